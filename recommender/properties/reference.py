@@ -1,0 +1,223 @@
+"""Reference property implementation: one window at a time, straight from the spec (ARIES §1).
+
+Why keep a slow path: it is the definition. Each property calls the library the lineage used
+(statsmodels ADF/KPSS/STL/MSTL/het_arch, pymannkendall) on one window, the Hurst R/S estimate is
+written out literally, and the fast batched path (:mod:`recommender.properties.fast`) is tested
+and benchmarked against it. Do not optimise this module.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from recommender.properties.anomaly import ANOMALY_THRESHOLD
+from recommender.properties.scedasticity import PERFECT_FIT_TOL
+from recommender.properties.seasonality import REL_THRESHOLD, TOP_K
+
+__all__ = [
+    "CONSTANT_DEFAULTS",
+    "reference_properties",
+    "reference_batch",
+    "ref_stationarity",
+    "ref_trend",
+    "ref_seasonality",
+    "ref_volatility",
+    "ref_hurst",
+    "ref_scedasticity",
+    "ref_anomaly",
+]
+
+#: Properties of a constant window (spec §1.1).
+CONSTANT_DEFAULTS: dict[str, float] = {
+    "stationarity": 1,
+    "trend_label": 0,
+    "tau": 0.0,
+    "season_count": 0,
+    "season_strength": 0.0,
+    "volatility": 0.0,
+    "hurst": 0.0,
+    "scedasticity": 1,
+    "arch_pvalue": 1.0,
+    "anomaly_ratio": 0.0,
+}
+
+
+def ref_stationarity(x: np.ndarray) -> int:
+    """1 if ADF(d,'n',AIC), ADF(d,'c',BIC), ADF(x,'ct',AIC), ADF(x,'ctt',BIC) all reject (p<0.05)
+    and KPSS(x,'ct'), KPSS(x,'c') both do not (p>0.05); any exception gives 0."""
+    from statsmodels.tsa.stattools import adfuller, kpss
+
+    if np.std(x) == 0:
+        return 1
+    d = np.diff(x)
+    try:
+        ok = (
+            adfuller(d, regression="n", autolag="AIC")[1] < 0.05
+            and adfuller(d, regression="c", autolag="BIC")[1] < 0.05
+            and adfuller(x, regression="ct", autolag="AIC")[1] < 0.05
+            and adfuller(x, regression="ctt", autolag="BIC")[1] < 0.05
+            and kpss(x, regression="ct", nlags="auto")[1] > 0.05
+            and kpss(x, regression="c", nlags="auto")[1] > 0.05
+        )
+    except Exception:  # noqa: BLE001 - the spec maps any failure to "not stationary"
+        return 0
+    return int(ok)
+
+
+def ref_trend(x: np.ndarray) -> tuple[int, float]:
+    """Mann–Kendall label (1 / -1 / 0) and Kendall τ via ``pymannkendall.original_test``."""
+    import pymannkendall as mk
+
+    res = mk.original_test(x, alpha=0.05)
+    label = {"increasing": 1, "decreasing": -1}.get(res.trend, 0)
+    return label, float(res.Tau)
+
+
+def _stl_strength(x: np.ndarray, periods: list[int]) -> float:
+    from statsmodels.tsa.seasonal import MSTL, STL
+
+    jump = 5 if x.shape[0] > 200 else 1
+    if len(periods) == 1:
+        res = STL(x, period=periods[0], trend_jump=jump, seasonal_jump=jump).fit()
+        seasonal = np.asarray(res.seasonal)
+    else:
+        res = MSTL(x, periods=periods, stl_kwargs={"trend_jump": jump, "seasonal_jump": jump}).fit()
+        seasonal = np.sum(np.asarray(res.seasonal), axis=1)
+    resid = np.asarray(res.resid)
+    return max(0.0, 1.0 - np.var(resid) / np.var(seasonal + resid))
+
+
+def ref_seasonality(x: np.ndarray, tau: float | None = None) -> tuple[int, float, tuple[int, ...]]:
+    """Season count, strength and kept periods (spec §1.2 (3), clean peak/power pairing)."""
+    from statsmodels.tsa.seasonal import STL
+
+    n = x.shape[0]
+    if tau is not None and abs(tau) == 1.0:
+        return 0, 0.0, ()
+    s = np.asarray(STL(x, period=n // 2).fit().seasonal)
+    power = np.abs(np.fft.fft(s))
+    freqs = np.fft.fftfreq(n)
+    pos_f, pos_p = freqs[2 : n // 2], power[2 : n // 2]
+    top = np.argsort(pos_p)[-TOP_K:][::-1]
+    kept: dict[int, float] = {}
+    for i in top:
+        p = int(np.round(1.0 / pos_f[i]))
+        if p < n // 2 - 1:
+            kept[p] = max(kept.get(p, -1.0), float(pos_p[i]))
+    if not kept:
+        return 0, 0.0, ()
+    thr = REL_THRESHOLD * max(kept.values())
+    periods = [p for p, a in kept.items() if a >= thr]
+    return len(periods), float(_stl_strength(x, periods)), tuple(periods)
+
+
+def ref_volatility(x: np.ndarray) -> float:
+    """cv = std(x - min) / mean(x - min), rounded to 4 decimals (0 if the mean < 1e-5)."""
+    shifted = x - np.min(x)
+    mu = np.mean(shifted)
+    if mu < 1e-5:
+        return 0.0
+    return round(float(np.std(shifted) / mu), 4)
+
+
+def _rs(chunk: np.ndarray) -> float:
+    incs = chunk
+    dev = incs - np.sum(incs) / len(incs)
+    z = np.cumsum(dev)
+    r = max(z) - min(z)
+    s = np.std(incs, ddof=1)
+    if r == 0 or s == 0:
+        return 0.0
+    return r / s
+
+
+def ref_hurst(x: np.ndarray) -> float:
+    """Hurst exponent by R/S analysis, kind 'change' (spec §1.2 (5)); any failure gives 0."""
+    series = x + 2e-5
+    n = len(series)
+    try:
+        if n < 100:
+            raise ValueError("series too short")
+        with np.errstate(all="raise"):
+            sizes = [int(10**a) for a in np.arange(math.log10(10), math.log10(n - 1), 0.25)]
+            sizes.append(n)
+            rs_means = []
+            for w in sizes:
+                rs = []
+                for start in range(0, n, w):
+                    if start + w > n:
+                        break
+                    v = _rs(series[start : start + w])
+                    if v != 0:
+                        rs.append(v)
+                rs_means.append(np.mean(rs))
+            a = np.vstack([np.log10(sizes), np.ones(len(rs_means))]).T
+            h, _ = np.linalg.lstsq(a, np.log10(rs_means), rcond=-1)[0]
+    except (FloatingPointError, ValueError, np.linalg.LinAlgError):
+        return 0.0
+    return float(h)
+
+
+def ref_scedasticity(x: np.ndarray) -> tuple[int, float]:
+    """ARCH-LM on the linearly detrended window: (1 if p > 0.05 else 0, p); exception → p = 0."""
+    import statsmodels.api as sm
+    from statsmodels.stats.diagnostic import het_arch
+
+    t = np.arange(len(x), dtype=np.float64)
+    resid = np.nan_to_num(sm.OLS(x, sm.add_constant(t)).fit().resid, nan=0.0)
+    if np.max(np.abs(resid)) < PERFECT_FIT_TOL:  # documented deviation, see scedasticity.py
+        return 1, 1.0
+    try:
+        p = float(het_arch(resid)[1])
+    except Exception:  # noqa: BLE001 - spec: an exception means heteroscedastic
+        p = 0.0
+    return int(p > 0.05), p
+
+
+def ref_anomaly(x: np.ndarray) -> float:
+    """Share of points with |x - mean| / std > 1.645, rounded to 4 decimals."""
+    std = np.std(x)
+    if std == 0:
+        return 0.0
+    return round(float(np.mean(np.abs(x - np.mean(x)) / std > ANOMALY_THRESHOLD)), 4)
+
+
+def reference_properties(window: np.ndarray) -> dict[str, Any]:
+    """All properties of one raw window (z-normalised here first)."""
+    w = np.asarray(window, dtype=np.float64)
+    std = np.std(w)
+    if std == 0:
+        return {**CONSTANT_DEFAULTS, "constant": True, "periods": ()}
+    x = (w - np.mean(w)) / std
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        label, tau = ref_trend(x)
+        count, strength, periods = ref_seasonality(x, tau)
+        lm_label, lm_p = ref_scedasticity(x)
+        return {
+            "stationarity": ref_stationarity(x),
+            "trend_label": label,
+            "tau": tau,
+            "season_count": count,
+            "season_strength": strength,
+            "volatility": ref_volatility(x),
+            "hurst": ref_hurst(x),
+            "scedasticity": lm_label,
+            "arch_pvalue": lm_p,
+            "anomaly_ratio": ref_anomaly(x),
+            "constant": False,
+            "periods": periods,
+        }
+
+
+def reference_batch(windows: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`reference_properties` over the rows of ``windows [B, T]``, stacked into arrays."""
+    rows = [reference_properties(w) for w in np.atleast_2d(np.asarray(windows, dtype=np.float64))]
+    keys = list(CONSTANT_DEFAULTS) + ["constant"]
+    out = {k: np.asarray([r[k] for r in rows]) for k in keys}
+    out["periods"] = [r["periods"] for r in rows]
+    return out

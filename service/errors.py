@@ -1,0 +1,115 @@
+"""One place that turns exceptions into JSON error bodies; nothing a client sends may cause a 500.
+
+Every error body has ``error`` (class name), ``error_code`` (MLflow-style, so clients of
+``mlflow models serve`` read it), ``message`` and, where known, ``field`` (dotted path with
+list indices, e.g. ``series[0].values[3]``). Request validation errors never echo the input:
+it may hold NaN, which JSON cannot carry (FastAPI's default handler would fail on it).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tsforge.errors import TsforgeError
+
+__all__ = ["AuthenticationError", "install_error_handlers", "format_loc", "ERROR_CODES"]
+
+log = logging.getLogger(__name__)
+
+ERROR_CODES: dict[int, str] = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "RESOURCE_DOES_NOT_EXIST",
+    405: "BAD_REQUEST",
+    413: "RESOURCE_LIMIT_EXCEEDED",
+    415: "BAD_REQUEST",
+    422: "INVALID_PARAMETER_VALUE",
+    503: "TEMPORARILY_UNAVAILABLE",
+}
+
+
+class AuthenticationError(TsforgeError):
+    """Missing or wrong API key."""
+
+    http_status = 401
+
+
+def _code(status: int) -> str:
+    return ERROR_CODES.get(status, "INTERNAL_ERROR" if status >= 500 else "BAD_REQUEST")
+
+
+def format_loc(loc: Sequence[Any]) -> str:
+    """``("body", "series", 0, "values", 3)`` → ``series[0].values[3]``."""
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    out = ""
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        elif isinstance(p, str) and (p.startswith("function-after[") or p.startswith("function-")):
+            continue  # pydantic's validator wrappers, not fields
+        else:
+            out += f".{p}" if out else str(p)
+    return out or "body"
+
+
+def _body(status: int, error: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": error, "error_code": _code(status), "message": message, **extra}
+
+
+async def _tsforge_error(request: Request, exc: TsforgeError) -> JSONResponse:
+    status = int(getattr(exc, "http_status", 400))
+    body = {"error_code": _code(status), **exc.to_dict()}
+    headers = {"WWW-Authenticate": 'Bearer, ApiKey header="X-API-Key"'} if status == 401 else None
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    items = []
+    for e in exc.errors():
+        msg = str(e.get("msg", "invalid value"))
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        items.append({"field": format_loc(e.get("loc", ())), "message": msg, "type": str(e.get("type", ""))})
+    first = items[0] if items else {"field": "body", "message": "invalid request", "type": ""}
+    body = _body(
+        422, "RequestValidationError", f"{first['field']}: {first['message']}", field=first["field"], errors=items[:50]
+    )
+    return JSONResponse(body, status_code=422)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    detail = exc.detail if isinstance(exc.detail, str) else "request failed"
+    return JSONResponse(
+        _body(exc.status_code, "HTTPException", detail), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+    )
+
+
+async def _registry_error(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("model registry error: %s", exc)
+    return JSONResponse(_body(503, "RegistryUnavailable", "the model registry could not answer; try again"), status_code=503)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse(_body(500, "InternalError", "internal server error"), status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers on ``app`` (called by ``create_app``)."""
+    from mlflow.exceptions import MlflowException
+
+    app.add_exception_handler(TsforgeError, _tsforge_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(MlflowException, _registry_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,424 @@
+"""Registered models, resolved and loaded once, cached, and swapped atomically when an alias moves.
+
+Why a store: loading a model from the MLflow registry costs tens to hundreds of milliseconds
+(registry look-ups, artifact download, ``torch.load``); a forecast must cost about one forward
+pass. So the store resolves a reference to a concrete ``(name, version)``, loads that version's
+:class:`tsforge.inference.Predictor` once, and serves every later request from memory.
+
+References: ``name`` (→ its ``default_alias``, ``champion``; the newest version when the model
+has no such alias), ``name@alias``, ``name/version``; an optional ``models:/`` prefix is accepted.
+A version is immutable, so a ``name/version`` reference never needs the registry again once
+loaded. ``name`` and ``name@alias`` are *moving* references: the store remembers what each one
+resolved to.
+
+**Alias moves are picked up by a background poll** (every ``poll_seconds``, default 5 s; see
+:meth:`ModelStore.start_polling`) **and on demand** by :meth:`ModelStore.refresh` (the service's
+``POST /v1/admin/reload``). A refresh loads the new version *before* it swaps the pointer (one
+dict assignment, atomic under the GIL), so a request never waits for a load it did not ask for.
+Requests in flight hold their own reference to the old :class:`LoadedModel` and finish with it;
+nothing is torn down under them. Old versions leave the cache by least-recent use.
+
+No FastAPI imports here: the store is plain Python, testable without HTTP and reusable from
+the CLI. MLflow is touched only through ``tsforge.tracking`` and an ``MlflowClient``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from tsforge.errors import ModelNotFoundError
+
+__all__ = ["ModelRef", "LoadedModel", "ModelStore", "parse_model_ref", "PredictorLike"]
+
+log = logging.getLogger(__name__)
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\- ]{0,254}$")
+_ALIAS_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,254}$")
+# Key metrics shown by /v1/models (whatever of these a version's run logged).
+_METRIC_PREFIXES = ("val_", "test_")
+
+
+class PredictorLike(Protocol):
+    """What the service needs from a model (``tsforge.inference.Predictor`` satisfies it)."""
+
+    @property
+    def input_len(self) -> int: ...
+
+    @property
+    def max_horizon(self) -> int: ...
+
+    def predict_series(self, series: Any, horizon: int | None = None) -> Any: ...
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A parsed model reference: exactly one of ``alias`` / ``version`` is set, or neither (bare name)."""
+
+    name: str
+    alias: str | None = None
+    version: str | None = None
+
+    @property
+    def moving(self) -> bool:
+        """True when what the reference points at can change (bare names and aliases)."""
+        return self.version is None
+
+    def __str__(self) -> str:
+        if self.version is not None:
+            return f"{self.name}/{self.version}"
+        if self.alias is not None:
+            return f"{self.name}@{self.alias}"
+        return self.name
+
+
+def parse_model_ref(ref: str, *, field: str = "model") -> ModelRef:
+    """Parse ``name``, ``name@alias``, ``name/version`` (optionally prefixed ``models:/``).
+
+    Raises:
+        ModelNotFoundError: the reference is malformed (names ``field``), so a typo gets a 4xx
+            that says what shape was expected rather than a registry error.
+    """
+    if not isinstance(ref, str):
+        raise ModelNotFoundError("model reference must be a string", field=field)
+    text = ref.strip()
+    if text.startswith("models:/"):
+        text = text[len("models:/") :]
+    expected = "expected 'name', 'name@alias' or 'name/version'"
+    if "@" in text:
+        name, _, alias = text.partition("@")
+        if not _NAME_RE.match(name) or not _ALIAS_RE.match(alias):
+            raise ModelNotFoundError(f"malformed model reference {ref!r}: {expected}", field=field)
+        return ModelRef(name=name, alias=alias)
+    if "/" in text:
+        name, _, version = text.rpartition("/")
+        if not _NAME_RE.match(name) or not version.isdigit() or int(version) < 1:
+            raise ModelNotFoundError(f"malformed model reference {ref!r}: {expected}", field=field)
+        return ModelRef(name=name, version=str(int(version)))
+    if not _NAME_RE.match(text):
+        raise ModelNotFoundError(f"malformed model reference {ref!r}: {expected}", field=field)
+    return ModelRef(name=text)
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """One loaded model version. Immutable: a swap replaces the object, never mutates it."""
+
+    name: str
+    version: str
+    predictor: PredictorLike
+    run_id: str | None = None
+    loaded_at: float = field(default_factory=time.time)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.name, self.version)
+
+
+def _default_loader(model_uri: str) -> PredictorLike:
+    from tsforge.tracking import load_predictor
+
+    return load_predictor(model_uri)
+
+
+def _is_missing(exc: Exception) -> bool:
+    code = getattr(exc, "error_code", "") or ""
+    return code in {"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE", "NOT_FOUND"}
+
+
+class ModelStore:
+    """Resolves model references against the MLflow registry and caches loaded predictors.
+
+    Args:
+        tracking_uri: MLflow tracking/registry URI (``None`` → ``tsforge.tracking`` default).
+        default_model: reference used when a request names no model.
+        default_alias: alias a bare model name resolves to.
+        max_cached_versions: loaded versions kept in memory; the least recently used that no
+            moving reference points at is evicted first.
+        loader: ``model_uri -> Predictor`` (default ``tsforge.tracking.load_predictor``).
+        client: an ``MlflowClient``-like object (tests may pass a fake).
+    """
+
+    def __init__(
+        self,
+        tracking_uri: str | None = None,
+        *,
+        default_model: str | None = None,
+        default_alias: str = "champion",
+        max_cached_versions: int = 8,
+        loader: Callable[[str], PredictorLike] | None = None,
+        client: Any | None = None,
+    ) -> None:
+        self.default_model = default_model
+        self.default_alias = default_alias
+        self.max_cached_versions = max(1, int(max_cached_versions))
+        self._loader = loader or _default_loader
+        if client is None:
+            client, tracking_uri = self._make_client(tracking_uri)
+        self.tracking_uri = tracking_uri
+        self._client = client
+        self._lock = threading.RLock()  # guards the dicts below (reads of single keys need no lock)
+        self._moving: dict[ModelRef, tuple[str, str]] = {}  # moving ref -> (name, version)
+        self._loaded: OrderedDict[tuple[str, str], LoadedModel] = OrderedDict()
+        self._load_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._stop = threading.Event()
+        self._poller: threading.Thread | None = None
+        self.last_refresh: float | None = None
+
+    @staticmethod
+    def _make_client(tracking_uri: str | None) -> tuple[Any, str]:
+        from mlflow import MlflowClient
+
+        try:
+            from tsforge.tracking import configure_tracking
+
+            uri = configure_tracking(tracking_uri)
+        except ImportError:  # tracking package not importable: configure MLflow directly
+            import mlflow
+
+            uri = tracking_uri or mlflow.get_tracking_uri()
+            mlflow.set_tracking_uri(uri)
+        import mlflow
+
+        mlflow.set_registry_uri(uri)
+        return MlflowClient(tracking_uri=uri, registry_uri=uri), uri
+
+    # -- resolution ------------------------------------------------------------------------
+    def _resolve_remote(self, ref: ModelRef) -> tuple[str, str, str | None]:
+        """Ask the registry which version ``ref`` names → ``(name, version, run_id)``."""
+        from mlflow.exceptions import MlflowException
+
+        try:
+            if ref.version is not None:
+                mv = self._client.get_model_version(ref.name, ref.version)
+            elif ref.alias is not None:
+                mv = self._client.get_model_version_by_alias(ref.name, ref.alias)
+            else:
+                mv = self._resolve_bare(ref.name)
+        except MlflowException as exc:
+            if not _is_missing(exc):
+                raise
+            raise ModelNotFoundError(f"no registered model version for {str(ref)!r}", field="model") from None
+        return ref.name, str(mv.version), getattr(mv, "run_id", None)
+
+    def _resolve_bare(self, name: str) -> Any:
+        from mlflow.exceptions import MlflowException
+
+        try:
+            return self._client.get_model_version_by_alias(name, self.default_alias)
+        except MlflowException as exc:
+            if not _is_missing(exc):
+                raise
+        versions = self._client.search_model_versions(f"name='{_quote(name)}'")
+        if not versions:
+            raise ModelNotFoundError(f"no registered model named {name!r}", field="model")
+        return max(versions, key=lambda mv: int(mv.version))
+
+    def resolve(self, ref: str | ModelRef | None) -> tuple[ModelRef, tuple[str, str]]:
+        """Reference → ``(parsed ref, (name, version))``; moving refs use the remembered answer."""
+        parsed = self._parse(ref)
+        if parsed.version is not None:
+            return parsed, (parsed.name, parsed.version)
+        hit = self._moving.get(parsed)
+        if hit is not None:
+            return parsed, hit
+        name, version, _ = self._resolve_remote(parsed)
+        with self._lock:
+            self._moving.setdefault(parsed, (name, version))
+            return parsed, self._moving[parsed]
+
+    def _parse(self, ref: str | ModelRef | None) -> ModelRef:
+        if isinstance(ref, ModelRef):
+            return ref
+        if ref is None or (isinstance(ref, str) and not ref.strip()):
+            if not self.default_model:
+                raise ModelNotFoundError(
+                    "no model given and the service has no default model; pass 'model'", field="model"
+                )
+            return parse_model_ref(self.default_model)
+        return parse_model_ref(ref)
+
+    # -- loading ---------------------------------------------------------------------------
+    def get(self, ref: str | ModelRef | None = None) -> LoadedModel:
+        """The loaded model a reference points at now (loads it on first use)."""
+        parsed, key = self.resolve(ref)
+        loaded = self._loaded.get(key)
+        if loaded is not None:
+            return loaded
+        if parsed.version is not None:
+            # An explicit version: confirm it exists before loading (clean 404 for typos).
+            _, _, run_id = self._resolve_remote(parsed)
+        else:
+            run_id = None
+        return self._load(key, run_id)
+
+    def _load(self, key: tuple[str, str], run_id: str | None = None) -> LoadedModel:
+        with self._lock:
+            lock = self._load_locks.setdefault(key, threading.Lock())
+        with lock:  # one load per version even under concurrent first requests
+            loaded = self._loaded.get(key)
+            if loaded is not None:
+                return loaded
+            name, version = key
+            t0 = time.perf_counter()
+            predictor = self._loader(f"models:/{name}/{version}")
+            if run_id is None:
+                run_id = self._run_id(name, version)
+            loaded = LoadedModel(name=name, version=version, predictor=predictor, run_id=run_id)
+            with self._lock:
+                self._loaded[key] = loaded
+                self._evict()
+            log.info("loaded model %s/%s in %.0f ms", name, version, 1e3 * (time.perf_counter() - t0))
+            return loaded
+
+    def _run_id(self, name: str, version: str) -> str | None:
+        try:
+            return getattr(self._client.get_model_version(name, version), "run_id", None)
+        except Exception:  # metadata only; never fail a load over it
+            return None
+
+    def _evict(self) -> None:
+        pinned = set(self._moving.values())
+        while len(self._loaded) > self.max_cached_versions:
+            victim = next((k for k in self._loaded if k not in pinned), None)
+            if victim is None:
+                break
+            self._loaded.pop(victim)
+
+    def is_loaded(self, name: str, version: str) -> bool:
+        return (name, str(version)) in self._loaded
+
+    def loaded(self) -> list[LoadedModel]:
+        """Snapshot of the loaded versions."""
+        return list(self._loaded.values())
+
+    # -- readiness, refresh, polling -------------------------------------------------------
+    def warm(self) -> LoadedModel | None:
+        """Load the default model now (lifespan start-up); ``None`` when none is configured."""
+        if not self.default_model:
+            return None
+        return self.get(None)
+
+    def ready(self) -> bool:
+        """True when the default model (if any) is resolved and loaded."""
+        if not self.default_model:
+            return True
+        try:
+            parsed = parse_model_ref(self.default_model)
+        except ModelNotFoundError:
+            return False
+        key = (parsed.name, parsed.version) if parsed.version else self._moving.get(parsed)
+        return key is not None and key in self._loaded
+
+    def refresh(self) -> dict[str, dict[str, str | None]]:
+        """Re-resolve every moving reference; load new targets, then swap the pointers.
+
+        Returns:
+            ``{ref: {"old": version, "new": version}}`` for the references that moved (``new``
+            is ``None`` when the alias or model disappeared: the reference is forgotten, so the
+            next request for it resolves afresh and gets a 404 if it is still gone).
+        """
+        changes: dict[str, dict[str, str | None]] = {}
+        for ref, old in list(self._moving.items()):
+            try:
+                name, version, run_id = self._resolve_remote(ref)
+            except ModelNotFoundError:
+                with self._lock:
+                    self._moving.pop(ref, None)
+                changes[str(ref)] = {"old": old[1], "new": None}
+                continue
+            except Exception as exc:  # registry unreachable: keep serving what we have
+                log.warning("alias refresh of %s failed: %s", ref, exc)
+                continue
+            new = (name, version)
+            if new == old:
+                continue
+            try:
+                self._load(new, run_id)  # load first, swap second: no request waits on the load
+            except Exception as exc:
+                log.warning("could not load %s/%s for %s; keeping version %s: %s", name, version, ref, old[1], exc)
+                continue
+            with self._lock:
+                self._moving[ref] = new
+                self._evict()
+            changes[str(ref)] = {"old": old[1], "new": version}
+            log.info("%s moved from version %s to %s", ref, old[1], version)
+        self.last_refresh = time.time()
+        return changes
+
+    def start_polling(self, interval_s: float) -> None:
+        """Refresh moving references every ``interval_s`` seconds in a daemon thread (0 = off)."""
+        if interval_s <= 0 or self._poller is not None:
+            return
+        self._stop.clear()
+
+        def loop() -> None:
+            while not self._stop.wait(interval_s):
+                try:
+                    self.refresh()
+                except Exception as exc:  # the poller must never die
+                    log.warning("alias poll failed: %s", exc)
+
+        self._poller = threading.Thread(target=loop, name="tsforge-alias-poll", daemon=True)
+        self._poller.start()
+
+    def stop(self) -> None:
+        """Stop the poller (idempotent)."""
+        self._stop.set()
+        if self._poller is not None:
+            self._poller.join(timeout=5)
+            self._poller = None
+
+    # -- registry listing ------------------------------------------------------------------
+    def list_models(self, *, max_models: int = 100, max_versions: int = 20) -> list[dict[str, Any]]:
+        """Registered models with versions, aliases, key metrics and what is loaded here."""
+        out = []
+        for rm in self._client.search_registered_models(max_results=max_models):
+            aliases = dict(getattr(rm, "aliases", {}) or {})
+            versions = self._client.search_model_versions(f"name='{_quote(rm.name)}'")
+            versions = sorted(versions, key=lambda mv: int(mv.version), reverse=True)[:max_versions]
+            rows = []
+            for mv in versions:
+                v = str(mv.version)
+                loaded = self._loaded.get((rm.name, v))
+                rows.append(
+                    {
+                        "version": v,
+                        "aliases": sorted(a for a, av in aliases.items() if str(av) == v),
+                        "run_id": mv.run_id,
+                        "status": str(getattr(mv, "status", "") or "") or None,
+                        "created_at_ms": getattr(mv, "creation_timestamp", None),
+                        "metrics": self._key_metrics(mv.run_id),
+                        "loaded": loaded is not None,
+                        "input_len": getattr(loaded.predictor, "input_len", None) if loaded else None,
+                        "max_horizon": getattr(loaded.predictor, "max_horizon", None) if loaded else None,
+                    }
+                )
+            out.append(
+                {
+                    "name": rm.name,
+                    "description": getattr(rm, "description", None) or None,
+                    "aliases": {a: str(v) for a, v in sorted(aliases.items())},
+                    "versions": rows,
+                }
+            )
+        return out
+
+    def _key_metrics(self, run_id: str | None) -> dict[str, float]:
+        if not run_id:
+            return {}
+        try:
+            metrics = self._client.get_run(run_id).data.metrics
+        except Exception:
+            return {}
+        return {k: float(v) for k, v in sorted(metrics.items()) if k.startswith(_METRIC_PREFIXES)}
+
+
+def _quote(name: str) -> str:
+    return name.replace("'", "\\'")

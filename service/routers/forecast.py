@@ -1,0 +1,33 @@
+"""``POST /v1/forecast``: native forecast endpoint (many series → one batch through the model)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from service.convert import forecasts_out, series_from_request
+from service.dependencies import ApiKeyDep, LimitsDep, ModelStoreDep
+from service.forecasting import forecast as run_forecast
+from service.schemas.common import ERROR_RESPONSES, ModelInfo
+from service.schemas.forecast import ForecastRequest, ForecastResponse
+from service.model_store import parse_model_ref
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["forecast"], dependencies=[ApiKeyDep], responses=ERROR_RESPONSES)
+
+
+@router.post("/forecast", response_model=ForecastResponse, summary="Forecast one or many series")
+def forecast(req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep) -> ForecastResponse:
+    """Forecast every posted series with one registered model version, in one batch.
+
+    The model is ``name``, ``name@alias`` or ``name/version`` (default: the service's default
+    model). The response pins the version that answered.
+    """
+    series = series_from_request(req, limits)
+    loaded, h, forecasts = run_forecast(store, req.model, series, req.horizon, limits)
+    ref = parse_model_ref(req.model) if req.model else (parse_model_ref(store.default_model) if store.default_model else None)
+    return ForecastResponse(
+        model=ModelInfo(name=loaded.name, version=loaded.version, alias=ref.alias if ref else None, run_id=loaded.run_id),
+        horizon=h,
+        forecasts=forecasts_out(forecasts),
+    )

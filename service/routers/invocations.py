@@ -1,0 +1,55 @@
+"""MLflow scoring protocol: ``POST /invocations`` and ``GET /version``, as ``mlflow models serve`` answers.
+
+The request names no model (MLflow serves one), so ``/invocations`` uses the service's default
+model; a ``model`` entry in ``params`` may pick another (``name``, ``name@alias``, ``name/version``).
+Only JSON bodies are accepted (MLflow's CSV variant is not supported).
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated
+
+from fastapi import APIRouter, Body
+from fastapi.responses import PlainTextResponse
+
+from service.convert import forecast_records, horizon_from_params, series_from_frame_payload
+from service.dependencies import ApiKeyDep, LimitsDep, ModelStoreDep
+from service.forecasting import forecast as run_forecast
+from service.schemas.common import ERROR_RESPONSES
+from service.schemas.invocations import INVOCATIONS_EXAMPLES, InvocationsRequest, InvocationsResponse
+from tsforge.errors import DataValidationError
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["mlflow scoring"], dependencies=[ApiKeyDep], responses=ERROR_RESPONSES)
+
+
+def _version(pkg: str) -> str:
+    try:
+        return version(pkg)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@router.post("/invocations", response_model=InvocationsResponse, summary="MLflow-compatible scoring")
+def invocations(
+    req: Annotated[InvocationsRequest, Body(openapi_examples=INVOCATIONS_EXAMPLES)],
+    store: ModelStoreDep,
+    limits: LimitsDep,
+) -> InvocationsResponse:
+    """Forecast a long history frame (``unique_id, ds, y``) sent in any MLflow JSON encoding."""
+    horizon = horizon_from_params(req.params)
+    model = (req.params or {}).get("model")
+    if model is not None and not isinstance(model, str):
+        raise DataValidationError("params.model must be a string", field="params.model")
+    series = series_from_frame_payload(req, limits)
+    _, _, forecasts = run_forecast(
+        store, model, series, horizon, limits, horizon_field="params.horizon", series_field=req.payload_key
+    )
+    return InvocationsResponse(predictions=forecast_records(forecasts))
+
+
+@router.get("/version", response_class=PlainTextResponse, summary="MLflow version (as MLflow's scoring server)")
+def mlflow_version() -> PlainTextResponse:
+    return PlainTextResponse(_version("mlflow"), headers={"X-Tsforge-Version": _version("tsforge")})

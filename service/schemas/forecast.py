@@ -1,0 +1,95 @@
+"""``POST /v1/forecast``: one or many histories in, one forecast per series out."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from service.schemas.common import ModelInfo
+
+__all__ = ["SeriesIn", "ForecastRequest", "SeriesForecastOut", "ForecastResponse", "FORECAST_EXAMPLE"]
+
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False, strict=False)]
+# ``null`` marks a missing observation; NaN / Infinity literals are refused (JSON has neither).
+ValueOrMissing = FiniteFloat | None
+
+
+def _example_series(uid: str, n: int, phase: float) -> dict:
+    start = datetime(2024, 1, 1)
+    return {
+        "id": uid,
+        "values": [round(10 + 3 * math.sin(2 * math.pi * (t + phase) / 24) + 0.01 * t, 3) for t in range(n)],
+        "timestamps": [(start + timedelta(hours=t)).isoformat() for t in range(n)],
+    }
+
+
+# Two weeks of hourly data: longer than the input length of every default tsforge model.
+FORECAST_EXAMPLE = {"series": [_example_series("station_a", 336, 0.0), _example_series("station_b", 336, 6.0)], "horizon": 24}
+
+
+class SeriesIn(BaseModel):
+    """One history. ``values`` may hold ``null`` for missing steps; the last ``input_len`` steps are used."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=256, description="Series id (a known id uses its training scaler).")
+    values: list[ValueOrMissing] = Field(min_length=1, description="Observations, oldest first; null = missing.")
+    timestamps: list[datetime] | None = Field(
+        None, description="One ISO-8601 timestamp per value, strictly increasing; forecasts then carry timestamps."
+    )
+    coords: list[FiniteFloat] | None = Field(
+        None, min_length=2, max_length=3, description="lat, lon[, alt] for models with coordinate embeddings."
+    )
+
+    @model_validator(mode="after")
+    def _timestamps_match(self) -> SeriesIn:
+        if self.timestamps is None:
+            return self
+        if len(self.timestamps) != len(self.values):
+            raise ValueError(f"{len(self.timestamps)} timestamps for {len(self.values)} values; give one per value")
+        aware = {t.tzinfo is not None and t.utcoffset() is not None for t in self.timestamps}
+        if len(aware) > 1:
+            raise ValueError("timestamps mix time-zone-aware and naive values")
+        for i in range(1, len(self.timestamps)):
+            if self.timestamps[i] <= self.timestamps[i - 1]:
+                raise ValueError(f"timestamps must be strictly increasing (position {i})")
+        return self
+
+
+class ForecastRequest(BaseModel):
+    """Series to forecast (all go through the model as one batch), the horizon and the model."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [FORECAST_EXAMPLE]})
+
+    series: list[SeriesIn] = Field(min_length=1, description="One or more histories; ids must be unique.")
+    horizon: int | None = Field(None, ge=1, description="Steps ahead; default: the horizon the model was trained for.")
+    model: str | None = Field(
+        None,
+        min_length=1,
+        max_length=300,
+        description="'name', 'name@alias' or 'name/version'; default: the service's default model.",
+    )
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> ForecastRequest:
+        seen: set[str] = set()
+        for s in self.series:
+            if s.id in seen:
+                raise ValueError(f"duplicate series id {s.id!r}; ids must be unique within a request")
+            seen.add(s.id)
+        return self
+
+
+class SeriesForecastOut(BaseModel):
+    id: str
+    values: list[float] = Field(description="Point forecasts, step 1..horizon.")
+    timestamps: list[str] | None = Field(None, description="ISO-8601 timestamps of the forecast steps (when given).")
+
+
+class ForecastResponse(BaseModel):
+    model: ModelInfo
+    horizon: int
+    forecasts: list[SeriesForecastOut]

@@ -1,0 +1,74 @@
+"""MLflow scoring-protocol bodies for ``POST /invocations`` (same shapes as ``mlflow models serve``).
+
+The payload is a long history frame (``unique_id, ds, y``; ``ds`` optional) in any of MLflow's
+JSON encodings; ``params`` may carry ``horizon``. The answer is ``{"predictions": [records]}``
+with the forecast frame's columns ``unique_id, ds, step, y_hat`` (what the tsforge pyfunc returns).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = ["DataFrameSplit", "InvocationsRequest", "InvocationsResponse", "INVOCATIONS_EXAMPLES", "PAYLOAD_KEYS"]
+
+PAYLOAD_KEYS = ("dataframe_split", "dataframe_records", "instances", "inputs")
+
+_N = 336
+_ROWS = [["station_a", f"2024-01-{1 + t // 24:02d}T{t % 24:02d}:00:00", round(10 + (t % 24) / 4, 2)] for t in range(_N)]
+
+INVOCATIONS_EXAMPLES = {
+    "dataframe_split": {
+        "summary": "dataframe_split (pandas 'split' orient)",
+        "value": {"dataframe_split": {"columns": ["unique_id", "ds", "y"], "data": _ROWS}, "params": {"horizon": 24}},
+    },
+    "dataframe_records": {
+        "summary": "dataframe_records (list of rows)",
+        "value": {
+            "dataframe_records": [{"unique_id": u, "ds": d, "y": y} for u, d, y in _ROWS],
+            "params": {"horizon": 24},
+        },
+    },
+    "inputs": {
+        "summary": "inputs (columnar)",
+        "value": {"inputs": {"unique_id": [r[0] for r in _ROWS], "ds": [r[1] for r in _ROWS], "y": [r[2] for r in _ROWS]}},
+    },
+}
+
+
+class DataFrameSplit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    columns: list[str] = Field(min_length=1)
+    data: list[list[Any]]
+    index: list[Any] | None = None
+
+
+class InvocationsRequest(BaseModel):
+    """Exactly one of ``dataframe_split``, ``dataframe_records``, ``instances``, ``inputs``; optional ``params``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dataframe_split: DataFrameSplit | None = None
+    dataframe_records: list[dict[str, Any]] | None = None
+    instances: list[dict[str, Any]] | dict[str, list[Any]] | None = None
+    inputs: list[dict[str, Any]] | dict[str, list[Any]] | None = None
+    params: dict[str, Any] | None = Field(None, description="Inference parameters; supported: horizon (int).")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> InvocationsRequest:
+        given = [k for k in PAYLOAD_KEYS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"give exactly one of {', '.join(PAYLOAD_KEYS)}; got {', '.join(given) if given else 'none'}"
+            )
+        return self
+
+    @property
+    def payload_key(self) -> str:
+        return next(k for k in PAYLOAD_KEYS if getattr(self, k) is not None)
+
+
+class InvocationsResponse(BaseModel):
+    predictions: list[dict[str, Any]] = Field(description="Records of the forecast frame: unique_id, ds, step, y_hat.")

@@ -1,0 +1,105 @@
+"""Service configuration: one validated object built from keyword arguments and/or the environment.
+
+Why not ``pydantic-settings``: it is not a dependency of tsforge, and the service needs only a
+handful of variables. :meth:`ServiceSettings.from_env` reads ``TSFORGE_*`` variables (and
+``MLFLOW_TRACKING_URI``), keyword overrides win, and pydantic validates the result, so a bad
+value (``TSFORGE_PORT=abc``) fails at start-up with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from tsforge.errors import ConfigError
+
+__all__ = ["ServiceSettings", "ENV_PREFIX"]
+
+ENV_PREFIX = "TSFORGE_"
+
+# Environment variable → field. ``TSFORGE_API_KEY`` is the documented name of the key.
+_ENV_FIELDS: dict[str, str] = {
+    "TSFORGE_HOST": "host",
+    "TSFORGE_PORT": "port",
+    "TSFORGE_TRACKING_URI": "tracking_uri",
+    "MLFLOW_TRACKING_URI": "tracking_uri",
+    "TSFORGE_MODEL": "default_model",
+    "TSFORGE_DEFAULT_ALIAS": "default_alias",
+    "TSFORGE_MAX_SERIES": "max_series",
+    "TSFORGE_MAX_SERIES_LENGTH": "max_series_length",
+    "TSFORGE_MAX_HORIZON": "max_horizon",
+    "TSFORGE_API_KEY": "api_key",
+    "TSFORGE_ALIAS_POLL_SECONDS": "alias_poll_seconds",
+    "TSFORGE_MAX_CACHED_VERSIONS": "max_cached_versions",
+    "TSFORGE_TORCH_THREADS": "torch_threads",
+}
+
+
+class ServiceSettings(BaseModel):
+    """Everything the forecast service can be told at start-up.
+
+    Attributes:
+        host: interface uvicorn binds to; loopback by default so nothing is exposed by accident.
+        port: TCP port.
+        tracking_uri: MLflow tracking/registry URI (``None`` → ``tsforge.tracking`` default,
+            ``sqlite:///mlruns/mlflow.db`` or ``MLFLOW_TRACKING_URI``).
+        default_model: registered model used when a request names none; ``name`` (→ its
+            ``default_alias``), ``name@alias`` or ``name/version``.
+        default_alias: alias a bare model name resolves to.
+        max_series: most series one request may carry.
+        max_series_length: most values one series may carry.
+        max_horizon: service-wide cap on the horizon (the model's own maximum also applies).
+        api_key: when set, every non-probe request must carry it (``X-API-Key`` or
+            ``Authorization: Bearer``).
+        alias_poll_seconds: how often the background thread re-resolves the aliases in use;
+            0 disables polling (``POST /v1/admin/reload`` still works).
+        max_cached_versions: loaded model versions kept in memory (least recently used evicted).
+        torch_threads: ``torch.set_num_threads`` at start-up; ``None`` leaves torch's default.
+        preload_default: load the default model in the lifespan, before the first request.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    tracking_uri: str | None = None
+    default_model: str | None = None
+    default_alias: str = Field("champion", min_length=1)
+    max_series: int = Field(1000, ge=1)
+    max_series_length: int = Field(100_000, ge=1)
+    max_horizon: int = Field(2000, ge=1)
+    api_key: SecretStr | None = None
+    alias_poll_seconds: float = Field(5.0, ge=0)
+    max_cached_versions: int = Field(8, ge=1)
+    torch_threads: int | None = Field(None, ge=1)
+    preload_default: bool = True
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> ServiceSettings:
+        """Build settings from ``TSFORGE_*`` variables; explicit ``overrides`` (not ``None``) win.
+
+        Raises:
+            ConfigError: a variable or override has an invalid value (names the variable).
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        source: dict[str, str] = {}
+        for var, name in _ENV_FIELDS.items():
+            raw = env.get(var)
+            if raw is None or raw == "" or name in values:
+                continue
+            values[name] = raw
+            source[name] = var
+        for name, value in overrides.items():
+            if value is not None:
+                values[name] = value
+                source[name] = name
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            name = str(first["loc"][0]) if first["loc"] else "settings"
+            where = source.get(name, name)
+            raise ConfigError(f"invalid service setting {where}: {first['msg']}", field=where) from None

@@ -1,0 +1,174 @@
+"""Each validation error names the problem precisely: file, column, row, series, timestamp."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+
+from tsforge.data import load_data
+from tsforge.data.validation import check_regular, closest_name, infer_step
+from tsforge.errors import DataValidationError, TsforgeError
+
+
+def _write(tmp_path, name: str, text: str):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def _long_csv(n: int = 10, ids=("a", "b")) -> list[str]:
+    ts = pd.date_range("2021-01-01", periods=n, freq="h").strftime("%Y-%m-%d %H:%M:%S")
+    return ["unique_id,ds,y"] + [f"{i},{t},{k}.0" for i in ids for k, t in enumerate(ts)]
+
+
+def test_errors_are_tsforge_errors():
+    assert issubclass(DataValidationError, TsforgeError)
+
+
+def test_missing_column_lists_columns_and_suggests_closest(tmp_path):
+    lines = _long_csv()
+    lines[0] = "unique_id,date,y"
+    path = _write(tmp_path, "misnamed.csv", "\n".join(lines))
+    with pytest.raises(DataValidationError) as exc:
+        load_data(path, layout="long")
+    msg = str(exc.value)
+    assert "column 'ds' (time_col) not found" in msg
+    assert "columns found: 'unique_id', 'date', 'y'" in msg
+    assert "Did you mean 'date'?" in msg
+    assert exc.value.where == {"file": str(path), "column": "ds"}
+
+
+def test_auto_layout_reports_misnamed_id_column():
+    frame = pl.DataFrame({"uid": ["a", "a", "a"], "ds": pd.date_range("2021", periods=3, freq="D"), "y": [1.0] * 3})
+    with pytest.raises(DataValidationError, match=r"column 'unique_id' \(id_col\) not found.*Did you mean 'uid'"):
+        load_data(frame)
+
+
+def test_wide_missing_time_column_named_explicitly():
+    frame = pl.DataFrame({"Date": ["2021-01-01", "2021-01-02", "2021-01-03"], "x": [1.0, 2.0, 3.0]})
+    with pytest.raises(DataValidationError, match=r"column 'date' \(time_col\) not found.*Did you mean 'Date'"):
+        load_data(frame, layout="wide", time_col="date")
+
+
+def test_unparsable_date_shows_row_and_string(tmp_path):
+    lines = _long_csv()
+    lines[6] = "a,2021-01-01 25:00:00,5.0"  # data row 5
+    path = _write(tmp_path, "bad_dates.csv", "\n".join(lines))
+    with pytest.raises(DataValidationError) as exc:
+        load_data(path)
+    msg = str(exc.value)
+    assert "unparsable date '2021-01-01 25:00:00' in time column 'ds' at row 5" in msg
+    assert exc.value.where == {"file": str(path), "column": "ds", "row": 5}
+
+
+def test_unparsable_date_in_wide_frame():
+    frame = pl.DataFrame({"date": ["2021-01-01", "2021-01-02", "yesterday", "2021-01-04"], "x": [1.0] * 4})
+    with pytest.raises(DataValidationError, match=r"unparsable date 'yesterday' in time column 'date' at row 2"):
+        load_data(frame, layout="wide", time_col="date")
+
+
+def test_duplicate_timestamps_per_series_name_id_time_and_rows(tmp_path):
+    lines = _long_csv()
+    lines.append("b,2021-01-01 03:00:00,99.0")  # duplicates data row 13 (b, 03:00); new row is 20
+    path = _write(tmp_path, "dups.csv", "\n".join(lines))
+    with pytest.raises(DataValidationError) as exc:
+        load_data(path)
+    msg = str(exc.value)
+    assert "duplicate timestamp 2021-01-01 03:00:00 for series 'b' at rows [13, 20]" in msg
+    assert exc.value.where["file"] == str(path)
+
+
+def test_duplicate_timestamps_in_wide_data():
+    frame = pl.DataFrame({"ds": ["2021-01-01", "2021-01-02", "2021-01-02", "2021-01-03"], "x": [1.0, 2.0, 3.0, 4.0]})
+    with pytest.raises(DataValidationError, match=r"duplicate timestamp 2021-01-02 00:00:00 in column 'ds' at rows \[1, 2\]"):
+        load_data(frame)
+
+
+def test_same_timestamp_in_different_series_is_fine():
+    frame = pl.DataFrame({"unique_id": ["a", "b", "a", "b", "a", "b"], "ds": [1, 1, 2, 2, 3, 3], "y": [1.0] * 6})
+    assert load_data(frame).values.shape == (3, 2)
+
+
+def test_non_numeric_value_names_column_row_value(tmp_path):
+    lines = _long_csv()
+    lines[15] = lines[15].rsplit(",", 1)[0] + ",12,5"  # data row 14: "12,5" is split -> extra field
+    lines[15] = lines[15].replace(",12,5", ",12;5")
+    path = _write(tmp_path, "nonnum.csv", "\n".join(lines))
+    with pytest.raises(DataValidationError) as exc:
+        load_data(path)
+    assert "non-numeric value '12;5' in column 'y' at row 14" in str(exc.value)
+    assert exc.value.where == {"file": str(path), "column": "y", "row": 14}
+
+
+def test_non_numeric_value_in_wide_column():
+    frame = pl.DataFrame({"ds": pd.date_range("2021", periods=4, freq="D"), "temp": ["1.0", "2.5", "n.a.", "3"]})
+    with pytest.raises(DataValidationError, match=r"non-numeric value 'n.a.' in column 'temp' at row 2"):
+        load_data(frame)
+
+
+def test_irregular_spacing_reports_step_gap_positions_and_count(tmp_path):
+    ts = pd.date_range("2021-01-01", periods=100, freq="15min")
+    keep = np.ones(100, bool)
+    keep[[10, 11, 40, 70, 80, 90, 95]] = False  # 6 gaps (10-11 is one gap)
+    ts = ts[keep]
+    lines = ["date,v"] + [f"{t},{i}" for i, t in enumerate(ts.strftime("%Y-%m-%d %H:%M:%S"))]
+    path = _write(tmp_path, "gappy.csv", "\n".join(lines))
+    with pytest.raises(DataValidationError) as exc:
+        load_data(path)
+    msg = str(exc.value)
+    assert "inferred step is 15min" in msg
+    assert "6 place(s) break it" in msg
+    assert "rows 9->10: 2021-01-01 02:15:00 -> 2021-01-01 03:00:00" in msg
+    assert "(and 1 more)" in msg
+    assert exc.value.where == {"file": str(path), "column": "date", "row": 10}
+
+
+def test_irregular_spacing_in_long_union():
+    ts = pd.date_range("2021-01-01", periods=10, freq="D").delete(5)
+    frame = pl.DataFrame({"unique_id": ["a"] * 9, "ds": ts.to_numpy(), "y": np.arange(9.0)})
+    with pytest.raises(DataValidationError, match=r"1 place\(s\) break it: rows 4->5: 2021-01-05 00:00:00 -> 2021-01-07"):
+        load_data(frame)
+
+
+def test_all_missing_channel_is_named(tmp_path):
+    path = _write(tmp_path, "holes.csv", "date,ok,dead\n2021-01-01,1,\n2021-01-02,2,\n2021-01-03,3,NA\n")
+    with pytest.raises(DataValidationError) as exc:
+        load_data(path)
+    assert "channel 'dead' has no observed value (all missing)" in str(exc.value)
+    assert exc.value.where == {"file": str(path), "column": "dead"}
+
+
+def test_all_missing_series_in_long_data():
+    frame = pl.DataFrame({"unique_id": ["a", "a", "b", "b"], "ds": [1, 2, 1, 2], "y": [1.0, 2.0, None, None]})
+    with pytest.raises(DataValidationError, match="channel 'b' has no observed value"):
+        load_data(frame)
+
+
+def test_empty_input(tmp_path):
+    path = _write(tmp_path, "header_only.csv", "unique_id,ds,y\n")
+    with pytest.raises(DataValidationError, match="input is empty") as exc:
+        load_data(path)
+    assert exc.value.where["file"] == str(path)
+    with pytest.raises(DataValidationError, match="file is empty"):
+        load_data(_write(tmp_path, "nothing.csv", ""))
+    with pytest.raises(DataValidationError, match="input is empty"):
+        load_data(pl.DataFrame({"ds": [], "x": []}, schema={"ds": pl.Datetime, "x": pl.Float64}))
+
+
+def test_missing_file_and_unknown_dataset_name():
+    with pytest.raises(DataValidationError, match="file not found"):
+        load_data("/nonexistent/dir/data.csv")
+    with pytest.raises(TsforgeError, match=r"unknown dataset 'etth7'.*Did you mean 'etth1'"):
+        load_data("etth7")
+
+
+def test_infer_step_and_check_regular_helpers():
+    months = pd.date_range("2020-01-01", periods=14, freq="MS").to_numpy()
+    assert infer_step(months).freqstr == "MS"
+    assert check_regular(months, column="ds").freqstr == "MS"
+    hours = pd.date_range("2020-01-01", periods=8, freq="h").delete([2, 4]).to_numpy()
+    assert infer_step(hours).freqstr == "h"  # gaps outnumber regular steps, still 1h
+    assert closest_name("timestmp", ["value", "timestamp"]) == "timestamp"
+    assert closest_name("zzz", ["value", "timestamp"]) is None

@@ -1,0 +1,76 @@
+"""The Typer application object and the single error boundary of the CLI.
+
+Command modules (``tsforge/cli/<command>.py``) import ``app`` from here and decorate their
+functions with ``@app.command()``; ``tsforge/cli/__init__.py`` imports them all. ``main`` turns
+any :class:`tsforge.errors.TsforgeError` into a one-line ``error: ...`` on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+from tsforge.errors import TsforgeError
+
+__all__ = ["app", "main", "console", "err_console"]
+
+app = typer.Typer(
+    name="tsforge",
+    help="Profile a series, get a model recommendation with reasons, train, track in MLflow, serve.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _consoles():
+    from rich.console import Console
+
+    return Console(), Console(stderr=True)
+
+
+console, err_console = _consoles()
+
+
+def quiet_third_party() -> None:
+    """Keep the terminal readable: MLflow's info chatter and download bars go to the log level."""
+    import os
+    import warnings
+
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    for name in ("mlflow", "alembic", "urllib3"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module="mlflow")
+    warnings.filterwarnings("ignore", category=UserWarning, module="pydantic")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    import tsforge.cli  # noqa: F401  (registers every command module)
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    quiet_third_party()
+    try:
+        app(args=argv, standalone_mode=False)
+    except TsforgeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except FileNotFoundError as exc:
+        print(f"error: file not found: {exc.filename or exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        raise SystemExit(130) from None
+    except SystemExit:
+        raise
+    except Exception as exc:  # click usage errors arrive here with standalone_mode=False
+        import click
+
+        if isinstance(exc, click.exceptions.Abort):
+            raise SystemExit(130) from None
+        if isinstance(exc, click.ClickException):
+            print(f"error: {exc.format_message()}", file=sys.stderr)
+            raise SystemExit(2) from None
+        raise

@@ -1,0 +1,205 @@
+"""Core commands: ``train``, ``evaluate``, ``forecast``, ``models`` and ``demo``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from tsforge.cli.app import app, console
+from tsforge.errors import ConfigError
+
+__all__ = ["train_cmd", "evaluate_cmd", "forecast_cmd", "models_cmd", "demo_cmd"]
+
+
+def _parse_options(items: list[str] | None, what: str) -> dict[str, Any]:
+    """``["d_model=64", "dropout=0.1"]`` → ``{"d_model": 64, "dropout": 0.1}`` (JSON values where possible)."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise ConfigError(f"{what} option {item!r} must look like key=value", field=what)
+        key, raw = item.split("=", 1)
+        try:
+            out[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key.strip()] = raw
+    return out
+
+
+def _metrics_table(rows: list[dict[str, Any]], title: str, highlight: str | None = None):
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in rows[0].keys():
+        table.add_column(col, justify="left" if col in ("model", "dataset") else "right")
+    for row in rows:
+        style = "bold green" if highlight and row.get("model") == highlight else None
+        table.add_row(*[f"{v:.4f}" if isinstance(v, float) else str(v) for v in row.values()], style=style)
+    return table
+
+
+@app.command("train")
+def train_cmd(
+    dataset: Annotated[str, typer.Option("--dataset", "-d", help="Catalogue name or CSV/Parquet file.")],
+    model: Annotated[str, typer.Option("--model", "-m", help="Registered model name (see `tsforge models`).")] = "dlinear",
+    input_len: Annotated[int | None, typer.Option("--input", "-L", help="Input length (default: catalogue).")] = None,
+    horizon: Annotated[int | None, typer.Option("--horizon", "-H", help="Horizon (default: catalogue).")] = None,
+    split: Annotated[str | None, typer.Option(help="7:1:2, 6:2:2 or ett (default: catalogue).")] = None,
+    epochs: Annotated[int | None, typer.Option(help="Maximum epochs.")] = None,
+    lr: Annotated[float | None, typer.Option(help="Learning rate.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Batch size.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 2024,
+    strategy: Annotated[str | None, typer.Option(help="Loss strategy, e.g. selective.")] = None,
+    selective: Annotated[bool, typer.Option("--selective", help="Shorthand for --strategy selective.")] = False,
+    r_u: Annotated[float | None, typer.Option("--r-u", help="Selective learning: uncertainty ratio.")] = None,
+    r_a: Annotated[float | None, typer.Option("--r-a", help="Selective learning: anomaly ratio.")] = None,
+    option: Annotated[list[str] | None, typer.Option("--option", "-o", help="Model option key=value (repeatable).")] = None,
+    train_option: Annotated[list[str] | None, typer.Option("--train-option", help="Training option key=value.")] = None,
+    register_as: Annotated[str | None, typer.Option(help="Registered model name (default: <dataset>-<model>).")] = None,
+    no_track: Annotated[bool, typer.Option("--no-track", help="Do not log to MLflow.")] = False,
+    id_col: Annotated[str, typer.Option(help="Long format: series id column.")] = "unique_id",
+    time_col: Annotated[str, typer.Option(help="Time column.")] = "ds",
+    target_col: Annotated[str, typer.Option(help="Long format: value column.")] = "y",
+) -> None:
+    """Train a model under the standard protocol, log it to MLflow and register it."""
+    from tsforge.pipeline import train
+
+    strategy_name = "selective" if selective else strategy
+    strategy_config = {k: v for k, v in (("r_u", r_u), ("r_a", r_a)) if v is not None}
+    if strategy_config and strategy_name != "selective":
+        raise ConfigError("--r-u/--r-a need --selective", field="strategy")
+    train_cfg = {"max_epochs": epochs, "lr": lr, "batch_size": batch_size, **_parse_options(train_option, "train")}
+    train_cfg = {k: v for k, v in train_cfg.items() if v is not None}
+    outcome = train(
+        dataset,
+        model,
+        input_len=input_len,
+        horizon=horizon,
+        split=split,
+        model_config=_parse_options(option, "model"),
+        train_config=train_cfg,
+        strategy=strategy_name,
+        strategy_config=strategy_config,
+        seed=seed,
+        track=not no_track,
+        registered_name=register_as,
+        load_kwargs={"id_col": id_col, "time_col": time_col, "target_col": target_col}
+        if Path(dataset).suffix
+        else None,
+    )
+    m = outcome.metrics
+    row = {
+        "model": model,
+        "dataset": outcome.task.data.name,
+        "L": outcome.task.input_len,
+        "H": outcome.task.horizon,
+        "val MSE": m["val_mse"],
+        "test MSE": m["test_mse"],
+        "test MAE": m["test_mae"],
+        "test MAE (orig)": m["test_orig_mae"],
+        "params": int(m["n_parameters"]),
+        "seconds": m["train_seconds"],
+    }
+    console.print(_metrics_table([row], "Training result (metrics on the normalised scale unless marked orig)"))
+    if outcome.run_id:
+        console.print(f"MLflow run [bold]{outcome.run_id}[/]")
+    if outcome.registered_name:
+        console.print(
+            f"Registered [bold]{outcome.registered_name}[/] version {outcome.version}; "
+            f"champion = version {outcome.champion_version}  →  models:/{outcome.registered_name}@champion"
+        )
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    model: Annotated[str, typer.Option("--model", "-m", help="models:/name@alias, name/version or a model folder.")],
+    dataset: Annotated[str, typer.Option("--dataset", "-d", help="Catalogue name or file.")],
+    split: Annotated[str | None, typer.Option(help="Split convention (default: catalogue).")] = None,
+    on: Annotated[str, typer.Option(help="Which split to score: val or test.")] = "test",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Score a registered (or saved) model on a dataset's validation or test windows."""
+    from tsforge.data.task import prepare_task
+    from tsforge.evaluation import evaluate
+    from tsforge.inference import Predictor
+    from tsforge.pipeline import resolve_data
+    from tsforge.tracking import configure_tracking, load_predictor
+
+    if Path(model).is_dir():
+        predictor = Predictor.from_dir(model)
+    else:
+        configure_tracking()
+        predictor = load_predictor(model)
+    series, entry = resolve_data(dataset)
+    task = prepare_task(series, predictor.input_len, predictor.max_horizon, split or getattr(entry, "split", None) or "7:1:2")
+    if tuple(series.channel_ids) != tuple(predictor.known_ids) and predictor.forecaster.needs_known_channels:
+        raise ConfigError("this model needs the channels it was trained on; the dataset has different ones", field="dataset")
+    result = evaluate(predictor.forecaster, task, on)
+    flat = result.flat(on)
+    if as_json:
+        console.print_json(json.dumps(flat))
+        return
+    console.print(_metrics_table([{"model": predictor.model_name, **{k: v for k, v in flat.items()}}], f"{on} metrics"))
+
+
+@app.command("forecast")
+def forecast_cmd(
+    model: Annotated[str, typer.Option("--model", "-m", help="models:/name@alias, name/version or a model folder.")],
+    input_path: Annotated[Path, typer.Option("--input", "-i", help="History as long CSV/Parquet (unique_id, ds, y).")],
+    horizon: Annotated[int | None, typer.Option("--horizon", "-H", help="Steps ahead (≤ the trained horizon).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write forecasts here (CSV or Parquet).")] = None,
+    id_col: Annotated[str, typer.Option(help="Series id column.")] = "unique_id",
+    time_col: Annotated[str, typer.Option(help="Time column.")] = "ds",
+    target_col: Annotated[str, typer.Option(help="Value column.")] = "y",
+) -> None:
+    """Forecast from a history file with a registered model (no training data needed)."""
+    from tsforge.data.io import read_table
+    from tsforge.inference import Predictor
+    from tsforge.tracking import configure_tracking, load_predictor
+
+    if Path(model).is_dir():
+        predictor = Predictor.from_dir(model)
+    else:
+        configure_tracking()
+        predictor = load_predictor(model)
+    frame = read_table(input_path).to_pandas()
+    result = predictor.predict_frame(frame, horizon, id_col=id_col, time_col=time_col, target_col=target_col)
+    if output is not None:
+        if output.suffix == ".parquet":
+            result.to_parquet(output, index=False)
+        else:
+            result.to_csv(output, index=False)
+        console.print(f"wrote {len(result)} forecast rows for {result[id_col].nunique()} series to {output}")
+    else:
+        console.print(result.to_string(index=False, max_rows=60))
+
+
+@app.command("models")
+def models_cmd() -> None:
+    """List the models tsforge can train."""
+    from rich.table import Table
+
+    from tsforge.models.registry import MODELS, model_names
+
+    table = Table(title="Models")
+    table.add_column("name")
+    table.add_column("kind")
+    table.add_column("tunable")
+    table.add_column("summary")
+    for name in model_names():
+        spec = MODELS[name]
+        table.add_row(name, spec.kind, "yes" if spec.search_space else "", spec.summary)
+    console.print(table)
+
+
+@app.command("demo")
+def demo_cmd(
+    dataset: Annotated[str, typer.Option(help="Dataset for the demo (embedded, no download).")] = "synthetic",
+    register_as: Annotated[str, typer.Option(help="Registered name of the winning model.")] = "tsforge-demo",
+) -> None:
+    """The main job end to end on embedded data: train, compare, register the best, show next steps."""
+    from tsforge.demo import run_demo
+
+    run_demo(dataset=dataset, registered_name=register_as, console=console)

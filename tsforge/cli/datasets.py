@@ -1,0 +1,60 @@
+"""``tsforge datasets``: the dataset catalogue as a table, with what is available on this machine."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from tsforge.cli.app import app, console
+from tsforge.data.catalog import DatasetEntry, list_datasets
+
+__all__ = ["datasets", "datasets_table"]
+
+
+def datasets_table(entries: list[DatasetEntry], *, verbose: bool = False) -> Table:
+    """Build the rich table (separate from printing so it can be tested and reused)."""
+    table = Table(title="tsforge datasets", header_style="bold", show_lines=verbose)
+    table.add_column("name", style="cyan", no_wrap=True)
+    table.add_column("freq", no_wrap=True)
+    table.add_column("steps", justify="right")
+    table.add_column("ch", justify="right")
+    table.add_column("channels", overflow="fold", max_width=48)
+    table.add_column("split", no_wrap=True)
+    table.add_column("L", justify="right")
+    table.add_column("H", no_wrap=True)
+    table.add_column("available here", overflow="fold", max_width=40)
+    for e in entries:
+        avail = "[green]yes[/green]" if e.available else f"[red]no[/red]: {e.reason}"
+        channels = e.channels + (f"\n[dim]{e.notes}[/dim]" if verbose and e.notes else "")
+        table.add_row(
+            e.name,
+            e.freq or "-",
+            "-" if e.n_steps is None else f"{e.n_steps:,}",
+            "-" if e.n_channels is None else str(e.n_channels),
+            channels,
+            e.split,
+            str(e.input_len),
+            "/".join(str(h) for h in e.horizons),
+            avail,
+        )
+    return table
+
+
+@app.command()
+def datasets(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also show each dataset's loader notes."),
+    json_out: bool = typer.Option(False, "--json", help="Print the catalogue as JSON instead of a table."),
+) -> None:
+    """List the dataset catalogue: frequency, shape, default split / input length / horizons, availability."""
+    entries = list_datasets()
+    if json_out:
+        import json
+
+        console.print_json(json.dumps([e.as_dict() for e in entries]))
+        return
+    console.print(datasets_table(entries, verbose=verbose))
+    missing = [e for e in entries if not e.available]
+    if missing:
+        console.print(
+            f"[yellow]{len(missing)} dataset(s) not available here; set TSFORGE_DATA_DIR to the folder with the files.[/yellow]"
+        )

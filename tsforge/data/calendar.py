@@ -1,0 +1,62 @@
+"""Calendar features as integer table indices, and which of them a frequency can resolve.
+
+Why integers: models embed them with lookup tables (STPE-MLP, HUTFormer), so an index per
+term is the natural form. Columns are fixed: ``hour`` 0..23, ``dow`` 0..6 (Monday=0),
+``dom`` 0..30 (day-of-month minus one), ``month`` 0..11.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CALENDAR_TERMS", "CALENDAR_SIZES", "calendar_indices", "resolvable_terms"]
+
+CALENDAR_TERMS: tuple[str, ...] = ("hour", "dow", "dom", "month")
+CALENDAR_SIZES: dict[str, int] = {"hour": 24, "dow": 7, "dom": 31, "month": 12}
+
+
+def calendar_indices(timestamps: np.ndarray) -> np.ndarray:
+    """``[T]`` datetime64 → ``[T, 4]`` int64 with columns (hour, dow, dom, month)."""
+    idx = pd.DatetimeIndex(np.asarray(timestamps).astype("datetime64[ns]"))
+    return np.stack(
+        [idx.hour.to_numpy(), idx.dayofweek.to_numpy(), idx.day.to_numpy() - 1, idx.month.to_numpy() - 1],
+        axis=1,
+    ).astype(np.int64)
+
+
+def resolvable_terms(freq: str | None) -> tuple[str, ...]:
+    """Calendar terms that vary at this frequency (a term that is constant carries no signal).
+
+    Sub-daily → all four; daily / business-daily → dow, dom, month; weekly → dom, month;
+    monthly / quarterly → month; yearly or unknown → none.
+    """
+    if not freq:
+        return ()
+    try:
+        offset = pd.tseries.frequencies.to_offset(freq)
+    except ValueError:
+        return ()
+    nanos = _approx_nanos(offset)
+    day = 86_400 * 10**9
+    if nanos < day:
+        return CALENDAR_TERMS
+    if nanos < 7 * day:
+        return ("dow", "dom", "month")
+    if nanos < 28 * day:
+        return ("dom", "month")
+    if nanos < 365 * day:
+        return ("month",)
+    return ()
+
+
+def _approx_nanos(offset: pd.DateOffset) -> int:
+    try:
+        return int(pd.Timedelta(offset).value)
+    except (ValueError, TypeError):
+        name = offset.name.upper()
+        if name.startswith(("ME", "MS", "M", "BM", "BMS", "SM")):
+            return 30 * 86_400 * 10**9
+        if name.startswith(("QE", "QS", "Q", "BQ")):
+            return 91 * 86_400 * 10**9
+        return 366 * 86_400 * 10**9

@@ -1,0 +1,119 @@
+"""A forecasting task: a series + input length + horizon + split + the scaler fitted on train.
+
+``prepare_task`` is the single place where the protocol is applied (borders, z-score fitted on
+training rows only, causal fill of missing inputs), so every model is trained and scored on
+exactly the same windows.
+
+Missing inputs are filled by carrying the last observation forward (causal: a value at ``t``
+uses only rows ``<= t``, so nothing from the future leaks into an input window); rows before the
+first observation get 0, the channel's training mean after scaling. Missing *targets* are never
+filled: they are excluded by ``y_mask``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import torch
+
+from tsforge.data.calendar import calendar_indices
+from tsforge.data.frame import TimeSeriesData
+from tsforge.data.frequency import steps_per_hour
+from tsforge.data.scaling import StandardScaler
+from tsforge.data.splits import SplitBorders, split_borders
+from tsforge.data.windows import WindowDataset
+from tsforge.errors import ConfigError, DataValidationError
+
+__all__ = ["ForecastTask", "prepare_task", "causal_fill"]
+
+
+def causal_fill(values: np.ndarray, fill_value: float = 0.0) -> np.ndarray:
+    """Forward-fill NaNs along time (axis 0); leading NaNs become ``fill_value``."""
+    values = np.asarray(values, dtype=np.float32)
+    observed = ~np.isnan(values)
+    rows = np.where(observed, np.arange(values.shape[0])[:, None], 0)
+    np.maximum.accumulate(rows, axis=0, out=rows)
+    filled = values[rows, np.arange(values.shape[1])[None, :]]
+    ever = np.maximum.accumulate(observed, axis=0)
+    return np.where(ever, filled, np.float32(fill_value)).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class ForecastTask:
+    """Everything needed to build train/val/test windows under one protocol."""
+
+    data: TimeSeriesData
+    input_len: int
+    horizon: int
+    split: str
+    borders: SplitBorders
+    scaler: StandardScaler
+
+    @cached_property
+    def normalized(self) -> np.ndarray:
+        """``[T, N]`` z-scored values, NaN where missing (not filled)."""
+        return self.scaler.transform(self.data.values)
+
+    @cached_property
+    def _tensors(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        z = self.normalized
+        series = torch.from_numpy(causal_fill(z))
+        targets = torch.from_numpy(np.nan_to_num(z, nan=0.0).astype(np.float32))
+        mask = torch.from_numpy(self.data.mask.copy())
+        cal = None
+        if self.data.timestamps is not None:
+            cal = torch.from_numpy(calendar_indices(self.data.timestamps))
+        return series, targets, mask, cal
+
+    def dataset(self, split: str, stride: int = 1) -> WindowDataset:
+        """Windows whose targets lie inside ``split`` (stride 1 = every window)."""
+        series, targets, mask, cal = self._tensors
+        starts = self.borders.window_starts(split, self.input_len, self.horizon)
+        starts = np.arange(starts.start, starts.stop, max(1, int(stride)))
+        return WindowDataset(series, mask, cal, starts, self.input_len, self.horizon, raw_targets=targets)
+
+    def train_values(self) -> np.ndarray:
+        """Raw ``[T_train, N]`` training rows (for in-sample statistics such as MASE's scale)."""
+        a, b = self.borders.train
+        return self.data.values[a:b]
+
+    def describe(self) -> dict[str, object]:
+        return {
+            "dataset": self.data.name,
+            "input_len": self.input_len,
+            "horizon": self.horizon,
+            "split": self.split,
+            "borders": self.borders.as_dict(),
+            "n_channels": self.data.n_channels,
+            "freq": self.data.freq,
+        }
+
+
+def prepare_task(data: TimeSeriesData, input_len: int, horizon: int, split: str = "7:1:2") -> ForecastTask:
+    """Apply the protocol: borders, scaler fitted on training rows, window-count checks."""
+    if input_len < 1 or horizon < 1:
+        raise ConfigError(
+            f"input length and horizon must be positive, got input={input_len}, horizon={horizon}",
+            field="input_len" if input_len < 1 else "horizon",
+        )
+    borders = split_borders(data.n_steps, split, steps_per_hour=steps_per_hour(data.freq))
+    for name in ("train", "val", "test"):
+        if len(borders.window_starts(name, input_len, horizon)) < 1:
+            a, b = borders.rows(name)
+            need = input_len + horizon if name == "train" else horizon
+            raise DataValidationError(
+                f"series too short for input {input_len} + horizon {horizon}: the {name} split has "
+                f"{b - a} rows but needs at least {need} ({data.n_steps} rows in total with split {split})",
+                field="horizon",
+            )
+    a, b = borders.train
+    train_vals = data.values[a:b]
+    all_missing = [c for c, ok in zip(data.channel_ids, np.isfinite(train_vals).any(axis=0), strict=True) if not ok]
+    if all_missing:
+        raise DataValidationError(
+            f"channel {all_missing[0]!r} has no observed value in the training split", column=all_missing[0]
+        )
+    scaler = StandardScaler.fit(train_vals)
+    return ForecastTask(data, int(input_len), int(horizon), split, borders, scaler)

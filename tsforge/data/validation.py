@@ -1,0 +1,315 @@
+"""Input checks that turn malformed data into precise :class:`DataValidationError` messages.
+
+Why a module of its own: every reader (CSV/Parquet files, pandas/polars frames, the catalogue)
+funnels through the same few checks, so a user sees the same wording wherever the data came
+from. Each message names the *where* — file, column, row (0-based data row, header excluded),
+series id, timestamp — and, for a misnamed column, the closest name that does exist.
+
+The checks work on polars frames and NumPy arrays and are vectorised; only the first few
+offending positions are formatted into the message (plus a total count), so a check on a
+million-row file costs one pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import polars as pl
+
+from tsforge.errors import DataValidationError
+
+__all__ = [
+    "require_columns",
+    "check_not_empty",
+    "parse_timestamps",
+    "to_numeric",
+    "check_unique_times",
+    "check_unique_pairs",
+    "check_sorted_or_sort",
+    "infer_step",
+    "find_gaps",
+    "check_regular",
+    "check_channels_observed",
+    "closest_name",
+]
+
+_MAX_SHOWN = 5
+# Strings that mean "missing" in CSV files; they become NaN instead of failing the numeric check.
+MISSING_TOKENS: frozenset[str] = frozenset({"", "na", "nan", "null", "none", "n/a", "?", "-", "#n/a"})
+
+
+def closest_name(name: str, candidates: Sequence[str]) -> str | None:
+    """The candidate most similar to ``name`` (case-insensitive), or ``None`` if nothing is close."""
+    lowered = {str(c).lower(): str(c) for c in candidates}
+    hit = difflib.get_close_matches(str(name).lower(), list(lowered), n=1, cutoff=0.5)
+    return lowered[hit[0]] if hit else None
+
+
+def _fmt_cols(columns: Sequence[str], limit: int = 30) -> str:
+    cols = [str(c) for c in columns]
+    shown = ", ".join(repr(c) for c in cols[:limit])
+    return shown + (f", ... ({len(cols)} in total)" if len(cols) > limit else "")
+
+
+def require_columns(
+    columns: Sequence[str], required: dict[str, str], *, file: str | None = None, hint: str = ""
+) -> None:
+    """Fail when a required column is absent, listing what exists and the closest match.
+
+    Args:
+        columns: column names found in the input.
+        required: role → expected name, e.g. ``{"id_col": "unique_id", "time_col": "ds"}``; the
+            role is named in the message so the user knows which argument to change.
+        hint: extra advice appended to the message (e.g. "or pass layout='wide'").
+    """
+    found = [str(c) for c in columns]
+    for role, name in required.items():
+        if name in found:
+            continue
+        guess = closest_name(name, [c for c in found if c not in required.values()] or found)
+        msg = f"column {name!r} ({role}) not found; columns found: {_fmt_cols(found)}"
+        if guess is not None:
+            msg += f". Did you mean {guess!r}? (pass {role}={guess!r})"
+        if hint:
+            msg += f". {hint}"
+        raise DataValidationError(msg, file=file, column=name)
+
+
+def check_not_empty(n_rows: int, n_cols: int | None = None, *, file: str | None = None, what: str = "input") -> None:
+    """Empty input is an error of its own (not a confusing failure three calls later)."""
+    if n_rows == 0:
+        raise DataValidationError(f"{what} is empty: no data rows", file=file)
+    if n_cols is not None and n_cols == 0:
+        raise DataValidationError(f"{what} has no value columns", file=file)
+
+
+def _as_str_array(series: pl.Series) -> np.ndarray:
+    return series.cast(pl.String, strict=False).to_numpy().astype(object)
+
+
+def parse_timestamps(
+    series: pl.Series, *, column: str, file: str | None = None, fmt: str | None = None
+) -> np.ndarray:
+    """A time column → ``[T]`` ``datetime64[ns]``; names the first unparsable row and its text.
+
+    Accepts datetime/date columns as they are, strings in any single format pandas can infer
+    from the first value (``2016-07-01 00:00:00``, ``1990/1/1 0:00``, ISO with ``T``, ...), and
+    8-digit integers as ``yyyymmdd`` when ``fmt`` says so. Mixed formats fail at the first row
+    that does not match the inferred one, which is exactly the row the user needs to look at.
+    """
+    if series.dtype == pl.Null or series.null_count() == len(series):
+        raise DataValidationError(f"time column {column!r} is empty (all values missing)", file=file, column=column)
+    if series.dtype.is_temporal():
+        if series.dtype == pl.Time or series.dtype == pl.Duration:
+            raise DataValidationError(
+                f"time column {column!r} has dtype {series.dtype}, expected dates or datetimes",
+                file=file,
+                column=column,
+            )
+        if isinstance(series.dtype, pl.Datetime) and series.dtype.time_zone is not None:
+            series = series.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+        out = series.cast(pl.Datetime("ns")).to_numpy()
+        raw = None
+    else:
+        raw = _as_str_array(series)
+        text = pd.Series(raw, dtype=object)
+        try:
+            if fmt is not None:
+                parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+            else:
+                parsed = pd.to_datetime(text, errors="coerce")
+        except (ValueError, TypeError, OverflowError):
+            parsed = pd.Series(pd.NaT, index=text.index)
+        if getattr(parsed.dt, "tz", None) is not None:
+            parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+        out = parsed.to_numpy().astype("datetime64[ns]")
+    bad = np.flatnonzero(np.isnat(out))
+    if bad.size:
+        row = int(bad[0])
+        value = None if raw is None else raw[row]
+        shown = "<missing>" if value is None else repr(str(value))
+        raise DataValidationError(
+            f"unparsable date {shown} in time column {column!r} at row {row}"
+            + (f" ({bad.size} unparsable rows in total)" if bad.size > 1 else ""),
+            file=file,
+            column=column,
+            row=row,
+        )
+    return out
+
+
+def to_numeric(series: pl.Series, *, column: str, file: str | None = None) -> np.ndarray:
+    """A value column → ``[T]`` float64 with NaN for missing; names the first non-numeric cell.
+
+    Numeric dtypes pass straight through (nulls → NaN). Strings are cast; a cell that does not
+    cast and is not a usual missing-value token (``""``, ``NA``, ``nan``, ``?``, ...) is an error
+    with its column, row and text.
+    """
+    dtype = series.dtype
+    if dtype.is_numeric() or dtype == pl.Boolean or dtype == pl.Null:
+        return series.cast(pl.Float64).fill_null(float("nan")).to_numpy()
+    if dtype.is_temporal():
+        raise DataValidationError(
+            f"column {column!r} holds dates ({dtype}), not numbers; is it the time column?",
+            file=file,
+            column=column,
+        )
+    text = series.cast(pl.String, strict=False)
+    stripped = text.str.strip_chars()
+    cast = stripped.cast(pl.Float64, strict=False)
+    missing_token = stripped.str.to_lowercase().is_in(list(MISSING_TOKENS)) | stripped.is_null()
+    bad = (cast.is_null() & ~missing_token).to_numpy()
+    idx = np.flatnonzero(bad)
+    if idx.size:
+        row = int(idx[0])
+        raise DataValidationError(
+            f"non-numeric value {text[row]!r} in column {column!r} at row {row}"
+            + (f" ({idx.size} non-numeric cells in this column)" if idx.size > 1 else ""),
+            file=file,
+            column=column,
+            row=row,
+        )
+    return cast.fill_null(float("nan")).to_numpy()
+
+
+def _fmt_ts(t: np.datetime64 | int) -> str:
+    if isinstance(t, np.datetime64):
+        return str(pd.Timestamp(t))
+    return str(t)
+
+
+def check_unique_times(times: np.ndarray, *, column: str, file: str | None = None) -> None:
+    """Wide data: each timestamp at most once (reports the timestamp and its rows)."""
+    order = np.argsort(times, kind="stable")
+    st = times[order]
+    dup = np.flatnonzero(st[1:] == st[:-1])
+    if dup.size:
+        t = st[dup[0]]
+        rows = sorted(int(r) for r in np.flatnonzero(times == t))
+        n_dup = int(np.unique(st[dup]).size)
+        raise DataValidationError(
+            f"duplicate timestamp {_fmt_ts(t)} in column {column!r} at rows {rows}"
+            + (f" ({n_dup} duplicated timestamps in total)" if n_dup > 1 else ""),
+            file=file,
+            column=column,
+            row=rows[1],
+        )
+
+
+def check_unique_pairs(
+    id_codes: np.ndarray, times: np.ndarray, ids: Sequence[str], *, time_col: str, file: str | None = None
+) -> None:
+    """Long data: each ``(series, timestamp)`` at most once; names the id, the timestamp and the rows."""
+    order = np.lexsort((times, id_codes))
+    sid, st = id_codes[order], times[order]
+    same = (sid[1:] == sid[:-1]) & (st[1:] == st[:-1])
+    dup = np.flatnonzero(same)
+    if dup.size:
+        k = dup[0]
+        code, t = sid[k], st[k]
+        rows = sorted(int(r) for r in np.flatnonzero((id_codes == code) & (times == t)))
+        raise DataValidationError(
+            f"duplicate timestamp {_fmt_ts(t)} for series {ids[int(code)]!r} at rows {rows}"
+            + (f" ({dup.size} duplicated (series, timestamp) pairs in total)" if dup.size > 1 else ""),
+            file=file,
+            column=time_col,
+            row=rows[1],
+        )
+
+
+def check_sorted_or_sort(times: np.ndarray) -> np.ndarray | None:
+    """Row order that sorts ``times`` (stable), or ``None`` if already sorted."""
+    if times.size < 2 or bool((times[1:] >= times[:-1]).all()):
+        return None
+    return np.argsort(times, kind="stable")
+
+
+def infer_step(times: np.ndarray) -> pd.DateOffset | None:
+    """The regular step of sorted timestamps: pandas' inferred frequency, else the modal difference.
+
+    Calendar frequencies (month starts, weeks anchored on a weekday) are found by pandas; the
+    modal fallback covers a series that is regular except for a few gaps.
+    """
+    if times.size < 2:
+        return None
+    idx = pd.DatetimeIndex(times)
+    if times.size >= 3:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pandas 3 warns that infer_freq will return an offset
+            name = pd.infer_freq(idx)
+        if name is not None:
+            return pd.tseries.frequencies.to_offset(name)
+    deltas = np.diff(times.astype("datetime64[ns]").astype(np.int64))
+    deltas = deltas[deltas > 0]
+    if deltas.size == 0:
+        return None
+    values, counts = np.unique(deltas, return_counts=True)
+    step = int(values[np.argmax(counts)])
+    smallest = int(values[0])
+    if smallest < step and not (values % smallest).any():
+        # Gaps only lengthen differences: when every difference is a multiple of the smallest,
+        # the smallest is the step even if gaps outnumber regular steps.
+        step = smallest
+    day = 86_400 * 10**9
+    if 28 * day <= step <= 31 * day:
+        # Month lengths vary: try month start/end anchors before falling back to a fixed step.
+        for alias in ("MS", "ME"):
+            off = pd.tseries.frequencies.to_offset(alias)
+            if (idx[:-1] + off == idx[1:]).mean() > 0.5:
+                return off
+    return pd.tseries.frequencies.to_offset(pd.Timedelta(step, unit="ns"))
+
+
+def find_gaps(times: np.ndarray, step: pd.DateOffset) -> np.ndarray:
+    """Positions ``i`` where ``times[i+1]`` is not ``times[i] + step`` (sorted input)."""
+    idx = pd.DatetimeIndex(times)
+    expected = (idx[:-1] + step).to_numpy().astype("datetime64[ns]")
+    return np.flatnonzero(expected != times[1:].astype("datetime64[ns]"))
+
+
+def check_regular(
+    times: np.ndarray, *, column: str, file: str | None = None, step: pd.DateOffset | None = None
+) -> pd.DateOffset | None:
+    """Sorted timestamps must advance by one step; reports the step, the first gaps and how many.
+
+    Returns:
+        The step (``None`` for fewer than two timestamps).
+    """
+    step = step or infer_step(times)
+    if step is None:
+        return None
+    gaps = find_gaps(times, step)
+    if gaps.size:
+        shown = "; ".join(
+            f"rows {int(i)}->{int(i) + 1}: {_fmt_ts(times[i])} -> {_fmt_ts(times[i + 1])}" for i in gaps[:_MAX_SHOWN]
+        )
+        more = f" (and {gaps.size - _MAX_SHOWN} more)" if gaps.size > _MAX_SHOWN else ""
+        raise DataValidationError(
+            f"irregular spacing in time column {column!r}: the inferred step is {step.freqstr} but "
+            f"{gaps.size} place(s) break it: {shown}{more}. Pass fill_gaps=True to insert missing rows "
+            "as NaN, or resample the data first",
+            file=file,
+            column=column,
+            row=int(gaps[0]) + 1,
+        )
+    return step
+
+
+def check_channels_observed(values: np.ndarray, channel_ids: Sequence[str], *, file: str | None = None) -> None:
+    """A channel with no observed value at all cannot be scaled or scored; name it."""
+    if values.shape[0] == 0:
+        return
+    empty = np.flatnonzero(~np.isfinite(values).any(axis=0))
+    if empty.size:
+        names = [str(channel_ids[i]) for i in empty]
+        raise DataValidationError(
+            f"channel {names[0]!r} has no observed value (all missing)"
+            + (f"; all-missing channels: {names[:10]} ({len(names)} in total)" if len(names) > 1 else "")
+            + ". Drop it or provide values",
+            file=file,
+            column=names[0],
+        )

@@ -1,0 +1,73 @@
+"""One exception hierarchy for everything a user can get wrong.
+
+Why: the CLI turns any :class:`TsforgeError` into a one-line message and exit code 2, and the
+service turns it into a 4xx JSON body. Library code raises these (never ``SystemExit`` or HTTP
+errors), so the same check serves every front end. Each error carries the *where* (file,
+column, row, field) so the message can name the problem precisely.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "TsforgeError",
+    "DataValidationError",
+    "ConfigError",
+    "ModelNotFoundError",
+    "DatasetNotAvailableError",
+    "ResourceLimitError",
+]
+
+
+class TsforgeError(Exception):
+    """Base class: a problem the user can fix. ``str(err)`` is a complete one-line message."""
+
+    http_status: int = 400
+
+    def __init__(self, message: str, **where: object) -> None:
+        self.where = {k: v for k, v in where.items() if v is not None}
+        self.message = message
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        if not self.where:
+            return self.message
+        loc = ", ".join(f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}" for k, v in self.where.items())
+        return f"{self.message} ({loc})"
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form used by the service's error handler."""
+        return {"error": type(self).__name__, "message": self.message, **{k: _jsonable(v) for k, v in self.where.items()}}
+
+
+def _jsonable(v: object) -> object:
+    return v if isinstance(v, (str, int, float, bool, list, dict)) or v is None else str(v)
+
+
+class DataValidationError(TsforgeError):
+    """Input data is malformed: missing column, bad dates, duplicates, gaps, too short, ..."""
+
+    http_status = 422
+
+
+class ConfigError(TsforgeError):
+    """A model/training/service configuration that cannot work (names the value to change)."""
+
+    http_status = 422
+
+
+class ModelNotFoundError(TsforgeError):
+    """Unknown model name in the registry, or unknown registered model / alias / version."""
+
+    http_status = 404
+
+
+class DatasetNotAvailableError(TsforgeError):
+    """A catalogue dataset whose files are not present on this machine."""
+
+    http_status = 404
+
+
+class ResourceLimitError(TsforgeError):
+    """A request that would exceed a configured memory / size limit."""
+
+    http_status = 413

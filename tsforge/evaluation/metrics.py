@@ -1,0 +1,125 @@
+"""The one place for forecast metrics: masked MAE, MSE, RMSE, MAPE, sMAPE, WAPE, MASE.
+
+Every metric is built from per-(step, channel) sums kept by :class:`MetricAccumulator`, so
+the same code gives the overall value, the per-horizon-step curve and the per-channel values,
+and evaluates test sets too large to hold in memory (batches are folded in one by one).
+Missing targets (``mask == False``) never count.
+
+Definitions (sums over observed points):
+* MAE = Σ|e| / n, MSE = Σe² / n, RMSE = √MSE
+* MAPE = mean |e| / |y| over points with |y| > eps (reported as a fraction, not %)
+* sMAPE = mean 2|e| / (|y| + |ŷ|) over points where the denominator > eps (range 0..2)
+* WAPE = Σ|e| / Σ|y|
+* MASE = mean over channels of MAE_c / scale_c, with ``scale_c`` the in-sample mean absolute
+  seasonal difference of the training data (``insample_scale``); NaN when no scale is given.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["METRIC_NAMES", "MetricAccumulator", "compute_metrics", "mase_scale"]
+
+METRIC_NAMES = ("mae", "mse", "rmse", "mape", "smape", "wape", "mase")
+_EPS = 1e-8
+
+
+def mase_scale(train_values: np.ndarray, season: int = 1) -> np.ndarray:
+    """Per-channel MASE denominator: mean |y_t − y_{t−m}| over the training rows (NaN-aware)."""
+    v = np.asarray(train_values, dtype=np.float64)
+    m = max(1, int(season))
+    if v.shape[0] <= m:
+        m = 1
+    if v.shape[0] <= m:
+        return np.full(v.shape[1], np.nan)
+    d = np.abs(v[m:] - v[:-m])
+    with np.errstate(all="ignore"):
+        scale = np.nanmean(d, axis=0)
+    return np.where(scale > _EPS, scale, np.nan)
+
+
+class MetricAccumulator:
+    """Fold ``[B, H, C]`` batches into per-(step, channel) sums; read metrics at any time."""
+
+    _KEYS = ("n", "abs", "sq", "ape", "n_ape", "sape", "n_sape", "absy")
+
+    def __init__(self, horizon: int, n_channels: int, insample_scale: np.ndarray | None = None) -> None:
+        self.sums = {k: np.zeros((horizon, n_channels), dtype=np.float64) for k in self._KEYS}
+        self.insample_scale = None if insample_scale is None else np.asarray(insample_scale, dtype=np.float64)
+
+    def update(self, pred: np.ndarray, target: np.ndarray, mask: np.ndarray | None = None) -> MetricAccumulator:
+        pred = np.asarray(pred, dtype=np.float64)
+        target = np.asarray(target, dtype=np.float64)
+        if pred.ndim == 2:
+            pred, target = pred[None], target[None]
+            mask = None if mask is None else np.asarray(mask)[None]
+        m = np.isfinite(target) if mask is None else (np.asarray(mask, dtype=bool) & np.isfinite(target))
+        mf = m.astype(np.float64)
+        e = np.where(m, pred - target, 0.0)
+        y = np.where(m, target, 0.0)
+        abs_e = np.abs(e)
+        abs_y = np.abs(y)
+        ok_ape = m & (abs_y > _EPS)
+        denom = abs_y + np.abs(np.where(m, pred, 0.0))
+        ok_sape = m & (denom > _EPS)
+        s = self.sums
+        s["n"] += mf.sum(0)
+        s["abs"] += abs_e.sum(0)
+        s["sq"] += (e * e).sum(0)
+        s["ape"] += np.where(ok_ape, abs_e / np.where(ok_ape, abs_y, 1.0), 0.0).sum(0)
+        s["n_ape"] += ok_ape.sum(0)
+        s["sape"] += np.where(ok_sape, 2.0 * abs_e / np.where(ok_sape, denom, 1.0), 0.0).sum(0)
+        s["n_sape"] += ok_sape.sum(0)
+        s["absy"] += abs_y.sum(0)
+        return self
+
+    @staticmethod
+    def _finish(s: dict[str, np.ndarray], axis, scale: np.ndarray | None) -> dict[str, np.ndarray | float]:
+        def tot(k):
+            return s[k].sum(axis=axis)
+
+        with np.errstate(all="ignore"):
+            n = tot("n")
+            mae = tot("abs") / n
+            mse = tot("sq") / n
+            out = {
+                "mae": mae,
+                "mse": mse,
+                "rmse": np.sqrt(mse),
+                "mape": tot("ape") / tot("n_ape"),
+                "smape": tot("sape") / tot("n_sape"),
+                "wape": tot("abs") / tot("absy"),
+            }
+            if scale is not None:
+                per_channel_mae = s["abs"].sum(0) / s["n"].sum(0)
+                ratio = per_channel_mae / scale
+                if axis == 0:  # per channel
+                    out["mase"] = ratio
+                elif axis is None:
+                    out["mase"] = np.nanmean(ratio) if np.isfinite(ratio).any() else np.nan
+                else:  # per step: per-step MAE of each channel / its scale, averaged over channels
+                    out["mase"] = np.nanmean(s["abs"] / s["n"] / scale[None, :], axis=1)
+            else:
+                out["mase"] = np.full_like(mae, np.nan) if np.ndim(mae) else np.nan
+        return out
+
+    def result(self) -> dict[str, float]:
+        """Overall metrics (all steps, all channels)."""
+        return {k: float(v) for k, v in self._finish(self.sums, None, self.insample_scale).items()}
+
+    def per_step(self) -> dict[str, np.ndarray]:
+        """Metric per horizon step, ``[H]`` arrays."""
+        return self._finish(self.sums, 1, self.insample_scale)  # type: ignore[return-value]
+
+    def per_channel(self) -> dict[str, np.ndarray]:
+        """Metric per channel, ``[C]`` arrays."""
+        return self._finish(self.sums, 0, self.insample_scale)  # type: ignore[return-value]
+
+
+def compute_metrics(
+    pred: np.ndarray, target: np.ndarray, mask: np.ndarray | None = None, *, insample_scale: np.ndarray | None = None
+) -> dict[str, float]:
+    """All metrics for ``[B, H, C]`` (or ``[H, C]``) arrays in one call."""
+    pred = np.asarray(pred)
+    shape = pred.shape if pred.ndim == 3 else (1, *pred.shape)
+    return MetricAccumulator(shape[1], shape[2], insample_scale).update(pred, target, mask).result()

@@ -1,0 +1,23 @@
+"""Models: the interface (``base``), the registry (``registry``) and every registered model.
+
+Importing this package registers all models; add a model by adding its module import here.
+"""
+
+from tsforge.models import baselines, lgbm, linear  # noqa: F401  (registration side effects)
+from tsforge.models import stpe_mlp  # noqa: F401  (STELLA, issue #3)
+from tsforge.models import hutformer  # noqa: F401  (HUTFormer, issue #4)
+from tsforge.models.base import FitReport, Forecaster, ModelContext, NeuralForecaster
+from tsforge.models.registry import MODELS, ModelSpec, build_model, get_model_spec, model_names, register_model
+
+__all__ = [
+    "FitReport",
+    "Forecaster",
+    "ModelContext",
+    "NeuralForecaster",
+    "MODELS",
+    "ModelSpec",
+    "build_model",
+    "get_model_spec",
+    "model_names",
+    "register_model",
+]

@@ -1,0 +1,239 @@
+"""The one model interface: every forecaster (baseline, LightGBM, neural) implements it.
+
+Why one interface: the pipeline, evaluation, MLflow packaging, tuning, the recommender's
+knowledge base and the service all drive models through these few methods, so a new model is
+a new file plus a ``@register_model`` line — nothing else changes.
+
+Scale convention: models see and return **normalised** values (per-channel z-score fitted on
+train); scaling and unscaling happen outside, in ``ForecastTask`` and ``tsforge.inference``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import torch
+from torch import nn
+
+from tsforge.data.calendar import resolvable_terms
+from tsforge.data.frequency import season_length
+from tsforge.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tsforge.data.task import ForecastTask
+    from tsforge.data.windows import Batch
+    from tsforge.training.callbacks import Callback
+    from tsforge.training.config import TrainConfig
+    from tsforge.training.loop import TrainResult
+    from tsforge.training.strategy import LossStrategy, TrainStage
+
+__all__ = ["ModelContext", "Forecaster", "NeuralForecaster", "FitReport", "config_from_dict"]
+
+
+@dataclass(frozen=True)
+class ModelContext:
+    """What a model is built for: fixed by the task, stored with the model."""
+
+    input_len: int
+    horizon: int
+    channel_ids: tuple[str, ...]
+    freq: str | None = None
+    season_length: int = 1
+    calendar_terms: tuple[str, ...] = ()
+    coords: np.ndarray | None = field(default=None, compare=False)
+
+    @property
+    def n_channels(self) -> int:
+        return len(self.channel_ids)
+
+    @classmethod
+    def from_task(cls, task: ForecastTask) -> ModelContext:
+        d = task.data
+        return cls(
+            input_len=task.input_len,
+            horizon=task.horizon,
+            channel_ids=d.channel_ids,
+            freq=d.freq,
+            season_length=season_length(d.freq),
+            calendar_terms=resolvable_terms(d.freq) if d.timestamps is not None else (),
+            coords=d.coords,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        out["channel_ids"] = list(self.channel_ids)
+        out["calendar_terms"] = list(self.calendar_terms)
+        out["coords"] = None if self.coords is None else np.asarray(self.coords).tolist()
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ModelContext:
+        return cls(
+            input_len=int(d["input_len"]),
+            horizon=int(d["horizon"]),
+            channel_ids=tuple(d["channel_ids"]),
+            freq=d.get("freq"),
+            season_length=int(d.get("season_length", 1)),
+            calendar_terms=tuple(d.get("calendar_terms", ())),
+            coords=None if d.get("coords") is None else np.asarray(d["coords"], dtype=np.float64),
+        )
+
+
+def config_from_dict(config_cls: type, values: dict[str, Any] | None, model: str) -> Any:
+    """Build a model's config dataclass, refusing unknown keys with the list of valid ones."""
+    values = dict(values or {})
+    names = {f.name for f in dataclasses.fields(config_cls)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ConfigError(
+            f"unknown option(s) {unknown} for model {model!r}; valid options: {sorted(names)}", field=unknown[0]
+        )
+    return config_cls(**values)
+
+
+@dataclass
+class FitReport:
+    """What ``fit`` returns: per-epoch history (empty for models without epochs) and summary numbers."""
+
+    history: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int | None = None
+    best_val_loss: float | None = None
+    train_seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _EmptyConfig:
+    pass
+
+
+class Forecaster(ABC):
+    """Base class of every model.
+
+    Subclasses set ``name`` (registry key) and ``Config`` (a keyword dataclass with defaults),
+    and implement ``fit``, ``predict`` and the state round trip.
+    """
+
+    name: ClassVar[str] = "base"
+    Config: ClassVar[type] = _EmptyConfig
+    #: True when each channel is forecast from its own history only (all current models):
+    #: lets the predictor batch any set of series.
+    channel_independent: ClassVar[bool] = True
+    #: True when predicting a channel needs it to be one the model was trained on (or coordinates).
+    needs_known_channels: ClassVar[bool] = False
+
+    def __init__(self, context: ModelContext, config: dict[str, Any] | Any | None = None) -> None:
+        self.context = context
+        if config is None or isinstance(config, dict):
+            self.config = config_from_dict(self.Config, config, self.name)
+        else:
+            self.config = config
+        self.validate()
+
+    def validate(self) -> None:
+        """Refuse configurations that cannot work (raise ConfigError naming the values to change)."""
+
+    def config_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self.config)
+
+    @abstractmethod
+    def fit(
+        self,
+        task: ForecastTask,
+        *,
+        train_config: TrainConfig | None = None,
+        loss: LossStrategy | None = None,
+        callbacks: Sequence[Callback] = (),
+    ) -> FitReport:
+        """Fit on ``task``'s training windows (validation windows for early stopping)."""
+
+    @abstractmethod
+    def predict(self, batch: Batch) -> torch.Tensor:
+        """Forecast ``[B, H, C]`` normalised values for a batch (see the batch contract)."""
+
+    @abstractmethod
+    def get_state(self) -> dict[str, Any]:
+        """Fitted state as tensors / str / bytes / numbers (saved with ``torch.save``)."""
+
+    @abstractmethod
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Restore fitted state produced by :meth:`get_state`."""
+
+    @property
+    def n_parameters(self) -> int:
+        return 0
+
+
+class NeuralForecaster(Forecaster):
+    """A forecaster backed by a ``torch.nn.Module`` and trained by the one training loop.
+
+    Subclasses implement :meth:`build_module` (the module's ``forward(batch) -> [B, H, C]``) and
+    may override :meth:`training_schedule` (e.g. HUTFormer's two stages) and
+    ``default_train_config`` (e.g. STPE-MLP's learning rate and weight decay from the paper).
+    """
+
+    default_train_config: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, context: ModelContext, config: dict[str, Any] | Any | None = None) -> None:
+        super().__init__(context, config)
+        self.module: nn.Module = self.build_module()
+
+    @abstractmethod
+    def build_module(self) -> nn.Module:
+        """Create the (untrained) network for ``self.context`` and ``self.config``."""
+
+    def training_schedule(self, train_config: TrainConfig) -> list[TrainStage]:
+        """Stages of training; default = one stage training every parameter."""
+        from tsforge.training.strategy import TrainStage
+
+        return [TrainStage(name="main")]
+
+    def fit(
+        self,
+        task: ForecastTask,
+        *,
+        train_config: TrainConfig | None = None,
+        loss: LossStrategy | None = None,
+        callbacks: Sequence[Callback] = (),
+    ) -> FitReport:
+        from tsforge.training.config import TrainConfig
+        from tsforge.training.loop import fit as run_loop
+
+        cfg = train_config or TrainConfig.for_model(self)
+        result: TrainResult = run_loop(
+            self.module,
+            task.dataset("train", stride=cfg.train_stride),
+            task.dataset("val", stride=cfg.val_stride),
+            cfg,
+            loss=loss,
+            callbacks=callbacks,
+            schedule=self.training_schedule(cfg),
+            task=task,
+        )
+        return FitReport(
+            history=result.history,
+            best_epoch=result.best_epoch,
+            best_val_loss=result.best_val_loss,
+            train_seconds=result.seconds,
+            extra={"epochs_run": len(result.history), "seconds_per_epoch": result.seconds_per_epoch},
+        )
+
+    @torch.no_grad()
+    def predict(self, batch: Batch) -> torch.Tensor:
+        self.module.eval()
+        return self.module(batch)
+
+    def get_state(self) -> dict[str, Any]:
+        return {"module": {k: v.detach().clone() for k, v in self.module.state_dict().items()}}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.module.load_state_dict(state["module"])
+
+    @property
+    def n_parameters(self) -> int:
+        return sum(p.numel() for p in self.module.parameters())

@@ -1,0 +1,68 @@
+"""Honest baselines: naive (last value), seasonal naive, and the window mean.
+
+They need no training, so they are the yardstick every learned model must beat; seasonal
+naive takes its season from the data frequency (a day for sub-daily data, a week for daily).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from tsforge.models.base import FitReport, Forecaster
+from tsforge.models.registry import register_model
+
+__all__ = ["Naive", "SeasonalNaive", "WindowMean"]
+
+
+class _Stateless(Forecaster):
+    """Shared plumbing of the training-free baselines."""
+
+    def fit(self, task, *, train_config=None, loss=None, callbacks: Sequence = ()) -> FitReport:  # noqa: D102
+        return FitReport()
+
+    def get_state(self) -> dict[str, Any]:
+        return {}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        return None
+
+
+@register_model("naive", kind="baseline", summary="Repeat the last observed value (historical inertia).")
+class Naive(_Stateless):
+    def predict(self, batch) -> torch.Tensor:
+        x = batch["x"]
+        return x[:, -1:, :].expand(-1, self.context.horizon, -1).clone()
+
+
+@dataclass
+class SeasonalNaiveConfig:
+    season_length: int | None = None  # None → from the data frequency
+
+
+@register_model("seasonal_naive", kind="baseline", summary="Repeat the last full season.")
+class SeasonalNaive(_Stateless):
+    Config = SeasonalNaiveConfig
+
+    @property
+    def season(self) -> int:
+        m = self.config.season_length or self.context.season_length or 1
+        return max(1, min(int(m), self.context.input_len))
+
+    def predict(self, batch) -> torch.Tensor:
+        x = batch["x"]  # [B, L, C]
+        L, H, m = x.shape[1], self.context.horizon, self.season
+        steps = torch.arange(H)
+        src = L - m + (steps % m)  # the same phase in the last season
+        return x[:, src, :]
+
+
+@register_model("mean", kind="baseline", summary="The mean of the observed input window.")
+class WindowMean(_Stateless):
+    def predict(self, batch) -> torch.Tensor:
+        x, m = batch["x"], batch["x_mask"].to(batch["x"].dtype)
+        mean = (x * m).sum(1, keepdim=True) / m.sum(1, keepdim=True).clamp_min(1.0)
+        return mean.expand(-1, self.context.horizon, -1).clone()

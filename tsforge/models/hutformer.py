@@ -1,0 +1,506 @@
+"""HUTFormer: a hierarchical U-Net Transformer for long-horizon forecasting.
+
+Shao et al., "HUTFormer: Hierarchical U-Net Transformer for Long-Term Traffic Forecasting"
+(arXiv 2307.14596). No public code exists, so this is a reconstruction from the paper's
+description (spec: ``models.md`` §2). Long horizons need multi-scale representations: the
+encoder builds them cheaply (window attention + segment merging), the decoder reads them back
+coarse-to-fine (cross-scale attention), and two-stage training keeps the two jobs apart.
+
+Architecture (shapes for one batch; ``N = B·C`` because attention runs per channel with
+shared weights — the channel identity enters through the spatial embedding):
+
+1. **Segment embedding** — each channel's window ``[L]`` is cut into ``S = L/P`` segments and
+   embedded with ``Linear(P→d)`` → ``[B, C, S, d]``.
+2. **Spatial-temporal positional encoding** — added to every token: the channel's spatial
+   embedding (:class:`~tsforge.models.layers.SpatialEmbedding`: coordinates when the data has
+   them, else a learned per-channel table; shared with STPE-MLP), a learned segment-position
+   embedding ``[S, d]`` and the calendar embedding
+   (:class:`~tsforge.models.layers.CalendarEmbedding`) of each segment's *first* step.
+3. **Hierarchical encoder** — ``K`` stages; stage ``k`` has ``M`` pre-LN Transformer layers with
+   window self-attention over non-overlapping windows of ``W`` tokens, then (except after the
+   last stage) segment merging: neighbour pairs concatenated → LayerNorm → ``Linear(2d→d)``,
+   halving the length. Token counts ``S, S/2, …, S/2^(K−1)``; each stage's (layer-normed)
+   output ``H^k`` is kept for the decoder.
+4. **Intermediate head** — ``Linear(S_K·d → H)`` on the flattened top stage (or on all stages
+   concatenated, ``head_input="all"``) → ``Ŷ_enc``.
+5. **Decoder with cross-scale attention** — ``Ŷ_enc`` is segment-embedded again; for
+   ``k = K…1`` (coarse to fine, the U-Net skips) ``decoder_layers`` blocks do self-attention over
+   the decoder tokens, cross-attention (queries = decoder tokens, keys/values = ``H^k``) and an
+   FFN; then ``Linear(d→P)`` per segment, added to ``Ŷ_enc`` (``residual=True``).
+6. **Two-stage training** — :meth:`HUTFormer.training_schedule` returns two
+   :class:`~tsforge.training.strategy.TrainStage`\\ s for the one training loop: stage ``encoder``
+   trains embedding + encoder + intermediate head with the module in ``"encoder"`` mode
+   (``forward`` returns ``Ŷ_enc``); stage ``decoder`` trains only the decoder's parameters
+   with the module in ``"full"`` mode and the encoder frozen.
+
+Choices made where the paper/spec is silent (all configurable):
+
+* **Window padding.** ``W`` need not divide a stage's length: the last window is padded and the
+  padded keys are masked out. ``W`` larger than the shortest stage is refused (a window that
+  can never fill is a configuration mistake, not something to silently shrink).
+* **Horizon padding.** ``H`` need not be a multiple of ``P``: ``Ŷ_enc`` is padded by repeating
+  its last value to ``⌈H/P⌉·P`` for the decoder, and the output is cropped back to ``H``.
+* **Decoder embedding.** The decoder has its *own* segment embedding and horizon-position
+  embedding (they embed a prediction, not an observed window, and must train in stage 2) but
+  reuses the frozen spatial and calendar embeddings (calendar of each horizon segment's first
+  step, from ``y_cal``).
+* **Decoder self-attention** is full (the horizon has only ``⌈H/P⌉`` tokens); cross-attention to
+  ``H^k`` is full as well, which stays linear in ``L``.
+* **Instance normalisation** (``revin=True``): each window is centred/scaled by its own mean
+  and std before embedding and the forecast is mapped back. Not in the paper (its traffic data
+  has little drift) but the LTSF benchmarks (ETT, Weather) drift strongly between train and
+  test; PatchTST/DLinear-style models all normalise per window.
+* **Frozen encoder in stage 2** is also kept in ``eval`` mode (no dropout) and run without
+  autograd: the decoder refines a fixed, deterministic intermediate prediction.
+* **Decoder output init.** With ``residual=True`` the final ``Linear(d→P)`` starts at zero, so
+  stage 2 starts exactly from the stage-1 forecast.
+
+Ablations: ``stages=1`` (no hierarchy), ``cross_scale=False`` (decoder without skips: self-
+attention + FFN only), ``two_stage=False`` (one end-to-end stage on the final output).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from tsforge.errors import ConfigError
+from tsforge.models.base import ModelContext, NeuralForecaster
+from tsforge.models.layers import CalendarEmbedding, SpatialEmbedding, resolve_spatial_mode
+from tsforge.models.registry import register_model
+
+if TYPE_CHECKING:
+    from tsforge.training.config import TrainConfig
+    from tsforge.training.strategy import TrainStage
+
+__all__ = [
+    "HUTFormer",
+    "HUTFormerConfig",
+    "HUTFormerNet",
+    "WindowSelfAttention",
+    "SegmentMerging",
+    "stage_lengths",
+]
+
+
+@dataclass
+class HUTFormerConfig:
+    """HUTFormer hyper-parameters (defaults sized for CPU training)."""
+
+    segment_len: int = 12  # P: steps per token
+    d_model: int = 64  # d
+    n_heads: int = 4
+    stages: int = 3  # K (1 = no hierarchy)
+    layers_per_stage: int = 1  # M
+    window: int = 4  # W: tokens per attention window
+    decoder_layers: int = 1  # decoder blocks per scale
+    ffn_mult: int = 4
+    dropout: float = 0.1
+    head_input: str = "top"  # "top" (flatten H^K) | "all" (flatten every H^k, concatenated)
+    cross_scale: bool = True  # False: decoder without cross-scale attention (ablation)
+    residual: bool = True  # decoder output added to the intermediate prediction
+    two_stage: bool = True  # False: one end-to-end stage (ablation)
+    stage1_epochs: int | None = None  # None → TrainConfig.max_epochs
+    stage2_epochs: int | None = None
+    revin: bool = True  # per-window instance normalisation
+    spatial: str = "auto"  # "auto" | "coords" | "learned" | "none"
+    calendar: bool = True
+
+
+def stage_lengths(input_len: int, segment_len: int, stages: int) -> list[int]:
+    """Token count of every encoder stage (``S, S/2, …``), assuming a valid configuration."""
+    s = input_len // segment_len
+    return [s // 2**k for k in range(stages)]
+
+
+# --------------------------------------------------------------------------- building blocks
+
+
+class _Attention(nn.Module):
+    """Multi-head attention projections around ``F.scaled_dot_product_attention``."""
+
+    def __init__(self, d_model: int, n_heads: int, dropout: float) -> None:
+        super().__init__()
+        self.h = n_heads
+        self.dh = d_model // n_heads
+        self.q = nn.Linear(d_model, d_model)
+        self.kv = nn.Linear(d_model, 2 * d_model)
+        self.out = nn.Linear(d_model, d_model)
+        self.p = dropout
+
+    def forward(self, q_in: torch.Tensor, kv_in: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        # q_in [G, Lq, d], kv_in [G, Lk, d], mask broadcastable to [G, h, Lq, Lk] (True = attend)
+        g, lq, _ = q_in.shape
+        lk = kv_in.shape[1]
+        q = self.q(q_in).view(g, lq, self.h, self.dh).transpose(1, 2)  # [G, h, Lq, dh]
+        k, v = self.kv(kv_in).view(g, lk, 2, self.h, self.dh).permute(2, 0, 3, 1, 4)  # 2 × [G, h, Lk, dh]
+        o = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=self.p if self.training else 0.0)
+        return self.out(o.transpose(1, 2).reshape(g, lq, self.h * self.dh))  # [G, Lq, d]
+
+
+class WindowSelfAttention(nn.Module):
+    """Self-attention restricted to non-overlapping windows of ``window`` tokens.
+
+    Tokens are reshaped so every window is its own attention batch row; a token therefore cannot
+    see anything outside its window (tested). A last, partial window is padded and its padded
+    keys are masked.
+    """
+
+    def __init__(self, d_model: int, n_heads: int, window: int, dropout: float) -> None:
+        super().__init__()
+        self.window = window
+        self.attn = _Attention(d_model, n_heads, dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n, s, d = x.shape  # [N, S, d]
+        w = self.window
+        n_win = math.ceil(s / w)
+        pad = n_win * w - s
+        mask = None
+        if pad:
+            x = F.pad(x, (0, 0, 0, pad))  # [N, nW·W, d]
+            valid = torch.arange(n_win * w, device=x.device) < s  # [nW·W]
+            # [N·nW, 1, 1, W]: each window row may only attend to its real tokens
+            mask = valid.view(1, n_win, 1, 1, w).expand(n, -1, -1, -1, -1).reshape(n * n_win, 1, 1, w)
+        xw = x.reshape(n * n_win, w, d)  # [N·nW, W, d]
+        out = self.attn(xw, xw, mask)  # [N·nW, W, d]
+        return out.reshape(n, n_win * w, d)[:, :s]  # [N, S, d]
+
+
+class _FFN(nn.Sequential):
+    def __init__(self, d_model: int, mult: int, dropout: float) -> None:
+        super().__init__(
+            nn.Linear(d_model, mult * d_model), nn.GELU(), nn.Dropout(dropout), nn.Linear(mult * d_model, d_model)
+        )
+
+
+class _EncoderLayer(nn.Module):
+    """Pre-LN Transformer layer with window self-attention."""
+
+    def __init__(self, cfg: HUTFormerConfig) -> None:
+        super().__init__()
+        d = cfg.d_model
+        self.norm1 = nn.LayerNorm(d)
+        self.attn = WindowSelfAttention(d, cfg.n_heads, cfg.window, cfg.dropout)
+        self.norm2 = nn.LayerNorm(d)
+        self.ffn = _FFN(d, cfg.ffn_mult, cfg.dropout)
+        self.drop = nn.Dropout(cfg.dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # [N, S_k, d] → same
+        x = x + self.drop(self.attn(self.norm1(x)))
+        return x + self.drop(self.ffn(self.norm2(x)))
+
+
+class SegmentMerging(nn.Module):
+    """Concatenate neighbouring token pairs → LayerNorm(2d) → ``Linear(2d→d)``: halves the length."""
+
+    def __init__(self, d_model: int) -> None:
+        super().__init__()
+        self.norm = nn.LayerNorm(2 * d_model)
+        self.proj = nn.Linear(2 * d_model, d_model)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n, s, d = x.shape  # [N, S, d], S even (validated)
+        pairs = x.reshape(n, s // 2, 2 * d)  # token 2i and 2i+1 side by side: [N, S/2, 2d]
+        return self.proj(self.norm(pairs))  # [N, S/2, d]
+
+
+class _DecoderLayer(nn.Module):
+    """Pre-LN: self-attention over decoder tokens, cross-attention to one encoder scale, FFN."""
+
+    def __init__(self, cfg: HUTFormerConfig) -> None:
+        super().__init__()
+        d = cfg.d_model
+        self.norm1 = nn.LayerNorm(d)
+        self.self_attn = _Attention(d, cfg.n_heads, cfg.dropout)
+        self.cross = cfg.cross_scale
+        if self.cross:
+            self.norm2 = nn.LayerNorm(d)
+            self.cross_attn = _Attention(d, cfg.n_heads, cfg.dropout)
+        self.norm3 = nn.LayerNorm(d)
+        self.ffn = _FFN(d, cfg.ffn_mult, cfg.dropout)
+        self.drop = nn.Dropout(cfg.dropout)
+
+    def forward(self, x: torch.Tensor, memory: torch.Tensor) -> torch.Tensor:
+        # x [N, S_dec, d] decoder tokens; memory [N, S_k, d] encoder stage k (already normalised)
+        h = self.norm1(x)
+        x = x + self.drop(self.self_attn(h, h))
+        if self.cross:
+            x = x + self.drop(self.cross_attn(self.norm2(x), memory))
+        return x + self.drop(self.ffn(self.norm3(x)))
+
+
+# --------------------------------------------------------------------------- the network
+
+
+class HUTFormerNet(nn.Module):
+    """The network; ``forward(batch) -> [B, H, C]``.
+
+    ``mode`` is ``"encoder"`` (return the intermediate prediction) or ``"full"``;
+    ``encoder_frozen`` keeps the embedding/encoder/head in eval mode and out of autograd.
+    """
+
+    def __init__(self, context: ModelContext, cfg: HUTFormerConfig, spatial_mode: str) -> None:
+        super().__init__()
+        d, p = cfg.d_model, cfg.segment_len
+        self.cfg = cfg
+        self.input_len, self.horizon, self.p = context.input_len, context.horizon, p
+        self.lengths = stage_lengths(context.input_len, p, cfg.stages)
+        self.dec_len = math.ceil(context.horizon / p)
+        self.mode = "full"
+        self.encoder_frozen = False
+
+        # ---- embedding (stage 1)
+        self.value_emb = nn.Linear(p, d)
+        self.pos_emb = nn.Parameter(torch.randn(self.lengths[0], d) * 0.02)
+        self.spatial = SpatialEmbedding(d, spatial_mode, context.n_channels, context.coords)
+        self.calendar = CalendarEmbedding(d, context.calendar_terms if cfg.calendar else ())
+        self.emb_drop = nn.Dropout(cfg.dropout)
+        # ---- hierarchical encoder (stage 1)
+        self.stages = nn.ModuleList(
+            nn.ModuleList(_EncoderLayer(cfg) for _ in range(cfg.layers_per_stage)) for _ in range(cfg.stages)
+        )
+        self.stage_norms = nn.ModuleList(nn.LayerNorm(d) for _ in range(cfg.stages))
+        self.merges = nn.ModuleList(SegmentMerging(d) for _ in range(cfg.stages - 1))
+        # ---- intermediate head (stage 1)
+        head_tokens = self.lengths[-1] if cfg.head_input == "top" else sum(self.lengths)
+        self.head_drop = nn.Dropout(cfg.dropout)
+        self.head = nn.Linear(head_tokens * d, context.horizon)
+        # ---- decoder (stage 2)
+        self.dec_value_emb = nn.Linear(p, d)
+        self.dec_pos_emb = nn.Parameter(torch.randn(self.dec_len, d) * 0.02)
+        self.dec_emb_drop = nn.Dropout(cfg.dropout)
+        self.dec_layers = nn.ModuleList(
+            nn.ModuleList(_DecoderLayer(cfg) for _ in range(cfg.decoder_layers)) for _ in range(cfg.stages)
+        )
+        self.dec_norm = nn.LayerNorm(d)
+        self.dec_out = nn.Linear(d, p)
+        if cfg.residual:
+            nn.init.zeros_(self.dec_out.weight)
+            nn.init.zeros_(self.dec_out.bias)
+
+    # ---- parameter groups (the two training stages)
+
+    def _encoder_modules(self) -> list[nn.Module]:
+        return [self.value_emb, self.spatial, self.calendar, self.stages, self.stage_norms, self.merges, self.head]
+
+    def encoder_parameters(self) -> Iterator[nn.Parameter]:
+        """Embedding + encoder + intermediate head: what stage 1 trains."""
+        yield self.pos_emb
+        for m in self._encoder_modules():
+            yield from m.parameters()
+
+    def decoder_parameters(self) -> Iterator[nn.Parameter]:
+        """Decoder embedding, blocks and output projection: what stage 2 trains."""
+        yield self.dec_pos_emb
+        for m in (self.dec_value_emb, self.dec_layers, self.dec_norm, self.dec_out):
+            yield from m.parameters()
+
+    def set_phase(self, phase: str) -> None:
+        """``encoder`` (stage 1), ``decoder`` (stage 2: full output, encoder frozen) or ``joint``."""
+        if phase not in ("encoder", "decoder", "joint"):
+            raise ValueError(f"unknown phase {phase!r}")
+        self.mode = "encoder" if phase == "encoder" else "full"
+        self.encoder_frozen = phase == "decoder"
+        self.train(self.training)
+
+    def train(self, mode: bool = True) -> HUTFormerNet:
+        super().train(mode)
+        if self.encoder_frozen:
+            for m in self._encoder_modules() + [self.emb_drop, self.head_drop]:
+                m.train(False)
+        return self
+
+    # ---- forward pieces
+
+    def _embed(
+        self,
+        segs: torch.Tensor,
+        value_emb: nn.Linear,
+        pos: torch.Tensor,
+        drop: nn.Dropout,
+        cal: torch.Tensor | None,
+        batch: dict,
+    ) -> torch.Tensor:
+        # segs [B, C, S, P] → tokens [B·C, S, d]
+        b, c, s, _ = segs.shape
+        h = value_emb(segs) + pos  # [B, C, S, d]
+        sp = self.spatial(batch["channels"], batch.get("coords"))  # [B, C, d] | None
+        if sp is not None:
+            h = h + sp.unsqueeze(2)
+        ce = self.calendar(cal)  # [B, S, d] | None
+        if ce is not None:
+            h = h + ce.unsqueeze(1)
+        return drop(h).reshape(b * c, s, -1)
+
+    def encode(self, batch: dict, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """Normalised input ``x [B, L, C]`` → (``Ŷ_enc [B, C, H]``, stage outputs ``[B·C, S_k, d]``)."""
+        b, L, c = x.shape
+        segs = x.transpose(1, 2).reshape(b, c, self.lengths[0], self.p)  # [B, C, S, P]
+        cal = batch.get("x_cal")
+        cal = None if cal is None else cal[:, :: self.p]  # first step of each segment: [B, S, 4]
+        h = self._embed(segs, self.value_emb, self.pos_emb, self.emb_drop, cal, batch)  # [B·C, S, d]
+        outs: list[torch.Tensor] = []
+        for k, layers in enumerate(self.stages):
+            for layer in layers:
+                h = layer(h)  # [B·C, S_k, d]
+            outs.append(self.stage_norms[k](h))
+            if k < len(self.merges):
+                h = self.merges[k](h)  # [B·C, S_k/2, d]
+        flat = outs[-1] if self.cfg.head_input == "top" else torch.cat(outs, dim=1)
+        pred = self.head(self.head_drop(flat.flatten(1)))  # [B·C, H]
+        return pred.view(b, c, self.horizon), outs
+
+    def decode(self, batch: dict, y_enc: torch.Tensor, outs: list[torch.Tensor]) -> torch.Tensor:
+        """Refine ``Ŷ_enc [B, C, H]`` with cross-scale attention (coarse → fine) → ``[B, C, H]``."""
+        b, c, H = y_enc.shape
+        pad = self.dec_len * self.p - H
+        y_in = F.pad(y_enc, (0, pad), mode="replicate") if pad else y_enc  # [B, C, S_dec·P]
+        segs = y_in.reshape(b, c, self.dec_len, self.p)  # [B, C, S_dec, P]
+        cal = batch.get("y_cal")
+        cal = None if cal is None else cal[:, :: self.p]  # [B, S_dec, 4]
+        h = self._embed(segs, self.dec_value_emb, self.dec_pos_emb, self.dec_emb_drop, cal, batch)  # [B·C, S_dec, d]
+        for k in reversed(range(len(outs))):  # U-Net order: coarse to fine
+            for layer in self.dec_layers[k]:
+                h = layer(h, outs[k])
+        out = self.dec_out(self.dec_norm(h)).reshape(b, c, self.dec_len * self.p)[..., :H]  # [B, C, H]
+        return y_enc + out if self.cfg.residual else out
+
+    def forward(self, batch: dict) -> torch.Tensor:
+        x = batch["x"]  # [B, L, C]
+        if self.cfg.revin:
+            mean = x.mean(1, keepdim=True)  # [B, 1, C]
+            std = torch.sqrt(x.var(1, keepdim=True, unbiased=False) + 1e-5)
+            x = (x - mean) / std
+        with torch.set_grad_enabled(torch.is_grad_enabled() and not self.encoder_frozen):
+            y_enc, outs = self.encode(batch, x)  # [B, C, H]
+        y = y_enc if self.mode == "encoder" else self.decode(batch, y_enc, outs)
+        y = y.transpose(1, 2)  # [B, H, C]
+        if self.cfg.revin:
+            y = y * std + mean
+        return y
+
+
+# --------------------------------------------------------------------------- the forecaster
+
+
+def _set_phase(phase: str):
+    def on_start(module: nn.Module) -> None:
+        module.set_phase(phase)
+
+    return on_start
+
+
+def _encoder_params(module: nn.Module) -> Iterator[nn.Parameter]:
+    return module.encoder_parameters()
+
+
+def _decoder_params(module: nn.Module) -> Iterator[nn.Parameter]:
+    return module.decoder_parameters()
+
+
+def _suggestions(L: int, P: int, K: int, W: int) -> str:
+    """Nearby valid (segment_len, stages) choices for a refused configuration."""
+
+    def ok(p: int, k: int) -> bool:
+        return p >= 1 and L % (p * 2 ** (k - 1)) == 0 and L // (p * 2 ** (k - 1)) >= W
+
+    seg = sorted((p for p in range(2, min(L, 96) + 1) if ok(p, K)), key=lambda p: (abs(p - P), p))[:2]
+    stg = [k for k in range(1, 8) if ok(P, k)]
+    parts = []
+    if seg:
+        parts.append("segment_len " + " or ".join(map(str, sorted(seg))))
+    if stg:
+        parts.append(f"{max(stg)} stage{'s' if max(stg) > 1 else ''}")
+    return ("; use " + " or ".join(parts)) if parts else f"; choose an input_len that is a multiple of {P * 2 ** (K - 1)}"
+
+
+def _search_space(trial: Any) -> dict[str, dict[str, Any]]:
+    """Tuning space. Combinations that cannot tile the input raise ConfigError (treat as pruned)."""
+    return {
+        "model": {
+            "d_model": trial.suggest_categorical("d_model", [32, 64, 128]),
+            "stages": trial.suggest_int("stages", 1, 3),
+            "layers_per_stage": trial.suggest_int("layers_per_stage", 1, 2),
+            "window": trial.suggest_categorical("window", [2, 3, 4]),
+            "segment_len": trial.suggest_categorical("segment_len", [6, 12]),
+            "dropout": trial.suggest_float("dropout", 0.0, 0.3),
+        },
+        "train": {"lr": trial.suggest_float("lr", 1e-4, 3e-3, log=True)},
+    }
+
+
+@register_model(
+    "hutformer",
+    kind="neural",
+    summary="Hierarchical U-Net Transformer: window attention + segment merging, cross-scale decoder, "
+    "two-stage training (Shao et al. 2023).",
+    search_space=_search_space,
+)
+class HUTFormer(NeuralForecaster):
+    """HUTFormer forecaster (see the module docstring for the architecture and the choices made)."""
+
+    Config = HUTFormerConfig
+    needs_known_channels = True  # with spatial="coords", unknown channels work when coordinates are sent
+    default_train_config = {"lr": 1e-3, "batch_size": 32, "max_epochs": 10, "patience": 3, "lr_schedule": "cosine"}
+
+    def validate(self) -> None:
+        c, L = self.config, self.context.input_len
+        for name in ("segment_len", "d_model", "n_heads", "stages", "layers_per_stage", "window",
+                     "decoder_layers", "ffn_mult"):
+            if int(getattr(c, name)) < 1:
+                raise ConfigError(f"{name} must be at least 1, got {getattr(c, name)}", field=name)
+        if c.d_model % c.n_heads:
+            raise ConfigError(
+                f"d_model {c.d_model} must be divisible by n_heads {c.n_heads}; "
+                f"use n_heads {max(h for h in range(1, c.n_heads + 1) if c.d_model % h == 0)}",
+                field="n_heads",
+            )
+        if not 0.0 <= c.dropout < 1.0:
+            raise ConfigError(f"dropout must be in [0, 1), got {c.dropout}", field="dropout")
+        if c.head_input not in ("top", "all"):
+            raise ConfigError(f"head_input must be 'top' or 'all', got {c.head_input!r}", field="head_input")
+        for name in ("stage1_epochs", "stage2_epochs"):
+            v = getattr(c, name)
+            if v is not None and int(v) < 1:
+                raise ConfigError(f"{name} must be at least 1 (or None), got {v}", field=name)
+        P, K, W = c.segment_len, c.stages, c.window
+        unit = P * 2 ** (K - 1)
+        if L % unit:
+            raise ConfigError(
+                f"input_len {L} must be divisible by segment_len·2^(stages−1) = {P}·{2 ** (K - 1)} = {unit}"
+                + _suggestions(L, P, K, W),
+                field="segment_len",
+            )
+        shortest = L // unit
+        if W > shortest:
+            raise ConfigError(
+                f"window {W} is larger than the shortest stage ({shortest} tokens = input_len {L} / "
+                f"segment_len {P} / 2^{K - 1}); use window ≤ {shortest}" + _suggestions(L, P, K, W).replace("; use", " or"),
+                field="window",
+            )
+        self._spatial_mode = resolve_spatial_mode(c.spatial, self.context.coords)
+
+    def build_module(self) -> nn.Module:
+        self.needs_known_channels = self._spatial_mode == "learned"
+        return HUTFormerNet(self.context, self.config, self._spatial_mode)
+
+    def training_schedule(self, train_config: TrainConfig) -> list[TrainStage]:
+        """Two stages (encoder, then decoder with the encoder frozen), or one joint stage."""
+        from tsforge.training.strategy import TrainStage
+
+        c = self.config
+        if not c.two_stage:
+            return [TrainStage(name="joint", max_epochs=c.stage1_epochs, on_start=_set_phase("joint"))]
+        return [
+            TrainStage(name="encoder", max_epochs=c.stage1_epochs, trainable=_encoder_params,
+                       on_start=_set_phase("encoder")),
+            TrainStage(name="decoder", max_epochs=c.stage2_epochs, trainable=_decoder_params,
+                       on_start=_set_phase("decoder")),
+        ]

@@ -1,0 +1,180 @@
+"""A global LightGBM forecaster on lags and calendar features.
+
+Multi-step strategy: **direct**, with one global model for all channels and all horizon steps;
+the horizon step ``h`` is a feature. Each training row is one (window, channel, step) triple,
+sampled at random up to ``max_train_rows``, so the model never feeds its own predictions back
+(no error accumulation as in recursive forecasting) and one booster serves every horizon.
+
+Features of a row (all on the normalised scale): the last ``n_lags`` inputs; two *seasonal
+analogues* (the input value at the same phase of the target step one and two seasons back);
+the last-season mean and the window std; ``h``; and the calendar indices of the target step
+when the series has timestamps.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import torch
+
+from tsforge.models.base import FitReport, Forecaster
+from tsforge.models.registry import register_model
+
+__all__ = ["LightGBMForecaster", "LightGBMConfig"]
+
+
+@dataclass
+class LightGBMConfig:
+    n_lags: int = 48
+    n_estimators: int = 300
+    learning_rate: float = 0.05
+    num_leaves: int = 31
+    min_child_samples: int = 50
+    feature_fraction: float = 0.9
+    max_train_rows: int = 200_000
+    max_val_rows: int = 50_000
+    early_stopping_rounds: int = 30
+    seed: int = 2024
+
+
+def _space(trial: Any) -> dict[str, dict[str, Any]]:
+    return {
+        "model": {
+            "n_lags": trial.suggest_categorical("n_lags", [24, 48, 96]),
+            "num_leaves": trial.suggest_int("num_leaves", 15, 127, log=True),
+            "learning_rate": trial.suggest_float("learning_rate", 0.01, 0.2, log=True),
+            "min_child_samples": trial.suggest_int("min_child_samples", 10, 200, log=True),
+        },
+        "train": {},
+    }
+
+
+@register_model(
+    "lightgbm",
+    kind="ml",
+    summary="Global gradient-boosted trees on lags + calendar, direct multi-step.",
+    search_space=_space,
+)
+class LightGBMForecaster(Forecaster):
+    Config = LightGBMConfig
+
+    def __init__(self, context, config=None) -> None:
+        super().__init__(context, config)
+        self.booster_: lgb.Booster | None = None
+
+    # -- features ---------------------------------------------------------------------------
+    @property
+    def _n_lags(self) -> int:
+        return max(1, min(self.config.n_lags, self.context.input_len))
+
+    def _features(self, batch: dict[str, torch.Tensor], b: np.ndarray, c: np.ndarray, h: np.ndarray) -> np.ndarray:
+        """Feature rows for (window ``b``, channel ``c``, 0-based step ``h``) index arrays."""
+        x = batch["x"].numpy()  # [B, L, C]
+        L = x.shape[1]
+        m = max(1, min(self.context.season_length, L))
+        lags = x[b[:, None], L - 1 - np.arange(self._n_lags)[None, :], c[:, None]]  # [R, n_lags]
+        k1 = (h // m) + 1
+        idx1 = L - 1 + (h + 1) - m * k1
+        idx2 = idx1 - m
+        seas1 = x[b, np.clip(idx1, 0, L - 1), c]
+        seas2 = np.where(idx2 >= 0, x[b, np.clip(idx2, 0, L - 1), c], np.nan)
+        season_mean = x[:, L - m :, :].mean(axis=1)[b, c]
+        window_std = x.std(axis=1)[b, c]
+        cols = [lags, seas1[:, None], seas2[:, None], season_mean[:, None], window_std[:, None], h[:, None] + 1.0]
+        if "y_cal" in batch and self.context.calendar_terms:
+            cal = batch["y_cal"].numpy()[b, h]  # [R, 4]
+            cols.append(cal.astype(np.float32))
+        return np.concatenate(cols, axis=1).astype(np.float32)
+
+    def _sample_rows(self, data, n_rows: int, rng: np.random.Generator):
+        n = len(data)
+        C, H = self.context.n_channels, self.context.horizon
+        total = n * C * H
+        pick = rng.choice(total, size=min(n_rows, total), replace=False) if total > n_rows else np.arange(total)
+        w, rest = np.divmod(pick, C * H)
+        c, h = np.divmod(rest, H)
+        order = np.argsort(w, kind="stable")
+        w, c, h = w[order], c[order], h[order]
+        uniq, inv = np.unique(w, return_inverse=True)
+        feats, targets = [], []
+        for lo in range(0, len(uniq), 512):
+            sel = (inv >= lo) & (inv < lo + 512)
+            batch = data.get_batch(torch.as_tensor(uniq[lo : lo + 512]))
+            bb = inv[sel] - lo
+            X = self._features(batch, bb, c[sel], h[sel])
+            y = batch["y"].numpy()[bb, h[sel], c[sel]]
+            ok = batch["y_mask"].numpy()[bb, h[sel], c[sel]]
+            feats.append(X[ok])
+            targets.append(y[ok])
+        return np.concatenate(feats), np.concatenate(targets)
+
+    # -- Forecaster API ------------------------------------------------------------------------
+    def fit(self, task, *, train_config=None, loss=None, callbacks: Sequence = ()) -> FitReport:
+        t0 = time.perf_counter()
+        cfg = self.config
+        rng = np.random.default_rng(cfg.seed)
+        X_tr, y_tr = self._sample_rows(task.dataset("train"), cfg.max_train_rows, rng)
+        X_va, y_va = self._sample_rows(task.dataset("val"), cfg.max_val_rows, rng)
+        params = {
+            "objective": "regression",
+            "learning_rate": cfg.learning_rate,
+            "num_leaves": cfg.num_leaves,
+            "min_child_samples": cfg.min_child_samples,
+            "feature_fraction": cfg.feature_fraction,
+            "seed": cfg.seed,
+            "deterministic": True,
+            "force_row_wise": True,
+            "verbosity": -1,
+        }
+        evals: dict[str, Any] = {}
+        booster = lgb.train(
+            params,
+            lgb.Dataset(X_tr, y_tr),
+            num_boost_round=cfg.n_estimators,
+            valid_sets=[lgb.Dataset(X_va, y_va)],
+            valid_names=["val"],
+            callbacks=[lgb.early_stopping(cfg.early_stopping_rounds, verbose=False), lgb.record_evaluation(evals)],
+        )
+        self.booster_ = booster
+        val_curve = evals.get("val", {}).get("l2", [])
+        history = [{"epoch": float(i), "val_loss": float(v)} for i, v in enumerate(val_curve)]
+        best = booster.best_iteration or len(val_curve)
+        return FitReport(
+            history=history,
+            best_epoch=best - 1 if best else None,
+            best_val_loss=float(val_curve[best - 1]) if val_curve else None,
+            train_seconds=time.perf_counter() - t0,
+            extra={"train_rows": int(len(y_tr)), "n_features": int(X_tr.shape[1])},
+        )
+
+    def predict(self, batch) -> torch.Tensor:
+        if self.booster_ is None:
+            raise RuntimeError("LightGBM model is not fitted")
+        B, _, C = batch["x"].shape
+        H = self.context.horizon
+        b, c, h = (a.ravel() for a in np.meshgrid(np.arange(B), np.arange(C), np.arange(H), indexing="ij"))
+        out = np.empty(B * C * H, dtype=np.float32)
+        chunk = 400_000
+        for lo in range(0, out.size, chunk):
+            sl = slice(lo, lo + chunk)
+            out[sl] = self.booster_.predict(
+                self._features(batch, b[sl], c[sl], h[sl]), num_iteration=self.booster_.best_iteration or None
+            )
+        return torch.from_numpy(out.reshape(B, C, H).transpose(0, 2, 1).copy())
+
+    def get_state(self) -> dict[str, Any]:
+        return {"booster": self.booster_.model_to_string() if self.booster_ is not None else None}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.booster_ = lgb.Booster(model_str=state["booster"]) if state.get("booster") else None
+
+    @property
+    def n_parameters(self) -> int:
+        if self.booster_ is None:
+            return 0
+        return int(sum(t["num_leaves"] for t in self.booster_.dump_model()["tree_info"]))

@@ -1,0 +1,124 @@
+"""DLinear and NLinear (Zeng et al., "Are Transformers Effective for Time Series Forecasting?").
+
+Both map the input window to the horizon with one linear layer over time, shared by all
+channels (``individual=False``): DLinear splits the window into a moving-average trend and a
+remainder and maps each separately; NLinear subtracts the last value first and adds it back,
+which handles level shifts between train and test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from tsforge.errors import ConfigError
+from tsforge.models.base import NeuralForecaster
+from tsforge.models.registry import register_model
+
+__all__ = ["DLinear", "NLinear", "DLinearConfig", "NLinearConfig", "moving_average"]
+
+
+def moving_average(x: torch.Tensor, kernel: int) -> torch.Tensor:
+    """Centred moving average over time of ``[B, L, C]`` with edge replication (same length)."""
+    if kernel <= 1:
+        return x
+    left = (kernel - 1) // 2
+    right = kernel - 1 - left
+    xt = x.transpose(1, 2)  # [B, C, L]
+    padded = torch.cat([xt[..., :1].expand(-1, -1, left), xt, xt[..., -1:].expand(-1, -1, right)], dim=-1)
+    return F.avg_pool1d(padded, kernel_size=kernel, stride=1).transpose(1, 2)
+
+
+@dataclass
+class DLinearConfig:
+    kernel_size: int = 25
+
+
+class _DLinearNet(nn.Module):
+    def __init__(self, input_len: int, horizon: int, kernel: int) -> None:
+        super().__init__()
+        self.kernel = kernel
+        self.seasonal = nn.Linear(input_len, horizon)
+        self.trend = nn.Linear(input_len, horizon)
+        # The reference initialisation: each output starts as the window mean.
+        for layer in (self.seasonal, self.trend):
+            nn.init.constant_(layer.weight, 1.0 / input_len)
+            nn.init.zeros_(layer.bias)
+
+    def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        x = batch["x"]  # [B, L, C]
+        trend = moving_average(x, self.kernel)
+        seasonal = x - trend
+        out = self.seasonal(seasonal.transpose(1, 2)) + self.trend(trend.transpose(1, 2))  # [B, C, H]
+        return out.transpose(1, 2)
+
+
+def _linear_space(trial: Any) -> dict[str, dict[str, Any]]:
+    return {
+        "model": {},
+        "train": {
+            "lr": trial.suggest_float("lr", 1e-4, 1e-2, log=True),
+            "batch_size": trial.suggest_categorical("batch_size", [16, 32, 64]),
+            "weight_decay": trial.suggest_float("weight_decay", 1e-6, 1e-3, log=True),
+        },
+    }
+
+
+def _dlinear_space(trial: Any) -> dict[str, dict[str, Any]]:
+    space = _linear_space(trial)
+    space["model"]["kernel_size"] = trial.suggest_categorical("kernel_size", [13, 25, 49])
+    return space
+
+
+@register_model(
+    "dlinear",
+    kind="neural",
+    summary="Trend/remainder decomposition + one linear map per part (Zeng et al. 2023).",
+    search_space=_dlinear_space,
+)
+class DLinear(NeuralForecaster):
+    Config = DLinearConfig
+    default_train_config = {"lr": 5e-3, "batch_size": 32, "max_epochs": 10, "patience": 3, "lr_schedule": "halving"}
+
+    def validate(self) -> None:
+        if self.config.kernel_size < 1:
+            raise ConfigError("kernel_size must be at least 1", field="kernel_size")
+
+    def build_module(self) -> nn.Module:
+        return _DLinearNet(self.context.input_len, self.context.horizon, self.config.kernel_size)
+
+
+@dataclass
+class NLinearConfig:
+    pass
+
+
+class _NLinearNet(nn.Module):
+    def __init__(self, input_len: int, horizon: int) -> None:
+        super().__init__()
+        self.linear = nn.Linear(input_len, horizon)
+        nn.init.constant_(self.linear.weight, 1.0 / input_len)
+        nn.init.zeros_(self.linear.bias)
+
+    def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        x = batch["x"]  # [B, L, C]
+        last = x[:, -1:, :]
+        return self.linear((x - last).transpose(1, 2)).transpose(1, 2) + last
+
+
+@register_model(
+    "nlinear",
+    kind="neural",
+    summary="Last-value normalisation + one linear map (Zeng et al. 2023).",
+    search_space=_linear_space,
+)
+class NLinear(NeuralForecaster):
+    Config = NLinearConfig
+    default_train_config = {"lr": 5e-3, "batch_size": 32, "max_epochs": 10, "patience": 3, "lr_schedule": "halving"}
+
+    def build_module(self) -> nn.Module:
+        return _NLinearNet(self.context.input_len, self.context.horizon)

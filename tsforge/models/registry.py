@@ -1,0 +1,72 @@
+"""The one model registry: name → :class:`ModelSpec` (class, kind, search space).
+
+Models register themselves with ``@register_model(...)`` in their own module; importing
+``tsforge.models`` imports every model module. Search spaces for tuning are declared here,
+next to the model they belong to, as ``search_space(trial) -> {"model": {...}, "train": {...}}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tsforge.errors import ModelNotFoundError
+from tsforge.models.base import Forecaster, ModelContext
+
+__all__ = ["ModelSpec", "MODELS", "register_model", "get_model_spec", "build_model", "model_names"]
+
+SearchSpace = Callable[[Any], dict[str, dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    cls: type[Forecaster]
+    kind: str  # "baseline" | "ml" | "neural"
+    summary: str
+    search_space: SearchSpace | None = None
+
+    @property
+    def is_neural(self) -> bool:
+        return self.kind == "neural"
+
+
+MODELS: dict[str, ModelSpec] = {}
+
+
+def register_model(
+    name: str, *, kind: str, summary: str, search_space: SearchSpace | None = None
+) -> Callable[[type[Forecaster]], type[Forecaster]]:
+    """Class decorator adding a forecaster to :data:`MODELS` under ``name``."""
+
+    def deco(cls: type[Forecaster]) -> type[Forecaster]:
+        if name in MODELS and MODELS[name].cls is not cls:
+            raise ValueError(f"model name {name!r} registered twice")
+        cls.name = name
+        MODELS[name] = ModelSpec(name=name, cls=cls, kind=kind, summary=summary, search_space=search_space)
+        return cls
+
+    return deco
+
+
+def _ensure_loaded() -> None:
+    import tsforge.models  # noqa: F401  (imports every model module)
+
+
+def model_names() -> list[str]:
+    _ensure_loaded()
+    return sorted(MODELS)
+
+
+def get_model_spec(name: str) -> ModelSpec:
+    _ensure_loaded()
+    key = name.strip().lower()
+    if key not in MODELS:
+        raise ModelNotFoundError(f"unknown model {name!r}; available: {', '.join(sorted(MODELS))}", field="model")
+    return MODELS[key]
+
+
+def build_model(name: str, context: ModelContext, config: dict[str, Any] | None = None) -> Forecaster:
+    """Instantiate a registered model for ``context`` (config keys validated by the model)."""
+    return get_model_spec(name).cls(context, config)

@@ -1,0 +1,66 @@
+"""The tsforge model as an MLflow pyfunc: a long history frame in, a long forecast frame out.
+
+Input: ``unique_id, ds, y`` rows (``ds`` optional); params: ``{"horizon": h}`` (default: the
+trained horizon). Output: ``unique_id, ds, step, y_hat``. The artifact is the model directory
+written by :func:`tsforge.models.persistence.save_model`, so the pyfunc forecasts from a
+history alone in a fresh process.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import pandas as pd
+
+__all__ = ["TsforgePyfunc", "log_predictor_model", "example_history"]
+
+
+class TsforgePyfunc(mlflow.pyfunc.PythonModel):
+    def load_context(self, context: Any) -> None:
+        from tsforge.inference import Predictor
+
+        self.predictor = Predictor.from_dir(context.artifacts["bundle"])
+
+    def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        horizon = (params or {}).get("horizon")
+        out = self.predictor.predict_frame(model_input, None if horizon in (None, 0) else int(horizon))
+        if out["ds"].isna().all():
+            out = out.drop(columns=["ds"])
+        return out
+
+
+def example_history(predictor: Any, data: Any, n_series: int = 1) -> pd.DataFrame:
+    """The last ``input_len`` rows of the first channels of ``data`` as a long frame."""
+    L = predictor.input_len
+    frames = []
+    for c in range(min(n_series, data.n_channels)):
+        vals = data.values[-L:, c]
+        frame = {"unique_id": data.channel_ids[c], "y": vals.astype(float)}
+        if data.timestamps is not None:
+            frame["ds"] = pd.DatetimeIndex(data.timestamps[-L:])
+        frames.append(pd.DataFrame(frame))
+    df = pd.concat(frames, ignore_index=True)
+    cols = ["unique_id", "ds", "y"] if "ds" in df else ["unique_id", "y"]
+    return df[cols].fillna({"y": float(pd.Series(df["y"]).mean())})
+
+
+def log_predictor_model(bundle_dir: str | Path, predictor: Any, input_example: pd.DataFrame, name: str = "model"):
+    """Log the bundle as a pyfunc with signature + input example; returns MLflow's ModelInfo."""
+    from mlflow.models import infer_signature
+
+    output = TsforgePyfunc.__new__(TsforgePyfunc)
+    output.predictor = predictor
+    out_example = output.predict(None, input_example, {"horizon": predictor.max_horizon})
+    signature = infer_signature(input_example, out_example, params={"horizon": int(predictor.max_horizon)})
+    import torch
+
+    return mlflow.pyfunc.log_model(
+        name=name,
+        python_model=str(Path(__file__).with_name("pyfunc_model.py")),
+        artifacts={"bundle": str(bundle_dir)},
+        signature=signature,
+        input_example=input_example,
+        pip_requirements=[f"torch=={torch.__version__.split('+')[0]}", "tsforge"],
+    )

@@ -1,0 +1,79 @@
+"""Training hyper-parameters shared by every neural model."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tsforge.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tsforge.models.base import Forecaster
+
+__all__ = ["TrainConfig"]
+
+
+@dataclass
+class TrainConfig:
+    """Optimiser, schedule, early stopping and batching for the one training loop.
+
+    Defaults follow the DLinear/LTSF recipe (Adam, early stopping on validation MSE); a model
+    can override them through ``NeuralForecaster.default_train_config`` (e.g. STPE-MLP uses the
+    STELLA paper's lr/weight decay), and the user overrides both.
+    """
+
+    max_epochs: int = 20
+    batch_size: int = 32
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    lr_schedule: str = "none"  # "none" | "cosine" | "step" (×0.5 at lr_milestones) | "halving" (×0.5 every epoch)
+    lr_milestones: tuple[int, ...] = ()
+    grad_clip: float | None = 5.0
+    patience: int = 3
+    min_delta: float = 0.0
+    loss: str = "mse"  # training loss when no strategy is given: "mse" | "mae"
+    val_metric: str = "mse"  # early-stopping metric on validation (never masked by a strategy)
+    seed: int = 2024
+    train_stride: int = 1
+    val_stride: int = 1
+    max_batches_per_epoch: int | None = None
+    progress: bool = True
+    num_threads: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_epochs < 1:
+            raise ConfigError("max_epochs must be at least 1", field="max_epochs")
+        if self.batch_size < 1:
+            raise ConfigError("batch_size must be at least 1", field="batch_size")
+        if self.lr <= 0:
+            raise ConfigError("lr must be positive", field="lr")
+        if self.lr_schedule not in ("none", "cosine", "step", "halving"):
+            raise ConfigError(
+                f"lr_schedule must be none, cosine, step or halving, got {self.lr_schedule!r}", field="lr_schedule"
+            )
+        for name in ("loss", "val_metric"):
+            if getattr(self, name) not in ("mse", "mae"):
+                raise ConfigError(f"{name} must be 'mse' or 'mae'", field=name)
+        self.lr_milestones = tuple(int(m) for m in self.lr_milestones)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any] | None) -> TrainConfig:
+        values = dict(values or {})
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - names)
+        if unknown:
+            raise ConfigError(f"unknown training option(s) {unknown}; valid: {sorted(names)}", field=unknown[0])
+        return cls(**values)
+
+    @classmethod
+    def for_model(cls, model: Forecaster | None = None, overrides: dict[str, Any] | None = None) -> TrainConfig:
+        """Defaults ← the model's own defaults ← user overrides."""
+        merged: dict[str, Any] = dict(getattr(model, "default_train_config", {}) or {})
+        merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        return cls.from_dict(merged)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["lr_milestones"] = list(self.lr_milestones)
+        return d

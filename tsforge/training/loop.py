@@ -1,0 +1,221 @@
+"""The one training loop, used by every PyTorch model.
+
+Adam + optional LR schedule + gradient clipping + early stopping on the (never masked)
+validation metric with best-checkpoint restore, seeded shuffling, a pluggable
+:class:`~tsforge.training.strategy.LossStrategy` for the training loss, a schedule of
+:class:`~tsforge.training.strategy.TrainStage` for multi-stage training, and
+:class:`~tsforge.training.callbacks.Callback` observers (progress bar, MLflow logging, pruning).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import torch
+from torch import nn
+
+from tsforge.errors import ConfigError
+from tsforge.training.callbacks import Callback, ProgressCallback, TrainState
+from tsforge.training.config import TrainConfig
+from tsforge.training.losses import masked_loss
+from tsforge.training.strategy import LossStrategy, TrainStage
+
+if TYPE_CHECKING:
+    from tsforge.data.task import ForecastTask
+    from tsforge.data.windows import WindowDataset
+
+__all__ = ["fit", "TrainResult", "evaluate_loss", "seed_everything"]
+
+
+@dataclass
+class TrainResult:
+    history: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int | None = None
+    best_val_loss: float | None = None
+    seconds: float = 0.0
+
+    @property
+    def seconds_per_epoch(self) -> float:
+        return self.seconds / max(1, len(self.history))
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed torch (CPU) and return a generator for shuffling; equal seeds → equal results."""
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+@torch.no_grad()
+def evaluate_loss(module: nn.Module, data: WindowDataset, kind: str = "mse", batch_size: int = 256) -> float:
+    """Plain masked loss over all windows of ``data`` (weighted by observed points)."""
+    was_training = module.training
+    module.eval()
+    total, count = 0.0, 0.0
+    for batch in data.batches(batch_size):
+        pred = module(batch)
+        m = batch["y_mask"]
+        n = float(m.sum())
+        if n:
+            total += float(masked_loss(pred, batch["y"], m, kind)) * n
+            count += n
+    module.train(was_training)
+    return total / count if count else float("nan")
+
+
+def _scheduler(opt: torch.optim.Optimizer, cfg: TrainConfig, epochs: int):
+    if cfg.lr_schedule == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, epochs))
+    if cfg.lr_schedule == "step":
+        return torch.optim.lr_scheduler.MultiStepLR(opt, milestones=list(cfg.lr_milestones), gamma=0.5)
+    if cfg.lr_schedule == "halving":
+        return torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    return None
+
+
+def _trainable(module: nn.Module, stage: TrainStage) -> list[nn.Parameter]:
+    if stage.trainable is None:
+        params = list(module.parameters())
+    else:
+        params = list(stage.trainable(module))
+    chosen = {id(p) for p in params}
+    for p in module.parameters():
+        p.requires_grad_(id(p) in chosen)
+    if not params:
+        raise ConfigError(f"training stage {stage.name!r} has no trainable parameters", field="schedule")
+    return params
+
+
+def fit(
+    module: nn.Module,
+    train_data: WindowDataset,
+    val_data: WindowDataset,
+    config: TrainConfig,
+    *,
+    loss: LossStrategy | None = None,
+    callbacks: Sequence[Callback] = (),
+    schedule: Sequence[TrainStage] | None = None,
+    task: ForecastTask | None = None,
+) -> TrainResult:
+    """Train ``module`` in place and restore its best checkpoint (per stage).
+
+    Args:
+        module: ``forward(batch) -> [B, H, C]``.
+        train_data, val_data: window datasets (see the batch contract in ``tsforge.data.windows``).
+        config: optimiser / early stopping / batching settings.
+        loss: training-loss strategy (default: plain masked ``config.loss``).
+        callbacks: observers; a progress bar is added when ``config.progress``.
+        schedule: training stages (default: one stage over all parameters).
+        task: passed to the strategy's ``on_fit_start`` (e.g. to train or fetch an estimator).
+    """
+    if config.num_threads:
+        torch.set_num_threads(config.num_threads)
+    gen = seed_everything(config.seed)
+    strategy = loss or LossStrategy(config.loss)
+    stages = list(schedule or [TrainStage()])
+    cbs = list(callbacks)
+    if config.progress:
+        cbs.append(ProgressCallback())
+    if len(train_data) == 0 or len(val_data) == 0:
+        raise ConfigError("no training or validation windows: the series is too short for input + horizon")
+
+    state = TrainState(model=module, config=config, n_stages=len(stages))
+    n_batches = train_data.n_batches(config.batch_size)
+    if config.max_batches_per_epoch:
+        n_batches = min(n_batches, config.max_batches_per_epoch)
+    state.n_batches = n_batches
+    result = TrainResult()
+    t_fit = time.perf_counter()
+    strategy.on_fit_start(state, train_data, task)
+    for cb in cbs:
+        cb.on_fit_start(state)
+
+    for s_idx, stage in enumerate(stages):
+        if stage.on_start is not None:
+            stage.on_start(module)
+        params = _trainable(module, stage)
+        opt = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+        epochs = stage.max_epochs or config.max_epochs
+        sched = _scheduler(opt, config, epochs)
+        state.optimizer, state.stage, state.stage_index = opt, stage.name, s_idx
+        state.extra["stage_epochs"] = epochs
+        state.best_val_loss = float("inf")
+        state.should_stop = False
+        best_state = copy.deepcopy(module.state_dict())
+        best_epoch, bad_epochs = 0, 0
+        for cb in cbs:
+            cb.on_stage_start(state)
+
+        for epoch in range(epochs):
+            state.epoch = epoch
+            t0 = time.perf_counter()
+            module.train()
+            strategy.on_epoch_start(state)
+            for cb in cbs:
+                cb.on_epoch_start(state)
+            total, count = 0.0, 0
+            for b_idx, batch in enumerate(train_data.batches(config.batch_size, shuffle=True, generator=gen)):
+                if b_idx >= n_batches:
+                    break
+                pred = module(batch)
+                loss_value = strategy(pred, batch, state)
+                if not torch.isfinite(loss_value):
+                    raise ConfigError(
+                        f"training diverged (loss {float(loss_value)}) in epoch {state.global_epoch + 1}; "
+                        f"lower the learning rate (lr={config.lr})",
+                        field="lr",
+                    )
+                opt.zero_grad(set_to_none=True)
+                loss_value.backward()
+                if config.grad_clip:
+                    nn.utils.clip_grad_norm_(params, config.grad_clip)
+                opt.step()
+                state.step += 1
+                state.batch_loss = float(loss_value.detach())
+                total += state.batch_loss
+                count += 1
+                for cb in cbs:
+                    cb.on_batch_end(state)
+            state.train_loss = total / max(1, count)
+            state.epoch_metrics = dict(strategy.on_epoch_end(state) or {})
+            state.val_loss = evaluate_loss(module, val_data, config.val_metric)
+            if sched is not None:
+                sched.step()
+            improved = state.val_loss < state.best_val_loss - config.min_delta
+            if improved:
+                state.best_val_loss = state.val_loss
+                best_state = copy.deepcopy(module.state_dict())
+                best_epoch, bad_epochs = epoch, 0
+            else:
+                bad_epochs += 1
+            row = {
+                "epoch": float(state.global_epoch),
+                "stage": float(s_idx),
+                "train_loss": state.train_loss,
+                "val_loss": state.val_loss,
+                "lr": float(opt.param_groups[0]["lr"]),
+                "epoch_seconds": time.perf_counter() - t0,
+                **state.epoch_metrics,
+            }
+            state.history.append(row)
+            result.history.append(row)
+            for cb in cbs:
+                cb.on_epoch_end(state)
+            state.global_epoch += 1
+            if bad_epochs >= config.patience or state.should_stop or math.isnan(state.val_loss):
+                break
+
+        module.load_state_dict(best_state)
+        result.best_epoch = state.global_epoch - (state.epoch - best_epoch) - 1
+        result.best_val_loss = state.best_val_loss
+        for cb in cbs:
+            cb.on_stage_end(state)
+
+    result.seconds = time.perf_counter() - t_fit
+    for cb in cbs:
+        cb.on_fit_end(state)
+    return result

@@ -1,0 +1,436 @@
+"""Selective learning (Fu et al., NeurIPS 2025): train any model on its generalisable time steps.
+
+Plain MSE weighs every target step equally, so a deep forecaster also fits noise and anomalies.
+This strategy computes the training MSE on a subset of target points, ``M = M_obs ⊙ M_u ⊙ M_a``:
+
+* **uncertainty mask** ``M_u``: the absolute residual of every training window is recorded in a
+  buffer ``[N_train, H, C]`` keyed by the sample index. At the end of each epoch, for every
+  absolute target step ``t`` and channel ``c``, the variance of ``|residual|`` over all the
+  overlapping windows that predict ``t`` is an entropy proxy (a Gaussian's entropy grows with
+  its variance). Per channel, the top ``r_u`` fraction of steps is dropped from the next epoch
+  on, so epoch 1 runs without this mask.
+* **anomaly mask** ``M_a``: a frozen estimator (default DLinear, trained once on the same task,
+  see :mod:`tsforge.training.estimator_cache`) gives a residual lower bound ``r_lb``. Per sample
+  and channel, the ``r_a`` fraction of horizon steps where ``r - r_lb`` is smallest is dropped
+  (the main model is already at, or below, the error that cannot be reduced there).
+
+Validation and test never see these masks: the loop evaluates with the plain masked metric.
+Everything runs in the normalised (z-score) space, as in the reference callback. The numerics are
+pure functions over arrays (:func:`residual_variance`, :func:`uncertainty_keep`,
+:func:`anomaly_keep`), so they can be tested against direct computations and run on chunks.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+
+from tsforge.errors import ConfigError, ResourceLimitError
+from tsforge.training.strategy import STRATEGIES, LossStrategy, register_strategy
+
+if TYPE_CHECKING:
+    from tsforge.data.task import ForecastTask
+    from tsforge.data.windows import Batch, WindowDataset
+    from tsforge.models.base import Forecaster
+    from tsforge.training.callbacks import TrainState
+
+__all__ = [
+    "SelectiveLearning",
+    "residual_variance",
+    "uncertainty_keep",
+    "anomaly_keep",
+    "estimate_buffer_bytes",
+    "strategy_from_options",
+    "selective_search_space",
+]
+
+log = logging.getLogger(__name__)
+
+_DTYPES = {"float32": torch.float32, "float16": torch.float16}
+# Elements per scatter chunk in residual_variance (bounds the float64 temporaries to ~64 MB).
+_CHUNK_ELEMENTS = 1 << 22
+# torch.quantile refuses inputs larger than this.
+_QUANTILE_MAX = 1 << 24
+
+
+def estimate_buffer_bytes(n_samples: int, horizon: int, n_channels: int, dtype: str = "float32") -> int:
+    """Bytes of one ``[n_samples, horizon, n_channels]`` residual buffer in ``dtype``."""
+    itemsize = torch.empty((), dtype=_DTYPES[dtype]).element_size()
+    return int(n_samples) * int(horizon) * int(n_channels) * itemsize
+
+
+def residual_variance(
+    residuals: torch.Tensor, starts: torch.Tensor | np.ndarray, *, chunk_elements: int = _CHUNK_ELEMENTS
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Variance of ``|residual|`` over the overlapping windows that predict each absolute step.
+
+    Window ``i`` with input start ``starts[i]`` predicts absolute steps ``starts[i] + L + h``;
+    the offset ``L`` is common to all windows, so steps are counted from the first target step of
+    the first window: ``t = starts[i] - starts[0] + h``. Strided windows (``train_stride > 1``)
+    are handled because ``starts`` is used as given. The sums of ``r`` and ``r²`` are scattered
+    into ``[T, C]`` float64 accumulators chunk by chunk (no ``[N, H, C]`` float64 copy).
+
+    Args:
+        residuals: ``[N, H, C]`` absolute residuals (any float dtype); NaN = not recorded
+            (missing target, or a sample not seen yet). NaNs are skipped.
+        starts: ``[N]`` input-start rows of the windows, ascending.
+        chunk_elements: upper bound on the elements processed per scatter step.
+
+    Returns:
+        ``(variance, count)``: ``[T, C]`` float64 population variance (``mean r² − mean(r)²``;
+        NaN where no window contributed) and the ``[T, C]`` number of contributing windows,
+        with ``T = starts[-1] - starts[0] + H``.
+    """
+    n, horizon, n_ch = residuals.shape
+    starts = torch.as_tensor(np.asarray(starts), dtype=torch.long)
+    if n == 0:
+        empty = torch.zeros(0, n_ch, dtype=torch.float64)
+        return empty, empty.clone()
+    rel = starts - starts[0]
+    n_abs = int(rel[-1]) + horizon
+    s1 = torch.zeros(n_abs * n_ch, dtype=torch.float64)
+    s2 = torch.zeros_like(s1)
+    cnt = torch.zeros_like(s1)
+    steps = torch.arange(horizon)
+    chans = torch.arange(n_ch)
+    per_chunk = max(1, chunk_elements // max(1, horizon * n_ch))
+    for lo in range(0, n, per_chunk):
+        r = residuals[lo : lo + per_chunk].to(torch.float64)
+        rows = rel[lo : lo + per_chunk, None] + steps  # [n, H] absolute (relative) step
+        flat = (rows[..., None] * n_ch + chans).reshape(-1)  # [n*H*C]
+        ok = ~torch.isnan(r)
+        r = torch.where(ok, r, 0.0).reshape(-1)
+        s1.index_add_(0, flat, r)
+        s2.index_add_(0, flat, r * r)
+        cnt.index_add_(0, flat, ok.reshape(-1).to(torch.float64))
+    mean = s1 / cnt
+    var = (s2 / cnt - mean * mean).clamp_min(0.0)  # NaN stays NaN where cnt == 0
+    return var.view(n_abs, n_ch), cnt.view(n_abs, n_ch)
+
+
+def uncertainty_keep(variance: torch.Tensor, r_u: float) -> torch.Tensor:
+    """Per channel, keep the steps whose variance is below the ``1 − r_u`` quantile.
+
+    ``τ_c = quantile_t(v[:, c], 1 − r_u)`` (linear interpolation, ``torch.quantile`` semantics,
+    over the steps with a defined variance); keep ``v < τ_c``. Steps without any recorded
+    residual (NaN) are kept: they carry no information to judge them by (and their targets are
+    missing or never sampled). ``r_u == 0`` keeps everything.
+
+    Args:
+        variance: ``[T, C]`` from :func:`residual_variance`.
+        r_u: fraction of steps to drop per channel, in ``[0, 1)``.
+
+    Returns:
+        ``[T, C]`` bool.
+    """
+    if r_u <= 0:
+        return torch.ones(variance.shape, dtype=torch.bool)
+    v = variance.to(torch.float64)
+    tau = torch.nanquantile(v, 1.0 - r_u, dim=0, keepdim=True)  # [1, C]
+    return torch.where(torch.isnan(v), True, v < tau)
+
+
+def anomaly_keep(dist: torch.Tensor, r_a: float, observed: torch.Tensor | None = None) -> torch.Tensor:
+    """Per sample and channel, drop the ``r_a`` fraction of horizon steps with the smallest ``dist``.
+
+    ``κ[b, c] = quantile_h(dist[b, :, c], r_a)`` (``torch.quantile`` semantics, over observed
+    steps only); keep ``dist > κ``. ``r_a == 0`` keeps everything.
+
+    Args:
+        dist: ``[B, H, C]`` residual minus the estimator's residual (lower bound).
+        r_a: fraction of steps to drop along the horizon, in ``[0, 1)``.
+        observed: optional ``[B, H, C]`` bool; unobserved steps take no part in the quantile
+            (they are excluded from the loss by the observation mask anyway).
+
+    Returns:
+        ``[B, H, C]`` bool.
+    """
+    if r_a <= 0:
+        return torch.ones(dist.shape, dtype=torch.bool)
+    d = dist.detach().to(torch.float32)
+    if observed is not None:
+        d = torch.where(observed, d, torch.nan)
+    # quantile along H for each (b, c): move H last, flatten, chunk below torch's size limit.
+    rows = d.transpose(1, 2).reshape(-1, d.shape[1])  # [B*C, H]
+    per = max(1, _QUANTILE_MAX // max(1, rows.shape[1]))
+    kappa = torch.cat(
+        [torch.nanquantile(rows[i : i + per], r_a, dim=1) for i in range(0, rows.shape[0], per)]
+    )
+    kappa = kappa.view(d.shape[0], d.shape[2])[:, None, :]  # [B, 1, C]
+    return d > kappa
+
+
+def _check_ratio(value: float, name: str) -> float:
+    value = float(value)
+    if not 0.0 <= value < 1.0:
+        raise ConfigError(f"selective learning ratio {name} must be in [0, 1), got {value}", field=name)
+    return value
+
+
+@register_strategy("selective")
+class SelectiveLearning(LossStrategy):
+    """Masked MSE on the generalisable points: drops uncertain (``r_u``) and anomalous (``r_a``) steps.
+
+    Args:
+        r_u: fraction of time steps per channel dropped by the uncertainty mask (from epoch 2 on).
+        r_a: fraction of horizon steps per sample and channel dropped by the anomaly mask.
+        estimator: registered neural model used as the residual lower bound (``r_a > 0``).
+        estimator_config: the estimator's model options.
+        estimator_train_config: training options for the estimator (dict of ``TrainConfig``
+            fields; default: the model's defaults with the main run's seed, no progress bar).
+        seed: seed of the estimator (part of its cache key; default: the main run's seed).
+        buffer_dtype: ``"float32"`` or ``"float16"`` storage of the residual buffer.
+        max_buffer_mb: refuse to start when the residual buffer would exceed this many MB.
+        cache_estimator_residuals: also precompute the estimator's residual for every training
+            window once (same size as the residual buffer, counted against ``max_buffer_mb``
+            only if it fits; otherwise the estimator runs per batch). Saves one forward per batch.
+        cache_dir: root of the estimator cache (default ``datasets/cache/estimators``).
+        track: train the estimator as its own MLflow run (``None``: when an MLflow run is active).
+        estimator_forecaster: an already trained estimator to use as is (skips the cache).
+    """
+
+    def __init__(
+        self,
+        r_u: float = 0.3,
+        r_a: float = 0.3,
+        *,
+        estimator: str = "dlinear",
+        estimator_config: dict[str, Any] | None = None,
+        estimator_train_config: dict[str, Any] | None = None,
+        seed: int | None = None,
+        buffer_dtype: str = "float32",
+        max_buffer_mb: float = 2048.0,
+        cache_estimator_residuals: bool = True,
+        cache_dir: str | None = None,
+        track: bool | None = None,
+        estimator_forecaster: Forecaster | None = None,
+    ) -> None:
+        super().__init__("mse")
+        self.r_u = _check_ratio(r_u, "r_u")
+        self.r_a = _check_ratio(r_a, "r_a")
+        if buffer_dtype not in _DTYPES:
+            raise ConfigError(
+                f"buffer_dtype must be one of {sorted(_DTYPES)}, got {buffer_dtype!r}", field="buffer_dtype"
+            )
+        if max_buffer_mb <= 0:
+            raise ConfigError(f"max_buffer_mb must be positive, got {max_buffer_mb}", field="max_buffer_mb")
+        self.estimator = str(estimator).strip().lower()
+        self.estimator_config = dict(estimator_config or {})
+        self.estimator_train_config = dict(estimator_train_config or {})
+        self.seed = seed
+        self.buffer_dtype = buffer_dtype
+        self.max_buffer_mb = float(max_buffer_mb)
+        self.cache_estimator_residuals = bool(cache_estimator_residuals)
+        self.cache_dir = cache_dir
+        self.track = track
+        self._given_estimator: Forecaster | None = estimator_forecaster
+        self._estimator_model: Forecaster | None = estimator_forecaster
+        self.estimator_run_id: str | None = None
+        self.estimator_cache_hit: bool | None = None
+        self.estimator_path: str | None = None
+        # fit-time state
+        self._buffer: torch.Tensor | None = None  # [N, H, C] |residual|, NaN = not recorded
+        self._lower: torch.Tensor | None = None  # [N, H, C] estimator residual (optional cache)
+        self._rel_starts: torch.Tensor | None = None  # [N] first target step of each window, relative
+        self._keep_u: torch.Tensor | None = None  # [T, C] uncertainty keep-mask (None in epoch 1)
+        self._stats = torch.zeros(4, dtype=torch.float64)
+
+    # ------------------------------------------------------------------ configuration
+    @staticmethod
+    def search_space(trial: Any) -> dict[str, float]:
+        """Searchable ``r_u`` / ``r_a`` for Optuna: the grids of the paper's research configs."""
+        return selective_search_space(trial)
+
+    def params(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "strategy": self.name,
+            "loss": "mse",
+            "sel_r_u": self.r_u,
+            "sel_r_a": self.r_a,
+            "sel_buffer_dtype": self.buffer_dtype,
+        }
+        if self.r_a > 0:
+            out["sel_estimator"] = self.estimator
+            if self.estimator_run_id:
+                out["sel_estimator_run_id"] = self.estimator_run_id
+        return out
+
+    # ------------------------------------------------------------------ hooks
+    def on_fit_start(self, state: TrainState, train_data: WindowDataset, task: ForecastTask | None) -> None:
+        n, horizon, n_ch = len(train_data), train_data.horizon, train_data.n_channels
+        need = estimate_buffer_bytes(n, horizon, n_ch, self.buffer_dtype) if self.r_u > 0 else 0
+        limit = int(self.max_buffer_mb * 2**20)
+        if need > limit:
+            hint = (
+                'set buffer_dtype="float16" (halves it) or raise max_buffer_mb'
+                if self.buffer_dtype == "float32"
+                else "raise max_buffer_mb, increase train_stride, or set r_u=0 (no buffer)"
+            )
+            raise ResourceLimitError(
+                f"selective learning's residual buffer needs {need / 2**20:.0f} MB "
+                f"({n} windows x {horizon} steps x {n_ch} channels, {self.buffer_dtype}), over the "
+                f"{self.max_buffer_mb:g} MB limit; {hint}",
+                field="max_buffer_mb",
+            )
+        dtype = _DTYPES[self.buffer_dtype]
+        self._rel_starts = train_data.starts - train_data.starts[0] if n else train_data.starts.clone()
+        self._buffer = torch.full((n, horizon, n_ch), torch.nan, dtype=dtype) if self.r_u > 0 else None
+        self._keep_u = None
+        self._lower = None
+        self._stats.zero_()
+        if self.r_a <= 0:
+            return
+        # Fetched per fit (a cache hit after the first), so a strategy reused on another task
+        # never keeps a stale estimator.
+        self._estimator_model = self._given_estimator or self._fetch_estimator(state, task)
+        est = self._estimator_model
+        if getattr(est, "module", None) is not None:
+            est.module.eval()
+            for p in est.module.parameters():
+                p.requires_grad_(False)
+        if (
+            self.cache_estimator_residuals
+            and need + estimate_buffer_bytes(n, horizon, n_ch, self.buffer_dtype) <= limit
+        ):
+            self._lower = self._precompute_lower(train_data, dtype)
+
+    def on_epoch_start(self, state: TrainState) -> None:
+        self._stats.zero_()
+
+    def __call__(self, pred: torch.Tensor, batch: Batch, state: TrainState) -> torch.Tensor:
+        y, observed = batch["y"], batch["y_mask"]
+        resid = (pred.detach() - y).abs()
+        idx = batch["idx"]
+        if self._buffer is not None:
+            self._buffer[idx] = torch.where(observed, resid, torch.nan).to(self._buffer.dtype)
+        mask = observed
+        kept_u = observed
+        if self._keep_u is not None:
+            rows = self._rel_starts[idx][:, None] + torch.arange(y.shape[1])  # [B, H]
+            kept_u = observed & self._keep_u[rows]  # [B, H, C]
+            mask = kept_u
+        kept_a = observed
+        if self.r_a > 0:
+            lower = self._lower_bound(batch, idx)
+            kept_a = observed & anomaly_keep(resid - lower, self.r_a, observed)
+            mask = mask & kept_a
+        m = mask.to(pred.dtype)
+        err = (pred - y) ** 2
+        loss = (err * m).sum() / m.sum().clamp_min(1.0)
+        self._stats += torch.tensor(
+            [float(observed.sum()), float(mask.sum()), float(kept_u.sum()), float(kept_a.sum())],
+            dtype=torch.float64,
+        )
+        return loss
+
+    def on_epoch_end(self, state: TrainState) -> dict[str, float]:
+        obs, kept, kept_u, kept_a = (float(v) for v in self._stats)
+        denom = max(obs, 1.0)
+        stats = {
+            "sel_kept_frac": kept / denom,
+            "sel_uncertainty_kept_frac": kept_u / denom,
+            "sel_anomaly_kept_frac": kept_a / denom,
+        }
+        if self._buffer is not None and self.r_u > 0:
+            var, _ = residual_variance(self._buffer, self._rel_starts)
+            self._keep_u = uncertainty_keep(var, self.r_u)
+            finite = ~torch.isnan(var)
+            stats["sel_uncertainty_step_kept_frac"] = (
+                float(self._keep_u[finite].float().mean()) if finite.any() else 1.0
+            )
+        return stats
+
+    # ------------------------------------------------------------------ estimator
+    def _fetch_estimator(self, state: TrainState, task: ForecastTask | None) -> Forecaster:
+        if task is None:
+            raise ConfigError(
+                "selective learning with r_a > 0 needs the task to train its estimator: call fit(..., task=task), "
+                "pass estimator_forecaster=, or set r_a=0",
+                field="r_a",
+            )
+        from tsforge.training.estimator_cache import get_or_train_estimator
+
+        seed = self.seed if self.seed is not None else int(state.config.seed)
+        cached = get_or_train_estimator(
+            task,
+            self.estimator,
+            seed=seed,
+            model_config=self.estimator_config,
+            train_config=self.estimator_train_config,
+            cache_root=self.cache_dir,
+            track=self.track,
+        )
+        self.estimator_run_id = cached.run_id
+        self.estimator_cache_hit = cached.hit
+        self.estimator_path = str(cached.path) if cached.path is not None else None
+        mlflow = sys.modules.get("mlflow")
+        if cached.run_id and mlflow is not None and mlflow.active_run() is not None:
+            mlflow.set_tag("tsforge.selective.estimator_run_id", cached.run_id)
+        return cached.forecaster
+
+    @torch.no_grad()
+    def _estimate(self, batch: Batch) -> torch.Tensor:
+        est = self._estimator_model
+        assert est is not None
+        return est.predict(batch)
+
+    @torch.no_grad()
+    def _precompute_lower(self, data: WindowDataset, dtype: torch.dtype) -> torch.Tensor:
+        """Estimator residual of every training window, once (the estimator is frozen)."""
+        out = torch.empty((len(data), data.horizon, data.n_channels), dtype=dtype)
+        lo = 0
+        for batch in data.batches(512):
+            r = (self._estimate(batch) - batch["y"]).abs()
+            out[lo : lo + r.shape[0]] = r.to(dtype)
+            lo += r.shape[0]
+        return out
+
+    def _lower_bound(self, batch: Batch, idx: torch.Tensor) -> torch.Tensor:
+        if self._lower is not None:
+            return self._lower[idx].to(torch.float32)
+        return (self._estimate(batch) - batch["y"]).abs()
+
+
+def selective_search_space(trial: Any) -> dict[str, float]:
+    """``{"r_u", "r_a"}`` suggested by an Optuna ``trial`` (spec §3.6: r_u ≤ 0.3, r_a ≤ 0.9).
+
+    Returns keyword arguments for :func:`strategy_from_options` / :class:`SelectiveLearning`.
+    """
+    return {
+        "r_u": trial.suggest_float("r_u", 0.0, 0.3, step=0.1),
+        "r_a": trial.suggest_float("r_a", 0.0, 0.9, step=0.1),
+    }
+
+
+def strategy_from_options(name: str | None = None, **kwargs: Any) -> LossStrategy:
+    """Build a registered loss strategy from CLI / pipeline options.
+
+    ``None`` values are dropped, so a CLI can pass every option it has (``r_u=None`` means "the
+    default"). Unknown options raise :class:`ConfigError` listing the valid ones.
+
+    Args:
+        name: strategy name (``"plain"``, ``"selective"``, ...); ``None`` → ``"plain"``.
+        **kwargs: the strategy's constructor options (e.g. ``r_u=0.3, r_a=0.3``).
+    """
+    import inspect
+
+    key = (name or "plain").strip().lower()
+    if key not in STRATEGIES:
+        raise ConfigError(
+            f"unknown loss strategy {name!r}; available: {', '.join(sorted(STRATEGIES))}", field="strategy"
+        )
+    factory = STRATEGIES[key]
+    options = {k.replace("-", "_"): v for k, v in kwargs.items() if v is not None}
+    params = inspect.signature(factory).parameters
+    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        valid = sorted(p for p in params if p != "self")
+        unknown = sorted(set(options) - set(valid))
+        if unknown:
+            raise ConfigError(
+                f"unknown option(s) {unknown} for loss strategy {key!r}; valid: {valid}", field=unknown[0]
+            )
+    return factory(**options)

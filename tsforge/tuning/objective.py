@@ -1,0 +1,158 @@
+"""The objective of a study: one trial = one ``pipeline.train`` call in a nested MLflow run.
+
+Why the pipeline and not a bespoke loop: a trial must be trained and scored exactly like
+``tsforge train`` (same protocol, same metrics, same logged artifacts), so each trial is
+reviewable in MLflow like any other run and the best one can be retrained bit for bit.
+
+Trial → MLflow status: complete → ``FINISHED``; pruned → ``KILLED`` (training was stopped by the
+pruner; the run still holds the metrics of its best epoch); error → ``FAILED``; Ctrl-C →
+``KILLED``. The objective value is the validation MSE on the normalised scale (``val_mse``),
+the same quantity early stopping and the pruner see.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import optuna
+
+from tsforge.data.frame import TimeSeriesData
+from tsforge.tuning import runs
+from tsforge.tuning.pruning import OptunaPruningCallback
+from tsforge.tuning.space import TrialConfig, suggest_config
+
+__all__ = ["TuneSetup", "TrialObjective", "OBJECTIVE_METRIC"]
+
+log = logging.getLogger(__name__)
+
+#: Metric minimised by the study (normalised validation MSE, logged by the pipeline).
+OBJECTIVE_METRIC = "val_mse"
+
+
+@dataclass
+class TuneSetup:
+    """What stays fixed across the trials of one study."""
+
+    data: TimeSeriesData
+    model: str
+    input_len: int
+    horizon: int
+    split: str
+    study_name: str
+    experiment: str
+    train_overrides: dict[str, Any] = field(default_factory=dict)
+    model_overrides: dict[str, Any] = field(default_factory=dict)
+    strategy: str | None = None
+    strategy_overrides: dict[str, Any] = field(default_factory=dict)
+    seed: int = 2024
+    eval_stride: int = 1
+
+    def train_kwargs(self, cfg: TrialConfig) -> dict[str, Any]:
+        """Keyword arguments of ``pipeline.train`` for configuration ``cfg``.
+
+        Fixed overrides (e.g. ``max_epochs`` from the command line) win over suggestions, so a
+        user can pin an option the search space would otherwise vary.
+        """
+        return {
+            "model": self.model,
+            "input_len": self.input_len,
+            "horizon": self.horizon,
+            "split": self.split,
+            "model_config": {**cfg.model, **self.model_overrides},
+            "train_config": {**cfg.train, **self.train_overrides},
+            "strategy": self.strategy,
+            "strategy_config": {**cfg.strategy, **self.strategy_overrides} if self.strategy else None,
+            "seed": self.seed,
+            "experiment": self.experiment,
+            "progress": False,
+            "eval_stride": self.eval_stride,
+        }
+
+
+TrainFn = Callable[..., Any]
+
+
+def _default_train() -> TrainFn:
+    from tsforge.pipeline import train
+
+    return train
+
+
+class TrialObjective:
+    """Callable passed to ``study.optimize``.
+
+    Args:
+        setup: the fixed part of every trial.
+        parent_run_id: the MLflow run the trial runs are nested under (must be active).
+        train_fn: ``pipeline.train`` (injectable for tests of the bookkeeping).
+    """
+
+    def __init__(self, setup: TuneSetup, parent_run_id: str, train_fn: TrainFn | None = None) -> None:
+        self.setup = setup
+        self.parent_run_id = parent_run_id
+        self.train_fn = train_fn or _default_train()
+
+    def _tags(self, trial: optuna.Trial) -> dict[str, str]:
+        return {
+            runs.STUDY_TAG: self.setup.study_name,
+            runs.TRIAL_TAG: str(trial.number),
+            runs.ROLE_TAG: "trial",
+            runs.STATE_TAG: "RUNNING",
+        }
+
+    def _mark(self, trial: optuna.Trial, run_id: str | None, status: str, state: str) -> None:
+        """Give the trial's child run its final status and state tag (best effort, never raises)."""
+        try:
+            runs.close_children(self.parent_run_id, status)
+            run_id = run_id or runs.find_trial_run(self.parent_run_id, trial.number)
+            if run_id is None:
+                return
+            runs.set_run_status(run_id, status)
+            runs.set_run_tags(run_id, {runs.STATE_TAG: state})
+        except Exception as exc:  # noqa: BLE001 - bookkeeping must not hide the real error
+            log.warning("could not mark MLflow run of trial %d as %s: %s", trial.number, status, exc)
+
+    def __call__(self, trial: optuna.Trial) -> float:
+        cfg = suggest_config(trial, self.setup.model, self.setup.strategy)
+        trial.set_user_attr("config", cfg.to_dict())
+        pruning = OptunaPruningCallback(trial)
+        try:
+            outcome = self.train_fn(
+                self.setup.data,
+                **self.setup.train_kwargs(cfg),
+                track=True,
+                register=False,
+                run_name=f"{self.setup.study_name}-trial-{trial.number}",
+                nested=True,
+                tags=self._tags(trial),
+                callbacks=[pruning],
+            )
+        except KeyboardInterrupt:
+            self._mark(trial, None, "KILLED", "INTERRUPTED")
+            raise
+        except Exception as exc:
+            self._mark(trial, None, "FAILED", "FAIL")
+            trial.set_user_attr("error", str(exc)[:500])
+            raise
+        run_id = outcome.run_id
+        trial.set_user_attr("mlflow_run_id", run_id)
+        for key in ("val_mse", "val_mae", "test_mse", "test_mae", "epochs_run", "train_seconds"):
+            if key in outcome.metrics and math.isfinite(float(outcome.metrics[key])):
+                trial.set_user_attr(key, float(outcome.metrics[key]))
+        if pruning.pruned:
+            self._mark(trial, run_id, "KILLED", "PRUNED")
+            pruning.raise_if_pruned()
+        value = float(outcome.metrics.get(OBJECTIVE_METRIC, float("nan")))
+        state = "COMPLETE" if math.isfinite(value) else "FAIL"
+        if run_id is not None:
+            try:
+                runs.set_run_tags(run_id, {runs.STATE_TAG: state})
+                if state == "FAIL":
+                    runs.set_run_status(run_id, "FAILED")
+            except Exception as exc:  # noqa: BLE001
+                log.warning("could not tag MLflow run %s: %s", run_id, exc)
+        return value

@@ -1,0 +1,57 @@
+"""Optuna's optimisation-history and parameter-importance plots, saved as PNG files.
+
+Uses Optuna's matplotlib backend (no plotly/kaleido needed) on the non-interactive ``Agg``
+canvas, so it works on headless machines. A plot that cannot be drawn (e.g. importances need
+two finished trials with varying parameters) is skipped with a log line, never an error: the
+plots are a report, not a result.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+import optuna
+
+__all__ = ["save_study_plots"]
+
+log = logging.getLogger(__name__)
+
+
+def save_study_plots(study: optuna.Study, out_dir: str | Path) -> list[Path]:
+    """Write ``optimization_history.png`` and ``param_importances.png`` for ``study`` into ``out_dir``.
+
+    Returns:
+        The files written (possibly fewer than two, see the module docstring).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from optuna.visualization import matplotlib as ovm
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    done = [t for t in study.get_trials(deepcopy=False) if t.state == optuna.trial.TrialState.COMPLETE]
+    written: list[Path] = []
+    plots = [("optimization_history.png", ovm.plot_optimization_history, 1)]
+    plots.append(("param_importances.png", ovm.plot_param_importances, 2))
+    for filename, fn, min_trials in plots:
+        if len(done) < min_trials:
+            log.info("skipping %s: %d complete trial(s), need %d", filename, len(done), min_trials)
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # ExperimentalWarning of the matplotlib backend
+                ax = fn(study)
+            fig = ax.figure if hasattr(ax, "figure") else ax.flat[0].figure
+            fig.set_size_inches(8, 5)
+            fig.tight_layout()
+            path = out / filename
+            fig.savefig(path, dpi=110)
+            plt.close(fig)
+            written.append(path)
+        except Exception as exc:  # noqa: BLE001 - a missing plot must not fail the study
+            log.warning("could not draw %s: %s", filename, exc)
+    return written

@@ -1,0 +1,215 @@
+"""Where studies live and how they are created or resumed.
+
+Default storage: **Optuna's journal file** ``mlruns/optuna.journal``
+(``JournalStorage(JournalFileBackend(...))``), not a SQLite file. Why: the typical way to use
+more than one core for tuning is to start a second ``tsforge tune`` with the same ``--study``
+on the same machine. The journal backend is an append-only operation log guarded by a file
+lock and is designed for exactly that (several processes, one host); several processes writing
+one SQLite file also works, but every trial update takes SQLite's database-wide write lock and
+busy workers then see ``database is locked`` retries. The journal needs no server and no
+schema migrations, and lives next to MLflow's own store under ``mlruns/``.
+
+For many machines pass any Optuna RDB URL with ``--storage`` (``postgresql://...``,
+``mysql+pymysql://...``, or ``sqlite:///path.db``); a path ending in ``.journal``/``.log`` (or a
+``journal:///path`` URL) selects a journal file elsewhere. File locks over NFS are not safe, so
+use an RDB server across hosts.
+
+Same study name = resume: :func:`open_study` always passes ``load_if_exists=True``, so running
+again adds trials to the existing study (and two workers started together both join one study).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import optuna
+
+from tsforge.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_JOURNAL",
+    "resolve_storage",
+    "describe_storage",
+    "make_pruner",
+    "make_sampler",
+    "open_study",
+    "default_study_name",
+    "PRUNERS",
+]
+
+log = logging.getLogger(__name__)
+
+#: Default study store, relative to the working directory (next to ``mlruns/mlflow.db``).
+DEFAULT_JOURNAL = Path("mlruns") / "optuna.journal"
+
+_RDB_PREFIXES = ("sqlite:", "postgresql", "postgres:", "mysql", "oracle", "mssql")
+_JOURNAL_SUFFIXES = (".journal", ".log", ".jsonl")
+
+PRUNERS = ("median", "percentile", "hyperband", "none")
+
+
+def _journal(path: Path) -> optuna.storages.BaseStorage:
+    from optuna.storages.journal import JournalFileBackend, JournalStorage
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return JournalStorage(JournalFileBackend(str(path)))
+
+
+def resolve_storage(storage: str | os.PathLike[str] | None = None) -> optuna.storages.BaseStorage:
+    """Turn ``--storage`` into something ``optuna.create_study`` accepts.
+
+    Args:
+        storage: ``None`` → the default journal file ``mlruns/optuna.journal``; a ``journal:///``
+            URL or a path ending in ``.journal``/``.log``/``.jsonl`` → that journal file; an RDB URL
+            (``sqlite:///``, ``postgresql://``, ``mysql://``, ...) → an ``RDBStorage`` (SQLite gets a
+            30 s busy timeout so that concurrent writers wait instead of failing).
+
+    Raises:
+        ConfigError: anything else (the message lists the accepted forms).
+    """
+    if storage is None or str(storage).strip() == "":
+        return _journal(DEFAULT_JOURNAL)
+    text = str(storage).strip()
+    if text.startswith("journal://"):
+        path = text[len("journal://") :]
+        if not path:
+            raise ConfigError("journal storage URL needs a path, e.g. journal:///tmp/study.journal", field="storage")
+        return _journal(Path(path))
+    if text.startswith(_RDB_PREFIXES):
+        engine_kwargs: dict[str, Any] = {}
+        if text.startswith("sqlite:///"):
+            Path(text[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+            engine_kwargs = {"connect_args": {"timeout": 30}}
+        return optuna.storages.RDBStorage(text, engine_kwargs=engine_kwargs)
+    if "://" not in text and text.endswith(_JOURNAL_SUFFIXES):
+        return _journal(Path(text))
+    raise ConfigError(
+        f"unrecognised storage {text!r}: use an RDB URL (sqlite:///f.db, postgresql://...), "
+        "a journal file path ending in .journal, or journal:///path",
+        field="storage",
+    )
+
+
+def describe_storage(storage: optuna.storages.BaseStorage | str) -> str:
+    """A short human-readable name of a storage (for logs and MLflow params); never a password."""
+    if isinstance(storage, optuna.storages.RDBStorage):
+        storage = str(storage.url)
+    if isinstance(storage, str):
+        from urllib.parse import urlsplit, urlunsplit
+
+        parts = urlsplit(storage)
+        if parts.password:
+            netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+            return urlunsplit(parts._replace(netloc=netloc))
+        return storage
+    backend = getattr(storage, "_backend", None)
+    path = getattr(backend, "_file_path", None)
+    if path is not None:
+        return f"journal:///{os.fspath(path).lstrip('/')}" if os.path.isabs(path) else f"journal file {path}"
+    return type(storage).__name__
+
+
+def make_pruner(name: str = "median", *, n_startup_trials: int = 3, n_warmup_steps: int = 1) -> optuna.pruners.BasePruner:
+    """The pruner fed by per-epoch validation loss.
+
+    ``median`` (default) stops a trial whose validation loss at an epoch is worse than the median
+    of earlier trials at the same epoch, after ``n_startup_trials`` complete trials and
+    ``n_warmup_steps`` epochs; it has no budget assumptions, which suits early-stopped training
+    whose epoch count varies. ``hyperband`` suits long fixed budgets.
+    """
+    key = name.strip().lower()
+    if key == "median":
+        return optuna.pruners.MedianPruner(n_startup_trials=n_startup_trials, n_warmup_steps=n_warmup_steps)
+    if key == "percentile":
+        return optuna.pruners.PercentilePruner(
+            25.0, n_startup_trials=n_startup_trials, n_warmup_steps=n_warmup_steps
+        )
+    if key == "hyperband":
+        return optuna.pruners.HyperbandPruner()
+    if key == "none":
+        return optuna.pruners.NopPruner()
+    raise ConfigError(f"unknown pruner {name!r}; choose one of {', '.join(PRUNERS)}", field="pruner")
+
+
+def make_sampler(seed: int | None, n_existing: int = 0, *, n_startup_trials: int = 10) -> optuna.samplers.BaseSampler:
+    """TPE sampler (multivariate + constant liar are Optuna 5's defaults, good for parallel workers).
+
+    The sampler seed is ``seed + n_existing`` so that a fresh single-process study is
+    reproducible while a resumed study does not replay the random start-up points it already
+    tried. Parallel workers should be given different ``seed`` values for the same reason.
+    """
+    sampler_seed = None if seed is None else int(seed) + int(n_existing)
+    return optuna.samplers.TPESampler(seed=sampler_seed, n_startup_trials=n_startup_trials)
+
+
+def default_study_name(model: str, dataset: str, horizon: int | None) -> str:
+    """``<model>-<dataset>-h<H>``: rerunning the same command resumes the same study."""
+    stem = Path(str(dataset)).name
+    for suffix in (".gz", ".csv", ".parquet", ".pq"):
+        stem = stem.removesuffix(suffix)
+    return f"{model}-{stem}" + (f"-h{horizon}" if horizon else "")
+
+
+def open_study(
+    name: str,
+    storage: str | os.PathLike[str] | optuna.storages.BaseStorage | None = None,
+    *,
+    seed: int | None = 2024,
+    pruner: optuna.pruners.BasePruner | str = "median",
+    n_startup_trials: int = 10,
+    user_attrs: dict[str, Any] | None = None,
+) -> optuna.Study:
+    """Create the study ``name`` or load it if it exists (``load_if_exists=True`` = resume).
+
+    Args:
+        name: study name; the same name in the same storage continues the same search.
+        storage: see :func:`resolve_storage` (or an Optuna storage object).
+        seed: TPE seed (``None`` = random); see :func:`make_sampler`.
+        pruner: a pruner or a name from :data:`PRUNERS`.
+        n_startup_trials: random trials before TPE starts modelling.
+        user_attrs: set on a *new* study only (e.g. the model and dataset it searches), and
+            checked against an existing one so that a study is not resumed for another model.
+
+    Raises:
+        ConfigError: the existing study was created for different settings (``user_attrs``).
+    """
+    if not name or not name.strip():
+        raise ConfigError("study name must not be empty", field="study")
+    store = storage if isinstance(storage, optuna.storages.BaseStorage) else resolve_storage(storage)
+    if isinstance(pruner, str):
+        pruner = make_pruner(pruner)
+    existing = _count_trials(store, name)
+    study = optuna.create_study(
+        storage=store,
+        study_name=name,
+        direction="minimize",
+        sampler=make_sampler(seed, existing, n_startup_trials=n_startup_trials),
+        pruner=pruner,
+        load_if_exists=True,
+    )
+    attrs = dict(user_attrs or {})
+    current = study.user_attrs
+    for key, value in attrs.items():
+        if key in current and current[key] != value:
+            raise ConfigError(
+                f"study {name!r} was created with {key}={current[key]!r}, not {value!r}; "
+                "use another --study name to search a different setting",
+                field="study",
+            )
+        if key not in current:
+            study.set_user_attr(key, value)
+    if existing:
+        log.info("resuming study %r with %d existing trials", name, existing)
+    return study
+
+
+def _count_trials(storage: optuna.storages.BaseStorage, name: str) -> int:
+    """Trials already in ``name`` (0 when the study does not exist yet)."""
+    try:
+        study_id = storage.get_study_id_from_name(name)
+    except KeyError:
+        return 0
+    return len(storage.get_all_trials(study_id, deepcopy=False))

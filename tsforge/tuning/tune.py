@@ -1,0 +1,348 @@
+"""``tune``: the Python API behind ``tsforge tune`` — study → trials → best retrained → registered.
+
+Flow: open (or resume) the study → start a parent MLflow run → ``study.optimize`` with
+:class:`~tsforge.tuning.objective.TrialObjective` (each trial a nested run, pruned by the
+per-epoch validation loss) → plots of the study on the parent run → retrain the best
+parameters in a nested ``best`` run → register it and move ``@champion`` only if it beats the
+current champion on validation MSE.
+
+Ctrl-C: the trial in progress is recorded as FAIL in the study (Optuna's behaviour, so a resumed
+study does not count it) and its run as KILLED, the parent run ends KILLED, and
+``KeyboardInterrupt`` propagates to the caller. Finished trials are already in the storage, so
+rerunning with the same study name continues the search.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import optuna
+
+from tsforge.errors import ConfigError, TsforgeError
+from tsforge.models.registry import get_model_spec
+from tsforge.tuning import runs
+from tsforge.tuning.objective import OBJECTIVE_METRIC, TrainFn, TrialObjective, TuneSetup
+from tsforge.tuning.plots import save_study_plots
+from tsforge.tuning.space import TrialConfig, config_from_params, has_search_space
+from tsforge.tuning.study import (
+    default_study_name,
+    describe_storage,
+    make_pruner,
+    open_study,
+    resolve_storage,
+)
+
+__all__ = ["TuneResult", "tune", "study_summary"]
+
+log = logging.getLogger(__name__)
+
+StudyCallback = Callable[[optuna.Study, optuna.trial.FrozenTrial], None]
+
+
+@dataclass
+class TuneResult:
+    """What one tuning session did (counts cover the whole study, all sessions and workers)."""
+
+    study_name: str
+    storage: str
+    experiment: str
+    parent_run_id: str
+    n_trials_session: int
+    counts: dict[str, int]
+    best_value: float | None
+    best_trial: int | None
+    best_params: dict[str, Any]
+    best_config: dict[str, dict[str, Any]] | None
+    wall_seconds: float
+    plots: list[str] = field(default_factory=list)
+    final_run_id: str | None = None
+    final_metrics: dict[str, float] = field(default_factory=dict)
+    registered_name: str | None = None
+    version: str | None = None
+    champion_version: str | None = None
+
+
+def study_summary(study: optuna.Study) -> dict[str, int]:
+    """Trial counts by state, over the whole study."""
+    out = {"total": 0, "complete": 0, "pruned": 0, "fail": 0, "running": 0, "waiting": 0}
+    for t in study.get_trials(deepcopy=False):
+        out["total"] += 1
+        key = t.state.name.lower()
+        out[key] = out.get(key, 0) + 1
+    return out
+
+
+def _best(study: optuna.Study) -> optuna.trial.FrozenTrial | None:
+    try:
+        return study.best_trial
+    except ValueError:  # no complete trial yet
+        return None
+
+
+def tune(
+    data: Any,
+    model: str = "dlinear",
+    *,
+    n_trials: int | None = 20,
+    timeout: float | None = None,
+    study_name: str | None = None,
+    storage: str | optuna.storages.BaseStorage | None = None,
+    input_len: int | None = None,
+    horizon: int | None = None,
+    split: str | None = None,
+    train_config: dict[str, Any] | None = None,
+    model_config: dict[str, Any] | None = None,
+    strategy: str | None = None,
+    strategy_config: dict[str, Any] | None = None,
+    seed: int = 2024,
+    pruner: str | optuna.pruners.BasePruner = "median",
+    n_startup_trials: int = 10,
+    experiment: str | None = None,
+    registered_name: str | None = None,
+    retrain: bool = True,
+    register: bool = True,
+    eval_stride: int = 1,
+    enqueue: Iterable[dict[str, Any]] = (),
+    callbacks: Sequence[StudyCallback] = (),
+    catch: tuple[type[BaseException], ...] = (TsforgeError,),
+    train_fn: TrainFn | None = None,
+) -> TuneResult:
+    """Search ``model``'s hyper-parameters on ``data`` with Optuna, tracked in MLflow.
+
+    Args:
+        data: catalogue name, file path, frame or ``TimeSeriesData`` (as ``pipeline.train``).
+        model: registered model with a ``search_space`` (``tsforge.models.model_names()``).
+        n_trials: trials run by *this* call (``None`` = until ``timeout``); a resumed study
+            keeps its earlier trials and adds these.
+        timeout: stop starting new trials after this many seconds.
+        study_name: default ``<model>-<dataset>-h<H>``; the same name resumes the study.
+        storage: see :func:`tsforge.tuning.study.resolve_storage` (default journal file under
+            ``mlruns/``).
+        train_config, model_config, strategy_config: fixed options that override the search
+            space (e.g. ``{"max_epochs": 5}``).
+        strategy: loss strategy; its own ``search_space`` (selective: ``r_u``, ``r_a``) joins the search.
+        seed: training seed of every trial and TPE seed (see ``make_sampler``).
+        pruner: ``median`` | ``percentile`` | ``hyperband`` | ``none`` or a pruner object.
+        n_startup_trials: random trials before TPE models the space.
+        experiment: MLflow experiment (default: the dataset name, as ``tsforge train``).
+        registered_name: model-registry name (default ``<dataset>-<model>``, as ``tsforge train``).
+        retrain, register: retrain the best parameters in a ``best`` run and register it.
+        enqueue: parameter dicts to try first (e.g. the defaults), in Optuna's flat naming.
+        callbacks: Optuna study callbacks (the CLI's progress bar).
+        catch: exceptions that fail one trial without stopping the study.
+        train_fn: replacement of ``pipeline.train`` (tests).
+
+    Raises:
+        ConfigError: the model has no search space, bad storage or pruner, or the study name
+            belongs to a different model/dataset/horizon.
+        KeyboardInterrupt: after marking the runs (see the module docstring).
+    """
+    from tsforge.pipeline import default_lengths, resolve_data
+
+    if n_trials is None and timeout is None:
+        raise ConfigError("give a number of trials or a timeout", field="trials")
+    if n_trials is not None and n_trials < 1:
+        raise ConfigError("trials must be at least 1", field="trials")
+    spec = get_model_spec(model)
+    if not has_search_space(spec.name, strategy):
+        raise ConfigError(f"model {spec.name!r} declares no search space; nothing to tune", field="model")
+    series, entry = resolve_data(data)
+    input_len, horizon = default_lengths(series, entry, input_len, horizon)
+    split = split or getattr(entry, "split", None) or "7:1:2"
+    name = study_name or default_study_name(spec.name, series.name or "data", horizon)
+    store = storage if isinstance(storage, optuna.storages.BaseStorage) else resolve_storage(storage)
+    if isinstance(pruner, str):
+        pruner = make_pruner(pruner)
+    study = open_study(
+        name,
+        store,
+        seed=seed,
+        pruner=pruner,
+        n_startup_trials=n_startup_trials,
+        user_attrs={
+            "model": spec.name,
+            "dataset": series.name,
+            "input_len": input_len,
+            "horizon": horizon,
+            "split": split,
+            "strategy": strategy or "plain",
+        },
+    )
+    for params in enqueue:
+        study.enqueue_trial(dict(params), skip_if_exists=True)
+    exp_name = experiment or series.name or "default"
+    setup = TuneSetup(
+        data=series,
+        model=spec.name,
+        input_len=input_len,
+        horizon=horizon,
+        split=split,
+        study_name=name,
+        experiment=exp_name,
+        train_overrides=dict(train_config or {}),
+        model_overrides=dict(model_config or {}),
+        strategy=strategy,
+        strategy_overrides=dict(strategy_config or {}),
+        seed=seed,
+        eval_stride=eval_stride,
+    )
+    storage_name = describe_storage(store)
+    parent = runs.start_parent_run(
+        exp_name,
+        f"tune-{name}",
+        {runs.STUDY_TAG: name, "tsforge.model": spec.name, "tsforge.dataset": str(series.name)},
+    )
+    t0 = time.perf_counter()
+    n_before = len(study.get_trials(deepcopy=False))
+    status = "FAILED"
+    try:
+        runs.log_parent_params(
+            {
+                "study": name,
+                "storage": storage_name,
+                "model": spec.name,
+                "dataset": series.name,
+                "input_len": input_len,
+                "horizon": horizon,
+                "split": split,
+                "strategy": strategy or "plain",
+                "n_trials": n_trials,
+                "timeout": timeout,
+                "seed": seed,
+                "sampler": type(study.sampler).__name__,
+                "pruner": type(study.pruner).__name__,
+                "trials_before": n_before,
+                **{f"fixed.train.{k}": v for k, v in setup.train_overrides.items()},
+                **{f"fixed.model.{k}": v for k, v in setup.model_overrides.items()},
+            }
+        )
+        objective = TrialObjective(setup, parent, train_fn)
+        study.optimize(
+            objective,
+            n_trials=n_trials,
+            timeout=timeout,
+            catch=catch,
+            callbacks=[_parent_logger, *callbacks],
+        )
+        result = _finish(study, setup, parent, storage_name, n_before, t0, retrain, register, registered_name, train_fn)
+        status = "FINISHED"
+        return result
+    except KeyboardInterrupt:
+        status = "KILLED"
+        log.warning("tuning interrupted; study %r is resumable with the same name and storage", name)
+        raise
+    finally:
+        runs.end_parent_run(parent, status)
+
+
+def _parent_logger(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+    """Per-trial curve on the parent run: the trial's value and the best so far (step = trial number)."""
+    best = _best(study)
+    metrics = {"trial_value": trial.value if trial.value is not None else float("nan")}
+    if best is not None:
+        metrics["best_value"] = best.value
+    try:
+        runs.log_parent_metrics(metrics, step=trial.number)
+    except Exception as exc:  # noqa: BLE001 - never fail a study over a chart
+        log.warning("could not log trial %d to the parent run: %s", trial.number, exc)
+
+
+def _finish(
+    study: optuna.Study,
+    setup: TuneSetup,
+    parent: str,
+    storage_name: str,
+    n_before: int,
+    t0: float,
+    retrain: bool,
+    register: bool,
+    registered_name: str | None,
+    train_fn: TrainFn | None,
+) -> TuneResult:
+    counts = study_summary(study)
+    best = _best(study)
+    best_cfg: TrialConfig | None = None
+    if best is not None:
+        best_cfg = config_from_params(best.params, setup.model, setup.strategy)
+    with tempfile.TemporaryDirectory() as tmp:
+        plots = save_study_plots(study, tmp)
+        runs.log_parent_artifacts(plots, "tuning")
+        plot_names = [f"tuning/{p.name}" for p in plots]
+    summary = {f"n_{k}": float(v) for k, v in counts.items()}
+    if best is not None:
+        summary["best_value"] = float(best.value)
+        summary["best_trial"] = float(best.number)
+    runs.log_parent_metrics(summary)
+    runs.log_parent_dict(
+        {
+            "study": study.study_name,
+            "storage": storage_name,
+            "counts": counts,
+            "best_trial": None if best is None else best.number,
+            "best_value": None if best is None else best.value,
+            "best_params": {} if best is None else best.params,
+            "best_config": None if best_cfg is None else best_cfg.to_dict(),
+        },
+        "tuning/best.json",
+    )
+    result = TuneResult(
+        study_name=study.study_name,
+        storage=storage_name,
+        experiment=setup.experiment,
+        parent_run_id=parent,
+        n_trials_session=len(study.get_trials(deepcopy=False)) - n_before,
+        counts=counts,
+        best_value=None if best is None else float(best.value),
+        best_trial=None if best is None else best.number,
+        best_params={} if best is None else dict(best.params),
+        best_config=None if best_cfg is None else best_cfg.to_dict(),
+        wall_seconds=0.0,
+        plots=plot_names,
+    )
+    if best is not None and best_cfg is not None and retrain:
+        _retrain_best(result, setup, best, best_cfg, register, registered_name, train_fn)
+    result.wall_seconds = time.perf_counter() - t0
+    runs.log_parent_metrics({"wall_seconds": result.wall_seconds})
+    return result
+
+
+def _retrain_best(
+    result: TuneResult,
+    setup: TuneSetup,
+    best: optuna.trial.FrozenTrial,
+    cfg: TrialConfig,
+    register: bool,
+    registered_name: str | None,
+    train_fn: TrainFn | None,
+) -> None:
+    """Retrain the best configuration (same seed → same model as the best trial), register it."""
+    fn = train_fn
+    if fn is None:
+        from tsforge.pipeline import train as fn
+    outcome = fn(
+        setup.data,
+        **setup.train_kwargs(cfg),
+        track=True,
+        register=False,
+        run_name=f"{setup.study_name}-best",
+        nested=True,
+        tags={runs.STUDY_TAG: setup.study_name, runs.ROLE_TAG: "best", "tsforge.best_trial": str(best.number)},
+    )
+    result.final_run_id = outcome.run_id
+    result.final_metrics = {k: float(v) for k, v in outcome.metrics.items()}
+    runs.log_parent_metrics({f"best_{k}": v for k, v in result.final_metrics.items() if k.startswith(("val_", "test_"))})
+    if not register or outcome.model_uri is None:
+        return
+    from tsforge.tracking.registry import promote_champion, register_model_version
+
+    name = registered_name or f"{setup.data.name}-{setup.model}"
+    version = register_model_version(outcome.model_uri, name, run_id=outcome.run_id)
+    result.registered_name = name
+    result.version = version
+    result.champion_version = promote_champion(name, OBJECTIVE_METRIC, candidate_version=version)
+    runs.log_parent_params({"registered_name": name, "registered_version": version})
