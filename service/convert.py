@@ -14,11 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tsforge.errors import DataValidationError, ResourceLimitError
-from tsforge.inference import SeriesForecast, SeriesInput
-
 from service.schemas.forecast import ForecastRequest, SeriesForecastOut
 from service.schemas.invocations import InvocationsRequest
+from tsforge.errors import DataValidationError, ResourceLimitError
+from tsforge.inference import SeriesForecast, SeriesInput
 
 __all__ = [
     "Limits",
@@ -229,6 +228,9 @@ def forecast_records(forecasts: Sequence[SeriesForecast]) -> list[dict[str, Any]
     rows: list[dict[str, Any]] = []
     for f in forecasts:
         ts = _iso(f.timestamps)
-        for k, v in enumerate(np.asarray(f.values).tolist()):
-            rows.append({"unique_id": f.id, "ds": None if ts is None else ts[k], "step": k + 1, "y_hat": v})
+        values = np.asarray(f.values).tolist()
+        if ts is None:  # the pyfunc drops an all-null ds column, so MLflow's answer has no ds key
+            rows.extend({"unique_id": f.id, "step": k + 1, "y_hat": v} for k, v in enumerate(values))
+        else:
+            rows.extend({"unique_id": f.id, "ds": ts[k], "step": k + 1, "y_hat": v} for k, v in enumerate(values))
     return rows

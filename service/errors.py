@@ -79,7 +79,12 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         msg = str(e.get("msg", "invalid value"))
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
-        items.append({"field": format_loc(e.get("loc", ())), "message": msg, "type": str(e.get("type", ""))})
+        kind = str(e.get("type", ""))
+        if kind == "json_invalid":  # loc is ("body", <character position>)
+            pos = e.get("loc", ("body", "?"))[-1]
+            items.append({"field": "body", "message": f"invalid JSON at character {pos}", "type": kind})
+            continue
+        items.append({"field": format_loc(e.get("loc", ())), "message": msg, "type": kind})
     first = items[0] if items else {"field": "body", "message": "invalid request", "type": ""}
     body = _body(
         422, "RequestValidationError", f"{first['field']}: {first['message']}", field=first["field"], errors=items[:50]

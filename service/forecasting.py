@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tsforge.errors import ConfigError
-from tsforge.inference import SeriesForecast, SeriesInput
-
 from service.convert import Limits, check_finite_forecasts
 from service.model_store import LoadedModel, ModelStore
+from tsforge.errors import ConfigError
+from tsforge.inference import SeriesForecast, SeriesInput
 
 __all__ = ["forecast"]
 

@@ -165,6 +165,7 @@ class ModelStore:
         self._client = client
         self._lock = threading.RLock()  # guards the dicts below (reads of single keys need no lock)
         self._moving: dict[ModelRef, tuple[str, str]] = {}  # moving ref -> (name, version)
+        self._bare_alias: dict[str, str | None] = {}  # bare name -> alias it resolved through
         self._loaded: OrderedDict[tuple[str, str], LoadedModel] = OrderedDict()
         self._load_locks: dict[tuple[str, str], threading.Lock] = {}
         self._stop = threading.Event()
@@ -211,10 +212,13 @@ class ModelStore:
         from mlflow.exceptions import MlflowException
 
         try:
-            return self._client.get_model_version_by_alias(name, self.default_alias)
+            mv = self._client.get_model_version_by_alias(name, self.default_alias)
+            self._bare_alias[name] = self.default_alias
+            return mv
         except MlflowException as exc:
             if not _is_missing(exc):
                 raise
+        self._bare_alias[name] = None
         versions = self._client.search_model_versions(f"name='{_quote(name)}'")
         if not versions:
             raise ModelNotFoundError(f"no registered model named {name!r}", field="model")
@@ -232,6 +236,15 @@ class ModelStore:
         with self._lock:
             self._moving.setdefault(parsed, (name, version))
             return parsed, self._moving[parsed]
+
+    def alias_of(self, ref: str | ModelRef | None) -> str | None:
+        """The alias a reference resolves through (``name`` → ``default_alias`` when it exists)."""
+        parsed = self._parse(ref)
+        if parsed.alias is not None:
+            return parsed.alias
+        if parsed.version is None:
+            return self._bare_alias.get(parsed.name)
+        return None
 
     def _parse(self, ref: str | ModelRef | None) -> ModelRef:
         if isinstance(ref, ModelRef):

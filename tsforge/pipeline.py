@@ -141,11 +141,11 @@ def train(
         track: log to MLflow; register: also register the model and move ``@champion``.
         eval_stride: stride of the evaluated val/test windows (1 = all, the standard protocol).
     """
+    spec = get_model_spec(model)  # an unknown model name fails before any data is read
     series, entry = resolve_data(data, **(load_kwargs or {}))
     input_len, horizon = default_lengths(series, entry, input_len, horizon)
     split = split or getattr(entry, "split", None) or "7:1:2"
     task = prepare_task(series, input_len, horizon, split)
-    spec = get_model_spec(model)
     _seed(seed)
     forecaster = spec.cls(ModelContext.from_task(task), model_config)
     if isinstance(train_config, TrainConfig):

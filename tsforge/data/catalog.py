@@ -9,7 +9,7 @@ Files are never copied into the repository. They are looked up in ``$TSFORGE_DAT
 else in the first existing of ``<repo root>/../shared/datasets`` and ``<cwd>/../shared/datasets``.
 A dataset whose files are absent is listed with ``available=False`` and the reason.
 
-Parsed real datasets are cached as Parquet under ``datasets/cache/`` (or ``$TSFORGE_CACHE_DIR``),
+Parsed real datasets are cached as Parquet under ``datasets/cache/catalog/`` (or ``$TSFORGE_CACHE_DIR``),
 keyed by the source files' mtime and size plus the loader options, so a second load skips CSV
 parsing and validation. The cache is an optimisation only: a failure to read or write it is
 logged and loading goes on from the source files.
@@ -23,6 +23,7 @@ import importlib.util
 import json
 import logging
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -60,6 +61,7 @@ log = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _CACHE_VERSION = 1
 _TS_COL = "__timestamp__"
+_CACHE_NAME = re.compile(r"[0-9a-f]{16}\.parquet")  # only our own files are ever cleaned up
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,9 @@ def catalog_path() -> Path:
     for candidate in (REPO_ROOT / "datasets" / "catalog.toml", Path.cwd() / "datasets" / "catalog.toml"):
         if candidate.is_file():
             return candidate
-    raise ConfigError(f"dataset catalogue not found at {REPO_ROOT / 'datasets' / 'catalog.toml'}", field="catalog")
+    raise ConfigError(
+        f"dataset catalogue not found at {REPO_ROOT / 'datasets' / 'catalog.toml'}", field="catalog"
+    )
 
 
 def data_dir_candidates() -> list[Path]:
@@ -122,7 +126,7 @@ def data_dir() -> Path | None:
 
 def cache_dir() -> Path:
     env = os.environ.get("TSFORGE_CACHE_DIR")
-    return Path(env).expanduser() if env else REPO_ROOT / "datasets" / "cache"
+    return Path(env).expanduser() if env else REPO_ROOT / "datasets" / "cache" / "catalog"
 
 
 # --------------------------------------------------------------------------------------------
@@ -158,10 +162,13 @@ def _read_catalog(path: str, mtime_ns: int) -> tuple[DatasetEntry, ...]:
                 )
             )
         except KeyError as exc:
-            raise ConfigError(f"catalogue entry {name!r} lacks field {exc.args[0]!r}", file=path, field=exc.args[0]) from None
+            raise ConfigError(
+                f"catalogue entry {name!r} lacks field {exc.args[0]!r}", file=path, field=exc.args[0]
+            ) from None
         if spec["loader"] not in _LOADERS:
-            raise ConfigError(f"catalogue entry {name!r} names unknown loader {spec['loader']!r}", file=path,
-                              field="loader")
+            raise ConfigError(
+                f"catalogue entry {name!r} names unknown loader {spec['loader']!r}", file=path, field="loader"
+            )
     return tuple(entries)
 
 
@@ -230,7 +237,11 @@ def list_datasets() -> list[DatasetEntry]:
 
 
 def load_dataset(
-    name: str, *, data_dir_override: str | os.PathLike[str] | None = None, use_cache: bool = True, **overrides: Any
+    name: str,
+    *,
+    data_dir_override: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+    **overrides: Any,
 ) -> TimeSeriesData:
     """Load a catalogue dataset.
 
@@ -260,7 +271,9 @@ def load_dataset(
     if entry.files:
         ok, reason = _availability(entry, folder)
         if not ok:
-            raise DatasetNotAvailableError(f"dataset {entry.name!r} is not available here: {reason}", field="dataset")
+            raise DatasetNotAvailableError(
+                f"dataset {entry.name!r} is not available here: {reason}", field="dataset"
+            )
     paths = [folder / f for f in entry.files] if entry.files else []
     data = None
     key = _cache_key(entry, paths, options) if (use_cache and paths) else None
@@ -282,8 +295,9 @@ def load_dataset(
 
 def _cache_key(entry: DatasetEntry, paths: list[Path], options: dict[str, Any]) -> str:
     stamp = [(p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in paths]
-    blob = json.dumps([_CACHE_VERSION, entry.name, entry.loader, entry.freq, options, stamp], sort_keys=True,
-                      default=str)
+    blob = json.dumps(
+        [_CACHE_VERSION, entry.name, entry.loader, entry.freq, options, stamp], sort_keys=True, default=str
+    )
     return hashlib.sha1(blob.encode()).hexdigest()[:16]
 
 
@@ -302,10 +316,20 @@ def _read_cache(entry: DatasetEntry, key: str) -> TimeSeriesData | None:
         meta = json.loads(table.schema.metadata[b"tsforge"])
         n = len(meta["channel_ids"])
         values = np.stack([table.column(f"c{j}").to_numpy() for j in range(n)], axis=1) if n else None
-        ts = table.column(_TS_COL).to_numpy().astype("datetime64[ns]") if _TS_COL in table.column_names else None
+        ts = (
+            table.column(_TS_COL).to_numpy().astype("datetime64[ns]")
+            if _TS_COL in table.column_names
+            else None
+        )
         coords = None if meta["coords"] is None else np.asarray(meta["coords"], dtype=np.float64)
-        return TimeSeriesData(values=values, timestamps=ts, channel_ids=tuple(meta["channel_ids"]),
-                              freq=meta["freq"], coords=coords, name=meta["name"])
+        return TimeSeriesData(
+            values=values,
+            timestamps=ts,
+            channel_ids=tuple(meta["channel_ids"]),
+            freq=meta["freq"],
+            coords=coords,
+            name=meta["name"],
+        )
     except Exception as exc:  # a corrupt or foreign cache file must never break loading
         log.warning("ignoring unreadable dataset cache %s: %s", path, exc)
         return None
@@ -333,7 +357,7 @@ def _write_cache(entry: DatasetEntry, key: str, data: TimeSeriesData) -> None:
         pq.write_table(table, tmp)
         os.replace(tmp, path)
         for stale in path.parent.glob(f"{entry.name}-*.parquet"):
-            if stale != path:
+            if stale != path and _CACHE_NAME.fullmatch(stale.name[len(entry.name) + 1 :]):
                 stale.unlink(missing_ok=True)
     except Exception as exc:  # read-only checkout, full disk, ...: loading still succeeds
         log.warning("could not write dataset cache %s: %s", path, exc)
@@ -361,7 +385,9 @@ def _load_csv_wide(entry: DatasetEntry, paths: list[Path], options: dict[str, An
     cols = [c for c in frame.columns if c != time_col]
     values = np.stack([V.to_numeric(frame[c], column=c, file=str(path)) for c in cols], axis=1)
     V.check_channels_observed(values, cols, file=str(path))
-    return TimeSeriesData(values=values, timestamps=times, channel_ids=tuple(cols), freq=entry.freq, name=entry.name)
+    return TimeSeriesData(
+        values=values, timestamps=times, channel_ids=tuple(cols), freq=entry.freq, name=entry.name
+    )
 
 
 def _load_weather_stations(entry: DatasetEntry, paths: list[Path], options: dict[str, Any]) -> TimeSeriesData:
@@ -373,8 +399,15 @@ def _load_weather_stations(entry: DatasetEntry, paths: list[Path], options: dict
     if not cols:
         raise DatasetNotAvailableError(f"no '*_{suffix}' columns in {data_path.name}", file=str(data_path))
     stations = [c[: -len(suffix) - 1] for c in cols]
-    data = from_wide(frame, time_col="DATE", value_cols=cols, name=entry.name, file=str(data_path),
-                     freq=entry.freq, time_format="%Y%m%d")
+    data = from_wide(
+        frame,
+        time_col="DATE",
+        value_cols=cols,
+        name=entry.name,
+        file=str(data_path),
+        freq=entry.freq,
+        time_format="%Y%m%d",
+    )
     coords = read_coordinates(stations_path, id_col="station", channel_ids=stations)
     return dataclasses.replace(data, channel_ids=tuple(stations), coords=coords)
 
@@ -384,8 +417,9 @@ def _load_pm10(entry: DatasetEntry, paths: list[Path], options: dict[str, Any]) 
     data_path, stations_path = paths
     frame = read_table(data_path)
     data = from_wide(frame, time_col="date", name=entry.name, file=str(data_path), freq=entry.freq)
-    coords = read_coordinates(stations_path, id_col="station_id", lat_col="lat", lon_col="lon",
-                              channel_ids=data.channel_ids)
+    coords = read_coordinates(
+        stations_path, id_col="station_id", lat_col="lat", lon_col="lon", channel_ids=data.channel_ids
+    )
     return dataclasses.replace(data, coords=coords)
 
 
@@ -394,8 +428,9 @@ def _load_tsf(entry: DatasetEntry, paths: list[Path], options: dict[str, Any]) -
     tsf = read_tsf(paths[0])
     values, names = tsf_to_dense(tsf)
     times = pd.date_range(options.get("start", "2000-01-01"), periods=values.shape[0], freq=entry.freq)
-    return TimeSeriesData(values=values, timestamps=times.to_numpy(), channel_ids=tuple(names), freq=entry.freq,
-                          name=entry.name)
+    return TimeSeriesData(
+        values=values, timestamps=times.to_numpy(), channel_ids=tuple(names), freq=entry.freq, name=entry.name
+    )
 
 
 def _load_synthetic(entry: DatasetEntry, paths: list[Path], options: dict[str, Any]) -> TimeSeriesData:

@@ -139,8 +139,9 @@ def _time_axis(
     if _is_integer_dtype(series.dtype) and fmt is None:
         if series.null_count():
             row = int(np.flatnonzero(series.is_null().to_numpy())[0])
-            raise DataValidationError(f"missing value in time column {column!r} at row {row}", file=file,
-                                      column=column, row=row)
+            raise DataValidationError(
+                f"missing value in time column {column!r} at row {row}", file=file, column=column, row=row
+            )
         return series.cast(pl.Int64).to_numpy(), False
     if _is_integer_dtype(series.dtype):
         series = series.cast(pl.String)
@@ -183,7 +184,12 @@ def _step_to_freq(step: pd.DateOffset | None) -> str | None:
 
 
 def _regularise(
-    times: np.ndarray, values: np.ndarray, *, time_col: str, file: str | None, fill_gaps: bool,
+    times: np.ndarray,
+    values: np.ndarray,
+    *,
+    time_col: str,
+    file: str | None,
+    fill_gaps: bool,
     freq: str | None,
 ) -> tuple[np.ndarray, np.ndarray, str | None]:
     """Check spacing; with ``fill_gaps`` put rows on the regular grid (absent rows → NaN)."""
@@ -203,7 +209,9 @@ def _regularise(
         raise DataValidationError(
             f"timestamp {pd.Timestamp(times[i])} at row {i} is off the {step.freqstr} grid starting at "
             f"{pd.Timestamp(times[0])}; cannot fill gaps",
-            file=file, column=time_col, row=i,
+            file=file,
+            column=time_col,
+            row=i,
         )
     out = np.full((grid.size, values.shape[1]), np.nan, dtype=np.float32)
     out[pos] = values
@@ -239,30 +247,44 @@ def from_long(
     """
     frame = to_polars(df)
     V.require_columns(
-        frame.columns, {"id_col": id_col, "time_col": time_col, "target_col": target_col}, file=file,
+        frame.columns,
+        {"id_col": id_col, "time_col": time_col, "target_col": target_col},
+        file=file,
         hint="For one column per series pass layout='wide'",
     )
     V.check_not_empty(frame.height, file=file)
     ids_series = frame[id_col].cast(pl.String, strict=False)
     if ids_series.null_count():
         row = int(np.flatnonzero(ids_series.is_null().to_numpy())[0])
-        raise DataValidationError(f"missing series id in column {id_col!r} at row {row}", file=file,
-                                  column=id_col, row=row)
+        raise DataValidationError(
+            f"missing series id in column {id_col!r} at row {row}", file=file, column=id_col, row=row
+        )
     keys, is_dt = _time_axis(frame[time_col], column=time_col, file=file, fmt=time_format)
     y = V.to_numeric(frame[target_col], column=target_col, file=file)
     uniq = ids_series.unique(maintain_order=True)
     channel_ids = [str(u) for u in uniq.to_list()]
     code_of = pl.DataFrame({"__id": uniq, "__code": np.arange(len(uniq), dtype=np.int64)})
     id_codes = (
-        pl.DataFrame({"__id": ids_series}).join(code_of, on="__id", how="left", maintain_order="left")["__code"]
+        pl.DataFrame({"__id": ids_series})
+        .join(code_of, on="__id", how="left", maintain_order="left")["__code"]
         .to_numpy()
     )
     V.check_unique_pairs(id_codes, keys, channel_ids, time_col=time_col, file=file)
     times, t_codes = np.unique(keys, return_inverse=True)
     values = np.full((times.size, len(channel_ids)), np.nan, dtype=np.float32)
     values[t_codes.reshape(-1), id_codes] = y
-    return _finish(values, times if is_dt else None, channel_ids, name, coords, file=file, time_col=time_col,
-                   freq=freq, fill_gaps=fill_gaps, int_keys=None if is_dt else times)
+    return _finish(
+        values,
+        times if is_dt else None,
+        channel_ids,
+        name,
+        coords,
+        file=file,
+        time_col=time_col,
+        freq=freq,
+        fill_gaps=fill_gaps,
+        int_keys=None if is_dt else times,
+    )
 
 
 def from_wide(
@@ -311,8 +333,18 @@ def from_wide(
             times = keys
         else:
             int_keys = keys
-    return _finish(values, times, value_cols, name, coords, file=file, time_col=time_col or "<row order>",
-                   freq=freq, fill_gaps=fill_gaps, int_keys=int_keys)
+    return _finish(
+        values,
+        times,
+        value_cols,
+        name,
+        coords,
+        file=file,
+        time_col=time_col or "<row order>",
+        freq=freq,
+        fill_gaps=fill_gaps,
+        int_keys=int_keys,
+    )
 
 
 def _finish(
@@ -329,8 +361,9 @@ def _finish(
     int_keys: np.ndarray | None,
 ) -> TimeSeriesData:
     if times is not None:
-        times, values, freq = _regularise(times, values, time_col=time_col, file=file, fill_gaps=fill_gaps,
-                                          freq=freq)
+        times, values, freq = _regularise(
+            times, values, time_col=time_col, file=file, fill_gaps=fill_gaps, freq=freq
+        )
     elif int_keys is not None and int_keys.size > 1:
         steps = np.diff(int_keys)
         step = int(np.bincount(steps[steps > 0]).argmax()) if (steps > 0).any() else 1
@@ -341,7 +374,9 @@ def _finish(
                 f"irregular spacing in integer time column {time_col!r}: step {step} expected but "
                 f"{bad.size} place(s) break it, first between rows {i} and {i + 1} "
                 f"({int_keys[i]} -> {int_keys[i + 1]}). Pass fill_gaps=True to insert missing rows as NaN",
-                file=file, column=time_col, row=i + 1,
+                file=file,
+                column=time_col,
+                row=i + 1,
             )
         if bad.size:
             grid = np.arange(int_keys[0], int_keys[-1] + 1, step)
@@ -389,14 +424,18 @@ def read_coordinates(
     V.require_columns(frame.columns, cols, file=file)
     V.check_not_empty(frame.height, file=file, what="coordinate table")
     ids = [str(v) for v in frame[id_col].cast(pl.String).to_list()]
-    parts = [V.to_numeric(frame[c], column=c, file=file) for c in (lat_col, lon_col) + ((alt_col,) if alt_col else ())]
+    parts = [
+        V.to_numeric(frame[c], column=c, file=file)
+        for c in (lat_col, lon_col) + ((alt_col,) if alt_col else ())
+    ]
     arr = np.stack(parts, axis=1)
     _check_coord_ranges(arr, ids, file=file, lat_col=lat_col, lon_col=lon_col)
     dup = {i for i in ids if ids.count(i) > 1} if len(set(ids)) != len(ids) else set()
     if dup:
         d = sorted(dup)[0]
-        raise DataValidationError(f"station {d!r} appears more than once in the coordinate table", file=file,
-                                  column=id_col)
+        raise DataValidationError(
+            f"station {d!r} appears more than once in the coordinate table", file=file, column=id_col
+        )
     if channel_ids is None:
         return arr
     index = {k: i for i, k in enumerate(ids)}
@@ -405,12 +444,15 @@ def read_coordinates(
         raise DataValidationError(
             f"no coordinates for channel(s) {missing[:10]} ({len(missing)} of {len(channel_ids)} missing); "
             f"coordinate ids look like {ids[:5]}",
-            file=file, column=id_col,
+            file=file,
+            column=id_col,
         )
     return arr[[index[str(c)] for c in channel_ids]]
 
 
-def _check_coord_ranges(arr: np.ndarray, ids: Sequence[str], *, file: str | None, lat_col: str, lon_col: str) -> None:
+def _check_coord_ranges(
+    arr: np.ndarray, ids: Sequence[str], *, file: str | None, lat_col: str, lon_col: str
+) -> None:
     for j, (col, lim) in enumerate(((lat_col, 90.0), (lon_col, 180.0))):
         bad = np.flatnonzero(~np.isfinite(arr[:, j]) | (np.abs(arr[:, j]) > lim))
         if bad.size:
@@ -418,7 +460,9 @@ def _check_coord_ranges(arr: np.ndarray, ids: Sequence[str], *, file: str | None
             raise DataValidationError(
                 f"{'latitude' if j == 0 else 'longitude'} {arr[i, j]} of station {ids[i]!r} at row {i} is missing "
                 f"or outside [-{lim:g}, {lim:g}]",
-                file=file, column=col, row=i,
+                file=file,
+                column=col,
+                row=i,
             )
 
 
@@ -428,12 +472,14 @@ def resolve_coords(coords: Any, channel_ids: Sequence[str], *, file: str | None 
     Accepts an array ``[N, 2|3]`` (already in channel order), a mapping ``id → (lat, lon[, alt])``,
     or a path/frame for :func:`read_coordinates` (columns ``unique_id, lat, lon[, alt]``).
     """
-    if isinstance(coords, np.ndarray) or (isinstance(coords, (list, tuple)) and coords and
-                                           isinstance(coords[0], (list, tuple, np.ndarray))):
+    if isinstance(coords, np.ndarray) or (
+        isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (list, tuple, np.ndarray))
+    ):
         arr = np.asarray(coords, dtype=np.float64)
         if arr.ndim != 2 or arr.shape[0] != len(channel_ids) or arr.shape[1] not in (2, 3):
             raise DataValidationError(
-                f"coordinates must be [N, 2|3] for N={len(channel_ids)} channels, got shape {arr.shape}", file=file
+                f"coordinates must be [N, 2|3] for N={len(channel_ids)} channels, got shape {arr.shape}",
+                file=file,
             )
         return arr
     if isinstance(coords, Mapping):
@@ -444,10 +490,14 @@ def resolve_coords(coords: Any, channel_ids: Sequence[str], *, file: str | None 
     frame = coords if isinstance(coords, (str, os.PathLike)) else to_polars(coords)
     cols = frame.columns if isinstance(frame, pl.DataFrame) else read_table(frame).columns
     alt = next((c for c in ("alt", "altitude", "height", "height_m", "elevation") if c in cols), None)
-    id_col = next((c for c in ("unique_id", "station_id", "station", "id", "channel") if c in cols), "unique_id")
+    id_col = next(
+        (c for c in ("unique_id", "station_id", "station", "id", "channel") if c in cols), "unique_id"
+    )
     lat = "lat" if "lat" in cols else ("latitude" if "latitude" in cols else "lat")
     lon = "lon" if "lon" in cols else ("longitude" if "longitude" in cols else "lon")
-    return read_coordinates(frame, id_col=id_col, lat_col=lat, lon_col=lon, alt_col=alt, channel_ids=channel_ids)
+    return read_coordinates(
+        frame, id_col=id_col, lat_col=lat, lon_col=lon, alt_col=alt, channel_ids=channel_ids
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -459,7 +509,9 @@ def _looks_like_path(s: str) -> bool:
     return os.sep in s or "/" in s or any(s.lower().endswith(x) for x in _CSV_SUFFIXES + _PARQUET_SUFFIXES)
 
 
-def _auto_layout(frame: pl.DataFrame, id_col: str, time_col: str, target_col: str, *, file: str | None) -> str:
+def _auto_layout(
+    frame: pl.DataFrame, id_col: str, time_col: str, target_col: str, *, file: str | None
+) -> str:
     """Long when the id, time and target columns exist; wide otherwise.
 
     When two of the three long-format columns exist and the third is missing while the frame
@@ -473,10 +525,17 @@ def _auto_layout(frame: pl.DataFrame, id_col: str, time_col: str, target_col: st
         return "long"
     if len(present) == 2:
         others = [c for c in frame.columns if c not in roles.values()]
-        has_text = any(frame.schema[c] in (pl.String, pl.Categorical) for c in others)
+        text_types = (pl.String, pl.Categorical)
+        has_text = any(frame.schema[c] in text_types for c in others) or (
+            id_col in cols and frame.schema[id_col] in text_types
+        )
         if has_text:
-            V.require_columns(frame.columns, roles, file=file,
-                              hint="For one column per series pass layout='wide' with value_cols")
+            V.require_columns(
+                frame.columns,
+                roles,
+                file=file,
+                hint="For one column per series pass layout='wide' with value_cols",
+            )
     return "wide"
 
 
@@ -520,8 +579,18 @@ def load_data(
             raise DataValidationError(f"an array source must be [T] or [T, N], got shape {arr.shape}")
         ids = [str(i) for i in range(arr.shape[1])]
         V.check_not_empty(arr.shape[0], arr.shape[1])
-        return _finish(arr, None, ids, name, coords, file=None, time_col="<row order>", freq=freq,
-                       fill_gaps=False, int_keys=None)
+        return _finish(
+            arr,
+            None,
+            ids,
+            name,
+            coords,
+            file=None,
+            time_col="<row order>",
+            freq=freq,
+            fill_gaps=False,
+            int_keys=None,
+        )
     if isinstance(source, (str, os.PathLike)):
         text = os.fspath(source)
         if not Path(text).exists() and not _looks_like_path(text):
@@ -533,15 +602,37 @@ def load_data(
     else:
         frame = to_polars(source)
     if layout == "auto":
-        layout = "wide" if value_cols is not None else _auto_layout(frame, id_col, time_col or "ds", target_col,
-                                                                   file=file)
+        layout = (
+            "wide"
+            if value_cols is not None
+            else _auto_layout(frame, id_col, time_col or "ds", target_col, file=file)
+        )
     if layout == "long":
-        return from_long(frame, id_col=id_col, time_col=time_col or "ds", target_col=target_col, name=name,
-                         coords=coords, file=file, freq=freq, fill_gaps=fill_gaps, time_format=time_format)
+        return from_long(
+            frame,
+            id_col=id_col,
+            time_col=time_col or "ds",
+            target_col=target_col,
+            name=name,
+            coords=coords,
+            file=file,
+            freq=freq,
+            fill_gaps=fill_gaps,
+            time_format=time_format,
+        )
     if layout != "wide":
         raise DataValidationError(f"layout must be 'auto', 'long' or 'wide', got {layout!r}", field="layout")
-    return from_wide(frame, time_col=time_col, value_cols=value_cols, name=name, coords=coords, file=file,
-                     freq=freq, fill_gaps=fill_gaps, time_format=time_format)
+    return from_wide(
+        frame,
+        time_col=time_col,
+        value_cols=value_cols,
+        name=name,
+        coords=coords,
+        file=file,
+        freq=freq,
+        fill_gaps=fill_gaps,
+        time_format=time_format,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -591,7 +682,9 @@ def parse_tsf(text: str, *, file: str | None = None) -> TsfFile:
             continue
         if not in_data:
             if not line.startswith("@"):
-                raise DataValidationError(f"unexpected line before @data: {line[:60]!r}", file=file, row=lineno)
+                raise DataValidationError(
+                    f"unexpected line before @data: {line[:60]!r}", file=file, row=lineno
+                )
             parts = line.split()
             key = parts[0][1:].lower()
             if key == "data":
@@ -607,15 +700,17 @@ def parse_tsf(text: str, *, file: str | None = None) -> TsfFile:
         if len(fields) != len(attr_types) + 1:
             raise DataValidationError(
                 f"series line has {len(fields) - 1} attribute fields, the header declares {len(attr_types)}",
-                file=file, row=lineno,
+                file=file,
+                row=lineno,
             )
         attrs: dict[str, object] = {}
         for (name, kind), value in zip(attr_types.items(), fields[:-1], strict=True):
             if kind == "date":
                 ts = pd.to_datetime(value, format="%Y-%m-%d %H-%M-%S", errors="coerce")
                 if pd.isna(ts):
-                    raise DataValidationError(f"unparsable date {value!r} in attribute {name!r}", file=file,
-                                              row=lineno)
+                    raise DataValidationError(
+                        f"unparsable date {value!r} in attribute {name!r}", file=file, row=lineno
+                    )
                 attrs[name] = ts
             elif kind == "numeric":
                 attrs[name] = float(value)
@@ -625,7 +720,9 @@ def parse_tsf(text: str, *, file: str | None = None) -> TsfFile:
             values = np.array(fields[-1].replace("?", "nan").split(","), dtype=np.float64)
         except ValueError:
             bad = next(v for v in fields[-1].split(",") if v != "?" and not _is_float(v))
-            raise DataValidationError(f"non-numeric value {bad!r} in series line", file=file, row=lineno) from None
+            raise DataValidationError(
+                f"non-numeric value {bad!r} in series line", file=file, row=lineno
+            ) from None
         series.append(TsfSeries(attrs, values))
     if not in_data:
         raise DataValidationError("no @data section found", file=file)

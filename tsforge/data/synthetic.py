@@ -83,7 +83,9 @@ def synthetic_stations(
         (and the anomaly mask when asked).
     """
     if n_channels < 1 or n_steps < 2:
-        raise ConfigError(f"need n_channels >= 1 and n_steps >= 2, got {n_channels}, {n_steps}", field="n_steps")
+        raise ConfigError(
+            f"need n_channels >= 1 and n_steps >= 2, got {n_channels}, {n_steps}", field="n_steps"
+        )
     if not 0.0 <= anomaly_rate < 1.0:
         raise ConfigError(f"anomaly_rate must be in [0, 1), got {anomaly_rate}", field="anomaly_rate")
     rng = np.random.default_rng(seed)
@@ -99,10 +101,13 @@ def synthetic_stations(
     slope = trend * (0.5 + north) * rng.uniform(0.5, 1.5, n_channels) / n_steps
     signal = level + slope * t
 
+    # Random draws do not depend on n_seasons, so adding a season changes nothing else.
+    amp_jitter = rng.uniform(0.8, 1.2, (len(_PERIOD_HOURS), n_channels))
+    base_phase = rng.uniform(0, 2 * np.pi, len(_PERIOD_HOURS))
     periods = [p / step_h for p in _PERIOD_HOURS if 2.0 <= p / step_h <= n_steps]
     for k, period in enumerate(periods[: max(0, n_seasons)]):
-        amp = (2.0 / (k + 1)) * (0.5 + 1.5 * north) * rng.uniform(0.8, 1.2, n_channels)
-        phase = rng.uniform(0, 2 * np.pi) + (2 * np.pi * lon / 360.0 if k == 0 else 0.0)
+        amp = (2.0 / (k + 1)) * (0.5 + 1.5 * north) * amp_jitter[k]
+        phase = base_phase[k] + (2 * np.pi * lon / 360.0 if k == 0 else 0.0)
         signal = signal + amp * np.sin(2 * np.pi * t / period + phase)
         if k == 0:  # a harmonic makes the first season non-sinusoidal, as real daily cycles are
             signal = signal + 0.3 * amp * np.sin(4 * np.pi * t / period + 2 * phase)

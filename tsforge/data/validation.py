@@ -13,6 +13,7 @@ million-row file costs one pass.
 from __future__ import annotations
 
 import difflib
+import re
 import warnings
 from collections.abc import Sequence
 
@@ -35,18 +36,46 @@ __all__ = [
     "check_regular",
     "check_channels_observed",
     "closest_name",
+    "ROLE_SYNONYMS",
 ]
 
 _MAX_SHOWN = 5
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
 # Strings that mean "missing" in CSV files; they become NaN instead of failing the numeric check.
 MISSING_TOKENS: frozenset[str] = frozenset({"", "na", "nan", "null", "none", "n/a", "?", "-", "#n/a"})
 
 
-def closest_name(name: str, candidates: Sequence[str]) -> str | None:
-    """The candidate most similar to ``name`` (case-insensitive), or ``None`` if nothing is close."""
+# Usual alternative names per role, used when spelling similarity finds nothing ("ds" vs "date").
+ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "id_col": (
+        "unique_id",
+        "id",
+        "series_id",
+        "item_id",
+        "series",
+        "station",
+        "station_id",
+        "sensor",
+        "name",
+    ),
+    "time_col": ("ds", "date", "datetime", "timestamp", "time", "period", "dt"),
+    "target_col": ("y", "value", "target", "values", "obs", "observation"),
+}
+
+
+def closest_name(name: str, candidates: Sequence[str], synonyms: Sequence[str] = ()) -> str | None:
+    """The candidate most similar to ``name`` (case-insensitive), or ``None`` if nothing is close.
+
+    Spelling similarity first; then the first candidate that is a usual synonym of the role.
+    """
     lowered = {str(c).lower(): str(c) for c in candidates}
     hit = difflib.get_close_matches(str(name).lower(), list(lowered), n=1, cutoff=0.5)
-    return lowered[hit[0]] if hit else None
+    if hit:
+        return lowered[hit[0]]
+    for syn in synonyms:
+        if syn in lowered:
+            return lowered[syn]
+    return None
 
 
 def _fmt_cols(columns: Sequence[str], limit: int = 30) -> str:
@@ -70,7 +99,9 @@ def require_columns(
     for role, name in required.items():
         if name in found:
             continue
-        guess = closest_name(name, [c for c in found if c not in required.values()] or found)
+        guess = closest_name(
+            name, [c for c in found if c not in required.values()] or found, ROLE_SYNONYMS.get(role, ())
+        )
         msg = f"column {name!r} ({role}) not found; columns found: {_fmt_cols(found)}"
         if guess is not None:
             msg += f". Did you mean {guess!r}? (pass {role}={guess!r})"
@@ -79,7 +110,9 @@ def require_columns(
         raise DataValidationError(msg, file=file, column=name)
 
 
-def check_not_empty(n_rows: int, n_cols: int | None = None, *, file: str | None = None, what: str = "input") -> None:
+def check_not_empty(
+    n_rows: int, n_cols: int | None = None, *, file: str | None = None, what: str = "input"
+) -> None:
     """Empty input is an error of its own (not a confusing failure three calls later)."""
     if n_rows == 0:
         raise DataValidationError(f"{what} is empty: no data rows", file=file)
@@ -102,7 +135,9 @@ def parse_timestamps(
     that does not match the inferred one, which is exactly the row the user needs to look at.
     """
     if series.dtype == pl.Null or series.null_count() == len(series):
-        raise DataValidationError(f"time column {column!r} is empty (all values missing)", file=file, column=column)
+        raise DataValidationError(
+            f"time column {column!r} is empty (all values missing)", file=file, column=column
+        )
     if series.dtype.is_temporal():
         if series.dtype == pl.Time or series.dtype == pl.Duration:
             raise DataValidationError(
@@ -115,6 +150,9 @@ def parse_timestamps(
         out = series.cast(pl.Datetime("ns")).to_numpy()
         raw = None
     else:
+        fast = _polars_parse(series, fmt)
+        if fast is not None:
+            return fast
         raw = _as_str_array(series)
         text = pd.Series(raw, dtype=object)
         try:
@@ -140,6 +178,25 @@ def parse_timestamps(
             row=row,
         )
     return out
+
+
+def _polars_parse(series: pl.Series, fmt: str | None) -> np.ndarray | None:
+    """Fast path: polars parses the whole column (ISO-like formats) or gives up (``None``).
+
+    Strict, so any failure falls back to the pandas path, which locates the bad row.
+    """
+    if series.dtype != pl.String or series.null_count() or len(series) == 0:
+        return None
+    if fmt is None and not _ISO_DATE.match(series[0]):
+        return None  # only unambiguous ISO text here; "01/02/2021" is left to pandas (month first)
+    try:
+        parsed = series.str.to_datetime(format=fmt, strict=True, time_unit="ns")
+    except Exception:  # polars raises several error types for unparsable or ambiguous text
+        return None
+    if isinstance(parsed.dtype, pl.Datetime) and parsed.dtype.time_zone is not None:
+        parsed = parsed.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+    out = parsed.to_numpy()
+    return None if np.isnat(out).any() else out.astype("datetime64[ns]")
 
 
 def to_numeric(series: pl.Series, *, column: str, file: str | None = None) -> np.ndarray:
@@ -285,7 +342,8 @@ def check_regular(
     gaps = find_gaps(times, step)
     if gaps.size:
         shown = "; ".join(
-            f"rows {int(i)}->{int(i) + 1}: {_fmt_ts(times[i])} -> {_fmt_ts(times[i + 1])}" for i in gaps[:_MAX_SHOWN]
+            f"rows {int(i)}->{int(i) + 1}: {_fmt_ts(times[i])} -> {_fmt_ts(times[i + 1])}"
+            for i in gaps[:_MAX_SHOWN]
         )
         more = f" (and {gaps.size - _MAX_SHOWN} more)" if gaps.size > _MAX_SHOWN else ""
         raise DataValidationError(
@@ -299,7 +357,9 @@ def check_regular(
     return step
 
 
-def check_channels_observed(values: np.ndarray, channel_ids: Sequence[str], *, file: str | None = None) -> None:
+def check_channels_observed(
+    values: np.ndarray, channel_ids: Sequence[str], *, file: str | None = None
+) -> None:
     """A channel with no observed value at all cannot be scaled or scored; name it."""
     if values.shape[0] == 0:
         return

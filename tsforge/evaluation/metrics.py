@@ -16,6 +16,8 @@ Definitions (sums over observed points):
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 __all__ = ["METRIC_NAMES", "MetricAccumulator", "compute_metrics", "mase_scale"]
@@ -78,7 +80,8 @@ class MetricAccumulator:
         def tot(k):
             return s[k].sum(axis=axis)
 
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
             n = tot("n")
             mae = tot("abs") / n
             mse = tot("sq") / n

@@ -3,11 +3,22 @@
 Importing this package registers all models; add a model by adding its module import here.
 """
 
-from tsforge.models import baselines, lgbm, linear  # noqa: F401  (registration side effects)
-from tsforge.models import stpe_mlp  # noqa: F401  (STELLA, issue #3)
-from tsforge.models import hutformer  # noqa: F401  (HUTFormer, issue #4)
+from tsforge.models import (  # noqa: F401  (registration side effects)
+    baselines,
+    hutformer,  # noqa: F401  (HUTFormer, issue #4)
+    lgbm,
+    linear,
+    stpe_mlp,  # noqa: F401  (STELLA, issue #3)
+)
 from tsforge.models.base import FitReport, Forecaster, ModelContext, NeuralForecaster
-from tsforge.models.registry import MODELS, ModelSpec, build_model, get_model_spec, model_names, register_model
+from tsforge.models.registry import (
+    MODELS,
+    ModelSpec,
+    build_model,
+    get_model_spec,
+    model_names,
+    register_model,
+)
 
 __all__ = [
     "FitReport",

@@ -137,6 +137,7 @@ class Forecaster(ABC):
 
     def validate(self) -> None:
         """Refuse configurations that cannot work (raise ConfigError naming the values to change)."""
+        return None
 
     def config_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self.config)

@@ -50,8 +50,10 @@ def resolve_spatial_mode(requested: str, coords: np.ndarray | None) -> str:
     if mode == "auto":
         return "coords" if coords is not None else "learned"
     if mode not in SPATIAL_MODES:
-        raise ConfigError(f"spatial must be 'auto', {', '.join(map(repr, SPATIAL_MODES))}; got {requested!r}",
-                          field="spatial")
+        raise ConfigError(
+            f"spatial must be 'auto', {', '.join(map(repr, SPATIAL_MODES))}; got {requested!r}",
+            field="spatial",
+        )
     if mode == "coords" and coords is None:
         raise ConfigError(
             "spatial='coords' needs station coordinates, but the data has none; use 'learned' or 'none'",
@@ -96,7 +98,9 @@ class SpatialEmbedding(nn.Module):
     def __init__(self, d_model: int, mode: str, n_channels: int, coords: np.ndarray | None = None) -> None:
         super().__init__()
         if mode not in SPATIAL_MODES:
-            raise ConfigError(f"unknown spatial mode {mode!r}; expected one of {SPATIAL_MODES}", field="spatial")
+            raise ConfigError(
+                f"unknown spatial mode {mode!r}; expected one of {SPATIAL_MODES}", field="spatial"
+            )
         self.mode = mode
         self.d_model = int(d_model)
         self.n_channels = int(n_channels)
@@ -107,7 +111,8 @@ class SpatialEmbedding(nn.Module):
             c = torch.as_tensor(np.asarray(coords, dtype=np.float64), dtype=torch.float32)
             if c.ndim != 2 or c.shape[0] != n_channels or c.shape[1] not in (2, 3):
                 raise ConfigError(
-                    f"coordinates must be [{n_channels}, 2|3] (lat, lon[, alt]), got {tuple(c.shape)}", field="coords"
+                    f"coordinates must be [{n_channels}, 2|3] (lat, lon[, alt]), got {tuple(c.shape)}",
+                    field="coords",
                 )
             self.coord_dim = int(c.shape[1])
             mean = c.mean(0)
@@ -200,8 +205,9 @@ class CalendarEmbedding(nn.Module):
         super().__init__()
         unknown = sorted(set(terms) - set(CALENDAR_TERMS))
         if unknown:
-            raise ConfigError(f"unknown calendar term(s) {unknown}; valid: {list(CALENDAR_TERMS)}",
-                              field="calendar_terms")
+            raise ConfigError(
+                f"unknown calendar term(s) {unknown}; valid: {list(CALENDAR_TERMS)}", field="calendar_terms"
+            )
         self.d_model = int(d_model)
         self.terms: tuple[str, ...] = tuple(t for t in CALENDAR_TERMS if t in set(terms))
         self.columns: tuple[int, ...] = tuple(CALENDAR_TERMS.index(t) for t in self.terms)

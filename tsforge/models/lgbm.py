@@ -86,9 +86,12 @@ class LightGBMForecaster(Forecaster):
         season_mean = x[:, L - m :, :].mean(axis=1)[b, c]
         window_std = x.std(axis=1)[b, c]
         cols = [lags, seas1[:, None], seas2[:, None], season_mean[:, None], window_std[:, None], h[:, None] + 1.0]
-        if "y_cal" in batch and self.context.calendar_terms:
-            cal = batch["y_cal"].numpy()[b, h]  # [R, 4]
-            cols.append(cal.astype(np.float32))
+        if self.context.calendar_terms:
+            # always the same columns: NaN (LightGBM's "missing") when a request has no timestamps
+            if "y_cal" in batch:
+                cols.append(batch["y_cal"].numpy()[b, h].astype(np.float32))  # [R, 4]
+            else:
+                cols.append(np.full((len(b), 4), np.nan, dtype=np.float32))
         return np.concatenate(cols, axis=1).astype(np.float32)
 
     def _sample_rows(self, data, n_rows: int, rng: np.random.Generator):

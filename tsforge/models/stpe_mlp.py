@@ -94,7 +94,9 @@ class STPEMLPNet(nn.Module):
         super().__init__()
         self.n_channels = int(n_channels)
         self.input_embed = nn.Linear(input_len, d_model)
-        self.spatial = SpatialEmbedding(d_model, spatial_mode, n_channels, coords if spatial_mode == "coords" else None)
+        self.spatial = SpatialEmbedding(
+            d_model, spatial_mode, n_channels, coords if spatial_mode == "coords" else None
+        )
         self.calendar = CalendarEmbedding(d_model, calendar_terms)
         self.blocks = nn.Sequential(*[ResidualMLPBlock(d_model, dropout) for _ in range(n_blocks)])
         self.head = nn.Linear(d_model, horizon)

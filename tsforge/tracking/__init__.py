@@ -1,6 +1,12 @@
 """MLflow tracking: the only package that imports mlflow (besides the service's model store)."""
 
-from tsforge.tracking.registry import CHAMPION, load_predictor, promote_champion, register_model_version, resolve_model_uri
+from tsforge.tracking.registry import (
+    CHAMPION,
+    load_predictor,
+    promote_champion,
+    register_model_version,
+    resolve_model_uri,
+)
 from tsforge.tracking.store import DEFAULT_TRACKING_URI, configure_tracking, get_experiment_id
 
 __all__ = [

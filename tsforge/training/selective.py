@@ -23,6 +23,7 @@ pure functions over arrays (:func:`residual_variance`, :func:`uncertainty_keep`,
 from __future__ import annotations
 
 import logging
+import math
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -51,10 +52,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _DTYPES = {"float32": torch.float32, "float16": torch.float16}
-# Elements per scatter chunk in residual_variance (bounds the float64 temporaries to ~64 MB).
-_CHUNK_ELEMENTS = 1 << 22
-# torch.quantile refuses inputs larger than this.
-_QUANTILE_MAX = 1 << 24
 
 
 def estimate_buffer_bytes(n_samples: int, horizon: int, n_channels: int, dtype: str = "float32") -> int:
@@ -64,7 +61,7 @@ def estimate_buffer_bytes(n_samples: int, horizon: int, n_channels: int, dtype: 
 
 
 def residual_variance(
-    residuals: torch.Tensor, starts: torch.Tensor | np.ndarray, *, chunk_elements: int = _CHUNK_ELEMENTS
+    residuals: torch.Tensor, starts: torch.Tensor | np.ndarray
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Variance of ``|residual|`` over the overlapping windows that predict each absolute step.
 
@@ -72,13 +69,13 @@ def residual_variance(
     the offset ``L`` is common to all windows, so steps are counted from the first target step of
     the first window: ``t = starts[i] - starts[0] + h``. Strided windows (``train_stride > 1``)
     are handled because ``starts`` is used as given. The sums of ``r`` and ``r²`` are scattered
-    into ``[T, C]`` float64 accumulators chunk by chunk (no ``[N, H, C]`` float64 copy).
+    into ``[T, C]`` float64 accumulators one horizon step at a time (rows ``starts + h``), so the
+    float64 temporaries are ``[N, C]``, never ``[N, H, C]``.
 
     Args:
         residuals: ``[N, H, C]`` absolute residuals (any float dtype); NaN = not recorded
             (missing target, or a sample not seen yet). NaNs are skipped.
         starts: ``[N]`` input-start rows of the windows, ascending.
-        chunk_elements: upper bound on the elements processed per scatter step.
 
     Returns:
         ``(variance, count)``: ``[T, C]`` float64 population variance (``mean r² − mean(r)²``;
@@ -92,24 +89,20 @@ def residual_variance(
         return empty, empty.clone()
     rel = starts - starts[0]
     n_abs = int(rel[-1]) + horizon
-    s1 = torch.zeros(n_abs * n_ch, dtype=torch.float64)
+    s1 = torch.zeros(n_abs, n_ch, dtype=torch.float64)
     s2 = torch.zeros_like(s1)
     cnt = torch.zeros_like(s1)
-    steps = torch.arange(horizon)
-    chans = torch.arange(n_ch)
-    per_chunk = max(1, chunk_elements // max(1, horizon * n_ch))
-    for lo in range(0, n, per_chunk):
-        r = residuals[lo : lo + per_chunk].to(torch.float64)
-        rows = rel[lo : lo + per_chunk, None] + steps  # [n, H] absolute (relative) step
-        flat = (rows[..., None] * n_ch + chans).reshape(-1)  # [n*H*C]
+    for h in range(horizon):
+        r = residuals[:, h, :].to(torch.float64)  # [N, C]
         ok = ~torch.isnan(r)
-        r = torch.where(ok, r, 0.0).reshape(-1)
-        s1.index_add_(0, flat, r)
-        s2.index_add_(0, flat, r * r)
-        cnt.index_add_(0, flat, ok.reshape(-1).to(torch.float64))
+        r = torch.where(ok, r, 0.0)
+        rows = rel + h
+        s1.index_add_(0, rows, r)
+        s2.index_add_(0, rows, r * r)
+        cnt.index_add_(0, rows, ok.to(torch.float64))
     mean = s1 / cnt
     var = (s2 / cnt - mean * mean).clamp_min(0.0)  # NaN stays NaN where cnt == 0
-    return var.view(n_abs, n_ch), cnt.view(n_abs, n_ch)
+    return var, cnt
 
 
 def uncertainty_keep(variance: torch.Tensor, r_u: float) -> torch.Tensor:
@@ -137,8 +130,11 @@ def uncertainty_keep(variance: torch.Tensor, r_u: float) -> torch.Tensor:
 def anomaly_keep(dist: torch.Tensor, r_a: float, observed: torch.Tensor | None = None) -> torch.Tensor:
     """Per sample and channel, drop the ``r_a`` fraction of horizon steps with the smallest ``dist``.
 
-    ``κ[b, c] = quantile_h(dist[b, :, c], r_a)`` (``torch.quantile`` semantics, over observed
-    steps only); keep ``dist > κ``. ``r_a == 0`` keeps everything.
+    ``κ[b, c] = quantile_h(dist[b, :, c], r_a)`` with ``torch.quantile``'s linear interpolation,
+    over observed steps only; keep ``dist > κ``. Since ``κ`` lies between the sorted values
+    ``s_k`` and ``s_{k+1}`` with ``k = ⌊r_a·(n−1)⌋``, "``dist > κ``" is "``dist > s_k``", so only
+    the ``k``-th order statistic is needed (a selection, cheaper than the full sort of
+    ``torch.quantile``). ``r_a == 0`` keeps everything.
 
     Args:
         dist: ``[B, H, C]`` residual minus the estimator's residual (lower bound).
@@ -151,17 +147,18 @@ def anomaly_keep(dist: torch.Tensor, r_a: float, observed: torch.Tensor | None =
     """
     if r_a <= 0:
         return torch.ones(dist.shape, dtype=torch.bool)
-    d = dist.detach().to(torch.float32)
-    if observed is not None:
-        d = torch.where(observed, d, torch.nan)
-    # quantile along H for each (b, c): move H last, flatten, chunk below torch's size limit.
-    rows = d.transpose(1, 2).reshape(-1, d.shape[1])  # [B*C, H]
-    per = max(1, _QUANTILE_MAX // max(1, rows.shape[1]))
-    kappa = torch.cat(
-        [torch.nanquantile(rows[i : i + per], r_a, dim=1) for i in range(0, rows.shape[0], per)]
-    )
-    kappa = kappa.view(d.shape[0], d.shape[2])[:, None, :]  # [B, 1, C]
-    return d > kappa
+    d = dist.detach()
+    horizon = d.shape[1]
+    if observed is None or bool(observed.all()):
+        k = math.floor(r_a * (horizon - 1))
+        s_k = d.kthvalue(k + 1, dim=1, keepdim=True).values  # [B, 1, C]
+        return d > s_k
+    # rows with missing targets: order statistics of the observed values only
+    n_obs = observed.sum(dim=1, keepdim=True)  # [B, 1, C]
+    k = torch.floor(r_a * (n_obs.to(torch.float64) - 1)).clamp_min(0).long()
+    ordered = torch.where(observed, d, torch.inf).sort(dim=1).values
+    s_k = ordered.gather(1, k.clamp_max(horizon - 1))
+    return observed & (d > s_k)
 
 
 def _check_ratio(value: float, name: str) -> float:
@@ -297,6 +294,10 @@ class SelectiveLearning(LossStrategy):
             and need + estimate_buffer_bytes(n, horizon, n_ch, self.buffer_dtype) <= limit
         ):
             self._lower = self._precompute_lower(train_data, dtype)
+        else:
+            log.info(
+                "selective learning: estimator residuals not cached (over max_buffer_mb); computed per batch"
+            )
 
     def on_epoch_start(self, state: TrainState) -> None:
         self._stats.zero_()
@@ -304,27 +305,24 @@ class SelectiveLearning(LossStrategy):
     def __call__(self, pred: torch.Tensor, batch: Batch, state: TrainState) -> torch.Tensor:
         y, observed = batch["y"], batch["y_mask"]
         resid = (pred.detach() - y).abs()
-        idx = batch["idx"]
+        idx = batch["idx"].cpu()  # buffers live on the CPU, keyed by dataset index
         if self._buffer is not None:
-            self._buffer[idx] = torch.where(observed, resid, torch.nan).to(self._buffer.dtype)
+            self._buffer[idx] = torch.where(observed, resid, torch.nan).to("cpu", self._buffer.dtype)
         mask = observed
         kept_u = observed
         if self._keep_u is not None:
-            rows = self._rel_starts[idx][:, None] + torch.arange(y.shape[1])  # [B, H]
-            kept_u = observed & self._keep_u[rows]  # [B, H, C]
+            rows = self._rel_starts[idx][:, None] + torch.arange(y.shape[1])  # [B, H] absolute steps
+            kept_u = observed & self._keep_u[rows].to(observed.device)  # [B, H, C]
             mask = kept_u
         kept_a = observed
         if self.r_a > 0:
-            lower = self._lower_bound(batch, idx)
+            lower = self._lower_bound(batch, idx).to(resid.device, resid.dtype)
             kept_a = observed & anomaly_keep(resid - lower, self.r_a, observed)
             mask = mask & kept_a
         m = mask.to(pred.dtype)
-        err = (pred - y) ** 2
-        loss = (err * m).sum() / m.sum().clamp_min(1.0)
-        self._stats += torch.tensor(
-            [float(observed.sum()), float(mask.sum()), float(kept_u.sum()), float(kept_a.sum())],
-            dtype=torch.float64,
-        )
+        loss = ((pred - y) ** 2 * m).sum() / m.sum().clamp_min(1.0)
+        counts = torch.stack([observed.sum(), mask.sum(), kept_u.sum(), kept_a.sum()])
+        self._stats += counts.to("cpu", torch.float64)
         return loss
 
     def on_epoch_end(self, state: TrainState) -> dict[str, float]:
@@ -391,7 +389,7 @@ class SelectiveLearning(LossStrategy):
 
     def _lower_bound(self, batch: Batch, idx: torch.Tensor) -> torch.Tensor:
         if self._lower is not None:
-            return self._lower[idx].to(torch.float32)
+            return self._lower[idx]
         return (self._estimate(batch) - batch["y"]).abs()
 
 

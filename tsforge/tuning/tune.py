@@ -111,6 +111,7 @@ def tune(
     callbacks: Sequence[StudyCallback] = (),
     catch: tuple[type[BaseException], ...] = (TsforgeError,),
     train_fn: TrainFn | None = None,
+    load_kwargs: dict[str, Any] | None = None,
 ) -> TuneResult:
     """Search ``model``'s hyper-parameters on ``data`` with Optuna, tracked in MLflow.
 
@@ -136,6 +137,7 @@ def tune(
         callbacks: Optuna study callbacks (the CLI's progress bar).
         catch: exceptions that fail one trial without stopping the study.
         train_fn: replacement of ``pipeline.train`` (tests).
+        load_kwargs: options of ``load_data`` for file input (id/time/target columns).
 
     Raises:
         ConfigError: the model has no search space, bad storage or pruner, or the study name
@@ -151,7 +153,7 @@ def tune(
     spec = get_model_spec(model)
     if not has_search_space(spec.name, strategy):
         raise ConfigError(f"model {spec.name!r} declares no search space; nothing to tune", field="model")
-    series, entry = resolve_data(data)
+    series, entry = resolve_data(data, **(load_kwargs or {}))
     input_len, horizon = default_lengths(series, entry, input_len, horizon)
     split = split or getattr(entry, "split", None) or "7:1:2"
     name = study_name or default_study_name(spec.name, series.name or "data", horizon)

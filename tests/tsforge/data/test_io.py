@@ -29,7 +29,9 @@ def _long_frame(ts: pd.DatetimeIndex, values: np.ndarray, ids: list[str]) -> pl.
 
 
 def _wide_frame(ts: pd.DatetimeIndex, values: np.ndarray, ids: list[str]) -> pl.DataFrame:
-    return pl.DataFrame({"date": ts.to_numpy(), **{c: values[:, j].astype(np.float64) for j, c in enumerate(ids)}})
+    return pl.DataFrame(
+        {"date": ts.to_numpy(), **{c: values[:, j].astype(np.float64) for j, c in enumerate(ids)}}
+    )
 
 
 def _assert_same(data: TimeSeriesData, ts: pd.DatetimeIndex, values: np.ndarray, ids: list[str]) -> None:
@@ -108,8 +110,13 @@ def test_long_with_different_spans_is_nan_padded():
 
 def test_long_missing_pair_inside_the_span_becomes_nan():
     ts = pd.date_range("2022-01-01", periods=8, freq="h")
-    frame = pl.DataFrame({"unique_id": ["a"] * 8 + ["b"] * 7, "ds": list(ts) + list(ts[:3]) + list(ts[4:]),
-                          "y": np.arange(15, dtype=float)})
+    frame = pl.DataFrame(
+        {
+            "unique_id": ["a"] * 8 + ["b"] * 7,
+            "ds": list(ts) + list(ts[:3]) + list(ts[4:]),
+            "y": np.arange(15, dtype=float),
+        }
+    )
     data = from_long(frame)
     assert data.values.shape == (8, 2)
     assert np.isnan(data.values[3, 1]) and not data.mask[3, 1]
@@ -186,7 +193,9 @@ def test_coordinates_aligned_to_channels(tmp_path):
     np.testing.assert_array_equal(data.coords, [[40.0, 4.0], [50.0, 5.0]])
     arr = read_coordinates(coords_path, channel_ids=["zz", "a"])
     np.testing.assert_array_equal(arr, [[0.0, 0.0], [40.0, 4.0]])
-    data = load_data(_long_frame(ts, values, ["a", "b"]), coords={"a": (1.0, 2.0, 300.0), "b": (3.0, 4.0, 5.0)})
+    data = load_data(
+        _long_frame(ts, values, ["a", "b"]), coords={"a": (1.0, 2.0, 300.0), "b": (3.0, 4.0, 5.0)}
+    )
     assert data.coords.shape == (2, 3)
 
 
@@ -222,7 +231,9 @@ def test_bad_value_beyond_inference_window_is_located(tmp_path):
     lines = ["ds,v"] + [f"{t},{v}" for t, v in zip(ts.strftime("%Y-%m-%d %H:%M:%S"), vals, strict=True)]
     path = tmp_path / "late_bad.csv"
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DataValidationError, match=r"non-numeric value 'oops' in column 'v' at row 11500") as exc:
+    with pytest.raises(
+        DataValidationError, match=r"non-numeric value 'oops' in column 'v' at row 11500"
+    ) as exc:
         load_data(path)
     assert "late_bad.csv" in str(exc.value)
 

@@ -41,14 +41,20 @@ def test_missing_column_lists_columns_and_suggests_closest(tmp_path):
 
 
 def test_auto_layout_reports_misnamed_id_column():
-    frame = pl.DataFrame({"uid": ["a", "a", "a"], "ds": pd.date_range("2021", periods=3, freq="D"), "y": [1.0] * 3})
-    with pytest.raises(DataValidationError, match=r"column 'unique_id' \(id_col\) not found.*Did you mean 'uid'"):
+    frame = pl.DataFrame(
+        {"uid": ["a", "a", "a"], "ds": pd.date_range("2021", periods=3, freq="D"), "y": [1.0] * 3}
+    )
+    with pytest.raises(
+        DataValidationError, match=r"column 'unique_id' \(id_col\) not found.*Did you mean 'uid'"
+    ):
         load_data(frame)
 
 
 def test_wide_missing_time_column_named_explicitly():
     frame = pl.DataFrame({"Date": ["2021-01-01", "2021-01-02", "2021-01-03"], "x": [1.0, 2.0, 3.0]})
-    with pytest.raises(DataValidationError, match=r"column 'date' \(time_col\) not found.*Did you mean 'Date'"):
+    with pytest.raises(
+        DataValidationError, match=r"column 'date' \(time_col\) not found.*Did you mean 'Date'"
+    ):
         load_data(frame, layout="wide", time_col="date")
 
 
@@ -65,7 +71,9 @@ def test_unparsable_date_shows_row_and_string(tmp_path):
 
 def test_unparsable_date_in_wide_frame():
     frame = pl.DataFrame({"date": ["2021-01-01", "2021-01-02", "yesterday", "2021-01-04"], "x": [1.0] * 4})
-    with pytest.raises(DataValidationError, match=r"unparsable date 'yesterday' in time column 'date' at row 2"):
+    with pytest.raises(
+        DataValidationError, match=r"unparsable date 'yesterday' in time column 'date' at row 2"
+    ):
         load_data(frame, layout="wide", time_col="date")
 
 
@@ -81,13 +89,19 @@ def test_duplicate_timestamps_per_series_name_id_time_and_rows(tmp_path):
 
 
 def test_duplicate_timestamps_in_wide_data():
-    frame = pl.DataFrame({"ds": ["2021-01-01", "2021-01-02", "2021-01-02", "2021-01-03"], "x": [1.0, 2.0, 3.0, 4.0]})
-    with pytest.raises(DataValidationError, match=r"duplicate timestamp 2021-01-02 00:00:00 in column 'ds' at rows \[1, 2\]"):
+    frame = pl.DataFrame(
+        {"ds": ["2021-01-01", "2021-01-02", "2021-01-02", "2021-01-03"], "x": [1.0, 2.0, 3.0, 4.0]}
+    )
+    with pytest.raises(
+        DataValidationError, match=r"duplicate timestamp 2021-01-02 00:00:00 in column 'ds' at rows \[1, 2\]"
+    ):
         load_data(frame)
 
 
 def test_same_timestamp_in_different_series_is_fine():
-    frame = pl.DataFrame({"unique_id": ["a", "b", "a", "b", "a", "b"], "ds": [1, 1, 2, 2, 3, 3], "y": [1.0] * 6})
+    frame = pl.DataFrame(
+        {"unique_id": ["a", "b", "a", "b", "a", "b"], "ds": [1, 1, 2, 2, 3, 3], "y": [1.0] * 6}
+    )
     assert load_data(frame).values.shape == (3, 2)
 
 
@@ -103,7 +117,9 @@ def test_non_numeric_value_names_column_row_value(tmp_path):
 
 
 def test_non_numeric_value_in_wide_column():
-    frame = pl.DataFrame({"ds": pd.date_range("2021", periods=4, freq="D"), "temp": ["1.0", "2.5", "n.a.", "3"]})
+    frame = pl.DataFrame(
+        {"ds": pd.date_range("2021", periods=4, freq="D"), "temp": ["1.0", "2.5", "n.a.", "3"]}
+    )
     with pytest.raises(DataValidationError, match=r"non-numeric value 'n.a.' in column 'temp' at row 2"):
         load_data(frame)
 
@@ -128,7 +144,9 @@ def test_irregular_spacing_reports_step_gap_positions_and_count(tmp_path):
 def test_irregular_spacing_in_long_union():
     ts = pd.date_range("2021-01-01", periods=10, freq="D").delete(5)
     frame = pl.DataFrame({"unique_id": ["a"] * 9, "ds": ts.to_numpy(), "y": np.arange(9.0)})
-    with pytest.raises(DataValidationError, match=r"1 place\(s\) break it: rows 4->5: 2021-01-05 00:00:00 -> 2021-01-07"):
+    with pytest.raises(
+        DataValidationError, match=r"1 place\(s\) break it: rows 4->5: 2021-01-05 00:00:00 -> 2021-01-07"
+    ):
         load_data(frame)
 
 

@@ -75,8 +75,10 @@ def test_too_few_coordinate_columns_is_an_error() -> None:
         emb(torch.tensor([[-1]]), torch.tensor([[[50.0, 8.0]]]))
     # more columns than needed (altitude for a lat/lon model) are ignored
     emb2 = SpatialEmbedding(8, "coords", 4, COORDS[:, :2])
-    torch.testing.assert_close(emb2(torch.tensor([[-1]]), torch.tensor(COORDS[None, None, 1], dtype=torch.float32)),
-                               emb2(torch.tensor([[1]])))
+    torch.testing.assert_close(
+        emb2(torch.tensor([[-1]]), torch.tensor(COORDS[None, None, 1], dtype=torch.float32)),
+        emb2(torch.tensor([[1]])),
+    )
 
 
 def test_single_station_does_not_divide_by_zero() -> None:
@@ -112,7 +114,12 @@ def test_resolve_spatial_mode() -> None:
 def test_calendar_tables_have_correct_sizes_and_fixed_order() -> None:
     emb = CalendarEmbedding(4, ["month", "hour", "dom", "dow"])
     assert emb.terms == ("hour", "dow", "dom", "month")
-    assert {t: e.num_embeddings for t, e in emb.tables.items()} == {"hour": 24, "dow": 7, "dom": 31, "month": 12}
+    assert {t: e.num_embeddings for t, e in emb.tables.items()} == {
+        "hour": 24,
+        "dow": 7,
+        "dom": 31,
+        "month": 12,
+    }
     assert emb.n_rows == 74
     with pytest.raises(ConfigError, match="unknown calendar term"):
         CalendarEmbedding(4, ["hour", "season"])
@@ -124,8 +131,10 @@ def test_hourly_timestamp_maps_to_the_right_rows() -> None:
     cal = torch.from_numpy(calendar_indices(np.array(["2024-03-15T13:00"], dtype="datetime64[ns]")))
     assert cal.tolist() == [[13, 4, 14, 2]]
     expected = (
-        emb.tables["hour"].weight[13] + emb.tables["dow"].weight[4]
-        + emb.tables["dom"].weight[14] + emb.tables["month"].weight[2]
+        emb.tables["hour"].weight[13]
+        + emb.tables["dow"].weight[4]
+        + emb.tables["dom"].weight[14]
+        + emb.tables["month"].weight[2]
     )
     torch.testing.assert_close(emb(cal)[0], expected)
 

@@ -29,15 +29,17 @@ def _context(
     terms: tuple[str, ...] = HOURLY,
 ) -> ModelContext:
     rng = np.random.default_rng(0)
-    coords = None if k is None else np.column_stack([rng.uniform(44, 58, n), rng.uniform(4, 20, n), rng.uniform(0, 900, n)])[:, :k]
+    coords = (
+        None
+        if k is None
+        else np.column_stack([rng.uniform(44, 58, n), rng.uniform(4, 20, n), rng.uniform(0, 900, n)])[:, :k]
+    )
     return ModelContext(input_len, horizon, tuple(f"st{i}" for i in range(n)), "h", 24, terms, coords)
 
 
 def _batch(ctx: ModelContext, b: int = 3, seed: int = 0) -> dict[str, torch.Tensor]:
     g = torch.Generator().manual_seed(seed)
-    cal = torch.stack(
-        [torch.randint(0, s, (b, ctx.input_len), generator=g) for s in (24, 7, 31, 12)], dim=-1
-    )
+    cal = torch.stack([torch.randint(0, s, (b, ctx.input_len), generator=g) for s in (24, 7, 31, 12)], dim=-1)
     return {
         "x": torch.randn(b, ctx.input_len, ctx.n_channels, generator=g),
         "channels": torch.arange(ctx.n_channels).expand(b, -1),
@@ -143,7 +145,9 @@ def test_coordinate_path_forecasts_an_unknown_station_from_its_coordinates() -> 
     torch.testing.assert_close(model.predict(dict(batch, channels=channels, coords=coords)), known)
     # other coordinates change the forecast: the spatial term matters
     coords[:, 2] = torch.tensor(ctx.coords[0], dtype=torch.float32)
-    assert not torch.allclose(model.predict(dict(batch, channels=channels, coords=coords))[..., 2], known[..., 2])
+    assert not torch.allclose(
+        model.predict(dict(batch, channels=channels, coords=coords))[..., 2], known[..., 2]
+    )
     # unknown and no coordinates → a clear error
     with pytest.raises(DataValidationError, match="not trained on and has no coordinates"):
         model.predict(dict(batch, channels=channels))
@@ -193,7 +197,9 @@ def station_task():
 @pytest.fixture(scope="module")
 def fitted(station_task):
     model = build_model("stpe_mlp", ModelContext.from_task(station_task), {"d_model": 32})
-    cfg = TrainConfig.for_model(model, {"max_epochs": 12, "patience": 12, "lr": 3e-3, "progress": False, "seed": 1})
+    cfg = TrainConfig.for_model(
+        model, {"max_epochs": 12, "patience": 12, "lr": 3e-3, "progress": False, "seed": 1}
+    )
     report = model.fit(station_task, train_config=cfg)
     return model, report
 
@@ -212,7 +218,9 @@ def test_coordinates_help_on_a_latitude_dependent_field(station_task, fitted) ->
     # same training recipe with the spatial term switched off: the coordinate path must be better
     model, _ = fitted
     off = build_model("stpe_mlp", ModelContext.from_task(station_task), {"d_model": 32, "spatial": "none"})
-    cfg = TrainConfig.for_model(off, {"max_epochs": 12, "patience": 12, "lr": 3e-3, "progress": False, "seed": 1})
+    cfg = TrainConfig.for_model(
+        off, {"max_epochs": 12, "patience": 12, "lr": 3e-3, "progress": False, "seed": 1}
+    )
     off.fit(station_task, train_config=cfg)
     with_coords = evaluate(model, station_task, "val").normalized["mae"]
     without = evaluate(off, station_task, "val").normalized["mae"]
@@ -255,18 +263,24 @@ def test_predictor_unknown_station_errors_and_coordinates(station_task, fitted) 
     assert np.corrcoef(out[0].values, out[1].values)[0, 1] > 0.9
 
 
-def test_mlflow_pyfunc_round_trip(tmp_path, monkeypatch) -> None:
+def test_mlflow_pyfunc_round_trip(tracking_uri) -> None:
     import mlflow
 
     from tsforge.pipeline import train
     from tsforge.tracking import load_predictor
 
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/mlflow.db")
     torch.set_num_threads(1)
     data = synthetic_stations(n_channels=4, n_steps=700, freq="h", seed=5)
     outcome = train(
-        data, "stpe_mlp", input_len=48, horizon=24, train_config={"max_epochs": 2}, progress=False,
-        registered_name="stpe-test", experiment="stpe-test", eval_stride=8,
+        data,
+        "stpe_mlp",
+        input_len=48,
+        horizon=24,
+        train_config={"max_epochs": 2},
+        progress=False,
+        registered_name="stpe-test",
+        experiment="stpe-test",
+        eval_stride=8,
     )
     assert outcome.version is not None and outcome.metrics["n_parameters"] == outcome.forecaster.n_parameters
     run = mlflow.get_run(outcome.run_id)
@@ -285,5 +299,32 @@ def test_mlflow_pyfunc_round_trip(tmp_path, monkeypatch) -> None:
     unknown = history.assign(unique_id="ZZ999")
     with pytest.raises(DataValidationError, match="unknown series id 'ZZ999'.*coordinates"):
         pyfunc.predict(unknown, params={"horizon": 24})
-    new = loaded.predict_series([SeriesInput("ZZ999", data.values[-48:, 0], data.timestamps[-48:], data.coords[0])])
+    new = loaded.predict_series(
+        [SeriesInput("ZZ999", data.values[-48:, 0], data.timestamps[-48:], data.coords[0])]
+    )
     assert np.isfinite(new[0].values).all()
+
+
+def test_cli_trains_stpe_mlp(tmp_path, monkeypatch, capsys) -> None:
+    from typer.testing import CliRunner
+
+    from tsforge.cli import app, main
+
+    data = synthetic_stations(n_channels=3, n_steps=500, freq="h", seed=2)
+    long = pd.DataFrame(
+        {
+            "unique_id": np.repeat(data.channel_ids, data.n_steps),
+            "ds": np.tile(data.timestamps, data.n_channels),
+            "y": data.values.T.ravel(),
+        }
+    )
+    path = tmp_path / "stations.csv"
+    long.to_csv(path, index=False)
+    monkeypatch.chdir(tmp_path)
+    args = ["train", "-d", str(path), "-m", "stpe_mlp", "-L", "48", "-H", "24", "--epochs", "1", "--no-track"]
+    result = CliRunner().invoke(app, [*args, "-o", "d_model=8", "-o", "spatial=none"])
+    assert result.exit_code == 0, result.output
+    with pytest.raises(SystemExit) as exit_info:
+        main([*args, "-o", "spatial=coords"])
+    assert exit_info.value.code == 2
+    assert "error: spatial='coords' needs station coordinates" in capsys.readouterr().err

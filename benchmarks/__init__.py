@@ -1,0 +1,1 @@
+"""Benchmarks: long runs outside the test suite (``make bench``); results in ``benchmarks/results``."""

@@ -1,0 +1,210 @@
+"""STPE-MLP (STELLA) benchmark on station data: ``python -m benchmarks.stpe [--datasets ...] [--seeds ...]``.
+
+Compares, per dataset, on the test split (all windows, stride 1) in original units:
+
+* ``naive``            — historical inertia in the narrow sense: repeat the last observed value;
+* ``hi``               — STELLA's / BasicTS' "historical inertia": repeat the last *horizon-long*
+                         segment of the input (``seasonal_naive`` with season = horizon);
+* ``seasonal_naive``   — repeat the last season of the data frequency (a week for daily data);
+* ``dlinear``, ``lightgbm``;
+* ``stpe_mlp``         — STELLA defaults (coordinates when the data has them, else learned table);
+* ``stpe_mlp_learned`` — ablation: learned per-station embedding instead of coordinates;
+* ``stpe_mlp_nospatial`` — ablation: no spatial term.
+
+Datasets (catalogue names, default protocol): ``weather_stations`` (60→30), ``pm10_germany``
+(60→30, ~51 % missing, masked metrics), ``etth1`` (336→96, no coordinates: the ``stpe_mlp`` row is
+the learned-embedding variant and ``stpe_mlp_learned`` is not repeated).
+
+Training goes through :func:`tsforge.pipeline.train` (so every run is logged to MLflow unless
+``--no-track``; runs are not registered) and is repeated for each seed; deterministic baselines
+run once. Results (mean ± std over seeds, per-seed values, parameters, seconds per epoch and in
+total) go to ``benchmarks/results/stpe.json``; an existing file is merged so subsets can be run
+one after another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+RESULTS = Path(__file__).resolve().parent / "results" / "stpe.json"
+DATASETS: dict[str, dict[str, Any]] = {
+    "weather_stations": {"input_len": 60, "horizon": 30, "split": "7:1:2"},
+    "pm10_germany": {"input_len": 60, "horizon": 30, "split": "7:1:2"},
+    "etth1": {"input_len": 336, "horizon": 96, "split": "ett"},
+}
+# name → (registered model, model config factory(dataset spec, seed), deterministic?)
+MODELS: dict[str, tuple[str, Any, bool]] = {
+    "naive": ("naive", lambda spec, seed: {}, True),
+    "hi": ("seasonal_naive", lambda spec, seed: {"season_length": spec["horizon"]}, True),
+    "seasonal_naive": ("seasonal_naive", lambda spec, seed: {}, True),
+    "dlinear": ("dlinear", lambda spec, seed: {}, False),
+    "lightgbm": ("lightgbm", lambda spec, seed: {"seed": seed}, False),
+    "stpe_mlp": ("stpe_mlp", lambda spec, seed: {}, False),
+    "stpe_mlp_learned": ("stpe_mlp", lambda spec, seed: {"spatial": "learned"}, False),
+    "stpe_mlp_nospatial": ("stpe_mlp", lambda spec, seed: {"spatial": "none"}, False),
+}
+QUICK_TRAIN = {"max_epochs": 3, "max_batches_per_epoch": 30}
+
+log = logging.getLogger("benchmarks.stpe")
+
+
+def run_cell(dataset: str, name: str, seed: int, *, quick: bool, track: bool) -> dict[str, float]:
+    """Train + evaluate one (dataset, model, seed) cell through the pipeline; return its numbers."""
+    from tsforge.pipeline import train
+
+    spec = DATASETS[dataset]
+    model, config_fn, _ = MODELS[name]
+    model_config = config_fn(spec, seed)
+    if quick and model == "lightgbm":
+        model_config.update({"n_estimators": 50, "max_train_rows": 20_000})
+    out = train(
+        dataset,
+        model,
+        input_len=spec["input_len"],
+        horizon=spec["horizon"],
+        split=spec["split"],
+        model_config=model_config,
+        train_config=dict(QUICK_TRAIN)
+        if quick and model not in ("naive", "seasonal_naive", "lightgbm")
+        else None,
+        seed=seed,
+        track=track,
+        register=False,
+        experiment=f"bench-stpe-{dataset}",
+        run_name=f"{name}-seed{seed}",
+        tags={"benchmark": "stpe", "variant": name},
+        progress=False,
+    )
+    m = out.metrics
+    return {
+        "mae": float(m["test_orig_mae"]),
+        "rmse": float(m["test_orig_rmse"]),
+        "mae_norm": float(m["test_mae"]),
+        "mse_norm": float(m["test_mse"]),
+        "val_mae": float(m["val_orig_mae"]),
+        "n_parameters": int(m["n_parameters"]),
+        "train_seconds": float(m["train_seconds"]),
+        "seconds_per_epoch": float(m["seconds_per_epoch"]) if m.get("epochs_run") else 0.0,
+        "epochs_run": int(m.get("epochs_run", 0)),
+        "n_windows": int(out.test.n_windows),
+    }
+
+
+def summarise(runs: list[dict[str, float]]) -> dict[str, Any]:
+    """Mean ± (population) std over seeds of every number, plus the per-seed values."""
+    out: dict[str, Any] = {"n_seeds": len(runs)}
+    for key in runs[0]:
+        vals = np.array([r[key] for r in runs], dtype=float)
+        out[key] = float(vals.mean())
+        out[f"{key}_std"] = float(vals.std())
+    out["per_seed"] = runs
+    return out
+
+
+def models_for(dataset: str, names: list[str], has_coords: bool) -> list[str]:
+    """Skip the variants that coincide when the data has no coordinates."""
+    if has_coords:
+        return names
+    return [n for n in names if n != "stpe_mlp_learned"]
+
+
+def table(results: dict[str, Any]) -> str:
+    """Markdown table: dataset, model, MAE, RMSE (mean ± std), params, s/epoch, total s, seeds."""
+    lines = [
+        "| dataset | model | MAE | RMSE | params | s/epoch | train s | epochs | seeds |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for ds, models in results.items():
+        for name, r in models.items():
+            lines.append(
+                f"| {ds} | {name} | {r['mae']:.3f} ± {r['mae_std']:.3f} | {r['rmse']:.3f} ± {r['rmse_std']:.3f} "
+                f"| {r['n_parameters']:,.0f} | {r['seconds_per_epoch']:.2f} | {r['train_seconds']:.1f} "
+                f"| {r['epochs_run']:.0f} | {r['n_seeds']} |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
+    p.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
+    p.add_argument("--seeds", nargs="+", type=int, default=[2024, 2025, 2026])
+    p.add_argument("--quick", action="store_true", help="3 short epochs per neural model (smoke run)")
+    p.add_argument("--no-track", action="store_true", help="do not log runs to MLflow")
+    p.add_argument("--threads", type=int, default=1, help="torch threads (the machine is shared)")
+    p.add_argument("--output", type=Path, default=RESULTS)
+    args = p.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
+    torch.set_num_threads(args.threads)
+    from tsforge.data.catalog import load_dataset
+
+    previous = json.loads(args.output.read_text()) if args.output.exists() else {}
+    results: dict[str, Any] = previous.get("results", {}) if not args.quick else {}
+    for ds in args.datasets:
+        has_coords = load_dataset(ds).coords is not None
+        results.setdefault(ds, {})
+        for name in models_for(ds, args.models, has_coords):
+            seeds = args.seeds[:1] if MODELS[name][2] else args.seeds
+            runs = []
+            for seed in seeds:
+                t0 = time.perf_counter()
+                runs.append(run_cell(ds, name, seed, quick=args.quick, track=not args.no_track))
+                log.info(
+                    "%s %s seed=%d: MAE %.4f RMSE %.4f (%.1fs train, %.1fs wall)",
+                    ds, name, seed, runs[-1]["mae"], runs[-1]["rmse"], runs[-1]["train_seconds"],
+                    time.perf_counter() - t0,
+                )  # fmt: skip
+            results[ds][name] = summarise(runs)
+    goals = {}
+    for ds in ("weather_stations", "pm10_germany"):
+        r = results.get(ds, {})
+        if {"stpe_mlp", "dlinear", "naive", "hi"} <= set(r):
+            goals[ds] = {
+                "stpe_beats_dlinear_mae": r["stpe_mlp"]["mae"] < r["dlinear"]["mae"],
+                "stpe_beats_naive_mae": r["stpe_mlp"]["mae"] < r["naive"]["mae"],
+                "stpe_beats_hi_mae": r["stpe_mlp"]["mae"] < r["hi"]["mae"],
+            }
+    if "stpe_mlp" in results.get("weather_stations", {}):
+        goals["weather_stations_train_seconds_per_seed"] = results["weather_stations"]["stpe_mlp"][
+            "train_seconds"
+        ]
+    doc = {
+        "benchmark": "stpe",
+        "updated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": "python -m benchmarks.stpe " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "quick": bool(args.quick),
+        "machine": {
+            "platform": platform.platform(),
+            "cpu_count": os.cpu_count(),
+            "torch_threads": args.threads,
+            "note": "shared, loaded machine (up to 8 agents on 2 cores): timings are indicative upper bounds",
+        },
+        "protocol": {ds: DATASETS[ds] for ds in results},
+        "metrics": "test split, all windows (stride 1), original units, masked where targets are missing; "
+        "mean ± population std over seeds; deterministic baselines run once",
+        "results": results,
+        "goals": goals,
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(doc, indent=2))
+    print(table(results))
+    print(json.dumps(goals, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,334 @@
+"""``profile(data)``: the ARIES property set on every (channel, window) of a dataset, plus a summary.
+
+Why this shape: the recommender and users start from a per-window table (raw values and bucket
+ids, one row per channel and window start) and a dataset-level summary (share of windows in each
+bucket, quantiles of each property). Window extraction and bookkeeping live here; the numerics
+are the pure chunk functions :func:`recommender.properties.fast.properties_fast` (default) and
+:func:`recommender.properties.reference.reference_batch`, mapped over chunks of windows by at most
+two worker processes — the same map a Ray scheduler would do.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from recommender.properties.buckets import BUCKETS, bucket_all
+from recommender.properties.fast import PROPERTY_KEYS, properties_fast
+from recommender.properties.features import summary_features
+from recommender.properties.reference import reference_batch
+from tsforge.data.frame import TimeSeriesData
+from tsforge.errors import ConfigError, DataValidationError
+
+__all__ = [
+    "ProfileResult",
+    "extract_windows",
+    "profile",
+    "profile_windows",
+    "summarise",
+    "log_profile_to_mlflow",
+    "MAX_WORKERS",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_WORKERS = 2  # the project's CPU budget: never more than two worker processes
+MIN_WINDOW = 32
+MAX_MISSING_SHARE = 0.1
+SUMMARY_STATS = ("mean", "std", "q10", "q50", "q90")
+CONTINUOUS = ("tau", "season_strength", "volatility", "hurst", "anomaly_ratio", "arch_pvalue")
+_METHODS: dict[str, Callable[[np.ndarray], dict[str, Any]]] = {
+    "fast": properties_fast,
+    "reference": reference_batch,
+}
+
+
+@dataclass
+class ProfileResult:
+    """Per-window property table and dataset-level summary.
+
+    Attributes:
+        table: one row per (channel, window): ``channel, window_start[, start_time]``, the raw
+            properties, ``periods`` (kept seasonal periods, ``;``-joined) and ``<bucket>_bucket`` ids.
+        summary: ``n_windows``, settings, per-property statistics and per-bucket shares
+            (see :func:`summarise`).
+    """
+
+    table: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def features(self) -> dict[str, float]:
+        """Flat dataset-level numeric features (see :func:`~recommender.properties.features.summary_features`)."""
+        return summary_features(self.summary)
+
+    def to_csv(self, path: str | os.PathLike[str]) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.table.to_csv(path, index=False)
+        return path
+
+    def to_json(self, path: str | os.PathLike[str]) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.summary, indent=2))
+        return path
+
+
+def _fill_missing(w: np.ndarray) -> np.ndarray | None:
+    """Linearly interpolate NaNs inside one window (nearest value at the edges); None if too many."""
+    miss = np.isnan(w)
+    if not miss.any():
+        return w
+    if miss.mean() > MAX_MISSING_SHARE:
+        return None
+    t = np.arange(w.shape[0])
+    out = w.copy()
+    out[miss] = np.interp(t[miss], t[~miss], w[~miss])
+    return out
+
+
+def extract_windows(
+    data: TimeSeriesData | np.ndarray, window: int = 336, stride: int | None = None
+) -> tuple[np.ndarray, pd.DataFrame, int]:
+    """Cut ``data`` into windows.
+
+    Args:
+        data: a :class:`TimeSeriesData` (every channel is windowed), a 1-D series, or a 2-D
+            ``[n_windows, L]`` array of ready windows (then ``window``/``stride`` are ignored).
+        window: window length.
+        stride: step between window starts; default ``max(1, window // 14)`` (24 for 336, ARIES).
+
+    Returns:
+        ``(windows [n, L] float64, meta, n_dropped)`` where ``meta`` has ``channel``,
+        ``window_start`` (and ``start_time`` when timestamps exist), one row per kept window;
+        windows with more than 10 % missing values are dropped, others are interpolated.
+    """
+    if isinstance(data, TimeSeriesData):
+        if window < MIN_WINDOW:
+            raise ConfigError(f"window must be at least {MIN_WINDOW} steps", field="window", value=window)
+        if data.n_steps < window:
+            raise DataValidationError(
+                f"series has {data.n_steps} steps, fewer than the profile window of {window}", field="window"
+            )
+        stride = stride or max(1, window // 14)
+        if stride < 1:
+            raise ConfigError("stride must be >= 1", field="stride", value=stride)
+        starts = np.arange(0, data.n_steps - window + 1, stride)
+        values = np.asarray(data.values, dtype=np.float64)
+        view = np.lib.stride_tricks.sliding_window_view(values, window, axis=0)[starts]  # [S, N, L]
+        raw = view.transpose(1, 0, 2).reshape(-1, window)  # channel-major: [N*S, L]
+        meta = pd.DataFrame(
+            {
+                "channel": np.repeat(np.asarray(data.channel_ids, dtype=object), len(starts)),
+                "window_start": np.tile(starts, data.n_channels),
+            }
+        )
+        if data.timestamps is not None:
+            meta["start_time"] = np.tile(data.timestamps[starts], data.n_channels)
+    else:
+        arr = np.asarray(data, dtype=np.float64)
+        if arr.ndim == 1:
+            return extract_windows(TimeSeriesData(arr[:, None], None, ("series",)), window, stride)
+        if arr.ndim != 2:
+            raise DataValidationError(f"expected [n_windows, length] windows, got shape {arr.shape}")
+        if arr.shape[1] < MIN_WINDOW:
+            raise ConfigError(f"window must be at least {MIN_WINDOW} steps", field="window", value=arr.shape[1])
+        raw = arr
+        meta = pd.DataFrame({"channel": "series", "window_start": np.arange(arr.shape[0])})
+    keep = np.ones(raw.shape[0], dtype=bool)
+    if np.isnan(raw).any():
+        raw = raw.copy()
+        for i in np.flatnonzero(np.isnan(raw).any(axis=1)):
+            filled = _fill_missing(raw[i])
+            if filled is None:
+                keep[i] = False
+            else:
+                raw[i] = filled
+    n_dropped = int((~keep).sum())
+    if n_dropped:
+        log.info("dropped %d windows with more than %.0f%% missing values", n_dropped, 100 * MAX_MISSING_SHARE)
+    return np.ascontiguousarray(raw[keep]), meta[keep].reset_index(drop=True), n_dropped
+
+
+def profile_windows(
+    windows: np.ndarray,
+    *,
+    method: str = "fast",
+    n_jobs: int = 1,
+    chunk_size: int = 256,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, np.ndarray]:
+    """Properties of every row of ``windows [n, L]`` by chunks (optionally in two processes).
+
+    Args:
+        method: ``"fast"`` (batched) or ``"reference"`` (statsmodels per window).
+        n_jobs: worker processes, capped at :data:`MAX_WORKERS`; 1 runs in this process.
+        chunk_size: windows per task.
+        progress: called as ``progress(done_windows, total_windows)`` after each chunk.
+    """
+    if method not in _METHODS:
+        raise ConfigError(f"unknown profile method {method!r}; choose 'fast' or 'reference'", field="method")
+    fn = _METHODS[method]
+    n = windows.shape[0]
+    bounds = [(s, min(s + chunk_size, n)) for s in range(0, n, chunk_size)]
+    results: list[dict[str, Any]] = [{}] * len(bounds)
+    done = 0
+    workers = max(1, min(int(n_jobs), MAX_WORKERS, len(bounds)))
+    if workers == 1:
+        for i, (a, b) in enumerate(bounds):
+            results[i] = fn(windows[a:b])
+            done += b - a
+            if progress:
+                progress(done, n)
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(fn, windows[a:b]): i for i, (a, b) in enumerate(bounds)}
+            for fut in _as_completed(futures):
+                i = futures[fut]
+                results[i] = fut.result()
+                done += bounds[i][1] - bounds[i][0]
+                if progress:
+                    progress(done, n)
+    if not results:
+        return {k: np.zeros(0) for k in (*PROPERTY_KEYS, "constant")} | {"periods": []}
+    merged: dict[str, Any] = {}
+    for key in results[0]:
+        if key == "periods":
+            merged[key] = [p for r in results for p in r[key]]
+        else:
+            merged[key] = np.concatenate([np.asarray(r[key]) for r in results])
+    return merged
+
+
+def _as_completed(futures):
+    from concurrent.futures import as_completed
+
+    return as_completed(futures)
+
+
+def summarise(table: pd.DataFrame) -> dict[str, Any]:
+    """Dataset-level summary: statistics of each continuous property and bucket shares."""
+    props: dict[str, dict[str, float]] = {}
+    for col in (*CONTINUOUS, "trend_strength"):
+        v = table[col].to_numpy(dtype=np.float64) if len(table) else np.zeros(0)
+        if v.size == 0:
+            props[col] = {s: float("nan") for s in SUMMARY_STATS}
+            continue
+        q10, q50, q90 = np.quantile(v, [0.1, 0.5, 0.9])
+        props[col] = {"mean": float(v.mean()), "std": float(v.std()), "q10": float(q10), "q50": float(q50), "q90": float(q90)}
+    buckets: dict[str, dict[str, float]] = {}
+    for name, spec in BUCKETS.items():
+        ids = table[f"{name}_bucket"].to_numpy() if len(table) else np.zeros(0, dtype=int)
+        counts = np.bincount(ids.astype(np.int64), minlength=len(spec.labels)) if ids.size else np.zeros(len(spec.labels))
+        total = max(int(ids.size), 1)
+        buckets[name] = {label: float(counts[i] / total) for i, label in enumerate(spec.labels)}
+    return {"properties": props, "buckets": buckets}
+
+
+def profile(
+    data: TimeSeriesData | np.ndarray,
+    window: int = 336,
+    stride: int | None = None,
+    *,
+    method: str = "fast",
+    n_jobs: int = 1,
+    chunk_size: int = 256,
+    max_windows: int | None = None,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> ProfileResult:
+    """Profile every (channel, window) of ``data`` with the ARIES property set.
+
+    Args:
+        data: a :class:`TimeSeriesData`, a 1-D series, or ``[n_windows, L]`` ready windows.
+        window: window length (ARIES: 336).
+        stride: step between window starts (default ``window // 14``, i.e. 24 for 336).
+        method: ``"fast"`` or ``"reference"``.
+        n_jobs: worker processes (at most 2).
+        chunk_size: windows per task.
+        max_windows: profile a seeded random subset of at most this many windows.
+        seed: seed of that subset.
+        progress: ``progress(done, total)`` callback (the CLI draws a progress bar with it).
+    """
+    windows, meta, n_dropped = extract_windows(data, window, stride)
+    n_total = windows.shape[0]
+    if max_windows is not None and n_total > max_windows:
+        pick = np.sort(np.random.default_rng(seed).choice(n_total, size=max_windows, replace=False))
+        windows, meta = windows[pick], meta.iloc[pick].reset_index(drop=True)
+    props = profile_windows(windows, method=method, n_jobs=n_jobs, chunk_size=chunk_size, progress=progress)
+    table = meta.copy()
+    for key in PROPERTY_KEYS:
+        table[key] = props[key]
+    table["trend_strength"] = np.abs(props["tau"])
+    table["constant"] = props["constant"].astype(bool)
+    table["periods"] = [";".join(str(p) for p in ps) for ps in props["periods"]]
+    for name, ids in bucket_all(props).items():
+        table[f"{name}_bucket"] = ids
+    summary = {
+        "name": getattr(data, "name", "windows"),
+        "n_windows": int(len(table)),
+        "n_windows_available": int(n_total),
+        "n_windows_dropped_missing": n_dropped,
+        "n_channels": int(table["channel"].nunique()) if len(table) else 0,
+        "window": int(windows.shape[1]) if windows.size else int(window),
+        "stride": None if not isinstance(data, TimeSeriesData) else int(stride or max(1, window // 14)),
+        "method": method,
+        **summarise(table),
+    }
+    return ProfileResult(table=table, summary=summary)
+
+
+def _mlflow_key(s: str) -> str:
+    return "".join(c if c.isalnum() or c in "_-./ " else "_" for c in s)
+
+
+def log_profile_to_mlflow(result: ProfileResult, run_id: str | None = None) -> str:
+    """Log a profile into an MLflow run: settings as params, statistics and shares as metrics,
+    the per-window table (CSV) and summary (JSON) as artifacts under ``profile/``.
+
+    Args:
+        result: the profile.
+        run_id: the run to log into; default the active run.
+
+    Returns:
+        The run id used.
+    """
+    import tempfile
+
+    import mlflow
+    from mlflow.entities import Metric, Param
+    from mlflow.tracking import MlflowClient
+
+    if run_id is None:
+        active = mlflow.active_run()
+        if active is None:
+            raise ConfigError("no active MLflow run to log the profile into; pass run_id", field="run_id")
+        run_id = active.info.run_id
+    client = MlflowClient()
+    s = result.summary
+    params = [
+        Param(f"profile.{k}", str(s[k]))
+        for k in ("window", "stride", "method", "n_windows", "n_channels")
+        if k in s
+    ]
+    feats = result.features()
+    import time
+
+    now = int(time.time() * 1000)
+    metrics = [Metric(_mlflow_key(f"profile.{k}"), float(v), now, 0) for k, v in feats.items() if np.isfinite(v)]
+    for i in range(0, len(metrics), 900):  # MLflow caps a batch at 1000 entries
+        client.log_batch(run_id, metrics=metrics[i : i + 900], params=params if i == 0 else [])
+    with tempfile.TemporaryDirectory() as tmp:
+        result.to_csv(Path(tmp) / "profile_windows.csv")
+        result.to_json(Path(tmp) / "profile_summary.json")
+        client.log_artifacts(run_id, tmp, artifact_path="profile")
+    return run_id

@@ -1,0 +1,98 @@
+"""The FastAPI application: ``create_app(settings)`` builds a fresh app; the lifespan owns the model store.
+
+Run it with ``tsforge serve`` (or ``make serve``); tests build one app per test with
+``TestClient(create_app(settings))``. Routes: ``/v1/forecast``, ``/v1/models``,
+``/v1/admin/reload``, ``/v1/profile`` (when ``recommender.properties`` is importable),
+MLflow's ``/invocations``, ``/ping``, ``/health``, ``/version``, and probes ``/healthz``, ``/readyz``.
+Alias moves are picked up by the store's background poll (``alias_poll_seconds``) and by
+``POST /v1/admin/reload``; see :mod:`service.model_store`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import FastAPI
+
+from service.convert import Limits
+from service.errors import install_error_handlers
+from service.model_store import ModelStore
+from service.routers import forecast, health, invocations, models
+from service.settings import ServiceSettings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+
+def _tsforge_version() -> str:
+    try:
+        return version("tsforge")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def _optional_routers() -> list:
+    """Routers whose libraries may be absent: included only when they import."""
+    out = []
+    try:
+        from service.routers import profile
+
+        out.append(profile.router)
+    except ImportError as exc:
+        log.info("/v1/profile disabled: %s", exc)
+    return out
+
+
+def create_app(settings: ServiceSettings | None = None, *, store: ModelStore | None = None) -> FastAPI:
+    """Build the app. ``store`` replaces the registry-backed store (tests); otherwise the lifespan makes one."""
+    settings = settings or ServiceSettings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.torch_threads:
+            import torch
+
+            torch.set_num_threads(settings.torch_threads)
+        own = getattr(app.state, "store", None) is None
+        if own:
+            app.state.store = ModelStore(
+                settings.tracking_uri,
+                default_model=settings.default_model,
+                default_alias=settings.default_alias,
+                max_cached_versions=settings.max_cached_versions,
+            )
+        st: ModelStore = app.state.store
+        if settings.preload_default and st.default_model:
+            try:
+                st.warm()
+            except Exception as exc:  # serve anyway: /readyz says 503 until it loads
+                log.warning("default model %s not loaded at start-up: %s", st.default_model, exc)
+        st.start_polling(settings.alias_poll_seconds)
+        try:
+            yield
+        finally:
+            st.stop()
+            if own:
+                app.state.store = None
+
+    app = FastAPI(
+        title="tsforge forecast service",
+        version=_tsforge_version(),
+        summary="Forecasts from registered MLflow models over REST; MLflow scoring-protocol compatible.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.limits = Limits(settings.max_series, settings.max_series_length, settings.max_horizon)
+    app.state.store = store
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(forecast.router)
+    app.include_router(models.router)
+    app.include_router(invocations.router)
+    for router in _optional_routers():
+        app.include_router(router)
+    return app

@@ -1,0 +1,48 @@
+"""Shared fixtures: an isolated MLflow store per test, small seeded series, one thread per worker."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+torch.set_num_threads(1)
+os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+
+
+@pytest.fixture
+def tracking_uri(tmp_path, monkeypatch) -> str:
+    """Point MLflow at a fresh SQLite store under ``tmp_path`` (never the repo's mlruns/)."""
+    import mlflow
+
+    from tsforge.tracking import configure_tracking
+
+    uri = f"sqlite:///{tmp_path}/mlruns/mlflow.db"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    monkeypatch.chdir(tmp_path)
+    configure_tracking(uri)
+    yield uri
+    while mlflow.active_run() is not None:
+        mlflow.end_run()
+
+
+def make_series(n_steps: int = 1200, n_channels: int = 3, freq: str = "h", seed: int = 0, name: str = "toy"):
+    """Daily-seasonal signal + small trend + noise, as a TimeSeriesData (hourly by default)."""
+    from tsforge.data.frame import TimeSeriesData
+
+    rng = np.random.default_rng(seed)
+    t = np.arange(n_steps)
+    cols = [
+        (1 + 0.3 * c) * np.sin(2 * np.pi * t / 24 + c) + 0.002 * t + 0.1 * rng.standard_normal(n_steps)
+        for c in range(n_channels)
+    ]
+    ts = pd.date_range("2021-01-01", periods=n_steps, freq=freq).values
+    return TimeSeriesData(np.stack(cols, 1), ts, [f"s{c}" for c in range(n_channels)], freq, name=name)
+
+
+@pytest.fixture
+def toy_series():
+    return make_series()

@@ -1,0 +1,90 @@
+"""Service fixtures: one tiny MLflow registry per test session, fresh apps per test.
+
+The registry lives under pytest's tmp dir (``sqlite:///.../mlflow.db``), never the shared
+``mlruns/``. It holds one registered model ``svc_model`` with two versions trained by
+``tsforge.pipeline.train`` on ``synthetic_stations``: version 1 = DLinear (2 epochs), version 2
+= the naive baseline; ``@champion`` points at version 1. Tests that move aliases use their own
+model names so they cannot disturb each other.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+import torch
+from fastapi.testclient import TestClient
+
+from service.main import create_app
+from service.settings import ServiceSettings
+
+INPUT_LEN = 48
+HORIZON = 24
+MODEL = "svc_model"
+
+
+@dataclass(frozen=True)
+class Registry:
+    uri: str
+    name: str
+    dlinear_version: str
+    naive_version: str
+    channel_ids: tuple[str, ...]
+    history: list[float]  # the last values of channel 0 (long enough for the model)
+    timestamps: list[str]
+
+
+@pytest.fixture(scope="session")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
+    torch.set_num_threads(1)
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
+    from tsforge.data.synthetic import synthetic_stations
+    from tsforge.pipeline import train
+    from tsforge.tracking import configure_tracking
+
+    root = tmp_path_factory.mktemp("svc_registry")
+    uri = f"sqlite:///{root}/mlflow.db"
+    configure_tracking(uri)
+    data = synthetic_stations(n_channels=3, n_steps=480, seed=0)
+    common = dict(input_len=INPUT_LEN, horizon=HORIZON, registered_name=MODEL, experiment="svc", progress=False)
+    v1 = train(data, "dlinear", train_config={"max_epochs": 2, "batch_size": 64}, **common)
+    v2 = train(data, "naive", **common)
+    import mlflow
+
+    client = mlflow.MlflowClient()
+    client.set_registered_model_alias(MODEL, "champion", v1.version)
+    client.set_registered_model_alias(MODEL, "baseline", v2.version)
+    ts = [str(t)[:19] for t in data.timestamps[-2 * INPUT_LEN :]]
+    return Registry(
+        uri=uri,
+        name=MODEL,
+        dlinear_version=str(v1.version),
+        naive_version=str(v2.version),
+        channel_ids=tuple(data.channel_ids),
+        history=[float(v) for v in data.values[-2 * INPUT_LEN :, 0]],
+        timestamps=ts,
+    )
+
+
+@pytest.fixture()
+def make_settings(registry: Registry):
+    def make(**kw) -> ServiceSettings:
+        base = dict(tracking_uri=registry.uri, default_model=registry.name, alias_poll_seconds=0)
+        base.update(kw)
+        return ServiceSettings(**base)
+
+    return make
+
+
+@pytest.fixture()
+def client(make_settings) -> Iterator[TestClient]:
+    with TestClient(create_app(make_settings())) as c:
+        yield c
+
+
+@pytest.fixture()
+def series(registry: Registry) -> dict:
+    """One valid series body (id known to the model, with timestamps)."""
+    return {"id": registry.channel_ids[0], "values": registry.history, "timestamps": registry.timestamps}

@@ -1,0 +1,188 @@
+"""POST /v1/forecast: happy paths against a real registered model, and every bad-input path → 4xx JSON."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from service.schemas.forecast import FORECAST_EXAMPLE
+from tsforge.inference import SeriesInput
+from tsforge.tracking import load_predictor
+
+
+def test_single_series_with_timestamps_uses_champion(client, registry, series):
+    r = client.post("/v1/forecast", json={"series": [series], "horizon": 24})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["model"]["name"] == registry.name
+    assert body["model"]["version"] == registry.dlinear_version
+    assert body["model"]["alias"] == "champion"
+    assert body["model"]["run_id"]
+    assert body["horizon"] == 24
+    (f,) = body["forecasts"]
+    assert f["id"] == series["id"] and len(f["values"]) == 24 and all(np.isfinite(f["values"]))
+    # The next hour after the last history timestamp, hourly onwards.
+    last = np.datetime64(series["timestamps"][-1])
+    assert f["timestamps"][0] == str(last + np.timedelta64(1, "h"))
+    assert f["timestamps"][-1] == str(last + np.timedelta64(24, "h"))
+
+
+def test_matches_library_predictor(client, registry, series):
+    """The service answers exactly what the library's Predictor computes for the same version."""
+    pred = load_predictor(f"models:/{registry.name}/{registry.dlinear_version}")
+    expected = pred.predict_series([SeriesInput(series["id"], np.array(series["values"]))], 12)[0].values
+    r = client.post("/v1/forecast", json={"series": [{"id": series["id"], "values": series["values"]}], "horizon": 12})
+    assert r.status_code == 200, r.text
+    np.testing.assert_allclose(r.json()["forecasts"][0]["values"], expected, rtol=1e-6)
+    assert r.json()["forecasts"][0]["timestamps"] is None
+
+
+def test_batch_of_many_series_and_default_horizon(client, registry):
+    rng = np.random.default_rng(0)
+    body = {"series": [{"id": f"new_{i}", "values": (10 + rng.normal(size=60)).tolist()} for i in range(64)]}
+    r = client.post("/v1/forecast", json=body)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["horizon"] == 24  # the trained horizon
+    assert [f["id"] for f in out["forecasts"]] == [f"new_{i}" for i in range(64)]
+    assert all(len(f["values"]) == 24 for f in out["forecasts"])
+
+
+@pytest.mark.parametrize(
+    ("ref", "version_attr", "alias"),
+    [("svc_model/2", "naive_version", None), ("svc_model@baseline", "naive_version", "baseline"),
+     ("svc_model", "dlinear_version", "champion"), ("models:/svc_model/1", "dlinear_version", None)],
+)
+def test_model_reference_forms(client, registry, series, ref, version_attr, alias):
+    r = client.post("/v1/forecast", json={"series": [series], "model": ref})
+    assert r.status_code == 200, r.text
+    assert r.json()["model"]["version"] == getattr(registry, version_attr)
+    assert r.json()["model"]["alias"] == alias
+    if version_attr == "naive_version":  # naive repeats the last value
+        assert r.json()["forecasts"][0]["values"] == pytest.approx([series["values"][-1]] * 24)
+
+
+def test_missing_values_as_null_are_accepted(client, series):
+    values = list(series["values"])
+    values[-3] = None
+    values[5] = None
+    r = client.post("/v1/forecast", json={"series": [{**series, "values": values}]})
+    assert r.status_code == 200, r.text
+    assert all(np.isfinite(r.json()["forecasts"][0]["values"]))
+
+
+def test_openapi_example_works_as_shown(client):
+    r = client.post("/v1/forecast", json=FORECAST_EXAMPLE)
+    assert r.status_code == 200, r.text
+    assert [f["id"] for f in r.json()["forecasts"]] == ["station_a", "station_b"]
+    assert client.get("/openapi.json").json()["components"]["schemas"]["ForecastRequest"]["examples"] == [FORECAST_EXAMPLE]
+
+
+def _post_raw(client, text: str):
+    return client.post("/v1/forecast", content=text.encode(), headers={"content-type": "application/json"})
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ('{"series": [{"id": "a", "values": [1, NaN, 3]}]}', "series[0].values[1]"),
+        ('{"series": [{"id": "a", "values": [1, Infinity]}]}', "series[0].values[1]"),
+        ('{"series": [{"id": "a", "values": [1, -Infinity]}]}', "series[0].values[1]"),
+        ('{"series": [{"id": "a", "values": [1, 1e400]}]}', "series[0].values[1]"),
+        ('{"series": [{"id": "a", "values": []}]}', "series[0].values"),
+        ('{"series": []}', "series"),
+        ('{"series": [{"id": "a", "values": ["x", 2]}]}', "series[0].values[0]"),
+        ('{"series": [{"id": "a", "values": [[1], 2]}]}', "series[0].values[0]"),
+        ('{"series": [{"id": "", "values": [1]}]}', "series[0].id"),
+        ('{"series": [{"id": "a", "values": [1]}], "horizon": 0}', "horizon"),
+        ('{"series": [{"id": "a", "values": [1]}], "horizon": "soon"}', "horizon"),
+        ('{"series": [{"id": "a", "values": [1]}], "extra": 1}', "extra"),
+        ('{"series": "abc"}', "series"),
+        ('{"series": [{"id": "a", "values": [1, 2], "timestamps": ["2024-01-01"]}]}', "series[0]"),
+        ('{"series": [{"id": "a", "values": [1, 2], "timestamps": ["2024-01-02", "2024-01-01"]}]}', "series[0]"),
+        ('{"series": [{"id": "a", "values": [1, 2], "timestamps": ["2024-01-01", "not a date"]}]}', "series[0].timestamps[1]"),
+        ('{"series": [{"id": "a", "values": [1]}, {"id": "a", "values": [2]}]}', "body"),
+        ('{"series": [{"id": "a", "values": [1], "coords": [1]}]}', "series[0].coords"),
+        ("[1, 2, 3]", "body"),
+        ('{"series": [', "body"),
+    ],
+)
+def test_bad_input_is_422_naming_the_field(client, raw, field):
+    r = _post_raw(client, raw)
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["error"] == "RequestValidationError"
+    assert body["error_code"] == "INVALID_PARAMETER_VALUE"
+    assert body["field"] == field, body
+    assert body["message"].startswith(field)
+
+
+def test_all_missing_series_is_422(client):
+    r = client.post("/v1/forecast", json={"series": [{"id": "a", "values": [None] * 60}]})
+    assert r.status_code == 422
+    assert r.json()["field"] == "series[0].values" and r.json()["error"] == "DataValidationError"
+
+
+def test_too_short_history_is_422(client):
+    r = client.post("/v1/forecast", json={"series": [{"id": "a", "values": [1.0] * 10}]})
+    assert r.status_code == 422
+    assert r.json()["field"] == "series[0].values"
+    assert "at least 48" in r.json()["message"]
+
+
+def test_horizon_above_model_maximum_is_422(client, series):
+    r = client.post("/v1/forecast", json={"series": [series], "horizon": 25})
+    assert r.status_code == 422
+    assert r.json() == {
+        "error_code": "INVALID_PARAMETER_VALUE",
+        "error": "ConfigError",
+        "message": "horizon 25 exceeds 24, the horizon model svc_model/1 was trained for",
+        "field": "horizon",
+    }
+
+
+def test_huge_values_never_give_a_500(client):
+    r = client.post("/v1/forecast", json={"series": [{"id": "a", "values": [1e308, -1e308] * 30}]})
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "series[0].values"
+
+
+@pytest.mark.parametrize(
+    ("ref", "status"),
+    [("nope", 404), ("svc_model@nope", 404), ("svc_model/99", 404), ("svc_model/0", 404), ("bad name!", 404),
+     ("svc_model@", 404)],
+)
+def test_unknown_model_alias_version_is_404(client, series, ref, status):
+    r = client.post("/v1/forecast", json={"series": [series], "model": ref})
+    assert r.status_code == status, r.text
+    assert r.json()["error"] == "ModelNotFoundError"
+    assert r.json()["field"] == "model"
+    assert r.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_limits_are_configurable(make_settings, series):
+    from fastapi.testclient import TestClient
+
+    from service.main import create_app
+
+    with TestClient(create_app(make_settings(max_series=2, max_series_length=100, max_horizon=12))) as c:
+        r = c.post("/v1/forecast", json={"series": [{**series, "id": f"s{i}"} for i in range(3)]})
+        assert r.status_code == 413 and r.json()["field"] == "series"
+        assert "at most 2" in r.json()["message"]
+        r = c.post("/v1/forecast", json={"series": [{"id": "a", "values": [1.0] * 101}]})
+        assert r.status_code == 413 and r.json()["field"] == "series[0].values"
+        r = c.post("/v1/forecast", json={"series": [series], "horizon": 13})
+        assert r.status_code == 413 and r.json()["field"] == "horizon"
+        r = c.post("/v1/forecast", json={"series": [series]})  # default = model's 24 > service limit 12
+        assert r.status_code == 413 and r.json()["field"] == "horizon"
+
+
+def test_no_model_and_no_default_is_404(make_settings, series):
+    from fastapi.testclient import TestClient
+
+    from service.main import create_app
+
+    with TestClient(create_app(make_settings(default_model=None))) as c:
+        r = c.post("/v1/forecast", json={"series": [series]})
+        assert r.status_code == 404 and r.json()["field"] == "model"
+        assert c.post("/v1/forecast", json={"series": [series], "model": "svc_model/1"}).status_code == 200

@@ -1,0 +1,41 @@
+"""Probes: liveness, readiness (default model loaded), MLflow's /ping and /health."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from service.main import create_app
+
+
+def test_probes_when_ready(client, registry):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    r = client.get("/readyz")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ready", "default_model": "svc_model", "loaded": [f"svc_model/{registry.dlinear_version}"]}
+    for path in ("/ping", "/health"):
+        r = client.get(path)
+        assert r.status_code == 200 and r.text == "\n"
+
+
+def test_readyz_is_503_while_the_default_model_cannot_load(make_settings):
+    with TestClient(create_app(make_settings(default_model="not_registered"))) as c:
+        assert c.get("/healthz").status_code == 200
+        r = c.get("/readyz")
+        assert r.status_code == 503
+        assert r.json()["status"] == "not ready"
+        assert "not_registered" in r.json()["reason"]
+
+
+def test_readyz_loads_lazily_when_preload_is_off(make_settings, registry):
+    with TestClient(create_app(make_settings(preload_default=False))) as c:
+        store = c.app.state.store
+        assert store.loaded() == []
+        assert c.get("/readyz").status_code == 200
+        assert [m.version for m in store.loaded()] == [registry.dlinear_version]
+
+
+def test_unknown_route_and_method_are_json(client):
+    r = client.get("/v1/nothing")
+    assert r.status_code == 404 and r.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+    r = client.get("/v1/forecast")
+    assert r.status_code == 405 and r.json()["error"] == "HTTPException"

@@ -1,0 +1,71 @@
+"""The app's structure without MLflow: a fake store swapped in through ``dependency_overrides``."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+from fastapi.testclient import TestClient
+
+from service.dependencies import get_store
+from service.main import create_app
+from service.model_store import LoadedModel
+from service.settings import ServiceSettings
+from tsforge.inference import SeriesForecast
+
+
+class EchoPredictor:
+    """Forecasts ``last value + step``: easy to check, and records its batch sizes."""
+
+    input_len, max_horizon = 3, 5
+
+    def __init__(self) -> None:
+        self.batches: list[int] = []
+
+    def predict_series(self, series, horizon=None):
+        self.batches.append(len(series))
+        return [SeriesForecast(s.id, s.values[-1] + np.arange(1, horizon + 1, dtype=float)) for s in series]
+
+
+class FakeStore:
+    default_model = "fake"
+
+    def __init__(self) -> None:
+        self.predictor = EchoPredictor()
+
+    def get(self, ref=None):
+        return LoadedModel(name="fake", version="7", predictor=self.predictor, run_id="r")
+
+    def alias_of(self, ref):
+        return None
+
+    def ready(self):
+        return True
+
+    def loaded(self):
+        return [SimpleNamespace(name="fake", version="7")]
+
+    def start_polling(self, s):
+        pass
+
+    def stop(self):
+        pass
+
+
+def test_dependency_override_drives_every_series_in_one_batch():
+    store = FakeStore()
+    app = create_app(ServiceSettings(alias_poll_seconds=0), store=store)
+    app.dependency_overrides[get_store] = lambda: store
+    with TestClient(app) as c:
+        body = {"series": [{"id": "a", "values": [1, 2, 3]}, {"id": "b", "values": [5, None, 9]}], "horizon": 2}
+        r = c.post("/v1/forecast", json=body)
+        assert r.status_code == 200, r.text
+        assert r.json() == {
+            "model": {"name": "fake", "version": "7", "alias": None, "run_id": "r"},
+            "horizon": 2,
+            "forecasts": [{"id": "a", "values": [4.0, 5.0], "timestamps": None}, {"id": "b", "values": [10.0, 11.0], "timestamps": None}],
+        }
+        assert store.predictor.batches == [2]
+        r = c.post("/invocations", json={"inputs": {"unique_id": ["a", "a", "a"], "y": [1, 2, 3]}, "params": {"horizon": 1}})
+        assert r.json() == {"predictions": [{"unique_id": "a", "step": 1, "y_hat": 4.0}]}
+        assert c.get("/readyz").json()["loaded"] == ["fake/7"]

@@ -1,0 +1,194 @@
+"""ModelStore without HTTP: reference parsing, caching, atomic swaps, eviction, error mapping."""
+
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+
+import pytest
+from mlflow.exceptions import MlflowException
+from mlflow.protos.databricks_pb2 import RESOURCE_DOES_NOT_EXIST
+
+from service.model_store import ModelRef, ModelStore, parse_model_ref
+from tsforge.errors import ModelNotFoundError
+
+
+@pytest.mark.parametrize(
+    ("text", "ref"),
+    [
+        ("m", ModelRef("m")),
+        ("m@champion", ModelRef("m", alias="champion")),
+        ("m/3", ModelRef("m", version="3")),
+        ("models:/m/007", ModelRef("m", version="7")),
+        ("models:/my.model-x@prod_2", ModelRef("my.model-x", alias="prod_2")),
+    ],
+)
+def test_parse_model_ref(text, ref):
+    assert parse_model_ref(text) == ref
+
+
+@pytest.mark.parametrize("text", ["", "m@", "@a", "m/", "m/0", "m/x", "m/-1", "a@b@c", "bad name!", "m@1x!"])
+def test_parse_model_ref_rejects_malformed(text):
+    with pytest.raises(ModelNotFoundError) as err:
+        parse_model_ref(text)
+    assert err.value.where["field"] == "model"
+
+
+class FakeClient:
+    """Just enough of MlflowClient: versions 1..n of one model and a mutable alias table."""
+
+    def __init__(self, name: str, n: int) -> None:
+        self.name, self.n = name, n
+        self.aliases: dict[str, str] = {}
+        self.calls = 0
+
+    def _missing(self):
+        return MlflowException("missing", error_code=RESOURCE_DOES_NOT_EXIST)
+
+    def get_model_version(self, name, version):
+        self.calls += 1
+        if name != self.name or not 1 <= int(version) <= self.n:
+            raise self._missing()
+        return SimpleNamespace(version=str(version), run_id=f"run{version}")
+
+    def get_model_version_by_alias(self, name, alias):
+        self.calls += 1
+        if name != self.name or alias not in self.aliases:
+            raise self._missing()
+        return self.get_model_version(name, self.aliases[alias])
+
+    def search_model_versions(self, filter_string):
+        return [SimpleNamespace(version=str(v), run_id=f"run{v}") for v in range(1, self.n + 1)] if f"'{self.name}'" in filter_string else []
+
+
+class FakePredictor:
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+        self.input_len, self.max_horizon = 4, 2
+
+
+def make_store(n=3, **kw):
+    client = FakeClient("m", n)
+    loads: list[str] = []
+
+    def loader(uri):
+        loads.append(uri)
+        return FakePredictor(uri)
+
+    return ModelStore(client=client, loader=loader, **kw), client, loads
+
+
+def test_loads_once_per_version_and_caches():
+    store, client, loads = make_store(default_model="m@champion")
+    client.aliases["champion"] = "2"
+    a = store.get(None)
+    calls = client.calls
+    b = store.get("m@champion")
+    c = store.get("m/2")
+    assert a is b is c
+    assert loads == ["models:/m/2"]
+    assert client.calls == calls  # cached: no registry round trip for a known alias or a loaded version
+    assert store.ready()
+
+
+def test_bare_name_prefers_default_alias_else_newest():
+    store, client, _ = make_store(n=3)
+    assert store.get("m").version == "3"
+    assert store.alias_of("m") is None
+    store2, client2, _ = make_store(n=3)
+    client2.aliases["champion"] = "1"
+    assert store2.get("m").version == "1"
+    assert store2.alias_of("m") == "champion"
+
+
+def test_unknown_things_are_model_not_found():
+    store, client, _ = make_store()
+    for ref in ("other", "m@nope", "m/9", "other@x"):
+        with pytest.raises(ModelNotFoundError) as err:
+            store.get(ref)
+        assert err.value.where == {"field": "model"}
+    with pytest.raises(ModelNotFoundError):
+        store.get(None)  # no default configured
+
+
+def test_refresh_loads_before_swapping_and_old_object_survives():
+    store, client, loads = make_store(default_model="m@champion")
+    client.aliases["champion"] = "1"
+    old = store.get(None)
+    client.aliases["champion"] = "3"
+    assert store.get(None) is old  # not noticed until a refresh
+    changes = store.refresh()
+    assert changes == {"m@champion": {"old": "1", "new": "3"}}
+    new = store.get(None)
+    assert new.version == "3" and new is not old
+    assert old.predictor.uri == "models:/m/1"  # a request holding ``old`` still has a working model
+    assert store.refresh() == {}
+
+
+def test_refresh_forgets_deleted_alias():
+    store, client, _ = make_store()
+    client.aliases["beta"] = "2"
+    store.get("m@beta")
+    del client.aliases["beta"]
+    assert store.refresh() == {"m@beta": {"old": "2", "new": None}}
+    with pytest.raises(ModelNotFoundError):
+        store.get("m@beta")
+
+
+def test_refresh_keeps_old_version_when_new_one_fails_to_load():
+    client = FakeClient("m", 2)
+    client.aliases["champion"] = "1"
+
+    def loader(uri):
+        if uri.endswith("/2"):
+            raise RuntimeError("broken artifact")
+        return FakePredictor(uri)
+
+    store = ModelStore(client=client, loader=loader)
+    store.get("m@champion")
+    client.aliases["champion"] = "2"
+    assert store.refresh() == {}
+    assert store.get("m@champion").version == "1"
+
+
+def test_eviction_keeps_pinned_versions():
+    store, client, loads = make_store(n=5, max_cached_versions=2)
+    client.aliases["champion"] = "1"
+    store.get("m@champion")
+    for v in (2, 3, 4):
+        store.get(f"m/{v}")
+    keys = {m.version for m in store.loaded()}
+    assert "1" in keys and len(keys) == 2
+
+
+def test_concurrent_first_requests_load_once():
+    store, client, loads = make_store()
+    client.aliases["champion"] = "1"
+    barrier = threading.Barrier(8)
+
+    def hit():
+        barrier.wait()
+        store.get("m/1")
+
+    threads = [threading.Thread(target=hit) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert loads == ["models:/m/1"]
+
+
+def test_polling_thread_refreshes_and_stops():
+    store, client, _ = make_store()
+    client.aliases["champion"] = "1"
+    store.get("m@champion")
+    store.start_polling(0.05)
+    client.aliases["champion"] = "2"
+    import time
+
+    deadline = time.time() + 5
+    while store.get("m@champion").version != "2" and time.time() < deadline:
+        time.sleep(0.02)
+    store.stop()
+    assert store.get("m@champion").version == "2"
+    assert store._poller is None

@@ -1,0 +1,42 @@
+"""``tsforge datasets``: every catalogue entry is listed with its availability."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+from rich.console import Console
+from typer.testing import CliRunner
+
+from tsforge.cli import app
+from tsforge.cli.datasets import datasets_table
+from tsforge.data import list_datasets
+
+
+def _render(table) -> str:
+    console = Console(file=StringIO(), width=250, color_system=None)
+    console.print(table)
+    return console.file.getvalue()
+
+
+def test_table_lists_every_entry_with_defaults():
+    text = _render(datasets_table(list_datasets()))
+    for e in list_datasets():
+        assert e.name in text
+    assert "96/192/336/720" in text and "24/36/48/60" in text and "W-TUE" in text
+
+
+def test_unavailable_entries_say_why(monkeypatch, tmp_path):
+    monkeypatch.setenv("TSFORGE_DATA_DIR", str(tmp_path))
+    text = _render(datasets_table(list_datasets()))
+    assert "no: file ETTh1.csv.gz not found" in text
+    synthetic_row = next(line for line in text.splitlines() if "synthetic" in line)
+    assert "yes" in synthetic_row
+
+
+def test_cli_command_runs(monkeypatch, tmp_path):
+    monkeypatch.setenv("TSFORGE_DATA_DIR", str(tmp_path))
+    result = CliRunner().invoke(app, ["datasets", "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"name": "etth1"' in result.output and '"available": false' in result.output
+    result = CliRunner().invoke(app, ["datasets"])
+    assert result.exit_code == 0 and "etth1" in result.output and "not available here" in result.output

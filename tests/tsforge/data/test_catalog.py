@@ -1,0 +1,209 @@
+"""Catalogue: documented shapes of every dataset whose files exist, availability, cache, errors."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+from tsforge.data import list_datasets, load_data, load_dataset
+from tsforge.data.catalog import data_dir, get_entry
+from tsforge.errors import ConfigError, DatasetNotAvailableError
+
+DATA_DIR = data_dir()
+needs_data = pytest.mark.skipif(
+    DATA_DIR is None,
+    reason="shared dataset folder not found (set TSFORGE_DATA_DIR or place files in ../shared/datasets)",
+)
+
+# name -> (steps, channels, freq)
+SHAPES = {
+    "etth1": (17420, 7, "h"),
+    "ettm1": (69680, 7, "15min"),
+    "weather": (52696, 21, "10min"),
+    "exchange_rate": (7588, 8, "D"),
+    "illness": (966, 7, "W-TUE"),
+    "weather_stations": (3654, 18, "D"),
+    "pm10_germany": (4383, 70, "D"),
+    "m4_hourly": (1008, 414, "h"),
+}
+
+
+@needs_data
+@pytest.mark.parametrize("name", list(SHAPES))
+def test_real_dataset_shape(name):
+    steps, channels, freq = SHAPES[name]
+    data = load_dataset(name)
+    assert data.values.shape == (steps, channels)
+    assert data.values.dtype == np.float32
+    assert data.freq == freq
+    assert data.timestamps is not None and data.timestamps.shape == (steps,)
+    assert data.name == name
+    entry = get_entry(name)
+    assert (entry.n_steps, entry.n_channels, entry.freq) == (steps, channels, freq)
+
+
+@needs_data
+def test_ett_values_and_columns():
+    data = load_dataset("etth1")
+    assert data.channel_ids == ("HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT")
+    assert str(data.timestamps[0]) == "2016-07-01T00:00:00.000000000"
+    assert abs(float(data.values[0, 6]) - 30.531) < 1e-3
+    assert data.missing_share == 0.0
+
+
+@needs_data
+def test_weather_rows_kept_as_in_file():
+    data = load_dataset("weather")
+    ts = data.timestamps
+    dup = np.flatnonzero(ts[1:] == ts[:-1])
+    assert len(dup) == 1 and str(ts[dup[0]])[:16] == "2020-05-12T06:00"
+    steps = np.diff(ts).astype("timedelta64[m]").astype(int)
+    assert sorted(set(steps.tolist())) == [0, 10, 100]
+    assert data.channel_ids[-1] == "OT" and data.channel_ids[0] == "p (mbar)"
+
+
+@needs_data
+def test_weather_stations_have_coordinates_joined_by_prefix():
+    data = load_dataset("weather_stations")
+    assert data.coords.shape == (18, 2)
+    idx = data.channel_ids.index("BASEL")
+    np.testing.assert_allclose(data.coords[idx], [47.53333, 7.58333])
+    idx = data.channel_ids.index("OSLO")
+    assert 59 < data.coords[idx, 0] < 61  # Oslo is far north of Basel
+    # channel = mean temperature in deg C: plausible European range
+    assert -30 < np.nanmin(data.values) and np.nanmax(data.values) < 40
+
+
+@needs_data
+def test_pm10_missing_share_and_coordinates():
+    data = load_dataset("pm10_germany")
+    assert 0.50 < data.missing_share < 0.52
+    assert data.coords.shape == (70, 2)
+    lat, lon = data.coords[:, 0], data.coords[:, 1]
+    assert (47 < lat).all() and (lat < 56).all() and (5 < lon).all() and (lon < 16).all()
+    assert data.channel_ids[0] == "DESH001"
+    np.testing.assert_allclose(data.coords[0], [53.670571, 9.585911])
+
+
+@needs_data
+def test_m4_hourly_is_end_aligned():
+    data = load_dataset("m4_hourly")
+    lengths = data.mask.sum(axis=0)
+    assert set(np.unique(lengths).tolist()) == {748, 1008}
+    assert data.mask[-48:].all()  # every series has the official 48-step test horizon at the end
+    short = np.flatnonzero(lengths == 748)[0]
+    assert not data.mask[: 1008 - 748, short].any() and data.mask[1008 - 748 :, short].all()
+    assert data.channel_ids[:2] == ("T1", "T2")
+
+
+def test_embedded_datasets_need_no_files(monkeypatch, tmp_path):
+    monkeypatch.setenv("TSFORGE_DATA_DIR", str(tmp_path / "nowhere"))
+    syn = load_dataset("synthetic")
+    assert syn.values.shape == (2000, 8) and syn.coords.shape == (8, 2)
+    small = load_dataset("synthetic", n_channels=3, n_steps=100, seed=5)
+    assert small.values.shape == (100, 3)
+    co2 = load_dataset("co2")
+    assert co2.values.shape == (2284, 1) and co2.freq == "W-SAT"
+    assert int((~co2.mask).sum()) == 59
+
+
+def test_list_datasets_reports_availability(monkeypatch, tmp_path):
+    names = [e.name for e in list_datasets()]
+    assert set(SHAPES) | {"synthetic", "co2"} <= set(names)
+    monkeypatch.setenv("TSFORGE_DATA_DIR", str(tmp_path))
+    by_name = {e.name: e for e in list_datasets()}
+    assert by_name["synthetic"].available and by_name["co2"].available
+    assert not by_name["etth1"].available
+    assert by_name["etth1"].reason == f"file ETTh1.csv.gz not found in {tmp_path}"
+
+
+def test_missing_file_error_says_which_file_and_where(monkeypatch, tmp_path):
+    monkeypatch.setenv("TSFORGE_DATA_DIR", str(tmp_path))
+    with pytest.raises(DatasetNotAvailableError) as exc:
+        load_dataset("ettm1")
+    assert "ETTm1.csv.gz" in str(exc.value) and str(tmp_path) in str(exc.value)
+
+
+def test_unknown_name_lists_known_names():
+    with pytest.raises(DatasetNotAvailableError) as exc:
+        load_dataset("wether")
+    msg = str(exc.value)
+    assert "unknown dataset 'wether'" in msg and "etth1" in msg and "Did you mean 'weather'" in msg
+
+
+def test_unknown_override_is_a_config_error():
+    with pytest.raises(ConfigError, match=r"does not take option\(s\) \['n_chanels'\]"):
+        load_dataset("synthetic", n_chanels=3)
+
+
+def test_defaults_for_the_training_pipeline():
+    e = get_entry("ETTh1")  # case-insensitive
+    assert (e.split, e.input_len, e.horizons, e.freq) == ("ett", 336, (96, 192, 336, 720), "h")
+    assert get_entry("illness").horizons == (24, 36, 48, 60) and get_entry("illness").input_len == 36
+    assert get_entry("exchange_rate").input_len == 96
+    assert (get_entry("m4_hourly").input_len, get_entry("m4_hourly").horizons) == (168, (48,))
+    assert get_entry("weather_stations").horizons == (30,)
+
+
+@needs_data
+def test_cache_round_trip_and_invalidation(monkeypatch, tmp_path):
+    data_copy = tmp_path / "data"
+    data_copy.mkdir()
+    shutil.copy(DATA_DIR / "national_illness.csv.gz", data_copy / "national_illness.csv.gz")
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TSFORGE_DATA_DIR", str(data_copy))
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(cache))
+    first = load_dataset("illness")
+    files = list(cache.glob("illness-*.parquet"))
+    assert len(files) == 1
+    second = load_dataset("illness")
+    np.testing.assert_array_equal(first.values, second.values)
+    np.testing.assert_array_equal(first.timestamps, second.timestamps)
+    assert (second.channel_ids, second.freq, second.name) == (first.channel_ids, first.freq, first.name)
+    # touching the source changes the key: a new cache file replaces the stale one
+    st = os.stat(data_copy / "national_illness.csv.gz")
+    os.utime(data_copy / "national_illness.csv.gz", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    load_dataset("illness")
+    new_files = list(cache.glob("illness-*.parquet"))
+    assert len(new_files) == 1 and new_files != files
+
+
+@needs_data
+def test_cache_keeps_coordinates(monkeypatch, tmp_path):
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path))
+    first = load_dataset("weather_stations")
+    second = load_dataset("weather_stations")
+    assert list(tmp_path.glob("weather_stations-*.parquet"))
+    np.testing.assert_array_equal(first.coords, second.coords)
+
+
+@needs_data
+def test_cache_write_failure_does_not_break_loading(monkeypatch, tmp_path, caplog):
+    blocker = tmp_path / "not_a_dir"
+    blocker.write_text("x")
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(blocker / "cache"))
+    with caplog.at_level("WARNING", logger="tsforge.data.catalog"):
+        data = load_dataset("illness")
+    assert data.values.shape == (966, 7)
+    assert "could not write dataset cache" in caplog.text
+
+
+@needs_data
+def test_corrupt_cache_file_is_ignored(monkeypatch, tmp_path):
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path))
+    load_dataset("illness")
+    (cached,) = tmp_path.glob("illness-*.parquet")
+    cached.write_bytes(b"not parquet")
+    assert load_dataset("illness").values.shape == (966, 7)
+
+
+@needs_data
+def test_load_data_accepts_a_catalogue_name_and_channel_subset():
+    data = load_data("illness")
+    assert data.n_channels == 7
+    sub = load_dataset("illness", channels=["OT", "ILITOTAL"])
+    assert sub.channel_ids == ("OT", "ILITOTAL")
+    np.testing.assert_array_equal(sub.values[:, 0], data.values[:, data.channel_ids.index("OT")])

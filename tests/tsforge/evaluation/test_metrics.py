@@ -1,0 +1,49 @@
+import numpy as np
+import pytest
+
+from tsforge.evaluation.metrics import MetricAccumulator, compute_metrics, mase_scale
+
+
+def test_metrics_match_hand_computed_values():
+    # one window, 2 steps, 1 channel: y = [2, 4], yhat = [1, 5]
+    pred = np.array([[[1.0], [5.0]]])
+    y = np.array([[[2.0], [4.0]]])
+    m = compute_metrics(pred, y, np.ones_like(y, dtype=bool), insample_scale=np.array([2.0]))
+    assert m["mae"] == pytest.approx(1.0)
+    assert m["mse"] == pytest.approx(1.0)
+    assert m["rmse"] == pytest.approx(1.0)
+    assert m["mape"] == pytest.approx((1 / 2 + 1 / 4) / 2)
+    assert m["smape"] == pytest.approx((2 * 1 / 3 + 2 * 1 / 9) / 2)
+    assert m["wape"] == pytest.approx(2 / 6)
+    assert m["mase"] == pytest.approx(1.0 / 2.0)
+
+
+def test_masked_points_are_ignored():
+    pred = np.array([[[1.0], [100.0]]])
+    y = np.array([[[2.0], [4.0]]])
+    mask = np.array([[[True], [False]]])
+    m = compute_metrics(pred, y, mask)
+    assert m["mae"] == pytest.approx(1.0)
+    assert m["mse"] == pytest.approx(1.0)
+
+
+def test_accumulator_equals_one_shot_and_gives_per_step():
+    rng = np.random.default_rng(0)
+    pred, y = rng.normal(size=(10, 4, 3)), rng.normal(size=(10, 4, 3))
+    mask = rng.random((10, 4, 3)) > 0.2
+    acc = MetricAccumulator(4, 3)
+    for lo in range(0, 10, 3):
+        acc.update(pred[lo : lo + 3], y[lo : lo + 3], mask[lo : lo + 3])
+    one = compute_metrics(pred, y, mask)
+    for k in ("mae", "mse", "rmse", "wape", "smape"):
+        assert acc.result()[k] == pytest.approx(one[k])
+    err2 = np.where(mask, (pred - y) ** 2, np.nan)
+    np.testing.assert_allclose(acc.per_step()["mse"], np.nanmean(err2, axis=(0, 2)))
+
+
+def test_mape_skips_zero_targets_and_mase_scale_is_seasonal_difference():
+    m = compute_metrics(np.array([[[1.0], [1.0]]]), np.array([[[0.0], [2.0]]]))
+    assert m["mape"] == pytest.approx(0.5)
+    train = np.array([[0.0], [1.0], [0.0], [1.0], [0.0]])
+    assert mase_scale(train, 1)[0] == pytest.approx(1.0)
+    assert np.isnan(mase_scale(train, 2)[0])  # perfectly periodic: zero scale is reported as NaN

@@ -1,0 +1,119 @@
+import pytest
+import torch
+from torch import nn
+
+from tsforge.data.task import prepare_task
+from tsforge.models import ModelContext, build_model
+from tsforge.training import Callback, LossStrategy, TrainConfig, TrainStage, fit
+
+
+def _task(toy_series):
+    return prepare_task(toy_series, 48, 12)
+
+
+def test_equal_seeds_give_identical_weights(toy_series):
+    task = _task(toy_series)
+    states = []
+    for _ in range(2):
+        torch.manual_seed(7)
+        model = build_model("dlinear", ModelContext.from_task(task))
+        model.fit(task, train_config=TrainConfig(max_epochs=2, seed=3, progress=False))
+        states.append(model.get_state()["module"])
+    for k in states[0]:
+        assert torch.equal(states[0][k], states[1][k])
+
+
+class _Recorder(LossStrategy):
+    def __init__(self):
+        super().__init__("mse")
+        self.events, self.seen_idx = [], set()
+
+    def on_fit_start(self, state, train_data, task):
+        self.events.append(("fit_start", len(train_data), task is not None))
+
+    def on_epoch_start(self, state):
+        self.events.append(("epoch_start", state.epoch))
+
+    def __call__(self, pred, batch, state):
+        self.seen_idx.update(batch["idx"].tolist())
+        return super().__call__(pred, batch, state) * 0 + (pred - batch["y"]).abs().mean()  # MAE via the hook
+
+    def on_epoch_end(self, state):
+        self.events.append(("epoch_end", state.epoch))
+        return {"custom_stat": 0.5}
+
+
+def test_loss_strategy_sees_every_sample_index_and_epoch_events(toy_series):
+    task = _task(toy_series)
+    model = build_model("nlinear", ModelContext.from_task(task))
+    strategy = _Recorder()
+    report = model.fit(task, train_config=TrainConfig(max_epochs=2, patience=5, progress=False), loss=strategy)
+    assert strategy.events[0] == ("fit_start", len(task.dataset("train")), True)
+    assert [e for e in strategy.events if e[0] == "epoch_end"] == [("epoch_end", 0), ("epoch_end", 1)]
+    assert strategy.seen_idx == set(range(len(task.dataset("train"))))
+    assert all(row["custom_stat"] == 0.5 for row in report.history)
+
+
+def test_early_stopping_restores_the_best_checkpoint(toy_series):
+    task = _task(toy_series)
+    model = build_model("nlinear", ModelContext.from_task(task))
+
+    class _Spoil(Callback):
+        """From epoch 2 on, wreck the weights before training: val gets worse, so epoch 1's weights
+        must come back at the end."""
+
+        def on_epoch_start(self, state):
+            if state.epoch > 0:
+                with torch.no_grad():
+                    for p in state.model.parameters():
+                        p.add_(5.0)
+
+        def on_epoch_end(self, state):
+            if state.epoch == 0:
+                self.best = {k: v.clone() for k, v in state.model.state_dict().items()}
+
+    spoil = _Spoil()
+    cfg = TrainConfig(max_epochs=4, patience=2, lr=1e-6, progress=False)
+    report = model.fit(task, train_config=cfg, callbacks=[spoil])
+    assert report.best_epoch == 0
+    assert len(report.history) == 3  # stopped by patience
+    for k, v in model.module.state_dict().items():
+        assert torch.equal(v, spoil.best[k])
+
+
+def test_callback_hook_typos_fail_at_definition():
+    with pytest.raises(TypeError, match="not a training hook"):
+
+        class _Typo(Callback):  # noqa: F841
+            def on_train_begin(self, state): ...
+
+
+def test_a_schedule_stage_trains_only_its_parameters(toy_series):
+    task = _task(toy_series)
+
+    class Two(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(48, 12)
+            self.b = nn.Linear(48, 12)
+
+        def forward(self, batch):
+            x = batch["x"].transpose(1, 2)
+            return (self.a(x) + self.b(x)).transpose(1, 2)
+
+    net = Two()
+    before_a = net.a.weight.detach().clone()
+    before_b = net.b.weight.detach().clone()
+    schedule = [TrainStage("only_b", max_epochs=1, trainable=lambda m: m.b.parameters())]
+    fit(net, task.dataset("train"), task.dataset("val"), TrainConfig(progress=False), schedule=schedule)
+    assert torch.equal(net.a.weight, before_a)
+    assert not torch.equal(net.b.weight, before_b)
+
+
+def test_missing_targets_do_not_count_in_the_loss():
+    from tsforge.training.losses import masked_mse
+
+    pred = torch.zeros(1, 2, 1)
+    y = torch.tensor([[[1.0], [100.0]]])
+    mask = torch.tensor([[[True], [False]]])
+    assert float(masked_mse(pred, y, mask)) == pytest.approx(1.0)

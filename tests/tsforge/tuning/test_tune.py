@@ -1,0 +1,102 @@
+"""End-to-end tuning on tiny synthetic data: trials as nested MLflow runs, registration, resume."""
+
+from __future__ import annotations
+
+import math
+
+import mlflow
+import optuna
+import pytest
+import torch
+
+from tsforge.data.synthetic import synthetic_stations
+from tsforge.errors import ConfigError
+from tsforge.tuning import open_study, tune
+from tsforge.tuning.runs import study_runs
+
+FAST = {"max_epochs": 3, "patience": 10}
+GOOD = {"lr": 5e-3, "batch_size": 16, "weight_decay": 1e-6, "kernel_size": 25}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    """One MLflow SQLite store for the module (creating one costs seconds); tests use distinct studies."""
+    torch.set_num_threads(1)
+    root = tmp_path_factory.mktemp("mlflow")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root}/mlflow.db")
+        mp.setenv("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+        mp.chdir(root)
+        yield root
+    while mlflow.active_run() is not None:
+        mlflow.end_run()
+
+
+@pytest.fixture(scope="module")
+def data():
+    return synthetic_stations(n_channels=2, n_steps=400, seed=11)
+
+
+def _tune(data, store, study, **kw):
+    args = dict(
+        input_len=24,
+        horizon=8,
+        split="7:1:2",
+        train_config=FAST,
+        storage=str(store / "optuna.journal"),
+        study_name=study,
+        experiment=f"exp-{study}",
+        n_startup_trials=2,
+    )
+    args.update(kw)
+    return tune(data, "dlinear", **args)
+
+
+def _runs_by_trial(exp, study):
+    return {int(r.data.tags["tsforge.trial"]): r for r in study_runs(exp, study)}
+
+
+def test_three_trials_complete_register_and_resume(data, store):
+    res = _tune(data, store, "basic", n_trials=3, registered_name="tiny-dlinear")
+    assert res.counts["total"] == 3 and res.n_trials_session == 3
+    assert res.counts["complete"] + res.counts["pruned"] == 3
+    # The best parameters were retrained (same seed → the same validation MSE) and registered.
+    assert math.isclose(res.final_metrics["val_mse"], res.best_value, rel_tol=1e-5)
+    client = mlflow.MlflowClient()
+    champion = client.get_model_version_by_alias("tiny-dlinear", "champion")
+    assert str(champion.version) == res.version == res.champion_version == "1"
+    assert champion.run_id == res.final_run_id
+    # Every trial is a nested child run of the parent, with the study's value as val_mse.
+    by_trial = _runs_by_trial("exp-basic", "basic")
+    assert sorted(by_trial) == [0, 1, 2]
+    study = open_study("basic", store / "optuna.journal")
+    for t in study.trials:
+        run = by_trial[t.number]
+        assert run.data.tags["mlflow.parentRunId"] == res.parent_run_id
+        assert run.info.run_id == t.user_attrs["mlflow_run_id"]
+        if t.state == optuna.trial.TrialState.COMPLETE:
+            assert run.info.status == "FINISHED"
+            assert math.isclose(run.data.metrics["val_mse"], t.value, rel_tol=1e-6)
+    parent = client.get_run(res.parent_run_id)
+    assert parent.info.status == "FINISHED"
+    artifacts = {a.path for a in client.list_artifacts(res.parent_run_id, "tuning")}
+    assert {"tuning/optimization_history.png", "tuning/param_importances.png", "tuning/best.json"} <= artifacts
+
+    # Same study name again: trials are added, numbering continues, a new parent run holds them.
+    res2 = _tune(data, store, "basic", n_trials=2, registered_name="tiny-dlinear")
+    assert res2.n_trials_session == 2 and res2.counts["total"] == 5
+    assert res2.parent_run_id != res.parent_run_id
+    by_trial = _runs_by_trial("exp-basic", "basic")
+    assert sorted(by_trial) == [0, 1, 2, 3, 4]
+    assert {by_trial[n].data.tags["mlflow.parentRunId"] for n in (3, 4)} == {res2.parent_run_id}
+    # A second version is registered; the champion moves only if it is better on validation.
+    assert res2.version == "2"
+    v1 = client.get_run(res.final_run_id).data.metrics["val_mse"]
+    v2 = client.get_run(res2.final_run_id).data.metrics["val_mse"]
+    expected = "2" if v2 < v1 else "1"
+    assert str(client.get_model_version_by_alias("tiny-dlinear", "champion").version) == expected == res2.champion_version
+
+
+def test_a_model_without_search_space_is_refused(data, store):
+    with pytest.raises(ConfigError, match="no search space"):
+        tune(data, "naive", n_trials=1, storage=str(store / "optuna.journal"))

@@ -1,0 +1,189 @@
+"""``tsforge tune``: Optuna search of a model's space, every trial a nested MLflow run.
+
+The command only parses options, draws the progress bar and prints the summary; the work is
+:func:`tsforge.tuning.tune`. Optuna's and MLflow's own chatter is turned down while the bar
+is shown (the trials are all in MLflow).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from tsforge.cli.app import app, console, err_console
+from tsforge.errors import ConfigError
+
+__all__ = ["tune_cmd", "TrialProgress"]
+
+
+class TrialProgress:
+    """Optuna study callback driving a rich progress bar: trials done and the best value so far."""
+
+    def __init__(self, progress: Any, task_id: Any) -> None:
+        self.progress = progress
+        self.task_id = task_id
+        self.counts = {"complete": 0, "pruned": 0, "fail": 0}
+
+    def __call__(self, study: Any, trial: Any) -> None:
+        key = trial.state.name.lower()
+        self.counts[key] = self.counts.get(key, 0) + 1
+        try:
+            best = study.best_trial
+            best_text = f"best {best.value:.5g} (#{best.number})"
+        except ValueError:
+            best_text = "best -"
+        done = ", ".join(f"{v} {k}" for k, v in self.counts.items() if v)
+        self.progress.update(self.task_id, advance=1, description=f"{best_text} | {done}")
+
+
+def _parse_options(items: list[str] | None, what: str) -> dict[str, Any]:
+    from tsforge.cli.core import _parse_options as parse
+
+    return parse(items, what)
+
+
+def _quiet_libraries() -> None:
+    import warnings
+
+    import mlflow  # noqa: F401  (configures its loggers on import; lower them afterwards)
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module=r"mlflow\..*")
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+
+
+@app.command("tune")
+def tune_cmd(
+    dataset: Annotated[str, typer.Option("--dataset", "-d", help="Catalogue name or CSV/Parquet file.")],
+    model: Annotated[str, typer.Option("--model", "-m", help="Registered model with a search space.")] = "dlinear",
+    horizon: Annotated[int | None, typer.Option("--horizon", "-H", help="Horizon (default: catalogue).")] = None,
+    input_len: Annotated[int | None, typer.Option("--input", "-L", help="Input length (default: catalogue).")] = None,
+    split: Annotated[str | None, typer.Option(help="7:1:2, 6:2:2 or ett (default: catalogue).")] = None,
+    trials: Annotated[int | None, typer.Option("--trials", "-n", help="Trials to run in this process.")] = 20,
+    timeout: Annotated[float | None, typer.Option(help="Stop starting trials after this many seconds.")] = None,
+    study: Annotated[
+        str | None, typer.Option("--study", help="Study name; an existing name resumes (default <model>-<dataset>-h<H>).")
+    ] = None,
+    storage: Annotated[
+        str | None,
+        typer.Option(help="Optuna storage: RDB URL (postgresql://, sqlite:///) or .journal file (default mlruns/optuna.journal)."),
+    ] = None,
+    epochs: Annotated[int | None, typer.Option(help="Maximum epochs of every trial (fixed, not searched).")] = None,
+    train_option: Annotated[
+        list[str] | None, typer.Option("--train-option", help="Fixed training option key=value (repeatable).")
+    ] = None,
+    option: Annotated[list[str] | None, typer.Option("--option", "-o", help="Fixed model option key=value.")] = None,
+    strategy: Annotated[str | None, typer.Option(help="Loss strategy (its search space joins the search).")] = None,
+    selective: Annotated[bool, typer.Option("--selective", help="Shorthand for --strategy selective (tunes r_u, r_a).")] = False,
+    pruner: Annotated[str, typer.Option(help="median, percentile, hyperband or none.")] = "median",
+    startup_trials: Annotated[int, typer.Option(help="Random trials before TPE models the space.")] = 10,
+    seed: Annotated[int, typer.Option(help="Training seed and TPE seed (give parallel workers different seeds).")] = 2024,
+    experiment: Annotated[str | None, typer.Option(help="MLflow experiment (default: dataset name).")] = None,
+    register_as: Annotated[str | None, typer.Option(help="Registered name (default: <dataset>-<model>).")] = None,
+    retrain: Annotated[bool, typer.Option("--retrain/--no-retrain", help="Retrain and register the best parameters.")] = True,
+    register: Annotated[bool, typer.Option("--register/--no-register", help="Register the retrained best model.")] = True,
+    eval_stride: Annotated[int, typer.Option(help="Stride of the scored val/test windows (1 = all).")] = 1,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    id_col: Annotated[str, typer.Option(help="Long format: series id column.")] = "unique_id",
+    time_col: Annotated[str, typer.Option(help="Time column.")] = "ds",
+    target_col: Annotated[str, typer.Option(help="Long format: value column.")] = "y",
+) -> None:
+    """Tune a model with Optuna (TPE + pruning); resumable by --study, parallel by a shared --storage."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from tsforge.tuning import tune
+
+    strategy_name = "selective" if selective else strategy
+    train_cfg = {"max_epochs": epochs, **_parse_options(train_option, "train")}
+    train_cfg = {k: v for k, v in train_cfg.items() if v is not None}
+    if trials is not None and trials < 1:
+        raise ConfigError("--trials must be at least 1", field="trials")
+    _quiet_libraries()
+    load_kwargs = {"id_col": id_col, "time_col": time_col, "target_col": target_col} if Path(dataset).suffix else None
+
+    progress = Progress(
+        TextColumn("[bold]tune[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=no_progress,
+        transient=False,
+    )
+    with progress:
+        task_id = progress.add_task("starting", total=trials)
+        bar = TrialProgress(progress, task_id)
+        try:
+            result = tune(
+                dataset,
+                model,
+                n_trials=trials,
+                timeout=timeout,
+                study_name=study,
+                storage=storage,
+                input_len=input_len,
+                horizon=horizon,
+                split=split,
+                train_config=train_cfg,
+                model_config=_parse_options(option, "model"),
+                strategy=strategy_name,
+                seed=seed,
+                pruner=pruner,
+                n_startup_trials=startup_trials,
+                experiment=experiment,
+                registered_name=register_as,
+                retrain=retrain,
+                register=register,
+                eval_stride=eval_stride,
+                callbacks=[bar],
+                load_kwargs=load_kwargs,
+            )
+        except KeyboardInterrupt:
+            progress.stop()
+            err_console.print(
+                "[yellow]interrupted[/]: finished trials are kept; rerun the same command "
+                "(same --study and --storage) to continue the study."
+            )
+            raise
+    _print_result(result)
+
+
+def _print_result(result: Any) -> None:
+    from rich.table import Table
+
+    c = result.counts
+    console.print(
+        f"study [bold]{result.study_name}[/] ({result.storage}): {result.n_trials_session} trial(s) this run, "
+        f"{c.get('total', 0)} in total — {c.get('complete', 0)} complete, {c.get('pruned', 0)} pruned, "
+        f"{c.get('fail', 0)} failed; {result.wall_seconds:.1f} s"
+    )
+    if result.best_trial is None:
+        console.print("[yellow]no trial completed[/]")
+        return
+    table = Table(title=f"Best trial #{result.best_trial}: val MSE {result.best_value:.5f}")
+    table.add_column("part")
+    table.add_column("parameter")
+    table.add_column("value", justify="right")
+    for part, values in (result.best_config or {}).items():
+        for k, v in values.items():
+            table.add_row(part, k, f"{v:.4g}" if isinstance(v, float) else str(v))
+    console.print(table)
+    m = result.final_metrics
+    if m:
+        console.print(
+            f"retrained best: val MSE {m.get('val_mse', float('nan')):.5f}, test MSE {m.get('test_mse', float('nan')):.5f}, "
+            f"test MAE {m.get('test_mae', float('nan')):.5f} (normalised); MLflow run {result.final_run_id}"
+        )
+    if result.registered_name:
+        console.print(
+            f"Registered [bold]{result.registered_name}[/] version {result.version}; champion = version "
+            f"{result.champion_version}  →  models:/{result.registered_name}@champion"
+        )
+    console.print(f"MLflow parent run {result.parent_run_id} (experiment {result.experiment!r}); plots under tuning/")
