@@ -47,10 +47,9 @@ def main(argv: list[str] | None = None) -> dict:
             for model in args.models:
                 stride = 1
                 if model == "lightgbm":
+                    from tsforge.data.catalog import get_entry
                     from tsforge.data.task import prepare_task
                     from tsforge.pipeline import default_lengths
-
-                    from tsforge.data.catalog import get_entry
 
                     entry = get_entry(ds)
                     L, _ = default_lengths(data, entry, None, h)
@@ -58,7 +57,7 @@ def main(argv: list[str] | None = None) -> dict:
                     stride = max(1, -(-n_test // args.lgbm_max_windows))
                 t0 = time.perf_counter()
                 out = train(
-                    data,
+                    ds,  # the catalogue name: its protocol (split, L) applies
                     model,
                     horizon=h,
                     seed=args.seed,

@@ -120,7 +120,7 @@ def run_one(dataset: str, horizon: int, model: str, variant: str, variant_cfg: d
     )
     m = out.metrics
     row = {
-        "part": "ablation" if variant not in ("default",) and model == "hutformer" else "accuracy",
+        "part": "ablation" if variant in ABLATIONS else "accuracy",
         "dataset": dataset, "horizon": horizon, "input_len": out.task.input_len, "model": model,
         "variant": variant, "model_config": model_cfg, "test_mse": m["test_mse"], "test_mae": m["test_mae"],
         "val_mse": m["val_mse"], "epochs_run": int(m["epochs_run"]), "train_seconds": round(m["train_seconds"], 1),
@@ -211,7 +211,7 @@ def run_cost(args: argparse.Namespace) -> list[dict[str, Any]]:
     rows = []
     variants = {"hutformer": {}}
     if args.cost_full_attention:
-        variants["full_attention"] = {"stages": 1, "window": None}
+        variants["one_stage_full_attention"] = {"stages": 1, "window": None}
     for name, cfg in variants.items():
         for L in args.cost_lengths:
             model_cfg = dict(cfg)
@@ -324,6 +324,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--cost-lengths", type=_ints, default=[336, 672, 1344])
     p.add_argument("--cost-batches", type=int, default=8)
     p.add_argument("--cost-full-attention", action="store_true", help="also time one full-attention window")
+    p.add_argument("--hut-config", type=json.loads, default={},
+                   help='extra HUTFormer options as JSON, e.g. \'{"head_input": "all"}\' (rows get --variant)')
+    p.add_argument("--variant", default="default", help="name of the HUTFormer variant in the results")
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--no-track", dest="track", action="store_false")
     return p.parse_args(argv)
@@ -345,7 +348,9 @@ def main(argv: list[str] | None = None) -> int:
         for ds in [d for d in args.datasets.split(",") if d]:
             for H in args.horizons:
                 for model in ["hutformer", *[m for m in args.models.split(",") if m]]:
-                    rows.append(run_one(ds, H, model, "default", {}, args))
+                    hut = model == "hutformer"
+                    rows.append(run_one(ds, H, model, args.variant if hut else "default",
+                                        args.hut_config if hut else {}, args))
                     merge_results(rows)
     if args.ablations or args.ablations_only:
         for variant, cfg in ABLATIONS.items():

@@ -188,6 +188,7 @@ def run_cell(data: Any, dataset: str, model: str, horizon: int, args: argparse.N
         "input_len": input_len,
         "horizon": horizon,
         "seeds": seeds,
+        "train": _train_overrides(args),
         "plain": {"test_mse": p_mse, "test_mae": p_mae, "runs": plain},
         "selection": {
             "grid": grid,
@@ -206,16 +207,71 @@ def run_cell(data: Any, dataset: str, model: str, horizon: int, args: argparse.N
     }
 
 
+def measure_overhead(
+    data: Any, dataset: str, model: str, horizon: int, args: argparse.Namespace
+) -> dict[str, Any]:
+    """Per-epoch training-phase time, selective (r_u = r_a = 0.3) vs plain, in adjacent pairs.
+
+    On a shared machine the load drifts within minutes, so run-level means from different
+    minutes are not comparable. Here each repetition trains plain and then selective for the
+    same two epochs (so the uncertainty mask is active in the second), no early stopping,
+    and the ratio of each adjacent pair is taken; the median over repetitions is reported.
+    The estimator comes from the cache (its one-off training is excluded by construction).
+    """
+    from tsforge.data.task import prepare_task
+    from tsforge.models.base import ModelContext
+    from tsforge.models.registry import build_model
+    from tsforge.training.config import TrainConfig
+    from tsforge.training.selective import SelectiveLearning
+
+    input_len = args.input_len or PROTOCOL[dataset]["input_len"]
+    task = prepare_task(data, input_len, horizon, _catalog_split(dataset))
+    overrides = {**_train_overrides(args), "max_epochs": 2, "patience": 10, "progress": False}
+    est_cfg = {k: v for k, v in _train_overrides(args).items() if k != "num_threads"}
+    pairs = []
+    for rep in range(args.timing_reps):
+        seconds = {}
+        for name in ("plain", "selective"):
+            torch.manual_seed(rep)
+            forecaster = build_model(model, ModelContext.from_task(task))
+            cfg = TrainConfig.for_model(forecaster, {**overrides, "seed": args.seeds[0] + rep})
+            inner = (
+                SelectiveLearning(0.3, 0.3, seed=ESTIMATOR_SEED, estimator_train_config=est_cfg, track=False)
+                if name == "selective"
+                else LossStrategy("mse")
+            )
+            timed = TimedStrategy(inner)
+            forecaster.fit(task, train_config=cfg, loss=timed)
+            seconds[name] = float(np.mean(timed.epoch_seconds))
+        pairs.append({**seconds, "ratio": seconds["selective"] / seconds["plain"]})
+        log.info("timing %s/%s/H%d rep %d: %s", dataset, model, horizon, rep, pairs[-1])
+    ratios = [p["ratio"] for p in pairs]
+    return {
+        "method": "adjacent plain/selective pairs of 2 epochs each (batch cap as in cell.train), r_u=r_a=0.3, "
+        "median ratio",
+        "pairs": pairs,
+        "median_ratio": float(np.median(ratios)),
+        "train": overrides,
+    }
+
+
+def _catalog_split(dataset: str) -> str:
+    from tsforge.data.catalog import get_entry
+
+    return get_entry(dataset).split
+
+
 def summarise(cells: list[dict[str, Any]]) -> dict[str, Any]:
     if not cells:
         return {}
     rel = np.asarray([c["rel_change_mse"] for c in cells])
-    ratio = np.asarray([c["epoch_time_ratio"] for c in cells])
+    ratio = np.asarray([c.get("timing", {}).get("median_ratio", c["epoch_time_ratio"]) for c in cells])
     out = {
         "n_cells": len(cells),
         "frac_cells_mse_lower": float((rel < 0).mean()),
         "mean_rel_change_mse": float(rel.mean()),
         "mean_rel_change_mae": float(np.mean([c["rel_change_mae"] for c in cells])),
+        "epoch_time_ratio_source": "paired timing (cell.timing.median_ratio) where measured, else run means",
         "mean_epoch_time_ratio": float(ratio.mean()),
         "max_epoch_time_ratio": float(ratio.max()),
         "goals": GOALS,
@@ -245,6 +301,10 @@ def write_results(
     cells = {_key(c): c for c in doc.get("cells", [])}
     cells.update({_key(c): c for c in new_cells})
     merged = sorted(cells.values(), key=_key)
+    old = doc.get("protocol", {})
+    commands = sorted(
+        {*old.get("commands", []), *([old["command"]] if "command" in old else []), args.command}
+    )
     doc = {
         "benchmark": "selective learning vs plain MSE (spec models.md §3)",
         "updated": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -259,13 +319,13 @@ def write_results(
         "protocol": {
             "metrics": "test MSE/MAE on the normalised scale over all test windows (stride 1 unless stated)",
             "eval_stride": args.eval_stride,
-            "train": _train_overrides(args),
+            "train": "per cell (cell.train); defaults max_epochs 10, patience 3, model's own lr/batch size",
             "grid_r_u": args.grid_ru,
             "grid_r_a": args.grid_ra,
             "selection": "lowest validation MSE over the grid (first seed); test split unused for the choice",
             "estimator": f"dlinear, seed {ESTIMATOR_SEED}, same training options, cached per (dataset, L, H)",
             "epoch_time": "training phase only (batches + mask rebuild), estimator training excluded",
-            "command": args.command,
+            "commands": commands,
         },
         "summary": summarise(merged),
         "cells": merged,
@@ -273,6 +333,24 @@ def write_results(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(doc, indent=1, default=str))
     return doc
+
+
+def update_timing(data: Any, dataset: str, model: str, horizon: int, args: argparse.Namespace) -> None:
+    """Measure the paired timing of an existing cell and store it in the results file."""
+    if not args.out.exists():
+        log.warning("no results file %s: run the cells first", args.out)
+        return
+    doc = json.loads(args.out.read_text())
+    input_len = args.input_len or PROTOCOL[dataset]["input_len"]
+    for cell in doc.get("cells", []):
+        if _key(cell) == (dataset, model, input_len, horizon):
+            cell["timing"] = measure_overhead(data, dataset, model, horizon, args)
+            write_results([cell], args, args.out)
+            log.info(
+                "timing %s/%s/H%d: median ratio %.2f", dataset, model, horizon, cell["timing"]["median_ratio"]
+            )
+            return
+    log.warning("no cell %s/%s/L%d/H%d in %s", dataset, model, input_len, horizon, args.out)
 
 
 def _floats(s: str) -> list[float]:
@@ -305,6 +383,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--track", action="store_true", help="log every run (and each estimator) to MLflow")
     p.add_argument("--experiment", default="benchmark-selective")
     p.add_argument("--quick", action="store_true", help="smoke test: 2 epochs of 20 batches, one seed")
+    p.add_argument("--timing-reps", type=int, default=3, help="paired plain/selective timing repetitions")
+    p.add_argument("--no-timing", action="store_true", help="skip the paired timing after each cell")
+    p.add_argument("--timing-only", action="store_true", help="only (re)measure the paired timing of cells")
     p.add_argument("--out", type=Path, default=RESULTS)
     args = p.parse_args(argv)
     if args.quick:
@@ -329,7 +410,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         for horizon in horizons:
             for model in [m.strip() for m in args.models.split(",") if m.strip()]:
+                if args.timing_only:
+                    update_timing(data, dataset, model, horizon, args)
+                    continue
                 cell = run_cell(data, dataset, model, horizon, args)
+                if not args.no_timing:
+                    cell["timing"] = measure_overhead(data, dataset, model, horizon, args)
                 done.append(cell)
                 write_results([cell], args, args.out)  # after every cell: partial runs still count
                 log.info(
@@ -339,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
                     horizon,
                     100 * cell["rel_change_mse"],
                     100 * cell["rel_change_mae"],
-                    cell["epoch_time_ratio"],
+                    cell.get("timing", {}).get("median_ratio", cell["epoch_time_ratio"]),
                     cell["selection"]["chosen"],
                 )
     doc = json.loads(args.out.read_text()) if args.out.exists() else {}

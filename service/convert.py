@@ -7,7 +7,7 @@ cannot be forecast, naming the field) lives here, free of FastAPI, so it tests w
 
 from __future__ import annotations
 
-import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,21 +35,26 @@ _TIME_ERRORS = (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatet
 class Limits:
     """Service-wide request limits (from ``ServiceSettings``); checked before any model work."""
 
-    def __init__(self, max_series: int, max_series_length: int, max_horizon: int) -> None:
+    def __init__(
+        self, max_series: int, max_series_length: int, max_horizon: int, max_profile_windows: int = 128
+    ) -> None:
         self.max_series = max_series
         self.max_series_length = max_series_length
         self.max_horizon = max_horizon
+        self.max_profile_windows = max_profile_windows
 
     def check(self, n_series: int, lengths: Sequence[tuple[str, int]], horizon: int | None) -> None:
         """Raise ``ResourceLimitError`` (413) naming the field over its limit."""
         if n_series > self.max_series:
             raise ResourceLimitError(
-                f"{n_series} series in one request; this service accepts at most {self.max_series}", field="series"
+                f"{n_series} series in one request; this service accepts at most {self.max_series}",
+                field="series",
             )
         for where, n in lengths:
             if n > self.max_series_length:
                 raise ResourceLimitError(
-                    f"{n} values in one series; this service accepts at most {self.max_series_length}", field=where
+                    f"{n} values in one series; this service accepts at most {self.max_series_length}",
+                    field=where,
                 )
         if horizon is not None and horizon > self.max_horizon:
             raise ResourceLimitError(
@@ -61,12 +66,16 @@ def _timestamps_array(ts: Sequence[Any]) -> np.ndarray:
     """Datetimes → naive ``datetime64[ns]`` (aware ones are converted to UTC first)."""
     if ts and ts[0].tzinfo is not None:
         return pd.DatetimeIndex(pd.to_datetime(list(ts), utc=True)).tz_convert(None).values
-    return np.array(ts, dtype="datetime64[ns]")
+    return pd.DatetimeIndex(ts).values.astype("datetime64[ns]")  # ~4x faster than np.array(ts, dtype=...)
 
 
 def series_from_request(req: ForecastRequest, limits: Limits) -> list[SeriesInput]:
     """A validated ``ForecastRequest`` → library inputs (``null`` → NaN = missing)."""
-    limits.check(len(req.series), [(f"series[{i}].values", len(s.values)) for i, s in enumerate(req.series)], req.horizon)
+    limits.check(
+        len(req.series),
+        [(f"series[{i}].values", len(s.values)) for i, s in enumerate(req.series)],
+        req.horizon,
+    )
     out = []
     for i, s in enumerate(req.series):
         values = np.array(s.values, dtype=np.float64)  # None → nan
@@ -75,7 +84,9 @@ def series_from_request(req: ForecastRequest, limits: Limits) -> list[SeriesInpu
         try:
             ts = None if s.timestamps is None else _timestamps_array(s.timestamps)
         except _TIME_ERRORS as exc:
-            raise DataValidationError(f"unusable timestamps: {exc}", field=f"series[{i}].timestamps") from None
+            raise DataValidationError(
+                f"unusable timestamps: {exc}", field=f"series[{i}].timestamps"
+            ) from None
         coords = None if s.coords is None else np.array(s.coords, dtype=np.float64)
         out.append(SeriesInput(id=s.id, values=values, timestamps=ts, coords=coords))
     return out
@@ -96,9 +107,12 @@ def _columns(req: InvocationsRequest) -> dict[str, list[Any]]:
         for r, row in enumerate(split.data):
             if len(row) != len(cols):
                 raise DataValidationError(
-                    f"row {r} has {len(row)} values for {len(cols)} columns", field=f"dataframe_split.data[{r}]"
+                    f"row {r} has {len(row)} values for {len(cols)} columns",
+                    field=f"dataframe_split.data[{r}]",
                 )
-        return {c: [row[j] for row in split.data] for j, c in enumerate(cols)}
+        if not split.data:
+            return {c: [] for c in cols}
+        return {c: list(col) for c, col in zip(cols, zip(*split.data, strict=True), strict=True)}
     payload = getattr(req, key)
     if isinstance(payload, dict):  # columnar
         lengths = {c: len(v) for c, v in payload.items()}
@@ -113,24 +127,63 @@ def _columns(req: InvocationsRequest) -> dict[str, list[Any]]:
     return {c: [rec.get(c) for rec in payload] for c in names}
 
 
+_NUMBER_TYPES = {int, float, type(None)}
+
+
 def _numeric(values: list[Any], *, field: str) -> np.ndarray:
-    for r, v in enumerate(values):
-        if v is None:
-            continue
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise DataValidationError(f"y must be a number or null, got {v!r}", field=field, column="y", row=r)
-        if isinstance(v, float) and not math.isfinite(v):
+    """``y`` values → float64 (``None`` → NaN); refuses strings, booleans, NaN/inf literals."""
+    if set(map(type, values)) <= _NUMBER_TYPES:  # fast path: one C-level pass over the types
+        try:
+            arr = np.array(values, dtype=np.float64)
+        except OverflowError:
             raise DataValidationError(
-                f"y must be finite (use null for a missing value), got {v!r}", field=field, column="y", row=r
-            )
+                "y holds a number too large for float64", field=field, column="y"
+            ) from None
+        bad = np.flatnonzero(~np.isfinite(arr))
+        r = next((int(i) for i in bad if values[i] is not None), None)
+        if r is None:
+            return arr
+        raise DataValidationError(
+            f"y must be finite (use null for a missing value), got {values[r]!r}",
+            field=field,
+            column="y",
+            row=r,
+        )
+    r = next(i for i, v in enumerate(values) if type(v) not in _NUMBER_TYPES)
+    raise DataValidationError(
+        f"y must be a number or null, got {values[r]!r}", field=field, column="y", row=r
+    )
+
+
+def _parse_ds(ds_raw: list[Any], *, field: str) -> np.ndarray:
+    """ISO-8601 strings → naive UTC ``datetime64[ns]``; NumPy's parser first, pandas for offsets."""
+    if any(v is None for v in ds_raw):
+        r = next(i for i, v in enumerate(ds_raw) if v is None)
+        raise DataValidationError("ds is null in some rows but not others", field=field, column="ds", row=r)
+    if set(map(type, ds_raw)) != {str}:
+        r = next(i for i, v in enumerate(ds_raw) if not isinstance(v, str))
+        raise DataValidationError(
+            f"ds must be an ISO-8601 date string, got {ds_raw[r]!r}", field=field, column="ds", row=r
+        )
     try:
-        return np.array(values, dtype=np.float64)
-    except OverflowError:
-        raise DataValidationError("y holds a number too large for float64", field=field, column="y") from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # NumPy only warns on UTC offsets: let pandas handle those
+            return np.array(ds_raw, dtype="datetime64[ns]")
+    except (ValueError, TypeError, OverflowError, Warning):
+        pass
+    try:
+        parsed = pd.to_datetime(pd.Series(ds_raw), format="ISO8601", utc=True).dt.tz_convert(None)
+    except _TIME_ERRORS as exc:
+        raise DataValidationError(f"unparsable ds: {exc}", field=field, column="ds") from None
+    return parsed.to_numpy(dtype="datetime64[ns]")
 
 
 def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> list[SeriesInput]:
-    """A long frame (``unique_id, ds, y``) in MLflow's JSON → one ``SeriesInput`` per id, time-sorted."""
+    """A long frame (``unique_id, ds, y``) in MLflow's JSON → one ``SeriesInput`` per id, time-sorted.
+
+    Order of the series follows the tsforge pyfunc (``Predictor.predict_frame``): sorted by id
+    when ``ds`` is given, first appearance otherwise, so answers match ``mlflow models serve``.
+    """
     key = req.payload_key
     cols = _columns(req)
     for c in ("unique_id", "y"):
@@ -142,45 +195,53 @@ def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> list[S
     if n == 0:
         raise DataValidationError("the history frame has no rows", field=key)
     ids = cols["unique_id"]
-    for r, v in enumerate(ids):
-        if v is None or isinstance(v, (bool, dict, list)) or (isinstance(v, str) and not v):
-            raise DataValidationError(
-                f"unique_id must be a non-empty string or an integer, got {v!r}", field=key, column="unique_id", row=r
-            )
+    id_types = set(map(type, ids))
+    if not id_types <= {str, int}:
+        r = next(i for i, v in enumerate(ids) if type(v) not in (str, int))
+        raise DataValidationError(
+            f"unique_id must be a string or an integer, got {ids[r]!r}", field=key, column="unique_id", row=r
+        )
+    id_arr = np.array([str(v) for v in ids] if int in id_types else ids, dtype=str)
+    if (np.char.str_len(id_arr) == 0).any():
+        r = int(np.flatnonzero(np.char.str_len(id_arr) == 0)[0])
+        raise DataValidationError("unique_id must not be empty", field=key, column="unique_id", row=r)
     y = _numeric(cols["y"], field=key)
     ds_raw = cols.get("ds")
     has_time = ds_raw is not None and any(v is not None for v in ds_raw)
-    frame = pd.DataFrame({"unique_id": [str(v) for v in ids], "y": y})
     if has_time:
-        if any(v is None for v in ds_raw):
-            r = next(i for i, v in enumerate(ds_raw) if v is None)
-            raise DataValidationError("ds is null in some rows but not others", field=key, column="ds", row=r)
-        if any(not isinstance(v, str) for v in ds_raw):
-            r = next(i for i, v in enumerate(ds_raw) if not isinstance(v, str))
+        ds = _parse_ds(ds_raw, field=key)
+        order = np.lexsort((ds, id_arr))  # by id, then time (stable)
+        id_sorted, ds_sorted = id_arr[order], ds[order]
+        starts = np.flatnonzero(np.r_[True, id_sorted[1:] != id_sorted[:-1]])
+        same = (id_sorted[1:] == id_sorted[:-1]) & (ds_sorted[1:] == ds_sorted[:-1])
+        if same.any():
+            i = int(np.flatnonzero(same)[0])
             raise DataValidationError(
-                f"ds must be an ISO-8601 date string, got {ds_raw[r]!r}", field=key, column="ds", row=r
+                f"duplicate (unique_id, ds) = ({str(id_sorted[i])!r}, {ds_sorted[i]})", field=key, column="ds"
             )
-        try:
-            ds = pd.to_datetime(pd.Series(ds_raw), format="ISO8601", utc=True).dt.tz_convert(None)
-        except _TIME_ERRORS as exc:
-            raise DataValidationError(f"unparsable ds: {exc}", field=key, column="ds") from None
-        frame["ds"] = ds.to_numpy()
-        frame = frame.sort_values(["unique_id", "ds"], kind="stable")
-        dup = frame.duplicated(["unique_id", "ds"])
-        if dup.any():
-            r = int(dup.to_numpy().argmax())
-            row = frame.iloc[r]
-            raise DataValidationError(
-                f"duplicate (unique_id, ds) = ({row['unique_id']!r}, {row['ds']})", field=key, column="ds"
-            )
-    groups = list(frame.groupby("unique_id", sort=False))
-    limits.check(len(groups), [(f"{key} (unique_id={uid!r})", len(g)) for uid, g in groups], None)
+    else:
+        _, first, inverse = np.unique(id_arr, return_index=True, return_inverse=True)
+        rank = np.argsort(np.argsort(first))  # group number in first-appearance order
+        order = np.argsort(rank[inverse], kind="stable")
+        id_sorted = id_arr[order]
+        starts = np.flatnonzero(np.r_[True, id_sorted[1:] != id_sorted[:-1]])
+    bounds = np.r_[starts, n]
+    limits.check(
+        len(starts),
+        [
+            (f"{key} (unique_id={str(id_sorted[a])!r})", int(b - a))
+            for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+        ],
+        None,
+    )
+    y_sorted = y[order]
     out = []
-    for uid, g in groups:
-        values = g["y"].to_numpy(dtype=np.float64)
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        uid = str(id_sorted[a])
+        values = y_sorted[a:b]
         if np.isnan(values).all():
             raise DataValidationError(f"series {uid!r} has no observed value", field=key, column="y")
-        out.append(SeriesInput(id=str(uid), values=values, timestamps=g["ds"].to_numpy() if has_time else None))
+        out.append(SeriesInput(id=uid, values=values, timestamps=ds_sorted[a:b] if has_time else None))
     return out
 
 
@@ -220,7 +281,10 @@ def _iso(ts: np.ndarray | None) -> list[str] | None:
 
 
 def forecasts_out(forecasts: Sequence[SeriesForecast]) -> list[SeriesForecastOut]:
-    return [SeriesForecastOut(id=f.id, values=np.asarray(f.values).tolist(), timestamps=_iso(f.timestamps)) for f in forecasts]
+    return [
+        SeriesForecastOut(id=f.id, values=np.asarray(f.values).tolist(), timestamps=_iso(f.timestamps))
+        for f in forecasts
+    ]
 
 
 def forecast_records(forecasts: Sequence[SeriesForecast]) -> list[dict[str, Any]]:
@@ -232,5 +296,7 @@ def forecast_records(forecasts: Sequence[SeriesForecast]) -> list[dict[str, Any]
         if ts is None:  # the pyfunc drops an all-null ds column, so MLflow's answer has no ds key
             rows.extend({"unique_id": f.id, "step": k + 1, "y_hat": v} for k, v in enumerate(values))
         else:
-            rows.extend({"unique_id": f.id, "ds": ts[k], "step": k + 1, "y_hat": v} for k, v in enumerate(values))
+            rows.extend(
+                {"unique_id": f.id, "ds": ts[k], "step": k + 1, "y_hat": v} for k, v in enumerate(values)
+            )
     return rows

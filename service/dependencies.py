@@ -13,9 +13,20 @@ from service.errors import AuthenticationError
 from service.model_store import ModelStore
 from service.settings import ServiceSettings
 
-__all__ = ["get_settings", "get_store", "get_limits", "require_api_key", "SettingsDep", "ModelStoreDep", "LimitsDep", "ApiKeyDep"]
+__all__ = [
+    "get_settings",
+    "get_store",
+    "get_limits",
+    "require_api_key",
+    "SettingsDep",
+    "ModelStoreDep",
+    "LimitsDep",
+    "ApiKeyDep",
+]
 
-_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Required when TSFORGE_API_KEY is set.")
+_api_key_header = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="Required when TSFORGE_API_KEY is set."
+)
 _bearer = HTTPBearer(auto_error=False, description="Alternative to X-API-Key: 'Authorization: Bearer <key>'.")
 
 
@@ -47,7 +58,9 @@ def require_api_key(
     expected = settings.api_key.get_secret_value().encode()
     given = api_key if api_key is not None else (bearer.credentials if bearer is not None else None)
     if given is None:
-        raise AuthenticationError("missing API key: send header 'X-API-Key' or 'Authorization: Bearer <key>'", field="X-API-Key")
+        raise AuthenticationError(
+            "missing API key: send header 'X-API-Key' or 'Authorization: Bearer <key>'", field="X-API-Key"
+        )
     if not secrets.compare_digest(given.encode(), expected):
         raise AuthenticationError("wrong API key", field="X-API-Key")
 

@@ -87,7 +87,11 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         items.append({"field": format_loc(e.get("loc", ())), "message": msg, "type": kind})
     first = items[0] if items else {"field": "body", "message": "invalid request", "type": ""}
     body = _body(
-        422, "RequestValidationError", f"{first['field']}: {first['message']}", field=first["field"], errors=items[:50]
+        422,
+        "RequestValidationError",
+        f"{first['field']}: {first['message']}",
+        field=first["field"],
+        errors=items[:50],
     )
     return JSONResponse(body, status_code=422)
 
@@ -95,13 +99,17 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else "request failed"
     return JSONResponse(
-        _body(exc.status_code, "HTTPException", detail), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        _body(exc.status_code, "HTTPException", detail),
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
     )
 
 
 async def _registry_error(request: Request, exc: Exception) -> JSONResponse:
     log.warning("model registry error: %s", exc)
-    return JSONResponse(_body(503, "RegistryUnavailable", "the model registry could not answer; try again"), status_code=503)
+    return JSONResponse(
+        _body(503, "RegistryUnavailable", "the model registry could not answer; try again"), status_code=503
+    )
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

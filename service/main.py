@@ -86,7 +86,9 @@ def create_app(settings: ServiceSettings | None = None, *, store: ModelStore | N
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.limits = Limits(settings.max_series, settings.max_series_length, settings.max_horizon)
+    app.state.limits = Limits(
+        settings.max_series, settings.max_series_length, settings.max_horizon, settings.max_profile_windows
+    )
     app.state.store = store
     install_error_handlers(app)
     app.include_router(health.router)

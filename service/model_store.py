@@ -355,7 +355,9 @@ class ModelStore:
             try:
                 self._load(new, run_id)  # load first, swap second: no request waits on the load
             except Exception as exc:
-                log.warning("could not load %s/%s for %s; keeping version %s: %s", name, version, ref, old[1], exc)
+                log.warning(
+                    "could not load %s/%s for %s; keeping version %s: %s", name, version, ref, old[1], exc
+                )
                 continue
             with self._lock:
                 self._moving[ref] = new

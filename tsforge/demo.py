@@ -42,7 +42,7 @@ def run_demo(
     t_all = time.perf_counter()
     for name in models:
         console.print(f"[cyan]training[/] {name} …")
-        out = train(series, name, track=True, register=False, progress=False, train_config=train_overrides)
+        out = train(dataset, name, track=True, register=False, progress=False, train_config=train_overrides)
         outcomes[name] = out
         m = out.metrics
         rows.append(

@@ -64,20 +64,29 @@ def _nested_rss_lstsq(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np
     return rss, rank
 
 
-def nested_rss(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+#: columns whose squared Cholesky pivot falls below this share of their norm make a row "ill-conditioned".
+ILL_CONDITIONED = 1e-6
+
+
+def nested_rss(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """RSS (and rank) of the OLS fits on every column prefix of ``design`` at once.
 
     Why: an information-criterion lag search fits nested models (the first k columns, for every
     k). One Cholesky factor ``L`` of the Gram matrix gives them all: the Cholesky factor of a
     leading block is the leading block of ``L``, so with ``w = L^{-1} X^T y`` the prefix-k
-    residual sum of squares is ``y^T y - sum_{j < k} w_j^2``. Gram matrices are formed with
-    batched BLAS matmuls, ~20x faster than a batched QR; with O(1)-scaled columns (the callers
-    rescale time trends) the loss of precision is ~1e-8 relative, far below any decision margin.
-    Rows whose Gram matrix is singular (degenerate windows such as exact lines) fall back to a
-    per-row least-squares fit that also reports the rank, as statsmodels' pinv-based OLS does.
+    residual sum of squares is ``y^T y - sum_{j < k} w_j^2``, and ``w_K`` is the signed square root
+    of the RSS drop due to the last column (so ``w_K / sigma`` is that column's t-value). Gram
+    matrices come from batched BLAS matmuls, ~20x faster than a batched QR.
+
+    Rows where the Gram route is inaccurate — a column nearly in the span of the previous ones
+    (squared pivot < :data:`ILL_CONDITIONED` x its norm, typical of smooth windows whose lagged
+    differences are nearly collinear with the level) — are redone with Householder QR (residuals
+    formed directly), and truly rank-deficient rows with an SVD least-squares fit that also reports
+    the rank, as statsmodels' pinv-based OLS does.
 
     Returns:
-        ``(rss, rank)``, both ``[B, K]``; entry ``k - 1`` is for the fit on the first ``k`` columns.
+        ``(rss, rank, last)``: ``rss``/``rank`` are ``[B, K]`` (entry ``k - 1`` for the first ``k``
+        columns); ``last`` is ``[B]``, the signed root of the RSS drop from the last column.
     """
     b, _, k = design.shape
     xt = design.transpose(0, 2, 1)
@@ -87,18 +96,35 @@ def nested_rss(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
     rank = np.broadcast_to(np.arange(1, k + 1), (b, k)).copy()
     try:
         chol = np.linalg.cholesky(gram)
-        bad = np.zeros(b, dtype=bool)
+        failed = np.zeros(b, dtype=bool)
     except np.linalg.LinAlgError:
         chol = np.zeros_like(gram)
-        bad = np.zeros(b, dtype=bool)
+        failed = np.zeros(b, dtype=bool)
         for i in range(b):
             try:
                 chol[i] = np.linalg.cholesky(gram[i])
             except np.linalg.LinAlgError:
-                bad[i] = True
+                failed[i] = True
                 chol[i] = np.eye(k)
+    pivots = np.diagonal(chol, axis1=1, axis2=2) ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = pivots / np.diagonal(gram, axis1=1, axis2=2)
+    redo = failed | (np.nan_to_num(ratio, nan=0.0).min(axis=1) < ILL_CONDITIONED)
     w = np.linalg.solve(chol, xty[..., None])[..., 0]
     rss = np.maximum(yy[:, None] - np.cumsum(w**2, axis=1), 0.0)
-    for i in np.flatnonzero(bad):
-        rss[i], rank[i] = _nested_rss_lstsq(design[i], y[i])
-    return rss, rank
+    last = w[:, -1].copy()
+    rows = np.flatnonzero(redo)
+    if rows.size:
+        q, r = np.linalg.qr(design[rows])
+        c = np.einsum("bnk,bn->bk", q, y[rows])
+        resid = y[rows] - np.einsum("bnk,bk->bn", q, c)
+        rss_full = np.einsum("bn,bn->b", resid, resid)
+        tail = np.cumsum((c**2)[:, ::-1], axis=1)[:, ::-1]
+        tail = np.concatenate([tail[:, 1:], np.zeros((rows.size, 1))], axis=1)
+        rss[rows] = rss_full[:, None] + tail
+        rdiag = np.abs(np.diagonal(r, axis1=1, axis2=2))
+        last[rows] = c[:, -1] * np.sign(r[:, -1, -1])
+        deficient = rdiag.min(axis=1) <= 1e-12 * rdiag.max(axis=1)
+        for j in np.flatnonzero(deficient):
+            rss[rows[j]], rank[rows[j]] = _nested_rss_lstsq(design[rows[j]], y[rows[j]])
+    return rss, rank, last

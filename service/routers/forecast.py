@@ -25,7 +25,9 @@ def forecast(req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep) -> F
     series = series_from_request(req, limits)
     loaded, h, forecasts = run_forecast(store, req.model, series, req.horizon, limits)
     return ForecastResponse(
-        model=ModelInfo(name=loaded.name, version=loaded.version, alias=store.alias_of(req.model), run_id=loaded.run_id),
+        model=ModelInfo(
+            name=loaded.name, version=loaded.version, alias=store.alias_of(req.model), run_id=loaded.run_id
+        ),
         horizon=h,
         forecasts=forecasts_out(forecasts),
     )

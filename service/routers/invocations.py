@@ -50,6 +50,8 @@ def invocations(
     return InvocationsResponse(predictions=forecast_records(forecasts))
 
 
-@router.get("/version", response_class=PlainTextResponse, summary="MLflow version (as MLflow's scoring server)")
+@router.get(
+    "/version", response_class=PlainTextResponse, summary="MLflow version (as MLflow's scoring server)"
+)
 def mlflow_version() -> PlainTextResponse:
     return PlainTextResponse(_version("mlflow"), headers={"X-Tsforge-Version": _version("tsforge")})

@@ -20,7 +20,9 @@ def list_models(store: ModelStoreDep) -> ModelsResponse:
     return ModelsResponse(default_model=store.default_model, models=models, count=len(models))
 
 
-@router.post("/admin/reload", response_model=ReloadResponse, tags=["admin"], summary="Pick up moved aliases now")
+@router.post(
+    "/admin/reload", response_model=ReloadResponse, tags=["admin"], summary="Pick up moved aliases now"
+)
 def reload(store: ModelStoreDep) -> ReloadResponse:
     """Re-resolve every alias in use; new versions load before the swap, so no request fails."""
     changes = store.refresh()

@@ -32,13 +32,18 @@ class ErrorResponse(BaseModel):
     error: str = Field(description="Error class, e.g. DataValidationError, RequestValidationError.")
     error_code: str = Field(description="MLflow-style code, e.g. INVALID_PARAMETER_VALUE.")
     message: str
-    field: str | None = Field(None, description="The request field at fault (dotted path, list indices in [])")
+    field: str | None = Field(
+        None, description="The request field at fault (dotted path, list indices in [])"
+    )
     errors: list[ErrorItem] | None = None
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "Missing or wrong API key."},
     404: {"model": ErrorResponse, "description": "Unknown model, alias or version."},
-    413: {"model": ErrorResponse, "description": "Too many series / too long / horizon over the service limit."},
+    413: {
+        "model": ErrorResponse,
+        "description": "Too many series / too long / horizon over the service limit.",
+    },
     422: {"model": ErrorResponse, "description": "Invalid input; `field` names the culprit."},
 }

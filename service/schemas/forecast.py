@@ -27,7 +27,10 @@ def _example_series(uid: str, n: int, phase: float) -> dict:
 
 
 # Two weeks of hourly data: longer than the input length of every default tsforge model.
-FORECAST_EXAMPLE = {"series": [_example_series("station_a", 336, 0.0), _example_series("station_b", 336, 6.0)], "horizon": 24}
+FORECAST_EXAMPLE = {
+    "series": [_example_series("station_a", 336, 0.0), _example_series("station_b", 336, 6.0)],
+    "horizon": 24,
+}
 
 
 class SeriesIn(BaseModel):
@@ -35,10 +38,15 @@ class SeriesIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1, max_length=256, description="Series id (a known id uses its training scaler).")
-    values: list[ValueOrMissing] = Field(min_length=1, description="Observations, oldest first; null = missing.")
+    id: str = Field(
+        min_length=1, max_length=256, description="Series id (a known id uses its training scaler)."
+    )
+    values: list[ValueOrMissing] = Field(
+        min_length=1, description="Observations, oldest first; null = missing."
+    )
     timestamps: list[datetime] | None = Field(
-        None, description="One ISO-8601 timestamp per value, strictly increasing; forecasts then carry timestamps."
+        None,
+        description="One ISO-8601 timestamp per value, strictly increasing; forecasts then carry timestamps.",
     )
     coords: list[FiniteFloat] | None = Field(
         None, min_length=2, max_length=3, description="lat, lon[, alt] for models with coordinate embeddings."
@@ -49,7 +57,9 @@ class SeriesIn(BaseModel):
         if self.timestamps is None:
             return self
         if len(self.timestamps) != len(self.values):
-            raise ValueError(f"{len(self.timestamps)} timestamps for {len(self.values)} values; give one per value")
+            raise ValueError(
+                f"{len(self.timestamps)} timestamps for {len(self.values)} values; give one per value"
+            )
         aware = {t.tzinfo is not None and t.utcoffset() is not None for t in self.timestamps}
         if len(aware) > 1:
             raise ValueError("timestamps mix time-zone-aware and naive values")
@@ -65,7 +75,9 @@ class ForecastRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [FORECAST_EXAMPLE]})
 
     series: list[SeriesIn] = Field(min_length=1, description="One or more histories; ids must be unique.")
-    horizon: int | None = Field(None, ge=1, description="Steps ahead; default: the horizon the model was trained for.")
+    horizon: int | None = Field(
+        None, ge=1, description="Steps ahead; default: the horizon the model was trained for."
+    )
     model: str | None = Field(
         None,
         min_length=1,
@@ -86,7 +98,9 @@ class ForecastRequest(BaseModel):
 class SeriesForecastOut(BaseModel):
     id: str
     values: list[float] = Field(description="Point forecasts, step 1..horizon.")
-    timestamps: list[str] | None = Field(None, description="ISO-8601 timestamps of the forecast steps (when given).")
+    timestamps: list[str] | None = Field(
+        None, description="ISO-8601 timestamps of the forecast steps (when given)."
+    )
 
 
 class ForecastResponse(BaseModel):

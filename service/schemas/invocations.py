@@ -11,17 +11,29 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["DataFrameSplit", "InvocationsRequest", "InvocationsResponse", "INVOCATIONS_EXAMPLES", "PAYLOAD_KEYS"]
+__all__ = [
+    "DataFrameSplit",
+    "InvocationsRequest",
+    "InvocationsResponse",
+    "INVOCATIONS_EXAMPLES",
+    "PAYLOAD_KEYS",
+]
 
 PAYLOAD_KEYS = ("dataframe_split", "dataframe_records", "instances", "inputs")
 
 _N = 336
-_ROWS = [["station_a", f"2024-01-{1 + t // 24:02d}T{t % 24:02d}:00:00", round(10 + (t % 24) / 4, 2)] for t in range(_N)]
+_ROWS = [
+    ["station_a", f"2024-01-{1 + t // 24:02d}T{t % 24:02d}:00:00", round(10 + (t % 24) / 4, 2)]
+    for t in range(_N)
+]
 
 INVOCATIONS_EXAMPLES = {
     "dataframe_split": {
         "summary": "dataframe_split (pandas 'split' orient)",
-        "value": {"dataframe_split": {"columns": ["unique_id", "ds", "y"], "data": _ROWS}, "params": {"horizon": 24}},
+        "value": {
+            "dataframe_split": {"columns": ["unique_id", "ds", "y"], "data": _ROWS},
+            "params": {"horizon": 24},
+        },
     },
     "dataframe_records": {
         "summary": "dataframe_records (list of rows)",
@@ -32,7 +44,13 @@ INVOCATIONS_EXAMPLES = {
     },
     "inputs": {
         "summary": "inputs (columnar)",
-        "value": {"inputs": {"unique_id": [r[0] for r in _ROWS], "ds": [r[1] for r in _ROWS], "y": [r[2] for r in _ROWS]}},
+        "value": {
+            "inputs": {
+                "unique_id": [r[0] for r in _ROWS],
+                "ds": [r[1] for r in _ROWS],
+                "y": [r[2] for r in _ROWS],
+            }
+        },
     },
 }
 
@@ -71,4 +89,6 @@ class InvocationsRequest(BaseModel):
 
 
 class InvocationsResponse(BaseModel):
-    predictions: list[dict[str, Any]] = Field(description="Records of the forecast frame: unique_id, ds, step, y_hat.")
+    predictions: list[dict[str, Any]] = Field(
+        description="Records of the forecast frame: unique_id, ds, step, y_hat."
+    )

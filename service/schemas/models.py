@@ -13,7 +13,9 @@ class ModelVersionOut(BaseModel):
     run_id: str | None = None
     status: str | None = None
     created_at_ms: int | None = None
-    metrics: dict[str, float] = Field(default_factory=dict, description="Key metrics of the version's run (val_*, test_*).")
+    metrics: dict[str, float] = Field(
+        default_factory=dict, description="Key metrics of the version's run (val_*, test_*)."
+    )
     loaded: bool = Field(False, description="Whether this service holds the version in memory.")
     input_len: int | None = Field(None, description="History length the model reads (when loaded).")
     max_horizon: int | None = Field(None, description="Longest horizon the model supports (when loaded).")

@@ -48,7 +48,9 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
     uri = f"sqlite:///{root}/mlflow.db"
     configure_tracking(uri)
     data = synthetic_stations(n_channels=3, n_steps=480, seed=0)
-    common = dict(input_len=INPUT_LEN, horizon=HORIZON, registered_name=MODEL, experiment="svc", progress=False)
+    common = dict(
+        input_len=INPUT_LEN, horizon=HORIZON, registered_name=MODEL, experiment="svc", progress=False
+    )
     v1 = train(data, "dlinear", train_config={"max_epochs": 2, "batch_size": 64}, **common)
     v2 = train(data, "naive", **common)
     import mlflow

@@ -21,8 +21,16 @@ def test_no_key_configured_means_open(client, series):
     assert client.get("/v1/models").status_code == 200
 
 
-@pytest.mark.parametrize("method, path", [("post", "/v1/forecast"), ("get", "/v1/models"), ("post", "/invocations"),
-                                          ("get", "/version"), ("post", "/v1/admin/reload")])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("post", "/v1/forecast"),
+        ("get", "/v1/models"),
+        ("post", "/invocations"),
+        ("get", "/version"),
+        ("post", "/v1/admin/reload"),
+    ],
+)
 def test_missing_key_is_401(secured, method, path):
     r = getattr(secured, method)(path, **({"json": {}} if method == "post" else {}))
     assert r.status_code == 401
@@ -40,7 +48,9 @@ def test_wrong_key_is_401(secured, series):
 
 
 def test_right_key_in_either_header(secured, series):
-    assert secured.post("/v1/forecast", json={"series": [series]}, headers={"X-API-Key": KEY}).status_code == 200
+    assert (
+        secured.post("/v1/forecast", json={"series": [series]}, headers={"X-API-Key": KEY}).status_code == 200
+    )
     r = secured.post("/v1/forecast", json={"series": [series]}, headers={"Authorization": f"Bearer {KEY}"})
     assert r.status_code == 200
 
@@ -59,7 +69,9 @@ def test_key_from_environment(monkeypatch, registry):
     from service.settings import ServiceSettings
 
     monkeypatch.setenv("TSFORGE_API_KEY", KEY)
-    settings = ServiceSettings.from_env(tracking_uri=registry.uri, default_model=registry.name, alias_poll_seconds=0)
+    settings = ServiceSettings.from_env(
+        tracking_uri=registry.uri, default_model=registry.name, alias_poll_seconds=0
+    )
     with TestClient(create_app(settings)) as c:
         assert c.get("/v1/models").status_code == 401
         assert c.get("/v1/models", headers={"X-API-Key": KEY}).status_code == 200

@@ -57,15 +57,24 @@ def test_dependency_override_drives_every_series_in_one_batch():
     app = create_app(ServiceSettings(alias_poll_seconds=0), store=store)
     app.dependency_overrides[get_store] = lambda: store
     with TestClient(app) as c:
-        body = {"series": [{"id": "a", "values": [1, 2, 3]}, {"id": "b", "values": [5, None, 9]}], "horizon": 2}
+        body = {
+            "series": [{"id": "a", "values": [1, 2, 3]}, {"id": "b", "values": [5, None, 9]}],
+            "horizon": 2,
+        }
         r = c.post("/v1/forecast", json=body)
         assert r.status_code == 200, r.text
         assert r.json() == {
             "model": {"name": "fake", "version": "7", "alias": None, "run_id": "r"},
             "horizon": 2,
-            "forecasts": [{"id": "a", "values": [4.0, 5.0], "timestamps": None}, {"id": "b", "values": [10.0, 11.0], "timestamps": None}],
+            "forecasts": [
+                {"id": "a", "values": [4.0, 5.0], "timestamps": None},
+                {"id": "b", "values": [10.0, 11.0], "timestamps": None},
+            ],
         }
         assert store.predictor.batches == [2]
-        r = c.post("/invocations", json={"inputs": {"unique_id": ["a", "a", "a"], "y": [1, 2, 3]}, "params": {"horizon": 1}})
+        r = c.post(
+            "/invocations",
+            json={"inputs": {"unique_id": ["a", "a", "a"], "y": [1, 2, 3]}, "params": {"horizon": 1}},
+        )
         assert r.json() == {"predictions": [{"unique_id": "a", "step": 1, "y_hat": 4.0}]}
         assert c.get("/readyz").json()["loaded"] == ["fake/7"]

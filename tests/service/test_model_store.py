@@ -58,7 +58,11 @@ class FakeClient:
         return self.get_model_version(name, self.aliases[alias])
 
     def search_model_versions(self, filter_string):
-        return [SimpleNamespace(version=str(v), run_id=f"run{v}") for v in range(1, self.n + 1)] if f"'{self.name}'" in filter_string else []
+        return (
+            [SimpleNamespace(version=str(v), run_id=f"run{v}") for v in range(1, self.n + 1)]
+            if f"'{self.name}'" in filter_string
+            else []
+        )
 
 
 class FakePredictor:

@@ -14,7 +14,12 @@ def test_defaults_are_loopback_and_open():
 
 
 def test_environment_and_overrides():
-    env = {"TSFORGE_PORT": "9001", "TSFORGE_API_KEY": "zz-secret-zz", "TSFORGE_MAX_SERIES": "5", "MLFLOW_TRACKING_URI": "sqlite:///x.db"}
+    env = {
+        "TSFORGE_PORT": "9001",
+        "TSFORGE_API_KEY": "zz-secret-zz",
+        "TSFORGE_MAX_SERIES": "5",
+        "MLFLOW_TRACKING_URI": "sqlite:///x.db",
+    }
     s = ServiceSettings.from_env(environ=env, port=9002)
     assert s.port == 9002 and s.max_series == 5 and s.tracking_uri == "sqlite:///x.db"
     assert s.api_key is not None and s.api_key.get_secret_value() == "zz-secret-zz"
@@ -23,7 +28,10 @@ def test_environment_and_overrides():
     assert s2.tracking_uri == "sqlite:///y.db"  # the tsforge variable wins over MLflow's
 
 
-@pytest.mark.parametrize(("env", "name"), [({"TSFORGE_PORT": "abc"}, "TSFORGE_PORT"), ({"TSFORGE_MAX_SERIES": "0"}, "TSFORGE_MAX_SERIES")])
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [({"TSFORGE_PORT": "abc"}, "TSFORGE_PORT"), ({"TSFORGE_MAX_SERIES": "0"}, "TSFORGE_MAX_SERIES")],
+)
 def test_bad_values_name_the_variable(env, name):
     with pytest.raises(ConfigError) as err:
         ServiceSettings.from_env(environ=env)

@@ -53,7 +53,11 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     quiet_third_party()
     try:
-        app(args=argv, standalone_mode=False)
+        rc = app(args=argv, standalone_mode=False)
+        if isinstance(rc, int) and rc:  # Typer turns Ctrl-C into Exit(130) and *returns* the code here
+            if rc == 130:
+                print("interrupted", file=sys.stderr)
+            raise SystemExit(rc)
     except TsforgeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

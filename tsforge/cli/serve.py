@@ -13,10 +13,13 @@ __all__ = ["serve_cmd"]
 
 @app.command("serve")
 def serve_cmd(
-    host: Annotated[str, typer.Option(help="Interface to bind (loopback by default).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    host: Annotated[
+        str | None, typer.Option(help="Interface to bind [default: 127.0.0.1, or TSFORGE_HOST].")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port [default: 8000, or TSFORGE_PORT].")] = None,
     tracking_uri: Annotated[
-        str | None, typer.Option("--tracking-uri", help="MLflow tracking/registry URI (default: mlruns/ SQLite).")
+        str | None,
+        typer.Option("--tracking-uri", help="MLflow tracking/registry URI (default: mlruns/ SQLite)."),
     ] = None,
     model: Annotated[
         str | None, typer.Option(help="Default model: name (→ @champion), name@alias or name/version.")
@@ -24,7 +27,9 @@ def serve_cmd(
     poll: Annotated[
         float | None, typer.Option(help="Seconds between alias re-resolutions (0 = off; default 5).")
     ] = None,
-    torch_threads: Annotated[int | None, typer.Option("--torch-threads", help="torch.set_num_threads at start.")] = None,
+    torch_threads: Annotated[
+        int | None, typer.Option("--torch-threads", help="torch.set_num_threads at start.")
+    ] = None,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
 ) -> None:
     """Serve forecasts from registered MLflow models (REST + MLflow /invocations).

@@ -38,6 +38,9 @@ class TrialProgress:
             best_text = "best -"
         done = ", ".join(f"{v} {k}" for k, v in self.counts.items() if v)
         self.progress.update(self.task_id, advance=1, description=f"{best_text} | {done}")
+        if key == "fail":
+            reason = trial.user_attrs.get("error", "see the trial's MLflow run")
+            self.progress.console.print(f"[yellow]trial {trial.number} failed[/]: {reason}")
 
 
 def _parse_options(items: list[str] | None, what: str) -> dict[str, Any]:
@@ -52,7 +55,8 @@ def _quiet_libraries() -> None:
     import mlflow  # noqa: F401  (configures its loggers on import; lower them afterwards)
     import optuna
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    # Failed trials are reported by the progress callback; Optuna would add a traceback per trial.
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     logging.getLogger("mlflow").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module=r"mlflow\..*")
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
@@ -65,7 +69,9 @@ def tune_cmd(
     horizon: Annotated[int | None, typer.Option("--horizon", "-H", help="Horizon (default: catalogue).")] = None,
     input_len: Annotated[int | None, typer.Option("--input", "-L", help="Input length (default: catalogue).")] = None,
     split: Annotated[str | None, typer.Option(help="7:1:2, 6:2:2 or ett (default: catalogue).")] = None,
-    trials: Annotated[int | None, typer.Option("--trials", "-n", help="Trials to run in this process.")] = 20,
+    trials: Annotated[
+        int | None, typer.Option("--trials", "-n", help="Trials to run in this process (default 20, or unlimited with --timeout).")
+    ] = None,
     timeout: Annotated[float | None, typer.Option(help="Stop starting trials after this many seconds.")] = None,
     study: Annotated[
         str | None, typer.Option("--study", help="Study name; an existing name resumes (default <model>-<dataset>-h<H>).")
@@ -83,7 +89,10 @@ def tune_cmd(
     selective: Annotated[bool, typer.Option("--selective", help="Shorthand for --strategy selective (tunes r_u, r_a).")] = False,
     pruner: Annotated[str, typer.Option(help="median, percentile, hyperband or none.")] = "median",
     startup_trials: Annotated[int, typer.Option(help="Random trials before TPE models the space.")] = 10,
-    seed: Annotated[int, typer.Option(help="Training seed and TPE seed (give parallel workers different seeds).")] = 2024,
+    seed: Annotated[int, typer.Option(help="Training seed of every trial.")] = 2024,
+    sampler_seed: Annotated[
+        int | None, typer.Option(help="TPE seed (default: --seed); give parallel workers different values.")
+    ] = None,
     experiment: Annotated[str | None, typer.Option(help="MLflow experiment (default: dataset name).")] = None,
     register_as: Annotated[str | None, typer.Option(help="Registered name (default: <dataset>-<model>).")] = None,
     retrain: Annotated[bool, typer.Option("--retrain/--no-retrain", help="Retrain and register the best parameters.")] = True,
@@ -104,6 +113,9 @@ def tune_cmd(
     train_cfg = {k: v for k, v in train_cfg.items() if v is not None}
     if trials is not None and trials < 1:
         raise ConfigError("--trials must be at least 1", field="trials")
+    if trials is None and timeout is None:
+        trials = 20
+    _preflight(model, strategy_name, pruner)
     _quiet_libraries()
     load_kwargs = {"id_col": id_col, "time_col": time_col, "target_col": target_col} if Path(dataset).suffix else None
 
@@ -135,6 +147,7 @@ def tune_cmd(
                 model_config=_parse_options(option, "model"),
                 strategy=strategy_name,
                 seed=seed,
+                sampler_seed=sampler_seed,
                 pruner=pruner,
                 n_startup_trials=startup_trials,
                 experiment=experiment,
@@ -153,6 +166,16 @@ def tune_cmd(
             )
             raise
     _print_result(result)
+
+
+def _preflight(model: str, strategy: str | None, pruner: str) -> None:
+    """Refuse options that cannot work before the progress bar appears (``tune`` checks them again)."""
+    from tsforge.tuning.space import has_search_space
+    from tsforge.tuning.study import make_pruner
+
+    make_pruner(pruner)
+    if not has_search_space(model, strategy):
+        raise ConfigError(f"model {model!r} declares no search space; nothing to tune", field="model")
 
 
 def _print_result(result: Any) -> None:

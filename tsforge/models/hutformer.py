@@ -15,7 +15,10 @@ shared weights — the channel identity enters through the spatial embedding):
    embedding (:class:`~tsforge.models.layers.SpatialEmbedding`: coordinates when the data has
    them, else a learned per-channel table; shared with STPE-MLP), a learned segment-position
    embedding ``[S, d]`` and the calendar embedding
-   (:class:`~tsforge.models.layers.CalendarEmbedding`) of each segment's *first* step.
+   (:class:`~tsforge.models.layers.CalendarEmbedding`) of each segment's *first* step —
+   by default hour of day and day of week only, as in the spec (STID-style): with one or two
+   years of training data, day-of-month and month tables let the model memorise dates
+   (``calendar_terms="all"`` turns them on; the ETTm1 quick benchmark overfit with them).
 3. **Hierarchical encoder** — ``K`` stages; stage ``k`` has ``M`` pre-LN Transformer layers with
    window self-attention over non-overlapping windows of ``W`` tokens, then (except after the
    last stage) segment merging: neighbour pairs concatenated → LayerNorm → ``Linear(2d→d)``,
@@ -70,6 +73,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tsforge.data.calendar import CALENDAR_TERMS
 from tsforge.errors import ConfigError
 from tsforge.models.base import ModelContext, NeuralForecaster
 from tsforge.models.layers import CalendarEmbedding, SpatialEmbedding, resolve_spatial_mode
@@ -110,7 +114,13 @@ class HUTFormerConfig:
     stage2_epochs: int | None = None
     revin: bool = True  # per-window instance normalisation
     spatial: str = "auto"  # "auto" | "coords" | "learned" | "none"
-    calendar: bool = True
+    calendar_terms: str = "hour,dow"  # comma-separated subset of hour,dow,dom,month; "all"; "" = none
+
+
+def calendar_terms(option: str, resolvable: tuple[str, ...]) -> tuple[str, ...]:
+    """The calendar terms to embed: the requested ones the data frequency can resolve."""
+    wanted = CALENDAR_TERMS if option.strip() == "all" else tuple(t.strip() for t in option.split(",") if t.strip())
+    return tuple(t for t in wanted if t in resolvable)
 
 
 def stage_lengths(input_len: int, segment_len: int, stages: int) -> list[int]:
@@ -260,7 +270,7 @@ class HUTFormerNet(nn.Module):
         self.value_emb = nn.Linear(p, d)
         self.pos_emb = nn.Parameter(torch.randn(self.lengths[0], d) * 0.02)
         self.spatial = SpatialEmbedding(d, spatial_mode, context.n_channels, context.coords)
-        self.calendar = CalendarEmbedding(d, context.calendar_terms if cfg.calendar else ())
+        self.calendar = CalendarEmbedding(d, calendar_terms(cfg.calendar_terms, context.calendar_terms))
         self.emb_drop = nn.Dropout(cfg.dropout)
         # ---- hierarchical encoder (stage 1)
         self.stages = nn.ModuleList(
@@ -470,6 +480,14 @@ class HUTFormer(NeuralForecaster):
             v = getattr(c, name)
             if v is not None and int(v) < 1:
                 raise ConfigError(f"{name} must be at least 1 (or None), got {v}", field=name)
+        if c.calendar_terms.strip() != "all":
+            bad = sorted({t.strip() for t in c.calendar_terms.split(",") if t.strip()} - set(CALENDAR_TERMS))
+            if bad:
+                raise ConfigError(
+                    f"unknown calendar term(s) {bad}; use a comma-separated subset of {','.join(CALENDAR_TERMS)}, "
+                    "'all' or ''",
+                    field="calendar_terms",
+                )
         P, K, W = c.segment_len, c.stages, c.window
         unit = P * 2 ** (K - 1)
         if L % unit:

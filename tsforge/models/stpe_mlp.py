@@ -66,6 +66,9 @@ class STPEMLPConfig:
         calendar: add the calendar embedding of the first input step (when timestamps exist).
         calendar_terms: restrict the calendar to these terms (e.g. ``["hour", "dom", "month"]``,
             the paper's three); ``None`` = every term the data frequency resolves.
+        instance_norm: subtract each input window's mean before the input embedding and add it
+            back to the forecast (not in the paper; off by default). Helps when a window's level
+            says more than the channel's long-run level (drifting or bursty series).
     """
 
     d_model: int = 32
@@ -74,6 +77,7 @@ class STPEMLPConfig:
     spatial: str = "auto"
     calendar: bool = True
     calendar_terms: list[str] | None = None
+    instance_norm: bool = False
 
 
 class STPEMLPNet(nn.Module):
@@ -90,9 +94,11 @@ class STPEMLPNet(nn.Module):
         spatial_mode: str,
         coords: Any,
         calendar_terms: tuple[str, ...],
+        instance_norm: bool = False,
     ) -> None:
         super().__init__()
         self.n_channels = int(n_channels)
+        self.instance_norm = bool(instance_norm)
         self.input_embed = nn.Linear(input_len, d_model)
         self.spatial = SpatialEmbedding(
             d_model, spatial_mode, n_channels, coords if spatial_mode == "coords" else None
@@ -103,7 +109,8 @@ class STPEMLPNet(nn.Module):
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         x = batch["x"]  # [B, L, C]
-        h = self.input_embed(x.transpose(1, 2))  # [B, C, d]
+        level = x.mean(1, keepdim=True) if self.instance_norm else None  # [B, 1, C]
+        h = self.input_embed((x if level is None else x - level).transpose(1, 2))  # [B, C, d]
         channels = batch.get("channels")
         if channels is None:
             if x.shape[2] != self.n_channels:
@@ -120,7 +127,8 @@ class STPEMLPNet(nn.Module):
         if t is not None:
             h = h + t.unsqueeze(1)
         h = self.blocks(h)
-        return self.head(h).transpose(1, 2)  # [B, H, C]
+        out = self.head(h).transpose(1, 2)  # [B, H, C]
+        return out if level is None else out + level
 
 
 def _stpe_space(trial: Any) -> dict[str, dict[str, Any]]:
@@ -202,4 +210,5 @@ class STPEMLP(NeuralForecaster):
             spatial_mode=self.spatial_mode,
             coords=ctx.coords,
             calendar_terms=self.calendar_terms,
+            instance_norm=bool(c.instance_norm),
         )

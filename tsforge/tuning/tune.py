@@ -100,6 +100,7 @@ def tune(
     strategy: str | None = None,
     strategy_config: dict[str, Any] | None = None,
     seed: int = 2024,
+    sampler_seed: int | None = None,
     pruner: str | optuna.pruners.BasePruner = "median",
     n_startup_trials: int = 10,
     experiment: str | None = None,
@@ -127,7 +128,9 @@ def tune(
         train_config, model_config, strategy_config: fixed options that override the search
             space (e.g. ``{"max_epochs": 5}``).
         strategy: loss strategy; its own ``search_space`` (selective: ``r_u``, ``r_a``) joins the search.
-        seed: training seed of every trial and TPE seed (see ``make_sampler``).
+        seed: training seed of every trial (equal for all trials, so they differ only by parameters).
+        sampler_seed: TPE seed (default ``seed``; see ``make_sampler``). Give parallel workers
+            different sampler seeds, or their random start-up trials coincide.
         pruner: ``median`` | ``percentile`` | ``hyperband`` | ``none`` or a pruner object.
         n_startup_trials: random trials before TPE models the space.
         experiment: MLflow experiment (default: the dataset name, as ``tsforge train``).
@@ -153,17 +156,17 @@ def tune(
     spec = get_model_spec(model)
     if not has_search_space(spec.name, strategy):
         raise ConfigError(f"model {spec.name!r} declares no search space; nothing to tune", field="model")
+    store = storage if isinstance(storage, optuna.storages.BaseStorage) else resolve_storage(storage)
+    if isinstance(pruner, str):
+        pruner = make_pruner(pruner)
     series, entry = resolve_data(data, **(load_kwargs or {}))
     input_len, horizon = default_lengths(series, entry, input_len, horizon)
     split = split or getattr(entry, "split", None) or "7:1:2"
     name = study_name or default_study_name(spec.name, series.name or "data", horizon)
-    store = storage if isinstance(storage, optuna.storages.BaseStorage) else resolve_storage(storage)
-    if isinstance(pruner, str):
-        pruner = make_pruner(pruner)
     study = open_study(
         name,
         store,
-        seed=seed,
+        seed=seed if sampler_seed is None else sampler_seed,
         pruner=pruner,
         n_startup_trials=n_startup_trials,
         user_attrs={
@@ -216,6 +219,7 @@ def tune(
                 "n_trials": n_trials,
                 "timeout": timeout,
                 "seed": seed,
+                "sampler_seed": seed if sampler_seed is None else sampler_seed,
                 "sampler": type(study.sampler).__name__,
                 "pruner": type(study.pruner).__name__,
                 "trials_before": n_before,

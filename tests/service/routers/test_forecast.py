@@ -31,7 +31,9 @@ def test_matches_library_predictor(client, registry, series):
     """The service answers exactly what the library's Predictor computes for the same version."""
     pred = load_predictor(f"models:/{registry.name}/{registry.dlinear_version}")
     expected = pred.predict_series([SeriesInput(series["id"], np.array(series["values"]))], 12)[0].values
-    r = client.post("/v1/forecast", json={"series": [{"id": series["id"], "values": series["values"]}], "horizon": 12})
+    r = client.post(
+        "/v1/forecast", json={"series": [{"id": series["id"], "values": series["values"]}], "horizon": 12}
+    )
     assert r.status_code == 200, r.text
     np.testing.assert_allclose(r.json()["forecasts"][0]["values"], expected, rtol=1e-6)
     assert r.json()["forecasts"][0]["timestamps"] is None
@@ -50,8 +52,12 @@ def test_batch_of_many_series_and_default_horizon(client, registry):
 
 @pytest.mark.parametrize(
     ("ref", "version_attr", "alias"),
-    [("svc_model/2", "naive_version", None), ("svc_model@baseline", "naive_version", "baseline"),
-     ("svc_model", "dlinear_version", "champion"), ("models:/svc_model/1", "dlinear_version", None)],
+    [
+        ("svc_model/2", "naive_version", None),
+        ("svc_model@baseline", "naive_version", "baseline"),
+        ("svc_model", "dlinear_version", "champion"),
+        ("models:/svc_model/1", "dlinear_version", None),
+    ],
 )
 def test_model_reference_forms(client, registry, series, ref, version_attr, alias):
     r = client.post("/v1/forecast", json={"series": [series], "model": ref})
@@ -75,7 +81,9 @@ def test_openapi_example_works_as_shown(client):
     r = client.post("/v1/forecast", json=FORECAST_EXAMPLE)
     assert r.status_code == 200, r.text
     assert [f["id"] for f in r.json()["forecasts"]] == ["station_a", "station_b"]
-    assert client.get("/openapi.json").json()["components"]["schemas"]["ForecastRequest"]["examples"] == [FORECAST_EXAMPLE]
+    assert client.get("/openapi.json").json()["components"]["schemas"]["ForecastRequest"]["examples"] == [
+        FORECAST_EXAMPLE
+    ]
 
 
 def _post_raw(client, text: str):
@@ -99,8 +107,14 @@ def _post_raw(client, text: str):
         ('{"series": [{"id": "a", "values": [1]}], "extra": 1}', "extra"),
         ('{"series": "abc"}', "series"),
         ('{"series": [{"id": "a", "values": [1, 2], "timestamps": ["2024-01-01"]}]}', "series[0]"),
-        ('{"series": [{"id": "a", "values": [1, 2], "timestamps": ["2024-01-02", "2024-01-01"]}]}', "series[0]"),
-        ('{"series": [{"id": "a", "values": [1, 2], "timestamps": ["2024-01-01", "not a date"]}]}', "series[0].timestamps[1]"),
+        (
+            '{"series": [{"id": "a", "values": [1, 2], "timestamps": ["2024-01-02", "2024-01-01"]}]}',
+            "series[0]",
+        ),
+        (
+            '{"series": [{"id": "a", "values": [1, 2], "timestamps": ["2024-01-01", "not a date"]}]}',
+            "series[0].timestamps[1]",
+        ),
         ('{"series": [{"id": "a", "values": [1]}, {"id": "a", "values": [2]}]}', "body"),
         ('{"series": [{"id": "a", "values": [1], "coords": [1]}]}', "series[0].coords"),
         ("[1, 2, 3]", "body"),
@@ -149,8 +163,14 @@ def test_huge_values_never_give_a_500(client):
 
 @pytest.mark.parametrize(
     ("ref", "status"),
-    [("nope", 404), ("svc_model@nope", 404), ("svc_model/99", 404), ("svc_model/0", 404), ("bad name!", 404),
-     ("svc_model@", 404)],
+    [
+        ("nope", 404),
+        ("svc_model@nope", 404),
+        ("svc_model/99", 404),
+        ("svc_model/0", 404),
+        ("bad name!", 404),
+        ("svc_model@", 404),
+    ],
 )
 def test_unknown_model_alias_version_is_404(client, series, ref, status):
     r = client.post("/v1/forecast", json={"series": [series], "model": ref})

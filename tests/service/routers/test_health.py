@@ -11,7 +11,11 @@ def test_probes_when_ready(client, registry):
     assert client.get("/healthz").json() == {"status": "ok"}
     r = client.get("/readyz")
     assert r.status_code == 200
-    assert r.json() == {"status": "ready", "default_model": "svc_model", "loaded": [f"svc_model/{registry.dlinear_version}"]}
+    assert r.json() == {
+        "status": "ready",
+        "default_model": "svc_model",
+        "loaded": [f"svc_model/{registry.dlinear_version}"],
+    }
     for path in ("/ping", "/health"):
         r = client.get(path)
         assert r.status_code == 200 and r.text == "\n"

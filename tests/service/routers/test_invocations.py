@@ -71,7 +71,9 @@ def test_without_ds_and_without_params(client, registry, frame):
     df = frame.drop(columns=["ds"])
     r = client.post("/invocations", json=_encodings(df)["dataframe_split"])
     assert r.status_code == 200, r.text
-    raw = mlflow.pyfunc.load_model(f"models:/{registry.name}/{registry.dlinear_version}").unwrap_python_model()
+    raw = mlflow.pyfunc.load_model(
+        f"models:/{registry.name}/{registry.dlinear_version}"
+    ).unwrap_python_model()
     theirs = {"predictions": json.loads(raw.predict(None, df).to_json(orient="records"))}
     ours = r.json()["predictions"]
     assert len(ours) == 2 * 24

@@ -36,7 +36,9 @@ def _clone_model(registry, name: str) -> mlflow.MlflowClient:
         client.create_registered_model(name)
         for v in (registry.dlinear_version, registry.naive_version):
             src = client.get_model_version(registry.name, v)
-            client.create_model_version(name, src.source, run_id=src.run_id, model_id=getattr(src, "model_id", None))
+            client.create_model_version(
+                name, src.source, run_id=src.run_id, model_id=getattr(src, "model_id", None)
+            )
     client.set_registered_model_alias(name, "champion", "1")
     return client
 
@@ -60,7 +62,9 @@ def test_reload_swaps_a_moved_alias(make_settings, registry, series):
 
 def test_background_poll_picks_up_alias_move(make_settings, registry, series):
     client = _clone_model(registry, "svc_poll")
-    with TestClient(create_app(make_settings(default_model="svc_poll@champion", alias_poll_seconds=0.2))) as c:
+    with TestClient(
+        create_app(make_settings(default_model="svc_poll@champion", alias_poll_seconds=0.2))
+    ) as c:
         body = {"series": [series]}
         assert c.post("/v1/forecast", json=body).json()["model"]["version"] == "1"
         client.set_registered_model_alias("svc_poll", "champion", "2")

@@ -1,4 +1,8 @@
-"""The CLI's bad-input paths: each is one clear line on stderr and exit code 2 (real subprocesses)."""
+"""The CLI's bad-input paths: each is one clear line on stderr and exit code 2.
+
+Commands run in-process through ``tsforge.cli.main`` (the console script's entry point); one test
+runs the real ``python -m tsforge`` process to cover the process boundary.
+"""
 
 import subprocess
 import sys
@@ -7,11 +11,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tsforge.cli import main
 
-def _run(*args: str, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "tsforge", *args], capture_output=True, text=True, timeout=180, cwd=cwd
-    )
+
+def _cli(capsys, *args: str) -> tuple[int, str, str]:
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
 
 
 def _csv(tmp_path, name, frame: pd.DataFrame):
@@ -29,17 +39,16 @@ def _long(n=200):
 @pytest.mark.parametrize(
     ("case", "expect"),
     [
-        ("missing_column", ["'y'"]),
+        ("missing_column", ["'y'", "Did you mean 'value'"]),
         ("duplicate_timestamps", ["duplicate timestamp", "2021-01-01 03:00:00"]),
         ("non_numeric", ["non-numeric", "row", "oops"]),
         ("too_short", ["too short", "horizon"]),
     ],
 )
-def test_train_bad_input_is_one_line_and_exit_2(case, expect, tmp_path):
+def test_train_bad_input_is_one_line_and_exit_2(case, expect, tmp_path, capsys):
     df = _long()
     if case == "missing_column":
-        df = df.rename(columns={"y": "value"}).drop(columns=[])
-        df["other"] = 1.0  # not a wide file either: a 'unique_id' text column makes it long-shaped
+        df = df.rename(columns={"y": "value"})  # long-shaped (text id column) but the target is misnamed
     elif case == "duplicate_timestamps":
         df.loc[4, "ds"] = df.loc[3, "ds"]
     elif case == "non_numeric":
@@ -48,37 +57,60 @@ def test_train_bad_input_is_one_line_and_exit_2(case, expect, tmp_path):
     elif case == "too_short":
         df = _long(30)
     path = _csv(tmp_path, f"{case}.csv", df)
-    proc = _run("train", "--dataset", path, "--model", "naive", "--no-track", cwd=tmp_path)
-    assert proc.returncode == 2, proc.stdout + proc.stderr
-    lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+    code, out, err = _cli(capsys, "train", "--dataset", path, "--model", "naive", "--no-track")
+    assert code == 2, out + err
+    lines = [ln for ln in err.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
     for word in expect:
         assert word in lines[0], lines[0]
 
 
-def test_unknown_model_and_missing_file_exit_2(tmp_path):
+def test_unknown_model_missing_file_and_bad_option_exit_2(tmp_path, capsys):
     path = _csv(tmp_path, "ok.csv", _long())
-    proc = _run("train", "--dataset", path, "--model", "prophet", "--no-track", cwd=tmp_path)
-    assert proc.returncode == 2 and "unknown model 'prophet'" in proc.stderr
-    proc = _run("train", "--dataset", str(tmp_path / "nope.csv"), "--no-track", cwd=tmp_path)
-    assert proc.returncode == 2 and proc.stderr.startswith("error:") and "nope.csv" in proc.stderr
+    code, _, err = _cli(capsys, "train", "--dataset", path, "--model", "prophet", "--no-track")
+    assert code == 2 and "unknown model 'prophet'" in err
+    code, _, err = _cli(capsys, "train", "--dataset", str(tmp_path / "nope.csv"), "--no-track")
+    assert code == 2 and err.startswith("error:") and "nope.csv" in err
+    code, _, err = _cli(capsys, "train", "--bogus")
+    assert code == 2 and err.strip() == "error: No such option: --bogus"
 
 
-def test_train_then_forecast_end_to_end(tmp_path):
+def test_train_evaluate_forecast_end_to_end(tracking_uri, tmp_path, capsys):
     path = _csv(tmp_path, "ok.csv", _long(400))
-    proc = _run("train", "--dataset", path, "--model", "seasonal_naive", "--horizon", "12", "--register-as", "cli-m", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "cli-m" in proc.stdout
+    code, out, err = _cli(
+        capsys, "train", "--dataset", path, "--model", "seasonal_naive", "--horizon", "12", "--register-as", "cli-m"
+    )
+    assert code == 0, err[-3000:]
+    assert "cli-m" in out
+    code, out, err = _cli(capsys, "evaluate", "--model", "models:/cli-m@champion", "--dataset", path, "--json")
+    assert code == 0, err[-3000:]
+    assert '"test_mse"' in out and '"test_orig_mae"' in out
     hist = _csv(tmp_path, "hist.csv", _long(100))
-    out = tmp_path / "fc.csv"
-    proc = _run("forecast", "--model", "models:/cli-m@champion", "--input", hist, "--horizon", "6", "--output", str(out), cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    fc = pd.read_csv(out)
+    dest = tmp_path / "fc.csv"
+    code, out, err = _cli(
+        capsys, "forecast", "--model", "models:/cli-m@champion", "--input", hist, "--horizon", "6", "--output", str(dest)
+    )
+    assert code == 0, err[-3000:]
+    fc = pd.read_csv(dest)
     assert len(fc) == 6 and list(fc.columns) == ["unique_id", "ds", "step", "y_hat"]
     # seasonal naive with a daily season repeats the value 24 h earlier
-    expected = np.sin(np.arange(100, 106) / 5 - 24 / 5)
-    np.testing.assert_allclose(fc["y_hat"].to_numpy(), expected, atol=1e-5)
-    proc = _run("forecast", "--model", "models:/cli-m@champion", "--input", hist, "--horizon", "99", cwd=tmp_path)
-    assert proc.returncode == 2 and "horizon 99" in proc.stderr
-    proc = _run("forecast", "--model", "models:/nope@champion", "--input", hist, cwd=tmp_path)
-    assert proc.returncode == 2 and "no registered model named 'nope'" in proc.stderr
+    np.testing.assert_allclose(fc["y_hat"].to_numpy(), np.sin(np.arange(100, 106) / 5 - 24 / 5), atol=1e-5)
+    code, _, err = _cli(capsys, "forecast", "--model", "models:/cli-m@champion", "--input", hist, "--horizon", "99")
+    assert code == 2 and "horizon 99" in err
+    code, _, err = _cli(capsys, "forecast", "--model", "models:/nope@champion", "--input", hist)
+    assert code == 2 and "no registered model named 'nope'" in err
+
+
+def test_console_entry_point_exit_code_in_a_real_process(tmp_path):
+    df = _long()
+    df.loc[4, "ds"] = df.loc[3, "ds"]
+    path = _csv(tmp_path, "dup.csv", df)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tsforge", "train", "--dataset", path, "--no-track"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: duplicate timestamp") and proc.stderr.count("\n") == 1

@@ -236,6 +236,7 @@ def test_coordinates_allow_unknown_channels():
         (96, {"head_input": "mean"}, "head_input", "'top' or 'all'"),
         (96, {"stages": 0}, "stages", "at least 1"),
         (96, {"spatial": "coords"}, "spatial", "coordinates"),
+        (96, {"calendar_terms": "hour,week"}, "calendar_terms", "unknown calendar term(s) ['week']"),
     ],
 )
 def test_bad_configs_are_refused_with_what_to_change(L, config, field, says):
@@ -243,6 +244,14 @@ def test_bad_configs_are_refused_with_what_to_change(L, config, field, says):
         HUTFormer(_context(L=L), {**{"segment_len": 12, "stages": 2, "window": 2}, **config})
     assert err.value.where.get("field") == field
     assert says in str(err.value)
+
+
+def test_calendar_terms_default_to_hour_and_day_of_week():
+    assert build_model("hutformer", _context(), SMALL).module.calendar.terms == ("hour", "dow")
+    assert build_model("hutformer", _context(), {**SMALL, "calendar_terms": "all"}).module.calendar.terms == TERMS
+    assert build_model("hutformer", _context(), {**SMALL, "calendar_terms": ""}).module.calendar.terms == ()
+    daily = ModelContext(input_len=96, horizon=40, channel_ids=("a",), freq="D", calendar_terms=("dow", "dom", "month"))
+    assert build_model("hutformer", daily, SMALL).module.calendar.terms == ("dow",)
 
 
 def test_registered_with_a_search_space():
@@ -258,3 +267,26 @@ def test_registered_with_a_search_space():
     assert set(space["model"]) >= {"d_model", "stages", "layers_per_stage", "window", "segment_len"}
     assert "lr" in space["train"]
     HUTFormer(_context(L=96), space["model"])  # a point of the space builds
+
+
+def test_pipeline_train_save_load_and_predict(tmp_path):
+    from tsforge.inference import Predictor, SeriesInput
+    from tsforge.models.persistence import save_model
+    from tsforge.pipeline import train
+
+    task = _multiscale_task(T=900)
+    out = train(
+        task.data, "hutformer", input_len=96, horizon=48,
+        model_config={**SMALL, "segment_len": 8, "stages": 2, "stage1_epochs": 1, "stage2_epochs": 1},
+        train_config={"max_batches_per_epoch": 2, "batch_size": 16, "train_stride": 8, "val_stride": 16},
+        track=False, progress=False, eval_stride=16,
+    )
+    assert np.isfinite(out.metrics["test_mse"])
+    save_model(out.forecaster, out.task.scaler, tmp_path / "m")
+    predictor = Predictor.from_dir(tmp_path / "m")
+    values = task.data.values[-96:, 0]
+    stamps = task.data.timestamps[-96:]
+    (a,) = predictor.predict_series([SeriesInput("s0", values, stamps)], horizon=48)
+    (b,) = out.predictor.predict_series([SeriesInput("s0", values, stamps)], horizon=48)
+    assert a.values.shape == (48,)
+    np.testing.assert_array_equal(a.values, b.values)

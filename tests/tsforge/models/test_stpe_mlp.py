@@ -167,6 +167,17 @@ def test_learned_path_refuses_unknown_stations() -> None:
     torch.testing.assert_close(off.predict(dict(batch, channels=channels)), off.predict(batch))
 
 
+def test_instance_norm_makes_forecasts_shift_equivariant() -> None:
+    ctx = _context()
+    batch = _batch(ctx)
+    shifted = dict(batch, x=batch["x"] + 3.0)
+    model = build_model("stpe_mlp", ctx, {"instance_norm": True})
+    torch.testing.assert_close(model.predict(shifted), model.predict(batch) + 3.0, rtol=1e-5, atol=1e-5)
+    plain = build_model("stpe_mlp", ctx)
+    assert not torch.allclose(plain.predict(shifted), plain.predict(batch) + 3.0, atol=1e-3)
+    assert model.n_parameters == plain.n_parameters
+
+
 @pytest.mark.parametrize(
     ("config", "ctx_k", "message"),
     [

@@ -337,3 +337,26 @@ def test_selective_beats_plain_mse_on_clean_targets_of_a_spiky_series(tmp_path):
         fit(module, train, val, cfg, loss=loss, task=task)
         scores[name] = evaluate_loss(module, test, "mse")
     assert scores["selective"] < 0.95 * scores["plain"], scores
+
+
+@pytest.mark.slow
+def test_tracked_estimator_is_its_own_mlflow_run_and_the_cache_records_it(tmp_path, monkeypatch):
+    mlflow = pytest.importorskip("mlflow")
+    previous = mlflow.get_tracking_uri()
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    task = prepare_task(_series(), 24, 8)
+    try:
+        first = get_or_train_estimator(
+            task, "dlinear", seed=3, cache_root=tmp_path / "cache", train_config={"max_epochs": 1}, track=True
+        )
+        second = get_or_train_estimator(
+            task, "dlinear", seed=3, cache_root=tmp_path / "cache", train_config={"max_epochs": 1}, track=True
+        )
+        assert first.run_id and not first.hit
+        assert second.hit and second.run_id == first.run_id
+        run = mlflow.get_run(first.run_id)
+        assert run.data.tags["tsforge.role"] == "selective-estimator"
+        assert run.data.params["model"] == "dlinear" and run.data.params["horizon"] == "8"
+        assert mlflow.active_run() is None
+    finally:
+        mlflow.set_tracking_uri(previous)

@@ -8,6 +8,7 @@ import sys
 
 import optuna
 import pandas as pd
+import pytest
 
 from tsforge.data.synthetic import synthetic_stations
 from tsforge.tracking.store import configure_tracking, get_experiment_id
@@ -36,12 +37,13 @@ def _worker(csv, journal, seed):
         "--study", "shared",
         "--storage", str(journal),
         "--experiment", "workers",
-        "--seed", str(seed),
+        "--sampler-seed", str(seed),
         "--no-retrain",
         "--no-progress",
     ]  # fmt: skip
 
 
+@pytest.mark.slow
 def test_two_workers_finish_all_trials_once_each_visible_in_mlflow(tmp_path, monkeypatch):
     data = synthetic_stations(n_channels=2, n_steps=400, seed=5)
     csv = tmp_path / "tiny.csv"

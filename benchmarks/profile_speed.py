@@ -1,0 +1,101 @@
+"""Throughput of the property extractors: reference (statsmodels per window) vs fast (batched).
+
+Windows: length 336, stride 24, of ``etth1`` (all 4,984), and one window per series of the
+default synthetic corpus. The reference path is timed on a seeded subset (``--n-ref``, default
+200 windows) and the fast path on the *same* subset, then on all windows with 1 and 2 worker
+processes. STL operators are built (or read from the cache) before timing; the one-time cold
+build cost is reported separately. Single-threaded BLAS (OMP_NUM_THREADS=1).
+
+Run: ``OMP_NUM_THREADS=1 python -m benchmarks.profile_speed`` (part of ``make bench``).
+Writes ``benchmarks/results/profile_speed.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+from recommender.properties.profile import extract_windows, profile_windows  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results" / "profile_speed.json"
+
+
+def _rate(windows: np.ndarray, method: str, jobs: int, chunk: int = 256) -> tuple[float, float]:
+    t0 = time.perf_counter()
+    profile_windows(windows, method=method, n_jobs=jobs, chunk_size=chunk)
+    dt = time.perf_counter() - t0
+    return windows.shape[0] / dt, dt
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n-ref", type=int, default=200, help="windows timed with the reference path")
+    ap.add_argument("--n-synth", type=int, default=1000, help="synthetic windows timed with the fast path")
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args(argv)
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:  # pragma: no cover
+        pass
+    from recommender.synth import load_corpus
+    from tsforge.data.io import load_data
+
+    windows, _, _ = extract_windows(load_data("etth1"), 336, 24)
+    rng = np.random.default_rng(0)
+    subset = windows[np.sort(rng.choice(windows.shape[0], size=min(args.n_ref, windows.shape[0]), replace=False))]
+    values, _ = load_corpus()
+    starts = rng.integers(0, values.shape[1] - 336 + 1, size=min(args.n_synth, values.shape[0]))
+    synth = np.stack([values[i, s : s + 336] for i, s in enumerate(starts)]).astype(np.float64)
+
+    t0 = time.perf_counter()
+    profile_windows(windows, method="fast", n_jobs=1)  # builds / loads every STL operator needed
+    profile_windows(synth, method="fast", n_jobs=1)
+    warmup = time.perf_counter() - t0
+
+    ref_rate, ref_s = _rate(subset, "reference", 1, chunk=50)
+    fast_same, fast_same_s = _rate(subset, "fast", 1)
+    fast_all_1, fast_all_1_s = _rate(windows, "fast", 1)
+    fast_all_2, fast_all_2_s = _rate(windows, "fast", 2)
+    synth_1, synth_1_s = _rate(synth, "fast", 1)
+    report = {
+        "window": 336,
+        "note": "timings taken on a shared, loaded machine (2 cores shared by up to 8 agents); OMP_NUM_THREADS=1",
+        "machine": {"platform": platform.platform(), "python": sys.version.split()[0], "cpus": os.cpu_count(),
+                    "loadavg_at_end": list(os.getloadavg())},
+        "warmup_seconds_including_stl_operator_cache": warmup,
+        "reference": {"windows": int(subset.shape[0]), "processes": 1, "windows_per_s": ref_rate, "seconds": ref_s},
+        "fast_same_windows": {"windows": int(subset.shape[0]), "processes": 1, "windows_per_s": fast_same,
+                              "seconds": fast_same_s},
+        "fast_etth1_all": {"windows": int(windows.shape[0]), "processes": 1, "windows_per_s": fast_all_1,
+                           "seconds": fast_all_1_s},
+        "fast_etth1_all_2proc": {"windows": int(windows.shape[0]), "processes": 2, "windows_per_s": fast_all_2,
+                                 "seconds": fast_all_2_s},
+        "fast_synthetic": {"windows": int(synth.shape[0]), "processes": 1, "windows_per_s": synth_1,
+                           "seconds": synth_1_s},
+        "speedup_same_windows_1proc": fast_same / ref_rate,
+        "goal": "fast >= 20x reference and >= 1000 windows/s at L=336 on 2 cores",
+    }
+    report["goal_met"] = bool(report["speedup_same_windows_1proc"] >= 20 and fast_all_2 >= 1000)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2))
+    print(f"{'path':<28}{'windows':>9}{'procs':>7}{'win/s':>11}")
+    for key in ("reference", "fast_same_windows", "fast_etth1_all", "fast_etth1_all_2proc", "fast_synthetic"):
+        r = report[key]
+        print(f"{key:<28}{r['windows']:>9}{r['processes']:>7}{r['windows_per_s']:>11.1f}")
+    print(f"speed-up (same windows, 1 process): {report['speedup_same_windows_1proc']:.0f}x; goal met: {report['goal_met']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

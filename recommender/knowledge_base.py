@@ -1,0 +1,587 @@
+"""The recommender's knowledge base: per (group, channel, test window) errors of every candidate,
+joined with the properties of that window.
+
+Why this shape: every tsforge model is channel-independent with shared weights, so a corpus of
+``N`` synthetic series is benchmarked as ONE ``N``-channel :class:`TimeSeriesData` and each
+candidate is trained ONCE on it (a small fixed config). Each candidate is then scored on every
+(channel, test window) on the normalised scale, and each row carries the ARIES properties of the
+last :data:`PROFILE_WINDOW` steps of that window's *input* (what the model sees when it forecasts),
+so the recommender can aggregate rows into "datasets" (random channel subsets) whose property
+summaries vary. Real catalogue datasets are benchmarked the same way, under their own protocol
+(catalogue input length, first horizon and split), and become extra groups.
+
+Storage: one Parquet file per group under ``datasets/cache/knowledge_base/`` (keyed by the
+settings and the candidate pool, so a re-run only computes what is missing) and the assembled
+table ``knowledge_base.parquet``; optionally logged to MLflow as an artifact of a run named
+``knowledge-base`` in the experiment ``tsforge-recommender``.
+
+Row columns: ``group, kind ('corpus'|'real'), channel, window_start``, the group's shape
+(``n_steps, n_channels, freq, missing_share, has_coords, input_len, horizon``), the raw property
+columns of :mod:`recommender.properties` plus ``<bucket>_bucket`` ids, and per candidate
+``mse__<cand>`` / ``mae__<cand>`` (NaN when no target of the window was observed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from tsforge.data.frame import TimeSeriesData
+from tsforge.data.task import ForecastTask, prepare_task
+from tsforge.errors import ConfigError
+
+__all__ = [
+    "Candidate",
+    "KBSettings",
+    "KnowledgeBase",
+    "PROFILE_WINDOW",
+    "default_pool",
+    "candidate_by_name",
+    "corpus_as_data",
+    "score_windows",
+    "fit_candidate",
+    "benchmark_data",
+    "build_knowledge_base",
+    "load_knowledge_base",
+    "real_group",
+    "save_knowledge_base",
+    "kb_dir",
+    "log_knowledge_base",
+]
+
+log = logging.getLogger(__name__)
+
+#: Length of the window whose properties describe a forecast: the last 96 input steps. Fixed for
+#: every group (corpus and real) and at recommendation time, so property values are comparable.
+PROFILE_WINDOW = 96
+EXPERIMENT = "tsforge-recommender"
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One entry of the candidate pool: a registered model, optionally with a loss strategy.
+
+    Attributes:
+        name: the id used in the knowledge base and in recommendations (``"dlinear+selective"``).
+        model: registered model name.
+        strategy: training-loss strategy name (``"selective"``) or ``None``.
+        model_config: model options for the cheap knowledge-base config.
+        strategy_config: strategy options.
+    """
+
+    name: str
+    model: str
+    strategy: str | None = None
+    model_config: dict[str, Any] = field(default_factory=dict)
+    strategy_config: dict[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        return self.model if self.strategy is None else f"{self.model} trained with {self.strategy} learning"
+
+    def config_for(self, input_len: int) -> dict[str, Any]:
+        """The model options, adapted to ``input_len`` where a model has shape constraints."""
+        cfg = dict(self.model_config)
+        if self.model == "hutformer":
+            cfg.update(_hutformer_segments(input_len, int(cfg.get("stages", 2))))
+        return cfg
+
+    def train_kwargs(self, input_len: int | None = None) -> dict[str, Any]:
+        """Keyword arguments for :func:`tsforge.pipeline.train` that reproduce this candidate
+        (the model options adapted to ``input_len`` when given)."""
+        out: dict[str, Any] = {"model": self.model}
+        cfg = self.config_for(input_len) if input_len else dict(self.model_config)
+        if cfg:
+            out["model_config"] = cfg
+        if self.strategy:
+            out["strategy"] = self.strategy
+            out["strategy_config"] = dict(self.strategy_config)
+        return out
+
+
+def _hutformer_segments(input_len: int, stages: int) -> dict[str, int]:
+    """HUTFormer needs ``input_len % (segment_len * 2**(stages-1)) == 0``: the largest segment
+    length <= 12 that fits, else one stage."""
+    for k in range(max(1, stages), 0, -1):
+        for seg in (12, 8, 6, 4, 3, 2):
+            if input_len % (seg * 2 ** (k - 1)) == 0 and input_len // seg >= 2 ** (k - 1):
+                return {"segment_len": seg, "stages": k}
+    return {"segment_len": 1, "stages": 1}
+
+
+# Cheap fixed model configs: the knowledge base compares model *families* on equal, small budgets.
+_CHEAP_MODEL_CONFIG: dict[str, dict[str, Any]] = {
+    "lightgbm": {"n_estimators": 80, "max_train_rows": 40_000, "max_val_rows": 10_000, "early_stopping_rounds": 10},
+    "hutformer": {"d_model": 32, "stages": 2},
+    "stpe_mlp": {"d_model": 32},
+}
+# The order of preference in the pool (and the tie-break of equal scores).
+_POOL_ORDER = ("seasonal_naive", "naive", "mean", "dlinear", "nlinear", "lightgbm", "stpe_mlp", "hutformer")
+
+
+def default_pool(include: Sequence[str] | None = None) -> list[Candidate]:
+    """The candidate pool from what is registered now: baselines, linear models, LightGBM,
+    STPE-MLP and HUTFormer when importable, and DLinear with selective learning when the
+    ``selective`` strategy is registered.
+
+    Args:
+        include: restrict to these candidate names (order kept as given).
+    """
+    from tsforge.models import model_names
+    from tsforge.training import STRATEGIES
+
+    names = set(model_names())
+    pool = [Candidate(m, m, model_config=dict(_CHEAP_MODEL_CONFIG.get(m, {}))) for m in _POOL_ORDER if m in names]
+    if "selective" in STRATEGIES and "dlinear" in names:
+        pool.append(Candidate("dlinear+selective", "dlinear", "selective", strategy_config={"r_u": 0.3, "r_a": 0.3}))
+    if include is not None:
+        by_name = {c.name: c for c in pool}
+        missing = [n for n in include if n not in by_name]
+        if missing:
+            raise ConfigError(
+                f"unknown candidate(s) {missing}; available: {sorted(by_name)}", field="pool"
+            )
+        pool = [by_name[n] for n in include]
+    return pool
+
+
+def candidate_by_name(name: str) -> Candidate:
+    """The pool entry called ``name`` (a registered model or ``<model>+<strategy>``)."""
+    for c in default_pool():
+        if c.name == name:
+            return c
+    if "+" in name:
+        model, strategy = name.split("+", 1)
+        return Candidate(name, model, strategy)
+    return Candidate(name, name)
+
+
+@dataclass(frozen=True)
+class KBSettings:
+    """Protocol and budget of a knowledge-base build.
+
+    Attributes:
+        input_len, horizon, split: the corpus protocol (real datasets use their catalogue one).
+        eval_stride: stride between scored test windows.
+        max_epochs, max_batches_per_epoch, batch_size, train_stride, patience: the cheap training budget.
+        seed: training and sampling seed.
+    """
+
+    input_len: int = 96
+    horizon: int = 24
+    split: str = "7:1:2"
+    eval_stride: int = 12
+    max_epochs: int = 3
+    max_batches_per_epoch: int = 40
+    batch_size: int = 32
+    train_stride: int = 2
+    patience: int = 2
+    seed: int = 2024
+
+    def train_config(self) -> dict[str, Any]:
+        return {
+            "max_epochs": self.max_epochs,
+            "max_batches_per_epoch": self.max_batches_per_epoch,
+            "batch_size": self.batch_size,
+            "train_stride": self.train_stride,
+            "val_stride": max(1, self.eval_stride),
+            "patience": self.patience,
+            "seed": self.seed,
+            "progress": False,
+        }
+
+    def key(self, pool: Sequence[Candidate]) -> str:
+        blob = json.dumps({"s": asdict(self), "pool": [asdict(c) for c in pool]}, sort_keys=True, default=str)
+        return hashlib.sha1(blob.encode()).hexdigest()[:10]
+
+
+def kb_dir(cache: str | os.PathLike[str] | None = None) -> Path:
+    """``<cache>/knowledge_base`` ($TSFORGE_CACHE_DIR or ``datasets/cache``)."""
+    if cache is None:
+        env = os.environ.get("TSFORGE_CACHE_DIR")
+        cache = Path(env).expanduser() if env else Path(__file__).resolve().parents[1] / "datasets" / "cache"
+    return Path(cache) / "knowledge_base"
+
+
+def corpus_as_data(values: np.ndarray, name: str = "corpus", freq: str = "h") -> TimeSeriesData:
+    """A ``[n_series, T]`` corpus as one ``T × n_series`` :class:`TimeSeriesData` (series = channels).
+
+    ``freq="h"`` gives seasonal naive a 24-step season, one of the corpus' kernel periods.
+    """
+    vals = np.ascontiguousarray(np.asarray(values, dtype=np.float32).T)
+    ids = tuple(f"synth_{i:05d}" for i in range(vals.shape[1]))
+    ts = np.datetime64("2000-01-01T00:00", "ns") + np.arange(vals.shape[0]) * np.timedelta64(1, "h")
+    return TimeSeriesData(vals, ts, ids, freq=freq, name=name)
+
+
+@torch.no_grad()
+def score_windows(forecaster: Any, task: ForecastTask, *, stride: int, batch_size: int = 64) -> pd.DataFrame:
+    """Per (channel, test window) MSE and MAE on the normalised scale.
+
+    A pure function of a trained forecaster and a task, mapped over batches of windows.
+
+    Returns:
+        ``channel`` (int index), ``window_start`` (row of the input's first step), ``mse``, ``mae``.
+    """
+    ds = task.dataset("test", stride=stride)
+    starts = ds.starts.numpy()
+    frames = []
+    for lo in range(0, len(ds), batch_size):
+        idx = np.arange(lo, min(lo + batch_size, len(ds)))
+        batch = ds.get_batch(torch.as_tensor(idx))
+        pred = forecaster.predict(batch).float().numpy()
+        y, m = batch["y"].numpy(), batch["y_mask"].numpy().astype(np.float64)
+        n = m.sum(axis=1)  # [B, C]
+        err = pred - y
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mse = np.where(n > 0, (m * err**2).sum(axis=1) / n, np.nan)
+            mae = np.where(n > 0, (m * np.abs(err)).sum(axis=1) / n, np.nan)
+        B, C = mse.shape
+        frames.append(
+            pd.DataFrame(
+                {
+                    "channel": np.tile(np.arange(C), B),
+                    "window_start": np.repeat(starts[idx], C),
+                    "mse": mse.ravel(),
+                    "mae": mae.ravel(),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def fit_candidate(cand: Candidate, task: ForecastTask, settings: KBSettings) -> Any:
+    """Train ``cand`` once on ``task`` with the cheap fixed config (no tracking)."""
+    from tsforge.models.base import ModelContext
+    from tsforge.models.registry import get_model_spec
+    from tsforge.pipeline import _seed, build_strategy
+    from tsforge.training.config import TrainConfig
+
+    spec = get_model_spec(cand.model)
+    _seed(settings.seed)
+    model_config = cand.config_for(task.input_len)
+    if cand.model == "lightgbm":
+        model_config.setdefault("seed", settings.seed)
+    forecaster = spec.cls(ModelContext.from_task(task), model_config or None)
+    cfg = TrainConfig.for_model(forecaster, settings.train_config())
+    strategy_config = dict(cand.strategy_config)
+    if cand.strategy == "selective":
+        strategy_config.setdefault("estimator_train_config", settings.train_config())
+        strategy_config.setdefault("track", False)
+    loss = build_strategy(cand.strategy, strategy_config) if cand.strategy else None
+    forecaster.fit(task, train_config=cfg, loss=loss, callbacks=[])
+    return forecaster
+
+
+def _window_properties(task: ForecastTask, starts: np.ndarray) -> pd.DataFrame:
+    """ARIES properties of the last :data:`PROFILE_WINDOW` input steps of each (channel, window)."""
+    from recommender.properties import profile
+
+    data = task.data
+    p = min(PROFILE_WINDOW, task.input_len)
+    if p < 32:
+        raise ConfigError(f"input length {task.input_len} is shorter than the 32-step minimum profile window")
+    rows = starts + task.input_len - p
+    idx = rows[:, None] + np.arange(p)[None, :]  # [S, p]
+    windows = np.asarray(data.values, dtype=np.float64)[idx]  # [S, p, C]
+    windows = windows.transpose(2, 0, 1).reshape(-1, p)  # channel-major [C*S, p]
+    ids = pd.DataFrame(
+        {"channel": np.repeat(np.arange(data.n_channels), len(starts)), "window_start": np.tile(starts, data.n_channels)}
+    )
+    # windows with > 10 % missing values carry no property values (profile would drop them)
+    keep = np.isnan(windows).mean(axis=1) <= 0.1
+    if not keep.any():
+        return ids.iloc[:0]
+    table = profile(windows[keep]).table.drop(columns=["channel", "window_start"])
+    return pd.concat([ids[keep].reset_index(drop=True), table.reset_index(drop=True)], axis=1)
+
+
+def benchmark_data(
+    data: TimeSeriesData,
+    pool: Sequence[Candidate],
+    settings: KBSettings,
+    *,
+    group: str,
+    kind: str,
+    input_len: int | None = None,
+    horizon: int | None = None,
+    split: str | None = None,
+    max_test_windows: int | None = None,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Train every candidate once on ``data`` and return its knowledge-base rows.
+
+    Args:
+        data: a (multichannel) series; every channel shares the trained weights.
+        pool: candidates.
+        settings: budget; ``input_len/horizon/split`` override the settings' protocol.
+        group, kind: labels stored on every row.
+        max_test_windows: widen the test stride so at most about this many windows per channel are
+            scored (long real datasets), else ``settings.eval_stride``.
+        progress: ``progress(description, done, total)`` after each candidate.
+    """
+    L = int(input_len or settings.input_len)
+    H = int(horizon or settings.horizon)
+    task = prepare_task(data, L, H, split or settings.split)
+    stride = settings.eval_stride
+    if max_test_windows:
+        stride = max(stride, int(np.ceil(len(task.dataset("test")) / max_test_windows)))
+    starts = task.dataset("test", stride=stride).starts.numpy()
+    rows = _window_properties(task, starts)
+    timings: dict[str, float] = {}
+    for i, cand in enumerate(pool):
+        t0 = time.perf_counter()
+        forecaster = fit_candidate(cand, task, settings)
+        scores = score_windows(forecaster, task, stride=stride)
+        timings[cand.name] = time.perf_counter() - t0
+        scores = scores.rename(columns={"mse": f"mse__{cand.name}", "mae": f"mae__{cand.name}"})
+        rows = rows.merge(scores, on=["channel", "window_start"], how="left")
+        log.info("%s: %s trained and scored in %.1fs", group, cand.name, timings[cand.name])
+        if progress:
+            progress(f"{group}: {cand.name}", i + 1, len(pool))
+    rows.insert(0, "group", group)
+    rows.insert(1, "kind", kind)
+    shape = {
+        "n_steps": data.n_steps,
+        "n_channels": data.n_channels,
+        "freq": data.freq or "",
+        "missing_share": float(data.missing_share),
+        "has_coords": data.coords is not None,
+        "input_len": L,
+        "horizon": H,
+        "eval_stride": stride,
+    }
+    for k, v in shape.items():
+        rows[k] = v
+    rows.attrs["timings"] = timings
+    return rows
+
+
+@dataclass
+class KnowledgeBase:
+    """The assembled table plus how it was built.
+
+    Attributes:
+        table: one row per (group, channel, test window) (see the module docstring).
+        candidates: candidate names, in pool order.
+        meta: settings, corpus size, build seconds, per-group timings.
+        path: where it is stored.
+    """
+
+    table: pd.DataFrame
+    candidates: list[str]
+    meta: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    def errors(self, metric: str = "mse") -> pd.DataFrame:
+        """``[rows, candidates]`` error matrix for ``metric``."""
+        return self.table[[f"{metric}__{c}" for c in self.candidates]].set_axis(self.candidates, axis=1)
+
+    def groups(self) -> list[str]:
+        return list(dict.fromkeys(self.table["group"]))
+
+
+def _group_file(root: Path, group: str, key: str) -> Path:
+    return root / "groups" / f"{group}_{key}.parquet"
+
+
+def _cached_group(root: Path, group: str, key: str) -> pd.DataFrame | None:
+    path = _group_file(root, group, key)
+    if not path.exists():
+        return None
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # a broken cache file is recomputed
+        log.warning("unreadable knowledge-base cache %s (%s); recomputing", path, exc)
+        return None
+
+
+def _store_group(root: Path, group: str, key: str, rows: pd.DataFrame) -> None:
+    path = _group_file(root, group, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    rows.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def real_group(
+    name: str,
+    pool: Sequence[Candidate],
+    settings: KBSettings,
+    *,
+    cache: str | os.PathLike[str] | None = None,
+    compute: bool = True,
+    max_channels: int | None = 32,
+    max_test_windows: int | None = 40,
+    progress: Progress | None = None,
+) -> pd.DataFrame | None:
+    """Knowledge-base rows of catalogue dataset ``name`` under its protocol (cached).
+
+    The protocol is the catalogue's: input length, first horizon and split (the standard one the
+    pipeline applies). Datasets with more than ``max_channels`` channels keep a seeded subset of
+    channels, so one benchmark stays bounded.
+
+    Returns:
+        The rows, or ``None`` when not cached and ``compute`` is false.
+    """
+    from tsforge.data.catalog import get_entry, load_dataset
+    from tsforge.pipeline import default_lengths
+
+    root = kb_dir(cache)
+    key = settings.key(pool) + f"c{max_channels}w{max_test_windows}"
+    rows = _cached_group(root, name, key)
+    if rows is not None or not compute:
+        return rows
+    data = load_dataset(name)
+    entry = get_entry(name)
+    if max_channels and data.n_channels > max_channels:
+        pick = np.sort(np.random.default_rng(settings.seed).choice(data.n_channels, max_channels, replace=False))
+        data = data.select_channels([data.channel_ids[i] for i in pick])
+    L, H = default_lengths(data, entry, None, None)
+    rows = benchmark_data(
+        data, pool, settings, group=name, kind="real", input_len=L, horizon=H, split=entry.split,
+        max_test_windows=max_test_windows, progress=progress,
+    )
+    _store_group(root, name, key, rows)
+    return rows
+
+
+def build_knowledge_base(
+    corpus_size: int = 300,
+    length: int = 1024,
+    *,
+    seed: int = 0,
+    pool: Sequence[Candidate] | None = None,
+    settings: KBSettings | None = None,
+    real: Sequence[str] | None = (),
+    compute_real: bool = False,
+    corpus_values: np.ndarray | None = None,
+    cache: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+    track: bool = False,
+    progress: Progress | None = None,
+) -> KnowledgeBase:
+    """Benchmark the pool on the synthetic corpus (one multichannel series) and real datasets.
+
+    Args:
+        corpus_size, length, seed: the KernelSynth corpus (``recommender.synth.load_corpus``).
+        pool: candidates (default :func:`default_pool`).
+        settings: protocol and budget (default :class:`KBSettings`).
+        real: catalogue datasets to add as groups (``None`` = every available one).
+        compute_real: benchmark real datasets that are not cached yet (else only cached ones
+            are added; the evaluation script fills that cache).
+        corpus_values: a ready ``[n, T]`` corpus instead of the KernelSynth one (tests).
+        cache: cache root (default ``datasets/cache``); use_cache: reuse cached groups.
+        track: log the table to MLflow (run ``knowledge-base``).
+        progress: ``progress(description, done, total)``.
+    """
+    pool = list(pool) if pool is not None else default_pool()
+    if not pool:
+        raise ConfigError("the candidate pool is empty", field="pool")
+    settings = settings or KBSettings()
+    root = kb_dir(cache)
+    key = settings.key(pool)
+    t0 = time.perf_counter()
+    frames: list[pd.DataFrame] = []
+    timings: dict[str, Any] = {}
+    if corpus_values is None:
+        from recommender.synth import load_corpus
+
+        values, _ = load_corpus(corpus_size, length, seed, cache=None if cache is None else Path(cache))
+        group = f"corpus_n{corpus_size}_L{length}_s{seed}"
+    else:
+        values = np.asarray(corpus_values, dtype=np.float32)
+        digest = hashlib.sha1(values.tobytes()).hexdigest()[:8]
+        group = f"corpus_custom_{digest}"
+    rows = _cached_group(root, group, key) if use_cache else None
+    if rows is None:
+        rows = benchmark_data(corpus_as_data(values, name=group), pool, settings, group=group, kind="corpus", progress=progress)
+        timings[group] = rows.attrs.get("timings", {})
+        _store_group(root, group, key, rows)
+    frames.append(rows)
+    if real is None:
+        from tsforge.data.catalog import list_datasets
+
+        real = [e.name for e in list_datasets() if e.available and e.loader not in ("synthetic",)]
+    for name in real:
+        try:
+            rows = real_group(name, pool, settings, cache=cache, compute=compute_real, progress=progress)
+        except Exception as exc:  # one unavailable/broken dataset must not sink the build
+            log.warning("skipping real dataset %s in the knowledge base: %s", name, exc)
+            continue
+        if rows is not None:
+            frames.append(rows)
+    table = pd.concat(frames, ignore_index=True)
+    kb = KnowledgeBase(
+        table=table,
+        candidates=[c.name for c in pool],
+        meta={
+            "settings": asdict(settings),
+            "pool": [asdict(c) for c in pool],
+            "corpus": {"n_series": int(values.shape[0]), "length": int(values.shape[1]), "seed": seed},
+            "groups": list(dict.fromkeys(table["group"])),
+            "profile_window": PROFILE_WINDOW,
+            "build_seconds": time.perf_counter() - t0,
+            "timings": timings,
+        },
+    )
+    kb.path = save_knowledge_base(kb, root / "knowledge_base.parquet")
+    if track:
+        log_knowledge_base(kb)
+    return kb
+
+
+def save_knowledge_base(kb: KnowledgeBase, path: str | os.PathLike[str]) -> Path:
+    """Write the table as Parquet and its metadata as ``<path>.json``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    kb.table.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+    path.with_suffix(".json").write_text(json.dumps({"candidates": kb.candidates, **kb.meta}, indent=2, default=str))
+    return path
+
+
+def load_knowledge_base(path: str | os.PathLike[str] | None = None) -> KnowledgeBase:
+    """Read a knowledge base written by :func:`build_knowledge_base`."""
+    from tsforge.errors import DataValidationError
+
+    path = Path(path) if path is not None else kb_dir() / "knowledge_base.parquet"
+    if not path.exists():
+        raise DataValidationError(f"no knowledge base at {path}; run `tsforge recommender build`", file=str(path))
+    meta = json.loads(path.with_suffix(".json").read_text())
+    return KnowledgeBase(pd.read_parquet(path), list(meta.pop("candidates")), meta, path)
+
+
+def log_knowledge_base(kb: KnowledgeBase, experiment: str = EXPERIMENT) -> str:
+    """Log the knowledge base to MLflow as artifacts of a run named ``knowledge-base``; returns the run id."""
+    import mlflow
+
+    from tsforge.tracking.store import configure_tracking, get_experiment_id
+
+    configure_tracking()
+    with mlflow.start_run(experiment_id=get_experiment_id(experiment), run_name="knowledge-base") as run:
+        mlflow.log_params(
+            {
+                "n_rows": len(kb.table),
+                "candidates": ",".join(kb.candidates)[:500],
+                "groups": ",".join(kb.meta.get("groups", []))[:500],
+                **{f"kb.{k}": v for k, v in kb.meta.get("settings", {}).items()},
+            }
+        )
+        mlflow.log_metric("build_seconds", float(kb.meta.get("build_seconds", 0.0)))
+        if kb.path is not None:
+            mlflow.log_artifact(str(kb.path), artifact_path="knowledge_base")
+            mlflow.log_artifact(str(kb.path.with_suffix(".json")), artifact_path="knowledge_base")
+        return run.info.run_id

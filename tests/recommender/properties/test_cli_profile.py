@@ -1,0 +1,30 @@
+"""`tsforge profile FILE` end to end: summary table, CSV/JSON/PNG files, error exit code."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsforge.cli import main
+
+
+def test_profile_file_writes_outputs(tmp_path, capsys):
+    n = 400
+    t = np.arange(n)
+    df = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=n, freq="h"), "x": np.sin(2 * np.pi * t / 24)})
+    path = tmp_path / "s.csv"
+    df.to_csv(path, index=False)
+    main(["profile", str(path), "--stride", "32", "--out", str(tmp_path / "out"), "--png", "--no-progress"])
+    out = capsys.readouterr().out
+    assert "season_count" in out
+    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert [f.rsplit(".", 1)[1] for f in files] == ["csv", "json", "png"]
+    summary = json.loads(next((tmp_path / "out").glob("*.json")).read_text())
+    assert summary["n_windows"] == 3
+
+
+def test_profile_bad_method_exits_2(tmp_path):
+    with pytest.raises(SystemExit) as exc:
+        main(["profile", "etth1", "--method", "magic", "--no-progress"])
+    assert exc.value.code == 2

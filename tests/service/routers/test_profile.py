@@ -1,0 +1,66 @@
+"""POST /v1/profile: ARIES properties of posted series, equal to the library's profile()."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from recommender.properties import profile
+from service.schemas.profile import PROFILE_EXAMPLE
+
+
+def test_example_works_and_matches_library(client):
+    r = client.post("/v1/profile", json=PROFILE_EXAMPLE)
+    assert r.status_code == 200, r.text
+    (p,) = r.json()["profiles"]
+    assert p["id"] == "daily_cycle" and p["window"] == 336
+    expected = profile(
+        np.array(PROFILE_EXAMPLE["series"][0]["values"]), window=336, max_windows=16, seed=0
+    ).summary
+    assert p["n_windows"] == expected["n_windows"]
+    assert p["buckets"] == expected["buckets"]
+    assert p["properties"]["season_strength"]["mean"] == pytest.approx(
+        expected["properties"]["season_strength"]["mean"]
+    )
+    assert p["buckets"]["season_count"]["0"] == 0.0  # a clean daily cycle is seasonal
+
+
+def test_short_series_uses_its_length_as_window_and_too_short_is_422(client):
+    rng = np.random.default_rng(1)
+    r = client.post("/v1/profile", json={"series": [{"id": "a", "values": rng.normal(size=50).tolist()}]})
+    assert r.status_code == 200 and r.json()["profiles"][0]["window"] == 50
+    r = client.post("/v1/profile", json={"series": [{"id": "a", "values": [1.0] * 20}]})
+    assert r.status_code == 422 and r.json()["field"] == "series[0].values"
+    r = client.post("/v1/profile", json={"series": [{"id": "a", "values": [1.0] * 100}], "window": 200})
+    assert r.status_code == 422 and r.json()["field"] == "series[0].values"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"series": []}, "series"),
+        ({"series": [{"id": "a", "values": [1]}], "window": 8}, "window"),
+        ({"series": [{"id": "a", "values": [1]}], "max_windows": 0}, "max_windows"),
+    ],
+)
+def test_bad_profile_requests(client, body, field):
+    r = client.post("/v1/profile", json=body)
+    assert r.status_code == 422 and r.json()["field"] == field
+
+
+def test_total_windows_are_bounded(make_settings):
+    from fastapi.testclient import TestClient
+
+    from service.main import create_app
+
+    with TestClient(create_app(make_settings(max_profile_windows=10))) as c:
+        body = {
+            "series": [{"id": "a", "values": [float(i % 24) for i in range(480)]}],
+            "window": 336,
+            "stride": 1,
+        }
+        r = c.post("/v1/profile", json=body)
+        assert r.status_code == 413
+        assert r.json()["field"] == "max_windows" and "145 windows" in r.json()["message"]
+        r = c.post("/v1/profile", json={**body, "max_windows": 4})
+        assert r.status_code == 200 and r.json()["profiles"][0]["n_windows"] == 4

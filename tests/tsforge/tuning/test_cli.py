@@ -1,0 +1,55 @@
+"""``tsforge tune`` option errors and the progress callback (the full command runs in test_workers)."""
+
+from __future__ import annotations
+
+import io
+
+import optuna
+import pytest
+from rich.console import Console
+from rich.progress import Progress
+
+from tsforge.cli import main
+from tsforge.cli.tune import TrialProgress
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--model", "naive"], "no search space"),
+        (["--trials", "0"], "trials must be at least 1"),
+        (["--storage", "ftp://host/study"], "unrecognised storage"),
+        (["--pruner", "asha"], "unknown pruner"),
+        (["--model", "no_such_model"], "unknown model"),
+    ],
+)
+def test_bad_options_exit_2_with_a_message(args, message, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exc:
+        main(["tune", "--dataset", "synthetic", "--no-progress", *args])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and message in err
+
+
+def test_progress_shows_best_value_and_failures():
+    out = io.StringIO()
+    progress = Progress(console=Console(file=out, width=120, force_terminal=False))
+    task_id = progress.add_task("starting", total=3)
+    bar = TrialProgress(progress, task_id)
+    values = iter([0.5, None, 0.25])
+
+    def objective(trial):
+        v = next(values)
+        if v is None:
+            trial.set_user_attr("error", "training diverged")
+            raise ValueError("boom")
+        return v
+
+    study = optuna.create_study()
+    with progress:
+        study.optimize(objective, n_trials=3, callbacks=[bar], catch=(ValueError,))
+    task = progress.tasks[0]
+    assert task.completed == 3
+    assert "best 0.25 (#2)" in task.description and "2 complete" in task.description and "1 fail" in task.description
+    assert "trial 1 failed: training diverged" in out.getvalue()

@@ -1,0 +1,112 @@
+"""``tsforge profile FILE_OR_DATASET``: ARIES property profile of a dataset, as a table and files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tsforge.cli.app import app, console
+from tsforge.errors import ConfigError
+
+__all__ = ["profile_cmd", "render_summary", "plot_distributions"]
+
+
+def render_summary(summary: dict):
+    """A rich table: one row per property, the share of windows in each bucket."""
+    from rich.table import Table
+
+    from recommender.properties.buckets import BUCKETS
+
+    title = (
+        f"{summary.get('name', 'data')}: {summary['n_windows']} windows of {summary['window']} steps"
+        f" ({summary.get('n_channels', 0)} channels, method {summary.get('method')})"
+    )
+    table = Table(title=title)
+    table.add_column("property")
+    width = max(len(s.labels) for s in BUCKETS.values())
+    for i in range(width):
+        table.add_column(f"bucket {i}", justify="right")
+    for name, spec in BUCKETS.items():
+        shares = summary["buckets"][name]
+        cells = [f"{label}: {100 * shares[label]:.1f}%" for label in spec.labels]
+        table.add_row(name, *cells, *[""] * (width - len(cells)))
+    stats = Table(title="continuous properties")
+    for col in ("property", "mean", "std", "q10", "q50", "q90"):
+        stats.add_column(col, justify="left" if col == "property" else "right")
+    for prop, vals in summary["properties"].items():
+        stats.add_row(prop, *[f"{vals[k]:.4f}" for k in ("mean", "std", "q10", "q50", "q90")])
+    return table, stats
+
+
+def plot_distributions(result, path: Path) -> Path:
+    """PNG with a histogram per continuous property and a bar chart per binary/count property."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = result.table
+    cont = ["trend_strength", "season_strength", "volatility", "hurst", "anomaly_ratio"]
+    disc = ["stationarity", "trend_label", "season_count", "scedasticity"]
+    fig, axes = plt.subplots(3, 3, figsize=(12, 9))
+    for ax, col in zip(axes.ravel(), cont + disc, strict=False):
+        if col in cont:
+            ax.hist(t[col].to_numpy(dtype=float), bins=40, color="#4472c4")
+        else:
+            counts = t[col].value_counts().sort_index()
+            ax.bar([str(i) for i in counts.index], counts.to_numpy(), color="#ed7d31")
+        ax.set_title(col)
+    fig.suptitle(f"{result.summary.get('name', 'data')}: {result.summary['n_windows']} windows")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+@app.command("profile")
+def profile_cmd(
+    source: Annotated[str, typer.Argument(help="Catalogue dataset name or CSV/Parquet file.")],
+    window: Annotated[int, typer.Option("--window", "-w", help="Window length.")] = 336,
+    stride: Annotated[int | None, typer.Option(help="Step between windows (default window // 14).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for profile CSV/JSON (and PNG).")] = None,
+    png: Annotated[bool, typer.Option("--png", help="Also write a PNG of the property distributions.")] = False,
+    max_windows: Annotated[int | None, typer.Option(help="Profile a random subset of at most this many windows.")] = None,
+    method: Annotated[str, typer.Option(help="fast (batched) or reference (statsmodels, slow).")] = "fast",
+    jobs: Annotated[int, typer.Option(help="Worker processes (at most 2).")] = 1,
+    seed: Annotated[int, typer.Option(help="Seed of the window subset.")] = 0,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+) -> None:
+    """Profile every (channel, window) with the ARIES properties; print bucket shares, write files."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from recommender.properties.profile import profile
+    from tsforge.data.io import load_data
+
+    if method not in ("fast", "reference"):
+        raise ConfigError(f"unknown method {method!r}; choose fast or reference", field="method")
+    data = load_data(source)
+    if progress:
+        with Progress(
+            TextColumn("profiling"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
+        ) as bar:
+            task = bar.add_task("profile", total=None)
+            result = profile(
+                data, window, stride, method=method, n_jobs=jobs, max_windows=max_windows, seed=seed,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    else:
+        result = profile(data, window, stride, method=method, n_jobs=jobs, max_windows=max_windows, seed=seed)
+    for table in render_summary(result.summary):
+        console.print(table)
+    if out is not None:
+        stem = Path(out) / f"profile_{result.summary.get('name', 'data')}"
+        written = [result.to_csv(stem.with_suffix(".csv")), result.to_json(stem.with_suffix(".json"))]
+        if png:
+            written.append(plot_distributions(result, stem.with_suffix(".png")))
+        for path in written:
+            console.print(f"wrote {path}")
+    elif png:
+        raise ConfigError("--png needs --out FOLDER", field="png")
