@@ -33,7 +33,7 @@ serve: $(STAMP)
 	$(BIN)/tsforge serve --host $(HOST) --port $(PORT)
 
 ui: $(STAMP)
-	$(BIN)/mlflow ui --backend-store-uri $(MLFLOW_TRACKING_URI) --default-artifact-root ./mlruns --host $(HOST) --port 5000
+	$(BIN)/mlflow ui --backend-store-uri $(MLFLOW_TRACKING_URI) --default-artifact-root ./mlruns --host $(HOST) --port 5000 --workers 1
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run_all

@@ -27,6 +27,20 @@ PUBLISHED_DLINEAR = {
 }
 
 
+def _previous_rows() -> list[dict]:
+    import json
+
+    from benchmarks.common import RESULTS
+
+    path = RESULTS / "baselines.json"
+    if not path.exists():
+        return []
+    try:
+        return list(json.loads(path.read_text()).get("rows", []))
+    except (ValueError, OSError):
+        return []
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--datasets", nargs="+", default=["etth1", "ettm1", "weather", "exchange_rate"])
@@ -40,7 +54,7 @@ def main(argv: list[str] | None = None) -> dict:
     from tsforge.data.catalog import load_dataset
     from tsforge.pipeline import train
 
-    rows = []
+    rows = _previous_rows()  # keep cells from earlier runs; a cell run again is replaced
     for ds in args.datasets:
         data = load_dataset(ds)
         for h in args.horizons:
@@ -85,7 +99,7 @@ def main(argv: list[str] | None = None) -> dict:
                     "published_dlinear_mse": PUBLISHED_DLINEAR.get(ds, {}).get(h) if model == "dlinear" else None,
                     "run_id": out.run_id,
                 }
-                rows.append(row)
+                rows = [r for r in rows if (r["dataset"], r["horizon"], r["model"]) != (ds, h, model)] + [row]
                 print(
                     f"{ds:14s} H={h:4d} {model:15s} test MSE {row['test_mse']:.4f}  MAE {row['test_mae']:.4f}  "
                     f"({row['wall_seconds']:.0f} s)",

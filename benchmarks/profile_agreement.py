@@ -50,7 +50,12 @@ def synth_windows(n: int, seed: int) -> np.ndarray:
 
 def compare(fast: dict, ref: dict) -> dict:
     fb, rb = bucket_all(fast), bucket_all(ref)
-    out: dict = {"n_windows": int(len(fast["tau"])), "bucket_agreement": {}, "correlation": {}, "max_abs_diff": {}}
+    out: dict = {
+        "n_windows": int(len(fast["tau"])),
+        "bucket_agreement": {},
+        "correlation": {},
+        "max_abs_diff": {},
+    }
     for name in BUCKETS:
         out["bucket_agreement"][name] = float(np.mean(fb[name] == rb[name]))
     for key in CONTINUOUS:
@@ -58,13 +63,17 @@ def compare(fast: dict, ref: dict) -> dict:
         corr = float(np.corrcoef(a, b)[0, 1]) if a.std() > 0 and b.std() > 0 else float(np.array_equal(a, b))
         out["correlation"][key] = corr
         out["max_abs_diff"][key] = float(np.max(np.abs(a - b)))
-    out["periods_identical"] = float(np.mean([p == q for p, q in zip(fast["periods"], ref["periods"], strict=True)]))
+    out["periods_identical"] = float(
+        np.mean([p == q for p, q in zip(fast["periods"], ref["periods"], strict=True)])
+    )
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n-per-dataset", type=int, default=1000, help="windows sampled per real dataset (0 = all)")
+    ap.add_argument(
+        "--n-per-dataset", type=int, default=1000, help="windows sampled per real dataset (0 = all)"
+    )
     ap.add_argument("--n-synth", type=int, default=500)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
@@ -80,8 +89,12 @@ def main(argv: list[str] | None = None) -> int:
         "stride": STRIDE,
         "sampling": f"seeded random sample of {args.n_per_dataset or 'all'} windows per real dataset (seed {args.seed}); "
         f"one random 336-window from each of {args.n_synth} corpus series (kernelsynth n1000 L2048 seed 0)",
-        "machine": {"platform": platform.platform(), "python": sys.version.split()[0], "cpus": os.cpu_count(),
-                    "note": "shared machine, other jobs running"},
+        "machine": {
+            "platform": platform.platform(),
+            "python": sys.version.split()[0],
+            "cpus": os.cpu_count(),
+            "note": "shared machine, other jobs running",
+        },
         "datasets": {},
     }
     all_fast: dict = {}
@@ -98,9 +111,13 @@ def main(argv: list[str] | None = None) -> int:
         for k in fast:
             all_fast.setdefault(k, []).extend(list(fast[k]))
             all_ref.setdefault(k, []).extend(list(ref[k]))
-        print(f"{name}: {res['n_windows']} windows, fast {t1 - t0:.1f}s, reference {t2 - t1:.1f}s", flush=True)
-    report["overall"] = compare({k: (v if k == "periods" else np.asarray(v)) for k, v in all_fast.items()},
-                                {k: (v if k == "periods" else np.asarray(v)) for k, v in all_ref.items()})
+        print(
+            f"{name}: {res['n_windows']} windows, fast {t1 - t0:.1f}s, reference {t2 - t1:.1f}s", flush=True
+        )
+    report["overall"] = compare(
+        {k: (v if k == "periods" else np.asarray(v)) for k, v in all_fast.items()},
+        {k: (v if k == "periods" else np.asarray(v)) for k, v in all_ref.items()},
+    )
     checks = [v >= 0.95 for v in report["overall"]["bucket_agreement"].values()]
     checks += [v >= 0.98 for v in report["overall"]["correlation"].values()]
     report["targets_met"] = bool(all(checks))
@@ -112,8 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|" + "---|" * len(names))
     for kind, k in rows:
         field = "bucket_agreement" if kind == "bucket" else "correlation"
-        vals = [report["datasets"][n][field][k] if n != "overall" else report["overall"][field][k] for n in names]
-        print(f"| {k} ({'agree' if kind == 'bucket' else 'r'}) | " + " | ".join(f"{v:.4f}" for v in vals) + " |")
+        vals = [
+            report["datasets"][n][field][k] if n != "overall" else report["overall"][field][k] for n in names
+        ]
+        print(
+            f"| {k} ({'agree' if kind == 'bucket' else 'r'}) | " + " | ".join(f"{v:.4f}" for v in vals) + " |"
+        )
     print(f"targets met: {report['targets_met']}")
     return 0
 

@@ -53,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
 
     windows, _, _ = extract_windows(load_data("etth1"), 336, 24)
     rng = np.random.default_rng(0)
-    subset = windows[np.sort(rng.choice(windows.shape[0], size=min(args.n_ref, windows.shape[0]), replace=False))]
+    subset = windows[
+        np.sort(rng.choice(windows.shape[0], size=min(args.n_ref, windows.shape[0]), replace=False))
+    ]
     values, _ = load_corpus()
     starts = rng.integers(0, values.shape[1] - 336 + 1, size=min(args.n_synth, values.shape[0]))
     synth = np.stack([values[i, s : s + 336] for i, s in enumerate(starts)]).astype(np.float64)
@@ -71,18 +73,43 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "window": 336,
         "note": "timings taken on a shared, loaded machine (2 cores shared by up to 8 agents); OMP_NUM_THREADS=1",
-        "machine": {"platform": platform.platform(), "python": sys.version.split()[0], "cpus": os.cpu_count(),
-                    "loadavg_at_end": list(os.getloadavg())},
+        "machine": {
+            "platform": platform.platform(),
+            "python": sys.version.split()[0],
+            "cpus": os.cpu_count(),
+            "loadavg_at_end": list(os.getloadavg()),
+        },
         "warmup_seconds_including_stl_operator_cache": warmup,
-        "reference": {"windows": int(subset.shape[0]), "processes": 1, "windows_per_s": ref_rate, "seconds": ref_s},
-        "fast_same_windows": {"windows": int(subset.shape[0]), "processes": 1, "windows_per_s": fast_same,
-                              "seconds": fast_same_s},
-        "fast_etth1_all": {"windows": int(windows.shape[0]), "processes": 1, "windows_per_s": fast_all_1,
-                           "seconds": fast_all_1_s},
-        "fast_etth1_all_2proc": {"windows": int(windows.shape[0]), "processes": 2, "windows_per_s": fast_all_2,
-                                 "seconds": fast_all_2_s},
-        "fast_synthetic": {"windows": int(synth.shape[0]), "processes": 1, "windows_per_s": synth_1,
-                           "seconds": synth_1_s},
+        "reference": {
+            "windows": int(subset.shape[0]),
+            "processes": 1,
+            "windows_per_s": ref_rate,
+            "seconds": ref_s,
+        },
+        "fast_same_windows": {
+            "windows": int(subset.shape[0]),
+            "processes": 1,
+            "windows_per_s": fast_same,
+            "seconds": fast_same_s,
+        },
+        "fast_etth1_all": {
+            "windows": int(windows.shape[0]),
+            "processes": 1,
+            "windows_per_s": fast_all_1,
+            "seconds": fast_all_1_s,
+        },
+        "fast_etth1_all_2proc": {
+            "windows": int(windows.shape[0]),
+            "processes": 2,
+            "windows_per_s": fast_all_2,
+            "seconds": fast_all_2_s,
+        },
+        "fast_synthetic": {
+            "windows": int(synth.shape[0]),
+            "processes": 1,
+            "windows_per_s": synth_1,
+            "seconds": synth_1_s,
+        },
         "speedup_same_windows_1proc": fast_same / ref_rate,
         "goal": "fast >= 20x reference and >= 1000 windows/s at L=336 on 2 cores",
     }
@@ -93,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     for key in ("reference", "fast_same_windows", "fast_etth1_all", "fast_etth1_all_2proc", "fast_synthetic"):
         r = report[key]
         print(f"{key:<28}{r['windows']:>9}{r['processes']:>7}{r['windows_per_s']:>11.1f}")
-    print(f"speed-up (same windows, 1 process): {report['speedup_same_windows_1proc']:.0f}x; goal met: {report['goal_met']}")
+    print(
+        f"speed-up (same windows, 1 process): {report['speedup_same_windows_1proc']:.0f}x; goal met: {report['goal_met']}"
+    )
     return 0
 
 

@@ -85,8 +85,16 @@ def load_for_benchmark(dataset: str) -> tuple[Any, list[str]]:
     a, b = borders.train
     seen = np.isfinite(data.values[a:b]).any(axis=0)
     dropped = [c for c, ok in zip(data.channel_ids, seen, strict=True) if not ok]
-    if dropped:
-        data = data.select_channels([c for c, ok in zip(data.channel_ids, seen, strict=True) if ok])
+    keep = [c for c, ok in zip(data.channel_ids, seen, strict=True) if ok]
+    # The pipeline logs the *first* channel's last input window as the pyfunc's input example and
+    # fails when that window is all missing (pm10: station DESH001). Put a channel observed at
+    # the end first; every model here treats channels alike, so the order does not change results.
+    recent = np.isfinite(data.select_channels(keep).values[-DATASETS[dataset]["input_len"] :]).any(axis=0)
+    if len(keep) and not recent[0] and recent.any():
+        first = int(np.argmax(recent))
+        keep = [keep[first], *keep[:first], *keep[first + 1 :]]
+    if keep != list(data.channel_ids):
+        data = data.select_channels(keep)
     return data, dropped
 
 

@@ -39,7 +39,7 @@ import torch
 
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.task import ForecastTask, prepare_task
-from tsforge.errors import ConfigError
+from tsforge.errors import ConfigError, DataValidationError
 
 __all__ = [
     "Candidate",
@@ -94,7 +94,7 @@ class Candidate:
         """The model options, adapted to ``input_len`` where a model has shape constraints."""
         cfg = dict(self.model_config)
         if self.model == "hutformer":
-            cfg.update(_hutformer_segments(input_len, int(cfg.get("stages", 2))))
+            cfg.update(_hutformer_segments(input_len, int(cfg.get("stages", 2)), int(cfg.get("window", 4))))
         return cfg
 
     def train_kwargs(self, input_len: int | None = None) -> dict[str, Any]:
@@ -110,14 +110,17 @@ class Candidate:
         return out
 
 
-def _hutformer_segments(input_len: int, stages: int) -> dict[str, int]:
-    """HUTFormer needs ``input_len % (segment_len * 2**(stages-1)) == 0``: the largest segment
-    length <= 12 that fits, else one stage."""
-    for k in range(max(1, stages), 0, -1):
-        for seg in (12, 8, 6, 4, 3, 2):
-            if input_len % (seg * 2 ** (k - 1)) == 0 and input_len // seg >= 2 ** (k - 1):
-                return {"segment_len": seg, "stages": k}
-    return {"segment_len": 1, "stages": 1}
+def _hutformer_segments(input_len: int, stages: int, window: int = 4) -> dict[str, int]:
+    """HUTFormer needs ``input_len % (segment_len * 2**(stages-1)) == 0`` and at least ``window``
+    tokens in the shortest stage: the largest segment length <= 12 that fits, else fewer stages
+    and a smaller attention window."""
+    for w in range(window, 0, -1):
+        for k in range(max(1, stages), 0, -1):
+            for seg in (12, 8, 6, 4, 3, 2, 1):
+                unit = seg * 2 ** (k - 1)
+                if input_len % unit == 0 and input_len // unit >= w:
+                    return {"segment_len": seg, "stages": k, "window": w}
+    return {"segment_len": 1, "stages": 1, "window": 1}
 
 
 # Cheap fixed model configs: the knowledge base compares model *families* on equal, small budgets.
@@ -445,9 +448,16 @@ def real_group(
         return rows
     data = load_dataset(name)
     entry = get_entry(name)
-    if max_channels and data.n_channels > max_channels:
-        pick = np.sort(np.random.default_rng(settings.seed).choice(data.n_channels, max_channels, replace=False))
-        data = data.select_channels([data.channel_ids[i] for i in pick])
+    # channels observed in at least half of the training rows (a channel with no training value
+    # cannot be scaled), then a seeded subset of at most ``max_channels``
+    head = data.values[: int(0.6 * data.n_steps)]
+    usable = np.flatnonzero(np.isfinite(head).mean(axis=0) >= 0.5)
+    if len(usable) < data.n_channels or (max_channels and len(usable) > max_channels):
+        if len(usable) == 0:
+            raise DataValidationError(f"{name}: no channel is observed in half of the training rows")
+        if max_channels and len(usable) > max_channels:
+            usable = np.sort(np.random.default_rng(settings.seed).choice(usable, max_channels, replace=False))
+        data = data.select_channels([data.channel_ids[i] for i in usable])
     L, H = default_lengths(data, entry, None, None)
     rows = benchmark_data(
         data, pool, settings, group=name, kind="real", input_len=L, horizon=H, split=entry.split,
@@ -555,8 +565,6 @@ def save_knowledge_base(kb: KnowledgeBase, path: str | os.PathLike[str]) -> Path
 
 def load_knowledge_base(path: str | os.PathLike[str] | None = None) -> KnowledgeBase:
     """Read a knowledge base written by :func:`build_knowledge_base`."""
-    from tsforge.errors import DataValidationError
-
     path = Path(path) if path is not None else kb_dir() / "knowledge_base.parquet"
     if not path.exists():
         raise DataValidationError(f"no knowledge base at {path}; run `tsforge recommender build`", file=str(path))

@@ -69,7 +69,9 @@ class BaseKernel:
     """One kernel of the bank: ``kind`` and its parameters."""
 
     kind: str  # periodic | dot | rbf | rq | white | constant | matern
-    a: float = 0.0  # periodic: period in steps; dot: sigma_0; rbf/matern: length scale; rq: alpha; white: level
+    a: float = (
+        0.0  # periodic: period in steps; dot: sigma_0; rbf/matern: length scale; rq: alpha; white: level
+    )
     b: float = 0.0  # matern: nu
 
     def describe(self, length: int) -> str:
@@ -153,7 +155,9 @@ class Composite:
         return [t for t in acc if t[0] > 0]
 
 
-def draw_kernel(rng: np.random.Generator, bank: list[BaseKernel] | None = None, max_kernels: int = MAX_KERNELS) -> Composite:
+def draw_kernel(
+    rng: np.random.Generator, bank: list[BaseKernel] | None = None, max_kernels: int = MAX_KERNELS
+) -> Composite:
     """j ~ U{1..max_kernels} kernels with replacement, each join ``+`` or ``*`` with prob. ½."""
     bank = bank or kernel_bank()
     j = int(rng.integers(1, max_kernels + 1))
@@ -217,7 +221,9 @@ def _spectral_draws(f: BaseKernel, size: int, rng: np.random.Generator, length: 
     raise ValueError(f"no spectral law for {f.kind}")
 
 
-def _fourier_series(x: np.ndarray, freqs: np.ndarray, weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _fourier_series(
+    x: np.ndarray, freqs: np.ndarray, weights: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """``sum_j sqrt(w_j) (a_j cos(ω_j x) + b_j sin(ω_j x))`` on the regular grid ``x``.
 
     Why not ``cos(outer(ω, x))``: that is D x L transcendental calls. On a grid x_t = t h, with
@@ -263,7 +269,9 @@ def sample_gp(comp: Composite, length: int, rng: np.random.Generator) -> np.ndar
     return out
 
 
-def sample_gp_cholesky(comp: Composite, length: int, rng: np.random.Generator, jitter: float = 1e-8) -> np.ndarray:
+def sample_gp_cholesky(
+    comp: Composite, length: int, rng: np.random.Generator, jitter: float = 1e-8
+) -> np.ndarray:
     """Dense exact sampler via eigh (moderate lengths only; used to validate :func:`sample_gp`)."""
     k = kernel_matrix(comp, length)
     w, v = np.linalg.eigh(k + jitter * np.eye(length))
@@ -271,7 +279,10 @@ def sample_gp_cholesky(comp: Composite, length: int, rng: np.random.Generator, j
 
 
 def generate_corpus(
-    n_series: int = DEFAULT_CORPUS[0], length: int = DEFAULT_CORPUS[1], seed: int = 0, method: str = "spectral"
+    n_series: int = DEFAULT_CORPUS[0],
+    length: int = DEFAULT_CORPUS[1],
+    seed: int = 0,
+    method: str = "spectral",
 ) -> tuple[np.ndarray, list[str]]:
     """``(values [n_series, length] float32, kernel strings)``; series i depends only on (seed, i).
 

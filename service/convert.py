@@ -62,11 +62,26 @@ class Limits:
             )
 
 
+# Timestamps are handled at nanosecond resolution (pandas' default), which spans 1677..2262;
+# leave room for the forecast steps after the history.
+_TS_MIN = np.datetime64("1700-01-01T00:00:00", "us")
+_TS_MAX = np.datetime64("2200-01-01T00:00:00", "us")
+
+
+def _to_ns(ts_us: np.ndarray) -> np.ndarray:
+    """``datetime64[us]`` → ``datetime64[ns]``, refusing values a nanosecond clock cannot hold."""
+    if ts_us.size and (ts_us.min() < _TS_MIN or ts_us.max() >= _TS_MAX):
+        raise ValueError("timestamps must lie between 1700-01-01 and 2200-01-01")
+    return ts_us.astype("datetime64[ns]")
+
+
 def _timestamps_array(ts: Sequence[Any]) -> np.ndarray:
     """Datetimes → naive ``datetime64[ns]`` (aware ones are converted to UTC first)."""
     if ts and ts[0].tzinfo is not None:
-        return pd.DatetimeIndex(pd.to_datetime(list(ts), utc=True)).tz_convert(None).values
-    return pd.DatetimeIndex(ts).values.astype("datetime64[ns]")  # ~4x faster than np.array(ts, dtype=...)
+        idx = pd.DatetimeIndex(pd.to_datetime(list(ts), utc=True)).tz_convert(None)
+    else:
+        idx = pd.DatetimeIndex(ts)  # ~4x faster than np.array(ts, dtype=...)
+    return _to_ns(idx.values.astype("datetime64[us]"))
 
 
 def series_from_request(req: ForecastRequest, limits: Limits) -> list[SeriesInput]:
@@ -168,14 +183,17 @@ def _parse_ds(ds_raw: list[Any], *, field: str) -> np.ndarray:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # NumPy only warns on UTC offsets: let pandas handle those
-            return np.array(ds_raw, dtype="datetime64[ns]")
+            parsed = np.array(ds_raw, dtype="datetime64[us]")
     except (ValueError, TypeError, OverflowError, Warning):
-        pass
+        try:
+            series = pd.to_datetime(pd.Series(ds_raw), format="ISO8601", utc=True).dt.tz_convert(None)
+            parsed = series.to_numpy().astype("datetime64[us]")
+        except _TIME_ERRORS as exc:
+            raise DataValidationError(f"unparsable ds: {exc}", field=field, column="ds") from None
     try:
-        parsed = pd.to_datetime(pd.Series(ds_raw), format="ISO8601", utc=True).dt.tz_convert(None)
-    except _TIME_ERRORS as exc:
-        raise DataValidationError(f"unparsable ds: {exc}", field=field, column="ds") from None
-    return parsed.to_numpy(dtype="datetime64[ns]")
+        return _to_ns(parsed)
+    except ValueError as exc:
+        raise DataValidationError(str(exc), field=field, column="ds") from None
 
 
 def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> list[SeriesInput]:

@@ -19,7 +19,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tsforge.errors import TsforgeError
 
-__all__ = ["AuthenticationError", "install_error_handlers", "format_loc", "ERROR_CODES"]
+__all__ = [
+    "AuthenticationError",
+    "ServiceUnavailableError",
+    "install_error_handlers",
+    "format_loc",
+    "ERROR_CODES",
+]
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +46,12 @@ class AuthenticationError(TsforgeError):
     """Missing or wrong API key."""
 
     http_status = 401
+
+
+class ServiceUnavailableError(TsforgeError):
+    """A server-side resource the request needs is missing (e.g. no saved recommender)."""
+
+    http_status = 503
 
 
 def _code(status: int) -> str:

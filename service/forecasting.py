@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
+
 from service.convert import Limits, check_finite_forecasts
 from service.model_store import LoadedModel, ModelStore
-from tsforge.errors import ConfigError
+from tsforge.errors import ConfigError, DataValidationError
 from tsforge.inference import SeriesForecast, SeriesInput
 
 __all__ = ["forecast"]
@@ -37,6 +39,9 @@ def forecast(
             field=horizon_field,
         )
     limits.check(0, [], h)
-    forecasts = predictor.predict_series(list(series), h)
+    try:
+        forecasts = predictor.predict_series(list(series), h)
+    except (OverflowError, pd.errors.OutOfBoundsDatetime) as exc:  # timestamps past what pandas can count
+        raise DataValidationError(f"forecast timestamps out of range: {exc}", field=series_field) from None
     check_finite_forecasts(forecasts, field=series_field)
     return loaded, h, forecasts

@@ -2,7 +2,7 @@
 
 Run it with ``tsforge serve`` (or ``make serve``); tests build one app per test with
 ``TestClient(create_app(settings))``. Routes: ``/v1/forecast``, ``/v1/models``,
-``/v1/admin/reload``, ``/v1/profile`` (when ``recommender.properties`` is importable),
+``/v1/admin/reload``, ``/v1/profile`` and ``/v1/recommend`` (when ``recommender`` is importable),
 MLflow's ``/invocations``, ``/ping``, ``/health``, ``/version``, and probes ``/healthz``, ``/readyz``.
 Alias moves are picked up by the store's background poll (``alias_poll_seconds``) and by
 ``POST /v1/admin/reload``; see :mod:`service.model_store`.
@@ -44,6 +44,12 @@ def _optional_routers() -> list:
         out.append(profile.router)
     except ImportError as exc:
         log.info("/v1/profile disabled: %s", exc)
+    try:
+        from service.routers import recommend
+
+        out.append(recommend.router)
+    except ImportError as exc:
+        log.info("/v1/recommend disabled: %s", exc)
     return out
 
 

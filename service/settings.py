@@ -35,6 +35,7 @@ _ENV_FIELDS: dict[str, str] = {
     "TSFORGE_MAX_CACHED_VERSIONS": "max_cached_versions",
     "TSFORGE_TORCH_THREADS": "torch_threads",
     "TSFORGE_MAX_PROFILE_WINDOWS": "max_profile_windows",
+    "TSFORGE_RECOMMENDER_PATH": "recommender_path",
 }
 
 
@@ -59,6 +60,8 @@ class ServiceSettings(BaseModel):
         max_cached_versions: loaded model versions kept in memory (least recently used evicted).
         max_profile_windows: most windows one ``/v1/profile`` request may profile in total
             (profiling costs milliseconds per window; this bounds a request's CPU time).
+        recommender_path: folder of the saved recommender for ``/v1/recommend`` (``None`` → the
+            default, ``datasets/cache/recommender/default``).
         torch_threads: ``torch.set_num_threads`` at start-up; ``None`` leaves torch's default.
         preload_default: load the default model in the lifespan, before the first request.
     """
@@ -77,6 +80,7 @@ class ServiceSettings(BaseModel):
     alias_poll_seconds: float = Field(5.0, ge=0)
     max_cached_versions: int = Field(8, ge=1)
     max_profile_windows: int = Field(128, ge=1)
+    recommender_path: str | None = None
     torch_threads: int | None = Field(None, ge=1)
     preload_default: bool = True
 

@@ -120,6 +120,7 @@ def train(
     seed: int = 2024,
     track: bool = True,
     register: bool = True,
+    log_model: bool = True,
     registered_name: str | None = None,
     experiment: str | None = None,
     run_name: str | None = None,
@@ -139,6 +140,8 @@ def train(
         model_config: options of the model's ``Config``; train_config: ``TrainConfig`` options.
         strategy: training-loss strategy (``"selective"``, ...); strategy_config: its options.
         track: log to MLflow; register: also register the model and move ``@champion``.
+        log_model: log the model as a pyfunc (and a forecast plot); tuning trials switch it off
+            because only the retrained best model is kept.
         eval_stride: stride of the evaluated val/test windows (1 = all, the standard protocol).
     """
     spec = get_model_spec(model)  # an unknown model name fails before any data is read
@@ -209,7 +212,7 @@ def train(
         predictor = Predictor(forecaster, task.scaler, {"dataset": series.name})
         outcome = TrainOutcome(forecaster, predictor, task, report, metrics, val, test, params=params)
         if run is not None:
-            _log_run_artifacts(outcome, series, register, registered_name)
+            _log_run_artifacts(outcome, series, register and log_model, registered_name, log_model)
         return outcome
     except BaseException:
         if run is not None:
@@ -232,7 +235,9 @@ def _interrupted() -> bool:
     return isinstance(exc, KeyboardInterrupt)
 
 
-def _log_run_artifacts(outcome: TrainOutcome, series: TimeSeriesData, register: bool, registered_name: str | None) -> None:
+def _log_run_artifacts(
+    outcome: TrainOutcome, series: TimeSeriesData, register: bool, registered_name: str | None, log_model: bool = True
+) -> None:
     import mlflow
 
     from tsforge.models.persistence import save_model
@@ -246,6 +251,8 @@ def _log_run_artifacts(outcome: TrainOutcome, series: TimeSeriesData, register: 
     mlflow.log_metrics(finite)
     for k, values in outcome.test.per_step.items():
         mlflow.log_dict({"metric": k, "per_step": values}, f"metrics/test_{k}_per_step.json")
+    if not log_model:
+        return
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         task = outcome.task

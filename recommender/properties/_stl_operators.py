@@ -79,7 +79,9 @@ def stl_batch(x: np.ndarray, period: int, seasonal: int = 7, jump: int = 1) -> t
     return x @ seas_op.T, x @ trend_op.T
 
 
-def mstl_batch(x: np.ndarray, periods: tuple[int, ...], jump: int = 1, iterate: int = 2) -> tuple[np.ndarray, np.ndarray]:
+def mstl_batch(
+    x: np.ndarray, periods: tuple[int, ...], jump: int = 1, iterate: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
     """Summed seasonal components and residual of ``MSTL(periods, stl_kwargs={jumps})`` per row.
 
     Replays statsmodels' MSTL: periods sorted ascending with seasonal windows 11, 15, 19, ...;

@@ -41,11 +41,17 @@ BUCKETS: dict[str, BucketSpec] = {
         "tau", ("0-0.1", "0.1-0.5", "0.5-0.9", "0.9-1"), edges=(0.1, 0.5, 0.9), absolute=True
     ),
     "season_count": BucketSpec("season_count", ("0", "1", "2+"), edges=(0.5, 1.5)),
-    "season_strength": BucketSpec("season_strength", ("0-0.25", "0.25-0.5", "0.5-0.75", "0.75-1"), edges=(0.25, 0.5, 0.75)),
+    "season_strength": BucketSpec(
+        "season_strength", ("0-0.25", "0.25-0.5", "0.5-0.75", "0.75-1"), edges=(0.25, 0.5, 0.75)
+    ),
     "volatility": BucketSpec("volatility", ("0-0.4", "0.4-0.6", "0.6-0.8", "gt0.8"), edges=(0.4, 0.6, 0.8)),
-    "memorability": BucketSpec("hurst", ("0-0.25", "0.25-0.5", "0.5-0.75", "0.75-1"), edges=(0.25, 0.5, 0.75)),
+    "memorability": BucketSpec(
+        "hurst", ("0-0.25", "0.25-0.5", "0.5-0.75", "0.75-1"), edges=(0.25, 0.5, 0.75)
+    ),
     "scedasticity": BucketSpec("scedasticity", ("heteroscedastic", "homoscedastic"), values=(0, 1)),
-    "anomaly": BucketSpec("anomaly_ratio", ("0-0.05", "0.05-0.1", "0.1-0.15", "gt0.15"), edges=(0.05, 0.1, 0.15)),
+    "anomaly": BucketSpec(
+        "anomaly_ratio", ("0-0.05", "0.05-0.1", "0.1-0.15", "gt0.15"), edges=(0.05, 0.1, 0.15)
+    ),
 }
 
 
@@ -83,4 +89,3 @@ SIGNATURE_KEYS: tuple[str, ...] = (
 def signature(buckets: Mapping[str, np.ndarray]) -> np.ndarray:
     """``[B, 8]`` int matrix of bucket ids in :data:`SIGNATURE_KEYS` order (2·4·3·4·4·4·2·4 cells)."""
     return np.stack([np.asarray(buckets[k]) for k in SIGNATURE_KEYS], axis=1)
-

@@ -34,7 +34,8 @@ def properties_fast(windows: np.ndarray) -> dict[str, np.ndarray]:
     x_all, constant = znormalise(windows)
     b = x_all.shape[0]
     out: dict[str, np.ndarray] = {
-        k: np.full(b, v, dtype=np.int64 if isinstance(v, int) else np.float64) for k, v in CONSTANT_DEFAULTS.items()
+        k: np.full(b, v, dtype=np.int64 if isinstance(v, int) else np.float64)
+        for k, v in CONSTANT_DEFAULTS.items()
     }
     periods: list[tuple[int, ...]] = [()] * b
     idx = np.flatnonzero(~constant)

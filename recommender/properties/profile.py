@@ -14,7 +14,7 @@ import json
 import logging
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,7 +141,9 @@ def extract_windows(
         if arr.ndim != 2:
             raise DataValidationError(f"expected [n_windows, length] windows, got shape {arr.shape}")
         if arr.shape[1] < MIN_WINDOW:
-            raise ConfigError(f"window must be at least {MIN_WINDOW} steps", field="window", value=arr.shape[1])
+            raise ConfigError(
+                f"window must be at least {MIN_WINDOW} steps", field="window", value=arr.shape[1]
+            )
         raw = arr
         meta = pd.DataFrame({"channel": "series", "window_start": np.arange(arr.shape[0])})
     keep = np.ones(raw.shape[0], dtype=bool)
@@ -155,7 +157,9 @@ def extract_windows(
                 raw[i] = filled
     n_dropped = int((~keep).sum())
     if n_dropped:
-        log.info("dropped %d windows with more than %.0f%% missing values", n_dropped, 100 * MAX_MISSING_SHARE)
+        log.info(
+            "dropped %d windows with more than %.0f%% missing values", n_dropped, 100 * MAX_MISSING_SHARE
+        )
     return np.ascontiguousarray(raw[keep]), meta[keep].reset_index(drop=True), n_dropped
 
 
@@ -192,7 +196,7 @@ def profile_windows(
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = {pool.submit(fn, windows[a:b]): i for i, (a, b) in enumerate(bounds)}
-            for fut in _as_completed(futures):
+            for fut in as_completed(futures):
                 i = futures[fut]
                 results[i] = fut.result()
                 done += bounds[i][1] - bounds[i][0]
@@ -209,12 +213,6 @@ def profile_windows(
     return merged
 
 
-def _as_completed(futures):
-    from concurrent.futures import as_completed
-
-    return as_completed(futures)
-
-
 def summarise(table: pd.DataFrame) -> dict[str, Any]:
     """Dataset-level summary: statistics of each continuous property and bucket shares."""
     props: dict[str, dict[str, float]] = {}
@@ -224,11 +222,21 @@ def summarise(table: pd.DataFrame) -> dict[str, Any]:
             props[col] = {s: float("nan") for s in SUMMARY_STATS}
             continue
         q10, q50, q90 = np.quantile(v, [0.1, 0.5, 0.9])
-        props[col] = {"mean": float(v.mean()), "std": float(v.std()), "q10": float(q10), "q50": float(q50), "q90": float(q90)}
+        props[col] = {
+            "mean": float(v.mean()),
+            "std": float(v.std()),
+            "q10": float(q10),
+            "q50": float(q50),
+            "q90": float(q90),
+        }
     buckets: dict[str, dict[str, float]] = {}
     for name, spec in BUCKETS.items():
         ids = table[f"{name}_bucket"].to_numpy() if len(table) else np.zeros(0, dtype=int)
-        counts = np.bincount(ids.astype(np.int64), minlength=len(spec.labels)) if ids.size else np.zeros(len(spec.labels))
+        counts = (
+            np.bincount(ids.astype(np.int64), minlength=len(spec.labels))
+            if ids.size
+            else np.zeros(len(spec.labels))
+        )
         total = max(int(ids.size), 1)
         buckets[name] = {label: float(counts[i] / total) for i, label in enumerate(spec.labels)}
     return {"properties": props, "buckets": buckets}
@@ -280,11 +288,15 @@ def profile(
         "n_windows_dropped_missing": n_dropped,
         "n_channels": int(table["channel"].nunique()) if len(table) else 0,
         "window": int(windows.shape[1]) if windows.size else int(window),
-        "stride": None if not isinstance(data, TimeSeriesData) else int(stride or max(1, window // 14)),
+        "stride": int(stride or max(1, window // 14)) if _is_series(data) else None,
         "method": method,
         **summarise(table),
     }
     return ProfileResult(table=table, summary=summary)
+
+
+def _is_series(data: object) -> bool:
+    return isinstance(data, TimeSeriesData) or np.ndim(data) == 1
 
 
 def _mlflow_key(s: str) -> str:
@@ -324,7 +336,9 @@ def log_profile_to_mlflow(result: ProfileResult, run_id: str | None = None) -> s
     import time
 
     now = int(time.time() * 1000)
-    metrics = [Metric(_mlflow_key(f"profile.{k}"), float(v), now, 0) for k, v in feats.items() if np.isfinite(v)]
+    metrics = [
+        Metric(_mlflow_key(f"profile.{k}"), float(v), now, 0) for k, v in feats.items() if np.isfinite(v)
+    ]
     for i in range(0, len(metrics), 900):  # MLflow caps a batch at 1000 entries
         client.log_batch(run_id, metrics=metrics[i : i + 900], params=params if i == 0 else [])
     with tempfile.TemporaryDirectory() as tmp:

@@ -5,6 +5,7 @@ from tsforge.cli import (
     core,  # noqa: E402,F401
     datasets,  # noqa: E402,F401
     profile,  # noqa: E402,F401
+    recommend,  # noqa: E402,F401
     serve,  # noqa: E402,F401
     tune,  # noqa: E402,F401
 )

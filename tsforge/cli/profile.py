@@ -71,9 +71,15 @@ def profile_cmd(
     source: Annotated[str, typer.Argument(help="Catalogue dataset name or CSV/Parquet file.")],
     window: Annotated[int, typer.Option("--window", "-w", help="Window length.")] = 336,
     stride: Annotated[int | None, typer.Option(help="Step between windows (default window // 14).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for profile CSV/JSON (and PNG).")] = None,
-    png: Annotated[bool, typer.Option("--png", help="Also write a PNG of the property distributions.")] = False,
-    max_windows: Annotated[int | None, typer.Option(help="Profile a random subset of at most this many windows.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Folder for profile CSV/JSON (and PNG).")
+    ] = None,
+    png: Annotated[
+        bool, typer.Option("--png", help="Also write a PNG of the property distributions.")
+    ] = False,
+    max_windows: Annotated[
+        int | None, typer.Option(help="Profile a random subset of at most this many windows.")
+    ] = None,
     method: Annotated[str, typer.Option(help="fast (batched) or reference (statsmodels, slow).")] = "fast",
     jobs: Annotated[int, typer.Option(help="Worker processes (at most 2).")] = 1,
     seed: Annotated[int, typer.Option(help="Seed of the window subset.")] = 0,
@@ -94,7 +100,13 @@ def profile_cmd(
         ) as bar:
             task = bar.add_task("profile", total=None)
             result = profile(
-                data, window, stride, method=method, n_jobs=jobs, max_windows=max_windows, seed=seed,
+                data,
+                window,
+                stride,
+                method=method,
+                n_jobs=jobs,
+                max_windows=max_windows,
+                seed=seed,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     else:

@@ -26,6 +26,12 @@ Parameter count for ``d``, ``n_blocks = Lb``, input ``L``, horizon ``H``, ``k`` 
 
 For the paper's 48→24, d=32, Lb=2, k=3: R=74 (hourly, all four terms) → 10,136; R=67 (the paper's
 three terms hour/dom/month at correct sizes) → 9,912; the paper's own 69 buggy rows → 9,976.
+Daily station data (60→30, k=2 lat/lon, dow+dom+month = 50 rows) → 9,918.
+
+Differences from the paper's training recipe: the loss is MAE (as in the paper) but on the
+per-channel z-scored values rather than de-normalised ones, and training stops early on
+validation MAE instead of running 100 epochs. ``instance_norm`` (off by default) is an extra,
+not in the paper.
 
 Missing values: the task (``tsforge.data.task``) fills missing inputs causally (last observation
 carried forward; leading gaps = the training mean), so no future value leaks into a window, and

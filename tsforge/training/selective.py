@@ -8,7 +8,9 @@ This strategy computes the training MSE on a subset of target points, ``M = M_ob
   absolute target step ``t`` and channel ``c``, the variance of ``|residual|`` over all the
   overlapping windows that predict ``t`` is an entropy proxy (a Gaussian's entropy grows with
   its variance). Per channel, the top ``r_u`` fraction of steps is dropped from the next epoch
-  on, so epoch 1 runs without this mask.
+  on, so epoch 1 runs without this mask. When an epoch draws only some windows
+  (``max_batches_per_epoch``), the others keep their last recorded residual and windows never
+  drawn yet are skipped (NaN in the buffer; missing targets are stored as NaN too).
 * **anomaly mask** ``M_a``: a frozen estimator (default DLinear, trained once on the same task,
   see :mod:`tsforge.training.estimator_cache`) gives a residual lower bound ``r_lb``. Per sample
   and channel, the ``r_a`` fraction of horizon steps where ``r - r_lb`` is smallest is dropped

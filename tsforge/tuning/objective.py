@@ -126,6 +126,7 @@ class TrialObjective:
                 **self.setup.train_kwargs(cfg),
                 track=True,
                 register=False,
+                log_model=False,  # only the retrained best model is packaged and registered
                 run_name=f"{self.setup.study_name}-trial-{trial.number}",
                 nested=True,
                 tags=self._tags(trial),

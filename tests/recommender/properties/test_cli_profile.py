@@ -12,7 +12,9 @@ from tsforge.cli import main
 def test_profile_file_writes_outputs(tmp_path, capsys):
     n = 400
     t = np.arange(n)
-    df = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=n, freq="h"), "x": np.sin(2 * np.pi * t / 24)})
+    df = pd.DataFrame(
+        {"date": pd.date_range("2024-01-01", periods=n, freq="h"), "x": np.sin(2 * np.pi * t / 24)}
+    )
     path = tmp_path / "s.csv"
     df.to_csv(path, index=False)
     main(["profile", str(path), "--stride", "32", "--out", str(tmp_path / "out"), "--png", "--no-progress"])

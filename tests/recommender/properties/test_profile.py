@@ -12,7 +12,9 @@ from tsforge.errors import ConfigError, DataValidationError
 def _data(n=500, seed=0):
     rng = np.random.default_rng(seed)
     t = np.arange(n)
-    values = np.stack([np.sin(2 * np.pi * t / 24) + 0.1 * rng.standard_normal(n), rng.standard_normal(n)], axis=1)
+    values = np.stack(
+        [np.sin(2 * np.pi * t / 24) + 0.1 * rng.standard_normal(n), rng.standard_normal(n)], axis=1
+    )
     ts = pd.date_range("2024-01-01", periods=n, freq="h").to_numpy()
     return TimeSeriesData(values, ts, ("a", "b"), freq="h", name="toy")
 
@@ -57,7 +59,9 @@ def test_log_profile_to_mlflow(tmp_path):
 
     mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
     res = profile(np.random.default_rng(2).standard_normal((2, 336)))
-    with mlflow.start_run(experiment_id=mlflow.create_experiment("p", artifact_location=str(tmp_path / "art"))) as run:
+    with mlflow.start_run(
+        experiment_id=mlflow.create_experiment("p", artifact_location=str(tmp_path / "art"))
+    ) as run:
         log_profile_to_mlflow(res)
     got = mlflow.get_run(run.info.run_id)
     assert got.data.params["profile.window"] == "336"

@@ -8,7 +8,13 @@ from statsmodels.tsa.adfvalues import mackinnonp
 from statsmodels.tsa.stattools import adfuller, kpss
 
 from recommender.properties._batch import znormalise
-from recommender.properties.stationarity import ADF_TESTS, adf_batch, kpss_batch, mackinnon_pvalue, stationarity_batch
+from recommender.properties.stationarity import (
+    ADF_TESTS,
+    adf_batch,
+    kpss_batch,
+    mackinnon_pvalue,
+    stationarity_batch,
+)
 
 
 def _mixed(n=12, length=336, seed=0):

@@ -206,3 +206,26 @@ def test_no_model_and_no_default_is_404(make_settings, series):
         r = c.post("/v1/forecast", json={"series": [series]})
         assert r.status_code == 404 and r.json()["field"] == "model"
         assert c.post("/v1/forecast", json={"series": [series], "model": "svc_model/1"}).status_code == 200
+
+
+@pytest.mark.parametrize("start", ["2262-04-09T00:00:00", "9999-01-01T00:00:00", "1600-01-01T00:00:00"])
+def test_timestamps_outside_the_clock_range_are_422(client, start):
+    ts = [str(np.datetime64(start) + np.timedelta64(i, "h")) for i in range(48)]
+    r = client.post(
+        "/v1/forecast", json={"series": [{"id": "a", "values": list(range(48)), "timestamps": ts}]}
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "series[0].timestamps"
+    rows = [["a", t, float(i)] for i, t in enumerate(ts)]
+    r = client.post(
+        "/invocations", json={"dataframe_split": {"columns": ["unique_id", "ds", "y"], "data": rows}}
+    )
+    assert r.status_code == 422 and r.json()["column"] == "ds"
+
+
+def test_time_zone_aware_timestamps_are_converted_to_utc(client, series):
+    aware = [t + "+02:00" for t in series["timestamps"]]
+    r = client.post("/v1/forecast", json={"series": [{**series, "timestamps": aware}], "horizon": 2})
+    assert r.status_code == 200, r.text
+    last_utc = np.datetime64(series["timestamps"][-1]) - np.timedelta64(2, "h")
+    assert r.json()["forecasts"][0]["timestamps"][0] == str(last_utc + np.timedelta64(1, "h"))

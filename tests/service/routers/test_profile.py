@@ -61,6 +61,6 @@ def test_total_windows_are_bounded(make_settings):
         }
         r = c.post("/v1/profile", json=body)
         assert r.status_code == 413
-        assert r.json()["field"] == "max_windows" and "145 windows" in r.json()["message"]
+        assert r.json()["field"] == "max_windows" and "64 windows" in r.json()["message"]
         r = c.post("/v1/profile", json={**body, "max_windows": 4})
         assert r.status_code == 200 and r.json()["profiles"][0]["n_windows"] == 4

@@ -1,0 +1,354 @@
+"""``recommend(data, horizon)``: which model for this dataset, and why.
+
+Flow: load the data (catalogue name, file, frame, array or TimeSeriesData) → check it can be
+forecast at this horizon under the standard protocol → profile a seeded sample of windows of
+:data:`~recommender.knowledge_base.PROFILE_WINDOW` steps → dataset features → the recommender's
+expected relative error per candidate → ranking, reasons for the top choice (LightGBM
+contributions grouped by property) and an avoid list.
+
+The default recommender lives in ``datasets/cache/recommender/default`` and is built on first
+use when missing (:func:`build_default_recommender`; the knowledge base is cached, so a rebuild
+after the first one takes seconds).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from recommender.explain import Reason, reasons_for, sentence
+from recommender.knowledge_base import PROFILE_WINDOW, Candidate, KBSettings, build_knowledge_base
+from recommender.ranker import RankerConfig, Recommender, group_features, recommender_dir, train_recommender
+from tsforge.data.frame import TimeSeriesData
+from tsforge.errors import ConfigError, DataValidationError, TsforgeError
+
+__all__ = [
+    "RankedModel",
+    "AvoidModel",
+    "Recommendation",
+    "recommend",
+    "default_recommender",
+    "build_default_recommender",
+]
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, int, int], None]
+#: Candidates expected at least this much worse than the best go to the avoid list.
+AVOID_RATIO = 1.25
+
+
+@dataclass
+class RankedModel:
+    """One candidate in the ranking.
+
+    Attributes:
+        rank: 1 = recommended.
+        name: candidate id (``"dlinear"``, ``"dlinear+selective"``).
+        model: registered model name to train (``tsforge train --model``).
+        strategy: loss strategy to train it with (``None`` = plain).
+        expected_relative_error: predicted error ÷ the best candidate's error (1.0 = best).
+        score: the raw score (predicted log relative error).
+        train_kwargs: keyword arguments for ``tsforge.pipeline.train`` reproducing the candidate.
+    """
+
+    rank: int
+    name: str
+    model: str
+    strategy: str | None
+    expected_relative_error: float
+    score: float
+    train_kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class AvoidModel:
+    name: str
+    expected_relative_error: float
+    reason: str
+
+
+@dataclass
+class Recommendation:
+    """The typed answer of :func:`recommend`.
+
+    Attributes:
+        dataset: the data's name.
+        input_len, horizon: the protocol the recommendation is for.
+        ranking: every candidate, best first.
+        top: the first ``top`` of ``ranking``.
+        reasons: property groups behind the top choice (favouring ones first).
+        explanation: the reasons as one sentence.
+        avoid: candidates expected to do clearly worse, each with a reason.
+        properties: the dataset's property summary in words and numbers.
+        features: the full feature vector the recommender saw.
+        timings: seconds for loading, profiling, predicting, total.
+        recommender: where the recommender came from and what it was trained on.
+    """
+
+    dataset: str
+    input_len: int
+    horizon: int
+    ranking: list[RankedModel]
+    top: list[RankedModel]
+    reasons: list[Reason]
+    explanation: str
+    avoid: list[AvoidModel]
+    properties: dict[str, Any]
+    features: dict[str, float]
+    timings: dict[str, float]
+    recommender: dict[str, Any]
+
+    @property
+    def best(self) -> RankedModel:
+        return self.ranking[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["features"] = {k: (None if v != v else v) for k, v in self.features.items()}
+        return out
+
+
+def _pool(rec: Recommender) -> dict[str, Candidate]:
+    out = {}
+    for c in rec.meta.get("pool", []):
+        cand = Candidate(**{k: c[k] for k in ("name", "model", "strategy", "model_config", "strategy_config") if k in c})
+        out[cand.name] = cand
+    return out
+
+
+def build_default_recommender(
+    corpus_size: int = 300,
+    length: int = 1024,
+    *,
+    seed: int = 0,
+    real: Sequence[str] | None = None,
+    compute_real: bool = False,
+    pool: Sequence[Candidate] | None = None,
+    settings: KBSettings | None = None,
+    ranker: RankerConfig | None = None,
+    track: bool = False,
+    register: bool = True,
+    path: str | Path | None = None,
+    progress: Progress | None = None,
+) -> Recommender:
+    """Build (or reuse) the knowledge base, train the recommender and save it as the default.
+
+    Args:
+        corpus_size, length, seed: the synthetic corpus.
+        real: real catalogue datasets to include (``None`` = every available one whose knowledge
+            -base rows are cached, or all of them with ``compute_real``).
+        compute_real: benchmark real datasets not cached yet (slow: trains the pool on each).
+        track: log the knowledge base and the recommender to MLflow; register: also register
+            the pyfunc as ``tsforge-recommender``.
+        path: where to save (default ``datasets/cache/recommender/default``).
+    """
+    kb = build_knowledge_base(
+        corpus_size, length, seed=seed, pool=pool, settings=settings, real=real, compute_real=compute_real,
+        track=track, progress=progress,
+    )
+    rec = train_recommender(kb, ranker, progress=progress)
+    rec.meta["kb_build_seconds"] = kb.meta.get("build_seconds")
+    rec.save(Path(path) if path else recommender_dir())
+    if track:
+        from recommender.ranker import log_recommender
+
+        rec.meta["mlflow"] = log_recommender(rec, register=register)
+        rec.save(rec.path)
+    return rec
+
+
+def default_recommender(*, build_if_missing: bool = True, progress: Progress | None = None) -> Recommender:
+    """The saved default recommender; built (a few minutes the first time) when missing."""
+    path = recommender_dir()
+    if (path / "meta.json").exists():
+        return Recommender.load(path)
+    if not build_if_missing:
+        raise DataValidationError(f"no recommender at {path}; run `tsforge recommender build`", file=str(path))
+    log.info("no recommender at %s: building the default one (corpus knowledge base + LightGBM)", path)
+    return build_default_recommender(progress=progress)
+
+
+def _load(data: Any) -> tuple[TimeSeriesData, Any]:
+    from tsforge.pipeline import resolve_data
+
+    if isinstance(data, np.ndarray) and not np.issubdtype(data.dtype, np.number):
+        raise DataValidationError(f"the data must be numeric, got an array of dtype {data.dtype}")
+    try:
+        return resolve_data(data)
+    except TsforgeError:
+        raise
+    except (ValueError, TypeError) as exc:
+        raise DataValidationError(f"could not read the data as a numeric time series: {exc}") from exc
+
+
+def _check(series: TimeSeriesData, input_len: int, horizon: int, split: str) -> None:
+    if horizon < 1:
+        raise ConfigError(f"horizon must be at least 1, got {horizon}", field="horizon")
+    if not np.isfinite(series.values).any():
+        raise DataValidationError(f"{series.name or 'the data'}: every value is missing")
+    if input_len < 8 or series.n_steps < input_len + horizon:
+        raise DataValidationError(
+            f"{series.name or 'the data'} has {series.n_steps} steps: too short for horizon {horizon} "
+            f"(the train/val/test protocol needs an input window of at least 8 steps plus the horizon in each split)",
+            field="horizon",
+        )
+    # the protocol's own split-size check (as in prepare_task; channels empty in the training split
+    # are not an error here: they are profiled like the others and would be dropped for training)
+    from tsforge.data.frequency import steps_per_hour
+    from tsforge.data.splits import split_borders
+
+    borders = split_borders(series.n_steps, split, steps_per_hour=steps_per_hour(series.freq))
+    for name in ("train", "val", "test"):
+        if len(borders.window_starts(name, input_len, horizon)) < 1:
+            a, b = borders.rows(name)
+            raise DataValidationError(
+                f"{series.name or 'the data'} is too short for input {input_len} + horizon {horizon}: the {name} "
+                f"split has {b - a} rows ({series.n_steps} rows in total with split {split})",
+                field="horizon",
+            )
+
+
+def _profile(series: TimeSeriesData, input_len: int, max_windows: int, seed: int):
+    from recommender.properties import profile
+
+    window = min(PROFILE_WINDOW, input_len, series.n_steps)
+    if window < 32:
+        raise DataValidationError(
+            f"{series.name or 'the data'}: profiling needs windows of at least 32 steps; input length {input_len}",
+            field="input_len",
+        )
+    n_windows = series.n_channels * max(1, series.n_steps - window + 1)
+    stride = max(1, min(window // 4, int(np.ceil(n_windows / (4 * max_windows)))))
+    result = profile(series, window=window, stride=stride, max_windows=max_windows, seed=seed)
+    if result.table.empty:
+        raise DataValidationError(
+            f"{series.name or 'the data'}: no window of {window} steps has at least 90% observed values "
+            "(too many missing values to profile)"
+        )
+    return result
+
+
+def recommend(
+    data: Any,
+    horizon: int | None = None,
+    top: int = 3,
+    *,
+    input_len: int | None = None,
+    recommender: Recommender | str | Path | None = None,
+    max_windows: int = 256,
+    seed: int = 0,
+    build_if_missing: bool = True,
+    progress: Progress | None = None,
+) -> Recommendation:
+    """Rank the candidate models for ``data`` at ``horizon`` and explain the top choice.
+
+    Args:
+        data: catalogue name, CSV/Parquet path, pandas/polars frame, ``[T, N]`` array or TimeSeriesData.
+        horizon: forecast horizon (default: the catalogue's first horizon, else one season).
+        top: how many models to return in ``top``.
+        input_len: input window (default as in ``tsforge train``).
+        recommender: a :class:`Recommender`, a folder with one, or ``None`` for the default.
+        max_windows: profile a seeded sample of at most this many windows (speed).
+        seed: sampling seed (equal seeds give equal recommendations).
+        build_if_missing: build the default recommender when none is saved.
+
+    Raises:
+        DataValidationError: unreadable/non-numeric data, all values missing, too short for the horizon.
+        ConfigError: a bad horizon or top.
+    """
+    from tsforge.pipeline import default_lengths
+
+    if top < 1:
+        raise ConfigError(f"top must be at least 1, got {top}", field="top")
+    t0 = time.perf_counter()
+    series, entry = _load(data)
+    if horizon is not None and int(horizon) < 1:
+        raise ConfigError(f"horizon must be at least 1, got {horizon}", field="horizon")
+    if not np.isfinite(series.values).any():
+        raise DataValidationError(f"{series.name or 'the data'}: every value is missing")
+    L, H = default_lengths(series, entry, input_len, horizon)
+    split = getattr(entry, "split", None) or "7:1:2"
+    _check(series, L, H, split)
+    t_load = time.perf_counter()
+
+    if isinstance(recommender, Recommender):
+        rec = recommender
+    elif recommender is not None:
+        rec = Recommender.load(recommender)
+    else:
+        rec = default_recommender(build_if_missing=build_if_missing, progress=progress)
+    t_rec = time.perf_counter()
+
+    prof = _profile(series, L, max_windows, seed)
+    shape = {
+        "n_steps": series.n_steps,
+        "n_channels": series.n_channels,
+        "freq": series.freq,
+        "missing_share": float(series.missing_share),
+        "has_coords": series.coords is not None,
+        "horizon": H,
+        "input_len": L,
+    }
+    feats = group_features(prof.table, shape)
+    t_prof = time.perf_counter()
+
+    scores = rec.scores(feats).iloc[0]
+    order = rec.rank(feats)
+    pool = _pool(rec)
+    ranking = []
+    for i, name in enumerate(order):
+        cand = pool.get(name, Candidate(name, name))
+        s = float(scores[name])
+        ranking.append(RankedModel(i + 1, name, cand.model, cand.strategy, float(np.exp(s)), s, cand.train_kwargs(L)))
+    best = ranking[0]
+    contrib, _bias = rec.contributions(best.name, feats)
+    reasons = reasons_for(contrib, feats)
+    avoid = []
+    for r in ranking[max(top, 1) :]:
+        if r.expected_relative_error < AVOID_RATIO:
+            continue
+        c, _ = rec.contributions(r.name, feats)
+        against = [x for x in reasons_for(c, feats, limit=1) if x.effect != "favours"]
+        why = f"expected {r.expected_relative_error:.2f}× the best error"
+        if against:
+            why += f"; {against[0].description} works against it"
+        avoid.append(AvoidModel(r.name, r.expected_relative_error, why))
+    t_pred = time.perf_counter()
+    props = {
+        "n_windows_profiled": int(prof.summary.get("n_windows", 0)),
+        "profile_window": int(prof.summary.get("window", 0)),
+        "summary": {k: v for k, v in prof.summary.items() if k in ("properties", "buckets")},
+        "shape": shape,
+    }
+    return Recommendation(
+        dataset=series.name or "data",
+        input_len=L,
+        horizon=H,
+        ranking=ranking,
+        top=ranking[:top],
+        reasons=reasons,
+        explanation=sentence(best.name, reasons),
+        avoid=avoid,
+        properties=props,
+        features=feats,
+        timings={
+            "load_seconds": t_load - t0,
+            "recommender_seconds": t_rec - t_load,
+            "profile_seconds": t_prof - t_rec,
+            "predict_seconds": t_pred - t_prof,
+            "total_seconds": t_pred - t0,
+        },
+        recommender={
+            "path": str(rec.path) if rec.path else None,
+            "mode": rec.mode,
+            "candidates": list(rec.candidates),
+            "trained_on": rec.meta.get("groups", []),
+            "created": rec.meta.get("created"),
+        },
+    )

@@ -1,0 +1,171 @@
+"""Recommender: knowledge base → LightGBM recommender → recommend() on a tiny two-pattern corpus.
+
+The corpus has two clear patterns: pure periodic series (period 24), where seasonal naive is
+exact, and strong linear trends, where naive (last value) beats seasonal naive by lagging one
+step instead of a whole season. Both candidates are training-free, so the knowledge base is
+built for real (fit, score, profile) in seconds.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from recommender.api import Recommendation, recommend
+from recommender.explain import PROPERTY_GROUPS, feature_group, group_contributions
+from recommender.knowledge_base import Candidate, KBSettings, build_knowledge_base, load_knowledge_base
+from recommender.ranker import RankerConfig, Recommender, train_recommender
+from tsforge.data.frame import TimeSeriesData
+from tsforge.errors import ConfigError, DataValidationError, TsforgeError
+
+T = 512
+POOL = [Candidate("seasonal_naive", "seasonal_naive"), Candidate("naive", "naive")]
+SETTINGS = KBSettings(input_len=96, horizon=24, eval_stride=12)
+RANKER = RankerConfig(corpus_groups=80, num_boost_round=40, min_data_in_leaf=3, num_leaves=7)
+
+
+def periodic(n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(T)[None, :]
+    amp = rng.uniform(1, 3, (n, 1))
+    phase = rng.uniform(0, 2 * np.pi, (n, 1))
+    return (amp * np.sin(2 * np.pi * t / 24 + phase) + 0.01 * rng.standard_normal((n, T))).astype(np.float32)
+
+
+def trending(n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(T)[None, :]
+    slope = rng.choice([-1, 1], (n, 1)) * rng.uniform(0.5, 2.0, (n, 1))
+    return (slope * t + 0.3 * rng.standard_normal((n, T))).astype(np.float32)
+
+
+def as_data(values: np.ndarray, name: str) -> TimeSeriesData:
+    ts = np.datetime64("2020-01-01T00:00", "ns") + np.arange(values.shape[1]) * np.timedelta64(1, "h")
+    return TimeSeriesData(values.T.copy(), ts, tuple(f"s{i}" for i in range(values.shape[0])), freq="h", name=name)
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory):
+    corpus = np.concatenate([periodic(12, 1), trending(12, 2)])
+    cache = tmp_path_factory.mktemp("cache")
+    return build_knowledge_base(corpus_values=corpus, pool=POOL, settings=SETTINGS, real=(), cache=cache)
+
+
+@pytest.fixture(scope="module")
+def rec(kb) -> Recommender:
+    return train_recommender(kb, RANKER)
+
+
+def test_knowledge_base_rows_join_errors_and_properties(kb):
+    table = kb.table
+    assert kb.candidates == ["seasonal_naive", "naive"]
+    # one row per (channel, scored test window), every candidate scored, properties attached
+    assert not table.duplicated(["group", "channel", "window_start"]).any()
+    assert table.groupby("channel").size().nunique() == 1
+    assert np.isfinite(kb.errors().to_numpy()).all()
+    for col in ("season_strength", "tau", "hurst", "trend_strength_bucket", "n_steps", "horizon"):
+        assert col in table
+    periodic_rows, trend_rows = table["channel"] < 12, table["channel"] >= 12
+    err = kb.errors()
+    assert err.loc[periodic_rows, "seasonal_naive"].mean() < 0.01 * err.loc[periodic_rows, "naive"].mean()
+    assert err.loc[trend_rows, "naive"].mean() < 0.5 * err.loc[trend_rows, "seasonal_naive"].mean()
+    # trends are visible in the properties
+    assert table.loc[trend_rows, "trend_strength"].mean() > 0.8 > table.loc[periodic_rows, "trend_strength"].mean()
+    # stored and readable
+    again = load_knowledge_base(kb.path)
+    assert again.candidates == kb.candidates and len(again.table) == len(table)
+
+
+def test_pattern_is_recommended(rec):
+    r_season = recommend(as_data(periodic(4, 11), "new-periodic"), horizon=24, recommender=rec)
+    r_trend = recommend(as_data(trending(4, 12), "new-trend"), horizon=24, recommender=rec)
+    assert isinstance(r_season, Recommendation)
+    assert r_season.best.name == "seasonal_naive"
+    assert r_trend.best.name == "naive"
+    assert r_season.ranking[1].expected_relative_error > 1.5
+    assert r_trend.ranking[1].expected_relative_error > 1.5
+
+
+def test_equal_seeds_give_equal_recommendations(kb, rec):
+    data = as_data(np.concatenate([periodic(2, 5), trending(2, 6)]), "mixed")
+    a = recommend(data, horizon=24, recommender=rec, seed=3)
+    b = recommend(data, horizon=24, recommender=train_recommender(kb, RANKER), seed=3)
+    assert [m.name for m in a.ranking] == [m.name for m in b.ranking]
+    assert [m.score for m in a.ranking] == [m.score for m in b.ranking]
+    assert a.features == pytest.approx(b.features, nan_ok=True)
+
+
+def test_contributions_sum_to_the_score_and_name_real_features(rec):
+    r = recommend(as_data(periodic(3, 21), "p"), horizon=24, recommender=rec)
+    scores = rec.scores(r.features).iloc[0]
+    for cand in rec.candidates:
+        contrib, bias = rec.contributions(cand, r.features)
+        assert set(contrib) == set(rec.feature_names)
+        assert sum(contrib.values()) + bias == pytest.approx(float(scores[cand]), abs=1e-9)
+        assert sum(group_contributions(contrib).values()) == pytest.approx(sum(contrib.values()), abs=1e-9)
+    assert r.reasons, "the top choice should come with reasons"
+    for reason in r.reasons:
+        assert reason.group in PROPERTY_GROUPS
+        assert reason.effect in ("favours", "works against")
+        for name, _value, _c in reason.top_features:
+            assert name in rec.feature_names and feature_group(name) == reason.group
+    assert r.best.name in r.explanation
+    assert r.best.expected_relative_error == pytest.approx(np.exp(r.best.score))
+
+
+def test_lambdarank_mode_contributions_and_ranking(kb):
+    rk = train_recommender(kb, RankerConfig(mode="lambdarank", corpus_groups=80, num_boost_round=40, min_data_in_leaf=3))
+    r = recommend(as_data(periodic(4, 31), "p"), horizon=24, recommender=rk)
+    assert r.best.name == "seasonal_naive"
+    contrib, bias = rk.contributions("naive", r.features)
+    assert sum(contrib.values()) + bias == pytest.approx(-float(rk.scores(r.features).iloc[0]["naive"]), abs=1e-9)
+
+
+def test_save_load_roundtrip(rec, tmp_path):
+    rec.save(tmp_path / "rec")
+    loaded = Recommender.load(tmp_path / "rec")
+    r1 = recommend(as_data(trending(2, 41), "t"), horizon=24, recommender=rec)
+    r2 = recommend(as_data(trending(2, 41), "t"), horizon=24, recommender=tmp_path / "rec")
+    assert [m.score for m in r1.ranking] == pytest.approx([m.score for m in r2.ranking], abs=1e-12)
+    assert loaded.candidates == rec.candidates
+    json.dumps(r1.to_dict(), default=str)  # the typed result serialises
+
+
+def test_bad_input_gets_clear_errors(rec, tmp_path):
+    with pytest.raises(DataValidationError, match="too short"):
+        recommend(as_data(periodic(2, 1)[:, :60], "short"), horizon=48, recommender=rec)
+    allnan = np.full((2, T), np.nan, dtype=np.float32)
+    with pytest.raises(DataValidationError, match="missing"):
+        recommend(as_data(allnan, "empty"), horizon=24, recommender=rec)
+    with pytest.raises(DataValidationError, match="numeric"):
+        recommend(np.array([["a", "b"]] * 200), horizon=24, recommender=rec)
+    csv = tmp_path / "text.csv"
+    csv.write_text("ds,y\n" + "\n".join(f"2020-01-{1 + i % 28:02d},abc" for i in range(50)))
+    with pytest.raises(TsforgeError):
+        recommend(str(csv), horizon=4, recommender=rec)
+    with pytest.raises(ConfigError):
+        recommend(as_data(periodic(2, 1), "p"), horizon=0, recommender=rec)
+
+
+def test_cli_recommend_json_and_error_exit(rec, tmp_path, monkeypatch, capsys):
+    from recommender.ranker import recommender_dir
+    from tsforge.cli.app import main
+
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path))
+    rec.save(recommender_dir())
+    vals = periodic(2, 51)
+    lines = ["ds,a,b"] + [
+        f"{np.datetime64('2020-01-01T00:00') + np.timedelta64(i, 'h')},{vals[0, i]},{vals[1, i]}" for i in range(T)
+    ]
+    csv = tmp_path / "p.csv"
+    csv.write_text("\n".join(lines))
+    main(["recommend", str(csv), "--horizon", "24", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert out["ranking"][0]["name"] == "seasonal_naive"
+    assert out["horizon"] == 24 and out["reasons"]
+    with pytest.raises(SystemExit) as exc:
+        main(["recommend", str(csv), "--horizon", "5000"])
+    assert exc.value.code == 2
+    assert "error:" in capsys.readouterr().err

@@ -1,0 +1,106 @@
+"""POST /v1/recommend over a tiny saved recommender (two training-free candidates, built in seconds)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from recommender.knowledge_base import Candidate, KBSettings, build_knowledge_base
+from recommender.ranker import RankerConfig, train_recommender
+from service.main import create_app
+from service.settings import ServiceSettings
+
+T = 512
+
+
+def _periodic(n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(T)[None, :]
+    return rng.uniform(1, 3, (n, 1)) * np.sin(
+        2 * np.pi * t / 24 + rng.uniform(0, 6, (n, 1))
+    ) + 0.01 * rng.standard_normal((n, T))
+
+
+def _trending(n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(T)[None, :]
+    return rng.choice([-1, 1], (n, 1)) * rng.uniform(0.5, 2.0, (n, 1)) * t + 0.3 * rng.standard_normal((n, T))
+
+
+@pytest.fixture(scope="module")
+def recommender_path(tmp_path_factory) -> str:
+    corpus = np.concatenate([_periodic(12, 1), _trending(12, 2)]).astype(np.float32)
+    pool = [Candidate("seasonal_naive", "seasonal_naive"), Candidate("naive", "naive")]
+    kb = build_knowledge_base(
+        corpus_values=corpus,
+        pool=pool,
+        settings=KBSettings(input_len=96, horizon=24, eval_stride=12),
+        real=(),
+        cache=tmp_path_factory.mktemp("kb"),
+    )
+    rec = train_recommender(
+        kb, RankerConfig(corpus_groups=80, num_boost_round=40, min_data_in_leaf=3, num_leaves=7)
+    )
+    path = tmp_path_factory.mktemp("rec") / "tiny"
+    rec.save(path)
+    return str(path)
+
+
+def _settings(tmp_path, recommender_path: str) -> ServiceSettings:
+    # No registry needed here: an empty tracking store keeps these tests off the trained-model fixture.
+    return ServiceSettings(
+        tracking_uri=f"sqlite:///{tmp_path}/empty.db", alias_poll_seconds=0, recommender_path=recommender_path
+    )
+
+
+@pytest.fixture()
+def rec_client(tmp_path, recommender_path):
+    with TestClient(create_app(_settings(tmp_path, recommender_path))) as c:
+        yield c
+
+
+def test_periodic_series_get_seasonal_naive_first(rec_client):
+    values = _periodic(2, 7)
+    body = {
+        "series": [{"id": f"p{i}", "values": v.tolist()} for i, v in enumerate(values)],
+        "horizon": 24,
+        "top": 1,
+    }
+    r = rec_client.post("/v1/recommend", json=body)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["horizon"] == 24
+    assert out["top"][0]["name"] == "seasonal_naive" and out["top"][0]["rank"] == 1
+    assert [m["name"] for m in out["ranking"]] == ["seasonal_naive", "naive"]
+    assert out["explanation"] and out["reasons"]
+    assert out["properties"]["n_windows_profiled"] >= 1
+
+
+def test_trending_series_get_naive_first(rec_client):
+    values = _trending(2, 9)
+    body = {"series": [{"id": f"t{i}", "values": v.tolist()} for i, v in enumerate(values)], "horizon": 24}
+    r = rec_client.post("/v1/recommend", json=body)
+    assert r.status_code == 200, r.text
+    assert r.json()["top"][0]["name"] == "naive"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"series": [{"id": "a", "values": [1.0] * 100}, {"id": "b", "values": [1.0] * 90}]}, 422, "body"),
+        ({"series": [{"id": "a", "values": [1.0] * 20}], "horizon": 24}, 422, "horizon"),
+        ({"series": [{"id": "a", "values": [1.0] * 600}], "top": 0}, 422, "top"),
+    ],
+)
+def test_bad_recommend_requests(rec_client, body, status, field):
+    r = rec_client.post("/v1/recommend", json=body)
+    assert r.status_code == status, r.text
+    assert r.json()["field"] == field
+
+
+def test_missing_recommender_is_503(tmp_path):
+    with TestClient(create_app(_settings(tmp_path, str(tmp_path / "none")))) as c:
+        r = c.post("/v1/recommend", json={"series": [{"id": "a", "values": [1.0] * 600}]})
+        assert r.status_code == 503
+        assert r.json()["field"] == "recommender" and "tsforge recommender build" in r.json()["message"]

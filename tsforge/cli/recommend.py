@@ -1,0 +1,121 @@
+"""``tsforge recommend`` (which model, and why) and ``tsforge recommender build``.
+
+The commands parse options, draw progress bars and render tables; the work is
+:func:`recommender.api.recommend` and :func:`recommender.api.build_default_recommender`.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+
+from tsforge.cli.app import app, console
+
+__all__ = ["recommend_cmd", "build_cmd", "recommender_app"]
+
+recommender_app = typer.Typer(help="Build and manage the model recommender.", no_args_is_help=True)
+app.add_typer(recommender_app, name="recommender")
+
+
+@contextmanager
+def _progress_bar(enabled: bool = True):
+    """A rich progress bar fed by ``progress(description, done, total)`` callbacks."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+        transient=True,
+    ) as bar:
+        task_id = bar.add_task("recommender", total=1)
+
+        def update(description: str, done: int, total: int) -> None:
+            bar.update(task_id, description=description, completed=done, total=total)
+
+        yield update
+
+
+@app.command("recommend")
+def recommend_cmd(
+    data: Annotated[str, typer.Argument(help="CSV/Parquet file or catalogue dataset name")],
+    horizon: Annotated[int | None, typer.Option("--horizon", "-H", help="forecast horizon (default: catalogue/season)")] = None,
+    top: Annotated[int, typer.Option("--top", help="how many models to show")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="print the full result as JSON")] = False,
+    train: Annotated[bool, typer.Option("--train", help="train the top choice (tracked and registered in MLflow)")] = False,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """Rank the candidate models for a dataset from its properties and explain the top choice."""
+    from recommender.api import recommend
+
+    with _progress_bar(not as_json) as progress:
+        rec = recommend(data, horizon=horizon, top=top, seed=seed, progress=progress)
+    if as_json:
+        print(json.dumps(rec.to_dict(), indent=2, default=str))
+    else:
+        _render(rec)
+    if train:
+        from tsforge.pipeline import train as train_model
+
+        best = rec.best
+        console.print(f"\ntraining [bold]{best.name}[/] (input {rec.input_len}, horizon {rec.horizon}) ...")
+        outcome = train_model(data, horizon=rec.horizon, input_len=rec.input_len, **best.train_kwargs)
+        m = outcome.metrics
+        console.print(
+            f"{best.name}: test MSE {m.get('test_mse', float('nan')):.4f}, MAE {m.get('test_mae', float('nan')):.4f}"
+            + (f"; MLflow run {outcome.run_id}" if outcome.run_id else "")
+            + (f", registered version {outcome.version}" if outcome.version else "")
+        )
+
+
+def _render(rec: Any) -> None:
+    from rich.table import Table
+
+    t = Table(title=f"Recommended models for {rec.dataset} (input {rec.input_len}, horizon {rec.horizon})")
+    t.add_column("#", justify="right")
+    t.add_column("model")
+    t.add_column("expected error vs best", justify="right")
+    for m in rec.top:
+        t.add_row(str(m.rank), m.name, f"{m.expected_relative_error:.2f}×")
+    console.print(t)
+    console.print(f"[bold]why {rec.best.name}:[/] {rec.explanation}")
+    for r in rec.reasons:
+        console.print(f"  • {r.description} {r.effect} it ({r.contribution:+.3f} log-error)")
+    if rec.avoid:
+        console.print("[bold]avoid:[/]")
+        for a in rec.avoid:
+            console.print(f"  • {a.name}: {a.reason}")
+    console.print(
+        f"[dim]{rec.properties['n_windows_profiled']} windows profiled; "
+        f"{rec.timings['total_seconds']:.1f} s; next: tsforge train --data <data> --model {rec.best.model}"
+        + (f" (strategy {rec.best.strategy})" if rec.best.strategy else "")
+        + "[/]"
+    )
+
+
+@recommender_app.command("build")
+def build_cmd(
+    corpus_size: Annotated[int, typer.Option("--corpus-size", help="synthetic series in the knowledge base")] = 300,
+    length: Annotated[int, typer.Option("--length", help="steps per synthetic series")] = 1024,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    real: Annotated[bool, typer.Option("--real/--no-real", help="also benchmark real catalogue datasets (slow)")] = False,
+    track: Annotated[bool, typer.Option("--track/--no-track", help="log to MLflow and register tsforge-recommender")] = True,
+) -> None:
+    """Build the knowledge base (cached) and train the default recommender."""
+    from recommender.api import build_default_recommender
+
+    with _progress_bar() as progress:
+        rec = build_default_recommender(
+            corpus_size, length, seed=seed, compute_real=real, track=track, progress=progress
+        )
+    console.print(
+        f"recommender saved to {rec.path}: {len(rec.candidates)} candidates ({', '.join(rec.candidates)}), "
+        f"{rec.meta.get('n_examples')} training examples from {len(rec.meta.get('groups', []))} groups"
+    )
+    ml = rec.meta.get("mlflow")
+    if ml:
+        console.print(f"MLflow run {ml['run_id']}, registered tsforge-recommender version {ml.get('version')}")
