@@ -4,6 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 HOST    ?= 127.0.0.1
+MODEL   ?= tsforge-demo
 PORT    ?= 8000
 export MLFLOW_TRACKING_URI ?= sqlite:///mlruns/mlflow.db
 
@@ -30,7 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 serve: $(STAMP)
-	$(BIN)/tsforge serve --host $(HOST) --port $(PORT)
+	$(BIN)/tsforge serve --host $(HOST) --port $(PORT) --model $(MODEL)
 
 ui: $(STAMP)
 	$(BIN)/mlflow ui --backend-store-uri $(MLFLOW_TRACKING_URI) --default-artifact-root ./mlruns --host $(HOST) --port 5000 --workers 1

@@ -319,6 +319,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--eval-stride", type=int, default=None)
     p.add_argument("--cost-only", action="store_true")
     p.add_argument("--no-cost", action="store_true")
+    p.add_argument("--cost-plot-only", action="store_true", help="re-plot/log the cost rows already in the JSON")
     p.add_argument("--cost-dataset", default="ettm1")
     p.add_argument("--cost-horizon", type=int, default=96)
     p.add_argument("--cost-lengths", type=_ints, default=[336, 672, 1344])
@@ -339,6 +340,10 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     args = parse_args(argv)
     rows: list[dict[str, Any]] = []
+    if args.cost_plot_only:
+        doc = json.loads(RESULTS.read_text())
+        _log_cost_plot([r for r in doc["rows"] if r["part"] == "cost"], args)
+        return 0
     if not args.no_cost:
         rows += run_cost(args)
         merge_results(rows)

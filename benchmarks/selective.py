@@ -131,6 +131,7 @@ def run_one(
         model,
         input_len=input_len,
         horizon=horizon,
+        split=_catalog_split(data.name),  # a TimeSeriesData carries no catalogue protocol
         train_config=train_cfg,
         strategy=strategy,
         seed=seed,
@@ -187,6 +188,7 @@ def run_cell(data: Any, dataset: str, model: str, horizon: int, args: argparse.N
         "model": model,
         "input_len": input_len,
         "horizon": horizon,
+        "split": _catalog_split(dataset),
         "seeds": seeds,
         "train": _train_overrides(args),
         "plain": {"test_mse": p_mse, "test_mae": p_mae, "runs": plain},

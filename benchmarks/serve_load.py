@@ -222,7 +222,8 @@ def _schemathesis(base: str, out_dir: Path, max_examples: int) -> dict[str, Any]
         str(report),
     ]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    # cwd: schemathesis keeps a .schemathesis/ cache in the working directory; keep it out of the repo.
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=str(out_dir))
     data = json.loads(report.read_text()) if report.exists() else {}
     cases = data.get("test_cases", {})
     return {
@@ -415,7 +416,9 @@ def main() -> None:
             if name.startswith("tsforge")
             for r in rs
         ),
-        "mlflow_errors": sum(r["errors"] for t in results["latency"].values() for r in t["mlflow_invocations"]),
+        "mlflow_errors": sum(
+            r["errors"] for t in results["latency"].values() for r in t["mlflow_invocations"]
+        ),
         "schemathesis_zero_server_errors": results["schemathesis"].get("server_errors") == 0,
         "alias_switch_zero_failed": results["alias_switch"]["failed"] == 0,
     }

@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 #: Candidates expected at least this much worse than the best go to the avoid list.
 AVOID_RATIO = 1.25
+#: At most this many (the worst) candidates are listed to avoid.
+MAX_AVOID = 3
 
 
 @dataclass
@@ -135,6 +137,7 @@ def build_default_recommender(
     track: bool = False,
     register: bool = True,
     path: str | Path | None = None,
+    use_cache: bool = True,
     progress: Progress | None = None,
 ) -> Recommender:
     """Build (or reuse) the knowledge base, train the recommender and save it as the default.
@@ -147,10 +150,12 @@ def build_default_recommender(
         track: log the knowledge base and the recommender to MLflow; register: also register
             the pyfunc as ``tsforge-recommender``.
         path: where to save (default ``datasets/cache/recommender/default``).
+        use_cache: reuse the cached corpus benchmark (``False`` retrains the pool on the corpus,
+            e.g. after a model changed; cached real groups are still reused).
     """
     kb = build_knowledge_base(
         corpus_size, length, seed=seed, pool=pool, settings=settings, real=real, compute_real=compute_real,
-        track=track, progress=progress,
+        use_cache=use_cache, track=track, progress=progress,
     )
     rec = train_recommender(kb, ranker, progress=progress)
     rec.meta["kb_build_seconds"] = kb.meta.get("build_seconds")
@@ -309,10 +314,15 @@ def recommend(
     best = ranking[0]
     contrib, _bias = rec.contributions(best.name, feats)
     reasons = reasons_for(contrib, feats)
+    explanation = sentence(best.name, reasons)
+    if best.name == rec.anchor and best.score > float(scores.min()):
+        explanation = (
+            f"{best.name} is the pool's best model on average and no candidate is expected to beat it by more "
+            f"than {rec.meta.get('config', {}).get('anchor_margin', 0):.0%}; " + explanation
+        )
     avoid = []
-    for r in ranking[max(top, 1) :]:
-        if r.expected_relative_error < AVOID_RATIO:
-            continue
+    worst = [r for r in ranking[top:] if r.expected_relative_error >= AVOID_RATIO]
+    for r in sorted(worst, key=lambda r: -r.expected_relative_error)[:MAX_AVOID]:
         c, _ = rec.contributions(r.name, feats)
         against = [x for x in reasons_for(c, feats, limit=1) if x.effect != "favours"]
         why = f"expected {r.expected_relative_error:.2f}× the best error"
@@ -333,7 +343,7 @@ def recommend(
         ranking=ranking,
         top=ranking[:top],
         reasons=reasons,
-        explanation=sentence(best.name, reasons),
+        explanation=explanation,
         avoid=avoid,
         properties=props,
         features=feats,
@@ -347,6 +357,7 @@ def recommend(
         recommender={
             "path": str(rec.path) if rec.path else None,
             "mode": rec.mode,
+            "anchor": rec.anchor,
             "candidates": list(rec.candidates),
             "trained_on": rec.meta.get("groups", []),
             "created": rec.meta.get("created"),

@@ -66,6 +66,9 @@ log = logging.getLogger(__name__)
 #: every group (corpus and real) and at recommendation time, so property values are comparable.
 PROFILE_WINDOW = 96
 EXPERIMENT = "tsforge-recommender"
+#: Real datasets: at most this many channels and about this many test windows per channel.
+REAL_MAX_CHANNELS = 32
+REAL_MAX_TEST_WINDOWS = 40
 Progress = Callable[[str, int, int], None]
 
 
@@ -334,6 +337,7 @@ def benchmark_data(
             scored (long real datasets), else ``settings.eval_stride``.
         progress: ``progress(description, done, total)`` after each candidate.
     """
+    t_start = time.perf_counter()
     L = int(input_len or settings.input_len)
     H = int(horizon or settings.horizon)
     task = prepare_task(data, L, H, split or settings.split)
@@ -342,7 +346,7 @@ def benchmark_data(
         stride = max(stride, int(np.ceil(len(task.dataset("test")) / max_test_windows)))
     starts = task.dataset("test", stride=stride).starts.numpy()
     rows = _window_properties(task, starts)
-    timings: dict[str, float] = {}
+    timings: dict[str, float] = {"profile": time.perf_counter() - t_start}
     for i, cand in enumerate(pool):
         t0 = time.perf_counter()
         forecaster = fit_candidate(cand, task, settings)
@@ -367,6 +371,7 @@ def benchmark_data(
     }
     for k, v in shape.items():
         rows[k] = v
+    timings["total"] = time.perf_counter() - t_start
     rows.attrs["timings"] = timings
     return rows
 
@@ -414,8 +419,30 @@ def _store_group(root: Path, group: str, key: str, rows: pd.DataFrame) -> None:
     path = _group_file(root, group, key)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    timings = rows.attrs.get("timings", {})
     rows.to_parquet(tmp, index=False)
     os.replace(tmp, path)
+    path.with_suffix(".json").write_text(json.dumps({"group": group, "seconds": timings}, indent=2))
+
+
+def _group_seconds(root: Path, group: str, key: str) -> dict[str, float]:
+    """Build seconds recorded when a cached group was computed (empty when unknown)."""
+    side = _group_file(root, group, key).with_suffix(".json")
+    try:
+        return dict(json.loads(side.read_text()).get("seconds", {}))
+    except (OSError, ValueError):
+        return {}
+
+
+def _real_key(
+    settings: KBSettings,
+    pool: Sequence[Candidate],
+    max_channels: int | None = None,
+    max_test_windows: int | None = None,
+) -> str:
+    mc = REAL_MAX_CHANNELS if max_channels is None else max_channels
+    mw = REAL_MAX_TEST_WINDOWS if max_test_windows is None else max_test_windows
+    return settings.key(pool) + f"c{mc}w{mw}"
 
 
 def real_group(
@@ -425,8 +452,8 @@ def real_group(
     *,
     cache: str | os.PathLike[str] | None = None,
     compute: bool = True,
-    max_channels: int | None = 32,
-    max_test_windows: int | None = 40,
+    max_channels: int | None = REAL_MAX_CHANNELS,
+    max_test_windows: int | None = REAL_MAX_TEST_WINDOWS,
     progress: Progress | None = None,
 ) -> pd.DataFrame | None:
     """Knowledge-base rows of catalogue dataset ``name`` under its protocol (cached).
@@ -442,7 +469,7 @@ def real_group(
     from tsforge.pipeline import default_lengths
 
     root = kb_dir(cache)
-    key = settings.key(pool) + f"c{max_channels}w{max_test_windows}"
+    key = _real_key(settings, pool, max_channels, max_test_windows)
     rows = _cached_group(root, name, key)
     if rows is not None or not compute:
         return rows
@@ -517,8 +544,8 @@ def build_knowledge_base(
     rows = _cached_group(root, group, key) if use_cache else None
     if rows is None:
         rows = benchmark_data(corpus_as_data(values, name=group), pool, settings, group=group, kind="corpus", progress=progress)
-        timings[group] = rows.attrs.get("timings", {})
         _store_group(root, group, key, rows)
+    timings[group] = _group_seconds(root, group, key)
     frames.append(rows)
     if real is None:
         from tsforge.data.catalog import list_datasets
@@ -532,6 +559,7 @@ def build_knowledge_base(
             continue
         if rows is not None:
             frames.append(rows)
+            timings[name] = _group_seconds(root, name, _real_key(settings, pool))
     table = pd.concat(frames, ignore_index=True)
     kb = KnowledgeBase(
         table=table,

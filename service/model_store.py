@@ -16,7 +16,7 @@ resolved to.
 ``POST /v1/admin/reload``). A refresh loads the new version *before* it swaps the pointer (one
 dict assignment, atomic under the GIL), so a request never waits for a load it did not ask for.
 Requests in flight hold their own reference to the old :class:`LoadedModel` and finish with it;
-nothing is torn down under them. Old versions leave the cache by least-recent use.
+nothing is torn down under them. Old versions leave the cache oldest-loaded first.
 
 No FastAPI imports here: the store is plain Python, testable without HTTP and reusable from
 the CLI. MLflow is touched only through ``tsforge.tracking`` and an ``MlflowClient``.
@@ -139,7 +139,7 @@ class ModelStore:
         tracking_uri: MLflow tracking/registry URI (``None`` → ``tsforge.tracking`` default).
         default_model: reference used when a request names no model.
         default_alias: alias a bare model name resolves to.
-        max_cached_versions: loaded versions kept in memory; the least recently used that no
+        max_cached_versions: loaded versions kept in memory; the oldest-loaded one that no
             moving reference points at is evicted first.
         loader: ``model_uri -> Predictor`` (default ``tsforge.tracking.load_predictor``).
         client: an ``MlflowClient``-like object (tests may pass a fake).

@@ -57,7 +57,7 @@ class ServiceSettings(BaseModel):
             ``Authorization: Bearer``).
         alias_poll_seconds: how often the background thread re-resolves the aliases in use;
             0 disables polling (``POST /v1/admin/reload`` still works).
-        max_cached_versions: loaded model versions kept in memory (least recently used evicted).
+        max_cached_versions: loaded model versions kept in memory (oldest-loaded evicted first, never one an alias in use points at).
         max_profile_windows: most windows one ``/v1/profile`` request may profile in total
             (profiling costs milliseconds per window; this bounds a request's CPU time).
         recommender_path: folder of the saved recommender for ``/v1/recommend`` (``None`` → the

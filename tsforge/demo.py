@@ -1,9 +1,10 @@
 """``tsforge demo``: the main job end to end on data that needs no download.
 
-Steps: load the embedded dataset → train every baseline and light model under the standard
-protocol (each an MLflow run) → compare them on validation and test → register the best by
-validation MSE as ``tsforge-demo`` with the ``champion`` alias → print the table and what to
-open next. Takes about a minute on two CPU cores.
+profile → recommend → train the recommended model and the seasonal-naive baseline → compare
+→ register the better one → print the table and what to open next. Every training is an MLflow
+run (the recommended model's run also carries the data's property profile). On first use the
+default recommender is built from the synthetic corpus (a few minutes, with a progress bar);
+later runs reuse it.
 """
 
 from __future__ import annotations
@@ -11,43 +12,81 @@ from __future__ import annotations
 import time
 from typing import Any
 
-__all__ = ["run_demo", "DEMO_MODELS"]
+__all__ = ["run_demo"]
 
-DEMO_MODELS: tuple[str, ...] = ("naive", "seasonal_naive", "mean", "dlinear", "nlinear", "lightgbm")
+BASELINE = "seasonal_naive"
 
 
 def run_demo(
     dataset: str = "synthetic",
     registered_name: str = "tsforge-demo",
-    models: tuple[str, ...] = DEMO_MODELS,
     console: Any = None,
-    train_overrides: dict[str, Any] | None = None,
+    seed: int = 2024,
 ) -> dict[str, Any]:
-    """Run the demo; returns the comparison rows and the registered model's name and version."""
+    """Run the demo; returns the comparison rows, the recommendation and the registered version."""
     from rich.console import Console
     from rich.table import Table
 
-    from tsforge.pipeline import resolve_data, train
+    from recommender.api import recommend
+    from recommender.properties.profile import log_profile_to_mlflow, profile
+    from tsforge.cli.profile import render_summary
+    from tsforge.cli.recommend import _progress_bar, render_recommendation
+    from tsforge.pipeline import default_lengths, resolve_data, train
     from tsforge.tracking import configure_tracking, promote_champion, register_model_version
 
     console = console or Console()
+    t_all = time.perf_counter()
     uri = configure_tracking()
     series, entry = resolve_data(dataset)
+    input_len, horizon = default_lengths(series, entry, None, None)
     console.rule(f"[bold]tsforge demo[/] — dataset [bold]{series.name}[/]")
     console.print(
         f"{series.n_channels} channels × {series.n_steps} steps, frequency {series.freq}, "
-        f"{100 * series.missing_share:.1f}% missing; tracking to {uri}"
+        f"{100 * series.missing_share:.1f}% missing; input {input_len}, horizon {horizon}; tracking to {uri}"
     )
+
+    console.print("\n[bold]1. Profile[/] — the ARIES properties of every window")
+    window = min(336, series.n_steps // 2)
+    prof = profile(series, window=window, max_windows=512, seed=seed)
+    for table in render_summary(prof.summary):
+        console.print(table)
+
+    console.print("\n[bold]2. Recommend[/] — which model fits these properties, and why")
+    with _progress_bar() as update:
+        rec = recommend(dataset, horizon=horizon, input_len=input_len, seed=seed, progress=update)
+    render_recommendation(rec, dataset)
+
+    console.print("\n[bold]3. Train[/] the recommended model and the seasonal-naive baseline")
+    plans = [dict(rec.best.train_kwargs)]
+    if rec.best.model == BASELINE and not rec.best.strategy:
+        runner_up = next((m for m in rec.ranking if m.model != BASELINE), None)
+        if runner_up is not None:
+            plans.append(dict(runner_up.train_kwargs))
+    else:
+        plans.append({"model": BASELINE})
     rows, outcomes = [], {}
-    t_all = time.perf_counter()
-    for name in models:
-        console.print(f"[cyan]training[/] {name} …")
-        out = train(dataset, name, track=True, register=False, progress=False, train_config=train_overrides)
-        outcomes[name] = out
+    for plan in plans:
+        label = plan["model"] + (f"+{plan['strategy']}" if plan.get("strategy") else "")
+        console.print(f"[cyan]training[/] {label} …")
+        out = train(
+            dataset,
+            input_len=rec.input_len,
+            horizon=rec.horizon,
+            seed=seed,
+            track=True,
+            register=False,
+            progress=False,
+            tags={"tsforge.demo": "1", "tsforge.recommended": str(label == rec.best.name).lower()},
+            **plan,
+        )
+        if label == rec.best.name and out.run_id:
+            log_profile_to_mlflow(prof, run_id=out.run_id)
+        outcomes[label] = out
         m = out.metrics
         rows.append(
             {
-                "model": name,
+                "model": label,
+                "recommended": "yes" if label == rec.best.name else "",
                 "val MSE": m["val_mse"],
                 "test MSE": m["test_mse"],
                 "test MAE": m["test_mae"],
@@ -55,13 +94,15 @@ def run_demo(
                 "seconds": m["train_seconds"],
             }
         )
+
+    console.print("\n[bold]4. Compare and register[/]")
     best = min(rows, key=lambda r: r["val MSE"])["model"]
     winner = outcomes[best]
     version = register_model_version(winner.model_uri, registered_name, run_id=winner.run_id)
     champion = promote_champion(registered_name, "val_mse")
-    table = Table(title=f"Models on {series.name} (L={winner.task.input_len}, H={winner.task.horizon}; normalised scale)")
+    table = Table(title=f"{series.name}: L={rec.input_len}, H={rec.horizon} (normalised scale; MASE vs seasonal naive in-sample)")
     for col in rows[0]:
-        table.add_column(col, justify="left" if col == "model" else "right")
+        table.add_column(col, justify="left" if col in ("model", "recommended") else "right")
     for r in sorted(rows, key=lambda r: r["val MSE"]):
         style = "bold green" if r["model"] == best else None
         table.add_row(*[f"{v:.4f}" if isinstance(v, float) else v for v in r.values()], style=style)
@@ -72,8 +113,16 @@ def run_demo(
     )
     console.print(
         "\n[bold]Next[/]\n"
-        "  make ui      → MLflow UI at http://127.0.0.1:5000 (runs, per-epoch curves, forecast plots, registry)\n"
+        "  make ui      → MLflow UI at http://127.0.0.1:5000 (runs, per-epoch curves, forecast plots, profile, registry)\n"
         f"  make serve   → REST API at http://127.0.0.1:8000/docs (default model {registered_name}@champion)\n"
-        f"  .venv/bin/tsforge forecast --model models:/{registered_name}@champion --input history.csv --horizon 24"
+        f"  .venv/bin/tsforge recommend my_data.csv      .venv/bin/tsforge train --dataset etth1 --model dlinear\n"
+        f"  .venv/bin/tsforge forecast --model models:/{registered_name}@champion --input history.csv --horizon {rec.horizon}"
     )
-    return {"rows": rows, "best": best, "registered_name": registered_name, "version": version, "champion": champion}
+    return {
+        "rows": rows,
+        "best": best,
+        "recommended": rec.best.name,
+        "registered_name": registered_name,
+        "version": version,
+        "champion": champion,
+    }

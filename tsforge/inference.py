@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,15 @@ from tsforge.errors import ConfigError, DataValidationError
 from tsforge.models.base import Forecaster
 
 __all__ = ["SeriesInput", "SeriesForecast", "Predictor"]
+
+
+@lru_cache(maxsize=64)
+def _fixed_step(freq: str) -> np.timedelta64 | None:
+    """The step of a fixed-length frequency (h, 15min, D, W...); None for months, quarters, years."""
+    try:
+        return np.timedelta64(pd.Timedelta(pd.tseries.frequencies.to_offset(freq)).value, "ns")
+    except (ValueError, TypeError):
+        return None
 
 
 @dataclass
@@ -98,7 +108,11 @@ class Predictor:
         channels = np.full((B, 1), -1, dtype=np.int64)
         mean = np.zeros(B)
         std = np.ones(B)
-        use_cal = bool(self.forecaster.context.calendar_terms) and all(s.timestamps is not None for s in series)
+        use_cal = (
+            self.forecaster.uses_calendar
+            and bool(self.forecaster.context.calendar_terms)
+            and all(s.timestamps is not None for s in series)
+        )
         x_cal = np.zeros((B, L, 4), dtype=np.int64) if use_cal else None
         y_cal = np.zeros((B, self.max_horizon, 4), dtype=np.int64) if use_cal else None
         coords_dim = None if self.forecaster.context.coords is None else self.forecaster.context.coords.shape[1]
@@ -149,12 +163,12 @@ class Predictor:
             z = (window - mean[i]) / std[i]
             x[i, :, 0] = causal_fill(z[:, None].astype(np.float32))[:, 0]
             x_mask[i, :, 0] = observed
-            future_ts.append(self._future_timestamps(s, h, field))
+            future = self._future_timestamps(s, self.max_horizon if use_cal else h, field)
+            future_ts.append(None if future is None else future[:h])
             if use_cal:
                 ts = np.asarray(s.timestamps).astype("datetime64[ns]")[-L:]
                 x_cal[i] = calendar_indices(ts)
-                full_future = self._future_timestamps(s, self.max_horizon, field)
-                y_cal[i] = calendar_indices(full_future)
+                y_cal[i] = calendar_indices(future)
         batch: dict[str, torch.Tensor] = {
             "idx": torch.arange(B),
             "x": torch.from_numpy(x),
@@ -172,19 +186,23 @@ class Predictor:
         return [SeriesForecast(str(s.id), pred[i], future_ts[i]) for i, s in enumerate(series)]
 
     def _future_timestamps(self, s: SeriesInput, h: int, field: str) -> np.ndarray | None:
+        """The ``h`` timestamps after the history's last one (numpy arithmetic for fixed steps)."""
         if s.timestamps is None:
             return None
-        ts = pd.DatetimeIndex(np.asarray(s.timestamps).astype("datetime64[ns]"))
-        if len(ts) != len(np.asarray(s.values).ravel()):
+        ts = np.asarray(s.timestamps).astype("datetime64[ns]")
+        n_values = np.asarray(s.values).size
+        if ts.shape != (n_values,):
             raise DataValidationError(
-                f"series {s.id!r} has {len(ts)} timestamps for {len(np.asarray(s.values).ravel())} values",
-                field=f"{field}.timestamps",
+                f"series {s.id!r} has {ts.size} timestamps for {n_values} values", field=f"{field}.timestamps"
             )
-        freq = self.freq or (pd.infer_freq(ts[-min(len(ts), 50) :]) if len(ts) >= 3 else None)
+        freq = self.freq or (pd.infer_freq(pd.DatetimeIndex(ts[-min(ts.size, 50) :])) if ts.size >= 3 else None)
         if freq is None:
             raise DataValidationError(
                 f"cannot tell the frequency of series {s.id!r} from its timestamps", field=f"{field}.timestamps"
             )
+        step = _fixed_step(freq)
+        if step is not None:
+            return ts[-1] + step * np.arange(1, h + 1)
         return pd.date_range(ts[-1], periods=h + 1, freq=freq)[1:].values
 
     def predict_frame(

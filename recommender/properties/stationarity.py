@@ -74,17 +74,26 @@ def _adf_design(y: np.ndarray, lags: int, regression: str) -> tuple[np.ndarray, 
     b, n = y.shape
     xdiff = np.diff(y, axis=1)
     nobs = n - 1 - lags
-    cols = [y[:, lags : n - 1]]
-    cols += [xdiff[:, lags - j : n - 1 - j] for j in range(1, lags + 1)]
-    design = np.stack(cols, axis=2)
+    # window [b, t, m] = xdiff[b, t + m]; lag j of row t (time lags + t) is xdiff[lags + t - j].
+    lagged = (
+        np.lib.stride_tricks.sliding_window_view(xdiff[:, : n - 2], lags, axis=1)[:, :, ::-1]
+        if lags
+        else None
+    )
     trend = _trend_columns(nobs, regression)
+    parts = [y[:, lags : n - 1, None]]
+    if lagged is not None:
+        parts.append(lagged)
     if trend.shape[1]:
-        design = np.concatenate([design, np.broadcast_to(trend, (b, nobs, trend.shape[1]))], axis=2)
+        parts.append(np.broadcast_to(trend, (b, nobs, trend.shape[1])))
+    design = np.concatenate(parts, axis=2)
     return design, xdiff[:, lags:]
 
 
 #: relative RSS below which an ADF row is treated as a (numerically) perfect fit.
 DEGENERATE_FIT = 1e-8
+#: p-value band in which a near-perfect-fit row is recomputed by statsmodels (decision at 0.05).
+DEGENERATE_P_BAND = (1e-3, 0.25)
 
 
 def _adf_statsmodels(y: np.ndarray, regression: str, autolag: str) -> tuple[float, int, bool]:
@@ -150,19 +159,23 @@ def adf_batch(y: np.ndarray, regression: str = "c", autolag: str = "aic") -> dic
     ic = -2.0 * llf + penalty
     best = np.argmin(ic, axis=1)
     # Near-perfect fits (e.g. a window that is an exact sum of a few sinusoids satisfies a linear
-    # recurrence): the RSS is at round-off level, the lag choice hinges on floating-point noise and
-    # only statsmodels' own pinv arithmetic reproduces it. Those rows go to statsmodels itself.
+    # recurrence) have a round-off-level RSS, so the lag choice and the statistic hinge on
+    # floating-point noise that only statsmodels' own pinv arithmetic reproduces. Their t-values
+    # are huge, so the decision is clear-cut; only those with a p-value near the 5 % line
+    # (DEGENERATE_P_BAND) are handed to statsmodels itself, below.
     degenerate = rss.min(axis=1) <= DEGENERATE_FIT * np.einsum("bn,bn->b", target, target)
-    for j in np.flatnonzero(degenerate):
-        stat[idx[j]], usedlag[idx[j]], ok = _adf_statsmodels(yv[j], regression, autolag)
-        valid[idx[j]] = ok
-    best = np.where(degenerate, -1, best)
-    for lag in np.unique(best[best >= 0]):
+    for lag in np.unique(best):
         sel = np.flatnonzero(best == lag)
         d, t = _adf_design(yv[sel], int(lag), regression)
         stat[idx[sel]] = _level_tstat(d, t)
         usedlag[idx[sel]] = lag
-    return {"stat": stat, "pvalue": mackinnon_pvalue(stat, regression), "usedlag": usedlag, "valid": valid}
+    pvalue = mackinnon_pvalue(stat, regression)
+    lo, hi = DEGENERATE_P_BAND
+    for j in np.flatnonzero(degenerate & (pvalue[idx] >= lo) & (pvalue[idx] <= hi)):
+        stat[idx[j]], usedlag[idx[j]], ok = _adf_statsmodels(yv[j], regression, autolag)
+        valid[idx[j]] = ok
+        pvalue[idx[j]] = mackinnon_pvalue(stat[idx[j]], regression)
+    return {"stat": stat, "pvalue": pvalue, "usedlag": usedlag, "valid": valid}
 
 
 def _lag_products(resid: np.ndarray, max_lag: int) -> np.ndarray:
@@ -219,15 +232,26 @@ def kpss_batch(x: np.ndarray, regression: str = "c") -> dict[str, np.ndarray]:
 def stationarity_batch(x: np.ndarray, alpha: float = 0.05) -> np.ndarray:
     """1 where all six tests say stationary (ADF p < alpha, KPSS p > alpha), else 0.
 
+    The label is a conjunction, so each test only runs on the windows that passed the previous
+    ones: the cheap KPSS tests go first and the ADF tests (and their rare statsmodels fallback
+    for numerically perfect fits) only see the survivors. The result is identical to running all
+    six tests.
+
     Args:
         x: ``[B, T]`` z-normalised windows.
     """
     x = np.asarray(x, dtype=np.float64)
-    d = np.diff(x, axis=1)
-    ok = np.ones(x.shape[0], dtype=bool)
-    for series, regression, autolag in ADF_TESTS:
-        res = adf_batch(d if series == "d" else x, regression, autolag)
-        ok &= res["valid"] & (res["pvalue"] < alpha)
+    alive = np.ones(x.shape[0], dtype=bool)
     for regression in KPSS_TESTS:
-        ok &= kpss_batch(x, regression)["pvalue"] > alpha
-    return ok.astype(np.int64)
+        idx = np.flatnonzero(alive)
+        if idx.size == 0:
+            break
+        alive[idx] = kpss_batch(x[idx], regression)["pvalue"] > alpha
+    for series, regression, autolag in ADF_TESTS:
+        idx = np.flatnonzero(alive)
+        if idx.size == 0:
+            break
+        y = np.diff(x[idx], axis=1) if series == "d" else x[idx]
+        res = adf_batch(y, regression, autolag)
+        alive[idx] = res["valid"] & (res["pvalue"] < alpha)
+    return alive.astype(np.int64)

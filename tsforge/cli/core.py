@@ -199,7 +199,7 @@ def demo_cmd(
     dataset: Annotated[str, typer.Option(help="Dataset for the demo (embedded, no download).")] = "synthetic",
     register_as: Annotated[str, typer.Option(help="Registered name of the winning model.")] = "tsforge-demo",
 ) -> None:
-    """The main job end to end on embedded data: train, compare, register the best, show next steps."""
+    """The main job end to end on embedded data: profile, recommend, train, compare, register, next steps."""
     from tsforge.demo import run_demo
 
     run_demo(dataset=dataset, registered_name=register_as, console=console)

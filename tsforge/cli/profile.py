@@ -25,13 +25,20 @@ def render_summary(summary: dict):
     )
     table = Table(title=title)
     table.add_column("property")
-    width = max(len(s.labels) for s in BUCKETS.values())
-    for i in range(width):
-        table.add_column(f"bucket {i}", justify="right")
+    table.add_column("bucket")
+    table.add_column("share", justify="right")
+    table.add_column("", no_wrap=True)
     for name, spec in BUCKETS.items():
         shares = summary["buckets"][name]
-        cells = [f"{label}: {100 * shares[label]:.1f}%" for label in spec.labels]
-        table.add_row(name, *cells, *[""] * (width - len(cells)))
+        for i, label in enumerate(spec.labels):
+            share = shares[label]
+            table.add_row(
+                name if i == 0 else "",
+                label,
+                f"{100 * share:.1f}%",
+                "█" * round(20 * share),
+                end_section=i == len(spec.labels) - 1,
+            )
     stats = Table(title="continuous properties")
     for col in ("property", "mean", "std", "q10", "q50", "q90"):
         stats.add_column(col, justify="left" if col == "property" else "right")

@@ -57,7 +57,7 @@ def recommend_cmd(
     if as_json:
         print(json.dumps(rec.to_dict(), indent=2, default=str))
     else:
-        _render(rec)
+        render_recommendation(rec, data)
     if train:
         from tsforge.pipeline import train as train_model
 
@@ -72,7 +72,7 @@ def recommend_cmd(
         )
 
 
-def _render(rec: Any) -> None:
+def render_recommendation(rec: Any, data: str) -> None:
     from rich.table import Table
 
     t = Table(title=f"Recommended models for {rec.dataset} (input {rec.input_len}, horizon {rec.horizon})")
@@ -91,8 +91,8 @@ def _render(rec: Any) -> None:
             console.print(f"  • {a.name}: {a.reason}")
     console.print(
         f"[dim]{rec.properties['n_windows_profiled']} windows profiled; "
-        f"{rec.timings['total_seconds']:.1f} s; next: tsforge train --data <data> --model {rec.best.model}"
-        + (f" (strategy {rec.best.strategy})" if rec.best.strategy else "")
+        f"{rec.timings['total_seconds']:.1f} s; next: tsforge recommend {data} --train, or tsforge train --dataset {data} --model {rec.best.model}"
+        + (f" --strategy {rec.best.strategy}" if rec.best.strategy else "")
         + "[/]"
     )
 
@@ -104,13 +104,14 @@ def build_cmd(
     seed: Annotated[int, typer.Option("--seed")] = 0,
     real: Annotated[bool, typer.Option("--real/--no-real", help="also benchmark real catalogue datasets (slow)")] = False,
     track: Annotated[bool, typer.Option("--track/--no-track", help="log to MLflow and register tsforge-recommender")] = True,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="retrain the pool on the corpus instead of using the cache")] = False,
 ) -> None:
     """Build the knowledge base (cached) and train the default recommender."""
     from recommender.api import build_default_recommender
 
     with _progress_bar() as progress:
         rec = build_default_recommender(
-            corpus_size, length, seed=seed, compute_real=real, track=track, progress=progress
+            corpus_size, length, seed=seed, compute_real=real, track=track, use_cache=not rebuild, progress=progress
         )
     console.print(
         f"recommender saved to {rec.path}: {len(rec.candidates)} candidates ({', '.join(rec.candidates)}), "

@@ -126,6 +126,8 @@ class Forecaster(ABC):
     channel_independent: ClassVar[bool] = True
     #: True when predicting a channel needs it to be one the model was trained on (or coordinates).
     needs_known_channels: ClassVar[bool] = False
+    #: False for models that never read ``x_cal``/``y_cal``: inference then skips calendar work.
+    uses_calendar: ClassVar[bool] = True
 
     def __init__(self, context: ModelContext, config: dict[str, Any] | Any | None = None) -> None:
         self.context = context

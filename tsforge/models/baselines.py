@@ -21,6 +21,8 @@ __all__ = ["Naive", "SeasonalNaive", "WindowMean"]
 class _Stateless(Forecaster):
     """Shared plumbing of the training-free baselines."""
 
+    uses_calendar = False
+
     def fit(self, task, *, train_config=None, loss=None, callbacks: Sequence = ()) -> FitReport:  # noqa: D102
         return FitReport()
 

@@ -254,7 +254,7 @@ class SelectiveLearning(LossStrategy):
         self._lower: torch.Tensor | None = None  # [N, H, C] estimator residual (optional cache)
         self._rel_starts: torch.Tensor | None = None  # [N] first target step of each window, relative
         self._keep_u: torch.Tensor | None = None  # [T, C] uncertainty keep-mask (None in epoch 1)
-        self._stats = torch.zeros(4, dtype=torch.float64)
+        self._counts: list[tuple[torch.Tensor, ...]] = []  # per batch: observed, kept, kept_u, kept_a
 
     # ------------------------------------------------------------------ configuration
     @staticmethod
@@ -298,7 +298,7 @@ class SelectiveLearning(LossStrategy):
         self._buffer = torch.full((n, horizon, n_ch), torch.nan, dtype=dtype) if self.r_u > 0 else None
         self._keep_u = None
         self._lower = None
-        self._stats.zero_()
+        self._counts = []
         if self.r_a <= 0:
             return
         # Fetched per fit (a cache hit after the first), so a strategy reused on another task
@@ -320,7 +320,7 @@ class SelectiveLearning(LossStrategy):
             )
 
     def on_epoch_start(self, state: TrainState) -> None:
-        self._stats.zero_()
+        self._counts = []
 
     def __call__(self, pred: torch.Tensor, batch: Batch, state: TrainState) -> torch.Tensor:
         y, observed = batch["y"], batch["y_mask"]
@@ -345,12 +345,21 @@ class SelectiveLearning(LossStrategy):
         m = mask.to(pred.dtype)
         n_kept = m.sum()
         loss = ((pred - y) ** 2 * m).sum() / n_kept.clamp_min(1.0)
-        counts = torch.stack([observed.sum(), n_kept.detach(), kept_u.sum(), kept_a.sum()])
-        self._stats += counts.to("cpu", torch.float64)
+        # Counts stay lazy 0-dim tensors until the epoch ends (no per-batch stack/copy).
+        n_obs = observed.sum()
+        self._counts.append(
+            (
+                n_obs,
+                n_kept.detach(),
+                n_obs if kept_u is observed else kept_u.sum(),
+                n_obs if kept_a is observed else kept_a.sum(),
+            )
+        )
         return loss
 
     def on_epoch_end(self, state: TrainState) -> dict[str, float]:
-        obs, kept, kept_u, kept_a = (float(v) for v in self._stats)
+        totals = torch.tensor([[float(v) for v in row] for row in self._counts] or [[0.0] * 4]).sum(dim=0)
+        obs, kept, kept_u, kept_a = (float(v) for v in totals)
         denom = max(obs, 1.0)
         stats = {
             "sel_kept_frac": kept / denom,

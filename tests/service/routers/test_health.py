@@ -43,3 +43,22 @@ def test_unknown_route_and_method_are_json(client):
     assert r.status_code == 404 and r.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
     r = client.get("/v1/forecast")
     assert r.status_code == 405 and r.json()["error"] == "HTTPException"
+
+
+def test_docs_and_openapi_list_every_route(client):
+    assert client.get("/docs").status_code == 200
+    paths = set(client.get("/openapi.json").json()["paths"])
+    expected = {
+        "/healthz",
+        "/readyz",
+        "/ping",
+        "/health",
+        "/version",
+        "/invocations",
+        "/v1/forecast",
+        "/v1/models",
+        "/v1/admin/reload",
+        "/v1/profile",
+        "/v1/recommend",
+    }
+    assert expected <= paths
