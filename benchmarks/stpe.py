@@ -193,6 +193,10 @@ def goals_of(results: dict[str, Any]) -> dict[str, Any]:
     return goals
 
 
+def _command(argv: list[str] | None) -> str:
+    return "python -m benchmarks.stpe " + " ".join(argv if argv is not None else sys.argv[1:])
+
+
 def write_results(
     args: argparse.Namespace, argv: list[str] | None, results: dict[str, Any], dropped: dict[str, list[str]]
 ) -> None:
@@ -200,7 +204,8 @@ def write_results(
     doc = {
         "benchmark": "stpe",
         "updated": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": "python -m benchmarks.stpe " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": _command(argv),
+        "commands": [*args.previous_commands, _command(argv)],
         "quick": bool(args.quick),
         "machine": {
             "platform": platform.platform(),
@@ -237,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     previous = json.loads(args.output.read_text()) if args.output.exists() and not args.quick else {}
     results: dict[str, Any] = previous.get("results", {})
+    args.previous_commands = previous.get("commands", [previous["command"]] if "command" in previous else [])
     dropped: dict[str, list[str]] = previous.get("dropped_channels", {})
     for ds in args.datasets:
         data, dropped[ds] = load_for_benchmark(ds)

@@ -96,6 +96,21 @@ def build_strategy(strategy: str | LossStrategy | None, config: dict[str, Any] |
     return STRATEGIES[strategy](**(config or {}))
 
 
+def _drop_channels_unobserved_in_train(series: TimeSeriesData, split: str) -> tuple[TimeSeriesData, list[str]]:
+    """Catalogue datasets only: drop channels with no observation in the training split (e.g. a
+    pm10 station that starts reporting later). A user's own file gets a clear error instead."""
+    from tsforge.data.frequency import steps_per_hour
+    from tsforge.data.splits import split_borders
+
+    a, b = split_borders(series.n_steps, split, steps_per_hour=steps_per_hour(series.freq)).train
+    seen = series.mask[a:b].any(axis=0)
+    if seen.all():
+        return series, []
+    dropped = [c for c, ok in zip(series.channel_ids, seen, strict=True) if not ok]
+    log.warning("dropping %d channel(s) with no observation in the training split: %s", len(dropped), dropped)
+    return series.select_channels([c for c, ok in zip(series.channel_ids, seen, strict=True) if ok]), dropped
+
+
 def _seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % (2**32))
@@ -148,6 +163,9 @@ def train(
     series, entry = resolve_data(data, **(load_kwargs or {}))
     input_len, horizon = default_lengths(series, entry, input_len, horizon)
     split = split or getattr(entry, "split", None) or "7:1:2"
+    dropped: list[str] = []
+    if entry is not None:
+        series, dropped = _drop_channels_unobserved_in_train(series, split)
     task = prepare_task(series, input_len, horizon, split)
     _seed(seed)
     forecaster = spec.cls(ModelContext.from_task(task), model_config)
@@ -171,6 +189,7 @@ def train(
         **_flatten("model", forecaster.config_dict()),
         **(_flatten("train", cfg.to_dict()) if spec.is_neural else {}),
         **(_flatten("strategy", loss.params()) if loss is not None else {}),
+        **({"dropped_channels": ",".join(dropped)} if dropped else {}),
     }
 
     run = None

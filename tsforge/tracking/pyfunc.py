@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import mlflow
+import numpy as np
 import pandas as pd
 
 __all__ = ["TsforgePyfunc", "log_predictor_model", "example_history"]
@@ -35,7 +36,10 @@ def example_history(predictor: Any, data: Any, n_series: int = 1) -> pd.DataFram
     """The last ``input_len`` rows of the first channels of ``data`` as a long frame."""
     L = predictor.input_len
     frames = []
-    for c in range(min(n_series, data.n_channels)):
+    # channels with the most observations in their last window first (some may be all missing)
+    observed = data.mask[-L:].sum(axis=0)
+    order = [int(c) for c in np.argsort(-observed, kind="stable") if observed[c] > 0] or [0]
+    for c in order[:n_series]:
         vals = data.values[-L:, c]
         frame = {"unique_id": data.channel_ids[c], "y": vals.astype(float)}
         if data.timestamps is not None:

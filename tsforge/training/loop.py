@@ -147,6 +147,10 @@ def fit(
         state.should_stop = False
         best_state = copy.deepcopy(module.state_dict())
         best_epoch, bad_epochs = 0, 0
+        if s_idx > 0:
+            # a later stage must beat what the earlier stages reached, or its weights are discarded
+            state.best_val_loss = evaluate_loss(module, val_data, config.val_metric)
+            best_epoch = -1
         for cb in cbs:
             cb.on_stage_start(state)
 
