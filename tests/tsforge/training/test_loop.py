@@ -117,3 +117,24 @@ def test_missing_targets_do_not_count_in_the_loss():
     y = torch.tensor([[[1.0], [100.0]]])
     mask = torch.tensor([[[True], [False]]])
     assert float(masked_mse(pred, y, mask)) == pytest.approx(1.0)
+
+
+def test_a_later_stage_that_only_hurts_keeps_the_earlier_weights(toy_series):
+    task = _task(toy_series)
+    model = build_model("nlinear", ModelContext.from_task(task))
+    seen = {}
+
+    def remember(module):
+        seen["after_stage_1"] = {k: v.clone() for k, v in module.state_dict().items()}
+
+    class _Sabotage(Callback):
+        def on_epoch_start(self, state):
+            if state.stage == "two":
+                with torch.no_grad():
+                    for p in state.model.parameters():
+                        p.add_(3.0)
+
+    schedule = [TrainStage("one", max_epochs=2), TrainStage("two", max_epochs=2, on_start=remember)]
+    fit(model.module, task.dataset("train"), task.dataset("val"), TrainConfig(progress=False), schedule=schedule, callbacks=[_Sabotage()])
+    for k, v in model.module.state_dict().items():
+        assert torch.equal(v, seen["after_stage_1"][k])
