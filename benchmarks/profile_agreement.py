@@ -78,12 +78,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument(
+        "--datasets", nargs="+", default=["etth1", "weather", "synthetic"], help="subset of etth1 weather synthetic"
+    )
     args = ap.parse_args(argv)
-    sets = {
-        "etth1": dataset_windows("etth1", args.n_per_dataset, args.seed),
-        "weather": dataset_windows("weather", args.n_per_dataset, args.seed),
-        "synthetic": synth_windows(args.n_synth, args.seed),
+    makers = {
+        "etth1": lambda: dataset_windows("etth1", args.n_per_dataset, args.seed),
+        "weather": lambda: dataset_windows("weather", args.n_per_dataset, args.seed),
+        "synthetic": lambda: synth_windows(args.n_synth, args.seed),
     }
+    sets = {name: makers[name]() for name in args.datasets}
     report: dict = {
         "window": WINDOW,
         "stride": STRIDE,

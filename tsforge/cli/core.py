@@ -28,6 +28,17 @@ def _parse_options(items: list[str] | None, what: str) -> dict[str, Any]:
     return out
 
 
+def _load_predictor(model: str):
+    """A saved model folder, or a registry reference (``models:/name@alias``, ``name/3``, ...)."""
+    from tsforge.inference import Predictor
+    from tsforge.tracking import configure_tracking, load_predictor
+
+    if Path(model).is_dir():
+        return Predictor.from_dir(model)
+    configure_tracking()
+    return load_predictor(model)
+
+
 def _metrics_table(rows: list[dict[str, Any]], title: str, highlight: str | None = None):
     from rich.table import Table
 
@@ -123,15 +134,9 @@ def evaluate_cmd(
     """Score a registered (or saved) model on a dataset's validation or test windows."""
     from tsforge.data.task import prepare_task
     from tsforge.evaluation import evaluate
-    from tsforge.inference import Predictor
     from tsforge.pipeline import resolve_data
-    from tsforge.tracking import configure_tracking, load_predictor
 
-    if Path(model).is_dir():
-        predictor = Predictor.from_dir(model)
-    else:
-        configure_tracking()
-        predictor = load_predictor(model)
+    predictor = _load_predictor(model)
     series, entry = resolve_data(dataset)
     task = prepare_task(series, predictor.input_len, predictor.max_horizon, split or getattr(entry, "split", None) or "7:1:2")
     if tuple(series.channel_ids) != tuple(predictor.known_ids) and predictor.forecaster.needs_known_channels:
@@ -156,14 +161,8 @@ def forecast_cmd(
 ) -> None:
     """Forecast from a history file with a registered model (no training data needed)."""
     from tsforge.data.io import read_table
-    from tsforge.inference import Predictor
-    from tsforge.tracking import configure_tracking, load_predictor
 
-    if Path(model).is_dir():
-        predictor = Predictor.from_dir(model)
-    else:
-        configure_tracking()
-        predictor = load_predictor(model)
+    predictor = _load_predictor(model)
     frame = read_table(input_path).to_pandas()
     result = predictor.predict_frame(frame, horizon, id_col=id_col, time_col=time_col, target_col=target_col)
     if output is not None:

@@ -7,57 +7,18 @@ import math
 import mlflow
 import optuna
 import pytest
-import torch
 
-from tsforge.data.synthetic import synthetic_stations
 from tsforge.errors import ConfigError
 from tsforge.tuning import open_study, tune
 from tsforge.tuning.runs import study_runs
-
-FAST = {"max_epochs": 3, "patience": 10}
-GOOD = {"lr": 5e-3, "batch_size": 16, "weight_decay": 1e-6, "kernel_size": 25}
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    """One MLflow SQLite store for the module (creating one costs seconds); tests use distinct studies."""
-    torch.set_num_threads(1)
-    root = tmp_path_factory.mktemp("mlflow")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root}/mlflow.db")
-        mp.setenv("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-        mp.chdir(root)
-        yield root
-    while mlflow.active_run() is not None:
-        mlflow.end_run()
-
-
-@pytest.fixture(scope="module")
-def data():
-    return synthetic_stations(n_channels=2, n_steps=400, seed=11)
-
-
-def _tune(data, store, study, **kw):
-    args = dict(
-        input_len=24,
-        horizon=8,
-        split="7:1:2",
-        train_config=FAST,
-        storage=str(store / "optuna.journal"),
-        study_name=study,
-        experiment=f"exp-{study}",
-        n_startup_trials=2,
-    )
-    args.update(kw)
-    return tune(data, "dlinear", **args)
 
 
 def _runs_by_trial(exp, study):
     return {int(r.data.tags["tsforge.trial"]): r for r in study_runs(exp, study)}
 
 
-def test_three_trials_complete_register_and_resume(data, store):
-    res = _tune(data, store, "basic", n_trials=3, registered_name="tiny-dlinear")
+def test_three_trials_complete_register_and_resume(data, store, tune_small):
+    res = tune_small(data, store, "basic", n_trials=3, registered_name="tiny-dlinear")
     assert res.counts["total"] == 3 and res.n_trials_session == 3
     assert res.counts["complete"] + res.counts["pruned"] == 3
     # The best parameters were retrained (same seed → the same validation MSE) and registered.
@@ -83,7 +44,7 @@ def test_three_trials_complete_register_and_resume(data, store):
     assert {"tuning/optimization_history.png", "tuning/param_importances.png", "tuning/best.json"} <= artifacts
 
     # Same study name again: trials are added, numbering continues, a new parent run holds them.
-    res2 = _tune(data, store, "basic", n_trials=2, registered_name="tiny-dlinear")
+    res2 = tune_small(data, store, "basic", n_trials=2, registered_name="tiny-dlinear")
     assert res2.n_trials_session == 2 and res2.counts["total"] == 5
     assert res2.parent_run_id != res.parent_run_id
     by_trial = _runs_by_trial("exp-basic", "basic")

@@ -5,51 +5,12 @@ from __future__ import annotations
 import mlflow
 import optuna
 import pytest
-import torch
 
-from tsforge.data.synthetic import synthetic_stations
 from tsforge.errors import ConfigError
 from tsforge.pipeline import train as pipeline_train
 from tsforge.training.callbacks import Callback
-from tsforge.tuning import open_study, tune
+from tsforge.tuning import open_study
 from tsforge.tuning.runs import study_runs
-
-FAST = {"max_epochs": 3, "patience": 10}
-GOOD = {"lr": 5e-3, "batch_size": 16, "weight_decay": 1e-6, "kernel_size": 25}
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    """One MLflow SQLite store for the module (creating one costs seconds); tests use distinct studies."""
-    torch.set_num_threads(1)
-    root = tmp_path_factory.mktemp("mlflow")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root}/mlflow.db")
-        mp.setenv("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-        mp.chdir(root)
-        yield root
-    while mlflow.active_run() is not None:
-        mlflow.end_run()
-
-
-@pytest.fixture(scope="module")
-def data():
-    return synthetic_stations(n_channels=2, n_steps=400, seed=11)
-
-
-def _tune(data, store, study, **kw):
-    args = dict(
-        input_len=24,
-        horizon=8,
-        split="7:1:2",
-        train_config=FAST,
-        storage=str(store / "optuna.journal"),
-        study_name=study,
-        experiment=f"exp-{study}",
-        n_startup_trials=2,
-    )
-    args.update(kw)
-    return tune(data, "dlinear", **args)
 
 
 def _runs_by_trial(exp, study):
@@ -75,9 +36,9 @@ def _failing_train(trial_to_break: str, exc: BaseException):
     return fn
 
 
-def test_a_failing_trial_is_marked_failed_and_the_study_goes_on(data, store):
+def test_a_failing_trial_is_marked_failed_and_the_study_goes_on(data, store, tune_small):
     fn = _failing_train("1", ConfigError("training diverged (test)", field="lr"))
-    res = _tune(data, store, "fail", n_trials=3, train_fn=fn, retrain=False)
+    res = tune_small(data, store, "fail", n_trials=3, train_fn=fn, retrain=False)
     study = open_study("fail", store / "optuna.journal")
     assert study.trials[1].state == optuna.trial.TrialState.FAIL
     assert "diverged" in study.trials[1].user_attrs["error"]
@@ -87,10 +48,10 @@ def test_a_failing_trial_is_marked_failed_and_the_study_goes_on(data, store):
     assert by_trial[2].info.status in ("FINISHED", "KILLED")
 
 
-def test_ctrl_c_kills_runs_and_leaves_a_resumable_study(data, store):
+def test_ctrl_c_kills_runs_and_leaves_a_resumable_study(data, store, tune_small):
     fn = _failing_train("1", KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
-        _tune(data, store, "ctrlc", n_trials=4, train_fn=fn)
+        tune_small(data, store, "ctrlc", n_trials=4, train_fn=fn)
     assert mlflow.active_run() is None
     study = open_study("ctrlc", store / "optuna.journal")
     assert [t.state for t in study.trials][:1] == [optuna.trial.TrialState.COMPLETE]
@@ -101,7 +62,7 @@ def test_ctrl_c_kills_runs_and_leaves_a_resumable_study(data, store):
     parent = mlflow.MlflowClient().get_run(by_trial[1].data.tags["mlflow.parentRunId"])
     assert parent.info.status == "KILLED"
     # Resume: the same name continues with trial number 2.
-    res = _tune(data, store, "ctrlc", n_trials=1, retrain=False)
+    res = tune_small(data, store, "ctrlc", n_trials=1, retrain=False)
     assert [t.number for t in open_study("ctrlc", store / "optuna.journal").trials] == [0, 1, 2]
     assert res.best_trial in (0, 2)
 
