@@ -347,7 +347,7 @@ def main() -> None:
     ]
 
     results: dict[str, Any] = {
-        "note": "Shared, loaded 2-core machine (up to 8 agents); client and both servers on the same cores. "
+        "note": "2-core machine; the load client and both servers share the same cores. "
         "Absolute latencies are pessimistic; compare tsforge and MLflow within this run only.",
         "model": {"name": MODEL, "kind": "dlinear", "input_len": INPUT_LEN, "horizon": HORIZON},
         "counts": counts,
