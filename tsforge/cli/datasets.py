@@ -16,27 +16,26 @@ def datasets_table(entries: list[DatasetEntry], *, verbose: bool = False) -> Tab
     table = Table(title="tsforge datasets", header_style="bold", show_lines=verbose)
     table.add_column("name", style="cyan", no_wrap=True)
     table.add_column("freq", no_wrap=True)
-    table.add_column("steps", justify="right")
-    table.add_column("ch", justify="right")
-    table.add_column("channels", overflow="fold", max_width=48)
+    table.add_column("steps", justify="right", no_wrap=True)
+    table.add_column("ch", justify="right", no_wrap=True)
+    if verbose:  # the descriptions need room: only with --verbose
+        table.add_column("channels", overflow="fold", min_width=18, max_width=48, ratio=1)
     table.add_column("split", no_wrap=True)
-    table.add_column("L", justify="right")
-    table.add_column("H", no_wrap=True)
+    table.add_column("L", justify="right", no_wrap=True)
+    table.add_column("H", overflow="fold", max_width=14)
     table.add_column("available here", overflow="fold", max_width=40)
     for e in entries:
         avail = "[green]yes[/green]" if e.available else f"[red]no[/red]: {e.reason}"
-        channels = e.channels + (f"\n[dim]{e.notes}[/dim]" if verbose and e.notes else "")
-        table.add_row(
+        cells = [
             e.name,
             e.freq or "-",
             "-" if e.n_steps is None else f"{e.n_steps:,}",
             "-" if e.n_channels is None else str(e.n_channels),
-            channels,
-            e.split,
-            str(e.input_len),
-            "/".join(str(h) for h in e.horizons),
-            avail,
-        )
+        ]
+        if verbose:
+            cells.append(e.channels + (f"\n[dim]{e.notes}[/dim]" if e.notes else ""))
+        cells += [e.split, str(e.input_len), "/".join(str(h) for h in e.horizons), avail]
+        table.add_row(*cells)
     return table
 
 
