@@ -45,7 +45,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--datasets", nargs="+", default=["etth1", "ettm1", "weather", "exchange_rate"])
     ap.add_argument("--horizons", nargs="+", type=int, default=[96, 192, 336, 720])
-    ap.add_argument("--models", nargs="+", default=["naive", "seasonal_naive", "dlinear", "nlinear", "lightgbm"])
+    ap.add_argument(
+        "--models", nargs="+", default=["naive", "seasonal_naive", "dlinear", "nlinear", "lightgbm"]
+    )
     ap.add_argument("--lgbm-max-windows", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--no-track", action="store_true")
@@ -96,7 +98,9 @@ def main(argv: list[str] | None = None) -> dict:
                     "train_seconds": m["train_seconds"],
                     "wall_seconds": time.perf_counter() - t0,
                     "epochs": m["epochs_run"],
-                    "published_dlinear_mse": PUBLISHED_DLINEAR.get(ds, {}).get(h) if model == "dlinear" else None,
+                    "published_dlinear_mse": PUBLISHED_DLINEAR.get(ds, {}).get(h)
+                    if model == "dlinear"
+                    else None,
                     "run_id": out.run_id,
                 }
                 rows = [r for r in rows if (r["dataset"], r["horizon"], r["model"]) != (ds, h, model)] + [row]

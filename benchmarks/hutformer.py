@@ -68,11 +68,25 @@ ABLATIONS: dict[str, dict[str, Any]] = {
 def budget(args: argparse.Namespace) -> dict[str, Any]:
     """Training budget shared by every model of a run (recorded with each row)."""
     if args.quick:
-        b = {"stage1_epochs": 4, "stage2_epochs": 2, "max_batches_per_epoch": 60, "train_stride": 4,
-             "val_stride": 8, "eval_stride": 4, "batch_size": 32}
+        b = {
+            "stage1_epochs": 4,
+            "stage2_epochs": 2,
+            "max_batches_per_epoch": 60,
+            "train_stride": 4,
+            "val_stride": 8,
+            "eval_stride": 4,
+            "batch_size": 32,
+        }
     else:
-        b = {"stage1_epochs": 10, "stage2_epochs": 5, "max_batches_per_epoch": None, "train_stride": 1,
-             "val_stride": 1, "eval_stride": 1, "batch_size": 32}
+        b = {
+            "stage1_epochs": 10,
+            "stage2_epochs": 5,
+            "max_batches_per_epoch": None,
+            "train_stride": 1,
+            "val_stride": 1,
+            "eval_stride": 1,
+            "batch_size": 32,
+        }
     for key in ("stage1_epochs", "stage2_epochs", "max_batches_per_epoch", "train_stride", "eval_stride"):
         v = getattr(args, key, None)
         if v is not None:
@@ -105,27 +119,54 @@ def _train_kwargs(model: str, variant_cfg: dict[str, Any], b: dict[str, Any]) ->
 # --------------------------------------------------------------------------- accuracy
 
 
-def run_one(dataset: str, horizon: int, model: str, variant: str, variant_cfg: dict[str, Any],
-            args: argparse.Namespace) -> dict[str, Any]:
+def run_one(
+    dataset: str,
+    horizon: int,
+    model: str,
+    variant: str,
+    variant_cfg: dict[str, Any],
+    args: argparse.Namespace,
+) -> dict[str, Any]:
     from tsforge.pipeline import train
 
     b = budget(args)
     model_cfg, train_cfg = _train_kwargs(model, variant_cfg, b)
     t0 = time.perf_counter()
     out = train(
-        dataset, model, input_len=args.input_len, horizon=horizon, model_config=model_cfg or None,
-        train_config=train_cfg, seed=args.seed, track=args.track, register=False, experiment=EXPERIMENT,
-        run_name=f"{model}-{variant}-{dataset}-H{horizon}", tags={"bench": "hutformer", "variant": variant},
-        progress=False, eval_stride=b["eval_stride"],
+        dataset,
+        model,
+        input_len=args.input_len,
+        horizon=horizon,
+        model_config=model_cfg or None,
+        train_config=train_cfg,
+        seed=args.seed,
+        track=args.track,
+        register=False,
+        experiment=EXPERIMENT,
+        run_name=f"{model}-{variant}-{dataset}-H{horizon}",
+        tags={"bench": "hutformer", "variant": variant},
+        progress=False,
+        eval_stride=b["eval_stride"],
     )
     m = out.metrics
     row = {
         "part": "ablation" if variant in ABLATIONS else "accuracy",
-        "dataset": dataset, "horizon": horizon, "input_len": out.task.input_len, "model": model,
-        "variant": variant, "model_config": model_cfg, "test_mse": m["test_mse"], "test_mae": m["test_mae"],
-        "val_mse": m["val_mse"], "epochs_run": int(m["epochs_run"]), "train_seconds": round(m["train_seconds"], 1),
-        "wall_seconds": round(time.perf_counter() - t0, 1), "n_parameters": int(m["n_parameters"]), "budget": b,
-        "patchtst42_mse": PATCHTST42_MSE.get(dataset, {}).get(horizon), "run_id": out.run_id,
+        "dataset": dataset,
+        "horizon": horizon,
+        "input_len": out.task.input_len,
+        "model": model,
+        "variant": variant,
+        "model_config": model_cfg,
+        "test_mse": m["test_mse"],
+        "test_mae": m["test_mae"],
+        "val_mse": m["val_mse"],
+        "epochs_run": int(m["epochs_run"]),
+        "train_seconds": round(m["train_seconds"], 1),
+        "wall_seconds": round(time.perf_counter() - t0, 1),
+        "n_parameters": int(m["n_parameters"]),
+        "budget": b,
+        "patchtst42_mse": PATCHTST42_MSE.get(dataset, {}).get(horizon),
+        "run_id": out.run_id,
     }
     if model == "hutformer" and variant_cfg.get("two_stage", True):
         hist = out.fit_report.history
@@ -133,15 +174,18 @@ def run_one(dataset: str, horizon: int, model: str, variant: str, variant_cfg: d
         s2 = [r["val_loss"] for r in hist if r["stage"] == 1.0]
         row["val_mse_stage1_best"] = min(s1) if s1 else None
         row["val_mse_stage2_best"] = min(s2) if s2 else None
-    log.info("%s", {k: row[k] for k in ("dataset", "horizon", "model", "variant", "test_mse", "train_seconds")})
+    log.info(
+        "%s", {k: row[k] for k in ("dataset", "horizon", "model", "variant", "test_mse", "train_seconds")}
+    )
     return row
 
 
 # --------------------------------------------------------------------------- cost curve
 
 
-def _cost_child(dataset: str, L: int, H: int, model_cfg: dict[str, Any], n_batches: int, batch_size: int,
-                queue: Any) -> None:
+def _cost_child(
+    dataset: str, L: int, H: int, model_cfg: dict[str, Any], n_batches: int, batch_size: int, queue: Any
+) -> None:
     """Child process: seconds per training batch and peak RSS above the pre-training baseline."""
     import torch
 
@@ -174,12 +218,20 @@ def _cost_child(dataset: str, L: int, H: int, model_cfg: dict[str, Any], n_batch
         step(batch)
     sec = (time.perf_counter() - t0) / n_batches
     peak_kb = _peak_kb() if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    queue.put({
-        "input_len": L, "horizon": H, "seconds_per_batch": sec, "train_windows": len(ds),
-        "seconds_per_epoch_est": sec * ((len(ds) + batch_size - 1) // batch_size),
-        "peak_rss_mb": peak_kb / 1024, "peak_above_baseline_mb": (peak_kb - base_kb) / 1024,
-        "peak_reset": reset, "n_parameters": model.n_parameters, "tokens_stage1": L // model.config.segment_len,
-    })
+    queue.put(
+        {
+            "input_len": L,
+            "horizon": H,
+            "seconds_per_batch": sec,
+            "train_windows": len(ds),
+            "seconds_per_epoch_est": sec * ((len(ds) + batch_size - 1) // batch_size),
+            "peak_rss_mb": peak_kb / 1024,
+            "peak_above_baseline_mb": (peak_kb - base_kb) / 1024,
+            "peak_reset": reset,
+            "n_parameters": model.n_parameters,
+            "tokens_stage1": L // model.config.segment_len,
+        }
+    )
 
 
 def _status_kb(field: str) -> int:
@@ -218,15 +270,31 @@ def run_cost(args: argparse.Namespace) -> list[dict[str, Any]]:
             if model_cfg.get("window", 0) is None:  # one window over all stage-1 tokens = full attention
                 model_cfg["window"] = L // 12
             q = ctx.Queue()
-            p = ctx.Process(target=_cost_child, args=(args.cost_dataset, L, args.cost_horizon, model_cfg,
-                                                      args.cost_batches, 32, q))
+            p = ctx.Process(
+                target=_cost_child,
+                args=(args.cost_dataset, L, args.cost_horizon, model_cfg, args.cost_batches, 32, q),
+            )
             p.start()
             row = q.get(timeout=900)
             p.join()
-            row.update({"part": "cost", "dataset": args.cost_dataset, "model": "hutformer", "variant": name,
-                        "model_config": model_cfg, "batch_size": 32, "n_batches": args.cost_batches})
-            log.info("cost %s L=%d: %.3f s/batch, peak +%.0f MB", name, L, row["seconds_per_batch"],
-                     row["peak_above_baseline_mb"])
+            row.update(
+                {
+                    "part": "cost",
+                    "dataset": args.cost_dataset,
+                    "model": "hutformer",
+                    "variant": name,
+                    "model_config": model_cfg,
+                    "batch_size": 32,
+                    "n_batches": args.cost_batches,
+                }
+            )
+            log.info(
+                "cost %s L=%d: %.3f s/batch, peak +%.0f MB",
+                name,
+                L,
+                row["seconds_per_batch"],
+                row["peak_above_baseline_mb"],
+            )
             rows.append(row)
     if args.track:
         _log_cost_plot(rows, args)
@@ -260,8 +328,11 @@ def _log_cost_plot(rows: list[dict[str, Any]], args: argparse.Namespace) -> None
     fig.savefig(path, dpi=110)
     plt.close(fig)
     configure_tracking()
-    with mlflow.start_run(experiment_id=get_experiment_id(EXPERIMENT), run_name="hutformer-cost-curve",
-                          tags={"bench": "hutformer"}):
+    with mlflow.start_run(
+        experiment_id=get_experiment_id(EXPERIMENT),
+        run_name="hutformer-cost-curve",
+        tags={"bench": "hutformer"},
+    ):
         for r in rows:
             if r["variant"] == "hutformer":
                 mlflow.log_metric("seconds_per_batch", r["seconds_per_batch"], step=r["input_len"])
@@ -274,8 +345,14 @@ def _log_cost_plot(rows: list[dict[str, Any]], args: argparse.Namespace) -> None
 
 
 def _key(row: dict[str, Any]) -> tuple:
-    return (row["part"], row["dataset"], row.get("horizon"), row.get("input_len") if row["part"] == "cost" else None,
-            row["model"], row["variant"])
+    return (
+        row["part"],
+        row["dataset"],
+        row.get("horizon"),
+        row.get("input_len") if row["part"] == "cost" else None,
+        row["model"],
+        row["variant"],
+    )
 
 
 def merge_results(rows: list[dict[str, Any]], path: Path = RESULTS) -> dict[str, Any]:
@@ -286,8 +363,10 @@ def merge_results(rows: list[dict[str, Any]], path: Path = RESULTS) -> dict[str,
     for r in rows:
         by_key[_key(r)] = r
     doc["rows"] = sorted(by_key.values(), key=lambda r: tuple(str(x) for x in _key(r)))
-    doc["machine"] = (f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs shared with other jobs; "
-                      "torch 1 thread — timings are indicative only")
+    doc["machine"] = (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs shared with other jobs; "
+        "torch 1 thread — timings are indicative only"
+    )
     doc["reference"] = {"patchtst42_mse": PATCHTST42_MSE}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(doc, indent=1, default=str))
@@ -319,14 +398,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--eval-stride", type=int, default=None)
     p.add_argument("--cost-only", action="store_true")
     p.add_argument("--no-cost", action="store_true")
-    p.add_argument("--cost-plot-only", action="store_true", help="re-plot/log the cost rows already in the JSON")
+    p.add_argument(
+        "--cost-plot-only", action="store_true", help="re-plot/log the cost rows already in the JSON"
+    )
     p.add_argument("--cost-dataset", default="ettm1")
     p.add_argument("--cost-horizon", type=int, default=96)
     p.add_argument("--cost-lengths", type=_ints, default=[336, 672, 1344])
     p.add_argument("--cost-batches", type=int, default=8)
     p.add_argument("--cost-full-attention", action="store_true", help="also time one full-attention window")
-    p.add_argument("--hut-config", type=json.loads, default={},
-                   help='extra HUTFormer options as JSON, e.g. \'{"head_input": "all"}\' (rows get --variant)')
+    p.add_argument(
+        "--hut-config",
+        type=json.loads,
+        default={},
+        help='extra HUTFormer options as JSON, e.g. \'{"head_input": "all"}\' (rows get --variant)',
+    )
     p.add_argument("--variant", default="default", help="name of the HUTFormer variant in the results")
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--no-track", dest="track", action="store_false")
@@ -354,12 +439,22 @@ def main(argv: list[str] | None = None) -> int:
             for H in args.horizons:
                 for model in ["hutformer", *[m for m in args.models.split(",") if m]]:
                     hut = model == "hutformer"
-                    rows.append(run_one(ds, H, model, args.variant if hut else "default",
-                                        args.hut_config if hut else {}, args))
+                    rows.append(
+                        run_one(
+                            ds,
+                            H,
+                            model,
+                            args.variant if hut else "default",
+                            args.hut_config if hut else {},
+                            args,
+                        )
+                    )
                     merge_results(rows)
     if args.ablations or args.ablations_only:
         for variant, cfg in ABLATIONS.items():
-            rows.append(run_one(args.ablation_dataset, args.ablation_horizon, "hutformer", variant, cfg, args))
+            rows.append(
+                run_one(args.ablation_dataset, args.ablation_horizon, "hutformer", variant, cfg, args)
+            )
             merge_results(rows)
     return 0
 

@@ -79,7 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument(
-        "--datasets", nargs="+", default=["etth1", "weather", "synthetic"], help="subset of etth1 weather synthetic"
+        "--datasets",
+        nargs="+",
+        default=["etth1", "weather", "synthetic"],
+        help="subset of etth1 weather synthetic",
     )
     args = ap.parse_args(argv)
     makers = {

@@ -89,7 +89,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--datasets", default=",".join(DATASETS))
     ap.add_argument("--corpus-size", type=int, default=300)
     ap.add_argument("--length", type=int, default=1024)
-    ap.add_argument("--track", action="store_true", help="log the results to MLflow (experiment tsforge-recommender)")
+    ap.add_argument(
+        "--track", action="store_true", help="log the results to MLflow (experiment tsforge-recommender)"
+    )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     for noisy in ("lightgbm", "mlflow", "urllib3", "alembic"):
@@ -140,7 +142,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         keep = labels != held
         row: dict[str, Any] = {"ground_truth_mse": gt.to_dict(), "best": gt.idxmin()}
         for key, cfg in configs.items():
-            rec = train_recommender(kb, cfg, training_set=(X[keep].reset_index(drop=True), E[keep].reset_index(drop=True), w[keep], labels[keep]))
+            rec = train_recommender(
+                kb,
+                cfg,
+                training_set=(
+                    X[keep].reset_index(drop=True),
+                    E[keep].reset_index(drop=True),
+                    w[keep],
+                    labels[keep],
+                ),
+            )
             t1 = time.perf_counter()
             r = recommend(held, horizon=horizon, recommender=rec)
             latency.setdefault(held, time.perf_counter() - t1)
@@ -148,8 +159,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             row[key] = {"ranking": ranked, **_metrics(ranked, gt), "explanation": r.explanation}
             per[key].append(_metrics(ranked, gt))
         rec = train_recommender(
-            kb, configs["per_model"],
-            training_set=(X[corpus_only].reset_index(drop=True), E[corpus_only].reset_index(drop=True), w[corpus_only], labels[corpus_only]),
+            kb,
+            configs["per_model"],
+            training_set=(
+                X[corpus_only].reset_index(drop=True),
+                E[corpus_only].reset_index(drop=True),
+                w[corpus_only],
+                labels[corpus_only],
+            ),
         )
         ranked = [m.name for m in recommend(held, horizon=horizon, recommender=rec).ranking]
         row["corpus_only"] = {"ranking": ranked, **_metrics(ranked, gt)}
@@ -163,9 +180,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         rel = gt / gt.min()
         k = len(gt)
         random_per.append({"hit1": 1.0 / k, "hit3": min(3, k) / k, "regret": float(rel.mean())})
-        row["protocol"] = {"input_len": int(kb.table.loc[kb.table["group"] == held, "input_len"].iloc[0]), "horizon": horizon, "split": entry.split}
+        row["protocol"] = {
+            "input_len": int(kb.table.loc[kb.table["group"] == held, "input_len"].iloc[0]),
+            "horizon": horizon,
+            "split": entry.split,
+        }
         results["per_dataset"][held] = row
-        log.info("%s: best %s | per_model %s (regret %.3f)", held, gt.idxmin(), row["per_model"]["ranking"][0], row["per_model"]["regret"])
+        log.info(
+            "%s: best %s | per_model %s (regret %.3f)",
+            held,
+            gt.idxmin(),
+            row["per_model"]["ranking"][0],
+            row["per_model"]["regret"],
+        )
 
     summary = {k: _summary(v) for k, v in per.items()}
     summary["random"] = _summary(random_per)
@@ -175,12 +202,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         {
             "datasets": names,
             "pool": kb.candidates,
-            "settings": {"kb": settings.__dict__, "corpus": {"n_series": args.corpus_size, "length": args.length}},
+            "settings": {
+                "kb": settings.__dict__,
+                "corpus": {"n_series": args.corpus_size, "length": args.length},
+            },
             "summary": summary,
             "chosen_design": chosen,
             "goal": {
                 "median_regret_le_1.05": s["median_regret"] <= 1.05,
-                "better_than_best_on_average": (s["median_regret"], s["mean_regret"]) < (b["median_regret"], b["mean_regret"]),
+                "better_than_best_on_average": (s["median_regret"], s["mean_regret"])
+                < (b["median_regret"], b["mean_regret"]),
             },
             "timing_seconds": {
                 "ground_truth_per_dataset": gt_seconds,
@@ -200,7 +231,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         from tsforge.tracking.store import configure_tracking, get_experiment_id
 
         configure_tracking()
-        with mlflow.start_run(experiment_id=get_experiment_id("tsforge-recommender"), run_name="recommender-eval"):
+        with mlflow.start_run(
+            experiment_id=get_experiment_id("tsforge-recommender"), run_name="recommender-eval"
+        ):
             for design, vals in summary.items():
                 mlflow.log_metrics({f"{design}.{k.replace('@', '_at_')}": v for k, v in vals.items()})
             mlflow.log_artifact(str(path))

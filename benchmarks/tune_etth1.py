@@ -35,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--tracking-uri", default=None)
     parser.add_argument("--storage", default=None)
-    parser.add_argument("--name", default="tune_etth1", help="result file name (benchmarks/results/<name>.json)")
+    parser.add_argument(
+        "--name", default="tune_etth1", help="result file name (benchmarks/results/<name>.json)"
+    )
     args = parser.parse_args(argv)
 
     torch.set_num_threads(1)
@@ -51,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
 
     t0 = time.perf_counter()
-    default = train(args.dataset, args.model, horizon=args.horizon, seed=args.seed, track=False, progress=False)
+    default = train(
+        args.dataset, args.model, horizon=args.horizon, seed=args.seed, track=False, progress=False
+    )
     default_seconds = time.perf_counter() - t0
     print(
         f"defaults: val MSE {default.metrics['val_mse']:.4f}  test MSE {default.metrics['test_mse']:.4f}  "

@@ -119,7 +119,9 @@ class Recommendation:
 def _pool(rec: Recommender) -> dict[str, Candidate]:
     out = {}
     for c in rec.meta.get("pool", []):
-        cand = Candidate(**{k: c[k] for k in ("name", "model", "strategy", "model_config", "strategy_config") if k in c})
+        cand = Candidate(
+            **{k: c[k] for k in ("name", "model", "strategy", "model_config", "strategy_config") if k in c}
+        )
         out[cand.name] = cand
     return out
 
@@ -154,8 +156,16 @@ def build_default_recommender(
             e.g. after a model changed; cached real groups are still reused).
     """
     kb = build_knowledge_base(
-        corpus_size, length, seed=seed, pool=pool, settings=settings, real=real, compute_real=compute_real,
-        use_cache=use_cache, track=track, progress=progress,
+        corpus_size,
+        length,
+        seed=seed,
+        pool=pool,
+        settings=settings,
+        real=real,
+        compute_real=compute_real,
+        use_cache=use_cache,
+        track=track,
+        progress=progress,
     )
     rec = train_recommender(kb, ranker, progress=progress)
     rec.meta["kb_build_seconds"] = kb.meta.get("build_seconds")
@@ -174,7 +184,9 @@ def default_recommender(*, build_if_missing: bool = True, progress: Progress | N
     if (path / "meta.json").exists():
         return Recommender.load(path)
     if not build_if_missing:
-        raise DataValidationError(f"no recommender at {path}; run `tsforge recommender build`", file=str(path))
+        raise DataValidationError(
+            f"no recommender at {path}; run `tsforge recommender build`", file=str(path)
+        )
     log.info("no recommender at %s: building the default one (corpus knowledge base + LightGBM)", path)
     return build_default_recommender(progress=progress)
 
@@ -310,7 +322,9 @@ def recommend(
     for i, name in enumerate(order):
         cand = pool.get(name, Candidate(name, name))
         s = float(scores[name])
-        ranking.append(RankedModel(i + 1, name, cand.model, cand.strategy, float(np.exp(s)), s, cand.train_kwargs(L)))
+        ranking.append(
+            RankedModel(i + 1, name, cand.model, cand.strategy, float(np.exp(s)), s, cand.train_kwargs(L))
+        )
     best = ranking[0]
     contrib, _bias = rec.contributions(best.name, feats)
     reasons = reasons_for(contrib, feats)

@@ -15,7 +15,15 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["PROPERTY_GROUPS", "Reason", "feature_group", "group_contributions", "describe_group", "reasons_for", "sentence"]
+__all__ = [
+    "PROPERTY_GROUPS",
+    "Reason",
+    "feature_group",
+    "group_contributions",
+    "describe_group",
+    "reasons_for",
+    "sentence",
+]
 
 #: Property groups in display order.
 PROPERTY_GROUPS: tuple[str, ...] = (
@@ -105,7 +113,9 @@ def describe_group(group: str, f: Mapping[str, float]) -> str:
         s = g("season_strength_q50")
         multi = g("share_season_count_2+")
         extra = f", {multi:.0%} of windows with several periods" if multi >= 0.2 else ""
-        return f"{_level(s, (0.3, 0.6), ('weak', 'moderate', 'strong'))} seasonality (strength {s:.2f}{extra})"
+        return (
+            f"{_level(s, (0.3, 0.6), ('weak', 'moderate', 'strong'))} seasonality (strength {s:.2f}{extra})"
+        )
     if group == "volatility":
         s = g("volatility_mean")
         return f"{_level(s, (0.4, 0.6), ('low', 'medium', 'high'))} volatility (cv {s:.2f})"
@@ -126,7 +136,9 @@ def describe_group(group: str, f: Mapping[str, float]) -> str:
     return f"the data shape ({n_ch} channels, {n_steps} steps, horizon {horizon}, {miss:.0%} missing)"
 
 
-def reasons_for(contrib: Mapping[str, float], features: Mapping[str, float], *, limit: int = 3) -> list[Reason]:
+def reasons_for(
+    contrib: Mapping[str, float], features: Mapping[str, float], *, limit: int = 3
+) -> list[Reason]:
     """Property groups ordered by |contribution|, favouring ones first (at most ``limit`` of each kind)."""
     totals = group_contributions(contrib)
     reasons: list[Reason] = []
@@ -134,11 +146,21 @@ def reasons_for(contrib: Mapping[str, float], features: Mapping[str, float], *, 
         if abs(total) < 1e-9:
             continue
         members = sorted(
-            ((n, float(features.get(n, float("nan"))), float(c)) for n, c in contrib.items() if feature_group(n) == group),
+            (
+                (n, float(features.get(n, float("nan"))), float(c))
+                for n, c in contrib.items()
+                if feature_group(n) == group
+            ),
             key=lambda t: -abs(t[2]),
         )[:3]
         reasons.append(
-            Reason(group, float(total), "favours" if total < 0 else "works against", describe_group(group, features), members)
+            Reason(
+                group,
+                float(total),
+                "favours" if total < 0 else "works against",
+                describe_group(group, features),
+                members,
+            )
         )
     favour = sorted((r for r in reasons if r.contribution < 0), key=lambda r: r.contribution)[:limit]
     against = sorted((r for r in reasons if r.contribution >= 0), key=lambda r: -r.contribution)[:limit]
@@ -146,7 +168,7 @@ def reasons_for(contrib: Mapping[str, float], features: Mapping[str, float], *, 
 
 
 def sentence(model: str, reasons: list[Reason]) -> str:
-    """"strong seasonality (strength 0.82) and high memorability (Hurst 0.91) favour dlinear"."""
+    """ "strong seasonality (strength 0.82) and high memorability (Hurst 0.91) favour dlinear"."""
     pro = [r.description for r in reasons if r.effect == "favours"]
     con = [r.description for r in reasons if r.effect != "favours"]
     parts = []

@@ -128,7 +128,12 @@ def _hutformer_segments(input_len: int, stages: int, window: int = 4) -> dict[st
 
 # Cheap fixed model configs: the knowledge base compares model *families* on equal, small budgets.
 _CHEAP_MODEL_CONFIG: dict[str, dict[str, Any]] = {
-    "lightgbm": {"n_estimators": 80, "max_train_rows": 40_000, "max_val_rows": 10_000, "early_stopping_rounds": 10},
+    "lightgbm": {
+        "n_estimators": 80,
+        "max_train_rows": 40_000,
+        "max_val_rows": 10_000,
+        "early_stopping_rounds": 10,
+    },
     "hutformer": {"d_model": 32, "stages": 2},
     "stpe_mlp": {"d_model": 32},
 }
@@ -148,16 +153,18 @@ def default_pool(include: Sequence[str] | None = None) -> list[Candidate]:
     from tsforge.training import STRATEGIES
 
     names = set(model_names())
-    pool = [Candidate(m, m, model_config=dict(_CHEAP_MODEL_CONFIG.get(m, {}))) for m in _POOL_ORDER if m in names]
+    pool = [
+        Candidate(m, m, model_config=dict(_CHEAP_MODEL_CONFIG.get(m, {}))) for m in _POOL_ORDER if m in names
+    ]
     if "selective" in STRATEGIES and "dlinear" in names:
-        pool.append(Candidate("dlinear+selective", "dlinear", "selective", strategy_config={"r_u": 0.3, "r_a": 0.3}))
+        pool.append(
+            Candidate("dlinear+selective", "dlinear", "selective", strategy_config={"r_u": 0.3, "r_a": 0.3})
+        )
     if include is not None:
         by_name = {c.name: c for c in pool}
         missing = [n for n in include if n not in by_name]
         if missing:
-            raise ConfigError(
-                f"unknown candidate(s) {missing}; available: {sorted(by_name)}", field="pool"
-            )
+            raise ConfigError(f"unknown candidate(s) {missing}; available: {sorted(by_name)}", field="pool")
         pool = [by_name[n] for n in include]
     return pool
 
@@ -303,7 +310,10 @@ def _window_properties(task: ForecastTask, starts: np.ndarray) -> pd.DataFrame:
     windows = np.asarray(data.values, dtype=np.float64)[idx]  # [S, p, C]
     windows = windows.transpose(2, 0, 1).reshape(-1, p)  # channel-major [C*S, p]
     ids = pd.DataFrame(
-        {"channel": np.repeat(np.arange(data.n_channels), len(starts)), "window_start": np.tile(starts, data.n_channels)}
+        {
+            "channel": np.repeat(np.arange(data.n_channels), len(starts)),
+            "window_start": np.tile(starts, data.n_channels),
+        }
     )
     # windows with > 10 % missing values carry no property values (profile would drop them)
     keep = np.isnan(windows).mean(axis=1) <= 0.1
@@ -487,8 +497,16 @@ def real_group(
         data = data.select_channels([data.channel_ids[i] for i in usable])
     L, H = default_lengths(data, entry, None, None)
     rows = benchmark_data(
-        data, pool, settings, group=name, kind="real", input_len=L, horizon=H, split=entry.split,
-        max_test_windows=max_test_windows, progress=progress,
+        data,
+        pool,
+        settings,
+        group=name,
+        kind="real",
+        input_len=L,
+        horizon=H,
+        split=entry.split,
+        max_test_windows=max_test_windows,
+        progress=progress,
     )
     _store_group(root, name, key, rows)
     return rows
@@ -543,7 +561,9 @@ def build_knowledge_base(
         group = f"corpus_custom_{digest}"
     rows = _cached_group(root, group, key) if use_cache else None
     if rows is None:
-        rows = benchmark_data(corpus_as_data(values, name=group), pool, settings, group=group, kind="corpus", progress=progress)
+        rows = benchmark_data(
+            corpus_as_data(values, name=group), pool, settings, group=group, kind="corpus", progress=progress
+        )
         _store_group(root, group, key, rows)
     timings[group] = _group_seconds(root, group, key)
     frames.append(rows)
@@ -587,7 +607,9 @@ def save_knowledge_base(kb: KnowledgeBase, path: str | os.PathLike[str]) -> Path
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     kb.table.to_parquet(tmp, index=False)
     os.replace(tmp, path)
-    path.with_suffix(".json").write_text(json.dumps({"candidates": kb.candidates, **kb.meta}, indent=2, default=str))
+    path.with_suffix(".json").write_text(
+        json.dumps({"candidates": kb.candidates, **kb.meta}, indent=2, default=str)
+    )
     return path
 
 
@@ -595,7 +617,9 @@ def load_knowledge_base(path: str | os.PathLike[str] | None = None) -> Knowledge
     """Read a knowledge base written by :func:`build_knowledge_base`."""
     path = Path(path) if path is not None else kb_dir() / "knowledge_base.parquet"
     if not path.exists():
-        raise DataValidationError(f"no knowledge base at {path}; run `tsforge recommender build`", file=str(path))
+        raise DataValidationError(
+            f"no knowledge base at {path}; run `tsforge recommender build`", file=str(path)
+        )
     meta = json.loads(path.with_suffix(".json").read_text())
     return KnowledgeBase(pd.read_parquet(path), list(meta.pop("candidates")), meta, path)
 

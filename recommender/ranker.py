@@ -102,7 +102,14 @@ def _steps_per_day(freq: str | None) -> float:
 
 
 def shape_features(
-    *, n_steps: int, n_channels: int, freq: str | None, missing_share: float, has_coords: bool, horizon: int, input_len: int
+    *,
+    n_steps: int,
+    n_channels: int,
+    freq: str | None,
+    missing_share: float,
+    has_coords: bool,
+    horizon: int,
+    input_len: int,
 ) -> dict[str, float]:
     """The data-shape part of the feature vector (:data:`SHAPE_FEATURES`)."""
     spd = _steps_per_day(freq)
@@ -362,7 +369,12 @@ class Recommender:
             fname = "ranker.txt" if name == "__ranker__" else f"booster_{i:02d}.txt"
             booster.save_model(str(path / fname))
             files[name] = fname
-        meta = {"candidates": self.candidates, "feature_names": self.feature_names, "files": files, **self.meta}
+        meta = {
+            "candidates": self.candidates,
+            "feature_names": self.feature_names,
+            "files": files,
+            **self.meta,
+        }
         (path / "meta.json").write_text(json.dumps(meta, indent=2, default=str))
         self.path = path
         return path
@@ -411,7 +423,9 @@ def train_recommender(
     if config.mode == "per_model":
         for j, cand in enumerate(kb.candidates):
             ds = lgb.Dataset(Xm, target[:, j], weight=w, feature_name=feature_names, free_raw_data=False)
-            boosters[cand] = lgb.train(_params(config, "regression"), ds, num_boost_round=config.num_boost_round)
+            boosters[cand] = lgb.train(
+                _params(config, "regression"), ds, num_boost_round=config.num_boost_round
+            )
             if progress:
                 progress("boosters", j + 1, len(kb.candidates))
     else:
@@ -422,11 +436,23 @@ def train_recommender(
         order = np.argsort(np.argsort(target, axis=1, kind="stable"), axis=1, kind="stable")
         rel = (k - 1 - order).ravel()
         names = [*feature_names, *(f"candidate={c}" for c in kb.candidates)]
-        params = _params(config, "lambdarank") | {"label_gain": list(range(k)), "lambdarank_truncation_level": k}
-        ds = lgb.Dataset(Xr, rel, weight=np.repeat(w, k), group=np.full(len(Xm), k), feature_name=names, free_raw_data=False)
+        params = _params(config, "lambdarank") | {
+            "label_gain": list(range(k)),
+            "lambdarank_truncation_level": k,
+        }
+        ds = lgb.Dataset(
+            Xr,
+            rel,
+            weight=np.repeat(w, k),
+            group=np.full(len(Xm), k),
+            feature_name=names,
+            free_raw_data=False,
+        )
         boosters["__ranker__"] = lgb.train(params, ds, num_boost_round=config.num_boost_round)
     meta = {
-        "anchor": _anchor(target, labels, kb.candidates, set(kb.table.loc[kb.table["kind"] == "corpus", "group"])),
+        "anchor": _anchor(
+            target, labels, kb.candidates, set(kb.table.loc[kb.table["kind"] == "corpus", "group"])
+        ),
         "config": {f: getattr(config, f) for f in config.__dataclass_fields__},
         "n_examples": int(len(Xm)),
         "groups": sorted(set(labels.tolist())),
@@ -463,13 +489,17 @@ def _pyfunc_class() -> type:
         def load_context(self, context: Any) -> None:
             self.rec = Recommender.load(context.artifacts["recommender"])
 
-        def predict(self, context: Any, model_input: pd.DataFrame, params: dict | None = None) -> pd.DataFrame:
+        def predict(
+            self, context: Any, model_input: pd.DataFrame, params: dict | None = None
+        ) -> pd.DataFrame:
             return self.rec.expected_relative_error(model_input)
 
     return RecommenderPyfunc
 
 
-def log_recommender(rec: Recommender, *, experiment: str = "tsforge-recommender", register: bool = True) -> dict[str, Any]:
+def log_recommender(
+    rec: Recommender, *, experiment: str = "tsforge-recommender", register: bool = True
+) -> dict[str, Any]:
     """Log the recommender folder to MLflow (run ``recommender``) and register a pyfunc
     ``tsforge-recommender`` whose input is a frame of features and output the expected relative
     errors. Returns ``{"run_id", "model_uri", "version"}``."""
@@ -482,8 +512,15 @@ def log_recommender(rec: Recommender, *, experiment: str = "tsforge-recommender"
     configure_tracking()
     with mlflow.start_run(experiment_id=get_experiment_id(experiment), run_name="recommender") as run:
         cfg = rec.meta.get("config", {})
-        mlflow.log_params({f"ranker.{k}": v for k, v in cfg.items()} | {"candidates": ",".join(rec.candidates)[:500]})
-        mlflow.log_metrics({"n_examples": float(rec.meta.get("n_examples", 0)), "train_seconds": float(rec.meta.get("train_seconds", 0))})
+        mlflow.log_params(
+            {f"ranker.{k}": v for k, v in cfg.items()} | {"candidates": ",".join(rec.candidates)[:500]}
+        )
+        mlflow.log_metrics(
+            {
+                "n_examples": float(rec.meta.get("n_examples", 0)),
+                "train_seconds": float(rec.meta.get("train_seconds", 0)),
+            }
+        )
         mlflow.log_artifacts(str(rec.path), artifact_path="recommender")
         example = pd.DataFrame([dict.fromkeys(rec.feature_names, 0.0)])
         info = mlflow.pyfunc.log_model(

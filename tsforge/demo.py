@@ -100,7 +100,9 @@ def run_demo(
     winner = outcomes[best]
     version = register_model_version(winner.model_uri, registered_name, run_id=winner.run_id)
     champion = promote_champion(registered_name, "val_mse")
-    table = Table(title=f"{series.name}: L={rec.input_len}, H={rec.horizon} (normalised scale; MASE vs seasonal naive in-sample)")
+    table = Table(
+        title=f"{series.name}: L={rec.input_len}, H={rec.horizon} (normalised scale; MASE vs seasonal naive in-sample)"
+    )
     for col in rows[0]:
         table.add_column(col, justify="left" if col in ("model", "recommended") else "right")
     for r in sorted(rows, key=lambda r: r["val MSE"]):

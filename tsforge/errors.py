@@ -36,7 +36,11 @@ class TsforgeError(Exception):
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form used by the service's error handler."""
-        return {"error": type(self).__name__, "message": self.message, **{k: _jsonable(v) for k, v in self.where.items()}}
+        return {
+            "error": type(self).__name__,
+            "message": self.message,
+            **{k: _jsonable(v) for k, v in self.where.items()},
+        }
 
 
 def _jsonable(v: object) -> object:

@@ -56,7 +56,9 @@ class SeriesForecast:
 class Predictor:
     """A fitted model ready to forecast any batch of histories."""
 
-    def __init__(self, forecaster: Forecaster, scaler: StandardScaler, meta: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, forecaster: Forecaster, scaler: StandardScaler, meta: dict[str, Any] | None = None
+    ) -> None:
         self.forecaster = forecaster
         self.scaler = scaler
         self.meta = meta or {}
@@ -91,7 +93,9 @@ class Predictor:
         return self.forecaster.context.freq
 
     # -- prediction --------------------------------------------------------------------------
-    def predict_series(self, series: Sequence[SeriesInput], horizon: int | None = None) -> list[SeriesForecast]:
+    def predict_series(
+        self, series: Sequence[SeriesInput], horizon: int | None = None
+    ) -> list[SeriesForecast]:
         """Forecast ``horizon`` steps (default: the trained horizon) for every series."""
         if not series:
             raise DataValidationError("no series to forecast", field="series")
@@ -115,7 +119,9 @@ class Predictor:
         )
         x_cal = np.zeros((B, L, 4), dtype=np.int64) if use_cal else None
         y_cal = np.zeros((B, self.max_horizon, 4), dtype=np.int64) if use_cal else None
-        coords_dim = None if self.forecaster.context.coords is None else self.forecaster.context.coords.shape[1]
+        coords_dim = (
+            None if self.forecaster.context.coords is None else self.forecaster.context.coords.shape[1]
+        )
         coords = None
         future_ts: list[np.ndarray | None] = []
         for i, s in enumerate(series):
@@ -127,7 +133,9 @@ class Predictor:
                     field=f"{field}.values",
                 )
             if np.isinf(vals).any():
-                raise DataValidationError(f"series {s.id!r} contains infinite values", field=f"{field}.values")
+                raise DataValidationError(
+                    f"series {s.id!r} contains infinite values", field=f"{field}.values"
+                )
             window = vals[-L:]
             observed = np.isfinite(window)
             if not observed.any():
@@ -195,10 +203,13 @@ class Predictor:
             raise DataValidationError(
                 f"series {s.id!r} has {ts.size} timestamps for {n_values} values", field=f"{field}.timestamps"
             )
-        freq = self.freq or (pd.infer_freq(pd.DatetimeIndex(ts[-min(ts.size, 50) :])) if ts.size >= 3 else None)
+        freq = self.freq or (
+            pd.infer_freq(pd.DatetimeIndex(ts[-min(ts.size, 50) :])) if ts.size >= 3 else None
+        )
         if freq is None:
             raise DataValidationError(
-                f"cannot tell the frequency of series {s.id!r} from its timestamps", field=f"{field}.timestamps"
+                f"cannot tell the frequency of series {s.id!r} from its timestamps",
+                field=f"{field}.timestamps",
             )
         step = _fixed_step(freq)
         if step is not None:
@@ -224,19 +235,26 @@ class Predictor:
         missing = [c for c in (id_col, target_col) if c not in df.columns]
         if missing:
             raise DataValidationError(
-                f"history frame is missing column {missing[0]!r}; columns found: {list(df.columns)}", column=missing[0]
+                f"history frame is missing column {missing[0]!r}; columns found: {list(df.columns)}",
+                column=missing[0],
             )
         has_time = time_col in df.columns and df[time_col].notna().all()
         try:
             y = pd.to_numeric(df[target_col], errors="raise")
         except (ValueError, TypeError) as exc:
-            raise DataValidationError(f"column {target_col!r} has a non-numeric value: {exc}", column=target_col) from None
+            raise DataValidationError(
+                f"column {target_col!r} has a non-numeric value: {exc}", column=target_col
+            ) from None
         df = df.assign(**{target_col: y})
         if has_time:
             try:
-                df = df.assign(**{time_col: pd.to_datetime(df[time_col])}).sort_values([id_col, time_col], kind="stable")
+                df = df.assign(**{time_col: pd.to_datetime(df[time_col])}).sort_values(
+                    [id_col, time_col], kind="stable"
+                )
             except (ValueError, TypeError) as exc:
-                raise DataValidationError(f"column {time_col!r} has an unparsable date: {exc}", column=time_col) from None
+                raise DataValidationError(
+                    f"column {time_col!r} has an unparsable date: {exc}", column=time_col
+                ) from None
         inputs = []
         for uid, g in df.groupby(id_col, sort=False):
             inputs.append(

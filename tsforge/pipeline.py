@@ -72,7 +72,9 @@ def resolve_data(data: Any, **load_kwargs: Any) -> tuple[TimeSeriesData, Any]:
     return load_data(data, **load_kwargs), entry
 
 
-def default_lengths(data: TimeSeriesData, entry: Any, input_len: int | None, horizon: int | None) -> tuple[int, int]:
+def default_lengths(
+    data: TimeSeriesData, entry: Any, input_len: int | None, horizon: int | None
+) -> tuple[int, int]:
     """Catalogue defaults, else horizon = one season (≥ 1, ≤ 48) and input = 4 × horizon (≥ 2 seasons)."""
     m = season_length(data.freq)
     if horizon is None:
@@ -85,7 +87,9 @@ def default_lengths(data: TimeSeriesData, entry: Any, input_len: int | None, hor
     return int(input_len), int(horizon)
 
 
-def build_strategy(strategy: str | LossStrategy | None, config: dict[str, Any] | None = None) -> LossStrategy | None:
+def build_strategy(
+    strategy: str | LossStrategy | None, config: dict[str, Any] | None = None
+) -> LossStrategy | None:
     """Strategy name (``plain``, ``selective``, ...) + options → a strategy object."""
     if strategy is None or isinstance(strategy, LossStrategy):
         return strategy
@@ -96,7 +100,9 @@ def build_strategy(strategy: str | LossStrategy | None, config: dict[str, Any] |
     return STRATEGIES[strategy](**(config or {}))
 
 
-def _drop_channels_unobserved_in_train(series: TimeSeriesData, split: str) -> tuple[TimeSeriesData, list[str]]:
+def _drop_channels_unobserved_in_train(
+    series: TimeSeriesData, split: str
+) -> tuple[TimeSeriesData, list[str]]:
     """Catalogue datasets only: drop channels with no observation in the training split (e.g. a
     pm10 station that starts reporting later). A user's own file gets a clear error instead."""
     from tsforge.data.frequency import steps_per_hour
@@ -255,7 +261,11 @@ def _interrupted() -> bool:
 
 
 def _log_run_artifacts(
-    outcome: TrainOutcome, series: TimeSeriesData, register: bool, registered_name: str | None, log_model: bool = True
+    outcome: TrainOutcome,
+    series: TimeSeriesData,
+    register: bool,
+    registered_name: str | None,
+    log_model: bool = True,
 ) -> None:
     import mlflow
 

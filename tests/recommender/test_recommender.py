@@ -43,7 +43,9 @@ def trending(n: int, seed: int) -> np.ndarray:
 
 def as_data(values: np.ndarray, name: str) -> TimeSeriesData:
     ts = np.datetime64("2020-01-01T00:00", "ns") + np.arange(values.shape[1]) * np.timedelta64(1, "h")
-    return TimeSeriesData(values.T.copy(), ts, tuple(f"s{i}" for i in range(values.shape[0])), freq="h", name=name)
+    return TimeSeriesData(
+        values.T.copy(), ts, tuple(f"s{i}" for i in range(values.shape[0])), freq="h", name=name
+    )
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +74,11 @@ def test_knowledge_base_rows_join_errors_and_properties(kb):
     assert err.loc[periodic_rows, "seasonal_naive"].mean() < 0.01 * err.loc[periodic_rows, "naive"].mean()
     assert err.loc[trend_rows, "naive"].mean() < 0.5 * err.loc[trend_rows, "seasonal_naive"].mean()
     # trends are visible in the properties
-    assert table.loc[trend_rows, "trend_strength"].mean() > 0.8 > table.loc[periodic_rows, "trend_strength"].mean()
+    assert (
+        table.loc[trend_rows, "trend_strength"].mean()
+        > 0.8
+        > table.loc[periodic_rows, "trend_strength"].mean()
+    )
     # stored and readable
     again = load_knowledge_base(kb.path)
     assert again.candidates == kb.candidates and len(again.table) == len(table)
@@ -116,11 +122,15 @@ def test_contributions_sum_to_the_score_and_name_real_features(rec):
 
 
 def test_lambdarank_mode_contributions_and_ranking(kb):
-    rk = train_recommender(kb, RankerConfig(mode="lambdarank", corpus_groups=80, num_boost_round=40, min_data_in_leaf=3))
+    rk = train_recommender(
+        kb, RankerConfig(mode="lambdarank", corpus_groups=80, num_boost_round=40, min_data_in_leaf=3)
+    )
     r = recommend(as_data(periodic(4, 31), "p"), horizon=24, recommender=rk)
     assert r.best.name == "seasonal_naive"
     contrib, bias = rk.contributions("naive", r.features)
-    assert sum(contrib.values()) + bias == pytest.approx(-float(rk.scores(r.features).iloc[0]["naive"]), abs=1e-9)
+    assert sum(contrib.values()) + bias == pytest.approx(
+        -float(rk.scores(r.features).iloc[0]["naive"]), abs=1e-9
+    )
 
 
 def test_save_load_roundtrip(rec, tmp_path):
@@ -157,7 +167,8 @@ def test_cli_recommend_json_and_error_exit(rec, tmp_path, monkeypatch, capsys):
     rec.save(recommender_dir())
     vals = periodic(2, 51)
     lines = ["ds,a,b"] + [
-        f"{np.datetime64('2020-01-01T00:00') + np.timedelta64(i, 'h')},{vals[0, i]},{vals[1, i]}" for i in range(T)
+        f"{np.datetime64('2020-01-01T00:00') + np.timedelta64(i, 'h')},{vals[0, i]},{vals[1, i]}"
+        for i in range(T)
     ]
     csv = tmp_path / "p.csv"
     csv.write_text("\n".join(lines))

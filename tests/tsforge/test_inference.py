@@ -34,7 +34,8 @@ def test_predictor_matches_the_task_windows_on_original_scale(fitted):
     data = task.data
     end = data.n_steps - 30
     inputs = [
-        SeriesInput(cid, data.values[:end, c], data.timestamps[:end]) for c, cid in enumerate(data.channel_ids)
+        SeriesInput(cid, data.values[:end, c], data.timestamps[:end])
+        for c, cid in enumerate(data.channel_ids)
     ]
     out = pred.predict_series(inputs, 12)
     # the same window through the task machinery

@@ -54,21 +54,35 @@ def _metrics_table(rows: list[dict[str, Any]], title: str, highlight: str | None
 @app.command("train")
 def train_cmd(
     dataset: Annotated[str, typer.Option("--dataset", "-d", help="Catalogue name or CSV/Parquet file.")],
-    model: Annotated[str, typer.Option("--model", "-m", help="Registered model name (see `tsforge models`).")] = "dlinear",
-    input_len: Annotated[int | None, typer.Option("--input", "-L", help="Input length (default: catalogue).")] = None,
-    horizon: Annotated[int | None, typer.Option("--horizon", "-H", help="Horizon (default: catalogue).")] = None,
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="Registered model name (see `tsforge models`).")
+    ] = "dlinear",
+    input_len: Annotated[
+        int | None, typer.Option("--input", "-L", help="Input length (default: catalogue).")
+    ] = None,
+    horizon: Annotated[
+        int | None, typer.Option("--horizon", "-H", help="Horizon (default: catalogue).")
+    ] = None,
     split: Annotated[str | None, typer.Option(help="7:1:2, 6:2:2 or ett (default: catalogue).")] = None,
     epochs: Annotated[int | None, typer.Option(help="Maximum epochs.")] = None,
     lr: Annotated[float | None, typer.Option(help="Learning rate.")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Batch size.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 2024,
     strategy: Annotated[str | None, typer.Option(help="Loss strategy, e.g. selective.")] = None,
-    selective: Annotated[bool, typer.Option("--selective", help="Shorthand for --strategy selective.")] = False,
+    selective: Annotated[
+        bool, typer.Option("--selective", help="Shorthand for --strategy selective.")
+    ] = False,
     r_u: Annotated[float | None, typer.Option("--r-u", help="Selective learning: uncertainty ratio.")] = None,
     r_a: Annotated[float | None, typer.Option("--r-a", help="Selective learning: anomaly ratio.")] = None,
-    option: Annotated[list[str] | None, typer.Option("--option", "-o", help="Model option key=value (repeatable).")] = None,
-    train_option: Annotated[list[str] | None, typer.Option("--train-option", help="Training option key=value.")] = None,
-    register_as: Annotated[str | None, typer.Option(help="Registered model name (default: <dataset>-<model>).")] = None,
+    option: Annotated[
+        list[str] | None, typer.Option("--option", "-o", help="Model option key=value (repeatable).")
+    ] = None,
+    train_option: Annotated[
+        list[str] | None, typer.Option("--train-option", help="Training option key=value.")
+    ] = None,
+    register_as: Annotated[
+        str | None, typer.Option(help="Registered model name (default: <dataset>-<model>).")
+    ] = None,
     no_track: Annotated[bool, typer.Option("--no-track", help="Do not log to MLflow.")] = False,
     id_col: Annotated[str, typer.Option(help="Long format: series id column.")] = "unique_id",
     time_col: Annotated[str, typer.Option(help="Time column.")] = "ds",
@@ -81,7 +95,12 @@ def train_cmd(
     strategy_config = {k: v for k, v in (("r_u", r_u), ("r_a", r_a)) if v is not None}
     if strategy_config and strategy_name != "selective":
         raise ConfigError("--r-u/--r-a need --selective", field="strategy")
-    train_cfg = {"max_epochs": epochs, "lr": lr, "batch_size": batch_size, **_parse_options(train_option, "train")}
+    train_cfg = {
+        "max_epochs": epochs,
+        "lr": lr,
+        "batch_size": batch_size,
+        **_parse_options(train_option, "train"),
+    }
     train_cfg = {k: v for k, v in train_cfg.items() if v is not None}
     outcome = train(
         dataset,
@@ -113,7 +132,9 @@ def train_cmd(
         "params": int(m["n_parameters"]),
         "seconds": m["train_seconds"],
     }
-    console.print(_metrics_table([row], "Training result (metrics on the normalised scale unless marked orig)"))
+    console.print(
+        _metrics_table([row], "Training result (metrics on the normalised scale unless marked orig)")
+    )
     if outcome.run_id:
         console.print(f"MLflow run [bold]{outcome.run_id}[/]")
     if outcome.registered_name:
@@ -125,7 +146,9 @@ def train_cmd(
 
 @app.command("evaluate")
 def evaluate_cmd(
-    model: Annotated[str, typer.Option("--model", "-m", help="models:/name@alias, name/version or a model folder.")],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="models:/name@alias, name/version or a model folder.")
+    ],
     dataset: Annotated[str, typer.Option("--dataset", "-d", help="Catalogue name or file.")],
     split: Annotated[str | None, typer.Option(help="Split convention (default: catalogue).")] = None,
     on: Annotated[str, typer.Option(help="Which split to score: val or test.")] = "test",
@@ -138,23 +161,37 @@ def evaluate_cmd(
 
     predictor = _load_predictor(model)
     series, entry = resolve_data(dataset)
-    task = prepare_task(series, predictor.input_len, predictor.max_horizon, split or getattr(entry, "split", None) or "7:1:2")
+    task = prepare_task(
+        series, predictor.input_len, predictor.max_horizon, split or getattr(entry, "split", None) or "7:1:2"
+    )
     if tuple(series.channel_ids) != tuple(predictor.known_ids) and predictor.forecaster.needs_known_channels:
-        raise ConfigError("this model needs the channels it was trained on; the dataset has different ones", field="dataset")
+        raise ConfigError(
+            "this model needs the channels it was trained on; the dataset has different ones", field="dataset"
+        )
     result = evaluate(predictor.forecaster, task, on)
     flat = result.flat(on)
     if as_json:
         console.print_json(json.dumps(flat))
         return
-    console.print(_metrics_table([{"model": predictor.model_name, **{k: v for k, v in flat.items()}}], f"{on} metrics"))
+    console.print(
+        _metrics_table([{"model": predictor.model_name, **{k: v for k, v in flat.items()}}], f"{on} metrics")
+    )
 
 
 @app.command("forecast")
 def forecast_cmd(
-    model: Annotated[str, typer.Option("--model", "-m", help="models:/name@alias, name/version or a model folder.")],
-    input_path: Annotated[Path, typer.Option("--input", "-i", help="History as long CSV/Parquet (unique_id, ds, y).")],
-    horizon: Annotated[int | None, typer.Option("--horizon", "-H", help="Steps ahead (≤ the trained horizon).")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write forecasts here (CSV or Parquet).")] = None,
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="models:/name@alias, name/version or a model folder.")
+    ],
+    input_path: Annotated[
+        Path, typer.Option("--input", "-i", help="History as long CSV/Parquet (unique_id, ds, y).")
+    ],
+    horizon: Annotated[
+        int | None, typer.Option("--horizon", "-H", help="Steps ahead (≤ the trained horizon).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write forecasts here (CSV or Parquet).")
+    ] = None,
     id_col: Annotated[str, typer.Option(help="Series id column.")] = "unique_id",
     time_col: Annotated[str, typer.Option(help="Time column.")] = "ds",
     target_col: Annotated[str, typer.Option(help="Value column.")] = "y",

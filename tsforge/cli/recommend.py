@@ -29,7 +29,11 @@ def _progress_bar(enabled: bool = True):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
         transient=True,
     ) as bar:
         task_id = bar.add_task("recommender", total=1)
@@ -43,10 +47,14 @@ def _progress_bar(enabled: bool = True):
 @app.command("recommend")
 def recommend_cmd(
     data: Annotated[str, typer.Argument(help="CSV/Parquet file or catalogue dataset name")],
-    horizon: Annotated[int | None, typer.Option("--horizon", "-H", help="forecast horizon (default: catalogue/season)")] = None,
+    horizon: Annotated[
+        int | None, typer.Option("--horizon", "-H", help="forecast horizon (default: catalogue/season)")
+    ] = None,
     top: Annotated[int, typer.Option("--top", help="how many models to show")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="print the full result as JSON")] = False,
-    train: Annotated[bool, typer.Option("--train", help="train the top choice (tracked and registered in MLflow)")] = False,
+    train: Annotated[
+        bool, typer.Option("--train", help="train the top choice (tracked and registered in MLflow)")
+    ] = False,
     seed: Annotated[int, typer.Option("--seed")] = 0,
 ) -> None:
     """Rank the candidate models for a dataset from its properties and explain the top choice."""
@@ -99,19 +107,33 @@ def render_recommendation(rec: Any, data: str) -> None:
 
 @recommender_app.command("build")
 def build_cmd(
-    corpus_size: Annotated[int, typer.Option("--corpus-size", help="synthetic series in the knowledge base")] = 300,
+    corpus_size: Annotated[
+        int, typer.Option("--corpus-size", help="synthetic series in the knowledge base")
+    ] = 300,
     length: Annotated[int, typer.Option("--length", help="steps per synthetic series")] = 1024,
     seed: Annotated[int, typer.Option("--seed")] = 0,
-    real: Annotated[bool, typer.Option("--real/--no-real", help="also benchmark real catalogue datasets (slow)")] = False,
-    track: Annotated[bool, typer.Option("--track/--no-track", help="log to MLflow and register tsforge-recommender")] = True,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="retrain the pool on the corpus instead of using the cache")] = False,
+    real: Annotated[
+        bool, typer.Option("--real/--no-real", help="also benchmark real catalogue datasets (slow)")
+    ] = False,
+    track: Annotated[
+        bool, typer.Option("--track/--no-track", help="log to MLflow and register tsforge-recommender")
+    ] = True,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="retrain the pool on the corpus instead of using the cache")
+    ] = False,
 ) -> None:
     """Build the knowledge base (cached) and train the default recommender."""
     from recommender.api import build_default_recommender
 
     with _progress_bar() as progress:
         rec = build_default_recommender(
-            corpus_size, length, seed=seed, compute_real=real, track=track, use_cache=not rebuild, progress=progress
+            corpus_size,
+            length,
+            seed=seed,
+            compute_real=real,
+            track=track,
+            use_cache=not rebuild,
+            progress=progress,
         )
     console.print(
         f"recommender saved to {rec.path}: {len(rec.candidates)} candidates ({', '.join(rec.candidates)}), "
@@ -119,4 +141,6 @@ def build_cmd(
     )
     ml = rec.meta.get("mlflow")
     if ml:
-        console.print(f"MLflow run {ml['run_id']}, registered tsforge-recommender version {ml.get('version')}")
+        console.print(
+            f"MLflow run {ml['run_id']}, registered tsforge-recommender version {ml.get('version')}"
+        )

@@ -65,28 +65,52 @@ def _quiet_libraries() -> None:
 @app.command("tune")
 def tune_cmd(
     dataset: Annotated[str, typer.Option("--dataset", "-d", help="Catalogue name or CSV/Parquet file.")],
-    model: Annotated[str, typer.Option("--model", "-m", help="Registered model with a search space.")] = "dlinear",
-    horizon: Annotated[int | None, typer.Option("--horizon", "-H", help="Horizon (default: catalogue).")] = None,
-    input_len: Annotated[int | None, typer.Option("--input", "-L", help="Input length (default: catalogue).")] = None,
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="Registered model with a search space.")
+    ] = "dlinear",
+    horizon: Annotated[
+        int | None, typer.Option("--horizon", "-H", help="Horizon (default: catalogue).")
+    ] = None,
+    input_len: Annotated[
+        int | None, typer.Option("--input", "-L", help="Input length (default: catalogue).")
+    ] = None,
     split: Annotated[str | None, typer.Option(help="7:1:2, 6:2:2 or ett (default: catalogue).")] = None,
     trials: Annotated[
-        int | None, typer.Option("--trials", "-n", help="Trials to run in this process (default 20, or unlimited with --timeout).")
+        int | None,
+        typer.Option(
+            "--trials", "-n", help="Trials to run in this process (default 20, or unlimited with --timeout)."
+        ),
     ] = None,
-    timeout: Annotated[float | None, typer.Option(help="Stop starting trials after this many seconds.")] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Stop starting trials after this many seconds.")
+    ] = None,
     study: Annotated[
-        str | None, typer.Option("--study", help="Study name; an existing name resumes (default <model>-<dataset>-h<H>).")
+        str | None,
+        typer.Option(
+            "--study", help="Study name; an existing name resumes (default <model>-<dataset>-h<H>)."
+        ),
     ] = None,
     storage: Annotated[
         str | None,
-        typer.Option(help="Optuna storage: RDB URL (postgresql://, sqlite:///) or .journal file (default mlruns/optuna.journal)."),
+        typer.Option(
+            help="Optuna storage: RDB URL (postgresql://, sqlite:///) or .journal file (default mlruns/optuna.journal)."
+        ),
     ] = None,
-    epochs: Annotated[int | None, typer.Option(help="Maximum epochs of every trial (fixed, not searched).")] = None,
+    epochs: Annotated[
+        int | None, typer.Option(help="Maximum epochs of every trial (fixed, not searched).")
+    ] = None,
     train_option: Annotated[
         list[str] | None, typer.Option("--train-option", help="Fixed training option key=value (repeatable).")
     ] = None,
-    option: Annotated[list[str] | None, typer.Option("--option", "-o", help="Fixed model option key=value.")] = None,
-    strategy: Annotated[str | None, typer.Option(help="Loss strategy (its search space joins the search).")] = None,
-    selective: Annotated[bool, typer.Option("--selective", help="Shorthand for --strategy selective (tunes r_u, r_a).")] = False,
+    option: Annotated[
+        list[str] | None, typer.Option("--option", "-o", help="Fixed model option key=value.")
+    ] = None,
+    strategy: Annotated[
+        str | None, typer.Option(help="Loss strategy (its search space joins the search).")
+    ] = None,
+    selective: Annotated[
+        bool, typer.Option("--selective", help="Shorthand for --strategy selective (tunes r_u, r_a).")
+    ] = False,
     pruner: Annotated[str, typer.Option(help="median, percentile, hyperband or none.")] = "median",
     startup_trials: Annotated[int, typer.Option(help="Random trials before TPE models the space.")] = 10,
     seed: Annotated[int, typer.Option(help="Training seed of every trial.")] = 2024,
@@ -94,9 +118,15 @@ def tune_cmd(
         int | None, typer.Option(help="TPE seed (default: --seed); give parallel workers different values.")
     ] = None,
     experiment: Annotated[str | None, typer.Option(help="MLflow experiment (default: dataset name).")] = None,
-    register_as: Annotated[str | None, typer.Option(help="Registered name (default: <dataset>-<model>).")] = None,
-    retrain: Annotated[bool, typer.Option("--retrain/--no-retrain", help="Retrain and register the best parameters.")] = True,
-    register: Annotated[bool, typer.Option("--register/--no-register", help="Register the retrained best model.")] = True,
+    register_as: Annotated[
+        str | None, typer.Option(help="Registered name (default: <dataset>-<model>).")
+    ] = None,
+    retrain: Annotated[
+        bool, typer.Option("--retrain/--no-retrain", help="Retrain and register the best parameters.")
+    ] = True,
+    register: Annotated[
+        bool, typer.Option("--register/--no-register", help="Register the retrained best model.")
+    ] = True,
     eval_stride: Annotated[int, typer.Option(help="Stride of the scored val/test windows (1 = all).")] = 1,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
     id_col: Annotated[str, typer.Option(help="Long format: series id column.")] = "unique_id",
@@ -117,7 +147,9 @@ def tune_cmd(
         trials = 20
     _preflight(model, strategy_name, pruner)
     _quiet_libraries()
-    load_kwargs = {"id_col": id_col, "time_col": time_col, "target_col": target_col} if Path(dataset).suffix else None
+    load_kwargs = (
+        {"id_col": id_col, "time_col": time_col, "target_col": target_col} if Path(dataset).suffix else None
+    )
 
     progress = Progress(
         TextColumn("[bold]tune[/]"),
@@ -209,4 +241,6 @@ def _print_result(result: Any) -> None:
             f"Registered [bold]{result.registered_name}[/] version {result.version}; champion = version "
             f"{result.champion_version}  →  models:/{result.registered_name}@champion"
         )
-    console.print(f"MLflow parent run {result.parent_run_id} (experiment {result.experiment!r}); plots under tuning/")
+    console.print(
+        f"MLflow parent run {result.parent_run_id} (experiment {result.experiment!r}); plots under tuning/"
+    )

@@ -110,7 +110,9 @@ def prepare_task(data: TimeSeriesData, input_len: int, horizon: int, split: str 
             )
     a, b = borders.train
     train_vals = data.values[a:b]
-    all_missing = [c for c, ok in zip(data.channel_ids, np.isfinite(train_vals).any(axis=0), strict=True) if not ok]
+    all_missing = [
+        c for c, ok in zip(data.channel_ids, np.isfinite(train_vals).any(axis=0), strict=True) if not ok
+    ]
     if all_missing:
         raise DataValidationError(
             f"channel {all_missing[0]!r} has no observed value in the training split", column=all_missing[0]

@@ -37,7 +37,9 @@ class EvaluationResult:
 
 
 @torch.no_grad()
-def predict_windows(forecaster: Forecaster, task: ForecastTask, split: str, idx: np.ndarray) -> dict[str, np.ndarray]:
+def predict_windows(
+    forecaster: Forecaster, task: ForecastTask, split: str, idx: np.ndarray
+) -> dict[str, np.ndarray]:
     """Predictions and targets for a few windows (for plots), normalised scale."""
     batch = task.dataset(split).get_batch(torch.as_tensor(idx))
     pred = forecaster.predict(batch)

@@ -49,7 +49,9 @@ class MetricAccumulator:
         self.sums = {k: np.zeros((horizon, n_channels), dtype=np.float64) for k in self._KEYS}
         self.insample_scale = None if insample_scale is None else np.asarray(insample_scale, dtype=np.float64)
 
-    def update(self, pred: np.ndarray, target: np.ndarray, mask: np.ndarray | None = None) -> MetricAccumulator:
+    def update(
+        self, pred: np.ndarray, target: np.ndarray, mask: np.ndarray | None = None
+    ) -> MetricAccumulator:
         pred = np.asarray(pred, dtype=np.float64)
         target = np.asarray(target, dtype=np.float64)
         if pred.ndim == 2:
@@ -120,7 +122,11 @@ class MetricAccumulator:
 
 
 def compute_metrics(
-    pred: np.ndarray, target: np.ndarray, mask: np.ndarray | None = None, *, insample_scale: np.ndarray | None = None
+    pred: np.ndarray,
+    target: np.ndarray,
+    mask: np.ndarray | None = None,
+    *,
+    insample_scale: np.ndarray | None = None,
 ) -> dict[str, float]:
     """All metrics for ``[B, H, C]`` (or ``[H, C]``) arrays in one call."""
     pred = np.asarray(pred)

@@ -91,7 +91,8 @@ def config_from_dict(config_cls: type, values: dict[str, Any] | None, model: str
     unknown = sorted(set(values) - names)
     if unknown:
         raise ConfigError(
-            f"unknown option(s) {unknown} for model {model!r}; valid options: {sorted(names)}", field=unknown[0]
+            f"unknown option(s) {unknown} for model {model!r}; valid options: {sorted(names)}",
+            field=unknown[0],
         )
     return config_cls(**values)
 

@@ -119,7 +119,11 @@ class HUTFormerConfig:
 
 def calendar_terms(option: str, resolvable: tuple[str, ...]) -> tuple[str, ...]:
     """The calendar terms to embed: the requested ones the data frequency can resolve."""
-    wanted = CALENDAR_TERMS if option.strip() == "all" else tuple(t.strip() for t in option.split(",") if t.strip())
+    wanted = (
+        CALENDAR_TERMS
+        if option.strip() == "all"
+        else tuple(t.strip() for t in option.split(",") if t.strip())
+    )
     return tuple(t for t in wanted if t in resolvable)
 
 
@@ -144,13 +148,17 @@ class _Attention(nn.Module):
         self.out = nn.Linear(d_model, d_model)
         self.p = dropout
 
-    def forward(self, q_in: torch.Tensor, kv_in: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, q_in: torch.Tensor, kv_in: torch.Tensor, mask: torch.Tensor | None = None
+    ) -> torch.Tensor:
         # q_in [G, Lq, d], kv_in [G, Lk, d], mask broadcastable to [G, h, Lq, Lk] (True = attend)
         g, lq, _ = q_in.shape
         lk = kv_in.shape[1]
         q = self.q(q_in).view(g, lq, self.h, self.dh).transpose(1, 2)  # [G, h, Lq, dh]
         k, v = self.kv(kv_in).view(g, lk, 2, self.h, self.dh).permute(2, 0, 3, 1, 4)  # 2 × [G, h, Lk, dh]
-        o = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=self.p if self.training else 0.0)
+        o = F.scaled_dot_product_attention(
+            q, k, v, attn_mask=mask, dropout_p=self.p if self.training else 0.0
+        )
         return self.out(o.transpose(1, 2).reshape(g, lq, self.h * self.dh))  # [G, Lq, d]
 
 
@@ -186,7 +194,10 @@ class WindowSelfAttention(nn.Module):
 class _FFN(nn.Sequential):
     def __init__(self, d_model: int, mult: int, dropout: float) -> None:
         super().__init__(
-            nn.Linear(d_model, mult * d_model), nn.GELU(), nn.Dropout(dropout), nn.Linear(mult * d_model, d_model)
+            nn.Linear(d_model, mult * d_model),
+            nn.GELU(),
+            nn.Dropout(dropout),
+            nn.Linear(mult * d_model, d_model),
         )
 
 
@@ -298,7 +309,15 @@ class HUTFormerNet(nn.Module):
     # ---- parameter groups (the two training stages)
 
     def _encoder_modules(self) -> list[nn.Module]:
-        return [self.value_emb, self.spatial, self.calendar, self.stages, self.stage_norms, self.merges, self.head]
+        return [
+            self.value_emb,
+            self.spatial,
+            self.calendar,
+            self.stages,
+            self.stage_norms,
+            self.merges,
+            self.head,
+        ]
 
     def encoder_parameters(self) -> Iterator[nn.Parameter]:
         """Embedding + encoder + intermediate head: what stage 1 trains."""
@@ -375,7 +394,9 @@ class HUTFormerNet(nn.Module):
         segs = y_in.reshape(b, c, self.dec_len, self.p)  # [B, C, S_dec, P]
         cal = batch.get("y_cal")
         cal = None if cal is None else cal[:, :: self.p]  # [B, S_dec, 4]
-        h = self._embed(segs, self.dec_value_emb, self.dec_pos_emb, self.dec_emb_drop, cal, batch)  # [B·C, S_dec, d]
+        h = self._embed(
+            segs, self.dec_value_emb, self.dec_pos_emb, self.dec_emb_drop, cal, batch
+        )  # [B·C, S_dec, d]
         for k in reversed(range(len(outs))):  # U-Net order: coarse to fine
             for layer in self.dec_layers[k]:
                 h = layer(h, outs[k])
@@ -428,7 +449,11 @@ def _suggestions(L: int, P: int, K: int, W: int) -> str:
         parts.append("segment_len " + " or ".join(map(str, sorted(seg))))
     if stg:
         parts.append(f"{max(stg)} stage{'s' if max(stg) > 1 else ''}")
-    return ("; use " + " or ".join(parts)) if parts else f"; choose an input_len that is a multiple of {P * 2 ** (K - 1)}"
+    return (
+        ("; use " + " or ".join(parts))
+        if parts
+        else f"; choose an input_len that is a multiple of {P * 2 ** (K - 1)}"
+    )
 
 
 def _search_space(trial: Any) -> dict[str, dict[str, Any]]:
@@ -458,12 +483,26 @@ class HUTFormer(NeuralForecaster):
 
     Config = HUTFormerConfig
     needs_known_channels = True  # with spatial="coords", unknown channels work when coordinates are sent
-    default_train_config = {"lr": 1e-3, "batch_size": 32, "max_epochs": 10, "patience": 3, "lr_schedule": "cosine"}
+    default_train_config = {
+        "lr": 1e-3,
+        "batch_size": 32,
+        "max_epochs": 10,
+        "patience": 3,
+        "lr_schedule": "cosine",
+    }
 
     def validate(self) -> None:
         c, L = self.config, self.context.input_len
-        for name in ("segment_len", "d_model", "n_heads", "stages", "layers_per_stage", "window",
-                     "decoder_layers", "ffn_mult"):
+        for name in (
+            "segment_len",
+            "d_model",
+            "n_heads",
+            "stages",
+            "layers_per_stage",
+            "window",
+            "decoder_layers",
+            "ffn_mult",
+        ):
             if int(getattr(c, name)) < 1:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(c, name)}", field=name)
         if c.d_model % c.n_heads:
@@ -500,7 +539,8 @@ class HUTFormer(NeuralForecaster):
         if W > shortest:
             raise ConfigError(
                 f"window {W} is larger than the shortest stage ({shortest} tokens = input_len {L} / "
-                f"segment_len {P} / 2^{K - 1}); use window ≤ {shortest}" + _suggestions(L, P, K, W).replace("; use", " or"),
+                f"segment_len {P} / 2^{K - 1}); use window ≤ {shortest}"
+                + _suggestions(L, P, K, W).replace("; use", " or"),
                 field="window",
             )
         self._spatial_mode = resolve_spatial_mode(c.spatial, self.context.coords)
@@ -517,8 +557,16 @@ class HUTFormer(NeuralForecaster):
         if not c.two_stage:
             return [TrainStage(name="joint", max_epochs=c.stage1_epochs, on_start=_set_phase("joint"))]
         return [
-            TrainStage(name="encoder", max_epochs=c.stage1_epochs, trainable=_encoder_params,
-                       on_start=_set_phase("encoder")),
-            TrainStage(name="decoder", max_epochs=c.stage2_epochs, trainable=_decoder_params,
-                       on_start=_set_phase("decoder")),
+            TrainStage(
+                name="encoder",
+                max_epochs=c.stage1_epochs,
+                trainable=_encoder_params,
+                on_start=_set_phase("encoder"),
+            ),
+            TrainStage(
+                name="decoder",
+                max_epochs=c.stage2_epochs,
+                trainable=_decoder_params,
+                on_start=_set_phase("decoder"),
+            ),
         ]

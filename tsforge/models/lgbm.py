@@ -72,7 +72,9 @@ class LightGBMForecaster(Forecaster):
     def _n_lags(self) -> int:
         return max(1, min(self.config.n_lags, self.context.input_len))
 
-    def _features(self, batch: dict[str, torch.Tensor], b: np.ndarray, c: np.ndarray, h: np.ndarray) -> np.ndarray:
+    def _features(
+        self, batch: dict[str, torch.Tensor], b: np.ndarray, c: np.ndarray, h: np.ndarray
+    ) -> np.ndarray:
         """Feature rows for (window ``b``, channel ``c``, 0-based step ``h``) index arrays."""
         x = batch["x"].numpy()  # [B, L, C]
         L = x.shape[1]
@@ -85,7 +87,14 @@ class LightGBMForecaster(Forecaster):
         seas2 = np.where(idx2 >= 0, x[b, np.clip(idx2, 0, L - 1), c], np.nan)
         season_mean = x[:, L - m :, :].mean(axis=1)[b, c]
         window_std = x.std(axis=1)[b, c]
-        cols = [lags, seas1[:, None], seas2[:, None], season_mean[:, None], window_std[:, None], h[:, None] + 1.0]
+        cols = [
+            lags,
+            seas1[:, None],
+            seas2[:, None],
+            season_mean[:, None],
+            window_std[:, None],
+            h[:, None] + 1.0,
+        ]
         if self.context.calendar_terms:
             # always the same columns: NaN (LightGBM's "missing") when a request has no timestamps
             if "y_cal" in batch:
@@ -98,7 +107,9 @@ class LightGBMForecaster(Forecaster):
         n = len(data)
         C, H = self.context.n_channels, self.context.horizon
         total = n * C * H
-        pick = rng.choice(total, size=min(n_rows, total), replace=False) if total > n_rows else np.arange(total)
+        pick = (
+            rng.choice(total, size=min(n_rows, total), replace=False) if total > n_rows else np.arange(total)
+        )
         w, rest = np.divmod(pick, C * H)
         c, h = np.divmod(rest, H)
         order = np.argsort(w, kind="stable")
@@ -141,7 +152,10 @@ class LightGBMForecaster(Forecaster):
             num_boost_round=cfg.n_estimators,
             valid_sets=[lgb.Dataset(X_va, y_va)],
             valid_names=["val"],
-            callbacks=[lgb.early_stopping(cfg.early_stopping_rounds, verbose=False), lgb.record_evaluation(evals)],
+            callbacks=[
+                lgb.early_stopping(cfg.early_stopping_rounds, verbose=False),
+                lgb.record_evaluation(evals),
+            ],
         )
         self.booster_ = booster
         val_curve = evals.get("val", {}).get("l2", [])

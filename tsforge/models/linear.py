@@ -83,7 +83,13 @@ def _dlinear_space(trial: Any) -> dict[str, dict[str, Any]]:
 class DLinear(NeuralForecaster):
     Config = DLinearConfig
     uses_calendar = False
-    default_train_config = {"lr": 5e-3, "batch_size": 32, "max_epochs": 10, "patience": 3, "lr_schedule": "halving"}
+    default_train_config = {
+        "lr": 5e-3,
+        "batch_size": 32,
+        "max_epochs": 10,
+        "patience": 3,
+        "lr_schedule": "halving",
+    }
 
     def validate(self) -> None:
         if self.config.kernel_size < 1:
@@ -120,7 +126,13 @@ class _NLinearNet(nn.Module):
 class NLinear(NeuralForecaster):
     Config = NLinearConfig
     uses_calendar = False
-    default_train_config = {"lr": 5e-3, "batch_size": 32, "max_epochs": 10, "patience": 3, "lr_schedule": "halving"}
+    default_train_config = {
+        "lr": 5e-3,
+        "batch_size": 32,
+        "max_epochs": 10,
+        "patience": 3,
+        "lr_schedule": "halving",
+    }
 
     def build_module(self) -> nn.Module:
         return _NLinearNet(self.context.input_len, self.context.horizon)

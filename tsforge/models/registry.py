@@ -63,7 +63,9 @@ def get_model_spec(name: str) -> ModelSpec:
     _ensure_loaded()
     key = name.strip().lower()
     if key not in MODELS:
-        raise ModelNotFoundError(f"unknown model {name!r}; available: {', '.join(sorted(MODELS))}", field="model")
+        raise ModelNotFoundError(
+            f"unknown model {name!r}; available: {', '.join(sorted(MODELS))}", field="model"
+        )
     return MODELS[key]
 
 

@@ -10,7 +10,12 @@ __all__ = ["plot_forecasts"]
 
 
 def plot_forecasts(
-    windows: dict[str, np.ndarray], path: str | Path, *, channel_names: tuple[str, ...], title: str, max_panels: int = 4
+    windows: dict[str, np.ndarray],
+    path: str | Path,
+    *,
+    channel_names: tuple[str, ...],
+    title: str,
+    max_panels: int = 4,
 ) -> Path:
     """Input history, actual future and forecast for up to ``max_panels`` (window, channel) pairs."""
     import matplotlib

@@ -24,7 +24,9 @@ class TsforgePyfunc(mlflow.pyfunc.PythonModel):
 
         self.predictor = Predictor.from_dir(context.artifacts["bundle"])
 
-    def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    def predict(
+        self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
+    ) -> pd.DataFrame:
         horizon = (params or {}).get("horizon")
         out = self.predictor.predict_frame(model_input, None if horizon in (None, 0) else int(horizon))
         if out["ds"].isna().all():
@@ -50,7 +52,9 @@ def example_history(predictor: Any, data: Any, n_series: int = 1) -> pd.DataFram
     return df[cols].fillna({"y": float(pd.Series(df["y"]).mean())})
 
 
-def log_predictor_model(bundle_dir: str | Path, predictor: Any, input_example: pd.DataFrame, name: str = "model"):
+def log_predictor_model(
+    bundle_dir: str | Path, predictor: Any, input_example: pd.DataFrame, name: str = "model"
+):
     """Log the bundle as a pyfunc with signature + input example; returns MLflow's ModelInfo."""
     from mlflow.models import infer_signature
 

@@ -18,7 +18,9 @@ __all__ = ["register_model_version", "promote_champion", "load_predictor", "reso
 CHAMPION = "champion"
 
 
-def register_model_version(model_uri: str, name: str, *, run_id: str | None = None, tags: dict | None = None) -> str:
+def register_model_version(
+    model_uri: str, name: str, *, run_id: str | None = None, tags: dict | None = None
+) -> str:
     """Register ``model_uri`` under ``name``; returns the new version number (as a string)."""
     import mlflow
 
@@ -36,7 +38,9 @@ def _version_metric(client, mv, metric: str) -> float:
     return math.inf if value is None or not math.isfinite(value) else float(value)
 
 
-def promote_champion(name: str, metric: str = "val_mse", *, candidate_version: str | None = None) -> str | None:
+def promote_champion(
+    name: str, metric: str = "val_mse", *, candidate_version: str | None = None
+) -> str | None:
     """Point ``@champion`` at the version with the lowest ``metric`` (of its run).
 
     With ``candidate_version``, the alias moves to it only if it beats the current champion
@@ -54,7 +58,9 @@ def promote_champion(name: str, metric: str = "val_mse", *, candidate_version: s
         except Exception:
             current = None
         cand = next(v for v in versions if str(v.version) == str(candidate_version))
-        if current is None or _version_metric(client, cand, metric) < _version_metric(client, current, metric):
+        if current is None or _version_metric(client, cand, metric) < _version_metric(
+            client, current, metric
+        ):
             client.set_registered_model_alias(name, CHAMPION, str(cand.version))
             return str(cand.version)
         return str(current.version)
@@ -76,7 +82,9 @@ def resolve_model_uri(ref: str) -> tuple[str, str | None, str]:
     client = mlflow.MlflowClient()
     m = re.fullmatch(r"([^@/]+)(?:@([^/]+)|/(\d+))?", ref)
     if not m:
-        raise ModelNotFoundError(f"cannot read model reference {ref!r}; use name, name@alias or name/version", field="model")
+        raise ModelNotFoundError(
+            f"cannot read model reference {ref!r}; use name, name@alias or name/version", field="model"
+        )
     name, alias, version = m.group(1), m.group(2), m.group(3)
     try:
         client.get_registered_model(name)

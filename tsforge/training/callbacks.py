@@ -59,7 +59,9 @@ class Callback:
         super().__init_subclass__(**kwargs)
         for attr in vars(cls):
             if attr.startswith("on_") and attr not in HOOKS:
-                raise TypeError(f"{cls.__name__}.{attr} is not a training hook; valid hooks: {', '.join(HOOKS)}")
+                raise TypeError(
+                    f"{cls.__name__}.{attr} is not a training hook; valid hooks: {', '.join(HOOKS)}"
+                )
 
     def on_fit_start(self, state: TrainState) -> None: ...
     def on_stage_start(self, state: TrainState) -> None: ...

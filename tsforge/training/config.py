@@ -27,7 +27,9 @@ class TrainConfig:
     batch_size: int = 32
     lr: float = 1e-3
     weight_decay: float = 0.0
-    lr_schedule: str = "none"  # "none" | "cosine" | "step" (×0.5 at lr_milestones) | "halving" (×0.5 every epoch)
+    lr_schedule: str = (
+        "none"  # "none" | "cosine" | "step" (×0.5 at lr_milestones) | "halving" (×0.5 every epoch)
+    )
     lr_milestones: tuple[int, ...] = ()
     grad_clip: float | None = 5.0
     patience: int = 3
@@ -50,7 +52,8 @@ class TrainConfig:
             raise ConfigError("lr must be positive", field="lr")
         if self.lr_schedule not in ("none", "cosine", "step", "halving"):
             raise ConfigError(
-                f"lr_schedule must be none, cosine, step or halving, got {self.lr_schedule!r}", field="lr_schedule"
+                f"lr_schedule must be none, cosine, step or halving, got {self.lr_schedule!r}",
+                field="lr_schedule",
             )
         for name in ("loss", "val_metric"):
             if getattr(self, name) not in ("mse", "mae"):
@@ -63,11 +66,15 @@ class TrainConfig:
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - names)
         if unknown:
-            raise ConfigError(f"unknown training option(s) {unknown}; valid: {sorted(names)}", field=unknown[0])
+            raise ConfigError(
+                f"unknown training option(s) {unknown}; valid: {sorted(names)}", field=unknown[0]
+            )
         return cls(**values)
 
     @classmethod
-    def for_model(cls, model: Forecaster | None = None, overrides: dict[str, Any] | None = None) -> TrainConfig:
+    def for_model(
+        cls, model: Forecaster | None = None, overrides: dict[str, Any] | None = None
+    ) -> TrainConfig:
         """Defaults ← the model's own defaults ← user overrides."""
         merged: dict[str, Any] = dict(getattr(model, "default_train_config", {}) or {})
         merged.update({k: v for k, v in (overrides or {}).items() if v is not None})

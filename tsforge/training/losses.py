@@ -7,7 +7,9 @@ import torch
 __all__ = ["masked_loss", "masked_mse", "masked_mae"]
 
 
-def masked_loss(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor, kind: str = "mse") -> torch.Tensor:
+def masked_loss(
+    pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor, kind: str = "mse"
+) -> torch.Tensor:
     """Mean of the pointwise error over points where ``mask`` is true (0 if none are)."""
     err = pred - target
     err = err * err if kind == "mse" else err.abs()

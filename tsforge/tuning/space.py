@@ -57,7 +57,9 @@ def has_search_space(model: str, strategy: str | None = None) -> bool:
     return get_model_spec(model).search_space is not None or strategy_search_space(strategy) is not None
 
 
-def suggest_config(trial: optuna.Trial | optuna.trial.FixedTrial, model: str, strategy: str | None = None) -> TrialConfig:
+def suggest_config(
+    trial: optuna.Trial | optuna.trial.FixedTrial, model: str, strategy: str | None = None
+) -> TrialConfig:
     """Ask ``trial`` for a model / training / strategy configuration.
 
     Raises:

@@ -76,7 +76,9 @@ def resolve_storage(storage: str | os.PathLike[str] | None = None) -> optuna.sto
     if text.startswith("journal://"):
         path = text[len("journal://") :]
         if not path:
-            raise ConfigError("journal storage URL needs a path, e.g. journal:///tmp/study.journal", field="storage")
+            raise ConfigError(
+                "journal storage URL needs a path, e.g. journal:///tmp/study.journal", field="storage"
+            )
         return _journal(Path(path))
     if text.startswith(_RDB_PREFIXES):
         engine_kwargs: dict[str, Any] = {}
@@ -112,7 +114,9 @@ def describe_storage(storage: optuna.storages.BaseStorage | str) -> str:
     return type(storage).__name__
 
 
-def make_pruner(name: str = "median", *, n_startup_trials: int = 3, n_warmup_steps: int = 1) -> optuna.pruners.BasePruner:
+def make_pruner(
+    name: str = "median", *, n_startup_trials: int = 3, n_warmup_steps: int = 1
+) -> optuna.pruners.BasePruner:
     """The pruner fed by per-epoch validation loss.
 
     ``median`` (default) stops a trial whose validation loss at an epoch is worse than the median
@@ -134,7 +138,9 @@ def make_pruner(name: str = "median", *, n_startup_trials: int = 3, n_warmup_ste
     raise ConfigError(f"unknown pruner {name!r}; choose one of {', '.join(PRUNERS)}", field="pruner")
 
 
-def make_sampler(seed: int | None, n_existing: int = 0, *, n_startup_trials: int = 10) -> optuna.samplers.BaseSampler:
+def make_sampler(
+    seed: int | None, n_existing: int = 0, *, n_startup_trials: int = 10
+) -> optuna.samplers.BaseSampler:
     """TPE sampler (multivariate + constant liar are Optuna 5's defaults, good for parallel workers).
 
     The sampler seed is ``seed + n_existing`` so that a fresh single-process study is

@@ -235,7 +235,9 @@ def tune(
             catch=catch,
             callbacks=[_parent_logger, *callbacks],
         )
-        result = _finish(study, setup, parent, storage_name, n_before, t0, retrain, register, registered_name, train_fn)
+        result = _finish(
+            study, setup, parent, storage_name, n_before, t0, retrain, register, registered_name, train_fn
+        )
         status = "FINISHED"
         return result
     except KeyboardInterrupt:
@@ -337,11 +339,17 @@ def _retrain_best(
         register=False,
         run_name=f"{setup.study_name}-best",
         nested=True,
-        tags={runs.STUDY_TAG: setup.study_name, runs.ROLE_TAG: "best", "tsforge.best_trial": str(best.number)},
+        tags={
+            runs.STUDY_TAG: setup.study_name,
+            runs.ROLE_TAG: "best",
+            "tsforge.best_trial": str(best.number),
+        },
     )
     result.final_run_id = outcome.run_id
     result.final_metrics = {k: float(v) for k, v in outcome.metrics.items()}
-    runs.log_parent_metrics({f"best_{k}": v for k, v in result.final_metrics.items() if k.startswith(("val_", "test_"))})
+    runs.log_parent_metrics(
+        {f"best_{k}": v for k, v in result.final_metrics.items() if k.startswith(("val_", "test_"))}
+    )
     if not register or outcome.model_uri is None:
         return
     from tsforge.tracking.registry import promote_champion, register_model_version

@@ -32,7 +32,11 @@ def _csv(tmp_path, name, frame: pd.DataFrame):
 
 def _long(n=200):
     return pd.DataFrame(
-        {"unique_id": "a", "ds": pd.date_range("2021-01-01", periods=n, freq="h"), "y": np.sin(np.arange(n) / 5)}
+        {
+            "unique_id": "a",
+            "ds": pd.date_range("2021-01-01", periods=n, freq="h"),
+            "y": np.sin(np.arange(n) / 5),
+        }
     )
 
 
@@ -78,24 +82,46 @@ def test_unknown_model_missing_file_and_bad_option_exit_2(tmp_path, capsys):
 def test_train_evaluate_forecast_end_to_end(tracking_uri, tmp_path, capsys):
     path = _csv(tmp_path, "ok.csv", _long(400))
     code, out, err = _cli(
-        capsys, "train", "--dataset", path, "--model", "seasonal_naive", "--horizon", "12", "--register-as", "cli-m"
+        capsys,
+        "train",
+        "--dataset",
+        path,
+        "--model",
+        "seasonal_naive",
+        "--horizon",
+        "12",
+        "--register-as",
+        "cli-m",
     )
     assert code == 0, err[-3000:]
     assert "cli-m" in out
-    code, out, err = _cli(capsys, "evaluate", "--model", "models:/cli-m@champion", "--dataset", path, "--json")
+    code, out, err = _cli(
+        capsys, "evaluate", "--model", "models:/cli-m@champion", "--dataset", path, "--json"
+    )
     assert code == 0, err[-3000:]
     assert '"test_mse"' in out and '"test_orig_mae"' in out
     hist = _csv(tmp_path, "hist.csv", _long(100))
     dest = tmp_path / "fc.csv"
     code, out, err = _cli(
-        capsys, "forecast", "--model", "models:/cli-m@champion", "--input", hist, "--horizon", "6", "--output", str(dest)
+        capsys,
+        "forecast",
+        "--model",
+        "models:/cli-m@champion",
+        "--input",
+        hist,
+        "--horizon",
+        "6",
+        "--output",
+        str(dest),
     )
     assert code == 0, err[-3000:]
     fc = pd.read_csv(dest)
     assert len(fc) == 6 and list(fc.columns) == ["unique_id", "ds", "step", "y_hat"]
     # seasonal naive with a daily season repeats the value 24 h earlier
     np.testing.assert_allclose(fc["y_hat"].to_numpy(), np.sin(np.arange(100, 106) / 5 - 24 / 5), atol=1e-5)
-    code, _, err = _cli(capsys, "forecast", "--model", "models:/cli-m@champion", "--input", hist, "--horizon", "99")
+    code, _, err = _cli(
+        capsys, "forecast", "--model", "models:/cli-m@champion", "--input", hist, "--horizon", "99"
+    )
     assert code == 2 and "horizon 99" in err
     code, _, err = _cli(capsys, "forecast", "--model", "models:/nope@champion", "--input", hist)
     assert code == 2 and "no registered model named 'nope'" in err

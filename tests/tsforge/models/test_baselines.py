@@ -38,7 +38,9 @@ def test_naive_repeats_last_value_and_mean_averages_window():
 @pytest.mark.parametrize("name", ["naive", "seasonal_naive", "mean", "dlinear", "nlinear", "lightgbm"])
 def test_every_core_model_fits_and_predicts_finite_values(name, toy_series):
     task = prepare_task(toy_series, 48, 12)
-    model = build_model(name, ModelContext.from_task(task), {"n_estimators": 20} if name == "lightgbm" else None)
+    model = build_model(
+        name, ModelContext.from_task(task), {"n_estimators": 20} if name == "lightgbm" else None
+    )
     from tsforge.training import TrainConfig
 
     model.fit(task, train_config=TrainConfig(max_epochs=1, progress=False))

@@ -27,16 +27,28 @@ def _one_thread():
 
 def _context(L: int = 96, H: int = 40, C: int = 3, coords: np.ndarray | None = None) -> ModelContext:
     return ModelContext(
-        input_len=L, horizon=H, channel_ids=tuple(f"c{i}" for i in range(C)), freq="h", season_length=24,
-        calendar_terms=TERMS, coords=coords,
+        input_len=L,
+        horizon=H,
+        channel_ids=tuple(f"c{i}" for i in range(C)),
+        freq="h",
+        season_length=24,
+        calendar_terms=TERMS,
+        coords=coords,
     )
 
 
 def _batch(B: int, L: int, H: int, C: int, seed: int = 0) -> dict[str, torch.Tensor]:
     g = torch.Generator().manual_seed(seed)
     hours = torch.arange(L + H) % 24
-    cal = torch.stack([hours, (torch.arange(L + H) // 24) % 7, torch.zeros(L + H, dtype=torch.long),
-                       torch.zeros(L + H, dtype=torch.long)], dim=1).expand(B, -1, -1)
+    cal = torch.stack(
+        [
+            hours,
+            (torch.arange(L + H) // 24) % 7,
+            torch.zeros(L + H, dtype=torch.long),
+            torch.zeros(L + H, dtype=torch.long),
+        ],
+        dim=1,
+    ).expand(B, -1, -1)
     return {
         "x": torch.randn(B, L, C, generator=g),
         "x_mask": torch.ones(B, L, C, dtype=torch.bool),
@@ -153,15 +165,33 @@ def test_two_stage_leaves_encoder_bit_identical_and_learns_better_than_seasonal_
     task = _multiscale_task()
     ctx = ModelContext.from_task(task)
     model = build_model(
-        "hutformer", ctx,
-        {"segment_len": 8, "d_model": 32, "n_heads": 2, "stages": 2, "window": 3, "dropout": 0.0,
-         "stage1_epochs": 6, "stage2_epochs": 2},
+        "hutformer",
+        ctx,
+        {
+            "segment_len": 8,
+            "d_model": 32,
+            "n_heads": 2,
+            "stages": 2,
+            "window": 3,
+            "dropout": 0.0,
+            "stage1_epochs": 6,
+            "stage2_epochs": 2,
+        },
     )
     schedule = model.training_schedule(TrainConfig())
     assert [s.name for s in schedule] == ["encoder", "decoder"]
 
-    cfg = TrainConfig(lr=3e-3, batch_size=32, max_epochs=6, patience=6, train_stride=2, val_stride=8,
-                      max_batches_per_epoch=20, progress=False, lr_schedule="none")
+    cfg = TrainConfig(
+        lr=3e-3,
+        batch_size=32,
+        max_epochs=6,
+        patience=6,
+        train_stride=2,
+        val_stride=8,
+        max_batches_per_epoch=20,
+        progress=False,
+        lr_schedule="none",
+    )
     # Stage 1 alone (the loop with the first stage only) — then snapshot the encoder.
     from tsforge.training.loop import fit as run_loop
 
@@ -173,7 +203,9 @@ def test_two_stage_leaves_encoder_bit_identical_and_learns_better_than_seasonal_
     run_loop(model.module, train_ds, val_ds, cfg, schedule=schedule[1:])
     enc_after = list(model.module.encoder_parameters())
     assert all(torch.equal(a, b) for a, b in zip(enc_before, enc_after, strict=True))
-    assert any(not torch.equal(a, b) for a, b in zip(dec_before, model.module.decoder_parameters(), strict=True))
+    assert any(
+        not torch.equal(a, b) for a, b in zip(dec_before, model.module.decoder_parameters(), strict=True)
+    )
     assert model.module.mode == "full"
 
     hut_mse = _test_mse(model, task)
@@ -184,10 +216,14 @@ def test_two_stage_leaves_encoder_bit_identical_and_learns_better_than_seasonal_
 
 def test_fit_runs_the_two_stage_schedule_through_the_loop():
     task = _multiscale_task(T=900)
-    model = build_model("hutformer", ModelContext.from_task(task),
-                        {**SMALL, "segment_len": 8, "stages": 2, "stage1_epochs": 1, "stage2_epochs": 1})
-    cfg = TrainConfig(max_epochs=1, batch_size=16, max_batches_per_epoch=2, progress=False, train_stride=8,
-                      val_stride=16)
+    model = build_model(
+        "hutformer",
+        ModelContext.from_task(task),
+        {**SMALL, "segment_len": 8, "stages": 2, "stage1_epochs": 1, "stage2_epochs": 1},
+    )
+    cfg = TrainConfig(
+        max_epochs=1, batch_size=16, max_batches_per_epoch=2, progress=False, train_stride=8, val_stride=16
+    )
     report = model.fit(task, train_config=cfg)
     assert [row["stage"] for row in report.history] == [0.0, 1.0]
 
@@ -229,7 +265,12 @@ def test_coordinates_allow_unknown_channels():
 @pytest.mark.parametrize(
     ("L", "config", "field", "says"),
     [
-        (336, {"segment_len": 16, "stages": 3}, "segment_len", "must be divisible by segment_len·2^(stages−1) = 16·4 = 64"),
+        (
+            336,
+            {"segment_len": 16, "stages": 3},
+            "segment_len",
+            "must be divisible by segment_len·2^(stages−1) = 16·4 = 64",
+        ),
         (336, {"segment_len": 16, "stages": 3}, "segment_len", "use segment_len 12"),
         (96, {"segment_len": 12, "stages": 3, "window": 4}, "window", "use window ≤ 2"),
         (96, {"d_model": 30, "n_heads": 4}, "n_heads", "n_heads 3"),
@@ -248,9 +289,14 @@ def test_bad_configs_are_refused_with_what_to_change(L, config, field, says):
 
 def test_calendar_terms_default_to_hour_and_day_of_week():
     assert build_model("hutformer", _context(), SMALL).module.calendar.terms == ("hour", "dow")
-    assert build_model("hutformer", _context(), {**SMALL, "calendar_terms": "all"}).module.calendar.terms == TERMS
+    assert (
+        build_model("hutformer", _context(), {**SMALL, "calendar_terms": "all"}).module.calendar.terms
+        == TERMS
+    )
     assert build_model("hutformer", _context(), {**SMALL, "calendar_terms": ""}).module.calendar.terms == ()
-    daily = ModelContext(input_len=96, horizon=40, channel_ids=("a",), freq="D", calendar_terms=("dow", "dom", "month"))
+    daily = ModelContext(
+        input_len=96, horizon=40, channel_ids=("a",), freq="D", calendar_terms=("dow", "dom", "month")
+    )
     assert build_model("hutformer", daily, SMALL).module.calendar.terms == ("dow",)
 
 
@@ -261,9 +307,19 @@ def test_registered_with_a_search_space():
 
     spec = get_model_spec("hutformer")
     assert spec.is_neural and spec.search_space is not None
-    space = spec.search_space(optuna.trial.FixedTrial(
-        {"d_model": 32, "stages": 2, "layers_per_stage": 1, "window": 2, "segment_len": 12, "dropout": 0.1,
-         "lr": 1e-3}))
+    space = spec.search_space(
+        optuna.trial.FixedTrial(
+            {
+                "d_model": 32,
+                "stages": 2,
+                "layers_per_stage": 1,
+                "window": 2,
+                "segment_len": 12,
+                "dropout": 0.1,
+                "lr": 1e-3,
+            }
+        )
+    )
     assert set(space["model"]) >= {"d_model", "stages", "layers_per_stage", "window", "segment_len"}
     assert "lr" in space["train"]
     HUTFormer(_context(L=96), space["model"])  # a point of the space builds
@@ -276,10 +332,15 @@ def test_pipeline_train_save_load_and_predict(tmp_path):
 
     task = _multiscale_task(T=900)
     out = train(
-        task.data, "hutformer", input_len=96, horizon=48,
+        task.data,
+        "hutformer",
+        input_len=96,
+        horizon=48,
         model_config={**SMALL, "segment_len": 8, "stages": 2, "stage1_epochs": 1, "stage2_epochs": 1},
         train_config={"max_batches_per_epoch": 2, "batch_size": 16, "train_stride": 8, "val_stride": 16},
-        track=False, progress=False, eval_stride=16,
+        track=False,
+        progress=False,
+        eval_stride=16,
     )
     assert np.isfinite(out.metrics["test_mse"])
     save_model(out.forecaster, out.task.scaler, tmp_path / "m")

@@ -11,7 +11,9 @@ from tsforge.pipeline import train
 
 
 def test_pyfunc_round_trip_in_a_subprocess(tracking_uri, toy_series, tmp_path):
-    out = train(toy_series, "dlinear", input_len=48, horizon=12, train_config={"max_epochs": 2}, progress=False)
+    out = train(
+        toy_series, "dlinear", input_len=48, horizon=12, train_config={"max_epochs": 2}, progress=False
+    )
     assert out.run_id and out.registered_name == "toy-dlinear" and out.version == "1"
     assert out.champion_version == "1"
 
@@ -43,8 +45,12 @@ print("RESULT" + json.dumps(res["y_hat"].tolist()))
 def test_run_logs_params_epoch_metrics_plot_and_champion_moves_to_best(tracking_uri, toy_series):
     import mlflow
 
-    good = train(toy_series, "dlinear", input_len=48, horizon=12, train_config={"max_epochs": 2}, progress=False)
-    worse = train(toy_series, "naive", input_len=48, horizon=12, registered_name="toy-dlinear", progress=False)
+    good = train(
+        toy_series, "dlinear", input_len=48, horizon=12, train_config={"max_epochs": 2}, progress=False
+    )
+    worse = train(
+        toy_series, "naive", input_len=48, horizon=12, registered_name="toy-dlinear", progress=False
+    )
     client = mlflow.MlflowClient()
     run = client.get_run(good.run_id)
     assert run.data.params["model"] == "dlinear" and run.data.params["input_len"] == "48"

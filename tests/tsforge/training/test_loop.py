@@ -47,7 +47,9 @@ def test_loss_strategy_sees_every_sample_index_and_epoch_events(toy_series):
     task = _task(toy_series)
     model = build_model("nlinear", ModelContext.from_task(task))
     strategy = _Recorder()
-    report = model.fit(task, train_config=TrainConfig(max_epochs=2, patience=5, progress=False), loss=strategy)
+    report = model.fit(
+        task, train_config=TrainConfig(max_epochs=2, patience=5, progress=False), loss=strategy
+    )
     assert strategy.events[0] == ("fit_start", len(task.dataset("train")), True)
     assert [e for e in strategy.events if e[0] == "epoch_end"] == [("epoch_end", 0), ("epoch_end", 1)]
     assert strategy.seen_idx == set(range(len(task.dataset("train"))))
@@ -135,6 +137,13 @@ def test_a_later_stage_that_only_hurts_keeps_the_earlier_weights(toy_series):
                         p.add_(3.0)
 
     schedule = [TrainStage("one", max_epochs=2), TrainStage("two", max_epochs=2, on_start=remember)]
-    fit(model.module, task.dataset("train"), task.dataset("val"), TrainConfig(progress=False), schedule=schedule, callbacks=[_Sabotage()])
+    fit(
+        model.module,
+        task.dataset("train"),
+        task.dataset("val"),
+        TrainConfig(progress=False),
+        schedule=schedule,
+        callbacks=[_Sabotage()],
+    )
     for k, v in model.module.state_dict().items():
         assert torch.equal(v, seen["after_stage_1"][k])

@@ -47,8 +47,6 @@ def _tune(data, store, study, **kw):
     return tune(data, "dlinear", **args)
 
 
-
-
 @pytest.fixture(scope="module")
 def tune_small():
     return _tune

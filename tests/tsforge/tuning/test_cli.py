@@ -51,5 +51,9 @@ def test_progress_shows_best_value_and_failures():
         study.optimize(objective, n_trials=3, callbacks=[bar], catch=(ValueError,))
     task = progress.tasks[0]
     assert task.completed == 3
-    assert "best 0.25 (#2)" in task.description and "2 complete" in task.description and "1 fail" in task.description
+    assert (
+        "best 0.25 (#2)" in task.description
+        and "2 complete" in task.description
+        and "1 fail" in task.description
+    )
     assert "trial 1 failed: training diverged" in out.getvalue()

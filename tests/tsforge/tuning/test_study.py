@@ -40,7 +40,9 @@ def test_storage_forms(tmp_path):
 
 
 def test_describe_storage_hides_passwords():
-    assert describe_storage("postgresql://user:secret@db:5432/optuna") == "postgresql://user:***@db:5432/optuna"
+    assert (
+        describe_storage("postgresql://user:secret@db:5432/optuna") == "postgresql://user:***@db:5432/optuna"
+    )
 
 
 @pytest.mark.parametrize("kind", ["journal", "sqlite"])

@@ -41,7 +41,11 @@ def test_three_trials_complete_register_and_resume(data, store, tune_small):
     parent = client.get_run(res.parent_run_id)
     assert parent.info.status == "FINISHED"
     artifacts = {a.path for a in client.list_artifacts(res.parent_run_id, "tuning")}
-    assert {"tuning/optimization_history.png", "tuning/param_importances.png", "tuning/best.json"} <= artifacts
+    assert {
+        "tuning/optimization_history.png",
+        "tuning/param_importances.png",
+        "tuning/best.json",
+    } <= artifacts
 
     # Same study name again: trials are added, numbering continues, a new parent run holds them.
     res2 = tune_small(data, store, "basic", n_trials=2, registered_name="tiny-dlinear")
@@ -55,7 +59,11 @@ def test_three_trials_complete_register_and_resume(data, store, tune_small):
     v1 = client.get_run(res.final_run_id).data.metrics["val_mse"]
     v2 = client.get_run(res2.final_run_id).data.metrics["val_mse"]
     expected = "2" if v2 < v1 else "1"
-    assert str(client.get_model_version_by_alias("tiny-dlinear", "champion").version) == expected == res2.champion_version
+    assert (
+        str(client.get_model_version_by_alias("tiny-dlinear", "champion").version)
+        == expected
+        == res2.champion_version
+    )
 
 
 def test_a_model_without_search_space_is_refused(data, store):

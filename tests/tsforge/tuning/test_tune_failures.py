@@ -65,5 +65,3 @@ def test_ctrl_c_kills_runs_and_leaves_a_resumable_study(data, store, tune_small)
     res = tune_small(data, store, "ctrlc", n_trials=1, retrain=False)
     assert [t.number for t in open_study("ctrlc", store / "optuna.journal").trials] == [0, 1, 2]
     assert res.best_trial in (0, 2)
-
-

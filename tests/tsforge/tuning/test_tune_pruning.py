@@ -19,7 +19,9 @@ def _runs_by_trial(exp, study):
 def test_a_clearly_worse_trial_is_pruned_and_its_run_killed(data, store, tune_small):
     pruner = optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=0)
     bad = {**GOOD, "lr": 1e-4, "batch_size": 64}
-    res = tune_small(data, store, "prune", n_trials=3, pruner=pruner, enqueue=[GOOD, GOOD_2, bad], register=False)
+    res = tune_small(
+        data, store, "prune", n_trials=3, pruner=pruner, enqueue=[GOOD, GOOD_2, bad], register=False
+    )
     study = open_study("prune", store / "optuna.journal")
     states = [t.state for t in study.trials]
     assert states == [optuna.trial.TrialState.COMPLETE] * 2 + [optuna.trial.TrialState.PRUNED]
@@ -33,5 +35,3 @@ def test_a_clearly_worse_trial_is_pruned_and_its_run_killed(data, store, tune_sm
     assert by_trial[2].data.metrics["epochs_run"] == 1
     assert by_trial[0].info.status == "FINISHED"
     assert res.version is None and res.final_run_id is not None  # retrained, not registered
-
-

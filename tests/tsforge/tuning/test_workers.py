@@ -59,7 +59,13 @@ def test_two_workers_finish_all_trials_once_each_visible_in_mlflow(tmp_path, mon
     env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}
 
     procs = [
-        subprocess.Popen(_worker(csv, journal, seed), cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        subprocess.Popen(
+            _worker(csv, journal, seed),
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         for seed in (1, 2)
     ]
     outputs = [p.communicate(timeout=400)[0].decode(errors="replace") for p in procs]
