@@ -7,14 +7,13 @@ is shown (the trials are all in MLflow).
 
 from __future__ import annotations
 
-import logging
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from tsforge.cli.app import app, console, err_console
+from tsforge.cli.app import app, console, err_console, quiet_third_party
+from tsforge.cli.core import _parse_options
 from tsforge.errors import ConfigError
 
 __all__ = ["tune_cmd", "TrialProgress"]
@@ -43,23 +42,13 @@ class TrialProgress:
             self.progress.console.print(f"[yellow]trial {trial.number} failed[/]: {reason}")
 
 
-def _parse_options(items: list[str] | None, what: str) -> dict[str, Any]:
-    from tsforge.cli.core import _parse_options as parse
-
-    return parse(items, what)
-
-
 def _quiet_libraries() -> None:
-    import warnings
-
-    import mlflow  # noqa: F401  (configures its loggers on import; lower them afterwards)
+    """The CLI's usual quieting, plus Optuna: failed trials are reported by the progress callback,
+    so Optuna's per-trial tracebacks would only repeat them."""
     import optuna
 
-    # Failed trials are reported by the progress callback; Optuna would add a traceback per trial.
+    quiet_third_party()
     optuna.logging.set_verbosity(optuna.logging.ERROR)
-    logging.getLogger("mlflow").setLevel(logging.ERROR)
-    warnings.filterwarnings("ignore", module=r"mlflow\..*")
-    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
 
 @app.command("tune")
