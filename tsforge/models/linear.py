@@ -33,6 +33,17 @@ def moving_average(x: torch.Tensor, kernel: int) -> torch.Tensor:
     return F.avg_pool1d(padded, kernel_size=kernel, stride=1).transpose(1, 2)
 
 
+#: The DLinear paper's recipe (lr 5e-3, batch 32, 10 epochs, patience 3, lr halved every epoch),
+#: shared by both linear models.
+LINEAR_TRAIN_DEFAULTS: dict[str, Any] = {
+    "lr": 5e-3,
+    "batch_size": 32,
+    "max_epochs": 10,
+    "patience": 3,
+    "lr_schedule": "halving",
+}
+
+
 @dataclass
 class DLinearConfig:
     kernel_size: int = 25
@@ -83,13 +94,7 @@ def _dlinear_space(trial: Any) -> dict[str, dict[str, Any]]:
 class DLinear(NeuralForecaster):
     Config = DLinearConfig
     uses_calendar = False
-    default_train_config = {
-        "lr": 5e-3,
-        "batch_size": 32,
-        "max_epochs": 10,
-        "patience": 3,
-        "lr_schedule": "halving",
-    }
+    default_train_config = LINEAR_TRAIN_DEFAULTS
 
     def validate(self) -> None:
         if self.config.kernel_size < 1:
@@ -126,13 +131,7 @@ class _NLinearNet(nn.Module):
 class NLinear(NeuralForecaster):
     Config = NLinearConfig
     uses_calendar = False
-    default_train_config = {
-        "lr": 5e-3,
-        "batch_size": 32,
-        "max_epochs": 10,
-        "patience": 3,
-        "lr_schedule": "halving",
-    }
+    default_train_config = LINEAR_TRAIN_DEFAULTS
 
     def build_module(self) -> nn.Module:
         return _NLinearNet(self.context.input_len, self.context.horizon)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tsforge.errors import ModelNotFoundError
+from tsforge.tracking.references import parse_model_ref
 
 if TYPE_CHECKING:
     from tsforge.inference import Predictor
@@ -76,16 +76,9 @@ def resolve_model_uri(ref: str) -> tuple[str, str | None, str]:
     """
     import mlflow
 
-    ref = ref.strip()
-    if ref.startswith("models:/"):
-        ref = ref[len("models:/") :]
+    parsed = parse_model_ref(ref)
+    name, alias, version = parsed.name, parsed.alias, parsed.version
     client = mlflow.MlflowClient()
-    m = re.fullmatch(r"([^@/]+)(?:@([^/]+)|/(\d+))?", ref)
-    if not m:
-        raise ModelNotFoundError(
-            f"cannot read model reference {ref!r}; use name, name@alias or name/version", field="model"
-        )
-    name, alias, version = m.group(1), m.group(2), m.group(3)
     try:
         client.get_registered_model(name)
     except Exception:

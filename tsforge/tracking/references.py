@@ -1,0 +1,66 @@
+"""Model references: ``name``, ``name@alias``, ``name/version`` (optionally ``models:/``-prefixed).
+
+One parser for every front end (CLI, Python API, REST service); no MLflow import, so a malformed
+reference is refused before anything talks to the registry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tsforge.errors import ModelNotFoundError
+
+__all__ = ["ModelRef", "parse_model_ref"]
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\- ]{0,254}$")
+_ALIAS_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,254}$")
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A parsed model reference: exactly one of ``alias`` / ``version`` is set, or neither (bare name)."""
+
+    name: str
+    alias: str | None = None
+    version: str | None = None
+
+    @property
+    def moving(self) -> bool:
+        """True when what the reference points at can change (bare names and aliases)."""
+        return self.version is None
+
+    def __str__(self) -> str:
+        if self.version is not None:
+            return f"{self.name}/{self.version}"
+        if self.alias is not None:
+            return f"{self.name}@{self.alias}"
+        return self.name
+
+
+def parse_model_ref(ref: str, *, field: str = "model") -> ModelRef:
+    """Parse ``name``, ``name@alias``, ``name/version`` (optionally prefixed ``models:/``).
+
+    Raises:
+        ModelNotFoundError: the reference is malformed (names ``field``), so a typo gets a 4xx
+            that says what shape was expected rather than a registry error.
+    """
+    if not isinstance(ref, str):
+        raise ModelNotFoundError("model reference must be a string", field=field)
+    text = ref.strip()
+    if text.startswith("models:/"):
+        text = text[len("models:/") :]
+    expected = "expected 'name', 'name@alias' or 'name/version'"
+    if "@" in text:
+        name, _, alias = text.partition("@")
+        if not _NAME_RE.match(name) or not _ALIAS_RE.match(alias):
+            raise ModelNotFoundError(f"malformed model reference {ref!r}: {expected}", field=field)
+        return ModelRef(name=name, alias=alias)
+    if "/" in text:
+        name, _, version = text.rpartition("/")
+        if not _NAME_RE.match(name) or not version.isdigit() or int(version) < 1:
+            raise ModelNotFoundError(f"malformed model reference {ref!r}: {expected}", field=field)
+        return ModelRef(name=name, version=str(int(version)))
+    if not _NAME_RE.match(text):
+        raise ModelNotFoundError(f"malformed model reference {ref!r}: {expected}", field=field)
+    return ModelRef(name=text)
