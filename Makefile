@@ -29,6 +29,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 serve: $(STAMP)
 	$(BIN)/tsforge serve --host $(HOST) --port $(PORT) --model $(MODEL)

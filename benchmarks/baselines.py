@@ -64,8 +64,8 @@ def main(argv: list[str] | None = None) -> dict:
                 stride = 1
                 if model == "lightgbm":
                     from tsforge.data.catalog import get_entry
+                    from tsforge.data.protocol import default_lengths
                     from tsforge.data.task import prepare_task
-                    from tsforge.pipeline import default_lengths
 
                     entry = get_entry(ds)
                     L, _ = default_lengths(data, entry, None, h)

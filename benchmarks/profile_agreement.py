@@ -32,7 +32,7 @@ WINDOW, STRIDE = 336, 24
 
 
 def dataset_windows(name: str, n: int, seed: int) -> np.ndarray:
-    from tsforge.data.io import load_data
+    from tsforge.data.load import load_data
 
     windows, _, _ = extract_windows(load_data(name), WINDOW, STRIDE)
     if n and windows.shape[0] > n:

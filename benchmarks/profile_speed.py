@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:  # pragma: no cover
         pass
     from recommender.synth import load_corpus
-    from tsforge.data.io import load_data
+    from tsforge.data.load import load_data
 
     windows, _, _ = extract_windows(load_data("etth1"), 336, 24)
     rng = np.random.default_rng(0)

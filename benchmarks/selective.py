@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from tsforge.training.fitting import train_forecaster
 from tsforge.training.strategy import LossStrategy
 
 RESULTS = Path(__file__).resolve().parent / "results" / "selective.json"
@@ -243,7 +244,7 @@ def measure_overhead(
                 else LossStrategy("mse")
             )
             timed = TimedStrategy(inner)
-            forecaster.fit(task, train_config=cfg, loss=timed)
+            train_forecaster(forecaster, task, train_config=cfg, loss=timed)
             seconds[name] = float(np.mean(timed.epoch_seconds))
         pairs.append({**seconds, "ratio": seconds["selective"] / seconds["plain"]})
         log.info("timing %s/%s/H%d rep %d: %s", dataset, model, horizon, rep, pairs[-1])

@@ -55,8 +55,10 @@ class RankedModel:
         model: registered model name to train (``tsforge train --model``).
         strategy: loss strategy to train it with (``None`` = plain).
         expected_relative_error: predicted error ÷ the best candidate's error (1.0 = best).
-        score: the raw score (predicted log relative error).
+        score: the raw score (predicted log relative error); the ranking is ordered by it, so
+            ranks and numbers always agree.
         train_kwargs: keyword arguments for ``tsforge.pipeline.train`` reproducing the candidate.
+        recommended: the pick (rank 1, unless a rule chose another; ``Recommendation.rule`` says why).
     """
 
     rank: int
@@ -66,6 +68,7 @@ class RankedModel:
     expected_relative_error: float
     score: float
     train_kwargs: dict[str, Any] = field(default_factory=dict)
+    recommended: bool = False
 
 
 @dataclass
@@ -82,8 +85,8 @@ class Recommendation:
     Attributes:
         dataset: the data's name.
         input_len, horizon: the protocol the recommendation is for.
-        ranking: every candidate, best first.
-        top: the first ``top`` of ``ranking``.
+        ranking: every candidate, by predicted error (best first).
+        top: the first ``top`` of ``ranking`` (plus the pick when a rule chose one further down).
         reasons: property groups behind the top choice (favouring ones first).
         explanation: the reasons as one sentence.
         avoid: candidates expected to do clearly worse, each with a reason.
@@ -91,6 +94,7 @@ class Recommendation:
         features: the full feature vector the recommender saw.
         timings: seconds for loading, profiling, predicting, total.
         recommender: where the recommender came from and what it was trained on.
+        rule: in words, when a rule picked another candidate than the predicted best (else ``None``).
     """
 
     dataset: str
@@ -105,10 +109,12 @@ class Recommendation:
     features: dict[str, float]
     timings: dict[str, float]
     recommender: dict[str, Any]
+    rule: str | None = None
 
     @property
     def best(self) -> RankedModel:
-        return self.ranking[0]
+        """The recommended candidate (the predicted best unless :attr:`rule` says otherwise)."""
+        return next((r for r in self.ranking if r.recommended), self.ranking[0])
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -192,12 +198,13 @@ def default_recommender(*, build_if_missing: bool = True, progress: Progress | N
 
 
 def _load(data: Any) -> tuple[TimeSeriesData, Any]:
-    from tsforge.pipeline import resolve_data
+    from tsforge.data.load import load
 
     if isinstance(data, np.ndarray) and not np.issubdtype(data.dtype, np.number):
         raise DataValidationError(f"the data must be numeric, got an array of dtype {data.dtype}")
     try:
-        return resolve_data(data)
+        loaded = load(data)
+        return loaded.series, loaded.entry
     except TsforgeError:
         raise
     except (ValueError, TypeError) as exc:
@@ -279,7 +286,7 @@ def recommend(
         DataValidationError: unreadable/non-numeric data, all values missing, too short for the horizon.
         ConfigError: a bad horizon or top.
     """
-    from tsforge.pipeline import default_lengths
+    from tsforge.data.protocol import default_lengths
 
     if top < 1:
         raise ConfigError(f"top must be at least 1, got {top}", field="top")
@@ -316,26 +323,45 @@ def recommend(
     t_prof = time.perf_counter()
 
     scores = rec.scores(feats).iloc[0]
-    order = rec.rank(feats)
+    pick = rec.rank(feats)[0]
+    # rank by predicted error (stable: ties keep the pool order), so ranks and numbers agree
+    order = sorted(rec.candidates, key=lambda name: float(scores[name]))
     pool = _pool(rec)
     ranking = []
     for i, name in enumerate(order):
         cand = pool.get(name, Candidate(name, name))
         s = float(scores[name])
         ranking.append(
-            RankedModel(i + 1, name, cand.model, cand.strategy, float(np.exp(s)), s, cand.train_kwargs(L))
+            RankedModel(
+                i + 1,
+                name,
+                cand.model,
+                cand.strategy,
+                float(np.exp(s)),
+                s,
+                cand.train_kwargs(L),
+                name == pick,
+            )
         )
-    best = ranking[0]
+    best = next(r for r in ranking if r.recommended)
+    rule = None
+    if best.rank > 1:
+        first = ranking[0]
+        margin = rec.meta.get("config", {}).get("anchor_margin", 0)
+        rule = (
+            f"{best.name} is recommended although {first.name} is predicted "
+            f"{1 - first.expected_relative_error / best.expected_relative_error:.0%} better "
+            f"({first.expected_relative_error:.2f}× vs {best.expected_relative_error:.2f}×): the rule keeps the "
+            f"pool's best model on average ({best.name}) unless another is predicted more than {margin:.0%} better"
+        )
     contrib, _bias = rec.contributions(best.name, feats)
     reasons = reasons_for(contrib, feats)
     explanation = sentence(best.name, reasons)
-    if best.name == rec.anchor and best.score > float(scores.min()):
-        explanation = (
-            f"{best.name} is the pool's best model on average and no candidate is expected to beat it by more "
-            f"than {rec.meta.get('config', {}).get('anchor_margin', 0):.0%}; " + explanation
-        )
+    if rule is not None:
+        explanation = f"{rule}; " + explanation
+    shown = ranking[:top] + ([best] if best.rank > top else [])
     avoid = []
-    worst = [r for r in ranking[top:] if r.expected_relative_error >= AVOID_RATIO]
+    worst = [r for r in ranking[top:] if r.expected_relative_error >= AVOID_RATIO and not r.recommended]
     for r in sorted(worst, key=lambda r: -r.expected_relative_error)[:MAX_AVOID]:
         c, _ = rec.contributions(r.name, feats)
         against = [x for x in reasons_for(c, feats, limit=1) if x.effect != "favours"]
@@ -355,7 +381,7 @@ def recommend(
         input_len=L,
         horizon=H,
         ranking=ranking,
-        top=ranking[:top],
+        top=shown,
         reasons=reasons,
         explanation=explanation,
         avoid=avoid,
@@ -376,4 +402,5 @@ def recommend(
             "trained_on": rec.meta.get("groups", []),
             "created": rec.meta.get("created"),
         },
+        rule=rule,
     )

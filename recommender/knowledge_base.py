@@ -40,6 +40,9 @@ import torch
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.task import ForecastTask, prepare_task
 from tsforge.errors import ConfigError, DataValidationError
+from tsforge.evaluation.evaluate import window_errors
+from tsforge.training.fitting import fit_model
+from tsforge.training.spec import TrainingSpec
 
 __all__ = [
     "Candidate",
@@ -49,7 +52,6 @@ __all__ = [
     "default_pool",
     "candidate_by_name",
     "corpus_as_data",
-    "score_windows",
     "fit_candidate",
     "benchmark_data",
     "build_knowledge_base",
@@ -93,50 +95,33 @@ class Candidate:
     def describe(self) -> str:
         return self.model if self.strategy is None else f"{self.model} trained with {self.strategy} learning"
 
-    def config_for(self, input_len: int) -> dict[str, Any]:
-        """The model options, adapted to ``input_len`` where a model has shape constraints."""
-        cfg = dict(self.model_config)
-        if self.model == "hutformer":
-            cfg.update(_hutformer_segments(input_len, int(cfg.get("stages", 2)), int(cfg.get("window", 4))))
-        return cfg
-
     def train_kwargs(self, input_len: int | None = None) -> dict[str, Any]:
-        """Keyword arguments for :func:`tsforge.pipeline.train` that reproduce this candidate
-        (the model options adapted to ``input_len`` when given)."""
+        """Keyword options for :func:`tsforge.pipeline.train` that reproduce this candidate
+        (shape rules such as HUTFormer's tiling are applied by the model at fit time)."""
         out: dict[str, Any] = {"model": self.model}
-        cfg = self.config_for(input_len) if input_len else dict(self.model_config)
-        if cfg:
-            out["model_config"] = cfg
+        if self.model_config:
+            out["model_config"] = dict(self.model_config)
         if self.strategy:
             out["strategy"] = self.strategy
             out["strategy_config"] = dict(self.strategy_config)
         return out
 
+    def spec(self, settings: KBSettings, data: str) -> TrainingSpec:
+        """The cheap, equal-budget training of this candidate in the knowledge base."""
+        strategy_config = dict(self.strategy_config)
+        if self.strategy == "selective":
+            strategy_config.setdefault("estimator_train_config", settings.train_config())
+        return TrainingSpec(
+            self.model,
+            data=data,
+            model_config=self.model_config,
+            strategy=self.strategy,
+            strategy_config=strategy_config,
+            seed=settings.seed,
+            train_config=settings.train_config(),
+        )
 
-def _hutformer_segments(input_len: int, stages: int, window: int = 4) -> dict[str, int]:
-    """HUTFormer needs ``input_len % (segment_len * 2**(stages-1)) == 0`` and at least ``window``
-    tokens in the shortest stage: the largest segment length <= 12 that fits, else fewer stages
-    and a smaller attention window."""
-    for w in range(window, 0, -1):
-        for k in range(max(1, stages), 0, -1):
-            for seg in (12, 8, 6, 4, 3, 2, 1):
-                unit = seg * 2 ** (k - 1)
-                if input_len % unit == 0 and input_len // unit >= w:
-                    return {"segment_len": seg, "stages": k, "window": w}
-    return {"segment_len": 1, "stages": 1, "window": 1}
 
-
-# Cheap fixed model configs: the knowledge base compares model *families* on equal, small budgets.
-_CHEAP_MODEL_CONFIG: dict[str, dict[str, Any]] = {
-    "lightgbm": {
-        "n_estimators": 80,
-        "max_train_rows": 40_000,
-        "max_val_rows": 10_000,
-        "early_stopping_rounds": 10,
-    },
-    "hutformer": {"d_model": 32, "stages": 2},
-    "stpe_mlp": {"d_model": 32},
-}
 # The order of preference in the pool (and the tie-break of equal scores).
 _POOL_ORDER = ("seasonal_naive", "naive", "mean", "dlinear", "nlinear", "lightgbm", "stpe_mlp", "hutformer")
 
@@ -150,11 +135,14 @@ def default_pool(include: Sequence[str] | None = None) -> list[Candidate]:
         include: restrict to these candidate names (order kept as given).
     """
     from tsforge.models import model_names
+    from tsforge.models.registry import get_model_spec
     from tsforge.training import STRATEGIES
 
     names = set(model_names())
     pool = [
-        Candidate(m, m, model_config=dict(_CHEAP_MODEL_CONFIG.get(m, {}))) for m in _POOL_ORDER if m in names
+        Candidate(m, m, model_config=dict(get_model_spec(m).cls.budget_config))
+        for m in _POOL_ORDER
+        if m in names
     ]
     if "selective" in STRATEGIES and "dlinear" in names:
         pool.append(
@@ -239,62 +227,9 @@ def corpus_as_data(values: np.ndarray, name: str = "corpus", freq: str = "h") ->
 
 
 @torch.no_grad()
-def score_windows(forecaster: Any, task: ForecastTask, *, stride: int, batch_size: int = 64) -> pd.DataFrame:
-    """Per (channel, test window) MSE and MAE on the normalised scale.
-
-    A pure function of a trained forecaster and a task, mapped over batches of windows.
-
-    Returns:
-        ``channel`` (int index), ``window_start`` (row of the input's first step), ``mse``, ``mae``.
-    """
-    ds = task.dataset("test", stride=stride)
-    starts = ds.starts.numpy()
-    frames = []
-    for lo in range(0, len(ds), batch_size):
-        idx = np.arange(lo, min(lo + batch_size, len(ds)))
-        batch = ds.get_batch(torch.as_tensor(idx))
-        pred = forecaster.predict(batch).float().numpy()
-        y, m = batch["y"].numpy(), batch["y_mask"].numpy().astype(np.float64)
-        n = m.sum(axis=1)  # [B, C]
-        err = pred - y
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mse = np.where(n > 0, (m * err**2).sum(axis=1) / n, np.nan)
-            mae = np.where(n > 0, (m * np.abs(err)).sum(axis=1) / n, np.nan)
-        B, C = mse.shape
-        frames.append(
-            pd.DataFrame(
-                {
-                    "channel": np.tile(np.arange(C), B),
-                    "window_start": np.repeat(starts[idx], C),
-                    "mse": mse.ravel(),
-                    "mae": mae.ravel(),
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
-
-
 def fit_candidate(cand: Candidate, task: ForecastTask, settings: KBSettings) -> Any:
-    """Train ``cand`` once on ``task`` with the cheap fixed config (no tracking)."""
-    from tsforge.models.base import ModelContext
-    from tsforge.models.registry import get_model_spec
-    from tsforge.pipeline import _seed, build_strategy
-    from tsforge.training.config import TrainConfig
-
-    spec = get_model_spec(cand.model)
-    _seed(settings.seed)
-    model_config = cand.config_for(task.input_len)
-    if cand.model == "lightgbm":
-        model_config.setdefault("seed", settings.seed)
-    forecaster = spec.cls(ModelContext.from_task(task), model_config or None)
-    cfg = TrainConfig.for_model(forecaster, settings.train_config())
-    strategy_config = dict(cand.strategy_config)
-    if cand.strategy == "selective":
-        strategy_config.setdefault("estimator_train_config", settings.train_config())
-        strategy_config.setdefault("track", False)
-    loss = build_strategy(cand.strategy, strategy_config) if cand.strategy else None
-    forecaster.fit(task, train_config=cfg, loss=loss, callbacks=[])
-    return forecaster
+    """Train ``cand`` once on ``task`` with the cheap fixed budget (the one fit path, untracked)."""
+    return fit_model(cand.spec(settings, task.data.name), task).forecaster
 
 
 def _window_properties(task: ForecastTask, starts: np.ndarray) -> pd.DataFrame:
@@ -360,7 +295,7 @@ def benchmark_data(
     for i, cand in enumerate(pool):
         t0 = time.perf_counter()
         forecaster = fit_candidate(cand, task, settings)
-        scores = score_windows(forecaster, task, stride=stride)
+        scores = window_errors(forecaster, task, "test", stride=stride)
         timings[cand.name] = time.perf_counter() - t0
         scores = scores.rename(columns={"mse": f"mse__{cand.name}", "mae": f"mae__{cand.name}"})
         rows = rows.merge(scores, on=["channel", "window_start"], how="left")
@@ -475,16 +410,16 @@ def real_group(
     Returns:
         The rows, or ``None`` when not cached and ``compute`` is false.
     """
-    from tsforge.data.catalog import get_entry, load_dataset
-    from tsforge.pipeline import default_lengths
+    from tsforge.data.load import load
+    from tsforge.data.protocol import default_lengths
 
     root = kb_dir(cache)
     key = _real_key(settings, pool, max_channels, max_test_windows)
     rows = _cached_group(root, name, key)
     if rows is not None or not compute:
         return rows
-    data = load_dataset(name)
-    entry = get_entry(name)
+    loaded = load(name)
+    data, entry = loaded.series, loaded.entry
     # channels observed in at least half of the training rows (a channel with no training value
     # cannot be scaled), then a seeded subset of at most ``max_channels``
     head = data.values[: int(0.6 * data.n_steps)]
@@ -570,7 +505,11 @@ def build_knowledge_base(
     if real is None:
         from tsforge.data.catalog import list_datasets
 
-        real = [e.name for e in list_datasets() if e.available and e.loader not in ("synthetic",)]
+        real = [
+            e.name
+            for e in list_datasets()
+            if e.available and e.kind == "multichannel" and e.loader not in ("synthetic",)
+        ]
     for name in real:
         try:
             rows = real_group(name, pool, settings, cache=cache, compute=compute_real, progress=progress)
@@ -626,22 +565,19 @@ def load_knowledge_base(path: str | os.PathLike[str] | None = None) -> Knowledge
 
 def log_knowledge_base(kb: KnowledgeBase, experiment: str = EXPERIMENT) -> str:
     """Log the knowledge base to MLflow as artifacts of a run named ``knowledge-base``; returns the run id."""
-    import mlflow
+    from tsforge.tracking.runs import tracked_run
 
-    from tsforge.tracking.store import configure_tracking, get_experiment_id
-
-    configure_tracking()
-    with mlflow.start_run(experiment_id=get_experiment_id(experiment), run_name="knowledge-base") as run:
-        mlflow.log_params(
+    with tracked_run(experiment=experiment, run_name="knowledge-base") as run:
+        run.log_params(
             {
                 "n_rows": len(kb.table),
-                "candidates": ",".join(kb.candidates)[:500],
-                "groups": ",".join(kb.meta.get("groups", []))[:500],
+                "candidates": ",".join(kb.candidates),
+                "groups": ",".join(kb.meta.get("groups", [])),
                 **{f"kb.{k}": v for k, v in kb.meta.get("settings", {}).items()},
             }
         )
-        mlflow.log_metric("build_seconds", float(kb.meta.get("build_seconds", 0.0)))
+        run.log_metrics({"build_seconds": float(kb.meta.get("build_seconds", 0.0))})
         if kb.path is not None:
-            mlflow.log_artifact(str(kb.path), artifact_path="knowledge_base")
-            mlflow.log_artifact(str(kb.path.with_suffix(".json")), artifact_path="knowledge_base")
-        return run.info.run_id
+            run.log_artifact(kb.path, "knowledge_base")
+            run.log_artifact(kb.path.with_suffix(".json"), "knowledge_base")
+        return run.run_id

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from recommender.knowledge_base import KnowledgeBase, kb_dir
+from tsforge.data.frequency import steps_per_day
 from tsforge.errors import ConfigError, DataValidationError
 
 __all__ = [
@@ -82,25 +83,6 @@ def recommender_dir(cache: str | os.PathLike[str] | None = None, name: str = "de
     return kb_dir(cache).parent / "recommender" / name
 
 
-def _steps_per_day(freq: str | None) -> float:
-    from tsforge.data.frequency import _step_seconds
-
-    if not freq:
-        return float("nan")
-    sec = _step_seconds(freq)
-    if sec is None or sec <= 0:
-        # calendar offsets without a fixed length (month, quarter, year ...)
-        f = freq.upper()
-        if f.startswith(("MS", "ME", "M", "BM")):
-            return 1 / 30.4
-        if f.startswith(("Q", "BQ")):
-            return 1 / 91.3
-        if f.startswith(("Y", "A", "BY", "BA")):
-            return 1 / 365.25
-        return float("nan")
-    return 86400.0 / sec
-
-
 def shape_features(
     *,
     n_steps: int,
@@ -112,7 +94,7 @@ def shape_features(
     input_len: int,
 ) -> dict[str, float]:
     """The data-shape part of the feature vector (:data:`SHAPE_FEATURES`)."""
-    spd = _steps_per_day(freq)
+    spd = steps_per_day(freq)
     return {
         "log_n_steps": math.log10(max(1, n_steps)),
         "log_n_channels": math.log10(max(1, n_channels)),
@@ -478,60 +460,40 @@ def _anchor(target: np.ndarray, labels: np.ndarray, candidates: Sequence[str], c
     return str(candidates[int(np.argmin(means))])
 
 
-def _pyfunc_class() -> type:
-    """The MLflow pyfunc wrapper (defined lazily so importing this module does not import MLflow)."""
-    import mlflow.pyfunc
-
-    class RecommenderPyfunc(mlflow.pyfunc.PythonModel):
-        """Input: a frame of dataset features (columns = ``feature_names``); output: one column
-        per candidate with its expected relative error (lower is better)."""
-
-        def load_context(self, context: Any) -> None:
-            self.rec = Recommender.load(context.artifacts["recommender"])
-
-        def predict(
-            self, context: Any, model_input: pd.DataFrame, params: dict | None = None
-        ) -> pd.DataFrame:
-            return self.rec.expected_relative_error(model_input)
-
-    return RecommenderPyfunc
-
-
 def log_recommender(
     rec: Recommender, *, experiment: str = "tsforge-recommender", register: bool = True
 ) -> dict[str, Any]:
     """Log the recommender folder to MLflow (run ``recommender``) and register a pyfunc
     ``tsforge-recommender`` whose input is a frame of features and output the expected relative
-    errors. Returns ``{"run_id", "model_uri", "version"}``."""
-    import mlflow
+    errors. Returns ``{"run_id", "model_uri", "version"}``.
 
-    from tsforge.tracking.store import configure_tracking, get_experiment_id
+    The pyfunc is :mod:`tsforge.tracking`'s folder model: it loads the folder with
+    :meth:`Recommender.load` and answers with :meth:`Recommender.expected_relative_error`, so this
+    package never imports MLflow.
+    """
+    from tsforge.tracking.folder_model import log_folder_model
+    from tsforge.tracking.registry import register_model_version
+    from tsforge.tracking.runs import tracked_run
 
     if rec.path is None:
         raise ConfigError("save the recommender before logging it", field="path")
-    configure_tracking()
-    with mlflow.start_run(experiment_id=get_experiment_id(experiment), run_name="recommender") as run:
+    with tracked_run(experiment=experiment, run_name="recommender") as run:
         cfg = rec.meta.get("config", {})
-        mlflow.log_params(
-            {f"ranker.{k}": v for k, v in cfg.items()} | {"candidates": ",".join(rec.candidates)[:500]}
-        )
-        mlflow.log_metrics(
+        run.log_params({f"ranker.{k}": v for k, v in cfg.items()} | {"candidates": ",".join(rec.candidates)})
+        run.log_metrics(
             {
                 "n_examples": float(rec.meta.get("n_examples", 0)),
                 "train_seconds": float(rec.meta.get("train_seconds", 0)),
             }
         )
-        mlflow.log_artifacts(str(rec.path), artifact_path="recommender")
-        example = pd.DataFrame([dict.fromkeys(rec.feature_names, 0.0)])
-        info = mlflow.pyfunc.log_model(
-            name="model",
-            python_model=_pyfunc_class()(),
-            artifacts={"recommender": str(rec.path)},
-            input_example=example,
+        run.log_artifacts(rec.path, "recommender")
+        info = log_folder_model(
+            rec.path,
+            loader=f"{Recommender.__module__}:{Recommender.__qualname__}.load",
+            method="expected_relative_error",
+            input_example=pd.DataFrame([dict.fromkeys(rec.feature_names, 0.0)]),
         )
-        out: dict[str, Any] = {"run_id": run.info.run_id, "model_uri": info.model_uri, "version": None}
+        out: dict[str, Any] = {"run_id": run.run_id, "model_uri": info.model_uri, "version": None}
     if register:
-        from tsforge.tracking.registry import register_model_version
-
         out["version"] = register_model_version(out["model_uri"], REGISTERED_NAME)
     return out

@@ -3,6 +3,11 @@
 Why a module of its own: both ``/v1/forecast`` and ``/invocations`` end in the same
 ``Predictor.predict_series`` call; everything that turns JSON into arrays (and refuses what
 cannot be forecast, naming the field) lives here, free of FastAPI, so it tests without HTTP.
+
+Only what is specific to the service is here: request limits, and the strict typing of JSON
+values (a ``y`` must be a JSON number, a ``ds`` an ISO-8601 string). What a history frame
+*means* — long or wide, series order, duplicates, missing values — is
+:func:`tsforge.data.history.histories_from_frame`, shared with the CLI and the MLflow pyfunc.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ import pandas as pd
 
 from service.schemas.forecast import ForecastRequest, SeriesForecastOut
 from service.schemas.invocations import InvocationsRequest
+from tsforge.data.history import SeriesInput, histories_from_frame, history_layout
 from tsforge.errors import DataValidationError, ResourceLimitError
-from tsforge.inference import SeriesForecast, SeriesInput
+from tsforge.inference import SeriesForecast
 
 __all__ = [
     "Limits",
@@ -145,33 +151,35 @@ def _columns(req: InvocationsRequest) -> dict[str, list[Any]]:
 _NUMBER_TYPES = {int, float, type(None)}
 
 
-def _numeric(values: list[Any], *, field: str) -> np.ndarray:
-    """``y`` values → float64 (``None`` → NaN); refuses strings, booleans, NaN/inf literals."""
+def _numeric(values: list[Any], *, field: str, column: str = "y") -> np.ndarray:
+    """JSON numbers → float64 (``None`` → NaN); refuses strings, booleans, NaN/inf literals."""
     if set(map(type, values)) <= _NUMBER_TYPES:  # fast path: one C-level pass over the types
         try:
             arr = np.array(values, dtype=np.float64)
         except OverflowError:
             raise DataValidationError(
-                "y holds a number too large for float64", field=field, column="y"
+                f"{column} holds a number too large for float64", field=field, column=column
             ) from None
         bad = np.flatnonzero(~np.isfinite(arr))
         r = next((int(i) for i in bad if values[i] is not None), None)
         if r is None:
             return arr
         raise DataValidationError(
-            f"y must be finite (use null for a missing value), got {values[r]!r}",
+            f"{column} must be finite (use null for a missing value), got {values[r]!r}",
             field=field,
-            column="y",
+            column=column,
             row=r,
         )
     r = next(i for i, v in enumerate(values) if type(v) not in _NUMBER_TYPES)
     raise DataValidationError(
-        f"y must be a number or null, got {values[r]!r}", field=field, column="y", row=r
+        f"{column} must be a number or null, got {values[r]!r}", field=field, column=column, row=r
     )
 
 
 def _parse_ds(ds_raw: list[Any], *, field: str) -> np.ndarray:
     """ISO-8601 strings → naive UTC ``datetime64[ns]``; NumPy's parser first, pandas for offsets."""
+    if not ds_raw:
+        return np.array([], dtype="datetime64[ns]")
     if any(v is None for v in ds_raw):
         r = next(i for i, v in enumerate(ds_raw) if v is None)
         raise DataValidationError("ds is null in some rows but not others", field=field, column="ds", row=r)
@@ -196,71 +204,44 @@ def _parse_ds(ds_raw: list[Any], *, field: str) -> np.ndarray:
         raise DataValidationError(str(exc), field=field, column="ds") from None
 
 
-def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> list[SeriesInput]:
-    """A long frame (``unique_id, ds, y``) in MLflow's JSON → one ``SeriesInput`` per id, time-sorted.
-
-    Order of the series follows the tsforge pyfunc (``Predictor.predict_frame``): sorted by id
-    when ``ds`` is given, first appearance otherwise, so answers match ``mlflow models serve``.
-    """
-    key = req.payload_key
-    cols = _columns(req)
-    for c in ("unique_id", "y"):
-        if c not in cols:
-            raise DataValidationError(
-                f"the history frame needs a column {c!r}; columns found: {sorted(cols)}", field=key, column=c
-            )
-    n = len(cols["y"])
-    if n == 0:
-        raise DataValidationError("the history frame has no rows", field=key)
-    ids = cols["unique_id"]
+def _ids(ids: list[Any], *, field: str) -> np.ndarray:
+    """JSON ids → text; an id must be a string or an integer (``1`` and ``"1"`` are one series)."""
     id_types = set(map(type, ids))
     if not id_types <= {str, int}:
         r = next(i for i, v in enumerate(ids) if type(v) not in (str, int))
         raise DataValidationError(
-            f"unique_id must be a string or an integer, got {ids[r]!r}", field=key, column="unique_id", row=r
+            f"unique_id must be a string or an integer, got {ids[r]!r}",
+            field=field,
+            column="unique_id",
+            row=r,
         )
-    id_arr = np.array([str(v) for v in ids] if int in id_types else ids, dtype=str)
-    if (np.char.str_len(id_arr) == 0).any():
-        r = int(np.flatnonzero(np.char.str_len(id_arr) == 0)[0])
-        raise DataValidationError("unique_id must not be empty", field=key, column="unique_id", row=r)
-    y = _numeric(cols["y"], field=key)
-    ds_raw = cols.get("ds")
-    has_time = ds_raw is not None and any(v is not None for v in ds_raw)
-    if has_time:
-        ds = _parse_ds(ds_raw, field=key)
-        order = np.lexsort((ds, id_arr))  # by id, then time (stable)
-        id_sorted, ds_sorted = id_arr[order], ds[order]
-        starts = np.flatnonzero(np.r_[True, id_sorted[1:] != id_sorted[:-1]])
-        same = (id_sorted[1:] == id_sorted[:-1]) & (ds_sorted[1:] == ds_sorted[:-1])
-        if same.any():
-            i = int(np.flatnonzero(same)[0])
-            raise DataValidationError(
-                f"duplicate (unique_id, ds) = ({str(id_sorted[i])!r}, {ds_sorted[i]})", field=key, column="ds"
-            )
-    else:
-        _, first, inverse = np.unique(id_arr, return_index=True, return_inverse=True)
-        rank = np.argsort(np.argsort(first))  # group number in first-appearance order
-        order = np.argsort(rank[inverse], kind="stable")
-        id_sorted = id_arr[order]
-        starts = np.flatnonzero(np.r_[True, id_sorted[1:] != id_sorted[:-1]])
-    bounds = np.r_[starts, n]
-    limits.check(
-        len(starts),
-        [
-            (f"{key} (unique_id={str(id_sorted[a])!r})", int(b - a))
-            for a, b in zip(bounds[:-1], bounds[1:], strict=True)
-        ],
-        None,
-    )
-    y_sorted = y[order]
-    out = []
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-        uid = str(id_sorted[a])
-        values = y_sorted[a:b]
-        if np.isnan(values).all():
-            raise DataValidationError(f"series {uid!r} has no observed value", field=key, column="y")
-        out.append(SeriesInput(id=uid, values=values, timestamps=ds_sorted[a:b] if has_time else None))
-    return out
+    return np.array([str(v) for v in ids] if int in id_types else ids, dtype=str)
+
+
+def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> list[SeriesInput]:
+    """A history frame in MLflow's JSON → one ``SeriesInput`` per series, as the tsforge pyfunc reads it.
+
+    Long (``unique_id, ds, y``; ``ds`` optional) or wide (``ds`` + one column per series): the
+    JSON values are typed here, strictly; grouping, order and checks are
+    :func:`~tsforge.data.history.histories_from_frame`, so answers match ``mlflow models serve``.
+    """
+    key = req.payload_key
+    cols = _columns(req)
+    layout = history_layout(list(cols))
+    typed: dict[str, np.ndarray] = {}
+    for c, values in cols.items():
+        if c == "unique_id":
+            typed[c] = _ids(values, field=key)
+        elif c == "ds":
+            if any(v is not None for v in values):  # an all-null ds means "no timestamps"
+                typed[c] = _parse_ds(values, field=key)
+        elif layout == "wide" or c == "y":
+            typed[c] = _numeric(values, field=key, column=c)
+
+    def check_sizes(sizes: Sequence[tuple[str, int]]) -> None:
+        limits.check(len(sizes), [(f"{key} (unique_id={uid!r})", n) for uid, n in sizes], None)
+
+    return histories_from_frame(typed, layout=layout, field=key, check_sizes=check_sizes)
 
 
 def horizon_from_params(params: dict[str, Any] | None) -> int | None:

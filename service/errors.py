@@ -131,10 +131,10 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on ``app`` (called by ``create_app``)."""
-    from mlflow.exceptions import MlflowException
+    from tsforge.tracking.registry import registry_error_type
 
     app.add_exception_handler(TsforgeError, _tsforge_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(MlflowException, _registry_error)
+    app.add_exception_handler(registry_error_type(), _registry_error)
     app.add_exception_handler(Exception, _unexpected)

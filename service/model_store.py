@@ -5,8 +5,11 @@ Why a store: loading a model from the MLflow registry costs tens to hundreds of 
 pass. So the store resolves a reference to a concrete ``(name, version)``, loads that version's
 :class:`tsforge.inference.Predictor` once, and serves every later request from memory.
 
-References: ``name`` (→ its ``default_alias``, ``champion``; the newest version when the model
-has no such alias), ``name@alias``, ``name/version``; an optional ``models:/`` prefix is accepted.
+References: ``name`` (→ its ``champion`` version when that alias is set, else the newest
+version), ``name@alias``, ``name/version``; an optional ``models:/`` prefix is accepted. They are
+resolved by :func:`tsforge.tracking.registry.resolve_version`, the same function the CLI uses,
+so ``tsforge forecast --model NAME`` and the service always pick the same version (only the
+``default_alias`` setting, ``champion`` by default, can change what a bare name goes through).
 A version is immutable, so a ``name/version`` reference never needs the registry again once
 loaded. ``name`` and ``name@alias`` are *moving* references: the store remembers what each one
 resolved to.
@@ -19,7 +22,7 @@ Requests in flight hold their own reference to the old :class:`LoadedModel` and 
 nothing is torn down under them. Old versions leave the cache oldest-loaded first.
 
 No FastAPI imports here: the store is plain Python, testable without HTTP and reusable from
-the CLI. MLflow is touched only through ``tsforge.tracking`` and an ``MlflowClient``.
+the CLI. MLflow is touched only through ``tsforge.tracking`` (and the client it returns).
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from tsforge.errors import ModelNotFoundError
-from tsforge.tracking.references import ModelRef, parse_model_ref
+from tsforge.tracking.references import CHAMPION, ModelRef, parse_model_ref
+from tsforge.tracking.registry import registry_client, resolve_version
 
 __all__ = ["ModelRef", "LoadedModel", "ModelStore", "parse_model_ref", "PredictorLike"]
 
@@ -76,18 +80,13 @@ def _default_loader(model_uri: str) -> PredictorLike:
     return load_predictor(model_uri)
 
 
-def _is_missing(exc: Exception) -> bool:
-    code = getattr(exc, "error_code", "") or ""
-    return code in {"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE", "NOT_FOUND"}
-
-
 class ModelStore:
     """Resolves model references against the MLflow registry and caches loaded predictors.
 
     Args:
         tracking_uri: MLflow tracking/registry URI (``None`` → ``tsforge.tracking`` default).
         default_model: reference used when a request names no model.
-        default_alias: alias a bare model name resolves to.
+        default_alias: alias a bare model name resolves through when set (else its newest version).
         max_cached_versions: loaded versions kept in memory; the oldest-loaded one that no
             moving reference points at is evicted first.
         loader: ``model_uri -> Predictor`` (default ``tsforge.tracking.load_predictor``).
@@ -99,7 +98,7 @@ class ModelStore:
         tracking_uri: str | None = None,
         *,
         default_model: str | None = None,
-        default_alias: str = "champion",
+        default_alias: str = CHAMPION,
         max_cached_versions: int = 8,
         loader: Callable[[str], PredictorLike] | None = None,
         client: Any | None = None,
@@ -109,7 +108,7 @@ class ModelStore:
         self.max_cached_versions = max(1, int(max_cached_versions))
         self._loader = loader or _default_loader
         if client is None:
-            client, tracking_uri = self._make_client(tracking_uri)
+            client, tracking_uri = registry_client(tracking_uri)
         self.tracking_uri = tracking_uri
         self._client = client
         self._lock = threading.RLock()  # guards the dicts below (reads of single keys need no lock)
@@ -121,57 +120,13 @@ class ModelStore:
         self._poller: threading.Thread | None = None
         self.last_refresh: float | None = None
 
-    @staticmethod
-    def _make_client(tracking_uri: str | None) -> tuple[Any, str]:
-        from mlflow import MlflowClient
-
-        try:
-            from tsforge.tracking import configure_tracking
-
-            uri = configure_tracking(tracking_uri)
-        except ImportError:  # tracking package not importable: configure MLflow directly
-            import mlflow
-
-            uri = tracking_uri or mlflow.get_tracking_uri()
-            mlflow.set_tracking_uri(uri)
-        import mlflow
-
-        mlflow.set_registry_uri(uri)
-        return MlflowClient(tracking_uri=uri, registry_uri=uri), uri
-
     # -- resolution ------------------------------------------------------------------------
     def _resolve_remote(self, ref: ModelRef) -> tuple[str, str, str | None]:
         """Ask the registry which version ``ref`` names → ``(name, version, run_id)``."""
-        from mlflow.exceptions import MlflowException
-
-        try:
-            if ref.version is not None:
-                mv = self._client.get_model_version(ref.name, ref.version)
-            elif ref.alias is not None:
-                mv = self._client.get_model_version_by_alias(ref.name, ref.alias)
-            else:
-                mv = self._resolve_bare(ref.name)
-        except MlflowException as exc:
-            if not _is_missing(exc):
-                raise
-            raise ModelNotFoundError(f"no registered model version for {str(ref)!r}", field="model") from None
-        return ref.name, str(mv.version), getattr(mv, "run_id", None)
-
-    def _resolve_bare(self, name: str) -> Any:
-        from mlflow.exceptions import MlflowException
-
-        try:
-            mv = self._client.get_model_version_by_alias(name, self.default_alias)
-            self._bare_alias[name] = self.default_alias
-            return mv
-        except MlflowException as exc:
-            if not _is_missing(exc):
-                raise
-        self._bare_alias[name] = None
-        versions = self._client.search_model_versions(f"name='{_quote(name)}'")
-        if not versions:
-            raise ModelNotFoundError(f"no registered model named {name!r}", field="model")
-        return max(versions, key=lambda mv: int(mv.version))
+        resolved = resolve_version(ref, self._client, default_alias=self.default_alias)
+        if ref.alias is None and ref.version is None:
+            self._bare_alias[ref.name] = resolved.alias
+        return resolved.name, resolved.version, resolved.run_id
 
     def resolve(self, ref: str | ModelRef | None) -> tuple[ModelRef, tuple[str, str]]:
         """Reference → ``(parsed ref, (name, version))``; moving refs use the remembered answer."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,29 +20,14 @@ import pandas as pd
 import torch
 
 from tsforge.data.calendar import calendar_indices
+from tsforge.data.frequency import fixed_step
+from tsforge.data.history import SeriesInput, histories_from_frame
 from tsforge.data.scaling import StandardScaler
 from tsforge.data.task import causal_fill
 from tsforge.errors import ConfigError, DataValidationError
 from tsforge.models.base import Forecaster
 
-__all__ = ["SeriesInput", "SeriesForecast", "Predictor"]
-
-
-@lru_cache(maxsize=64)
-def _fixed_step(freq: str) -> np.timedelta64 | None:
-    """The step of a fixed-length frequency (h, 15min, D, W...); None for months, quarters, years."""
-    try:
-        return np.timedelta64(pd.Timedelta(pd.tseries.frequencies.to_offset(freq)).value, "ns")
-    except (ValueError, TypeError):
-        return None
-
-
-@dataclass
-class SeriesInput:
-    id: str
-    values: np.ndarray
-    timestamps: np.ndarray | None = None
-    coords: np.ndarray | None = None
+__all__ = ["SeriesInput", "SeriesForecast", "FramePredictor", "Predictor"]
 
 
 @dataclass
@@ -53,7 +37,56 @@ class SeriesForecast:
     timestamps: np.ndarray | None = None
 
 
-class Predictor:
+class FramePredictor:
+    """What every predictor offers on top of ``predict_series``: forecasts from a history frame.
+
+    Subclasses (:class:`Predictor` for window models, the panel predictor for local and global
+    panel models) implement ``predict_series``; the frame handling lives here once.
+    """
+
+    meta: dict[str, Any]
+
+    def predict_series(
+        self, series: Sequence[SeriesInput], horizon: int | None = None
+    ) -> list[SeriesForecast]:
+        raise NotImplementedError(f"{type(self).__name__} must implement predict_series")
+
+    def predict_frame(
+        self,
+        df: Any,
+        horizon: int | None = None,
+        *,
+        id_col: str = "unique_id",
+        time_col: str = "ds",
+        target_col: str = "y",
+        file: str | None = None,
+    ) -> pd.DataFrame:
+        """History frame (pandas or polars) → long forecast frame ``unique_id, ds, step, y_hat``.
+
+        The history is long (``unique_id, ds, y``) or wide (a time column + one column per
+        series, like the training file); see :func:`tsforge.data.history.histories_from_frame`.
+        ``ds`` is absent from the input (or null) when the history has no timestamps; the output
+        then has ``ds`` = null and ``step`` 1..h. ``file`` only names the source in errors.
+        """
+        inputs = histories_from_frame(df, id_col, time_col, target_col, file=file)
+        forecasts = self.predict_series(inputs, horizon)
+        frames = []
+        for f in forecasts:
+            n = len(f.values)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        id_col: f.id,
+                        time_col: f.timestamps if f.timestamps is not None else pd.Series([pd.NaT] * n),
+                        "step": np.arange(1, n + 1),
+                        "y_hat": f.values,
+                    }
+                )
+            )
+        return pd.concat(frames, ignore_index=True)
+
+
+class Predictor(FramePredictor):
     """A fitted model ready to forecast any batch of histories."""
 
     def __init__(
@@ -211,71 +244,7 @@ class Predictor:
                 f"cannot tell the frequency of series {s.id!r} from its timestamps",
                 field=f"{field}.timestamps",
             )
-        step = _fixed_step(freq)
+        step = fixed_step(freq)
         if step is not None:
             return ts[-1] + step * np.arange(1, h + 1)
         return pd.date_range(ts[-1], periods=h + 1, freq=freq)[1:].values
-
-    def predict_frame(
-        self,
-        df: Any,
-        horizon: int | None = None,
-        *,
-        id_col: str = "unique_id",
-        time_col: str = "ds",
-        target_col: str = "y",
-    ) -> pd.DataFrame:
-        """Long history frame (pandas or polars) → long forecast frame ``unique_id, ds, step, y_hat``.
-
-        ``ds`` is absent from the input (or null) when the history has no timestamps; the output
-        then has ``ds`` = null and ``step`` 1..h.
-        """
-        if not isinstance(df, pd.DataFrame):
-            df = df.to_pandas() if hasattr(df, "to_pandas") else pd.DataFrame(df)
-        missing = [c for c in (id_col, target_col) if c not in df.columns]
-        if missing:
-            raise DataValidationError(
-                f"history frame is missing column {missing[0]!r}; columns found: {list(df.columns)}",
-                column=missing[0],
-            )
-        has_time = time_col in df.columns and df[time_col].notna().all()
-        try:
-            y = pd.to_numeric(df[target_col], errors="raise")
-        except (ValueError, TypeError) as exc:
-            raise DataValidationError(
-                f"column {target_col!r} has a non-numeric value: {exc}", column=target_col
-            ) from None
-        df = df.assign(**{target_col: y})
-        if has_time:
-            try:
-                df = df.assign(**{time_col: pd.to_datetime(df[time_col])}).sort_values(
-                    [id_col, time_col], kind="stable"
-                )
-            except (ValueError, TypeError) as exc:
-                raise DataValidationError(
-                    f"column {time_col!r} has an unparsable date: {exc}", column=time_col
-                ) from None
-        inputs = []
-        for uid, g in df.groupby(id_col, sort=False):
-            inputs.append(
-                SeriesInput(
-                    id=str(uid),
-                    values=g[target_col].to_numpy(dtype=np.float64),
-                    timestamps=g[time_col].to_numpy() if has_time else None,
-                )
-            )
-        forecasts = self.predict_series(inputs, horizon)
-        frames = []
-        for f in forecasts:
-            n = len(f.values)
-            frames.append(
-                pd.DataFrame(
-                    {
-                        id_col: f.id,
-                        time_col: f.timestamps if f.timestamps is not None else pd.Series([pd.NaT] * n),
-                        "step": np.arange(1, n + 1),
-                        "y_hat": f.values,
-                    }
-                )
-            )
-        return pd.concat(frames, ignore_index=True)

@@ -313,36 +313,22 @@ def log_profile_to_mlflow(result: ProfileResult, run_id: str | None = None) -> s
 
     Returns:
         The run id used.
+
+    Raises:
+        ConfigError: no ``run_id`` and no active run.
     """
     import tempfile
 
-    import mlflow
-    from mlflow.entities import Metric, Param
-    from mlflow.tracking import MlflowClient
+    from tsforge.tracking.runs import attach_run
 
-    if run_id is None:
-        active = mlflow.active_run()
-        if active is None:
-            raise ConfigError("no active MLflow run to log the profile into; pass run_id", field="run_id")
-        run_id = active.info.run_id
-    client = MlflowClient()
+    run = attach_run(run_id)
     s = result.summary
-    params = [
-        Param(f"profile.{k}", str(s[k]))
-        for k in ("window", "stride", "method", "n_windows", "n_channels")
-        if k in s
-    ]
-    feats = result.features()
-    import time
-
-    now = int(time.time() * 1000)
-    metrics = [
-        Metric(_mlflow_key(f"profile.{k}"), float(v), now, 0) for k, v in feats.items() if np.isfinite(v)
-    ]
-    for i in range(0, len(metrics), 900):  # MLflow caps a batch at 1000 entries
-        client.log_batch(run_id, metrics=metrics[i : i + 900], params=params if i == 0 else [])
+    run.log_params(
+        {f"profile.{k}": s[k] for k in ("window", "stride", "method", "n_windows", "n_channels") if k in s}
+    )
+    run.log_metrics({_mlflow_key(f"profile.{k}"): v for k, v in result.features().items()})
     with tempfile.TemporaryDirectory() as tmp:
         result.to_csv(Path(tmp) / "profile_windows.csv")
         result.to_json(Path(tmp) / "profile_summary.json")
-        client.log_artifacts(run_id, tmp, artifact_path="profile")
-    return run_id
+        run.log_artifacts(tmp, "profile")
+    return run.run_id

@@ -81,6 +81,9 @@ class RankedModelOut(BaseModel):
     )
     score: float | None
     train_kwargs: dict[str, Any] = Field(description="Keyword arguments for tsforge.pipeline.train.")
+    recommended: bool = Field(
+        default=False, description="The pick: rank 1 unless a rule chose another candidate (see 'rule')."
+    )
 
 
 class ReasonOut(BaseModel):
@@ -108,3 +111,6 @@ class RecommendResponse(BaseModel):
     avoid: list[AvoidOut]
     properties: dict[str, Any]
     timings: dict[str, float | None]
+    rule: str | None = Field(
+        default=None, description="Why the pick is not the predicted best, when a rule chose it."
+    )

@@ -57,6 +57,11 @@ class FakeClient:
             raise self._missing()
         return self.get_model_version(name, self.aliases[alias])
 
+    def get_registered_model(self, name):
+        if name != self.name:
+            raise self._missing()
+        return SimpleNamespace(name=name, aliases=dict(self.aliases))
+
     def search_model_versions(self, filter_string):
         return (
             [SimpleNamespace(version=str(v), run_id=f"run{v}") for v in range(1, self.n + 1)]
@@ -107,10 +112,17 @@ def test_bare_name_prefers_default_alias_else_newest():
 
 def test_unknown_things_are_model_not_found():
     store, client, _ = make_store()
-    for ref in ("other", "m@nope", "m/9", "other@x"):
+    client.aliases["champion"] = "2"
+    for ref, says in (
+        ("other", "no registered model named 'other'"),
+        ("m@nope", "alias 'nope' not set on 'm'; aliases: champion"),
+        ("m/9", "'m' has no version 9; versions: 1, 2, 3"),
+        ("other@x", "no registered model named 'other'"),
+    ):
         with pytest.raises(ModelNotFoundError) as err:
             store.get(ref)
         assert err.value.where == {"field": "model"}
+        assert says in str(err.value)
     with pytest.raises(ModelNotFoundError):
         store.get(None)  # no default configured
 

@@ -8,13 +8,14 @@ from tsforge.inference import Predictor, SeriesInput
 from tsforge.models import ModelContext, build_model
 from tsforge.models.persistence import load_model, save_model
 from tsforge.training import TrainConfig
+from tsforge.training.fitting import train_forecaster
 
 
 @pytest.fixture
 def fitted(toy_series):
     task = prepare_task(toy_series, 48, 12)
     model = build_model("lightgbm", ModelContext.from_task(task), {"n_estimators": 15})
-    model.fit(task, train_config=TrainConfig(progress=False))
+    train_forecaster(model, task, train_config=TrainConfig(progress=False))
     return task, model
 
 
@@ -56,7 +57,7 @@ def test_predictor_errors_name_the_problem(fitted):
         pred.predict_series([SeriesInput("s0", np.ones(60))], 13)
     with pytest.raises(DataValidationError, match="infinite"):
         pred.predict_series([SeriesInput("s0", np.r_[np.ones(59), np.inf])], 5)
-    with pytest.raises(DataValidationError, match="missing column 'y'"):
+    with pytest.raises(DataValidationError, match=r"column 'y' \(target_col\) not found"):
         pred.predict_frame(pd.DataFrame({"unique_id": ["a"], "value": [1.0]}), 3)
 
 
@@ -67,3 +68,48 @@ def test_unknown_series_uses_its_own_scale(fitted):
     small = pred.predict_series([SeriesInput("new", base)], 12)[0].values
     big = pred.predict_series([SeriesInput("new", 1000 + 50 * base)], 12)[0].values
     np.testing.assert_allclose(big, 1000 + 50 * small, rtol=1e-4)
+
+
+def test_predict_frame_takes_long_and_wide_histories_alike(fitted):
+    task, model = fitted
+    pred = Predictor(model, task.scaler)
+    data = task.data
+    end = data.n_steps - 30
+    wide = pd.DataFrame(
+        {"date": data.timestamps[:end], **{c: data.values[:end, j] for j, c in enumerate(data.channel_ids)}}
+    )
+    long = wide.melt(id_vars="date", var_name="unique_id", value_name="y").rename(columns={"date": "ds"})
+    from_wide, from_long = pred.predict_frame(wide, 12), pred.predict_frame(long, 12)
+    pd.testing.assert_frame_equal(from_wide, from_long)
+    assert len(from_wide) == data.n_channels * 12
+    assert from_wide["ds"].iloc[0] == data.timestamps[end]
+
+
+def test_cli_forecast_accepts_the_wide_history_of_the_training_file(tmp_path):
+    """A model trained on a wide frame forecasts from a wide CSV of the same rows (no unique_id)."""
+    from typer.testing import CliRunner
+
+    from tsforge.cli import app
+    from tsforge.pipeline import train
+
+    ts = pd.date_range("2021-01-01", periods=400, freq="h")
+    t = np.arange(400)
+    wide = pd.DataFrame(
+        {"date": ts, "HUFL": np.sin(2 * np.pi * t / 24), "OT": 10 + np.cos(2 * np.pi * t / 24)}
+    )
+    outcome = train(wide, "seasonal_naive", input_len=48, horizon=12, track=False, progress=False)
+    model_dir = save_model(outcome.forecaster, outcome.predictor.scaler, tmp_path / "model")
+    history = tmp_path / "history.csv"
+    wide.tail(100).to_csv(history, index=False)
+    out = tmp_path / "forecast.csv"
+    result = CliRunner().invoke(
+        app, ["forecast", "--model", str(model_dir), "--input", str(history), "-H", "6", "--output", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    fc = pd.read_csv(out, parse_dates=["ds"])
+    assert len(fc) == 2 * 6
+    assert sorted(fc["unique_id"].unique()) == ["HUFL", "OT"]
+    assert fc.groupby("unique_id")["step"].apply(list).tolist() == [[1, 2, 3, 4, 5, 6]] * 2
+    assert fc["ds"].min() == ts[-1] + pd.Timedelta("1h")
+    ot = fc[fc["unique_id"] == "OT"]["y_hat"].to_numpy()
+    np.testing.assert_allclose(ot, wide["OT"].to_numpy()[-24:-18], rtol=1e-5)  # a day ago, same hour

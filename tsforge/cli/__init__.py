@@ -3,6 +3,7 @@
 # Importing a command module registers its commands on ``app``.
 from tsforge.cli import (
     core,  # noqa: E402,F401
+    cv,  # noqa: E402,F401
     datasets,  # noqa: E402,F401
     profile,  # noqa: E402,F401
     recommend,  # noqa: E402,F401

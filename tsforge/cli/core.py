@@ -29,12 +29,13 @@ def _parse_options(items: list[str] | None, what: str) -> dict[str, Any]:
 
 
 def _load_predictor(model: str):
-    """A saved model folder, or a registry reference (``models:/name@alias``, ``name/3``, ...)."""
-    from tsforge.inference import Predictor
+    """A saved model folder, or a registry reference resolved by the one rule of
+    :func:`tsforge.tracking.registry.resolve_version` (the service uses the same)."""
+    from tsforge.panels.predictor import load_predictor_dir
     from tsforge.tracking import configure_tracking, load_predictor
 
     if Path(model).is_dir():
-        return Predictor.from_dir(model)
+        return load_predictor_dir(model)
     configure_tracking()
     return load_predictor(model)
 
@@ -63,7 +64,15 @@ def train_cmd(
     horizon: Annotated[
         int | None, typer.Option("--horizon", "-H", help="Horizon (default: catalogue).")
     ] = None,
-    split: Annotated[str | None, typer.Option(help="7:1:2, 6:2:2 or ett (default: catalogue).")] = None,
+    split: Annotated[
+        str | None,
+        typer.Option(
+            help="holdout (per series: last H values test, H before validate; the default for your own "
+            "files and panel collections), or 7:1:2, 6:2:2, ett for long multichannel data "
+            "(default: the catalogue's)."
+        ),
+    ] = None,
+    n_jobs: Annotated[int, typer.Option("--n-jobs", help="Processes for local (per-series) models.")] = 1,
     epochs: Annotated[int | None, typer.Option(help="Maximum epochs.")] = None,
     lr: Annotated[float | None, typer.Option(help="Learning rate.")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Batch size.")] = None,
@@ -85,12 +94,23 @@ def train_cmd(
     ] = None,
     no_track: Annotated[bool, typer.Option("--no-track", help="Do not log to MLflow.")] = False,
     id_col: Annotated[str, typer.Option(help="Long format: series id column.")] = "unique_id",
-    time_col: Annotated[str, typer.Option(help="Time column.")] = "ds",
+    time_col: Annotated[
+        str | None, typer.Option(help="Time column (default: ds for long data, detected for wide data).")
+    ] = None,
     target_col: Annotated[str, typer.Option(help="Long format: value column.")] = "y",
 ) -> None:
-    """Train a model under the standard protocol, log it to MLflow and register it."""
+    """Train a model under its protocol, log it to MLflow and register it.
+
+    Panels (and your own files, by default) use the per-series holdout protocol; catalogue
+    long-benchmark datasets keep their published split.
+    """
+    from tsforge.data.protocol import HOLDOUT, protocol_for
     from tsforge.pipeline import train
 
+    load_kwargs = (
+        {"id_col": id_col, "time_col": time_col, "target_col": target_col} if Path(dataset).suffix else None
+    )
+    split = protocol_for(dataset, split)
     strategy_name = "selective" if selective else strategy
     strategy_config = {k: v for k, v in (("r_u", r_u), ("r_a", r_a)) if v is not None}
     if strategy_config and strategy_name != "selective":
@@ -102,6 +122,25 @@ def train_cmd(
         **_parse_options(train_option, "train"),
     }
     train_cfg = {k: v for k, v in train_cfg.items() if v is not None}
+    if split == HOLDOUT:
+        if strategy_name:
+            raise ConfigError(
+                "loss strategies apply to long multichannel data, not to panels", field="strategy"
+            )
+        _train_panel(
+            dataset,
+            model,
+            input_len,
+            horizon,
+            option,
+            train_cfg,
+            seed,
+            n_jobs,
+            no_track,
+            register_as,
+            load_kwargs,
+        )
+        return
     outcome = train(
         dataset,
         model,
@@ -115,9 +154,7 @@ def train_cmd(
         seed=seed,
         track=not no_track,
         registered_name=register_as,
-        load_kwargs={"id_col": id_col, "time_col": time_col, "target_col": target_col}
-        if Path(dataset).suffix
-        else None,
+        load_kwargs=load_kwargs,
     )
     m = outcome.metrics
     row = {
@@ -144,32 +181,83 @@ def train_cmd(
         )
 
 
+def _train_panel(
+    dataset: str,
+    model: str,
+    input_len: int | None,
+    horizon: int | None,
+    option: list[str] | None,
+    train_cfg: dict[str, Any],
+    seed: int,
+    n_jobs: int,
+    no_track: bool,
+    register_as: str | None,
+    load_kwargs: dict[str, Any] | None,
+) -> None:
+    from tsforge.pipeline import TrackingOptions, train_panel
+
+    out = train_panel(
+        dataset,
+        model,
+        horizon=horizon,
+        input_len=input_len,
+        seed=seed,
+        model_config=_parse_options(option, "model"),
+        train_config=train_cfg,
+        n_jobs=n_jobs,
+        tracking=TrackingOptions(track=not no_track, registered_name=register_as),
+        load_kwargs=load_kwargs,
+    )
+    m = out.metrics
+    row = {
+        "model": out.spec.model,
+        "dataset": out.panel.name,
+        "series": len(out.panel),
+        "H": out.spec.horizon,
+        "val MASE": m.get("val_mase", float("nan")),
+        "test MASE": m.get("test_mase", float("nan")),
+        "test sMAPE": m.get("test_smape", float("nan")),
+        "test OWA": m.get("test_owa", float("nan")),
+        "seconds": m["fit_predict_seconds"],
+    }
+    console.print(_metrics_table([row], "Holdout result (per-series scores averaged over series)"))
+    if out.run_id:
+        console.print(f"MLflow run [bold]{out.run_id}[/]")
+    if out.registered_name:
+        console.print(
+            f"Registered [bold]{out.registered_name}[/] version {out.version}; "
+            f"champion = version {out.champion_version}  →  models:/{out.registered_name}@champion"
+        )
+
+
 @app.command("evaluate")
 def evaluate_cmd(
     model: Annotated[
-        str, typer.Option("--model", "-m", help="models:/name@alias, name/version or a model folder.")
+        str,
+        typer.Option(
+            "--model", "-m", help="name (@champion, else newest), name@alias, name/version or a folder."
+        ),
     ],
     dataset: Annotated[str, typer.Option("--dataset", "-d", help="Catalogue name or file.")],
     split: Annotated[str | None, typer.Option(help="Split convention (default: catalogue).")] = None,
     on: Annotated[str, typer.Option(help="Which split to score: val or test.")] = "test",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Score a registered (or saved) model on a dataset's validation or test windows."""
-    from tsforge.data.task import prepare_task
-    from tsforge.evaluation import evaluate
-    from tsforge.pipeline import resolve_data
+    """Score a registered (or saved) model on a dataset's validation or test windows (a panel
+    model: on every series' holdout test window)."""
+    from tsforge.panels.predictor import PanelPredictor
 
     predictor = _load_predictor(model)
-    series, entry = resolve_data(dataset)
-    task = prepare_task(
-        series, predictor.input_len, predictor.max_horizon, split or getattr(entry, "split", None) or "7:1:2"
-    )
-    if tuple(series.channel_ids) != tuple(predictor.known_ids) and predictor.forecaster.needs_known_channels:
-        raise ConfigError(
-            "this model needs the channels it was trained on; the dataset has different ones", field="dataset"
-        )
-    result = evaluate(predictor.forecaster, task, on)
-    flat = result.flat(on)
+    if isinstance(predictor, PanelPredictor):
+        from tsforge.pipeline.panel import evaluate_panel_model
+
+        if on != "test":
+            raise ConfigError(
+                "a panel model is scored on the holdout test window only (--on test)", field="on"
+            )
+        flat, _ = evaluate_panel_model(predictor, dataset)
+    else:
+        flat = _evaluate_windows(predictor, dataset, split, on)
     if as_json:
         console.print_json(json.dumps(flat))
         return
@@ -178,13 +266,38 @@ def evaluate_cmd(
     )
 
 
+def _evaluate_windows(predictor: Any, dataset: str, split: str | None, on: str) -> dict[str, float]:
+    from tsforge.data.load import load
+    from tsforge.data.task import prepare_task
+    from tsforge.evaluation import evaluate
+
+    loaded = load(dataset)
+    series, entry = loaded.series, loaded.entry
+    task = prepare_task(
+        series, predictor.input_len, predictor.max_horizon, split or getattr(entry, "split", None) or "7:1:2"
+    )
+    if tuple(series.channel_ids) != tuple(predictor.known_ids) and predictor.forecaster.needs_known_channels:
+        raise ConfigError(
+            "this model needs the channels it was trained on; the dataset has different ones", field="dataset"
+        )
+    return evaluate(predictor.forecaster, task, on).flat(on)
+
+
 @app.command("forecast")
 def forecast_cmd(
     model: Annotated[
-        str, typer.Option("--model", "-m", help="models:/name@alias, name/version or a model folder.")
+        str,
+        typer.Option(
+            "--model", "-m", help="name (@champion, else newest), name@alias, name/version or a folder."
+        ),
     ],
     input_path: Annotated[
-        Path, typer.Option("--input", "-i", help="History as long CSV/Parquet (unique_id, ds, y).")
+        Path,
+        typer.Option(
+            "--input",
+            "-i",
+            help="History CSV/Parquet: long (unique_id, ds, y) or wide (time column + one column per series).",
+        ),
     ],
     horizon: Annotated[
         int | None, typer.Option("--horizon", "-H", help="Steps ahead (≤ the trained horizon).")
@@ -192,16 +305,20 @@ def forecast_cmd(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write forecasts here (CSV or Parquet).")
     ] = None,
-    id_col: Annotated[str, typer.Option(help="Series id column.")] = "unique_id",
-    time_col: Annotated[str, typer.Option(help="Time column.")] = "ds",
-    target_col: Annotated[str, typer.Option(help="Value column.")] = "y",
+    id_col: Annotated[
+        str, typer.Option(help="Long format: series id (its absence means wide).")
+    ] = "unique_id",
+    time_col: Annotated[str, typer.Option(help="Time column (wide: detected when absent).")] = "ds",
+    target_col: Annotated[str, typer.Option(help="Long format: value column.")] = "y",
 ) -> None:
     """Forecast from a history file with a registered model (no training data needed)."""
-    from tsforge.data.io import read_table
+    from tsforge.data.tables import read_table
 
     predictor = _load_predictor(model)
-    frame = read_table(input_path).to_pandas()
-    result = predictor.predict_frame(frame, horizon, id_col=id_col, time_col=time_col, target_col=target_col)
+    frame = read_table(input_path)
+    result = predictor.predict_frame(
+        frame, horizon, id_col=id_col, time_col=time_col, target_col=target_col, file=str(input_path)
+    )
     if output is not None:
         if output.suffix == ".parquet":
             result.to_parquet(output, index=False)
@@ -236,6 +353,6 @@ def demo_cmd(
     register_as: Annotated[str, typer.Option(help="Registered name of the winning model.")] = "tsforge-demo",
 ) -> None:
     """The main job end to end on embedded data: profile, recommend, train, compare, register, next steps."""
-    from tsforge.demo import run_demo
+    from tsforge.cli.demo import run_demo
 
     run_demo(dataset=dataset, registered_name=register_as, console=console)

@@ -96,7 +96,7 @@ def profile_cmd(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from recommender.properties.profile import profile
-    from tsforge.data.io import load_data
+    from tsforge.data.load import load_data
 
     if method not in ("fast", "reference"):
         raise ConfigError(f"unknown method {method!r}; choose fast or reference", field="method")

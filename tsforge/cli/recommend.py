@@ -87,9 +87,18 @@ def render_recommendation(rec: Any, data: str) -> None:
     t.add_column("#", justify="right")
     t.add_column("model")
     t.add_column("expected error vs best", justify="right")
+    t.add_column("pick")
     for m in rec.top:
-        t.add_row(str(m.rank), m.name, f"{m.expected_relative_error:.2f}×")
+        t.add_row(
+            str(m.rank),
+            m.name,
+            f"{m.expected_relative_error:.2f}×",
+            "✓" if m.recommended else "",
+            style="bold" if m.recommended else None,
+        )
     console.print(t)
+    if rec.rule:
+        console.print(f"[bold]rule:[/] {rec.rule}")
     console.print(f"[bold]why {rec.best.name}:[/] {rec.explanation}")
     for r in rec.reasons:
         console.print(f"  • {r.description} {r.effect} it ({r.contribution:+.3f} log-error)")

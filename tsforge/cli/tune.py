@@ -119,7 +119,9 @@ def tune_cmd(
     eval_stride: Annotated[int, typer.Option(help="Stride of the scored val/test windows (1 = all).")] = 1,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
     id_col: Annotated[str, typer.Option(help="Long format: series id column.")] = "unique_id",
-    time_col: Annotated[str, typer.Option(help="Time column.")] = "ds",
+    time_col: Annotated[
+        str | None, typer.Option(help="Time column (default: ds for long data, detected for wide data).")
+    ] = None,
     target_col: Annotated[str, typer.Option(help="Long format: value column.")] = "y",
 ) -> None:
     """Tune a model with Optuna (TPE + pruning); resumable by --study, parallel by a shared --storage."""

@@ -9,21 +9,23 @@ Files are never copied into the repository. They are looked up in ``$TSFORGE_DAT
 else in the first existing of ``<repo root>/../shared/datasets`` and ``<cwd>/../shared/datasets``.
 A dataset whose files are absent is listed with ``available=False`` and the reason.
 
+Two kinds of entry: ``multichannel`` (the default; one ``[T, N]`` matrix on a shared time axis,
+loaded by :func:`load_dataset`) and ``panel`` (many univariate series, each with its own start
+and length, loaded as a ragged :class:`~tsforge.data.panel.Panel` by :func:`load_panel_dataset`).
+A panel is never forced into a dense union matrix: :func:`load_dataset` refuses it and names
+``load_panel`` instead, so a caller cannot silently train the multichannel protocol on it.
+
 Parsed real datasets are cached as Parquet under ``datasets/cache/catalog/`` (or ``$TSFORGE_CACHE_DIR``),
 keyed by the source files' mtime and size plus the loader options, so a second load skips CSV
-parsing and validation. The cache is an optimisation only: a failure to read or write it is
-logged and loading goes on from the source files.
+or ``.tsf`` parsing and validation. The cache is an optimisation only: a failure to read or
+write it is logged and loading goes on from the source files.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import importlib.util
-import json
-import logging
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,12 +33,25 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from tsforge.data import validation as V
+from tsforge.data.catalog_cache import (
+    cache_dir,
+    cache_key,
+    read_cached,
+    read_series,
+    write_cached,
+    write_series,
+)
+from tsforge.data.coordinates import read_coordinates
 from tsforge.data.frame import TimeSeriesData
-from tsforge.data.io import from_wide, read_coordinates, read_table, read_tsf, to_polars, tsf_to_dense
+from tsforge.data.frequency import season_length
+from tsforge.data.layouts import from_tsf, from_wide
+from tsforge.data.panel import Panel
+from tsforge.data.panel_store import read_panel, write_panel
 from tsforge.data.synthetic import synthetic_stations
+from tsforge.data.tables import read_table, to_polars
+from tsforge.data.tsf import read_tsf
 from tsforge.errors import ConfigError, DatasetNotAvailableError
 
 try:  # Python >= 3.11
@@ -48,6 +63,7 @@ __all__ = [
     "DatasetEntry",
     "list_datasets",
     "load_dataset",
+    "load_panel_dataset",
     "get_entry",
     "dataset_names",
     "data_dir",
@@ -56,24 +72,26 @@ __all__ = [
     "cache_dir",
 ]
 
-log = logging.getLogger(__name__)
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
-_CACHE_VERSION = 1
-_TS_COL = "__timestamp__"
-_CACHE_NAME = re.compile(r"[0-9a-f]{16}\.parquet")  # only our own files are ever cleaned up
+KINDS = ("multichannel", "panel")
 
 
 @dataclass(frozen=True)
 class DatasetEntry:
-    """One catalogue entry (see ``datasets/catalog.toml`` for the meaning of each field)."""
+    """One catalogue entry (see ``datasets/catalog.toml`` for the meaning of each field).
+
+    ``kind`` is ``"multichannel"`` or ``"panel"``. Panel entries document ``n_series`` and
+    ``lengths`` (min, median, max values per series, test part included) instead of
+    ``n_steps``/``n_channels``, and have no fixed ``input_len`` (``None``: global models derive
+    it from the horizon and season length; local models use each series' whole history).
+    """
 
     name: str
     loader: str
     freq: str | None
     channels: str
     split: str
-    input_len: int
+    input_len: int | None
     horizons: tuple[int, ...]
     files: tuple[str, ...] = ()
     description: str = ""
@@ -81,6 +99,9 @@ class DatasetEntry:
     n_steps: int | None = None
     n_channels: int | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    kind: str = "multichannel"
+    n_series: int | None = None
+    lengths: tuple[int, int, int] | None = None
     available: bool = True
     reason: str = ""
 
@@ -89,10 +110,20 @@ class DatasetEntry:
         """The first (shortest) default horizon."""
         return self.horizons[0]
 
+    @property
+    def is_panel(self) -> bool:
+        return self.kind == "panel"
+
+    @property
+    def season_length(self) -> int:
+        """Seasonal period implied by ``freq`` (monthly 12, daily 7, hourly 24, yearly 1)."""
+        return season_length(self.freq)
+
     def as_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["horizons"] = list(self.horizons)
         d["files"] = list(self.files)
+        d["lengths"] = None if self.lengths is None else list(self.lengths)
         return d
 
 
@@ -124,11 +155,6 @@ def data_dir() -> Path | None:
     return next((p for p in data_dir_candidates() if p.is_dir()), None)
 
 
-def cache_dir() -> Path:
-    env = os.environ.get("TSFORGE_CACHE_DIR")
-    return Path(env).expanduser() if env else REPO_ROOT / "datasets" / "cache" / "catalog"
-
-
 # --------------------------------------------------------------------------------------------
 # Catalogue
 # --------------------------------------------------------------------------------------------
@@ -141,35 +167,46 @@ def _read_catalog(path: str, mtime_ns: int) -> tuple[DatasetEntry, ...]:
             raw = tomllib.load(fh)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"invalid dataset catalogue: {exc}", file=path) from None
-    entries = []
-    for name, spec in raw.items():
-        try:
-            entries.append(
-                DatasetEntry(
-                    name=name,
-                    loader=spec["loader"],
-                    freq=spec.get("freq"),
-                    channels=spec.get("channels", ""),
-                    split=spec.get("split", "7:1:2"),
-                    input_len=int(spec["input_len"]),
-                    horizons=tuple(int(h) for h in spec["horizons"]),
-                    files=tuple(spec.get("files", ())),
-                    description=spec.get("description", ""),
-                    notes=spec.get("notes", ""),
-                    n_steps=spec.get("n_steps"),
-                    n_channels=spec.get("n_channels"),
-                    options=dict(spec.get("options", {})),
-                )
-            )
-        except KeyError as exc:
-            raise ConfigError(
-                f"catalogue entry {name!r} lacks field {exc.args[0]!r}", file=path, field=exc.args[0]
-            ) from None
-        if spec["loader"] not in _LOADERS:
-            raise ConfigError(
-                f"catalogue entry {name!r} names unknown loader {spec['loader']!r}", file=path, field="loader"
-            )
-    return tuple(entries)
+    return tuple(_parse_entry(name, spec, path) for name, spec in raw.items())
+
+
+def _parse_entry(name: str, spec: dict[str, Any], path: str) -> DatasetEntry:
+    kind = spec.get("kind", "multichannel")
+    if kind not in KINDS:
+        raise ConfigError(f"catalogue entry {name!r} has kind {kind!r}; expected one of {KINDS}", file=path)
+    panel = kind == "panel"
+    try:
+        lengths = spec.get("lengths")
+        entry = DatasetEntry(
+            name=name,
+            loader=spec["loader"],
+            freq=spec.get("freq"),
+            channels=spec.get("channels", ""),
+            split=spec.get("split", "holdout" if panel else "7:1:2"),
+            input_len=None if panel and "input_len" not in spec else int(spec["input_len"]),
+            horizons=tuple(int(h) for h in spec["horizons"]),
+            files=tuple(spec.get("files", ())),
+            description=spec.get("description", ""),
+            notes=spec.get("notes", ""),
+            n_steps=spec.get("n_steps"),
+            n_channels=spec.get("n_channels"),
+            options=dict(spec.get("options", {})),
+            kind=kind,
+            n_series=spec.get("n_series"),
+            lengths=None if lengths is None else (int(lengths[0]), int(lengths[1]), int(lengths[2])),
+        )
+    except KeyError as exc:
+        raise ConfigError(
+            f"catalogue entry {name!r} lacks field {exc.args[0]!r}", file=path, field=exc.args[0]
+        ) from None
+    loaders = _PANEL_LOADERS if panel else _LOADERS
+    if entry.loader not in loaders:
+        raise ConfigError(
+            f"catalogue entry {name!r} names unknown {kind} loader {entry.loader!r}; known: {sorted(loaders)}",
+            file=path,
+            field="loader",
+        )
+    return entry
 
 
 def _entries() -> tuple[DatasetEntry, ...]:
@@ -255,18 +292,85 @@ def load_dataset(
     Raises:
         DatasetNotAvailableError: unknown name, or a file that is not on this machine (the
             message says which file and where it was looked for).
-        ConfigError: an override the loader does not understand.
+        ConfigError: an override the loader does not understand, or a panel entry (those load
+            with ``tsforge.data.load_panel``).
     """
     entry = get_entry(name)
+    if entry.is_panel:
+        raise ConfigError(
+            f"dataset {entry.name!r} is a panel ({entry.n_series or 'many'} series, each with its own "
+            f"start and length), not a multichannel matrix; load it with "
+            f"tsforge.data.load_panel({entry.name!r})",
+            field="dataset",
+        )
     channels = overrides.pop("channels", None)
+    paths, options = _resolve(entry, data_dir_override, overrides, extra=["channels"])
+    key = _key(entry, paths, options) if (use_cache and paths) else None
+    data = None if key is None else read_cached(entry.name, key, read_series)
+    if data is None:
+        data = _LOADERS[entry.loader](entry, paths, options)
+        if key is not None:
+            write_cached(entry.name, key, lambda tmp: write_series(data, tmp))
+    if channels is not None:
+        data = data.select_channels([str(c) for c in channels])
+    return data
+
+
+def load_panel_dataset(
+    name: str,
+    *,
+    data_dir_override: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+    **overrides: Any,
+) -> Panel:
+    """Load a ``kind = "panel"`` catalogue entry as a ragged :class:`Panel` (``name`` = the
+    entry's name; series keep their own start dates and lengths).
+
+    The ``.tsf`` is parsed once and cached as Parquet (see :mod:`tsforge.data.panel_store`),
+    keyed like the multichannel cache by the source files' mtime and size.
+
+    Raises:
+        DatasetNotAvailableError: unknown name, or its file is not on this machine.
+        ConfigError: a multichannel entry (``tsforge.data.load_panel`` converts those), or an
+            override the loader does not understand.
+    """
+    entry = get_entry(name)
+    if not entry.is_panel:
+        raise ConfigError(
+            f"dataset {entry.name!r} is a multichannel dataset; tsforge.data.load_panel({entry.name!r}) "
+            "converts it to a panel",
+            field="dataset",
+        )
+    paths, options = _resolve(entry, data_dir_override, overrides)
+    key = _key(entry, paths, options) if (use_cache and paths) else None
+    panel = None if key is None else read_cached(entry.name, key, read_panel)
+    if panel is None:
+        panel = _PANEL_LOADERS[entry.loader](entry, paths, options)
+        if key is not None:
+            write_cached(entry.name, key, lambda tmp: write_panel(panel, tmp))
+    return panel
+
+
+def _key(entry: DatasetEntry, paths: list[Path], options: dict[str, Any]) -> str:
+    # (panel entries have loaders of their own, so the key needs no ``kind``; leaving it out
+    # keeps the keys of existing multichannel caches unchanged)
+    return cache_key([entry.name, entry.loader, entry.freq, options], paths)
+
+
+def _resolve(
+    entry: DatasetEntry,
+    data_dir_override: str | os.PathLike[str] | None,
+    overrides: dict[str, Any],
+    extra: list[str] | None = None,
+) -> tuple[list[Path], dict[str, Any]]:
+    """Check the overrides and the files of ``entry``: (file paths, loader options)."""
     allowed = set(entry.options) | _EXTRA_OPTIONS.get(entry.loader, set())
     unknown = sorted(set(overrides) - allowed)
     if unknown:
         raise ConfigError(
-            f"dataset {entry.name!r} does not take option(s) {unknown}; options: {sorted(allowed) + ['channels']}",
+            f"dataset {entry.name!r} does not take option(s) {unknown}; options: {sorted(allowed) + (extra or [])}",
             field=unknown[0],
         )
-    options = {**entry.options, **overrides}
     folder = Path(data_dir_override) if data_dir_override is not None else data_dir()
     if entry.files:
         ok, reason = _availability(entry, folder)
@@ -275,92 +379,7 @@ def load_dataset(
                 f"dataset {entry.name!r} is not available here: {reason}", field="dataset"
             )
     paths = [folder / f for f in entry.files] if entry.files else []
-    data = None
-    key = _cache_key(entry, paths, options) if (use_cache and paths) else None
-    if key is not None:
-        data = _read_cache(entry, key)
-    if data is None:
-        data = _LOADERS[entry.loader](entry, paths, options)
-        if key is not None:
-            _write_cache(entry, key, data)
-    if channels is not None:
-        data = data.select_channels([str(c) for c in channels])
-    return data
-
-
-# --------------------------------------------------------------------------------------------
-# Parquet cache
-# --------------------------------------------------------------------------------------------
-
-
-def _cache_key(entry: DatasetEntry, paths: list[Path], options: dict[str, Any]) -> str:
-    stamp = [(p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in paths]
-    blob = json.dumps(
-        [_CACHE_VERSION, entry.name, entry.loader, entry.freq, options, stamp], sort_keys=True, default=str
-    )
-    return hashlib.sha1(blob.encode()).hexdigest()[:16]
-
-
-def _cache_file(entry: DatasetEntry, key: str) -> Path:
-    return cache_dir() / f"{entry.name}-{key}.parquet"
-
-
-def _read_cache(entry: DatasetEntry, key: str) -> TimeSeriesData | None:
-    import pyarrow.parquet as pq
-
-    path = _cache_file(entry, key)
-    if not path.is_file():
-        return None
-    try:
-        table = pq.read_table(path)
-        meta = json.loads(table.schema.metadata[b"tsforge"])
-        n = len(meta["channel_ids"])
-        values = np.stack([table.column(f"c{j}").to_numpy() for j in range(n)], axis=1) if n else None
-        ts = (
-            table.column(_TS_COL).to_numpy().astype("datetime64[ns]")
-            if _TS_COL in table.column_names
-            else None
-        )
-        coords = None if meta["coords"] is None else np.asarray(meta["coords"], dtype=np.float64)
-        return TimeSeriesData(
-            values=values,
-            timestamps=ts,
-            channel_ids=tuple(meta["channel_ids"]),
-            freq=meta["freq"],
-            coords=coords,
-            name=meta["name"],
-        )
-    except Exception as exc:  # a corrupt or foreign cache file must never break loading
-        log.warning("ignoring unreadable dataset cache %s: %s", path, exc)
-        return None
-
-
-def _write_cache(entry: DatasetEntry, key: str, data: TimeSeriesData) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    path = _cache_file(entry, key)
-    try:
-        cols = {f"c{j}": pa.array(data.values[:, j]) for j in range(data.n_channels)}
-        if data.timestamps is not None:
-            cols = {_TS_COL: pa.array(data.timestamps), **cols}
-        meta = {
-            "channel_ids": list(data.channel_ids),
-            "freq": data.freq,
-            "coords": None if data.coords is None else data.coords.tolist(),
-            "name": data.name,
-            "version": _CACHE_VERSION,
-        }
-        table = pa.table(cols).replace_schema_metadata({"tsforge": json.dumps(meta)})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        pq.write_table(table, tmp)
-        os.replace(tmp, path)
-        for stale in path.parent.glob(f"{entry.name}-*.parquet"):
-            if stale != path and _CACHE_NAME.fullmatch(stale.name[len(entry.name) + 1 :]):
-                stale.unlink(missing_ok=True)
-    except Exception as exc:  # read-only checkout, full disk, ...: loading still succeeds
-        log.warning("could not write dataset cache %s: %s", path, exc)
+    return paths, {**entry.options, **overrides}
 
 
 # --------------------------------------------------------------------------------------------
@@ -425,11 +444,8 @@ def _load_pm10(entry: DatasetEntry, paths: list[Path], options: dict[str, Any]) 
 
 def _load_tsf(entry: DatasetEntry, paths: list[Path], options: dict[str, Any]) -> TimeSeriesData:
     """Monash .tsf: series stacked end-aligned (left NaN padding) on a synthetic time axis."""
-    tsf = read_tsf(paths[0])
-    values, names = tsf_to_dense(tsf)
-    times = pd.date_range(options.get("start", "2000-01-01"), periods=values.shape[0], freq=entry.freq)
-    return TimeSeriesData(
-        values=values, timestamps=times.to_numpy(), channel_ids=tuple(names), freq=entry.freq, name=entry.name
+    return from_tsf(
+        read_tsf(paths[0]), name=entry.name, freq=entry.freq, start=options.get("start", "2000-01-01")
     )
 
 
@@ -453,6 +469,16 @@ _LOADERS: dict[str, Callable[[DatasetEntry, list[Path], dict[str, Any]], TimeSer
     "tsf": _load_tsf,
     "synthetic": _load_synthetic,
     "statsmodels_co2": _load_co2,
+}
+
+
+def _load_tsf_panel(entry: DatasetEntry, paths: list[Path], options: dict[str, Any]) -> Panel:
+    """Monash .tsf as a ragged panel: every series keeps its own start and length."""
+    return Panel.from_tsf(paths[0], name=entry.name)
+
+
+_PANEL_LOADERS: dict[str, Callable[[DatasetEntry, list[Path], dict[str, Any]], Panel]] = {
+    "tsf_panel": _load_tsf_panel,
 }
 # Options a loader accepts beyond those listed in the catalogue entry.
 _EXTRA_OPTIONS: dict[str, set[str]] = {

@@ -1,11 +1,18 @@
-"""Frequency inference and the natural season length of a frequency."""
+"""Frequencies: inference from timestamps, the fixed step of an alias, steps per hour/day, season length.
+
+Why one module: "how long is one step of ``15min`` / ``W-SAT`` / ``MS``?" is asked by the split
+protocol, the forecast timestamps and the recommender's features; answering it once keeps
+them consistent (a month has no fixed step anywhere, not only in some places).
+"""
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["infer_freq", "season_length", "steps_per_hour"]
+__all__ = ["infer_freq", "season_length", "steps_per_hour", "steps_per_day", "fixed_step"]
 
 
 def infer_freq(timestamps: np.ndarray) -> str | None:
@@ -28,11 +35,52 @@ def infer_freq(timestamps: np.ndarray) -> str | None:
     return pd.tseries.frequencies.to_offset(pd.Timedelta(step, unit="ns")).freqstr
 
 
-def _step_seconds(freq: str) -> float | None:
+@lru_cache(maxsize=64)
+def _fixed_timedelta(freq: str) -> pd.Timedelta | None:
+    """The length of one step when it is fixed (h, 15min, D); ``None`` for calendar offsets.
+
+    Anchored offsets (``W-SAT``, ``MS``, ``QS``, ``B``) have no single length, and an unknown
+    alias has none either; cached because forecasting asks once per series.
+    """
     try:
-        return pd.Timedelta(pd.tseries.frequencies.to_offset(freq)).total_seconds()
+        return pd.Timedelta(pd.tseries.frequencies.to_offset(freq))
     except (ValueError, TypeError):
         return None
+
+
+def _step_seconds(freq: str) -> float | None:
+    step = _fixed_timedelta(freq)
+    return None if step is None else step.total_seconds()
+
+
+def fixed_step(freq: str | None) -> np.timedelta64 | None:
+    """One step as ``timedelta64[ns]`` for fixed-length frequencies; ``None`` for months, weeks anchored
+    on a weekday, quarters, years, business days and unknown aliases (use ``pd.date_range`` then)."""
+    if not freq:
+        return None
+    step = _fixed_timedelta(freq)
+    return None if step is None else np.timedelta64(step.value, "ns")
+
+
+def steps_per_day(freq: str | None) -> float:
+    """24 for hourly data, 1/30.4 for monthly, ...; NaN when unknown (a feature value, not an error).
+
+    Calendar offsets get their average length (month 30.4 days, quarter 91.3, year 365.25);
+    anchored weeks and business days are NaN, as the recommender's knowledge base was built.
+    """
+    if not freq:
+        return float("nan")
+    sec = _step_seconds(freq)
+    if sec is None or sec <= 0:
+        f = freq.upper()
+        if f.startswith(("MS", "ME", "M", "BM")):
+            return 1 / 30.4
+        if f.startswith(("Q", "BQ")):
+            return 1 / 91.3
+        if f.startswith(("Y", "A", "BY", "BA")):
+            return 1 / 365.25
+        return float("nan")
+    return 86400.0 / sec
 
 
 def steps_per_hour(freq: str | None) -> float | None:

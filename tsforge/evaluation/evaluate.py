@@ -6,15 +6,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 import torch
 
-from tsforge.evaluation.metrics import MetricAccumulator, mase_scale
+from tsforge.evaluation.metrics import MetricAccumulator, mase_scale, per_window_errors
 
 if TYPE_CHECKING:
     from tsforge.data.task import ForecastTask
     from tsforge.models.base import Forecaster
 
-__all__ = ["EvaluationResult", "evaluate", "predict_windows"]
+__all__ = ["EvaluationResult", "evaluate", "predict_windows", "window_errors"]
 
 
 @dataclass
@@ -82,3 +83,32 @@ def _season(task: ForecastTask) -> int:
     from tsforge.data.frequency import season_length
 
     return season_length(task.data.freq)
+
+
+@torch.no_grad()
+def window_errors(
+    forecaster: Forecaster, task: ForecastTask, split: str = "test", *, stride: int = 1, batch_size: int = 64
+) -> pd.DataFrame:
+    """Normalised-scale MSE and MAE of every (channel, window) of ``split``: one row each with
+    ``channel, window_start, mse, mae`` (the recommender's knowledge base scores candidates so)."""
+    ds = task.dataset(split, stride=stride)
+    starts = ds.starts.numpy()
+    frames = []
+    for lo in range(0, len(ds), batch_size):
+        idx = np.arange(lo, min(lo + batch_size, len(ds)))
+        batch = ds.get_batch(torch.as_tensor(idx))
+        mse, mae = per_window_errors(
+            forecaster.predict(batch).float().numpy(), batch["y"].numpy(), batch["y_mask"].numpy()
+        )
+        n_windows, n_channels = mse.shape
+        frames.append(
+            pd.DataFrame(
+                {
+                    "channel": np.tile(np.arange(n_channels), n_windows),
+                    "window_start": np.repeat(starts[idx], n_channels),
+                    "mse": mse.ravel(),
+                    "mae": mae.ravel(),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)

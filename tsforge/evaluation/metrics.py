@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 
-__all__ = ["METRIC_NAMES", "MetricAccumulator", "compute_metrics", "mase_scale"]
+__all__ = ["METRIC_NAMES", "MetricAccumulator", "compute_metrics", "mase_scale", "per_window_errors"]
 
 METRIC_NAMES = ("mae", "mse", "rmse", "mape", "smape", "wape", "mase")
 _EPS = 1e-8
@@ -132,3 +132,18 @@ def compute_metrics(
     pred = np.asarray(pred)
     shape = pred.shape if pred.ndim == 3 else (1, *pred.shape)
     return MetricAccumulator(shape[1], shape[2], insample_scale).update(pred, target, mask).result()
+
+
+def per_window_errors(
+    pred: np.ndarray, target: np.ndarray, mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Masked MSE and MAE of each (window, channel) of ``[B, H, C]`` arrays → two ``[B, C]``
+    arrays, NaN where no target of the window was observed."""
+    m = np.asarray(mask, dtype=np.float64)
+    err = np.asarray(pred, dtype=np.float64) - np.asarray(target, dtype=np.float64)
+    err = np.where(m > 0, err, 0.0)
+    n = m.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mse = np.where(n > 0, (err**2).sum(axis=1) / n, np.nan)
+        mae = np.where(n > 0, np.abs(err).sum(axis=1) / n, np.nan)
+    return mse, mae

@@ -8,6 +8,7 @@ from tsforge.models import (  # noqa: F401  (registration side effects)
     hutformer,  # noqa: F401  (HUTFormer, issue #4)
     lgbm,
     linear,
+    statistical,  # noqa: F401  (statsforecast local models, registered as kind 'local')
     stpe_mlp,  # noqa: F401  (STELLA, issue #3)
 )
 from tsforge.models.base import FitReport, Forecaster, ModelContext, NeuralForecaster

@@ -2,7 +2,9 @@
 
 Why one interface: the pipeline, evaluation, MLflow packaging, tuning, the recommender's
 knowledge base and the service all drive models through these few methods, so a new model is
-a new file plus a ``@register_model`` line — nothing else changes.
+a new file plus a ``@register_model`` line — nothing else changes. Models never import the
+training package: neural models describe their network and schedule, and
+``tsforge.training.fitting`` runs the one loop on them.
 
 Scale convention: models see and return **normalised** values (per-channel z-score fitted on
 train); scaling and unscaling happen outside, in ``ForecastTask`` and ``tsforge.inference``.
@@ -23,14 +25,14 @@ from torch import nn
 from tsforge.data.calendar import resolvable_terms
 from tsforge.data.frequency import season_length
 from tsforge.errors import ConfigError
+from tsforge.models.schedule import TrainStage
 
 if TYPE_CHECKING:
     from tsforge.data.task import ForecastTask
     from tsforge.data.windows import Batch
     from tsforge.training.callbacks import Callback
     from tsforge.training.config import TrainConfig
-    from tsforge.training.loop import TrainResult
-    from tsforge.training.strategy import LossStrategy, TrainStage
+    from tsforge.training.strategy import LossStrategy
 
 __all__ = ["ModelContext", "Forecaster", "NeuralForecaster", "FitReport", "config_from_dict"]
 
@@ -129,6 +131,19 @@ class Forecaster(ABC):
     needs_known_channels: ClassVar[bool] = False
     #: False for models that never read ``x_cal``/``y_cal``: inference then skips calendar work.
     uses_calendar: ClassVar[bool] = True
+    #: Options for cheap, equal-budget comparisons (the recommender's knowledge base): small
+    #: widths, few trees. Kept here so adding a model touches one file.
+    budget_config: ClassVar[dict[str, Any]] = {}
+
+    @classmethod
+    def prepare_config(cls, options: dict[str, Any], context: ModelContext, *, seed: int) -> dict[str, Any]:
+        """Adapt user options to ``context`` before construction (default: unchanged).
+
+        Why a hook: some models have shape rules (HUTFormer's tiling of the input length) or
+        their own seed (LightGBM); the fit path calls this for every model, so no caller has to
+        know a model's rules. Options the user set explicitly must win over adaptations.
+        """
+        return dict(options)
 
     def __init__(self, context: ModelContext, config: dict[str, Any] | Any | None = None) -> None:
         self.context = context
@@ -193,38 +208,13 @@ class NeuralForecaster(Forecaster):
 
     def training_schedule(self, train_config: TrainConfig) -> list[TrainStage]:
         """Stages of training; default = one stage training every parameter."""
-        from tsforge.training.strategy import TrainStage
-
         return [TrainStage(name="main")]
 
-    def fit(
-        self,
-        task: ForecastTask,
-        *,
-        train_config: TrainConfig | None = None,
-        loss: LossStrategy | None = None,
-        callbacks: Sequence[Callback] = (),
-    ) -> FitReport:
-        from tsforge.training.config import TrainConfig
-        from tsforge.training.loop import fit as run_loop
-
-        cfg = train_config or TrainConfig.for_model(self)
-        result: TrainResult = run_loop(
-            self.module,
-            task.dataset("train", stride=cfg.train_stride),
-            task.dataset("val", stride=cfg.val_stride),
-            cfg,
-            loss=loss,
-            callbacks=callbacks,
-            schedule=self.training_schedule(cfg),
-            task=task,
-        )
-        return FitReport(
-            history=result.history,
-            best_epoch=result.best_epoch,
-            best_val_loss=result.best_val_loss,
-            train_seconds=result.seconds,
-            extra={"epochs_run": len(result.history), "seconds_per_epoch": result.seconds_per_epoch},
+    def fit(self, task: ForecastTask, **kwargs: Any) -> FitReport:
+        """Neural models are trained by the one training loop: ``tsforge.training.fitting.train_forecaster``."""
+        raise TypeError(
+            f"{self.name} is a neural model: train it with tsforge.training.fitting.train_forecaster "
+            "(or tsforge.training.fitting.fit_model for a full spec)"
         )
 
     @torch.no_grad()

@@ -31,7 +31,7 @@ shared weights — the channel identity enters through the spatial embedding):
    the decoder tokens, cross-attention (queries = decoder tokens, keys/values = ``H^k``) and an
    FFN; then ``Linear(d→P)`` per segment, added to ``Ŷ_enc`` (``residual=True``).
 6. **Two-stage training** — :meth:`HUTFormer.training_schedule` returns two
-   :class:`~tsforge.training.strategy.TrainStage`\\ s for the one training loop: stage ``encoder``
+   :class:`~tsforge.models.schedule.TrainStage`\\ s for the one training loop: stage ``encoder``
    trains embedding + encoder + intermediate head with the module in ``"encoder"`` mode
    (``forward`` returns ``Ŷ_enc``); stage ``decoder`` trains only the decoder's parameters
    with the module in ``"full"`` mode and the encoder frozen.
@@ -64,6 +64,7 @@ attention + FFN only), ``two_stage=False`` (one end-to-end stage on the final ou
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -78,10 +79,12 @@ from tsforge.errors import ConfigError
 from tsforge.models.base import ModelContext, NeuralForecaster
 from tsforge.models.layers import CalendarEmbedding, SpatialEmbedding, resolve_spatial_mode
 from tsforge.models.registry import register_model
+from tsforge.models.schedule import TrainStage
 
 if TYPE_CHECKING:
     from tsforge.training.config import TrainConfig
-    from tsforge.training.strategy import TrainStage
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "HUTFormer",
@@ -471,6 +474,22 @@ def _search_space(trial: Any) -> dict[str, dict[str, Any]]:
     }
 
 
+def _tiling_fits(input_len: int, segment_len: int, stages: int, window: int) -> bool:
+    unit = segment_len * 2 ** (max(1, stages) - 1)
+    return input_len % unit == 0 and input_len // unit >= window
+
+
+def fit_tiling(input_len: int, stages: int, window: int = 4) -> dict[str, int]:
+    """The largest segment length ≤ 12 (then fewer stages, then a smaller window) whose tiling
+    fits ``input_len`` (see :meth:`HUTFormer.prepare_config`)."""
+    for w in range(max(1, window), 0, -1):
+        for k in range(max(1, stages), 0, -1):
+            for seg in (12, 8, 6, 4, 3, 2, 1):
+                if _tiling_fits(input_len, seg, k, w):
+                    return {"segment_len": seg, "stages": k, "window": w}
+    return {"segment_len": 1, "stages": 1, "window": 1}
+
+
 @register_model(
     "hutformer",
     kind="neural",
@@ -490,6 +509,31 @@ class HUTFormer(NeuralForecaster):
         "patience": 3,
         "lr_schedule": "cosine",
     }
+    budget_config = {"d_model": 32, "stages": 2}
+
+    @classmethod
+    def prepare_config(cls, options: dict[str, Any], context: ModelContext, *, seed: int) -> dict[str, Any]:
+        """Pick a tiling that fits ``input_len`` when the requested one does not.
+
+        The input must split into ``segment_len * 2**(stages-1)``-step units with at least
+        ``window`` tokens in the shortest stage. When it does not, the nearest tiling that fits
+        (largest segment ≤ 12, then fewer stages, then a smaller window) replaces the three
+        options, with a log line saying so: a run with a new input length (the recommender's,
+        a user's ``--input``) trains instead of stopping on a shape rule.
+        """
+        out = dict(options)
+        defaults = HUTFormerConfig()
+        seg = int(out.get("segment_len", defaults.segment_len))
+        stages = int(out.get("stages", defaults.stages))
+        window = int(out.get("window", defaults.window))
+        if not _tiling_fits(context.input_len, seg, stages, window):
+            fitted = fit_tiling(context.input_len, stages, window)
+            log.info(
+                "hutformer: segment_len=%d, stages=%d, window=%d do not tile input_len %d; using %s",
+                seg, stages, window, context.input_len, fitted,
+            )  # fmt: skip
+            out.update(fitted)
+        return out
 
     def validate(self) -> None:
         c, L = self.config, self.context.input_len
@@ -551,8 +595,6 @@ class HUTFormer(NeuralForecaster):
 
     def training_schedule(self, train_config: TrainConfig) -> list[TrainStage]:
         """Two stages (encoder, then decoder with the encoder frozen), or one joint stage."""
-        from tsforge.training.strategy import TrainStage
-
         c = self.config
         if not c.two_stage:
             return [TrainStage(name="joint", max_epochs=c.stage1_epochs, on_start=_set_phase("joint"))]

@@ -22,7 +22,7 @@ import lightgbm as lgb
 import numpy as np
 import torch
 
-from tsforge.models.base import FitReport, Forecaster
+from tsforge.models.base import FitReport, Forecaster, ModelContext
 from tsforge.models.registry import register_model
 
 __all__ = ["LightGBMForecaster", "LightGBMConfig"]
@@ -62,6 +62,17 @@ def _space(trial: Any) -> dict[str, dict[str, Any]]:
 )
 class LightGBMForecaster(Forecaster):
     Config = LightGBMConfig
+    budget_config = {
+        "n_estimators": 80,
+        "max_train_rows": 40_000,
+        "max_val_rows": 10_000,
+        "early_stopping_rounds": 10,
+    }
+
+    @classmethod
+    def prepare_config(cls, options: dict[str, Any], context: ModelContext, *, seed: int) -> dict[str, Any]:
+        """The run's seed drives LightGBM's own sampling unless the user set ``seed``."""
+        return {"seed": int(seed), **options}
 
     def __init__(self, context, config=None) -> None:
         super().__init__(context, config)

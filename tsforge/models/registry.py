@@ -23,7 +23,7 @@ SearchSpace = Callable[[Any], dict[str, dict[str, Any]]]
 class ModelSpec:
     name: str
     cls: type[Forecaster]
-    kind: str  # "baseline" | "ml" | "neural"
+    kind: str  # "baseline" | "local" (statsforecast, per series) | "ml" | "neural"
     summary: str
     search_space: SearchSpace | None = None
 

@@ -162,6 +162,7 @@ class STPEMLP(NeuralForecaster):
 
     Config = STPEMLPConfig
     needs_known_channels = True
+    budget_config = {"d_model": 32}
     # The paper: Adam lr 5e-4, weight decay 5e-4, batch 32, grad clip 5, MAE loss (100 epochs
     # with a halving at epoch 50 on a GPU); here fewer epochs with early stopping, for CPUs.
     default_train_config = {

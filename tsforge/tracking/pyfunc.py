@@ -20,9 +20,9 @@ __all__ = ["TsforgePyfunc", "log_predictor_model", "example_history"]
 
 class TsforgePyfunc(mlflow.pyfunc.PythonModel):
     def load_context(self, context: Any) -> None:
-        from tsforge.inference import Predictor
+        from tsforge.panels.predictor import load_predictor_dir
 
-        self.predictor = Predictor.from_dir(context.artifacts["bundle"])
+        self.predictor = load_predictor_dir(context.artifacts["bundle"])
 
     def predict(
         self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None

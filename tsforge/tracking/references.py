@@ -2,6 +2,15 @@
 
 One parser for every front end (CLI, Python API, REST service); no MLflow import, so a malformed
 reference is refused before anything talks to the registry.
+
+**The rule** (applied by :func:`tsforge.tracking.registry.resolve_version`, the one resolver of
+the CLI, the Python API and the service):
+
+* ``name`` → the version the ``champion`` alias points at when it is set, else the newest
+  (highest) version. So a freshly registered model is usable by name before anything is
+  promoted, and promoting a champion never needs the clients to change their reference.
+* ``name@alias`` → that alias's version; an error (listing the aliases) when it is not set.
+* ``name/version`` → that version; an error (listing the versions) when it does not exist.
 """
 
 from __future__ import annotations
@@ -11,7 +20,10 @@ from dataclasses import dataclass
 
 from tsforge.errors import ModelNotFoundError
 
-__all__ = ["ModelRef", "parse_model_ref"]
+__all__ = ["CHAMPION", "ModelRef", "ResolvedModel", "parse_model_ref"]
+
+#: The alias a bare model name resolves through (when set).
+CHAMPION = "champion"
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\- ]{0,254}$")
 _ALIAS_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,254}$")
@@ -36,6 +48,25 @@ class ModelRef:
         if self.alias is not None:
             return f"{self.name}@{self.alias}"
         return self.name
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """What a reference points at now: a concrete, immutable registry version.
+
+    ``alias`` is the alias it was resolved through (``champion`` for a bare name whose champion
+    is set, ``None`` when a bare name fell back to the newest version or named a version).
+    """
+
+    name: str
+    version: str
+    alias: str | None = None
+    run_id: str | None = None
+
+    @property
+    def model_uri(self) -> str:
+        """The ``models:/name/version`` URI: pinned, so loading it cannot race an alias move."""
+        return f"models:/{self.name}/{self.version}"
 
 
 def parse_model_ref(ref: str, *, field: str = "model") -> ModelRef:

@@ -4,9 +4,10 @@ Why: the anomaly mask of :class:`~tsforge.training.selective.SelectiveLearning` 
 estimator (DLinear by default) trained on the *same* task. Retraining it for every main run
 (every backbone, every tuning trial) would dominate the cost, so it is trained once per
 (dataset, split, L, H, estimator, seed, data values, estimator options) and stored under
-``datasets/cache/estimators/<key>/`` (or ``$TSFORGE_CACHE_DIR/estimators``). When MLflow
-tracking is on, its training is its own MLflow run and the cache records that run id, so every
-main run can point at the estimator it used.
+``datasets/cache/estimators/<key>/`` (or ``$TSFORGE_CACHE_DIR/estimators``). Training goes
+through the one fit path; a caller that tracks (the pipeline) passes its own ``trainer`` that
+makes the training an MLflow run and returns the run id, which the cache records so every main
+run can point at the estimator it used. This module never tracks by itself.
 
 Writes are atomic (a temporary folder renamed into place), so two processes racing on the same
 key both end up with a valid entry; a damaged entry is retrained instead of failing the run.
@@ -21,7 +22,6 @@ import os
 import random
 import re
 import shutil
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -49,9 +49,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 META_FILE = "estimator.json"
-#: Trainer signature: (task, estimator, seed, model_config, train_config, track) -> (forecaster, run_id).
+#: Trainer signature: (task, estimator, seed, model_config, train_config) -> (forecaster, run_id or None).
 Trainer = Callable[
-    ["ForecastTask", str, int, dict[str, Any], dict[str, Any], bool], "tuple[Forecaster, str | None]"
+    ["ForecastTask", str, int, dict[str, Any], dict[str, Any]], "tuple[Forecaster, str | None]"
 ]
 
 
@@ -135,62 +135,32 @@ def estimator_key(
     )
 
 
-def _mlflow_active() -> bool:
-    mlflow = sys.modules.get("mlflow")
-    return mlflow is not None and mlflow.active_run() is not None
-
-
 def train_estimator(
     task: ForecastTask,
     estimator: str,
     seed: int,
     model_config: dict[str, Any],
     train_config: dict[str, Any],
-    track: bool,
-) -> tuple[Forecaster, str | None]:
-    """Train the estimator on ``task``'s training split (its own MLflow run when ``track``).
-
-    With tracking, the standard pipeline does the work (parameters, per-epoch metrics, test
-    scores, the model as an artifact; never registered); it is nested under the caller's run
-    when one is active. Without tracking it is a plain ``fit``.
-    """
-    from tsforge.models.base import ModelContext
+) -> tuple[Forecaster, None]:
+    """Train the estimator on ``task`` through the one fit path (untracked; no run id)."""
     from tsforge.models.registry import get_model_spec
-    from tsforge.training.config import TrainConfig
+    from tsforge.training.fitting import fit_model
+    from tsforge.training.spec import TrainingSpec
 
-    cfg = {"progress": False, **train_config, "seed": seed}
-    if track:
-        from tsforge.pipeline import train as pipeline_train
-
-        outcome = pipeline_train(
-            task.data,
-            estimator,
-            input_len=task.input_len,
-            horizon=task.horizon,
-            split=task.split,
-            model_config=model_config,
-            train_config=cfg,
-            seed=seed,
-            track=True,
-            register=False,
-            run_name=f"estimator-{estimator}-L{task.input_len}-H{task.horizon}",
-            nested=_mlflow_active(),
-            tags={"tsforge.role": "selective-estimator"},
-            progress=False,
-        )
-        return outcome.forecaster, outcome.run_id
-    spec = get_model_spec(estimator)
-    if not spec.is_neural:
+    if not get_model_spec(estimator).is_neural:
         from tsforge.errors import ConfigError
 
         raise ConfigError(
-            f"the selective-learning estimator must be a neural model, got {estimator!r} ({spec.kind})",
-            field="estimator",
+            f"the selective-learning estimator must be a neural model, got {estimator!r}", field="estimator"
         )
-    torch.manual_seed(seed)
-    forecaster = spec.cls(ModelContext.from_task(task), model_config)
-    forecaster.fit(task, train_config=TrainConfig.for_model(forecaster, cfg))
-    return forecaster, None
+    spec = TrainingSpec(
+        estimator,
+        data=task.data.name,
+        model_config=model_config,
+        seed=seed,
+        train_config={"progress": False, **train_config, "seed": seed},
+    )
+    return fit_model(spec, task).forecaster, None
 
 
 def _load(path: Path) -> tuple[Forecaster, dict[str, Any]] | None:
@@ -235,7 +205,6 @@ def get_or_train_estimator(
     model_config: dict[str, Any] | None = None,
     train_config: dict[str, Any] | None = None,
     cache_root: str | os.PathLike[str] | None = None,
-    track: bool | None = None,
     trainer: Trainer | None = None,
     use_cache: bool = True,
 ) -> CachedEstimator:
@@ -247,8 +216,8 @@ def get_or_train_estimator(
         seed: the estimator's training seed (part of the key).
         model_config, train_config: estimator options (part of the key).
         cache_root: folder of the cache (default ``datasets/cache/estimators``).
-        track: own MLflow run for the training (``None``: only when an MLflow run is active).
-        trainer: replaces :func:`train_estimator` (tests count its calls).
+        trainer: replaces :func:`train_estimator` (the pipeline passes a tracked one; tests count
+            its calls).
         use_cache: ``False`` always trains and writes nothing.
     """
     model_config = dict(model_config or {})
@@ -262,16 +231,13 @@ def get_or_train_estimator(
             forecaster, meta = loaded
             log.info("selective learning: reusing cached estimator %s", path)
             return CachedEstimator(forecaster, key, path, meta.get("run_id"), hit=True)
-    track = _mlflow_active() if track is None else bool(track)
     log.info("selective learning: training estimator %s for %s", estimator, key.dirname)
     t0 = time.perf_counter()
     # Training the estimator must not shift the caller's random streams: a cache hit and a
     # miss have to leave the main run in the same state.
     py_state, np_state = random.getstate(), np.random.get_state()
     with torch.random.fork_rng(devices=[]):
-        forecaster, run_id = (trainer or train_estimator)(
-            task, estimator, seed, model_config, train_config, track
-        )
+        forecaster, run_id = (trainer or train_estimator)(task, estimator, seed, model_config, train_config)
     random.setstate(py_state)
     np.random.set_state(np_state)
     seconds = time.perf_counter() - t0

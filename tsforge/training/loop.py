@@ -3,7 +3,7 @@
 Adam + optional LR schedule + gradient clipping + early stopping on the (never masked)
 validation metric with best-checkpoint restore, seeded shuffling, a pluggable
 :class:`~tsforge.training.strategy.LossStrategy` for the training loss, a schedule of
-:class:`~tsforge.training.strategy.TrainStage` for multi-stage training, and
+:class:`~tsforge.models.schedule.TrainStage` for multi-stage training, and
 :class:`~tsforge.training.callbacks.Callback` observers (progress bar, MLflow logging, pruning).
 """
 
@@ -20,10 +20,11 @@ import torch
 from torch import nn
 
 from tsforge.errors import ConfigError
+from tsforge.models.schedule import TrainStage
 from tsforge.training.callbacks import Callback, ProgressCallback, TrainState
 from tsforge.training.config import TrainConfig
 from tsforge.training.losses import masked_loss
-from tsforge.training.strategy import LossStrategy, TrainStage
+from tsforge.training.strategy import LossStrategy
 
 if TYPE_CHECKING:
     from tsforge.data.task import ForecastTask

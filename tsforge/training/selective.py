@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import math
-import sys
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -206,8 +205,10 @@ class SelectiveLearning(LossStrategy):
             window once (same size as the residual buffer, counted against ``max_buffer_mb``
             only if it fits; otherwise the estimator runs per batch). Saves one forward per batch.
         cache_dir: root of the estimator cache (default ``datasets/cache/estimators``).
-        track: train the estimator as its own MLflow run (``None``: when an MLflow run is active).
-        estimator_forecaster: an already trained estimator to use as is (skips the cache).
+        estimator_forecaster: an already trained estimator to use as is (skips the cache). The
+            pipeline fetches (or trains, as its own MLflow run) the estimator before fitting and
+            injects it with :meth:`use_estimator`; without one, ``on_fit_start`` fetches it
+            from the cache untracked.
     """
 
     def __init__(
@@ -223,7 +224,6 @@ class SelectiveLearning(LossStrategy):
         max_buffer_mb: float = 2048.0,
         cache_estimator_residuals: bool = True,
         cache_dir: str | None = None,
-        track: bool | None = None,
         estimator_forecaster: Forecaster | None = None,
     ) -> None:
         super().__init__("mse")
@@ -243,7 +243,6 @@ class SelectiveLearning(LossStrategy):
         self.max_buffer_mb = float(max_buffer_mb)
         self.cache_estimator_residuals = bool(cache_estimator_residuals)
         self.cache_dir = cache_dir
-        self.track = track
         self._given_estimator: Forecaster | None = estimator_forecaster
         self._estimator_model: Forecaster | None = estimator_forecaster
         self.estimator_run_id: str | None = None
@@ -385,23 +384,33 @@ class SelectiveLearning(LossStrategy):
             )
         from tsforge.training.estimator_cache import get_or_train_estimator
 
-        seed = self.seed if self.seed is not None else int(state.config.seed)
-        cached = get_or_train_estimator(
-            task,
-            self.estimator,
-            seed=seed,
-            model_config=self.estimator_config,
-            train_config=self.estimator_train_config,
-            cache_root=self.cache_dir,
-            track=self.track,
-        )
-        self.estimator_run_id = cached.run_id
-        self.estimator_cache_hit = cached.hit
-        self.estimator_path = str(cached.path) if cached.path is not None else None
-        mlflow = sys.modules.get("mlflow")
-        if cached.run_id and mlflow is not None and mlflow.active_run() is not None:
-            mlflow.set_tag("tsforge.selective.estimator_run_id", cached.run_id)
+        cached = get_or_train_estimator(task, **self.estimator_request(int(state.config.seed)))
+        self._record_source(cached.run_id, cached.hit, cached.path)
         return cached.forecaster
+
+    def estimator_request(self, run_seed: int) -> dict[str, Any]:
+        """Keyword arguments of ``get_or_train_estimator`` for this strategy (the orchestrator
+        uses them to fetch the estimator before fitting)."""
+        return {
+            "estimator": self.estimator,
+            "seed": self.seed if self.seed is not None else int(run_seed),
+            "model_config": self.estimator_config,
+            "train_config": self.estimator_train_config,
+            "cache_root": self.cache_dir,
+        }
+
+    def use_estimator(
+        self, forecaster: Forecaster, *, run_id: str | None = None, hit: bool | None = None, path: Any = None
+    ) -> None:
+        """Inject a trained estimator (and where it came from, for the run's parameters)."""
+        self._given_estimator = forecaster
+        self._estimator_model = forecaster
+        self._record_source(run_id, hit, path)
+
+    def _record_source(self, run_id: str | None, hit: bool | None, path: Any) -> None:
+        self.estimator_run_id = run_id
+        self.estimator_cache_hit = hit
+        self.estimator_path = str(path) if path is not None else None
 
     @torch.no_grad()
     def _estimate(self, batch: Batch) -> torch.Tensor:

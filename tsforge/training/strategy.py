@@ -4,20 +4,18 @@
   (``batch["idx"]``), the model output and the epoch events, which is all selective learning
   needs (uncertainty buffer keyed by sample index, masks rebuilt at epoch end). Validation
   never goes through the strategy: it always uses the plain masked metric.
-* :class:`TrainStage` describes one stage of a training *schedule* (which parameters train,
-  what to switch on the module first). HUTFormer's two-stage training is a two-element
-  schedule run by the same loop.
+* :class:`~tsforge.models.schedule.TrainStage` (re-exported here) describes one stage of a
+  training *schedule*; it lives with the models, which declare their own schedules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import torch
-from torch import nn
 
+from tsforge.models.schedule import TrainStage
 from tsforge.training.losses import masked_loss
 
 if TYPE_CHECKING:
@@ -75,21 +73,3 @@ def register_strategy(name: str) -> Callable[[type[LossStrategy]], type[LossStra
         return cls
 
     return deco
-
-
-@dataclass
-class TrainStage:
-    """One stage of a training schedule.
-
-    Attributes:
-        name: shown in logs and metric names (``<stage>/val_loss`` when there are several).
-        max_epochs: epochs for this stage (``None`` → ``TrainConfig.max_epochs``).
-        trainable: returns the parameters to optimise (``None`` → all parameters); the others
-            are frozen (``requires_grad=False``) for the stage.
-        on_start: called with the module before the stage (e.g. switch the forward mode).
-    """
-
-    name: str = "main"
-    max_epochs: int | None = None
-    trainable: Callable[[nn.Module], Iterable[nn.Parameter]] | None = None
-    on_start: Callable[[nn.Module], None] | None = None

@@ -21,7 +21,8 @@ from typing import Any
 import optuna
 
 from tsforge.data.frame import TimeSeriesData
-from tsforge.tuning import runs
+from tsforge.tracking import studies
+from tsforge.tracking.runs import run_outcome
 from tsforge.tuning.pruning import OptunaPruningCallback
 from tsforge.tuning.space import TrialConfig, suggest_config
 
@@ -98,21 +99,20 @@ class TrialObjective:
 
     def _tags(self, trial: optuna.Trial) -> dict[str, str]:
         return {
-            runs.STUDY_TAG: self.setup.study_name,
-            runs.TRIAL_TAG: str(trial.number),
-            runs.ROLE_TAG: "trial",
-            runs.STATE_TAG: "RUNNING",
+            studies.STUDY_TAG: self.setup.study_name,
+            studies.TRIAL_TAG: str(trial.number),
+            studies.ROLE_TAG: "trial",
+            studies.STATE_TAG: "RUNNING",
         }
 
     def _mark(self, trial: optuna.Trial, run_id: str | None, status: str, state: str) -> None:
         """Give the trial's child run its final status and state tag (best effort, never raises)."""
         try:
-            runs.close_children(self.parent_run_id, status)
-            run_id = run_id or runs.find_trial_run(self.parent_run_id, trial.number)
+            studies.close_children(self.parent_run_id, status)
+            run_id = run_id or studies.find_trial_run(self.parent_run_id, trial.number)
             if run_id is None:
                 return
-            runs.set_run_status(run_id, status)
-            runs.set_run_tags(run_id, {runs.STATE_TAG: state})
+            studies.mark_run(run_id, status=status, tags={studies.STATE_TAG: state})
         except Exception as exc:  # noqa: BLE001 - bookkeeping must not hide the real error
             log.warning("could not mark MLflow run of trial %d as %s: %s", trial.number, status, exc)
 
@@ -132,8 +132,9 @@ class TrialObjective:
                 tags=self._tags(trial),
                 callbacks=[pruning],
             )
-        except KeyboardInterrupt:
-            self._mark(trial, None, "KILLED", "INTERRUPTED")
+        except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, or SIGTERM turned into SystemExit
+            status = run_outcome(exc)[0]
+            self._mark(trial, None, status, "INTERRUPTED" if status == "KILLED" else "FAIL")
             raise
         except Exception as exc:
             self._mark(trial, None, "FAILED", "FAIL")
@@ -151,9 +152,9 @@ class TrialObjective:
         state = "COMPLETE" if math.isfinite(value) else "FAIL"
         if run_id is not None:
             try:
-                runs.set_run_tags(run_id, {runs.STATE_TAG: state})
-                if state == "FAIL":
-                    runs.set_run_status(run_id, "FAILED")
+                studies.mark_run(
+                    run_id, status="FAILED" if state == "FAIL" else None, tags={studies.STATE_TAG: state}
+                )
             except Exception as exc:  # noqa: BLE001
                 log.warning("could not tag MLflow run %s: %s", run_id, exc)
         return value

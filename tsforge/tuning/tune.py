@@ -8,8 +8,9 @@ current champion on validation MSE.
 
 Ctrl-C: the trial in progress is recorded as FAIL in the study (Optuna's behaviour, so a resumed
 study does not count it) and its run as KILLED, the parent run ends KILLED, and
-``KeyboardInterrupt`` propagates to the caller. Finished trials are already in the storage, so
-rerunning with the same study name continues the search.
+``KeyboardInterrupt`` propagates to the caller. SIGTERM ends the MLflow runs KILLED the same way
+(``tracked_run`` turns it into ``SystemExit(143)``). Finished trials are already in the storage,
+so rerunning with the same study name continues the search.
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import optuna
 
 from tsforge.errors import ConfigError, TsforgeError
 from tsforge.models.registry import get_model_spec
-from tsforge.tuning import runs
+from tsforge.tracking import studies
+from tsforge.tracking.runs import TrackedRun, tracked_run
 from tsforge.tuning.objective import OBJECTIVE_METRIC, TrainFn, TrialObjective, TuneSetup
 from tsforge.tuning.plots import save_study_plots
 from tsforge.tuning.space import TrialConfig, config_from_params, has_search_space
@@ -147,7 +150,8 @@ def tune(
             belongs to a different model/dataset/horizon.
         KeyboardInterrupt: after marking the runs (see the module docstring).
     """
-    from tsforge.pipeline import default_lengths, resolve_data
+    from tsforge.data.load import load
+    from tsforge.data.protocol import default_lengths
 
     if n_trials is None and timeout is None:
         raise ConfigError("give a number of trials or a timeout", field="trials")
@@ -159,7 +163,8 @@ def tune(
     store = storage if isinstance(storage, optuna.storages.BaseStorage) else resolve_storage(storage)
     if isinstance(pruner, str):
         pruner = make_pruner(pruner)
-    series, entry = resolve_data(data, **(load_kwargs or {}))
+    loaded = load(data, **(load_kwargs or {}))
+    series, entry = loaded.series, loaded.entry
     input_len, horizon = default_lengths(series, entry, input_len, horizon)
     split = split or getattr(entry, "split", None) or "7:1:2"
     name = study_name or default_study_name(spec.name, series.name or "data", horizon)
@@ -197,65 +202,63 @@ def tune(
         eval_stride=eval_stride,
     )
     storage_name = describe_storage(store)
-    parent = runs.start_parent_run(
-        exp_name,
-        f"tune-{name}",
-        {runs.STUDY_TAG: name, "tsforge.model": spec.name, "tsforge.dataset": str(series.name)},
-    )
-    t0 = time.perf_counter()
-    n_before = len(study.get_trials(deepcopy=False))
-    status = "FAILED"
-    try:
-        runs.log_parent_params(
-            {
-                "study": name,
-                "storage": storage_name,
-                "model": spec.name,
-                "dataset": series.name,
-                "input_len": input_len,
-                "horizon": horizon,
-                "split": split,
-                "strategy": strategy or "plain",
-                "n_trials": n_trials,
-                "timeout": timeout,
-                "seed": seed,
-                "sampler_seed": seed if sampler_seed is None else sampler_seed,
-                "sampler": type(study.sampler).__name__,
-                "pruner": type(study.pruner).__name__,
-                "trials_before": n_before,
-                **{f"fixed.train.{k}": v for k, v in setup.train_overrides.items()},
-                **{f"fixed.model.{k}": v for k, v in setup.model_overrides.items()},
-            }
-        )
-        objective = TrialObjective(setup, parent, train_fn)
-        study.optimize(
-            objective,
-            n_trials=n_trials,
-            timeout=timeout,
-            catch=catch,
-            callbacks=[_parent_logger, *callbacks],
-        )
-        result = _finish(
-            study, setup, parent, storage_name, n_before, t0, retrain, register, registered_name, train_fn
-        )
-        status = "FINISHED"
-        return result
-    except KeyboardInterrupt:
-        status = "KILLED"
-        log.warning("tuning interrupted; study %r is resumable with the same name and storage", name)
-        raise
-    finally:
-        runs.end_parent_run(parent, status)
+    tags = {
+        studies.ROLE_TAG: "tuning",
+        studies.STUDY_TAG: name,
+        "tsforge.model": spec.name,
+        "tsforge.dataset": str(series.name),
+    }
+    # The parent run ends FINISHED, KILLED (Ctrl-C, SIGTERM) or FAILED, and a trial run left open
+    # half way ends with the same status (see tracked_run).
+    with tracked_run(experiment=exp_name, run_name=f"tune-{name}", tags=tags) as parent:
+        t0 = time.perf_counter()
+        n_before = len(study.get_trials(deepcopy=False))
+        try:
+            parent.log_params(
+                {
+                    "study": name,
+                    "storage": storage_name,
+                    "model": spec.name,
+                    "dataset": series.name,
+                    "input_len": input_len,
+                    "horizon": horizon,
+                    "split": split,
+                    "strategy": strategy or "plain",
+                    "n_trials": n_trials,
+                    "timeout": timeout,
+                    "seed": seed,
+                    "sampler_seed": seed if sampler_seed is None else sampler_seed,
+                    "sampler": type(study.sampler).__name__,
+                    "pruner": type(study.pruner).__name__,
+                    "trials_before": n_before,
+                    **{f"fixed.train.{k}": v for k, v in setup.train_overrides.items()},
+                    **{f"fixed.model.{k}": v for k, v in setup.model_overrides.items()},
+                }
+            )
+            objective = TrialObjective(setup, parent.run_id, train_fn)
+            study.optimize(
+                objective,
+                n_trials=n_trials,
+                timeout=timeout,
+                catch=catch,
+                callbacks=[partial(_log_trial_to_parent, parent), *callbacks],
+            )
+            return _finish(
+                study, setup, parent, storage_name, n_before, t0, retrain, register, registered_name, train_fn
+            )
+        except KeyboardInterrupt:
+            log.warning("tuning interrupted; study %r is resumable with the same name and storage", name)
+            raise
 
 
-def _parent_logger(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+def _log_trial_to_parent(parent: TrackedRun, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
     """Per-trial curve on the parent run: the trial's value and the best so far (step = trial number)."""
     best = _best(study)
     metrics = {"trial_value": trial.value if trial.value is not None else float("nan")}
     if best is not None:
         metrics["best_value"] = best.value
     try:
-        runs.log_parent_metrics(metrics, step=trial.number)
+        parent.log_metrics(metrics, step=trial.number)
     except Exception as exc:  # noqa: BLE001 - never fail a study over a chart
         log.warning("could not log trial %d to the parent run: %s", trial.number, exc)
 
@@ -263,7 +266,7 @@ def _parent_logger(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None
 def _finish(
     study: optuna.Study,
     setup: TuneSetup,
-    parent: str,
+    parent: TrackedRun,
     storage_name: str,
     n_before: int,
     t0: float,
@@ -279,14 +282,15 @@ def _finish(
         best_cfg = config_from_params(best.params, setup.model, setup.strategy)
     with tempfile.TemporaryDirectory() as tmp:
         plots = save_study_plots(study, tmp)
-        runs.log_parent_artifacts(plots, "tuning")
+        for plot in plots:
+            parent.log_artifact(plot, "tuning")
         plot_names = [f"tuning/{p.name}" for p in plots]
     summary = {f"n_{k}": float(v) for k, v in counts.items()}
     if best is not None:
         summary["best_value"] = float(best.value)
         summary["best_trial"] = float(best.number)
-    runs.log_parent_metrics(summary)
-    runs.log_parent_dict(
+    parent.log_metrics(summary)
+    parent.log_dict(
         {
             "study": study.study_name,
             "storage": storage_name,
@@ -302,7 +306,7 @@ def _finish(
         study_name=study.study_name,
         storage=storage_name,
         experiment=setup.experiment,
-        parent_run_id=parent,
+        parent_run_id=parent.run_id,
         n_trials_session=len(study.get_trials(deepcopy=False)) - n_before,
         counts=counts,
         best_value=None if best is None else float(best.value),
@@ -313,15 +317,16 @@ def _finish(
         plots=plot_names,
     )
     if best is not None and best_cfg is not None and retrain:
-        _retrain_best(result, setup, best, best_cfg, register, registered_name, train_fn)
+        _retrain_best(result, setup, parent, best, best_cfg, register, registered_name, train_fn)
     result.wall_seconds = time.perf_counter() - t0
-    runs.log_parent_metrics({"wall_seconds": result.wall_seconds})
+    parent.log_metrics({"wall_seconds": result.wall_seconds})
     return result
 
 
 def _retrain_best(
     result: TuneResult,
     setup: TuneSetup,
+    parent: TrackedRun,
     best: optuna.trial.FrozenTrial,
     cfg: TrialConfig,
     register: bool,
@@ -340,14 +345,14 @@ def _retrain_best(
         run_name=f"{setup.study_name}-best",
         nested=True,
         tags={
-            runs.STUDY_TAG: setup.study_name,
-            runs.ROLE_TAG: "best",
+            studies.STUDY_TAG: setup.study_name,
+            studies.ROLE_TAG: "best",
             "tsforge.best_trial": str(best.number),
         },
     )
     result.final_run_id = outcome.run_id
     result.final_metrics = {k: float(v) for k, v in outcome.metrics.items()}
-    runs.log_parent_metrics(
+    parent.log_metrics(
         {f"best_{k}": v for k, v in result.final_metrics.items() if k.startswith(("val_", "test_"))}
     )
     if not register or outcome.model_uri is None:
@@ -359,4 +364,4 @@ def _retrain_best(
     result.registered_name = name
     result.version = version
     result.champion_version = promote_champion(name, OBJECTIVE_METRIC, candidate_version=version)
-    runs.log_parent_params({"registered_name": name, "registered_version": version})
+    parent.log_params({"registered_name": name, "registered_version": version})

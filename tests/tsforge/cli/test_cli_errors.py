@@ -99,7 +99,8 @@ def test_train_evaluate_forecast_end_to_end(tracking_uri, tmp_path, capsys):
         capsys, "evaluate", "--model", "models:/cli-m@champion", "--dataset", path, "--json"
     )
     assert code == 0, err[-3000:]
-    assert '"test_mse"' in out and '"test_orig_mae"' in out
+    # a user's file follows the per-series holdout protocol: panel scores
+    assert '"test_mase"' in out and '"test_smape"' in out and '"test_owa"' in out
     hist = _csv(tmp_path, "hist.csv", _long(100))
     dest = tmp_path / "fc.csv"
     code, out, err = _cli(

@@ -40,3 +40,15 @@ def test_cli_command_runs(monkeypatch, tmp_path):
     assert '"name": "etth1"' in result.output and '"available": false' in result.output
     result = CliRunner().invoke(app, ["datasets"])
     assert result.exit_code == 0 and "etth1" in result.output and "not available here" in result.output
+
+
+def test_panels_are_listed_with_kind_and_horizon_in_80_columns():
+    console = Console(file=StringIO(), width=80, color_system=None)
+    console.print(datasets_table(list_datasets()))
+    lines = console.file.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    row = next(line for line in lines if line.split()[:1] == ["m1_monthly"])
+    assert row.split()[:7] == ["m1_monthly", "panel", "MS", "48–150", "617", "holdout", "-"]
+    assert row.split()[7] == "18"
+    etth1 = next(line for line in lines if line.split()[:1] == ["etth1"])
+    assert etth1.split()[:4] == ["etth1", "multi", "h", "17,420"]

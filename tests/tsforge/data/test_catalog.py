@@ -1,4 +1,5 @@
-"""Catalogue: documented shapes of every dataset whose files exist, availability, cache, errors."""
+"""Catalogue: documented shapes of every dataset whose files exist, availability, cache, errors,
+and the panel entries (their shapes are checked through ``load_panel`` in test_load_panel.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import shutil
 import numpy as np
 import pytest
 
-from tsforge.data import list_datasets, load_data, load_dataset
-from tsforge.data.catalog import data_dir, get_entry
+from tsforge.data import Panel, list_datasets, load_data
+from tsforge.data.catalog import _parse_entry, data_dir, get_entry, load_dataset, load_panel_dataset
+from tsforge.data.panel_store import read_panel, write_panel
 from tsforge.errors import ConfigError, DatasetNotAvailableError
 
 DATA_DIR = data_dir()
@@ -207,3 +209,112 @@ def test_load_data_accepts_a_catalogue_name_and_channel_subset():
     sub = load_dataset("illness", channels=["OT", "ILITOTAL"])
     assert sub.channel_ids == ("OT", "ILITOTAL")
     np.testing.assert_array_equal(sub.values[:, 0], data.values[:, data.channel_ids.index("OT")])
+
+
+# --------------------------------------------------------------------------------------------
+# Panel entries (kind = "panel"): catalogue fields, refusal by load_dataset, Parquet cache
+# --------------------------------------------------------------------------------------------
+
+PANEL_NAMES = [
+    "m1_yearly",
+    "m1_quarterly",
+    "m1_monthly",
+    "cif_2016",
+    "hospital",
+    "car_parts",
+    "nn5_daily",
+    "nn5_weekly",
+    "fred_md",
+    "covid_deaths",
+    "vehicle_trips",
+    "m4_hourly_panel",
+]
+
+
+def test_panel_entries_carry_the_holdout_protocol():
+    by_name = {e.name: e for e in list_datasets()}
+    for name in PANEL_NAMES:
+        e = by_name[name]
+        assert (e.kind, e.split, e.input_len, e.loader) == ("panel", "holdout", None, "tsf_panel"), name
+        assert len(e.horizons) == 1 and e.n_series and e.lengths[0] <= e.lengths[1] <= e.lengths[2], name
+        assert e.n_steps is None and e.n_channels is None and e.description and e.files, name
+    assert [get_entry(n).season_length for n in ("m1_yearly", "m1_quarterly", "hospital", "nn5_weekly")] == [
+        1,
+        4,
+        12,
+        52,
+    ]
+    assert (get_entry("nn5_daily").season_length, get_entry("m4_hourly_panel").season_length) == (7, 24)
+    # m4_hourly stays multichannel: it is a recommender knowledge-base group
+    assert get_entry("m4_hourly").kind == "multichannel" and not get_entry("m4_hourly").is_panel
+    assert get_entry("cif_2016").as_dict()["lengths"] == [28, 120, 120]
+
+
+def test_load_dataset_refuses_a_panel_and_vice_versa():
+    with pytest.raises(ConfigError, match=r"'hospital' is a panel \(767 series.*load_panel\('hospital'\)"):
+        load_dataset("hospital")
+    with pytest.raises(ConfigError, match=r"'synthetic' is a multichannel dataset.*converts it"):
+        load_panel_dataset("synthetic")
+
+
+def test_entry_kind_is_validated():
+    spec = {"loader": "tsf_panel", "horizons": [6], "kind": "ragged"}
+    with pytest.raises(ConfigError, match="has kind 'ragged'"):
+        _parse_entry("x", spec, "catalog.toml")
+    with pytest.raises(ConfigError, match="unknown panel loader 'csv_wide'"):
+        _parse_entry("x", {**spec, "kind": "panel", "loader": "csv_wide"}, "catalog.toml")
+    with pytest.raises(ConfigError, match="lacks field 'input_len'"):
+        _parse_entry("x", {**spec, "kind": "multichannel", "loader": "csv_wide"}, "catalog.toml")
+
+
+@needs_data
+def test_panel_cache_round_trip_and_invalidation(monkeypatch, tmp_path):
+    data_copy = tmp_path / "data"
+    data_copy.mkdir()
+    source = data_copy / "m1_yearly_dataset.tsf.gz"
+    shutil.copy(DATA_DIR / "m1_yearly_dataset.tsf.gz", source)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TSFORGE_DATA_DIR", str(data_copy))
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(cache))
+    first = load_panel_dataset("m1_yearly")
+    (cached,) = cache.glob("m1_yearly-*.parquet")
+    second = load_panel_dataset("m1_yearly")
+    np.testing.assert_array_equal(first.values, second.values)
+    np.testing.assert_array_equal(first.starts, second.starts)
+    assert (second.freq, second.name, second.meta, list(second.ids)) == (
+        first.freq,
+        first.name,
+        first.meta,
+        list(first.ids),
+    )
+    st = os.stat(source)
+    os.utime(source, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    load_panel_dataset("m1_yearly")
+    (new,) = cache.glob("m1_yearly-*.parquet")
+    assert new != cached
+    new.write_bytes(b"not parquet")  # a corrupt cache is ignored, the source parsed again
+    assert len(load_panel_dataset("m1_yearly")) == 181
+    assert len(load_panel_dataset("m1_yearly", use_cache=False)) == 181
+
+
+def test_panel_store_round_trips_every_field(tmp_path):
+    panel = Panel(
+        ids=np.array([10, 20, 30]),
+        indptr=np.array([0, 2, 5, 9]),
+        values=np.array([1, np.nan, 3, 4, 5, 6, 7, 8, 9], dtype=np.float32),
+        starts=np.array([0, 5, -2]),
+        freq="MS",
+        season_length=12,
+        name="tiny",
+        attrs={"horizon": np.array([1, 2, 3]), "kind": np.array(["a", None, "c"], dtype=object)},
+        meta={"horizon": "3"},
+    )
+    write_panel(panel, tmp_path / "p.parquet")
+    back = read_panel(tmp_path / "p.parquet")
+    for f in ("ids", "indptr", "values", "starts"):
+        a, b = getattr(panel, f), getattr(back, f)
+        assert a.dtype == b.dtype, f
+        np.testing.assert_array_equal(a, b)
+    assert (back.freq, back.season_length, back.name, back.meta) == ("MS", 12, "tiny", {"horizon": "3"})
+    assert back.attrs["horizon"].dtype == np.int64 and back.attrs["kind"].tolist() == ["a", None, "c"]
+    assert back.values.flags.writeable

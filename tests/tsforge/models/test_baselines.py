@@ -7,6 +7,7 @@ from tsforge.data.frame import TimeSeriesData
 from tsforge.data.task import prepare_task
 from tsforge.evaluation import evaluate
 from tsforge.models import ModelContext, build_model, model_names
+from tsforge.training.fitting import train_forecaster
 
 
 def _periodic(n=960, period=24):
@@ -43,7 +44,7 @@ def test_every_core_model_fits_and_predicts_finite_values(name, toy_series):
     )
     from tsforge.training import TrainConfig
 
-    model.fit(task, train_config=TrainConfig(max_epochs=1, progress=False))
+    train_forecaster(model, task, train_config=TrainConfig(max_epochs=1, progress=False))
     pred = model.predict(task.dataset("test").get_batch([0, 1, 2]))
     assert pred.shape == (3, 12, toy_series.n_channels)
     assert torch.isfinite(pred).all()

@@ -13,6 +13,7 @@ from tsforge.errors import ConfigError
 from tsforge.models import ModelContext, build_model
 from tsforge.models.hutformer import HUTFormer, SegmentMerging, WindowSelfAttention, stage_lengths
 from tsforge.training.config import TrainConfig
+from tsforge.training.fitting import train_forecaster
 
 TERMS = ("hour", "dow", "dom", "month")
 
@@ -224,7 +225,7 @@ def test_fit_runs_the_two_stage_schedule_through_the_loop():
     cfg = TrainConfig(
         max_epochs=1, batch_size=16, max_batches_per_epoch=2, progress=False, train_stride=8, val_stride=16
     )
-    report = model.fit(task, train_config=cfg)
+    report = train_forecaster(model, task, train_config=cfg)
     assert [row["stage"] for row in report.history] == [0.0, 1.0]
 
 

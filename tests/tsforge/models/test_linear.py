@@ -6,6 +6,7 @@ from tsforge.data.task import prepare_task
 from tsforge.evaluation import evaluate
 from tsforge.models import ModelContext, build_model
 from tsforge.training import TrainConfig
+from tsforge.training.fitting import train_forecaster
 
 
 def test_dlinear_recovers_a_linear_trend():
@@ -15,7 +16,9 @@ def test_dlinear_recovers_a_linear_trend():
     data = TimeSeriesData(vals, pd.date_range("2020-01-01", periods=n, freq="h").values, ["up", "down"], "h")
     task = prepare_task(data, 96, 24)
     model = build_model("dlinear", ModelContext.from_task(task))
-    model.fit(task, train_config=TrainConfig(max_epochs=15, lr=0.01, patience=15, progress=False))
+    train_forecaster(
+        model, task, train_config=TrainConfig(max_epochs=15, lr=0.01, patience=15, progress=False)
+    )
     naive = build_model("naive", ModelContext.from_task(task))
     err = evaluate(model, task, "test")
     err_naive = evaluate(naive, task, "test")

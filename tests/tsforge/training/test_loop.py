@@ -5,6 +5,7 @@ from torch import nn
 from tsforge.data.task import prepare_task
 from tsforge.models import ModelContext, build_model
 from tsforge.training import Callback, LossStrategy, TrainConfig, TrainStage, fit
+from tsforge.training.fitting import train_forecaster
 
 
 def _task(toy_series):
@@ -17,7 +18,7 @@ def test_equal_seeds_give_identical_weights(toy_series):
     for _ in range(2):
         torch.manual_seed(7)
         model = build_model("dlinear", ModelContext.from_task(task))
-        model.fit(task, train_config=TrainConfig(max_epochs=2, seed=3, progress=False))
+        train_forecaster(model, task, train_config=TrainConfig(max_epochs=2, seed=3, progress=False))
         states.append(model.get_state()["module"])
     for k in states[0]:
         assert torch.equal(states[0][k], states[1][k])
@@ -47,8 +48,8 @@ def test_loss_strategy_sees_every_sample_index_and_epoch_events(toy_series):
     task = _task(toy_series)
     model = build_model("nlinear", ModelContext.from_task(task))
     strategy = _Recorder()
-    report = model.fit(
-        task, train_config=TrainConfig(max_epochs=2, patience=5, progress=False), loss=strategy
+    report = train_forecaster(
+        model, task, train_config=TrainConfig(max_epochs=2, patience=5, progress=False), loss=strategy
     )
     assert strategy.events[0] == ("fit_start", len(task.dataset("train")), True)
     assert [e for e in strategy.events if e[0] == "epoch_end"] == [("epoch_end", 0), ("epoch_end", 1)]
@@ -76,7 +77,7 @@ def test_early_stopping_restores_the_best_checkpoint(toy_series):
 
     spoil = _Spoil()
     cfg = TrainConfig(max_epochs=4, patience=2, lr=1e-6, progress=False)
-    report = model.fit(task, train_config=cfg, callbacks=[spoil])
+    report = train_forecaster(model, task, train_config=cfg, callbacks=[spoil])
     assert report.best_epoch == 0
     assert len(report.history) == 3  # stopped by patience
     for k, v in model.module.state_dict().items():

@@ -16,6 +16,7 @@ from tsforge.models.registry import build_model
 from tsforge.training import STRATEGIES, TrainConfig, evaluate_loss, fit, masked_mse
 from tsforge.training.callbacks import TrainState
 from tsforge.training.estimator_cache import estimator_key, get_or_train_estimator
+from tsforge.training.fitting import train_forecaster
 from tsforge.training.selective import (
     SelectiveLearning,
     anomaly_keep,
@@ -242,17 +243,15 @@ def test_estimator_cache_is_hit_on_the_second_run(tmp_path):
     task = prepare_task(_series(), 24, 8)
     calls = []
 
-    def trainer(task, estimator, seed, model_config, train_config, track):
-        calls.append((estimator, seed, track))
+    def trainer(task, estimator, seed, model_config, train_config):
+        calls.append((estimator, seed))
         model = build_model(estimator, ModelContext.from_task(task), model_config)
         torch.manual_seed(seed)
-        model.fit(task, train_config=TrainConfig(max_epochs=1, seed=seed, progress=False))
+        train_forecaster(model, task, train_config=TrainConfig(max_epochs=1, seed=seed, progress=False))
         return model, "run-123"
 
-    first = get_or_train_estimator(task, "dlinear", seed=7, cache_root=tmp_path, trainer=trainer, track=False)
-    second = get_or_train_estimator(
-        task, "dlinear", seed=7, cache_root=tmp_path, trainer=trainer, track=False
-    )
+    first = get_or_train_estimator(task, "dlinear", seed=7, cache_root=tmp_path, trainer=trainer)
+    second = get_or_train_estimator(task, "dlinear", seed=7, cache_root=tmp_path, trainer=trainer)
     assert len(calls) == 1 and not first.hit and second.hit
     assert second.run_id == "run-123"
     assert second.path == tmp_path / estimator_key(task, "dlinear", seed=7).dirname
@@ -267,7 +266,7 @@ def test_estimator_cache_is_hit_on_the_second_run(tmp_path):
     batch = task.dataset("test").get_batch([0, 1])
     assert torch.equal(first.forecaster.predict(batch), second.forecaster.predict(batch))
     # another seed, horizon or data is another estimator
-    get_or_train_estimator(task, "dlinear", seed=8, cache_root=tmp_path, trainer=trainer, track=False)
+    get_or_train_estimator(task, "dlinear", seed=8, cache_root=tmp_path, trainer=trainer)
     get_or_train_estimator(
         prepare_task(_series(seed=1), 24, 8), "dlinear", seed=7, cache_root=tmp_path, trainer=trainer
     )
@@ -340,23 +339,54 @@ def test_selective_beats_plain_mse_on_clean_targets_of_a_spiky_series(tmp_path):
 
 
 @pytest.mark.slow
-def test_tracked_estimator_is_its_own_mlflow_run_and_the_cache_records_it(tmp_path, monkeypatch):
+def test_pipeline_trains_the_estimator_as_its_own_run_and_injects_it(tmp_path, monkeypatch):
+    """The orchestrator fetches (or trains, tracked) the estimator before the main fit and injects it."""
     mlflow = pytest.importorskip("mlflow")
+    from tsforge.pipeline import train
+
     previous = mlflow.get_tracking_uri()
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
-    task = prepare_task(_series(), 24, 8)
+    options = {
+        "input_len": 24,
+        "horizon": 8,
+        "strategy": "selective",
+        "strategy_config": {
+            "r_u": 0.3,
+            "r_a": 0.3,
+            "cache_dir": str(tmp_path / "cache"),
+            "estimator_train_config": {"max_epochs": 1},
+        },
+        "train_config": {"max_epochs": 1},
+        "register": False,
+        "log_model": False,
+        "progress": False,
+    }
     try:
-        first = get_or_train_estimator(
-            task, "dlinear", seed=3, cache_root=tmp_path / "cache", train_config={"max_epochs": 1}, track=True
-        )
-        second = get_or_train_estimator(
-            task, "dlinear", seed=3, cache_root=tmp_path / "cache", train_config={"max_epochs": 1}, track=True
-        )
-        assert first.run_id and not first.hit
-        assert second.hit and second.run_id == first.run_id
-        run = mlflow.get_run(first.run_id)
-        assert run.data.tags["tsforge.role"] == "selective-estimator"
-        assert run.data.params["model"] == "dlinear" and run.data.params["horizon"] == "8"
+        first = train(_series(), "dlinear", **options)
+        second = train(_series(), "dlinear", **options)
+        est_run_id = first.params["strategy.sel_estimator_run_id"]
+        assert second.params["strategy.sel_estimator_run_id"] == est_run_id  # cache hit: same run
+        est_run = mlflow.get_run(est_run_id)
+        assert est_run.data.tags["tsforge.role"] == "selective-estimator"
+        assert est_run.data.tags["mlflow.parentRunId"] == first.run_id
+        assert est_run.data.params["model"] == "dlinear" and est_run.data.params["horizon"] == "8"
+        main = mlflow.get_run(first.run_id)
+        assert main.data.tags["tsforge.selective.estimator_run_id"] == est_run_id
         assert mlflow.active_run() is None
     finally:
         mlflow.set_tracking_uri(previous)
+
+
+def test_an_injected_estimator_is_used_without_the_cache(monkeypatch):
+    import tsforge.training.estimator_cache as cache
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the cache must not be asked when an estimator is injected")
+
+    monkeypatch.setattr(cache, "get_or_train_estimator", refuse)
+    task = prepare_task(_series(), 24, 8)
+    sel = SelectiveLearning(r_u=0.0, r_a=0.3)
+    sel.use_estimator(_ZeroEstimator(), run_id="run-9", hit=True)
+    module = build_model("dlinear", ModelContext.from_task(task)).module
+    fit(module, task.dataset("train"), task.dataset("val"), _cfg(max_epochs=1), loss=sel, task=task)
+    assert sel.params()["sel_estimator_run_id"] == "run-9"

@@ -11,6 +11,7 @@ from tsforge.data.task import prepare_task
 from tsforge.models.base import ModelContext
 from tsforge.models.registry import build_model
 from tsforge.training.config import TrainConfig
+from tsforge.training.fitting import train_forecaster
 from tsforge.tuning.pruning import OptunaPruningCallback
 from tsforge.tuning.space import config_from_params, suggest_config
 
@@ -25,7 +26,7 @@ def _train(task, trial, lr, epochs=3):
     model = build_model("dlinear", ModelContext.from_task(task), {"kernel_size": 13})
     cb = OptunaPruningCallback(trial)
     cfg = TrainConfig(max_epochs=epochs, lr=lr, batch_size=32, patience=10, progress=False, seed=0)
-    report = model.fit(task, train_config=cfg, callbacks=[cb])
+    report = train_forecaster(model, task, train_config=cfg, callbacks=[cb])
     return cb, report
 
 

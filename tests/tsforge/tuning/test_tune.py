@@ -9,8 +9,8 @@ import optuna
 import pytest
 
 from tsforge.errors import ConfigError
+from tsforge.tracking.studies import study_runs
 from tsforge.tuning import open_study, tune
-from tsforge.tuning.runs import study_runs
 
 
 def _runs_by_trial(exp, study):
@@ -39,7 +39,7 @@ def test_three_trials_complete_register_and_resume(data, store, tune_small):
             assert run.info.status == "FINISHED"
             assert math.isclose(run.data.metrics["val_mse"], t.value, rel_tol=1e-6)
     parent = client.get_run(res.parent_run_id)
-    assert parent.info.status == "FINISHED"
+    assert parent.info.status == "FINISHED" and parent.data.tags["tsforge.outcome"] == "finished"
     artifacts = {a.path for a in client.list_artifacts(res.parent_run_id, "tuning")}
     assert {
         "tuning/optimization_history.png",

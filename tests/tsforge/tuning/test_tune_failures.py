@@ -8,9 +8,9 @@ import pytest
 
 from tsforge.errors import ConfigError
 from tsforge.pipeline import train as pipeline_train
+from tsforge.tracking.studies import study_runs
 from tsforge.training.callbacks import Callback
 from tsforge.tuning import open_study
-from tsforge.tuning.runs import study_runs
 
 
 def _runs_by_trial(exp, study):
@@ -60,7 +60,7 @@ def test_ctrl_c_kills_runs_and_leaves_a_resumable_study(data, store, tune_small)
     by_trial = _runs_by_trial("exp-ctrlc", "ctrlc")
     assert by_trial[1].info.status == "KILLED"
     parent = mlflow.MlflowClient().get_run(by_trial[1].data.tags["mlflow.parentRunId"])
-    assert parent.info.status == "KILLED"
+    assert parent.info.status == "KILLED" and parent.data.tags["tsforge.outcome"] == "killed"
     # Resume: the same name continues with trial number 2.
     res = tune_small(data, store, "ctrlc", n_trials=1, retrain=False)
     assert [t.number for t in open_study("ctrlc", store / "optuna.journal").trials] == [0, 1, 2]

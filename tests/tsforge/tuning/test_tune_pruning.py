@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import optuna
 
+from tsforge.tracking.studies import study_runs
 from tsforge.tuning import open_study
-from tsforge.tuning.runs import study_runs
 
 GOOD = {"lr": 5e-3, "batch_size": 16, "weight_decay": 1e-6, "kernel_size": 25}
 # Distinct from GOOD: enqueueing skips a parameter set that is already queued.

@@ -12,8 +12,8 @@ import pytest
 
 from tsforge.data.synthetic import synthetic_stations
 from tsforge.tracking.store import configure_tracking, get_experiment_id
+from tsforge.tracking.studies import study_runs
 from tsforge.tuning import open_study
-from tsforge.tuning.runs import study_runs
 
 TRIALS_EACH = 3
 

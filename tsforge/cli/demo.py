@@ -31,13 +31,16 @@ def run_demo(
     from recommender.properties.profile import log_profile_to_mlflow, profile
     from tsforge.cli.profile import render_summary
     from tsforge.cli.recommend import _progress_bar, render_recommendation
-    from tsforge.pipeline import default_lengths, resolve_data, train
+    from tsforge.data.load import load
+    from tsforge.data.protocol import default_lengths
+    from tsforge.pipeline import train
     from tsforge.tracking import configure_tracking, promote_champion, register_model_version
 
     console = console or Console()
     t_all = time.perf_counter()
     uri = configure_tracking()
-    series, entry = resolve_data(dataset)
+    loaded = load(dataset)
+    series, entry = loaded.series, loaded.entry
     input_len, horizon = default_lengths(series, entry, None, None)
     console.rule(f"[bold]tsforge demo[/] — dataset [bold]{series.name}[/]")
     console.print(

@@ -1,4 +1,4 @@
-"""Readers: long/wide CSV and Parquet round trips, pandas and polars frames, coordinates."""
+"""Layouts: long/wide CSV and Parquet round trips, pandas and polars frames, coordinates."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import polars as pl
 import pytest
 
 from tsforge.data import TimeSeriesData, load_data
-from tsforge.data.io import from_long, from_wide, parse_tsf, read_coordinates, read_table, tsf_to_dense
+from tsforge.data.coordinates import read_coordinates
+from tsforge.data.layouts import from_long, from_wide
+from tsforge.data.tables import read_table
 from tsforge.errors import DataValidationError
 
 
@@ -236,29 +238,6 @@ def test_bad_value_beyond_inference_window_is_located(tmp_path):
     ) as exc:
         load_data(path)
     assert "late_bad.csv" in str(exc.value)
-
-
-def test_parse_tsf_pads_short_series_on_the_left():
-    text = (
-        "# comment\n@relation demo\n@attribute series_name string\n@attribute start_timestamp date\n"
-        "@frequency hourly\n@horizon 2\n@data\n"
-        "T1:2015-07-01 12-00-00:1,2,3,4\nT2:2015-07-01 12-00-00:5,?,7\n"
-    )
-    tsf = parse_tsf(text)
-    assert tsf.meta["frequency"] == "hourly"
-    assert str(tsf.series[0].attributes["start_timestamp"]) == "2015-07-01 12:00:00"
-    values, names = tsf_to_dense(tsf)
-    assert names == ["T1", "T2"]
-    np.testing.assert_array_equal(values[:, 0], [1, 2, 3, 4])
-    assert np.isnan(values[0, 1]) and np.isnan(values[2, 1])
-    np.testing.assert_array_equal(values[[1, 3], 1], [5, 7])
-
-
-def test_parse_tsf_errors_name_the_line():
-    text = "@attribute series_name string\n@data\nT1:1,2,x\n"
-    with pytest.raises(DataValidationError, match=r"non-numeric value 'x'") as exc:
-        parse_tsf(text, file="demo.tsf")
-    assert exc.value.where == {"file": "demo.tsf", "row": 3}
 
 
 def test_from_wide_value_cols_subset():

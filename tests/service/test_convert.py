@@ -1,0 +1,50 @@
+"""/invocations payloads go through the shared history parser: long and wide, limits first, fields named."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from service.convert import Limits, series_from_frame_payload
+from service.schemas.invocations import InvocationsRequest
+from tsforge.errors import DataValidationError, ResourceLimitError
+
+_DS = ["2024-01-01T00:00:00", "2024-01-01T01:00:00", "2024-01-01T02:00:00"]
+_LIMITS = Limits(max_series=10, max_series_length=100, max_horizon=48)
+
+
+def _req(**body) -> InvocationsRequest:
+    return InvocationsRequest.model_validate(body)
+
+
+def test_long_payload_sorted_by_id_then_time():
+    rows = [["b", _DS[1], 2.0], ["a", _DS[0], 1.0], ["b", _DS[0], 1.5]]
+    out = series_from_frame_payload(
+        _req(dataframe_split={"columns": ["unique_id", "ds", "y"], "data": rows}), _LIMITS
+    )
+    assert [s.id for s in out] == ["a", "b"]
+    np.testing.assert_array_equal(out[1].values, [1.5, 2.0])
+    assert out[1].timestamps[0] == np.datetime64(_DS[0], "ns")
+
+
+def test_wide_payload_gives_one_series_per_column():
+    out = series_from_frame_payload(
+        _req(inputs={"ds": _DS[::-1], "HUFL": [3.0, 2.0, None], "OT": [6, 5, 4]}), _LIMITS
+    )
+    assert [s.id for s in out] == ["HUFL", "OT"]
+    np.testing.assert_array_equal(out[1].values, [4.0, 5.0, 6.0])
+    assert np.isnan(out[0].values[0])
+    with pytest.raises(DataValidationError) as exc:
+        series_from_frame_payload(_req(inputs={"ds": _DS, "OT": [1, "x", 3]}), _LIMITS)
+    assert exc.value.where == {"field": "inputs", "column": "OT", "row": 1}
+
+
+def test_limits_are_checked_before_per_series_checks_and_name_the_series():
+    tight = Limits(max_series=10, max_series_length=2, max_horizon=48)
+    body = _req(inputs={"unique_id": ["a", "b", "b", "b"], "y": [None, 1.0, 2.0, 3.0]})
+    with pytest.raises(ResourceLimitError) as exc:
+        series_from_frame_payload(body, tight)
+    assert exc.value.where["field"] == "inputs (unique_id='b')"
+    with pytest.raises(DataValidationError, match="series 'a' has no observed value") as exc:
+        series_from_frame_payload(body, _LIMITS)
+    assert exc.value.where["field"] == "inputs"

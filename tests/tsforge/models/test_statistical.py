@@ -1,0 +1,35 @@
+"""Local statistical models live in the one model registry and work through the window interface."""
+
+import numpy as np
+import pandas as pd
+
+from tsforge.data.frame import TimeSeriesData
+from tsforge.data.task import prepare_task
+from tsforge.models import ModelContext, build_model, get_model_spec
+from tsforge.models.statistical import LOCAL_MODELS
+from tsforge.panels.local import LOCAL_MODELS as PANEL_LOCAL_MODELS
+from tsforge.training.fitting import train_forecaster
+
+
+def test_every_local_model_is_registered_once():
+    assert PANEL_LOCAL_MODELS is LOCAL_MODELS  # one table for panels and the registry
+    for name in LOCAL_MODELS:
+        spec = get_model_spec(name)
+        assert spec.kind in ("local", "baseline"), (name, spec.kind)
+    assert get_model_spec("auto_ets").kind == "local"
+
+
+def test_a_local_model_forecasts_each_window_from_its_own_inputs():
+    n = 240
+    t = np.arange(n)
+    values = np.stack([10 + np.sin(2 * np.pi * t / 12), 5 + 0.1 * t], axis=1)
+    ts = pd.date_range("2000-01-01", periods=n, freq="MS").values
+    data = TimeSeriesData(values, ts, ("seasonal", "trend"), freq="MS")
+    task = prepare_task(data, 48, 6)
+    model = build_model("auto_theta", ModelContext.from_task(task))
+    train_forecaster(model, task)
+    batch = task.dataset("test").get_batch([0, 5])
+    pred = model.predict(batch).numpy()
+    assert pred.shape == (2, 6, 2) and np.isfinite(pred).all()
+    # a clean sine and a clean line are forecast almost exactly (normalised scale)
+    np.testing.assert_allclose(pred, batch["y"].numpy(), atol=0.05)

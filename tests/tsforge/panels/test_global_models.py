@@ -1,0 +1,109 @@
+"""Global models on ragged panels: windows, padding masks, leakage, short series, learning."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tsforge.data.panel import Panel
+from tsforge.errors import ConfigError
+from tsforge.panels.global_models import PanelTask, _train_targets, default_input_len, fit_global
+from tsforge.panels.windows import window_stats
+
+
+def _panel(n: int = 60, seed: int = 0, lo: int = 10, hi: int = 90) -> Panel:
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for i in range(n):
+        t = np.arange(rng.integers(lo, hi))
+        arrays.append(50.0 * (1 + i % 5) + 5 * np.sin(2 * np.pi * t / 12 + i) + rng.standard_normal(t.size))
+    return Panel.from_arrays(arrays, freq="MS", name="toy")
+
+
+def test_train_windows_never_reach_the_validation_window():
+    panel = _panel()
+    task = PanelTask(panel, input_len=24, horizon=6)
+    train = task.dataset("train")
+    ends = train.target_start + task.horizon
+    assert (ends <= panel.lengths[train.series] - task.horizon).all()
+    assert (train.target_start >= 1).all()
+    val = task.dataset("val")
+    assert np.array_equal(val.target_start, panel.lengths[val.series] - 6)
+
+
+def test_train_targets_are_thinned_evenly_and_keep_the_latest():
+    series, starts = _train_targets(np.array([3, 20, 200]), 2, max_per_series=5, stride=1)
+    assert np.bincount(series).tolist() == [1, 5, 5]
+    assert starts[series == 0].tolist() == [1]
+    assert starts[series == 2].max() == 198 and starts[series == 2].min() == 1
+    assert len(set(starts[series == 1].tolist())) == 5
+
+
+def test_short_series_are_left_padded_with_a_mask_and_padding_never_is_a_target():
+    panel = Panel.from_arrays([np.arange(1.0, 8.0), np.arange(100.0, 160.0)], freq="MS")
+    task = PanelTask(panel, input_len=24, horizon=3)
+    fut = task.dataset("future")
+    batch = fut.get_batch([0, 1])
+    x, xm = batch["x"][0, :, 0].numpy(), batch["x_mask"][0, :, 0].numpy()
+    assert xm.sum() == 7 and not xm[:17].any() and xm[17:].all()
+    assert (x[:17] == 0).all()
+    # every training/validation target position lies inside its series
+    for split in ("train", "val"):
+        b = task.dataset(split).get_batch(np.arange(len(task.dataset(split))))
+        assert b["y_mask"].all()
+
+
+def test_window_statistics_come_from_inputs_only():
+    panel = _panel(5)
+    task = PanelTask(panel, input_len=12, horizon=6)
+    val = task.dataset("val")
+    before = val.arrays(np.arange(len(val)))
+    spoiled = panel.values.copy()
+    for i in range(len(panel)):  # change every validation target
+        end = panel.indptr[i + 1]
+        spoiled[end - 6 : end] += 1e6
+    val.values = spoiled
+    after = val.arrays(np.arange(len(val)))
+    np.testing.assert_array_equal(before["loc"], after["loc"])
+    np.testing.assert_array_equal(before["scale"], after["scale"])
+    assert not np.allclose(before["y"], after["y"])
+
+
+def test_window_stats_of_a_constant_window_scale_by_level():
+    loc, scale = window_stats(np.array([[5.0, 5.0, np.nan]]), np.array([[True, True, False]]))
+    assert loc[0] == 5.0 and scale[0] == 5.0
+
+
+def test_default_input_len():
+    assert default_input_len(18, 12) == 36
+    assert default_input_len(6, 1) == 12
+    assert default_input_len(48, 24) == 96
+
+
+@pytest.mark.parametrize("model", ["dlinear", "lightgbm"])
+def test_a_global_model_learns_a_seasonal_panel_and_forecasts_short_series(model):
+    panel = _panel(80, lo=20, hi=80)
+    history = panel.head_cut(6)
+    fitted, report = fit_global(history, model, 6, train_config={"max_epochs": 15}, seed=1)
+    fc = fitted.forecast(history)
+    assert list(fc.columns) == ["unique_id", "ds", model] and len(fc) == 6 * len(panel)
+    pred = fc[model].to_numpy().reshape(len(panel), 6)
+    truth = panel.tail(6)
+    naive = np.repeat(history.tail(1), 6, axis=1)
+    assert np.mean(np.abs(pred - truth)) < 0.8 * np.mean(np.abs(naive - truth))
+    # forecasts are dated right after each series' end
+    first = fc.groupby("unique_id", sort=False)["ds"].first().to_numpy()
+    np.testing.assert_array_equal(first, history.times_at(np.arange(len(panel)), history.lengths))
+
+
+def test_a_series_shorter_than_the_input_is_forecast():
+    panel = _panel(40, lo=30, hi=60)
+    fitted, _ = fit_global(panel, "nlinear", 6, train_config={"max_epochs": 2})
+    short = Panel.from_arrays([np.array([3.0, 4.0, 5.0])], freq="MS")
+    fc = fitted.forecast(short, 4)
+    assert len(fc) == 4 and np.isfinite(fc["nlinear"]).all()
+
+
+def test_baselines_are_not_global_models():
+    with pytest.raises(ConfigError, match="baseline"):
+        fit_global(_panel(5), "naive", 6)

@@ -1,0 +1,122 @@
+"""Local statistical models over a panel: exact cases, fallbacks, missing values, parallelism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsforge.data.panel import Panel
+from tsforge.errors import ModelNotFoundError
+from tsforge.panels.local import LOCAL_MODELS, forecast_chunk, forecast_local
+
+
+def _monthly(arrays: list[np.ndarray], ids: list[str] | None = None) -> Panel:
+    starts = np.full(len(arrays), np.datetime64("2020-01-01", "ns"))
+    return Panel.from_arrays(arrays, ids=ids, starts=starts, freq="MS")
+
+
+def test_table_lists_every_model_with_a_factory():
+    for name in (
+        "naive",
+        "seasonal_naive",
+        "rw_drift",
+        "auto_ets",
+        "auto_theta",
+        "auto_arima",
+        "auto_ces",
+        "mstl",
+    ):
+        assert LOCAL_MODELS[name].supports_level
+    for name in ("croston", "imapa", "tsb"):
+        assert not LOCAL_MODELS[name].supports_level
+    assert type(LOCAL_MODELS["seasonal_naive"].factory(12)).__name__ == "SeasonalNaive"
+    assert LOCAL_MODELS["seasonal_naive"].factory(12).season_length == 12
+
+
+def test_seasonal_naive_is_exact_on_a_periodic_series_and_dates_continue():
+    season = np.array([5.0, 1, 4, 2, 8, 3, 7, 6, 9, 0, 2, 4])
+    panel = _monthly([np.tile(season, 3)], ids=["s"])
+    fc = forecast_chunk(panel, ["seasonal_naive"], h=15)
+    np.testing.assert_array_equal(fc["seasonal_naive"], np.tile(season, 2)[:15])
+    assert fc["ds"].iloc[0] == pd.Timestamp("2023-01-01")
+    assert fc["ds"].iloc[-1] == pd.Timestamp("2024-03-01")
+
+
+def test_season_length_given_to_statsforecast_is_the_panels():
+    weekly = Panel.from_arrays(
+        [np.arange(120.0) % 52], starts=np.array(["2020-01-06"], "datetime64[ns]"), freq="W-MON"
+    )
+    assert weekly.season_length == 52
+    fc = forecast_chunk(weekly, ["seasonal_naive"], h=3)
+    np.testing.assert_array_equal(fc["seasonal_naive"], [16.0, 17.0, 18.0])  # 120 % 52 = 16
+
+
+def test_croston_classic_by_hand():
+    y = np.array([0.0, 0, 3, 0, 2, 0, 0, 0, 1, 0])
+    # classic Croston: SES (alpha 0.1, statsforecast's constant, initialised at the first value)
+    # on demand sizes z = 3, 2, 1 and on inter-demand intervals p = 3, 2, 4; forecast z / p
+    alpha = 0.1
+    z = 3.0
+    for v in (2.0, 1.0):
+        z = alpha * v + (1 - alpha) * z
+    p = 3.0
+    for v in (2.0, 4.0):
+        p = alpha * v + (1 - alpha) * p
+    fc = forecast_chunk(_monthly([y]), ["croston"], h=4)
+    np.testing.assert_allclose(fc["croston"], np.full(4, z / p), rtol=1e-12)
+    assert z / p == pytest.approx(2.71 / 3.01)
+
+
+def test_series_shorter_than_the_season_falls_back_to_naive():
+    panel = _monthly([np.array([3.0, 5.0, 4.0, 6.0]), np.tile(np.arange(12.0), 2)], ids=["short", "long"])
+    fc = forecast_chunk(panel, ["seasonal_naive", "mstl"], h=3)
+    short = fc[fc.unique_id == "short"]
+    np.testing.assert_array_equal(short["seasonal_naive"], [6.0, 6.0, 6.0])
+    assert np.isfinite(short["mstl"]).all()
+    np.testing.assert_array_equal(fc.loc[fc.unique_id == "long", "seasonal_naive"], [0.0, 1.0, 2.0])
+    assert fc.attrs["fallbacks"]["seasonal_naive"] == 1
+    assert fc.attrs["fallbacks"]["mstl"] == 1  # mstl needs two full seasons (24 values)
+
+
+def test_constant_zero_two_value_and_missing_series_all_get_finite_forecasts():
+    arrays = [
+        np.full(30, 7.0),
+        np.zeros(30),
+        np.array([1.0, 2.0]),
+        np.array([1.0, np.nan, 3.0, np.nan, 5.0, 6.0]),
+    ]
+    fc = forecast_chunk(
+        _monthly(arrays), ["naive", "rw_drift", "auto_ets", "auto_theta", "croston", "tsb"], h=2
+    )
+    assert np.isfinite(fc.iloc[:, 2:].to_numpy()).all()
+    np.testing.assert_allclose(fc.loc[fc.unique_id == 0, "auto_ets"], 7.0)
+    np.testing.assert_allclose(fc.loc[fc.unique_id == 1, "croston"], 0.0)
+    # the NaN at position 3 is interpolated (4.0), not forecast as NaN
+    np.testing.assert_allclose(fc.loc[fc.unique_id == 3, "naive"], 6.0)
+
+
+def test_levels_give_interval_columns_nan_for_models_without_intervals():
+    fc = forecast_chunk(_monthly([np.arange(1.0, 25.0)]), ["naive", "croston"], h=2, level=[80])
+    assert {"naive-lo-80", "naive-hi-80", "croston-lo-80", "croston-hi-80"} <= set(fc.columns)
+    assert (fc["naive-lo-80"] < fc["naive"]).all() and (fc["naive"] < fc["naive-hi-80"]).all()
+    assert fc["croston-lo-80"].isna().all()
+
+
+def test_unknown_model_is_named():
+    with pytest.raises(ModelNotFoundError, match="'arima_typo'"):
+        forecast_chunk(_monthly([np.arange(5.0)]), ["arima_typo"], h=1)
+
+
+def test_forecast_local_two_processes_equals_one():
+    rng = np.random.default_rng(0)
+    arrays = [rng.gamma(2.0, 5.0, size=int(n)) for n in rng.integers(5, 60, size=40)]
+    arrays[3][:] = 0.0
+    arrays[7][[1, 4]] = np.nan
+    panel = _monthly(arrays)
+    models = ["naive", "seasonal_naive", "rw_drift", "croston", "imapa", "tsb"]
+    one = forecast_local(panel, models, h=4, n_jobs=1, progress=False)
+    two = forecast_local(panel, models, h=4, n_jobs=2, progress=False)
+    pd.testing.assert_frame_equal(one, two)
+    assert list(pd.unique(one["unique_id"])) == list(panel.ids)
+    assert one.attrs["fallbacks"] == two.attrs["fallbacks"]

@@ -1,0 +1,150 @@
+"""Panel: ragged CSR layout, round trips from long frames and .tsf text, validation errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+
+from tsforge.data.panel import Panel, fill_missing_ragged, monash_freq
+from tsforge.data.tsf import parse_tsf
+from tsforge.errors import DataValidationError
+
+TSF = """# a tiny Monash file
+@relation tiny
+@attribute series_name string
+@attribute start_timestamp date
+@frequency monthly
+@horizon 2
+@missing true
+@equallength false
+@data
+A:2020-01-01 00-00-00:1,2,3,4,5
+B:2021-06-01 00-00-00:10,?,30
+"""
+
+TSF_NO_DATES = """@relation cif_like
+@attribute series_name string
+@attribute horizon numeric
+@frequency monthly
+@missing false
+@equallength false
+@data
+T1:12:1,2,3,4
+T2:6:5,6,7
+"""
+
+
+def _ragged_long() -> pd.DataFrame:
+    a = pd.DataFrame(
+        {"unique_id": "a", "ds": pd.date_range("2020-01-01", periods=5, freq="MS"), "y": np.arange(5.0)}
+    )
+    b = pd.DataFrame(
+        {"unique_id": "b", "ds": pd.date_range("2021-03-01", periods=3, freq="MS"), "y": [7.0, 8, 9]}
+    )
+    return pd.concat([a, b], ignore_index=True)
+
+
+def test_from_long_keeps_each_series_dates_and_round_trips():
+    df = _ragged_long()
+    panel = Panel.from_long(df.sample(frac=1.0, random_state=3), name="toy")
+    assert panel.freq == "MS" and panel.season_length == 12
+    got = panel.select(["a", "b"])
+    assert list(got.lengths) == [5, 3]
+    assert got.timestamps(1)[0] == np.datetime64("2021-03-01")
+    assert got.timestamps(0)[-1] == np.datetime64("2020-05-01")
+    back = got.to_long()
+    pd.testing.assert_frame_equal(back, df, check_dtype=False)
+    # memory scales with observed values: 8 values, not 2 series x union of 8+ dates
+    assert got.values.size == 8
+
+
+def test_from_long_polars_and_integer_time():
+    df = pl.DataFrame({"id": [1, 1, 1, 2, 2], "t": [10, 11, 12, 0, 1], "v": [1.0, 2, 3, 4, 5]})
+    panel = Panel.from_long(df, id_col="id", time_col="t", target_col="v")
+    assert not panel.is_datetime and panel.freq is None
+    assert list(panel.starts) == [10, 0]
+    assert list(panel.last_times()) == [12, 1]
+
+
+def test_from_tsf_text_ragged_with_missing_and_header_horizon():
+    panel = Panel.from_tsf(parse_tsf(TSF))
+    assert list(panel.ids) == ["A", "B"]
+    assert panel.freq == "MS" and panel.horizon == 2
+    assert list(panel.lengths) == [5, 3]
+    assert list(panel.timestamps(1)) == list(pd.date_range("2021-06-01", periods=3, freq="MS").to_numpy())
+    assert np.isnan(panel.series(1)[1])
+    long = panel.to_long()
+    again = Panel.from_long(long)
+    np.testing.assert_array_equal(again.values, panel.values)
+    np.testing.assert_array_equal(again.starts, panel.starts)
+
+
+def test_from_tsf_without_dates_is_integer_time_with_per_series_horizon():
+    panel = Panel.from_tsf(parse_tsf(TSF_NO_DATES))
+    assert not panel.is_datetime
+    assert panel.season_length == 12  # from the header, even without dates
+    assert list(panel.horizons) == [12, 6]
+    assert list(panel.timestamps(1)) == [0, 1, 2]
+
+
+def test_monash_frequency_names():
+    assert [
+        monash_freq(f) for f in ("yearly", "quarterly", "weekly", "hourly", "half_hourly", "10_minutes")
+    ] == [
+        "YS",
+        "QS",
+        "W",
+        "h",
+        "30min",
+        "10min",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "series", "column", "row", "words"),
+    [
+        (lambda d: d.drop(index=[6, 7]), "b", "unique_id", 5, "fewer than 2 values"),
+        (lambda d: d.assign(y=d.y.astype(object).where(d.index != 6, "n/a")), "b", "y", 6, "non-numeric"),
+        (lambda d: pd.concat([d, d.iloc[[2]]], ignore_index=True), "a", "ds", 8, "duplicate timestamp"),
+        (lambda d: d.drop(index=[2]), "a", "ds", 2, "irregular spacing"),
+    ],
+)
+def test_validation_errors_name_series_column_and_row(mutate, series, column, row, words):
+    with pytest.raises(DataValidationError) as err:
+        Panel.from_long(mutate(_ragged_long()))
+    assert words in str(err.value)
+    assert repr(series) in str(err.value)
+    assert err.value.where["series"] == series
+    assert err.value.where["column"] == column
+    assert err.value.where["row"] == row
+
+
+def test_fill_gaps_inserts_missing_values():
+    panel = Panel.from_long(_ragged_long().drop(index=[2]), fill_gaps=True)
+    np.testing.assert_array_equal(panel.series(0), [0.0, 1.0, np.nan, 3.0, 4.0])
+
+
+def test_head_cut_tail_take_and_chunks():
+    panel = Panel.from_arrays(
+        [np.arange(5.0), np.arange(10.0, 13.0), np.arange(20.0, 24.0)], ids=["x", "y", "z"]
+    )
+    cut = panel.head_cut(2)
+    assert list(cut.lengths) == [3, 1, 2]
+    np.testing.assert_array_equal(cut.series(2), [20.0, 21.0])
+    np.testing.assert_array_equal(panel.tail(2), [[3, 4], [11, 12], [22, 23]])
+    assert np.isnan(panel.tail(4)[1, 0])
+    assert list(panel.select(["z", "x"]).ids) == ["z", "x"]
+    chunks = panel.chunks(2)
+    assert sum(len(c) for c in chunks) == 3
+    np.testing.assert_array_equal(np.concatenate([c.values for c in chunks]), panel.values)
+    with pytest.raises(DataValidationError, match="'y'"):
+        panel.head_cut(3)
+
+
+def test_fill_missing_interpolates_inside_and_holds_ends_per_series():
+    values = np.array([np.nan, 1.0, np.nan, 3.0, np.nan, 10.0, np.nan, np.nan, 13.0])
+    indptr = np.array([0, 5, 9])
+    out = fill_missing_ragged(values, indptr)
+    np.testing.assert_allclose(out, [1, 1, 2, 3, 3, 10, 11, 12, 13])

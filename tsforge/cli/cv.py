@@ -1,0 +1,69 @@
+"""``tsforge cv``: rolling-origin cross-validation of local and global models on a panel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tsforge.cli.app import app, console
+
+__all__ = ["cv_cmd"]
+
+
+@app.command("cv")
+def cv_cmd(
+    dataset: Annotated[
+        str, typer.Option("--dataset", "-d", help="Panel catalogue name or CSV/Parquet/.tsf file.")
+    ],
+    model: Annotated[
+        list[str],
+        typer.Option(
+            "--model", "-m", help="Local (auto_ets, seasonal_naive, ...) or global model; repeatable."
+        ),
+    ],
+    horizon: Annotated[
+        int | None, typer.Option("--horizon", "-H", help="Steps per window (default: catalogue/M4).")
+    ] = None,
+    n_windows: Annotated[int, typer.Option("--n-windows", help="Rolling-origin windows per series.")] = 3,
+    step_size: Annotated[
+        int | None, typer.Option("--step-size", help="Steps between cutoffs (default: H).")
+    ] = None,
+    n_jobs: Annotated[int, typer.Option("--n-jobs", help="Processes for local models.")] = 1,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the frame (CSV or Parquet).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of global models.")] = 2024,
+    id_col: Annotated[str, typer.Option(help="Long format: series id column.")] = "unique_id",
+    time_col: Annotated[str | None, typer.Option(help="Time column (default: ds, or detected).")] = None,
+    target_col: Annotated[str, typer.Option(help="Long format: value column.")] = "y",
+) -> None:
+    """Forecast the last windows of every series from the values before each cutoff.
+
+    Prints mean MASE per model and writes one long frame ``unique_id, ds, cutoff, y, <model>...``.
+    """
+    from tsforge.data.load import load_panel
+    from tsforge.data.protocol import default_panel_horizon
+    from tsforge.evaluation.panel_metrics import cv_scores
+    from tsforge.panels.cv import cross_validation
+    from tsforge.panels.global_models import RefitGlobalModel
+    from tsforge.panels.local import LOCAL_MODELS
+
+    load_kwargs = (
+        {"id_col": id_col, "time_col": time_col, "target_col": target_col} if Path(dataset).suffix else {}
+    )
+    loaded = load_panel(dataset, **load_kwargs)
+    panel = loaded.panel
+    h = int(horizon or default_panel_horizon(loaded.entry, panel.season_length, panel.horizon))
+    models = [
+        m if m in LOCAL_MODELS else RefitGlobalModel(m, seed=seed) for m in (x.strip().lower() for x in model)
+    ]
+    frame = cross_validation(panel, models, h, n_windows=n_windows, step_size=step_size, n_jobs=n_jobs)
+    if output is not None:
+        frame.to_parquet(output, index=False) if output.suffix == ".parquet" else frame.to_csv(
+            output, index=False
+        )
+        console.print(f"wrote {len(frame)} rows ({frame['cutoff'].nunique()} cutoffs) to {output}")
+    scores = cv_scores(frame, panel, season_length=panel.season_length)
+    console.print(scores.to_string(index=False))

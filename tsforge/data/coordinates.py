@@ -1,0 +1,121 @@
+"""Station coordinates: a table or mapping of ``id → (lat, lon[, alt])`` aligned to channels.
+
+Why a module of its own: spatial models need coordinates in exactly the channel order of the
+series, and they arrive in many shapes (an array, a dict, a CSV with its own column names);
+this is the one place that aligns them and checks their ranges, naming the station and row.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from tsforge.data import validation as V
+from tsforge.data.tables import read_table, to_polars
+from tsforge.errors import DataValidationError
+
+__all__ = ["read_coordinates", "resolve_coords"]
+
+
+def read_coordinates(
+    path_or_frame: Any,
+    id_col: str = "unique_id",
+    lat_col: str = "lat",
+    lon_col: str = "lon",
+    alt_col: str | None = None,
+    *,
+    channel_ids: Sequence[str] | None = None,
+) -> np.ndarray:
+    """Station coordinates → ``[N, 2]`` (lat, lon) or ``[N, 3]`` (lat, lon, alt).
+
+    Args:
+        path_or_frame: a CSV/Parquet path or a pandas/polars frame, one row per channel.
+        channel_ids: when given, rows are aligned to this order (extra rows are ignored, a
+            missing channel is an error naming it); otherwise file order is kept.
+    """
+    file = str(path_or_frame) if isinstance(path_or_frame, (str, os.PathLike)) else None
+    frame = read_table(path_or_frame) if file else to_polars(path_or_frame)
+    cols = {"id_col": id_col, "lat_col": lat_col, "lon_col": lon_col}
+    if alt_col:
+        cols["alt_col"] = alt_col
+    V.require_columns(frame.columns, cols, file=file)
+    V.check_not_empty(frame.height, file=file, what="coordinate table")
+    ids = [str(v) for v in frame[id_col].cast(pl.String).to_list()]
+    parts = [
+        V.to_numeric(frame[c], column=c, file=file)
+        for c in (lat_col, lon_col) + ((alt_col,) if alt_col else ())
+    ]
+    arr = np.stack(parts, axis=1)
+    _check_coord_ranges(arr, ids, file=file, lat_col=lat_col, lon_col=lon_col)
+    dup = {i for i in ids if ids.count(i) > 1} if len(set(ids)) != len(ids) else set()
+    if dup:
+        d = sorted(dup)[0]
+        raise DataValidationError(
+            f"station {d!r} appears more than once in the coordinate table", file=file, column=id_col
+        )
+    if channel_ids is None:
+        return arr
+    index = {k: i for i, k in enumerate(ids)}
+    missing = [c for c in channel_ids if str(c) not in index]
+    if missing:
+        raise DataValidationError(
+            f"no coordinates for channel(s) {missing[:10]} ({len(missing)} of {len(channel_ids)} missing); "
+            f"coordinate ids look like {ids[:5]}",
+            file=file,
+            column=id_col,
+        )
+    return arr[[index[str(c)] for c in channel_ids]]
+
+
+def _check_coord_ranges(
+    arr: np.ndarray, ids: Sequence[str], *, file: str | None, lat_col: str, lon_col: str
+) -> None:
+    for j, (col, lim) in enumerate(((lat_col, 90.0), (lon_col, 180.0))):
+        bad = np.flatnonzero(~np.isfinite(arr[:, j]) | (np.abs(arr[:, j]) > lim))
+        if bad.size:
+            i = int(bad[0])
+            raise DataValidationError(
+                f"{'latitude' if j == 0 else 'longitude'} {arr[i, j]} of station {ids[i]!r} at row {i} is missing "
+                f"or outside [-{lim:g}, {lim:g}]",
+                file=file,
+                column=col,
+                row=i,
+            )
+
+
+def resolve_coords(coords: Any, channel_ids: Sequence[str], *, file: str | None = None) -> np.ndarray:
+    """Any accepted coordinate form → aligned ``[N, 2|3]``.
+
+    Accepts an array ``[N, 2|3]`` (already in channel order), a mapping ``id → (lat, lon[, alt])``,
+    or a path/frame for :func:`read_coordinates` (columns ``unique_id, lat, lon[, alt]``).
+    """
+    if isinstance(coords, np.ndarray) or (
+        isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (list, tuple, np.ndarray))
+    ):
+        arr = np.asarray(coords, dtype=np.float64)
+        if arr.ndim != 2 or arr.shape[0] != len(channel_ids) or arr.shape[1] not in (2, 3):
+            raise DataValidationError(
+                f"coordinates must be [N, 2|3] for N={len(channel_ids)} channels, got shape {arr.shape}",
+                file=file,
+            )
+        return arr
+    if isinstance(coords, Mapping):
+        missing = [c for c in channel_ids if c not in coords]
+        if missing:
+            raise DataValidationError(f"no coordinates for channel(s) {missing[:10]}", column=missing[0])
+        return np.asarray([coords[c] for c in channel_ids], dtype=np.float64)
+    frame = coords if isinstance(coords, (str, os.PathLike)) else to_polars(coords)
+    cols = frame.columns if isinstance(frame, pl.DataFrame) else read_table(frame).columns
+    alt = next((c for c in ("alt", "altitude", "height", "height_m", "elevation") if c in cols), None)
+    id_col = next(
+        (c for c in ("unique_id", "station_id", "station", "id", "channel") if c in cols), "unique_id"
+    )
+    lat = "lat" if "lat" in cols else ("latitude" if "latitude" in cols else "lat")
+    lon = "lon" if "lon" in cols else ("longitude" if "longitude" in cols else "lon")
+    return read_coordinates(
+        frame, id_col=id_col, lat_col=lat, lon_col=lon, alt_col=alt, channel_ids=channel_ids
+    )

@@ -1,0 +1,222 @@
+"""Forecast histories: a long or wide frame → one :class:`SeriesInput` per series.
+
+Why one parser: the CLI (``tsforge forecast --input``), the MLflow pyfunc
+(``Predictor.predict_frame``) and the REST service (``/invocations``) all receive "a table of
+recent history" and must agree on what it means, in which order the series come back, and
+what is refused; one function here gives all three the same answer and the same errors.
+
+Two layouts:
+
+* **long** (``unique_id, ds, y``; names configurable): chosen whenever the id column exists.
+  Series are sorted by id (as text) when a time column is given, else kept in order of first
+  appearance; rows within a series are put in time order.
+* **wide** (a time column + one column per series, like a training CSV): chosen when there is
+  no id column. The time column is ``time_col`` if present, else detected as for training
+  (a datetime column, or one named like ``date``/``time`` holding dates); without one, rows are
+  taken in order and the series have no timestamps.
+
+Integer time columns order the rows but give no timestamps (as in training), unless they look
+like ``YYYYMMDD`` dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+from tsforge.data import validation as V
+from tsforge.data.tables import to_polars
+from tsforge.data.timeaxis import detect_time_column, parse_time_column
+from tsforge.errors import DataValidationError
+
+__all__ = ["SeriesInput", "HistoryLayout", "history_layout", "histories_from_frame"]
+
+HistoryLayout = Literal["long", "wide"]
+SizeCheck = Callable[[Sequence[tuple[str, int]]], None]
+
+
+@dataclass
+class SeriesInput:
+    """One history to forecast from: values (NaN = missing), optional timestamps and coordinates."""
+
+    id: str
+    values: np.ndarray
+    timestamps: np.ndarray | None = None
+    coords: np.ndarray | None = None
+
+
+def history_layout(columns: Sequence[str], id_col: str = "unique_id") -> HistoryLayout:
+    """``"long"`` when the id column is present, else ``"wide"`` (one column per series).
+
+    Why the id column alone decides: a wide file may well have a channel called ``y`` or a
+    column called ``ds``; only the id column says "one row per observation".
+    """
+    return "long" if id_col in columns else "wide"
+
+
+def histories_from_frame(
+    frame: Any,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+    *,
+    layout: Literal["auto", "long", "wide"] = "auto",
+    file: str | None = None,
+    field: str | None = None,
+    check_sizes: SizeCheck | None = None,
+) -> list[SeriesInput]:
+    """A history frame (pandas, polars, or ``{column: values}``) → one ``SeriesInput`` per series.
+
+    Args:
+        layout: ``"auto"`` = :func:`history_layout`.
+        file, field: where the frame came from (a file, a request field); every error names it.
+        check_sizes: called with ``(series id, number of rows)`` pairs once rows are grouped and
+            before any per-series work, so a caller with size limits refuses early.
+
+    Raises:
+        DataValidationError: missing column, unparsable date, non-numeric value, duplicate
+            timestamp, a series with no observed value (naming column, row and series).
+    """
+    with _located(file=file, field=field):
+        df = pl.DataFrame(dict(frame)) if isinstance(frame, Mapping) else to_polars(frame)
+        if df.height == 0:
+            raise DataValidationError("the history frame has no rows")
+        if layout == "auto":
+            layout = history_layout(df.columns, id_col)
+        if layout == "long":
+            ids, values, keys, is_dt = _long(df, id_col, time_col, target_col)
+            series = _group(ids, values, keys if is_dt else None, keys, time_col=time_col)
+            where = target_col
+        elif layout == "wide":
+            series = _wide(df, id_col, time_col)
+            where = None
+        else:
+            raise DataValidationError(f"layout must be 'auto', 'long' or 'wide', got {layout!r}")
+        if check_sizes is not None:
+            check_sizes([(s.id, int(s.values.size)) for s in series])
+        for s in series:
+            if np.isnan(s.values).all():
+                raise DataValidationError(f"series {s.id!r} has no observed value", column=where or s.id)
+        return series
+
+
+@contextmanager
+def _located(*, file: str | None, field: str | None) -> Iterator[None]:
+    """Add the file / request field to every data error raised inside (the helpers do not know it)."""
+    try:
+        yield
+    except DataValidationError as exc:
+        extra = {k: v for k, v in (("file", file), ("field", field)) if v is not None and k not in exc.where}
+        if not extra:
+            raise
+        raise DataValidationError(exc.message, **{**extra, **exc.where}) from None
+
+
+def _long(
+    df: pl.DataFrame, id_col: str, time_col: str, target_col: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, bool]:
+    """Typed columns of a long frame: ids (str), values (float64), time keys and whether they are dates."""
+    V.require_columns(df.columns, {"id_col": id_col, "target_col": target_col})
+    id_series = df[id_col]
+    if not (
+        id_series.dtype == pl.String or id_series.dtype.is_integer() or id_series.dtype == pl.Categorical
+    ):
+        raise DataValidationError(
+            f"column {id_col!r} must hold text or integer ids, got {id_series.dtype}", column=id_col
+        )
+    id_series = id_series.cast(pl.String)
+    bad = (id_series.is_null() | (id_series.str.len_chars() == 0)).to_numpy()
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise DataValidationError(
+            f"missing series id in column {id_col!r} at row {row}", column=id_col, row=row
+        )
+    values = V.to_numeric(df[target_col], column=target_col)
+    _refuse_infinite(values, target_col)
+    keys, is_dt = _time_keys(df, time_col)
+    return id_series.to_numpy().astype(str), values, keys, is_dt
+
+
+def _time_keys(df: pl.DataFrame, time_col: str | None) -> tuple[np.ndarray | None, bool]:
+    """The time column parsed (``None`` when absent or entirely empty: a history without dates)."""
+    if time_col is None or time_col not in df.columns or df[time_col].null_count() == df.height:
+        return None, False
+    return parse_time_column(df[time_col], column=time_col, file=None)
+
+
+def _refuse_infinite(values: np.ndarray, column: str) -> None:
+    bad = np.flatnonzero(np.isinf(values))
+    if bad.size:
+        row = int(bad[0])
+        raise DataValidationError(
+            f"infinite value in column {column!r} at row {row} (leave a missing value empty)",
+            column=column,
+            row=row,
+        )
+
+
+def _group(
+    ids: np.ndarray,
+    values: np.ndarray,
+    timestamps: np.ndarray | None,
+    keys: np.ndarray | None,
+    *,
+    time_col: str,
+) -> list[SeriesInput]:
+    """Rows → series: by id then time when there is a time column, else by first appearance."""
+    uniq, first, codes = np.unique(ids, return_index=True, return_inverse=True)
+    codes = codes.reshape(-1)
+    if keys is not None:
+        V.check_unique_pairs(codes, keys, [str(u) for u in uniq], time_col=time_col)
+        order = np.lexsort((keys, codes))  # uniq is sorted, so codes order = id order
+    else:
+        rank = np.argsort(np.argsort(first))  # group number in order of first appearance
+        order = np.argsort(rank[codes], kind="stable")
+    sorted_codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    bounds = np.r_[starts, ids.size]
+    values = values[order]
+    ts = None if timestamps is None else timestamps[order]
+    return [
+        SeriesInput(
+            id=str(uniq[sorted_codes[a]]), values=values[a:b], timestamps=None if ts is None else ts[a:b]
+        )
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+    ]
+
+
+def _wide(df: pl.DataFrame, id_col: str, time_col: str | None) -> list[SeriesInput]:
+    """One series per value column, sharing the time column (rows sorted, duplicates refused)."""
+    tcol = time_col if time_col in df.columns else detect_time_column(df)
+    value_cols = [c for c in df.columns if c != tcol]
+    if not value_cols:
+        raise DataValidationError(
+            f"the history frame has no value columns (columns found: {df.columns}); send either a long frame "
+            f"with {id_col!r} or one column per series"
+        )
+    keys, is_dt = _time_keys(df, tcol)
+    order = None
+    if keys is not None:
+        V.check_unique_times(keys, column=str(tcol))
+        order = V.check_sorted_or_sort(keys)
+        keys = keys if order is None else keys[order]
+    timestamps = keys if is_dt else None
+    out = []
+    for c in value_cols:
+        try:
+            values = V.to_numeric(df[c], column=c)
+        except DataValidationError as exc:
+            raise DataValidationError(
+                f"{exc.message}; without a column {id_col!r} the history is read as wide (one column per "
+                "series), so every column but the time column must be numeric",
+                **exc.where,
+            ) from None
+        _refuse_infinite(values, c)
+        values = values if order is None else values[order]
+        out.append(SeriesInput(id=str(c), values=values, timestamps=timestamps))
+    return out

@@ -1,0 +1,330 @@
+"""Table layouts → :class:`TimeSeriesData`: long (``unique_id, ds, y``), wide, and bare arrays.
+
+Two layouts are understood:
+
+* **long** (the Nixtla convention): one row per observation with ``unique_id``, ``ds``, ``y``
+  columns (names configurable). Series may start and end at different times; the dense
+  ``[T, N]`` matrix is the union of all timestamps, and a ``(unique_id, ds)`` pair that is
+  absent becomes NaN.
+* **wide**: one row per timestamp, one column per channel (ETT/Weather style). The time column
+  is detected (a datetime column, or a column named like ``date``/``ds``/``time`` whose values
+  parse as dates); without one the series has no timestamps and calendar features are off.
+
+Every path runs the same checks (``tsforge.data.validation``): columns present, dates parse,
+no duplicate timestamps, numbers are numbers, regular spacing, no all-missing channel. Errors
+name the file, column and row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import polars as pl
+
+from tsforge.data import validation as V
+from tsforge.data.coordinates import resolve_coords
+from tsforge.data.frame import TimeSeriesData
+from tsforge.data.tables import to_polars
+from tsforge.data.timeaxis import detect_time_column, parse_time_column, regularise, regularise_steps
+from tsforge.data.tsf import TsfFile, tsf_to_dense
+from tsforge.errors import DataValidationError
+
+__all__ = [
+    "Layout",
+    "WideMatrix",
+    "wide_matrix",
+    "from_long",
+    "from_wide",
+    "from_array",
+    "from_tsf",
+    "detect_layout",
+    "TSF_FREQUENCIES",
+]
+
+log = logging.getLogger(__name__)
+
+Layout = Literal["auto", "long", "wide"]
+
+
+def detect_layout(
+    frame: pl.DataFrame, id_col: str, time_col: str, target_col: str, *, file: str | None
+) -> Literal["long", "wide"]:
+    """Long when the id, time and target columns exist; wide otherwise.
+
+    When two of the three long-format columns exist and the third is missing while the frame
+    has a text column, the user almost certainly meant long format with a misnamed column, so
+    that is reported (with the closest name) instead of a confusing wide-format error.
+    """
+    cols = set(frame.columns)
+    roles = {"id_col": id_col, "time_col": time_col, "target_col": target_col}
+    present = {r for r, c in roles.items() if c in cols}
+    if len(present) == 3:
+        return "long"
+    if len(present) == 2:
+        others = [c for c in frame.columns if c not in roles.values()]
+        text_types = (pl.String, pl.Categorical)
+        has_text = any(frame.schema[c] in text_types for c in others) or (
+            id_col in cols and frame.schema[id_col] in text_types
+        )
+        if has_text:
+            V.require_columns(
+                frame.columns,
+                roles,
+                file=file,
+                hint="For one column per series pass layout='wide' with value_cols",
+            )
+    return "wide"
+
+
+def from_long(
+    df: Any,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+    name: str | None = None,
+    coords: Any = None,
+    *,
+    file: str | None = None,
+    freq: str | None = None,
+    fill_gaps: bool = False,
+    time_format: str | None = None,
+) -> TimeSeriesData:
+    """Long frame (``unique_id, ds, y``) → dense ``[T, N]`` series.
+
+    Series are ordered by first appearance; the time axis is the sorted union of all
+    timestamps, and ``(id, ds)`` pairs that are absent become NaN (so series with different
+    starts are left-padded). Duplicate pairs, unparsable dates, non-numeric targets, irregular
+    spacing of the union and all-missing series are errors.
+    """
+    frame = to_polars(df)
+    V.require_columns(
+        frame.columns,
+        {"id_col": id_col, "time_col": time_col, "target_col": target_col},
+        file=file,
+        hint="For one column per series pass layout='wide'",
+    )
+    V.check_not_empty(frame.height, file=file)
+    ids_series = frame[id_col].cast(pl.String, strict=False)
+    if ids_series.null_count():
+        row = int(np.flatnonzero(ids_series.is_null().to_numpy())[0])
+        raise DataValidationError(
+            f"missing series id in column {id_col!r} at row {row}", file=file, column=id_col, row=row
+        )
+    keys, is_dt = parse_time_column(frame[time_col], column=time_col, file=file, fmt=time_format)
+    y = V.to_numeric(frame[target_col], column=target_col, file=file)
+    uniq = ids_series.unique(maintain_order=True)
+    channel_ids = [str(u) for u in uniq.to_list()]
+    code_of = pl.DataFrame({"__id": uniq, "__code": np.arange(len(uniq), dtype=np.int64)})
+    id_codes = (
+        pl.DataFrame({"__id": ids_series})
+        .join(code_of, on="__id", how="left", maintain_order="left")["__code"]
+        .to_numpy()
+    )
+    V.check_unique_pairs(id_codes, keys, channel_ids, time_col=time_col, file=file)
+    times, t_codes = np.unique(keys, return_inverse=True)
+    values = np.full((times.size, len(channel_ids)), np.nan, dtype=np.float32)
+    values[t_codes.reshape(-1), id_codes] = y
+    return _assemble(
+        values,
+        times if is_dt else None,
+        channel_ids,
+        name,
+        coords,
+        file=file,
+        time_col=time_col,
+        freq=freq,
+        fill_gaps=fill_gaps,
+        int_keys=None if is_dt else times,
+    )
+
+
+@dataclass(frozen=True)
+class WideMatrix:
+    """A validated wide table on a regular axis, before it becomes series or a panel.
+
+    Attributes:
+        values: ``[T, N]`` in the dtype asked for (float32 for :class:`TimeSeriesData`,
+            float64 for panels, which keep the file's precision).
+        times: ``[T]`` datetime64[ns], or ``None`` for integer / row-order time.
+        first_step: the integer time of row 0 when the time column holds integers, else 0.
+        columns: the ``N`` value column names.
+        freq: the given or inferred frequency (``None`` without dates).
+    """
+
+    values: np.ndarray
+    times: np.ndarray | None
+    first_step: int
+    columns: list[str]
+    freq: str | None
+
+
+def wide_matrix(
+    df: Any,
+    time_col: str | None = None,
+    value_cols: Sequence[str] | None = None,
+    *,
+    file: str | None = None,
+    freq: str | None = None,
+    fill_gaps: bool = False,
+    time_format: str | None = None,
+    dtype: Any = np.float32,
+) -> WideMatrix:
+    """Read and check a wide frame (one column per channel/series): the part :func:`from_wide`
+    and the panel reader share, so both accept and reject exactly the same files.
+
+    Args:
+        time_col: the time column; ``None`` = detect one (see module docstring), and when none is
+            found the rows are taken in order without timestamps.
+        value_cols: value columns; ``None`` = every column except the time column.
+    """
+    frame = to_polars(df)
+    if time_col is not None:
+        V.require_columns(frame.columns, {"time_col": time_col}, file=file)
+    else:
+        time_col = detect_time_column(frame, value_cols)
+    if value_cols is None:
+        value_cols = [c for c in frame.columns if c != time_col]
+    else:
+        value_cols = [str(c) for c in value_cols]
+        V.require_columns(frame.columns, {f"value_cols[{i}]": c for i, c in enumerate(value_cols)}, file=file)
+    V.check_not_empty(frame.height, len(value_cols), file=file)
+    values = np.empty((frame.height, len(value_cols)), dtype=dtype)
+    for j, c in enumerate(value_cols):
+        values[:, j] = V.to_numeric(frame[c], column=c, file=file)
+    times = None
+    first_step = 0
+    if time_col is not None:
+        keys, is_dt = parse_time_column(frame[time_col], column=time_col, file=file, fmt=time_format)
+        V.check_unique_times(keys, column=time_col, file=file)
+        order = V.check_sorted_or_sort(keys)
+        if order is not None:
+            log.info("rows were not in time order; sorted by %r", time_col)
+            keys, values = keys[order], values[order]
+        if is_dt:
+            times, values, freq = regularise(
+                keys, values, time_col=time_col, file=file, fill_gaps=fill_gaps, freq=freq
+            )
+        else:
+            values = regularise_steps(keys, values, time_col=time_col, file=file, fill_gaps=fill_gaps)
+            first_step = int(keys[0])
+    V.check_channels_observed(values, value_cols, file=file)
+    return WideMatrix(values, times, first_step, value_cols, freq)
+
+
+def from_wide(
+    df: Any,
+    time_col: str | None = None,
+    value_cols: Sequence[str] | None = None,
+    name: str | None = None,
+    coords: Any = None,
+    *,
+    file: str | None = None,
+    freq: str | None = None,
+    fill_gaps: bool = False,
+    time_format: str | None = None,
+) -> TimeSeriesData:
+    """Wide frame (one column per channel) → series (arguments as in :func:`wide_matrix`)."""
+    wide = wide_matrix(
+        df, time_col, value_cols, file=file, freq=freq, fill_gaps=fill_gaps, time_format=time_format
+    )
+    coord_arr = None if coords is None else resolve_coords(coords, wide.columns, file=file)
+    return TimeSeriesData(
+        values=wide.values,
+        timestamps=wide.times,
+        channel_ids=tuple(wide.columns),
+        freq=wide.freq,
+        coords=coord_arr,
+        name=name or (Path(file).name.split(".")[0] if file else "data"),
+    )
+
+
+def from_array(
+    array: np.ndarray, *, name: str | None = None, coords: Any = None, freq: str | None = None
+) -> TimeSeriesData:
+    """A ``[T]`` or ``[T, N]`` array → series without timestamps, channels named ``"0".."N-1"``."""
+    arr = np.asarray(array, dtype=np.float32)
+    arr = arr[:, None] if arr.ndim == 1 else arr
+    if arr.ndim != 2:
+        raise DataValidationError(f"an array source must be [T] or [T, N], got shape {arr.shape}")
+    V.check_not_empty(arr.shape[0], arr.shape[1])
+    ids = [str(i) for i in range(arr.shape[1])]
+    return _assemble(
+        arr,
+        None,
+        ids,
+        name,
+        coords,
+        file=None,
+        time_col="<row order>",
+        freq=freq,
+        fill_gaps=False,
+        int_keys=None,
+    )
+
+
+# Monash ``@frequency`` names → pandas aliases (used when the caller gives no ``freq``).
+TSF_FREQUENCIES = {
+    "4_seconds": "4s",
+    "minutely": "min",
+    "10_minutes": "10min",
+    "half_hourly": "30min",
+    "hourly": "h",
+    "daily": "D",
+    "weekly": "W",
+    "monthly": "MS",
+    "quarterly": "QS",
+    "yearly": "YS",
+}
+
+
+def from_tsf(
+    tsf: TsfFile, *, name: str, freq: str | None = None, start: str = "2000-01-01"
+) -> TimeSeriesData:
+    """Monash series stacked end-aligned (left NaN padding) on a synthetic time axis.
+
+    Why synthetic: the ends are aligned for evaluation (see :func:`tsf_to_dense`), so the rows
+    do not share real dates; a regular axis of the right frequency still gives season lengths.
+    Without a known frequency the series has no timestamps.
+    """
+    values, names = tsf_to_dense(tsf)
+    freq = freq or TSF_FREQUENCIES.get(tsf.meta.get("frequency", "").strip().lower())
+    times = None if freq is None else pd.date_range(start, periods=values.shape[0], freq=freq).to_numpy()
+    return TimeSeriesData(values=values, timestamps=times, channel_ids=tuple(names), freq=freq, name=name)
+
+
+def _assemble(
+    values: np.ndarray,
+    times: np.ndarray | None,
+    channel_ids: Sequence[str],
+    name: str | None,
+    coords: Any,
+    *,
+    file: str | None,
+    time_col: str,
+    freq: str | None,
+    fill_gaps: bool,
+    int_keys: np.ndarray | None,
+) -> TimeSeriesData:
+    """The checks every layout ends with: regular spacing, observed channels, aligned coordinates."""
+    if times is not None:
+        times, values, freq = regularise(
+            times, values, time_col=time_col, file=file, fill_gaps=fill_gaps, freq=freq
+        )
+    elif int_keys is not None:
+        values = regularise_steps(int_keys, values, time_col=time_col, file=file, fill_gaps=fill_gaps)
+    V.check_channels_observed(values, channel_ids, file=file)
+    coord_arr = None if coords is None else resolve_coords(coords, channel_ids, file=file)
+    return TimeSeriesData(
+        values=values,
+        timestamps=times,
+        channel_ids=tuple(str(c) for c in channel_ids),
+        freq=freq,
+        coords=coord_arr,
+        name=name or (Path(file).name.split(".")[0] if file else "data"),
+    )

@@ -1,0 +1,344 @@
+"""The data entry points: ``load(anything) -> LoadedData(series, entry)`` for a multichannel
+matrix and ``load_panel(anything) -> LoadedPanel(panel, entry)`` for a ragged panel.
+
+Why one module: training, tuning, evaluation, profiling and the recommender all start from
+"the user gave me *something*": a catalogue name, a file, a frame, an array. Deciding what that
+something is happens here and only here (:func:`classify_source`), explicitly, so no caller
+guesses (or swallows a catalogue error and silently reads a file instead), and a name or a
+path means the same to both entry points; they differ only in what they build.
+
+How a string is classified, in order:
+
+1. an existing **file** → read it (a file always wins, so ``./etth1.csv`` is yours);
+2. a folder separator or a table suffix (``data/x``, ``x.csv``) → a path, and a missing file
+   is reported as such instead of as an unknown dataset;
+3. an exact catalogue name (case-insensitive) → the catalogue. A *folder* of the same name
+   (e.g. MLflow artifacts in ``./etth1/``) never shadows the dataset: a folder is not data;
+4. any other existing folder → "expected a file, got a directory";
+5. otherwise → an unknown-dataset error that lists the catalogue and suggests the closest name.
+
+A ``pathlib.Path`` is always a path: the caller said so by its type.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from tsforge.data.catalog import DatasetEntry, dataset_names, get_entry, load_dataset, load_panel_dataset
+from tsforge.data.frame import TimeSeriesData
+from tsforge.data.layouts import Layout, detect_layout, from_array, from_long, from_tsf, from_wide
+from tsforge.data.panel import Panel
+from tsforge.data.panel_sources import naming_file, panel_from_table, to_panel
+from tsforge.data.tables import looks_like_path, read_table, to_polars
+from tsforge.data.tsf import read_tsf
+from tsforge.errors import ConfigError, DataValidationError
+
+__all__ = ["LoadedData", "LoadedPanel", "load", "load_data", "load_panel", "classify_source", "SourceKind"]
+
+#: What a source is: an in-memory panel / series / array, a catalogue name, a ``.tsf`` file,
+#: another table file (CSV/Parquet), or an in-memory frame (pandas/polars).
+SourceKind = Literal["panel", "series", "array", "catalogue", "tsf", "file", "frame"]
+
+_TSF_SUFFIXES = (".tsf", ".tsf.gz")
+# Options of the file/frame readers and their defaults: a non-default value for a source that
+# cannot use it is an error, not silently dropped.
+_READER_DEFAULTS: dict[str, Any] = {
+    "layout": "auto",
+    "id_col": "unique_id",
+    "time_col": None,
+    "target_col": "y",
+    "value_cols": None,
+    "coords": None,
+    "name": None,
+    "freq": None,
+    "fill_gaps": False,
+    "time_format": None,
+}
+_ARRAY_OPTIONS = {"name", "coords", "freq"}
+_TSF_OPTIONS = {"name", "freq"}
+_PANEL_ARRAY_OPTIONS = {"name", "freq"}
+_PANEL_TSF_OPTIONS = {"name"}  # a .tsf declares its frequency
+
+
+@dataclass(frozen=True)
+class LoadedData:
+    """What was loaded, and the catalogue entry behind it (``None`` unless it came by name).
+
+    The entry carries the protocol defaults (split, input length, horizons), which only a
+    catalogue dataset has; callers read them from here instead of looking the name up again.
+    """
+
+    series: TimeSeriesData
+    entry: DatasetEntry | None = None
+
+
+def load(
+    data: Any,
+    *,
+    layout: Layout = "auto",
+    id_col: str = "unique_id",
+    time_col: str | None = None,
+    target_col: str = "y",
+    value_cols: Sequence[str] | None = None,
+    coords: Any = None,
+    name: str | None = None,
+    freq: str | None = None,
+    fill_gaps: bool = False,
+    time_format: str | None = None,
+    **dataset_options: Any,
+) -> LoadedData:
+    """Load anything the platform accepts.
+
+    Args:
+        data: a catalogue dataset name (``"etth1"``), a CSV/Parquet/``.tsf`` path, a pandas or
+            polars DataFrame, a ``[T]`` or ``[T, N]`` array, or a ``TimeSeriesData`` (kept as is).
+        layout: ``"auto"`` = long when the id, time and target columns all exist, else wide.
+        time_col: the time column; ``None`` = ``"ds"`` for long data and detection for wide data
+            (a datetime column, or one named like ``date``/``ds``/``time``).
+        coords: station coordinates (array, ``{id: (lat, lon)}``, or a table path/frame).
+        fill_gaps: insert missing timestamps as NaN rows instead of rejecting irregular spacing.
+        time_format: explicit ``strftime`` format for the time column (e.g. ``"%Y%m%d"``).
+        **dataset_options: catalogue loader options (``n_channels=4``, ``channels=[...]``,
+            ``data_dir_override``, ``use_cache``); only for a catalogue name.
+
+    Raises:
+        DataValidationError: malformed input (the message names file, column and row).
+        DatasetNotAvailableError: an unknown catalogue name, or one whose files are absent here.
+        ConfigError: an option that does not apply to this kind of source.
+    """
+    reader = {
+        "layout": layout,
+        "id_col": id_col,
+        "time_col": time_col,
+        "target_col": target_col,
+        "value_cols": value_cols,
+        "coords": coords,
+        "name": name,
+        "freq": freq,
+        "fill_gaps": fill_gaps,
+        "time_format": time_format,
+    }
+    kind = classify_source(data)
+    if kind == "panel":
+        raise ConfigError(
+            "load() builds one multichannel matrix; a Panel (ragged series) goes to "
+            "tsforge.data.load_panel or the panel pipeline as it is",
+            field="data",
+        )
+    if kind == "series":
+        _refuse(reader, dataset_options, allowed=set(), what="a TimeSeriesData")
+        return LoadedData(data)
+    if kind == "array":
+        _refuse(reader, dataset_options, allowed=_ARRAY_OPTIONS, what="an array")
+        return LoadedData(from_array(data, name=name, coords=coords, freq=freq))
+    if kind == "catalogue":
+        _refuse(reader, {}, allowed=set(), what=f"catalogue dataset {data!r}")
+        entry = get_entry(data)
+        return LoadedData(load_dataset(entry.name, **dataset_options), entry)
+    if kind == "tsf":
+        path = os.fspath(data)
+        _refuse(reader, dataset_options, allowed=_TSF_OPTIONS, what="a .tsf file")
+        return LoadedData(from_tsf(read_tsf(path), name=name or _stem(path), freq=freq))
+    if kind == "file":
+        path = os.fspath(data)
+        _refuse({}, dataset_options, allowed=set(), what=f"file {path!r}")
+        return LoadedData(_from_table(read_table(path), reader, file=path))
+    _refuse({}, dataset_options, allowed=set(), what="a frame")
+    return LoadedData(_from_table(to_polars(data), reader, file=None))
+
+
+def load_data(data: Any, **options: Any) -> TimeSeriesData:
+    """:func:`load` for callers that need only the series (same arguments, same errors)."""
+    return load(data, **options).series
+
+
+@dataclass(frozen=True)
+class LoadedPanel:
+    """The loaded panel and the catalogue entry behind it (``None`` unless it came by name).
+
+    For a panel entry the entry carries the protocol (``split="holdout"``, ``horizons``); for a
+    multichannel entry converted to a panel it is that entry, unchanged.
+    """
+
+    panel: Panel
+    entry: DatasetEntry | None = None
+
+
+def load_panel(
+    data: Any,
+    *,
+    layout: Layout = "auto",
+    id_col: str = "unique_id",
+    time_col: str | None = None,
+    target_col: str = "y",
+    value_cols: Sequence[str] | None = None,
+    name: str | None = None,
+    freq: str | None = None,
+    fill_gaps: bool = False,
+    time_format: str | None = None,
+    **dataset_options: Any,
+) -> LoadedPanel:
+    """Load anything the platform accepts as a ragged panel (many univariate series, each with
+    its own start and length), never through a dense union-of-dates matrix.
+
+    * a catalogue **panel** entry → its ``.tsf`` (parsed once, then read from the Parquet cache);
+      a **multichannel** entry → its matrix converted by :func:`~tsforge.data.panel_sources.to_panel`;
+    * a ``.tsf``/``.tsf.gz`` file → :meth:`Panel.from_tsf`;
+    * a **long** file or frame (``unique_id, ds, y``) → :meth:`Panel.from_long` (series keep
+      their own dates; memory scales with the rows);
+    * a **wide** file or frame, a ``TimeSeriesData`` or an array → one series per column, leading
+      and trailing missing values trimmed;
+    * a :class:`Panel` → returned as it is.
+
+    Args:
+        layout, id_col, time_col, target_col, value_cols, freq, fill_gaps, time_format: as for
+            :func:`load` (``fill_gaps`` inserts missing steps inside a series as NaN).
+        name: the panel's name (default: the file stem, or ``"panel"`` for a frame).
+        **dataset_options: catalogue options (``data_dir_override``, ``use_cache``, loader
+            overrides); only for a catalogue name.
+
+    Raises:
+        DataValidationError: malformed input (names file, column, row and series).
+        DatasetNotAvailableError: unknown catalogue name, or its files are absent here.
+        ConfigError: an option that does not apply to this kind of source.
+    """
+    reader = {
+        "layout": layout,
+        "id_col": id_col,
+        "time_col": time_col,
+        "target_col": target_col,
+        "value_cols": value_cols,
+        "name": name,
+        "freq": freq,
+        "fill_gaps": fill_gaps,
+        "time_format": time_format,
+    }
+    kind = classify_source(data)
+    if kind == "panel":
+        _refuse(reader, dataset_options, allowed=set(), what="a Panel")
+        return LoadedPanel(data)
+    if kind == "series":
+        _refuse(reader, dataset_options, allowed=set(), what="a TimeSeriesData")
+        return LoadedPanel(to_panel(data))
+    if kind == "array":
+        _refuse(reader, dataset_options, allowed=_PANEL_ARRAY_OPTIONS, what="an array")
+        return LoadedPanel(to_panel(from_array(data, name=name or "panel", freq=freq)))
+    if kind == "catalogue":
+        _refuse(reader, {}, allowed=set(), what=f"catalogue dataset {data!r}")
+        entry = get_entry(data)
+        if entry.is_panel:
+            return LoadedPanel(load_panel_dataset(entry.name, **dataset_options), entry)
+        return LoadedPanel(to_panel(load_dataset(entry.name, **dataset_options)), entry)
+    if kind == "tsf":
+        path = os.fspath(data)
+        _refuse(reader, dataset_options, allowed=_PANEL_TSF_OPTIONS, what="a .tsf file")
+        with naming_file(path):
+            return LoadedPanel(Panel.from_tsf(path, name=name or _stem(path)))
+    file = os.fspath(data) if kind == "file" else None
+    _refuse({}, dataset_options, allowed=set(), what=f"file {file!r}" if file else "a frame")
+    frame = read_table(file) if file else to_polars(data)
+    panel = panel_from_table(
+        frame,
+        _resolve_layout(frame, reader, file=file),
+        name=name or (_stem(file) if file else "panel"),
+        file=file,
+        id_col=id_col,
+        time_col=time_col,
+        target_col=target_col,
+        value_cols=value_cols,
+        freq=freq,
+        fill_gaps=fill_gaps,
+        time_format=time_format,
+    )
+    return LoadedPanel(panel)
+
+
+def classify_source(data: Any) -> SourceKind:
+    """What ``data`` is, decided once for :func:`load` and ``load_panel`` alike.
+
+    Strings follow the order in the module docstring; a ``pathlib.Path`` is always a path;
+    anything else that is not a panel, series or array is treated as a frame (its reader
+    rejects what is not one).
+    """
+    if isinstance(data, Panel):
+        return "panel"
+    if isinstance(data, TimeSeriesData):
+        return "series"
+    if isinstance(data, np.ndarray):
+        return "array"
+    if isinstance(data, str) and _string_kind(data) == "catalogue":
+        return "catalogue"
+    if isinstance(data, (str, os.PathLike)):
+        return "tsf" if os.fspath(data).lower().endswith(_TSF_SUFFIXES) else "file"
+    return "frame"
+
+
+def _string_kind(text: str) -> Literal["file", "catalogue"]:
+    """Classify a string (see the module docstring for the order and the reasons)."""
+    if Path(text).is_file() or looks_like_path(text) or text.lower().endswith(_TSF_SUFFIXES):
+        return "file"
+    if text.strip().lower() in dataset_names():
+        return "catalogue"
+    return "file" if Path(text).exists() else "catalogue"
+
+
+def _refuse(reader: dict[str, Any], dataset_options: dict[str, Any], *, allowed: set[str], what: str) -> None:
+    """Raise for options the source cannot use, instead of silently ignoring them (``reader`` maps
+    reader option names to values; a value equal to its default counts as not given)."""
+    unused = [k for k, v in reader.items() if k not in allowed and not _is_default(k, v)]
+    unused += sorted(dataset_options)
+    if unused:
+        raise ConfigError(f"option(s) {unused} do not apply to {what}", field=unused[0])
+
+
+def _is_default(key: str, value: Any) -> bool:
+    default = _READER_DEFAULTS[key]
+    if default is None:
+        return value is None
+    return isinstance(value, type(default)) and value == default
+
+
+def _stem(path: str) -> str:
+    """Dataset name of a file: its name up to the first dot (``m4.tsf.gz`` → ``m4``)."""
+    return Path(path).name.split(".")[0]
+
+
+def _resolve_layout(frame: Any, opts: dict[str, Any], *, file: str | None) -> Literal["long", "wide"]:
+    """The layout of a polars frame: ``opts["layout"]``, or for ``"auto"`` long when the id, time
+    and target columns exist (and no ``value_cols`` were given), else wide."""
+    layout = opts["layout"]
+    if layout == "auto":
+        if opts["value_cols"] is not None:
+            return "wide"
+        return detect_layout(frame, opts["id_col"], opts["time_col"] or "ds", opts["target_col"], file=file)
+    if layout not in ("long", "wide"):
+        raise DataValidationError(f"layout must be 'auto', 'long' or 'wide', got {layout!r}", field="layout")
+    return layout
+
+
+def _from_table(frame: Any, opts: dict[str, Any], *, file: str | None) -> TimeSeriesData:
+    """A polars frame in long or wide layout → series (``layout="auto"`` decides by the columns)."""
+    layout = _resolve_layout(frame, opts, file=file)
+    common = {
+        "name": opts["name"],
+        "coords": opts["coords"],
+        "file": file,
+        "freq": opts["freq"],
+        "fill_gaps": opts["fill_gaps"],
+        "time_format": opts["time_format"],
+    }
+    if layout == "long":
+        return from_long(
+            frame,
+            id_col=opts["id_col"],
+            time_col=opts["time_col"] or "ds",
+            target_col=opts["target_col"],
+            **common,
+        )
+    return from_wide(frame, time_col=opts["time_col"], value_cols=opts["value_cols"], **common)

@@ -1,0 +1,157 @@
+"""Building a :class:`Panel` from matrices and tables: what ``load_panel`` does after
+:func:`~tsforge.data.load.classify_source` has said what the source is.
+
+Why separate from the multichannel readers: a panel must not pass through the dense
+``[T, N]`` matrix whose memory grows with ``n_series × union of dates``. A **long** table keeps
+every series' own dates (:meth:`Panel.from_long`, memory linear in the rows); a **wide** table
+and a :class:`TimeSeriesData` become one series per column with leading and trailing missing
+values trimmed (interior gaps stay NaN), so a column that starts later is a series that starts
+later. Validation errors name the file (when there is one), the column, the 0-based data row
+and the series.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import polars as pl
+
+from tsforge.data import validation as V
+from tsforge.data.frame import TimeSeriesData
+from tsforge.data.frequency import fixed_step, infer_freq
+from tsforge.data.layouts import wide_matrix
+from tsforge.data.panel import Panel
+from tsforge.errors import DataValidationError
+
+__all__ = ["to_panel", "panel_from_table", "naming_file"]
+
+
+def to_panel(series: TimeSeriesData, *, dtype: Any = np.float64) -> Panel:
+    """Every channel of ``series`` as one series of a panel, leading and trailing NaN trimmed.
+
+    Why trim: a multichannel matrix pads channels that start late or end early with NaN; in a
+    panel those are simply shorter series with a later start. Interior NaN stay (missing
+    values inside a series). The time axis must be regular (every series' dates follow from
+    its start and ``freq``); a series without timestamps gets integer time (its first row).
+
+    Raises:
+        DataValidationError: irregular timestamps (e.g. ``weather`` keeps a duplicated row),
+            a channel with fewer than two values or none observed.
+    """
+    freq = series.freq
+    if series.timestamps is not None:
+        freq = _check_regular(series.timestamps, freq, series.name)
+    return _panel_from_matrix(
+        series.values, series.timestamps, 0, list(series.channel_ids), freq, series.name, dtype
+    )
+
+
+@contextmanager
+def naming_file(file: str | None) -> Iterator[None]:
+    """Add ``file`` to validation errors raised by readers that only know column/row/series."""
+    try:
+        yield
+    except DataValidationError as exc:
+        if file is None or "file" in exc.where:
+            raise
+        raise DataValidationError(exc.message, file=file, **exc.where) from None
+
+
+def panel_from_table(
+    frame: pl.DataFrame,
+    layout: Literal["long", "wide"],
+    *,
+    name: str,
+    file: str | None,
+    id_col: str = "unique_id",
+    time_col: str | None = None,
+    target_col: str = "y",
+    value_cols: Sequence[str] | None = None,
+    freq: str | None = None,
+    fill_gaps: bool = False,
+    time_format: str | None = None,
+) -> Panel:
+    """A polars frame in ``layout`` → panel (long: :meth:`Panel.from_long`; wide: one series per
+    value column, trimmed). ``time_col`` ``None`` = ``"ds"`` for long data, detection for wide."""
+    with naming_file(file):
+        if layout == "long":
+            time_col = time_col or "ds"
+            if time_format is not None and time_col in frame.columns:
+                parsed = V.parse_timestamps(frame[time_col], column=time_col, file=file, fmt=time_format)
+                frame = frame.with_columns(pl.Series(time_col, parsed))
+            return Panel.from_long(
+                frame,
+                id_col=id_col,
+                time_col=time_col,
+                target_col=target_col,
+                freq=freq,
+                name=name,
+                fill_gaps=fill_gaps,
+            )
+        wide = wide_matrix(
+            frame,
+            time_col,
+            value_cols,
+            file=file,
+            freq=freq,
+            fill_gaps=fill_gaps,
+            time_format=time_format,
+            dtype=np.float64,
+        )
+        return _panel_from_matrix(wide.values, wide.times, wide.first_step, wide.columns, wide.freq, name)
+
+
+def _check_regular(ts: np.ndarray, freq: str | None, name: str) -> str:
+    """``freq`` (inferred when absent) after checking that ``ts`` follows it row by row."""
+    freq = freq or infer_freq(ts)
+    if freq is None:
+        raise DataValidationError(
+            f"{name}: cannot infer a frequency from {ts.size} timestamps; a panel needs one", field="freq"
+        )
+    step = fixed_step(freq)
+    if step is not None:
+        bad = np.flatnonzero(np.diff(ts) != step)
+        pos = None if bad.size == 0 else int(bad[0]) + 1
+    else:
+        grid = pd.date_range(pd.Timestamp(ts[0]), periods=ts.size, freq=freq).to_numpy()
+        bad = np.flatnonzero(grid.astype("datetime64[ns]") != ts)
+        pos = None if bad.size == 0 else int(bad[0])
+    if pos is not None:
+        raise DataValidationError(
+            f"{name}: timestamps are not regular at {freq} ({pd.Timestamp(ts[pos - 1])} → "
+            f"{pd.Timestamp(ts[pos])}); a panel places every value by its series' start and the frequency",
+            row=pos,
+        )
+    return freq
+
+
+def _panel_from_matrix(
+    values: np.ndarray,
+    times: np.ndarray | None,
+    first_step: int,
+    ids: list[str],
+    freq: str | None,
+    name: str,
+    dtype: Any = np.float64,
+) -> Panel:
+    """``[T, N]`` on a common axis → panel, each column trimmed to its first..last observation."""
+    observed = ~np.isnan(values)
+    empty = np.flatnonzero(~observed.any(axis=0))
+    if empty.size:
+        raise DataValidationError(
+            f"{empty.size} series have no observed value, first {ids[empty[0]]!r}",
+            column=ids[empty[0]],
+            series=ids[empty[0]],
+        )
+    n_rows = values.shape[0]
+    first = observed.argmax(axis=0)
+    last = n_rows - 1 - observed[::-1].argmax(axis=0)
+    arrays = [values[a : b + 1, j] for j, (a, b) in enumerate(zip(first, last, strict=True))]
+    starts = times[first] if times is not None else first.astype(np.int64) + int(first_step)
+    return Panel.from_arrays(
+        arrays, ids=np.asarray(ids, dtype=object), starts=starts, freq=freq, name=name, dtype=dtype
+    )

@@ -1,0 +1,89 @@
+"""Table files and in-memory frames → a polars frame, nothing more.
+
+Why a module of its own: every reader (layouts, coordinates, the catalogue, the forecast
+history parser) starts from "give me a polars frame of this file or this DataFrame", and the
+rules for that — which suffixes mean what, re-reading as text when type inference trips on a
+bad cell so validation can name it — must be the same everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import polars as pl
+
+from tsforge.errors import DataValidationError
+
+__all__ = ["read_table", "to_polars", "looks_like_path", "CSV_SUFFIXES", "PARQUET_SUFFIXES"]
+
+CSV_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz", ".tsv", ".tsv.gz")
+PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+
+
+def _suffix(path: Path) -> str:
+    name = path.name.lower()
+    for s in CSV_SUFFIXES + PARQUET_SUFFIXES:
+        if name.endswith(s):
+            return s
+    return path.suffix.lower()
+
+
+def looks_like_path(text: str) -> bool:
+    """A folder separator or a table suffix: the user meant a file, never a dataset name."""
+    lowered = text.lower()
+    return os.sep in text or "/" in text or any(lowered.endswith(x) for x in CSV_SUFFIXES + PARQUET_SUFFIXES)
+
+
+def read_table(path: str | os.PathLike[str], **csv_options: Any) -> pl.DataFrame:
+    """Read a CSV (``.csv``/``.csv.gz``/``.tsv``) or Parquet file into a polars frame.
+
+    Values are read with type inference; if inference fails on a bad cell deep in the file, the
+    file is re-read as text so that validation can point at the exact cell instead of surfacing
+    a polars parse error.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise DataValidationError("file not found", file=str(p))
+    if p.is_dir():
+        raise DataValidationError("expected a file, got a directory", file=str(p))
+    suffix = _suffix(p)
+    try:
+        if suffix in PARQUET_SUFFIXES:
+            return pl.read_parquet(p)
+        if suffix in CSV_SUFFIXES:
+            sep = "\t" if suffix.startswith(".tsv") else ","
+            opts = {"separator": sep, "encoding": "utf8-lossy", "infer_schema_length": 10_000, **csv_options}
+            try:
+                return pl.read_csv(p, **opts)
+            except pl.exceptions.ComputeError:
+                # A cell that breaks the inferred dtype beyond the inference window: read as text.
+                return pl.read_csv(p, **{**opts, "infer_schema": False})
+    except pl.exceptions.NoDataError:
+        raise DataValidationError("file is empty", file=str(p)) from None
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise DataValidationError(f"could not read file: {exc}", file=str(p)) from None
+    raise DataValidationError(
+        f"unsupported file type {suffix!r}; use .csv, .csv.gz, .tsv or .parquet", file=str(p)
+    )
+
+
+def to_polars(df: Any) -> pl.DataFrame:
+    """pandas or polars frame → polars frame (a pandas index with a name becomes a column)."""
+    if isinstance(df, pl.LazyFrame):
+        return df.collect()
+    if isinstance(df, pl.DataFrame):
+        return df
+    if isinstance(df, pd.Series):
+        df = df.to_frame()
+    if isinstance(df, pd.DataFrame):
+        frame = df
+        if isinstance(frame.index, pd.DatetimeIndex) or (
+            frame.index.name is not None and frame.index.name not in frame.columns
+        ):
+            frame = frame.reset_index(names=frame.index.name or "ds")
+        frame = frame.rename(columns=str)
+        return pl.from_pandas(frame)
+    raise DataValidationError(f"expected a pandas or polars DataFrame, got {type(df).__name__}")

@@ -1,0 +1,156 @@
+"""The time axis of a table: find the time column, parse it, put rows on a regular grid.
+
+Why a module of its own: the long and wide readers and the forecast-history parser must agree
+on what counts as a time column and how integers, ``YYYYMMDD`` numbers and date strings are
+read; one set of rules here keeps a file that trains also forecast.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import polars as pl
+
+from tsforge.data import validation as V
+from tsforge.errors import DataValidationError
+
+__all__ = [
+    "TIME_NAMES",
+    "parse_time_column",
+    "detect_time_column",
+    "regularise",
+    "regularise_steps",
+]
+
+log = logging.getLogger(__name__)
+
+TIME_NAMES = ("ds", "date", "datetime", "timestamp", "time", "period", "dt")
+
+
+def parse_time_column(
+    series: pl.Series, *, column: str, file: str | None, fmt: str | None = None
+) -> tuple[np.ndarray, bool]:
+    """Parse a time column. Returns (keys, is_datetime): datetime64[ns], or int64 step indices.
+
+    Integers are an ordering index (Nixtla allows integer ``ds``) unless ``fmt`` gives a date
+    format such as ``%Y%m%d``; they never go through date guessing, where ``1`` would become a
+    day of the current month.
+    """
+    is_int = series.dtype.is_integer()
+    if is_int and fmt is None and _looks_like_yyyymmdd(series):
+        fmt = "%Y%m%d"
+    if is_int and fmt is None:
+        if series.null_count():
+            row = int(np.flatnonzero(series.is_null().to_numpy())[0])
+            raise DataValidationError(
+                f"missing value in time column {column!r} at row {row}", file=file, column=column, row=row
+            )
+        return series.cast(pl.Int64).to_numpy(), False
+    if is_int:
+        series = series.cast(pl.String)
+    return V.parse_timestamps(series, column=column, file=file, fmt=fmt), True
+
+
+def _looks_like_yyyymmdd(series: pl.Series) -> bool:
+    """Integers such as ``20000101`` (a common export of dates) rather than a step index."""
+    s = series.drop_nulls()
+    if s.len() == 0:
+        return False
+    lo, hi = int(s.min()), int(s.max())
+    if not (1000_01_01 <= lo and hi <= 2999_12_31):
+        return False
+    md = s % 10_000
+    month, day = md // 100, md % 100
+    return bool(((month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)).all())
+
+
+def detect_time_column(df: pl.DataFrame, value_cols: Sequence[str] | None = None) -> str | None:
+    """A datetime-typed column, else a conventionally named column, else a string column of dates."""
+    candidates = [c for c in df.columns if value_cols is None or c not in value_cols]
+    for c in candidates:
+        if df.schema[c].is_temporal() and df.schema[c] not in (pl.Time, pl.Duration):
+            return c
+    by_name = {c.lower(): c for c in candidates}
+    for n in TIME_NAMES:
+        if n in by_name:
+            return by_name[n]
+    for c in candidates:
+        if df.schema[c] == pl.String:
+            sample = df[c].drop_nulls().head(5).to_list()
+            if sample and not pd.isna(pd.to_datetime(pd.Series(sample), errors="coerce")).any():
+                return c
+    return None
+
+
+def regularise(
+    times: np.ndarray,
+    values: np.ndarray,
+    *,
+    time_col: str,
+    file: str | None,
+    fill_gaps: bool,
+    freq: str | None,
+) -> tuple[np.ndarray, np.ndarray, str | None]:
+    """Check spacing; with ``fill_gaps`` put rows on the regular grid (absent rows → NaN).
+
+    Returns (timestamps, values, freq) where freq is the given one or the inferred step.
+    """
+    step = pd.tseries.frequencies.to_offset(freq) if freq else None
+    if not fill_gaps:
+        step = V.check_regular(times, column=time_col, file=file, step=step)
+        return times, values, freq or (None if step is None else step.freqstr)
+    step = step or V.infer_step(times)
+    if step is None:
+        return times, values, freq
+    grid = pd.date_range(pd.Timestamp(times[0]), pd.Timestamp(times[-1]), freq=step).to_numpy()
+    grid = grid.astype("datetime64[ns]")
+    pos = np.searchsorted(grid, times)
+    pos_ok = (pos < grid.size) & (grid[np.minimum(pos, grid.size - 1)] == times)
+    if not pos_ok.all():
+        i = int(np.flatnonzero(~pos_ok)[0])
+        raise DataValidationError(
+            f"timestamp {pd.Timestamp(times[i])} at row {i} is off the {step.freqstr} grid starting at "
+            f"{pd.Timestamp(times[0])}; cannot fill gaps",
+            file=file,
+            column=time_col,
+            row=i,
+        )
+    out = np.full((grid.size, values.shape[1]), np.nan, dtype=values.dtype)
+    out[pos] = values
+    if grid.size > times.size:
+        log.info("filled %d missing timestamps with NaN rows", grid.size - times.size)
+    return grid, out, freq or step.freqstr
+
+
+def regularise_steps(
+    keys: np.ndarray, values: np.ndarray, *, time_col: str, file: str | None, fill_gaps: bool
+) -> np.ndarray:
+    """The integer-index counterpart of :func:`regularise`: the modal step must hold everywhere.
+
+    Integer keys carry no timestamps, so only the values are returned (gaps filled with NaN
+    rows when ``fill_gaps``).
+    """
+    if keys.size <= 1:
+        return values
+    steps = np.diff(keys)
+    step = int(np.bincount(steps[steps > 0]).argmax()) if (steps > 0).any() else 1
+    bad = np.flatnonzero(steps != step)
+    if bad.size and not fill_gaps:
+        i = int(bad[0])
+        raise DataValidationError(
+            f"irregular spacing in integer time column {time_col!r}: step {step} expected but "
+            f"{bad.size} place(s) break it, first between rows {i} and {i + 1} "
+            f"({keys[i]} -> {keys[i + 1]}). Pass fill_gaps=True to insert missing rows as NaN",
+            file=file,
+            column=time_col,
+            row=i + 1,
+        )
+    if not bad.size:
+        return values
+    grid = np.arange(keys[0], keys[-1] + 1, step)
+    out = np.full((grid.size, values.shape[1]), np.nan, dtype=values.dtype)
+    out[np.searchsorted(grid, keys)] = values
+    return out

@@ -1,0 +1,191 @@
+"""Local statistical models (statsforecast), one table for the whole platform.
+
+Why here, in the models package: these are models like any other — listed by ``tsforge
+models``, registered in the one model registry (kind ``local``), usable on long multichannel
+data through the window protocol (each input window is fitted on its own) — and the panel
+runner (:mod:`tsforge.panels.local`) fits them per series with the same specs. statsforecast
+does the statistics; nothing here re-implements ETS, ARIMA, Theta or CES.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from tsforge.models.base import FitReport, Forecaster
+from tsforge.models.registry import register_model
+
+__all__ = ["LocalModelSpec", "LOCAL_MODELS", "TSB_ALPHA_D", "TSB_ALPHA_P", "mstl_periods", "LocalForecaster"]
+
+#: TSB smoothing constants. alpha_d = 0.1 is the constant statsforecast's ``CrostonClassic``
+#: uses for demand sizes, so TSB and Croston differ only in how the demand *probability* is
+#: updated (every period, which lets TSB decay towards zero for obsolete items), not in how
+#: strongly they smooth; alpha_p = 0.1 is within the 0.01–0.3 range studied by Teunter,
+#: Syntetos & Babai (2011) and slow enough for monthly spare-parts data.
+TSB_ALPHA_D = 0.1
+TSB_ALPHA_P = 0.1
+
+
+@dataclass(frozen=True)
+class LocalModelSpec:
+    """One local model: how to build it and what it can do.
+
+    Attributes:
+        name: output column name.
+        factory: ``season_length -> statsforecast model``.
+        summary: one line for listings.
+        supports_level: whether it returns prediction intervals (``level=``).
+        min_length: ``season_length -> fewest values`` to try the model on a series.
+        fallback: model used for a series that is too short or on which this one fails.
+    """
+
+    name: str
+    factory: Callable[[int], Any]
+    summary: str
+    supports_level: bool
+    min_length: Callable[[int], int] = lambda m: 1
+    fallback: str | None = "naive"
+
+
+def mstl_periods(season_length: int) -> list[int]:
+    """Seasonal periods MSTL decomposes: the panel's season plus the next calendar cycle where
+    data usually has one (hourly: day and week; half-hourly: day and week; daily: week only,
+    a yearly cycle of 365 would need more than two years per series)."""
+    m = int(season_length)
+    if m <= 1:
+        return []
+    if m in (24, 48):
+        return [m, 7 * m]
+    return [m]
+
+
+def _sf() -> Any:
+    import statsforecast.models as sfm
+
+    return sfm
+
+
+def _mstl(m: int) -> Any:
+    sfm = _sf()
+    periods = mstl_periods(m)
+    return sfm.MSTL(season_length=periods or [2], trend_forecaster=sfm.AutoETS(model="ZZN"))
+
+
+LOCAL_MODELS: dict[str, LocalModelSpec] = {
+    spec.name: spec
+    for spec in [
+        LocalModelSpec("naive", lambda m: _sf().Naive(), "last value", True, fallback=None),
+        LocalModelSpec(
+            "seasonal_naive",
+            lambda m: _sf().SeasonalNaive(season_length=m),
+            "value one season ago (naive when shorter than a season)",
+            True,
+            min_length=lambda m: m,
+        ),
+        LocalModelSpec(
+            "rw_drift", lambda m: _sf().RandomWalkWithDrift(), "random walk with drift", True, lambda m: 2
+        ),
+        LocalModelSpec("auto_ets", lambda m: _sf().AutoETS(season_length=m), "ETS chosen by AICc", True),
+        LocalModelSpec(
+            "auto_theta", lambda m: _sf().AutoTheta(season_length=m), "Theta variants chosen by MSE", True
+        ),
+        LocalModelSpec(
+            "auto_arima", lambda m: _sf().AutoARIMA(season_length=m), "ARIMA chosen by AICc", True
+        ),
+        LocalModelSpec(
+            "auto_ces", lambda m: _sf().AutoCES(season_length=m), "complex exponential smoothing", True
+        ),
+        LocalModelSpec(
+            "mstl",
+            _mstl,
+            "multiple seasonal STL + ETS trend (auto_ets below two of the longest cycles)",
+            True,
+            min_length=lambda m: 2 * max(mstl_periods(m)) if mstl_periods(m) else np.iinfo(np.int64).max,
+            fallback="auto_ets",
+        ),
+        LocalModelSpec(
+            "croston", lambda m: _sf().CrostonClassic(), "Croston, classic (SES alpha 0.1)", False
+        ),
+        LocalModelSpec("imapa", lambda m: _sf().IMAPA(), "intermittent multiple aggregation", False),
+        LocalModelSpec(
+            "tsb",
+            lambda m: _sf().TSB(alpha_d=TSB_ALPHA_D, alpha_p=TSB_ALPHA_P),
+            f"Teunter-Syntetos-Babai (alpha_d {TSB_ALPHA_D}, alpha_p {TSB_ALPHA_P})",
+            False,
+        ),
+    ]
+}
+
+
+class LocalForecaster(Forecaster):
+    """A local statistical model behind the window interface: every (window, channel) of a
+    batch is fitted on its own observed inputs and forecast ``horizon`` steps.
+
+    Nothing is learned at ``fit`` time (there is no shared state), so a saved model is its
+    name and season length. On a panel, :mod:`tsforge.panels.local` fits the whole history of
+    each series instead of a window.
+    """
+
+    spec: LocalModelSpec
+    uses_calendar = False
+
+    def fit(
+        self, task: Any, *, train_config: Any = None, loss: Any = None, callbacks: Sequence = ()
+    ) -> FitReport:
+        return FitReport()
+
+    def predict(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        x, observed = batch["x"].numpy().astype(np.float64), batch["x_mask"].numpy()
+        B, _, C = x.shape
+        H, m = self.context.horizon, self.context.season_length
+        out = np.zeros((B, H, C), dtype=np.float32)
+        for b in range(B):
+            for c in range(C):
+                y = x[observed[b, :, c], c] if observed[b, :, c].any() else x[:, c]
+                out[b, :, c] = _forecast_one(self.spec, y, H, m)
+        return torch.from_numpy(out)
+
+    def get_state(self) -> dict[str, Any]:
+        return {}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        return None
+
+
+def _forecast_one(spec: LocalModelSpec, y: np.ndarray, h: int, m: int) -> np.ndarray:
+    """One series: the model, or its fallback chain when the series is too short or it fails."""
+    while True:
+        if y.size >= spec.min_length(m):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    mean = np.asarray(spec.factory(m).forecast(y=y, h=h)["mean"], dtype=np.float64)
+                if np.isfinite(mean).all():
+                    return mean
+            except Exception:  # noqa: BLE001 - statsforecast raises many types on degenerate series
+                pass
+        if spec.fallback is None:
+            return np.full(h, y[-1] if y.size else 0.0)
+        spec = LOCAL_MODELS[spec.fallback]
+
+
+def _register_local_models() -> None:
+    """Register every local model the window baselines don't already provide (``naive`` and
+    ``seasonal_naive`` exist as window baselines with the same forecasts)."""
+    from tsforge.models.registry import MODELS
+
+    for name, spec in LOCAL_MODELS.items():
+        if name in MODELS:
+            continue
+        cls = type(
+            f"Local_{name}", (LocalForecaster,), {"spec": spec, "__doc__": f"{spec.summary} (statsforecast)."}
+        )
+        register_model(name, kind="local", summary=f"{spec.summary} (statsforecast, fitted per series)")(cls)
+
+
+_register_local_models()

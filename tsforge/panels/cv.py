@@ -1,0 +1,127 @@
+"""Rolling-origin cross-validation over a ragged panel (Nixtla output conventions).
+
+Output: one row per (series, window, step) with ``unique_id, ds, cutoff, y, <model>...``, where
+``cutoff`` is the time of the last training value of that series in that window — the frame
+``statsforecast.StatsForecast.cross_validation`` returns, so the same scoring code reads both.
+
+Extension point — global models: ``models`` may mix names of local models
+(:data:`tsforge.panels.local.LOCAL_MODELS`) with objects following :class:`PanelForecaster`
+(a ``name`` and ``forecast(train, h) -> [n_series, h]``). Local models run per series through
+the chunk function (process pool / Ray); a global model is called once per window with the
+whole training panel of that window, so it is refit at every cutoff exactly like the local ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+
+from tsforge.data.panel import Panel
+from tsforge.errors import ConfigError
+from tsforge.panels.local import merge_forecasts, resolve_models, run_chunks
+from tsforge.panels.protocol import rolling_origin
+
+__all__ = ["PanelForecaster", "cross_validation"]
+
+
+@runtime_checkable
+class PanelForecaster(Protocol):
+    """A model that forecasts a whole panel at once (e.g. a global LightGBM / neural model)."""
+
+    name: str
+
+    def forecast(self, train: Panel, h: int) -> np.ndarray:
+        """``[len(train), h]`` forecasts continuing every series of ``train``, in its order."""
+        ...
+
+
+def _split_models(models: Sequence[str | PanelForecaster]) -> tuple[list[str], list[PanelForecaster]]:
+    if isinstance(models, str):
+        models = [models]
+    local = [m for m in models if isinstance(m, str)]
+    glob = [m for m in models if not isinstance(m, str)]
+    for g in glob:
+        if not isinstance(g, PanelForecaster):
+            raise ConfigError(
+                f"model {g!r} is neither a local model name nor a PanelForecaster", field="models"
+            )
+    names = local + [g.name for g in glob]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"duplicate model names in {names}", field="models")
+    if local:
+        resolve_models(local)
+    return local, glob
+
+
+def cross_validation(
+    panel: Panel,
+    models: Sequence[str | PanelForecaster],
+    h: int,
+    n_windows: int = 1,
+    step_size: int | None = None,
+    n_jobs: int = 1,
+    level: Sequence[int] | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Forecast ``n_windows`` rolling-origin windows of ``h`` steps per series and return them
+    with the true values.
+
+    Windows follow :func:`tsforge.panels.protocol.rolling_origin` (placed from every series'
+    own end, ``step_size`` default ``h``; a series too short for a window is left out of that
+    window only). Rows are ordered by series (panel order), then cutoff, then ``ds``.
+    All local-model work of all windows goes through one process pool.
+    """
+    local, glob = _split_models(models)
+    ro = rolling_origin(panel, h, n_windows, step_size)
+    n_jobs = max(1, int(n_jobs))
+    windows = []
+    chunks: list[Panel] = []
+    owner: list[int] = []
+    for w in range(ro.n_windows):
+        idx, cut = ro.window(w)
+        sub = panel.take(idx)
+        train = sub.head_cut(sub.lengths - cut)
+        pos = sub.indptr[:-1, None] + cut[:, None] + np.arange(h)[None, :]
+        windows.append((idx, train, sub.values[pos].astype(np.float64)))
+        if local:
+            parts = train.chunks(max(4, 2 * n_jobs))
+            chunks.extend(parts)
+            owner.extend([w] * len(parts))
+    results = (
+        run_chunks(chunks, local, h, level=level, n_jobs=n_jobs, progress=progress, desc="cross-validation")
+        if local
+        else []
+    )
+    owner_arr = np.asarray(owner)
+    frames = []
+    for w, (idx, train, y) in enumerate(windows):
+        n = len(train)
+        sid = np.repeat(np.arange(n), h)
+        frame = pd.DataFrame(
+            {
+                "unique_id": train.ids[sid],
+                "ds": train.times_at(sid, train.lengths[sid] + np.tile(np.arange(h), n)),
+                "cutoff": train.last_times()[sid],
+                "y": y.ravel(),
+            }
+        )
+        if local:
+            fc = merge_forecasts([results[i] for i in np.flatnonzero(owner_arr == w)])
+            for col in fc.columns[2:]:
+                frame[col] = fc[col].to_numpy()
+        for g in glob:
+            pred = np.asarray(g.forecast(train, h), dtype=np.float64)
+            if pred.shape != (n, h):
+                raise ConfigError(
+                    f"{g.name}.forecast returned shape {pred.shape}, expected {(n, h)}", field="models"
+                )
+            frame[g.name] = pred.ravel()
+        frame["_series"] = idx[sid]
+        frame["_window"] = w
+        frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    order = np.lexsort((out["_window"].to_numpy(), out["_series"].to_numpy()))
+    return out.iloc[order].drop(columns=["_series", "_window"]).reset_index(drop=True)

@@ -1,0 +1,221 @@
+"""Global models on panels: one DLinear / NLinear / STPE-MLP / HUTFormer / LightGBM for all series.
+
+A global model learns from windows of every series at once (see :mod:`tsforge.panels.windows`
+for padding and instance normalisation) through the one fit path
+(:func:`tsforge.training.fitting.fit_model`); its forecasts come back in each series' own
+units. Protocol of :func:`fit_global`: the last ``horizon`` values of every series given are the
+validation window (early stopping), everything before feeds training windows. To score a
+holdout, call it on the panel with its test window cut off and forecast from the same history
+(:func:`tsforge.panels.evaluation.holdout_forecasts` does this).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from tsforge.data.panel import Panel
+from tsforge.errors import ConfigError
+from tsforge.models.base import Forecaster, ModelContext
+from tsforge.models.registry import get_model_spec
+from tsforge.panels.windows import PanelWindows
+from tsforge.training.fitting import fit_model
+from tsforge.training.spec import DEFAULT_SEED, TrainingSpec
+
+__all__ = [
+    "PanelTask",
+    "GlobalPanelModel",
+    "RefitGlobalModel",
+    "default_input_len",
+    "fit_global",
+    "PANEL_TRAIN_DEFAULTS",
+]
+
+#: Training defaults on panels (overridable): many short windows, so larger batches and a cap
+#: on batches per epoch keep an epoch short on a CPU.
+PANEL_TRAIN_DEFAULTS: dict[str, Any] = {"batch_size": 256, "max_batches_per_epoch": 200, "max_epochs": 30}
+#: Model options that make neural models series-agnostic on panels: no per-channel tables (a
+#: panel's series are not fixed channels) and no calendar tables (series have their own dates).
+_PANEL_MODEL_OPTIONS: dict[str, dict[str, Any]] = {
+    "stpe_mlp": {"spatial": "none"},
+    "hutformer": {"spatial": "none", "calendar_terms": ""},
+}
+
+
+def default_input_len(horizon: int, season_length: int) -> int:
+    """Two horizons, or two seasons when those are longer (capped at four horizons)."""
+    return int(max(2 * horizon, min(2 * season_length, 4 * horizon)))
+
+
+@dataclass(frozen=True)
+class PanelTask:
+    """Windows of a panel for one (input length, horizon): the last ``horizon`` values of each
+    series validate, the values before them train.
+
+    Attributes:
+        max_windows_per_series: training windows per series, spread evenly over its history
+            (bounds an epoch on long series; short series contribute all they have).
+    """
+
+    panel: Panel
+    input_len: int
+    horizon: int
+    max_windows_per_series: int = 64
+
+    def context(self) -> ModelContext:
+        return ModelContext(
+            input_len=self.input_len,
+            horizon=self.horizon,
+            channel_ids=("y",),
+            freq=self.panel.freq,
+            season_length=self.panel.season_length,
+        )
+
+    def dataset(self, split: str, stride: int = 1) -> PanelWindows:
+        """``train``: windows whose targets end before the validation window; ``val``: one
+        window per series ending at its last value; ``future``: one per series after its end."""
+        lengths = self.panel.lengths
+        H = self.horizon
+        if split == "train":
+            series, starts = _train_targets(lengths - H, H, self.max_windows_per_series, max(1, stride))
+        elif split == "val":
+            series = np.flatnonzero(lengths - H >= 1)
+            starts = lengths[series] - H
+        elif split == "future":
+            series, starts = np.arange(len(lengths)), lengths.copy()
+        else:
+            raise ConfigError(f"unknown panel split {split!r}; use train, val or future", field="split")
+        return PanelWindows(self.panel.values, self.panel.indptr, series, starts, self.input_len, H)
+
+
+def _train_targets(
+    usable: np.ndarray, horizon: int, max_per_series: int, stride: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Target starts ``1 .. usable - horizon`` of every series (at least one input value before),
+    thinned evenly to ``max_per_series`` per series. Vectorised over series."""
+    count = np.maximum(usable - horizon, 0)  # number of valid starts: 1..count
+    take = np.minimum(np.ceil(count / stride).astype(np.int64), max_per_series)
+    series = np.repeat(np.arange(len(usable)), take)
+    # the k-th of ``take`` picks of a series: evenly spaced from its latest start backwards
+    first = np.cumsum(take) - take
+    k = np.arange(series.size) - np.repeat(first, take)
+    span = np.repeat(count, take)
+    n = np.repeat(take, take)
+    step = np.where(n > 1, (span - 1) / np.maximum(n - 1, 1), 0.0)
+    starts = span - np.floor(k * step).astype(np.int64)
+    return series, starts
+
+
+@dataclass
+class GlobalPanelModel:
+    """A fitted global model and the window shape it forecasts with."""
+
+    forecaster: Forecaster
+    input_len: int
+    horizon: int
+
+    @property
+    def name(self) -> str:
+        return self.forecaster.name
+
+    @torch.no_grad()
+    def forecast_windows(self, windows: PanelWindows, batch_size: int = 1024) -> np.ndarray:
+        """``[W, H]`` forecasts in original units for every window of ``windows``."""
+        out = np.empty((len(windows), windows.horizon), dtype=np.float64)
+        for lo in range(0, len(windows), batch_size):
+            idx = np.arange(lo, min(lo + batch_size, len(windows)))
+            batch = windows.get_batch(idx)
+            pred = self.forecaster.predict(batch)[:, : windows.horizon, 0].double()
+            out[idx] = (pred * batch["scale"][:, :, 0].double() + batch["loc"][:, :, 0].double()).numpy()
+        return out
+
+    def forecast(self, history: Panel, h: int | None = None) -> pd.DataFrame:
+        """Forecast ``h`` (≤ the trained horizon) steps after the end of every series of
+        ``history``: a long frame ``unique_id, ds, <model>`` in each series' units."""
+        h = self.horizon if h is None else int(h)
+        if not 1 <= h <= self.horizon:
+            raise ConfigError(
+                f"horizon {h} must be between 1 and the model's {self.horizon}", field="horizon"
+            )
+        task = PanelTask(history, self.input_len, self.horizon)
+        values = self.forecast_windows(task.dataset("future"))[:, :h]
+        n = len(history)
+        series = np.repeat(np.arange(n), h)
+        steps = history.lengths[series] + np.tile(np.arange(h), n)
+        return pd.DataFrame(
+            {
+                "unique_id": history.ids[series],
+                "ds": history.times_at(series, steps),
+                self.name: values.ravel(),
+            }
+        )
+
+
+def fit_global(
+    panel: Panel,
+    model: str,
+    horizon: int,
+    *,
+    input_len: int | None = None,
+    seed: int = DEFAULT_SEED,
+    model_config: Mapping[str, Any] | None = None,
+    train_config: Mapping[str, Any] | None = None,
+    max_windows_per_series: int = 64,
+    progress: bool = False,
+) -> tuple[GlobalPanelModel, Any]:
+    """Train ``model`` on windows of every series of ``panel`` (validation = each series' last
+    ``horizon`` values). Returns the model and the fit report."""
+    spec_entry = get_model_spec(model)
+    if spec_entry.kind == "baseline":
+        raise ConfigError(
+            f"{model!r} is a baseline, not a global model; use it as a local model", field="model"
+        )
+    L = int(input_len or default_input_len(horizon, panel.season_length))
+    task = PanelTask(panel, L, int(horizon), max_windows_per_series)
+    if len(task.dataset("train")) == 0:
+        raise ConfigError(
+            f"no series of {panel.name!r} is long enough for a training window with horizon {horizon} "
+            "(each needs more than 2 × horizon values)",
+            field="horizon",
+        )
+    options = {**_PANEL_MODEL_OPTIONS.get(spec_entry.name, {}), **dict(model_config or {})}
+    spec = TrainingSpec(
+        spec_entry.name,
+        data=panel.name,
+        model_config=options,
+        input_len=L,
+        horizon=int(horizon),
+        split="holdout",
+        seed=seed,
+        train_config={**PANEL_TRAIN_DEFAULTS, **dict(train_config or {})},
+    )
+    fitted = fit_model(spec, task, progress=progress, context=task.context())
+    return GlobalPanelModel(fitted.forecaster, L, int(horizon)), fitted.report
+
+
+@dataclass
+class RefitGlobalModel:
+    """A global model as a cross-validation participant: refit on each window's training panel.
+
+    Follows :class:`tsforge.panels.cv.PanelForecaster`, so ``cross_validation`` treats global
+    and local models alike (each window's model sees only values before its cutoff).
+    """
+
+    name: str
+    input_len: int | None = None
+    seed: int = DEFAULT_SEED
+    model_config: Mapping[str, Any] | None = None
+    train_config: Mapping[str, Any] | None = None
+
+    def forecast(self, train: Panel, h: int) -> np.ndarray:
+        fitted, _ = fit_global(
+            train, self.name, h, input_len=self.input_len, seed=self.seed,
+            model_config=self.model_config, train_config=self.train_config,
+        )  # fmt: skip
+        task = PanelTask(train, fitted.input_len, fitted.horizon)
+        return fitted.forecast_windows(task.dataset("future"))

@@ -1,0 +1,230 @@
+"""Local statistical models (one fit per series) over a ragged panel, through statsforecast.
+
+Why this layer instead of calling ``StatsForecast`` directly: a panel of many short series
+needs per-series decisions that ``StatsForecast`` leaves to the caller —
+
+* **missing values**: statsforecast rejects NaN; series are filled by linear interpolation
+  between neighbouring observations (nearest observation at the ends), see
+  :func:`tsforge.data.panel.fill_missing_ragged`. Interpolation, not LOCF, so a gap in a
+  trending series does not become a flat step the models then learn as a level shift.
+* **short series**: every model has a minimum length (``LocalModelSpec.min_length``) and a
+  fallback model. A series below the minimum — or on which statsforecast raises or returns a
+  non-finite forecast (e.g. ``SeasonalNaive`` on fewer than ``season_length`` values returns
+  NaN, ``AutoETS`` raises on 2–5 values, ``AutoCES`` on some intermittent series) — is
+  forecast by the fallback, recursively, ending at ``naive``. Fallbacks are counted in
+  ``frame.attrs["fallbacks"]``.
+* **season length**: every model gets the panel's ``season_length`` (monthly 12, hourly 24...).
+
+The unit of work is :func:`forecast_chunk` — a pure function of a panel chunk, so the same code
+runs in a local process pool (:func:`forecast_local`) and, later, on Ray workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import warnings
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from tsforge.data.panel import Panel
+from tsforge.errors import ConfigError, ModelNotFoundError
+from tsforge.models.statistical import (
+    LOCAL_MODELS,
+    TSB_ALPHA_D,
+    TSB_ALPHA_P,
+    LocalModelSpec,
+    mstl_periods,
+)
+
+__all__ = [
+    "LocalModelSpec",
+    "LOCAL_MODELS",
+    "TSB_ALPHA_D",
+    "TSB_ALPHA_P",
+    "forecast_chunk",
+    "forecast_local",
+    "run_chunks",
+    "resolve_models",
+    "merge_forecasts",
+    "mstl_periods",
+]
+
+
+def resolve_models(models: Sequence[str]) -> list[LocalModelSpec]:
+    """Specs of the named local models; unknown or repeated names raise, naming the culprit."""
+    if isinstance(models, str):
+        models = [models]
+    if len(set(models)) != len(models):
+        raise ConfigError(f"duplicate model names in {list(models)}", field="models")
+    unknown = [m for m in models if m not in LOCAL_MODELS]
+    if unknown:
+        raise ModelNotFoundError(
+            f"unknown local model {unknown[0]!r}; choose from {sorted(LOCAL_MODELS)}", field="models"
+        )
+    return [LOCAL_MODELS[m] for m in models]
+
+
+def _check_h_level(h: int, level: Sequence[int] | None) -> list[int]:
+    if int(h) < 1:
+        raise ConfigError(f"horizon h must be >= 1, got {h}", field="h")
+    levels = sorted({int(x) for x in level}) if level else []
+    if any(not 0 < x < 100 for x in levels):
+        raise ConfigError(f"levels must be between 0 and 100, got {list(level or [])}", field="level")
+    return levels
+
+
+def _forecast_series(
+    spec: LocalModelSpec,
+    y: np.ndarray,
+    h: int,
+    m: int,
+    levels: list[int],
+    cache: dict[str, Any],
+) -> tuple[dict[str, np.ndarray], bool]:
+    """Forecast one series with ``spec`` or its fallback chain; returns (result, fell_back)."""
+    cur = spec
+    while True:
+        if y.size >= cur.min_length(m):
+            model = cache.get(cur.name)
+            if model is None:
+                model = cache[cur.name] = cur.factory(m)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    res = model.forecast(y=y, h=h, level=levels if (levels and cur.supports_level) else None)
+                if np.all(np.isfinite(res["mean"])):
+                    return res, cur is not spec
+            except Exception:  # noqa: BLE001 — any statsforecast failure on one series → fallback
+                pass
+        if cur.fallback is None:
+            return {"mean": np.full(h, np.nan)}, True
+        cur = LOCAL_MODELS[cur.fallback]
+
+
+def forecast_chunk(
+    chunk: Panel, models: Sequence[str], h: int, level: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Forecast every series of ``chunk`` ``h`` steps ahead with each local model.
+
+    Returns a Nixtla-style frame ``unique_id, ds, <model>[, <model>-lo-<l>, <model>-hi-<l>]``
+    (series in chunk order, ``h`` rows each); interval columns of models without intervals are
+    NaN. Pure: no I/O, no globals changed — it is the task both the process pool and Ray run.
+    ``frame.attrs["fallbacks"]`` counts, per model, the series forecast by a fallback model.
+    """
+    specs = resolve_models(models)
+    levels = _check_h_level(h, level)
+    n = len(chunk)
+    m = chunk.season_length
+    filled = chunk.fill_missing()
+    out: dict[str, np.ndarray] = {}
+    for spec in specs:
+        out[spec.name] = np.full((n, h), np.nan)
+        for lv in levels:
+            out[f"{spec.name}-lo-{lv}"] = np.full((n, h), np.nan)
+            out[f"{spec.name}-hi-{lv}"] = np.full((n, h), np.nan)
+    fallbacks: Counter[str] = Counter()
+    cache: dict[str, Any] = {}
+    for i in range(n):
+        y = np.ascontiguousarray(filled.series(i), dtype=np.float64)
+        for spec in specs:
+            res, fell_back = _forecast_series(spec, y, h, m, levels, cache)
+            fallbacks[spec.name] += int(fell_back)
+            out[spec.name][i] = res["mean"]
+            for lv in levels:
+                for side in ("lo", "hi"):
+                    key = f"{side}-{lv}"
+                    if key in res:
+                        out[f"{spec.name}-{key}"][i] = res[key]
+    sid = np.repeat(np.arange(n), h)
+    step = chunk.lengths[sid] + np.tile(np.arange(h), n)
+    frame = pd.DataFrame(
+        {
+            "unique_id": chunk.ids[sid],
+            "ds": chunk.times_at(sid, step),
+            **{k: v.ravel() for k, v in out.items()},
+        }
+    )
+    frame.attrs["fallbacks"] = {s.name: fallbacks[s.name] for s in specs}
+    return frame
+
+
+def _chunk_task(args: tuple[Panel, list[str], int, list[int] | None]) -> pd.DataFrame:
+    return forecast_chunk(*args)
+
+
+def run_chunks(
+    chunks: Sequence[Panel],
+    models: Sequence[str],
+    h: int,
+    level: Sequence[int] | None = None,
+    n_jobs: int = 1,
+    progress: bool = True,
+    desc: str = "local models",
+) -> list[pd.DataFrame]:
+    """Run :func:`forecast_chunk` on every chunk, in order, in-process or in a process pool.
+
+    The pool uses the ``fork`` start method where available: workers inherit the already
+    imported (and numba-compiled) statsforecast instead of re-importing it, which costs
+    seconds per worker; chunks hold only NumPy arrays, so no thread state is shared.
+    """
+    models = [s.name for s in resolve_models(models)]
+    tasks = [(c, models, int(h), list(level) if level else None) for c in chunks]
+    bar = tqdm(total=len(tasks), desc=desc, unit="chunk", disable=not progress)
+    try:
+        if n_jobs == 1 or len(tasks) <= 1:
+            results = []
+            for t in tasks:
+                results.append(_chunk_task(t))
+                bar.update()
+            return results
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
+            results = []
+            for r in pool.map(_chunk_task, tasks):
+                results.append(r)
+                bar.update()
+            return results
+    finally:
+        bar.close()
+
+
+def merge_forecasts(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate chunk results, summing their fallback counts."""
+    total: Counter[str] = Counter()
+    for f in frames:
+        total.update(f.attrs.get("fallbacks", {}))
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    out.attrs["fallbacks"] = dict(total)
+    return out
+
+
+def forecast_local(
+    panel: Panel,
+    models: Sequence[str],
+    h: int,
+    n_jobs: int = 1,
+    level: Sequence[int] | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Forecast every series of ``panel`` ``h`` steps past its own end with local models.
+
+    Splits the panel into chunks of about equal work (``Panel.chunks``) and runs
+    :func:`forecast_chunk` on them, in a process pool when ``n_jobs > 1``. Each series is
+    forecast independently, so the result does not depend on ``n_jobs`` or the chunking; series
+    keep the panel's order. ``n_jobs=-1`` uses every CPU.
+    """
+    resolve_models(models)
+    _check_h_level(h, level)
+    if n_jobs == -1:
+        n_jobs = mp.cpu_count()
+    n_jobs = max(1, int(n_jobs))
+    # several chunks per worker balance uneven series; <= ~5,000 series per chunk keeps the
+    # progress bar moving and the pickled results small on panels of millions of series
+    chunks = panel.chunks(max(8, 4 * n_jobs, len(panel) // 5000))
+    return merge_forecasts(run_chunks(chunks, models, h, level=level, n_jobs=n_jobs, progress=progress))

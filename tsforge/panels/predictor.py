@@ -1,0 +1,203 @@
+"""Forecast a panel model from histories alone: the CLI, the MLflow pyfunc and the service use it.
+
+Two kinds of panel model share one predictor:
+
+* **local** (statsforecast's ETS, Theta, ARIMA, ...): nothing is learned across series, so the
+  saved model is its name and season; every request **refits** the model on each history it
+  is given (the statsforecast fit is milliseconds for a short series, and a history that moved
+  on since training is used whole, which is what a local model should do);
+* **global** (DLinear, LightGBM, ... trained on windows of every series): the trained weights are
+  saved and each history is left-padded / instance-normalised exactly as in training.
+
+Any series id works (no per-series state), and a history shorter than the model's input is
+padded rather than refused.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tsforge.data.frequency import infer_freq
+from tsforge.data.history import SeriesInput
+from tsforge.data.panel import Panel
+from tsforge.data.scaling import StandardScaler
+from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError
+from tsforge.inference import FramePredictor, Predictor, SeriesForecast
+from tsforge.models.persistence import load_model, save_model
+from tsforge.panels.global_models import GlobalPanelModel, PanelTask
+from tsforge.panels.local import LOCAL_MODELS, forecast_local
+
+__all__ = ["PanelPredictor", "load_predictor_dir", "PANEL_BUNDLE_KIND"]
+
+PANEL_BUNDLE_KIND = "panel"
+_META = "model.json"
+
+
+class PanelPredictor(FramePredictor):
+    """A local or global panel model behind the predictor interface (``predict_series``/``predict_frame``)."""
+
+    def __init__(
+        self,
+        model: str,
+        horizon: int,
+        *,
+        freq: str | None,
+        season_length: int,
+        global_model: GlobalPanelModel | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
+        if global_model is None and model not in LOCAL_MODELS:
+            raise ConfigError(f"{model!r} is not a local model and no trained global model was given")
+        self.model = model
+        self.horizon = int(horizon)
+        self.freq_ = freq
+        self.season_length = int(season_length)
+        self.global_model = global_model
+        self.meta = meta or {}
+
+    # -- the predictor interface --------------------------------------------------------------
+    @property
+    def model_name(self) -> str:
+        return self.model
+
+    @property
+    def kind(self) -> str:
+        return "local" if self.global_model is None else "global"
+
+    @property
+    def input_len(self) -> int:
+        """Values the model reads (a global model's window; shorter histories are padded)."""
+        return 1 if self.global_model is None else self.global_model.input_len
+
+    @property
+    def max_horizon(self) -> int:
+        return self.horizon
+
+    @property
+    def known_ids(self) -> tuple[str, ...]:
+        return ()
+
+    @property
+    def freq(self) -> str | None:
+        return self.freq_
+
+    def predict_series(
+        self, series: Sequence[SeriesInput], horizon: int | None = None
+    ) -> list[SeriesForecast]:
+        """Forecast ``horizon`` (default: the trained horizon) steps after each history."""
+        if not series:
+            raise DataValidationError("no series to forecast", field="series")
+        h = self.horizon if horizon is None else int(horizon)
+        if not 1 <= h <= self.horizon:
+            raise ConfigError(
+                f"horizon {h} is outside 1..{self.horizon}, the horizon this model was trained for",
+                field="horizon",
+            )
+        panel = self._panel(series)
+        if self.global_model is None:
+            frame = forecast_local(panel, [self.model], h, n_jobs=1, progress=False)
+            values = frame[self.model].to_numpy(dtype=np.float64).reshape(len(panel), h)
+        else:
+            task = PanelTask(panel, self.global_model.input_len, self.global_model.horizon)
+            values = self.global_model.forecast_windows(task.dataset("future"))[:, :h]
+        idx = np.arange(len(panel))
+        out = []
+        for i, s in enumerate(series):
+            ts = None
+            if panel.is_datetime:
+                ts = panel.times_at(np.full(h, i), panel.lengths[i] + np.arange(h))
+            out.append(SeriesForecast(str(s.id), values[idx[i]], ts))
+        return out
+
+    def _panel(self, series: Sequence[SeriesInput]) -> Panel:
+        """Histories → a panel (each keeps its own start); leading/trailing gaps are trimmed."""
+        arrays, starts = [], []
+        dated = all(s.timestamps is not None for s in series)
+        freq = self.freq
+        for i, s in enumerate(series):
+            values = np.asarray(s.values, dtype=np.float64).ravel()
+            observed = np.flatnonzero(np.isfinite(values))
+            if observed.size == 0:
+                raise DataValidationError(
+                    f"series {s.id!r} has no observed value", field=f"series[{i}].values"
+                )
+            lo, hi = int(observed[0]), int(observed[-1]) + 1
+            arrays.append(values[lo:hi])
+            if dated:
+                ts = np.asarray(s.timestamps).astype("datetime64[ns]")
+                if ts.shape != values.shape:
+                    raise DataValidationError(
+                        f"series {s.id!r} has {ts.size} timestamps for {values.size} values",
+                        field=f"series[{i}].timestamps",
+                    )
+                starts.append(ts[lo])
+                if freq is None and ts.size >= 3:
+                    freq = infer_freq(ts)
+        return Panel.from_arrays(
+            arrays,
+            ids=[str(s.id) for s in series],
+            starts=np.asarray(starts, dtype="datetime64[ns]") if dated else None,
+            freq=freq,
+            season_length=self.season_length,
+            name="request",
+        )
+
+    # -- persistence ----------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write the bundle: ``model.json`` (+ the global model's weights)."""
+        path = Path(path)
+        info = {
+            "kind": PANEL_BUNDLE_KIND,
+            "panel_model": self.model,
+            "model_kind": self.kind,
+            "horizon": self.horizon,
+            "freq": self.freq,
+            "season_length": self.season_length,
+            **self.meta,
+        }
+        if self.global_model is None:
+            path.mkdir(parents=True, exist_ok=True)
+            (path / _META).write_text(json.dumps({"format": 1, "model": self.model, "extra": info}, indent=2))
+            return path
+        identity = StandardScaler(mean=np.zeros(1), std=np.ones(1))
+        return save_model(self.global_model.forecaster, identity, path, extra=info)
+
+    @classmethod
+    def from_dir(cls, path: str | Path) -> PanelPredictor:
+        path = Path(path)
+        meta = _read_meta(path)
+        info = dict(meta.get("extra", {}))
+        global_model = None
+        if info.get("model_kind") == "global":
+            forecaster, _, _ = load_model(path)
+            ctx = forecaster.context
+            global_model = GlobalPanelModel(forecaster, ctx.input_len, ctx.horizon)
+        model = info.pop("panel_model")
+        return cls(
+            model,
+            int(info.pop("horizon")),
+            freq=info.pop("freq", None),
+            season_length=int(info.pop("season_length", 1)),
+            global_model=global_model,
+            meta={k: v for k, v in info.items() if k not in ("kind", "model_kind")},
+        )
+
+
+def _read_meta(path: Path) -> dict[str, Any]:
+    meta_file = path / _META
+    if not meta_file.is_file():
+        raise ModelNotFoundError(f"no tsforge model at {path} ({_META} missing)", file=str(path))
+    return json.loads(meta_file.read_text())
+
+
+def load_predictor_dir(path: str | Path) -> FramePredictor:
+    """A saved model bundle → the predictor that serves it (panel bundles or window models)."""
+    meta = _read_meta(Path(path))
+    if meta.get("extra", {}).get("kind") == PANEL_BUNDLE_KIND:
+        return PanelPredictor.from_dir(path)
+    return Predictor.from_dir(path)

@@ -1,0 +1,147 @@
+"""Per-series evaluation protocol for panels: holdout windows and rolling-origin cutoffs.
+
+Why per series: in a ragged panel the series end at different dates, so "the last 18 months"
+means a different calendar window for every series. The M-competition / Monash convention —
+used here — takes the test window as the last ``h`` values *of each series* and the validation
+window as the ``h`` values before it; everything before the validation window is training
+data. Global models train on ``train`` (and tune on ``val``); local models and the final fit
+use ``history`` = train + val, forecasting the test window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from tsforge.data.panel import Panel
+from tsforge.errors import DataValidationError
+
+__all__ = ["HoldoutSplit", "RollingOrigin", "holdout_split", "rolling_origin", "MIN_TRAIN"]
+
+#: Fewest training values a series must keep. One value is enough for naive / Croston; the
+#: models that need more fall back per series (see ``tsforge.panels.local``), so a stricter
+#: minimum here would only drop series the local models can still forecast.
+MIN_TRAIN = 1
+
+
+@dataclass(frozen=True)
+class HoldoutSplit:
+    """The three windows of every series.
+
+    Attributes:
+        train: values before the validation window (a :class:`Panel`, each series its own length).
+        history: train + validation (what a model forecasts the test window from).
+        val: ``[n, val_h]`` validation targets (``val_h`` may be 0).
+        test: ``[n, h]`` test targets.
+        h: test horizon.
+    """
+
+    train: Panel
+    history: Panel
+    val: np.ndarray
+    test: np.ndarray
+    h: int
+
+    @property
+    def ids(self) -> np.ndarray:
+        return self.history.ids
+
+    def test_frame(self) -> pd.DataFrame:
+        """Test targets as a Nixtla long frame ``unique_id, ds, y`` (dates continue each series)."""
+        n, h = self.test.shape
+        sid = np.repeat(np.arange(n), h)
+        step = self.history.lengths[sid] + np.tile(np.arange(h), n)
+        return pd.DataFrame(
+            {"unique_id": self.ids[sid], "ds": self.history.times_at(sid, step), "y": self.test.ravel()}
+        )
+
+
+def _too_short(panel: Panel, need: int, what: str) -> None:
+    short = np.flatnonzero(panel.lengths < need)
+    if short.size:
+        first = ", ".join(repr(x) for x in panel.ids[short[:5]])
+        raise DataValidationError(
+            f"series too short: {short.size} of {len(panel)} series have fewer than {need} values ({what}); "
+            f"first: {first}. Drop them or use a shorter horizon",
+            field="horizon",
+            series=panel.ids[short[0]],
+        )
+
+
+def holdout_split(panel: Panel, h: int, val_h: int | None = None, min_train: int = MIN_TRAIN) -> HoldoutSplit:
+    """Split every series into train | val (``val_h``, default ``h``) | test (``h``).
+
+    Raises a :class:`DataValidationError` naming how many series and the first few ids when a
+    series is shorter than ``min_train + val_h + h``: a protocol that silently drops series
+    would report scores on a different set of series than the one asked for.
+    """
+    if h < 1:
+        raise DataValidationError(f"horizon h must be >= 1, got {h}", field="h")
+    val_h = h if val_h is None else int(val_h)
+    if val_h < 0:
+        raise DataValidationError(f"val_h must be >= 0, got {val_h}", field="val_h")
+    _too_short(panel, min_train + val_h + h, f"train >= {min_train} + validation {val_h} + test {h}")
+    history = panel.head_cut(h)
+    return HoldoutSplit(
+        train=history.head_cut(val_h) if val_h else history,
+        history=history,
+        val=history.tail(val_h) if val_h else np.empty((len(panel), 0), dtype=panel.values.dtype),
+        test=panel.tail(h),
+        h=h,
+    )
+
+
+@dataclass(frozen=True)
+class RollingOrigin:
+    """Rolling-origin evaluation windows.
+
+    ``cutoffs[w, i]`` is the number of values of series ``i`` used for training in window ``w``
+    (so its test targets are positions ``cutoffs[w, i] .. cutoffs[w, i] + h - 1``), or ``-1`` when
+    the series is too short for that window. Window ``n_windows - 1`` ends at every series' last
+    value; earlier windows step back ``step_size`` values each.
+    """
+
+    cutoffs: np.ndarray
+    h: int
+    step_size: int
+
+    @property
+    def n_windows(self) -> int:
+        return int(self.cutoffs.shape[0])
+
+    def window(self, w: int) -> tuple[np.ndarray, np.ndarray]:
+        """(series positions, training lengths) of the series that take part in window ``w``."""
+        idx = np.flatnonzero(self.cutoffs[w] >= 0)
+        return idx, self.cutoffs[w, idx]
+
+
+def rolling_origin(
+    panel: Panel, h: int, n_windows: int = 1, step_size: int | None = None, min_train: int = MIN_TRAIN
+) -> RollingOrigin:
+    """Per-series cutoffs of ``n_windows`` rolling-origin windows of horizon ``h``.
+
+    Windows are placed from each series' own end (the Nixtla convention for ragged panels):
+    window ``w`` trains on ``length - h - (n_windows - 1 - w) * step_size`` values.
+    ``step_size`` defaults to ``h`` (non-overlapping test windows). A series too short to keep
+    ``min_train`` training values in a window is **skipped for that window only** (cutoff
+    ``-1``): short series still count in the later windows they fit, instead of removing them
+    from the whole evaluation or failing it.
+    """
+    if h < 1 or n_windows < 1:
+        raise DataValidationError(
+            f"need h >= 1 and n_windows >= 1, got h={h}, n_windows={n_windows}", field="h"
+        )
+    step = h if step_size is None else int(step_size)
+    if step < 1:
+        raise DataValidationError(f"step_size must be >= 1, got {step}", field="step_size")
+    back = (n_windows - 1 - np.arange(n_windows)) * step + h
+    cut = panel.lengths[None, :] - back[:, None]
+    cut = np.where(cut >= min_train, cut, -1).astype(np.int64)
+    if not (cut >= 0).any():
+        raise DataValidationError(
+            f"no series is long enough for any window (h={h}, n_windows={n_windows}, step_size={step})",
+            field="h",
+        )
+    return RollingOrigin(cutoffs=cut, h=h, step_size=step)

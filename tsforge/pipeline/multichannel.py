@@ -1,0 +1,323 @@
+"""``train``: the Python API behind ``tsforge train`` — load → task → fit → evaluate → track.
+
+One call applies the standard protocol (catalogue defaults for input length, horizon and
+split), trains any registered model with any loss strategy through the one fit path
+(:func:`tsforge.training.fitting.fit_model`), scores validation and test on the normalised and
+original scale, and — when tracking is on — records everything in one tracked MLflow run,
+registers the model and moves the ``champion`` alias to the best version by validation MSE.
+
+What to train is a :class:`~tsforge.training.spec.TrainingSpec`; how to track it is a
+:class:`TrackingOptions`. ``train(data, "dlinear", horizon=24, track=False)`` builds both from
+keyword options (unknown ones are refused with the valid names).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tsforge.data.frame import TimeSeriesData
+from tsforge.data.load import load
+from tsforge.data.protocol import default_lengths, default_split, drop_channels_unobserved_in_train
+from tsforge.data.task import ForecastTask, prepare_task
+from tsforge.errors import ConfigError
+from tsforge.evaluation.evaluate import EvaluationResult, evaluate, predict_windows
+from tsforge.inference import Predictor
+from tsforge.models.base import FitReport, Forecaster
+from tsforge.models.registry import get_model_spec
+from tsforge.training.callbacks import Callback
+from tsforge.training.config import TrainConfig
+from tsforge.training.estimator_cache import get_or_train_estimator
+from tsforge.training.fitting import FittedModel, build_loss, fit_model
+from tsforge.training.selective import SelectiveLearning
+from tsforge.training.spec import TrainingSpec
+from tsforge.training.strategy import LossStrategy
+
+__all__ = ["TrainOutcome", "TrackingOptions", "train"]
+
+
+@dataclass(frozen=True)
+class TrackingOptions:
+    """How a training is recorded.
+
+    Attributes:
+        track: log to MLflow; register: also register the model and move ``@champion``.
+        log_model: log the model as a pyfunc and a forecast plot (tuning trials switch it off:
+            only the retrained best model is kept).
+        registered_name: registry name (default ``<dataset>-<model>``).
+        experiment: MLflow experiment (default: the dataset's name).
+        run_name, nested, tags: the run's name, nesting under the active run, extra tags.
+        progress: progress bars.
+    """
+
+    track: bool = True
+    register: bool = True
+    log_model: bool = True
+    registered_name: str | None = None
+    experiment: str | None = None
+    run_name: str | None = None
+    nested: bool = False
+    tags: Mapping[str, str] = field(default_factory=dict)
+    progress: bool = True
+
+
+@dataclass
+class TrainOutcome:
+    forecaster: Forecaster
+    predictor: Predictor
+    task: ForecastTask
+    fit_report: FitReport
+    metrics: dict[str, float]
+    val: EvaluationResult
+    test: EvaluationResult
+    spec: TrainingSpec
+    run_id: str | None = None
+    model_uri: str | None = None
+    registered_name: str | None = None
+    version: str | None = None
+    champion_version: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def train(
+    data: Any,
+    model: str | TrainingSpec = "dlinear",
+    *,
+    tracking: TrackingOptions | None = None,
+    callbacks: Sequence[Callback] = (),
+    load_kwargs: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> TrainOutcome:
+    """Train ``model`` on ``data`` under the standard protocol and (optionally) track it.
+
+    Args:
+        data: catalogue name (``"etth1"``), CSV/Parquet path, pandas/polars frame or TimeSeriesData.
+        model: a registered model name, or a full :class:`TrainingSpec`.
+        tracking: how to record the run (default: tracked, registered, with the model).
+        callbacks: extra training-loop observers (e.g. tuning's pruning callback).
+        load_kwargs: options of :func:`tsforge.data.load.load` (column names, ...).
+        **options: :class:`TrainingSpec` fields (``input_len``, ``horizon``, ``split``,
+            ``model_config``, ``strategy``, ``strategy_config``, ``seed``, ``train_config``,
+            ``eval_stride``) and :class:`TrackingOptions` fields (``track``, ``register``, ...).
+    """
+    spec, tracking = _resolve_options(data, model, tracking, options)
+    get_model_spec(spec.model)  # an unknown model name fails before any data is read
+    loaded = load(data, **dict(load_kwargs or {}))
+    series, entry = loaded.series, loaded.entry
+    input_len, horizon = default_lengths(series, entry, spec.input_len, spec.horizon)
+    spec = spec.replace(input_len=input_len, horizon=horizon, split=default_split(entry, spec.split))
+    dropped: list[str] = []
+    if entry is not None:
+        series, dropped = drop_channels_unobserved_in_train(series, spec.split)
+    task = prepare_task(series, spec.input_len, spec.horizon, spec.split)
+    loss = build_loss(spec)
+    with _run(spec, series, tracking) as run:
+        _inject_estimator(loss, task, spec, tracking, run)
+        cbs = [*callbacks, *([_epoch_logger(run)] if run is not None else [])]
+
+        def log_params(forecaster: Forecaster, cfg: TrainConfig, strategy: LossStrategy | None) -> None:
+            params.update(_params(spec, series, forecaster, cfg, strategy, dropped))
+            if run is not None:
+                run.log_params(params)
+
+        params: dict[str, Any] = {}
+        fitted = fit_model(
+            spec, task, loss=loss, callbacks=cbs, progress=tracking.progress, on_start=log_params
+        )
+        outcome = _score(spec, task, fitted, params)
+        if run is not None:
+            _log(run, outcome, series, tracking)
+        return outcome
+
+
+# ------------------------------------------------------------------------------------ helpers
+def _resolve_options(
+    data: Any, model: str | TrainingSpec, tracking: TrackingOptions | None, options: dict[str, Any]
+) -> tuple[TrainingSpec, TrackingOptions]:
+    """Split keyword options into the spec's and the tracking options' fields; refuse the rest."""
+    spec_fields = TrainingSpec.field_names() - {"model"}
+    track_fields = {f.name for f in dataclasses.fields(TrackingOptions)}
+    unknown = sorted(set(options) - spec_fields - track_fields)
+    if unknown:
+        raise ConfigError(
+            f"unknown training option(s) {unknown}; valid: {sorted(spec_fields | track_fields)}",
+            field=unknown[0],
+        )
+    spec_kw = {k: v for k, v in options.items() if k in spec_fields}
+    if isinstance(spec_kw.get("train_config"), TrainConfig):
+        spec_kw["train_config"] = spec_kw["train_config"].to_dict()
+    if isinstance(model, TrainingSpec):
+        spec = model.replace(**spec_kw)
+    else:
+        spec_kw.setdefault("data", _data_label(data))
+        spec = TrainingSpec(model, **spec_kw)
+    tracking = dataclasses.replace(
+        tracking or TrackingOptions(), **{k: v for k, v in options.items() if k in track_fields}
+    )
+    return spec, tracking
+
+
+def _data_label(data: Any) -> str:
+    if isinstance(data, str):
+        return data
+    return str(getattr(data, "name", None) or type(data).__name__)
+
+
+@contextlib.contextmanager
+def _run(spec: TrainingSpec, series: TimeSeriesData, tracking: TrackingOptions) -> Iterator[Any]:
+    """The tracked MLflow run of this training, or ``None`` when tracking is off."""
+    if not tracking.track:
+        yield None
+        return
+    from tsforge.tracking.runs import tracked_run
+
+    tags = {
+        "tsforge.model": spec.model,
+        "tsforge.dataset": series.name,
+        "tsforge.spec_hash": spec.digest(),
+        **dict(tracking.tags),
+    }
+    with tracked_run(
+        experiment=tracking.experiment or series.name,
+        run_name=tracking.run_name or f"{spec.model}-L{spec.input_len}-H{spec.horizon}",
+        nested=tracking.nested,
+        tags=tags,
+    ) as run:
+        yield run
+
+
+def _inject_estimator(
+    loss: LossStrategy | None, task: ForecastTask, spec: TrainingSpec, tracking: TrackingOptions, run: Any
+) -> None:
+    """Selective learning's frozen estimator: fetched from the cache or trained (as its own,
+    nested MLflow run when tracking) before the main fit, then injected into the strategy."""
+    if not isinstance(loss, SelectiveLearning) or loss.r_a <= 0:
+        return
+    trainer = None
+    if run is not None:
+
+        def trainer(task, estimator, seed, model_config, train_config):  # noqa: ANN001
+            inner = train(
+                task.data,
+                TrainingSpec(
+                    estimator,
+                    data=task.data.name,
+                    model_config=model_config,
+                    seed=seed,
+                    input_len=task.input_len,
+                    horizon=task.horizon,
+                    split=task.split,
+                    train_config={"progress": False, **train_config, "seed": seed},
+                ),  # fmt: skip
+                tracking=TrackingOptions(
+                    register=False,
+                    nested=True,
+                    run_name=f"estimator-{estimator}-L{task.input_len}-H{task.horizon}",
+                    tags={"tsforge.role": "selective-estimator"},
+                    progress=False,
+                ),
+            )
+            return inner.forecaster, inner.run_id
+
+    cached = get_or_train_estimator(task, **loss.estimator_request(spec.seed), trainer=trainer)
+    loss.use_estimator(cached.forecaster, run_id=cached.run_id, hit=cached.hit, path=cached.path)
+    if run is not None and cached.run_id:
+        run.set_tags({"tsforge.selective.estimator_run_id": cached.run_id})
+
+
+def _epoch_logger(run: Any) -> Callback:
+    from tsforge.tracking.callback import MlflowCallback
+
+    return MlflowCallback(run.run_id)
+
+
+def _params(
+    spec: TrainingSpec,
+    series: TimeSeriesData,
+    forecaster: Forecaster,
+    train_config: TrainConfig,
+    loss: LossStrategy | None,
+    dropped: list[str],
+) -> dict[str, Any]:
+    is_neural = get_model_spec(spec.model).is_neural
+    params: dict[str, Any] = {
+        "model": spec.model,
+        "dataset": series.name,
+        "input_len": spec.input_len,
+        "horizon": spec.horizon,
+        "split": spec.split,
+        "seed": spec.seed,
+        "n_channels": series.n_channels,
+        "freq": series.freq,
+        **{f"model.{k}": v for k, v in forecaster.config_dict().items()},
+        **({f"train.{k}": v for k, v in train_config.to_dict().items()} if is_neural else {}),
+        **({f"strategy.{k}": v for k, v in loss.params().items()} if loss is not None else {}),
+    }
+    if dropped:
+        params["dropped_channels"] = ",".join(dropped)
+    return params
+
+
+def _score(
+    spec: TrainingSpec, task: ForecastTask, fitted: FittedModel, params: dict[str, Any]
+) -> TrainOutcome:
+    forecaster, report = fitted.forecaster, fitted.report
+    val = evaluate(forecaster, task, "val", stride=spec.eval_stride)
+    test = evaluate(forecaster, task, "test", stride=spec.eval_stride)
+    epochs = len(report.history)
+    metrics = {
+        **val.flat("val"),
+        **test.flat("test"),
+        "train_seconds": fitted.seconds,
+        "seconds_per_epoch": fitted.seconds / max(1, epochs),
+        "n_parameters": float(forecaster.n_parameters),
+        "epochs_run": float(epochs),
+    }
+    predictor = Predictor(forecaster, task.scaler, {"dataset": task.data.name})
+    return TrainOutcome(forecaster, predictor, task, report, metrics, val, test, spec, params=params)
+
+
+def _log(run: Any, outcome: TrainOutcome, series: TimeSeriesData, tracking: TrackingOptions) -> None:
+    from tsforge.models.persistence import save_model
+    from tsforge.tracking.plots import plot_forecasts
+    from tsforge.tracking.pyfunc import example_history
+    from tsforge.tracking.trained_model import log_trained_model
+
+    task, forecaster = outcome.task, outcome.forecaster
+
+    def make_plots(folder: Path) -> list[Path]:
+        n_test = len(task.dataset("test"))
+        windows = predict_windows(
+            forecaster, task, "test", np.linspace(0, n_test - 1, min(3, n_test)).astype(int)
+        )
+        title = f"{forecaster.name} on {series.name}: test windows (normalised scale)"
+        return [
+            plot_forecasts(
+                windows, folder / "forecast_vs_actual.png", channel_names=series.channel_ids, title=title
+            )
+        ]
+
+    register = tracking.register and tracking.log_model
+    logged = log_trained_model(
+        run,
+        predictor=outcome.predictor,
+        write_bundle=lambda path: save_model(forecaster, task.scaler, path, extra={"dataset": series.name}),
+        input_example=example_history(outcome.predictor, series) if tracking.log_model else None,
+        metrics=outcome.metrics,
+        per_step=outcome.test.per_step,
+        make_plots=make_plots,
+        log_model=tracking.log_model,
+        registered_name=(tracking.registered_name or f"{series.name}-{forecaster.name}")
+        if register
+        else None,
+    )
+    outcome.run_id = run.run_id
+    outcome.model_uri = logged.model_uri
+    outcome.registered_name, outcome.version = logged.registered_name, logged.version
+    outcome.champion_version = logged.champion_version

@@ -1,0 +1,316 @@
+"""``train_panel``: the holdout protocol on a panel — load → split → fit → forecast → score → track.
+
+Per series, the last ``H`` values are the test window and the ``H`` before them the validation
+window. A **local** model (``auto_ets``, ``auto_theta``, ...; statsforecast) is fitted per
+series on the history before each window; a **global** model (``dlinear``, ``lightgbm``, ...)
+is trained once on windows of every series before the test window (its last ``H`` values
+validate) and forecasts every series from the same history. Scores are per series (MASE with
+each series' own seasonal scale, RMSSE, sMAPE, MAPE, OWA), averaged over series.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tsforge.data.panel import Panel
+from tsforge.data.protocol import HOLDOUT, default_panel_horizon
+from tsforge.evaluation.panel_metrics import panel_scores, summarise
+from tsforge.models.registry import get_model_spec
+from tsforge.panels.global_models import fit_global
+from tsforge.panels.local import LOCAL_MODELS, forecast_local
+from tsforge.panels.predictor import PanelPredictor
+from tsforge.panels.protocol import holdout_split
+from tsforge.pipeline.multichannel import TrackingOptions
+from tsforge.training.spec import DEFAULT_SEED, TrainingSpec
+
+__all__ = ["PanelOutcome", "train_panel", "is_local_model", "evaluate_panel_model"]
+
+
+@dataclass
+class PanelOutcome:
+    """What :func:`train_panel` returns: the servable predictor, scores and forecasts."""
+
+    predictor: PanelPredictor
+    spec: TrainingSpec
+    metrics: dict[str, float]
+    per_series: pd.DataFrame
+    forecasts: pd.DataFrame
+    panel: Panel
+    params: dict[str, Any] = field(default_factory=dict)
+    run_id: str | None = None
+    model_uri: str | None = None
+    registered_name: str | None = None
+    version: str | None = None
+    champion_version: str | None = None
+
+
+def is_local_model(name: str) -> bool:
+    return name.strip().lower() in LOCAL_MODELS
+
+
+def train_panel(
+    data: Any,
+    model: str = "auto_ets",
+    *,
+    horizon: int | None = None,
+    input_len: int | None = None,
+    seed: int = DEFAULT_SEED,
+    model_config: Mapping[str, Any] | None = None,
+    train_config: Mapping[str, Any] | None = None,
+    n_jobs: int = 1,
+    tracking: TrackingOptions | None = None,
+    load_kwargs: Mapping[str, Any] | None = None,
+) -> PanelOutcome:
+    """Train and score ``model`` on ``data`` under the per-series holdout protocol.
+
+    Args:
+        data: a panel catalogue name (``"m1_monthly"``), a long CSV/Parquet/.tsf file, a frame,
+            a TimeSeriesData or a :class:`Panel`.
+        model: a local model (``tsforge.panels.local.LOCAL_MODELS``) or a registered global model.
+        horizon: test (and validation) window length; default: the catalogue's / the file's /
+            the frequency's M4 horizon.
+        input_len: a global model's window (default: :func:`~tsforge.panels.global_models.default_input_len`).
+        n_jobs: processes for local models (results do not depend on it).
+        tracking: how to record the run (default: tracked and registered).
+    """
+    tracking = tracking or TrackingOptions()
+    name = model.strip().lower()
+    local = is_local_model(name)
+    if not local:
+        get_model_spec(name)  # unknown names fail before any data is read
+    panel, entry = _load(data, load_kwargs)
+    H = int(horizon or default_panel_horizon(entry, panel.season_length, panel.horizon))
+    split = holdout_split(panel, H)
+    spec = TrainingSpec(
+        name,
+        data=panel.name,
+        model_config=model_config or {},
+        input_len=input_len,
+        horizon=H,
+        split=HOLDOUT,
+        seed=seed,
+        train_config=train_config or {},
+    )
+    with _run(spec, panel, tracking, local) as run:
+        t0 = time.perf_counter()
+        if local:
+            val_pred = _local(split.train, name, H, n_jobs, tracking.progress)
+            test_pred = _local(split.history, name, H, n_jobs, tracking.progress)
+            predictor = PanelPredictor(name, H, freq=panel.freq, season_length=panel.season_length)
+        else:
+            fitted, _ = fit_global(
+                split.history,
+                name,
+                H,
+                input_len=input_len,
+                seed=seed,
+                model_config=model_config,
+                train_config=train_config,
+                progress=tracking.progress,
+            )
+            val_pred = _global(fitted, split.train, H)
+            test_pred = _global(fitted, split.history, H)
+            predictor = PanelPredictor(
+                name, H, freq=panel.freq, season_length=panel.season_length, global_model=fitted
+            )
+        seconds = time.perf_counter() - t0
+        scores = panel_scores(split.test, {name: test_pred}, split.history, panel.season_length)
+        val_scores = panel_scores(split.val, {name: val_pred}, split.train, panel.season_length)
+        metrics = {
+            **{f"test_{k}": float(v) for k, v in summarise(scores)[name].items()},
+            **{f"val_{k}": float(v) for k, v in summarise(val_scores)[name].items()},
+            "fit_predict_seconds": seconds,
+        }
+        per_series = scores[scores["model"] == name].drop(columns="model").reset_index(drop=True)
+        params = _params(spec, panel, local, predictor, n_jobs)
+        frame = split.test_frame().assign(**{name: test_pred.ravel()})
+        outcome = PanelOutcome(predictor, spec, metrics, per_series, frame, panel, params)
+        if run is not None:
+            run.log_params(params)
+            _log(run, outcome, split, tracking)
+        return outcome
+
+
+def evaluate_panel_model(
+    predictor: PanelPredictor, data: Any, *, load_kwargs: Mapping[str, Any] | None = None
+) -> tuple[dict[str, float], pd.DataFrame]:
+    """Score a saved panel model on ``data``'s holdout: every series' last ``H`` values are
+    forecast from the values before them (``H`` = the model's horizon). Returns the mean
+    scores (``test_mase``, ``test_smape``, ``test_owa``, ...) and the per-series table."""
+    from tsforge.data.history import SeriesInput
+
+    panel, _ = _load(data, load_kwargs)
+    h = predictor.max_horizon
+    split = holdout_split(panel, h, val_h=0)
+    history = split.history
+    inputs = []
+    for i in range(len(history)):
+        ts = None
+        if history.is_datetime:
+            ts = history.times_at(np.full(int(history.lengths[i]), i), np.arange(history.lengths[i]))
+        inputs.append(SeriesInput(str(history.ids[i]), history.series(i), ts))
+    pred = np.vstack([f.values for f in predictor.predict_series(inputs, h)])
+    name = predictor.model_name
+    scores = panel_scores(split.test, {name: pred}, history, panel.season_length)
+    metrics = {f"test_{k}": float(v) for k, v in summarise(scores)[name].items()}
+    return metrics, scores[scores["model"] == name].drop(columns="model").reset_index(drop=True)
+
+
+def _load(data: Any, load_kwargs: Mapping[str, Any] | None) -> tuple[Panel, Any]:
+    if isinstance(data, Panel):
+        return data, None
+    from tsforge.data.load import load_panel
+
+    loaded = load_panel(data, **dict(load_kwargs or {}))
+    return loaded.panel, loaded.entry
+
+
+def _local(history: Panel, model: str, h: int, n_jobs: int, progress: bool) -> np.ndarray:
+    frame = forecast_local(history, [model], h, n_jobs=n_jobs, progress=progress)
+    return frame[model].to_numpy(dtype=np.float64).reshape(len(history), h)
+
+
+def _global(fitted: Any, history: Panel, h: int) -> np.ndarray:
+    from tsforge.panels.global_models import PanelTask
+
+    return fitted.forecast_windows(PanelTask(history, fitted.input_len, fitted.horizon).dataset("future"))[
+        :, :h
+    ]
+
+
+def _params(
+    spec: TrainingSpec, panel: Panel, local: bool, predictor: PanelPredictor, n_jobs: int
+) -> dict[str, Any]:
+    lengths = panel.lengths
+    out: dict[str, Any] = {
+        "model": spec.model,
+        "model_kind": "local" if local else "global",
+        "dataset": panel.name,
+        "protocol": HOLDOUT,
+        "horizon": spec.horizon,
+        "input_len": predictor.input_len,
+        "seed": spec.seed,
+        "freq": panel.freq,
+        "season_length": panel.season_length,
+        "n_series": len(panel),
+        "length_min": int(lengths.min()),
+        "length_median": int(np.median(lengths)),
+        "length_max": int(lengths.max()),
+        "n_jobs": n_jobs,
+    }
+    if not local and predictor.global_model is not None:
+        out.update({f"model.{k}": v for k, v in predictor.global_model.forecaster.config_dict().items()})
+        out.update({f"train.{k}": v for k, v in spec.train_config.items()})
+    return out
+
+
+class _NoRun:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _run(spec: TrainingSpec, panel: Panel, tracking: TrackingOptions, local: bool) -> Any:
+    if not tracking.track:
+        return _NoRun()
+    from tsforge.tracking.runs import tracked_run
+
+    return tracked_run(
+        experiment=tracking.experiment or panel.name,
+        run_name=tracking.run_name or f"{spec.model}-H{spec.horizon}-holdout",
+        nested=tracking.nested,
+        tags={
+            "tsforge.model": spec.model,
+            "tsforge.dataset": panel.name,
+            "tsforge.protocol": HOLDOUT,
+            "tsforge.model_kind": "local" if local else "global",
+            "tsforge.spec_hash": spec.digest(),
+            **dict(tracking.tags),
+        },
+        description=(
+            f"{spec.model} on the panel {panel.name} ({len(panel)} series), per-series holdout of the last "
+            f"{spec.horizon} values; scores are per-series averages."
+        ),
+    )
+
+
+def _log(run: Any, outcome: PanelOutcome, split: Any, tracking: TrackingOptions) -> None:
+    from tsforge.tracking.plots import plot_series_forecasts
+    from tsforge.tracking.trained_model import log_trained_model
+
+    panel, name, predictor = outcome.panel, outcome.spec.model, outcome.predictor
+
+    def make_plots(folder: Path) -> list[Path]:
+        return [
+            plot_series_forecasts(
+                _plot_items(split, outcome),
+                folder / "forecast_vs_actual.png",
+                title=f"{name} on {panel.name}: test window of a few series (original units)",
+            )
+        ]
+
+    register = tracking.register and tracking.log_model
+    logged = log_trained_model(
+        run,
+        predictor=predictor,
+        write_bundle=predictor.save,
+        input_example=_example(split.history),
+        metrics=outcome.metrics,
+        tables={"metrics/per_series.csv": outcome.per_series},
+        make_plots=make_plots,
+        log_model=tracking.log_model,
+        registered_name=(tracking.registered_name or f"{panel.name}-{name}") if register else None,
+        champion_metric="val_mase",
+    )
+    outcome.run_id = run.run_id
+    outcome.model_uri = logged.model_uri
+    outcome.registered_name, outcome.version = logged.registered_name, logged.version
+    outcome.champion_version = logged.champion_version
+
+
+def _plot_items(split: Any, outcome: PanelOutcome, n: int = 4) -> list[dict[str, Any]]:
+    history, h = split.history, split.h
+    picks = np.linspace(0, len(history) - 1, num=min(n, len(history))).astype(int)
+    pred = outcome.forecasts[outcome.spec.model].to_numpy().reshape(len(history), h)
+    items = []
+    for i in picks:
+        length = int(history.lengths[i])
+        show = min(length, 3 * h)
+        steps = np.arange(length - show, length)
+        future = np.arange(length, length + h)
+        items.append(
+            {
+                "id": str(history.ids[i]),
+                "history_t": history.times_at(np.full(show, i), steps),
+                "history": history.series(i)[-show:],
+                "future_t": history.times_at(np.full(h, i), future),
+                "actual": split.test[i],
+                "forecast": pred[i],
+            }
+        )
+    return items
+
+
+def _example(history: Panel, n_series: int = 2, max_len: int = 48) -> pd.DataFrame:
+    """A small long history frame (the registered model's input example)."""
+    frames = []
+    for i in range(min(n_series, len(history))):
+        values = history.series(i)[-max_len:]
+        length = int(history.lengths[i])
+        steps = np.arange(length - values.size, length)
+        frame = {"unique_id": str(history.ids[i]), "y": values.astype(float)}
+        if history.is_datetime:
+            frame["ds"] = pd.DatetimeIndex(history.times_at(np.full(values.size, i), steps))
+        frames.append(pd.DataFrame(frame))
+    out = pd.concat(frames, ignore_index=True)
+    out = out[["unique_id", "ds", "y"]] if "ds" in out else out[["unique_id", "y"]]
+    return out.fillna({"y": float(out["y"].mean())})  # an example must be complete for the signature

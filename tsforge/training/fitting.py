@@ -1,0 +1,130 @@
+"""The one fit path: a :class:`~tsforge.training.spec.TrainingSpec` + a task → a fitted model.
+
+Used by the pipeline (``tsforge train``), tuning trials (through the pipeline), the
+selective-learning estimator cache and the recommender's knowledge base, so a model is always
+built, seeded, configured and trained the same way. Nothing here tracks: callers that want an
+MLflow run pass a callback and log the returned report themselves.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+
+from tsforge.models.base import FitReport, Forecaster, ModelContext, NeuralForecaster
+from tsforge.models.registry import get_model_spec
+from tsforge.training.config import TrainConfig
+from tsforge.training.loop import fit as run_loop
+from tsforge.training.selective import strategy_from_options
+from tsforge.training.spec import TrainingSpec
+from tsforge.training.strategy import LossStrategy
+
+if TYPE_CHECKING:
+    from tsforge.data.task import ForecastTask
+    from tsforge.training.callbacks import Callback
+
+__all__ = ["FittedModel", "seed_all", "build_forecaster", "build_loss", "train_forecaster", "fit_model"]
+
+
+@dataclass
+class FittedModel:
+    """What :func:`fit_model` returns."""
+
+    forecaster: Forecaster
+    report: FitReport
+    train_config: TrainConfig
+    loss: LossStrategy | None
+    seconds: float
+
+
+def seed_all(seed: int) -> None:
+    """Seed Python, NumPy and torch (CPU): equal seeds give equal results."""
+    random.seed(seed)
+    np.random.seed(seed % (2**32))
+    torch.manual_seed(seed)
+
+
+def build_forecaster(spec: TrainingSpec, context: ModelContext) -> Forecaster:
+    """Instantiate ``spec.model`` for ``context``, its options adapted by the model's own hook."""
+    cls = get_model_spec(spec.model).cls
+    return cls(context, cls.prepare_config(dict(spec.model_config), context, seed=spec.seed))
+
+
+def build_loss(spec: TrainingSpec) -> LossStrategy | None:
+    """The spec's loss strategy (``None`` = the loop's plain masked loss)."""
+    if spec.strategy is None:
+        return None
+    return strategy_from_options(spec.strategy, **dict(spec.strategy_config))
+
+
+def train_forecaster(
+    forecaster: Forecaster,
+    task: ForecastTask,
+    train_config: TrainConfig | None = None,
+    *,
+    loss: LossStrategy | None = None,
+    callbacks: Sequence[Callback] = (),
+) -> FitReport:
+    """Fit ``forecaster`` on ``task``: neural models through the one training loop (with the
+    model's own stage schedule), the others through their own ``fit``."""
+    cfg = train_config or TrainConfig.for_model(forecaster)
+    if not isinstance(forecaster, NeuralForecaster):
+        return forecaster.fit(task, train_config=cfg, loss=loss, callbacks=callbacks)
+    result = run_loop(
+        forecaster.module,
+        task.dataset("train", stride=cfg.train_stride),
+        task.dataset("val", stride=cfg.val_stride),
+        cfg,
+        loss=loss,
+        callbacks=callbacks,
+        schedule=forecaster.training_schedule(cfg),
+        task=task,
+    )
+    return FitReport(
+        history=result.history,
+        best_epoch=result.best_epoch,
+        best_val_loss=result.best_val_loss,
+        train_seconds=result.seconds,
+        extra={"epochs_run": len(result.history), "seconds_per_epoch": result.seconds_per_epoch},
+    )
+
+
+def fit_model(
+    spec: TrainingSpec,
+    task: ForecastTask,
+    *,
+    loss: LossStrategy | None = None,
+    callbacks: Sequence[Callback] = (),
+    progress: bool = False,
+    on_start: Callable[[Forecaster, TrainConfig, LossStrategy | None], None] | None = None,
+    context: ModelContext | None = None,
+) -> FittedModel:
+    """Seed, build and train ``spec.model`` on ``task``.
+
+    Args:
+        spec: what to train (the task fixes input length, horizon and split).
+        task: the prepared protocol.
+        loss: an already built strategy (e.g. selective learning with an injected estimator);
+            default: built from ``spec.strategy``.
+        callbacks: training-loop observers (MLflow, pruning, ...).
+        progress: show the loop's progress bar unless ``spec.train_config`` says otherwise.
+        on_start: called with the built model, its training config and loss before training
+            (the pipeline logs parameters there, so a failed run still shows what it was).
+        context: what the model is built for; default ``ModelContext.from_task(task)`` (a panel
+            task, whose series are not channels of one matrix, passes its own).
+    """
+    seed_all(spec.seed)
+    forecaster = build_forecaster(spec, context or ModelContext.from_task(task))
+    cfg = TrainConfig.for_model(forecaster, {"seed": spec.seed, "progress": progress, **spec.train_config})
+    loss = loss if loss is not None else build_loss(spec)
+    if on_start is not None:
+        on_start(forecaster, cfg, loss)
+    t0 = time.perf_counter()
+    report = train_forecaster(forecaster, task, cfg, loss=loss, callbacks=callbacks)
+    return FittedModel(forecaster, report, cfg, loss, time.perf_counter() - t0)
