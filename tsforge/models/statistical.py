@@ -146,7 +146,7 @@ class LocalForecaster(Forecaster):
         out = np.zeros((B, H, C), dtype=np.float32)
         for b in range(B):
             for c in range(C):
-                y = x[observed[b, :, c], c] if observed[b, :, c].any() else x[:, c]
+                y = x[b, observed[b, :, c], c] if observed[b, :, c].any() else x[b, :, c]
                 out[b, :, c] = _forecast_one(self.spec, y, H, m)
         return torch.from_numpy(out)
 

@@ -1,0 +1,129 @@
+"""The panel protocol from the CLI on a tiny ragged CSV: train (local and global), forecast, cv,
+and bad inputs that name the series."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsforge.cli import main
+
+
+def _cli(capsys, *args: str) -> tuple[int, str, str]:
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _ragged() -> pd.DataFrame:
+    """Three monthly series with their own starts and lengths (20, 31, 44 values)."""
+    rng = np.random.default_rng(0)
+    frames = []
+    for sid, start, n, level in (
+        ("a", "2001-03-01", 20, 10.0),
+        ("b", "1999-01-01", 31, 50.0),
+        ("c", "2000-07-01", 44, 5.0),
+    ):
+        t = np.arange(n)
+        y = level + 2 * np.sin(2 * np.pi * t / 12) + 0.1 * rng.standard_normal(n)
+        frames.append(
+            pd.DataFrame({"unique_id": sid, "ds": pd.date_range(start, periods=n, freq="MS"), "y": y})
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture
+def ragged_csv(tmp_path) -> str:
+    path = tmp_path / "ragged.csv"
+    _ragged().to_csv(path, index=False)
+    return str(path)
+
+
+@pytest.mark.parametrize("model", ["auto_ets", "dlinear"])
+def test_train_then_forecast_a_ragged_panel(model, ragged_csv, tracking_uri, tmp_path, capsys):
+    code, out, err = _cli(
+        capsys,
+        "train",
+        "--dataset",
+        ragged_csv,
+        "--model",
+        model,
+        "--horizon",
+        "3",
+        "--register-as",
+        f"rp-{model}",
+    )
+    assert code == 0, err[-3000:]
+    assert "Holdout result" in out and "MASE" in out and f"rp-{model}" in out
+    dest = tmp_path / "fc.csv"
+    code, out, err = _cli(
+        capsys,
+        "forecast",
+        "--model",
+        f"rp-{model}",
+        "--input",
+        ragged_csv,
+        "--horizon",
+        "3",
+        "--output",
+        str(dest),
+    )
+    assert code == 0, err[-3000:]
+    fc = pd.read_csv(dest, parse_dates=["ds"])
+    assert len(fc) == 9 and np.isfinite(fc["y_hat"]).all()
+    # every series is forecast after its own last date
+    hist = _ragged().groupby("unique_id")["ds"].max()
+    for sid, group in fc.groupby("unique_id"):
+        assert group["ds"].min() == hist[sid] + pd.offsets.MonthBegin(1)
+    code, out, err = _cli(capsys, "evaluate", "--model", f"rp-{model}", "--dataset", ragged_csv, "--json")
+    assert code == 0 and '"test_mase"' in out, err[-2000:]
+
+
+def test_cv_writes_one_long_frame(ragged_csv, tmp_path, capsys):
+    dest = tmp_path / "cv.csv"
+    code, out, err = _cli(
+        capsys, "cv", "--dataset", ragged_csv, "--model", "seasonal_naive", "--model", "naive",
+        "--horizon", "2", "--n-windows", "2", "--output", str(dest),
+    )  # fmt: skip
+    assert code == 0, err[-3000:]
+    cv = pd.read_csv(dest)
+    assert list(cv.columns) == ["unique_id", "ds", "cutoff", "y", "seasonal_naive", "naive"]
+    assert len(cv) == 3 * 2 * 2 and cv.groupby("unique_id")["cutoff"].nunique().eq(2).all()
+    assert "mase" in out
+
+
+@pytest.mark.parametrize(
+    ("case", "expect"),
+    [
+        ("one_value", ["'d'"]),
+        ("non_numeric", ["non-numeric", "'b'", "oops"]),
+        ("duplicate", ["duplicate timestamp", "'c'"]),
+    ],
+)
+def test_bad_panels_exit_2_naming_the_series(case, expect, tmp_path, capsys):
+    df = _ragged()
+    if case == "one_value":
+        df = pd.concat(
+            [df, pd.DataFrame({"unique_id": ["d"], "ds": [pd.Timestamp("2003-01-01")], "y": [1.0]})]
+        )
+    elif case == "non_numeric":
+        df["y"] = df["y"].astype(object)
+        df.loc[df.index[df["unique_id"] == "b"][4], "y"] = "oops"
+    else:
+        rows = df.index[df["unique_id"] == "c"]
+        df.loc[rows[5], "ds"] = df.loc[rows[4], "ds"]
+    path = tmp_path / f"{case}.csv"
+    df.to_csv(path, index=False)
+    code, out, err = _cli(
+        capsys, "train", "--dataset", str(path), "--model", "naive", "--horizon", "2", "--no-track"
+    )
+    assert code == 2, out + err
+    lines = [ln for ln in err.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    for word in expect:
+        assert word in lines[0], lines[0]

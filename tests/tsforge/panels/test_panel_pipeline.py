@@ -1,0 +1,71 @@
+"""train_panel: the holdout protocol tracked in MLflow, and the registered model in a fresh process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsforge.data.panel import Panel
+from tsforge.pipeline import TrackingOptions, train_panel
+
+
+def _panel(n: int = 30) -> Panel:
+    rng = np.random.default_rng(3)
+    arrays, starts = [], []
+    for i in range(n):
+        length = int(rng.integers(30, 70))
+        t = np.arange(length)
+        arrays.append(20 + i + 3 * np.sin(2 * np.pi * t / 12) + 0.2 * rng.standard_normal(length))
+        starts.append(pd.Timestamp("2000-01-01") + pd.DateOffset(months=int(rng.integers(0, 40))))
+    return Panel.from_arrays(
+        arrays,
+        ids=[f"s{i}" for i in range(n)],
+        starts=pd.DatetimeIndex(starts).values,
+        freq="MS",
+        name="toy-panel",
+    )
+
+
+def test_untracked_holdout_scores_every_series():
+    out = train_panel(_panel(), "seasonal_naive", horizon=6, tracking=TrackingOptions(track=False))
+    assert len(out.per_series) == 30 and {"mase", "smape", "rmsse"} <= set(out.per_series.columns)
+    assert out.metrics["test_mase"] == pytest.approx(out.per_series["mase"].mean())
+    assert out.run_id is None and out.spec.split == "holdout"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", ["auto_theta", "nlinear"])
+def test_tracked_panel_model_round_trips_through_the_registry(model, tracking_uri, tmp_path):
+    import mlflow
+
+    panel = _panel()
+    out = train_panel(
+        panel, model, horizon=6, tracking=TrackingOptions(progress=False, registered_name=f"tp-{model}")
+    )
+    run = mlflow.get_run(out.run_id)
+    assert run.data.params["protocol"] == "holdout" and run.data.params["n_series"] == "30"
+    assert run.data.tags["tsforge.protocol"] == "holdout"
+    assert {"test_mase", "test_smape", "test_owa", "val_mase"} <= set(run.data.metrics)
+    artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(out.run_id, "metrics")}
+    assert "metrics/per_series.csv" in artifacts
+    # the registered model forecasts from a history alone, in a fresh process
+    history = panel.to_long().rename(columns=str)
+    history_path = tmp_path / "history.csv"
+    history.to_csv(history_path, index=False)
+    expected = out.predictor.predict_frame(history, 6)
+    code = (
+        "import json, sys, mlflow, pandas as pd;"
+        f"m = mlflow.pyfunc.load_model('models:/tp-{model}@champion');"
+        f"h = pd.read_csv(r'{history_path}', parse_dates=['ds']);"
+        "print(json.dumps(m.predict(h, params={'horizon': 6})['y_hat'].tolist()))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = np.asarray(json.loads(proc.stdout.strip().splitlines()[-1]))
+    np.testing.assert_allclose(got, expected["y_hat"].to_numpy(), rtol=1e-6, atol=1e-8)
+    assert isinstance(expected, pd.DataFrame) and len(expected) == 6 * 30
