@@ -18,8 +18,15 @@ so a run fits a shared CPU; the JSON records the exact budget used for every row
 merged into ``benchmarks/results/hutformer.json`` keyed by (part, dataset, H, model, variant), so
 partial runs accumulate.
 
+``--full-protocol`` runs HUTFormer and the three ablations through the long-horizon grid's full
+protocol instead (:mod:`benchmarks.ltsf`: lookback chosen on validation from 96/336/720, every test
+window, the chosen lookback with 3 seeds, one MLflow run each; rows go to
+``benchmarks/results/ltsf.json`` next to the other LTSF models), by default on ETTm1 and Weather
+at H = 336 and 720 — the question of issue #17 is whether the hierarchy pays at long horizons.
+
 Examples::
 
+    python benchmarks/hutformer.py --full-protocol --datasets ettm1,weather --horizons 336,720
     python benchmarks/hutformer.py --cost-only
     python benchmarks/hutformer.py --quick --datasets ettm1 --horizons 336,720 --ablations
     python benchmarks/hutformer.py --datasets ettm1,weather,etth1 --horizons 96,192,336,720 --ablations
@@ -415,7 +422,35 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--variant", default="default", help="name of the HUTFormer variant in the results")
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--no-track", dest="track", action="store_false")
+    p.add_argument(
+        "--full-protocol",
+        action="store_true",
+        help="HUTFormer + ablations through benchmarks.ltsf (lookback search, all test windows, 3 seeds); "
+        "default datasets ettm1,weather and horizons 336,720",
+    )
     return p.parse_args(argv)
+
+
+def run_full_protocol(args: argparse.Namespace, argv: list[str] | None) -> int:
+    """HUTFormer and its ablations as rows of the LTSF grid (one protocol for every model)."""
+    from benchmarks import ltsf
+
+    given = sys.argv[1:] if argv is None else argv
+    datasets = args.datasets if "--datasets" in given else "ettm1,weather"
+    horizons = args.horizons if "--horizons" in given else [336, 720]
+    ltsf_argv = [
+        "--datasets",
+        datasets,
+        "--horizons",
+        ",".join(map(str, horizons)),
+        "--models",
+        ",".join(ltsf.HUTFORMER_VARIANTS),
+    ]
+    if args.quick:
+        ltsf_argv.append("--quick")
+    if not args.track:
+        ltsf_argv.append("--no-track")
+    return ltsf.main(ltsf_argv)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -424,6 +459,8 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(1)
     args = parse_args(argv)
+    if args.full_protocol:
+        return run_full_protocol(args, argv)
     rows: list[dict[str, Any]] = []
     if args.cost_plot_only:
         doc = json.loads(RESULTS.read_text())

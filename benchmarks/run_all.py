@@ -16,6 +16,7 @@ ORDER = [
     "profile_agreement",
     "stpe",
     "hutformer",
+    "ltsf",
     "selective",
     "serve_load",
     "recommender_eval",

@@ -35,7 +35,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import torch
 
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.task import ForecastTask, prepare_task
@@ -123,7 +122,22 @@ class Candidate:
 
 
 # The order of preference in the pool (and the tie-break of equal scores).
-_POOL_ORDER = ("seasonal_naive", "naive", "mean", "dlinear", "nlinear", "lightgbm", "stpe_mlp", "hutformer")
+_POOL_ORDER = (
+    "seasonal_naive",
+    "naive",
+    "mean",
+    "dlinear",
+    "nlinear",
+    "sparsetsf",
+    "timebase",
+    "cyclenet",
+    "lightgbm",
+    "stpe_mlp",
+    "cyclenet_mlp",
+    "patchtst",
+    "itransformer",
+    "hutformer",
+)
 
 
 def default_pool(include: Sequence[str] | None = None) -> list[Candidate]:
@@ -226,7 +240,6 @@ def corpus_as_data(values: np.ndarray, name: str = "corpus", freq: str = "h") ->
     return TimeSeriesData(vals, ts, ids, freq=freq, name=name)
 
 
-@torch.no_grad()
 def fit_candidate(cand: Candidate, task: ForecastTask, settings: KBSettings) -> Any:
     """Train ``cand`` once on ``task`` with the cheap fixed budget (the one fit path, untracked)."""
     return fit_model(cand.spec(settings, task.data.name), task).forecaster

@@ -18,14 +18,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
 from service.schemas.forecast import ForecastRequest, SeriesForecastOut
-from service.schemas.invocations import InvocationsRequest
+from service.schemas.invocations import LEVELS_ADAPTER, QUANTILES_ADAPTER, InvocationsRequest
 from tsforge.data.history import SeriesInput, histories_from_frame, history_layout
 from tsforge.errors import DataValidationError, ResourceLimitError
 from tsforge.inference import SeriesForecast
 
 __all__ = [
+    "ForecastBatch",
+    "intervals_from_params",
     "Limits",
     "series_from_request",
     "series_from_frame_payload",
@@ -38,16 +41,63 @@ __all__ = [
 _TIME_ERRORS = (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime)
 
 
+class ForecastBatch(list):
+    """A request's series (``SeriesInput``s, in order) and the bounds it asks for.
+
+    Why the bounds ride on the batch: both endpoints turn the body into this batch first and
+    hand it to :func:`service.forecasting.forecast`, which reads ``level`` / ``quantiles`` from
+    it unless they are passed explicitly — a request's intervals cannot get separated from its
+    series on the way.
+    """
+
+    def __init__(
+        self,
+        items: Sequence[SeriesInput] = (),
+        level: Sequence[float] | None = None,
+        quantiles: Sequence[float] | None = None,
+    ) -> None:
+        super().__init__(items)
+        self.level = list(level) if level else None
+        self.quantiles = list(quantiles) if quantiles else None
+
+
+def intervals_from_params(params: dict[str, Any] | None) -> tuple[list[float] | None, list[float] | None]:
+    """``params.level`` / ``params.quantiles`` (MLflow inference params) → checked lists.
+
+    Same rules as ``/v1/forecast``: JSON numbers, ``0 < level < 100``, ``0 < q < 1``; a bad
+    value is a 422 naming it (``params.level[0]``).
+    """
+    out: list[list[float] | None] = []
+    for key, adapter in (("level", LEVELS_ADAPTER), ("quantiles", QUANTILES_ADAPTER)):
+        value = (params or {}).get(key)
+        if value is None:
+            out.append(None)
+            continue
+        try:
+            out.append([float(v) for v in adapter.validate_python(value, strict=True)] or None)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = f"params.{key}" + "".join(f"[{p}]" for p in err["loc"])
+            raise DataValidationError(f"{where}: {err['msg']}", field=where) from None
+    return out[0], out[1]
+
+
 class Limits:
     """Service-wide request limits (from ``ServiceSettings``); checked before any model work."""
 
     def __init__(
-        self, max_series: int, max_series_length: int, max_horizon: int, max_profile_windows: int = 128
+        self,
+        max_series: int,
+        max_series_length: int,
+        max_horizon: int,
+        max_profile_windows: int = 128,
+        max_profile_window: int = 512,
     ) -> None:
         self.max_series = max_series
         self.max_series_length = max_series_length
         self.max_horizon = max_horizon
         self.max_profile_windows = max_profile_windows
+        self.max_profile_window = max_profile_window
 
     def check(self, n_series: int, lengths: Sequence[tuple[str, int]], horizon: int | None) -> None:
         """Raise ``ResourceLimitError`` (413) naming the field over its limit."""
@@ -90,8 +140,9 @@ def _timestamps_array(ts: Sequence[Any]) -> np.ndarray:
     return _to_ns(idx.values.astype("datetime64[us]"))
 
 
-def series_from_request(req: ForecastRequest, limits: Limits) -> list[SeriesInput]:
-    """A validated ``ForecastRequest`` → library inputs (``null`` → NaN = missing)."""
+def series_from_request(req: ForecastRequest, limits: Limits) -> ForecastBatch:
+    """A validated ``ForecastRequest`` → library inputs (``null`` → NaN = missing) carrying the
+    request's ``level`` / ``quantiles``."""
     limits.check(
         len(req.series),
         [(f"series[{i}].values", len(s.values)) for i, s in enumerate(req.series)],
@@ -110,7 +161,7 @@ def series_from_request(req: ForecastRequest, limits: Limits) -> list[SeriesInpu
             ) from None
         coords = None if s.coords is None else np.array(s.coords, dtype=np.float64)
         out.append(SeriesInput(id=s.id, values=values, timestamps=ts, coords=coords))
-    return out
+    return ForecastBatch(out, req.level, req.quantiles)
 
 
 # -- MLflow scoring payloads ------------------------------------------------------------------
@@ -218,13 +269,14 @@ def _ids(ids: list[Any], *, field: str) -> np.ndarray:
     return np.array([str(v) for v in ids] if int in id_types else ids, dtype=str)
 
 
-def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> list[SeriesInput]:
+def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> ForecastBatch:
     """A history frame in MLflow's JSON → one ``SeriesInput`` per series, as the tsforge pyfunc reads it.
 
     Long (``unique_id, ds, y``; ``ds`` optional) or wide (``ds`` + one column per series): the
     JSON values are typed here, strictly; grouping, order and checks are
     :func:`~tsforge.data.history.histories_from_frame`, so answers match ``mlflow models serve``.
     """
+    level, quantiles = intervals_from_params(req.params)  # cheap checks before the data's
     key = req.payload_key
     cols = _columns(req)
     layout = history_layout(list(cols))
@@ -241,7 +293,8 @@ def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> list[S
     def check_sizes(sizes: Sequence[tuple[str, int]]) -> None:
         limits.check(len(sizes), [(f"{key} (unique_id={uid!r})", n) for uid, n in sizes], None)
 
-    return histories_from_frame(typed, layout=layout, field=key, check_sizes=check_sizes)
+    series = histories_from_frame(typed, layout=layout, field=key, check_sizes=check_sizes)
+    return ForecastBatch(series, level, quantiles)
 
 
 def horizon_from_params(params: dict[str, Any] | None) -> int | None:
@@ -266,7 +319,7 @@ def horizon_from_params(params: dict[str, Any] | None) -> int | None:
 def check_finite_forecasts(forecasts: Sequence[SeriesForecast], *, field: str = "series") -> None:
     """Refuse to answer with NaN/inf (JSON cannot carry them): inputs out of the model's range."""
     for i, f in enumerate(forecasts):
-        if not np.isfinite(f.values).all():
+        if not np.isfinite(f.values).all() or not all(np.isfinite(b).all() for b in f.bounds.values()):
             raise DataValidationError(
                 f"the model produced non-finite forecasts for series {f.id!r}; its values are out of a usable range",
                 field=f"{field}[{i}].values" if field == "series" else field,
@@ -281,7 +334,12 @@ def _iso(ts: np.ndarray | None) -> list[str] | None:
 
 def forecasts_out(forecasts: Sequence[SeriesForecast]) -> list[SeriesForecastOut]:
     return [
-        SeriesForecastOut(id=f.id, values=np.asarray(f.values).tolist(), timestamps=_iso(f.timestamps))
+        SeriesForecastOut(
+            id=f.id,
+            values=np.asarray(f.values).tolist(),
+            timestamps=_iso(f.timestamps),
+            intervals={k: np.asarray(v).tolist() for k, v in f.bounds.items()} or None,
+        )
         for f in forecasts
     ]
 
@@ -298,4 +356,9 @@ def forecast_records(forecasts: Sequence[SeriesForecast]) -> list[dict[str, Any]
             rows.extend(
                 {"unique_id": f.id, "ds": ts[k], "step": k + 1, "y_hat": v} for k, v in enumerate(values)
             )
+        if f.bounds:  # the pyfunc's columns y_hat-lo-80, ..., in the same order
+            start = len(rows) - len(values)
+            for key, bound in f.bounds.items():
+                for k, v in enumerate(np.asarray(bound).tolist()):
+                    rows[start + k][f"y_hat-{key}"] = v
     return rows

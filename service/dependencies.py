@@ -9,6 +9,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from service.convert import Limits
+from service.cpu_pool import CpuPool
 from service.errors import AuthenticationError
 from service.model_store import ModelStore
 from service.settings import ServiceSettings
@@ -17,10 +18,13 @@ __all__ = [
     "get_settings",
     "get_store",
     "get_limits",
+    "get_cpu_pool",
     "require_api_key",
+    "api_key_problem",
     "SettingsDep",
     "ModelStoreDep",
     "LimitsDep",
+    "CpuPoolDep",
     "ApiKeyDep",
 ]
 
@@ -42,9 +46,29 @@ def get_limits(request: Request) -> Limits:
     return request.app.state.limits
 
 
+def get_cpu_pool(request: Request) -> CpuPool:
+    return request.app.state.cpu_pool
+
+
 SettingsDep = Annotated[ServiceSettings, Depends(get_settings)]
 ModelStoreDep = Annotated[ModelStore, Depends(get_store)]
 LimitsDep = Annotated[Limits, Depends(get_limits)]
+CpuPoolDep = Annotated[CpuPool, Depends(get_cpu_pool)]
+
+
+def api_key_problem(settings: ServiceSettings, api_key: str | None, bearer: str | None) -> str | None:
+    """Why a request's credentials are refused, or ``None`` when it may pass (no key configured,
+    or the right one given; constant-time comparison). Shared by the dependency and the
+    :mod:`service.gate` middleware, which checks it before the body is read."""
+    if settings.api_key is None:
+        return None
+    expected = settings.api_key.get_secret_value().encode()
+    given = api_key if api_key is not None else bearer
+    if given is None:
+        return "missing API key: send header 'X-API-Key' or 'Authorization: Bearer <key>'"
+    if not secrets.compare_digest(given.encode(), expected):
+        return "wrong API key"
+    return None
 
 
 def require_api_key(
@@ -53,16 +77,9 @@ def require_api_key(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> None:
     """Pass when no key is configured, or the request carries it (constant-time comparison)."""
-    if settings.api_key is None:
-        return
-    expected = settings.api_key.get_secret_value().encode()
-    given = api_key if api_key is not None else (bearer.credentials if bearer is not None else None)
-    if given is None:
-        raise AuthenticationError(
-            "missing API key: send header 'X-API-Key' or 'Authorization: Bearer <key>'", field="X-API-Key"
-        )
-    if not secrets.compare_digest(given.encode(), expected):
-        raise AuthenticationError("wrong API key", field="X-API-Key")
+    problem = api_key_problem(settings, api_key, bearer.credentials if bearer is not None else None)
+    if problem is not None:
+        raise AuthenticationError(problem, field="X-API-Key")
 
 
 ApiKeyDep = Depends(require_api_key)

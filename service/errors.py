@@ -22,6 +22,8 @@ from tsforge.errors import TsforgeError
 __all__ = [
     "AuthenticationError",
     "ServiceUnavailableError",
+    "TooBusyError",
+    "DeadlineExceededError",
     "install_error_handlers",
     "format_loc",
     "ERROR_CODES",
@@ -38,7 +40,9 @@ ERROR_CODES: dict[int, str] = {
     413: "RESOURCE_LIMIT_EXCEEDED",
     415: "BAD_REQUEST",
     422: "INVALID_PARAMETER_VALUE",
+    429: "REQUEST_LIMIT_EXCEEDED",
     503: "TEMPORARILY_UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
 }
 
 
@@ -52,6 +56,18 @@ class ServiceUnavailableError(TsforgeError):
     """A server-side resource the request needs is missing (e.g. no saved recommender)."""
 
     http_status = 503
+
+
+class TooBusyError(TsforgeError):
+    """Every worker for CPU-heavy requests is busy and the waiting line is full (retry later)."""
+
+    http_status = 429
+
+
+class DeadlineExceededError(TsforgeError):
+    """A CPU-heavy request ran past its time budget; its work was stopped."""
+
+    http_status = 504
 
 
 def _code(status: int) -> str:
@@ -81,8 +97,22 @@ def _body(status: int, error: str, message: str, **extra: Any) -> dict[str, Any]
 async def _tsforge_error(request: Request, exc: TsforgeError) -> JSONResponse:
     status = int(getattr(exc, "http_status", 400))
     body = {"error_code": _code(status), **exc.to_dict()}
-    headers = {"WWW-Authenticate": 'Bearer, ApiKey header="X-API-Key"'} if status == 401 else None
+    headers = None
+    if status == 401:
+        headers = {"WWW-Authenticate": 'Bearer, ApiKey header="X-API-Key"'}
+    elif status in (429, 503) and "retry_after" in exc.where:
+        headers = {"Retry-After": str(exc.where["retry_after"])}
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def _too_large(request: Request, exc: Exception) -> JSONResponse:
+    from service.gate import too_large_body
+
+    return JSONResponse(
+        too_large_body(request.app.state.settings.max_body_bytes),
+        status_code=413,
+        headers={"Connection": "close"},
+    )
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -131,8 +161,10 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on ``app`` (called by ``create_app``)."""
+    from service.gate import BodyTooLargeError
     from tsforge.tracking.registry import registry_error_type
 
+    app.add_exception_handler(BodyTooLargeError, _too_large)
     app.add_exception_handler(TsforgeError, _tsforge_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

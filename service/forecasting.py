@@ -23,8 +23,13 @@ def forecast(
     *,
     horizon_field: str = "horizon",
     series_field: str = "series",
+    level: Sequence[float] | None = None,
+    quantiles: Sequence[float] | None = None,
 ) -> tuple[LoadedModel, int, list[SeriesForecast]]:
     """Resolve the model, check the horizon against it, forecast every series in one batch.
+
+    ``level`` / ``quantiles`` (default: those the batch carries, see
+    :class:`service.convert.ForecastBatch`) add bounds to every forecast.
 
     Returns:
         ``(loaded model, horizon used, forecasts)``.
@@ -39,8 +44,12 @@ def forecast(
             field=horizon_field,
         )
     limits.check(0, [], h)
+    level = level if level is not None else getattr(series, "level", None)
+    quantiles = quantiles if quantiles is not None else getattr(series, "quantiles", None)
+    # only a request that asks for bounds passes them: any predictor answers point forecasts
+    bounds = {"level": list(level or []), "quantiles": list(quantiles or [])} if level or quantiles else {}
     try:
-        forecasts = predictor.predict_series(list(series), h)
+        forecasts = predictor.predict_series(list(series), h, **bounds)
     except (OverflowError, pd.errors.OutOfBoundsDatetime) as exc:  # timestamps past what pandas can count
         raise DataValidationError(f"forecast timestamps out of range: {exc}", field=series_field) from None
     check_finite_forecasts(forecasts, field=series_field)

@@ -6,6 +6,11 @@ Run it with ``tsforge serve`` (or ``make serve``); tests build one app per test 
 MLflow's ``/invocations``, ``/ping``, ``/health``, ``/version``, and probes ``/healthz``, ``/readyz``.
 Alias moves are picked up by the store's background poll (``alias_poll_seconds``) and by
 ``POST /v1/admin/reload``; see :mod:`service.model_store`.
+
+Bounded work per request: :class:`~service.gate.RequestGate` checks the API key and the body
+size before any body is read; ``/v1/profile`` and ``/v1/recommend`` run in the worker processes
+of :class:`~service.cpu_pool.CpuPool` (time budget, 429/504), so forecasts never wait on them;
+``/docs`` and ``/redoc`` are served from local files (:mod:`service.docs`).
 """
 
 from __future__ import annotations
@@ -16,14 +21,18 @@ from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from service.convert import Limits
+from service.cpu_pool import CpuPool
+from service.docs import install_docs
 from service.errors import install_error_handlers
+from service.gate import RequestGate
 from service.model_store import ModelStore
 from service.routers import forecast, health, invocations, models
 from service.settings import ServiceSettings
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "protected_paths"]
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +87,12 @@ def create_app(settings: ServiceSettings | None = None, *, store: ModelStore | N
             except Exception as exc:  # serve anyway: /readyz says 503 until it loads
                 log.warning("default model %s not loaded at start-up: %s", st.default_model, exc)
         st.start_polling(settings.alias_poll_seconds)
+        if settings.cpu_warm_start:
+            app.state.cpu_pool.warm()
         try:
             yield
         finally:
+            app.state.cpu_pool.close()
             st.stop()
             if own:
                 app.state.store = None
@@ -90,13 +102,22 @@ def create_app(settings: ServiceSettings | None = None, *, store: ModelStore | N
         version=_tsforge_version(),
         summary="Forecasts from registered MLflow models over REST; MLflow scoring-protocol compatible.",
         lifespan=lifespan,
+        docs_url=None,  # served from local files by install_docs (no CDN)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.limits = Limits(
-        settings.max_series, settings.max_series_length, settings.max_horizon, settings.max_profile_windows
+        settings.max_series,
+        settings.max_series_length,
+        settings.max_horizon,
+        settings.max_profile_windows,
+        settings.max_profile_window,
     )
     app.state.store = store
+    app.state.cpu_pool = CpuPool(settings.cpu_workers, settings.cpu_queue, settings.cpu_timeout_seconds)
+    app.add_middleware(RequestGate, settings=settings, protected=lambda: protected_paths(app))
     install_error_handlers(app)
+    install_docs(app)
     app.include_router(health.router)
     app.include_router(forecast.router)
     app.include_router(models.router)
@@ -104,3 +125,14 @@ def create_app(settings: ServiceSettings | None = None, *, store: ModelStore | N
     for router in _optional_routers():
         app.include_router(router)
     return app
+
+
+def protected_paths(app: FastAPI) -> frozenset[str]:
+    """Paths whose routes depend on ``require_api_key``: the gate checks the key on these before
+    it lets the body be read."""
+    from service.dependencies import require_api_key
+
+    def needs_key(dependant) -> bool:  # noqa: ANN001 - FastAPI's Dependant
+        return any(d.call is require_api_key or needs_key(d) for d in dependant.dependencies)
+
+    return frozenset(r.path for r in app.routes if isinstance(r, APIRoute) and needs_key(r.dependant))

@@ -21,6 +21,12 @@ dict assignment, atomic under the GIL), so a request never waits for a load it d
 Requests in flight hold their own reference to the old :class:`LoadedModel` and finish with it;
 nothing is torn down under them. Old versions leave the cache oldest-loaded first.
 
+**A move is checked before the swap**: the new version must serve what the current one serves
+(:func:`tsforge.tracking.contract.serving_problems`: horizon ≥, input length ≤, same frequency,
+the same known series). Otherwise the store keeps serving the current version, logs a warning
+and reports the refusal in :meth:`ModelStore.notes` (``/readyz``); the registry's own safe
+promotion makes this rare, but an alias moved by hand in the UI gets the same protection.
+
 No FastAPI imports here: the store is plain Python, testable without HTTP and reusable from
 the CLI. MLflow is touched only through ``tsforge.tracking`` (and the client it returns).
 """
@@ -36,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from tsforge.errors import ModelNotFoundError
+from tsforge.tracking.contract import ServingContract, serving_problems
 from tsforge.tracking.references import CHAMPION, ModelRef, parse_model_ref
 from tsforge.tracking.registry import registry_client, resolve_version
 
@@ -116,6 +123,7 @@ class ModelStore:
         self._bare_alias: dict[str, str | None] = {}  # bare name -> alias it resolved through
         self._loaded: OrderedDict[tuple[str, str], LoadedModel] = OrderedDict()
         self._load_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._refused: dict[ModelRef, dict[str, str]] = {}  # moving ref -> refused version, why
         self._stop = threading.Event()
         self._poller: threading.Thread | None = None
         self.last_refresh: float | None = None
@@ -256,20 +264,57 @@ class ModelStore:
             new = (name, version)
             if new == old:
                 continue
+            if self._refused.get(ref, {}).get("version") == version:
+                continue  # already checked and refused: no reload every poll
             try:
-                self._load(new, run_id)  # load first, swap second: no request waits on the load
+                candidate = self._load(new, run_id)  # load first, swap second: no request waits on it
             except Exception as exc:
                 log.warning(
                     "could not load %s/%s for %s; keeping version %s: %s", name, version, ref, old[1], exc
                 )
                 continue
+            problems = self._contract_problems(candidate, old)
+            if problems:
+                reason = (
+                    f"{ref} moved to version {version}, which cannot serve what version {old[1]} serves "
+                    f"({'; '.join(problems)}); still serving version {old[1]}"
+                )
+                with self._lock:
+                    self._refused[ref] = {"version": version, "kept": old[1], "reason": reason}
+                    if new not in set(self._moving.values()):
+                        self._loaded.pop(new, None)
+                log.warning("%s", reason)
+                continue
             with self._lock:
                 self._moving[ref] = new
+                self._refused.pop(ref, None)
                 self._evict()
             changes[str(ref)] = {"old": old[1], "new": version}
             log.info("%s moved from version %s to %s", ref, old[1], version)
         self.last_refresh = time.time()
         return changes
+
+    def _contract_problems(self, candidate: LoadedModel, old: tuple[str, str]) -> list[str]:
+        """Why ``candidate`` cannot replace the version a reference serves now (empty: it can)."""
+        current = self._loaded.get(old)
+        if current is None:  # nothing served yet under this reference: nothing to keep
+            return []
+        try:
+            return serving_problems(
+                ServingContract.from_predictor(candidate.predictor),
+                ServingContract.from_predictor(current.predictor),
+            )
+        except Exception as exc:  # noqa: BLE001 - a predictor without the usual attributes
+            log.warning("could not compare %s with %s/%s: %s", candidate.key, *old, exc)
+            return []
+
+    def notes(self) -> list[str]:
+        """Alias moves this store refused (for ``/readyz``): one sentence each."""
+        return [info["reason"] for info in list(self._refused.values())]
+
+    def refused(self) -> dict[str, dict[str, str]]:
+        """``{ref: {version, kept, reason}}`` for the alias moves this store refused."""
+        return {str(ref): dict(info) for ref, info in list(self._refused.items())}
 
     def start_polling(self, interval_s: float) -> None:
         """Refresh moving references every ``interval_s`` seconds in a daemon thread (0 = off)."""

@@ -1,7 +1,8 @@
 """Series profiles for ``POST /v1/profile``: one call of ``recommender.properties.profile`` per series.
 
-Each series is an independent task (a function over one history), so a scheduler could map it;
-here they run in the request's worker thread, bounded by the request limits and ``max_windows``.
+Each series is an independent task (a function over one history). :func:`plan_profile` checks a
+request against the service's limits in the server (cheap); :func:`profile_request` does the
+work in a CPU worker process of :mod:`service.cpu_pool`, within the request's time budget.
 """
 
 from __future__ import annotations
@@ -16,23 +17,33 @@ from service.convert import Limits
 from service.schemas.profile import ProfileRequest, SeriesProfile
 from tsforge.errors import DataValidationError, ResourceLimitError
 
-__all__ = ["profile_request"]
+__all__ = ["plan_profile", "profile_request"]
 
 
 def _clean(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
-def profile_request(req: ProfileRequest, limits: Limits) -> list[SeriesProfile]:
-    """Profile every series of ``req``; refuses series shorter than a window (naming the field)."""
+def plan_profile(req: ProfileRequest, limits: Limits) -> list[tuple[str, np.ndarray, int]]:
+    """Check a request against the limits without profiling anything → ``(id, values, window)``.
+
+    Cheap (no property is computed), so the server runs it before handing the request to a
+    worker: a request that is too large is refused at once, not after waiting for a worker.
+    """
     limits.check(
         len(req.series), [(f"series[{i}].values", len(s.values)) for i, s in enumerate(req.series)], None
     )
+    if req.window is not None and req.window > limits.max_profile_window:
+        raise ResourceLimitError(
+            f"window {req.window} exceeds this service's limit of {limits.max_profile_window} "
+            "(profiling cost grows with the square of the window)",
+            field="window",
+        )
     plans = []
     total = 0
     for i, s in enumerate(req.series):
         values = np.array(s.values, dtype=np.float64)
-        window = req.window or min(336, values.size)
+        window = req.window or min(336, values.size, limits.max_profile_window)
         if values.size < max(window, MIN_WINDOW):
             raise DataValidationError(
                 f"series {s.id!r} has {values.size} values; profiling needs at least {max(window, MIN_WINDOW)}",
@@ -47,8 +58,13 @@ def profile_request(req: ProfileRequest, limits: Limits) -> list[SeriesProfile]:
             f"{limits.max_profile_windows} per request (lower max_windows, raise stride, or send fewer series)",
             field="max_windows",
         )
+    return plans
+
+
+def profile_request(req: ProfileRequest, limits: Limits) -> list[SeriesProfile]:
+    """Profile every series of ``req`` (runs in a CPU worker); refuses what :func:`plan_profile` refuses."""
     out = []
-    for sid, values, window in plans:
+    for sid, values, window in plan_profile(req, limits):
         result = profile(values, window=window, stride=req.stride, max_windows=req.max_windows, seed=0)
         summ = result.summary
         out.append(

@@ -1,8 +1,9 @@
 """Recommendations for ``POST /v1/recommend``: posted series → one dataset → ``recommender.recommend``.
 
-The recommender is loaded from disk once per (path, modification time) and reused; the service
-never *builds* one inside a request (that takes minutes): without a saved recommender the
-endpoint answers 503 and says how to build it.
+The recommender is loaded from disk once per (path, modification time) and reused by the CPU
+worker process that runs the request (:mod:`service.cpu_pool`); the service never *builds* one
+inside a request (that takes minutes): without a saved recommender the endpoint answers 503
+and says how to build it.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ import numpy as np
 
 from recommender.api import recommend
 from recommender.ranker import Recommender, recommender_dir
-from service.convert import Limits, _timestamps_array
+from service.convert import _TIME_ERRORS, Limits, _timestamps_array
 from service.errors import ServiceUnavailableError
 from service.schemas.recommend import RecommendRequest
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.frequency import infer_freq
+from tsforge.errors import DataValidationError
 
-__all__ = ["recommend_request", "load_recommender"]
+__all__ = ["recommend_request", "check_recommend", "load_recommender"]
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, float], Recommender] = {}
@@ -59,18 +61,29 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
-def recommend_request(req: RecommendRequest, limits: Limits, recommender_path: str | None) -> dict[str, Any]:
-    """Build the dataset from the request and rank the candidate models for it."""
+def check_recommend(req: RecommendRequest, limits: Limits) -> tuple[np.ndarray | None, str | None]:
+    """Check a request against the limits and parse its timestamps → ``(timestamps, freq)``.
+
+    Cheap: the server runs it before handing the request to a worker. Timestamps a nanosecond
+    clock cannot hold (outside 1700–2200) are a 422 naming the field, as in ``/v1/forecast``.
+    """
     limits.check(
         len(req.series), [(f"series[{i}].values", len(s.values)) for i, s in enumerate(req.series)], None
     )
+    if req.series[0].timestamps is None:
+        return None, None
+    try:
+        ts = _timestamps_array(req.series[0].timestamps)
+        return ts, infer_freq(ts)
+    except _TIME_ERRORS as exc:
+        raise DataValidationError(f"unusable timestamps: {exc}", field="series[0].timestamps") from None
+
+
+def recommend_request(req: RecommendRequest, limits: Limits, recommender_path: str | None) -> dict[str, Any]:
+    """Build the dataset from the request and rank the candidate models for it (in a CPU worker)."""
+    ts, freq = check_recommend(req, limits)
     rec = load_recommender(recommender_path)
     values = np.array([s.values for s in req.series], dtype=np.float64).T  # [T, N], None → NaN
-    ts = None
-    freq = None
-    if req.series[0].timestamps is not None:
-        ts = _timestamps_array(req.series[0].timestamps)
-        freq = infer_freq(ts)
     data = TimeSeriesData(
         values=values.astype(np.float32),
         timestamps=ts,

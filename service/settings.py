@@ -36,6 +36,12 @@ _ENV_FIELDS: dict[str, str] = {
     "TSFORGE_TORCH_THREADS": "torch_threads",
     "TSFORGE_MAX_PROFILE_WINDOWS": "max_profile_windows",
     "TSFORGE_RECOMMENDER_PATH": "recommender_path",
+    "TSFORGE_MAX_BODY_BYTES": "max_body_bytes",
+    "TSFORGE_MAX_PROFILE_WINDOW": "max_profile_window",
+    "TSFORGE_CPU_WORKERS": "cpu_workers",
+    "TSFORGE_CPU_QUEUE": "cpu_queue",
+    "TSFORGE_CPU_TIMEOUT_SECONDS": "cpu_timeout_seconds",
+    "TSFORGE_SHUTDOWN_SECONDS": "shutdown_seconds",
 }
 
 
@@ -64,6 +70,18 @@ class ServiceSettings(BaseModel):
             default, ``datasets/cache/recommender/default``).
         torch_threads: ``torch.set_num_threads`` at start-up; ``None`` leaves torch's default.
         preload_default: load the default model in the lifespan, before the first request.
+        max_body_bytes: largest request body accepted (413 before anything parses it; checked
+            on ``Content-Length`` and on the bytes of a streamed body).
+        max_profile_window: longest window ``/v1/profile`` accepts (profiling cost grows with
+            the square of the window on a cold operator cache).
+        cpu_workers: worker processes for the CPU-heavy endpoints (``/v1/profile``,
+            ``/v1/recommend``); forecasts never wait for them.
+        cpu_queue: requests that may wait for a busy worker; more are refused with 429.
+        cpu_timeout_seconds: time budget of one CPU-heavy request (queueing included); past it
+            the worker is stopped and the request answered 504.
+        cpu_warm_start: start the worker processes with the service (else on first use).
+        shutdown_seconds: on SIGTERM, how long requests in flight may take to finish before the
+            server closes them (the whole stop stays within 10 s).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -83,6 +101,13 @@ class ServiceSettings(BaseModel):
     recommender_path: str | None = None
     torch_threads: int | None = Field(None, ge=1)
     preload_default: bool = True
+    max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024)
+    max_profile_window: int = Field(512, ge=32, le=4096)
+    cpu_workers: int = Field(1, ge=1, le=8)
+    cpu_queue: int = Field(4, ge=0)
+    cpu_timeout_seconds: float = Field(30.0, gt=0)
+    cpu_warm_start: bool = False
+    shutdown_seconds: float = Field(5.0, ge=0, le=9)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> ServiceSettings:

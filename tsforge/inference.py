@@ -10,10 +10,12 @@ are refused by models that need known channels unless coordinates are given.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -27,14 +29,144 @@ from tsforge.data.task import causal_fill
 from tsforge.errors import ConfigError, DataValidationError
 from tsforge.models.base import Forecaster
 
-__all__ = ["SeriesInput", "SeriesForecast", "FramePredictor", "Predictor"]
+__all__ = [
+    "SeriesInput",
+    "SeriesForecast",
+    "FramePredictor",
+    "Predictor",
+    "IntervalRequest",
+    "QuantileCalibrator",
+    "MAX_LEVELS",
+    "attach_bounds",
+    "sorted_quantiles",
+]
+
+#: Most levels (and, separately, quantiles) one request may ask for: each adds two (one) output
+#: columns per step, and more than a handful is a distribution, not a set of intervals.
+MAX_LEVELS = 20
 
 
 @dataclass
 class SeriesForecast:
+    """One series' forecast: point ``values`` and, when asked for, ``bounds``.
+
+    ``bounds`` maps ``"lo-80"``, ``"hi-80"``, ``"q-0.1"`` ... to ``[h]`` arrays; in a frame they
+    become the columns ``y_hat-lo-80``, ``y_hat-hi-80``, ``y_hat-q-0.1`` (Nixtla's naming).
+    """
+
     id: str
     values: np.ndarray
     timestamps: np.ndarray | None = None
+    bounds: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def _label(x: float) -> str:
+    """``80.0`` → ``"80"``, ``97.5`` → ``"97.5"``, ``0.1`` → ``"0.1"`` (column suffixes)."""
+    return f"{x:g}"
+
+
+def _numbers(values: Any, name: str) -> list[float]:
+    if values is None:
+        return []
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence | np.ndarray):
+        values = [values]
+    out = []
+    for i, v in enumerate(list(values)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(float(v)):
+            raise ConfigError(f"{name} must be numbers, got {v!r} at position {i}", field=name)
+        out.append(float(v))
+    return out
+
+
+@dataclass(frozen=True)
+class IntervalRequest:
+    """Which central intervals (``levels``, in %) and quantiles (in (0, 1)) a caller wants.
+
+    Both reduce to one sorted set of probabilities (:attr:`probs`): a level ``l`` is the pair
+    ``(1 − l/100)/2, 1 − (1 − l/100)/2``, and the median 0.5 is always included, so every model
+    answers the same question "the forecast quantiles at these probabilities" and the frame
+    columns are read off it. Sorting those quantiles per step is what guarantees that intervals
+    never cross and always contain the median.
+    """
+
+    levels: tuple[float, ...] = ()
+    quantiles: tuple[float, ...] = ()
+
+    @classmethod
+    def parse(cls, level: Any = None, quantiles: Any = None) -> IntervalRequest:
+        """Validate user input (a number or a list of numbers each); errors name the field."""
+        levels = _numbers(level, "level")
+        qs = _numbers(quantiles, "quantiles")
+        for lv in levels:
+            if not 0 < lv < 100:
+                raise ConfigError(f"level must be between 0 and 100 (exclusive), got {lv:g}", field="level")
+        for q in qs:
+            if not 0 < q < 1:
+                raise ConfigError(
+                    f"quantiles must be between 0 and 1 (exclusive), got {q:g}", field="quantiles"
+                )
+        if len(set(levels)) > MAX_LEVELS or len(set(qs)) > MAX_LEVELS:
+            raise ConfigError(
+                f"at most {MAX_LEVELS} levels and {MAX_LEVELS} quantiles per request",
+                field="level" if len(set(levels)) > MAX_LEVELS else "quantiles",
+            )
+        return cls(tuple(sorted(set(levels))), tuple(sorted(set(qs))))
+
+    def __bool__(self) -> bool:
+        return bool(self.levels or self.quantiles)
+
+    @property
+    def probs(self) -> np.ndarray:
+        """Sorted probabilities whose quantiles answer the request (always including 0.5)."""
+        ps = {0.5, *self.quantiles}
+        for lv in self.levels:
+            a = (1.0 - lv / 100.0) / 2.0
+            ps.update((a, 1.0 - a))
+        return np.array(sorted({round(p, 12) for p in ps}))
+
+    @property
+    def native_levels(self) -> list[float]:
+        """Central levels that give every probability (for models whose native API takes levels)."""
+        return sorted({round(abs(1.0 - 2.0 * p) * 100.0, 10) for p in self.probs if p != 0.5})
+
+    def bounds(self, values: np.ndarray) -> dict[str, np.ndarray]:
+        """``values[..., k]`` = quantile at ``probs[k]`` → ``{"lo-80": .., "hi-80": .., "q-0.1": ..}``."""
+        probs = self.probs
+
+        def at(p: float) -> np.ndarray:
+            return values[..., int(np.argmin(np.abs(probs - p)))]
+
+        out: dict[str, np.ndarray] = {}
+        for lv in self.levels:
+            a = (1.0 - lv / 100.0) / 2.0
+            out[f"lo-{_label(lv)}"] = at(a)
+            out[f"hi-{_label(lv)}"] = at(1.0 - a)
+        for q in self.quantiles:
+            out[f"q-{_label(q)}"] = at(q)
+        return out
+
+    def columns(self, point: str = "y_hat") -> list[str]:
+        """Output columns in order: ``<point>-lo-<l>``, ``<point>-hi-<l>`` per level, then quantiles."""
+        return [f"{point}-{k}" for k in self.bounds(np.zeros((1, self.probs.size)))]
+
+
+class QuantileCalibrator(Protocol):
+    """What a predictor needs to turn point forecasts into quantiles (e.g. a conformal calibration,
+    :class:`tsforge.panels.conformal.ConformalCalibration`)."""
+
+    horizon: int
+
+    def quantiles(
+        self, point: np.ndarray, histories: Sequence[np.ndarray], ids: Sequence[str], probs: np.ndarray
+    ) -> np.ndarray:
+        """``[n, h, P]`` quantiles at ``probs`` around ``point`` (``[n, h]``) of series ``ids``."""
+        ...
+
+
+def sorted_quantiles(values: np.ndarray) -> np.ndarray:
+    """Monotone rearrangement along the last axis (Chernozhukov et al. 2010): sorting quantile
+    forecasts never increases any pinball loss, and makes crossing impossible."""
+    return np.sort(np.asarray(values, dtype=np.float64), axis=-1)
 
 
 class FramePredictor:
@@ -45,11 +177,39 @@ class FramePredictor:
     """
 
     meta: dict[str, Any]
+    #: conformal calibration (attached at training time and stored in the bundle), or None
+    calibration: QuantileCalibrator | None = None
 
     def predict_series(
-        self, series: Sequence[SeriesInput], horizon: int | None = None
+        self,
+        series: Sequence[SeriesInput],
+        horizon: int | None = None,
+        *,
+        level: Any = None,
+        quantiles: Any = None,
     ) -> list[SeriesForecast]:
         raise NotImplementedError(f"{type(self).__name__} must implement predict_series")
+
+    @property
+    def interval_method(self) -> str | None:
+        """How this predictor answers ``level`` / ``quantiles``: ``"conformal"``, ``"native"`` or None."""
+        return "conformal" if self.calibration is not None else None
+
+    def _calibrated_bounds(
+        self, forecasts: list[SeriesForecast], histories: Sequence[np.ndarray], request: IntervalRequest
+    ) -> list[SeriesForecast]:
+        """Attach the conformal bounds of ``request`` to ``forecasts`` (in place; returned)."""
+        if not request:
+            return forecasts
+        if self.calibration is None:
+            raise ConfigError(
+                f"model {self.model_name!r} has no interval calibration (it was saved before tsforge "
+                "stored one); retrain it to get intervals",
+                field="level" if request.levels else "quantiles",
+            )
+        point = np.vstack([np.asarray(f.values, dtype=np.float64) for f in forecasts])
+        q = self.calibration.quantiles(point, histories, [f.id for f in forecasts], request.probs)
+        return attach_bounds(forecasts, sorted_quantiles(q), request)
 
     def predict_frame(
         self,
@@ -60,6 +220,8 @@ class FramePredictor:
         time_col: str = "ds",
         target_col: str = "y",
         file: str | None = None,
+        level: Any = None,
+        quantiles: Any = None,
     ) -> pd.DataFrame:
         """History frame (pandas or polars) → long forecast frame ``unique_id, ds, step, y_hat``.
 
@@ -67,9 +229,13 @@ class FramePredictor:
         series, like the training file); see :func:`tsforge.data.history.histories_from_frame`.
         ``ds`` is absent from the input (or null) when the history has no timestamps; the output
         then has ``ds`` = null and ``step`` 1..h. ``file`` only names the source in errors.
+        ``level=[80, 95]`` adds ``y_hat-lo-80, y_hat-hi-80, ...``; ``quantiles=[0.1, 0.9]`` adds
+        ``y_hat-q-0.1, ...``.
         """
+        request = IntervalRequest.parse(level, quantiles)
         inputs = histories_from_frame(df, id_col, time_col, target_col, file=file)
-        forecasts = self.predict_series(inputs, horizon)
+        kwargs = {"level": list(request.levels), "quantiles": list(request.quantiles)} if request else {}
+        forecasts = self.predict_series(inputs, horizon, **kwargs)
         frames = []
         for f in forecasts:
             n = len(f.values)
@@ -80,10 +246,20 @@ class FramePredictor:
                         time_col: f.timestamps if f.timestamps is not None else pd.Series([pd.NaT] * n),
                         "step": np.arange(1, n + 1),
                         "y_hat": f.values,
+                        **{f"y_hat-{k}": v for k, v in f.bounds.items()},
                     }
                 )
             )
         return pd.concat(frames, ignore_index=True)
+
+
+def attach_bounds(
+    forecasts: list[SeriesForecast], quantile_values: np.ndarray, request: IntervalRequest
+) -> list[SeriesForecast]:
+    """Set every forecast's ``bounds`` from ``[n, h, P]`` quantiles at ``request.probs``."""
+    for i, f in enumerate(forecasts):
+        f.bounds = request.bounds(quantile_values[i])
+    return forecasts
 
 
 class Predictor(FramePredictor):
@@ -127,9 +303,24 @@ class Predictor(FramePredictor):
 
     # -- prediction --------------------------------------------------------------------------
     def predict_series(
-        self, series: Sequence[SeriesInput], horizon: int | None = None
+        self,
+        series: Sequence[SeriesInput],
+        horizon: int | None = None,
+        *,
+        level: Any = None,
+        quantiles: Any = None,
     ) -> list[SeriesForecast]:
-        """Forecast ``horizon`` steps (default: the trained horizon) for every series."""
+        """Forecast ``horizon`` steps (default: the trained horizon) for every series; with
+        ``level`` / ``quantiles``, also conformal bounds (see :class:`IntervalRequest`)."""
+        request = IntervalRequest.parse(level, quantiles)
+        forecasts = self._point_forecasts(series, horizon)
+        if not request:
+            return forecasts
+        return self._calibrated_bounds(
+            forecasts, [np.asarray(s.values, dtype=np.float64) for s in series], request
+        )
+
+    def _point_forecasts(self, series: Sequence[SeriesInput], horizon: int | None) -> list[SeriesForecast]:
         if not series:
             raise DataValidationError("no series to forecast", field="series")
         h = self.max_horizon if horizon is None else int(horizon)

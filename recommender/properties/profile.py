@@ -4,8 +4,8 @@ Why this shape: the recommender and users start from a per-window table (raw val
 ids, one row per channel and window start) and a dataset-level summary (share of windows in each
 bucket, quantiles of each property). Window extraction and bookkeeping live here; the numerics
 are the pure chunk functions :func:`recommender.properties.fast.properties_fast` (default) and
-:func:`recommender.properties.reference.reference_batch`, mapped over chunks of windows by at most
-two worker processes — the same map a Ray scheduler would do.
+:func:`recommender.properties.reference.reference_batch`, mapped over chunks of windows by the
+engine (:mod:`tsforge.engine`: in-process, at most two local worker processes, or Ray tasks).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import json
 import logging
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from recommender.properties.fast import PROPERTY_KEYS, properties_fast
 from recommender.properties.features import summary_features
 from recommender.properties.reference import reference_batch
 from tsforge.data.frame import TimeSeriesData
+from tsforge.engine import Engine, get_engine
 from tsforge.errors import ConfigError, DataValidationError
 
 __all__ = [
@@ -170,38 +170,34 @@ def profile_windows(
     n_jobs: int = 1,
     chunk_size: int = 256,
     progress: Callable[[int, int], None] | None = None,
+    engine: str | Engine | None = None,
 ) -> dict[str, np.ndarray]:
-    """Properties of every row of ``windows [n, L]`` by chunks (optionally in two processes).
+    """Properties of every row of ``windows [n, L]`` by chunks, on the engine.
 
     Args:
         method: ``"fast"`` (batched) or ``"reference"`` (statsmodels per window).
-        n_jobs: worker processes, capped at :data:`MAX_WORKERS`; 1 runs in this process.
+        n_jobs: local worker processes, capped at :data:`MAX_WORKERS`; 1 runs in this process.
         chunk_size: windows per task.
-        progress: called as ``progress(done_windows, total_windows)`` after each chunk.
+        progress: called as ``progress(done_windows, total_windows)`` after each chunk (in this
+            process, whichever engine runs the chunks).
+        engine: see :func:`tsforge.engine.get_engine` (default ``$TSFORGE_ENGINE`` or local); the
+            properties do not depend on it.
     """
     if method not in _METHODS:
         raise ConfigError(f"unknown profile method {method!r}; choose 'fast' or 'reference'", field="method")
     fn = _METHODS[method]
     n = windows.shape[0]
     bounds = [(s, min(s + chunk_size, n)) for s in range(0, n, chunk_size)]
-    results: list[dict[str, Any]] = [{}] * len(bounds)
+    eng = get_engine(engine, n_jobs=max(1, min(int(n_jobs), MAX_WORKERS)))
     done = 0
-    workers = max(1, min(int(n_jobs), MAX_WORKERS, len(bounds)))
-    if workers == 1:
-        for i, (a, b) in enumerate(bounds):
-            results[i] = fn(windows[a:b])
-            done += b - a
-            if progress:
-                progress(done, n)
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(fn, windows[a:b]): i for i, (a, b) in enumerate(bounds)}
-            for fut in as_completed(futures):
-                i = futures[fut]
-                results[i] = fut.result()
-                done += bounds[i][1] - bounds[i][0]
-                if progress:
-                    progress(done, n)
+
+    def advance(i: int, _: Any) -> None:
+        nonlocal done
+        done += bounds[i][1] - bounds[i][0]
+        if progress:
+            progress(done, n)
+
+    results: list[dict[str, Any]] = eng.map(fn, [windows[a:b] for a, b in bounds], on_result=advance)
     if not results:
         return {k: np.zeros(0) for k in (*PROPERTY_KEYS, "constant")} | {"periods": []}
     merged: dict[str, Any] = {}
@@ -253,6 +249,7 @@ def profile(
     max_windows: int | None = None,
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    engine: str | Engine | None = None,
 ) -> ProfileResult:
     """Profile every (channel, window) of ``data`` with the ARIES property set.
 
@@ -266,13 +263,16 @@ def profile(
         max_windows: profile a seeded random subset of at most this many windows.
         seed: seed of that subset.
         progress: ``progress(done, total)`` callback (the CLI draws a progress bar with it).
+        engine: where the chunks run (see :func:`tsforge.engine.get_engine`).
     """
     windows, meta, n_dropped = extract_windows(data, window, stride)
     n_total = windows.shape[0]
     if max_windows is not None and n_total > max_windows:
         pick = np.sort(np.random.default_rng(seed).choice(n_total, size=max_windows, replace=False))
         windows, meta = windows[pick], meta.iloc[pick].reset_index(drop=True)
-    props = profile_windows(windows, method=method, n_jobs=n_jobs, chunk_size=chunk_size, progress=progress)
+    props = profile_windows(
+        windows, method=method, n_jobs=n_jobs, chunk_size=chunk_size, progress=progress, engine=engine
+    )
     table = meta.copy()
     for key in PROPERTY_KEYS:
         table[key] = props[key]
@@ -299,13 +299,14 @@ def _is_series(data: object) -> bool:
     return isinstance(data, TimeSeriesData) or np.ndim(data) == 1
 
 
-def _mlflow_key(s: str) -> str:
-    return "".join(c if c.isalnum() or c in "_-./ " else "_" for c in s)
-
-
 def log_profile_to_mlflow(result: ProfileResult, run_id: str | None = None) -> str:
-    """Log a profile into an MLflow run: settings as params, statistics and shares as metrics,
-    the per-window table (CSV) and summary (JSON) as artifacts under ``profile/``.
+    """Log a profile into an MLflow run for review: settings as params; under ``profile/`` a
+    picture (``profile.png``: bucket shares and property spreads), the per-property statistics
+    and the per-bucket shares as tables (``properties.json``, ``buckets.json``, shown by the UI's
+    table view), the per-window table (CSV) and the summary (JSON).
+
+    Why not metrics: the ~70 summary features would bury the run's training curves and scores
+    in the UI's charts; they are a description of the data, read as a table or a picture.
 
     Args:
         result: the profile.
@@ -319,6 +320,7 @@ def log_profile_to_mlflow(result: ProfileResult, run_id: str | None = None) -> s
     """
     import tempfile
 
+    from tsforge.tracking.plots import plot_profile
     from tsforge.tracking.runs import attach_run
 
     run = attach_run(run_id)
@@ -326,9 +328,24 @@ def log_profile_to_mlflow(result: ProfileResult, run_id: str | None = None) -> s
     run.log_params(
         {f"profile.{k}": s[k] for k in ("window", "stride", "method", "n_windows", "n_channels") if k in s}
     )
-    run.log_metrics({_mlflow_key(f"profile.{k}"): v for k, v in result.features().items()})
+    props = pd.DataFrame([{"property": name, **stats} for name, stats in s.get("properties", {}).items()])
+    buckets = pd.DataFrame(
+        [
+            {"property": name, "bucket": str(label), "share": share}
+            for name, shares in s.get("buckets", {}).items()
+            for label, share in shares.items()
+        ]
+    )
+    run.log_table(props, "profile/properties.json")
+    run.log_table(buckets, "profile/buckets.json")
     with tempfile.TemporaryDirectory() as tmp:
         result.to_csv(Path(tmp) / "profile_windows.csv")
         result.to_json(Path(tmp) / "profile_summary.json")
+        plot_profile(
+            s,
+            Path(tmp) / "profile.png",
+            title=f"Property profile of {s.get('name', 'the data')}: {s.get('n_windows', '?')} windows "
+            f"of {s.get('window', '?')} steps",
+        )
         run.log_artifacts(tmp, "profile")
     return run.run_id

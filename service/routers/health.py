@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from service.dependencies import ModelStoreDep
 
@@ -23,6 +23,8 @@ async def healthz() -> dict[str, str]:
     responses={503: {"description": "The default model is not loaded (yet)."}},
 )
 def readyz(store: ModelStoreDep) -> JSONResponse:
+    """``ready`` with the loaded versions; ``notes`` says when an alias moved to a version this
+    service refused to switch to (it cannot serve what the current one serves)."""
     # Sync on purpose: a first load runs in the thread pool, not on the event loop.
     if not store.ready():
         try:
@@ -30,14 +32,28 @@ def readyz(store: ModelStoreDep) -> JSONResponse:
         except Exception as exc:  # reported, not raised: a probe answers 503, never 500
             return JSONResponse({"status": "not ready", "reason": str(exc)}, status_code=503)
     loaded = [f"{m.name}/{m.version}" for m in store.loaded()]
-    return JSONResponse({"status": "ready", "default_model": store.default_model, "loaded": loaded})
+    body = {"status": "ready", "default_model": store.default_model, "loaded": loaded}
+    notes = store.notes()
+    if notes:
+        body["notes"] = notes
+    return JSONResponse(body)
 
 
-@router.get("/ping", summary="MLflow scoring-server liveness (200, empty body)")
-async def ping() -> Response:
-    return Response(content="\n", status_code=200, media_type="application/json")
+@router.get(
+    "/ping",
+    response_class=PlainTextResponse,
+    summary="MLflow scoring-server liveness (200, body a newline)",
+    responses={200: {"content": {"text/plain": {"example": "\n"}}}},
+)
+async def ping() -> PlainTextResponse:
+    return PlainTextResponse("\n")
 
 
-@router.get("/health", summary="Same as /ping (MLflow scoring-server convention)")
-async def health() -> Response:
-    return Response(content="\n", status_code=200, media_type="application/json")
+@router.get(
+    "/health",
+    response_class=PlainTextResponse,
+    summary="Same as /ping (MLflow scoring-server convention)",
+    responses={200: {"content": {"text/plain": {"example": "\n"}}}},
+)
+async def health() -> PlainTextResponse:
+    return PlainTextResponse("\n")

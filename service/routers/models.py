@@ -26,4 +26,6 @@ def list_models(store: ModelStoreDep) -> ModelsResponse:
 def reload(store: ModelStoreDep) -> ReloadResponse:
     """Re-resolve every alias in use; new versions load before the swap, so no request fails."""
     changes = store.refresh()
-    return ReloadResponse(changed=changes, loaded=[f"{m.name}/{m.version}" for m in store.loaded()])
+    return ReloadResponse(
+        changed=changes, loaded=[f"{m.name}/{m.version}" for m in store.loaded()], refused=store.refused()
+    )

@@ -4,17 +4,39 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.dependencies import ApiKeyDep, LimitsDep, SettingsDep
-from service.recommending import recommend_request
-from service.schemas.common import ERROR_RESPONSES
+from service.dependencies import ApiKeyDep, CpuPoolDep, LimitsDep, SettingsDep
+from service.recommending import check_recommend
+from service.schemas.common import BUSY_RESPONSES, ERROR_RESPONSES
 from service.schemas.recommend import RecommendRequest, RecommendResponse
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["recommend"], dependencies=[ApiKeyDep], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/v1",
+    tags=["recommend"],
+    dependencies=[ApiKeyDep],
+    responses={
+        **ERROR_RESPONSES,
+        **BUSY_RESPONSES,
+        503: {"description": "No saved recommender on the server (the body says how to build one)."},
+    },
+)
 
 
 @router.post("/recommend", response_model=RecommendResponse, summary="Which model for these series, and why")
-def recommend(req: RecommendRequest, limits: LimitsDep, settings: SettingsDep) -> RecommendResponse:
-    """Profile the posted dataset and rank the candidate models (best first) with the reasons."""
-    return RecommendResponse(**recommend_request(req, limits, settings.recommender_path))
+def recommend(
+    req: RecommendRequest, limits: LimitsDep, settings: SettingsDep, pool: CpuPoolDep
+) -> RecommendResponse:
+    """Profile the posted dataset and rank the candidate models (best first) with the reasons.
+
+    Runs in a separate worker process within a time budget (504 past it, 429 when busy).
+    """
+    check_recommend(req, limits)  # limits and timestamps: 413/422 before waiting for a worker
+    out = pool.run(
+        "service.recommending:recommend_request",
+        req,
+        limits,
+        settings.recommender_path,
+        what="this recommendation",
+    )
+    return RecommendResponse(**out)

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["ModelInfo", "ErrorResponse", "ErrorItem", "ERROR_RESPONSES"]
+__all__ = ["ModelInfo", "ErrorResponse", "ErrorItem", "ERROR_RESPONSES", "BUSY_RESPONSES"]
 
 
 class ModelInfo(BaseModel):
@@ -39,11 +39,29 @@ class ErrorResponse(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorResponse, "description": "Missing or wrong API key."},
+    400: {"model": ErrorResponse, "description": "Malformed request (e.g. an invalid Content-Length)."},
+    401: {
+        "model": ErrorResponse,
+        "description": "Missing or wrong API key (checked before the body is read).",
+    },
     404: {"model": ErrorResponse, "description": "Unknown model, alias or version."},
     413: {
         "model": ErrorResponse,
-        "description": "Too many series / too long / horizon over the service limit.",
+        "description": "Body over TSFORGE_MAX_BODY_BYTES (refused before parsing), or too many series / "
+        "too long / horizon over the service limit.",
     },
     422: {"model": ErrorResponse, "description": "Invalid input; `field` names the culprit."},
+}
+
+#: The CPU-heavy endpoints (``/v1/profile``, ``/v1/recommend``) also answer these.
+BUSY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": ErrorResponse,
+        "description": "Every profiling worker is busy and the waiting line is full; retry after "
+        "`Retry-After` seconds.",
+    },
+    504: {
+        "model": ErrorResponse,
+        "description": "The request ran past its time budget (TSFORGE_CPU_TIMEOUT_SECONDS) and was stopped.",
+    },
 }

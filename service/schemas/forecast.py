@@ -9,10 +9,23 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.schemas.common import ModelInfo
+from tsforge.inference import MAX_LEVELS
 
-__all__ = ["SeriesIn", "ForecastRequest", "SeriesForecastOut", "ForecastResponse", "FORECAST_EXAMPLE"]
+__all__ = [
+    "SeriesIn",
+    "ForecastRequest",
+    "SeriesForecastOut",
+    "ForecastResponse",
+    "FORECAST_EXAMPLE",
+    "Level",
+    "Quantile",
+    "MAX_LEVELS",
+]
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False, strict=False)]
+# JSON numbers only (strict: "80" and true are refused), strictly inside the open interval.
+Level = Annotated[float, Field(gt=0, lt=100, strict=True)]
+Quantile = Annotated[float, Field(gt=0, lt=1, strict=True)]
 # ``null`` marks a missing observation; NaN / Infinity literals are refused (JSON has neither).
 ValueOrMissing = FiniteFloat | None
 
@@ -84,6 +97,19 @@ class ForecastRequest(BaseModel):
         max_length=300,
         description="'name', 'name@alias' or 'name/version'; default: the service's default model.",
     )
+    level: list[Level] | None = Field(
+        None,
+        max_length=MAX_LEVELS,
+        description="Central prediction intervals to add, in % (0 < level < 100), e.g. [80, 95]: "
+        "each forecast then carries intervals lo-80, hi-80, ...",
+        examples=[[80, 95]],
+    )
+    quantiles: list[Quantile] | None = Field(
+        None,
+        max_length=MAX_LEVELS,
+        description="Forecast quantiles to add (0 < q < 1), e.g. [0.1, 0.5, 0.9]: intervals q-0.1, ...",
+        examples=[[0.1, 0.5, 0.9]],
+    )
 
     @model_validator(mode="after")
     def _unique_ids(self) -> ForecastRequest:
@@ -100,6 +126,11 @@ class SeriesForecastOut(BaseModel):
     values: list[float] = Field(description="Point forecasts, step 1..horizon.")
     timestamps: list[str] | None = Field(
         None, description="ISO-8601 timestamps of the forecast steps (when given)."
+    )
+    intervals: dict[str, list[float]] | None = Field(
+        None,
+        description="With level / quantiles: 'lo-80', 'hi-80', 'q-0.1', ... → bounds per step "
+        "(never crossing; every interval contains the median).",
     )
 
 

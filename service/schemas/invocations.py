@@ -1,15 +1,19 @@
 """MLflow scoring-protocol bodies for ``POST /invocations`` (same shapes as ``mlflow models serve``).
 
 The payload is a long history frame (``unique_id, ds, y``; ``ds`` optional) in any of MLflow's
-JSON encodings; ``params`` may carry ``horizon``. The answer is ``{"predictions": [records]}``
-with the forecast frame's columns ``unique_id, ds, step, y_hat`` (what the tsforge pyfunc returns).
+JSON encodings; ``params`` may carry ``horizon``, ``level`` (e.g. ``[80, 95]``) and ``quantiles``
+(e.g. ``[0.1, 0.9]``). The answer is ``{"predictions": [records]}`` with the forecast frame's
+columns ``unique_id, ds, step, y_hat`` (+ ``y_hat-lo-80``, ``y_hat-q-0.1`` ...: what the tsforge
+pyfunc returns).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+
+from service.schemas.forecast import MAX_LEVELS, Level, Quantile
 
 __all__ = [
     "DataFrameSplit",
@@ -17,6 +21,8 @@ __all__ = [
     "InvocationsResponse",
     "INVOCATIONS_EXAMPLES",
     "PAYLOAD_KEYS",
+    "LEVELS_ADAPTER",
+    "QUANTILES_ADAPTER",
 ]
 
 PAYLOAD_KEYS = ("dataframe_split", "dataframe_records", "instances", "inputs")
@@ -55,6 +61,13 @@ INVOCATIONS_EXAMPLES = {
 }
 
 
+#: ``params.level`` / ``params.quantiles`` follow ``/v1/forecast``'s rules; they are checked by
+#: :func:`service.convert.intervals_from_params` (a 422 naming ``params.level[i]``), because
+#: ``params`` stays a free mapping as in MLflow's protocol.
+LEVELS_ADAPTER = TypeAdapter(Annotated[list[Level], Field(max_length=MAX_LEVELS)])
+QUANTILES_ADAPTER = TypeAdapter(Annotated[list[Quantile], Field(max_length=MAX_LEVELS)])
+
+
 class DataFrameSplit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -72,7 +85,11 @@ class InvocationsRequest(BaseModel):
     dataframe_records: list[dict[str, Any]] | None = None
     instances: list[dict[str, Any]] | dict[str, list[Any]] | None = None
     inputs: list[dict[str, Any]] | dict[str, list[Any]] | None = None
-    params: dict[str, Any] | None = Field(None, description="Inference parameters; supported: horizon (int).")
+    params: dict[str, Any] | None = Field(
+        None,
+        description="Inference parameters: horizon (int), level (list of % in (0, 100)), "
+        "quantiles (list in (0, 1)), model (str).",
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> InvocationsRequest:

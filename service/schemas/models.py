@@ -37,3 +37,8 @@ class ModelsResponse(BaseModel):
 class ReloadResponse(BaseModel):
     changed: dict[str, dict[str, str | None]] = Field(description="Moved references: {ref: {old, new}}.")
     loaded: list[str]
+    refused: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Alias moves not followed: {ref: {version, kept, reason}} (the new version cannot "
+        "serve what the current one serves).",
+    )

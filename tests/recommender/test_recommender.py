@@ -172,11 +172,32 @@ def test_cli_recommend_json_and_error_exit(rec, tmp_path, monkeypatch, capsys):
     ]
     csv = tmp_path / "p.csv"
     csv.write_text("\n".join(lines))
-    main(["recommend", str(csv), "--horizon", "24", "--json"])
+    main(["recommend", str(csv), "--horizon", "24", "--json", "--split", "7:1:2"])
     out = json.loads(capsys.readouterr().out)
     assert out["ranking"][0]["name"] == "seasonal_naive"
     assert out["horizon"] == 24 and out["reasons"]
     with pytest.raises(SystemExit) as exc:
-        main(["recommend", str(csv), "--horizon", "5000"])
+        main(["recommend", str(csv), "--horizon", "5000", "--split", "7:1:2"])
     assert exc.value.code == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_ranking_numbers_agree_with_the_order_and_a_rule_is_said_in_words(kb):
+    """When the best-on-average rule overrides the predicted best, the table keeps the predicted
+    order (numbers ascending with rank) and the pick carries the rule in words."""
+    import copy
+
+    rk = copy.deepcopy(train_recommender(kb, RANKER))
+    data = as_data(periodic(4, 41), "p")  # seasonal naive is predicted far better here
+    plain = recommend(data, horizon=24, recommender=rk)
+    assert plain.rule is None and plain.best.rank == 1
+    rk.meta.setdefault("config", {})["anchor_margin"] = 100.0  # any gap is "within the margin"
+    rk.meta["anchor"] = "naive"
+    ruled = recommend(data, horizon=24, recommender=rk)
+    errors = [m.expected_relative_error for m in ruled.ranking]
+    assert errors == sorted(errors)
+    assert [m.rank for m in ruled.ranking] == list(range(1, len(errors) + 1))
+    assert ruled.best.name == "naive" and ruled.best.rank == 2 and ruled.best.recommended
+    assert ruled.rule is not None and "naive" in ruled.rule and "seasonal_naive" in ruled.rule
+    assert ruled.rule in ruled.explanation
+    assert [m.name for m in ruled.top].count("naive") == 1

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from tsforge.cli.app import app, console
+from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
 from tsforge.errors import ConfigError
 
 __all__ = ["train_cmd", "evaluate_cmd", "forecast_cmd", "models_cmd", "demo_cmd"]
@@ -26,6 +27,18 @@ def _parse_options(items: list[str] | None, what: str) -> dict[str, Any]:
         except json.JSONDecodeError:
             out[key.strip()] = raw
     return out
+
+
+def _parse_quantiles(items: list[str] | None) -> list[float] | None:
+    """``["0.1,0.5", "0.9"]`` → ``[0.1, 0.5, 0.9]``; a value that is not a number names itself."""
+    out = []
+    for item in items or []:
+        for part in filter(None, (p.strip() for p in item.split(","))):
+            try:
+                out.append(float(part))
+            except ValueError:
+                raise ConfigError(f"--quantiles takes numbers, got {part!r}", field="quantiles") from None
+    return out or None
 
 
 def _load_predictor(model: str):
@@ -73,6 +86,8 @@ def train_cmd(
         ),
     ] = None,
     n_jobs: Annotated[int, typer.Option("--n-jobs", help="Processes for local (per-series) models.")] = 1,
+    engine: EngineOption = None,
+    ray_address: RayAddressOption = None,
     epochs: Annotated[int | None, typer.Option(help="Maximum epochs.")] = None,
     lr: Annotated[float | None, typer.Option(help="Learning rate.")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Batch size.")] = None,
@@ -127,19 +142,22 @@ def train_cmd(
             raise ConfigError(
                 "loss strategies apply to long multichannel data, not to panels", field="strategy"
             )
-        _train_panel(
-            dataset,
-            model,
-            input_len,
-            horizon,
-            option,
-            train_cfg,
-            seed,
-            n_jobs,
-            no_track,
-            register_as,
-            load_kwargs,
-        )
+        from tsforge.engine import using
+
+        with using(engine_from_options(engine, ray_address, n_jobs)):
+            _train_panel(
+                dataset,
+                model,
+                input_len,
+                horizon,
+                option,
+                train_cfg,
+                seed,
+                n_jobs,
+                no_track,
+                register_as,
+                load_kwargs,
+            )
         return
     outcome = train(
         dataset,
@@ -310,15 +328,46 @@ def forecast_cmd(
     ] = "unique_id",
     time_col: Annotated[str, typer.Option(help="Time column (wide: detected when absent).")] = "ds",
     target_col: Annotated[str, typer.Option(help="Long format: value column.")] = "y",
+    level: Annotated[
+        list[float] | None,
+        typer.Option(
+            "--level", help="Add a central prediction interval, in % (repeatable: --level 80 --level 95)."
+        ),
+    ] = None,
+    quantiles: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--quantiles", help="Add forecast quantiles: --quantiles 0.1,0.5,0.9 (or repeat the option)."
+        ),
+    ] = None,
+    n_jobs: Annotated[
+        int, typer.Option("--n-jobs", help="Processes for local (per-series) models, many series.")
+    ] = 1,
+    engine: EngineOption = None,
+    ray_address: RayAddressOption = None,
 ) -> None:
-    """Forecast from a history file with a registered model (no training data needed)."""
-    from tsforge.data.tables import read_table
+    """Forecast from a history file with a registered model (no training data needed).
 
+    ``--level 80`` adds ``y_hat-lo-80`` / ``y_hat-hi-80`` columns, ``--quantiles 0.1,0.9``
+    ``y_hat-q-0.1`` / ``y_hat-q-0.9`` (conformal, calibrated when the model was trained).
+    """
+    from tsforge.data.tables import read_table
+    from tsforge.engine import using
+
+    eng = engine_from_options(engine, ray_address, n_jobs)
     predictor = _load_predictor(model)
     frame = read_table(input_path)
-    result = predictor.predict_frame(
-        frame, horizon, id_col=id_col, time_col=time_col, target_col=target_col, file=str(input_path)
-    )
+    with using(eng):
+        result = predictor.predict_frame(
+            frame,
+            horizon,
+            id_col=id_col,
+            time_col=time_col,
+            target_col=target_col,
+            file=str(input_path),
+            level=level,
+            quantiles=_parse_quantiles(quantiles),
+        )
     if output is not None:
         if output.suffix == ".parquet":
             result.to_parquet(output, index=False)

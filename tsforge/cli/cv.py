@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from tsforge.cli.app import app, console
+from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
+from tsforge.errors import ConfigError
 
 __all__ = ["cv_cmd"]
 
@@ -31,6 +33,8 @@ def cv_cmd(
         int | None, typer.Option("--step-size", help="Steps between cutoffs (default: H).")
     ] = None,
     n_jobs: Annotated[int, typer.Option("--n-jobs", help="Processes for local models.")] = 1,
+    engine: EngineOption = None,
+    ray_address: RayAddressOption = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the frame (CSV or Parquet).")
     ] = None,
@@ -38,10 +42,22 @@ def cv_cmd(
     id_col: Annotated[str, typer.Option(help="Long format: series id column.")] = "unique_id",
     time_col: Annotated[str | None, typer.Option(help="Time column (default: ds, or detected).")] = None,
     target_col: Annotated[str, typer.Option(help="Long format: value column.")] = "y",
+    level: Annotated[
+        list[float] | None,
+        typer.Option("--level", help="Prediction interval in % (repeatable: --level 80 --level 95)."),
+    ] = None,
+    intervals: Annotated[
+        str,
+        typer.Option(
+            help="conformal (each window calibrated on the windows before it; the first has none) "
+            "or native (the model's own, statsforecast models only)."
+        ),
+    ] = "conformal",
 ) -> None:
     """Forecast the last windows of every series from the values before each cutoff.
 
-    Prints mean MASE per model and writes one long frame ``unique_id, ds, cutoff, y, <model>...``.
+    Prints mean MASE per model and writes one long frame ``unique_id, ds, cutoff, y, <model>...``;
+    with ``--level``, also ``<model>-lo-<l>`` / ``-hi-<l>`` and their coverage, width and MSIS.
     """
     from tsforge.data.load import load_panel
     from tsforge.data.protocol import default_panel_horizon
@@ -59,7 +75,18 @@ def cv_cmd(
     models = [
         m if m in LOCAL_MODELS else RefitGlobalModel(m, seed=seed) for m in (x.strip().lower() for x in model)
     ]
-    frame = cross_validation(panel, models, h, n_windows=n_windows, step_size=step_size, n_jobs=n_jobs)
+    if intervals not in ("conformal", "native"):
+        raise ConfigError(f"--intervals must be conformal or native, got {intervals!r}", field="intervals")
+    native = level if level and intervals == "native" else None
+    eng = engine_from_options(engine, ray_address, n_jobs)
+    frame = cross_validation(
+        panel, models, h, n_windows=n_windows, step_size=step_size, engine=eng, level=native
+    )
+    names = [m if isinstance(m, str) else m.name for m in models]
+    if level and intervals == "conformal":
+        from tsforge.panels.conformal import conformal_cv
+
+        frame = conformal_cv(frame, panel, names, h, level=level)
     if output is not None:
         frame.to_parquet(output, index=False) if output.suffix == ".parquet" else frame.to_csv(
             output, index=False
@@ -67,3 +94,8 @@ def cv_cmd(
         console.print(f"wrote {len(frame)} rows ({frame['cutoff'].nunique()} cutoffs) to {output}")
     scores = cv_scores(frame, panel, season_length=panel.season_length)
     console.print(scores.to_string(index=False))
+    if level:
+        from tsforge.evaluation.intervals import cv_interval_scores
+
+        console.print(f"{intervals} intervals (width and MSIS in units of each series' seasonal-naive MAE):")
+        console.print(cv_interval_scores(frame, panel, names, level).to_string(index=False))

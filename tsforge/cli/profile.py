@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from tsforge.cli.app import app, console
+from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
 from tsforge.errors import ConfigError
 
 __all__ = ["profile_cmd", "render_summary", "plot_distributions"]
@@ -89,18 +90,21 @@ def profile_cmd(
     ] = None,
     method: Annotated[str, typer.Option(help="fast (batched) or reference (statsmodels, slow).")] = "fast",
     jobs: Annotated[int, typer.Option(help="Worker processes (at most 2).")] = 1,
+    engine: EngineOption = None,
+    ray_address: RayAddressOption = None,
     seed: Annotated[int, typer.Option(help="Seed of the window subset.")] = 0,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
 ) -> None:
     """Profile every (channel, window) with the ARIES properties; print bucket shares, write files."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from recommender.properties.profile import profile
+    from recommender.properties.profile import MAX_WORKERS, profile
     from tsforge.data.load import load_data
 
     if method not in ("fast", "reference"):
         raise ConfigError(f"unknown method {method!r}; choose fast or reference", field="method")
     data = load_data(source)
+    eng = engine_from_options(engine, ray_address, max(1, min(jobs, MAX_WORKERS)))
     if progress:
         with Progress(
             TextColumn("profiling"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
@@ -114,10 +118,13 @@ def profile_cmd(
                 n_jobs=jobs,
                 max_windows=max_windows,
                 seed=seed,
+                engine=eng,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     else:
-        result = profile(data, window, stride, method=method, n_jobs=jobs, max_windows=max_windows, seed=seed)
+        result = profile(
+            data, window, stride, method=method, n_jobs=jobs, max_windows=max_windows, seed=seed, engine=eng
+        )
     for table in render_summary(result.summary):
         console.print(table)
     if out is not None:

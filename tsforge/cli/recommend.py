@@ -56,9 +56,25 @@ def recommend_cmd(
         bool, typer.Option("--train", help="train the top choice (tracked and registered in MLflow)")
     ] = False,
     seed: Annotated[int, typer.Option("--seed")] = 0,
+    split: Annotated[
+        str | None,
+        typer.Option(
+            help="holdout (panels; the default for your own files) or 7:1:2/6:2:2/ett to rank from the "
+            "properties of long multichannel data (default: the catalogue's)."
+        ),
+    ] = None,
 ) -> None:
-    """Rank the candidate models for a dataset from its properties and explain the top choice."""
+    """Rank the candidate models for a dataset and explain the top choice.
+
+    Long multichannel datasets are ranked from their properties by the recommender; panels (and
+    your own files, which follow the holdout protocol) by every candidate's validation MASE.
+    """
     from recommender.api import recommend
+    from tsforge.data.protocol import HOLDOUT, protocol_for
+
+    if protocol_for(data, split) == HOLDOUT:
+        _recommend_panel(data, horizon, top, as_json, train, seed)
+        return
 
     with _progress_bar(not as_json) as progress:
         rec = recommend(data, horizon=horizon, top=top, seed=seed, progress=progress)
@@ -77,6 +93,39 @@ def recommend_cmd(
             f"{best.name}: test MSE {m.get('test_mse', float('nan')):.4f}, MAE {m.get('test_mae', float('nan')):.4f}"
             + (f"; MLflow run {outcome.run_id}" if outcome.run_id else "")
             + (f", registered version {outcome.version}" if outcome.version else "")
+        )
+
+
+def _recommend_panel(data: str, horizon: int | None, top: int, as_json: bool, train: bool, seed: int) -> None:
+    from rich.table import Table
+
+    from recommender.panel import recommend_panel
+    from tsforge.data.load import load_panel
+    from tsforge.data.protocol import default_panel_horizon
+
+    loaded = load_panel(data)
+    panel = loaded.panel
+    h = int(horizon or default_panel_horizon(loaded.entry, panel.season_length, panel.horizon))
+    with _progress_bar(not as_json) as progress:
+        rec = recommend_panel(panel, h, seed=seed, progress=progress)
+    if as_json:
+        print(json.dumps(rec.to_dict(), indent=2, default=str))
+    else:
+        t = Table(title=f"Models for the panel {rec.dataset} ({rec.n_series} series, horizon {rec.horizon})")
+        for col in ("#", "model", "validation MASE", "validation sMAPE"):
+            t.add_column(col, justify="left" if col == "model" else "right")
+        for i, row in enumerate(rec.ranking[:top], start=1):
+            t.add_row(str(i), row["model"], f"{row['val_mase']:.3f}", f"{row['val_smape']:.2f}")
+        console.print(t)
+        console.print(f"[bold]why {rec.best}:[/] {rec.explanation}")
+    if train:
+        from tsforge.pipeline import train_panel
+
+        out = train_panel(panel, rec.best, horizon=h, seed=seed)
+        console.print(
+            f"{rec.best}: test MASE {out.metrics['test_mase']:.3f}"
+            + (f"; MLflow run {out.run_id}" if out.run_id else "")
+            + (f", registered {out.registered_name} version {out.version}" if out.version else "")
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -35,9 +35,9 @@ def serve_cmd(
     """Serve forecasts from registered MLflow models (REST + MLflow /invocations).
 
     The API key, when wanted, comes from the environment only (TSFORGE_API_KEY), never a flag.
+    SIGTERM (or Ctrl-C) stops the service within 10 s: profiling workers are stopped at once,
+    requests in flight get up to TSFORGE_SHUTDOWN_SECONDS (default 5) to finish.
     """
-    import uvicorn
-
     from service.main import create_app
     from service.settings import ServiceSettings
 
@@ -48,10 +48,35 @@ def serve_cmd(
         default_model=model,
         alias_poll_seconds=poll,
         torch_threads=torch_threads,
+        cpu_warm_start=True,
     )
     console.print(
         f"tsforge service on http://{settings.host}:{settings.port} "
         f"(docs: /docs; default model: {settings.default_model or 'none'}; "
         f"API key: {'required' if settings.api_key else 'off'})"
     )
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=log_level)
+    app = create_app(settings)
+    _server(app, settings, log_level).run()
+
+
+def _server(app: Any, settings: Any, log_level: str) -> Any:
+    """A uvicorn server whose shutdown is bounded: the signal handler also stops the CPU workers
+    (a profile request blocked on one then answers 503 at once instead of holding the shutdown),
+    and requests still running after ``shutdown_seconds`` are cancelled."""
+    import uvicorn
+
+    class _Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            pool = getattr(app.state, "cpu_pool", None)
+            if pool is not None:
+                pool.close()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=log_level,
+        timeout_graceful_shutdown=settings.shutdown_seconds,
+    )
+    return _Server(config)

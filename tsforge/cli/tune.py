@@ -67,7 +67,10 @@ def tune_cmd(
     trials: Annotated[
         int | None,
         typer.Option(
-            "--trials", "-n", help="Trials to run in this process (default 20, or unlimited with --timeout)."
+            "--trials",
+            "-n",
+            help="The study's total number of trials (default 20, or unlimited with --timeout); "
+            "resuming a study runs only the trials it still lacks.",
         ),
     ] = None,
     timeout: Annotated[
@@ -82,7 +85,8 @@ def tune_cmd(
     storage: Annotated[
         str | None,
         typer.Option(
-            help="Optuna storage: RDB URL (postgresql://, sqlite:///) or .journal file (default mlruns/optuna.journal)."
+            help="Optuna storage: RDB URL (postgresql://, sqlite:///) or .journal file "
+            "(default: optuna.journal beside the MLflow tracking store)."
         ),
     ] = None,
     epochs: Annotated[
@@ -155,6 +159,15 @@ def tune_cmd(
     with progress:
         task_id = progress.add_task("starting", total=trials)
         bar = TrialProgress(progress, task_id)
+
+        def on_start(done_before: int, to_run: int | None) -> None:
+            progress.update(task_id, total=to_run)
+            if done_before:
+                progress.console.print(
+                    f"resuming: the study has {done_before} finished trial(s)"
+                    + (f"; {to_run} to run" if to_run is not None else "")
+                )
+
         try:
             result = tune(
                 dataset,
@@ -180,6 +193,7 @@ def tune_cmd(
                 eval_stride=eval_stride,
                 callbacks=[bar],
                 load_kwargs=load_kwargs,
+                on_start=on_start,
             )
         except KeyboardInterrupt:
             progress.stop()
@@ -232,6 +246,8 @@ def _print_result(result: Any) -> None:
             f"Registered [bold]{result.registered_name}[/] version {result.version}; champion = version "
             f"{result.champion_version}  →  models:/{result.registered_name}@champion"
         )
+        if result.promotion:
+            console.print(f"  {result.promotion}")
     console.print(
         f"MLflow parent run {result.parent_run_id} (experiment {result.experiment!r}); plots under tuning/"
     )

@@ -49,7 +49,7 @@ from tsforge.data.frequency import season_length
 from tsforge.data.layouts import from_tsf, from_wide
 from tsforge.data.panel import Panel
 from tsforge.data.panel_store import read_panel, write_panel
-from tsforge.data.synthetic import synthetic_stations
+from tsforge.data.synthetic import synthetic_panel, synthetic_stations
 from tsforge.data.tables import read_table, to_polars
 from tsforge.data.tsf import read_tsf
 from tsforge.errors import ConfigError, DatasetNotAvailableError
@@ -477,8 +477,14 @@ def _load_tsf_panel(entry: DatasetEntry, paths: list[Path], options: dict[str, A
     return Panel.from_tsf(paths[0], name=entry.name)
 
 
+def _load_synthetic_panel(entry: DatasetEntry, paths: list[Path], options: dict[str, Any]) -> Panel:
+    """The generated ragged panel of the demo (see :func:`tsforge.data.synthetic.synthetic_panel`)."""
+    return synthetic_panel(**options)
+
+
 _PANEL_LOADERS: dict[str, Callable[[DatasetEntry, list[Path], dict[str, Any]], Panel]] = {
     "tsf_panel": _load_tsf_panel,
+    "synthetic_panel": _load_synthetic_panel,
 }
 # Options a loader accepts beyond those listed in the catalogue entry.
 _EXTRA_OPTIONS: dict[str, set[str]] = {

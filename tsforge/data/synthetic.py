@@ -18,6 +18,7 @@ import pandas as pd
 from scipy.signal import lfilter
 
 from tsforge.data.frame import TimeSeriesData
+from tsforge.data.panel import Panel
 from tsforge.errors import ConfigError
 
 __all__ = ["synthetic_stations", "LAT_RANGE", "LON_RANGE"]
@@ -134,3 +135,49 @@ def synthetic_stations(
         name="synthetic",
     )
     return (data, anomalies) if return_anomalies else data
+
+
+def synthetic_panel(
+    n_series: int = 120,
+    *,
+    freq: str = "MS",
+    min_length: int = 24,
+    max_length: int = 120,
+    intermittent_share: float = 0.15,
+    seed: int = 0,
+    start: str = "2010-01-01",
+) -> Panel:
+    """A ragged monthly panel like real sales/ops data, generated (no download).
+
+    Each series has its own length (``min_length``..``max_length``) and end date (so starts
+    differ too), a level, and a mix of trend, yearly seasonality of varying strength and noise;
+    ``intermittent_share`` of them are intermittent counts (mostly zeros). Seeded: equal seeds
+    give equal panels.
+    """
+    rng = np.random.default_rng(seed)
+    m = 12
+    lengths = rng.integers(min_length, max_length + 1, size=n_series)
+    end_offset = rng.integers(0, 13, size=n_series)  # series end up to a year before the latest
+    arrays, starts = [], []
+    base = pd.Timestamp(start)
+    last = base + pd.DateOffset(months=int(max_length + 12))
+    for i, n in enumerate(lengths):
+        t = np.arange(n)
+        if rng.random() < intermittent_share:
+            demand = rng.poisson(rng.uniform(1.0, 6.0), size=n) * (rng.random(n) < rng.uniform(0.1, 0.4))
+            y = demand.astype(np.float64)
+        else:
+            level = rng.uniform(50, 5000)
+            trend = rng.normal(0, 0.004) * level * t
+            season = rng.uniform(0, 0.3) * level * np.sin(2 * np.pi * (t + rng.integers(m)) / m)
+            noise = rng.normal(0, rng.uniform(0.02, 0.1) * level, size=n)
+            y = np.maximum(level + trend + season + noise, 0.0)
+        arrays.append(y)
+        starts.append(last - pd.DateOffset(months=int(end_offset[i] + n - 1)))
+    return Panel.from_arrays(
+        arrays,
+        ids=[f"P{i:03d}" for i in range(n_series)],
+        starts=pd.DatetimeIndex(starts).values,
+        freq=freq,
+        name="synthetic_panel",
+    )

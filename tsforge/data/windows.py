@@ -31,12 +31,42 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-__all__ = ["WindowDataset", "Batch"]
+__all__ = ["WindowDataset", "BatchedWindows", "Batch"]
 
 Batch = dict[str, torch.Tensor]
 
 
-class WindowDataset(Dataset):
+class BatchedWindows:
+    """Batch iteration for any window collection with ``__len__`` and ``get_batch(idx)``.
+
+    Shared by :class:`WindowDataset` (one dense matrix) and the panel windows
+    (``tsforge.panels.windows.PanelWindows``), so the training loop sees one interface.
+    """
+
+    def __len__(self) -> int:  # pragma: no cover - provided by subclasses
+        raise NotImplementedError
+
+    def get_batch(self, idx: torch.Tensor | np.ndarray | list[int]) -> Batch:  # pragma: no cover
+        raise NotImplementedError
+
+    def __getitem__(self, i: int) -> Batch:
+        b = self.get_batch([i])
+        return {k: v[0] for k, v in b.items()}
+
+    def batches(
+        self, batch_size: int, *, shuffle: bool = False, generator: torch.Generator | None = None
+    ) -> Iterator[Batch]:
+        """Iterate over batches (all windows, last batch may be smaller)."""
+        n = len(self)
+        order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
+        for lo in range(0, n, batch_size):
+            yield self.get_batch(order[lo : lo + batch_size])
+
+    def n_batches(self, batch_size: int) -> int:
+        return (len(self) + batch_size - 1) // batch_size
+
+
+class WindowDataset(BatchedWindows, Dataset):
     """Windows of a ``[T, C]`` series at the given input starts."""
 
     def __init__(
@@ -94,19 +124,3 @@ class WindowDataset(Dataset):
             batch["x_cal"] = cal[:, :L].contiguous()
             batch["y_cal"] = cal[:, L:].contiguous()
         return batch
-
-    def __getitem__(self, i: int) -> Batch:
-        b = self.get_batch([i])
-        return {k: v[0] for k, v in b.items()}
-
-    def batches(
-        self, batch_size: int, *, shuffle: bool = False, generator: torch.Generator | None = None
-    ) -> Iterator[Batch]:
-        """Iterate over batches (all windows, last batch may be smaller)."""
-        n = len(self)
-        order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
-        for lo in range(0, n, batch_size):
-            yield self.get_batch(order[lo : lo + batch_size])
-
-    def n_batches(self, batch_size: int) -> int:
-        return (len(self) + batch_size - 1) // batch_size

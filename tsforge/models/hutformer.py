@@ -77,7 +77,7 @@ from torch import nn
 from tsforge.data.calendar import CALENDAR_TERMS
 from tsforge.errors import ConfigError
 from tsforge.models.base import ModelContext, NeuralForecaster
-from tsforge.models.layers import CalendarEmbedding, SpatialEmbedding, resolve_spatial_mode
+from tsforge.models.layers import CalendarEmbedding, RevIN, SpatialEmbedding, resolve_spatial_mode
 from tsforge.models.registry import register_model
 from tsforge.models.schedule import TrainStage
 
@@ -115,7 +115,7 @@ class HUTFormerConfig:
     two_stage: bool = True  # False: one end-to-end stage (ablation)
     stage1_epochs: int | None = None  # None → TrainConfig.max_epochs
     stage2_epochs: int | None = None
-    revin: bool = True  # per-window instance normalisation
+    revin: bool = True  # per-window instance normalisation (the shared layers.RevIN)
     spatial: str = "auto"  # "auto" | "coords" | "learned" | "none"
     calendar_terms: str = "hour,dow"  # comma-separated subset of hour,dow,dom,month; "all"; "" = none
 
@@ -279,6 +279,7 @@ class HUTFormerNet(nn.Module):
         self.dec_len = math.ceil(context.horizon / p)
         self.mode = "full"
         self.encoder_frozen = False
+        self.revin = RevIN() if cfg.revin else None
 
         # ---- embedding (stage 1)
         self.value_emb = nn.Linear(p, d)
@@ -408,16 +409,15 @@ class HUTFormerNet(nn.Module):
 
     def forward(self, batch: dict) -> torch.Tensor:
         x = batch["x"]  # [B, L, C]
-        if self.cfg.revin:
-            mean = x.mean(1, keepdim=True)  # [B, 1, C]
-            std = torch.sqrt(x.var(1, keepdim=True, unbiased=False) + 1e-5)
-            x = (x - mean) / std
+        stats = None
+        if self.revin is not None:
+            x, stats = self.revin.normalize(x)
         with torch.set_grad_enabled(torch.is_grad_enabled() and not self.encoder_frozen):
             y_enc, outs = self.encode(batch, x)  # [B, C, H]
         y = y_enc if self.mode == "encoder" else self.decode(batch, y_enc, outs)
         y = y.transpose(1, 2)  # [B, H, C]
-        if self.cfg.revin:
-            y = y * std + mean
+        if self.revin is not None:
+            y = self.revin.denormalize(y, stats)
         return y
 
 

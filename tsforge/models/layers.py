@@ -1,4 +1,4 @@
-"""Shared building blocks for the position-embedding models (STPE-MLP, HUTFormer).
+"""Shared building blocks of the neural models: position embeddings and instance normalisation.
 
 Why a module of its own: STELLA's *spatial-temporal position embedding* (where a station is +
 when a window starts) is reused by HUTFormer's input embedding, so both models build the very
@@ -10,6 +10,15 @@ same layers from here instead of keeping two copies that drift apart.
   day of month (31) and month (12), indexed by the batch's calendar indices (see
   ``tsforge.data.calendar``: columns hour, dow, dom, month, all 0-based).
 * :class:`ResidualMLPBlock` — STELLA's ``H ← H + Dropout(W2·ReLU(W1·H))``.
+* :func:`fold_periods` / :func:`unfold_periods` — a window as ``[period, segments]`` (one column
+  per period-long segment, left-padded to whole periods), the view SparseTSF and TimeBase forecast
+  in: one small map over *segments* shared by every phase of the period.
+* :class:`EncoderBlock` — a post-norm Transformer encoder block (self-attention + GELU
+  feed-forward) with batch or layer normalisation, shared by PatchTST (over patches) and
+  iTransformer (over variates).
+* :class:`RevIN` — reversible instance normalisation (Kim et al., ICLR 2022), the one
+  implementation behind every model's ``revin`` option (DLinear/NLinear/STPE-MLP/HUTFormer and
+  the long-horizon models), so the statistics and the epsilon are the same everywhere.
 
 All three are plain ``nn.Module``s with a stable constructor; their fitted statistics (the
 coordinate mean/std and the training channels' coordinates) are *buffers*, so they are saved
@@ -33,6 +42,12 @@ __all__ = [
     "CalendarEmbedding",
     "ResidualMLPBlock",
     "resolve_spatial_mode",
+    "RevIN",
+    "RevINStats",
+    "EncoderBlock",
+    "fold_periods",
+    "unfold_periods",
+    "n_segments",
 ]
 
 #: ``coords`` = MLP on coordinates, ``learned`` = per-channel table, ``none`` = no spatial term.
@@ -240,3 +255,119 @@ class ResidualMLPBlock(nn.Module):
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
         return h + self.drop(self.fc2(torch.relu(self.fc1(h))))
+
+
+#: ``(mean, std)`` of each window, ``[B, 1, C]`` each; ``std`` is ``None`` when only centring.
+RevINStats = tuple[torch.Tensor, torch.Tensor | None]
+
+
+class RevIN(nn.Module):
+    """Reversible instance normalisation: normalise each input window by its own statistics and
+    map the forecast back with the same statistics.
+
+    Why: LTSF series drift (ETT's oil temperature, Weather's seasons), so the level and spread of
+    the test windows differ from the training ones; a model that only ever sees per-window
+    z-scores learns shapes instead of levels, and the de-normalisation puts the level back. The
+    papers of PatchTST, iTransformer, CycleNet and RLinear all rely on it.
+
+    Parameter-free on purpose (the ``affine=False`` setting the papers' scripts use): learned
+    per-channel scales would tie the model to its training channels. With ``scale=False`` only
+    the mean is removed (SparseTSF's and TimeBase's normalisation).
+
+    ``std = sqrt(var + eps)`` with the population variance over time, exactly as HUTFormer's
+    original inline normalisation, so reusing this layer changes none of its numbers.
+
+    Args:
+        scale: also divide by the window's standard deviation (else centre only).
+        eps: added to the variance (a constant window stays finite).
+    """
+
+    def __init__(self, scale: bool = True, eps: float = 1e-5) -> None:
+        super().__init__()
+        self.scale = bool(scale)
+        self.eps = float(eps)
+
+    def normalize(self, x: torch.Tensor) -> tuple[torch.Tensor, RevINStats]:
+        """``[B, L, C]`` → (normalised ``[B, L, C]``, statistics for :meth:`denormalize`)."""
+        mean = x.mean(1, keepdim=True)
+        if not self.scale:
+            return x - mean, (mean, None)
+        std = torch.sqrt(x.var(1, keepdim=True, unbiased=False) + self.eps)
+        return (x - mean) / std, (mean, std)
+
+    def denormalize(self, y: torch.Tensor, stats: RevINStats) -> torch.Tensor:
+        """``[B, H, C]`` in the normalised space → the input's scale (inverse of :meth:`normalize`)."""
+        mean, std = stats
+        return y + mean if std is None else y * std + mean
+
+    def extra_repr(self) -> str:
+        return f"scale={self.scale}, eps={self.eps}"
+
+
+def n_segments(length: int, period: int) -> int:
+    """Whole periods needed to hold ``length`` steps (the last one may be padded)."""
+    return -(-int(length) // int(period))
+
+
+def fold_periods(x: torch.Tensor, period: int) -> torch.Tensor:
+    """``[N, L]`` → ``[N, period, S]`` with ``S = ⌈L / period⌉``; column ``j`` is segment ``j``.
+
+    When ``period`` does not divide ``L`` the window is padded *at the start* by repeating its
+    first value, so the last input step stays the last step of a segment and the forecast's
+    segments start on a period boundary (the phase of every output step is that of the input
+    steps one or more periods earlier — the alignment these models rely on).
+    """
+    n, length = x.shape
+    pad = n_segments(length, period) * period - length
+    if pad:
+        x = torch.cat([x[:, :1].expand(n, pad), x], dim=1)
+    return x.reshape(n, -1, period).transpose(1, 2)
+
+
+def unfold_periods(y: torch.Tensor, length: int) -> torch.Tensor:
+    """``[N, period, S]`` → ``[N, length]``: segments laid end to end, cropped to ``length`` steps."""
+    n = y.shape[0]
+    return y.transpose(1, 2).reshape(n, -1)[:, :length]
+
+
+class _BatchNormTokens(nn.Module):
+    """``BatchNorm1d`` over the feature axis of ``[N, T, d]`` tokens (PatchTST's choice)."""
+
+    def __init__(self, d_model: int) -> None:
+        super().__init__()
+        self.norm = nn.BatchNorm1d(d_model)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.norm(x.transpose(1, 2)).transpose(1, 2)
+
+
+class EncoderBlock(nn.Module):
+    """Post-norm encoder block: ``x ← N(x + Drop(MHA(x)))``; ``x ← N(x + Drop(FFN(x)))``.
+
+    ``FFN = Linear(d→d_ff) → GELU → Dropout → Linear(d_ff→d)``. ``norm="batch"`` normalises each
+    feature over the batch and tokens (PatchTST: robust to the outliers of time-series patches),
+    ``norm="layer"`` each token (iTransformer, the standard Transformer).
+
+    Args:
+        d_model, n_heads, d_ff: widths (``d_model`` divisible by ``n_heads``).
+        dropout: after attention, inside and after the feed-forward.
+        norm: ``"batch"`` or ``"layer"``.
+    """
+
+    def __init__(self, d_model: int, n_heads: int, d_ff: int, dropout: float, norm: str = "layer") -> None:
+        super().__init__()
+        if norm not in ("batch", "layer"):
+            raise ConfigError(f"norm must be 'batch' or 'layer', got {norm!r}", field="norm")
+        self.attn = nn.MultiheadAttention(d_model, n_heads, dropout=0.0, batch_first=True)
+        self.drop = nn.Dropout(dropout)
+        self.ffn = nn.Sequential(
+            nn.Linear(d_model, d_ff), nn.GELU(), nn.Dropout(dropout), nn.Linear(d_ff, d_model)
+        )
+        make = _BatchNormTokens if norm == "batch" else nn.LayerNorm
+        self.norm1, self.norm2 = make(d_model), make(d_model)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``[N, T, d]`` → ``[N, T, d]``."""
+        a, _ = self.attn(x, x, x, need_weights=False)
+        x = self.norm1(x + self.drop(a))
+        return self.norm2(x + self.drop(self.ffn(x)))

@@ -9,6 +9,10 @@ Features of a row (all on the normalised scale): the last ``n_lags`` inputs; two
 analogues* (the input value at the same phase of the target step one and two seasons back);
 the last-season mean and the window std; ``h``; and the calendar indices of the target step
 when the series has timestamps.
+
+Native quantiles: with ``quantiles=(0.1, 0.9)`` one more booster per quantile is trained on the
+same rows with LightGBM's ``quantile`` objective; :meth:`LightGBMForecaster.predict_quantiles`
+returns them (the point booster is unchanged).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import lightgbm as lgb
 import numpy as np
 import torch
 
+from tsforge.errors import ConfigError
 from tsforge.models.base import FitReport, Forecaster, ModelContext
 from tsforge.models.registry import register_model
 
@@ -40,6 +45,12 @@ class LightGBMConfig:
     max_val_rows: int = 50_000
     early_stopping_rounds: int = 30
     seed: int = 2024
+    quantiles: tuple[float, ...] = ()  # extra quantile boosters (LightGBM "quantile" objective)
+
+    def __post_init__(self) -> None:
+        self.quantiles = tuple(sorted({float(q) for q in self.quantiles}))
+        if any(not 0 < q < 1 for q in self.quantiles):
+            raise ConfigError(f"quantiles must lie in (0, 1), got {list(self.quantiles)}", field="quantiles")
 
 
 def _space(trial: Any) -> dict[str, dict[str, Any]]:
@@ -77,6 +88,7 @@ class LightGBMForecaster(Forecaster):
     def __init__(self, context, config=None) -> None:
         super().__init__(context, config)
         self.booster_: lgb.Booster | None = None
+        self.quantile_boosters_: dict[float, lgb.Booster] = {}
 
     # -- features ---------------------------------------------------------------------------
     @property
@@ -169,6 +181,16 @@ class LightGBMForecaster(Forecaster):
             ],
         )
         self.booster_ = booster
+        self.quantile_boosters_ = {}
+        for q in cfg.quantiles:
+            self.quantile_boosters_[q] = lgb.train(
+                {**params, "objective": "quantile", "alpha": q},
+                lgb.Dataset(X_tr, y_tr),
+                num_boost_round=cfg.n_estimators,
+                valid_sets=[lgb.Dataset(X_va, y_va)],
+                valid_names=["val"],
+                callbacks=[lgb.early_stopping(cfg.early_stopping_rounds, verbose=False)],
+            )
         val_curve = evals.get("val", {}).get("l2", [])
         history = [{"epoch": float(i), "val_loss": float(v)} for i, v in enumerate(val_curve)]
         best = booster.best_iteration or len(val_curve)
@@ -183,6 +205,9 @@ class LightGBMForecaster(Forecaster):
     def predict(self, batch) -> torch.Tensor:
         if self.booster_ is None:
             raise RuntimeError("LightGBM model is not fitted")
+        return self._predict_with(self.booster_, batch)
+
+    def _predict_with(self, booster: lgb.Booster, batch) -> torch.Tensor:
         B, _, C = batch["x"].shape
         H = self.context.horizon
         b, c, h = (a.ravel() for a in np.meshgrid(np.arange(B), np.arange(C), np.arange(H), indexing="ij"))
@@ -190,16 +215,30 @@ class LightGBMForecaster(Forecaster):
         chunk = 400_000
         for lo in range(0, out.size, chunk):
             sl = slice(lo, lo + chunk)
-            out[sl] = self.booster_.predict(
-                self._features(batch, b[sl], c[sl], h[sl]), num_iteration=self.booster_.best_iteration or None
+            out[sl] = booster.predict(
+                self._features(batch, b[sl], c[sl], h[sl]), num_iteration=booster.best_iteration or None
             )
         return torch.from_numpy(out.reshape(B, C, H).transpose(0, 2, 1).copy())
 
+    def predict_quantiles(self, batch) -> torch.Tensor:
+        """``[B, H, C, Q]`` forecasts of the trained ``config.quantiles`` (sorted, so never crossing)."""
+        if not self.quantile_boosters_:
+            raise ConfigError("this LightGBM model was trained without quantiles", field="quantiles")
+        qs = sorted(self.quantile_boosters_)
+        out = torch.stack([self._predict_with(self.quantile_boosters_[q], batch) for q in qs], dim=-1)
+        return torch.sort(out, dim=-1).values
+
     def get_state(self) -> dict[str, Any]:
-        return {"booster": self.booster_.model_to_string() if self.booster_ is not None else None}
+        return {
+            "booster": self.booster_.model_to_string() if self.booster_ is not None else None,
+            "quantile_boosters": {str(q): b.model_to_string() for q, b in self.quantile_boosters_.items()},
+        }
 
     def set_state(self, state: dict[str, Any]) -> None:
         self.booster_ = lgb.Booster(model_str=state["booster"]) if state.get("booster") else None
+        self.quantile_boosters_ = {
+            float(q): lgb.Booster(model_str=s) for q, s in (state.get("quantile_boosters") or {}).items()
+        }
 
     @property
     def n_parameters(self) -> int:

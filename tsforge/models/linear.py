@@ -4,6 +4,10 @@ Both map the input window to the horizon with one linear layer over time, shared
 channels (``individual=False``): DLinear splits the window into a moving-average trend and a
 remainder and maps each separately; NLinear subtracts the last value first and adds it back,
 which handles level shifts between train and test.
+
+``revin=True`` (off by default, so published numbers stay as they were) wraps either network in
+reversible instance normalisation (:class:`~tsforge.models.layers.RevIN`); NLinear with RevIN is
+the RLinear baseline of Li et al. 2023 ("Revisiting Long-term Time Series Forecasting").
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from torch import nn
 
 from tsforge.errors import ConfigError
 from tsforge.models.base import NeuralForecaster
+from tsforge.models.layers import RevIN
 from tsforge.models.registry import register_model
 
 __all__ = ["DLinear", "NLinear", "DLinearConfig", "NLinearConfig", "moving_average"]
@@ -47,12 +52,14 @@ LINEAR_TRAIN_DEFAULTS: dict[str, Any] = {
 @dataclass
 class DLinearConfig:
     kernel_size: int = 25
+    revin: bool = False  # reversible instance normalisation around the network
 
 
 class _DLinearNet(nn.Module):
-    def __init__(self, input_len: int, horizon: int, kernel: int) -> None:
+    def __init__(self, input_len: int, horizon: int, kernel: int, revin: bool = False) -> None:
         super().__init__()
         self.kernel = kernel
+        self.revin = RevIN() if revin else None
         self.seasonal = nn.Linear(input_len, horizon)
         self.trend = nn.Linear(input_len, horizon)
         # The reference initialisation: each output starts as the window mean.
@@ -62,10 +69,14 @@ class _DLinearNet(nn.Module):
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         x = batch["x"]  # [B, L, C]
+        stats = None
+        if self.revin is not None:
+            x, stats = self.revin.normalize(x)
         trend = moving_average(x, self.kernel)
         seasonal = x - trend
         out = self.seasonal(seasonal.transpose(1, 2)) + self.trend(trend.transpose(1, 2))  # [B, C, H]
-        return out.transpose(1, 2)
+        out = out.transpose(1, 2)
+        return out if stats is None else self.revin.denormalize(out, stats)
 
 
 def _linear_space(trial: Any) -> dict[str, dict[str, Any]]:
@@ -101,25 +112,32 @@ class DLinear(NeuralForecaster):
             raise ConfigError("kernel_size must be at least 1", field="kernel_size")
 
     def build_module(self) -> nn.Module:
-        return _DLinearNet(self.context.input_len, self.context.horizon, self.config.kernel_size)
+        return _DLinearNet(
+            self.context.input_len, self.context.horizon, self.config.kernel_size, bool(self.config.revin)
+        )
 
 
 @dataclass
 class NLinearConfig:
-    pass
+    revin: bool = False  # reversible instance normalisation around the network (= RLinear)
 
 
 class _NLinearNet(nn.Module):
-    def __init__(self, input_len: int, horizon: int) -> None:
+    def __init__(self, input_len: int, horizon: int, revin: bool = False) -> None:
         super().__init__()
+        self.revin = RevIN() if revin else None
         self.linear = nn.Linear(input_len, horizon)
         nn.init.constant_(self.linear.weight, 1.0 / input_len)
         nn.init.zeros_(self.linear.bias)
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         x = batch["x"]  # [B, L, C]
+        stats = None
+        if self.revin is not None:
+            x, stats = self.revin.normalize(x)
         last = x[:, -1:, :]
-        return self.linear((x - last).transpose(1, 2)).transpose(1, 2) + last
+        out = self.linear((x - last).transpose(1, 2)).transpose(1, 2) + last
+        return out if stats is None else self.revin.denormalize(out, stats)
 
 
 @register_model(
@@ -134,4 +152,4 @@ class NLinear(NeuralForecaster):
     default_train_config = LINEAR_TRAIN_DEFAULTS
 
     def build_module(self) -> nn.Module:
-        return _NLinearNet(self.context.input_len, self.context.horizon)
+        return _NLinearNet(self.context.input_len, self.context.horizon, bool(self.config.revin))

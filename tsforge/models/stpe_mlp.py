@@ -31,7 +31,9 @@ Daily station data (60→30, k=2 lat/lon, dow+dom+month = 50 rows) → 9,918.
 Differences from the paper's training recipe: the loss is MAE (as in the paper) but on the
 per-channel z-scored values rather than de-normalised ones, and training stops early on
 validation MAE instead of running 100 epochs. ``instance_norm`` (off by default) is an extra,
-not in the paper.
+not in the paper; so is ``revin`` (off by default: full reversible instance normalisation, mean
+and spread, with the shared :class:`~tsforge.models.layers.RevIN`; it supersedes
+``instance_norm``, which only removes the mean).
 
 Missing values: the task (``tsforge.data.task``) fills missing inputs causally (last observation
 carried forward; leading gaps = the training mean), so no future value leaks into a window, and
@@ -53,7 +55,13 @@ from torch import nn
 
 from tsforge.errors import ConfigError
 from tsforge.models.base import NeuralForecaster
-from tsforge.models.layers import CalendarEmbedding, ResidualMLPBlock, SpatialEmbedding, resolve_spatial_mode
+from tsforge.models.layers import (
+    CalendarEmbedding,
+    ResidualMLPBlock,
+    RevIN,
+    SpatialEmbedding,
+    resolve_spatial_mode,
+)
 from tsforge.models.registry import register_model
 
 __all__ = ["STPEMLP", "STPEMLPConfig", "STPEMLPNet"]
@@ -75,6 +83,7 @@ class STPEMLPConfig:
         instance_norm: subtract each input window's mean before the input embedding and add it
             back to the forecast (not in the paper; off by default). Helps when a window's level
             says more than the channel's long-run level (drifting or bursty series).
+        revin: reversible instance normalisation (mean and spread of each window; off by default).
     """
 
     d_model: int = 32
@@ -84,6 +93,7 @@ class STPEMLPConfig:
     calendar: bool = True
     calendar_terms: list[str] | None = None
     instance_norm: bool = False
+    revin: bool = False
 
 
 class STPEMLPNet(nn.Module):
@@ -101,10 +111,12 @@ class STPEMLPNet(nn.Module):
         coords: Any,
         calendar_terms: tuple[str, ...],
         instance_norm: bool = False,
+        revin: bool = False,
     ) -> None:
         super().__init__()
         self.n_channels = int(n_channels)
         self.instance_norm = bool(instance_norm)
+        self.revin = RevIN() if revin else None
         self.input_embed = nn.Linear(input_len, d_model)
         self.spatial = SpatialEmbedding(
             d_model, spatial_mode, n_channels, coords if spatial_mode == "coords" else None
@@ -115,6 +127,9 @@ class STPEMLPNet(nn.Module):
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         x = batch["x"]  # [B, L, C]
+        stats = None
+        if self.revin is not None:
+            x, stats = self.revin.normalize(x)
         level = x.mean(1, keepdim=True) if self.instance_norm else None  # [B, 1, C]
         h = self.input_embed((x if level is None else x - level).transpose(1, 2))  # [B, C, d]
         channels = batch.get("channels")
@@ -134,7 +149,8 @@ class STPEMLPNet(nn.Module):
             h = h + t.unsqueeze(1)
         h = self.blocks(h)
         out = self.head(h).transpose(1, 2)  # [B, H, C]
-        return out if level is None else out + level
+        out = out if level is None else out + level
+        return out if stats is None else self.revin.denormalize(out, stats)
 
 
 def _stpe_space(trial: Any) -> dict[str, dict[str, Any]]:
@@ -218,4 +234,5 @@ class STPEMLP(NeuralForecaster):
             coords=ctx.coords,
             calendar_terms=self.calendar_terms,
             instance_norm=bool(c.instance_norm),
+            revin=bool(c.revin),
         )

@@ -7,8 +7,9 @@ Output: one row per (series, window, step) with ``unique_id, ds, cutoff, y, <mod
 Extension point — global models: ``models`` may mix names of local models
 (:data:`tsforge.panels.local.LOCAL_MODELS`) with objects following :class:`PanelForecaster`
 (a ``name`` and ``forecast(train, h) -> [n_series, h]``). Local models run per series through
-the chunk function (process pool / Ray); a global model is called once per window with the
-whole training panel of that window, so it is refit at every cutoff exactly like the local ones.
+the chunk function on the engine (:mod:`tsforge.engine`: in-process, process pool or Ray); a
+global model is called once per window with the whole training panel of that window, so it is
+refit at every cutoff exactly like the local ones.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from tsforge.data.panel import Panel
+from tsforge.engine import Engine, get_engine
 from tsforge.errors import ConfigError
 from tsforge.panels.local import merge_forecasts, resolve_models, run_chunks
 from tsforge.panels.protocol import rolling_origin
@@ -65,6 +67,7 @@ def cross_validation(
     n_jobs: int = 1,
     level: Sequence[int] | None = None,
     progress: bool = True,
+    engine: str | Engine | None = None,
 ) -> pd.DataFrame:
     """Forecast ``n_windows`` rolling-origin windows of ``h`` steps per series and return them
     with the true values.
@@ -72,11 +75,13 @@ def cross_validation(
     Windows follow :func:`tsforge.panels.protocol.rolling_origin` (placed from every series'
     own end, ``step_size`` default ``h``; a series too short for a window is left out of that
     window only). Rows are ordered by series (panel order), then cutoff, then ``ds``.
-    All local-model work of all windows goes through one process pool.
+    All local-model work of all windows is one map on the engine (see
+    :func:`tsforge.engine.get_engine`; ``n_jobs`` local workers by default), so the frame is the
+    same on every engine.
     """
     local, glob = _split_models(models)
     ro = rolling_origin(panel, h, n_windows, step_size)
-    n_jobs = max(1, int(n_jobs))
+    eng = get_engine(engine, n_jobs=n_jobs) if local else None
     windows = []
     chunks: list[Panel] = []
     owner: list[int] = []
@@ -87,11 +92,11 @@ def cross_validation(
         pos = sub.indptr[:-1, None] + cut[:, None] + np.arange(h)[None, :]
         windows.append((idx, train, sub.values[pos].astype(np.float64)))
         if local:
-            parts = train.chunks(max(4, 2 * n_jobs))
+            parts = train.chunks(max(4, 2 * eng.workers))
             chunks.extend(parts)
             owner.extend([w] * len(parts))
     results = (
-        run_chunks(chunks, local, h, level=level, n_jobs=n_jobs, progress=progress, desc="cross-validation")
+        run_chunks(chunks, local, h, level=level, progress=progress, desc="cross-validation", engine=eng)
         if local
         else []
     )

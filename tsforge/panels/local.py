@@ -16,16 +16,15 @@ needs per-series decisions that ``StatsForecast`` leaves to the caller —
 * **season length**: every model gets the panel's ``season_length`` (monthly 12, hourly 24...).
 
 The unit of work is :func:`forecast_chunk` — a pure function of a panel chunk, so the same code
-runs in a local process pool (:func:`forecast_local`) and, later, on Ray workers.
+runs in this process, a local process pool or on Ray workers (:mod:`tsforge.engine`; the
+engine only schedules chunks and returns their results in order, so it never changes a number).
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import warnings
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -33,6 +32,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from tsforge.data.panel import Panel
+from tsforge.engine import Engine, get_engine
 from tsforge.errors import ConfigError, ModelNotFoundError
 from tsforge.models.statistical import (
     LOCAL_MODELS,
@@ -70,13 +70,15 @@ def resolve_models(models: Sequence[str]) -> list[LocalModelSpec]:
     return [LOCAL_MODELS[m] for m in models]
 
 
-def _check_h_level(h: int, level: Sequence[int] | None) -> list[int]:
+def _check_h_level(h: int, level: Sequence[float] | None) -> list[int | float]:
+    """Validated, sorted, de-duplicated levels; whole numbers as ``int`` so that statsforecast's
+    keys and our columns read ``lo-80`` (not ``lo-80.0``), fractional ones (97.5) kept."""
     if int(h) < 1:
         raise ConfigError(f"horizon h must be >= 1, got {h}", field="h")
-    levels = sorted({int(x) for x in level}) if level else []
-    if any(not 0 < x < 100 for x in levels):
+    values = sorted({float(x) for x in level}) if level else []
+    if any(not 0 < x < 100 for x in values):
         raise ConfigError(f"levels must be between 0 and 100, got {list(level or [])}", field="level")
-    return levels
+    return [int(x) if x.is_integer() else x for x in values]
 
 
 def _forecast_series(
@@ -84,7 +86,7 @@ def _forecast_series(
     y: np.ndarray,
     h: int,
     m: int,
-    levels: list[int],
+    levels: list[int | float],
     cache: dict[str, Any],
 ) -> tuple[dict[str, np.ndarray], bool]:
     """Forecast one series with ``spec`` or its fallback chain; returns (result, fell_back)."""
@@ -108,7 +110,7 @@ def _forecast_series(
 
 
 def forecast_chunk(
-    chunk: Panel, models: Sequence[str], h: int, level: Sequence[int] | None = None
+    chunk: Panel, models: Sequence[str], h: int, level: Sequence[float] | None = None
 ) -> pd.DataFrame:
     """Forecast every series of ``chunk`` ``h`` steps ahead with each local model.
 
@@ -154,7 +156,7 @@ def forecast_chunk(
     return frame
 
 
-def _chunk_task(args: tuple[Panel, list[str], int, list[int] | None]) -> pd.DataFrame:
+def _chunk_task(args: tuple[Panel, list[str], int, list[float] | None]) -> pd.DataFrame:
     return forecast_chunk(*args)
 
 
@@ -162,34 +164,24 @@ def run_chunks(
     chunks: Sequence[Panel],
     models: Sequence[str],
     h: int,
-    level: Sequence[int] | None = None,
+    level: Sequence[float] | None = None,
     n_jobs: int = 1,
     progress: bool = True,
     desc: str = "local models",
+    engine: str | Engine | None = None,
 ) -> list[pd.DataFrame]:
-    """Run :func:`forecast_chunk` on every chunk, in order, in-process or in a process pool.
+    """Run :func:`forecast_chunk` on every chunk and return the frames in chunk order.
 
-    The pool uses the ``fork`` start method where available: workers inherit the already
-    imported (and numba-compiled) statsforecast instead of re-importing it, which costs
-    seconds per worker; chunks hold only NumPy arrays, so no thread state is shared.
+    ``engine`` (see :func:`tsforge.engine.get_engine`; default ``$TSFORGE_ENGINE`` or local)
+    schedules the chunks: in-process, a ``fork`` process pool of ``n_jobs`` workers, or Ray
+    tasks. The progress bar is advanced in this (the driver) process as chunks finish.
     """
     models = [s.name for s in resolve_models(models)]
+    eng = get_engine(engine, n_jobs=n_jobs)
     tasks = [(c, models, int(h), list(level) if level else None) for c in chunks]
-    bar = tqdm(total=len(tasks), desc=desc, unit="chunk", disable=not progress)
+    bar = tqdm(total=sum(len(c) for c in chunks), desc=desc, unit="series", disable=not progress)
     try:
-        if n_jobs == 1 or len(tasks) <= 1:
-            results = []
-            for t in tasks:
-                results.append(_chunk_task(t))
-                bar.update()
-            return results
-        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
-            results = []
-            for r in pool.map(_chunk_task, tasks):
-                results.append(r)
-                bar.update()
-            return results
+        return eng.map(_chunk_task, tasks, on_result=lambda i, _: bar.update(len(chunks[i])))
     finally:
         bar.close()
 
@@ -211,20 +203,20 @@ def forecast_local(
     n_jobs: int = 1,
     level: Sequence[int] | None = None,
     progress: bool = True,
+    engine: str | Engine | None = None,
 ) -> pd.DataFrame:
     """Forecast every series of ``panel`` ``h`` steps past its own end with local models.
 
     Splits the panel into chunks of about equal work (``Panel.chunks``) and runs
-    :func:`forecast_chunk` on them, in a process pool when ``n_jobs > 1``. Each series is
-    forecast independently, so the result does not depend on ``n_jobs`` or the chunking; series
-    keep the panel's order. ``n_jobs=-1`` uses every CPU.
+    :func:`forecast_chunk` on them through the engine (in-process, a process pool when
+    ``n_jobs > 1``, or Ray). Each series is forecast independently, so the result does not
+    depend on the engine, ``n_jobs`` or the chunking; series keep the panel's order.
+    ``n_jobs=-1`` uses every CPU.
     """
     resolve_models(models)
     _check_h_level(h, level)
-    if n_jobs == -1:
-        n_jobs = mp.cpu_count()
-    n_jobs = max(1, int(n_jobs))
+    eng = get_engine(engine, n_jobs=n_jobs)
     # several chunks per worker balance uneven series; <= ~5,000 series per chunk keeps the
     # progress bar moving and the pickled results small on panels of millions of series
-    chunks = panel.chunks(max(8, 4 * n_jobs, len(panel) // 5000))
-    return merge_forecasts(run_chunks(chunks, models, h, level=level, n_jobs=n_jobs, progress=progress))
+    chunks = panel.chunks(max(8, 4 * eng.workers, len(panel) // 5000))
+    return merge_forecasts(run_chunks(chunks, models, h, level=level, progress=progress, engine=eng))

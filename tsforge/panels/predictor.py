@@ -27,15 +27,25 @@ from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
 from tsforge.data.scaling import StandardScaler
 from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError
-from tsforge.inference import FramePredictor, Predictor, SeriesForecast
+from tsforge.inference import (
+    FramePredictor,
+    IntervalRequest,
+    Predictor,
+    SeriesForecast,
+    attach_bounds,
+    sorted_quantiles,
+)
 from tsforge.models.persistence import load_model, save_model
+from tsforge.panels.conformal import ConformalCalibration
 from tsforge.panels.global_models import GlobalPanelModel, PanelTask
 from tsforge.panels.local import LOCAL_MODELS, forecast_local
 
-__all__ = ["PanelPredictor", "load_predictor_dir", "PANEL_BUNDLE_KIND"]
+__all__ = ["PanelPredictor", "load_predictor_dir", "PANEL_BUNDLE_KIND", "INTERVAL_METHODS"]
 
 PANEL_BUNDLE_KIND = "panel"
 _META = "model.json"
+#: ``auto``: conformal when the model was calibrated, else the model's native intervals.
+INTERVAL_METHODS = ("auto", "conformal", "native")
 
 
 class PanelPredictor(FramePredictor):
@@ -50,15 +60,24 @@ class PanelPredictor(FramePredictor):
         season_length: int,
         global_model: GlobalPanelModel | None = None,
         meta: dict[str, Any] | None = None,
+        calibration: ConformalCalibration | None = None,
+        interval_method: str = "auto",
     ) -> None:
         if global_model is None and model not in LOCAL_MODELS:
             raise ConfigError(f"{model!r} is not a local model and no trained global model was given")
+        if interval_method not in INTERVAL_METHODS:
+            raise ConfigError(
+                f"interval_method must be one of {INTERVAL_METHODS}, got {interval_method!r}",
+                field="interval_method",
+            )
         self.model = model
         self.horizon = int(horizon)
         self.freq_ = freq
         self.season_length = int(season_length)
         self.global_model = global_model
         self.meta = meta or {}
+        self.calibration = calibration
+        self.method = interval_method
 
     # -- the predictor interface --------------------------------------------------------------
     @property
@@ -86,10 +105,38 @@ class PanelPredictor(FramePredictor):
     def freq(self) -> str | None:
         return self.freq_
 
+    @property
+    def has_native_intervals(self) -> bool:
+        """Whether the model itself gives intervals (statsforecast's ETS, ARIMA, Theta, ...; a
+        global LightGBM trained with ``quantiles``)."""
+        if self.global_model is None:
+            return LOCAL_MODELS[self.model].supports_level
+        return bool(self._trained_quantiles())
+
+    def _trained_quantiles(self) -> tuple[float, ...]:
+        forecaster = self.global_model.forecaster if self.global_model is not None else None
+        if forecaster is None or not hasattr(forecaster, "predict_quantiles"):
+            return ()
+        return tuple(getattr(forecaster.config, "quantiles", ()) or ())
+
+    @property
+    def interval_method(self) -> str | None:
+        """``conformal``, ``native`` or None (no intervals), after resolving ``auto``."""
+        if self.method == "conformal" or (self.method == "auto" and self.calibration is not None):
+            return "conformal" if self.calibration is not None else None
+        return "native" if self.has_native_intervals else None
+
     def predict_series(
-        self, series: Sequence[SeriesInput], horizon: int | None = None
+        self,
+        series: Sequence[SeriesInput],
+        horizon: int | None = None,
+        *,
+        level: Any = None,
+        quantiles: Any = None,
     ) -> list[SeriesForecast]:
-        """Forecast ``horizon`` (default: the trained horizon) steps after each history."""
+        """Forecast ``horizon`` (default: the trained horizon) steps after each history; with
+        ``level`` / ``quantiles`` also bounds, conformal or native (see :attr:`interval_method`)."""
+        request = IntervalRequest.parse(level, quantiles)
         if not series:
             raise DataValidationError("no series to forecast", field="series")
         h = self.horizon if horizon is None else int(horizon)
@@ -99,20 +146,57 @@ class PanelPredictor(FramePredictor):
                 field="horizon",
             )
         panel = self._panel(series)
+        method = self.interval_method if request else None
+        if request and method is None:
+            raise ConfigError(
+                f"model {self.model!r} has neither a stored interval calibration nor native intervals",
+                field="level" if request.levels else "quantiles",
+            )
+        native = None
         if self.global_model is None:
-            frame = forecast_local(panel, [self.model], h, n_jobs=1, progress=False)
+            levels = request.native_levels if method == "native" else None
+            frame = forecast_local(panel, [self.model], h, n_jobs=1, level=levels, progress=False)
             values = frame[self.model].to_numpy(dtype=np.float64).reshape(len(panel), h)
+            if method == "native":
+                native = native_quantiles(frame, self.model, request, len(panel), h)
         else:
-            task = PanelTask(panel, self.global_model.input_len, self.global_model.horizon)
-            values = self.global_model.forecast_windows(task.dataset("future"))[:, :h]
-        idx = np.arange(len(panel))
+            values = self.global_model.predict_next(panel, h)
+            if method == "native":
+                native = self._global_native_quantiles(panel, h, request)
         out = []
         for i, s in enumerate(series):
             ts = None
             if panel.is_datetime:
                 ts = panel.times_at(np.full(h, i), panel.lengths[i] + np.arange(h))
-            out.append(SeriesForecast(str(s.id), values[idx[i]], ts))
-        return out
+            out.append(SeriesForecast(str(s.id), values[i], ts))
+        if native is not None:
+            return attach_bounds(out, native, request)
+        return self._calibrated_bounds(out, [panel.series(i) for i in range(len(panel))], request)
+
+    def _global_native_quantiles(self, panel: Panel, h: int, request: IntervalRequest) -> np.ndarray:
+        """``[n, h, P]`` from the global model's quantile heads, linearly interpolated between
+        the trained quantiles (a probability outside them is refused: that would extrapolate)."""
+        gm = self.global_model
+        trained = np.asarray(self._trained_quantiles())
+        probs = request.probs
+        if probs.min() < trained.min() - 1e-9 or probs.max() > trained.max() + 1e-9:
+            raise ConfigError(
+                f"model {self.model!r} was trained for the quantiles {trained.tolist()}; the request needs "
+                f"{probs.tolist()} — ask for levels/quantiles inside that range or use conformal intervals",
+                field="level" if request.levels else "quantiles",
+            )
+        windows = PanelTask(panel, gm.input_len, gm.horizon, scaling=gm.scaling).dataset("future")
+        batch = windows.get_batch(np.arange(len(windows)))
+        q = gm.forecaster.predict_quantiles(batch)[:, :h, 0, :].double().numpy()  # [n, h, T], window units
+        q = q * batch["scale"].double().numpy().reshape(-1, 1, 1) + batch["loc"].double().numpy().reshape(
+            -1, 1, 1
+        )
+        if trained.size == 1:
+            return np.repeat(q, probs.size, axis=-1)
+        hi = np.clip(np.searchsorted(trained, probs), 1, trained.size - 1)
+        lo = hi - 1
+        w = np.clip((probs - trained[lo]) / (trained[hi] - trained[lo]), 0.0, 1.0)
+        return sorted_quantiles(q[..., lo] + w * (q[..., hi] - q[..., lo]))
 
     def _panel(self, series: Sequence[SeriesInput]) -> Panel:
         """Histories → a panel (each keeps its own start); leading/trailing gaps are trimmed."""
@@ -158,14 +242,18 @@ class PanelPredictor(FramePredictor):
             "horizon": self.horizon,
             "freq": self.freq,
             "season_length": self.season_length,
+            **({"scaling": self.global_model.scaling} if self.global_model is not None else {}),
             **self.meta,
         }
         if self.global_model is None:
             path.mkdir(parents=True, exist_ok=True)
             (path / _META).write_text(json.dumps({"format": 1, "model": self.model, "extra": info}, indent=2))
-            return path
-        identity = StandardScaler(mean=np.zeros(1), std=np.ones(1))
-        return save_model(self.global_model.forecaster, identity, path, extra=info)
+        else:
+            identity = StandardScaler(mean=np.zeros(1), std=np.ones(1))
+            path = save_model(self.global_model.forecaster, identity, path, extra=info)
+        if self.calibration is not None:
+            self.calibration.save(path)
+        return path
 
     @classmethod
     def from_dir(cls, path: str | Path) -> PanelPredictor:
@@ -176,7 +264,9 @@ class PanelPredictor(FramePredictor):
         if info.get("model_kind") == "global":
             forecaster, _, _ = load_model(path)
             ctx = forecaster.context
-            global_model = GlobalPanelModel(forecaster, ctx.input_len, ctx.horizon)
+            global_model = GlobalPanelModel(
+                forecaster, ctx.input_len, ctx.horizon, info.pop("scaling", "std")
+            )
         model = info.pop("panel_model")
         return cls(
             model,
@@ -185,6 +275,7 @@ class PanelPredictor(FramePredictor):
             season_length=int(info.pop("season_length", 1)),
             global_model=global_model,
             meta={k: v for k, v in info.items() if k not in ("kind", "model_kind")},
+            calibration=ConformalCalibration.load(path),
         )
 
 
@@ -200,4 +291,21 @@ def load_predictor_dir(path: str | Path) -> FramePredictor:
     meta = _read_meta(Path(path))
     if meta.get("extra", {}).get("kind") == PANEL_BUNDLE_KIND:
         return PanelPredictor.from_dir(path)
-    return Predictor.from_dir(path)
+    predictor = Predictor.from_dir(path)
+    predictor.calibration = ConformalCalibration.load(path)
+    return predictor
+
+
+def native_quantiles(frame: Any, model: str, request: IntervalRequest, n: int, h: int) -> np.ndarray:
+    """``[n, h, P]`` quantiles at ``request.probs`` from statsforecast's interval columns
+    (``<model>-lo-<l>`` / ``-hi-<l>``; the median of its symmetric intervals is the point)."""
+    probs = request.probs
+    out = np.empty((n, h, probs.size))
+    for k, p in enumerate(probs):
+        if p == 0.5:
+            col = model
+        else:
+            lv = round(abs(1.0 - 2.0 * p) * 100.0, 10)
+            col = f"{model}-{'lo' if p < 0.5 else 'hi'}-{int(lv) if float(lv).is_integer() else lv}"
+        out[:, :, k] = frame[col].to_numpy(dtype=np.float64).reshape(n, h)
+    return sorted_quantiles(out)

@@ -5,8 +5,10 @@ dense ``[T, C]`` matrix; a panel has thousands of series of different lengths. H
 belongs to one series (``C = 1``), so a batch mixes series, and every window is
 
 * **left-padded** when the series has fewer than ``input_len`` values before the target: padded
-  inputs are 0 with ``x_mask`` False, so a short series is forecast instead of refused (and a
-  padded position never reaches a loss or a metric: targets are never padded);
+  inputs repeat the first observed value (missing ones inside carry the last one forward) with
+  ``x_mask`` False, so a short series is forecast instead of refused, and models that do not
+  read the mask (DLinear, NLinear) see a flat past rather than a jump to 0; a padded position
+  never reaches a loss or a metric (targets are never padded);
 * **instance-normalised**: inputs and targets are scaled by the mean and standard deviation of
   the window's *observed inputs*. Why this rather than one scaler per series fitted on its
   training part: the statistics come only from values before the forecast origin (no target
@@ -22,12 +24,10 @@ model and LightGBM train on them unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import torch
 
-from tsforge.data.windows import Batch
+from tsforge.data.windows import Batch, BatchedWindows
 
 __all__ = ["PanelWindows", "window_stats"]
 
@@ -35,24 +35,45 @@ __all__ = ["PanelWindows", "window_stats"]
 _MIN_REL_STD = 1e-6
 
 
-def window_stats(x: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and scale of the observed values of each row of ``x`` (``[B, L]``).
+SCALINGS = ("std", "diff")
 
-    The scale is the standard deviation, or ``max(|mean|, 1)`` for a constant window, so a
-    flat series is neither blown up nor divided by zero.
+
+def window_stats(x: np.ndarray, observed: np.ndarray, scaling: str = "std") -> tuple[np.ndarray, np.ndarray]:
+    """Location and scale of the observed values of each row of ``x`` (``[B, L]``).
+
+    ``std``: mean and standard deviation. ``diff``: mean and the mean absolute one-step change
+    of the observed inputs — the in-sample naive error that MASE divides by, so an MAE loss on
+    the scaled targets is (a window-local) MASE. A constant window is scaled by
+    ``max(|mean|, 1)``, so a flat series is neither blown up nor divided by zero.
     """
     n = observed.sum(axis=1)
     safe_n = np.maximum(n, 1)
     xs = np.where(observed, x, 0.0)
     loc = xs.sum(axis=1) / safe_n
-    var = (np.where(observed, x - loc[:, None], 0.0) ** 2).sum(axis=1) / safe_n
-    std = np.sqrt(var)
-    flat = std <= _MIN_REL_STD * np.maximum(np.abs(loc), 1.0)
-    scale = np.where(flat, np.maximum(np.abs(loc), 1.0), std)
+    if scaling == "diff":
+        both = observed[:, 1:] & observed[:, :-1]
+        d = np.where(both, np.abs(np.diff(np.where(observed, x, 0.0), axis=1)), 0.0)
+        spread = d.sum(axis=1) / np.maximum(both.sum(axis=1), 1)
+    else:
+        spread = np.sqrt((np.where(observed, x - loc[:, None], 0.0) ** 2).sum(axis=1) / safe_n)
+    flat = spread <= _MIN_REL_STD * np.maximum(np.abs(loc), 1.0)
+    scale = np.where(flat, np.maximum(np.abs(loc), 1.0), spread)
     return loc, scale
 
 
-class PanelWindows:
+def _fill_inputs(x: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """Carry the last observed input forward; positions before the first observation take the
+    first observed value (0 when a window has none). Vectorised over ``[B, L]`` rows."""
+    L = x.shape[1]
+    pos = np.where(observed, np.arange(L)[None, :], -1)
+    last = np.maximum.accumulate(pos, axis=1)
+    first = np.where(observed.any(axis=1), observed.argmax(axis=1), 0)
+    src = np.where(last >= 0, last, first[:, None])
+    out = np.take_along_axis(x, src, axis=1)
+    return np.where(np.isfinite(out), out, 0.0)
+
+
+class PanelWindows(BatchedWindows):
     """Windows ``(series, target start)`` over a ragged panel.
 
     Args:
@@ -61,6 +82,7 @@ class PanelWindows:
         series: ``[W]`` series index of each window.
         target_start: ``[W]`` position (within its series) of each window's first target.
         input_len, horizon: window shape.
+        scaling: how windows are scaled (:func:`window_stats`).
     """
 
     def __init__(
@@ -71,7 +93,9 @@ class PanelWindows:
         target_start: np.ndarray,
         input_len: int,
         horizon: int,
+        scaling: str = "std",
     ) -> None:
+        self.scaling = scaling
         self.values = np.asarray(values, dtype=np.float64)
         self.indptr = np.asarray(indptr, dtype=np.int64)
         self.series = np.asarray(series, dtype=np.int64)
@@ -97,7 +121,7 @@ class PanelWindows:
         x = np.where(in_x, self.values[np.where(in_x, base[:, None] + rel_x, 0)], np.nan)
         y = np.where(in_y, self.values[np.where(in_y, base[:, None] + rel_y, 0)], np.nan)
         x_mask, y_mask = np.isfinite(x), np.isfinite(y)
-        loc, scale = window_stats(x, x_mask)
+        loc, scale = window_stats(x, x_mask, self.scaling)
         return {"x": x, "x_mask": x_mask, "y": y, "y_mask": y_mask, "loc": loc, "scale": scale}
 
     def get_batch(self, idx: torch.Tensor | np.ndarray | list[int]) -> Batch:
@@ -105,7 +129,7 @@ class PanelWindows:
         idx_t = torch.as_tensor(np.asarray(idx), dtype=torch.long)
         a = self.arrays(idx_t.numpy())
         loc, scale = a["loc"][:, None], a["scale"][:, None]
-        x = np.where(a["x_mask"], (a["x"] - loc) / scale, 0.0)
+        x = _fill_inputs(np.where(a["x_mask"], (a["x"] - loc) / scale, np.nan), a["x_mask"])
         y = np.where(a["y_mask"], (a["y"] - loc) / scale, 0.0)
         n = idx_t.numel()
         return {
@@ -118,18 +142,3 @@ class PanelWindows:
             "loc": torch.from_numpy(a["loc"].astype(np.float32)).view(n, 1, 1),
             "scale": torch.from_numpy(a["scale"].astype(np.float32)).view(n, 1, 1),
         }
-
-    def __getitem__(self, i: int) -> Batch:
-        b = self.get_batch([i])
-        return {k: v[0] for k, v in b.items()}
-
-    def batches(
-        self, batch_size: int, *, shuffle: bool = False, generator: torch.Generator | None = None
-    ) -> Iterator[Batch]:
-        n = len(self)
-        order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
-        for lo in range(0, n, batch_size):
-            yield self.get_batch(order[lo : lo + batch_size])
-
-    def n_batches(self, batch_size: int) -> int:
-        return (len(self) + batch_size - 1) // batch_size

@@ -82,6 +82,7 @@ class TrainOutcome:
     registered_name: str | None = None
     version: str | None = None
     champion_version: str | None = None
+    promotion: str | None = None  # why @champion moved or stayed (printed by the CLI)
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -188,8 +189,50 @@ def _run(spec: TrainingSpec, series: TimeSeriesData, tracking: TrackingOptions) 
         run_name=tracking.run_name or f"{spec.model}-L{spec.input_len}-H{spec.horizon}",
         nested=tracking.nested,
         tags=tags,
+        description=(
+            f"{spec.model} on {series.name}: the last {spec.input_len} steps → the next {spec.horizon}, "
+            f"split {spec.split}. Scores: val_*/test_* on the normalised scale, *_orig_* in the data's "
+            "units; plots/ shows test windows in original units."
+        ),
+        experiment_description=(
+            f"Trainings on {series.name}: {series.n_channels} series × {series.n_steps} steps"
+            f"{f' at frequency {series.freq}' if series.freq else ''}. One run per `tsforge train` "
+            "(tuning trials are nested under their study's run); compare val_mse/test_mse across runs."
+        ),
+        experiment_tags={
+            "tsforge.dataset": series.name,
+            "tsforge.kind": "multichannel",
+            "tsforge.freq": series.freq or "",
+            "tsforge.n_series": series.n_channels,
+            "tsforge.n_steps": series.n_steps,
+        },
     ) as run:
+        _log_dataset(run, spec, series)
         yield run
+
+
+def _data_digest(series: TimeSeriesData) -> str:
+    from tsforge.tracking.datasets import array_digest
+
+    return array_digest(series.values, series.timestamps, np.asarray(series.channel_ids))
+
+
+def _log_dataset(run: Any, spec: TrainingSpec, series: TimeSeriesData) -> None:
+    """The data this run trained on, as an MLflow dataset input (the runs table's Dataset column)."""
+    import pandas as pd
+
+    from tsforge.tracking.datasets import source_label
+
+    frame = pd.DataFrame(series.values, columns=[str(c) for c in series.channel_ids])
+    if series.timestamps is not None:
+        frame.insert(0, "ds", pd.DatetimeIndex(series.timestamps))
+    run.log_dataset(
+        frame,
+        name=series.name,
+        source=source_label(spec.data, series.name),
+        digest=_data_digest(series),
+        context="training",
+    )
 
 
 def _inject_estimator(
@@ -280,26 +323,47 @@ def _score(
         "epochs_run": float(epochs),
     }
     predictor = Predictor(forecaster, task.scaler, {"dataset": task.data.name})
+    predictor.calibration = _calibrate(forecaster, task, metrics, params)
     return TrainOutcome(forecaster, predictor, task, report, metrics, val, test, spec, params=params)
 
 
-def _log(run: Any, outcome: TrainOutcome, series: TimeSeriesData, tracking: TrackingOptions) -> None:
+def _calibrate(
+    forecaster: Forecaster, task: ForecastTask, metrics: dict[str, float], params: dict[str, Any]
+) -> Any:
+    """Conformal calibration on the validation windows (per channel; see
+    :mod:`tsforge.panels.conformal`), scored on the test windows (``test_coverage_80``, ...)."""
+    from tsforge.panels.conformal import calibrate_task, task_interval_metrics
+
+    calibration = calibrate_task(forecaster, task, "val")
+    metrics.update({f"test_{k}": v for k, v in task_interval_metrics(calibration, forecaster, task).items()})
+    params.update({"intervals.method": "conformal", "intervals.windows": calibration.info["windows"]})
+    return calibration
+
+
+def _save_bundle(outcome: TrainOutcome, path: Path, dataset: str) -> Path:
+    """The model bundle: weights + scaler (:func:`~tsforge.models.persistence.save_model`) and
+    the interval calibration, so a registered model returns intervals in a fresh process."""
     from tsforge.models.persistence import save_model
-    from tsforge.tracking.plots import plot_forecasts
+
+    out = save_model(outcome.forecaster, outcome.task.scaler, path, extra={"dataset": dataset})
+    if outcome.predictor.calibration is not None:
+        outcome.predictor.calibration.save(out)
+    return out
+
+
+def _log(run: Any, outcome: TrainOutcome, series: TimeSeriesData, tracking: TrackingOptions) -> None:
+    from tsforge.tracking.plots import plot_series_forecasts
     from tsforge.tracking.pyfunc import example_history
     from tsforge.tracking.trained_model import log_trained_model
 
-    task, forecaster = outcome.task, outcome.forecaster
+    forecaster = outcome.forecaster
 
     def make_plots(folder: Path) -> list[Path]:
-        n_test = len(task.dataset("test"))
-        windows = predict_windows(
-            forecaster, task, "test", np.linspace(0, n_test - 1, min(3, n_test)).astype(int)
-        )
-        title = f"{forecaster.name} on {series.name}: test windows (normalised scale)"
         return [
-            plot_forecasts(
-                windows, folder / "forecast_vs_actual.png", channel_names=series.channel_ids, title=title
+            plot_series_forecasts(
+                _plot_items(outcome),
+                folder / "forecast_vs_actual.png",
+                title=f"{forecaster.name} on {series.name}: test windows (original units)",
             )
         ]
 
@@ -307,7 +371,7 @@ def _log(run: Any, outcome: TrainOutcome, series: TimeSeriesData, tracking: Trac
     logged = log_trained_model(
         run,
         predictor=outcome.predictor,
-        write_bundle=lambda path: save_model(forecaster, task.scaler, path, extra={"dataset": series.name}),
+        write_bundle=lambda path: _save_bundle(outcome, path, series.name),
         input_example=example_history(outcome.predictor, series) if tracking.log_model else None,
         metrics=outcome.metrics,
         per_step=outcome.test.per_step,
@@ -316,8 +380,46 @@ def _log(run: Any, outcome: TrainOutcome, series: TimeSeriesData, tracking: Trac
         registered_name=(tracking.registered_name or f"{series.name}-{forecaster.name}")
         if register
         else None,
+        dataset=series.name,
+        protocol=outcome.spec.split,
+        data_digest=_data_digest(series),
+        summary=f"{forecaster.name} on {series.name}",
     )
     outcome.run_id = run.run_id
     outcome.model_uri = logged.model_uri
     outcome.registered_name, outcome.version = logged.registered_name, logged.version
     outcome.champion_version = logged.champion_version
+    outcome.promotion = logged.promotion_reason
+
+
+def _plot_items(outcome: TrainOutcome, n_windows: int = 3, max_panels: int = 4) -> list[dict[str, Any]]:
+    """A few test windows in the data's units with their dates: the input tail, the actual future
+    and the forecast (inverse-scaled with the task's scaler) of one channel each."""
+    task = outcome.task
+    data = task.data
+    test = task.dataset("test")
+    idx = np.linspace(0, len(test) - 1, min(n_windows, len(test))).astype(int)
+    windows = predict_windows(outcome.forecaster, task, "test", idx)
+    pred = task.scaler.inverse(windows["pred"])  # [B, H, C] in original units
+    starts = test.starts.numpy()[idx]  # first input row of each window
+    L, H, C = task.input_len, task.horizon, data.n_channels
+    pairs = [(b, c) for b in range(len(idx)) for c in range(C)]
+    pairs = pairs[:: max(1, len(pairs) // max_panels)][:max_panels]
+    show = min(L, 3 * H)
+    items = []
+    for b, c in pairs:
+        s = int(starts[b])
+        hist = np.arange(s + L - show, s + L)
+        fut = np.arange(s + L, s + L + H)
+        t = data.timestamps if data.timestamps is not None else np.arange(data.n_steps)
+        items.append(
+            {
+                "id": f"{data.channel_ids[c]} (test window {int(idx[b])})",
+                "history_t": t[hist],
+                "history": data.values[hist, c],
+                "future_t": t[fut],
+                "actual": data.values[fut, c],
+                "forecast": pred[b, :, c],
+            }
+        )
+    return items

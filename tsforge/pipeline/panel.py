@@ -10,8 +10,9 @@ each series' own seasonal scale, RMSSE, sMAPE, MAPE, OWA), averaged over series.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,13 @@ from tsforge.data.panel import Panel
 from tsforge.data.protocol import HOLDOUT, default_panel_horizon
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
 from tsforge.models.registry import get_model_spec
+from tsforge.panels.conformal import (
+    FitOnceGlobalModel,
+    calibrate_panel,
+    calibration_cv,
+    calibration_windows,
+    holdout_interval_metrics,
+)
 from tsforge.panels.global_models import fit_global
 from tsforge.panels.local import LOCAL_MODELS, forecast_local
 from tsforge.panels.predictor import PanelPredictor
@@ -49,6 +57,7 @@ class PanelOutcome:
     registered_name: str | None = None
     version: str | None = None
     champion_version: str | None = None
+    promotion: str | None = None  # why @champion moved or stayed (printed by the CLI)
 
 
 def is_local_model(name: str) -> bool:
@@ -67,6 +76,8 @@ def train_panel(
     n_jobs: int = 1,
     tracking: TrackingOptions | None = None,
     load_kwargs: Mapping[str, Any] | None = None,
+    intervals: bool = True,
+    n_calibration_windows: int | None = None,
 ) -> PanelOutcome:
     """Train and score ``model`` on ``data`` under the per-series holdout protocol.
 
@@ -79,6 +90,13 @@ def train_panel(
         input_len: a global model's window (default: :func:`~tsforge.panels.global_models.default_input_len`).
         n_jobs: processes for local models (results do not depend on it).
         tracking: how to record the run (default: tracked and registered).
+        intervals: calibrate conformal intervals (stored with the model) on rolling-origin
+            windows of the history before the test window, and score them on it (coverage,
+            width, MSIS at 80/95 %, WQL, scaled CRPS). Local models: the validation forecasts
+            are the last calibration window, so this costs ``windows − 1`` extra fits per
+            series; global models: one extra fit (see :mod:`tsforge.panels.conformal`).
+        n_calibration_windows: calibration windows (default:
+            :func:`~tsforge.panels.conformal.calibration_windows`).
     """
     tracking = tracking or TrackingOptions()
     name = model.strip().lower()
@@ -100,7 +118,17 @@ def train_panel(
     )
     with _run(spec, panel, tracking, local) as run:
         t0 = time.perf_counter()
-        if local:
+        calibration = None
+        W = int(n_calibration_windows or calibration_windows(split.history, H))
+        if local and intervals:
+            cv = calibration_cv(split.history, [name], H, W, n_jobs=n_jobs, progress=tracking.progress)
+            calibration = calibrate_panel(split.history, name, H, W, frame=cv)[name]
+            val_pred = _last_window(cv, name, len(panel), H)
+            test_pred = _local(split.history, name, H, n_jobs, tracking.progress)
+            predictor = PanelPredictor(
+                name, H, freq=panel.freq, season_length=panel.season_length, calibration=calibration
+            )
+        elif local:
             val_pred = _local(split.train, name, H, n_jobs, tracking.progress)
             test_pred = _local(split.history, name, H, n_jobs, tracking.progress)
             predictor = PanelPredictor(name, H, freq=panel.freq, season_length=panel.season_length)
@@ -117,8 +145,16 @@ def train_panel(
             )
             val_pred = _global(fitted, split.train, H)
             test_pred = _global(fitted, split.history, H)
+            if intervals:
+                once = FitOnceGlobalModel(name, input_len, seed, model_config, train_config)
+                calibration = calibrate_panel(split.history, once, H, W)[name]
             predictor = PanelPredictor(
-                name, H, freq=panel.freq, season_length=panel.season_length, global_model=fitted
+                name,
+                H,
+                freq=panel.freq,
+                season_length=panel.season_length,
+                global_model=fitted,
+                calibration=calibration,
             )
         seconds = time.perf_counter() - t0
         scores = panel_scores(split.test, {name: test_pred}, split.history, panel.season_length)
@@ -131,6 +167,14 @@ def train_panel(
         per_series = scores[scores["model"] == name].drop(columns="model").reset_index(drop=True)
         params = _params(spec, panel, local, predictor, n_jobs)
         frame = split.test_frame().assign(**{name: test_pred.ravel()})
+        if calibration is not None:
+            interval_metrics, bounds = holdout_interval_metrics(
+                calibration, test_pred, split.history, split.test
+            )
+            metrics.update({f"test_{k}": v for k, v in interval_metrics.items()})
+            frame = frame.assign(**{f"{name}-{k}": v.ravel() for k, v in bounds.items()})
+            params.update({"intervals.method": "conformal", "intervals.windows": W})
+            params["intervals.cases"] = calibration.info["cases"]
         outcome = PanelOutcome(predictor, spec, metrics, per_series, frame, panel, params)
         if run is not None:
             run.log_params(params)
@@ -177,12 +221,18 @@ def _local(history: Panel, model: str, h: int, n_jobs: int, progress: bool) -> n
     return frame[model].to_numpy(dtype=np.float64).reshape(len(history), h)
 
 
-def _global(fitted: Any, history: Panel, h: int) -> np.ndarray:
-    from tsforge.panels.global_models import PanelTask
+def _last_window(cv: pd.DataFrame, model: str, n_series: int, h: int) -> np.ndarray:
+    """``[n, h]`` forecasts of every series' last rolling-origin window (rows: series, cutoff, ds)."""
+    sid = pd.factorize(cv["unique_id"])[0]
+    last = np.r_[np.flatnonzero(np.diff(sid) != 0), sid.size - 1]  # each series' last row
+    rows = last[:, None] - np.arange(h - 1, -1, -1)[None, :]
+    if last.size != n_series:
+        raise RuntimeError(f"calibration windows cover {last.size} of {n_series} series")
+    return cv[model].to_numpy(dtype=np.float64)[rows]
 
-    return fitted.forecast_windows(PanelTask(history, fitted.input_len, fitted.horizon).dataset("future"))[
-        :, :h
-    ]
+
+def _global(fitted: Any, history: Panel, h: int) -> np.ndarray:
+    return fitted.predict_next(history, h)
 
 
 def _params(
@@ -211,20 +261,15 @@ def _params(
     return out
 
 
-class _NoRun:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-def _run(spec: TrainingSpec, panel: Panel, tracking: TrackingOptions, local: bool) -> Any:
+@contextlib.contextmanager
+def _run(spec: TrainingSpec, panel: Panel, tracking: TrackingOptions, local: bool) -> Iterator[Any]:
+    """The tracked MLflow run of this training (with its dataset input), or ``None`` untracked."""
     if not tracking.track:
-        return _NoRun()
+        yield None
+        return
     from tsforge.tracking.runs import tracked_run
 
-    return tracked_run(
+    with tracked_run(
         experiment=tracking.experiment or panel.name,
         run_name=tracking.run_name or f"{spec.model}-H{spec.horizon}-holdout",
         nested=tracking.nested,
@@ -240,7 +285,20 @@ def _run(spec: TrainingSpec, panel: Panel, tracking: TrackingOptions, local: boo
             f"{spec.model} on the panel {panel.name} ({len(panel)} series), per-series holdout of the last "
             f"{spec.horizon} values; scores are per-series averages."
         ),
-    )
+        experiment_description=(
+            f"Trainings on the panel {panel.name}: {len(panel)} series of {int(panel.lengths.min())}–"
+            f"{int(panel.lengths.max())} values{f' at frequency {panel.freq}' if panel.freq else ''}, "
+            "per-series holdout. Compare val_mase/test_mase (and test_owa) across runs."
+        ),
+        experiment_tags={
+            "tsforge.dataset": panel.name,
+            "tsforge.kind": "panel",
+            "tsforge.freq": panel.freq or "",
+            "tsforge.n_series": len(panel),
+        },
+    ) as run:
+        _log_dataset(run, spec, panel)
+        yield run
 
 
 def _log(run: Any, outcome: PanelOutcome, split: Any, tracking: TrackingOptions) -> None:
@@ -270,17 +328,43 @@ def _log(run: Any, outcome: PanelOutcome, split: Any, tracking: TrackingOptions)
         log_model=tracking.log_model,
         registered_name=(tracking.registered_name or f"{panel.name}-{name}") if register else None,
         champion_metric="val_mase",
+        dataset=panel.name,
+        protocol=HOLDOUT,
+        data_digest=_data_digest(panel),
+        summary=f"{name} ({outcome.params.get('model_kind', 'panel')}) on the panel {panel.name}",
     )
     outcome.run_id = run.run_id
     outcome.model_uri = logged.model_uri
     outcome.registered_name, outcome.version = logged.registered_name, logged.version
     outcome.champion_version = logged.champion_version
+    outcome.promotion = logged.promotion_reason
+
+
+def _data_digest(panel: Panel) -> str:
+    from tsforge.tracking.datasets import array_digest
+
+    return array_digest(panel.ids, panel.indptr, panel.values, panel.starts)
+
+
+def _log_dataset(run: Any, spec: TrainingSpec, panel: Panel) -> None:
+    """The panel this run used, as an MLflow dataset input (the runs table's Dataset column)."""
+    from tsforge.tracking.datasets import source_label
+
+    run.log_dataset(
+        panel.to_long() if panel.n_values <= 2_000_000 else None,
+        name=panel.name,
+        source=source_label(spec.data, panel.name),
+        digest=_data_digest(panel),
+        context="training",
+    )
 
 
 def _plot_items(split: Any, outcome: PanelOutcome, n: int = 4) -> list[dict[str, Any]]:
     history, h = split.history, split.h
     picks = np.linspace(0, len(history) - 1, num=min(n, len(history))).astype(int)
-    pred = outcome.forecasts[outcome.spec.model].to_numpy().reshape(len(history), h)
+    name = outcome.spec.model
+    pred = outcome.forecasts[name].to_numpy().reshape(len(history), h)
+    bands = _bands(outcome.forecasts, name, len(history), h)
     items = []
     for i in picks:
         length = int(history.lengths[i])
@@ -295,9 +379,21 @@ def _plot_items(split: Any, outcome: PanelOutcome, n: int = 4) -> list[dict[str,
                 "future_t": history.times_at(np.full(h, i), future),
                 "actual": split.test[i],
                 "forecast": pred[i],
+                "bands": {lv: (lo[i], hi[i]) for lv, (lo, hi) in bands.items()},
             }
         )
     return items
+
+
+def _bands(frame: pd.DataFrame, name: str, n: int, h: int) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+    """``{level: ([n, h] lower, [n, h] upper)}`` from the ``<name>-lo-<l>`` / ``-hi-<l>`` columns."""
+    out = {}
+    for col in frame.columns:
+        if col.startswith(f"{name}-lo-") and f"{name}-hi-{col[len(name) + 4 :]}" in frame:
+            tag = col[len(name) + 4 :]
+            lo = frame[col].to_numpy(dtype=np.float64).reshape(n, h)
+            out[float(tag)] = (lo, frame[f"{name}-hi-{tag}"].to_numpy(dtype=np.float64).reshape(n, h))
+    return out
 
 
 def _example(history: Panel, n_series: int = 2, max_len: int = 48) -> pd.DataFrame:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["plot_forecasts", "plot_series_forecasts"]
+__all__ = ["plot_forecasts", "plot_series_forecasts", "plot_profile"]
 
 
 def plot_forecasts(
@@ -16,8 +16,10 @@ def plot_forecasts(
     channel_names: tuple[str, ...],
     title: str,
     max_panels: int = 4,
+    bands: dict[float, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> Path:
-    """Input history, actual future and forecast for up to ``max_panels`` (window, channel) pairs."""
+    """Input history, actual future and forecast for up to ``max_panels`` (window, channel) pairs;
+    ``bands`` ``{level: (lower, upper)}`` (each ``[B, H, C]`` like ``pred``) are shaded."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -38,6 +40,7 @@ def plot_forecasts(
         yy = np.where(mask[b, :, c], y[b, :, c], np.nan)
         ax.plot(t_out, yy, color="black", lw=1.2, label="actual")
         ax.plot(t_out, pred[b, :, c], color="tab:red", lw=1.2, label="forecast")
+        _shade(ax, t_out, {lv: (lo[b, :, c], hi[b, :, c]) for lv, (lo, hi) in (bands or {}).items()})
         ax.axvline(0, color="0.7", ls="--", lw=0.8)
         ax.set_title(f"window {b}, channel {channel_names[c] if c < len(channel_names) else c}", fontsize=9)
     axes[0, 0].legend(loc="upper left", fontsize=8)
@@ -49,13 +52,23 @@ def plot_forecasts(
     return path
 
 
+def _shade(ax: object, t: np.ndarray, bands: dict[float, tuple[np.ndarray, np.ndarray]]) -> None:
+    """Shade prediction intervals, widest first so narrower ones draw darker on top."""
+    levels = sorted(bands, reverse=True)
+    for k, level in enumerate(levels):
+        lo, hi = bands[level]
+        alpha = 0.15 + 0.2 * k / max(1, len(levels) - 1) if len(levels) > 1 else 0.25
+        ax.fill_between(t, lo, hi, color="tab:red", alpha=alpha, lw=0, label=f"{level:g}% interval")
+
+
 def plot_series_forecasts(
     series: list[dict[str, np.ndarray]], path: str | Path, *, title: str, unit_label: str = "value"
 ) -> Path:
     """History tail, actual and forecast of a few series, in original units and dates.
 
     Each item has ``history_t``, ``history``, ``future_t``, ``actual`` and ``forecast`` arrays
-    (times are datetimes or step numbers), and optional ``id``.
+    (times are datetimes or step numbers), optional ``id``, and optional ``bands``
+    ``{level: (lower, upper)}`` shaded around the forecast (wider levels lighter).
     """
     import matplotlib
 
@@ -67,6 +80,7 @@ def plot_series_forecasts(
         ax.plot(item["history_t"], item["history"], color="0.4", lw=1, label="history")
         ax.plot(item["future_t"], item["actual"], color="black", lw=1.2, label="actual")
         ax.plot(item["future_t"], item["forecast"], color="tab:red", lw=1.2, label="forecast")
+        _shade(ax, item["future_t"], item.get("bands") or {})
         if len(item["future_t"]):
             ax.axvline(item["future_t"][0], color="0.7", ls="--", lw=0.8)
         ax.set_title(f"series {item.get('id', '')}", fontsize=9)
@@ -74,6 +88,55 @@ def plot_series_forecasts(
     axes[0, 0].legend(loc="upper left", fontsize=8)
     fig.suptitle(title, fontsize=10)
     fig.autofmt_xdate()
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
+
+def plot_profile(summary: dict, path: str | Path, *, title: str) -> Path:
+    """The dataset's property profile on one page: the share of windows in each bucket of every
+    property (stacked bars, left) and the spread of each continuous property (q10–q90 bar, median
+    tick, right). ``summary`` is :func:`recommender.properties.profile.summarise`'s output."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    buckets: dict[str, dict[str, float]] = summary.get("buckets", {})
+    props: dict[str, dict[str, float]] = summary.get("properties", {})
+    fig, (ax_b, ax_p) = plt.subplots(
+        1, 2, figsize=(12, 0.5 * max(len(buckets), len(props), 4) + 1.5), gridspec_kw={"width_ratios": [3, 2]}
+    )
+    cmap = plt.get_cmap("tab10")
+    for row, shares in enumerate(buckets.values()):
+        left = 0.0
+        for k, (label, share) in enumerate(shares.items()):
+            if share <= 0:
+                continue
+            ax_b.barh(row, share, left=left, color=cmap(k % 10), edgecolor="white", height=0.7)
+            if share >= 0.08:
+                ax_b.text(left + share / 2, row, str(label), ha="center", va="center", fontsize=7)
+            left += share
+    ax_b.set_yticks(range(len(buckets)), list(buckets), fontsize=8)
+    ax_b.set_xlim(0, 1)
+    ax_b.invert_yaxis()
+    ax_b.set_xlabel("share of windows in each bucket", fontsize=8)
+    names = list(props)
+    for row, name in enumerate(names):
+        st = props[name]
+        lo, mid, hi = st.get("q10", np.nan), st.get("q50", np.nan), st.get("q90", np.nan)
+        if np.isfinite(lo) and np.isfinite(hi):
+            ax_p.plot([lo, hi], [row, row], color="tab:blue", lw=6, alpha=0.4, solid_capstyle="butt")
+        if np.isfinite(mid):
+            ax_p.plot([mid], [row], marker="|", color="black", ms=14)
+            ax_p.text(mid, row - 0.3, f"{mid:.3g}", ha="center", fontsize=7)
+    ax_p.set_yticks(range(len(names)), names, fontsize=8)
+    ax_p.invert_yaxis()
+    ax_p.set_xlabel("q10–q90 across windows (tick: median)", fontsize=8)
+    ax_p.grid(axis="x", alpha=0.3)
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=90)

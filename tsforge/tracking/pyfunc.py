@@ -1,7 +1,9 @@
 """The tsforge model as an MLflow pyfunc: a long history frame in, a long forecast frame out.
 
 Input: ``unique_id, ds, y`` rows (``ds`` optional); params: ``{"horizon": h}`` (default: the
-trained horizon). Output: ``unique_id, ds, step, y_hat``. The artifact is the model directory
+trained horizon), ``{"level": [80, 95]}`` (adds ``y_hat-lo-80, y_hat-hi-80, ...``) and
+``{"quantiles": [0.1, 0.5, 0.9]}`` (adds ``y_hat-q-0.1, ...``). Output: ``unique_id, ds, step,
+y_hat[, bounds]``; the interval calibration travels in the bundle. The artifact is the model directory
 written by :func:`tsforge.models.persistence.save_model`, so the pyfunc forecasts from a
 history alone in a fresh process.
 """
@@ -27,8 +29,14 @@ class TsforgePyfunc(mlflow.pyfunc.PythonModel):
     def predict(
         self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
     ) -> pd.DataFrame:
-        horizon = (params or {}).get("horizon")
-        out = self.predictor.predict_frame(model_input, None if horizon in (None, 0) else int(horizon))
+        params = params or {}
+        horizon = params.get("horizon")
+        out = self.predictor.predict_frame(
+            model_input,
+            None if horizon in (None, 0) else int(horizon),
+            level=params.get("level") or None,
+            quantiles=params.get("quantiles") or None,
+        )
         if out["ds"].isna().all():
             out = out.drop(columns=["ds"])
         return out
@@ -57,11 +65,21 @@ def log_predictor_model(
 ):
     """Log the bundle as a pyfunc with signature + input example; returns MLflow's ModelInfo."""
     from mlflow.models import infer_signature
+    from mlflow.types.schema import ParamSchema, ParamSpec
 
     output = TsforgePyfunc.__new__(TsforgePyfunc)
     output.predictor = predictor
     out_example = output.predict(None, input_example, {"horizon": predictor.max_horizon})
-    signature = infer_signature(input_example, out_example, params={"horizon": int(predictor.max_horizon)})
+    signature = infer_signature(input_example, out_example)
+    # level / quantiles default to empty lists (= point forecasts only): MLflow drops params
+    # its signature does not declare, and fills declared ones with their defaults
+    signature.params = ParamSchema(
+        [
+            ParamSpec("horizon", "long", int(predictor.max_horizon)),
+            ParamSpec("level", "double", [], (-1,)),
+            ParamSpec("quantiles", "double", [], (-1,)),
+        ]
+    )
     import torch
 
     return mlflow.pyfunc.log_model(

@@ -1,16 +1,26 @@
-"""Model registry helpers: register a run's model, move the ``champion`` alias, resolve a
-reference to a version (the one rule, see :mod:`tsforge.tracking.references`), load it.
+"""Model registry helpers: register a run's model, move the ``champion`` alias (only to a version
+that keeps the champion's contract and beats it on the same validation, see
+:mod:`tsforge.tracking.contract`), resolve a reference to a version (the one rule, see
+:mod:`tsforge.tracking.references`), load it.
 """
 
 from __future__ import annotations
 
 import math
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tsforge.errors import ModelNotFoundError
+from tsforge.tracking.contract import (
+    CONTRACT_TAGS,
+    ServingContract,
+    Validation,
+    serving_problems,
+    validation_problems,
+)
 from tsforge.tracking.references import CHAMPION, ModelRef, ResolvedModel, parse_model_ref
 
 if TYPE_CHECKING:
@@ -18,9 +28,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHAMPION",
+    "Promotion",
     "ResolvedModel",
+    "annotate_version",
     "register_model_version",
     "promote_champion",
+    "promote_if_better",
     "resolve_version",
     "resolve_model_uri",
     "load_predictor",
@@ -41,45 +54,166 @@ def register_model_version(
     return str(mv.version)
 
 
-def _version_metric(client, mv, metric: str) -> float:
-    if not mv.run_id:
-        return math.inf
+@dataclass(frozen=True)
+class Promotion:
+    """What :func:`promote_if_better` decided, and why (a sentence a CLI can print as is).
+
+    Attributes:
+        name: registered model.
+        candidate: the version that asked to become champion.
+        champion: the champion version after the decision (``None`` when there is none).
+        promoted: whether ``@champion`` moved to ``candidate``.
+        reason: why it moved or did not.
+    """
+
+    name: str
+    candidate: str
+    champion: str | None
+    promoted: bool
+    reason: str
+
+
+def _int(value: Any) -> int | None:
     try:
-        value = client.get_run(mv.run_id).data.metrics.get(metric)
-    except Exception:
-        return math.inf
-    return math.inf if value is None or not math.isfinite(value) else float(value)
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _facts(client: Any, mv: Any, metric: str) -> tuple[ServingContract | None, Validation | None]:
+    """A version's serving contract and validation, from its tags (written at registration) or,
+    for versions registered before tags existed, from its run's parameters."""
+    tags = dict(getattr(mv, "tags", None) or {})
+    params: dict[str, str] = {}
+    metrics: dict[str, float] = {}
+    if getattr(mv, "run_id", None):
+        try:
+            data = client.get_run(mv.run_id).data
+            params, metrics = dict(data.params), dict(data.metrics)
+        except Exception:  # noqa: BLE001 - a deleted run: only the tags are left
+            pass
+    kind = tags.get(CONTRACT_TAGS["kind"]) or ("panel" if "model_kind" in params else "window")
+    contract = ServingContract.from_tags(tags)
+    if contract is None:
+        horizon, input_len = _int(params.get("horizon")), _int(params.get("input_len"))
+        if horizon is not None and input_len is not None:
+            contract = ServingContract(
+                kind=kind,
+                freq=params.get("freq") if params.get("freq") not in (None, "None", "") else None,
+                horizon=horizon,
+                input_len=input_len,
+            )
+    if contract is None:
+        return None, None
+    value = metrics.get(metric)
+    validation = Validation(
+        kind=kind,
+        protocol=tags.get(CONTRACT_TAGS["protocol"]) or params.get("protocol") or params.get("split"),
+        dataset=tags.get(CONTRACT_TAGS["dataset"]) or params.get("dataset"),
+        data_digest=tags.get(CONTRACT_TAGS["data_digest"]) or None,
+        horizon=contract.horizon,
+        metric=tags.get(CONTRACT_TAGS["metric"]) or metric,
+        value=float(value) if value is not None and math.isfinite(value) else math.nan,
+    )
+    return contract, validation
+
+
+def promote_if_better(
+    name: str, candidate_version: str, metric: str = "val_mse", *, client: Any | None = None
+) -> Promotion:
+    """Move ``@champion`` to ``candidate_version`` only when that is safe and an improvement.
+
+    Safe: the candidate serves everything the current champion serves
+    (:func:`~tsforge.tracking.contract.serving_problems`: horizon ≥, input length ≤, same
+    frequency, the same series when it needs known ids). Improvement: on the *same validation*
+    (same kind of model, protocol, dataset and data, horizon and metric) its ``metric`` is
+    lower. With no champion yet, the candidate becomes the champion. Otherwise the alias stays
+    and :attr:`Promotion.reason` says why; nothing is printed here.
+    """
+    import mlflow
+
+    client = client or mlflow.MlflowClient()
+    cand = client.get_model_version(name, str(candidate_version))
+    current = _lookup(lambda: client.get_model_version_by_alias(name, CHAMPION))
+    v = str(cand.version)
+    if current is None:
+        client.set_registered_model_alias(name, CHAMPION, v)
+        return Promotion(name, v, v, True, f"version {v} is the first champion of {name}")
+    cur = str(current.version)
+    if cur == v:
+        return Promotion(name, v, v, False, f"version {v} is already the champion")
+
+    def refuse(why: str) -> Promotion:
+        return Promotion(name, v, cur, False, f"champion stays version {cur}: version {v} {why}")
+
+    cand_contract, cand_val = _facts(client, cand, metric)
+    cur_contract, cur_val = _facts(client, current, metric)
+    if cand_contract is None or cand_val is None:
+        return refuse("records no horizon/input length, so what it serves is unknown")
+    if cur_contract is None or cur_val is None:
+        return refuse(
+            f"cannot be checked against it (version {cur} records no contract); move the alias by hand"
+        )
+    problems = serving_problems(cand_contract, cur_contract)
+    if problems:
+        return refuse(f"cannot serve what it serves: {'; '.join(problems)}")
+    differences = validation_problems(cand_val, cur_val)
+    if differences:
+        return refuse(f"was not validated like it ({'; '.join(differences)}), so the scores do not compare")
+    if not math.isfinite(cand_val.value):
+        return refuse(f"has no finite {cand_val.metric}")
+    if math.isfinite(cur_val.value) and cand_val.value >= cur_val.value:
+        return refuse(f"does not beat it: {cand_val.metric} {cand_val.value:.5g} >= {cur_val.value:.5g}")
+    client.set_registered_model_alias(name, CHAMPION, v)
+    return Promotion(
+        name,
+        v,
+        v,
+        True,
+        f"version {v} is the new champion: {cand_val.metric} {cand_val.value:.5g} < {cur_val.value:.5g} "
+        f"of version {cur} on the same validation",
+    )
 
 
 def promote_champion(
     name: str, metric: str = "val_mse", *, candidate_version: str | None = None
 ) -> str | None:
-    """Point ``@champion`` at the version with the lowest ``metric`` (of its run).
-
-    With ``candidate_version``, the alias moves to it only if it beats the current champion
-    (used by tuning: "moves only if better on validation"). Returns the champion version.
-    """
+    """:func:`promote_if_better` for ``candidate_version`` (default: the newest version);
+    returns the champion version afterwards (``None`` when ``name`` has no version)."""
     import mlflow
 
     client = mlflow.MlflowClient()
-    versions = client.search_model_versions(f"name='{name}'")
-    if not versions:
-        return None
-    if candidate_version is not None:
-        try:
-            current = client.get_model_version_by_alias(name, CHAMPION)
-        except Exception:
-            current = None
-        cand = next(v for v in versions if str(v.version) == str(candidate_version))
-        if current is None or _version_metric(client, cand, metric) < _version_metric(
-            client, current, metric
-        ):
-            client.set_registered_model_alias(name, CHAMPION, str(cand.version))
-            return str(cand.version)
-        return str(current.version)
-    best = min(versions, key=lambda v: (_version_metric(client, v, metric), -int(v.version)))
-    client.set_registered_model_alias(name, CHAMPION, str(best.version))
-    return str(best.version)
+    if candidate_version is None:
+        versions = _versions(client, name)
+        if not versions:
+            return None
+        candidate_version = str(versions[-1].version)
+    return promote_if_better(name, candidate_version, metric, client=client).champion
+
+
+def annotate_version(
+    name: str,
+    version: str,
+    *,
+    description: str | None = None,
+    tags: Mapping[str, Any] | None = None,
+    model_description: str | None = None,
+    model_tags: Mapping[str, Any] | None = None,
+) -> None:
+    """Describe a registered version (and its model, where it has no description yet) so the
+    registry page says what each one is: dataset, lengths, scores, how it was trained."""
+    import mlflow
+
+    client = mlflow.MlflowClient()
+    if description:
+        client.update_model_version(name, str(version), description=description)
+    for key, value in (tags or {}).items():
+        client.set_model_version_tag(name, str(version), str(key), str(value))
+    model = client.get_registered_model(name)
+    if model_description and not getattr(model, "description", None):
+        client.update_registered_model(name, description=model_description)
+    for key, value in (model_tags or {}).items():
+        client.set_registered_model_tag(name, str(key), str(value))
 
 
 def registry_client(tracking_uri: str | None = None) -> tuple[Any, str]:

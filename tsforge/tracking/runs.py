@@ -14,6 +14,7 @@ only *may* be tracked asks :func:`active_run_id` without importing MLflow at all
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import signal
@@ -33,6 +34,7 @@ __all__ = [
     "OUTCOME_TAG",
     "PID_TAG",
     "HOST_TAG",
+    "PROCESS_START_TAG",
     "TrackedRun",
     "tracked_run",
     "attach_run",
@@ -40,11 +42,15 @@ __all__ = [
     "set_active_run_tag",
     "close_runs_above",
     "run_outcome",
+    "sweep_stale_runs",
 ]
 
 OUTCOME_TAG = "tsforge.outcome"
 PID_TAG = "tsforge.pid"
 HOST_TAG = "tsforge.host"
+#: Start time of the owning process (clock ticks since boot, Linux): tells a live owner from a
+#: new process that happens to reuse its pid.
+PROCESS_START_TAG = "tsforge.process_start"
 
 #: Longest parameter value logged; longer ones are cut (MLflow rejects very long values, and a
 #: 500-character prefix is enough to recognise a configuration in the UI).
@@ -55,6 +61,8 @@ MAX_PARAM_CHARS = 500
 _KILLED_EXIT_CODES = frozenset({128 + signal.SIGTERM, 128 + signal.SIGINT})
 
 _ALLOWED_KEY_CHARS = frozenset("_-. :/")
+
+log = logging.getLogger(__name__)
 
 
 def _key(key: str) -> str:
@@ -125,6 +133,38 @@ class TrackedRun:
     def log_artifacts(self, folder: str | os.PathLike[str], artifact_path: str | None = None) -> None:
         """Every file under ``folder`` (keeping its layout) under ``artifact_path``."""
         self._client.log_artifacts(self.run_id, str(folder), artifact_path)
+
+    def log_dataset(
+        self,
+        frame: Any | None,
+        *,
+        name: str,
+        source: str,
+        digest: str | None = None,
+        context: str = "training",
+        max_cells: int = 5_000_000,
+    ) -> None:
+        """Record the data a run used as an MLflow dataset input (the runs table's Dataset column).
+
+        ``frame`` is the pandas frame actually used; MLflow keeps its schema, size and digest,
+        not the data. Without a frame, or when it has more than ``max_cells`` values (hashing
+        and profiling it would cost seconds), only the name, source and ``digest`` are logged.
+        """
+        import warnings
+
+        import mlflow
+        from mlflow.data.dataset_source_registry import resolve_dataset_source
+        from mlflow.data.meta_dataset import MetaDataset
+        from mlflow.entities import DatasetInput, InputTag
+
+        with warnings.catch_warnings():  # MLflow warns that it guessed the kind of source
+            warnings.simplefilter("ignore")
+            if frame is not None and frame.size <= max_cells:
+                ds: Any = mlflow.data.from_pandas(frame, source=source, name=name, digest=digest)
+            else:
+                ds = MetaDataset(resolve_dataset_source(source), name=name, digest=digest)
+        entity = DatasetInput(ds._to_mlflow_entity(), tags=[InputTag("mlflow.data.context", context)])
+        self._client.log_inputs(self.run_id, datasets=[entity])
 
     def log_table(self, frame: Any, name: str) -> None:
         """A data frame as an artifact at ``name``: ``.json`` → MLflow's table format (shown in the
@@ -198,8 +238,110 @@ def close_runs_above(run_id: str, status: str) -> None:
         mlflow.end_run(status=status)
 
 
+def _process_start(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot (``/proc/<pid>/stat`` field 22), or
+    ``None`` where ``/proc`` is not available (then a reused pid counts as alive)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) is in parentheses and may hold spaces: split after it.
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return fields[19] if len(fields) > 19 else None
+
+
 def _process_tags() -> dict[str, str]:
-    return {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+    tags = {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+    start = _process_start(os.getpid())
+    if start is not None:
+        tags[PROCESS_START_TAG] = start
+    return tags
+
+
+def _alive(pid: int, start: str | None) -> bool:
+    """Whether the process that opened a run still exists on this host."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        pass
+    if start:
+        now = _process_start(pid)
+        if now is not None and now != start:
+            return False  # the pid was reused by a newer process
+    return True
+
+
+_swept: set[str] = set()
+_swept_lock = threading.Lock()
+
+
+def sweep_stale_runs(client: Any | None = None, *, host: str | None = None) -> list[str]:
+    """Mark ``FAILED`` every run still ``RUNNING`` whose owning process on this host is gone.
+
+    Why: ``SIGKILL``, a crash or a power cut end a process without running any ``finally``, so
+    its run stays ``RUNNING`` forever and looks live in the UI. Runs record their pid, host and
+    process start time (:func:`tracked_run`), so the next tracked run on the same host can tell a
+    dead owner from a live one. Runs of other hosts are never touched (their pids mean nothing
+    here); runs without a pid tag (not opened by ``tracked_run``) neither.
+
+    Returns:
+        The ids of the runs marked ``FAILED``.
+    """
+    import mlflow
+    from mlflow.entities import ViewType
+
+    client = client or mlflow.MlflowClient()
+    host = host or socket.gethostname()
+    experiments: list[str] = []
+    token = None
+    while True:
+        page = client.search_experiments(view_type=ViewType.ACTIVE_ONLY, max_results=1000, page_token=token)
+        experiments.extend(e.experiment_id for e in page)
+        token = page.token
+        if not token:
+            break
+    swept: list[str] = []
+    flt = f"attributes.status = 'RUNNING' and tags.`{HOST_TAG}` = '{host}'"
+    for i in range(0, len(experiments), 100):  # the SQL store caps experiment ids per query
+        token = None
+        while True:
+            page = client.search_runs(experiments[i : i + 100], flt, max_results=1000, page_token=token)
+            for run in page:
+                tags = run.data.tags
+                try:
+                    pid = int(tags.get(PID_TAG, ""))
+                except ValueError:
+                    continue
+                if _alive(pid, tags.get(PROCESS_START_TAG)):
+                    continue
+                client.set_tag(
+                    run.info.run_id,
+                    OUTCOME_TAG,
+                    f"failed: process {pid} on {host} ended without closing the run",
+                )
+                client.set_terminated(run.info.run_id, status="FAILED")
+                swept.append(run.info.run_id)
+            token = page.token
+            if not token:
+                break
+    return swept
+
+
+def _sweep_once(uri: str) -> None:
+    """:func:`sweep_stale_runs` once per process and store, at the first run a process opens."""
+    with _swept_lock:
+        if uri in _swept:
+            return
+        _swept.add(uri)
+    try:
+        stale = sweep_stale_runs()
+    except Exception as exc:  # noqa: BLE001 - housekeeping must never stop a training
+        log.warning("could not check for runs left RUNNING by dead processes: %s", exc)
+        return
+    if stale:
+        log.warning("marked %d run(s) FAILED: their process ended without closing them", len(stale))
 
 
 @contextmanager
@@ -211,6 +353,8 @@ def tracked_run(
     nested: bool = False,
     description: str | None = None,
     tracking_uri: str | None = None,
+    experiment_description: str | None = None,
+    experiment_tags: Mapping[str, Any] | None = None,
 ) -> Iterator[TrackedRun]:
     """Open an MLflow run, yield its :class:`TrackedRun`, close it with the right status.
 
@@ -221,6 +365,9 @@ def tracked_run(
             MLflow would otherwise use its process-wide "current" experiment, which need not be
             the parent's); without an active run this is a top-level run.
         tracking_uri: store to use (default: ``MLFLOW_TRACKING_URI`` or tsforge's default).
+        experiment_description, experiment_tags: what the experiment is about (what the MLflow
+            UI shows above its runs); set when the experiment has none yet, never overwriting a
+            description someone wrote in the UI.
 
     On exit the run ends ``FINISHED``; ``KILLED`` on ``KeyboardInterrupt`` or a ``SystemExit``
     raised by a SIGTERM/SIGINT handler; ``FAILED`` on any other exception (re-raised). The tag
@@ -228,17 +375,21 @@ def tracked_run(
     one and still open are ended with the same status. ``tsforge.pid``/``tsforge.host`` name the
     owning process. SIGTERM is turned into ``SystemExit(143)`` while the run is open (when it has
     no handler yet), so ``kill`` marks the run ``KILLED`` instead of leaving it ``RUNNING``.
+    The first top-level run a process opens also marks ``FAILED`` the runs that dead processes
+    on this host left ``RUNNING`` (:func:`sweep_stale_runs`: ``SIGKILL`` cannot be caught).
     """
     import mlflow
 
     from tsforge.tracking.store import configure_tracking, get_experiment_id
 
-    configure_tracking(tracking_uri)
+    uri = configure_tracking(tracking_uri)
     parent = mlflow.active_run() if nested else None
+    if parent is None:
+        _sweep_once(uri)
     if parent is not None:
         exp_id: str | None = parent.info.experiment_id
     elif experiment is not None:
-        exp_id = get_experiment_id(experiment)
+        exp_id = get_experiment_id(experiment, description=experiment_description, tags=experiment_tags)
     else:
         exp_id = None
     all_tags = {**_process_tags(), **{str(k): str(v) for k, v in (tags or {}).items()}}

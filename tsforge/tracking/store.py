@@ -1,18 +1,37 @@
 """Where runs go: the tracking URI and one experiment per dataset.
 
-Default store: ``sqlite:///mlruns/mlflow.db`` with artifacts under ``mlruns/`` (next to the
-database), unless ``MLFLOW_TRACKING_URI`` is set. SQLite (not the ``./mlruns`` file store,
-which MLflow ≥ 3.13 refuses by default) also gives us the model registry.
+Default store: ``sqlite:///mlruns/mlflow.db`` with artifacts under ``mlruns/artifacts/`` (next
+to the database), unless ``MLFLOW_TRACKING_URI`` is set. SQLite (not the ``./mlruns`` file
+store, which MLflow ≥ 3.13 refuses by default) also gives us the model registry.
+
+Why one ``artifacts/`` folder beside the database (not one folder per experiment name): with
+the store in the working directory (``sqlite:///mlflow.db``) an experiment called ``etth1``
+used to create ``./etth1/`` there, a folder carrying a dataset's name. Everything a store
+writes now lives under the database's folder in ``artifacts/`` (one sub-folder per experiment
+inside it) and, for tuning, ``optuna.journal`` (:func:`store_dir`).
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
-__all__ = ["DEFAULT_TRACKING_URI", "configure_tracking", "get_experiment_id", "artifact_root"]
+__all__ = [
+    "DEFAULT_TRACKING_URI",
+    "ARTIFACTS_DIR",
+    "configure_tracking",
+    "get_experiment_id",
+    "artifact_root",
+    "store_dir",
+    "tracking_uri",
+]
+
+#: The one folder (beside the SQLite database) that holds every experiment's artifacts.
+ARTIFACTS_DIR = "artifacts"
 
 DEFAULT_TRACKING_URI = "sqlite:///mlruns/mlflow.db"
 
@@ -23,22 +42,38 @@ def _sqlite_path(uri: str) -> Path | None:
     return Path(uri[len("sqlite:///") :])
 
 
-def artifact_root(uri: str) -> str | None:
-    """Artifact folder for a SQLite store: the database's folder (``mlruns/``)."""
+def store_dir(uri: str | None = None) -> Path | None:
+    """The local folder a tracking store lives in: the SQLite database's folder, or a file
+    store's root; ``None`` for a server (``http://``, ``postgresql://``, ...)."""
+    uri = tracking_uri(uri)
     db = _sqlite_path(uri)
-    if db is None:
-        parsed = urlparse(uri)
-        if parsed.scheme in ("", "file"):
-            return Path(parsed.path or uri).resolve().as_uri()
+    if db is not None:
+        return db.parent.resolve()
+    parsed = urlparse(uri)
+    if parsed.scheme in ("", "file"):
+        return Path(parsed.path or uri).resolve()
+    return None
+
+
+def artifact_root(uri: str) -> str | None:
+    """Artifact folder of a local store: ``<database folder>/artifacts`` for SQLite, the root of a
+    file store; ``None`` for a server (it has its own artifact location)."""
+    folder = store_dir(uri)
+    if folder is None:
         return None
-    return db.parent.resolve().as_uri()
+    return (folder / ARTIFACTS_DIR).as_uri() if _sqlite_path(uri) is not None else folder.as_uri()
+
+
+def tracking_uri(uri: str | None = None) -> str:
+    """The store in use: ``uri``, else ``MLFLOW_TRACKING_URI``, else the default SQLite store."""
+    return uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
 
 
 def configure_tracking(uri: str | None = None) -> str:
     """Point MLflow at ``uri`` (or ``MLFLOW_TRACKING_URI``, or the default SQLite store)."""
     import mlflow
 
-    uri = uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
+    uri = tracking_uri(uri)
     db = _sqlite_path(uri)
     if db is not None:
         db.parent.mkdir(parents=True, exist_ok=True)
@@ -51,20 +86,37 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "default"
 
 
-def get_experiment_id(name: str) -> str:
-    """The experiment called ``name`` (created with artifacts under the store's folder)."""
+_NOTE = "mlflow.note.content"  # where the MLflow UI keeps an experiment's description
+
+
+def get_experiment_id(
+    name: str, *, description: str | None = None, tags: Mapping[str, Any] | None = None
+) -> str:
+    """The experiment called ``name`` (created with artifacts under the store's ``artifacts/``).
+
+    ``description`` and ``tags`` are what the MLflow UI shows above the experiment's runs; they
+    are set when the experiment has no description yet (a description someone edited in the
+    UI is kept), tags only where the experiment lacks them.
+    """
     import mlflow
 
     client = mlflow.MlflowClient()
     exp = client.get_experiment_by_name(name)
-    if exp is not None:
-        return exp.experiment_id
-    root = artifact_root(mlflow.get_tracking_uri())
-    location = f"{root}/{_safe(name)}" if root else None
-    try:
-        return client.create_experiment(name, artifact_location=location)
-    except Exception:  # created concurrently by another process
-        exp = client.get_experiment_by_name(name)
-        if exp is None:
-            raise
-        return exp.experiment_id
+    if exp is None:
+        root = artifact_root(mlflow.get_tracking_uri())
+        location = f"{root}/{_safe(name)}" if root else None
+        try:
+            exp_id = client.create_experiment(name, artifact_location=location)
+        except Exception:  # created concurrently by another process
+            exp = client.get_experiment_by_name(name)
+            if exp is None:
+                raise
+            exp_id = exp.experiment_id
+        exp = client.get_experiment(exp_id)
+    existing = dict(exp.tags or {})
+    if description and not existing.get(_NOTE):
+        client.set_experiment_tag(exp.experiment_id, _NOTE, description)
+    for key, value in (tags or {}).items():
+        if key not in existing:
+            client.set_experiment_tag(exp.experiment_id, str(key), str(value))
+    return exp.experiment_id

@@ -3,11 +3,17 @@
 Why one function for every kind of model: the multichannel pipeline and the panel pipeline
 emit plain results (metrics, tables, a way to write the model bundle and its plots) and this
 module, the one place that talks to MLflow about them, turns them into a reviewable run and a
-registered model version.
+registered model version: each version carries a description and tags (dataset, input length,
+horizon, validation and test scores, the training command, its serving contract), and
+``@champion`` moves only by :func:`~tsforge.tracking.registry.promote_if_better`.
 """
 
 from __future__ import annotations
 
+import math
+import os
+import shlex
+import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,19 +23,60 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from tsforge.tracking.registry import Promotion
     from tsforge.tracking.runs import TrackedRun
 
-__all__ = ["LoggedModel", "log_trained_model"]
+__all__ = ["LoggedModel", "log_trained_model", "training_command", "HEADLINE_METRICS"]
+
+#: The scores a reviewer compares first (whichever of them the run has): they go into the
+#: version's description and tags, and into the run's description.
+HEADLINE_METRICS = (
+    "val_mse",
+    "val_mae",
+    "val_mase",
+    "test_mse",
+    "test_mae",
+    "test_mase",
+    "test_orig_mae",
+    "test_smape",
+    "test_owa",
+)
 
 
 @dataclass
 class LoggedModel:
-    """Where a logged model went: its URI, and its registered name/version when registered."""
+    """Where a logged model went: its URI, its registered name/version when registered, and what
+    happened to ``@champion`` (``promotion.reason`` is a sentence a CLI prints as is)."""
 
     model_uri: str | None = None
     registered_name: str | None = None
     version: str | None = None
     champion_version: str | None = None
+    promotion: Promotion | None = None
+
+    @property
+    def promotion_reason(self) -> str | None:
+        return None if self.promotion is None else self.promotion.reason
+
+
+def training_command(argv: Sequence[str] | None = None) -> str:
+    """The command that trained the model, for the registry: ``tsforge train ...`` when run from
+    the CLI (whatever path the executable has), else the Python command line."""
+    args = list(sys.argv if argv is None else argv)
+    if not args:
+        return "python (interactive)"
+    prog = os.path.basename(args[0])
+    if prog in ("tsforge", "tsforge.exe"):
+        return shlex.join(["tsforge", *args[1:]])
+    return shlex.join(["python", *args])
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.4g}" if math.isfinite(value) else "nan"
+
+
+def _headline(metrics: Mapping[str, float]) -> dict[str, float]:
+    return {k: float(metrics[k]) for k in HEADLINE_METRICS if k in metrics}
 
 
 def log_trained_model(
@@ -45,12 +92,26 @@ def log_trained_model(
     log_model: bool = True,
     registered_name: str | None = None,
     champion_metric: str = "val_mse",
+    dataset: str | None = None,
+    protocol: str | None = None,
+    data_digest: str | None = None,
+    command: str | None = None,
+    summary: str | None = None,
 ) -> LoggedModel:
     """Log ``metrics`` (and per-step errors, tables); with ``log_model`` also the plots and the
     model as a pyfunc (bundle written by ``write_bundle(folder)``), registered under
-    ``registered_name`` when given (``@champion`` moves to the best version by ``champion_metric``)."""
+    ``registered_name`` when given.
+
+    A registered version gets a description and tags: ``dataset``, ``protocol`` and
+    ``data_digest`` (what it was validated on), its serving contract (frequency, horizon,
+    input length, series), the headline scores, and ``command`` (default
+    :func:`training_command`). ``@champion`` then moves to it only if it can serve what the
+    current champion serves and beats it on ``champion_metric`` over the same validation
+    (:func:`~tsforge.tracking.registry.promote_if_better`); the decision and its reason are
+    returned in :attr:`LoggedModel.promotion` and tagged on the run. ``summary`` is one line
+    saying what the model is (default: ``<model> on <dataset>``).
+    """
     from tsforge.tracking.pyfunc import log_predictor_model
-    from tsforge.tracking.registry import promote_champion, register_model_version
 
     run.log_metrics(dict(metrics))
     for key, values in (per_step or {}).items():
@@ -68,7 +129,75 @@ def log_trained_model(
         info = log_predictor_model(bundle, predictor, input_example)
     out.model_uri = info.model_uri
     if registered_name:
-        out.registered_name = registered_name
-        out.version = register_model_version(info.model_uri, registered_name, run_id=run.run_id)
-        out.champion_version = promote_champion(registered_name, champion_metric)
+        _register(
+            out,
+            run,
+            predictor=predictor,
+            name=registered_name,
+            metrics=metrics,
+            metric=champion_metric,
+            dataset=dataset,
+            protocol=protocol,
+            data_digest=data_digest,
+            command=command or training_command(),
+            summary=summary,
+        )
     return out
+
+
+def _register(
+    out: LoggedModel,
+    run: TrackedRun,
+    *,
+    predictor: Any,
+    name: str,
+    metrics: Mapping[str, float],
+    metric: str,
+    dataset: str | None,
+    protocol: str | None,
+    data_digest: str | None,
+    command: str,
+    summary: str | None,
+) -> None:
+    """Register the logged model, describe the version, then ask for the champion alias."""
+    from tsforge.tracking.contract import CONTRACT_TAGS, ServingContract
+    from tsforge.tracking.registry import annotate_version, promote_if_better, register_model_version
+
+    contract = ServingContract.from_predictor(predictor)
+    scores = _headline(metrics)
+    model_name = getattr(predictor, "model_name", None) or "model"
+    what = summary or f"{model_name} on {dataset or 'its data'}"
+    tags: dict[str, str] = {
+        **contract.to_tags(),
+        CONTRACT_TAGS["metric"]: metric,
+        "tsforge.model": model_name,
+        "tsforge.run_id": run.run_id,
+        "tsforge.command": command[:5000],
+        **{f"tsforge.score.{k}": _fmt(v) for k, v in scores.items()},
+    }
+    for key, value in (("dataset", dataset), ("protocol", protocol), ("data_digest", data_digest)):
+        if value:
+            tags[CONTRACT_TAGS[key]] = str(value)
+    version = register_model_version(out.model_uri or "", name, run_id=run.run_id, tags=tags)
+    score_text = ", ".join(f"{k} {_fmt(v)}" for k, v in scores.items()) or "no scores"
+    description = (
+        f"{what}: input length {contract.input_len}, horizon {contract.horizon}"
+        f"{f', frequency {contract.freq}' if contract.freq else ''}"
+        f"{f', protocol {protocol}' if protocol else ''}. {score_text}.\n\nTrained by: {command}"
+    )
+    annotate_version(
+        name,
+        version,
+        description=description,
+        model_description=(
+            f"tsforge {contract.kind} model for {dataset or 'its dataset'}. @champion is the version "
+            f"served by default; it moves only to a version that serves the same requests (frequency, "
+            f"horizon, input length, series) and beats it on {metric} over the same validation."
+        ),
+        model_tags={"tsforge.kind": contract.kind, **({"tsforge.dataset": dataset} if dataset else {})},
+    )
+    promotion = promote_if_better(name, version, metric)
+    annotate_version(name, version, model_tags={"tsforge.last_promotion": promotion.reason})
+    run.set_tags({"tsforge.registered": f"{name}/{version}", "tsforge.promotion": promotion.reason})
+    out.registered_name, out.version = name, version
+    out.champion_version, out.promotion = promotion.champion, promotion

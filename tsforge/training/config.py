@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tsforge.errors import ConfigError
+from tsforge.training.losses import pinball_quantile
 
 if TYPE_CHECKING:
     from tsforge.models.base import Forecaster
@@ -34,7 +35,9 @@ class TrainConfig:
     grad_clip: float | None = 5.0
     patience: int = 3
     min_delta: float = 0.0
-    loss: str = "mse"  # training loss when no strategy is given: "mse" | "mae"
+    # training loss when no strategy is given: "mse" | "mae" | "pinball" | "pinball:<q>" (a
+    # quantile model, see tsforge.training.losses); val_metric defaults to the same pinball kind
+    loss: str = "mse"
     val_metric: str = "mse"  # early-stopping metric on validation (never masked by a strategy)
     seed: int = 2024
     train_stride: int = 1
@@ -56,13 +59,21 @@ class TrainConfig:
                 field="lr_schedule",
             )
         for name in ("loss", "val_metric"):
-            if getattr(self, name) not in ("mse", "mae"):
-                raise ConfigError(f"{name} must be 'mse' or 'mae'", field=name)
+            kind = getattr(self, name)
+            if kind not in ("mse", "mae") and pinball_quantile(kind) is None:
+                raise ConfigError(
+                    f"{name} must be 'mse', 'mae', 'pinball' or 'pinball:<q>' (0 < q < 1), got {kind!r}",
+                    field=name,
+                )
         self.lr_milestones = tuple(int(m) for m in self.lr_milestones)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any] | None) -> TrainConfig:
         values = dict(values or {})
+        # a quantile model early-stops on its own pinball loss unless told otherwise: the epoch
+        # with the best validation MSE is the best *mean* forecaster, not the best quantile
+        if pinball_quantile(str(values.get("loss", ""))) is not None:
+            values.setdefault("val_metric", values["loss"])
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - names)
         if unknown:

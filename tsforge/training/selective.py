@@ -16,6 +16,15 @@ This strategy computes the training MSE on a subset of target points, ``M = M_ob
   and channel, the ``r_a`` fraction of horizon steps where ``r - r_lb`` is smallest is dropped
   (the main model is already at, or below, the error that cannot be reduced there).
 
+**Bookkeeping cost.** The per-step sums behind the variance (``Σr``, ``Σr²``, count over the
+windows covering each step) are kept up to date *per batch*: writing a batch's residuals into the
+buffer adds the new values and subtracts the ones they replace (``[3, T, C]`` float64
+accumulators, one ``index_add_`` of ``B·H`` rows). The epoch-end rebuild is then a quantile over
+``[T, C]`` instead of a pass over the whole ``[N, H, C]`` buffer, so its cost no longer grows
+with the training set when an epoch draws only some batches (``max_batches_per_epoch``), and a
+batch costs a few small gathers and one order statistic on top of the plain loss.
+:func:`residual_variance` stays the pure reference (tests check the two agree).
+
 Validation and test never see these masks: the loop evaluates with the plain masked metric.
 Everything runs in the normalised (z-score) space, as in the reference callback. The numerics are
 pure functions over arrays (:func:`residual_variance`, :func:`uncertainty_keep`,
@@ -252,6 +261,9 @@ class SelectiveLearning(LossStrategy):
         self._buffer: torch.Tensor | None = None  # [N, H, C] |residual|, NaN = not recorded
         self._lower: torch.Tensor | None = None  # [N, H, C] estimator residual (optional cache)
         self._rel_starts: torch.Tensor | None = None  # [N] first target step of each window, relative
+        self._acc: torch.Tensor | None = None  # [3, T, C] float64: Σr, Σr², count per absolute step
+        self._acc_stale = False  # a batch repeated an index: rebuild the sums from the buffer
+        self._steps: torch.Tensor | None = None  # [H] 0..H-1 (reused by every batch)
         self._keep_u: torch.Tensor | None = None  # [T, C] uncertainty keep-mask (None in epoch 1)
         self._counts: list[tuple[torch.Tensor, ...]] = []  # per batch: observed, kept, kept_u, kept_a
 
@@ -295,6 +307,10 @@ class SelectiveLearning(LossStrategy):
         dtype = _DTYPES[self.buffer_dtype]
         self._rel_starts = train_data.starts - train_data.starts[0] if n else train_data.starts.clone()
         self._buffer = torch.full((n, horizon, n_ch), torch.nan, dtype=dtype) if self.r_u > 0 else None
+        n_abs = int(self._rel_starts[-1]) + horizon if n else 0
+        self._acc = torch.zeros(3, n_abs, n_ch, dtype=torch.float64) if self.r_u > 0 else None
+        self._acc_stale = False
+        self._steps = torch.arange(horizon)
         self._keep_u = None
         self._lower = None
         self._counts = []
@@ -325,27 +341,32 @@ class SelectiveLearning(LossStrategy):
         y, observed = batch["y"], batch["y_mask"]
         resid = (pred.detach() - y).abs()
         idx = batch["idx"].cpu()  # buffers live on the CPU, keyed by dataset index
+        all_observed = bool(observed.all())  # the common case: skip every missing-target path
+        rows = None
         if self._buffer is not None:
-            self._buffer.index_copy_(
-                0, idx, torch.where(observed, resid, torch.nan).to("cpu", self._buffer.dtype)
-            )
+            new = resid if all_observed else torch.where(observed, resid, torch.nan)
+            new = new.to("cpu", self._buffer.dtype)
+            rows = self._rel_starts[idx][:, None] + self._steps  # [B, H] absolute steps
+            self._record(idx, rows, new)
         mask = observed
         kept_u = observed
         if self._keep_u is not None:
-            rows = self._rel_starts[idx][:, None] + torch.arange(y.shape[1])  # [B, H] absolute steps
+            rows = self._rel_starts[idx][:, None] + self._steps if rows is None else rows
             keep = self._keep_u.index_select(0, rows.reshape(-1)).view(*rows.shape, -1)  # [B, H, C]
             kept_u = observed & keep.to(observed.device)
             mask = kept_u
         kept_a = observed
         if self.r_a > 0:
             lower = self._lower_bound(batch, idx).to(resid.device, resid.dtype)
-            kept_a = observed & anomaly_keep(resid - lower, self.r_a, observed)
-            mask = mask & kept_a
+            kept_a = anomaly_keep(resid - lower, self.r_a, None if all_observed else observed)
+            if not all_observed:
+                kept_a = observed & kept_a
+            mask = kept_a if mask is observed else mask & kept_a
         m = mask.to(pred.dtype)
         n_kept = m.sum()
         loss = ((pred - y) ** 2 * m).sum() / n_kept.clamp_min(1.0)
-        # Counts stay lazy 0-dim tensors until the epoch ends (no per-batch stack/copy).
-        n_obs = observed.sum()
+        # Counts stay lazy 0-dim tensors (or ints) until the epoch ends (no per-batch sync).
+        n_obs = observed.numel() if all_observed else observed.sum()
         self._counts.append(
             (
                 n_obs,
@@ -355,6 +376,34 @@ class SelectiveLearning(LossStrategy):
             )
         )
         return loss
+
+    def _record(self, idx: torch.Tensor, rows: torch.Tensor, new: torch.Tensor) -> None:
+        """Write a batch's residuals into the buffer and move the per-step sums by the change."""
+        assert self._buffer is not None and self._acc is not None
+        old = self._buffer.index_select(0, idx)
+        self._buffer.index_copy_(0, idx, new)
+        if self._acc_stale:
+            return
+        if idx.numel() > 1 and bool((idx.sort().values.diff() == 0).any()):
+            self._acc_stale = True  # a repeated index: the sums are rebuilt from the buffer at epoch end
+            return
+        n_ch = new.shape[-1]
+        new64, old64 = new.reshape(-1, n_ch).double(), old.reshape(-1, n_ch).double()
+        ok_new, ok_old = ~torch.isnan(new64), ~torch.isnan(old64)
+        new64, old64 = torch.where(ok_new, new64, 0.0), torch.where(ok_old, old64, 0.0)
+        delta = torch.stack((new64 - old64, new64 * new64 - old64 * old64, ok_new.double() - ok_old.double()))
+        self._acc.index_add_(1, rows.reshape(-1), delta)
+
+    def residual_variance(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(variance, count)`` ``[T, C]`` of the recorded residuals (as :func:`residual_variance`)."""
+        assert self._buffer is not None and self._acc is not None
+        if self._acc_stale:
+            return residual_variance(self._buffer, self._rel_starts)
+        s1, s2, cnt = self._acc
+        seen = cnt > 0.5  # counts are whole numbers; the sums of a step never seen may be ±1e-17
+        mean = s1 / cnt
+        var = torch.where(seen, (s2 / cnt - mean * mean).clamp_min(0.0), torch.nan)
+        return var, cnt.round()
 
     def on_epoch_end(self, state: TrainState) -> dict[str, float]:
         totals = torch.tensor([[float(v) for v in row] for row in self._counts] or [[0.0] * 4]).sum(dim=0)
@@ -366,7 +415,7 @@ class SelectiveLearning(LossStrategy):
             "sel_anomaly_kept_frac": kept_a / denom,
         }
         if self._buffer is not None and self.r_u > 0:
-            var, _ = residual_variance(self._buffer, self._rel_starts)
+            var, _ = self.residual_variance()
             self._keep_u = uncertainty_keep(var, self.r_u)
             finite = ~torch.isnan(var)
             stats["sel_uncertainty_step_kept_frac"] = (

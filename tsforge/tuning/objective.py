@@ -25,6 +25,7 @@ from tsforge.tracking import studies
 from tsforge.tracking.runs import run_outcome
 from tsforge.tuning.pruning import OptunaPruningCallback
 from tsforge.tuning.space import TrialConfig, suggest_config
+from tsforge.tuning.study import INTERRUPTED_ATTR
 
 __all__ = ["TuneSetup", "TrialObjective", "OBJECTIVE_METRIC"]
 
@@ -134,6 +135,10 @@ class TrialObjective:
             )
         except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, or SIGTERM turned into SystemExit
             status = run_outcome(exc)[0]
+            try:  # does not count towards --trials: a resumed study runs it again
+                trial.set_user_attr(INTERRUPTED_ATTR, True)
+            except Exception as mark_exc:  # noqa: BLE001 - never hide the interruption
+                log.warning("could not mark trial %d as interrupted: %s", trial.number, mark_exc)
             self._mark(trial, None, status, "INTERRUPTED" if status == "KILLED" else "FAIL")
             raise
         except Exception as exc:

@@ -1,21 +1,28 @@
 """Where studies live and how they are created or resumed.
 
-Default storage: **Optuna's journal file** ``mlruns/optuna.journal``
-(``JournalStorage(JournalFileBackend(...))``), not a SQLite file. Why: the typical way to use
-more than one core for tuning is to start a second ``tsforge tune`` with the same ``--study``
-on the same machine. The journal backend is an append-only operation log guarded by a file
-lock and is designed for exactly that (several processes, one host); several processes writing
-one SQLite file also works, but every trial update takes SQLite's database-wide write lock and
-busy workers then see ``database is locked`` retries. The journal needs no server and no
-schema migrations, and lives next to MLflow's own store under ``mlruns/``.
+Default storage: **Optuna's journal file** ``optuna.journal`` *next to the MLflow tracking
+store* (``mlruns/optuna.journal`` for the default ``sqlite:///mlruns/mlflow.db``; beside the
+database wherever ``MLFLOW_TRACKING_URI`` points), never the working directory: a study's
+trials and their MLflow runs must be found together, so ``--study NAME`` resumes the same study
+from any directory. For a tracking *server* (``http://``, ``postgresql://``) the default is
+``$TSFORGE_HOME/optuna.journal`` (``~/.tsforge/``); pass ``--storage`` to share across hosts.
+
+Why a journal (``JournalStorage(JournalFileBackend(...))``) and not a SQLite file: the typical
+way to use more than one core for tuning is to start a second ``tsforge tune`` with the same
+``--study`` on the same machine. The journal backend is an append-only operation log guarded
+by a file lock and is designed for exactly that (several processes, one host); several
+processes writing one SQLite file also works, but every trial update takes SQLite's
+database-wide write lock and busy workers then see ``database is locked`` retries. The journal
+needs no server and no schema migrations.
 
 For many machines pass any Optuna RDB URL with ``--storage`` (``postgresql://...``,
 ``mysql+pymysql://...``, or ``sqlite:///path.db``); a path ending in ``.journal``/``.log`` (or a
 ``journal:///path`` URL) selects a journal file elsewhere. File locks over NFS are not safe, so
 use an RDB server across hosts.
 
-Same study name = resume: :func:`open_study` always passes ``load_if_exists=True``, so running
-again adds trials to the existing study (and two workers started together both join one study).
+Same study name = resume: :func:`open_study` always passes ``load_if_exists=True``. ``--trials``
+is the study's **total**: a resumed study runs only the trials it still lacks
+(:func:`finished_trials` counts complete, pruned and failed trials, not interrupted ones).
 """
 
 from __future__ import annotations
@@ -31,19 +38,25 @@ from tsforge.errors import ConfigError
 
 __all__ = [
     "DEFAULT_JOURNAL",
+    "default_journal",
     "resolve_storage",
     "describe_storage",
     "make_pruner",
     "make_sampler",
     "open_study",
     "default_study_name",
+    "finished_trials",
+    "FINISHED_STATES",
+    "INTERRUPTED_ATTR",
     "PRUNERS",
 ]
 
 log = logging.getLogger(__name__)
 
-#: Default study store, relative to the working directory (next to ``mlruns/mlflow.db``).
-DEFAULT_JOURNAL = Path("mlruns") / "optuna.journal"
+#: The journal's file name; it lives beside the tracking store (:func:`default_journal`).
+JOURNAL_NAME = "optuna.journal"
+#: Default study store for tsforge's default tracking store ``sqlite:///mlruns/mlflow.db``.
+DEFAULT_JOURNAL = Path("mlruns") / JOURNAL_NAME
 
 _RDB_PREFIXES = ("sqlite:", "postgresql", "postgres:", "mysql", "oracle", "mssql")
 _JOURNAL_SUFFIXES = (".journal", ".log", ".jsonl")
@@ -58,11 +71,24 @@ def _journal(path: Path) -> optuna.storages.BaseStorage:
     return JournalStorage(JournalFileBackend(str(path)))
 
 
+def default_journal(tracking_uri: str | None = None) -> Path:
+    """Where the default journal lives: beside the tracking store (``MLFLOW_TRACKING_URI`` or
+    tsforge's default), or ``$TSFORGE_HOME`` / ``~/.tsforge`` for a tracking server."""
+    from tsforge.tracking.store import store_dir
+
+    folder = store_dir(tracking_uri)
+    if folder is None:
+        home = os.environ.get("TSFORGE_HOME")
+        folder = Path(home).expanduser() if home else Path.home() / ".tsforge"
+    return folder / JOURNAL_NAME
+
+
 def resolve_storage(storage: str | os.PathLike[str] | None = None) -> optuna.storages.BaseStorage:
     """Turn ``--storage`` into something ``optuna.create_study`` accepts.
 
     Args:
-        storage: ``None`` → the default journal file ``mlruns/optuna.journal``; a ``journal:///``
+        storage: ``None`` → the default journal file beside the tracking store
+            (:func:`default_journal`); a ``journal:///``
             URL or a path ending in ``.journal``/``.log``/``.jsonl`` → that journal file; an RDB URL
             (``sqlite:///``, ``postgresql://``, ``mysql://``, ...) → an ``RDBStorage`` (SQLite gets a
             30 s busy timeout so that concurrent writers wait instead of failing).
@@ -71,7 +97,7 @@ def resolve_storage(storage: str | os.PathLike[str] | None = None) -> optuna.sto
         ConfigError: anything else (the message lists the accepted forms).
     """
     if storage is None or str(storage).strip() == "":
-        return _journal(DEFAULT_JOURNAL)
+        return _journal(default_journal())
     text = str(storage).strip()
     if text.startswith("journal://"):
         path = text[len("journal://") :]
@@ -210,6 +236,26 @@ def open_study(
     if existing:
         log.info("resuming study %r with %d existing trials", name, existing)
     return study
+
+
+#: Trial states that count towards a study's ``--trials`` total (an interrupted trial does not).
+FINISHED_STATES = (
+    optuna.trial.TrialState.COMPLETE,
+    optuna.trial.TrialState.PRUNED,
+    optuna.trial.TrialState.FAIL,
+)
+INTERRUPTED_ATTR = "interrupted"
+
+
+def finished_trials(study: optuna.Study) -> int:
+    """Trials that ran to an end: complete, pruned, or failed by an error. A trial stopped by
+    Ctrl-C/SIGTERM (Optuna records it as FAIL, tagged ``interrupted``) does not count, so a
+    resumed study runs it again."""
+    return sum(
+        1
+        for t in study.get_trials(deepcopy=False, states=FINISHED_STATES)
+        if not t.user_attrs.get(INTERRUPTED_ATTR)
+    )
 
 
 def _count_trials(storage: optuna.storages.BaseStorage, name: str) -> int:

@@ -3,14 +3,19 @@
 Flow: open (or resume) the study → start a parent MLflow run → ``study.optimize`` with
 :class:`~tsforge.tuning.objective.TrialObjective` (each trial a nested run, pruned by the
 per-epoch validation loss) → plots of the study on the parent run → retrain the best
-parameters in a nested ``best`` run → register it and move ``@champion`` only if it beats the
-current champion on validation MSE.
+parameters in a nested ``best`` run → register it (through the pipeline, like ``tsforge
+train``) and move ``@champion`` only if it serves what the champion serves and beats it on
+validation MSE.
 
-Ctrl-C: the trial in progress is recorded as FAIL in the study (Optuna's behaviour, so a resumed
-study does not count it) and its run as KILLED, the parent run ends KILLED, and
-``KeyboardInterrupt`` propagates to the caller. SIGTERM ends the MLflow runs KILLED the same way
-(``tracked_run`` turns it into ``SystemExit(143)``). Finished trials are already in the storage,
-so rerunning with the same study name continues the search.
+``n_trials`` is the study's total: rerunning the same command after an interruption runs only
+the missing trials, from any working directory (the study's journal lives beside the MLflow
+store, see :mod:`tsforge.tuning.study`).
+
+Ctrl-C: the trial in progress is recorded as FAIL in the study (Optuna's behaviour), tagged
+``interrupted`` so that it does not count towards the total, and its run as KILLED; the parent
+run ends KILLED, and ``KeyboardInterrupt`` propagates to the caller. SIGTERM ends the MLflow
+runs KILLED the same way (``tracked_run`` turns it into ``SystemExit(143)``). Finished trials
+are already in the storage, so rerunning with the same study name continues the search.
 """
 
 from __future__ import annotations
@@ -29,12 +34,13 @@ from tsforge.errors import ConfigError, TsforgeError
 from tsforge.models.registry import get_model_spec
 from tsforge.tracking import studies
 from tsforge.tracking.runs import TrackedRun, tracked_run
-from tsforge.tuning.objective import OBJECTIVE_METRIC, TrainFn, TrialObjective, TuneSetup
+from tsforge.tuning.objective import TrainFn, TrialObjective, TuneSetup
 from tsforge.tuning.plots import save_study_plots
 from tsforge.tuning.space import TrialConfig, config_from_params, has_search_space
 from tsforge.tuning.study import (
     default_study_name,
     describe_storage,
+    finished_trials,
     make_pruner,
     open_study,
     resolve_storage,
@@ -68,6 +74,12 @@ class TuneResult:
     registered_name: str | None = None
     version: str | None = None
     champion_version: str | None = None
+    promotion: str | None = None  # why @champion moved to the retrained best, or stayed
+
+
+#: Study attribute: the trial whose retrained model was registered last (a rerun that adds no
+#: trial does not register the same model again).
+REGISTERED_TRIAL_ATTR = "registered_trial"
 
 
 def study_summary(study: optuna.Study) -> dict[str, int]:
@@ -116,18 +128,21 @@ def tune(
     catch: tuple[type[BaseException], ...] = (TsforgeError,),
     train_fn: TrainFn | None = None,
     load_kwargs: dict[str, Any] | None = None,
+    on_start: Callable[[int, int | None], None] | None = None,
 ) -> TuneResult:
     """Search ``model``'s hyper-parameters on ``data`` with Optuna, tracked in MLflow.
 
     Args:
         data: catalogue name, file path, frame or ``TimeSeriesData`` (as ``pipeline.train``).
         model: registered model with a ``search_space`` (``tsforge.models.model_names()``).
-        n_trials: trials run by *this* call (``None`` = until ``timeout``); a resumed study
-            keeps its earlier trials and adds these.
+        n_trials: the study's **total** number of trials (``None`` = until ``timeout``): a
+            resumed study runs only the ones it still lacks (complete, pruned and failed trials
+            count, interrupted ones do not), and parallel workers on one study stop together
+            when the total is reached.
         timeout: stop starting new trials after this many seconds.
         study_name: default ``<model>-<dataset>-h<H>``; the same name resumes the study.
-        storage: see :func:`tsforge.tuning.study.resolve_storage` (default journal file under
-            ``mlruns/``).
+        storage: see :func:`tsforge.tuning.study.resolve_storage` (default: a journal file
+            beside the MLflow tracking store, whatever the working directory).
         train_config, model_config, strategy_config: fixed options that override the search
             space (e.g. ``{"max_epochs": 5}``).
         strategy: loss strategy; its own ``search_space`` (selective: ``r_u``, ``r_a``) joins the search.
@@ -144,6 +159,8 @@ def tune(
         catch: exceptions that fail one trial without stopping the study.
         train_fn: replacement of ``pipeline.train`` (tests).
         load_kwargs: options of ``load_data`` for file input (id/time/target columns).
+        on_start: ``on_start(finished_before, to_run)`` once the study is open (the CLI sizes
+            its progress bar with it; ``to_run`` is ``None`` with a timeout only).
 
     Raises:
         ConfigError: the model has no search space, bad storage or pruner, or the study name
@@ -186,6 +203,11 @@ def tune(
     for params in enqueue:
         study.enqueue_trial(dict(params), skip_if_exists=True)
     exp_name = experiment or series.name or "default"
+    done_before = finished_trials(study)
+    to_run = None if n_trials is None else max(0, n_trials - done_before)
+    _warn_if_detached(study, exp_name, name, store)
+    if on_start is not None:
+        on_start(done_before, to_run)
     setup = TuneSetup(
         data=series,
         model=spec.name,
@@ -236,19 +258,49 @@ def tune(
                 }
             )
             objective = TrialObjective(setup, parent.run_id, train_fn)
-            study.optimize(
-                objective,
-                n_trials=n_trials,
-                timeout=timeout,
-                catch=catch,
-                callbacks=[partial(_log_trial_to_parent, parent), *callbacks],
-            )
+            if to_run != 0:
+                stop = [] if n_trials is None else [partial(_stop_at_total, n_trials)]
+                study.optimize(
+                    objective,
+                    n_trials=to_run,
+                    timeout=timeout,
+                    catch=catch,
+                    callbacks=[partial(_log_trial_to_parent, parent), *stop, *callbacks],
+                )
+            else:
+                log.info("study %r already has %d of %d trials; none to run", name, done_before, n_trials)
             return _finish(
                 study, setup, parent, storage_name, n_before, t0, retrain, register, registered_name, train_fn
             )
         except KeyboardInterrupt:
             log.warning("tuning interrupted; study %r is resumable with the same name and storage", name)
             raise
+
+
+def _stop_at_total(total: int, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+    """Stop this worker once the study (all workers together) has ``total`` finished trials."""
+    if finished_trials(study) >= total:
+        study.stop()
+
+
+def _warn_if_detached(study: optuna.Study, experiment: str, name: str, storage: Any) -> None:
+    """A new study whose name already has trial runs in MLflow was started against another
+    storage: say so instead of silently numbering trials from 0 again."""
+    if study.get_trials(deepcopy=False):
+        return
+    try:
+        runs = studies.study_runs(experiment, name)
+    except Exception:  # noqa: BLE001 - a warning only
+        return
+    if runs:
+        log.warning(
+            "study %r has %d trial run(s) in MLflow experiment %r but none in %s: a new study starts "
+            "(pass the --storage used before to resume it)",
+            name,
+            len(runs),
+            experiment,
+            describe_storage(storage),
+        )
 
 
 def _log_trial_to_parent(parent: TrackedRun, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
@@ -316,8 +368,11 @@ def _finish(
         wall_seconds=0.0,
         plots=plot_names,
     )
-    if best is not None and best_cfg is not None and retrain:
+    already = study.user_attrs.get(REGISTERED_TRIAL_ATTR) == (None if best is None else best.number)
+    if best is not None and best_cfg is not None and retrain and (result.n_trials_session > 0 or not already):
         _retrain_best(result, setup, parent, best, best_cfg, register, registered_name, train_fn)
+        if result.version is not None:
+            study.set_user_attr(REGISTERED_TRIAL_ATTR, best.number)
     result.wall_seconds = time.perf_counter() - t0
     parent.log_metrics({"wall_seconds": result.wall_seconds})
     return result
@@ -333,15 +388,19 @@ def _retrain_best(
     registered_name: str | None,
     train_fn: TrainFn | None,
 ) -> None:
-    """Retrain the best configuration (same seed → same model as the best trial), register it."""
+    """Retrain the best configuration (same seed → same model as the best trial) and register it
+    through the pipeline, like ``tsforge train``: the version is described and tagged, and
+    ``@champion`` moves only if it serves what the champion serves and beats it on validation."""
     fn = train_fn
     if fn is None:
         from tsforge.pipeline import train as fn
+    name = registered_name or f"{setup.data.name}-{setup.model}"
     outcome = fn(
         setup.data,
         **setup.train_kwargs(cfg),
         track=True,
-        register=False,
+        register=register,
+        registered_name=name if register else None,
         run_name=f"{setup.study_name}-best",
         nested=True,
         tags={
@@ -355,13 +414,11 @@ def _retrain_best(
     parent.log_metrics(
         {f"best_{k}": v for k, v in result.final_metrics.items() if k.startswith(("val_", "test_"))}
     )
-    if not register or outcome.model_uri is None:
+    version = getattr(outcome, "version", None)
+    if not register or version is None:
         return
-    from tsforge.tracking.registry import promote_champion, register_model_version
-
-    name = registered_name or f"{setup.data.name}-{setup.model}"
-    version = register_model_version(outcome.model_uri, name, run_id=outcome.run_id)
     result.registered_name = name
-    result.version = version
-    result.champion_version = promote_champion(name, OBJECTIVE_METRIC, candidate_version=version)
+    result.version = str(version)
+    result.champion_version = getattr(outcome, "champion_version", None)
+    result.promotion = getattr(outcome, "promotion", None)
     parent.log_params({"registered_name": name, "registered_version": version})

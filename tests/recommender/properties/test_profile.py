@@ -65,8 +65,14 @@ def test_log_profile_to_mlflow(tmp_path):
         log_profile_to_mlflow(res)
     got = mlflow.get_run(run.info.run_id)
     assert got.data.params["profile.window"] == "336"
-    assert "profile.hurst_mean" in got.data.metrics
+    # The profile is a table and a picture, not ~70 metrics that would bury the run's charts.
+    assert not any(k.startswith("profile.") for k in got.data.metrics)
     names = [a.path for a in mlflow.MlflowClient().list_artifacts(run.info.run_id, "profile")]
-    assert "profile/profile_windows.csv" in names
+    assert {"profile/profile_windows.csv", "profile/profile.png", "profile/properties.json"} <= set(names)
+    table = mlflow.MlflowClient().load_table(
+        run.info.experiment_id, "profile/properties.json", run_ids=[run.info.run_id]
+    )
+    row = table.set_index("property").loc["hurst"]
+    assert row["mean"] == pytest.approx(res.summary["properties"]["hurst"]["mean"])
     with pytest.raises(ConfigError):
         log_profile_to_mlflow(res)  # no active run

@@ -127,3 +127,14 @@ def test_bad_panels_exit_2_naming_the_series(case, expect, tmp_path, capsys):
     assert len(lines) == 1 and lines[0].startswith("error: "), err
     for word in expect:
         assert word in lines[0], lines[0]
+
+
+def test_recommend_a_panel_by_validation(ragged_csv, capsys):
+    import json
+
+    code, out, err = _cli(capsys, "recommend", ragged_csv, "--horizon", "3", "--json")
+    assert code == 0, err[-3000:]
+    rec = json.loads(out)
+    scores = [r["val_mase"] for r in rec["ranking"]]
+    assert scores == sorted(scores) and rec["n_series"] == 3 and rec["horizon"] == 3
+    assert rec["ranking"][0]["model"] in rec["explanation"]

@@ -9,6 +9,7 @@ from optuna.storages import JournalStorage, RDBStorage
 from tsforge.errors import ConfigError
 from tsforge.tuning.study import (
     DEFAULT_JOURNAL,
+    default_journal,
     default_study_name,
     describe_storage,
     make_pruner,
@@ -19,6 +20,7 @@ from tsforge.tuning.study import (
 
 def test_default_storage_is_a_journal_file_under_mlruns(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)  # tsforge's default store: mlruns/
     store = resolve_storage(None)
     assert isinstance(store, JournalStorage)
     study = open_study("s", store)
@@ -90,3 +92,19 @@ def test_pruners():
 def test_default_study_name():
     assert default_study_name("dlinear", "etth1", 96) == "dlinear-etth1-h96"
     assert default_study_name("nlinear", "/data/my.csv.gz", 12) == "nlinear-my-h12"
+
+
+def test_default_journal_lives_beside_the_tracking_store_not_the_working_directory(tmp_path, monkeypatch):
+    store_dir = tmp_path / "store"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{store_dir}/mlflow.db")
+    for cwd in ("a", "b"):
+        (tmp_path / cwd).mkdir()
+        monkeypatch.chdir(tmp_path / cwd)
+        assert default_journal() == store_dir / "optuna.journal"
+        study = open_study("same", resolve_storage(None))
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    assert len(open_study("same", store_dir / "optuna.journal").trials) == 2
+    assert not (tmp_path / "a" / "mlruns").exists() and not (tmp_path / "b" / "mlruns").exists()
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:5000")
+    monkeypatch.setenv("TSFORGE_HOME", str(tmp_path / "home"))
+    assert default_journal() == tmp_path / "home" / "optuna.journal"

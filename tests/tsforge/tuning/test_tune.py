@@ -48,7 +48,8 @@ def test_three_trials_complete_register_and_resume(data, store, tune_small):
     } <= artifacts
 
     # Same study name again: trials are added, numbering continues, a new parent run holds them.
-    res2 = tune_small(data, store, "basic", n_trials=2, registered_name="tiny-dlinear")
+    # --trials is the study's total: 5 in all, so this session runs the 2 missing ones.
+    res2 = tune_small(data, store, "basic", n_trials=5, registered_name="tiny-dlinear")
     assert res2.n_trials_session == 2 and res2.counts["total"] == 5
     assert res2.parent_run_id != res.parent_run_id
     by_trial = _runs_by_trial("exp-basic", "basic")
@@ -69,3 +70,29 @@ def test_three_trials_complete_register_and_resume(data, store, tune_small):
 def test_a_model_without_search_space_is_refused(data, store):
     with pytest.raises(ConfigError, match="no search space"):
         tune(data, "naive", n_trials=1, storage=str(store / "optuna.journal"))
+
+
+def test_resume_from_another_directory_runs_only_the_missing_trials(data, tmp_path, monkeypatch):
+    """Issue #18, finding 5: the journal followed the working directory, so ``--study`` from another
+    directory silently started a new study (MLflow got ``trial-0`` twice), and ``--trials`` after
+    an interruption ran that many *more*."""
+    uri = f"sqlite:///{tmp_path}/store/mlflow.db"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    common = dict(
+        input_len=24, horizon=8, split="7:1:2", train_config={"max_epochs": 2, "patience": 10},
+        study_name="moved", experiment="exp-moved", n_startup_trials=2, retrain=False,
+    )  # fmt: skip
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    monkeypatch.chdir(tmp_path / "one")
+    first = tune(data, "dlinear", n_trials=2, **common)
+    assert first.n_trials_session == 2
+    monkeypatch.chdir(tmp_path / "two")
+    second = tune(data, "dlinear", n_trials=3, **common)
+    assert second.n_trials_session == 1 and second.counts["total"] == 3
+    again = tune(data, "dlinear", n_trials=3, **common)  # the total is reached: nothing to run
+    assert again.n_trials_session == 0 and again.counts["total"] == 3
+    trials = sorted(int(r.data.tags["tsforge.trial"]) for r in study_runs("exp-moved", "moved"))
+    assert trials == [0, 1, 2]  # no trial-0 twice
+    assert (tmp_path / "store" / "optuna.journal").is_file()
+    assert not any((tmp_path / d / "mlruns").exists() for d in ("one", "two"))

@@ -61,7 +61,9 @@ def test_ctrl_c_kills_runs_and_leaves_a_resumable_study(data, store, tune_small)
     assert by_trial[1].info.status == "KILLED"
     parent = mlflow.MlflowClient().get_run(by_trial[1].data.tags["mlflow.parentRunId"])
     assert parent.info.status == "KILLED" and parent.data.tags["tsforge.outcome"] == "killed"
-    # Resume: the same name continues with trial number 2.
-    res = tune_small(data, store, "ctrlc", n_trials=1, retrain=False)
+    assert study.trials[1].user_attrs["interrupted"] is True
+    # Resume: the same name continues with trial number 2. --trials is the total, and the
+    # interrupted trial does not count: 1 finished + 1 to run = 2.
+    res = tune_small(data, store, "ctrlc", n_trials=2, retrain=False)
     assert [t.number for t in open_study("ctrlc", store / "optuna.journal").trials] == [0, 1, 2]
     assert res.best_trial in (0, 2)

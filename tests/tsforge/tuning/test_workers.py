@@ -16,6 +16,7 @@ from tsforge.tracking.studies import study_runs
 from tsforge.tuning import open_study
 
 TRIALS_EACH = 3
+TOTAL = 2 * TRIALS_EACH  # --trials is the study's total, shared by its workers
 
 
 def _worker(csv, journal, seed):
@@ -30,7 +31,7 @@ def _worker(csv, journal, seed):
         "--horizon", "8",
         "--input", "24",
         "--split", "7:1:2",
-        "--trials", str(TRIALS_EACH),
+        "--trials", str(TOTAL),
         "--epochs", "2",
         "--train-option", "num_threads=1",
         "--startup-trials", "2",
@@ -74,7 +75,9 @@ def test_two_workers_finish_all_trials_once_each_visible_in_mlflow(tmp_path, mon
 
     study = open_study("shared", journal)
     numbers = sorted(t.number for t in study.trials)
-    assert numbers == list(range(2 * TRIALS_EACH))  # N in total, no duplicated number
+    # The total, no duplicated number; a trial the other worker had already started when the
+    # total was reached still finishes (at most one extra per additional worker).
+    assert numbers == list(range(len(numbers))) and TOTAL <= len(numbers) <= TOTAL + 1
     finished = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
     assert all(t.state in finished for t in study.trials)
 

@@ -1,0 +1,152 @@
+"""Limits before work: the API key and the body size are checked before any byte of the body is read.
+
+Why an ASGI middleware and not a FastAPI dependency: FastAPI reads and parses the whole body
+*before* it resolves dependencies, so a 210 MB body without a key used to be read, parsed (+1.5
+GB of memory) and only then refused with 401. This gate sits in front of the application:
+
+1. a route that needs the API key (every route with the ``require_api_key`` dependency) is
+   refused with 401 from the headers alone;
+2. a declared ``Content-Length`` over ``max_body_bytes`` is refused with 413 from the headers;
+3. a body without a length (chunked) is counted while the application reads it, and reading
+   stops with 413 as soon as it passes the limit.
+
+The dependency stays on the routes (it documents the security scheme in OpenAPI and guards any
+route added without the gate); both use :func:`service.dependencies.api_key_problem`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.settings import ServiceSettings
+
+__all__ = ["RequestGate", "BodyTooLargeError", "too_large_body"]
+
+_AUTH_HEADERS = {"WWW-Authenticate": 'Bearer, ApiKey header="X-API-Key"'}
+
+
+class BodyTooLargeError(StarletteHTTPException):
+    """A streamed body passed the limit while the application read it (answered 413)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, too_large_message(limit))
+
+
+def too_large_message(limit: int) -> str:
+    return f"request body exceeds this service's limit of {limit} bytes (TSFORGE_MAX_BODY_BYTES)"
+
+
+def too_large_body(limit: int) -> dict[str, Any]:
+    return {
+        "error": "RequestTooLarge",
+        "error_code": "RESOURCE_LIMIT_EXCEEDED",
+        "message": too_large_message(limit),
+        "field": "body",
+    }
+
+
+class RequestGate:
+    """ASGI middleware: API key, then declared size, then streamed size (see the module docstring).
+
+    Args:
+        app: the wrapped application.
+        settings: the service settings (``api_key``, ``max_body_bytes``).
+        protected: returns the paths that need the API key (computed once, on first use, from
+            the application's routes).
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, settings: ServiceSettings, protected: Callable[[], frozenset[str]]
+    ) -> None:
+        self.app = app
+        self.settings = settings
+        self.limit = int(settings.max_body_bytes)
+        self._protected_fn = protected
+        self._protected: frozenset[str] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from service.dependencies import api_key_problem
+
+        if self._protected is None:
+            self._protected = self._protected_fn()
+        headers = _headers(scope)
+        if self.settings.api_key is not None and scope.get("path", "") in self._protected:
+            problem = api_key_problem(self.settings, headers.get("x-api-key"), _bearer(headers))
+            if problem is not None:
+                body = {
+                    "error": "AuthenticationError",
+                    "error_code": "UNAUTHENTICATED",
+                    "message": problem,
+                    "field": "X-API-Key",
+                }
+                await _reject(scope, receive, send, 401, body, _AUTH_HEADERS)
+                return
+        declared = headers.get("content-length")
+        if declared is not None:
+            try:
+                size = int(declared)
+            except ValueError:
+                size = -1
+            if size < 0:
+                body = {
+                    "error": "BadRequest",
+                    "error_code": "BAD_REQUEST",
+                    "message": f"invalid Content-Length {declared!r}",
+                    "field": "Content-Length",
+                }
+                await _reject(scope, receive, send, 400, body)
+                return
+            if size > self.limit:
+                await _reject(scope, receive, send, 413, too_large_body(self.limit))
+                return
+        await self.app(scope, self._counting(receive), send)
+
+    def _counting(self, receive: Receive) -> Receive:
+        """``receive`` that stops a body once more than the limit has arrived (chunked uploads)."""
+        seen = 0
+        limit = self.limit
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLargeError(limit)
+            return message
+
+        return counted
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+
+
+def _bearer(headers: dict[str, str]) -> str | None:
+    auth = headers.get("authorization")
+    if not auth:
+        return None
+    scheme, _, credentials = auth.partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" and credentials.strip() else None
+
+
+async def _reject(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    status: int,
+    body: dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Answer without reading the body; the connection is closed after it (the unread body would
+    otherwise be taken for the next request)."""
+    response = JSONResponse(body, status_code=status, headers={**(headers or {}), "Connection": "close"})
+    await response(scope, receive, send)

@@ -1,0 +1,190 @@
+"""Conformal intervals: coverage on series with known noise, monotone quantiles, no leakage,
+persistence, and the per-series / pooled rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsforge.data.panel import Panel
+from tsforge.errors import ConfigError
+from tsforge.inference import IntervalRequest, SeriesInput
+from tsforge.panels.conformal import (
+    ConformalCalibration,
+    calibrate_panel,
+    calibration_windows,
+    conformal_cv,
+    history_scales,
+    trailing_scale,
+)
+from tsforge.panels.cv import cross_validation
+from tsforge.panels.predictor import PanelPredictor, load_predictor_dir
+from tsforge.pipeline import TrackingOptions
+from tsforge.pipeline.panel import train_panel
+
+
+def _random_walks(n: int, length: int, seed: int) -> tuple[Panel, np.ndarray]:
+    """Random walks with a different, known step s.d. per series (heteroscedastic panel)."""
+    rng = np.random.default_rng(seed)
+    sigma = rng.uniform(0.5, 5.0, n)
+    values = 100 + np.cumsum(rng.normal(size=(n, length)) * sigma[:, None], axis=1)
+    return Panel.from_arrays(list(values), season_length=1, name="walks"), sigma
+
+
+def test_coverage_matches_nominal_on_random_walks_with_known_noise():
+    """Naive on random walks: the h-step error is N(0, h σ²) with σ different per series. Over
+    1,000 held-out windows the conformal intervals cover within sampling error of nominal,
+    and their width is close to the oracle's (the true Gaussian quantiles)."""
+    panel, sigma = _random_walks(1000, 60, seed=1)
+    h = 4
+    history = panel.head_cut(h)
+    test = panel.tail(h)
+    cal = calibrate_panel(history, "naive", h)["naive"]
+    assert cal.info["windows"] == calibration_windows(history, h) == 1  # 1,000 series: one window
+    request = IntervalRequest((80.0, 95.0))
+    point = np.repeat(history.tail(1), h, axis=1)
+    q = cal.quantiles(point, [history.series(i) for i in range(len(history))], history.ids, request.probs)
+    bounds = request.bounds(q)
+    steps = np.sqrt(np.arange(1, h + 1))[None, :]
+    for level, z in ((80, 1.2816), (95, 1.9600)):
+        lo, hi = bounds[f"lo-{level}"], bounds[f"hi-{level}"]
+        cover = ((test >= lo) & (test <= hi)).mean()
+        # steps of one series share their path: count series, not points, for the standard error
+        se = np.sqrt(level / 100 * (1 - level / 100) / len(panel))
+        assert abs(cover - level / 100) < 4 * se, (level, cover)
+        oracle = 2 * z * sigma[:, None] * steps
+        ratio = np.median((hi - lo) / oracle)
+        assert 0.8 < ratio < 1.35, (level, ratio)
+
+
+def test_quantiles_are_monotone_and_intervals_contain_the_median():
+    rng = np.random.default_rng(0)
+    scores = rng.standard_t(3, size=(40, 6)) + rng.normal(size=(40, 1))  # skewed-ish, few cases
+    cal = ConformalCalibration.from_scores(
+        scores, [f"s{i % 4}" for i in range(40)], season_length=1, scale_window=8
+    )
+    predictor = PanelPredictor("naive", 6, freq=None, season_length=1, calibration=cal)
+    series = [SeriesInput(f"s{i}", rng.normal(size=30).cumsum()) for i in range(5)]
+    levels = [10, 50, 80, 90, 95, 99]
+    qs = [0.01, 0.05, 0.2, 0.5, 0.7, 0.95, 0.99]
+    for method in ("conformal", "native"):
+        predictor.method = method
+        for f in predictor.predict_series(series, level=levels, quantiles=qs):
+            q = np.stack([f.bounds[f"q-{x:g}"] for x in qs])
+            assert (np.diff(q, axis=0) >= -1e-12).all(), method
+            median = f.bounds["q-0.5"]
+            for a, b in zip(levels, levels[1:], strict=False):  # nested: wider levels contain narrower
+                assert (f.bounds[f"lo-{b}"] <= f.bounds[f"lo-{a}"] + 1e-12).all()
+                assert (f.bounds[f"hi-{b}"] >= f.bounds[f"hi-{a}"] - 1e-12).all()
+            for lv in levels:
+                assert (f.bounds[f"lo-{lv}"] <= median + 1e-12).all() and (
+                    median <= f.bounds[f"hi-{lv}"] + 1e-12
+                ).all()
+
+
+def test_per_series_scores_only_where_they_resolve_the_level():
+    """A series with 20 windows uses its own scores for an 80 % interval (needs 9) but the
+    pooled ones for 95 % (needs 39)."""
+    own = np.full((20, 1), 10.0)  # series "a": all errors exactly 10 scales
+    other = np.linspace(-1, 1, 200)[:, None]
+    cal = ConformalCalibration.from_scores(
+        np.vstack([own, other]), ["a"] * 20 + ["b"] * 200, season_length=1, scale_window=4
+    )
+    assert list(cal.own_ids) == ["a", "b"]
+    scale = np.ones(1)
+    p80 = IntervalRequest((80.0,)).probs
+    assert np.allclose(cal.quantiles_from_scale(np.zeros((1, 1)), scale, ["a"], p80), 10.0)
+    p95 = IntervalRequest((95.0,)).probs
+    pooled = cal.quantiles_from_scale(np.zeros((1, 1)), scale, ["a"], p95)
+    assert pooled[0, 0, 0] < 0  # lower bound from the pooled scores (a's own are all 10)
+
+
+def test_trailing_scale_uses_the_last_window_and_falls_back_when_flat():
+    v = np.r_[np.arange(10.0) * 5, np.arange(10.0)]  # steep, then slope 1
+    assert trailing_scale(v, np.array([0]), np.array([20]), 1, 5)[0] == pytest.approx(1.0)
+    assert history_scales([np.zeros(5)], 1, 4)[0] == 1.0  # all zero: unit scale, not a point interval
+    flat_end = np.r_[0.0, 3.0, 6.0, 6.0, 6.0, 6.0]
+    assert history_scales([flat_end], 1, 3)[0] == pytest.approx(6 / 5)  # whole-history lag-1 fallback
+
+
+def test_no_leakage_conformal_cv_window_ignores_its_own_and_later_targets():
+    panel, _ = _random_walks(60, 50, seed=2)
+    h = 5
+    cv = cross_validation(panel, ["naive"], h, n_windows=4, progress=False)
+    out = conformal_cv(cv, panel, ["naive"], h, level=[80])
+    first = cv.groupby("unique_id").head(h).index  # every series' first window: nothing before it
+    assert out.loc[first, "naive-lo-80"].isna().all()
+    # change every target of the last window: its bounds must not move (earlier windows only)
+    last = cv.groupby("unique_id").tail(h).index
+    moved = cv.copy()
+    moved.loc[last, "y"] = moved.loc[last, "y"] + 1e3
+    out2 = conformal_cv(moved, panel, ["naive"], h, level=[80])
+    np.testing.assert_allclose(out2.loc[last, "naive-hi-80"], out.loc[last, "naive-hi-80"])
+
+
+def test_no_leakage_train_panel_calibrates_on_the_history_only():
+    """Two panels that differ only in their test windows get identical calibrations."""
+    panel, _ = _random_walks(40, 40, seed=3)
+    h = 4
+    values = panel.values.copy()
+    last = panel.indptr[1:, None] - h + np.arange(h)[None, :]
+    values[last.ravel()] += 500.0
+    changed = Panel(panel.ids, panel.indptr, values, season_length=1, name="walks")
+    opts = TrackingOptions(track=False, progress=False)
+    a = train_panel(panel, "naive", horizon=h, tracking=opts).predictor.calibration
+    b = train_panel(changed, "naive", horizon=h, tracking=opts).predictor.calibration
+    np.testing.assert_array_equal(a.pooled, b.pooled)
+    np.testing.assert_array_equal(a.pooled_n, b.pooled_n)
+
+
+def test_train_panel_scores_and_stores_intervals_and_a_saved_model_returns_them(tmp_path):
+    panel, _ = _random_walks(120, 40, seed=4)
+    out = train_panel(panel, "naive", horizon=4, tracking=TrackingOptions(track=False, progress=False))
+    for key in ("test_coverage_80", "test_coverage_95", "test_msis_80", "test_width_95", "test_wql"):
+        assert np.isfinite(out.metrics[key]), key
+    assert out.metrics["test_coverage_80"] <= out.metrics["test_coverage_95"]
+    assert {"naive-lo-80", "naive-hi-95"} <= set(out.forecasts.columns)
+    history = pd.DataFrame({"unique_id": "x", "y": panel.series(0)})
+    expected = out.predictor.predict_frame(history, level=[80, 95], quantiles=[0.1, 0.9])
+    out.predictor.save(tmp_path / "bundle")
+    loaded = load_predictor_dir(tmp_path / "bundle")
+    assert loaded.interval_method == "conformal"
+    got = loaded.predict_frame(history, level=[80, 95], quantiles=[0.1, 0.9])
+    assert list(got.columns[-6:]) == [
+        "y_hat-lo-80", "y_hat-hi-80", "y_hat-lo-95", "y_hat-hi-95", "y_hat-q-0.1", "y_hat-q-0.9",
+    ]  # fmt: skip
+    pd.testing.assert_frame_equal(got, expected, rtol=1e-6)
+
+
+def test_bad_levels_and_quantiles_name_the_field():
+    predictor = PanelPredictor("naive", 3, freq=None, season_length=1)
+    series = [SeriesInput("a", np.arange(10.0))]
+    for level in (0, 100, 150, "x", True):
+        with pytest.raises(ConfigError) as err:
+            predictor.predict_series(series, level=[level])
+        assert err.value.to_dict()["field"] == "level"
+    with pytest.raises(ConfigError) as err:
+        predictor.predict_series(series, quantiles=[1.0])
+    assert err.value.to_dict()["field"] == "quantiles"
+    glob = PanelPredictor("croston", 3, freq=None, season_length=1)  # no level support, no calibration
+    with pytest.raises(ConfigError, match="neither"):
+        glob.predict_series(series, level=[80])
+
+
+def test_calibration_round_trips_through_its_file(tmp_path):
+    rng = np.random.default_rng(5)
+    cal = ConformalCalibration.from_scores(
+        rng.normal(size=(700, 3)), [f"s{i % 50}" for i in range(700)], season_length=7, scale_window=14
+    )
+    cal.save(tmp_path)
+    back = ConformalCalibration.load(tmp_path)
+    assert back is not None and back.horizon == 3 and back.scale_window == 14
+    probs = IntervalRequest((80.0, 95.0), (0.3,)).probs
+    hist = [rng.normal(size=30) for _ in range(3)]
+    np.testing.assert_allclose(
+        back.quantiles(np.zeros((3, 3)), hist, ["s1", "zz", "s2"], probs),
+        cal.quantiles(np.zeros((3, 3)), hist, ["s1", "zz", "s2"], probs),
+        rtol=1e-5,
+    )
+    assert ConformalCalibration.load(tmp_path / "nothing") is None

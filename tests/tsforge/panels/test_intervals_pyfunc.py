@@ -1,0 +1,80 @@
+"""A registered model returns the same intervals in a fresh process, from a history alone."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+
+from tsforge.data.panel import Panel
+from tsforge.pipeline import TrackingOptions, train
+from tsforge.pipeline.panel import train_panel
+
+_SCRIPT = """
+import json, mlflow, pandas as pd
+mlflow.set_tracking_uri({uri!r})
+model = mlflow.pyfunc.load_model({ref!r})
+res = model.predict(pd.read_parquet({path!r}), params={params!r})
+print("RESULT" + json.dumps({{c: res[c].tolist() for c in res.columns if c.startswith("y_hat")}}))
+"""
+
+
+def _fresh_process(uri: str, ref: str, path: str, params: dict) -> dict[str, list[float]]:
+    script = _SCRIPT.format(uri=uri, ref=ref, path=path, params=params)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT"))
+    return json.loads(line[len("RESULT") :])
+
+
+def _check(expected: pd.DataFrame, got: dict[str, list[float]], columns: list[str]) -> None:
+    assert sorted(got) == sorted(["y_hat", *columns])
+    for col in ["y_hat", *columns]:
+        np.testing.assert_allclose(got[col], expected[col].to_numpy(), rtol=1e-6, atol=1e-8)
+
+
+def test_panel_model_intervals_in_a_fresh_process(tracking_uri, tmp_path):
+    rng = np.random.default_rng(0)
+    arrays = [50 + np.cumsum(rng.normal(size=48)) for _ in range(40)]
+    panel = Panel.from_arrays(arrays, season_length=1, name="walks")
+    out = train_panel(panel, "naive", horizon=6, tracking=TrackingOptions(progress=False))
+    assert out.registered_name and np.isfinite(out.metrics["test_coverage_80"])
+    hist = pd.DataFrame(
+        {"unique_id": np.repeat(["p", "q"], 30), "y": np.r_[arrays[0][-30:], arrays[5][-30:]]}
+    )
+    path = str(tmp_path / "hist.parquet")
+    hist.to_parquet(path)
+    params = {"horizon": 6, "level": [80.0, 95.0], "quantiles": [0.1, 0.9]}
+    expected = out.predictor.predict_frame(hist, 6, level=[80, 95], quantiles=[0.1, 0.9])
+    got = _fresh_process(tracking_uri, f"models:/{out.registered_name}@champion", path, params)
+    _check(
+        expected,
+        got,
+        ["y_hat-lo-80", "y_hat-hi-80", "y_hat-lo-95", "y_hat-hi-95", "y_hat-q-0.1", "y_hat-q-0.9"],
+    )
+    # without params: point forecasts only, as before
+    plain = _fresh_process(tracking_uri, f"models:/{out.registered_name}@champion", path, {"horizon": 6})
+    assert sorted(plain) == ["y_hat"]
+
+
+def test_window_model_intervals_in_a_fresh_process(tracking_uri, toy_series, tmp_path):
+    out = train(
+        toy_series, "dlinear", input_len=48, horizon=12, train_config={"max_epochs": 2}, progress=False
+    )
+    assert out.predictor.calibration is not None
+    assert 0 < out.metrics["test_coverage_80"] <= out.metrics["test_coverage_95"] <= 1
+    hist = pd.DataFrame(
+        {
+            "unique_id": np.repeat(["s0", "new"], 60),
+            "ds": np.tile(pd.date_range("2021-03-01", periods=60, freq="h"), 2),
+            "y": np.concatenate([np.sin(np.arange(60) / 4), np.cos(np.arange(60) / 4)]),
+        }
+    )
+    path = str(tmp_path / "hist.parquet")
+    hist.to_parquet(path)
+    expected = out.predictor.predict_frame(hist, 12, level=[90])
+    got = _fresh_process(tracking_uri, "models:/toy-dlinear@champion", path, {"horizon": 12, "level": [90.0]})
+    _check(expected, got, ["y_hat-lo-90", "y_hat-hi-90"])

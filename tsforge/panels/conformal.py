@@ -1,0 +1,668 @@
+"""Conformal prediction intervals and quantiles around any point forecaster.
+
+The method (split conformal on out-of-sample residuals, per horizon step):
+
+1. **Residuals.** Forecast windows the model did not see — rolling-origin cross-validation
+   windows of the training history for panels (:func:`calibration_cv`), the validation windows
+   for window models (:func:`calibrate_task`) — and keep the signed errors ``y − ŷ`` per
+   horizon step. Only values before each window's cutoff are used to forecast it, and every
+   window lies before the test window: nothing of what the intervals are scored on leaks in.
+2. **Scale-free scores.** Each error is divided by the series' *local scale* at the forecast
+   origin: the mean absolute seasonal difference over the last ``scale_window`` values before
+   it (two horizons or two seasons, whichever is longer: the window a global model reads).
+   Why: series of very different levels and volatilities can then share one set of scores,
+   and an interval widens by itself where a series is currently volatile. The scale is a
+   function of the history alone, so it is recomputed from whatever history a request sends:
+   no training data is needed at serving time.
+3. **Quantiles.** The quantile at probability ``p`` is ``ŷ + s · r_(k)``, with ``r_(k)`` the
+   ``k``-th smallest score of that step, ``k = ⌈(n + 1) p⌉`` above the median and
+   ``⌊(n + 1) p⌋`` below it (the finite-sample conformal rank, so a central ``1 − a`` interval
+   covers at least ``1 − a`` when windows are exchangeable). Signed scores (not ``|e|``) let
+   the interval be asymmetric where the model is biased or the errors skewed. Quantiles are
+   then sorted, so intervals never cross and always contain the median.
+
+**Per series or pooled** — decided per series and request: a series uses *its own* scores when
+it has enough windows to resolve every requested probability with a finite rank
+(``n ≥ p / (1 − p)`` and ``n ≥ 1/p − 1``: 9 windows for an 80 % interval, 39 for 95 %), and
+the scores pooled over all series otherwise. Why this rule: below it the series' own
+conformal bound does not exist (the rank falls outside its scores), above it the series'
+own errors are exchangeable with its future errors, which pooled scores of other series need
+not be. In practice: window models (thousands of validation windows per channel) are
+calibrated per channel; panels (a few windows per series) are pooled per horizon step.
+
+**How many windows** (:func:`calibration_windows`): enough for about ``TARGET_SCORES`` = 1000
+pooled scores per step — the binomial standard error of an estimated 90 % quantile's coverage
+is then ≤ 1 point, well inside a ±2.5-point tolerance — capped at ``MAX_WINDOWS`` = 5 because
+each window refits every local model once more and older windows describe the present less.
+Both are fixed rules, not tuned on any dataset.
+
+Any predictor can be wrapped: :class:`ConformalCalibration` takes point forecasts, the
+histories they were made from and the series ids, and returns quantiles
+(:meth:`ConformalCalibration.quantiles`); it is saved with the model (``calibration.npz``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from tsforge.data.panel import Panel
+from tsforge.errors import ConfigError, DataValidationError
+from tsforge.inference import IntervalRequest, sorted_quantiles
+from tsforge.panels.cv import PanelForecaster, cross_validation
+from tsforge.panels.global_models import GlobalPanelModel, fit_global
+from tsforge.training.spec import DEFAULT_SEED
+
+__all__ = [
+    "TARGET_SCORES",
+    "MAX_WINDOWS",
+    "CALIBRATION_FILE",
+    "ConformalCalibration",
+    "default_scale_window",
+    "trailing_scale",
+    "history_scales",
+    "calibration_windows",
+    "calibration_cv",
+    "calibrate_panel",
+    "calibrate_task",
+    "conformal_cv",
+    "FitOnceGlobalModel",
+    "LOG_LEVELS",
+    "holdout_interval_metrics",
+    "task_interval_metrics",
+]
+
+TARGET_SCORES = 1000
+MAX_WINDOWS = 5
+#: order statistics kept per horizon step (pooled) and per (series, step): enough to read any
+#: quantile to a fraction of a percentile while bounding the bundle's size
+MAX_STORED = 512
+#: windows a series needs before its own scores are stored: the fewest that resolve an 80 %
+#: interval (the narrowest level anyone asks for routinely); fewer can only give a 50 % band
+MIN_OWN = 9
+CALIBRATION_FILE = "calibration.npz"
+_EPS = 1e-12
+
+
+# -- local scale ------------------------------------------------------------------------------
+def default_scale_window(horizon: int, season_length: int) -> int:
+    """Values before the origin that set the local scale: two horizons or two seasons."""
+    return int(max(2 * int(horizon), 2 * max(1, int(season_length)), 2))
+
+
+def _lag_sums(values: np.ndarray, lag: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative sums (with a leading 0) of |v_t − v_{t−lag}| and of its finite count."""
+    d = np.full(values.size, np.nan)
+    if values.size > lag:
+        d[lag:] = np.abs(values[lag:] - values[:-lag])
+    ok = np.isfinite(d)
+    return np.concatenate([[0.0], np.cumsum(np.where(ok, d, 0.0))]), np.concatenate([[0], np.cumsum(ok)])
+
+
+def trailing_scale(
+    values: np.ndarray, starts: np.ndarray, ends: np.ndarray, season_length: int, window: int
+) -> np.ndarray:
+    """``[k]`` local scale of every history ``values[starts[k]:ends[k]]`` (vectorised).
+
+    Mean |y_t − y_{t−m}| over the last ``window`` values (lag 1 when they hold no full season);
+    where that is 0 or undefined (a flat or nearly empty stretch): mean |y_t − y_{t−1}| over the
+    whole history, then mean |y| over it, then 1 — a scale must be positive, or an interval
+    collapses to a point on the first flat stretch of an intermittent series.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    starts = np.asarray(starts, dtype=np.int64)
+    ends = np.asarray(ends, dtype=np.int64)
+    m = max(1, int(season_length))
+    a = np.maximum(starts, ends - int(window))
+    lag = np.where(ends - a > m, m, 1)
+    out = np.full(starts.size, np.nan)
+    for L in np.unique(lag):
+        sel = lag == L
+        s, c = _lag_sums(v, int(L))
+        lo, hi = a[sel] + L, ends[sel]
+        lo = np.minimum(lo, hi)
+        cnt = c[hi] - c[lo]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[sel] = np.where(cnt > 0, (s[hi] - s[lo]) / np.maximum(cnt, 1), np.nan)
+    bad = ~(out > _EPS)
+    if bad.any():
+        s1, c1 = _lag_sums(v, 1)
+        lo, hi = np.minimum(starts[bad] + 1, ends[bad]), ends[bad]
+        cnt = c1[hi] - c1[lo]
+        fb = np.where(cnt > 0, (s1[hi] - s1[lo]) / np.maximum(cnt, 1), np.nan)
+        ok = np.isfinite(v)
+        cs = np.concatenate([[0.0], np.cumsum(np.where(ok, np.abs(v), 0.0))])
+        cc = np.concatenate([[0], np.cumsum(ok)])
+        n_obs = cc[ends[bad]] - cc[starts[bad]]
+        level = np.where(n_obs > 0, (cs[ends[bad]] - cs[starts[bad]]) / np.maximum(n_obs, 1), np.nan)
+        fb = np.where(fb > _EPS, fb, np.where(level > _EPS, level, 1.0))
+        out[bad] = fb
+    return out
+
+
+def history_scales(histories: Sequence[np.ndarray], season_length: int, window: int) -> np.ndarray:
+    """:func:`trailing_scale` of a list of histories (one array each)."""
+    lens = np.fromiter((np.asarray(h).size for h in histories), dtype=np.int64, count=len(histories))
+    values = (
+        np.concatenate([np.asarray(h, dtype=np.float64).ravel() for h in histories])
+        if len(lens)
+        else np.empty(0)
+    )
+    ends = np.cumsum(lens)
+    return trailing_scale(values, ends - lens, ends, season_length, window)
+
+
+# -- order statistics -------------------------------------------------------------------------
+def _ranks(n: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """``[..., P]`` conformal ranks (1-based, fractional at the median) for ``n`` scores."""
+    n = np.asarray(n, dtype=np.float64)[..., None]
+    p = np.asarray(probs, dtype=np.float64)
+    upper = np.ceil(np.round((n + 1) * p, 9))
+    lower = np.floor(np.round((n + 1) * p, 9))
+    r = np.where(p > 0.5, upper, np.where(p < 0.5, lower, (n + 1) / 2.0))
+    return np.clip(r, 1.0, np.maximum(n, 1.0))
+
+
+def _needed(probs: np.ndarray) -> int:
+    """Fewest scores that give every probability a rank inside them (see the module doc)."""
+    need = 1
+    for p in np.asarray(probs, dtype=np.float64):
+        if p > 0.5:
+            need = max(need, math.ceil(round(p / (1 - p), 9)))
+        elif p < 0.5:
+            need = max(need, math.ceil(round(1 / p - 1, 9)))
+    return need
+
+
+def _thin(sorted_scores: np.ndarray, k: int) -> np.ndarray:
+    """Keep ``k`` evenly spaced order statistics of a sorted 1-d array (all when it is shorter)."""
+    n = sorted_scores.size
+    out = np.full(k, np.nan)
+    if n <= k:
+        out[:n] = sorted_scores
+    else:
+        out[:] = sorted_scores[np.round(np.linspace(0, n - 1, k)).astype(np.int64)]
+    return out
+
+
+def _order_stat(stored: np.ndarray, n: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+    """Value of the ``ranks``-th smallest of ``n`` scores from their thinned copy ``stored``.
+
+    ``stored`` is ``[..., K]`` (sorted, NaN-padded), ``n`` ``[...]`` and ``ranks`` ``[..., P]``.
+    """
+    K = stored.shape[-1]
+    n = np.asarray(n, dtype=np.float64)
+    kept = np.minimum(n, K)
+    pos = (ranks - 1.0) * ((kept - 1.0) / np.maximum(n - 1.0, 1.0))[..., None]
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, np.maximum(kept - 1, 0).astype(np.int64)[..., None])
+    frac = pos - lo
+    a = np.take_along_axis(stored, lo, axis=-1)
+    b = np.take_along_axis(stored, hi, axis=-1)
+    return a + frac * (b - a)
+
+
+def _sorted_stack(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``[cases, H]`` scores (NaN = missing) → ``([H, k]`` thinned sorted scores, ``[H]`` counts)."""
+    H = scores.shape[1]
+    out = np.full((H, k), np.nan)
+    n = np.zeros(H, dtype=np.int64)
+    for j in range(H):
+        col = np.sort(scores[np.isfinite(scores[:, j]), j])
+        n[j] = col.size
+        out[j] = _thin(col, k)
+    return out, n
+
+
+# -- the calibration ----------------------------------------------------------------------------
+@dataclass
+class ConformalCalibration:
+    """Scaled out-of-sample residuals of one model, per horizon step, ready to make quantiles.
+
+    Attributes:
+        horizon: steps calibrated (a request may ask for fewer).
+        season_length, scale_window: how the local scale is computed (see :func:`trailing_scale`).
+        pooled: ``[H, K]`` sorted scores of all series (thinned to ``K`` order statistics).
+        pooled_n: ``[H]`` how many scores each step had.
+        own_ids: ``[S]`` series with at least ``MIN_OWN`` windows of their own.
+        own: ``[S, H, K2]`` their sorted scores; ``own_n``: ``[S, H]`` their counts.
+        info: provenance (model, windows, cases) for logs and the bundle.
+    """
+
+    horizon: int
+    season_length: int
+    scale_window: int
+    pooled: np.ndarray
+    pooled_n: np.ndarray
+    own_ids: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=str))
+    own: np.ndarray = field(default_factory=lambda: np.empty((0, 0, 0)))
+    own_n: np.ndarray = field(default_factory=lambda: np.empty((0, 0), dtype=np.int64))
+    info: dict[str, Any] = field(default_factory=dict)
+
+    # construction -----------------------------------------------------------------------
+    @classmethod
+    def from_scores(
+        cls,
+        scores: np.ndarray,
+        case_ids: Sequence[Any],
+        *,
+        season_length: int,
+        scale_window: int,
+        info: Mapping[str, Any] | None = None,
+    ) -> ConformalCalibration:
+        """Build from ``[cases, H]`` scaled signed residuals (NaN = no target) and each case's series id."""
+        scores = np.asarray(scores, dtype=np.float64)
+        if scores.ndim != 2 or scores.shape[0] == 0 or not np.isfinite(scores).any():
+            raise ConfigError(
+                "no calibration residuals: no series is long enough for a calibration window before "
+                "the test window", field="horizon",
+            )  # fmt: skip
+        ids = np.asarray([str(x) for x in case_ids])
+        pooled, pooled_n = _sorted_stack(scores, MAX_STORED)
+        uniq, inv, counts = np.unique(ids, return_inverse=True, return_counts=True)
+        keep = np.flatnonzero(counts >= MIN_OWN)
+        H = scores.shape[1]
+        k2 = int(min(MAX_STORED, counts[keep].max())) if keep.size else 0
+        own = np.full((keep.size, H, k2), np.nan)
+        own_n = np.zeros((keep.size, H), dtype=np.int64)
+        for r, u in enumerate(keep):
+            own[r], own_n[r] = _sorted_stack(scores[inv == u], k2)
+        meta = {
+            "method": "conformal: signed residuals / local scale, per horizon step",
+            "cases": int(scores.shape[0]),
+            "series": int(uniq.size),
+            "series_with_own_scores": int(keep.size),
+            **dict(info or {}),
+        }
+        return cls(H, int(season_length), int(scale_window), pooled, pooled_n, uniq[keep], own, own_n, meta)
+
+    # application ------------------------------------------------------------------------
+    def scores_quantiles(self, ids: Sequence[Any], h: int, probs: np.ndarray) -> np.ndarray:
+        """``[n, h, P]`` score quantiles for series ``ids`` (own scores where they suffice)."""
+        if h > self.horizon:
+            raise ConfigError(
+                f"horizon {h} exceeds the {self.horizon} steps the intervals were calibrated for",
+                field="horizon",
+            )
+        probs = np.asarray(probs, dtype=np.float64)
+        pooled = _order_stat(self.pooled[:h], self.pooled_n[:h], _ranks(self.pooled_n[:h], probs))  # [h, P]
+        out = np.broadcast_to(pooled, (len(ids), h, probs.size)).copy()
+        if self.own_ids.size:
+            pos = pd.Index(self.own_ids).get_indexer(pd.Index([str(x) for x in ids]))
+            need = _needed(probs)
+            rows = np.flatnonzero(pos >= 0)
+            rows = rows[self.own_n[pos[rows], :h].min(axis=1) >= need]
+            if rows.size:
+                r = pos[rows]
+                n = self.own_n[r, :h]
+                out[rows] = _order_stat(self.own[r, :h], n, _ranks(n, probs))
+        return out
+
+    def quantiles_from_scale(
+        self, point: np.ndarray, scale: np.ndarray, ids: Sequence[Any], probs: np.ndarray
+    ) -> np.ndarray:
+        """``[n, h, P]`` sorted quantiles ``point + scale · score quantile``."""
+        point = np.asarray(point, dtype=np.float64)
+        q = self.scores_quantiles(ids, point.shape[1], probs)
+        return sorted_quantiles(point[:, :, None] + np.asarray(scale, dtype=np.float64)[:, None, None] * q)
+
+    def quantiles(
+        self, point: np.ndarray, histories: Sequence[np.ndarray], ids: Sequence[str], probs: np.ndarray
+    ) -> np.ndarray:
+        """``[n, h, P]`` quantiles at ``probs`` around ``point`` (``[n, h]``), each series'
+        scale taken from its ``histories`` entry (the values the forecast was made from)."""
+        scale = history_scales(histories, self.season_length, self.scale_window)
+        return self.quantiles_from_scale(point, scale, ids, probs)
+
+    def resolved_level(self) -> float:
+        """Highest central level (%) the pooled scores resolve at every step without clamping."""
+        n = int(self.pooled_n.min())
+        return float(max(0.0, 100.0 * (1.0 - 2.0 / (n + 1)))) if n else 0.0
+
+    # persistence ------------------------------------------------------------------------
+    def save(self, folder: str | Path) -> Path:
+        """Write ``calibration.npz`` into ``folder`` (a model bundle)."""
+        path = Path(folder) / CALIBRATION_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        header = {
+            "format": 1,
+            "horizon": self.horizon,
+            "season_length": self.season_length,
+            "scale_window": self.scale_window,
+            "info": self.info,
+        }
+        np.savez_compressed(
+            path,
+            header=np.array(json.dumps(header, default=str)),
+            pooled=self.pooled.astype(np.float32),
+            pooled_n=self.pooled_n,
+            own_ids=self.own_ids.astype(str),
+            own=self.own.astype(np.float32),
+            own_n=self.own_n,
+        )
+        return path
+
+    @classmethod
+    def load(cls, folder: str | Path) -> ConformalCalibration | None:
+        """The calibration saved in ``folder``, or None when the bundle has none."""
+        path = Path(folder) / CALIBRATION_FILE
+        if not path.is_file():
+            return None
+        with np.load(path, allow_pickle=False) as z:
+            header = json.loads(str(z["header"]))
+            return cls(
+                int(header["horizon"]),
+                int(header["season_length"]),
+                int(header["scale_window"]),
+                z["pooled"].astype(np.float64),
+                z["pooled_n"].astype(np.int64),
+                z["own_ids"].astype(str),
+                z["own"].astype(np.float64),
+                z["own_n"].astype(np.int64),
+                dict(header.get("info", {})),
+            )
+
+
+# -- panels -----------------------------------------------------------------------------------
+def calibration_windows(panel: Panel, h: int) -> int:
+    """Rolling-origin windows for calibration: ~``TARGET_SCORES`` scores per step, at most
+    ``MAX_WINDOWS``, and no more than the longest series can hold (see the module doc)."""
+    wanted = math.ceil(TARGET_SCORES / max(1, len(panel)))
+    fits = int((int(panel.lengths.max()) - 1) // int(h)) if len(panel) else 0
+    return int(max(1, min(MAX_WINDOWS, wanted, fits)))
+
+
+@dataclass
+class FitOnceGlobalModel:
+    """A global model as a calibration participant: fitted **once**, on the earliest window's
+    training panel, then forecasting every later window from its longer history.
+
+    Why not refit per window like local models: a global fit costs seconds to minutes, not
+    milliseconds. A model that saw nothing after the earliest cutoff forecasts later windows
+    out of sample, so the residuals are honest — slightly pessimistic, since the final model
+    is trained on more data. Follows :class:`~tsforge.panels.cv.PanelForecaster`.
+    """
+
+    name: str
+    input_len: int | None = None
+    seed: int = DEFAULT_SEED
+    model_config: Mapping[str, Any] | None = None
+    train_config: Mapping[str, Any] | None = None
+    fitted: GlobalPanelModel | None = None
+
+    def forecast(self, train: Panel, h: int) -> np.ndarray:
+        if self.fitted is None:
+            self.fitted, _ = fit_global(
+                train, self.name, h, input_len=self.input_len, seed=self.seed,
+                model_config=self.model_config, train_config=self.train_config,
+            )  # fmt: skip
+        return self.fitted.predict_next(train, h)
+
+
+def _model_name(model: str | PanelForecaster) -> str:
+    return model if isinstance(model, str) else model.name
+
+
+def _cases(frame: pd.DataFrame, panel: Panel, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """(series position, history length) of every (series, cutoff) case of a CV frame, in row order."""
+    if len(frame) % h:
+        raise ConfigError("every (series, cutoff) of the frame must have h rows", field="horizon")
+    first = frame.iloc[::h]
+    sid = pd.Index(panel.ids).get_indexer(first["unique_id"])
+    if (sid < 0).any():
+        raise DataValidationError(
+            f"unknown series {first['unique_id'].iloc[int(np.flatnonzero(sid < 0)[0])]!r} in the frame",
+            field="unique_id",
+        )
+    cut = panel.steps_at(sid, first["cutoff"].to_numpy()) + 1
+    return sid, cut
+
+
+def case_scores(
+    frame: pd.DataFrame, panel: Panel, model: str, h: int, scale_window: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(scores [cases, h], scales [cases], series position [cases])`` of one model in a CV frame."""
+    sid, cut = _cases(frame, panel, h)
+    window = scale_window or default_scale_window(h, panel.season_length)
+    starts = panel.indptr[:-1][sid]
+    scale = trailing_scale(panel.values, starts, starts + cut, panel.season_length, window)
+    y = frame["y"].to_numpy(dtype=np.float64).reshape(-1, h)
+    pred = frame[model].to_numpy(dtype=np.float64).reshape(-1, h)
+    return (y - pred) / scale[:, None], scale, sid
+
+
+def calibration_cv(
+    history: Panel,
+    models: Sequence[str | PanelForecaster],
+    h: int,
+    n_windows: int | None = None,
+    *,
+    n_jobs: int = 1,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Rolling-origin forecasts of the calibration windows of ``history`` (all before its end)."""
+    W = int(n_windows or calibration_windows(history, h))
+    return cross_validation(history, models, h, n_windows=W, n_jobs=n_jobs, progress=progress)
+
+
+def calibrate_panel(
+    history: Panel,
+    models: str | PanelForecaster | Sequence[str | PanelForecaster],
+    h: int,
+    n_windows: int | None = None,
+    *,
+    n_jobs: int = 1,
+    progress: bool = False,
+    frame: pd.DataFrame | None = None,
+) -> dict[str, ConformalCalibration]:
+    """Calibrate each model on rolling-origin windows of ``history`` → ``{name: calibration}``.
+
+    ``history`` must end before anything the intervals will be scored on. Pass a ready CV
+    ``frame`` of ``history`` (from :func:`calibration_cv`) to reuse its forecasts.
+    """
+    if isinstance(models, str) or not isinstance(models, Sequence):
+        models = [models]
+    W = int(n_windows or calibration_windows(history, h))
+    if frame is None:
+        frame = calibration_cv(history, models, h, W, n_jobs=n_jobs, progress=progress)
+    window = default_scale_window(h, history.season_length)
+    out = {}
+    for m in models:
+        name = _model_name(m)
+        scores, _, sid = case_scores(frame, history, name, h, window)
+        out[name] = ConformalCalibration.from_scores(
+            scores,
+            history.ids[sid],
+            season_length=history.season_length,
+            scale_window=window,
+            info={"model": name, "windows": W, "source": "rolling-origin CV of the training history"},
+        )
+    return out
+
+
+def conformal_cv(
+    frame: pd.DataFrame,
+    panel: Panel,
+    models: Sequence[str],
+    h: int,
+    level: Any = None,
+    quantiles: Any = None,
+) -> pd.DataFrame:
+    """Conformal bounds for a cross-validation frame, each window calibrated on the earlier ones.
+
+    Window ``w`` (counted from each series' first window) gets intervals from the residuals of
+    windows ``< w`` of every series — never from its own or later windows; the first window has
+    none (NaN bounds). Adds ``<model>-lo-<l>``, ``<model>-hi-<l>``, ``<model>-q-<p>`` columns,
+    replacing native ones of the same name.
+    """
+    request = IntervalRequest.parse(level, quantiles)
+    out = frame.copy()
+    if not request:
+        return out
+    sid, cut = _cases(frame, panel, h)
+    order = np.lexsort((cut, sid))
+    rank = np.empty(sid.size, dtype=np.int64)
+    starts = np.r_[0, np.flatnonzero(np.diff(sid[order]) != 0) + 1]
+    counts = np.diff(np.r_[starts, sid.size])
+    rank[order] = np.arange(sid.size) - np.repeat(starts, counts)
+    total = np.zeros(len(panel), dtype=np.int64)
+    np.add.at(total, sid, 1)
+    window_of = rank + (total.max() - total[sid])  # align every series' last window
+    probs = request.probs
+    cols = request.columns("")
+    for m in models:
+        scores, scale, _ = case_scores(frame, panel, m, h)
+        point = frame[m].to_numpy(dtype=np.float64).reshape(-1, h)
+        values = np.full((sid.size, h, probs.size), np.nan)
+        for w in np.unique(window_of):
+            past = window_of < w
+            if not past.any():
+                continue
+            cal = ConformalCalibration.from_scores(
+                scores[past],
+                panel.ids[sid[past]],
+                season_length=panel.season_length,
+                scale_window=default_scale_window(h, panel.season_length),
+            )
+            now = window_of == w
+            values[now] = cal.quantiles_from_scale(point[now], scale[now], panel.ids[sid[now]], probs)
+        for col, v in zip(cols, request.bounds(values).values(), strict=True):
+            out[f"{m}{col}"] = v.ravel()
+    return out
+
+
+# -- window models ------------------------------------------------------------------------------
+@torch.no_grad()
+def calibrate_task(
+    forecaster: Any,
+    task: Any,
+    split: str = "val",
+    *,
+    max_windows: int = 2000,
+    batch_size: int = 256,
+) -> ConformalCalibration:
+    """Calibrate a window model (a :class:`~tsforge.models.base.Forecaster` on a
+    :class:`~tsforge.data.task.ForecastTask`) on the windows of ``split`` (default: validation —
+    after the training rows, before the test rows), per channel.
+
+    At most ``max_windows`` evenly spaced windows are used (overlapping windows of one channel
+    carry little new information beyond a few thousand). Residuals are on the normalised scale
+    and divided by a scale computed on that scale, so the scores are unit-free.
+    """
+    data = task.dataset(split)
+    n = len(data)
+    if n == 0:
+        raise ConfigError(f"no {split} windows to calibrate intervals on", field="split")
+    idx = np.unique(np.linspace(0, n - 1, min(n, max_windows)).round().astype(np.int64))
+    ctx = forecaster.context
+    window = min(default_scale_window(ctx.horizon, ctx.season_length), ctx.input_len)
+    scores, ids = [], []
+    channel_ids = np.asarray([str(c) for c in ctx.channel_ids])
+    for lo in range(0, idx.size, batch_size):
+        batch = data.get_batch(torch.as_tensor(idx[lo : lo + batch_size]))
+        pred = forecaster.predict(batch).double().numpy()
+        y = np.where(batch["y_mask"].numpy(), batch["y"].double().numpy(), np.nan)
+        x = np.where(batch["x_mask"].numpy(), batch["x"].double().numpy(), np.nan)
+        B, L, C = x.shape
+        hist = x.transpose(0, 2, 1).reshape(B * C, L)
+        ends = np.arange(1, B * C + 1) * L
+        scale = trailing_scale(hist.ravel(), ends - L, ends, ctx.season_length, window)
+        res = (y - pred[:, : y.shape[1]]).transpose(0, 2, 1).reshape(B * C, -1)
+        scores.append(res / scale[:, None])
+        ch = batch["channels"].numpy() if "channels" in batch else np.tile(np.arange(C), (B, 1))
+        ids.append(channel_ids[np.clip(ch.reshape(B * C), 0, channel_ids.size - 1)])
+    return ConformalCalibration.from_scores(
+        np.concatenate(scores),
+        np.concatenate(ids),
+        season_length=ctx.season_length,
+        scale_window=window,
+        info={"model": forecaster.name, "windows": int(idx.size), "source": f"{split} windows"},
+    )
+
+
+# -- scoring ----------------------------------------------------------------------------------
+#: Levels every training run scores and logs (with the nine GIFT-Eval quantiles for the WQL).
+LOG_LEVELS: tuple[float, ...] = (80.0, 95.0)
+
+
+def holdout_interval_metrics(
+    calibration: ConformalCalibration, point: np.ndarray, history: Panel, y: np.ndarray
+) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """Coverage, width and MSIS at :data:`LOG_LEVELS`, WQL and scaled CRPS of the conformal
+    quantiles around ``point`` (``[n, h]``, forecast from ``history``) against outcomes ``y``.
+
+    Returns the metrics and the bounds (``{"lo-80": [n, h], ...}``) for plots and frames.
+    """
+    from tsforge.evaluation.intervals import GIFT_QUANTILES, score_quantile_forecast
+    from tsforge.evaluation.panel_metrics import insample_scale
+
+    request = IntervalRequest(LOG_LEVELS, GIFT_QUANTILES)
+    histories = [history.series(i) for i in range(len(history))]
+    values = calibration.quantiles(point, histories, history.ids, request.probs)
+    scale = insample_scale(history.values.astype(np.float64), history.indptr, history.season_length)
+    metrics = score_quantile_forecast(
+        y, values, request.probs, LOG_LEVELS, scale, season_length=history.season_length, histories=histories
+    )
+    bounds = {k: v for k, v in request.bounds(values).items() if not k.startswith("q-")}
+    return metrics, bounds
+
+
+@torch.no_grad()
+def task_interval_metrics(
+    calibration: ConformalCalibration,
+    forecaster: Any,
+    task: Any,
+    split: str = "test",
+    *,
+    max_windows: int = 500,
+    batch_size: int = 256,
+) -> dict[str, float]:
+    """Interval scores of a window model's conformal quantiles on ``split`` windows (at most
+    ``max_windows``, evenly spaced), on the normalised scale: coverage / width / MSIS at
+    :data:`LOG_LEVELS` (MSIS and width in units of each channel's training seasonal-naive MAE),
+    WQL and scaled CRPS (reference: seasonal naive of each input window)."""
+    from tsforge.evaluation.intervals import GIFT_QUANTILES, score_quantile_forecast
+    from tsforge.evaluation.metrics import mase_scale
+
+    data = task.dataset(split)
+    n = len(data)
+    if n == 0:
+        return {}
+    idx = np.unique(np.linspace(0, n - 1, min(n, max_windows)).round().astype(np.int64))
+    ctx = forecaster.context
+    request = IntervalRequest(LOG_LEVELS, GIFT_QUANTILES)
+    m = ctx.season_length
+    channel_scale = mase_scale(task.train_values(), m) / task.scaler.std  # normalised units
+    ys, values, scales, hists = [], [], [], []
+    channel_ids = np.asarray([str(c) for c in ctx.channel_ids])
+    for lo in range(0, idx.size, batch_size):
+        batch = data.get_batch(torch.as_tensor(idx[lo : lo + batch_size]))
+        pred = forecaster.predict(batch).double().numpy()
+        y = np.where(batch["y_mask"].numpy(), batch["y"].double().numpy(), np.nan)
+        x = np.where(batch["x_mask"].numpy(), batch["x"].double().numpy(), np.nan)
+        B, L, C = x.shape
+        rows = [x[b, :, c] for b in range(B) for c in range(C)]
+        point = pred[:, : y.shape[1]].transpose(0, 2, 1).reshape(B * C, -1)
+        ch = batch["channels"].numpy().reshape(B * C)
+        ids = channel_ids[np.clip(ch, 0, channel_ids.size - 1)]
+        values.append(calibration.quantiles(point, rows, ids, request.probs))
+        ys.append(y.transpose(0, 2, 1).reshape(B * C, -1))
+        hists.extend(rows)
+        scales.append(np.tile(channel_scale, B))
+    return score_quantile_forecast(
+        np.concatenate(ys),
+        np.concatenate(values),
+        request.probs,
+        LOG_LEVELS,
+        np.concatenate(scales),
+        season_length=m,
+        histories=hists,
+    )
