@@ -8,7 +8,7 @@ MODEL   ?= tsforge-demo
 PORT    ?= 8000
 export MLFLOW_TRACKING_URI ?= sqlite:///mlruns/mlflow.db
 
-.PHONY: install demo test lint serve ui bench clean
+.PHONY: install demo test unit-test lint serve ui bench clean services-up services-down
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -23,8 +23,27 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/tsforge demo
 
+# The whole suite, integration tests included: PostgreSQL, a Ray cluster (head + 1 worker node) and
+# an MLflow server on 127.0.0.1 are started for it and stopped afterwards, even when a test fails.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	@trap 'TSFORGE_SERVICES_DIR=.services/test bash scripts/services.sh down' EXIT; \
+	TSFORGE_SERVICES_DIR=.services/test bash scripts/services.sh up pg ray mlflow && \
+	. ./.services/test/env && $(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+# Unit tests only, no services (the integration tests skip, naming the missing variables).
+unit-test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m "not integration"
+
+# Team set-up: PostgreSQL + `mlflow server` (PostgreSQL backend store, artifacts under
+# .services/artifacts) on 127.0.0.1:$(MLFLOW_PORT); point everyone at MLFLOW_TRACKING_URI=http://...
+MLFLOW_PORT ?= 5000
+services-up: $(STAMP)
+	MLFLOW_PORT=$(MLFLOW_PORT) bash scripts/services.sh up pg mlflow
+	@echo "export MLFLOW_TRACKING_URI=http://127.0.0.1:$(MLFLOW_PORT)   # tracking + registry"
+	@echo "tuning storage: $$(. ./.services/env && echo $$TSFORGE_PG_URL)/optuna"
+
+services-down:
+	bash scripts/services.sh down
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

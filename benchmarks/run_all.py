@@ -19,6 +19,8 @@ ORDER = [
     "ltsf",
     "selective",
     "serve_load",
+    "intervals",
+    "scale",
     "recommender_eval",
 ]
 

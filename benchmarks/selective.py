@@ -351,6 +351,8 @@ def write_results(
             "commands": commands,
         },
         "summary": summarise(merged),
+        # before/after measurement of the mask bookkeeping (kept across runs; see the report of #17)
+        **({"bookkeeping_overhead": doc["bookkeeping_overhead"]} if "bookkeeping_overhead" in doc else {}),
         "cells": merged,
     }
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,11 @@ numbers include its cost; the tsforge/MLflow ratio is the comparable figure. Bot
 with one torch thread. Results: ``benchmarks/results/serve.json``.
 
 Run: ``python -m benchmarks.serve_load`` (``--quick`` for a smoke run with tiny counts).
+
+``--latency-only SECONDS``: only the latency goal (p99 ≤ 25 ms at concurrency 8, one series),
+measured with ``wrk`` (apt package ``wrk``; a C client, so the load generator does not steal
+the server's CPU as the Python client does) for a bounded time against ``tsforge serve``;
+results in ``benchmarks/results/serve_latency.json``.
 """
 
 from __future__ import annotations
@@ -194,6 +199,59 @@ def _bench_target(base: str, path: str, body: dict, counts: dict[int, int]) -> l
     return [asyncio.run(_load(base + path, raw, counts[c], c, headers)) for c in CONCURRENCY]
 
 
+_WRK_LUA = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = io.open(os.getenv("TSFORGE_BENCH_BODY"), "r")
+wrk.body = f:read("*a")
+f:close()
+"""
+
+
+def _wrk(url: str, body: dict, seconds: int, concurrency: int, out_dir: Path) -> dict[str, Any]:
+    """``wrk`` for ``seconds`` at ``concurrency`` connections: p50/p90/p99 and requests/s."""
+    import re
+
+    exe = shutil.which("wrk")
+    if exe is None:
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+    (out_dir / "body.json").write_text(json.dumps(body))
+    (out_dir / "post.lua").write_text(_WRK_LUA)
+    env = {**os.environ, "TSFORGE_BENCH_BODY": str(out_dir / "body.json")}
+    base = [exe, "-t1", f"-c{concurrency}", "-s", str(out_dir / "post.lua"), url]
+    subprocess.run([*base[:3], "-d3s", *base[3:]], env=env, capture_output=True, timeout=60)  # warm-up
+    proc = subprocess.run(
+        [*base[:3], f"-d{seconds}s", "--latency", *base[3:]],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    )
+    out = proc.stdout
+
+    def ms(q: str) -> float:
+        m = re.search(rf"^\s*{q}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if m is None:
+            return float("nan")
+        return float(m.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[m.group(2)]
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "tool": "wrk",
+        "seconds": seconds,
+        "concurrency": concurrency,
+        "req_per_s": float(rps.group(1)) if rps else float("nan"),
+        "p50_ms": ms("50"),
+        "p90_ms": ms("90"),
+        "p99_ms": ms("99"),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "load_average_1min": float(Path("/proc/loadavg").read_text().split()[0])
+        if Path("/proc/loadavg").exists()
+        else None,
+    }
+
+
 def _schemathesis(base: str, out_dir: Path, max_examples: int) -> dict[str, Any]:
     exe = shutil.which("schemathesis", path=str(Path(sys.executable).parent)) or shutil.which("schemathesis")
     if exe is None:
@@ -289,6 +347,12 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="tiny request counts (smoke run)")
     ap.add_argument("--max-examples", type=int, default=25, help="schemathesis examples per operation")
     ap.add_argument("--out", default="serve", help="results name (benchmarks/results/<out>.json)")
+    ap.add_argument(
+        "--latency-only",
+        type=int,
+        metavar="SECONDS",
+        help="only wrk for SECONDS at concurrency 8 on one series (results: serve_latency.json)",
+    )
     args = ap.parse_args()
     counts = QUICK_COUNTS if args.quick else COUNTS
 
@@ -353,6 +417,19 @@ def main() -> None:
         "counts": counts,
         "latency": {},
     }
+
+    if args.latency_only:
+        ts = _start(ts_cmd, env, f"{ts_base}/readyz")
+        try:
+            single = _wrk(f"{ts_base}/v1/forecast", payloads["single"]["native"], args.latency_only, 8, root)
+        finally:
+            _stop(ts)
+        single["goal_p99_le_25ms"] = single["p99_ms"] <= 25.0
+        path = write_results("serve_latency", {"single_c8": single, "model": results["model"]})
+        print(json.dumps(single, indent=1))
+        print(f"wrote {path}")
+        shutil.rmtree(root, ignore_errors=True)
+        return
 
     # One server at a time, so they never compete for the two cores.
     ts = _start(ts_cmd, env, f"{ts_base}/readyz")

@@ -9,6 +9,10 @@ contributions grouped by property) and an avoid list.
 The default recommender lives in ``datasets/cache/recommender/default`` and is built on first
 use when missing (:func:`build_default_recommender`; the knowledge base is cached, so a rebuild
 after the first one takes seconds).
+
+Panels are recommended **per series** by :func:`recommend_series` (re-exported here from
+:mod:`recommender.series_recommendation`): a pick and weights for every series from its own
+properties, and :func:`train_routed` fits the routed ensemble that serves them as one model.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ import numpy as np
 from recommender.explain import Reason, reasons_for, sentence
 from recommender.knowledge_base import PROFILE_WINDOW, Candidate, KBSettings, build_knowledge_base
 from recommender.ranker import RankerConfig, Recommender, group_features, recommender_dir, train_recommender
+from recommender.routed_training import train_routed
+from recommender.series_recommendation import SeriesRecommendation, recommend_series
 from tsforge.data.frame import TimeSeriesData
 from tsforge.errors import ConfigError, DataValidationError, TsforgeError
 
@@ -35,7 +41,11 @@ __all__ = [
     "recommend",
     "default_recommender",
     "build_default_recommender",
+    "SeriesRecommendation",
+    "recommend_series",
+    "train_routed",
 ]
+
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]

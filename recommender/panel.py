@@ -4,7 +4,11 @@ window (the ``H`` values before the test window) and the lowest mean MASE wins.
 Why validation and not the property-based ranker: the dataset-level ranker was trained on long
 multichannel data and does not transfer to panels of short series (it ranked DLinear first on
 a monthly panel where seasonal naive was 50 % better). Scoring the candidates on the data's own
-validation window is slower but honest; the per-series, property-based recommender builds on it.
+validation window is slower but honest. The per-series, property-based recommender
+(:mod:`recommender.series_recommendation`, ``tsforge recommend DATA --per-series``) builds on it:
+its routed ensemble pools each series towards the candidates' validation errors, and its
+leave-one-collection-out benchmark keeps this validation pick as the baseline it has to beat
+(``benchmarks/results/recommender_per_series.json``).
 """
 
 from __future__ import annotations

@@ -4,13 +4,17 @@
 #   pg      PostgreSQL (Debian's `postgresql` package; installed with apt-get when missing and run
 #           as root), a cluster initdb'ed into .services/pg, databases `mlflow` and `optuna`
 #   ray     a Ray cluster: a head node and one extra worker node (1 CPU each, small object store,
-#           no dashboard)
+#           no dashboard, token authentication with a token in the services folder)
 #   mlflow  `mlflow server` with the PostgreSQL backend store and a local artifact root
 #           (.services/artifacts, served through the server)
 #
-#   scripts/services.sh up pg ray mlflow   start (each on a free port), write .services/env
+#   scripts/services.sh up pg ray mlflow   start (each on a free port; MLflow on $MLFLOW_PORT if
+#                                          set), write the exports to .services/env
 #   scripts/services.sh down               stop everything this script started (by recorded pid)
 #   scripts/services.sh env                print the exports of .services/env
+#
+# TSFORGE_SERVICES_DIR (default .services) holds the data, logs, pids and env file, so the
+# services of `make test` (.services/test) and a team set-up (.services) never stop each other.
 #
 # `make test` starts pg + ray + mlflow for the integration tests and stops them afterwards;
 # `make services-up` / `make services-down` run pg + mlflow for a team set-up. Nothing here
@@ -18,7 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
-STATE="$ROOT/.services"
+STATE="$ROOT/${TSFORGE_SERVICES_DIR:-.services}"  # make test uses .services/test: never the team's
 ENV_FILE="$STATE/env"
 BIN="${VENV_BIN:-$ROOT/.venv/bin}"
 PY="$BIN/python"
@@ -39,9 +43,10 @@ set_env() {  # set_env NAME VALUE: record an export in .services/env (replacing 
 
 wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...: poll until the command succeeds
   local limit=$1 what=$2; shift 2
-  for _ in $(seq 1 $((limit * 2))); do
+  local deadline=$((SECONDS + limit))
+  while [ "$SECONDS" -lt "$deadline" ]; do
     if "$@" >/dev/null 2>&1; then return 0; fi
-    sleep 0.5
+    sleep 1
   done
   log "$what did not come up within ${limit}s"
   return 1
@@ -121,11 +126,19 @@ ray_node() {  # ray_node NAME ARGS...: one node in its own session (pgid = pid),
 }
 
 ray_nodes_alive() {  # ray_nodes_alive PORT N: the cluster at PORT has N nodes up
-  [ "$("$BIN/ray" status --address="127.0.0.1:$1" 2>/dev/null | sed -n '/^Active:/,/^Pending:/p' | grep -c ' node_')" -ge "$2" ]
+  [ "$("$PY" "$ROOT/scripts/ray_loopback.py" status --address="127.0.0.1:$1" 2>/dev/null | sed -n '/^Active:/,/^Pending:/p' | grep -c ' node_')" -ge "$2" ]
+}
+
+ray_auth() {  # token authentication, with a token of this cluster's own (never ~/.ray's)
+  export RAY_AUTH_MODE=token RAY_AUTH_TOKEN_PATH="$STATE/ray-auth-token"
+  if [ ! -s "$RAY_AUTH_TOKEN_PATH" ]; then
+    (umask 077; "$PY" -c 'import secrets; print(secrets.token_hex(32))' > "$RAY_AUTH_TOKEN_PATH")
+  fi
 }
 
 ray_up() {
   local port
+  ray_auth
   if [ -f "$STATE/ray-head.pid" ] && kill -0 "$(cat "$STATE/ray-head.pid")" 2>/dev/null; then
     log "Ray already running"; return 0
   fi
@@ -138,6 +151,10 @@ ray_up() {
   wait_for 90 "the Ray worker node" ray_nodes_alive "$port" 2 || { tail -30 "$STATE/ray-worker.log" >&2; return 1; }
   echo "$port" > "$STATE/ray.port"
   set_env TSFORGE_RAY_ADDRESS "127.0.0.1:$port"
+  set_env RAY_AUTH_MODE token
+  set_env RAY_AUTH_TOKEN_PATH "$RAY_AUTH_TOKEN_PATH"
+  # drivers on this host keep the loopback node address too (see tsforge/engine/ray_engine.py)
+  set_env RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER 0
   log "Ray cluster on 127.0.0.1:$port (head + 1 worker node, 1 CPU each)"
 }
 

@@ -91,7 +91,7 @@ class Limits:
         max_series_length: int,
         max_horizon: int,
         max_profile_windows: int = 128,
-        max_profile_window: int = 512,
+        max_profile_window: int = 336,
     ) -> None:
         self.max_series = max_series
         self.max_series_length = max_series_length

@@ -170,6 +170,16 @@ class ModelStore:
         return parse_model_ref(ref)
 
     # -- loading ---------------------------------------------------------------------------
+    def peek(self, ref: str | ModelRef | None = None) -> LoadedModel | None:
+        """The loaded model ``ref`` points at, if that needs no registry call and no load; else
+        ``None`` (never raises: a malformed or unknown reference is :meth:`get`'s to report)."""
+        try:
+            parsed = self._parse(ref)
+        except ModelNotFoundError:
+            return None
+        key = (parsed.name, parsed.version) if parsed.version is not None else self._moving.get(parsed)
+        return None if key is None else self._loaded.get(key)
+
     def get(self, ref: str | ModelRef | None = None) -> LoadedModel:
         """The loaded model a reference points at now (loads it on first use)."""
         parsed, key = self.resolve(ref)

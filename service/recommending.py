@@ -16,18 +16,22 @@ from typing import Any
 import numpy as np
 
 from recommender.api import recommend
+from recommender.per_series import SeriesRouter, router_dir
 from recommender.ranker import Recommender, recommender_dir
+from recommender.series_recommendation import recommend_series
 from service.convert import _TIME_ERRORS, Limits, _timestamps_array
 from service.errors import ServiceUnavailableError
 from service.schemas.recommend import RecommendRequest
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.frequency import infer_freq
+from tsforge.data.panel import Panel
 from tsforge.errors import DataValidationError
 
-__all__ = ["recommend_request", "check_recommend", "load_recommender"]
+__all__ = ["recommend_request", "check_recommend", "load_recommender", "load_series_router"]
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, float], Recommender] = {}
+_router_cache: dict[tuple[str, float], SeriesRouter] = {}
 
 
 def load_recommender(path: str | Path | None) -> Recommender:
@@ -76,12 +80,59 @@ def check_recommend(req: RecommendRequest, limits: Limits) -> tuple[np.ndarray |
         ts = _timestamps_array(req.series[0].timestamps)
         return ts, infer_freq(ts)
     except _TIME_ERRORS as exc:
-        raise DataValidationError(f"unusable timestamps: {exc}", field="series[0].timestamps") from None
+        raise DataValidationError(
+            f"unusable timestamps (they must lie between 1700-01-01 and 2200-01-01): {exc}",
+            field="series[0].timestamps",
+        ) from None
+
+
+def load_series_router(path: str | Path | None = None) -> SeriesRouter:
+    """The saved per-series recommender (default location when ``None``), cached until it changes."""
+    folder = Path(path) if path else router_dir()
+    meta = folder / "router.json"
+    if not meta.exists():
+        raise ServiceUnavailableError(
+            f"no per-series recommender saved at {folder}; build one with `tsforge recommender build --per-series`",
+            field="per_series",
+        )
+    key = (str(folder.resolve()), meta.stat().st_mtime)
+    with _lock:
+        router = _router_cache.get(key)
+        if router is None:
+            _router_cache.clear()
+            router = _router_cache[key] = SeriesRouter.load(folder)
+        return router
+
+
+def recommend_series_request(req: RecommendRequest) -> dict[str, Any]:
+    """``per_series: true``: the posted series as a panel (each its own length and start) →
+    :func:`recommender.series_recommendation.recommend_series` with the saved router."""
+    router = load_series_router()
+    arrays = [np.asarray(s.values, dtype=np.float64) for s in req.series]  # None → NaN
+    starts, freq = None, None
+    if req.series[0].timestamps is not None:
+        stamps = []
+        for i, s in enumerate(req.series):
+            try:
+                stamps.append(_timestamps_array(s.timestamps))
+            except _TIME_ERRORS as exc:
+                raise DataValidationError(
+                    f"unusable timestamps: {exc}", field=f"series[{i}].timestamps"
+                ) from None
+        starts = np.asarray([t[0] for t in stamps], dtype="datetime64[ns]")
+        freq = next((infer_freq(t) for t in stamps if t.size >= 3), None)
+    panel = Panel.from_arrays(
+        arrays, ids=[s.id for s in req.series], starts=starts, freq=freq, name="request"
+    )
+    return _clean(recommend_series(panel, req.horizon, router=router, build_if_missing=False).to_dict())
 
 
 def recommend_request(req: RecommendRequest, limits: Limits, recommender_path: str | None) -> dict[str, Any]:
-    """Build the dataset from the request and rank the candidate models for it (in a CPU worker)."""
+    """Build the dataset from the request and rank the candidate models for it (in a CPU worker);
+    with ``per_series``, recommend per series instead."""
     ts, freq = check_recommend(req, limits)
+    if req.per_series:
+        return recommend_series_request(req)
     rec = load_recommender(recommender_path)
     values = np.array([s.values for s in req.series], dtype=np.float64).T  # [T, N], None → NaN
     data = TimeSeriesData(

@@ -72,8 +72,10 @@ class ServiceSettings(BaseModel):
         preload_default: load the default model in the lifespan, before the first request.
         max_body_bytes: largest request body accepted (413 before anything parses it; checked
             on ``Content-Length`` and on the bytes of a streamed body).
-        max_profile_window: longest window ``/v1/profile`` accepts (profiling cost grows with
-            the square of the window on a cold operator cache).
+        max_profile_window: longest window ``/v1/profile`` accepts (default 336, the ARIES
+            window). On a cold STL-operator cache the cost grows with the square of the window
+            (336: ~10–30 s once, 512: ~2 min, 1024: minutes); raise it only with the operators
+            pre-built on this machine (``tsforge profile --window N`` builds them).
         cpu_workers: worker processes for the CPU-heavy endpoints (``/v1/profile``,
             ``/v1/recommend``); forecasts never wait for them.
         cpu_queue: requests that may wait for a busy worker; more are refused with 429.
@@ -102,10 +104,10 @@ class ServiceSettings(BaseModel):
     torch_threads: int | None = Field(None, ge=1)
     preload_default: bool = True
     max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024)
-    max_profile_window: int = Field(512, ge=32, le=4096)
+    max_profile_window: int = Field(336, ge=32, le=4096)
     cpu_workers: int = Field(1, ge=1, le=8)
     cpu_queue: int = Field(4, ge=0)
-    cpu_timeout_seconds: float = Field(30.0, gt=0)
+    cpu_timeout_seconds: float = Field(60.0, gt=0)
     cpu_warm_start: bool = False
     shutdown_seconds: float = Field(5.0, ge=0, le=9)
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from service.convert import forecasts_out, series_from_request
 from service.dependencies import ApiKeyDep, LimitsDep, ModelStoreDep
 from service.forecasting import forecast as run_forecast
+from service.inline import run_short
 from service.schemas.common import ERROR_RESPONSES, ModelInfo
 from service.schemas.forecast import ForecastRequest, ForecastResponse
 
@@ -16,18 +17,25 @@ router = APIRouter(prefix="/v1", tags=["forecast"], dependencies=[ApiKeyDep], re
 
 
 @router.post("/forecast", response_model=ForecastResponse, summary="Forecast one or many series")
-def forecast(req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep) -> ForecastResponse:
+async def forecast(req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep) -> ForecastResponse:
     """Forecast every posted series with one registered model version, in one batch.
 
     The model is ``name``, ``name@alias`` or ``name/version`` (default: the service's default
     model). The response pins the version that answered.
     """
-    series = series_from_request(req, limits)
-    loaded, h, forecasts = run_forecast(store, req.model, series, req.horizon, limits)
-    return ForecastResponse(
-        model=ModelInfo(
-            name=loaded.name, version=loaded.version, alias=store.alias_of(req.model), run_id=loaded.run_id
-        ),
-        horizon=h,
-        forecasts=forecasts_out(forecasts),
-    )
+
+    def work() -> ForecastResponse:
+        series = series_from_request(req, limits)
+        loaded, h, forecasts = run_forecast(store, req.model, series, req.horizon, limits)
+        return ForecastResponse(
+            model=ModelInfo(
+                name=loaded.name,
+                version=loaded.version,
+                alias=store.alias_of(req.model),
+                run_id=loaded.run_id,
+            ),
+            horizon=h,
+            forecasts=forecasts_out(forecasts),
+        )
+
+    return await run_short(store, req.model, sum(len(s.values) for s in req.series), work)

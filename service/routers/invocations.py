@@ -16,6 +16,7 @@ from fastapi.responses import PlainTextResponse
 from service.convert import forecast_records, horizon_from_params, series_from_frame_payload
 from service.dependencies import ApiKeyDep, LimitsDep, ModelStoreDep
 from service.forecasting import forecast as run_forecast
+from service.inline import run_short
 from service.schemas.common import ERROR_RESPONSES
 from service.schemas.invocations import INVOCATIONS_EXAMPLES, InvocationsRequest, InvocationsResponse
 from tsforge.errors import DataValidationError
@@ -33,21 +34,41 @@ def _version(pkg: str) -> str:
 
 
 @router.post("/invocations", response_model=InvocationsResponse, summary="MLflow-compatible scoring")
-def invocations(
+async def invocations(
     req: Annotated[InvocationsRequest, Body(openapi_examples=INVOCATIONS_EXAMPLES)],
     store: ModelStoreDep,
     limits: LimitsDep,
 ) -> InvocationsResponse:
     """Forecast a long history frame (``unique_id, ds, y``) sent in any MLflow JSON encoding."""
-    horizon = horizon_from_params(req.params)
     model = (req.params or {}).get("model")
-    if model is not None and not isinstance(model, str):
-        raise DataValidationError("params.model must be a string", field="params.model")
-    series = series_from_frame_payload(req, limits)
-    _, _, forecasts = run_forecast(
-        store, model, series, horizon, limits, horizon_field="params.horizon", series_field=req.payload_key
-    )
-    return InvocationsResponse(predictions=forecast_records(forecasts))
+
+    def work() -> InvocationsResponse:
+        horizon = horizon_from_params(req.params)
+        if model is not None and not isinstance(model, str):
+            raise DataValidationError("params.model must be a string", field="params.model")
+        series = series_from_frame_payload(req, limits)
+        _, _, forecasts = run_forecast(
+            store,
+            model,
+            series,
+            horizon,
+            limits,
+            horizon_field="params.horizon",
+            series_field=req.payload_key,
+        )
+        return InvocationsResponse(predictions=forecast_records(forecasts))
+
+    return await run_short(store, model if isinstance(model, str) else None, _rows(req), work)
+
+
+def _rows(req: InvocationsRequest) -> int:
+    """Rows of the history frame (≈ values to forecast from), whatever the encoding."""
+    payload = getattr(req, req.payload_key)
+    if req.payload_key == "dataframe_split":
+        return len(payload.data)
+    if isinstance(payload, dict):
+        return max((len(v) for v in payload.values()), default=0)
+    return len(payload)
 
 
 @router.get(

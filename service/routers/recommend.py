@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from service.dependencies import ApiKeyDep, CpuPoolDep, LimitsDep, SettingsDep
 from service.recommending import check_recommend
 from service.schemas.common import BUSY_RESPONSES, ERROR_RESPONSES
-from service.schemas.recommend import RecommendRequest, RecommendResponse
+from service.schemas.recommend import PerSeriesRecommendResponse, RecommendRequest, RecommendResponse
 
 __all__ = ["router"]
 
@@ -23,11 +23,16 @@ router = APIRouter(
 )
 
 
-@router.post("/recommend", response_model=RecommendResponse, summary="Which model for these series, and why")
+@router.post(
+    "/recommend",
+    response_model=RecommendResponse | PerSeriesRecommendResponse,
+    summary="Which model for these series, and why",
+)
 def recommend(
     req: RecommendRequest, limits: LimitsDep, settings: SettingsDep, pool: CpuPoolDep
-) -> RecommendResponse:
-    """Profile the posted dataset and rank the candidate models (best first) with the reasons.
+) -> RecommendResponse | PerSeriesRecommendResponse:
+    """Profile the posted dataset and rank the candidate models (best first) with the reasons;
+    with ``per_series: true``, a pick and weights for every series plus the collection view.
 
     Runs in a separate worker process within a time budget (504 past it, 429 when busy).
     """
@@ -39,4 +44,4 @@ def recommend(
         settings.recommender_path,
         what="this recommendation",
     )
-    return RecommendResponse(**out)
+    return PerSeriesRecommendResponse(**out) if req.per_series else RecommendResponse(**out)

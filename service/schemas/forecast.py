@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from service.schemas.common import ModelInfo
 from tsforge.inference import MAX_LEVELS
@@ -130,8 +137,16 @@ class SeriesForecastOut(BaseModel):
     intervals: dict[str, list[float]] | None = Field(
         None,
         description="With level / quantiles: 'lo-80', 'hi-80', 'q-0.1', ... → bounds per step "
-        "(never crossing; every interval contains the median).",
+        "(never crossing; every interval contains the median). Absent when not asked for.",
     )
+
+    @model_serializer(mode="wrap")
+    def _omit_absent_intervals(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A request without level/quantiles gets exactly the answer it got before they existed."""
+        out = handler(self)
+        if isinstance(out, dict) and out.get("intervals") is None:
+            out.pop("intervals", None)
+        return out
 
 
 class ForecastResponse(BaseModel):

@@ -17,6 +17,8 @@ __all__ = [
     "ReasonOut",
     "AvoidOut",
     "RecommendResponse",
+    "SeriesPickOut",
+    "PerSeriesRecommendResponse",
 ]
 
 _EXAMPLE_VALUES = [
@@ -52,12 +54,26 @@ class RecommendRequest(BaseModel):
     input_len: int | None = Field(None, ge=8, description="Input window (default as in `tsforge train`).")
     top: int = Field(3, ge=1, le=20)
     max_windows: int = Field(64, ge=1, le=256, description="Windows profiled (seeded sample).")
+    per_series: bool = Field(
+        False,
+        description="Recommend a candidate (and weights) for every series from its own properties; "
+        "series may then have different lengths and their own timestamps (a panel).",
+    )
 
     @model_validator(mode="after")
     def _one_dataset(self) -> RecommendRequest:
         ids = [s.id for s in self.series]
         if len(set(ids)) != len(ids):
             raise ValueError("series ids must be unique within a request")
+        if self.per_series:
+            for s in self.series:
+                if s.timestamps is not None and len(s.timestamps) != len(s.values):
+                    raise ValueError(f"series {s.id!r}: one timestamp per value")
+            if any(s.timestamps is None for s in self.series) and any(
+                s.timestamps is not None for s in self.series
+            ):
+                raise ValueError("give timestamps for every series, or none")
+            return self
         lengths = {len(s.values) for s in self.series}
         if len(lengths) > 1:
             raise ValueError(
@@ -114,3 +130,40 @@ class RecommendResponse(BaseModel):
     rule: str | None = Field(
         default=None, description="Why the pick is not the predicted best, when a rule chose it."
     )
+
+
+class SeriesPickOut(BaseModel):
+    """One series' recommendation."""
+
+    unique_id: str
+    pick: str = Field(description="The candidate with the lowest expected MASE for this series.")
+    expected_mase: float | None
+    best_single: str = Field(
+        description="The collection's best single candidate (lowest mean expected MASE)."
+    )
+    expected_mase_best_single: float | None
+    gain: float | None = Field(description="1 − expected_mase / expected_mase_best_single.")
+    top_weights: str
+    explanation: str
+    weights: dict[str, float] = Field(description="Weights of the weighted combination (non-zero only).")
+    expected_mase_by_candidate: dict[str, float | None]
+    reasons: list[dict[str, Any]] = Field(default_factory=list)
+    contributions: dict[str, float] = Field(
+        default_factory=dict,
+        description="The pick's score split by property group (log relative error; sums with the bias).",
+    )
+
+
+class PerSeriesRecommendResponse(BaseModel):
+    """``per_series: true``: a recommendation for every series plus the collection view."""
+
+    dataset: str
+    horizon: int
+    n_series: int
+    candidates: list[str]
+    collection: dict[str, Any] = Field(
+        description="best_single, pick_distribution, weight_shares, expected errors, expected_gain, explanations."
+    )
+    series: list[SeriesPickOut]
+    timings: dict[str, float | None]
+    router: dict[str, Any]

@@ -17,7 +17,9 @@ def test_a_neural_candidate_is_trained_with_the_budget_config():
     untrained = build_forecaster(cand.spec(settings, task.data.name), ModelContext.from_task(task))
     changed = [
         not torch.equal(a, b)
-        for a, b in zip(trained.module.state_dict().values(), untrained.module.state_dict().values(), strict=True)
+        for a, b in zip(
+            trained.module.state_dict().values(), untrained.module.state_dict().values(), strict=True
+        )
     ]
     assert any(changed)
 

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import pytest
 import torch
 from fastapi.testclient import TestClient
@@ -90,3 +91,45 @@ def client(make_settings) -> Iterator[TestClient]:
 def series(registry: Registry) -> dict:
     """One valid series body (id known to the model, with timestamps)."""
     return {"id": registry.channel_ids[0], "values": registry.history, "timestamps": registry.timestamps}
+
+
+RECOMMEND_T = 512
+
+
+def periodic_series(n: int, seed: int, length: int = RECOMMEND_T) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(length)[None, :]
+    return rng.uniform(1, 3, (n, 1)) * np.sin(
+        2 * np.pi * t / 24 + rng.uniform(0, 6, (n, 1))
+    ) + 0.01 * rng.standard_normal((n, length))
+
+
+def trending_series(n: int, seed: int, length: int = RECOMMEND_T) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(length)[None, :]
+    return rng.choice([-1, 1], (n, 1)) * rng.uniform(0.5, 2.0, (n, 1)) * t + 0.3 * rng.standard_normal(
+        (n, length)
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny_recommender(tmp_path_factory) -> str:
+    """A saved recommender over two training-free candidates (seasonal naive, naive), built in seconds."""
+    from recommender.knowledge_base import Candidate, KBSettings, build_knowledge_base
+    from recommender.ranker import RankerConfig, train_recommender
+
+    corpus = np.concatenate([periodic_series(12, 1), trending_series(12, 2)]).astype(np.float32)
+    pool = [Candidate("seasonal_naive", "seasonal_naive"), Candidate("naive", "naive")]
+    kb = build_knowledge_base(
+        corpus_values=corpus,
+        pool=pool,
+        settings=KBSettings(input_len=96, horizon=24, eval_stride=12),
+        real=(),
+        cache=tmp_path_factory.mktemp("kb"),
+    )
+    rec = train_recommender(
+        kb, RankerConfig(corpus_groups=80, num_boost_round=40, min_data_in_leaf=3, num_leaves=7)
+    )
+    path = tmp_path_factory.mktemp("rec") / "tiny"
+    rec.save(path)
+    return str(path)

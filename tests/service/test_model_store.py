@@ -208,3 +208,61 @@ def test_polling_thread_refreshes_and_stops():
     store.stop()
     assert store.get("m@champion").version == "2"
     assert store._poller is None
+
+
+class ShortPredictor(FakePredictor):
+    """A version trained for a shorter horizon than the one served (issue #18, finding 1)."""
+
+    def __init__(self, uri: str) -> None:
+        super().__init__(uri)
+        self.max_horizon = 1
+
+
+def test_refresh_refuses_a_version_that_cannot_serve_what_is_served_and_says_so(caplog):
+    client = FakeClient("m", 3)
+    client.aliases["champion"] = "1"
+    loads: list[str] = []
+
+    def loader(uri):
+        loads.append(uri)
+        return ShortPredictor(uri) if uri.endswith("/2") else FakePredictor(uri)
+
+    store = ModelStore(client=client, loader=loader, default_model="m")
+    assert store.get("m").version == "1"
+    client.aliases["champion"] = "2"
+    with caplog.at_level("WARNING"):
+        assert store.refresh() == {}
+    assert store.get("m").version == "1"  # still serving the version that answers H=2
+    (note,) = store.notes()
+    assert "version 2" in note and "horizon 1 < 2" in note and "still serving version 1" in note
+    assert any("horizon 1 < 2" in r.getMessage() for r in caplog.records)
+    assert store.refused() == {"m": {"version": "2", "kept": "1", "reason": note}}
+    assert not store.is_loaded("m", "2")  # not kept in memory
+    store.refresh()
+    assert loads.count("models:/m/2") == 1  # refused once, not reloaded on every poll
+    client.aliases["champion"] = "3"  # a compatible version: followed, and the note goes
+    assert store.refresh() == {"m": {"old": "1", "new": "3"}}
+    assert store.get("m").version == "3" and store.notes() == []
+
+
+def test_readyz_notes_a_refused_move():
+    from fastapi.testclient import TestClient
+
+    from service.main import create_app
+    from service.settings import ServiceSettings
+
+    client = FakeClient("m", 2)
+    client.aliases["champion"] = "1"
+    store = ModelStore(
+        client=client,
+        loader=lambda uri: ShortPredictor(uri) if uri.endswith("/2") else FakePredictor(uri),
+        default_model="m",
+    )
+    with TestClient(create_app(ServiceSettings(alias_poll_seconds=0), store=store)) as c:
+        assert "notes" not in c.get("/readyz").json()
+        client.aliases["champion"] = "2"
+        r = c.post("/v1/admin/reload")
+        assert r.json()["changed"] == {} and r.json()["refused"]["m"]["version"] == "2"
+        body = c.get("/readyz").json()
+        assert body["status"] == "ready" and body["loaded"] == ["m/1"]
+        assert "horizon 1 < 2" in body["notes"][0]

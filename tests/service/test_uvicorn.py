@@ -93,3 +93,80 @@ def test_real_server_round_trip(server, registry, series):
         )
         assert r.status_code == 422 and r.json()["field"] == "series[0].values[0]"
         assert c.get("/openapi.json").json()["info"]["title"] == "tsforge forecast service"
+
+
+def _raw_request(base: str, head: str, timeout: float = 10.0) -> tuple[int, float]:
+    """Send only a request's head (no body) and read the status line: ``(status, seconds)``."""
+    host, port = base.removeprefix("http://").split(":")
+    t0 = time.perf_counter()
+    with socket.create_connection((host, int(port)), timeout=timeout) as s:
+        s.sendall(head.encode())
+        status = s.recv(4096).split(b"\r\n", 1)[0]
+    return int(status.split()[1]), time.perf_counter() - t0
+
+
+def test_limits_answer_from_the_headers_alone(server):
+    """Issue #18, finding 3: 210 MB without a key used to be read and parsed before the 401."""
+    head = (
+        "POST /v1/forecast HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {210 * 1024 * 1024}\r\n"
+    )
+    status, seconds = _raw_request(server, head + "\r\n")
+    assert status == 401 and seconds < 5
+    status, seconds = _raw_request(server, head + "X-API-Key: k-e2e\r\n\r\n")
+    assert status == 413 and seconds < 5
+
+
+def test_sigterm_stops_the_server_within_10_s_during_a_long_profile(registry, tmp_path):
+    """Issue #18, finding 2: SIGTERM did not stop a server busy with a long profile."""
+    import signal
+    import threading
+
+    import numpy as np
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "TSFORGE_ALIAS_POLL_SECONDS": "0",
+        "TSFORGE_CACHE_DIR": str(tmp_path / "cold"),  # cold STL operators: a profile of minutes
+        "TSFORGE_CPU_TIMEOUT_SECONDS": "300",
+    }
+    env.pop("TSFORGE_API_KEY", None)
+    cmd = [sys.executable, "-c", "from tsforge.cli import main; main()", "serve", "--host", "127.0.0.1",
+           "--port", str(port), "--tracking-uri", registry.uri, "--model", registry.name, "--log-level", "warning"]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1.0).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        t = np.arange(400)
+        values = (10 + 3 * np.sin(2 * np.pi * t / 24) + 0.01 * t).tolist()
+        body = {"series": [{"id": "s", "values": values}], "window": 336, "max_windows": 1}
+        answer: dict = {}
+
+        def long_profile() -> None:
+            try:
+                answer["status"] = httpx.post(f"{base}/v1/profile", json=body, timeout=120).status_code
+            except httpx.HTTPError as exc:
+                answer["error"] = type(exc).__name__
+
+        thread = threading.Thread(target=long_profile)
+        thread.start()
+        time.sleep(4)  # the worker has started and is building operators
+        assert thread.is_alive(), answer
+        t0 = time.perf_counter()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        stopped = time.perf_counter() - t0
+        thread.join(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert stopped <= 10, f"took {stopped:.1f} s to stop"
+    assert answer.get("status") == 503 or "error" in answer  # told, or the connection closed

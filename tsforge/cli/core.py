@@ -122,6 +122,7 @@ def train_cmd(
     from tsforge.data.protocol import HOLDOUT, protocol_for
     from tsforge.pipeline import train
 
+    eng = engine_from_options(engine, ray_address, n_jobs)  # per-series (panel) work runs on it
     load_kwargs = (
         {"id_col": id_col, "time_col": time_col, "target_col": target_col} if Path(dataset).suffix else None
     )
@@ -144,7 +145,7 @@ def train_cmd(
             )
         from tsforge.engine import using
 
-        with using(engine_from_options(engine, ray_address, n_jobs)):
+        with using(eng):
             _train_panel(
                 dataset,
                 model,
@@ -197,6 +198,8 @@ def train_cmd(
             f"Registered [bold]{outcome.registered_name}[/] version {outcome.version}; "
             f"champion = version {outcome.champion_version}  →  models:/{outcome.registered_name}@champion"
         )
+        if outcome.promotion:
+            console.print(f"  {outcome.promotion}")
 
 
 def _train_panel(
@@ -246,6 +249,8 @@ def _train_panel(
             f"Registered [bold]{out.registered_name}[/] version {out.version}; "
             f"champion = version {out.champion_version}  →  models:/{out.registered_name}@champion"
         )
+        if out.promotion:
+            console.print(f"  {out.promotion}")
 
 
 @app.command("evaluate")

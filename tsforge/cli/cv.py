@@ -69,6 +69,7 @@ def cv_cmd(
     load_kwargs = (
         {"id_col": id_col, "time_col": time_col, "target_col": target_col} if Path(dataset).suffix else {}
     )
+    eng = engine_from_options(engine, ray_address, n_jobs)  # a bad choice fails before any loading
     loaded = load_panel(dataset, **load_kwargs)
     panel = loaded.panel
     h = int(horizon or default_panel_horizon(loaded.entry, panel.season_length, panel.horizon))
@@ -78,7 +79,6 @@ def cv_cmd(
     if intervals not in ("conformal", "native"):
         raise ConfigError(f"--intervals must be conformal or native, got {intervals!r}", field="intervals")
     native = level if level and intervals == "native" else None
-    eng = engine_from_options(engine, ray_address, n_jobs)
     frame = cross_validation(
         panel, models, h, n_windows=n_windows, step_size=step_size, engine=eng, level=native
     )

@@ -103,8 +103,8 @@ def profile_cmd(
 
     if method not in ("fast", "reference"):
         raise ConfigError(f"unknown method {method!r}; choose fast or reference", field="method")
-    data = load_data(source)
     eng = engine_from_options(engine, ray_address, max(1, min(jobs, MAX_WORKERS)))
+    data = load_data(source)
     if progress:
         with Progress(
             TextColumn("profiling"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console

@@ -63,17 +63,39 @@ def recommend_cmd(
             "properties of long multichannel data (default: the catalogue's)."
         ),
     ] = None,
+    per_series: Annotated[
+        bool,
+        typer.Option(
+            "--per-series",
+            help="panels: recommend a candidate (and weights) for every series from its properties; "
+            "with --train, fit and register one routed ensemble that forecasts each series with its pick",
+        ),
+    ] = False,
+    register_as: Annotated[
+        str | None, typer.Option("--register-as", help="with --train: the registered model name")
+    ] = None,
+    mode: Annotated[
+        str, typer.Option("--mode", help="--per-series --train: 'weights' (weighted combination) or 'pick'")
+    ] = "weights",
+    n_jobs: Annotated[int, typer.Option("--n-jobs", help="processes for local models and profiling")] = 1,
 ) -> None:
     """Rank the candidate models for a dataset and explain the top choice.
 
     Long multichannel datasets are ranked from their properties by the recommender; panels (and
-    your own files, which follow the holdout protocol) by every candidate's validation MASE.
+    your own files, which follow the holdout protocol) by every candidate's validation MASE, or
+    per series from its properties with --per-series.
     """
     from recommender.api import recommend
     from tsforge.data.protocol import HOLDOUT, protocol_for
+    from tsforge.errors import ConfigError
 
+    if register_as is not None and not train:
+        raise ConfigError("--register-as names the model --train registers; add --train", field="register_as")
+    if per_series:
+        _recommend_per_series(data, horizon, as_json, train, register_as, mode, seed, n_jobs)
+        return
     if protocol_for(data, split) == HOLDOUT:
-        _recommend_panel(data, horizon, top, as_json, train, seed)
+        _recommend_panel(data, horizon, top, as_json, train, seed, register_as)
         return
 
     with _progress_bar(not as_json) as progress:
@@ -87,7 +109,15 @@ def recommend_cmd(
 
         best = rec.best
         console.print(f"\ntraining [bold]{best.name}[/] (input {rec.input_len}, horizon {rec.horizon}) ...")
-        outcome = train_model(data, horizon=rec.horizon, input_len=rec.input_len, **best.train_kwargs)
+        from tsforge.pipeline import TrackingOptions
+
+        outcome = train_model(
+            data,
+            horizon=rec.horizon,
+            input_len=rec.input_len,
+            tracking=TrackingOptions(registered_name=register_as),
+            **best.train_kwargs,
+        )
         m = outcome.metrics
         console.print(
             f"{best.name}: test MSE {m.get('test_mse', float('nan')):.4f}, MAE {m.get('test_mae', float('nan')):.4f}"
@@ -96,7 +126,9 @@ def recommend_cmd(
         )
 
 
-def _recommend_panel(data: str, horizon: int | None, top: int, as_json: bool, train: bool, seed: int) -> None:
+def _recommend_panel(
+    data: str, horizon: int | None, top: int, as_json: bool, train: bool, seed: int, register_as: str | None
+) -> None:
     from rich.table import Table
 
     from recommender.panel import recommend_panel
@@ -119,14 +151,123 @@ def _recommend_panel(data: str, horizon: int | None, top: int, as_json: bool, tr
         console.print(t)
         console.print(f"[bold]why {rec.best}:[/] {rec.explanation}")
     if train:
-        from tsforge.pipeline import train_panel
+        from tsforge.pipeline import TrackingOptions, train_panel
 
-        out = train_panel(panel, rec.best, horizon=h, seed=seed)
+        out = train_panel(
+            panel, rec.best, horizon=h, seed=seed, tracking=TrackingOptions(registered_name=register_as)
+        )
         console.print(
             f"{rec.best}: test MASE {out.metrics['test_mase']:.3f}"
             + (f"; MLflow run {out.run_id}" if out.run_id else "")
             + (f", registered {out.registered_name} version {out.version}" if out.version else "")
         )
+
+
+def _recommend_per_series(
+    data: str,
+    horizon: int | None,
+    as_json: bool,
+    train: bool,
+    register_as: str | None,
+    mode: str,
+    seed: int,
+    n_jobs: int,
+) -> None:
+    """``--per-series``: the per-series recommendation, and with ``--train`` the routed ensemble."""
+    from recommender.series_recommendation import MODES, default_router, recommend_series
+    from tsforge.errors import ConfigError
+
+    if mode not in MODES:
+        raise ConfigError(f"--mode must be one of {', '.join(MODES)}, got {mode!r}", field="mode")
+    with _progress_bar(not as_json) as progress:
+        router = default_router(progress=progress)
+        if not train:
+            rec = recommend_series(data, horizon, router=router, n_jobs=n_jobs)
+            outcome = None
+        else:
+            from recommender.routed_training import train_routed
+            from tsforge.pipeline import TrackingOptions
+
+            outcome = train_routed(
+                data,
+                horizon,
+                router=router,
+                mode=mode,
+                seed=seed,
+                n_jobs=n_jobs,
+                tracking=TrackingOptions(registered_name=register_as, progress=False),
+                progress=progress,
+            )
+            rec = outcome.recommendation
+    if as_json:
+        payload = rec.to_dict()
+        if outcome is not None:
+            payload["training"] = {
+                "mode": mode,
+                "metrics": outcome.metrics,
+                "best_single": outcome.best_single,
+                "members": outcome.member_metrics,
+                "run_id": outcome.run_id,
+                "registered_name": outcome.registered_name,
+                "version": outcome.version,
+                "promotion": outcome.promotion,
+                "seconds": outcome.seconds,
+            }
+        print(json.dumps(payload, indent=2, default=str))
+        return
+    render_series_recommendation(rec, data)
+    if outcome is not None:
+        m = outcome.metrics
+        console.print(
+            f"\n[bold]routed ({mode})[/]: test MASE {m['test_mase']:.3f} (pick {m['test_mase_pick']:.3f}, "
+            f"weights {m['test_mase_weights']:.3f}); best single member {outcome.best_single} "
+            f"{m['test_mase_best_single']:.3f}, per-series oracle {m['test_mase_oracle']:.3f}; "
+            f"{outcome.seconds.get('total', 0):.0f} s"
+            + (f"\nMLflow run {outcome.run_id}" if outcome.run_id else "")
+            + (f", registered {outcome.registered_name} version {outcome.version}" if outcome.version else "")
+        )
+        if outcome.promotion:
+            console.print(f"[dim]{outcome.promotion}[/]")
+
+
+def render_series_recommendation(rec: Any, data: str, n_rows: int = 10) -> None:
+    """The collection view (picks, expected errors, why) and the series with the largest gain."""
+    from rich.table import Table
+
+    c = rec.collection
+    t = Table(title=f"Per-series picks for {rec.dataset} ({rec.n_series} series, horizon {rec.horizon})")
+    for col in ("pick", "series", "expected MASE", "why"):
+        t.add_column(col, justify="left" if col in ("pick", "why") else "right")
+    for cand, share in c["pick_distribution"].items():
+        t.add_row(
+            cand,
+            f"{share:.0%}",
+            f"{c['expected_mase'].get(cand, float('nan')):.3f}",
+            c["explanations"].get(cand, ""),
+        )
+    console.print(t)
+    console.print(
+        f"best single candidate {c['best_single']} (expected MASE {c['expected_mase_best_single']:.3f}); "
+        f"per-series picks: expected MASE {c['expected_mase_pick']:.3f} ({c['expected_gain']:.1%} better)"
+    )
+    top = rec.per_series.sort_values("gain", ascending=False).head(n_rows)
+    s = Table(title=f"Series with the largest expected gain (of {rec.n_series})")
+    for col in ("series", "pick", "expected MASE", "gain", "weights", "why"):
+        s.add_column(col, justify="right" if col in ("expected MASE", "gain") else "left")
+    for row in top.itertuples():
+        s.add_row(
+            str(row.unique_id),
+            row.pick,
+            f"{row.expected_mase:.3f}",
+            f"{row.gain:.0%}",
+            row.top_weights,
+            row.explanation,
+        )
+    console.print(s)
+    console.print(
+        f"[dim]{rec.timings['total_seconds']:.1f} s (profile {rec.timings['profile_seconds']:.1f} s); "
+        f"all series: --json; next: tsforge recommend {data} --per-series --train[/]"
+    )
 
 
 def render_recommendation(rec: Any, data: str) -> None:
@@ -179,10 +320,32 @@ def build_cmd(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="retrain the pool on the corpus instead of using the cache")
     ] = False,
+    per_series: Annotated[
+        bool,
+        typer.Option(
+            "--per-series",
+            help="build the per-series recommender instead: rolling-origin CV of every candidate on the "
+            "development panel collections (cached; tens of minutes the first time on 2 cores)",
+        ),
+    ] = False,
+    n_jobs: Annotated[int, typer.Option("--n-jobs", help="processes for the cross-validation")] = 2,
 ) -> None:
     """Build the knowledge base (cached) and train the default recommender."""
     from recommender.api import build_default_recommender
 
+    if per_series:
+        from recommender.series_recommendation import build_default_router
+
+        with _progress_bar() as progress:
+            router = build_default_router(n_jobs=n_jobs, track=track, progress=progress)
+        sel = router.meta.get("selection", {}).get("selected", {})
+        console.print(
+            f"per-series recommender saved to {router.path}: {len(router.candidates)} candidates "
+            f"({', '.join(router.candidates)}), {router.meta.get('n_rows')} knowledge-base rows from "
+            f"{', '.join(router.meta.get('collections', {}))}; weighting temperature {router.config.temperature}, "
+            f"top {router.config.top_k}" + (" (chosen leaving one collection out)" if sel else "")
+        )
+        return
     with _progress_bar() as progress:
         rec = build_default_recommender(
             corpus_size,

@@ -21,8 +21,6 @@ work functions are the same and deterministic, and every map returns results in 
 from __future__ import annotations
 
 from tsforge.engine.base import Engine, OnResult
-from tsforge.engine.local import LocalEngine
-from tsforge.engine.ray_engine import RayEngine
 from tsforge.engine.choice import (
     ENGINE_ENV,
     ENGINES,
@@ -31,6 +29,8 @@ from tsforge.engine.choice import (
     get_engine,
     using,
 )
+from tsforge.engine.local import LocalEngine
+from tsforge.engine.ray_engine import RayEngine
 
 __all__ = [
     "ENGINES",

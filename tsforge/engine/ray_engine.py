@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,6 +26,32 @@ log = logging.getLogger(__name__)
 #: Re-runs of a task whose worker died (Ray's own default is 3; an application error inside the
 #: task is not retried — it would fail the same way again).
 DEFAULT_MAX_RETRIES = 3
+
+
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def _is_loopback(address: str | None) -> bool:
+    """Whether ``address`` (``host:port``; ``None`` = a local instance) is this host."""
+    if not address:
+        return True
+    host = address.split("://", 1)[-1].rsplit(":", 1)[0]
+    return host in _LOOPBACK_HOSTS
+
+
+def _keep_loopback() -> None:
+    """Keep a single-host Ray on 127.0.0.1.
+
+    Why: on Linux Ray swaps a loopback node address for the machine's outward-facing one (so that
+    nodes on other hosts can join); for a local instance or a cluster on 127.0.0.1 that would
+    send this process's traffic over the network interface. ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0``
+    is Ray's own switch for "this machine only" (its default on macOS and Windows), read when
+    ``ray`` is imported; if ``ray`` was already imported, the constant it sets is updated as well.
+    """
+    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    constants = sys.modules.get("ray._private.ray_constants")
+    if constants is not None and os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] == "0":
+        constants.ENABLE_RAY_CLUSTER = False
 
 
 def _ray() -> Any:
@@ -41,9 +68,11 @@ class RayEngine:
     """Runs chunks as Ray tasks.
 
     Args:
-        address: an existing cluster (``ray://host:10001`` or ``host:6379``); ``None`` starts a
-            local Ray instance on first use (``n_jobs`` CPUs, no dashboard) that lives as long
-            as this process.
+        address: an existing cluster's GCS address (``host:6379``, what ``ray start --head``
+            prints); ``None`` starts a local Ray instance on first use (``n_jobs`` CPUs, no
+            dashboard) that lives as long as this process. A process holds one Ray connection:
+            once it has joined a cluster, every Ray engine in it uses that one. The cluster's
+            nodes need tsforge installed (the tasks import its chunk functions).
         n_jobs: CPUs of that local instance; ignored when joining a cluster (its CPUs decide).
         max_retries: re-runs of a task whose worker died.
         max_in_flight: chunks submitted but not yet collected (default: twice the cluster's CPUs);
@@ -69,6 +98,8 @@ class RayEngine:
     # -- connection ------------------------------------------------------------------------------
     def connect(self) -> Any:
         """Join the cluster (or start the local instance) unless this process already did."""
+        if _is_loopback(self.address):
+            _keep_loopback()
         ray = _ray()
         if ray.is_initialized():
             return ray

@@ -15,8 +15,12 @@ Architecture::
 
 Parameters: ``(L·d + d) + e·(4d² + 4d + 2·d·d_ff + d_ff + d + 4d) + 2d + (d·H + H)``.
 
-Not channel independent: a channel's forecast depends on the other channels of the batch, so
-the model must see the channels it was trained with (any order is handled by the caller).
+Not channel independent: a channel's forecast depends on the other channels of the batch.
+Training and evaluation (``tsforge.evaluation``) always see every channel of a window. The
+per-series ``Predictor`` (serving, pyfunc) forecasts each series as its own one-channel batch;
+the network accepts that (tokens carry no channel identity), but such a forecast attends to
+that channel only and differs from the evaluated multichannel one — forecast all channels of a
+window together for the evaluated behaviour.
 
 Differences from the paper, on purpose: the calendar covariates are not added as extra tokens
 (the paper's ``x_mark`` tokens; tsforge's calendar is integer indices, and the paper's ablation

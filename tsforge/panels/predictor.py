@@ -286,11 +286,23 @@ def _read_meta(path: Path) -> dict[str, Any]:
     return json.loads(meta_file.read_text())
 
 
+#: Bundle kinds served by predictors of higher layers, as ``"module:Class"`` (imported by name so
+#: that this layer never imports them): ``routed`` = the per-series routed ensemble.
+EXTERNAL_BUNDLE_KINDS = {"routed": "recommender.routed:RoutedPredictor"}
+
+
 def load_predictor_dir(path: str | Path) -> FramePredictor:
-    """A saved model bundle → the predictor that serves it (panel bundles or window models)."""
+    """A saved model bundle → the predictor that serves it (panel bundles, routed ensembles or
+    window models)."""
     meta = _read_meta(Path(path))
-    if meta.get("extra", {}).get("kind") == PANEL_BUNDLE_KIND:
+    kind = meta.get("extra", {}).get("kind")
+    if kind == PANEL_BUNDLE_KIND:
         return PanelPredictor.from_dir(path)
+    if kind in EXTERNAL_BUNDLE_KINDS:
+        import importlib
+
+        module, _, cls = EXTERNAL_BUNDLE_KINDS[kind].partition(":")
+        return getattr(importlib.import_module(module), cls).from_dir(path)
     predictor = Predictor.from_dir(path)
     predictor.calibration = ConformalCalibration.load(path)
     return predictor

@@ -191,8 +191,9 @@ def _run(spec: TrainingSpec, series: TimeSeriesData, tracking: TrackingOptions) 
         tags=tags,
         description=(
             f"{spec.model} on {series.name}: the last {spec.input_len} steps → the next {spec.horizon}, "
-            f"split {spec.split}. Scores: val_*/test_* on the normalised scale, *_orig_* in the data's "
-            "units; plots/ shows test windows in original units."
+            f"split {spec.split}. Scores: `val_*`/`test_*` on the normalised scale, `*_orig_*` in the "
+            "data's units (every score in the metrics/scores.json table); plots/ shows test windows "
+            "in original units."
         ),
         experiment_description=(
             f"Trainings on {series.name}: {series.n_channels} series × {series.n_steps} steps"
@@ -206,6 +207,8 @@ def _run(spec: TrainingSpec, series: TimeSeriesData, tracking: TrackingOptions) 
             "tsforge.n_series": series.n_channels,
             "tsforge.n_steps": series.n_steps,
         },
+        experiment_view=("val_mse", "test_mse", "test_mae", "test_mase", "test_orig_mae"),
+        experiment_view_params=("model", "input_len", "horizon", "split"),
     ) as run:
         _log_dataset(run, spec, series)
         yield run
@@ -340,6 +343,21 @@ def _calibrate(
     return calibration
 
 
+def _bands(
+    outcome: TrainOutcome, history: np.ndarray, point: np.ndarray, channel: str
+) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+    """The 80 / 95 % conformal intervals of one forecast, for the plot (empty when uncalibrated)."""
+    from tsforge.inference import IntervalRequest
+
+    calibration = outcome.predictor.calibration
+    if calibration is None:
+        return {}
+    request = IntervalRequest((80.0, 95.0))
+    q = calibration.quantiles(point[None, :], [history], [str(channel)], request.probs)[0]
+    b = request.bounds(q)
+    return {lv: (b[f"lo-{lv:g}"], b[f"hi-{lv:g}"]) for lv in request.levels}
+
+
 def _save_bundle(outcome: TrainOutcome, path: Path, dataset: str) -> Path:
     """The model bundle: weights + scaler (:func:`~tsforge.models.persistence.save_model`) and
     the interval calibration, so a registered model returns intervals in a fresh process."""
@@ -420,6 +438,7 @@ def _plot_items(outcome: TrainOutcome, n_windows: int = 3, max_panels: int = 4) 
                 "future_t": t[fut],
                 "actual": data.values[fut, c],
                 "forecast": pred[b, :, c],
+                "bands": _bands(outcome, data.values[s : s + L, c], pred[b, :, c], data.channel_ids[c]),
             }
         )
     return items

@@ -25,7 +25,7 @@ from tsforge.data.protocol import HOLDOUT, default_panel_horizon
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
 from tsforge.models.registry import get_model_spec
 from tsforge.panels.conformal import (
-    FitOnceGlobalModel,
+    calibrate_forecasts,
     calibrate_panel,
     calibration_cv,
     calibration_windows,
@@ -94,7 +94,8 @@ def train_panel(
             windows of the history before the test window, and score them on it (coverage,
             width, MSIS at 80/95 %, WQL, scaled CRPS). Local models: the validation forecasts
             are the last calibration window, so this costs ``windows − 1`` extra fits per
-            series; global models: one extra fit (see :mod:`tsforge.panels.conformal`).
+            series (none on 100+ series); global models: their forecasts of the validation
+            window (no extra fit; see :mod:`tsforge.panels.conformal`).
         n_calibration_windows: calibration windows (default:
             :func:`~tsforge.panels.conformal.calibration_windows`).
     """
@@ -145,9 +146,10 @@ def train_panel(
             )
             val_pred = _global(fitted, split.train, H)
             test_pred = _global(fitted, split.history, H)
-            if intervals:
-                once = FitOnceGlobalModel(name, input_len, seed, model_config, train_config)
-                calibration = calibrate_panel(split.history, once, H, W)[name]
+            if intervals:  # the validation window: early-stopped on, never fitted to
+                calibration = calibrate_forecasts(
+                    split.train, split.val, val_pred, info={"model": name, "source": "validation window"}
+                )
             predictor = PanelPredictor(
                 name,
                 H,
@@ -173,7 +175,7 @@ def train_panel(
             )
             metrics.update({f"test_{k}": v for k, v in interval_metrics.items()})
             frame = frame.assign(**{f"{name}-{k}": v.ravel() for k, v in bounds.items()})
-            params.update({"intervals.method": "conformal", "intervals.windows": W})
+            params.update({"intervals.method": "conformal", "intervals.windows": calibration.info["windows"]})
             params["intervals.cases"] = calibration.info["cases"]
         outcome = PanelOutcome(predictor, spec, metrics, per_series, frame, panel, params)
         if run is not None:
@@ -296,6 +298,8 @@ def _run(spec: TrainingSpec, panel: Panel, tracking: TrackingOptions, local: boo
             "tsforge.freq": panel.freq or "",
             "tsforge.n_series": len(panel),
         },
+        experiment_view=("val_mase", "test_mase", "test_smape", "test_owa"),
+        experiment_view_params=("model", "model_kind", "horizon", "input_len"),
     ) as run:
         _log_dataset(run, spec, panel)
         yield run

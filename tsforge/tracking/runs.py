@@ -23,7 +23,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -355,6 +355,8 @@ def tracked_run(
     tracking_uri: str | None = None,
     experiment_description: str | None = None,
     experiment_tags: Mapping[str, Any] | None = None,
+    experiment_view: Sequence[str] = (),
+    experiment_view_params: Sequence[str] = (),
 ) -> Iterator[TrackedRun]:
     """Open an MLflow run, yield its :class:`TrackedRun`, close it with the right status.
 
@@ -368,6 +370,8 @@ def tracked_run(
         experiment_description, experiment_tags: what the experiment is about (what the MLflow
             UI shows above its runs); set when the experiment has none yet, never overwriting a
             description someone wrote in the UI.
+        experiment_view, experiment_view_params: headline metrics and parameters of the
+            experiment's saved runs-table view (see :func:`tsforge.tracking.store.runs_view`).
 
     On exit the run ends ``FINISHED``; ``KILLED`` on ``KeyboardInterrupt`` or a ``SystemExit``
     raised by a SIGTERM/SIGINT handler; ``FAILED`` on any other exception (re-raised). The tag
@@ -389,7 +393,13 @@ def tracked_run(
     if parent is not None:
         exp_id: str | None = parent.info.experiment_id
     elif experiment is not None:
-        exp_id = get_experiment_id(experiment, description=experiment_description, tags=experiment_tags)
+        exp_id = get_experiment_id(
+            experiment,
+            description=experiment_description,
+            tags=experiment_tags,
+            view_metrics=experiment_view,
+            view_params=experiment_view_params,
+        )
     else:
         exp_id = None
     all_tags = {**_process_tags(), **{str(k): str(v) for k, v in (tags or {}).items()}}

@@ -13,9 +13,10 @@ inside it) and, for tuning, ``optuna.journal`` (:func:`store_dir`).
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -28,6 +29,8 @@ __all__ = [
     "artifact_root",
     "store_dir",
     "tracking_uri",
+    "runs_view",
+    "VIEW_KEY",
 ]
 
 #: The one folder (beside the SQLite database) that holds every experiment's artifacts.
@@ -87,16 +90,50 @@ def _safe(name: str) -> str:
 
 
 _NOTE = "mlflow.note.content"  # where the MLflow UI keeps an experiment's description
+# The MLflow 3 UI opens an experiment in its GenAI (traces) view unless told it holds model
+# training runs; tsforge experiments open on the runs table.
+_KIND_TAG, _KIND = "mlflow.experimentKind", "custom_model_development"
+
+
+#: Name of the runs-table view tsforge saves on its experiments (``?viewStateShareKey=tsforge``).
+VIEW_KEY = "tsforge"
+_VIEW_TAG = f"mlflow.sharedViewState.{VIEW_KEY}"
+
+
+def runs_view(metrics: Sequence[str], params: Sequence[str] = ()) -> str:
+    """A saved runs-table view (MLflow's shared-view JSON): the dataset and model columns, the
+    headline ``metrics`` and key ``params`` as columns, sorted by the first metric, best first.
+
+    Why: MLflow's runs table shows no metric column until someone picks them; a reviewer opening
+    the experiment's link (in its description) sees the scores side by side at once.
+    """
+
+    def col(kind: str, key: str) -> str:
+        return f"{kind}.`{key}`"
+
+    columns = [col("attributes", k) for k in ("Dataset", "Models", "Source")]
+    columns += [col("metrics", m) for m in metrics] + [col("params", p) for p in params]
+    state: dict[str, Any] = {"selectedColumns": columns}
+    if metrics:
+        state.update(orderByKey=col("metrics", metrics[0]), orderByAsc=True)
+    return json.dumps(state)
 
 
 def get_experiment_id(
-    name: str, *, description: str | None = None, tags: Mapping[str, Any] | None = None
+    name: str,
+    *,
+    description: str | None = None,
+    tags: Mapping[str, Any] | None = None,
+    view_metrics: Sequence[str] = (),
+    view_params: Sequence[str] = (),
 ) -> str:
     """The experiment called ``name`` (created with artifacts under the store's ``artifacts/``).
 
     ``description`` and ``tags`` are what the MLflow UI shows above the experiment's runs; they
     are set when the experiment has no description yet (a description someone edited in the
-    UI is kept), tags only where the experiment lacks them.
+    UI is kept), tags only where the experiment lacks them. With ``view_metrics`` the experiment
+    also gets a saved runs-table view of those scores (:func:`runs_view`), linked from its
+    description.
     """
     import mlflow
 
@@ -114,7 +151,16 @@ def get_experiment_id(
             exp_id = exp.experiment_id
         exp = client.get_experiment(exp_id)
     existing = dict(exp.tags or {})
+    if _KIND_TAG not in existing:
+        client.set_experiment_tag(exp.experiment_id, _KIND_TAG, _KIND)
+    if view_metrics and _VIEW_TAG not in existing:
+        client.set_experiment_tag(exp.experiment_id, _VIEW_TAG, runs_view(view_metrics, view_params))
     if description and not existing.get(_NOTE):
+        if view_metrics:
+            description += (
+                f"\n\n[Runs table with the headline scores]"
+                f"(#/experiments/{exp.experiment_id}/runs?viewStateShareKey={VIEW_KEY})"
+            )
         client.set_experiment_tag(exp.experiment_id, _NOTE, description)
     for key, value in (tags or {}).items():
         if key not in existing:

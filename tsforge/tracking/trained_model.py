@@ -37,6 +37,7 @@ HEADLINE_METRICS = (
     "test_mse",
     "test_mae",
     "test_mase",
+    "test_orig_mse",
     "test_orig_mae",
     "test_smape",
     "test_owa",
@@ -79,6 +80,27 @@ def _headline(metrics: Mapping[str, float]) -> dict[str, float]:
     return {k: float(metrics[k]) for k in HEADLINE_METRICS if k in metrics}
 
 
+def _split_scores(metrics: Mapping[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+    """``(metrics to log, all val/test scores)``: scores outside the headline go to the table only."""
+    scores = {k: float(v) for k, v in metrics.items() if k.startswith(("val_", "test_"))}
+    logged = {k: v for k, v in metrics.items() if k not in scores or k in HEADLINE_METRICS}
+    return logged, scores
+
+
+def _scores_table(scores: Mapping[str, float]) -> Any:
+    """Every score as rows ``split, metric, scale, value`` (the UI shows it as a table)."""
+    import pandas as pd
+
+    rows = []
+    for key, value in sorted(scores.items()):
+        split, _, name = key.partition("_")
+        scale = "original" if name.startswith("orig_") else "normalised"
+        rows.append(
+            {"split": split, "metric": name.removeprefix("orig_"), "scale": scale, "value": value, "key": key}
+        )
+    return pd.DataFrame(rows)
+
+
 def log_trained_model(
     run: TrackedRun,
     *,
@@ -102,6 +124,11 @@ def log_trained_model(
     model as a pyfunc (bundle written by ``write_bundle(folder)``), registered under
     ``registered_name`` when given.
 
+    Only the headline scores (:data:`HEADLINE_METRICS`) and the cost figures (seconds, epochs,
+    parameters) become MLflow metrics, so a run's charts show the loss curves and the scores
+    that matter; every validation/test score (each metric, normalised and original scale) is
+    in the ``metrics/scores.json`` table artifact.
+
     A registered version gets a description and tags: ``dataset``, ``protocol`` and
     ``data_digest`` (what it was validated on), its serving contract (frequency, horizon,
     input length, series), the headline scores, and ``command`` (default
@@ -113,7 +140,10 @@ def log_trained_model(
     """
     from tsforge.tracking.pyfunc import log_predictor_model
 
-    run.log_metrics(dict(metrics))
+    logged, scores = _split_scores(metrics)
+    run.log_metrics(logged)
+    if scores:
+        run.log_table(_scores_table(scores), "metrics/scores.json")
     for key, values in (per_step or {}).items():
         run.log_dict({"metric": key, "per_step": list(values)}, f"metrics/test_{key}_per_step.json")
     for name, frame in (tables or {}).items():
@@ -197,7 +227,12 @@ def _register(
         model_tags={"tsforge.kind": contract.kind, **({"tsforge.dataset": dataset} if dataset else {})},
     )
     promotion = promote_if_better(name, version, metric)
-    annotate_version(name, version, model_tags={"tsforge.last_promotion": promotion.reason})
+    annotate_version(
+        name,
+        version,
+        tags={"tsforge.promotion": promotion.reason},
+        model_tags={"tsforge.last_promotion": promotion.reason},
+    )
     run.set_tags({"tsforge.registered": f"{name}/{version}", "tsforge.promotion": promotion.reason})
     out.registered_name, out.version = name, version
     out.champion_version, out.promotion = promotion.champion, promotion

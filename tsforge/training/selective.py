@@ -16,14 +16,12 @@ This strategy computes the training MSE on a subset of target points, ``M = M_ob
   and channel, the ``r_a`` fraction of horizon steps where ``r - r_lb`` is smallest is dropped
   (the main model is already at, or below, the error that cannot be reduced there).
 
-**Bookkeeping cost.** The per-step sums behind the variance (``Σr``, ``Σr²``, count over the
-windows covering each step) are kept up to date *per batch*: writing a batch's residuals into the
-buffer adds the new values and subtracts the ones they replace (``[3, T, C]`` float64
-accumulators, one ``index_add_`` of ``B·H`` rows). The epoch-end rebuild is then a quantile over
-``[T, C]`` instead of a pass over the whole ``[N, H, C]`` buffer, so its cost no longer grows
-with the training set when an epoch draws only some batches (``max_batches_per_epoch``), and a
-batch costs a few small gathers and one order statistic on top of the plain loss.
-:func:`residual_variance` stays the pure reference (tests check the two agree).
+**Bookkeeping cost.** A batch adds one buffer write (``index_copy_`` of its residuals), one
+gather of the uncertainty mask, one order statistic per row for the anomaly mask and a few
+counts to the plain loss; every missing-target path is skipped when a batch is fully observed.
+At the epoch end, consecutive (stride-1) windows are summed per horizon step as contiguous
+slice additions over a chunk converted once (window ``i`` predicts step ``i + h``), instead of
+an indexed scatter per step (:func:`residual_variance`; strided windows keep the scatter).
 
 Validation and test never see these masks: the loop evaluates with the plain masked metric.
 Everything runs in the normalised (z-score) space, as in the reference callback. The numerics are
@@ -102,6 +100,18 @@ def residual_variance(
     s1 = torch.zeros(n_abs, n_ch, dtype=torch.float64)
     s2 = torch.zeros_like(s1)
     cnt = torch.zeros_like(s1)
+    if int(rel[-1]) == n - 1:  # consecutive windows (stride 1): contiguous slice adds, chunk by chunk
+        for lo in range(0, n, _CHUNK):
+            hi = min(n, lo + _CHUNK)
+            r = residuals[lo:hi].transpose(0, 1).to(torch.float64).contiguous()  # [H, m, C], a copy
+            ok = (~torch.isnan(r)).to(torch.float64)
+            r = torch.nan_to_num_(r, nan=0.0)
+            r2 = r * r
+            for h in range(horizon):  # window lo + i predicts step lo + i + h
+                s1[lo + h : hi + h] += r[h]
+                s2[lo + h : hi + h] += r2[h]
+                cnt[lo + h : hi + h] += ok[h]
+        return _variance(s1, s2, cnt)
     for h in range(horizon):
         r = residuals[:, h, :].to(torch.float64)  # [N, C]
         ok = ~torch.isnan(r)
@@ -110,6 +120,14 @@ def residual_variance(
         s1.index_add_(0, rows, r)
         s2.index_add_(0, rows, r * r)
         cnt.index_add_(0, rows, ok.to(torch.float64))
+    return _variance(s1, s2, cnt)
+
+
+#: windows per chunk of the stride-1 pass (bounds its float64 temporaries to ~3 x 4 MB at H·C = 1000)
+_CHUNK = 512
+
+
+def _variance(s1: torch.Tensor, s2: torch.Tensor, cnt: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     mean = s1 / cnt
     var = (s2 / cnt - mean * mean).clamp_min(0.0)  # NaN stays NaN where cnt == 0
     return var, cnt
@@ -261,8 +279,6 @@ class SelectiveLearning(LossStrategy):
         self._buffer: torch.Tensor | None = None  # [N, H, C] |residual|, NaN = not recorded
         self._lower: torch.Tensor | None = None  # [N, H, C] estimator residual (optional cache)
         self._rel_starts: torch.Tensor | None = None  # [N] first target step of each window, relative
-        self._acc: torch.Tensor | None = None  # [3, T, C] float64: Σr, Σr², count per absolute step
-        self._acc_stale = False  # a batch repeated an index: rebuild the sums from the buffer
         self._steps: torch.Tensor | None = None  # [H] 0..H-1 (reused by every batch)
         self._keep_u: torch.Tensor | None = None  # [T, C] uncertainty keep-mask (None in epoch 1)
         self._counts: list[tuple[torch.Tensor, ...]] = []  # per batch: observed, kept, kept_u, kept_a
@@ -307,9 +323,6 @@ class SelectiveLearning(LossStrategy):
         dtype = _DTYPES[self.buffer_dtype]
         self._rel_starts = train_data.starts - train_data.starts[0] if n else train_data.starts.clone()
         self._buffer = torch.full((n, horizon, n_ch), torch.nan, dtype=dtype) if self.r_u > 0 else None
-        n_abs = int(self._rel_starts[-1]) + horizon if n else 0
-        self._acc = torch.zeros(3, n_abs, n_ch, dtype=torch.float64) if self.r_u > 0 else None
-        self._acc_stale = False
         self._steps = torch.arange(horizon)
         self._keep_u = None
         self._lower = None
@@ -339,21 +352,20 @@ class SelectiveLearning(LossStrategy):
 
     def __call__(self, pred: torch.Tensor, batch: Batch, state: TrainState) -> torch.Tensor:
         y, observed = batch["y"], batch["y_mask"]
-        resid = (pred.detach() - y).abs()
+        err = pred - y  # shared by the loss and the residual bookkeeping
+        resid = err.detach().abs()
         idx = batch["idx"].cpu()  # buffers live on the CPU, keyed by dataset index
         all_observed = bool(observed.all())  # the common case: skip every missing-target path
-        rows = None
         if self._buffer is not None:
             new = resid if all_observed else torch.where(observed, resid, torch.nan)
-            new = new.to("cpu", self._buffer.dtype)
-            rows = self._rel_starts[idx][:, None] + self._steps  # [B, H] absolute steps
-            self._record(idx, rows, new)
+            self._buffer.index_copy_(0, idx, new.to("cpu", self._buffer.dtype))
         mask = observed
         kept_u = observed
         if self._keep_u is not None:
-            rows = self._rel_starts[idx][:, None] + self._steps if rows is None else rows
+            rows = self._rel_starts[idx][:, None] + self._steps  # [B, H] absolute steps
             keep = self._keep_u.index_select(0, rows.reshape(-1)).view(*rows.shape, -1)  # [B, H, C]
-            kept_u = observed & keep.to(observed.device)
+            keep = keep.to(observed.device)
+            kept_u = keep if all_observed else observed & keep
             mask = kept_u
         kept_a = observed
         if self.r_a > 0:
@@ -364,7 +376,7 @@ class SelectiveLearning(LossStrategy):
             mask = kept_a if mask is observed else mask & kept_a
         m = mask.to(pred.dtype)
         n_kept = m.sum()
-        loss = ((pred - y) ** 2 * m).sum() / n_kept.clamp_min(1.0)
+        loss = (err * err * m).sum() / n_kept.clamp_min(1.0)
         # Counts stay lazy 0-dim tensors (or ints) until the epoch ends (no per-batch sync).
         n_obs = observed.numel() if all_observed else observed.sum()
         self._counts.append(
@@ -377,34 +389,6 @@ class SelectiveLearning(LossStrategy):
         )
         return loss
 
-    def _record(self, idx: torch.Tensor, rows: torch.Tensor, new: torch.Tensor) -> None:
-        """Write a batch's residuals into the buffer and move the per-step sums by the change."""
-        assert self._buffer is not None and self._acc is not None
-        old = self._buffer.index_select(0, idx)
-        self._buffer.index_copy_(0, idx, new)
-        if self._acc_stale:
-            return
-        if idx.numel() > 1 and bool((idx.sort().values.diff() == 0).any()):
-            self._acc_stale = True  # a repeated index: the sums are rebuilt from the buffer at epoch end
-            return
-        n_ch = new.shape[-1]
-        new64, old64 = new.reshape(-1, n_ch).double(), old.reshape(-1, n_ch).double()
-        ok_new, ok_old = ~torch.isnan(new64), ~torch.isnan(old64)
-        new64, old64 = torch.where(ok_new, new64, 0.0), torch.where(ok_old, old64, 0.0)
-        delta = torch.stack((new64 - old64, new64 * new64 - old64 * old64, ok_new.double() - ok_old.double()))
-        self._acc.index_add_(1, rows.reshape(-1), delta)
-
-    def residual_variance(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(variance, count)`` ``[T, C]`` of the recorded residuals (as :func:`residual_variance`)."""
-        assert self._buffer is not None and self._acc is not None
-        if self._acc_stale:
-            return residual_variance(self._buffer, self._rel_starts)
-        s1, s2, cnt = self._acc
-        seen = cnt > 0.5  # counts are whole numbers; the sums of a step never seen may be ±1e-17
-        mean = s1 / cnt
-        var = torch.where(seen, (s2 / cnt - mean * mean).clamp_min(0.0), torch.nan)
-        return var, cnt.round()
-
     def on_epoch_end(self, state: TrainState) -> dict[str, float]:
         totals = torch.tensor([[float(v) for v in row] for row in self._counts] or [[0.0] * 4]).sum(dim=0)
         obs, kept, kept_u, kept_a = (float(v) for v in totals)
@@ -415,7 +399,7 @@ class SelectiveLearning(LossStrategy):
             "sel_anomaly_kept_frac": kept_a / denom,
         }
         if self._buffer is not None and self.r_u > 0:
-            var, _ = self.residual_variance()
+            var, _ = residual_variance(self._buffer, self._rel_starts)
             self._keep_u = uncertainty_keep(var, self.r_u)
             finite = ~torch.isnan(var)
             stats["sel_uncertainty_step_kept_frac"] = (

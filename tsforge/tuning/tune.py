@@ -34,6 +34,7 @@ from tsforge.errors import ConfigError, TsforgeError
 from tsforge.models.registry import get_model_spec
 from tsforge.tracking import studies
 from tsforge.tracking.runs import TrackedRun, tracked_run
+from tsforge.tracking.trained_model import HEADLINE_METRICS
 from tsforge.tuning.objective import TrainFn, TrialObjective, TuneSetup
 from tsforge.tuning.plots import save_study_plots
 from tsforge.tuning.space import TrialConfig, config_from_params, has_search_space
@@ -411,9 +412,7 @@ def _retrain_best(
     )
     result.final_run_id = outcome.run_id
     result.final_metrics = {k: float(v) for k, v in outcome.metrics.items()}
-    parent.log_metrics(
-        {f"best_{k}": v for k, v in result.final_metrics.items() if k.startswith(("val_", "test_"))}
-    )
+    parent.log_metrics({f"best_{k}": v for k, v in result.final_metrics.items() if k in HEADLINE_METRICS})
     version = getattr(outcome, "version", None)
     if not register or version is None:
         return

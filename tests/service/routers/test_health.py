@@ -19,6 +19,10 @@ def test_probes_when_ready(client, registry):
     for path in ("/ping", "/health"):
         r = client.get(path)
         assert r.status_code == 200 and r.text == "\n"
+        # what it declares is what it returns (issue #18, finding 4: JSON declared, "\n" sent)
+        assert r.headers["content-type"].startswith("text/plain")
+        declared = client.get("/openapi.json").json()["paths"][path]["get"]["responses"]["200"]["content"]
+        assert list(declared) == ["text/plain"]
 
 
 def test_readyz_is_503_while_the_default_model_cannot_load(make_settings):
@@ -62,3 +66,28 @@ def test_docs_and_openapi_list_every_route(client):
         "/v1/recommend",
     }
     assert expected <= paths
+
+
+def test_error_responses_are_documented(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/v1/forecast", "/invocations", "/v1/profile", "/v1/recommend"):
+        codes = set(paths[path]["post"]["responses"])
+        assert {"400", "401", "413", "422"} <= codes, path
+    for path in ("/v1/profile", "/v1/recommend"):
+        assert {"429", "504"} <= set(paths[path]["post"]["responses"]), path
+
+
+def test_docs_render_from_files_the_app_serves_itself(client):
+    """Issue #18, finding 7: /docs and /redoc were blank without internet (CDN assets)."""
+    import re
+
+    for page in ("/docs", "/redoc"):
+        r = client.get(page)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+        urls = re.findall(r'(?:src|href)=["\']([^"\']+)["\']', r.text)
+        assert urls and all(u.startswith("/") for u in urls), urls  # nothing from another host
+        assert "cdn" not in r.text.lower() and "googleapis" not in r.text
+        for url in urls:
+            asset = client.get(url)
+            assert asset.status_code == 200 and len(asset.content) > 1000, url
+    assert "SwaggerUIBundle" in client.get("/docs-static/swagger-ui-bundle.js").text

@@ -6,8 +6,6 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from recommender.knowledge_base import Candidate, KBSettings, build_knowledge_base
-from recommender.ranker import RankerConfig, train_recommender
 from service.main import create_app
 from service.settings import ServiceSettings
 
@@ -29,22 +27,9 @@ def _trending(n: int, seed: int) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def recommender_path(tmp_path_factory) -> str:
-    corpus = np.concatenate([_periodic(12, 1), _trending(12, 2)]).astype(np.float32)
-    pool = [Candidate("seasonal_naive", "seasonal_naive"), Candidate("naive", "naive")]
-    kb = build_knowledge_base(
-        corpus_values=corpus,
-        pool=pool,
-        settings=KBSettings(input_len=96, horizon=24, eval_stride=12),
-        real=(),
-        cache=tmp_path_factory.mktemp("kb"),
-    )
-    rec = train_recommender(
-        kb, RankerConfig(corpus_groups=80, num_boost_round=40, min_data_in_leaf=3, num_leaves=7)
-    )
-    path = tmp_path_factory.mktemp("rec") / "tiny"
-    rec.save(path)
-    return str(path)
+def recommender_path(tiny_recommender) -> str:
+    """The tiny saved recommender of ``tests/service/conftest.py`` (two training-free candidates)."""
+    return tiny_recommender
 
 
 def _settings(tmp_path, recommender_path: str) -> ServiceSettings:
@@ -104,3 +89,16 @@ def test_missing_recommender_is_503(tmp_path):
         r = c.post("/v1/recommend", json={"series": [{"id": "a", "values": [1.0] * 600}]})
         assert r.status_code == 503
         assert r.json()["field"] == "recommender" and "tsforge recommender build" in r.json()["message"]
+
+
+@pytest.mark.parametrize("start", ["2300-01-01T00:00:00", "1650-01-01T00:00:00"])
+def test_timestamps_outside_what_a_clock_can_hold_are_422_not_500(rec_client, start):
+    """Issue #18, finding 4: ``/v1/forecast`` answered 422 for these, ``/v1/recommend`` 500."""
+    from datetime import datetime, timedelta
+
+    t0 = datetime.fromisoformat(start)
+    ts = [(t0 + timedelta(hours=k)).isoformat() for k in range(T)]
+    body = {"series": [{"id": "a", "values": _periodic(1, 3)[0].tolist(), "timestamps": ts}], "horizon": 24}
+    r = rec_client.post("/v1/recommend", json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "series[0].timestamps" and "1700-01-01" in r.json()["message"]

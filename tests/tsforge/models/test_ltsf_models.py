@@ -202,3 +202,19 @@ def test_sparsetsf_effective_map_equals_the_step_by_step_network(L: int, H: int,
     flat = torch.randn(12, L, dtype=torch.float64)
     net = net.double()
     torch.testing.assert_close(flat @ net.effective_map(), net.forward_steps(flat))
+
+
+@pytest.mark.parametrize("model", NEW_MODELS)
+def test_saved_model_predicts_the_same_after_loading(model: str, tmp_path) -> None:
+    from tsforge.data.scaling import StandardScaler
+    from tsforge.models.persistence import load_model, save_model
+
+    torch.manual_seed(0)
+    f = build_model(model, _context(96, 24, ETTH1[:2]), {"d_model": 16} if model == "cyclenet_mlp" else None)
+    with torch.no_grad():
+        for param in f.module.parameters():
+            param.add_(0.1 * torch.randn_like(param))
+    batch = _batch(3, 96, 24, 2)
+    scaler = StandardScaler.fit(np.random.default_rng(0).standard_normal((50, 2)))
+    loaded, _, _ = load_model(save_model(f, scaler, tmp_path / model))
+    torch.testing.assert_close(loaded.predict(batch), f.predict(batch))

@@ -24,7 +24,7 @@ print("RESULT" + json.dumps({{c: res[c].tolist() for c in res.columns if c.start
 
 def _fresh_process(uri: str, ref: str, path: str, params: dict) -> dict[str, list[float]]:
     script = _SCRIPT.format(uri=uri, ref=ref, path=path, params=params)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT"))
     return json.loads(line[len("RESULT") :])

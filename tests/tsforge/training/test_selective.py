@@ -392,37 +392,23 @@ def test_an_injected_estimator_is_used_without_the_cache(monkeypatch):
     assert sel.params()["sel_estimator_run_id"] == "run-9"
 
 
-def _fit_selective(task, **train_kw):
-    sel = SelectiveLearning(r_u=0.3, r_a=0.3, estimator_forecaster=_ZeroEstimator())
-    module = build_model("dlinear", ModelContext.from_task(task)).module
-    fit(module, task.dataset("train"), task.dataset("val"), _cfg(**train_kw), loss=sel, task=task)
-    return sel
-
-
-@pytest.mark.parametrize("train_kw", [{"max_epochs": 3}, {"max_epochs": 3, "max_batches_per_epoch": 2}])
-def test_incremental_step_sums_equal_the_reference_variance(train_kw):
-    """The per-batch running sums give the variance a full pass over the buffer gives, also when
-    epochs draw only some batches (windows keep their last residual, unseen ones are NaN)."""
-    task = prepare_task(_series(rate=0.02), 24, 8)
-    sel = _fit_selective(task, **train_kw)
-    fast_var, fast_cnt = sel.residual_variance()
-    ref_var, ref_cnt = residual_variance(sel._buffer, sel._rel_starts)
-    assert torch.equal(fast_cnt, ref_cnt)
-    assert torch.equal(torch.isnan(fast_var), torch.isnan(ref_var))
-    torch.testing.assert_close(fast_var, ref_var, rtol=1e-9, atol=1e-9, equal_nan=True)
-    if "max_batches_per_epoch" in train_kw:
-        assert bool(torch.isnan(fast_var).any())  # some steps were never covered by a drawn window
-
-
-def test_a_batch_repeating_an_index_falls_back_to_the_full_rebuild():
-    task = prepare_task(_series(), 24, 8)
-    train = task.dataset("train")
-    sel = SelectiveLearning(r_u=0.3, r_a=0.0)
-    sel.on_fit_start(_state(), train, task)
-    sel.on_epoch_start(_state())
-    batch = train.get_batch([4, 4, 9])
-    sel(batch["y"] + torch.rand_like(batch["y"]), batch, _state())
-    var, cnt = sel.residual_variance()
-    ref_var, ref_cnt = residual_variance(sel._buffer, sel._rel_starts)
-    assert torch.equal(cnt, ref_cnt)
-    torch.testing.assert_close(var, ref_var, equal_nan=True)
+@pytest.mark.parametrize(("n", "horizon"), [(1, 5), (7, 1), (2500, 24)])
+def test_anti_diagonal_fast_path_equals_direct_sums(n, horizon):
+    """Consecutive windows take the strided-view path (three chunks for n = 2500): equal to the
+    direct per-step computation, at the first, middle and last steps."""
+    rng = np.random.default_rng(4)
+    res = np.abs(rng.standard_normal((n, horizon, 2))).astype(np.float32)
+    res[rng.random(res.shape) < 0.2] = np.nan
+    starts = np.arange(n) + 11
+    fast_var, fast_cnt = residual_variance(torch.from_numpy(res), starts)
+    assert fast_var.shape == (n - 1 + horizon, 2)
+    for t in sorted({0, horizon - 1, n // 2, 1030, n - 1 + horizon - 1} & set(range(n - 1 + horizon))):
+        vals = [res[t - h, h] for h in range(horizon) if 0 <= t - h < n]
+        vals = np.asarray(vals, dtype=np.float64).reshape(-1, 2)
+        for ch in range(2):
+            col = vals[:, ch][~np.isnan(vals[:, ch])]
+            assert float(fast_cnt[t, ch]) == len(col)
+            if len(col):
+                assert float(fast_var[t, ch]) == pytest.approx(float(np.var(col)), abs=1e-9)
+            else:
+                assert torch.isnan(fast_var[t, ch])

@@ -1,0 +1,551 @@
+"""The per-series recommender: from a series' features to every candidate's expected scaled
+error, a pick and weights (FFORMA-style meta-learning with LightGBM).
+
+Model (one job: map features to expected errors):
+
+* **Targets** per knowledge-base row (:mod:`recommender.series_kb`): ``rel_c = log MASE_c −
+  mean_k log MASE_k`` for every candidate ``c`` (its error relative to the row's geometric-mean
+  error, clipped to ±``clip``), and the row's **difficulty** ``mean_k log MASE_k``. Relative
+  errors carry what a choice can change; the difficulty (how hard the series is for every
+  model) is mostly noise for the choice, so it gets its own model and only feeds the expected
+  error shown to users.
+* **One LightGBM regressor per candidate** on ``rel_c`` (plus one on the difficulty), so
+  ``pred_contrib`` explains each candidate's score exactly (TreeSHAP: contributions + bias =
+  the score). Rows are weighted so every collection has the same total weight: a collection
+  of 700 series must not outvote one of 100.
+* **Scores with partial pooling**: a series' score is ``(1 − shrink) · rel_series + shrink ·
+  prior``, where ``prior`` is the mean predicted ``rel`` over the collection being recommended
+  (the router's own collection-level view; a routed model stores the one of its training
+  panel, so serving a series never depends on the other series of a request). Why: single
+  -series predictions from properties are noisy, and in the leave-one-collection-out runs on
+  the knowledge base pooling helped on every collection (``shrink = 1`` is the dataset-level
+  recommendation as the aggregate of the per-series one).
+* **Outputs** per series: expected MASE of every candidate (``exp(difficulty + rel)``), the
+  **pick** (lowest score), **weights** (a softmax of ``−score / temperature`` over the ``top_k``
+  best candidates; ``top_k = 1`` is the pick) and the gain against the collection's best single
+  candidate (the one with the lowest mean expected error over the series). ``temperature``,
+  ``top_k`` and ``shrink`` are chosen by leave-one-collection-out on the knowledge base
+  (:func:`select_weighting`), never on a test window.
+
+A :class:`SeriesRouter` is a folder (``router.json`` + one LightGBM text model per candidate),
+loadable without MLflow; the routed ensemble (:mod:`recommender.routed`) ships it inside its
+model bundle.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+
+from recommender.series_features import SERIES_FEATURES
+from recommender.series_kb import MASE_FLOOR, CollectionCases
+from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError
+
+__all__ = [
+    "RouterConfig",
+    "SeriesRouter",
+    "train_router",
+    "training_table",
+    "select_weighting",
+    "weighting_grid",
+    "softmax_weights",
+    "combine_forecasts",
+    "router_dir",
+    "validation_prior",
+    "WEIGHTING_GRID",
+]
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, int, int], None]
+
+#: (temperature, top_k, shrink) tried by :func:`select_weighting`; top_k 1 is the plain pick,
+#: top_k 99 weights every candidate.
+WEIGHTING_GRID: tuple[tuple[float, int, float], ...] = tuple(
+    (t, k, s) for t, k in ((1.0, 1), (0.1, 2), (0.2, 3), (0.4, 5), (0.8, 99)) for s in (0.0, 0.5, 0.8, 1.0)
+)
+
+
+def weighting_grid() -> list[tuple[float, int, float]]:
+    return list(WEIGHTING_GRID)
+
+
+@dataclass(frozen=True)
+class RouterConfig:
+    """LightGBM settings (fixed defaults, not tuned per collection) and the weighting.
+
+    Attributes:
+        temperature, top_k, shrink: the weighting and the pooling towards the collection's
+            prior (set by :func:`select_weighting`).
+        clip: cap on ``|rel|`` (a candidate 7× worse than the average is as bad as one 20× worse
+            for the choice; uncapped, a handful of exploding forecasts would dominate the loss).
+        balance: every collection gets the same total row weight.
+        n_threads: LightGBM threads. One: the models are small (seconds on one core), and on a
+            shared, loaded machine OpenMP's spinning threads made a two-thread fit ~70× slower.
+    """
+
+    n_estimators: int = 300
+    learning_rate: float = 0.03
+    num_leaves: int = 15
+    min_child_samples: int = 50
+    feature_fraction: float = 0.8
+    bagging_fraction: float = 0.8
+    lambda_l2: float = 1.0
+    clip: float = 2.0
+    temperature: float = 0.4
+    top_k: int = 5
+    shrink: float = 0.5
+    balance: bool = True
+    seed: int = 0
+    n_threads: int = 1
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "objective": "l2",
+            "learning_rate": self.learning_rate,
+            "num_leaves": self.num_leaves,
+            "min_data_in_leaf": self.min_child_samples,
+            "feature_fraction": self.feature_fraction,
+            "bagging_fraction": self.bagging_fraction,
+            "bagging_freq": 1,
+            "lambda_l2": self.lambda_l2,
+            "seed": self.seed,
+            "deterministic": True,
+            "force_row_wise": True,
+            "num_threads": self.n_threads,
+            "verbosity": -1,
+        }
+
+
+def router_dir(cache: str | os.PathLike[str] | None = None) -> Path:
+    """``<cache>/recommender/per_series`` ($TSFORGE_CACHE_DIR or ``datasets/cache``)."""
+    if cache is None:
+        env = os.environ.get("TSFORGE_CACHE_DIR")
+        cache = Path(env).expanduser() if env else Path(__file__).resolve().parents[1] / "datasets" / "cache"
+    return Path(cache) / "recommender" / "per_series"
+
+
+def softmax_weights(rel: np.ndarray, temperature: float, top_k: int) -> np.ndarray:
+    """``[n, K]`` weights: softmax of ``−rel / temperature`` over each row's ``top_k`` lowest
+    scores, 0 elsewhere (``top_k = 1``: all weight on the pick)."""
+    n, k_all = rel.shape
+    k = max(1, min(int(top_k), k_all))
+    order = np.argsort(rel, axis=1, kind="stable")[:, :k]
+    rows = np.arange(n)[:, None]
+    z = -rel[rows, order] / max(float(temperature), 1e-6)
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    out = np.zeros_like(rel, dtype=np.float64)
+    out[rows, order] = e / e.sum(axis=1, keepdims=True)
+    return out
+
+
+def combine_forecasts(
+    weights: np.ndarray, forecasts: Mapping[str, np.ndarray], candidates: Sequence[str]
+) -> np.ndarray:
+    """``[n, h]`` = Σ_c weights[:, c] · forecasts[c] (only candidates with a positive weight are read)."""
+    out = None
+    for j, c in enumerate(candidates):
+        w = weights[:, j]
+        if not (w > 0).any():
+            continue
+        f = np.nan_to_num(np.asarray(forecasts[c], dtype=np.float64)) * w[:, None]
+        out = f if out is None else out + f
+    if out is None:
+        raise DataValidationError("no candidate has a positive weight")
+    return out
+
+
+def training_table(
+    rows: pd.DataFrame, candidates: Sequence[str], clip: float
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, pd.Series]:
+    """Features, ``[n, K]`` relative targets, ``[n]`` difficulty and the collection of each usable
+    row (rows where some candidate's MASE is undefined are dropped)."""
+    errs = rows[[f"err_{c}" for c in candidates]].to_numpy(dtype=np.float64)
+    ok = np.isfinite(errs).all(axis=1)
+    errs = np.log(np.maximum(errs[ok], MASE_FLOOR))
+    difficulty = errs.mean(axis=1)
+    rel = np.clip(errs - difficulty[:, None], -clip, clip)
+    feats = rows.loc[ok, list(SERIES_FEATURES)].reset_index(drop=True)
+    return feats, rel, difficulty, rows.loc[ok, "collection"].reset_index(drop=True)
+
+
+@dataclass
+class SeriesRouter:
+    """A trained per-series recommender (see the module docstring).
+
+    Attributes:
+        candidates: candidate names in model order (base candidates, then combinations).
+        combinations: combination name → base members.
+        boosters: candidate → LightGBM model of its relative log error.
+        difficulty: LightGBM model of the row's mean log error.
+        config: the settings it was trained with (``temperature``/``top_k`` are its weighting).
+        meta: training information (collections, rows, selection results, timings).
+    """
+
+    candidates: tuple[str, ...]
+    combinations: dict[str, tuple[str, ...]]
+    boosters: dict[str, lgb.Booster]
+    difficulty: lgb.Booster
+    config: RouterConfig
+    meta: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def base(self) -> tuple[str, ...]:
+        """The fitted models the candidates are made of."""
+        return tuple(c for c in self.candidates if c not in self.combinations)
+
+    def members(self, candidate: str) -> tuple[str, ...]:
+        return self.combinations.get(candidate, (candidate,))
+
+    def _X(self, features: pd.DataFrame) -> np.ndarray:
+        missing = [f for f in SERIES_FEATURES if f not in features.columns]
+        if missing:
+            raise DataValidationError(f"features are missing columns {missing}")
+        return features[list(SERIES_FEATURES)].to_numpy(dtype=np.float64)
+
+    def allowed(self, available: Sequence[str] | None) -> list[int]:
+        """Positions of the candidates whose members are all in ``available`` (None: all)."""
+        if available is None:
+            return list(range(len(self.candidates)))
+        have = set(available)
+        idx = [j for j, c in enumerate(self.candidates) if set(self.members(c)) <= have]
+        if not idx:
+            raise ConfigError(
+                f"none of the recommender's candidates {list(self.candidates)} can be built from {sorted(have)}",
+                field="candidates",
+            )
+        return idx
+
+    def relative(self, features: pd.DataFrame) -> np.ndarray:
+        """``[n, K]`` predicted log error relative to the series' mean over candidates."""
+        X = self._X(features)
+        return np.stack([self.boosters[c].predict(X) for c in self.candidates], axis=1)
+
+    def expected_mase(self, features: pd.DataFrame, rel: np.ndarray | None = None) -> np.ndarray:
+        """``[n, K]`` expected MASE of every candidate."""
+        rel = self.relative(features) if rel is None else rel
+        return np.exp(self.difficulty.predict(self._X(features))[:, None] + rel)
+
+    @staticmethod
+    def collection_prior(rel: np.ndarray) -> np.ndarray:
+        """``[K]`` the collection's prior: the mean relative score over its series."""
+        return np.nanmean(rel, axis=0) if len(rel) else np.zeros(rel.shape[1])
+
+    def scores(
+        self,
+        features: pd.DataFrame,
+        *,
+        rel: np.ndarray | None = None,
+        prior: np.ndarray | None = None,
+        shrink: float | None = None,
+    ) -> np.ndarray:
+        """``[n, K]`` the scores that rank candidates: ``(1 − shrink) · rel + shrink · prior``
+        (``prior`` default: :meth:`collection_prior` of these series)."""
+        rel = self.relative(features) if rel is None else rel
+        s = self.config.shrink if shrink is None else float(shrink)
+        if s == 0:
+            return rel
+        p = self.collection_prior(rel) if prior is None else np.asarray(prior, dtype=np.float64)
+        return (1.0 - s) * rel + s * p[None, :]
+
+    def weights(
+        self,
+        features: pd.DataFrame,
+        *,
+        rel: np.ndarray | None = None,
+        prior: np.ndarray | None = None,
+        temperature: float | None = None,
+        top_k: int | None = None,
+        shrink: float | None = None,
+        available: Sequence[str] | None = None,
+    ) -> np.ndarray:
+        """``[n, K]`` candidate weights (0 for candidates outside ``available``)."""
+        score = self.scores(features, rel=rel, prior=prior, shrink=shrink)
+        idx = self.allowed(available)
+        out = np.zeros_like(score)
+        out[:, idx] = softmax_weights(
+            score[:, idx],
+            self.config.temperature if temperature is None else temperature,
+            self.config.top_k if top_k is None else top_k,
+        )
+        return out
+
+    def pick(
+        self,
+        features: pd.DataFrame,
+        *,
+        rel: np.ndarray | None = None,
+        prior: np.ndarray | None = None,
+        shrink: float | None = None,
+        available: Sequence[str] | None = None,
+    ) -> np.ndarray:
+        """``[n]`` position of each series' pick (lowest score) in :attr:`candidates`."""
+        score = self.scores(features, rel=rel, prior=prior, shrink=shrink)
+        idx = np.asarray(self.allowed(available))
+        return idx[np.argmin(score[:, idx], axis=1)]
+
+    def base_weights(self, weights: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Candidate weights → ``[n, B]`` weights of the base models (a combination's weight is
+        split equally over its members)."""
+        base = self.base
+        pos = {b: i for i, b in enumerate(base)}
+        out = np.zeros((weights.shape[0], len(base)))
+        for j, c in enumerate(self.candidates):
+            members = self.members(c)
+            for m in members:
+                out[:, pos[m]] += weights[:, j] / len(members)
+        return out, base
+
+    def contributions(self, candidate: str, features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """``([n, F] per-feature contributions, [n] bias)`` of ``candidate``'s relative score;
+        they sum exactly to :meth:`relative`'s column (TreeSHAP)."""
+        if candidate not in self.boosters:
+            raise ConfigError(
+                f"unknown candidate {candidate!r}; choose from {list(self.candidates)}", field="candidate"
+            )
+        c = self.boosters[candidate].predict(self._X(features), pred_contrib=True)
+        return c[:, :-1], c[:, -1]
+
+    # -- persistence -----------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        files = {}
+        for i, c in enumerate(self.candidates):
+            name = f"candidate_{i}.txt"
+            self.boosters[c].save_model(str(path / name))
+            files[c] = name
+        self.difficulty.save_model(str(path / "difficulty.txt"))
+        meta = {
+            "format": 1,
+            "candidates": list(self.candidates),
+            "combinations": {k: list(v) for k, v in self.combinations.items()},
+            "features": list(SERIES_FEATURES),
+            "files": files,
+            "config": asdict(self.config),
+            "meta": self.meta,
+        }
+        (path / "router.json").write_text(json.dumps(meta, indent=2, default=_json_default))
+        self.path = path
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> SeriesRouter:
+        path = Path(path)
+        meta_file = path / "router.json"
+        if not meta_file.is_file():
+            raise ModelNotFoundError(
+                f"no per-series recommender at {path} (router.json missing)", file=str(path)
+            )
+        info = json.loads(meta_file.read_text())
+        if list(info.get("features", [])) != list(SERIES_FEATURES):
+            raise ModelNotFoundError(
+                f"the per-series recommender at {path} was trained on other features; rebuild it with "
+                "`tsforge recommender build --per-series`",
+                file=str(path),
+            )
+        boosters = {c: lgb.Booster(model_file=str(path / f)) for c, f in info["files"].items()}
+        return cls(
+            tuple(info["candidates"]),
+            {k: tuple(v) for k, v in info.get("combinations", {}).items()},
+            boosters,
+            lgb.Booster(model_file=str(path / "difficulty.txt")),
+            RouterConfig(**info.get("config", {})),
+            info.get("meta", {}),
+            path,
+        )
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    return str(obj)
+
+
+def _row_weights(collection: pd.Series, balance: bool) -> np.ndarray:
+    if not balance:
+        return np.ones(len(collection))
+    counts = collection.map(collection.value_counts())
+    w = 1.0 / counts.to_numpy(dtype=np.float64)
+    return w * len(w) / w.sum()
+
+
+def _fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, config: RouterConfig) -> lgb.Booster:
+    data = lgb.Dataset(X, y, weight=w, feature_name=list(SERIES_FEATURES), free_raw_data=True)
+    return lgb.train(config.params(), data, num_boost_round=config.n_estimators)
+
+
+def train_router(
+    rows: pd.DataFrame,
+    candidates: Sequence[str],
+    combinations: Mapping[str, Sequence[str]],
+    config: RouterConfig | None = None,
+    *,
+    progress: Progress | None = None,
+) -> SeriesRouter:
+    """Fit the candidate and difficulty models on knowledge-base ``rows``
+    (:meth:`recommender.series_kb.SeriesKB.rows`)."""
+    config = config or RouterConfig()
+    candidates = tuple(candidates)
+    if len(candidates) < 2:
+        raise ConfigError("a router needs at least two candidates", field="candidates")
+    t0 = time.perf_counter()
+    feats, rel, difficulty, coll = training_table(rows, candidates, config.clip)
+    if len(feats) < 2 * config.min_child_samples:
+        raise DataValidationError(
+            f"only {len(feats)} usable knowledge-base rows; need at least {2 * config.min_child_samples}"
+        )
+    X = feats.to_numpy(dtype=np.float64)
+    w = _row_weights(coll, config.balance)
+    boosters = {}
+    for j, c in enumerate(candidates):
+        if progress:
+            progress(f"training the router: {c}", j, len(candidates) + 1)
+        boosters[c] = _fit(X, rel[:, j], w, config)
+    diff = _fit(X, difficulty, w, config)
+    if progress:
+        progress("training the router", len(candidates) + 1, len(candidates) + 1)
+    meta = {
+        "n_rows": int(len(feats)),
+        "n_rows_dropped": int(len(rows) - len(feats)),
+        "collections": {str(k): int(v) for k, v in coll.value_counts().sort_index().items()},
+        "train_seconds": time.perf_counter() - t0,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    combos = {k: tuple(v) for k, v in combinations.items() if k in candidates}
+    return SeriesRouter(candidates, combos, boosters, diff, config, meta)
+
+
+# ------------------------------------------------------------------------------------------------
+# Choosing the weighting: leave one collection out, on knowledge-base windows only
+# ------------------------------------------------------------------------------------------------
+
+
+def _mean_mase(y: np.ndarray, forecast: np.ndarray, cases: CollectionCases) -> float:
+    from recommender.series_kb import case_errors
+
+    err = case_errors(y, {"f": forecast}, cases.history)["f"].to_numpy()
+    return float(np.nanmean(err))
+
+
+def validation_prior(errors: pd.DataFrame | np.ndarray, clip: float = 2.0) -> np.ndarray:
+    """``[K]`` a collection prior from observed errors (``[n, K]`` MASE of each candidate on the
+    collection's last window before the forecast origin): ``log mean MASE_c − mean_k log mean
+    MASE_k``, the same scale as the router's relative scores."""
+    e = np.asarray(errors, dtype=np.float64)
+    mean = np.array([np.nanmean(col) if np.isfinite(col).any() else np.nan for col in e.T])
+    logs = np.log(np.maximum(mean, MASE_FLOOR))
+    logs = np.where(
+        np.isfinite(logs), logs, np.nanmax(logs[np.isfinite(logs)]) if np.isfinite(logs).any() else 0.0
+    )
+    return np.clip(logs - logs.mean(), -clip, clip)
+
+
+def _weighting_scores(
+    router: SeriesRouter,
+    cases: CollectionCases,
+    grid: Sequence[tuple[float, int, float]],
+    prior_source: str = "router",
+    earlier: CollectionCases | None = None,
+) -> dict[tuple[float, int, float], float]:
+    """Mean MASE of each weighting on ``cases`` ÷ the best single candidate's (in hindsight)
+    there. The prior of a window's series (one window = one recommendation) is their mean score
+    (``router``) or the errors the candidates made on the window before (``validation``, read
+    from ``earlier``, default ``cases``; a window without one before it is then not scored)."""
+    cands = list(router.candidates)
+    if prior_source == "validation":
+        earlier = cases if earlier is None else earlier
+        have = set(np.unique(earlier.window).tolist())
+        cases = cases.subset(np.isin(cases.window, [w for w in np.unique(cases.window) if w - 1 in have]))
+    rel = router.relative(cases.features)
+    prior = np.zeros_like(rel)
+    for w in np.unique(cases.window):
+        rows = cases.window == w
+        if prior_source == "validation":
+            prior[rows] = validation_prior(
+                earlier.errors[cands].to_numpy()[earlier.window == w - 1], router.config.clip
+            )
+        else:
+            prior[rows] = router.collection_prior(rel[rows])
+    errs = cases.errors[cands]
+    best_single = float(errs.mean().min())
+    out = {}
+    for t, k, s in grid:
+        score = (1 - s) * rel + s * prior
+        w = router.weights(cases.features, rel=score, shrink=0.0, temperature=t, top_k=k)
+        f = combine_forecasts(w, cases.forecasts, router.candidates)
+        out[(t, k, s)] = _mean_mase(cases.y, f, cases) / best_single
+    return out
+
+
+def select_weighting(
+    kb: Mapping[str, CollectionCases],
+    candidates: Sequence[str],
+    combinations: Mapping[str, Sequence[str]],
+    config: RouterConfig | None = None,
+    *,
+    grid: Sequence[tuple[float, int, float]] = WEIGHTING_GRID,
+    own: bool = False,
+    prior_source: str = "router",
+    progress: Progress | None = None,
+) -> tuple[RouterConfig, dict[str, Any]]:
+    """Choose ``temperature``, ``top_k`` and ``shrink`` by leave-one-collection-out over ``kb``
+    (the knowledge-base windows of each collection; test windows are never read): for each
+    collection, a router trained on the others scores every weighting on it (mean MASE ÷ that
+    collection's best single candidate); the weighting with the lowest mean ratio wins.
+
+    ``own``: mimic a router that also learns from the collection's own history
+    (``train_routed(adapt=True)``): the held-out collection's earlier windows join the training
+    rows and only its last knowledge-base window is scored.
+
+    ``prior_source``: ``"router"`` (the prior is the mean predicted score of the collection's
+    series: a recommendation without any fit) or ``"validation"`` (the candidates' observed
+    errors on the window before: what a trained routed model knows, see
+    :func:`validation_prior`).
+
+    With fewer than two collections there is nothing to hold out and ``config`` is returned.
+    """
+    config = config or RouterConfig()
+    names = list(kb)
+    if len(names) < 2:
+        return config, {
+            "selected": {"temperature": config.temperature, "top_k": config.top_k, "shrink": config.shrink},
+            "reason": "fewer than two collections",
+        }
+    rows = {n: kb[n].kb_rows() for n in names}
+    table: dict[tuple[float, int, float], list[float]] = {g: [] for g in grid}
+    for i, held in enumerate(names):
+        if progress:
+            progress(f"choosing the weighting: holding out {held}", i, len(names))
+        parts = [rows[n] for n in names if n != held]
+        target = kb[held].kb()
+        if own:
+            last = int(target.window.max())
+            parts.append(rows[held][rows[held]["window"] < last])
+            target = target.subset(target.window == last)
+        router = train_router(pd.concat(parts, ignore_index=True), candidates, combinations, config)
+        for g, v in _weighting_scores(router, target, grid, prior_source, kb[held].kb()).items():
+            table[g].append(v)
+    mean = {g: float(np.mean(v)) for g, v in table.items()}
+    best = min(grid, key=lambda g: (mean[g], -g[1], g[0]))
+    info = {
+        "selected": {"temperature": best[0], "top_k": best[1], "shrink": best[2]},
+        "mean_ratio_to_best_single": {f"T={t},k={k},shrink={s}": v for (t, k, s), v in mean.items()},
+        "held_out": names,
+        "own_history": own,
+        "prior_source": prior_source,
+    }
+    return replace(config, temperature=float(best[0]), top_k=int(best[1]), shrink=float(best[2])), info

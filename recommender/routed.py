@@ -1,0 +1,218 @@
+"""The routed ensemble: one servable model that forecasts each series with the candidate (or the
+weighted combination of candidates) the per-series recommender chooses for it.
+
+Why one model: a per-series recommendation is only useful if someone can deploy it. The
+ensemble bundles the router (:class:`recommender.per_series.SeriesRouter`) with its member
+models (:class:`tsforge.panels.predictor.PanelPredictor`: local models refit on each history,
+global models with trained weights) and behaves like any tsforge model: the MLflow pyfunc,
+``tsforge forecast`` and ``/v1/forecast`` load it through
+:func:`tsforge.panels.predictor.load_predictor_dir` (bundle ``kind = "routed"``).
+
+Routing happens at predict time, from the history each request brings: the series is profiled
+(:func:`recommender.series_features.series_features`, about a millisecond per series) and the
+router gives its weights. So a series never seen in training is routed exactly like a known
+one, and a known series whose behaviour changed is routed by its new history. Only members
+with a positive weight for some series of the request are called, each on those series only.
+
+Bundle layout: ``model.json`` (kind, horizon, frequency, mode, members), ``router/`` and
+``members/<name>/`` (each a panel-model bundle).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from recommender.per_series import SeriesRouter
+from recommender.series_recommendation import MODES, route_panel
+from tsforge.data.history import SeriesInput
+from tsforge.data.panel import Panel
+from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError
+from tsforge.inference import FramePredictor, IntervalRequest, SeriesForecast
+from tsforge.panels.predictor import PanelPredictor
+
+__all__ = ["ROUTED_BUNDLE_KIND", "RoutedPredictor"]
+
+ROUTED_BUNDLE_KIND = "routed"
+_META = "model.json"
+
+
+class RoutedPredictor(FramePredictor):
+    """A routed / weighted ensemble of panel models behind the predictor interface.
+
+    Args:
+        router: the per-series recommender.
+        members: base model name → its fitted panel predictor (every base model the router's
+            usable candidates need; candidates with a missing member are never chosen).
+        horizon: longest horizon (the members' trained horizon).
+        mode: ``"weights"`` (weighted combination) or ``"pick"`` (each series' pick alone).
+        prior: ``[K]`` the collection prior the router pools towards — the one of the training
+            panel, so a series is routed the same whatever else a request holds (None: the
+            prior of each request's series).
+    """
+
+    def __init__(
+        self,
+        router: SeriesRouter,
+        members: Mapping[str, PanelPredictor],
+        horizon: int,
+        *,
+        freq: str | None,
+        season_length: int,
+        mode: str = "weights",
+        prior: Sequence[float] | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
+        if mode not in MODES:
+            raise ConfigError(f"mode must be one of {MODES}, got {mode!r}", field="mode")
+        if not members:
+            raise ConfigError("a routed model needs at least one member model", field="members")
+        router.allowed(list(members))  # raises when no candidate can be built from the members
+        self.router = router
+        self.members = dict(members)
+        self.horizon = int(horizon)
+        self.freq_ = freq
+        self.season_length = int(season_length)
+        self.mode = mode
+        self.prior = None if prior is None else np.asarray(prior, dtype=np.float64)
+        if self.prior is not None and self.prior.shape != (len(router.candidates),):
+            raise ConfigError(
+                f"prior has {self.prior.size} values for {len(router.candidates)} candidates", field="prior"
+            )
+        self.meta = meta or {}
+        self.calibration = None
+
+    # -- the predictor interface --------------------------------------------------------------
+    @property
+    def model_name(self) -> str:
+        return str(self.meta.get("name", "routed"))
+
+    @property
+    def kind(self) -> str:
+        return ROUTED_BUNDLE_KIND
+
+    @property
+    def input_len(self) -> int:
+        """Values the longest member reads (shorter histories are padded by the members)."""
+        return max(m.input_len for m in self.members.values())
+
+    @property
+    def max_horizon(self) -> int:
+        return self.horizon
+
+    @property
+    def known_ids(self) -> tuple[str, ...]:
+        return ()  # routed from the history: any series id works
+
+    @property
+    def freq(self) -> str | None:
+        return self.freq_
+
+    @property
+    def interval_method(self) -> str | None:
+        return None
+
+    @property
+    def available(self) -> list[str]:
+        return list(self.members)
+
+    def _histories(self, series: Sequence[SeriesInput]) -> Panel:
+        """The request's histories as a panel, trimmed exactly as the members trim them."""
+        first = next(iter(self.members.values()))
+        return PanelPredictor._panel(first, series)  # the one history → panel conversion
+
+    def route(self, series: Sequence[SeriesInput]) -> tuple[np.ndarray, Panel]:
+        """``([n, K] candidate weights, histories)`` for the request's series."""
+        panel = self._histories(series)
+        weights, _, _ = route_panel(
+            self.router, panel, self.horizon, mode=self.mode, available=self.available, prior=self.prior
+        )
+        return weights, panel
+
+    def predict_series(
+        self,
+        series: Sequence[SeriesInput],
+        horizon: int | None = None,
+        *,
+        level: Any = None,
+        quantiles: Any = None,
+    ) -> list[SeriesForecast]:
+        """Forecast every series with its routed member(s): Σ_b w_b · member_b(history)."""
+        request = IntervalRequest.parse(level, quantiles)
+        if request:
+            raise ConfigError(
+                f"model {self.model_name!r} is a routed ensemble and gives point forecasts only",
+                field="level" if request.levels else "quantiles",
+            )
+        if not series:
+            raise DataValidationError("no series to forecast", field="series")
+        h = self.horizon if horizon is None else int(horizon)
+        if not 1 <= h <= self.horizon:
+            raise ConfigError(
+                f"horizon {h} is outside 1..{self.horizon}, the horizon this model was trained for",
+                field="horizon",
+            )
+        weights, panel = self.route(series)
+        base_w, base = self.router.base_weights(weights)
+        values = np.zeros((len(series), h))
+        for j, name in enumerate(base):
+            idx = np.flatnonzero(base_w[:, j] > 0)
+            if idx.size == 0:
+                continue
+            fc = self.members[name].predict_series([series[i] for i in idx], h)
+            values[idx] += base_w[idx, j, None] * np.vstack(
+                [np.asarray(f.values, dtype=np.float64) for f in fc]
+            )
+        out = []
+        for i, s in enumerate(series):
+            ts = panel.times_at(np.full(h, i), panel.lengths[i] + np.arange(h)) if panel.is_datetime else None
+            out.append(SeriesForecast(str(s.id), values[i], ts))
+        return out
+
+    # -- persistence ----------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write the bundle (``model.json``, ``router/``, ``members/<name>/``)."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self.router.save(path / "router")
+        for name, member in self.members.items():
+            member.save(path / "members" / name)
+        info = {
+            "kind": ROUTED_BUNDLE_KIND,
+            "horizon": self.horizon,
+            "freq": self.freq,
+            "season_length": self.season_length,
+            "mode": self.mode,
+            "members": list(self.members),
+            "prior": None if self.prior is None else [float(v) for v in self.prior],
+            **self.meta,
+        }
+        (path / _META).write_text(
+            json.dumps({"format": 1, "model": "routed", "extra": info}, indent=2, default=str)
+        )
+        return path
+
+    @classmethod
+    def from_dir(cls, path: str | Path) -> RoutedPredictor:
+        path = Path(path)
+        meta_file = path / _META
+        if not meta_file.is_file():
+            raise ModelNotFoundError(f"no tsforge model at {path} ({_META} missing)", file=str(path))
+        info = dict(json.loads(meta_file.read_text()).get("extra", {}))
+        if info.get("kind") != ROUTED_BUNDLE_KIND:
+            raise ModelNotFoundError(f"{path} is not a routed model bundle", file=str(path))
+        members = {name: PanelPredictor.from_dir(path / "members" / name) for name in info.pop("members")}
+        return cls(
+            SeriesRouter.load(path / "router"),
+            members,
+            int(info.pop("horizon")),
+            freq=info.pop("freq", None),
+            season_length=int(info.pop("season_length", 1)),
+            mode=str(info.pop("mode", "weights")),
+            prior=info.pop("prior", None),
+            meta={k: v for k, v in info.items() if k != "kind"},
+        )

@@ -1,0 +1,440 @@
+"""``train_routed``: fit what a per-series recommendation needs and track it as **one** model.
+
+Protocol (the panel holdout of :func:`tsforge.pipeline.train_panel`): every series' last ``H``
+values are the test window, the ``H`` before them validate. Each member (every base model the
+router's candidates use) is trained through ``train_panel`` — the one panel fit path — and
+forecasts the validation and test windows; the router routes every series from the history
+before each window (never from the window itself); the routed forecast is the weighted
+combination (or the pick) of the members' forecasts. The served model is the
+:class:`recommender.routed.RoutedPredictor` over the members fitted on the history before the
+test window, exactly as ``train_panel`` serves a single model.
+
+The MLflow run (experiment = the dataset) carries: the routed model's validation and test
+scores, every member's and the best single member's test MASE (in hindsight, for reference),
+the per-series recommendation table, the pick distribution (table and bar chart), the
+per-series test scores, the collection-level explanation, and the model as a pyfunc registered
+under ``registered_name`` (default ``<dataset>-routed``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from recommender.per_series import SeriesRouter, combine_forecasts
+from recommender.routed import RoutedPredictor
+from recommender.series_kb import combine
+from recommender.series_recommendation import (
+    SeriesRecommendation,
+    default_router,
+    recommend_series,
+    route_panel,
+)
+from tsforge.data.history import SeriesInput
+from tsforge.data.panel import Panel
+from tsforge.errors import ConfigError
+from tsforge.evaluation.panel_metrics import panel_scores, summarise
+from tsforge.panels.protocol import holdout_split
+from tsforge.pipeline import TrackingOptions, train_panel
+
+__all__ = ["RoutedOutcome", "train_routed", "adapted_router"]
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class RoutedOutcome:
+    """What :func:`train_routed` returns."""
+
+    predictor: RoutedPredictor
+    metrics: dict[str, float]
+    recommendation: SeriesRecommendation
+    per_series: pd.DataFrame
+    member_metrics: dict[str, dict[str, float]]
+    panel: Panel
+    best_single: str = ""
+    seconds: dict[str, float] = field(default_factory=dict)
+    run_id: str | None = None
+    model_uri: str | None = None
+    registered_name: str | None = None
+    version: str | None = None
+    promotion: str | None = None
+
+
+def _inputs(panel: Panel) -> list[SeriesInput]:
+    out = []
+    for i in range(len(panel)):
+        ts = (
+            panel.times_at(np.full(int(panel.lengths[i]), i), np.arange(panel.lengths[i]))
+            if panel.is_datetime
+            else None
+        )
+        out.append(SeriesInput(str(panel.ids[i]), panel.series(i), ts))
+    return out
+
+
+def _load(data: Any) -> tuple[Panel, Any]:
+    if isinstance(data, Panel):
+        return data, None
+    from tsforge.data.load import load_panel
+
+    loaded = load_panel(data)
+    return loaded.panel, loaded.entry
+
+
+def train_routed(
+    data: Any,
+    horizon: int | None = None,
+    *,
+    router: SeriesRouter | str | Path | None = None,
+    mode: str = "weights",
+    members: Sequence[str] | None = None,
+    seed: int = 0,
+    n_jobs: int = 1,
+    prior: str = "validation",
+    adapt: bool = False,
+    adapt_windows: int = 2,
+    tracking: TrackingOptions | None = None,
+    progress: Progress | None = None,
+) -> RoutedOutcome:
+    """Train the routed ensemble for ``data`` and (by default) track and register it.
+
+    Args:
+        data: a panel catalogue name, a long file, a frame or a :class:`Panel`.
+        horizon: test/validation window and model horizon (default: the catalogue's).
+        router: the per-series recommender (default: the saved default one).
+        mode: ``"weights"`` or ``"pick"``: what the served model does per series.
+        members: base models to train (default: every base model of the router); candidates
+            needing another model are never chosen.
+        prior: what each series is pooled towards: ``"validation"`` (the members' errors on the
+            validation window, with the weighting chosen for that prior; the served model keeps
+            it) or ``"router"`` (the router's mean score over the panel's series).
+        adapt: also learn from this panel's own history: cross-validate every candidate on
+            ``adapt_windows`` rolling-origin windows before the test window (cached like the
+            knowledge base) and retrain the router on its rows plus the knowledge base's, with
+            the weighting chosen for adapted routers. Costs those fits; helps when the panel is
+            unlike the development collections.
+        tracking: as in ``train_panel`` (``registered_name`` default ``<dataset>-routed``).
+    """
+    from tsforge.data.protocol import default_panel_horizon
+
+    tracking = tracking or TrackingOptions()
+    t0 = time.perf_counter()
+    if isinstance(router, SeriesRouter):
+        rec_model = router
+    elif router is not None:
+        rec_model = SeriesRouter.load(router)
+    else:
+        rec_model = default_router(progress=progress)
+    names = list(members or rec_model.base)
+    unknown = [m for m in names if m not in rec_model.base]
+    if unknown:
+        raise ConfigError(
+            f"{unknown} are not models of the recommender; choose from {list(rec_model.base)}",
+            field="members",
+        )
+    rec_model.allowed(names)
+    if prior not in ("validation", "router"):
+        raise ConfigError(f"prior must be 'validation' or 'router', got {prior!r}", field="prior")
+    panel, entry = _load(data)
+    H = int(horizon or default_panel_horizon(entry, panel.season_length, panel.horizon))
+    split = holdout_split(panel, H)
+    if adapt:
+        t = time.perf_counter()
+        rec_model = adapted_router(
+            rec_model, split.history, H, windows=adapt_windows, n_jobs=n_jobs, progress=progress
+        )
+        seconds_adapt = time.perf_counter() - t
+
+    quiet = TrackingOptions(track=False, progress=False)
+    fitted, test_fc, val_fc, member_metrics, seconds = {}, {}, {}, {}, {}
+    if adapt:
+        seconds["adapt"] = seconds_adapt
+    for i, name in enumerate(names):
+        if progress:
+            progress(f"training {name}", i, len(names))
+        t = time.perf_counter()
+        out = train_panel(panel, name, horizon=H, seed=seed, n_jobs=n_jobs, tracking=quiet, intervals=False)
+        fitted[name] = out.predictor
+        test_fc[name] = out.forecasts[name].to_numpy(dtype=np.float64).reshape(len(panel), H)
+        val = out.predictor.predict_series(_inputs(split.train), H)
+        val_fc[name] = np.vstack([f.values for f in val])
+        member_metrics[name] = {k: v for k, v in out.metrics.items() if k.startswith(("test_", "val_"))}
+        seconds[f"train_{name}"] = time.perf_counter() - t
+    if progress:
+        progress("routing", len(names), len(names))
+
+    cands = list(rec_model.candidates)
+    usable = [(c, ms) for c, ms in rec_model.combinations.items() if set(ms) <= set(names)]
+    combine(test_fc, usable)
+    combine(val_fc, usable)
+    w_val, _, _ = route_panel(rec_model, split.train, H, mode=mode, available=names)
+    collection_prior = None
+    if prior == "validation":
+        from dataclasses import replace
+
+        from recommender.per_series import validation_prior
+        from recommender.series_kb import case_errors
+
+        val_errors = case_errors(split.val, val_fc, split.train)
+        # candidates without a forecast (a member left out) get the worst prior: never favoured
+        errs = np.column_stack(
+            [val_errors[c] if c in val_errors else np.full(len(panel), np.inf) for c in cands]
+        )
+        collection_prior = validation_prior(errs, rec_model.config.clip)
+        selected = rec_model.meta.get("validation_selection", {}).get("selected") or {}
+        keys = ("temperature", "top_k", "shrink")
+        rec_model = replace(
+            rec_model, config=replace(rec_model.config, **{k: v for k, v in selected.items() if k in keys})
+        )
+    t = time.perf_counter()
+    recommendation = recommend_series(
+        split.history, H, router=rec_model, available=names, prior=collection_prior
+    )
+    seconds["recommend"] = time.perf_counter() - t
+    w_test = recommendation.weights.to_numpy()
+    pick = np.zeros_like(w_test)
+    pick[np.arange(len(w_test)), [cands.index(p) for p in recommendation.per_series["pick"]]] = 1.0
+    served = w_test if mode == "weights" else pick
+
+    preds = {
+        "routed": combine_forecasts(served, test_fc, cands),
+        "routed_pick": combine_forecasts(pick, test_fc, cands),
+        "routed_weights": combine_forecasts(w_test, test_fc, cands),
+        **{c: test_fc[c] for c in cands if c in test_fc},
+    }
+    scores = panel_scores(split.test, preds, split.history, panel.season_length)
+    summary = summarise(scores)
+    val_scores = summarise(
+        panel_scores(
+            split.val, {"routed": combine_forecasts(w_val, val_fc, cands)}, split.train, panel.season_length
+        )
+    )
+    single = {c: summary[c]["mase"] for c in cands if c in summary}
+    best_single = min(single, key=single.get)
+    per = scores.pivot(index="unique_id", columns="model", values="mase")
+    oracle = float(per[[c for c in single]].min(axis=1).mean())
+    metrics: dict[str, float] = {
+        **{f"test_{k}": float(v) for k, v in summary["routed"].items()},
+        **{f"val_{k}": float(v) for k, v in val_scores["routed"].items()},
+        "test_mase_pick": summary["routed_pick"]["mase"],
+        "test_mase_weights": summary["routed_weights"]["mase"],
+        "test_mase_best_single": single[best_single],
+        "test_mase_oracle": oracle,
+        **{f"member_{c}_test_mase": v for c, v in single.items()},
+        "expected_gain": float(recommendation.collection["expected_gain"]),
+    }
+    seconds["total"] = time.perf_counter() - t0
+    metrics["train_seconds"] = seconds["total"]
+    predictor = RoutedPredictor(
+        rec_model,
+        fitted,
+        H,
+        freq=panel.freq,
+        season_length=panel.season_length,
+        mode=mode,
+        prior=recommendation.prior,
+        meta={"name": f"routed-{mode}", "dataset": panel.name, "best_single": best_single, "adapted": adapt},
+    )
+    per_series = scores[scores["model"] == "routed"].drop(columns="model").reset_index(drop=True)
+    outcome = RoutedOutcome(
+        predictor, metrics, recommendation, per_series, member_metrics, panel, best_single, seconds
+    )
+    if tracking.track:
+        _track(outcome, split, tracking, mode, names, best_single, H)
+    return outcome
+
+
+def adapted_router(
+    router: SeriesRouter,
+    history: Panel,
+    horizon: int,
+    *,
+    windows: int = 2,
+    n_jobs: int = 1,
+    progress: Progress | None = None,
+) -> SeriesRouter:
+    """``router`` retrained on its knowledge base plus rows from ``history`` itself (rolling
+    -origin CV of every candidate on ``windows`` windows ending at the end of ``history``)."""
+    from dataclasses import replace
+
+    from recommender.per_series import train_router
+    from recommender.series_kb import SeriesKBSettings, collection_cases
+    from recommender.series_recommendation import KB_ROWS_FILE
+
+    rows_file = router.path / KB_ROWS_FILE if router.path is not None else None
+    if rows_file is None or not rows_file.exists():
+        raise ConfigError(
+            "adapting needs the knowledge-base rows the recommender was trained on (kb_rows.parquet next to "
+            "it); rebuild it with `tsforge recommender build --per-series`",
+            field="adapt",
+        )
+    settings = SeriesKBSettings(
+        n_windows=max(1, int(windows) - 1), base=router.base, combinations=tuple(router.combinations.items())
+    )
+    own = collection_cases(history, settings, horizon=horizon, n_jobs=n_jobs, progress=progress)
+    own_rows = own.all_rows().assign(collection=f"{history.name} (own history)")
+    selected = router.meta.get("adapt_selection", {}).get("selected") or {}
+    config = replace(
+        router.config, **{k: v for k, v in selected.items() if k in ("temperature", "top_k", "shrink")}
+    )
+    rows = pd.concat([pd.read_parquet(rows_file), own_rows], ignore_index=True)
+    adapted = train_router(rows, router.candidates, router.combinations, config)
+    adapted.meta.update({"adapted_on": history.name, "own_rows": int(len(own_rows)), "base": router.meta})
+    return adapted
+
+
+def _pick_plot(distribution: dict[str, float], path: Path, title: str) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    items = sorted(distribution.items(), key=lambda kv: -kv[1])
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(items) + 1.2))
+    ax.barh([k for k, _ in items][::-1], [100 * v for _, v in items][::-1], color="tab:blue")
+    ax.set_xlabel("share of series (%)")
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
+
+def _example(history: Panel, n_series: int = 2, max_len: int = 48) -> pd.DataFrame:
+    """A small complete long history frame (the pyfunc's input example)."""
+    frames = []
+    for i in range(min(n_series, len(history))):
+        values = history.series(i)[-max_len:]
+        frame: dict[str, Any] = {"unique_id": str(history.ids[i]), "y": values.astype(float)}
+        if history.is_datetime:
+            length = int(history.lengths[i])
+            steps = np.arange(length - values.size, length)
+            frame["ds"] = pd.DatetimeIndex(history.times_at(np.full(values.size, i), steps))
+        frames.append(pd.DataFrame(frame))
+    out = pd.concat(frames, ignore_index=True)
+    out = out[["unique_id", "ds", "y"]] if "ds" in out else out[["unique_id", "y"]]
+    return out.fillna({"y": float(out["y"].mean())})
+
+
+def _track(
+    outcome: RoutedOutcome,
+    split: Any,
+    tracking: TrackingOptions,
+    mode: str,
+    members: list[str],
+    best_single: str,
+    H: int,
+) -> None:
+    from tsforge.data.protocol import HOLDOUT
+    from tsforge.tracking.datasets import array_digest
+    from tsforge.tracking.plots import plot_series_forecasts
+    from tsforge.tracking.runs import tracked_run
+    from tsforge.tracking.trained_model import log_trained_model
+
+    panel, rec = outcome.panel, outcome.recommendation
+    name = tracking.registered_name or f"{panel.name}-routed"
+    dist = rec.collection["pick_distribution"]
+    with tracked_run(
+        experiment=tracking.experiment or panel.name,
+        run_name=tracking.run_name or f"routed-{mode}-H{H}-holdout",
+        nested=tracking.nested,
+        tags={
+            "tsforge.model": "routed",
+            "tsforge.dataset": panel.name,
+            "tsforge.protocol": HOLDOUT,
+            "tsforge.model_kind": "routed",
+            **dict(tracking.tags),
+        },
+        description=(
+            f"Per-series routed ensemble ({mode}) of {', '.join(members)} on the panel {panel.name} "
+            f"({len(panel)} series), holdout of the last {H} values. Picks: "
+            + ", ".join(f"{k} {v:.0%}" for k, v in dist.items())
+            + f". Best single member in hindsight: {best_single}."
+        ),
+    ) as run:
+        run.log_params(
+            {
+                "model": "routed",
+                "mode": mode,
+                "members": ",".join(members),
+                "candidates": ",".join(outcome.predictor.router.candidates),
+                "temperature": outcome.predictor.router.config.temperature,
+                "top_k": outcome.predictor.router.config.top_k,
+                "router_trained_on": ",".join(rec.router.get("trained_on", [])),
+                "dataset": panel.name,
+                "protocol": HOLDOUT,
+                "horizon": H,
+                "n_series": len(panel),
+                "freq": panel.freq,
+                "season_length": panel.season_length,
+            }
+        )
+        run.log_dict(rec.collection, "recommendation/collection.json")
+        run.log_dict(
+            [
+                {"unique_id": r["unique_id"], **e}
+                for r, e in zip(rec.per_series.to_dict("records"), rec.explanations, strict=True)
+            ],
+            "recommendation/explanations.json",
+        )
+        members_table = pd.DataFrame([{"model": m, **v} for m, v in outcome.member_metrics.items()])
+        pick_table = pd.DataFrame({"candidate": list(dist), "share": list(dist.values())})
+
+        def make_plots(folder: Path) -> list[Path]:
+            idx = np.linspace(0, len(split.history) - 1, num=min(4, len(split.history))).astype(int)
+            served = outcome.predictor.predict_series([_inputs(split.history)[i] for i in idx], H)
+            items = []
+            for k, i in enumerate(idx):
+                length = int(split.history.lengths[i])
+                show = min(length, 3 * H)
+                items.append(
+                    {
+                        "id": f"{split.history.ids[i]} ({rec.per_series['pick'].iloc[i]})",
+                        "history_t": split.history.times_at(
+                            np.full(show, i), np.arange(length - show, length)
+                        ),
+                        "history": split.history.series(i)[-show:],
+                        "future_t": split.history.times_at(np.full(H, i), length + np.arange(H)),
+                        "actual": split.test[i],
+                        "forecast": served[k].values,
+                    }
+                )
+            return [
+                _pick_plot(dist, folder / "pick_distribution.png", f"Per-series picks on {panel.name}"),
+                plot_series_forecasts(
+                    items, folder / "forecast_vs_actual.png", title=f"routed ({mode}) on {panel.name}"
+                ),
+            ]
+
+        logged = log_trained_model(
+            run,
+            predictor=outcome.predictor,
+            write_bundle=outcome.predictor.save,
+            input_example=_example(split.history),
+            metrics=outcome.metrics,
+            tables={
+                "metrics/per_series.csv": outcome.per_series,
+                "recommendation/per_series.csv": rec.per_series,
+                "recommendation/pick_distribution.csv": pick_table,
+                "metrics/members.csv": members_table,
+            },
+            make_plots=make_plots,
+            log_model=tracking.log_model,
+            registered_name=name if (tracking.register and tracking.log_model) else None,
+            champion_metric="val_mase",
+            dataset=panel.name,
+            protocol=HOLDOUT,
+            data_digest=array_digest(panel.ids, panel.indptr, panel.values, panel.starts),
+            summary=f"routed ensemble ({mode}) of {', '.join(members)} on the panel {panel.name}",
+        )
+        outcome.run_id = run.run_id
+        outcome.model_uri = logged.model_uri
+        outcome.registered_name, outcome.version = logged.registered_name, logged.version
+        outcome.promotion = logged.promotion_reason

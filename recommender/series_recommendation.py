@@ -1,0 +1,399 @@
+"""``recommend_series(data, horizon)``: which candidate (or which weights) for *each* series of a
+panel, the expected error and gain, and why — plus the collection-level view.
+
+Flow: load the panel → features of every series' history
+(:func:`recommender.series_features.series_features`: profile + shape, no model fit) → the
+router's expected errors (:class:`recommender.per_series.SeriesRouter`) → pick, weights, gain
+against the collection's best single candidate → explanations from the pick's contributions.
+No candidate is trained here, so it takes seconds for thousands of series; training the routed
+ensemble that forecasts with these choices is :func:`recommender.routed.train_routed`.
+
+The default router lives in ``datasets/cache/recommender/per_series`` and is built from the
+knowledge base of the development collections (:func:`build_default_router`; the
+cross-validation behind it is cached, so a rebuild after the first one takes about a minute).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from recommender.per_series import RouterConfig, SeriesRouter, router_dir, select_weighting, train_router
+from recommender.series_explain import explain_collection, explain_series
+from recommender.series_features import series_features
+from recommender.series_kb import DEV_COLLECTIONS, SeriesKBSettings, build_series_kb
+from tsforge.data.panel import Panel, series_index
+from tsforge.errors import ConfigError, DataValidationError
+
+__all__ = [
+    "SeriesRecommendation",
+    "recommend_series",
+    "route_panel",
+    "default_router",
+    "build_default_router",
+    "MODES",
+]
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, int, int], None]
+#: How the routed ensemble forecasts a series: its pick, or the weighted combination.
+MODES = ("weights", "pick")
+#: The knowledge-base rows a default router was trained on, saved next to it.
+KB_ROWS_FILE = "kb_rows.parquet"
+
+
+@dataclass
+class SeriesRecommendation:
+    """The typed answer of :func:`recommend_series`.
+
+    Attributes:
+        dataset, horizon, n_series: what the recommendation is for.
+        candidates: the router's candidates (columns of ``weights`` and ``expected_mase``).
+        per_series: one row per series: ``unique_id, pick, expected_mase, best_single,
+            expected_mase_best_single, gain, top_weights, explanation``.
+        weights: ``[n, K]`` candidate weights (the weighted combination).
+        expected_mase: ``[n, K]`` expected MASE of every candidate.
+        collection: ``best_single``, ``pick_distribution``, ``weight_shares``, mean expected
+            errors, ``expected_gain`` and per-pick ``explanations``.
+        explanations: per series, the pick's grouped contributions and sentence; they sum (with
+            the bias and the collection prior's share) to the pick's score.
+        prior: ``[K]`` the collection prior the scores were pooled towards.
+        timings: seconds for loading, profiling, predicting, explaining, total.
+        router: where the router came from and how it weights.
+    """
+
+    dataset: str
+    horizon: int
+    n_series: int
+    candidates: list[str]
+    per_series: pd.DataFrame
+    weights: pd.DataFrame
+    expected_mase: pd.DataFrame
+    collection: dict[str, Any]
+    explanations: list[dict[str, Any]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    router: dict[str, Any] = field(default_factory=dict)
+    prior: list[float] = field(default_factory=list)
+
+    def to_dict(self, max_series: int | None = None) -> dict[str, Any]:
+        """JSON-ready (NaN → None); ``max_series`` caps the per-series list (None: all)."""
+        rows = self.per_series.head(max_series) if max_series is not None else self.per_series
+        series = []
+        for i, row in enumerate(rows.to_dict("records")):
+            w = self.weights.iloc[i]
+            e = self.expected_mase.iloc[i]
+            series.append(
+                {
+                    **{k: _clean(v) for k, v in row.items()},
+                    "weights": {c: float(v) for c, v in w.items() if v > 0},
+                    "expected_mase_by_candidate": {c: _clean(float(v)) for c, v in e.items()},
+                    "reasons": self.explanations[i]["reasons"] if i < len(self.explanations) else [],
+                    "contributions": self.explanations[i]["contributions"]
+                    if i < len(self.explanations)
+                    else {},
+                }
+            )
+        return {
+            "dataset": self.dataset,
+            "horizon": self.horizon,
+            "n_series": self.n_series,
+            "candidates": self.candidates,
+            "collection": _clean(self.collection),
+            "series": series,
+            "timings": self.timings,
+            "router": _clean(self.router),
+        }
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    return obj
+
+
+def route_panel(
+    router: SeriesRouter,
+    panel: Panel,
+    horizon: int,
+    *,
+    mode: str = "weights",
+    available: Sequence[str] | None = None,
+    n_jobs: int = 1,
+    features: pd.DataFrame | None = None,
+    prior: np.ndarray | None = None,
+) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+    """``([n, K] weights, features, [n, K] relative scores)`` for every series of ``panel``
+    (its values are the histories); ``mode="pick"`` puts all weight on each series' pick.
+    ``prior``: the collection prior to pool towards (default: the one of these series)."""
+    if mode not in MODES:
+        raise ConfigError(f"mode must be one of {MODES}, got {mode!r}", field="mode")
+    feats = series_features(panel, horizon, n_jobs=n_jobs) if features is None else features
+    rel = router.relative(feats)
+    if mode == "pick":
+        pick = router.pick(feats, rel=rel, prior=prior, available=available)
+        w = np.zeros_like(rel)
+        w[np.arange(len(pick)), pick] = 1.0
+    else:
+        w = router.weights(feats, rel=rel, prior=prior, available=available)
+    return w, feats, rel
+
+
+def _load_panel(data: Any) -> tuple[Panel, Any]:
+    if isinstance(data, Panel):
+        return data, None
+    from tsforge.data.load import load_panel
+
+    loaded = load_panel(data)
+    return loaded.panel, loaded.entry
+
+
+def recommend_series(
+    data: Any,
+    horizon: int | None = None,
+    *,
+    router: SeriesRouter | str | os.PathLike[str] | None = None,
+    available: Sequence[str] | None = None,
+    prior: Sequence[float] | None = None,
+    n_jobs: int = 1,
+    build_if_missing: bool = True,
+    progress: Progress | None = None,
+) -> SeriesRecommendation:
+    """Recommend a candidate (and weights) for every series of ``data``.
+
+    Args:
+        data: a panel catalogue name, a long CSV/Parquet/.tsf file, a frame or a :class:`Panel`.
+        horizon: forecast horizon (default: the catalogue's / the frequency's M4 horizon).
+        router: a :class:`SeriesRouter`, a folder with one, or None for the default.
+        available: restrict the choice to candidates built from these models.
+        prior: the collection prior to pool towards (default: the mean score of these series;
+            a routed model passes the one from its validation window).
+        n_jobs: processes for profiling (at most 2).
+
+    Raises:
+        DataValidationError: unreadable data, a series with no observed value.
+        ConfigError: a bad horizon or an ``available`` list no candidate fits.
+    """
+    from tsforge.data.protocol import default_panel_horizon
+
+    t0 = time.perf_counter()
+    panel, entry = _load_panel(data)
+    if len(panel) == 0:
+        raise DataValidationError("the panel has no series")
+    if horizon is not None and int(horizon) < 1:
+        raise ConfigError(f"horizon must be at least 1, got {horizon}", field="horizon")
+    H = int(horizon or default_panel_horizon(entry, panel.season_length, panel.horizon))
+    observed = np.bincount(
+        series_index(panel.indptr), weights=np.isfinite(panel.values), minlength=len(panel)
+    )
+    empty = np.flatnonzero(observed == 0)
+    if empty.size:
+        raise DataValidationError(
+            f"{empty.size} series have no observed value, first {panel.ids[empty[0]]!r}", field="values"
+        )
+    if isinstance(router, SeriesRouter):
+        rec = router
+    elif router is not None:
+        rec = SeriesRouter.load(router)
+    else:
+        rec = default_router(build_if_missing=build_if_missing, progress=progress)
+    t_load = time.perf_counter()
+    feats = series_features(panel, H, n_jobs=n_jobs)
+    t_prof = time.perf_counter()
+    rel = rec.relative(feats)
+    prior = rec.collection_prior(rel) if prior is None else np.asarray(prior, dtype=np.float64)
+    score = rec.scores(feats, rel=rel, prior=prior)
+    weights = rec.weights(feats, rel=rel, prior=prior, available=available)
+    expected = rec.expected_mase(feats, score)  # the pooled score is the better estimate
+    allowed = rec.allowed(available)
+    pick = rec.pick(feats, rel=rel, prior=prior, available=available)
+    cands = list(rec.candidates)
+    mean_expected = np.nanmean(expected, axis=0)
+    best_single = allowed[int(np.argmin(mean_expected[allowed]))]
+    rows = np.arange(len(panel))
+    e_pick, e_best = expected[rows, pick], expected[:, best_single]
+    t_pred = time.perf_counter()
+
+    explanations, group_rows, texts = [], [], []
+    contrib_by_cand = {}
+    for c in np.unique(pick):
+        idx = np.flatnonzero(pick == c)
+        contrib_by_cand[int(c)] = (idx, *rec.contributions(cands[c], feats.iloc[idx]))
+    per_row: dict[int, Any] = {}
+    shrink = rec.config.shrink
+    columns, values = list(feats.columns), feats.to_numpy(dtype=np.float64)  # .iloc per row is slow
+    for c, (idx, contrib, bias) in contrib_by_cand.items():
+        for j, i in enumerate(idx):
+            per_row[int(i)] = explain_series(
+                cands[c],
+                (1 - shrink) * contrib[j],
+                float((1 - shrink) * bias[j]),
+                dict(zip(columns, values[i], strict=True)),
+                prior=float(shrink * prior[c]),
+            )
+    for i in rows:
+        ex = per_row[int(i)]
+        explanations.append(ex.to_dict())
+        group_rows.append(ex.contributions)
+        texts.append(ex.text)
+    t_expl = time.perf_counter()
+
+    def top_weights(w: np.ndarray) -> str:
+        order = np.argsort(-w)
+        return ", ".join(f"{cands[j]} {w[j]:.2f}" for j in order if w[j] >= 0.005)
+
+    per_series = pd.DataFrame(
+        {
+            "unique_id": panel.ids.astype(str),
+            "pick": [cands[j] for j in pick],
+            "expected_mase": e_pick,
+            "best_single": cands[best_single],
+            "expected_mase_best_single": e_best,
+            "gain": 1.0 - e_pick / e_best,
+            "top_weights": [top_weights(w) for w in weights],
+            "explanation": texts,
+        }
+    )
+    picks = per_series["pick"].value_counts()
+    contributions = pd.DataFrame(group_rows, index=per_series.index).fillna(0.0)
+    collection = {
+        "best_single": cands[best_single],
+        "pick_distribution": {str(k): float(v / len(panel)) for k, v in picks.items()},
+        "weight_shares": {c: float(weights[:, j].mean()) for j, c in enumerate(cands) if weights[:, j].any()},
+        "expected_mase": {c: float(mean_expected[j]) for j, c in enumerate(cands) if j in allowed},
+        "expected_mase_pick": float(np.nanmean(e_pick)),
+        "expected_mase_best_single": float(np.nanmean(e_best)),
+        "expected_gain": float(1.0 - np.nanmean(e_pick) / np.nanmean(e_best)),
+        "explanations": explain_collection(per_series, contributions),
+    }
+    return SeriesRecommendation(
+        dataset=panel.name,
+        horizon=H,
+        n_series=len(panel),
+        candidates=cands,
+        per_series=per_series,
+        weights=pd.DataFrame(weights, columns=cands, index=per_series["unique_id"]),
+        expected_mase=pd.DataFrame(expected, columns=cands, index=per_series["unique_id"]),
+        collection=collection,
+        explanations=explanations,
+        timings={
+            "load_seconds": t_load - t0,
+            "profile_seconds": t_prof - t_load,
+            "predict_seconds": t_pred - t_prof,
+            "explain_seconds": t_expl - t_pred,
+            "total_seconds": t_expl - t0,
+        },
+        prior=[float(v) for v in prior],
+        router={
+            "path": str(rec.path) if rec.path else None,
+            "temperature": rec.config.temperature,
+            "top_k": rec.config.top_k,
+            "shrink": rec.config.shrink,
+            "trained_on": sorted(rec.meta.get("collections", {})),
+            "created": rec.meta.get("created"),
+        },
+    )
+
+
+def build_default_router(
+    collections: Sequence[str] = DEV_COLLECTIONS,
+    *,
+    settings: SeriesKBSettings | None = None,
+    config: RouterConfig | None = None,
+    select: bool = True,
+    n_jobs: int = 2,
+    path: str | os.PathLike[str] | None = None,
+    track: bool = False,
+    progress: Progress | None = None,
+) -> SeriesRouter:
+    """Build (or reuse) the knowledge base on ``collections``, choose the weighting by
+    leave-one-collection-out on it (also the ones for routers adapted with a panel's own
+    history, ``meta["adapt_selection"]``, and for a validation-window prior,
+    ``meta["validation_selection"]``), train the router on every row and save it with
+    its rows (``kb_rows.parquet``)."""
+    settings = settings or SeriesKBSettings()
+    kb = build_series_kb(collections, settings, n_jobs=n_jobs, progress=progress, track=track)
+    config = config or RouterConfig()
+    combos = dict(settings.combinations)
+    selection: dict[str, Any] = {}
+    adapt: dict[str, Any] = {}
+    validation: dict[str, Any] = {}
+    if select:
+        cases = {k: v.kb() for k, v in kb.collections.items()}
+        config, selection = select_weighting(cases, settings.candidates, combos, config, progress=progress)
+        _, adapt = select_weighting(cases, settings.candidates, combos, config, own=True, progress=progress)
+        _, validation = select_weighting(
+            cases, settings.candidates, combos, config, prior_source="validation", progress=progress
+        )
+    rows = kb.rows
+    router = train_router(rows, settings.candidates, combos, config, progress=progress)
+    router.meta.update(
+        {
+            "kb_settings": settings.to_dict(),
+            "kb_build_seconds": kb.meta.get("build_seconds"),
+            "selection": selection,
+            "adapt_selection": adapt,
+            "validation_selection": validation,
+        }
+    )
+    folder = router.save(Path(path) if path else router_dir())
+    rows.to_parquet(folder / KB_ROWS_FILE, index=False)  # what train_routed(adapt=True) retrains on
+    if track:
+        router.meta["mlflow_run_id"] = log_router(router)
+        router.save(router.path)  # type: ignore[arg-type]
+    return router
+
+
+def log_router(router: SeriesRouter, experiment: str = "tsforge-recommender") -> str:
+    """Log the router folder and its weighting selection to MLflow (run ``per-series-router``)."""
+    from tsforge.tracking.runs import tracked_run
+
+    with tracked_run(
+        experiment=experiment,
+        run_name="per-series-router",
+        description="Per-series recommender: LightGBM expected relative error per candidate, from ARIES properties.",
+    ) as run:
+        run.log_params(
+            {
+                "candidates": ",".join(router.candidates),
+                "temperature": router.config.temperature,
+                "top_k": router.config.top_k,
+                "n_rows": router.meta.get("n_rows"),
+                "collections": ",".join(router.meta.get("collections", {})),
+            }
+        )
+        run.log_dict(router.meta.get("selection", {}), "router/selection.json")
+        if router.path is not None:
+            run.log_artifacts(router.path, "router")
+        return run.run_id
+
+
+def default_router(*, build_if_missing: bool = True, progress: Progress | None = None) -> SeriesRouter:
+    """The saved default router; built from the (cached) knowledge base when missing."""
+    path = router_dir()
+    if (path / "router.json").exists():
+        return SeriesRouter.load(path)
+    if not build_if_missing:
+        raise DataValidationError(
+            f"no per-series recommender at {path}; build it with `tsforge recommender build --per-series`",
+            file=str(path),
+        )
+    log.info(
+        "no per-series recommender at %s: building it (knowledge base of %s)",
+        path,
+        ", ".join(DEV_COLLECTIONS),
+    )
+    return build_default_router(progress=progress)

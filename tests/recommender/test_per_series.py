@@ -1,0 +1,126 @@
+"""Per-series router: learns a known routing, explains exactly, weights sanely, saves and loads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from recommender.per_series import SeriesRouter, select_weighting, softmax_weights
+from recommender.series_explain import explain_series
+from recommender.series_features import series_features
+from recommender.series_recommendation import recommend_series
+from tsforge.errors import ConfigError
+
+
+def test_the_router_sends_each_half_to_its_winner(halves_router, make_halves):
+    panel = make_halves(40, seed=11, prefix="new-")  # another draw: series never seen in training
+    rec = recommend_series(panel, 6, router=halves_router)
+    seasonal = rec.per_series["unique_id"].str.contains("seas")
+    picks = rec.per_series["pick"]
+    assert (picks[seasonal] == "seasonal_naive").mean() >= 0.9
+    assert (picks[~seasonal] == "naive").mean() >= 0.9
+    assert rec.collection["pick_distribution"]["naive"] == pytest.approx((picks == "naive").mean())
+    assert (rec.per_series["gain"] >= -1e-12).all()  # the pick is never expected worse than the best single
+
+
+def test_the_knowledge_base_confirms_the_halves(halves_kb):
+    """The synthetic task is what the router test assumes: each candidate wins its half."""
+    for cases in halves_kb.values():
+        kb = cases.kb()
+        seasonal = pd.Series(kb.ids).str.contains("seas").to_numpy()
+        wins = kb.errors["seasonal_naive"].to_numpy() < kb.errors["naive"].to_numpy()
+        assert wins[seasonal].mean() > 0.95 and (~wins[~seasonal]).mean() > 0.95
+
+
+def test_contributions_plus_bias_sum_to_the_score(halves_router, make_halves):
+    feats = series_features(make_halves(10, seed=3), 6)
+    rel = halves_router.relative(feats)
+    for j, c in enumerate(halves_router.candidates):
+        contrib, bias = halves_router.contributions(c, feats)
+        np.testing.assert_allclose(contrib.sum(axis=1) + bias, rel[:, j], rtol=1e-9, atol=1e-9)
+        ex = explain_series(c, contrib[0], float(bias[0]), feats.iloc[0].to_dict())
+        assert ex.score == pytest.approx(rel[0, j], abs=1e-9)
+        assert sum(ex.contributions.values()) + ex.bias == pytest.approx(rel[0, j], abs=1e-9)
+
+
+def test_recommendation_explanations_sum_to_the_picks_score(halves_router, make_halves):
+    panel = make_halves(12, seed=4)
+    rec = recommend_series(panel, 6, router=halves_router)
+    score = halves_router.scores(series_features(panel, 6))  # pooled towards the collection prior
+    cands = list(halves_router.candidates)
+    for i, ex in enumerate(rec.explanations):
+        assert ex["candidate"] == rec.per_series["pick"].iloc[i]
+        assert "collection" in ex["contributions"]  # the prior's share is its own group
+        total = sum(ex["contributions"].values()) + ex["bias"]
+        assert total == pytest.approx(score[i, cands.index(ex["candidate"])], abs=1e-9)
+        assert ex["score"] == pytest.approx(total, abs=1e-12)
+    seasonal = rec.per_series[rec.per_series["unique_id"].str.contains("seas")]
+    assert seasonal["explanation"].str.contains("seasonal_naive").all()
+
+
+def test_softmax_weights_keep_the_top_k_and_sum_to_one():
+    rel = np.array([[0.3, -0.2, 0.1, 0.5], [0.0, 0.0, -1.0, 2.0]])
+    w = softmax_weights(rel, 0.2, 2)
+    np.testing.assert_allclose(w.sum(axis=1), 1.0)
+    assert (np.count_nonzero(w, axis=1) == 2).all()
+    assert w[0, 1] > w[0, 2] > 0 and w[0, 0] == 0 and w[0, 3] == 0
+    pick = softmax_weights(rel, 1.0, 1)
+    np.testing.assert_array_equal(pick.argmax(axis=1), rel.argmin(axis=1))
+    np.testing.assert_array_equal(pick.max(axis=1), [1.0, 1.0])
+
+
+def test_restricting_candidates_never_picks_an_unavailable_one(halves_router, make_halves):
+    feats = series_features(make_halves(10, seed=6), 6)
+    only = halves_router.pick(feats, available=["naive"])
+    assert {halves_router.candidates[j] for j in only} == {"naive"}
+    w = halves_router.weights(feats, available=["naive"])
+    assert (w[:, halves_router.candidates.index("seasonal_naive")] == 0).all()
+    with pytest.raises(ConfigError, match="candidates"):
+        halves_router.pick(feats, available=["auto_ets"])
+
+
+def test_router_round_trips_through_its_folder(halves_router, tmp_path, make_halves):
+    feats = series_features(make_halves(10, seed=8), 6)
+    halves_router.save(tmp_path / "router")
+    loaded = SeriesRouter.load(tmp_path / "router")
+    assert loaded.candidates == halves_router.candidates
+    np.testing.assert_allclose(loaded.relative(feats), halves_router.relative(feats))
+    np.testing.assert_allclose(loaded.expected_mase(feats), halves_router.expected_mase(feats))
+
+
+def test_weighting_is_chosen_on_knowledge_base_windows_only(halves_kb):
+    kb = {k: v.kb() for k, v in halves_kb.items()}
+    from recommender.per_series import RouterConfig
+
+    config, info = select_weighting(
+        kb, ("naive", "seasonal_naive"), {}, RouterConfig(n_estimators=30, min_child_samples=10, n_threads=1),
+        grid=[(0.1, 2, 0.5), (1.0, 1, 0.0)],
+    )  # fmt: skip
+    assert (config.temperature, config.top_k, config.shrink) in [(0.1, 2, 0.5), (1.0, 1, 0.0)]
+    assert set(info["held_out"]) == set(halves_kb)
+    assert all(np.isfinite(v) for v in info["mean_ratio_to_best_single"].values())
+
+
+def test_pooling_blends_each_series_with_the_collection_prior(halves_router, make_halves):
+    feats = series_features(make_halves(10, seed=12), 6)
+    rel = halves_router.relative(feats)
+    np.testing.assert_allclose(halves_router.scores(feats, shrink=0.0), rel)
+    pooled = halves_router.scores(feats, shrink=1.0)
+    np.testing.assert_allclose(pooled, np.repeat(rel.mean(axis=0, keepdims=True), len(rel), axis=0))
+    prior = np.array([0.3, -0.3])
+    np.testing.assert_allclose(
+        halves_router.scores(feats, prior=prior, shrink=0.25), 0.75 * rel + 0.25 * prior
+    )
+    # with full pooling every series gets the collection's choice
+    assert len(set(halves_router.pick(feats, shrink=1.0).tolist())) == 1
+
+
+def test_validation_prior_ranks_candidates_by_their_observed_mean_error():
+    from recommender.per_series import validation_prior
+
+    errors = np.array([[1.0, 2.0, np.nan], [1.0, 4.0, np.inf], [1.0, 2.0, 3.0]])
+    prior = validation_prior(errors)
+    assert prior.shape == (3,) and abs(prior.sum()) < 1e-12
+    assert prior[0] < prior[1] <= prior[2]  # a candidate with an unusable error is never favoured
+    np.testing.assert_allclose(prior[1] - prior[0], np.log(8 / 3))

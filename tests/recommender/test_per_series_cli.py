@@ -1,0 +1,73 @@
+"""``tsforge recommend DATA --per-series [--train --register-as NAME] [--json]`` on a small CSV."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tsforge.cli import main
+
+
+def _cli(capsys, *args: str) -> tuple[int, str, str]:
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def halves_csv(tmp_path, make_halves) -> str:
+    path = tmp_path / "halves.csv"
+    make_halves(12, seed=51).to_long().to_csv(path, index=False)
+    return str(path)
+
+
+@pytest.fixture
+def saved_router(tmp_path, monkeypatch, halves_router):
+    from recommender.per_series import router_dir
+
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    return halves_router.save(router_dir())
+
+
+def test_per_series_json_lists_every_series_with_its_pick(capsys, halves_csv, saved_router):
+    code, out, err = _cli(capsys, "recommend", halves_csv, "--horizon", "6", "--per-series", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["n_series"] == 12 and len(payload["series"]) == 12
+    for s in payload["series"]:
+        assert s["pick"] == ("seasonal_naive" if "seas" in s["unique_id"] else "naive")
+        assert s["explanation"] and abs(sum(s["weights"].values()) - 1) < 1e-9
+    assert set(payload["collection"]["pick_distribution"]) == {"naive", "seasonal_naive"}
+
+
+def test_per_series_table_names_the_picks(capsys, halves_csv, saved_router):
+    code, out, err = _cli(capsys, "recommend", halves_csv, "--horizon", "6", "--per-series")
+    assert code == 0, err
+    assert "seasonal_naive" in out and "Per-series picks" in out
+
+
+@pytest.mark.slow
+def test_per_series_train_registers_one_routed_model(capsys, halves_csv, saved_router, tracking_uri):
+    code, out, err = _cli(
+        capsys, "recommend", halves_csv, "--horizon", "6", "--per-series", "--train", "--register-as", "halves-r",
+        "--mode", "pick", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    training = json.loads(out)["training"]
+    assert training["registered_name"] == "halves-r" and training["version"] == "1"
+    assert np.isfinite(training["metrics"]["test_mase"])
+    code, out, err = _cli(capsys, "forecast", "--model", "halves-r", "--input", halves_csv, "--horizon", "6")
+    assert code == 0, err
+
+
+def test_bad_per_series_options_exit_2_with_one_line(capsys, halves_csv, saved_router):
+    code, _, err = _cli(capsys, "recommend", halves_csv, "--per-series", "--register-as", "x")
+    assert code == 2 and "--train" in err and err.count("\n") == 1
+    code, _, err = _cli(capsys, "recommend", halves_csv, "--per-series", "--train", "--mode", "best")
+    assert code == 2 and "--mode" in err

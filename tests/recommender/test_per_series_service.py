@@ -1,0 +1,70 @@
+"""POST /v1/recommend with ``per_series: true`` over a router saved in a temporary cache."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from service.main import create_app
+from service.settings import ServiceSettings
+
+
+@pytest.fixture()
+def client(tmp_path, monkeypatch, halves_router):
+    from recommender.per_series import router_dir
+
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    halves_router.save(router_dir())
+    settings = ServiceSettings(
+        tracking_uri=f"sqlite:///{tmp_path}/empty.db", alias_poll_seconds=0, cpu_timeout_seconds=600
+    )
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def test_per_series_picks_each_halfs_winner_for_ragged_series(client, make_halves):
+    panel = make_halves(8, seed=41)
+    series = []
+    for i in range(len(panel)):
+        dates = panel.times_at(np.full(panel.lengths[i], i), np.arange(panel.lengths[i]))
+        series.append(
+            {
+                "id": str(panel.ids[i]),
+                "values": panel.series(i).tolist(),
+                "timestamps": [str(d)[:10] for d in dates],
+            }
+        )
+    assert len({len(s["values"]) for s in series}) > 1  # ragged: allowed per series
+    r = client.post("/v1/recommend", json={"series": series, "horizon": 6, "per_series": True})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["n_series"] == 8 and out["horizon"] == 6
+    picks = {s["unique_id"]: s["pick"] for s in out["series"]}
+    assert all(p == ("seasonal_naive" if "seas" in k else "naive") for k, p in picks.items())
+    first = out["series"][0]
+    assert first["explanation"] and sum(first["weights"].values()) == pytest.approx(1.0)
+    assert set(out["collection"]["pick_distribution"]) <= {"naive", "seasonal_naive"}
+
+
+def test_per_series_without_a_saved_router_is_503(tmp_path, monkeypatch):
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "empty-cache"))
+    settings = ServiceSettings(
+        tracking_uri=f"sqlite:///{tmp_path}/empty.db", alias_poll_seconds=0, cpu_timeout_seconds=600
+    )
+    with TestClient(create_app(settings)) as c:
+        r = c.post("/v1/recommend", json={"series": [{"id": "a", "values": [1.0] * 50}], "per_series": True})
+        assert r.status_code == 503, r.text
+        assert r.json()["field"] == "per_series" and "--per-series" in r.json()["message"]
+
+
+def test_per_series_mixed_timestamps_are_422(client):
+    body = {
+        "series": [
+            {"id": "a", "values": [1.0, 2.0, 3.0], "timestamps": ["2020-01-01", "2020-02-01", "2020-03-01"]},
+            {"id": "b", "values": [1.0, 2.0]},
+        ],
+        "per_series": True,
+    }
+    r = client.post("/v1/recommend", json=body)
+    assert r.status_code == 422, r.text

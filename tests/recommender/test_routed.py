@@ -1,0 +1,126 @@
+"""The routed ensemble: routes unseen series, round-trips as a registered pyfunc in a fresh process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from recommender.routed import RoutedPredictor
+from recommender.routed_training import train_routed
+from recommender.series_features import series_features
+from tsforge.data.history import SeriesInput
+from tsforge.errors import ConfigError
+from tsforge.panels.predictor import PanelPredictor, load_predictor_dir
+from tsforge.pipeline import TrackingOptions
+
+
+def _members(h: int = 6) -> dict[str, PanelPredictor]:
+    return {m: PanelPredictor(m, h, freq="MS", season_length=12) for m in ("naive", "seasonal_naive")}
+
+
+def _inputs(panel) -> list[SeriesInput]:
+    return [
+        SeriesInput(
+            str(panel.ids[i]),
+            panel.series(i),
+            panel.times_at(np.full(panel.lengths[i], i), np.arange(panel.lengths[i])),
+        )
+        for i in range(len(panel))
+    ]
+
+
+def test_an_unseen_series_is_routed_to_its_winner(halves_router, make_halves):
+    routed = RoutedPredictor(halves_router, _members(), 6, freq="MS", season_length=12, mode="pick")
+    panel = make_halves(6, seed=21, prefix="never-seen-")
+    series = _inputs(panel)
+    got = routed.predict_series(series)
+    for i, s in enumerate(series):
+        y = np.asarray(s.values)
+        expected = y[-12:-6] if "seas" in s.id else np.repeat(y[-1], 6)
+        np.testing.assert_allclose(got[i].values, expected)
+        assert got[i].timestamps is not None and len(got[i].timestamps) == 6
+
+
+def test_weights_mode_mixes_members_by_the_routers_weights(halves_router, make_halves):
+    routed = RoutedPredictor(halves_router, _members(), 6, freq="MS", season_length=12, mode="weights")
+    series = _inputs(make_halves(4, seed=22))
+    weights, _ = routed.route(series)
+    got = np.vstack([f.values for f in routed.predict_series(series, 4)])
+    members = {m: np.vstack([f.values for f in p.predict_series(series, 4)]) for m, p in _members().items()}
+    cands = list(halves_router.candidates)
+    expected = sum(weights[:, [cands.index(m)]] * members[m] for m in members)
+    np.testing.assert_allclose(got, expected)
+    with pytest.raises(ConfigError, match="point forecasts only"):
+        routed.predict_series(series, level=[80])
+    with pytest.raises(ConfigError, match="horizon"):
+        routed.predict_series(series, 7)
+
+
+def test_bundle_round_trip(halves_router, tmp_path, make_halves):
+    routed = RoutedPredictor(halves_router, _members(), 6, freq="MS", season_length=12, meta={"name": "r"})
+    routed.save(tmp_path / "bundle")
+    loaded = load_predictor_dir(tmp_path / "bundle")
+    assert isinstance(loaded, RoutedPredictor) and loaded.model_name == "r"
+    series = _inputs(make_halves(4, seed=23))
+    np.testing.assert_allclose(
+        np.vstack([f.values for f in loaded.predict_series(series)]),
+        np.vstack([f.values for f in routed.predict_series(series)]),
+    )
+
+
+@pytest.mark.slow
+def test_trained_routed_model_round_trips_as_a_registered_pyfunc(
+    halves_router, tracking_uri, tmp_path, make_halves
+):
+    import mlflow
+
+    panel = make_halves(20, seed=31)
+    out = train_routed(
+        panel,
+        6,
+        router=halves_router,
+        tracking=TrackingOptions(progress=False, registered_name="halves-routed"),
+    )
+    assert out.version == "1" and out.registered_name == "halves-routed"
+    m = out.metrics
+    assert {"test_mase", "val_mase", "test_mase_pick", "test_mase_best_single", "test_mase_oracle"} <= set(m)
+    assert m["test_mase_oracle"] <= m["test_mase_best_single"] + 1e-12
+    artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(out.run_id, "recommendation")}
+    assert {"recommendation/per_series.csv", "recommendation/pick_distribution.csv"} <= artifacts
+    plots = {a.path for a in mlflow.MlflowClient().list_artifacts(out.run_id, "plots")}
+    assert "plots/pick_distribution.png" in plots
+
+    history = make_halves(5, seed=32, prefix="fresh-").to_long().rename(columns=str)
+    path = tmp_path / "history.csv"
+    history.to_csv(path, index=False)
+    expected = out.predictor.predict_frame(history, 6)
+    code = (
+        "import json, mlflow, pandas as pd;"
+        "m = mlflow.pyfunc.load_model('models:/halves-routed@champion');"
+        f"h = pd.read_csv(r'{path}', parse_dates=['ds']);"
+        "print(json.dumps(m.predict(h, params={'horizon': 6})['y_hat'].tolist()))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = np.asarray(json.loads(proc.stdout.strip().splitlines()[-1]))
+    np.testing.assert_allclose(got, expected["y_hat"].to_numpy(), rtol=1e-6, atol=1e-8)
+    assert isinstance(expected, pd.DataFrame) and len(expected) == 5 * 6
+
+
+def test_a_stored_prior_routes_a_series_the_same_whatever_else_the_request_holds(halves_router, make_halves):
+    panel = make_halves(8, seed=24)
+    series = _inputs(panel)
+    rel = halves_router.relative(series_features(panel, 6))
+    routed = RoutedPredictor(
+        halves_router, _members(), 6, freq="MS", season_length=12, prior=rel.mean(axis=0)
+    )
+    alone, _ = routed.route(series[:1])
+    together, _ = routed.route(series)
+    np.testing.assert_allclose(alone[0], together[0])
+    unpooled = RoutedPredictor(halves_router, _members(), 6, freq="MS", season_length=12)
+    assert not np.allclose(unpooled.route(series[:1])[0][0], together[0])  # the request's own prior differs
