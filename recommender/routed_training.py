@@ -258,10 +258,12 @@ def adapted_router(
     *,
     windows: int = 2,
     n_jobs: int = 1,
+    cache: str | Path | bool | None = None,
     progress: Progress | None = None,
 ) -> SeriesRouter:
     """``router`` retrained on its knowledge base plus rows from ``history`` itself (rolling
-    -origin CV of every candidate on ``windows`` windows ending at the end of ``history``)."""
+    -origin CV of every candidate on ``windows`` windows ending at the end of ``history``;
+    ``cache`` as in :func:`recommender.series_kb.collection_cases`)."""
     from dataclasses import replace
 
     from recommender.per_series import train_router
@@ -278,7 +280,7 @@ def adapted_router(
     settings = SeriesKBSettings(
         n_windows=max(1, int(windows) - 1), base=router.base, combinations=tuple(router.combinations.items())
     )
-    own = collection_cases(history, settings, horizon=horizon, n_jobs=n_jobs, progress=progress)
+    own = collection_cases(history, settings, horizon=horizon, n_jobs=n_jobs, cache=cache, progress=progress)
     own_rows = own.all_rows().assign(collection=f"{history.name} (own history)")
     selected = router.meta.get("adapt_selection", {}).get("selected") or {}
     config = replace(

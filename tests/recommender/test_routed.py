@@ -124,3 +124,27 @@ def test_a_stored_prior_routes_a_series_the_same_whatever_else_the_request_holds
     np.testing.assert_allclose(alone[0], together[0])
     unpooled = RoutedPredictor(halves_router, _members(), 6, freq="MS", season_length=12)
     assert not np.allclose(unpooled.route(series[:1])[0][0], together[0])  # the request's own prior differs
+
+
+def test_adapting_retrains_the_router_with_the_panels_own_history(
+    halves_router, halves_kb, make_halves, tmp_path
+):
+    import pandas as pd
+
+    from recommender.per_series import SeriesRouter
+    from recommender.routed_training import adapted_router
+    from recommender.series_recommendation import KB_ROWS_FILE
+
+    folder = halves_router.save(tmp_path / "router")
+    with pytest.raises(ConfigError, match="kb_rows"):
+        adapted_router(SeriesRouter.load(folder), make_halves(10, seed=61), 6, cache=False)
+    pd.concat([c.kb_rows() for c in halves_kb.values()]).to_parquet(folder / KB_ROWS_FILE)
+    panel = make_halves(10, seed=61)
+    adapted = adapted_router(SeriesRouter.load(folder), panel, 6, windows=2, cache=tmp_path / "cache")
+    assert adapted.candidates == halves_router.candidates
+    assert adapted.meta["own_rows"] == 2 * len(panel)  # two windows of every series
+    assert adapted.meta["n_rows"] > halves_router.meta["n_rows"]
+    picks = [adapted.candidates[j] for j in adapted.pick(series_features(panel, 6), shrink=0.0)]
+    assert all(
+        p == ("seasonal_naive" if "seas" in i else "naive") for p, i in zip(picks, panel.ids, strict=True)
+    )

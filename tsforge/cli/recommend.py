@@ -78,6 +78,14 @@ def recommend_cmd(
         str, typer.Option("--mode", help="--per-series --train: 'weights' (weighted combination) or 'pick'")
     ] = "weights",
     n_jobs: Annotated[int, typer.Option("--n-jobs", help="processes for local models and profiling")] = 1,
+    adapt: Annotated[
+        bool,
+        typer.Option(
+            "--adapt",
+            help="--per-series --train: also learn the routing from this panel's own history "
+            "(cross-validates every candidate on 2 earlier windows first; slower)",
+        ),
+    ] = False,
 ) -> None:
     """Rank the candidate models for a dataset and explain the top choice.
 
@@ -92,7 +100,7 @@ def recommend_cmd(
     if register_as is not None and not train:
         raise ConfigError("--register-as names the model --train registers; add --train", field="register_as")
     if per_series:
-        _recommend_per_series(data, horizon, as_json, train, register_as, mode, seed, n_jobs)
+        _recommend_per_series(data, horizon, as_json, train, register_as, mode, seed, n_jobs, adapt)
         return
     if protocol_for(data, split) == HOLDOUT:
         _recommend_panel(data, horizon, top, as_json, train, seed, register_as)
@@ -172,6 +180,7 @@ def _recommend_per_series(
     mode: str,
     seed: int,
     n_jobs: int,
+    adapt: bool = False,
 ) -> None:
     """``--per-series``: the per-series recommendation, and with ``--train`` the routed ensemble."""
     from recommender.series_recommendation import MODES, default_router, recommend_series
@@ -195,6 +204,7 @@ def _recommend_per_series(
                 mode=mode,
                 seed=seed,
                 n_jobs=n_jobs,
+                adapt=adapt,
                 tracking=TrackingOptions(registered_name=register_as, progress=False),
                 progress=progress,
             )

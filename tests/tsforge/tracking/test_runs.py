@@ -75,13 +75,17 @@ def test_exceptions_end_the_run_with_their_status_and_are_reraised(tracking_uri,
 
 
 def test_sigterm_marks_the_run_killed_and_restores_the_default_handler(tracking_uri):
-    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
-    with pytest.raises(SystemExit) as err, tracked_run(experiment="exp") as run:
-        signal.raise_signal(signal.SIGTERM)
-    assert err.value.code == 128 + signal.SIGTERM
-    got = _run(run.run_id)
-    assert (got.info.status, got.data.tags[OUTCOME_TAG]) == ("KILLED", "killed")
-    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    # start from the default handler whatever ran before in this worker (e.g. ray.init installs one)
+    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        with pytest.raises(SystemExit) as err, tracked_run(experiment="exp") as run:
+            signal.raise_signal(signal.SIGTERM)
+        assert err.value.code == 128 + signal.SIGTERM
+        got = _run(run.run_id)
+        assert (got.info.status, got.data.tags[OUTCOME_TAG]) == ("KILLED", "killed")
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def test_nested_run_lives_in_the_parents_experiment_and_is_closed_with_the_parent(tracking_uri):
