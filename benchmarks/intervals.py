@@ -73,10 +73,14 @@ MAX_SERIES = 250
 MAX_SERIES_SLOW = {"m4_hourly_panel": 60, "fred_md": 60, "nn5_daily": 80}
 #: candidate designs of the conformal layer, chosen between by leave-one-collection-out:
 #: how many calibration windows (the fewest most recent ones giving at least 100 / 300 / 1,000
-#: scores per step, at most 5) and the local scale's window (multiples of max(H, season);
-#: None = the whole history)
-SCALE_CANDIDATES: dict[str, tuple[int, int | None]] = {
-    f"min{n}/{tag}": (n, mult) for n in (100, 300, 1000) for tag, mult in (("2x", 2), ("all", None))
+#: scores per step, at most 5), the quantile ranks (``unbiased``: expected coverage = nominal;
+#: ``conservative``: the finite-sample conformal ranks, >= nominal) and the local scale's window
+#: (multiples of max(H, season); None = the whole history)
+SCALE_CANDIDATES: dict[str, tuple[int, str, int | None]] = {
+    f"min{n}/{rank}/{tag}": (n, rank, mult)
+    for n in (100, 300, 1000)
+    for rank in ("unbiased", "conservative")
+    for tag, mult in (("2x", 2), ("all", None))
 }
 LGBM_CONFIG = {
     "n_estimators": 80,
@@ -129,7 +133,14 @@ def _last_windows(sid: np.ndarray, k: int) -> np.ndarray:
 
 
 def _conformal(
-    cv: pd.DataFrame, history: Any, model: str, point: np.ndarray, h: int, window: int, last_k: int
+    cv: pd.DataFrame,
+    history: Any,
+    model: str,
+    point: np.ndarray,
+    h: int,
+    window: int,
+    last_k: int,
+    rank: str | None = None,
 ) -> np.ndarray:
     from tsforge.panels.conformal import (
         WEIGHT_SERIES_EQUALLY,
@@ -146,6 +157,7 @@ def _conformal(
         season_length=history.season_length,
         scale_window=window,
         weight_series_equally=WEIGHT_SERIES_EQUALLY,
+        rank_rule=rank,
     )
     ends = history.indptr[1:]
     scale = trailing_scale(history.values, history.indptr[:-1], ends, history.season_length, window)
@@ -194,7 +206,7 @@ def forecasts(name: str, n_jobs: int, cache: Path | None = None) -> dict[str, An
     panel, info = _subset(loaded.panel, name)
     h = int(default_panel_horizon(loaded.entry, panel.season_length, panel.horizon))
     history = holdout_split(panel, h, val_h=0).history
-    W_cv = max(calibration_windows(history, h, n) for n, _ in SCALE_CANDIDATES.values())
+    W_cv = max(calibration_windows(history, h, n) for n, _, _ in SCALE_CANDIDATES.values())
     if cached is not None and cached["info"]["cv_windows"] >= W_cv:
         if "global_val_pred" not in cached:
             cached.update(_global_part(history, h))
@@ -251,10 +263,11 @@ def run_collection(name: str, n_jobs: int, cache: Path | None = None) -> dict[st
                         h,
                         _window(h, m, mult),
                         calibration_windows(history, h, k),
+                        rank,
                     ),
                     history,
                 )
-                for key, (k, mult) in SCALE_CANDIDATES.items()
+                for key, (k, rank, mult) in SCALE_CANDIDATES.items()
             },
         }
     val_history = history.head_cut(h)

@@ -97,6 +97,8 @@ MIN_OWN = 9
 CALIBRATION_FILE = "calibration.npz"
 #: pooled panel scores weigh series equally (see ``ConformalCalibration.from_scores``)
 WEIGHT_SERIES_EQUALLY = True
+#: quantile ranks: expected coverage = nominal (``unbiased``), or >= nominal (``conservative``)
+RANK_RULE = "conservative"
 _EPS = 1e-12
 
 
@@ -169,14 +171,22 @@ def history_scales(histories: Sequence[np.ndarray], season_length: int, window: 
 
 
 # -- order statistics -------------------------------------------------------------------------
-def _ranks(n: np.ndarray, probs: np.ndarray) -> np.ndarray:
-    """``[..., P]`` conformal ranks (1-based, fractional at the median) for ``n`` scores."""
+def _ranks(n: np.ndarray, probs: np.ndarray, rule: str = "unbiased") -> np.ndarray:
+    """``[..., P]`` ranks (1-based, possibly fractional) of the quantiles at ``probs`` among ``n`` scores.
+
+    ``unbiased``: ``(n + 1) p`` (interpolated), whose expected coverage is exactly ``p`` for
+    exchangeable scores; ``conservative``: the finite-sample conformal rank ``⌈(n + 1) p⌉``
+    above the median, ``⌊(n + 1) p⌋`` below, which guarantees *at least* ``p`` and overshoots
+    by up to ``1/(n + 1)`` per tail (two points for a 95 % interval on 100 scores).
+    """
     n = np.asarray(n, dtype=np.float64)[..., None]
     p = np.asarray(probs, dtype=np.float64)
-    upper = np.ceil(np.round((n + 1) * p, 9))
-    lower = np.floor(np.round((n + 1) * p, 9))
-    r = np.where(p > 0.5, upper, np.where(p < 0.5, lower, (n + 1) / 2.0))
-    return np.clip(r, 1.0, np.maximum(n, 1.0))
+    exact = (n + 1) * p
+    if rule == "conservative":
+        upper = np.ceil(np.round(exact, 9))
+        lower = np.floor(np.round(exact, 9))
+        exact = np.where(p > 0.5, upper, np.where(p < 0.5, lower, exact))
+    return np.clip(exact, 1.0, np.maximum(n, 1.0))
 
 
 def _needed(probs: np.ndarray) -> int:
@@ -281,6 +291,7 @@ class ConformalCalibration:
     own: np.ndarray = field(default_factory=lambda: np.empty((0, 0, 0)))
     own_n: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
     info: dict[str, Any] = field(default_factory=dict)
+    rank_rule: str = "conservative"
 
     # construction -----------------------------------------------------------------------
     @classmethod
@@ -293,6 +304,7 @@ class ConformalCalibration:
         scale_window: int,
         info: Mapping[str, Any] | None = None,
         weight_series_equally: bool = False,
+        rank_rule: str | None = None,
     ) -> ConformalCalibration:
         """Build from ``[cases, H]`` scaled signed residuals (NaN = no target) and each case's series id.
 
@@ -326,7 +338,12 @@ class ConformalCalibration:
             "weighting": "series equally" if weight_series_equally else "cases equally",
             **dict(info or {}),
         }
-        return cls(H, int(season_length), int(scale_window), pooled, pooled_n, uniq[keep], own, own_n, meta)
+        rule = rank_rule or RANK_RULE
+        if rule not in ("unbiased", "conservative"):
+            raise ConfigError(f"rank_rule must be unbiased or conservative, got {rule!r}", field="rank_rule")
+        return cls(
+            H, int(season_length), int(scale_window), pooled, pooled_n, uniq[keep], own, own_n, meta, rule
+        )
 
     # application ------------------------------------------------------------------------
     def scores_quantiles(self, ids: Sequence[Any], h: int, probs: np.ndarray) -> np.ndarray:
@@ -337,7 +354,9 @@ class ConformalCalibration:
                 field="horizon",
             )
         probs = np.asarray(probs, dtype=np.float64)
-        pooled = _order_stat(self.pooled[:h], self.pooled_n[:h], _ranks(self.pooled_n[:h], probs))  # [h, P]
+        pooled = _order_stat(
+            self.pooled[:h], self.pooled_n[:h], _ranks(self.pooled_n[:h], probs, self.rank_rule)
+        )  # [h, P]
         out = np.broadcast_to(pooled, (len(ids), h, probs.size)).copy()
         if self.own_ids.size:
             pos = pd.Index(self.own_ids).get_indexer(pd.Index([str(x) for x in ids]))
@@ -347,7 +366,7 @@ class ConformalCalibration:
             if rows.size:
                 r = pos[rows]
                 n = self.own_n[r, :h]
-                out[rows] = _order_stat(self.own[r, :h], n, _ranks(n, probs))
+                out[rows] = _order_stat(self.own[r, :h], n, _ranks(n, probs, self.rank_rule))
         return out
 
     def quantiles_from_scale(
@@ -381,6 +400,7 @@ class ConformalCalibration:
             "horizon": self.horizon,
             "season_length": self.season_length,
             "scale_window": self.scale_window,
+            "rank_rule": self.rank_rule,
             "info": self.info,
         }
         np.savez_compressed(
@@ -412,6 +432,7 @@ class ConformalCalibration:
                 z["own"].astype(np.float64),
                 z["own_n"].astype(np.float64),
                 dict(header.get("info", {})),
+                str(header.get("rank_rule", "conservative")),
             )
 
 
