@@ -472,8 +472,27 @@ def summarise(collections: dict[str, Any]) -> dict[str, Any]:
             "within_2.5_points": within,
             "msis_no_worse_and_covers_better": better_msis and covers_better,
         }
+    per_level = {
+        f"{lv:g}": sum(
+            1
+            for res in collections.values()
+            if res["models"][DEFAULT_MODEL]["conformal"][f"msis_{lv:g}"]
+            <= res["models"][DEFAULT_MODEL]["native"][f"msis_{lv:g}"]
+            and abs(res["models"][DEFAULT_MODEL]["conformal"][f"coverage_{lv:g}"] - lv / 100)
+            <= abs(res["models"][DEFAULT_MODEL]["native"][f"coverage_{lv:g}"] - lv / 100)
+        )
+        for lv in LEVELS
+    }
+    mean_error = {
+        method: float(
+            np.mean([_coverage_error(r["models"][DEFAULT_MODEL][method]) for r in collections.values()])
+        )
+        for method in ("conformal", "native")
+    }
     return {
         "default_model": DEFAULT_MODEL,
+        "mean_abs_coverage_error": mean_error,
+        "n_collections_msis_no_worse_and_covering_better_per_level": per_level,
         "per_collection": rows,
         "goal_coverage_within_2.5_all": all(all(r["within_2.5_points"].values()) for r in rows.values()),
         "n_collections_within_2.5": sum(all(r["within_2.5_points"].values()) for r in rows.values()),

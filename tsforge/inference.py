@@ -10,6 +10,7 @@ are refused by models that need known channels unless coordinates are given.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Sequence
@@ -115,7 +116,7 @@ class IntervalRequest:
     def __bool__(self) -> bool:
         return bool(self.levels or self.quantiles)
 
-    @property
+    @functools.cached_property
     def probs(self) -> np.ndarray:
         """Sorted probabilities whose quantiles answer the request (always including 0.5)."""
         ps = {0.5, *self.quantiles}

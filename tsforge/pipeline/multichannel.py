@@ -131,7 +131,8 @@ def train(
         fitted = fit_model(
             spec, task, loss=loss, callbacks=cbs, progress=tracking.progress, on_start=log_params
         )
-        outcome = _score(spec, task, fitted, params)
+        # intervals are part of a kept model; tuning trials (log_model=False) skip the calibration
+        outcome = _score(spec, task, fitted, params, intervals=tracking.log_model)
         if run is not None:
             _log(run, outcome, series, tracking)
         return outcome
@@ -311,7 +312,12 @@ def _params(
 
 
 def _score(
-    spec: TrainingSpec, task: ForecastTask, fitted: FittedModel, params: dict[str, Any]
+    spec: TrainingSpec,
+    task: ForecastTask,
+    fitted: FittedModel,
+    params: dict[str, Any],
+    *,
+    intervals: bool = True,
 ) -> TrainOutcome:
     forecaster, report = fitted.forecaster, fitted.report
     val = evaluate(forecaster, task, "val", stride=spec.eval_stride)
@@ -326,7 +332,8 @@ def _score(
         "epochs_run": float(epochs),
     }
     predictor = Predictor(forecaster, task.scaler, {"dataset": task.data.name})
-    predictor.calibration = _calibrate(forecaster, task, metrics, params)
+    if intervals:
+        predictor.calibration = _calibrate(forecaster, task, metrics, params)
     return TrainOutcome(forecaster, predictor, task, report, metrics, val, test, spec, params=params)
 
 
