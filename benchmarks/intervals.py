@@ -47,21 +47,8 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.common import RESULTS, write_results
+from benchmarks.panels import COLLECTIONS
 
-COLLECTIONS = [
-    "m1_yearly",
-    "m1_quarterly",
-    "m1_monthly",
-    "cif_2016",
-    "hospital",
-    "car_parts",
-    "nn5_daily",
-    "nn5_weekly",
-    "fred_md",
-    "covid_deaths",
-    "vehicle_trips",
-    "m4_hourly_panel",
-]
 LOCAL = ["seasonal_naive", "auto_ets", "auto_theta"]
 GLOBAL = "lightgbm"
 DEFAULT_MODEL = "auto_ets"

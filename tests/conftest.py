@@ -46,3 +46,17 @@ def make_series(n_steps: int = 1200, n_channels: int = 3, freq: str = "h", seed:
 @pytest.fixture
 def toy_series():
     return make_series()
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    """Run ``tsforge ARGS`` in-process through the console script's entry point; returns
+    ``(exit code, stdout, stderr)``."""
+    from tsforge.cli import main
+
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err

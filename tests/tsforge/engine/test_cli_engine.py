@@ -7,17 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsforge.cli import main
-
-
-def _cli(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from tests.conftest import run_cli as _cli
 
 
 @pytest.fixture
