@@ -410,7 +410,13 @@ def _log(run: Any, outcome: TrainOutcome, series: TimeSeriesData, tracking: Trac
         data_digest=_data_digest(series),
         summary=f"{forecaster.name} on {series.name}",
     )
-    outcome.run_id = run.run_id
+    record_logged(outcome, run.run_id, logged)
+
+
+def record_logged(outcome: Any, run_id: str, logged: Any) -> None:
+    """Copy where a logged model went (run, URI, registry version, promotion) onto an outcome
+    (:class:`TrainOutcome` or the panel pipeline's ``PanelOutcome``)."""
+    outcome.run_id = run_id
     outcome.model_uri = logged.model_uri
     outcome.registered_name, outcome.version = logged.registered_name, logged.version
     outcome.champion_version = logged.champion_version

@@ -35,7 +35,7 @@ from tsforge.panels.global_models import fit_global
 from tsforge.panels.local import LOCAL_MODELS, forecast_local
 from tsforge.panels.predictor import PanelPredictor
 from tsforge.panels.protocol import holdout_split
-from tsforge.pipeline.multichannel import TrackingOptions
+from tsforge.pipeline.multichannel import TrackingOptions, record_logged
 from tsforge.training.spec import DEFAULT_SEED, TrainingSpec
 
 __all__ = ["PanelOutcome", "train_panel", "is_local_model", "evaluate_panel_model"]
@@ -337,11 +337,7 @@ def _log(run: Any, outcome: PanelOutcome, split: Any, tracking: TrackingOptions)
         data_digest=_data_digest(panel),
         summary=f"{name} ({outcome.params.get('model_kind', 'panel')}) on the panel {panel.name}",
     )
-    outcome.run_id = run.run_id
-    outcome.model_uri = logged.model_uri
-    outcome.registered_name, outcome.version = logged.registered_name, logged.version
-    outcome.champion_version = logged.champion_version
-    outcome.promotion = logged.promotion_reason
+    record_logged(outcome, run.run_id, logged)
 
 
 def _data_digest(panel: Panel) -> str:
