@@ -69,7 +69,20 @@ def artifact_root(uri: str) -> str | None:
 
 def tracking_uri(uri: str | None = None) -> str:
     """The store in use: ``uri``, else ``MLFLOW_TRACKING_URI``, else the default SQLite store."""
-    return uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
+    return with_pg_driver(uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI)
+
+
+def with_pg_driver(url: str) -> str:
+    """``postgresql://`` / ``postgres://`` → ``postgresql+psycopg://``.
+
+    Why: SQLAlchemy reads a bare ``postgresql://`` as "use psycopg2", which tsforge does not
+    install; its PostgreSQL driver is psycopg 3 (``psycopg[binary]``). An explicit driver
+    (``postgresql+psycopg2://...``) is left alone.
+    """
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
 
 
 def configure_tracking(uri: str | None = None) -> str:
@@ -119,6 +132,21 @@ def runs_view(metrics: Sequence[str], params: Sequence[str] = ()) -> str:
     return json.dumps(state)
 
 
+def _set_tag_once(client: Any, experiment_id: str, key: str, value: str) -> None:
+    """Set an experiment tag that another process may be setting at the same instant.
+
+    Why: worker processes sharing a tracking server (``tsforge tune`` workers on one study)
+    open the same experiment together; both see a tag missing and both insert it, and a SQL
+    backend refuses the second insert (unique key). Losing that race is fine when the tag
+    now exists; any other failure is raised.
+    """
+    try:
+        client.set_experiment_tag(experiment_id, key, value)
+    except Exception:
+        if key not in (client.get_experiment(experiment_id).tags or {}):
+            raise
+
+
 def get_experiment_id(
     name: str,
     *,
@@ -151,18 +179,18 @@ def get_experiment_id(
             exp_id = exp.experiment_id
         exp = client.get_experiment(exp_id)
     existing = dict(exp.tags or {})
-    if _KIND_TAG not in existing:
-        client.set_experiment_tag(exp.experiment_id, _KIND_TAG, _KIND)
-    if view_metrics and _VIEW_TAG not in existing:
-        client.set_experiment_tag(exp.experiment_id, _VIEW_TAG, runs_view(view_metrics, view_params))
+    wanted: dict[str, str] = {_KIND_TAG: _KIND}
+    if view_metrics:
+        wanted[_VIEW_TAG] = runs_view(view_metrics, view_params)
     if description and not existing.get(_NOTE):
         if view_metrics:
             description += (
                 f"\n\n[Runs table with the headline scores]"
                 f"(#/experiments/{exp.experiment_id}/runs?viewStateShareKey={VIEW_KEY})"
             )
-        client.set_experiment_tag(exp.experiment_id, _NOTE, description)
-    for key, value in (tags or {}).items():
-        if key not in existing:
-            client.set_experiment_tag(exp.experiment_id, str(key), str(value))
+        wanted[_NOTE] = description
+    wanted.update({str(k): str(v) for k, v in (tags or {}).items() if str(k) not in wanted})
+    for key, value in wanted.items():
+        if key not in existing or (key == _NOTE and not existing.get(_NOTE)):
+            _set_tag_once(client, exp.experiment_id, key, value)
     return exp.experiment_id

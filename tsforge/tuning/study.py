@@ -35,6 +35,7 @@ from typing import Any
 import optuna
 
 from tsforge.errors import ConfigError
+from tsforge.tracking.store import with_pg_driver
 
 __all__ = [
     "DEFAULT_JOURNAL",
@@ -107,7 +108,7 @@ def resolve_storage(storage: str | os.PathLike[str] | None = None) -> optuna.sto
             )
         return _journal(Path(path))
     if text.startswith(_RDB_PREFIXES):
-        text = _with_pg_driver(text)
+        text = with_pg_driver(text)
         engine_kwargs: dict[str, Any] = {}
         if text.startswith("sqlite:///"):
             Path(text[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
@@ -120,19 +121,6 @@ def resolve_storage(storage: str | os.PathLike[str] | None = None) -> optuna.sto
         "a journal file path ending in .journal, or journal:///path",
         field="storage",
     )
-
-
-def _with_pg_driver(url: str) -> str:
-    """``postgresql://`` / ``postgres://`` → ``postgresql+psycopg://``.
-
-    Why: SQLAlchemy reads a bare ``postgresql://`` as "use psycopg2", which tsforge does not
-    install; its PostgreSQL driver is psycopg 3 (``psycopg[binary]``). An explicit driver
-    (``postgresql+psycopg2://...``) is left alone.
-    """
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
 
 
 def describe_storage(storage: optuna.storages.BaseStorage | str) -> str:
