@@ -413,10 +413,30 @@ class Predictor(FramePredictor):
             batch["y_cal"] = torch.from_numpy(y_cal)
         if coords is not None:
             batch["coords"] = torch.from_numpy(coords.astype(np.float32))
+        if not self.forecaster.channel_independent:
+            self._check_aligned(series)
+            batch = _as_one_window(batch)
         with torch.no_grad():
-            pred = self.forecaster.predict(batch).numpy()[:, :h, 0].astype(np.float64)
+            out = self.forecaster.predict(batch).numpy()
+        # a channel-mixing model answers [1, H, B] (every series a channel of one window)
+        out = out[:, :, 0] if self.forecaster.channel_independent else out[0].T
+        pred = out[:, :h].astype(np.float64)
         pred = pred * std[:, None] + mean[:, None]
         return [SeriesForecast(str(s.id), pred[i], future_ts[i]) for i, s in enumerate(series)]
+
+    def _check_aligned(self, series: Sequence[SeriesInput]) -> None:
+        """A channel-mixing model forecasts the request's series as the channels of one window,
+        so their histories must end at the same time (checked where timestamps are given)."""
+        ends = {str(s.id): np.asarray(s.timestamps)[-1] for s in series if s.timestamps is not None}
+        if len(set(ends.values())) > 1:
+            first = next(iter(ends))
+            other = next(k for k, v in ends.items() if v != ends[first])
+            raise DataValidationError(
+                f"{self.model_name} forecasts all series of a request together as one multichannel "
+                f"window, so their histories must end at the same time: series {first!r} ends at "
+                f"{ends[first]}, series {other!r} at {ends[other]}",
+                field="series",
+            )
 
     def _future_timestamps(self, s: SeriesInput, h: int, field: str) -> np.ndarray | None:
         """The ``h`` timestamps after the history's last one (numpy arithmetic for fixed steps)."""
@@ -440,3 +460,24 @@ class Predictor(FramePredictor):
         if step is not None:
             return ts[-1] + step * np.arange(1, h + 1)
         return pd.date_range(ts[-1], periods=h + 1, freq=freq)[1:].values
+
+
+def _as_one_window(batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Per-series rows ``[B, L, 1]`` → one window whose channels are the series ``[1, L, B]``.
+
+    Why: a channel-mixing model (iTransformer) was trained and evaluated on every channel of a
+    window at once; forecasting each series alone would attend to that series only and differ
+    from the evaluated forecast. Calendar features are shared by aligned series (the first row's).
+    """
+    joint = {
+        "idx": batch["idx"][:1],
+        "x": batch["x"][:, :, 0].T.unsqueeze(0),
+        "x_mask": batch["x_mask"][:, :, 0].T.unsqueeze(0),
+        "channels": batch["channels"][:, 0].unsqueeze(0),
+    }
+    for key in ("x_cal", "y_cal"):
+        if key in batch:
+            joint[key] = batch[key][:1]
+    if "coords" in batch:
+        joint["coords"] = batch["coords"][:, 0].unsqueeze(0)
+    return joint

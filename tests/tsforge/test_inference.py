@@ -113,3 +113,31 @@ def test_cli_forecast_accepts_the_wide_history_of_the_training_file(tmp_path):
     assert fc["ds"].min() == ts[-1] + pd.Timedelta("1h")
     ot = fc[fc["unique_id"] == "OT"]["y_hat"].to_numpy()
     np.testing.assert_allclose(ot, wide["OT"].to_numpy()[-24:-18], rtol=1e-5)  # a day ago, same hour
+
+
+def test_a_channel_mixing_model_serves_the_evaluated_multichannel_forecast(toy_series):
+    """iTransformer attends across channels: the predictor must forecast a request's series as
+    one window (every channel together), exactly as evaluation does, not one series at a time."""
+    task = prepare_task(toy_series, 48, 12)
+    config = {"d_model": 16, "d_ff": 16, "e_layers": 1, "n_heads": 2}
+    model = build_model("itransformer", ModelContext.from_task(task), config)
+    train_forecaster(model, task, train_config=TrainConfig(max_epochs=1, progress=False))
+    pred = Predictor(model, task.scaler)
+    data = task.data
+    end = data.n_steps - 30
+    inputs = [
+        SeriesInput(cid, data.values[:end, c], data.timestamps[:end])
+        for c, cid in enumerate(data.channel_ids)
+    ]
+    joint = np.stack([o.values for o in pred.predict_series(inputs, 12)], 1)
+    windows = task.dataset("test")
+    i = int(np.where(windows.starts.numpy() == end - 48)[0][0])
+    direct = task.scaler.inverse(model.predict(windows.get_batch([i])).numpy()[0])
+    np.testing.assert_allclose(joint, direct, rtol=1e-4, atol=1e-4)
+    # alone, a series is forecast from itself only: a different (conditioned) answer
+    alone = pred.predict_series(inputs[:1], 12)[0].values
+    assert not np.allclose(alone, joint[:, 0], rtol=1e-4, atol=1e-4)
+
+    shifted = [inputs[0], SeriesInput(inputs[1].id, data.values[: end - 1, 1], data.timestamps[: end - 1])]
+    with pytest.raises(DataValidationError, match="must end at the same time"):
+        pred.predict_series(shifted, 12)

@@ -124,8 +124,8 @@ class Forecaster(ABC):
 
     name: ClassVar[str] = "base"
     Config: ClassVar[type] = _EmptyConfig
-    #: True when each channel is forecast from its own history only (all current models):
-    #: lets the predictor batch any set of series.
+    #: True when each channel is forecast from its own history only: the predictor then batches
+    #: any set of series; False (iTransformer) makes it forecast a request as one window.
     channel_independent: ClassVar[bool] = True
     #: True when predicting a channel needs it to be one the model was trained on (or coordinates).
     needs_known_channels: ClassVar[bool] = False

@@ -15,12 +15,11 @@ Architecture::
 
 Parameters: ``(L·d + d) + e·(4d² + 4d + 2·d·d_ff + d_ff + d + 4d) + 2d + (d·H + H)``.
 
-Not channel independent: a channel's forecast depends on the other channels of the batch.
-Training and evaluation (``tsforge.evaluation``) always see every channel of a window. The
-per-series ``Predictor`` (serving, pyfunc) forecasts each series as its own one-channel batch;
-the network accepts that (tokens carry no channel identity), but such a forecast attends to
-that channel only and differs from the evaluated multichannel one — forecast all channels of a
-window together for the evaluated behaviour.
+Not channel independent: a channel's forecast depends on the other channels of the window.
+Training and evaluation (``tsforge.evaluation``) always see every channel of a window, and the
+``Predictor`` (CLI, pyfunc, service) forecasts the series of one request together as the
+channels of one window: send every trained channel, ending at the same time, to get exactly the
+evaluated forecast (a subset gives a forecast conditioned on that subset only).
 
 Differences from the paper, on purpose: the calendar covariates are not added as extra tokens
 (the paper's ``x_mark`` tokens; tsforge's calendar is integer indices, and the paper's ablation
