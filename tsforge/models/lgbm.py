@@ -65,6 +65,17 @@ def _space(trial: Any) -> dict[str, dict[str, Any]]:
     }
 
 
+def _objective(loss: str | None) -> str:
+    """LightGBM's objective for the run's training loss: ``mae`` → ``l1``, else squared error.
+
+    Why follow the loss: panels train every global model on MAE (their scaled targets are heavy
+    -tailed: a short, nearly flat input window turns an ordinary future value into tens of
+    standard deviations). Under squared error a few such rows set whole leaves, and the booster
+    then forecasts far off for *other* series (seen on M1 yearly: a constant 10× the level).
+    """
+    return "l1" if str(loss or "mse").lower() == "mae" else "regression"
+
+
 @register_model(
     "lightgbm",
     kind="ml",
@@ -158,7 +169,7 @@ class LightGBMForecaster(Forecaster):
         X_tr, y_tr = self._sample_rows(task.dataset("train"), cfg.max_train_rows, rng)
         X_va, y_va = self._sample_rows(task.dataset("val"), cfg.max_val_rows, rng)
         params = {
-            "objective": "regression",
+            "objective": _objective(getattr(train_config, "loss", "mse")),
             "learning_rate": cfg.learning_rate,
             "num_leaves": cfg.num_leaves,
             "min_child_samples": cfg.min_child_samples,
@@ -191,7 +202,8 @@ class LightGBMForecaster(Forecaster):
                 valid_names=["val"],
                 callbacks=[lgb.early_stopping(cfg.early_stopping_rounds, verbose=False)],
             )
-        val_curve = evals.get("val", {}).get("l2", [])
+        metric = "l1" if params["objective"] == "l1" else "l2"
+        val_curve = evals.get("val", {}).get(metric, [])
         history = [{"epoch": float(i), "val_loss": float(v)} for i, v in enumerate(val_curve)]
         best = booster.best_iteration or len(val_curve)
         return FitReport(
