@@ -13,6 +13,8 @@ same layers from here instead of keeping two copies that drift apart.
 * :func:`fold_periods` / :func:`unfold_periods` — a window as ``[period, segments]`` (one column
   per period-long segment, left-padded to whole periods), the view SparseTSF and TimeBase forecast
   in: one small map over *segments* shared by every phase of the period.
+* :func:`per_channel` — a channel-independent model's batch ``[B, L, C]`` as one row per (window,
+  channel) and back, the reshaping SparseTSF, TimeBase and PatchTST share.
 * :class:`EncoderBlock` — a post-norm Transformer encoder block (self-attention + GELU
   feed-forward) with batch or layer normalisation, shared by PatchTST (over patches) and
   iTransformer (over variates).
@@ -27,7 +29,7 @@ and restored with the model's ``state_dict``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -48,6 +50,7 @@ __all__ = [
     "fold_periods",
     "unfold_periods",
     "n_segments",
+    "per_channel",
 ]
 
 #: ``coords`` = MLP on coordinates, ``learned`` = per-channel table, ``none`` = no spatial term.
@@ -328,6 +331,17 @@ def unfold_periods(y: torch.Tensor, length: int) -> torch.Tensor:
     """``[N, period, S]`` → ``[N, length]``: segments laid end to end, cropped to ``length`` steps."""
     n = y.shape[0]
     return y.transpose(1, 2).reshape(n, -1)[:, :length]
+
+
+def per_channel(x: torch.Tensor, forecast: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
+    """Run ``forecast`` (rows ``[N, L]`` → ``[N, H]``) on every channel of every window of ``x``.
+
+    ``x`` ``[B, L, C]`` → ``[B, H, C]``. Why one function: a channel-independent model sees each
+    (window, channel) series on its own, so the flatten and the way back must match exactly.
+    """
+    b, length, c = x.shape
+    y = forecast(x.transpose(1, 2).reshape(b * c, length))  # one row per (window, channel)
+    return y.reshape(b, c, y.shape[-1]).transpose(1, 2)
 
 
 class _BatchNormTokens(nn.Module):

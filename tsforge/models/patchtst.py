@@ -38,7 +38,7 @@ from torch import nn
 
 from tsforge.errors import ConfigError
 from tsforge.models.base import ModelContext, NeuralForecaster
-from tsforge.models.layers import EncoderBlock, RevIN
+from tsforge.models.layers import EncoderBlock, RevIN, per_channel
 from tsforge.models.registry import register_model
 
 __all__ = ["PatchTST", "PatchTSTConfig", "PatchTSTNet", "n_patches"]
@@ -91,15 +91,16 @@ class PatchTSTNet(nn.Module):
         stats = None
         if self.revin is not None:
             x, stats = self.revin.normalize(x)
-        b, _, c = x.shape
-        series = x.transpose(1, 2).reshape(b * c, 1, -1)  # [B·C, 1, L]
-        series = F.pad(series, (0, self.stride), mode="replicate").squeeze(1)
-        patches = series.unfold(-1, self.patch_len, self.stride)  # [B·C, N, P]
-        tokens = self.drop(self.embed(patches) + self.position)
-        tokens = self.encoder(tokens)  # [B·C, N, d]
-        y = self.head(self.head_drop(tokens.flatten(1)))  # [B·C, H]
-        y = y.reshape(b, c, self.horizon).transpose(1, 2)
+        y = per_channel(x, self.forecast_rows)
         return y if stats is None else self.revin.denormalize(y, stats)
+
+    def forecast_rows(self, rows: torch.Tensor) -> torch.Tensor:
+        """One series per row, ``[N, L]`` → ``[N, H]``: patch, encode, flatten head."""
+        series = F.pad(rows.unsqueeze(1), (0, self.stride), mode="replicate").squeeze(1)
+        patches = series.unfold(-1, self.patch_len, self.stride)  # [N, patches, P]
+        tokens = self.drop(self.embed(patches) + self.position)
+        tokens = self.encoder(tokens)  # [N, patches, d]
+        return self.head(self.head_drop(tokens.flatten(1)))  # [N, H]
 
 
 def _space(trial: Any) -> dict[str, dict[str, Any]]:
