@@ -17,7 +17,8 @@ same layers from here instead of keeping two copies that drift apart.
   channel) and back, the reshaping SparseTSF, TimeBase and PatchTST share.
 * :class:`EncoderBlock` — a post-norm Transformer encoder block (self-attention + GELU
   feed-forward) with batch or layer normalisation, shared by PatchTST (over patches) and
-  iTransformer (over variates).
+  iTransformer (over variates); :func:`encoder_stack` builds their stack of blocks from the
+  options both configs name alike, :func:`check_heads_divide` refuses widths attention cannot split.
 * :class:`RevIN` — reversible instance normalisation (Kim et al., ICLR 2022), the one
   implementation behind every model's ``revin`` option (DLinear/NLinear/STPE-MLP/HUTFormer and
   the long-horizon models), so the statistics and the epsilon are the same everywhere.
@@ -30,6 +31,7 @@ and restored with the model's ``state_dict``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -47,6 +49,8 @@ __all__ = [
     "RevIN",
     "RevINStats",
     "EncoderBlock",
+    "encoder_stack",
+    "check_heads_divide",
     "fold_periods",
     "unfold_periods",
     "n_segments",
@@ -385,3 +389,26 @@ class EncoderBlock(nn.Module):
         a, _ = self.attn(x, x, x, need_weights=False)
         x = self.norm1(x + self.drop(a))
         return self.norm2(x + self.drop(self.ffn(x)))
+
+
+def check_heads_divide(config: Any) -> None:
+    """Refuse a ``config.d_model`` that ``config.n_heads`` does not divide (attention splits it)."""
+    if int(config.d_model) % int(config.n_heads):
+        raise ConfigError(
+            f"d_model {config.d_model} must be divisible by n_heads {config.n_heads}", field="n_heads"
+        )
+
+
+def encoder_stack(config: Any, norm: str) -> nn.Sequential:
+    """``config.e_layers`` :class:`EncoderBlock` s from ``d_model``, ``n_heads``, ``d_ff``, ``dropout``.
+
+    A plain ``nn.Sequential`` so the parameter names (``encoder.0.attn...``) stay those of saved models.
+    """
+    return nn.Sequential(
+        *[
+            EncoderBlock(
+                int(config.d_model), int(config.n_heads), int(config.d_ff), float(config.dropout), norm=norm
+            )
+            for _ in range(int(config.e_layers))
+        ]
+    )

@@ -37,8 +37,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from tsforge.errors import ConfigError
-from tsforge.models.base import ModelContext, NeuralForecaster
-from tsforge.models.layers import EncoderBlock, RevIN, per_channel
+from tsforge.models.base import ModelContext, NeuralForecaster, check_at_least_one, check_fractions
+from tsforge.models.layers import RevIN, check_heads_divide, encoder_stack, per_channel
 from tsforge.models.registry import register_model
 
 __all__ = ["PatchTST", "PatchTSTConfig", "PatchTSTNet", "n_patches"]
@@ -77,12 +77,7 @@ class PatchTSTNet(nn.Module):
         self.embed = nn.Linear(self.patch_len, d)
         self.position = nn.Parameter(torch.empty(n, d).uniform_(-0.02, 0.02))
         self.drop = nn.Dropout(cfg.dropout)
-        self.encoder = nn.Sequential(
-            *[
-                EncoderBlock(d, int(cfg.n_heads), int(cfg.d_ff), float(cfg.dropout), norm="batch")
-                for _ in range(int(cfg.e_layers))
-            ]
-        )
+        self.encoder = encoder_stack(cfg, norm="batch")
         self.head_drop = nn.Dropout(cfg.head_dropout)
         self.head = nn.Linear(n * d, context.horizon)
 
@@ -140,20 +135,13 @@ class PatchTST(NeuralForecaster):
 
     def validate(self) -> None:
         c, L = self.config, self.context.input_len
-        for name in ("patch_len", "stride", "d_model", "n_heads", "d_ff", "e_layers"):
-            if int(getattr(c, name)) < 1:
-                raise ConfigError(f"{name} must be at least 1, got {getattr(c, name)}", field=name)
+        check_at_least_one(c, ("patch_len", "stride", "d_model", "n_heads", "d_ff", "e_layers"))
         if int(c.patch_len) > L:
             raise ConfigError(
                 f"patch_len {c.patch_len} is longer than the input ({L} steps)", field="patch_len"
             )
-        if int(c.d_model) % int(c.n_heads):
-            raise ConfigError(
-                f"d_model {c.d_model} must be divisible by n_heads {c.n_heads}", field="n_heads"
-            )
-        for name in ("dropout", "head_dropout"):
-            if not 0.0 <= float(getattr(c, name)) < 1.0:
-                raise ConfigError(f"{name} must be in [0, 1), got {getattr(c, name)}", field=name)
+        check_heads_divide(c)
+        check_fractions(c, ("dropout", "head_dropout"))
 
     def build_module(self) -> nn.Module:
         return PatchTSTNet(self.context, self.config)
