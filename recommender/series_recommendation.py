@@ -35,6 +35,7 @@ from tsforge.errors import ConfigError, DataValidationError
 
 __all__ = [
     "SeriesRecommendation",
+    "json_ready",
     "recommend_series",
     "route_panel",
     "default_router",
@@ -92,9 +93,9 @@ class SeriesRecommendation:
             e = self.expected_mase.iloc[i]
             series.append(
                 {
-                    **{k: _clean(v) for k, v in row.items()},
+                    **{k: json_ready(v) for k, v in row.items()},
                     "weights": {c: float(v) for c, v in w.items() if v > 0},
-                    "expected_mase_by_candidate": {c: _clean(float(v)) for c, v in e.items()},
+                    "expected_mase_by_candidate": {c: json_ready(float(v)) for c, v in e.items()},
                     "reasons": self.explanations[i]["reasons"] if i < len(self.explanations) else [],
                     "contributions": self.explanations[i]["contributions"]
                     if i < len(self.explanations)
@@ -106,18 +107,22 @@ class SeriesRecommendation:
             "horizon": self.horizon,
             "n_series": self.n_series,
             "candidates": self.candidates,
-            "collection": _clean(self.collection),
+            "collection": json_ready(self.collection),
             "series": series,
             "timings": self.timings,
-            "router": _clean(self.router),
+            "router": json_ready(self.router),
         }
 
 
-def _clean(obj: Any) -> Any:
+def json_ready(obj: Any) -> Any:
+    """NaN/inf → None, numpy scalars → Python, keys → str (JSON carries neither NaN nor numpy types).
+
+    Public because the service sends its recommendations through the same conversion.
+    """
     if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
+        return {str(k): json_ready(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
+        return [json_ready(v) for v in obj]
     if isinstance(obj, np.generic):
         obj = obj.item()
     if isinstance(obj, float) and not np.isfinite(obj):
