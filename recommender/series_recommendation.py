@@ -39,6 +39,8 @@ __all__ = [
     "recommend_series",
     "route_panel",
     "default_router",
+    "resolve_router",
+    "load_panel_entry",
     "build_default_router",
     "MODES",
 ]
@@ -157,7 +159,9 @@ def route_panel(
     return w, feats, rel
 
 
-def _load_panel(data: Any) -> tuple[Panel, Any]:
+def load_panel_entry(data: Any) -> tuple[Panel, Any]:
+    """``(panel, catalogue entry or None)`` of anything :func:`tsforge.data.load_panel` reads;
+    a :class:`Panel` is used as it is. Shared by the recommendation and the routed training."""
     if isinstance(data, Panel):
         return data, None
     from tsforge.data.load import load_panel
@@ -195,7 +199,7 @@ def recommend_series(
     from tsforge.data.protocol import default_panel_horizon
 
     t0 = time.perf_counter()
-    panel, entry = _load_panel(data)
+    panel, entry = load_panel_entry(data)
     if len(panel) == 0:
         raise DataValidationError("the panel has no series")
     if horizon is not None and int(horizon) < 1:
@@ -209,12 +213,7 @@ def recommend_series(
         raise DataValidationError(
             f"{empty.size} series have no observed value, first {panel.ids[empty[0]]!r}", field="values"
         )
-    if isinstance(router, SeriesRouter):
-        rec = router
-    elif router is not None:
-        rec = SeriesRouter.load(router)
-    else:
-        rec = default_router(build_if_missing=build_if_missing, progress=progress)
+    rec = resolve_router(router, build_if_missing=build_if_missing, progress=progress)
     t_load = time.perf_counter()
     feats = series_features(panel, H, n_jobs=n_jobs)
     t_prof = time.perf_counter()
@@ -384,6 +383,21 @@ def log_router(router: SeriesRouter, experiment: str = "tsforge-recommender") ->
         if router.path is not None:
             run.log_artifacts(router.path, "router")
         return run.run_id
+
+
+def resolve_router(
+    router: SeriesRouter | str | os.PathLike[str] | None,
+    *,
+    build_if_missing: bool = True,
+    progress: Progress | None = None,
+) -> SeriesRouter:
+    """The router a caller means: the one given, the one saved in the folder given, or (None)
+    :func:`default_router`."""
+    if isinstance(router, SeriesRouter):
+        return router
+    if router is not None:
+        return SeriesRouter.load(router)
+    return default_router(build_if_missing=build_if_missing, progress=progress)
 
 
 def default_router(*, build_if_missing: bool = True, progress: Progress | None = None) -> SeriesRouter:
