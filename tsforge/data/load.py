@@ -32,7 +32,15 @@ import numpy as np
 
 from tsforge.data.catalog import DatasetEntry, dataset_names, get_entry, load_dataset, load_panel_dataset
 from tsforge.data.frame import TimeSeriesData
-from tsforge.data.layouts import Layout, detect_layout, from_array, from_long, from_tsf, from_wide
+from tsforge.data.layouts import (
+    Layout,
+    detect_layout,
+    file_stem,
+    from_array,
+    from_long,
+    from_tsf,
+    from_wide,
+)
 from tsforge.data.panel import Panel
 from tsforge.data.panel_sources import naming_file, panel_from_table, to_panel
 from tsforge.data.tables import looks_like_path, read_table, to_polars
@@ -141,7 +149,7 @@ def load(
         return LoadedData(load_dataset(entry.name, **dataset_options), entry)
     if kind == "tsf":
         path = os.fspath(data)
-        return LoadedData(from_tsf(read_tsf(path), name=name or _stem(path), freq=freq))
+        return LoadedData(from_tsf(read_tsf(path), name=name or file_stem(path), freq=freq))
     if kind == "file":
         path = os.fspath(data)
         return LoadedData(_from_table(read_table(path), reader, file=path))
@@ -236,13 +244,13 @@ def load_panel(
     if kind == "tsf":
         path = os.fspath(data)
         with naming_file(path):
-            return LoadedPanel(Panel.from_tsf(path, name=name or _stem(path)))
+            return LoadedPanel(Panel.from_tsf(path, name=name or file_stem(path)))
     file = os.fspath(data) if kind == "file" else None
     frame = read_table(file) if file else to_polars(data)
     panel = panel_from_table(
         frame,
         _resolve_layout(frame, reader, file=file),
-        name=name or (_stem(file) if file else "panel"),
+        name=name or (file_stem(file) if file else "panel"),
         file=file,
         id_col=id_col,
         time_col=time_col,
@@ -331,11 +339,6 @@ def _is_default(key: str, value: Any) -> bool:
     if default is None:
         return value is None
     return isinstance(value, type(default)) and value == default
-
-
-def _stem(path: str) -> str:
-    """Dataset name of a file: its name up to the first dot (``m4.tsf.gz`` → ``m4``)."""
-    return Path(path).name.split(".")[0]
 
 
 def _resolve_layout(frame: Any, opts: dict[str, Any], *, file: str | None) -> Literal["long", "wide"]:
