@@ -36,7 +36,7 @@ import torch
 from torch import nn
 
 from tsforge.models.base import ModelContext, NeuralForecaster, check_at_least_one, check_fractions
-from tsforge.models.layers import RevIN, check_heads_divide, encoder_stack
+from tsforge.models.layers import RevIN, around_revin, check_heads_divide, encoder_stack
 from tsforge.models.registry import register_model
 
 __all__ = ["ITransformer", "ITransformerConfig", "ITransformerNet"]
@@ -68,14 +68,13 @@ class ITransformerNet(nn.Module):
         self.project = nn.Linear(d, context.horizon)
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        x = batch["x"]  # [B, L, C]
-        stats = None
-        if self.revin is not None:
-            x, stats = self.revin.normalize(x)
+        return around_revin(self.revin, batch["x"], self._forecast)
+
+    def _forecast(self, x: torch.Tensor) -> torch.Tensor:
+        """``[B, L, C]`` → ``[B, H, C]``: one token per variate, encoded together."""
         tokens = self.drop(self.embed(x.transpose(1, 2)))  # [B, C, d]
         tokens = self.norm(self.encoder(tokens))
-        y = self.project(tokens).transpose(1, 2)  # [B, H, C]
-        return y if stats is None else self.revin.denormalize(y, stats)
+        return self.project(tokens).transpose(1, 2)  # [B, H, C]
 
 
 def _space(trial: Any) -> dict[str, dict[str, Any]]:

@@ -48,6 +48,7 @@ __all__ = [
     "resolve_spatial_mode",
     "RevIN",
     "RevINStats",
+    "around_revin",
     "EncoderBlock",
     "encoder_stack",
     "check_heads_divide",
@@ -346,6 +347,20 @@ def per_channel(x: torch.Tensor, forecast: Callable[[torch.Tensor], torch.Tensor
     b, length, c = x.shape
     y = forecast(x.transpose(1, 2).reshape(b * c, length))  # one row per (window, channel)
     return y.reshape(b, c, y.shape[-1]).transpose(1, 2)
+
+
+def around_revin(
+    revin: RevIN | None, x: torch.Tensor, forecast: Callable[[torch.Tensor], torch.Tensor]
+) -> torch.Tensor:
+    """``forecast(x)`` (``[B, L, C]`` → ``[B, H, C]``) on ``revin``-normalised windows, mapped
+    back with the same statistics; without ``revin`` (the option off) plain ``forecast(x)``.
+
+    Why one function: every model with a ``revin`` option wraps its forecast this same way.
+    """
+    if revin is None:
+        return forecast(x)
+    z, stats = revin.normalize(x)
+    return revin.denormalize(forecast(z), stats)
 
 
 class _BatchNormTokens(nn.Module):

@@ -38,7 +38,7 @@ from torch import nn
 
 from tsforge.errors import ConfigError
 from tsforge.models.base import ModelContext, NeuralForecaster, check_at_least_one, check_fractions
-from tsforge.models.layers import RevIN, check_heads_divide, encoder_stack, per_channel
+from tsforge.models.layers import RevIN, around_revin, check_heads_divide, encoder_stack, per_channel
 from tsforge.models.registry import register_model
 
 __all__ = ["PatchTST", "PatchTSTConfig", "PatchTSTNet", "n_patches"]
@@ -82,12 +82,7 @@ class PatchTSTNet(nn.Module):
         self.head = nn.Linear(n * d, context.horizon)
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        x = batch["x"]  # [B, L, C]
-        stats = None
-        if self.revin is not None:
-            x, stats = self.revin.normalize(x)
-        y = per_channel(x, self.forecast_rows)
-        return y if stats is None else self.revin.denormalize(y, stats)
+        return around_revin(self.revin, batch["x"], lambda x: per_channel(x, self.forecast_rows))
 
     def forecast_rows(self, rows: torch.Tensor) -> torch.Tensor:
         """One series per row, ``[N, L]`` → ``[N, H]``: patch, encode, flatten head."""

@@ -38,7 +38,7 @@ import torch
 from torch import nn
 
 from tsforge.errors import ConfigError
-from tsforge.models.layers import RevIN, fold_periods, n_segments, per_channel, unfold_periods
+from tsforge.models.layers import RevIN, around_revin, fold_periods, n_segments, per_channel, unfold_periods
 from tsforge.models.periodic import PeriodForecaster, period_space
 from tsforge.models.registry import register_model
 
@@ -106,12 +106,7 @@ class TimeBaseNet(nn.Module):
         self.to_segments = nn.Linear(int(cfg.basis_num), n_segments(horizon, period))
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        x = batch["x"]  # [B, L, C]
-        stats = None
-        if self.revin is not None:
-            x, stats = self.revin.normalize(x)
-        y = per_channel(x, self.forecast_rows)
-        return y if stats is None else self.revin.denormalize(y, stats)
+        return around_revin(self.revin, batch["x"], lambda x: per_channel(x, self.forecast_rows))
 
     def forecast_rows(self, rows: torch.Tensor) -> torch.Tensor:
         """One series per row, ``[N, L]`` → ``[N, H]`` (the architecture in the module docstring)."""
