@@ -31,9 +31,9 @@ from recommender.per_series import SeriesRouter
 from recommender.series_recommendation import MODES, route_panel
 from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
-from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError
+from tsforge.errors import ConfigError, ModelNotFoundError
 from tsforge.inference import FramePredictor, IntervalRequest, SeriesForecast
-from tsforge.panels.predictor import PanelPredictor
+from tsforge.panels.predictor import PanelPredictor, panel_forecasts
 
 __all__ = ["ROUTED_BUNDLE_KIND", "RoutedPredictor"]
 
@@ -120,42 +120,26 @@ class RoutedPredictor(FramePredictor):
     def available(self) -> list[str]:
         return list(self.members)
 
-    def _histories(self, series: Sequence[SeriesInput]) -> Panel:
-        """The request's histories as a panel, trimmed exactly as the members trim them."""
-        first = next(iter(self.members.values()))
-        return PanelPredictor._panel(first, series)  # the one history → panel conversion
-
     def route(self, series: Sequence[SeriesInput]) -> tuple[np.ndarray, Panel]:
-        """``([n, K] candidate weights, histories)`` for the request's series."""
-        panel = self._histories(series)
+        """``([n, K] candidate weights, histories)`` for the request's series (histories trimmed
+        exactly as the members trim them)."""
+        panel = next(iter(self.members.values())).histories(series)
         weights, _, _ = route_panel(
             self.router, panel, self.horizon, mode=self.mode, available=self.available, prior=self.prior
         )
         return weights, panel
 
-    def predict_series(
-        self,
-        series: Sequence[SeriesInput],
-        horizon: int | None = None,
-        *,
-        level: Any = None,
-        quantiles: Any = None,
-    ) -> list[SeriesForecast]:
-        """Forecast every series with its routed member(s): Σ_b w_b · member_b(history)."""
-        request = IntervalRequest.parse(level, quantiles)
+    def _refuse_intervals(self, request: IntervalRequest) -> None:
         if request:
             raise ConfigError(
                 f"model {self.model_name!r} is a routed ensemble and gives point forecasts only",
                 field="level" if request.levels else "quantiles",
             )
-        if not series:
-            raise DataValidationError("no series to forecast", field="series")
-        h = self.horizon if horizon is None else int(horizon)
-        if not 1 <= h <= self.horizon:
-            raise ConfigError(
-                f"horizon {h} is outside 1..{self.horizon}, the horizon this model was trained for",
-                field="horizon",
-            )
+
+    def _forecast(
+        self, series: Sequence[SeriesInput], h: int, request: IntervalRequest
+    ) -> list[SeriesForecast]:
+        """Forecast every series with its routed member(s): Σ_b w_b · member_b(history)."""
         weights, panel = self.route(series)
         base_w, base = self.router.base_weights(weights)
         values = np.zeros((len(series), h))
@@ -167,11 +151,7 @@ class RoutedPredictor(FramePredictor):
             values[idx] += base_w[idx, j, None] * np.vstack(
                 [np.asarray(f.values, dtype=np.float64) for f in fc]
             )
-        out = []
-        for i, s in enumerate(series):
-            ts = panel.times_at(np.full(h, i), panel.lengths[i] + np.arange(h)) if panel.is_datetime else None
-            out.append(SeriesForecast(str(s.id), values[i], ts))
-        return out
+        return panel_forecasts(panel, values, h)
 
     # -- persistence ----------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:

@@ -32,8 +32,9 @@ from recommender.routed import RoutedPredictor
 from recommender.series_kb import combine
 from recommender.series_recommendation import (
     SeriesRecommendation,
-    default_router,
+    load_panel_entry,
     recommend_series,
+    resolve_router,
     route_panel,
 )
 from tsforge.data.history import SeriesInput
@@ -79,15 +80,6 @@ def _inputs(panel: Panel) -> list[SeriesInput]:
     return out
 
 
-def _load(data: Any) -> tuple[Panel, Any]:
-    if isinstance(data, Panel):
-        return data, None
-    from tsforge.data.load import load_panel
-
-    loaded = load_panel(data)
-    return loaded.panel, loaded.entry
-
-
 def train_routed(
     data: Any,
     horizon: int | None = None,
@@ -126,12 +118,7 @@ def train_routed(
 
     tracking = tracking or TrackingOptions()
     t0 = time.perf_counter()
-    if isinstance(router, SeriesRouter):
-        rec_model = router
-    elif router is not None:
-        rec_model = SeriesRouter.load(router)
-    else:
-        rec_model = default_router(progress=progress)
+    rec_model = resolve_router(router, progress=progress)
     names = list(members or rec_model.base)
     unknown = [m for m in names if m not in rec_model.base]
     if unknown:
@@ -142,7 +129,7 @@ def train_routed(
     rec_model.allowed(names)
     if prior not in ("validation", "router"):
         raise ConfigError(f"prior must be 'validation' or 'router', got {prior!r}", field="prior")
-    panel, entry = _load(data)
+    panel, entry = load_panel_entry(data)
     H = int(horizon or default_panel_horizon(entry, panel.season_length, panel.horizon))
     split = holdout_split(panel, H)
     if adapt:

@@ -35,9 +35,12 @@ from tsforge.errors import ConfigError, DataValidationError
 
 __all__ = [
     "SeriesRecommendation",
+    "json_ready",
     "recommend_series",
     "route_panel",
     "default_router",
+    "resolve_router",
+    "load_panel_entry",
     "build_default_router",
     "MODES",
 ]
@@ -92,9 +95,9 @@ class SeriesRecommendation:
             e = self.expected_mase.iloc[i]
             series.append(
                 {
-                    **{k: _clean(v) for k, v in row.items()},
+                    **{k: json_ready(v) for k, v in row.items()},
                     "weights": {c: float(v) for c, v in w.items() if v > 0},
-                    "expected_mase_by_candidate": {c: _clean(float(v)) for c, v in e.items()},
+                    "expected_mase_by_candidate": {c: json_ready(float(v)) for c, v in e.items()},
                     "reasons": self.explanations[i]["reasons"] if i < len(self.explanations) else [],
                     "contributions": self.explanations[i]["contributions"]
                     if i < len(self.explanations)
@@ -106,18 +109,22 @@ class SeriesRecommendation:
             "horizon": self.horizon,
             "n_series": self.n_series,
             "candidates": self.candidates,
-            "collection": _clean(self.collection),
+            "collection": json_ready(self.collection),
             "series": series,
             "timings": self.timings,
-            "router": _clean(self.router),
+            "router": json_ready(self.router),
         }
 
 
-def _clean(obj: Any) -> Any:
+def json_ready(obj: Any) -> Any:
+    """NaN/inf → None, numpy scalars → Python, keys → str (JSON carries neither NaN nor numpy types).
+
+    Public because the service sends its recommendations through the same conversion.
+    """
     if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
+        return {str(k): json_ready(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
+        return [json_ready(v) for v in obj]
     if isinstance(obj, np.generic):
         obj = obj.item()
     if isinstance(obj, float) and not np.isfinite(obj):
@@ -152,7 +159,9 @@ def route_panel(
     return w, feats, rel
 
 
-def _load_panel(data: Any) -> tuple[Panel, Any]:
+def load_panel_entry(data: Any) -> tuple[Panel, Any]:
+    """``(panel, catalogue entry or None)`` of anything :func:`tsforge.data.load_panel` reads;
+    a :class:`Panel` is used as it is. Shared by the recommendation and the routed training."""
     if isinstance(data, Panel):
         return data, None
     from tsforge.data.load import load_panel
@@ -190,7 +199,7 @@ def recommend_series(
     from tsforge.data.protocol import default_panel_horizon
 
     t0 = time.perf_counter()
-    panel, entry = _load_panel(data)
+    panel, entry = load_panel_entry(data)
     if len(panel) == 0:
         raise DataValidationError("the panel has no series")
     if horizon is not None and int(horizon) < 1:
@@ -204,12 +213,7 @@ def recommend_series(
         raise DataValidationError(
             f"{empty.size} series have no observed value, first {panel.ids[empty[0]]!r}", field="values"
         )
-    if isinstance(router, SeriesRouter):
-        rec = router
-    elif router is not None:
-        rec = SeriesRouter.load(router)
-    else:
-        rec = default_router(build_if_missing=build_if_missing, progress=progress)
+    rec = resolve_router(router, build_if_missing=build_if_missing, progress=progress)
     t_load = time.perf_counter()
     feats = series_features(panel, H, n_jobs=n_jobs)
     t_prof = time.perf_counter()
@@ -379,6 +383,21 @@ def log_router(router: SeriesRouter, experiment: str = "tsforge-recommender") ->
         if router.path is not None:
             run.log_artifacts(router.path, "router")
         return run.run_id
+
+
+def resolve_router(
+    router: SeriesRouter | str | os.PathLike[str] | None,
+    *,
+    build_if_missing: bool = True,
+    progress: Progress | None = None,
+) -> SeriesRouter:
+    """The router a caller means: the one given, the one saved in the folder given, or (None)
+    :func:`default_router`."""
+    if isinstance(router, SeriesRouter):
+        return router
+    if router is not None:
+        return SeriesRouter.load(router)
+    return default_router(build_if_missing=build_if_missing, progress=progress)
 
 
 def default_router(*, build_if_missing: bool = True, progress: Progress | None = None) -> SeriesRouter:

@@ -8,17 +8,17 @@ and says how to build it.
 
 from __future__ import annotations
 
-import math
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from recommender.api import recommend
 from recommender.per_series import SeriesRouter, router_dir
 from recommender.ranker import Recommender, recommender_dir
-from recommender.series_recommendation import recommend_series
+from recommender.series_recommendation import json_ready, recommend_series
 from service.convert import _TIME_ERRORS, Limits, _timestamps_array
 from service.errors import ServiceUnavailableError
 from service.schemas.recommend import RecommendRequest
@@ -29,40 +29,50 @@ from tsforge.errors import DataValidationError
 
 __all__ = ["recommend_request", "check_recommend", "load_recommender", "load_series_router"]
 
+_T = TypeVar("_T")
 _lock = threading.Lock()
 _cache: dict[tuple[str, float], Recommender] = {}
 _router_cache: dict[tuple[str, float], SeriesRouter] = {}
 
 
-def load_recommender(path: str | Path | None) -> Recommender:
-    """The saved recommender at ``path`` (default location when ``None``), cached until it changes."""
-    folder = Path(path) if path else recommender_dir()
-    meta = folder / "meta.json"
+def _load_cached(
+    folder: Path,
+    marker: str,
+    cache: dict[tuple[str, float], _T],
+    load: Callable[[Path], _T],
+    *,
+    what: str,
+    build: str,
+    field: str,
+) -> _T:
+    """The artefact saved in ``folder``, loaded once per (path, modification time of ``marker``).
+
+    Why one function: both saved recommenders are reloaded only when rebuilt on disk, and a
+    missing one is a 503 that says how to build it (``what`` names it, ``build`` is the command).
+    """
+    meta = folder / marker
     if not meta.exists():
-        raise ServiceUnavailableError(
-            f"no recommender saved at {folder}; build one with `tsforge recommender build`",
-            field="recommender",
-        )
+        raise ServiceUnavailableError(f"no {what} saved at {folder}; build one with `{build}`", field=field)
     key = (str(folder.resolve()), meta.stat().st_mtime)
     with _lock:
-        rec = _cache.get(key)
-        if rec is None:
-            _cache.clear()
-            rec = _cache[key] = Recommender.load(folder)
-        return rec
+        found = cache.get(key)
+        if found is None:
+            cache.clear()
+            found = cache[key] = load(folder)
+        return found
 
 
-def _clean(obj: Any) -> Any:
-    """NaN/inf → None, numpy scalars → Python (JSON carries neither NaN nor numpy types)."""
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
+def load_recommender(path: str | Path | None) -> Recommender:
+    """The saved recommender at ``path`` (default location when ``None``), cached until it changes."""
+    return _load_cached(
+        Path(path) if path else recommender_dir(),
+        "meta.json",
+        _cache,
+        Recommender.load,
+        what="recommender",
+        build="tsforge recommender build",
+        field="recommender",
+    )
 
 
 def check_recommend(req: RecommendRequest, limits: Limits) -> tuple[np.ndarray | None, str | None]:
@@ -88,20 +98,15 @@ def check_recommend(req: RecommendRequest, limits: Limits) -> tuple[np.ndarray |
 
 def load_series_router(path: str | Path | None = None) -> SeriesRouter:
     """The saved per-series recommender (default location when ``None``), cached until it changes."""
-    folder = Path(path) if path else router_dir()
-    meta = folder / "router.json"
-    if not meta.exists():
-        raise ServiceUnavailableError(
-            f"no per-series recommender saved at {folder}; build one with `tsforge recommender build --per-series`",
-            field="per_series",
-        )
-    key = (str(folder.resolve()), meta.stat().st_mtime)
-    with _lock:
-        router = _router_cache.get(key)
-        if router is None:
-            _router_cache.clear()
-            router = _router_cache[key] = SeriesRouter.load(folder)
-        return router
+    return _load_cached(
+        Path(path) if path else router_dir(),
+        "router.json",
+        _router_cache,
+        SeriesRouter.load,
+        what="per-series recommender",
+        build="tsforge recommender build --per-series",
+        field="per_series",
+    )
 
 
 def recommend_series_request(req: RecommendRequest) -> dict[str, Any]:
@@ -124,7 +129,7 @@ def recommend_series_request(req: RecommendRequest) -> dict[str, Any]:
     panel = Panel.from_arrays(
         arrays, ids=[s.id for s in req.series], starts=starts, freq=freq, name="request"
     )
-    return _clean(recommend_series(panel, req.horizon, router=router, build_if_missing=False).to_dict())
+    return json_ready(recommend_series(panel, req.horizon, router=router, build_if_missing=False).to_dict())
 
 
 def recommend_request(req: RecommendRequest, limits: Limits, recommender_path: str | None) -> dict[str, Any]:
@@ -152,7 +157,7 @@ def recommend_request(req: RecommendRequest, limits: Limits, recommender_path: s
         seed=0,
         build_if_missing=False,
     )
-    out = _clean(result.to_dict())
+    out = json_ready(result.to_dict())
     out.pop("features", None)
     out.pop("recommender", None)
     return out

@@ -180,6 +180,8 @@ class FramePredictor:
     meta: dict[str, Any]
     #: conformal calibration (attached at training time and stored in the bundle), or None
     calibration: QuantileCalibrator | None = None
+    #: the longest horizon the model forecasts (the one it was trained for)
+    max_horizon: int
 
     def predict_series(
         self,
@@ -189,7 +191,35 @@ class FramePredictor:
         level: Any = None,
         quantiles: Any = None,
     ) -> list[SeriesForecast]:
-        raise NotImplementedError(f"{type(self).__name__} must implement predict_series")
+        """Forecast ``horizon`` steps (default: the trained horizon) after each history; with
+        ``level`` / ``quantiles`` also bounds (see :attr:`interval_method`).
+
+        Why here: every predictor parses the interval request and checks the series and the
+        horizon the same way and in the same order; subclasses forecast in :meth:`_forecast`.
+        """
+        request = IntervalRequest.parse(level, quantiles)
+        self._refuse_intervals(request)
+        if not series:
+            raise DataValidationError("no series to forecast", field="series")
+        h = self.max_horizon if horizon is None else int(horizon)
+        if not 1 <= h <= self.max_horizon:
+            raise ConfigError(
+                f"horizon {h} is outside 1..{self.max_horizon}, the horizon this model was trained for",
+                field="horizon",
+            )
+        return self._forecast(series, h, request)
+
+    def _refuse_intervals(self, request: IntervalRequest) -> None:
+        """Raise when this predictor can never answer ``request``, before the series are read
+        (default: accept; a predictor that may lack intervals says so in :meth:`_forecast`)."""
+        return None
+
+    def _forecast(
+        self, series: Sequence[SeriesInput], h: int, request: IntervalRequest
+    ) -> list[SeriesForecast]:
+        """``h`` steps (already checked) after each of the (non-empty) ``series``, with the
+        bounds of ``request``."""
+        raise NotImplementedError(f"{type(self).__name__} must implement _forecast")
 
     @property
     def interval_method(self) -> str | None:
@@ -303,33 +333,18 @@ class Predictor(FramePredictor):
         return self.forecaster.context.freq
 
     # -- prediction --------------------------------------------------------------------------
-    def predict_series(
-        self,
-        series: Sequence[SeriesInput],
-        horizon: int | None = None,
-        *,
-        level: Any = None,
-        quantiles: Any = None,
+    def _forecast(
+        self, series: Sequence[SeriesInput], h: int, request: IntervalRequest
     ) -> list[SeriesForecast]:
-        """Forecast ``horizon`` steps (default: the trained horizon) for every series; with
-        ``level`` / ``quantiles``, also conformal bounds (see :class:`IntervalRequest`)."""
-        request = IntervalRequest.parse(level, quantiles)
-        forecasts = self._point_forecasts(series, horizon)
+        """Point forecasts of the whole request as one batch; with a ``request``, conformal bounds."""
+        forecasts = self._point_forecasts(series, h)
         if not request:
             return forecasts
         return self._calibrated_bounds(
             forecasts, [np.asarray(s.values, dtype=np.float64) for s in series], request
         )
 
-    def _point_forecasts(self, series: Sequence[SeriesInput], horizon: int | None) -> list[SeriesForecast]:
-        if not series:
-            raise DataValidationError("no series to forecast", field="series")
-        h = self.max_horizon if horizon is None else int(horizon)
-        if h < 1 or h > self.max_horizon:
-            raise ConfigError(
-                f"horizon {h} is outside 1..{self.max_horizon}, the horizon this model was trained for",
-                field="horizon",
-            )
+    def _point_forecasts(self, series: Sequence[SeriesInput], h: int) -> list[SeriesForecast]:
         L = self.input_len
         B = len(series)
         x = np.zeros((B, L, 1), dtype=np.float32)

@@ -44,6 +44,7 @@ __all__ = [
     "from_array",
     "from_tsf",
     "detect_layout",
+    "file_stem",
     "TSF_FREQUENCIES",
 ]
 
@@ -80,6 +81,14 @@ def detect_layout(
                 hint="For one column per series pass layout='wide' with value_cols",
             )
     return "wide"
+
+
+def file_stem(path: str) -> str:
+    """Dataset name of a file: its name up to the first dot (``m4.tsf.gz`` → ``m4``).
+
+    The one rule for every reader, so a file gets the same name as series or as a panel.
+    """
+    return Path(path).name.split(".")[0]
 
 
 def from_long(
@@ -240,7 +249,7 @@ def from_wide(
         channel_ids=tuple(wide.columns),
         freq=wide.freq,
         coords=coord_arr,
-        name=name or (Path(file).name.split(".")[0] if file else "data"),
+        name=name or (file_stem(file) if file else "data"),
     )
 
 
@@ -326,5 +335,5 @@ def _assemble(
         channel_ids=tuple(str(c) for c in channel_ids),
         freq=freq,
         coords=coord_arr,
-        name=name or (Path(file).name.split(".")[0] if file else "data"),
+        name=name or (file_stem(file) if file else "data"),
     )

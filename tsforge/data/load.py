@@ -32,7 +32,15 @@ import numpy as np
 
 from tsforge.data.catalog import DatasetEntry, dataset_names, get_entry, load_dataset, load_panel_dataset
 from tsforge.data.frame import TimeSeriesData
-from tsforge.data.layouts import Layout, detect_layout, from_array, from_long, from_tsf, from_wide
+from tsforge.data.layouts import (
+    Layout,
+    detect_layout,
+    file_stem,
+    from_array,
+    from_long,
+    from_tsf,
+    from_wide,
+)
 from tsforge.data.panel import Panel
 from tsforge.data.panel_sources import naming_file, panel_from_table, to_panel
 from tsforge.data.tables import looks_like_path, read_table, to_polars
@@ -131,25 +139,20 @@ def load(
             "tsforge.data.load_panel or the panel pipeline as it is",
             field="data",
         )
+    _refuse_for(kind, data, reader, dataset_options, allowed={"array": _ARRAY_OPTIONS, "tsf": _TSF_OPTIONS})
     if kind == "series":
-        _refuse(reader, dataset_options, allowed=set(), what="a TimeSeriesData")
         return LoadedData(data)
     if kind == "array":
-        _refuse(reader, dataset_options, allowed=_ARRAY_OPTIONS, what="an array")
         return LoadedData(from_array(data, name=name, coords=coords, freq=freq))
     if kind == "catalogue":
-        _refuse(reader, {}, allowed=set(), what=f"catalogue dataset {data!r}")
         entry = get_entry(data)
         return LoadedData(load_dataset(entry.name, **dataset_options), entry)
     if kind == "tsf":
         path = os.fspath(data)
-        _refuse(reader, dataset_options, allowed=_TSF_OPTIONS, what="a .tsf file")
-        return LoadedData(from_tsf(read_tsf(path), name=name or _stem(path), freq=freq))
+        return LoadedData(from_tsf(read_tsf(path), name=name or file_stem(path), freq=freq))
     if kind == "file":
         path = os.fspath(data)
-        _refuse({}, dataset_options, allowed=set(), what=f"file {path!r}")
         return LoadedData(_from_table(read_table(path), reader, file=path))
-    _refuse({}, dataset_options, allowed=set(), what="a frame")
     return LoadedData(_from_table(to_polars(data), reader, file=None))
 
 
@@ -220,33 +223,34 @@ def load_panel(
         "time_format": time_format,
     }
     kind = classify_source(data)
+    _refuse_for(
+        kind,
+        data,
+        reader,
+        dataset_options,
+        allowed={"array": _PANEL_ARRAY_OPTIONS, "tsf": _PANEL_TSF_OPTIONS},
+    )
     if kind == "panel":
-        _refuse(reader, dataset_options, allowed=set(), what="a Panel")
         return LoadedPanel(data)
     if kind == "series":
-        _refuse(reader, dataset_options, allowed=set(), what="a TimeSeriesData")
         return LoadedPanel(to_panel(data))
     if kind == "array":
-        _refuse(reader, dataset_options, allowed=_PANEL_ARRAY_OPTIONS, what="an array")
         return LoadedPanel(to_panel(from_array(data, name=name or "panel", freq=freq)))
     if kind == "catalogue":
-        _refuse(reader, {}, allowed=set(), what=f"catalogue dataset {data!r}")
         entry = get_entry(data)
         if entry.is_panel:
             return LoadedPanel(load_panel_dataset(entry.name, **dataset_options), entry)
         return LoadedPanel(to_panel(load_dataset(entry.name, **dataset_options)), entry)
     if kind == "tsf":
         path = os.fspath(data)
-        _refuse(reader, dataset_options, allowed=_PANEL_TSF_OPTIONS, what="a .tsf file")
         with naming_file(path):
-            return LoadedPanel(Panel.from_tsf(path, name=name or _stem(path)))
+            return LoadedPanel(Panel.from_tsf(path, name=name or file_stem(path)))
     file = os.fspath(data) if kind == "file" else None
-    _refuse({}, dataset_options, allowed=set(), what=f"file {file!r}" if file else "a frame")
     frame = read_table(file) if file else to_polars(data)
     panel = panel_from_table(
         frame,
         _resolve_layout(frame, reader, file=file),
-        name=name or (_stem(file) if file else "panel"),
+        name=name or (file_stem(file) if file else "panel"),
         file=file,
         id_col=id_col,
         time_col=time_col,
@@ -288,6 +292,39 @@ def _string_kind(text: str) -> Literal["file", "catalogue"]:
     return "file" if Path(text).exists() else "catalogue"
 
 
+#: How an error names each source kind that takes reader options (catalogue names, files and
+#: frames are named with the value itself, see :func:`_refuse_for`).
+_WHAT: dict[SourceKind, str] = {
+    "panel": "a Panel",
+    "series": "a TimeSeriesData",
+    "array": "an array",
+    "tsf": "a .tsf file",
+}
+
+
+def _refuse_for(
+    kind: SourceKind,
+    data: Any,
+    reader: dict[str, Any],
+    dataset_options: dict[str, Any],
+    *,
+    allowed: dict[SourceKind, set[str]],
+) -> None:
+    """The one option rule of :func:`load` and :func:`load_panel` for a source of ``kind``.
+
+    A catalogue name takes dataset options only; a file or frame reader options only (its reader
+    uses them all); an in-memory source or a ``.tsf`` file only its ``allowed`` reader options
+    (none when ``kind`` is not in ``allowed``) and no dataset options.
+    """
+    if kind == "catalogue":
+        _refuse(reader, {}, allowed=set(), what=f"catalogue dataset {data!r}")
+    elif kind in ("file", "frame"):
+        path = os.fspath(data) if kind == "file" else ""
+        _refuse({}, dataset_options, allowed=set(), what=f"file {path!r}" if path else "a frame")
+    else:
+        _refuse(reader, dataset_options, allowed=allowed.get(kind, set()), what=_WHAT[kind])
+
+
 def _refuse(reader: dict[str, Any], dataset_options: dict[str, Any], *, allowed: set[str], what: str) -> None:
     """Raise for options the source cannot use, instead of silently ignoring them (``reader`` maps
     reader option names to values; a value equal to its default counts as not given)."""
@@ -302,11 +339,6 @@ def _is_default(key: str, value: Any) -> bool:
     if default is None:
         return value is None
     return isinstance(value, type(default)) and value == default
-
-
-def _stem(path: str) -> str:
-    """Dataset name of a file: its name up to the first dot (``m4.tsf.gz`` → ``m4``)."""
-    return Path(path).name.split(".")[0]
 
 
 def _resolve_layout(frame: Any, opts: dict[str, Any], *, file: str | None) -> Literal["long", "wide"]:

@@ -34,7 +34,15 @@ if TYPE_CHECKING:
     from tsforge.training.config import TrainConfig
     from tsforge.training.strategy import LossStrategy
 
-__all__ = ["ModelContext", "Forecaster", "NeuralForecaster", "FitReport", "config_from_dict"]
+__all__ = [
+    "ModelContext",
+    "Forecaster",
+    "NeuralForecaster",
+    "FitReport",
+    "config_from_dict",
+    "check_at_least_one",
+    "check_fractions",
+]
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,24 @@ def config_from_dict(config_cls: type, values: dict[str, Any] | None, model: str
             field=unknown[0],
         )
     return config_cls(**values)
+
+
+def check_at_least_one(config: Any, names: Sequence[str]) -> None:
+    """Refuse the first option in ``names`` below 1 (a width, a count, a length).
+
+    Why a function: every model validates its sizes this way; one wording names the field the
+    same for all of them.
+    """
+    for name in names:
+        if int(getattr(config, name)) < 1:
+            raise ConfigError(f"{name} must be at least 1, got {getattr(config, name)}", field=name)
+
+
+def check_fractions(config: Any, names: Sequence[str]) -> None:
+    """Refuse the first option in ``names`` outside ``[0, 1)`` (dropout rates)."""
+    for name in names:
+        if not 0.0 <= float(getattr(config, name)) < 1.0:
+            raise ConfigError(f"{name} must be in [0, 1), got {getattr(config, name)}", field=name)
 
 
 @dataclass

@@ -76,7 +76,7 @@ from torch import nn
 
 from tsforge.data.calendar import CALENDAR_TERMS
 from tsforge.errors import ConfigError
-from tsforge.models.base import ModelContext, NeuralForecaster
+from tsforge.models.base import ModelContext, NeuralForecaster, check_at_least_one
 from tsforge.models.layers import CalendarEmbedding, RevIN, SpatialEmbedding, resolve_spatial_mode
 from tsforge.models.registry import register_model
 from tsforge.models.schedule import TrainStage
@@ -537,18 +537,19 @@ class HUTFormer(NeuralForecaster):
 
     def validate(self) -> None:
         c, L = self.config, self.context.input_len
-        for name in (
-            "segment_len",
-            "d_model",
-            "n_heads",
-            "stages",
-            "layers_per_stage",
-            "window",
-            "decoder_layers",
-            "ffn_mult",
-        ):
-            if int(getattr(c, name)) < 1:
-                raise ConfigError(f"{name} must be at least 1, got {getattr(c, name)}", field=name)
+        check_at_least_one(
+            c,
+            (
+                "segment_len",
+                "d_model",
+                "n_heads",
+                "stages",
+                "layers_per_stage",
+                "window",
+                "decoder_layers",
+                "ffn_mult",
+            ),
+        )
         if c.d_model % c.n_heads:
             raise ConfigError(
                 f"d_model {c.d_model} must be divisible by n_heads {c.n_heads}; "

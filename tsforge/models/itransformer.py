@@ -35,9 +35,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from tsforge.errors import ConfigError
-from tsforge.models.base import ModelContext, NeuralForecaster
-from tsforge.models.layers import EncoderBlock, RevIN
+from tsforge.models.base import ModelContext, NeuralForecaster, check_at_least_one, check_fractions
+from tsforge.models.layers import RevIN, around_revin, check_heads_divide, encoder_stack
 from tsforge.models.registry import register_model
 
 __all__ = ["ITransformer", "ITransformerConfig", "ITransformerNet"]
@@ -64,24 +63,18 @@ class ITransformerNet(nn.Module):
         self.revin = RevIN() if cfg.revin else None
         self.embed = nn.Linear(context.input_len, d)
         self.drop = nn.Dropout(cfg.dropout)
-        self.encoder = nn.Sequential(
-            *[
-                EncoderBlock(d, int(cfg.n_heads), int(cfg.d_ff), float(cfg.dropout), norm="layer")
-                for _ in range(int(cfg.e_layers))
-            ]
-        )
+        self.encoder = encoder_stack(cfg, norm="layer")
         self.norm = nn.LayerNorm(d)
         self.project = nn.Linear(d, context.horizon)
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        x = batch["x"]  # [B, L, C]
-        stats = None
-        if self.revin is not None:
-            x, stats = self.revin.normalize(x)
+        return around_revin(self.revin, batch["x"], self._forecast)
+
+    def _forecast(self, x: torch.Tensor) -> torch.Tensor:
+        """``[B, L, C]`` → ``[B, H, C]``: one token per variate, encoded together."""
         tokens = self.drop(self.embed(x.transpose(1, 2)))  # [B, C, d]
         tokens = self.norm(self.encoder(tokens))
-        y = self.project(tokens).transpose(1, 2)  # [B, H, C]
-        return y if stats is None else self.revin.denormalize(y, stats)
+        return self.project(tokens).transpose(1, 2)  # [B, H, C]
 
 
 def _space(trial: Any) -> dict[str, dict[str, Any]]:
@@ -122,15 +115,9 @@ class ITransformer(NeuralForecaster):
 
     def validate(self) -> None:
         c = self.config
-        for name in ("d_model", "n_heads", "d_ff", "e_layers"):
-            if int(getattr(c, name)) < 1:
-                raise ConfigError(f"{name} must be at least 1, got {getattr(c, name)}", field=name)
-        if int(c.d_model) % int(c.n_heads):
-            raise ConfigError(
-                f"d_model {c.d_model} must be divisible by n_heads {c.n_heads}", field="n_heads"
-            )
-        if not 0.0 <= float(c.dropout) < 1.0:
-            raise ConfigError(f"dropout must be in [0, 1), got {c.dropout}", field="dropout")
+        check_at_least_one(c, ("d_model", "n_heads", "d_ff", "e_layers"))
+        check_heads_divide(c)
+        check_fractions(c, ("dropout",))
 
     def build_module(self) -> nn.Module:
         return ITransformerNet(self.context, self.config)

@@ -13,9 +13,12 @@ same layers from here instead of keeping two copies that drift apart.
 * :func:`fold_periods` / :func:`unfold_periods` — a window as ``[period, segments]`` (one column
   per period-long segment, left-padded to whole periods), the view SparseTSF and TimeBase forecast
   in: one small map over *segments* shared by every phase of the period.
+* :func:`per_channel` — a channel-independent model's batch ``[B, L, C]`` as one row per (window,
+  channel) and back, the reshaping SparseTSF, TimeBase and PatchTST share.
 * :class:`EncoderBlock` — a post-norm Transformer encoder block (self-attention + GELU
   feed-forward) with batch or layer normalisation, shared by PatchTST (over patches) and
-  iTransformer (over variates).
+  iTransformer (over variates); :func:`encoder_stack` builds their stack of blocks from the
+  options both configs name alike, :func:`check_heads_divide` refuses widths attention cannot split.
 * :class:`RevIN` — reversible instance normalisation (Kim et al., ICLR 2022), the one
   implementation behind every model's ``revin`` option (DLinear/NLinear/STPE-MLP/HUTFormer and
   the long-horizon models), so the statistics and the epsilon are the same everywhere.
@@ -27,7 +30,8 @@ and restored with the model's ``state_dict``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -44,10 +48,14 @@ __all__ = [
     "resolve_spatial_mode",
     "RevIN",
     "RevINStats",
+    "around_revin",
     "EncoderBlock",
+    "encoder_stack",
+    "check_heads_divide",
     "fold_periods",
     "unfold_periods",
     "n_segments",
+    "per_channel",
 ]
 
 #: ``coords`` = MLP on coordinates, ``learned`` = per-channel table, ``none`` = no spatial term.
@@ -330,6 +338,31 @@ def unfold_periods(y: torch.Tensor, length: int) -> torch.Tensor:
     return y.transpose(1, 2).reshape(n, -1)[:, :length]
 
 
+def per_channel(x: torch.Tensor, forecast: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
+    """Run ``forecast`` (rows ``[N, L]`` → ``[N, H]``) on every channel of every window of ``x``.
+
+    ``x`` ``[B, L, C]`` → ``[B, H, C]``. Why one function: a channel-independent model sees each
+    (window, channel) series on its own, so the flatten and the way back must match exactly.
+    """
+    b, length, c = x.shape
+    y = forecast(x.transpose(1, 2).reshape(b * c, length))  # one row per (window, channel)
+    return y.reshape(b, c, y.shape[-1]).transpose(1, 2)
+
+
+def around_revin(
+    revin: RevIN | None, x: torch.Tensor, forecast: Callable[[torch.Tensor], torch.Tensor]
+) -> torch.Tensor:
+    """``forecast(x)`` (``[B, L, C]`` → ``[B, H, C]``) on ``revin``-normalised windows, mapped
+    back with the same statistics; without ``revin`` (the option off) plain ``forecast(x)``.
+
+    Why one function: every model with a ``revin`` option wraps its forecast this same way.
+    """
+    if revin is None:
+        return forecast(x)
+    z, stats = revin.normalize(x)
+    return revin.denormalize(forecast(z), stats)
+
+
 class _BatchNormTokens(nn.Module):
     """``BatchNorm1d`` over the feature axis of ``[N, T, d]`` tokens (PatchTST's choice)."""
 
@@ -371,3 +404,26 @@ class EncoderBlock(nn.Module):
         a, _ = self.attn(x, x, x, need_weights=False)
         x = self.norm1(x + self.drop(a))
         return self.norm2(x + self.drop(self.ffn(x)))
+
+
+def check_heads_divide(config: Any) -> None:
+    """Refuse a ``config.d_model`` that ``config.n_heads`` does not divide (attention splits it)."""
+    if int(config.d_model) % int(config.n_heads):
+        raise ConfigError(
+            f"d_model {config.d_model} must be divisible by n_heads {config.n_heads}", field="n_heads"
+        )
+
+
+def encoder_stack(config: Any, norm: str) -> nn.Sequential:
+    """``config.e_layers`` :class:`EncoderBlock` s from ``d_model``, ``n_heads``, ``d_ff``, ``dropout``.
+
+    A plain ``nn.Sequential`` so the parameter names (``encoder.0.attn...``) stay those of saved models.
+    """
+    return nn.Sequential(
+        *[
+            EncoderBlock(
+                int(config.d_model), int(config.n_heads), int(config.d_ff), float(config.dropout), norm=norm
+            )
+            for _ in range(int(config.e_layers))
+        ]
+    )

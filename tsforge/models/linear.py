@@ -21,7 +21,7 @@ from torch import nn
 
 from tsforge.errors import ConfigError
 from tsforge.models.base import NeuralForecaster
-from tsforge.models.layers import RevIN
+from tsforge.models.layers import RevIN, around_revin
 from tsforge.models.registry import register_model
 
 __all__ = ["DLinear", "NLinear", "DLinearConfig", "NLinearConfig", "moving_average"]
@@ -68,15 +68,14 @@ class _DLinearNet(nn.Module):
             nn.init.zeros_(layer.bias)
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        x = batch["x"]  # [B, L, C]
-        stats = None
-        if self.revin is not None:
-            x, stats = self.revin.normalize(x)
+        return around_revin(self.revin, batch["x"], self._forecast)
+
+    def _forecast(self, x: torch.Tensor) -> torch.Tensor:
+        """``[B, L, C]`` → ``[B, H, C]``: seasonal and trend parts, one linear map each."""
         trend = moving_average(x, self.kernel)
         seasonal = x - trend
         out = self.seasonal(seasonal.transpose(1, 2)) + self.trend(trend.transpose(1, 2))  # [B, C, H]
-        out = out.transpose(1, 2)
-        return out if stats is None else self.revin.denormalize(out, stats)
+        return out.transpose(1, 2)
 
 
 def _linear_space(trial: Any) -> dict[str, dict[str, Any]]:
@@ -131,13 +130,12 @@ class _NLinearNet(nn.Module):
         nn.init.zeros_(self.linear.bias)
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        x = batch["x"]  # [B, L, C]
-        stats = None
-        if self.revin is not None:
-            x, stats = self.revin.normalize(x)
+        return around_revin(self.revin, batch["x"], self._forecast)
+
+    def _forecast(self, x: torch.Tensor) -> torch.Tensor:
+        """``[B, L, C]`` → ``[B, H, C]``: one linear map of the window relative to its last value."""
         last = x[:, -1:, :]
-        out = self.linear((x - last).transpose(1, 2)).transpose(1, 2) + last
-        return out if stats is None else self.revin.denormalize(out, stats)
+        return self.linear((x - last).transpose(1, 2)).transpose(1, 2) + last
 
 
 @register_model(

@@ -37,8 +37,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from tsforge.errors import ConfigError
-from tsforge.models.base import ModelContext, NeuralForecaster
-from tsforge.models.layers import EncoderBlock, RevIN
+from tsforge.models.base import ModelContext, NeuralForecaster, check_at_least_one, check_fractions
+from tsforge.models.layers import RevIN, around_revin, check_heads_divide, encoder_stack, per_channel
 from tsforge.models.registry import register_model
 
 __all__ = ["PatchTST", "PatchTSTConfig", "PatchTSTNet", "n_patches"]
@@ -77,29 +77,20 @@ class PatchTSTNet(nn.Module):
         self.embed = nn.Linear(self.patch_len, d)
         self.position = nn.Parameter(torch.empty(n, d).uniform_(-0.02, 0.02))
         self.drop = nn.Dropout(cfg.dropout)
-        self.encoder = nn.Sequential(
-            *[
-                EncoderBlock(d, int(cfg.n_heads), int(cfg.d_ff), float(cfg.dropout), norm="batch")
-                for _ in range(int(cfg.e_layers))
-            ]
-        )
+        self.encoder = encoder_stack(cfg, norm="batch")
         self.head_drop = nn.Dropout(cfg.head_dropout)
         self.head = nn.Linear(n * d, context.horizon)
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        x = batch["x"]  # [B, L, C]
-        stats = None
-        if self.revin is not None:
-            x, stats = self.revin.normalize(x)
-        b, _, c = x.shape
-        series = x.transpose(1, 2).reshape(b * c, 1, -1)  # [B·C, 1, L]
-        series = F.pad(series, (0, self.stride), mode="replicate").squeeze(1)
-        patches = series.unfold(-1, self.patch_len, self.stride)  # [B·C, N, P]
+        return around_revin(self.revin, batch["x"], lambda x: per_channel(x, self.forecast_rows))
+
+    def forecast_rows(self, rows: torch.Tensor) -> torch.Tensor:
+        """One series per row, ``[N, L]`` → ``[N, H]``: patch, encode, flatten head."""
+        series = F.pad(rows.unsqueeze(1), (0, self.stride), mode="replicate").squeeze(1)
+        patches = series.unfold(-1, self.patch_len, self.stride)  # [N, patches, P]
         tokens = self.drop(self.embed(patches) + self.position)
-        tokens = self.encoder(tokens)  # [B·C, N, d]
-        y = self.head(self.head_drop(tokens.flatten(1)))  # [B·C, H]
-        y = y.reshape(b, c, self.horizon).transpose(1, 2)
-        return y if stats is None else self.revin.denormalize(y, stats)
+        tokens = self.encoder(tokens)  # [N, patches, d]
+        return self.head(self.head_drop(tokens.flatten(1)))  # [N, H]
 
 
 def _space(trial: Any) -> dict[str, dict[str, Any]]:
@@ -139,20 +130,13 @@ class PatchTST(NeuralForecaster):
 
     def validate(self) -> None:
         c, L = self.config, self.context.input_len
-        for name in ("patch_len", "stride", "d_model", "n_heads", "d_ff", "e_layers"):
-            if int(getattr(c, name)) < 1:
-                raise ConfigError(f"{name} must be at least 1, got {getattr(c, name)}", field=name)
+        check_at_least_one(c, ("patch_len", "stride", "d_model", "n_heads", "d_ff", "e_layers"))
         if int(c.patch_len) > L:
             raise ConfigError(
                 f"patch_len {c.patch_len} is longer than the input ({L} steps)", field="patch_len"
             )
-        if int(c.d_model) % int(c.n_heads):
-            raise ConfigError(
-                f"d_model {c.d_model} must be divisible by n_heads {c.n_heads}", field="n_heads"
-            )
-        for name in ("dropout", "head_dropout"):
-            if not 0.0 <= float(getattr(c, name)) < 1.0:
-                raise ConfigError(f"{name} must be in [0, 1), got {getattr(c, name)}", field=name)
+        check_heads_divide(c)
+        check_fractions(c, ("dropout", "head_dropout"))
 
     def build_module(self) -> nn.Module:
         return PatchTSTNet(self.context, self.config)

@@ -34,19 +34,11 @@ from typing import Any
 import torch
 from torch import nn
 
-from tsforge.errors import ConfigError
-from tsforge.models.base import ModelContext, NeuralForecaster
-from tsforge.models.layers import RevIN, fold_periods, n_segments, unfold_periods
+from tsforge.models.layers import RevIN, fold_periods, n_segments, per_channel, unfold_periods
+from tsforge.models.periodic import PeriodForecaster, default_period, period_space
 from tsforge.models.registry import register_model
 
 __all__ = ["SparseTSF", "SparseTSFConfig", "SparseTSFNet", "default_period"]
-
-
-def default_period(context: ModelContext, requested: int | None) -> int:
-    """The period ``w``: the user's value, else the data's season length (at most the input length)."""
-    if requested is not None:
-        return int(requested)
-    return max(1, min(int(context.season_length), int(context.input_len)))
 
 
 @dataclass
@@ -100,20 +92,12 @@ class SparseTSFNet(nn.Module):
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         x, stats = self.norm.normalize(batch["x"])  # [B, L, C]
-        b, length, c = x.shape
-        flat = x.transpose(1, 2).reshape(b * c, length)  # one row per (window, channel)
-        y = (flat @ self.effective_map()).reshape(b, c, self.horizon).transpose(1, 2)
-        return self.norm.denormalize(y, stats)
+        effective = self.effective_map()
+        return self.norm.denormalize(per_channel(x, lambda rows: rows @ effective), stats)
 
 
 def _space(trial: Any) -> dict[str, dict[str, Any]]:
-    return {
-        "model": {"revin": trial.suggest_categorical("revin", [False, True])},
-        "train": {
-            "lr": trial.suggest_float("lr", 1e-3, 5e-2, log=True),
-            "batch_size": trial.suggest_categorical("batch_size", [64, 128, 256]),
-        },
-    }
+    return period_space(trial, {"revin": trial.suggest_categorical("revin", [False, True])})
 
 
 @register_model(
@@ -123,11 +107,10 @@ def _space(trial: Any) -> dict[str, dict[str, Any]]:
     "(Lin et al. 2024).",
     search_space=_space,
 )
-class SparseTSF(NeuralForecaster):
+class SparseTSF(PeriodForecaster):
     """SparseTSF behind the one model interface (see the module docstring)."""
 
     Config = SparseTSFConfig
-    uses_calendar = False
     budget_config: dict[str, Any] = {}
     # The paper's recipe: Adam lr 0.02, batch 256, 30 epochs, patience 5.
     default_train_config = {
@@ -137,21 +120,6 @@ class SparseTSF(NeuralForecaster):
         "patience": 5,
         "lr_schedule": "cosine",
     }
-
-    def validate(self) -> None:
-        w = self.config.period_len
-        if w is not None and int(w) < 1:
-            raise ConfigError(f"period_len must be at least 1, got {w}", field="period_len")
-        if w is not None and int(w) > self.context.input_len:
-            raise ConfigError(
-                f"period_len {w} is longer than the input ({self.context.input_len} steps); use at most "
-                f"{self.context.input_len} or a longer input",
-                field="period_len",
-            )
-
-    @property
-    def period(self) -> int:
-        return default_period(self.context, self.config.period_len)
 
     def build_module(self) -> nn.Module:
         return SparseTSFNet(

@@ -38,10 +38,9 @@ import torch
 from torch import nn
 
 from tsforge.errors import ConfigError
-from tsforge.models.base import NeuralForecaster
-from tsforge.models.layers import RevIN, fold_periods, n_segments, unfold_periods
+from tsforge.models.layers import RevIN, around_revin, fold_periods, n_segments, per_channel, unfold_periods
+from tsforge.models.periodic import PeriodForecaster, period_space
 from tsforge.models.registry import register_model
-from tsforge.models.sparsetsf import default_period
 
 __all__ = ["TimeBase", "TimeBaseConfig", "TimeBaseNet", "orthogonality_penalty"]
 
@@ -107,36 +106,28 @@ class TimeBaseNet(nn.Module):
         self.to_segments = nn.Linear(int(cfg.basis_num), n_segments(horizon, period))
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        x = batch["x"]  # [B, L, C]
-        stats = None
-        if self.revin is not None:
-            x, stats = self.revin.normalize(x)
-        b, length, c = x.shape
-        folded = fold_periods(x.transpose(1, 2).reshape(b * c, length), self.period)  # [B·C, P, S]
+        return around_revin(self.revin, batch["x"], lambda x: per_channel(x, self.forecast_rows))
+
+    def forecast_rows(self, rows: torch.Tensor) -> torch.Tensor:
+        """One series per row, ``[N, L]`` → ``[N, H]`` (the architecture in the module docstring)."""
+        folded = fold_periods(rows, self.period)  # [N, P, S]
         # per phase (period norm) or one level for the whole window
-        level = folded.mean(dim=2, keepdim=True)  # [B·C, P, 1]
+        level = folded.mean(dim=2, keepdim=True)  # [N, P, 1]
         if not self.period_norm:
             level = level.mean(dim=1, keepdim=True)
-        basis = self.to_basis(folded - level)  # [B·C, P, R]
+        basis = self.to_basis(folded - level)  # [N, P, R]
         if self.training and self.orthogonal_weight > 0 and basis.requires_grad:
             basis = _OrthogonalPenalty.apply(basis, self.orthogonal_weight)
-        y = self.to_segments(basis) + level  # [B·C, P, m]
-        y = unfold_periods(y, self.horizon).reshape(b, c, self.horizon).transpose(1, 2)
-        return y if stats is None else self.revin.denormalize(y, stats)
+        return unfold_periods(self.to_segments(basis) + level, self.horizon)  # [N, H]
 
 
 def _space(trial: Any) -> dict[str, dict[str, Any]]:
-    return {
-        "model": {
-            "basis_num": trial.suggest_int("basis_num", 2, 12),
-            "orthogonal_weight": trial.suggest_float("orthogonal_weight", 0.0, 0.5),
-            "period_norm": trial.suggest_categorical("period_norm", [True, False]),
-        },
-        "train": {
-            "lr": trial.suggest_float("lr", 1e-3, 5e-2, log=True),
-            "batch_size": trial.suggest_categorical("batch_size", [64, 128, 256]),
-        },
+    model = {
+        "basis_num": trial.suggest_int("basis_num", 2, 12),
+        "orthogonal_weight": trial.suggest_float("orthogonal_weight", 0.0, 0.5),
+        "period_norm": trial.suggest_categorical("period_norm", [True, False]),
     }
+    return period_space(trial, model)
 
 
 @register_model(
@@ -146,11 +137,10 @@ def _space(trial: Any) -> dict[str, dict[str, Any]]:
     "(Huang et al. 2025).",
     search_space=_space,
 )
-class TimeBase(NeuralForecaster):
+class TimeBase(PeriodForecaster):
     """TimeBase behind the one model interface (see the module docstring)."""
 
     Config = TimeBaseConfig
-    uses_calendar = False
     budget_config: dict[str, Any] = {}
     # The paper: Adam, batch 64, 30 epochs, patience 5, lr 0.1 with a decay; the lr here is the
     # one chosen on ETTh1 validation MSE (benchmarks/ltsf.py records what was run).
@@ -163,12 +153,8 @@ class TimeBase(NeuralForecaster):
     }
 
     def validate(self) -> None:
+        super().validate()
         c = self.config
-        if c.period_len is not None and not 1 <= int(c.period_len) <= self.context.input_len:
-            raise ConfigError(
-                f"period_len must be between 1 and the input length {self.context.input_len}, got {c.period_len}",
-                field="period_len",
-            )
         if int(c.basis_num) < 1:
             raise ConfigError(f"basis_num must be at least 1, got {c.basis_num}", field="basis_num")
         if float(c.orthogonal_weight) < 0:
@@ -177,5 +163,4 @@ class TimeBase(NeuralForecaster):
             )
 
     def build_module(self) -> nn.Module:
-        period = default_period(self.context, self.config.period_len)
-        return TimeBaseNet(self.context.input_len, self.context.horizon, self.config, period)
+        return TimeBaseNet(self.context.input_len, self.context.horizon, self.config, self.period)

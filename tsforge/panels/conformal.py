@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -645,6 +645,28 @@ def conformal_cv(
 
 
 # -- window models ------------------------------------------------------------------------------
+def _spread_windows(n: int, max_windows: int) -> np.ndarray:
+    """Indices of at most ``max_windows`` evenly spaced windows out of ``n``."""
+    return np.unique(np.linspace(0, n - 1, min(n, max_windows)).round().astype(np.int64))
+
+
+def _predicted_windows(
+    forecaster: Any, data: Any, idx: np.ndarray, batch_size: int
+) -> Iterator[tuple[dict[str, torch.Tensor], np.ndarray, np.ndarray, np.ndarray]]:
+    """``(batch, prediction, y, x)`` for the windows ``idx`` of ``data``, ``batch_size`` at a
+    time; unobserved ``y``/``x`` are NaN.
+
+    Why one generator: calibrating a window model and scoring its intervals must look at the
+    windows and predict them the same way.
+    """
+    for lo in range(0, idx.size, batch_size):
+        batch = data.get_batch(torch.as_tensor(idx[lo : lo + batch_size]))
+        pred = forecaster.predict(batch).double().numpy()
+        y = np.where(batch["y_mask"].numpy(), batch["y"].double().numpy(), np.nan)
+        x = np.where(batch["x_mask"].numpy(), batch["x"].double().numpy(), np.nan)
+        yield batch, pred, y, x
+
+
 @torch.no_grad()
 def calibrate_task(
     forecaster: Any,
@@ -663,19 +685,14 @@ def calibrate_task(
     and divided by a scale computed on that scale, so the scores are unit-free.
     """
     data = task.dataset(split)
-    n = len(data)
-    if n == 0:
+    if len(data) == 0:
         raise ConfigError(f"no {split} windows to calibrate intervals on", field="split")
-    idx = np.unique(np.linspace(0, n - 1, min(n, max_windows)).round().astype(np.int64))
+    idx = _spread_windows(len(data), max_windows)
     ctx = forecaster.context
     window = min(default_scale_window(ctx.horizon, ctx.season_length), ctx.input_len)
     scores, ids = [], []
     channel_ids = np.asarray([str(c) for c in ctx.channel_ids])
-    for lo in range(0, idx.size, batch_size):
-        batch = data.get_batch(torch.as_tensor(idx[lo : lo + batch_size]))
-        pred = forecaster.predict(batch).double().numpy()
-        y = np.where(batch["y_mask"].numpy(), batch["y"].double().numpy(), np.nan)
-        x = np.where(batch["x_mask"].numpy(), batch["x"].double().numpy(), np.nan)
+    for batch, pred, y, x in _predicted_windows(forecaster, data, idx, batch_size):
         B, L, C = x.shape
         hist = x.transpose(0, 2, 1).reshape(B * C, L)
         ends = np.arange(1, B * C + 1) * L
@@ -744,10 +761,8 @@ def task_interval_metrics(
     from tsforge.evaluation.metrics import mase_scale
 
     data = task.dataset(split)
-    n = len(data)
-    if n == 0:
+    if len(data) == 0:
         return {}
-    idx = np.unique(np.linspace(0, n - 1, min(n, max_windows)).round().astype(np.int64))
     ctx = forecaster.context
     request = IntervalRequest(LOG_LEVELS, GIFT_QUANTILES)
     m = ctx.season_length
@@ -755,11 +770,8 @@ def task_interval_metrics(
     channel_scale = mase_scale(task.train_values(), m)
     channel_ids = np.asarray([str(c) for c in ctx.channel_ids])
     ys, values, scales, hists = [], [], [], []
-    for lo in range(0, idx.size, batch_size):
-        batch = data.get_batch(torch.as_tensor(idx[lo : lo + batch_size]))
-        pred = forecaster.predict(batch).double().numpy()
-        y = np.where(batch["y_mask"].numpy(), batch["y"].double().numpy(), np.nan)
-        x = np.where(batch["x_mask"].numpy(), batch["x"].double().numpy(), np.nan)
+    idx = _spread_windows(len(data), max_windows)
+    for batch, pred, y, x in _predicted_windows(forecaster, data, idx, batch_size):
         B, _, C = x.shape
         rows = list(_rows_in_units(x, mean, std))
         ids = channel_ids[np.clip(batch["channels"].numpy().reshape(B * C), 0, channel_ids.size - 1)]

@@ -40,7 +40,7 @@ from tsforge.panels.conformal import ConformalCalibration
 from tsforge.panels.global_models import GlobalPanelModel, PanelTask
 from tsforge.panels.local import LOCAL_MODELS, forecast_local
 
-__all__ = ["PanelPredictor", "load_predictor_dir", "PANEL_BUNDLE_KIND", "INTERVAL_METHODS"]
+__all__ = ["PanelPredictor", "load_predictor_dir", "panel_forecasts", "PANEL_BUNDLE_KIND", "INTERVAL_METHODS"]
 
 PANEL_BUNDLE_KIND = "panel"
 _META = "model.json"
@@ -126,26 +126,12 @@ class PanelPredictor(FramePredictor):
             return "conformal" if self.calibration is not None else None
         return "native" if self.has_native_intervals else None
 
-    def predict_series(
-        self,
-        series: Sequence[SeriesInput],
-        horizon: int | None = None,
-        *,
-        level: Any = None,
-        quantiles: Any = None,
+    def _forecast(
+        self, series: Sequence[SeriesInput], h: int, request: IntervalRequest
     ) -> list[SeriesForecast]:
-        """Forecast ``horizon`` (default: the trained horizon) steps after each history; with
-        ``level`` / ``quantiles`` also bounds, conformal or native (see :attr:`interval_method`)."""
-        request = IntervalRequest.parse(level, quantiles)
-        if not series:
-            raise DataValidationError("no series to forecast", field="series")
-        h = self.horizon if horizon is None else int(horizon)
-        if not 1 <= h <= self.horizon:
-            raise ConfigError(
-                f"horizon {h} is outside 1..{self.horizon}, the horizon this model was trained for",
-                field="horizon",
-            )
-        panel = self._panel(series)
+        """Forecast ``h`` steps after each history; with a ``request`` also bounds, conformal or
+        native (see :attr:`interval_method`)."""
+        panel = self.histories(series)
         method = self.interval_method if request else None
         if request and method is None:
             raise ConfigError(
@@ -163,12 +149,7 @@ class PanelPredictor(FramePredictor):
             values = self.global_model.predict_next(panel, h)
             if method == "native":
                 native = self._global_native_quantiles(panel, h, request)
-        out = []
-        for i, s in enumerate(series):
-            ts = None
-            if panel.is_datetime:
-                ts = panel.times_at(np.full(h, i), panel.lengths[i] + np.arange(h))
-            out.append(SeriesForecast(str(s.id), values[i], ts))
+        out = panel_forecasts(panel, values, h)
         if native is not None:
             return attach_bounds(out, native, request)
         return self._calibrated_bounds(out, [panel.series(i) for i in range(len(panel))], request)
@@ -198,8 +179,12 @@ class PanelPredictor(FramePredictor):
         w = np.clip((probs - trained[lo]) / (trained[hi] - trained[lo]), 0.0, 1.0)
         return sorted_quantiles(q[..., lo] + w * (q[..., hi] - q[..., lo]))
 
-    def _panel(self, series: Sequence[SeriesInput]) -> Panel:
-        """Histories → a panel (each keeps its own start); leading/trailing gaps are trimmed."""
+    def histories(self, series: Sequence[SeriesInput]) -> Panel:
+        """Histories → a panel (each keeps its own start); leading/trailing gaps are trimmed.
+
+        Public so that a model built on panel models (the routed ensemble) sees a request's
+        histories exactly as its members do.
+        """
         arrays, starts = [], []
         dated = all(s.timestamps is not None for s in series)
         freq = self.freq
@@ -277,6 +262,16 @@ class PanelPredictor(FramePredictor):
             meta={k: v for k, v in info.items() if k not in ("kind", "model_kind")},
             calibration=ConformalCalibration.load(path),
         )
+
+
+def panel_forecasts(panel: Panel, values: np.ndarray, h: int) -> list[SeriesForecast]:
+    """One forecast per series of ``panel`` (the request's histories): ``values[i]`` (``[n, h]``)
+    with the ``h`` steps after series ``i``'s last time, or no timestamps for an undated panel."""
+    out = []
+    for i, sid in enumerate(panel.ids):
+        ts = panel.times_at(np.full(h, i), panel.lengths[i] + np.arange(h)) if panel.is_datetime else None
+        out.append(SeriesForecast(str(sid), values[i], ts))
+    return out
 
 
 def _read_meta(path: Path) -> dict[str, Any]:

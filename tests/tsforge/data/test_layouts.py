@@ -44,11 +44,17 @@ def _assert_same(data: TimeSeriesData, ts: pd.DatetimeIndex, values: np.ndarray,
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".csv.gz", ".parquet"])
-def test_long_file_round_trip(tmp_path, suffix):
+@pytest.mark.parametrize(
+    ("layout", "ids", "name"),
+    [
+        ("long", ["north", "south", "east"], None),  # a Path, named after the file
+        ("wide", ["HUFL", "OT", "x 1"], "mine"),  # a str path, named by the caller
+    ],
+)
+def test_file_round_trip(tmp_path, suffix, layout, ids, name):
     ts, values = _series()
-    ids = ["north", "south", "east"]
-    frame = _long_frame(ts, values, ids)
-    path = tmp_path / f"long{suffix}"
+    frame = (_long_frame if layout == "long" else _wide_frame)(ts, values, ids)
+    path = tmp_path / f"{layout}{suffix}"
     if suffix == ".parquet":
         frame.write_parquet(path)
     elif suffix == ".csv.gz":
@@ -57,28 +63,9 @@ def test_long_file_round_trip(tmp_path, suffix):
         path.write_bytes(gzip.compress(frame.write_csv().encode()))
     else:
         frame.write_csv(path)
-    data = load_data(path)
+    data = load_data(path) if name is None else load_data(str(path), name=name)
     _assert_same(data, ts, values, ids)
-    assert data.name == "long"
-
-
-@pytest.mark.parametrize("suffix", [".csv", ".csv.gz", ".parquet"])
-def test_wide_file_round_trip(tmp_path, suffix):
-    ts, values = _series()
-    ids = ["HUFL", "OT", "x 1"]
-    frame = _wide_frame(ts, values, ids)
-    path = tmp_path / f"wide{suffix}"
-    if suffix == ".parquet":
-        frame.write_parquet(path)
-    elif suffix == ".csv.gz":
-        import gzip
-
-        path.write_bytes(gzip.compress(frame.write_csv().encode()))
-    else:
-        frame.write_csv(path)
-    data = load_data(str(path), name="mine")
-    _assert_same(data, ts, values, ids)
-    assert data.name == "mine"
+    assert data.name == (name or layout)
 
 
 @pytest.mark.parametrize("engine", ["pandas", "polars"])

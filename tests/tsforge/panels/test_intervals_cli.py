@@ -27,9 +27,9 @@ def panel_csv(tmp_path) -> str:
     return str(path)
 
 
-def test_forecast_with_levels_and_quantiles_writes_monotone_columns(
-    panel_csv, tracking_uri, tmp_path, capsys
-):
+@pytest.fixture
+def walks(panel_csv, tracking_uri, capsys) -> str:
+    """The naive model trained on ``panel_csv`` and registered as ``walks`` (its name)."""
     code, _, err = _cli(
         capsys,
         "train",
@@ -43,9 +43,13 @@ def test_forecast_with_levels_and_quantiles_writes_monotone_columns(
         "walks",
     )
     assert code == 0, err
+    return "walks"
+
+
+def test_forecast_with_levels_and_quantiles_writes_monotone_columns(walks, panel_csv, tmp_path, capsys):
     out_csv = tmp_path / "fc.csv"
     code, _, err = _cli(
-        capsys, "forecast", "--model", "walks", "--input", panel_csv, "--output", str(out_csv),
+        capsys, "forecast", "--model", walks, "--input", panel_csv, "--output", str(out_csv),
         "--level", "80", "--level", "95", "--quantiles", "0.1,0.5", "--quantiles", "0.9",
     )  # fmt: skip
     assert code == 0, err
@@ -66,21 +70,8 @@ def test_forecast_with_levels_and_quantiles_writes_monotone_columns(
 
 
 @pytest.mark.parametrize(("flag", "value"), [("--level", "150"), ("--level", "0"), ("--quantiles", "0.5,x")])
-def test_forecast_bad_level_exits_2_naming_the_field(panel_csv, tracking_uri, capsys, flag, value):
-    code, _, err = _cli(
-        capsys,
-        "train",
-        "--dataset",
-        panel_csv,
-        "--model",
-        "naive",
-        "--horizon",
-        "4",
-        "--register-as",
-        "walks",
-    )
-    assert code == 0, err
-    code, _, err = _cli(capsys, "forecast", "--model", "walks", "--input", panel_csv, flag, value)
+def test_forecast_bad_level_exits_2_naming_the_field(walks, panel_csv, capsys, flag, value):
+    code, _, err = _cli(capsys, "forecast", "--model", walks, "--input", panel_csv, flag, value)
     assert code == 2
     assert ("level" if flag == "--level" else "quantiles") in err and len(err.strip().splitlines()) == 1
 
