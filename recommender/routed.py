@@ -14,8 +14,12 @@ router gives its weights. So a series never seen in training is routed exactly l
 one, and a known series whose behaviour changed is routed by its new history. Only members
 with a positive weight for some series of the request are called, each on those series only.
 
-Bundle layout: ``model.json`` (kind, horizon, frequency, mode, members), ``router/`` and
-``members/<name>/`` (each a panel-model bundle).
+Intervals: the ensemble is calibrated as a model of its own (split conformal on the residuals
+of its routed forecast of the validation window, :mod:`tsforge.panels.conformal`), not from its
+members' intervals — a weighted mean of members' quantiles is not a quantile of the mean.
+
+Bundle layout: ``model.json`` (kind, horizon, frequency, mode, members), ``router/``,
+``members/<name>/`` (each a panel-model bundle) and ``calibration.npz``.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
 from tsforge.errors import ConfigError, ModelNotFoundError
 from tsforge.inference import FramePredictor, IntervalRequest, SeriesForecast
+from tsforge.panels.conformal import ConformalCalibration
 from tsforge.panels.predictor import PanelPredictor, panel_forecasts
 
 __all__ = ["ROUTED_BUNDLE_KIND", "RoutedPredictor"]
@@ -66,6 +71,7 @@ class RoutedPredictor(FramePredictor):
         mode: str = "weights",
         prior: Sequence[float] | None = None,
         meta: dict[str, Any] | None = None,
+        calibration: ConformalCalibration | None = None,
     ) -> None:
         if mode not in MODES:
             raise ConfigError(f"mode must be one of {MODES}, got {mode!r}", field="mode")
@@ -84,7 +90,7 @@ class RoutedPredictor(FramePredictor):
                 f"prior has {self.prior.size} values for {len(router.candidates)} candidates", field="prior"
             )
         self.meta = meta or {}
-        self.calibration = None
+        self.calibration = calibration
 
     # -- the predictor interface --------------------------------------------------------------
     @property
@@ -113,10 +119,6 @@ class RoutedPredictor(FramePredictor):
         return self.freq_
 
     @property
-    def interval_method(self) -> str | None:
-        return None
-
-    @property
     def available(self) -> list[str]:
         return list(self.members)
 
@@ -130,16 +132,19 @@ class RoutedPredictor(FramePredictor):
         return weights, panel
 
     def _refuse_intervals(self, request: IntervalRequest) -> None:
-        if request:
+        if request and self.calibration is None:
             raise ConfigError(
-                f"model {self.model_name!r} is a routed ensemble and gives point forecasts only",
+                f"model {self.model_name!r} is a routed ensemble saved without an interval "
+                "calibration (trained before tsforge stored one); retrain it to get intervals",
                 field="level" if request.levels else "quantiles",
             )
 
     def _forecast(
         self, series: Sequence[SeriesInput], h: int, request: IntervalRequest
     ) -> list[SeriesForecast]:
-        """Forecast every series with its routed member(s): Σ_b w_b · member_b(history)."""
+        """Forecast every series with its routed member(s): Σ_b w_b · member_b(history); with a
+        ``request`` also the ensemble's own conformal bounds (residuals of the routed forecast
+        on the validation window, see :func:`recommender.routed_training.train_routed`)."""
         weights, panel = self.route(series)
         base_w, base = self.router.base_weights(weights)
         values = np.zeros((len(series), h))
@@ -151,7 +156,8 @@ class RoutedPredictor(FramePredictor):
             values[idx] += base_w[idx, j, None] * np.vstack(
                 [np.asarray(f.values, dtype=np.float64) for f in fc]
             )
-        return panel_forecasts(panel, values, h)
+        out = panel_forecasts(panel, values, h)
+        return self._calibrated_bounds(out, [panel.series(i) for i in range(len(panel))], request)
 
     # -- persistence ----------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
@@ -161,6 +167,8 @@ class RoutedPredictor(FramePredictor):
         self.router.save(path / "router")
         for name, member in self.members.items():
             member.save(path / "members" / name)
+        if self.calibration is not None:
+            self.calibration.save(path)
         info = {
             "kind": ROUTED_BUNDLE_KIND,
             "horizon": self.horizon,
@@ -195,4 +203,5 @@ class RoutedPredictor(FramePredictor):
             mode=str(info.pop("mode", "weights")),
             prior=info.pop("prior", None),
             meta={k: v for k, v in info.items() if k != "kind"},
+            calibration=ConformalCalibration.load(path),
         )

@@ -41,6 +41,7 @@ from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
 from tsforge.errors import ConfigError
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
+from tsforge.panels.conformal import calibrate_forecasts, holdout_interval_metrics
 from tsforge.panels.protocol import holdout_split
 from tsforge.pipeline import TrackingOptions, train_panel
 
@@ -198,11 +199,13 @@ def train_routed(
     }
     scores = panel_scores(split.test, preds, split.history, panel.season_length)
     summary = summarise(scores)
-    val_scores = summarise(
-        panel_scores(
-            split.val, {"routed": combine_forecasts(w_val, val_fc, cands)}, split.train, panel.season_length
-        )
+    routed_val = combine_forecasts(w_val, val_fc, cands)
+    val_scores = summarise(panel_scores(split.val, {"routed": routed_val}, split.train, panel.season_length))
+    # the ensemble's own intervals: conformal on its routed forecast of the validation window
+    calibration = calibrate_forecasts(
+        split.train, split.val, routed_val, info={"model": "routed", "source": "validation window"}
     )
+    interval_metrics, _ = holdout_interval_metrics(calibration, preds["routed"], split.history, split.test)
     single = {c: summary[c]["mase"] for c in cands if c in summary}
     best_single = min(single, key=single.get)
     per = scores.pivot(index="unique_id", columns="model", values="mase")
@@ -216,6 +219,7 @@ def train_routed(
         "test_mase_oracle": oracle,
         **{f"member_{c}_test_mase": v for c, v in single.items()},
         "expected_gain": float(recommendation.collection["expected_gain"]),
+        **{f"test_{k}": float(v) for k, v in interval_metrics.items()},
     }
     seconds["total"] = time.perf_counter() - t0
     metrics["train_seconds"] = seconds["total"]
@@ -228,6 +232,7 @@ def train_routed(
         mode=mode,
         prior=recommendation.prior,
         meta={"name": f"routed-{mode}", "dataset": panel.name, "best_single": best_single, "adapted": adapt},
+        calibration=calibration,
     )
     per_series = scores[scores["model"] == "routed"].drop(columns="model").reset_index(drop=True)
     outcome = RoutedOutcome(

@@ -55,7 +55,7 @@ def test_weights_mode_mixes_members_by_the_routers_weights(halves_router, make_h
     cands = list(halves_router.candidates)
     expected = sum(weights[:, [cands.index(m)]] * members[m] for m in members)
     np.testing.assert_allclose(got, expected)
-    with pytest.raises(ConfigError, match="point forecasts only"):
+    with pytest.raises(ConfigError, match="without an interval calibration"):
         routed.predict_series(series, level=[80])
     with pytest.raises(ConfigError, match="horizon"):
         routed.predict_series(series, 7)
@@ -71,6 +71,25 @@ def test_bundle_round_trip(halves_router, tmp_path, make_halves):
         np.vstack([f.values for f in loaded.predict_series(series)]),
         np.vstack([f.values for f in routed.predict_series(series)]),
     )
+
+
+def test_a_calibrated_bundle_keeps_its_intervals(halves_router, tmp_path, make_halves):
+    """The ensemble's conformal calibration is saved with it and answers ``level`` after loading."""
+    from tsforge.panels.conformal import calibrate_forecasts
+
+    panel = make_halves(30, seed=24)
+    routed = RoutedPredictor(halves_router, _members(), 6, freq="MS", season_length=12)
+    series = _inputs(panel)
+    point = np.vstack([f.values for f in routed.predict_series(series)])
+    noise = np.random.default_rng(0).normal(0, 1, point.shape)
+    routed.calibration = calibrate_forecasts(panel, point + noise, point)
+    routed.save(tmp_path / "bundle")
+    loaded = load_predictor_dir(tmp_path / "bundle")
+    assert loaded.interval_method == "conformal"
+    a = routed.predict_frame(panel.to_long().rename(columns=str), level=[80])
+    b = loaded.predict_frame(panel.to_long().rename(columns=str), level=[80])
+    pd.testing.assert_frame_equal(a, b)
+    assert (a["y_hat-lo-80"] < a["y_hat"]).all() and (a["y_hat"] < a["y_hat-hi-80"]).all()
 
 
 @pytest.mark.slow
@@ -89,6 +108,8 @@ def test_trained_routed_model_round_trips_as_a_registered_pyfunc(
     assert out.version == "1" and out.registered_name == "halves-routed"
     m = out.metrics
     assert {"test_mase", "val_mase", "test_mase_pick", "test_mase_best_single", "test_mase_oracle"} <= set(m)
+    assert {"test_coverage_80", "test_coverage_95", "test_msis_95"} <= set(m)  # its own intervals
+    assert 0.0 <= m["test_coverage_80"] <= m["test_coverage_95"] <= 1.0
     assert m["test_mase_oracle"] <= m["test_mase_best_single"] + 1e-12
     artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(out.run_id, "recommendation")}
     assert {"recommendation/per_series.csv", "recommendation/pick_distribution.csv"} <= artifacts
@@ -98,18 +119,22 @@ def test_trained_routed_model_round_trips_as_a_registered_pyfunc(
     history = make_halves(5, seed=32, prefix="fresh-").to_long().rename(columns=str)
     path = tmp_path / "history.csv"
     history.to_csv(path, index=False)
-    expected = out.predictor.predict_frame(history, 6)
+    expected = out.predictor.predict_frame(history, 6, level=[80, 95])
+    columns = ["y_hat", "y_hat-lo-95", "y_hat-lo-80", "y_hat-hi-80", "y_hat-hi-95"]
     code = (
         "import json, mlflow, pandas as pd;"
         "m = mlflow.pyfunc.load_model('models:/halves-routed@champion');"
         f"h = pd.read_csv(r'{path}', parse_dates=['ds']);"
-        "print(json.dumps(m.predict(h, params={'horizon': 6})['y_hat'].tolist()))"
+        "f = m.predict(h, params={'horizon': 6, 'level': [80, 95]});"
+        f"print(json.dumps(f[{columns!r}].to_numpy().tolist()))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     got = np.asarray(json.loads(proc.stdout.strip().splitlines()[-1]))
-    np.testing.assert_allclose(got, expected["y_hat"].to_numpy(), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(got, expected[columns].to_numpy(), rtol=1e-6, atol=1e-8)
     assert isinstance(expected, pd.DataFrame) and len(expected) == 5 * 6
+    nested = got[:, [1, 2, 3, 4]]  # lo-95 <= lo-80 <= hi-80 <= hi-95: the intervals never cross
+    assert (np.diff(nested, axis=1) >= 0).all()
 
 
 def test_a_stored_prior_routes_a_series_the_same_whatever_else_the_request_holds(halves_router, make_halves):
