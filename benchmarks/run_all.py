@@ -15,6 +15,7 @@ ORDER = [
     "profile_speed",
     "profile_agreement",
     "panels",
+    "panel_memory",
     "stpe",
     "hutformer",
     "ltsf",

@@ -246,7 +246,8 @@ def load_panel(
         with naming_file(path):
             return LoadedPanel(Panel.from_tsf(path, name=name or file_stem(path)))
     file = os.fspath(data) if kind == "file" else None
-    frame = read_table(file) if file else to_polars(data)
+    # ids as categorical codes while reading: a panel file repeats each id once per value
+    frame = read_table(file, categorical=(id_col,)) if file else to_polars(data)
     panel = panel_from_table(
         frame,
         _resolve_layout(frame, reader, file=file),
