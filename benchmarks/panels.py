@@ -27,24 +27,13 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.common import RESULTS, write_results
+from tsforge.data.catalog import list_datasets
 
 STATISTICAL = ["naive", "seasonal_naive", "auto_ets", "auto_theta", "auto_arima", "auto_ces"]
 INTERMITTENT = ["croston", "imapa", "tsb"]
 GLOBAL = ["dlinear", "nlinear", "lightgbm", "stpe_mlp"]
-COLLECTIONS = [
-    "m1_yearly",
-    "m1_quarterly",
-    "m1_monthly",
-    "cif_2016",
-    "hospital",
-    "car_parts",
-    "nn5_daily",
-    "nn5_weekly",
-    "fred_md",
-    "covid_deaths",
-    "vehicle_trips",
-    "m4_hourly_panel",
-]
+#: Every real panel collection of the catalogue (the generated demo panel has no published scores).
+COLLECTIONS = [e.name for e in list_datasets() if e.is_panel and e.files]
 #: A collection whose observed values are at least this share zeros also gets the intermittent models.
 INTERMITTENT_ZEROS = 0.3
 REFERENCE = Path(__file__).resolve().parent / "reference" / "monash_mase.json"

@@ -29,21 +29,26 @@ def test_saved_model_reloads_to_identical_predictions(fitted, tmp_path):
     np.testing.assert_allclose(scaler.mean, task.scaler.mean)
 
 
+def _history_and_direct(task, model, end: int) -> tuple[list[SeriesInput], np.ndarray]:
+    """Every channel's history up to ``end`` as predictor inputs, and the evaluated forecast of
+    the test window that starts there (``[H, C]``, original units) through the task machinery."""
+    data = task.data
+    inputs = [
+        SeriesInput(cid, data.values[:end, c], data.timestamps[:end])
+        for c, cid in enumerate(data.channel_ids)
+    ]
+    windows = task.dataset("test")
+    i = int(np.where(windows.starts.numpy() == end - task.input_len)[0][0])
+    return inputs, task.scaler.inverse(model.predict(windows.get_batch([i])).numpy()[0])
+
+
 def test_predictor_matches_the_task_windows_on_original_scale(fitted):
     task, model = fitted
     pred = Predictor(model, task.scaler)
     data = task.data
     end = data.n_steps - 30
-    inputs = [
-        SeriesInput(cid, data.values[:end, c], data.timestamps[:end])
-        for c, cid in enumerate(data.channel_ids)
-    ]
+    inputs, direct = _history_and_direct(task, model, end)
     out = pred.predict_series(inputs, 12)
-    # the same window through the task machinery
-    start = end - 48
-    windows = task.dataset("test")
-    i = int(np.where(windows.starts.numpy() == start)[0][0])
-    direct = task.scaler.inverse(model.predict(windows.get_batch([i])).numpy()[0])
     np.testing.assert_allclose(np.stack([o.values for o in out], 1), direct, rtol=1e-4, atol=1e-4)
     assert out[0].timestamps[0] == data.timestamps[end]
 
@@ -125,14 +130,8 @@ def test_a_channel_mixing_model_serves_the_evaluated_multichannel_forecast(toy_s
     pred = Predictor(model, task.scaler)
     data = task.data
     end = data.n_steps - 30
-    inputs = [
-        SeriesInput(cid, data.values[:end, c], data.timestamps[:end])
-        for c, cid in enumerate(data.channel_ids)
-    ]
+    inputs, direct = _history_and_direct(task, model, end)
     joint = np.stack([o.values for o in pred.predict_series(inputs, 12)], 1)
-    windows = task.dataset("test")
-    i = int(np.where(windows.starts.numpy() == end - 48)[0][0])
-    direct = task.scaler.inverse(model.predict(windows.get_batch([i])).numpy()[0])
     np.testing.assert_allclose(joint, direct, rtol=1e-4, atol=1e-4)
     # alone, a series is forecast from itself only: a different (conditioned) answer
     alone = pred.predict_series(inputs[:1], 12)[0].values
