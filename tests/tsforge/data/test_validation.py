@@ -190,3 +190,26 @@ def test_infer_step_and_check_regular_helpers():
     assert infer_step(hours).freqstr == "h"  # gaps outnumber regular steps, still 1h
     assert closest_name("timestmp", ["value", "timestamp"]) == "timestamp"
     assert closest_name("zzz", ["value", "timestamp"]) is None
+
+
+@pytest.mark.parametrize("unit", ["date", "ms", "us", "ns", "tz"])
+def test_temporal_columns_convert_to_nanoseconds_exactly(unit):
+    """Date and datetime columns of every unit (and time zones, as UTC) give the same
+    nanoseconds as polars' own cast: the single-allocation path changes memory, not values."""
+    import datetime as dt
+
+    from tsforge.data.validation import parse_timestamps
+
+    values = [dt.datetime(1999, 12, 31, 23, 59, 58), dt.datetime(2021, 3, 4, 6, 7, 8)]
+    if unit == "date":
+        series = pl.Series([v.date() for v in values])
+    elif unit == "tz":
+        series = pl.Series(values).dt.replace_time_zone("Europe/Paris")
+    else:
+        series = pl.Series(values).dt.cast_time_unit(unit)
+    expected = series
+    if unit == "tz":
+        expected = series.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+    got = parse_timestamps(series, column="ds")
+    assert got.dtype == np.dtype("datetime64[ns]")
+    np.testing.assert_array_equal(got, expected.cast(pl.Datetime("ns")).to_numpy())
