@@ -1,0 +1,34 @@
+"""Month-start calendar grids computed with numpy month arithmetic equal pandas' date ranges."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsforge.data.panel import _calendar_grid, _grid_positions, _month_grid
+
+
+@pytest.mark.parametrize("freq", ["MS", "2MS", "QS", "QS-FEB", "QS-DEC", "YS", "YS-JUL", "3YS"])
+def test_month_start_grids_match_pandas(freq):
+    rng = np.random.default_rng(len(freq))
+    for _ in range(25):
+        start = pd.Timestamp("1950-01-01") + pd.DateOffset(months=int(rng.integers(0, 900)))
+        start = pd.date_range(start, periods=1, freq=freq)[0]  # a date on the grid
+        periods = int(rng.integers(0, 60))
+        expected = pd.date_range(start, periods=periods, freq=freq).asi8
+        np.testing.assert_array_equal(_calendar_grid(start.value, periods, freq), expected)
+        # positions of on-grid dates and of one off-grid date, as pandas' grid gives them
+        ts = np.concatenate([[start.value], expected, [start.value + 86_400 * 10**9]])
+        grid = pd.date_range(pd.Timestamp(ts.min()), pd.Timestamp(ts.max()), freq=freq).asi8
+        pos = np.searchsorted(grid, ts)
+        got_pos, got_on = _grid_positions(ts, freq)
+        np.testing.assert_array_equal(got_pos, pos)
+        np.testing.assert_array_equal(got_on, grid[np.minimum(pos, grid.size - 1)] == ts)
+
+
+def test_other_frequencies_and_off_grid_starts_are_left_to_pandas():
+    assert _month_grid(pd.Timestamp("2020-01-15").value, 3, "MS") is None  # not a month start
+    assert _month_grid(pd.Timestamp("2020-01-31").value, 3, "ME") is None  # month *end*
+    assert _month_grid(pd.Timestamp("2260-01-01").value, 100, "YS") is None  # past nanoseconds
+    assert _month_grid(pd.Timestamp("2020-01-06").value, 3, "W-MON") is None
