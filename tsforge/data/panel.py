@@ -16,6 +16,7 @@ Monash header says "monthly"), because ``season_length`` and the models need it.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -122,41 +123,73 @@ def _fixed_step_ns(freq: str | None) -> int | None:
     return None if step is None else int(step.astype(np.int64))
 
 
-def _months_per_step(freq: str) -> int | None:
-    """Months per step of a month-*start* frequency (``MS`` 1, ``QS`` 3, ``YS`` 12, with
-    multiples and any anchor month), None for every other frequency."""
+@functools.lru_cache(maxsize=64)
+def _grid_rule(freq: str) -> tuple[str, int, int] | None:
+    """How to step a calendar frequency with numpy: ``("M", months, -1)`` for month-*start*
+    frequencies (``MS`` 1, ``QS`` 3, ``YS`` 12, multiples, any anchor month), ``("W", days,
+    weekday)`` for anchored weeks (``W-MON`` ...); None for every other frequency (pandas)."""
     try:
-        offset = pd.tseries.frequencies.to_offset(freq)
+        offset = to_offset(freq)
     except ValueError:
         return None
-    unit = {pd.offsets.MonthBegin: 1, pd.offsets.QuarterBegin: 3, pd.offsets.YearBegin: 12}.get(type(offset))
-    return None if unit is None else unit * int(offset.n)
+    months = {pd.offsets.MonthBegin: 1, pd.offsets.QuarterBegin: 3, pd.offsets.YearBegin: 12}.get(
+        type(offset)
+    )
+    if months is not None:
+        return ("M", months * int(offset.n), -1)
+    if isinstance(offset, pd.offsets.Week) and offset.weekday is not None:
+        return ("W", 7 * int(offset.n), int(offset.weekday))
+    return None
 
 
 _LAST_NS_MONTH = np.datetime64("2262-04", "M")
+_NS_PER_DAY = 86_400 * 10**9
 
 
-def _month_grid(lo: int, periods: int, freq: str) -> np.ndarray | None:
-    """``periods`` month-start grid points from ``lo`` (int64 ns) with numpy month arithmetic,
-    or None when ``freq`` is not a month-start frequency or ``lo`` is not a month start.
+def _fast_grid(lo: int, periods: int, freq: str) -> np.ndarray | None:
+    """``periods`` grid points from ``lo`` (int64 ns, itself on the grid) with numpy calendar
+    arithmetic, or None where pandas must do it (another frequency, ``lo`` off the grid, a
+    range past what nanoseconds hold — pandas then raises its clear error).
 
     Why: pandas generates calendar ranges one ``DateOffset`` step at a time in Python; a panel
     of 100 monthly series of 700 months spent more time dating its forecasts than fitting naive.
     """
-    months = _months_per_step(freq)
-    if months is None or periods < 0:
+    rule = _grid_rule(freq)
+    if rule is None or periods < 0:
         return None
-    first = np.datetime64(int(lo), "ns").astype("datetime64[M]")
+    kind, step, weekday = rule
+    start = np.datetime64(int(lo), "ns")
+    if kind == "W":
+        days = start.astype("datetime64[D]")
+        if int(((days - np.datetime64("1970-01-05")).astype(np.int64)) % 7) != weekday:
+            return None  # 1970-01-05 was a Monday (weekday 0)
+        k = np.arange(periods, dtype=np.int64)
+        if periods and lo + (periods - 1) * step * _NS_PER_DAY < lo:
+            return None
+        return lo + k * (step * _NS_PER_DAY)
+    first = start.astype("datetime64[M]")
     if first.astype("datetime64[ns]").astype(np.int64) != lo:
         return None
-    grid = first + months * np.arange(periods)
-    if periods and grid[-1] >= _LAST_NS_MONTH:  # past what nanoseconds hold: pandas says so
+    grid = first + step * np.arange(periods)
+    if periods and grid[-1] >= _LAST_NS_MONTH:
         return None
     return grid.astype("datetime64[ns]").astype(np.int64)
 
 
+def _steps_between(lo: int, hi: int, freq: str) -> int | None:
+    """Grid steps from ``lo`` to the last grid point at or before ``hi`` (fast rules only)."""
+    rule = _grid_rule(freq)
+    if rule is None:
+        return None
+    kind, step, _ = rule
+    if kind == "W":
+        return (hi - lo) // (step * _NS_PER_DAY)
+    span = np.datetime64(hi, "ns").astype("datetime64[M]") - np.datetime64(lo, "ns").astype("datetime64[M]")
+    return int(span.astype(np.int64)) // step
+
+
 def _calendar_grid(lo: int, periods: int, freq: str) -> np.ndarray:
-    fast = _month_grid(lo, periods, freq)
+    fast = _fast_grid(lo, periods, freq)
     if fast is not None:
         return fast
     return pd.date_range(pd.Timestamp(lo), periods=periods, freq=freq).asi8
@@ -171,13 +204,8 @@ def _grid_positions(ts: np.ndarray, freq: str) -> tuple[np.ndarray, np.ndarray]:
     ``searchsorted`` places every value without a per-series loop.
     """
     lo, hi = int(ts.min()), int(ts.max())
-    months = _months_per_step(freq)
-    grid = None
-    if months is not None:
-        span = np.datetime64(hi, "ns").astype("datetime64[M]") - np.datetime64(lo, "ns").astype(
-            "datetime64[M]"
-        )
-        grid = _month_grid(lo, int(span.astype(np.int64)) // months + 1, freq)
+    steps = _steps_between(lo, hi, freq)
+    grid = None if steps is None else _fast_grid(lo, steps + 1, freq)
     if grid is None:
         grid = pd.date_range(pd.Timestamp(lo), pd.Timestamp(hi), freq=freq).asi8
     if grid.size == 0:

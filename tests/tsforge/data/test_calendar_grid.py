@@ -1,4 +1,4 @@
-"""Month-start calendar grids computed with numpy month arithmetic equal pandas' date ranges."""
+"""Month-start and anchored-week calendar grids computed with numpy equal pandas' date ranges."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsforge.data.panel import _calendar_grid, _grid_positions, _month_grid
+from tsforge.data.panel import _calendar_grid, _fast_grid, _grid_positions
 
 
-@pytest.mark.parametrize("freq", ["MS", "2MS", "QS", "QS-FEB", "QS-DEC", "YS", "YS-JUL", "3YS"])
-def test_month_start_grids_match_pandas(freq):
+@pytest.mark.parametrize(
+    "freq", ["MS", "2MS", "QS", "QS-FEB", "QS-DEC", "YS", "YS-JUL", "3YS", "W-MON", "W-SUN", "2W-WED"]
+)
+def test_calendar_grids_match_pandas(freq):
     rng = np.random.default_rng(len(freq))
     for _ in range(25):
         start = pd.Timestamp("1950-01-01") + pd.DateOffset(months=int(rng.integers(0, 900)))
@@ -28,7 +30,8 @@ def test_month_start_grids_match_pandas(freq):
 
 
 def test_other_frequencies_and_off_grid_starts_are_left_to_pandas():
-    assert _month_grid(pd.Timestamp("2020-01-15").value, 3, "MS") is None  # not a month start
-    assert _month_grid(pd.Timestamp("2020-01-31").value, 3, "ME") is None  # month *end*
-    assert _month_grid(pd.Timestamp("2260-01-01").value, 100, "YS") is None  # past nanoseconds
-    assert _month_grid(pd.Timestamp("2020-01-06").value, 3, "W-MON") is None
+    assert _fast_grid(pd.Timestamp("2020-01-15").value, 3, "MS") is None  # not a month start
+    assert _fast_grid(pd.Timestamp("2020-01-31").value, 3, "ME") is None  # month *end*
+    assert _fast_grid(pd.Timestamp("2260-01-01").value, 100, "YS") is None  # past nanoseconds
+    assert _fast_grid(pd.Timestamp("2020-01-07").value, 3, "W-MON") is None  # a Tuesday
+    assert _fast_grid(pd.Timestamp("2020-01-06").value, 3, "B") is None  # business days: pandas
