@@ -194,8 +194,39 @@ def build_default_recommender(
     return rec
 
 
+#: What the first use builds when no recommender is saved (``tsforge recommend``, the demo): the
+#: candidates that train in about a second per corpus series, on a smaller corpus. Why: the full
+#: pool (LightGBM, STPE-MLP, PatchTST, HUTFormer, ...) on 300 series takes about an hour on two
+#: cores — too long to stand between a new user and a first answer. ``tsforge recommender
+#: build`` builds the full one; the recommendation says which one answered.
+QUICK_POOL: tuple[str, ...] = (
+    "seasonal_naive",
+    "naive",
+    "mean",
+    "dlinear",
+    "nlinear",
+    "sparsetsf",
+    "timebase",
+    "cyclenet",
+    "dlinear+selective",
+)
+QUICK_CORPUS_SIZE = 60
+
+
+def build_quick_recommender(progress: Progress | None = None) -> Recommender:
+    """The first-use recommender (see :data:`QUICK_POOL`), saved as the default and marked
+    ``meta["tier"] = "quick"`` until a full build replaces it."""
+    from recommender.knowledge_base import default_pool
+
+    pool = default_pool(include=[n for n in QUICK_POOL if n in {c.name for c in default_pool()}])
+    rec = build_default_recommender(QUICK_CORPUS_SIZE, pool=pool, progress=progress)
+    rec.meta["tier"] = "quick"
+    rec.save(rec.path)
+    return rec
+
+
 def default_recommender(*, build_if_missing: bool = True, progress: Progress | None = None) -> Recommender:
-    """The saved default recommender; built (a few minutes the first time) when missing."""
+    """The saved default recommender; when missing, the quick one is built (about a minute)."""
     path = recommender_dir()
     if (path / "meta.json").exists():
         return Recommender.load(path)
@@ -203,8 +234,14 @@ def default_recommender(*, build_if_missing: bool = True, progress: Progress | N
         raise DataValidationError(
             f"no recommender at {path}; run `tsforge recommender build`", file=str(path)
         )
-    log.info("no recommender at %s: building the default one (corpus knowledge base + LightGBM)", path)
-    return build_default_recommender(progress=progress)
+    log.info(
+        "no recommender at %s: building the quick one (%d candidates, %d corpus series); "
+        "`tsforge recommender build` builds the full one",
+        path,
+        len(QUICK_POOL),
+        QUICK_CORPUS_SIZE,
+    )
+    return build_quick_recommender(progress=progress)
 
 
 def _load(data: Any) -> tuple[TimeSeriesData, Any]:
@@ -411,6 +448,7 @@ def recommend(
             "candidates": list(rec.candidates),
             "trained_on": rec.meta.get("groups", []),
             "created": rec.meta.get("created"),
+            "tier": rec.meta.get("tier", "full"),
         },
         rule=rule,
     )

@@ -201,3 +201,26 @@ def test_ranking_numbers_agree_with_the_order_and_a_rule_is_said_in_words(kb):
     assert ruled.rule is not None and "naive" in ruled.rule and "seasonal_naive" in ruled.rule
     assert ruled.rule in ruled.explanation
     assert [m.name for m in ruled.top].count("naive") == 1
+
+
+def test_first_use_builds_the_quick_recommender_and_says_so(tmp_path, monkeypatch, capsys):
+    """No saved recommender: the first ``recommend`` builds the quick tier (fast candidates on a
+    small corpus), marks it, and the CLI tells the user how to build the full one."""
+    import recommender.api as api
+    from tsforge.cli.app import main
+
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(api, "QUICK_POOL", ("seasonal_naive", "naive", "mean"))
+    monkeypatch.setattr(api, "QUICK_CORPUS_SIZE", 6)
+    built = api.default_recommender()
+    assert built.meta["tier"] == "quick" and list(built.candidates) == ["seasonal_naive", "naive", "mean"]
+    assert api.default_recommender(build_if_missing=False).meta["tier"] == "quick"  # saved, reused
+    vals = periodic(2, 52)
+    lines = ["ds,a,b"] + [
+        f"{np.datetime64('2020-01-01T00:00') + np.timedelta64(i, 'h')},{vals[0, i]},{vals[1, i]}"
+        for i in range(T)
+    ]
+    csv = tmp_path / "p.csv"
+    csv.write_text("\n".join(lines))
+    main(["recommend", str(csv), "--horizon", "24", "--split", "7:1:2"])
+    assert "quick recommender" in capsys.readouterr().out

@@ -4,8 +4,8 @@ profile → recommend → train the recommended model and the seasonal-naive bas
 → register the better one, first on long multichannel data, then on a generated ragged panel
 (holdout protocol) → print the tables and what to open next. Every training is an MLflow
 run (the recommended model's run also carries the data's property profile). On first use the
-default recommender is built from the synthetic corpus (a few minutes, with a progress bar);
-later runs reuse it.
+quick recommender is built (fast candidates on a small synthetic corpus, about a minute, with a
+progress bar; :data:`recommender.api.QUICK_POOL`); later runs reuse it.
 """
 
 from __future__ import annotations

@@ -306,6 +306,12 @@ def render_recommendation(rec: Any, data: str) -> None:
         console.print("[bold]avoid:[/]")
         for a in rec.avoid:
             console.print(f"  • {a.name}: {a.reason}")
+    if rec.recommender.get("tier") == "quick":
+        console.print(
+            f"[yellow]answered by the quick recommender ({len(rec.recommender['candidates'])} fast "
+            "candidates); `tsforge recommender build` trains the full one (LightGBM, STPE-MLP, "
+            "PatchTST, ...; about an hour on 2 cores)[/]"
+        )
     console.print(
         f"[dim]{rec.properties['n_windows_profiled']} windows profiled; "
         f"{rec.timings['total_seconds']:.1f} s; next: tsforge recommend {data} --train, or tsforge train --dataset {data} --model {rec.best.model}"
