@@ -140,8 +140,17 @@ def run_demo(
     }
 
 
+#: Values profiled per panel series: three years of months (the properties need at least
+#: ``recommender.properties.profile.MIN_WINDOW`` = 32 values).
+PANEL_PROFILE_WINDOW = 36
+
+
 def run_panel_demo(
-    console: Any, *, seed: int = 2024, registered_name: str = "tsforge-demo-panel"
+    console: Any,
+    *,
+    seed: int = 2024,
+    registered_name: str = "tsforge-demo-panel",
+    n_series: int | None = None,
 ) -> dict[str, Any]:
     """The panel half of the demo: a generated ragged monthly panel → profile the series →
     recommend by validation → train the pick and seasonal naive under the holdout protocol →
@@ -156,7 +165,7 @@ def run_panel_demo(
     from tsforge.data.protocol import default_panel_horizon
     from tsforge.pipeline import TrackingOptions, train_panel
 
-    loaded = load_panel("synthetic_panel")
+    loaded = load_panel("synthetic_panel", **({} if n_series is None else {"n_series": n_series}))
     panel = loaded.panel
     horizon = default_panel_horizon(loaded.entry, panel.season_length, panel.horizon)
     lengths = panel.lengths
@@ -166,8 +175,12 @@ def run_panel_demo(
         f"its own dates, frequency {panel.freq}; holdout: each series' last {horizon} values test, the {horizon} "
         "before validate"
     )
-    console.print("\n[bold]1. Profile[/] — the ARIES properties of every series' last 24 values")
-    prof = profile(panel.tail(24), window=24, seed=seed)
+    window = PANEL_PROFILE_WINDOW
+    console.print(
+        f"\n[bold]1. Profile[/] — the ARIES properties of every series' last {window} values "
+        "(shorter series are skipped)"
+    )
+    prof = profile(panel.tail(window), window=window, seed=seed)
     for table in render_summary(prof.summary):
         console.print(table)
     console.print("\n[bold]2. Recommend[/] — every candidate forecasts each series' validation window")
