@@ -202,6 +202,47 @@ def summarise_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def markdown_table(rows: list[dict[str, Any]]) -> str:
+    """The README table: per collection, test MASE of seasonal naive, AutoETS, the best
+    statistical and the best global model, Monash's ETS and N-BEATS, and the largest
+    tsforge/statsforecast time ratio."""
+    frame = pd.DataFrame(rows)
+    lines = [
+        "| collection (H) | seasonal naive | AutoETS | best statistical | best global | Monash ETS | "
+        "Monash N-BEATS | time ratio (max) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, g in frame.groupby("collection", sort=False):
+        by = dict(zip(g["model"], g["test_mase"], strict=True))
+        local, glob = g[g["kind"] == "local"], g[g["kind"] == "global"]
+        stat = local.loc[local["test_mase"].idxmin()] if len(local) else None
+        best = glob.loc[glob["test_mase"].idxmin()] if len(glob) else None
+        ref = g["monash_published_mase"].iloc[0] if "monash_published_mase" in g else None
+        ref = ref if isinstance(ref, dict) else {}
+        ratio = g["time_ratio"].max() if "time_ratio" in g and g["time_ratio"].notna().any() else None
+
+        def cell(v: Any) -> str:
+            return "–" if v is None or v != v else f"{v:.3f}"
+
+        winner = best is not None and "auto_ets" in by and best["test_mase"] < by["auto_ets"]
+        lines.append(
+            f"| {name} ({int(g['horizon'].iloc[0])}) | {cell(by.get('seasonal_naive'))} | {cell(by.get('auto_ets'))} | "
+            + ("–" if stat is None else f"{stat['model']} {stat['test_mase']:.3f}")
+            + " | "
+            + (
+                "–"
+                if best is None
+                else ("**" if winner else "")
+                + f"{best['model']} {best['test_mase']:.3f}"
+                + ("**" if winner else "")
+            )
+            + f" | {cell(ref.get('ETS'))} | {cell(ref.get('N-BEATS'))} | "
+            + ("–" if ratio is None else f"{ratio:.2f}")
+            + " |"
+        )
+    return "\n".join(lines)
+
+
 def _merge(previous: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
     key = {(r["collection"], r["model"]) for r in new}
     return [r for r in previous if (r["collection"], r["model"]) not in key] + new
@@ -230,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarise_rows(merged)
     out = write_results("panels", {"rows": merged, "summary": summary})
     print(json.dumps(summary, indent=1, default=str))
+    print(markdown_table(merged))
     if not args.no_track:
         from tsforge.tracking.runs import tracked_run
 
