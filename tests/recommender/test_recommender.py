@@ -159,19 +159,25 @@ def test_bad_input_gets_clear_errors(rec, tmp_path):
         recommend(as_data(periodic(2, 1), "p"), horizon=0, recommender=rec)
 
 
+def _periodic_csv(folder, seed: int):
+    """Two hourly periodic channels as a wide CSV (``ds,a,b``) the CLI can read."""
+    vals = periodic(2, seed)
+    lines = ["ds,a,b"] + [
+        f"{np.datetime64('2020-01-01T00:00') + np.timedelta64(i, 'h')},{vals[0, i]},{vals[1, i]}"
+        for i in range(T)
+    ]
+    csv = folder / "p.csv"
+    csv.write_text("\n".join(lines))
+    return csv
+
+
 def test_cli_recommend_json_and_error_exit(rec, tmp_path, monkeypatch, capsys):
     from recommender.ranker import recommender_dir
     from tsforge.cli.app import main
 
     monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path))
     rec.save(recommender_dir())
-    vals = periodic(2, 51)
-    lines = ["ds,a,b"] + [
-        f"{np.datetime64('2020-01-01T00:00') + np.timedelta64(i, 'h')},{vals[0, i]},{vals[1, i]}"
-        for i in range(T)
-    ]
-    csv = tmp_path / "p.csv"
-    csv.write_text("\n".join(lines))
+    csv = _periodic_csv(tmp_path, 51)
     main(["recommend", str(csv), "--horizon", "24", "--json", "--split", "7:1:2"])
     out = json.loads(capsys.readouterr().out)
     assert out["ranking"][0]["name"] == "seasonal_naive"
@@ -210,17 +216,14 @@ def test_first_use_builds_the_quick_recommender_and_says_so(tmp_path, monkeypatc
     from tsforge.cli.app import main
 
     monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(api, "QUICK_POOL", ("seasonal_naive", "naive", "mean"))
+    from recommender.knowledge_base import default_pool
+
+    keep = {"seasonal_naive", "naive", "mean"}  # the test's cheap pool: everything else is "slow"
+    monkeypatch.setattr(api, "SLOW_CANDIDATES", frozenset(c.name for c in default_pool()) - keep)
     monkeypatch.setattr(api, "QUICK_CORPUS_SIZE", 6)
     built = api.default_recommender()
     assert built.meta["tier"] == "quick" and list(built.candidates) == ["seasonal_naive", "naive", "mean"]
     assert api.default_recommender(build_if_missing=False).meta["tier"] == "quick"  # saved, reused
-    vals = periodic(2, 52)
-    lines = ["ds,a,b"] + [
-        f"{np.datetime64('2020-01-01T00:00') + np.timedelta64(i, 'h')},{vals[0, i]},{vals[1, i]}"
-        for i in range(T)
-    ]
-    csv = tmp_path / "p.csv"
-    csv.write_text("\n".join(lines))
+    csv = _periodic_csv(tmp_path, 52)
     main(["recommend", str(csv), "--horizon", "24", "--split", "7:1:2"])
     assert "quick recommender" in capsys.readouterr().out

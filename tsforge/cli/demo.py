@@ -5,7 +5,7 @@ profile → recommend → train the recommended model and the seasonal-naive bas
 (holdout protocol) → print the tables and what to open next. Every training is an MLflow
 run (the recommended model's run also carries the data's property profile). On first use the
 quick recommender is built (fast candidates on a small synthetic corpus, about a minute, with a
-progress bar; :data:`recommender.api.QUICK_POOL`); later runs reuse it.
+progress bar; :data:`recommender.api.SLOW_CANDIDATES`); later runs reuse it.
 """
 
 from __future__ import annotations
