@@ -156,6 +156,7 @@ def build_default_recommender(
     register: bool = True,
     path: str | Path | None = None,
     use_cache: bool = True,
+    tier: str = "full",
     progress: Progress | None = None,
 ) -> Recommender:
     """Build (or reuse) the knowledge base, train the recommender and save it as the default.
@@ -170,6 +171,8 @@ def build_default_recommender(
         path: where to save (default ``datasets/cache/recommender/default``).
         use_cache: reuse the cached corpus benchmark (``False`` retrains the pool on the corpus,
             e.g. after a model changed; cached real groups are still reused).
+        tier: recorded as ``meta["tier"]`` (``"quick"`` for :func:`build_quick_recommender`), so a
+            recommendation says which recommender answered.
     """
     kb = build_knowledge_base(
         corpus_size,
@@ -185,6 +188,7 @@ def build_default_recommender(
     )
     rec = train_recommender(kb, ranker, progress=progress)
     rec.meta["kb_build_seconds"] = kb.meta.get("build_seconds")
+    rec.meta["tier"] = tier
     rec.save(Path(path) if path else recommender_dir())
     if track:
         from recommender.ranker import log_recommender
@@ -211,10 +215,7 @@ def build_quick_recommender(progress: Progress | None = None) -> Recommender:
     from recommender.knowledge_base import default_pool
 
     pool = [c for c in default_pool() if c.name not in SLOW_CANDIDATES]
-    rec = build_default_recommender(QUICK_CORPUS_SIZE, pool=pool, progress=progress)
-    rec.meta["tier"] = "quick"
-    rec.save(rec.path)
-    return rec
+    return build_default_recommender(QUICK_CORPUS_SIZE, pool=pool, tier="quick", progress=progress)
 
 
 def default_recommender(*, build_if_missing: bool = True, progress: Progress | None = None) -> Recommender:

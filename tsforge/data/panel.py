@@ -144,6 +144,7 @@ def _grid_rule(freq: str) -> tuple[str, int, int] | None:
 
 _LAST_NS_MONTH = np.datetime64("2262-04", "M")
 _NS_PER_DAY = 86_400 * 10**9
+_MAX_NS = int(np.iinfo(np.int64).max)
 
 
 def _fast_grid(lo: int, periods: int, freq: str) -> np.ndarray | None:
@@ -164,7 +165,7 @@ def _fast_grid(lo: int, periods: int, freq: str) -> np.ndarray | None:
         if int(((days - np.datetime64("1970-01-05")).astype(np.int64)) % 7) != weekday:
             return None  # 1970-01-05 was a Monday (weekday 0)
         k = np.arange(periods, dtype=np.int64)
-        if periods and lo + (periods - 1) * step * _NS_PER_DAY < lo:
+        if periods and lo + (periods - 1) * step * _NS_PER_DAY > _MAX_NS:  # pandas says so
             return None
         return lo + k * (step * _NS_PER_DAY)
     first = start.astype("datetime64[M]")

@@ -65,15 +65,16 @@ def _space(trial: Any) -> dict[str, dict[str, Any]]:
     }
 
 
-def _objective(loss: str | None) -> str:
-    """LightGBM's objective for the run's training loss: ``mae`` → ``l1``, else squared error.
+def _objective(loss: str | None) -> tuple[str, str]:
+    """LightGBM's objective and the name of its validation metric for the run's training loss:
+    ``mae`` → ``l1``, anything else → squared error (``regression`` / ``l2``).
 
     Why follow the loss: panels train every global model on MAE (their scaled targets are heavy
     -tailed: a short, nearly flat input window turns an ordinary future value into tens of
     standard deviations). Under squared error a few such rows set whole leaves, and the booster
     then forecasts far off for *other* series (seen on M1 yearly: a constant 10× the level).
     """
-    return "l1" if str(loss or "mse").lower() == "mae" else "regression"
+    return ("l1", "l1") if str(loss or "mse").lower() == "mae" else ("regression", "l2")
 
 
 @register_model(
@@ -168,8 +169,9 @@ class LightGBMForecaster(Forecaster):
         rng = np.random.default_rng(cfg.seed)
         X_tr, y_tr = self._sample_rows(task.dataset("train"), cfg.max_train_rows, rng)
         X_va, y_va = self._sample_rows(task.dataset("val"), cfg.max_val_rows, rng)
+        objective, metric = _objective(getattr(train_config, "loss", "mse"))
         params = {
-            "objective": _objective(getattr(train_config, "loss", "mse")),
+            "objective": objective,
             "learning_rate": cfg.learning_rate,
             "num_leaves": cfg.num_leaves,
             "min_child_samples": cfg.min_child_samples,
@@ -202,7 +204,6 @@ class LightGBMForecaster(Forecaster):
                 valid_names=["val"],
                 callbacks=[lgb.early_stopping(cfg.early_stopping_rounds, verbose=False)],
             )
-        metric = "l1" if params["objective"] == "l1" else "l2"
         val_curve = evals.get("val", {}).get(metric, [])
         history = [{"epoch": float(i), "val_loss": float(v)} for i, v in enumerate(val_curve)]
         best = booster.best_iteration or len(val_curve)

@@ -33,5 +33,7 @@ def test_other_frequencies_and_off_grid_starts_are_left_to_pandas():
     assert _fast_grid(pd.Timestamp("2020-01-15").value, 3, "MS") is None  # not a month start
     assert _fast_grid(pd.Timestamp("2020-01-31").value, 3, "ME") is None  # month *end*
     assert _fast_grid(pd.Timestamp("2260-01-01").value, 100, "YS") is None  # past nanoseconds
+    assert _fast_grid(pd.Timestamp("2262-03-03").value, 20, "W-MON") is None  # a Monday; weeks past them
+    assert _fast_grid(pd.Timestamp("2262-03-03").value, 3, "W-MON") is not None
     assert _fast_grid(pd.Timestamp("2020-01-07").value, 3, "W-MON") is None  # a Tuesday
     assert _fast_grid(pd.Timestamp("2020-01-06").value, 3, "B") is None  # business days: pandas
