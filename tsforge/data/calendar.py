@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tsforge.data.frequency import NS_PER_DAY
+
 __all__ = ["CALENDAR_TERMS", "CALENDAR_SIZES", "calendar_indices", "resolvable_terms"]
 
 CALENDAR_TERMS: tuple[str, ...] = ("hour", "dow", "dom", "month")
@@ -38,7 +40,7 @@ def resolvable_terms(freq: str | None) -> tuple[str, ...]:
     except ValueError:
         return ()
     nanos = _approx_nanos(offset)
-    day = 86_400 * 10**9
+    day = NS_PER_DAY
     if nanos < day:
         return CALENDAR_TERMS
     if nanos < 7 * day:
@@ -56,11 +58,11 @@ def _approx_nanos(offset: pd.DateOffset) -> int:
     except (ValueError, TypeError):
         name = offset.name.upper()
         if name.startswith(("ME", "MS", "M", "BM", "BMS", "SM")):
-            return 30 * 86_400 * 10**9
+            return 30 * NS_PER_DAY
         if name.startswith(("QE", "QS", "Q", "BQ")):
-            return 91 * 86_400 * 10**9
+            return 91 * NS_PER_DAY
         if name.startswith("W"):  # anchored weeks (W-SUN, W-TUE) have no fixed Timedelta
-            return 7 * 86_400 * 10**9
+            return 7 * NS_PER_DAY
         if name.startswith(("B", "C")):  # business / custom business days
-            return 86_400 * 10**9
-        return 366 * 86_400 * 10**9
+            return NS_PER_DAY
+        return 366 * NS_PER_DAY

@@ -12,7 +12,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-__all__ = ["infer_freq", "season_length", "steps_per_hour", "steps_per_day", "fixed_step"]
+__all__ = ["NS_PER_DAY", "infer_freq", "season_length", "steps_per_hour", "steps_per_day", "fixed_step"]
+
+#: nanoseconds in a day: the unit calendar grids step in (timestamps are int64 nanoseconds)
+NS_PER_DAY = 86_400 * 10**9
 
 
 def infer_freq(timestamps: np.ndarray) -> str | None:

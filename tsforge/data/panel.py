@@ -28,7 +28,7 @@ import pandas as pd
 import polars as pl
 from pandas.tseries.frequencies import to_offset
 
-from tsforge.data.frequency import fixed_step
+from tsforge.data.frequency import NS_PER_DAY, fixed_step
 from tsforge.data.frequency import season_length as _season_length
 from tsforge.errors import DataValidationError
 
@@ -143,7 +143,6 @@ def _grid_rule(freq: str) -> tuple[str, int, int] | None:
 
 
 _LAST_NS_MONTH = np.datetime64("2262-04", "M")
-_NS_PER_DAY = 86_400 * 10**9
 _MAX_NS = int(np.iinfo(np.int64).max)
 
 
@@ -165,9 +164,9 @@ def _fast_grid(lo: int, periods: int, freq: str) -> np.ndarray | None:
         if int(((days - np.datetime64("1970-01-05")).astype(np.int64)) % 7) != weekday:
             return None  # 1970-01-05 was a Monday (weekday 0)
         k = np.arange(periods, dtype=np.int64)
-        if periods and lo + (periods - 1) * step * _NS_PER_DAY > _MAX_NS:  # pandas says so
+        if periods and lo + (periods - 1) * step * NS_PER_DAY > _MAX_NS:  # pandas says so
             return None
-        return lo + k * (step * _NS_PER_DAY)
+        return lo + k * (step * NS_PER_DAY)
     first = start.astype("datetime64[M]")
     if first.astype("datetime64[ns]").astype(np.int64) != lo:
         return None
@@ -184,7 +183,7 @@ def _steps_between(lo: int, hi: int, freq: str) -> int | None:
         return None
     kind, step, _ = rule
     if kind == "W":
-        return (hi - lo) // (step * _NS_PER_DAY)
+        return (hi - lo) // (step * NS_PER_DAY)
     span = np.datetime64(hi, "ns").astype("datetime64[M]") - np.datetime64(lo, "ns").astype("datetime64[M]")
     return int(span.astype(np.int64)) // step
 

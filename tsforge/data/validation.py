@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
+from tsforge.data.frequency import NS_PER_DAY
 from tsforge.errors import DataValidationError
 
 __all__ = [
@@ -183,7 +184,6 @@ def parse_timestamps(
 
 
 _NS_PER = {"ns": 1, "us": 1_000, "ms": 1_000_000}
-_NS_PER_DAY = 86_400 * 1_000_000_000
 
 
 def _temporal_ns(series: pl.Series) -> np.ndarray:
@@ -196,7 +196,7 @@ def _temporal_ns(series: pl.Series) -> np.ndarray:
     phys = series.to_physical().to_numpy()
     if series.dtype == pl.Date:
         out = phys.astype(np.int64)
-        out *= _NS_PER_DAY
+        out *= NS_PER_DAY
     else:
         factor = _NS_PER[series.dtype.time_unit]
         out = phys if factor == 1 else phys * np.int64(factor)
@@ -334,7 +334,7 @@ def infer_step(times: np.ndarray) -> pd.DateOffset | None:
         # Gaps only lengthen differences: when every difference is a multiple of the smallest,
         # the smallest is the step even if gaps outnumber regular steps.
         step = smallest
-    day = 86_400 * 10**9
+    day = NS_PER_DAY
     if 28 * day <= step <= 31 * day:
         # Month lengths vary: try month start/end anchors before falling back to a fixed step.
         for alias in ("MS", "ME"):
