@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from tsforge.cli.app import app, console
+from tsforge.cli.data_options import DataArgument, DatasetOption, data_source
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
 from tsforge.errors import ConfigError
 
@@ -67,7 +68,8 @@ def _metrics_table(rows: list[dict[str, Any]], title: str, highlight: str | None
 
 @app.command("train")
 def train_cmd(
-    dataset: Annotated[str, typer.Option("--dataset", "-d", help="Catalogue name or CSV/Parquet file.")],
+    data: DataArgument = None,
+    dataset: DatasetOption = None,
     model: Annotated[
         str, typer.Option("--model", "-m", help="Registered model name (see `tsforge models`).")
     ] = "dlinear",
@@ -122,6 +124,7 @@ def train_cmd(
     from tsforge.data.protocol import HOLDOUT, protocol_for
     from tsforge.pipeline import train
 
+    dataset = data_source(data, dataset, "train")
     eng = engine_from_options(engine, ray_address, n_jobs)  # per-series (panel) work runs on it
     load_kwargs = (
         {"id_col": id_col, "time_col": time_col, "target_col": target_col} if Path(dataset).suffix else None
@@ -261,7 +264,8 @@ def evaluate_cmd(
             "--model", "-m", help="name (@champion, else newest), name@alias, name/version or a folder."
         ),
     ],
-    dataset: Annotated[str, typer.Option("--dataset", "-d", help="Catalogue name or file.")],
+    data: DataArgument = None,
+    dataset: DatasetOption = None,
     split: Annotated[str | None, typer.Option(help="Split convention (default: catalogue).")] = None,
     on: Annotated[str, typer.Option(help="Which split to score: val or test.")] = "test",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -270,6 +274,7 @@ def evaluate_cmd(
     model: on every series' holdout test window)."""
     from tsforge.panels.predictor import PanelPredictor
 
+    dataset = data_source(data, dataset, "evaluate")
     predictor = _load_predictor(model)
     if isinstance(predictor, PanelPredictor):
         from tsforge.pipeline.panel import evaluate_panel_model

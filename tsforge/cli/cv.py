@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from tsforge.cli.app import app, console
+from tsforge.cli.data_options import DataArgument, DatasetOption, data_source
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
 from tsforge.errors import ConfigError
 
@@ -16,15 +17,14 @@ __all__ = ["cv_cmd"]
 
 @app.command("cv")
 def cv_cmd(
-    dataset: Annotated[
-        str, typer.Option("--dataset", "-d", help="Panel catalogue name or CSV/Parquet/.tsf file.")
-    ],
     model: Annotated[
         list[str],
         typer.Option(
             "--model", "-m", help="Local (auto_ets, seasonal_naive, ...) or global model; repeatable."
         ),
     ],
+    data: DataArgument = None,
+    dataset: DatasetOption = None,
     horizon: Annotated[
         int | None, typer.Option("--horizon", "-H", help="Steps per window (default: catalogue/M4).")
     ] = None,
@@ -66,6 +66,7 @@ def cv_cmd(
     from tsforge.panels.global_models import RefitGlobalModel
     from tsforge.panels.local import LOCAL_MODELS
 
+    dataset = data_source(data, dataset, "cv")
     load_kwargs = (
         {"id_col": id_col, "time_col": time_col, "target_col": target_col} if Path(dataset).suffix else {}
     )

@@ -124,7 +124,7 @@ def run_demo(
         "\n[bold]Next[/]\n"
         "  make ui      → MLflow UI at http://127.0.0.1:5000 (runs, per-epoch curves, forecast plots, profile, registry)\n"
         f"  make serve   → REST API at http://127.0.0.1:8000/docs (default model {registered_name}@champion)\n"
-        f"  .venv/bin/tsforge recommend my_data.csv      .venv/bin/tsforge train --dataset my_panel.csv --model auto_ets\n"
+        f"  .venv/bin/tsforge recommend my_data.csv      .venv/bin/tsforge train my_panel.csv --model auto_ets\n"
         f"  .venv/bin/tsforge forecast --model models:/{registered_name}@champion --input history.csv --horizon {rec.horizon}\n"
         f"  .venv/bin/tsforge forecast --model {registered_name}-panel --input my_panel.csv   (any series, any length)"
     )

@@ -314,7 +314,7 @@ def render_recommendation(rec: Any, data: str) -> None:
         )
     console.print(
         f"[dim]{rec.properties['n_windows_profiled']} windows profiled; "
-        f"{rec.timings['total_seconds']:.1f} s; next: tsforge recommend {data} --train, or tsforge train --dataset {data} --model {rec.best.model}"
+        f"{rec.timings['total_seconds']:.1f} s; next: tsforge recommend {data} --train, or tsforge train {data} --model {rec.best.model}"
         + (f" --strategy {rec.best.strategy}" if rec.best.strategy else "")
         + "[/]"
     )

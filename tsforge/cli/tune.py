@@ -14,6 +14,7 @@ import typer
 
 from tsforge.cli.app import app, console, err_console, quiet_third_party
 from tsforge.cli.core import _parse_options
+from tsforge.cli.data_options import DataArgument, DatasetOption, data_source
 from tsforge.errors import ConfigError
 
 __all__ = ["tune_cmd", "TrialProgress"]
@@ -53,7 +54,8 @@ def _quiet_libraries() -> None:
 
 @app.command("tune")
 def tune_cmd(
-    dataset: Annotated[str, typer.Option("--dataset", "-d", help="Catalogue name or CSV/Parquet file.")],
+    data: DataArgument = None,
+    dataset: DatasetOption = None,
     model: Annotated[
         str, typer.Option("--model", "-m", help="Registered model with a search space.")
     ] = "dlinear",
@@ -133,6 +135,7 @@ def tune_cmd(
 
     from tsforge.tuning import tune
 
+    dataset = data_source(data, dataset, "tune")
     strategy_name = "selective" if selective else strategy
     train_cfg = {"max_epochs": epochs, **_parse_options(train_option, "train")}
     train_cfg = {k: v for k, v in train_cfg.items() if v is not None}

@@ -85,9 +85,8 @@ def test_train_evaluate_forecast_end_to_end(tracking_uri, tmp_path, capsys):
     )
     assert code == 0, err[-3000:]
     assert "cli-m" in out
-    code, out, err = _cli(
-        capsys, "evaluate", "--model", "models:/cli-m@champion", "--dataset", path, "--json"
-    )
+    # the data as the command's argument (as `profile`/`recommend` take it) or as --dataset: the same
+    code, out, err = _cli(capsys, "evaluate", path, "--model", "models:/cli-m@champion", "--json")
     assert code == 0, err[-3000:]
     # a user's file follows the per-series holdout protocol: panel scores
     assert '"test_mase"' in out and '"test_smape"' in out and '"test_owa"' in out
@@ -116,6 +115,24 @@ def test_train_evaluate_forecast_end_to_end(tracking_uri, tmp_path, capsys):
     assert code == 2 and "horizon 99" in err
     code, _, err = _cli(capsys, "forecast", "--model", "models:/nope@champion", "--input", hist)
     assert code == 2 and "no registered model named 'nope'" in err
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate", "cv", "tune"])
+def test_data_source_missing_or_ambiguous_is_one_line_and_exit_2(command, tmp_path, capsys):
+    path = _csv(tmp_path, "ok.csv", _long())
+    model = ["--model", "models:/x@champion"] if command == "evaluate" else ["--model", "naive"]
+    code, _, err = _cli(capsys, command, *model)
+    assert code == 2 and err.startswith("error: no data given") and f"tsforge {command} DATA" in err, err
+    code, _, err = _cli(capsys, command, path, "--dataset", str(tmp_path / "other.csv"), *model)
+    assert code == 2 and err.startswith("error: two data sources given") and "other.csv" in err, err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_train_takes_the_data_as_its_argument(tmp_path, capsys):
+    path = _csv(tmp_path, "pos.csv", _long())
+    code, out, err = _cli(capsys, "train", path, "--model", "naive", "--horizon", "12", "--no-track")
+    assert code == 0, err[-3000:]
+    assert "│ pos " in out and "MASE" in out
 
 
 def test_console_entry_point_exit_code_in_a_real_process(tmp_path):
