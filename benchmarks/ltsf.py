@@ -68,6 +68,8 @@ PUBLISHED_BY = {"etth1": "TimeBase / DUET / SparseTSF", "ettm1": "DUET", "weathe
 RECIPES: dict[str, dict[str, Any]] = {
     "sparsetsf": {"model": "sparsetsf"},
     "timebase": {"model": "timebase"},
+    # the official TimeBase runs use RevIN (``revin=1, affine=0`` in the authors' published logs)
+    "timebase_revin": {"model": "timebase", "model_config": {"revin": True}},
     "cyclenet": {"model": "cyclenet"},
     "cyclenet_mlp": {"model": "cyclenet_mlp"},
     "rlinear": {"model": "nlinear", "model_config": {"revin": True}},
@@ -120,6 +122,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--quick", action="store_true", help="smoke test: 2 epochs, one seed, lookbacks 96,336")
     p.add_argument("--out", type=Path, default=RESULTS)
+    p.add_argument("--table", action="store_true", help="print the README table from --out and exit")
     args = p.parse_args(argv)
     unknown = sorted(set(args.models) - set(RECIPES))
     if unknown:
@@ -295,6 +298,53 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+#: README column titles, in column order (models without rows are left out)
+TABLE_COLUMNS: dict[str, str] = {
+    "sparsetsf": "SparseTSF",
+    "timebase": "TimeBase",
+    "timebase_revin": "TimeBase+RevIN",
+    "cyclenet": "CycleNet",
+    "cyclenet_mlp": "CycleNet/MLP",
+    "rlinear": "RLinear",
+    "patchtst": "PatchTST",
+    "itransformer": "iTransformer",
+}
+
+
+def _mse(value: float) -> str:
+    """``0.3560`` → ``.356`` (the papers' style)."""
+    return f"{value:.3f}".removeprefix("0")
+
+
+def markdown_table(rows: list[dict[str, Any]]) -> str:
+    """The README table: test MSE (chosen lookback) per model, the best per cell in bold, the gap.
+
+    Why generated: the README must say exactly what ``ltsf.json`` holds.
+    """
+    rows = [r for r in rows if not r.get("quick") and r["model"] in TABLE_COLUMNS]
+    models = [m for m in TABLE_COLUMNS if any(r["model"] == m for r in rows)]
+    by_cell: dict[tuple[str, int], dict[str, dict[str, Any]]] = {}
+    for r in rows:
+        by_cell.setdefault((r["dataset"], int(r["horizon"])), {})[r["model"]] = r
+    head = ["data", "H", *(TABLE_COLUMNS[m] for m in models), "best tsforge", "published best", "gap"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    order = {d: i for i, d in enumerate(PUBLISHED)}
+    for (dataset, horizon), cell in sorted(by_cell.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
+        best = min(cell.values(), key=lambda r: r["test_mse"])
+        cols = []
+        for m in models:
+            r = cell.get(m)
+            text = "—" if r is None else f"{_mse(r['test_mse'])} (L {r['input_len']})"
+            cols.append(f"**{text}**" if r is best else text)
+        published = PUBLISHED[dataset][horizon]
+        gap = best["test_mse"] / published - 1.0
+        lines.append(
+            f"| {dataset} | {horizon} | {' | '.join(cols)} | {_mse(best['test_mse'])} | {_mse(published)} "
+            f"| {100 * gap:+.1f}% |"
+        )
+    return "\n".join(lines)
+
+
 def _key(r: dict[str, Any]) -> tuple[str, int, str]:
     return (r["dataset"], int(r["horizon"]), r["model"])
 
@@ -352,6 +402,9 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("mlflow", "alembic", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     args = parse_args(argv)
+    if args.table:
+        print(markdown_table(_load(args.out).get("rows", [])))
+        return 0
     torch.set_num_threads(args.threads)
     done = {(_key(r), r.get("command")) for r in _load(args.out).get("rows", [])} if args.resume else set()
     grid = [(d, h, m) for d in args.datasets for h in args.horizons for m in args.models]
