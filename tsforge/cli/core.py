@@ -59,7 +59,8 @@ def _metrics_table(rows: list[dict[str, Any]], title: str, highlight: str | None
 
     table = Table(title=title)
     for col in rows[0].keys():
-        table.add_column(col, justify="left" if col in ("model", "dataset") else "right")
+        # a value too wide for the terminal folds onto the next line instead of being cut to "auto_…"
+        table.add_column(col, justify="left" if col in ("model", "dataset") else "right", overflow="fold")
     for row in rows:
         style = "bold green" if highlight and row.get("model") == highlight else None
         table.add_row(*[f"{v:.4f}" if isinstance(v, float) else str(v) for v in row.values()], style=style)
