@@ -59,3 +59,14 @@ def test_validated_choice_keeps_plain_training_where_validation_says_selective_d
     assert abs(heavier["mean_rel_change_mse"] - (-0.025)) < 1e-12
     assert abs(heavier["validated_choice"]["mean_rel_change_mse"] - (-0.05)) < 1e-12
     assert heavier["max_epoch_time_ratio"] == 1.1 and summary["max_epoch_time_ratio"] == 1.5
+
+
+def test_ili_input_length_follows_the_papers_backbone_configs():
+    from benchmarks.selective import protocol_input_len
+
+    assert protocol_input_len("illness", "patchtst") == 96 == protocol_input_len("illness", "itransformer")
+    assert protocol_input_len("illness", "hutformer") == 36 == protocol_input_len("illness", "dlinear")
+    assert (
+        protocol_input_len("etth1", "patchtst") == 336
+        and protocol_input_len("exchange_rate", "patchtst") == 96
+    )
