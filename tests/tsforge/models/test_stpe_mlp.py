@@ -17,7 +17,7 @@ from tsforge.models import ModelContext, build_model
 from tsforge.models.persistence import load_model, save_model
 from tsforge.models.stpe_mlp import STPEMLP
 from tsforge.training.config import TrainConfig
-from tsforge.training.fitting import train_forecaster
+from tsforge.training.fitting import seed_all, train_forecaster
 
 HOURLY = ("hour", "dow", "dom", "month")
 
@@ -208,6 +208,9 @@ def station_task():
 
 @pytest.fixture(scope="module")
 def fitted(station_task):
+    # seed the initial weights too (as fit_model does): otherwise they depend on which tests ran
+    # before in this worker, and one draw in six trained worse than seasonal naive
+    seed_all(1)
     model = build_model("stpe_mlp", ModelContext.from_task(station_task), {"d_model": 32})
     cfg = TrainConfig.for_model(
         model, {"max_epochs": 12, "patience": 12, "lr": 3e-3, "progress": False, "seed": 1}
@@ -226,16 +229,23 @@ def test_training_beats_seasonal_naive_on_a_latitude_dependent_field(station_tas
     assert ours < base, (ours, base)
 
 
-def test_coordinates_help_on_a_latitude_dependent_field(station_task, fitted) -> None:
-    # same training recipe with the spatial term switched off: the coordinate path must be better
-    model, _ = fitted
-    off = build_model("stpe_mlp", ModelContext.from_task(station_task), {"d_model": 32, "spatial": "none"})
+def _val_mae(task, seed: int, **options) -> float:
+    """Validation MAE of STPE-MLP trained with the fixture's recipe, weights seeded by ``seed``."""
+    seed_all(seed)
+    model = build_model("stpe_mlp", ModelContext.from_task(task), {"d_model": 32, **options})
     cfg = TrainConfig.for_model(
-        off, {"max_epochs": 12, "patience": 12, "lr": 3e-3, "progress": False, "seed": 1}
+        model, {"max_epochs": 12, "patience": 12, "lr": 3e-3, "progress": False, "seed": seed}
     )
-    train_forecaster(off, station_task, train_config=cfg)
-    with_coords = evaluate(model, station_task, "val").normalized["mae"]
-    without = evaluate(off, station_task, "val").normalized["mae"]
+    train_forecaster(model, task, train_config=cfg)
+    return evaluate(model, task, "val").normalized["mae"]
+
+
+def test_coordinates_help_on_a_latitude_dependent_field(station_task) -> None:
+    # same recipe with the spatial term switched off, averaged over three seeds: one seed's
+    # initial weights can swing the MAE by ±10 %, more than what the coordinates are worth
+    seeds = (0, 1, 2)
+    with_coords = np.mean([_val_mae(station_task, s) for s in seeds])
+    without = np.mean([_val_mae(station_task, s, spatial="none") for s in seeds])
     assert with_coords < without, (with_coords, without)
 
 
