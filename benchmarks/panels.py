@@ -202,6 +202,11 @@ def summarise_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _cell(value: Any) -> str:
+    """A MASE for the table; ``–`` where there is none (missing or NaN)."""
+    return "–" if value is None or value != value else f"{value:.3f}"
+
+
 def markdown_table(rows: list[dict[str, Any]]) -> str:
     """The README table: per collection, test MASE of seasonal naive, AutoETS, the best
     statistical and the best global model, Monash's ETS and N-BEATS, and the largest
@@ -221,12 +226,9 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
         ref = ref if isinstance(ref, dict) else {}
         ratio = g["time_ratio"].max() if "time_ratio" in g and g["time_ratio"].notna().any() else None
 
-        def cell(v: Any) -> str:
-            return "–" if v is None or v != v else f"{v:.3f}"
-
         winner = best is not None and "auto_ets" in by and best["test_mase"] < by["auto_ets"]
         lines.append(
-            f"| {name} ({int(g['horizon'].iloc[0])}) | {cell(by.get('seasonal_naive'))} | {cell(by.get('auto_ets'))} | "
+            f"| {name} ({int(g['horizon'].iloc[0])}) | {_cell(by.get('seasonal_naive'))} | {_cell(by.get('auto_ets'))} | "
             + ("–" if stat is None else f"{stat['model']} {stat['test_mase']:.3f}")
             + " | "
             + (
@@ -236,7 +238,7 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
                 + f"{best['model']} {best['test_mase']:.3f}"
                 + ("**" if winner else "")
             )
-            + f" | {cell(ref.get('ETS'))} | {cell(ref.get('N-BEATS'))} | "
+            + f" | {_cell(ref.get('ETS'))} | {_cell(ref.get('N-BEATS'))} | "
             + ("–" if ratio is None else f"{ratio:.2f}")
             + " |"
         )

@@ -184,6 +184,11 @@ def run_one(
     return row
 
 
+def pair_key(pair: dict[str, Any]) -> str:
+    """``{"r_u": 0.3, "r_a": 0.0, ...}`` → ``"r_u=0.3,r_a=0.0"``: the key of a cell's ``selection.val_mse``."""
+    return f"r_u={pair['r_u']},r_a={pair['r_a']}"
+
+
 def _stats(rows: list[dict[str, Any]], key: str) -> dict[str, float]:
     values = np.asarray([r[key] for r in rows], dtype=np.float64)
     return {"mean": float(values.mean()), "std": float(values.std(ddof=0)), "values": values.tolist()}
@@ -214,7 +219,7 @@ def run_cell(data: Any, dataset: str, model: str, horizon: int, args: argparse.N
         "plain": {"test_mse": p_mse, "test_mae": p_mae, "runs": plain},
         "selection": {
             "grid": grid,
-            "val_mse": {f"r_u={r['r_u']},r_a={r['r_a']}": r["val_mse"] for r in selection},
+            "val_mse": {pair_key(r): r["val_mse"] for r in selection},
             "chosen": chosen,
             "plain_val_mse_first_seed": plain[0]["val_mse"],
             "runs": selection,
@@ -307,7 +312,7 @@ def validated_rel_change(cell: dict[str, Any]) -> float:
     """
     sel = cell["selection"]
     chosen = sel["chosen"]
-    chosen_val = sel["val_mse"][f"r_u={chosen['r_u']},r_a={chosen['r_a']}"]
+    chosen_val = sel["val_mse"][pair_key(chosen)]
     return float(cell["rel_change_mse"]) if chosen_val < sel["plain_val_mse_first_seed"] else 0.0
 
 

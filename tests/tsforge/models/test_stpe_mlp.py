@@ -206,17 +206,21 @@ def station_task():
     return prepare_task(data, input_len=48, horizon=24, split="7:1:2")
 
 
+def _fit(task, seed: int, **options):
+    """STPE-MLP on ``task`` with this file's recipe; the initial weights are seeded too (as
+    ``fit_model`` does): otherwise they depend on which tests ran before in this worker, and one
+    draw in six trained worse than seasonal naive."""
+    seed_all(seed)
+    model = build_model("stpe_mlp", ModelContext.from_task(task), {"d_model": 32, **options})
+    cfg = TrainConfig.for_model(
+        model, {"max_epochs": 12, "patience": 12, "lr": 3e-3, "progress": False, "seed": seed}
+    )
+    return model, train_forecaster(model, task, train_config=cfg)
+
+
 @pytest.fixture(scope="module")
 def fitted(station_task):
-    # seed the initial weights too (as fit_model does): otherwise they depend on which tests ran
-    # before in this worker, and one draw in six trained worse than seasonal naive
-    seed_all(1)
-    model = build_model("stpe_mlp", ModelContext.from_task(station_task), {"d_model": 32})
-    cfg = TrainConfig.for_model(
-        model, {"max_epochs": 12, "patience": 12, "lr": 3e-3, "progress": False, "seed": 1}
-    )
-    report = train_forecaster(model, station_task, train_config=cfg)
-    return model, report
+    return _fit(station_task, 1)
 
 
 def test_training_beats_seasonal_naive_on_a_latitude_dependent_field(station_task, fitted) -> None:
@@ -230,13 +234,7 @@ def test_training_beats_seasonal_naive_on_a_latitude_dependent_field(station_tas
 
 
 def _val_mae(task, seed: int, **options) -> float:
-    """Validation MAE of STPE-MLP trained with the fixture's recipe, weights seeded by ``seed``."""
-    seed_all(seed)
-    model = build_model("stpe_mlp", ModelContext.from_task(task), {"d_model": 32, **options})
-    cfg = TrainConfig.for_model(
-        model, {"max_epochs": 12, "patience": 12, "lr": 3e-3, "progress": False, "seed": seed}
-    )
-    train_forecaster(model, task, train_config=cfg)
+    model, _ = _fit(task, seed, **options)
     return evaluate(model, task, "val").normalized["mae"]
 
 
