@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from tsforge.cli.app import app, console
-from tsforge.cli.data_options import DataArgument, DatasetOption, data_source
+from tsforge.cli.data_options import DataArgument, DatasetOption, column_options, data_source
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
 from tsforge.errors import ConfigError
 
@@ -127,9 +127,7 @@ def train_cmd(
 
     dataset = data_source(data, dataset, "train")
     eng = engine_from_options(engine, ray_address, n_jobs)  # per-series (panel) work runs on it
-    load_kwargs = (
-        {"id_col": id_col, "time_col": time_col, "target_col": target_col} if Path(dataset).suffix else None
-    )
+    load_kwargs = column_options(id_col, time_col, target_col)
     split = protocol_for(dataset, split)
     strategy_name = "selective" if selective else strategy
     strategy_config = {k: v for k, v in (("r_u", r_u), ("r_a", r_a)) if v is not None}

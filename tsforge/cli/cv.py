@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from tsforge.cli.app import app, console
-from tsforge.cli.data_options import DataArgument, DatasetOption, data_source
+from tsforge.cli.data_options import DataArgument, DatasetOption, column_options, data_source
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
 from tsforge.errors import ConfigError
 
@@ -67,9 +67,7 @@ def cv_cmd(
     from tsforge.panels.local import LOCAL_MODELS
 
     dataset = data_source(data, dataset, "cv")
-    load_kwargs = (
-        {"id_col": id_col, "time_col": time_col, "target_col": target_col} if Path(dataset).suffix else {}
-    )
+    load_kwargs = column_options(id_col, time_col, target_col)
     eng = engine_from_options(engine, ray_address, n_jobs)  # a bad choice fails before any loading
     loaded = load_panel(dataset, **load_kwargs)
     panel = loaded.panel

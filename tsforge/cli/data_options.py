@@ -8,13 +8,13 @@ two different sources or none.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from tsforge.errors import ConfigError
 
-__all__ = ["DataArgument", "DatasetOption", "data_source"]
+__all__ = ["DataArgument", "DatasetOption", "data_source", "column_options"]
 
 DataArgument = Annotated[
     str | None,
@@ -49,3 +49,15 @@ def data_source(positional: str | None, option: str | None, command: str) -> str
             field="dataset",
         )
     return source
+
+
+def column_options(id_col: str, time_col: str | None, target_col: str) -> dict[str, Any]:
+    """The long-format column names of a command, as loader options.
+
+    Passed to the loader whatever the source: it ignores values equal to its defaults and
+    refuses a changed one where it cannot apply (``tsforge train etth1 --id-col store`` is an
+    error naming ``id_col``), so the one rule of :func:`tsforge.data.load.classify_source`
+    decides what is a file — a guess from the file suffix here would drop ``--id-col``
+    silently for a catalogue name and misjudge a file without a suffix.
+    """
+    return {"id_col": id_col, "time_col": time_col, "target_col": target_col}

@@ -7,14 +7,13 @@ is shown (the trials are all in MLflow).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from tsforge.cli.app import app, console, err_console, quiet_third_party
 from tsforge.cli.core import _parse_options
-from tsforge.cli.data_options import DataArgument, DatasetOption, data_source
+from tsforge.cli.data_options import DataArgument, DatasetOption, column_options, data_source
 from tsforge.errors import ConfigError
 
 __all__ = ["tune_cmd", "TrialProgress"]
@@ -145,9 +144,7 @@ def tune_cmd(
         trials = 20
     _preflight(model, strategy_name, pruner)
     _quiet_libraries()
-    load_kwargs = (
-        {"id_col": id_col, "time_col": time_col, "target_col": target_col} if Path(dataset).suffix else None
-    )
+    load_kwargs = column_options(id_col, time_col, target_col)
 
     progress = Progress(
         TextColumn("[bold]tune[/]"),

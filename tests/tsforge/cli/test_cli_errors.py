@@ -148,3 +148,22 @@ def test_console_entry_point_exit_code_in_a_real_process(tmp_path):
     )
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: duplicate timestamp") and proc.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["train", "cv", "tune"])
+def test_column_options_reach_the_loader_or_are_refused(command, tracking_uri, tmp_path, capsys):
+    """Column names are never dropped: a renamed file's columns are used, and a catalogue name
+    (whose columns are fixed) refuses a changed one by name instead of ignoring it."""
+    model = "dlinear" if command == "tune" else "naive"  # tune needs a model with a search space
+    code, _, err = _cli(capsys, command, "etth1", "--model", model, "--id-col", "store")
+    assert code == 2 and "id_col" in err and "etth1" in err, err
+    assert len(err.strip().splitlines()) == 1
+    frame = _long().rename(columns={"unique_id": "store", "ds": "day", "y": "units"})
+    path = _csv(tmp_path, "renamed.csv", frame)
+    if command == "train":
+        code, out, err = _cli(
+            capsys, "train", path, "--model", "naive", "--horizon", "12", "--no-track",
+            "--id-col", "store", "--time-col", "day", "--target-col", "units",
+        )  # fmt: skip
+        assert code == 0, err[-3000:]
+        assert "│ renamed " in out
