@@ -42,6 +42,7 @@ import argparse
 import logging
 import math
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -313,6 +314,7 @@ def _loco_one(held: str, kb: dict[str, Any], settings: Any) -> dict[str, Any]:
     forecasts: dict[str, np.ndarray] = {}
     info: dict[str, Any] = {}
     last_kb = kb[held].subset(kb[held].window == kb[held].test_window - 1)
+    inner: dict[Any, Any] = {}  # the strict and validation-prior variants share their routers
     for variant, own, source in (
         ("", False, "router"),
         ("own_", True, "router"),
@@ -320,10 +322,15 @@ def _loco_one(held: str, kb: dict[str, Any], settings: Any) -> dict[str, Any]:
     ):
         t0 = time.perf_counter()
         config, selection = select_weighting(
-            others, cands, combos, RouterConfig(), own=own, prior_source=source
+            others, cands, combos, RouterConfig(), own=own, prior_source=source, routers=inner
         )
         rows = rows_others if not own else pd.concat([rows_others, kb[held].kb_rows()], ignore_index=True)
-        router = train_router(rows, cands, combos, config)
+        if not own and "final" in inner:  # same rows and LightGBM settings: only the weighting differs
+            router = replace(inner["final"], config=config)
+        else:
+            router = train_router(rows, cands, combos, config)
+            if not own:
+                inner["final"] = router
         train_seconds = time.perf_counter() - t0
         t1 = time.perf_counter()
         feats = series_features(test.history, test.horizon)  # recomputed: this is what a user pays

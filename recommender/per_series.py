@@ -501,6 +501,7 @@ def select_weighting(
     own: bool = False,
     prior_source: str = "router",
     progress: Progress | None = None,
+    routers: dict[tuple[str, bool], SeriesRouter] | None = None,
 ) -> tuple[RouterConfig, dict[str, Any]]:
     """Choose ``temperature``, ``top_k`` and ``shrink`` by leave-one-collection-out over ``kb``
     (the knowledge-base windows of each collection; test windows are never read): for each
@@ -515,6 +516,10 @@ def select_weighting(
     series: a recommendation without any fit) or ``"validation"`` (the candidates' observed
     errors on the window before: what a trained routed model knows, see
     :func:`validation_prior`).
+
+    ``routers``: a cache of the inner routers, keyed by (held-out collection, ``own``), for a
+    caller that selects again on the same collections with another ``prior_source`` (the
+    routers do not depend on it, and training them is nearly all of the cost).
 
     With fewer than two collections there is nothing to hold out and ``config`` is returned.
     """
@@ -536,7 +541,11 @@ def select_weighting(
             last = int(target.window.max())
             parts.append(rows[held][rows[held]["window"] < last])
             target = target.subset(target.window == last)
-        router = train_router(pd.concat(parts, ignore_index=True), candidates, combinations, config)
+        router = None if routers is None else routers.get((held, own))
+        if router is None:
+            router = train_router(pd.concat(parts, ignore_index=True), candidates, combinations, config)
+            if routers is not None:
+                routers[(held, own)] = router
         for g, v in _weighting_scores(router, target, grid, prior_source, kb[held].kb()).items():
             table[g].append(v)
     mean = {g: float(np.mean(v)) for g, v in table.items()}
