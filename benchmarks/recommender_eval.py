@@ -500,7 +500,8 @@ def panel_loco(
         "goals_met_on_every_collection": goals,
         "goals_met_on_every_collection_own_history": goals_own,
         "goals_met_on_every_collection_validation_prior": goals_val,
-        "command": "python -m benchmarks.recommender_eval --part panels",
+        "command": "python -m benchmarks.recommender_eval --part panels"
+        + ("" if tuple(names) == tuple(DEV_COLLECTIONS) else f" --collections {','.join(names)}"),
     }
     path = write_results("recommender_per_series", results)
     log.info("wrote %s", path)

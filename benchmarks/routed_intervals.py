@@ -16,7 +16,7 @@ routed ensemble, next to statsforecast AutoETS's native intervals on the same co
 ``benchmarks/results/intervals.json`` when present). Writes
 ``benchmarks/results/routed_intervals.json``.
 
-    python -m benchmarks.routed_intervals                       # the six dev collections
+    python -m benchmarks.routed_intervals                       # every dev collection
     python -m benchmarks.routed_intervals --collections hospital
 """
 

@@ -337,10 +337,19 @@ def build_default_router(
     validation: dict[str, Any] = {}
     if select:
         cases = {k: v.kb() for k, v in kb.collections.items()}
-        config, selection = select_weighting(cases, settings.candidates, combos, config, progress=progress)
+        inner: dict[tuple[str, bool], SeriesRouter] = {}  # the plain and validation searches share routers
+        config, selection = select_weighting(
+            cases, settings.candidates, combos, config, progress=progress, routers=inner
+        )
         _, adapt = select_weighting(cases, settings.candidates, combos, config, own=True, progress=progress)
         _, validation = select_weighting(
-            cases, settings.candidates, combos, config, prior_source="validation", progress=progress
+            cases,
+            settings.candidates,
+            combos,
+            config,
+            prior_source="validation",
+            progress=progress,
+            routers=inner,
         )
     rows = kb.rows
     router = train_router(rows, settings.candidates, combos, config, progress=progress)
@@ -401,10 +410,22 @@ def resolve_router(
 
 
 def default_router(*, build_if_missing: bool = True, progress: Progress | None = None) -> SeriesRouter:
-    """The saved default router; built from the (cached) knowledge base when missing."""
+    """The saved default router; built from the (cached) knowledge base when missing, or when it
+    was trained on other collections than today's :data:`DEV_COLLECTIONS` (an earlier release's)."""
     path = router_dir()
     if (path / "router.json").exists():
-        return SeriesRouter.load(path)
+        router = SeriesRouter.load(path)
+        trained = sorted(router.meta.get("collections", {}))
+        if trained == sorted(DEV_COLLECTIONS) or not build_if_missing:
+            return router
+        log.info(
+            "the per-series recommender at %s was trained on %s, not on the development collections "
+            "(%s): rebuilding it",
+            path,
+            ", ".join(trained),
+            ", ".join(DEV_COLLECTIONS),
+        )
+        return build_default_router(progress=progress)
     if not build_if_missing:
         raise DataValidationError(
             f"no per-series recommender at {path}; build it with `tsforge recommender build --per-series`",

@@ -146,3 +146,23 @@ def test_validation_prior_ranks_candidates_by_their_observed_mean_error():
     assert prior.shape == (3,) and abs(prior.sum()) < 1e-12
     assert prior[0] < prior[1] <= prior[2]  # a candidate with an unusable error is never favoured
     np.testing.assert_allclose(prior[1] - prior[0], np.log(8 / 3))
+
+
+def test_default_router_is_rebuilt_when_trained_on_other_collections(halves_router, tmp_path, monkeypatch):
+    """A default router left by an earlier release (other development collections) is rebuilt;
+    one trained on today's collections is loaded as it is."""
+    from dataclasses import replace
+
+    import recommender.series_recommendation as sr
+    from recommender.series_kb import DEV_COLLECTIONS
+
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path))
+    built = []
+    monkeypatch.setattr(sr, "build_default_router", lambda **kw: built.append(kw) or "rebuilt")
+    replace(halves_router).save(sr.router_dir())  # trained on the synthetic halves collections
+    assert sr.default_router(build_if_missing=False).candidates == halves_router.candidates
+    assert not built
+    assert sr.default_router() == "rebuilt" and len(built) == 1
+    current = replace(halves_router, meta={"collections": {name: 1 for name in DEV_COLLECTIONS}})
+    current.save(sr.router_dir())
+    assert isinstance(sr.default_router(), SeriesRouter) and len(built) == 1
