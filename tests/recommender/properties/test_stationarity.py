@@ -65,6 +65,22 @@ def test_mackinnon_pvalue_vectorised(regression):
     np.testing.assert_allclose(mackinnon_pvalue(stats, regression), expected, rtol=1e-12, atol=1e-300)
 
 
+@pytest.mark.parametrize("regression", ["n", "c", "ct", "ctt"])
+def test_mackinnon_pvalue_of_infinite_and_missing_statistics_without_warnings(regression):
+    """A flat window gives an infinite statistic: the p-values are statsmodels' (1 or NaN for
+    +inf, 0 for -inf), NaN stays NaN, and nothing warns (a batch with one flat window used to
+    print numpy's "invalid value")."""
+    stats = np.array([np.inf, -np.inf, np.nan, -2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = mackinnon_pvalue(stats, regression)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = [mackinnonp(s, regression=regression, N=1) for s in stats]
+    np.testing.assert_allclose(p, expected, rtol=1e-12)
+    assert p[1] == 0.0 and np.isnan(p[2])
+
+
 def test_constant_row_is_invalid_like_statsmodels():
     y = np.vstack([np.ones(100), np.random.default_rng(0).standard_normal(100)])
     res = adf_batch(y, "c", "aic")
