@@ -410,13 +410,16 @@ def resolve_router(
 
 
 def default_router(*, build_if_missing: bool = True, progress: Progress | None = None) -> SeriesRouter:
-    """The saved default router; built from the (cached) knowledge base when missing, or when it
-    was trained on other collections than today's :data:`DEV_COLLECTIONS` (an earlier release's)."""
+    """The saved default router; built from the (cached) knowledge base when missing, or when
+    :func:`build_default_router` built it on other collections than today's
+    :data:`DEV_COLLECTIONS` (an earlier release's). A router saved there by other means (no
+    ``kb_settings`` in its meta) is served as it is."""
     path = router_dir()
     if (path / "router.json").exists():
         router = SeriesRouter.load(path)
         trained = sorted(router.meta.get("collections", {}))
-        if trained == sorted(DEV_COLLECTIONS) or not build_if_missing:
+        built_here = "kb_settings" in router.meta
+        if not built_here or trained == sorted(DEV_COLLECTIONS) or not build_if_missing:
             return router
         log.info(
             "the per-series recommender at %s was trained on %s, not on the development collections "

@@ -149,8 +149,9 @@ def test_validation_prior_ranks_candidates_by_their_observed_mean_error():
 
 
 def test_default_router_is_rebuilt_when_trained_on_other_collections(halves_router, tmp_path, monkeypatch):
-    """A default router left by an earlier release (other development collections) is rebuilt;
-    one trained on today's collections is loaded as it is."""
+    """A default router that an earlier release built on other development collections is
+    rebuilt; one built on today's collections, or saved there by hand (no knowledge-base
+    settings in its meta), is loaded as it is."""
     from dataclasses import replace
 
     import recommender.series_recommendation as sr
@@ -159,10 +160,13 @@ def test_default_router_is_rebuilt_when_trained_on_other_collections(halves_rout
     monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path))
     built = []
     monkeypatch.setattr(sr, "build_default_router", lambda **kw: built.append(kw) or "rebuilt")
-    replace(halves_router).save(sr.router_dir())  # trained on the synthetic halves collections
+    replace(halves_router).save(sr.router_dir())  # saved by hand, trained on the synthetic halves
+    assert sr.default_router().candidates == halves_router.candidates and not built
+    stale = replace(halves_router, meta={"collections": {"m1_yearly": 1, "hospital": 1}, "kb_settings": {}})
+    stale.save(sr.router_dir())
     assert sr.default_router(build_if_missing=False).candidates == halves_router.candidates
     assert not built
     assert sr.default_router() == "rebuilt" and len(built) == 1
-    current = replace(halves_router, meta={"collections": {name: 1 for name in DEV_COLLECTIONS}})
+    current = replace(stale, meta={"collections": {name: 1 for name in DEV_COLLECTIONS}, "kb_settings": {}})
     current.save(sr.router_dir())
     assert isinstance(sr.default_router(), SeriesRouter) and len(built) == 1
