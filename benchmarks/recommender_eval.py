@@ -297,6 +297,7 @@ def _loco_one(held: str, kb: dict[str, Any], settings: Any) -> dict[str, Any]:
     """
     from recommender.per_series import (
         RouterConfig,
+        SeriesRouter,
         combine_forecasts,
         select_weighting,
         train_router,
@@ -314,7 +315,10 @@ def _loco_one(held: str, kb: dict[str, Any], settings: Any) -> dict[str, Any]:
     forecasts: dict[str, np.ndarray] = {}
     info: dict[str, Any] = {}
     last_kb = kb[held].subset(kb[held].window == kb[held].test_window - 1)
-    inner: dict[Any, Any] = {}  # the strict and validation-prior variants share their routers
+    # the strict and validation-prior variants train on the same rows with the same LightGBM
+    # settings: they share their inner routers and their final one (only the weighting differs)
+    inner: dict[tuple[str, bool], SeriesRouter] = {}
+    plain_router: SeriesRouter | None = None
     for variant, own, source in (
         ("", False, "router"),
         ("own_", True, "router"),
@@ -325,12 +329,12 @@ def _loco_one(held: str, kb: dict[str, Any], settings: Any) -> dict[str, Any]:
             others, cands, combos, RouterConfig(), own=own, prior_source=source, routers=inner
         )
         rows = rows_others if not own else pd.concat([rows_others, kb[held].kb_rows()], ignore_index=True)
-        if not own and "final" in inner:  # same rows and LightGBM settings: only the weighting differs
-            router = replace(inner["final"], config=config)
+        if not own and plain_router is not None:
+            router = replace(plain_router, config=config)
         else:
             router = train_router(rows, cands, combos, config)
             if not own:
-                inner["final"] = router
+                plain_router = router
         train_seconds = time.perf_counter() - t0
         t1 = time.perf_counter()
         feats = series_features(test.history, test.horizon)  # recomputed: this is what a user pays

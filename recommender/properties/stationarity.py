@@ -46,9 +46,10 @@ def mackinnon_pvalue(stat: np.ndarray, regression: str) -> np.ndarray:
     large = np.asarray(_tau_largeps[regression][0])
     # the polynomials only serve finite statistics (±inf and NaN are decided below); evaluating
     # them at inf would warn "invalid value" once per batch with a flat window in it
-    finite = np.where(np.isfinite(stat), stat, 0.0)
-    p_small = np.where(np.isfinite(stat), norm.cdf(np.polynomial.polynomial.polyval(finite, small)), np.nan)
-    p_large = np.where(np.isfinite(stat), norm.cdf(np.polynomial.polynomial.polyval(finite, large)), np.nan)
+    ok = np.isfinite(stat)
+    finite = np.where(ok, stat, 0.0)
+    p_small = np.where(ok, norm.cdf(np.polynomial.polynomial.polyval(finite, small)), np.nan)
+    p_large = np.where(ok, norm.cdf(np.polynomial.polynomial.polyval(finite, large)), np.nan)
     p = np.where(stat <= _tau_stars[regression][0], p_small, p_large)
     p = np.where(stat > _tau_maxs[regression][0], 1.0, p)
     p = np.where(stat < _tau_mins[regression][0], 0.0, p)
