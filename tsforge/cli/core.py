@@ -9,7 +9,15 @@ from typing import Annotated, Any
 import typer
 
 from tsforge.cli.app import app, console
-from tsforge.cli.data_options import DataArgument, DatasetOption, column_options, data_source
+from tsforge.cli.data_options import (
+    DataArgument,
+    DatasetOption,
+    IdColOption,
+    TargetColOption,
+    TimeColOption,
+    column_options,
+    data_source,
+)
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
 from tsforge.errors import ConfigError
 
@@ -111,11 +119,9 @@ def train_cmd(
         str | None, typer.Option(help="Registered model name (default: <dataset>-<model>).")
     ] = None,
     no_track: Annotated[bool, typer.Option("--no-track", help="Do not log to MLflow.")] = False,
-    id_col: Annotated[str, typer.Option(help="Long format: series id column.")] = "unique_id",
-    time_col: Annotated[
-        str | None, typer.Option(help="Time column (default: ds for long data, detected for wide data).")
-    ] = None,
-    target_col: Annotated[str, typer.Option(help="Long format: value column.")] = "y",
+    id_col: IdColOption = "unique_id",
+    time_col: TimeColOption = None,
+    target_col: TargetColOption = "y",
 ) -> None:
     """Train a model under its protocol, log it to MLflow and register it.
 

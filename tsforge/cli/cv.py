@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from tsforge.cli.app import app, console
-from tsforge.cli.data_options import DataArgument, DatasetOption, column_options, data_source
+from tsforge.cli.data_options import (
+    DataArgument,
+    DatasetOption,
+    IdColOption,
+    TargetColOption,
+    TimeColOption,
+    column_options,
+    data_source,
+)
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
 from tsforge.errors import ConfigError
 
@@ -39,9 +47,9 @@ def cv_cmd(
         Path | None, typer.Option("--output", "-o", help="Write the frame (CSV or Parquet).")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of global models.")] = 2024,
-    id_col: Annotated[str, typer.Option(help="Long format: series id column.")] = "unique_id",
-    time_col: Annotated[str | None, typer.Option(help="Time column (default: ds, or detected).")] = None,
-    target_col: Annotated[str, typer.Option(help="Long format: value column.")] = "y",
+    id_col: IdColOption = "unique_id",
+    time_col: TimeColOption = None,
+    target_col: TargetColOption = "y",
     level: Annotated[
         list[float] | None,
         typer.Option("--level", help="Prediction interval in % (repeatable: --level 80 --level 95)."),

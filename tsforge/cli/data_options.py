@@ -14,7 +14,15 @@ import typer
 
 from tsforge.errors import ConfigError
 
-__all__ = ["DataArgument", "DatasetOption", "data_source", "column_options"]
+__all__ = [
+    "DataArgument",
+    "DatasetOption",
+    "IdColOption",
+    "TargetColOption",
+    "TimeColOption",
+    "column_options",
+    "data_source",
+]
 
 DataArgument = Annotated[
     str | None,
@@ -28,6 +36,14 @@ DatasetOption = Annotated[
     str | None,
     typer.Option("--dataset", "-d", help="The same as DATA, as an option.", show_default=False),
 ]
+# The long-format column names, declared once so train, cv and tune describe them alike
+# (:func:`column_options` turns them into loader options).
+IdColOption = Annotated[str, typer.Option("--id-col", help="Long format: series id column.")]
+TimeColOption = Annotated[
+    str | None,
+    typer.Option("--time-col", help="Time column (default: ds for long data, detected for wide data)."),
+]
+TargetColOption = Annotated[str, typer.Option("--target-col", help="Long format: value column.")]
 
 
 def data_source(positional: str | None, option: str | None, command: str) -> str:

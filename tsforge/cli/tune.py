@@ -13,7 +13,15 @@ import typer
 
 from tsforge.cli.app import app, console, err_console, quiet_third_party
 from tsforge.cli.core import _parse_options
-from tsforge.cli.data_options import DataArgument, DatasetOption, column_options, data_source
+from tsforge.cli.data_options import (
+    DataArgument,
+    DatasetOption,
+    IdColOption,
+    TargetColOption,
+    TimeColOption,
+    column_options,
+    data_source,
+)
 from tsforge.errors import ConfigError
 
 __all__ = ["tune_cmd", "TrialProgress"]
@@ -123,11 +131,9 @@ def tune_cmd(
     ] = True,
     eval_stride: Annotated[int, typer.Option(help="Stride of the scored val/test windows (1 = all).")] = 1,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
-    id_col: Annotated[str, typer.Option(help="Long format: series id column.")] = "unique_id",
-    time_col: Annotated[
-        str | None, typer.Option(help="Time column (default: ds for long data, detected for wide data).")
-    ] = None,
-    target_col: Annotated[str, typer.Option(help="Long format: value column.")] = "y",
+    id_col: IdColOption = "unique_id",
+    time_col: TimeColOption = None,
+    target_col: TargetColOption = "y",
 ) -> None:
     """Tune a model with Optuna (TPE + pruning); resumable by --study, parallel by a shared --storage."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
