@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -237,13 +237,13 @@ def default_recommender(*, build_if_missing: bool = True, progress: Progress | N
     return build_quick_recommender(progress=progress)
 
 
-def _load(data: Any) -> tuple[TimeSeriesData, Any]:
+def _load(data: Any, load_kwargs: Mapping[str, Any] | None = None) -> tuple[TimeSeriesData, Any]:
     from tsforge.data.load import load
 
     if isinstance(data, np.ndarray) and not np.issubdtype(data.dtype, np.number):
         raise DataValidationError(f"the data must be numeric, got an array of dtype {data.dtype}")
     try:
-        loaded = load(data)
+        loaded = load(data, **dict(load_kwargs or {}))
         return loaded.series, loaded.entry
     except TsforgeError:
         raise
@@ -309,6 +309,7 @@ def recommend(
     seed: int = 0,
     build_if_missing: bool = True,
     progress: Progress | None = None,
+    load_kwargs: Mapping[str, Any] | None = None,
 ) -> Recommendation:
     """Rank the candidate models for ``data`` at ``horizon`` and explain the top choice.
 
@@ -321,6 +322,7 @@ def recommend(
         max_windows: profile a seeded sample of at most this many windows (speed).
         seed: sampling seed (equal seeds give equal recommendations).
         build_if_missing: build the default recommender when none is saved.
+        load_kwargs: options of :func:`tsforge.data.load.load` for a file (column names, ...).
 
     Raises:
         DataValidationError: unreadable/non-numeric data, all values missing, too short for the horizon.
@@ -331,7 +333,7 @@ def recommend(
     if top < 1:
         raise ConfigError(f"top must be at least 1, got {top}", field="top")
     t0 = time.perf_counter()
-    series, entry = _load(data)
+    series, entry = _load(data, load_kwargs)
     if horizon is not None and int(horizon) < 1:
         raise ConfigError(f"horizon must be at least 1, got {horizon}", field="horizon")
     if not np.isfinite(series.values).any():

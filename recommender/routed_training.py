@@ -19,7 +19,7 @@ under ``registered_name`` (default ``<dataset>-routed``).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,6 +95,7 @@ def train_routed(
     adapt_windows: int = 2,
     tracking: TrackingOptions | None = None,
     progress: Progress | None = None,
+    load_kwargs: Mapping[str, Any] | None = None,
 ) -> RoutedOutcome:
     """Train the routed ensemble for ``data`` and (by default) track and register it.
 
@@ -114,6 +115,7 @@ def train_routed(
             the weighting chosen for adapted routers. Costs those fits; helps when the panel is
             unlike the development collections.
         tracking: as in ``train_panel`` (``registered_name`` default ``<dataset>-routed``).
+        load_kwargs: options of :func:`tsforge.data.load.load_panel` (a file's column names, ...).
     """
     from tsforge.data.protocol import default_panel_horizon
 
@@ -130,7 +132,7 @@ def train_routed(
     rec_model.allowed(names)
     if prior not in ("validation", "router"):
         raise ConfigError(f"prior must be 'validation' or 'router', got {prior!r}", field="prior")
-    panel, entry = load_panel_entry(data)
+    panel, entry = load_panel_entry(data, load_kwargs)
     H = int(horizon or default_panel_horizon(entry, panel.season_length, panel.horizon))
     split = holdout_split(panel, H)
     if adapt:

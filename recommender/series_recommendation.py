@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,14 +159,15 @@ def route_panel(
     return w, feats, rel
 
 
-def load_panel_entry(data: Any) -> tuple[Panel, Any]:
-    """``(panel, catalogue entry or None)`` of anything :func:`tsforge.data.load_panel` reads;
-    a :class:`Panel` is used as it is. Shared by the recommendation and the routed training."""
+def load_panel_entry(data: Any, load_kwargs: Mapping[str, Any] | None = None) -> tuple[Panel, Any]:
+    """``(panel, catalogue entry or None)`` of anything :func:`tsforge.data.load_panel` reads
+    (``load_kwargs``: its options, e.g. a file's column names); a :class:`Panel` is used as it
+    is. Shared by the recommendation and the routed training."""
     if isinstance(data, Panel):
         return data, None
     from tsforge.data.load import load_panel
 
-    loaded = load_panel(data)
+    loaded = load_panel(data, **dict(load_kwargs or {}))
     return loaded.panel, loaded.entry
 
 
@@ -180,6 +181,7 @@ def recommend_series(
     n_jobs: int = 1,
     build_if_missing: bool = True,
     progress: Progress | None = None,
+    load_kwargs: Mapping[str, Any] | None = None,
 ) -> SeriesRecommendation:
     """Recommend a candidate (and weights) for every series of ``data``.
 
@@ -191,6 +193,7 @@ def recommend_series(
         prior: the collection prior to pool towards (default: the mean score of these series;
             a routed model passes the one from its validation window).
         n_jobs: processes for profiling (at most 2).
+        load_kwargs: options of :func:`tsforge.data.load.load_panel` (a file's column names, ...).
 
     Raises:
         DataValidationError: unreadable data, a series with no observed value.
@@ -199,7 +202,7 @@ def recommend_series(
     from tsforge.data.protocol import default_panel_horizon
 
     t0 = time.perf_counter()
-    panel, entry = load_panel_entry(data)
+    panel, entry = load_panel_entry(data, load_kwargs)
     if len(panel) == 0:
         raise DataValidationError("the panel has no series")
     if horizon is not None and int(horizon) < 1:

@@ -61,3 +61,35 @@ def test_bad_per_series_options_exit_2_with_one_line(capsys, halves_csv, saved_r
     assert code == 2 and "--train" in err and err.count("\n") == 1
     code, _, err = _cli(capsys, "recommend", halves_csv, "--per-series", "--train", "--mode", "best")
     assert code == 2 and "--mode" in err
+
+
+def test_per_series_reads_a_file_with_its_own_column_names(capsys, tmp_path, make_halves, saved_router):
+    """``--id-col/--time-col/--target-col`` reach the loader, give the same picks as the
+    standard names, and the printed next command carries them (a copied command must work)."""
+    frame = make_halves(12, seed=51).to_long()
+    renamed = tmp_path / "renamed.csv"
+    frame.rename(columns={"unique_id": "store", "ds": "day", "y": "units"}).to_csv(renamed, index=False)
+    standard = tmp_path / "standard.csv"
+    frame.to_csv(standard, index=False)
+    cols = ("--id-col", "store", "--time-col", "day", "--target-col", "units")
+    code, out, err = _cli(
+        capsys, "recommend", str(renamed), "--horizon", "6", "--per-series", "--json", *cols
+    )
+    assert code == 0, err
+    picks = {s["unique_id"]: s["pick"] for s in json.loads(out)["series"]}
+    code, out, err = _cli(capsys, "recommend", str(standard), "--horizon", "6", "--per-series", "--json")
+    assert code == 0, err
+    assert picks == {s["unique_id"]: s["pick"] for s in json.loads(out)["series"]}
+    code, out, err = _cli(capsys, "recommend", str(renamed), "--horizon", "6", "--per-series", *cols)
+    assert code == 0, err
+    hint = " ".join(out.split())  # the console wraps long lines
+    assert "--per-series --train" in hint and "--id-col store --time-col day --target-col units" in hint
+
+
+def test_a_long_file_read_as_wide_says_how_to_name_its_columns(capsys, tmp_path, make_halves, saved_router):
+    path = tmp_path / "renamed.csv"
+    long = make_halves(4, seed=51).to_long()
+    long.rename(columns={"unique_id": "store", "ds": "day", "y": "units"}).to_csv(path, index=False)
+    code, _, err = _cli(capsys, "recommend", str(path), "--horizon", "6", "--per-series")
+    assert code == 2 and err.count("\n") == 1, err
+    assert "non-numeric value" in err and "--id-col store" in err

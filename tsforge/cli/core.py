@@ -274,12 +274,16 @@ def evaluate_cmd(
     split: Annotated[str | None, typer.Option(help="Split convention (default: catalogue).")] = None,
     on: Annotated[str, typer.Option(help="Which split to score: val or test.")] = "test",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    id_col: IdColOption = "unique_id",
+    time_col: TimeColOption = None,
+    target_col: TargetColOption = "y",
 ) -> None:
     """Score a registered (or saved) model on a dataset's validation or test windows (a panel
     model: on every series' holdout test window)."""
     from tsforge.panels.predictor import PanelPredictor
 
     dataset = data_source(data, dataset, "evaluate")
+    load_kwargs = column_options(id_col, time_col, target_col)
     predictor = _load_predictor(model)
     if isinstance(predictor, PanelPredictor):
         from tsforge.pipeline.panel import evaluate_panel_model
@@ -288,9 +292,9 @@ def evaluate_cmd(
             raise ConfigError(
                 "a panel model is scored on the holdout test window only (--on test)", field="on"
             )
-        flat, _ = evaluate_panel_model(predictor, dataset)
+        flat, _ = evaluate_panel_model(predictor, dataset, load_kwargs=load_kwargs)
     else:
-        flat = _evaluate_windows(predictor, dataset, split, on)
+        flat = _evaluate_windows(predictor, dataset, split, on, load_kwargs)
     if as_json:
         console.print_json(json.dumps(flat))
         return
@@ -299,12 +303,14 @@ def evaluate_cmd(
     )
 
 
-def _evaluate_windows(predictor: Any, dataset: str, split: str | None, on: str) -> dict[str, float]:
+def _evaluate_windows(
+    predictor: Any, dataset: str, split: str | None, on: str, load_kwargs: dict[str, Any]
+) -> dict[str, float]:
     from tsforge.data.load import load
     from tsforge.data.task import prepare_task
     from tsforge.evaluation import evaluate
 
-    loaded = load(dataset)
+    loaded = load(dataset, **load_kwargs)
     series, entry = loaded.series, loaded.entry
     task = prepare_task(
         series, predictor.input_len, predictor.max_horizon, split or getattr(entry, "split", None) or "7:1:2"

@@ -20,6 +20,7 @@ __all__ = [
     "IdColOption",
     "TargetColOption",
     "TimeColOption",
+    "column_flags",
     "column_options",
     "data_source",
 ]
@@ -77,3 +78,17 @@ def column_options(id_col: str, time_col: str | None, target_col: str) -> dict[s
     silently for a catalogue name and misjudge a file without a suffix.
     """
     return {"id_col": id_col, "time_col": time_col, "target_col": target_col}
+
+
+def column_flags(options: dict[str, Any]) -> str:
+    """The column options that differ from the defaults, as command-line flags.
+
+    Why: a "next: tsforge …" hint printed for a file read with ``--id-col store`` must carry
+    that option, or the command the user copies fails on the same file.
+    """
+    defaults = {"id_col": "unique_id", "time_col": None, "target_col": "y"}
+    return "".join(
+        f" --{key.replace('_', '-')} {value}"
+        for key, value in options.items()
+        if key in defaults and value != defaults[key]
+    )

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from tsforge.cli.app import app, console
+from tsforge.cli.data_options import IdColOption, TargetColOption, TimeColOption, column_options
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
 from tsforge.errors import ConfigError
 
@@ -94,6 +95,9 @@ def profile_cmd(
     ray_address: RayAddressOption = None,
     seed: Annotated[int, typer.Option(help="Seed of the window subset.")] = 0,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    id_col: IdColOption = "unique_id",
+    time_col: TimeColOption = None,
+    target_col: TargetColOption = "y",
 ) -> None:
     """Profile every (channel, window) with the ARIES properties; print bucket shares, write files."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -104,7 +108,7 @@ def profile_cmd(
     if method not in ("fast", "reference"):
         raise ConfigError(f"unknown method {method!r}; choose fast or reference", field="method")
     eng = engine_from_options(engine, ray_address, max(1, min(jobs, MAX_WORKERS)))
-    data = load_data(source)
+    data = load_data(source, **column_options(id_col, time_col, target_col))
     if progress:
         with Progress(
             TextColumn("profiling"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console

@@ -13,6 +13,13 @@ from typing import Annotated, Any
 import typer
 
 from tsforge.cli.app import app, console
+from tsforge.cli.data_options import (
+    IdColOption,
+    TargetColOption,
+    TimeColOption,
+    column_flags,
+    column_options,
+)
 
 __all__ = ["recommend_cmd", "build_cmd", "recommender_app"]
 
@@ -86,6 +93,9 @@ def recommend_cmd(
             "(cross-validates every candidate on 2 earlier windows first; slower)",
         ),
     ] = False,
+    id_col: IdColOption = "unique_id",
+    time_col: TimeColOption = None,
+    target_col: TargetColOption = "y",
 ) -> None:
     """Rank the candidate models for a dataset and explain the top choice.
 
@@ -99,19 +109,22 @@ def recommend_cmd(
 
     if register_as is not None and not train:
         raise ConfigError("--register-as names the model --train registers; add --train", field="register_as")
+    load_kwargs = column_options(id_col, time_col, target_col)
     if per_series:
-        _recommend_per_series(data, horizon, as_json, train, register_as, mode, seed, n_jobs, adapt)
+        _recommend_per_series(
+            data, horizon, as_json, train, register_as, mode, seed, n_jobs, adapt, load_kwargs
+        )
         return
     if protocol_for(data, split) == HOLDOUT:
-        _recommend_panel(data, horizon, top, as_json, train, seed, register_as)
+        _recommend_panel(data, horizon, top, as_json, train, seed, register_as, load_kwargs)
         return
 
     with _progress_bar(not as_json) as progress:
-        rec = recommend(data, horizon=horizon, top=top, seed=seed, progress=progress)
+        rec = recommend(data, horizon=horizon, top=top, seed=seed, progress=progress, load_kwargs=load_kwargs)
     if as_json:
         print(json.dumps(rec.to_dict(), indent=2, default=str))
     else:
-        render_recommendation(rec, data)
+        render_recommendation(rec, data + column_flags(load_kwargs))
     if train:
         from tsforge.pipeline import train as train_model
 
@@ -124,6 +137,7 @@ def recommend_cmd(
             horizon=rec.horizon,
             input_len=rec.input_len,
             tracking=TrackingOptions(registered_name=register_as),
+            load_kwargs=load_kwargs,
             **best.train_kwargs,
         )
         m = outcome.metrics
@@ -135,7 +149,14 @@ def recommend_cmd(
 
 
 def _recommend_panel(
-    data: str, horizon: int | None, top: int, as_json: bool, train: bool, seed: int, register_as: str | None
+    data: str,
+    horizon: int | None,
+    top: int,
+    as_json: bool,
+    train: bool,
+    seed: int,
+    register_as: str | None,
+    load_kwargs: dict[str, Any],
 ) -> None:
     from rich.table import Table
 
@@ -143,7 +164,7 @@ def _recommend_panel(
     from tsforge.data.load import load_panel
     from tsforge.data.protocol import default_panel_horizon
 
-    loaded = load_panel(data)
+    loaded = load_panel(data, **load_kwargs)
     panel = loaded.panel
     h = int(horizon or default_panel_horizon(loaded.entry, panel.season_length, panel.horizon))
     with _progress_bar(not as_json) as progress:
@@ -180,7 +201,8 @@ def _recommend_per_series(
     mode: str,
     seed: int,
     n_jobs: int,
-    adapt: bool = False,
+    adapt: bool,
+    load_kwargs: dict[str, Any],
 ) -> None:
     """``--per-series``: the per-series recommendation, and with ``--train`` the routed ensemble."""
     from recommender.series_recommendation import MODES, default_router, recommend_series
@@ -191,7 +213,7 @@ def _recommend_per_series(
     with _progress_bar(not as_json) as progress:
         router = default_router(progress=progress)
         if not train:
-            rec = recommend_series(data, horizon, router=router, n_jobs=n_jobs)
+            rec = recommend_series(data, horizon, router=router, n_jobs=n_jobs, load_kwargs=load_kwargs)
             outcome = None
         else:
             from recommender.routed_training import train_routed
@@ -207,6 +229,7 @@ def _recommend_per_series(
                 adapt=adapt,
                 tracking=TrackingOptions(registered_name=register_as, progress=False),
                 progress=progress,
+                load_kwargs=load_kwargs,
             )
             rec = outcome.recommendation
     if as_json:
@@ -225,7 +248,7 @@ def _recommend_per_series(
             }
         print(json.dumps(payload, indent=2, default=str))
         return
-    render_series_recommendation(rec, data)
+    render_series_recommendation(rec, data + column_flags(load_kwargs))
     if outcome is not None:
         m = outcome.metrics
         console.print(
@@ -240,8 +263,9 @@ def _recommend_per_series(
             console.print(f"[dim]{outcome.promotion}[/]")
 
 
-def render_series_recommendation(rec: Any, data: str, n_rows: int = 10) -> None:
-    """The collection view (picks, expected errors, why) and the series with the largest gain."""
+def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10) -> None:
+    """The collection view (picks, expected errors, why) and the series with the largest gain;
+    ``data_ref`` is how the printed next command names the data (with its column flags)."""
     from rich.table import Table
 
     c = rec.collection
@@ -276,11 +300,11 @@ def render_series_recommendation(rec: Any, data: str, n_rows: int = 10) -> None:
     console.print(s)
     console.print(
         f"[dim]{rec.timings['total_seconds']:.1f} s (profile {rec.timings['profile_seconds']:.1f} s); "
-        f"all series: --json; next: tsforge recommend {data} --per-series --train[/]"
+        f"all series: --json; next: tsforge recommend {data_ref} --per-series --train[/]"
     )
 
 
-def render_recommendation(rec: Any, data: str) -> None:
+def render_recommendation(rec: Any, data_ref: str) -> None:
     from rich.table import Table
 
     t = Table(title=f"Recommended models for {rec.dataset} (input {rec.input_len}, horizon {rec.horizon})")
@@ -314,7 +338,7 @@ def render_recommendation(rec: Any, data: str) -> None:
         )
     console.print(
         f"[dim]{rec.properties['n_windows_profiled']} windows profiled; "
-        f"{rec.timings['total_seconds']:.1f} s; next: tsforge recommend {data} --train, or tsforge train {data} --model {rec.best.model}"
+        f"{rec.timings['total_seconds']:.1f} s; next: tsforge recommend {data_ref} --train, or tsforge train {data_ref} --model {rec.best.model}"
         + (f" --strategy {rec.best.strategy}" if rec.best.strategy else "")
         + "[/]"
     )

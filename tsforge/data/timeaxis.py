@@ -8,6 +8,7 @@ read; one set of rules here keeps a file that trains also forecast.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -80,7 +81,12 @@ def detect_time_column(df: pl.DataFrame, value_cols: Sequence[str] | None = None
     for c in candidates:
         if df.schema[c] == pl.String:
             sample = df[c].drop_nulls().head(5).to_list()
-            if sample and not pd.isna(pd.to_datetime(pd.Series(sample), errors="coerce")).any():
+            # a probe of text that may not be dates at all ("s0"): pandas' "could not infer
+            # format" warning would be printed to the user for a column that is not the answer
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                parsed = pd.to_datetime(pd.Series(sample), errors="coerce")
+            if sample and not pd.isna(parsed).any():
                 return c
     return None
 

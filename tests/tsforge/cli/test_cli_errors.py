@@ -4,6 +4,7 @@ Commands run in-process through ``tsforge.cli.main`` (the console script's entry
 runs the real ``python -m tsforge`` process to cover the process boundary.
 """
 
+import json
 import subprocess
 import sys
 
@@ -90,6 +91,14 @@ def test_train_evaluate_forecast_end_to_end(tracking_uri, tmp_path, capsys):
     assert code == 0, err[-3000:]
     # a user's file follows the per-series holdout protocol: panel scores
     assert '"test_mase"' in out and '"test_smape"' in out and '"test_owa"' in out
+    # the same series under other column names, named with the column options: the same scores
+    renamed = _csv(tmp_path, "renamed.csv", _long(400).rename(columns={"unique_id": "store", "y": "units"}))
+    code, out_renamed, err = _cli(
+        capsys, "evaluate", renamed, "--model", "models:/cli-m@champion", "--json",
+        "--id-col", "store", "--target-col", "units",
+    )  # fmt: skip
+    assert code == 0, err[-3000:]
+    assert json.loads(out_renamed) == json.loads(out)
     hist = _csv(tmp_path, "hist.csv", _long(100))
     dest = tmp_path / "fc.csv"
     code, out, err = _cli(
@@ -167,3 +176,16 @@ def test_column_options_reach_the_loader_or_are_refused(command, tracking_uri, t
         )  # fmt: skip
         assert code == 0, err[-3000:]
         assert "│ renamed " in out
+
+
+def test_profile_reads_a_file_with_its_own_column_names(tmp_path, capsys):
+    frame = _long(400).rename(columns={"unique_id": "store", "ds": "day", "y": "units"})
+    path = _csv(tmp_path, "renamed.csv", frame)
+    code, _, err = _cli(capsys, "profile", path, "--window", "96", "--no-progress")
+    assert code == 2 and "--id-col store" in err, err
+    code, out, err = _cli(
+        capsys, "profile", path, "--window", "96", "--no-progress",
+        "--id-col", "store", "--time-col", "day", "--target-col", "units",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "stationarity" in out.lower()
