@@ -121,31 +121,50 @@ def recommend_cmd(
 
     with _progress_bar(not as_json) as progress:
         rec = recommend(data, horizon=horizon, top=top, seed=seed, progress=progress, load_kwargs=load_kwargs)
-    if as_json:
-        print(json.dumps(rec.to_dict(), indent=2, default=str))
-    else:
-        render_recommendation(rec, data + column_flags(load_kwargs))
+    if not as_json:
+        render_recommendation(rec, data + column_flags(load_kwargs), trained=train)
+    outcome = None
     if train:
+        from tsforge.pipeline import TrackingOptions
         from tsforge.pipeline import train as train_model
 
         best = rec.best
-        console.print(f"\ntraining [bold]{best.name}[/] (input {rec.input_len}, horizon {rec.horizon}) ...")
-        from tsforge.pipeline import TrackingOptions
-
+        if not as_json:
+            console.print(
+                f"\ntraining [bold]{best.name}[/] (input {rec.input_len}, horizon {rec.horizon}) ..."
+            )
         outcome = train_model(
             data,
             horizon=rec.horizon,
             input_len=rec.input_len,
-            tracking=TrackingOptions(registered_name=register_as),
+            tracking=TrackingOptions(registered_name=register_as, progress=not as_json),
             load_kwargs=load_kwargs,
             **best.train_kwargs,
         )
+    if as_json:
+        payload = rec.to_dict()
+        if outcome is not None:
+            payload["training"] = _training_json(outcome)
+        print(json.dumps(payload, indent=2, default=str))
+    elif outcome is not None:
         m = outcome.metrics
         console.print(
-            f"{best.name}: test MSE {m.get('test_mse', float('nan')):.4f}, MAE {m.get('test_mae', float('nan')):.4f}"
+            f"{rec.best.name}: test MSE {m.get('test_mse', float('nan')):.4f}, "
+            f"MAE {m.get('test_mae', float('nan')):.4f}"
             + (f"; MLflow run {outcome.run_id}" if outcome.run_id else "")
             + (f", registered version {outcome.version}" if outcome.version else "")
         )
+        _print_forecast_hint(outcome.registered_name, data, load_kwargs)
+
+
+def _training_json(outcome: Any) -> dict[str, Any]:
+    """What ``--json --train`` adds under ``training``: the run, the registration, the scores."""
+    return {
+        "metrics": outcome.metrics,
+        "run_id": outcome.run_id,
+        "registered_name": outcome.registered_name,
+        "version": outcome.version,
+    }
 
 
 def _recommend_panel(
@@ -169,9 +188,7 @@ def _recommend_panel(
     h = int(horizon or default_panel_horizon(loaded.entry, panel.season_length, panel.horizon))
     with _progress_bar(not as_json) as progress:
         rec = recommend_panel(panel, h, seed=seed, progress=progress)
-    if as_json:
-        print(json.dumps(rec.to_dict(), indent=2, default=str))
-    else:
+    if not as_json:
         t = Table(title=f"Models for the panel {rec.dataset} ({rec.n_series} series, horizon {rec.horizon})")
         for col in ("#", "model", "validation MASE", "validation sMAPE"):
             t.add_column(col, justify="left" if col == "model" else "right")
@@ -179,17 +196,31 @@ def _recommend_panel(
             t.add_row(str(i), row["model"], f"{row['val_mase']:.3f}", f"{row['val_smape']:.2f}")
         console.print(t)
         console.print(f"[bold]why {rec.best}:[/] {rec.explanation}")
+        if not train:
+            console.print(f"[dim]next: tsforge recommend {data + column_flags(load_kwargs)} --train[/]")
+    out = None
     if train:
         from tsforge.pipeline import TrackingOptions, train_panel
 
         out = train_panel(
-            panel, rec.best, horizon=h, seed=seed, tracking=TrackingOptions(registered_name=register_as)
+            panel,
+            rec.best,
+            horizon=h,
+            seed=seed,
+            tracking=TrackingOptions(registered_name=register_as, progress=not as_json),
         )
+    if as_json:
+        payload = rec.to_dict()
+        if out is not None:
+            payload["training"] = _training_json(out)
+        print(json.dumps(payload, indent=2, default=str))
+    elif out is not None:
         console.print(
             f"{rec.best}: test MASE {out.metrics['test_mase']:.3f}"
             + (f"; MLflow run {out.run_id}" if out.run_id else "")
             + (f", registered {out.registered_name} version {out.version}" if out.version else "")
         )
+        _print_forecast_hint(out.registered_name, data, load_kwargs)
 
 
 def _recommend_per_series(
@@ -248,7 +279,7 @@ def _recommend_per_series(
             }
         print(json.dumps(payload, indent=2, default=str))
         return
-    render_series_recommendation(rec, data + column_flags(load_kwargs))
+    render_series_recommendation(rec, data + column_flags(load_kwargs), trained=outcome is not None)
     if outcome is not None:
         m = outcome.metrics
         console.print(
@@ -261,11 +292,25 @@ def _recommend_per_series(
         )
         if outcome.promotion:
             console.print(f"[dim]{outcome.promotion}[/]")
+        _print_forecast_hint(outcome.registered_name, data, load_kwargs)
 
 
-def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10) -> None:
+def _print_forecast_hint(registered_name: str | None, data: str, load_kwargs: dict[str, Any]) -> None:
+    """After training, the next step is a forecast from the registered model (with intervals)."""
+    if not registered_name:
+        return
+    from pathlib import Path
+
+    source = (data + column_flags(load_kwargs)) if Path(data).is_file() else "history.csv"
+    console.print(
+        f"[dim]next: tsforge forecast --model {registered_name} --input {source} --level 80 --level 95[/]"
+    )
+
+
+def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, trained: bool = False) -> None:
     """The collection view (picks, expected errors, why) and the series with the largest gain;
-    ``data_ref`` is how the printed next command names the data (with its column flags)."""
+    ``data_ref`` is how the printed next command names the data (with its column flags); after
+    ``--train`` (``trained``) the next step is a forecast, printed by the caller instead."""
     from rich.table import Table
 
     c = rec.collection
@@ -300,11 +345,13 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10) -> N
     console.print(s)
     console.print(
         f"[dim]{rec.timings['total_seconds']:.1f} s (profile {rec.timings['profile_seconds']:.1f} s); "
-        f"all series: --json; next: tsforge recommend {data_ref} --per-series --train[/]"
+        "all series: --json"
+        + ("" if trained else f"; next: tsforge recommend {data_ref} --per-series --train")
+        + "[/]"
     )
 
 
-def render_recommendation(rec: Any, data_ref: str) -> None:
+def render_recommendation(rec: Any, data_ref: str, *, trained: bool = False) -> None:
     from rich.table import Table
 
     t = Table(title=f"Recommended models for {rec.dataset} (input {rec.input_len}, horizon {rec.horizon})")
@@ -338,8 +385,13 @@ def render_recommendation(rec: Any, data_ref: str) -> None:
         )
     console.print(
         f"[dim]{rec.properties['n_windows_profiled']} windows profiled; "
-        f"{rec.timings['total_seconds']:.1f} s; next: tsforge recommend {data_ref} --train, or tsforge train {data_ref} --model {rec.best.model}"
-        + (f" --strategy {rec.best.strategy}" if rec.best.strategy else "")
+        f"{rec.timings['total_seconds']:.1f} s"
+        + (
+            ""
+            if trained
+            else f"; next: tsforge recommend {data_ref} --train, or tsforge train {data_ref} --model {rec.best.model}"
+            + (f" --strategy {rec.best.strategy}" if rec.best.strategy else "")
+        )
         + "[/]"
     )
 

@@ -128,3 +128,26 @@ def test_recommend_a_panel_by_validation(ragged_csv, capsys):
     scores = [r["val_mase"] for r in rec["ranking"]]
     assert scores == sorted(scores) and rec["n_series"] == 3 and rec["horizon"] == 3
     assert rec["ranking"][0]["model"] in rec["explanation"]
+
+
+def test_recommend_train_json_stays_json_and_the_table_points_to_the_forecast(
+    ragged_csv, tracking_uri, capsys
+):
+    """``--json --train`` prints one JSON document (the training under ``training``), and the
+    table view's next step after training is a forecast from the registered model."""
+    import json
+
+    code, out, err = _cli(
+        capsys, "recommend", ragged_csv, "--horizon", "3", "--json", "--train", "--register-as", "rag-best"
+    )
+    assert code == 0, err[-3000:]
+    payload = json.loads(out)
+    assert payload["training"]["registered_name"] == "rag-best" and payload["training"]["version"] == "1"
+    assert payload["training"]["metrics"]["test_mase"] > 0
+    code, out, err = _cli(
+        capsys, "recommend", ragged_csv, "--horizon", "3", "--train", "--register-as", "rag-best"
+    )
+    assert code == 0, err[-3000:]
+    text = " ".join(out.split())
+    assert f"next: tsforge forecast --model rag-best --input {ragged_csv} --level 80 --level 95" in text
+    assert text.count("next:") == 1  # not also "next: tsforge recommend ... --train", already done
