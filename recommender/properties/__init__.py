@@ -1,7 +1,8 @@
 """ARIES property extractors: stationarity, trend, seasonality, volatility, memorability,
 scedasticity and anomaly, per window — an exact reference and a fast batched path.
 
-Entry points: :func:`profile` (dataset → per-window table + summary), :func:`properties_fast`
+Entry points: :func:`profile` (dataset → per-window table + summary), :func:`profile_panel`
+(panel → one profile per series, on its most recent values), :func:`properties_fast`
 (pure function over a chunk of windows), :func:`reference_batch` (the slow definition),
 :func:`bucket_all` (ARIES buckets) and the feature builders in :mod:`.features`.
 """
@@ -18,6 +19,7 @@ from recommender.properties.profile import (
     ProfileResult,
     log_profile_to_mlflow,
     profile,
+    profile_panel,
     profile_windows,
     summarise,
 )
@@ -34,6 +36,7 @@ __all__ = [
     "bucketize",
     "log_profile_to_mlflow",
     "profile",
+    "profile_panel",
     "profile_windows",
     "properties_fast",
     "reference_batch",

@@ -14,10 +14,12 @@ import math
 
 import numpy as np
 
-__all__ = ["HURST_OFFSET", "hurst_window_sizes", "hurst_batch"]
+__all__ = ["HURST_OFFSET", "HURST_MIN_LENGTH", "hurst_window_sizes", "hurst_batch"]
 
 #: constant the lineage adds before the analysis (irrelevant for 'change', kept for fidelity).
 HURST_OFFSET = 2e-5
+#: shortest window with a Hurst estimate (the lineage's package refuses shorter series; H = 0).
+HURST_MIN_LENGTH = 100
 
 
 def hurst_window_sizes(n: int, min_window: int = 10) -> list[int]:
@@ -31,7 +33,7 @@ def hurst_batch(x: np.ndarray) -> np.ndarray:
     """Hurst exponent of every row of ``x [B, T]`` (T >= 100, else 0 like the lineage's error path)."""
     x = np.asarray(x, dtype=np.float64) + HURST_OFFSET
     b, n = x.shape
-    if n < 100:
+    if n < HURST_MIN_LENGTH:
         return np.zeros(b)
     sizes = hurst_window_sizes(n)
     log_rs = np.empty((b, len(sizes)))

@@ -1,4 +1,5 @@
-"""``profile(data)``: the ARIES property set on every (channel, window) of a dataset, plus a summary.
+"""``profile(data)``: the ARIES property set on every (channel, window) of a dataset, plus a summary;
+``profile_panel(panel)``: the same set once per series of a panel, on its most recent values.
 
 Why this shape: the recommender and users start from a per-window table (raw values and bucket
 ids, one row per channel and window start) and a dataset-level summary (share of windows in each
@@ -24,8 +25,10 @@ import pandas as pd
 from recommender.properties.buckets import BUCKETS, bucket_all
 from recommender.properties.fast import PROPERTY_KEYS, properties_fast
 from recommender.properties.features import summary_features
+from recommender.properties.memorability import HURST_MIN_LENGTH
 from recommender.properties.reference import reference_batch
 from tsforge.data.frame import TimeSeriesData
+from tsforge.data.panel import Panel
 from tsforge.engine import Engine, get_engine
 from tsforge.errors import ConfigError, DataValidationError
 
@@ -33,6 +36,7 @@ __all__ = [
     "ProfileResult",
     "extract_windows",
     "profile",
+    "profile_panel",
     "profile_windows",
     "summarise",
     "log_profile_to_mlflow",
@@ -46,6 +50,11 @@ MIN_WINDOW = 32
 MAX_MISSING_SHARE = 0.1
 SUMMARY_STATS = ("mean", "std", "q10", "q50", "q90")
 CONTINUOUS = ("tau", "season_strength", "volatility", "hurst", "anomaly_ratio", "arch_pvalue")
+#: Window lengths a panel's series is profiled on: the largest rung ≤ min(its length, the
+#: window), taken from its end. Rungs keep the batches rectangular (one ``[n, L]`` call per
+#: rung instead of one per length); the first is the per-series recommender's shortest profile.
+#: 100 is a rung because the Hurst exponent needs that many values (HURST_MIN_LENGTH).
+PANEL_LADDER: tuple[int, ...] = (12, 16, 24, 32, 48, 64, 96, 100, 128, 192, 256, 336)
 _METHODS: dict[str, Callable[[np.ndarray], dict[str, Any]]] = {
     "fast": properties_fast,
     "reference": reference_batch,
@@ -146,6 +155,13 @@ def extract_windows(
             )
         raw = arr
         meta = pd.DataFrame({"channel": "series", "window_start": np.arange(arr.shape[0])})
+    raw, keep = _fill_or_drop(raw)
+    return np.ascontiguousarray(raw[keep]), meta[keep].reset_index(drop=True), int((~keep).sum())
+
+
+def _fill_or_drop(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(windows with gaps interpolated, keep mask)``: a window missing more than
+    :data:`MAX_MISSING_SHARE` of its values is dropped, not profiled on invented values."""
     keep = np.ones(raw.shape[0], dtype=bool)
     if np.isnan(raw).any():
         raw = raw.copy()
@@ -160,7 +176,7 @@ def extract_windows(
         log.info(
             "dropped %d windows with more than %.0f%% missing values", n_dropped, 100 * MAX_MISSING_SHARE
         )
-    return np.ascontiguousarray(raw[keep]), meta[keep].reset_index(drop=True), n_dropped
+    return raw, keep
 
 
 def profile_windows(
@@ -214,6 +230,7 @@ def summarise(table: pd.DataFrame) -> dict[str, Any]:
     props: dict[str, dict[str, float]] = {}
     for col in (*CONTINUOUS, "trend_strength"):
         v = table[col].to_numpy(dtype=np.float64) if len(table) else np.zeros(0)
+        v = v[np.isfinite(v)]  # a property undefined for a window (NaN) is left out of its statistics
         if v.size == 0:
             props[col] = {s: float("nan") for s in SUMMARY_STATS}
             continue
@@ -227,7 +244,7 @@ def summarise(table: pd.DataFrame) -> dict[str, Any]:
         }
     buckets: dict[str, dict[str, float]] = {}
     for name, spec in BUCKETS.items():
-        ids = table[f"{name}_bucket"].to_numpy() if len(table) else np.zeros(0, dtype=int)
+        ids = table[f"{name}_bucket"].dropna().to_numpy() if len(table) else np.zeros(0, dtype=int)
         counts = (
             np.bincount(ids.astype(np.int64), minlength=len(spec.labels))
             if ids.size
@@ -273,14 +290,7 @@ def profile(
     props = profile_windows(
         windows, method=method, n_jobs=n_jobs, chunk_size=chunk_size, progress=progress, engine=engine
     )
-    table = meta.copy()
-    for key in PROPERTY_KEYS:
-        table[key] = props[key]
-    table["trend_strength"] = np.abs(props["tau"])
-    table["constant"] = props["constant"].astype(bool)
-    table["periods"] = [";".join(str(p) for p in ps) for ps in props["periods"]]
-    for name, ids in bucket_all(props).items():
-        table[f"{name}_bucket"] = ids
+    table = _property_table(meta, props)
     summary = {
         "name": getattr(data, "name", "windows"),
         "n_windows": int(len(table)),
@@ -289,6 +299,132 @@ def profile(
         "n_channels": int(table["channel"].nunique()) if len(table) else 0,
         "window": int(windows.shape[1]) if windows.size else int(window),
         "stride": int(stride or max(1, window // 14)) if _is_series(data) else None,
+        "method": method,
+        **summarise(table),
+    }
+    return ProfileResult(table=table, summary=summary)
+
+
+def _property_table(meta: pd.DataFrame, props: dict[str, Any]) -> pd.DataFrame:
+    """``meta`` (one row per profiled window) with the raw properties, the kept seasonal
+    periods and the bucket ids beside it."""
+    table = meta.copy()
+    for key in PROPERTY_KEYS:
+        table[key] = props[key]
+    table["trend_strength"] = np.abs(props["tau"])
+    table["constant"] = np.asarray(props["constant"]).astype(bool)
+    table["periods"] = [";".join(str(p) for p in ps) for ps in props["periods"]]
+    for name, ids in bucket_all(props).items():
+        table[f"{name}_bucket"] = ids
+    return table
+
+
+def panel_profile_lengths(lengths: np.ndarray, window: int) -> np.ndarray:
+    """``[n]`` values each series is profiled on (0: shorter than the first rung)."""
+    rungs = np.asarray(sorted({r for r in PANEL_LADDER if r < window} | {int(window)}), dtype=np.int64)
+    capped = np.minimum(np.asarray(lengths, dtype=np.int64), int(window))
+    pos = np.searchsorted(rungs, capped, side="right") - 1
+    return np.where(pos >= 0, rungs[np.clip(pos, 0, None)], 0)
+
+
+def profile_panel(
+    panel: Panel,
+    window: int = 336,
+    *,
+    method: str = "fast",
+    n_jobs: int = 1,
+    chunk_size: int = 256,
+    max_series: int | None = None,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+    engine: str | Engine | None = None,
+) -> ProfileResult:
+    """Profile every series of a panel once, on its last ``min(length, window)`` values
+    (snapped down to :data:`PANEL_LADDER`).
+
+    Why one window per series: panel series are short and ragged (M1 yearly: 15–58 values), so
+    the sliding windows of :func:`profile` would skip most of them; the most recent values are
+    what a forecast starts from, and what the per-series recommender profiles too.
+
+    Args:
+        window: the longest window (ARIES: 336).
+        max_series: profile a seeded random subset of at most this many series.
+        Other arguments as in :func:`profile`.
+
+    The table has one row per profiled series: ``channel`` (its id), ``length``,
+    ``window_start`` (index of the first profiled value) and ``window``, then the properties.
+    Series shorter than the first rung, or missing more than 10 % of the profiled values,
+    are counted in the summary and left out. Memorability (Hurst) is undefined below
+    :data:`~recommender.properties.memorability.HURST_MIN_LENGTH` values: NaN there, and the
+    memorability shares are over the series that have it.
+    """
+    if window < PANEL_LADDER[0]:
+        raise ConfigError(f"window must be at least {PANEL_LADDER[0]} steps", field="window", value=window)
+    lengths = panel.lengths
+    plen = panel_profile_lengths(lengths, window)
+    chosen = np.flatnonzero(plen > 0)
+    if max_series is not None and chosen.size > max_series:
+        chosen = np.sort(np.random.default_rng(seed).choice(chosen, size=max_series, replace=False))
+    values = np.asarray(panel.values, dtype=np.float64)
+    total, done = int(chosen.size), 0
+    parts: list[tuple[np.ndarray, dict[str, Any]]] = []
+    n_dropped = 0
+    for r in np.unique(plen[chosen]):
+        idx = chosen[plen[chosen] == r]
+        rows = panel.indptr[idx + 1][:, None] - r + np.arange(r)[None, :]
+        windows, keep = _fill_or_drop(values[rows])
+        n_dropped += int((~keep).sum())
+
+        def step(d: int, _n: int, base: int = done) -> None:
+            if progress:
+                progress(base + d, total)
+
+        props = profile_windows(
+            np.ascontiguousarray(windows[keep]),
+            method=method,
+            n_jobs=n_jobs,
+            chunk_size=chunk_size,
+            progress=step,
+            engine=engine,
+        )
+        parts.append((idx[keep], props))
+        done += idx.size
+        if progress:
+            progress(done, total)
+    order_idx = np.concatenate([i for i, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
+    merged: dict[str, Any] = {}
+    for key in (*PROPERTY_KEYS, "constant", "periods"):
+        if key == "periods":
+            merged[key] = [p for _, pr in parts for p in pr.get("periods", [])]
+        else:
+            merged[key] = np.concatenate([np.asarray(pr[key]) for _, pr in parts]) if parts else np.zeros(0)
+    order = np.argsort(order_idx, kind="stable")  # back to panel order
+    sel = order_idx[order]
+    merged = {k: ([v[i] for i in order] if k == "periods" else v[order]) for k, v in merged.items()}
+    meta = pd.DataFrame(
+        {
+            "channel": np.asarray(panel.ids, dtype=object)[sel],
+            "length": lengths[sel],
+            "window_start": lengths[sel] - plen[sel],
+            "window": plen[sel],
+        }
+    )
+    table = _property_table(meta, merged)
+    # Hurst needs HURST_MIN_LENGTH values: the lineage's 0 for a shorter window would read as
+    # "no memory" in the shares, so those windows have no memorability here (NaN / missing bucket)
+    no_hurst = table["window"].to_numpy() < HURST_MIN_LENGTH
+    table["hurst"] = table["hurst"].astype(np.float64).mask(no_hurst)
+    table["memorability_bucket"] = table["memorability_bucket"].astype("Int64").mask(no_hurst)
+    summary = {
+        "name": getattr(panel, "name", None) or "panel",
+        "kind": "per_series",
+        "n_series": int(len(panel)),
+        "n_windows": int(len(table)),
+        "n_series_too_short": int((plen == 0).sum()),
+        "n_series_without_hurst": int(no_hurst.sum()),
+        "n_windows_dropped_missing": n_dropped,
+        "n_channels": int(len(table)),
+        "window": int(window),
         "method": method,
         **summarise(table),
     }

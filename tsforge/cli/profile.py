@@ -20,11 +20,22 @@ def render_summary(summary: dict):
     from rich.table import Table
 
     from recommender.properties.buckets import BUCKETS
+    from recommender.properties.memorability import HURST_MIN_LENGTH
+    from recommender.properties.profile import PANEL_LADDER
 
-    title = (
-        f"{summary.get('name', 'data')}: {summary['n_windows']} windows of {summary['window']} steps"
-        f" ({summary.get('n_channels', 0)} channels, method {summary.get('method')})"
-    )
+    if summary.get("kind") == "per_series":
+        short = summary.get("n_series_too_short", 0)
+        title = (
+            f"{summary.get('name', 'data')}: {summary['n_windows']} of {summary['n_series']} series, "
+            f"last ≤ {summary['window']} values each"
+            + (f" (method {summary['method']})" if summary.get("method") != "fast" else "")
+            + (f"; {short} shorter than {PANEL_LADDER[0]} values left out" if short else "")
+        )
+    else:
+        title = (
+            f"{summary.get('name', 'data')}: {summary['n_windows']} windows of {summary['window']} steps"
+            f" ({summary.get('n_channels', 0)} channels, method {summary.get('method')})"
+        )
     table = Table(title=title)
     table.add_column("property")
     table.add_column("bucket")
@@ -41,6 +52,12 @@ def render_summary(summary: dict):
                 "█" * round(20 * share),
                 end_section=i == len(spec.labels) - 1,
             )
+    no_hurst = summary.get("n_series_without_hurst", 0)
+    if no_hurst:
+        table.caption = (
+            f"memorability: over the {summary['n_windows'] - no_hurst} series profiled on ≥ "
+            f"{HURST_MIN_LENGTH} values (the Hurst exponent needs {HURST_MIN_LENGTH}; {no_hurst} have fewer)"
+        )
     stats = Table(title="continuous properties")
     for col in ("property", "mean", "std", "q10", "q50", "q90"):
         stats.add_column(col, justify="left" if col == "property" else "right")
@@ -52,6 +69,7 @@ def render_summary(summary: dict):
 def plot_distributions(result, path: Path) -> Path:
     """PNG with a histogram per continuous property and a bar chart per binary/count property."""
     import matplotlib
+    import numpy as np
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -62,12 +80,16 @@ def plot_distributions(result, path: Path) -> Path:
     fig, axes = plt.subplots(3, 3, figsize=(12, 9))
     for ax, col in zip(axes.ravel(), cont + disc, strict=False):
         if col in cont:
-            ax.hist(t[col].to_numpy(dtype=float), bins=40, color="#4472c4")
+            v = t[col].to_numpy(dtype=float)
+            ax.hist(v[np.isfinite(v)], bins=40, color="#4472c4")
+            if not np.isfinite(v).all():  # e.g. Hurst on series too short for it
+                col = f"{col} ({int(np.isfinite(v).sum())} of {v.size} defined)"
         else:
             counts = t[col].value_counts().sort_index()
             ax.bar([str(i) for i in counts.index], counts.to_numpy(), color="#ed7d31")
         ax.set_title(col)
-    fig.suptitle(f"{result.summary.get('name', 'data')}: {result.summary['n_windows']} windows")
+    unit = "series" if result.summary.get("kind") == "per_series" else "windows"
+    fig.suptitle(f"{result.summary.get('name', 'data')}: {result.summary['n_windows']} {unit}")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
@@ -87,7 +109,8 @@ def profile_cmd(
         bool, typer.Option("--png", help="Also write a PNG of the property distributions.")
     ] = False,
     max_windows: Annotated[
-        int | None, typer.Option(help="Profile a random subset of at most this many windows.")
+        int | None,
+        typer.Option(help="Profile a random subset of at most this many windows (series with --per-series)."),
     ] = None,
     method: Annotated[str, typer.Option(help="fast (batched) or reference (statsmodels, slow).")] = "fast",
     jobs: Annotated[int, typer.Option(help="Worker processes (at most 2).")] = 1,
@@ -95,11 +118,23 @@ def profile_cmd(
     ray_address: RayAddressOption = None,
     seed: Annotated[int, typer.Option(help="Seed of the window subset.")] = 0,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    per_series: Annotated[
+        bool,
+        typer.Option(
+            "--per-series",
+            help="Profile every series once, on its last ≤ --window values (the default for panel "
+            "collections; for a file of many short series).",
+        ),
+    ] = False,
     id_col: IdColOption = "unique_id",
     time_col: TimeColOption = None,
     target_col: TargetColOption = "y",
 ) -> None:
-    """Profile every (channel, window) with the ARIES properties; print bucket shares, write files."""
+    """Profile every (channel, window) with the ARIES properties; print bucket shares, write files.
+
+    A panel (many short series, each with its own dates) is profiled per series: each series
+    once, on its most recent values (--per-series; automatic for panel collections).
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from recommender.properties.profile import MAX_WORKERS, profile
@@ -108,13 +143,33 @@ def profile_cmd(
     if method not in ("fast", "reference"):
         raise ConfigError(f"unknown method {method!r}; choose fast or reference", field="method")
     eng = engine_from_options(engine, ray_address, max(1, min(jobs, MAX_WORKERS)))
-    data = load_data(source, **column_options(id_col, time_col, target_col))
-    if progress:
-        with Progress(
-            TextColumn("profiling"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
-        ) as bar:
-            task = bar.add_task("profile", total=None)
-            result = profile(
+    load_kwargs = column_options(id_col, time_col, target_col)
+    if per_series or _is_panel_collection(source):
+        if stride is not None:
+            raise ConfigError(
+                "--stride cuts sliding windows; --per-series profiles each series once", field="stride"
+            )
+        from recommender.properties.profile import profile_panel
+        from tsforge.data.load import load_panel
+
+        panel = load_panel(source, **load_kwargs).panel
+
+        def run(callback):
+            return profile_panel(
+                panel,
+                window,
+                method=method,
+                n_jobs=jobs,
+                max_series=max_windows,
+                seed=seed,
+                engine=eng,
+                progress=callback,
+            )
+    else:
+        data = load_data(source, **load_kwargs)
+
+        def run(callback):
+            return profile(
                 data,
                 window,
                 stride,
@@ -123,12 +178,17 @@ def profile_cmd(
                 max_windows=max_windows,
                 seed=seed,
                 engine=eng,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
+                progress=callback,
             )
+
+    if progress:
+        with Progress(
+            TextColumn("profiling"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
+        ) as bar:
+            task = bar.add_task("profile", total=None)
+            result = run(lambda done, total: bar.update(task, completed=done, total=total))
     else:
-        result = profile(
-            data, window, stride, method=method, n_jobs=jobs, max_windows=max_windows, seed=seed, engine=eng
-        )
+        result = run(None)
     for table in render_summary(result.summary):
         console.print(table)
     if out is not None:
@@ -140,3 +200,11 @@ def profile_cmd(
             console.print(f"wrote {path}")
     elif png:
         raise ConfigError("--png needs --out FOLDER", field="png")
+
+
+def _is_panel_collection(source: str) -> bool:
+    """A catalogue panel entry: it has no multichannel matrix to slide windows over."""
+    from tsforge.data.catalog import get_entry
+    from tsforge.data.load import classify_source
+
+    return classify_source(source) == "catalogue" and get_entry(source).is_panel

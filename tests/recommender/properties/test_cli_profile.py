@@ -30,3 +30,19 @@ def test_profile_bad_method_exits_2(tmp_path):
     with pytest.raises(SystemExit) as exc:
         main(["profile", "etth1", "--method", "magic", "--no-progress"])
     assert exc.value.code == 2
+
+
+def test_profile_a_panel_collection_per_series(tmp_path, capsys):
+    """A panel collection cannot be windowed as a matrix: it is profiled per series, and the
+    files say which series and values each row describes."""
+    main(["profile", "synthetic_panel", "--out", str(tmp_path / "out"), "--png", "--no-progress"])
+    out = capsys.readouterr().out
+    assert "series, last ≤ 336 values each" in " ".join(out.split())
+    table = pd.read_csv(next((tmp_path / "out").glob("*.csv")))
+    assert {"channel", "length", "window_start", "window"} <= set(table.columns)
+    assert table["channel"].is_unique and (table["window_start"] + table["window"] == table["length"]).all()
+    summary = json.loads(next((tmp_path / "out").glob("*.json")).read_text())
+    assert summary["kind"] == "per_series" and summary["n_windows"] == len(table)
+    with pytest.raises(SystemExit) as exc:
+        main(["profile", "synthetic_panel", "--stride", "4", "--no-progress"])
+    assert exc.value.code == 2
