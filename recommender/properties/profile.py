@@ -126,7 +126,10 @@ def extract_windows(
             raise ConfigError(f"window must be at least {MIN_WINDOW} steps", field="window", value=window)
         if data.n_steps < window:
             raise DataValidationError(
-                f"series has {data.n_steps} steps, fewer than the profile window of {window}", field="window"
+                f"series has {data.n_steps} steps, fewer than the profile window of {window}; give a "
+                "shorter window, or profile each series on its own last values (`tsforge profile "
+                "--per-series`, profile_panel)",
+                field="window",
             )
         stride = stride or max(1, window // 14)
         if stride < 1:
