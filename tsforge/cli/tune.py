@@ -72,7 +72,14 @@ def tune_cmd(
     input_len: Annotated[
         int | None, typer.Option("--input", "-L", help="Input length (default: catalogue).")
     ] = None,
-    split: Annotated[str | None, typer.Option(help="7:1:2, 6:2:2 or ett (default: catalogue).")] = None,
+    split: Annotated[
+        str | None,
+        typer.Option(
+            help="holdout (panels and your own files, as in `tsforge train`: validation MASE is "
+            "minimised) or 7:1:2, 6:2:2, ett for long multichannel data (validation MSE) "
+            "(default: the catalogue's)."
+        ),
+    ] = None,
     trials: Annotated[
         int | None,
         typer.Option(
@@ -233,7 +240,9 @@ def _print_result(result: Any) -> None:
     if result.best_trial is None:
         console.print("[yellow]no trial completed[/]")
         return
-    table = Table(title=f"Best trial #{result.best_trial}: val MSE {result.best_value:.5f}")
+    panel = result.objective == "val_mase"
+    label = "val MASE" if panel else "val MSE"
+    table = Table(title=f"Best trial #{result.best_trial}: {label} {result.best_value:.5f}")
     table.add_column("part")
     table.add_column("parameter")
     table.add_column("value", justify="right")
@@ -242,10 +251,16 @@ def _print_result(result: Any) -> None:
             table.add_row(part, k, f"{v:.4g}" if isinstance(v, float) else str(v))
     console.print(table)
     m = result.final_metrics
-    if m:
+    nan = float("nan")
+    if m and panel:
         console.print(
-            f"retrained best: val MSE {m.get('val_mse', float('nan')):.5f}, test MSE {m.get('test_mse', float('nan')):.5f}, "
-            f"test MAE {m.get('test_mae', float('nan')):.5f} (normalised); MLflow run {result.final_run_id}"
+            f"retrained best: val MASE {m.get('val_mase', nan):.5f}, test MASE {m.get('test_mase', nan):.5f}, "
+            f"test OWA {m.get('test_owa', nan):.5f}; MLflow run {result.final_run_id}"
+        )
+    elif m:
+        console.print(
+            f"retrained best: val MSE {m.get('val_mse', nan):.5f}, test MSE {m.get('test_mse', nan):.5f}, "
+            f"test MAE {m.get('test_mae', nan):.5f} (normalised); MLflow run {result.final_run_id}"
         )
     if result.registered_name:
         console.print(

@@ -7,7 +7,8 @@ reviewable in MLflow like any other run and the best one can be retrained bit fo
 Trial → MLflow status: complete → ``FINISHED``; pruned → ``KILLED`` (training was stopped by the
 pruner; the run still holds the metrics of its best epoch); error → ``FAILED``; Ctrl-C →
 ``KILLED``. The objective value is the validation MSE on the normalised scale (``val_mse``),
-the same quantity early stopping and the pruner see.
+the same quantity early stopping and the pruner see; on a panel (per-series holdout) it is the
+mean validation MASE (``val_mase``, see :mod:`tsforge.tuning.panel_trials`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 import optuna
 
 from tsforge.data.frame import TimeSeriesData
+from tsforge.data.panel import Panel
 from tsforge.tracking import studies
 from tsforge.tracking.runs import run_outcome
 from tsforge.tuning.pruning import OptunaPruningCallback
@@ -39,9 +41,9 @@ OBJECTIVE_METRIC = "val_mse"
 class TuneSetup:
     """What stays fixed across the trials of one study."""
 
-    data: TimeSeriesData
+    data: TimeSeriesData | Panel
     model: str
-    input_len: int
+    input_len: int | None
     horizon: int
     split: str
     study_name: str
@@ -52,6 +54,8 @@ class TuneSetup:
     strategy_overrides: dict[str, Any] = field(default_factory=dict)
     seed: int = 2024
     eval_stride: int = 1
+    #: the metric the study minimises (``val_mse``; ``val_mase`` on a panel)
+    objective: str = OBJECTIVE_METRIC
 
     def train_kwargs(self, cfg: TrialConfig) -> dict[str, Any]:
         """Keyword arguments of ``pipeline.train`` for configuration ``cfg``.
@@ -147,13 +151,23 @@ class TrialObjective:
             raise
         run_id = outcome.run_id
         trial.set_user_attr("mlflow_run_id", run_id)
-        for key in ("val_mse", "val_mae", "test_mse", "test_mae", "epochs_run", "train_seconds"):
+        keys = (
+            "val_mse",
+            "val_mae",
+            "val_mase",
+            "test_mse",
+            "test_mae",
+            "test_mase",
+            "epochs_run",
+            "train_seconds",
+        )
+        for key in keys:
             if key in outcome.metrics and math.isfinite(float(outcome.metrics[key])):
                 trial.set_user_attr(key, float(outcome.metrics[key]))
         if pruning.pruned:
             self._mark(trial, run_id, "KILLED", "PRUNED")
             pruning.raise_if_pruned()
-        value = float(outcome.metrics.get(OBJECTIVE_METRIC, float("nan")))
+        value = float(outcome.metrics.get(self.setup.objective, float("nan")))
         state = "COMPLETE" if math.isfinite(value) else "FAIL"
         if run_id is not None:
             try:

@@ -7,6 +7,11 @@ parameters in a nested ``best`` run → register it (through the pipeline, like 
 train``) and move ``@champion`` only if it serves what the champion serves and beats it on
 validation MSE.
 
+Data follows the protocol ``tsforge train`` gives it: long multichannel data is tuned on the
+windows of its split (objective: normalised validation MSE); a panel — a panel collection, or
+any file or frame without ``split`` (the per-series holdout protocol) — is tuned on every
+series' validation window (objective: mean validation MASE, :mod:`tsforge.tuning.panel_trials`).
+
 ``n_trials`` is the study's total: rerunning the same command after an interruption runs only
 the missing trials, from any working directory (the study's journal lives beside the MLflow
 store, see :mod:`tsforge.tuning.study`).
@@ -35,7 +40,7 @@ from tsforge.models.registry import get_model_spec
 from tsforge.tracking import studies
 from tsforge.tracking.runs import TrackedRun, tracked_run
 from tsforge.tracking.trained_model import HEADLINE_METRICS
-from tsforge.tuning.objective import TrainFn, TrialObjective, TuneSetup
+from tsforge.tuning.objective import OBJECTIVE_METRIC, TrainFn, TrialObjective, TuneSetup
 from tsforge.tuning.plots import save_study_plots
 from tsforge.tuning.space import TrialConfig, config_from_params, has_search_space
 from tsforge.tuning.study import (
@@ -76,6 +81,7 @@ class TuneResult:
     version: str | None = None
     champion_version: str | None = None
     promotion: str | None = None  # why @champion moved to the retrained best, or stayed
+    objective: str = "val_mse"  # the metric minimised (val_mase on a panel)
 
 
 #: Study attribute: the trial whose retrained model was registered last (a rerun that adds no
@@ -168,8 +174,8 @@ def tune(
             belongs to a different model/dataset/horizon.
         KeyboardInterrupt: after marking the runs (see the module docstring).
     """
-    from tsforge.data.load import load
-    from tsforge.data.protocol import default_lengths
+    from tsforge.data.load import load, load_panel
+    from tsforge.data.protocol import HOLDOUT, default_lengths, default_panel_horizon
 
     if n_trials is None and timeout is None:
         raise ConfigError("give a number of trials or a timeout", field="trials")
@@ -181,10 +187,28 @@ def tune(
     store = storage if isinstance(storage, optuna.storages.BaseStorage) else resolve_storage(storage)
     if isinstance(pruner, str):
         pruner = make_pruner(pruner)
-    loaded = load(data, **(load_kwargs or {}))
-    series, entry = loaded.series, loaded.entry
-    input_len, horizon = default_lengths(series, entry, input_len, horizon)
-    split = split or getattr(entry, "split", None) or "7:1:2"
+    objective = OBJECTIVE_METRIC
+    if _is_holdout(data, split):
+        from tsforge.tuning.panel_trials import PANEL_OBJECTIVE, train_panel_trial
+
+        loaded_panel = load_panel(data, **(load_kwargs or {}))
+        series: Any = loaded_panel.panel
+        horizon = int(
+            horizon or default_panel_horizon(loaded_panel.entry, series.season_length, series.horizon)
+        )
+        split, objective = HOLDOUT, PANEL_OBJECTIVE
+        if strategy:
+            raise ConfigError(
+                "loss strategies are not available under the per-series holdout protocol of panels; "
+                "tune on windows of long data with --split 7:1:2",
+                field="strategy",
+            )
+        train_fn = train_fn or train_panel_trial
+    else:
+        loaded = load(data, **(load_kwargs or {}))
+        series, entry = loaded.series, loaded.entry
+        input_len, horizon = default_lengths(series, entry, input_len, horizon)
+        split = split or getattr(entry, "split", None) or "7:1:2"
     name = study_name or default_study_name(spec.name, series.name or "data", horizon)
     study = open_study(
         name,
@@ -199,6 +223,7 @@ def tune(
             "horizon": horizon,
             "split": split,
             "strategy": strategy or "plain",
+            "objective": objective,
         },
     )
     for params in enqueue:
@@ -223,6 +248,7 @@ def tune(
         strategy_overrides=dict(strategy_config or {}),
         seed=seed,
         eval_stride=eval_stride,
+        objective=objective,
     )
     storage_name = describe_storage(store)
     tags = {
@@ -246,6 +272,7 @@ def tune(
                     "input_len": input_len,
                     "horizon": horizon,
                     "split": split,
+                    "objective": objective,
                     "strategy": strategy or "plain",
                     "n_trials": n_trials,
                     "timeout": timeout,
@@ -276,6 +303,24 @@ def tune(
         except KeyboardInterrupt:
             log.warning("tuning interrupted; study %r is resumable with the same name and storage", name)
             raise
+
+
+def _is_holdout(data: Any, split: str | None) -> bool:
+    """Whether ``tsforge train`` would use the per-series holdout protocol on ``data``: a
+    :class:`Panel`, an explicit ``split="holdout"``, or a source whose default is holdout (a
+    panel collection, a user's file). Frames and arrays keep the windowed default."""
+    import os
+
+    from tsforge.data.panel import Panel
+    from tsforge.data.protocol import HOLDOUT, protocol_for
+
+    if isinstance(data, Panel):
+        return True
+    if split is not None:
+        return split.strip().lower() == HOLDOUT
+    if isinstance(data, (str, os.PathLike)):
+        return protocol_for(os.fspath(data), None) == HOLDOUT
+    return False
 
 
 def _stop_at_total(total: int, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
@@ -368,6 +413,7 @@ def _finish(
         best_config=None if best_cfg is None else best_cfg.to_dict(),
         wall_seconds=0.0,
         plots=plot_names,
+        objective=setup.objective,
     )
     already = study.user_attrs.get(REGISTERED_TRIAL_ATTR) == (None if best is None else best.number)
     if best is not None and best_cfg is not None and retrain and (result.n_trials_session > 0 or not already):
