@@ -19,6 +19,7 @@ from tsforge.cli.data_options import (
     data_source,
 )
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
+from tsforge.cli.tables import metrics_table
 from tsforge.errors import ConfigError
 
 __all__ = ["train_cmd", "evaluate_cmd", "forecast_cmd", "models_cmd", "demo_cmd"]
@@ -60,19 +61,6 @@ def _load_predictor(model: str):
         return load_predictor_dir(model)
     configure_tracking()
     return load_predictor(model)
-
-
-def _metrics_table(rows: list[dict[str, Any]], title: str, highlight: str | None = None):
-    from rich.table import Table
-
-    table = Table(title=title)
-    for col in rows[0].keys():
-        # a value too wide for the terminal folds onto the next line instead of being cut to "auto_…"
-        table.add_column(col, justify="left" if col in ("model", "dataset") else "right", overflow="fold")
-    for row in rows:
-        style = "bold green" if highlight and row.get("model") == highlight else None
-        table.add_row(*[f"{v:.4f}" if isinstance(v, float) else str(v) for v in row.values()], style=style)
-    return table
 
 
 @app.command("train")
@@ -197,7 +185,7 @@ def train_cmd(
         "seconds": m["train_seconds"],
     }
     console.print(
-        _metrics_table([row], "Training result (metrics on the normalised scale unless marked orig)")
+        metrics_table([row], "Training result (metrics on the normalised scale unless marked orig)")
     )
     if outcome.run_id:
         console.print(f"MLflow run [bold]{outcome.run_id}[/]")
@@ -249,7 +237,7 @@ def _train_panel(
         "test OWA": m.get("test_owa", float("nan")),
         "seconds": m["fit_predict_seconds"],
     }
-    console.print(_metrics_table([row], "Holdout result (per-series scores averaged over series)"))
+    console.print(metrics_table([row], "Holdout result (per-series scores averaged over series)"))
     if out.run_id:
         console.print(f"MLflow run [bold]{out.run_id}[/]")
     if out.registered_name:
@@ -299,7 +287,7 @@ def evaluate_cmd(
         console.print_json(json.dumps(flat))
         return
     console.print(
-        _metrics_table([{"model": predictor.model_name, **{k: v for k, v in flat.items()}}], f"{on} metrics")
+        metrics_table([{"model": predictor.model_name, **{k: v for k, v in flat.items()}}], f"{on} metrics")
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -18,6 +18,7 @@ from tsforge.cli.data_options import (
     data_source,
 )
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
+from tsforge.cli.tables import metrics_table
 from tsforge.errors import ConfigError
 
 __all__ = ["cv_cmd"]
@@ -95,14 +96,52 @@ def cv_cmd(
 
         frame = conformal_cv(frame, panel, names, h, level=level)
     if output is not None:
-        frame.to_parquet(output, index=False) if output.suffix == ".parquet" else frame.to_csv(
+        # the file speaks the input's language: its id/time/target column names
+        named = frame.rename(columns={"unique_id": id_col, "ds": time_col or "ds", "y": target_col})
+        named.to_parquet(output, index=False) if output.suffix == ".parquet" else named.to_csv(
             output, index=False
         )
         console.print(f"wrote {len(frame)} rows ({frame['cutoff'].nunique()} cutoffs) to {output}")
     scores = cv_scores(frame, panel, season_length=panel.season_length)
-    console.print(scores.to_string(index=False))
+    best = str(scores.sort_values("mase")["model"].iloc[0]) if len(scores) > 1 else None
+    title = f"{n_windows} rolling-origin windows of {h} steps (per-series scores averaged over series)"
+    console.print(metrics_table(_score_rows(scores), title, highlight=best))
     if level:
         from tsforge.evaluation.intervals import cv_interval_scores
 
-        console.print(f"{intervals} intervals (width and MSIS in units of each series' seasonal-naive MAE):")
-        console.print(cv_interval_scores(frame, panel, names, level).to_string(index=False))
+        rows = _interval_rows(cv_interval_scores(frame, panel, names, level))
+        console.print(
+            metrics_table(rows, f"{intervals} intervals (width, MSIS: in each series' seasonal-naive MAE)")
+        )
+
+
+def _score_rows(scores: Any) -> list[dict[str, Any]]:
+    """The printed view of ``cv_scores``: metric names as people write them; the counts of
+    series a scale-free metric had to leave out appear only when there are any."""
+    rows = []
+    for r in scores.to_dict("records"):
+        row = {"model": r["model"], "MASE": r["mase"], "RMSSE": r["rmsse"], "sMAPE": r["smape"]}
+        row.update({"MAPE": r["mape"], "OWA": r["owa"], "cases": r["n_cases"]})
+        rows.append(row)
+    for key, label in (("n_mase_excluded", "MASE left out"), ("n_mape_excluded", "MAPE left out")):
+        if (scores[key] > 0).any():
+            for row, n in zip(rows, scores[key], strict=True):
+                row[label] = int(n)
+    return rows
+
+
+def _interval_rows(table: Any) -> list[dict[str, Any]]:
+    """The printed view of ``cv_interval_scores``: coverage in %, and how many forecasts had no
+    interval (a conformal first window has nothing before it to calibrate on)."""
+    return [
+        {
+            "model": r["model"],
+            "level": f"{r['level']:g} %",
+            "coverage": f"{100 * r['coverage']:.1f} %",
+            "width": r["width"],
+            "MSIS": r["msis"],
+            "cases": r["n_cases"],
+            "no interval": r["n_cases_without_bounds"],
+        }
+        for r in table.to_dict("records")
+    ]

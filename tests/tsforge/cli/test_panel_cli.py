@@ -84,7 +84,21 @@ def test_cv_writes_one_long_frame(ragged_csv, tmp_path, capsys):
     cv = pd.read_csv(dest)
     assert list(cv.columns) == ["unique_id", "ds", "cutoff", "y", "seasonal_naive", "naive"]
     assert len(cv) == 3 * 2 * 2 and cv.groupby("unique_id")["cutoff"].nunique().eq(2).all()
-    assert "mase" in out
+    assert "MASE" in out and "seasonal_naive" in out
+    # a file with its own column names gets them back in the output file, with the same numbers
+    renamed = tmp_path / "renamed.csv"
+    pd.read_csv(ragged_csv).rename(columns={"unique_id": "store", "ds": "day", "y": "units"}).to_csv(
+        renamed, index=False
+    )
+    dest2 = tmp_path / "cv2.csv"
+    code, out, err = _cli(
+        capsys, "cv", str(renamed), "--model", "seasonal_naive", "--model", "naive", "--horizon", "2",
+        "--n-windows", "2", "--output", str(dest2), "--id-col", "store", "--time-col", "day", "--target-col", "units",
+    )  # fmt: skip
+    assert code == 0, err[-3000:]
+    cv2 = pd.read_csv(dest2)
+    assert list(cv2.columns) == ["store", "day", "cutoff", "units", "seasonal_naive", "naive"]
+    pd.testing.assert_frame_equal(cv2.set_axis(cv.columns, axis=1), cv)
 
 
 @pytest.mark.parametrize(

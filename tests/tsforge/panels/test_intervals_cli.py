@@ -83,7 +83,7 @@ def test_cv_with_levels_prints_coverage_per_model(panel_csv, capsys, tmp_path):
         "--level", "80", "--output", str(out_csv),
     )  # fmt: skip
     assert code == 0, err
-    assert "coverage" in out and "msis" in out
+    assert "coverage" in out and "MSIS" in out
     frame = pd.read_csv(out_csv)
     first = frame.groupby("unique_id").head(3)
     assert frame["naive-lo-80"].notna().sum() == len(frame) - len(first)  # window 1 has no past
