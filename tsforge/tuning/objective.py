@@ -25,6 +25,7 @@ from tsforge.data.frame import TimeSeriesData
 from tsforge.data.panel import Panel
 from tsforge.tracking import studies
 from tsforge.tracking.runs import run_outcome
+from tsforge.tracking.trained_model import HEADLINE_METRICS
 from tsforge.tuning.pruning import OptunaPruningCallback
 from tsforge.tuning.space import TrialConfig, suggest_config
 from tsforge.tuning.study import INTERRUPTED_ATTR
@@ -151,17 +152,7 @@ class TrialObjective:
             raise
         run_id = outcome.run_id
         trial.set_user_attr("mlflow_run_id", run_id)
-        keys = (
-            "val_mse",
-            "val_mae",
-            "val_mase",
-            "test_mse",
-            "test_mae",
-            "test_mase",
-            "epochs_run",
-            "train_seconds",
-        )
-        for key in keys:
+        for key in (*HEADLINE_METRICS, "epochs_run", "train_seconds"):
             if key in outcome.metrics and math.isfinite(float(outcome.metrics[key])):
                 trial.set_user_attr(key, float(outcome.metrics[key]))
         if pruning.pruned:
