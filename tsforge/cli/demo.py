@@ -140,11 +140,6 @@ def run_demo(
     }
 
 
-#: Values profiled per panel series: three years of months (the properties need at least
-#: ``recommender.properties.profile.MIN_WINDOW`` = 32 values).
-PANEL_PROFILE_WINDOW = 36
-
-
 def run_panel_demo(
     console: Any,
     *,
@@ -158,7 +153,7 @@ def run_panel_demo(
     from rich.table import Table
 
     from recommender.panel import recommend_panel
-    from recommender.properties.profile import profile
+    from recommender.properties.profile import profile_panel
     from tsforge.cli.profile import render_summary
     from tsforge.cli.recommend import _progress_bar
     from tsforge.data.load import load_panel
@@ -175,12 +170,8 @@ def run_panel_demo(
         f"its own dates, frequency {panel.freq}; holdout: each series' last {horizon} values test, the {horizon} "
         "before validate"
     )
-    window = PANEL_PROFILE_WINDOW
-    console.print(
-        f"\n[bold]1. Profile[/] — the ARIES properties of every series' last {window} values "
-        "(shorter series are skipped)"
-    )
-    prof = profile(panel.tail(window), window=window, seed=seed)
+    console.print("\n[bold]1. Profile[/] — the ARIES properties of every series, on its most recent values")
+    prof = profile_panel(panel, seed=seed)
     for table in render_summary(prof.summary):
         console.print(table)
     console.print("\n[bold]2. Recommend[/] — every candidate forecasts each series' validation window")

@@ -20,6 +20,7 @@ def test_panel_demo_profiles_recommends_trains_and_registers(tracking_uri, tmp_p
     result = run_panel_demo(Console(file=out, width=120), n_series=30, registered_name="demo-panel-test")
     text = out.getvalue()
     assert "1. Profile" in text and "2. Recommend" in text and "3. Train and register" in text
+    assert "30 of 30 series" in text  # every series profiled (per series, none skipped)
     assert {r["model"] for r in result["rows"]} >= {result["recommended"]}
     assert all(r["test MASE"] > 0 for r in result["rows"])
     versions = mlflow.MlflowClient().search_model_versions("name='demo-panel-test'")
