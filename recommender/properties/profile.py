@@ -366,6 +366,12 @@ def profile_panel(
     lengths = panel.lengths
     plen = panel_profile_lengths(lengths, window)
     chosen = np.flatnonzero(plen > 0)
+    if chosen.size == 0:
+        raise DataValidationError(
+            f"no series of {getattr(panel, 'name', 'the panel')!r} has the {PANEL_LADDER[0]} values a "
+            f"profile needs (longest: {int(lengths.max(initial=0))})",
+            field="window",
+        )
     if max_series is not None and chosen.size > max_series:
         chosen = np.sort(np.random.default_rng(seed).choice(chosen, size=max_series, replace=False))
     values = np.asarray(panel.values, dtype=np.float64)

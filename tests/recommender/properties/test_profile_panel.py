@@ -9,7 +9,7 @@ import pytest
 from recommender.properties.memorability import HURST_MIN_LENGTH
 from recommender.properties.profile import PANEL_LADDER, panel_profile_lengths, profile_panel, profile_windows
 from tsforge.data.panel import Panel
-from tsforge.errors import ConfigError
+from tsforge.errors import ConfigError, DataValidationError
 
 
 def _panel(lengths, seed=0) -> Panel:
@@ -74,6 +74,8 @@ def test_ladder_window_cap_subset_and_errors():
     pd.testing.assert_frame_equal(a.table, b.table)
     with pytest.raises(ConfigError, match="window"):
         profile_panel(panel, window=8)
+    with pytest.raises(DataValidationError, match="12 values"):
+        profile_panel(_panel([5, 9]))
 
 
 def test_two_processes_give_the_same_table():
