@@ -25,11 +25,13 @@ def render_summary(summary: dict):
 
     if summary.get("kind") == "per_series":
         short = summary.get("n_series_too_short", 0)
+        gappy = summary.get("n_windows_dropped_missing", 0)
         title = (
             f"{summary.get('name', 'data')}: {summary['n_windows']} of {summary['n_series']} series, "
             f"last ≤ {summary['window']} values each"
             + (f" (method {summary['method']})" if summary.get("method") != "fast" else "")
             + (f"; {short} shorter than {PANEL_LADDER[0]} values left out" if short else "")
+            + (f"; {gappy} missing > 10 % of those values left out" if gappy else "")
         )
     else:
         title = (
