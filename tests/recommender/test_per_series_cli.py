@@ -93,3 +93,24 @@ def test_a_long_file_read_as_wide_says_how_to_name_its_columns(capsys, tmp_path,
     code, _, err = _cli(capsys, "recommend", str(path), "--horizon", "6", "--per-series")
     assert code == 2 and err.count("\n") == 1, err
     assert "non-numeric value" in err and "--id-col store" in err
+
+
+def test_a_fully_pooling_router_says_so_instead_of_a_per_series_table(
+    capsys, tmp_path, monkeypatch, halves_router, halves_csv
+):
+    """With ``shrink = 1`` every series gets the collection's weights: the table of series "with
+    the largest gain" would repeat one row; the CLI says why and what routes series apart."""
+    import copy
+    from dataclasses import replace
+
+    from recommender.per_series import router_dir
+
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    pooled = copy.copy(halves_router)
+    pooled.config = replace(halves_router.config, shrink=1.0)
+    pooled.save(router_dir())
+    code, out, err = _cli(capsys, "recommend", halves_csv, "--horizon", "6", "--per-series")
+    assert code == 0, err
+    text = " ".join(out.split())
+    assert "every series gets the collection's weights" in text and "--train --adapt" in text
+    assert "largest expected gain" not in text

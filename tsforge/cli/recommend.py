@@ -329,6 +329,16 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
         f"best single candidate {c['best_single']} (expected MASE {c['expected_mase_best_single']:.3f}); "
         f"per-series picks: expected MASE {c['expected_mase_pick']:.3f} ({c['expected_gain']:.1%} better)"
     )
+    if float(rec.router.get("shrink", 0.0)) >= 1.0:
+        # full pooling: every series has the collection's weights, so a per-series table would
+        # repeat one row n times; say why instead
+        console.print(
+            "every series gets the collection's weights: this router pools fully towards the "
+            "collection (the weighting chosen on held-out collections); "
+            "[bold]--train --adapt[/] learns per-series routing from this panel's own history"
+        )
+        _print_series_footer(rec, data_ref, trained)
+        return
     top = rec.per_series.sort_values("gain", ascending=False).head(n_rows)
     s = Table(title=f"Series with the largest expected gain (of {rec.n_series})")
     for col in ("series", "pick", "expected MASE", "gain", "weights", "why"):
@@ -343,6 +353,10 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
             row.explanation,
         )
     console.print(s)
+    _print_series_footer(rec, data_ref, trained)
+
+
+def _print_series_footer(rec: Any, data_ref: str, trained: bool) -> None:
     console.print(
         f"[dim]{rec.timings['total_seconds']:.1f} s (profile {rec.timings['profile_seconds']:.1f} s); "
         "all series: --json"
