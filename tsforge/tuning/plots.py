@@ -34,6 +34,10 @@ def save_study_plots(study: optuna.Study, out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     done = [t for t in study.get_trials(deepcopy=False) if t.state == optuna.trial.TrialState.COMPLETE]
+    # the axis says what was minimised (a panel study minimises MASE, a windowed one MSE)
+    target = {"val_mase": "validation MASE", "val_mse": "validation MSE (normalised)"}.get(
+        str(study.user_attrs.get("objective", "val_mse")), "objective"
+    )
     written: list[Path] = []
     plots = [("optimization_history.png", ovm.plot_optimization_history, 1)]
     plots.append(("param_importances.png", ovm.plot_param_importances, 2))
@@ -44,7 +48,7 @@ def save_study_plots(study: optuna.Study, out_dir: str | Path) -> list[Path]:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # ExperimentalWarning of the matplotlib backend
-                ax = fn(study)
+                ax = fn(study, target_name=target)
             fig = ax.figure if hasattr(ax, "figure") else ax.flat[0].figure
             fig.set_size_inches(8, 5)
             fig.tight_layout()
