@@ -8,9 +8,11 @@ train``) and move ``@champion`` only if it serves what the champion serves and b
 validation MSE.
 
 Data follows the protocol ``tsforge train`` gives it: long multichannel data is tuned on the
-windows of its split (objective: normalised validation MSE); a panel — a panel collection, or
-any file or frame without ``split`` (the per-series holdout protocol) — is tuned on every
-series' validation window (objective: mean validation MASE, :mod:`tsforge.tuning.panel_trials`).
+windows of its split (objective: normalised validation MSE); a panel — a panel collection, a
+file without ``split``, a :class:`~tsforge.data.panel.Panel` or ``split="holdout"`` (the
+per-series holdout protocol) — is tuned on every series' validation window (objective: mean
+validation MASE, :mod:`tsforge.tuning.panel_trials`; the champion then moves on validation
+MASE). Frames and arrays keep the windowed default, as in :func:`tsforge.pipeline.train`.
 
 ``n_trials`` is the study's total: rerunning the same command after an interruption runs only
 the missing trials, from any working directory (the study's journal lives beside the MLflow
