@@ -142,10 +142,7 @@ def recommend_cmd(
             **best.train_kwargs,
         )
     if as_json:
-        payload = rec.to_dict()
-        if outcome is not None:
-            payload["training"] = _training_json(outcome)
-        print(json.dumps(payload, indent=2, default=str))
+        _print_json(rec, outcome)
     elif outcome is not None:
         m = outcome.metrics
         console.print(
@@ -157,14 +154,18 @@ def recommend_cmd(
         _print_forecast_hint(outcome.registered_name, data, load_kwargs)
 
 
-def _training_json(outcome: Any) -> dict[str, Any]:
-    """What ``--json --train`` adds under ``training``: the run, the registration, the scores."""
-    return {
-        "metrics": outcome.metrics,
-        "run_id": outcome.run_id,
-        "registered_name": outcome.registered_name,
-        "version": outcome.version,
-    }
+def _print_json(rec: Any, outcome: Any | None) -> None:
+    """``--json``: one document, the recommendation, plus with ``--train`` what the training did
+    under ``training`` (the run, the registration, the scores)."""
+    payload = rec.to_dict()
+    if outcome is not None:
+        payload["training"] = {
+            "metrics": outcome.metrics,
+            "run_id": outcome.run_id,
+            "registered_name": outcome.registered_name,
+            "version": outcome.version,
+        }
+    print(json.dumps(payload, indent=2, default=str))
 
 
 def _recommend_panel(
@@ -210,10 +211,7 @@ def _recommend_panel(
             tracking=TrackingOptions(registered_name=register_as, progress=not as_json),
         )
     if as_json:
-        payload = rec.to_dict()
-        if out is not None:
-            payload["training"] = _training_json(out)
-        print(json.dumps(payload, indent=2, default=str))
+        _print_json(rec, out)
     elif out is not None:
         console.print(
             f"{rec.best}: test MASE {out.metrics['test_mase']:.3f}"
