@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -217,15 +217,20 @@ def profile_windows(
             progress(done, n)
 
     results: list[dict[str, Any]] = eng.map(fn, [windows[a:b] for a, b in bounds], on_result=advance)
-    if not results:
+    return _concat_props(results)
+
+
+def _concat_props(parts: list[dict[str, Any]], keys: Sequence[str] | None = None) -> dict[str, Any]:
+    """One property dict from per-chunk ones, rows in chunk order (``periods`` is a list per
+    window, every other key an array); ``keys`` default to the first chunk's."""
+    if not parts:
         return {k: np.zeros(0) for k in (*PROPERTY_KEYS, "constant")} | {"periods": []}
-    merged: dict[str, Any] = {}
-    for key in results[0]:
-        if key == "periods":
-            merged[key] = [p for r in results for p in r[key]]
-        else:
-            merged[key] = np.concatenate([np.asarray(r[key]) for r in results])
-    return merged
+    return {
+        key: [p for r in parts for p in r[key]]
+        if key == "periods"
+        else np.concatenate([np.asarray(r[key]) for r in parts])
+        for key in (keys or list(parts[0]))
+    }
 
 
 def summarise(table: pd.DataFrame) -> dict[str, Any]:
@@ -401,12 +406,7 @@ def profile_panel(
         if progress:
             progress(done, total)
     order_idx = np.concatenate([i for i, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
-    merged: dict[str, Any] = {}
-    for key in (*PROPERTY_KEYS, "constant", "periods"):
-        if key == "periods":
-            merged[key] = [p for _, pr in parts for p in pr.get("periods", [])]
-        else:
-            merged[key] = np.concatenate([np.asarray(pr[key]) for _, pr in parts]) if parts else np.zeros(0)
+    merged = _concat_props([pr for _, pr in parts], (*PROPERTY_KEYS, "constant", "periods"))
     order = np.argsort(order_idx, kind="stable")  # back to panel order
     sel = order_idx[order]
     merged = {k: ([v[i] for i in order] if k == "periods" else v[order]) for k, v in merged.items()}

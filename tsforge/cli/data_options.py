@@ -37,8 +37,8 @@ DatasetOption = Annotated[
     str | None,
     typer.Option("--dataset", "-d", help="The same as DATA, as an option.", show_default=False),
 ]
-# The long-format column names, declared once so train, cv and tune describe them alike
-# (:func:`column_options` turns them into loader options).
+# The long-format column names, declared once so every command that reads data describes them
+# alike (:func:`column_options` turns them into loader options).
 IdColOption = Annotated[str, typer.Option("--id-col", help="Long format: series id column.")]
 TimeColOption = Annotated[
     str | None,

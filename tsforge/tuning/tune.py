@@ -191,7 +191,9 @@ def tune(
         pruner = make_pruner(pruner)
     objective = OBJECTIVE_METRIC
     if _is_holdout(data, split):
-        from tsforge.tuning.panel_trials import PANEL_OBJECTIVE, train_panel_trial
+        from tsforge.tuning.panel_trials import PANEL_OBJECTIVE, refuse_strategy, train_panel_trial
+
+        refuse_strategy(strategy)  # before any loading or study: nothing to clean up
 
         loaded_panel = load_panel(data, **(load_kwargs or {}))
         series: Any = loaded_panel.panel
@@ -199,12 +201,6 @@ def tune(
             horizon or default_panel_horizon(loaded_panel.entry, series.season_length, series.horizon)
         )
         split, objective = HOLDOUT, PANEL_OBJECTIVE
-        if strategy:
-            raise ConfigError(
-                "loss strategies are not available under the per-series holdout protocol of panels; "
-                "tune on windows of long data with --split 7:1:2",
-                field="strategy",
-            )
         train_fn = train_fn or train_panel_trial
     else:
         loaded = load(data, **(load_kwargs or {}))
