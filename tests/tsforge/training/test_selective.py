@@ -197,6 +197,35 @@ def test_anomaly_mask_applies_from_epoch_one_with_the_right_fraction():
     assert stats["sel_uncertainty_kept_frac"] == 1.0
 
 
+@pytest.mark.parametrize("buffer_dtype", ["float32", "float16"])
+def test_cached_anomaly_fast_path_equals_the_general_mask(buffer_dtype):
+    """The per-batch NumPy path (cached lower bound, fully observed batch) gives the mask of
+    :func:`anomaly_keep` on ``resid - lower`` exactly, and so the same loss and counts."""
+
+    class _Scaled:
+        def predict(self, batch):
+            return 0.7 * batch["y"] + 0.1
+
+    task = prepare_task(_series(seed=3), 24, 12)
+    train = task.dataset("train")
+    sel = SelectiveLearning(r_u=0.0, r_a=0.4, estimator_forecaster=_Scaled(), buffer_dtype=buffer_dtype)
+    sel.on_fit_start(_state(), train, task)
+    sel.on_epoch_start(_state())
+    idx = torch.tensor([40, 3, 17, 99, 8, 250])
+    batch = train.get_batch(idx)
+    pred = batch["y"] + 0.3 * torch.randn(batch["y"].shape, generator=torch.Generator().manual_seed(1))
+    resid = (pred - batch["y"]).abs()
+    lower = (_Scaled().predict(batch) - batch["y"]).abs().to(getattr(torch, buffer_dtype)).float()
+    expected = anomaly_keep(resid - lower, 0.4)
+    assert torch.equal(sel._anomaly_keep_cached(resid, idx.numpy()), expected)
+    loss = sel(pred, batch, _state())
+    want = (((pred - batch["y"]) ** 2) * expected).sum() / expected.sum()
+    assert float(loss) == pytest.approx(float(want), rel=1e-6)
+    assert sel.on_epoch_end(_state())["sel_anomaly_kept_frac"] == pytest.approx(
+        float(expected.float().mean())
+    )
+
+
 def test_validation_loss_is_never_masked():
     task = prepare_task(_series(), 24, 8)
     train, val = task.dataset("train"), task.dataset("val")
