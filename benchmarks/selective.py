@@ -285,11 +285,29 @@ def measure_overhead(
     return {
         "method": "adjacent plain/selective pairs of 2 epochs each (batch cap as in cell.train), r_u=r_a=0.3, "
         "median ratio of training-phase time (wall and process CPU time)",
+        "strategy_code": _strategy_commit(),
         "pairs": pairs,
         "median_ratio": float(np.median(ratios)),
         "median_cpu_ratio": float(np.median(cpu_ratios)),
         "train": overrides,
     }
+
+
+def _strategy_commit() -> str | None:
+    """The last commit that changed the strategy's code (timings from different versions differ)."""
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%h", "--", "tsforge/training/selective.py"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
 
 
 def _catalog_split(dataset: str) -> str:

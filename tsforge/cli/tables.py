@@ -18,15 +18,25 @@ def _cell(key: str, value: Any) -> str:
 
 def metrics_table(rows: list[dict[str, Any]], title: str, highlight: str | None = None):
     """One row per model (or run): floats with four decimals (seconds with one), text columns
-    left-aligned and kept on one line, the ``highlight`` model in bold green. On a narrow
-    terminal the numeric columns give way first (their headers wrap)."""
+    left-aligned and kept on one line, the ``highlight`` model in bold green.
+
+    On a narrow terminal (or a pipe, which rich treats as 80 columns) the headers wrap at their
+    spaces, never a value or a word: every column is at least as wide as its longest value and
+    header word, because a number folded over two lines ("0.881" / "2") reads as two numbers.
+    No vertical rules, so the ten columns of a training result fit in 80.
+    """
+    from rich import box
     from rich.table import Table
 
-    table = Table(title=title)
-    for col in rows[0].keys():
+    cells = [[_cell(k, v) for k, v in row.items()] for row in rows]
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for j, col in enumerate(rows[0].keys()):
         text = col in _TEXT_COLUMNS
-        table.add_column(col, justify="left" if text else "right", no_wrap=text, overflow="fold")
-    for row in rows:
+        widest = max([len(r[j]) for r in cells] + [len(word) for word in str(col).split()])
+        table.add_column(
+            col, justify="left" if text else "right", no_wrap=text, overflow="fold", min_width=widest
+        )
+    for row, texts in zip(rows, cells, strict=True):
         style = "bold green" if highlight and row.get("model") == highlight else None
-        table.add_row(*[_cell(k, v) for k, v in row.items()], style=style)
+        table.add_row(*texts, style=style)
     return table
