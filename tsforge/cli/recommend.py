@@ -191,9 +191,12 @@ def _recommend_panel(
         rec = recommend_panel(panel, h, seed=seed, progress=progress)
     if not as_json:
         t = Table(title=f"Models for the panel {rec.dataset} ({rec.n_series} series, horizon {rec.horizon})")
-        for col in ("#", "model", "validation MASE", "validation sMAPE"):
-            t.add_column(col, justify="left" if col == "model" else "right")
-        for i, row in enumerate(rec.ranking[:top], start=1):
+        shown = rec.ranking[:top]
+        t.add_column("#", justify="right")
+        t.add_column("model", no_wrap=True, min_width=max((len(r["model"]) for r in shown), default=5))
+        for col in ("validation MASE", "validation sMAPE"):
+            t.add_column(col, justify="right", no_wrap=True)
+        for i, row in enumerate(shown, start=1):
             t.add_row(str(i), row["model"], f"{row['val_mase']:.3f}", f"{row['val_smape']:.2f}")
         console.print(t)
         console.print(f"[bold]why {rec.best}:[/] {rec.explanation}")
@@ -313,8 +316,11 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
 
     c = rec.collection
     t = Table(title=f"Per-series picks for {rec.dataset} ({rec.n_series} series, horizon {rec.horizon})")
-    for col in ("pick", "series", "expected MASE", "why"):
-        t.add_column(col, justify="left" if col in ("pick", "why") else "right")
+    # names and numbers are never cut ("auto_ets+auto_theta+dli…"): only "why" wraps
+    t.add_column("pick", no_wrap=True, min_width=max(map(len, c["pick_distribution"]), default=4))
+    t.add_column("series", justify="right", no_wrap=True)
+    t.add_column("expected MASE", justify="right", no_wrap=True, min_width=5)
+    t.add_column("why", overflow="fold")
     for cand, share in c["pick_distribution"].items():
         t.add_row(
             cand,
@@ -339,8 +345,12 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
         return
     top = rec.per_series.sort_values("gain", ascending=False).head(n_rows)
     s = Table(title=f"Series with the largest expected gain (of {rec.n_series})")
-    for col in ("series", "pick", "expected MASE", "gain", "weights", "why"):
-        s.add_column(col, justify="right" if col in ("expected MASE", "gain") else "left")
+    s.add_column("series", no_wrap=True, min_width=max(len(str(u)) for u in top["unique_id"]))
+    s.add_column("pick", no_wrap=True, min_width=max(len(str(p)) for p in top["pick"]))
+    s.add_column("expected MASE", justify="right", no_wrap=True, min_width=5)
+    s.add_column("gain", justify="right", no_wrap=True)
+    for col in ("weights", "why"):
+        s.add_column(col, overflow="fold")
     for row in top.itertuples():
         s.add_row(
             str(row.unique_id),
@@ -368,7 +378,7 @@ def render_recommendation(rec: Any, data_ref: str, *, trained: bool = False) -> 
 
     t = Table(title=f"Recommended models for {rec.dataset} (input {rec.input_len}, horizon {rec.horizon})")
     t.add_column("#", justify="right")
-    t.add_column("model")
+    t.add_column("model", no_wrap=True, min_width=max((len(m.name) for m in rec.top), default=5))
     t.add_column("expected error vs best", justify="right")
     t.add_column("pick")
     for m in rec.top:
