@@ -41,6 +41,7 @@ from tsforge.models.statistical import (
     LocalModelSpec,
     mstl_periods,
 )
+from tsforge.progress import bar_options
 
 __all__ = [
     "LocalModelSpec",
@@ -179,7 +180,9 @@ def run_chunks(
     models = [s.name for s in resolve_models(models)]
     eng = get_engine(engine, n_jobs=n_jobs)
     tasks = [(c, models, int(h), list(level) if level else None) for c in chunks]
-    bar = tqdm(total=sum(len(c) for c in chunks), desc=desc, unit="series", disable=not progress)
+    bar = tqdm(
+        total=sum(len(c) for c in chunks), desc=desc, unit="series", disable=not progress, **bar_options()
+    )
     try:
         return eng.map(_chunk_task, tasks, on_result=lambda i, _: bar.update(len(chunks[i])))
     finally:

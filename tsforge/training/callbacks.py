@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from tsforge.progress import interactive
+
 if TYPE_CHECKING:
     import torch
     from torch import nn
@@ -73,7 +75,7 @@ class Callback:
 
 
 class ProgressCallback(Callback):
-    """A tqdm bar per epoch: epoch, batch, running loss; one summary line per epoch."""
+    """A tqdm bar per epoch (on a terminal): epoch, batch, running loss; one summary line per epoch."""
 
     def __init__(self, desc: str = "train") -> None:
         self.desc = desc
@@ -82,6 +84,8 @@ class ProgressCallback(Callback):
     def on_epoch_start(self, state: TrainState) -> None:
         from tqdm.auto import tqdm
 
+        if not interactive():  # a log keeps the epoch summaries, not a bar redrawn per batch
+            return
         stage = f"{state.stage} " if state.n_stages > 1 else ""
         self._bar = tqdm(
             total=state.n_batches,

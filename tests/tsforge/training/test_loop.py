@@ -148,3 +148,25 @@ def test_a_later_stage_that_only_hurts_keeps_the_earlier_weights(toy_series):
     )
     for k, v in model.module.state_dict().items():
         assert torch.equal(v, seen["after_stage_1"][k])
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_progress_draws_a_batch_bar_on_a_terminal_and_only_epoch_lines_in_a_log(
+    toy_series, terminal, monkeypatch, capsys
+):
+    """Written to a log, a per-batch bar leaves one carriage-return fragment per redraw; there
+    the loop prints only the epoch summaries (and other bars redraw at most every 30 s)."""
+    import sys
+
+    import tsforge.progress as progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: terminal, raising=False)
+    assert progress.interactive() is terminal
+    assert progress.bar_options() == ({} if terminal else {"mininterval": progress.LOG_INTERVAL})
+    task = _task(toy_series)
+    model = build_model("dlinear", ModelContext.from_task(task))
+    train_forecaster(model, task, train_config=TrainConfig(max_epochs=2, seed=3, progress=True))
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert text.count("epoch 1: train") == 1 and text.count("epoch 2: train") == 1
+    assert ("batch/s" in text) is terminal
