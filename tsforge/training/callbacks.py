@@ -6,6 +6,7 @@ import instead of silently never running.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -77,8 +78,9 @@ class Callback:
 class ProgressCallback(Callback):
     """A tqdm bar per epoch (on a terminal): epoch, batch, running loss; one summary line per epoch."""
 
-    def __init__(self, desc: str = "train") -> None:
+    def __init__(self, desc: str = "train", note: Callable[[dict[str, float]], str] | None = None) -> None:
         self.desc = desc
+        self.note = note  # the loss strategy's words on the epoch (e.g. selective learning's kept share)
         self._bar = None
 
     def on_epoch_start(self, state: TrainState) -> None:
@@ -107,7 +109,9 @@ class ProgressCallback(Callback):
             self._bar = None
         from tqdm.auto import tqdm
 
+        note = self.note(state.epoch_metrics) if self.note is not None else ""
         tqdm.write(
             f"{self.desc} {state.stage if state.n_stages > 1 else ''} epoch {state.epoch + 1}: "
             f"train {state.train_loss:.4f}  val {state.val_loss:.4f}  best {state.best_val_loss:.4f}"
+            + (f"  {note}" if note else "")
         )

@@ -120,7 +120,7 @@ def fit(
     stages = list(schedule or [TrainStage()])
     cbs = list(callbacks)
     if config.progress:
-        cbs.append(ProgressCallback())
+        cbs.append(ProgressCallback(note=strategy.progress_note))
     if len(train_data) == 0 or len(val_data) == 0:
         raise ConfigError("no training or validation windows: the series is too short for input + horizon")
 

@@ -421,6 +421,15 @@ class SelectiveLearning(LossStrategy):
             )
         return stats
 
+    def progress_note(self, stats: dict[str, float]) -> str:
+        """How much of the epoch's targets the masks kept: the strategy at work, in the epoch line."""
+        if "sel_kept_frac" not in stats:
+            return ""
+        return (
+            f"kept {stats['sel_kept_frac']:.0%} of targets (uncertainty "
+            f"{stats['sel_uncertainty_kept_frac']:.0%}, anomaly {stats['sel_anomaly_kept_frac']:.0%})"
+        )
+
     # ------------------------------------------------------------------ estimator
     def _fetch_estimator(self, state: TrainState, task: ForecastTask | None) -> Forecaster:
         if task is None:

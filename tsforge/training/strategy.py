@@ -56,6 +56,10 @@ class LossStrategy:
         """Parameters to log with the run."""
         return {"strategy": self.name, "loss": self.kind}
 
+    def progress_note(self, stats: dict[str, float]) -> str:
+        """A few words for the epoch's progress line from its ``on_epoch_end`` statistics."""
+        return ""
+
 
 class PlainLoss(LossStrategy):
     """Alias of the base behaviour, for explicitness in configs."""

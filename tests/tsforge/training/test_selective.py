@@ -441,3 +441,24 @@ def test_anti_diagonal_fast_path_equals_direct_sums(n, horizon):
                 assert float(fast_var[t, ch]) == pytest.approx(float(np.var(col)), abs=1e-9)
             else:
                 assert torch.isnan(fast_var[t, ch])
+
+
+def test_the_epoch_line_says_how_much_the_masks_kept(capsys):
+    task = prepare_task(_series(), 24, 8)
+    sel = SelectiveLearning(r_u=0.3, r_a=0.0)
+    module = build_model("dlinear", ModelContext.from_task(task)).module
+    result = fit(
+        module,
+        task.dataset("train"),
+        task.dataset("val"),
+        _cfg(max_epochs=2, progress=True),
+        loss=sel,
+        task=task,
+    )
+    printed = capsys.readouterr()
+    lines = [ln for ln in (printed.out + printed.err).splitlines() if " epoch " in ln and "train " in ln]
+    assert len(lines) == 2
+    assert lines[0].endswith("kept 100% of targets (uncertainty 100%, anomaly 100%)")
+    kept = result.history[1]["sel_kept_frac"]
+    assert f"kept {kept:.0%} of targets (uncertainty {kept:.0%}, anomaly 100%)" in lines[1]
+    assert kept < 0.9
