@@ -111,7 +111,7 @@ class ProgressCallback(Callback):
 
         note = self.note(state.epoch_metrics) if self.note is not None else ""
         tqdm.write(
-            f"{self.desc} {state.stage if state.n_stages > 1 else ''} epoch {state.epoch + 1}: "
+            f"{self.desc} {f'{state.stage} ' if state.n_stages > 1 else ''}epoch {state.epoch + 1}: "
             f"train {state.train_loss:.4f}  val {state.val_loss:.4f}  best {state.best_val_loss:.4f}"
             + (f"  {note}" if note else "")
         )
