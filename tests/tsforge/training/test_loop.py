@@ -170,3 +170,21 @@ def test_progress_draws_a_batch_bar_on_a_terminal_and_only_epoch_lines_in_a_log(
     text = out.out + out.err
     assert text.count("epoch 1: train") == 1 and text.count("epoch 2: train") == 1
     assert ("batch/s" in text) is terminal
+
+
+def test_a_notebook_counts_as_watching_the_bars(monkeypatch):
+    """Jupyter's stderr is no terminal, yet its users see tqdm's widget: keep the bars there."""
+    import sys
+    import types
+
+    import tsforge.progress as progress
+
+    class ZMQInteractiveShell:  # the class name IPython's kernel shell has
+        pass
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    fake = types.SimpleNamespace(get_ipython=lambda: None)
+    monkeypatch.setitem(sys.modules, "IPython", fake)
+    assert not progress.interactive()
+    fake.get_ipython = lambda: ZMQInteractiveShell()
+    assert progress.interactive() and progress.bar_options() == {}
