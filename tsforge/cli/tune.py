@@ -220,10 +220,12 @@ def tune_cmd(
 
 def _preflight(model: str, strategy: str | None, pruner: str) -> None:
     """Refuse options that cannot work before the progress bar appears (``tune`` checks them again)."""
+    from tsforge.training.fitting import check_strategy
     from tsforge.tuning.space import has_search_space
     from tsforge.tuning.study import make_pruner
 
     make_pruner(pruner)
+    check_strategy(model, strategy)
     if not has_search_space(model, strategy):
         raise ConfigError(f"model {model!r} declares no search space; nothing to tune", field="model")
 
@@ -238,8 +240,9 @@ def _print_result(result: Any) -> None:
         f"{c.get('fail', 0)} failed; {result.wall_seconds:.1f} s"
     )
     if result.best_trial is None:
-        console.print("[yellow]no trial completed[/]")
-        return
+        # nothing to register or retrain: a failed command for scripts and CI, not a success
+        err_console.print("[red]no trial completed[/]: every trial of this study failed (reasons above)")
+        raise typer.Exit(1)
     panel = result.objective == "val_mase"
     label = "val MASE" if panel else "val MSE"
     table = Table(title=f"Best trial #{result.best_trial}: {label} {result.best_value:.5f}")

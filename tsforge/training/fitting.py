@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
+from tsforge.errors import ConfigError
 from tsforge.models.base import FitReport, Forecaster, ModelContext, NeuralForecaster
-from tsforge.models.registry import get_model_spec
+from tsforge.models.registry import get_model_spec, model_names
 from tsforge.training.config import TrainConfig
 from tsforge.training.loop import fit as run_loop
 from tsforge.training.selective import strategy_from_options
@@ -29,7 +30,15 @@ if TYPE_CHECKING:
     from tsforge.data.task import ForecastTask
     from tsforge.training.callbacks import Callback
 
-__all__ = ["FittedModel", "seed_all", "build_forecaster", "build_loss", "train_forecaster", "fit_model"]
+__all__ = [
+    "FittedModel",
+    "seed_all",
+    "build_forecaster",
+    "build_loss",
+    "check_strategy",
+    "train_forecaster",
+    "fit_model",
+]
 
 
 @dataclass
@@ -56,10 +65,31 @@ def build_forecaster(spec: TrainingSpec, context: ModelContext) -> Forecaster:
     return cls(context, cls.prepare_config(dict(spec.model_config), context, seed=spec.seed))
 
 
+def check_strategy(model: str, strategy: str | None) -> None:
+    """Refuse a loss strategy for a model that is not trained by the neural training loop.
+
+    A strategy other than the plain loss changes what that loop minimises; any other model
+    (baseline, statistical, LightGBM) would ignore it silently, after selective learning had
+    trained its estimator for nothing. Called before anything is loaded or trained.
+    """
+    if strategy is None or strategy.strip().lower() == "plain":
+        return
+    spec = get_model_spec(model)
+    if not spec.is_neural:
+        neural = [n for n in model_names() if get_model_spec(n).is_neural]
+        raise ConfigError(
+            f"loss strategy {strategy.strip().lower()!r} changes the loss of the neural training loop, "
+            f"and {spec.name!r} ({spec.kind} model) is fitted without it: drop the strategy or "
+            f"train a neural model ({', '.join(neural[:4])}, ...)",
+            field="strategy",
+        )
+
+
 def build_loss(spec: TrainingSpec) -> LossStrategy | None:
-    """The spec's loss strategy (``None`` = the loop's plain masked loss)."""
+    """The spec's loss strategy (``None`` = the loop's plain masked loss); see :func:`check_strategy`."""
     if spec.strategy is None:
         return None
+    check_strategy(spec.model, spec.strategy)
     return strategy_from_options(spec.strategy, **dict(spec.strategy_config))
 
 

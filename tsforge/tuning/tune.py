@@ -42,6 +42,7 @@ from tsforge.models.registry import get_model_spec
 from tsforge.tracking import studies
 from tsforge.tracking.runs import TrackedRun, tracked_run
 from tsforge.tracking.trained_model import HEADLINE_METRICS
+from tsforge.training.fitting import check_strategy
 from tsforge.tuning.objective import OBJECTIVE_METRIC, TrainFn, TrialObjective, TuneSetup
 from tsforge.tuning.plots import save_study_plots
 from tsforge.tuning.space import TrialConfig, config_from_params, has_search_space
@@ -184,6 +185,7 @@ def tune(
     if n_trials is not None and n_trials < 1:
         raise ConfigError("trials must be at least 1", field="trials")
     spec = get_model_spec(model)
+    check_strategy(spec.name, strategy)
     if not has_search_space(spec.name, strategy):
         raise ConfigError(f"model {spec.name!r} declares no search space; nothing to tune", field="model")
     store = storage if isinstance(storage, optuna.storages.BaseStorage) else resolve_storage(storage)

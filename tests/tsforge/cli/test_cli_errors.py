@@ -71,6 +71,21 @@ def test_unknown_model_missing_file_and_bad_option_exit_2(tmp_path, capsys):
     assert code == 2 and err.strip() == "error: No such option: --bogus"
 
 
+def test_a_loss_strategy_on_a_model_without_the_training_loop_is_refused(tracking_uri, monkeypatch, capsys):
+    """`--selective` on LightGBM (or a baseline) used to be ignored silently, after training the
+    strategy's DLinear estimator; now it is one line naming the strategy, before any training."""
+    import tsforge.pipeline.multichannel as multichannel
+
+    def _no_estimator(*args, **kwargs):
+        raise AssertionError("the estimator was trained for a model that cannot use it")
+
+    monkeypatch.setattr(multichannel, "get_or_train_estimator", _no_estimator)
+    for model in ("lightgbm", "naive"):
+        code, _, err = _cli(capsys, "train", "etth1", "--model", model, "--selective")
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+        assert "'selective'" in err and f"'{model}'" in err and "strategy" in err
+
+
 def test_train_evaluate_forecast_end_to_end(tracking_uri, tmp_path, capsys):
     path = _csv(tmp_path, "ok.csv", _long(400))
     code, out, err = _cli(

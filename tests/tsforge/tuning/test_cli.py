@@ -21,6 +21,7 @@ from tsforge.cli.tune import TrialProgress
         (["--storage", "ftp://host/study"], "unrecognised storage"),
         (["--pruner", "asha"], "unknown pruner"),
         (["--model", "no_such_model"], "unknown model"),
+        (["--model", "lightgbm", "--selective"], "changes the loss of the neural training loop"),
     ],
 )
 def test_bad_options_exit_2_with_a_message(args, message, tmp_path, monkeypatch, capsys):
@@ -57,3 +58,24 @@ def test_progress_shows_best_value_and_failures():
         and "1 fail" in task.description
     )
     assert "trial 1 failed: training diverged" in out.getvalue()
+
+
+def test_a_study_whose_every_trial_failed_exits_1(tmp_path, monkeypatch, capsys):
+    """ "No trial completed" is a failure for a script or CI (nothing was tuned or registered),
+    not the exit status 0 it used to be."""
+    import tsforge.tuning as tuning
+    from tsforge.tuning.tune import TuneResult
+
+    def all_failed(*args, **kwargs):
+        return TuneResult(
+            study_name="s", storage="journal:///x", experiment="e", parent_run_id="r", n_trials_session=2,
+            counts={"total": 2, "complete": 0, "pruned": 0, "fail": 2}, best_value=None, best_trial=None,
+            best_params={}, best_config=None, wall_seconds=0.1,
+        )  # fmt: skip
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(tuning, "tune", all_failed)
+    with pytest.raises(SystemExit) as exc:
+        main(["tune", "--dataset", "synthetic", "--model", "dlinear", "--trials", "2", "--no-progress"])
+    assert exc.value.code == 1
+    assert "no trial completed" in capsys.readouterr().err
