@@ -4,7 +4,10 @@ Protocol (issue #17), per (dataset, horizon, model):
 
 1. **lookback search** — the model is trained once (first seed) for every input length in
    ``--lookbacks`` (default 96, 336, 720); the length with the lowest **validation** MSE is kept
-   (the test split plays no part in the choice);
+   (the test split plays no part in the choice); with ``--lrs`` every (input length, learning
+   rate) pair is trained and the pair with the lowest validation MSE is kept (a model's default
+   rate is one number for every dataset and lookback, and the papers' scripts tune it per
+   dataset: searching it on validation is the honest counterpart);
 2. **seeds** — the chosen configuration is trained again with the other seeds (default 2024,
    2025, 2026; the first seed's search run is reused) and the test MSE/MAE are averaged.
 
@@ -25,6 +28,7 @@ Examples::
 
     python -m benchmarks.ltsf --quick --datasets etth1 --horizons 96 --models sparsetsf
     python -m benchmarks.ltsf --datasets etth1 --models sparsetsf,cyclenet,timebase,rlinear
+    python -m benchmarks.ltsf --datasets ettm1 --models cyclenet --lrs 0.01,0.005
     python -m benchmarks.ltsf                      # the full grid: 3 datasets x 4 horizons x all models
 """
 
@@ -102,6 +106,10 @@ def _ints(text: str) -> list[int]:
     return [int(v) for v in text.split(",") if v.strip()]
 
 
+def _floats(text: str) -> list[float]:
+    return [float(v) for v in text.split(",") if v.strip()]
+
+
 def _names(text: str) -> list[str]:
     return [v.strip().lower() for v in text.split(",") if v.strip()]
 
@@ -113,6 +121,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--models", type=_names, default=_names(DEFAULT_MODELS), help=f"any of {sorted(RECIPES)}")
     p.add_argument("--lookbacks", type=_ints, default=list(LOOKBACKS))
     p.add_argument("--seeds", type=_ints, default=list(SEEDS))
+    p.add_argument(
+        "--lrs",
+        type=_floats,
+        default=None,
+        help="learning rates searched on validation together with the lookbacks (default: the model's own)",
+    )
     p.add_argument("--max-epochs", type=int, default=None, help="cap every model's epochs (default: its own)")
     p.add_argument("--threads", type=int, default=1, help="torch threads per run")
     p.add_argument("--no-track", dest="track", action="store_false", help="do not log to MLflow")
@@ -147,6 +161,8 @@ def command_for(dataset: str, horizon: int, model: str, args: argparse.Namespace
         f"--seeds {','.join(map(str, args.seeds))}",
         f"--threads {args.threads}",
     ]
+    if args.lrs:
+        parts.append(f"--lrs {','.join(map(str, args.lrs))}")
     if args.max_epochs is not None:
         parts.append(f"--max-epochs {args.max_epochs}")
     if args.quick:
@@ -170,8 +186,17 @@ def catalogue_data(dataset: str) -> tuple[Any, str]:
     return _DATA[dataset]
 
 
-def train_once(dataset: str, horizon: int, model: str, input_len: int, seed: int, args: argparse.Namespace):
-    """One tracked training under the standard protocol; returns the pipeline's outcome."""
+def train_once(
+    dataset: str,
+    horizon: int,
+    model: str,
+    input_len: int,
+    seed: int,
+    args: argparse.Namespace,
+    lr: float | None = None,
+):
+    """One tracked training under the standard protocol (``lr``: None = the model's own);
+    returns the pipeline's outcome."""
     from tsforge.pipeline import train
 
     series, split = catalogue_data(dataset)
@@ -179,6 +204,8 @@ def train_once(dataset: str, horizon: int, model: str, input_len: int, seed: int
     train_config: dict[str, Any] = {"progress": False, "num_threads": args.threads}
     if args.max_epochs is not None:
         train_config["max_epochs"] = args.max_epochs
+    if lr is not None:
+        train_config["lr"] = lr
     return train(
         series,
         recipe["model"],
@@ -192,16 +219,18 @@ def train_once(dataset: str, horizon: int, model: str, input_len: int, seed: int
         register=False,
         log_model=args.log_models,
         experiment=EXPERIMENT,
-        run_name=f"{model}-{dataset}-L{input_len}-H{horizon}-s{seed}",
+        run_name=f"{model}-{dataset}-L{input_len}-H{horizon}-s{seed}"
+        + (f"-lr{lr:g}" if lr is not None else ""),
         tags={"tsforge.benchmark": "ltsf", "ltsf.model": model},
         progress=False,
     )
 
 
-def _run_record(out: Any, input_len: int, seed: int) -> dict[str, Any]:
+def _run_record(out: Any, input_len: int, seed: int, lr: float | None = None) -> dict[str, Any]:
     m = out.metrics
     return {
         "input_len": input_len,
+        "lr": float(out.params.get("train.lr", float("nan"))) if lr is None else lr,
         "seed": seed,
         "val_mse": float(m["val_mse"]),
         "test_mse": float(m["test_mse"]),
@@ -214,24 +243,30 @@ def _run_record(out: Any, input_len: int, seed: int) -> dict[str, Any]:
     }
 
 
+def _search_key(rec: dict[str, Any], args: argparse.Namespace) -> str:
+    """``"336"``, or ``"336/lr0.005"`` when learning rates are searched too."""
+    return str(rec["input_len"]) + (f"/lr{rec['lr']:g}" if args.lrs else "")
+
+
 def run_row(dataset: str, horizon: int, model: str, args: argparse.Namespace) -> dict[str, Any]:
-    """Lookback search on validation, then the chosen lookback with every seed."""
+    """Lookback (and, with ``--lrs``, learning-rate) search on validation with the first seed,
+    then the chosen configuration with every seed."""
     t_row = time.perf_counter()
     first = args.seeds[0]
     search = []
     for input_len in args.lookbacks:
-        rec = _run_record(train_once(dataset, horizon, model, input_len, first, args), input_len, first)
-        log.info("%s/H%d/%s L=%d: val %.4f test %.4f (%.0f s)", dataset, horizon, model, input_len,
-                 rec["val_mse"], rec["test_mse"], rec["train_seconds"])  # fmt: skip
-        search.append(rec)
+        for lr in args.lrs or [None]:
+            out = train_once(dataset, horizon, model, input_len, first, args, lr)
+            rec = _run_record(out, input_len, first, lr)
+            log.info("%s/H%d/%s L=%d lr=%g: val %.4f test %.4f (%.0f s)", dataset, horizon, model, input_len,
+                     rec["lr"], rec["val_mse"], rec["test_mse"], rec["train_seconds"])  # fmt: skip
+            search.append(rec)
     best = min(search, key=lambda r: r["val_mse"])
+    chosen_lr = best["lr"] if args.lrs else None
     runs = [best]
     for seed in args.seeds[1:]:
-        runs.append(
-            _run_record(
-                train_once(dataset, horizon, model, best["input_len"], seed, args), best["input_len"], seed
-            )
-        )
+        out = train_once(dataset, horizon, model, best["input_len"], seed, args, chosen_lr)
+        runs.append(_run_record(out, best["input_len"], seed, chosen_lr))
     mse = np.array([r["test_mse"] for r in runs])
     mae = np.array([r["test_mae"] for r in runs])
     published = PUBLISHED[dataset][horizon]
@@ -242,6 +277,8 @@ def run_row(dataset: str, horizon: int, model: str, args: argparse.Namespace) ->
         "registered_model": RECIPES[model]["model"],
         "model_config": RECIPES[model].get("model_config", {}),
         "input_len": best["input_len"],
+        "lr": best["lr"],
+        "lr_searched": list(args.lrs) if args.lrs else None,
         "test_mse": float(mse.mean()),
         "test_mae": float(mae.mean()),
         "test_mse_std": float(mse.std(ddof=0)),
@@ -254,7 +291,7 @@ def run_row(dataset: str, horizon: int, model: str, args: argparse.Namespace) ->
         "published_by": PUBLISHED_BY[dataset],
         "gap_to_published": float(mse.mean() / published - 1.0),
         "lookback_search": {
-            str(r["input_len"]): {
+            _search_key(r, args): {
                 k: r[k] for k in ("val_mse", "test_mse", "train_seconds", "epochs", "run_id")
             }
             for r in search
