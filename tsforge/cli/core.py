@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tsforge.cli.app import app, console
+from tsforge.cli.app import app, console, err_console
 from tsforge.cli.data_options import (
     DataArgument,
     DatasetOption,
@@ -23,6 +23,23 @@ from tsforge.cli.tables import metrics_table
 from tsforge.errors import ConfigError
 
 __all__ = ["train_cmd", "evaluate_cmd", "forecast_cmd", "models_cmd", "demo_cmd"]
+
+
+def _warn_unused_training_options(model: str, train_cfg: dict[str, Any]) -> None:
+    """Training-loop options (--epochs, --lr, --batch-size, --train-option) reach neural models
+    only; say so instead of letting a user believe a baseline or LightGBM was trained with them."""
+    from tsforge.models.registry import get_model_spec
+
+    spec = get_model_spec(model)
+    honoured = {"loss"} if spec.kind == "ml" else set()  # LightGBM reads the loss kind (its objective)
+    unused = [k for k in train_cfg if k not in honoured]
+    if unused and not spec.is_neural:
+        flags = {"max_epochs": "--epochs", "lr": "--lr", "batch_size": "--batch-size"}
+        names = ", ".join(flags.get(k, f"--train-option {k}") for k in unused)
+        err_console.print(
+            f"[yellow]note[/]: {spec.name} ({spec.kind} model) has no training loop; "
+            f"ignored training options: {names} (model options go in --option)"
+        )
 
 
 def _parse_options(items: list[str] | None, what: str) -> dict[str, Any]:
@@ -134,6 +151,7 @@ def train_cmd(
         **_parse_options(train_option, "train"),
     }
     train_cfg = {k: v for k, v in train_cfg.items() if v is not None}
+    _warn_unused_training_options(model, train_cfg)
     if split == HOLDOUT:
         if strategy_name:
             raise ConfigError(

@@ -86,6 +86,29 @@ def test_a_loss_strategy_on_a_model_without_the_training_loop_is_refused(trackin
         assert "'selective'" in err and f"'{model}'" in err and "strategy" in err
 
 
+def test_training_loop_options_on_a_model_without_one_are_named_as_ignored(tmp_path, capsys):
+    path = _csv(tmp_path, "pos.csv", _long())
+    code, _, err = _cli(
+        capsys,
+        "train",
+        path,
+        "--model",
+        "naive",
+        "--horizon",
+        "12",
+        "--no-track",
+        "--epochs",
+        "3",
+        "--lr",
+        "0.1",
+    )
+    assert code == 0, err[-3000:]
+    note = " ".join(err.split())
+    assert "naive (baseline model) has no training loop; ignored training options: --epochs, --lr" in note
+    code, _, err = _cli(capsys, "train", path, "--model", "naive", "--horizon", "12", "--no-track")
+    assert code == 0 and "ignored training options" not in err
+
+
 def test_train_evaluate_forecast_end_to_end(tracking_uri, tmp_path, capsys):
     path = _csv(tmp_path, "ok.csv", _long(400))
     code, out, err = _cli(
