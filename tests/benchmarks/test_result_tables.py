@@ -3,6 +3,8 @@
 Pure functions over result rows; no training runs here.
 """
 
+import pytest
+
 from benchmarks.ltsf import markdown_table
 from benchmarks.selective import summarise, validated_rel_change
 
@@ -70,3 +72,32 @@ def test_ili_input_length_follows_the_papers_backbone_configs():
         protocol_input_len("etth1", "patchtst") == 336
         and protocol_input_len("exchange_rate", "patchtst") == 96
     )
+
+
+def test_ltsf_row_chooses_lookback_and_learning_rate_on_validation_only(monkeypatch):
+    """With --lrs every (lookback, lr) pair is tried with the first seed; the pair with the lowest
+    *validation* MSE is re-run with the other seeds, whatever the test MSE of the others."""
+    import types
+
+    import benchmarks.ltsf as ltsf
+
+    val = {(96, 0.01): 0.50, (96, 0.005): 0.45, (336, 0.01): 0.40, (336, 0.005): 0.42}
+    test = {(96, 0.01): 0.30, (96, 0.005): 0.20, (336, 0.01): 0.33, (336, 0.005): 0.25}
+    calls = []
+
+    def fake_train(dataset, horizon, model, input_len, seed, args, lr=None):
+        calls.append((input_len, lr, seed))
+        m = {"val_mse": val[input_len, lr], "test_mse": test[input_len, lr] + (seed - 2024) * 0.01,
+             "test_mae": 0.1, "train_seconds": 1.0, "epochs_run": 3, "n_parameters": 10}  # fmt: skip
+        task = types.SimpleNamespace(dataset=lambda name: range(7))
+        return types.SimpleNamespace(metrics=m, task=task, run_id="r", params={"train.lr": lr})
+
+    monkeypatch.setattr(ltsf, "train_once", fake_train)
+    args = ltsf.parse_args(["--datasets", "etth1", "--lookbacks", "96,336", "--lrs", "0.01,0.005",
+                            "--seeds", "2024,2025", "--no-track"])  # fmt: skip
+    row = ltsf.run_row("etth1", 96, "cyclenet", args)
+    assert (row["input_len"], row["lr"]) == (336, 0.01)  # lowest validation, not lowest test (96 / 0.005)
+    assert calls[-1] == (336, 0.01, 2025) and len(calls) == 5
+    assert row["test_mse"] == pytest.approx((0.33 + 0.34) / 2)
+    assert sorted(row["lookback_search"]) == ["336/lr0.005", "336/lr0.01", "96/lr0.005", "96/lr0.01"]
+    assert row["command"].endswith("--lrs 0.01,0.005") and row["lr_searched"] == [0.01, 0.005]
