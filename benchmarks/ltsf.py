@@ -81,6 +81,8 @@ RECIPES: dict[str, dict[str, Any]] = {
     "dlinear": {"model": "dlinear"},
     "patchtst": {"model": "patchtst"},
     "itransformer": {"model": "itransformer"},
+    # tsforge's STELLA model (spatio-temporal positional encoding + MLP; about a minute per run on ETT)
+    "stpe_mlp": {"model": "stpe_mlp"},
     # HUTFormer and its ablations under the full protocol (``benchmarks/hutformer.py --full-protocol``)
     "hutformer": {"model": "hutformer"},
     "hutformer_single_stage": {"model": "hutformer", "model_config": {"stages": 1}},
@@ -97,7 +99,7 @@ HUTFORMER_VARIANTS = (
     "hutformer_no_cross_scale",
     "hutformer_one_stage_training",
 )
-DEFAULT_MODELS = "sparsetsf,timebase,cyclenet,rlinear,cyclenet_mlp,patchtst,itransformer"
+DEFAULT_MODELS = "sparsetsf,timebase,cyclenet,rlinear,cyclenet_mlp,patchtst,itransformer,stpe_mlp"
 
 log = logging.getLogger("benchmarks.ltsf")
 
@@ -345,6 +347,7 @@ TABLE_COLUMNS: dict[str, str] = {
     "rlinear": "RLinear",
     "patchtst": "PatchTST",
     "itransformer": "iTransformer",
+    "stpe_mlp": "STPE-MLP",
 }
 
 
