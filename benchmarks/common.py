@@ -1,4 +1,4 @@
-"""Shared helpers of the benchmark scripts: result files and machine facts."""
+"""Shared helpers of the benchmark scripts: result files, machine facts, list options."""
 
 from __future__ import annotations
 
@@ -29,3 +29,13 @@ def write_results(name: str, payload: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps({"machine": machine(), **payload}, indent=2, default=float))
     return path
+
+
+def int_list(text: str) -> list[int]:
+    """``"96,192, 336"`` → ``[96, 192, 336]`` (an argparse ``type``; empty items are skipped)."""
+    return [int(v) for v in text.split(",") if v.strip()]
+
+
+def float_list(text: str) -> list[float]:
+    """``"0.01,0.005"`` → ``[0.01, 0.005]`` (an argparse ``type``; empty items are skipped)."""
+    return [float(v) for v in text.split(",") if v.strip()]

@@ -48,6 +48,8 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.common import float_list, int_list
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -104,14 +106,6 @@ DEFAULT_MODELS = "sparsetsf,timebase,cyclenet,rlinear,cyclenet_mlp,patchtst,itra
 log = logging.getLogger("benchmarks.ltsf")
 
 
-def _ints(text: str) -> list[int]:
-    return [int(v) for v in text.split(",") if v.strip()]
-
-
-def _floats(text: str) -> list[float]:
-    return [float(v) for v in text.split(",") if v.strip()]
-
-
 def _names(text: str) -> list[str]:
     return [v.strip().lower() for v in text.split(",") if v.strip()]
 
@@ -119,13 +113,13 @@ def _names(text: str) -> list[str]:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--datasets", type=_names, default=list(DATASETS))
-    p.add_argument("--horizons", type=_ints, default=list(HORIZONS))
+    p.add_argument("--horizons", type=int_list, default=list(HORIZONS))
     p.add_argument("--models", type=_names, default=_names(DEFAULT_MODELS), help=f"any of {sorted(RECIPES)}")
-    p.add_argument("--lookbacks", type=_ints, default=list(LOOKBACKS))
-    p.add_argument("--seeds", type=_ints, default=list(SEEDS))
+    p.add_argument("--lookbacks", type=int_list, default=list(LOOKBACKS))
+    p.add_argument("--seeds", type=int_list, default=list(SEEDS))
     p.add_argument(
         "--lrs",
-        type=_floats,
+        type=float_list,
         default=None,
         help="learning rates searched on validation together with the lookbacks (default: the model's own)",
     )

@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from benchmarks.common import float_list, int_list
 from tsforge.training.strategy import LossStrategy
 
 RESULTS = Path(__file__).resolve().parent / "results" / "selective.json"
@@ -448,14 +449,6 @@ def update_timing(data: Any, dataset: str, model: str, horizon: int, args: argpa
     log.warning("no cell %s/%s/L%d/H%d in %s", dataset, model, input_len, horizon, args.out)
 
 
-def _floats(s: str) -> list[float]:
-    return [float(v) for v in s.split(",") if v.strip()]
-
-
-def _ints(s: str) -> list[int]:
-    return [int(v) for v in s.split(",") if v.strip()]
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--datasets", default="etth1,ettm1,weather,exchange_rate,illness")
@@ -465,13 +458,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="backbones (the heavier ones the method was made for; dlinear for the linear baseline)",
     )
     p.add_argument(
-        "--horizons", type=_ints, default=None, help="default: the two shortest horizons of each dataset"
+        "--horizons", type=int_list, default=None, help="default: the two shortest horizons of each dataset"
     )
     p.add_argument("--all-horizons", action="store_true", help="all four horizons of each dataset")
     p.add_argument("--input-len", type=int, default=None, help="default: the protocol's (336 / 96 / 36)")
-    p.add_argument("--seeds", type=_ints, default=[2024, 2025, 2026])
-    p.add_argument("--grid-ru", type=_floats, default=[0.0, 0.3])
-    p.add_argument("--grid-ra", type=_floats, default=[0.0, 0.3, 0.9])
+    p.add_argument("--seeds", type=int_list, default=[2024, 2025, 2026])
+    p.add_argument("--grid-ru", type=float_list, default=[0.0, 0.3])
+    p.add_argument("--grid-ra", type=float_list, default=[0.0, 0.3, 0.9])
     p.add_argument("--max-epochs", type=int, default=10)
     p.add_argument("--patience", type=int, default=3)
     p.add_argument("--batch-size", type=int, default=None)
