@@ -345,8 +345,8 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
         return
     top = rec.per_series.sort_values("gain", ascending=False).head(n_rows)
     s = Table(title=f"Series with the largest expected gain (of {rec.n_series})")
-    s.add_column("series", no_wrap=True, min_width=max(len(str(u)) for u in top["unique_id"]))
-    s.add_column("pick", no_wrap=True, min_width=max(len(str(p)) for p in top["pick"]))
+    s.add_column("series", no_wrap=True, min_width=max((len(str(u)) for u in top["unique_id"]), default=6))
+    s.add_column("pick", no_wrap=True, min_width=max((len(str(p)) for p in top["pick"]), default=4))
     s.add_column("expected MASE", justify="right", no_wrap=True, min_width=5)
     s.add_column("gain", justify="right", no_wrap=True)
     for col in ("weights", "why"):
