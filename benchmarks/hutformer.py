@@ -50,6 +50,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import int_list  # noqa: E402  (after the path set-up, as scale.py)
+
 RESULTS = ROOT / "benchmarks" / "results" / "hutformer.json"
 EXPERIMENT = "bench-hutformer"
 
@@ -383,14 +385,10 @@ def merge_results(rows: list[dict[str, Any]], path: Path = RESULTS) -> dict[str,
 # --------------------------------------------------------------------------- main
 
 
-def _ints(s: str) -> list[int]:
-    return [int(v) for v in s.split(",") if v]
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--datasets", default="ettm1,weather,etth1")
-    p.add_argument("--horizons", type=_ints, default=[96, 192, 336, 720])
+    p.add_argument("--horizons", type=int_list, default=[96, 192, 336, 720])
     p.add_argument("--models", default="dlinear,nlinear", help="compared models (add stpe_mlp)")
     p.add_argument("--input-len", type=int, default=None, help="default: the catalogue's (336)")
     p.add_argument("--ablations", action="store_true", help="run the three ablations too")
@@ -410,7 +408,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--cost-dataset", default="ettm1")
     p.add_argument("--cost-horizon", type=int, default=96)
-    p.add_argument("--cost-lengths", type=_ints, default=[336, 672, 1344])
+    p.add_argument("--cost-lengths", type=int_list, default=[336, 672, 1344])
     p.add_argument("--cost-batches", type=int, default=8)
     p.add_argument("--cost-full-attention", action="store_true", help="also time one full-attention window")
     p.add_argument(

@@ -31,9 +31,8 @@ def _warn_unused_training_options(model: str, train_cfg: dict[str, Any]) -> None
     from tsforge.models.registry import get_model_spec
 
     spec = get_model_spec(model)
-    honoured = {"loss"} if spec.kind == "ml" else set()  # LightGBM reads the loss kind (its objective)
-    unused = [k for k in train_cfg if k not in honoured]
-    if unused and not spec.is_neural:
+    unused = [k for k in train_cfg if spec.ignores_training_option(k)]
+    if unused:
         flags = {"max_epochs": "--epochs", "lr": "--lr", "batch_size": "--batch-size"}
         names = ", ".join(flags.get(k, f"--train-option {k}") for k in unused)
         err_console.print(
@@ -153,10 +152,9 @@ def train_cmd(
     train_cfg = {k: v for k, v in train_cfg.items() if v is not None}
     _warn_unused_training_options(model, train_cfg)
     if split == HOLDOUT:
-        if strategy_name:
-            raise ConfigError(
-                "loss strategies apply to long multichannel data, not to panels", field="strategy"
-            )
+        from tsforge.pipeline.panel import refuse_loss_strategy
+
+        refuse_loss_strategy(strategy_name)
         from tsforge.engine import using
 
         with using(eng):

@@ -82,6 +82,7 @@ def _objective(loss: str | None) -> tuple[str, str]:
     kind="ml",
     summary="Global gradient-boosted trees on lags + calendar, direct multi-step.",
     search_space=_space,
+    training_options=frozenset({"loss"}),  # the objective follows the loss (see _objective)
 )
 class LightGBMForecaster(Forecaster):
     Config = LightGBMConfig

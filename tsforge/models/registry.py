@@ -26,17 +26,30 @@ class ModelSpec:
     kind: str  # "baseline" | "local" (statsforecast, per series) | "ml" | "neural"
     summary: str
     search_space: SearchSpace | None = None
+    #: Options of the training loop (``TrainConfig`` fields) a model outside that loop still reads,
+    #: e.g. LightGBM picks its objective from ``loss``; every other one is ignored by such a model.
+    training_options: frozenset[str] = frozenset()
 
     @property
     def is_neural(self) -> bool:
         return self.kind == "neural"
+
+    def ignores_training_option(self, option: str) -> bool:
+        """Whether ``option`` of the training loop (``max_epochs``, ``lr``, ...) has no effect on
+        this model: neural models read them all, the others only their ``training_options``."""
+        return not self.is_neural and option not in self.training_options
 
 
 MODELS: dict[str, ModelSpec] = {}
 
 
 def register_model(
-    name: str, *, kind: str, summary: str, search_space: SearchSpace | None = None
+    name: str,
+    *,
+    kind: str,
+    summary: str,
+    search_space: SearchSpace | None = None,
+    training_options: frozenset[str] = frozenset(),
 ) -> Callable[[type[Forecaster]], type[Forecaster]]:
     """Class decorator adding a forecaster to :data:`MODELS` under ``name``."""
 
@@ -44,7 +57,14 @@ def register_model(
         if name in MODELS and MODELS[name].cls is not cls:
             raise ValueError(f"model name {name!r} registered twice")
         cls.name = name
-        MODELS[name] = ModelSpec(name=name, cls=cls, kind=kind, summary=summary, search_space=search_space)
+        MODELS[name] = ModelSpec(
+            name=name,
+            cls=cls,
+            kind=kind,
+            summary=summary,
+            search_space=search_space,
+            training_options=frozenset(training_options),
+        )
         return cls
 
     return deco

@@ -22,6 +22,7 @@ import pandas as pd
 
 from tsforge.data.panel import Panel
 from tsforge.data.protocol import HOLDOUT, default_panel_horizon
+from tsforge.errors import ConfigError
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
 from tsforge.models.registry import get_model_spec
 from tsforge.panels.conformal import (
@@ -38,7 +39,27 @@ from tsforge.panels.protocol import holdout_split
 from tsforge.pipeline.multichannel import TrackingOptions, record_logged
 from tsforge.training.spec import DEFAULT_SEED, TrainingSpec
 
-__all__ = ["PanelOutcome", "train_panel", "is_local_model", "evaluate_panel_model"]
+__all__ = ["PanelOutcome", "train_panel", "is_local_model", "evaluate_panel_model", "refuse_loss_strategy"]
+
+
+def refuse_loss_strategy(strategy: str | None) -> None:
+    """Refuse a loss strategy (``selective``, ...) under the holdout protocol, by name.
+
+    Why refuse rather than ignore: a strategy reweights the targets of windowed training on long
+    multichannel data (its estimator and residual buffer are built per training window); the
+    per-series holdout protocol has neither, so the option would be dropped without a word.
+    ``tsforge train`` and ``tsforge tune`` both call this before anything is loaded.
+
+    Raises:
+        ConfigError: ``strategy`` is set to anything but ``plain``.
+    """
+    if strategy is None or strategy.strip().lower() == "plain":
+        return
+    raise ConfigError(
+        f"loss strategy {strategy.strip().lower()!r} applies to windowed training on long multichannel "
+        "data, not to the per-series holdout protocol of panels: use it on long data with --split 7:1:2",
+        field="strategy",
+    )
 
 
 @dataclass

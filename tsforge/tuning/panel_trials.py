@@ -16,28 +16,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tsforge.data.panel import Panel
-from tsforge.errors import ConfigError
 from tsforge.pipeline import TrackingOptions, train_panel
-from tsforge.pipeline.panel import PanelOutcome
+from tsforge.pipeline.panel import PanelOutcome, refuse_loss_strategy
 
-__all__ = ["PANEL_OBJECTIVE", "refuse_strategy", "train_panel_trial"]
+__all__ = ["PANEL_OBJECTIVE", "train_panel_trial"]
 
 #: What a study on a panel minimises: mean validation MASE over the series (lower is better).
 PANEL_OBJECTIVE = "val_mase"
-
-
-def refuse_strategy(strategy: str | None) -> None:
-    """Loss strategies plug into windowed training only: say so by name rather than ignore one.
-
-    Raises:
-        ConfigError: ``strategy`` is set.
-    """
-    if strategy:
-        raise ConfigError(
-            "loss strategies are not available under the per-series holdout protocol of panels; "
-            "tune on windows of long data with --split 7:1:2",
-            field="strategy",
-        )
 
 
 def train_panel_trial(
@@ -67,7 +52,7 @@ def train_panel_trial(
     ``split``, ``strategy_config`` and ``eval_stride`` (options of windowed training) arrive
     in ``_unused``: the holdout protocol fixes the first, and the others do not apply.
     """
-    refuse_strategy(strategy)
+    refuse_loss_strategy(strategy)
     return train_panel(
         panel,
         model,

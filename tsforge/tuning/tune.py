@@ -188,14 +188,17 @@ def tune(
     check_strategy(spec.name, strategy)
     if not has_search_space(spec.name, strategy):
         raise ConfigError(f"model {spec.name!r} declares no search space; nothing to tune", field="model")
+    holdout = _is_holdout(data, split)
+    if holdout:
+        from tsforge.pipeline.panel import refuse_loss_strategy
+
+        refuse_loss_strategy(strategy)  # before any storage, loading or study: nothing to clean up
     store = storage if isinstance(storage, optuna.storages.BaseStorage) else resolve_storage(storage)
     if isinstance(pruner, str):
         pruner = make_pruner(pruner)
     objective = OBJECTIVE_METRIC
-    if _is_holdout(data, split):
-        from tsforge.tuning.panel_trials import PANEL_OBJECTIVE, refuse_strategy, train_panel_trial
-
-        refuse_strategy(strategy)  # before any loading or study: nothing to clean up
+    if holdout:
+        from tsforge.tuning.panel_trials import PANEL_OBJECTIVE, train_panel_trial
 
         loaded_panel = load_panel(data, **(load_kwargs or {}))
         series: Any = loaded_panel.panel

@@ -86,6 +86,23 @@ def test_a_loss_strategy_on_a_model_without_the_training_loop_is_refused(trackin
         assert "'selective'" in err and f"'{model}'" in err and "strategy" in err
 
 
+def test_a_loss_strategy_on_a_panel_is_refused_by_train_and_tune_alike(tracking_uri, tmp_path, capsys):
+    """The holdout protocol of panels has no training windows for a strategy to reweight: both
+    commands refuse it with the same line, naming the strategy, before anything is trained."""
+    path = _csv(tmp_path, "panel.csv", pd.concat([_long().assign(unique_id=u) for u in "ab"]))
+    lines = []
+    for argv in (
+        ("train", path, "--model", "dlinear", "--selective", "--no-track"),
+        ("tune", path, "--model", "dlinear", "--selective", "--trials", "1", "--no-progress"),
+    ):
+        code, _, err = _cli(capsys, *argv)
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+        lines.append(" ".join(err.split()))
+    assert lines[0] == lines[1]
+    assert "'selective'" in lines[0] and "holdout protocol of panels" in lines[0]
+    assert not list((tmp_path / "mlruns").glob("*.journal")), "tune opened a study before refusing"
+
+
 def test_training_loop_options_on_a_model_without_one_are_named_as_ignored(tmp_path, capsys):
     path = _csv(tmp_path, "pos.csv", _long())
     code, _, err = _cli(

@@ -45,3 +45,14 @@ def test_an_l1_booster_is_not_dragged_by_a_few_extreme_targets(toy_series):
     shift_l1 = np.abs(forecasts(spiky_task, "mae") - forecasts(clean_task, "mae")).mean()
     shift_l2 = np.abs(forecasts(spiky_task, None) - forecasts(clean_task, None)).mean()
     assert shift_l1 < 0.5 * shift_l2, (shift_l1, shift_l2)
+
+
+def test_the_registry_says_lightgbm_reads_the_loss_and_no_other_training_option():
+    """The CLI names ignored training options from this; LightGBM's loss must not be among them."""
+    from tsforge.models.registry import get_model_spec
+
+    lgbm, naive, dlinear = (get_model_spec(n) for n in ("lightgbm", "naive", "dlinear"))
+    assert not lgbm.ignores_training_option("loss")
+    assert lgbm.ignores_training_option("max_epochs") and lgbm.ignores_training_option("lr")
+    assert naive.ignores_training_option("loss") and naive.ignores_training_option("batch_size")
+    assert not any(dlinear.ignores_training_option(k) for k in ("loss", "lr", "max_epochs", "batch_size"))
