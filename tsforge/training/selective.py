@@ -23,7 +23,8 @@ torch sums of bools, which cost ~40 µs each) to the plain loss; every missing-t
 skipped when a batch is fully observed.
 At the epoch end, consecutive (stride-1) windows are summed per horizon step as contiguous
 slice additions over a chunk converted once (window ``i`` predicts step ``i + h``), instead of
-an indexed scatter per step (:func:`residual_variance`; strided windows keep the scatter).
+an indexed scatter per step (:func:`residual_variance`; strided windows keep the scatter); once
+every residual is recorded (no NaN), the NaN masks are skipped and the counts come in closed form.
 
 Validation and test never see these masks: the loop evaluates with the plain masked metric.
 Everything runs in the normalised (z-score) space, as in the reference callback. The numerics are
@@ -103,6 +104,19 @@ def residual_variance(
     s2 = torch.zeros_like(s1)
     cnt = torch.zeros_like(s1)
     if int(rel[-1]) == n - 1:  # consecutive windows (stride 1): contiguous slice adds, chunk by chunk
+        # The common case after the first epoch: every residual recorded (a NaN anywhere makes the
+        # sum NaN; one read, ~3 ms for 5M values). Then the counts are the number of windows that
+        # predict each step, known in closed form, and the NaN masks, half the pass's memory
+        # traffic, are skipped. Same sums in the same order, so the same bits as the masked path.
+        if not bool(torch.isnan(residuals.sum())):
+            for lo in range(0, n, _CHUNK):
+                hi = min(n, lo + _CHUNK)
+                r = residuals[lo:hi].transpose(0, 1).to(torch.float64).contiguous()  # [H, m, C], a copy
+                r2 = r * r
+                for h in range(horizon):
+                    s1[lo + h : hi + h] += r[h]
+                    s2[lo + h : hi + h] += r2[h]
+            return _variance(s1, s2, _windows_per_step(n, horizon, n_ch))
         for lo in range(0, n, _CHUNK):
             hi = min(n, lo + _CHUNK)
             r = residuals[lo:hi].transpose(0, 1).to(torch.float64).contiguous()  # [H, m, C], a copy
@@ -127,6 +141,15 @@ def residual_variance(
 
 #: windows per chunk of the stride-1 pass (bounds its float64 temporaries to ~3 x 4 MB at H·C = 1000)
 _CHUNK = 512
+
+
+def _windows_per_step(n: int, horizon: int, n_ch: int) -> torch.Tensor:
+    """``[n - 1 + horizon, n_ch]``: how many of ``n`` consecutive windows predict step ``t``
+    (windows ``i`` with ``0 <= t - i < horizon``), as float64 like the masked path's counts."""
+    t = torch.arange(n - 1 + horizon, dtype=torch.float64)
+    last = float(n - 1 + horizon)
+    cnt = torch.minimum(torch.minimum(t + 1, last - t), torch.tensor(float(min(n, horizon))))
+    return cnt[:, None].expand(-1, n_ch).clone()
 
 
 def _variance(s1: torch.Tensor, s2: torch.Tensor, cnt: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -462,3 +462,25 @@ def test_the_epoch_line_says_how_much_the_masks_kept(capsys):
     kept = result.history[1]["sel_kept_frac"]
     assert f"kept {kept:.0%} of targets (uncertainty {kept:.0%}, anomaly 100%)" in lines[1]
     assert kept < 0.9
+
+
+@pytest.mark.parametrize(("n", "horizon"), [(1, 5), (7, 1), (3, 8), (1100, 24)])
+def test_complete_buffers_skip_the_nan_masks_with_the_same_bits(n, horizon):
+    """A buffer with every residual recorded takes the unmasked path (closed-form counts): its
+    variances and counts equal, bit for bit, those of the masked path on the same numbers, which
+    a single NaN elsewhere forces (the NaN's own step aside)."""
+    rng = np.random.default_rng(5)
+    res = np.abs(rng.standard_normal((n, horizon, 3))).astype(np.float32)
+    starts = np.arange(n) + 4
+    complete_var, complete_cnt = residual_variance(torch.from_numpy(res), starts)
+    masked = res.copy()
+    masked[n - 1, horizon - 1, 2] = np.nan  # only the last step of channel 2 is affected
+    masked_var, masked_cnt = residual_variance(torch.from_numpy(masked), starts)
+    last = n - 1 + horizon - 1
+    assert torch.equal(complete_cnt[:last], masked_cnt[:last]) and torch.equal(
+        complete_var[:last], masked_var[:last]
+    )
+    assert torch.equal(complete_cnt[last, :2], masked_cnt[last, :2])
+    assert torch.equal(complete_var[last, :2], masked_var[last, :2])
+    expected_cnt = [sum(1 for i in range(n) if 0 <= t - i < horizon) for t in range(n - 1 + horizon)]
+    assert complete_cnt[:, 0].tolist() == [float(c) for c in expected_cnt]
