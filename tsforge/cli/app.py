@@ -7,16 +7,41 @@ any :class:`tsforge.errors.TsforgeError` into a one-line ``error: ...`` on stder
 
 from __future__ import annotations
 
+import inspect
 import logging
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import typer
 
 from tsforge.errors import TsforgeError
 
-__all__ = ["app", "main", "console", "err_console"]
+__all__ = ["app", "main", "console", "err_console", "CommandGroup"]
 
-app = typer.Typer(
+
+class CommandGroup(typer.Typer):
+    """A Typer app whose command list shows each command's summary as one sentence.
+
+    Why: Typer (0.29, rich help) keeps the single line breaks of a docstring's first paragraph
+    in the command list (the command's own ``--help`` page joins them), so a summary wrapped at
+    the source's line length printed as a ragged, half-empty line. The summary is the first
+    paragraph with its line breaks joined, unless a command passes ``short_help`` itself.
+    """
+
+    def command(
+        self, name: str | None = None, **kwargs: Any
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def register(f: Callable[..., Any]) -> Callable[..., Any]:
+            doc = inspect.getdoc(f)
+            if kwargs.get("short_help") is None and doc:
+                kwargs["short_help"] = " ".join(doc.split("\n\n")[0].split())
+            return super(CommandGroup, self).command(name, **kwargs)(f)
+
+        return register
+
+
+app = CommandGroup(
     name="tsforge",
     help="Profile a series, get a model recommendation with reasons, train, track in MLflow, serve.",
     no_args_is_help=True,

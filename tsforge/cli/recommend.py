@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tsforge.cli.app import app, console
+from tsforge.cli.app import CommandGroup, app, console
 from tsforge.cli.data_options import (
     IdColOption,
     TargetColOption,
@@ -23,7 +23,7 @@ from tsforge.cli.data_options import (
 
 __all__ = ["recommend_cmd", "build_cmd", "recommender_app"]
 
-recommender_app = typer.Typer(help="Build and manage the model recommender.", no_args_is_help=True)
+recommender_app = CommandGroup(help="Build and manage the model recommender.", no_args_is_help=True)
 app.add_typer(recommender_app, name="recommender")
 
 
