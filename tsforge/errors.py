@@ -15,6 +15,8 @@ __all__ = [
     "ModelNotFoundError",
     "DatasetNotAvailableError",
     "ResourceLimitError",
+    "TsforgeWarning",
+    "IntervalResolutionWarning",
 ]
 
 
@@ -75,3 +77,16 @@ class ResourceLimitError(TsforgeError):
     """A request that would exceed a configured memory / size limit."""
 
     http_status = 413
+
+
+class TsforgeWarning(UserWarning):
+    """Base class: an answer was given, but it is less than what was asked for.
+
+    Why a warning and not an error: the result is still useful (and a service must answer), yet
+    a user reading it should know its limit. The CLI prints each as one ``note:`` line on stderr.
+    """
+
+
+class IntervalResolutionWarning(TsforgeWarning):
+    """A conformal interval wider than its calibration scores resolve: its bounds are clamped to
+    the most extreme scores, so it covers less than its nominal level."""

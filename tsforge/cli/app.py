@@ -10,12 +10,13 @@ from __future__ import annotations
 import inspect
 import logging
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import typer
 
-from tsforge.errors import TsforgeError
+from tsforge.errors import TsforgeError, TsforgeWarning
 
 __all__ = ["app", "main", "console", "err_console", "CommandGroup"]
 
@@ -57,6 +58,7 @@ def _consoles():
 
 
 console, err_console = _consoles()
+_python_show_warning = warnings.showwarning
 
 
 def quiet_third_party() -> None:
@@ -72,12 +74,23 @@ def quiet_third_party() -> None:
     warnings.filterwarnings("ignore", category=UserWarning, module="pydantic")
 
 
+def _show_warning(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    """tsforge's own warnings as one ``note:`` line on stderr; others as Python prints them."""
+    if issubclass(category, TsforgeWarning):
+        from rich.markup import escape
+
+        err_console.print(f"[yellow]note[/]: {escape(str(message))}", highlight=False)
+    else:
+        _python_show_warning(message, category, *args, **kwargs)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     import tsforge.cli  # noqa: F401  (registers every command module)
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     quiet_third_party()
+    warnings.showwarning = _show_warning
     try:
         rc = app(args=argv, standalone_mode=False)
         if isinstance(rc, int) and rc:  # Typer turns Ctrl-C into Exit(130) and *returns* the code here

@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +67,7 @@ import pandas as pd
 import torch
 
 from tsforge.data.panel import Panel
-from tsforge.errors import ConfigError, DataValidationError
+from tsforge.errors import ConfigError, DataValidationError, IntervalResolutionWarning
 from tsforge.inference import IntervalRequest, sorted_quantiles
 from tsforge.panels.cv import PanelForecaster, cross_validation
 
@@ -399,8 +400,15 @@ class ConformalCalibration:
     def quantiles_from_scale(
         self, point: np.ndarray, scale: np.ndarray, ids: Sequence[Any], probs: np.ndarray
     ) -> np.ndarray:
-        """``[n, h, P]`` sorted quantiles ``point + scale · score quantile``."""
+        """``[n, h, P]`` sorted quantiles ``point + scale · score quantile``.
+
+        Warns (:class:`IntervalResolutionWarning`) when the pooled scores are too few for a
+        requested probability: the bound is then the most extreme score, not a conformal one.
+        """
         point = np.asarray(point, dtype=np.float64)
+        note = self.shortfall(probs, point.shape[1])
+        if note:
+            warnings.warn(note, IntervalResolutionWarning, stacklevel=2)
         q = self.scores_quantiles(ids, point.shape[1], probs)
         return sorted_quantiles(point[:, :, None] + np.asarray(scale, dtype=np.float64)[:, None, None] * q)
 
@@ -412,10 +420,38 @@ class ConformalCalibration:
         scale = history_scales(histories, self.season_length, self.scale_window)
         return self.quantiles_from_scale(point, scale, ids, probs)
 
-    def resolved_level(self) -> float:
-        """Highest central level (%) the pooled scores resolve at every step without clamping."""
-        n = int(self.pooled_n.min())
+    def resolved_level(self, h: int | None = None) -> float:
+        """Highest central level (%) the pooled scores resolve at every step (of the first ``h``)
+        without clamping."""
+        n = int(round(float(self.pooled_n[: h or self.horizon].min())))
         return float(max(0.0, 100.0 * (1.0 - 2.0 / (n + 1)))) if n else 0.0
+
+    def shortfall(self, probs: Any, h: int | None = None) -> str | None:
+        """``None`` when the pooled scores resolve every probability in ``probs`` at every step
+        (of the first ``h``); else one sentence naming the levels that are clamped and why.
+
+        Why only the pooled scores: a series' own scores are used only where they suffice.
+        """
+        p = np.asarray(probs, dtype=np.float64).ravel()
+        n = int(round(float(self.pooled_n[: h or self.horizon].min())))
+        if n >= _needed(p):
+            return None
+        need = {}  # level (%) -> scores it needs, for the levels this calibration cannot resolve
+        for x in p:
+            if (k := _needed(np.array([x]))) > n:
+                need[round(100.0 * (1.0 - 2.0 * min(x, 1.0 - x)), 2)] = k
+        levels = sorted(need)
+        names = " and ".join(f"{lv:g} %" for lv in levels)
+        counts = " and ".join(str(need[lv]) for lv in levels)
+        plural = len(levels) > 1
+        per_series = ", a series counting once," if self.info.get("weighting") == "series equally" else ""
+        return (
+            f"the {names} interval{'s' if plural else ''} need{'' if plural else 's'} {counts} "
+            f"calibration scores per horizon step{per_series} and this calibration has {n} (it resolves up to "
+            f"{self.resolved_level(h):.0f} %), so {'their' if plural else 'its'} bounds are the most "
+            "extreme scores seen and cover less than nominal: ask for a lower level, or calibrate "
+            "on more series or longer histories"
+        )
 
     # persistence ------------------------------------------------------------------------
     def save(self, folder: str | Path) -> Path:
@@ -626,6 +662,7 @@ def conformal_cv(
         scores, scale, _ = case_scores(frame, panel, m, h)
         point = frame[m].to_numpy(dtype=np.float64).reshape(-1, h)
         values = np.full((sid.size, h, probs.size), np.nan)
+        short: list[str] = []  # one note per model, not one per window
         for w in np.unique(window_of):
             past = window_of < w
             if not past.any():
@@ -638,7 +675,17 @@ def conformal_cv(
                 weight_series_equally=WEIGHT_SERIES_EQUALLY,
             )
             now = window_of == w
-            values[now] = cal.quantiles_from_scale(point[now], scale[now], panel.ids[sid[now]], probs)
+            short += [note] if (note := cal.shortfall(probs, h)) else []
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", IntervalResolutionWarning)
+                values[now] = cal.quantiles_from_scale(point[now], scale[now], panel.ids[sid[now]], probs)
+        if short:  # the first short window has the fewest scores: its note is the worst case
+            warnings.warn(
+                f"{m}, {len(short)} of {len(np.unique(window_of)) - 1} calibrated cross-validation "
+                f"windows (each calibrated on the windows before it): {short[0]}",
+                IntervalResolutionWarning,
+                stacklevel=2,
+            )
         for col, v in zip(cols, request.bounds(values).values(), strict=True):
             out[f"{m}{col}"] = v.ravel()
     return out

@@ -96,7 +96,16 @@ def cross_validation(
             chunks.extend(parts)
             owner.extend([w] * len(parts))
     results = (
-        run_chunks(chunks, local, h, level=level, progress=progress, desc="cross-validation", engine=eng)
+        run_chunks(
+            chunks,
+            local,
+            h,
+            level=level,
+            progress=progress,
+            desc="cross-validation",
+            engine=eng,
+            unit="window",
+        )
         if local
         else []
     )

@@ -170,8 +170,11 @@ def run_chunks(
     progress: bool = True,
     desc: str = "local models",
     engine: str | Engine | None = None,
+    unit: str = "series",
 ) -> list[pd.DataFrame]:
     """Run :func:`forecast_chunk` on every chunk and return the frames in chunk order.
+
+    ``unit`` names what a chunk's rows are in the progress bar (cross-validation: windows).
 
     ``engine`` (see :func:`tsforge.engine.get_engine`; default ``$TSFORGE_ENGINE`` or local)
     schedules the chunks: in-process, a ``fork`` process pool of ``n_jobs`` workers, or Ray
@@ -180,9 +183,7 @@ def run_chunks(
     models = [s.name for s in resolve_models(models)]
     eng = get_engine(engine, n_jobs=n_jobs)
     tasks = [(c, models, int(h), list(level) if level else None) for c in chunks]
-    bar = tqdm(
-        total=sum(len(c) for c in chunks), desc=desc, unit="series", disable=not progress, **bar_options()
-    )
+    bar = tqdm(total=sum(len(c) for c in chunks), desc=desc, unit=unit, disable=not progress, **bar_options())
     try:
         return eng.map(_chunk_task, tasks, on_result=lambda i, _: bar.update(len(chunks[i])))
     finally:

@@ -101,6 +101,19 @@ def test_cv_writes_one_long_frame(ragged_csv, tmp_path, capsys):
     pd.testing.assert_frame_equal(cv2.set_axis(cv.columns, axis=1), cv)
 
 
+def test_cv_says_when_three_series_cannot_resolve_a_95_percent_interval(ragged_csv, capsys):
+    """Three series give each window's calibration at most three scores per step: a 95 % interval
+    needs 39, so the command still answers but says, in one note, that those bounds are clamped."""
+    code, out, err = _cli(
+        capsys, "cv", ragged_csv, "--model", "naive", "--horizon", "2", "--n-windows", "3", "--level", "95",
+    )  # fmt: skip
+    assert code == 0, err[-3000:]
+    note = " ".join(err.split())
+    assert note.count("note:") == 1 and "naive, 2 of 2 calibrated cross-validation windows" in note
+    assert "95 % interval needs 39 calibration scores" in note and "cover less than nominal" in note
+    assert "95 %" in out  # the interval table is still printed
+
+
 @pytest.mark.parametrize(
     ("case", "expect"),
     [

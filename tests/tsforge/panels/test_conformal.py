@@ -188,3 +188,27 @@ def test_calibration_round_trips_through_its_file(tmp_path):
         rtol=1e-5,
     )
     assert ConformalCalibration.load(tmp_path / "nothing") is None
+
+
+def test_levels_the_scores_cannot_resolve_are_named_in_a_warning_not_silently_clamped():
+    """Ten series, one window each: an 80 % interval needs 9 scores (resolved), a 95 % one 39
+    (not: its bounds would be the extreme scores). Only the 95 % request warns, naming both counts."""
+    import warnings
+
+    from tsforge.errors import IntervalResolutionWarning
+
+    rng = np.random.default_rng(3)
+    cal = ConformalCalibration.from_scores(
+        rng.standard_normal((10, 3)), [f"s{i}" for i in range(10)], season_length=1, scale_window=6
+    )
+    point, scale, ids = np.zeros((2, 3)), np.ones(2), ["s0", "new"]
+    eighty, ninety_five = IntervalRequest((80.0,)).probs, IntervalRequest((95.0,)).probs
+    assert cal.shortfall(eighty) is None
+    note = cal.shortfall(ninety_five)
+    assert note is not None and "95 %" in note and "39" in note and "has 10" in note
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the resolved level must stay silent
+        cal.quantiles_from_scale(point, scale, ids, eighty)
+    with pytest.warns(IntervalResolutionWarning, match="95 %"):
+        q = cal.quantiles_from_scale(point, scale, ids, ninety_five)
+    assert np.allclose(q[0, :, -1], cal.pooled[:3, 9])  # clamped: the largest of the ten scores
