@@ -163,6 +163,10 @@ class QuantileCalibrator(Protocol):
         """``[n, h, P]`` quantiles at ``probs`` around ``point`` (``[n, h]``) of series ``ids``."""
         ...
 
+    def shortfall(self, probs: Any, h: int | None = None) -> str | None:
+        """A sentence naming the probabilities its scores cannot resolve over ``h`` steps, or None."""
+        ...
+
 
 def sorted_quantiles(values: np.ndarray) -> np.ndarray:
     """Monotone rearrangement along the last axis (Chernozhukov et al. 2010): sorting quantile
@@ -225,6 +229,20 @@ class FramePredictor:
     def interval_method(self) -> str | None:
         """How this predictor answers ``level`` / ``quantiles``: ``"conformal"``, ``"native"`` or None."""
         return "conformal" if self.calibration is not None else None
+
+    def interval_shortfall(
+        self, level: Any = None, quantiles: Any = None, horizon: int | None = None
+    ) -> str | None:
+        """One sentence when this request's conformal bounds would be clamped (too few calibration
+        scores for a level; see :meth:`ConformalCalibration.shortfall`), else None.
+
+        Why besides the warning that forecasting emits: a service answers many requests from
+        threads and returns the note in its response, where a process-wide warning cannot go.
+        """
+        request = IntervalRequest.parse(level, quantiles)
+        if not request or self.calibration is None or self.interval_method != "conformal":
+            return None
+        return self.calibration.shortfall(request.probs, horizon or self.max_horizon)
 
     def _calibrated_bounds(
         self, forecasts: list[SeriesForecast], histories: Sequence[np.ndarray], request: IntervalRequest

@@ -27,6 +27,7 @@ async def forecast(req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep
     def work() -> ForecastResponse:
         series = series_from_request(req, limits)
         loaded, h, forecasts = run_forecast(store, req.model, series, req.horizon, limits)
+        note = loaded.predictor.interval_shortfall(req.level, req.quantiles, h)
         return ForecastResponse(
             model=ModelInfo(
                 name=loaded.name,
@@ -36,6 +37,7 @@ async def forecast(req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep
             ),
             horizon=h,
             forecasts=forecasts_out(forecasts),
+            notes=[note] if note else None,
         )
 
     return await run_short(store, req.model, sum(len(s.values) for s in req.series), work)
