@@ -204,6 +204,11 @@ def _needed(probs: np.ndarray) -> int:
     return need
 
 
+def _in_words(items: Sequence[str]) -> str:
+    """``["a"]`` → ``a``; ``["a", "b", "c"]`` → ``a, b and c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def _thin(sorted_scores: np.ndarray, k: int) -> np.ndarray:
     """Keep ``k`` evenly spaced order statistics of a sorted 1-d array (all when it is shorter)."""
     n = sorted_scores.size
@@ -441,8 +446,8 @@ class ConformalCalibration:
             if (k := _needed(np.array([x]))) > n:
                 need[round(100.0 * (1.0 - 2.0 * min(x, 1.0 - x)), 2)] = k
         levels = sorted(need)
-        names = " and ".join(f"{lv:g} %" for lv in levels)
-        counts = " and ".join(str(need[lv]) for lv in levels)
+        names = _in_words([f"{lv:g} %" for lv in levels])
+        counts = _in_words([str(need[lv]) for lv in levels])
         plural = len(levels) > 1
         per_series = ", a series counting once," if self.info.get("weighting") == "series equally" else ""
         return (

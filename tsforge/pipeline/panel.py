@@ -198,6 +198,9 @@ def train_panel(
             frame = frame.assign(**{f"{name}-{k}": v.ravel() for k, v in bounds.items()})
             params.update({"intervals.method": "conformal", "intervals.windows": calibration.info["windows"]})
             params["intervals.cases"] = calibration.info["cases"]
+            # the widest central level its scores resolve: a logged test_coverage_95 above it is
+            # the coverage of clamped bounds (the CLI says so in a note when it trains)
+            params["intervals.resolved_level"] = round(calibration.resolved_level(H), 1)
         outcome = PanelOutcome(predictor, spec, metrics, per_series, frame, panel, params)
         if run is not None:
             run.log_params(params)

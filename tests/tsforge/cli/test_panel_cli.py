@@ -50,6 +50,13 @@ def test_train_then_forecast_a_ragged_panel(model, ragged_csv, tracking_uri, tmp
     )
     assert code == 0, err[-3000:]
     assert "Holdout result" in out and "MASE" in out and f"rp-{model}" in out
+    # three series resolve a 50 % interval at most (3 scores a step): the run records it and the
+    # command says that the bounds it scored (60, 80 and 95 %) are clamped
+    import mlflow
+
+    run = mlflow.search_runs(experiment_names=None, search_all_experiments=True, output_format="list")[0]
+    assert run.data.params["intervals.resolved_level"] == "50.0"
+    assert "60 %, 80 % and 95 % intervals need 4, 9 and 39" in " ".join(err.split())
     dest = tmp_path / "fc.csv"
     code, out, err = _cli(
         capsys,
