@@ -412,26 +412,75 @@ def resolve_router(
     return default_router(build_if_missing=build_if_missing, progress=progress)
 
 
+def _saved_default_router(path: Path) -> tuple[SeriesRouter | None, str | None]:
+    """The router saved at ``path`` (or None) and why :func:`default_router` would build one:
+    ``"missing"``, ``"stale"`` (built here on other collections than today's
+    :data:`DEV_COLLECTIONS`, an earlier release's) or None (serve it; a router saved there by
+    other means, without ``kb_settings`` in its meta, is served as it is)."""
+    if not (path / "router.json").exists():
+        return None, "missing"
+    router = SeriesRouter.load(path)
+    built_here = "kb_settings" in router.meta
+    if built_here and sorted(router.meta.get("collections", {})) != sorted(DEV_COLLECTIONS):
+        return router, "stale"
+    return router, None
+
+
+def default_router_pending() -> str | None:
+    """A sentence when :func:`default_router` would have to build the router first, else None.
+
+    Why: that build cross-validates the candidates on every development collection (the knowledge
+    base; cached, so once) and takes one to two hours on two cores; a user who asked for a
+    recommendation should hear that before the first progress bar, not wonder after it.
+    """
+    path = router_dir()
+    _, state = _saved_default_router(path)
+    if state is None:
+        return None
+    why = (
+        f"no per-series recommender is saved at {path} yet"
+        if state == "missing"
+        else f"the per-series recommender at {path} was trained on an earlier release's collections"
+    )
+    return (
+        f"{why}: building it once from the knowledge base of the {len(DEV_COLLECTIONS)} development "
+        "collections (rolling-origin cross-validation of every candidate, cached as it goes: about "
+        "1.5-2 h on 2 cores the first time, reused afterwards; `tsforge recommender build "
+        "--per-series` does it ahead of time)"
+    )
+
+
 def default_router(*, build_if_missing: bool = True, progress: Progress | None = None) -> SeriesRouter:
     """The saved default router; built from the (cached) knowledge base when missing, or when
     :func:`build_default_router` built it on other collections than today's
     :data:`DEV_COLLECTIONS` (an earlier release's). A router saved there by other means (no
-    ``kb_settings`` in its meta) is served as it is."""
+    ``kb_settings`` in its meta) is served as it is. ``build_if_missing=False`` serves a stale
+    router as it is and refuses when there is none."""
     path = router_dir()
-    if (path / "router.json").exists():
-        router = SeriesRouter.load(path)
-        trained = sorted(router.meta.get("collections", {}))
-        built_here = "kb_settings" in router.meta
-        if not built_here or trained == sorted(DEV_COLLECTIONS) or not build_if_missing:
-            return router
+    router, state = _saved_default_router(path)
+    if state is None or (router is not None and not build_if_missing):
+        assert router is not None
+        return router
+    if not build_if_missing:
+        raise DataValidationError(
+            f"no per-series recommender at {path}; build it with `tsforge recommender build --per-series`",
+            file=str(path),
+        )
+    if router is not None:
         log.info(
             "the per-series recommender at %s was trained on %s, not on the development collections "
             "(%s): rebuilding it",
             path,
-            ", ".join(trained),
+            ", ".join(sorted(router.meta.get("collections", {}))),
             ", ".join(DEV_COLLECTIONS),
         )
-        return build_default_router(progress=progress)
+    else:
+        log.info(
+            "no per-series recommender at %s: building it (knowledge base of %s)",
+            path,
+            ", ".join(DEV_COLLECTIONS),
+        )
+    return build_default_router(progress=progress)
     if not build_if_missing:
         raise DataValidationError(
             f"no per-series recommender at {path}; build it with `tsforge recommender build --per-series`",

@@ -10,7 +10,7 @@ from recommender.per_series import SeriesRouter, select_weighting, softmax_weigh
 from recommender.series_explain import explain_series
 from recommender.series_features import series_features
 from recommender.series_recommendation import recommend_series
-from tsforge.errors import ConfigError
+from tsforge.errors import ConfigError, DataValidationError
 
 
 def test_the_router_sends_each_half_to_its_winner(halves_router, make_halves):
@@ -160,13 +160,20 @@ def test_default_router_is_rebuilt_when_trained_on_other_collections(halves_rout
     monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path))
     built = []
     monkeypatch.setattr(sr, "build_default_router", lambda **kw: built.append(kw) or "rebuilt")
+    # what the CLI announces before a build (the note) follows the same rule as the build itself
+    assert "no per-series recommender is saved" in sr.default_router_pending()
+    with pytest.raises(DataValidationError, match="recommender build --per-series"):
+        sr.default_router(build_if_missing=False)
     replace(halves_router).save(sr.router_dir())  # saved by hand, trained on the synthetic halves
+    assert sr.default_router_pending() is None
     assert sr.default_router().candidates == halves_router.candidates and not built
     stale = replace(halves_router, meta={"collections": {"m1_yearly": 1, "hospital": 1}, "kb_settings": {}})
     stale.save(sr.router_dir())
+    assert "earlier release's collections" in sr.default_router_pending()
     assert sr.default_router(build_if_missing=False).candidates == halves_router.candidates
     assert not built
     assert sr.default_router() == "rebuilt" and len(built) == 1
     current = replace(stale, meta={"collections": {name: 1 for name in DEV_COLLECTIONS}, "kb_settings": {}})
     current.save(sr.router_dir())
+    assert sr.default_router_pending() is None
     assert isinstance(sr.default_router(), SeriesRouter) and len(built) == 1

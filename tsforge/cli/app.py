@@ -18,7 +18,7 @@ import typer
 
 from tsforge.errors import TsforgeError, TsforgeWarning
 
-__all__ = ["app", "main", "console", "err_console", "CommandGroup"]
+__all__ = ["app", "main", "console", "err_console", "print_note", "CommandGroup"]
 
 
 class CommandGroup(typer.Typer):
@@ -74,12 +74,17 @@ def quiet_third_party() -> None:
     warnings.filterwarnings("ignore", category=UserWarning, module="pydantic")
 
 
+def print_note(message: str) -> None:
+    """One ``note: ...`` on stderr: something the user should know that is not an error."""
+    from rich.markup import escape
+
+    err_console.print(f"[yellow]note[/]: {escape(message)}", highlight=False)
+
+
 def _show_warning(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
     """tsforge's own warnings as one ``note:`` line on stderr; others as Python prints them."""
     if issubclass(category, TsforgeWarning):
-        from rich.markup import escape
-
-        err_console.print(f"[yellow]note[/]: {escape(str(message))}", highlight=False)
+        print_note(str(message))
     else:
         _python_show_warning(message, category, *args, **kwargs)
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tsforge.cli.app import app, console, err_console
+from tsforge.cli.app import app, console, print_note
 from tsforge.cli.data_options import (
     DataArgument,
     DatasetOption,
@@ -35,8 +35,8 @@ def _warn_unused_training_options(model: str, train_cfg: dict[str, Any]) -> None
     if unused:
         flags = {"max_epochs": "--epochs", "lr": "--lr", "batch_size": "--batch-size"}
         names = ", ".join(flags.get(k, f"--train-option {k}") for k in unused)
-        err_console.print(
-            f"[yellow]note[/]: {spec.name} ({spec.kind} model) has no training loop; "
+        print_note(
+            f"{spec.name} ({spec.kind} model) has no training loop; "
             f"ignored training options: {names} (model options go in --option)"
         )
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tsforge.cli.app import CommandGroup, app, console
+from tsforge.cli.app import CommandGroup, app, console, print_note
 from tsforge.cli.data_options import (
     IdColOption,
     TargetColOption,
@@ -237,11 +237,18 @@ def _recommend_per_series(
     load_kwargs: dict[str, Any],
 ) -> None:
     """``--per-series``: the per-series recommendation, and with ``--train`` the routed ensemble."""
-    from recommender.series_recommendation import MODES, default_router, recommend_series
+    from recommender.series_recommendation import (
+        MODES,
+        default_router,
+        default_router_pending,
+        recommend_series,
+    )
     from tsforge.errors import ConfigError
 
     if mode not in MODES:
         raise ConfigError(f"--mode must be one of {', '.join(MODES)}, got {mode!r}", field="mode")
+    if pending := default_router_pending():
+        print_note(pending)
     with _progress_bar(not as_json) as progress:
         router = default_router(progress=progress)
         if not train:
