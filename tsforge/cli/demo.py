@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from tsforge.cli.tables import metrics_table
+
 __all__ = ["run_demo", "run_panel_demo"]
 
 BASELINE = "seasonal_naive"
@@ -28,7 +30,6 @@ def run_demo(
 ) -> dict[str, Any]:
     """Run the demo; returns the comparison rows, the recommendation and the registered version."""
     from rich.console import Console
-    from rich.table import Table
 
     from recommender.api import recommend
     from recommender.properties.profile import log_profile_to_mlflow, profile
@@ -106,15 +107,8 @@ def run_demo(
     winner = outcomes[best]
     version = register_model_version(winner.model_uri, registered_name, run_id=winner.run_id)
     champion = promote_champion(registered_name, "val_mse")
-    table = Table(
-        title=f"{series.name}: L={rec.input_len}, H={rec.horizon} (normalised scale; MASE vs seasonal naive in-sample)"
-    )
-    for col in rows[0]:
-        table.add_column(col, justify="left" if col in ("model", "recommended") else "right")
-    for r in sorted(rows, key=lambda r: r["val MSE"]):
-        style = "bold green" if r["model"] == best else None
-        table.add_row(*[f"{v:.4f}" if isinstance(v, float) else v for v in r.values()], style=style)
-    console.print(table)
+    title = f"{series.name}: L={rec.input_len}, H={rec.horizon} (normalised scale; MASE vs seasonal naive in-sample)"
+    console.print(metrics_table(sorted(rows, key=lambda r: r["val MSE"]), title, highlight=best))
     console.print(
         f"Best by validation MSE: [bold green]{best}[/] → registered as [bold]{registered_name}[/] version "
         f"{version} (champion = version {champion}). Total {time.perf_counter() - t_all:.0f} s."
@@ -150,7 +144,6 @@ def run_panel_demo(
     """The panel half of the demo: a generated ragged monthly panel → profile the series →
     recommend by validation → train the pick and seasonal naive under the holdout protocol →
     register the better one."""
-    from rich.table import Table
 
     from recommender.panel import recommend_panel
     from recommender.properties.profile import profile_panel
@@ -198,18 +191,9 @@ def run_panel_demo(
         rows.append({"model": model, "recommended": "yes" if model == rec.best else "", "val MASE": m["val_mase"],
                      "test MASE": m["test_mase"], "test sMAPE": m["test_smape"], "test OWA": m["test_owa"],
                      "seconds": m["fit_predict_seconds"]})  # fmt: skip
-    table = Table(
-        title=f"{panel.name}: holdout H={horizon} (per-series scores averaged over {len(panel)} series)"
-    )
-    for col in rows[0]:
-        table.add_column(col, justify="left" if col in ("model", "recommended") else "right")
     best = min(rows, key=lambda r: r["val MASE"])["model"]
-    for r in sorted(rows, key=lambda r: r["val MASE"]):
-        table.add_row(
-            *[f"{v:.4f}" if isinstance(v, float) else v for v in r.values()],
-            style="bold green" if r["model"] == best else None,
-        )
-    console.print(table)
+    title = f"{panel.name}: holdout H={horizon} (per-series scores averaged over {len(panel)} series)"
+    console.print(metrics_table(sorted(rows, key=lambda r: r["val MASE"]), title, highlight=best))
     champion = outcomes[plans[-1]].champion_version
     console.print(
         f"Both registered as [bold]{registered_name}[/]; champion (lowest validation MASE) = version {champion} ({best})."

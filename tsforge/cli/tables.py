@@ -7,7 +7,7 @@ from typing import Any
 __all__ = ["metrics_table"]
 
 #: Text columns: never folded (a model name split over two lines, "auto_e / ts", reads as two).
-_TEXT_COLUMNS = ("model", "dataset")
+_TEXT_COLUMNS = ("model", "dataset", "recommended")
 
 
 def _cell(key: str, value: Any) -> str:

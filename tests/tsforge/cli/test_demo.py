@@ -17,12 +17,15 @@ from tsforge.cli.demo import run_panel_demo
 def test_panel_demo_profiles_recommends_trains_and_registers(tracking_uri, tmp_path, monkeypatch):
     monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
     out = io.StringIO()
-    result = run_panel_demo(Console(file=out, width=120), n_series=30, registered_name="demo-panel-test")
+    # 80 columns: what rich gives a pipe (`make demo | tee`); no model name may be cut to "seasonal…"
+    result = run_panel_demo(Console(file=out, width=80), n_series=30, registered_name="demo-panel-test")
     text = out.getvalue()
     assert "1. Profile" in text and "2. Recommend" in text and "3. Train and register" in text
     assert "30 of 30 series" in text  # every series profiled (per series, none skipped)
     assert {r["model"] for r in result["rows"]} >= {result["recommended"]}
     assert all(r["test MASE"] > 0 for r in result["rows"])
+    table = text[text.index("holdout H=") :]
+    assert "…" not in table and all(r["model"] in table for r in result["rows"])
     versions = mlflow.MlflowClient().search_model_versions("name='demo-panel-test'")
     assert len(versions) == 2  # the recommended model and the baseline
     champion = mlflow.MlflowClient().get_model_version_by_alias("demo-panel-test", "champion")
