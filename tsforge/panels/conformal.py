@@ -197,10 +197,11 @@ def _needed(probs: np.ndarray) -> int:
     """Fewest scores that give every probability a rank inside them (see the module doc)."""
     need = 1
     for p in np.asarray(probs, dtype=np.float64):
-        if p > 0.5:
-            need = max(need, math.ceil(round(p / (1 - p), 9)))
-        elif p < 0.5:
-            need = max(need, math.ceil(round(1 / p - 1, 9)))
+        if p != 0.5:
+            odds = p / (1 - p) if p > 0.5 else 1 / p - 1
+            # a relative fuzz, not an absolute rounding: 1 − 0.99995 in binary makes the odds
+            # 19999.00000004, which must still read 19999 ((19999 + 1) · 0.99995 = 19999 is a rank)
+            need = max(need, math.ceil(odds * (1 - 1e-9)))
     return need
 
 

@@ -36,13 +36,13 @@ def test_forecast_returns_intervals_matching_the_library(client, registry, serie
 
 
 def test_a_level_the_calibration_cannot_resolve_comes_with_a_note(client, registry, series):
-    """99.99 % needs about 20,000 calibration scores per step: the answer keeps its (clamped) bounds and
+    """99.99 % needs 19,999 calibration scores per step: the answer keeps its (clamped) bounds and
     says so in `notes`, the same sentence as the library's; resolvable levels carry no notes."""
     pred = load_predictor(f"models:/{registry.name}/{registry.dlinear_version}")
     r = client.post("/v1/forecast", json={"series": [series], "horizon": 12, "level": [99.99]})
     assert r.status_code == 200, r.text
     assert r.json()["notes"] == [pred.interval_shortfall([99.99], None, 12)]
-    assert "99.99 % interval needs 20000 calibration scores" in r.json()["notes"][0]
+    assert "99.99 % interval needs 19999 calibration scores" in r.json()["notes"][0]
     assert set(r.json()["forecasts"][0]["intervals"]) == {"lo-99.99", "hi-99.99"}
     r = client.post("/v1/forecast", json={"series": [series], "horizon": 12, "level": [80, 95]})
     assert r.status_code == 200 and "notes" not in r.json(), r.text

@@ -212,3 +212,16 @@ def test_levels_the_scores_cannot_resolve_are_named_in_a_warning_not_silently_cl
     with pytest.warns(IntervalResolutionWarning, match="95 %"):
         q = cal.quantiles_from_scale(point, scale, ids, ninety_five)
     assert np.allclose(q[0, :, -1], cal.pooled[:3, 9])  # clamped: the largest of the ten scores
+
+
+@pytest.mark.parametrize("level", [50, 60, 80, 90, 95, 98, 99, 99.9, 99.99])
+def test_the_scores_a_level_needs_are_the_fewest_whose_conformal_rank_exists(level):
+    """With n scores the upper bound is the ⌈(n + 1) p⌉-th: it exists at the count ``_needed``
+    gives (95 % → 39) and not at one fewer, including levels whose odds are not exact in binary."""
+    from tsforge.panels.conformal import _needed
+
+    probs = IntervalRequest((float(level),)).probs
+    n = _needed(probs)
+    top = probs.max()
+    assert np.ceil(np.round((n + 1) * top, 9)) <= n
+    assert np.ceil(np.round(n * top, 9)) > n - 1
