@@ -306,6 +306,9 @@ class ConformalCalibration:
         default_factory=dict, init=False, repr=False, compare=False
     )
     _own_pos: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
+    _short_memo: dict[tuple[int, bytes], str | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     # construction -----------------------------------------------------------------------
     @classmethod
@@ -439,7 +442,16 @@ class ConformalCalibration:
         Why only the pooled scores: a series' own scores are used only where they suffice.
         """
         p = np.asarray(probs, dtype=np.float64).ravel()
-        n = int(round(float(self.pooled_n[: h or self.horizon].min())))
+        key = (int(h or self.horizon), p.tobytes())  # asked on every request a service answers
+        if key in self._short_memo:
+            return self._short_memo[key]
+        note = self._shortfall(p, key[0])
+        if len(self._short_memo) < 64:
+            self._short_memo[key] = note
+        return note
+
+    def _shortfall(self, p: np.ndarray, h: int) -> str | None:
+        n = int(round(float(self.pooled_n[:h].min())))
         if n >= _needed(p):
             return None
         need = {}  # level (%) -> scores it needs, for the levels this calibration cannot resolve
