@@ -58,7 +58,6 @@ def _consoles():
 
 
 console, err_console = _consoles()
-_python_show_warning = warnings.showwarning
 
 
 def quiet_third_party() -> None:
@@ -81,12 +80,17 @@ def print_note(message: str) -> None:
     err_console.print(f"[yellow]note[/]: {escape(message)}", highlight=False)
 
 
-def _show_warning(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
-    """tsforge's own warnings as one ``note:`` line on stderr; others as Python prints them."""
-    if issubclass(category, TsforgeWarning):
-        print_note(str(message))
-    else:
-        _python_show_warning(message, category, *args, **kwargs)
+def _notes_first(show: Callable[..., None]) -> Callable[..., None]:
+    """A ``warnings.showwarning`` printing tsforge's own warnings as one ``note:`` line on stderr
+    and handing every other warning to ``show`` (the handler installed before)."""
+
+    def show_warning(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, TsforgeWarning):
+            print_note(str(message))
+        else:
+            show(message, category, *args, **kwargs)
+
+    return show_warning
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -95,7 +99,7 @@ def main(argv: list[str] | None = None) -> None:
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     quiet_third_party()
-    warnings.showwarning = _show_warning
+    warnings.showwarning = _notes_first(warnings.showwarning)
     try:
         rc = app(args=argv, standalone_mode=False)
         if isinstance(rc, int) and rc:  # Typer turns Ctrl-C into Exit(130) and *returns* the code here
