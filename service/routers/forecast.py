@@ -27,7 +27,12 @@ async def forecast(req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep
     def work() -> ForecastResponse:
         series = series_from_request(req, limits)
         loaded, h, forecasts = run_forecast(store, req.model, series, req.horizon, limits)
-        note = loaded.predictor.interval_shortfall(req.level, req.quantiles, h)
+        # only a request for bounds asks: any predictor answers points (the service's fakes too)
+        note = (
+            loaded.predictor.interval_shortfall(req.level, req.quantiles, h)
+            if req.level or req.quantiles
+            else None
+        )
         return ForecastResponse(
             model=ModelInfo(
                 name=loaded.name,
