@@ -143,6 +143,9 @@ def train_cmd(
     strategy_config = {k: v for k, v in (("r_u", r_u), ("r_a", r_a)) if v is not None}
     if strategy_config and strategy_name != "selective":
         raise ConfigError("--r-u/--r-a need --selective", field="strategy")
+    from tsforge.training.fitting import check_strategy
+
+    check_strategy(model, strategy_name)  # a bad pairing is refused before any data is read
     train_cfg = {
         "max_epochs": epochs,
         "lr": lr,
