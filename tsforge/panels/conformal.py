@@ -418,6 +418,12 @@ class ConformalCalibration:
         note = self.shortfall(probs, point.shape[1])
         if note:
             warnings.warn(note, IntervalResolutionWarning, stacklevel=2)
+        return self._quantiles_from_scale(point, scale, ids, probs)
+
+    def _quantiles_from_scale(
+        self, point: np.ndarray, scale: np.ndarray, ids: Sequence[Any], probs: np.ndarray
+    ) -> np.ndarray:
+        """:meth:`quantiles_from_scale` without the warning (for callers that summarise it)."""
         q = self.scores_quantiles(ids, point.shape[1], probs)
         return sorted_quantiles(point[:, :, None] + np.asarray(scale, dtype=np.float64)[:, None, None] * q)
 
@@ -694,9 +700,7 @@ def conformal_cv(
             )
             now = window_of == w
             short += [note] if (note := cal.shortfall(probs, h)) else []
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", IntervalResolutionWarning)
-                values[now] = cal.quantiles_from_scale(point[now], scale[now], panel.ids[sid[now]], probs)
+            values[now] = cal._quantiles_from_scale(point[now], scale[now], panel.ids[sid[now]], probs)
         if short:  # the first short window has the fewest scores: its note is the worst case
             warnings.warn(
                 f"{m}, {len(short)} of {len(np.unique(window_of)) - 1} calibrated cross-validation "
