@@ -31,6 +31,7 @@ be run one after another. Example (the full grid of the issue, for a machine wit
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import os
@@ -294,21 +295,32 @@ def measure_overhead(
     }
 
 
+@functools.cache
 def _strategy_commit() -> str | None:
-    """The last commit that changed the strategy's code (timings from different versions differ)."""
+    """The last commit that changed the strategy's code (timings from different versions differ),
+    with ``+dirty`` when the file differs from it.
+
+    Read once, when the benchmark starts (:func:`main`): the code a run timed is the code it
+    imported then, not what the file holds when a cell ends hours later.
+    """
     import subprocess
 
+    root, path = Path(__file__).resolve().parents[1], "tsforge/training/selective.py"
     try:
         out = subprocess.run(
-            ["git", "log", "-1", "--format=%h", "--", "tsforge/training/selective.py"],
+            ["git", "log", "-1", "--format=%h", "--", path],
             capture_output=True,
             text=True,
             timeout=10,
-            cwd=Path(__file__).resolve().parents[1],
+            cwd=root,
         )
+        dirty = subprocess.run(
+            ["git", "diff", "--quiet", "HEAD", "--", path], timeout=10, cwd=root
+        ).returncode
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None
+    commit = out.stdout.strip()
+    return (commit + ("+dirty" if dirty == 1 else "")) or None
 
 
 def _catalog_split(dataset: str) -> str:
@@ -493,6 +505,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     args = parse_args(argv)
     args.command = "python -m benchmarks.selective " + " ".join(argv if argv is not None else sys.argv[1:])
+    _strategy_commit()  # the code this process imported (see its docstring)
     torch.set_num_threads(args.threads)
     from tsforge.data.catalog import load_dataset
 
