@@ -481,14 +481,3 @@ def default_router(*, build_if_missing: bool = True, progress: Progress | None =
             ", ".join(DEV_COLLECTIONS),
         )
     return build_default_router(progress=progress)
-    if not build_if_missing:
-        raise DataValidationError(
-            f"no per-series recommender at {path}; build it with `tsforge recommender build --per-series`",
-            file=str(path),
-        )
-    log.info(
-        "no per-series recommender at %s: building it (knowledge base of %s)",
-        path,
-        ", ".join(DEV_COLLECTIONS),
-    )
-    return build_default_router(progress=progress)
