@@ -63,7 +63,6 @@ console, err_console = _consoles()
 def quiet_third_party() -> None:
     """Keep the terminal readable: MLflow's info chatter and download bars go to the log level."""
     import os
-    import warnings
 
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")  # read by mlflow when it is imported

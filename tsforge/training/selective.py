@@ -108,26 +108,20 @@ def residual_variance(
         # sum NaN; one read, ~3 ms for 5M values). Then the counts are the number of windows that
         # predict each step, known in closed form, and the NaN masks, half the pass's memory
         # traffic, are skipped. Same sums in the same order, so the same bits as the masked path.
-        if not bool(torch.isnan(residuals.sum())):
-            for lo in range(0, n, _CHUNK):
-                hi = min(n, lo + _CHUNK)
-                r = residuals[lo:hi].transpose(0, 1).to(torch.float64).contiguous()  # [H, m, C], a copy
-                r2 = r * r
-                for h in range(horizon):
-                    s1[lo + h : hi + h] += r[h]
-                    s2[lo + h : hi + h] += r2[h]
-            return _variance(s1, s2, _windows_per_step(n, horizon, n_ch))
+        complete = not bool(torch.isnan(residuals.sum()))
         for lo in range(0, n, _CHUNK):
             hi = min(n, lo + _CHUNK)
             r = residuals[lo:hi].transpose(0, 1).to(torch.float64).contiguous()  # [H, m, C], a copy
-            ok = (~torch.isnan(r)).to(torch.float64)
-            r = torch.nan_to_num_(r, nan=0.0)
+            if not complete:
+                ok = (~torch.isnan(r)).to(torch.float64)
+                r = torch.nan_to_num_(r, nan=0.0)
             r2 = r * r
             for h in range(horizon):  # window lo + i predicts step lo + i + h
                 s1[lo + h : hi + h] += r[h]
                 s2[lo + h : hi + h] += r2[h]
-                cnt[lo + h : hi + h] += ok[h]
-        return _variance(s1, s2, cnt)
+                if not complete:
+                    cnt[lo + h : hi + h] += ok[h]
+        return _variance(s1, s2, _windows_per_step(n, horizon, n_ch) if complete else cnt)
     for h in range(horizon):
         r = residuals[:, h, :].to(torch.float64)  # [N, C]
         ok = ~torch.isnan(r)
