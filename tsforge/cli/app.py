@@ -18,16 +18,26 @@ import typer
 
 from tsforge.errors import TsforgeError, TsforgeWarning
 
-__all__ = ["app", "main", "console", "err_console", "print_note", "CommandGroup"]
+__all__ = ["app", "main", "console", "err_console", "print_note", "CommandGroup", "help_paragraphs"]
+
+
+def help_paragraphs(doc: str) -> list[str]:
+    """A docstring as the paragraphs a terminal should show: each on one line, reST quotes dropped.
+
+    Why: Typer (0.29, rich help) keeps a docstring's single line breaks, so text wrapped at the
+    source's line length printed as ragged, half-empty lines; and the double backquotes that
+    mark code in our docstrings are noise to a CLI user (single backquotes stay readable).
+    """
+    text = inspect.cleandoc(doc).replace("``", "`")
+    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
 
 
 class CommandGroup(typer.Typer):
-    """A Typer app whose command list shows each command's summary as one sentence.
+    """A Typer app whose help shows each command's docstring as whole paragraphs.
 
-    Why: Typer (0.29, rich help) keeps the single line breaks of a docstring's first paragraph
-    in the command list (the command's own ``--help`` page joins them), so a summary wrapped at
-    the source's line length printed as a ragged, half-empty line. The summary is the first
-    paragraph with its line breaks joined, unless a command passes ``short_help`` itself.
+    The command list shows the first paragraph as one line (``short_help``), the command's own
+    ``--help`` page every paragraph joined (``help``) — see :func:`help_paragraphs` — unless a
+    command passes ``short_help`` / ``help`` itself.
     """
 
     def command(
@@ -35,8 +45,12 @@ class CommandGroup(typer.Typer):
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(f: Callable[..., Any]) -> Callable[..., Any]:
             doc = inspect.getdoc(f)
-            if kwargs.get("short_help") is None and doc:
-                kwargs["short_help"] = " ".join(doc.split("\n\n")[0].split())
+            if doc:
+                paragraphs = help_paragraphs(doc)
+                if kwargs.get("short_help") is None:
+                    kwargs["short_help"] = paragraphs[0]
+                if kwargs.get("help") is None:
+                    kwargs["help"] = "\n\n".join(paragraphs)
             return super(CommandGroup, self).command(name, **kwargs)(f)
 
         return register

@@ -376,8 +376,8 @@ def forecast_cmd(
 ) -> None:
     """Forecast from a history file with a registered model (no training data needed).
 
-    ``--level 80`` adds ``y_hat-lo-80`` / ``y_hat-hi-80`` columns, ``--quantiles 0.1,0.9``
-    ``y_hat-q-0.1`` / ``y_hat-q-0.9`` (conformal, calibrated when the model was trained).
+    ``--level 80`` adds ``y_hat-lo-80`` / ``y_hat-hi-80`` columns and ``--quantiles 0.1,0.9``
+    adds ``y_hat-q-0.1`` / ``y_hat-q-0.9`` (conformal, calibrated when the model was trained).
     """
     from tsforge.data.tables import read_table
     from tsforge.engine import using

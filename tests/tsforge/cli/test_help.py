@@ -26,3 +26,35 @@ def test_each_command_is_listed_with_its_whole_summary_on_one_line(group, capsys
         summary = " ".join(inspect.cleandoc(command.help).split("\n\n")[0].split())
         lines = [ln for ln in out.splitlines() if f" {name} " in ln]
         assert any(summary in ln for ln in lines), (name, summary, lines)
+
+
+def test_help_paragraphs_join_lines_and_drop_rest_quotes():
+    from tsforge.cli.app import help_paragraphs
+
+    doc = """Summary of the command
+    on two lines.
+
+    Writes ``unique_id, ds``
+    and more.
+    """
+    assert help_paragraphs(doc) == [
+        "Summary of the command on two lines.",
+        "Writes `unique_id, ds` and more.",
+    ]
+
+
+@pytest.mark.parametrize("command", ["forecast", "cv", "serve", "recommend"])
+def test_a_commands_help_page_prints_each_paragraph_whole(command, capsys, monkeypatch):
+    """Each docstring paragraph reaches the terminal as one line (no source-width breaks, no ``)."""
+    import tsforge.cli  # noqa: F401
+    from tsforge.cli.app import app, help_paragraphs
+
+    monkeypatch.setenv("COLUMNS", "400")
+    code, out, _ = _cli(capsys, command, "--help")
+    assert code == 0
+    doc = typer.main.get_group(app).commands[command].callback.__doc__
+    paragraphs = help_paragraphs(doc)
+    assert len(paragraphs) >= 2
+    for paragraph in paragraphs:
+        assert any(paragraph in ln for ln in out.splitlines()), paragraph
+    assert "``" not in out
