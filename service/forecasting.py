@@ -11,7 +11,7 @@ from service.model_store import LoadedModel, ModelStore
 from tsforge.errors import ConfigError, DataValidationError
 from tsforge.inference import SeriesForecast, SeriesInput
 
-__all__ = ["forecast"]
+__all__ = ["forecast", "interval_notes"]
 
 
 def forecast(
@@ -44,8 +44,7 @@ def forecast(
             field=horizon_field,
         )
     limits.check(0, [], h)
-    level = level if level is not None else getattr(series, "level", None)
-    quantiles = quantiles if quantiles is not None else getattr(series, "quantiles", None)
+    level, quantiles = _bounds(series, level, quantiles)
     # only a request that asks for bounds passes them: any predictor answers point forecasts
     bounds = {"level": list(level or []), "quantiles": list(quantiles or [])} if level or quantiles else {}
     try:
@@ -54,3 +53,35 @@ def forecast(
         raise DataValidationError(f"forecast timestamps out of range: {exc}", field=series_field) from None
     check_finite_forecasts(forecasts, field=series_field)
     return loaded, h, forecasts
+
+
+def _bounds(
+    series: Sequence[SeriesInput], level: Sequence[float] | None, quantiles: Sequence[float] | None
+) -> tuple[Sequence[float] | None, Sequence[float] | None]:
+    """The levels / quantiles asked for: those passed, else those the batch carries."""
+    return (
+        level if level is not None else getattr(series, "level", None),
+        quantiles if quantiles is not None else getattr(series, "quantiles", None),
+    )
+
+
+def interval_notes(
+    loaded: LoadedModel,
+    series: Sequence[SeriesInput],
+    horizon: int,
+    *,
+    level: Sequence[float] | None = None,
+    quantiles: Sequence[float] | None = None,
+) -> list[str] | None:
+    """What limits the bounds a request asked for, in words (``None``: nothing to say).
+
+    Why both endpoints ask: a level the model's conformal calibration cannot resolve is
+    answered with its most extreme scores and covers less than nominal; a client should read
+    that next to the numbers, whichever protocol it speaks. Only a request for bounds asks (any
+    predictor answers points, the service's fakes too).
+    """
+    level, quantiles = _bounds(series, level, quantiles)
+    if not (level or quantiles):
+        return None
+    note = loaded.predictor.interval_shortfall(level, quantiles, horizon)
+    return [note] if note else None

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from service.convert import forecasts_out, series_from_request
 from service.dependencies import ApiKeyDep, LimitsDep, ModelStoreDep
 from service.forecasting import forecast as run_forecast
+from service.forecasting import interval_notes
 from service.inline import run_short
 from service.schemas.common import ERROR_RESPONSES, ModelInfo
 from service.schemas.forecast import ForecastRequest, ForecastResponse
@@ -27,12 +28,6 @@ async def forecast(req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep
     def work() -> ForecastResponse:
         series = series_from_request(req, limits)
         loaded, h, forecasts = run_forecast(store, req.model, series, req.horizon, limits)
-        # only a request for bounds asks: any predictor answers points (the service's fakes too)
-        note = (
-            loaded.predictor.interval_shortfall(req.level, req.quantiles, h)
-            if req.level or req.quantiles
-            else None
-        )
         return ForecastResponse(
             model=ModelInfo(
                 name=loaded.name,
@@ -42,7 +37,7 @@ async def forecast(req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep
             ),
             horizon=h,
             forecasts=forecasts_out(forecasts),
-            notes=[note] if note else None,
+            notes=interval_notes(loaded, series, h),
         )
 
     return await run_short(store, req.model, sum(len(s.values) for s in req.series), work)

@@ -16,6 +16,7 @@ from fastapi.responses import PlainTextResponse
 from service.convert import forecast_records, horizon_from_params, series_from_frame_payload
 from service.dependencies import ApiKeyDep, LimitsDep, ModelStoreDep
 from service.forecasting import forecast as run_forecast
+from service.forecasting import interval_notes
 from service.inline import run_short
 from service.schemas.common import ERROR_RESPONSES
 from service.schemas.invocations import INVOCATIONS_EXAMPLES, InvocationsRequest, InvocationsResponse
@@ -47,7 +48,7 @@ async def invocations(
         if model is not None and not isinstance(model, str):
             raise DataValidationError("params.model must be a string", field="params.model")
         series = series_from_frame_payload(req, limits)
-        _, _, forecasts = run_forecast(
+        loaded, h, forecasts = run_forecast(
             store,
             model,
             series,
@@ -56,7 +57,9 @@ async def invocations(
             horizon_field="params.horizon",
             series_field=req.payload_key,
         )
-        return InvocationsResponse(predictions=forecast_records(forecasts))
+        return InvocationsResponse(
+            predictions=forecast_records(forecasts), notes=interval_notes(loaded, series, h)
+        )
 
     return await run_short(store, model if isinstance(model, str) else None, _rows(req), work)
 

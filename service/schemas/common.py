@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
-__all__ = ["ModelInfo", "ErrorResponse", "ErrorItem", "ERROR_RESPONSES", "BUSY_RESPONSES"]
+__all__ = [
+    "NOTES_DESCRIPTION",
+    "OmitsEmptyNotes",
+    "ModelInfo",
+    "ErrorResponse",
+    "ErrorItem",
+    "ERROR_RESPONSES",
+    "BUSY_RESPONSES",
+]
 
 
 class ModelInfo(BaseModel):
@@ -16,6 +24,28 @@ class ModelInfo(BaseModel):
     version: str = Field(description="Registered model version that produced the forecast.")
     alias: str | None = Field(None, description="Alias the request resolved through, if any.")
     run_id: str | None = Field(None, description="MLflow run that logged this version.")
+
+
+NOTES_DESCRIPTION = (
+    "What limits this answer, in words: e.g. a level the model's interval calibration has too few "
+    "scores to resolve (its bounds are then the most extreme scores seen and cover less than "
+    "nominal). Absent when there is nothing to say."
+)
+
+
+class OmitsEmptyNotes(BaseModel):
+    """A response whose ``notes`` field is left out when there is nothing to say.
+
+    Why: a client that never asks for what notes are about (intervals) gets exactly the answer
+    it got before notes existed — MLflow's scoring clients included.
+    """
+
+    @model_serializer(mode="wrap")
+    def _omit_absent_notes(self, handler: SerializerFunctionWrapHandler) -> Any:
+        out = handler(self)
+        if isinstance(out, dict) and not out.get("notes"):
+            out.pop("notes", None)
+        return out
 
 
 class ErrorItem(BaseModel):

@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from service.schemas.common import ModelInfo
+from service.schemas.common import NOTES_DESCRIPTION, ModelInfo, OmitsEmptyNotes
 from tsforge.inference import MAX_LEVELS
 
 __all__ = [
@@ -149,21 +149,8 @@ class SeriesForecastOut(BaseModel):
         return out
 
 
-class ForecastResponse(BaseModel):
+class ForecastResponse(OmitsEmptyNotes):
     model: ModelInfo
     horizon: int
     forecasts: list[SeriesForecastOut]
-    notes: list[str] | None = Field(
-        None,
-        description="What limits this answer, in words: e.g. a level the model's interval "
-        "calibration has too few scores to resolve (its bounds are then the most extreme scores "
-        "seen and cover less than nominal). Absent when there is nothing to say.",
-    )
-
-    @model_serializer(mode="wrap")
-    def _omit_absent_notes(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """Nothing to say: the answer has exactly the fields it had before notes existed."""
-        out = handler(self)
-        if isinstance(out, dict) and not out.get("notes"):
-            out.pop("notes", None)
-        return out
+    notes: list[str] | None = Field(None, description=NOTES_DESCRIPTION)

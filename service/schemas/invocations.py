@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
+from service.schemas.common import NOTES_DESCRIPTION, OmitsEmptyNotes
 from service.schemas.forecast import MAX_LEVELS, Level, Quantile
 
 __all__ = [
@@ -105,7 +106,8 @@ class InvocationsRequest(BaseModel):
         return next(k for k in PAYLOAD_KEYS if getattr(self, k) is not None)
 
 
-class InvocationsResponse(BaseModel):
+class InvocationsResponse(OmitsEmptyNotes):
     predictions: list[dict[str, Any]] = Field(
         description="Records of the forecast frame: unique_id, ds, step, y_hat."
     )
+    notes: list[str] | None = Field(None, description=NOTES_DESCRIPTION)

@@ -185,7 +185,9 @@ def _register_local_models() -> None:
         cls = type(
             f"Local_{name}", (LocalForecaster,), {"spec": spec, "__doc__": f"{spec.summary} (statsforecast)."}
         )
-        register_model(name, kind="local", summary=f"{spec.summary} (statsforecast, fitted per series)")(cls)
+        # a sentence like every other model's line in `tsforge models`
+        sentence = f"{spec.summary[:1].upper()}{spec.summary[1:]}; statsforecast, fitted per series."
+        register_model(name, kind="local", summary=sentence)(cls)
 
 
 _register_local_models()

@@ -101,6 +101,17 @@ def test_invocations_returns_the_pyfunc_interval_columns(client, registry):
     np.testing.assert_allclose([row["y_hat-hi-80"] for row in rows], expected["y_hat-hi-80"], rtol=1e-6)
 
 
+def test_invocations_notes_a_level_the_calibration_cannot_resolve(client, registry):
+    """Same note as /v1/forecast's, next to MLflow's `predictions`; none for a resolved level."""
+    pred = load_predictor(f"models:/{registry.name}/{registry.dlinear_version}")
+    r = client.post("/invocations", json=_records(registry, {"horizon": 6, "level": [99.99]}))
+    assert r.status_code == 200, r.text
+    assert r.json()["notes"] == [pred.interval_shortfall([99.99], None, 6)]
+    assert len(r.json()["predictions"]) == 6
+    r = client.post("/invocations", json=_records(registry, {"horizon": 6, "level": [80]}))
+    assert r.status_code == 200 and list(r.json()) == ["predictions"], r.text
+
+
 @pytest.mark.parametrize("bad", BAD_LEVELS[:-1])
 def test_invocations_bad_level_is_422_naming_the_field(client, registry, bad):
     r = client.post("/invocations", json=_records(registry, {"level": [bad]}))
