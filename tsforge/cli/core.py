@@ -12,11 +12,13 @@ from tsforge.cli.app import app, console, print_note
 from tsforge.cli.data_options import (
     DataArgument,
     DatasetOption,
+    FillGapsOption,
+    FreqOption,
     IdColOption,
     TargetColOption,
     TimeColOption,
-    column_options,
     data_source,
+    reader_options,
 )
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
 from tsforge.cli.tables import metrics_table
@@ -126,6 +128,8 @@ def train_cmd(
     id_col: IdColOption = "unique_id",
     time_col: TimeColOption = None,
     target_col: TargetColOption = "y",
+    freq: FreqOption = None,
+    fill_gaps: FillGapsOption = False,
 ) -> None:
     """Train a model under its protocol, log it to MLflow and register it.
 
@@ -137,7 +141,7 @@ def train_cmd(
 
     dataset = data_source(data, dataset, "train")
     eng = engine_from_options(engine, ray_address, n_jobs)  # per-series (panel) work runs on it
-    load_kwargs = column_options(id_col, time_col, target_col)
+    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps)
     split = protocol_for(dataset, split)
     strategy_name = "selective" if selective else strategy
     strategy_config = {k: v for k, v in (("r_u", r_u), ("r_a", r_a)) if v is not None}
@@ -284,13 +288,15 @@ def evaluate_cmd(
     id_col: IdColOption = "unique_id",
     time_col: TimeColOption = None,
     target_col: TargetColOption = "y",
+    freq: FreqOption = None,
+    fill_gaps: FillGapsOption = False,
 ) -> None:
     """Score a registered (or saved) model on a dataset's validation or test windows (a panel
     model: on every series' holdout test window)."""
     from tsforge.panels.predictor import PanelPredictor
 
     dataset = data_source(data, dataset, "evaluate")
-    load_kwargs = column_options(id_col, time_col, target_col)
+    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps)
     predictor = _load_predictor(model)
     if isinstance(predictor, PanelPredictor):
         from tsforge.pipeline.panel import evaluate_panel_model

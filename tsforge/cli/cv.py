@@ -11,11 +11,13 @@ from tsforge.cli.app import app, console
 from tsforge.cli.data_options import (
     DataArgument,
     DatasetOption,
+    FillGapsOption,
+    FreqOption,
     IdColOption,
     TargetColOption,
     TimeColOption,
-    column_options,
     data_source,
+    reader_options,
 )
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
 from tsforge.cli.tables import metrics_table
@@ -51,6 +53,8 @@ def cv_cmd(
     id_col: IdColOption = "unique_id",
     time_col: TimeColOption = None,
     target_col: TargetColOption = "y",
+    freq: FreqOption = None,
+    fill_gaps: FillGapsOption = False,
     level: Annotated[
         list[float] | None,
         typer.Option("--level", help="Prediction interval in % (repeatable: --level 80 --level 95)."),
@@ -76,7 +80,7 @@ def cv_cmd(
     from tsforge.panels.local import LOCAL_MODELS
 
     dataset = data_source(data, dataset, "cv")
-    load_kwargs = column_options(id_col, time_col, target_col)
+    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps)
     eng = engine_from_options(engine, ray_address, n_jobs)  # a bad choice fails before any loading
     loaded = load_panel(dataset, **load_kwargs)
     panel = loaded.panel

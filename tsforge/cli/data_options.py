@@ -20,8 +20,10 @@ __all__ = [
     "IdColOption",
     "TargetColOption",
     "TimeColOption",
-    "column_flags",
-    "column_options",
+    "FreqOption",
+    "FillGapsOption",
+    "reader_flags",
+    "reader_options",
     "data_source",
 ]
 
@@ -38,13 +40,31 @@ DatasetOption = Annotated[
     typer.Option("--dataset", "-d", help="The same as DATA, as an option.", show_default=False),
 ]
 # The long-format column names, declared once so every command that reads data describes them
-# alike (:func:`column_options` turns them into loader options).
+# alike (:func:`reader_options` turns them into loader options).
 IdColOption = Annotated[str, typer.Option("--id-col", help="Long format: series id column.")]
 TimeColOption = Annotated[
     str | None,
     typer.Option("--time-col", help="Time column (default: ds for long data, detected for wide data)."),
 ]
 TargetColOption = Annotated[str, typer.Option("--target-col", help="Long format: value column.")]
+# How a file's timestamps are read: the two ways out of an "irregular spacing" error.
+FreqOption = Annotated[
+    str | None,
+    typer.Option(
+        "--freq",
+        help="Frequency of a file's timestamps as a pandas alias (h, D, W-SUN, MS, QS, YS); "
+        "default: inferred.",
+        show_default=False,
+    ),
+]
+FillGapsOption = Annotated[
+    bool,
+    typer.Option(
+        "--fill-gaps",
+        help="Insert the missing timestamps of a file's series as missing values instead of "
+        "refusing the file.",
+    ),
+]
 
 
 def data_source(positional: str | None, option: str | None, command: str) -> str:
@@ -68,8 +88,15 @@ def data_source(positional: str | None, option: str | None, command: str) -> str
     return source
 
 
-def column_options(id_col: str, time_col: str | None, target_col: str) -> dict[str, Any]:
-    """The long-format column names of a command, as loader options.
+def reader_options(
+    id_col: str,
+    time_col: str | None,
+    target_col: str,
+    freq: str | None = None,
+    fill_gaps: bool = False,
+) -> dict[str, Any]:
+    """How a command reads its data — long-format column names, frequency, gap filling — as
+    loader options.
 
     Passed to the loader whatever the source: it ignores values equal to its defaults and
     refuses a changed one where it cannot apply (``tsforge train etth1 --id-col store`` is an
@@ -77,18 +104,29 @@ def column_options(id_col: str, time_col: str | None, target_col: str) -> dict[s
     decides what is a file — a guess from the file suffix here would drop ``--id-col``
     silently for a catalogue name and misjudge a file without a suffix.
     """
-    return {"id_col": id_col, "time_col": time_col, "target_col": target_col}
+    return {
+        "id_col": id_col,
+        "time_col": time_col,
+        "target_col": target_col,
+        "freq": freq,
+        "fill_gaps": fill_gaps,
+    }
 
 
-def column_flags(options: dict[str, Any]) -> str:
-    """The column options that differ from the defaults, as command-line flags.
+_READER_DEFAULTS: dict[str, Any] = reader_options("unique_id", None, "y")
 
-    Why: a "next: tsforge …" hint printed for a file read with ``--id-col store`` must carry
-    that option, or the command the user copies fails on the same file.
+
+def reader_flags(options: dict[str, Any]) -> str:
+    """The reader options that differ from the defaults, as command-line flags.
+
+    Why: a "next: tsforge …" hint printed for a file read with ``--id-col store`` (or
+    ``--fill-gaps``) must carry that option, or the command the user copies fails on the same
+    file.
     """
-    defaults = {"id_col": "unique_id", "time_col": None, "target_col": "y"}
-    return "".join(
-        f" --{key.replace('_', '-')} {value}"
-        for key, value in options.items()
-        if key in defaults and value != defaults[key]
-    )
+    flags = []
+    for key, value in options.items():
+        if key not in _READER_DEFAULTS or value == _READER_DEFAULTS[key]:
+            continue
+        flag = f"--{key.replace('_', '-')}"
+        flags.append(f" {flag}" if value is True else f" {flag} {value}")
+    return "".join(flags)

@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 
 from tsforge.cli.app import app, console
-from tsforge.cli.data_options import IdColOption, TargetColOption, TimeColOption, column_options
+from tsforge.cli.data_options import (
+    FillGapsOption,
+    FreqOption,
+    IdColOption,
+    TargetColOption,
+    TimeColOption,
+    reader_options,
+)
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
 from tsforge.errors import ConfigError
 
@@ -131,6 +138,8 @@ def profile_cmd(
     id_col: IdColOption = "unique_id",
     time_col: TimeColOption = None,
     target_col: TargetColOption = "y",
+    freq: FreqOption = None,
+    fill_gaps: FillGapsOption = False,
 ) -> None:
     """Profile every (channel, window) with the ARIES properties; print bucket shares, write files.
 
@@ -145,7 +154,7 @@ def profile_cmd(
     if method not in ("fast", "reference"):
         raise ConfigError(f"unknown method {method!r}; choose fast or reference", field="method")
     eng = engine_from_options(engine, ray_address, max(1, min(jobs, MAX_WORKERS)))
-    load_kwargs = column_options(id_col, time_col, target_col)
+    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps)
     if per_series or _is_panel_collection(source):
         if stride is not None:
             raise ConfigError(

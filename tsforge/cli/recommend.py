@@ -14,11 +14,13 @@ import typer
 
 from tsforge.cli.app import CommandGroup, app, console, print_note
 from tsforge.cli.data_options import (
+    FillGapsOption,
+    FreqOption,
     IdColOption,
     TargetColOption,
     TimeColOption,
-    column_flags,
-    column_options,
+    reader_flags,
+    reader_options,
 )
 
 __all__ = ["recommend_cmd", "build_cmd", "recommender_app"]
@@ -96,6 +98,8 @@ def recommend_cmd(
     id_col: IdColOption = "unique_id",
     time_col: TimeColOption = None,
     target_col: TargetColOption = "y",
+    freq: FreqOption = None,
+    fill_gaps: FillGapsOption = False,
 ) -> None:
     """Rank the candidate models for a dataset and explain the top choice.
 
@@ -109,7 +113,7 @@ def recommend_cmd(
 
     if register_as is not None and not train:
         raise ConfigError("--register-as names the model --train registers; add --train", field="register_as")
-    load_kwargs = column_options(id_col, time_col, target_col)
+    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps)
     if per_series:
         _recommend_per_series(
             data, horizon, as_json, train, register_as, mode, seed, n_jobs, adapt, load_kwargs
@@ -122,7 +126,7 @@ def recommend_cmd(
     with _progress_bar(not as_json) as progress:
         rec = recommend(data, horizon=horizon, top=top, seed=seed, progress=progress, load_kwargs=load_kwargs)
     if not as_json:
-        render_recommendation(rec, data + column_flags(load_kwargs), trained=train)
+        render_recommendation(rec, data + reader_flags(load_kwargs), trained=train)
     outcome = None
     if train:
         from tsforge.pipeline import TrackingOptions
@@ -201,7 +205,7 @@ def _recommend_panel(
         console.print(t)
         console.print(f"[bold]why {rec.best}:[/] {rec.explanation}")
         if not train:
-            console.print(f"[dim]next: tsforge recommend {data + column_flags(load_kwargs)} --train[/]")
+            console.print(f"[dim]next: tsforge recommend {data + reader_flags(load_kwargs)} --train[/]")
     out = None
     if train:
         from tsforge.pipeline import TrackingOptions, train_panel
@@ -287,7 +291,7 @@ def _recommend_per_series(
             }
         print(json.dumps(payload, indent=2, default=str))
         return
-    render_series_recommendation(rec, data + column_flags(load_kwargs), trained=outcome is not None)
+    render_series_recommendation(rec, data + reader_flags(load_kwargs), trained=outcome is not None)
     if outcome is not None:
         m = outcome.metrics
         console.print(
@@ -309,7 +313,9 @@ def _print_forecast_hint(registered_name: str | None, data: str, load_kwargs: di
         return
     from pathlib import Path
 
-    source = (data + column_flags(load_kwargs)) if Path(data).is_file() else "history.csv"
+    # `forecast` reads a history as it comes (gaps included): only the column names carry over
+    columns = {k: v for k, v in load_kwargs.items() if k in ("id_col", "time_col", "target_col")}
+    source = (data + reader_flags(columns)) if Path(data).is_file() else "history.csv"
     console.print(
         f"[dim]next: tsforge forecast --model {registered_name} --input {source} --level 80 --level 95[/]"
     )

@@ -16,11 +16,13 @@ from tsforge.cli.core import _parse_options
 from tsforge.cli.data_options import (
     DataArgument,
     DatasetOption,
+    FillGapsOption,
+    FreqOption,
     IdColOption,
     TargetColOption,
     TimeColOption,
-    column_options,
     data_source,
+    reader_options,
 )
 from tsforge.errors import ConfigError
 
@@ -141,6 +143,8 @@ def tune_cmd(
     id_col: IdColOption = "unique_id",
     time_col: TimeColOption = None,
     target_col: TargetColOption = "y",
+    freq: FreqOption = None,
+    fill_gaps: FillGapsOption = False,
 ) -> None:
     """Tune a model with Optuna (TPE + pruning); resumable by --study, parallel by a shared --storage."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -157,7 +161,7 @@ def tune_cmd(
         trials = 20
     _preflight(model, strategy_name, pruner)
     _quiet_libraries()
-    load_kwargs = column_options(id_col, time_col, target_col)
+    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps)
 
     progress = Progress(
         TextColumn("[bold]tune[/]"),

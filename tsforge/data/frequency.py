@@ -12,7 +12,15 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-__all__ = ["NS_PER_DAY", "infer_freq", "season_length", "steps_per_hour", "steps_per_day", "fixed_step"]
+__all__ = [
+    "NS_PER_DAY",
+    "infer_freq",
+    "modal_step_alias",
+    "season_length",
+    "steps_per_hour",
+    "steps_per_day",
+    "fixed_step",
+]
 
 #: nanoseconds in a day: the unit calendar grids step in (timestamps are int64 nanoseconds)
 NS_PER_DAY = 86_400 * 10**9
@@ -35,7 +43,40 @@ def infer_freq(timestamps: np.ndarray) -> str | None:
     step = int(values[np.argmax(counts)])
     if step <= 0:
         return None
-    return pd.tseries.frequencies.to_offset(pd.Timedelta(step, unit="ns")).freqstr
+    return modal_step_alias(step, ts.asi8)
+
+
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+
+
+def modal_step_alias(step_ns: int, timestamps_ns: np.ndarray) -> str:
+    """The alias of a series' most common step when pandas cannot name its frequency (gaps).
+
+    Why not the step's length alone: a month's most common length is 31 days, and calling
+    monthly data ``31D`` made every regular 28- or 30-day step look like a gap (the spacing
+    check then blamed the wrong row). A step of a month, a quarter or a year whose timestamps
+    all sit on the first (or the last) day of a month is named as such (``MS``, ``QS-JAN``,
+    ``YE-DEC``, ...), a 7-day step by its weekday (``W-SUN``); anything else by its length.
+    """
+    ts = pd.DatetimeIndex(np.asarray(timestamps_ns, dtype=np.int64).view("datetime64[ns]"))
+    days = step_ns / NS_PER_DAY
+    if len(ts) and bool((ts == ts.normalize()).all()):
+        if days == 7 and ts.dayofweek.nunique() == 1:
+            return f"W-{_DAYS[ts.dayofweek[0]]}"
+        for prefix, width, (lo, hi) in (("M", 1, (28, 31)), ("Q", 3, (89, 92)), ("Y", 12, (365, 366))):
+            phase = (ts.month - 1) % width  # a quarter's or a year's month: the same every step
+            if not lo <= days <= hi or np.unique(phase).size != 1:
+                continue
+            for suffix, on_edge, offset in (("S", ts.is_month_start, 0), ("E", ts.is_month_end, 12 - width)):
+                if on_edge.all():
+                    # QS-JAN starts Jan/Apr/Jul/Oct; QE-DEC ends Mar/Jun/Sep/Dec; YS-JUL starts July
+                    return (
+                        f"M{suffix}"
+                        if prefix == "M"
+                        else f"{prefix}{suffix}-{_MONTHS[int(phase[0]) + offset]}"
+                    )
+    return pd.tseries.frequencies.to_offset(pd.Timedelta(step_ns, unit="ns")).freqstr
 
 
 @lru_cache(maxsize=64)

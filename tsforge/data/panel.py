@@ -28,7 +28,7 @@ import pandas as pd
 import polars as pl
 from pandas.tseries.frequencies import to_offset
 
-from tsforge.data.frequency import NS_PER_DAY, fixed_step
+from tsforge.data.frequency import NS_PER_DAY, fixed_step, modal_step_alias
 from tsforge.data.frequency import season_length as _season_length
 from tsforge.errors import DataValidationError
 
@@ -676,7 +676,8 @@ def _infer_panel_freq(t: np.ndarray, indptr: np.ndarray) -> str:
             "cannot infer the frequency (no series with two distinct dates); pass freq="
         )
     vals, counts = np.unique(d, return_counts=True)
-    return to_offset(pd.Timedelta(int(vals[np.argmax(counts)]), unit="ns")).freqstr
+    stamps = np.concatenate([t[indptr[i] : indptr[i + 1]] for i in longest])
+    return modal_step_alias(int(vals[np.argmax(counts)]), stamps)
 
 
 _BLOCK = 1 << 22  # rows per block in the spacing scans: bounds the temporaries to ~100 MB
@@ -814,7 +815,8 @@ def _from_long(
             before = f"{show(t[pos - 1])} → " if pos not in indptr else ""
             fail(
                 f"irregular spacing in series {{sid}}: {before}{show(t[pos])} is not one "
-                f"{freq if is_dt else 1} step (pass freq=, or fill_gaps=True to insert missing values)",
+                f"{freq if is_dt else 1} step (set the frequency: freq= / --freq; or insert the missing "
+                "steps as missing values: fill_gaps=True / --fill-gaps)",
                 pos,
                 time_col,
             )

@@ -149,7 +149,7 @@ def regularise_steps(
         raise DataValidationError(
             f"irregular spacing in integer time column {time_col!r}: step {step} expected but "
             f"{bad.size} place(s) break it, first between rows {i} and {i + 1} "
-            f"({keys[i]} -> {keys[i + 1]}). Pass fill_gaps=True to insert missing rows as NaN",
+            f"({keys[i]} -> {keys[i + 1]}). Pass fill_gaps=True (CLI: --fill-gaps) to insert missing rows as NaN",
             file=file,
             column=time_col,
             row=i + 1,

@@ -371,7 +371,7 @@ def check_regular(
         more = f" (and {gaps.size - _MAX_SHOWN} more)" if gaps.size > _MAX_SHOWN else ""
         raise DataValidationError(
             f"irregular spacing in time column {column!r}: the inferred step is {step.freqstr} but "
-            f"{gaps.size} place(s) break it: {shown}{more}. Pass fill_gaps=True to insert missing rows "
+            f"{gaps.size} place(s) break it: {shown}{more}. Pass fill_gaps=True (CLI: --fill-gaps) to insert missing rows "
             "as NaN, or resample the data first",
             file=file,
             column=column,

@@ -234,6 +234,38 @@ def test_column_options_reach_the_loader_or_are_refused(command, tracking_uri, t
         assert re.search(r"^\s*naive\s+renamed\s", out, re.M)
 
 
+def _monthly_with_a_gap() -> pd.DataFrame:
+    """Three monthly series; the first misses Oct-Dec 2016 (its other steps are 28-31 days)."""
+    frames = []
+    for i in range(3):
+        ds = pd.date_range("2014-01-01", periods=48, freq="MS")
+        y = 100 + 10 * np.sin(np.arange(48) * 2 * np.pi / 12) + i
+        frames.append(pd.DataFrame({"unique_id": f"s{i}", "ds": ds, "y": y}))
+    frames[0] = frames[0][~frames[0]["ds"].between("2016-10-01", "2016-12-01")]
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_a_gap_is_named_where_it_is_and_fill_gaps_reads_the_file(tmp_path, capsys):
+    path = _csv(tmp_path, "gap.csv", _monthly_with_a_gap())
+    args = ("train", path, "--model", "seasonal_naive", "--horizon", "6", "--no-track")
+    code, _, err = _cli(capsys, *args)
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "2016-09-01 00:00:00 → 2017-01-01 00:00:00 is not one MS step" in err and "--fill-gaps" in err
+    code, out, err = _cli(capsys, *args, "--fill-gaps")
+    assert code == 0, err[-3000:]
+    assert re.search(r"^\s*seasonal_naive\s+gap\s+3\s", out, re.M), out
+    code, _, err = _cli(capsys, "train", "etth1", "--model", "naive", "--fill-gaps", "--no-track")
+    assert code == 2 and "fill_gaps" in err and "etth1" in err, err
+
+
+def test_reader_flags_carry_what_differs_from_the_defaults():
+    from tsforge.cli.data_options import reader_flags, reader_options
+
+    assert reader_flags(reader_options("unique_id", None, "y")) == ""
+    flags = reader_flags(reader_options("store", "day", "y", "MS", True))
+    assert flags == " --id-col store --time-col day --freq MS --fill-gaps"
+
+
 def test_profile_reads_a_file_with_its_own_column_names(tmp_path, capsys):
     frame = _long(400).rename(columns={"unique_id": "store", "ds": "day", "y": "units"})
     path = _csv(tmp_path, "renamed.csv", frame)

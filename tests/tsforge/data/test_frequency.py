@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsforge.data.frequency import fixed_step, steps_per_day
+from tsforge.data.frequency import fixed_step, infer_freq, steps_per_day
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,31 @@ def test_no_fixed_step_for_calendar_offsets_or_unknown(freq):
 def test_steps_per_day(freq, expected):
     got = steps_per_day(freq)
     assert (math.isnan(got) and math.isnan(expected)) or got == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("start", "freq"),
+    [
+        ("2015-01-01", "MS"),
+        ("2015-01-31", "ME"),
+        ("2015-01-01", "QS-JAN"),
+        ("2015-02-01", "QS-FEB"),
+        ("2015-03-31", "QE-DEC"),
+        ("2015-02-28", "QE-NOV"),
+        ("2000-01-01", "YS-JAN"),
+        ("2000-07-01", "YS-JUL"),
+        ("2000-12-31", "YE-DEC"),
+        ("2000-06-30", "YE-JUN"),
+        ("2020-01-06", "W-MON"),
+        ("2020-01-01", "D"),
+        ("2020-01-01", "h"),
+    ],
+)
+def test_a_calendar_frequency_is_named_despite_a_gap(start, freq):
+    """pandas cannot name a series with a gap; the modal step must still be the calendar step
+    (a month is not "31D": that made regular 30-day steps look like the gap)."""
+    full = pd.date_range(start, periods=30, freq=freq)
+    gapped = full.delete([5, 6])
+    assert pd.infer_freq(gapped) is None
+    got = infer_freq(gapped.values)
+    assert pd.date_range(gapped[0], periods=len(full), freq=got).equals(full), got
