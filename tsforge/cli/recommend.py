@@ -202,6 +202,8 @@ def _recommend_panel(
             t.add_column(col, justify="right", no_wrap=True)
         for i, row in enumerate(shown, start=1):
             t.add_row(str(i), row["model"], f"{row['val_mase']:.3f}", f"{row['val_smape']:.2f}")
+        if len(rec.ranking) > len(shown):  # say where the rest are, or they look never tried
+            t.caption = f"top {len(shown)} of {len(rec.ranking)} candidates (--top N or --json for all)"
         console.print(t)
         console.print(f"[bold]why {rec.best}:[/] {rec.explanation}")
         if not train:

@@ -164,6 +164,15 @@ def test_recommend_a_panel_by_validation(ragged_csv, capsys):
     assert rec["ranking"][0]["model"] in rec["explanation"]
 
 
+def test_recommend_table_says_how_many_candidates_it_leaves_out(ragged_csv, capsys):
+    code, out, err = _cli(capsys, "recommend", ragged_csv, "--horizon", "3", "--top", "2")
+    assert code == 0, err[-3000:]
+    code, js, err = _cli(capsys, "recommend", ragged_csv, "--horizon", "3", "--json")
+    n = len(__import__("json").loads(js)["ranking"])
+    assert n > 2
+    assert f"top 2 of {n} candidates" in " ".join(out.split()), out
+
+
 def test_recommend_train_json_stays_json_and_the_table_points_to_the_forecast(
     ragged_csv, tracking_uri, capsys
 ):
