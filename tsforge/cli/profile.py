@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from tsforge.cli.app import app, console
+from tsforge.cli.app import app, console, print_note
 from tsforge.cli.data_options import (
     FillGapsOption,
     FreqOption,
@@ -144,7 +144,8 @@ def profile_cmd(
     """Profile every (channel, window) with the ARIES properties; print bucket shares, write files.
 
     A panel (many short series, each with its own dates) is profiled per series: each series
-    once, on its most recent values (--per-series; automatic for panel collections).
+    once, on its most recent values (--per-series; automatic for panel collections and for files
+    whose series start or end on different dates).
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -155,7 +156,16 @@ def profile_cmd(
         raise ConfigError(f"unknown method {method!r}; choose fast or reference", field="method")
     eng = engine_from_options(engine, ray_address, max(1, min(jobs, MAX_WORKERS)))
     load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps)
-    if per_series or _is_panel_collection(source):
+    data = None
+    if not (per_series or _is_panel_collection(source)):
+        data = load_data(source, **load_kwargs)
+        if _is_ragged(data):
+            print_note(
+                f"the series of {source} start or end on different dates (a panel): each is "
+                f"profiled once, on its last ≤ {window} values, as --per-series does"
+            )
+            data = None
+    if data is None:
         if stride is not None:
             raise ConfigError(
                 "--stride cuts sliding windows; --per-series profiles each series once", field="stride"
@@ -177,11 +187,11 @@ def profile_cmd(
                 progress=callback,
             )
     else:
-        data = load_data(source, **load_kwargs)
+        windows_of = data
 
         def run(callback):
             return profile(
-                data,
+                windows_of,
                 window,
                 stride,
                 method=method,
@@ -211,6 +221,22 @@ def profile_cmd(
             console.print(f"wrote {path}")
     elif png:
         raise ConfigError("--png needs --out FOLDER", field="png")
+
+
+def _is_ragged(data: Any) -> bool:
+    """Channels that start or end on different steps (padding at either end): a panel read as a
+    matrix. Why it matters: sliding windows over a union of dates mostly see padding (a file of
+    short monthly series became "55 steps, fewer than the window"); each series profiled once on
+    its own last values is what such data means.
+    """
+    import numpy as np
+
+    observed = np.isfinite(np.asarray(data.values, dtype=np.float64))
+    if observed.shape[1] < 2 or not observed.any(axis=0).all():
+        return False
+    first = observed.argmax(axis=0)
+    last = observed.shape[0] - 1 - observed[::-1].argmax(axis=0)
+    return bool(np.unique(first).size > 1 or np.unique(last).size > 1)
 
 
 def _is_panel_collection(source: str) -> bool:

@@ -46,3 +46,61 @@ def test_profile_a_panel_collection_per_series(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["profile", "synthetic_panel", "--stride", "4", "--no-progress"])
     assert exc.value.code == 2
+
+
+def _long_file(tmp_path, starts: list[str], n: int = 400) -> str:
+    frames = [
+        pd.DataFrame(
+            {
+                "unique_id": f"s{i}",
+                "ds": pd.date_range(start, periods=n - 40 * i, freq="h"),
+                "y": np.sin(2 * np.pi * np.arange(n - 40 * i) / 24) + i,
+            }
+        )
+        for i, start in enumerate(starts)
+    ]
+    path = tmp_path / "long.csv"
+    pd.concat(frames).to_csv(path, index=False)
+    return str(path)
+
+
+def test_a_file_of_ragged_series_is_profiled_per_series_with_a_note(tmp_path, capsys):
+    """Series starting on different dates are a panel: windows over their union of dates would
+    mostly see padding, so each series is profiled once (and the user is told)."""
+    path = _long_file(tmp_path, ["2024-01-01", "2024-01-03", "2024-01-05"])
+    main(["profile", path, "--window", "96", "--out", str(tmp_path / "out"), "--no-progress"])
+    err = " ".join(capsys.readouterr().err.split())
+    assert "note: the series of" in err and "start or end on different dates" in err
+    summary = json.loads(next((tmp_path / "out").glob("*.json")).read_text())
+    assert summary["kind"] == "per_series" and summary["n_windows"] == 3
+
+
+def test_a_file_of_aligned_series_keeps_sliding_windows(tmp_path, capsys):
+    frames = [
+        pd.DataFrame(
+            {
+                "unique_id": f"s{i}",
+                "ds": pd.date_range("2024-01-01", periods=400, freq="h"),
+                "y": np.cos(i + np.arange(400) / 4),
+            }
+        )
+        for i in range(2)
+    ]
+    path = tmp_path / "aligned.csv"
+    pd.concat(frames).to_csv(path, index=False)
+    main(
+        [
+            "profile",
+            str(path),
+            "--window",
+            "96",
+            "--stride",
+            "96",
+            "--out",
+            str(tmp_path / "out"),
+            "--no-progress",
+        ]
+    )
+    assert "note:" not in capsys.readouterr().err
+    summary = json.loads(next((tmp_path / "out").glob("*.json")).read_text())
+    assert summary.get("kind") != "per_series" and summary["n_windows"] == 2 * 4
