@@ -163,6 +163,8 @@ def parse_timestamps(
                 parsed = pd.to_datetime(text, format=fmt, errors="coerce")
             else:
                 parsed = pd.to_datetime(text, errors="coerce")
+                if parsed.isna().any():
+                    parsed = _day_first(text, parsed)
         except (ValueError, TypeError, OverflowError):
             parsed = pd.Series(pd.NaT, index=text.index)
         if getattr(parsed.dt, "tz", None) is not None:
@@ -181,6 +183,19 @@ def parse_timestamps(
             row=row,
         )
     return out
+
+
+def _day_first(text: pd.Series, month_first: pd.Series) -> pd.Series:
+    """Day-first dates (``13/01/2021``) where the month-first reading failed on some rows.
+
+    Why a second reading: pandas infers ``01/02/2021`` as January 2, so a European file parses
+    until its first day past the 12th and then fails. The reading that parses more rows is
+    kept, so a day-first file with one odd row fails at that row, not at its 13th day.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Parsing dates in %d/%m/%Y format when dayfirst=..." hints
+        day_first = pd.to_datetime(text, errors="coerce", dayfirst=True)
+    return day_first if day_first.isna().sum() < month_first.isna().sum() else month_first
 
 
 _NS_PER = {"ns": 1, "us": 1_000, "ms": 1_000_000}

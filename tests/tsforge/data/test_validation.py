@@ -213,3 +213,23 @@ def test_temporal_columns_convert_to_nanoseconds_exactly(unit):
     got = parse_timestamps(series, column="ds")
     assert got.dtype == np.dtype("datetime64[ns]")
     np.testing.assert_array_equal(got, expected.cast(pl.Datetime("ns")).to_numpy())
+
+
+def test_day_first_dates_parse_once_a_day_past_the_12th_shows_the_order():
+    """`01/02/2021` reads as January 2 until `13/01/2021` fails: then the day-first reading,
+    which parses every row, is the one kept."""
+    from tsforge.data.validation import parse_timestamps
+
+    stamps = pd.date_range("2021-01-01", periods=40, freq="D")
+    got = parse_timestamps(pl.Series(stamps.strftime("%d/%m/%Y").tolist()), column="ds")
+    np.testing.assert_array_equal(got, stamps.values.astype("datetime64[ns]"))
+
+
+def test_a_day_first_file_with_odd_rows_fails_at_the_first_odd_row_not_its_13th_day():
+    from tsforge.data.validation import parse_timestamps
+
+    text = [*pd.date_range("2021-01-01", periods=20, freq="D").strftime("%d/%m/%Y"), "2021-01-21", "garbage"]
+    with pytest.raises(
+        DataValidationError, match="unparsable date '2021-01-21' in time column 'ds' at row 20 "
+    ):
+        parse_timestamps(pl.Series(text), column="ds")
