@@ -8,6 +8,7 @@ bad cell so validation can name it — must be the same everywhere.
 
 from __future__ import annotations
 
+import gzip
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +19,14 @@ import polars as pl
 
 from tsforge.errors import DataValidationError
 
-__all__ = ["read_table", "to_polars", "looks_like_path", "CSV_SUFFIXES", "PARQUET_SUFFIXES"]
+__all__ = [
+    "read_table",
+    "sniff_separator",
+    "to_polars",
+    "looks_like_path",
+    "CSV_SUFFIXES",
+    "PARQUET_SUFFIXES",
+]
 
 CSV_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz", ".tsv", ".tsv.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
@@ -62,13 +70,18 @@ def read_table(
         if suffix in PARQUET_SUFFIXES:
             return _read_parquet(p, categorical)
         if suffix in CSV_SUFFIXES:
-            sep = "\t" if suffix.startswith(".tsv") else ","
+            sep = "\t" if suffix.startswith(".tsv") else sniff_separator(p)
             opts = {"separator": sep, "encoding": "utf8-lossy", "infer_schema_length": 10_000, **csv_options}
-            try:
-                return pl.read_csv(p, **opts)
-            except pl.exceptions.ComputeError:
-                # A cell that breaks the inferred dtype beyond the inference window: read as text.
-                return pl.read_csv(p, **{**opts, "infer_schema": False})
+            frame = _read_csv(p, opts)
+            if opts["separator"] == ";" and "decimal_comma" not in opts:
+                # a semicolon file is usually a spreadsheet export with decimal commas (1,5)
+                try:
+                    alt = _read_csv(p, {**opts, "decimal_comma": True})
+                except pl.exceptions.PolarsError:
+                    alt = frame
+                if _numeric_columns(alt) > _numeric_columns(frame):
+                    frame = alt
+            return frame
     except pl.exceptions.NoDataError:
         raise DataValidationError("file is empty", file=str(p)) from None
     except (pl.exceptions.PolarsError, OSError) as exc:
@@ -76,6 +89,39 @@ def read_table(
     raise DataValidationError(
         f"unsupported file type {suffix!r}; use .csv, .csv.gz, .tsv or .parquet", file=str(p)
     )
+
+
+_SEPARATORS = (",", ";", "\t", "|")
+
+
+def sniff_separator(path: Path) -> str:
+    """The field separator of a delimited text file: the candidate the header line holds most of.
+
+    Why: spreadsheets in much of Europe export ``;``-separated CSV (the comma is their decimal
+    mark); read with ``,`` such a file is one column and fails with a parser message about
+    ragged lines that names nothing the user can act on.
+    """
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+            header = fh.readline()
+    except (OSError, EOFError):  # unreadable here: let the CSV reader report it
+        return ","
+    counts = {sep: header.count(sep) for sep in _SEPARATORS}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
+
+
+def _read_csv(path: Path, opts: dict[str, Any]) -> pl.DataFrame:
+    try:
+        return pl.read_csv(path, **opts)
+    except pl.exceptions.ComputeError:
+        # A cell that breaks the inferred dtype beyond the inference window: read as text.
+        return pl.read_csv(path, **{**opts, "infer_schema": False})
+
+
+def _numeric_columns(frame: pl.DataFrame) -> int:
+    return sum(dtype.is_numeric() for dtype in frame.dtypes)
 
 
 def to_polars(df: Any) -> pl.DataFrame:
