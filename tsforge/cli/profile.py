@@ -187,11 +187,10 @@ def profile_cmd(
                 progress=callback,
             )
     else:
-        windows_of = data
 
         def run(callback):
             return profile(
-                windows_of,
+                data,
                 window,
                 stride,
                 method=method,
