@@ -302,6 +302,7 @@ def _params(
         "seed": spec.seed,
         "n_channels": series.n_channels,
         "freq": series.freq,
+        "missing_share": round(series.missing_share, 6),
         **{f"model.{k}": v for k, v in forecaster.config_dict().items()},
         **({f"train.{k}": v for k, v in train_config.to_dict().items()} if is_neural else {}),
         **({f"strategy.{k}": v for k, v in loss.params().items()} if loss is not None else {}),

@@ -279,6 +279,8 @@ def _params(
         "length_min": int(lengths.min()),
         "length_median": int(np.median(lengths)),
         "length_max": int(lengths.max()),
+        # values the file left out (read with --fill-gaps) or gave as empty: a reviewer should see them
+        "missing_values": int(np.isnan(panel.values).sum()),
         "n_jobs": n_jobs,
     }
     if not local and predictor.global_model is not None:

@@ -245,15 +245,19 @@ def _monthly_with_a_gap() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def test_a_gap_is_named_where_it_is_and_fill_gaps_reads_the_file(tmp_path, capsys):
+def test_a_gap_is_named_where_it_is_and_fill_gaps_reads_the_file(tracking_uri, tmp_path, capsys):
+    import mlflow
+
     path = _csv(tmp_path, "gap.csv", _monthly_with_a_gap())
-    args = ("train", path, "--model", "seasonal_naive", "--horizon", "6", "--no-track")
-    code, _, err = _cli(capsys, *args)
+    args = ("train", path, "--model", "seasonal_naive", "--horizon", "6")
+    code, _, err = _cli(capsys, *args, "--no-track")
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert "2016-09-01 00:00:00 → 2017-01-01 00:00:00 is not one MS step" in err and "--fill-gaps" in err
     code, out, err = _cli(capsys, *args, "--fill-gaps")
     assert code == 0, err[-3000:]
     assert re.search(r"^\s*seasonal_naive\s+gap\s+3\s", out, re.M), out
+    run_id = re.search(r"MLflow run (\w+)", out).group(1)
+    assert mlflow.get_run(run_id).data.params["missing_values"] == "3"  # the three months filled in
     code, _, err = _cli(capsys, "train", "etth1", "--model", "naive", "--fill-gaps", "--no-track")
     assert code == 2 and "fill_gaps" in err and "etth1" in err, err
 
