@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from tsforge.cli.app import app, console
+from tsforge.errors import ConfigError
 
 __all__ = ["serve_cmd"]
 
@@ -50,6 +51,7 @@ def serve_cmd(
         torch_threads=torch_threads,
         cpu_warm_start=True,
     )
+    check_can_listen(settings.host, settings.port)  # before models load and workers start
     console.print(
         f"tsforge service on http://{settings.host}:{settings.port} "
         f"(docs: /docs; default model: {settings.default_model or 'none'}; "
@@ -57,6 +59,32 @@ def serve_cmd(
     )
     app = create_app(settings)
     _server(app, settings, log_level).run()
+
+
+def check_can_listen(host: str, port: int) -> None:
+    """Refuse, in one line, an address the service cannot listen on (a port in use, an unknown host).
+
+    Why before anything starts: uvicorn finds out only after the app has loaded its models and
+    started its worker processes, then logs the failure among its start-up lines and exits 3.
+    The check binds the way uvicorn does (``SO_REUSEADDR``, so a port held only by closing
+    connections is not refused); another process may still take the port in between.
+    """
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ConfigError(f"cannot resolve host {host!r}: {exc}", field="host") from None
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc} (is another service running "
+                "there? choose another --port)",
+                field="port",
+            ) from None
 
 
 def _server(app: Any, settings: Any, log_level: str) -> Any:
