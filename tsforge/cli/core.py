@@ -379,6 +379,13 @@ def forecast_cmd(
     ] = 1,
     engine: EngineOption = None,
     ray_address: RayAddressOption = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            "--plot",
+            help="Also draw the first series' history and forecast (with the --level intervals) to this PNG.",
+        ),
+    ] = None,
 ) -> None:
     """Forecast from a history file with a registered model (no training data needed).
 
@@ -388,6 +395,10 @@ def forecast_cmd(
     from tsforge.data.tables import read_table
     from tsforge.engine import using
 
+    if plot is not None:
+        from tsforge.cli.forecast_plot import check_plot_path
+
+        check_plot_path(plot)
     eng = engine_from_options(engine, ray_address, n_jobs)
     predictor = _load_predictor(model)
     frame = read_table(input_path)
@@ -410,6 +421,21 @@ def forecast_cmd(
         console.print(f"wrote {len(result)} forecast rows for {result[id_col].nunique()} series to {output}")
     else:
         console.print(result.to_string(index=False, max_rows=60))
+    if plot is not None:
+        from tsforge.cli.forecast_plot import write_forecast_plot
+
+        path = write_forecast_plot(
+            frame,
+            result,
+            plot,
+            id_col=id_col,
+            time_col=time_col,
+            target_col=target_col,
+            levels=level,
+            file=str(input_path),
+            model=model,
+        )
+        console.print(f"wrote {path}")
 
 
 @app.command("models")

@@ -1,4 +1,5 @@
-"""Plots logged with runs: forecast vs actual on a few test windows (multichannel) or series (panels)."""
+"""Plots logged with runs — forecast vs actual on a few test windows (multichannel) or series (panels) —
+and the forecast plot of ``tsforge forecast --plot``."""
 
 from __future__ import annotations
 
@@ -66,9 +67,9 @@ def plot_series_forecasts(
 ) -> Path:
     """History tail, actual and forecast of a few series, in original units and dates.
 
-    Each item has ``history_t``, ``history``, ``future_t``, ``actual`` and ``forecast`` arrays
-    (times are datetimes or step numbers), optional ``id``, and optional ``bands``
-    ``{level: (lower, upper)}`` shaded around the forecast (wider levels lighter).
+    Each item has ``history_t``, ``history``, ``future_t`` and ``forecast`` arrays (times are
+    datetimes or step numbers), ``actual`` where the future is known, optional ``id``, and
+    optional ``bands`` ``{level: (lower, upper)}`` shaded around the forecast (wider levels lighter).
     """
     import matplotlib
 
@@ -78,16 +79,19 @@ def plot_series_forecasts(
     fig, axes = plt.subplots(len(series), 1, figsize=(10, 2.4 * len(series)), squeeze=False)
     for ax, item in zip(axes[:, 0], series, strict=True):
         ax.plot(item["history_t"], item["history"], color="0.4", lw=1, label="history")
-        ax.plot(item["future_t"], item["actual"], color="black", lw=1.2, label="actual")
+        if "actual" in item:
+            ax.plot(item["future_t"], item["actual"], color="black", lw=1.2, label="actual")
         ax.plot(item["future_t"], item["forecast"], color="tab:red", lw=1.2, label="forecast")
         _shade(ax, item["future_t"], item.get("bands") or {})
         if len(item["future_t"]):
             ax.axvline(item["future_t"][0], color="0.7", ls="--", lw=0.8)
         ax.set_title(f"series {item.get('id', '')}", fontsize=9)
         ax.set_ylabel(unit_label, fontsize=8)
+        # every panel keeps its own date labels: series of a panel have their own dates, and
+        # fig.autofmt_xdate() would label only the bottom one, as if all shared its axis
+        ax.tick_params(axis="x", labelrotation=20, labelsize=8)
     axes[0, 0].legend(loc="upper left", fontsize=8)
     fig.suptitle(title, fontsize=10)
-    fig.autofmt_xdate()
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=90)

@@ -77,6 +77,14 @@ def test_train_then_forecast_a_ragged_panel(model, ragged_csv, tracking_uri, tmp
     hist = _ragged().groupby("unique_id")["ds"].max()
     for sid, group in fc.groupby("unique_id"):
         assert group["ds"].min() == hist[sid] + pd.offsets.MonthBegin(1)
+    # --plot draws history + forecast + the asked-for interval; a non-PNG target is refused first
+    png, other = tmp_path / "fc.png", tmp_path / "fc2.csv"
+    args = ("forecast", "--model", f"rp-{model}", "--input", ragged_csv, "--horizon", "3", "--level", "50")
+    code, out, err = _cli(capsys, *args, "--plot", str(png))
+    assert code == 0, err[-3000:]
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f"wrote{png}" in "".join(out.split())
+    code, _, err = _cli(capsys, *args, "--output", str(other), "--plot", str(tmp_path / "fc.jpg"))
+    assert code == 2 and "--plot writes a PNG" in err and not other.exists(), err
     code, out, err = _cli(capsys, "evaluate", "--model", f"rp-{model}", "--dataset", ragged_csv, "--json")
     assert code == 0 and '"test_mase"' in out, err[-2000:]
 

@@ -1,0 +1,74 @@
+"""``tsforge forecast --plot``: a picture of what was just forecast, for people who would rather look.
+
+The history tail, the forecast and its intervals of the first few series, in the file's own units
+and dates — the same drawing as the forecast plot of a training run (``tsforge.tracking.plots``),
+without the actuals a forecast of the future cannot have.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["PLOT_SERIES", "check_plot_path", "write_forecast_plot"]
+
+#: series drawn (the file's first ones): more panels than this stop being readable on one page
+PLOT_SERIES = 6
+
+
+def check_plot_path(path: Path) -> None:
+    """Refuse a ``--plot`` target that is not a PNG before any forecasting is done."""
+    from tsforge.errors import ConfigError
+
+    if path.suffix.lower() != ".png":
+        raise ConfigError(f"--plot writes a PNG; got {path.name!r}", field="plot")
+
+
+def write_forecast_plot(
+    history: Any,
+    forecast: pd.DataFrame,
+    path: Path,
+    *,
+    id_col: str,
+    time_col: str,
+    target_col: str,
+    levels: list[float] | None,
+    file: str | None = None,
+    model: str = "",
+) -> Path:
+    """Draw the first :data:`PLOT_SERIES` series of ``forecast`` after their histories to ``path`` (PNG)."""
+    from tsforge.data.history import histories_from_frame
+    from tsforge.tracking.plots import plot_series_forecasts
+
+    check_plot_path(path)
+    inputs = histories_from_frame(history, id_col, time_col, target_col, file=file)[:PLOT_SERIES]
+    by_id = {str(k): g for k, g in forecast.groupby(id_col, sort=False)}
+    items = []
+    for series in inputs:
+        rows = by_id[str(series.id)]
+        h = len(rows)
+        tail = min(len(series.values), max(3 * h, 24))
+        dated = series.timestamps is not None and rows[time_col].notna().all()
+        items.append(
+            {
+                "id": series.id,
+                "history_t": series.timestamps[-tail:] if dated else np.arange(-tail, 0),
+                "history": series.values[-tail:],
+                "future_t": rows[time_col].to_numpy() if dated else np.arange(h),
+                "forecast": rows["y_hat"].to_numpy(),
+                # the interval columns spell a level as f"{level:g}" (80, 97.5)
+                "bands": {
+                    float(lv): (rows[f"y_hat-lo-{lv:g}"].to_numpy(), rows[f"y_hat-hi-{lv:g}"].to_numpy())
+                    for lv in levels or []
+                },
+            }
+        )
+    more = (
+        f" (first {len(items)} of {forecast[id_col].nunique()} series)"
+        if forecast[id_col].nunique() > len(items)
+        else ""
+    )
+    return plot_series_forecasts(items, path, title=f"{model} forecast{more}".strip())
