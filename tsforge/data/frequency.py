@@ -26,6 +26,26 @@ __all__ = [
 NS_PER_DAY = 86_400 * 10**9
 
 
+def checked_freq(freq: str | None) -> str | None:
+    """A user-given frequency, refused by name when pandas does not know it.
+
+    Why here, at the loader's door: an unknown alias otherwise surfaces deep in the spacing
+    check as a pandas ``ValueError`` traceback instead of a one-line error naming the option.
+    """
+    if freq is None:
+        return None
+    from tsforge.errors import ConfigError
+
+    try:
+        pd.tseries.frequencies.to_offset(freq)
+    except (ValueError, TypeError):
+        raise ConfigError(
+            f"unknown frequency {freq!r}; give a pandas alias such as h, 15min, D, W-SUN, MS, QS or YS",
+            field="freq",
+        ) from None
+    return freq
+
+
 def infer_freq(timestamps: np.ndarray) -> str | None:
     """Pandas offset alias for regular timestamps (``None`` when fewer than 3 or irregular).
 

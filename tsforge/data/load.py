@@ -32,6 +32,7 @@ import numpy as np
 
 from tsforge.data.catalog import DatasetEntry, dataset_names, get_entry, load_dataset, load_panel_dataset
 from tsforge.data.frame import TimeSeriesData
+from tsforge.data.frequency import checked_freq
 from tsforge.data.layouts import (
     Layout,
     detect_layout,
@@ -120,6 +121,7 @@ def load(
         DatasetNotAvailableError: an unknown catalogue name, or one whose files are absent here.
         ConfigError: an option that does not apply to this kind of source.
     """
+    freq = checked_freq(freq)
     reader = {
         "layout": layout,
         "id_col": id_col,
@@ -211,6 +213,7 @@ def load_panel(
         DatasetNotAvailableError: unknown catalogue name, or its files are absent here.
         ConfigError: an option that does not apply to this kind of source.
     """
+    freq = checked_freq(freq)
     reader = {
         "layout": layout,
         "id_col": id_col,

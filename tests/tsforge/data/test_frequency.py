@@ -73,3 +73,17 @@ def test_a_calendar_frequency_is_named_despite_a_gap(start, freq):
     assert pd.infer_freq(gapped) is None
     got = infer_freq(gapped.values)
     assert pd.date_range(gapped[0], periods=len(full), freq=got).equals(full), got
+
+
+def test_an_unknown_frequency_is_refused_by_name(tmp_path):
+    from tsforge.data.load import load_panel
+    from tsforge.errors import ConfigError
+
+    path = tmp_path / "p.csv"
+    pd.DataFrame(
+        {"unique_id": "a", "ds": pd.date_range("2020-01-01", periods=5, freq="D"), "y": range(5)}
+    ).to_csv(path, index=False)
+    with pytest.raises(ConfigError, match="unknown frequency 'XYZ'") as exc:
+        load_panel(str(path), freq="XYZ")
+    assert exc.value.where == {"field": "freq"}
+    assert load_panel(str(path), freq="D").panel.freq == "D"
