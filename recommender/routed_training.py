@@ -117,7 +117,7 @@ def train_routed(
         tracking: as in ``train_panel`` (``registered_name`` default ``<dataset>-routed``).
         load_kwargs: options of :func:`tsforge.data.load.load_panel` (a file's column names, ...).
     """
-    from tsforge.data.protocol import default_panel_horizon
+    from tsforge.data.protocol import panel_horizon
 
     tracking = tracking or TrackingOptions()
     t0 = time.perf_counter()
@@ -133,7 +133,7 @@ def train_routed(
     if prior not in ("validation", "router"):
         raise ConfigError(f"prior must be 'validation' or 'router', got {prior!r}", field="prior")
     panel, entry = load_panel_entry(data, load_kwargs)
-    H = int(horizon or default_panel_horizon(entry, panel.season_length, panel.horizon))
+    H = panel_horizon(horizon, entry, panel.season_length, panel.horizon)
     split = holdout_split(panel, H)
     if adapt:
         t = time.perf_counter()

@@ -199,7 +199,7 @@ def recommend_series(
         DataValidationError: unreadable data, a series with no observed value.
         ConfigError: a bad horizon or an ``available`` list no candidate fits.
     """
-    from tsforge.data.protocol import default_panel_horizon
+    from tsforge.data.protocol import panel_horizon
 
     t0 = time.perf_counter()
     panel, entry = load_panel_entry(data, load_kwargs)
@@ -207,7 +207,7 @@ def recommend_series(
         raise DataValidationError("the panel has no series")
     if horizon is not None and int(horizon) < 1:
         raise ConfigError(f"horizon must be at least 1, got {horizon}", field="horizon")
-    H = int(horizon or default_panel_horizon(entry, panel.season_length, panel.horizon))
+    H = panel_horizon(horizon, entry, panel.season_length, panel.horizon)
     observed = np.bincount(
         series_index(panel.indptr), weights=np.isfinite(panel.values), minlength=len(panel)
     )

@@ -73,7 +73,7 @@ def cv_cmd(
     with ``--level``, also ``<model>-lo-<l>`` / ``-hi-<l>`` and their coverage, width and MSIS.
     """
     from tsforge.data.load import load_panel
-    from tsforge.data.protocol import default_panel_horizon
+    from tsforge.data.protocol import panel_horizon
     from tsforge.evaluation.panel_metrics import cv_scores
     from tsforge.panels.cv import cross_validation
     from tsforge.panels.global_models import RefitGlobalModel
@@ -84,7 +84,7 @@ def cv_cmd(
     eng = engine_from_options(engine, ray_address, n_jobs)  # a bad choice fails before any loading
     loaded = load_panel(dataset, **load_kwargs)
     panel = loaded.panel
-    h = int(horizon or default_panel_horizon(loaded.entry, panel.season_length, panel.horizon))
+    h = panel_horizon(horizon, loaded.entry, panel.season_length, panel.horizon)
     models = [
         m if m in LOCAL_MODELS else RefitGlobalModel(m, seed=seed) for m in (x.strip().lower() for x in model)
     ]

@@ -186,11 +186,11 @@ def _recommend_panel(
 
     from recommender.panel import recommend_panel
     from tsforge.data.load import load_panel
-    from tsforge.data.protocol import default_panel_horizon
+    from tsforge.data.protocol import panel_horizon
 
     loaded = load_panel(data, **load_kwargs)
     panel = loaded.panel
-    h = int(horizon or default_panel_horizon(loaded.entry, panel.season_length, panel.horizon))
+    h = panel_horizon(horizon, loaded.entry, panel.season_length, panel.horizon)
     with _progress_bar(not as_json) as progress:
         rec = recommend_panel(panel, h, seed=seed, progress=progress)
     if not as_json:

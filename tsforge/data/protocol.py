@@ -16,6 +16,7 @@ from tsforge.data.frequency import season_length, steps_per_hour
 from tsforge.data.splits import split_borders
 
 __all__ = [
+    "panel_horizon",
     "DEFAULT_SPLIT",
     "HOLDOUT",
     "default_lengths",
@@ -79,6 +80,21 @@ def default_panel_horizon(entry: Any, season_length: int, declared: int | None =
     if declared:
         return int(declared)
     return int(_PANEL_HORIZONS.get(int(season_length), max(2 * int(season_length), 6)))
+
+
+def panel_horizon(horizon: int | None, entry: Any, season_length: int, declared: int | None = None) -> int:
+    """The horizon a panel command uses: the one asked for, else :func:`default_panel_horizon`.
+
+    Why not ``horizon or default``: ``--horizon 0`` then silently became the default (18 for
+    monthly data) and failed later as "series too short"; a horizon that is given must be ≥ 1.
+    """
+    if horizon is None:
+        return default_panel_horizon(entry, season_length, declared)
+    if int(horizon) < 1:
+        from tsforge.errors import ConfigError
+
+        raise ConfigError(f"horizon must be at least 1, got {horizon}", field="horizon")
+    return int(horizon)
 
 
 def protocol_for(dataset: str, split: str | None) -> str:

@@ -13,6 +13,9 @@ train); scaling and unscaling happen outside, in ``ForecastTask`` and ``tsforge.
 from __future__ import annotations
 
 import dataclasses
+import numbers
+import types
+import typing
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -104,7 +107,39 @@ def config_from_dict(config_cls: type, values: dict[str, Any] | None, model: str
             f"unknown option(s) {unknown} for model {model!r}; valid options: {sorted(names)}",
             field=unknown[0],
         )
+    hints = typing.get_type_hints(config_cls)
+    for name, value in values.items():
+        if not _accepts(hints.get(name, Any), value):
+            shown = str(hints[name]).replace("<class '", "").replace("'>", "")
+            raise ConfigError(
+                f"option {name!r} of model {model!r} must be {shown}, got {value!r}", field=name
+            )
     return config_cls(**values)
+
+
+def _accepts(hint: Any, value: Any) -> bool:
+    """Whether ``value`` fits a config field's annotation (the scalar types, ``X | None`` and
+    sequences; anything else is left to the model's own checks).
+
+    Why: ``--option kernel_size=abc`` reached the network as a string and failed deep inside
+    it with a ``TypeError``; the option's name and type belong in the error.
+    """
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_accepts(arg, value) for arg in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool | np.bool_)
+    if hint is int:
+        return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+    if hint is float:
+        return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+    if hint is str:
+        return isinstance(value, str)
+    if origin in (list, tuple) or hint in (list, tuple):
+        return isinstance(value, list | tuple)
+    return True
 
 
 def check_at_least_one(config: Any, names: Sequence[str]) -> None:

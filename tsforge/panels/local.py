@@ -75,7 +75,7 @@ def _check_h_level(h: int, level: Sequence[float] | None) -> list[int | float]:
     """Validated, sorted, de-duplicated levels; whole numbers as ``int`` so that statsforecast's
     keys and our columns read ``lo-80`` (not ``lo-80.0``), fractional ones (97.5) kept."""
     if int(h) < 1:
-        raise ConfigError(f"horizon h must be >= 1, got {h}", field="h")
+        raise ConfigError(f"horizon must be at least 1, got {h}", field="horizon")
     values = sorted({float(x) for x in level}) if level else []
     if any(not 0 < x < 100 for x in values):
         raise ConfigError(f"levels must be between 0 and 100, got {list(level or [])}", field="level")

@@ -78,7 +78,7 @@ def holdout_split(panel: Panel, h: int, val_h: int | None = None, min_train: int
     would report scores on a different set of series than the one asked for.
     """
     if h < 1:
-        raise DataValidationError(f"horizon h must be >= 1, got {h}", field="h")
+        raise DataValidationError(f"horizon must be at least 1, got {h}", field="horizon")
     val_h = h if val_h is None else int(val_h)
     if val_h < 0:
         raise DataValidationError(f"val_h must be >= 0, got {val_h}", field="val_h")
@@ -129,10 +129,10 @@ def rolling_origin(
     ``-1``): short series still count in the later windows they fit, instead of removing them
     from the whole evaluation or failing it.
     """
-    if h < 1 or n_windows < 1:
-        raise DataValidationError(
-            f"need h >= 1 and n_windows >= 1, got h={h}, n_windows={n_windows}", field="h"
-        )
+    if h < 1:
+        raise DataValidationError(f"horizon must be at least 1, got {h}", field="horizon")
+    if n_windows < 1:
+        raise DataValidationError(f"n_windows must be at least 1, got {n_windows}", field="n_windows")
     step = h if step_size is None else int(step_size)
     if step < 1:
         raise DataValidationError(f"step_size must be >= 1, got {step}", field="step_size")

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from tsforge.data.panel import Panel
-from tsforge.data.protocol import HOLDOUT, default_panel_horizon
+from tsforge.data.protocol import HOLDOUT, panel_horizon
 from tsforge.errors import ConfigError
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
 from tsforge.models.registry import get_model_spec
@@ -126,7 +126,7 @@ def train_panel(
     if not local:
         get_model_spec(name)  # unknown names fail before any data is read
     panel, entry = _load(data, load_kwargs)
-    H = int(horizon or default_panel_horizon(entry, panel.season_length, panel.horizon))
+    H = panel_horizon(horizon, entry, panel.season_length, panel.horizon)
     split = holdout_split(panel, H)
     spec = TrainingSpec(
         name,

@@ -178,7 +178,7 @@ def tune(
         KeyboardInterrupt: after marking the runs (see the module docstring).
     """
     from tsforge.data.load import load, load_panel
-    from tsforge.data.protocol import HOLDOUT, default_lengths, default_panel_horizon
+    from tsforge.data.protocol import HOLDOUT, default_lengths, panel_horizon
 
     if n_trials is None and timeout is None:
         raise ConfigError("give a number of trials or a timeout", field="trials")
@@ -202,9 +202,7 @@ def tune(
 
         loaded_panel = load_panel(data, **(load_kwargs or {}))
         series: Any = loaded_panel.panel
-        horizon = int(
-            horizon or default_panel_horizon(loaded_panel.entry, series.season_length, series.horizon)
-        )
+        horizon = panel_horizon(horizon, loaded_panel.entry, series.season_length, series.horizon)
         split, objective = HOLDOUT, PANEL_OBJECTIVE
         train_fn = train_fn or train_panel_trial
     else:

@@ -89,6 +89,21 @@ def test_train_then_forecast_a_ragged_panel(model, ragged_csv, tracking_uri, tmp
     assert code == 0 and '"test_mase"' in out, err[-2000:]
 
 
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (("train", "--model", "naive", "--horizon", "0", "--no-track"), "horizon"),
+        (("cv", "--model", "naive", "--horizon", "0"), "horizon"),
+        (("cv", "--model", "naive", "--horizon", "2", "--n-windows", "0"), "n_windows"),
+        (("recommend", "--horizon", "0"), "horizon"),
+    ],
+)
+def test_a_zero_horizon_or_window_count_is_refused_by_name(ragged_csv, capsys, args, field):
+    """`--horizon 0` is not "the default horizon" (it became 18 and failed as "too short")."""
+    code, _, err = _cli(capsys, args[0], ragged_csv, *args[1:])
+    assert code == 2 and f"(field='{field}')" in err and "at least 1" in err, err
+
+
 def test_cv_writes_one_long_frame(ragged_csv, tmp_path, capsys):
     dest = tmp_path / "cv.csv"
     code, out, err = _cli(
