@@ -14,6 +14,7 @@ import pandas as pd
 
 __all__ = [
     "NS_PER_DAY",
+    "checked_freq",
     "infer_freq",
     "modal_step_alias",
     "season_length",
