@@ -205,8 +205,6 @@ def recommend_series(
     panel, entry = load_panel_entry(data, load_kwargs)
     if len(panel) == 0:
         raise DataValidationError("the panel has no series")
-    if horizon is not None and int(horizon) < 1:
-        raise ConfigError(f"horizon must be at least 1, got {horizon}", field="horizon")
     H = panel_horizon(horizon, entry, panel.season_length, panel.horizon)
     observed = np.bincount(
         series_index(panel.indptr), weights=np.isfinite(panel.values), minlength=len(panel)
