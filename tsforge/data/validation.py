@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from tsforge.data.frequency import NS_PER_DAY
+from tsforge.data.frequency import NS_PER_DAY, modal_step_alias
 from tsforge.errors import DataValidationError
 
 __all__ = [
@@ -349,14 +349,15 @@ def infer_step(times: np.ndarray) -> pd.DateOffset | None:
         # Gaps only lengthen differences: when every difference is a multiple of the smallest,
         # the smallest is the step even if gaps outnumber regular steps.
         step = smallest
-    day = NS_PER_DAY
-    if 28 * day <= step <= 31 * day:
-        # Month lengths vary: try month start/end anchors before falling back to a fixed step.
+    if 28 * NS_PER_DAY <= step <= 31 * NS_PER_DAY:
+        # Month lengths vary: month start/end anchors that most steps follow win even when a few
+        # timestamps sit elsewhere (find_gaps then names those).
         for alias in ("MS", "ME"):
             off = pd.tseries.frequencies.to_offset(alias)
             if (idx[:-1] + off == idx[1:]).mean() > 0.5:
                 return off
-    return pd.tseries.frequencies.to_offset(pd.Timedelta(step, unit="ns"))
+    # quarters, years and anchored weeks by name (a quarter is not "92D"), else the fixed step
+    return pd.tseries.frequencies.to_offset(modal_step_alias(step, idx.asi8))
 
 
 def find_gaps(times: np.ndarray, step: pd.DateOffset) -> np.ndarray:

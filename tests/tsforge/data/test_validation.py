@@ -233,3 +233,20 @@ def test_a_day_first_file_with_odd_rows_fails_at_the_first_odd_row_not_its_13th_
         DataValidationError, match="unparsable date '2021-01-21' in time column 'ds' at row 20 "
     ):
         parse_timestamps(pl.Series(text), column="ds")
+
+
+@pytest.mark.parametrize(
+    ("start", "freq"), [("2000-01-01", "QS"), ("2000-12-31", "YE"), ("2020-01-05", "W-SUN")]
+)
+def test_a_wide_files_calendar_step_is_named_despite_a_gap(tmp_path, start, freq):
+    """Quarters are not "92D": with a missing quarter the regular 90/91-day steps were all called
+    gaps, and fill_gaps refused the grid; the gap alone is named, and fill_gaps restores it."""
+    full = pd.date_range(start, periods=40, freq=freq)
+    gapped = full.delete([10])
+    path = tmp_path / "wide.csv"
+    pd.DataFrame({"ds": gapped, "a": np.arange(39.0), "b": np.arange(39.0)}).to_csv(path, index=False)
+    with pytest.raises(DataValidationError, match=r"1 place\(s\) break it"):
+        load_data(str(path))
+    filled = load_data(str(path), fill_gaps=True)
+    assert filled.n_steps == 40 and np.isnan(filled.values[10]).all()
+    assert pd.DatetimeIndex(filled.timestamps).equals(full)
