@@ -39,11 +39,11 @@ def write_forecast_plot(
     file: str | None = None,
     model: str = "",
 ) -> Path:
-    """Draw the first :data:`PLOT_SERIES` series of ``forecast`` after their histories to ``path`` (PNG)."""
+    """Draw the first :data:`PLOT_SERIES` series of ``forecast`` after their histories to ``path``
+    (a PNG: the command checks it with :func:`check_plot_path` before forecasting)."""
     from tsforge.data.history import histories_from_frame
     from tsforge.tracking.plots import plot_series_forecasts
 
-    check_plot_path(path)
     inputs = histories_from_frame(history, id_col, time_col, target_col, file=file)[:PLOT_SERIES]
     by_id = {str(k): g for k, g in forecast.groupby(id_col, sort=False)}
     items = []
@@ -66,9 +66,6 @@ def write_forecast_plot(
                 },
             }
         )
-    more = (
-        f" (first {len(items)} of {forecast[id_col].nunique()} series)"
-        if forecast[id_col].nunique() > len(items)
-        else ""
-    )
+    n_series = forecast[id_col].nunique()
+    more = f" (first {len(items)} of {n_series} series)" if n_series > len(items) else ""
     return plot_series_forecasts(items, path, title=f"{model} forecast{more}".strip())

@@ -230,7 +230,7 @@ def _is_ragged(data: Any) -> bool:
     """
     import numpy as np
 
-    observed = np.isfinite(np.asarray(data.values, dtype=np.float64))
+    observed = data.mask  # [T, N], True where observed (kept with the data)
     if observed.shape[1] < 2 or not observed.any(axis=0).all():
         return False
     first = observed.argmax(axis=0)
