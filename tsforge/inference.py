@@ -27,6 +27,7 @@ from tsforge.data.frequency import fixed_step
 from tsforge.data.history import SeriesInput, histories_from_frame
 from tsforge.data.scaling import StandardScaler
 from tsforge.data.task import causal_fill
+from tsforge.data.timeaxis import next_integer_steps
 from tsforge.errors import ConfigError, DataValidationError
 from tsforge.models.base import Forecaster
 
@@ -277,7 +278,8 @@ class FramePredictor:
         The history is long (``unique_id, ds, y``) or wide (a time column + one column per
         series, like the training file); see :func:`tsforge.data.history.histories_from_frame`.
         ``ds`` is absent from the input (or null) when the history has no timestamps; the output
-        then has ``ds`` = null and ``step`` 1..h. ``file`` only names the source in errors.
+        then has ``ds`` = null and ``step`` 1..h. An integer time column (a step index, not
+        dates) is continued: ``ds`` = the last index + 1, 2, … times the history's spacing. ``file`` only names the source in errors.
         ``level=[80, 95]`` adds ``y_hat-lo-80, y_hat-hi-80, ...``; ``quantiles=[0.1, 0.9]`` adds
         ``y_hat-q-0.1, ...``.
         """
@@ -285,14 +287,21 @@ class FramePredictor:
         inputs = histories_from_frame(df, id_col, time_col, target_col, file=file)
         kwargs = {"level": list(request.levels), "quantiles": list(request.quantiles)} if request else {}
         forecasts = self.predict_series(inputs, horizon, **kwargs)
+        integer_steps = {s.id: s.steps for s in inputs if s.steps is not None and s.steps.size}
         frames = []
         for f in forecasts:
             n = len(f.values)
+            if f.timestamps is not None:
+                ds: Any = f.timestamps
+            elif f.id in integer_steps:
+                ds = next_integer_steps(integer_steps[f.id], n)
+            else:
+                ds = pd.Series([pd.NaT] * n)
             frames.append(
                 pd.DataFrame(
                     {
                         id_col: f.id,
-                        time_col: f.timestamps if f.timestamps is not None else pd.Series([pd.NaT] * n),
+                        time_col: ds,
                         "step": np.arange(1, n + 1),
                         "y_hat": f.values,
                         **{f"y_hat-{k}": v for k, v in f.bounds.items()},

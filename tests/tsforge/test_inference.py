@@ -90,6 +90,28 @@ def test_predict_frame_takes_long_and_wide_histories_alike(fitted):
     assert from_wide["ds"].iloc[0] == data.timestamps[end]
 
 
+def test_predict_frame_continues_an_integer_time_index(fitted):
+    """Integer ``ds`` (a step index, Nixtla-style) has no calendar; the forecast's ``ds`` numbers
+    the steps after each series' last one, in its own spacing, instead of leaving them empty."""
+    task, model = fitted
+    pred = Predictor(model, task.scaler)
+    data = task.data
+    end = data.n_steps - 30
+    long = pd.concat(
+        pd.DataFrame({"unique_id": c, "ds": start + 5 * np.arange(end), "y": data.values[:end, j]})
+        for j, (c, start) in enumerate(zip(data.channel_ids, [0, 1000, 7], strict=False))
+    )
+    out = pred.predict_frame(long.sample(frac=1.0, random_state=0), 4)
+    by_id = {k: g["ds"].tolist() for k, g in out.groupby("unique_id")}
+    last = {c: start + 5 * (end - 1) for c, start in zip(data.channel_ids, [0, 1000, 7], strict=False)}
+    for c in by_id:
+        assert by_id[c] == [last[c] + 5 * k for k in (1, 2, 3, 4)]
+    # the index orders the (shuffled) rows and labels the forecast; it is no model input
+    unindexed = pred.predict_frame(long.drop(columns="ds"), 4)
+    assert unindexed["ds"].isna().all()
+    np.testing.assert_allclose(unindexed["y_hat"].to_numpy(), out["y_hat"].to_numpy())
+
+
 def test_cli_forecast_accepts_the_wide_history_of_the_training_file(tmp_path):
     """A model trained on a wide frame forecasts from a wide CSV of the same rows (no unique_id)."""
     from typer.testing import CliRunner

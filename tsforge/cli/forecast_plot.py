@@ -51,13 +51,13 @@ def write_forecast_plot(
         rows = by_id[str(series.id)]
         h = len(rows)
         tail = min(len(series.values), max(3 * h, 24))
-        dated = series.timestamps is not None and rows[time_col].notna().all()
+        history_t, future_t = _time_axes(series, rows[time_col], tail, h)
         items.append(
             {
                 "id": series.id,
-                "history_t": series.timestamps[-tail:] if dated else np.arange(-tail, 0),
+                "history_t": history_t,
                 "history": series.values[-tail:],
-                "future_t": rows[time_col].to_numpy() if dated else np.arange(h),
+                "future_t": future_t,
                 "forecast": rows["y_hat"].to_numpy(),
                 # the interval columns spell a level as f"{level:g}" (80, 97.5)
                 "bands": {
@@ -69,3 +69,14 @@ def write_forecast_plot(
     n_series = forecast[id_col].nunique()
     more = f" (first {len(items)} of {n_series} series)" if n_series > len(items) else ""
     return plot_series_forecasts(items, path, title=f"{model} forecast{more}".strip())
+
+
+def _time_axes(series: Any, future: pd.Series, tail: int, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """x values of the history tail and the forecast: the dates, else the integer time index,
+    else steps relative to the forecast origin (-tail..-1 then 0..h-1)."""
+    if future.notna().all():
+        if series.timestamps is not None:
+            return series.timestamps[-tail:], future.to_numpy()
+        if series.steps is not None:
+            return series.steps[-tail:], future.to_numpy()
+    return np.arange(-tail, 0), np.arange(h)

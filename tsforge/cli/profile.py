@@ -144,8 +144,8 @@ def profile_cmd(
     """Profile every (channel, window) with the ARIES properties; print bucket shares, write files.
 
     A panel (many short series, each with its own dates) is profiled per series: each series
-    once, on its most recent values (--per-series; automatic for panel collections and for files
-    whose series start or end on different dates).
+    once, on its most recent values (--per-series; automatic for panel collections, for files
+    whose series start or end on different dates, and for files shorter than the window).
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -163,6 +163,12 @@ def profile_cmd(
             print_note(
                 f"the series of {source} start or end on different dates (a panel): each is "
                 f"profiled once, on its last ≤ {window} values, as --per-series does"
+            )
+            data = None
+        elif data.n_steps < window and stride is None:
+            print_note(
+                f"{source} has {data.n_steps} steps, fewer than the window of {window}: each series "
+                "is profiled once, on its most recent values, as --per-series does (or give a shorter --window)"
             )
             data = None
     if data is None:

@@ -16,7 +16,8 @@ Two layouts:
   taken in order and the series have no timestamps.
 
 Integer time columns order the rows but give no timestamps (as in training), unless they look
-like ``YYYYMMDD`` dates.
+like ``YYYYMMDD`` dates; they are kept as :attr:`SeriesInput.steps`, so a forecast can number the
+steps that follow (``ds`` = last step + 1, 2, … in the history's own spacing).
 """
 
 from __future__ import annotations
@@ -42,12 +43,18 @@ SizeCheck = Callable[[Sequence[tuple[str, int]]], None]
 
 @dataclass
 class SeriesInput:
-    """One history to forecast from: values (NaN = missing), optional timestamps and coordinates."""
+    """One history to forecast from: values (NaN = missing), optional timestamps and coordinates.
+
+    ``steps`` holds the integer time keys (int64) when the time column is an integer index rather
+    than dates; the models never see them (integer time has no calendar), but the forecast frame
+    continues them so its ``ds`` says which step each forecast is for.
+    """
 
     id: str
     values: np.ndarray
     timestamps: np.ndarray | None = None
     coords: np.ndarray | None = None
+    steps: np.ndarray | None = None
 
 
 def history_layout(columns: Sequence[str], id_col: str = "unique_id") -> HistoryLayout:
@@ -182,9 +189,13 @@ def _group(
     bounds = np.r_[starts, ids.size]
     values = values[order]
     ts = None if timestamps is None else timestamps[order]
+    steps = None if keys is None or timestamps is not None else keys[order]
     return [
         SeriesInput(
-            id=str(uniq[sorted_codes[a]]), values=values[a:b], timestamps=None if ts is None else ts[a:b]
+            id=str(uniq[sorted_codes[a]]),
+            values=values[a:b],
+            timestamps=None if ts is None else ts[a:b],
+            steps=None if steps is None else steps[a:b],
         )
         for a, b in zip(bounds[:-1], bounds[1:], strict=True)
     ]
@@ -206,6 +217,7 @@ def _wide(df: pl.DataFrame, id_col: str, time_col: str | None) -> list[SeriesInp
         order = V.check_sorted_or_sort(keys)
         keys = keys if order is None else keys[order]
     timestamps = keys if is_dt else None
+    steps = keys if keys is not None and not is_dt else None
     out = []
     for c in value_cols:
         try:
@@ -218,5 +230,5 @@ def _wide(df: pl.DataFrame, id_col: str, time_col: str | None) -> list[SeriesInp
             ) from None
         _refuse_infinite(values, c)
         values = values if order is None else values[order]
-        out.append(SeriesInput(id=str(c), values=values, timestamps=timestamps))
+        out.append(SeriesInput(id=str(c), values=values, timestamps=timestamps, steps=steps))
     return out

@@ -24,6 +24,8 @@ __all__ = [
     "detect_time_column",
     "regularise",
     "regularise_steps",
+    "integer_step",
+    "next_integer_steps",
 ]
 
 log = logging.getLogger(__name__)
@@ -142,7 +144,7 @@ def regularise_steps(
     if keys.size <= 1:
         return values
     steps = np.diff(keys)
-    step = int(np.bincount(steps[steps > 0]).argmax()) if (steps > 0).any() else 1
+    step = integer_step(keys)
     bad = np.flatnonzero(steps != step)
     if bad.size and not fill_gaps:
         i = int(bad[0])
@@ -160,3 +162,23 @@ def regularise_steps(
     out = np.full((grid.size, values.shape[1]), np.nan, dtype=values.dtype)
     out[np.searchsorted(grid, keys)] = values
     return out
+
+
+def integer_step(keys: np.ndarray) -> int:
+    """The modal positive spacing of sorted integer time keys (1 when there is none to see)."""
+    diffs = np.diff(np.asarray(keys, dtype=np.int64))
+    diffs = diffs[diffs > 0]
+    if not diffs.size:
+        return 1
+    uniq, counts = np.unique(diffs, return_counts=True)
+    return int(uniq[counts.argmax()])
+
+
+def next_integer_steps(keys: np.ndarray, h: int) -> np.ndarray:
+    """The ``h`` integer time keys after sorted ``keys``, in their modal spacing.
+
+    Why: a history indexed by integers (Nixtla allows integer ``ds``) has no calendar, but a
+    forecast for "steps 121..126" is still more useful than one with empty dates.
+    """
+    keys = np.asarray(keys, dtype=np.int64)
+    return keys[-1] + integer_step(keys) * np.arange(1, h + 1, dtype=np.int64)

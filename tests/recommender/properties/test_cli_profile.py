@@ -104,3 +104,27 @@ def test_a_file_of_aligned_series_keeps_sliding_windows(tmp_path, capsys):
     assert "note:" not in capsys.readouterr().err
     summary = json.loads(next((tmp_path / "out").glob("*.json")).read_text())
     assert summary.get("kind") != "per_series" and summary["n_windows"] == 2 * 4
+
+
+def test_a_file_shorter_than_the_window_is_profiled_per_series_with_a_note(tmp_path, capsys):
+    """Sixty monthly values cannot hold one 336-step window: rather than refuse, each series is
+    profiled once on its most recent values (and the user told); an explicit --stride still refuses."""
+    t = np.arange(60)
+    frame = pd.DataFrame(
+        {
+            "date": pd.date_range("2015-01-01", periods=60, freq="MS"),
+            "sales": np.sin(2 * np.pi * t / 12) + t / 20,
+            "cost": np.cos(2 * np.pi * t / 6),
+        }
+    )
+    path = tmp_path / "monthly.csv"
+    frame.to_csv(path, index=False)
+    main(["profile", str(path), "--out", str(tmp_path / "out"), "--no-progress"])
+    err = " ".join(capsys.readouterr().err.split())
+    assert "has 60 steps, fewer than the window of 336" in err
+    table = pd.read_csv(next((tmp_path / "out").glob("*.csv")))
+    assert sorted(table["channel"]) == ["cost", "sales"] and (table["length"] == 60).all()
+    with pytest.raises(SystemExit) as exc:
+        main(["profile", str(path), "--stride", "4", "--no-progress"])
+    assert exc.value.code == 2
+    assert "fewer than the profile window of 336" in " ".join(capsys.readouterr().err.split())

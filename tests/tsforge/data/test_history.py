@@ -53,6 +53,11 @@ def test_integer_time_orders_rows_without_timestamps():
     (s,) = histories_from_frame(frame)
     assert s.id == "7" and s.timestamps is None
     np.testing.assert_array_equal(s.values, [10.0, 20.0, 30.0])
+    np.testing.assert_array_equal(s.steps, [1, 2, 3])  # kept to number the forecast's steps
+    (wide,) = histories_from_frame(pd.DataFrame({"ds": [20, 10, 30], "a": [2.0, 1.0, 3.0]}))
+    np.testing.assert_array_equal(wide.steps, [10, 20, 30])
+    np.testing.assert_array_equal(wide.values, [1.0, 2.0, 3.0])
+    assert histories_from_frame(_long())[0].steps is None  # dates are timestamps, not steps
 
 
 def test_wide_history_detects_the_time_column_and_sorts_rows():
