@@ -24,7 +24,7 @@ from service.schemas.forecast import ForecastRequest, SeriesForecastOut
 from service.schemas.invocations import LEVELS_ADAPTER, QUANTILES_ADAPTER, InvocationsRequest
 from tsforge.data.history import SeriesInput, histories_from_frame, history_layout
 from tsforge.errors import DataValidationError, ResourceLimitError
-from tsforge.inference import SeriesForecast
+from tsforge.inference import SeriesForecast, continued_steps
 
 __all__ = [
     "ForecastBatch",
@@ -228,16 +228,32 @@ def _numeric(values: list[Any], *, field: str, column: str = "y") -> np.ndarray:
 
 
 def _parse_ds(ds_raw: list[Any], *, field: str) -> np.ndarray:
-    """ISO-8601 strings → naive UTC ``datetime64[ns]``; NumPy's parser first, pandas for offsets."""
+    """ISO-8601 strings → naive UTC ``datetime64[ns]``; NumPy's parser first, pandas for offsets.
+
+    JSON integers in every row are an integer step index (``int64``), as in a CSV: the shared
+    history parser then orders rows by them (or reads ``YYYYMMDD`` numbers as dates).
+    """
     if not ds_raw:
         return np.array([], dtype="datetime64[ns]")
     if any(v is None for v in ds_raw):
         r = next(i for i, v in enumerate(ds_raw) if v is None)
         raise DataValidationError("ds is null in some rows but not others", field=field, column="ds", row=r)
-    if set(map(type, ds_raw)) != {str}:
-        r = next(i for i, v in enumerate(ds_raw) if not isinstance(v, str))
+    types = set(map(type, ds_raw))
+    if types == {int}:
+        try:
+            return np.array(ds_raw, dtype=np.int64)
+        except OverflowError:
+            raise DataValidationError(
+                "ds holds an integer too large for int64", field=field, column="ds"
+            ) from None
+    if types != {str}:
+        first = type(ds_raw[0]) if type(ds_raw[0]) in (str, int) else str
+        r = next(i for i, v in enumerate(ds_raw) if type(v) is not first)
         raise DataValidationError(
-            f"ds must be an ISO-8601 date string, got {ds_raw[r]!r}", field=field, column="ds", row=r
+            f"ds must be ISO-8601 date strings or integer steps in every row, got {ds_raw[r]!r}",
+            field=field,
+            column="ds",
+            row=r,
         )
     try:
         with warnings.catch_warnings():
@@ -344,11 +360,18 @@ def forecasts_out(forecasts: Sequence[SeriesForecast]) -> list[SeriesForecastOut
     ]
 
 
-def forecast_records(forecasts: Sequence[SeriesForecast]) -> list[dict[str, Any]]:
-    """Records of the forecast frame, as MLflow's scoring server renders a DataFrame."""
+def forecast_records(
+    forecasts: Sequence[SeriesForecast], series: Sequence[SeriesInput] = ()
+) -> list[dict[str, Any]]:
+    """Records of the forecast frame, as MLflow's scoring server renders a DataFrame.
+
+    ``series`` (the request's histories) labels forecasts of integer-indexed histories with the
+    steps that follow, as the pyfunc's frame does (:func:`tsforge.inference.continued_steps`).
+    """
+    steps = continued_steps(series, forecasts)
     rows: list[dict[str, Any]] = []
     for f in forecasts:
-        ts = _iso(f.timestamps)
+        ts = _iso(f.timestamps) if f.id not in steps else steps[f.id].tolist()
         values = np.asarray(f.values).tolist()
         if ts is None:  # the pyfunc drops an all-null ds column, so MLflow's answer has no ds key
             rows.extend({"unique_id": f.id, "step": k + 1, "y_hat": v} for k, v in enumerate(values))

@@ -40,6 +40,7 @@ __all__ = [
     "QuantileCalibrator",
     "MAX_LEVELS",
     "attach_bounds",
+    "continued_steps",
     "sorted_quantiles",
 ]
 
@@ -287,14 +288,14 @@ class FramePredictor:
         inputs = histories_from_frame(df, id_col, time_col, target_col, file=file)
         kwargs = {"level": list(request.levels), "quantiles": list(request.quantiles)} if request else {}
         forecasts = self.predict_series(inputs, horizon, **kwargs)
-        integer_steps = {s.id: s.steps for s in inputs if s.steps is not None and s.steps.size}
+        integer_steps = continued_steps(inputs, forecasts)
         frames = []
         for f in forecasts:
             n = len(f.values)
             if f.timestamps is not None:
                 ds: Any = f.timestamps
             elif f.id in integer_steps:
-                ds = next_integer_steps(integer_steps[f.id], n)
+                ds = integer_steps[f.id]
             else:
                 ds = pd.Series([pd.NaT] * n)
             frames.append(
@@ -309,6 +310,19 @@ class FramePredictor:
                 )
             )
         return pd.concat(frames, ignore_index=True)
+
+
+def continued_steps(
+    inputs: Sequence[SeriesInput], forecasts: Sequence[SeriesForecast]
+) -> dict[str, np.ndarray]:
+    """The integer time keys of each forecast whose history had an integer step index
+    (:attr:`SeriesInput.steps`): the steps after its last one, in its own spacing.
+
+    Why one function: the pyfunc's forecast frame and the service's ``/invocations`` records
+    label these forecasts alike.
+    """
+    steps = {s.id: s.steps for s in inputs if s.steps is not None and s.steps.size}
+    return {f.id: next_integer_steps(steps[f.id], len(f.values)) for f in forecasts if f.id in steps}
 
 
 def attach_bounds(

@@ -58,7 +58,7 @@ async def invocations(
             series_field=req.payload_key,
         )
         return InvocationsResponse(
-            predictions=forecast_records(forecasts), notes=interval_notes(loaded, series, h)
+            predictions=forecast_records(forecasts, series), notes=interval_notes(loaded, series, h)
         )
 
     return await run_short(store, model if isinstance(model, str) else None, _rows(req), work)

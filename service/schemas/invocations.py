@@ -1,6 +1,7 @@
 """MLflow scoring-protocol bodies for ``POST /invocations`` (same shapes as ``mlflow models serve``).
 
-The payload is a long history frame (``unique_id, ds, y``; ``ds`` optional) in any of MLflow's
+The payload is a long history frame (``unique_id, ds, y``; ``ds`` optional: ISO-8601 dates, or
+integers as a step index, which the answer's ``ds`` then continues) in any of MLflow's
 JSON encodings; ``params`` may carry ``horizon``, ``level`` (e.g. ``[80, 95]``) and ``quantiles``
 (e.g. ``[0.1, 0.9]``). The answer is ``{"predictions": [records]}`` with the forecast frame's
 columns ``unique_id, ds, step, y_hat`` (+ ``y_hat-lo-80``, ``y_hat-q-0.1`` ...: what the tsforge

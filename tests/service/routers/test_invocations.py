@@ -64,6 +64,26 @@ def test_same_answer_as_mlflow_scoring_server(client, mlflow_server, frame, enco
         assert a["y_hat"] == pytest.approx(b["y_hat"], rel=1e-6)
 
 
+def test_integer_ds_is_a_step_index_that_the_answer_continues(client, frame):
+    """Integer ``ds`` (Nixtla's step index, as a CSV may hold it) orders the rows and numbers the
+    forecast steps after each series' last one, as ``tsforge forecast`` and the pyfunc's frame do.
+    (MLflow's own server is no reference here: its schema enforcement casts the integers to
+    datetimes for a model whose signature has a datetime ``ds``.)"""
+    steps = frame.assign(ds=frame.groupby("unique_id").cumcount() * 10 + 1000)
+    body = {**_encodings(steps.sample(frac=1.0, random_state=1))["dataframe_split"], "params": {"horizon": 3}}
+    r = client.post("/invocations", json=body)
+    assert r.status_code == 200, r.text
+    ours = r.json()["predictions"]
+    last = steps.groupby("unique_id")["ds"].max()
+    assert [(p["unique_id"], p["ds"]) for p in ours] == [
+        (u, int(last[u]) + 10 * k) for u in sorted(last.index) for k in (1, 2, 3)
+    ]
+    dated = client.post(
+        "/invocations", json={**_encodings(frame)["dataframe_split"], "params": {"horizon": 3}}
+    )
+    assert [p["y_hat"] for p in ours] == pytest.approx([p["y_hat"] for p in dated.json()["predictions"]])
+
+
 def test_without_ds_and_without_params(client, registry, frame):
     """MLflow's server would refuse this frame (its signature requires ds); the pyfunc itself accepts it."""
     import mlflow.pyfunc
@@ -121,7 +141,8 @@ def _split(rows, columns=("unique_id", "ds", "y")):
         (_split([["a", "2024-01-01"]]), 422, "dataframe_split.data[0]"),
         (_split([[None, "2024-01-01", 1.0]]), 422, "dataframe_split"),
         (_split([["a", "yesterday", 1.0]]), 422, "dataframe_split"),
-        (_split([["a", 12, 1.0]]), 422, "dataframe_split"),
+        (_split([["a", 12, 1.0], ["a", "2024-01-02", 2.0]]), 422, "dataframe_split"),
+        (_split([["a", 12.5, 1.0]]), 422, "dataframe_split"),
         (_split([["a", "2024-01-01", 1.0], ["a", None, 2.0]]), 422, "dataframe_split"),
         (_split([["a", "2024-01-01", 1.0], ["a", "2024-01-01", 2.0]]), 422, "dataframe_split"),
         (_split([["a", "2024-01-01", None]]), 422, "dataframe_split"),
