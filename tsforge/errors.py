@@ -90,3 +90,8 @@ class TsforgeWarning(UserWarning):
 class IntervalResolutionWarning(TsforgeWarning):
     """A conformal interval wider than its calibration scores resolve: its bounds are clamped to
     the most extreme scores, so it covers less than its nominal level."""
+
+
+class UnknownSeasonWarning(TsforgeWarning):
+    """The data carry no calendar (an integer time index and no ``freq``), so the season length
+    is 1: seasonal models and seasonal scales see no season until a frequency is given."""

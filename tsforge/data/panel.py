@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -30,7 +31,7 @@ from pandas.tseries.frequencies import to_offset
 
 from tsforge.data.frequency import NS_PER_DAY, fixed_step, modal_step_alias
 from tsforge.data.frequency import season_length as _season_length
-from tsforge.errors import DataValidationError
+from tsforge.errors import DataValidationError, UnknownSeasonWarning
 
 __all__ = ["Panel", "MONASH_FREQS", "monash_freq", "fill_missing_ragged", "series_index"]
 
@@ -646,16 +647,20 @@ def _target_values(df: pl.DataFrame, id_col: str, target_col: str, rows: np.ndar
 
 
 def _time_keys(df: pl.DataFrame, time_col: str) -> tuple[np.ndarray, bool]:
-    """Time column as int64 (ns since epoch for dates, the integer itself otherwise)."""
-    from tsforge.data.validation import parse_timestamps
+    """Time column as int64 (ns since epoch for dates, the integer itself otherwise).
+
+    The rules are :func:`tsforge.data.timeaxis.parse_time_column`'s, shared with the wide reader
+    and the forecast-history parser: integers are a step index unless they read as ``YYYYMMDD``
+    dates (a common export), so a file that trains also forecasts, with the same dates.
+    """
+    from tsforge.data.timeaxis import parse_time_column
 
     t = df[time_col]
     if t.null_count():
         row = int(np.flatnonzero(t.is_null().to_numpy())[0])
         raise DataValidationError(f"missing value in time column {time_col!r}", column=time_col, row=row)
-    if t.dtype.is_integer():
-        return t.cast(pl.Int64).to_numpy(), False
-    return parse_timestamps(t, column=time_col).view(np.int64), True
+    keys, is_dt = parse_time_column(t, column=time_col, file=None)
+    return (keys.view(np.int64), True) if is_dt else (keys, False)
 
 
 def _infer_panel_freq(t: np.ndarray, indptr: np.ndarray) -> str:
@@ -829,6 +834,8 @@ def _from_long(
     _check_series_sizes(ids, indptr, y, column=id_col, rows=rows)
     if k is not None:
         y, indptr = _scatter_gaps(y, k, indptr)
+    if not is_dt and freq is None and season_length is None:
+        warn_no_calendar(f"the time column {time_col!r} of {name} holds integers (a step index)")
     return Panel(
         ids=ids,
         indptr=indptr,
@@ -837,6 +844,20 @@ def _from_long(
         freq=freq,
         season_length=_season_length(freq) if season_length is None else season_length,
         name=name,
+    )
+
+
+def warn_no_calendar(what: str) -> None:
+    """Warn (:class:`UnknownSeasonWarning`) that data read without dates get season length 1.
+
+    Why: a monthly panel indexed 1, 2, 3, … trains and scores without error, but seasonal naive,
+    the seasonal models and MASE then see no season; one sentence tells the user how to say it.
+    """
+    warnings.warn(
+        f"{what}: no calendar, so the season length is 1 and seasonal models see no season; "
+        "give the steps' frequency (freq= / --freq, e.g. MS for months) if they have one",
+        UnknownSeasonWarning,
+        stacklevel=3,
     )
 
 

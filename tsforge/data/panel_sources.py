@@ -24,7 +24,7 @@ from tsforge.data import validation as V
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.frequency import fixed_step, infer_freq
 from tsforge.data.layouts import wide_matrix
-from tsforge.data.panel import Panel
+from tsforge.data.panel import Panel, warn_no_calendar
 from tsforge.errors import DataValidationError
 
 __all__ = ["to_panel", "panel_from_table", "naming_file"]
@@ -152,6 +152,8 @@ def _panel_from_matrix(
     last = n_rows - 1 - observed[::-1].argmax(axis=0)
     arrays = [values[a : b + 1, j] for j, (a, b) in enumerate(zip(first, last, strict=True))]
     starts = times[first] if times is not None else first.astype(np.int64) + int(first_step)
+    if times is None and freq is None:
+        warn_no_calendar(f"{name} has no dates (no time column, or integers as a step index)")
     return Panel.from_arrays(
         arrays, ids=np.asarray(ids, dtype=object), starts=starts, freq=freq, name=name, dtype=dtype
     )

@@ -10,7 +10,7 @@ import pytest
 
 from tsforge.data import LoadedPanel, Panel, TimeSeriesData, load, load_panel, to_panel
 from tsforge.data.catalog import get_entry
-from tsforge.errors import ConfigError, DataValidationError
+from tsforge.errors import ConfigError, DataValidationError, UnknownSeasonWarning
 
 # name -> (n_series, (min, median, max) length, freq, horizon), as in the data folder's README §6
 PANELS = {
@@ -209,7 +209,8 @@ def test_time_series_data_channels_become_trimmed_series():
     np.testing.assert_array_equal(panel.series(1), [7, 8, 9])
     assert load_panel(data).panel.lengths.tolist() == [4, 3]
     no_time = TimeSeriesData(values=values, timestamps=None, channel_ids=("p", "q"))
-    assert to_panel(no_time).starts.tolist() == [0, 2]
+    with pytest.warns(UnknownSeasonWarning, match="data has no dates"):
+        assert to_panel(no_time).starts.tolist() == [0, 2]
 
 
 def test_irregular_series_cannot_become_a_panel():

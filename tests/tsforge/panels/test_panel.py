@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import polars as pl
@@ -9,7 +11,7 @@ import pytest
 
 from tsforge.data.panel import Panel, fill_missing_ragged, monash_freq
 from tsforge.data.tsf import parse_tsf
-from tsforge.errors import DataValidationError
+from tsforge.errors import DataValidationError, UnknownSeasonWarning
 
 TSF = """# a tiny Monash file
 @relation tiny
@@ -62,10 +64,26 @@ def test_from_long_keeps_each_series_dates_and_round_trips():
 
 def test_from_long_polars_and_integer_time():
     df = pl.DataFrame({"id": [1, 1, 1, 2, 2], "t": [10, 11, 12, 0, 1], "v": [1.0, 2, 3, 4, 5]})
-    panel = Panel.from_long(df, id_col="id", time_col="t", target_col="v")
-    assert not panel.is_datetime and panel.freq is None
+    # no calendar: the user is told that the season length is 1 and how to give a frequency
+    with pytest.warns(UnknownSeasonWarning, match="season length is 1.*--freq"):
+        panel = Panel.from_long(df, id_col="id", time_col="t", target_col="v")
+    assert not panel.is_datetime and panel.freq is None and panel.season_length == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        monthly = Panel.from_long(df, id_col="id", time_col="t", target_col="v", freq="MS")
+    assert monthly.season_length == 12
     assert list(panel.starts) == [10, 0]
     assert list(panel.last_times()) == [12, 1]
+
+
+def test_from_long_reads_yyyymmdd_integers_as_dates_like_the_forecast_parser():
+    """``20200131, 20200201`` are consecutive days, not a gap of 70 integer steps (the panel
+    reader refused such a file while ``tsforge forecast`` read the same column as dates)."""
+    days = pd.date_range("2020-01-25", periods=14, freq="D")
+    df = pd.DataFrame({"unique_id": "a", "ds": days.strftime("%Y%m%d").astype(int), "y": np.arange(14.0)})
+    panel = Panel.from_long(df)
+    assert panel.is_datetime and panel.freq == "D"
+    np.testing.assert_array_equal(panel.timestamps(0), days.to_numpy())
 
 
 def test_from_tsf_text_ragged_with_missing_and_header_horizon():
