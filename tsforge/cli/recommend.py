@@ -126,7 +126,7 @@ def recommend_cmd(
     with _progress_bar(not as_json) as progress:
         rec = recommend(data, horizon=horizon, top=top, seed=seed, progress=progress, load_kwargs=load_kwargs)
     if not as_json:
-        render_recommendation(rec, data + reader_flags(load_kwargs), trained=train)
+        render_recommendation(rec, _data_ref(data, load_kwargs, horizon), trained=train)
     outcome = None
     if train:
         from tsforge.pipeline import TrackingOptions
@@ -156,6 +156,12 @@ def recommend_cmd(
             + (f", registered version {outcome.version}" if outcome.version else "")
         )
         _print_forecast_hint(outcome.registered_name, data, load_kwargs)
+
+
+def _data_ref(data: str, load_kwargs: dict[str, Any], horizon: int | None) -> str:
+    """How a printed ``next:`` command names the data: the argument, its reader flags and the
+    ``--horizon`` the user gave (without it the next command would fall back to the default)."""
+    return data + reader_flags(load_kwargs) + (f" --horizon {horizon}" if horizon is not None else "")
 
 
 def _print_json(rec: Any, outcome: Any | None) -> None:
@@ -207,7 +213,7 @@ def _recommend_panel(
         console.print(t)
         console.print(f"[bold]why {rec.best}:[/] {rec.explanation}")
         if not train:
-            console.print(f"[dim]next: tsforge recommend {data + reader_flags(load_kwargs)} --train[/]")
+            console.print(f"[dim]next: tsforge recommend {_data_ref(data, load_kwargs, horizon)} --train[/]")
     out = None
     if train:
         from tsforge.pipeline import TrackingOptions, train_panel
@@ -293,7 +299,7 @@ def _recommend_per_series(
             }
         print(json.dumps(payload, indent=2, default=str))
         return
-    render_series_recommendation(rec, data + reader_flags(load_kwargs), trained=outcome is not None)
+    render_series_recommendation(rec, _data_ref(data, load_kwargs, horizon), trained=outcome is not None)
     if outcome is not None:
         m = outcome.metrics
         console.print(

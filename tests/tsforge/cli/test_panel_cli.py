@@ -194,6 +194,10 @@ def test_recommend_table_says_how_many_candidates_it_leaves_out(ragged_csv, caps
     n = len(__import__("json").loads(js)["ranking"])
     assert n > 2
     assert f"top 2 of {n} candidates" in " ".join(out.split()), out
+    # the next command keeps the horizon asked for (without it --train would use the default)
+    assert "".join(f"next: tsforge recommend {ragged_csv} --horizon 3 --train".split()) in "".join(
+        out.split()
+    )
 
 
 def test_recommend_train_json_stays_json_and_the_table_points_to_the_forecast(
