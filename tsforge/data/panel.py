@@ -818,13 +818,14 @@ def _from_long(
         if not (fill_gaps and on.all()):
             pos = int(bad[0]) if on is None else int(np.flatnonzero(~on)[0])
             before = f"{show(t[pos - 1])} → " if pos not in indptr else ""
-            fail(
-                f"irregular spacing in series {{sid}}: {before}{show(t[pos])} is not one "
-                f"{freq if is_dt else 1} step (set the frequency: freq= / --freq; or insert the missing "
-                "steps as missing values: fill_gaps=True / --fill-gaps)",
-                pos,
-                time_col,
-            )
+            if is_dt:
+                how = (
+                    f"is not one {freq} step (set the frequency: freq= / --freq; or insert the missing "
+                    "steps as missing values: fill_gaps=True / --fill-gaps)"
+                )
+            else:
+                how = _integer_spacing_advice(t, indptr)
+            fail(f"irregular spacing in series {{sid}}: {before}{show(t[pos])} {how}", pos, time_col)
     starts = t[indptr[:-1]]
     del t  # the time keys are a full column: free them before the values are materialised
     y = _target_values(df, id_col, target_col, rows)
@@ -844,6 +845,23 @@ def _from_long(
         freq=freq,
         season_length=_season_length(freq) if season_length is None else season_length,
         name=name,
+    )
+
+
+def _integer_spacing_advice(t: np.ndarray, indptr: np.ndarray) -> str:
+    """What to do about integer time that does not advance by one: integer ``ds`` counts steps
+    (1, 2, 3, …), so a column that counts in fives needs renumbering, not gap filling."""
+    d = np.diff(t)
+    d = d[(d > 0) & (series_index(indptr)[1:] == series_index(indptr)[:-1])]
+    g = int(np.gcd.reduce(d)) if d.size else 1
+    if g > 1:
+        return (
+            f"is not the next step: integer time counts steps one apart, and this column advances by "
+            f"multiples of {g}; number the steps 1, 2, 3, … (e.g. ds / {g}) or give dates"
+        )
+    return (
+        "is not the next step (integer time counts steps one apart): insert the missing steps as "
+        "missing values (fill_gaps=True / --fill-gaps)"
     )
 
 

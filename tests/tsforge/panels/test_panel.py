@@ -76,6 +76,21 @@ def test_from_long_polars_and_integer_time():
     assert list(panel.last_times()) == [12, 1]
 
 
+def test_integer_time_spacing_errors_say_what_to_do():
+    """Integer time counts steps one apart: a column counting in fives needs renumbering (the
+    error says by what), a missing step needs --fill-gaps (which then works)."""
+    fives = pd.DataFrame({"unique_id": "a", "ds": 5 * np.arange(1, 9), "y": np.arange(8.0)})
+    with pytest.raises(DataValidationError, match=r"multiples of 5.*ds / 5"):
+        Panel.from_long(fives)
+    gap = pd.DataFrame({"unique_id": "a", "ds": [1, 2, 3, 5, 6], "y": np.arange(5.0)})
+    with pytest.raises(DataValidationError, match="--fill-gaps") as exc:
+        Panel.from_long(gap)
+    assert exc.value.where["row"] == 3 and "3 → 5" in exc.value.message
+    with pytest.warns(UnknownSeasonWarning):
+        filled = Panel.from_long(gap, fill_gaps=True)
+    assert filled.lengths.tolist() == [6] and np.isnan(filled.series(0)[3])
+
+
 def test_from_long_reads_yyyymmdd_integers_as_dates_like_the_forecast_parser():
     """``20200131, 20200201`` are consecutive days, not a gap of 70 integer steps (the panel
     reader refused such a file while ``tsforge forecast`` read the same column as dates)."""
