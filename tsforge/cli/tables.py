@@ -10,8 +10,14 @@ __all__ = ["metrics_table"]
 _TEXT_COLUMNS = ("model", "dataset", "recommended")
 
 
+#: Counts arrive as floats (MLflow stores every metric as one) but read as whole numbers.
+_COUNT_KEYS = ("n_series", "n_windows", "cases", "count")
+
+
 def _cell(key: str, value: Any) -> str:
     if isinstance(value, float):
+        if value.is_integer() and any(k in key for k in _COUNT_KEYS):
+            return str(int(value))
         return f"{value:.1f}" if "seconds" in key else f"{value:.4f}"
     return str(value)
 
