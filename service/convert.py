@@ -153,14 +153,18 @@ def series_from_request(req: ForecastRequest, limits: Limits) -> ForecastBatch:
         values = np.array(s.values, dtype=np.float64)  # None → nan
         if np.isnan(values).all():
             raise DataValidationError(f"series {s.id!r} has no observed value", field=f"series[{i}].values")
+        steps = None
         try:
-            ts = None if s.timestamps is None else _timestamps_array(s.timestamps)
-        except _TIME_ERRORS as exc:
+            if s.timestamps is not None and isinstance(s.timestamps[0], int):
+                ts, steps = None, np.array(s.timestamps, dtype=np.int64)  # an integer step index
+            else:
+                ts = None if s.timestamps is None else _timestamps_array(s.timestamps)
+        except (*_TIME_ERRORS, OverflowError) as exc:
             raise DataValidationError(
                 f"unusable timestamps: {exc}", field=f"series[{i}].timestamps"
             ) from None
         coords = None if s.coords is None else np.array(s.coords, dtype=np.float64)
-        out.append(SeriesInput(id=s.id, values=values, timestamps=ts, coords=coords))
+        out.append(SeriesInput(id=s.id, values=values, timestamps=ts, coords=coords, steps=steps))
     return ForecastBatch(out, req.level, req.quantiles)
 
 
@@ -348,12 +352,17 @@ def _iso(ts: np.ndarray | None) -> list[str] | None:
     return np.datetime_as_string(np.asarray(ts).astype("datetime64[s]"), unit="s").tolist()
 
 
-def forecasts_out(forecasts: Sequence[SeriesForecast]) -> list[SeriesForecastOut]:
+def forecasts_out(
+    forecasts: Sequence[SeriesForecast], series: Sequence[SeriesInput] = ()
+) -> list[SeriesForecastOut]:
+    """The response's forecasts; ``series`` (the request's histories) gives integer-indexed
+    histories the steps that follow (:func:`tsforge.inference.continued_steps`)."""
+    steps = continued_steps(series, forecasts)
     return [
         SeriesForecastOut(
             id=f.id,
             values=np.asarray(f.values).tolist(),
-            timestamps=_iso(f.timestamps),
+            timestamps=steps[f.id].tolist() if f.id in steps else _iso(f.timestamps),
             intervals={k: np.asarray(v).tolist() for k, v in f.bounds.items()} or None,
         )
         for f in forecasts

@@ -83,8 +83,8 @@ def format_loc(loc: Sequence[Any]) -> str:
     for p in parts:
         if isinstance(p, int):
             out += f"[{p}]"
-        elif isinstance(p, str) and (p.startswith("function-after[") or p.startswith("function-")):
-            continue  # pydantic's validator wrappers, not fields
+        elif isinstance(p, str) and (p.startswith("function-") or "[" in p):
+            continue  # pydantic's validator wrappers and union branches ("list[datetime]"), not fields
         else:
             out += f".{p}" if out else str(p)
     return out or "body"

@@ -36,7 +36,7 @@ async def forecast(req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep
                 run_id=loaded.run_id,
             ),
             horizon=h,
-            forecasts=forecasts_out(forecasts),
+            forecasts=forecasts_out(forecasts, series),
             notes=interval_notes(loaded, series, h),
         )
 

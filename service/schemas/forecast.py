@@ -8,9 +8,11 @@ from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
+    StrictInt,
     model_serializer,
     model_validator,
 )
@@ -35,6 +37,27 @@ Level = Annotated[float, Field(gt=0, lt=100, strict=True)]
 Quantile = Annotated[float, Field(gt=0, lt=1, strict=True)]
 # ``null`` marks a missing observation; NaN / Infinity literals are refused (JSON has neither).
 ValueOrMissing = FiniteFloat | None
+
+
+def _dates_or_steps(value: Any) -> Any:
+    """Timestamps are ISO-8601 dates, or integers in every position (an integer step index).
+
+    Why before the type check: pydantic reads ``121`` (or ``"121"``) as seconds after 1970, and
+    a forecast for 1970-01-01T00:02:01 helps nobody; a mix of the two kinds is refused too.
+    """
+    if not isinstance(value, list) or all(type(v) is int for v in value):
+        return value
+    for i, v in enumerate(value):
+        if isinstance(v, (int, float)) or (isinstance(v, str) and v.strip().lstrip("+-").isdigit()):
+            raise ValueError(
+                f"timestamps are ISO-8601 date strings, or integers in every position (an integer "
+                f"step index); position {i} holds {v!r}"
+            )
+    return value
+
+
+#: ISO-8601 dates, or an integer step index (every position an integer)
+TimeKeys = Annotated[list[datetime] | list[StrictInt], BeforeValidator(_dates_or_steps)]
 
 
 def _example_series(uid: str, n: int, phase: float) -> dict:
@@ -64,9 +87,11 @@ class SeriesIn(BaseModel):
     values: list[ValueOrMissing] = Field(
         min_length=1, description="Observations, oldest first; null = missing."
     )
-    timestamps: list[datetime] | None = Field(
+    timestamps: TimeKeys | None = Field(
         None,
-        description="One ISO-8601 timestamp per value, strictly increasing; forecasts then carry timestamps.",
+        description="One ISO-8601 timestamp per value, strictly increasing; forecasts then carry "
+        "timestamps. Integers in every position are an integer step index (no calendar): the "
+        "forecast's timestamps are then the steps that follow, in the history's spacing.",
     )
     coords: list[FiniteFloat] | None = Field(
         None, min_length=2, max_length=3, description="lat, lon[, alt] for models with coordinate embeddings."
@@ -80,7 +105,10 @@ class SeriesIn(BaseModel):
             raise ValueError(
                 f"{len(self.timestamps)} timestamps for {len(self.values)} values; give one per value"
             )
-        aware = {t.tzinfo is not None and t.utcoffset() is not None for t in self.timestamps}
+        aware = {
+            isinstance(t, datetime) and t.tzinfo is not None and t.utcoffset() is not None
+            for t in self.timestamps
+        }
         if len(aware) > 1:
             raise ValueError("timestamps mix time-zone-aware and naive values")
         for i in range(1, len(self.timestamps)):
@@ -131,8 +159,10 @@ class ForecastRequest(BaseModel):
 class SeriesForecastOut(BaseModel):
     id: str
     values: list[float] = Field(description="Point forecasts, step 1..horizon.")
-    timestamps: list[str] | None = Field(
-        None, description="ISO-8601 timestamps of the forecast steps (when given)."
+    timestamps: list[str] | list[int] | None = Field(
+        None,
+        description="ISO-8601 timestamps of the forecast steps (when the history had them), or "
+        "the integer steps that follow an integer step index.",
     )
     intervals: dict[str, list[float]] | None = Field(
         None,

@@ -39,6 +39,21 @@ def test_matches_library_predictor(client, registry, series):
     assert r.json()["forecasts"][0]["timestamps"] is None
 
 
+def test_integer_timestamps_are_a_step_index_that_the_forecast_continues(client, registry, series):
+    """Integers in every position (Nixtla's integer ``ds``) label the steps: the answer's
+    timestamps are the steps that follow, in the history's spacing; the values do not change."""
+    n = len(series["values"])
+    steps = [1000 + 10 * k for k in range(n)]
+    r = client.post("/v1/forecast", json={"series": [{**series, "timestamps": steps}], "horizon": 3})
+    assert r.status_code == 200, r.text
+    out = r.json()["forecasts"][0]
+    assert out["timestamps"] == [steps[-1] + 10, steps[-1] + 20, steps[-1] + 30]
+    plain = client.post(
+        "/v1/forecast", json={"series": [{"id": series["id"], "values": series["values"]}], "horizon": 3}
+    )
+    np.testing.assert_allclose(out["values"], plain.json()["forecasts"][0]["values"])
+
+
 def test_batch_of_many_series_and_default_horizon(client, registry):
     rng = np.random.default_rng(0)
     body = {"series": [{"id": f"new_{i}", "values": (10 + rng.normal(size=60)).tolist()} for i in range(64)]}
@@ -115,6 +130,14 @@ def _post_raw(client, text: str):
             '{"series": [{"id": "a", "values": [1, 2], "timestamps": ["2024-01-01", "not a date"]}]}',
             "series[0].timestamps[1]",
         ),
+        # a number is no date (pydantic would read 121 as 1970-01-01T00:02:01), nor a mix of both
+        (
+            '{"series": [{"id": "a", "values": [1, 2], "timestamps": ["2024-01-01", 5]}]}',
+            "series[0].timestamps",
+        ),
+        ('{"series": [{"id": "a", "values": [1, 2], "timestamps": ["1", "2"]}]}', "series[0].timestamps"),
+        ('{"series": [{"id": "a", "values": [1, 2], "timestamps": [1.5, 2.5]}]}', "series[0].timestamps"),
+        ('{"series": [{"id": "a", "values": [1, 2], "timestamps": [2, 1]}]}', "series[0]"),
         ('{"series": [{"id": "a", "values": [1]}, {"id": "a", "values": [2]}]}', "body"),
         ('{"series": [{"id": "a", "values": [1], "coords": [1]}]}', "series[0].coords"),
         ("[1, 2, 3]", "body"),
