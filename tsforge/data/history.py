@@ -97,7 +97,7 @@ def histories_from_frame(
             layout = history_layout(df.columns, id_col)
         if layout == "long":
             ids, values, keys, is_dt = _long(df, id_col, time_col, target_col)
-            series = _group(ids, values, keys if is_dt else None, keys, time_col=time_col)
+            series = _group(ids, values, keys, is_dt, time_col=time_col)
             where = target_col
         elif layout == "wide":
             series = _wide(df, id_col, time_col)
@@ -170,8 +170,8 @@ def _refuse_infinite(values: np.ndarray, column: str) -> None:
 def _group(
     ids: np.ndarray,
     values: np.ndarray,
-    timestamps: np.ndarray | None,
     keys: np.ndarray | None,
+    is_dt: bool,
     *,
     time_col: str,
 ) -> list[SeriesInput]:
@@ -188,17 +188,20 @@ def _group(
     starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
     bounds = np.r_[starts, ids.size]
     values = values[order]
-    ts = None if timestamps is None else timestamps[order]
-    steps = None if keys is None or timestamps is not None else keys[order]
+    keys = None if keys is None else keys[order]
     return [
         SeriesInput(
             id=str(uniq[sorted_codes[a]]),
             values=values[a:b],
-            timestamps=None if ts is None else ts[a:b],
-            steps=None if steps is None else steps[a:b],
+            **_time_fields(None if keys is None else keys[a:b], is_dt),
         )
         for a, b in zip(bounds[:-1], bounds[1:], strict=True)
     ]
+
+
+def _time_fields(keys: np.ndarray | None, is_dt: bool) -> dict[str, np.ndarray | None]:
+    """Parsed time keys as the ``SeriesInput`` field they are: ``timestamps`` (dates) or ``steps``."""
+    return {"timestamps": keys if is_dt else None, "steps": None if is_dt else keys}
 
 
 def _wide(df: pl.DataFrame, id_col: str, time_col: str | None) -> list[SeriesInput]:
@@ -216,8 +219,7 @@ def _wide(df: pl.DataFrame, id_col: str, time_col: str | None) -> list[SeriesInp
         V.check_unique_times(keys, column=str(tcol))
         order = V.check_sorted_or_sort(keys)
         keys = keys if order is None else keys[order]
-    timestamps = keys if is_dt else None
-    steps = keys if keys is not None and not is_dt else None
+    time_fields = _time_fields(keys, is_dt)
     out = []
     for c in value_cols:
         try:
@@ -230,5 +232,5 @@ def _wide(df: pl.DataFrame, id_col: str, time_col: str | None) -> list[SeriesInp
             ) from None
         _refuse_infinite(values, c)
         values = values if order is None else values[order]
-        out.append(SeriesInput(id=str(c), values=values, timestamps=timestamps, steps=steps))
+        out.append(SeriesInput(id=str(c), values=values, **time_fields))
     return out

@@ -851,8 +851,9 @@ def _from_long(
 def _integer_spacing_advice(t: np.ndarray, indptr: np.ndarray) -> str:
     """What to do about integer time that does not advance by one: integer ``ds`` counts steps
     (1, 2, 3, …), so a column that counts in fives needs renumbering, not gap filling."""
+    sid = series_index(indptr)
     d = np.diff(t)
-    d = d[(d > 0) & (series_index(indptr)[1:] == series_index(indptr)[:-1])]
+    d = d[(d > 0) & (sid[1:] == sid[:-1])]
     g = int(np.gcd.reduce(d)) if d.size else 1
     if g > 1:
         return (
