@@ -78,5 +78,6 @@ def recommend_panel(
     best, runner = rows[0], rows[1] if len(rows) > 1 else None
     text = f"{best['model']} has the lowest validation MASE ({best['val_mase']:.3f}) on every series' last {horizon} values before the test window"
     if runner is not None:
-        text += f", {100 * (1 - best['val_mase'] / runner['val_mase']):.0f}% below {runner['model']} ({runner['val_mase']:.3f})"
+        gap = 100 * (1 - best["val_mase"] / runner["val_mase"])
+        text += f", {gap:.{0 if gap >= 1 else 1}f}% below {runner['model']} ({runner['val_mase']:.3f})"
     return PanelRecommendation(panel.name, int(horizon), rows, text, len(panel), seconds)

@@ -44,9 +44,10 @@ _env_lock = threading.Lock()
 class _Worker:
     """One worker process and its pipe; (re)started on demand, killed on timeout."""
 
-    def __init__(self, index: int, nice: int) -> None:
+    def __init__(self, index: int, nice: int, preload: tuple[str, ...] = ()) -> None:
         self.index = index
         self.nice = nice
+        self.preload = preload
         self.proc: Any = None
         self.conn: Any = None
 
@@ -60,7 +61,10 @@ class _Worker:
         ctx = multiprocessing.get_context("spawn")  # the server has threads: never fork it
         parent, child = ctx.Pipe()
         proc = ctx.Process(
-            target=worker_main, args=(child, self.nice), name=f"tsforge-cpu-{self.index}", daemon=True
+            target=worker_main,
+            args=(child, self.nice, self.preload),
+            name=f"tsforge-cpu-{self.index}",
+            daemon=True,
         )
         with _env_lock:  # the child inherits the environment at spawn
             saved = {k: os.environ.get(k) for k in _THREAD_ENV}
@@ -139,13 +143,22 @@ class CpuPool:
         queue: requests that may wait for a worker; more are refused with 429.
         timeout_s: budget of one request, waiting included; past it: 504, worker killed.
         nice: scheduling-priority increment of the workers (forecasts in the server come first).
+        preload: modules every worker imports as it starts, before its first request (see
+            :meth:`warm`).
     """
 
-    def __init__(self, workers: int = 1, queue: int = 4, timeout_s: float = 30.0, nice: int = 10) -> None:
+    def __init__(
+        self,
+        workers: int = 1,
+        queue: int = 4,
+        timeout_s: float = 30.0,
+        nice: int = 10,
+        preload: tuple[str, ...] = (),
+    ) -> None:
         self.workers = max(1, int(workers))
         self.queue = max(0, int(queue))
         self.timeout_s = float(timeout_s)
-        self._workers = [_Worker(i, nice) for i in range(self.workers)]
+        self._workers = [_Worker(i, nice, tuple(preload)) for i in range(self.workers)]
         self._idle = list(self._workers)
         self._cond = threading.Condition()
         self._admitted = 0
@@ -205,7 +218,8 @@ class CpuPool:
         )
 
     def warm(self) -> None:
-        """Start the worker processes now (they import their libraries on the first request)."""
+        """Start the worker processes now; they import the ``preload`` modules while the service
+        waits for its first request, instead of inside that request's time budget."""
         with self._cond:
             workers = list(self._idle)
         for w in workers:

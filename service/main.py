@@ -36,6 +36,9 @@ __all__ = ["create_app", "protected_paths"]
 
 log = logging.getLogger(__name__)
 
+#: What the CPU-heavy endpoints run in the worker processes (``/v1/profile``, ``/v1/recommend``).
+CPU_ENDPOINT_MODULES = ("service.profiling", "service.recommending")
+
 
 def _tsforge_version() -> str:
     try:
@@ -118,7 +121,13 @@ def create_app(settings: ServiceSettings | None = None, *, store: ModelStore | N
         settings.max_profile_window,
     )
     app.state.store = store
-    app.state.cpu_pool = CpuPool(settings.cpu_workers, settings.cpu_queue, settings.cpu_timeout_seconds)
+    app.state.cpu_pool = CpuPool(
+        settings.cpu_workers,
+        settings.cpu_queue,
+        settings.cpu_timeout_seconds,
+        # a warm-started service imports the endpoints' libraries before the first request
+        preload=CPU_ENDPOINT_MODULES if settings.cpu_warm_start else (),
+    )
     app.add_middleware(RequestGate, settings=settings, protected=lambda: protected_paths(app))
     install_error_handlers(app)
     install_docs(app)

@@ -188,7 +188,7 @@ def test_cli_recommend_json_and_error_exit(rec, tmp_path, monkeypatch, capsys):
     assert "error:" in capsys.readouterr().err
 
 
-def test_ranking_numbers_agree_with_the_order_and_a_rule_is_said_in_words(kb):
+def test_ranking_numbers_agree_with_the_order_and_a_rule_is_said_in_words(kb, capsys):
     """When the best-on-average rule overrides the predicted best, the table keeps the predicted
     order (numbers ascending with rank) and the pick carries the rule in words."""
     import copy
@@ -207,6 +207,12 @@ def test_ranking_numbers_agree_with_the_order_and_a_rule_is_said_in_words(kb):
     assert ruled.rule is not None and "naive" in ruled.rule and "seasonal_naive" in ruled.rule
     assert ruled.rule in ruled.explanation
     assert [m.name for m in ruled.top].count("naive") == 1
+    from tsforge.cli.recommend import render_recommendation
+
+    capsys.readouterr()
+    render_recommendation(ruled, "p")
+    printed = " ".join(capsys.readouterr().out.split())  # rich wraps lines
+    assert printed.count(" ".join(ruled.rule.split())) == 1  # said once, not again under "why"
 
 
 def test_first_use_builds_the_quick_recommender_and_says_so(tmp_path, monkeypatch, capsys):

@@ -392,7 +392,6 @@ def forecast_cmd(
     ``--level 80`` adds ``y_hat-lo-80`` / ``y_hat-hi-80`` columns and ``--quantiles 0.1,0.9``
     adds ``y_hat-q-0.1`` / ``y_hat-q-0.9`` (conformal, calibrated when the model was trained).
     """
-    from tsforge.data.tables import read_table
     from tsforge.engine import using
 
     if plot is not None:
@@ -401,7 +400,7 @@ def forecast_cmd(
         check_plot_path(plot)
     eng = engine_from_options(engine, ray_address, n_jobs)
     predictor = _load_predictor(model)
-    frame = read_table(input_path)
+    frame = _read_history(input_path)
     with using(eng):
         result = predictor.predict_frame(
             frame,
@@ -436,6 +435,19 @@ def forecast_cmd(
             model=model,
         )
         console.print(f"wrote {path}")
+
+
+def _read_history(path: Path) -> Any:
+    """The history file of ``forecast --input``: a CSV/Parquet table, or a Monash ``.tsf`` file
+    read as the long frame ``unique_id, ds, y`` (``train`` takes ``.tsf`` files, so a model
+    trained on one forecasts from the same file)."""
+    from tsforge.data.tables import read_table
+
+    if str(path).lower().endswith((".tsf", ".tsf.gz")):
+        from tsforge.data.load import load_panel
+
+        return load_panel(str(path)).panel.to_long()
+    return read_table(path)
 
 
 @app.command("models")

@@ -118,9 +118,11 @@ def run_demo(
         "\n[bold]Next[/]\n"
         "  make ui      → MLflow UI at http://127.0.0.1:5000 (runs, per-epoch curves, forecast plots, profile, registry)\n"
         f"  make serve   → REST API at http://127.0.0.1:8000/docs (default model {registered_name}@champion)\n"
-        f"  .venv/bin/tsforge recommend my_data.csv      .venv/bin/tsforge train my_panel.csv --model auto_ets\n"
+        "  .venv/bin/tsforge recommend my_data.csv\n"
+        "  .venv/bin/tsforge train my_panel.csv --model auto_ets\n"
         f"  .venv/bin/tsforge forecast --model models:/{registered_name}@champion --input history.csv --horizon {rec.horizon}\n"
-        f"  .venv/bin/tsforge forecast --model {registered_name}-panel --input my_panel.csv   (any series, any length)"
+        f"  .venv/bin/tsforge forecast --model {registered_name}-panel --input my_panel.csv   (any series, any length)",
+        soft_wrap=True,  # a command wrapped by rich breaks when pasted; the terminal wraps it instead
     )
     return {
         "rows": rows,
@@ -194,6 +196,7 @@ def run_panel_demo(
     best = min(rows, key=lambda r: r["val MASE"])["model"]
     title = f"{panel.name}: holdout H={horizon} (per-series scores averaged over {len(panel)} series)"
     console.print(metrics_table(sorted(rows, key=lambda r: r["val MASE"]), title, highlight=best))
+    _explain_smape_on_zeros(console, panel, rows, rec.best)
     champion = outcomes[plans[-1]].champion_version
     console.print(
         f"Both registered as [bold]{registered_name}[/]; champion (lowest validation MASE) = version {champion} ({best})."
@@ -205,3 +208,23 @@ def run_panel_demo(
         "registered_name": registered_name,
         "champion": champion,
     }
+
+
+def _explain_smape_on_zeros(console: Any, panel: Any, rows: list[dict[str, Any]], recommended: str) -> None:
+    """Say why the pick can win on MASE and lose on sMAPE/OWA: a reader otherwise sees a
+    recommendation that looks worse than its baseline on two of the table's columns.
+
+    sMAPE scores any non-zero forecast of a zero at 200 %, so on intermittent series (mostly
+    zeros) the seasonal naive, which repeats the zeros, wins sMAPE by construction.
+    """
+    pick = next(r for r in rows if r["model"] == recommended)
+    others = [r for r in rows if r["model"] != recommended]
+    if not others or pick["test sMAPE"] <= min(r["test sMAPE"] for r in others):
+        return
+    mostly_zero = sum(float(np.mean(v == 0)) >= 0.5 for _, v in panel)
+    if mostly_zero:
+        console.print(
+            f"[dim]note: {recommended} has the lower MASE but a higher sMAPE (and OWA): sMAPE counts 200 % for "
+            f"any non-zero forecast of a zero, and {mostly_zero} of {len(panel)} series are intermittent (mostly "
+            "zeros); the recommendation ranks by MASE, which scales each series by its own history.[/]"
+        )

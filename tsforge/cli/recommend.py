@@ -413,7 +413,9 @@ def render_recommendation(rec: Any, data_ref: str, *, trained: bool = False) -> 
     console.print(t)
     if rec.rule:
         console.print(f"[bold]rule:[/] {rec.rule}")
-    console.print(f"[bold]why {rec.best.name}:[/] {rec.explanation}")
+    # the explanation opens with the rule; it was printed just above
+    why = rec.explanation.removeprefix(f"{rec.rule}; ") if rec.rule else rec.explanation
+    console.print(f"[bold]why {rec.best.name}:[/] {why}")
     for r in rec.reasons:
         console.print(f"  • {r.description} {r.effect} it ({r.contribution:+.3f} log-error)")
     if rec.avoid:

@@ -29,11 +29,17 @@ def metrics_table(rows: list[dict[str, Any]], title: str, highlight: str | None 
     On a narrow terminal (or a pipe, which rich treats as 80 columns) the headers wrap at their
     spaces, never a value or a word: every column is at least as wide as its longest value and
     header word, because a number folded over two lines ("0.881" / "2") reads as two numbers.
-    No vertical rules, so the ten columns of a training result fit in 80.
+    No vertical rules, so the ten columns of a training result fit in 80. A ``dataset`` column
+    with one value in every row moves into the title: a file's name (``electricity_weekly_dataset``)
+    as a column pushed the last columns of a one-row result off an 80-column table.
     """
     from rich import box
     from rich.table import Table
 
+    datasets = {str(row.get("dataset")) for row in rows}
+    if all("dataset" in row for row in rows) and len(datasets) == 1:
+        title = f"{title} — {datasets.pop()}"
+        rows = [{k: v for k, v in row.items() if k != "dataset"} for row in rows]
     cells = [[_cell(k, v) for k, v in row.items()] for row in rows]
     table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     for j, col in enumerate(rows[0].keys()):

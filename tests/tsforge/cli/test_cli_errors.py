@@ -197,7 +197,8 @@ def test_train_takes_the_data_as_its_argument(tmp_path, capsys):
     path = _csv(tmp_path, "pos.csv", _long())
     code, out, err = _cli(capsys, "train", path, "--model", "naive", "--horizon", "12", "--no-track")
     assert code == 0, err[-3000:]
-    assert re.search(r"^\s*naive\s+pos\s", out, re.M) and "MASE" in out  # model and dataset columns
+    # the file's name titles the one-row result; the row is the model's
+    assert re.search(r"— pos\s*$", out, re.M) and re.search(r"^\s*naive\s", out, re.M) and "MASE" in out
 
 
 def test_console_entry_point_exit_code_in_a_real_process(tmp_path):
@@ -231,7 +232,7 @@ def test_column_options_reach_the_loader_or_are_refused(command, tracking_uri, t
             "--id-col", "store", "--time-col", "day", "--target-col", "units",
         )  # fmt: skip
         assert code == 0, err[-3000:]
-        assert re.search(r"^\s*naive\s+renamed\s", out, re.M)
+        assert re.search(r"— renamed\s*$", out, re.M) and re.search(r"^\s*naive\s", out, re.M)
 
 
 def _monthly_with_a_gap() -> pd.DataFrame:
@@ -255,7 +256,7 @@ def test_a_gap_is_named_where_it_is_and_fill_gaps_reads_the_file(tracking_uri, t
     assert "2016-09-01 00:00:00 → 2017-01-01 00:00:00 is not one MS step" in err and "--fill-gaps" in err
     code, out, err = _cli(capsys, *args, "--fill-gaps")
     assert code == 0, err[-3000:]
-    assert re.search(r"^\s*seasonal_naive\s+gap\s+3\s", out, re.M), out
+    assert re.search(r"— gap\s*$", out, re.M) and re.search(r"^\s*seasonal_naive\s+3\s", out, re.M), out
     run_id = re.search(r"MLflow run (\w+)", out).group(1)
     assert mlflow.get_run(run_id).data.params["missing_values"] == "3"  # the three months filled in
     code, _, err = _cli(capsys, "train", "etth1", "--model", "naive", "--fill-gaps", "--no-track")

@@ -30,3 +30,26 @@ def test_panel_demo_profiles_recommends_trains_and_registers(tracking_uri, tmp_p
     assert len(versions) == 2  # the recommended model and the baseline
     champion = mlflow.MlflowClient().get_model_version_by_alias("demo-panel-test", "champion")
     assert str(champion.version) == str(result["champion"])
+
+
+def test_demo_says_why_the_pick_loses_on_smape_when_series_are_mostly_zeros():
+    """The demo's panel holds intermittent series, where sMAPE scores any non-zero forecast of a
+    zero at 200 %: a pick better on MASE but worse on sMAPE/OWA gets one sentence of why."""
+    import numpy as np
+
+    from tsforge.cli.demo import _explain_smape_on_zeros
+    from tsforge.data.panel import Panel
+
+    panel = Panel.from_arrays(
+        [np.array([0.0, 0, 0, 2, 0, 0, 1, 0]), np.arange(1.0, 9.0)],
+        ids=["zeros", "trend"],
+        freq="MS",
+        starts=np.array(["2020-01-01", "2020-01-01"], dtype="datetime64[ns]"),
+    )
+    rows = [{"model": "nlinear", "test sMAPE": 120.0}, {"model": "seasonal_naive", "test sMAPE": 60.0}]
+    out = io.StringIO()
+    _explain_smape_on_zeros(Console(file=out, width=200), panel, rows, "nlinear")
+    assert "1 of 2 series are intermittent" in out.getvalue()
+    out = io.StringIO()  # the pick also wins on sMAPE: nothing to explain
+    _explain_smape_on_zeros(Console(file=out, width=200), panel, rows[::-1], "seasonal_naive")
+    assert out.getvalue() == ""

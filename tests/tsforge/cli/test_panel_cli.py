@@ -223,3 +223,30 @@ def test_recommend_train_json_stays_json_and_the_table_points_to_the_forecast(
     expected = f"next: tsforge forecast --model rag-best --input {ragged_csv} --level 80 --level 95"
     assert "".join(expected.split()) in text
     assert text.count("next:") == 1  # not also "next: tsforge recommend ... --train", already done
+
+
+def test_a_model_trained_on_a_tsf_file_forecasts_from_the_same_file(tracking_uri, tmp_path, capsys):
+    """``train`` reads Monash ``.tsf`` files; ``forecast --input`` refused the same file
+    ("unsupported file type '.gz'"): it now reads it as the long frame, each series after its
+    own last date."""
+    import gzip
+
+    rows = []
+    for sid, start, n in (("A", "2001-03-01", 30), ("B", "1999-01-01", 40)):
+        y = 20 + 3 * np.sin(2 * np.pi * np.arange(n) / 12)
+        rows.append(f"{sid}:{start} 00-00-00:" + ",".join(f"{v:.3f}" for v in y))
+    text = "@relation tiny\n@attribute series_name string\n@attribute start_timestamp date\n"
+    text += "@frequency monthly\n@horizon 3\n@missing false\n@equallength false\n@data\n" + "\n".join(rows)
+    path = tmp_path / "tiny.tsf.gz"
+    path.write_bytes(gzip.compress(text.encode()))
+    code, _, err = _cli(capsys, "train", str(path), "--model", "seasonal_naive", "--register-as", "tsf-sn")
+    assert code == 0, err[-3000:]
+    dest = tmp_path / "fc.csv"
+    code, _, err = _cli(capsys, "forecast", "--model", "tsf-sn", "--input", str(path), "--output", str(dest))
+    assert code == 0, err[-3000:]
+    fc = pd.read_csv(dest, parse_dates=["ds"])
+    assert sorted(fc["unique_id"].unique()) == ["A", "B"] and len(fc) == 6
+    assert fc.loc[fc["unique_id"] == "A", "ds"].min() == pd.Timestamp("2003-09-01")  # 30 months after 2001-03
+    # seasonal naive repeats the value a season before each step
+    expected = 20 + 3 * np.sin(2 * np.pi * np.arange(30, 33) / 12)
+    np.testing.assert_allclose(fc.loc[fc["unique_id"] == "A", "y_hat"], expected.round(3), atol=1e-3)

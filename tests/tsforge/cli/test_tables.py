@@ -22,3 +22,19 @@ def test_counts_are_whole_numbers_and_scores_keep_four_decimals():
     assert row == ["auto_ets", "2.3938", "2", "6", "1.2"]  # scores, counts, seconds
     # a count that is not whole is shown as the number it is
     assert "2.5000" in _render([{"model": "m", "n_series": 2.5}])
+
+
+def test_a_long_dataset_name_moves_to_the_title_and_every_column_fits_80():
+    """A panel file's name as a column pushed ``test OWA`` and ``seconds`` off a piped (80-column)
+    one-row result table; one dataset for every row is said once, in the title."""
+    row = {"model": "auto_theta", "dataset": "electricity_weekly_dataset", "series": 321, "H": 8,
+           "val MASE": 0.98, "test MASE": 1.48, "test sMAPE": 14.65, "test OWA": 0.91, "seconds": 7.4}  # fmt: skip
+    console = Console(width=80, record=True)
+    console.print(metrics_table([row], "Holdout result"))
+    text = console.export_text()
+    assert "electricity_weekly_dataset" in text.splitlines()[0]  # the title
+    assert "OWA" in text and "seconds" in text and "7.4" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    # two datasets in one table stay a column
+    two = _render([{"model": "a", "dataset": "x", "mase": 1.0}, {"model": "a", "dataset": "y", "mase": 2.0}])
+    assert "dataset" in two
