@@ -28,6 +28,7 @@ import numpy as np
 
 from recommender.explain import Reason, reasons_for, sentence
 from recommender.knowledge_base import PROFILE_WINDOW, Candidate, KBSettings, build_knowledge_base
+from recommender.properties.profile import MIN_WINDOW
 from recommender.ranker import RankerConfig, Recommender, group_features, recommender_dir, train_recommender
 from recommender.routed_training import train_routed
 from recommender.series_recommendation import SeriesRecommendation, recommend_series
@@ -282,9 +283,11 @@ def _profile(series: TimeSeriesData, input_len: int, max_windows: int, seed: int
     from recommender.properties import profile
 
     window = min(PROFILE_WINDOW, input_len, series.n_steps)
-    if window < 32:
+    if window < MIN_WINDOW:
         raise DataValidationError(
-            f"{series.name or 'the data'}: profiling needs windows of at least 32 steps; input length {input_len}",
+            f"{series.name or 'the data'}: profiling needs windows of at least {MIN_WINDOW} steps and the "
+            f"input length is {input_len} ({series.n_steps} steps in all; give a longer input length, or "
+            "more data)",
             field="input_len",
         )
     n_windows = series.n_channels * max(1, series.n_steps - window + 1)
@@ -339,6 +342,10 @@ def recommend(
     if not np.isfinite(series.values).any():
         raise DataValidationError(f"{series.name or 'the data'}: every value is missing")
     L, H = default_lengths(series, entry, input_len, horizon)
+    if input_len is None and L < MIN_WINDOW:
+        # a short horizon's default input (4 × H: 16 for H = 4) is shorter than the profile's
+        # windows; a series long enough for both gets the shortest input the profile reads
+        L = max(L, min(MIN_WINDOW, int(0.7 * series.n_steps) - H - 1))
     split = getattr(entry, "split", None) or "7:1:2"
     _check(series, L, H, split)
     t_load = time.perf_counter()

@@ -233,3 +233,21 @@ def test_first_use_builds_the_quick_recommender_and_says_so(tmp_path, monkeypatc
     csv = _periodic_csv(tmp_path, 52)
     main(["recommend", str(csv), "--horizon", "24", "--split", "7:1:2"])
     assert "quick recommender" in capsys.readouterr().out
+
+
+def test_a_short_horizon_gets_an_input_long_enough_to_profile(rec):
+    """Horizon 4 on a 160-step series: the default input (4 × H = 16) was shorter than the
+    profile's 32-step windows, so ``/v1/recommend`` answered 422 to a series with plenty of
+    history. The default input now rises to 32 where the data allows; an explicit short input
+    and a series too short for any are still refused, naming ``input_len``."""
+    values = trending(1, 7)[:, :160]
+    ts = np.datetime64("2020-01-01", "ns") + np.arange(160) * np.timedelta64(1, "D")  # daily: m = 7
+    data = TimeSeriesData(values.T.copy(), ts, ("s0",), freq="D", name="d4")
+    out = recommend(data, horizon=4, recommender=rec)
+    assert out.input_len == 32 and out.horizon == 4
+    with pytest.raises(DataValidationError) as exc:
+        recommend(data, horizon=4, input_len=16, recommender=rec)
+    assert exc.value.where["field"] == "input_len"
+    with pytest.raises(DataValidationError) as exc:
+        recommend(as_data(trending(1, 7)[:, :40], "short"), horizon=4, recommender=rec)
+    assert exc.value.where["field"] == "input_len" and "40 steps in all" in str(exc.value)

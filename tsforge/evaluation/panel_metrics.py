@@ -64,11 +64,18 @@ def _lagged_pairs(indptr: np.ndarray, lag: np.ndarray) -> tuple[np.ndarray, np.n
     return pos[ok], prev[ok], sid[ok]
 
 
+#: A seasonal-difference scale below this share of the series' magnitude is rounding, not signal.
+_RELATIVE_SCALE_FLOOR = 1e-6
+
+
 def insample_scale(values: np.ndarray, indptr: np.ndarray, season_length: int, power: int = 1) -> np.ndarray:
     """``[n]`` mean of |y_t − y_{t−m}|^power over each series (m → 1 below m + 1 values).
 
-    NaN where the series has no pair of observed values or the mean is 0 (constant history):
-    a scaled error is undefined there, and NaN keeps it out of the panel mean visibly.
+    NaN where the series has no pair of observed values or the mean is 0 (constant history) —
+    or below a millionth of the series' own magnitude (``mean |y|``, to the same power): an exactly
+    seasonal history differs from itself only by rounding, and dividing by that rounding gave
+    MASEs of 1e14 in a score table. A scaled error is undefined there, and NaN keeps it out of
+    the panel mean visibly.
     """
     n = indptr.size - 1
     lens = np.diff(indptr)
@@ -79,9 +86,13 @@ def insample_scale(values: np.ndarray, indptr: np.ndarray, season_length: int, p
     ok = np.isfinite(d)
     total = np.bincount(sid[ok], weights=d[ok], minlength=n)
     count = np.bincount(sid[ok], minlength=n)
+    sid_all = series_index(indptr)
+    seen = np.isfinite(values)
+    size = np.bincount(sid_all[seen], weights=np.abs(values[seen]) ** power, minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = total / count
-    return np.where(scale > 0, scale, np.nan)
+        floor = _RELATIVE_SCALE_FLOOR**power * size / np.bincount(sid_all[seen], minlength=n)
+    return np.where((scale > 0) & ~(scale <= floor), scale, np.nan)
 
 
 def _acf(values: np.ndarray, indptr: np.ndarray, max_lag: int) -> np.ndarray:

@@ -77,3 +77,21 @@ def test_scale_falls_back_to_lag_one_and_accepts_a_panel():
     np.testing.assert_allclose(insample_scale(panel.values, panel.indptr, 3), [2.5, 10.5])
     per = panel_scores(np.array([[2.0], [16.0]]), np.array([[4.0], [26.5]]), panel)
     np.testing.assert_allclose(per.loc[per.model == "model", "mase"], [2.0 / 2.5, 1.0])
+
+
+def test_an_exactly_seasonal_history_has_no_scale_rather_than_its_rounding():
+    """A history that repeats its season exactly differs from itself only by float rounding
+    (here ~1e-16 of its level): dividing by that gave a MASE of 1e14 in a score table. Such a
+    scale is undefined (NaN, left out of the mean and counted); a real one is kept as it is."""
+    t = np.arange(48)
+    exact = 10 + 5 * np.sin(2 * np.pi * t / 12)  # y[t + 12] - y[t] is rounding: ~1e-15
+    assert 0 < np.abs(exact[12:] - exact[:-12]).max() < 1e-12
+    noisy = exact + np.random.default_rng(0).normal(0, 1.0, t.size)
+    panel = Panel.from_arrays([exact, noisy], season_length=12)
+    scale = insample_scale(panel.values, panel.indptr, 12)
+    assert np.isnan(scale[0]) and 0.5 < scale[1] < 3.0
+    assert np.isnan(insample_scale(panel.values, panel.indptr, 12, power=2)[0])
+    future = exact[:2]
+    per = panel_scores(np.array([future + 1, future + 1]), np.array([future, future]), panel)
+    summary = summarise(per)["model"]
+    assert summary["n_mase_excluded"] == 1 and np.isfinite(summary["mase"]) and summary["mase"] < 3
