@@ -42,6 +42,8 @@ __all__ = [
 
 _MAX_SHOWN = 5
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
+#: ``01.02.2021``, ``01/02/2021``, ``1-2-21`` (+ a time): day and month in either order
+_NUMERIC_DMY = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2\d{2,4}(\s|T|$)")
 # Strings that mean "missing" in CSV files; they become NaN instead of failing the numeric check.
 MISSING_TOKENS: frozenset[str] = frozenset({"", "na", "nan", "null", "none", "n/a", "?", "-", "#n/a"})
 
@@ -165,6 +167,8 @@ def parse_timestamps(
                 parsed = pd.to_datetime(text, errors="coerce")
                 if parsed.isna().any():
                     parsed = _day_first(text, parsed)
+                else:
+                    parsed = _day_month_order(text, parsed)
         except (ValueError, TypeError, OverflowError):
             parsed = pd.Series(pd.NaT, index=text.index)
         if getattr(parsed.dt, "tz", None) is not None:
@@ -196,6 +200,40 @@ def _day_first(text: pd.Series, month_first: pd.Series) -> pd.Series:
         warnings.simplefilter("ignore")  # "Parsing dates in %d/%m/%Y format when dayfirst=..." hints
         day_first = pd.to_datetime(text, errors="coerce", dayfirst=True)
     return day_first if day_first.isna().sum() < month_first.isna().sum() else month_first
+
+
+def _day_month_order(text: pd.Series, month_first: pd.Series) -> pd.Series:
+    """Day-first dates whose days never pass 12 (``01.02.2018``, the first of every month).
+
+    Why: pandas reads ``01.02.2018`` as January 2, so a monthly file of first-of-month dates
+    parses without error as twelve consecutive days a year — and then fails as "irregular
+    spacing 2018-01-12 → 2019-01-01", naming a gap the file does not have. When both readings
+    parse every row, the one that lays the dates on a regular grid wins; when neither or both
+    do, dotted dates are read day first (no locale writes month.day.year) and slashed ones month
+    first (pandas' and the US reading).
+    """
+    first = text.dropna().iloc[0] if text.notna().any() else None
+    match = _NUMERIC_DMY.match(str(first)) if first is not None else None
+    if match is None:
+        return month_first
+    unique = pd.Series(text.dropna().unique())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Parsing dates in %d/%m/%Y format when dayfirst=..." hints
+        day_first_unique = pd.to_datetime(unique, errors="coerce", dayfirst=True)
+    if day_first_unique.isna().any():
+        return month_first  # some day-first reading is impossible (a 13th month): month first it is
+    month_first_unique = pd.to_datetime(unique, errors="coerce")
+
+    def regular(parsed: pd.Series) -> bool:
+        grid = pd.DatetimeIndex(parsed.sort_values().unique())
+        return len(grid) >= 3 and pd.infer_freq(grid) is not None
+
+    day_ok, month_ok = regular(day_first_unique), regular(month_first_unique)
+    use_day_first = day_ok and not month_ok or (day_ok == month_ok and match.group(2) == ".")
+    if not use_day_first:
+        return month_first
+    lookup = dict(zip(unique, day_first_unique, strict=True))
+    return pd.to_datetime(text.map(lookup))
 
 
 _NS_PER = {"ns": 1, "us": 1_000, "ms": 1_000_000}

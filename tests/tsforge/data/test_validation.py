@@ -225,6 +225,28 @@ def test_day_first_dates_parse_once_a_day_past_the_12th_shows_the_order():
     np.testing.assert_array_equal(got, stamps.values.astype("datetime64[ns]"))
 
 
+@pytest.mark.parametrize(
+    ("fmt", "freq", "start"),
+    [
+        ("%d.%m.%Y", "MS", "2018-01-01"),  # German monthly export: every day is the 1st
+        ("%d/%m/%Y", "MS", "2018-01-01"),  # British monthly export
+        ("%m/%d/%Y", "MS", "2018-01-01"),  # US monthly export: month first stays month first
+        ("%d.%m.%Y", "D", "2021-03-01"),  # ten days: both readings regular, dots are day first
+        ("%m/%d/%Y", "D", "2021-03-01"),  # ten days: slashes stay month first
+        ("%d.%m.%Y %H:%M", "h", "2021-03-01"),
+    ],
+)
+def test_day_and_month_are_read_in_the_order_that_lays_the_dates_on_a_grid(fmt, freq, start):
+    """``01.02.2018`` (the first of every month) parsed as January 2 without error, so a monthly
+    German file became twelve consecutive days a year and failed as "irregular spacing
+    2018-01-12 → 2019-01-01"; the reading that gives a regular grid is kept."""
+    from tsforge.data.validation import parse_timestamps
+
+    stamps = pd.date_range(start, periods=10 if freq != "MS" else 30, freq=freq)
+    got = parse_timestamps(pl.Series(stamps.strftime(fmt).tolist()), column="ds")
+    np.testing.assert_array_equal(got, stamps.values.astype("datetime64[ns]"))
+
+
 def test_a_day_first_file_with_odd_rows_fails_at_the_first_odd_row_not_its_13th_day():
     from tsforge.data.validation import parse_timestamps
 
