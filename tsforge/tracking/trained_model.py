@@ -41,6 +41,12 @@ HEADLINE_METRICS = (
     "test_orig_mae",
     "test_smape",
     "test_owa",
+    # interval quality, so runs compare on it in the UI's runs table (the rest: metrics/scores.json)
+    "test_coverage_80",
+    "test_coverage_95",
+    "test_msis_80",
+    "test_msis_95",
+    "test_scaled_crps",
 )
 
 

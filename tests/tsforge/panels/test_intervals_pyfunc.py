@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from tsforge.data.panel import Panel
 from tsforge.pipeline import TrackingOptions, train
@@ -42,6 +43,12 @@ def test_panel_model_intervals_in_a_fresh_process(tracking_uri, tmp_path):
     panel = Panel.from_arrays(arrays, season_length=1, name="walks")
     out = train_panel(panel, "naive", horizon=6, tracking=TrackingOptions(progress=False))
     assert out.registered_name and np.isfinite(out.metrics["test_coverage_80"])
+    # interval scores are run metrics (sortable in the UI's runs table), not only in scores.json
+    import mlflow
+
+    logged = mlflow.get_run(out.run_id).data.metrics
+    for key in ("test_coverage_80", "test_coverage_95", "test_msis_80", "test_msis_95", "test_scaled_crps"):
+        assert logged[key] == pytest.approx(out.metrics[key])
     hist = pd.DataFrame(
         {"unique_id": np.repeat(["p", "q"], 30), "y": np.r_[arrays[0][-30:], arrays[5][-30:]]}
     )
