@@ -23,7 +23,7 @@ import pandas as pd
 import torch
 
 from tsforge.data.calendar import calendar_indices
-from tsforge.data.frequency import fixed_step
+from tsforge.data.frequency import check_sampling, fixed_step
 from tsforge.data.history import SeriesInput, histories_from_frame
 from tsforge.data.scaling import StandardScaler
 from tsforge.data.task import causal_fill
@@ -504,6 +504,8 @@ class Predictor(FramePredictor):
             raise DataValidationError(
                 f"series {s.id!r} has {ts.size} timestamps for {n_values} values", field=f"{field}.timestamps"
             )
+        if self.freq:
+            check_sampling(ts, self.freq, sid=s.id, model=self.model_name, field=f"{field}.timestamps")
         freq = self.freq or (
             pd.infer_freq(pd.DatetimeIndex(ts[-min(ts.size, 50) :])) if ts.size >= 3 else None
         )

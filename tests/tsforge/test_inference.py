@@ -64,6 +64,15 @@ def test_predictor_errors_name_the_problem(fitted):
         pred.predict_series([SeriesInput("s0", np.r_[np.ones(59), np.inf])], 5)
     with pytest.raises(DataValidationError, match=r"column 'y' \(target_col\) not found"):
         pred.predict_frame(pd.DataFrame({"unique_id": ["a"], "value": [1.0]}), 3)
+    # another sampling rate than the model's: daily timestamps for an hourly model were answered
+    # with hourly forecast timestamps after the last day; now a 4xx naming both rates
+    assert task.data.freq == "h"
+    days = pd.date_range("2021-01-01", periods=60, freq="D").values
+    with pytest.raises(DataValidationError, match="sampled D .* forecasts h series") as exc:
+        pred.predict_series([SeriesInput("s0", np.ones(60), days)], 5)
+    assert exc.value.where["field"] == "series[0].timestamps"
+    hours_with_gaps = pd.date_range("2021-01-01", periods=80, freq="h").values[np.r_[0:30, 40:70]]
+    assert len(pred.predict_series([SeriesInput("s0", np.ones(60), hours_with_gaps)], 5)[0].values) == 5
 
 
 def test_unknown_series_uses_its_own_scale(fitted):

@@ -8,6 +8,7 @@ them consistent (a month has no fixed step anywhere, not only in some places).
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,8 @@ __all__ = [
     "steps_per_hour",
     "steps_per_day",
     "fixed_step",
+    "nominal_step_days",
+    "check_sampling",
 ]
 
 #: nanoseconds in a day: the unit calendar grids step in (timestamps are int64 nanoseconds)
@@ -182,3 +185,59 @@ def season_length(freq: str | None) -> int:
     if name.startswith("B"):
         return 5
     return 1
+
+
+def nominal_step_days(freq: str | None) -> float | None:
+    """The length of one step in days, anchors ignored: 7 for ``W-SUN`` and ``W-MON`` alike,
+    about 30.4 for ``MS`` and ``ME``; ``None`` when unknown.
+
+    Why: two frequencies that differ only in their anchor sample at the same rate (a weekly
+    model forecasts a Monday-weekly series as well as a Sunday-weekly one), while daily against
+    weekly is another sampling altogether; this is the number that tells them apart.
+    """
+    if not freq:
+        return None
+    sec = _step_seconds(freq)
+    if sec is not None and sec > 0:
+        return sec / 86_400
+    try:
+        name = pd.tseries.frequencies.to_offset(freq).name.upper()
+    except (ValueError, TypeError):
+        return None
+    for prefixes, days in (
+        (("W",), 7.0),
+        (("SM",), 15.2),
+        (("ME", "MS", "M", "BM"), 30.4),
+        (("QE", "QS", "Q", "BQ"), 91.3),
+        (("YE", "YS", "Y", "A", "BY", "BA"), 365.25),
+        (("B", "C"), 1.0),  # business days: one day apart but over weekends (the median step)
+    ):
+        if name.startswith(prefixes):
+            return days
+    return None
+
+
+def check_sampling(timestamps: np.ndarray, freq: str, *, sid: Any, model: str, field: str) -> None:
+    """Refuse a history sampled at another rate than ``freq``, the model's (daily data for an
+    hourly model), naming the series, both rates and ``field``.
+
+    Cheap on purpose (a median of the last ≤ 50 steps; pandas' inference only for the message):
+    a service runs it on every series of every request. Anchors are ignored (W-MON data for a
+    W-SUN model samples at the model's rate); 10 % tolerance covers 28–31-day months.
+    """
+    expected = nominal_step_days(freq)
+    ts = np.asarray(timestamps, dtype="datetime64[ns]")[-51:].view(np.int64)
+    if expected is None or ts.size < 2:
+        return
+    step_days = float(np.median(np.diff(ts))) / NS_PER_DAY
+    if abs(step_days - expected) <= 0.1 * expected:
+        return
+    from tsforge.errors import DataValidationError
+
+    seen = infer_freq(ts.view("datetime64[ns]")) if ts.size >= 3 else None
+    rate = seen or f"every {pd.Timedelta(int(step_days * NS_PER_DAY))}"
+    raise DataValidationError(
+        f"series {str(sid)!r} is sampled {rate} (from its timestamps), but this {model} model "
+        f"forecasts {freq} series",
+        field=field,
+    )

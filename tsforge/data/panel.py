@@ -33,7 +33,7 @@ from tsforge.data.frequency import NS_PER_DAY, fixed_step, modal_step_alias
 from tsforge.data.frequency import season_length as _season_length
 from tsforge.errors import DataValidationError, UnknownSeasonWarning
 
-__all__ = ["Panel", "MONASH_FREQS", "monash_freq", "fill_missing_ragged", "series_index"]
+__all__ = ["Panel", "MONASH_FREQS", "monash_freq", "fill_missing_ragged", "series_index", "on_grid"]
 
 #: Monash ``@frequency`` names → pandas aliases. Calendar frequencies use the *start* anchors
 #: (``MS`` not ``ME``) because Monash start timestamps are the first day of the period.
@@ -196,6 +196,15 @@ def _calendar_grid(lo: int, periods: int, freq: str) -> np.ndarray:
     return pd.date_range(pd.Timestamp(lo), periods=periods, freq=freq).asi8
 
 
+def on_grid(timestamps: np.ndarray, freq: str) -> np.ndarray:
+    """Whether each ``datetime64`` time lies on the ``freq`` calendar grid (month starts for
+    ``MS``, Sundays for ``W-SUN``; every time for fixed steps). Vectorised."""
+    t = np.asarray(timestamps, dtype="datetime64[ns]").view(np.int64)
+    if t.size == 0 or _fixed_step_ns(freq) is not None:
+        return np.ones(t.size, dtype=bool)
+    return _grid_positions(t, freq)[1]
+
+
 def _grid_positions(ts: np.ndarray, freq: str) -> tuple[np.ndarray, np.ndarray]:
     """Index of every timestamp (int64 ns) on the ``freq`` grid anchored at the earliest one,
     and whether it lies exactly on the grid (month starts for ``MS``, Mondays for ``W-MON``...).
@@ -345,7 +354,7 @@ class Panel:
         if not on.all():
             bad = int(np.flatnonzero(~on)[0])
             raise DataValidationError(
-                f"series {self.ids[bad]!r} starts at {pd.Timestamp(starts[bad])}, not on the {self.freq} grid",
+                f"series {str(self.ids[bad])!r} starts at {pd.Timestamp(starts[bad])}, not on the {self.freq} grid",
                 field="freq",
             )
         if series.size == 0:
@@ -953,7 +962,7 @@ def _check_starts_on_grid(panel: Panel, file: str | None) -> None:
     if not on.all():
         i = int(np.flatnonzero(~on)[0])
         raise DataValidationError(
-            f"series {panel.ids[i]!r} starts at {pd.Timestamp(panel.starts[i])}, not on the {panel.freq} grid",
+            f"series {str(panel.ids[i])!r} starts at {pd.Timestamp(panel.starts[i])}, not on the {panel.freq} grid",
             file=file,
             field="start_timestamp",
         )

@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from tsforge.data.frequency import infer_freq
+from tsforge.data.frequency import check_sampling, infer_freq, nominal_step_days
 from tsforge.data.history import SeriesInput
-from tsforge.data.panel import Panel
+from tsforge.data.panel import Panel, on_grid
 from tsforge.data.scaling import StandardScaler
 from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError
 from tsforge.inference import (
@@ -185,7 +185,7 @@ class PanelPredictor(FramePredictor):
         Public so that a model built on panel models (the routed ensemble) sees a request's
         histories exactly as its members do.
         """
-        arrays, starts = [], []
+        arrays, starts, stamps = [], [], []
         dated = all(s.timestamps is not None for s in series)
         freq = self.freq
         for i, s in enumerate(series):
@@ -205,8 +205,12 @@ class PanelPredictor(FramePredictor):
                         field=f"series[{i}].timestamps",
                     )
                 starts.append(ts[lo])
+                stamps.append(ts)
+                self._check_sampling(s.id, i, ts)
                 if freq is None and ts.size >= 3:
                     freq = infer_freq(ts)
+        if dated and freq is not None and self.freq is not None:
+            freq = self._own_anchor(freq, np.asarray(starts, dtype="datetime64[ns]"), stamps)
         return Panel.from_arrays(
             arrays,
             ids=[str(s.id) for s in series],
@@ -215,6 +219,25 @@ class PanelPredictor(FramePredictor):
             season_length=self.season_length,
             name="request",
         )
+
+    def _check_sampling(self, sid: Any, i: int, ts: np.ndarray) -> None:
+        """Refuse a series sampled at another rate than the model's (daily data for a weekly
+        model): it used to fail as "starts at 2020-01-01, not on the W-SUN grid", naming a grid
+        instead of the mismatch."""
+        if self.freq is not None:
+            check_sampling(ts, self.freq, sid=sid, model=self.model, field=f"series[{i}].timestamps")
+
+    @staticmethod
+    def _own_anchor(freq: str, starts: np.ndarray, stamps: list[np.ndarray]) -> str:
+        """The model's rate on the series' own anchor when they are off its grid (W-MON series
+        for a W-SUN model, month ends for a month-start one), so each continues on its dates."""
+        off = np.flatnonzero(~on_grid(starts, freq))
+        if off.size == 0:
+            return freq
+        own = {infer_freq(stamps[j]) for j in off if stamps[j].size >= 3}
+        if len(own) == 1 and off.size == len(stamps):
+            return own.pop() or freq
+        return "7D" if nominal_step_days(freq) == 7.0 else freq  # weekly on several weekdays
 
     # -- persistence ----------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:

@@ -87,3 +87,29 @@ def test_an_unknown_frequency_is_refused_by_name(tmp_path):
         load_panel(str(path), freq="XYZ")
     assert exc.value.where == {"field": "freq"}
     assert load_panel(str(path), freq="D").panel.freq == "D"
+
+
+@pytest.mark.parametrize(
+    ("model_freq", "data_freq", "ok"),
+    [
+        ("h", "h", True),
+        ("W-SUN", "W-MON", True),  # another anchor, the same rate
+        ("MS", "ME", True),  # 28–31-day months either way
+        ("B", "B", True),  # one day apart, three over weekends: the median step is a day
+        ("QS", "QE", True),
+        ("h", "D", False),
+        ("h", "30min", False),
+        ("W-SUN", "D", False),
+        ("MS", "W-SUN", False),
+    ],
+)
+def test_check_sampling_refuses_another_rate_only(model_freq, data_freq, ok):
+    from tsforge.data.frequency import check_sampling
+    from tsforge.errors import DataValidationError
+
+    ts = pd.date_range("2020-01-01", periods=60, freq=data_freq).values
+    if ok:
+        check_sampling(ts, model_freq, sid="a", model="m", field="f")
+    else:
+        with pytest.raises(DataValidationError, match=f"sampled {data_freq}.*forecasts {model_freq}"):
+            check_sampling(ts, model_freq, sid="a", model="m", field="f")

@@ -69,3 +69,44 @@ def test_tracked_panel_model_round_trips_through_the_registry(model, tracking_ur
     got = np.asarray(json.loads(proc.stdout.strip().splitlines()[-1]))
     np.testing.assert_allclose(got, expected["y_hat"].to_numpy(), rtol=1e-6, atol=1e-8)
     assert isinstance(expected, pd.DataFrame) and len(expected) == 6 * 30
+
+
+def test_a_series_in_another_anchor_continues_on_its_own_grid_and_another_rate_is_named():
+    """A weekly (Sunday) model forecasting a Monday-weekly history, or a month-start model a
+    month-end one, failed with "starts at …, not on the W-SUN grid"; the same rate in another
+    anchor now continues on the series' own dates, and another rate (daily data for a weekly
+    model) is refused naming the series' timestamps and both frequencies."""
+    from tsforge.errors import DataValidationError
+    from tsforge.inference import SeriesInput
+
+    rng = np.random.default_rng(0)
+    weekly = Panel.from_arrays(
+        [50 + rng.normal(0, 1, 80) for _ in range(12)],
+        starts=np.full(12, np.datetime64("2019-01-06", "ns")),  # a Sunday
+        freq="W-SUN",
+        season_length=1,
+    )
+    predictor = train_panel(weekly, "naive", horizon=3, tracking=TrackingOptions(track=False)).predictor
+    values = 50 + rng.normal(0, 1, 60)
+
+    def ask(freq: str, start: str) -> SeriesInput:
+        return SeriesInput(
+            id="x", values=values, timestamps=pd.date_range(start, periods=60, freq=freq).values
+        )
+
+    (monday,) = predictor.predict_series([ask("W-MON", "2020-01-06")], 3)
+    last = pd.Timestamp("2020-01-06") + pd.Timedelta(weeks=59)
+    assert list(pd.DatetimeIndex(monday.timestamps)) == [last + pd.Timedelta(weeks=k) for k in (1, 2, 3)]
+    np.testing.assert_allclose(monday.values, values[-1])  # naive: the same forecast as on Sundays
+    with pytest.raises(DataValidationError) as exc:
+        predictor.predict_series([ask("D", "2020-01-01")], 3)
+    assert exc.value.where["field"] == "series[0].timestamps"
+    assert "sampled D" in exc.value.message and "W-SUN" in exc.value.message
+
+    monthly = train_panel(_panel(), "naive", horizon=3, tracking=TrackingOptions(track=False)).predictor
+    (month_end,) = monthly.predict_series([ask("ME", "2015-01-31")], 3)
+    assert list(pd.DatetimeIndex(month_end.timestamps).strftime("%Y-%m-%d")) == [
+        "2020-01-31",
+        "2020-02-29",
+        "2020-03-31",
+    ]
