@@ -75,6 +75,20 @@ def render_summary(summary: dict):
     return table, stats
 
 
+def category_counts(values: Any, column: str) -> tuple[list[str], list[int]]:
+    """Bar names and heights of a coded property: its bucket labels (``non_stationary``,
+    ``increasing``: the words of the summary table, every category shown, empty ones too) where
+    it has them, else the values themselves (season counts)."""
+    from recommender.properties.buckets import BUCKETS
+
+    spec = next((b for b in BUCKETS.values() if b.source == column and b.values), None)
+    if spec is not None:
+        counts = values.value_counts().reindex(list(spec.values), fill_value=0)
+        return list(spec.labels), [int(c) for c in counts]
+    counts = values.value_counts().sort_index()
+    return [str(int(i)) if float(i).is_integer() else str(i) for i in counts.index], [int(c) for c in counts]
+
+
 def plot_distributions(result, path: Path) -> Path:
     """PNG with a histogram per continuous property and a bar chart per binary/count property."""
     import matplotlib
@@ -94,8 +108,8 @@ def plot_distributions(result, path: Path) -> Path:
             if not np.isfinite(v).all():  # e.g. Hurst on series too short for it
                 col = f"{col} ({int(np.isfinite(v).sum())} of {v.size} defined)"
         else:
-            counts = t[col].value_counts().sort_index()
-            ax.bar([str(i) for i in counts.index], counts.to_numpy(), color="#ed7d31")
+            names, counts = category_counts(t[col], col)
+            ax.bar(names, counts, color="#ed7d31")
         ax.set_title(col)
     unit = "series" if result.summary.get("kind") == "per_series" else "windows"
     fig.suptitle(f"{result.summary.get('name', 'data')}: {result.summary['n_windows']} {unit}")
