@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -29,6 +30,17 @@ class ProfileSeriesIn(BaseModel):
     values: list[ValueOrMissing] = Field(
         min_length=1, description="Observations, oldest first; null = missing."
     )
+    timestamps: list[datetime] | None = Field(
+        None,
+        description="Optional, one per value: accepted so that a series posted to /v1/forecast or "
+        "/v1/recommend profiles as it is; the properties are computed from the values alone.",
+    )
+
+    @model_validator(mode="after")
+    def _one_timestamp_per_value(self) -> ProfileSeriesIn:
+        if self.timestamps is not None and len(self.timestamps) != len(self.values):
+            raise ValueError(f"{len(self.timestamps)} timestamps for {len(self.values)} values")
+        return self
 
 
 class ProfileRequest(BaseModel):

@@ -77,7 +77,8 @@ class RecommendRequest(BaseModel):
         lengths = {len(s.values) for s in self.series}
         if len(lengths) > 1:
             raise ValueError(
-                f"all series must have the same length (one dataset); got lengths {sorted(lengths)}"
+                f"all series must have the same length (one dataset); got lengths {sorted(lengths)} — "
+                'series of their own lengths are a panel: send "per_series": true'
             )
         with_ts = [s.timestamps for s in self.series if s.timestamps is not None]
         if with_ts and (len(with_ts) != len(self.series) or any(t != with_ts[0] for t in with_ts)):

@@ -64,3 +64,20 @@ def test_total_windows_are_bounded(make_settings):
         assert r.json()["field"] == "max_windows" and "64 windows" in r.json()["message"]
         r = c.post("/v1/profile", json={**body, "max_windows": 4})
         assert r.status_code == 200 and r.json()["profiles"][0]["n_windows"] == 4
+
+
+def test_timestamps_are_accepted_and_checked_like_the_other_endpoints(client):
+    """The same series body as ``/v1/forecast`` (values with timestamps) was a 422 here ("Extra
+    inputs are not permitted"); timestamps are accepted, one per value, and change nothing."""
+    import pandas as pd
+
+    values = [float(10 + (i % 12)) + 0.1 * i for i in range(120)]
+    stamps = [t.isoformat() for t in pd.date_range("2010-01-01", periods=120, freq="MS")]
+    plain = client.post("/v1/profile", json={"series": [{"id": "a", "values": values}]})
+    dated = client.post("/v1/profile", json={"series": [{"id": "a", "values": values, "timestamps": stamps}]})
+    assert plain.status_code == dated.status_code == 200, dated.text
+    assert dated.json()["profiles"] == plain.json()["profiles"]
+    short = client.post(
+        "/v1/profile", json={"series": [{"id": "a", "values": values, "timestamps": stamps[:5]}]}
+    )
+    assert short.status_code == 422 and short.json()["field"] == "series[0]"

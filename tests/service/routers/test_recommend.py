@@ -82,6 +82,8 @@ def test_bad_recommend_requests(rec_client, body, status, field):
     r = rec_client.post("/v1/recommend", json=body)
     assert r.status_code == status, r.text
     assert r.json()["field"] == field
+    if len({len(s["values"]) for s in body["series"]}) > 1:  # a panel sent as one dataset: say how
+        assert '"per_series": true' in r.json()["message"]
 
 
 def test_missing_recommender_is_503(tmp_path):
