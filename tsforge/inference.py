@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import math
 import numbers
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -287,7 +288,10 @@ class FramePredictor:
         request = IntervalRequest.parse(level, quantiles)
         inputs = histories_from_frame(df, id_col, time_col, target_col, file=file)
         kwargs = {"level": list(request.levels), "quantiles": list(request.quantiles)} if request else {}
-        forecasts = self.predict_series(inputs, horizon, **kwargs)
+        try:
+            forecasts = self.predict_series(inputs, horizon, **kwargs)
+        except DataValidationError as exc:
+            raise _in_file_terms(exc, inputs, file, time_col, target_col, set(df.columns)) from None
         integer_steps = continued_steps(inputs, forecasts)
         frames = []
         for f in forecasts:
@@ -310,6 +314,31 @@ class FramePredictor:
                 )
             )
         return pd.concat(frames, ignore_index=True)
+
+
+def _in_file_terms(
+    exc: DataValidationError,
+    inputs: Sequence[SeriesInput],
+    file: str | None,
+    time_col: str,
+    target_col: str,
+    columns: set[str],
+) -> DataValidationError:
+    """A request-shaped location (``field='series[3].values'``, what a REST client reads) said
+    in the terms of the file the history came from: its name, the column and the series id
+    (a wide file's series is its own column)."""
+    field = str(exc.where.get("field", ""))
+    match = re.fullmatch(r"series\[(\d+)\](?:\.(\w+))?", field)
+    if file is None or match is None or int(match.group(1)) >= len(inputs):
+        return exc
+    sid = inputs[int(match.group(1))].id
+    part = match.group(2) or ""
+    column = None
+    if part == "values":
+        column = target_col if target_col in columns else (sid if sid in columns else None)
+    elif part == "timestamps" and time_col in columns:
+        column = time_col
+    return DataValidationError(exc.message, file=file, column=column, series=sid)
 
 
 def continued_steps(

@@ -171,3 +171,23 @@ def test_a_channel_mixing_model_serves_the_evaluated_multichannel_forecast(toy_s
     shifted = [inputs[0], SeriesInput(inputs[1].id, data.values[: end - 1, 1], data.timestamps[: end - 1])]
     with pytest.raises(DataValidationError, match="must end at the same time"):
         pred.predict_series(shifted, 12)
+
+
+def test_a_history_file_error_names_the_file_column_and_series_not_a_request_field(fitted):
+    """``tsforge forecast --input short.csv`` said ``(field='series[0].values')``, the location a
+    REST client reads; from a file it names the file, the column and the series."""
+    task, model = fitted
+    pred = Predictor(model, task.scaler)
+    long = pd.DataFrame(
+        {"unique_id": "s0", "ds": pd.date_range("2021-01-01", periods=10, freq="h"), "y": 1.0}
+    )
+    with pytest.raises(DataValidationError, match="needs at least 48") as exc:
+        pred.predict_frame(long, 5, file="short.csv")
+    assert exc.value.where == {"file": "short.csv", "column": "y", "series": "s0"}
+    wide = pd.DataFrame({"ds": long["ds"], "s0": 1.0})
+    with pytest.raises(DataValidationError) as exc:
+        pred.predict_frame(wide, 5, file="wide.csv")
+    assert exc.value.where == {"file": "wide.csv", "column": "s0", "series": "s0"}
+    with pytest.raises(DataValidationError) as exc:  # no file: the request's own location stays
+        pred.predict_frame(long, 5)
+    assert exc.value.where["field"] == "series[0].values"
