@@ -86,8 +86,10 @@ def read_table(
         raise DataValidationError("file is empty", file=str(p)) from None
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise DataValidationError(f"could not read file: {exc}", file=str(p)) from None
+    hint = " (save the sheet as CSV)" if suffix in (".xlsx", ".xls", ".xlsm", ".ods") else ""
     raise DataValidationError(
-        f"unsupported file type {suffix!r}; use .csv, .csv.gz, .tsv or .parquet", file=str(p)
+        f"unsupported file type {suffix!r}; use .csv, .csv.gz, .tsv or .parquet{hint}",
+        file=str(p),
     )
 
 

@@ -207,7 +207,9 @@ def test_array_and_timeseriesdata_sources():
 def test_read_table_rejects_unknown_suffix(tmp_path):
     p = tmp_path / "data.xlsx"
     p.write_text("x")
-    with pytest.raises(DataValidationError, match="unsupported file type '.xlsx'") as exc:
+    with pytest.raises(
+        DataValidationError, match=r"unsupported file type '.xlsx'.*save the sheet as CSV"
+    ) as exc:
         read_table(p)
     assert "data.xlsx" in str(exc.value)
 
