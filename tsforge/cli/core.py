@@ -10,6 +10,7 @@ import typer
 
 from tsforge.cli.app import app, console, print_note
 from tsforge.cli.data_options import (
+    CoordsOption,
     DataArgument,
     DatasetOption,
     FillGapsOption,
@@ -130,6 +131,7 @@ def train_cmd(
     target_col: TargetColOption = "y",
     freq: FreqOption = None,
     fill_gaps: FillGapsOption = False,
+    coords: CoordsOption = None,
 ) -> None:
     """Train a model under its protocol, log it to MLflow and register it.
 
@@ -141,7 +143,7 @@ def train_cmd(
 
     dataset = data_source(data, dataset, "train")
     eng = engine_from_options(engine, ray_address, n_jobs)  # per-series (panel) work runs on it
-    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps)
+    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords)
     split = protocol_for(dataset, split)
     strategy_name = "selective" if selective else strategy
     strategy_config = {k: v for k, v in (("r_u", r_u), ("r_a", r_a)) if v is not None}
@@ -290,13 +292,14 @@ def evaluate_cmd(
     target_col: TargetColOption = "y",
     freq: FreqOption = None,
     fill_gaps: FillGapsOption = False,
+    coords: CoordsOption = None,
 ) -> None:
     """Score a registered (or saved) model on a dataset's validation or test windows (a panel
     model: on every series' holdout test window)."""
     from tsforge.panels.predictor import PanelPredictor
 
     dataset = data_source(data, dataset, "evaluate")
-    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps)
+    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords)
     predictor = _load_predictor(model)
     if isinstance(predictor, PanelPredictor):
         from tsforge.pipeline.panel import evaluate_panel_model

@@ -22,6 +22,7 @@ __all__ = [
     "TimeColOption",
     "FreqOption",
     "FillGapsOption",
+    "CoordsOption",
     "reader_flags",
     "reader_options",
     "data_source",
@@ -66,6 +67,18 @@ FillGapsOption = Annotated[
     ),
 ]
 
+# Station coordinates of a wide file (the library's ``coords=``): STPE-MLP encodes them, and a
+# model trained with them forecasts a new station from its coordinates.
+CoordsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--coords",
+        help="Station coordinates for a wide file: a CSV/Parquet table with one row per channel "
+        "(its id, then lat and lon columns).",
+        show_default=False,
+    ),
+]
+
 
 def data_source(positional: str | None, option: str | None, command: str) -> str:
     """The one data source of a command call, from its ``DATA`` argument or ``--dataset``.
@@ -94,6 +107,7 @@ def reader_options(
     target_col: str,
     freq: str | None = None,
     fill_gaps: bool = False,
+    coords: str | None = None,
 ) -> dict[str, Any]:
     """How a command reads its data — long-format column names, frequency, gap filling — as
     loader options.
@@ -110,6 +124,7 @@ def reader_options(
         "target_col": target_col,
         "freq": freq,
         "fill_gaps": fill_gaps,
+        **({"coords": coords} if coords is not None else {}),  # only multichannel reads take it
     }
 
 
@@ -125,7 +140,7 @@ def reader_flags(options: dict[str, Any]) -> str:
     """
     flags = []
     for key, value in options.items():
-        if key not in _READER_DEFAULTS or value == _READER_DEFAULTS[key]:
+        if value is None or value == _READER_DEFAULTS.get(key):
             continue
         flag = f"--{key.replace('_', '-')}"
         flags.append(f" {flag}" if value is True else f" {flag} {value}")

@@ -14,6 +14,7 @@ import typer
 
 from tsforge.cli.app import CommandGroup, app, console, print_note
 from tsforge.cli.data_options import (
+    CoordsOption,
     FillGapsOption,
     FreqOption,
     IdColOption,
@@ -100,6 +101,7 @@ def recommend_cmd(
     target_col: TargetColOption = "y",
     freq: FreqOption = None,
     fill_gaps: FillGapsOption = False,
+    coords: CoordsOption = None,
 ) -> None:
     """Rank the candidate models for a dataset and explain the top choice.
 
@@ -113,7 +115,7 @@ def recommend_cmd(
 
     if register_as is not None and not train:
         raise ConfigError("--register-as names the model --train registers; add --train", field="register_as")
-    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps)
+    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords)
     if per_series:
         _recommend_per_series(
             data, horizon, as_json, train, register_as, mode, seed, n_jobs, adapt, load_kwargs

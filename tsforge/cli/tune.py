@@ -14,6 +14,7 @@ import typer
 from tsforge.cli.app import app, console, err_console, quiet_third_party
 from tsforge.cli.core import _parse_options
 from tsforge.cli.data_options import (
+    CoordsOption,
     DataArgument,
     DatasetOption,
     FillGapsOption,
@@ -145,6 +146,7 @@ def tune_cmd(
     target_col: TargetColOption = "y",
     freq: FreqOption = None,
     fill_gaps: FillGapsOption = False,
+    coords: CoordsOption = None,
 ) -> None:
     """Tune a model with Optuna (TPE + pruning); resumable by --study, parallel by a shared --storage."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -161,7 +163,7 @@ def tune_cmd(
         trials = 20
     _preflight(model, strategy_name, pruner)
     _quiet_libraries()
-    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps)
+    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords)
 
     progress = Progress(
         TextColumn("[bold]tune[/]"),

@@ -335,7 +335,13 @@ def _refuse(reader: dict[str, Any], dataset_options: dict[str, Any], *, allowed:
     unused = [k for k, v in reader.items() if k not in allowed and not _is_default(k, v)]
     unused += sorted(dataset_options)
     if unused:
-        raise ConfigError(f"option(s) {unused} do not apply to {what}", field=unused[0])
+        hint = (
+            " (station coordinates belong to long multichannel data: a file is read that way with a "
+            "split, e.g. --split 7:1:2; under the panel protocol every series stands alone)"
+            if "coords" in unused and what.startswith("file")
+            else ""
+        )
+        raise ConfigError(f"option(s) {unused} do not apply to {what}{hint}", field=unused[0])
 
 
 def _is_default(key: str, value: Any) -> bool:

@@ -282,3 +282,32 @@ def test_profile_reads_a_file_with_its_own_column_names(tmp_path, capsys):
     )  # fmt: skip
     assert code == 0, err
     assert "stationarity" in out.lower()
+
+
+def test_train_reads_station_coordinates_from_coords(tmp_path, capsys, tracking_uri):
+    """The library took a coordinates table (``coords=``) but no command did: a user's own
+    stations could not reach STPE-MLP from the CLI. ``--coords`` reads it for long multichannel
+    data; under the panel protocol (a file without --split) it is refused with the way out."""
+    t = pd.date_range("2020-01-01", periods=300, freq="D")
+    names = ["BASEL", "BUDAPEST", "OSLO"]
+    wide = pd.DataFrame({"date": t, **{s: np.sin(np.arange(300) / 7 + i) for i, s in enumerate(names)}})
+    data = _csv(tmp_path, "st.csv", wide)
+    coords = _csv(
+        tmp_path,
+        "st_coords.csv",
+        pd.DataFrame({"station": names, "lat": [47.5, 47.5, 59.9], "lon": [7.6, 19.0, 10.7]}),
+    )
+    args = ("train", data, "--coords", coords, "--model", "stpe_mlp", "--horizon", "7", "--epochs", "1")
+    code, _, err = _cli(capsys, *args, "--no-track")
+    assert code == 2 and "--split 7:1:2" in err and "coords" in err, err
+    code, out, err = _cli(capsys, *args, "--split", "7:1:2", "--register-as", "st")
+    assert code == 0, err[-3000:]
+    from tsforge.tracking import load_predictor
+
+    forecaster = load_predictor("st").forecaster  # the registered model, as `tsforge forecast` loads it
+    assert forecaster.context.coords is not None
+    np.testing.assert_allclose(forecaster.context.coords, [[47.5, 7.6], [47.5, 19.0], [59.9, 10.7]])
+    # the "next:" commands a command prints carry it, like the other reader options
+    from tsforge.cli.data_options import reader_flags, reader_options
+
+    assert reader_flags(reader_options("unique_id", None, "y", coords=coords)) == f" --coords {coords}"
