@@ -29,6 +29,10 @@ __all__ = ["recommend_cmd", "build_cmd", "recommender_app"]
 recommender_app = CommandGroup(help="Build and manage the model recommender.", no_args_is_help=True)
 app.add_typer(recommender_app, name="recommender")
 
+#: "next:" lines hold commands to paste: rich must not break them at the console width (a
+#: pipe is 80 columns); the terminal wraps them instead, which a paste undoes.
+SOFT_WRAP = True
+
 
 @contextmanager
 def _progress_bar(enabled: bool = True):
@@ -215,7 +219,10 @@ def _recommend_panel(
         console.print(t)
         console.print(f"[bold]why {rec.best}:[/] {rec.explanation}")
         if not train:
-            console.print(f"[dim]next: tsforge recommend {_data_ref(data, load_kwargs, horizon)} --train[/]")
+            console.print(
+                f"[dim]next: tsforge recommend {_data_ref(data, load_kwargs, horizon)} --train[/]",
+                soft_wrap=SOFT_WRAP,
+            )
     out = None
     if train:
         from tsforge.pipeline import TrackingOptions, train_panel
@@ -327,7 +334,8 @@ def _print_forecast_hint(registered_name: str | None, data: str, load_kwargs: di
     columns = {k: v for k, v in load_kwargs.items() if k in ("id_col", "time_col", "target_col")}
     source = (data + reader_flags(columns)) if Path(data).is_file() else "history.csv"
     console.print(
-        f"[dim]next: tsforge forecast --model {registered_name} --input {source} --level 80 --level 95[/]"
+        f"[dim]next: tsforge forecast --model {registered_name} --input {source} --level 80 --level 95[/]",
+        soft_wrap=SOFT_WRAP,
     )
 
 
@@ -392,7 +400,8 @@ def _print_series_footer(rec: Any, data_ref: str, trained: bool) -> None:
         f"[dim]{rec.timings['total_seconds']:.1f} s (profile {rec.timings['profile_seconds']:.1f} s); "
         "all series: --json"
         + ("" if trained else f"; next: tsforge recommend {data_ref} --per-series --train")
-        + "[/]"
+        + "[/]",
+        soft_wrap=SOFT_WRAP,
     )
 
 
@@ -439,7 +448,8 @@ def render_recommendation(rec: Any, data_ref: str, *, trained: bool = False) -> 
             else f"; next: tsforge recommend {data_ref} --train, or tsforge train {data_ref} --model {rec.best.model}"
             + (f" --strategy {rec.best.strategy}" if rec.best.strategy else "")
         )
-        + "[/]"
+        + "[/]",
+        soft_wrap=SOFT_WRAP,
     )
 
 
