@@ -956,9 +956,9 @@ def _weekly_alias(starts: np.ndarray) -> str:
 
 
 def _check_starts_on_grid(panel: Panel, file: str | None) -> None:
-    if _fixed_step_ns(panel.freq) is not None or panel.freq is None:
+    if panel.freq is None:
         return
-    _, on = _grid_positions(panel.starts.view(np.int64), panel.freq)
+    on = on_grid(panel.starts, panel.freq)
     if not on.all():
         i = int(np.flatnonzero(~on)[0])
         raise DataValidationError(

@@ -222,13 +222,12 @@ def _day_month_order(text: pd.Series, month_first: pd.Series) -> pd.Series:
         day_first_unique = pd.to_datetime(unique, errors="coerce", dayfirst=True)
     if day_first_unique.isna().any():
         return month_first  # some day-first reading is impossible (a 13th month): month first it is
-    month_first_unique = pd.to_datetime(unique, errors="coerce")
 
     def regular(parsed: pd.Series) -> bool:
-        grid = pd.DatetimeIndex(parsed.sort_values().unique())
+        grid = pd.DatetimeIndex(parsed.dropna().sort_values().unique())
         return len(grid) >= 3 and pd.infer_freq(grid) is not None
 
-    day_ok, month_ok = regular(day_first_unique), regular(month_first_unique)
+    day_ok, month_ok = regular(day_first_unique), regular(month_first)
     use_day_first = day_ok and not month_ok or (day_ok == month_ok and match.group(2) == ".")
     if not use_day_first:
         return month_first
