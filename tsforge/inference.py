@@ -15,7 +15,7 @@ import math
 import numbers
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -263,6 +263,31 @@ class FramePredictor:
         q = self.calibration.quantiles(point, histories, [f.id for f in forecasts], request.probs)
         return attach_bounds(forecasts, sorted_quantiles(q), request)
 
+    @property
+    def takes_coords(self) -> bool:
+        """Whether the model was trained with station coordinates (and so reads a series' own)."""
+        return False
+
+    def _with_coords(self, inputs: list[SeriesInput], coords: Any) -> list[SeriesInput]:
+        """``inputs`` with the coordinates of the series ``coords`` (a table) lists."""
+        from tsforge.data.coordinates import coordinates_by_id
+
+        if not self.takes_coords:
+            raise ConfigError(
+                f"model {self.model_name!r} was trained without station coordinates, so it has no use "
+                "for them: drop --coords (it applies to models trained with --coords)",
+                field="coords",
+            )
+        table = coordinates_by_id(coords)
+        if not any(str(s.id) in table for s in inputs):
+            raise DataValidationError(
+                f"none of the history's series ({', '.join(str(s.id) for s in inputs[:5])}"
+                f"{', ...' if len(inputs) > 5 else ''}) is in the coordinate table, whose ids look like "
+                f"{list(table)[:5]}",
+                file=str(coords) if isinstance(coords, (str, Path)) else None,
+            )
+        return [replace(s, coords=table.get(str(s.id), s.coords)) for s in inputs]
+
     def predict_frame(
         self,
         df: Any,
@@ -274,6 +299,7 @@ class FramePredictor:
         file: str | None = None,
         level: Any = None,
         quantiles: Any = None,
+        coords: Any = None,
     ) -> pd.DataFrame:
         """History frame (pandas or polars) → long forecast frame ``unique_id, ds, step, y_hat``.
 
@@ -283,10 +309,14 @@ class FramePredictor:
         then has ``ds`` = null and ``step`` 1..h. An integer time column (a step index, not
         dates) is continued: ``ds`` = the last index + 1, 2, … times the history's spacing. ``file`` only names the source in errors.
         ``level=[80, 95]`` adds ``y_hat-lo-80, y_hat-hi-80, ...``; ``quantiles=[0.1, 0.9]`` adds
-        ``y_hat-q-0.1, ...``.
+        ``y_hat-q-0.1, ...``. ``coords``: a station-coordinate table (path or frame, one row per
+        station: id, lat, lon[, alt]) for a model trained with coordinates; series found in it
+        carry their coordinates, so a new station is forecast from where it is.
         """
         request = IntervalRequest.parse(level, quantiles)
         inputs = histories_from_frame(df, id_col, time_col, target_col, file=file)
+        if coords is not None:
+            inputs = self._with_coords(inputs, coords)
         kwargs = {"level": list(request.levels), "quantiles": list(request.quantiles)} if request else {}
         try:
             forecasts = self.predict_series(inputs, horizon, **kwargs)
@@ -397,6 +427,10 @@ class Predictor(FramePredictor):
     @property
     def known_ids(self) -> tuple[str, ...]:
         return self.forecaster.context.channel_ids
+
+    @property
+    def takes_coords(self) -> bool:
+        return self.forecaster.context.coords is not None
 
     @property
     def freq(self) -> str | None:

@@ -389,6 +389,15 @@ def forecast_cmd(
             help="Also draw the first series' history and forecast (with the --level intervals) to this PNG.",
         ),
     ] = None,
+    coords: Annotated[
+        str | None,
+        typer.Option(
+            "--coords",
+            help="Station coordinates (CSV/Parquet: id, lat, lon) for a model trained with --coords: "
+            "a station it has not seen is forecast from its coordinates.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Forecast from a history file with a registered model (no training data needed).
 
@@ -414,6 +423,7 @@ def forecast_cmd(
             file=str(input_path),
             level=level,
             quantiles=_parse_quantiles(quantiles),
+            coords=coords,
         )
     if output is not None:
         if output.suffix == ".parquet":

@@ -18,7 +18,7 @@ from tsforge.data import validation as V
 from tsforge.data.tables import read_table, to_polars
 from tsforge.errors import DataValidationError
 
-__all__ = ["read_coordinates", "resolve_coords"]
+__all__ = ["read_coordinates", "resolve_coords", "coordinates_by_id"]
 
 
 def read_coordinates(
@@ -37,6 +37,26 @@ def read_coordinates(
         channel_ids: when given, rows are aligned to this order (extra rows are ignored, a
             missing channel is an error naming it); otherwise file order is kept.
     """
+    ids, arr = _read_table(path_or_frame, id_col, lat_col, lon_col, alt_col)
+    if channel_ids is None:
+        return arr
+    file = str(path_or_frame) if isinstance(path_or_frame, (str, os.PathLike)) else None
+    index = {k: i for i, k in enumerate(ids)}
+    missing = [c for c in channel_ids if str(c) not in index]
+    if missing:
+        raise DataValidationError(
+            f"no coordinates for channel(s) {missing[:10]} ({len(missing)} of {len(channel_ids)} missing); "
+            f"coordinate ids look like {ids[:5]}",
+            file=file,
+            column=id_col,
+        )
+    return arr[[index[str(c)] for c in channel_ids]]
+
+
+def _read_table(
+    path_or_frame: Any, id_col: str, lat_col: str, lon_col: str, alt_col: str | None
+) -> tuple[list[str], np.ndarray]:
+    """``(station ids, [N, 2|3] coordinates)`` of a table, in file order, checked."""
     file = str(path_or_frame) if isinstance(path_or_frame, (str, os.PathLike)) else None
     frame = read_table(path_or_frame) if file else to_polars(path_or_frame)
     cols = {"id_col": id_col, "lat_col": lat_col, "lon_col": lon_col}
@@ -57,18 +77,7 @@ def read_coordinates(
         raise DataValidationError(
             f"station {d!r} appears more than once in the coordinate table", file=file, column=id_col
         )
-    if channel_ids is None:
-        return arr
-    index = {k: i for i, k in enumerate(ids)}
-    missing = [c for c in channel_ids if str(c) not in index]
-    if missing:
-        raise DataValidationError(
-            f"no coordinates for channel(s) {missing[:10]} ({len(missing)} of {len(channel_ids)} missing); "
-            f"coordinate ids look like {ids[:5]}",
-            file=file,
-            column=id_col,
-        )
-    return arr[[index[str(c)] for c in channel_ids]]
+    return ids, arr
 
 
 def _check_coord_ranges(
@@ -109,6 +118,24 @@ def resolve_coords(coords: Any, channel_ids: Sequence[str], *, file: str | None 
             raise DataValidationError(f"no coordinates for channel(s) {missing[:10]}", column=missing[0])
         return np.asarray([coords[c] for c in channel_ids], dtype=np.float64)
     frame = coords if isinstance(coords, (str, os.PathLike)) else to_polars(coords)
+    return read_coordinates(frame, **_table_columns(frame), channel_ids=channel_ids)
+
+
+def coordinates_by_id(coords: Any) -> dict[str, np.ndarray]:
+    """A coordinate table (a CSV/Parquet path or a frame; columns as :func:`resolve_coords`
+    detects them) → ``{station id: (lat, lon[, alt])}`` for every row.
+
+    Why besides :func:`resolve_coords`: a forecast history may mix stations the model knows
+    (no coordinates needed) with new ones, so the table is looked up per series rather than
+    required to cover every series.
+    """
+    frame = coords if isinstance(coords, (str, os.PathLike)) else to_polars(coords)
+    ids, arr = _read_table(frame, **_table_columns(frame))
+    return dict(zip(ids, arr, strict=True))
+
+
+def _table_columns(frame: Any) -> dict[str, Any]:
+    """The id, lat, lon and (optional) altitude columns of a coordinate table, by their usual names."""
     cols = frame.columns if isinstance(frame, pl.DataFrame) else read_table(frame).columns
     alt = next((c for c in ("alt", "altitude", "height", "height_m", "elevation") if c in cols), None)
     id_col = next(
@@ -116,6 +143,4 @@ def resolve_coords(coords: Any, channel_ids: Sequence[str], *, file: str | None 
     )
     lat = "lat" if "lat" in cols else ("latitude" if "latitude" in cols else "lat")
     lon = "lon" if "lon" in cols else ("longitude" if "longitude" in cols else "lon")
-    return read_coordinates(
-        frame, id_col=id_col, lat_col=lat, lon_col=lon, alt_col=alt, channel_ids=channel_ids
-    )
+    return {"id_col": id_col, "lat_col": lat, "lon_col": lon, "alt_col": alt}

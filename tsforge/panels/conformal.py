@@ -47,6 +47,15 @@ comparison over the twelve dev collections (criterion: the default model's cover
 scale window over the whole history in every fold. On a panel of 100 or more series this is
 one window (the validation window), so calibrating a local model costs no extra fit.
 
+**Non-negative data** (:func:`nonnegative_floor`): when every value the model was calibrated on is
+``>= 0`` (sales, counts, prices, traffic: 11 of the 12 development collections), quantiles stop at
+0 for a series whose own history is non-negative too. Why: ``ŷ + s · r`` knows nothing of the
+data's support, and a lower bound of −40 units sold is wrong to a planner; clipping at a bound the
+outcome cannot cross never loses coverage and only narrows the interval (MSIS falls or stays).
+Why both conditions: a non-negative history alone (a temperature series in summer) says little,
+a model trained on data that never went below 0 says much; a model trained on data with negative
+values never clips.
+
 Any predictor can be wrapped: :class:`ConformalCalibration` takes point forecasts, the
 histories they were made from and the series ids, and returns quantiles
 (:meth:`ConformalCalibration.quantiles`); it is saved with the model (``calibration.npz``).
@@ -85,6 +94,7 @@ __all__ = [
     "calibrate_task",
     "conformal_cv",
     "calibrate_forecasts",
+    "nonnegative_floor",
     "LOG_LEVELS",
     "holdout_interval_metrics",
     "task_interval_metrics",
@@ -104,6 +114,31 @@ WEIGHT_SERIES_EQUALLY = True
 #: quantile ranks: expected coverage = nominal (``unbiased``), or >= nominal (``conservative``)
 RANK_RULE = "conservative"
 _EPS = 1e-12
+
+
+def nonnegative_floor(values: Any) -> float | None:
+    """``0.0`` when every finite value in ``values`` is ``>= 0`` (the lower bound a calibration
+    clips its quantiles at, see the module doc), else None (no bound)."""
+    v = np.asarray(values, dtype=np.float64).ravel()
+    v = v[np.isfinite(v)]
+    return 0.0 if v.size and float(v.min()) >= 0.0 else None
+
+
+def floor_quantiles(q: np.ndarray, floor: float | None, histories: Sequence[np.ndarray]) -> np.ndarray:
+    """``q`` (``[n, h, P]``) with the rows whose history (one per row) is all ``>= floor`` clipped
+    at ``floor`` (in place; returned). Order within a row is kept, so quantiles stay sorted."""
+    if floor is None or not len(histories):
+        return q
+    ok = np.fromiter((_at_least(x, floor) for x in histories), dtype=bool, count=len(histories))
+    if ok.any():
+        q[ok] = np.maximum(q[ok], floor)
+    return q
+
+
+def _at_least(history: np.ndarray, floor: float) -> bool:
+    v = np.asarray(history, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    return bool(v.size == 0 or v.min() >= floor)
 
 
 # -- local scale ------------------------------------------------------------------------------
@@ -290,6 +325,8 @@ class ConformalCalibration:
         own_ids: ``[S]`` series with at least ``MIN_OWN`` windows of their own.
         own: ``[S, H, K2]`` their sorted scores; ``own_n``: ``[S, H]`` their counts.
         info: provenance (model, windows, cases) for logs and the bundle.
+        floor: lower bound of the quantiles of a series with a history ``>= floor`` (``0.0``
+            when all calibration data were non-negative, see :func:`nonnegative_floor`), or None.
     """
 
     horizon: int
@@ -302,6 +339,7 @@ class ConformalCalibration:
     own_n: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
     info: dict[str, Any] = field(default_factory=dict)
     rank_rule: str = "conservative"
+    floor: float | None = None
     _memo: dict[tuple[int, bytes], np.ndarray] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -322,6 +360,7 @@ class ConformalCalibration:
         info: Mapping[str, Any] | None = None,
         weight_series_equally: bool = False,
         rank_rule: str | None = None,
+        floor: float | None = None,
     ) -> ConformalCalibration:
         """Build from ``[cases, H]`` scaled signed residuals (NaN = no target) and each case's series id.
 
@@ -359,7 +398,17 @@ class ConformalCalibration:
         if rule not in ("unbiased", "conservative"):
             raise ConfigError(f"rank_rule must be unbiased or conservative, got {rule!r}", field="rank_rule")
         return cls(
-            H, int(season_length), int(scale_window), pooled, pooled_n, uniq[keep], own, own_n, meta, rule
+            H,
+            int(season_length),
+            int(scale_window),
+            pooled,
+            pooled_n,
+            uniq[keep],
+            own,
+            own_n,
+            meta,
+            rule,
+            None if floor is None else float(floor),
         )
 
     # application ------------------------------------------------------------------------
@@ -431,9 +480,10 @@ class ConformalCalibration:
         self, point: np.ndarray, histories: Sequence[np.ndarray], ids: Sequence[str], probs: np.ndarray
     ) -> np.ndarray:
         """``[n, h, P]`` quantiles at ``probs`` around ``point`` (``[n, h]``), each series'
-        scale taken from its ``histories`` entry (the values the forecast was made from)."""
+        scale taken from its ``histories`` entry (the values the forecast was made from); clipped
+        at :attr:`floor` where that history is non-negative."""
         scale = history_scales(histories, self.season_length, self.scale_window)
-        return self.quantiles_from_scale(point, scale, ids, probs)
+        return floor_quantiles(self.quantiles_from_scale(point, scale, ids, probs), self.floor, histories)
 
     def resolved_level(self, h: int | None = None) -> float:
         """Highest central level (%) the pooled scores resolve at every step (of the first ``h``)
@@ -488,6 +538,7 @@ class ConformalCalibration:
             "season_length": self.season_length,
             "scale_window": self.scale_window,
             "rank_rule": self.rank_rule,
+            "floor": self.floor,
             "info": self.info,
         }
         np.savez_compressed(
@@ -520,6 +571,7 @@ class ConformalCalibration:
                 z["own_n"].astype(np.float64),
                 dict(header.get("info", {})),
                 str(header.get("rank_rule", "conservative")),
+                header.get("floor"),
             )
 
 
@@ -599,6 +651,7 @@ def calibrate_forecasts(
         scale_window=window,
         info={"windows": 1, **dict(info or {})},
         weight_series_equally=WEIGHT_SERIES_EQUALLY,
+        floor=nonnegative_floor(np.r_[histories.values, y.ravel()]),
     )
 
 
@@ -637,6 +690,7 @@ def calibrate_panel(
     if frame is None:
         frame = calibration_cv(history, models, h, W, n_jobs=n_jobs, progress=progress)
     window = default_scale_window(h, history.season_length)
+    floor = nonnegative_floor(history.values)
     out = {}
     for m in models:
         name = _model_name(m)
@@ -648,6 +702,7 @@ def calibrate_panel(
             scale_window=window,
             info={"model": name, "windows": W, "source": "rolling-origin CV of the training history"},
             weight_series_equally=WEIGHT_SERIES_EQUALLY,
+            floor=floor,
         )
     return out
 
@@ -680,6 +735,14 @@ def conformal_cv(
     total = np.zeros(len(panel), dtype=np.int64)
     np.add.at(total, sid, 1)
     window_of = rank + (total.max() - total[sid])  # align every series' last window
+    origin = panel.indptr[:-1][sid]
+    # the floor and the per-row rule look only at values before each case's cutoff (no leakage)
+    before = [panel.values[a : a + c] for a, c in zip(origin, cut, strict=True)]
+    first = np.full(len(panel), np.iinfo(np.int64).max)
+    np.minimum.at(first, sid, cut)
+    has = np.flatnonzero(total > 0)
+    early = [panel.values[panel.indptr[i] : panel.indptr[i] + first[i]] for i in has]
+    floor = nonnegative_floor(np.concatenate(early)) if early else None
     probs = request.probs
     cols = request.columns("")
     for m in models:
@@ -697,10 +760,12 @@ def conformal_cv(
                 season_length=panel.season_length,
                 scale_window=default_scale_window(h, panel.season_length),
                 weight_series_equally=WEIGHT_SERIES_EQUALLY,
+                floor=floor,
             )
             now = window_of == w
             short += [note] if (note := cal.shortfall(probs, h)) else []
-            values[now] = cal._quantiles_from_scale(point[now], scale[now], panel.ids[sid[now]], probs)
+            q = cal._quantiles_from_scale(point[now], scale[now], panel.ids[sid[now]], probs)
+            values[now] = floor_quantiles(q, floor, [before[i] for i in np.flatnonzero(now)])
         if short:  # the first short window has the fewest scores: its note is the worst case
             warnings.warn(
                 f"{m}, {len(short)} of {len(np.unique(window_of)) - 1} calibrated cross-validation "
@@ -776,6 +841,7 @@ def calibrate_task(
         season_length=ctx.season_length,
         scale_window=window,
         info={"model": forecaster.name, "windows": int(idx.size), "source": f"{split} windows"},
+        floor=nonnegative_floor(task.train_values()),
     )
 
 

@@ -36,7 +36,7 @@ from tsforge.inference import (
     sorted_quantiles,
 )
 from tsforge.models.persistence import load_model, save_model
-from tsforge.panels.conformal import ConformalCalibration
+from tsforge.panels.conformal import ConformalCalibration, floor_quantiles
 from tsforge.panels.global_models import GlobalPanelModel, PanelTask
 from tsforge.panels.local import LOCAL_MODELS, forecast_local
 
@@ -150,9 +150,11 @@ class PanelPredictor(FramePredictor):
             if method == "native":
                 native = self._global_native_quantiles(panel, h, request)
         out = panel_forecasts(panel, values, h)
-        if native is not None:
-            return attach_bounds(out, native, request)
-        return self._calibrated_bounds(out, [panel.series(i) for i in range(len(panel))], request)
+        histories = [panel.series(i) for i in range(len(panel))]
+        if native is not None:  # the same floor as conformal bounds: a stored non-negative training panel
+            floor = self.calibration.floor if self.calibration is not None else None
+            return attach_bounds(out, floor_quantiles(native, floor, histories), request)
+        return self._calibrated_bounds(out, histories, request)
 
     def _global_native_quantiles(self, panel: Panel, h: int, request: IntervalRequest) -> np.ndarray:
         """``[n, h, P]`` from the global model's quantile heads, linearly interpolated between

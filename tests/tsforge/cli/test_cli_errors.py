@@ -311,3 +311,39 @@ def test_train_reads_station_coordinates_from_coords(tmp_path, capsys, tracking_
     from tsforge.cli.data_options import reader_flags, reader_options
 
     assert reader_flags(reader_options("unique_id", None, "y", coords=coords)) == f" --coords {coords}"
+    # `forecast --coords`: a station the model never saw is forecast from its coordinates
+    new = _csv(tmp_path, "new.csv", pd.DataFrame({"date": t, "ZURICH": np.sin(np.arange(300) / 7 + 5)}))
+    code, _, err = _cli(capsys, "forecast", "--model", "st", "--input", new)
+    assert code == 2 and "ZURICH" in err and "send its coordinates" in err, err
+    outs = []
+    for lat, lon in ((47.4, 8.5), (-33.9, 151.2)):
+        where = _csv(
+            tmp_path, f"zurich_{lat}.csv", pd.DataFrame({"id": ["ZURICH"], "lat": [lat], "lon": [lon]})
+        )
+        out_csv = tmp_path / f"fc_{lat}.csv"
+        code, _, err = _cli(
+            capsys, "forecast", "--model", "st", "--input", new, "--coords", where, "-o", str(out_csv)
+        )
+        assert code == 0, err
+        outs.append(pd.read_csv(out_csv))
+    assert (outs[0]["unique_id"] == "ZURICH").all() and len(outs[0]) == 7
+    assert not np.allclose(outs[0]["y_hat"], outs[1]["y_hat"])  # the coordinates reach the model
+    elsewhere = _csv(tmp_path, "elsewhere.csv", pd.DataFrame({"id": ["GENEVA"], "lat": [46.2], "lon": [6.1]}))
+    code, _, err = _cli(capsys, "forecast", "--model", "st", "--input", new, "--coords", elsewhere)
+    assert code == 2 and "none of the history's series" in err and "GENEVA" in err, err
+    code, _, err = _cli(
+        capsys,
+        "train",
+        data,
+        "--model",
+        "naive",
+        "--horizon",
+        "7",
+        "--split",
+        "7:1:2",
+        "--register-as",
+        "st-naive",
+    )
+    assert code == 0, err[-3000:]
+    code, _, err = _cli(capsys, "forecast", "--model", "st-naive", "--input", data, "--coords", coords)
+    assert code == 2 and "without station coordinates" in err, err

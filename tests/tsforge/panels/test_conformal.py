@@ -225,3 +225,81 @@ def test_the_scores_a_level_needs_are_the_fewest_whose_conformal_rank_exists(lev
     top = probs.max()
     assert np.ceil(np.round((n + 1) * top, 9)) <= n
     assert np.ceil(np.round(n * top, 9)) > n - 1
+
+
+def _counts(n: int, length: int, seed: int) -> Panel:
+    """Poisson counts with small means: many zeros, so unbounded lower bounds fall below 0."""
+    rng = np.random.default_rng(seed)
+    mean = rng.uniform(0.3, 3.0, n)
+    return Panel.from_arrays(
+        list(rng.poisson(mean[:, None], size=(n, length)).astype(float)), season_length=1
+    )
+
+
+def test_non_negative_training_data_floor_lower_bounds_at_zero_without_losing_coverage():
+    """Counts: the calibration learns the floor 0 from its data; bounds of non-negative
+    histories stop there, coverage is unchanged (the outcomes are >= 0) and intervals narrow.
+    A history with a negative value is not clipped, and a model calibrated on data that went
+    below 0 never clips."""
+    panel = _counts(300, 40, seed=6)
+    h = 4
+    history, test = panel.head_cut(h), panel.tail(h)
+    cal = calibrate_panel(history, "naive", h)["naive"]
+    assert cal.floor == 0.0
+    probs = IntervalRequest((80.0, 95.0)).probs
+    point = np.repeat(history.tail(1), h, axis=1)
+    hists = [history.series(i) for i in range(len(history))]
+    q = cal.quantiles(point, hists, history.ids, probs)
+    raw = cal.quantiles_from_scale(point, history_scales(hists, 1, cal.scale_window), history.ids, probs)
+    assert (raw < 0).any() and (q >= 0).all()
+
+    def inside(v: np.ndarray, k: int) -> float:  # central interval k: probabilities k and -1-k
+        return float(((test >= v[..., k]) & (test <= v[..., -1 - k])).mean())
+
+    for k in range(probs.size // 2):
+        assert inside(q, k) == inside(raw, k)
+    assert (q[..., -1] - q[..., 0]).sum() < (raw[..., -1] - raw[..., 0]).sum()
+    negative = [*hists[:1], hists[1] - 5.0]
+    two = cal.quantiles(point[:2], negative, history.ids[:2], probs)
+    assert (two[1] < 0).any()  # a history below 0: no floor for that series
+    shifted = Panel(history.ids, history.indptr, history.values - 1.0, season_length=1)
+    assert calibrate_panel(shifted, "naive", h)["naive"].floor is None
+
+
+def test_floor_round_trips_and_reaches_native_bounds(tmp_path):
+    panel = _counts(120, 40, seed=7)
+    cal = calibrate_panel(panel, "naive", 3)["naive"]
+    cal.save(tmp_path)
+    assert ConformalCalibration.load(tmp_path).floor == 0.0
+    predictor = PanelPredictor(
+        "naive", 3, freq=None, season_length=1, calibration=cal, interval_method="native"
+    )
+    series = [SeriesInput(str(i), panel.series(i)) for i in range(20)]
+    lows = np.concatenate([f.bounds["lo-95"] for f in predictor.predict_series(series, level=[95])])
+    assert lows.min() == 0.0  # statsforecast's naive intervals reach below 0 on these counts
+    unbounded = PanelPredictor("naive", 3, freq=None, season_length=1, interval_method="native")
+    raw = np.concatenate([f.bounds["lo-95"] for f in unbounded.predict_series(series, level=[95])])
+    assert raw.min() < 0
+
+
+def test_conformal_cv_floor_reads_only_values_before_the_first_cutoff():
+    """A negative outcome inside a scored window does not remove the floor of earlier windows'
+    calibrations (it was not known then); one in the history before every window does."""
+    panel = _counts(80, 40, seed=8)
+    h = 4
+    cv = cross_validation(panel, ["naive"], h, n_windows=3, progress=False)
+    base = conformal_cv(cv, panel, ["naive"], h, level=[95])
+    assert np.nanmin(base["naive-lo-95"]) == 0.0
+    late = panel.values.copy()
+    late[panel.indptr[1] - 1] = -3.0  # last value of series 0: inside its last CV window only
+    later = Panel(panel.ids, panel.indptr, late, season_length=1)
+    cv_late = cross_validation(later, ["naive"], h, n_windows=3, progress=False)
+    out = conformal_cv(cv_late, later, ["naive"], h, level=[95])
+    others = out["unique_id"] != panel.ids[0]
+    assert np.nanmin(out.loc[others, "naive-lo-95"]) == 0.0
+    early = panel.values.copy()
+    early[panel.indptr[1] - 30] = -3.0  # in series 0's history before its first window
+    earlier = Panel(panel.ids, panel.indptr, early, season_length=1)
+    cv_early = cross_validation(earlier, ["naive"], h, n_windows=3, progress=False)
+    out = conformal_cv(cv_early, earlier, ["naive"], h, level=[95])
+    assert np.nanmin(out.loc[out["unique_id"] != panel.ids[0], "naive-lo-95"]) < 0
