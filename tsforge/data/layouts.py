@@ -32,7 +32,7 @@ from tsforge.data.coordinates import resolve_coords
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.tables import to_polars
 from tsforge.data.timeaxis import detect_time_column, parse_time_column, regularise, regularise_steps
-from tsforge.data.tsf import TsfFile, tsf_to_dense
+from tsforge.data.tsf import TsfFile, monash_freq, tsf_to_dense
 from tsforge.errors import DataValidationError
 
 __all__ = [
@@ -45,7 +45,6 @@ __all__ = [
     "from_tsf",
     "detect_layout",
     "file_stem",
-    "TSF_FREQUENCIES",
 ]
 
 log = logging.getLogger(__name__)
@@ -297,21 +296,6 @@ def from_array(
     )
 
 
-# Monash ``@frequency`` names → pandas aliases (used when the caller gives no ``freq``).
-TSF_FREQUENCIES = {
-    "4_seconds": "4s",
-    "minutely": "min",
-    "10_minutes": "10min",
-    "half_hourly": "30min",
-    "hourly": "h",
-    "daily": "D",
-    "weekly": "W",
-    "monthly": "MS",
-    "quarterly": "QS",
-    "yearly": "YS",
-}
-
-
 def from_tsf(
     tsf: TsfFile, *, name: str, freq: str | None = None, start: str = "2000-01-01"
 ) -> TimeSeriesData:
@@ -322,7 +306,11 @@ def from_tsf(
     Without a known frequency the series has no timestamps.
     """
     values, names = tsf_to_dense(tsf)
-    freq = freq or TSF_FREQUENCIES.get(tsf.meta.get("frequency", "").strip().lower())
+    if freq is None and tsf.meta.get("frequency"):
+        try:
+            freq = monash_freq(str(tsf.meta["frequency"]))
+        except DataValidationError:  # a frequency pandas has no name for: no timestamps
+            freq = None
     times = None if freq is None else pd.date_range(start, periods=values.shape[0], freq=freq).to_numpy()
     return TimeSeriesData(values=values, timestamps=times, channel_ids=tuple(names), freq=freq, name=name)
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,33 +32,7 @@ from tsforge.data.frequency import NS_PER_DAY, fixed_step, modal_step_alias
 from tsforge.data.frequency import season_length as _season_length
 from tsforge.errors import DataValidationError, UnknownSeasonWarning
 
-__all__ = ["Panel", "MONASH_FREQS", "monash_freq", "fill_missing_ragged", "series_index", "on_grid"]
-
-#: Monash ``@frequency`` names → pandas aliases. Calendar frequencies use the *start* anchors
-#: (``MS`` not ``ME``) because Monash start timestamps are the first day of the period.
-MONASH_FREQS: dict[str, str] = {
-    "yearly": "YS",
-    "quarterly": "QS",
-    "monthly": "MS",
-    "weekly": "W",  # anchored on the start weekday, see _weekly_alias
-    "daily": "D",
-    "hourly": "h",
-    "half_hourly": "30min",
-    "minutely": "min",
-}
-_MONASH_UNITS = {"seconds": "s", "minutes": "min", "hours": "h", "days": "D"}
-
-
-def monash_freq(name: str) -> str:
-    """Pandas alias for a Monash frequency name (``monthly`` → ``MS``, ``10_minutes`` → ``10min``)."""
-    key = name.strip().lower()
-    if key in MONASH_FREQS:
-        return MONASH_FREQS[key]
-    m = re.fullmatch(r"(\d+)_(seconds|minutes|hours|days)", key)
-    if m:
-        return f"{int(m.group(1))}{_MONASH_UNITS[m.group(2)]}"
-    raise DataValidationError(f"unknown Monash frequency {name!r}", field="frequency")
-
+__all__ = ["Panel", "fill_missing_ragged", "series_index", "on_grid"]
 
 # --------------------------------------------------------------------------------------------
 # Pure helpers on the CSR layout
@@ -531,7 +504,7 @@ class Panel:
         header. A numeric ``horizon`` attribute becomes ``attrs["horizon"]`` (:attr:`horizons`);
         other attributes are kept in ``attrs``; the header (``@horizon`` ...) in ``meta``.
         """
-        from tsforge.data.tsf import TsfFile, read_tsf
+        from tsforge.data.tsf import TsfFile, monash_freq, read_tsf
 
         file = None
         if not isinstance(source, TsfFile):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pandas as pd
 
 from tsforge.errors import DataValidationError
 
-__all__ = ["TsfSeries", "TsfFile", "read_tsf", "parse_tsf", "tsf_to_dense"]
+__all__ = ["TsfSeries", "TsfFile", "read_tsf", "parse_tsf", "tsf_to_dense", "MONASH_FREQS", "monash_freq"]
 
 # --------------------------------------------------------------------------------------------
 # Monash .tsf format
@@ -27,6 +28,32 @@ __all__ = ["TsfSeries", "TsfFile", "read_tsf", "parse_tsf", "tsf_to_dense"]
 # attribute values in declaration order, then the comma-separated values, all joined by ``:``.
 # ``?`` marks a missing value. Dates are written ``YYYY-MM-DD HH-MM-SS``.
 # --------------------------------------------------------------------------------------------
+
+
+#: Monash ``@frequency`` names → pandas aliases. Calendar frequencies use the *start* anchors
+#: (``MS`` not ``ME``) because Monash start timestamps are the first day of the period.
+MONASH_FREQS: dict[str, str] = {
+    "yearly": "YS",
+    "quarterly": "QS",
+    "monthly": "MS",
+    "weekly": "W",  # panels anchor it on the start weekday (tsforge.data.panel._weekly_alias)
+    "daily": "D",
+    "hourly": "h",
+    "half_hourly": "30min",
+    "minutely": "min",
+}
+_MONASH_UNITS = {"seconds": "s", "minutes": "min", "hours": "h", "days": "D"}
+
+
+def monash_freq(name: str) -> str:
+    """Pandas alias for a Monash frequency name (``monthly`` → ``MS``, ``10_minutes`` → ``10min``)."""
+    key = name.strip().lower()
+    if key in MONASH_FREQS:
+        return MONASH_FREQS[key]
+    m = re.fullmatch(r"(\d+)_(seconds|minutes|hours|days)", key)
+    if m:
+        return f"{int(m.group(1))}{_MONASH_UNITS[m.group(2)]}"
+    raise DataValidationError(f"unknown Monash frequency {name!r}", field="frequency")
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from tsforge.data.panel import Panel, fill_missing_ragged, monash_freq
-from tsforge.data.tsf import parse_tsf
+from tsforge.data.panel import Panel, fill_missing_ragged
+from tsforge.data.tsf import monash_freq, parse_tsf
 from tsforge.errors import DataValidationError, UnknownSeasonWarning
 
 TSF = """# a tiny Monash file
