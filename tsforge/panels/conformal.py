@@ -35,7 +35,10 @@ own errors are exchangeable with its future errors, which pooled scores of other
 not be. In practice: window models (thousands of validation windows per channel) are
 calibrated per channel; panels (one or two windows per series) are pooled per horizon step,
 every series weighing the same (a series' ``k`` windows count ``1/k`` each: a test window is
-one case per series, and long series would otherwise dominate the scores).
+one case per series, and long series would otherwise dominate the scores). The number of scores
+the conformal ranks are read against is then the weights' effective sample size (Kish,
+``(Σw)² / Σw²``): the number of cases when every series has as many windows, the number of
+series when one series holds nearly all of them.
 
 **How many windows** (:func:`calibration_windows`): the fewest *most recent* windows that give
 ``MIN_SCORES`` = 100 scores per step (at most ``MAX_WINDOWS`` = 5). Why 100: the conformal
@@ -45,7 +48,13 @@ shorter histories, in other regimes. In ``benchmarks/intervals.py`` a leave-one-
 comparison over the twelve dev collections (criterion: the default model's coverage error at
 80 and 95 %) chose "at least 100 scores" over 300 and 1,000 in every fold, and the two-horizon
 scale window over the whole history in every fold. On a panel of 100 or more series this is
-one window (the validation window), so calibrating a local model costs no extra fit.
+one window (the validation window), so calibrating a local model costs no extra fit. **A panel
+of few series** (a handful of stores, one sensor) cannot reach 100 scores in 5 windows; it gets
+the fewest most recent windows that give ``MIN_RESOLVED`` = 39 scores — what a 95 % interval
+needs to exist — at most 39 windows (one series: 39 windows, its own scores). Why: with five
+windows a panel of six series had 30 scores and no 95 % interval at all (its bounds were the
+most extreme scores seen, and said so); a few more refits of a few series are cheap, and the
+alternative users were left with was no interval.
 
 **Non-negative data** (:func:`nonnegative_floor`): when every value the model was calibrated on is
 ``>= 0`` (sales, counts, prices, traffic: 11 of the 12 development collections), quantiles stop at
@@ -102,6 +111,9 @@ __all__ = [
 
 MIN_SCORES = 100
 MAX_WINDOWS = 5
+#: scores a 95 % interval needs to exist (conformal rank inside the scores); a panel too small
+#: for ``MIN_SCORES`` in ``MAX_WINDOWS`` windows calibrates on more windows until it has these
+MIN_RESOLVED = 39
 #: order statistics kept per horizon step (pooled) and per (series, step): enough to read any
 #: quantile to a fraction of a percentile while bounding the bundle's size
 MAX_STORED = 512
@@ -293,7 +305,7 @@ def _sorted_stack(
     """``[cases, H]`` scores (NaN = missing) → ``([H, k]`` thinned sorted scores, ``[H]`` counts).
 
     With ``weights`` (``[cases]``), the rows hold the weighted quantile function on a ``k`` grid
-    and the counts are the total weights (the effective number of scores).
+    and the counts are the weights' effective sample size ``(Σw)² / Σw²``.
     """
     H = scores.shape[1]
     out = np.full((H, k), np.nan)
@@ -307,7 +319,7 @@ def _sorted_stack(
             out[j] = _thin(col, k)
         else:
             w = np.asarray(weights, dtype=np.float64)[ok][order]
-            n[j] = w.sum()
+            n[j] = w.sum() ** 2 / (w**2).sum()  # Kish effective sample size (see the module doc)
             out[j] = _weighted_grid(col, w, k)
     return out, n
 
@@ -518,10 +530,14 @@ class ConformalCalibration:
         names = _in_words([f"{lv:g} %" for lv in levels])
         counts = _in_words([str(need[lv]) for lv in levels])
         plural = len(levels) > 1
-        per_series = ", a series counting once," if self.info.get("weighting") == "series equally" else ""
+        weighted = (
+            "effective count, series weighing equally; "
+            if self.info.get("weighting") == "series equally"
+            else ""
+        )
         return (
             f"the {names} interval{'s' if plural else ''} need{'' if plural else 's'} {counts} "
-            f"calibration scores per horizon step{per_series} and this calibration has {n} (it resolves up to "
+            f"calibration scores per horizon step and this calibration has {n} ({weighted}it resolves up to "
             f"{self.resolved_level(h):.0f} %), so {'their' if plural else 'its'} bounds are the most "
             "extreme scores seen and cover less than nominal: ask for a lower level, or calibrate "
             "on more series or longer histories"
@@ -579,17 +595,18 @@ class ConformalCalibration:
 def calibration_windows(panel: Panel, h: int, min_scores: int = MIN_SCORES) -> int:
     """Rolling-origin windows for calibration: the fewest most recent windows that give at
     least ``min_scores`` scores per step (counting only series long enough for each window),
-    at most ``MAX_WINDOWS`` (see the module doc)."""
+    at most ``MAX_WINDOWS``; a panel that has fewer than ``MIN_RESOLVED`` scores by then gets
+    more windows until it has them, at most ``MIN_RESOLVED`` (see the module doc)."""
     h = int(h)
     total = 0
-    for w in range(1, MAX_WINDOWS + 1):
+    for w in range(1, max(MAX_WINDOWS, MIN_RESOLVED) + 1):
         eligible = int((panel.lengths - h * w >= 1).sum())  # series with a value before window w
         if eligible == 0:
             return max(1, w - 1)
         total += eligible
-        if total >= min_scores:
+        if total >= min_scores or (w >= MAX_WINDOWS and total >= MIN_RESOLVED):
             return w
-    return MAX_WINDOWS
+    return max(MAX_WINDOWS, MIN_RESOLVED)
 
 
 def _model_name(model: str | PanelForecaster) -> str:

@@ -50,13 +50,20 @@ def test_train_then_forecast_a_ragged_panel(model, ragged_csv, tracking_uri, tmp
     )
     assert code == 0, err[-3000:]
     assert "Holdout result" in out and "MASE" in out and f"rp-{model}" in out
-    # three series resolve a 50 % interval at most (3 scores a step): the run records it and the
-    # command says that the bounds it scored (60, 80 and 95 %) are clamped
+    # the run records the level its calibration resolves and the command says which scored bounds
+    # are clamped: a global model calibrates on its one validation window (3 series: 3 scores a
+    # step, 50 %); a local one on as many windows as these short series allow (13; 5, 9 and 13 of
+    # them per series: 23 effective scores, 91.7 %, short of the 39 a 95 % interval needs)
     import mlflow
 
     run = mlflow.search_runs(experiment_names=None, search_all_experiments=True, output_format="list")[0]
-    assert run.data.params["intervals.resolved_level"] == "50.0"
-    assert "60 %, 80 % and 95 % intervals need 4, 9 and 39" in " ".join(err.split())
+    said = " ".join(err.split())
+    if model == "dlinear":
+        assert run.data.params["intervals.resolved_level"] == "50.0"
+        assert "60 %, 80 % and 95 % intervals need 4, 9 and 39" in said
+    else:
+        assert float(run.data.params["intervals.resolved_level"]) > 90.0
+        assert "the 95 % interval needs 39" in said and "80 %" not in said
     dest = tmp_path / "fc.csv"
     code, out, err = _cli(
         capsys,

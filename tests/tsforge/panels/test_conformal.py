@@ -303,3 +303,55 @@ def test_conformal_cv_floor_reads_only_values_before_the_first_cutoff():
     cv_early = cross_validation(earlier, ["naive"], h, n_windows=3, progress=False)
     out = conformal_cv(cv_early, earlier, ["naive"], h, level=[95])
     assert np.nanmin(out.loc[out["unique_id"] != panel.ids[0], "naive-lo-95"]) < 0
+
+
+def test_a_panel_of_few_series_calibrates_on_enough_windows_to_resolve_95_percent():
+    """Four random walks: five windows gave 4 effective scores (series counted once), so the 80
+    and 95 % bounds were both the extreme scores (89 % coverage for each). Now the panel gets the
+    windows a 95 % interval needs (10 × 4 = 40 scores), no warning, and coverage over 100
+    independent panels is within sampling error of nominal at both levels."""
+    import warnings
+
+    h = 4
+    request = IntervalRequest((80.0, 95.0))
+    covered = {80: [], 95: []}
+    for r in range(100):
+        rng = np.random.default_rng(100 + r)
+        sigma = rng.uniform(0.5, 5.0, 4)
+        panel = Panel.from_arrays(list(100 + np.cumsum(rng.normal(size=(4, 200)) * sigma[:, None], axis=1)))
+        history, test = panel.head_cut(h), panel.tail(h)
+        assert calibration_windows(history, h) == 10
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # an IntervalResolutionWarning fails the test
+            cal = calibrate_panel(history, "naive", h)["naive"]
+            hists = [history.series(i) for i in range(4)]
+            q = cal.quantiles(np.repeat(history.tail(1), h, axis=1), hists, history.ids, request.probs)
+        assert cal.pooled_n.min() == pytest.approx(40.0)
+        bounds = request.bounds(q)
+        for lv in covered:
+            covered[lv].append(((test >= bounds[f"lo-{lv}"]) & (test <= bounds[f"hi-{lv}"])).mean())
+    for lv, c in covered.items():
+        se = np.sqrt(lv / 100 * (1 - lv / 100) / 400)  # 100 panels x 4 series (steps share a path)
+        assert abs(np.mean(c) - lv / 100) < 4 * se + 0.01, (lv, np.mean(c))
+
+
+def test_window_count_rule_and_effective_scores():
+    """≥ 100 scores in at most 5 windows where the panel allows, else the windows 39 scores need
+    (at most 39); weighted scores count their Kish effective size."""
+
+    def panel(n: int, length: int) -> Panel:
+        return Panel.from_arrays([np.arange(length, dtype=float)] * n)
+
+    assert calibration_windows(panel(150, 50), 4) == 1
+    assert calibration_windows(panel(30, 50), 4) == 4  # 120 scores
+    assert calibration_windows(panel(10, 50), 4) == 5  # 50 scores >= 39
+    assert calibration_windows(panel(6, 80), 4) == 7  # 42 scores
+    assert calibration_windows(panel(1, 400), 4) == 39  # one series: its own 39 windows
+    assert calibration_windows(panel(1, 30), 4) == 7  # as many as the series has
+    scores = np.random.default_rng(0).normal(size=(12, 1))
+    even = ConformalCalibration.from_scores(scores, ["a", "b", "c"] * 4, season_length=1, scale_window=4,
+                                            weight_series_equally=True)  # fmt: skip
+    assert even.pooled_n[0] == pytest.approx(12.0)  # equal windows: every case counts
+    lopsided = ConformalCalibration.from_scores(scores, ["a"] * 10 + ["b", "c"], season_length=1, scale_window=4,
+                                                weight_series_equally=True)  # fmt: skip
+    assert lopsided.pooled_n[0] == pytest.approx(9 / (10 * 0.01 + 2))  # (Σw)² / Σw² with w = 0.1 ×10, 1, 1
