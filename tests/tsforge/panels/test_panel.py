@@ -181,3 +181,16 @@ def test_fill_missing_interpolates_inside_and_holds_ends_per_series():
     indptr = np.array([0, 5, 9])
     out = fill_missing_ragged(values, indptr)
     np.testing.assert_allclose(out, [1, 1, 2, 3, 3, 10, 11, 12, 13])
+
+
+def test_long_multichannel_tsf_reads_use_the_same_frequency_names():
+    """The multichannel reader had its own table without ``n_hours`` names: a ``2_hours`` file
+    got no timestamps; both readers now share :func:`monash_freq`."""
+    from tsforge.data.layouts import from_tsf
+
+    text = TSF.replace("@frequency monthly", "@frequency 2_hours")
+    data = from_tsf(parse_tsf(text), name="two_hourly")
+    assert data.freq == "2h"
+    assert (np.diff(data.timestamps) == np.timedelta64(2, "h")).all()
+    unknown = from_tsf(parse_tsf(TSF.replace("@frequency monthly", "@frequency fortnightly")), name="x")
+    assert unknown.timestamps is None  # a name pandas cannot map: no timestamps, as before
