@@ -1,7 +1,10 @@
-"""Schemas shared by several routes: the model a response came from, and the error body."""
+"""Schemas shared by several routes: the model a response came from, the error body, and the
+rules every posted series' timestamps follow."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
@@ -14,6 +17,7 @@ __all__ = [
     "ErrorItem",
     "ERROR_RESPONSES",
     "BUSY_RESPONSES",
+    "check_timestamps",
 ]
 
 
@@ -95,3 +99,24 @@ BUSY_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "The request ran past its time budget (TSFORGE_CPU_TIMEOUT_SECONDS) and was stopped.",
     },
 }
+
+
+def check_timestamps(timestamps: Sequence[datetime] | Sequence[int] | None, n_values: int) -> None:
+    """Refuse (``ValueError``, which the service answers as a 422 naming the series' field)
+    timestamps that are not one per value, mix aware and naive times, or do not increase.
+
+    Why one function: every endpoint that takes a series takes its timestamps, and a series that
+    one endpoint accepts must not be refused by another for a rule it alone checks.
+    """
+    if timestamps is None:
+        return
+    if len(timestamps) != n_values:
+        raise ValueError(f"{len(timestamps)} timestamps for {n_values} values; give one per value")
+    aware = {
+        isinstance(t, datetime) and t.tzinfo is not None and t.utcoffset() is not None for t in timestamps
+    }
+    if len(aware) > 1:
+        raise ValueError("timestamps mix time-zone-aware and naive values")
+    for i in range(1, len(timestamps)):
+        if timestamps[i] <= timestamps[i - 1]:
+            raise ValueError(f"timestamps must be strictly increasing (position {i})")

@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from service.schemas.common import NOTES_DESCRIPTION, ModelInfo, OmitsEmptyNotes
+from service.schemas.common import NOTES_DESCRIPTION, ModelInfo, OmitsEmptyNotes, check_timestamps
 from tsforge.inference import MAX_LEVELS
 
 __all__ = [
@@ -99,21 +99,7 @@ class SeriesIn(BaseModel):
 
     @model_validator(mode="after")
     def _timestamps_match(self) -> SeriesIn:
-        if self.timestamps is None:
-            return self
-        if len(self.timestamps) != len(self.values):
-            raise ValueError(
-                f"{len(self.timestamps)} timestamps for {len(self.values)} values; give one per value"
-            )
-        aware = {
-            isinstance(t, datetime) and t.tzinfo is not None and t.utcoffset() is not None
-            for t in self.timestamps
-        }
-        if len(aware) > 1:
-            raise ValueError("timestamps mix time-zone-aware and naive values")
-        for i in range(1, len(self.timestamps)):
-            if self.timestamps[i] <= self.timestamps[i - 1]:
-                raise ValueError(f"timestamps must be strictly increasing (position {i})")
+        check_timestamps(self.timestamps, len(self.values))
         return self
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from service.schemas.common import check_timestamps
 from service.schemas.forecast import ValueOrMissing
 
 __all__ = ["ProfileSeriesIn", "ProfileRequest", "SeriesProfile", "ProfileResponse", "PROFILE_EXAMPLE"]
@@ -38,8 +39,7 @@ class ProfileSeriesIn(BaseModel):
 
     @model_validator(mode="after")
     def _one_timestamp_per_value(self) -> ProfileSeriesIn:
-        if self.timestamps is not None and len(self.timestamps) != len(self.values):
-            raise ValueError(f"{len(self.timestamps)} timestamps for {len(self.values)} values")
+        check_timestamps(self.timestamps, len(self.values))
         return self
 
 

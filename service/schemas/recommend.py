@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from service.schemas.common import check_timestamps
 from service.schemas.forecast import ValueOrMissing
 
 __all__ = [
@@ -40,8 +41,13 @@ class RecommendSeriesIn(BaseModel):
         min_length=1, description="Observations, oldest first; null = missing."
     )
     timestamps: list[datetime] | None = Field(
-        None, description="Optional; must be the same for every series."
+        None, description="Optional, one per value, increasing; the same for every series unless per_series."
     )
+
+    @model_validator(mode="after")
+    def _one_timestamp_per_value(self) -> RecommendSeriesIn:
+        check_timestamps(self.timestamps, len(self.values))
+        return self
 
 
 class RecommendRequest(BaseModel):
@@ -66,9 +72,6 @@ class RecommendRequest(BaseModel):
         if len(set(ids)) != len(ids):
             raise ValueError("series ids must be unique within a request")
         if self.per_series:
-            for s in self.series:
-                if s.timestamps is not None and len(s.timestamps) != len(s.values):
-                    raise ValueError(f"series {s.id!r}: one timestamp per value")
             if any(s.timestamps is None for s in self.series) and any(
                 s.timestamps is not None for s in self.series
             ):
@@ -83,8 +86,6 @@ class RecommendRequest(BaseModel):
         with_ts = [s.timestamps for s in self.series if s.timestamps is not None]
         if with_ts and (len(with_ts) != len(self.series) or any(t != with_ts[0] for t in with_ts)):
             raise ValueError("give the same timestamps for every series, or none")
-        if with_ts and len(with_ts[0]) != len(self.series[0].values):
-            raise ValueError("one timestamp per value")
         return self
 
 

@@ -81,3 +81,29 @@ def test_timestamps_are_accepted_and_checked_like_the_other_endpoints(client):
         "/v1/profile", json={"series": [{"id": "a", "values": values, "timestamps": stamps[:5]}]}
     )
     assert short.status_code == 422 and short.json()["field"] == "series[0]"
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [("decreasing", "strictly increasing (position 3)"), ("mixed_zones", "mix time-zone-aware and naive")],
+)
+def test_every_series_endpoint_refuses_the_same_bad_timestamps_with_the_same_words(client, case, message):
+    """/v1/profile and /v1/recommend checked only the count of timestamps, /v1/forecast also their
+    order and time zones: a series one endpoint refused another accepted. One check now."""
+    import pandas as pd
+
+    stamps = [t.isoformat() for t in pd.date_range("2010-01-01", periods=120, freq="MS")]
+    if case == "decreasing":
+        stamps[3], stamps[2] = stamps[2], stamps[3]
+    else:
+        stamps[5] = stamps[5] + "+02:00"
+    series = [{"id": "a", "values": [float(i % 12) + 0.1 * i for i in range(120)], "timestamps": stamps}]
+    for path, extra in (
+        ("/v1/forecast", {}),
+        ("/v1/profile", {}),
+        ("/v1/recommend", {"horizon": 12}),
+        ("/v1/recommend", {"horizon": 12, "per_series": True}),
+    ):
+        r = client.post(path, json={"series": series, **extra})
+        assert r.status_code == 422, (path, r.text)
+        assert message in r.json()["message"] and r.json()["field"] == "series[0]", (path, r.json())
