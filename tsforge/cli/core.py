@@ -432,7 +432,9 @@ def forecast_cmd(
             result.to_csv(output, index=False)
         console.print(f"wrote {len(result)} forecast rows for {result[id_col].nunique()} series to {output}")
     else:
-        console.print(result.to_string(index=False, max_rows=60))
+        # out, not print: a table's rows must not be broken at the console width (80 in a pipe)
+        # nor an id read as rich markup
+        console.out(result.to_string(index=False, max_rows=60), highlight=False)
     if plot is not None:
         from tsforge.cli.forecast_plot import write_forecast_plot
 

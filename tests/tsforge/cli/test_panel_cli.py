@@ -94,6 +94,12 @@ def test_train_then_forecast_a_ragged_panel(model, ragged_csv, tracking_uri, tmp
     assert code == 2 and "--plot writes a PNG" in err and not other.exists(), err
     code, out, err = _cli(capsys, "evaluate", "--model", f"rp-{model}", "--dataset", ragged_csv, "--json")
     assert code == 0 and '"test_mase"' in out, err[-2000:]
+    # printed (no --output): one line per forecast row even in an 80-column pipe, where rich broke
+    # each row with its interval columns over two lines
+    code, out, err = _cli(capsys, *args[:-2], "--level", "80", "--level", "95")
+    assert code == 0, err[-2000:]
+    rows = [ln.split() for ln in out.splitlines() if ln.split()[:1] in (["a"], ["b"], ["c"])]
+    assert len(rows) == 9 and all(len(r) == 8 for r in rows), out  # id, ds, step, y_hat + 4 bounds
 
 
 @pytest.mark.parametrize(
