@@ -104,6 +104,7 @@ __all__ = [
     "conformal_cv",
     "calibrate_forecasts",
     "nonnegative_floor",
+    "floor_quantiles",
     "LOG_LEVELS",
     "holdout_interval_metrics",
     "task_interval_metrics",
