@@ -20,6 +20,7 @@ import polars as pl
 from tsforge.errors import DataValidationError
 
 __all__ = [
+    "drop_pandas_index",
     "read_table",
     "sniff_separator",
     "to_polars",
@@ -68,7 +69,7 @@ def read_table(
     suffix = _suffix(p)
     try:
         if suffix in PARQUET_SUFFIXES:
-            return _read_parquet(p, categorical)
+            return drop_pandas_index(_read_parquet(p, categorical))
         if suffix in CSV_SUFFIXES:
             sep = "\t" if suffix.startswith(".tsv") else sniff_separator(p)
             opts = {"separator": sep, "encoding": "utf8-lossy", "infer_schema_length": 10_000, **csv_options}
@@ -81,7 +82,7 @@ def read_table(
                     alt = frame
                 if _numeric_columns(alt) > _numeric_columns(frame):
                     frame = alt
-            return frame
+            return drop_pandas_index(frame)
     except pl.exceptions.NoDataError:
         raise DataValidationError("file is empty", file=str(p)) from None
     except (pl.exceptions.PolarsError, OSError) as exc:
@@ -94,6 +95,27 @@ def read_table(
 
 
 _SEPARATORS = (",", ";", "\t", "|")
+#: the header pandas gives its row index in a CSV (``df.to_csv(path)``: empty; read back with
+#: pandas and written again: ``Unnamed: 0``), and the column it stores a non-range index in Parquet
+_PANDAS_INDEX_NAMES = ("", "Unnamed: 0", "__index_level_0__")
+
+
+def drop_pandas_index(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` without a leading row-number column that pandas wrote (an unnamed first column
+    holding consecutive integers).
+
+    Why: ``df.to_csv(path)`` writes the row index by default; a wide file saved that way was read
+    as one more series (``0, 1, 2, …``), trained on and forecast without a word. A column with a
+    name, or with anything but consecutive integers (an unnamed date index), is kept.
+    """
+    while frame.width > 1 and frame.columns[0] in _PANDAS_INDEX_NAMES:  # read and saved again: two
+        first = frame.get_column(frame.columns[0])
+        if not first.dtype.is_integer() or first.null_count() or first.len() < 2:
+            break
+        if not bool((first.diff().drop_nulls() == 1).all()):
+            break
+        frame = frame.drop(frame.columns[0])
+    return frame
 
 
 def sniff_separator(path: Path) -> str:

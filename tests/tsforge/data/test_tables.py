@@ -47,3 +47,32 @@ def test_a_gzipped_semicolon_file_is_sniffed_too(tmp_path):
     _frame().to_csv(path, sep=";", decimal=",", index=False, compression="gzip")
     assert sniff_separator(path) == ";"
     np.testing.assert_allclose(read_table(path)["y"].to_numpy(), _frame()["y"].to_numpy())
+
+
+def test_the_row_index_pandas_writes_by_default_is_not_read_as_a_series(tmp_path, capsys):
+    """``df.to_csv(path)`` writes the row index as an unnamed first column: a wide file saved that
+    way trained three series (one of them 0, 1, 2, …). It is dropped; a named or non-consecutive
+    first column, and an unnamed date index, are kept."""
+    from tests.conftest import run_cli
+
+    t = pd.date_range("2020-01-01", periods=120, freq="D")
+    wide = pd.DataFrame({"date": t, "a": np.sin(np.arange(120) / 3) + 5, "b": np.cos(np.arange(120) / 3) + 5})
+    path = tmp_path / "with_index.csv"
+    wide.to_csv(path)  # pandas' default: index=True
+    assert read_table(path).columns == ["date", "a", "b"]
+    again = tmp_path / "again.csv"
+    pd.read_csv(path).to_csv(again)  # read back and saved again: "Unnamed: 0" and a new index
+    assert read_table(again).columns == ["date", "a", "b"]
+    wide.to_parquet(tmp_path / "w.parquet")  # a range index is metadata in Parquet: nothing to drop
+    assert read_table(tmp_path / "w.parquet").columns == ["date", "a", "b"]
+    kept = wide.assign(**{"": np.arange(120) * 2})[["", "date", "a", "b"]]
+    kept.to_csv(tmp_path / "kept.csv", index=False)  # not consecutive: data, kept
+    assert read_table(tmp_path / "kept.csv").columns[0] == ""
+    dated = wide.set_index("date")
+    dated.index.name = None
+    dated.to_csv(tmp_path / "dated.csv")  # an unnamed date index is the time column
+    assert read_table(tmp_path / "dated.csv").columns[1:] == ["a", "b"]
+    code, out, err = run_cli(capsys, "train", str(path), "--model", "naive", "--horizon", "7", "--no-track")
+    assert code == 0, err
+    row = next(ln for ln in out.splitlines() if ln.strip().startswith("naive"))
+    assert row.split()[1] == "2", out  # two series, not three
