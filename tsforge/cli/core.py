@@ -132,6 +132,16 @@ def train_cmd(
     freq: FreqOption = None,
     fill_gaps: FillGapsOption = False,
     coords: CoordsOption = None,
+    intervals: Annotated[
+        bool,
+        typer.Option(
+            "--intervals/--no-intervals",
+            help="Panels: calibrate conformal intervals on rolling-origin windows of the history "
+            "(extra fits of a local model on a panel of few series); --no-intervals skips them, and "
+            "--level is then answered by the model's native intervals where it has them (ETS, ARIMA, "
+            "Theta, ...), else refused.",
+        ),
+    ] = True,
 ) -> None:
     """Train a model under its protocol, log it to MLflow and register it.
 
@@ -160,6 +170,12 @@ def train_cmd(
     }
     train_cfg = {k: v for k, v in train_cfg.items() if v is not None}
     _warn_unused_training_options(model, train_cfg)
+    if not intervals and split != HOLDOUT:
+        raise ConfigError(
+            "--no-intervals applies to the panel protocol: a model on a --split calibrates its "
+            "intervals on its validation windows, with no extra fit",
+            field="intervals",
+        )
     if split == HOLDOUT:
         from tsforge.pipeline.panel import refuse_loss_strategy
 
@@ -179,6 +195,7 @@ def train_cmd(
                 no_track,
                 register_as,
                 load_kwargs,
+                intervals,
             )
         return
     outcome = train(
@@ -235,6 +252,7 @@ def _train_panel(
     no_track: bool,
     register_as: str | None,
     load_kwargs: dict[str, Any] | None,
+    intervals: bool = True,
 ) -> None:
     from tsforge.pipeline import TrackingOptions, train_panel
 
@@ -249,6 +267,7 @@ def _train_panel(
         n_jobs=n_jobs,
         tracking=TrackingOptions(track=not no_track, registered_name=register_as),
         load_kwargs=load_kwargs,
+        intervals=intervals,
     )
     m = out.metrics
     row = {

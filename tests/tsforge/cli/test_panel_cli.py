@@ -262,3 +262,21 @@ def test_a_model_trained_on_a_tsf_file_forecasts_from_the_same_file(tracking_uri
     # seasonal naive repeats the value a season before each step
     expected = 20 + 3 * np.sin(2 * np.pi * np.arange(30, 33) / 12)
     np.testing.assert_allclose(fc.loc[fc["unique_id"] == "A", "y_hat"], expected.round(3), atol=1e-3)
+
+
+def test_no_intervals_skips_the_calibration_and_is_refused_where_it_means_nothing(
+    ragged_csv, tracking_uri, capsys
+):
+    """A panel of few series now calibrates on many windows (extra fits); --no-intervals skips
+    them: the run has no interval scores, and --level falls back to the model's native intervals."""
+    import mlflow
+
+    args = ("train", ragged_csv, "--model", "auto_ets", "--horizon", "3", "--register-as", "rp-noint")
+    code, _, err = _cli(capsys, *args, "--no-intervals")
+    assert code == 0, err[-2000:]
+    run = mlflow.search_runs(search_all_experiments=True, output_format="list")[0]
+    assert "intervals.method" not in run.data.params and "test_coverage_80" not in run.data.metrics
+    code, out, err = _cli(capsys, "forecast", "--model", "rp-noint", "--input", ragged_csv, "--level", "80")
+    assert code == 0 and "y_hat-lo-80" in out, err[-2000:]
+    code, _, err = _cli(capsys, "train", ragged_csv, "--model", "naive", "--split", "7:1:2", "--no-intervals")
+    assert code == 2 and "--no-intervals applies to the panel protocol" in err, err
