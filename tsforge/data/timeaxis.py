@@ -71,7 +71,12 @@ def _looks_like_yyyymmdd(series: pl.Series) -> bool:
 
 
 def detect_time_column(df: pl.DataFrame, value_cols: Sequence[str] | None = None) -> str | None:
-    """A datetime-typed column, else a conventionally named column, else a string column of dates."""
+    """A datetime-typed column, else a conventionally named column, else a string column of dates,
+    else a first column of integers that rise by one constant step (``year``: 1980, 1981, …).
+
+    Why the last rule: a wide yearly file ``year,a,b`` was read as three series, one of them the
+    years; a first column that counts up evenly is the time axis in every wide file seen so far.
+    """
     candidates = [c for c in df.columns if value_cols is None or c not in value_cols]
     for c in candidates:
         if df.schema[c].is_temporal() and df.schema[c] not in (pl.Time, pl.Duration):
@@ -90,7 +95,17 @@ def detect_time_column(df: pl.DataFrame, value_cols: Sequence[str] | None = None
                 parsed = pd.to_datetime(pd.Series(sample), errors="coerce")
             if sample and not pd.isna(parsed).any():
                 return c
+    if candidates and _counts_up_evenly(df.get_column(candidates[0])):
+        return candidates[0]
     return None
+
+
+def _counts_up_evenly(column: pl.Series) -> bool:
+    """Integers, no nulls, at least three, rising by one constant positive step."""
+    if not column.dtype.is_integer() or column.null_count() or column.len() < 3:
+        return False
+    steps = column.diff().drop_nulls()
+    return bool(steps.min() > 0 and steps.min() == steps.max())
 
 
 def regularise(

@@ -76,3 +76,25 @@ def test_the_row_index_pandas_writes_by_default_is_not_read_as_a_series(tmp_path
     assert code == 0, err
     row = next(ln for ln in out.splitlines() if ln.strip().startswith("naive"))
     assert row.split()[1] == "2", out  # two series, not three
+
+
+def test_a_wide_file_whose_first_column_counts_up_evenly_has_it_as_its_time_axis(tmp_path):
+    """``year,a,b`` was read as three series, one of them the years. A first column of integers
+    rising by one constant step is the time axis (training and forecast readers alike); integers
+    that do not rise evenly, and floats, stay series."""
+    from tsforge.data.history import histories_from_frame
+
+    years = np.arange(1980, 2021)
+    wide = pd.DataFrame({"year": years, "a": np.arange(41) * 2.0, "b": np.arange(41) + 5.0})
+    path = tmp_path / "yearly.csv"
+    wide.to_csv(path, index=False)
+    panel = load_panel(str(path)).panel
+    assert sorted(panel.ids) == ["a", "b"]
+    series = histories_from_frame(read_table(path))
+    assert [s.id for s in series] == ["a", "b"] and list(series[0].steps[:2]) == [1980, 1981]
+    uneven = wide.assign(year=np.r_[years[:-1], 2030])
+    uneven.to_csv(tmp_path / "uneven.csv", index=False)
+    assert len(load_panel(str(tmp_path / "uneven.csv")).panel) == 3
+    floats = wide.assign(year=years.astype(float) + 0.5)
+    floats.to_csv(tmp_path / "floats.csv", index=False)
+    assert len(load_panel(str(tmp_path / "floats.csv")).panel) == 3
