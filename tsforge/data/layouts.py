@@ -204,7 +204,7 @@ def wide_matrix(
     V.check_not_empty(frame.height, len(value_cols), file=file)
     values = np.empty((frame.height, len(value_cols)), dtype=dtype)
     for j, c in enumerate(value_cols):
-        values[:, j] = _wide_values(frame[c], column=c, file=file)
+        values[:, j] = _wide_values(frame[c], column=c, file=file, time_col=time_col, frame=frame)
     times = None
     first_step = 0
     if time_col is not None:
@@ -225,22 +225,37 @@ def wide_matrix(
     return WideMatrix(values, times, first_step, value_cols, freq)
 
 
-def _wide_values(series: pl.Series, *, column: str, file: str | None) -> np.ndarray:
+def _wide_values(
+    series: pl.Series,
+    *,
+    column: str,
+    file: str | None,
+    time_col: str | None = None,
+    frame: pl.DataFrame | None = None,
+) -> np.ndarray:
     """One value column of a wide table, with advice when it holds text.
 
     Why the advice: a long table whose columns are not named ``unique_id, ds, y`` is read as
     wide, and its id column is then the first "non-numeric" one; the fix is to name the
-    columns, which the bare error would not say.
+    columns, which the bare error would not say — and where the time column was found and one
+    numeric column is left (``item_id, date, sales``), the advice names them all.
     """
     try:
         return V.to_numeric(series, column=column, file=file)
     except DataValidationError as err:
         if series.dtype not in (pl.String, pl.Categorical):
             raise
+        numeric = (
+            []
+            if frame is None
+            else [c for c in frame.columns if c != time_col and frame.schema[c].is_numeric()]
+        )
+        target = numeric[0] if len(numeric) == 1 else "..."
         raise DataValidationError(
             f"{err.message}; the table was read as wide (one column per series). If it is long "
             "(one row per series and time step), give its column names: "
-            f"--id-col {column} --time-col ... --target-col ... (id_col/time_col/target_col in Python)",
+            f"--id-col {column} --time-col {time_col or '...'} --target-col {target} "
+            "(id_col/time_col/target_col in Python)",
             **err.where,
         ) from None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -96,8 +97,10 @@ def read_table(
 
 _SEPARATORS = (",", ";", "\t", "|")
 #: the header pandas gives its row index in a CSV (``df.to_csv(path)``: empty; read back with
-#: pandas and written again: ``Unnamed: 0``), and the column it stores a non-range index in Parquet
-_PANDAS_INDEX_NAMES = ("", "Unnamed: 0", "__index_level_0__")
+#: pandas and written again: ``Unnamed: 0``)
+_PANDAS_INDEX_NAMES = ("", "Unnamed: 0")
+#: the columns pandas stores a non-range index in when it writes Parquet (last, not first)
+_PARQUET_INDEX = re.compile(r"__index_level_\d+__")
 
 
 def drop_pandas_index(frame: pl.DataFrame) -> pl.DataFrame:
@@ -106,8 +109,13 @@ def drop_pandas_index(frame: pl.DataFrame) -> pl.DataFrame:
 
     Why: ``df.to_csv(path)`` writes the row index by default; a wide file saved that way was read
     as one more series (``0, 1, 2, …``), trained on and forecast without a word. A column with a
-    name, or with anything but consecutive integers (an unnamed date index), is kept.
+    name, or with anything but consecutive integers (an unnamed date index), is kept. Parquet:
+    pandas' integer index columns (``__index_level_0__``, written after the data, e.g. for a
+    frame built by concatenation) are dropped wherever they are; a date index there is kept.
     """
+    index_cols = [c for c in frame.columns if _PARQUET_INDEX.fullmatch(c) and frame.schema[c].is_integer()]
+    if index_cols and len(index_cols) < frame.width:
+        frame = frame.drop(index_cols)
     while frame.width > 1 and frame.columns[0] in _PANDAS_INDEX_NAMES:  # read and saved again: two
         first = frame.get_column(frame.columns[0])
         if not first.dtype.is_integer() or first.null_count() or first.len() < 2:

@@ -65,6 +65,10 @@ def test_the_row_index_pandas_writes_by_default_is_not_read_as_a_series(tmp_path
     assert read_table(again).columns == ["date", "a", "b"]
     wide.to_parquet(tmp_path / "w.parquet")  # a range index is metadata in Parquet: nothing to drop
     assert read_table(tmp_path / "w.parquet").columns == ["date", "a", "b"]
+    stacked = pd.concat([wide.iloc[:60], wide.iloc[60:]])  # an index that is not a range: stored as a column
+    stacked.index = np.r_[np.arange(60), np.arange(60)]
+    stacked.to_parquet(tmp_path / "stacked.parquet")
+    assert read_table(tmp_path / "stacked.parquet").columns == ["date", "a", "b"]
     kept = wide.assign(**{"": np.arange(120) * 2})[["", "date", "a", "b"]]
     kept.to_csv(tmp_path / "kept.csv", index=False)  # not consecutive: data, kept
     assert read_table(tmp_path / "kept.csv").columns[0] == ""
@@ -98,3 +102,22 @@ def test_a_wide_file_whose_first_column_counts_up_evenly_has_it_as_its_time_axis
     floats = wide.assign(year=years.astype(float) + 0.5)
     floats.to_csv(tmp_path / "floats.csv", index=False)
     assert len(load_panel(str(tmp_path / "floats.csv")).panel) == 3
+
+
+def test_a_long_file_with_other_column_names_is_told_the_exact_flags(tmp_path):
+    """``item_id, date, sales`` (no ``unique_id``) is read as wide and fails on the id column; the
+    advice said ``--time-col ... --target-col ...``; it now names the detected time column and the
+    one numeric column left."""
+    from tsforge.errors import DataValidationError
+
+    frame = pd.DataFrame(
+        {
+            "item_id": np.repeat(["x", "y"], 50),
+            "date": np.tile(pd.date_range("2020-01-01", periods=50, freq="D").strftime("%Y-%m-%d"), 2),
+            "sales": np.arange(100),
+        }
+    )
+    frame.to_csv(tmp_path / "m5like.csv", index=False)
+    with pytest.raises(DataValidationError) as err:
+        load_panel(str(tmp_path / "m5like.csv"))
+    assert "--id-col item_id --time-col date --target-col sales" in str(err.value)
