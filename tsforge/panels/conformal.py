@@ -787,7 +787,8 @@ def conformal_cv(
         if short:  # the first short window has the fewest scores: its note is the worst case
             warnings.warn(
                 f"{m}, {len(short)} of {len(np.unique(window_of)) - 1} calibrated cross-validation "
-                f"windows (each calibrated on the windows before it): {short[0]}",
+                f"windows (each calibrated on the windows before it): {short[0]} (in cross-validation: "
+                "more windows, --n-windows, give the later ones more scores)",
                 IntervalResolutionWarning,
                 stacklevel=2,
             )

@@ -154,6 +154,7 @@ def test_cv_says_when_three_series_cannot_resolve_a_95_percent_interval(ragged_c
     note = " ".join(err.split())
     assert note.count("note:") == 1 and "naive, 2 of 2 calibrated cross-validation windows" in note
     assert "95 % interval needs 39 calibration scores" in note and "cover less than nominal" in note
+    assert "more windows, --n-windows" in note  # the way out that applies to cross-validation
     assert "95 %" in out  # the interval table is still printed
 
 
