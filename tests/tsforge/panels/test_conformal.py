@@ -332,7 +332,7 @@ def test_a_panel_of_few_series_calibrates_on_enough_windows_to_resolve_95_percen
             covered[lv].append(((test >= bounds[f"lo-{lv}"]) & (test <= bounds[f"hi-{lv}"])).mean())
     for lv, c in covered.items():
         se = np.sqrt(lv / 100 * (1 - lv / 100) / 400)  # 100 panels x 4 series (steps share a path)
-        assert abs(np.mean(c) - lv / 100) < 4 * se + 0.01, (lv, np.mean(c))
+        assert abs(np.mean(c) - lv / 100) < 3 * se, (lv, np.mean(c))  # the old 89.4 % / 89.4 % fails both
 
 
 def test_window_count_rule_and_effective_scores():
