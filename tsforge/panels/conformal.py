@@ -130,11 +130,9 @@ _EPS = 1e-12
 
 
 def nonnegative_floor(values: Any) -> float | None:
-    """``0.0`` when every finite value in ``values`` is ``>= 0`` (the lower bound a calibration
-    clips its quantiles at, see the module doc), else None (no bound)."""
-    v = np.asarray(values, dtype=np.float64).ravel()
-    v = v[np.isfinite(v)]
-    return 0.0 if v.size and float(v.min()) >= 0.0 else None
+    """``0.0`` when every finite value in ``values`` is ``>= 0`` and there is one (the lower bound
+    a calibration clips its quantiles at, see the module doc), else None (no bound)."""
+    return 0.0 if 0.0 <= _finite_min(values) < math.inf else None
 
 
 def floor_quantiles(q: np.ndarray, floor: float | None, histories: Sequence[np.ndarray]) -> np.ndarray:
@@ -142,16 +140,17 @@ def floor_quantiles(q: np.ndarray, floor: float | None, histories: Sequence[np.n
     at ``floor`` (in place; returned). Order within a row is kept, so quantiles stay sorted."""
     if floor is None or not len(histories):
         return q
-    ok = np.fromiter((_at_least(x, floor) for x in histories), dtype=bool, count=len(histories))
+    ok = np.fromiter((_finite_min(x) >= floor for x in histories), dtype=bool, count=len(histories))
     if ok.any():
         q[ok] = np.maximum(q[ok], floor)
     return q
 
 
-def _at_least(history: np.ndarray, floor: float) -> bool:
-    v = np.asarray(history, dtype=np.float64)
+def _finite_min(values: Any) -> float:
+    """Smallest finite value (``inf`` when there is none)."""
+    v = np.asarray(values, dtype=np.float64).ravel()
     v = v[np.isfinite(v)]
-    return bool(v.size == 0 or v.min() >= floor)
+    return float(v.min()) if v.size else math.inf
 
 
 # -- local scale ------------------------------------------------------------------------------
@@ -756,10 +755,7 @@ def conformal_cv(
     origin = panel.indptr[:-1][sid]
     # the floor and the per-row rule look only at values before each case's cutoff (no leakage)
     before = [panel.values[a : a + c] for a, c in zip(origin, cut, strict=True)]
-    first = np.full(len(panel), np.iinfo(np.int64).max)
-    np.minimum.at(first, sid, cut)
-    has = np.flatnonzero(total > 0)
-    early = [panel.values[panel.indptr[i] : panel.indptr[i] + first[i]] for i in has]
+    early = [before[i] for i in np.flatnonzero(rank == 0)]  # before each series' first cutoff
     floor = nonnegative_floor(np.concatenate(early)) if early else None
     probs = request.probs
     cols = request.columns("")
