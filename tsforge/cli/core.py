@@ -408,15 +408,7 @@ def forecast_cmd(
             help="Also draw the first series' history and forecast (with the --level intervals) to this PNG.",
         ),
     ] = None,
-    coords: Annotated[
-        str | None,
-        typer.Option(
-            "--coords",
-            help="Station coordinates (CSV/Parquet: id, lat, lon) for a model trained with --coords: "
-            "a station it has not seen is forecast from its coordinates.",
-            show_default=False,
-        ),
-    ] = None,
+    coords: CoordsOption = None,
 ) -> None:
     """Forecast from a history file with a registered model (no training data needed).
 

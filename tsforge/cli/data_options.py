@@ -67,14 +67,15 @@ FillGapsOption = Annotated[
     ),
 ]
 
-# Station coordinates of a wide file (the library's ``coords=``): STPE-MLP encodes them, and a
-# model trained with them forecasts a new station from its coordinates.
+# Station coordinates (the library's ``coords=``): STPE-MLP encodes them when it trains on a wide
+# file, and a model trained with them forecasts a new station from its coordinates.
 CoordsOption = Annotated[
     str | None,
     typer.Option(
         "--coords",
-        help="Station coordinates for a wide file: a CSV/Parquet table with one row per channel "
-        "(its id, then lat and lon columns).",
+        help="Station coordinates: a CSV/Parquet table with one row per station (its id, then lat and "
+        "lon columns), for a wide file of stations, or to forecast a station a model trained with "
+        "them has not seen.",
         show_default=False,
     ),
 ]
