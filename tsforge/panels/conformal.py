@@ -6,7 +6,10 @@ The method (split conformal on out-of-sample residuals, per horizon step):
    recent rolling-origin windows of the training history, refitting per window
    (:func:`calibration_cv`, :func:`calibrate_panel`); for global panel models the validation
    window they were early-stopped on but never fitted to (:func:`calibrate_forecasts`, no
-   extra fit — a refit per window would cost minutes); for window models the validation
+   extra fit — a refit per window would cost minutes), except on a panel of fewer than
+   ``MIN_RESOLVED`` series, where that window resolves no 95 % interval and a refit per window
+   is cheap (the rolling-origin windows of a local model, :func:`global_calibration_windows`);
+   for window models the validation
    windows (:func:`calibrate_task`) — and keep the signed errors ``y − ŷ`` per horizon step. Only values before each window's cutoff are used to forecast it, and every
    window lies before the test window: nothing of what the intervals are scored on leaks in.
 2. **Scale-free scores.** Each error is divided by the series' *local scale* at the forecast
@@ -92,12 +95,14 @@ from tsforge.panels.cv import PanelForecaster, cross_validation
 __all__ = [
     "MIN_SCORES",
     "MAX_WINDOWS",
+    "MIN_RESOLVED",
     "CALIBRATION_FILE",
     "ConformalCalibration",
     "default_scale_window",
     "trailing_scale",
     "history_scales",
     "calibration_windows",
+    "global_calibration_windows",
     "calibration_cv",
     "calibrate_panel",
     "calibrate_task",
@@ -609,6 +614,16 @@ def calibration_windows(panel: Panel, h: int, min_scores: int = MIN_SCORES) -> i
     return max(MAX_WINDOWS, MIN_RESOLVED)
 
 
+def global_calibration_windows(panel: Panel, h: int, windows: int) -> int:
+    """``windows``, fewer where the earliest windows leave no series long enough to train a
+    global model on (it needs more than ``2 h`` values before the cutoff: ``h`` to validate,
+    at least one window to fit); at least 1 (the validation window, which needs no refit)."""
+    w = int(windows)
+    while w > 1 and not (panel.lengths - h * w > 2 * h).any():
+        w -= 1
+    return w
+
+
 def _model_name(model: str | PanelForecaster) -> str:
     return model if isinstance(model, str) else model.name
 
@@ -695,6 +710,7 @@ def calibrate_panel(
     n_jobs: int = 1,
     progress: bool = False,
     frame: pd.DataFrame | None = None,
+    source: str = "rolling-origin CV of the training history",
 ) -> dict[str, ConformalCalibration]:
     """Calibrate each model on rolling-origin windows of ``history`` → ``{name: calibration}``.
 
@@ -717,7 +733,7 @@ def calibrate_panel(
             history.ids[sid],
             season_length=history.season_length,
             scale_window=window,
-            info={"model": name, "windows": W, "source": "rolling-origin CV of the training history"},
+            info={"model": name, "windows": W, "source": source},
             weight_series_equally=WEIGHT_SERIES_EQUALLY,
             floor=floor,
         )

@@ -26,13 +26,15 @@ from tsforge.errors import ConfigError
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
 from tsforge.models.registry import get_model_spec
 from tsforge.panels.conformal import (
+    MIN_RESOLVED,
     calibrate_forecasts,
     calibrate_panel,
     calibration_cv,
     calibration_windows,
+    global_calibration_windows,
     holdout_interval_metrics,
 )
-from tsforge.panels.global_models import fit_global
+from tsforge.panels.global_models import RefitGlobalModel, fit_global
 from tsforge.panels.local import LOCAL_MODELS, forecast_local
 from tsforge.panels.predictor import PanelPredictor
 from tsforge.panels.protocol import holdout_split
@@ -116,7 +118,9 @@ def train_panel(
             width, MSIS at 80/95 %, WQL, scaled CRPS). Local models: the validation forecasts
             are the last calibration window, so this costs ``windows − 1`` extra fits per
             series (none on 100+ series); global models: their forecasts of the validation
-            window (no extra fit; see :mod:`tsforge.panels.conformal`).
+            window (no extra fit), and on fewer than ``MIN_RESOLVED`` (39) series, where that
+            window resolves no 95 % interval, a refit per calibration window (cheap on so few
+            series; see :mod:`tsforge.panels.conformal`).
         n_calibration_windows: calibration windows (default:
             :func:`~tsforge.panels.conformal.calibration_windows`).
     """
@@ -167,7 +171,15 @@ def train_panel(
             )
             val_pred = _global(fitted, split.train, H)
             test_pred = _global(fitted, split.history, H)
-            if intervals:  # the validation window: early-stopped on, never fitted to
+            # fewer than MIN_RESOLVED series: the validation window alone resolves no 95 % interval
+            few = intervals and len(panel) < MIN_RESOLVED
+            W = global_calibration_windows(split.history, H, W) if few else 1
+            if intervals and W > 1:
+                refit = RefitGlobalModel(name, input_len, seed, model_config, train_config)
+                cv = calibration_cv(split.history, [refit], H, W, progress=tracking.progress)
+                source = "rolling-origin CV of the training history, refit per window"
+                calibration = calibrate_panel(split.history, refit, H, W, frame=cv, source=source)[name]
+            elif intervals:  # the validation window: early-stopped on, never fitted to
                 calibration = calibrate_forecasts(
                     split.train, split.val, val_pred, info={"model": name, "source": "validation window"}
                 )
