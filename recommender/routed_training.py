@@ -41,7 +41,14 @@ from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
 from tsforge.errors import ConfigError
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
-from tsforge.panels.conformal import calibrate_forecasts, holdout_interval_metrics
+from tsforge.panels.conformal import (
+    MIN_RESOLVED,
+    ConformalCalibration,
+    calibrate_forecasts,
+    calibration_windows,
+    global_calibration_windows,
+    holdout_interval_metrics,
+)
 from tsforge.panels.protocol import holdout_split
 from tsforge.pipeline import TrackingOptions, train_panel
 
@@ -203,10 +210,18 @@ def train_routed(
     summary = summarise(scores)
     routed_val = combine_forecasts(w_val, val_fc, cands)
     val_scores = summarise(panel_scores(split.val, {"routed": routed_val}, split.train, panel.season_length))
-    # the ensemble's own intervals: conformal on its routed forecast of the validation window
-    calibration = calibrate_forecasts(
-        split.train, split.val, routed_val, info={"model": "routed", "source": "validation window"}
-    )
+    # the ensemble's own intervals: conformal on its routed forecast of the validation window,
+    # or, on fewer series than that window resolves a 95 % interval with, of rolling-origin windows
+    if len(panel) < MIN_RESOLVED:
+        t = time.perf_counter()
+        calibration = _few_series_calibration(
+            rec_model, split.history, H, names, usable, mode=mode, seed=seed, n_jobs=n_jobs
+        )
+        seconds["calibration"] = time.perf_counter() - t
+    else:
+        calibration = calibrate_forecasts(
+            split.train, split.val, routed_val, info={"model": "routed", "source": "validation window"}
+        )
     interval_metrics, _ = holdout_interval_metrics(calibration, preds["routed"], split.history, split.test)
     single = {c: summary[c]["mase"] for c in cands if c in summary}
     best_single = min(single, key=single.get)
@@ -243,6 +258,42 @@ def train_routed(
     if tracking.track:
         _track(outcome, split, tracking, mode, names, best_single, H)
     return outcome
+
+
+def _few_series_calibration(
+    router: SeriesRouter,
+    history: Panel,
+    horizon: int,
+    members: Sequence[str],
+    combinations: Sequence[tuple[str, Sequence[str]]],
+    *,
+    mode: str,
+    seed: int,
+    n_jobs: int,
+) -> ConformalCalibration:
+    """Conformal calibration of the routed forecast on the rolling-origin windows of ``history``
+    a single model gets on so few series (:func:`~tsforge.panels.conformal.calibration_windows`,
+    capped so a global member can still train on the earliest): every member refit per window,
+    each window's series routed from the values before its cutoff, as at serving time. Why: one
+    validation window of a handful of series gives a handful of scores, and every level above
+    about 50 % would be the most extreme of them."""
+    from recommender.series_kb import SeriesKBSettings, collection_cases
+
+    W = global_calibration_windows(history, horizon, calibration_windows(history, horizon))
+    settings = SeriesKBSettings(
+        n_windows=max(1, W - 1),
+        base=tuple(members),
+        combinations=tuple((c, tuple(ms)) for c, ms in combinations),
+        seed=seed,
+    )
+    cases = collection_cases(history, settings, horizon=horizon, n_jobs=n_jobs, cache=False)
+    weights, _, _ = route_panel(
+        router, cases.history, horizon, mode=mode, available=members, features=cases.features
+    )
+    routed = combine_forecasts(weights, cases.forecasts, list(router.candidates))
+    source = "rolling-origin CV of the training history, members refit per window"
+    info = {"model": "routed", "windows": settings.n_windows + 1, "source": source}
+    return calibrate_forecasts(cases.history, cases.y, routed, info=info)
 
 
 def adapted_router(
