@@ -212,10 +212,11 @@ def train_routed(
     val_scores = summarise(panel_scores(split.val, {"routed": routed_val}, split.train, panel.season_length))
     # the ensemble's own intervals: conformal on its routed forecast of the validation window,
     # or, on fewer series than that window resolves a 95 % interval with, of rolling-origin windows
-    if len(panel) < MIN_RESOLVED:
+    W = global_calibration_windows(split.history, H, calibration_windows(split.history, H))
+    if len(panel) < MIN_RESOLVED and W > 1:
         t = time.perf_counter()
         calibration = _few_series_calibration(
-            rec_model, split.history, H, names, usable, mode=mode, seed=seed, n_jobs=n_jobs
+            rec_model, split.history, H, W, names, usable, mode=mode, seed=seed, n_jobs=n_jobs
         )
         seconds["calibration"] = time.perf_counter() - t
     else:
@@ -264,6 +265,7 @@ def _few_series_calibration(
     router: SeriesRouter,
     history: Panel,
     horizon: int,
+    windows: int,
     members: Sequence[str],
     combinations: Sequence[tuple[str, Sequence[str]]],
     *,
@@ -271,17 +273,17 @@ def _few_series_calibration(
     seed: int,
     n_jobs: int,
 ) -> ConformalCalibration:
-    """Conformal calibration of the routed forecast on the rolling-origin windows of ``history``
-    a single model gets on so few series (:func:`~tsforge.panels.conformal.calibration_windows`,
-    capped so a global member can still train on the earliest): every member refit per window,
-    each window's series routed from the values before its cutoff, as at serving time. Why: one
-    validation window of a handful of series gives a handful of scores, and every level above
-    about 50 % would be the most extreme of them."""
+    """Conformal calibration of the routed forecast on ``windows`` (≥ 2) rolling-origin windows
+    of ``history`` — those a single model gets on so few series
+    (:func:`~tsforge.panels.conformal.calibration_windows`, capped so a global member can still
+    train on the earliest): every member refit per window, each window's series routed from the
+    values before its cutoff, as at serving time. Why: one validation window of a handful of
+    series gives a handful of scores, and every level above about 50 % would be the most
+    extreme of them."""
     from recommender.series_kb import SeriesKBSettings, collection_cases
 
-    W = global_calibration_windows(history, horizon, calibration_windows(history, horizon))
     settings = SeriesKBSettings(
-        n_windows=max(1, W - 1),
+        n_windows=int(windows) - 1,
         base=tuple(members),
         combinations=tuple((c, tuple(ms)) for c, ms in combinations),
         seed=seed,
