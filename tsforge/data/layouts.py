@@ -31,7 +31,13 @@ from tsforge.data import validation as V
 from tsforge.data.coordinates import resolve_coords
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.tables import to_polars
-from tsforge.data.timeaxis import detect_time_column, parse_time_column, regularise, regularise_steps
+from tsforge.data.timeaxis import (
+    detect_time_column,
+    integer_step,
+    parse_time_column,
+    regularise,
+    regularise_steps,
+)
 from tsforge.data.tsf import TsfFile, monash_freq, tsf_to_dense
 from tsforge.errors import DataValidationError
 
@@ -163,6 +169,7 @@ class WideMatrix:
         first_step: the integer time of row 0 when the time column holds integers, else 0.
         columns: the ``N`` value column names.
         freq: the given or inferred frequency (``None`` without dates).
+        int_step: the integer time between rows (5 for years 1980, 1985, …; 1 otherwise).
     """
 
     values: np.ndarray
@@ -170,6 +177,7 @@ class WideMatrix:
     first_step: int
     columns: list[str]
     freq: str | None
+    int_step: int = 1
 
 
 def wide_matrix(
@@ -206,7 +214,7 @@ def wide_matrix(
     for j, c in enumerate(value_cols):
         values[:, j] = _wide_values(frame[c], column=c, file=file, time_col=time_col, frame=frame)
     times = None
-    first_step = 0
+    first_step, int_step = 0, 1
     if time_col is not None:
         keys, is_dt = parse_time_column(frame[time_col], column=time_col, file=file, fmt=time_format)
         V.check_unique_times(keys, column=time_col, file=file)
@@ -220,9 +228,9 @@ def wide_matrix(
             )
         else:
             values = regularise_steps(keys, values, time_col=time_col, file=file, fill_gaps=fill_gaps)
-            first_step = int(keys[0])
+            first_step, int_step = int(keys[0]), integer_step(keys)
     V.check_channels_observed(values, value_cols, file=file)
-    return WideMatrix(values, times, first_step, value_cols, freq)
+    return WideMatrix(values, times, first_step, value_cols, freq, int_step)
 
 
 def _wide_values(

@@ -8,8 +8,9 @@ one value per observation plus one offset per series. Every series is the slice
 values are on a regular grid, missing observations inside a series are NaN), so no timestamp
 is stored per value.
 
-Time axis: ``starts`` is ``datetime64[ns]`` (dates), ``int64`` (an integer step index, as Nixtla
-allows) or ``None`` (integer time from 0, e.g. ``cif_2016`` which has no start dates). ``freq``
+Time axis: ``starts`` is ``datetime64[ns]`` (dates), ``int64`` (integer time, as Nixtla allows:
+a step index, or any integers one constant ``int_step`` apart, e.g. years 1980, 1985, …) or
+``None`` (integer time from 0, e.g. ``cif_2016`` which has no start dates). ``freq``
 is the pandas alias of the sampling rate; it is kept even for integer time when known (the
 Monash header says "monthly"), because ``season_length`` and the models need it.
 """
@@ -218,6 +219,9 @@ class Panel:
         name: dataset name, for reports.
         attrs: per-series attributes (``[n]`` arrays), e.g. Monash ``horizon``.
         meta: dataset-level header fields (e.g. the ``.tsf`` ``@horizon``).
+        int_step: integer time: the difference between consecutive times (1 for a step index;
+            5 for years counted in fives). Why kept: forecasts and test frames are labelled in
+            the file's own units (2025, 2030) rather than renumbered. Unused for dates.
     """
 
     ids: np.ndarray
@@ -229,6 +233,7 @@ class Panel:
     name: str = "panel"
     attrs: dict[str, np.ndarray] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)
+    int_step: int = 1
 
     def __post_init__(self) -> None:
         indptr = np.asarray(self.indptr, dtype=np.int64)
@@ -255,6 +260,9 @@ class Panel:
         object.__setattr__(self, "ids", ids)
         object.__setattr__(self, "starts", starts)
         object.__setattr__(self, "season_length", max(1, int(self.season_length)))
+        if int(self.int_step) < 1:
+            raise ValueError(f"int_step must be a positive integer, got {self.int_step}")
+        object.__setattr__(self, "int_step", int(self.int_step))
 
     # ---------------------------------------------------------------- basic views
 
@@ -316,7 +324,7 @@ class Panel:
         step = np.asarray(step, dtype=np.int64)
         if not self.is_datetime:
             base = np.zeros(len(self), dtype=np.int64) if self.starts is None else self.starts
-            return base[series] + step
+            return base[series] + step * self.int_step
         starts = self.starts.view(np.int64)
         fixed = _fixed_step_ns(self.freq)
         if fixed is not None:
@@ -342,7 +350,7 @@ class Panel:
         series = np.asarray(series, dtype=np.int64)
         if not self.is_datetime:
             base = np.zeros(len(self), dtype=np.int64) if self.starts is None else self.starts
-            return np.asarray(times, dtype=np.int64) - base[series]
+            return (np.asarray(times, dtype=np.int64) - base[series]) // self.int_step
         t = np.asarray(times, dtype="datetime64[ns]").view(np.int64)
         starts = self.starts.view(np.int64)
         fixed = _fixed_step_ns(self.freq)
@@ -466,8 +474,10 @@ class Panel:
         season_length: int | None = None,
         name: str = "panel",
         dtype: Any = np.float64,
+        int_step: int = 1,
     ) -> Panel:
-        """Panel from one array per series (``ids`` default ``0..n-1``; ``starts`` dates or ints)."""
+        """Panel from one array per series (``ids`` default ``0..n-1``; ``starts`` dates or ints,
+        ``int_step`` apart for ints)."""
         lengths = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays))
         values = np.concatenate([np.asarray(a, dtype=dtype).ravel() for a in arrays]) if len(arrays) else []
         ids_arr = np.arange(len(arrays)) if ids is None else np.asarray(ids)
@@ -484,6 +494,7 @@ class Panel:
             freq=freq,
             season_length=_season_length(freq) if season_length is None else season_length,
             name=name,
+            int_step=int_step,
         )
         _check_unique_ids(panel.ids)
         _check_series_sizes(panel.ids, panel.indptr, panel.values)
@@ -692,9 +703,9 @@ def _scan_pairs(t: np.ndarray, indptr: np.ndarray, test: Any, first_only: bool =
     return np.concatenate(hits) if hits else np.empty(0, dtype=np.int64)
 
 
-def _spacing_test(is_dt: bool, freq: str | None, t: np.ndarray) -> Any:
+def _spacing_test(is_dt: bool, freq: str | None, t: np.ndarray, int_step: int = 1) -> Any:
     """``test(prev, cur)`` that is True where ``cur`` is not exactly one step after ``prev``."""
-    step = 1 if not is_dt else _fixed_step_ns(freq)
+    step = int_step if not is_dt else _fixed_step_ns(freq)
     if step is not None:
         return lambda prev, cur: (cur - prev) != step
     grid = pd.date_range(pd.Timestamp(int(t.min())), pd.Timestamp(int(t.max())), freq=freq).asi8
@@ -706,13 +717,15 @@ def _spacing_test(is_dt: bool, freq: str | None, t: np.ndarray) -> Any:
     return test
 
 
-def _steps(t: np.ndarray, indptr: np.ndarray, is_dt: bool, freq: str | None) -> tuple[np.ndarray, np.ndarray]:
+def _steps(
+    t: np.ndarray, indptr: np.ndarray, is_dt: bool, freq: str | None, int_step: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     """Step number of every row counted from its series' first row, and whether the row lies on
     the step grid at all (e.g. an hourly series with one value at 10:30). Whole-array: only
     used to fill gaps, where the output is as large anyway."""
     sid = series_index(indptr)
     first = t[indptr[:-1]][sid]
-    step = 1 if not is_dt else _fixed_step_ns(freq)
+    step = int_step if not is_dt else _fixed_step_ns(freq)
     if step is not None:
         off = t - first
         return off // step, off % step == 0
@@ -782,6 +795,10 @@ def _from_long(
         freq = _infer_panel_freq(t, indptr)
     # regular spacing (a weekly panel whose series fall on different weekdays is still 7-daily)
     bad = _scan_pairs(t, indptr, _spacing_test(is_dt, freq, t))
+    int_step = 1
+    if bad.size and not is_dt and (g := _integer_grid_step(t, indptr)) > 1:
+        int_step = g  # integer time counting in g's (years 1980, 1985, …): its steps are g apart
+        bad = _scan_pairs(t, indptr, _spacing_test(False, None, t, int_step))
     if (
         bad.size
         and is_dt
@@ -796,7 +813,7 @@ def _from_long(
             fail(f"date {show(t[pos])} of series {{sid}} is not on the {freq} grid", pos, time_col)
     k = None
     if bad.size:
-        k, on = _steps(t, indptr, is_dt, freq) if fill_gaps else (None, None)
+        k, on = _steps(t, indptr, is_dt, freq, int_step) if fill_gaps else (None, None)
         if not (fill_gaps and on.all()):
             pos = int(bad[0]) if on is None else int(np.flatnonzero(~on)[0])
             before = f"{show(t[pos - 1])} → " if pos not in indptr else ""
@@ -806,7 +823,7 @@ def _from_long(
                     "steps as missing values: fill_gaps=True / --fill-gaps)"
                 )
             else:
-                how = _integer_spacing_advice(t, indptr)
+                how = _INTEGER_SPACING_ADVICE
             fail(f"irregular spacing in series {{sid}}: {before}{show(t[pos])} {how}", pos, time_col)
     starts = t[indptr[:-1]]
     del t  # the time keys are a full column: free them before the values are materialised
@@ -827,25 +844,25 @@ def _from_long(
         freq=freq,
         season_length=_season_length(freq) if season_length is None else season_length,
         name=name,
+        int_step=int_step,
     )
 
 
-def _integer_spacing_advice(t: np.ndarray, indptr: np.ndarray) -> str:
-    """What to do about integer time that does not advance by one: integer ``ds`` counts steps
-    (1, 2, 3, …), so a column that counts in fives needs renumbering, not gap filling."""
+def _integer_grid_step(t: np.ndarray, indptr: np.ndarray) -> int:
+    """The greatest common divisor of the steps inside series of integer time: the grid its
+    values lie on (5 for years 1980, 1985, 1995: one missing step). Whole-array, but only
+    computed for integer time that does not advance by one."""
     sid = series_index(indptr)
     d = np.diff(t)
     d = d[(d > 0) & (sid[1:] == sid[:-1])]
-    g = int(np.gcd.reduce(d)) if d.size else 1
-    if g > 1:
-        return (
-            f"is not the next step: integer time counts steps one apart, and this column advances by "
-            f"multiples of {g}; number the steps 1, 2, 3, … (e.g. ds / {g}) or give dates"
-        )
-    return (
-        "is not the next step (integer time counts steps one apart): insert the missing steps as "
-        "missing values (fill_gaps=True / --fill-gaps)"
-    )
+    return int(np.gcd.reduce(d)) if d.size else 1
+
+
+#: integer time whose steps share no common size above one (1, 2, 4, 5, …)
+_INTEGER_SPACING_ADVICE = (
+    "is not the next step (integer time advances by one constant step): insert the missing "
+    "steps as missing values (fill_gaps=True / --fill-gaps)"
+)
 
 
 def warn_no_calendar(what: str) -> None:

@@ -102,7 +102,9 @@ def panel_from_table(
             time_format=time_format,
             dtype=np.float64,
         )
-        return _panel_from_matrix(wide.values, wide.times, wide.first_step, wide.columns, wide.freq, name)
+        return _panel_from_matrix(
+            wide.values, wide.times, wide.first_step, wide.columns, wide.freq, name, int_step=wide.int_step
+        )
 
 
 def _check_regular(ts: np.ndarray, freq: str | None, name: str) -> str:
@@ -137,8 +139,11 @@ def _panel_from_matrix(
     freq: str | None,
     name: str,
     dtype: Any = np.float64,
+    *,
+    int_step: int = 1,
 ) -> Panel:
-    """``[T, N]`` on a common axis → panel, each column trimmed to its first..last observation."""
+    """``[T, N]`` on a common axis → panel, each column trimmed to its first..last observation
+    (integer time: row ``r`` is time ``first_step + r · int_step``)."""
     observed = ~np.isnan(values)
     empty = np.flatnonzero(~observed.any(axis=0))
     if empty.size:
@@ -151,9 +156,15 @@ def _panel_from_matrix(
     first = observed.argmax(axis=0)
     last = n_rows - 1 - observed[::-1].argmax(axis=0)
     arrays = [values[a : b + 1, j] for j, (a, b) in enumerate(zip(first, last, strict=True))]
-    starts = times[first] if times is not None else first.astype(np.int64) + int(first_step)
+    starts = times[first] if times is not None else first.astype(np.int64) * int_step + int(first_step)
     if times is None and freq is None:
         warn_no_calendar(f"{name} has no dates (no time column, or integers as a step index)")
     return Panel.from_arrays(
-        arrays, ids=np.asarray(ids, dtype=object), starts=starts, freq=freq, name=name, dtype=dtype
+        arrays,
+        ids=np.asarray(ids, dtype=object),
+        starts=starts,
+        freq=freq,
+        name=name,
+        dtype=dtype,
+        int_step=int_step,
     )

@@ -70,6 +70,7 @@ def write_panel(panel: Panel, path: str | os.PathLike[str]) -> None:
         "name": panel.name,
         "freq": panel.freq,
         "season_length": panel.season_length,
+        "int_step": panel.int_step,
         "meta": dict(panel.meta),
         "ids": ids_tag,
         "start": start_kind,
@@ -115,4 +116,5 @@ def read_panel(path: str | os.PathLike[str]) -> Panel:
         name=meta["name"],
         attrs=attrs,
         meta=meta["meta"],
+        int_step=int(meta.get("int_step", 1)),  # files written before integer steps: 1
     )

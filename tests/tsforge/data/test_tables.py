@@ -102,6 +102,13 @@ def test_a_wide_file_whose_first_column_counts_up_evenly_has_it_as_its_time_axis
     floats = wide.assign(year=years.astype(float) + 0.5)
     floats.to_csv(tmp_path / "floats.csv", index=False)
     assert len(load_panel(str(tmp_path / "floats.csv")).panel) == 3
+    # years counted in fives keep their units: the last year is 2180, the next one 2185 (the
+    # panel numbered them 1980, 1981, … and labelled the test window 2016-2020)
+    fives = wide.assign(year=1980 + 5 * np.arange(41))
+    fives.to_csv(tmp_path / "fives.csv", index=False)
+    panel = load_panel(str(tmp_path / "fives.csv")).panel
+    assert panel.int_step == 5 and list(panel.last_times()) == [2180, 2180]
+    assert int(panel.times_at(np.array([0]), panel.lengths[:1])[0]) == 2185
 
 
 def test_a_long_file_with_other_column_names_is_told_the_exact_flags(tmp_path):

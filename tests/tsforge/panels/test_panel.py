@@ -76,12 +76,44 @@ def test_from_long_polars_and_integer_time():
     assert list(panel.last_times()) == [12, 1]
 
 
+def test_integer_time_counting_in_fives_keeps_its_units_and_its_gaps_are_filled(tmp_path):
+    """Integer time that advances by 5 (years 1980, 1985, …) was refused ("renumber: ds / 5");
+    it is a grid of step 5: every time, cutoff and forecast step stays in the file's units, a
+    missing step is a gap like any other (--fill-gaps), and the step survives the panel store."""
+    from tsforge.data.panel_store import read_panel, write_panel
+
+    with pytest.warns(UnknownSeasonWarning):
+        fives = Panel.from_long(
+            pd.DataFrame(
+                {
+                    "unique_id": ["a"] * 8 + ["b"] * 3,
+                    "ds": np.r_[5 * np.arange(1, 9), 7, 12, 17],
+                    "y": np.arange(11.0),
+                }
+            )  # fmt: skip
+        )
+    assert fives.int_step == 5 and list(fives.last_times()) == [40, 17]
+    assert list(fives.times_at(np.array([0, 1]), np.array([8, 3]))) == [45, 22]  # the next step
+    assert list(fives.steps_at(np.array([0, 1]), np.array([45, 22]))) == [8, 3]
+    pd.testing.assert_series_equal(fives.to_long()["ds"], pd.Series(np.r_[5 * np.arange(1, 9), 7, 12, 17]),
+                                   check_names=False, check_dtype=False)  # fmt: skip
+    write_panel(fives, tmp_path / "p.parquet")
+    assert read_panel(tmp_path / "p.parquet").int_step == 5
+    holey = pd.DataFrame({"unique_id": "a", "ds": [1980, 1985, 1995, 2000], "y": np.arange(4.0)})
+    with pytest.raises(DataValidationError, match="--fill-gaps") as exc:
+        Panel.from_long(holey)
+    assert "1985 → 1995" in exc.value.message
+    with pytest.warns(UnknownSeasonWarning):
+        filled = Panel.from_long(holey, fill_gaps=True)
+    assert filled.int_step == 5 and filled.lengths.tolist() == [5] and np.isnan(filled.series(0)[2])
+
+
 def test_integer_time_spacing_errors_say_what_to_do():
-    """Integer time counts steps one apart: a column counting in fives needs renumbering (the
-    error says by what), a missing step needs --fill-gaps (which then works)."""
-    fives = pd.DataFrame({"unique_id": "a", "ds": 5 * np.arange(1, 9), "y": np.arange(8.0)})
-    with pytest.raises(DataValidationError, match=r"multiples of 5.*ds / 5"):
-        Panel.from_long(fives)
+    """Integer time advances by one constant step: a missing step needs --fill-gaps (which
+    then works); steps with no common size above one are refused, naming the row."""
+    mixed = pd.DataFrame({"unique_id": "a", "ds": [1, 3, 4, 6], "y": np.arange(4.0)})
+    with pytest.raises(DataValidationError, match="one constant step"):
+        Panel.from_long(mixed)
     gap = pd.DataFrame({"unique_id": "a", "ds": [1, 2, 3, 5, 6], "y": np.arange(5.0)})
     with pytest.raises(DataValidationError, match="--fill-gaps") as exc:
         Panel.from_long(gap)
