@@ -15,7 +15,7 @@ refit at every cutoff exactly like the local ones.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -111,7 +111,15 @@ def cross_validation(
     )
     owner_arr = np.asarray(owner)
     frames = []
-    for w, (idx, train, y) in enumerate(windows):
+    refits: Any = enumerate(windows)
+    if glob and progress and len(windows) > 1:  # a global model is refit per window: minutes on long panels
+        from tqdm.auto import tqdm
+
+        from tsforge.progress import bar_options
+
+        names = ", ".join(g.name for g in glob)
+        refits = tqdm(refits, total=len(windows), desc=f"refitting {names}", unit="window", **bar_options())
+    for w, (idx, train, y) in refits:
         n = len(train)
         sid = np.repeat(np.arange(n), h)
         frame = pd.DataFrame(
