@@ -31,7 +31,9 @@ def cv_cmd(
     model: Annotated[
         list[str],
         typer.Option(
-            "--model", "-m", help="Local (auto_ets, seasonal_naive, ...) or global model; repeatable."
+            "--model",
+            "-m",
+            help="Local (auto_ets, seasonal_naive, ...) or global model; repeatable or comma-separated.",
         ),
     ],
     data: DataArgument = None,
@@ -75,6 +77,7 @@ def cv_cmd(
     from tsforge.data.load import load_panel
     from tsforge.data.protocol import panel_horizon
     from tsforge.evaluation.panel_metrics import cv_scores
+    from tsforge.models.registry import get_model_spec
     from tsforge.panels.cv import cross_validation
     from tsforge.panels.global_models import RefitGlobalModel
     from tsforge.panels.local import LOCAL_MODELS
@@ -82,12 +85,14 @@ def cv_cmd(
     dataset = data_source(data, dataset, "cv")
     load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps)
     eng = engine_from_options(engine, ray_address, n_jobs)  # a bad choice fails before any loading
+    wanted = [x.strip().lower() for m in model for x in m.split(",") if x.strip()]
+    for name in wanted:  # an unknown name fails before any loading or fitting
+        if name not in LOCAL_MODELS:
+            get_model_spec(name)
     loaded = load_panel(dataset, **load_kwargs)
     panel = loaded.panel
     h = panel_horizon(horizon, loaded.entry, panel.season_length, panel.horizon)
-    models = [
-        m if m in LOCAL_MODELS else RefitGlobalModel(m, seed=seed) for m in (x.strip().lower() for x in model)
-    ]
+    models = [m if m in LOCAL_MODELS else RefitGlobalModel(m, seed=seed) for m in wanted]
     if intervals not in ("conformal", "native"):
         raise ConfigError(f"--intervals must be conformal or native, got {intervals!r}", field="intervals")
     native = level if level and intervals == "native" else None
