@@ -212,8 +212,9 @@ def train_routed(
     val_scores = summarise(panel_scores(split.val, {"routed": routed_val}, split.train, panel.season_length))
     # the ensemble's own intervals: conformal on its routed forecast of the validation window,
     # or, on fewer series than that window resolves a 95 % interval with, of rolling-origin windows
-    W = global_calibration_windows(split.history, H, calibration_windows(split.history, H))
-    if len(panel) < MIN_RESOLVED and W > 1:
+    few = len(panel) < MIN_RESOLVED
+    W = global_calibration_windows(split.history, H, calibration_windows(split.history, H)) if few else 1
+    if W > 1:
         t = time.perf_counter()
         calibration = _few_series_calibration(
             rec_model, split.history, H, W, names, usable, mode=mode, seed=seed, n_jobs=n_jobs
