@@ -177,7 +177,7 @@ def test_adapting_retrains_the_router_with_the_panels_own_history(
 
 def test_a_routed_model_on_few_series_calibrates_on_rolling_origin_windows(halves_router, make_halves):
     """Six series: the validation window alone gave 6 scores, so both the 80 and the 95 % bounds
-    were the extreme ones (63.6 % coverage at each over these panels). Now the members are refit
+    were the extreme ones (63.6 % coverage at each over ten of these panels). Now the members are refit
     on the rolling-origin windows a single model gets (7 windows, 42 scores): coverage within
     sampling error of nominal or above, and the test windows never reach the calibration."""
     from dataclasses import replace
