@@ -23,6 +23,7 @@ ORDER = [
     "serve_load",
     "intervals",
     "routed_intervals",
+    "few_series_intervals",
     "scale",
     "recommender_eval",
 ]
