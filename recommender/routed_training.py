@@ -42,10 +42,8 @@ from tsforge.data.panel import Panel
 from tsforge.errors import ConfigError
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
 from tsforge.panels.conformal import (
-    MIN_RESOLVED,
     ConformalCalibration,
     calibrate_forecasts,
-    calibration_windows,
     global_calibration_windows,
     holdout_interval_metrics,
 )
@@ -212,8 +210,7 @@ def train_routed(
     val_scores = summarise(panel_scores(split.val, {"routed": routed_val}, split.train, panel.season_length))
     # the ensemble's own intervals: conformal on its routed forecast of the validation window,
     # or, on fewer series than that window resolves a 95 % interval with, of rolling-origin windows
-    few = len(panel) < MIN_RESOLVED
-    W = global_calibration_windows(split.history, H, calibration_windows(split.history, H)) if few else 1
+    W = global_calibration_windows(split.history, H)
     if W > 1:
         t = time.perf_counter()
         calibration = _few_series_calibration(

@@ -614,11 +614,16 @@ def calibration_windows(panel: Panel, h: int, min_scores: int = MIN_SCORES) -> i
     return max(MAX_WINDOWS, MIN_RESOLVED)
 
 
-def global_calibration_windows(panel: Panel, h: int, windows: int) -> int:
-    """``windows``, fewer where the earliest windows leave no series long enough to train a
-    global model on (it needs more than ``2 h`` values before the cutoff: ``h`` to validate,
-    at least one window to fit); at least 1 (the validation window, which needs no refit)."""
-    w = int(windows)
+def global_calibration_windows(panel: Panel, h: int, windows: int | None = None) -> int:
+    """Calibration windows of a model refit per window (a global model, the routed ensemble):
+    1 — the validation window, no refit — on ``MIN_RESOLVED`` or more series, where that window
+    alone resolves a 95 % interval; on fewer, ``windows`` (default :func:`calibration_windows`),
+    fewer where the earliest windows leave no series long enough to train a global model on
+    (it needs more than ``2 h`` values before the cutoff: ``h`` to validate, at least one window
+    to fit); at least 1."""
+    if len(panel) >= MIN_RESOLVED:
+        return 1
+    w = int(windows or calibration_windows(panel, h))
     while w > 1 and not (panel.lengths - h * w > 2 * h).any():
         w -= 1
     return w

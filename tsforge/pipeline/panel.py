@@ -26,7 +26,6 @@ from tsforge.errors import ConfigError
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
 from tsforge.models.registry import get_model_spec
 from tsforge.panels.conformal import (
-    MIN_RESOLVED,
     calibrate_forecasts,
     calibrate_panel,
     calibration_cv,
@@ -171,9 +170,7 @@ def train_panel(
             )
             val_pred = _global(fitted, split.train, H)
             test_pred = _global(fitted, split.history, H)
-            # fewer than MIN_RESOLVED series: the validation window alone resolves no 95 % interval
-            few = intervals and len(panel) < MIN_RESOLVED
-            W = global_calibration_windows(split.history, H, W) if few else 1
+            W = global_calibration_windows(split.history, H, W) if intervals else 1
             if intervals and W > 1:
                 refit = RefitGlobalModel(name, input_len, seed, model_config, train_config)
                 cv = calibration_cv(split.history, [refit], H, W, progress=tracking.progress)

@@ -353,6 +353,8 @@ def test_window_count_rule_and_effective_scores():
     assert global_calibration_windows(panel(1, 30), 4, 7) == 5
     assert global_calibration_windows(panel(6, 80), 4, 7) == 7
     assert global_calibration_windows(panel(3, 8), 4, 2) == 1  # the validation window only
+    assert global_calibration_windows(panel(1, 30), 4) == 5  # default: calibration_windows, capped
+    assert global_calibration_windows(panel(39, 80), 4) == 1  # enough series: no refit
     scores = np.random.default_rng(0).normal(size=(12, 1))
     even = ConformalCalibration.from_scores(scores, ["a", "b", "c"] * 4, season_length=1, scale_window=4,
                                             weight_series_equally=True)  # fmt: skip
