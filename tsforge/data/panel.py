@@ -31,6 +31,7 @@ from pandas.tseries.frequencies import to_offset
 
 from tsforge.data.frequency import NS_PER_DAY, fixed_step, modal_step_alias
 from tsforge.data.frequency import season_length as _season_length
+from tsforge.data.timeaxis import step_gcd
 from tsforge.errors import DataValidationError, UnknownSeasonWarning
 
 __all__ = ["Panel", "fill_missing_ragged", "series_index", "on_grid"]
@@ -849,13 +850,12 @@ def _from_long(
 
 
 def _integer_grid_step(t: np.ndarray, indptr: np.ndarray) -> int:
-    """The greatest common divisor of the steps inside series of integer time: the grid its
-    values lie on (5 for years 1980, 1985, 1995: one missing step). Whole-array, but only
+    """The grid step of integer time over every series (:func:`~tsforge.data.timeaxis.step_gcd`
+    of the steps inside series: 5 for years 1980, 1985, 1995, one missing). Whole-array, but only
     computed for integer time that does not advance by one."""
     sid = series_index(indptr)
     d = np.diff(t)
-    d = d[(d > 0) & (sid[1:] == sid[:-1])]
-    return int(np.gcd.reduce(d)) if d.size else 1
+    return step_gcd(d[sid[1:] == sid[:-1]])
 
 
 #: integer time whose steps share no common size above one (1, 2, 4, 5, …)

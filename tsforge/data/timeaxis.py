@@ -25,6 +25,7 @@ __all__ = [
     "regularise",
     "regularise_steps",
     "integer_step",
+    "step_gcd",
     "next_integer_steps",
 ]
 
@@ -72,10 +73,13 @@ def _looks_like_yyyymmdd(series: pl.Series) -> bool:
 
 def detect_time_column(df: pl.DataFrame, value_cols: Sequence[str] | None = None) -> str | None:
     """A datetime-typed column, else a conventionally named column, else a string column of dates,
-    else a first column of integers that rise by one constant step (``year``: 1980, 1981, …).
+    else a first column of integers that rise by one constant step (``year``: 1980, 1981, …) or
+    that rise and are named as a step index (``year``, ``t``, ``step``: 1980, 1981, 1983).
 
     Why the last rule: a wide yearly file ``year,a,b`` was read as three series, one of them the
-    years; a first column that counts up evenly is the time axis in every wide file seen so far.
+    years; a first column that counts up evenly is the time axis in every wide file seen so far,
+    and one named ``year`` with a year missing still is (it then gets the spacing error and its
+    ``--fill-gaps`` advice, instead of being trained on as a series).
     """
     candidates = [c for c in df.columns if value_cols is None or c not in value_cols]
     for c in candidates:
@@ -95,17 +99,23 @@ def detect_time_column(df: pl.DataFrame, value_cols: Sequence[str] | None = None
                 parsed = pd.to_datetime(pd.Series(sample), errors="coerce")
             if sample and not pd.isna(parsed).any():
                 return c
-    if candidates and _counts_up_evenly(df.get_column(candidates[0])):
+    if candidates and _counts_up(
+        df.get_column(candidates[0]), evenly=candidates[0].lower() not in STEP_NAMES
+    ):
         return candidates[0]
     return None
 
 
-def _counts_up_evenly(column: pl.Series) -> bool:
-    """Integers, no nulls, at least three, rising by one constant positive step."""
+#: names of an integer step index that may skip steps (a first column named so is the time axis)
+STEP_NAMES = ("year", "t", "step", "timestep", "time_idx", "idx", "index")
+
+
+def _counts_up(column: pl.Series, *, evenly: bool) -> bool:
+    """Integers, no nulls, at least three, rising (by one constant positive step if ``evenly``)."""
     if not column.dtype.is_integer() or column.null_count() or column.len() < 3:
         return False
     steps = column.diff().drop_nulls()
-    return bool(steps.min() > 0 and steps.min() == steps.max())
+    return bool(steps.min() > 0 and (steps.min() == steps.max() or not evenly))
 
 
 def regularise(
@@ -151,10 +161,10 @@ def regularise(
 def regularise_steps(
     keys: np.ndarray, values: np.ndarray, *, time_col: str, file: str | None, fill_gaps: bool
 ) -> np.ndarray:
-    """The integer-index counterpart of :func:`regularise`: the modal step must hold everywhere.
+    """The integer-index counterpart of :func:`regularise`: rows one grid step apart
+    (:func:`integer_step`), gaps filled with NaN rows when ``fill_gaps``.
 
-    Integer keys carry no timestamps, so only the values are returned (gaps filled with NaN
-    rows when ``fill_gaps``).
+    Integer keys carry no timestamps, so only the values are returned.
     """
     if keys.size <= 1:
         return values
@@ -162,35 +172,69 @@ def regularise_steps(
     step = integer_step(keys)
     bad = np.flatnonzero(steps != step)
     if bad.size and not fill_gaps:
-        i = int(bad[0])
-        raise DataValidationError(
-            f"irregular spacing in integer time column {time_col!r}: step {step} expected but "
-            f"{bad.size} place(s) break it, first between rows {i} and {i + 1} "
-            f"({keys[i]} -> {keys[i + 1]}). Pass fill_gaps=True (CLI: --fill-gaps) to insert missing rows as NaN",
-            file=file,
-            column=time_col,
-            row=i + 1,
-        )
+        raise DataValidationError(_integer_spacing_message(keys, steps, step, bad, time_col), file=file,
+                                  column=time_col, row=int(bad[0]) + 1)  # fmt: skip
     if not bad.size:
         return values
     grid = np.arange(keys[0], keys[-1] + 1, step)
     out = np.full((grid.size, values.shape[1]), np.nan, dtype=values.dtype)
-    out[np.searchsorted(grid, keys)] = values
+    out[(keys - keys[0]) // step] = values
     return out
 
 
+def _integer_spacing_message(
+    keys: np.ndarray, steps: np.ndarray, step: int, bad: np.ndarray, time_col: str
+) -> str:
+    """Name the place that breaks the spacing. Where the usual step is not the grid step (steps
+    of 2 and one of 3: a grid of 1), the place to look at is the first step off the usual one,
+    not the first step of 2."""
+    usual = modal_step(steps)
+    fix = "Pass fill_gaps=True (CLI: --fill-gaps) to insert missing rows as NaN"
+    if usual != step:
+        i = int(np.flatnonzero(steps % usual)[0])
+        return (
+            f"irregular spacing in integer time column {time_col!r}: it advances by {usual} but not between "
+            f"rows {i} and {i + 1} ({keys[i]} -> {keys[i + 1]}), so the only grid every row lies on has step "
+            f"{step}. Correct that time, or: {fix} on the step-{step} grid"
+        )
+    i = int(bad[0])
+    return (
+        f"irregular spacing in integer time column {time_col!r}: step {step} expected but {bad.size} "
+        f"place(s) break it, first between rows {i} and {i + 1} ({keys[i]} -> {keys[i + 1]}). {fix}"
+    )
+
+
 def integer_step(keys: np.ndarray) -> int:
-    """The modal positive spacing of sorted integer time keys (1 when there is none to see)."""
-    diffs = np.diff(np.asarray(keys, dtype=np.int64))
-    diffs = diffs[diffs > 0]
-    if not diffs.size:
+    """The grid step of sorted integer time keys: the greatest common divisor of their steps
+    (1 when there is none to see).
+
+    Why the gcd and not the most common step: it is the one step every key lies on, so a gap is
+    a whole number of steps (years 1980, 1985, 1995: step 5, one missing) and filling gaps can
+    never put a row off the grid; the long reader (per series) and the wide reader use it alike.
+    """
+    return step_gcd(np.diff(np.asarray(keys, dtype=np.int64)))
+
+
+def step_gcd(steps: np.ndarray) -> int:
+    """The greatest common divisor of the positive ``steps`` (1 when there are none)."""
+    steps = np.asarray(steps, dtype=np.int64)
+    steps = steps[steps > 0]
+    return int(np.gcd.reduce(steps)) if steps.size else 1
+
+
+def modal_step(steps: np.ndarray) -> int:
+    """The most common positive step (the smallest on a tie; 1 when there is none): what an
+    error message calls "the usual step"."""
+    steps = np.asarray(steps, dtype=np.int64)
+    steps = steps[steps > 0]
+    if not steps.size:
         return 1
-    uniq, counts = np.unique(diffs, return_counts=True)
+    uniq, counts = np.unique(steps, return_counts=True)
     return int(uniq[counts.argmax()])
 
 
 def next_integer_steps(keys: np.ndarray, h: int) -> np.ndarray:
-    """The ``h`` integer time keys after sorted ``keys``, in their modal spacing.
+    """The ``h`` integer time keys after sorted ``keys``, on their grid step (:func:`integer_step`).
 
     Why: a history indexed by integers (Nixtla allows integer ``ds``) has no calendar, but a
     forecast for "steps 121..126" is still more useful than one with empty dates.

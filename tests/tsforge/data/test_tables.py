@@ -84,9 +84,11 @@ def test_the_row_index_pandas_writes_by_default_is_not_read_as_a_series(tmp_path
 
 def test_a_wide_file_whose_first_column_counts_up_evenly_has_it_as_its_time_axis(tmp_path):
     """``year,a,b`` was read as three series, one of them the years. A first column of integers
-    rising by one constant step is the time axis (training and forecast readers alike); integers
-    that do not rise evenly, and floats, stay series."""
+    rising by one constant step is the time axis (training and forecast readers alike), and so
+    is one named as a step index (``year``) that rises unevenly; other uneven integers, and
+    floats, stay series."""
     from tsforge.data.history import histories_from_frame
+    from tsforge.errors import DataValidationError
 
     years = np.arange(1980, 2021)
     wide = pd.DataFrame({"year": years, "a": np.arange(41) * 2.0, "b": np.arange(41) + 5.0})
@@ -96,9 +98,13 @@ def test_a_wide_file_whose_first_column_counts_up_evenly_has_it_as_its_time_axis
     assert sorted(panel.ids) == ["a", "b"]
     series = histories_from_frame(read_table(path))
     assert [s.id for s in series] == ["a", "b"] and list(series[0].steps[:2]) == [1980, 1981]
-    uneven = wide.assign(year=np.r_[years[:-1], 2030])
+    uneven = wide.assign(year=np.r_[years[:-1], 2030]).rename(columns={"year": "n"})
     uneven.to_csv(tmp_path / "uneven.csv", index=False)
     assert len(load_panel(str(tmp_path / "uneven.csv")).panel) == 3
+    # named as a step index, uneven integers are still the time axis: the gap is reported
+    uneven.rename(columns={"n": "year"}).to_csv(tmp_path / "gap.csv", index=False)
+    with pytest.raises(DataValidationError, match="2019 -> 2030.*--fill-gaps"):
+        load_panel(str(tmp_path / "gap.csv"))
     floats = wide.assign(year=years.astype(float) + 0.5)
     floats.to_csv(tmp_path / "floats.csv", index=False)
     assert len(load_panel(str(tmp_path / "floats.csv")).panel) == 3
