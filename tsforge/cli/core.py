@@ -365,14 +365,19 @@ def forecast_cmd(
             "--model", "-m", help="name (@champion, else newest), name@alias, name/version or a folder."
         ),
     ],
-    input_path: Annotated[
-        Path,
-        typer.Option(
-            "--input",
-            "-i",
-            help="History CSV/Parquet: long (unique_id, ds, y) or wide (time column + one column per series).",
+    history: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="HISTORY",
+            help="History CSV/Parquet/.tsf: long (unique_id, ds, y) or wide (time column + one column per "
+            "series); or give it as --input.",
+            show_default=False,
         ),
-    ],
+    ] = None,
+    input_path: Annotated[
+        Path | None,
+        typer.Option("--input", "-i", help="The same as HISTORY, as an option.", show_default=False),
+    ] = None,
     horizon: Annotated[
         int | None, typer.Option("--horizon", "-H", help="Steps ahead (≤ the trained horizon).")
     ] = None,
@@ -416,6 +421,10 @@ def forecast_cmd(
     adds ``y_hat-q-0.1`` / ``y_hat-q-0.9`` (conformal, calibrated when the model was trained).
     """
     from tsforge.engine import using
+
+    # `tsforge forecast FILE --model M`, like `tsforge train FILE`: it was refused for want of --input
+    input_path = Path(data_source(str(history) if history else None, str(input_path) if input_path else None,
+                                  "forecast", option_name="--input", what="history"))  # fmt: skip
 
     if plot is not None:
         from tsforge.cli.forecast_plot import check_plot_path

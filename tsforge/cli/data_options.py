@@ -81,24 +81,34 @@ CoordsOption = Annotated[
 ]
 
 
-def data_source(positional: str | None, option: str | None, command: str) -> str:
-    """The one data source of a command call, from its ``DATA`` argument or ``--dataset``.
+def data_source(
+    positional: str | None,
+    option: str | None,
+    command: str,
+    *,
+    option_name: str = "--dataset",
+    what: str = "data",
+) -> str:
+    """The one data source of a command call, from its positional argument or its option
+    (``DATA`` / ``--dataset``; ``forecast``: ``HISTORY`` / ``--input``).
 
     Raises:
         ConfigError: neither given, or both given with different values.
     """
+    field = option_name.lstrip("-")
     if positional and option and positional != option:
         raise ConfigError(
-            f"two data sources given ({positional!r} and --dataset {option!r}); give one",
-            field="dataset",
+            f"two {what} sources given ({positional!r} and {option_name} {option!r}); give one", field=field
         )
     source = positional or option
     if not source:
-        raise ConfigError(
-            f"no data given: `tsforge {command} DATA`, where DATA is a catalogue name "
-            "(see `tsforge datasets`) or a CSV/Parquet file",
-            field="dataset",
+        hint = (
+            "a CSV/Parquet/.tsf file of the series' recent values"
+            if what == "history"
+            else "a catalogue name (see `tsforge datasets`) or a CSV/Parquet file"
         )
+        raise ConfigError(f"no {what} given: `tsforge {command} {what.upper()}`, where {what.upper()} is {hint}",
+                          field=field)  # fmt: skip
     return source
 
 

@@ -180,6 +180,23 @@ def test_train_evaluate_forecast_end_to_end(tracking_uri, tmp_path, capsys):
     assert code == 2 and "horizon 99" in err
     code, _, err = _cli(capsys, "forecast", "--model", "models:/nope@champion", "--input", hist)
     assert code == 2 and "no registered model named 'nope'" in err
+    # the history as the command's argument, as `train FILE` takes its data (it was refused:
+    # "Missing option '--input'"): the same forecasts; none, or two different ones, is one line
+    code, out_pos, err = _cli(capsys, "forecast", hist, "--model", "models:/cli-m@champion", "--horizon", "6")
+    assert code == 0, err[-3000:]
+    np.testing.assert_allclose(
+        [float(line.split()[-1]) for line in out_pos.strip().splitlines()[-6:]],
+        fc["y_hat"].to_numpy(),
+        rtol=1e-5,
+    )
+    code, _, err = _cli(capsys, "forecast", "--model", "models:/cli-m@champion")
+    assert code == 2 and err.startswith("error: no history given") and "tsforge forecast HISTORY" in err, err
+    code, _, err = _cli(capsys, "forecast", hist, "--input", path, "--model", "models:/cli-m@champion")
+    assert (
+        code == 2
+        and err.startswith("error: two history sources given")
+        and len(err.strip().splitlines()) == 1
+    )
 
 
 @pytest.mark.parametrize("command", ["train", "evaluate", "cv", "tune"])
