@@ -15,14 +15,31 @@ Typical use::
 what :func:`load` calls for a dataset name; readers for each layout live in ``layouts``.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from tsforge.data.calendar import calendar_indices
 from tsforge.data.catalog import list_datasets
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.load import LoadedData, LoadedPanel, load, load_data, load_panel
 from tsforge.data.panel import Panel
 from tsforge.data.panel_sources import to_panel
-from tsforge.data.synthetic import synthetic_stations
-from tsforge.data.task import ForecastTask, prepare_task
+
+if TYPE_CHECKING:
+    from tsforge.data.synthetic import synthetic_stations
+    from tsforge.data.task import ForecastTask, prepare_task
+
+#: Imported on first use (PEP 562): PyTorch (the task's windows) and SciPy (the generators) cost
+#: seconds to import, and every CLI command, ``--help`` included, imports this package.
+_LAZY = {"ForecastTask": "tsforge.data.task", "prepare_task": "tsforge.data.task",
+         "synthetic_stations": "tsforge.data.synthetic"}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'tsforge.data' has no attribute {name!r}")
+
 
 __all__ = [
     "TimeSeriesData",

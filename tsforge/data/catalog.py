@@ -49,7 +49,6 @@ from tsforge.data.frequency import season_length
 from tsforge.data.layouts import from_tsf, from_wide
 from tsforge.data.panel import Panel
 from tsforge.data.panel_store import read_panel, write_panel
-from tsforge.data.synthetic import synthetic_panel, synthetic_stations
 from tsforge.data.tables import read_table, to_polars
 from tsforge.data.tsf import read_tsf
 from tsforge.errors import ConfigError, DatasetNotAvailableError
@@ -450,6 +449,8 @@ def _load_tsf(entry: DatasetEntry, paths: list[Path], options: dict[str, Any]) -
 
 
 def _load_synthetic(entry: DatasetEntry, paths: list[Path], options: dict[str, Any]) -> TimeSeriesData:
+    from tsforge.data.synthetic import synthetic_stations  # SciPy: only when generating
+
     return synthetic_stations(**options)
 
 
@@ -479,6 +480,8 @@ def _load_tsf_panel(entry: DatasetEntry, paths: list[Path], options: dict[str, A
 
 def _load_synthetic_panel(entry: DatasetEntry, paths: list[Path], options: dict[str, Any]) -> Panel:
     """The generated ragged panel of the demo (see :func:`tsforge.data.synthetic.synthetic_panel`)."""
+    from tsforge.data.synthetic import synthetic_panel  # SciPy: only when generating
+
     return synthetic_panel(**options)
 
 

@@ -58,3 +58,14 @@ def test_a_commands_help_page_prints_each_paragraph_whole(command, capsys, monke
     for paragraph in paragraphs:
         assert any(paragraph in ln for ln in out.splitlines()), paragraph
     assert "``" not in out
+
+
+def test_the_cli_starts_without_importing_pytorch_or_scipy():
+    """``tsforge --help`` took 5-8 s, most of it importing PyTorch and SciPy through
+    ``tsforge.data`` for commands that were never run: the package now imports them on first use."""
+    import subprocess
+    import sys
+
+    code = "import sys, tsforge.cli; print(sorted({'torch', 'scipy'} & {m.split('.')[0] for m in sys.modules}))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out
