@@ -24,6 +24,7 @@ ORDER = [
     "intervals",
     "routed_intervals",
     "few_series_intervals",
+    "local_history",
     "scale",
     "recommender_eval",
 ]

@@ -14,6 +14,9 @@ needs per-series decisions that ``StatsForecast`` leaves to the caller —
   forecast by the fallback, recursively, ending at ``naive``. Fallbacks are counted in
   ``frame.attrs["fallbacks"]``.
 * **season length**: every model gets the panel's ``season_length`` (monthly 12, hourly 24...).
+* **long series**: the model-selecting models (ETS, Theta, ARIMA, CES, MSTL) are fitted on the
+  most recent values only (``LocalModelSpec.history``, :func:`tsforge.models.statistical.recent_history`:
+  1,000 values or ten of the longest cycles), since their fit time grows faster than the history.
 
 The unit of work is :func:`forecast_chunk` — a pure function of a panel chunk, so the same code
 runs in this process, a local process pool or on Ray workers (:mod:`tsforge.engine`; the
@@ -100,7 +103,9 @@ def _forecast_series(
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    res = model.forecast(y=y, h=h, level=levels if (levels and cur.supports_level) else None)
+                    res = model.forecast(
+                        y=cur.history(y, m), h=h, level=levels if (levels and cur.supports_level) else None
+                    )
                 if np.all(np.isfinite(res["mean"])):
                     return res, cur is not spec
             except Exception:  # noqa: BLE001 — any statsforecast failure on one series → fallback
