@@ -113,6 +113,17 @@ def _mstl(m: int) -> Any:
     return sfm.MSTL(season_length=periods or [2], trend_forecaster=sfm.AutoETS(model="ZZN"))
 
 
+def _model_selecting(name: str, statsforecast_class: str, summary: str) -> LocalModelSpec:
+    """A statsforecast ``Auto*`` model: seasonal, with intervals, fitted on the recent history."""
+    return LocalModelSpec(
+        name,
+        lambda m: getattr(_sf(), statsforecast_class)(season_length=m),
+        summary,
+        True,
+        max_history=recent_history,
+    )
+
+
 LOCAL_MODELS: dict[str, LocalModelSpec] = {
     spec.name: spec
     for spec in [
@@ -127,34 +138,10 @@ LOCAL_MODELS: dict[str, LocalModelSpec] = {
         LocalModelSpec(
             "rw_drift", lambda m: _sf().RandomWalkWithDrift(), "random walk with drift", True, lambda m: 2
         ),
-        LocalModelSpec(
-            "auto_ets",
-            lambda m: _sf().AutoETS(season_length=m),
-            "ETS chosen by AICc",
-            True,
-            max_history=recent_history,
-        ),
-        LocalModelSpec(
-            "auto_theta",
-            lambda m: _sf().AutoTheta(season_length=m),
-            "Theta variants chosen by MSE",
-            True,
-            max_history=recent_history,
-        ),
-        LocalModelSpec(
-            "auto_arima",
-            lambda m: _sf().AutoARIMA(season_length=m),
-            "ARIMA chosen by AICc",
-            True,
-            max_history=recent_history,
-        ),
-        LocalModelSpec(
-            "auto_ces",
-            lambda m: _sf().AutoCES(season_length=m),
-            "complex exponential smoothing",
-            True,
-            max_history=recent_history,
-        ),
+        _model_selecting("auto_ets", "AutoETS", "ETS chosen by AICc"),
+        _model_selecting("auto_theta", "AutoTheta", "Theta variants chosen by MSE"),
+        _model_selecting("auto_arima", "AutoARIMA", "ARIMA chosen by AICc"),
+        _model_selecting("auto_ces", "AutoCES", "complex exponential smoothing"),
         LocalModelSpec(
             "mstl",
             _mstl,
