@@ -172,8 +172,8 @@ def regularise_steps(
     step = integer_step(keys)
     bad = np.flatnonzero(steps != step)
     if bad.size and not fill_gaps:
-        raise DataValidationError(_integer_spacing_message(keys, steps, step, bad, time_col), file=file,
-                                  column=time_col, row=int(bad[0]) + 1)  # fmt: skip
+        message, row = _integer_spacing_error(keys, steps, step, bad, time_col)
+        raise DataValidationError(message, file=file, column=time_col, row=row)
     if not bad.size:
         return values
     grid = np.arange(keys[0], keys[-1] + 1, step)
@@ -182,26 +182,27 @@ def regularise_steps(
     return out
 
 
-def _integer_spacing_message(
+def _integer_spacing_error(
     keys: np.ndarray, steps: np.ndarray, step: int, bad: np.ndarray, time_col: str
-) -> str:
-    """Name the place that breaks the spacing. Where the usual step is not the grid step (steps
+) -> tuple[str, int]:
+    """The message and row of a spacing error. Where the usual step is not the grid step (steps
     of 2 and one of 3: a grid of 1), the place to look at is the first step off the usual one,
     not the first step of 2."""
     usual = modal_step(steps)
-    fix = "Pass fill_gaps=True (CLI: --fill-gaps) to insert missing rows as NaN"
     if usual != step:
         i = int(np.flatnonzero(steps % usual)[0])
         return (
             f"irregular spacing in integer time column {time_col!r}: it advances by {usual} but not between "
             f"rows {i} and {i + 1} ({keys[i]} -> {keys[i + 1]}), so the only grid every row lies on has step "
-            f"{step}. Correct that time, or: {fix} on the step-{step} grid"
-        )
+            f"{step}. Correct that time, or pass fill_gaps=True (CLI: --fill-gaps) to put the rows on the "
+            f"step-{step} grid with the missing rows as NaN"
+        ), i + 1
     i = int(bad[0])
     return (
         f"irregular spacing in integer time column {time_col!r}: step {step} expected but {bad.size} "
-        f"place(s) break it, first between rows {i} and {i + 1} ({keys[i]} -> {keys[i + 1]}). {fix}"
-    )
+        f"place(s) break it, first between rows {i} and {i + 1} ({keys[i]} -> {keys[i + 1]}). "
+        "Pass fill_gaps=True (CLI: --fill-gaps) to insert missing rows as NaN"
+    ), i + 1
 
 
 def integer_step(keys: np.ndarray) -> int:

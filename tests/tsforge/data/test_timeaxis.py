@@ -45,7 +45,7 @@ def test_wide_integer_time_off_its_usual_step_is_named_and_filled_on_the_common_
         DataValidationError, match=r"advances by 2 but not between rows 3 and 4 \(6 -> 9\)"
     ) as exc:
         wide_matrix(frame, time_col="t")
-    assert exc.value.where["row"] == 1 and "--fill-gaps" in exc.value.message
+    assert exc.value.where["row"] == 4 and "--fill-gaps" in exc.value.message
     filled = wide_matrix(frame, time_col="t", fill_gaps=True)
     assert filled.int_step == 1 and filled.first_step == 0
     np.testing.assert_array_equal(filled.values[[0, 2, 4, 6, 9], 0], [1.0, 2.0, 3.0, 4.0, 5.0])
