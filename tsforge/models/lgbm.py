@@ -20,15 +20,17 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lightgbm as lgb
 import numpy as np
 import torch
 
 from tsforge.errors import ConfigError
 from tsforge.models.base import FitReport, Forecaster, ModelContext
 from tsforge.models.registry import register_model
+
+if TYPE_CHECKING:
+    import lightgbm as lgb
 
 __all__ = ["LightGBMForecaster", "LightGBMConfig"]
 
@@ -182,6 +184,8 @@ class LightGBMForecaster(Forecaster):
             "force_row_wise": True,
             "verbosity": -1,
         }
+        import lightgbm as lgb  # imported here: 2.4 s (scikit-learn) that no other model needs
+
         evals: dict[str, Any] = {}
         booster = lgb.train(
             params,
@@ -249,6 +253,8 @@ class LightGBMForecaster(Forecaster):
         }
 
     def set_state(self, state: dict[str, Any]) -> None:
+        import lightgbm as lgb
+
         self.booster_ = lgb.Booster(model_str=state["booster"]) if state.get("booster") else None
         self.quantile_boosters_ = {
             float(q): lgb.Booster(model_str=s) for q, s in (state.get("quantile_boosters") or {}).items()
