@@ -132,6 +132,7 @@ def test_model_selecting_models_fit_a_long_series_on_its_recent_values_only():
     assert recent_history(12) == 1000 and recent_history(24) == 1680 and recent_history(52) == 1000
     rng = np.random.default_rng(0)
     y = 100 + np.cumsum(rng.normal(size=3000)) + 5 * np.sin(np.arange(3000) * 2 * np.pi / 12)
+
     def monthly(v: np.ndarray) -> Panel:  # 3,000 months from 2020 would leave pandas' date range
         return Panel.from_arrays([v], starts=np.array(["1780-01-01"], "datetime64[ns]"), freq="MS")
 
