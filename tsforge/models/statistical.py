@@ -170,7 +170,7 @@ class LocalForecaster(Forecaster):
     batch is fitted on its own observed inputs and forecast ``horizon`` steps.
 
     Nothing is learned at ``fit`` time (there is no shared state), so a saved model is its
-    name and season length. On a panel, :mod:`tsforge.panels.local` fits the whole history of
+    name and season length. On a panel, :mod:`tsforge.panels.local` fits the (recent) history of
     each series instead of a window.
     """
 
