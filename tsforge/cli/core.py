@@ -18,6 +18,7 @@ from tsforge.cli.data_options import (
     IdColOption,
     TargetColOption,
     TimeColOption,
+    comma_items,
     data_source,
     reader_options,
 )
@@ -61,12 +62,11 @@ def _parse_options(items: list[str] | None, what: str) -> dict[str, Any]:
 def _parse_quantiles(items: list[str] | None) -> list[float] | None:
     """``["0.1,0.5", "0.9"]`` → ``[0.1, 0.5, 0.9]``; a value that is not a number names itself."""
     out = []
-    for item in items or []:
-        for part in filter(None, (p.strip() for p in item.split(","))):
-            try:
-                out.append(float(part))
-            except ValueError:
-                raise ConfigError(f"--quantiles takes numbers, got {part!r}", field="quantiles") from None
+    for part in comma_items(items):
+        try:
+            out.append(float(part))
+        except ValueError:
+            raise ConfigError(f"--quantiles takes numbers, got {part!r}", field="quantiles") from None
     return out or None
 
 
@@ -424,7 +424,8 @@ def forecast_cmd(
 
     # `tsforge forecast FILE --model M`, like `tsforge train FILE`: it was refused for want of --input
     input_path = Path(data_source(str(history) if history else None, str(input_path) if input_path else None,
-                                  "forecast", option_name="--input", what="history"))  # fmt: skip
+                                  "forecast", option_name="--input", what="history",
+                                  hint="a CSV/Parquet/.tsf file of the series' recent values"))  # fmt: skip
 
     if plot is not None:
         from tsforge.cli.forecast_plot import check_plot_path

@@ -16,6 +16,7 @@ from tsforge.cli.data_options import (
     IdColOption,
     TargetColOption,
     TimeColOption,
+    comma_items,
     data_source,
     reader_options,
 )
@@ -85,7 +86,7 @@ def cv_cmd(
     dataset = data_source(data, dataset, "cv")
     load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps)
     eng = engine_from_options(engine, ray_address, n_jobs)  # a bad choice fails before any loading
-    wanted = [x.strip().lower() for m in model for x in m.split(",") if x.strip()]
+    wanted = [name.lower() for name in comma_items(model)]
     for name in wanted:  # an unknown name fails before any loading or fitting
         if name not in LOCAL_MODELS:
             get_model_spec(name)

@@ -3,11 +3,12 @@
 ``tsforge profile DATA`` and ``tsforge recommend DATA`` take the data as their argument, so a
 user naturally types ``tsforge train sales.csv`` next; the commands that historically took
 ``--dataset/-d`` (train, evaluate, cv, tune) accept both forms, and refuse to guess when given
-two different sources or none.
+two different sources or none. Also the parsing of list options (``--model a,b``, ``--quantiles``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -26,6 +27,7 @@ __all__ = [
     "reader_flags",
     "reader_options",
     "data_source",
+    "comma_items",
 ]
 
 DataArgument = Annotated[
@@ -88,9 +90,11 @@ def data_source(
     *,
     option_name: str = "--dataset",
     what: str = "data",
+    hint: str = "a catalogue name (see `tsforge datasets`) or a CSV/Parquet file",
 ) -> str:
     """The one data source of a command call, from its positional argument or its option
-    (``DATA`` / ``--dataset``; ``forecast``: ``HISTORY`` / ``--input``).
+    (``DATA`` / ``--dataset``; ``forecast``: ``HISTORY`` / ``--input``). ``hint`` says what the
+    argument may be, in the error when neither is given.
 
     Raises:
         ConfigError: neither given, or both given with different values.
@@ -102,14 +106,15 @@ def data_source(
         )
     source = positional or option
     if not source:
-        hint = (
-            "a CSV/Parquet/.tsf file of the series' recent values"
-            if what == "history"
-            else "a catalogue name (see `tsforge datasets`) or a CSV/Parquet file"
-        )
         raise ConfigError(f"no {what} given: `tsforge {command} {what.upper()}`, where {what.upper()} is {hint}",
                           field=field)  # fmt: skip
     return source
+
+
+def comma_items(values: Sequence[str] | None) -> list[str]:
+    """The items of a repeatable option that also takes comma-separated lists, stripped, empty
+    ones dropped: ``["a,b", " c"]`` → ``["a", "b", "c"]``."""
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
 
 def reader_options(

@@ -27,6 +27,7 @@ __all__ = [
     "TSB_ALPHA_P",
     "mstl_periods",
     "recent_history",
+    "forecast_series",
     "LocalForecaster",
 ]
 
@@ -201,22 +202,46 @@ class LocalForecaster(Forecaster):
 
 
 def _forecast_one(spec: LocalModelSpec, y: np.ndarray, h: int, m: int) -> np.ndarray:
-    """One series: the model, or its fallback chain when the series is too short or it fails."""
+    """One window's series: :func:`forecast_series`, the last value where its chain ends empty."""
+    mean = np.asarray(forecast_series(spec, y, h, m)[0]["mean"], dtype=np.float64)
+    return mean if np.isfinite(mean).all() else np.full(h, y[-1] if y.size else 0.0)
+
+
+def forecast_series(
+    spec: LocalModelSpec,
+    y: np.ndarray,
+    h: int,
+    m: int,
+    levels: Sequence[int | float] = (),
+    cache: dict[str, Any] | None = None,
+) -> tuple[dict[str, np.ndarray], bool]:
+    """Forecast one series with ``spec`` or its fallback chain; returns (result, fell_back).
+
+    The one place a local model meets a series — the panel runner and the window interface both
+    call it: a series too short for the model (``min_length``), or one on which statsforecast
+    raises or returns non-finite values, goes to the fallback, recursively; the mean is NaN when
+    the chain ends without a forecast. ``cache`` reuses one statsforecast object per model name.
+    """
+    cache = {} if cache is None else cache
+    cur = spec
     while True:
-        if y.size >= spec.min_length(m):
+        if y.size >= cur.min_length(m):
+            model = cache.get(cur.name)
+            if model is None:
+                model = cache[cur.name] = cur.factory(m)
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    mean = np.asarray(
-                        spec.factory(m).forecast(y=spec.history(y, m), h=h)["mean"], dtype=np.float64
+                    res = model.forecast(
+                        y=cur.history(y, m), h=h, level=levels if (levels and cur.supports_level) else None
                     )
-                if np.isfinite(mean).all():
-                    return mean
-            except Exception:  # noqa: BLE001 - statsforecast raises many types on degenerate series
+                if np.all(np.isfinite(res["mean"])):
+                    return res, cur is not spec
+            except Exception:  # noqa: BLE001 — any statsforecast failure on one series → fallback
                 pass
-        if spec.fallback is None:
-            return np.full(h, y[-1] if y.size else 0.0)
-        spec = LOCAL_MODELS[spec.fallback]
+        if cur.fallback is None:
+            return {"mean": np.full(h, np.nan)}, True
+        cur = LOCAL_MODELS[cur.fallback]
 
 
 def _register_local_models() -> None:

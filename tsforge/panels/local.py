@@ -25,7 +25,6 @@ engine only schedules chunks and returns their results in order, so it never cha
 
 from __future__ import annotations
 
-import warnings
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -42,6 +41,7 @@ from tsforge.models.statistical import (
     TSB_ALPHA_D,
     TSB_ALPHA_P,
     LocalModelSpec,
+    forecast_series,
     mstl_periods,
 )
 from tsforge.progress import bar_options
@@ -85,36 +85,6 @@ def _check_h_level(h: int, level: Sequence[float] | None) -> list[int | float]:
     return [int(x) if x.is_integer() else x for x in values]
 
 
-def _forecast_series(
-    spec: LocalModelSpec,
-    y: np.ndarray,
-    h: int,
-    m: int,
-    levels: list[int | float],
-    cache: dict[str, Any],
-) -> tuple[dict[str, np.ndarray], bool]:
-    """Forecast one series with ``spec`` or its fallback chain; returns (result, fell_back)."""
-    cur = spec
-    while True:
-        if y.size >= cur.min_length(m):
-            model = cache.get(cur.name)
-            if model is None:
-                model = cache[cur.name] = cur.factory(m)
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    res = model.forecast(
-                        y=cur.history(y, m), h=h, level=levels if (levels and cur.supports_level) else None
-                    )
-                if np.all(np.isfinite(res["mean"])):
-                    return res, cur is not spec
-            except Exception:  # noqa: BLE001 — any statsforecast failure on one series → fallback
-                pass
-        if cur.fallback is None:
-            return {"mean": np.full(h, np.nan)}, True
-        cur = LOCAL_MODELS[cur.fallback]
-
-
 def forecast_chunk(
     chunk: Panel, models: Sequence[str], h: int, level: Sequence[float] | None = None
 ) -> pd.DataFrame:
@@ -141,7 +111,7 @@ def forecast_chunk(
     for i in range(n):
         y = np.ascontiguousarray(filled.series(i), dtype=np.float64)
         for spec in specs:
-            res, fell_back = _forecast_series(spec, y, h, m, levels, cache)
+            res, fell_back = forecast_series(spec, y, h, m, levels, cache)
             fallbacks[spec.name] += int(fell_back)
             out[spec.name][i] = res["mean"]
             for lv in levels:
