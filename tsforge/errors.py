@@ -17,6 +17,7 @@ __all__ = [
     "ResourceLimitError",
     "TsforgeWarning",
     "IntervalResolutionWarning",
+    "UnusedColumnsWarning",
 ]
 
 
@@ -95,3 +96,9 @@ class IntervalResolutionWarning(TsforgeWarning):
 class UnknownSeasonWarning(TsforgeWarning):
     """The data carry no calendar (an integer time index and no ``freq``), so the season length
     is 1: seasonal models and seasonal scales see no season until a frequency is given."""
+
+
+class UnusedColumnsWarning(TsforgeWarning):
+    """A long file has columns besides the series id, time and target: they are read past (each
+    series is forecast from its own past values), so a user who meant them as covariates, or as
+    the target, learns it before trusting the scores."""

@@ -17,14 +17,14 @@ def _req(**body) -> InvocationsRequest:
     return InvocationsRequest.model_validate(body)
 
 
-def test_long_payload_sorted_by_id_then_time():
+def test_long_payload_series_in_arrival_order_rows_by_time():
     rows = [["b", _DS[1], 2.0], ["a", _DS[0], 1.0], ["b", _DS[0], 1.5]]
     out = series_from_frame_payload(
         _req(dataframe_split={"columns": ["unique_id", "ds", "y"], "data": rows}), _LIMITS
     )
-    assert [s.id for s in out] == ["a", "b"]
-    np.testing.assert_array_equal(out[1].values, [1.5, 2.0])
-    assert out[1].timestamps[0] == np.datetime64(_DS[0], "ns")
+    assert [s.id for s in out] == ["b", "a"]  # as the payload lists them (the answer keeps it)
+    np.testing.assert_array_equal(out[0].values, [1.5, 2.0])
+    assert out[0].timestamps[0] == np.datetime64(_DS[0], "ns")
 
 
 def test_wide_payload_gives_one_series_per_column():

@@ -282,6 +282,14 @@ def _train_panel(
         "seconds": m["fit_predict_seconds"],
     }
     console.print(metrics_table([row], "Holdout result (per-series scores averaged over series)"))
+    interval_rows = _holdout_interval_rows(m)
+    if interval_rows:
+        windows = out.params.get("intervals.windows")
+        console.print(metrics_table(interval_rows, "Intervals on the test window"))
+        console.print(
+            f"[dim]conformal, calibrated on {windows} rolling-origin window(s) before it; width and MSIS "
+            "in each series' seasonal-naive MAE[/]"
+        )
     if out.run_id:
         console.print(f"MLflow run [bold]{out.run_id}[/]")
     if out.registered_name:
@@ -291,6 +299,22 @@ def _train_panel(
         )
         if out.promotion:
             console.print(f"  {out.promotion}")
+
+
+def _holdout_interval_rows(metrics: dict[str, float]) -> list[dict[str, Any]]:
+    """One row per logged level (``test_coverage_80`` …) of a panel run: coverage in % beside
+    its nominal level, so whether the intervals are calibrated is read off the console and not
+    only in MLflow."""
+    levels = sorted(float(k.rsplit("_", 1)[1]) for k in metrics if k.startswith("test_coverage_"))
+    return [
+        {
+            "level": f"{lv:g} %",
+            "coverage": f"{100 * metrics[f'test_coverage_{lv:g}']:.1f} %",
+            "width": metrics.get(f"test_width_{lv:g}", float("nan")),
+            "MSIS": metrics.get(f"test_msis_{lv:g}", float("nan")),
+        }
+        for lv in levels
+    ]
 
 
 @app.command("evaluate")
@@ -410,7 +434,16 @@ def forecast_cmd(
         Path | None,
         typer.Option(
             "--plot",
-            help="Also draw the first series' history and forecast (with the --level intervals) to this PNG.",
+            help="Also draw the history and forecast (with the --level intervals) of the file's first "
+            "6 series, or of --plot-series, to this PNG.",
+        ),
+    ] = None,
+    plot_series: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--plot-series",
+            help="Series to draw with --plot (ids; repeatable or comma-separated, at most 6).",
+            show_default=False,
         ),
     ] = None,
     coords: CoordsOption = None,
@@ -427,6 +460,9 @@ def forecast_cmd(
                                   "forecast", option_name="--input", what="history",
                                   hint="a CSV/Parquet/.tsf file of the series' recent values"))  # fmt: skip
 
+    drawn = comma_items(plot_series)
+    if drawn and plot is None:
+        raise ConfigError("--plot-series chooses what --plot draws: add --plot FILE.png", field="plot_series")
     if plot is not None:
         from tsforge.cli.forecast_plot import check_plot_path
 
@@ -434,6 +470,12 @@ def forecast_cmd(
     eng = engine_from_options(engine, ray_address, n_jobs)
     predictor = _load_predictor(model)
     frame = _read_history(input_path)
+    if drawn:
+        from tsforge.cli.forecast_plot import check_plot_series
+
+        check_plot_series(
+            frame, drawn, id_col=id_col, time_col=time_col, target_col=target_col, file=str(input_path)
+        )
     with using(eng):
         result = predictor.predict_frame(
             frame,
@@ -469,6 +511,7 @@ def forecast_cmd(
             levels=level,
             file=str(input_path),
             model=model,
+            series=drawn or None,
         )
         console.print(f"wrote {path}")
 

@@ -1,7 +1,7 @@
 """``tsforge forecast --plot``: a picture of what was just forecast, for people who would rather look.
 
-The history tail, the forecast and its intervals of the first few series, in the file's own units
-and dates — the same drawing as the forecast plot of a training run (``tsforge.tracking.plots``),
+The history tail, the forecast and its intervals of the first few series (or of the ones named
+with ``--plot-series``), in the file's own units and dates — the same drawing as the forecast plot of a training run (``tsforge.tracking.plots``),
 without the actuals a forecast of the future cannot have.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["PLOT_SERIES", "check_plot_path", "write_forecast_plot"]
+__all__ = ["PLOT_SERIES", "check_plot_path", "check_plot_series", "write_forecast_plot"]
 
 #: series drawn (the file's first ones): more panels than this stop being readable on one page
 PLOT_SERIES = 6
@@ -27,6 +27,30 @@ def check_plot_path(path: Path) -> None:
         raise ConfigError(f"--plot writes a PNG; got {path.name!r}", field="plot")
 
 
+def check_plot_series(
+    history: Any, series: list[str], *, id_col: str, time_col: str, target_col: str, file: str | None = None
+) -> None:
+    """Refuse ``--plot-series`` ids that are not in the history file before any forecasting is
+    done (a forecast of thousands of series should not end in "no such series")."""
+    from tsforge.data.history import histories_from_frame
+    from tsforge.errors import ConfigError
+
+    known = [s.id for s in histories_from_frame(history, id_col, time_col, target_col, file=file)]
+    missing = [s for s in series if s not in set(known)]
+    if missing:
+        shown = ", ".join(repr(k) for k in known[:5]) + (", …" if len(known) > 5 else "")
+        raise ConfigError(
+            f"--plot-series {missing[0]!r} is not a series of {file or 'the history'} "
+            f"({len(known)} series: {shown})",
+            field="plot_series",
+        )
+    if len(series) > PLOT_SERIES:
+        raise ConfigError(
+            f"--plot-series names {len(series)} series; a page stays readable up to {PLOT_SERIES}",
+            field="plot_series",
+        )
+
+
 def write_forecast_plot(
     history: Any,
     forecast: pd.DataFrame,
@@ -38,13 +62,19 @@ def write_forecast_plot(
     levels: list[float] | None,
     file: str | None = None,
     model: str = "",
+    series: list[str] | None = None,
 ) -> Path:
-    """Draw the first :data:`PLOT_SERIES` series of ``forecast`` after their histories to ``path``
-    (a PNG: the command checks it with :func:`check_plot_path` before forecasting)."""
+    """Draw ``series`` (ids; default: the file's first :data:`PLOT_SERIES`) of ``forecast`` after
+    their histories to ``path`` (a PNG: the command checks it with :func:`check_plot_path`, and
+    the ids with :func:`check_plot_series`, before forecasting)."""
     from tsforge.data.history import histories_from_frame
     from tsforge.tracking.plots import plot_series_forecasts
 
-    inputs = histories_from_frame(history, id_col, time_col, target_col, file=file)[:PLOT_SERIES]
+    inputs = histories_from_frame(history, id_col, time_col, target_col, file=file)
+    if series:
+        by_name = {s.id: s for s in inputs}
+        inputs = [by_name[s] for s in series]
+    inputs = inputs[:PLOT_SERIES]
     by_id = {str(k): g for k, g in forecast.groupby(id_col, sort=False)}
     items = []
     for series in inputs:
@@ -67,7 +97,8 @@ def write_forecast_plot(
             }
         )
     n_series = forecast[id_col].nunique()
-    more = f" (first {len(items)} of {n_series} series)" if n_series > len(items) else ""
+    which = "" if series else "first "
+    more = f" ({which}{len(items)} of {n_series} series)" if n_series > len(items) else ""
     return plot_series_forecasts(items, path, title=f"{model} forecast{more}".strip())
 
 

@@ -8,8 +8,8 @@ what is refused; one function here gives all three the same answer and the same 
 Two layouts:
 
 * **long** (``unique_id, ds, y``; names configurable): chosen whenever the id column exists.
-  Series are sorted by id (as text) when a time column is given, else kept in order of first
-  appearance; rows within a series are put in time order.
+  Series come back in the order their ids first appear (the answer lists them as the request
+  or file does); rows within a series are put in time order when there is a time column.
 * **wide** (a time column + one column per series, like a training CSV): chosen when there is
   no id column. The time column is ``time_col`` if present, else detected as for training
   (a datetime column, or one named like ``date``/``time`` holding dates); without one, rows are
@@ -175,14 +175,16 @@ def _group(
     *,
     time_col: str,
 ) -> list[SeriesInput]:
-    """Rows → series: by id then time when there is a time column, else by first appearance."""
+    """Rows → series, in the order their ids first appear (rows by time within a series when
+    there is a time column). Why first appearance and not sorted ids: the forecast file and the
+    plot then list the series as the user's file does (``s0, s1, s2, …``, not ``s0, s1, s10, …``)."""
     uniq, first, codes = np.unique(ids, return_index=True, return_inverse=True)
     codes = codes.reshape(-1)
+    rank = np.argsort(np.argsort(first))  # group number in order of first appearance
     if keys is not None:
         V.check_unique_pairs(codes, keys, [str(u) for u in uniq], time_col=time_col)
-        order = np.lexsort((keys, codes))  # uniq is sorted, so codes order = id order
+        order = np.lexsort((keys, rank[codes]))
     else:
-        rank = np.argsort(np.argsort(first))  # group number in order of first appearance
         order = np.argsort(rank[codes], kind="stable")
     sorted_codes = codes[order]
     starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])

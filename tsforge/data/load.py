@@ -43,7 +43,7 @@ from tsforge.data.layouts import (
     from_wide,
 )
 from tsforge.data.panel import Panel
-from tsforge.data.panel_sources import naming_file, panel_from_table, to_panel
+from tsforge.data.panel_sources import naming_file, note_unused_columns, panel_from_table, to_panel
 from tsforge.data.tables import looks_like_path, read_table, to_polars
 from tsforge.data.tsf import read_tsf
 from tsforge.errors import ConfigError, DataValidationError
@@ -376,6 +376,8 @@ def _from_table(frame: Any, opts: dict[str, Any], *, file: str | None) -> TimeSe
         "time_format": opts["time_format"],
     }
     if layout == "long":
+        used = (opts["id_col"], opts["time_col"] or "ds", opts["target_col"])
+        note_unused_columns(frame.columns, used, file or opts["name"] or "the frame")
         return from_long(
             frame,
             id_col=opts["id_col"],

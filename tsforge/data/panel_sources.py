@@ -12,6 +12,7 @@ and the series.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
@@ -25,9 +26,9 @@ from tsforge.data.frame import TimeSeriesData
 from tsforge.data.frequency import fixed_step, infer_freq
 from tsforge.data.layouts import wide_matrix
 from tsforge.data.panel import Panel, warn_no_calendar
-from tsforge.errors import DataValidationError
+from tsforge.errors import DataValidationError, UnusedColumnsWarning
 
-__all__ = ["to_panel", "panel_from_table", "naming_file"]
+__all__ = ["to_panel", "panel_from_table", "naming_file", "note_unused_columns"]
 
 
 def to_panel(series: TimeSeriesData, *, dtype: Any = np.float64) -> Panel:
@@ -80,6 +81,7 @@ def panel_from_table(
     with naming_file(file):
         if layout == "long":
             time_col = time_col or "ds"
+            note_unused_columns(frame.columns, (id_col, time_col, target_col), file or name)
             if time_format is not None and time_col in frame.columns:
                 parsed = V.parse_timestamps(frame[time_col], column=time_col, file=file, fmt=time_format)
                 frame = frame.with_columns(pl.Series(time_col, parsed))
@@ -104,6 +106,26 @@ def panel_from_table(
         )
         return _panel_from_matrix(
             wide.values, wide.times, wide.first_step, wide.columns, wide.freq, name, int_step=wide.int_step
+        )
+
+
+def note_unused_columns(columns: Sequence[str], used: Sequence[str], where: str) -> None:
+    """Warn (:class:`UnusedColumnsWarning`) about the columns of a long table that nothing reads.
+
+    Why: a ``price`` or ``promo`` column next to ``y`` looks like a covariate, but every model here
+    forecasts a series from its own past values; training silently without it let a user believe
+    it was used, or that ``y`` was the column they meant to forecast.
+    """
+    unused = [c for c in columns if c not in set(used)]
+    if unused:
+        shown = ", ".join(repr(c) for c in unused[:5]) + (
+            f" and {len(unused) - 5} more" if len(unused) > 5 else ""
+        )
+        warnings.warn(
+            f"{where}: column(s) {shown} not used: each series is forecast from its own past values of "
+            f"{used[2]!r} (no covariates); --target-col names another column to forecast",
+            UnusedColumnsWarning,
+            stacklevel=4,
         )
 
 

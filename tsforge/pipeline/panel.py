@@ -40,7 +40,14 @@ from tsforge.panels.protocol import holdout_split
 from tsforge.pipeline.multichannel import TrackingOptions, record_logged
 from tsforge.training.spec import DEFAULT_SEED, TrainingSpec
 
-__all__ = ["PanelOutcome", "train_panel", "is_local_model", "evaluate_panel_model", "refuse_loss_strategy"]
+__all__ = [
+    "PanelOutcome",
+    "train_panel",
+    "is_local_model",
+    "evaluate_panel_model",
+    "refuse_loss_strategy",
+    "refuse_local_options",
+]
 
 
 def refuse_loss_strategy(strategy: str | None) -> None:
@@ -60,6 +67,29 @@ def refuse_loss_strategy(strategy: str | None) -> None:
         f"loss strategy {strategy.strip().lower()!r} applies to windowed training on long multichannel "
         "data, not to the per-series holdout protocol of panels: use it on long data with --split 7:1:2",
         field="strategy",
+    )
+
+
+def refuse_local_options(model: str, model_config: Mapping[str, Any] | None) -> None:
+    """Refuse model options for a local model under the holdout protocol, naming them.
+
+    Why refuse rather than ignore: a local model on a panel is fitted per series by
+    statsforecast with the panel's season length and its own model selection; nothing of a
+    model config reaches it (``seasonal_naive``'s ``season_length`` only applies to windows of
+    long data). Dropping ``--option season_length=4`` silently would train and register a
+    model that is not the one asked for.
+
+    Raises:
+        ConfigError: ``model_config`` has any key.
+    """
+    if not model_config:
+        return
+    names = sorted(model_config)
+    raise ConfigError(
+        f"local model {model!r} takes no model options on a panel (got {names}): statsforecast "
+        "fits it per series with the panel's season length; drop --option, or use a global model "
+        "(`tsforge models` lists them) or long data with --split",
+        field=names[0],
     )
 
 
@@ -126,7 +156,9 @@ def train_panel(
     tracking = tracking or TrackingOptions()
     name = model.strip().lower()
     local = is_local_model(name)
-    if not local:
+    if local:
+        refuse_local_options(name, model_config)
+    else:
         get_model_spec(name)  # unknown names fail before any data is read
     panel, entry = _load(data, load_kwargs)
     H = panel_horizon(horizon, entry, panel.season_length, panel.horizon)

@@ -70,18 +70,22 @@ def test_integer_ds_is_a_step_index_that_the_answer_continues(client, frame):
     (MLflow's own server is no reference here: its schema enforcement casts the integers to
     datetimes for a model whose signature has a datetime ``ds``.)"""
     steps = frame.assign(ds=frame.groupby("unique_id").cumcount() * 10 + 1000)
-    body = {**_encodings(steps.sample(frac=1.0, random_state=1))["dataframe_split"], "params": {"horizon": 3}}
+    shuffled = steps.sample(frac=1.0, random_state=1)
+    body = {**_encodings(shuffled)["dataframe_split"], "params": {"horizon": 3}}
     r = client.post("/invocations", json=body)
     assert r.status_code == 200, r.text
     ours = r.json()["predictions"]
     last = steps.groupby("unique_id")["ds"].max()
+    first_seen = list(dict.fromkeys(shuffled["unique_id"]))  # series answer in the order they arrive
+    assert first_seen != sorted(first_seen)
     assert [(p["unique_id"], p["ds"]) for p in ours] == [
-        (u, int(last[u]) + 10 * k) for u in sorted(last.index) for k in (1, 2, 3)
+        (u, int(last[u]) + 10 * k) for u in first_seen for k in (1, 2, 3)
     ]
     dated = client.post(
         "/invocations", json={**_encodings(frame)["dataframe_split"], "params": {"horizon": 3}}
     )
-    assert [p["y_hat"] for p in ours] == pytest.approx([p["y_hat"] for p in dated.json()["predictions"]])
+    by_key = {(p["unique_id"], p["step"]): p["y_hat"] for p in dated.json()["predictions"]}
+    assert [p["y_hat"] for p in ours] == pytest.approx([by_key[p["unique_id"], p["step"]] for p in ours])
 
 
 def test_without_ds_and_without_params(client, registry, frame):

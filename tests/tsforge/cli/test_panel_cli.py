@@ -60,6 +60,11 @@ def test_train_then_forecast_a_ragged_panel(model, ragged_csv, tracking_uri, tmp
     run = mlflow.search_runs(experiment_names=None, search_all_experiments=True, output_format="list")[0]
     said = " ".join(err.split())
     assert float(run.data.params["intervals.resolved_level"]) > 90.0
+    # the console shows the test-window coverage the run logged, beside its level
+    printed = " ".join(out.split())
+    assert "Intervals on the test window" in printed
+    for level in (80, 95):
+        assert f"{level} % {100 * run.data.metrics[f'test_coverage_{level}']:.1f} %" in printed
     assert "the 95 % interval needs 39" in said and "80 %" not in said
     dest = tmp_path / "fc.csv"
     code, out, err = _cli(
@@ -270,8 +275,9 @@ def test_no_intervals_skips_the_calibration_and_is_refused_where_it_means_nothin
     import mlflow
 
     args = ("train", ragged_csv, "--model", "auto_ets", "--horizon", "3", "--register-as", "rp-noint")
-    code, _, err = _cli(capsys, *args, "--no-intervals")
+    code, out, err = _cli(capsys, *args, "--no-intervals")
     assert code == 0, err[-2000:]
+    assert "Holdout result" in out and "Intervals on the test window" not in out
     run = mlflow.search_runs(search_all_experiments=True, output_format="list")[0]
     assert "intervals.method" not in run.data.params and "test_coverage_80" not in run.data.metrics
     code, out, err = _cli(capsys, "forecast", "--model", "rp-noint", "--input", ragged_csv, "--level", "80")

@@ -27,16 +27,17 @@ def test_layout_is_long_exactly_when_the_id_column_exists():
 
 
 @pytest.mark.parametrize("engine", ["pandas", "polars", "columns"])
-def test_long_series_sorted_by_id_and_time(engine):
+def test_long_series_in_file_order_with_rows_by_time(engine):
     frame = _long()
     if engine == "polars":
         frame = pl.from_pandas(frame)
     elif engine == "columns":
         frame = {c: frame[c].to_numpy() for c in frame.columns}
     out = histories_from_frame(frame)
-    assert [s.id for s in out] == ["a", "b"]
-    np.testing.assert_array_equal(out[0].values, [5.0, 3.0, 1.0])  # rows were newest first
-    assert out[0].timestamps[0] == np.datetime64("2024-01-01T00:00", "ns")
+    assert [s.id for s in out] == ["b", "a"]  # as the file lists them, not sorted
+    np.testing.assert_array_equal(out[1].values, [5.0, 3.0, 1.0])  # rows were newest first
+    np.testing.assert_array_equal(out[0].values, [4.0, 2.0, 0.0])
+    assert out[1].timestamps[0] == np.datetime64("2024-01-01T00:00", "ns")
 
 
 def test_long_without_time_keeps_first_appearance_and_row_order():

@@ -10,7 +10,7 @@ import pytest
 
 from tsforge.data import LoadedPanel, Panel, TimeSeriesData, load, load_panel, to_panel
 from tsforge.data.catalog import get_entry
-from tsforge.errors import ConfigError, DataValidationError, UnknownSeasonWarning
+from tsforge.errors import ConfigError, DataValidationError, UnknownSeasonWarning, UnusedColumnsWarning
 
 # name -> (n_series, (min, median, max) length, freq, horizon), as in the data folder's README §6
 PANELS = {
@@ -308,3 +308,25 @@ def test_parquet_string_ids_are_read_as_codes_and_give_the_same_panel_as_csv(tmp
     assert list(a.ids) == list(b.ids) == ["b-2", "a-1", "c-3"]
     np.testing.assert_array_equal(a.values, b.values)
     np.testing.assert_array_equal(a.indptr, b.indptr)
+
+
+def test_columns_a_long_file_has_besides_id_time_and_target_are_named_as_unused(tmp_path):
+    """A ``price`` column next to ``y`` looks like a covariate; the user is told it is not read."""
+    import warnings
+
+    frame = pd.DataFrame(
+        {
+            "unique_id": np.repeat(["a", "b"], 6),
+            "ds": np.tile(pd.date_range("2020-01-01", periods=6, freq="MS"), 2),
+            "y": np.arange(12.0),
+            "price": 1.0,
+        }
+    )
+    path = tmp_path / "sales.csv"
+    frame.to_csv(path, index=False)
+    with pytest.warns(UnusedColumnsWarning, match=r"sales.csv: column\(s\) 'price' not used.*'y'"):
+        assert len(load_panel(str(path)).panel) == 2
+    frame.drop(columns="price").to_csv(path, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnusedColumnsWarning)  # the three columns alone: no note
+        load_panel(str(path))

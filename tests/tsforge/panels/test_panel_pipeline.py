@@ -38,6 +38,22 @@ def test_untracked_holdout_scores_every_series():
     assert out.run_id is None and out.spec.split == "holdout"
 
 
+@pytest.mark.parametrize("model", ["seasonal_naive", "auto_ets"])
+def test_model_options_for_a_local_model_on_a_panel_are_refused_by_name(model):
+    # they used to be dropped without a word: --option season_length=4 trained a season of 12
+    from tsforge.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"local model .* takes no model options.*season_length") as err:
+        train_panel(
+            _panel(),
+            model,
+            horizon=6,
+            model_config={"season_length": 4},
+            tracking=TrackingOptions(track=False),
+        )
+    assert err.value.where["field"] == "season_length"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("model", ["auto_theta", "nlinear"])
 def test_tracked_panel_model_round_trips_through_the_registry(model, tracking_uri, tmp_path):
