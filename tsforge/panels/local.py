@@ -13,10 +13,12 @@ needs per-series decisions that ``StatsForecast`` leaves to the caller —
   NaN, ``AutoETS`` raises on 2–5 values, ``AutoCES`` on some intermittent series) — is
   forecast by the fallback, recursively, ending at ``naive``. Fallbacks are counted in
   ``frame.attrs["fallbacks"]``.
-* **season length**: every model gets the panel's ``season_length`` (monthly 12, hourly 24...).
+* **season length**: every model gets the panel's ``season_length`` (monthly 12, hourly 24...),
+  unless the user set one (:class:`~tsforge.models.statistical.LocalOptions`, ``--option``).
 * **long series**: the model-selecting models (ETS, Theta, ARIMA, CES, MSTL) are fitted on the
   most recent values only (``LocalModelSpec.history``, :func:`tsforge.models.statistical.recent_history`:
-  1,000 values or ten of the longest cycles), since their fit time grows faster than the history.
+  1,000 values or ten of the longest cycles), since their fit time grows faster than the history;
+  ``--option max_history=0`` fits the whole history.
 
 The unit of work is :func:`forecast_chunk` — a pure function of a panel chunk, so the same code
 runs in this process, a local process pool or on Ray workers (:mod:`tsforge.engine`; the
@@ -26,7 +28,8 @@ engine only schedules chunks and returns their results in order, so it never cha
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -41,6 +44,7 @@ from tsforge.models.statistical import (
     TSB_ALPHA_D,
     TSB_ALPHA_P,
     LocalModelSpec,
+    LocalOptions,
     forecast_series,
     mstl_periods,
 )
@@ -57,6 +61,7 @@ __all__ = [
     "resolve_models",
     "merge_forecasts",
     "mstl_periods",
+    "ConfiguredLocalModel",
 ]
 
 
@@ -86,7 +91,11 @@ def _check_h_level(h: int, level: Sequence[float] | None) -> list[int | float]:
 
 
 def forecast_chunk(
-    chunk: Panel, models: Sequence[str], h: int, level: Sequence[float] | None = None
+    chunk: Panel,
+    models: Sequence[str],
+    h: int,
+    level: Sequence[float] | None = None,
+    options: Mapping[str, LocalOptions] | None = None,
 ) -> pd.DataFrame:
     """Forecast every series of ``chunk`` ``h`` steps ahead with each local model.
 
@@ -94,7 +103,10 @@ def forecast_chunk(
     (series in chunk order, ``h`` rows each); interval columns of models without intervals are
     NaN. Pure: no I/O, no globals changed — it is the task both the process pool and Ray run.
     ``frame.attrs["fallbacks"]`` counts, per model, the series forecast by a fallback model.
+    ``options`` (by model name, :class:`~tsforge.models.statistical.LocalOptions`) sets a
+    model's season length or history cap; a model without an entry runs with its defaults.
     """
+    options = options or {}
     specs = resolve_models(models)
     levels = _check_h_level(h, level)
     n = len(chunk)
@@ -107,11 +119,13 @@ def forecast_chunk(
             out[f"{spec.name}-lo-{lv}"] = np.full((n, h), np.nan)
             out[f"{spec.name}-hi-{lv}"] = np.full((n, h), np.nan)
     fallbacks: Counter[str] = Counter()
-    cache: dict[str, Any] = {}
+    caches: dict[str, dict[str, Any]] = {spec.name: {} for spec in specs}  # one per options
     for i in range(n):
         y = np.ascontiguousarray(filled.series(i), dtype=np.float64)
         for spec in specs:
-            res, fell_back = forecast_series(spec, y, h, m, levels, cache)
+            res, fell_back = forecast_series(
+                spec, y, h, m, levels, caches[spec.name], options=options.get(spec.name)
+            )
             fallbacks[spec.name] += int(fell_back)
             out[spec.name][i] = res["mean"]
             for lv in levels:
@@ -132,7 +146,9 @@ def forecast_chunk(
     return frame
 
 
-def _chunk_task(args: tuple[Panel, list[str], int, list[float] | None]) -> pd.DataFrame:
+def _chunk_task(
+    args: tuple[Panel, list[str], int, list[float] | None, dict[str, LocalOptions] | None],
+) -> pd.DataFrame:
     return forecast_chunk(*args)
 
 
@@ -146,6 +162,7 @@ def run_chunks(
     desc: str = "local models",
     engine: str | Engine | None = None,
     unit: str = "series",
+    options: Mapping[str, LocalOptions] | None = None,
 ) -> list[pd.DataFrame]:
     """Run :func:`forecast_chunk` on every chunk and return the frames in chunk order.
 
@@ -157,7 +174,8 @@ def run_chunks(
     """
     models = [s.name for s in resolve_models(models)]
     eng = get_engine(engine, n_jobs=n_jobs)
-    tasks = [(c, models, int(h), list(level) if level else None) for c in chunks]
+    opts = dict(options) if options else None
+    tasks = [(c, models, int(h), list(level) if level else None, opts) for c in chunks]
     bar = tqdm(total=sum(len(c) for c in chunks), desc=desc, unit=unit, disable=not progress, **bar_options())
     try:
         return eng.map(_chunk_task, tasks, on_result=lambda i, _: bar.update(len(chunks[i])))
@@ -183,8 +201,10 @@ def forecast_local(
     level: Sequence[int] | None = None,
     progress: bool = True,
     engine: str | Engine | None = None,
+    options: Mapping[str, LocalOptions] | None = None,
 ) -> pd.DataFrame:
-    """Forecast every series of ``panel`` ``h`` steps past its own end with local models.
+    """Forecast every series of ``panel`` ``h`` steps past its own end with local models
+    (``options``: see :func:`forecast_chunk`).
 
     Splits the panel into chunks of about equal work (``Panel.chunks``) and runs
     :func:`forecast_chunk` on them through the engine (in-process, a process pool when
@@ -198,4 +218,27 @@ def forecast_local(
     # several chunks per worker balance uneven series; <= ~5,000 series per chunk keeps the
     # progress bar moving and the pickled results small on panels of millions of series
     chunks = panel.chunks(max(8, 4 * eng.workers, len(panel) // 5000))
-    return merge_forecasts(run_chunks(chunks, models, h, level=level, progress=progress, engine=eng))
+    return merge_forecasts(
+        run_chunks(chunks, models, h, level=level, progress=progress, engine=eng, options=options)
+    )
+
+
+@dataclass
+class ConfiguredLocalModel:
+    """A local model with user options, as a :class:`~tsforge.panels.cv.PanelForecaster`.
+
+    Why: cross-validation and the conformal calibration take local models by name (their
+    defaults) and anything else as an object that forecasts a whole panel; a model whose user
+    set ``season_length`` or ``max_history`` goes through them as such an object, so one
+    window loop serves both (its series still run in chunks on the engine).
+    """
+
+    name: str
+    options: LocalOptions
+    n_jobs: int = 1
+
+    def forecast(self, train: Panel, h: int) -> np.ndarray:
+        frame = forecast_local(
+            train, [self.name], h, n_jobs=self.n_jobs, progress=False, options={self.name: self.options}
+        )
+        return frame[self.name].to_numpy(dtype=np.float64).reshape(len(train), h)

@@ -36,6 +36,7 @@ from tsforge.inference import (
     sorted_quantiles,
 )
 from tsforge.models.persistence import load_model, save_model
+from tsforge.models.statistical import LocalOptions, local_options
 from tsforge.panels.conformal import ConformalCalibration, floor_quantiles
 from tsforge.panels.global_models import GlobalPanelModel, PanelTask
 from tsforge.panels.local import LOCAL_MODELS, forecast_local
@@ -62,9 +63,14 @@ class PanelPredictor(FramePredictor):
         meta: dict[str, Any] | None = None,
         calibration: ConformalCalibration | None = None,
         interval_method: str = "auto",
+        local_options: LocalOptions | None = None,
     ) -> None:
         if global_model is None and model not in LOCAL_MODELS:
             raise ConfigError(f"{model!r} is not a local model and no trained global model was given")
+        if local_options is not None and global_model is not None:
+            raise ConfigError(
+                "local_options apply to a local model, not to a global one", field="local_options"
+            )
         if interval_method not in INTERVAL_METHODS:
             raise ConfigError(
                 f"interval_method must be one of {INTERVAL_METHODS}, got {interval_method!r}",
@@ -78,6 +84,8 @@ class PanelPredictor(FramePredictor):
         self.meta = meta or {}
         self.calibration = calibration
         self.method = interval_method
+        #: the user's season length / history cap for a local model (None: its defaults)
+        self.local_options = local_options
 
     # -- the predictor interface --------------------------------------------------------------
     @property
@@ -141,7 +149,10 @@ class PanelPredictor(FramePredictor):
         native = None
         if self.global_model is None:
             levels = request.native_levels if method == "native" else None
-            frame = forecast_local(panel, [self.model], h, n_jobs=1, level=levels, progress=False)
+            options = {self.model: self.local_options} if self.local_options is not None else None
+            frame = forecast_local(
+                panel, [self.model], h, n_jobs=1, level=levels, progress=False, options=options
+            )
             values = frame[self.model].to_numpy(dtype=np.float64).reshape(len(panel), h)
             if method == "native":
                 native = native_quantiles(frame, self.model, request, len(panel), h)
@@ -253,6 +264,7 @@ class PanelPredictor(FramePredictor):
             "freq": self.freq,
             "season_length": self.season_length,
             **({"scaling": self.global_model.scaling} if self.global_model is not None else {}),
+            **({"local_options": self.local_options.as_dict()} if self.local_options is not None else {}),
             **self.meta,
         }
         if self.global_model is None:
@@ -278,6 +290,7 @@ class PanelPredictor(FramePredictor):
                 forecaster, ctx.input_len, ctx.horizon, info.pop("scaling", "std")
             )
         model = info.pop("panel_model")
+        options = info.pop("local_options", None)
         return cls(
             model,
             int(info.pop("horizon")),
@@ -286,6 +299,7 @@ class PanelPredictor(FramePredictor):
             global_model=global_model,
             meta={k: v for k, v in info.items() if k not in ("kind", "model_kind")},
             calibration=ConformalCalibration.load(path),
+            local_options=None if options is None else local_options(model, options),
         )
 
 

@@ -25,6 +25,7 @@ from tsforge.data.protocol import HOLDOUT, panel_horizon
 from tsforge.errors import ConfigError
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
 from tsforge.models.registry import get_model_spec
+from tsforge.models.statistical import LocalOptions, local_options
 from tsforge.panels.conformal import (
     calibrate_forecasts,
     calibrate_panel,
@@ -34,7 +35,7 @@ from tsforge.panels.conformal import (
     holdout_interval_metrics,
 )
 from tsforge.panels.global_models import RefitGlobalModel, fit_global
-from tsforge.panels.local import LOCAL_MODELS, forecast_local
+from tsforge.panels.local import LOCAL_MODELS, ConfiguredLocalModel, forecast_local
 from tsforge.panels.predictor import PanelPredictor
 from tsforge.panels.protocol import holdout_split
 from tsforge.pipeline.multichannel import TrackingOptions, record_logged
@@ -46,7 +47,6 @@ __all__ = [
     "is_local_model",
     "evaluate_panel_model",
     "refuse_loss_strategy",
-    "refuse_local_options",
 ]
 
 
@@ -67,29 +67,6 @@ def refuse_loss_strategy(strategy: str | None) -> None:
         f"loss strategy {strategy.strip().lower()!r} applies to windowed training on long multichannel "
         "data, not to the per-series holdout protocol of panels: use it on long data with --split 7:1:2",
         field="strategy",
-    )
-
-
-def refuse_local_options(model: str, model_config: Mapping[str, Any] | None) -> None:
-    """Refuse model options for a local model under the holdout protocol, naming them.
-
-    Why refuse rather than ignore: a local model on a panel is fitted per series by
-    statsforecast with the panel's season length and its own model selection; nothing of a
-    model config reaches it (``seasonal_naive``'s ``season_length`` only applies to windows of
-    long data). Dropping ``--option season_length=4`` silently would train and register a
-    model that is not the one asked for.
-
-    Raises:
-        ConfigError: ``model_config`` has any key.
-    """
-    if not model_config:
-        return
-    names = sorted(model_config)
-    raise ConfigError(
-        f"local model {model!r} takes no model options on a panel (got {names}): statsforecast "
-        "fits it per series with the panel's season length; drop --option, or use a global model "
-        "(`tsforge models` lists them) or long data with --split",
-        field=names[0],
     )
 
 
@@ -156,8 +133,9 @@ def train_panel(
     tracking = tracking or TrackingOptions()
     name = model.strip().lower()
     local = is_local_model(name)
-    if local:
-        refuse_local_options(name, model_config)
+    options: LocalOptions | None = None  # a local model's season length / history cap
+    if local:  # unknown options fail before any data is read, as unknown model names do
+        options = local_options(name, model_config) if model_config else None
     else:
         get_model_spec(name)  # unknown names fail before any data is read
     panel, entry = _load(data, load_kwargs)
@@ -178,17 +156,27 @@ def train_panel(
         calibration = None
         W = int(n_calibration_windows or calibration_windows(split.history, H))
         if local and intervals:
-            cv = calibration_cv(split.history, [name], H, W, n_jobs=n_jobs, progress=tracking.progress)
-            calibration = calibrate_panel(split.history, name, H, W, frame=cv)[name]
+            # with options the model goes through the window loop as an object (its series still
+            # run in chunks on the engine), by name it runs every window's chunks in one map
+            member = name if options is None else ConfiguredLocalModel(name, options, n_jobs)
+            cv = calibration_cv(split.history, [member], H, W, n_jobs=n_jobs, progress=tracking.progress)
+            calibration = calibrate_panel(split.history, member, H, W, frame=cv)[name]
             val_pred = _last_window(cv, name, len(panel), H)
-            test_pred = _local(split.history, name, H, n_jobs, tracking.progress)
+            test_pred = _local(split.history, name, H, n_jobs, tracking.progress, options)
             predictor = PanelPredictor(
-                name, H, freq=panel.freq, season_length=panel.season_length, calibration=calibration
+                name,
+                H,
+                freq=panel.freq,
+                season_length=panel.season_length,
+                calibration=calibration,
+                local_options=options,
             )
         elif local:
-            val_pred = _local(split.train, name, H, n_jobs, tracking.progress)
-            test_pred = _local(split.history, name, H, n_jobs, tracking.progress)
-            predictor = PanelPredictor(name, H, freq=panel.freq, season_length=panel.season_length)
+            val_pred = _local(split.train, name, H, n_jobs, tracking.progress, options)
+            test_pred = _local(split.history, name, H, n_jobs, tracking.progress, options)
+            predictor = PanelPredictor(
+                name, H, freq=panel.freq, season_length=panel.season_length, local_options=options
+            )
         else:
             fitted, _ = fit_global(
                 split.history,
@@ -283,8 +271,11 @@ def _load(data: Any, load_kwargs: Mapping[str, Any] | None) -> tuple[Panel, Any]
     return loaded.panel, loaded.entry
 
 
-def _local(history: Panel, model: str, h: int, n_jobs: int, progress: bool) -> np.ndarray:
-    frame = forecast_local(history, [model], h, n_jobs=n_jobs, progress=progress)
+def _local(
+    history: Panel, model: str, h: int, n_jobs: int, progress: bool, options: LocalOptions | None = None
+) -> np.ndarray:
+    opts = {model: options} if options is not None else None
+    frame = forecast_local(history, [model], h, n_jobs=n_jobs, progress=progress, options=opts)
     return frame[model].to_numpy(dtype=np.float64).reshape(len(history), h)
 
 
@@ -324,6 +315,8 @@ def _params(
         "missing_values": int(np.isnan(panel.values).sum()),
         "n_jobs": n_jobs,
     }
+    if local and predictor.local_options is not None:
+        out.update({f"model.{k}": v for k, v in predictor.local_options.as_dict().items()})
     if not local and predictor.global_model is not None:
         out.update({f"model.{k}": v for k, v in predictor.global_model.forecaster.config_dict().items()})
         out.update({f"train.{k}": v for k, v in spec.train_config.items()})

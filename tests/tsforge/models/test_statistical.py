@@ -33,3 +33,21 @@ def test_a_local_model_forecasts_each_window_from_its_own_inputs():
     assert pred.shape == (2, 6, 2) and np.isfinite(pred).all()
     # a clean sine and a clean line are forecast almost exactly (normalised scale)
     np.testing.assert_allclose(pred, batch["y"].numpy(), atol=0.05)
+
+
+def test_a_local_model_s_season_option_applies_through_the_window_interface_too():
+    """The same ``--option season_length`` a panel takes: a window fit with a season of 4 on a
+    period-12 sine misses it (a season of 12, the data's, forecasts it almost exactly)."""
+    n = 240
+    t = np.arange(n)
+    values = np.stack([10 + np.sin(2 * np.pi * t / 12)], axis=1)
+    ts = pd.date_range("2000-01-01", periods=n, freq="MS").values
+    task = prepare_task(TimeSeriesData(values, ts, ("seasonal",), freq="MS"), 48, 6)
+    batch = task.dataset("test").get_batch([0, 5])
+    ctx = ModelContext.from_task(task)
+    own = build_model("auto_theta", ctx)
+    four = build_model("auto_theta", ctx, {"season_length": 4})
+    assert four.config_dict() == {"season_length": 4, "max_history": None}
+    err_own = np.abs(own.predict(batch).numpy() - batch["y"].numpy()).mean()
+    err_four = np.abs(four.predict(batch).numpy() - batch["y"].numpy()).mean()
+    assert err_own < 0.05 < err_four

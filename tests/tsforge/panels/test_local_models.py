@@ -143,3 +143,54 @@ def test_model_selecting_models_fit_a_long_series_on_its_recent_values_only():
     assert not np.allclose(whole["rw_drift"], recent["rw_drift"])  # drift is read off all 3,000
     assert len(LOCAL_MODELS["mstl"].history(np.zeros(5000), 24)) == 1680
     assert len(LOCAL_MODELS["auto_arima"].history(np.zeros(500), 12)) == 500
+
+
+def test_user_options_set_a_local_model_s_history_cap_and_season_for_it_and_its_fallbacks():
+    """``--option max_history=0`` fits the whole history, ``max_history=N`` the last N values,
+    ``season_length`` replaces the data's season (a seasonal-naive fallback repeats that season)."""
+    from tsforge.models.statistical import LocalOptions, local_options
+
+    rng = np.random.default_rng(1)
+    y = 100 + np.cumsum(rng.normal(size=1500)) + 5 * np.sin(np.arange(1500) * 2 * np.pi / 12)
+    panel = Panel.from_arrays([y], starts=np.array(["1800-01-01"], "datetime64[ns]"), freq="MS")
+    short = Panel.from_arrays([y[-1000:]], starts=np.array(["1800-01-01"], "datetime64[ns]"), freq="MS")
+    default = forecast_chunk(panel, ["auto_theta"], h=6)["auto_theta"].to_numpy()
+    whole = forecast_chunk(panel, ["auto_theta"], h=6, options={"auto_theta": LocalOptions(max_history=0)})
+    np.testing.assert_allclose(default, forecast_chunk(short, ["auto_theta"], h=6)["auto_theta"])
+    assert not np.allclose(whole["auto_theta"], default)  # the 500 older values now count
+    cap = LocalOptions(max_history=300)
+    np.testing.assert_allclose(
+        forecast_chunk(panel, ["auto_theta"], h=6, options={"auto_theta": cap})["auto_theta"],
+        forecast_chunk(
+            Panel.from_arrays([y[-300:]], starts=np.array(["1800-01-01"], "datetime64[ns]"), freq="MS"),
+            ["auto_theta"],
+            h=6,
+        )["auto_theta"],
+    )
+    # a season of 4 on a 6-value series: seasonal naive repeats the last 4 values, not 12 (too few)
+    season = {"seasonal_naive": local_options("seasonal_naive", {"season_length": 4})}
+    tiny = _monthly([np.arange(1.0, 7.0)])
+    out = forecast_chunk(tiny, ["seasonal_naive"], h=4, options=season)
+    np.testing.assert_array_equal(out["seasonal_naive"], [3.0, 4.0, 5.0, 6.0])
+    assert out.attrs["fallbacks"] == {"seasonal_naive": 0}
+    assert forecast_chunk(tiny, ["seasonal_naive"], h=4).attrs["fallbacks"] == {"seasonal_naive": 1}
+
+
+@pytest.mark.parametrize(
+    ("config", "match"),
+    [
+        (
+            {"season": 4},
+            r"unknown option\(s\) \['season'\] for model 'auto_ets'; valid options: \['max_history', 'season_length'\]",
+        ),
+        ({"max_history": -1}, r"'max_history' of model 'auto_ets' must be 0 \(the whole history\)"),
+        ({"season_length": 0}, r"'season_length' of model 'auto_ets' must be at least 1"),
+        ({"season_length": "x"}, r"'season_length' of model 'auto_ets' must be int"),
+    ],
+)
+def test_bad_local_model_options_are_refused_by_name(config, match):
+    from tsforge.errors import ConfigError
+    from tsforge.models.statistical import local_options
+
+    with pytest.raises(ConfigError, match=match):
+        local_options("auto_ets", config)

@@ -38,20 +38,38 @@ def test_untracked_holdout_scores_every_series():
     assert out.run_id is None and out.spec.split == "holdout"
 
 
-@pytest.mark.parametrize("model", ["seasonal_naive", "auto_ets"])
-def test_model_options_for_a_local_model_on_a_panel_are_refused_by_name(model):
-    # they used to be dropped without a word: --option season_length=4 trained a season of 12
+def test_a_local_model_s_options_train_score_and_travel_with_the_saved_model(tmp_path):
+    """``--option season_length=4`` used to be dropped without a word on a panel (a season of 12
+    was trained); now the options reach every fit — calibration windows, validation, test — are
+    logged as params and saved with the model, so a reloaded model forecasts as it was trained."""
     from tsforge.errors import ConfigError
+    from tsforge.panels.local import forecast_local
+    from tsforge.panels.predictor import PanelPredictor
 
-    with pytest.raises(ConfigError, match=r"local model .* takes no model options.*season_length") as err:
-        train_panel(
-            _panel(),
-            model,
-            horizon=6,
-            model_config={"season_length": 4},
-            tracking=TrackingOptions(track=False),
-        )
-    assert err.value.where["field"] == "season_length"
+    panel = _panel(12)
+    untracked = TrackingOptions(track=False)
+    plain = train_panel(panel, "seasonal_naive", horizon=6, tracking=untracked)
+    out = train_panel(
+        panel, "seasonal_naive", horizon=6, model_config={"season_length": 4}, tracking=untracked
+    )
+    assert out.params["model.season_length"] == 4 and "model.season_length" not in plain.params
+    assert out.metrics["test_mase"] != pytest.approx(plain.metrics["test_mase"])
+    # the test forecasts are the 4-season ones, not the 12-season ones
+    history = panel.head_cut(6)  # everything before the test window
+    last4 = np.stack([history.series(i)[-4:] for i in range(len(history))])
+    np.testing.assert_allclose(out.forecasts["seasonal_naive"].to_numpy().reshape(12, 6)[:, :4], last4)
+    saved = PanelPredictor.from_dir(out.predictor.save(tmp_path / "m"))
+    assert saved.local_options == out.predictor.local_options
+    direct = forecast_local(
+        history, ["seasonal_naive"], 6, progress=False, options={"seasonal_naive": saved.local_options}
+    )
+    from tsforge.data.history import SeriesInput
+
+    inputs = [SeriesInput(str(history.ids[i]), history.series(i), None) for i in range(len(history))]
+    again = np.vstack([f.values for f in saved.predict_series(inputs, 6)])
+    np.testing.assert_allclose(again, direct["seasonal_naive"].to_numpy().reshape(12, 6))
+    with pytest.raises(ConfigError, match=r"unknown option\(s\) \['kernel_size'\] for model 'auto_ets'"):
+        train_panel(panel, "auto_ets", horizon=6, model_config={"kernel_size": 3}, tracking=untracked)
 
 
 @pytest.mark.slow
