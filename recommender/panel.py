@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from tsforge.data.panel import Panel
-from tsforge.errors import ConfigError
+from tsforge.errors import ConfigError, TsforgeError
 
 __all__ = ["PANEL_CANDIDATES", "PanelRecommendation", "recommend_panel"]
 
@@ -36,6 +36,9 @@ class PanelRecommendation:
     explanation: str
     n_series: int
     seconds: dict[str, float] = field(default_factory=dict)
+    #: candidates that could not be trained on this panel → why (e.g. a global model whose
+    #: training windows the series are too short for); they are not ranked
+    skipped: dict[str, str] = field(default_factory=dict)
 
     @property
     def best(self) -> str:
@@ -61,23 +64,40 @@ def recommend_panel(
 
     if not candidates:
         raise ConfigError("no candidate models to compare", field="candidates")
-    rows, seconds = [], {}
+    from tsforge.panels.protocol import holdout_split
+
+    holdout_split(panel, horizon)  # a panel the protocol refuses is refused once, not per candidate
+    rows, seconds, skipped = [], {}, {}
     quiet = TrackingOptions(track=False, progress=False)
     for i, model in enumerate(candidates):
         t0 = time.perf_counter()
-        out = train_panel(
-            panel, model, horizon=horizon, seed=seed, n_jobs=n_jobs, tracking=quiet, intervals=False
-        )
-        seconds[model] = time.perf_counter() - t0
+        try:
+            out = train_panel(
+                panel, model, horizon=horizon, seed=seed, n_jobs=n_jobs, tracking=quiet, intervals=False
+            )
+        except TsforgeError as exc:
+            # one candidate the data cannot train (a global model's windows on series this short)
+            # must not sink the ranking of the others; the answer says which and why
+            skipped[model] = exc.message
+            continue
+        finally:
+            seconds[model] = time.perf_counter() - t0
+            if progress:
+                progress(f"validating {model}", i + 1, len(candidates))
         rows.append(
             {"model": model, "val_mase": out.metrics["val_mase"], "val_smape": out.metrics["val_smape"]}
         )
-        if progress:
-            progress(f"validating {model}", i + 1, len(candidates))
+    if not rows:
+        first = next(iter(skipped.items()))
+        raise ConfigError(
+            f"no candidate can be trained on this panel: {first[0]}: {first[1]}", field="horizon"
+        )
     rows.sort(key=lambda r: (r["val_mase"], candidates.index(r["model"])))
     best, runner = rows[0], rows[1] if len(rows) > 1 else None
     text = f"{best['model']} has the lowest validation MASE ({best['val_mase']:.3f}) on every series' last {horizon} values before the test window"
     if runner is not None:
         gap = 100 * (1 - best["val_mase"] / runner["val_mase"])
         text += f", {gap:.{0 if gap >= 1 else 1}f}% below {runner['model']} ({runner['val_mase']:.3f})"
-    return PanelRecommendation(panel.name, int(horizon), rows, text, len(panel), seconds)
+    if skipped:
+        text += f"; not ranked: {', '.join(skipped)} ({next(iter(skipped.values()))})"
+    return PanelRecommendation(panel.name, int(horizon), rows, text, len(panel), seconds, skipped)

@@ -47,7 +47,7 @@ from tsforge.panels.conformal import (
     global_calibration_windows,
     holdout_interval_metrics,
 )
-from tsforge.panels.protocol import holdout_split
+from tsforge.panels.protocol import drop_short_series, holdout_split
 from tsforge.pipeline import TrackingOptions, train_panel
 
 __all__ = ["RoutedOutcome", "train_routed", "adapted_router"]
@@ -101,6 +101,7 @@ def train_routed(
     tracking: TrackingOptions | None = None,
     progress: Progress | None = None,
     load_kwargs: Mapping[str, Any] | None = None,
+    drop_short: bool = False,
 ) -> RoutedOutcome:
     """Train the routed ensemble for ``data`` and (by default) track and register it.
 
@@ -121,6 +122,8 @@ def train_routed(
             unlike the development collections.
         tracking: as in ``train_panel`` (``registered_name`` default ``<dataset>-routed``).
         load_kwargs: options of :func:`tsforge.data.load.load_panel` (a file's column names, ...).
+        drop_short: leave out the series too short for the holdout, with a note
+            (:func:`~tsforge.panels.protocol.drop_short_series`), instead of refusing the panel.
     """
     from tsforge.data.protocol import panel_horizon
 
@@ -139,6 +142,8 @@ def train_routed(
         raise ConfigError(f"prior must be 'validation' or 'router', got {prior!r}", field="prior")
     panel, entry = load_panel_entry(data, load_kwargs)
     H = panel_horizon(horizon, entry, panel.season_length, panel.horizon)
+    if drop_short:
+        panel, _ = drop_short_series(panel, H)
     split = holdout_split(panel, H)
     if adapt:
         t = time.perf_counter()

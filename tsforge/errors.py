@@ -18,6 +18,7 @@ __all__ = [
     "TsforgeWarning",
     "IntervalResolutionWarning",
     "UnusedColumnsWarning",
+    "ShortSeriesWarning",
 ]
 
 
@@ -102,3 +103,8 @@ class UnusedColumnsWarning(TsforgeWarning):
     """A long file has columns besides the series id, time and target: they are read past (each
     series is forecast from its own past values), so a user who meant them as covariates, or as
     the target, learns it before trusting the scores."""
+
+
+class ShortSeriesWarning(TsforgeWarning):
+    """Series too short for the holdout protocol were left out at the user's request
+    (``--drop-short``): the scores cover the others only."""

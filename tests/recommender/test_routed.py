@@ -202,3 +202,22 @@ def test_a_routed_model_on_few_series_calibrates_on_rolling_origin_windows(halve
         se = np.sqrt(lv / 100 * (1 - lv / 100) / (reps * n))
         assert np.mean(c) > lv / 100 - 3 * se, (lv, np.mean(c))  # the old 63.6 % fails both
         assert np.mean(c) < 1.0, (lv, np.mean(c))  # not everything: bounds are finite scores
+
+
+def test_drop_short_trains_the_routed_model_on_the_series_long_enough_for_the_holdout(
+    halves_router, make_halves
+):
+    from tsforge.data.panel import Panel
+    from tsforge.errors import DataValidationError, ShortSeriesWarning
+
+    opts = TrackingOptions(track=False, progress=False)
+    panel = make_halves(40, seed=7)
+    arrays = [panel.series(i) for i in range(len(panel))] + [np.arange(8.0)]
+    ids = [str(i) for i in panel.ids] + ["tiny"]
+    starts = np.concatenate([panel.starts, [panel.starts[0]]])
+    mixed = Panel.from_arrays(arrays, ids=ids, starts=starts, freq=panel.freq)
+    with pytest.raises(DataValidationError, match="--drop-short"):
+        train_routed(mixed, 6, router=halves_router, tracking=opts)
+    with pytest.warns(ShortSeriesWarning, match=r"left out 1 of 41 series .*'tiny'"):
+        out = train_routed(mixed, 6, router=halves_router, tracking=opts, drop_short=True)
+    assert "tiny" not in set(out.per_series["unique_id"]) and len(out.per_series) == 40

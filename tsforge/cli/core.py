@@ -13,6 +13,7 @@ from tsforge.cli.data_options import (
     CoordsOption,
     DataArgument,
     DatasetOption,
+    DropShortOption,
     FillGapsOption,
     FreqOption,
     IdColOption,
@@ -142,6 +143,7 @@ def train_cmd(
             "Theta, ...), else refused.",
         ),
     ] = True,
+    drop_short: DropShortOption = False,
 ) -> None:
     """Train a model under its protocol, log it to MLflow and register it.
 
@@ -176,6 +178,11 @@ def train_cmd(
             "intervals on its validation windows, with no extra fit",
             field="intervals",
         )
+    if drop_short and split != HOLDOUT:
+        raise ConfigError(
+            "--drop-short applies to the panel protocol: a --split cuts one aligned series by time",
+            field="drop_short",
+        )
     if split == HOLDOUT:
         from tsforge.pipeline.panel import refuse_loss_strategy
 
@@ -196,6 +203,7 @@ def train_cmd(
                 register_as,
                 load_kwargs,
                 intervals,
+                drop_short,
             )
         return
     outcome = train(
@@ -253,6 +261,7 @@ def _train_panel(
     register_as: str | None,
     load_kwargs: dict[str, Any] | None,
     intervals: bool = True,
+    drop_short: bool = False,
 ) -> None:
     from tsforge.pipeline import TrackingOptions, train_panel
 
@@ -268,6 +277,7 @@ def _train_panel(
         tracking=TrackingOptions(track=not no_track, registered_name=register_as),
         load_kwargs=load_kwargs,
         intervals=intervals,
+        drop_short=drop_short,
     )
     m = out.metrics
     row = {

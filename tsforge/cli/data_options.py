@@ -23,6 +23,7 @@ __all__ = [
     "TimeColOption",
     "FreqOption",
     "FillGapsOption",
+    "DropShortOption",
     "CoordsOption",
     "reader_flags",
     "reader_options",
@@ -66,6 +67,15 @@ FillGapsOption = Annotated[
         "--fill-gaps",
         help="Insert the missing timestamps of a file's series as missing values instead of "
         "refusing the file.",
+    ),
+]
+
+DropShortOption = Annotated[
+    bool,
+    typer.Option(
+        "--drop-short",
+        help="Panels: leave out the series too short for the holdout (1 + 2 × horizon values), "
+        "with a note saying how many, instead of refusing the panel.",
     ),
 ]
 

@@ -15,6 +15,7 @@ import typer
 from tsforge.cli.app import CommandGroup, app, console, print_note
 from tsforge.cli.data_options import (
     CoordsOption,
+    DropShortOption,
     FillGapsOption,
     FreqOption,
     IdColOption,
@@ -106,6 +107,7 @@ def recommend_cmd(
     freq: FreqOption = None,
     fill_gaps: FillGapsOption = False,
     coords: CoordsOption = None,
+    drop_short: DropShortOption = False,
 ) -> None:
     """Rank the candidate models for a dataset and explain the top choice.
 
@@ -120,13 +122,20 @@ def recommend_cmd(
     if register_as is not None and not train:
         raise ConfigError("--register-as names the model --train registers; add --train", field="register_as")
     load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords)
+    holdout = per_series or protocol_for(data, split) == HOLDOUT
+    if drop_short and not (holdout and (train or not per_series)):
+        raise ConfigError(
+            "--drop-short applies where a panel is scored on its holdout: a panel's ranking, or "
+            "--per-series --train (a per-series recommendation alone scores nothing)",
+            field="drop_short",
+        )
     if per_series:
         _recommend_per_series(
-            data, horizon, as_json, train, register_as, mode, seed, n_jobs, adapt, load_kwargs
+            data, horizon, as_json, train, register_as, mode, seed, n_jobs, adapt, load_kwargs, drop_short
         )
         return
-    if protocol_for(data, split) == HOLDOUT:
-        _recommend_panel(data, horizon, top, as_json, train, seed, register_as, load_kwargs)
+    if holdout:
+        _recommend_panel(data, horizon, top, as_json, train, seed, register_as, load_kwargs, drop_short)
         return
 
     with _progress_bar(not as_json) as progress:
@@ -193,6 +202,7 @@ def _recommend_panel(
     seed: int,
     register_as: str | None,
     load_kwargs: dict[str, Any],
+    drop_short: bool = False,
 ) -> None:
     from rich.table import Table
 
@@ -203,6 +213,10 @@ def _recommend_panel(
     loaded = load_panel(data, **load_kwargs)
     panel = loaded.panel
     h = panel_horizon(horizon, loaded.entry, panel.season_length, panel.horizon)
+    if drop_short:
+        from tsforge.panels.protocol import drop_short_series
+
+        panel, _ = drop_short_series(panel, h)
     with _progress_bar(not as_json) as progress:
         rec = recommend_panel(panel, h, seed=seed, progress=progress)
     if not as_json:
@@ -220,7 +234,8 @@ def _recommend_panel(
         console.print(f"[bold]why {rec.best}:[/] {rec.explanation}")
         if not train:
             console.print(
-                f"[dim]next: tsforge recommend {_data_ref(data, load_kwargs, horizon)} --train[/]",
+                f"[dim]next: tsforge recommend {_data_ref(data, load_kwargs, horizon)}"
+                f"{' --drop-short' if drop_short else ''} --train[/]",
                 soft_wrap=SOFT_WRAP,
             )
     out = None
@@ -256,6 +271,7 @@ def _recommend_per_series(
     n_jobs: int,
     adapt: bool,
     load_kwargs: dict[str, Any],
+    drop_short: bool = False,
 ) -> None:
     """``--per-series``: the per-series recommendation, and with ``--train`` the routed ensemble."""
     from recommender.series_recommendation import (
@@ -290,6 +306,7 @@ def _recommend_per_series(
                 tracking=TrackingOptions(registered_name=register_as, progress=False),
                 progress=progress,
                 load_kwargs=load_kwargs,
+                drop_short=drop_short,
             )
             rec = outcome.recommendation
     if as_json:

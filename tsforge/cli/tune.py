@@ -17,6 +17,7 @@ from tsforge.cli.data_options import (
     CoordsOption,
     DataArgument,
     DatasetOption,
+    DropShortOption,
     FillGapsOption,
     FreqOption,
     IdColOption,
@@ -147,6 +148,7 @@ def tune_cmd(
     freq: FreqOption = None,
     fill_gaps: FillGapsOption = False,
     coords: CoordsOption = None,
+    drop_short: DropShortOption = False,
 ) -> None:
     """Tune a model with Optuna (TPE + pruning); resumable by --study, parallel by a shared --storage."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -213,6 +215,7 @@ def tune_cmd(
                 callbacks=[bar],
                 load_kwargs=load_kwargs,
                 on_start=on_start,
+                drop_short=drop_short,
             )
         except KeyboardInterrupt:
             progress.stop()

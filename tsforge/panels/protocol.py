@@ -10,15 +10,24 @@ use ``history`` = train + val, forecasting the test window.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from tsforge.data.panel import Panel
-from tsforge.errors import DataValidationError
+from tsforge.errors import DataValidationError, ShortSeriesWarning
 
-__all__ = ["HoldoutSplit", "RollingOrigin", "holdout_split", "rolling_origin", "MIN_TRAIN"]
+__all__ = [
+    "HoldoutSplit",
+    "RollingOrigin",
+    "holdout_split",
+    "rolling_origin",
+    "MIN_TRAIN",
+    "holdout_length",
+    "drop_short_series",
+]
 
 #: Fewest training values a series must keep. One value is enough for naive / Croston; the
 #: models that need more fall back per series (see ``tsforge.panels.local``), so a stricter
@@ -64,10 +73,48 @@ def _too_short(panel: Panel, need: int, what: str) -> None:
         first = ", ".join(repr(x) for x in panel.ids[short[:5]])
         raise DataValidationError(
             f"series too short: {short.size} of {len(panel)} series have fewer than {need} values ({what}); "
-            f"first: {first}. Drop them or use a shorter horizon",
+            f"first: {first}. Leave them out (--drop-short, drop_short=True) or use a shorter horizon",
             field="horizon",
             series=panel.ids[short[0]],
         )
+
+
+def holdout_length(h: int, val_h: int | None = None, min_train: int = MIN_TRAIN) -> int:
+    """Fewest values a series needs under the holdout protocol: train + validation + test."""
+    return int(min_train) + (int(h) if val_h is None else int(val_h)) + int(h)
+
+
+def drop_short_series(panel: Panel, h: int) -> tuple[Panel, int]:
+    """``panel`` without the series too short for :func:`holdout_split` with horizon ``h``, and
+    how many were left out (``--drop-short``).
+
+    Why opt-in, with a :class:`~tsforge.errors.ShortSeriesWarning` naming how many and the first
+    ids: the holdout refuses short series by default because scores over a silently smaller set
+    of series are not the scores asked for; a user who says so gets them, told what they cover.
+
+    Raises:
+        DataValidationError: no series is long enough (naming what the holdout needs).
+    """
+    need = holdout_length(h)
+    keep = np.flatnonzero(panel.lengths >= need)
+    dropped = len(panel) - keep.size
+    if not dropped:
+        return panel, 0
+    if not keep.size:
+        raise DataValidationError(
+            f"no series has the {need} values the holdout needs (train >= {MIN_TRAIN} + validation {h} + "
+            f"test {h}; the longest has {int(panel.lengths.max())}): use a shorter horizon",
+            field="horizon",
+        )
+    short = np.flatnonzero(panel.lengths < need)
+    first = ", ".join(repr(str(x)) for x in panel.ids[short[:3]]) + (", …" if short.size > 3 else "")
+    warnings.warn(
+        f"left out {dropped} of {len(panel)} series shorter than {need} values (train >= {MIN_TRAIN} + "
+        f"validation {h} + test {h}; {first}): the scores cover the other {keep.size}",
+        ShortSeriesWarning,
+        stacklevel=2,
+    )
+    return panel.take(keep), dropped
 
 
 def holdout_split(panel: Panel, h: int, val_h: int | None = None, min_train: int = MIN_TRAIN) -> HoldoutSplit:
@@ -82,7 +129,9 @@ def holdout_split(panel: Panel, h: int, val_h: int | None = None, min_train: int
     val_h = h if val_h is None else int(val_h)
     if val_h < 0:
         raise DataValidationError(f"val_h must be >= 0, got {val_h}", field="val_h")
-    _too_short(panel, min_train + val_h + h, f"train >= {min_train} + validation {val_h} + test {h}")
+    _too_short(
+        panel, holdout_length(h, val_h, min_train), f"train >= {min_train} + validation {val_h} + test {h}"
+    )
     history = panel.head_cut(h)
     return HoldoutSplit(
         train=history.head_cut(val_h) if val_h else history,

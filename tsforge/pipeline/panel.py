@@ -37,7 +37,7 @@ from tsforge.panels.conformal import (
 from tsforge.panels.global_models import RefitGlobalModel, fit_global
 from tsforge.panels.local import LOCAL_MODELS, ConfiguredLocalModel, forecast_local
 from tsforge.panels.predictor import PanelPredictor
-from tsforge.panels.protocol import holdout_split
+from tsforge.panels.protocol import drop_short_series, holdout_split
 from tsforge.pipeline.multichannel import TrackingOptions, record_logged
 from tsforge.training.spec import DEFAULT_SEED, TrainingSpec
 
@@ -107,6 +107,7 @@ def train_panel(
     load_kwargs: Mapping[str, Any] | None = None,
     intervals: bool = True,
     n_calibration_windows: int | None = None,
+    drop_short: bool = False,
 ) -> PanelOutcome:
     """Train and score ``model`` on ``data`` under the per-series holdout protocol.
 
@@ -129,6 +130,11 @@ def train_panel(
             series; see :mod:`tsforge.panels.conformal`).
         n_calibration_windows: calibration windows (default:
             :func:`~tsforge.panels.conformal.calibration_windows`).
+        drop_short: leave out the series shorter than the protocol needs (``1 + 2·H`` values)
+            with a :class:`~tsforge.errors.ShortSeriesWarning` naming how many, instead of
+            refusing the panel; the run logs ``n_series_dropped``. The trained model still
+            forecasts any series later (a local model's short-series fallbacks, a global
+            model's padding).
     """
     tracking = tracking or TrackingOptions()
     name = model.strip().lower()
@@ -140,6 +146,9 @@ def train_panel(
         get_model_spec(name)  # unknown names fail before any data is read
     panel, entry = _load(data, load_kwargs)
     H = panel_horizon(horizon, entry, panel.season_length, panel.horizon)
+    dropped = 0
+    if drop_short:
+        panel, dropped = drop_short_series(panel, H)
     split = holdout_split(panel, H)
     spec = TrainingSpec(
         name,
@@ -218,6 +227,8 @@ def train_panel(
         }
         per_series = scores[scores["model"] == name].drop(columns="model").reset_index(drop=True)
         params = _params(spec, panel, local, predictor, n_jobs)
+        if drop_short:
+            params["n_series_dropped"] = dropped
         frame = split.test_frame().assign(**{name: test_pred.ravel()})
         if calibration is not None:
             interval_metrics, bounds = holdout_interval_metrics(

@@ -139,6 +139,7 @@ def tune(
     train_fn: TrainFn | None = None,
     load_kwargs: dict[str, Any] | None = None,
     on_start: Callable[[int, int | None], None] | None = None,
+    drop_short: bool = False,
 ) -> TuneResult:
     """Search ``model``'s hyper-parameters on ``data`` with Optuna, tracked in MLflow.
 
@@ -171,6 +172,8 @@ def tune(
         load_kwargs: options of ``load_data`` for file input (id/time/target columns).
         on_start: ``on_start(finished_before, to_run)`` once the study is open (the CLI sizes
             its progress bar with it; ``to_run`` is ``None`` with a timeout only).
+        drop_short: on a panel, tune on the series long enough for the holdout only
+            (:func:`~tsforge.panels.protocol.drop_short_series`); refused on a ``split``.
 
     Raises:
         ConfigError: the model has no search space, bad storage or pruner, or the study name
@@ -189,6 +192,11 @@ def tune(
     if not has_search_space(spec.name, strategy):
         raise ConfigError(f"model {spec.name!r} declares no search space; nothing to tune", field="model")
     holdout = _is_holdout(data, split)
+    if drop_short and not holdout:
+        raise ConfigError(
+            "--drop-short applies to the panel protocol: a --split cuts one aligned series by time",
+            field="drop_short",
+        )
     if holdout:
         from tsforge.pipeline.panel import refuse_loss_strategy
 
@@ -203,6 +211,12 @@ def tune(
         loaded_panel = load_panel(data, **(load_kwargs or {}))
         series: Any = loaded_panel.panel
         horizon = panel_horizon(horizon, loaded_panel.entry, series.season_length, series.horizon)
+        from tsforge.panels.protocol import drop_short_series, holdout_split
+
+        if drop_short:
+            series, _ = drop_short_series(series, horizon)
+        else:  # series too short fail every trial alike: say so once, before the study opens
+            holdout_split(series, horizon)
         split, objective = HOLDOUT, PANEL_OBJECTIVE
         train_fn = train_fn or train_panel_trial
     else:

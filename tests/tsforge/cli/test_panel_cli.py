@@ -3,6 +3,8 @@ and bad inputs that name the series."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -203,6 +205,27 @@ def test_recommend_a_panel_by_validation(ragged_csv, capsys):
     assert rec["ranking"][0]["model"] in rec["explanation"]
 
 
+def test_recommend_ranks_the_candidates_that_can_train_and_says_why_the_others_are_not_ranked(
+    ragged_csv, capsys
+):
+    """H 15: series a (20 values) is too short for the holdout (31) and is left out on request;
+    b and c leave 16 and 29 values before the test window, too few for a global model's training
+    window (more than 30): DLinear/NLinear used to sink the whole ranking with that error."""
+    import json
+
+    code, out, err = _cli(capsys, "recommend", ragged_csv, "--horizon", "15", "--json")
+    assert code == 2 and "--drop-short" in err, err
+    code, out, err = _cli(capsys, "recommend", ragged_csv, "--horizon", "15", "--drop-short", "--json")
+    assert code == 0, err[-3000:]
+    rec = json.loads(out)
+    assert rec["n_series"] == 2 and set(rec["skipped"]) == {"nlinear", "dlinear"}
+    assert {r["model"] for r in rec["ranking"]} == {"seasonal_naive", "naive", "auto_theta", "auto_ets"}
+    assert "long enough for a training window" in rec["skipped"]["dlinear"]
+    assert "not ranked: nlinear, dlinear" in rec["explanation"]
+    code, out, err = _cli(capsys, "recommend", ragged_csv, "--horizon", "15", "--drop-short")
+    assert "--drop-short --train" in " ".join(out.split())  # the next command keeps the option
+
+
 def test_recommend_table_says_how_many_candidates_it_leaves_out(ragged_csv, capsys):
     code, out, err = _cli(capsys, "recommend", ragged_csv, "--horizon", "3", "--top", "2")
     assert code == 0, err[-3000:]
@@ -284,6 +307,22 @@ def test_no_intervals_skips_the_calibration_and_is_refused_where_it_means_nothin
     assert code == 0 and "y_hat-lo-80" in out, err[-2000:]
     code, _, err = _cli(capsys, "train", ragged_csv, "--model", "naive", "--split", "7:1:2", "--no-intervals")
     assert code == 2 and "--no-intervals applies to the panel protocol" in err, err
+
+
+def test_drop_short_trains_on_the_long_enough_series_and_is_refused_off_the_panel_protocol(
+    ragged_csv, capsys
+):
+    """Series a (20 values) is too short for H 8 (17 needed is fine) but not for H 10 (21)."""
+    code, _, err = _cli(capsys, "train", ragged_csv, "--model", "naive", "--horizon", "10", "--no-track")
+    assert code == 2 and "1 of 3 series have fewer than 21 values" in err and "--drop-short" in err, err
+    args = ("train", ragged_csv, "--model", "naive", "--horizon", "10", "--no-track", "--drop-short")
+    code, out, err = _cli(capsys, *args)
+    assert code == 0, err[-2000:]
+    said = " ".join(err.split())
+    assert "note: left out 1 of 3 series shorter than 21 values" in said and "'a'" in said
+    assert re.search(r"naive\s+2\s+10\s", out), out  # model, series, H
+    code, _, err = _cli(capsys, "train", ragged_csv, "--model", "naive", "--split", "7:1:2", "--drop-short")
+    assert code == 2 and "--drop-short applies to the panel protocol" in err, err
 
 
 def test_cv_takes_comma_separated_models_and_refuses_an_unknown_one_before_fitting(ragged_csv, capsys):

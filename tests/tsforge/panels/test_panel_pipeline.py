@@ -72,6 +72,31 @@ def test_a_local_model_s_options_train_score_and_travel_with_the_saved_model(tmp
         train_panel(panel, "auto_ets", horizon=6, model_config={"kernel_size": 3}, tracking=untracked)
 
 
+def test_drop_short_leaves_out_the_series_too_short_for_the_holdout_and_says_how_many():
+    from tsforge.data.panel import Panel
+    from tsforge.errors import DataValidationError, ShortSeriesWarning
+
+    panel = _panel(6)
+    arrays = [panel.series(i) for i in range(6)] + [np.arange(10.0), np.arange(12.0)]
+    ids = [str(i) for i in panel.ids] + ["short1", "short2"]
+    mixed = Panel.from_arrays(
+        arrays, ids=ids, starts=np.full(8, np.datetime64("2001-01-01", "ns")), freq="MS"
+    )
+    untracked = TrackingOptions(track=False)
+    with pytest.raises(DataValidationError, match=r"2 of 8 series have fewer than 13 values.*--drop-short"):
+        train_panel(mixed, "naive", horizon=6, tracking=untracked)
+    with pytest.warns(
+        ShortSeriesWarning, match=r"left out 2 of 8 series shorter than 13 values.*'short1', 'short2'"
+    ):
+        out = train_panel(mixed, "naive", horizon=6, tracking=untracked, drop_short=True)
+    assert out.params["n_series_dropped"] == 2 and out.params["n_series"] == 6
+    assert set(out.per_series["unique_id"]) == {str(i) for i in panel.ids}
+    alone = train_panel(panel, "naive", horizon=6, tracking=untracked)
+    assert out.metrics["test_mase"] == pytest.approx(alone.metrics["test_mase"])
+    with pytest.raises(DataValidationError, match=r"no series has the 201 values the holdout needs"):
+        train_panel(mixed, "naive", horizon=100, tracking=untracked, drop_short=True)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("model", ["auto_theta", "nlinear"])
 def test_tracked_panel_model_round_trips_through_the_registry(model, tracking_uri, tmp_path):

@@ -43,3 +43,33 @@ def test_loss_strategies_are_refused_on_a_panel(panel_csv, store):
     with pytest.raises(ConfigError, match="holdout") as err:
         tune(panel_csv, "dlinear", n_trials=1, strategy="selective", storage=str(store / "optuna.journal"))
     assert err.value.where["field"] == "strategy"
+
+
+def test_drop_short_tunes_on_the_long_enough_series_and_is_refused_on_a_split(panel_csv, store, tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    from tsforge.errors import DataValidationError, ShortSeriesWarning
+
+    frame = pd.read_csv(panel_csv)
+    short = pd.DataFrame(
+        {"unique_id": "tiny", "ds": pd.date_range("2020-01-01", periods=8, freq="MS"), "y": np.arange(8.0)}
+    )
+    path = tmp_path / "with_tiny.csv"
+    pd.concat([frame, short]).to_csv(path, index=False)
+    kw = {"n_trials": 1, "horizon": 6, "train_config": FAST, "storage": str(store / "optuna.journal")}
+    with pytest.raises(DataValidationError, match=r"1 of 13 series have fewer than 13 values.*--drop-short"):
+        tune(str(path), "dlinear", study_name="tiny-refused", **kw)
+    with pytest.warns(ShortSeriesWarning, match=r"left out 1 of 13 series shorter than 13 values.*'tiny'"):
+        res = tune(
+            str(path),
+            "dlinear",
+            study_name="tiny",
+            experiment="exp-tiny",
+            retrain=False,
+            drop_short=True,
+            **kw,
+        )
+    assert res.counts["complete"] == 1
+    with pytest.raises(ConfigError, match="--drop-short applies to the panel protocol"):
+        tune("etth1", "dlinear", split="7:1:2", drop_short=True, **kw)
