@@ -96,6 +96,7 @@ __all__ = [
     "MIN_SCORES",
     "MAX_WINDOWS",
     "MIN_RESOLVED",
+    "MIN_SCALE_VALUES",
     "CALIBRATION_FILE",
     "ConformalCalibration",
     "default_scale_window",
@@ -127,6 +128,9 @@ MAX_STORED = 512
 #: interval (the narrowest level anyone asks for routinely); fewer can only give a 50 % band
 MIN_OWN = 9
 CALIBRATION_FILE = "calibration.npz"
+#: values before a calibration case's origin for its score to count: one change to measure the
+#: local scale by (see :func:`case_scores`)
+MIN_SCALE_VALUES = 2
 #: pooled panel scores weigh series equally (see ``ConformalCalibration.from_scores``)
 WEIGHT_SERIES_EQUALLY = True
 #: quantile ranks: expected coverage = nominal (``unbiased``), or >= nominal (``conservative``)
@@ -405,7 +409,7 @@ class ConformalCalibration:
             own[r], own_n[r] = _sorted_stack(scores[inv == u], k2)
         meta = {
             "method": "conformal: signed residuals / local scale, per horizon step",
-            "cases": int(scores.shape[0]),
+            "cases": int(np.isfinite(scores).any(axis=1).sum()),  # rows with a score (see case_scores)
             "series": int(uniq.size),
             "series_with_own_scores": int(keep.size),
             "weighting": "series equally" if weight_series_equally else "cases equally",
@@ -651,14 +655,23 @@ def _cases(frame: pd.DataFrame, panel: Panel, h: int) -> tuple[np.ndarray, np.nd
 def case_scores(
     frame: pd.DataFrame, panel: Panel, model: str, h: int, scale_window: int | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(scores [cases, h], scales [cases], series position [cases])`` of one model in a CV frame."""
+    """``(scores [cases, h], scales [cases], series position [cases])`` of one model in a CV frame.
+
+    A case forecast from fewer than :data:`MIN_SCALE_VALUES` values gets NaN scores (no
+    calibration case; its row stays, so rows still match the frame): its local scale has no
+    change to be measured by and falls back to the level itself. On M1 yearly at horizon 12, one
+    series' earliest window — a single value of 5 before values of 8,536 … 269,540 — scored
+    53,907, and the pooled 95 % bound of every series became 8,000 times its MAE.
+    """
     sid, cut = _cases(frame, panel, h)
     window = scale_window or default_scale_window(h, panel.season_length)
     starts = panel.indptr[:-1][sid]
     scale = trailing_scale(panel.values, starts, starts + cut, panel.season_length, window)
     y = frame["y"].to_numpy(dtype=np.float64).reshape(-1, h)
     pred = frame[model].to_numpy(dtype=np.float64).reshape(-1, h)
-    return (y - pred) / scale[:, None], scale, sid
+    scores = (y - pred) / scale[:, None]
+    scores[cut < MIN_SCALE_VALUES] = np.nan
+    return scores, scale, sid
 
 
 def calibrate_forecasts(

@@ -392,3 +392,27 @@ def test_a_global_model_on_few_series_refits_per_window_and_covers_near_nominal(
     for lv, c in covered.items():
         se = np.sqrt(lv / 100 * (1 - lv / 100) / (reps * n))
         assert abs(np.mean(c) - lv / 100) < 3 * se, (lv, np.mean(c))  # the old 62 % fails at 95 %
+
+
+def test_a_case_forecast_from_one_value_is_no_calibration_case():
+    """Its local scale has no change to be measured by (it falls back to the level): a series
+    that starts at 5 and then runs in the thousands scored ~10,000 in its earliest window and
+    set every series' pooled 95 % bound."""
+    from tsforge.panels.conformal import calibrate_panel, calibration_cv, case_scores
+
+    rng = np.random.default_rng(0)
+    walks = [100 + np.cumsum(rng.normal(size=25)) for _ in range(5)]
+    arrays = [*walks, np.r_[5.0, 8000.0 * np.arange(1, 19)]]
+    history = Panel.from_arrays(
+        arrays,
+        ids=[f"s{i}" for i in range(6)],
+        starts=np.full(6, np.datetime64("2000-01-01", "ns")),
+        freq="MS",
+    )
+    frame = calibration_cv(history, ["naive"], 6, 3)  # cuts 13, 7 and 1 of the jump's 19 values
+    scores, scale, sid = case_scores(frame, history, "naive", 6)
+    one = (sid == 5) & (scale == 5.0)  # the jump series' earliest case: one value, scale = its level
+    assert one.sum() == 1 and np.isnan(scores[one]).all()
+    assert np.isfinite(scores[~one]).all() and np.abs(scores[~one]).max() < 50
+    cal = calibrate_panel(history, "naive", 6, 3, frame=frame)["naive"]
+    assert np.nanmax(np.abs(cal.pooled)) < 50 and cal.info["cases"] == 17  # 18 rows, 17 scored
