@@ -101,6 +101,14 @@ def cv_cmd(
         panel, models, h, n_windows=n_windows, step_size=step_size, engine=eng, level=native
     )
     names = [m if isinstance(m, str) else m.name for m in models]
+    unscored = len(panel) - frame["unique_id"].nunique()
+    if unscored:  # left out of every window: the table's scores are over the others only
+        from tsforge.cli.app import print_note
+
+        print_note(
+            f"{unscored} of {len(panel)} series are too short for any of the {n_windows} windows of {h} "
+            f"steps (each needs more than {h} values) and are not scored"
+        )
     if level and intervals == "conformal":
         from tsforge.panels.conformal import conformal_cv
 

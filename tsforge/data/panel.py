@@ -323,6 +323,8 @@ class Panel:
         each ``series``: datetime64[ns] for dated panels, int64 otherwise. Vectorised."""
         series = np.asarray(series, dtype=np.int64)
         step = np.asarray(step, dtype=np.int64)
+        if series.size == 0:  # an empty chunk (a CV window no series is long enough for)
+            return np.empty(0, dtype="datetime64[ns]" if self.is_datetime else np.int64)
         if not self.is_datetime:
             base = np.zeros(len(self), dtype=np.int64) if self.starts is None else self.starts
             return base[series] + step * self.int_step
@@ -339,8 +341,6 @@ class Panel:
                 f"series {str(self.ids[bad])!r} starts at {pd.Timestamp(starts[bad])}, not on the {self.freq} grid",
                 field="freq",
             )
-        if series.size == 0:
-            return np.empty(0, dtype="datetime64[ns]")
         idx = p0[series] + step
         grid = _calendar_grid(int(starts.min()), int(idx.max()) + 1, self.freq)
         return grid[idx].view("datetime64[ns]")

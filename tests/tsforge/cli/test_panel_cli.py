@@ -148,6 +148,16 @@ def test_cv_writes_one_long_frame(ragged_csv, tmp_path, capsys):
     pd.testing.assert_frame_equal(cv2.set_axis(cv.columns, axis=1), cv)
 
 
+def test_cv_names_the_series_no_window_scores_and_survives_an_empty_window(ragged_csv, capsys):
+    """H 25, two windows: series a (20 values) has no window, b and c one each, and the second
+    window (51 values needed) none — it crashed (an empty chunk's dates), and a was left out silently."""
+    code, out, err = _cli(capsys, "cv", ragged_csv, "--model", "naive", "--horizon", "25", "--n-windows", "2")
+    assert code == 0, err[-3000:]
+    said = " ".join(err.split())
+    assert "note: 1 of 3 series are too short for any of the 2 windows of 25 steps" in said, said
+    assert re.search(r"naive(\s+[\d.]+){5}\s+2\s", out), out  # 2 cases scored
+
+
 def test_cv_says_when_three_series_cannot_resolve_a_95_percent_interval(ragged_csv, capsys):
     """Three series give each window's calibration at most three scores per step: a 95 % interval
     needs 39, so the command still answers but says, in one note, that those bounds are clamped."""

@@ -69,3 +69,14 @@ def test_cv_scores_use_each_cases_own_history():
     np.testing.assert_array_equal(
         panel.steps_at(np.array([0, 1]), cv["cutoff"].iloc[[0, -1]].to_numpy()), [3, 2]
     )
+
+
+def test_a_window_no_series_is_long_enough_for_is_empty_not_a_crash():
+    """Two windows of 8 over series of 12 and 14 values: the second window (16 values needed)
+    has no series; its empty chunk used to crash placing dates (``min`` of an empty array)."""
+    arrays = [np.arange(12.0), np.arange(14.0)]
+    for starts, freq in ((np.full(2, np.datetime64("2020-01-01", "ns")), "MS"), (None, None)):
+        panel = Panel.from_arrays(arrays, ids=["a", "b"], starts=starts, freq=freq)
+        cv = cross_validation(panel, ["naive"], h=8, n_windows=2, progress=False)
+        assert len(cv) == 16 and cv["cutoff"].nunique() == 2  # one window per series, own cutoffs
+        np.testing.assert_array_equal(cv["naive"].to_numpy(), np.r_[np.full(8, 3.0), np.full(8, 5.0)])
