@@ -359,8 +359,10 @@ def _in_file_terms(
     (a wide file's series is its own column)."""
     field = str(exc.where.get("field", ""))
     match = re.fullmatch(r"series\[(\d+)\](?:\.(\w+))?", field)
-    if file is None or match is None or int(match.group(1)) >= len(inputs):
+    if file is None or "file" in exc.where:
         return exc
+    if match is None or int(match.group(1)) >= len(inputs):  # still say which file it was
+        return DataValidationError(exc.message, file=file, **exc.where)
     sid = inputs[int(match.group(1))].id
     part = match.group(2) or ""
     column = None

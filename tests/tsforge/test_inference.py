@@ -194,3 +194,16 @@ def test_a_history_file_error_names_the_file_column_and_series_not_a_request_fie
     with pytest.raises(DataValidationError) as exc:  # no file: the request's own location stays
         pred.predict_frame(long, 5)
     assert exc.value.where["field"] == "series[0].values"
+
+
+def test_a_one_value_history_is_refused_naming_the_file_and_the_plain_id():
+    """It read ``first np.str_('z') (1 value) (series=np.str_('z'))``, with no file."""
+    from tsforge.errors import DataValidationError
+    from tsforge.panels.predictor import PanelPredictor
+
+    predictor = PanelPredictor("naive", 3, freq="MS", season_length=12)
+    history = pd.DataFrame({"unique_id": ["z"], "ds": ["2020-01-01"], "y": [5.0]})
+    with pytest.raises(DataValidationError) as err:
+        predictor.predict_frame(history, 3, file="one.csv")
+    assert "np.str_" not in str(err.value) and "1 series has fewer than 2 values" in str(err.value)
+    assert err.value.where["file"] == "one.csv" and err.value.where["series"] == "z"

@@ -906,12 +906,15 @@ def _check_series_sizes(
         row = None
         if column is not None and lens[i]:
             row = int(indptr[i]) if rows is None else int(rows[indptr[i]])
+        sid = str(ids[i])  # a numpy string's repr would read np.str_('z')
+        count = "1 series has" if short.size == 1 else f"{short.size} series have"
         raise DataValidationError(
-            f"{short.size} series have fewer than 2 values, first {ids[i]!r} ({lens[i]} value)",
+            f"{count} fewer than 2 values (a series needs two to be forecast or scored), first "
+            f"{sid!r} ({lens[i]} value{'s' if lens[i] != 1 else ''})",
             file=file,
             column=column,
             row=row,
-            series=ids[i],
+            series=sid,
         )
     if values is None:
         return

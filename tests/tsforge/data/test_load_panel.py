@@ -235,7 +235,10 @@ def _write(tmp_path, frame: pd.DataFrame, name: str = "bad.csv"):
 def test_series_with_one_value_is_named_with_its_row(tmp_path):
     extra = pd.DataFrame({"unique_id": ["c"], "ds": [pd.Timestamp("2020-05-01")], "y": [1.0]})
     path = _write(tmp_path, pd.concat([_ragged_long(), extra], ignore_index=True))
-    with pytest.raises(DataValidationError, match="fewer than 2 values, first 'c'") as exc:
+    with pytest.raises(
+        DataValidationError,
+        match=r"fewer than 2 values \(a series needs two to be forecast or scored\), first 'c'",
+    ) as exc:
         load_panel(path)
     assert exc.value.where == {"file": str(path), "column": "unique_id", "row": 8, "series": "c"}
 
@@ -272,7 +275,7 @@ def test_wide_errors_name_column_and_row(tmp_path):
         {"date": pd.date_range("2021-01-01", periods=3, freq="D"), "x": [np.nan, 1.0, np.nan]}
     )
     path = _write(tmp_path, lonely, "lonely.csv")
-    with pytest.raises(DataValidationError, match="fewer than 2 values, first 'x'") as exc:
+    with pytest.raises(DataValidationError, match=r"1 series has fewer than 2 values .*, first 'x'") as exc:
         load_panel(path)
     assert exc.value.where["file"] == str(path) and exc.value.where["series"] == "x"
 
