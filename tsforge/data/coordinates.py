@@ -88,7 +88,7 @@ def _check_coord_ranges(
         if bad.size:
             i = int(bad[0])
             raise DataValidationError(
-                f"{'latitude' if j == 0 else 'longitude'} {arr[i, j]} of station {ids[i]!r} at row {i} is missing "
+                f"{'latitude' if j == 0 else 'longitude'} {arr[i, j]} of station {str(ids[i])!r} at row {i} is missing "
                 f"or outside [-{lim:g}, {lim:g}]",
                 file=file,
                 column=col,

@@ -923,10 +923,10 @@ def _check_series_sizes(
     if empty.size:
         i = int(empty[0])
         raise DataValidationError(
-            f"{empty.size} series have no observed value, first {ids[i]!r}",
+            f"{empty.size} series have no observed value, first {str(ids[i])!r}",
             file=file,
             column=column,
-            series=ids[i],
+            series=str(ids[i]),
         )
 
 

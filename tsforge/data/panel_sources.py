@@ -170,9 +170,9 @@ def _panel_from_matrix(
     empty = np.flatnonzero(~observed.any(axis=0))
     if empty.size:
         raise DataValidationError(
-            f"{empty.size} series have no observed value, first {ids[empty[0]]!r}",
-            column=ids[empty[0]],
-            series=ids[empty[0]],
+            f"{empty.size} series have no observed value, first {str(ids[empty[0]])!r}",
+            column=str(ids[empty[0]]),
+            series=str(ids[empty[0]]),
         )
     n_rows = values.shape[0]
     first = observed.argmax(axis=0)

@@ -70,12 +70,12 @@ class HoldoutSplit:
 def _too_short(panel: Panel, need: int, what: str) -> None:
     short = np.flatnonzero(panel.lengths < need)
     if short.size:
-        first = ", ".join(repr(x) for x in panel.ids[short[:5]])
+        first = ", ".join(repr(str(x)) for x in panel.ids[short[:5]])
         raise DataValidationError(
             f"series too short: {short.size} of {len(panel)} series have fewer than {need} values ({what}); "
             f"first: {first}. Leave them out (--drop-short, drop_short=True) or use a shorter horizon",
             field="horizon",
-            series=panel.ids[short[0]],
+            series=str(panel.ids[short[0]]),
         )
 
 
