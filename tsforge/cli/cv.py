@@ -131,6 +131,19 @@ def cv_cmd(
         console.print(
             metrics_table(rows, f"{intervals} intervals (width, MSIS: in each series' seasonal-naive MAE)")
         )
+        unscored = sorted({r["model"] for r in rows if r["cases"] == 0})
+        if unscored and intervals == "conformal":  # the table's "nan %" needs its reason
+            from tsforge.cli.app import print_note
+
+            why = (
+                "ask for --n-windows 2 or more"
+                if n_windows == 1
+                else "only the first window has series long enough; a shorter --horizon gives the later ones"
+            )
+            print_note(
+                f"{', '.join(unscored)}: no interval was scored (each window is calibrated on the windows "
+                f"before it): {why}"
+            )
 
 
 def _score_rows(scores: Any) -> list[dict[str, Any]]:

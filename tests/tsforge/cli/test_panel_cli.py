@@ -158,6 +158,18 @@ def test_cv_names_the_series_no_window_scores_and_survives_an_empty_window(ragge
     assert re.search(r"naive(\s+[\d.]+){5}\s+2\s", out), out  # 2 cases scored
 
 
+def test_cv_says_why_no_conformal_interval_was_scored(ragged_csv, capsys):
+    """One window, or one populated window: the table read "nan %" with 0 cases and no reason."""
+    args = ("cv", ragged_csv, "--model", "naive", "--level", "80")
+    code, _, err = _cli(capsys, *args, "--horizon", "3", "--n-windows", "1")
+    assert code == 0 and "ask for --n-windows 2 or more" in " ".join(err.split()), err
+    code, _, err = _cli(capsys, *args, "--horizon", "25", "--n-windows", "2")
+    said = " ".join(err.split())
+    assert code == 0 and "naive: no interval was scored" in said and "only the first window" in said, err
+    code, _, err = _cli(capsys, *args, "--horizon", "3", "--n-windows", "3")
+    assert code == 0 and "no interval was scored" not in err, err
+
+
 def test_cv_says_when_three_series_cannot_resolve_a_95_percent_interval(ragged_csv, capsys):
     """Three series give each window's calibration at most three scores per step: a 95 % interval
     needs 39, so the command still answers but says, in one note, that those bounds are clamped."""
