@@ -346,6 +346,7 @@ def evaluate_cmd(
     freq: FreqOption = None,
     fill_gaps: FillGapsOption = False,
     coords: CoordsOption = None,
+    drop_short: DropShortOption = False,
 ) -> None:
     """Score a registered (or saved) model on a dataset's validation or test windows (a panel
     model: on every series' holdout test window)."""
@@ -361,7 +362,9 @@ def evaluate_cmd(
             raise ConfigError(
                 "a panel model is scored on the holdout test window only (--on test)", field="on"
             )
-        flat, _ = evaluate_panel_model(predictor, dataset, load_kwargs=load_kwargs)
+        flat, _ = evaluate_panel_model(predictor, dataset, load_kwargs=load_kwargs, drop_short=drop_short)
+    elif drop_short:
+        raise ConfigError("--drop-short applies to a panel model's holdout", field="drop_short")
     else:
         flat = _evaluate_windows(predictor, dataset, split, on, load_kwargs)
     if as_json:

@@ -84,7 +84,9 @@ def holdout_length(h: int, val_h: int | None = None, min_train: int = MIN_TRAIN)
     return int(min_train) + (int(h) if val_h is None else int(val_h)) + int(h)
 
 
-def drop_short_series(panel: Panel, h: int) -> tuple[Panel, int]:
+def drop_short_series(
+    panel: Panel, h: int, val_h: int | None = None, min_train: int = MIN_TRAIN
+) -> tuple[Panel, int]:
     """``panel`` without the series too short for :func:`holdout_split` with horizon ``h``, and
     how many were left out (``--drop-short``).
 
@@ -95,22 +97,23 @@ def drop_short_series(panel: Panel, h: int) -> tuple[Panel, int]:
     Raises:
         DataValidationError: no series is long enough (naming what the holdout needs).
     """
-    need = holdout_length(h)
+    val_h = h if val_h is None else int(val_h)
+    need = holdout_length(h, val_h, min_train)
     keep = np.flatnonzero(panel.lengths >= need)
     dropped = len(panel) - keep.size
     if not dropped:
         return panel, 0
     if not keep.size:
         raise DataValidationError(
-            f"no series has the {need} values the holdout needs (train >= {MIN_TRAIN} + validation {h} + "
+            f"no series has the {need} values the holdout needs (train >= {min_train} + validation {val_h} + "
             f"test {h}; the longest has {int(panel.lengths.max())}): use a shorter horizon",
             field="horizon",
         )
     short = np.flatnonzero(panel.lengths < need)
     first = ", ".join(repr(str(x)) for x in panel.ids[short[:3]]) + (", …" if short.size > 3 else "")
     warnings.warn(
-        f"left out {dropped} of {len(panel)} series shorter than {need} values (train >= {MIN_TRAIN} + "
-        f"validation {h} + test {h}; {first}): the scores cover the other {keep.size}",
+        f"left out {dropped} of {len(panel)} series shorter than {need} values (train >= {min_train} + "
+        f"validation {val_h} + test {h}; {first}): the scores cover the other {keep.size}",
         ShortSeriesWarning,
         stacklevel=2,
     )

@@ -249,7 +249,11 @@ def train_panel(
 
 
 def evaluate_panel_model(
-    predictor: PanelPredictor, data: Any, *, load_kwargs: Mapping[str, Any] | None = None
+    predictor: PanelPredictor,
+    data: Any,
+    *,
+    load_kwargs: Mapping[str, Any] | None = None,
+    drop_short: bool = False,
 ) -> tuple[dict[str, float], pd.DataFrame]:
     """Score a saved panel model on ``data``'s holdout: every series' last ``H`` values are
     forecast from the values before them (``H`` = the model's horizon). Returns the mean
@@ -258,7 +262,11 @@ def evaluate_panel_model(
 
     panel, _ = _load(data, load_kwargs)
     h = predictor.max_horizon
-    split = holdout_split(panel, h, val_h=0)
+    # a forecast needs two values of history (a one-value series is no panel series), and no
+    # validation window is scored here: 2 + H values
+    if drop_short:
+        panel, _ = drop_short_series(panel, h, val_h=0, min_train=2)
+    split = holdout_split(panel, h, val_h=0, min_train=2)
     history = split.history
     inputs = []
     for i in range(len(history)):

@@ -75,6 +75,7 @@ def test_a_local_model_s_options_train_score_and_travel_with_the_saved_model(tmp
 def test_drop_short_leaves_out_the_series_too_short_for_the_holdout_and_says_how_many():
     from tsforge.data.panel import Panel
     from tsforge.errors import DataValidationError, ShortSeriesWarning
+    from tsforge.panels.predictor import PanelPredictor
 
     panel = _panel(6)
     arrays = [panel.series(i) for i in range(6)] + [np.arange(10.0), np.arange(12.0)]
@@ -95,6 +96,16 @@ def test_drop_short_leaves_out_the_series_too_short_for_the_holdout_and_says_how
     assert out.metrics["test_mase"] == pytest.approx(alone.metrics["test_mase"])
     with pytest.raises(DataValidationError, match=r"no series has the 201 values the holdout needs"):
         train_panel(mixed, "naive", horizon=100, tracking=untracked, drop_short=True)
+    # scoring a saved model needs 2 + H values (two to forecast from, no validation window):
+    # at H 10 'short2' (12) stays and 'short1' (10) goes
+    from tsforge.pipeline.panel import evaluate_panel_model
+
+    saved = PanelPredictor("naive", 10, freq="MS", season_length=12)
+    with pytest.raises(DataValidationError, match=r"1 of 8 series have fewer than 12 values"):
+        evaluate_panel_model(saved, mixed)
+    with pytest.warns(ShortSeriesWarning, match=r"left out 1 of 8 series shorter than 12 values.*'short1'"):
+        flat, table = evaluate_panel_model(saved, mixed, drop_short=True)
+    assert len(table) == 7 and "short2" in set(table["unique_id"])
 
 
 @pytest.mark.slow
