@@ -233,8 +233,8 @@ class LocalForecaster(Forecaster):
     batch is fitted on its own observed inputs and forecast ``horizon`` steps.
 
     Nothing is learned at ``fit`` time (there is no shared state), so a saved model is its
-    name, season length and :class:`LocalOptions` (its config). On a panel, :mod:`tsforge.panels.local` fits the (recent) history of
-    each series instead of a window.
+    name, season length and :class:`LocalOptions` (its config). On a panel,
+    :mod:`tsforge.panels.local` fits the (recent) history of each series instead of a window.
     """
 
     spec: LocalModelSpec
