@@ -1,7 +1,8 @@
 """``tsforge forecast --plot``: a picture of what was just forecast, for people who would rather look.
 
 The history tail, the forecast and its intervals of the first few series (or of the ones named
-with ``--plot-series``), in the file's own units and dates — the same drawing as the forecast plot of a training run (``tsforge.tracking.plots``),
+with ``--plot-series``), in the file's own units and dates — the same drawing as the forecast
+plot of a training run (``tsforge.tracking.plots``),
 without the actuals a forecast of the future cannot have.
 """
 
@@ -36,7 +37,8 @@ def check_plot_series(
     from tsforge.errors import ConfigError
 
     known = [s.id for s in histories_from_frame(history, id_col, time_col, target_col, file=file)]
-    missing = [s for s in series if s not in set(known)]
+    present = set(known)
+    missing = [s for s in series if s not in present]
     if missing:
         shown = ", ".join(repr(k) for k in known[:5]) + (", …" if len(known) > 5 else "")
         raise ConfigError(
