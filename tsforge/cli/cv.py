@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tsforge.cli.app import app, console
+from tsforge.cli.app import app, console, print_note
 from tsforge.cli.data_options import (
     DataArgument,
     DatasetOption,
@@ -103,8 +103,6 @@ def cv_cmd(
     names = [m if isinstance(m, str) else m.name for m in models]
     unscored = len(panel) - frame["unique_id"].nunique()
     if unscored:  # left out of every window: the table's scores are over the others only
-        from tsforge.cli.app import print_note
-
         print_note(
             f"{unscored} of {len(panel)} series are too short for any of the {n_windows} windows of {h} "
             f"steps (each needs more than {h} values) and are not scored"
@@ -133,8 +131,6 @@ def cv_cmd(
         )
         unscored = sorted({r["model"] for r in rows if r["cases"] == 0})
         if unscored and intervals == "conformal":  # the table's "nan %" needs its reason
-            from tsforge.cli.app import print_note
-
             why = (
                 "ask for --n-windows 2 or more"
                 if n_windows == 1
