@@ -164,7 +164,17 @@ class TrackedRun:
             else:
                 ds = MetaDataset(resolve_dataset_source(source), name=name, digest=digest)
         entity = DatasetInput(ds._to_mlflow_entity(), tags=[InputTag("mlflow.data.context", context)])
-        self._client.log_inputs(self.run_id, datasets=[entity])
+        for attempt in range(_DATASET_INSERT_TRIES):
+            try:
+                self._client.log_inputs(self.run_id, datasets=[entity])
+                return
+            except Exception as exc:
+                # Two processes logging the same dataset into one experiment (tuning workers)
+                # both see it missing and both insert it; the loser's transaction is rolled
+                # back whole, and on a second try it finds the row and links to it.
+                if attempt + 1 == _DATASET_INSERT_TRIES or not _lost_an_insert_race(exc):
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     def log_table(self, frame: Any, name: str) -> None:
         """A data frame as an artifact at ``name``: ``.json`` → MLflow's table format (shown in the
@@ -180,6 +190,22 @@ class TrackedRun:
             else:
                 frame.to_csv(path, index=False)
             self._client.log_artifact(self.run_id, str(path), folder or None)
+
+
+_DATASET_INSERT_TRIES = 3
+_DUPLICATE_MARKERS = ("UNIQUE constraint failed", "duplicate key value", "IntegrityError")
+
+
+def _lost_an_insert_race(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it wraps) is the database refusing a row another writer just
+    inserted: SQLite's and PostgreSQL's wording, or SQLAlchemy's ``IntegrityError`` by name."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        text = f"{type(seen).__name__}: {seen}"
+        if any(marker in text for marker in _DUPLICATE_MARKERS):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def run_outcome(exc: BaseException | None) -> tuple[str, str]:

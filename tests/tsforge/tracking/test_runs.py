@@ -118,3 +118,47 @@ def test_run_outcome_rule():
     assert run_outcome(None) == ("FINISHED", "finished")
     assert run_outcome(SystemExit(0)) == ("FINISHED", "finished")
     assert run_outcome(SystemExit(130)) == ("KILLED", "killed")
+
+
+def _integrity_error() -> Exception:
+    """What MLflow's SQL store raises when another process inserted the same dataset first."""
+    from mlflow.exceptions import MlflowException
+    from sqlalchemy.exc import IntegrityError
+
+    cause = IntegrityError("INSERT INTO datasets ...", {}, Exception("UNIQUE constraint failed"))
+    try:
+        raise MlflowException(message=cause) from cause
+    except MlflowException as exc:
+        return exc
+
+
+def test_log_dataset_retries_an_insert_another_process_won(tracking_uri, monkeypatch):
+    frame = pd.DataFrame({"y": [1.0, 2.0, 3.0]})
+    with tracked_run(experiment="exp") as run:
+        real = run._client.log_inputs
+        calls = []
+
+        def racing(*args, **kwargs):
+            calls.append(1)
+            if len(calls) == 1:
+                raise _integrity_error()
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(run._client, "log_inputs", racing)
+        run.log_dataset(frame, name="tiny", source="in-memory data: tiny")
+    inputs = _run(run.run_id).inputs.dataset_inputs
+    assert len(calls) == 2 and [d.dataset.name for d in inputs] == ["tiny"]
+
+
+def test_log_dataset_does_not_retry_other_errors(tracking_uri, monkeypatch):
+    with tracked_run(experiment="exp") as run:
+        calls = []
+
+        def broken(*args, **kwargs):
+            calls.append(1)
+            raise OSError("disk full")
+
+        monkeypatch.setattr(run._client, "log_inputs", broken)
+        with pytest.raises(OSError, match="disk full"):
+            run.log_dataset(None, name="tiny", source="in-memory data: tiny", digest="abc")
+    assert calls == [1]
