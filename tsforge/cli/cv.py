@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from tsforge.cli.app import app, console, print_note
+from tsforge.cli.core import _parse_options
 from tsforge.cli.data_options import (
     DataArgument,
     DatasetOption,
@@ -69,6 +70,14 @@ def cv_cmd(
             "or native (the model's own, statsforecast models only)."
         ),
     ] = "conformal",
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option",
+            help="Local models' option key=value (season_length, max_history; repeatable), "
+            "set on every local model of the run.",
+        ),
+    ] = None,
 ) -> None:
     """Forecast the last windows of every series from the values before each cutoff.
 
@@ -79,6 +88,7 @@ def cv_cmd(
     from tsforge.data.protocol import panel_horizon
     from tsforge.evaluation.panel_metrics import cv_scores
     from tsforge.models.registry import get_model_spec
+    from tsforge.models.statistical import local_options
     from tsforge.panels.cv import cross_validation
     from tsforge.panels.global_models import RefitGlobalModel
     from tsforge.panels.local import LOCAL_MODELS
@@ -90,6 +100,19 @@ def cv_cmd(
     for name in wanted:  # an unknown name fails before any loading or fitting
         if name not in LOCAL_MODELS:
             get_model_spec(name)
+    local_names = [name for name in wanted if name in LOCAL_MODELS]
+    options = _parse_options(option, "model")
+    if options and not local_names:
+        raise ConfigError(
+            "--option sets local models' season_length / max_history, and none of "
+            f"{', '.join(wanted)} is a local model",
+            field="option",
+        )
+    per_model = {name: local_options(name, options) for name in local_names} if options else None
+    others = [name for name in wanted if name not in LOCAL_MODELS]
+    if options and others:
+        keep = "keeps its" if len(others) == 1 else "keep their"
+        print_note(f"--option sets local models only: {', '.join(others)} {keep} defaults")
     loaded = load_panel(dataset, **load_kwargs)
     panel = loaded.panel
     h = panel_horizon(horizon, loaded.entry, panel.season_length, panel.horizon)
@@ -98,7 +121,14 @@ def cv_cmd(
         raise ConfigError(f"--intervals must be conformal or native, got {intervals!r}", field="intervals")
     native = level if level and intervals == "native" else None
     frame = cross_validation(
-        panel, models, h, n_windows=n_windows, step_size=step_size, engine=eng, level=native
+        panel,
+        models,
+        h,
+        n_windows=n_windows,
+        step_size=step_size,
+        engine=eng,
+        level=native,
+        options=per_model,
     )
     names = [m if isinstance(m, str) else m.name for m in models]
     unscored = len(panel) - frame["unique_id"].nunique()

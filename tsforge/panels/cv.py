@@ -14,7 +14,7 @@ refit at every cutoff exactly like the local ones.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -23,6 +23,7 @@ import pandas as pd
 from tsforge.data.panel import Panel
 from tsforge.engine import Engine, get_engine
 from tsforge.errors import ConfigError
+from tsforge.models.statistical import LocalOptions, local_options
 from tsforge.panels.local import merge_forecasts, resolve_models, run_chunks
 from tsforge.panels.protocol import rolling_origin
 
@@ -58,6 +59,24 @@ def _split_models(models: Sequence[str | PanelForecaster]) -> tuple[list[str], l
     return local, glob
 
 
+def _local_options(
+    options: Mapping[str, LocalOptions | Mapping[str, Any]] | None, local: Sequence[str]
+) -> dict[str, LocalOptions] | None:
+    """Validated options of the run's local models (``None`` when none are set)."""
+    if not options:
+        return None
+    out: dict[str, LocalOptions] = {}
+    for name, config in options.items():
+        if name not in local:
+            raise ConfigError(
+                f"options are given for {name!r}, which is not a local model of this run "
+                f"(local models: {', '.join(local) or 'none'})",
+                field="options",
+            )
+        out[name] = local_options(name, config)
+    return out
+
+
 def cross_validation(
     panel: Panel,
     models: Sequence[str | PanelForecaster],
@@ -68,6 +87,7 @@ def cross_validation(
     level: Sequence[int] | None = None,
     progress: bool = True,
     engine: str | Engine | None = None,
+    options: Mapping[str, LocalOptions | Mapping[str, Any]] | None = None,
 ) -> pd.DataFrame:
     """Forecast ``n_windows`` rolling-origin windows of ``h`` steps per series and return them
     with the true values.
@@ -78,8 +98,13 @@ def cross_validation(
     All local-model work of all windows is one map on the engine (see
     :func:`tsforge.engine.get_engine`; ``n_jobs`` local workers by default), so the frame is the
     same on every engine.
+
+    ``options`` sets local models' :class:`~tsforge.models.statistical.LocalOptions` by name
+    (``{"auto_ets": {"season_length": 4}}``); naming a model that is not a local model of this
+    run is refused, since the options would silently do nothing.
     """
     local, glob = _split_models(models)
+    local_opts = _local_options(options, local)
     ro = rolling_origin(panel, h, n_windows, step_size)
     eng = get_engine(engine, n_jobs=n_jobs) if local else None
     windows = []
@@ -105,6 +130,7 @@ def cross_validation(
             desc="cross-validation",
             engine=eng,
             unit="window",
+            options=local_opts,
         )
         if local
         else []

@@ -356,3 +356,25 @@ def test_cv_takes_comma_separated_models_and_refuses_an_unknown_one_before_fitti
     assert "naive" in out and "seasonal_naive" in out
     code, _, err = _cli(capsys, "cv", ragged_csv, "--model", "naive, bogus", "--horizon", "2")
     assert code == 2 and "unknown model 'bogus'" in err and "refitting" not in err, err
+
+
+def test_cv_sets_local_model_options_and_refuses_them_without_a_local_model(ragged_csv, tmp_path, capsys):
+    """``tsforge cv`` had no ``--option``: a user who trained ``--option season_length=4`` could not
+    cross-validate that model. The option reaches every window; on a global-only run it is refused."""
+    base = ("cv", ragged_csv, "--model", "seasonal_naive", "--horizon", "2", "--n-windows", "2")
+    code, _, err = _cli(capsys, *base, "--output", str(tmp_path / "default.csv"))
+    assert code == 0, err[-3000:]
+    code, _, err = _cli(capsys, *base, "--option", "season_length=3", "--output", str(tmp_path / "s3.csv"))
+    assert code == 0, err[-3000:]
+    default, three = pd.read_csv(tmp_path / "default.csv"), pd.read_csv(tmp_path / "s3.csv")
+    assert not np.allclose(default["seasonal_naive"], three["seasonal_naive"])
+    frame = pd.read_csv(ragged_csv)
+    for (uid, cutoff), rows in three.groupby(["unique_id", "cutoff"]):
+        history = frame[(frame.unique_id == uid) & (frame.ds <= cutoff)]["y"].to_numpy()
+        np.testing.assert_allclose(rows["seasonal_naive"], history[-3:-1])  # h 2 of a season of 3
+    code, _, err = _cli(
+        capsys, "cv", ragged_csv, "--model", "lightgbm", "--horizon", "2", "--option", "season_length=3"
+    )
+    assert code == 2 and "(field='option')" in err and "none of lightgbm is a local model" in err, err
+    code, _, err = _cli(capsys, *base, "--option", "season=3")
+    assert code == 2 and "unknown option(s) ['season']" in err, err

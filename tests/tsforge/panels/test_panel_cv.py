@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from tsforge.data.panel import Panel
+from tsforge.errors import ConfigError
 from tsforge.panels.cv import cross_validation
 
 
@@ -80,3 +82,23 @@ def test_a_window_no_series_is_long_enough_for_is_empty_not_a_crash():
         cv = cross_validation(panel, ["naive"], h=8, n_windows=2, progress=False)
         assert len(cv) == 16 and cv["cutoff"].nunique() == 2  # one window per series, own cutoffs
         np.testing.assert_array_equal(cv["naive"].to_numpy(), np.r_[np.full(8, 3.0), np.full(8, 5.0)])
+
+
+def test_local_options_reach_every_window():
+    """``season_length=2``: each window's seasonal-naive forecast repeats that window's last two
+    values (the data's season is 12, which these series are too short for)."""
+    cv = cross_validation(
+        _panel(), ["seasonal_naive"], h=2, n_windows=2, progress=False,
+        options={"seasonal_naive": {"season_length": 2}},
+    )  # fmt: skip
+    a = cv[cv.unique_id == "a"]
+    np.testing.assert_array_equal(a["seasonal_naive"], [2.0, 3.0, 4.0, 5.0])
+    default = cross_validation(_panel(), ["seasonal_naive"], h=2, n_windows=2, progress=False)
+    assert not np.array_equal(default["seasonal_naive"], cv["seasonal_naive"])
+
+
+def test_options_for_a_model_not_in_the_run_or_unknown_keys_are_refused():
+    with pytest.raises(ConfigError, match=r"options are given for 'auto_ets', which is not a local model"):
+        cross_validation(_panel(), ["naive", MeanOfSeries()], h=2, options={"auto_ets": {"season_length": 4}})
+    with pytest.raises(ConfigError, match=r"unknown option\(s\) \['season'\] for model 'naive'"):
+        cross_validation(_panel(), ["naive"], h=2, options={"naive": {"season": 4}})
