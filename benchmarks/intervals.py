@@ -65,12 +65,15 @@ MAX_SERIES_SLOW = {"m4_hourly_panel": 60, "fred_md": 60, "nn5_daily": 80}
 #: how many calibration windows (the fewest most recent ones giving at least 100 / 300 / 1,000
 #: scores per step, at most 5), the quantile ranks (``unbiased``: expected coverage = nominal;
 #: ``conservative``: the finite-sample conformal ranks, >= nominal) and the local scale's window
-#: (multiples of max(H, season); None = the whole history)
-SCALE_CANDIDATES: dict[str, tuple[int, str, int | None]] = {
-    f"min{n}/{rank}/{tag}": (n, rank, mult)
+#: (multiples of max(H, season); None = the whole history), and a floor on that scale as a
+#: fraction of the whole history's (0: none; ``/floor<f>`` in the key)
+SCALE_CANDIDATES: dict[str, tuple[int, str, int | None, float]] = {
+    f"min{n}/{rank}/{tag}" + (f"/floor{floor:g}" if floor else ""): (n, rank, mult, floor)
     for n in (100, 300, 1000)
     for rank in ("unbiased", "conservative")
     for tag, mult in (("2x", 2), ("all", None))
+    for floor in (0.0, 0.25, 0.5)
+    if not (mult is None and floor)  # the whole history's scale is its own floor
 }
 LGBM_CONFIG = {
     "n_estimators": 80,
@@ -131,6 +134,7 @@ def _conformal(
     window: int,
     last_k: int,
     rank: str | None = None,
+    scale_floor: float = 0.0,
 ) -> np.ndarray:
     from tsforge.panels.conformal import (
         WEIGHT_SERIES_EQUALLY,
@@ -141,7 +145,7 @@ def _conformal(
         trailing_scale,
     )
 
-    scores, _, sid = case_scores(cv, history, model, h, window)
+    scores, _, sid = case_scores(cv, history, model, h, window, scale_floor)
     keep = _last_windows(sid, last_k)
     cal = ConformalCalibration.from_scores(
         scores[keep],
@@ -153,7 +157,9 @@ def _conformal(
         floor=nonnegative_floor(history.values),
     )
     ends = history.indptr[1:]
-    scale = trailing_scale(history.values, history.indptr[:-1], ends, history.season_length, window)
+    scale = trailing_scale(
+        history.values, history.indptr[:-1], ends, history.season_length, window, scale_floor
+    )
     q = cal.quantiles_from_scale(point, scale, history.ids, _request().probs)
     return floor_quantiles(q, cal.floor, [history.series(i) for i in range(len(history))])
 
@@ -208,7 +214,7 @@ def forecasts(name: str, n_jobs: int, cache: Path | None = None) -> dict[str, An
     panel, info = _subset(loaded.panel, name)
     h = int(default_panel_horizon(loaded.entry, panel.season_length, panel.horizon))
     history = holdout_split(panel, h, val_h=0).history
-    W_cv = max(calibration_windows(history, h, n) for n, _, _ in SCALE_CANDIDATES.values())
+    W_cv = max(calibration_windows(history, h, n) for n, *_ in SCALE_CANDIDATES.values())
     if cached is not None and cached["info"]["cv_windows"] >= W_cv:
         if "global_val_pred" not in cached:
             cached.update(_global_part(history, h))
@@ -268,10 +274,11 @@ def run_collection(name: str, n_jobs: int, cache: Path | None = None) -> dict[st
                         _window(h, m, mult),
                         calibration_windows(history, h, k),
                         rank,
+                        floor,
                     ),
                     history,
                 )
-                for key, (k, rank, mult) in SCALE_CANDIDATES.items()
+                for key, (k, rank, mult, floor) in SCALE_CANDIDATES.items()
             },
         }
     val_history = history.head_cut(h)

@@ -109,6 +109,19 @@ def test_trailing_scale_uses_the_last_window_and_falls_back_when_flat():
     assert history_scales([flat_end], 1, 3)[0] == pytest.approx(6 / 5)  # whole-history lag-1 fallback
 
 
+def test_trailing_scale_floor_is_a_fraction_of_the_whole_historys_scale():
+    """A series nearly flat before the origin keeps at least ``floor_fraction`` of its usual change."""
+    v = np.r_[np.arange(10.0) * 4, np.full(10, 36.0) + np.arange(10) * 0.01]  # steps of 4, then 0.01
+    starts, ends = np.array([0]), np.array([20])
+    local = trailing_scale(v, starts, ends, 1, 5)[0]
+    whole = trailing_scale(v, starts, ends, 1, 10**9)[0]
+    assert local == pytest.approx(0.01) and whole == pytest.approx((9 * 4 + 0 + 9 * 0.01) / 19)
+    assert trailing_scale(v, starts, ends, 1, 5, floor_fraction=0.5)[0] == pytest.approx(0.5 * whole)
+    steep = np.arange(20.0) * 4  # the local scale above the floor is kept
+    assert trailing_scale(steep, starts, ends, 1, 5, floor_fraction=0.5)[0] == pytest.approx(4.0)
+    assert history_scales([v], 1, 5, floor_fraction=0.25)[0] == pytest.approx(0.25 * whole)
+
+
 def test_no_leakage_conformal_cv_window_ignores_its_own_and_later_targets():
     panel, _ = _random_walks(60, 50, seed=2)
     h = 5
