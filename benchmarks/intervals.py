@@ -134,9 +134,12 @@ def _conformal(
     window: int,
     last_k: int,
     rank: str | None = None,
-    scale_floor: float = 0.0,
+    scale_floor: float | None = None,
 ) -> np.ndarray:
+    """The conformal quantiles of ``model`` around ``point`` under one design (``rank`` and
+    ``scale_floor`` default to the product's, as ``train_panel`` calibrates)."""
     from tsforge.panels.conformal import (
+        SCALE_FLOOR,
         WEIGHT_SERIES_EQUALLY,
         ConformalCalibration,
         case_scores,
@@ -145,6 +148,7 @@ def _conformal(
         trailing_scale,
     )
 
+    scale_floor = SCALE_FLOOR if scale_floor is None else scale_floor
     scores, _, sid = case_scores(cv, history, model, h, window, scale_floor)
     keep = _last_windows(sid, last_k)
     cal = ConformalCalibration.from_scores(
@@ -155,6 +159,7 @@ def _conformal(
         weight_series_equally=WEIGHT_SERIES_EQUALLY,
         rank_rule=rank,
         floor=nonnegative_floor(history.values),
+        scale_floor=scale_floor,
     )
     ends = history.indptr[1:]
     scale = trailing_scale(

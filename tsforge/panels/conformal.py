@@ -59,6 +59,21 @@ windows a panel of six series had 30 scores and no 95 % interval at all (its bou
 most extreme scores seen, and said so); a few more refits of a few series are cheap, and the
 alternative users were left with was no interval.
 
+**A floor on the local scale** (``SCALE_FLOOR`` = 0.25): a panel series' scale is at least a
+quarter of the same measure over its whole history (before the origin). Why: a series flat just
+before the origin (vehicle trips, COVID deaths, M4 hourly: local scales of 0.006–0.13 of the
+usual change) got a near-zero-width interval, and its calibration cases scored in the thousands,
+widening every other series' bounds. In ``benchmarks/intervals.py`` the leave-one-collection-out
+choice among fractions 0, 0.25 and 0.5 (on top of the design above, criterion: the default
+model's coverage error) took 0.25 in 11 of 12 folds. With it on every collection, AutoETS's
+MSIS fell on 9 of 12 collections at both levels (95 %: COVID deaths 90.2 → 88.2, FRED-MD 6.19
+→ 5.70; it rose only on CIF 2016, by 0.2 %), its mean coverage error went from 2.76 to 2.72
+points and 5 collections instead of 4 are within ±2.5 points at both levels. AutoTheta's MSIS
+fell by 1–2 % on average and seasonal naive's by 0.4 %; seasonal naive's coverage error rose
+from 3.0 to 3.2 points. (With the floor among the candidates, the whole loop's folds split 7 / 5
+between 100 and 300 scores per step; the product keeps 100.) Window models (an input window of a few hundred values, thousands of
+calibration windows) keep the plain local scale: the floor was not measured there.
+
 **Non-negative data** (:func:`nonnegative_floor`): when every value the model was calibrated on is
 ``>= 0`` (sales, counts, prices, traffic: 11 of the 12 development collections), quantiles stop at
 0 for a series whose own history is non-negative too. Why: ``ŷ + s · r`` knows nothing of the
@@ -97,6 +112,7 @@ __all__ = [
     "MAX_WINDOWS",
     "MIN_RESOLVED",
     "MIN_SCALE_VALUES",
+    "SCALE_FLOOR",
     "CALIBRATION_FILE",
     "ConformalCalibration",
     "default_scale_window",
@@ -135,6 +151,8 @@ MIN_SCALE_VALUES = 2
 WEIGHT_SERIES_EQUALLY = True
 #: quantile ranks: expected coverage = nominal (``unbiased``), or >= nominal (``conservative``)
 RANK_RULE = "conservative"
+#: a panel series' local scale is at least this fraction of its whole history's (module doc)
+SCALE_FLOOR = 0.25
 _EPS = 1e-12
 
 
@@ -362,6 +380,8 @@ class ConformalCalibration:
         own_ids: ``[S]`` series with at least ``MIN_OWN`` windows of their own.
         own: ``[S, H, K2]`` their sorted scores; ``own_n``: ``[S, H]`` their counts.
         info: provenance (model, windows, cases) for logs and the bundle.
+        scale_floor: the local scale's floor as a fraction of the whole history's (see
+            :func:`trailing_scale`); 0 for window models and for bundles saved before it existed.
         floor: lower bound of the quantiles of a series with a history ``>= floor`` (``0.0``
             when all calibration data were non-negative, see :func:`nonnegative_floor`), or None.
     """
@@ -377,6 +397,7 @@ class ConformalCalibration:
     info: dict[str, Any] = field(default_factory=dict)
     rank_rule: str = "conservative"
     floor: float | None = None
+    scale_floor: float = 0.0
     _memo: dict[tuple[int, bytes], np.ndarray] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -398,6 +419,7 @@ class ConformalCalibration:
         weight_series_equally: bool = False,
         rank_rule: str | None = None,
         floor: float | None = None,
+        scale_floor: float = 0.0,
     ) -> ConformalCalibration:
         """Build from ``[cases, H]`` scaled signed residuals (NaN = no target) and each case's series id.
 
@@ -446,6 +468,7 @@ class ConformalCalibration:
             meta,
             rule,
             None if floor is None else float(floor),
+            float(scale_floor),
         )
 
     # application ------------------------------------------------------------------------
@@ -519,7 +542,7 @@ class ConformalCalibration:
         """``[n, h, P]`` quantiles at ``probs`` around ``point`` (``[n, h]``), each series'
         scale taken from its ``histories`` entry (the values the forecast was made from); clipped
         at :attr:`floor` where that history is non-negative."""
-        scale = history_scales(histories, self.season_length, self.scale_window)
+        scale = history_scales(histories, self.season_length, self.scale_window, self.scale_floor)
         return floor_quantiles(self.quantiles_from_scale(point, scale, ids, probs), self.floor, histories)
 
     def resolved_level(self, h: int | None = None) -> float:
@@ -580,6 +603,7 @@ class ConformalCalibration:
             "scale_window": self.scale_window,
             "rank_rule": self.rank_rule,
             "floor": self.floor,
+            "scale_floor": self.scale_floor,
             "info": self.info,
         }
         np.savez_compressed(
@@ -613,6 +637,7 @@ class ConformalCalibration:
                 dict(header.get("info", {})),
                 str(header.get("rank_rule", "conservative")),
                 header.get("floor"),
+                float(header.get("scale_floor", 0.0)),  # bundles saved before the floor: none
             )
 
 
@@ -674,7 +699,7 @@ def case_scores(
     model: str,
     h: int,
     scale_window: int | None = None,
-    scale_floor: float = 0.0,
+    scale_floor: float = SCALE_FLOOR,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(scores [cases, h], scales [cases], series position [cases])`` of one model in a CV frame.
 
@@ -712,7 +737,12 @@ def calibrate_forecasts(
     h = y.shape[1]
     window = default_scale_window(h, histories.season_length)
     scale = trailing_scale(
-        histories.values, histories.indptr[:-1], histories.indptr[1:], histories.season_length, window
+        histories.values,
+        histories.indptr[:-1],
+        histories.indptr[1:],
+        histories.season_length,
+        window,
+        SCALE_FLOOR,
     )
     scores = (y - np.asarray(pred, dtype=np.float64)) / scale[:, None]
     return ConformalCalibration.from_scores(
@@ -723,6 +753,7 @@ def calibrate_forecasts(
         info={"windows": 1, **dict(info or {})},
         weight_series_equally=WEIGHT_SERIES_EQUALLY,
         floor=nonnegative_floor(np.r_[histories.values, y.ravel()]),
+        scale_floor=SCALE_FLOOR,
     )
 
 
@@ -775,6 +806,7 @@ def calibrate_panel(
             info={"model": name, "windows": W, "source": source},
             weight_series_equally=WEIGHT_SERIES_EQUALLY,
             floor=floor,
+            scale_floor=SCALE_FLOOR,
         )
     return out
 
@@ -830,6 +862,7 @@ def conformal_cv(
                 scale_window=default_scale_window(h, panel.season_length),
                 weight_series_equally=WEIGHT_SERIES_EQUALLY,
                 floor=floor,
+                scale_floor=SCALE_FLOOR,
             )
             now = window_of == w
             short += [note] if (note := cal.shortfall(probs, h)) else []

@@ -204,6 +204,41 @@ def test_calibration_round_trips_through_its_file(tmp_path):
     assert ConformalCalibration.load(tmp_path / "nothing") is None
 
 
+def test_the_scale_floor_widens_a_series_flat_before_the_origin_and_is_kept_in_the_file(tmp_path):
+    """A series that moved by 4 a step and then stood still: without the floor its interval
+    shrinks to the flat stretch's 0.01; with it, a quarter of the whole history's change. A
+    bundle saved before the floor existed (no ``scale_floor`` in its header) keeps none."""
+    import json
+
+    rng = np.random.default_rng(6)
+    scores, ids = rng.normal(size=(300, 2)), [f"s{i % 100}" for i in range(300)]
+    plain = ConformalCalibration.from_scores(scores, ids, season_length=1, scale_window=5)
+    floored = ConformalCalibration.from_scores(scores, ids, season_length=1, scale_window=5, scale_floor=0.25)
+    hist = [np.r_[np.arange(10.0) * 4, np.full(10, 36.0) + np.arange(10) * 0.01]]
+    probs = IntervalRequest((80.0,)).probs
+    width = lambda cal: np.ptp(cal.quantiles(np.zeros((1, 2)), hist, ["new"], probs)[0, 0])  # noqa: E731
+    whole = (9 * 4 + 9 * 0.01) / 19
+    assert width(floored) / width(plain) == pytest.approx(0.25 * whole / 0.01)
+    floored.save(tmp_path)
+    back = ConformalCalibration.load(tmp_path)
+    assert back.scale_floor == 0.25 and width(back) == pytest.approx(width(floored), rel=1e-5)
+    with np.load(tmp_path / "calibration.npz") as z:  # an older bundle: the same file, no key
+        arrays = {k: z[k] for k in z.files}
+    header = json.loads(str(arrays["header"]))
+    del header["scale_floor"]
+    arrays["header"] = np.array(json.dumps(header))
+    np.savez_compressed(tmp_path / "calibration.npz", **arrays)
+    assert ConformalCalibration.load(tmp_path).scale_floor == 0.0
+
+
+def test_panel_calibrations_use_the_scale_floor():
+    from tsforge.panels.conformal import SCALE_FLOOR, calibrate_forecasts
+
+    panel, _ = _random_walks(40, 30, seed=4)
+    cal = calibrate_forecasts(panel, np.zeros((40, 3)), np.zeros((40, 3)))
+    assert SCALE_FLOOR > 0 and cal.scale_floor == SCALE_FLOOR
+
+
 def test_levels_the_scores_cannot_resolve_are_named_in_a_warning_not_silently_clamped():
     """Ten series, one window each: an 80 % interval needs 9 scores (resolved), a 95 % one 39
     (not: its bounds would be the extreme scores). Only the 95 % request warns, naming both counts."""
