@@ -71,8 +71,9 @@ MSIS fell on 9 of 12 collections at both levels (95 %: COVID deaths 90.2 → 88.
 points and 5 collections instead of 4 are within ±2.5 points at both levels. AutoTheta's MSIS
 fell by 1–2 % on average and seasonal naive's by 0.4 %; seasonal naive's coverage error rose
 from 3.0 to 3.2 points. (With the floor among the candidates, the whole loop's folds split 7 / 5
-between 100 and 300 scores per step; the product keeps 100.) Window models (an input window of a few hundred values, thousands of
-calibration windows) keep the plain local scale: the floor was not measured there.
+between 100 and 300 scores per step; the product keeps 100.) Window models (an input window of a
+few hundred values, thousands of calibration windows) keep the plain local scale: the floor was
+not measured there.
 
 **Non-negative data** (:func:`nonnegative_floor`): when every value the model was calibrated on is
 ``>= 0`` (sales, counts, prices, traffic: 11 of the 12 development collections), quantiles stop at

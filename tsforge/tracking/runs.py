@@ -200,7 +200,9 @@ def _lost_an_insert_race(exc: BaseException) -> bool:
     """Whether ``exc`` (or what it wraps) is the database refusing a row another writer just
     inserted: SQLite's and PostgreSQL's wording, or SQLAlchemy's ``IntegrityError`` by name."""
     seen: BaseException | None = exc
-    while seen is not None:
+    for _ in range(8):  # a chain is a few links deep; never follow a cycle forever
+        if seen is None:
+            break
         text = f"{type(seen).__name__}: {seen}"
         if any(marker in text for marker in _DUPLICATE_MARKERS):
             return True
