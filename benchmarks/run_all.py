@@ -23,6 +23,7 @@ ORDER = [
     "serve_load",
     "intervals",
     "routed_intervals",
+    "routed_calibration",
     "few_series_intervals",
     "local_history",
     "scale",
