@@ -113,8 +113,10 @@ def train_routed(
         members: base models to train (default: every base model of the router); candidates
             needing another model are never chosen.
         prior: what each series is pooled towards: ``"validation"`` (the members' errors on the
-            validation window, with the weighting chosen for that prior; the served model keeps
-            it) or ``"router"`` (the router's mean score over the panel's series).
+            validation window — and, for a season longer than the horizon, on the test window's
+            phase one season earlier, the two averaged in logs — with the weighting chosen for
+            that prior; the served model keeps it) or ``"router"`` (the router's mean score over
+            the panel's series).
         adapt: also learn from this panel's own history: cross-validate every candidate on
             ``adapt_windows`` rolling-origin windows before the test window (cached like the
             knowledge base) and retrain the router on its rows plus the knowledge base's, with
@@ -182,12 +184,20 @@ def train_routed(
         from recommender.per_series import validation_prior
         from recommender.series_kb import case_errors
 
-        val_errors = case_errors(split.val, val_fc, split.train)
-        # candidates without a forecast (a member left out) get the worst prior: never favoured
-        errs = np.column_stack(
-            [val_errors[c] if c in val_errors else np.full(len(panel), np.inf) for c in cands]
-        )
-        collection_prior = validation_prior(errs, rec_model.config.clip)
+        def prior_from(errors: pd.DataFrame, n: int) -> np.ndarray:
+            # candidates without a forecast (a member left out) get the worst prior: never favoured
+            errs = np.column_stack([errors[c] if c in errors else np.full(n, np.inf) for c in cands])
+            return validation_prior(errs, rec_model.config.clip)
+
+        collection_prior = prior_from(case_errors(split.val, val_fc, split.train), len(panel))
+        t = time.perf_counter()
+        phase = _same_phase_errors(panel, H, names, usable, seed=seed, n_jobs=n_jobs)
+        if phase is not None:
+            # a season longer than the horizon: the validation window is another phase of the
+            # cycle than the test window, so the prior also weighs the test window's phase one
+            # season earlier (recommender.panel explains why and what it measured)
+            collection_prior = (collection_prior + prior_from(phase, len(phase))) / 2
+            seconds["same_phase_window"] = time.perf_counter() - t
         selected = rec_model.meta.get("validation_selection", {}).get("selected") or {}
         keys = ("temperature", "top_k", "shrink")
         rec_model = replace(
@@ -262,6 +272,33 @@ def train_routed(
     if tracking.track:
         _track(outcome, split, tracking, mode, names, best_single, H)
     return outcome
+
+
+def _same_phase_errors(
+    panel: Panel,
+    horizon: int,
+    members: Sequence[str],
+    combinations: Sequence[tuple[str, Sequence[str]]],
+    *,
+    seed: int,
+    n_jobs: int,
+) -> pd.DataFrame | None:
+    """Every candidate's MASE per series on the test window's phase one season earlier
+    (:func:`recommender.panel.same_phase_panel`), members refit on the history before it;
+    ``None`` where there is no such window or a member cannot train on that history."""
+    from recommender.panel import same_phase_forecasts, same_phase_panel
+    from recommender.series_kb import case_errors
+    from tsforge.errors import TsforgeError
+
+    cut = same_phase_panel(panel, horizon)
+    if cut is None:
+        return None
+    try:
+        history, y, forecasts = same_phase_forecasts(cut, horizon, members, seed=seed, n_jobs=n_jobs)
+    except TsforgeError:
+        return None
+    combine(forecasts, combinations)
+    return case_errors(y, forecasts, history)
 
 
 def _few_series_calibration(

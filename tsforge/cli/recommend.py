@@ -222,12 +222,17 @@ def _recommend_panel(
     if not as_json:
         t = Table(title=f"Models for the panel {rec.dataset} ({rec.n_series} series, horizon {rec.horizon})")
         shown = rec.ranking[:top]
-        t.add_column("#", justify="right")
+        t.add_column("#", justify="right", min_width=1)
         t.add_column("model", no_wrap=True, min_width=max((len(r["model"]) for r in shown), default=5))
-        for col in ("validation MASE", "validation sMAPE"):
-            t.add_column(col, justify="right", no_wrap=True)
+        # with a same-phase window the order follows the score (geometric mean of the two MASEs):
+        # show all three, so the numbers explain the order
+        phase = any(r.get("phase_mase") is not None for r in shown)
+        cols = ("score", "validation MASE", "same phase MASE") if phase else ("validation MASE",)
+        for col in (*cols, "validation sMAPE"):
+            t.add_column(col, justify="right")  # a narrow terminal wraps the header, not the number
         for i, row in enumerate(shown, start=1):
-            t.add_row(str(i), row["model"], f"{row['val_mase']:.3f}", f"{row['val_smape']:.2f}")
+            nums = [row["score"], row["val_mase"], row["phase_mase"]] if phase else [row["val_mase"]]
+            t.add_row(str(i), row["model"], *(f"{v:.3f}" for v in nums), f"{row['val_smape']:.2f}")
         if len(rec.ranking) > len(shown):  # say where the rest are, or they look never tried
             t.caption = f"top {len(shown)} of {len(rec.ranking)} candidates (--top N or --json for all)"
         console.print(t)

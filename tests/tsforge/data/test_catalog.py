@@ -228,6 +228,7 @@ PANEL_NAMES = [
     "covid_deaths",
     "vehicle_trips",
     "m4_hourly_panel",
+    "electricity_weekly",
 ]
 
 
