@@ -98,3 +98,17 @@ def test_the_cli_table_shows_the_numbers_it_ranks_by(tmp_path, capsys):
     rows = [line for line in out.splitlines() if re.match(r"^\S\s+\d\s+\S", line)]
     scores = [float(re.findall(r"\d+\.\d{3}", line)[0]) for line in rows]
     assert len(scores) == 6 and scores == sorted(scores)  # the order is the score's
+
+
+def test_a_candidate_that_cannot_train_on_the_shorter_history_leaves_validation_alone(monkeypatch):
+    import recommender.panel as panel_module
+    from tsforge.errors import ConfigError
+
+    def refuse(*args, **kwargs):
+        raise ConfigError("too short for a training window", field="horizon")
+
+    monkeypatch.setattr(panel_module, "same_phase_forecasts", refuse)
+    rec = recommend_panel(dip_panel(), H, candidates=("naive", "seasonal_naive"))
+    assert rec.best == "naive"  # validation alone: never a mix of the two rules
+    assert all(r["phase_mase"] is None and r["score"] == r["val_mase"] for r in rec.ranking)
+    assert "same_phase_window" not in rec.seconds and "one season" not in rec.explanation
