@@ -143,9 +143,7 @@ def _conformal(
         WEIGHT_SERIES_EQUALLY,
         ConformalCalibration,
         case_scores,
-        floor_quantiles,
         nonnegative_floor,
-        trailing_scale,
     )
 
     scale_floor = SCALE_FLOOR if scale_floor is None else scale_floor
@@ -161,12 +159,8 @@ def _conformal(
         floor=nonnegative_floor(history.values),
         scale_floor=scale_floor,
     )
-    ends = history.indptr[1:]
-    scale = trailing_scale(
-        history.values, history.indptr[:-1], ends, history.season_length, window, scale_floor
-    )
-    q = cal.quantiles_from_scale(point, scale, history.ids, _request().probs)
-    return floor_quantiles(q, cal.floor, [history.series(i) for i in range(len(history))])
+    histories = [history.series(i) for i in range(len(history))]
+    return cal.quantiles(point, histories, history.ids, _request().probs)
 
 
 def _floored(values: np.ndarray, history: Any) -> np.ndarray:
