@@ -156,9 +156,9 @@ def recommend_panel(
     if phase:
         m = int(panel.season_length)
         text = (
-            f"{best['model']} has the lowest MASE over every series' last {horizon} values before the test "
-            f"window ({best['val_mase']:.3f}) and the test window's phase one season ({m} steps) earlier "
-            f"({best['phase_mase']:.3f}); geometric mean {best['score']:.3f}"
+            f"{best['model']} has the lowest geometric mean ({best['score']:.3f}) of its MASE on every "
+            f"series' last {horizon} values before the test window ({best['val_mase']:.3f}) and on the "
+            f"test window's phase one season ({m} steps) earlier ({best['phase_mase']:.3f})"
         )
     else:
         text = f"{best['model']} has the lowest validation MASE ({best['val_mase']:.3f}) on every series' last {horizon} values before the test window"
