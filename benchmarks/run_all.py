@@ -26,6 +26,7 @@ ORDER = [
     "routed_calibration",
     "few_series_intervals",
     "local_history",
+    "long_season",
     "scale",
     "recommender_eval",
 ]

@@ -28,6 +28,7 @@ __all__ = [
     "LOCAL_MODELS",
     "TSB_ALPHA_D",
     "TSB_ALPHA_P",
+    "ETS_MAX_SEASON",
     "mstl_periods",
     "recent_history",
     "forecast_series",
@@ -176,6 +177,44 @@ def _mstl(m: int) -> Any:
     return sfm.MSTL(season_length=periods or [2], trend_forecaster=sfm.AutoETS(model="ZZN"))
 
 
+#: The longest season statsforecast's ETS holds in its state (as R's ``forecast::ets``): for a
+#: longer one — weekly data with a yearly cycle, m = 52 — it fits only non-seasonal models, silently.
+ETS_MAX_SEASON = 24
+
+#: ``min_length`` of a model that never applies (its series go straight to its fallback).
+_NEVER = int(np.iinfo(np.int64).max)
+
+
+def _auto_ets(m: int) -> Any:
+    """AutoETS; for a season longer than ETS can hold, ETS on the STL-deseasonalised series.
+
+    Why: above :data:`ETS_MAX_SEASON` statsforecast's AutoETS drops the season without a word, so
+    on weekly data it forecasts a December drop as a straight line (electricity weekly, test
+    window in December: MASE 1.53 against seasonal naive's 0.88; 0.85 with STL, see
+    ``benchmarks/long_season.py``). STL removes the yearly cycle,
+    non-seasonal ETS forecasts the rest and the last cycle is added back — what R's ``stlf`` does
+    where ``ets`` refuses the season; statsforecast's MSTL with an ETS trend is that model.
+    """
+    sfm = _sf()
+    if m <= ETS_MAX_SEASON:
+        return sfm.AutoETS(season_length=m)
+    return sfm.MSTL(season_length=[m], trend_forecaster=sfm.AutoETS(model="ZZN"))
+
+
+#: Where :func:`_auto_ets` cannot decompose (fewer than two of its long seasons): AutoETS at that
+#: season, i.e. the non-seasonal ETS statsforecast fits there, exactly as before STL was added.
+#: Not a model of its own (not registered); for seasons ETS holds it never applies, so a failing
+#: AutoETS still falls back to naive.
+_ETS_WITHOUT_SEASON = LocalModelSpec(
+    "auto_ets (no season)",
+    lambda m: _sf().AutoETS(season_length=m),
+    "non-seasonal AutoETS, for histories shorter than two long seasons",
+    True,
+    min_length=lambda m: 1 if m > ETS_MAX_SEASON else _NEVER,
+    max_history=recent_history,
+)
+
+
 def _model_selecting(name: str, statsforecast_class: str, summary: str) -> LocalModelSpec:
     """A statsforecast ``Auto*`` model: seasonal, with intervals, fitted on the recent history."""
     return LocalModelSpec(
@@ -201,7 +240,15 @@ LOCAL_MODELS: dict[str, LocalModelSpec] = {
         LocalModelSpec(
             "rw_drift", lambda m: _sf().RandomWalkWithDrift(), "random walk with drift", True, lambda m: 2
         ),
-        _model_selecting("auto_ets", "AutoETS", "ETS chosen by AICc"),
+        LocalModelSpec(
+            "auto_ets",
+            _auto_ets,
+            f"ETS chosen by AICc (a season over {ETS_MAX_SEASON}: ETS of the STL-deseasonalised series)",
+            True,
+            min_length=lambda m: 2 * m if m > ETS_MAX_SEASON else 1,
+            fallback=_ETS_WITHOUT_SEASON.name,
+            max_history=recent_history,
+        ),
         _model_selecting("auto_theta", "AutoTheta", "Theta variants chosen by MSE"),
         _model_selecting("auto_arima", "AutoARIMA", "ARIMA chosen by AICc"),
         _model_selecting("auto_ces", "AutoCES", "complex exponential smoothing"),
@@ -210,7 +257,7 @@ LOCAL_MODELS: dict[str, LocalModelSpec] = {
             _mstl,
             "multiple seasonal STL + ETS trend (auto_ets below two of the longest cycles)",
             True,
-            min_length=lambda m: 2 * max(mstl_periods(m)) if mstl_periods(m) else np.iinfo(np.int64).max,
+            min_length=lambda m: 2 * max(mstl_periods(m)) if mstl_periods(m) else _NEVER,
             fallback="auto_ets",
             max_history=recent_history,
         ),
@@ -226,6 +273,10 @@ LOCAL_MODELS: dict[str, LocalModelSpec] = {
         ),
     ]
 }
+
+
+#: Fallbacks that are not models of their own (reached only through a model's ``fallback``).
+_FALLBACK_ONLY: dict[str, LocalModelSpec] = {_ETS_WITHOUT_SEASON.name: _ETS_WITHOUT_SEASON}
 
 
 class LocalForecaster(Forecaster):
@@ -313,7 +364,7 @@ def forecast_series(
                 pass
         if cur.fallback is None:
             return {"mean": np.full(h, np.nan)}, True
-        cur = LOCAL_MODELS[cur.fallback]
+        cur = LOCAL_MODELS.get(cur.fallback) or _FALLBACK_ONLY[cur.fallback]
 
 
 def _register_local_models() -> None:

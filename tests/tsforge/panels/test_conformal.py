@@ -385,14 +385,17 @@ def test_a_panel_of_few_series_calibrates_on_enough_windows_to_resolve_95_percen
 
 
 def test_window_count_rule_and_effective_scores():
-    """≥ 100 scores in at most 5 windows where the panel allows, else the windows 39 scores need
+    """≥ 300 scores in at most 5 windows where the panel allows, else the windows 39 scores need
     (at most 39); weighted scores count their Kish effective size."""
 
     def panel(n: int, length: int) -> Panel:
         return Panel.from_arrays([np.arange(length, dtype=float)] * n)
 
-    assert calibration_windows(panel(150, 50), 4) == 1
-    assert calibration_windows(panel(30, 50), 4) == 4  # 120 scores
+    assert calibration_windows(panel(300, 50), 4) == 1
+    assert calibration_windows(panel(150, 50), 4) == 2  # 300 scores
+    assert calibration_windows(panel(80, 50), 4) == 4  # 320 scores
+    assert calibration_windows(panel(30, 50), 4) == 5  # 150 scores: at most 5 windows
+    assert calibration_windows(panel(30, 50), 4, min_scores=100) == 4  # 120 scores
     assert calibration_windows(panel(10, 50), 4) == 5  # 50 scores >= 39
     assert calibration_windows(panel(6, 80), 4) == 7  # 42 scores
     assert calibration_windows(panel(1, 400), 4) == 39  # one series: its own 39 windows

@@ -52,6 +52,38 @@ def test_season_length_given_to_statsforecast_is_the_panels():
     np.testing.assert_array_equal(fc["seasonal_naive"], [16.0, 17.0, 18.0])  # 120 % 52 = 16
 
 
+def test_auto_ets_forecasts_a_season_longer_than_ets_holds_from_two_seasons_on():
+    """Weekly data with a yearly cycle (m = 52 > 24): statsforecast's ETS alone would drop the
+    season, so auto_ets deseasonalises with STL first; with under two seasons of history it is
+    non-seasonal ETS (counted as a fallback); seasons ETS holds are left to AutoETS itself."""
+    from tsforge.models.statistical import ETS_MAX_SEASON
+
+    rng = np.random.default_rng(3)
+    t = np.arange(3 * 52)
+    cycle = 20.0 * np.sin(2 * np.pi * t / 52)
+    y = 200.0 + cycle + rng.normal(0.0, 1.0, t.size)
+    h = 8
+
+    def weekly(v: np.ndarray) -> Panel:
+        return Panel.from_arrays([v], starts=np.array(["2015-01-04"], "datetime64[ns]"), freq="W-SUN")
+
+    long = forecast_chunk(weekly(y[:-h]), ["auto_ets"], h=h)
+    truth = 200.0 + cycle[-h:]
+    assert np.abs(long["auto_ets"].to_numpy() - truth).mean() < 3.0  # the yearly cycle is tracked
+    assert long.attrs["fallbacks"] == {"auto_ets": 0}
+
+    short = forecast_chunk(weekly(y[: 2 * 52 - 1]), ["auto_ets"], h=h)
+    assert short.attrs["fallbacks"] == {"auto_ets": 1}
+    from statsforecast.models import AutoETS
+
+    without_season = AutoETS(season_length=52).forecast(y=y[: 2 * 52 - 1], h=h)["mean"]
+    np.testing.assert_allclose(short["auto_ets"].to_numpy(), without_season)
+
+    assert ETS_MAX_SEASON == 24
+    assert type(LOCAL_MODELS["auto_ets"].factory(24)).__name__ == "AutoETS"
+    assert type(LOCAL_MODELS["auto_ets"].factory(52)).__name__ == "MSTL"
+
+
 def test_croston_classic_by_hand():
     y = np.array([0.0, 0, 3, 0, 2, 0, 0, 0, 1, 0])
     # classic Croston: SES (alpha 0.1, statsforecast's constant, initialised at the first value)
