@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import time
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,18 @@ def write_results(name: str, payload: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps({"machine": machine(), **payload}, indent=2, default=float))
     return path
+
+
+def previous_rows(name: str, key: Callable[[dict[str, Any]], Hashable]) -> dict[Hashable, dict[str, Any]]:
+    """The ``rows`` of ``results/<name>.json`` by ``key`` (empty when there is none yet).
+
+    Why: a benchmark that re-runs one row (one data set, one model) keeps everyone else's rows;
+    each script merges its new rows into these and writes the file back.
+    """
+    path = RESULTS / f"{name}.json"
+    if not path.exists():
+        return {}
+    return {key(r): r for r in json.loads(path.read_text()).get("rows", [])}
 
 
 def int_list(text: str) -> list[int]:

@@ -19,14 +19,13 @@ per (collection, model) in experiment ``benchmark-intervals-few-series`` (nothin
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import time
 from typing import Any
 
 import numpy as np
 
-from benchmarks.common import RESULTS, write_results
+from benchmarks.common import previous_rows, write_results
 
 log = logging.getLogger("benchmarks.few_series_intervals")
 EXPERIMENT = "benchmark-intervals-few-series"
@@ -100,8 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-track", dest="track", action="store_false")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    path = RESULTS / "few_series_intervals.json"
-    rows = {r["key"]: r for r in json.loads(path.read_text()).get("rows", [])} if path.exists() else {}
+    rows = previous_rows("few_series_intervals", lambda r: r["key"])
     for collection in [c.strip() for c in args.collections.split(",") if c.strip()]:
         for model in [m.strip() for m in args.models.split(",") if m.strip()]:
             row = run_one(collection, model, args.subsets, args.series, args.seed)

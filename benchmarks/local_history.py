@@ -19,7 +19,6 @@ Writes ``benchmarks/results/local_history.json`` and, unless ``--no-track``, one
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import time
 import warnings
@@ -27,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import RESULTS, write_results
+from benchmarks.common import previous_rows, write_results
 
 log = logging.getLogger("benchmarks.local_history")
 EXPERIMENT = "benchmark-local-history"
@@ -116,13 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-track", dest="track", action="store_false")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    path = RESULTS / "local_history.json"
     # rows of other (series, model) pairs are kept: one pair can be re-run on its own
-    rows = (
-        {(r["series"], r["model"]): r for r in json.loads(path.read_text()).get("rows", [])}
-        if path.exists()
-        else {}
-    )
+    rows = previous_rows("local_history", lambda r: (r["series"], r["model"]))
     for name in [s.strip() for s in args.series.split(",") if s.strip()]:
         for model in [m.strip() for m in args.models.split(",") if m.strip()]:
             row = run_one(name, model, args.windows, args.horizon, args.max_whole)

@@ -23,7 +23,6 @@ set in experiment ``benchmark-long-season``.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import time
 import warnings
@@ -31,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import RESULTS, write_results
+from benchmarks.common import previous_rows, write_results
 
 log = logging.getLogger("benchmarks.long_season")
 EXPERIMENT = "benchmark-long-season"
@@ -155,9 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-track", dest="track", action="store_false")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    path = RESULTS / "long_season.json"
-    # rows of other data sets are kept: one can be re-run on its own
-    rows = {r["data"]: r for r in json.loads(path.read_text()).get("rows", [])} if path.exists() else {}
+    rows = previous_rows("long_season", lambda r: r["data"])  # one data set can be re-run on its own
     for name in [d.strip() for d in args.data.split(",") if d.strip()]:
         row = run_co2(args.windows) if name == "co2" else run_panel(name)
         rows[name] = row
