@@ -46,8 +46,8 @@ series when one series holds nearly all of them.
 **How many windows** (:func:`calibration_windows`): the fewest *most recent* windows that give
 ``MIN_SCORES`` = 300 scores per step (at most ``MAX_WINDOWS`` = 5). Why 300: the conformal
 coverage of each tail is then within ``[nominal, nominal + 1/(n + 1)]``, a third of a point,
-under exchangeability, and a panel of a few hundred series calibrates on two or three windows,
-so one window's shift weighs less. Why the most recent and no more: errors drift — older windows
+under exchangeability, and a panel of 100 to 299 series calibrates on two or three windows, so
+one window's shift weighs less. Why the most recent and no more: errors drift — older windows
 were fitted on shorter histories, in other regimes. In ``benchmarks/intervals.py`` a
 leave-one-collection-out comparison over the twelve dev collections (criterion: the default
 model's coverage error at 80 and 95 %) chooses between 100, 300 and 1,000 scores: it took 300

@@ -56,6 +56,8 @@ def test_auto_ets_forecasts_a_season_longer_than_ets_holds_from_two_seasons_on()
     """Weekly data with a yearly cycle (m = 52 > 24): statsforecast's ETS alone would drop the
     season, so auto_ets deseasonalises with STL first; with under two seasons of history it is
     non-seasonal ETS (counted as a fallback); seasons ETS holds are left to AutoETS itself."""
+    from statsforecast.models import AutoETS
+
     from tsforge.models.statistical import ETS_MAX_SEASON
 
     rng = np.random.default_rng(3)
@@ -74,8 +76,6 @@ def test_auto_ets_forecasts_a_season_longer_than_ets_holds_from_two_seasons_on()
 
     short = forecast_chunk(weekly(y[: 2 * 52 - 1]), ["auto_ets"], h=h)
     assert short.attrs["fallbacks"] == {"auto_ets": 1}
-    from statsforecast.models import AutoETS
-
     without_season = AutoETS(season_length=52).forecast(y=y[: 2 * 52 - 1], h=h)["mean"]
     np.testing.assert_allclose(short["auto_ets"].to_numpy(), without_season)
 
