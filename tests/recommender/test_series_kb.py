@@ -99,3 +99,20 @@ def test_the_cache_reuses_cross_validation_forecasts(tmp_path, make_halves):
     changed = SeriesKBSettings(n_windows=1, base=HALVES_CANDIDATES, combinations=())
     collection_cases(panel, changed, horizon=H, n_jobs=1, cache=tmp_path)
     assert len(list((tmp_path / "series_kb").glob("*.parquet"))) == 4  # other settings, other keys
+
+
+def test_a_local_model_whose_forecasts_changed_gets_a_new_cache_key(make_halves, monkeypatch):
+    """A cached cross-validation of a local model is not served after its forecasts change:
+    raising its ``revision`` changes its key, and no other model's."""
+    import dataclasses
+
+    from recommender import series_kb
+    from tsforge.models.statistical import LOCAL_MODELS
+
+    panel = make_halves(8, seed=7)
+    before = {m: series_kb._model_key(panel, H, m, SETTINGS) for m in ("naive", "seasonal_naive")}
+    bumped = dataclasses.replace(LOCAL_MODELS["naive"], revision=LOCAL_MODELS["naive"].revision + 1)
+    monkeypatch.setitem(LOCAL_MODELS, "naive", bumped)
+    after = {m: series_kb._model_key(panel, H, m, SETTINGS) for m in ("naive", "seasonal_naive")}
+    assert after["naive"] != before["naive"]
+    assert after["seasonal_naive"] == before["seasonal_naive"]

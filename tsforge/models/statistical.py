@@ -57,6 +57,9 @@ class LocalModelSpec:
         fallback: model used for a series that is too short or on which this one fails.
         max_history: ``season_length -> most recent values fitted on`` (``None``: all of them);
             see :func:`recent_history`.
+        revision: raised whenever the model's forecasts change (``auto_ets`` 1: long seasons), so
+            caches of its forecasts — the recommender's knowledge base — are recomputed instead of
+            served stale.
     """
 
     name: str
@@ -66,6 +69,7 @@ class LocalModelSpec:
     min_length: Callable[[int], int] = lambda m: 1
     fallback: str | None = "naive"
     max_history: Callable[[int], int | None] = lambda m: None
+    revision: int = 0
 
     def history(self, y: np.ndarray, m: int) -> np.ndarray:
         """The part of ``y`` this model is fitted on (its last ``max_history(m)`` values)."""
@@ -248,6 +252,7 @@ LOCAL_MODELS: dict[str, LocalModelSpec] = {
             min_length=lambda m: 2 * m if m > ETS_MAX_SEASON else 1,
             fallback=_ETS_WITHOUT_SEASON.name,
             max_history=recent_history,
+            revision=1,
         ),
         _model_selecting("auto_theta", "AutoTheta", "Theta variants chosen by MSE"),
         _model_selecting("auto_arima", "AutoARIMA", "ARIMA chosen by AICc"),
