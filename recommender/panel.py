@@ -38,6 +38,7 @@ __all__ = [
     "recommend_panel",
     "same_phase_panel",
     "same_phase_forecasts",
+    "same_phase_window",
 ]
 
 #: Fast, strong-on-panels candidates: two benchmarks, two statistical models, two global models.
@@ -98,6 +99,21 @@ def same_phase_forecasts(
     n = len(cv) // h
     forecasts = {m: cv[m].to_numpy(dtype=np.float64).reshape(n, h) for m in models}
     return cut.head_cut(h), cv["y"].to_numpy(dtype=np.float64).reshape(n, h), forecasts
+
+
+def same_phase_window(
+    panel: Panel, horizon: int, models: Sequence[str], *, seed: int, n_jobs: int = 1
+) -> tuple[Panel, np.ndarray, dict[str, np.ndarray]] | None:
+    """:func:`same_phase_forecasts` of ``panel``'s same-phase window, or ``None`` where it has
+    none or a model cannot train on the history before it: the caller then ranks on validation
+    alone, never on a mix of the two rules (the validation pick and the routed prior alike)."""
+    cut = same_phase_panel(panel, horizon)
+    if cut is None:
+        return None
+    try:
+        return same_phase_forecasts(cut, horizon, models, seed=seed, n_jobs=n_jobs)
+    except TsforgeError:
+        return None
 
 
 def recommend_panel(
@@ -178,12 +194,9 @@ def _phase_scores(
     never on a mix of the two rules)."""
     from tsforge.evaluation.panel_metrics import panel_scores, summarise
 
-    cut = same_phase_panel(panel, horizon)
-    if cut is None:
+    window = same_phase_window(panel, horizon, models, seed=seed, n_jobs=n_jobs)
+    if window is None:
         return None
-    try:
-        history, y, forecasts = same_phase_forecasts(cut, horizon, models, seed=seed, n_jobs=n_jobs)
-    except TsforgeError:
-        return None
+    history, y, forecasts = window
     summary = summarise(panel_scores(y, forecasts, history, panel.season_length))
     return {m: float(summary[m]["mase"]) for m in models}

@@ -286,17 +286,13 @@ def _same_phase_errors(
     """Every candidate's MASE per series on the test window's phase one season earlier
     (:func:`recommender.panel.same_phase_panel`), members refit on the history before it;
     ``None`` where there is no such window or a member cannot train on that history."""
-    from recommender.panel import same_phase_forecasts, same_phase_panel
+    from recommender.panel import same_phase_window
     from recommender.series_kb import case_errors
-    from tsforge.errors import TsforgeError
 
-    cut = same_phase_panel(panel, horizon)
-    if cut is None:
+    window = same_phase_window(panel, horizon, members, seed=seed, n_jobs=n_jobs)
+    if window is None:
         return None
-    try:
-        history, y, forecasts = same_phase_forecasts(cut, horizon, members, seed=seed, n_jobs=n_jobs)
-    except TsforgeError:
-        return None
+    history, y, forecasts = window
     combine(forecasts, combinations)
     return case_errors(y, forecasts, history)
 
