@@ -175,10 +175,15 @@ def _sf() -> Any:
     return sfm
 
 
-def _mstl(m: int) -> Any:
+def _stl_ets(periods: list[int]) -> Any:
+    """MSTL over ``periods`` with non-seasonal AutoETS on the deseasonalised remainder: the one
+    place that model is built (``mstl``, and ``auto_ets`` on seasons ETS cannot hold)."""
     sfm = _sf()
-    periods = mstl_periods(m)
-    return sfm.MSTL(season_length=periods or [2], trend_forecaster=sfm.AutoETS(model="ZZN"))
+    return sfm.MSTL(season_length=periods, trend_forecaster=sfm.AutoETS(model="ZZN"))
+
+
+def _mstl(m: int) -> Any:
+    return _stl_ets(mstl_periods(m) or [2])
 
 
 #: The longest season statsforecast's ETS holds in its state (as R's ``forecast::ets``): for a
@@ -199,10 +204,9 @@ def _auto_ets(m: int) -> Any:
     non-seasonal ETS forecasts the rest and the last cycle is added back — what R's ``stlf`` does
     where ``ets`` refuses the season; statsforecast's MSTL with an ETS trend is that model.
     """
-    sfm = _sf()
     if m <= ETS_MAX_SEASON:
-        return sfm.AutoETS(season_length=m)
-    return sfm.MSTL(season_length=[m], trend_forecaster=sfm.AutoETS(model="ZZN"))
+        return _sf().AutoETS(season_length=m)
+    return _stl_ets([m])
 
 
 #: Where :func:`_auto_ets` cannot decompose (fewer than two of its long seasons): AutoETS at that
