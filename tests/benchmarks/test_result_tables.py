@@ -36,6 +36,15 @@ def test_ltsf_table_bolds_the_best_model_and_reports_its_gap():
     assert weather.endswith("| .169 | .141 | +20.0% |")  # .1692 / .141 − 1
 
 
+def test_ltsf_table_names_a_folding_period_validation_chose_over_the_season():
+    rows = [
+        {**_ltsf_row("weather", 96, "timebase", 0.1500, 720), "period": "4"},
+        {**_ltsf_row("weather", 96, "sparsetsf", 0.1600, 336), "period": "season"},
+    ]
+    line = markdown_table(rows).splitlines()[2]
+    assert "| .160 (L 336) | **.150 (L 720, P 4)** |" in line
+
+
 def _cell(model, rel, chosen_val, plain_val, ratio=1.1):
     return {
         "model": model,
@@ -85,7 +94,7 @@ def test_ltsf_row_chooses_lookback_and_learning_rate_on_validation_only(monkeypa
     test = {(96, 0.01): 0.30, (96, 0.005): 0.20, (336, 0.01): 0.33, (336, 0.005): 0.25}
     calls = []
 
-    def fake_train(dataset, horizon, model, input_len, seed, args, lr=None):
+    def fake_train(dataset, horizon, model, input_len, seed, args, lr=None, period=None):
         calls.append((input_len, lr, seed))
         m = {"val_mse": val[input_len, lr], "test_mse": test[input_len, lr] + (seed - 2024) * 0.01,
              "test_mae": 0.1, "train_seconds": 1.0, "epochs_run": 3, "n_parameters": 10}  # fmt: skip
@@ -101,3 +110,48 @@ def test_ltsf_row_chooses_lookback_and_learning_rate_on_validation_only(monkeypa
     assert row["test_mse"] == pytest.approx((0.33 + 0.34) / 2)
     assert sorted(row["lookback_search"]) == ["336/lr0.005", "336/lr0.01", "96/lr0.005", "96/lr0.01"]
     assert row["command"].endswith("--lrs 0.01,0.005") and row["lr_searched"] == [0.01, 0.005]
+
+
+def test_ltsf_row_searches_the_folding_period_on_validation_only(monkeypatch):
+    """With --periods every (lookback, period) pair that fits is tried with the first seed; a
+    period longer than the lookback is skipped; the chosen period goes to the other seeds."""
+    import types
+
+    import benchmarks.ltsf as ltsf
+
+    val = {(96, None): 0.50, (96, 4): 0.45, (336, None): 0.47, (336, 4): 0.40, (336, 200): 0.41}
+    test = {(96, None): 0.30, (96, 4): 0.20, (336, None): 0.10, (336, 4): 0.33, (336, 200): 0.25}
+    calls = []
+
+    def fake_train(dataset, horizon, model, input_len, seed, args, lr=None, period=None):
+        calls.append((input_len, period, seed))
+        m = {"val_mse": val[input_len, period], "test_mse": test[input_len, period], "test_mae": 0.1,
+             "train_seconds": 1.0, "epochs_run": 3, "n_parameters": 10}  # fmt: skip
+        task = types.SimpleNamespace(dataset=lambda name: range(7))
+        return types.SimpleNamespace(metrics=m, task=task, run_id="r", params={"train.lr": 0.02})
+
+    monkeypatch.setattr(ltsf, "train_once", fake_train)
+    args = ltsf.parse_args(["--datasets", "weather", "--lookbacks", "96,336", "--periods", "season,4,200",
+                            "--seeds", "2024,2025", "--no-track", "--models", "timebase"])  # fmt: skip
+    row = ltsf.run_row("weather", 96, "timebase", args)
+    assert (row["input_len"], row["period"]) == (336, "4")  # lowest validation, not lowest test
+    assert (96, 200, 2024) not in calls and calls[-1] == (336, 4, 2025) and len(calls) == 6
+    assert sorted(row["lookback_search"]) == ["336/p200", "336/p4", "336/pseason", "96/p4", "96/pseason"]
+    assert row["command"].endswith("--periods season,4,200")
+    assert row["period_searched"] == ["season", "4", "200"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--models", "rlinear", "--periods", "4"],  # not a period-folding model
+        ["--models", "timebase", "--periods", "0"],
+        ["--models", "timebase", "--periods", "daily"],
+    ],
+)
+def test_ltsf_periods_refuses_what_cannot_fold(argv, capsys):
+    import benchmarks.ltsf as ltsf
+
+    with pytest.raises(SystemExit):
+        ltsf.parse_args(argv)
+    assert "period" in capsys.readouterr().err

@@ -218,3 +218,18 @@ def test_saved_model_predicts_the_same_after_loading(model: str, tmp_path) -> No
     scaler = StandardScaler.fit(np.random.default_rng(0).standard_normal((50, 2)))
     loaded, _, _ = load_model(save_model(f, scaler, tmp_path / model))
     torch.testing.assert_close(loaded.predict(batch), f.predict(batch))
+
+
+@pytest.mark.parametrize("model", ["sparsetsf", "timebase"])
+def test_tuning_tries_the_season_and_a_four_step_fold(model: str) -> None:
+    """The period models' space folds by the season (``None``) or by 4 steps, as the authors do
+    for sub-hourly data; either choice builds a network folded by that period."""
+    space = get_model_spec(model).search_space
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
+    ctx = _context(96, 48, ETTH1[:2])
+    periods = set()
+    for _ in range(20):
+        sampled = space(study.ask())["model"]
+        periods.add(sampled["period_len"])
+        assert build_model(model, ctx, sampled).period == (sampled["period_len"] or 24)
+    assert periods == {None, 4}
