@@ -418,6 +418,9 @@ TABLE_COLUMNS: dict[str, str] = {
     "patchtst": "PatchTST",
     "itransformer": "iTransformer",
     "stpe_mlp": "STPE-MLP",
+    # a weighted average of the cell's models above (``benchmarks/ltsf_ensemble.py``)
+    "ensemble": "Ensemble",
+    "ensemble_validation": "Ensemble (val. weights)",
 }
 
 
@@ -427,7 +430,10 @@ def _mse(value: float) -> str:
 
 
 def _config_text(row: dict[str, Any]) -> str:
-    """``"L 720"``, or ``"L 720, P 4"`` where validation chose a folding period other than the season."""
+    """``"L 720"``, or ``"L 720, P 4"`` where validation chose a folding period other than the season;
+    ``"8 models"`` for an ensemble."""
+    if "members" in row:  # an ensemble: how many models it averages
+        return f"{len(row['members'])} models"
     period = row.get("period", SEASON)  # rows from before the period search folded by the season
     return f"L {row['input_len']}" + ("" if period == SEASON else f", P {period}")
 

@@ -19,6 +19,7 @@ ORDER = [
     "stpe",
     "hutformer",
     "ltsf",
+    "ltsf_ensemble",
     "selective",
     "serve_load",
     "intervals",

@@ -40,6 +40,12 @@ def _warn_unused_training_options(model: str, train_cfg: dict[str, Any]) -> None
     if unused:
         flags = {"max_epochs": "--epochs", "lr": "--lr", "batch_size": "--batch-size"}
         names = ", ".join(flags.get(k, f"--train-option {k}") for k in unused)
+        if spec.kind == "ensemble":
+            print_note(
+                f"an ensemble trains each member with that member's own training options; ignored: {names} "
+                """(set them per member: --option 'members=[{"model": "sparsetsf", "train": {"max_epochs": 5}}]')"""
+            )
+            return
         print_note(
             f"{spec.name} ({spec.kind} model) has no training loop; "
             f"ignored training options: {names} (model options go in --option)"
@@ -237,6 +243,14 @@ def train_cmd(
     console.print(
         metrics_table([row], "Training result (metrics on the normalised scale unless marked orig)")
     )
+    members = outcome.fit_report.extra.get("members")
+    if members:
+        console.print(
+            "ensemble weights (validation MSE of each member): "
+            + ", ".join(
+                f"{m['model']} L {m['input_len']}: {m['weight']:.2f} ({m['val_mse']:.4f})" for m in members
+            )
+        )
     if outcome.run_id:
         console.print(f"MLflow run [bold]{outcome.run_id}[/]")
     if outcome.registered_name:

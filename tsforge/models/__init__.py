@@ -6,6 +6,7 @@ Importing this package registers all models; add a model by adding its module im
 from tsforge.models import (  # noqa: F401  (registration side effects)
     baselines,
     cyclenet,  # noqa: F401  (CycleNet linear + MLP, issue #17)
+    ensemble,  # noqa: F401  (weighted average of window models, issue #17)
     hutformer,  # noqa: F401  (HUTFormer, issue #4)
     itransformer,  # noqa: F401  (iTransformer, issue #17)
     lgbm,

@@ -199,6 +199,12 @@ def fit_global(
         raise ConfigError(
             f"{model!r} is a baseline, not a global model; use it as a local model", field="model"
         )
+    if spec_entry.kind == "ensemble":
+        raise ConfigError(
+            f"{model!r} averages window models of one multichannel series; for a panel, the ensemble "
+            "is the routed one: tsforge recommend DATA --per-series --train",
+            field="model",
+        )
     scaling = scaling or PANEL_SCALING
     L = int(input_len or default_input_len(horizon, panel.season_length))
     task = PanelTask(panel, L, int(horizon), max_windows_per_series, scaling)

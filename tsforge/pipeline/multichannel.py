@@ -393,6 +393,12 @@ def _log(run: Any, outcome: TrainOutcome, series: TimeSeriesData, tracking: Trac
             )
         ]
 
+    members = outcome.fit_report.extra.get("members")
+    if members:  # an ensemble: who it averages, with what weight, and each member's own score
+        import pandas as pd
+
+        run.log_table(pd.DataFrame(members), "ensemble_members.json")
+        run.log_metrics({f"weight_{i}_{m['model']}": m["weight"] for i, m in enumerate(members)})
     register = tracking.register and tracking.log_model
     logged = log_trained_model(
         run,

@@ -19,7 +19,9 @@ import torch
 
 from tsforge.errors import ConfigError
 from tsforge.models.base import FitReport, Forecaster, ModelContext, NeuralForecaster
+from tsforge.models.ensemble import EnsembleForecaster
 from tsforge.models.registry import get_model_spec, model_names
+from tsforge.training.callbacks import ProgressCallback
 from tsforge.training.config import TrainConfig
 from tsforge.training.loop import fit as run_loop
 from tsforge.training.selective import strategy_from_options
@@ -104,6 +106,8 @@ def train_forecaster(
     """Fit ``forecaster`` on ``task``: neural models through the one training loop (with the
     model's own stage schedule), the others through their own ``fit``."""
     cfg = train_config or TrainConfig.for_model(forecaster)
+    if isinstance(forecaster, EnsembleForecaster):
+        return _train_ensemble(forecaster, task, cfg)
     if not isinstance(forecaster, NeuralForecaster):
         return forecaster.fit(task, train_config=cfg, loss=loss, callbacks=callbacks)
     result = run_loop(
@@ -122,6 +126,49 @@ def train_forecaster(
         best_val_loss=result.best_val_loss,
         train_seconds=result.seconds,
         extra={"epochs_run": len(result.history), "seconds_per_epoch": result.seconds_per_epoch},
+    )
+
+
+def _train_ensemble(ensemble: EnsembleForecaster, task: ForecastTask, cfg: TrainConfig) -> FitReport:
+    """Every member through :func:`train_forecaster` on its own input windows (same targets),
+    seeded and built as if trained alone (so it is the model ``fit_model`` gives with the same
+    seed and options), then the weights on validation.
+
+    Members train with their own defaults and their ``train`` options; of the ensemble's training
+    options only the seed, the progress bar and the thread count carry over (see the model's
+    ``training_options``). Per-epoch callbacks are not passed on: the members' epochs would
+    overwrite each other's steps in one run; each member's summary is in ``extra["members"]``.
+    """
+    t0 = time.perf_counter()
+    members = []
+    for i, spec in enumerate(ensemble.specs):
+        seed_all(cfg.seed)
+        member = ensemble.members[i] = ensemble.build_member(i)  # as fit_model builds a model alone
+        member_cfg = TrainConfig.for_model(
+            member, {"seed": cfg.seed, "progress": False, "num_threads": cfg.num_threads, **spec.train}
+        )
+        # the progress lines say which member is training ("timebase L 720 (2/4) epoch 3: ...")
+        label = f"{spec.model} L {member.context.input_len} ({i + 1}/{len(ensemble.members)})"
+        bars = [ProgressCallback(desc=label)] if cfg.progress else []
+        t = time.perf_counter()
+        report = train_forecaster(member, ensemble.member_task(task, i), member_cfg, callbacks=bars)
+        members.append(
+            {
+                "model": spec.model,
+                "input_len": member.context.input_len,
+                "best_val_loss": report.best_val_loss,
+                "epochs_run": len(report.history),
+                "seconds": time.perf_counter() - t,
+                "n_parameters": member.n_parameters,
+            }
+        )
+    weighting = ensemble.fit_weights(task)
+    for m, w, v in zip(members, weighting["weights"], weighting["member_val_mse"], strict=True):
+        m.update(weight=w, val_mse=v)
+    return FitReport(
+        best_val_loss=weighting["ensemble_val_mse"],
+        train_seconds=time.perf_counter() - t0,
+        extra={"members": members, "weights": ensemble.config.weights},
     )
 
 

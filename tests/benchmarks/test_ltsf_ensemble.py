@@ -1,0 +1,78 @@
+"""The LTSF ensemble study scores members only on the same target windows (the combination
+numerics are tested with the model: ``tests/tsforge/models/test_ensemble.py``)."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from benchmarks.ltsf_ensemble import aligned_targets
+
+
+def _task(starts, input_len):
+    ds = SimpleNamespace(starts=SimpleNamespace(numpy=lambda: np.asarray(starts)), input_len=input_len)
+    return SimpleNamespace(dataset=lambda split: ds)
+
+
+def test_members_must_score_the_same_target_windows():
+    # lookbacks 96 and 336 over the same targets: input starts differ by the lookback difference
+    same = [_task(np.arange(336, 346), 96), _task(np.arange(96, 106), 336)]
+    assert aligned_targets(same, "test") == 10
+    shifted = [_task(np.arange(336, 346), 96), _task(np.arange(97, 107), 336)]
+    with pytest.raises(ValueError, match="not the same targets"):
+        aligned_targets(shifted, "test")
+    shorter = [_task(np.arange(336, 346), 96), _task(np.arange(96, 105), 336)]
+    with pytest.raises(ValueError, match="test windows"):
+        aligned_targets(shorter, "test")
+
+
+def _study_row():
+    members = [
+        {"model": "sparsetsf", "input_len": 720, "grid_test_mse": 0.3667, "grid_params": 145},
+        {"model": "cyclenet", "input_len": 336, "grid_test_mse": 0.3740, "grid_params": 9480},
+    ]
+
+    def weighting(mse, weights):
+        return {
+            "weights": weights,
+            "test_mse": mse,
+            "test_mse_std": 0.001,
+            "test_mae": 0.39,
+            "gap_to_published": mse / 0.35 - 1,
+        }
+
+    return {
+        "dataset": "etth1",
+        "horizon": 96,
+        "members": members,
+        "equal": weighting(0.3512, {"sparsetsf": 0.5, "cyclenet": 0.5}),
+        "validation": weighting(0.3613, {"cyclenet": 1.0}),
+        "published_best_mse": 0.35,
+        "seeds": [2024, 2025, 2026],
+        "seconds": 300.0,
+        "command": "python -m benchmarks.ltsf_ensemble --datasets etth1 --horizons 96",
+        "model_commands": {"equal": "tsforge train etth1 --model ensemble ...", "validation": "..."},
+    }
+
+
+def test_the_study_becomes_one_grid_row_per_weighting_and_a_table_column():
+    from benchmarks.ltsf import markdown_table, summarise
+    from benchmarks.ltsf_ensemble import grid_rows
+
+    rows = grid_rows(_study_row())
+    assert [(r["model"], r["test_mse"]) for r in rows] == [
+        ("ensemble", 0.3512),
+        ("ensemble_validation", 0.3613),
+    ]
+    assert all(
+        r["input_len"] == 720 and r["params"] == 145 + 9480 and r["train_seconds"] == 100.0 for r in rows
+    )
+    assert rows[0]["model_command"].startswith("tsforge train etth1 --model ensemble")
+    single = {"dataset": "etth1", "horizon": 96, "model": "sparsetsf", "test_mse": 0.3667, "input_len": 720}
+    lines = markdown_table([single, *rows]).splitlines()
+    assert lines[0].split(" | ")[2:5] == ["SparseTSF", "Ensemble", "Ensemble (val. weights)"]
+    assert "**.351 (2 models)**" in lines[2] and "| .361 (2 models) |" in lines[2] and "+0.3%" in lines[2]
+    best = summarise(
+        [{**single, "published_best_mse": 0.35, "gap_to_published": 0.048, "train_seconds": 1}, *rows]
+    )
+    assert best["best_per_cell"]["etth1/96"]["best_model"] == "ensemble"
