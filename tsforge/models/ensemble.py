@@ -300,10 +300,3 @@ class EnsembleForecaster(Forecaster):
     @property
     def n_parameters(self) -> int:
         return sum(m.n_parameters for m in self.members)
-
-    def describe_members(self) -> list[str]:
-        """``["sparsetsf (L 720) 0.25", ...]``: for logs and the CLI."""
-        return [
-            f"{s.model} (L {m.context.input_len}) {w:.2f}"
-            for s, m, w in zip(self.specs, self.members, self.weights, strict=True)
-        ]
