@@ -40,6 +40,7 @@ import argparse
 import json
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.common import int_list, previous_rows, write_results
-from tsforge.models.ensemble import WEIGHTINGS, GramSums, gram_update, greedy_weights
+from tsforge.models.ensemble import WEIGHTINGS, GramSums, greedy_weights
 
 log = logging.getLogger("benchmarks.ltsf_ensemble")
 NAME = "ltsf_ensemble"
@@ -64,44 +65,38 @@ def aligned_targets(tasks: list[Any], split: str) -> int:
     return len(targets[0])
 
 
-def _predict(forecaster: Any, task: Any, split: str, idx: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+def member_forecasts(
+    members: list[Any], split: str, batch_size: int = 128
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """``(preds [M, B, H, C], y, mask)`` per batch of ``split``: every member forecasts the same
+    targets from its own input window (checked by :func:`aligned_targets`)."""
     import torch
 
-    with torch.no_grad():
-        batch = task.dataset(split).get_batch(torch.as_tensor(idx))
-        return forecaster.predict(batch).float().numpy(), batch
+    n = aligned_targets([m.task for m in members], split)
+    for lo in range(0, n, batch_size):
+        idx = torch.arange(lo, min(lo + batch_size, n))
+        preds, batch = [], None
+        with torch.no_grad():
+            for m in members:
+                batch = m.task.dataset(split).get_batch(idx)
+                preds.append(m.forecaster.predict(batch).float().numpy())
+        yield np.stack(preds), batch["y"].numpy(), batch["y_mask"].numpy()
 
 
 def split_sums(members: list[Any], split: str, batch_size: int = 128) -> GramSums:
     """Gram sums of the members' forecasts of every window of ``split``."""
-    tasks = [m.task for m in members]
-    n = aligned_targets(tasks, split)
-    sums = GramSums.empty(len(members))
-    for lo in range(0, n, batch_size):
-        idx = np.arange(lo, min(lo + batch_size, n))
-        preds, batch = [], None
-        for m in members:
-            p, batch = _predict(m.forecaster, m.task, split, idx)
-            preds.append(p)
-        gram_update(sums, np.stack(preds), batch["y"].numpy(), batch["y_mask"].numpy())
-    return sums
+    return GramSums.of(len(members), member_forecasts(members, split, batch_size))
 
 
 def ensemble_mae(
     members: list[Any], weightings: dict[str, np.ndarray], split: str = "test", batch_size: int = 128
 ) -> dict[str, float]:
     """MAE of each weighted average (needs the forecasts themselves: one more pass)."""
-    n = aligned_targets([m.task for m in members], split)
     total, count = dict.fromkeys(weightings, 0.0), 0.0
-    for lo in range(0, n, batch_size):
-        idx = np.arange(lo, min(lo + batch_size, n))
-        preds, batch = [], None
-        for m in members:
-            p, batch = _predict(m.forecaster, m.task, split, idx)
-            preds.append(p.astype(np.float64))
-        mask, y = batch["y_mask"].numpy(), batch["y"].numpy()
+    for preds, y, mask in member_forecasts(members, split, batch_size):
+        preds = preds.astype(np.float64)
         for name, w in weightings.items():
-            total[name] += float((np.abs(np.tensordot(w, np.stack(preds), axes=1) - y) * mask).sum())
+            total[name] += float((np.abs(np.tensordot(w, preds, axes=1) - y) * mask).sum())
         count += float(mask.sum())
     return {name: t / count for name, t in total.items()}
 

@@ -76,3 +76,39 @@ def test_the_study_becomes_one_grid_row_per_weighting_and_a_table_column():
         [{**single, "published_best_mse": 0.35, "gap_to_published": 0.048, "train_seconds": 1}, *rows]
     )
     assert best["best_per_cell"]["etth1/96"]["best_model"] == "ensemble"
+
+
+def test_the_study_scores_members_exactly_as_the_ensemble_model_does():
+    """The study holds separately trained members (each its own task); the registered
+    ``ensemble`` model slices one window per member. Both must give the same sums and errors."""
+    import pandas as pd
+    import torch
+
+    from benchmarks.ltsf_ensemble import Member, ensemble_mae, split_sums
+    from tsforge.data.frame import TimeSeriesData
+    from tsforge.data.task import prepare_task
+    from tsforge.evaluation import evaluate
+    from tsforge.training.fitting import fit_model
+    from tsforge.training.spec import TrainingSpec
+
+    t = np.arange(900, dtype=float)
+    vals = np.stack([np.sin(2 * np.pi * t / 24), np.cos(2 * np.pi * t / 12)], 1)
+    vals = vals + 0.1 * np.random.default_rng(0).normal(size=vals.shape)
+    data = TimeSeriesData(vals, pd.date_range("2021-01-04", periods=900, freq="h").values, ["a", "b"], "h")
+    task = prepare_task(data, 72, 12)
+    quick = {"max_epochs": 1, "batch_size": 64}
+    members = [{"model": "nlinear", "train": quick}, {"model": "sparsetsf", "input_len": 48, "train": quick}]
+    spec = TrainingSpec("ensemble", model_config={"members": members, "weights": "validation"}, seed=3)
+    ens = fit_model(spec, task).forecaster
+    held = [
+        Member(label=m.name, input_len=m.context.input_len, lr=None, period=None, row_test_mse=0.0,
+               forecaster=m, task=ens.member_task(task, i))
+        for i, m in enumerate(ens.members)
+    ]  # fmt: skip
+    ours, model = split_sums(held, "val", batch_size=50), ens.validation_sums(task)
+    np.testing.assert_allclose(ours.G, model.G, rtol=1e-10)
+    np.testing.assert_allclose(ours.b, model.b, rtol=1e-10)
+    assert (ours.c, ours.n) == pytest.approx((model.c, model.n), rel=1e-10)
+    mae = ensemble_mae(held, {"fitted": ens.weights}, "test", batch_size=50)["fitted"]
+    with torch.no_grad():
+        assert mae == pytest.approx(evaluate(ens, task, "test").normalized["mae"], rel=1e-5)

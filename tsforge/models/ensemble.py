@@ -27,13 +27,14 @@ input length) or ``{"model": "nlinear", "input_len": 336, "config": {"revin": tr
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 
-from tsforge.errors import ConfigError
+from tsforge.errors import ConfigError, ModelNotFoundError
 from tsforge.models.base import Forecaster, ModelContext
 from tsforge.models.registry import get_model_spec, register_model
 
@@ -70,6 +71,15 @@ class GramSums:
     @classmethod
     def empty(cls, n_members: int) -> GramSums:
         return cls(np.zeros((n_members, n_members)), np.zeros(n_members))
+
+    @classmethod
+    def of(cls, n_members: int, batches: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> GramSums:
+        """The sums over ``(preds, y, mask)`` batches (see :func:`gram_update`): one pass, whatever
+        produces the forecasts (the ensemble's own members, or separately trained models)."""
+        sums = cls.empty(n_members)
+        for preds, y, mask in batches:
+            gram_update(sums, preds, y, mask)
+        return sums
 
     def mse(self, weights: np.ndarray) -> float:
         """MSE of ``Σ wᵢ pᵢ`` against the targets."""
@@ -178,16 +188,7 @@ class EnsembleForecaster(Forecaster):
         return {"seed": seed, **options}
 
     def __init__(self, context: ModelContext, config: dict[str, Any] | Any | None = None) -> None:
-        super().__init__(context, config)
-        self.specs = [MemberSpec.parse(m, i) for i, m in enumerate(self.config.members or DEFAULT_MEMBERS)]
-        for i, spec in enumerate(self.specs):
-            kind = get_model_spec(spec.model).kind
-            if kind not in ("neural", "ml", "baseline"):
-                raise ConfigError(
-                    f"members[{i}]: {spec.model!r} is a {kind} model; an ensemble averages window "
-                    "models (neural, LightGBM, baselines)",
-                    field=f"members[{i}]",
-                )
+        super().__init__(context, config)  # validate() parses and checks self.specs
         self.members: list[Forecaster] = [self.build_member(i) for i in range(len(self.specs))]
         self.weights = np.full(len(self.members), 1.0 / len(self.members))
         # what the predictor checks per request: every member's needs at once
@@ -216,11 +217,21 @@ class EnsembleForecaster(Forecaster):
         members = self.config.members
         if members is not None and (not isinstance(members, list | tuple) or not members):
             raise ConfigError(f"members must be a non-empty list, got {members!r}", field="members")
-        for i, m in enumerate(members or ()):
-            spec = MemberSpec.parse(m, i)
+        self.specs = [MemberSpec.parse(m, i) for i, m in enumerate(members or DEFAULT_MEMBERS)]
+        for i, spec in enumerate(self.specs):
             if spec.model == self.name:
                 raise ConfigError(
                     f"members[{i}]: an ensemble cannot contain an ensemble", field=f"members[{i}]"
+                )
+            try:
+                kind = get_model_spec(spec.model).kind
+            except ModelNotFoundError as err:
+                raise ConfigError(f"members[{i}]: {err.message}", field=f"members[{i}]") from err
+            if kind not in ("neural", "ml", "baseline"):
+                raise ConfigError(
+                    f"members[{i}]: {spec.model!r} is a {kind} model; an ensemble averages window "
+                    "models (neural, LightGBM, baselines)",
+                    field=f"members[{i}]",
                 )
             if spec.input_len is not None and spec.input_len > self.context.input_len:
                 raise ConfigError(
@@ -259,12 +270,11 @@ class EnsembleForecaster(Forecaster):
 
     def validation_sums(self, task: ForecastTask, batch_size: int = 128) -> GramSums:
         """Gram sums of the members' forecasts of every validation window."""
-        sums = GramSums.empty(len(self.members))
-        for batch in task.dataset("val").batches(batch_size):
-            gram_update(
-                sums, self.member_predictions(batch).numpy(), batch["y"].numpy(), batch["y_mask"].numpy()
-            )
-        return sums
+        batches = task.dataset("val").batches(batch_size)
+        return GramSums.of(
+            len(self.members),
+            ((self.member_predictions(b).numpy(), b["y"].numpy(), b["y_mask"].numpy()) for b in batches),
+        )
 
     def fit_weights(self, task: ForecastTask) -> dict[str, Any]:
         """Set :attr:`weights` (equal, or greedy on validation) and say what each member scores."""

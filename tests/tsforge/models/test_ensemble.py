@@ -167,8 +167,9 @@ def test_bad_ensembles_are_refused_naming_the_member(config, field, message):
 
 
 def test_unknown_member_models_name_themselves():
-    with pytest.raises(Exception, match="no_such_model"):
-        build_model("ensemble", _context(), {"members": ["no_such_model"]})
+    with pytest.raises(ConfigError, match="no_such_model.*available: ") as err:
+        build_model("ensemble", _context(), {"members": ["sparsetsf", "no_such_model"]})
+    assert err.value.where["field"] == "members[1]"
 
 
 def test_a_panel_is_sent_to_the_routed_ensemble():
