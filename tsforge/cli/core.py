@@ -253,13 +253,20 @@ def train_cmd(
         )
     if outcome.run_id:
         console.print(f"MLflow run [bold]{outcome.run_id}[/]")
-    if outcome.registered_name:
-        console.print(
-            f"Registered [bold]{outcome.registered_name}[/] version {outcome.version}; "
-            f"champion = version {outcome.champion_version}  →  models:/{outcome.registered_name}@champion"
-        )
-        if outcome.promotion:
-            console.print(f"  {outcome.promotion}")
+    print_registration(outcome)
+
+
+def print_registration(result: Any) -> None:
+    """Say what was registered and where the champion alias points (any result with
+    ``registered_name``, ``version``, ``champion_version`` and ``promotion``)."""
+    if not result.registered_name:
+        return
+    console.print(
+        f"Registered [bold]{result.registered_name}[/] version {result.version}; "
+        f"champion = version {result.champion_version}  →  models:/{result.registered_name}@champion"
+    )
+    if result.promotion:
+        console.print(f"  {result.promotion}")
 
 
 def _train_panel(
@@ -316,13 +323,7 @@ def _train_panel(
         )
     if out.run_id:
         console.print(f"MLflow run [bold]{out.run_id}[/]")
-    if out.registered_name:
-        console.print(
-            f"Registered [bold]{out.registered_name}[/] version {out.version}; "
-            f"champion = version {out.champion_version}  →  models:/{out.registered_name}@champion"
-        )
-        if out.promotion:
-            console.print(f"  {out.promotion}")
+    print_registration(out)
 
 
 def _holdout_interval_rows(metrics: dict[str, float]) -> list[dict[str, Any]]:

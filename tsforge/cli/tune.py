@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from tsforge.cli.app import app, console, err_console, quiet_third_party
-from tsforge.cli.core import _parse_options
+from tsforge.cli.core import _parse_options, print_registration
 from tsforge.cli.data_options import (
     CoordsOption,
     DataArgument,
@@ -274,13 +274,7 @@ def _print_result(result: Any) -> None:
             f"retrained best: val MSE {m.get('val_mse', nan):.5f}, test MSE {m.get('test_mse', nan):.5f}, "
             f"test MAE {m.get('test_mae', nan):.5f} (normalised); MLflow run {result.final_run_id}"
         )
-    if result.registered_name:
-        console.print(
-            f"Registered [bold]{result.registered_name}[/] version {result.version}; champion = version "
-            f"{result.champion_version}  →  models:/{result.registered_name}@champion"
-        )
-        if result.promotion:
-            console.print(f"  {result.promotion}")
+    print_registration(result)
     console.print(
         f"MLflow parent run {result.parent_run_id} (experiment {result.experiment!r}); plots under tuning/"
     )
