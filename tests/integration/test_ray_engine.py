@@ -178,3 +178,32 @@ def test_without_an_address_a_local_ray_instance_runs_the_work(ray_address, tmp_
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "ray local x1 1 [3, -2, 1]"
+
+
+def test_ensemble_members_trained_on_the_cluster_are_the_members_trained_here(ray_engine):
+    """``tsforge train --model ensemble --engine ray``: each member is one Ray task; the ensemble
+    comes back the same as one trained member after member in this process (one thread)."""
+    import torch
+
+    from tsforge.data.frame import TimeSeriesData
+    from tsforge.data.task import prepare_task
+    from tsforge.engine import using
+    from tsforge.training.fitting import fit_model
+    from tsforge.training.spec import TrainingSpec
+
+    t = np.arange(700, dtype=float)
+    vals = np.stack([np.sin(2 * np.pi * t / 24), np.cos(2 * np.pi * t / 12)], 1)
+    vals = vals + 0.1 * np.random.default_rng(4).normal(size=vals.shape)
+    data = TimeSeriesData(vals, pd.date_range("2021-01-04", periods=700, freq="h").values, ["a", "b"], "h")
+    task = prepare_task(data, 48, 12)
+    quick = {"max_epochs": 1, "batch_size": 64}
+    members = [{"model": "sparsetsf", "train": quick}, {"model": "nlinear", "input_len": 24, "train": quick}]
+    spec = TrainingSpec(
+        "ensemble", model_config={"members": members}, train_config={"num_threads": 1}, seed=2
+    )
+    here = fit_model(spec, task)
+    with using(ray_engine):
+        remote = fit_model(spec, task)
+    assert remote.report.extra["engine"].startswith("ray")
+    batch = task.dataset("test").get_batch(torch.arange(10))
+    torch.testing.assert_close(remote.forecaster.predict(batch), here.forecaster.predict(batch))

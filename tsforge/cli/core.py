@@ -110,7 +110,14 @@ def train_cmd(
             "(default: the catalogue's)."
         ),
     ] = None,
-    n_jobs: Annotated[int, typer.Option("--n-jobs", help="Processes for local (per-series) models.")] = 1,
+    n_jobs: Annotated[
+        int,
+        typer.Option(
+            "--n-jobs",
+            help="Processes for local (per-series) models, and for an ensemble's members (trained "
+            "side by side, one thread each).",
+        ),
+    ] = 1,
     engine: EngineOption = None,
     ray_address: RayAddressOption = None,
     epochs: Annotated[int | None, typer.Option(help="Maximum epochs.")] = None,
@@ -160,7 +167,7 @@ def train_cmd(
     from tsforge.pipeline import train
 
     dataset = data_source(data, dataset, "train")
-    eng = engine_from_options(engine, ray_address, n_jobs)  # per-series (panel) work runs on it
+    eng = engine_from_options(engine, ray_address, n_jobs)  # per-series work and ensemble members run on it
     load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords)
     split = protocol_for(dataset, split)
     strategy_name = "selective" if selective else strategy
@@ -189,12 +196,12 @@ def train_cmd(
             "--drop-short applies to the panel protocol: a --split cuts one aligned series by time",
             field="drop_short",
         )
+    from tsforge.engine import using
+
     if split == HOLDOUT:
         from tsforge.pipeline.panel import refuse_loss_strategy
 
         refuse_loss_strategy(strategy_name)
-        from tsforge.engine import using
-
         with using(eng):
             _train_panel(
                 dataset,
@@ -212,21 +219,22 @@ def train_cmd(
                 drop_short,
             )
         return
-    outcome = train(
-        dataset,
-        model,
-        input_len=input_len,
-        horizon=horizon,
-        split=split,
-        model_config=_parse_options(option, "model"),
-        train_config=train_cfg,
-        strategy=strategy_name,
-        strategy_config=strategy_config,
-        seed=seed,
-        track=not no_track,
-        registered_name=register_as,
-        load_kwargs=load_kwargs,
-    )
+    with using(eng):  # an ensemble's members train side by side on it
+        outcome = train(
+            dataset,
+            model,
+            input_len=input_len,
+            horizon=horizon,
+            split=split,
+            model_config=_parse_options(option, "model"),
+            train_config=train_cfg,
+            strategy=strategy_name,
+            strategy_config=strategy_config,
+            seed=seed,
+            track=not no_track,
+            registered_name=register_as,
+            load_kwargs=load_kwargs,
+        )
     m = outcome.metrics
     row = {
         "model": model,

@@ -9,8 +9,9 @@ one multichannel task.
 
 Each member keeps its own input length (it reads the last ``input_len`` steps of the ensemble's
 window, which is the longest of them), its own options and its own training options; the one
-training loop fits every member in turn (:func:`tsforge.training.fitting.train_forecaster`), and
-the weights are then set on the **validation** windows:
+training loop fits every member (:func:`tsforge.training.fitting.train_forecaster`: in turn, or
+side by side on the engine, ``--n-jobs`` / ``--engine ray``), and the weights are then set on the
+**validation** windows:
 
 * ``weights="equal"`` (default): every member counts the same. Equal weights are the classic
   robust choice (the "forecast combination puzzle": estimated weights seldom beat them out of

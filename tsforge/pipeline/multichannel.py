@@ -399,6 +399,7 @@ def _log(run: Any, outcome: TrainOutcome, series: TimeSeriesData, tracking: Trac
 
         run.log_table(pd.DataFrame(members), "ensemble_members.json")
         run.log_metrics({f"weight_{i}_{m['model']}": m["weight"] for i, m in enumerate(members)})
+        run.log_params({"ensemble.members_trained_on": outcome.fit_report.extra.get("engine", "in process")})
     register = tracking.register and tracking.log_model
     logged = log_trained_model(
         run,

@@ -12,15 +12,17 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
+from tqdm import tqdm
 
 from tsforge.errors import ConfigError
 from tsforge.models.base import FitReport, Forecaster, ModelContext, NeuralForecaster
 from tsforge.models.ensemble import EnsembleForecaster
 from tsforge.models.registry import get_model_spec, model_names
+from tsforge.progress import bar_options
 from tsforge.training.callbacks import ProgressCallback
 from tsforge.training.config import TrainConfig
 from tsforge.training.loop import fit as run_loop
@@ -40,6 +42,8 @@ __all__ = [
     "check_strategy",
     "train_forecaster",
     "fit_model",
+    "fit_member",
+    "MemberJob",
 ]
 
 
@@ -129,6 +133,40 @@ def train_forecaster(
     )
 
 
+@dataclass(frozen=True)
+class MemberJob:
+    """One ensemble member to train: the untrained ensemble (it builds the member), the member's
+    index, the ensemble's task and the member's training options (seed included)."""
+
+    ensemble: EnsembleForecaster
+    index: int
+    task: ForecastTask
+    options: dict[str, Any]
+    label: str
+    progress: bool = False
+
+
+def fit_member(job: MemberJob) -> tuple[Forecaster, dict[str, Any]]:
+    """Seed, build and train one member, exactly as :func:`fit_model` would train the model
+    alone; return it with a summary. A pure function of the job, so the engine's workers (a
+    local process pool, Ray) and this process give the same member for the same thread count."""
+    seed_all(int(job.options["seed"]))
+    ensemble, i = job.ensemble, job.index
+    member = ensemble.build_member(i)
+    cfg = TrainConfig.for_model(member, job.options)
+    bars = [ProgressCallback(desc=job.label)] if job.progress else []
+    t = time.perf_counter()
+    report = train_forecaster(member, ensemble.member_task(job.task, i), cfg, callbacks=bars)
+    return member, {
+        "model": ensemble.specs[i].model,
+        "input_len": member.context.input_len,
+        "best_val_loss": report.best_val_loss,
+        "epochs_run": len(report.history),
+        "seconds": time.perf_counter() - t,
+        "n_parameters": member.n_parameters,
+    }
+
+
 def _train_ensemble(ensemble: EnsembleForecaster, task: ForecastTask, cfg: TrainConfig) -> FitReport:
     """Every member through :func:`train_forecaster` on its own input windows (same targets),
     seeded and built as if trained alone (so it is the model ``fit_model`` gives with the same
@@ -138,37 +176,54 @@ def _train_ensemble(ensemble: EnsembleForecaster, task: ForecastTask, cfg: Train
     options only the seed, the progress bar and the thread count carry over (see the model's
     ``training_options``). Per-epoch callbacks are not passed on: the members' epochs would
     overwrite each other's steps in one run; each member's summary is in ``extra["members"]``.
+
+    **At once on the current engine** (:func:`tsforge.engine.get_engine`: ``tsforge train
+    --n-jobs 4`` or ``--engine ray``): members are independent, so each is one engine task
+    (:func:`fit_member`) and they train side by side, one torch thread each (more would
+    oversubscribe the CPUs the engine already fills). A member is then the model trained alone
+    with the same seed and one thread; in this process it uses the ensemble's thread count.
     """
+    from tsforge.engine import get_engine
+
     t0 = time.perf_counter()
-    members = []
-    for i, spec in enumerate(ensemble.specs):
-        seed_all(cfg.seed)
-        member = ensemble.members[i] = ensemble.build_member(i)  # as fit_model builds a model alone
-        member_cfg = TrainConfig.for_model(
-            member, {"seed": cfg.seed, "progress": False, "num_threads": cfg.num_threads, **spec.train}
+    n = len(ensemble.specs)
+    engine = get_engine()
+    side_by_side = n > 1 and (engine.name != "local" or engine.workers > 1)
+    threads = 1 if side_by_side else cfg.num_threads
+    jobs = [
+        MemberJob(
+            ensemble,
+            i,
+            task,
+            {"seed": cfg.seed, "progress": False, "num_threads": threads, **spec.train},
+            # the progress lines say which member is training ("timebase L 720 (2/4) epoch 3: ...")
+            label=f"{spec.model} L {ensemble.member_input_len(spec)} ({i + 1}/{n})",
+            progress=cfg.progress and not side_by_side,
         )
-        # the progress lines say which member is training ("timebase L 720 (2/4) epoch 3: ...")
-        label = f"{spec.model} L {member.context.input_len} ({i + 1}/{len(ensemble.members)})"
-        bars = [ProgressCallback(desc=label)] if cfg.progress else []
-        t = time.perf_counter()
-        report = train_forecaster(member, ensemble.member_task(task, i), member_cfg, callbacks=bars)
-        members.append(
-            {
-                "model": spec.model,
-                "input_len": member.context.input_len,
-                "best_val_loss": report.best_val_loss,
-                "epochs_run": len(report.history),
-                "seconds": time.perf_counter() - t,
-                "n_parameters": member.n_parameters,
-            }
-        )
+        for i, spec in enumerate(ensemble.specs)
+    ]
+    if side_by_side:
+        bar = tqdm(total=n, desc=f"ensemble members ({engine.describe()})", unit="member",
+                   disable=not cfg.progress, **bar_options())  # fmt: skip
+        try:
+            fitted = engine.map(fit_member, jobs, on_result=lambda i, _: bar.update(1))
+        finally:
+            bar.close()
+    else:
+        fitted = [fit_member(job) for job in jobs]
+    ensemble.members = [member for member, _ in fitted]
+    members = [summary for _, summary in fitted]
     weighting = ensemble.fit_weights(task)
     for m, w, v in zip(members, weighting["weights"], weighting["member_val_mse"], strict=True):
         m.update(weight=w, val_mse=v)
     return FitReport(
         best_val_loss=weighting["ensemble_val_mse"],
         train_seconds=time.perf_counter() - t0,
-        extra={"members": members, "weights": ensemble.config.weights},
+        extra={
+            "members": members,
+            "weights": ensemble.config.weights,
+            "engine": engine.describe() if side_by_side else "in process",
+        },
     )
 
 

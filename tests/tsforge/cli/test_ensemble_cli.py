@@ -1,6 +1,6 @@
-"""``tsforge train --model ensemble`` on a user's wide file: the weights are printed and logged,
-the registered ensemble forecasts with intervals like any model, and a member that reads more
-than the ensemble's window is one clear line."""
+"""``tsforge train --model ensemble`` on a user's wide file (members side by side, ``--n-jobs 2``):
+the weights are printed and logged, the registered ensemble forecasts with intervals like any
+model, and a member that reads more than the ensemble's window is one clear line."""
 
 import json
 
@@ -36,12 +36,15 @@ def test_an_ensemble_trains_registers_and_forecasts_with_intervals(tracking_uri,
 
     data = _wide(tmp_path / "wide.csv", 600)
     common = ["--split", "7:1:2", "--input", "48", "--horizon", "12", "--option", f"members={MEMBERS}"]
-    code, out, err = run_cli(capsys, "train", data, "--model", "ensemble", *common, "--register-as", "ens")
+    code, out, err = run_cli(
+        capsys, "train", data, "--model", "ensemble", *common, "--n-jobs", "2", "--register-as", "ens"
+    )
     assert code == 0, err[-3000:]
     flat = " ".join(out.split())
     assert "ensemble weights" in flat and "sparsetsf L 48: 0.50" in flat and "nlinear L 24: 0.50" in flat
     run = MlflowClient().search_runs(MlflowClient().get_experiment_by_name("wide").experiment_id)[0]
     assert run.data.metrics["weight_0_sparsetsf"] == 0.5
+    assert run.data.params["ensemble.members_trained_on"] == "local x2"  # --n-jobs reached the members
     logged = MlflowClient().download_artifacts(run.info.run_id, "ensemble_members.json", str(tmp_path))
     with open(logged) as fh:
         members = json.load(fh)

@@ -125,6 +125,35 @@ def test_a_member_is_the_model_trained_alone_with_the_same_seed():
     torch.testing.assert_close(member.predict(batch), alone.forecaster.predict(batch))
 
 
+def test_members_trained_side_by_side_on_the_engine_are_the_members_trained_in_process():
+    """``--n-jobs 2``: each member is one engine task (a forked worker, one thread), and the
+    ensemble is the same as the one trained member after member in this process on one thread."""
+    from tsforge.engine import LocalEngine, using
+
+    task = _task()
+    spec = TrainingSpec(
+        "ensemble",
+        model_config={"members": MEMBERS, "weights": "validation"},
+        train_config={"num_threads": 1},
+        seed=5,
+    )
+    here = fit_model(spec, task)
+    with using(LocalEngine(2)):
+        pooled = fit_model(spec, task)
+    assert here.report.extra["engine"] == "in process"
+    assert pooled.report.extra["engine"] == "local x2"
+    np.testing.assert_allclose(pooled.forecaster.weights, here.forecaster.weights)
+    batch = task.dataset("test").get_batch(torch.arange(16))
+    for a, b in zip(pooled.forecaster.members, here.forecaster.members, strict=True):
+        torch.testing.assert_close(a.predict(_sliced(batch, a)), b.predict(_sliced(batch, b)))
+    torch.testing.assert_close(pooled.forecaster.predict(batch), here.forecaster.predict(batch))
+
+
+def _sliced(batch, member):
+    L = member.context.input_len
+    return {k: (v[:, -L:] if k in ("x", "x_mask", "x_cal") else v) for k, v in batch.items()}
+
+
 def test_equal_weights_and_a_deterministic_fit():
     a, task = _fit("equal")
     b, _ = _fit("equal")
