@@ -12,10 +12,13 @@ Protocol, per (dataset, horizon):
 1. **members** — every model of the cell in ``ltsf.json`` (``--models``; PatchTST is left out by
    default for its 6–14 min per run), each with the configuration its row chose on validation
    (lookback, and the learning rate / folding period where those were searched);
-2. **per seed** — every member is trained again with that seed (one MLflow run each, experiment
-   ``benchmark-ltsf``), and its forecasts of every validation and test window are reduced to
-   Gram sums (:func:`tsforge.models.ensemble.gram_update`): the MSE of any weighted average
-   follows exactly, without keeping the forecasts (Weather at H720 would be gigabytes);
+2. **per seed** — the members are trained again with that seed as one ``ensemble`` model (one
+   MLflow run per seed, experiment ``benchmark-ltsf``, with each member's validation MSE in
+   ``ensemble_members.json``); a member of an ensemble is the model trained alone with the same
+   seed, and ``--workers N`` trains N members at once (a process pool, one thread each: the same
+   numbers). Their forecasts of every validation and test window are reduced to Gram sums
+   (:class:`tsforge.models.ensemble.GramSums`): the MSE of any weighted average follows exactly,
+   without keeping the forecasts (Weather at H720 would be gigabytes);
 3. **weights** — equal, and greedy forward selection with replacement (Caruana et al., ICML 2004)
    on the **first seed's validation** MSE, then held for every seed: the ``ensemble`` model's
    ``weights="equal"`` and ``weights="validation"``. The test split plays no part in any choice;
@@ -30,6 +33,7 @@ share the test windows: the grid's windows are the same targets whatever the loo
 reach into the previous split), and :func:`aligned_targets` checks it.
 
     python -m benchmarks.ltsf_ensemble --datasets etth1 --horizons 96
+    python -m benchmarks.ltsf_ensemble --datasets weather --horizons 720 --workers 2
     python -m benchmarks.ltsf_ensemble --datasets ettm1 --horizons 96,192 --out ltsf_ensemble_ettm1
     python -m benchmarks.ltsf_ensemble --datasets etth1 --horizons 96 --print-commands equal
 """
@@ -176,14 +180,42 @@ def model_command(dataset: str, horizon: int, members: list[Member], weights: st
 def train_members(
     dataset: str, horizon: int, members: list[Member], seed: int, args: argparse.Namespace
 ) -> None:
-    from benchmarks.ltsf import train_once
+    """Train the cell's members with ``seed`` as one ``ensemble`` model (one tracked run per seed,
+    experiment ``benchmark-ltsf``): each member is the model trained alone with that seed, and
+    with ``--workers N`` they train side by side on a process pool (one thread each, as here)."""
+    from benchmarks.ltsf import EXPERIMENT, catalogue_data
+    from tsforge.engine import get_engine, using
+    from tsforge.pipeline import train
 
-    for m in members:
-        out = train_once(dataset, horizon, m.label, m.input_len, seed, args, m.lr, m.period)
-        m.forecaster, m.task = out.forecaster, out.task
-        m.val_mse, m.test_mse = float(out.metrics["val_mse"]), float(out.metrics["test_mse"])
-        log.info("%s/H%d s%d %s L=%d: val %.4f test %.4f (%.0f s)", dataset, horizon, seed, m.label,
-                 m.input_len, m.val_mse, m.test_mse, out.metrics["train_seconds"])  # fmt: skip
+    series, split = catalogue_data(dataset)
+    options = [member_option(m) for m in members]
+    if args.max_epochs is not None:
+        for o in options:
+            o["train"] = {**o.get("train", {}), "max_epochs": args.max_epochs}
+    with using(get_engine("local", n_jobs=args.workers)):
+        out = train(
+            series,
+            "ensemble",
+            input_len=max(m.input_len for m in members),
+            horizon=horizon,
+            split=split,
+            model_config={"members": options, "weights": "equal"},
+            train_config={"progress": False, "num_threads": args.threads},
+            seed=seed,
+            track=args.track,
+            register=False,
+            log_model=False,
+            experiment=EXPERIMENT,
+            run_name=f"ensemble-{dataset}-H{horizon}-s{seed}",
+            tags={"tsforge.benchmark": "ltsf", "ltsf.model": "ensemble"},
+            progress=False,
+        )
+    ensemble = out.forecaster
+    for i, (m, summary) in enumerate(zip(members, out.fit_report.extra["members"], strict=True)):
+        m.forecaster, m.task = ensemble.members[i], ensemble.member_task(out.task, i)
+        m.val_mse = float(summary["val_mse"])
+        log.info("%s/H%d s%d %s L=%d: val %.4f (%.0f s)", dataset, horizon, seed, m.label, m.input_len,
+                 m.val_mse, summary["seconds"])  # fmt: skip
 
 
 def run_cell(dataset: str, horizon: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -199,6 +231,8 @@ def run_cell(dataset: str, horizon: int, args: argparse.Namespace) -> dict[str, 
     for seed in args.seeds:
         train_members(dataset, horizon, members, seed, args)
         val, test = split_sums(members, "val"), split_sums(members, "test")
+        for i, m in enumerate(members):
+            m.test_mse = test.mse(np.eye(len(members))[i])
         if weights is None:  # chosen on the first seed's validation only
             weights, order = greedy_weights(val)
             best_val = int(np.argmin([m.val_mse for m in members]))
@@ -347,6 +381,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--models", type=_names, default=_names(DEFAULT_MEMBERS), help="the members (grid labels)")
     p.add_argument("--seeds", type=int_list, default=list(SEEDS))
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="train the members side by side in this many processes (one thread each; same numbers)",
+    )
     p.add_argument("--grid", type=Path, default=GRID, help="the grid's results (the members' configurations)")
     p.add_argument("--max-epochs", type=int, default=None, help="cap every member's epochs (smoke tests)")
     p.add_argument("--no-track", dest="track", action="store_false")
@@ -367,7 +407,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     unknown = sorted(set(args.models) - set(RECIPES))
     if unknown:
         p.error(f"unknown model(s) {unknown}; choose from {sorted(RECIPES)}")
-    args.log_models = False  # what ltsf.train_once reads
     return args
 
 
