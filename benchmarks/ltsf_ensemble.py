@@ -321,6 +321,7 @@ def grid_rows(row: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for weighting, label in GRID_LABELS.items():
         r = row[weighting]
+        vals = [seed[weighting].get("val_mse") for seed in row.get("per_seed", ())]
         out.append(
             {
                 "dataset": row["dataset"],
@@ -331,6 +332,9 @@ def grid_rows(row: dict[str, Any]) -> list[dict[str, Any]]:
                 "members": row["members"],
                 "weights": r["weights"],
                 "input_len": max(lengths),
+                # the validation pick's score (in-sample for the validation weights, which it skips);
+                # None for study rows from before it recorded the equal weights' validation MSE
+                "val_mse": float(np.mean(vals)) if vals and None not in vals else None,
                 "test_mse": r["test_mse"],
                 "test_mae": r["test_mae"],
                 "test_mse_std": r["test_mse_std"],

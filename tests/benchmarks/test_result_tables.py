@@ -45,6 +45,47 @@ def test_ltsf_table_names_a_folding_period_validation_chose_over_the_season():
     assert "| .160 (L 336) | **.150 (L 720, P 4)** |" in line
 
 
+def test_ltsf_table_and_summary_show_the_model_picked_on_validation():
+    """The validation pick is the row with the lowest validation MSE (mean over its seeds), not
+    the best on test, and never the validation-weighted ensemble (its weights fitted there)."""
+    from benchmarks.ltsf import summarise
+
+    def row(model, test, vals, **extra):
+        return {
+            **_ltsf_row("etth1", 96, model, test, 720),
+            "runs": [{"val_mse": v} for v in vals],
+            "published_best_mse": 0.350,
+            "gap_to_published": test / 0.350 - 1,
+            "train_seconds": 1.0,
+            **extra,
+        }
+
+    rows = [
+        row("sparsetsf", 0.3667, [0.76, 0.74]),  # best on test, not on validation
+        row("stpe_mlp", 0.3927, [0.66, 0.65]),
+        {**row("ensemble_validation", 0.3613, []), "val_mse": 0.60, "members": [{}, {}]},
+    ]
+    line = markdown_table(rows).splitlines()[2]
+    assert "| .393 STPE-MLP (+12.2%) | .361 | .350 | +3.2% |" in line  # .3927 / .350 − 1
+    pick = summarise(rows)["validation_pick"]
+    assert pick["per_cell"]["etth1/96"]["model"] == "stpe_mlp"
+    assert pick["per_cell"]["etth1/96"]["val_mse"] == pytest.approx(0.655)
+    assert pick["cells_meeting_published"] == 0
+    assert pick["mean_gap_to_published"] == pytest.approx(0.3927 / 0.350 - 1)
+
+
+def test_the_readme_shows_the_ltsf_table_of_ltsf_json():
+    """The README's grid table is generated (``python -m benchmarks.ltsf --table``); a result file
+    changed without regenerating it would make the README say what the results do not."""
+    import json
+    from pathlib import Path
+
+    from benchmarks.ltsf import RESULTS
+
+    table = markdown_table(json.loads(RESULTS.read_text())["rows"])
+    assert table in (Path(__file__).parents[2] / "README.md").read_text()
+
+
 def _cell(model, rel, chosen_val, plain_val, ratio=1.1):
     return {
         "model": model,
