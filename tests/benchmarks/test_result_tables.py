@@ -67,6 +67,9 @@ def test_ltsf_table_and_summary_show_the_model_picked_on_validation():
     ]
     line = markdown_table(rows).splitlines()[2]
     assert "| .393 STPE-MLP (+12.2%) | .361 | .350 | +3.2% |" in line  # .3927 / .350 − 1
+    # a row without a recorded validation MSE (an early ensemble study) cannot be picked
+    unscored = {**row("ensemble", 0.3500, []), "val_mse": None, "members": [{}, {}]}
+    assert "| .393 STPE-MLP (+12.2%) | .350 |" in markdown_table([*rows, unscored]).splitlines()[2]
     pick = summarise(rows)["validation_pick"]
     assert pick["per_cell"]["etth1/96"]["model"] == "stpe_mlp"
     assert pick["per_cell"]["etth1/96"]["val_mse"] == pytest.approx(0.655)
