@@ -81,21 +81,16 @@ def test_the_study_becomes_one_grid_row_per_weighting_and_a_table_column():
 def test_the_study_scores_members_exactly_as_the_ensemble_model_does():
     """The study holds separately trained members (each its own task); the registered
     ``ensemble`` model slices one window per member. Both must give the same sums and errors."""
-    import pandas as pd
     import torch
 
     from benchmarks.ltsf_ensemble import Member, ensemble_mae, split_sums
-    from tsforge.data.frame import TimeSeriesData
+    from tests.conftest import make_series
     from tsforge.data.task import prepare_task
     from tsforge.evaluation import evaluate
     from tsforge.training.fitting import fit_model
     from tsforge.training.spec import TrainingSpec
 
-    t = np.arange(900, dtype=float)
-    vals = np.stack([np.sin(2 * np.pi * t / 24), np.cos(2 * np.pi * t / 12)], 1)
-    vals = vals + 0.1 * np.random.default_rng(0).normal(size=vals.shape)
-    data = TimeSeriesData(vals, pd.date_range("2021-01-04", periods=900, freq="h").values, ["a", "b"], "h")
-    task = prepare_task(data, 72, 12)
+    task = prepare_task(make_series(900, 2), 72, 12)
     quick = {"max_epochs": 1, "batch_size": 64}
     members = [{"model": "nlinear", "train": quick}, {"model": "sparsetsf", "input_len": 48, "train": quick}]
     spec = TrainingSpec("ensemble", model_config={"members": members, "weights": "validation"}, seed=3)

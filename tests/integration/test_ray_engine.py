@@ -185,17 +185,13 @@ def test_ensemble_members_trained_on_the_cluster_are_the_members_trained_here(ra
     comes back the same as one trained member after member in this process (one thread)."""
     import torch
 
-    from tsforge.data.frame import TimeSeriesData
+    from tests.conftest import make_series
     from tsforge.data.task import prepare_task
     from tsforge.engine import using
     from tsforge.training.fitting import fit_model
     from tsforge.training.spec import TrainingSpec
 
-    t = np.arange(700, dtype=float)
-    vals = np.stack([np.sin(2 * np.pi * t / 24), np.cos(2 * np.pi * t / 12)], 1)
-    vals = vals + 0.1 * np.random.default_rng(4).normal(size=vals.shape)
-    data = TimeSeriesData(vals, pd.date_range("2021-01-04", periods=700, freq="h").values, ["a", "b"], "h")
-    task = prepare_task(data, 48, 12)
+    task = prepare_task(make_series(700, 2, seed=4), 48, 12)
     quick = {"max_epochs": 1, "batch_size": 64}
     members = [{"model": "sparsetsf", "train": quick}, {"model": "nlinear", "input_len": 24, "train": quick}]
     spec = TrainingSpec(

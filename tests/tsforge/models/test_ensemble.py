@@ -144,14 +144,10 @@ def test_members_trained_side_by_side_on_the_engine_are_the_members_trained_in_p
     assert pooled.report.extra["engine"] == "local x2"
     np.testing.assert_allclose(pooled.forecaster.weights, here.forecaster.weights)
     batch = task.dataset("test").get_batch(torch.arange(16))
-    for a, b in zip(pooled.forecaster.members, here.forecaster.members, strict=True):
-        torch.testing.assert_close(a.predict(_sliced(batch, a)), b.predict(_sliced(batch, b)))
+    for i, (a, b) in enumerate(zip(pooled.forecaster.members, here.forecaster.members, strict=True)):
+        sliced = here.forecaster.member_batch(batch, i)
+        torch.testing.assert_close(a.predict(sliced), b.predict(sliced))
     torch.testing.assert_close(pooled.forecaster.predict(batch), here.forecaster.predict(batch))
-
-
-def _sliced(batch, member):
-    L = member.context.input_len
-    return {k: (v[:, -L:] if k in ("x", "x_mask", "x_cal") else v) for k, v in batch.items()}
 
 
 def test_equal_weights_and_a_deterministic_fit():
