@@ -172,6 +172,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--max-epochs", type=int, default=None, help="cap every model's epochs (default: its own)")
     p.add_argument("--threads", type=int, default=1, help="torch threads per run")
+    p.add_argument(
+        "--device", default="cpu", help="where the neural models train: cpu (default), cuda, cuda:N, auto"
+    )
+    p.add_argument("--batch-size", type=int, default=None, help="every model's batch size (default: its own)")
     p.add_argument("--no-track", dest="track", action="store_false", help="do not log to MLflow")
     p.add_argument("--log-models", action="store_true", help="also log every model and its forecast plot")
     p.add_argument(
@@ -213,9 +217,25 @@ def command_for(dataset: str, horizon: int, model: str, args: argparse.Namespace
         parts.append(f"--periods {','.join(map(_period_text, args.periods))}")
     if args.max_epochs is not None:
         parts.append(f"--max-epochs {args.max_epochs}")
+    if args.batch_size is not None:
+        parts.append(f"--batch-size {args.batch_size}")
+    if args.device != "cpu":
+        parts.append(f"--device {args.device}")
     if args.quick:
         parts.append("--quick")
     return " ".join(parts)
+
+
+def device_label(device: str) -> str:
+    """``"cpu"``, or the GPU's name for a CUDA run (``"cuda (NVIDIA H200)"``), for the rows."""
+    from tsforge.models.device import resolve_device
+
+    resolved = resolve_device(device)
+    if resolved.type != "cuda":
+        return resolved.type
+    import torch
+
+    return f"cuda ({torch.cuda.get_device_name(resolved)})"
 
 
 _DATA: dict[str, tuple[Any, str]] = {}
@@ -250,9 +270,11 @@ def train_once(
 
     series, split = catalogue_data(dataset)
     recipe = RECIPES[model]
-    train_config: dict[str, Any] = {"progress": False, "num_threads": args.threads}
+    train_config: dict[str, Any] = {"progress": False, "num_threads": args.threads, "device": args.device}
     if args.max_epochs is not None:
         train_config["max_epochs"] = args.max_epochs
+    if args.batch_size is not None:
+        train_config["batch_size"] = args.batch_size
     if lr is not None:
         train_config["lr"] = lr
     model_config = dict(recipe.get("model_config", {}))
@@ -371,7 +393,8 @@ def run_row(dataset: str, horizon: int, model: str, args: argparse.Namespace) ->
         "runs": runs,
         "max_epochs_cap": args.max_epochs,
         "quick": bool(args.quick),
-        "device": "cpu",
+        "device": device_label(args.device),
+        "batch_size": args.batch_size,
         "row_seconds": time.perf_counter() - t_row,
         "command": command_for(dataset, horizon, model, args),
     }
@@ -555,7 +578,7 @@ def write_results(new_rows: list[dict[str, Any]], path: Path) -> dict[str, Any]:
             "platform": platform.platform(),
             "cpu_count": os.cpu_count(),
             "torch": torch.__version__,
-            "device": "cpu (no GPU used)",
+            "device": "cpu unless a row's device says otherwise",
             "note": "shared 2-core machine, 1 torch thread per run; other jobs ran concurrently, so "
             "train_seconds are upper bounds",
         },

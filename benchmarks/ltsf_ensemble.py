@@ -179,14 +179,19 @@ def model_command(dataset: str, horizon: int, members: list[Member], weights: st
 
 def train_members(
     dataset: str, horizon: int, members: list[Member], seed: int, args: argparse.Namespace
-) -> None:
+) -> dict[str, float]:
     """Train the cell's members with ``seed`` as one ``ensemble`` model (one tracked run per seed,
     experiment ``benchmark-ltsf``): each member is the model trained alone with that seed, and
-    with ``--workers N`` they train side by side on a process pool (one thread each, as here)."""
+    with ``--workers N`` they train side by side on a process pool (one thread each, as here).
+
+    Returns the timing that shows what ``--workers`` buys: the wall time of the whole training
+    (data preparation and tracking included) and the sum of the members' own training times, which
+    is what training them one after the other would take."""
     from benchmarks.ltsf import EXPERIMENT, catalogue_data
     from tsforge.engine import get_engine, using
     from tsforge.pipeline import train
 
+    t0 = time.perf_counter()
     series, split = catalogue_data(dataset)
     options = [member_option(m) for m in members]
     if args.max_epochs is not None:
@@ -210,12 +215,19 @@ def train_members(
             tags={"tsforge.benchmark": "ltsf", "ltsf.model": "ensemble"},
             progress=False,
         )
+    wall = time.perf_counter() - t0
     ensemble = out.forecaster
-    for i, (m, summary) in enumerate(zip(members, out.fit_report.extra["members"], strict=True)):
+    summaries = out.fit_report.extra["members"]
+    for i, (m, summary) in enumerate(zip(members, summaries, strict=True)):
         m.forecaster, m.task = ensemble.members[i], ensemble.member_task(out.task, i)
         m.val_mse = float(summary["val_mse"])
         log.info("%s/H%d s%d %s L=%d: val %.4f (%.0f s)", dataset, horizon, seed, m.label, m.input_len,
                  m.val_mse, summary["seconds"])  # fmt: skip
+    return {
+        "workers": args.workers,
+        "train_wall_seconds": wall,
+        "members_seconds_sum": float(sum(s["seconds"] for s in summaries)),
+    }
 
 
 def run_cell(dataset: str, horizon: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -229,7 +241,7 @@ def run_cell(dataset: str, horizon: int, args: argparse.Namespace) -> dict[str, 
     weights: np.ndarray | None = None
     per_seed = []
     for seed in args.seeds:
-        train_members(dataset, horizon, members, seed, args)
+        timing = train_members(dataset, horizon, members, seed, args)
         val, test = split_sums(members, "val"), split_sums(members, "test")
         for i, m in enumerate(members):
             m.test_mse = test.mse(np.eye(len(members))[i])
@@ -250,6 +262,7 @@ def run_cell(dataset: str, horizon: int, args: argparse.Namespace) -> dict[str, 
                     "test_mse": members[best_val].test_mse,
                 },
                 "members": {m.label: {"val_mse": m.val_mse, "test_mse": m.test_mse} for m in members},
+                "timing": timing,
             }
         )
         log.info("%s/H%d s%d: equal weights test %.4f | validation weights test %.4f | best-val member (%s) %.4f",
@@ -296,6 +309,7 @@ def run_cell(dataset: str, horizon: int, args: argparse.Namespace) -> dict[str, 
         "seeds": list(args.seeds),
         "per_seed": per_seed,
         "seconds": time.perf_counter() - t0,
+        "workers": args.workers,  # members trained side by side (same numbers, less wall time)
         "model_commands": {
             w: model_command(dataset, horizon, members, w, args.seeds[0]) for w in ("equal", "validation")
         },

@@ -38,7 +38,7 @@ def _warn_unused_training_options(model: str, train_cfg: dict[str, Any]) -> None
     spec = get_model_spec(model)
     unused = [k for k in train_cfg if spec.ignores_training_option(k)]
     if unused:
-        flags = {"max_epochs": "--epochs", "lr": "--lr", "batch_size": "--batch-size"}
+        flags = {"max_epochs": "--epochs", "lr": "--lr", "batch_size": "--batch-size", "device": "--device"}
         names = ", ".join(flags.get(k, f"--train-option {k}") for k in unused)
         if spec.kind == "ensemble":
             print_note(
@@ -124,6 +124,13 @@ def train_cmd(
     lr: Annotated[float | None, typer.Option(help="Learning rate.")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Batch size.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 2024,
+    device: Annotated[
+        str | None,
+        typer.Option(
+            help="Where neural models train: cpu (the default; bit-for-bit reproducible), cuda, "
+            "cuda:N, or auto (a CUDA GPU when there is one)."
+        ),
+    ] = None,
     strategy: Annotated[str | None, typer.Option(help="Loss strategy, e.g. selective.")] = None,
     selective: Annotated[
         bool, typer.Option("--selective", help="Shorthand for --strategy selective.")
@@ -181,6 +188,7 @@ def train_cmd(
         "max_epochs": epochs,
         "lr": lr,
         "batch_size": batch_size,
+        "device": device,
         **_parse_options(train_option, "train"),
     }
     train_cfg = {k: v for k, v in train_cfg.items() if v is not None}

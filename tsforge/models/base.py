@@ -28,6 +28,7 @@ from torch import nn
 from tsforge.data.calendar import resolvable_terms
 from tsforge.data.frequency import season_length
 from tsforge.errors import ConfigError
+from tsforge.models.device import batch_to, module_device
 from tsforge.models.schedule import TrainStage
 
 if TYPE_CHECKING:
@@ -280,11 +281,16 @@ class NeuralForecaster(Forecaster):
 
     @torch.no_grad()
     def predict(self, batch: Batch) -> torch.Tensor:
+        """On the module's device (a GPU after training with ``device="cuda"``); CPU tensors back."""
         self.module.eval()
-        return self.module(batch)
+        device = module_device(self.module)
+        if device.type == "cpu":
+            return self.module(batch)
+        return self.module(batch_to(batch, device)).cpu()
 
     def get_state(self) -> dict[str, Any]:
-        return {"module": {k: v.detach().clone() for k, v in self.module.state_dict().items()}}
+        # always CPU tensors: a model trained on a GPU is saved and loaded anywhere
+        return {"module": {k: v.detach().to("cpu", copy=True) for k, v in self.module.state_dict().items()}}
 
     def set_state(self, state: dict[str, Any]) -> None:
         self.module.load_state_dict(state["module"])

@@ -83,7 +83,7 @@ class CalendarClock:
         spd = self.steps_per_day
         if spd >= 24:
             per_hour = spd // 24
-            slot = torch.zeros(batch_size, dtype=torch.long)
+            slot = torch.zeros(batch_size, dtype=torch.long, device=x_cal.device)
             if per_hour > 1 and x_cal.shape[1] > per_hour:
                 hours = x_cal[:, : per_hour + 1, 0]
                 change = hours[:, 1:] != hours[:, :-1]  # [B, per_hour]
@@ -153,7 +153,9 @@ class CycleNetNet(nn.Module):
 
     def cycle_values(self, phase: torch.Tensor, offset: int, length: int, channels: torch.Tensor | None):
         """``Q`` at steps ``phase + offset + 0..length−1`` (mod ``W``) for the batch's channels ``[B, length, C]``."""
-        steps = (phase[:, None] + offset + torch.arange(length)) % self.cycle_len  # [B, length]
+        steps = (
+            phase[:, None] + offset + torch.arange(length, device=phase.device)
+        ) % self.cycle_len  # [B, length]
         q = self.cycle[steps]  # [B, length, C_train]
         if channels is None:
             return q
@@ -173,7 +175,7 @@ class CycleNetNet(nn.Module):
                     f"column {col} is a channel CycleNet was not trained on; its learned cycle is per channel",
                     column=col,
                 )
-        phase = self.clock.phase(batch.get("x_cal"), x.shape[0])
+        phase = self.clock.phase(batch.get("x_cal"), x.shape[0]).to(x.device)
         resid = x - self.cycle_values(phase, 0, self.input_len, channels)
         y = self.backbone(resid.transpose(1, 2)).transpose(1, 2)  # [B, H, C]
         y = y + self.cycle_values(phase, self.input_len, self.horizon, channels)

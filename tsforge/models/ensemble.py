@@ -177,7 +177,7 @@ class EnsembleConfig:
     "ensemble",
     kind="ensemble",
     summary="Weighted average of window models (each its own input length), weights set on validation.",
-    training_options=frozenset({"seed", "progress", "num_threads"}),
+    training_options=frozenset({"seed", "progress", "num_threads", "device"}),
 )
 class EnsembleForecaster(Forecaster):
     """The members' forecasts, averaged with :attr:`weights` (set by :meth:`fit_weights`)."""

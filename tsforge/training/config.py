@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tsforge.errors import ConfigError
+from tsforge.models.device import check_device_name
 from tsforge.training.losses import pinball_quantile
 
 if TYPE_CHECKING:
@@ -45,6 +46,9 @@ class TrainConfig:
     max_batches_per_epoch: int | None = None
     progress: bool = True
     num_threads: int | None = None
+    # "cpu" (default; bit-for-bit reproducible) | "cuda" | "cuda:N" | "auto" (a CUDA GPU if any);
+    # see tsforge.models.device
+    device: str = "cpu"
 
     def __post_init__(self) -> None:
         if self.max_epochs < 1:
@@ -66,6 +70,7 @@ class TrainConfig:
                     field=name,
                 )
         self.lr_milestones = tuple(int(m) for m in self.lr_milestones)
+        self.device = check_device_name(self.device)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any] | None) -> TrainConfig:

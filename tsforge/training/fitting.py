@@ -173,7 +173,7 @@ def _train_ensemble(ensemble: EnsembleForecaster, task: ForecastTask, cfg: Train
     seed and options), then the weights on validation.
 
     Members train with their own defaults and their ``train`` options; of the ensemble's training
-    options only the seed, the progress bar and the thread count carry over (see the model's
+    options only the seed, the progress bar, the thread count and the device carry over (see the model's
     ``training_options``). Per-epoch callbacks are not passed on: the members' epochs would
     overwrite each other's steps in one run; each member's summary is in ``extra["members"]``.
 
@@ -195,7 +195,7 @@ def _train_ensemble(ensemble: EnsembleForecaster, task: ForecastTask, cfg: Train
             ensemble,
             i,
             task,
-            {"seed": cfg.seed, "progress": False, "num_threads": threads, **spec.train},
+            {"seed": cfg.seed, "progress": False, "num_threads": threads, "device": cfg.device, **spec.train},
             # the progress lines say which member is training ("timebase L 720 (2/4) epoch 3: ...")
             label=f"{spec.model} L {ensemble.member_input_len(spec)} ({i + 1}/{n})",
             progress=cfg.progress and not side_by_side,

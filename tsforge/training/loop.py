@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from tsforge.errors import ConfigError
+from tsforge.models.device import batch_to, module_device, resolve_device
 from tsforge.models.schedule import TrainStage
 from tsforge.training.callbacks import Callback, ProgressCallback, TrainState
 from tsforge.training.config import TrainConfig
@@ -53,11 +54,14 @@ def seed_everything(seed: int) -> torch.Generator:
 
 @torch.no_grad()
 def evaluate_loss(module: nn.Module, data: WindowDataset, kind: str = "mse", batch_size: int = 256) -> float:
-    """Plain masked loss over all windows of ``data`` (weighted by observed points)."""
+    """Plain masked loss over all windows of ``data`` (weighted by observed points), on the
+    module's device."""
     was_training = module.training
     module.eval()
+    device = module_device(module)
     total, count = 0.0, 0.0
     for batch in data.batches(batch_size):
+        batch = batch_to(batch, device)
         pred = module(batch)
         m = batch["y_mask"]
         n = float(m.sum())
@@ -112,9 +116,15 @@ def fit(
         callbacks: observers; a progress bar is added when ``config.progress``.
         schedule: training stages (default: one stage over all parameters).
         task: passed to the strategy's ``on_fit_start`` (e.g. to train or fetch an estimator).
+
+    On ``config.device`` other than the CPU the module moves there and stays (evaluation in this
+    process runs there too, see ``NeuralForecaster.predict``); batches are built on the CPU and
+    moved one at a time, so the data never has to fit in GPU memory.
     """
     if config.num_threads:
         torch.set_num_threads(config.num_threads)
+    device = resolve_device(config.device)
+    module.to(device)
     gen = seed_everything(config.seed)
     strategy = loss or LossStrategy(config.loss)
     stages = list(schedule or [TrainStage()])
@@ -166,6 +176,7 @@ def fit(
             for b_idx, batch in enumerate(train_data.batches(config.batch_size, shuffle=True, generator=gen)):
                 if b_idx >= n_batches:
                     break
+                batch = batch_to(batch, device)
                 pred = module(batch)
                 loss_value = strategy(pred, batch, state)
                 if not torch.isfinite(loss_value):
