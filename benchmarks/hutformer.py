@@ -27,6 +27,7 @@ at H = 336 and 720 — the question of issue #17 is whether the hierarchy pays a
 Examples::
 
     python benchmarks/hutformer.py --full-protocol --datasets ettm1,weather --horizons 336,720
+    python benchmarks/hutformer.py --full-protocol --device cuda --jobs 16   # the 16 rows at once on a GPU
     python benchmarks/hutformer.py --cost-only
     python benchmarks/hutformer.py --quick --datasets ettm1 --horizons 336,720 --ablations
     python benchmarks/hutformer.py --datasets ettm1,weather,etth1 --horizons 96,192,336,720 --ablations
@@ -421,6 +422,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--no-track", dest="track", action="store_false")
     p.add_argument(
+        "--device", default="cpu", help="--full-protocol: where to train (cpu, cuda, cuda:N, auto)"
+    )
+    p.add_argument("--jobs", type=int, default=1, help="--full-protocol: rows side by side in processes")
+    p.add_argument(
+        "--batch-size", type=int, default=None, help="--full-protocol: batch size (default: HUTFormer's 32)"
+    )
+    p.add_argument(
         "--full-protocol",
         action="store_true",
         help="HUTFormer + ablations through benchmarks.ltsf (lookback search, all test windows, 3 seeds); "
@@ -448,6 +456,9 @@ def run_full_protocol(args: argparse.Namespace, argv: list[str] | None) -> int:
         ltsf_argv.append("--quick")
     if not args.track:
         ltsf_argv.append("--no-track")
+    ltsf_argv += ["--device", args.device, "--jobs", str(args.jobs)]
+    if args.batch_size is not None:
+        ltsf_argv += ["--batch-size", str(args.batch_size)]
     return ltsf.main(ltsf_argv)
 
 

@@ -173,6 +173,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--max-epochs", type=int, default=None, help="cap every model's epochs (default: its own)")
     p.add_argument("--threads", type=int, default=1, help="torch threads per run")
     p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="rows side by side in this many processes (each with --threads torch threads); a GPU "
+        "(--device cuda) is shared by them",
+    )
+    p.add_argument(
         "--device", default="cpu", help="where the neural models train: cpu (default), cuda, cuda:N, auto"
     )
     p.add_argument("--batch-size", type=int, default=None, help="every model's batch size (default: its own)")
@@ -602,6 +609,40 @@ def write_results(new_rows: list[dict[str, Any]], path: Path) -> dict[str, Any]:
     return doc
 
 
+def _touch_store() -> None:
+    from tsforge.tracking.store import configure_tracking, get_experiment_id
+
+    configure_tracking()
+    get_experiment_id(EXPERIMENT)
+
+
+def _create_store() -> None:
+    """Create the tracking store and the experiment before the rows' processes start.
+
+    Why: on a fresh SQLite store, processes that each create the schema at their first run collide
+    (``table _alembic_tmp_tags already exists``). Done in a spawned process so that no database
+    connection is open in this one when the pool forks.
+    """
+    import multiprocessing as mp
+
+    proc = mp.get_context("spawn").Process(target=_touch_store)
+    proc.start()
+    proc.join()
+    if proc.exitcode != 0:
+        raise SystemExit(
+            f"could not create the MLflow store / experiment {EXPERIMENT!r} (exit {proc.exitcode})"
+        )
+
+
+def _row_job(job: tuple[str, int, str, argparse.Namespace]) -> dict[str, Any]:
+    """One row as an engine task (a module-level function, so a process pool can run it)."""
+    dataset, horizon, model, args = job
+    import torch
+
+    torch.set_num_threads(args.threads)
+    return run_row(dataset, horizon, model, args)
+
+
 def main(argv: list[str] | None = None) -> int:
     import torch
 
@@ -616,15 +657,26 @@ def main(argv: list[str] | None = None) -> int:
     done = {(_key(r), r.get("command")) for r in _load(args.out).get("rows", [])} if args.resume else set()
     grid = [(d, h, m) for d in args.datasets for h in args.horizons for m in args.models]
     log.info("ltsf: %d rows (%s)", len(grid), shlex.join(sys.argv[1:]) if argv is None else " ".join(argv))
+    todo = []
     for i, (dataset, horizon, model) in enumerate(grid, 1):
         if ((dataset, horizon, model), command_for(dataset, horizon, model, args)) in done:
             log.info(
                 "[%d/%d] %s/H%d/%s: in the results, skipped (--resume)", i, len(grid), dataset, horizon, model
             )
             continue
-        log.info("[%d/%d] %s/H%d/%s", i, len(grid), dataset, horizon, model)
-        row = run_row(dataset, horizon, model, args)
-        write_results([row], args.out)  # after every row: partial runs still count
+        todo.append((dataset, horizon, model, args))
+    if args.jobs > 1 and len(todo) > 1:
+        from tsforge.engine.local import LocalEngine
+
+        log.info("%d rows, %d at a time", len(todo), args.jobs)
+        if args.track:
+            _create_store()
+        # each finished row is written at once (in this process only): partial runs still count
+        LocalEngine(args.jobs).map(_row_job, todo, on_result=lambda _, row: write_results([row], args.out))
+    else:
+        for i, job in enumerate(todo, 1):
+            log.info("[%d/%d] %s/H%d/%s", i, len(todo), *job[:3])
+            write_results([_row_job(job)], args.out)  # after every row: partial runs still count
     summary = _load(args.out).get("summary", {})
     log.info("summary: %s", json.dumps({k: v for k, v in summary.items() if k != "best_per_cell"}))
     for cell, best in summary.get("best_per_cell", {}).items():

@@ -230,6 +230,11 @@ def train_members(
     }
 
 
+def _sums_record(sums: GramSums) -> dict[str, Any]:
+    """JSON form of :class:`GramSums` (``GramSums(np.array(G), np.array(b), c, n)`` reads it back)."""
+    return {"G": sums.G.tolist(), "b": sums.b.tolist(), "c": sums.c, "n": sums.n}
+
+
 def run_cell(dataset: str, horizon: int, args: argparse.Namespace) -> dict[str, Any]:
     from benchmarks.ltsf import PUBLISHED, PUBLISHED_BY
 
@@ -263,6 +268,9 @@ def run_cell(dataset: str, horizon: int, args: argparse.Namespace) -> dict[str, 
                 },
                 "members": {m.label: {"val_mse": m.val_mse, "test_mse": m.test_mse} for m in members},
                 "timing": timing,
+                # the Gram sums give the MSE of any other weighting of these members exactly
+                # (GramSums.mse), so a new weighting rule can be scored without training again
+                "sums": {"val": _sums_record(val), "test": _sums_record(test)},
             }
         )
         log.info("%s/H%d s%d: equal weights test %.4f | validation weights test %.4f | best-val member (%s) %.4f",

@@ -107,3 +107,22 @@ def test_the_study_scores_members_exactly_as_the_ensemble_model_does():
     mae = ensemble_mae(held, {"fitted": ens.weights}, "test", batch_size=50)["fitted"]
     with torch.no_grad():
         assert mae == pytest.approx(evaluate(ens, task, "test").normalized["mae"], rel=1e-5)
+
+
+def test_the_stored_sums_score_any_weighting_as_the_live_ones_do():
+    import json
+
+    from benchmarks.ltsf_ensemble import _sums_record
+    from tsforge.models.ensemble import GramSums, gram_update
+
+    rng = np.random.default_rng(0)
+    live = GramSums.empty(3)
+    for _ in range(4):
+        y = rng.normal(size=(8, 12, 2))
+        gram_update(live, y + rng.normal(scale=[[[[0.1]]], [[[0.5]]], [[[1.0]]]], size=(3, 8, 12, 2)), y,
+                    rng.random((8, 12, 2)) > 0.1)  # fmt: skip
+    record = json.loads(json.dumps(_sums_record(live)))  # as ltsf_ensemble.json holds it
+    stored = GramSums(np.array(record["G"]), np.array(record["b"]), record["c"], record["n"])
+    for w in ([1 / 3] * 3, [1.0, 0.0, 0.0], [0.6, 0.3, 0.1]):
+        assert stored.mse(np.array(w)) == pytest.approx(live.mse(np.array(w)), rel=1e-12)
+    assert stored.mse(np.array([1.0, 0, 0])) < stored.mse(np.array([0, 0, 1.0]))  # the least noisy member

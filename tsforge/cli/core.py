@@ -21,6 +21,7 @@ from tsforge.cli.data_options import (
     TimeColOption,
     comma_items,
     data_source,
+    key_value_options,
     reader_options,
 )
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
@@ -50,20 +51,6 @@ def _warn_unused_training_options(model: str, train_cfg: dict[str, Any]) -> None
             f"{spec.name} ({spec.kind} model) has no training loop; "
             f"ignored training options: {names} (model options go in --option)"
         )
-
-
-def _parse_options(items: list[str] | None, what: str) -> dict[str, Any]:
-    """``["d_model=64", "dropout=0.1"]`` → ``{"d_model": 64, "dropout": 0.1}`` (JSON values where possible)."""
-    out: dict[str, Any] = {}
-    for item in items or []:
-        if "=" not in item:
-            raise ConfigError(f"{what} option {item!r} must look like key=value", field=what)
-        key, raw = item.split("=", 1)
-        try:
-            out[key.strip()] = json.loads(raw)
-        except json.JSONDecodeError:
-            out[key.strip()] = raw
-    return out
 
 
 def _parse_quantiles(items: list[str] | None) -> list[float] | None:
@@ -189,7 +176,7 @@ def train_cmd(
         "lr": lr,
         "batch_size": batch_size,
         "device": device,
-        **_parse_options(train_option, "train"),
+        **key_value_options(train_option, "train"),
     }
     train_cfg = {k: v for k, v in train_cfg.items() if v is not None}
     _warn_unused_training_options(model, train_cfg)
@@ -234,7 +221,7 @@ def train_cmd(
             input_len=input_len,
             horizon=horizon,
             split=split,
-            model_config=_parse_options(option, "model"),
+            model_config=key_value_options(option, "model"),
             train_config=train_cfg,
             strategy=strategy_name,
             strategy_config=strategy_config,
@@ -308,7 +295,7 @@ def _train_panel(
         horizon=horizon,
         input_len=input_len,
         seed=seed,
-        model_config=_parse_options(option, "model"),
+        model_config=key_value_options(option, "model"),
         train_config=train_cfg,
         n_jobs=n_jobs,
         tracking=TrackingOptions(track=not no_track, registered_name=register_as),

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import typer
 
 from tsforge.cli.app import app, console, print_note
-from tsforge.cli.core import _parse_options
 from tsforge.cli.data_options import (
     DataArgument,
     DatasetOption,
@@ -19,6 +18,7 @@ from tsforge.cli.data_options import (
     TimeColOption,
     comma_items,
     data_source,
+    key_value_options,
     reader_options,
 )
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
@@ -101,7 +101,7 @@ def cv_cmd(
         if name not in LOCAL_MODELS:
             get_model_spec(name)
     local_names = [name for name in wanted if name in LOCAL_MODELS]
-    options = _parse_options(option, "model")
+    options = key_value_options(option, "model")
     if options and not local_names:
         raise ConfigError(
             "--option sets local models' season_length / max_history, and none of "

@@ -3,11 +3,13 @@
 ``tsforge profile DATA`` and ``tsforge recommend DATA`` take the data as their argument, so a
 user naturally types ``tsforge train sales.csv`` next; the commands that historically took
 ``--dataset/-d`` (train, evaluate, cv, tune) accept both forms, and refuse to guess when given
-two different sources or none. Also the parsing of list options (``--model a,b``, ``--quantiles``).
+two different sources or none. Also the parsing of list options (``--model a,b``, ``--quantiles``)
+and of ``key=value`` options (``--option``, ``--train-option``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -29,6 +31,7 @@ __all__ = [
     "reader_options",
     "data_source",
     "comma_items",
+    "key_value_options",
 ]
 
 DataArgument = Annotated[
@@ -171,3 +174,17 @@ def reader_flags(options: dict[str, Any]) -> str:
         flag = f"--{key.replace('_', '-')}"
         flags.append(f" {flag}" if value is True else f" {flag} {value}")
     return "".join(flags)
+
+
+def key_value_options(items: list[str] | None, what: str) -> dict[str, Any]:
+    """``["d_model=64", "dropout=0.1"]`` → ``{"d_model": 64, "dropout": 0.1}`` (JSON values where possible)."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise ConfigError(f"{what} option {item!r} must look like key=value", field=what)
+        key, raw = item.split("=", 1)
+        try:
+            out[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key.strip()] = raw
+    return out

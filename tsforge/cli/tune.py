@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from tsforge.cli.app import app, console, err_console, quiet_third_party
-from tsforge.cli.core import _parse_options, print_registration
+from tsforge.cli.core import print_registration
 from tsforge.cli.data_options import (
     CoordsOption,
     DataArgument,
@@ -24,6 +24,7 @@ from tsforge.cli.data_options import (
     TargetColOption,
     TimeColOption,
     data_source,
+    key_value_options,
     reader_options,
 )
 from tsforge.errors import ConfigError
@@ -157,7 +158,7 @@ def tune_cmd(
 
     dataset = data_source(data, dataset, "tune")
     strategy_name = "selective" if selective else strategy
-    train_cfg = {"max_epochs": epochs, **_parse_options(train_option, "train")}
+    train_cfg = {"max_epochs": epochs, **key_value_options(train_option, "train")}
     train_cfg = {k: v for k, v in train_cfg.items() if v is not None}
     if trials is not None and trials < 1:
         raise ConfigError("--trials must be at least 1", field="trials")
@@ -201,7 +202,7 @@ def tune_cmd(
                 horizon=horizon,
                 split=split,
                 train_config=train_cfg,
-                model_config=_parse_options(option, "model"),
+                model_config=key_value_options(option, "model"),
                 strategy=strategy_name,
                 seed=seed,
                 sampler_seed=sampler_seed,

@@ -283,10 +283,7 @@ class NeuralForecaster(Forecaster):
     def predict(self, batch: Batch) -> torch.Tensor:
         """On the module's device (a GPU after training with ``device="cuda"``); CPU tensors back."""
         self.module.eval()
-        device = module_device(self.module)
-        if device.type == "cpu":
-            return self.module(batch)
-        return self.module(batch_to(batch, device)).cpu()
+        return self.module(batch_to(batch, module_device(self.module))).cpu()
 
     def get_state(self) -> dict[str, Any]:
         # always CPU tensors: a model trained on a GPU is saved and loaded anywhere

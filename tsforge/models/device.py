@@ -64,8 +64,10 @@ def resolve_device(name: str) -> torch.device:
 
 
 def batch_to(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
-    """The batch with its tensors on ``device`` (the same dict when that is the CPU)."""
-    if device.type == "cpu":
+    """The batch with its tensors on ``device`` (the same dict when they all are already)."""
+    if all(
+        v.device == device for k, v in batch.items() if isinstance(v, torch.Tensor) and k not in _HOST_KEYS
+    ):
         return batch
     return {
         k: v.to(device, non_blocking=True) if isinstance(v, torch.Tensor) and k not in _HOST_KEYS else v

@@ -509,7 +509,8 @@ class SelectiveLearning(LossStrategy):
         """``[B, H, C]`` estimator residual of the batch's windows (cached or computed now)."""
         if self._lower is not None:
             return self._lower.index_select(0, idx).transpose(1, 2)
-        return (self._estimate(batch) - batch["y"]).abs()
+        y = batch["y"]
+        return (self._estimate(batch).to(y.device) - y).abs()  # the estimator predicts on the CPU
 
     def _anomaly_keep_cached(self, resid: torch.Tensor, idx: np.ndarray) -> torch.Tensor:
         """:func:`anomaly_keep` of ``resid - lower`` for a fully observed CPU batch, in one pass.
