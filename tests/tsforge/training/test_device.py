@@ -1,5 +1,5 @@
 """``TrainConfig.device``: the names it accepts, the errors it gives, and that the CPU default is
-unchanged. (Training on a real GPU is checked on a GPU machine: see the closing notes.)"""
+unchanged. Training on a real GPU is outside this suite: CI machines have none."""
 
 import pytest
 import torch
