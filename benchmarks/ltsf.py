@@ -635,12 +635,9 @@ def _create_store() -> None:
 
 
 def _row_job(job: tuple[str, int, str, argparse.Namespace]) -> dict[str, Any]:
-    """One row as an engine task (a module-level function, so a process pool can run it)."""
-    dataset, horizon, model, args = job
-    import torch
-
-    torch.set_num_threads(args.threads)
-    return run_row(dataset, horizon, model, args)
+    """One row as an engine task (a module-level function, so a process pool can run it; the
+    thread count is set by ``main`` before the pool forks and by every training's config)."""
+    return run_row(*job)
 
 
 def main(argv: list[str] | None = None) -> int:

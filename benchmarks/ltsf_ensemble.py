@@ -224,7 +224,6 @@ def train_members(
         log.info("%s/H%d s%d %s L=%d: val %.4f (%.0f s)", dataset, horizon, seed, m.label, m.input_len,
                  m.val_mse, summary["seconds"])  # fmt: skip
     return {
-        "workers": args.workers,
         "train_wall_seconds": wall,
         "members_seconds_sum": float(sum(s["seconds"] for s in summaries)),
     }

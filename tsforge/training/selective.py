@@ -510,7 +510,7 @@ class SelectiveLearning(LossStrategy):
         if self._lower is not None:
             return self._lower.index_select(0, idx).transpose(1, 2)
         y = batch["y"]
-        return (self._estimate(batch).to(y.device) - y).abs()  # the estimator predicts on the CPU
+        return (self._estimate(batch).to(y.device) - y).abs()  # predict returns CPU tensors
 
     def _anomaly_keep_cached(self, resid: torch.Tensor, idx: np.ndarray) -> torch.Tensor:
         """:func:`anomaly_keep` of ``resid - lower`` for a fully observed CPU batch, in one pass.
