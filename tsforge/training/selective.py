@@ -20,7 +20,9 @@ This strategy computes the training MSE on a subset of target points, ``M = M_ob
 one gather of the uncertainty mask, one order statistic per row for the anomaly mask (formed
 against the channel-major estimator cache, NumPy's introselect) and a few counts (NumPy, not
 torch sums of bools, which cost ~40 µs each) to the plain loss; every missing-target path is
-skipped when a batch is fully observed.
+skipped when a batch is fully observed. On the CPU such a batch builds both masks channel-major
+in NumPy (the uncertainty mask as a gather of per-window views) and weighs the squared errors
+with one dot product against a float mask (:meth:`SelectiveLearning._observed_cpu_loss`).
 At the epoch end, consecutive (stride-1) windows are summed per horizon step as contiguous
 slice additions over a chunk converted once (window ``i`` predicts step ``i + h``), instead of
 an indexed scatter per step (:func:`residual_variance`; strided windows keep the scatter); once
@@ -308,6 +310,7 @@ class SelectiveLearning(LossStrategy):
         self._rel_starts: torch.Tensor | None = None  # [N] first target step of each window, relative
         self._steps: torch.Tensor | None = None  # [H] 0..H-1 (reused by every batch)
         self._keep_u: torch.Tensor | None = None  # [T, C] uncertainty keep-mask (None in epoch 1)
+        self._keep_u_windows: np.ndarray | None = None  # [N', C, H] view: window s's steps of _keep_u
         self._counts: list[tuple[torch.Tensor, ...]] = []  # per batch: observed, kept, kept_u, kept_a
 
     # ------------------------------------------------------------------ configuration
@@ -352,6 +355,7 @@ class SelectiveLearning(LossStrategy):
         self._buffer = torch.full((n, horizon, n_ch), torch.nan, dtype=dtype) if self.r_u > 0 else None
         self._steps = torch.arange(horizon)
         self._keep_u = None
+        self._keep_u_windows = None
         self._lower = None
         self._counts = []
         if self.r_a <= 0:
@@ -383,11 +387,15 @@ class SelectiveLearning(LossStrategy):
         resid = err.detach().abs()
         idx = batch["idx"].cpu()  # buffers live on the CPU, keyed by dataset index
         idx_np = idx.numpy()
-        all_observed = bool(observed.all())  # the common case: skip every missing-target path
+        on_cpu = err.device.type == "cpu"
+        # the common case: skip every missing-target path (NumPy's all() is ~10x torch's here)
+        all_observed = bool(observed.numpy().all()) if on_cpu else bool(observed.all())
         if self._buffer is not None:
             new = resid if all_observed else torch.where(observed, resid, torch.nan)
             # NumPy's row assignment costs a fifth of torch's index_copy_ on the CPU (same memory)
             self._buffer.numpy()[idx_np] = new.to("cpu", self._buffer.dtype).numpy()
+        if on_cpu and all_observed and (self.r_a <= 0 or self._lower is not None):
+            return self._observed_cpu_loss(err, resid, idx_np)
         mask = observed
         kept_u = observed
         if self._keep_u is not None:
@@ -398,13 +406,10 @@ class SelectiveLearning(LossStrategy):
             mask = kept_u
         kept_a = observed
         if self.r_a > 0:
-            if all_observed and self._lower is not None and resid.device.type == "cpu":
-                kept_a = self._anomaly_keep_cached(resid, idx_np)
-            else:
-                lower = self._lower_bound(batch, idx).to(resid.device, resid.dtype)
-                kept_a = anomaly_keep(resid - lower, self.r_a, None if all_observed else observed)
-                if not all_observed:
-                    kept_a = observed & kept_a
+            lower = self._lower_bound(batch, idx).to(resid.device, resid.dtype)
+            kept_a = anomaly_keep(resid - lower, self.r_a, None if all_observed else observed)
+            if not all_observed:
+                kept_a = observed & kept_a
             mask = kept_a if mask is observed else mask & kept_a
         n_kept = _count(mask)
         loss = (err * err * mask).sum() / (n_kept.clamp_min(1) if torch.is_tensor(n_kept) else max(n_kept, 1))
@@ -432,6 +437,11 @@ class SelectiveLearning(LossStrategy):
         if self._buffer is not None and self.r_u > 0:
             var, _ = residual_variance(self._buffer, self._rel_starts)
             self._keep_u = uncertainty_keep(var, self.r_u)
+            # window s covers steps s..s+H-1 of every channel: a [C, H] view per start, no copy
+            horizon = int(self._steps.numel())
+            self._keep_u_windows = np.lib.stride_tricks.sliding_window_view(
+                self._keep_u.numpy(), horizon, axis=0
+            )
             finite = ~torch.isnan(var)
             stats["sel_uncertainty_step_kept_frac"] = (
                 float(self._keep_u[finite].float().mean()) if finite.any() else 1.0
@@ -512,8 +522,9 @@ class SelectiveLearning(LossStrategy):
         y = batch["y"]
         return (self._estimate(batch).to(y.device) - y).abs()  # predict returns CPU tensors
 
-    def _anomaly_keep_cached(self, resid: torch.Tensor, idx: np.ndarray) -> torch.Tensor:
-        """:func:`anomaly_keep` of ``resid - lower`` for a fully observed CPU batch, in one pass.
+    def _anomaly_keep_cached(self, resid: torch.Tensor, idx: np.ndarray) -> np.ndarray:
+        """:func:`anomaly_keep` of ``resid - lower`` for a fully observed CPU batch, in one pass,
+        channel-major (``[B, C, H]``, the transpose of :func:`anomaly_keep`'s layout).
 
         The cached lower bound is stored channel-major (``[N, C, H]``), so the difference is
         formed directly in the layout the per-row selection needs: no transposed copies, no
@@ -525,7 +536,39 @@ class SelectiveLearning(LossStrategy):
         dist = resid.numpy().transpose(0, 2, 1) - self._lower.numpy()[idx]  # [B, C, H]
         k = math.floor(self.r_a * (dist.shape[-1] - 1))
         s_k = np.partition(dist, k, axis=-1)[..., k : k + 1]
-        return torch.from_numpy(dist > s_k).transpose(1, 2)
+        return dist > s_k
+
+    def _observed_cpu_loss(self, err: torch.Tensor, resid: torch.Tensor, idx: np.ndarray) -> torch.Tensor:
+        """The masked MSE of a fully observed CPU batch (the common case), masks built in NumPy.
+
+        Why a second path: for a small backbone the mask bookkeeping is a large share of the
+        step. Measured per batch of 32 x 192 x 7 on one thread, against the general path: the
+        uncertainty mask is a gather of ``[C, H]`` window views of ``_keep_u`` (~3 µs, not an
+        index_select of every step, ~40 µs); both masks meet channel-major, contiguous (~4 µs,
+        not a strided ``&``, ~70 µs); and the loss is one dot product of the squared errors with
+        a float weight (forward and backward ~185 µs, against ~380 µs for a product with a bool
+        mask, whose backward casts it again). Same masks and counts as the general path; the
+        loss is the same sum in another order (equal to float rounding).
+        """
+        n_obs = err.numel()
+        keep_u = (
+            self._keep_u_windows[self._rel_starts.numpy()[idx]] if self._keep_u_windows is not None else None
+        )
+        keep_a = self._anomaly_keep_cached(resid, idx) if self.r_a > 0 else None  # [B, C, H]
+        mask = keep_u if keep_a is None else keep_a if keep_u is None else np.logical_and(keep_u, keep_a)
+        if mask is None:
+            n_kept = n_obs
+            loss = (err * err).sum() / n_obs
+        else:
+            n_kept = int(np.count_nonzero(mask))
+            weight = torch.empty(err.shape, dtype=err.dtype)
+            weight.numpy()[...] = mask.transpose(0, 2, 1)  # one pass: transpose back and cast
+            sq = err * err
+            loss = torch.dot(sq.reshape(-1), weight.view(-1)) / max(n_kept, 1)
+        kept_u = n_obs if keep_u is None else int(np.count_nonzero(keep_u))
+        kept_a = n_obs if keep_a is None else int(np.count_nonzero(keep_a))
+        self._counts.append((n_obs, n_kept, kept_u, kept_a))
+        return loss
 
 
 def selective_search_space(trial: Any) -> dict[str, float]:

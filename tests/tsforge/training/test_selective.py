@@ -217,13 +217,53 @@ def test_cached_anomaly_fast_path_equals_the_general_mask(buffer_dtype):
     resid = (pred - batch["y"]).abs()
     lower = (_Scaled().predict(batch) - batch["y"]).abs().to(getattr(torch, buffer_dtype)).float()
     expected = anomaly_keep(resid - lower, 0.4)
-    assert torch.equal(sel._anomaly_keep_cached(resid, idx.numpy()), expected)
+    channel_major = torch.from_numpy(sel._anomaly_keep_cached(resid, idx.numpy()))
+    assert torch.equal(channel_major.transpose(1, 2), expected)
     loss = sel(pred, batch, _state())
     want = (((pred - batch["y"]) ** 2) * expected).sum() / expected.sum()
     assert float(loss) == pytest.approx(float(want), rel=1e-6)
     assert sel.on_epoch_end(_state())["sel_anomaly_kept_frac"] == pytest.approx(
         float(expected.float().mean())
     )
+
+
+def test_observed_cpu_batches_get_the_masks_and_loss_of_the_general_path():
+    """With both masks on (epoch 2, cached lower bound), the NumPy path of a fully observed batch
+    gives the loss and the kept counts of the direct computation: the uncertainty mask gathered
+    step by step from ``_keep_u`` and :func:`anomaly_keep` on ``resid - lower``, ANDed."""
+
+    class _Scaled:
+        def predict(self, batch):
+            return 0.8 * batch["y"] - 0.05
+
+    task = prepare_task(_series(seed=5, n_channels=3), 24, 12)
+    train = task.dataset("train", stride=2)  # strided windows: the views are taken at each start
+    sel = SelectiveLearning(r_u=0.3, r_a=0.3, estimator_forecaster=_Scaled())
+    sel.on_fit_start(_state(), train, task)
+    sel.on_epoch_start(_state())
+    gen = torch.Generator().manual_seed(2)
+    for lo in range(0, len(train), 32):  # epoch 1 records every residual
+        batch = train.get_batch(torch.arange(lo, min(lo + 32, len(train))))
+        sel(batch["y"] + 0.3 * torch.randn(batch["y"].shape, generator=gen), batch, _state())
+    sel.on_epoch_end(_state())
+    sel.on_epoch_start(_state())
+    idx = torch.tensor([7, 0, 31, 12, len(train) - 1])
+    batch = train.get_batch(idx)
+    pred = batch["y"] + 0.3 * torch.randn(batch["y"].shape, generator=gen)
+    loss = sel(pred, batch, _state())
+    steps = (train.starts[idx] - train.starts[0])[:, None] + torch.arange(12)  # [B, H] absolute steps
+    keep_u = sel._keep_u[steps]  # [B, H, C]
+    resid = (pred - batch["y"]).abs()
+    keep_a = anomaly_keep(resid - (_Scaled().predict(batch) - batch["y"]).abs(), 0.3)
+    mask = keep_u & keep_a
+    assert 0 < int(mask.sum()) < mask.numel()
+    want = (((pred - batch["y"]) ** 2) * mask).sum() / mask.sum()
+    assert float(loss) == pytest.approx(float(want), rel=1e-6)
+    stats = sel.on_epoch_end(_state())
+    n = mask.numel()
+    assert stats["sel_kept_frac"] == pytest.approx(float(mask.sum()) / n)
+    assert stats["sel_uncertainty_kept_frac"] == pytest.approx(float(keep_u.sum()) / n)
+    assert stats["sel_anomaly_kept_frac"] == pytest.approx(float(keep_a.sum()) / n)
 
 
 def test_validation_loss_is_never_masked():
