@@ -23,10 +23,10 @@ torch sums of bools, which cost ~40 µs each) to the plain loss; every missing-t
 skipped when a batch is fully observed. On the CPU such a batch builds both masks channel-major
 in NumPy (the uncertainty mask as a gather of per-window views) and weighs the squared errors
 with one dot product against a float mask (:meth:`SelectiveLearning._observed_cpu_loss`).
-At the epoch end, the buffer is summed one horizon step at a time: step ``h`` of every window
-is one ``[N, C]`` slice, added to rows ``i + h`` as one contiguous slice for consecutive windows
-(an indexed scatter for strided ones) (:func:`residual_variance`); once every residual is
-recorded (no NaN), the NaN masks are skipped and the counts come in closed form.
+At the epoch end, the buffer is summed a cache-sized block of windows at a time, one horizon
+step per addition: step ``h`` of the block's windows lands on rows ``i + h`` as one contiguous
+slice for consecutive windows (distinct rows for strided ones) (:func:`residual_variance`); once
+every residual is recorded (no NaN), the NaN masks are skipped and the counts come in closed form.
 
 Validation and test never see these masks: the loop evaluates with the plain masked metric.
 Everything runs in the normalised (z-score) space, as in the reference callback. The numerics are
@@ -81,17 +81,21 @@ def residual_variance(
     Window ``i`` with input start ``starts[i]`` predicts absolute steps ``starts[i] + L + h``;
     the offset ``L`` is common to all windows, so steps are counted from the first target step of
     the first window: ``t = starts[i] - starts[0] + h``. Strided windows (``train_stride > 1``)
-    are handled because ``starts`` is used as given. The sums of ``r`` and ``r²`` are accumulated
-    in ``[T, C]`` float64 one horizon step at a time: step ``h`` of every window is one ``[N, C]``
-    slice of the buffer, converted once, and lands on rows ``starts + h`` (a contiguous slice
-    addition for consecutive windows, an indexed scatter for strided ones). So the float64
-    temporaries are ``[N, C]``, never ``[N, H, C]``, and a pass costs ``2H`` large additions —
-    measured on one thread, 1.3–3x faster than converting chunks of windows to ``[H, m, C]``
-    and adding ``[m, C]`` slices, whose many small additions cost more than they move.
+    are handled because ``starts`` is used as given.
+
+    The sums of ``r`` and ``r²`` are accumulated in ``[T, C]`` float64, a block of windows at a
+    time and, within it, one horizon step at a time: step ``h`` of the block's windows is an
+    ``[m, C]`` slice of the buffer, converted once into a reused float64 scratch, and lands on
+    rows ``starts + h`` (one contiguous slice for consecutive windows; distinct rows for strided
+    ones, since starts ascend). Blocks of ~32k values keep the scratch and the accumulator rows
+    they touch in a core's L2 cache across the ``H`` steps, so a pass streams the buffer once:
+    measured on one thread (median of 5), 1.6x as fast as one ``[N, C]`` slice per step on
+    Weather-sized buffers (36k windows x 192 x 21: 743 against 1210 ms) and as fast on ETTh1's
+    (8k x 192 x 7: ~50 ms); converting chunks of windows to ``[H, m, C]`` first was 2–4x slower.
 
     Args:
-        residuals: ``[N, H, C]`` absolute residuals (any float dtype); NaN = not recorded
-            (missing target, or a sample not seen yet). NaNs are skipped.
+        residuals: ``[N, H, C]`` absolute residuals on the CPU (any float dtype); NaN = not
+            recorded (missing target, or a sample not seen yet). NaNs are skipped.
         starts: ``[N]`` input-start rows of the windows, ascending.
 
     Returns:
@@ -100,40 +104,51 @@ def residual_variance(
         with ``T = starts[-1] - starts[0] + H``.
     """
     n, horizon, n_ch = residuals.shape
-    starts = torch.as_tensor(np.asarray(starts), dtype=torch.long)
+    rel = np.asarray(starts, dtype=np.int64)
     if n == 0:
         empty = torch.zeros(0, n_ch, dtype=torch.float64)
         return empty, empty.clone()
-    rel = starts - starts[0]
+    rel = rel - rel[0]
     n_abs = int(rel[-1]) + horizon
-    s1 = torch.zeros(n_abs, n_ch, dtype=torch.float64)
-    s2 = torch.zeros_like(s1)
-    cnt = torch.zeros_like(s1)
+    s1 = np.zeros((n_abs, n_ch))
+    s2 = np.zeros_like(s1)
+    cnt = np.zeros_like(s1)
     consecutive = int(rel[-1]) == n - 1  # stride 1: window i predicts steps i .. i + H - 1
     # The common case after the first epoch: every residual recorded (a NaN anywhere makes the
-    # sum NaN; one read, ~3 ms for 5M values). Then the NaN masks, half the pass's memory
-    # traffic, are skipped, and for consecutive windows the counts are known in closed form.
-    # Same sums in the same order either way, so the same bits as the masked path.
+    # sum NaN; one read, ~3 ms for 5M values). Then the NaN masks are skipped, and for
+    # consecutive windows the counts are known in closed form. Same sums in the same order
+    # either way (a skipped value adds 0.0), so the same bits as the masked path.
     complete = not bool(torch.isnan(residuals.sum()))
-    for h in range(horizon):
-        r = residuals[:, h, :].to(torch.float64)  # [N, C], a copy
-        ok = None if complete else ~torch.isnan(r)
-        if ok is not None:
-            r = torch.nan_to_num_(r, nan=0.0)
-        r2 = r * r
-        if consecutive:
-            s1[h : h + n] += r
-            s2[h : h + n] += r2
-            if ok is not None:
-                cnt[h : h + n] += ok
-        else:
-            rows = rel + h
-            s1.index_add_(0, rows, r)
-            s2.index_add_(0, rows, r2)
-            cnt.index_add_(0, rows, torch.ones_like(r) if ok is None else ok.to(torch.float64))
+    values = residuals.numpy()
+    block = max(1, _BLOCK_VALUES // n_ch)
+    r = np.empty((min(block, n), n_ch))
+    r2 = np.empty_like(r)
+    for lo in range(0, n, block):
+        hi = min(n, lo + block)
+        rv, r2v, chunk = r[: hi - lo], r2[: hi - lo], values[lo:hi]
+        for h in range(horizon):
+            np.copyto(rv, chunk[:, h, :])  # step h of the block's windows, as float64
+            ok = None
+            if not complete:
+                missing = np.isnan(rv)
+                np.copyto(rv, 0.0, where=missing)
+                ok = ~missing
+            np.multiply(rv, rv, out=r2v)
+            rows = slice(lo + h, hi + h) if consecutive else rel[lo:hi] + h
+            s1[rows] += rv
+            s2[rows] += r2v
+            if not (consecutive and complete):
+                cnt[rows] += 1.0 if ok is None else ok
     if consecutive and complete:
-        cnt = _windows_per_step(n, horizon, n_ch)
-    return _variance(s1, s2, cnt)
+        counts = _windows_per_step(n, horizon, n_ch)
+    else:
+        counts = torch.from_numpy(cnt)
+    return _variance(torch.from_numpy(s1), torch.from_numpy(s2), counts)
+
+
+#: values per block of the variance pass (``[m, C]`` float64 scratches of 256 KB: with the
+#: accumulator rows they touch, they stay in a core's L2 cache across the horizon steps)
+_BLOCK_VALUES = 32_768
 
 
 def _windows_per_step(n: int, horizon: int, n_ch: int) -> torch.Tensor:
