@@ -91,6 +91,9 @@ RECIPES: dict[str, dict[str, Any]] = {
     "itransformer": {"model": "itransformer"},
     # tsforge's STELLA model (spatio-temporal positional encoding + MLP; about a minute per run on ETT)
     "stpe_mlp": {"model": "stpe_mlp"},
+    # the same with reversible instance normalisation: each window is forecast relative to its own
+    # level and spread, not the absolute level its calendar embedding learnt in the training year
+    "stpe_mlp_revin": {"model": "stpe_mlp", "model_config": {"revin": True}},
     # HUTFormer and its ablations under the full protocol (``benchmarks/hutformer.py --full-protocol``)
     "hutformer": {"model": "hutformer"},
     "hutformer_single_stage": {"model": "hutformer", "model_config": {"stages": 1}},
@@ -499,6 +502,7 @@ TABLE_COLUMNS: dict[str, str] = {
     "patchtst": "PatchTST",
     "itransformer": "iTransformer",
     "stpe_mlp": "STPE-MLP",
+    "stpe_mlp_revin": "STPE-MLP+RevIN",
     # a weighted average of the cell's models above (``benchmarks/ltsf_ensemble.py``)
     "ensemble": "Ensemble",
     "ensemble_validation": "Ensemble (val. weights)",
