@@ -406,6 +406,8 @@ def write_results(
     cells.update({_key(c): c for c in new_cells})
     merged = sorted(cells.values(), key=_key)
     old = doc.get("protocol", {})
+    # a timing-only run trains no grid: the file keeps the grid and evaluation the cells ran with
+    timing_only = bool(getattr(args, "timing_only", False)) and bool(old)
     commands = sorted(
         {*old.get("commands", []), *([old["command"]] if "command" in old else []), args.command}
     )
@@ -422,10 +424,10 @@ def write_results(
         },
         "protocol": {
             "metrics": "test MSE/MAE on the normalised scale over all test windows (stride 1 unless stated)",
-            "eval_stride": args.eval_stride,
+            "eval_stride": old.get("eval_stride", args.eval_stride) if timing_only else args.eval_stride,
             "train": "per cell (cell.train); defaults max_epochs 10, patience 3, model's own lr/batch size",
-            "grid_r_u": args.grid_ru,
-            "grid_r_a": args.grid_ra,
+            "grid_r_u": old.get("grid_r_u", args.grid_ru) if timing_only else args.grid_ru,
+            "grid_r_a": old.get("grid_r_a", args.grid_ra) if timing_only else args.grid_ra,
             "selection": "lowest validation MSE over the grid (first seed); test split unused for the choice",
             "estimator": f"dlinear, seed {ESTIMATOR_SEED}, same training options, cached per (dataset, L, H)",
             "epoch_time": "training phase only (batches + mask rebuild), estimator training excluded",

@@ -199,3 +199,25 @@ def test_ltsf_periods_refuses_what_cannot_fold(argv, capsys):
     with pytest.raises(SystemExit):
         ltsf.parse_args(argv)
     assert "period" in capsys.readouterr().err
+
+
+def test_a_timing_only_run_keeps_the_grid_the_cells_ran_with(tmp_path):
+    """Re-timing cells trains no grid, so the file's protocol keeps the cells' (r_u, r_a) grid
+    rather than the defaults of the re-timing command; a grid run still records its own."""
+    from benchmarks.selective import parse_args, write_results
+
+    path = tmp_path / "selective.json"
+    cell = _cell("patchtst", -0.10, chosen_val=0.50, plain_val=0.60)
+    cell.update({"dataset": "etth1", "input_len": 336, "horizon": 96})
+    grid = parse_args(["--grid-ra", "0,0.3", "--eval-stride", "2"])
+    grid.command = "python -m benchmarks.selective --grid-ra 0,0.3 --eval-stride 2"
+    write_results([cell], grid, path)
+    timing = parse_args(["--timing-only"])
+    timing.command = "python -m benchmarks.selective --timing-only"
+    doc = write_results([{**cell, "timing": {"median_ratio": 1.1}}], timing, path)
+    assert doc["protocol"]["grid_r_a"] == [0.0, 0.3] and doc["protocol"]["eval_stride"] == 2
+    assert doc["protocol"]["commands"] == sorted([grid.command, timing.command])
+    assert doc["cells"][0]["timing"] == {"median_ratio": 1.1}
+    again = parse_args(["--grid-ra", "0,0.9"])
+    again.command = "python -m benchmarks.selective --grid-ra 0,0.9"
+    assert write_results([cell], again, path)["protocol"]["grid_r_a"] == [0.0, 0.9]

@@ -408,13 +408,11 @@ def test_selective_beats_plain_mse_on_clean_targets_of_a_spiky_series(tmp_path):
 
 
 @pytest.mark.slow
-def test_pipeline_trains_the_estimator_as_its_own_run_and_injects_it(tmp_path, monkeypatch):
+def test_pipeline_trains_the_estimator_as_its_own_run_and_injects_it(tmp_path, tracking_uri):
     """The orchestrator fetches (or trains, tracked) the estimator before the main fit and injects it."""
     mlflow = pytest.importorskip("mlflow")
     from tsforge.pipeline import train
 
-    previous = mlflow.get_tracking_uri()
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
     options = {
         "input_len": 24,
         "horizon": 8,
@@ -430,20 +428,17 @@ def test_pipeline_trains_the_estimator_as_its_own_run_and_injects_it(tmp_path, m
         "log_model": False,
         "progress": False,
     }
-    try:
-        first = train(_series(), "dlinear", **options)
-        second = train(_series(), "dlinear", **options)
-        est_run_id = first.params["strategy.sel_estimator_run_id"]
-        assert second.params["strategy.sel_estimator_run_id"] == est_run_id  # cache hit: same run
-        est_run = mlflow.get_run(est_run_id)
-        assert est_run.data.tags["tsforge.role"] == "selective-estimator"
-        assert est_run.data.tags["mlflow.parentRunId"] == first.run_id
-        assert est_run.data.params["model"] == "dlinear" and est_run.data.params["horizon"] == "8"
-        main = mlflow.get_run(first.run_id)
-        assert main.data.tags["tsforge.selective.estimator_run_id"] == est_run_id
-        assert mlflow.active_run() is None
-    finally:
-        mlflow.set_tracking_uri(previous)
+    first = train(_series(), "dlinear", **options)
+    second = train(_series(), "dlinear", **options)
+    est_run_id = first.params["strategy.sel_estimator_run_id"]
+    assert second.params["strategy.sel_estimator_run_id"] == est_run_id  # cache hit: same run
+    est_run = mlflow.get_run(est_run_id)
+    assert est_run.data.tags["tsforge.role"] == "selective-estimator"
+    assert est_run.data.tags["mlflow.parentRunId"] == first.run_id
+    assert est_run.data.params["model"] == "dlinear" and est_run.data.params["horizon"] == "8"
+    main = mlflow.get_run(first.run_id)
+    assert main.data.tags["tsforge.selective.estimator_run_id"] == est_run_id
+    assert mlflow.active_run() is None
 
 
 def test_an_injected_estimator_is_used_without_the_cache(monkeypatch):
