@@ -407,7 +407,7 @@ def write_results(
     merged = sorted(cells.values(), key=_key)
     old = doc.get("protocol", {})
     # a timing-only run trains no grid: the file keeps the grid and evaluation the cells ran with
-    timing_only = bool(getattr(args, "timing_only", False)) and bool(old)
+    timing_only = args.timing_only and bool(old)
     commands = sorted(
         {*old.get("commands", []), *([old["command"]] if "command" in old else []), args.command}
     )
