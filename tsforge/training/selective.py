@@ -571,7 +571,9 @@ class SelectiveLearning(LossStrategy):
         else:
             n_kept = int(np.count_nonzero(mask))
             weight = torch.empty(err.shape, dtype=err.dtype)
-            weight.numpy()[...] = mask.transpose(0, 2, 1)  # one pass: transpose back and cast
+            # transpose back as bools, then cast contiguously: a cast that reads the transposed
+            # view directly takes ten times as long (~500 µs against ~45 µs at 32 x 192 x 21)
+            weight.numpy()[...] = np.ascontiguousarray(mask.transpose(0, 2, 1))
             sq = err * err
             loss = torch.dot(sq.reshape(-1), weight.view(-1)) / max(n_kept, 1)
         kept_u = n_obs if keep_u is None else int(np.count_nonzero(keep_u))
