@@ -156,6 +156,36 @@ def test_ltsf_row_chooses_lookback_and_learning_rate_on_validation_only(monkeypa
     assert row["command"].endswith("--lrs 0.01,0.005") and row["lr_searched"] == [0.01, 0.005]
 
 
+@pytest.mark.parametrize(
+    ("argv", "two_stage_epochs"), [([], 10), (["--max-epochs", "3"], 3), (["--quick"], 2)]
+)
+def test_the_one_stage_hutformer_ablation_trains_as_many_epochs_as_both_stages(
+    monkeypatch, argv, two_stage_epochs
+):
+    """The end-to-end ablation's one stage gets twice the epochs of each of the two stages it is
+    compared with, under the model's default budget and under every cap."""
+    import benchmarks.ltsf as ltsf
+    import tsforge.pipeline as pipeline
+
+    seen = {}
+
+    def fake_train(series, model, **kwargs):
+        seen[kwargs["run_name"].split("-")[0]] = (kwargs["model_config"], kwargs["train_config"])
+
+    monkeypatch.setattr(pipeline, "train", fake_train)
+    monkeypatch.setitem(ltsf._DATA, "ettm1", (None, "ett"))
+    args = ltsf.parse_args(["--no-track", *argv])
+    for model in ("hutformer", "hutformer_one_stage_training"):
+        ltsf.train_once("ettm1", 336, model, 336, 2024, args)
+    two_stage_cfg, two_stage_train = seen["hutformer"]
+    one_stage_cfg, _ = seen["hutformer_one_stage_training"]
+    from tsforge.models.hutformer import HUTFormer
+
+    per_stage = two_stage_train.get("max_epochs", HUTFormer.default_train_config["max_epochs"])
+    assert per_stage == two_stage_epochs and "stage1_epochs" not in two_stage_cfg
+    assert one_stage_cfg == {"two_stage": False, "stage1_epochs": 2 * two_stage_epochs}
+
+
 def test_ltsf_row_searches_the_folding_period_on_validation_only(monkeypatch):
     """With --periods every (lookback, period) pair that fits is tried with the first seed; a
     period longer than the lookback is skipped; the chosen period goes to the other seeds."""
