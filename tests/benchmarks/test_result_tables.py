@@ -4,6 +4,7 @@ Pure functions over result rows; no training runs here.
 """
 
 import pytest
+import torch
 
 from benchmarks.ltsf import markdown_table
 from benchmarks.selective import summarise, validated_rel_change
@@ -251,3 +252,38 @@ def test_a_timing_only_run_keeps_the_grid_the_cells_ran_with(tmp_path):
     again = parse_args(["--grid-ra", "0,0.9"])
     again.command = "python -m benchmarks.selective --grid-ra 0,0.9"
     assert write_results([cell], again, path)["protocol"]["grid_r_a"] == [0.0, 0.9]
+
+
+def test_the_timed_strategy_keeps_the_cpu_time_of_the_strategy_hooks_apart():
+    """The selective benchmark's timer counts the CPU time spent inside the strategy's own hooks
+    (every batch's loss, the epoch-end rebuild) separately: that time is part of the epoch's and
+    holds what the hooks spent, batch by batch, even when the epoch's other work dominates."""
+    import time
+
+    from benchmarks.selective import TimedStrategy
+    from tsforge.training.strategy import LossStrategy
+
+    def spin(seconds: float) -> None:
+        end = time.process_time() + seconds
+        while time.process_time() < end:
+            pass
+
+    class Slow(LossStrategy):
+        def __call__(self, pred, batch, state):
+            spin(0.01)
+            return pred.sum()
+
+        def on_epoch_end(self, state):
+            spin(0.02)
+            return {}
+
+    timed = TimedStrategy(Slow("mse"))
+    for _ in range(2):
+        timed.on_epoch_start(None)
+        for _ in range(3):
+            timed(torch.zeros(2), {}, None)
+            spin(0.03)  # the rest of a training step: not the strategy's
+        timed.on_epoch_end(None)
+    assert len(timed.epoch_hook_cpu_seconds) == 2
+    for hooks, total in zip(timed.epoch_hook_cpu_seconds, timed.epoch_cpu_seconds, strict=True):
+        assert 0.05 <= hooks < 0.05 + 0.09 <= total
