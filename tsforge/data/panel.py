@@ -455,6 +455,42 @@ class Panel:
         bounds = np.unique(np.clip(np.concatenate([[0], cuts, [n]]), 0, n))
         return [self.slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
 
+    def trim_missing(self) -> Panel:
+        """Every series cut to its first..last observed value; starts move with the first.
+
+        Why: a series is the span it was observed over. Missing values before its first
+        observation (a station not yet reporting, the rows a wide table or a ``melt`` of it adds)
+        or after its last (a product discontinued, placeholder rows for future dates) are not
+        gaps to fill: kept, they would move its forecast origin past its data and leave its
+        holdout windows unscored. The wide reader has always trimmed so; this gives a long table
+        the same panel. Every series needs one observed value (callers check that first, to
+        name the series). Vectorised: two ``reduceat`` and one gather.
+        """
+        n = len(self)
+        if n == 0 or self.values.size == 0:
+            return self
+        observed = ~np.isnan(self.values)
+        if observed.all():
+            return self
+        if (self.lengths == 0).any():  # reduceat cannot reduce an empty segment
+            raise ValueError("trim_missing needs every series to hold at least one value")
+        sid = series_index(self.indptr)
+        starts_at = self.indptr[:-1]
+        pos = np.arange(self.n_values, dtype=np.int64) - starts_at[sid]
+        first = np.minimum.reduceat(np.where(observed, pos, np.iinfo(np.int64).max), starts_at)
+        last = np.maximum.reduceat(np.where(observed, pos, -1), starts_at)
+        if (last < 0).any():
+            raise ValueError("trim_missing needs every series to hold at least one observed value")
+        count = last - first + 1
+        if not (first.any() or (count != self.lengths).any()):
+            return self
+        idx = np.arange(n)
+        starts = self.times_at(idx, first) if first.any() else self.starts
+        flat = _gather_index(self.indptr, idx, first, count)
+        return replace(
+            self, indptr=np.concatenate([[0], np.cumsum(count)]), values=self.values[flat], starts=starts
+        )
+
     def fill_missing(self) -> Panel:
         """Copy with NaN filled per series (see :func:`fill_missing_ragged`)."""
         filled = fill_missing_ragged(self.values, self.indptr)
@@ -837,7 +873,7 @@ def _from_long(
         y, indptr = _scatter_gaps(y, k, indptr)
     if not is_dt and freq is None and season_length is None:
         warn_no_calendar(f"the time column {time_col!r} of {name} holds integers (a step index)")
-    return Panel(
+    panel = Panel(
         ids=ids,
         indptr=indptr,
         values=y.astype(dtype, copy=False),
@@ -847,6 +883,19 @@ def _from_long(
         name=name,
         int_step=int_step,
     )
+    # missing rows before a series' first / after its last observation: not part of the series
+    # (the wide reader's rule); a series left with one observation is refused like one with one row
+    trimmed = panel.trim_missing()
+    single = np.flatnonzero(trimmed.lengths < 2)
+    if single.size:
+        sid = str(trimmed.ids[single[0]])
+        count = "1 series has" if single.size == 1 else f"{single.size} series have"
+        raise DataValidationError(
+            f"{count} one observed value (a series needs two to be forecast or scored), first {sid!r}",
+            column=target_col,
+            series=sid,
+        )
+    return trimmed
 
 
 def _integer_grid_step(t: np.ndarray, indptr: np.ndarray) -> int:
@@ -922,8 +971,10 @@ def _check_series_sizes(
     empty = np.flatnonzero(lens == n_missing)
     if empty.size:
         i = int(empty[0])
+        count = "1 series has" if empty.size == 1 else f"{empty.size} series have"
         raise DataValidationError(
-            f"{empty.size} series have no observed value, first {str(ids[i])!r}",
+            f"{count} no observed value (every value missing), first {str(ids[i])!r}: leave "
+            f"{'it' if empty.size == 1 else 'them'} out of the data",
             file=file,
             column=column,
             series=str(ids[i]),

@@ -169,8 +169,10 @@ def _panel_from_matrix(
     observed = ~np.isnan(values)
     empty = np.flatnonzero(~observed.any(axis=0))
     if empty.size:
+        count = "1 series has" if empty.size == 1 else f"{empty.size} series have"
         raise DataValidationError(
-            f"{empty.size} series have no observed value, first {str(ids[empty[0]])!r}",
+            f"{count} no observed value (every value missing), first {str(ids[empty[0]])!r}: leave "
+            f"{'it' if empty.size == 1 else 'them'} out of the data",
             column=str(ids[empty[0]]),
             series=str(ids[empty[0]]),
         )

@@ -179,6 +179,78 @@ def test_wide_csv_leading_missing_values_start_later(tmp_path):
     assert panel.values.dtype == np.float64
 
 
+def _gappy_wide() -> pd.DataFrame:
+    """Three monthly series on one axis: one starts late, one stops early (missing rows after its
+    last observation, as a melt of a wide table or placeholder future rows leave), one has an
+    interior gap that must stay."""
+    return pd.DataFrame(
+        {
+            "ds": pd.date_range("2021-01-01", periods=7, freq="MS"),
+            "late": [np.nan, np.nan, 1.0, 2, 3, 4, 5],
+            "stops": [1.0, 2, 3, 4, np.nan, np.nan, np.nan],
+            "gap": [1.0, 2, np.nan, 4, 5, 6, 7],
+        }
+    )
+
+
+def test_a_long_file_trims_missing_rows_at_the_ends_and_gives_the_wide_files_panel(tmp_path):
+    wide = _gappy_wide()
+    long = wide.melt(id_vars="ds", var_name="unique_id", value_name="y")[["unique_id", "ds", "y"]]
+    wide.to_csv(tmp_path / "wide.csv", index=False)
+    long.to_csv(tmp_path / "long.csv", index=False)
+    from_long = load_panel(tmp_path / "long.csv").panel
+    from_wide = load_panel(tmp_path / "wide.csv").panel
+    for panel in (from_long, from_wide):
+        assert panel.ids.tolist() == ["late", "stops", "gap"] and panel.freq == "MS"
+        assert [str(pd.Timestamp(t).date()) for t in panel.starts] == [
+            "2021-03-01",
+            "2021-01-01",
+            "2021-01-01",
+        ]
+        np.testing.assert_array_equal(panel.series(0), [1.0, 2, 3, 4, 5])
+        np.testing.assert_array_equal(panel.series(1), [1.0, 2, 3, 4])
+        np.testing.assert_array_equal(panel.series(2), [1.0, 2, np.nan, 4, 5, 6, 7])  # interior gap kept
+    np.testing.assert_array_equal(from_long.indptr, from_wide.indptr)
+    # the holdout scores the last observed values of the series that stopped early
+    from tsforge.panels.protocol import holdout_split
+
+    np.testing.assert_array_equal(holdout_split(from_long, 1).test[:, 0], [5.0, 4.0, 7.0])
+
+
+def test_trim_missing_moves_calendar_and_integer_starts_and_keeps_observed_panels():
+    monthly = Panel.from_arrays(
+        [np.array([np.nan, 1.0, 2.0, np.nan]), np.array([3.0, 4.0])],
+        ids=["a", "b"],
+        starts=np.array(["2020-11-01", "2021-01-01"], dtype="datetime64[ns]"),
+        freq="MS",
+    )
+    trimmed = monthly.trim_missing()
+    assert [str(pd.Timestamp(t).date()) for t in trimmed.starts] == ["2020-12-01", "2021-01-01"]
+    np.testing.assert_array_equal(trimmed.values, [1.0, 2.0, 3.0, 4.0])
+    years = Panel.from_arrays(
+        [np.array([np.nan, np.nan, 7.0, 8.0])], ids=["y"], starts=np.array([1980]), int_step=5
+    )
+    assert years.trim_missing().starts.tolist() == [1990]
+    observed = Panel.from_arrays([np.array([1.0, np.nan, 2.0])], ids=["o"], starts=np.array([0]))
+    assert observed.trim_missing() is observed  # nothing at the ends: the same object, no copy
+
+
+def test_long_series_observed_once_or_never_are_named(tmp_path):
+    wide = _gappy_wide()
+    wide["once"] = [np.nan, np.nan, np.nan, 9.0, np.nan, np.nan, np.nan]
+    long = wide.melt(id_vars="ds", var_name="unique_id", value_name="y")
+    with pytest.raises(DataValidationError, match=r"1 series has one observed value .*first 'once'") as exc:
+        load_panel(long)
+    assert exc.value.where["series"] == "once"
+    wide["once"] = np.nan
+    long = wide.melt(id_vars="ds", var_name="unique_id", value_name="y")
+    with pytest.raises(
+        DataValidationError,
+        match=r"1 series has no observed value \(every value missing\), first 'once': leave it out",
+    ):
+        load_panel(long)
+
+
 def test_tsf_file_and_panel_pass_through(tmp_path):
     text = (
         "@relation tiny\n@attribute series_name string\n@attribute start_timestamp date\n"
