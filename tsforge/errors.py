@@ -105,6 +105,12 @@ class UnusedColumnsWarning(TsforgeWarning):
     the target, learns it before trusting the scores."""
 
 
+class UnobservedSeriesWarning(TsforgeWarning):
+    """Series of a Monash ``.tsf`` collection with nothing to forecast from (no observed value,
+    or fewer than two values) were left out: the file is a published collection, not the user's
+    table to edit, and one dead series should not make the other thousands unusable."""
+
+
 class ShortSeriesWarning(TsforgeWarning):
     """Series too short for the holdout protocol were left out at the user's request
     (``--drop-short``): the scores cover the others only."""

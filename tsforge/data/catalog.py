@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -51,7 +52,7 @@ from tsforge.data.panel import Panel
 from tsforge.data.panel_store import read_panel, write_panel
 from tsforge.data.tables import read_table, to_polars
 from tsforge.data.tsf import read_tsf
-from tsforge.errors import ConfigError, DatasetNotAvailableError
+from tsforge.errors import ConfigError, DatasetNotAvailableError, UnobservedSeriesWarning
 
 try:  # Python >= 3.11
     import tomllib
@@ -347,6 +348,9 @@ def load_panel_dataset(
         panel = _PANEL_LOADERS[entry.loader](entry, paths, options)
         if key is not None:
             write_cached(entry.name, key, lambda tmp: write_panel(panel, tmp))
+    elif note := panel.meta.get("left_out_series"):
+        # the parse that left series out warned once; a cached copy says it again
+        warnings.warn(note, UnobservedSeriesWarning, stacklevel=2)
     return panel
 
 

@@ -32,7 +32,7 @@ from pandas.tseries.frequencies import to_offset
 from tsforge.data.frequency import NS_PER_DAY, fixed_step, modal_step_alias
 from tsforge.data.frequency import season_length as _season_length
 from tsforge.data.timeaxis import step_gcd
-from tsforge.errors import DataValidationError, UnknownSeasonWarning
+from tsforge.errors import DataValidationError, UnknownSeasonWarning, UnobservedSeriesWarning
 
 __all__ = ["Panel", "fill_missing_ragged", "series_index", "on_grid"]
 
@@ -595,6 +595,7 @@ class Panel:
             meta=dict(tsf.meta),
         )
         _check_unique_ids(panel.ids, file)
+        panel = _without_unobserved(panel, file)
         _check_series_sizes(panel.ids, panel.indptr, panel.values, file=file)
         if starts is not None:
             _check_starts_on_grid(panel, file)
@@ -979,6 +980,36 @@ def _check_series_sizes(
             column=column,
             series=str(ids[i]),
         )
+
+
+def _without_unobserved(panel: Panel, file: str | None) -> Panel:
+    """A ``.tsf`` collection without its series that cannot be forecast (fewer than two values,
+    or no observed one), with an :class:`UnobservedSeriesWarning` naming how many and the first
+    ids, and ``meta["left_out_series"]`` saying the same to whatever reads the panel later.
+
+    Why leave out rather than refuse (as a long or wide table does): a ``.tsf`` file is a
+    published collection (Monash ``*_with_missing`` files hold series with no value at all), not
+    a table the user wrote; refusing it would make its other series unusable. Missing values at
+    a series' ends are kept: its official test window is its last ``H`` values, as published.
+    """
+    lens = panel.lengths
+    observed = np.bincount(series_index(panel.indptr), weights=~np.isnan(panel.values), minlength=len(panel))
+    bad = np.flatnonzero((lens < 2) | (observed == 0))
+    if not bad.size:
+        return panel
+    where = f" of {file}" if file else ""
+    if bad.size == len(panel):
+        raise DataValidationError(
+            f"no series{where} has two values with an observed one: nothing to forecast", file=file
+        )
+    first = ", ".join(repr(str(x)) for x in panel.ids[bad[:3]]) + (", …" if bad.size > 3 else "")
+    note = (
+        f"left out {bad.size} of {len(panel)} series{where} with fewer than two values or no observed "
+        f"value ({first}): the collection is the other {len(panel) - bad.size}"
+    )
+    warnings.warn(note, UnobservedSeriesWarning, stacklevel=3)
+    kept = panel.take(np.setdiff1d(np.arange(len(panel)), bad))
+    return replace(kept, meta={**kept.meta, "left_out_series": note})
 
 
 def _check_unique_ids(ids: np.ndarray, file: str | None = None) -> None:

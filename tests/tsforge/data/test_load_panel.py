@@ -251,6 +251,54 @@ def test_long_series_observed_once_or_never_are_named(tmp_path):
         load_panel(long)
 
 
+_DEAD_TSF = (
+    "@relation dead\n@attribute series_name string\n@attribute start_timestamp date\n"
+    "@frequency monthly\n@horizon 2\n@missing true\n@equallength false\n@data\n"
+    "A:2000-01-01 00-00-00:1,2,3,4,?\n"  # a missing value at the end stays: the official test window
+    "DEAD:2000-01-01 00-00-00:?,?,?\n"
+    "ONE:2000-03-01 00-00-00:7\n"
+    "B:2001-06-01 00-00-00:5,6,7\n"
+)
+
+
+def test_a_tsf_collection_leaves_out_series_with_nothing_to_forecast_and_says_so(tmp_path):
+    from tsforge.errors import UnobservedSeriesWarning
+
+    path = tmp_path / "dead.tsf"
+    path.write_text(_DEAD_TSF)
+    with pytest.warns(UnobservedSeriesWarning, match=r"left out 2 of 4 series of .*\('DEAD', 'ONE'\)"):
+        panel = load_panel(path).panel
+    assert panel.ids.tolist() == ["A", "B"]
+    np.testing.assert_array_equal(panel.series(0), [1.0, 2, 3, 4, np.nan])
+    assert "left out 2 of 4 series" in panel.meta["left_out_series"]
+    path.write_text(
+        _DEAD_TSF.replace("A:2000-01-01 00-00-00:1,2,3,4,?\n", "").replace(
+            "B:2001-06-01 00-00-00:5,6,7\n", ""
+        )
+    )
+    with pytest.raises(DataValidationError, match="no series of .* has two values with an observed one"):
+        load_panel(path)
+
+
+def test_a_cached_catalogue_collection_repeats_which_series_it_left_out(monkeypatch, tmp_path):
+    """The warning comes from the parse; the Parquet copy read afterwards must say it again."""
+    import gzip
+
+    from tsforge.data.catalog import load_panel_dataset
+    from tsforge.errors import UnobservedSeriesWarning
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "cif_2016_dataset.tsf.gz").write_bytes(gzip.compress(_DEAD_TSF.encode()))
+    monkeypatch.setenv("TSFORGE_DATA_DIR", str(data))
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    for _ in range(2):  # parse, then the cached copy
+        with pytest.warns(UnobservedSeriesWarning, match="left out 2 of 4 series"):
+            panel = load_panel_dataset("cif_2016")
+        assert panel.ids.tolist() == ["A", "B"]
+    assert list((tmp_path / "cache").rglob("*.parquet"))
+
+
 def test_tsf_file_and_panel_pass_through(tmp_path):
     text = (
         "@relation tiny\n@attribute series_name string\n@attribute start_timestamp date\n"
