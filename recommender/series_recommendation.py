@@ -428,9 +428,9 @@ def default_router_pending() -> str | None:
     """A sentence when :func:`default_router` would have to build the router first, else None.
 
     Why: that build cross-validates the candidates on every development collection (the knowledge
-    base; cached, so once) and takes about 25 minutes on two idle cores (over an hour on a busy
-    machine); a user who asked for a recommendation should hear that before the first progress
-    bar, not wonder after it.
+    base; cached, so once) and takes 15–25 minutes on two cores (15 min measured on an idle
+    machine, 2026-12-04; over an hour on a busy one); a user who asked for a recommendation
+    should hear that before the first progress bar, not wonder after it.
     """
     path = router_dir()
     _, state = _saved_default_router(path)
@@ -443,8 +443,8 @@ def default_router_pending() -> str | None:
     )
     return (
         f"{why}: building it once from the knowledge base of the {len(DEV_COLLECTIONS)} development "
-        "collections (rolling-origin cross-validation of every candidate, cached as it goes: about "
-        "25 min on 2 idle cores the first time, longer on a busy machine, reused afterwards; "
+        "collections (rolling-origin cross-validation of every candidate, cached as it goes: "
+        "15–25 min on 2 cores the first time, longer on a busy machine, reused afterwards; "
         "`tsforge recommender build --per-series` does it ahead of time)"
     )
 
