@@ -111,6 +111,12 @@ class UnobservedSeriesWarning(TsforgeWarning):
     table to edit, and one dead series should not make the other thousands unusable."""
 
 
+class SnappedStartWarning(TsforgeWarning):
+    """Series of a Monash ``.tsf`` collection start inside their month / quarter / year (a
+    month-end date, a time of day that differs between series): each is read as starting at the
+    start of that period, so its dates are period starts, not the file's own."""
+
+
 class ShortSeriesWarning(TsforgeWarning):
     """Series too short for the holdout protocol were left out at the user's request
     (``--drop-short``): the scores cover the others only."""

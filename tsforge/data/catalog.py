@@ -52,7 +52,7 @@ from tsforge.data.panel import Panel
 from tsforge.data.panel_store import read_panel, write_panel
 from tsforge.data.tables import read_table, to_polars
 from tsforge.data.tsf import read_tsf
-from tsforge.errors import ConfigError, DatasetNotAvailableError, UnobservedSeriesWarning
+from tsforge.errors import ConfigError, DatasetNotAvailableError, SnappedStartWarning, UnobservedSeriesWarning
 
 try:  # Python >= 3.11
     import tomllib
@@ -348,9 +348,13 @@ def load_panel_dataset(
         panel = _PANEL_LOADERS[entry.loader](entry, paths, options)
         if key is not None:
             write_cached(entry.name, key, lambda tmp: write_panel(panel, tmp))
-    elif note := panel.meta.get("left_out_series"):
-        # the parse that left series out warned once; a cached copy says it again
-        warnings.warn(note, UnobservedSeriesWarning, stacklevel=2)
+    else:  # the parse warned once about what it changed; a cached copy says it again
+        for key, category in (
+            ("left_out_series", UnobservedSeriesWarning),
+            ("snapped_starts", SnappedStartWarning),
+        ):
+            if note := panel.meta.get(key):
+                warnings.warn(note, category, stacklevel=2)
     return panel
 
 

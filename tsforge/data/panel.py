@@ -32,7 +32,12 @@ from pandas.tseries.frequencies import to_offset
 from tsforge.data.frequency import NS_PER_DAY, fixed_step, modal_step_alias
 from tsforge.data.frequency import season_length as _season_length
 from tsforge.data.timeaxis import step_gcd
-from tsforge.errors import DataValidationError, UnknownSeasonWarning, UnobservedSeriesWarning
+from tsforge.errors import (
+    DataValidationError,
+    SnappedStartWarning,
+    UnknownSeasonWarning,
+    UnobservedSeriesWarning,
+)
 
 __all__ = ["Panel", "fill_missing_ragged", "series_index", "on_grid"]
 
@@ -551,6 +556,9 @@ class Panel:
         the time axis is integer steps from 0, but ``freq``/``season_length`` still follow the
         header. A numeric ``horizon`` attribute becomes ``attrs["horizon"]`` (:attr:`horizons`);
         other attributes are kept in ``attrs``; the header (``@horizon`` ...) in ``meta``.
+        Series with nothing to forecast from are left out, and monthly / quarterly / yearly
+        starts off one calendar grid are moved to their period's start, each with a warning
+        (:func:`_without_unobserved`, :func:`_starts_snapped_to_periods`).
         """
         from tsforge.data.tsf import TsfFile, monash_freq, read_tsf
 
@@ -598,6 +606,7 @@ class Panel:
         panel = _without_unobserved(panel, file)
         _check_series_sizes(panel.ids, panel.indptr, panel.values, file=file)
         if starts is not None:
+            panel = _starts_snapped_to_periods(panel, file)
             _check_starts_on_grid(panel, file)
         return panel
 
@@ -1010,6 +1019,37 @@ def _without_unobserved(panel: Panel, file: str | None) -> Panel:
     warnings.warn(note, UnobservedSeriesWarning, stacklevel=3)
     kept = panel.take(np.setdiff1d(np.arange(len(panel)), bad))
     return replace(kept, meta={**kept.meta, "left_out_series": note})
+
+
+#: calendar frequencies of ``.tsf`` files (``MONASH_FREQS``) → the pandas period a start lies in
+_PERIOD_OF = {"MS": ("M", "month"), "QS": ("Q", "quarter"), "YS": ("Y", "year")}
+
+
+def _starts_snapped_to_periods(panel: Panel, file: str | None) -> Panel:
+    """A monthly / quarterly / yearly ``.tsf`` collection whose starts are not on one calendar
+    grid, with every start moved to the start of the period it lies in, and a
+    :class:`SnappedStartWarning` saying how many moved.
+
+    Why: a monthly value belongs to its month, whatever instant the file stamps it with. Monash
+    files copy their sources' dates: month ends, or the M4 competition's ``12:00`` time of day.
+    One grid needs one convention. Refusing would lose a whole published collection over how it
+    writes its dates. Starts already on one grid (month starts at midnight, or every series at
+    the same time of day) are kept as they are.
+    """
+    if panel.freq not in _PERIOD_OF or on_grid(panel.starts, panel.freq).all():
+        return panel
+    period, word = _PERIOD_OF[panel.freq]
+    starts = pd.DatetimeIndex(panel.starts)
+    snapped = starts.to_period(period).to_timestamp(how="start").to_numpy("datetime64[ns]")
+    moved = np.flatnonzero(snapped != starts.to_numpy("datetime64[ns]"))
+    i = int(moved[0])
+    where = f" of {file}" if file else ""
+    note = (
+        f"{moved.size} of {len(panel)} series{where} start inside their {word} rather than at its start "
+        f"(first {str(panel.ids[i])!r}: {starts[i]}): each is read as starting at the start of that {word}"
+    )
+    warnings.warn(note, SnappedStartWarning, stacklevel=3)
+    return replace(panel, starts=snapped, meta={**panel.meta, "snapped_starts": note})
 
 
 def _check_unique_ids(ids: np.ndarray, file: str | None = None) -> None:

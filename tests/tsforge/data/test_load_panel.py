@@ -280,23 +280,75 @@ def test_a_tsf_collection_leaves_out_series_with_nothing_to_forecast_and_says_so
         load_panel(path)
 
 
-def test_a_cached_catalogue_collection_repeats_which_series_it_left_out(monkeypatch, tmp_path):
+def test_a_cached_catalogue_collection_repeats_what_its_parse_changed(monkeypatch, tmp_path):
     """The warning comes from the parse; the Parquet copy read afterwards must say it again."""
     import gzip
 
     from tsforge.data.catalog import load_panel_dataset
-    from tsforge.errors import UnobservedSeriesWarning
+    from tsforge.errors import SnappedStartWarning, UnobservedSeriesWarning
 
     data = tmp_path / "data"
     data.mkdir()
-    (data / "cif_2016_dataset.tsf.gz").write_bytes(gzip.compress(_DEAD_TSF.encode()))
+    month_end = _DEAD_TSF.replace("B:2001-06-01", "B:2001-06-30")  # B also starts inside its month
+    (data / "cif_2016_dataset.tsf.gz").write_bytes(gzip.compress(month_end.encode()))
     monkeypatch.setenv("TSFORGE_DATA_DIR", str(data))
     monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
     for _ in range(2):  # parse, then the cached copy
         with pytest.warns(UnobservedSeriesWarning, match="left out 2 of 4 series"):
-            panel = load_panel_dataset("cif_2016")
+            with pytest.warns(SnappedStartWarning, match="1 of 2 series .* start inside their month"):
+                panel = load_panel_dataset("cif_2016")
         assert panel.ids.tolist() == ["A", "B"]
+        assert str(pd.Timestamp(panel.starts[1]).date()) == "2001-06-01"
     assert list((tmp_path / "cache").rglob("*.parquet"))
+
+
+def _tsf(freq: str, starts: list[str]) -> str:
+    rows = "".join(f"T{i}:{s}:{','.join(str(v) for v in range(1, 13))}\n" for i, s in enumerate(starts))
+    return (
+        "@relation dates\n@attribute series_name string\n@attribute start_timestamp date\n"
+        f"@frequency {freq}\n@horizon 2\n@missing false\n@equallength false\n@data\n{rows}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("freq", "starts", "expected", "word"),
+    [
+        # month ends (a common export), and M4's 12:00 time of day mixed with midnight
+        ("monthly", ["1994-07-31 00-00-00", "1996-01-31 00-00-00"], ["1994-07-01", "1996-01-01"], "month"),
+        ("monthly", ["1994-07-01 12-00-00", "1996-01-01 00-00-00"], ["1994-07-01", "1996-01-01"], "month"),
+        (
+            "quarterly",
+            ["1994-09-30 00-00-00", "1996-01-01 00-00-00"],
+            ["1994-07-01", "1996-01-01"],
+            "quarter",
+        ),
+        ("yearly", ["1975-06-30 00-00-00", "1980-12-31 00-00-00"], ["1975-01-01", "1980-01-01"], "year"),
+    ],
+)
+def test_a_tsf_collection_off_the_calendar_grid_starts_each_series_at_its_period(
+    tmp_path, freq, starts, expected, word
+):
+    from tsforge.errors import SnappedStartWarning
+
+    path = tmp_path / "dates.tsf"
+    path.write_text(_tsf(freq, starts))
+    with pytest.warns(SnappedStartWarning, match=rf"series of .* start inside their {word} .*first 'T0'"):
+        panel = load_panel(path).panel
+    assert [str(pd.Timestamp(t)) for t in panel.starts] == [f"{d} 00:00:00" for d in expected]
+    assert word in panel.meta["snapped_starts"]
+    np.testing.assert_array_equal(panel.series(1), np.arange(1.0, 13.0))  # values untouched
+
+
+def test_a_tsf_collection_on_one_grid_keeps_its_starts(tmp_path, recwarn):
+    """Every series at M4's 12:00 is one grid: nothing moves, nothing is said."""
+    from tsforge.errors import SnappedStartWarning
+
+    path = tmp_path / "noon.tsf"
+    path.write_text(_tsf("monthly", ["1994-07-01 12-00-00", "1996-01-01 12-00-00"]))
+    panel = load_panel(path).panel
+    assert [str(pd.Timestamp(t)) for t in panel.starts] == ["1994-07-01 12:00:00", "1996-01-01 12:00:00"]
+    assert not [w for w in recwarn if issubclass(w.category, SnappedStartWarning)]
+    assert "snapped_starts" not in panel.meta
 
 
 def test_tsf_file_and_panel_pass_through(tmp_path):
