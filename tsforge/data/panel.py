@@ -997,9 +997,9 @@ def _without_unobserved(panel: Panel, file: str | None) -> Panel:
     ids, and ``meta["left_out_series"]`` saying the same to whatever reads the panel later.
 
     Why leave out rather than refuse (as a long or wide table does): a ``.tsf`` file is a
-    published collection (Monash ``*_with_missing`` files hold series with no value at all), not
-    a table the user wrote; refusing it would make its other series unusable. Missing values at
-    a series' ends are kept: its official test window is its last ``H`` values, as published.
+    published collection (a ``*_with_missing`` one may hold a series that was never observed),
+    not a table the user wrote; refusing it would make its other series unusable. Missing values
+    at a series' ends are kept: its official test window is its last ``H`` values, as published.
     """
     lens = panel.lengths
     observed = np.bincount(series_index(panel.indptr), weights=~np.isnan(panel.values), minlength=len(panel))
