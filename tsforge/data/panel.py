@@ -603,8 +603,7 @@ class Panel:
             meta=dict(tsf.meta),
         )
         _check_unique_ids(panel.ids, file)
-        panel = _without_unobserved(panel, file)
-        _check_series_sizes(panel.ids, panel.indptr, panel.values, file=file)
+        panel = _without_unobserved(panel, file)  # what the size check refuses elsewhere, left out
         if starts is not None:
             panel = _starts_snapped_to_periods(panel, file)
             _check_starts_on_grid(panel, file)
@@ -981,14 +980,22 @@ def _check_series_sizes(
     empty = np.flatnonzero(lens == n_missing)
     if empty.size:
         i = int(empty[0])
-        count = "1 series has" if empty.size == 1 else f"{empty.size} series have"
         raise DataValidationError(
-            f"{count} no observed value (every value missing), first {str(ids[i])!r}: leave "
-            f"{'it' if empty.size == 1 else 'them'} out of the data",
+            no_observed_value_message(empty.size, ids[i]),
             file=file,
             column=column,
             series=str(ids[i]),
         )
+
+
+def no_observed_value_message(n: int, first: Any) -> str:
+    """The refusal of ``n`` all-missing series in a table the user wrote (long or wide), with
+    what to do about it; one wording for both readers."""
+    count = "1 series has" if n == 1 else f"{n} series have"
+    return (
+        f"{count} no observed value (every value missing), first {str(first)!r}: leave "
+        f"{'it' if n == 1 else 'them'} out of the data"
+    )
 
 
 def _without_unobserved(panel: Panel, file: str | None) -> Panel:

@@ -25,7 +25,7 @@ from tsforge.data import validation as V
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.frequency import fixed_step, infer_freq
 from tsforge.data.layouts import wide_matrix
-from tsforge.data.panel import Panel, warn_no_calendar
+from tsforge.data.panel import Panel, no_observed_value_message, warn_no_calendar
 from tsforge.errors import DataValidationError, UnusedColumnsWarning
 
 __all__ = ["to_panel", "panel_from_table", "naming_file", "note_unused_columns"]
@@ -169,10 +169,8 @@ def _panel_from_matrix(
     observed = ~np.isnan(values)
     empty = np.flatnonzero(~observed.any(axis=0))
     if empty.size:
-        count = "1 series has" if empty.size == 1 else f"{empty.size} series have"
         raise DataValidationError(
-            f"{count} no observed value (every value missing), first {str(ids[empty[0]])!r}: leave "
-            f"{'it' if empty.size == 1 else 'them'} out of the data",
+            no_observed_value_message(empty.size, ids[empty[0]]),
             column=str(ids[empty[0]]),
             series=str(ids[empty[0]]),
         )
