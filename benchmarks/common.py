@@ -52,3 +52,36 @@ def int_list(text: str) -> list[int]:
 def float_list(text: str) -> list[float]:
     """``"0.01,0.005"`` → ``[0.01, 0.005]`` (an argparse ``type``; empty items are skipped)."""
     return [float(v) for v in text.split(",") if v.strip()]
+
+
+def split_held_out(
+    sources: list[str], development: list[str] | tuple[str, ...]
+) -> tuple[list[str], list[str]]:
+    """Split ``--collections`` into development collections and held-out ones.
+
+    Why one rule for every panel benchmark: designs and hyper-parameters are chosen by
+    leave-one-collection-out over the development collections only, so a collection that is
+    not one of them (a catalogue entry added later, or any file: a ``.tsf``, CSV or Parquet
+    path) is scored with what the development collections chose and reported apart, never used
+    to choose. Results are keyed by :func:`tsforge.data.load.source_name` (a file's stem), so a
+    file named like a development collection is refused rather than mixed with it; a name given
+    twice is kept once.
+
+    Raises:
+        ValueError: a file whose stem is a development collection's name.
+    """
+    from tsforge.data.load import classify_source, source_name
+
+    dev, held, seen = [], [], set()
+    for source in sources:
+        name = source_name(source)
+        is_file = classify_source(source) in ("tsf", "file")
+        if is_file and name in development:
+            raise ValueError(
+                f"{source}: a file is held out, but its name {name!r} is a development collection's; rename the file"
+            )
+        if name in seen:
+            continue
+        seen.add(name)
+        (held if is_file or name not in development else dev).append(source)
+    return dev, held

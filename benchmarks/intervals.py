@@ -33,6 +33,11 @@ Bounded for a shared 2-core machine (~30 min): collections with many series use 
     python -m benchmarks.intervals                          # everything
     python -m benchmarks.intervals --collections m1_yearly,cif_2016 --no-etth1 --no-latency
 
+A collection that is not a development one (a later catalogue entry, or a panel file:
+``--collections /data/tourism_monthly_dataset.tsf.gz``) is *held out*: scored with the design
+as shipped, reported under ``held_out`` (merged with earlier runs'), and never part of the
+design choice or the goal counts.
+
 Writes ``benchmarks/results/intervals.json`` and logs a summary run to MLflow
 (experiment ``benchmark-intervals``).
 """
@@ -49,7 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.common import RESULTS, write_results
+from benchmarks.common import RESULTS, split_held_out, write_results
 from recommender.series_kb import DEV_COLLECTIONS
 
 #: the development collections: the design is chosen and the goals are counted over these only;
@@ -197,23 +202,25 @@ def _global_part(history: Any, h: int) -> dict[str, Any]:
     }
 
 
-def forecasts(name: str, n_jobs: int, cache: Path | None = None) -> dict[str, Any]:
-    """Everything the scores need for one collection: calibration CV frames and test forecasts
-    with native intervals (local models), LightGBM's forecasts and quantiles. ``cache`` (a
-    folder) keeps them, so scoring variants re-run without refitting."""
+def forecasts(source: str, n_jobs: int, cache: Path | None = None) -> dict[str, Any]:
+    """Everything the scores need for one collection (a catalogue name or a panel file, cached by
+    its stem): calibration CV frames and test forecasts with native intervals (local models),
+    LightGBM's forecasts and quantiles. ``cache`` (a folder) keeps them, so scoring variants
+    re-run without refitting."""
     import pickle
 
-    from tsforge.data.load import load_panel
+    from tsforge.data.load import load_panel, source_name
     from tsforge.data.protocol import default_panel_horizon
     from tsforge.panels.conformal import calibration_windows
     from tsforge.panels.cv import cross_validation
     from tsforge.panels.local import forecast_local
     from tsforge.panels.protocol import holdout_split
 
+    name = source_name(source)
     file = None if cache is None else Path(cache) / f"{name}.pkl"
     cached = pickle.loads(file.read_bytes()) if file is not None and file.exists() else None
     t0 = time.perf_counter()
-    loaded = load_panel(name)
+    loaded = load_panel(source)
     panel, info = _subset(loaded.panel, name)
     h = int(default_panel_horizon(loaded.entry, panel.season_length, panel.horizon))
     history = holdout_split(panel, h, val_h=0).history
@@ -551,28 +558,30 @@ def main(argv: list[str] | None = None) -> int:
 
     warnings.filterwarnings("ignore")
     logging.getLogger("mlflow").setLevel(logging.WARNING)
+    from tsforge.data.load import source_name
+
     path = RESULTS / "intervals.json"
     previous = json.loads(path.read_text()) if path.exists() else {}
     collections: dict[str, Any] = {
         k: v for k, v in previous.get("collections", {}).items() if k in COLLECTIONS
     }
-    for name in args.collections.split(","):
-        collections[name] = run_collection(name, args.n_jobs, args.cache)
+    # a collection that is not a development one is scored with the design as shipped and kept
+    # apart: it never takes part in the design choice or the goal counts
+    held_out: dict[str, Any] = dict(previous.get("held_out", {}).get("collections", {}))
+    dev, held = split_held_out([c for c in args.collections.split(",") if c.strip()], COLLECTIONS)
+    for source in [*dev, *held]:
+        name = source_name(source)
+        result = run_collection(source, args.n_jobs, args.cache)
+        (collections if source in dev else held_out)[name] = result
         brief = {
             m: {
                 meth: {k: round(v, 3) for k, v in r[meth].items() if k.startswith(("coverage", "msis"))}
                 for meth in ("conformal", "native", "native_floored")
             }
-            for m, r in collections[name]["models"].items()
+            for m, r in result["models"].items()
         }
         print(
-            json.dumps(
-                {
-                    "collection": name,
-                    "forecast_seconds": round(collections[name]["forecast_seconds"]),
-                    **brief,
-                }
-            ),
+            json.dumps({"collection": name, "forecast_seconds": round(result["forecast_seconds"]), **brief}),
             flush=True,
         )
     payload: dict[str, Any] = {
@@ -599,9 +608,14 @@ def main(argv: list[str] | None = None) -> int:
         payload["latency"] = run_latency()
     payload["design_loco"] = loco_design_choice(collections)
     payload["summary"] = summarise(collections)
+    if held_out:
+        payload["held_out"] = {"collections": held_out, "summary": summarise(held_out)}
     out = write_results("intervals", payload)
     print(json.dumps(payload["summary"], indent=1, default=str))
     print(json.dumps(payload["design_loco"]["chosen_by_fold"]))
+    if held_out:
+        print("held out (the design as shipped):")
+        print(json.dumps(payload["held_out"]["summary"], indent=1, default=str))
     if not args.no_track:
         from tsforge.tracking.runs import tracked_run
 
@@ -609,7 +623,7 @@ def main(argv: list[str] | None = None) -> int:
             experiment="benchmark-intervals", run_name="summary", tags={"tsforge.benchmark": "intervals"}
         ) as run:
             metrics = {}
-            for name, res in collections.items():
+            for name, res in {**collections, **held_out}.items():
                 for model, r in res["models"].items():
                     for meth in ("conformal", "native", "native_floored"):
                         metrics.update(_flat(f"{name}.{model}.{meth}", r.get(meth, {})))

@@ -98,16 +98,18 @@ def _timed_pair(history: Any, model: str, h: int, n_jobs: int) -> tuple[np.ndarr
 
 
 def run_collection(
-    name: str, models: list[str], n_jobs: int, anchor: bool, track: bool
+    source: str, models: list[str], n_jobs: int, anchor: bool, track: bool
 ) -> list[dict[str, Any]]:
-    from tsforge.data.load import load_panel
+    """Rows of one collection: a catalogue name or a panel file (reported by its stem)."""
+    from tsforge.data.load import load_panel, source_name
     from tsforge.data.protocol import default_panel_horizon
     from tsforge.evaluation.panel_metrics import panel_scores, summarise
     from tsforge.panels.local import LOCAL_MODELS
     from tsforge.panels.protocol import holdout_split
     from tsforge.pipeline import TrackingOptions, train_panel
 
-    loaded = load_panel(name)
+    name = source_name(source)
+    loaded = load_panel(source)
     panel, entry = loaded.panel, loaded.entry
     h = default_panel_horizon(entry, panel.season_length, panel.horizon)
     observed = panel.values[np.isfinite(panel.values)]
@@ -144,7 +146,7 @@ def run_collection(
             "val_mase": m.get("val_mase"),
             "fit_predict_seconds": m["fit_predict_seconds"],
             "wall_seconds": seconds,
-            "command": f"python -m benchmarks.panels --collections {name} --models {model}",
+            "command": f"python -m benchmarks.panels --collections {source} --models {model}",
         }
         if anchor and model in LOCAL_MODELS:
             pred, direct_times, ours_times = _timed_pair(split.history, model, h, n_jobs)

@@ -34,11 +34,15 @@ equal-weight top-3 (ranked on the collection's validation window, and in hindsig
 validation pick (``recommend_panel``'s rule) and the per-series oracle; the share of the
 oracle gap captured; router training and recommendation wall time, plus the latency of
 recommending for 1,000 series. Writes ``benchmarks/results/recommender_per_series.json``.
+A collection in ``--collections`` that is not a development one (a later catalogue entry, or a
+panel file) is held out: scored by routers learnt on the development collections only and
+reported under ``held_out`` (:func:`panel_loco`).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import math
 import time
@@ -49,10 +53,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from benchmarks.common import write_results
+from benchmarks.common import RESULTS, split_held_out, write_results
 from recommender.api import recommend
 from recommender.knowledge_base import KBSettings, build_knowledge_base, default_pool, real_group
 from recommender.ranker import RankerConfig, make_training_set, train_recommender
+from tsforge.data.load import source_name
 
 log = logging.getLogger("recommender_eval")
 
@@ -450,38 +455,99 @@ def _latency_1000(kb: dict[str, Any], settings: Any) -> dict[str, Any]:
 def panel_loco(
     collections: list[str] | None = None, *, n_jobs: int = 2, track: bool = False
 ) -> dict[str, Any]:
-    """Leave-one-collection-out evaluation of the per-series recommender (module docstring)."""
+    """Leave-one-collection-out evaluation of the per-series recommender (module docstring).
+
+    ``collections`` not among the development ones (a later catalogue entry, or a panel file)
+    are *held out*: each is scored by routers learnt on the development collections given (all
+    of them when none is given), and reported apart (``held_out`` in the JSON, merged with
+    earlier runs' held-out rows). A run of held-out collections only keeps the development
+    results of the last full run.
+    """
     from recommender.series_kb import DEV_COLLECTIONS, SeriesKBSettings, build_series_kb
 
     settings = SeriesKBSettings()
-    names = list(collections or DEV_COLLECTIONS)
+    dev, held_out = split_held_out(list(collections or DEV_COLLECTIONS), DEV_COLLECTIONS)
+    pool = dev or list(DEV_COLLECTIONS)
     t0 = time.perf_counter()
     built = build_series_kb(
-        names, settings, n_jobs=n_jobs, progress=lambda d, i, n: log.info("%s (%d/%d)", d, i, n)
+        [*pool, *held_out], settings, n_jobs=n_jobs, progress=lambda d, i, n: log.info("%s (%d/%d)", d, i, n)
     )
     kb_seconds = time.perf_counter() - t0
     kb = built.collections
+    held_names = [source_name(s) for s in held_out]
+    pool_names = [k for k in kb if k not in held_names]
     per: dict[str, Any] = {}
-    for held in kb:
-        per[held] = _loco_one(held, kb, settings)
-        r = per[held]
-        sc = r["scores"]
-        log.info(
-            "%s: pick %.3f weights %.3f | own history: pick %.3f weights %.3f | validation prior: pick %.3f "
-            "weights %.3f | best single %s %.3f, validation pick %.3f, oracle %.3f",
-            held,
-            sc["per_series_pick"]["mase"],
-            sc["per_series_weights"]["mase"],
-            sc["own_per_series_pick"]["mase"],
-            sc["own_per_series_weights"]["mase"],
-            sc["val_per_series_pick"]["mase"],
-            sc["val_per_series_weights"]["mase"],
-            r["best_single_hindsight"],
-            sc["best_single_hindsight"]["mase"],
-            sc["validation_pick"]["mase"],
-            sc["oracle"]["mase"],
+    for held in pool_names if dev else []:
+        per[held] = _loco_one(held, {k: kb[k] for k in pool_names}, settings)
+        _log_scores(held, per[held])
+    held_per: dict[str, Any] = {}
+    for source, held in zip(held_out, held_names, strict=True):
+        held_per[held] = _loco_one(held, {**{k: kb[k] for k in pool_names}, held: kb[held]}, settings)
+        held_per[held]["source"] = str(source)
+        held_per[held]["knowledge_base"] = built.meta["collections"][held]
+        _log_scores(held, held_per[held])
+    previous = _previous_results()
+    results: dict[str, Any] = {
+        "collections": pool_names,
+        "candidates": list(settings.candidates),
+        "settings": settings.to_dict(),
+        "knowledge_base": {
+            "rows": int(sum(built.meta["collections"][k]["n_kb_cases"] for k in pool_names)),
+            "per_collection": {k: built.meta["collections"][k] for k in pool_names},
+            "assemble_seconds": kb_seconds,
+            "note": "cv_seconds are the first (uncached) build on a shared, loaded 2-core machine",
+        },
+    }
+    if dev:
+        latency = _latency_1000(kb, settings)
+        results.update(_dev_summary(per, latency))
+        results["command"] = "python -m benchmarks.recommender_eval --part panels" + (
+            "" if tuple(dev) == tuple(DEV_COLLECTIONS) else f" --collections {','.join(dev)}"
         )
-    latency = _latency_1000(kb, settings)
+    else:  # held-out collections only: the development results stay those of the last full run
+        results.update({k: v for k, v in previous.items() if k not in ("machine", "held_out")})
+    results["held_out"] = {**previous.get("held_out", {}), **held_per}
+    path = write_results("recommender_per_series", results)
+    log.info("wrote %s", path)
+    if track:
+        from tsforge.tracking.runs import tracked_run
+
+        with tracked_run(experiment="tsforge-recommender", run_name="per-series-loco") as run:
+            for held, r in {**per, **held_per}.items():
+                run.log_metrics(
+                    {f"{held}.{m}_mase": v["mase"] for m, v in r["scores"].items()}
+                    | {f"{held}.captured_{k}": v for k, v in r["oracle_gap_captured"].items()}
+                )
+            run.log_artifact(path)
+    if per:
+        print(_markdown(per))
+    if held_per:
+        print("\nHeld out (routers learnt on the development collections):")
+        print(_markdown(held_per))
+    return results
+
+
+def _log_scores(held: str, r: dict[str, Any]) -> None:
+    sc = r["scores"]
+    log.info(
+        "%s: pick %.3f weights %.3f | own history: pick %.3f weights %.3f | validation prior: pick %.3f "
+        "weights %.3f | best single %s %.3f, validation pick %.3f, oracle %.3f",
+        held,
+        sc["per_series_pick"]["mase"],
+        sc["per_series_weights"]["mase"],
+        sc["own_per_series_pick"]["mase"],
+        sc["own_per_series_weights"]["mase"],
+        sc["val_per_series_pick"]["mase"],
+        sc["val_per_series_weights"]["mase"],
+        r["best_single_hindsight"],
+        sc["best_single_hindsight"]["mase"],
+        sc["validation_pick"]["mase"],
+        sc["oracle"]["mase"],
+    )
+
+
+def _dev_summary(per: dict[str, Any], latency: dict[str, Any]) -> dict[str, Any]:
+    """The issue's goals over the development collections' folds."""
     first = next(iter(per.values()))
     goals = {g: all(r["goals"][g] for r in per.values()) for g in first["goals"]}
     goals["recommend_1000_series_under_10s"] = bool(latency.get("goal_under_10s", False))
@@ -489,38 +555,18 @@ def panel_loco(
     goals_val = {
         g: all(r["goals_validation_prior"][g] for r in per.values()) for g in first["goals_validation_prior"]
     }
-    results = {
-        "collections": list(kb),
-        "candidates": list(settings.candidates),
-        "settings": settings.to_dict(),
-        "knowledge_base": {
-            "rows": built.meta["n_rows"],
-            "per_collection": built.meta["collections"],
-            "assemble_seconds": kb_seconds,
-            "note": "cv_seconds are the first (uncached) build on a shared, loaded 2-core machine",
-        },
+    return {
         "per_collection": per,
         "latency_1000_series": latency,
         "goals_met_on_every_collection": goals,
         "goals_met_on_every_collection_own_history": goals_own,
         "goals_met_on_every_collection_validation_prior": goals_val,
-        "command": "python -m benchmarks.recommender_eval --part panels"
-        + ("" if tuple(names) == tuple(DEV_COLLECTIONS) else f" --collections {','.join(names)}"),
     }
-    path = write_results("recommender_per_series", results)
-    log.info("wrote %s", path)
-    if track:
-        from tsforge.tracking.runs import tracked_run
 
-        with tracked_run(experiment="tsforge-recommender", run_name="per-series-loco") as run:
-            for held, r in per.items():
-                run.log_metrics(
-                    {f"{held}.{m}_mase": v["mase"] for m, v in r["scores"].items()}
-                    | {f"{held}.captured_{k}": v for k, v in r["oracle_gap_captured"].items()}
-                )
-            run.log_artifact(path)
-    print(_markdown(per))
-    return results
+
+def _previous_results() -> dict[str, Any]:
+    path = RESULTS / "recommender_per_series.json"
+    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def _markdown(per: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ routed ensemble, next to statsforecast AutoETS's native intervals on the same co
 
     python -m benchmarks.routed_intervals                       # every dev collection
     python -m benchmarks.routed_intervals --collections hospital
+    python -m benchmarks.routed_intervals --collections /data/new_panel.tsf   # held out: reported apart
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import tempfile
 import time
 from typing import Any
 
-from benchmarks.common import RESULTS, write_results
+from benchmarks.common import RESULTS, split_held_out, write_results
 
 log = logging.getLogger("benchmarks.routed_intervals")
 KEYS = ("coverage_80", "coverage_95", "width_80", "width_95", "msis_80", "msis_95", "wql", "mase")
@@ -39,12 +40,17 @@ def _native_reference() -> dict[str, Any]:
     path = RESULTS / "intervals.json"
     if not path.exists():
         return {}
-    return json.loads(path.read_text()).get("summary", {}).get("per_collection", {})
+    results = json.loads(path.read_text())
+    held_out = results.get("held_out", {}).get("summary", {}).get("per_collection", {})
+    return {**held_out, **results.get("summary", {}).get("per_collection", {})}
 
 
 def run_one(held: str, collections: list[str], n_jobs: int, track: bool) -> dict[str, Any]:
+    """The routed ensemble on ``held`` (a catalogue name or a panel file), routed by a router
+    built from ``collections`` without it."""
     from recommender.routed_training import train_routed
     from recommender.series_recommendation import build_default_router
+    from tsforge.data.load import source_name
     from tsforge.pipeline import TrackingOptions
 
     t0 = time.perf_counter()
@@ -53,7 +59,7 @@ def run_one(held: str, collections: list[str], n_jobs: int, track: bool) -> dict
         router = build_default_router(others, n_jobs=n_jobs, path=folder)
     tracking = TrackingOptions(
         track=track, register=False, progress=False, experiment="benchmark-intervals-routed",
-        run_name=f"{held}-routed", tags={"tsforge.benchmark": "routed_intervals"},
+        run_name=f"{source_name(held)}-routed", tags={"tsforge.benchmark": "routed_intervals"},
     )  # fmt: skip
     out = train_routed(held, router=router, n_jobs=n_jobs, tracking=tracking)
     m = out.metrics
@@ -76,6 +82,7 @@ def run_one(held: str, collections: list[str], n_jobs: int, track: bool) -> dict
 
 def main(argv: list[str] | None = None) -> int:
     from recommender.series_kb import DEV_COLLECTIONS
+    from tsforge.data.load import source_name
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--collections", default=",".join(DEV_COLLECTIONS))
@@ -83,16 +90,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-track", dest="track", action="store_false")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    held_out = [c.strip() for c in args.collections.split(",") if c.strip()]
+    dev, held = split_held_out([c.strip() for c in args.collections.split(",") if c.strip()], DEV_COLLECTIONS)
     native = _native_reference()
-    previous = {}
-    path = RESULTS / "routed_intervals.json"
-    if path.exists():
-        previous = json.loads(path.read_text()).get("per_collection", {})
-    rows = dict(previous)
-    for held in held_out:
-        row = run_one(held, list(DEV_COLLECTIONS), args.n_jobs, args.track)
-        ref = native.get(held, {})
+    previous = json.loads(path.read_text()) if (path := RESULTS / "routed_intervals.json").exists() else {}
+    rows = dict(previous.get("per_collection", {}))
+    held_rows = dict(previous.get("held_out", {}).get("per_collection", {}))
+    if not dev and not held:
+        p.error("--collections names no collection")
+    for source in [*dev, *held]:
+        name = source_name(source)
+        row = run_one(source, list(DEV_COLLECTIONS), args.n_jobs, args.track)
+        ref = native.get(name, {})
         if ref:
             row["auto_ets_native"] = {
                 "coverage_80": ref["coverage_native"]["80"],
@@ -100,22 +108,32 @@ def main(argv: list[str] | None = None) -> int:
                 "msis_80": ref["msis_native"]["80"],
                 "msis_95": ref["msis_native"]["95"],
             }
-        rows[held] = row
-        log.info("%s: coverage %.3f / %.3f, MSIS %.2f / %.2f, MASE %.3f (%.0f s)", held,
+        (rows if source in dev else held_rows)[name] = row
+        log.info("%s: coverage %.3f / %.3f, MSIS %.2f / %.2f, MASE %.3f (%.0f s)", name,
                  row["coverage_80"], row["coverage_95"], row["msis_80"], row["msis_95"], row["mase"], row["seconds"])  # fmt: skip
-        summary = {
-            "collections": len(rows),
-            "within_2.5_points_both_levels": sum(
-                r["within_2.5_points"]["80"] and r["within_2.5_points"]["95"] for r in rows.values()
-            ),
-            "mean_abs_coverage_error": sum(
-                abs(r["coverage_80"] - 0.8) + abs(r["coverage_95"] - 0.95) for r in rows.values()
-            )
-            / (2 * len(rows)),
-        }
-        write_results("routed_intervals", {"per_collection": rows, "summary": summary})
-    print(json.dumps(summary, indent=1))
+        payload: dict[str, Any] = {"per_collection": rows, "summary": _summary(rows)}
+        if held_rows:  # not development collections: reported apart, as for benchmarks.intervals
+            payload["held_out"] = {"per_collection": held_rows, "summary": _summary(held_rows)}
+        write_results("routed_intervals", payload)
+    print(json.dumps(payload["summary"], indent=1))
+    if held_rows:
+        print("held out:", json.dumps(payload["held_out"]["summary"], indent=1))
     return 0
+
+
+def _summary(rows: dict[str, Any]) -> dict[str, Any]:
+    if not rows:
+        return {"collections": 0}
+    return {
+        "collections": len(rows),
+        "within_2.5_points_both_levels": sum(
+            r["within_2.5_points"]["80"] and r["within_2.5_points"]["95"] for r in rows.values()
+        ),
+        "mean_abs_coverage_error": sum(
+            abs(r["coverage_80"] - 0.8) + abs(r["coverage_95"] - 0.95) for r in rows.values()
+        )
+        / (2 * len(rows)),
+    }
 
 
 if __name__ == "__main__":

@@ -445,14 +445,17 @@ def collection_cases(
     """Cross-validate every candidate on one collection (cached) and build its cases.
 
     Args:
-        collection: a panel catalogue name or a :class:`Panel`.
+        collection: a panel catalogue name, a panel file (``.tsf``, CSV, Parquet: named and
+            cached by its stem) or a :class:`Panel`.
         horizon: override the official horizon.
         cache: the cache root (default :func:`series_kb_dir`); ``False`` disables caching.
     """
     settings = settings or SeriesKBSettings()
     panel, h, info = _load_collection(collection, settings)
     h = int(horizon or h)
-    name = collection if isinstance(collection, str) else panel.name
+    from tsforge.data.load import source_name
+
+    name = source_name(collection)
     root = None if cache is False else series_kb_dir(None if cache in (None, True) else cache)  # type: ignore[arg-type]
     frame: pd.DataFrame | None = None
     seconds: dict[str, float] = {}

@@ -116,3 +116,16 @@ def test_a_local_model_whose_forecasts_changed_gets_a_new_cache_key(make_halves,
     after = {m: series_kb._model_key(panel, H, m, SETTINGS) for m in ("naive", "seasonal_naive")}
     assert after["naive"] != before["naive"]
     assert after["seasonal_naive"] == before["seasonal_naive"]
+
+
+def test_a_collection_given_as_a_file_is_named_and_cached_by_its_stem(tmp_path, make_halves):
+    """A held-out collection passed as a path: reported under the file's stem and cached under
+    the cache folder, never next to the data (a path used as the key wrote the cache there)."""
+    data = tmp_path / "data" / "shop_sales.csv"
+    data.parent.mkdir()
+    make_halves(8, seed=11).to_long().to_csv(data, index=False)
+    cases = collection_cases(str(data), SETTINGS, horizon=H, n_jobs=1, cache=tmp_path / "cache")
+    assert cases.name == "shop_sales"
+    cached = sorted(p.name for p in (tmp_path / "cache" / "series_kb").glob("*.parquet"))
+    assert [name.split("__")[:2] for name in cached] == [["shop_sales", m] for m in sorted(HALVES_CANDIDATES)]
+    assert sorted(p.name for p in data.parent.iterdir()) == ["shop_sales.csv"]

@@ -48,7 +48,16 @@ from tsforge.data.tables import looks_like_path, read_table, to_polars
 from tsforge.data.tsf import read_tsf
 from tsforge.errors import ConfigError, DataValidationError
 
-__all__ = ["LoadedData", "LoadedPanel", "load", "load_data", "load_panel", "classify_source", "SourceKind"]
+__all__ = [
+    "LoadedData",
+    "LoadedPanel",
+    "load",
+    "load_data",
+    "load_panel",
+    "classify_source",
+    "source_name",
+    "SourceKind",
+]
 
 #: What a source is: an in-memory panel / series / array, a catalogue name, a ``.tsf`` file,
 #: another table file (CSV/Parquet), or an in-memory frame (pandas/polars).
@@ -285,6 +294,25 @@ def classify_source(data: Any) -> SourceKind:
     if isinstance(data, (str, os.PathLike)):
         return "tsf" if os.fspath(data).lower().endswith(_TSF_SUFFIXES) else "file"
     return "frame"
+
+
+def source_name(data: Any) -> str:
+    """The name a source is reported and cached under, without reading it: a catalogue name as
+    the catalogue spells it, a file's stem (``/data/tourism_monthly_dataset.tsf.gz`` →
+    ``tourism_monthly_dataset``, the name :func:`load_panel` gives its panel), a panel's or
+    series' own name.
+
+    Why: benchmarks and caches key collections by name; a path used as a key put its folders into
+    result tables and, joined onto a cache folder, wrote the cache next to the user's data.
+    """
+    kind = classify_source(data)
+    if kind == "catalogue":
+        return str(data).strip().lower()
+    if kind in ("tsf", "file"):
+        return file_stem(os.fspath(data))
+    if kind in ("panel", "series"):
+        return str(data.name)
+    return "panel"
 
 
 def _string_kind(text: str) -> Literal["file", "catalogue"]:
