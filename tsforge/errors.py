@@ -117,6 +117,12 @@ class SnappedStartWarning(TsforgeWarning):
     start of that period, so its dates are period starts, not the file's own."""
 
 
+class RegularisedTimesWarning(TsforgeWarning):
+    """A catalogue dataset kept as its file has it (a duplicated row, a gap: the published
+    long-horizon protocols index rows, not times) was put on a regular time grid to be read as a
+    panel: exact duplicate rows dropped, missing steps inserted as missing values."""
+
+
 class ShortSeriesWarning(TsforgeWarning):
     """Series too short for the holdout protocol were left out at the user's request
     (``--drop-short``): the scores cover the others only."""

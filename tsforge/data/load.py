@@ -252,7 +252,7 @@ def load_panel(
         entry = get_entry(data)
         if entry.is_panel:
             return LoadedPanel(load_panel_dataset(entry.name, **dataset_options), entry)
-        return LoadedPanel(to_panel(load_dataset(entry.name, **dataset_options)), entry)
+        return LoadedPanel(to_panel(load_dataset(entry.name, **dataset_options), regularise=True), entry)
     if kind == "tsf":
         path = os.fspath(data)
         with naming_file(path):

@@ -26,12 +26,12 @@ from tsforge.data.frame import TimeSeriesData
 from tsforge.data.frequency import fixed_step, infer_freq
 from tsforge.data.layouts import wide_matrix
 from tsforge.data.panel import Panel, no_observed_value_message, warn_no_calendar
-from tsforge.errors import DataValidationError, UnusedColumnsWarning
+from tsforge.errors import DataValidationError, RegularisedTimesWarning, UnusedColumnsWarning
 
-__all__ = ["to_panel", "panel_from_table", "naming_file", "note_unused_columns"]
+__all__ = ["to_panel", "regular_grid", "panel_from_table", "naming_file", "note_unused_columns"]
 
 
-def to_panel(series: TimeSeriesData, *, dtype: Any = np.float64) -> Panel:
+def to_panel(series: TimeSeriesData, *, dtype: Any = np.float64, regularise: bool = False) -> Panel:
     """Every channel of ``series`` as one series of a panel, leading and trailing NaN trimmed.
 
     Why trim: a multichannel matrix pads channels that start late or end early with NaN; in a
@@ -39,10 +39,17 @@ def to_panel(series: TimeSeriesData, *, dtype: Any = np.float64) -> Panel:
     values inside a series). The time axis must be regular (every series' dates follow from
     its start and ``freq``); a series without timestamps gets integer time (its first row).
 
+    Args:
+        regularise: put a fixed-step time axis with exact duplicate rows or missing steps on its
+            grid first (:func:`regular_grid`, with a :class:`RegularisedTimesWarning`); for
+            catalogue data, which keeps its file's rows for the published protocols.
+
     Raises:
-        DataValidationError: irregular timestamps (e.g. ``weather`` keeps a duplicated row),
-            a channel with fewer than two values or none observed.
+        DataValidationError: irregular timestamps (e.g. ``weather`` keeps a duplicated row,
+            unless ``regularise``), a channel with fewer than two values or none observed.
     """
+    if regularise:
+        series = regular_grid(series)
     freq = series.freq
     if series.timestamps is not None:
         freq = _check_regular(series.timestamps, freq, series.name)
@@ -127,6 +134,66 @@ def note_unused_columns(columns: Sequence[str], used: Sequence[str], where: str)
             UnusedColumnsWarning,
             stacklevel=4,
         )
+
+
+def regular_grid(series: TimeSeriesData) -> TimeSeriesData:
+    """``series`` on its fixed-step grid: rows that repeat the previous row exactly (time and
+    every value) dropped, missing steps inserted as NaN, with one warning saying what changed.
+
+    Anything else is returned unchanged for :func:`_check_regular` to refuse by name: a
+    calendar frequency, times off the grid or out of order, a repeated time with other values.
+    """
+    ts, freq = (
+        series.timestamps,
+        series.freq or (None if series.timestamps is None else infer_freq(series.timestamps)),
+    )
+    step = fixed_step(freq)
+    if ts is None or step is None or ts.size < 2:
+        return series
+    offset = ts - ts[0]
+    if (offset % step != np.timedelta64(0, "ns")).any():
+        return series
+    pos = (offset // step).astype(np.int64)
+    moves = np.diff(pos)
+    if (moves < 0).any():
+        return series
+    dup = np.flatnonzero(moves == 0) + 1
+    values = series.values
+    if dup.size and not np.array_equal(values[dup], values[dup - 1], equal_nan=True):
+        return series
+    gaps = np.flatnonzero(moves > 1)
+    if not dup.size and not gaps.size:
+        return series
+    keep = np.ones(ts.size, dtype=bool)
+    keep[dup] = False
+    grid = np.full((int(pos[-1]) + 1, values.shape[1]), np.nan, dtype=values.dtype)
+    grid[pos[keep]] = values[keep]
+    parts = []
+    if dup.size:
+        parts.append(f"{_count(dup.size, 'duplicated row')} dropped (first at {pd.Timestamp(ts[dup[0]])})")
+    if gaps.size:
+        parts.append(
+            f"{_count(int((moves[gaps] - 1).sum()), 'missing step')} in {_count(gaps.size, 'gap')} read as missing values "
+            f"(first after {pd.Timestamp(ts[gaps[0]])})"
+        )
+    warnings.warn(
+        RegularisedTimesWarning(
+            f"{series.name}: put on a regular {freq} grid to be read as a panel: " + "; ".join(parts)
+        ),
+        stacklevel=2,
+    )
+    return TimeSeriesData(
+        grid,
+        ts[0] + np.arange(grid.shape[0]) * step,
+        series.channel_ids,
+        freq=freq,
+        coords=series.coords,
+        name=series.name,
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _check_regular(ts: np.ndarray, freq: str | None, name: str) -> str:

@@ -10,7 +10,13 @@ import pytest
 
 from tsforge.data import LoadedPanel, Panel, TimeSeriesData, load, load_panel, to_panel
 from tsforge.data.catalog import get_entry
-from tsforge.errors import ConfigError, DataValidationError, UnknownSeasonWarning, UnusedColumnsWarning
+from tsforge.errors import (
+    ConfigError,
+    DataValidationError,
+    RegularisedTimesWarning,
+    UnknownSeasonWarning,
+    UnusedColumnsWarning,
+)
 
 # name -> (n_series, (min, median, max) length, freq, horizon), as in the data folder's README §6
 PANELS = {
@@ -391,6 +397,34 @@ def test_irregular_series_cannot_become_a_panel():
     with pytest.raises(DataValidationError, match="not regular") as exc:
         to_panel(data)
     assert exc.value.where["row"] == 2
+
+
+def test_regularising_drops_exact_duplicate_rows_and_fills_gaps_and_says_so():
+    """What ``load_panel`` does for catalogue data kept as its file has it (``weather``)."""
+    ts = pd.to_datetime(["2022-01-01 00:00", "2022-01-01 01:00", "2022-01-01 01:00", "2022-01-01 04:00"])
+    values = np.array([[1.0, 10.0], [2.0, 20.0], [2.0, 20.0], [5.0, np.nan]])
+    data = TimeSeriesData(values=values, timestamps=ts.to_numpy(), channel_ids=("a", "b"), freq="h")
+    with pytest.warns(RegularisedTimesWarning, match=r"1 duplicated row dropped .*2 missing steps in 1 gap"):
+        panel = to_panel(data, regularise=True)
+    np.testing.assert_array_equal(panel.series(0), [1.0, 2.0, np.nan, np.nan, 5.0])
+    np.testing.assert_array_equal(panel.series(1), [10.0, 20.0])  # trailing NaN trimmed as ever
+    assert panel.starts[0] == np.datetime64("2022-01-01T00:00")
+
+
+def test_regularising_refuses_a_repeated_time_with_other_values():
+    ts = pd.to_datetime(["2022-01-01 00:00", "2022-01-01 01:00", "2022-01-01 01:00"])
+    data = TimeSeriesData(
+        values=np.array([[1.0], [2.0], [3.0]]), timestamps=ts.to_numpy(), channel_ids=("a",), freq="h"
+    )
+    with pytest.raises(DataValidationError, match="not regular"):
+        to_panel(data, regularise=True)
+
+
+def test_the_weather_catalogue_entry_reads_as_a_panel(cache):
+    _available("weather")
+    with pytest.warns(RegularisedTimesWarning, match="weather: .*1 duplicated row dropped"):
+        panel = load_panel("weather").panel
+    assert len(panel) == 21 and set(panel.lengths.tolist()) == {52704} and panel.freq == "10min"
 
 
 # --------------------------------------------------------------------------------------------
