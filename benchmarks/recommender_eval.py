@@ -114,6 +114,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument(
         "--track", action="store_true", help="log the results to MLflow (experiment tsforge-recommender)"
     )
+    ap.add_argument(
+        "--with-long",
+        action="store_true",
+        help="also hold out and train on the long-benchmark datasets (an experiment: writes "
+        "recommender_per_series_with_long.json)",
+    )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     out: dict[str, Any] = {}
@@ -121,7 +127,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         out["dataset"] = dataset_level(args)
     if args.part in ("all", "panels"):
         cols = args.collections.split(",") if args.collections else None
-        out["panels"] = panel_loco(cols, n_jobs=args.n_jobs, track=args.track)
+        out["panels"] = panel_loco(cols, n_jobs=args.n_jobs, track=args.track, with_long=args.with_long)
     return out
 
 
@@ -453,7 +459,7 @@ def _latency_1000(kb: dict[str, Any], settings: Any) -> dict[str, Any]:
 
 
 def panel_loco(
-    collections: list[str] | None = None, *, n_jobs: int = 2, track: bool = False
+    collections: list[str] | None = None, *, n_jobs: int = 2, track: bool = False, with_long: bool = False
 ) -> dict[str, Any]:
     """Leave-one-collection-out evaluation of the per-series recommender (module docstring).
 
@@ -463,11 +469,18 @@ def panel_loco(
     earlier runs' held-out rows). A run of held-out collections only keeps the development
     results of the last full run.
     """
-    from recommender.series_kb import DEV_COLLECTIONS, SeriesKBSettings, build_series_kb
+    from recommender.series_kb import (
+        DEV_COLLECTIONS,
+        LONG_BENCHMARK_COLLECTIONS,
+        SeriesKBSettings,
+        build_series_kb,
+    )
 
     settings = SeriesKBSettings()
-    dev, held_out = split_held_out(list(collections or DEV_COLLECTIONS), DEV_COLLECTIONS)
-    pool = dev or list(DEV_COLLECTIONS)
+    development = (*DEV_COLLECTIONS, *LONG_BENCHMARK_COLLECTIONS) if with_long else DEV_COLLECTIONS
+    result_name = "recommender_per_series_with_long" if with_long else "recommender_per_series"
+    dev, held_out = split_held_out(list(collections or development), development)
+    pool = dev or list(development)
     t0 = time.perf_counter()
     built = build_series_kb(
         [*pool, *held_out], settings, n_jobs=n_jobs, progress=lambda d, i, n: log.info("%s (%d/%d)", d, i, n)
@@ -486,7 +499,7 @@ def panel_loco(
         held_per[held]["source"] = str(source)
         held_per[held]["knowledge_base"] = built.meta["collections"][held]
         _log_scores(held, held_per[held])
-    previous = _previous_results()
+    previous = _previous_results(result_name)
     results: dict[str, Any] = {
         "collections": pool_names,
         "candidates": list(settings.candidates),
@@ -501,13 +514,15 @@ def panel_loco(
     if dev:
         latency = _latency_1000(kb, settings)
         results.update(_dev_summary(per, latency))
-        results["command"] = "python -m benchmarks.recommender_eval --part panels" + (
-            "" if tuple(dev) == tuple(DEV_COLLECTIONS) else f" --collections {','.join(dev)}"
+        results["command"] = (
+            "python -m benchmarks.recommender_eval --part panels"
+            + ("" if tuple(dev) == tuple(development) else f" --collections {','.join(dev)}")
+            + (" --with-long" if with_long else "")
         )
     else:  # held-out collections only: the development results stay those of the last full run
         results.update({k: v for k, v in previous.items() if k not in ("machine", "held_out")})
     results["held_out"] = {**previous.get("held_out", {}), **held_per}
-    path = write_results("recommender_per_series", results)
+    path = write_results(result_name, results)
     log.info("wrote %s", path)
     if track:
         from tsforge.tracking.runs import tracked_run
@@ -564,8 +579,8 @@ def _dev_summary(per: dict[str, Any], latency: dict[str, Any]) -> dict[str, Any]
     }
 
 
-def _previous_results() -> dict[str, Any]:
-    path = RESULTS / "recommender_per_series.json"
+def _previous_results(name: str) -> dict[str, Any]:
+    path = RESULTS / f"{name}.json"
     return json.loads(path.read_text()) if path.exists() else {}
 
 
