@@ -457,11 +457,11 @@ def collection_cases(
         horizon: override the official horizon.
         cache: the cache root (default :func:`series_kb_dir`); ``False`` disables caching.
     """
+    from tsforge.data.load import source_name
+
     settings = settings or SeriesKBSettings()
     panel, h, info = _load_collection(collection, settings)
     h = int(horizon or h)
-    from tsforge.data.load import source_name
-
     name = source_name(collection)
     root = None if cache is False else series_kb_dir(None if cache in (None, True) else cache)  # type: ignore[arg-type]
     frame: pd.DataFrame | None = None

@@ -143,12 +143,12 @@ def regular_grid(series: TimeSeriesData) -> TimeSeriesData:
     Anything else is returned unchanged for :func:`_check_regular` to refuse by name: a
     calendar frequency, times off the grid or out of order, a repeated time with other values.
     """
-    ts, freq = (
-        series.timestamps,
-        series.freq or (None if series.timestamps is None else infer_freq(series.timestamps)),
-    )
+    ts = series.timestamps
+    if ts is None or ts.size < 2:
+        return series
+    freq = series.freq or infer_freq(ts)
     step = fixed_step(freq)
-    if ts is None or step is None or ts.size < 2:
+    if step is None:
         return series
     offset = ts - ts[0]
     if (offset % step != np.timedelta64(0, "ns")).any():
