@@ -32,16 +32,23 @@ def write_results(name: str, payload: dict[str, Any]) -> Path:
     return path
 
 
+def previous_results(name: str) -> dict[str, Any]:
+    """``results/<name>.json`` as written by the last run (empty when there is none yet).
+
+    Why: a benchmark that re-runs part of its work (one collection, one held-out file) keeps the
+    rest of the last run's results and writes the file back with its own part replaced.
+    """
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
 def previous_rows(name: str, key: Callable[[dict[str, Any]], Hashable]) -> dict[Hashable, dict[str, Any]]:
     """The ``rows`` of ``results/<name>.json`` by ``key`` (empty when there is none yet).
 
     Why: a benchmark that re-runs one row (one data set, one model) keeps everyone else's rows;
     each script merges its new rows into these and writes the file back.
     """
-    path = RESULTS / f"{name}.json"
-    if not path.exists():
-        return {}
-    return {key(r): r for r in json.loads(path.read_text()).get("rows", [])}
+    return {key(r): r for r in previous_results(name).get("rows", [])}
 
 
 def int_list(text: str) -> list[int]:

@@ -54,7 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.common import RESULTS, split_held_out, write_results
+from benchmarks.common import previous_results, split_held_out, write_results
 from recommender.series_kb import DEV_COLLECTIONS
 
 #: the development collections: the design is chosen and the goals are counted over these only;
@@ -560,8 +560,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     from tsforge.data.load import source_name
 
-    path = RESULTS / "intervals.json"
-    previous = json.loads(path.read_text()) if path.exists() else {}
+    previous = previous_results("intervals")
     collections: dict[str, Any] = {
         k: v for k, v in previous.get("collections", {}).items() if k in COLLECTIONS
     }

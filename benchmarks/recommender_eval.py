@@ -42,7 +42,6 @@ reported under ``held_out`` (:func:`panel_loco`).
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import math
 import time
@@ -53,7 +52,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from benchmarks.common import RESULTS, split_held_out, write_results
+from benchmarks.common import previous_results, split_held_out, write_results
 from recommender.api import recommend
 from recommender.knowledge_base import KBSettings, build_knowledge_base, default_pool, real_group
 from recommender.ranker import RankerConfig, make_training_set, train_recommender
@@ -499,7 +498,7 @@ def panel_loco(
         held_per[held]["source"] = str(source)
         held_per[held]["knowledge_base"] = built.meta["collections"][held]
         _log_scores(held, held_per[held])
-    previous = _previous_results(result_name)
+    previous = previous_results(result_name)
     results: dict[str, Any] = {
         "collections": pool_names,
         "candidates": list(settings.candidates),
@@ -577,11 +576,6 @@ def _dev_summary(per: dict[str, Any], latency: dict[str, Any]) -> dict[str, Any]
         "goals_met_on_every_collection_own_history": goals_own,
         "goals_met_on_every_collection_validation_prior": goals_val,
     }
-
-
-def _previous_results(name: str) -> dict[str, Any]:
-    path = RESULTS / f"{name}.json"
-    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def _markdown(per: dict[str, Any]) -> str:

@@ -30,17 +30,14 @@ import tempfile
 import time
 from typing import Any
 
-from benchmarks.common import RESULTS, split_held_out, write_results
+from benchmarks.common import previous_results, split_held_out, write_results
 
 log = logging.getLogger("benchmarks.routed_intervals")
 KEYS = ("coverage_80", "coverage_95", "width_80", "width_95", "msis_80", "msis_95", "wql", "mase")
 
 
 def _native_reference() -> dict[str, Any]:
-    path = RESULTS / "intervals.json"
-    if not path.exists():
-        return {}
-    results = json.loads(path.read_text())
+    results = previous_results("intervals")
     held_out = results.get("held_out", {}).get("summary", {}).get("per_collection", {})
     return {**held_out, **results.get("summary", {}).get("per_collection", {})}
 
@@ -92,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     dev, held = split_held_out([c.strip() for c in args.collections.split(",") if c.strip()], DEV_COLLECTIONS)
     native = _native_reference()
-    previous = json.loads(path.read_text()) if (path := RESULTS / "routed_intervals.json").exists() else {}
+    previous = previous_results("routed_intervals")
     rows = dict(previous.get("per_collection", {}))
     held_rows = dict(previous.get("held_out", {}).get("per_collection", {}))
     if not dev and not held:
