@@ -33,7 +33,11 @@ per-series weighted combination, the best single candidate in hindsight, always 
 equal-weight top-3 (ranked on the collection's validation window, and in hindsight), the
 validation pick (``recommend_panel``'s rule) and the per-series oracle; the share of the
 oracle gap captured; router training and recommendation wall time, plus the latency of
-recommending for 1,000 series. Writes ``benchmarks/results/recommender_per_series.json``.
+recommending for 1,000 series. Where the season is longer than the horizon (weekly data with a
+yearly cycle), the validation prior and the validation pick also weigh the test window's phase
+one season earlier, as ``train_routed`` and ``recommend_panel`` do
+(:func:`recommender.series_kb.same_phase_cases`, cached with the knowledge base). Writes
+``benchmarks/results/recommender_per_series.json``.
 A collection in ``--collections`` that is not a development one (a later catalogue entry, or a
 panel file) is held out: scored by routers learnt on the development collections only and
 reported under ``held_out`` (:func:`panel_loco`).
@@ -294,7 +298,7 @@ def _scores(cases: Any, forecasts: dict[str, np.ndarray]) -> dict[str, dict[str,
     return {k: {m: float(v[m]) for m in ("mase", "smape", "owa")} for k, v in summarise(per).items()}
 
 
-def _loco_one(held: str, kb: dict[str, Any], settings: Any) -> dict[str, Any]:
+def _loco_one(held: str, kb: dict[str, Any], settings: Any, phase: Any = None) -> dict[str, Any]:
     """Train on every other collection, score on ``held``'s official test window.
 
     Three routers: ``strict`` learns from the other collections only and pools towards its own
@@ -304,6 +308,11 @@ def _loco_one(held: str, kb: dict[str, Any], settings: Any) -> dict[str, Any]:
     errors on ``held``'s validation window (what ``train_routed`` does by default). Each has its
     weighting chosen by an inner leave-one-collection-out over the other collections, in the
     same mode.
+
+    ``phase``: ``held``'s same-phase cases (:func:`recommender.series_kb.same_phase_cases`;
+    ``None`` where the season is no longer than the horizon). Where given, the ``val`` prior
+    and the validation-pick baselines also weigh that window, as ``train_routed`` and
+    ``recommend_panel`` do: the benchmark scores what is served.
     """
     from recommender.per_series import (
         RouterConfig,
@@ -349,7 +358,15 @@ def _loco_one(held: str, kb: dict[str, Any], settings: Any) -> dict[str, Any]:
         t1 = time.perf_counter()
         feats = series_features(test.history, test.horizon)  # recomputed: this is what a user pays
         rel = router.relative(feats)
-        prior = validation_prior(last_kb.errors[cands].to_numpy()) if source == "validation" else None
+        prior = (
+            validation_prior(
+                last_kb.errors[cands].to_numpy(),
+                router.config.clip,
+                same_phase=None if phase is None else phase.test().errors[cands].to_numpy(),
+            )
+            if source == "validation"
+            else None
+        )
         pick = router.pick(feats, rel=rel, prior=prior)
         weights = router.weights(feats, rel=rel, prior=prior)
         recommend_seconds = time.perf_counter() - t1
@@ -370,7 +387,9 @@ def _loco_one(held: str, kb: dict[str, Any], settings: Any) -> dict[str, Any]:
     errs = test.errors[cands]
     mean = errs.mean()
     best_single = str(mean.idxmin())
-    val = kb[held].subset(kb[held].window == kb[held].test_window - 1).errors[cands].mean()
+    val = last_kb.errors[cands].mean()
+    if phase is not None:  # recommend_panel's rule: the geometric mean of the two windows' means
+        val = np.sqrt(val * phase.test().errors[cands].mean())
     val_pick = str(val.idxmin())
     top3_val = list(val.sort_values(kind="stable").index[:3])
     top3_hind = list(mean.sort_values(kind="stable").index[:3])
@@ -404,6 +423,9 @@ def _loco_one(held: str, kb: dict[str, Any], settings: Any) -> dict[str, Any]:
         "best_single_hindsight": best_single,
         "validation_pick": val_pick,
         "top3_validation": top3_val,
+        # series whose same-phase window (one season before the test window) the val prior and
+        # the validation pick also weigh; None: the season is no longer than the horizon
+        "same_phase_series": None if phase is None else len(phase.test().ids),
         "top3_hindsight": top3_hind,
         "scores": scores,
         "candidate_test_mase": {c: float(v) for c, v in mean.items()},
@@ -473,6 +495,7 @@ def panel_loco(
         LONG_BENCHMARK_COLLECTIONS,
         SeriesKBSettings,
         build_series_kb,
+        same_phase_cases,
     )
 
     settings = SeriesKBSettings()
@@ -488,13 +511,16 @@ def panel_loco(
     kb = built.collections
     held_names = [source_name(s) for s in held_out]
     pool_names = [k for k in kb if k not in held_names]
+    train = {k: kb[k] for k in pool_names}
     per: dict[str, Any] = {}
     for held in pool_names if dev else []:
-        per[held] = _loco_one(held, {k: kb[k] for k in pool_names}, settings)
+        phase = same_phase_cases(held, settings, n_jobs=n_jobs)
+        per[held] = _loco_one(held, train, settings, phase)
         _log_scores(held, per[held])
     held_per: dict[str, Any] = {}
     for source, held in zip(held_out, held_names, strict=True):
-        held_per[held] = _loco_one(held, {**{k: kb[k] for k in pool_names}, held: kb[held]}, settings)
+        phase = same_phase_cases(source, settings, n_jobs=n_jobs)
+        held_per[held] = _loco_one(held, {**train, held: kb[held]}, settings, phase)
         held_per[held]["source"] = str(source)
         held_per[held]["knowledge_base"] = built.meta["collections"][held]
         _log_scores(held, held_per[held])

@@ -441,10 +441,23 @@ def _mean_mase(y: np.ndarray, forecast: np.ndarray, cases: CollectionCases) -> f
     return float(np.nanmean(err))
 
 
-def validation_prior(errors: pd.DataFrame | np.ndarray, clip: float = 2.0) -> np.ndarray:
+def validation_prior(
+    errors: pd.DataFrame | np.ndarray,
+    clip: float = 2.0,
+    *,
+    same_phase: pd.DataFrame | np.ndarray | None = None,
+) -> np.ndarray:
     """``[K]`` a collection prior from observed errors (``[n, K]`` MASE of each candidate on the
     collection's last window before the forecast origin): ``log mean MASE_c − mean_k log mean
-    MASE_k``, the same scale as the router's relative scores."""
+    MASE_k``, the same scale as the router's relative scores.
+
+    ``same_phase``: the candidates' errors (``[n', K]``) on the forecast window's phase one season
+    earlier (:func:`recommender.panel.same_phase_window`, where the season is longer than the
+    horizon); the prior is then the mean of the two windows' priors — in logs, the geometric
+    mean of their mean errors, the rule :func:`recommender.panel.recommend_panel` ranks by —
+    so the served routed model and its benchmark pool towards the same thing."""
+    if same_phase is not None:
+        return (validation_prior(errors, clip) + validation_prior(same_phase, clip)) / 2
     e = np.asarray(errors, dtype=np.float64)
     mean = np.array([np.nanmean(col) if np.isfinite(col).any() else np.nan for col in e.T])
     logs = np.log(np.maximum(mean, MASE_FLOOR))

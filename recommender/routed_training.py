@@ -184,20 +184,23 @@ def train_routed(
         from recommender.per_series import validation_prior
         from recommender.series_kb import case_errors
 
-        def prior_from(errors: pd.DataFrame, n: int) -> np.ndarray:
+        def columns(errors: pd.DataFrame) -> np.ndarray:
             # candidates without a forecast (a member left out) get the worst prior: never favoured
-            errs = np.column_stack([errors[c] if c in errors else np.full(n, np.inf) for c in cands])
-            return validation_prior(errs, rec_model.config.clip)
+            n = len(errors)
+            return np.column_stack([errors[c] if c in errors else np.full(n, np.inf) for c in cands])
 
-        collection_prior = prior_from(case_errors(split.val, val_fc, split.train), len(panel))
         t = time.perf_counter()
         phase = _same_phase_errors(panel, H, names, usable, seed=seed, n_jobs=n_jobs)
         if phase is not None:
             # a season longer than the horizon: the validation window is another phase of the
             # cycle than the test window, so the prior also weighs the test window's phase one
             # season earlier (recommender.panel explains why and what it measured)
-            collection_prior = (collection_prior + prior_from(phase, len(phase))) / 2
             seconds["same_phase_window"] = time.perf_counter() - t
+        collection_prior = validation_prior(
+            columns(case_errors(split.val, val_fc, split.train)),
+            rec_model.config.clip,
+            same_phase=None if phase is None else columns(phase),
+        )
         selected = rec_model.meta.get("validation_selection", {}).get("selected") or {}
         keys = ("temperature", "top_k", "shrink")
         rec_model = replace(

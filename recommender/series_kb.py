@@ -34,7 +34,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,7 @@ __all__ = [
     "CollectionCases",
     "SeriesKB",
     "collection_cases",
+    "same_phase_cases",
     "cases_from_forecasts",
     "build_series_kb",
     "series_kb_dir",
@@ -127,7 +128,9 @@ class SeriesKBSettings:
     """How the knowledge base is built (part of every cache key).
 
     Attributes:
-        n_windows: rolling-origin windows before the official test window.
+        n_windows: rolling-origin windows before the official test window (0: the test window
+            alone, cases without knowledge-base rows, as :func:`same_phase_cases` needs;
+            :func:`build_series_kb` refuses it).
         base: fitted candidates.
         combinations: ``(name, members)`` equal-weight combinations of base candidates.
         profile_window: longest window the properties are computed on.
@@ -143,8 +146,8 @@ class SeriesKBSettings:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.n_windows < 1:
-            raise ConfigError(f"n_windows must be at least 1, got {self.n_windows}", field="n_windows")
+        if self.n_windows < 0:
+            raise ConfigError(f"n_windows must be at least 0, got {self.n_windows}", field="n_windows")
         if not self.base:
             raise ConfigError("no candidate models", field="base")
         for name, members in self.combinations:
@@ -498,6 +501,37 @@ def collection_cases(
     return cases
 
 
+def same_phase_cases(
+    collection: str | Panel,
+    settings: SeriesKBSettings | None = None,
+    *,
+    horizon: int | None = None,
+    n_jobs: int = 2,
+    cache: str | os.PathLike[str] | None | bool = None,
+) -> CollectionCases | None:
+    """The collection's test window one season earlier as cases — every candidate refit on the
+    history before it (one cross-validation window, cached like the knowledge base) — or ``None``
+    where :func:`recommender.panel.same_phase_panel` finds no such window (a season no longer
+    than the horizon, or too few series long enough).
+
+    Why: a trained routed model pools its series towards the candidates' errors on the
+    validation window *and* on this one (:func:`recommender.per_series.validation_prior`);
+    the benchmark that scores it needs the same window to score what is served. Its errors
+    are values before the test window only (``[L − H − m, L − m)``)."""
+    from recommender.panel import same_phase_panel
+    from tsforge.data.load import source_name
+
+    settings = settings or SeriesKBSettings()
+    panel, h, _ = _load_collection(collection, settings)
+    h = int(horizon or h)
+    cut = same_phase_panel(panel, h)
+    if cut is None:
+        return None
+    name = f"{source_name(collection)}__same_phase"
+    one_window = replace(settings, n_windows=0, max_series=None)  # the subset is already taken
+    return collection_cases(replace(cut, name=name), one_window, horizon=h, n_jobs=n_jobs, cache=cache)
+
+
 @dataclass
 class SeriesKB:
     """The knowledge base over several collections.
@@ -548,6 +582,11 @@ def build_series_kb(
             (experiment ``tsforge-recommender``, run ``series-knowledge-base``).
     """
     settings = settings or SeriesKBSettings()
+    if settings.n_windows < 1:
+        raise ConfigError(
+            "a knowledge base needs at least one window before the test window, got n_windows=0",
+            field="n_windows",
+        )
     t0 = time.perf_counter()
     out: dict[str, CollectionCases] = {}
     for c in collections:

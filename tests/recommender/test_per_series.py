@@ -148,6 +148,21 @@ def test_validation_prior_ranks_candidates_by_their_observed_mean_error():
     np.testing.assert_allclose(prior[1] - prior[0], np.log(8 / 3))
 
 
+def test_validation_prior_with_a_same_phase_window_averages_the_two_windows():
+    """Where the season is longer than the horizon the served prior also weighs the forecast
+    window's phase one season earlier: a candidate best on the validation window but poor on the
+    same-phase window loses its lead (electricity weekly's December test window)."""
+    from recommender.per_series import validation_prior
+
+    val = np.array([[1.0, 1.2], [1.0, 1.2]])  # the season-blind candidate 0 leads on validation
+    phase = np.array([[3.0, 1.0], [3.0, 1.0], [3.0, 1.0]])  # and fails at the test window's phase
+    prior = validation_prior(val, same_phase=phase)
+    np.testing.assert_allclose(prior, (validation_prior(val) + validation_prior(phase)) / 2)
+    assert validation_prior(val)[0] < validation_prior(val)[1] and prior[1] < prior[0]
+    # the mean of the two logs: the geometric mean of the two windows' mean errors
+    np.testing.assert_allclose(prior[1] - prior[0], np.log(np.sqrt(1.2 * 1.0) / np.sqrt(1.0 * 3.0)))
+
+
 def test_default_router_is_rebuilt_when_trained_on_other_collections(halves_router, tmp_path, monkeypatch):
     """A default router that an earlier release built on other development collections is
     rebuilt; one built on today's collections, or saved there by hand (no knowledge-base

@@ -129,3 +129,28 @@ def test_a_collection_given_as_a_file_is_named_and_cached_by_its_stem(tmp_path, 
     cached = sorted(p.name for p in (tmp_path / "cache" / "series_kb").glob("*.parquet"))
     assert [name.split("__")[:2] for name in cached] == [["shop_sales", m] for m in sorted(HALVES_CANDIDATES)]
     assert sorted(p.name for p in data.parent.iterdir()) == ["shop_sales.csv"]
+
+
+def test_same_phase_cases_are_the_test_window_one_season_earlier(make_halves):
+    """The window a trained routed model also pools towards where the season is longer than the
+    horizon: values ``[L − H − m, L − m)`` of every series, forecast from the values before them
+    only (seasonal naive repeats the season before the window); none where ``m ≤ H``."""
+    from recommender.series_kb import build_series_kb, same_phase_cases
+    from tsforge.errors import ConfigError
+
+    panel = make_halves(8, seed=3)
+    m = int(panel.season_length)
+    assert m > H
+    phase = same_phase_cases(panel, SETTINGS, horizon=H, n_jobs=1, cache=False)
+    assert phase is not None and phase.kb_rows().empty  # the one window is its test window
+    test = phase.test()
+    assert list(test.ids) == list(panel.ids)
+    for i in range(len(panel)):
+        y = panel.series(i)
+        end = y.size - m
+        np.testing.assert_array_equal(test.y[i], y[end - H : end])
+        np.testing.assert_array_equal(test.history.series(i), y[: end - H])
+        np.testing.assert_array_equal(test.forecasts["seasonal_naive"][i], y[end - H - m : end - m])
+    assert same_phase_cases(panel, SETTINGS, horizon=m, n_jobs=1, cache=False) is None
+    with pytest.raises(ConfigError, match="n_windows"):
+        build_series_kb([panel], SeriesKBSettings(n_windows=0, base=HALVES_CANDIDATES, combinations=()))
