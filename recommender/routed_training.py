@@ -67,6 +67,8 @@ class RoutedOutcome:
     panel: Panel
     best_single: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
+    #: what every series was pooled towards, in words (logged as the run's ``prior`` param)
+    prior: str = ""
     run_id: str | None = None
     model_uri: str | None = None
     registered_name: str | None = None
@@ -178,6 +180,7 @@ def train_routed(
     combine(val_fc, usable)
     w_val, _, _ = route_panel(rec_model, split.train, H, mode=mode, available=names)
     collection_prior = None
+    prior_source = "the router's own scores (no validation)" if prior == "router" else "validation window"
     if prior == "validation":
         from dataclasses import replace
 
@@ -196,6 +199,7 @@ def train_routed(
             # cycle than the test window, so the prior also weighs the test window's phase one
             # season earlier (recommender.panel explains why and what it measured)
             seconds["same_phase_window"] = time.perf_counter() - t
+            prior_source = f"validation window + same-phase window ({panel.season_length} steps earlier)"
         collection_prior = validation_prior(
             columns(case_errors(split.val, val_fc, split.train)),
             rec_model.config.clip,
@@ -272,6 +276,7 @@ def train_routed(
     outcome = RoutedOutcome(
         predictor, metrics, recommendation, per_series, member_metrics, panel, best_single, seconds
     )
+    outcome.prior = prior_source
     if tracking.track:
         _track(outcome, split, tracking, mode, names, best_single, H)
     return outcome
@@ -462,6 +467,7 @@ def _track(
                 "n_series": len(panel),
                 "freq": panel.freq,
                 "season_length": panel.season_length,
+                "prior": outcome.prior,
             }
         )
         run.log_dict(rec.collection, "recommendation/collection.json")

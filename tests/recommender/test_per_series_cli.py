@@ -52,6 +52,7 @@ def test_per_series_train_registers_one_routed_model(capsys, halves_csv, saved_r
     training = json.loads(out)["training"]
     assert training["registered_name"] == "halves-r" and training["version"] == "1"
     assert np.isfinite(training["metrics"]["test_mase"])
+    assert training["prior"].startswith("validation window")  # what the series were pooled towards
     code, out, err = _cli(capsys, "forecast", "--model", "halves-r", "--input", halves_csv, "--horizon", "6")
     assert code == 0, err
 

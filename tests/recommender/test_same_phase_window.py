@@ -75,6 +75,7 @@ def test_the_routed_prior_weighs_the_test_windows_phase(halves_router):
     assert prior["seasonal_naive"] < prior["naive"]  # lower = favoured; validation alone favours naive
     assert out.metrics["test_mase"] < out.metrics["member_naive_test_mase"]
     assert "same_phase_window" in out.seconds
+    assert out.prior == "validation window + same-phase window (12 steps earlier)"
 
 
 def test_the_cli_table_shows_the_numbers_it_ranks_by(tmp_path, capsys):

@@ -326,6 +326,7 @@ def _recommend_per_series(
                 "registered_name": outcome.registered_name,
                 "version": outcome.version,
                 "promotion": outcome.promotion,
+                "prior": outcome.prior,
                 "seconds": outcome.seconds,
             }
         print(json.dumps(payload, indent=2, default=str))
@@ -338,6 +339,7 @@ def _recommend_per_series(
             f"weights {m['test_mase_weights']:.3f}); best single member {outcome.best_single} "
             f"{m['test_mase_best_single']:.3f}, per-series oracle {m['test_mase_oracle']:.3f}; "
             f"{outcome.seconds.get('total', 0):.0f} s"
+            + (f"\nprior: {outcome.prior}" if outcome.prior else "")
             + (f"\nMLflow run {outcome.run_id}" if outcome.run_id else "")
             + (f", registered {outcome.registered_name} version {outcome.version}" if outcome.version else "")
         )
