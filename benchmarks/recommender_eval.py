@@ -123,6 +123,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         help="also hold out and train on the long-benchmark datasets (an experiment: writes "
         "recommender_per_series_with_long.json)",
     )
+    ap.add_argument(
+        "--with-synthetic",
+        action="store_true",
+        help="also train every fold on the synthetic panel collections, never scored on them (an "
+        "experiment: writes recommender_per_series_with_synthetic.json)",
+    )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     out: dict[str, Any] = {}
@@ -130,7 +136,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         out["dataset"] = dataset_level(args)
     if args.part in ("all", "panels"):
         cols = args.collections.split(",") if args.collections else None
-        out["panels"] = panel_loco(cols, n_jobs=args.n_jobs, track=args.track, with_long=args.with_long)
+        out["panels"] = panel_loco(
+            cols,
+            n_jobs=args.n_jobs,
+            track=args.track,
+            with_long=args.with_long,
+            with_synthetic=args.with_synthetic,
+        )
     return out
 
 
@@ -480,7 +492,12 @@ def _latency_1000(kb: dict[str, Any], settings: Any) -> dict[str, Any]:
 
 
 def panel_loco(
-    collections: list[str] | None = None, *, n_jobs: int = 2, track: bool = False, with_long: bool = False
+    collections: list[str] | None = None,
+    *,
+    n_jobs: int = 2,
+    track: bool = False,
+    with_long: bool = False,
+    with_synthetic: bool = False,
 ) -> dict[str, Any]:
     """Leave-one-collection-out evaluation of the per-series recommender (module docstring).
 
@@ -489,6 +506,10 @@ def panel_loco(
     of them when none is given), and reported apart (``held_out`` in the JSON, merged with
     earlier runs' held-out rows). A run of held-out collections only keeps the development
     results of the last full run.
+
+    ``with_synthetic``: the synthetic panel collections (:mod:`recommender.synth_panels`) join
+    every router's training rows (and its inner weighting selection) but are never a fold: a
+    result on made-up data says nothing about real data.
     """
     from recommender.series_kb import (
         DEV_COLLECTIONS,
@@ -497,21 +518,31 @@ def panel_loco(
         build_series_kb,
         same_phase_cases,
     )
+    from recommender.synth_panels import synthetic_collections
 
     settings = SeriesKBSettings()
     development = (*DEV_COLLECTIONS, *LONG_BENCHMARK_COLLECTIONS) if with_long else DEV_COLLECTIONS
-    result_name = "recommender_per_series_with_long" if with_long else "recommender_per_series"
+    result_name = (
+        "recommender_per_series"
+        + ("_with_long" if with_long else "")
+        + ("_with_synthetic" if with_synthetic else "")
+    )
+    synthetic = synthetic_collections() if with_synthetic else []
     dev, held_out = split_held_out(list(collections or development), development)
     pool = dev or list(development)
     t0 = time.perf_counter()
     built = build_series_kb(
-        [*pool, *held_out], settings, n_jobs=n_jobs, progress=lambda d, i, n: log.info("%s (%d/%d)", d, i, n)
+        [*pool, *synthetic, *held_out],
+        settings,
+        n_jobs=n_jobs,
+        progress=lambda d, i, n: log.info("%s (%d/%d)", d, i, n),
     )
     kb_seconds = time.perf_counter() - t0
     kb = built.collections
     held_names = [source_name(s) for s in held_out]
-    pool_names = [k for k in kb if k not in held_names]
-    train = {k: kb[k] for k in pool_names}
+    synthetic_names = [p.name for p in synthetic]
+    pool_names = [k for k in kb if k not in held_names and k not in synthetic_names]
+    train = {k: kb[k] for k in (*pool_names, *synthetic_names)}
     per: dict[str, Any] = {}
     for held in pool_names if dev else []:
         phase = same_phase_cases(held, settings, n_jobs=n_jobs)
@@ -532,6 +563,11 @@ def panel_loco(
         "knowledge_base": {
             "rows": int(sum(built.meta["collections"][k]["n_kb_cases"] for k in pool_names)),
             "per_collection": {k: built.meta["collections"][k] for k in pool_names},
+            **(
+                {"synthetic": {k: built.meta["collections"][k] for k in synthetic_names}}
+                if synthetic_names
+                else {}
+            ),
             "assemble_seconds": kb_seconds,
             "note": "cv_seconds are the first (uncached) build on a shared, loaded 2-core machine",
         },
@@ -543,6 +579,7 @@ def panel_loco(
             "python -m benchmarks.recommender_eval --part panels"
             + ("" if tuple(dev) == tuple(development) else f" --collections {','.join(dev)}")
             + (" --with-long" if with_long else "")
+            + (" --with-synthetic" if with_synthetic else "")
         )
     else:  # held-out collections only: the development results stay those of the last full run
         results.update({k: v for k, v in previous.items() if k not in ("machine", "held_out")})
