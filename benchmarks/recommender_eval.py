@@ -530,13 +530,12 @@ def panel_loco(
     synthetic = synthetic_collections() if with_synthetic else []
     dev, held_out = split_held_out(list(collections or development), development)
     pool = dev or list(development)
+
+    def progress(what: str, i: int, n: int) -> None:
+        log.info("%s (%d/%d)", what, i, n)
+
     t0 = time.perf_counter()
-    built = build_series_kb(
-        [*pool, *synthetic, *held_out],
-        settings,
-        n_jobs=n_jobs,
-        progress=lambda d, i, n: log.info("%s (%d/%d)", d, i, n),
-    )
+    built = build_series_kb([*pool, *synthetic, *held_out], settings, n_jobs=n_jobs, progress=progress)
     kb_seconds = time.perf_counter() - t0
     kb = built.collections
     held_names = [source_name(s) for s in held_out]
@@ -545,12 +544,12 @@ def panel_loco(
     train = {k: kb[k] for k in (*pool_names, *synthetic_names)}
     per: dict[str, Any] = {}
     for held in pool_names if dev else []:
-        phase = same_phase_cases(held, settings, n_jobs=n_jobs)
+        phase = same_phase_cases(held, settings, n_jobs=n_jobs, progress=progress)
         per[held] = _loco_one(held, train, settings, phase)
         _log_scores(held, per[held])
     held_per: dict[str, Any] = {}
     for source, held in zip(held_out, held_names, strict=True):
-        phase = same_phase_cases(source, settings, n_jobs=n_jobs)
+        phase = same_phase_cases(source, settings, n_jobs=n_jobs, progress=progress)
         held_per[held] = _loco_one(held, {**train, held: kb[held]}, settings, phase)
         held_per[held]["source"] = str(source)
         held_per[held]["knowledge_base"] = built.meta["collections"][held]

@@ -508,6 +508,7 @@ def same_phase_cases(
     horizon: int | None = None,
     n_jobs: int = 2,
     cache: str | os.PathLike[str] | None | bool = None,
+    progress: Progress | None = None,
 ) -> CollectionCases | None:
     """The collection's test window one season earlier as cases — every candidate refit on the
     history before it (one cross-validation window, cached like the knowledge base) — or ``None``
@@ -529,7 +530,9 @@ def same_phase_cases(
         return None
     name = f"{source_name(collection)}__same_phase"
     one_window = replace(settings, n_windows=0, max_series=None)  # the subset is already taken
-    return collection_cases(replace(cut, name=name), one_window, horizon=h, n_jobs=n_jobs, cache=cache)
+    return collection_cases(
+        replace(cut, name=name), one_window, horizon=h, n_jobs=n_jobs, cache=cache, progress=progress
+    )
 
 
 @dataclass
