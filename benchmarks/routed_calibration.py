@@ -25,7 +25,9 @@ mean absolute coverage error and the collections within ±2.5 points at both lev
 ``benchmarks/results/routed_calibration.json`` and one MLflow run (experiment
 ``benchmark-intervals-routed``). Differences from ``train_routed``: the validation forecasts of
 global members come from a refit per window, not from the model early-stopped on that window,
-and collections above the knowledge base's ``max_series`` keep its subset (car parts).
+collections above the knowledge base's ``max_series`` keep its subset (car parts), and the
+priors leave out the same-phase window that ``train_routed`` also weighs where the season is
+longer than the horizon (NN5 weekly, among the development collections).
 
     python -m benchmarks.routed_calibration
     python -m benchmarks.routed_calibration --collections covid_deaths,nn5_daily
