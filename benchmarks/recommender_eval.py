@@ -382,6 +382,9 @@ def _loco_one(held: str, kb: dict[str, Any], settings: Any, phase: Any = None) -
         pick = router.pick(feats, rel=rel, prior=prior)
         weights = router.weights(feats, rel=rel, prior=prior)
         recommend_seconds = time.perf_counter() - t1
+        # what `tsforge recommend` prints as the pick's "expected MASE" (recommend_series' rule)
+        expected = router.expected_mase(feats, router.scores(feats, rel=rel, prior=prior))
+        expected_pick = float(np.nanmean(expected[np.arange(n), pick]))
         one_hot = np.zeros_like(weights)
         one_hot[np.arange(n), pick] = 1.0
         forecasts[f"{variant}per_series_pick"] = combine_forecasts(one_hot, f, cands)
@@ -394,6 +397,7 @@ def _loco_one(held: str, kb: dict[str, Any], settings: Any, phase: Any = None) -
                 for k, v in pd.Series([cands[j] for j in pick]).value_counts(normalize=True).items()
             },
             "seconds": {"train_router": train_seconds, "recommend": recommend_seconds},
+            "expected_mase_pick": expected_pick,
         }
 
     errs = test.errors[cands]
@@ -460,6 +464,8 @@ def _loco_one(held: str, kb: dict[str, Any], settings: Any, phase: Any = None) -
             "never_worse_than_seasonal_naive": max(pick, weights) <= scores["seasonal_naive"]["mase"],
         }
 
+    for variant, r in info.items():  # how far the printed expectation is from the test window
+        r["actual_mase_pick"] = scores[f"{'' if variant == 'strict' else variant}per_series_pick"]["mase"]
     out["goals"] = goals("")
     out["goals_own_history"] = goals("own_")
     out["goals_validation_prior"] = goals("val_")
@@ -631,8 +637,19 @@ def _dev_summary(per: dict[str, Any], latency: dict[str, Any]) -> dict[str, Any]
     goals_val = {
         g: all(r["goals_validation_prior"][g] for r in per.values()) for g in first["goals_validation_prior"]
     }
+    ratios = {
+        v: {
+            k: r["routers"][v]["actual_mase_pick"] / r["routers"][v]["expected_mase_pick"]
+            for k, r in per.items()
+        }
+        for v in first["routers"]
+    }
     return {
         "per_collection": per,
+        # test MASE of the pick ÷ the expected MASE `tsforge recommend` prints for it, per router
+        "actual_over_expected_mase_pick": {
+            v: {"per_collection": r, "median": float(np.median(list(r.values())))} for v, r in ratios.items()
+        },
         "latency_1000_series": latency,
         "goals_met_on_every_collection": goals,
         "goals_met_on_every_collection_own_history": goals_own,
