@@ -100,7 +100,7 @@ def synthetic_collection(profile: str, n_series: int = 200, seed: int = 0) -> Pa
         z = (z - z.mean()) / (z.std() or 1.0)
         level = float(rng.uniform(50.0, 5000.0))
         arrays.append(level * np.exp(float(rng.uniform(0.02, 0.3)) * z))
-    first = pd.date_range("2000-01-01", periods=1, freq=p.freq)[0]  # on the rate's grid (a Sunday)
+    first = pd.date_range("2000-01-01", periods=1, freq=p.freq)[0]  # on the grid (weekly: a Sunday)
     starts = pd.DatetimeIndex([first] * n_series).values
     return Panel.from_arrays(
         arrays,
