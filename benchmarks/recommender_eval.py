@@ -346,6 +346,8 @@ def _loco_one(held: str, kb: dict[str, Any], settings: Any, phase: Any = None) -
     forecasts: dict[str, np.ndarray] = {}
     info: dict[str, Any] = {}
     last_kb = kb[held].subset(kb[held].window == kb[held].test_window - 1)
+    # the candidates' errors on the same-phase window (one season before the test window)
+    phase_errors = None if phase is None else phase.test().errors[cands]
     # the strict and validation-prior variants train on the same rows with the same LightGBM
     # settings: they share their inner routers and their final one (only the weighting differs)
     inner: dict[tuple[str, bool], SeriesRouter] = {}
@@ -374,7 +376,7 @@ def _loco_one(held: str, kb: dict[str, Any], settings: Any, phase: Any = None) -
             validation_prior(
                 last_kb.errors[cands].to_numpy(),
                 router.config.clip,
-                same_phase=None if phase is None else phase.test().errors[cands].to_numpy(),
+                same_phase=None if phase_errors is None else phase_errors.to_numpy(),
             )
             if source == "validation"
             else None
@@ -404,8 +406,8 @@ def _loco_one(held: str, kb: dict[str, Any], settings: Any, phase: Any = None) -
     mean = errs.mean()
     best_single = str(mean.idxmin())
     val = last_kb.errors[cands].mean()
-    if phase is not None:  # recommend_panel's rule: the geometric mean of the two windows' means
-        val = np.sqrt(val * phase.test().errors[cands].mean())
+    if phase_errors is not None:  # recommend_panel's rule: the geometric mean of the two windows' means
+        val = np.sqrt(val * phase_errors.mean())
     val_pick = str(val.idxmin())
     top3_val = list(val.sort_values(kind="stable").index[:3])
     top3_hind = list(mean.sort_values(kind="stable").index[:3])
@@ -441,7 +443,7 @@ def _loco_one(held: str, kb: dict[str, Any], settings: Any, phase: Any = None) -
         "top3_validation": top3_val,
         # series whose same-phase window (one season before the test window) the val prior and
         # the validation pick also weigh; None: the season is no longer than the horizon
-        "same_phase_series": None if phase is None else len(phase.test().ids),
+        "same_phase_series": None if phase_errors is None else len(phase_errors),
         "top3_hindsight": top3_hind,
         "scores": scores,
         "candidate_test_mase": {c: float(v) for c, v in mean.items()},
