@@ -60,9 +60,8 @@ DESIGNS: dict[str, tuple[tuple[int, int | None], ...]] = {
 
 def _validation_router(router: Any) -> Any:
     """``router`` with the weighting chosen for a validation-window prior (as ``train_routed``)."""
-    selected = router.meta.get("validation_selection", {}).get("selected") or {}
-    keys = ("temperature", "top_k", "shrink")
-    return replace(router, config=replace(router.config, **{k: v for k, v in selected.items() if k in keys}))
+    selected = router.meta.get("validation_selection", {}).get("selected")
+    return replace(router, config=router.config.with_selection(selected))
 
 
 def evaluate_designs(router: Any, cases: Any) -> dict[str, dict[str, float]]:

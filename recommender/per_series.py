@@ -20,7 +20,8 @@ Model (one job: map features to expected errors):
   -series predictions from properties are noisy, and in the leave-one-collection-out runs on
   the knowledge base pooling helped on every collection (``shrink = 1`` is the dataset-level
   recommendation as the aggregate of the per-series one).
-* **Outputs** per series: expected MASE of every candidate (``exp(difficulty + rel)``), the
+* **Outputs** per series: expected MASE of every candidate (``exp(difficulty + rel)``, times
+  :attr:`RouterConfig.expected_scale`, measured on held-out collections), the
   **pick** (lowest score), **weights** (a softmax of ``−score / temperature`` over the ``top_k``
   best candidates; ``top_k = 1`` is the pick) and the gain against the collection's best single
   candidate (the one with the lowest mean expected error over the series). ``temperature``,
@@ -41,7 +42,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import lightgbm as lgb
 import numpy as np
@@ -91,6 +92,12 @@ class RouterConfig:
         balance: every collection gets the same total row weight.
         n_threads: LightGBM threads. One: the models are small (seconds on one core), and on a
             shared, loaded machine OpenMP's spinning threads made a two-thread fit ~70× slower.
+        expected_scale: multiplies the expected MASE the router reports (not its choice: every
+            candidate is scaled alike). The models predict log errors, so ``exp`` of them is a
+            geometric mean, which runs below the arithmetic mean MASE a collection is scored by
+            (and a pick, the lowest of several noisy predictions, looks better than it will be).
+            :func:`select_weighting` sets it to the median, over held-out collections, of the
+            pick's observed mean MASE over its expected one; 1.0 is the raw model.
     """
 
     n_estimators: int = 300
@@ -107,6 +114,15 @@ class RouterConfig:
     balance: bool = True
     seed: int = 0
     n_threads: int = 1
+    expected_scale: float = 1.0
+
+    #: the fields :func:`select_weighting` chooses (``meta["…_selection"]["selected"]``)
+    SELECTED: ClassVar[tuple[str, ...]] = ("temperature", "top_k", "shrink", "expected_scale")
+
+    def with_selection(self, selected: Mapping[str, Any] | None) -> RouterConfig:
+        """This config with a stored selection's weighting (and expected-error scale) applied;
+        keys it does not choose are ignored, missing ones keep this config's values."""
+        return replace(self, **{k: v for k, v in (selected or {}).items() if k in self.SELECTED})
 
     def params(self) -> dict[str, Any]:
         return {
@@ -233,7 +249,11 @@ class SeriesRouter:
         return np.stack([self.boosters[c].predict(X) for c in self.candidates], axis=1)
 
     def expected_mase(self, features: pd.DataFrame, rel: np.ndarray | None = None) -> np.ndarray:
-        """``[n, K]`` expected MASE of every candidate."""
+        """``[n, K]`` expected MASE of every candidate (``config.expected_scale`` applied)."""
+        return self.config.expected_scale * self.raw_expected_mase(features, rel)
+
+    def raw_expected_mase(self, features: pd.DataFrame, rel: np.ndarray | None = None) -> np.ndarray:
+        """``[n, K]`` ``exp(difficulty + rel)``: the models' own (geometric-mean) estimate."""
         rel = self.relative(features) if rel is None else rel
         return np.exp(self.difficulty.predict(self._X(features))[:, None] + rel)
 
@@ -473,11 +493,13 @@ def _weighting_scores(
     grid: Sequence[tuple[float, int, float]],
     prior_source: str = "router",
     earlier: CollectionCases | None = None,
-) -> dict[tuple[float, int, float], float]:
+) -> tuple[dict[tuple[float, int, float], float], dict[float, float]]:
     """Mean MASE of each weighting on ``cases`` ÷ the best single candidate's (in hindsight)
-    there. The prior of a window's series (one window = one recommendation) is their mean score
-    (``router``) or the errors the candidates made on the window before (``validation``, read
-    from ``earlier``, default ``cases``; a window without one before it is then not scored)."""
+    there, and for each ``shrink`` of the grid the pick's mean MASE ÷ its mean (raw) expected
+    MASE (what :attr:`RouterConfig.expected_scale` corrects). The prior of a window's series (one
+    window = one recommendation) is their mean score (``router``) or the errors the candidates
+    made on the window before (``validation``, read from ``earlier``, default ``cases``; a window
+    without one before it is then not scored)."""
     cands = list(router.candidates)
     if prior_source == "validation":
         earlier = cases if earlier is None else earlier
@@ -495,13 +517,20 @@ def _weighting_scores(
             prior[rows] = router.collection_prior(rel[rows])
     errs = cases.errors[cands]
     best_single = float(errs.mean().min())
-    out = {}
+    out, ratios = {}, {}
     for t, k, s in grid:
         score = (1 - s) * rel + s * prior
         w = router.weights(cases.features, rel=score, shrink=0.0, temperature=t, top_k=k)
         f = combine_forecasts(w, cases.forecasts, router.candidates)
         out[(t, k, s)] = _mean_mase(cases.y, f, cases) / best_single
-    return out
+        if s not in ratios:
+            pick = np.argmin(score, axis=1)
+            rows = np.arange(len(pick))
+            expected = router.raw_expected_mase(cases.features, score)[rows, pick]
+            actual = errs.to_numpy(dtype=np.float64)[rows, pick]
+            ok = np.isfinite(actual) & np.isfinite(expected)
+            ratios[s] = float(actual[ok].mean() / expected[ok].mean()) if ok.any() else float("nan")
+    return out, ratios
 
 
 def select_weighting(
@@ -519,7 +548,10 @@ def select_weighting(
     """Choose ``temperature``, ``top_k`` and ``shrink`` by leave-one-collection-out over ``kb``
     (the knowledge-base windows of each collection; test windows are never read): for each
     collection, a router trained on the others scores every weighting on it (mean MASE ÷ that
-    collection's best single candidate); the weighting with the lowest mean ratio wins.
+    collection's best single candidate); the weighting with the lowest mean ratio wins. The same
+    loop sets :attr:`RouterConfig.expected_scale`: the median over the held-out collections of
+    the pick's mean MASE ÷ its mean expected MASE, so the expected error a user reads is
+    measured against collections the router did not learn from.
 
     ``own``: mimic a router that also learns from the collection's own history
     (``train_routed(adapt=True)``): the held-out collection's earlier windows join the training
@@ -540,11 +572,12 @@ def select_weighting(
     names = list(kb)
     if len(names) < 2:
         return config, {
-            "selected": {"temperature": config.temperature, "top_k": config.top_k, "shrink": config.shrink},
+            "selected": {k: getattr(config, k) for k in config.SELECTED},
             "reason": "fewer than two collections",
         }
     rows = {n: kb[n].kb_rows() for n in names}
     table: dict[tuple[float, int, float], list[float]] = {g: [] for g in grid}
+    ratios: dict[float, dict[str, float]] = {s: {} for s in {g[2] for g in grid}}
     for i, held in enumerate(names):
         if progress:
             progress(f"choosing the weighting: holding out {held}", i, len(names))
@@ -559,15 +592,22 @@ def select_weighting(
             router = train_router(pd.concat(parts, ignore_index=True), candidates, combinations, config)
             if routers is not None:
                 routers[(held, own)] = router
-        for g, v in _weighting_scores(router, target, grid, prior_source, kb[held].kb()).items():
+        scores, held_ratios = _weighting_scores(router, target, grid, prior_source, kb[held].kb())
+        for g, v in scores.items():
             table[g].append(v)
+        for s, r in held_ratios.items():
+            ratios[s][held] = r
     mean = {g: float(np.mean(v)) for g, v in table.items()}
     best = min(grid, key=lambda g: (mean[g], -g[1], g[0]))
+    observed = [r for r in ratios[best[2]].values() if np.isfinite(r)]
+    scale = float(np.median(observed)) if observed else 1.0
     info = {
-        "selected": {"temperature": best[0], "top_k": best[1], "shrink": best[2]},
+        "selected": {"temperature": best[0], "top_k": best[1], "shrink": best[2], "expected_scale": scale},
+        # the pick's mean MASE ÷ its raw expected MASE on each held-out collection (selected shrink)
+        "observed_over_expected_mase": ratios[best[2]],
         "mean_ratio_to_best_single": {f"T={t},k={k},shrink={s}": v for (t, k, s), v in mean.items()},
         "held_out": names,
         "own_history": own,
         "prior_source": prior_source,
     }
-    return replace(config, temperature=float(best[0]), top_k=int(best[1]), shrink=float(best[2])), info
+    return config.with_selection(info["selected"]), info

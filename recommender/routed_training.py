@@ -205,11 +205,8 @@ def train_routed(
             rec_model.config.clip,
             same_phase=None if phase is None else columns(phase),
         )
-        selected = rec_model.meta.get("validation_selection", {}).get("selected") or {}
-        keys = ("temperature", "top_k", "shrink")
-        rec_model = replace(
-            rec_model, config=replace(rec_model.config, **{k: v for k, v in selected.items() if k in keys})
-        )
+        selected = rec_model.meta.get("validation_selection", {}).get("selected")
+        rec_model = replace(rec_model, config=rec_model.config.with_selection(selected))
     t = time.perf_counter()
     recommendation = recommend_series(
         split.history, H, router=rec_model, available=names, prior=collection_prior
@@ -355,8 +352,6 @@ def adapted_router(
     """``router`` retrained on its knowledge base plus rows from ``history`` itself (rolling
     -origin CV of every candidate on ``windows`` windows ending at the end of ``history``;
     ``cache`` as in :func:`recommender.series_kb.collection_cases`)."""
-    from dataclasses import replace
-
     from recommender.per_series import train_router
     from recommender.series_kb import SeriesKBSettings, collection_cases
     from recommender.series_recommendation import KB_ROWS_FILE
@@ -373,10 +368,7 @@ def adapted_router(
     )
     own = collection_cases(history, settings, horizon=horizon, n_jobs=n_jobs, cache=cache, progress=progress)
     own_rows = own.all_rows().assign(collection=f"{history.name} (own history)")
-    selected = router.meta.get("adapt_selection", {}).get("selected") or {}
-    config = replace(
-        router.config, **{k: v for k, v in selected.items() if k in ("temperature", "top_k", "shrink")}
-    )
+    config = router.config.with_selection(router.meta.get("adapt_selection", {}).get("selected"))
     rows = pd.concat([pd.read_parquet(rows_file), own_rows], ignore_index=True)
     adapted = train_router(rows, router.candidates, router.combinations, config)
     adapted.meta.update({"adapted_on": history.name, "own_rows": int(len(own_rows)), "base": router.meta})

@@ -307,6 +307,7 @@ def recommend_series(
             "temperature": rec.config.temperature,
             "top_k": rec.config.top_k,
             "shrink": rec.config.shrink,
+            "expected_scale": rec.config.expected_scale,
             "trained_on": sorted(rec.meta.get("collections", {})),
             "created": rec.meta.get("created"),
         },
@@ -385,6 +386,8 @@ def log_router(router: SeriesRouter, experiment: str = "tsforge-recommender") ->
                 "candidates": ",".join(router.candidates),
                 "temperature": router.config.temperature,
                 "top_k": router.config.top_k,
+                "shrink": router.config.shrink,
+                "expected_scale": router.config.expected_scale,
                 "n_rows": router.meta.get("n_rows"),
                 "collections": ",".join(router.meta.get("collections", {})),
             }

@@ -192,3 +192,56 @@ def test_default_router_is_rebuilt_when_trained_on_other_collections(halves_rout
     current.save(sr.router_dir())
     assert sr.default_router_pending() is None
     assert isinstance(sr.default_router(), SeriesRouter) and len(built) == 1
+
+
+def test_expected_scale_is_the_median_held_out_ratio_of_observed_to_expected_mase(halves_kb):
+    """The scale comes from collections the inner router did not learn from: on each held-out
+    collection, the pick's mean observed MASE over its mean raw expected MASE."""
+    from recommender.per_series import RouterConfig, train_router
+
+    kb = {k: v.kb() for k, v in halves_kb.items()}
+    cands = ("naive", "seasonal_naive")
+    config = RouterConfig(n_estimators=30, min_child_samples=10, n_threads=1)
+    chosen, info = select_weighting(kb, cands, {}, config, grid=[(1.0, 1, 0.0)])
+    ratios = info["observed_over_expected_mase"]
+    assert set(ratios) == set(kb)
+    for held, cases in kb.items():
+        other = pd.concat([c.kb_rows() for k, c in halves_kb.items() if k != held], ignore_index=True)
+        router = train_router(other, cands, {}, config)
+        rel = router.relative(cases.features)
+        pick = rel.argmin(axis=1)  # shrink 0: the series' own scores
+        rows = np.arange(len(pick))
+        raw = router.raw_expected_mase(cases.features, rel)[rows, pick]
+        observed = cases.errors[list(cands)].to_numpy()[rows, pick]
+        assert ratios[held] == pytest.approx(observed.mean() / raw.mean(), rel=1e-9)
+    assert chosen.expected_scale == pytest.approx(np.median(list(ratios.values())))
+    assert info["selected"]["expected_scale"] == chosen.expected_scale
+
+
+def test_expected_scale_rescales_the_reported_error_but_not_the_choice(halves_router, make_halves):
+    from dataclasses import replace
+
+    panel = make_halves(12, seed=5)
+    scaled = replace(halves_router, config=halves_router.config.with_selection({"expected_scale": 1.5}))
+    assert scaled.config.temperature == halves_router.config.temperature  # other fields kept
+    plain, rescaled = (
+        recommend_series(panel, 6, router=halves_router),
+        recommend_series(panel, 6, router=scaled),
+    )
+    pd.testing.assert_series_equal(plain.per_series["pick"], rescaled.per_series["pick"])
+    np.testing.assert_allclose(rescaled.per_series["expected_mase"], 1.5 * plain.per_series["expected_mase"])
+    np.testing.assert_allclose(rescaled.per_series["gain"], plain.per_series["gain"])
+    np.testing.assert_allclose(rescaled.weights.to_numpy(), plain.weights.to_numpy())
+
+
+def test_a_router_saved_before_the_expected_scale_loads_unscaled(halves_router, tmp_path, make_halves):
+    import json
+
+    folder = halves_router.save(tmp_path / "router")
+    meta = json.loads((folder / "router.json").read_text())
+    del meta["config"]["expected_scale"]
+    (folder / "router.json").write_text(json.dumps(meta))
+    old = SeriesRouter.load(folder)
+    feats = series_features(make_halves(6, seed=9), 6)
+    assert old.config.expected_scale == 1.0
+    np.testing.assert_allclose(old.expected_mase(feats), old.raw_expected_mase(feats))

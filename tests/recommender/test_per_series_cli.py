@@ -41,6 +41,32 @@ def test_per_series_table_names_the_picks(capsys, halves_csv, saved_router):
     assert code == 0, err
     assert "seasonal_naive" in out and "Per-series picks" in out
     assert "expected MASE: the router's estimate" in out  # the number is not read as a promise
+    assert "rebuild it" in " ".join(out.split())  # the fixture's router has no held-out scale
+
+
+def test_a_scaled_router_says_so_and_reports_scaled_errors(
+    capsys, tmp_path, monkeypatch, halves_csv, halves_router
+):
+    from dataclasses import replace
+
+    from recommender.per_series import router_dir
+
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    halves_router.save(router_dir())
+    code, out, _ = _cli(capsys, "recommend", halves_csv, "--horizon", "6", "--per-series", "--json")
+    plain = json.loads(out)
+    scaled = replace(halves_router, config=halves_router.config.with_selection({"expected_scale": 1.3}))
+    scaled.save(router_dir())
+    code, out, err = _cli(capsys, "recommend", halves_csv, "--horizon", "6", "--per-series", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["router"]["expected_scale"] == 1.3
+    got, want = payload["collection"]["expected_mase_pick"], plain["collection"]["expected_mase_pick"]
+    assert got == pytest.approx(1.3 * want)
+    assert [s["pick"] for s in payload["series"]] == [s["pick"] for s in plain["series"]]
+    code, out, err = _cli(capsys, "recommend", halves_csv, "--horizon", "6", "--per-series")
+    assert code == 0, err
+    assert "scaled (×1.30)" in " ".join(out.split()) and "rebuild it" not in out
 
 
 @pytest.mark.slow
