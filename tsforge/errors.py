@@ -27,16 +27,22 @@ class TsforgeError(Exception):
 
     http_status: int = 400
 
-    def __init__(self, message: str, **where: object) -> None:
+    def __init__(self, message: str, *, cli_message: str | None = None, **where: object) -> None:
         self.where = {k: v for k, v in where.items() if v is not None}
         self.message = message
-        super().__init__(self._render())
+        self.cli_message = cli_message
+        super().__init__(self._render(message))
 
-    def _render(self) -> str:
+    def _render(self, message: str) -> str:
         if not self.where:
-            return self.message
+            return message
         loc = ", ".join(f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}" for k, v in self.where.items())
-        return f"{self.message} ({loc})"
+        return f"{message} ({loc})"
+
+    def for_cli(self) -> str:
+        """The message in the command line's words where the raiser gave them (``--id-col store``,
+        not ``id_col='store'``): advice must name what the reader can type."""
+        return self._render(self.cli_message) if self.cli_message else str(self)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form used by the service's error handler."""

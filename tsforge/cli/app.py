@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
                 print("interrupted", file=sys.stderr)
             raise SystemExit(rc)
     except TsforgeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.for_cli()}", file=sys.stderr)
         raise SystemExit(2) from None
     except FileNotFoundError as exc:
         print(f"error: file not found: {exc.filename or exc}", file=sys.stderr)

@@ -84,6 +84,8 @@ def detect_layout(
                 roles,
                 file=file,
                 hint="For one column per series pass layout='wide' with value_cols",
+                cli_hint="A file with one column per series (a time column, then numeric columns) is read "
+                "as such without any flag",
             )
     return "wide"
 

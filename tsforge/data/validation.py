@@ -87,8 +87,17 @@ def _fmt_cols(columns: Sequence[str], limit: int = 30) -> str:
     return shown + (f", ... ({len(cols)} in total)" if len(cols) > limit else "")
 
 
+#: the command line's flag for each reader argument that has one
+CLI_FLAGS: dict[str, str] = {"id_col": "--id-col", "time_col": "--time-col", "target_col": "--target-col"}
+
+
 def require_columns(
-    columns: Sequence[str], required: dict[str, str], *, file: str | None = None, hint: str = ""
+    columns: Sequence[str],
+    required: dict[str, str],
+    *,
+    file: str | None = None,
+    hint: str = "",
+    cli_hint: str | None = None,
 ) -> None:
     """Fail when a required column is absent, listing what exists and the closest match.
 
@@ -97,20 +106,36 @@ def require_columns(
         required: role → expected name, e.g. ``{"id_col": "unique_id", "time_col": "ds"}``; the
             role is named in the message so the user knows which argument to change.
         hint: extra advice appended to the message (e.g. "or pass layout='wide'").
+        cli_hint: the same advice for the command line (None: ``hint``); the error's
+            :meth:`~tsforge.errors.TsforgeError.for_cli` also names the flag (``--id-col``)
+            instead of the argument.
+
+    The closest match is a spelling or usual synonym of the role's name; failing that, when
+    every other required column is there and exactly one column is left over, that column
+    (``store, ds, y``: the id column is ``store``).
     """
     found = [str(c) for c in columns]
     for role, name in required.items():
         if name in found:
             continue
-        guess = closest_name(
-            name, [c for c in found if c not in required.values()] or found, ROLE_SYNONYMS.get(role, ())
-        )
+        unclaimed = [c for c in found if c not in required.values()]
+        guess = closest_name(name, unclaimed or found, ROLE_SYNONYMS.get(role, ()))
+        others_present = all(n in found for r, n in required.items() if r != role)
+        if guess is None and others_present and len(required) > 1 and len(unclaimed) == 1:
+            guess = unclaimed[0]
         msg = f"column {name!r} ({role}) not found; columns found: {_fmt_cols(found)}"
+        cli = msg
         if guess is not None:
             msg += f". Did you mean {guess!r}? (pass {role}={guess!r})"
+            flag = CLI_FLAGS.get(role)
+            cli += f". Did you mean {guess!r}? " + (
+                f"(pass {flag} {guess})" if flag else f"(pass {role}={guess!r})"
+            )
         if hint:
             msg += f". {hint}"
-        raise DataValidationError(msg, file=file, column=name)
+        if cli_hint if cli_hint is not None else hint:
+            cli += f". {cli_hint if cli_hint is not None else hint}"
+        raise DataValidationError(msg, cli_message=cli, file=file, column=name)
 
 
 def check_not_empty(

@@ -35,7 +35,7 @@ def _long(n=200):
 @pytest.mark.parametrize(
     ("case", "expect"),
     [
-        ("missing_column", ["'y'", "Did you mean 'value'"]),
+        ("missing_column", ["'y'", "Did you mean 'value'", "(pass --target-col value)"]),
         ("duplicate_timestamps", ["duplicate timestamp", "2021-01-01 03:00:00"]),
         ("non_numeric", ["non-numeric", "row", "oops"]),
         ("too_short", ["too short", "horizon"]),

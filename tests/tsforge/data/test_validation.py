@@ -50,6 +50,33 @@ def test_auto_layout_reports_misnamed_id_column():
         load_data(frame)
 
 
+def test_the_one_left_over_column_is_suggested_when_nothing_is_spelled_alike():
+    """``store, ds, y``: "store" is no spelling or usual synonym of ``unique_id``, but it is the
+    only column the other roles do not claim."""
+    frame = pl.DataFrame(
+        {"store": ["a", "a", "a"], "ds": pd.date_range("2021", periods=3, freq="D"), "y": [1.0] * 3}
+    )
+    with pytest.raises(DataValidationError) as exc:
+        load_data(frame)
+    assert "Did you mean 'store'? (pass id_col='store')" in str(exc.value)
+    assert "(pass --id-col store)" in exc.value.for_cli()  # the command line's words
+    assert "id_col=" not in exc.value.for_cli()
+
+
+def test_no_guess_when_more_than_one_column_is_left_over():
+    frame = pl.DataFrame(
+        {
+            "store": ["a", "a", "a"],
+            "region": ["n", "n", "n"],
+            "ds": pd.date_range("2021", periods=3, freq="D"),
+            "y": [1.0] * 3,
+        }
+    )
+    with pytest.raises(DataValidationError) as exc:
+        load_data(frame)
+    assert "Did you mean" not in str(exc.value)
+
+
 def test_wide_missing_time_column_named_explicitly():
     frame = pl.DataFrame({"Date": ["2021-01-01", "2021-01-02", "2021-01-03"], "x": [1.0, 2.0, 3.0]})
     with pytest.raises(
