@@ -43,8 +43,12 @@ def window_stats(x: np.ndarray, observed: np.ndarray, scaling: str = "std") -> t
 
     ``std``: mean and standard deviation. ``diff``: mean and the mean absolute one-step change
     of the observed inputs — the in-sample naive error that MASE divides by, so an MAE loss on
-    the scaled targets is (a window-local) MASE. A constant window is scaled by
-    ``max(|mean|, 1)``, so a flat series is neither blown up nor divided by zero.
+    the scaled targets is (a window-local) MASE. A constant window (spread at most a millionth of
+    its level) is scaled by its level, an all-zero one by 1, so a flat series is neither blown
+    up nor divided by zero. Flatness is relative to the window's own level, never to a unit: a
+    series measured in millionths (values ~1e-6, changes ~1e-7) is a varying series like any
+    other, and an absolute threshold had scaled it by 1, so every global model forecast it as
+    the learnt output for a flat window (0.1–0.9 where the values were 1e-6).
     """
     n = observed.sum(axis=1)
     safe_n = np.maximum(n, 1)
@@ -56,8 +60,9 @@ def window_stats(x: np.ndarray, observed: np.ndarray, scaling: str = "std") -> t
         spread = d.sum(axis=1) / np.maximum(both.sum(axis=1), 1)
     else:
         spread = np.sqrt((np.where(observed, x - loc[:, None], 0.0) ** 2).sum(axis=1) / safe_n)
-    flat = spread <= _MIN_REL_STD * np.maximum(np.abs(loc), 1.0)
-    scale = np.where(flat, np.maximum(np.abs(loc), 1.0), spread)
+    level = np.abs(loc)
+    flat = (spread <= _MIN_REL_STD * level) | ~(spread > 0)
+    scale = np.where(flat, np.where(level > 0, level, 1.0), spread)
     return loc, scale
 
 

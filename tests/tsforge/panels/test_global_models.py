@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -72,6 +74,32 @@ def test_window_statistics_come_from_inputs_only():
 def test_window_stats_of_a_constant_window_scale_by_level():
     loc, scale = window_stats(np.array([[5.0, 5.0, np.nan]]), np.array([[True, True, False]]))
     assert loc[0] == 5.0 and scale[0] == 5.0
+    loc, scale = window_stats(np.zeros((1, 4)), np.ones((1, 4), dtype=bool))
+    assert loc[0] == 0.0 and scale[0] == 1.0  # all zeros: no level to scale by
+
+
+@pytest.mark.parametrize("scaling", ["std", "diff"])
+def test_window_stats_do_not_take_a_series_in_small_units_for_a_flat_one(scaling):
+    """Flatness is relative to the window's level: values ~1e-6 that change by ~1e-7 are scaled
+    by their spread, exactly as the same series in units a million times larger."""
+    x = 1e-6 * np.array([[1.0, 1.3, 0.9, 1.2, 1.1, 0.8]])
+    observed = np.ones_like(x, dtype=bool)
+    loc, scale = window_stats(x, observed, scaling)
+    big_loc, big_scale = window_stats(x * 1e6, observed, scaling)
+    np.testing.assert_allclose([loc[0] * 1e6, scale[0] * 1e6], [big_loc[0], big_scale[0]], rtol=1e-9)
+
+
+def test_a_global_model_forecasts_a_series_in_small_units_like_the_same_series_in_large_units():
+    """A panel whose series are all in billionths gets the forecasts of the same panel in units,
+    divided by a billion (instance normalisation makes the model scale-free)."""
+    panel = _panel(30, lo=30, hi=50)
+    small = replace(panel, values=panel.values * 1e-9)
+    history, small_history = panel.head_cut(6), small.head_cut(6)
+    fc = fit_global(history, "dlinear", 6, train_config={"max_epochs": 2}, seed=3)[0].forecast(history)
+    fc_small = fit_global(small_history, "dlinear", 6, train_config={"max_epochs": 2}, seed=3)[0].forecast(
+        small_history
+    )
+    np.testing.assert_allclose(fc_small["dlinear"].to_numpy() * 1e9, fc["dlinear"].to_numpy(), rtol=1e-3)
 
 
 def test_default_input_len():
