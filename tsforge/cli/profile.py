@@ -62,10 +62,16 @@ def render_summary(summary: dict):
                 end_section=i == len(spec.labels) - 1,
             )
     no_hurst = summary.get("n_series_without_hurst", 0)
-    if no_hurst:
+    with_hurst = summary["n_windows"] - no_hurst
+    if no_hurst and with_hurst:
         table.caption = (
-            f"memorability: over the {summary['n_windows'] - no_hurst} series profiled on ≥ "
+            f"memorability: over the {with_hurst} series profiled on ≥ "
             f"{HURST_MIN_LENGTH} values (the Hurst exponent needs {HURST_MIN_LENGTH}; {no_hurst} have fewer)"
+        )
+    elif no_hurst:
+        table.caption = (
+            f"memorability: not measured — none of the {no_hurst} series has the {HURST_MIN_LENGTH} "
+            "values the Hurst exponent needs (its rows are empty, and so is hurst below)"
         )
     stats = Table(title="continuous properties")
     for col in ("property", "mean", "std", "q10", "q50", "q90"):

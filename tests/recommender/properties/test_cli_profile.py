@@ -128,3 +128,22 @@ def test_a_file_shorter_than_the_window_is_profiled_per_series_with_a_note(tmp_p
         main(["profile", str(path), "--stride", "4", "--no-progress"])
     assert exc.value.code == 2
     assert "fewer than the profile window of 336" in " ".join(capsys.readouterr().err.split())
+
+
+def test_a_panel_too_short_for_the_hurst_exponent_says_memorability_was_not_measured(tmp_path, capsys):
+    rows = [
+        pd.DataFrame(
+            {
+                "unique_id": f"s{i}",
+                "ds": pd.date_range("2020-01-01", periods=48, freq="MS"),
+                "y": np.arange(48.0) + i,
+            }
+        )
+        for i in range(3)
+    ]
+    path = tmp_path / "short.csv"
+    pd.concat(rows).to_csv(path, index=False)
+    main(["profile", str(path), "--no-progress"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "memorability: not measured — none of the 3 series has the 100 values" in out
+    assert "over the 0 series" not in out
