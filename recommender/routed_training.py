@@ -452,6 +452,9 @@ def _track(
                 "candidates": ",".join(outcome.predictor.router.candidates),
                 "temperature": outcome.predictor.router.config.temperature,
                 "top_k": outcome.predictor.router.config.top_k,
+                # what the recommendation the run logs was made with (its expected MASE is scaled)
+                "shrink": rec.router.get("shrink"),
+                "expected_scale": rec.router.get("expected_scale"),
                 "router_trained_on": ",".join(rec.router.get("trained_on", [])),
                 "dataset": panel.name,
                 "protocol": HOLDOUT,

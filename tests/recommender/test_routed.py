@@ -116,7 +116,9 @@ def test_trained_routed_model_round_trips_as_a_registered_pyfunc(
     plots = {a.path for a in mlflow.MlflowClient().list_artifacts(out.run_id, "plots")}
     assert "plots/pick_distribution.png" in plots
     # halves are monthly, the horizon 6: the prior also weighed the same-phase window, and says so
-    assert mlflow.get_run(out.run_id).data.params["prior"] == out.prior
+    params = mlflow.get_run(out.run_id).data.params
+    assert params["prior"] == out.prior
+    assert float(params["expected_scale"]) == halves_router.config.expected_scale  # the logged numbers' scale
     assert out.prior.startswith("validation window + same-phase window")
 
     history = make_halves(5, seed=32, prefix="fresh-").to_long().rename(columns=str)
