@@ -151,8 +151,14 @@ def series_from_request(req: ForecastRequest, limits: Limits) -> ForecastBatch:
     out = []
     for i, s in enumerate(req.series):
         values = np.array(s.values, dtype=np.float64)  # None → nan
-        if np.isnan(values).all():
+        observed = int(np.isfinite(values).sum())
+        if observed == 0:
             raise DataValidationError(f"series {s.id!r} has no observed value", field=f"series[{i}].values")
+        if observed < 2:  # the library refuses it too, but could only name the series, not the field
+            raise DataValidationError(
+                f"series {s.id!r} has one observed value; a series needs two to be forecast",
+                field=f"series[{i}].values",
+            )
         steps = None
         try:
             if s.timestamps is not None and isinstance(s.timestamps[0], int):

@@ -160,6 +160,13 @@ def test_all_missing_series_is_422(client):
     assert r.json()["field"] == "series[0].values" and r.json()["error"] == "DataValidationError"
 
 
+def test_a_series_with_one_observed_value_is_422_naming_its_field(client, series):
+    body = {"series": [series, {"id": "b", "values": [None, 3.0, None]}]}
+    r = client.post("/v1/forecast", json=body)
+    assert r.status_code == 422
+    assert r.json()["field"] == "series[1].values" and "one observed value" in r.json()["message"]
+
+
 def test_too_short_history_is_422(client):
     r = client.post("/v1/forecast", json={"series": [{"id": "a", "values": [1.0] * 10}]})
     assert r.status_code == 422
