@@ -44,14 +44,11 @@ from typing import Any, Protocol
 from tsforge.errors import ModelNotFoundError
 from tsforge.tracking.contract import ServingContract, serving_problems
 from tsforge.tracking.references import CHAMPION, ModelRef, parse_model_ref
-from tsforge.tracking.registry import registry_client, resolve_version
+from tsforge.tracking.registry import list_registered, registry_client, resolve_version
 
 __all__ = ["ModelRef", "LoadedModel", "ModelStore", "parse_model_ref", "PredictorLike"]
 
 log = logging.getLogger(__name__)
-
-# Key metrics shown by /v1/models (whatever of these a version's run logged).
-_METRIC_PREFIXES = ("val_", "test_")
 
 
 class PredictorLike(Protocol):
@@ -352,47 +349,11 @@ class ModelStore:
     # -- registry listing ------------------------------------------------------------------
     def list_models(self, *, max_models: int = 100, max_versions: int = 20) -> list[dict[str, Any]]:
         """Registered models with versions, aliases, key metrics and what is loaded here."""
-        out = []
-        for rm in self._client.search_registered_models(max_results=max_models):
-            aliases = dict(getattr(rm, "aliases", {}) or {})
-            versions = self._client.search_model_versions(f"name='{_quote(rm.name)}'")
-            versions = sorted(versions, key=lambda mv: int(mv.version), reverse=True)[:max_versions]
-            rows = []
-            for mv in versions:
-                v = str(mv.version)
-                loaded = self._loaded.get((rm.name, v))
-                rows.append(
-                    {
-                        "version": v,
-                        "aliases": sorted(a for a, av in aliases.items() if str(av) == v),
-                        "run_id": mv.run_id,
-                        "status": str(getattr(mv, "status", "") or "") or None,
-                        "created_at_ms": getattr(mv, "creation_timestamp", None),
-                        "metrics": self._key_metrics(mv.run_id),
-                        "loaded": loaded is not None,
-                        "input_len": getattr(loaded.predictor, "input_len", None) if loaded else None,
-                        "max_horizon": getattr(loaded.predictor, "max_horizon", None) if loaded else None,
-                    }
-                )
-            out.append(
-                {
-                    "name": rm.name,
-                    "description": getattr(rm, "description", None) or None,
-                    "aliases": {a: str(v) for a, v in sorted(aliases.items())},
-                    "versions": rows,
-                }
-            )
+        out = list_registered(self._client, max_models=max_models, max_versions=max_versions)
+        for model in out:
+            for row in model["versions"]:
+                loaded = self._loaded.get((model["name"], row["version"]))
+                row["loaded"] = loaded is not None
+                row["input_len"] = getattr(loaded.predictor, "input_len", None) if loaded else None
+                row["max_horizon"] = getattr(loaded.predictor, "max_horizon", None) if loaded else None
         return out
-
-    def _key_metrics(self, run_id: str | None) -> dict[str, float]:
-        if not run_id:
-            return {}
-        try:
-            metrics = self._client.get_run(run_id).data.metrics
-        except Exception:
-            return {}
-        return {k: float(v) for k, v in sorted(metrics.items()) if k.startswith(_METRIC_PREFIXES)}
-
-
-def _quote(name: str) -> str:
-    return name.replace("'", "\\'")

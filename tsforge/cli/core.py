@@ -561,12 +561,26 @@ def _read_history(path: Path) -> Any:
 
 
 @app.command("models")
-def models_cmd() -> None:
-    """List the models tsforge can train."""
+def models_cmd(
+    registered: Annotated[
+        bool,
+        typer.Option(
+            "--registered",
+            help="List the models registered in the tracking store instead (versions, aliases, scores).",
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="With --registered: the listing as JSON.")] = False,
+) -> None:
+    """List the models tsforge can train (--registered: the ones trained and registered here)."""
     from rich.table import Table
 
     from tsforge.models.registry import MODELS, model_names
 
+    if registered:
+        _print_registered(as_json)
+        return
+    if as_json:
+        raise ConfigError("--json lists registered models: add --registered", field="json")
     table = Table(title="Models")
     table.add_column("name")
     table.add_column("kind")
@@ -576,6 +590,61 @@ def models_cmd() -> None:
         spec = MODELS[name]
         table.add_row(name, spec.kind, "yes" if spec.search_space else "", spec.summary)
     console.print(table)
+
+
+def _headline(metrics: dict[str, float]) -> str:
+    """A version's test scores in a few words: MASE (panel runs) or MSE/MAE (window runs), and
+    the interval coverage where it was scored."""
+    parts = [
+        f"{k[5:].upper()} {metrics[k]:.4g}" for k in ("test_mase", "test_mse", "test_mae") if k in metrics
+    ]
+    if "test_coverage_80" in metrics and "test_coverage_95" in metrics:
+        parts.append(
+            f"covers {100 * metrics['test_coverage_80']:.1f} / {100 * metrics['test_coverage_95']:.1f} %"
+        )
+    return " · ".join(parts)
+
+
+def _print_registered(as_json: bool) -> None:
+    """``tsforge models --registered``: one row per registered model, scored by the version its
+    ``champion`` alias names (else its newest), so a user sees what is there without the UI."""
+    from datetime import datetime
+
+    from rich.table import Table
+
+    from tsforge.tracking.registry import CHAMPION, list_registered, registry_client
+
+    client, uri = registry_client()
+    models = list_registered(client)
+    if as_json:
+        print(json.dumps({"tracking_uri": uri, "models": models, "count": len(models)}, indent=2))
+        return
+    if not models:
+        console.print(f"no registered models in {uri}; `tsforge train … --register-as NAME` registers one")
+        return
+    table = Table(title=f"Registered models ({uri})")
+    table.add_column("name", no_wrap=True)
+    table.add_column("versions", justify="right")
+    table.add_column("aliases")
+    table.add_column("test scores")
+    table.add_column("registered", no_wrap=True)
+    for m in models:
+        versions = m["versions"]
+        champion = m["aliases"].get(CHAMPION)
+        shown = next((v for v in versions if v["version"] == champion), versions[0] if versions else None)
+        created = shown.get("created_at_ms") if shown else None
+        table.add_row(
+            m["name"],
+            str(len(versions)),
+            ", ".join(f"{a} → v{v}" for a, v in m["aliases"].items()),
+            f"v{shown['version']}: {_headline(shown['metrics'])}" if shown else "",
+            datetime.fromtimestamp(created / 1000).strftime("%Y-%m-%d") if created else "",
+        )
+    console.print(table)
+    console.print(
+        "[dim]test scores: of the champion version, else the newest; --json: every version with all "
+        "its validation and test metrics[/]"
+    )
 
 
 @app.command("demo")

@@ -39,6 +39,7 @@ __all__ = [
     "load_predictor",
     "registry_client",
     "registry_error_type",
+    "list_registered",
 ]
 
 _T = TypeVar("_T")
@@ -260,6 +261,52 @@ def _versions(client: Any, name: str) -> list[Any]:
     """``name``'s versions, oldest first (the registry filter ``name='...'`` is an exact match)."""
     found = _lookup(lambda: client.search_model_versions(f"name='{_quote(name)}'")) or []
     return sorted(found, key=lambda v: int(v.version))
+
+
+#: the run metrics a registry listing shows (validation and test scores)
+LISTED_METRIC_PREFIXES = ("val_", "test_")
+
+
+def list_registered(client: Any, *, max_models: int = 100, max_versions: int = 20) -> list[dict[str, Any]]:
+    """Registered models, newest version first: name, description, aliases and, per version, its
+    aliases, run, status, creation time and the run's ``val_*`` / ``test_*`` metrics.
+
+    Why here: ``GET /v1/models`` and ``tsforge models --registered`` list the same registry the
+    same way (the service adds what it has loaded)."""
+    out = []
+    for rm in client.search_registered_models(max_results=max_models):
+        aliases = dict(getattr(rm, "aliases", {}) or {})
+        versions = sorted(_versions(client, rm.name), key=lambda mv: int(mv.version), reverse=True)
+        rows = [
+            {
+                "version": str(mv.version),
+                "aliases": sorted(a for a, av in aliases.items() if str(av) == str(mv.version)),
+                "run_id": mv.run_id,
+                "status": str(getattr(mv, "status", "") or "") or None,
+                "created_at_ms": getattr(mv, "creation_timestamp", None),
+                "metrics": _listed_metrics(client, mv.run_id),
+            }
+            for mv in versions[:max_versions]
+        ]
+        out.append(
+            {
+                "name": rm.name,
+                "description": getattr(rm, "description", None) or None,
+                "aliases": {a: str(v) for a, v in sorted(aliases.items())},
+                "versions": rows,
+            }
+        )
+    return out
+
+
+def _listed_metrics(client: Any, run_id: str | None) -> dict[str, float]:
+    if not run_id:
+        return {}
+    try:
+        metrics = client.get_run(run_id).data.metrics
+    except Exception:  # a run deleted under its model version: the listing still shows the version
+        return {}
+    return {k: float(v) for k, v in sorted(metrics.items()) if k.startswith(LISTED_METRIC_PREFIXES)}
 
 
 def _not_found(client: Any, ref: ModelRef) -> ModelNotFoundError:

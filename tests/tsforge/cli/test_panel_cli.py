@@ -378,3 +378,33 @@ def test_cv_sets_local_model_options_and_refuses_them_without_a_local_model(ragg
     assert code == 2 and "(field='option')" in err and "none of lightgbm is a local model" in err, err
     code, _, err = _cli(capsys, *base, "--option", "season=3")
     assert code == 2 and "unknown option(s) ['season']" in err, err
+
+
+def test_models_registered_lists_what_training_registered(ragged_csv, tracking_uri, capsys):
+    """`tsforge models --registered` shows each registered model with its champion's test scores,
+    as the run logged them; --json carries every version and metric."""
+    import json
+
+    import mlflow
+
+    code, out, err = _cli(capsys, "models", "--registered")
+    assert code == 0 and "no registered models" in out
+    for _ in range(2):
+        code, _, err = _cli(
+            capsys, "train", ragged_csv, "--model", "naive", "--horizon", "3", "--register-as", "rp-n"
+        )
+        assert code == 0, err[-2000:]
+    code, out, err = _cli(capsys, "models", "--registered", "--json")
+    assert code == 0, err
+    (listed,) = json.loads(out)["models"]
+    assert listed["name"] == "rp-n" and [v["version"] for v in listed["versions"]] == ["2", "1"]
+    champion = listed["aliases"]["champion"]
+    row = next(v for v in listed["versions"] if v["version"] == champion)
+    logged = mlflow.get_run(row["run_id"]).data.metrics
+    assert row["metrics"]["test_mase"] == logged["test_mase"]
+    code, out, err = _cli(capsys, "models", "--registered")
+    assert code == 0, err
+    flat = " ".join(out.split())
+    assert "rp-n" in flat and f"champion → v{champion}" in flat and f"MASE {logged['test_mase']:.4g}" in flat
+    code, _, err = _cli(capsys, "models", "--json")
+    assert code == 2 and "--registered" in err
