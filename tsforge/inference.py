@@ -161,9 +161,20 @@ class QuantileCalibrator(Protocol):
     horizon: int
 
     def quantiles(
-        self, point: np.ndarray, histories: Sequence[np.ndarray], ids: Sequence[str], probs: np.ndarray
+        self,
+        point: np.ndarray,
+        histories: Sequence[np.ndarray],
+        ids: Sequence[str],
+        probs: np.ndarray,
+        *,
+        scale: np.ndarray | None = None,
     ) -> np.ndarray:
-        """``[n, h, P]`` quantiles at ``probs`` around ``point`` (``[n, h]``) of series ``ids``."""
+        """``[n, h, P]`` quantiles at ``probs`` around ``point`` (``[n, h]``) of series ``ids``
+        (``scale``: each series' local scale, where the caller computes it)."""
+        ...
+
+    def scales(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+        """``[n]`` each history's local scale, as the calibration's scores were divided by."""
         ...
 
     def shortfall(self, probs: Any, h: int | None = None) -> str | None:
@@ -248,9 +259,16 @@ class FramePredictor:
         return self.calibration.shortfall(request.probs, horizon or self.max_horizon)
 
     def _calibrated_bounds(
-        self, forecasts: list[SeriesForecast], histories: Sequence[np.ndarray], request: IntervalRequest
+        self,
+        forecasts: list[SeriesForecast],
+        histories: Sequence[np.ndarray],
+        request: IntervalRequest,
+        scale: np.ndarray | None = None,
     ) -> list[SeriesForecast]:
-        """Attach the conformal bounds of ``request`` to ``forecasts`` (in place; returned)."""
+        """Attach the conformal bounds of ``request`` to ``forecasts`` (in place; returned).
+
+        ``scale``: each series' local scale in its units, where the predictor must compute it
+        the way its calibration did (default: from ``histories``, as panel models calibrate)."""
         if not request:
             return forecasts
         if self.calibration is None:
@@ -260,7 +278,9 @@ class FramePredictor:
                 field="level" if request.levels else "quantiles",
             )
         point = np.vstack([np.asarray(f.values, dtype=np.float64) for f in forecasts])
-        q = self.calibration.quantiles(point, histories, [f.id for f in forecasts], request.probs)
+        q = self.calibration.quantiles(
+            point, histories, [f.id for f in forecasts], request.probs, scale=scale
+        )
         return attach_bounds(forecasts, sorted_quantiles(q), request)
 
     @property
@@ -446,9 +466,40 @@ class Predictor(FramePredictor):
         forecasts = self._point_forecasts(series, h)
         if not request:
             return forecasts
-        return self._calibrated_bounds(
-            forecasts, [np.asarray(s.values, dtype=np.float64) for s in series], request
-        )
+        histories = [np.asarray(s.values, dtype=np.float64) for s in series]
+        return self._calibrated_bounds(forecasts, histories, request, self._interval_scales(series))
+
+    def _standardisation(self, s: SeriesInput) -> tuple[float, float]:
+        """``(mean, std)`` a series is standardised by: its training channel's, or for a series
+        the model never saw, its own history's (a flat one gets ``std = 1``)."""
+        idx = self._index.get(str(s.id), -1)
+        if idx >= 0:
+            return float(self.scaler.mean[idx]), float(self.scaler.std[idx])
+        vals = np.asarray(s.values, dtype=np.float64).ravel()
+        hist = vals[np.isfinite(vals)]
+        sd = float(hist.std())
+        return float(hist.mean()), sd if sd > 1e-12 else 1.0
+
+    def _interval_scales(self, series: Sequence[SeriesInput]) -> np.ndarray:
+        """Each series' local scale, in its units, computed as :func:`~tsforge.panels.conformal.calibrate_task`
+        computed the calibration's: on the standardised input window (the last ``input_len``
+        values), then times ``std``.
+
+        Why not from the raw history: the scale falls back to the window's level where the
+        window is flat, and a level is not the same number before and after standardising (a
+        constant channel of 3 with ``std = 1`` has level 0 standardised, 3 raw). Served that
+        way, a flat window's bounds were scaled by another number than the scores they read:
+        an 80 % interval of a constant channel sat off its own forecast.
+        """
+        assert self.calibration is not None
+        std = np.empty(len(series))
+        windows = []
+        for i, s in enumerate(series):
+            mean, std[i] = self._standardisation(s)
+            windows.append(
+                (np.asarray(s.values, dtype=np.float64).ravel()[-self.input_len :] - mean) / std[i]
+            )
+        return std * self.calibration.scales(windows)
 
     def _point_forecasts(self, series: Sequence[SeriesInput], h: int) -> list[SeriesForecast]:
         L = self.input_len
@@ -507,13 +558,7 @@ class Predictor(FramePredictor):
                 if coords is None:
                     coords = np.full((B, 1, coords_dim), np.nan)
                 coords[i, 0] = c
-            if idx >= 0:
-                mean[i], std[i] = self.scaler.mean[idx], self.scaler.std[idx]
-            else:
-                hist = vals[np.isfinite(vals)]
-                mean[i] = hist.mean()
-                sd = hist.std()
-                std[i] = sd if sd > 1e-12 else 1.0
+            mean[i], std[i] = self._standardisation(s)
             z = (window - mean[i]) / std[i]
             x[i, :, 0] = causal_fill(z[:, None].astype(np.float32))[:, 0]
             x_mask[i, :, 0] = observed

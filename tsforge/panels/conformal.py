@@ -540,13 +540,24 @@ class ConformalCalibration:
         q = self.scores_quantiles(ids, point.shape[1], probs)
         return sorted_quantiles(point[:, :, None] + np.asarray(scale, dtype=np.float64)[:, None, None] * q)
 
+    def scales(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+        """``[n]`` each history's local scale, computed as this calibration's scores were divided by."""
+        return history_scales(histories, self.season_length, self.scale_window, self.scale_floor)
+
     def quantiles(
-        self, point: np.ndarray, histories: Sequence[np.ndarray], ids: Sequence[str], probs: np.ndarray
+        self,
+        point: np.ndarray,
+        histories: Sequence[np.ndarray],
+        ids: Sequence[str],
+        probs: np.ndarray,
+        *,
+        scale: np.ndarray | None = None,
     ) -> np.ndarray:
         """``[n, h, P]`` quantiles at ``probs`` around ``point`` (``[n, h]``), each series'
-        scale taken from its ``histories`` entry (the values the forecast was made from); clipped
-        at :attr:`floor` where that history is non-negative."""
-        scale = history_scales(histories, self.season_length, self.scale_window, self.scale_floor)
+        scale taken from its ``histories`` entry (the values the forecast was made from) unless
+        ``scale`` gives it (a window model computes it on its standardised input window, as
+        :func:`calibrate_task` did); clipped at :attr:`floor` where that history is non-negative."""
+        scale = self.scales(histories) if scale is None else np.asarray(scale, dtype=np.float64)
         return floor_quantiles(self.quantiles_from_scale(point, scale, ids, probs), self.floor, histories)
 
     def resolved_level(self, h: int | None = None) -> float:
@@ -1014,11 +1025,14 @@ def task_interval_metrics(
     ys, values, scales, hists = [], [], [], []
     idx = _spread_windows(len(data), max_windows)
     for batch, pred, y, x in _predicted_windows(forecaster, data, idx, batch_size):
-        B, _, C = x.shape
+        B, L, C = x.shape
         rows = list(_rows_in_units(x, mean, std))
         ids = channel_ids[np.clip(batch["channels"].numpy().reshape(B * C), 0, channel_ids.size - 1)]
         point = _rows_in_units(pred[:, : y.shape[1]], mean, std)
-        values.append(calibration.quantiles(point, rows, ids, request.probs))
+        # the local scale as calibrate_task took it (on the normalised window), in units: what a
+        # served window model does too (tsforge.inference.Predictor._interval_scales)
+        local = np.tile(std, B) * calibration.scales(list(x.transpose(0, 2, 1).reshape(B * C, L)))
+        values.append(calibration.quantiles(point, rows, ids, request.probs, scale=local))
         ys.append(_rows_in_units(y, mean, std))
         hists.extend(rows)
         scales.append(np.tile(channel_scale, B))

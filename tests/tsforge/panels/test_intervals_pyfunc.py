@@ -85,3 +85,22 @@ def test_window_model_intervals_in_a_fresh_process(tracking_uri, toy_series, tmp
     expected = out.predictor.predict_frame(hist, 12, level=[90])
     got = _fresh_process(tracking_uri, "models:/toy-dlinear@champion", path, {"horizon": 12, "level": [90.0]})
     _check(expected, got, ["y_hat-lo-90", "y_hat-hi-90"])
+
+
+def test_a_constant_channel_is_served_with_the_scale_it_was_calibrated_with(tracking_uri):
+    """A window model calibrates on standardised windows; a constant channel's window is flat, so
+    its local scale falls back to the window's level, which standardising changes (3 raw, 0
+    standardised). Served from raw values, the bounds were the calibration residual times 3:
+    off the value the channel always has. Now every calibration window of the channel has the
+    same forecast and residual, and the served bounds reproduce it: both are the constant."""
+    from tests.conftest import make_series
+
+    data = make_series(n_steps=900, n_channels=2, name="stuck")
+    data.values[:, 1] = 3.0  # a channel stuck at 3
+    out = train(data, "dlinear", input_len=48, horizon=6, train_config={"max_epochs": 2}, progress=False)
+    hist = pd.DataFrame({"unique_id": "s1", "y": np.full(60, 3.0)})
+    fc = out.predictor.predict_frame(hist, 6, level=[80])
+    assert not np.allclose(fc["y_hat"], 3.0, atol=1e-6)  # the model has a bias on this channel
+    np.testing.assert_allclose(fc["y_hat-lo-80"], 3.0, atol=1e-5)
+    np.testing.assert_allclose(fc["y_hat-hi-80"], 3.0, atol=1e-5)
+    assert out.metrics["test_coverage_80"] > 0  # the logged test scores take the same scale
