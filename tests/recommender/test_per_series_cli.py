@@ -82,6 +82,10 @@ def test_per_series_train_registers_one_routed_model(capsys, halves_csv, saved_r
     assert training["prior"].startswith("validation window")  # what the series were pooled towards
     code, out, err = _cli(capsys, "forecast", "--model", "halves-r", "--input", halves_csv, "--horizon", "6")
     assert code == 0, err
+    # scored like any panel model, on every series' holdout (it was taken for a window model)
+    code, out, err = _cli(capsys, "evaluate", halves_csv, "--model", "halves-r", "--json")
+    assert code == 0, err
+    assert json.loads(out)["test_mase"] == pytest.approx(training["metrics"]["test_mase"])
 
 
 def test_bad_per_series_options_exit_2_with_one_line(capsys, halves_csv, saved_router):

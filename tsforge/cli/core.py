@@ -25,7 +25,7 @@ from tsforge.cli.data_options import (
     reader_options,
 )
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
-from tsforge.cli.tables import metrics_table
+from tsforge.cli.tables import metric_list_table, metrics_table
 from tsforge.errors import ConfigError
 
 __all__ = ["train_cmd", "evaluate_cmd", "forecast_cmd", "models_cmd", "demo_cmd"]
@@ -368,12 +368,15 @@ def evaluate_cmd(
 ) -> None:
     """Score a registered (or saved) model on a dataset's validation or test windows (a panel
     model: on every series' holdout test window)."""
-    from tsforge.panels.predictor import PanelPredictor
+    from tsforge.inference import Predictor
 
     dataset = data_source(data, dataset, "evaluate")
     load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords)
     predictor = _load_predictor(model)
-    if isinstance(predictor, PanelPredictor):
+    # window models (one input length, multichannel splits) are scored on windows; every other
+    # predictor — a panel model, the routed ensemble of `recommend --per-series --train` — on
+    # each series' holdout
+    if not isinstance(predictor, Predictor):
         from tsforge.pipeline.panel import evaluate_panel_model
 
         if on != "test":
@@ -388,9 +391,7 @@ def evaluate_cmd(
     if as_json:
         console.print_json(json.dumps(flat))
         return
-    console.print(
-        metrics_table([{"model": predictor.model_name, **{k: v for k, v in flat.items()}}], f"{on} metrics")
-    )
+    console.print(metric_list_table(flat, f"{predictor.model_name}: {on} metrics"))
 
 
 def _evaluate_windows(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["metrics_table"]
+__all__ = ["metrics_table", "metric_list_table"]
 
 #: Text columns: never folded (a model name split over two lines, "auto_e / ts", reads as two).
 _TEXT_COLUMNS = ("model", "dataset", "recommended")
 
 
 #: Counts arrive as floats (MLflow stores every metric as one) but read as whole numbers.
-_COUNT_KEYS = ("n_series", "n_windows", "cases", "count")
+_COUNT_KEYS = ("n_series", "n_windows", "cases", "count", "excluded")
 
 
 def _cell(key: str, value: Any) -> str:
@@ -51,4 +51,34 @@ def metrics_table(rows: list[dict[str, Any]], title: str, highlight: str | None 
     for row, texts in zip(rows, cells, strict=True):
         style = "bold green" if highlight and row.get("model") == highlight else None
         table.add_row(*texts, style=style)
+    return table
+
+
+def metric_list_table(metrics: dict[str, float], title: str):
+    """One model's scores as rows (``mase``, ``smape``, …), with the original-units twin of a
+    normalised score beside it: ``test_mae`` and ``test_orig_mae`` share the row ``mae``.
+
+    Why rows: one model's fourteen scores as columns overflowed an 80-column terminal, and rich
+    cut the last ones off (the original-units scores, the ones a user reads)."""
+    from rich import box
+    from rich.table import Table
+
+    names: dict[str, dict[str, float]] = {}
+    for key, value in metrics.items():
+        split, _, rest = key.partition("_")
+        orig = rest.startswith("orig_")
+        names.setdefault(rest.removeprefix("orig_") if orig else rest, {})["orig" if orig else "value"] = (
+            value
+        )
+    has_orig = any("orig" in v for v in names.values())
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("score")
+    table.add_column("normalised" if has_orig else "value", justify="right")
+    if has_orig:
+        table.add_column("original units", justify="right")
+    for name, v in names.items():
+        cells = [_cell(name, v["value"]) if "value" in v else ""]
+        if has_orig:
+            cells.append(_cell(name, v["orig"]) if "orig" in v else "")
+        table.add_row(name, *cells)
     return table

@@ -35,8 +35,11 @@ def mase_scale(train_values: np.ndarray, season: int = 1) -> np.ndarray:
     if v.shape[0] <= m:
         return np.full(v.shape[1], np.nan)
     d = np.abs(v[m:] - v[:-m])
-    with np.errstate(all="ignore"):
-        scale = np.nanmean(d, axis=0)
+    ok = np.isfinite(d)
+    n = ok.sum(axis=0)
+    # a channel with no pair of training values has no scale (NaN), without numpy's "Mean of empty
+    # slice" warning reaching the user (a panel read as wide data: a series that starts late)
+    scale = np.where(n > 0, np.where(ok, d, 0.0).sum(axis=0) / np.maximum(n, 1), np.nan)
     return np.where(scale > _EPS, scale, np.nan)
 
 

@@ -38,3 +38,25 @@ def test_a_long_dataset_name_moves_to_the_title_and_every_column_fits_80():
     # two datasets in one table stay a column
     two = _render([{"model": "a", "dataset": "x", "mase": 1.0}, {"model": "a", "dataset": "y", "mase": 2.0}])
     assert "dataset" in two
+
+
+def test_one_models_scores_are_rows_with_original_units_beside_them_and_fit_80():
+    """`tsforge evaluate` printed a window model's fourteen scores as one row, and an 80-column
+    terminal lost the last columns (the original-units ones); as rows, every score shows."""
+    from tsforge.cli.tables import metric_list_table
+
+    metrics = {
+        f"test_{m}": 0.5 + i for i, m in enumerate(("mae", "mse", "rmse", "mape", "smape", "wape", "mase"))
+    }
+    metrics |= {
+        f"test_orig_{m}": 100.0 + i
+        for i, m in enumerate(("mae", "mse", "rmse", "mape", "smape", "wape", "mase"))
+    }
+    metrics["test_n_mase_excluded"] = 3.0
+    console = Console(width=80, record=True)
+    console.print(metric_list_table(metrics, "dlinear: test metrics"))
+    text = console.export_text()
+    rows = {line.split()[0]: line.split()[1:] for line in text.splitlines() if line.strip()}
+    assert rows["mae"] == ["0.5000", "100.0000"] and rows["mase"] == ["6.5000", "106.0000"]
+    assert rows["n_mase_excluded"] == ["3"]  # a count, with no original-units twin
+    assert "original units" in text

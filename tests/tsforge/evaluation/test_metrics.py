@@ -47,3 +47,13 @@ def test_mape_skips_zero_targets_and_mase_scale_is_seasonal_difference():
     train = np.array([[0.0], [1.0], [0.0], [1.0], [0.0]])
     assert mase_scale(train, 1)[0] == pytest.approx(1.0)
     assert np.isnan(mase_scale(train, 2)[0])  # perfectly periodic: zero scale is reported as NaN
+
+
+def test_mase_scale_of_a_channel_without_training_pairs_is_nan_and_silent():
+    import warnings
+
+    v = np.array([[1.0, np.nan], [2.0, np.nan], [4.0, 5.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "Mean of empty slice" reached the user's terminal
+        scale = mase_scale(v, 1)
+    assert scale[0] == 1.5 and np.isnan(scale[1])
