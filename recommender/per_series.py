@@ -255,7 +255,11 @@ class SeriesRouter:
     def raw_expected_mase(self, features: pd.DataFrame, rel: np.ndarray | None = None) -> np.ndarray:
         """``[n, K]`` ``exp(difficulty + rel)``: the models' own (geometric-mean) estimate."""
         rel = self.relative(features) if rel is None else rel
-        return np.exp(self.difficulty.predict(self._X(features))[:, None] + rel)
+        return np.exp(self.log_difficulty(features)[:, None] + rel)
+
+    def log_difficulty(self, features: pd.DataFrame) -> np.ndarray:
+        """``[n]`` predicted mean log MASE over the candidates (how hard each series is)."""
+        return self.difficulty.predict(self._X(features))
 
     @staticmethod
     def collection_prior(rel: np.ndarray) -> np.ndarray:
@@ -517,6 +521,9 @@ def _weighting_scores(
             prior[rows] = router.collection_prior(rel[rows])
     errs = cases.errors[cands]
     best_single = float(errs.mean().min())
+    err_values = errs.to_numpy(dtype=np.float64)
+    difficulty = router.log_difficulty(cases.features)  # the same for every weighting
+    rows = np.arange(len(rel))
     out, ratios = {}, {}
     for t, k, s in grid:
         score = (1 - s) * rel + s * prior
@@ -525,9 +532,8 @@ def _weighting_scores(
         out[(t, k, s)] = _mean_mase(cases.y, f, cases) / best_single
         if s not in ratios:
             pick = np.argmin(score, axis=1)
-            rows = np.arange(len(pick))
-            expected = router.raw_expected_mase(cases.features, score)[rows, pick]
-            actual = errs.to_numpy(dtype=np.float64)[rows, pick]
+            expected = np.exp(difficulty + score[rows, pick])  # raw_expected_mase of the pick
+            actual = err_values[rows, pick]
             ok = np.isfinite(actual) & np.isfinite(expected)
             ratios[s] = float(actual[ok].mean() / expected[ok].mean()) if ok.any() else float("nan")
     return out, ratios

@@ -463,11 +463,12 @@ class Predictor(FramePredictor):
         self, series: Sequence[SeriesInput], h: int, request: IntervalRequest
     ) -> list[SeriesForecast]:
         """Point forecasts of the whole request as one batch; with a ``request``, conformal bounds."""
-        forecasts = self._point_forecasts(series, h)
+        forecasts, mean, std = self._point_forecasts(series, h)
         if not request:
             return forecasts
         histories = [np.asarray(s.values, dtype=np.float64) for s in series]
-        return self._calibrated_bounds(forecasts, histories, request, self._interval_scales(series))
+        scale = self._interval_scales(histories, mean, std)
+        return self._calibrated_bounds(forecasts, histories, request, scale)
 
     def _standardisation(self, s: SeriesInput) -> tuple[float, float]:
         """``(mean, std)`` a series is standardised by: its training channel's, or for a series
@@ -480,10 +481,12 @@ class Predictor(FramePredictor):
         sd = float(hist.std())
         return float(hist.mean()), sd if sd > 1e-12 else 1.0
 
-    def _interval_scales(self, series: Sequence[SeriesInput]) -> np.ndarray:
+    def _interval_scales(
+        self, histories: Sequence[np.ndarray], mean: np.ndarray, std: np.ndarray
+    ) -> np.ndarray:
         """Each series' local scale, in its units, computed as :func:`~tsforge.panels.conformal.calibrate_task`
-        computed the calibration's: on the standardised input window (the last ``input_len``
-        values), then times ``std``.
+        computed the calibration's: on the input window (the last ``input_len`` values)
+        standardised by the ``mean`` / ``std`` its forecast used, then times ``std``.
 
         Why not from the raw history: the scale falls back to the window's level where the
         window is flat, and a level is not the same number before and after standardising (a
@@ -492,16 +495,15 @@ class Predictor(FramePredictor):
         an 80 % interval of a constant channel sat off its own forecast.
         """
         assert self.calibration is not None
-        std = np.empty(len(series))
-        windows = []
-        for i, s in enumerate(series):
-            mean, std[i] = self._standardisation(s)
-            windows.append(
-                (np.asarray(s.values, dtype=np.float64).ravel()[-self.input_len :] - mean) / std[i]
-            )
+        windows = [
+            (v.ravel()[-self.input_len :] - m) / sd for v, m, sd in zip(histories, mean, std, strict=True)
+        ]
         return std * self.calibration.scales(windows)
 
-    def _point_forecasts(self, series: Sequence[SeriesInput], h: int) -> list[SeriesForecast]:
+    def _point_forecasts(
+        self, series: Sequence[SeriesInput], h: int
+    ) -> tuple[list[SeriesForecast], np.ndarray, np.ndarray]:
+        """The point forecasts, and the ``[B]`` mean and std each series was standardised by."""
         L = self.input_len
         B = len(series)
         x = np.zeros((B, L, 1), dtype=np.float32)
@@ -588,7 +590,7 @@ class Predictor(FramePredictor):
         out = out[:, :, 0] if self.forecaster.channel_independent else out[0].T
         pred = out[:, :h].astype(np.float64)
         pred = pred * std[:, None] + mean[:, None]
-        return [SeriesForecast(str(s.id), pred[i], future_ts[i]) for i, s in enumerate(series)]
+        return [SeriesForecast(str(s.id), pred[i], future_ts[i]) for i, s in enumerate(series)], mean, std
 
     def _check_aligned(self, series: Sequence[SeriesInput]) -> None:
         """A channel-mixing model forecasts the request's series as the channels of one window,

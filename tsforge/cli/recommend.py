@@ -369,7 +369,8 @@ def expected_mase_caveat(scale: float) -> str:
     Why a sentence at all: measured in ``benchmarks.recommender_eval``, the models' own estimate
     (exp of a mean log error) ran below the test MASE on most held-out collections (median 1.45×);
     a router built with ``expected_scale`` is scaled to what held-out collections showed, which
-    centres it, but single collections still miss by up to ~4×. It must not read as a promise.
+    centres it, but single collections still miss by several times (held-out ILI 4–9×). It must
+    not read as a promise.
     """
     if scale == 1.0:
         return (
