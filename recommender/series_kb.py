@@ -190,6 +190,7 @@ def _panel_digest(panel: Panel) -> str:
 def _model_key(panel: Panel, h: int, model: str, settings: SeriesKBSettings) -> str:
     from tsforge.models.statistical import LOCAL_MODELS
     from tsforge.panels.global_models import PANEL_TRAIN_DEFAULTS
+    from tsforge.panels.windows import SCALING_REVISION
 
     payload: dict[str, Any] = {
         "data": _panel_digest(panel),
@@ -199,7 +200,7 @@ def _model_key(panel: Panel, h: int, model: str, settings: SeriesKBSettings) -> 
         "season_length": int(panel.season_length),
     }
     if model in GLOBAL_CANDIDATES:
-        payload.update({"seed": settings.seed, "train": PANEL_TRAIN_DEFAULTS})
+        payload.update({"seed": settings.seed, "train": PANEL_TRAIN_DEFAULTS, "scaling": SCALING_REVISION})
     elif model in LOCAL_MODELS and LOCAL_MODELS[model].revision:
         payload["revision"] = LOCAL_MODELS[model].revision  # its forecasts changed: not the old cache
     return hashlib.sha1(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:12]

@@ -172,6 +172,13 @@ class LightGBMForecaster(Forecaster):
         rng = np.random.default_rng(cfg.seed)
         X_tr, y_tr = self._sample_rows(task.dataset("train"), cfg.max_train_rows, rng)
         X_va, y_va = self._sample_rows(task.dataset("val"), cfg.max_val_rows, rng)
+        if not len(y_tr):
+            # a panel of series that are nothing but zeros so far: no window has a unit to learn in
+            raise ConfigError(
+                "LightGBM has no training window to learn from (every target follows a history of "
+                "only missing values or zeros); use a local model such as naive or croston",
+                field="model",
+            )
         objective, metric = _objective(getattr(train_config, "loss", "mse"))
         params = {
             "objective": objective,
@@ -187,16 +194,23 @@ class LightGBMForecaster(Forecaster):
         import lightgbm as lgb  # imported here: 2.4 s (scikit-learn) that no other model needs
 
         evals: dict[str, Any] = {}
+        # no validation target (every validation window follows only zeros): all rounds, no stopping
+        validate = bool(len(y_va))
+
+        def valid(extra: Sequence = ()) -> dict[str, Any]:
+            if not validate:
+                return {}
+            return {
+                "valid_sets": [lgb.Dataset(X_va, y_va)],
+                "valid_names": ["val"],
+                "callbacks": [lgb.early_stopping(cfg.early_stopping_rounds, verbose=False), *extra],
+            }
+
         booster = lgb.train(
             params,
             lgb.Dataset(X_tr, y_tr),
             num_boost_round=cfg.n_estimators,
-            valid_sets=[lgb.Dataset(X_va, y_va)],
-            valid_names=["val"],
-            callbacks=[
-                lgb.early_stopping(cfg.early_stopping_rounds, verbose=False),
-                lgb.record_evaluation(evals),
-            ],
+            **valid([lgb.record_evaluation(evals)]),
         )
         self.booster_ = booster
         self.quantile_boosters_ = {}
@@ -205,9 +219,7 @@ class LightGBMForecaster(Forecaster):
                 {**params, "objective": "quantile", "alpha": q},
                 lgb.Dataset(X_tr, y_tr),
                 num_boost_round=cfg.n_estimators,
-                valid_sets=[lgb.Dataset(X_va, y_va)],
-                valid_names=["val"],
-                callbacks=[lgb.early_stopping(cfg.early_stopping_rounds, verbose=False)],
+                **valid(),
             )
         val_curve = evals.get("val", {}).get(metric, [])
         history = [{"epoch": float(i), "val_loss": float(v)} for i, v in enumerate(val_curve)]

@@ -29,7 +29,12 @@ import torch
 
 from tsforge.data.windows import Batch, BatchedWindows
 
-__all__ = ["PanelWindows", "window_stats"]
+__all__ = ["PanelWindows", "window_stats", "SCALING_REVISION"]
+
+#: Raised whenever a change to window scaling changes a global model's forecasts (1: an all-zero
+#: window is scaled by its series' earlier mean |y|), so caches of those forecasts (the
+#: recommender's knowledge base) are recomputed instead of served stale.
+SCALING_REVISION = 1
 
 #: A window whose inputs are (nearly) constant is scaled by its level instead of its spread.
 _MIN_REL_STD = 1e-6
@@ -38,17 +43,27 @@ _MIN_REL_STD = 1e-6
 SCALINGS = ("std", "diff")
 
 
-def window_stats(x: np.ndarray, observed: np.ndarray, scaling: str = "std") -> tuple[np.ndarray, np.ndarray]:
+def window_stats(
+    x: np.ndarray, observed: np.ndarray, scaling: str = "std", zero_scale: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Location and scale of the observed values of each row of ``x`` (``[B, L]``).
 
     ``std``: mean and standard deviation. ``diff``: mean and the mean absolute one-step change
     of the observed inputs — the in-sample naive error that MASE divides by, so an MAE loss on
     the scaled targets is (a window-local) MASE. A constant window (spread at most a millionth of
-    its level) is scaled by its level, an all-zero one by 1, so a flat series is neither blown
-    up nor divided by zero. Flatness is relative to the window's own level, never to a unit: a
-    series measured in millionths (values ~1e-6, changes ~1e-7) is a varying series like any
-    other, and an absolute threshold had scaled it by 1, so every global model forecast it as
-    the learnt output for a flat window (0.1–0.9 where the values were 1e-6).
+    its level, so a flat series is neither blown up nor divided by zero. Flatness is relative to
+    the window's own level, never to a unit: a series measured in millionths (values ~1e-6,
+    changes ~1e-7) is a varying series like any other, and an absolute threshold had scaled it
+    by 1, so every global model forecast it as the learnt output for a flat window (0.1–0.9
+    where the values were 1e-6).
+
+    An all-zero window has no level either. Without ``zero_scale`` it is scaled by 1; with it
+    (per row, see :meth:`PanelWindows.arrays`: the series' mean |y| before the window, or the
+    panel's typical mean |y| where the series has been nothing but zeros) by that, and where
+    that is 0 too — a panel of zeros — by 0: the window has no unit, so it forecasts its level
+    (0) and is no training target. Why not 1: 1 is a unit. An intermittent panel in millionths
+    then learnt another output after a zero stretch than the same panel in units (LightGBM off
+    by 0.12–0.37 of the series' level).
     """
     n = observed.sum(axis=1)
     safe_n = np.maximum(n, 1)
@@ -62,8 +77,24 @@ def window_stats(x: np.ndarray, observed: np.ndarray, scaling: str = "std") -> t
         spread = np.sqrt((np.where(observed, x - loc[:, None], 0.0) ** 2).sum(axis=1) / safe_n)
     level = np.abs(loc)
     flat = (spread <= _MIN_REL_STD * level) | ~(spread > 0)
-    scale = np.where(flat, np.where(level > 0, level, 1.0), spread)
+    fallback = np.ones_like(level) if zero_scale is None else np.where(zero_scale > 0, zero_scale, 0.0)
+    scale = np.where(flat, np.where(level > 0, level, fallback), spread)
     return loc, scale
+
+
+def _panel_unit(indptr: np.ndarray, abs_sum: np.ndarray, obs_count: np.ndarray) -> float:
+    """Median over series of their mean |y| (series with a nonzero value only; 0 if none).
+
+    The unit of a window with nothing but zeros before it (a part not yet sold, a region before
+    its first case). Why the panel's and not 1 or none: 1 is a unit (see :func:`window_stats`),
+    and leaving those windows out of training cost accuracy (COVID deaths: DLinear test MASE
+    4.79 → 5.73; car parts: LightGBM 0.864 → 0.914), while the panel's unit kept it (4.79;
+    0.864) and rescales with the panel.
+    """
+    n = obs_count[indptr[1:]] - obs_count[indptr[:-1]]
+    means = (abs_sum[indptr[1:]] - abs_sum[indptr[:-1]]) / np.maximum(n, 1)
+    means = means[means > 0]
+    return float(np.median(means)) if means.size else 0.0
 
 
 def _fill_inputs(x: np.ndarray, observed: np.ndarray) -> np.ndarray:
@@ -101,8 +132,8 @@ class PanelWindows(BatchedWindows):
         scaling: str = "std",
     ) -> None:
         self.scaling = scaling
-        self.values = np.asarray(values, dtype=np.float64)
         self.indptr = np.asarray(indptr, dtype=np.int64)
+        self.values = values
         self.series = np.asarray(series, dtype=np.int64)
         self.target_start = np.asarray(target_start, dtype=np.int64)
         self.input_len = int(input_len)
@@ -110,6 +141,20 @@ class PanelWindows(BatchedWindows):
         self.n_channels = 1
         # distinct, ascending keys per window (selective learning's bookkeeping reads ``starts``)
         self.starts = torch.arange(len(self.series), dtype=torch.long)
+
+    @property
+    def values(self) -> np.ndarray:
+        """Concatenated series values; setting them also refreshes the prefix sums of |y|."""
+        return self._values
+
+    @values.setter
+    def values(self, values: np.ndarray) -> None:
+        self._values = np.asarray(values, dtype=np.float64)
+        # prefix sums of |y| and of observed counts: the mean |y| before any position in O(1)
+        observed = np.isfinite(self._values)
+        self._abs_sum = np.concatenate([[0.0], np.cumsum(np.where(observed, np.abs(self._values), 0.0))])
+        self._obs_count = np.concatenate([[0], np.cumsum(observed)])
+        self.panel_unit = _panel_unit(self.indptr, self._abs_sum, self._obs_count)
 
     def __len__(self) -> int:
         return int(self.series.size)
@@ -126,14 +171,20 @@ class PanelWindows(BatchedWindows):
         x = np.where(in_x, self.values[np.where(in_x, base[:, None] + rel_x, 0)], np.nan)
         y = np.where(in_y, self.values[np.where(in_y, base[:, None] + rel_y, 0)], np.nan)
         x_mask, y_mask = np.isfinite(x), np.isfinite(y)
-        loc, scale = window_stats(x, x_mask, self.scaling)
+        # an all-zero window's unit: its series' mean |y| before the first target, else the panel's
+        end = base + np.clip(t, 0, length)
+        n_before = self._obs_count[end] - self._obs_count[base]
+        level_before = (self._abs_sum[end] - self._abs_sum[base]) / np.maximum(n_before, 1)
+        unit = np.where(level_before > 0, level_before, self.panel_unit)
+        loc, scale = window_stats(x, x_mask, self.scaling, zero_scale=unit)
+        y_mask &= (scale > 0)[:, None]  # no unit anywhere (a panel of zeros): no target
         return {"x": x, "x_mask": x_mask, "y": y, "y_mask": y_mask, "loc": loc, "scale": scale}
 
     def get_batch(self, idx: torch.Tensor | np.ndarray | list[int]) -> Batch:
         """A batch in the shared batch contract, instance-normalised."""
         idx_t = torch.as_tensor(np.asarray(idx), dtype=torch.long)
         a = self.arrays(idx_t.numpy())
-        loc, scale = a["loc"][:, None], a["scale"][:, None]
+        loc, scale = a["loc"][:, None], np.where(a["scale"] > 0, a["scale"], 1.0)[:, None]
         x = _fill_inputs(np.where(a["x_mask"], (a["x"] - loc) / scale, np.nan), a["x_mask"])
         y = np.where(a["y_mask"], (a["y"] - loc) / scale, 0.0)
         n = idx_t.numel()

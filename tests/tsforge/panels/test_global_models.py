@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import torch
 
 from tsforge.data.panel import Panel
 from tsforge.errors import ConfigError
@@ -135,3 +136,52 @@ def test_a_series_shorter_than_the_input_is_forecast():
 def test_baselines_are_not_global_models():
     with pytest.raises(ConfigError, match="baseline"):
         fit_global(_panel(5), "naive", 6)
+
+
+@pytest.mark.parametrize("model", ["lightgbm", "dlinear"])
+def test_an_intermittent_panel_in_small_units_is_forecast_like_the_same_panel_in_units(model):
+    """All-zero input windows (an intermittent series between demands, an obsolete part) take
+    the scale of their series' earlier demand, not 1: with 1, the panel in millionths learnt
+    another output after a zero stretch than the same panel in units (LightGBM off by 0.12–0.37
+    of the level). The units differ by 2^-20 (about a millionth), a power of two, so the scaled
+    windows are equal bit for bit and any difference is a unit assumption, not rounding."""
+    rng = np.random.default_rng(5)
+    arrays = []
+    for i in range(40):
+        y = rng.choice([0.0, 0.0, 0.0, 0.0, 3.0, 7.0], int(rng.integers(40, 60)))
+        if i % 4 == 0:
+            y[-14:] = 0.0  # no demand over the last input window and beyond
+        arrays.append(y)
+    panel = Panel.from_arrays(arrays, freq="MS", name="parts")
+    c = 2.0**-20
+    small = replace(panel, values=panel.values * c)
+    config = {"max_epochs": 2} if model == "dlinear" else {}
+    fc = fit_global(panel, model, 4, train_config=config, seed=3)[0].forecast(panel)[model].to_numpy()
+    fc_small = fit_global(small, model, 4, train_config=config, seed=3)[0].forecast(small)[model].to_numpy()
+    np.testing.assert_allclose(fc_small / c, fc, rtol=1e-6)
+
+
+def test_an_all_zero_window_is_scaled_by_its_series_earlier_level_and_only_by_that():
+    panel = Panel.from_arrays(
+        [np.array([6.0, 0.0, 3.0, 0.0, 0.0, 0.0, 0.0, 5.0]), np.array([0.0, 0.0, 0.0, 0.0, 4.0, 1.0])],
+        freq="MS",
+    )
+    windows = PanelTask(panel, input_len=3, horizon=1).dataset("train")
+    a = windows.arrays(np.arange(len(windows)))
+    rows = {
+        (s, t): i
+        for i, (s, t) in enumerate(zip(windows.series.tolist(), windows.target_start.tolist(), strict=True))
+    }
+    # target at 6: inputs 0, 0, 0 (positions 3–5); earlier values 6, 0, 3, 0, 0, 0 → mean |y| 1.5
+    assert a["scale"][rows[0, 6]] == pytest.approx(1.5)
+    # target at 5: inputs 3, 0, 0 vary: their own spread, not the earlier level
+    assert a["scale"][rows[0, 5]] == pytest.approx(np.std([3.0, 0.0, 0.0]))
+    # nothing but zeros before the target: the panel's unit, the median series mean |y|
+    assert windows.panel_unit == pytest.approx(np.median([14 / 8, 5 / 6]))
+    assert a["scale"][rows[1, 3]] == pytest.approx(windows.panel_unit) and a["y_mask"][rows[1, 3]].all()
+    # a panel of zeros has no unit at all: scale 0 (the forecast is the level, 0), no target
+    zeros = PanelTask(Panel.from_arrays([np.zeros(8)], freq="MS"), input_len=3, horizon=1).dataset("train")
+    z = zeros.arrays(np.arange(len(zeros)))
+    assert (z["scale"] == 0).all() and not z["y_mask"].any()
+    batch = zeros.get_batch(np.arange(len(zeros)))
+    assert torch.isfinite(batch["x"]).all() and torch.isfinite(batch["y"]).all()
