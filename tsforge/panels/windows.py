@@ -32,8 +32,8 @@ from tsforge.data.windows import Batch, BatchedWindows
 __all__ = ["PanelWindows", "window_stats", "SCALING_REVISION"]
 
 #: Raised whenever a change to window scaling changes a global model's forecasts (1: an all-zero
-#: window is scaled by its series' earlier mean |y|), so caches of those forecasts (the
-#: recommender's knowledge base) are recomputed instead of served stale.
+#: window is scaled by its series' earlier mean |y| or the panel's unit, not by 1), so caches of
+#: those forecasts (the recommender's knowledge base) are recomputed instead of served stale.
 SCALING_REVISION = 1
 
 #: A window whose inputs are (nearly) constant is scaled by its level instead of its spread.
@@ -51,7 +51,7 @@ def window_stats(
     ``std``: mean and standard deviation. ``diff``: mean and the mean absolute one-step change
     of the observed inputs — the in-sample naive error that MASE divides by, so an MAE loss on
     the scaled targets is (a window-local) MASE. A constant window (spread at most a millionth of
-    its level, so a flat series is neither blown up nor divided by zero. Flatness is relative to
+    its level) is scaled by its level, so a flat series is neither blown up nor divided by zero. Flatness is relative to
     the window's own level, never to a unit: a series measured in millionths (values ~1e-6,
     changes ~1e-7) is a varying series like any other, and an absolute threshold had scaled it
     by 1, so every global model forecast it as the learnt output for a flat window (0.1–0.9
@@ -89,7 +89,8 @@ def _panel_unit(indptr: np.ndarray, abs_sum: np.ndarray, obs_count: np.ndarray) 
     its first case). Why the panel's and not 1 or none: 1 is a unit (see :func:`window_stats`),
     and leaving those windows out of training cost accuracy (COVID deaths: DLinear test MASE
     4.79 → 5.73; car parts: LightGBM 0.864 → 0.914), while the panel's unit kept it (4.79;
-    0.864) and rescales with the panel.
+    0.864) and rescales with the panel. Taken over every value the windows are cut from (the
+    panel being trained on or forecast; never a test window, which is not in it).
     """
     n = obs_count[indptr[1:]] - obs_count[indptr[:-1]]
     means = (abs_sum[indptr[1:]] - abs_sum[indptr[:-1]]) / np.maximum(n, 1)
