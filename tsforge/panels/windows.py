@@ -145,17 +145,33 @@ class PanelWindows(BatchedWindows):
 
     @property
     def values(self) -> np.ndarray:
-        """Concatenated series values; setting them also refreshes the prefix sums of |y|."""
+        """Concatenated series values; setting them drops what was derived from the old ones."""
         return self._values
 
     @values.setter
     def values(self, values: np.ndarray) -> None:
         self._values = np.asarray(values, dtype=np.float64)
-        # prefix sums of |y| and of observed counts: the mean |y| before any position in O(1)
-        observed = np.isfinite(self._values)
-        self._abs_sum = np.concatenate([[0.0], np.cumsum(np.where(observed, np.abs(self._values), 0.0))])
-        self._obs_count = np.concatenate([[0], np.cumsum(observed)])
-        self.panel_unit = _panel_unit(self.indptr, self._abs_sum, self._obs_count)
+        self._prefix: tuple[np.ndarray, np.ndarray] | None = None
+        self._panel_unit: float | None = None
+
+    def _prefix_sums(self) -> tuple[np.ndarray, np.ndarray]:
+        """Prefix sums of |y| and of observed counts over ``values``: the mean |y| before any
+        position in O(1). Built on the first all-zero window only (two arrays as long as the
+        panel: a panel without such a window never pays for them)."""
+        if self._prefix is None:
+            observed = np.isfinite(self._values)
+            self._prefix = (
+                np.concatenate([[0.0], np.cumsum(np.where(observed, np.abs(self._values), 0.0))]),
+                np.concatenate([[0], np.cumsum(observed)]),
+            )
+        return self._prefix
+
+    @property
+    def panel_unit(self) -> float:
+        """The unit of a window with only zeros before it (:func:`_panel_unit`)."""
+        if self._panel_unit is None:
+            self._panel_unit = _panel_unit(self.indptr, *self._prefix_sums())
+        return self._panel_unit
 
     def __len__(self) -> int:
         return int(self.series.size)
@@ -172,11 +188,14 @@ class PanelWindows(BatchedWindows):
         x = np.where(in_x, self.values[np.where(in_x, base[:, None] + rel_x, 0)], np.nan)
         y = np.where(in_y, self.values[np.where(in_y, base[:, None] + rel_y, 0)], np.nan)
         x_mask, y_mask = np.isfinite(x), np.isfinite(y)
-        # an all-zero window's unit: its series' mean |y| before the first target, else the panel's
-        end = base + np.clip(t, 0, length)
-        n_before = self._obs_count[end] - self._obs_count[base]
-        level_before = (self._abs_sum[end] - self._abs_sum[base]) / np.maximum(n_before, 1)
-        unit = np.where(level_before > 0, level_before, self.panel_unit)
+        unit = None
+        if not np.all(np.any(x_mask & (x != 0), axis=1)):  # some window holds only zeros (or nothing)
+            # its unit: its series' mean |y| before the first target, else the panel's
+            abs_sum, obs_count = self._prefix_sums()
+            end = base + np.clip(t, 0, length)
+            n_before = obs_count[end] - obs_count[base]
+            level_before = (abs_sum[end] - abs_sum[base]) / np.maximum(n_before, 1)
+            unit = np.where(level_before > 0, level_before, self.panel_unit)
         loc, scale = window_stats(x, x_mask, self.scaling, zero_scale=unit)
         y_mask &= (scale > 0)[:, None]  # no unit anywhere (a panel of zeros): no target
         return {"x": x, "x_mask": x_mask, "y": y, "y_mask": y_mask, "loc": loc, "scale": scale}
