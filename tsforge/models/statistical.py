@@ -399,9 +399,9 @@ def forecast_series(
                         y=np.ldexp(fitted, -k), h=h, level=levels if (levels and cur.supports_level) else None
                     )
                 if np.all(np.isfinite(res["mean"])):
-                    return {key: np.ldexp(np.asarray(v, dtype=np.float64), k) for key, v in res.items()}, (
-                        cur is not spec
-                    )
+                    if k:  # back to the series' units (the other models' results pass untouched)
+                        res = {key: np.ldexp(np.asarray(v, dtype=np.float64), k) for key, v in res.items()}
+                    return res, cur is not spec
             except Exception:  # noqa: BLE001 — any statsforecast failure on one series → fallback
                 pass
         if cur.fallback is None:
