@@ -153,10 +153,12 @@ def _conformal(
         ConformalCalibration,
         case_scores,
         nonnegative_floor,
+        zero_history_scale,
     )
 
     scale_floor = SCALE_FLOOR if scale_floor is None else scale_floor
-    scores, _, sid = case_scores(cv, history, model, h, window, scale_floor)
+    zero_scale = zero_history_scale(history.values, history.indptr)
+    scores, _, sid = case_scores(cv, history, model, h, window, scale_floor, zero_scale)
     keep = _last_windows(sid, last_k)
     cal = ConformalCalibration.from_scores(
         scores[keep],
@@ -167,6 +169,7 @@ def _conformal(
         rank_rule=rank,
         floor=nonnegative_floor(history.values),
         scale_floor=scale_floor,
+        zero_scale=zero_scale,
     )
     histories = [history.series(i) for i in range(len(history))]
     return cal.quantiles(point, histories, history.ids, _request().probs)

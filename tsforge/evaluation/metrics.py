@@ -20,14 +20,28 @@ import warnings
 
 import numpy as np
 
-__all__ = ["METRIC_NAMES", "MetricAccumulator", "compute_metrics", "mase_scale", "per_window_errors"]
+__all__ = [
+    "METRIC_NAMES",
+    "RELATIVE_SCALE_FLOOR",
+    "MetricAccumulator",
+    "compute_metrics",
+    "mase_scale",
+    "per_window_errors",
+]
 
 METRIC_NAMES = ("mae", "mse", "rmse", "mape", "smape", "wape", "mase")
 _EPS = 1e-8
+#: A seasonal-difference scale at most this share of the series' magnitude (mean |y|) is
+#: rounding, not signal: the MASE is undefined there (NaN). Relative, so a series measured in
+#: millionths has a MASE as one measured in units does (an absolute 1e-8 took every series
+#: whose steps are below 1e-8 for flat). Shared with the panel metrics.
+RELATIVE_SCALE_FLOOR = 1e-6
 
 
 def mase_scale(train_values: np.ndarray, season: int = 1) -> np.ndarray:
-    """Per-channel MASE denominator: mean |y_t − y_{t−m}| over the training rows (NaN-aware)."""
+    """Per-channel MASE denominator: mean |y_t − y_{t−m}| over the training rows (NaN-aware);
+    NaN where a channel has no pair of values or the mean is at most :data:`RELATIVE_SCALE_FLOOR`
+    of its mean |y| (a constant or exactly repeating history)."""
     v = np.asarray(train_values, dtype=np.float64)
     m = max(1, int(season))
     if v.shape[0] <= m:
@@ -40,7 +54,9 @@ def mase_scale(train_values: np.ndarray, season: int = 1) -> np.ndarray:
     # a channel with no pair of training values has no scale (NaN), without numpy's "Mean of empty
     # slice" warning reaching the user (a panel read as wide data: a series that starts late)
     scale = np.where(n > 0, np.where(ok, d, 0.0).sum(axis=0) / np.maximum(n, 1), np.nan)
-    return np.where(scale > _EPS, scale, np.nan)
+    seen = np.isfinite(v)
+    size = np.where(seen, np.abs(v), 0.0).sum(axis=0) / np.maximum(seen.sum(axis=0), 1)
+    return np.where((scale > 0) & (scale > RELATIVE_SCALE_FLOOR * size), scale, np.nan)
 
 
 class MetricAccumulator:

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from tsforge.data.panel import Panel, fill_missing_ragged, series_index
+from tsforge.evaluation.metrics import RELATIVE_SCALE_FLOOR
 
 __all__ = [
     "insample_scale",
@@ -64,10 +65,6 @@ def _lagged_pairs(indptr: np.ndarray, lag: np.ndarray) -> tuple[np.ndarray, np.n
     return pos[ok], prev[ok], sid[ok]
 
 
-#: A seasonal-difference scale below this share of the series' magnitude is rounding, not signal.
-_RELATIVE_SCALE_FLOOR = 1e-6
-
-
 def insample_scale(values: np.ndarray, indptr: np.ndarray, season_length: int, power: int = 1) -> np.ndarray:
     """``[n]`` mean of |y_t − y_{t−m}|^power over each series (m → 1 below m + 1 values).
 
@@ -91,7 +88,7 @@ def insample_scale(values: np.ndarray, indptr: np.ndarray, season_length: int, p
     size = np.bincount(sid_all[seen], weights=np.abs(values[seen]) ** power, minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = total / count
-        floor = _RELATIVE_SCALE_FLOOR**power * size / np.bincount(sid_all[seen], minlength=n)
+        floor = RELATIVE_SCALE_FLOOR**power * size / np.bincount(sid_all[seen], minlength=n)
     return np.where((scale > 0) & ~(scale <= floor), scale, np.nan)
 
 

@@ -78,6 +78,18 @@ from 3.0 to 3.2 points. (Those numbers were measured with 100 scores per step; s
 few hundred values, thousands of calibration windows) keep the plain local scale: the floor was
 not measured there.
 
+**A history of nothing but zeros** (a part not yet sold, a region before its first case) has no
+change and no level to take a scale from. Its scale is the panel's *resolution*
+(:func:`zero_history_scale`: the median over series of their smallest nonzero |y|, stored with
+the calibration). Why not a fixed 1: 1 is a unit, so a panel in thousands got intervals a
+thousand times too wide for its new series, one in millionths a million times too narrow. Why
+the resolution and not the panel's level: the first nonzero value of a series of counts is a
+count of one, not a typical series' mean (on COVID deaths the median series mean is 24, and
+its zero-history cases would have scored 24 times smaller than they do); on both development
+collections with such histories (car parts, COVID deaths) the resolution is exactly 1, so their
+intervals are those of the fixed 1. The thresholds below which a scale counts as "none" are
+relative to the history's mean |y| for the same reason.
+
 **Non-negative data** (:func:`nonnegative_floor`): when every value the model was calibrated on is
 ``>= 0`` (sales, counts, prices, traffic: 11 of the 12 development collections), quantiles stop at
 0 for a series whose own history is non-negative too. Why: ``ŷ + s · r`` knows nothing of the
@@ -106,7 +118,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from tsforge.data.panel import Panel
+from tsforge.data.panel import Panel, series_index
 from tsforge.errors import ConfigError, DataValidationError, IntervalResolutionWarning
 from tsforge.inference import IntervalRequest, sorted_quantiles
 from tsforge.panels.cv import PanelForecaster, cross_validation
@@ -122,6 +134,7 @@ __all__ = [
     "default_scale_window",
     "trailing_scale",
     "history_scales",
+    "zero_history_scale",
     "calibration_windows",
     "global_calibration_windows",
     "calibration_cv",
@@ -157,6 +170,7 @@ WEIGHT_SERIES_EQUALLY = True
 RANK_RULE = "conservative"
 #: a panel series' local scale is at least this fraction of its whole history's (module doc)
 SCALE_FLOOR = 0.25
+#: a scale at most this fraction of its history's mean |y| counts as none (rounding, not change)
 _EPS = 1e-12
 
 
@@ -199,6 +213,20 @@ def _lag_sums(values: np.ndarray, lag: int) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([[0.0], np.cumsum(np.where(ok, d, 0.0))]), np.concatenate([[0], np.cumsum(ok)])
 
 
+def zero_history_scale(values: np.ndarray, indptr: np.ndarray) -> float:
+    """The local scale of a history with nothing but zeros: the panel's resolution, the median
+    over series of their smallest nonzero finite |y| (1.0 when no series has one: a panel of
+    zeros, where any constant calibrates and serves alike). See the module doc for why.
+    """
+    a = np.abs(np.asarray(values, dtype=np.float64))
+    a = np.where(np.isfinite(a) & (a > 0), a, np.inf)
+    n = np.asarray(indptr).size - 1
+    smallest = np.full(n, np.inf)
+    np.minimum.at(smallest, series_index(np.asarray(indptr, dtype=np.int64)), a)
+    smallest = smallest[np.isfinite(smallest)]
+    return float(np.median(smallest)) if smallest.size else 1.0
+
+
 def trailing_scale(
     values: np.ndarray,
     starts: np.ndarray,
@@ -206,13 +234,16 @@ def trailing_scale(
     season_length: int,
     window: int,
     floor_fraction: float = 0.0,
+    zero_scale: float = 1.0,
 ) -> np.ndarray:
     """``[k]`` local scale of every history ``values[starts[k]:ends[k]]`` (vectorised).
 
     Mean |y_t − y_{t−m}| over the last ``window`` values (lag 1 when they hold no full season);
-    where that is 0 or undefined (a flat or nearly empty stretch): mean |y_t − y_{t−1}| over the
-    whole history, then mean |y| over it, then 1 — a scale must be positive, or an interval
-    collapses to a point on the first flat stretch of an intermittent series.
+    where that is none (a flat or nearly empty stretch: at most ``_EPS`` of the history's mean
+    |y|): mean |y_t − y_{t−1}| over the whole history, then mean |y| over it, then
+    ``zero_scale`` (a history of zeros, see :func:`zero_history_scale`) — a scale must be
+    positive, or an interval collapses to a point on the first flat stretch of an intermittent
+    series.
 
     ``floor_fraction`` > 0 keeps the scale at least that fraction of the same measure over the
     whole history: a series flat just before the origin (local scale 0.006–0.13 of its usual
@@ -220,8 +251,10 @@ def trailing_scale(
     interval from it, and its calibration cases score in the thousands.
     """
     if floor_fraction > 0:
-        local = trailing_scale(values, starts, ends, season_length, window)
-        whole = trailing_scale(values, starts, ends, season_length, np.iinfo(np.int64).max // 4)
+        local = trailing_scale(values, starts, ends, season_length, window, zero_scale=zero_scale)
+        whole = trailing_scale(
+            values, starts, ends, season_length, np.iinfo(np.int64).max // 4, zero_scale=zero_scale
+        )
         return np.maximum(local, float(floor_fraction) * whole)
     v = np.asarray(values, dtype=np.float64)
     starts = np.asarray(starts, dtype=np.int64)
@@ -238,24 +271,30 @@ def trailing_scale(
         cnt = c[hi] - c[lo]
         with np.errstate(invalid="ignore", divide="ignore"):
             out[sel] = np.where(cnt > 0, (s[hi] - s[lo]) / np.maximum(cnt, 1), np.nan)
-    bad = ~(out > _EPS)
+    ok = np.isfinite(v)
+    cs = np.concatenate([[0.0], np.cumsum(np.where(ok, np.abs(v), 0.0))])
+    cc = np.concatenate([[0], np.cumsum(ok)])
+    n_obs = cc[ends] - cc[starts]
+    level = np.where(n_obs > 0, (cs[ends] - cs[starts]) / np.maximum(n_obs, 1), 0.0)
+    tiny = _EPS * level  # unit-free: a scale is "none" relative to the history's own size
+    bad = ~(out > tiny)
     if bad.any():
         s1, c1 = _lag_sums(v, 1)
         lo, hi = np.minimum(starts[bad] + 1, ends[bad]), ends[bad]
         cnt = c1[hi] - c1[lo]
         fb = np.where(cnt > 0, (s1[hi] - s1[lo]) / np.maximum(cnt, 1), np.nan)
-        ok = np.isfinite(v)
-        cs = np.concatenate([[0.0], np.cumsum(np.where(ok, np.abs(v), 0.0))])
-        cc = np.concatenate([[0], np.cumsum(ok)])
-        n_obs = cc[ends[bad]] - cc[starts[bad]]
-        level = np.where(n_obs > 0, (cs[ends[bad]] - cs[starts[bad]]) / np.maximum(n_obs, 1), np.nan)
-        fb = np.where(fb > _EPS, fb, np.where(level > _EPS, level, 1.0))
+        lv = level[bad]
+        fb = np.where(fb > tiny[bad], fb, np.where(lv > 0, lv, float(zero_scale)))
         out[bad] = fb
     return out
 
 
 def history_scales(
-    histories: Sequence[np.ndarray], season_length: int, window: int, floor_fraction: float = 0.0
+    histories: Sequence[np.ndarray],
+    season_length: int,
+    window: int,
+    floor_fraction: float = 0.0,
+    zero_scale: float = 1.0,
 ) -> np.ndarray:
     """:func:`trailing_scale` of a list of histories (one array each)."""
     lens = np.fromiter((np.asarray(h).size for h in histories), dtype=np.int64, count=len(histories))
@@ -265,7 +304,7 @@ def history_scales(
         else np.empty(0)
     )
     ends = np.cumsum(lens)
-    return trailing_scale(values, ends - lens, ends, season_length, window, floor_fraction)
+    return trailing_scale(values, ends - lens, ends, season_length, window, floor_fraction, zero_scale)
 
 
 # -- order statistics -------------------------------------------------------------------------
@@ -388,6 +427,9 @@ class ConformalCalibration:
             :func:`trailing_scale`); 0 for window models and for bundles saved before it existed.
         floor: lower bound of the quantiles of a series with a history ``>= floor`` (``0.0``
             when all calibration data were non-negative, see :func:`nonnegative_floor`), or None.
+        zero_scale: the local scale of a history of zeros (:func:`zero_history_scale` of the
+            calibration panel); 1.0 for window models (their windows are standardised) and for
+            bundles saved before it existed.
     """
 
     horizon: int
@@ -402,6 +444,7 @@ class ConformalCalibration:
     rank_rule: str = "conservative"
     floor: float | None = None
     scale_floor: float = 0.0
+    zero_scale: float = 1.0
     _memo: dict[tuple[int, bytes], np.ndarray] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -424,6 +467,7 @@ class ConformalCalibration:
         rank_rule: str | None = None,
         floor: float | None = None,
         scale_floor: float = 0.0,
+        zero_scale: float = 1.0,
     ) -> ConformalCalibration:
         """Build from ``[cases, H]`` scaled signed residuals (NaN = no target) and each case's series id.
 
@@ -473,6 +517,7 @@ class ConformalCalibration:
             rule,
             None if floor is None else float(floor),
             float(scale_floor),
+            float(zero_scale),
         )
 
     # application ------------------------------------------------------------------------
@@ -542,7 +587,9 @@ class ConformalCalibration:
 
     def scales(self, histories: Sequence[np.ndarray]) -> np.ndarray:
         """``[n]`` each history's local scale, computed as this calibration's scores were divided by."""
-        return history_scales(histories, self.season_length, self.scale_window, self.scale_floor)
+        return history_scales(
+            histories, self.season_length, self.scale_window, self.scale_floor, self.zero_scale
+        )
 
     def quantiles(
         self,
@@ -619,6 +666,7 @@ class ConformalCalibration:
             "rank_rule": self.rank_rule,
             "floor": self.floor,
             "scale_floor": self.scale_floor,
+            "zero_scale": self.zero_scale,
             "info": self.info,
         }
         np.savez_compressed(
@@ -653,6 +701,7 @@ class ConformalCalibration:
                 str(header.get("rank_rule", "conservative")),
                 header.get("floor"),
                 float(header.get("scale_floor", 0.0)),  # bundles saved before the floor: none
+                float(header.get("zero_scale", 1.0)),  # ... before the zero-history scale: 1
             )
 
 
@@ -715,6 +764,7 @@ def case_scores(
     h: int,
     scale_window: int | None = None,
     scale_floor: float = SCALE_FLOOR,
+    zero_scale: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(scores [cases, h], scales [cases], series position [cases])`` of one model in a CV frame.
 
@@ -723,11 +773,18 @@ def case_scores(
     change to be measured by and falls back to the level itself. On M1 yearly at horizon 12, one
     series' earliest window — a single value of 5 before values of 8,536 … 269,540 — scored
     53,907, and the pooled 95 % bound of every series became 8,000 times its MAE.
+
+    ``zero_scale`` (default: :func:`zero_history_scale` of ``panel``) scales a history of zeros;
+    pass one taken from values before the cutoffs when ``panel`` holds the windows' outcomes.
     """
     sid, cut = _cases(frame, panel, h)
     window = scale_window or default_scale_window(h, panel.season_length)
     starts = panel.indptr[:-1][sid]
-    scale = trailing_scale(panel.values, starts, starts + cut, panel.season_length, window, scale_floor)
+    if zero_scale is None:
+        zero_scale = zero_history_scale(panel.values, panel.indptr)
+    scale = trailing_scale(
+        panel.values, starts, starts + cut, panel.season_length, window, scale_floor, zero_scale
+    )
     y = frame["y"].to_numpy(dtype=np.float64).reshape(-1, h)
     pred = frame[model].to_numpy(dtype=np.float64).reshape(-1, h)
     scores = (y - pred) / scale[:, None]
@@ -751,6 +808,7 @@ def calibrate_forecasts(
     y = np.asarray(y, dtype=np.float64)
     h = y.shape[1]
     window = default_scale_window(h, histories.season_length)
+    zero_scale = zero_history_scale(histories.values, histories.indptr)
     scale = trailing_scale(
         histories.values,
         histories.indptr[:-1],
@@ -758,6 +816,7 @@ def calibrate_forecasts(
         histories.season_length,
         window,
         SCALE_FLOOR,
+        zero_scale,
     )
     scores = (y - np.asarray(pred, dtype=np.float64)) / scale[:, None]
     return ConformalCalibration.from_scores(
@@ -769,6 +828,7 @@ def calibrate_forecasts(
         weight_series_equally=WEIGHT_SERIES_EQUALLY,
         floor=nonnegative_floor(np.r_[histories.values, y.ravel()]),
         scale_floor=SCALE_FLOOR,
+        zero_scale=zero_scale,
     )
 
 
@@ -809,10 +869,11 @@ def calibrate_panel(
         frame = calibration_cv(history, models, h, W, n_jobs=n_jobs, progress=progress)
     window = default_scale_window(h, history.season_length)
     floor = nonnegative_floor(history.values)
+    zero_scale = zero_history_scale(history.values, history.indptr)
     out = {}
     for m in models:
         name = _model_name(m)
-        scores, _, sid = case_scores(frame, history, name, h, window)
+        scores, _, sid = case_scores(frame, history, name, h, window, zero_scale=zero_scale)
         out[name] = ConformalCalibration.from_scores(
             scores,
             history.ids[sid],
@@ -822,6 +883,7 @@ def calibrate_panel(
             weight_series_equally=WEIGHT_SERIES_EQUALLY,
             floor=floor,
             scale_floor=SCALE_FLOOR,
+            zero_scale=zero_scale,
         )
     return out
 
@@ -859,10 +921,12 @@ def conformal_cv(
     before = [panel.values[a : a + c] for a, c in zip(origin, cut, strict=True)]
     early = [before[i] for i in np.flatnonzero(rank == 0)]  # before each series' first cutoff
     floor = nonnegative_floor(np.concatenate(early)) if early else None
+    early_lens = np.fromiter((e.size for e in early), dtype=np.int64, count=len(early))
+    zero_scale = zero_history_scale(np.concatenate(early), np.r_[0, np.cumsum(early_lens)]) if early else 1.0
     probs = request.probs
     cols = request.columns("")
     for m in models:
-        scores, scale, _ = case_scores(frame, panel, m, h)
+        scores, scale, _ = case_scores(frame, panel, m, h, zero_scale=zero_scale)
         point = frame[m].to_numpy(dtype=np.float64).reshape(-1, h)
         values = np.full((sid.size, h, probs.size), np.nan)
         short: list[str] = []  # one note per model, not one per window
@@ -878,6 +942,7 @@ def conformal_cv(
                 weight_series_equally=WEIGHT_SERIES_EQUALLY,
                 floor=floor,
                 scale_floor=SCALE_FLOOR,
+                zero_scale=zero_scale,
             )
             now = window_of == w
             short += [note] if (note := cal.shortfall(probs, h)) else []

@@ -57,3 +57,19 @@ def test_mase_scale_of_a_channel_without_training_pairs_is_nan_and_silent():
         warnings.simplefilter("error")  # numpy's "Mean of empty slice" reached the user's terminal
         scale = mase_scale(v, 1)
     assert scale[0] == 1.5 and np.isnan(scale[1])
+
+
+def test_mase_scale_is_relative_to_the_channels_size_not_an_absolute_epsilon():
+    """Steps of 1e-9 are change (an absolute 1e-8 threshold called them flat: no MASE for a
+    series in billionths); rounding around a level of 1e6 is not (a scale of 1e-7 there is)."""
+    rng = np.random.default_rng(0)
+    walk = np.cumsum(rng.normal(size=(50, 1)), axis=0) + 30.0
+    scale, small = mase_scale(walk, 1)[0], mase_scale(walk * 1e-9, 1)[0]
+    assert np.isfinite(small) and small == pytest.approx(scale * 1e-9, rel=1e-9)
+    rounding = 1e6 + np.tile([0.0, 1e-7], 25)[:, None]
+    assert np.isnan(mase_scale(rounding, 1)[0])
+    m_units = compute_metrics(walk[:5, None] + 1.0, walk[:5, None], insample_scale=np.array([scale]))
+    m_small = compute_metrics(
+        (walk[:5, None] + 1.0) * 1e-9, walk[:5, None] * 1e-9, insample_scale=np.array([small])
+    )
+    assert m_small["mase"] == pytest.approx(m_units["mase"], rel=1e-9)

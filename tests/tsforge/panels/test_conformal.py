@@ -18,6 +18,7 @@ from tsforge.panels.conformal import (
     global_calibration_windows,
     history_scales,
     trailing_scale,
+    zero_history_scale,
 )
 from tsforge.panels.cv import cross_validation
 from tsforge.panels.predictor import PanelPredictor, load_predictor_dir
@@ -105,6 +106,7 @@ def test_trailing_scale_uses_the_last_window_and_falls_back_when_flat():
     v = np.r_[np.arange(10.0) * 5, np.arange(10.0)]  # steep, then slope 1
     assert trailing_scale(v, np.array([0]), np.array([20]), 1, 5)[0] == pytest.approx(1.0)
     assert history_scales([np.zeros(5)], 1, 4)[0] == 1.0  # all zero: unit scale, not a point interval
+    assert history_scales([np.zeros(5)], 1, 4, zero_scale=0.25)[0] == 0.25  # ... or the panel's
     flat_end = np.r_[0.0, 3.0, 6.0, 6.0, 6.0, 6.0]
     assert history_scales([flat_end], 1, 3)[0] == pytest.approx(6 / 5)  # whole-history lag-1 fallback
 
@@ -467,3 +469,75 @@ def test_a_case_forecast_from_one_value_is_no_calibration_case():
     assert np.isfinite(scores[~one]).all() and np.abs(scores[~one]).max() < 50
     cal = calibrate_panel(history, "naive", 6, 3, frame=frame)["naive"]
     assert np.nanmax(np.abs(cal.pooled)) < 50 and cal.info["cases"] == 17  # 18 rows, 17 scored
+
+
+def test_zero_history_scale_is_the_panels_resolution():
+    """The median over series of their smallest nonzero |y|: 1 for counts, whatever unit they
+    are counted in; missing values and empty series do not count; 1 for a panel of zeros."""
+    counts = [np.r_[0.0, 0.0, 3.0, 1.0], np.r_[np.nan, 2.0, 5.0], np.r_[0.0, -1.0, 4.0], np.zeros(3)]
+    values = np.concatenate(counts)
+    indptr = np.r_[0, np.cumsum([c.size for c in counts])]
+    assert zero_history_scale(values, indptr) == 1.0  # smallest nonzero: 1, 2, 1 (zeros: none)
+    assert zero_history_scale(np.ldexp(values, -20), indptr) == 2.0**-20
+    assert zero_history_scale(values, np.r_[0, 0, indptr[1:]]) == 1.0  # an empty series
+    assert zero_history_scale(np.zeros(6), np.array([0, 3, 6])) == 1.0
+
+
+def test_a_scale_is_none_relative_to_the_historys_size_not_below_an_absolute_epsilon():
+    """Steps of 1e-15 are a series' change, not rounding: its scale is 1e-15 (an absolute 1e-12
+    threshold took it for flat and fell back to the level); a constant series is flat."""
+    tiny = np.arange(10.0) * 1e-15
+    assert history_scales([tiny], 1, 4)[0] == pytest.approx(1e-15)
+    assert history_scales([np.full(6, 3e-20)], 1, 4)[0] == pytest.approx(3e-20)  # flat: its level
+
+
+def _intermittent_panel(scale: float) -> Panel:
+    """Counts with a stretch of zeros at the start of some series (parts not yet sold)."""
+    rng = np.random.default_rng(11)
+    arrays = []
+    for i in range(120):
+        y = rng.poisson(3.0, 40).astype(float) * (rng.random(40) < 0.6)
+        y[: (i % 4) * 9] = 0.0  # a quarter of the series start with 27 zeros
+        arrays.append(np.ldexp(y, int(np.log2(scale))))
+    return Panel.from_arrays(arrays, ids=[f"s{i}" for i in range(120)], season_length=1, name="parts")
+
+
+def test_intervals_of_a_history_of_zeros_rescale_with_the_panels_unit(tmp_path):
+    """The same counts in units and in 2^-20 units calibrate to the same intervals, ×2^-20,
+    also for a new series with nothing but zeros (it was given the fixed scale 1: an interval
+    a million times too wide in the small unit); the saved calibration keeps the scale."""
+    import json
+
+    h, c = 4, 2.0**-20
+    probs = IntervalRequest((80.0, 95.0)).probs
+    cals = [calibrate_panel(_intermittent_panel(u), "naive", h, 3)["naive"] for u in (1.0, c)]
+    assert cals[0].zero_scale == 1.0 and cals[1].zero_scale == c
+    point = np.full((2, h), 0.0)
+    hists = [np.zeros(12), np.r_[np.zeros(8), 2.0, 0.0, 1.0, 3.0]]
+    big = cals[0].quantiles(point, hists, ["new", "s1"], probs)
+    small = cals[1].quantiles(point * c, [x * c for x in hists], ["new", "s1"], probs)
+    assert np.ptp(big[0, 0]) > 0
+    np.testing.assert_allclose(small, big * c, rtol=1e-12, atol=0)
+    cals[1].save(tmp_path)
+    back = ConformalCalibration.load(tmp_path)
+    assert back.zero_scale == c
+    with np.load(tmp_path / "calibration.npz") as z:  # an older bundle: the same file, no key
+        arrays = {k: z[k] for k in z.files}
+    header = json.loads(str(arrays["header"]))
+    del header["zero_scale"]
+    arrays["header"] = np.array(json.dumps(header))
+    np.savez_compressed(tmp_path / "calibration.npz", **arrays)
+    assert ConformalCalibration.load(tmp_path).zero_scale == 1.0  # as it was calibrated
+
+
+def test_conformal_cv_bounds_rescale_with_the_panel_unit_on_histories_of_zeros():
+    h, c = 3, 2.0**-20
+    outs = []
+    for u in (1.0, c):
+        panel = _intermittent_panel(u)
+        cv = cross_validation(panel, ["naive"], h, n_windows=4, progress=False)
+        outs.append(conformal_cv(cv, panel, ["naive"], h, level=[80]))
+    zero_rows = outs[0]["naive"].to_numpy() == 0  # naive of a zero: many from histories of zeros
+    assert zero_rows.sum() > 0
+    for col in ("naive-lo-80", "naive-hi-80"):
+        np.testing.assert_allclose(outs[1][col].to_numpy(), outs[0][col].to_numpy() * c, rtol=1e-12)
