@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from tsforge.evaluation.metrics import MetricAccumulator, mase_scale, per_window_errors
+from tsforge.evaluation.metrics import MetricAccumulator, mase_scale, per_window_errors, round_trip_tolerance
 
 if TYPE_CHECKING:
     from tsforge.data.task import ForecastTask
@@ -68,7 +68,7 @@ def evaluate(
     scale_orig = mase_scale(train_raw, m)
     scale_norm = scale_orig / task.scaler.std
     acc_n = MetricAccumulator(H, C, scale_norm)
-    acc_o = MetricAccumulator(H, C, scale_orig)
+    acc_o = MetricAccumulator(H, C, scale_orig, round_trip_tolerance(task.scaler.mean, task.scaler.std))
     for batch in data.batches(batch_size):
         pred = forecaster.predict(batch).numpy()
         y, mask = batch["y"].numpy(), batch["y_mask"].numpy()

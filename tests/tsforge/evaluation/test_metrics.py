@@ -73,3 +73,46 @@ def test_mase_scale_is_relative_to_the_channels_size_not_an_absolute_epsilon():
         (walk[:5, None] + 1.0) * 1e-9, walk[:5, None] * 1e-9, insample_scale=np.array([small])
     )
     assert m_small["mase"] == pytest.approx(m_units["mase"], rel=1e-9)
+
+
+def _rain(n: int = 600) -> np.ndarray:
+    """Two channels: a level near 500 and rain — zeros with a burst of 200–1,000 every tenth step."""
+    rng = np.random.default_rng(1)
+    rain = np.where(np.arange(n) % 10 == 0, rng.uniform(200, 1000, n), 0.0)
+    return np.stack([500 + rng.normal(0, 5, n), rain], axis=1)
+
+
+def test_mape_in_original_units_does_not_divide_by_the_round_trip_error_of_a_zero():
+    """A zero read back from a standardised float32 window is ~1e-5, not 0 (the rain channel's
+    mean is ~60): with the absolute 1e-8 those points got APEs of 1e7 and MAPE in original units
+    was ~1e6; with the round trip's tolerance it equals MAPE on the exact targets."""
+    from tsforge.evaluation.metrics import round_trip_tolerance
+
+    v = _rain()
+    mean, std = v.mean(0), v.std(0)
+    y = v[100:].reshape(50, 10, 2)
+    back = (((y - mean) / std).astype(np.float32).astype(np.float64) * std + mean).astype(np.float32)
+    assert (np.abs(back[..., 1][y[..., 1] == 0]) > 1e-8).any()  # the round trip leaves zeros nonzero
+    pred = np.full_like(y, 0.0) + np.array([500.0, 50.0])
+    exact = compute_metrics(pred, y)
+    tol = round_trip_tolerance(mean, std)
+    got = MetricAccumulator(10, 2, zero_tolerance=tol).update(pred, back).result()
+    assert got["mape"] == pytest.approx(exact["mape"], rel=1e-5)
+    assert got["smape"] == pytest.approx(exact["smape"], rel=1e-5)
+    assert compute_metrics(pred, back)["mape"] > 1e3 * exact["mape"]  # the old rule
+
+
+def test_evaluate_scores_mape_in_original_units_without_the_round_trip_error():
+    import pandas as pd
+
+    from tsforge.data.frame import TimeSeriesData
+    from tsforge.data.task import prepare_task
+    from tsforge.evaluation import evaluate
+    from tsforge.models import ModelContext, build_model
+
+    v = _rain(960)
+    ts = pd.date_range("2022-01-01", periods=v.shape[0], freq="h").values
+    task = prepare_task(TimeSeriesData(v, ts, ["level", "rain"], "h", name="rain"), 48, 12)
+    result = evaluate(build_model("naive", ModelContext.from_task(task)), task, "test")
+    # naive repeats the last value: APE 1 (a burst after a zero), or |burst − burst'| / burst'
+    assert 0 < result.original["mape"] < 5
