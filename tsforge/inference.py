@@ -26,7 +26,7 @@ import torch
 from tsforge.data.calendar import calendar_indices
 from tsforge.data.frequency import check_sampling, fixed_step
 from tsforge.data.history import SeriesInput, histories_from_frame
-from tsforge.data.scaling import StandardScaler
+from tsforge.data.scaling import StandardScaler, spread_or_level
 from tsforge.data.task import causal_fill
 from tsforge.data.timeaxis import next_integer_steps
 from tsforge.errors import ConfigError, DataValidationError
@@ -472,14 +472,15 @@ class Predictor(FramePredictor):
 
     def _standardisation(self, s: SeriesInput) -> tuple[float, float]:
         """``(mean, std)`` a series is standardised by: its training channel's, or for a series
-        the model never saw, its own history's (a flat one gets ``std = 1``)."""
+        the model never saw, its own history's (a flat one is scaled by its level, as the
+        training scaler scales a flat channel: :func:`~tsforge.data.scaling.spread_or_level`)."""
         idx = self._index.get(str(s.id), -1)
         if idx >= 0:
             return float(self.scaler.mean[idx]), float(self.scaler.std[idx])
         vals = np.asarray(s.values, dtype=np.float64).ravel()
         hist = vals[np.isfinite(vals)]
-        sd = float(hist.std())
-        return float(hist.mean()), sd if sd > 1e-12 else 1.0
+        mean = float(hist.mean())
+        return mean, float(spread_or_level(np.array(hist.std()), np.array(mean)))
 
     def _interval_scales(
         self, histories: Sequence[np.ndarray], mean: np.ndarray, std: np.ndarray
