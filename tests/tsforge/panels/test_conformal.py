@@ -206,11 +206,22 @@ def test_calibration_round_trips_through_its_file(tmp_path):
     assert ConformalCalibration.load(tmp_path / "nothing") is None
 
 
+def _drop_header_key(folder, key: str) -> None:
+    """Rewrite the saved calibration as a bundle from before ``key`` existed: the same file, no key."""
+    import json
+
+    with np.load(folder / "calibration.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    header = json.loads(str(arrays["header"]))
+    del header[key]
+    arrays["header"] = np.array(json.dumps(header))
+    np.savez_compressed(folder / "calibration.npz", **arrays)
+
+
 def test_the_scale_floor_widens_a_series_flat_before_the_origin_and_is_kept_in_the_file(tmp_path):
     """A series that moved by 4 a step and then stood still: without the floor its interval
     shrinks to the flat stretch's 0.01; with it, a quarter of the whole history's change. A
     bundle saved before the floor existed (no ``scale_floor`` in its header) keeps none."""
-    import json
 
     rng = np.random.default_rng(6)
     scores, ids = rng.normal(size=(300, 2)), [f"s{i % 100}" for i in range(300)]
@@ -224,12 +235,7 @@ def test_the_scale_floor_widens_a_series_flat_before_the_origin_and_is_kept_in_t
     floored.save(tmp_path)
     back = ConformalCalibration.load(tmp_path)
     assert back.scale_floor == 0.25 and width(back) == pytest.approx(width(floored), rel=1e-5)
-    with np.load(tmp_path / "calibration.npz") as z:  # an older bundle: the same file, no key
-        arrays = {k: z[k] for k in z.files}
-    header = json.loads(str(arrays["header"]))
-    del header["scale_floor"]
-    arrays["header"] = np.array(json.dumps(header))
-    np.savez_compressed(tmp_path / "calibration.npz", **arrays)
+    _drop_header_key(tmp_path, "scale_floor")
     assert ConformalCalibration.load(tmp_path).scale_floor == 0.0
 
 
@@ -506,7 +512,6 @@ def test_intervals_of_a_history_of_zeros_rescale_with_the_panels_unit(tmp_path):
     """The same counts in units and in 2^-20 units calibrate to the same intervals, ×2^-20,
     also for a new series with nothing but zeros (it was given the fixed scale 1: an interval
     a million times too wide in the small unit); the saved calibration keeps the scale."""
-    import json
 
     h, c = 4, 2.0**-20
     probs = IntervalRequest((80.0, 95.0)).probs
@@ -521,12 +526,7 @@ def test_intervals_of_a_history_of_zeros_rescale_with_the_panels_unit(tmp_path):
     cals[1].save(tmp_path)
     back = ConformalCalibration.load(tmp_path)
     assert back.zero_scale == c
-    with np.load(tmp_path / "calibration.npz") as z:  # an older bundle: the same file, no key
-        arrays = {k: z[k] for k in z.files}
-    header = json.loads(str(arrays["header"]))
-    del header["zero_scale"]
-    arrays["header"] = np.array(json.dumps(header))
-    np.savez_compressed(tmp_path / "calibration.npz", **arrays)
+    _drop_header_key(tmp_path, "zero_scale")
     assert ConformalCalibration.load(tmp_path).zero_scale == 1.0  # as it was calibrated
 
 
