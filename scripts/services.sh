@@ -30,8 +30,35 @@ mkdir -p "$STATE"
 
 log() { echo "services: $*" >&2; }
 
+# A free loopback port, distinct from every port handed out since the last `down`
+# ($STATE/ports.used). Why the record: each call binds port 0 and lets it go again, so two calls
+# could get the same number while the first one's service had not bound it yet — a Ray node once
+# got 53931 as both its node-manager and its dashboard-agent port and would not start.
 free_port() {
-  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+  "$PY" - "$STATE/ports.used" <<'PYEOF'
+import socket
+import sys
+
+path = sys.argv[1]
+try:
+    with open(path) as f:
+        used = set(f.read().split())
+except FileNotFoundError:
+    used = set()
+held = []
+while True:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    held.append(s)  # held until the end, so the OS cannot offer the same port again
+    port = str(s.getsockname()[1])
+    if port not in used:
+        break
+for s in held:
+    s.close()
+with open(path, "a") as f:
+    f.write(port + "\n")
+print(port)
+PYEOF
 }
 
 set_env() {  # set_env NAME VALUE: record an export in .services/env (replacing an older one)
@@ -223,7 +250,7 @@ case "$cmd" in
     ;;
   down)
     mlflow_down; ray_down; pg_down
-    rm -f "$ENV_FILE"
+    rm -f "$ENV_FILE" "$STATE/ports.used"
     ;;
   env)
     cat "$ENV_FILE" 2>/dev/null || true
