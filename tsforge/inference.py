@@ -491,7 +491,7 @@ class Predictor(FramePredictor):
 
         Why not from the raw history: the scale falls back to the window's level where the
         window is flat, and a level is not the same number before and after standardising (a
-        constant channel of 3 with ``std = 1`` has level 0 standardised, 3 raw). Served that
+        constant channel of 3 has level 0 standardised, 3 raw). Served that
         way, a flat window's bounds were scaled by another number than the scores they read:
         an 80 % interval of a constant channel sat off its own forecast.
         """
