@@ -39,7 +39,7 @@ from tsforge.errors import (
     UnobservedSeriesWarning,
 )
 
-__all__ = ["Panel", "fill_missing_ragged", "series_index", "on_grid"]
+__all__ = ["Panel", "abs_prefix_sums", "fill_missing_ragged", "series_index", "on_grid"]
 
 # --------------------------------------------------------------------------------------------
 # Pure helpers on the CSR layout
@@ -51,6 +51,16 @@ def series_index(indptr: np.ndarray) -> np.ndarray:
     lengths = np.diff(indptr)
     dtype = np.int32 if lengths.size < 2**31 else np.int64
     return np.repeat(np.arange(lengths.size, dtype=dtype), lengths)
+
+
+def abs_prefix_sums(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative sums, each with a leading 0, of |y| and of the count of observed values:
+    the mean |y| of any stretch ``values[a:b]`` in O(1), missing values left out."""
+    observed = np.isfinite(values)
+    return (
+        np.concatenate([[0.0], np.cumsum(np.where(observed, np.abs(values), 0.0))]),
+        np.concatenate([[0], np.cumsum(observed)]),
+    )
 
 
 def _gather_index(indptr: np.ndarray, idx: np.ndarray, first: np.ndarray, count: np.ndarray) -> np.ndarray:

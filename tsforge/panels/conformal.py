@@ -118,7 +118,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from tsforge.data.panel import Panel, series_index
+from tsforge.data.panel import Panel, abs_prefix_sums, series_index
 from tsforge.errors import ConfigError, DataValidationError, IntervalResolutionWarning
 from tsforge.inference import IntervalRequest, sorted_quantiles
 from tsforge.panels.cv import PanelForecaster, cross_validation
@@ -271,9 +271,7 @@ def trailing_scale(
         cnt = c[hi] - c[lo]
         with np.errstate(invalid="ignore", divide="ignore"):
             out[sel] = np.where(cnt > 0, (s[hi] - s[lo]) / np.maximum(cnt, 1), np.nan)
-    ok = np.isfinite(v)
-    cs = np.concatenate([[0.0], np.cumsum(np.where(ok, np.abs(v), 0.0))])
-    cc = np.concatenate([[0], np.cumsum(ok)])
+    cs, cc = abs_prefix_sums(v)
     n_obs = cc[ends] - cc[starts]
     level = np.where(n_obs > 0, (cs[ends] - cs[starts]) / np.maximum(n_obs, 1), 0.0)
     tiny = _EPS * level  # unit-free: a scale is "none" relative to the history's own size
@@ -920,9 +918,11 @@ def conformal_cv(
     # the floor and the per-row rule look only at values before each case's cutoff (no leakage)
     before = [panel.values[a : a + c] for a, c in zip(origin, cut, strict=True)]
     early = [before[i] for i in np.flatnonzero(rank == 0)]  # before each series' first cutoff
-    floor = nonnegative_floor(np.concatenate(early)) if early else None
-    early_lens = np.fromiter((e.size for e in early), dtype=np.int64, count=len(early))
-    zero_scale = zero_history_scale(np.concatenate(early), np.r_[0, np.cumsum(early_lens)]) if early else 1.0
+    floor, zero_scale = None, 1.0
+    if early:
+        early_values = np.concatenate(early)
+        floor = nonnegative_floor(early_values)
+        zero_scale = zero_history_scale(early_values, np.r_[0, np.cumsum([e.size for e in early])])
     probs = request.probs
     cols = request.columns("")
     for m in models:

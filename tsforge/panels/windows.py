@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from tsforge.data.panel import abs_prefix_sums
 from tsforge.data.windows import Batch, BatchedWindows
 
 __all__ = ["PanelWindows", "window_stats", "SCALING_REVISION"]
@@ -159,11 +160,7 @@ class PanelWindows(BatchedWindows):
         position in O(1). Built on the first all-zero window only (two arrays as long as the
         panel: a panel without such a window never pays for them)."""
         if self._prefix is None:
-            observed = np.isfinite(self._values)
-            self._prefix = (
-                np.concatenate([[0.0], np.cumsum(np.where(observed, np.abs(self._values), 0.0))]),
-                np.concatenate([[0], np.cumsum(observed)]),
-            )
+            self._prefix = abs_prefix_sums(self._values)
         return self._prefix
 
     @property
