@@ -250,34 +250,54 @@ def trailing_scale(
     change on vehicle trips, COVID deaths and M4 hourly) otherwise gets a near-zero-width
     interval from it, and its calibration cases score in the thousands.
     """
-    if floor_fraction > 0:
-        local = trailing_scale(values, starts, ends, season_length, window, zero_scale=zero_scale)
-        whole = trailing_scale(
-            values, starts, ends, season_length, np.iinfo(np.int64).max // 4, zero_scale=zero_scale
-        )
-        return np.maximum(local, float(floor_fraction) * whole)
-    v = np.asarray(values, dtype=np.float64)
+    sums = _ScaleSums(np.asarray(values, dtype=np.float64))
     starts = np.asarray(starts, dtype=np.int64)
     ends = np.asarray(ends, dtype=np.int64)
+    local = _windowed_scale(sums, starts, ends, season_length, int(window), zero_scale)
+    if floor_fraction <= 0:
+        return local
+    whole = _windowed_scale(sums, starts, ends, season_length, np.iinfo(np.int64).max // 4, zero_scale)
+    return np.maximum(local, float(floor_fraction) * whole)
+
+
+class _ScaleSums:
+    """Prefix sums of one values array, each computed once: the lagged |changes| (per lag) and
+    |y| with its observed count. The floored scale measures two windows over the same sums."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+        self._lags: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.abs_sums, self.abs_counts = abs_prefix_sums(values)
+
+    def lag(self, lag: int) -> tuple[np.ndarray, np.ndarray]:
+        if lag not in self._lags:
+            self._lags[lag] = _lag_sums(self.values, lag)
+        return self._lags[lag]
+
+
+def _windowed_scale(
+    sums: _ScaleSums, starts: np.ndarray, ends: np.ndarray, season_length: int, window: int, zero_scale: float
+) -> np.ndarray:
+    """:func:`trailing_scale` over the last ``window`` values, without the floor."""
     m = max(1, int(season_length))
-    a = np.maximum(starts, ends - int(window))
+    a = np.maximum(starts, ends - window)
     lag = np.where(ends - a > m, m, 1)
     out = np.full(starts.size, np.nan)
     for L in np.unique(lag):
         sel = lag == L
-        s, c = _lag_sums(v, int(L))
+        s, c = sums.lag(int(L))
         lo, hi = a[sel] + L, ends[sel]
         lo = np.minimum(lo, hi)
         cnt = c[hi] - c[lo]
         with np.errstate(invalid="ignore", divide="ignore"):
             out[sel] = np.where(cnt > 0, (s[hi] - s[lo]) / np.maximum(cnt, 1), np.nan)
-    cs, cc = abs_prefix_sums(v)
+    cs, cc = sums.abs_sums, sums.abs_counts
     n_obs = cc[ends] - cc[starts]
     level = np.where(n_obs > 0, (cs[ends] - cs[starts]) / np.maximum(n_obs, 1), 0.0)
     tiny = _EPS * level  # unit-free: a scale is "none" relative to the history's own size
     bad = ~(out > tiny)
     if bad.any():
-        s1, c1 = _lag_sums(v, 1)
+        s1, c1 = sums.lag(1)
         lo, hi = np.minimum(starts[bad] + 1, ends[bad]), ends[bad]
         cnt = c1[hi] - c1[lo]
         fb = np.where(cnt > 0, (s1[hi] - s1[lo]) / np.maximum(cnt, 1), np.nan)
