@@ -131,9 +131,7 @@ def extract_windows(
                 "--per-series`, profile_panel)",
                 field="window",
             )
-        stride = stride or max(1, window // 14)
-        if stride < 1:
-            raise ConfigError("stride must be >= 1", field="stride", value=stride)
+        stride = _stride(window, stride)
         starts = np.arange(0, data.n_steps - window + 1, stride)
         values = np.asarray(data.values, dtype=np.float64)
         view = np.lib.stride_tricks.sliding_window_view(values, window, axis=0)[starts]  # [S, N, L]
@@ -160,6 +158,19 @@ def extract_windows(
         meta = pd.DataFrame({"channel": "series", "window_start": np.arange(arr.shape[0])})
     raw, keep = _fill_or_drop(raw)
     return np.ascontiguousarray(raw[keep]), meta[keep].reset_index(drop=True), int((~keep).sum())
+
+
+def _stride(window: int, stride: int | None) -> int:
+    """The step between window starts: ``None`` means the default ``max(1, window // 14)``.
+
+    Why not ``stride or default``: ``--stride 0`` then silently became the default while a
+    negative stride was refused; a stride that is given must be at least 1.
+    """
+    if stride is None:
+        return max(1, window // 14)
+    if stride < 1:
+        raise ConfigError("stride must be >= 1", field="stride", value=stride)
+    return int(stride)
 
 
 def _fill_or_drop(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -275,6 +286,7 @@ def profile(
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
     engine: str | Engine | None = None,
+    mask_short_hurst: bool = False,
 ) -> ProfileResult:
     """Profile every (channel, window) of ``data`` with the ARIES property set.
 
@@ -289,6 +301,12 @@ def profile(
         seed: seed of that subset.
         progress: ``progress(done, total)`` callback (the CLI draws a progress bar with it).
         engine: where the chunks run (see :func:`tsforge.engine.get_engine`).
+        mask_short_hurst: windows shorter than
+            :data:`~recommender.properties.memorability.HURST_MIN_LENGTH` get no memorability
+            (NaN Hurst, no bucket; counted as ``n_windows_without_hurst``), as in
+            :func:`profile_panel`: what a profile shown to a user needs, where the lineage's 0
+            would read as "no memory". Off by default because the recommender's knowledge base
+            was profiled on 96-step windows with that 0, and its queries must match it.
     """
     windows, meta, n_dropped = extract_windows(data, window, stride)
     n_total = windows.shape[0]
@@ -299,15 +317,20 @@ def profile(
         windows, method=method, n_jobs=n_jobs, chunk_size=chunk_size, progress=progress, engine=engine
     )
     table = _property_table(meta, props)
+    length = int(windows.shape[1]) if windows.size else int(window)
+    no_hurst = np.full(len(table), mask_short_hurst and length < HURST_MIN_LENGTH)
+    if no_hurst.any():  # else the table keeps its dtypes (the recommender's features read it)
+        _mask_hurst(table, no_hurst)
     summary = {
         "name": getattr(data, "name", "windows"),
         "n_windows": int(len(table)),
         "n_windows_available": int(n_total),
         "n_windows_dropped_missing": n_dropped,
         "n_channels": int(table["channel"].nunique()) if len(table) else 0,
-        "window": int(windows.shape[1]) if windows.size else int(window),
-        "stride": int(stride or max(1, window // 14)) if _is_series(data) else None,
+        "window": length,
+        "stride": _stride(window, stride) if _is_series(data) else None,
         "method": method,
+        **({"n_windows_without_hurst": int(no_hurst.sum())} if mask_short_hurst else {}),
         **summarise(table),
     }
     return ProfileResult(table=table, summary=summary)
@@ -325,6 +348,16 @@ def _property_table(meta: pd.DataFrame, props: dict[str, Any]) -> pd.DataFrame:
     for name, ids in bucket_all(props).items():
         table[f"{name}_bucket"] = ids
     return table
+
+
+def _mask_hurst(table: pd.DataFrame, no_hurst: np.ndarray) -> None:
+    """Leave the rows ``no_hurst`` without memorability (NaN Hurst, missing bucket), in place.
+
+    Why: Hurst needs :data:`HURST_MIN_LENGTH` values; the lineage's 0 for a shorter window would
+    read as "no memory" in the shares, so the memorability shares are over the rows that have it.
+    """
+    table["hurst"] = table["hurst"].astype(np.float64).mask(no_hurst)
+    table["memorability_bucket"] = table["memorability_bucket"].astype("Int64").mask(no_hurst)
 
 
 def panel_profile_lengths(lengths: np.ndarray, window: int) -> np.ndarray:
@@ -419,11 +452,8 @@ def profile_panel(
         }
     )
     table = _property_table(meta, merged)
-    # Hurst needs HURST_MIN_LENGTH values: the lineage's 0 for a shorter window would read as
-    # "no memory" in the shares, so those windows have no memorability here (NaN / missing bucket)
     no_hurst = table["window"].to_numpy() < HURST_MIN_LENGTH
-    table["hurst"] = table["hurst"].astype(np.float64).mask(no_hurst)
-    table["memorability_bucket"] = table["memorability_bucket"].astype("Int64").mask(no_hurst)
+    _mask_hurst(table, no_hurst)
     summary = {
         "name": getattr(panel, "name", None) or "panel",
         "kind": "per_series",

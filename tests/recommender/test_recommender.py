@@ -251,3 +251,55 @@ def test_a_short_horizon_gets_an_input_long_enough_to_profile(rec):
     with pytest.raises(DataValidationError) as exc:
         recommend(as_data(trending(1, 7)[:, :40], "short"), horizon=4, recommender=rec)
     assert exc.value.where["field"] == "input_len" and "40 steps in all" in str(exc.value)
+
+
+def _next_commands(out: str) -> list[list[str]]:
+    """The commands of the printed ``next:`` hint, as argument lists (``tsforge`` dropped)."""
+    import shlex
+
+    hint = " ".join(out.split()).split("next: ", 1)[1]
+    return [shlex.split(part.strip())[1:] for part in hint.split(", or ")]
+
+
+def test_recommend_next_commands_keep_the_split_and_run(rec, tmp_path, monkeypatch, capsys):
+    """A file ranked with ``--split`` (long multichannel data): the printed next commands dropped
+    the split, so they ran the per-series holdout protocol instead, and with ``--coords`` the
+    printed ``tsforge train`` failed ("option(s) ['coords'] do not apply ... with a split")."""
+    from recommender.ranker import recommender_dir
+    from tests.conftest import run_cli
+
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path))
+    rec.save(recommender_dir())
+    csv = _periodic_csv(tmp_path, 53)
+    coords = tmp_path / "stations.csv"
+    coords.write_text("id,lat,lon\na,50.0,8.0\nb,51.0,9.0\n")
+    code, out, err = run_cli(
+        capsys, "recommend", str(csv), "--split", "6:2:2", "-H", "24", "--coords", str(coords)
+    )
+    assert code == 0, err[-2000:]
+    again, train = _next_commands(out)
+    assert again[again.index("--split") + 1] == "6:2:2" and again[-1] == "--train", again
+    assert train[0] == "train" and train[train.index("--split") + 1] == "6:2:2", train
+    assert train[train.index("--coords") + 1] == str(coords)
+    code, out, err = run_cli(capsys, *train, "--no-track")
+    assert code == 0, err[-2000:]
+
+
+def test_recommend_train_uses_the_split_given(rec, tmp_path, monkeypatch, tracking_uri, capsys):
+    """``--split 6:2:2 --train`` trained with ``params.split`` 7:1:2; a malformed split is refused
+    before the ranking instead of ignored."""
+    import mlflow
+
+    from recommender.ranker import recommender_dir
+    from tests.conftest import run_cli
+
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path))
+    rec.save(recommender_dir())
+    csv = _periodic_csv(tmp_path, 54)
+    args = ("recommend", str(csv), "-H", "24", "--train", "--register-as", "rec-622", "--json")
+    code, out, err = run_cli(capsys, *args, "--split", "6:2:2")
+    assert code == 0, err[-2000:]
+    run = mlflow.get_run(json.loads(out)["training"]["run_id"])
+    assert run.data.params["split"] == "6:2:2"
+    code, out, err = run_cli(capsys, "recommend", str(csv), "-H", "24", "--split", "6:2")
+    assert code == 2 and "split must look like" in err and out == "", (out, err)

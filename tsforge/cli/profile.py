@@ -27,7 +27,6 @@ def render_summary(summary: dict):
     from rich.table import Table
 
     from recommender.properties.buckets import BUCKETS
-    from recommender.properties.memorability import HURST_MIN_LENGTH
     from recommender.properties.profile import PANEL_LADDER
 
     if summary.get("kind") == "per_series":
@@ -61,24 +60,43 @@ def render_summary(summary: dict):
                 "█" * round(20 * share),
                 end_section=i == len(spec.labels) - 1,
             )
-    no_hurst = summary.get("n_series_without_hurst", 0)
-    with_hurst = summary["n_windows"] - no_hurst
-    if no_hurst and with_hurst:
-        table.caption = (
-            f"memorability: over the {with_hurst} series profiled on ≥ "
-            f"{HURST_MIN_LENGTH} values (the Hurst exponent needs {HURST_MIN_LENGTH}; {no_hurst} have fewer)"
-        )
-    elif no_hurst:
-        table.caption = (
-            f"memorability: not measured — none of the {no_hurst} series has the {HURST_MIN_LENGTH} "
-            "values the Hurst exponent needs (its rows are empty, and so is hurst below)"
-        )
+    table.caption = _memorability_caption(summary)
     stats = Table(title="continuous properties")
     for col in ("property", "mean", "std", "q10", "q50", "q90"):
         stats.add_column(col, justify="left" if col == "property" else "right")
     for prop, vals in summary["properties"].items():
         stats.add_row(prop, *[f"{vals[k]:.4f}" for k in ("mean", "std", "q10", "q50", "q90")])
     return table, stats
+
+
+def _memorability_caption(summary: dict) -> str | None:
+    """What the memorability rows are over, where some profiled values were too short for the
+    Hurst exponent (``None`` where every window or series has it).
+
+    Why say it: those rows are empty, and a 0 % in every bucket (or the lineage's 0, which a
+    profile shows no more) must not read as "no memory".
+    """
+    from recommender.properties.memorability import HURST_MIN_LENGTH
+
+    if summary.get("n_windows_without_hurst"):
+        return (
+            f"memorability: not measured — the Hurst exponent needs {HURST_MIN_LENGTH} values and the "
+            f"windows have {summary['window']} (its rows are empty, and so is hurst below; give "
+            f"--window {HURST_MIN_LENGTH} or more)"
+        )
+    no_hurst = summary.get("n_series_without_hurst", 0)
+    with_hurst = summary["n_windows"] - no_hurst
+    if no_hurst and with_hurst:
+        return (
+            f"memorability: over the {with_hurst} series profiled on ≥ "
+            f"{HURST_MIN_LENGTH} values (the Hurst exponent needs {HURST_MIN_LENGTH}; {no_hurst} have fewer)"
+        )
+    if no_hurst:
+        return (
+            f"memorability: not measured — none of the {no_hurst} series has the {HURST_MIN_LENGTH} "
+            "values the Hurst exponent needs (its rows are empty, and so is hurst below)"
+        )
+    return None
 
 
 def category_counts(values: Any, column: str) -> tuple[list[str], list[int]]:
@@ -176,26 +194,13 @@ def profile_cmd(
         raise ConfigError(f"unknown method {method!r}; choose fast or reference", field="method")
     eng = engine_from_options(engine, ray_address, max(1, min(jobs, MAX_WORKERS)))
     load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps)
-    data = None
+    data, note = None, None
     if not (per_series or _is_panel_collection(source)):
-        data = load_data(source, **load_kwargs)
-        if _is_ragged(data):
-            print_note(
-                f"the series of {source} start or end on different dates (a panel): each is "
-                f"profiled once, on its last ≤ {window} values, as --per-series does"
-            )
-            data = None
-        elif data.n_steps < window and stride is None:
-            print_note(
-                f"{source} has {data.n_steps} steps, fewer than the window of {window}: each series "
-                "is profiled once, on its most recent values, as --per-series does (or give a shorter --window)"
-            )
-            data = None
+        data, note = _windowed_or_note(load_data(source, **load_kwargs), source, window, stride)
+    _check_window(window, stride, windowed=data is not None, why=note)
+    if note:
+        print_note(note)
     if data is None:
-        if stride is not None:
-            raise ConfigError(
-                "--stride cuts sliding windows; --per-series profiles each series once", field="stride"
-            )
         from recommender.properties.profile import profile_panel
         from tsforge.data.load import load_panel
 
@@ -225,6 +230,7 @@ def profile_cmd(
                 seed=seed,
                 engine=eng,
                 progress=callback,
+                mask_short_hurst=True,
             )
 
     if progress:
@@ -246,6 +252,43 @@ def profile_cmd(
             console.print(f"wrote {path}")
     elif png:
         raise ConfigError("--png needs --out FOLDER", field="png")
+
+
+def _windowed_or_note(data: Any, source: str, window: int, stride: int | None) -> tuple[Any, str | None]:
+    """``(data, None)`` where sliding windows fit the data, else ``(None, note)``: a panel read as a
+    matrix, or data shorter than the window, is profiled per series, and the note says so."""
+    if _is_ragged(data):
+        return None, (
+            f"the series of {source} start or end on different dates (a panel): each is "
+            f"profiled once, on its last ≤ {window} values, as --per-series does"
+        )
+    if data.n_steps < window and stride is None:
+        return None, (
+            f"{source} has {data.n_steps} steps, fewer than the window of {window}: each series "
+            "is profiled once, on its most recent values, as --per-series does (or give a shorter --window)"
+        )
+    return data, None
+
+
+def _check_window(window: int, stride: int | None, *, windowed: bool, why: str | None = None) -> None:
+    """Refuse a window or stride the chosen profile cannot use, before anything is printed
+    (``why``: the note saying why the data is profiled per series, for the stride's error).
+
+    Why here: the library refuses them too, but only once profiling starts, after the note about
+    the chosen path and the progress bar were drawn above the error.
+    """
+    from recommender.properties.profile import MIN_WINDOW, PANEL_LADDER
+
+    minimum = MIN_WINDOW if windowed else PANEL_LADDER[0]
+    if window < minimum:
+        raise ConfigError(f"window must be at least {minimum} steps", field="window", value=window)
+    if stride is None:
+        return
+    if not windowed:
+        said = why or "--per-series profiles each series once"
+        raise ConfigError(f"--stride cuts sliding windows; {said}", field="stride")
+    if stride < 1:
+        raise ConfigError("stride must be >= 1", field="stride", value=stride)
 
 
 def _is_ragged(data: Any) -> bool:

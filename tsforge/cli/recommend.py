@@ -122,6 +122,7 @@ def recommend_cmd(
     if register_as is not None and not train:
         raise ConfigError("--register-as names the model --train registers; add --train", field="register_as")
     load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords)
+    split = split.strip().lower() if split else None  # as the next commands print it
     holdout = per_series or protocol_for(data, split) == HOLDOUT
     if drop_short and not (holdout and (train or not per_series)):
         raise ConfigError(
@@ -135,13 +136,16 @@ def recommend_cmd(
         )
         return
     if holdout:
-        _recommend_panel(data, horizon, top, as_json, train, seed, register_as, load_kwargs, drop_short)
+        _recommend_panel(
+            data, horizon, top, as_json, train, seed, register_as, load_kwargs, drop_short, split=split
+        )
         return
 
+    protocol = _long_split(data, split)
     with _progress_bar(not as_json) as progress:
         rec = recommend(data, horizon=horizon, top=top, seed=seed, progress=progress, load_kwargs=load_kwargs)
     if not as_json:
-        render_recommendation(rec, _data_ref(data, load_kwargs, horizon), trained=train)
+        render_recommendation(rec, _data_ref(data, load_kwargs, horizon, split), trained=train)
     outcome = None
     if train:
         from tsforge.pipeline import TrackingOptions
@@ -156,6 +160,7 @@ def recommend_cmd(
             data,
             horizon=rec.horizon,
             input_len=rec.input_len,
+            split=protocol,
             tracking=TrackingOptions(registered_name=register_as, progress=not as_json),
             load_kwargs=load_kwargs,
             **best.train_kwargs,
@@ -173,10 +178,32 @@ def recommend_cmd(
         _print_forecast_hint(outcome.registered_name, data, load_kwargs)
 
 
-def _data_ref(data: str, load_kwargs: dict[str, Any], horizon: int | None) -> str:
+def _long_split(data: str, split: str | None) -> str:
+    """The split ``--train`` uses on long multichannel data: the one given (checked before the
+    ranking, so a typo is not first noticed after it), else the catalogue's.
+
+    Why the training needs it passed: without it ``train`` falls back to the catalogue's split or
+    7:1:2, so ``--split 6:2:2 --train`` trained on 7:1:2.
+    """
+    from tsforge.data.protocol import protocol_for
+    from tsforge.data.splits import parse_split
+
+    protocol = protocol_for(data, split)
+    parse_split(protocol)
+    return protocol
+
+
+def _data_ref(data: str, load_kwargs: dict[str, Any], horizon: int | None, split: str | None = None) -> str:
     """How a printed ``next:`` command names the data: the argument, its reader flags and the
-    ``--horizon`` the user gave (without it the next command would fall back to the default)."""
-    return data + reader_flags(load_kwargs) + (f" --horizon {horizon}" if horizon is not None else "")
+    ``--horizon`` and ``--split`` the user gave (without the horizon the next command falls back
+    to the default; without the split a file is read as a panel under the holdout protocol,
+    which ranks and trains otherwise and refuses ``--coords``)."""
+    return (
+        data
+        + reader_flags(load_kwargs)
+        + (f" --horizon {horizon}" if horizon is not None else "")
+        + (f" --split {split}" if split else "")
+    )
 
 
 def _print_json(rec: Any, outcome: Any | None) -> None:
@@ -203,13 +230,19 @@ def _recommend_panel(
     register_as: str | None,
     load_kwargs: dict[str, Any],
     drop_short: bool = False,
+    split: str | None = None,
 ) -> None:
+    """A panel ranked by every candidate's validation MASE; ``split`` is the ``--split`` given
+    (``holdout``), which the printed next command repeats."""
     from rich.table import Table
 
     from recommender.panel import recommend_panel
     from tsforge.data.load import load_panel
     from tsforge.data.protocol import panel_horizon
+    from tsforge.errors import ConfigError
 
+    if top < 1:  # as recommend() refuses it for long data; a slice took 0 as empty, -1 as "all but one"
+        raise ConfigError(f"top must be at least 1, got {top}", field="top")
     loaded = load_panel(data, **load_kwargs)
     panel = loaded.panel
     h = panel_horizon(horizon, loaded.entry, panel.season_length, panel.horizon)
@@ -239,7 +272,7 @@ def _recommend_panel(
         console.print(f"[bold]why {rec.best}:[/] {rec.explanation}")
         if not train:
             console.print(
-                f"[dim]next: tsforge recommend {_data_ref(data, load_kwargs, horizon)}"
+                f"[dim]next: tsforge recommend {_data_ref(data, load_kwargs, horizon, split)}"
                 f"{' --drop-short' if drop_short else ''} --train[/]",
                 soft_wrap=SOFT_WRAP,
             )

@@ -147,3 +147,65 @@ def test_a_panel_too_short_for_the_hurst_exponent_says_memorability_was_not_meas
     out = " ".join(capsys.readouterr().out.split())
     assert "memorability: not measured — none of the 3 series has the 100 values" in out
     assert "over the 0 series" not in out
+
+
+def _wide_hourly(tmp_path, n: int = 600) -> str:
+    """Two aligned hourly channels as a wide CSV: sliding windows, not per series."""
+    t = np.arange(n)
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(
+        {
+            "date": pd.date_range("2020-01-01", periods=n, freq="h"),
+            "a": np.sin(2 * np.pi * t / 24) + 0.1 * rng.standard_normal(n),
+            "b": np.cos(2 * np.pi * t / 24) + 0.1 * rng.standard_normal(n),
+        }
+    )
+    path = tmp_path / "wide.csv"
+    frame.to_csv(path, index=False)
+    return str(path)
+
+
+def test_windows_too_short_for_the_hurst_exponent_say_memorability_was_not_measured(tmp_path, capsys):
+    """``--window 96``: Hurst needs 100 values, and the windowed profile printed its lineage's 0
+    (mean 0.0000, "memorability 0–0.25: 100%"), which reads as "no memory"; it is now not
+    measured, as the per-series profile says, in the table and in the written files."""
+    path = _wide_hourly(tmp_path)
+    main(["profile", path, "--window", "96", "--out", str(tmp_path / "out"), "--no-progress"])
+    out = " ".join(capsys.readouterr().out.replace("│", " ").split())
+    assert "memorability: not measured — the Hurst exponent needs 100 values and the windows have 96" in out
+    assert "hurst nan nan nan nan nan" in out, out
+    summary = json.loads(next((tmp_path / "out").glob("*.json")).read_text())
+    assert summary["n_windows_without_hurst"] == summary["n_windows"] > 0
+    assert set(summary["buckets"]["memorability"].values()) == {0.0}
+    assert pd.read_csv(next((tmp_path / "out").glob("*.csv")))["hurst"].isna().all()
+    main(["profile", path, "--window", "100", "--no-progress"])  # long enough: measured, no caption
+    assert "not measured" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--window", "96", "--stride", "0"), "stride must be >= 1"),
+        (("--window", "96", "--stride", "-3"), "stride must be >= 1"),
+        (("--window", "0"), "window must be at least 32 steps"),
+        (("--window", "20"), "window must be at least 32 steps"),
+    ],
+)
+def test_a_bad_window_or_stride_is_refused_before_anything_is_printed(tmp_path, capsys, args, message):
+    """``--stride 0`` silently became the default stride (a negative one was refused); a window
+    too small printed a progress bar (and for a panel a note) above its error."""
+    path = _wide_hourly(tmp_path)
+    with pytest.raises(SystemExit) as exc:
+        main(["profile", path, *args])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 2 and out == ""
+    assert err.strip().splitlines() == [err.strip()] and message in err, err
+
+
+def test_a_too_small_window_on_a_panel_file_is_refused_without_the_note(tmp_path, capsys):
+    path = _long_file(tmp_path, ["2024-01-01", "2024-01-03", "2024-01-05"])
+    with pytest.raises(SystemExit) as exc:
+        main(["profile", path, "--window", "0"])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 2 and out == "" and "note:" not in err
+    assert "window must be at least 12 steps" in err, err

@@ -76,3 +76,26 @@ def test_log_profile_to_mlflow(tmp_path):
     assert row["mean"] == pytest.approx(res.summary["properties"]["hurst"]["mean"])
     with pytest.raises(ConfigError):
         log_profile_to_mlflow(res)  # no active run
+
+
+def test_a_zero_stride_is_refused_and_none_keeps_the_default():
+    """``stride or default`` made 0 the default stride while a negative one was refused."""
+    for bad in (0, -1):
+        with pytest.raises(ConfigError, match="stride must be >= 1"):
+            profile(_data(), window=96, stride=bad)
+    res = profile(_data(), window=96)
+    assert res.summary["stride"] == 96 // 14 and res.table["window_start"].tolist()[:2] == [0, 6]
+
+
+def test_short_windows_have_no_hurst_where_asked_and_keep_the_lineage_zero_by_default():
+    """``mask_short_hurst`` (the CLI's profile): windows under 100 values get NaN Hurst and no
+    memorability bucket, as profile_panel; the default keeps the 0 the recommender's knowledge
+    base (96-step windows) was built with."""
+    masked = profile(_data(), window=96, stride=48, mask_short_hurst=True)
+    assert masked.table["hurst"].isna().all() and masked.table["memorability_bucket"].isna().all()
+    assert masked.summary["n_windows_without_hurst"] == len(masked.table)
+    assert np.isnan(masked.summary["properties"]["hurst"]["mean"])
+    plain = profile(_data(), window=96, stride=48)
+    assert (plain.table["hurst"] == 0).all() and "n_windows_without_hurst" not in plain.summary
+    long = profile(_data(), window=100, stride=48, mask_short_hurst=True)
+    assert long.summary["n_windows_without_hurst"] == 0 and long.table["hurst"].notna().all()

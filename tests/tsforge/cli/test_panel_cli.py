@@ -408,3 +408,21 @@ def test_models_registered_lists_what_training_registered(ragged_csv, tracking_u
     assert "rp-n" in flat and f"champion → v{champion}" in flat and f"MASE {logged['test_mase']:.4g}" in flat
     code, _, err = _cli(capsys, "models", "--json")
     assert code == 2 and "--registered" in err
+
+
+@pytest.mark.parametrize("top", ["0", "-1"])
+def test_recommend_a_panel_refuses_a_top_below_one(ragged_csv, capsys, top):
+    """``--top 0`` printed an empty table and ``--top -1`` "top 5 of 6" (a Python slice); long
+    data refuses both, and so does a panel now, before any ranking."""
+    code, out, err = _cli(capsys, "recommend", ragged_csv, "--horizon", "3", "--top", top)
+    assert code == 2 and out == "", out
+    assert err.strip() == f"error: top must be at least 1, got {top} (field='top')", err
+
+
+def test_recommend_a_panel_next_command_keeps_the_split_given(ragged_csv, capsys):
+    """``--split holdout`` (what makes a catalogue long dataset a panel) carries into the next
+    command, or that command would rank it under the catalogue's split instead."""
+    code, out, err = _cli(capsys, "recommend", ragged_csv, "--horizon", "3", "--split", "Holdout")
+    assert code == 0, err[-3000:]
+    expected = f"next: tsforge recommend {ragged_csv} --horizon 3 --split holdout --train"
+    assert "".join(expected.split()) in "".join(out.split()), out
