@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -59,6 +60,8 @@ class ForecastBatch(list):
         super().__init__(items)
         self.level = list(level) if level else None
         self.quantiles = list(quantiles) if quantiles else None
+        #: series id → UTC offset of its history's last timestamp (time-zone-aware histories)
+        self.offsets: dict[str, timedelta] = {}
 
 
 def intervals_from_params(params: dict[str, Any] | None) -> tuple[list[float] | None, list[float] | None]:
@@ -171,7 +174,12 @@ def series_from_request(req: ForecastRequest, limits: Limits) -> ForecastBatch:
             ) from None
         coords = None if s.coords is None else np.array(s.coords, dtype=np.float64)
         out.append(SeriesInput(id=s.id, values=values, timestamps=ts, coords=coords, steps=steps))
-    return ForecastBatch(out, req.level, req.quantiles)
+    batch = ForecastBatch(out, req.level, req.quantiles)
+    for s in req.series:
+        last = s.timestamps[-1] if s.timestamps else None
+        if isinstance(last, datetime) and last.utcoffset() is not None:
+            batch.offsets[s.id] = last.utcoffset()
+    return batch
 
 
 # -- MLflow scoring payloads ------------------------------------------------------------------
@@ -352,23 +360,52 @@ def check_finite_forecasts(forecasts: Sequence[SeriesForecast], *, field: str = 
             )
 
 
-def _iso(ts: np.ndarray | None) -> list[str] | None:
+def _iso(ts: np.ndarray | None, offset: timedelta | None = None) -> list[str] | None:
+    """Naive UTC ``datetime64`` → ISO-8601 text; with ``offset``, local times at that UTC offset
+    (``2024-01-01T05:00:00+05:00``): a history sent at +05:00 is answered at +05:00."""
     if ts is None:
         return None
-    return np.datetime_as_string(np.asarray(ts).astype("datetime64[s]"), unit="s").tolist()
+    if offset is None:
+        return np.datetime_as_string(np.asarray(ts).astype("datetime64[s]"), unit="s").tolist()
+    local = np.asarray(ts).astype("datetime64[s]") + np.timedelta64(int(offset.total_seconds()), "s")
+    return [t + _offset_text(offset) for t in np.datetime_as_string(local, unit="s").tolist()]
+
+
+def _offset_text(offset: timedelta) -> str:
+    """``timedelta(hours=5, minutes=30)`` → ``"+05:30"`` (``"+00:00"`` for UTC)."""
+    seconds = int(offset.total_seconds())
+    sign = "-" if seconds < 0 else "+"
+    hours, rest = divmod(abs(seconds), 3600)
+    return f"{sign}{hours:02d}:{rest // 60:02d}"
+
+
+def _continued_steps(
+    forecasts: Sequence[SeriesForecast], series: Sequence[SeriesInput], field: str | None
+) -> dict[str, np.ndarray]:
+    """:func:`tsforge.inference.continued_steps`, its error naming the request's field: the
+    series' ``timestamps`` (``field=None``), or ``field`` (a history frame's payload key)."""
+    try:
+        return continued_steps(series, forecasts)
+    except DataValidationError as exc:
+        sid = exc.where.get("series")
+        i = next((k for k, s in enumerate(series) if s.id == sid), None)
+        where = field or ("series" if i is None else f"series[{i}].timestamps")
+        raise DataValidationError(exc.message, **{**exc.where, "field": where}) from None
 
 
 def forecasts_out(
     forecasts: Sequence[SeriesForecast], series: Sequence[SeriesInput] = ()
 ) -> list[SeriesForecastOut]:
     """The response's forecasts; ``series`` (the request's histories) gives integer-indexed
-    histories the steps that follow (:func:`tsforge.inference.continued_steps`)."""
-    steps = continued_steps(series, forecasts)
+    histories the steps that follow (:func:`tsforge.inference.continued_steps`), and histories
+    sent with a UTC offset their forecast's timestamps at that offset."""
+    steps = _continued_steps(forecasts, series, None)
+    offsets = getattr(series, "offsets", {})
     return [
         SeriesForecastOut(
             id=f.id,
             values=np.asarray(f.values).tolist(),
-            timestamps=steps[f.id].tolist() if f.id in steps else _iso(f.timestamps),
+            timestamps=steps[f.id].tolist() if f.id in steps else _iso(f.timestamps, offsets.get(f.id)),
             intervals={k: np.asarray(v).tolist() for k, v in f.bounds.items()} or None,
         )
         for f in forecasts
@@ -376,14 +413,15 @@ def forecasts_out(
 
 
 def forecast_records(
-    forecasts: Sequence[SeriesForecast], series: Sequence[SeriesInput] = ()
+    forecasts: Sequence[SeriesForecast], series: Sequence[SeriesInput] = (), *, field: str = "inputs"
 ) -> list[dict[str, Any]]:
     """Records of the forecast frame, as MLflow's scoring server renders a DataFrame.
 
     ``series`` (the request's histories) labels forecasts of integer-indexed histories with the
-    steps that follow, as the pyfunc's frame does (:func:`tsforge.inference.continued_steps`).
+    steps that follow, as the pyfunc's frame does (:func:`tsforge.inference.continued_steps`);
+    ``field`` (the request's payload key) is what an error about them names.
     """
-    steps = continued_steps(series, forecasts)
+    steps = _continued_steps(forecasts, series, field)
     rows: list[dict[str, Any]] = []
     for f in forecasts:
         ts = _iso(f.timestamps) if f.id not in steps else steps[f.id].tolist()

@@ -115,6 +115,13 @@ async def _too_large(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _loc(error: dict[str, Any]) -> tuple[Any, ...]:
+    """The error's location, followed by the culprit inside it that a validator named
+    (:func:`service.schemas.common.field_error`: ``series`` + ``(1, "id")``)."""
+    where = (error.get("ctx") or {}).get("where", ())
+    return (*error.get("loc", ()), *(where if isinstance(where, tuple) else ()))
+
+
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     items = []
     for e in exc.errors():
@@ -126,7 +133,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
             pos = e.get("loc", ("body", "?"))[-1]
             items.append({"field": "body", "message": f"invalid JSON at character {pos}", "type": kind})
             continue
-        items.append({"field": format_loc(e.get("loc", ())), "message": msg, "type": kind})
+        items.append({"field": format_loc(_loc(e)), "message": msg, "type": kind})
     first = items[0] if items else {"field": "body", "message": "invalid request", "type": ""}
     body = _body(
         422,

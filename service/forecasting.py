@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from service.convert import Limits, check_finite_forecasts
 from service.model_store import LoadedModel, ModelStore
-from tsforge.errors import ConfigError, DataValidationError
+from tsforge.data.frequency import check_sampling
+from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError, TsforgeError
 from tsforge.inference import SeriesForecast, SeriesInput
 
 __all__ = ["forecast", "interval_notes"]
@@ -23,18 +26,25 @@ def forecast(
     *,
     horizon_field: str = "horizon",
     series_field: str = "series",
+    model_field: str = "model",
     level: Sequence[float] | None = None,
     quantiles: Sequence[float] | None = None,
 ) -> tuple[LoadedModel, int, list[SeriesForecast]]:
     """Resolve the model, check the horizon against it, forecast every series in one batch.
 
     ``level`` / ``quantiles`` (default: those the batch carries, see
-    :class:`service.convert.ForecastBatch`) add bounds to every forecast.
+    :class:`service.convert.ForecastBatch`) add bounds to every forecast. ``*_field`` name the
+    request's fields in errors: ``/invocations`` has ``params.model`` and a history frame
+    (``series_field``, e.g. ``inputs``), not ``model`` and ``series[i]``.
 
     Returns:
         ``(loaded model, horizon used, forecasts)``.
     """
-    loaded = store.get(model)
+    try:
+        loaded = store.get(model)
+    except ModelNotFoundError as exc:
+        exc.where["field"] = model_field
+        raise
     predictor = loaded.predictor
     h = predictor.max_horizon if horizon is None else int(horizon)
     if h > predictor.max_horizon:
@@ -48,11 +58,45 @@ def forecast(
     # only a request that asks for bounds passes them: any predictor answers point forecasts
     bounds = {"level": list(level or []), "quantiles": list(quantiles or [])} if level or quantiles else {}
     try:
+        _check_sampling(loaded, series)
         forecasts = predictor.predict_series(list(series), h, **bounds)
     except (OverflowError, pd.errors.OutOfBoundsDatetime) as exc:  # timestamps past what pandas can count
         raise DataValidationError(f"forecast timestamps out of range: {exc}", field=series_field) from None
+    except TsforgeError as exc:
+        _name_frame_field(exc, series, series_field)
+        raise
     check_finite_forecasts(forecasts, field=series_field)
     return loaded, h, forecasts
+
+
+def _check_sampling(loaded: LoadedModel, series: Sequence[SeriesInput]) -> None:
+    """Refuse a series sampled at another rate than the model's, naming the registered model.
+
+    Why here and not only in the library: a routed model's members check the rate too, but their
+    message named a member ("this naive model forecasts MS series"), not the model asked for.
+    """
+    freq = getattr(loaded.predictor, "freq", None)
+    if not isinstance(freq, str) or not freq:
+        return
+    for i, s in enumerate(series):
+        if s.timestamps is not None and np.asarray(s.timestamps).dtype.kind == "M":
+            check_sampling(s.timestamps, freq, sid=s.id, model=loaded.name, field=f"series[{i}].timestamps")
+
+
+_SERIES_FIELD = re.compile(r"^series\[(\d+)\]")
+
+
+def _name_frame_field(exc: TsforgeError, series: Sequence[SeriesInput], series_field: str) -> None:
+    """An error naming ``series[i]...`` names the request's own field instead when the request
+    is a history frame (``/invocations``: ``inputs``, ``dataframe_split``, ...), with the series'
+    ``unique_id``: a client of that protocol sent no ``series``."""
+    field = exc.where.get("field")
+    if series_field == "series" or not isinstance(field, str) or not field.startswith("series"):
+        return
+    exc.where["field"] = series_field
+    found = _SERIES_FIELD.match(field)
+    if found and int(found.group(1)) < len(series):
+        exc.where.setdefault("unique_id", str(series[int(found.group(1))].id))
 
 
 def _bounds(

@@ -8,7 +8,10 @@ GB of memory) and only then refused with 401. This gate sits in front of the app
    refused with 401 from the headers alone;
 2. a declared ``Content-Length`` over ``max_body_bytes`` is refused with 413 from the headers;
 3. a body without a length (chunked) is counted while the application reads it, and reading
-   stops with 413 as soon as it passes the limit.
+   stops with 413 as soon as it passes the limit;
+4. a route that takes a JSON body is refused with 415 when the body is not declared as JSON
+   (``Content-Type`` missing, a form, plain text): FastAPI would otherwise answer 422 "Input
+   should be a valid dictionary", which blames the body's content for its declared type.
 
 The dependency stays on the routes (it documents the security scheme in OpenAPI and guards any
 route added without the gate); both use :func:`service.dependencies.api_key_problem`.
@@ -25,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.settings import ServiceSettings
 
-__all__ = ["RequestGate", "BodyTooLargeError", "too_large_body"]
+__all__ = ["RequestGate", "BodyTooLargeError", "too_large_body", "is_json_media_type"]
 
 _AUTH_HEADERS = {"WWW-Authenticate": 'Bearer, ApiKey header="X-API-Key"'}
 
@@ -58,16 +61,25 @@ class RequestGate:
         settings: the service settings (``api_key``, ``max_body_bytes``).
         protected: returns the paths that need the API key (computed once, on first use, from
             the application's routes).
+        json_bodies: returns the ``(method, path)`` pairs whose body is JSON (computed once, on
+            first use); default none.
     """
 
     def __init__(
-        self, app: ASGIApp, *, settings: ServiceSettings, protected: Callable[[], frozenset[str]]
+        self,
+        app: ASGIApp,
+        *,
+        settings: ServiceSettings,
+        protected: Callable[[], frozenset[str]],
+        json_bodies: Callable[[], frozenset[tuple[str, str]]] = frozenset,
     ) -> None:
         self.app = app
         self.settings = settings
         self.limit = int(settings.max_body_bytes)
         self._protected_fn = protected
         self._protected: frozenset[str] | None = None
+        self._json_bodies_fn = json_bodies
+        self._json_bodies: frozenset[tuple[str, str]] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -107,6 +119,12 @@ class RequestGate:
             if size > self.limit:
                 await _reject(scope, receive, send, 413, too_large_body(self.limit))
                 return
+        if self._json_bodies is None:
+            self._json_bodies = self._json_bodies_fn()
+        route = (scope.get("method", "").upper(), scope.get("path", ""))
+        if route in self._json_bodies and not is_json_media_type(headers.get("content-type")):
+            await _reject(scope, receive, send, 415, _not_json_body(headers.get("content-type")))
+            return
         await self.app(scope, self._counting(receive), send)
 
     def _counting(self, receive: Receive) -> Receive:
@@ -124,6 +142,24 @@ class RequestGate:
             return message
 
         return counted
+
+
+def is_json_media_type(content_type: str | None) -> bool:
+    """``application/json`` or ``application/<x>+json`` (parameters such as a charset aside)."""
+    if not content_type:
+        return False
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def _not_json_body(content_type: str | None) -> dict[str, Any]:
+    got = f"Content-Type {content_type!r}" if content_type else "no Content-Type"
+    return {
+        "error": "UnsupportedMediaType",
+        "error_code": "BAD_REQUEST",
+        "message": f"send the body as JSON with the header 'Content-Type: application/json' (got {got})",
+        "field": "Content-Type",
+    }
 
 
 def _headers(scope: Scope) -> dict[str, str]:

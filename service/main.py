@@ -32,7 +32,7 @@ from service.model_store import ModelStore
 from service.routers import forecast, health, invocations, models
 from service.settings import ServiceSettings
 
-__all__ = ["create_app", "protected_paths"]
+__all__ = ["create_app", "protected_paths", "json_body_routes"]
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,12 @@ def create_app(settings: ServiceSettings | None = None, *, store: ModelStore | N
         # a warm-started service imports the endpoints' libraries before the first request
         preload=CPU_ENDPOINT_MODULES if settings.cpu_warm_start else (),
     )
-    app.add_middleware(RequestGate, settings=settings, protected=lambda: protected_paths(app))
+    app.add_middleware(
+        RequestGate,
+        settings=settings,
+        protected=lambda: protected_paths(app),
+        json_bodies=lambda: json_body_routes(app),
+    )
     install_error_handlers(app)
     install_docs(app)
     app.include_router(health.router)
@@ -162,4 +167,16 @@ def protected_paths(app: FastAPI) -> frozenset[str]:
         path
         for path, operations in paths.items()
         if any(isinstance(op, dict) and op.get("security") for op in operations.values())
+    )
+
+
+def json_body_routes(app: FastAPI) -> frozenset[tuple[str, str]]:
+    """``(METHOD, path)`` of the operations that take a JSON request body (from the OpenAPI
+    document): the gate answers 415 when such a body is not sent as JSON."""
+    paths = app.openapi().get("paths", {})
+    return frozenset(
+        (method.upper(), path)
+        for path, operations in paths.items()
+        for method, op in operations.items()
+        if isinstance(op, dict) and "application/json" in op.get("requestBody", {}).get("content", {})
     )

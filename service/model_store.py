@@ -158,7 +158,7 @@ class ModelStore:
     def _parse(self, ref: str | ModelRef | None) -> ModelRef:
         if isinstance(ref, ModelRef):
             return ref
-        if ref is None or (isinstance(ref, str) and not ref.strip()):
+        if ref is None:  # a blank string names nothing: refused below, never the default
             if not self.default_model:
                 raise ModelNotFoundError(
                     "no model given and the service has no default model; pass 'model'", field="model"

@@ -43,6 +43,8 @@ def plan_profile(req: ProfileRequest, limits: Limits) -> list[tuple[str, np.ndar
     total = 0
     for i, s in enumerate(req.series):
         values = np.array(s.values, dtype=np.float64)
+        if not np.isfinite(values).any():  # it profiled as all-null properties, a 200
+            raise DataValidationError(f"series {s.id!r} has no observed value", field=f"series[{i}].values")
         window = req.window or min(336, values.size, limits.max_profile_window)
         if values.size < max(window, MIN_WINDOW):
             raise DataValidationError(
@@ -65,7 +67,15 @@ def profile_request(req: ProfileRequest, limits: Limits) -> list[SeriesProfile]:
     """Profile every series of ``req`` (runs in a CPU worker); refuses what :func:`plan_profile` refuses."""
     out = []
     for sid, values, window in plan_profile(req, limits):
-        result = profile(values, window=window, stride=req.stride, max_windows=req.max_windows, seed=0)
+        # a window under 100 values has no Hurst exponent: null, not the lineage's 0 ("no memory")
+        result = profile(
+            values,
+            window=window,
+            stride=req.stride,
+            max_windows=req.max_windows,
+            seed=0,
+            mask_short_hurst=True,
+        )
         summ = result.summary
         out.append(
             SeriesProfile(

@@ -75,25 +75,103 @@ def load_recommender(path: str | Path | None) -> Recommender:
     )
 
 
-def check_recommend(req: RecommendRequest, limits: Limits) -> tuple[np.ndarray | None, str | None]:
-    """Check a request against the limits and parse its timestamps → ``(timestamps, freq)``.
+#: Largest magnitude the dataset path computes in (it profiles in float32).
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
-    Cheap: the server runs it before handing the request to a worker. Timestamps a nanosecond
-    clock cannot hold (outside 1700–2200) are a 422 naming the field, as in ``/v1/forecast``.
+
+def check_recommend(req: RecommendRequest, limits: Limits) -> tuple[np.ndarray | None, str | None]:
+    """Check a request against the limits and its values and timestamps → ``(timestamps, freq)``
+    of the dataset (``(None, None)`` with ``per_series``, without timestamps, or for an integer
+    step index, which has no calendar).
+
+    Cheap: the server runs it before handing the request to a worker, so what the recommender
+    would refuse without naming the field is a 4xx naming it. Timestamps a nanosecond clock
+    cannot hold (outside 1700–2200) are a 422 naming the field, as in ``/v1/forecast``.
     """
     limits.check(
-        len(req.series), [(f"series[{i}].values", len(s.values)) for i, s in enumerate(req.series)], None
+        len(req.series),
+        [(f"series[{i}].values", len(s.values)) for i, s in enumerate(req.series)],
+        req.horizon,
     )
-    if req.series[0].timestamps is None:
+    if req.per_series:
+        for i, s in enumerate(req.series):
+            _check_observed(s.id, s.values, f"series[{i}].values")
+        _panel_timestamps(req)
+        return None, None
+    _check_dataset_values(req)
+    if req.input_len is not None and req.input_len >= len(req.series[0].values):
+        raise DataValidationError(
+            f"input_len {req.input_len} leaves no room for a horizon in series of "
+            f"{len(req.series[0].values)} values; give a shorter input_len, or more data",
+            field="input_len",
+        )
+    first = req.series[0].timestamps
+    if first is None or isinstance(first[0], int):
         return None, None
     try:
-        ts = _timestamps_array(req.series[0].timestamps)
+        ts = _timestamps_array(first)
         return ts, infer_freq(ts)
     except _TIME_ERRORS as exc:
         raise DataValidationError(
             f"unusable timestamps (they must lie between 1700-01-01 and 2200-01-01): {exc}",
             field="series[0].timestamps",
         ) from None
+
+
+def _check_observed(sid: str, values: list[float | None], field: str) -> None:
+    """A series of a panel needs two observed values (as in ``/v1/forecast``): the per-series
+    recommender refused fewer without naming the series."""
+    observed = sum(v is not None for v in values)
+    if observed < 2:
+        what = "no observed value" if observed == 0 else "one observed value"
+        raise DataValidationError(f"series {sid!r} has {what}; a series needs two", field=field)
+
+
+def _check_dataset_values(req: RecommendRequest) -> None:
+    """The dataset is profiled in float32: a finite value beyond its range would become infinite
+    (and then read as missing), so it is refused naming it; an all-missing dataset too."""
+    for i, s in enumerate(req.series):
+        j = next((k for k, v in enumerate(s.values) if v is not None and abs(v) > _FLOAT32_MAX), None)
+        if j is not None:
+            raise DataValidationError(
+                f"{s.values[j]!r} is out of the range this endpoint computes in "
+                f"(|value| <= {_FLOAT32_MAX:.4g}); rescale the series",
+                field=f"series[{i}].values[{j}]",
+            )
+    if all(v is None for s in req.series for v in s.values):
+        raise DataValidationError("every value is missing", field="series")
+
+
+def _panel_timestamps(req: RecommendRequest) -> tuple[np.ndarray | None, str | None]:
+    """``per_series``: the series' start times and their one frequency → ``(starts, freq)``;
+    ``(None, None)`` without timestamps or for integer step indices.
+
+    Why refuse mixed frequencies: the panel has one frequency, and taking the first series' for
+    all silently read a monthly series as, say, hourly.
+    """
+    first = req.series[0].timestamps
+    if first is None or isinstance(first[0], int):
+        return None, None
+    starts, freq, freq_at = [], None, 0
+    for i, s in enumerate(req.series):
+        try:
+            ts = _timestamps_array(s.timestamps)
+        except _TIME_ERRORS as exc:
+            raise DataValidationError(
+                f"unusable timestamps (they must lie between 1700-01-01 and 2200-01-01): {exc}",
+                field=f"series[{i}].timestamps",
+            ) from None
+        starts.append(ts[0])
+        own = infer_freq(ts) if ts.size >= 3 else None
+        if own is not None and freq is not None and own != freq:
+            raise DataValidationError(
+                f"series {s.id!r} is sampled {own} but series {req.series[freq_at].id!r} {freq}: the "
+                "series of one request must share a frequency; send them in separate requests",
+                field=f"series[{i}].timestamps",
+            )
+        if own is not None and freq is None:
+            freq, freq_at = own, i
+    return np.asarray(starts, dtype="datetime64[ns]"), freq
 
 
 def load_series_router(path: str | Path | None = None) -> SeriesRouter:
@@ -114,18 +192,7 @@ def recommend_series_request(req: RecommendRequest) -> dict[str, Any]:
     :func:`recommender.series_recommendation.recommend_series` with the saved router."""
     router = load_series_router()
     arrays = [np.asarray(s.values, dtype=np.float64) for s in req.series]  # None → NaN
-    starts, freq = None, None
-    if req.series[0].timestamps is not None:
-        stamps = []
-        for i, s in enumerate(req.series):
-            try:
-                stamps.append(_timestamps_array(s.timestamps))
-            except _TIME_ERRORS as exc:
-                raise DataValidationError(
-                    f"unusable timestamps: {exc}", field=f"series[{i}].timestamps"
-                ) from None
-        starts = np.asarray([t[0] for t in stamps], dtype="datetime64[ns]")
-        freq = next((infer_freq(t) for t in stamps if t.size >= 3), None)
+    starts, freq = _panel_timestamps(req)
     panel = Panel.from_arrays(
         arrays, ids=[s.id for s in req.series], starts=starts, freq=freq, name="request"
     )
@@ -147,16 +214,23 @@ def recommend_request(req: RecommendRequest, limits: Limits, recommender_path: s
         freq=freq,
         name="request",
     )
-    result = recommend(
-        data,
-        req.horizon,
-        req.top,
-        input_len=req.input_len,
-        recommender=rec,
-        max_windows=req.max_windows,
-        seed=0,
-        build_if_missing=False,
-    )
+    try:
+        result = recommend(
+            data,
+            req.horizon,
+            req.top,
+            input_len=req.input_len,
+            recommender=rec,
+            max_windows=req.max_windows,
+            seed=0,
+            build_if_missing=False,
+        )
+    except DataValidationError as exc:
+        # "too short for input + horizon" names the horizon; when the client set only the
+        # input length, that is the value to change
+        if exc.where.get("field") == "horizon" and req.horizon is None and req.input_len is not None:
+            exc.where["field"] = "input_len"
+        raise
     out = json_ready(result.to_dict())
     out.pop("features", None)
     out.pop("recommender", None)

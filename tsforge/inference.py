@@ -65,8 +65,21 @@ class SeriesForecast:
 
 
 def _label(x: float) -> str:
-    """``80.0`` → ``"80"``, ``97.5`` → ``"97.5"``, ``0.1`` → ``"0.1"`` (column suffixes)."""
+    """``80.0`` → ``"80"``, ``97.5`` → ``"97.5"``, ``0.1`` → ``"0.1"`` (column suffixes; six
+    significant digits, the one spelling every reader of these columns uses — a level that
+    needs more is refused by :meth:`IntervalRequest.parse`)."""
     return f"{x:g}"
+
+
+def _check_spelling(x: float, name: str) -> None:
+    """Refuse a level or quantile that its column name cannot spell (more than six significant
+    digits): 80.0000001 would be named ``lo-80`` beside 80's own columns, 99.99999 ``lo-100``."""
+    if float(_label(x)) != x:
+        raise ConfigError(
+            f"{name} {x!r} has more digits than an interval column's name keeps (six significant "
+            f"digits: {_label(x)}); ask for {_label(x)} or a number with fewer digits",
+            field=name,
+        )
 
 
 def _numbers(values: Any, name: str) -> list[float]:
@@ -104,11 +117,13 @@ class IntervalRequest:
         for lv in levels:
             if not 0 < lv < 100:
                 raise ConfigError(f"level must be between 0 and 100 (exclusive), got {lv:g}", field="level")
+            _check_spelling(lv, "level")
         for q in qs:
             if not 0 < q < 1:
                 raise ConfigError(
                     f"quantiles must be between 0 and 1 (exclusive), got {q:g}", field="quantiles"
                 )
+            _check_spelling(q, "quantiles")
         if len(set(levels)) > MAX_LEVELS or len(set(qs)) > MAX_LEVELS:
             raise ConfigError(
                 f"at most {MAX_LEVELS} levels and {MAX_LEVELS} quantiles per request",
@@ -403,7 +418,14 @@ def continued_steps(
     label these forecasts alike.
     """
     steps = {s.id: s.steps for s in inputs if s.steps is not None and s.steps.size}
-    return {f.id: next_integer_steps(steps[f.id], len(f.values)) for f in forecasts if f.id in steps}
+    out = {}
+    for f in forecasts:
+        if f.id in steps:
+            try:
+                out[f.id] = next_integer_steps(steps[f.id], len(f.values))
+            except DataValidationError as exc:  # name the series whose steps run out
+                raise DataValidationError(exc.message, **{**exc.where, "series": f.id}) from None
+    return out
 
 
 def attach_bounds(

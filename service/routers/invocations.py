@@ -45,8 +45,11 @@ async def invocations(
 
     def work() -> InvocationsResponse:
         horizon = horizon_from_params(req.params)
-        if model is not None and not isinstance(model, str):
-            raise DataValidationError("params.model must be a string", field="params.model")
+        if model is not None and (not isinstance(model, str) or not model.strip()):
+            raise DataValidationError(
+                "params.model must name a model ('name', 'name@alias' or 'name/version')",
+                field="params.model",
+            )
         series = series_from_frame_payload(req, limits)
         loaded, h, forecasts = run_forecast(
             store,
@@ -56,12 +59,16 @@ async def invocations(
             limits,
             horizon_field="params.horizon",
             series_field=req.payload_key,
+            model_field="params.model",
         )
         return InvocationsResponse(
-            predictions=forecast_records(forecasts, series), notes=interval_notes(loaded, series, h)
+            predictions=forecast_records(forecasts, series, field=req.payload_key),
+            notes=interval_notes(loaded, series, h),
         )
 
-    return await run_short(store, model if isinstance(model, str) else None, _rows(req), work)
+    return await run_short(
+        store, model if isinstance(model, str) and model.strip() else None, _rows(req), work
+    )
 
 
 def _rows(req: InvocationsRequest) -> int:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "NOTES_DESCRIPTION",
@@ -18,6 +19,8 @@ __all__ = [
     "ERROR_RESPONSES",
     "BUSY_RESPONSES",
     "check_timestamps",
+    "check_unique_ids",
+    "field_error",
 ]
 
 
@@ -84,6 +87,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "Body over TSFORGE_MAX_BODY_BYTES (refused before parsing), or too many series / "
         "too long / horizon over the service limit.",
     },
+    415: {
+        "model": ErrorResponse,
+        "description": "A JSON endpoint's body sent without 'Content-Type: application/json'.",
+    },
     422: {"model": ErrorResponse, "description": "Invalid input; `field` names the culprit."},
 }
 
@@ -101,22 +108,44 @@ BUSY_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def check_timestamps(timestamps: Sequence[datetime] | Sequence[int] | None, n_values: int) -> None:
-    """Refuse (``ValueError``, which the service answers as a 422 naming the series' field)
-    timestamps that are not one per value, mix aware and naive times, or do not increase.
+def field_error(message: str, *where: str | int) -> PydanticCustomError:
+    """A validation error whose field is the validator's location followed by ``where``.
+
+    Why: a validator can only raise at its own location (a model validator at the model), but
+    a client needs the culprit itself, ``series[1].id`` or ``series[0].timestamps[6]``; the
+    service's error handler (:mod:`service.errors`) appends ``where`` to the location.
+    """
+    return PydanticCustomError("value_error", message, {"where": where})
+
+
+def check_timestamps(timestamps: Sequence[datetime] | Sequence[int] | None, n_values: int | None) -> None:
+    """Refuse (a validation error naming the timestamps, or the position at fault) timestamps
+    that are not one per value, mix aware and naive times, or do not increase.
 
     Why one function: every endpoint that takes a series takes its timestamps, and a series that
-    one endpoint accepts must not be refused by another for a rule it alone checks.
+    one endpoint accepts must not be refused by another for a rule it alone checks. Called from
+    a validator of the ``timestamps`` field: ``n_values`` is ``None`` when the values were
+    themselves invalid (their error is reported instead).
     """
     if timestamps is None:
         return
-    if len(timestamps) != n_values:
-        raise ValueError(f"{len(timestamps)} timestamps for {n_values} values; give one per value")
-    aware = {
+    if n_values is not None and len(timestamps) != n_values:
+        raise field_error(f"{len(timestamps)} timestamps for {n_values} values; give one per value")
+    aware = [
         isinstance(t, datetime) and t.tzinfo is not None and t.utcoffset() is not None for t in timestamps
-    }
-    if len(aware) > 1:
-        raise ValueError("timestamps mix time-zone-aware and naive values")
+    ]
+    if any(a != aware[0] for a in aware):
+        i = next(k for k, a in enumerate(aware) if a != aware[0])
+        raise field_error("timestamps mix time-zone-aware and naive values", i)
     for i in range(1, len(timestamps)):
         if timestamps[i] <= timestamps[i - 1]:
-            raise ValueError(f"timestamps must be strictly increasing (position {i})")
+            raise field_error(f"timestamps must be strictly increasing (position {i})", i)
+
+
+def check_unique_ids(ids: Sequence[str]) -> None:
+    """Refuse a repeated series id, naming the series that repeats it (``series[1].id``)."""
+    seen: set[str] = set()
+    for i, sid in enumerate(ids):
+        if sid in seen:
+            raise field_error(f"duplicate series id {sid!r}; ids must be unique within a request", i, "id")
+        seen.add(sid)

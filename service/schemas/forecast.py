@@ -13,11 +13,18 @@ from pydantic import (
     Field,
     SerializerFunctionWrapHandler,
     StrictInt,
+    ValidationInfo,
+    field_validator,
     model_serializer,
-    model_validator,
 )
 
-from service.schemas.common import NOTES_DESCRIPTION, ModelInfo, OmitsEmptyNotes, check_timestamps
+from service.schemas.common import (
+    NOTES_DESCRIPTION,
+    ModelInfo,
+    OmitsEmptyNotes,
+    check_timestamps,
+    check_unique_ids,
+)
 from tsforge.inference import MAX_LEVELS
 
 __all__ = [
@@ -29,9 +36,15 @@ __all__ = [
     "Level",
     "Quantile",
     "MAX_LEVELS",
+    "TimeKeys",
+    "ValueOrMissing",
+    "ModelRefIn",
+    "timestamps_fit_values",
 ]
 
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False, strict=False)]
+# JSON numbers only: strict refuses "3", "1_000" and true (lax mode read them as 3.0, 1000.0 and
+# 1.0, which /invocations refuses); JSON integers are still numbers.
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False, strict=True)]
 # JSON numbers only (strict: "80" and true are refused), strictly inside the open interval.
 Level = Annotated[float, Field(gt=0, lt=100, strict=True)]
 Quantile = Annotated[float, Field(gt=0, lt=1, strict=True)]
@@ -58,6 +71,31 @@ def _dates_or_steps(value: Any) -> Any:
 
 #: ISO-8601 dates, or an integer step index (every position an integer)
 TimeKeys = Annotated[list[datetime] | list[StrictInt], BeforeValidator(_dates_or_steps)]
+
+
+def _named_model(value: Any) -> Any:
+    """A model reference names something: whitespace alone is refused, as ``""`` is.
+
+    Why: the store reads a blank reference as "no model given" and silently used the default.
+    """
+    if isinstance(value, str) and value and not value.strip():
+        raise ValueError("model must name a model ('name', 'name@alias' or 'name/version'), got blanks")
+    return value
+
+
+#: ``name``, ``name@alias`` or ``name/version``
+ModelRefIn = Annotated[str, Field(min_length=1, max_length=300), BeforeValidator(_named_model)]
+
+
+def timestamps_fit_values(timestamps: Any, info: ValidationInfo) -> Any:
+    """Validator of a series' ``timestamps`` field: :func:`check_timestamps` against its values.
+
+    Why a field validator: its errors are located at ``series[i].timestamps`` (and the position
+    at fault), not at the whole series.
+    """
+    values = info.data.get("values")
+    check_timestamps(timestamps, None if values is None else len(values))
+    return timestamps
 
 
 def _example_series(uid: str, n: int, phase: float) -> dict:
@@ -97,10 +135,7 @@ class SeriesIn(BaseModel):
         None, min_length=2, max_length=3, description="lat, lon[, alt] for models with coordinate embeddings."
     )
 
-    @model_validator(mode="after")
-    def _timestamps_match(self) -> SeriesIn:
-        check_timestamps(self.timestamps, len(self.values))
-        return self
+    _timestamps_fit = field_validator("timestamps")(timestamps_fit_values)
 
 
 class ForecastRequest(BaseModel):
@@ -109,13 +144,11 @@ class ForecastRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [FORECAST_EXAMPLE]})
 
     series: list[SeriesIn] = Field(min_length=1, description="One or more histories; ids must be unique.")
-    horizon: int | None = Field(
+    horizon: StrictInt | None = Field(
         None, ge=1, description="Steps ahead; default: the horizon the model was trained for."
     )
-    model: str | None = Field(
+    model: ModelRefIn | None = Field(
         None,
-        min_length=1,
-        max_length=300,
         description="'name', 'name@alias' or 'name/version'; default: the service's default model.",
     )
     level: list[Level] | None = Field(
@@ -132,14 +165,11 @@ class ForecastRequest(BaseModel):
         examples=[[0.1, 0.5, 0.9]],
     )
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> ForecastRequest:
-        seen: set[str] = set()
-        for s in self.series:
-            if s.id in seen:
-                raise ValueError(f"duplicate series id {s.id!r}; ids must be unique within a request")
-            seen.add(s.id)
-        return self
+    @field_validator("series")
+    @classmethod
+    def _unique_ids(cls, series: list[SeriesIn]) -> list[SeriesIn]:
+        check_unique_ids([s.id for s in series])
+        return series
 
 
 class SeriesForecastOut(BaseModel):
@@ -147,8 +177,9 @@ class SeriesForecastOut(BaseModel):
     values: list[float] = Field(description="Point forecasts, step 1..horizon.")
     timestamps: list[str] | list[int] | None = Field(
         None,
-        description="ISO-8601 timestamps of the forecast steps (when the history had them), or "
-        "the integer steps that follow an integer step index.",
+        description="ISO-8601 timestamps of the forecast steps (when the history had them; at the "
+        "UTC offset of the history's last timestamp when it had one), or the integer steps that "
+        "follow an integer step index.",
     )
     intervals: dict[str, list[float]] | None = Field(
         None,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
-from service.schemas.common import check_timestamps
-from service.schemas.forecast import ValueOrMissing
+from service.schemas.common import check_unique_ids
+from service.schemas.forecast import TimeKeys, ValueOrMissing, timestamps_fit_values
 
 __all__ = ["ProfileSeriesIn", "ProfileRequest", "SeriesProfile", "ProfileResponse", "PROFILE_EXAMPLE"]
 
@@ -31,16 +30,14 @@ class ProfileSeriesIn(BaseModel):
     values: list[ValueOrMissing] = Field(
         min_length=1, description="Observations, oldest first; null = missing."
     )
-    timestamps: list[datetime] | None = Field(
+    timestamps: TimeKeys | None = Field(
         None,
         description="Optional, one per value: accepted so that a series posted to /v1/forecast or "
-        "/v1/recommend profiles as it is; the properties are computed from the values alone.",
+        "/v1/recommend profiles as it is (ISO-8601 dates or an integer step index, as there); the "
+        "properties are computed from the values alone.",
     )
 
-    @model_validator(mode="after")
-    def _one_timestamp_per_value(self) -> ProfileSeriesIn:
-        check_timestamps(self.timestamps, len(self.values))
-        return self
+    _timestamps_fit = field_validator("timestamps")(timestamps_fit_values)
 
 
 class ProfileRequest(BaseModel):
@@ -49,18 +46,17 @@ class ProfileRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [PROFILE_EXAMPLE]})
 
     series: list[ProfileSeriesIn] = Field(min_length=1)
-    window: int | None = Field(None, ge=32, le=4096, description="Window length (ARIES: 336).")
-    stride: int | None = Field(None, ge=1, description="Step between windows (default window // 14).")
-    max_windows: int = Field(
+    window: StrictInt | None = Field(None, ge=32, le=4096, description="Window length (ARIES: 336).")
+    stride: StrictInt | None = Field(None, ge=1, description="Step between windows (default window // 14).")
+    max_windows: StrictInt = Field(
         64, ge=1, le=1000, description="Seeded random subset of at most this many windows per series."
     )
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> ProfileRequest:
-        ids = [s.id for s in self.series]
-        if len(set(ids)) != len(ids):
-            raise ValueError("series ids must be unique within a request")
-        return self
+    @field_validator("series")
+    @classmethod
+    def _unique_ids(cls, series: list[ProfileSeriesIn]) -> list[ProfileSeriesIn]:
+        check_unique_ids([s.id for s in series])
+        return series
 
 
 class SeriesProfile(BaseModel):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 
-from service.schemas.common import check_timestamps
-from service.schemas.forecast import ValueOrMissing
+from service.schemas.common import check_unique_ids, field_error
+from service.schemas.forecast import TimeKeys, ValueOrMissing, timestamps_fit_values
 
 __all__ = [
     "RecommendSeriesIn",
@@ -40,14 +39,14 @@ class RecommendSeriesIn(BaseModel):
     values: list[ValueOrMissing] = Field(
         min_length=1, description="Observations, oldest first; null = missing."
     )
-    timestamps: list[datetime] | None = Field(
-        None, description="Optional, one per value, increasing; the same for every series unless per_series."
+    timestamps: TimeKeys | None = Field(
+        None,
+        description="Optional, one per value, increasing; the same for every series unless per_series. "
+        "As in /v1/forecast: ISO-8601 dates, or integers in every position (an integer step index, "
+        "no calendar).",
     )
 
-    @model_validator(mode="after")
-    def _one_timestamp_per_value(self) -> RecommendSeriesIn:
-        check_timestamps(self.timestamps, len(self.values))
-        return self
+    _timestamps_fit = field_validator("timestamps")(timestamps_fit_values)
 
 
 class RecommendRequest(BaseModel):
@@ -56,26 +55,38 @@ class RecommendRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [RECOMMEND_EXAMPLE]})
 
     series: list[RecommendSeriesIn] = Field(min_length=1)
-    horizon: int | None = Field(None, ge=1, description="Forecast horizon (default: one season of the data).")
-    input_len: int | None = Field(None, ge=8, description="Input window (default as in `tsforge train`).")
-    top: int = Field(3, ge=1, le=20)
-    max_windows: int = Field(64, ge=1, le=256, description="Windows profiled (seeded sample).")
-    per_series: bool = Field(
+    horizon: StrictInt | None = Field(
+        None, ge=1, description="Forecast horizon (default: one season of the data)."
+    )
+    input_len: StrictInt | None = Field(
+        None, ge=8, description="Input window (default as in `tsforge train`)."
+    )
+    top: StrictInt = Field(3, ge=1, le=20)
+    max_windows: StrictInt = Field(64, ge=1, le=256, description="Windows profiled (seeded sample).")
+    per_series: StrictBool = Field(
         False,
         description="Recommend a candidate (and weights) for every series from its own properties; "
         "series may then have different lengths and their own timestamps (a panel).",
     )
 
+    @field_validator("series")
+    @classmethod
+    def _unique_ids(cls, series: list[RecommendSeriesIn]) -> list[RecommendSeriesIn]:
+        check_unique_ids([s.id for s in series])
+        return series
+
     @model_validator(mode="after")
     def _one_dataset(self) -> RecommendRequest:
-        ids = [s.id for s in self.series]
-        if len(set(ids)) != len(ids):
-            raise ValueError("series ids must be unique within a request")
+        kinds = [_timestamp_kind(s) for s in self.series]
+        odd = next((i for i, k in enumerate(kinds) if k != kinds[0]), None)
+        if odd is not None:
+            raise field_error(
+                "give timestamps of one kind (dates or integer steps) for every series, or none",
+                "series",
+                odd,
+                "timestamps",
+            )
         if self.per_series:
-            if any(s.timestamps is None for s in self.series) and any(
-                s.timestamps is not None for s in self.series
-            ):
-                raise ValueError("give timestamps for every series, or none")
             return self
         lengths = {len(s.values) for s in self.series}
         if len(lengths) > 1:
@@ -83,10 +94,24 @@ class RecommendRequest(BaseModel):
                 f"all series must have the same length (one dataset); got lengths {sorted(lengths)} — "
                 'series of their own lengths are a panel: send "per_series": true'
             )
-        with_ts = [s.timestamps for s in self.series if s.timestamps is not None]
-        if with_ts and (len(with_ts) != len(self.series) or any(t != with_ts[0] for t in with_ts)):
-            raise ValueError("give the same timestamps for every series, or none")
+        first = self.series[0].timestamps
+        odd = next((i for i, s in enumerate(self.series) if s.timestamps != first), None)
+        if odd is not None:
+            raise field_error(
+                "give the same timestamps for every series, or none (one dataset); series observed "
+                'at their own times are a panel: send "per_series": true',
+                "series",
+                odd,
+                "timestamps",
+            )
         return self
+
+
+def _timestamp_kind(series: RecommendSeriesIn) -> str | None:
+    """``"steps"`` (integer step index), ``"dates"`` or ``None`` (no timestamps)."""
+    if series.timestamps is None:
+        return None
+    return "steps" if isinstance(series.timestamps[0], int) else "dates"
 
 
 class RankedModelOut(BaseModel):

@@ -31,6 +31,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+_INT64_MAX = int(np.iinfo(np.int64).max)
+
 TIME_NAMES = ("ds", "date", "datetime", "timestamp", "time", "period", "dt")
 
 
@@ -241,4 +243,11 @@ def next_integer_steps(keys: np.ndarray, h: int) -> np.ndarray:
     forecast for "steps 121..126" is still more useful than one with empty dates.
     """
     keys = np.asarray(keys, dtype=np.int64)
-    return keys[-1] + integer_step(keys) * np.arange(1, h + 1, dtype=np.int64)
+    step = integer_step(keys)
+    # Python integers: int64 arithmetic would wrap the keys past 2**63 - 1 round to negatives
+    if int(keys[-1]) + step * h > _INT64_MAX:
+        raise DataValidationError(
+            f"the {h} steps after the last integer time key {int(keys[-1])} (step {step}) pass "
+            f"{_INT64_MAX}, the largest integer key; number the steps from a smaller value"
+        )
+    return keys[-1] + step * np.arange(1, h + 1, dtype=np.int64)

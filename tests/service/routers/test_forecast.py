@@ -121,10 +121,10 @@ def _post_raw(client, text: str):
         ('{"series": [{"id": "a", "values": [1]}], "horizon": "soon"}', "horizon"),
         ('{"series": [{"id": "a", "values": [1]}], "extra": 1}', "extra"),
         ('{"series": "abc"}', "series"),
-        ('{"series": [{"id": "a", "values": [1, 2], "timestamps": ["2024-01-01"]}]}', "series[0]"),
+        ('{"series": [{"id": "a", "values": [1, 2], "timestamps": ["2024-01-01"]}]}', "series[0].timestamps"),
         (
             '{"series": [{"id": "a", "values": [1, 2], "timestamps": ["2024-01-02", "2024-01-01"]}]}',
-            "series[0]",
+            "series[0].timestamps[1]",
         ),
         (
             '{"series": [{"id": "a", "values": [1, 2], "timestamps": ["2024-01-01", "not a date"]}]}',
@@ -137,8 +137,8 @@ def _post_raw(client, text: str):
         ),
         ('{"series": [{"id": "a", "values": [1, 2], "timestamps": ["1", "2"]}]}', "series[0].timestamps"),
         ('{"series": [{"id": "a", "values": [1, 2], "timestamps": [1.5, 2.5]}]}', "series[0].timestamps"),
-        ('{"series": [{"id": "a", "values": [1, 2], "timestamps": [2, 1]}]}', "series[0]"),
-        ('{"series": [{"id": "a", "values": [1]}, {"id": "a", "values": [2]}]}', "body"),
+        ('{"series": [{"id": "a", "values": [1, 2], "timestamps": [2, 1]}]}', "series[0].timestamps[1]"),
+        ('{"series": [{"id": "a", "values": [1]}, {"id": "a", "values": [2]}]}', "series[1].id"),
         ('{"series": [{"id": "a", "values": [1], "coords": [1]}]}', "series[0].coords"),
         ("[1, 2, 3]", "body"),
         ('{"series": [', "body"),
@@ -253,9 +253,108 @@ def test_timestamps_outside_the_clock_range_are_422(client, start):
     assert r.status_code == 422 and r.json()["column"] == "ds"
 
 
-def test_time_zone_aware_timestamps_are_converted_to_utc(client, series):
-    aware = [t + "+02:00" for t in series["timestamps"]]
+@pytest.mark.parametrize("offset", ["+02:00", "-05:30", "+00:00"])
+def test_time_zone_aware_timestamps_are_answered_at_the_history_offset(client, series, offset):
+    """Audit D7: a +05:00 history got naive UTC forecast timestamps; the answer keeps the offset
+    (the same instants as before, in the history's local time)."""
+    aware = [t + offset for t in series["timestamps"]]
     r = client.post("/v1/forecast", json={"series": [{**series, "timestamps": aware}], "horizon": 2})
     assert r.status_code == 200, r.text
-    last_utc = np.datetime64(series["timestamps"][-1]) - np.timedelta64(2, "h")
-    assert r.json()["forecasts"][0]["timestamps"][0] == str(last_utc + np.timedelta64(1, "h"))
+    last = np.datetime64(series["timestamps"][-1])
+    expected = [str(last + np.timedelta64(k, "h")) + offset for k in (1, 2)]
+    assert r.json()["forecasts"][0]["timestamps"] == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ('{"series": [{"id": "a", "values": [1, "3", 4]}]}', "series[0].values[1]"),
+        ('{"series": [{"id": "a", "values": [1, 2, 3, "1_000"]}]}', "series[0].values[3]"),
+        ('{"series": [{"id": "a", "values": [1, true]}]}', "series[0].values[1]"),
+        ('{"series": [{"id": "a", "values": [false, 1]}]}', "series[0].values[0]"),
+        ('{"series": [{"id": "a", "values": [1, 2], "coords": [1.5, "2"]}]}', "series[0].coords[1]"),
+        ('{"series": [{"id": "a", "values": [1, 2], "coords": [true, 2]}]}', "series[0].coords[0]"),
+        ('{"series": [{"id": "a", "values": [1, 2]}], "horizon": true}', "horizon"),
+        ('{"series": [{"id": "a", "values": [1, 2]}], "horizon": "3"}', "horizon"),
+        ('{"series": [{"id": "a", "values": [1, 2]}], "horizon": 2.0}', "horizon"),
+        ('{"series": [{"id": "a", "values": [1, 2]}], "model": "  "}', "model"),
+        ('{"series": [{"id": "a", "values": [1, 2]}], "model": "\\t"}', "model"),
+    ],
+)
+def test_non_numbers_and_blank_models_are_422_naming_the_field(client, raw, field):
+    """Audit D2/D3/D14: "3", "1_000" and true were read as numbers (and "3" / true as a horizon),
+    and a blank model silently meant the default model; /invocations already refused them."""
+    r = _post_raw(client, raw)
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == field, r.json()
+
+
+def test_json_integers_are_still_numbers(client, series):
+    """Strict floats refuse strings and booleans, not JSON integers."""
+    values = [round(v) for v in series["values"]]
+    r = client.post("/v1/forecast", json={"series": [{**series, "values": values}], "horizon": 2})
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"content-type": "text/plain"}, {"content-type": "application/x-www-form-urlencoded"}],
+)
+def test_a_body_not_sent_as_json_is_415(client, series, headers):
+    """Audit D11: curl's default form type, text/plain or no type got 422 "Input should be a valid
+    dictionary"; the body's type is at fault, and 415 says so."""
+    import json
+
+    body = json.dumps({"series": [series], "horizon": 2}).encode()
+    for path in ("/v1/forecast", "/invocations", "/v1/profile", "/v1/recommend"):
+        r = client.post(path, content=body, headers=headers)
+        assert r.status_code == 415, (path, r.text)
+        assert r.json()["field"] == "Content-Type" and "application/json" in r.json()["message"]
+    ok = client.post(
+        "/v1/forecast", content=body, headers={"content-type": "application/json; charset=utf-8"}
+    )
+    assert ok.status_code == 200, ok.text
+
+
+def test_integer_steps_that_would_pass_int64_are_422_naming_the_timestamps(client, series):
+    """Audit D4: steps near 2**63 wrapped round, and the forecast was labelled with negative steps."""
+    n = len(series["values"])
+    steps = [2**63 - 1 - n + k for k in range(n)]
+    r = client.post("/v1/forecast", json={"series": [{**series, "timestamps": steps}], "horizon": 3})
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "series[0].timestamps" and "largest integer key" in r.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("level", [80, 80.0000001]), ("level", [97.123456]), ("quantiles", [0.1234567])]
+)
+def test_a_level_its_key_cannot_spell_is_422(client, series, field, value):
+    """Audit D5: keys keep six significant digits, so 80 and 80.0000001 merged into ``lo-80`` and
+    97.123456 came back as ``lo-97.1235``: such a number is refused, naming the field."""
+    r = client.post("/v1/forecast", json={"series": [series], "horizon": 2, field: value})
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == field and "six significant digits" in r.json()["message"]
+    ok = client.post(
+        "/v1/forecast", json={"series": [series], "horizon": 2, "level": [97.5], "quantiles": [0.025]}
+    )
+    assert ok.status_code == 200 and {"lo-97.5", "q-0.025"} <= set(ok.json()["forecasts"][0]["intervals"])
+
+
+def test_a_shortfall_note_never_rounds_a_level_up_to_100(client, series):
+    """Audit D6: level 99.9999 (the finest six digits spell) was named "the 100 % interval" in the
+    note, and the level this calibration resolves (under 100) "100 %"."""
+    body = {"series": [series], "horizon": 2, "level": [99.9999]}
+    r = client.post("/v1/forecast", json=body)
+    assert r.status_code == 200, r.text
+    (note,) = r.json()["notes"]
+    assert "the 99.9999 % interval" in note and "100 %" not in note, note
+
+
+def test_a_sampling_mismatch_names_the_model_asked_for(client, series):
+    """Audit D16: the message named the library's model class (a routed model's member), not
+    the registered model the request resolved to."""
+    days = [str(np.datetime64("2020-01-01") + np.timedelta64(k, "D")) for k in range(len(series["values"]))]
+    r = client.post("/v1/forecast", json={"series": [{**series, "timestamps": days}], "horizon": 2})
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "series[0].timestamps"
+    assert "this svc_model model" in r.json()["message"], r.json()

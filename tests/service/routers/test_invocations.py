@@ -157,8 +157,11 @@ def _split(rows, columns=("unique_id", "ds", "y")):
         ({**_split([["a", "2024-01-01", 1.0]]), "params": {"horizon": 1.5}}, 422, "params.horizon"),
         ({**_split([["a", "2024-01-01", 1.0]]), "params": {"horizon": 99}}, 422, "params.horizon"),
         ({**_split([["a", "2024-01-01", 1.0]]), "params": {"model": 3}}, 422, "params.model"),
-        ({**_split([["a", "2024-01-01", 1.0]]), "params": {"model": "nope@x"}}, 404, "model"),
-        (_split([["a", "2024-01-01", 1.0]]), 422, "series[0].values"),  # shorter than the input length
+        ({**_split([["a", "2024-01-01", 1.0]]), "params": {"model": "  "}}, 422, "params.model"),
+        # the request has params.model, inputs/dataframe_split: no model, no series[0] (audit D8)
+        ({**_split([["a", "2024-01-01", 1.0]]), "params": {"model": "nope@x"}}, 404, "params.model"),
+        (_split([["a", "2024-01-01", 1.0]]), 422, "dataframe_split"),  # shorter than the input length
+        ({"inputs": {"unique_id": ["a"] * 3, "y": [1.0, 2.0, 3.0]}}, 422, "inputs"),
     ],
 )
 def test_bad_payloads_are_4xx_naming_the_field(client, body, status, field):
@@ -180,3 +183,14 @@ def test_version_is_mlflow_version(client):
 
     r = client.get("/version")
     assert r.status_code == 200 and r.text == mlflow.__version__
+
+
+def test_a_sampling_mismatch_names_the_payload_and_the_series(client, registry):
+    """Audit D8: a daily history for the hourly model was blamed on ``series[0].timestamps``,
+    a field the MLflow request does not have; it names the payload and the series' unique_id."""
+    n = len(registry.history)
+    days = [str(np.datetime64("2020-01-01") + np.timedelta64(k, "D")) for k in range(n)]
+    body = {"inputs": {"unique_id": ["s"] * n, "ds": days, "y": registry.history}, "params": {"horizon": 2}}
+    r = client.post("/invocations", json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "inputs" and r.json()["unique_id"] == "s", r.json()

@@ -35,6 +35,19 @@ def test_short_series_uses_its_length_as_window_and_too_short_is_422(client):
     assert r.status_code == 422 and r.json()["field"] == "series[0].values"
 
 
+def test_a_window_too_short_for_the_hurst_exponent_has_no_memorability(client):
+    """Hurst needs 100 values: a 50-value window reported the lineage's 0 ("no memory", every
+    window in the 0–0.25 bucket); it is null now, as `tsforge profile` says "not measured"."""
+    rng = np.random.default_rng(1)
+    r = client.post("/v1/profile", json={"series": [{"id": "a", "values": rng.normal(size=50).tolist()}]})
+    assert r.status_code == 200, r.text
+    (p,) = r.json()["profiles"]
+    assert p["window"] == 50 and p["properties"]["hurst"]["mean"] is None
+    assert sum(p["buckets"]["memorability"].values()) == 0.0
+    r = client.post("/v1/profile", json={"series": [{"id": "a", "values": rng.normal(size=150).tolist()}]})
+    assert r.json()["profiles"][0]["properties"]["hurst"]["mean"] > 0
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -80,14 +93,19 @@ def test_timestamps_are_accepted_and_checked_like_the_other_endpoints(client):
     short = client.post(
         "/v1/profile", json={"series": [{"id": "a", "values": values, "timestamps": stamps[:5]}]}
     )
-    assert short.status_code == 422 and short.json()["field"] == "series[0]"
+    assert short.status_code == 422 and short.json()["field"] == "series[0].timestamps"
 
 
 @pytest.mark.parametrize(
-    ("case", "message"),
-    [("decreasing", "strictly increasing (position 3)"), ("mixed_zones", "mix time-zone-aware and naive")],
+    ("case", "message", "field"),
+    [
+        ("decreasing", "strictly increasing (position 3)", "series[0].timestamps[3]"),
+        ("mixed_zones", "mix time-zone-aware and naive", "series[0].timestamps[5]"),
+    ],
 )
-def test_every_series_endpoint_refuses_the_same_bad_timestamps_with_the_same_words(client, case, message):
+def test_every_series_endpoint_refuses_the_same_bad_timestamps_with_the_same_words(
+    client, case, message, field
+):
     """/v1/profile and /v1/recommend checked only the count of timestamps, /v1/forecast also their
     order and time zones: a series one endpoint refused another accepted. One check now."""
     import pandas as pd
@@ -106,4 +124,44 @@ def test_every_series_endpoint_refuses_the_same_bad_timestamps_with_the_same_wor
     ):
         r = client.post(path, json={"series": series, **extra})
         assert r.status_code == 422, (path, r.text)
-        assert message in r.json()["message"] and r.json()["field"] == "series[0]", (path, r.json())
+        assert message in r.json()["message"] and r.json()["field"] == field, (path, r.json())
+
+
+def test_an_all_missing_series_is_422_naming_its_values(client):
+    """Audit D12: it profiled as all-null properties with a 200; /v1/forecast refuses it."""
+    body = {
+        "series": [
+            {"id": "a", "values": [1.0 + (i % 7) for i in range(100)]},
+            {"id": "b", "values": [None] * 100},
+        ]
+    }
+    r = client.post("/v1/profile", json=body)
+    assert r.status_code == 422 and r.json()["field"] == "series[1].values", r.text
+
+
+def test_timestamps_are_read_as_in_forecast(client):
+    """Audit D1: integers are a step index (accepted), digit strings no date (pydantic read "1"
+    as a second after 1970 here, while /v1/forecast refused it)."""
+    values = [float(10 + (i % 12)) + 0.1 * i for i in range(120)]
+    steps = client.post(
+        "/v1/profile", json={"series": [{"id": "a", "values": values, "timestamps": list(range(120))}]}
+    )
+    assert steps.status_code == 200, steps.text
+    digits = [str(i) for i in range(120)]
+    r = client.post("/v1/profile", json={"series": [{"id": "a", "values": values, "timestamps": digits}]})
+    assert r.status_code == 422 and r.json()["field"] == "series[0].timestamps", r.text
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"), [({"window": "64"}, "window"), ({"max_windows": True}, "max_windows")]
+)
+def test_lax_types_are_422(client, extra, field):
+    r = client.post("/v1/profile", json={"series": [{"id": "a", "values": [1.0] * 100}], **extra})
+    assert r.status_code == 422 and r.json()["field"] == field, r.text
+
+
+def test_duplicate_ids_name_the_repeating_series(client):
+    """Audit D13: the error named the whole body."""
+    s = {"id": "a", "values": [1.0 + (i % 7) for i in range(100)]}
+    r = client.post("/v1/profile", json={"series": [s, s]})
+    assert r.status_code == 422 and r.json()["field"] == "series[1].id", r.text

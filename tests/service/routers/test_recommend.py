@@ -104,3 +104,85 @@ def test_timestamps_outside_what_a_clock_can_hold_are_422_not_500(rec_client, st
     r = rec_client.post("/v1/recommend", json=body)
     assert r.status_code == 422, r.text
     assert r.json()["field"] == "series[0].timestamps" and "1700-01-01" in r.json()["message"]
+
+
+def _monthly(n: int, start: str = "2015-01-01") -> list[str]:
+    import pandas as pd
+
+    return [t.isoformat() for t in pd.date_range(start, periods=n, freq="MS")]
+
+
+def test_integer_timestamps_are_a_step_index_as_in_forecast(rec_client):
+    """Audit D1: integers were read as seconds after 1970 (a horizon of 172800 for 60 monthly
+    values); as in /v1/forecast they are a step index, with no calendar: the answer is the one
+    for the same series without timestamps."""
+    values = _periodic(1, 3)[0].tolist()
+    plain = {"series": [{"id": "a", "values": values}], "max_windows": 8}
+    stepped = {"series": [{"id": "a", "values": values, "timestamps": list(range(T))}], "max_windows": 8}
+    r_plain, r_steps = (
+        rec_client.post("/v1/recommend", json=plain),
+        rec_client.post("/v1/recommend", json=stepped),
+    )
+    assert r_plain.status_code == r_steps.status_code == 200, r_steps.text
+    assert r_steps.json()["horizon"] == r_plain.json()["horizon"]
+    assert r_steps.json()["ranking"] == r_plain.json()["ranking"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"horizon": "6"}, "horizon"),
+        ({"horizon": True}, "horizon"),
+        ({"top": "2"}, "top"),
+        ({"input_len": 96.0}, "input_len"),
+        ({"per_series": "yes"}, "per_series"),
+        ({"per_series": 1}, "per_series"),
+    ],
+)
+def test_lax_types_are_422(rec_client, extra, field):
+    """Audit D3: "6", true, "yes" and 1 were coerced to integers and booleans."""
+    r = rec_client.post("/v1/recommend", json={"series": [{"id": "a", "values": [1.0] * 600}], **extra})
+    assert r.status_code == 422 and r.json()["field"] == field, r.text
+
+
+def _series(i: int, n: int = 40, **kw) -> dict:
+    return {"id": f"s{i}", "values": [float(10 + (k % 12)) for k in range(n)], **kw}
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        # audit D9: the per-series recommender refused these without naming the series
+        ({"series": [_series(0), {"id": "x", "values": [5.0]}], "per_series": True}, 422, "series[1].values"),
+        ({"series": [{"id": "x", "values": [None] * 40}], "per_series": True}, 422, "series[0].values"),
+        # audit D9: 1e39 became float32 inf, then "every value is missing"; input_len blamed horizon
+        ({"series": [{"id": "a", "values": [1.0] * 300 + [1e39] * 300}]}, 422, "series[0].values[300]"),
+        ({"series": [{"id": "a", "values": [None] * 600}]}, 422, "series"),
+        ({"series": [{"id": "a", "values": [1.0] * 600}], "input_len": 1000000}, 422, "input_len"),
+        # audit D10: no horizon limit with per_series; mixed frequencies taken from the first series
+        ({"series": [_series(0)], "per_series": True, "horizon": 1000000}, 413, "horizon"),
+        (
+            {
+                "series": [
+                    _series(0, timestamps=_monthly(40)),
+                    _series(1, timestamps=_monthly(40, "2012-05-01")),
+                    _series(2, timestamps=[f"2020-01-{1 + d // 24:02d}T{d % 24:02d}:00" for d in range(40)]),
+                ],
+                "per_series": True,
+            },
+            422,
+            "series[2].timestamps",
+        ),
+        # audit D13: duplicate ids named the whole body
+        ({"series": [_series(0), _series(0)], "per_series": True}, 422, "series[1].id"),
+        (
+            {"series": [_series(0, timestamps=list(range(40))), _series(1)], "per_series": True},
+            422,
+            "series[1].timestamps",
+        ),
+    ],
+)
+def test_bad_series_are_4xx_naming_the_field(rec_client, body, status, field):
+    r = rec_client.post("/v1/recommend", json=body)
+    assert r.status_code == status, r.text
+    assert r.json()["field"] == field, r.json()

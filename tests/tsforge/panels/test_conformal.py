@@ -263,6 +263,13 @@ def test_levels_the_scores_cannot_resolve_are_named_in_a_warning_not_silently_cl
     assert cal.shortfall(eighty) is None
     note = cal.shortfall(ninety_five)
     assert note is not None and "95 %" in note and "39" in note and "has 10" in note
+    # 10 scores resolve 100 · (1 − 2/11) = 81.8 %: said rounded down, so never the level asked
+    assert "resolves up to 81.8 %" in note, note
+    cal38 = ConformalCalibration.from_scores(
+        rng.standard_normal((38, 3)), [f"s{i}" for i in range(38)], season_length=1, scale_window=6
+    )
+    note = cal38.shortfall(ninety_five)  # 38 scores resolve 94.87 %: "95 %" would contradict the note
+    assert note is not None and "has 38" in note and "resolves up to 94.8 %" in note, note
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the resolved level must stay silent
         cal.quantiles_from_scale(point, scale, ids, eighty)
