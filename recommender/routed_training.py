@@ -49,6 +49,7 @@ from tsforge.panels.conformal import (
 )
 from tsforge.panels.protocol import drop_short_series, holdout_split
 from tsforge.pipeline import TrackingOptions, train_panel
+from tsforge.tracking.references import default_registry_name
 
 __all__ = ["RoutedOutcome", "train_routed", "adapted_router"]
 
@@ -424,7 +425,7 @@ def _track(
     from tsforge.tracking.trained_model import log_trained_model
 
     panel, rec = outcome.panel, outcome.recommendation
-    name = tracking.registered_name or f"{panel.name}-routed"
+    name = tracking.registered_name or default_registry_name(panel.name, "routed")
     dist = rec.collection["pick_distribution"]
     with tracked_run(
         experiment=tracking.experiment or panel.name,

@@ -179,6 +179,9 @@ def train_cmd(
         **key_value_options(train_option, "train"),
     }
     train_cfg = {k: v for k, v in train_cfg.items() if v is not None}
+    from tsforge.training.config import TrainConfig
+
+    TrainConfig.from_dict(train_cfg)  # a mistyped --train-option is refused before any run starts
     _warn_unused_training_options(model, train_cfg)
     if not intervals and split != HOLDOUT:
         raise ConfigError(
@@ -397,15 +400,23 @@ def evaluate_cmd(
 def _evaluate_windows(
     predictor: Any, dataset: str, split: str | None, on: str, load_kwargs: dict[str, Any]
 ) -> dict[str, float]:
+    from tsforge.data.frequency import check_sampling
     from tsforge.data.load import load
     from tsforge.data.task import prepare_task
     from tsforge.evaluation import evaluate
 
     loaded = load(dataset, **load_kwargs)
     series, entry = loaded.series, loaded.entry
-    task = prepare_task(
-        series, predictor.input_len, predictor.max_horizon, split or getattr(entry, "split", None) or "7:1:2"
-    )
+    if (
+        predictor.freq and series.timestamps is not None
+    ):  # as `forecast` refuses daily data for an hourly model
+        check_sampling(
+            series.timestamps, predictor.freq, sid=series.name, model=predictor.model_name, field="dataset"
+        )
+    # the split the model was trained under (stored with it since the bundle carries it), then
+    # the catalogue's: a model trained on 6:2:2 scored under 7:1:2 reported another test window
+    split = split or predictor.meta.get("extra", {}).get("split") or getattr(entry, "split", None) or "7:1:2"
+    task = prepare_task(series, predictor.input_len, predictor.max_horizon, split)
     if tuple(series.channel_ids) != tuple(predictor.known_ids) and predictor.forecaster.needs_known_channels:
         raise ConfigError(
             "this model needs the channels it was trained on; the dataset has different ones", field="dataset"
@@ -495,10 +506,14 @@ def forecast_cmd(
     drawn = comma_items(plot_series)
     if drawn and plot is None:
         raise ConfigError("--plot-series chooses what --plot draws: add --plot FILE.png", field="plot_series")
+    from tsforge.cli.output_paths import check_output_file
+
+    check_output_file(output, "--output")
     if plot is not None:
         from tsforge.cli.forecast_plot import check_plot_path
 
         check_plot_path(plot)
+        check_output_file(plot, "--plot")
     eng = engine_from_options(engine, ray_address, n_jobs)
     predictor = _load_predictor(model)
     frame = _read_history(input_path)

@@ -84,6 +84,7 @@ def cv_cmd(
     Prints mean MASE per model and writes one long frame ``unique_id, ds, cutoff, y, <model>...``;
     with ``--level``, also ``<model>-lo-<l>`` / ``-hi-<l>`` and their coverage, width and MSIS.
     """
+    from tsforge.cli.output_paths import check_output_file
     from tsforge.data.load import load_panel
     from tsforge.data.protocol import panel_horizon
     from tsforge.evaluation.panel_metrics import cv_scores
@@ -94,6 +95,7 @@ def cv_cmd(
     from tsforge.panels.local import LOCAL_MODELS
 
     dataset = data_source(data, dataset, "cv")
+    check_output_file(output, "--output")
     load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps)
     eng = engine_from_options(engine, ray_address, n_jobs)  # a bad choice fails before any loading
     wanted = [name.lower() for name in comma_items(model)]
@@ -136,6 +138,12 @@ def cv_cmd(
         print_note(
             f"{unscored} of {len(panel)} series are too short for any of the {n_windows} windows of {h} "
             f"steps (each needs more than {h} values) and are not scored"
+        )
+    fewer = int((frame.groupby("unique_id")["cutoff"].nunique() < n_windows).sum())
+    if fewer:  # the title says n_windows: say that some series were scored on fewer
+        print_note(
+            f"{fewer} of {len(panel)} series fit fewer than the {n_windows} windows (a window needs more than "
+            f"{h} values before its cutoff) and are scored on the windows they fit"
         )
     if level and intervals == "conformal":
         from tsforge.panels.conformal import conformal_cv

@@ -160,6 +160,9 @@ def tune_cmd(
     strategy_name = "selective" if selective else strategy
     train_cfg = {"max_epochs": epochs, **key_value_options(train_option, "train")}
     train_cfg = {k: v for k, v in train_cfg.items() if v is not None}
+    from tsforge.training.config import TrainConfig
+
+    TrainConfig.from_dict(train_cfg)  # a mistyped --train-option is refused before any trial
     if trials is not None and trials < 1:
         raise ConfigError("--trials must be at least 1", field="trials")
     if trials is None and timeout is None:

@@ -17,7 +17,7 @@ import numbers
 import types
 import typing
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -43,6 +43,7 @@ __all__ = [
     "Forecaster",
     "NeuralForecaster",
     "FitReport",
+    "check_option_types",
     "config_from_dict",
     "check_at_least_one",
     "check_fractions",
@@ -108,14 +109,22 @@ def config_from_dict(config_cls: type, values: dict[str, Any] | None, model: str
             f"unknown option(s) {unknown} for model {model!r}; valid options: {sorted(names)}",
             field=unknown[0],
         )
+    check_option_types(config_cls, values, lambda name: f"option {name!r} of model {model!r}")
+    return config_cls(**values)
+
+
+def check_option_types(config_cls: type, values: dict[str, Any], subject: Callable[[str], str]) -> None:
+    """Refuse the first value whose type does not fit its field of the dataclass ``config_cls``;
+    ``subject(name)`` says whose option it is in the message ("training option 'lr'").
+
+    Shared by the model configs and the training config: ``--train-option lr=abc`` once reached
+    the loop as a string and failed there with a ``TypeError``, after an MLflow run had started.
+    """
     hints = typing.get_type_hints(config_cls)
     for name, value in values.items():
         if not _accepts(hints.get(name, Any), value):
             shown = str(hints[name]).replace("<class '", "").replace("'>", "")
-            raise ConfigError(
-                f"option {name!r} of model {model!r} must be {shown}, got {value!r}", field=name
-            )
-    return config_cls(**values)
+            raise ConfigError(f"{subject(name)} must be {shown}, got {value!r}", field=name)
 
 
 def _accepts(hint: Any, value: Any) -> bool:

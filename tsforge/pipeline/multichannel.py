@@ -31,6 +31,7 @@ from tsforge.evaluation.evaluate import EvaluationResult, evaluate, predict_wind
 from tsforge.inference import Predictor
 from tsforge.models.base import FitReport, Forecaster
 from tsforge.models.registry import get_model_spec
+from tsforge.tracking.references import check_registry_name, default_registry_name
 from tsforge.training.callbacks import Callback
 from tsforge.training.config import TrainConfig
 from tsforge.training.estimator_cache import get_or_train_estimator
@@ -65,6 +66,10 @@ class TrackingOptions:
     nested: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
     progress: bool = True
+
+    def __post_init__(self) -> None:
+        if self.registered_name is not None:
+            check_registry_name(self.registered_name)
 
 
 @dataclass
@@ -371,7 +376,9 @@ def _save_bundle(outcome: TrainOutcome, path: Path, dataset: str) -> Path:
     the interval calibration, so a registered model returns intervals in a fresh process."""
     from tsforge.models.persistence import save_model
 
-    out = save_model(outcome.forecaster, outcome.task.scaler, path, extra={"dataset": dataset})
+    # the split travels with the model: `tsforge evaluate` scores it under the same protocol
+    extra = {"dataset": dataset, "split": outcome.task.split}
+    out = save_model(outcome.forecaster, outcome.task.scaler, path, extra=extra)
     if outcome.predictor.calibration is not None:
         outcome.predictor.calibration.save(out)
     return out
@@ -410,7 +417,7 @@ def _log(run: Any, outcome: TrainOutcome, series: TimeSeriesData, tracking: Trac
         per_step=outcome.test.per_step,
         make_plots=make_plots,
         log_model=tracking.log_model,
-        registered_name=(tracking.registered_name or f"{series.name}-{forecaster.name}")
+        registered_name=(tracking.registered_name or default_registry_name(series.name, forecaster.name))
         if register
         else None,
         dataset=series.name,

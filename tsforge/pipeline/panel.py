@@ -39,6 +39,7 @@ from tsforge.panels.local import LOCAL_MODELS, ConfiguredLocalModel, forecast_lo
 from tsforge.panels.predictor import PanelPredictor
 from tsforge.panels.protocol import drop_short_series, holdout_split
 from tsforge.pipeline.multichannel import TrackingOptions, record_logged
+from tsforge.tracking.references import default_registry_name
 from tsforge.training.spec import DEFAULT_SEED, TrainingSpec
 
 __all__ = [
@@ -409,7 +410,9 @@ def _log(run: Any, outcome: PanelOutcome, split: Any, tracking: TrackingOptions)
         tables={"metrics/per_series.csv": outcome.per_series},
         make_plots=make_plots,
         log_model=tracking.log_model,
-        registered_name=(tracking.registered_name or f"{panel.name}-{name}") if register else None,
+        registered_name=(tracking.registered_name or default_registry_name(panel.name, name))
+        if register
+        else None,
         champion_metric="val_mase",
         dataset=panel.name,
         protocol=HOLDOUT,

@@ -18,15 +18,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tsforge.errors import ModelNotFoundError
+from tsforge.errors import ConfigError, ModelNotFoundError
 
-__all__ = ["CHAMPION", "ModelRef", "ResolvedModel", "parse_model_ref"]
+__all__ = [
+    "CHAMPION",
+    "ModelRef",
+    "ResolvedModel",
+    "check_registry_name",
+    "default_registry_name",
+    "parse_model_ref",
+]
 
 #: The alias a bare model name resolves through (when set).
 CHAMPION = "champion"
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\- ]{0,254}$")
 _ALIAS_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,254}$")
+_NAME_CHARS = "letters, digits, '_', '.', '-' and spaces, starting with a letter or digit"
 
 
 @dataclass(frozen=True)
@@ -95,3 +103,31 @@ def parse_model_ref(ref: str, *, field: str = "model") -> ModelRef:
     if not _NAME_RE.match(text):
         raise ModelNotFoundError(f"malformed model reference {ref!r}: {expected}", field=field)
     return ModelRef(name=text)
+
+
+def check_registry_name(name: str, *, field: str = "registered_name") -> str:
+    """``name`` when :func:`parse_model_ref` can read it back as a bare name, else a
+    :class:`ConfigError` — raised before any training, not after it.
+
+    Why: MLflow registers ``x@y`` and refuses ``a/b`` only once the model is logged; ``x@y`` then
+    reads as alias ``y`` of a model ``x`` and can never be loaded, and ``a/b`` failed with a
+    traceback after the whole training.
+    """
+    if not isinstance(name, str) or not _NAME_RE.match(name) or name != name.strip():
+        raise ConfigError(
+            f"cannot register a model as {name!r}: a registered name is {_NAME_CHARS} "
+            "('/', '@' and ':' would read as a version or an alias)",
+            field=field,
+        )
+    return name
+
+
+def default_registry_name(dataset: str, model: str) -> str:
+    """``<dataset>-<model>`` with every character a registered name should not hold made ``_``.
+
+    A file's stem names its dataset (``sales (2024)@eu.csv``), and the registry name made from it
+    must load back by the reference rules above and be typed without quotes
+    (``sales__2024__eu-auto_ets``)."""
+    text = re.sub(r"[^A-Za-z0-9_.\-]", "_", f"{dataset}-{model}")
+    text = re.sub(r"^[^A-Za-z0-9]+", "", text)[:255]
+    return text or "tsforge-model"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tsforge.errors import ConfigError
+from tsforge.models.base import check_option_types
 from tsforge.models.device import check_device_name
 from tsforge.training.losses import pinball_quantile
 
@@ -85,6 +86,7 @@ class TrainConfig:
             raise ConfigError(
                 f"unknown training option(s) {unknown}; valid: {sorted(names)}", field=unknown[0]
             )
+        check_option_types(cls, values, lambda name: f"training option {name!r}")
         return cls(**values)
 
     @classmethod

@@ -40,6 +40,7 @@ import optuna
 from tsforge.errors import ConfigError, TsforgeError
 from tsforge.models.registry import get_model_spec
 from tsforge.tracking import studies
+from tsforge.tracking.references import check_registry_name, default_registry_name
 from tsforge.tracking.runs import TrackedRun, tracked_run
 from tsforge.tracking.trained_model import HEADLINE_METRICS
 from tsforge.training.fitting import check_strategy
@@ -187,6 +188,8 @@ def tune(
         raise ConfigError("give a number of trials or a timeout", field="trials")
     if n_trials is not None and n_trials < 1:
         raise ConfigError("trials must be at least 1", field="trials")
+    if registered_name is not None:
+        check_registry_name(registered_name)
     spec = get_model_spec(model)
     check_strategy(spec.name, strategy)
     if not has_search_space(spec.name, strategy):
@@ -456,7 +459,7 @@ def _retrain_best(
     fn = train_fn
     if fn is None:
         from tsforge.pipeline import train as fn
-    name = registered_name or f"{setup.data.name}-{setup.model}"
+    name = registered_name or default_registry_name(setup.data.name, setup.model)
     outcome = fn(
         setup.data,
         **setup.train_kwargs(cfg),

@@ -1,0 +1,50 @@
+"""Checks on the paths a command will write, made before the command does its work.
+
+Why: ``forecast --output nodir/f.csv`` forecast every series and then failed with pandas'
+``OSError`` traceback; ``--output t/`` with ``IsADirectoryError``. A user should learn that the
+path is wrong in the first second, in one line naming the option and the path.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tsforge.errors import ConfigError
+
+__all__ = ["check_output_file", "check_output_folder"]
+
+
+def check_output_file(path: Path | None, option: str) -> None:
+    """Refuse a file target that cannot be written: a folder, a missing or read-only folder, or
+    a parent that is a file. An existing file is fine (it is overwritten, as a user asked)."""
+    if path is None:
+        return
+    field = option.lstrip("-").replace("-", "_")
+    if path.is_dir():
+        raise ConfigError(f"{option} {str(path)!r} is a folder; give a file name in it", field=field)
+    _check_parent(path, option, field)
+
+
+def check_output_folder(path: Path | None, option: str) -> None:
+    """Refuse a folder target that is an existing file, or whose parent cannot be written
+    (the folder itself is created)."""
+    if path is None:
+        return
+    field = option.lstrip("-").replace("-", "_")
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{option} {str(path)!r} is a file; give a folder", field=field)
+    if not path.exists():
+        _check_parent(path, option, field)
+    elif not os.access(path, os.W_OK):
+        raise ConfigError(f"{option} {str(path)!r}: the folder is not writable", field=field)
+
+
+def _check_parent(path: Path, option: str, field: str) -> None:
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.exists():
+        raise ConfigError(f"{option} {str(path)!r}: folder {str(parent)!r} does not exist", field=field)
+    if not parent.is_dir():
+        raise ConfigError(f"{option} {str(path)!r}: {str(parent)!r} is a file, not a folder", field=field)
+    if not os.access(parent, os.W_OK):
+        raise ConfigError(f"{option} {str(path)!r}: folder {str(parent)!r} is not writable", field=field)
