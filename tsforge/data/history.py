@@ -121,7 +121,9 @@ def _located(*, file: str | None, field: str | None) -> Iterator[None]:
         extra = {k: v for k, v in (("file", file), ("field", field)) if v is not None and k not in exc.where}
         if not extra:
             raise
-        raise DataValidationError(exc.message, **{**extra, **exc.where}) from None
+        raise DataValidationError(
+            exc.message, cli_message=exc.cli_message, **{**extra, **exc.where}
+        ) from None
 
 
 def _long(
@@ -215,6 +217,9 @@ def _wide(df: pl.DataFrame, id_col: str, time_col: str | None) -> list[SeriesInp
             f"the history frame has no value columns (columns found: {df.columns}); send either a long frame "
             f"with {id_col!r} or one column per series"
         )
+    # values before times: a long table with other column names (store, day, units) read as
+    # wide fails on its id column with advice, not on the dates its series share ("duplicate")
+    columns = {c: _wide_column(df, c, id_col, tcol) for c in value_cols}
     keys, is_dt = _time_keys(df, tcol)
     order = None
     if keys is not None:
@@ -222,17 +227,28 @@ def _wide(df: pl.DataFrame, id_col: str, time_col: str | None) -> list[SeriesInp
         order = V.check_sorted_or_sort(keys)
         keys = keys if order is None else keys[order]
     time_fields = _time_fields(keys, is_dt)
-    out = []
-    for c in value_cols:
-        try:
-            values = V.to_numeric(df[c], column=c)
-        except DataValidationError as exc:
-            raise DataValidationError(
-                f"{exc.message}; without a column {id_col!r} the history is read as wide (one column per "
-                "series), so every column but the time column must be numeric",
-                **exc.where,
-            ) from None
-        _refuse_infinite(values, c)
-        values = values if order is None else values[order]
-        out.append(SeriesInput(id=str(c), values=values, **time_fields))
-    return out
+    return [
+        SeriesInput(id=str(c), values=v if order is None else v[order], **time_fields)
+        for c, v in columns.items()
+    ]
+
+
+def _wide_column(df: pl.DataFrame, column: str, id_col: str, time_col: str | None) -> np.ndarray:
+    """One value column of a wide history; a text column gets the column names to pass if the
+    table is long (the one numeric column left is the target)."""
+    try:
+        values = V.to_numeric(df[column], column=column)
+    except DataValidationError as exc:
+        numeric = [c for c in df.columns if c not in (column, time_col) and df.schema[c].is_numeric()]
+        target = numeric[0] if len(numeric) == 1 else "..."
+        why = (
+            f"{exc.message}; without a column {id_col!r} the history is read as wide (one column per "
+            "series), so every column but the time column must be numeric. If it is long, give its column names: "
+        )
+        raise DataValidationError(
+            f"{why}id_col={column!r}, time_col={time_col or '...'!r}, target_col={target!r}",
+            cli_message=f"{why}--id-col {column} --time-col {time_col or '...'} --target-col {target}",
+            **exc.where,
+        ) from None
+    _refuse_infinite(values, column)
+    return values

@@ -159,3 +159,23 @@ def test_evaluate_scores_a_window_model_under_its_own_split_and_sampling(trackin
     code, out, err = _cli(capsys, "evaluate", daily, "--model", "w622")
     assert code == 2 and "sampled D" in err and "forecasts h series" in err, out + err
     assert mlflow.active_run() is None
+
+
+def test_forecast_on_a_long_file_with_other_column_names_says_which_to_pass(tracking_uri, tmp_path, capsys):
+    """`train` advised `--id-col store --time-col day --target-col units`; `forecast` on the same
+    file said only "duplicate timestamp ... in column 'day'" (the dates its series share)."""
+    frame = pd.read_csv(_panel_csv(tmp_path)).rename(
+        columns={"unique_id": "store", "ds": "day", "y": "units"}
+    )
+    path = tmp_path / "sales.csv"
+    frame.to_csv(path, index=False)
+    names = ("--id-col", "store", "--time-col", "day", "--target-col", "units")
+    code, out, err = _cli(
+        capsys, "train", str(path), "--model", "naive", "-H", "6", *names, "--register-as", "s"
+    )
+    assert code == 0, out + err
+    code, out, err = _cli(capsys, "forecast", str(path), "--model", "s")
+    assert code == 2, out + err
+    assert "--id-col store --time-col day --target-col units" in err and "duplicate" not in err, err
+    code, out, err = _cli(capsys, "forecast", str(path), "--model", "s", *names)
+    assert code == 0 and out.split()[:2] == ["store", "day"], out + err
