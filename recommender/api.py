@@ -313,6 +313,7 @@ def recommend(
     build_if_missing: bool = True,
     progress: Progress | None = None,
     load_kwargs: Mapping[str, Any] | None = None,
+    split: str | None = None,
 ) -> Recommendation:
     """Rank the candidate models for ``data`` at ``horizon`` and explain the top choice.
 
@@ -326,6 +327,9 @@ def recommend(
         seed: sampling seed (equal seeds give equal recommendations).
         build_if_missing: build the default recommender when none is saved.
         load_kwargs: options of :func:`tsforge.data.load.load` for a file (column names, ...).
+        split: the protocol the recommended model will be trained under (``7:1:2``, ``6:2:2``,
+            ``ett``; default the catalogue's, else 7:1:2). The ranking reads the data's properties,
+            not the split; the split decides whether the data are long enough for ``horizon``.
 
     Raises:
         DataValidationError: unreadable/non-numeric data, all values missing, too short for the horizon.
@@ -346,7 +350,7 @@ def recommend(
         # a short horizon's default input (4 × H: 16 for H = 4) is shorter than the profile's
         # windows; a series long enough for both gets the shortest input the profile reads
         L = max(L, min(MIN_WINDOW, int(0.7 * series.n_steps) - H - 1))
-    split = getattr(entry, "split", None) or "7:1:2"
+    split = split or getattr(entry, "split", None) or "7:1:2"
     _check(series, L, H, split)
     t_load = time.perf_counter()
 

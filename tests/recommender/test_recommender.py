@@ -303,3 +303,15 @@ def test_recommend_train_uses_the_split_given(rec, tmp_path, monkeypatch, tracki
     assert run.data.params["split"] == "6:2:2"
     code, out, err = run_cli(capsys, "recommend", str(csv), "-H", "24", "--split", "6:2")
     assert code == 2 and "split must look like" in err and out == "", (out, err)
+
+
+def test_recommend_checks_the_length_under_the_split_it_is_given(rec):
+    """175 steps hold input 96 + horizon 12 in 7:1:2's training rows (122) but not in 6:2:2's
+    (105): the split given decides, and the ranking itself does not depend on it."""
+    from tests.conftest import make_series
+
+    series = make_series(175, 2)
+    ranked = recommend(series, horizon=12, input_len=96, recommender=rec, split="7:1:2", max_windows=8)
+    assert ranked.ranking
+    with pytest.raises(DataValidationError, match=r"train split has 105 rows .*split 6:2:2"):
+        recommend(series, horizon=12, input_len=96, recommender=rec, split="6:2:2", max_windows=8)

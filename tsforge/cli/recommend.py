@@ -143,7 +143,15 @@ def recommend_cmd(
 
     protocol = _long_split(data, split)
     with _progress_bar(not as_json) as progress:
-        rec = recommend(data, horizon=horizon, top=top, seed=seed, progress=progress, load_kwargs=load_kwargs)
+        rec = recommend(
+            data,
+            horizon=horizon,
+            top=top,
+            seed=seed,
+            progress=progress,
+            load_kwargs=load_kwargs,
+            split=protocol,
+        )
     if not as_json:
         render_recommendation(rec, _data_ref(data, load_kwargs, horizon, split), trained=train)
     outcome = None
