@@ -145,10 +145,21 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     return JSONResponse(body, status_code=422)
 
 
+#: FastAPI's detail when the JSON parser itself fails (not a syntax error, which is a 422): an
+#: integer of thousands of digits, nesting deeper than the parser goes
+_UNPARSABLE_BODY = "There was an error parsing the body"
+
+
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else "request failed"
+    extra = {}
+    if exc.status_code == 400 and detail == _UNPARSABLE_BODY:  # say what to change, and where
+        detail = (
+            "the body could not be parsed as JSON (a number with thousands of digits, or nesting too deep)"
+        )
+        extra = {"field": "body"}
     return JSONResponse(
-        _body(exc.status_code, "HTTPException", detail),
+        _body(exc.status_code, "HTTPException", detail, **extra),
         status_code=exc.status_code,
         headers=getattr(exc, "headers", None),
     )

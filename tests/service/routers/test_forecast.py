@@ -316,6 +316,15 @@ def test_a_body_not_sent_as_json_is_415(client, series, headers):
     assert ok.status_code == 200, ok.text
 
 
+def test_a_body_the_json_parser_cannot_read_is_400_naming_the_body(client, series):
+    """An integer of 5,000 digits (Python refuses over 4,300) made FastAPI answer 400 "There was
+    an error parsing the body", without a field or a word on what to change."""
+    body = '{"series": [{"id": "a", "values": [' + "9" * 5000 + ', 1, 2]}], "horizon": 2}'
+    r = client.post("/v1/forecast", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 400, r.text
+    assert r.json()["field"] == "body" and "thousands of digits" in r.json()["message"], r.json()
+
+
 def test_integer_steps_that_would_pass_int64_are_422_naming_the_timestamps(client, series):
     """Audit D4: steps near 2**63 wrapped round, and the forecast was labelled with negative steps."""
     n = len(series["values"])
