@@ -37,8 +37,8 @@ def run_demo(
     from tsforge.cli.recommend import _progress_bar, render_recommendation
     from tsforge.data.load import load
     from tsforge.data.protocol import default_lengths
-    from tsforge.pipeline import train
-    from tsforge.tracking import configure_tracking, promote_champion, register_model_version
+    from tsforge.pipeline import register_outcome, train
+    from tsforge.tracking import configure_tracking
 
     console = console or Console()
     t_all = time.perf_counter()
@@ -105,8 +105,8 @@ def run_demo(
     console.print("\n[bold]4. Compare and register[/]")
     best = min(rows, key=lambda r: r["val MSE"])["model"]
     winner = outcomes[best]
-    version = register_model_version(winner.model_uri, registered_name, run_id=winner.run_id)
-    champion = promote_champion(registered_name, "val_mse")
+    register_outcome(winner, registered_name)  # described and tagged as `tsforge train` registers
+    version, champion = winner.version, winner.champion_version
     title = f"{series.name}: L={rec.input_len}, H={rec.horizon} (normalised scale; MASE vs seasonal naive in-sample)"
     console.print(metrics_table(sorted(rows, key=lambda r: r["val MSE"]), title, highlight=best))
     console.print(

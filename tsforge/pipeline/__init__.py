@@ -4,7 +4,7 @@
 * :func:`train_panel` (``tsforge train`` on a panel): the per-series holdout protocol.
 """
 
-from tsforge.pipeline.multichannel import TrackingOptions, TrainOutcome, train
+from tsforge.pipeline.multichannel import TrackingOptions, TrainOutcome, register_outcome, train
 from tsforge.pipeline.panel import PanelOutcome, train_panel
 
-__all__ = ["PanelOutcome", "TrackingOptions", "TrainOutcome", "train", "train_panel"]
+__all__ = ["PanelOutcome", "TrackingOptions", "TrainOutcome", "register_outcome", "train", "train_panel"]

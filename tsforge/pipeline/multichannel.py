@@ -40,7 +40,7 @@ from tsforge.training.selective import SelectiveLearning
 from tsforge.training.spec import TrainingSpec
 from tsforge.training.strategy import LossStrategy
 
-__all__ = ["TrainOutcome", "TrackingOptions", "train"]
+__all__ = ["TrainOutcome", "TrackingOptions", "register_outcome", "train"]
 
 
 @dataclass(frozen=True)
@@ -426,6 +426,29 @@ def _log(run: Any, outcome: TrainOutcome, series: TimeSeriesData, tracking: Trac
         summary=f"{forecaster.name} on {series.name}",
     )
     record_logged(outcome, run.run_id, logged)
+
+
+def register_outcome(outcome: TrainOutcome, registered_name: str) -> TrainOutcome:
+    """Register a model trained with ``register=False`` (its run logged the model), described and
+    tagged as :func:`train` registers one; returns ``outcome`` with the version recorded."""
+    from tsforge.tracking.trained_model import register_logged_model
+
+    if not (outcome.run_id and outcome.model_uri):
+        raise ConfigError("only a tracked training that logged its model can be registered", field="track")
+    series = outcome.task.data
+    logged = register_logged_model(
+        outcome.run_id,
+        outcome.model_uri,
+        predictor=outcome.predictor,
+        name=check_registry_name(registered_name),
+        metrics=outcome.metrics,
+        dataset=series.name,
+        protocol=outcome.spec.split,
+        data_digest=_data_digest(series),
+        summary=f"{outcome.forecaster.name} on {series.name}",
+    )
+    record_logged(outcome, outcome.run_id, logged)
+    return outcome
 
 
 def record_logged(outcome: Any, run_id: str, logged: Any) -> None:

@@ -26,7 +26,13 @@ if TYPE_CHECKING:
     from tsforge.tracking.registry import Promotion
     from tsforge.tracking.runs import TrackedRun
 
-__all__ = ["LoggedModel", "log_trained_model", "training_command", "HEADLINE_METRICS"]
+__all__ = [
+    "LoggedModel",
+    "log_trained_model",
+    "register_logged_model",
+    "training_command",
+    "HEADLINE_METRICS",
+]
 
 #: The scores a reviewer compares first (whichever of them the run has): they go into the
 #: version's description and tags, and into the run's description.
@@ -178,6 +184,45 @@ def log_trained_model(
             command=command or training_command(),
             summary=summary,
         )
+    return out
+
+
+def register_logged_model(
+    run_id: str,
+    model_uri: str,
+    *,
+    predictor: Any,
+    name: str,
+    metrics: Mapping[str, float],
+    champion_metric: str = "val_mse",
+    dataset: str | None = None,
+    protocol: str | None = None,
+    data_digest: str | None = None,
+    command: str | None = None,
+    summary: str | None = None,
+) -> LoggedModel:
+    """Register a model that :func:`log_trained_model` logged without registering, with the same
+    description, tags and ``@champion`` rule.
+
+    Why: ``tsforge demo`` trains two candidates and registers the better one afterwards; calling
+    the registry directly left that version without a description, tags or serving contract.
+    """
+    from tsforge.tracking.runs import TrackedRun
+
+    out = LoggedModel(model_uri=model_uri)
+    _register(
+        out,
+        TrackedRun(run_id),
+        predictor=predictor,
+        name=name,
+        metrics=metrics,
+        metric=champion_metric,
+        dataset=dataset,
+        protocol=protocol,
+        data_digest=data_digest,
+        command=command or training_command(),
+        summary=summary,
+    )
     return out
 
 

@@ -65,6 +65,26 @@ def test_versions_and_model_describe_themselves(tracking_uri, toy_series):
     assert run.data.tags["tsforge.promotion"] == out.promotion
 
 
+def test_a_model_registered_after_training_describes_itself_like_one_registered_by_train(
+    tracking_uri, toy_series
+):
+    """`tsforge demo` trains two candidates unregistered, then registers the better one: it called
+    the registry directly, and that version had no description, tags or serving contract."""
+    from tsforge.pipeline import register_outcome
+
+    out = train(toy_series, "naive", input_len=48, horizon=12, register=False, progress=False)
+    assert out.version is None and out.model_uri
+    register_outcome(out, "later")
+    client = mlflow.MlflowClient()
+    mv = client.get_model_version("later", out.version)
+    assert (out.version, out.champion_version, _alias("later")) == ("1", "1", "1")
+    assert mv.tags["tsforge.horizon"] == "12" and mv.tags["tsforge.protocol"] == "7:1:2"
+    assert mv.tags["tsforge.run_id"] == out.run_id and "tsforge.score.val_mse" in mv.tags
+    assert "input length 48, horizon 12" in mv.description
+    assert "@champion" in client.get_registered_model("later").description
+    assert client.get_run(out.run_id).data.tags["tsforge.registered"] == "later/1"
+
+
 def _contract(**kw) -> ServingContract:
     base = dict(kind="window", freq="h", horizon=24, input_len=96, known_ids=("a", "b"), ids_digest="x")
     base.update(kw)
