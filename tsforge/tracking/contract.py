@@ -29,6 +29,7 @@ __all__ = [
     "serving_problems",
     "validation_problems",
     "ids_digest",
+    "predictor_kind",
     "CONTRACT_TAGS",
 ]
 
@@ -58,6 +59,12 @@ def ids_digest(ids: Sequence[str]) -> str:
     return h.hexdigest()[:16]
 
 
+def predictor_kind(predictor: Any) -> str:
+    """``"panel"`` (a local/global panel model or the routed ensemble: it knows its season) or
+    ``"window"`` (a multichannel window model)."""
+    return "panel" if hasattr(predictor, "season_length") else "window"
+
+
 @dataclass(frozen=True)
 class ServingContract:
     """What a model version can serve.
@@ -85,9 +92,8 @@ class ServingContract:
         """The contract of a loaded predictor (``tsforge.inference.Predictor`` or a panel one)."""
         ids = tuple(str(i) for i in (getattr(predictor, "known_ids", ()) or ()))
         forecaster = getattr(predictor, "forecaster", None)
-        kind = "panel" if hasattr(predictor, "season_length") else "window"
         return cls(
-            kind=kind,
+            kind=predictor_kind(predictor),
             freq=getattr(predictor, "freq", None),
             horizon=int(predictor.max_horizon),
             input_len=int(predictor.input_len),

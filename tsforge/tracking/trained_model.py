@@ -99,14 +99,25 @@ def _split_scores(metrics: Mapping[str, float]) -> tuple[dict[str, float], dict[
     return logged, scores
 
 
-def _scores_table(scores: Mapping[str, float]) -> Any:
-    """Every score as rows ``split, metric, scale, value`` (the UI shows it as a table)."""
+def _scores_table(scores: Mapping[str, float], *, windowed: bool = True) -> Any:
+    """Every score as rows ``split, metric, scale, value`` (the UI shows it as a table).
+
+    ``scale`` says what a value is measured in: a window model's scores are on the normalised
+    scale unless ``orig_``; a panel model's are per series and scale-free (MASE, sMAPE, coverage,
+    widths in seasonal-naive MAE); ``n_*`` rows are counts. Every panel row was once labelled
+    "normalised", which none of them is.
+    """
     import pandas as pd
 
     rows = []
     for key, value in sorted(scores.items()):
         split, _, name = key.partition("_")
-        scale = "original" if name.startswith("orig_") else "normalised"
+        if name.startswith("n_"):
+            scale = "count"
+        elif name.startswith("orig_"):
+            scale = "original"
+        else:
+            scale = "normalised" if windowed else "scale-free, per series"
         rows.append(
             {"split": split, "metric": name.removeprefix("orig_"), "scale": scale, "value": value, "key": key}
         )
@@ -155,7 +166,10 @@ def log_trained_model(
     logged, scores = _split_scores(metrics)
     run.log_metrics(logged)
     if scores:
-        run.log_table(_scores_table(scores), "metrics/scores.json")
+        from tsforge.tracking.contract import predictor_kind
+
+        windowed = predictor_kind(predictor) == "window"
+        run.log_table(_scores_table(scores, windowed=windowed), "metrics/scores.json")
     for key, values in (per_step or {}).items():
         run.log_dict({"metric": key, "per_step": list(values)}, f"metrics/test_{key}_per_step.json")
     for name, frame in (tables or {}).items():

@@ -49,6 +49,15 @@ def test_panel_model_intervals_in_a_fresh_process(tracking_uri, tmp_path):
     logged = mlflow.get_run(out.run_id).data.metrics
     for key in ("test_coverage_80", "test_coverage_95", "test_msis_80", "test_msis_95", "test_scaled_crps"):
         assert logged[key] == pytest.approx(out.metrics[key])
+    # the scores table says what each panel score is measured in (it once said "normalised")
+    table = mlflow.MlflowClient().load_table(
+        mlflow.get_run(out.run_id).info.experiment_id,
+        artifact_file="metrics/scores.json",
+        run_ids=[out.run_id],
+    )
+    scale = dict(zip(table["key"], table["scale"], strict=True))
+    assert scale["test_mase"] == scale["test_coverage_80"] == "scale-free, per series"
+    assert scale["test_n_series"] == "count" and "normalised" not in scale.values()
     hist = pd.DataFrame(
         {"unique_id": np.repeat(["p", "q"], 30), "y": np.r_[arrays[0][-30:], arrays[5][-30:]]}
     )
