@@ -42,6 +42,7 @@ from tsforge.data.panel import Panel
 from tsforge.errors import ConfigError
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
 from tsforge.panels.conformal import (
+    LOG_LEVELS,
     ConformalCalibration,
     calibrate_forecasts,
     global_calibration_windows,
@@ -276,7 +277,8 @@ def train_routed(
     )
     outcome.prior = prior_source
     if tracking.track:
-        _track(outcome, split, tracking, mode, names, best_single, H)
+        source = data if isinstance(data, str) else None  # a file's path names the dataset's source
+        _track(outcome, split, tracking, mode, names, best_single, H, seed=seed, source=source)
     return outcome
 
 
@@ -417,9 +419,12 @@ def _track(
     members: list[str],
     best_single: str,
     H: int,
+    *,
+    seed: int,
+    source: str | None,
 ) -> None:
     from tsforge.data.protocol import HOLDOUT
-    from tsforge.tracking.datasets import array_digest
+    from tsforge.tracking.datasets import array_digest, source_label
     from tsforge.tracking.plots import plot_series_forecasts
     from tsforge.tracking.runs import tracked_run
     from tsforge.tracking.trained_model import log_trained_model
@@ -464,7 +469,16 @@ def _track(
                 "freq": panel.freq,
                 "season_length": panel.season_length,
                 "prior": outcome.prior,
+                "seed": seed,
             }
+        )
+        digest = array_digest(panel.ids, panel.indptr, panel.values, panel.starts)
+        run.log_dataset(  # the runs table's Dataset column, as for every training run
+            panel.to_long() if panel.n_values <= 2_000_000 else None,
+            name=panel.name,
+            source=source_label(source, panel.name),
+            digest=digest,
+            context="training",
         )
         run.log_dict(rec.collection, "recommendation/collection.json")
         run.log_dict(
@@ -479,14 +493,18 @@ def _track(
 
         def make_plots(folder: Path) -> list[Path]:
             idx = np.linspace(0, len(split.history) - 1, num=min(4, len(split.history))).astype(int)
-            served = outcome.predictor.predict_series([_inputs(split.history)[i] for i in idx], H)
+            shaded = {"level": list(LOG_LEVELS)} if outcome.predictor.calibration is not None else {}
+            served = outcome.predictor.predict_series([_inputs(split.history)[i] for i in idx], H, **shaded)
+            # a weighted forecast is a blend: the label names the member with the largest weight
+            how = "pick" if mode == "pick" else "largest weight"
             items = []
             for k, i in enumerate(idx):
                 length = int(split.history.lengths[i])
                 show = min(length, 3 * H)
+                bounds = served[k].bounds
                 items.append(
                     {
-                        "id": f"{split.history.ids[i]} ({rec.per_series['pick'].iloc[i]})",
+                        "id": f"{split.history.ids[i]} ({how}: {rec.per_series['pick'].iloc[i]})",
                         "history_t": split.history.times_at(
                             np.full(show, i), np.arange(length - show, length)
                         ),
@@ -494,13 +512,15 @@ def _track(
                         "future_t": split.history.times_at(np.full(H, i), length + np.arange(H)),
                         "actual": split.test[i],
                         "forecast": served[k].values,
+                        "bands": {
+                            lv: (bounds[f"lo-{lv:g}"], bounds[f"hi-{lv:g}"]) for lv in shaded.get("level", [])
+                        },
                     }
                 )
+            title = f"routed ({mode}) on {panel.name}: test window of a few series (original units)"
             return [
                 _pick_plot(dist, folder / "pick_distribution.png", f"Per-series picks on {panel.name}"),
-                plot_series_forecasts(
-                    items, folder / "forecast_vs_actual.png", title=f"routed ({mode}) on {panel.name}"
-                ),
+                plot_series_forecasts(items, folder / "forecast_vs_actual.png", title=title),
             ]
 
         logged = log_trained_model(
@@ -521,7 +541,7 @@ def _track(
             champion_metric="val_mase",
             dataset=panel.name,
             protocol=HOLDOUT,
-            data_digest=array_digest(panel.ids, panel.indptr, panel.values, panel.starts),
+            data_digest=digest,
             summary=f"routed ensemble ({mode}) of {', '.join(members)} on the panel {panel.name}",
         )
         outcome.run_id = run.run_id

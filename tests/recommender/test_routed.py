@@ -94,10 +94,17 @@ def test_a_calibrated_bundle_keeps_its_intervals(halves_router, tmp_path, make_h
 
 @pytest.mark.slow
 def test_trained_routed_model_round_trips_as_a_registered_pyfunc(
-    halves_router, tracking_uri, tmp_path, make_halves
+    halves_router, tracking_uri, tmp_path, make_halves, monkeypatch
 ):
     import mlflow
 
+    import tsforge.tracking.plots as plots
+
+    drawn = []
+    original = plots.plot_series_forecasts
+    monkeypatch.setattr(
+        plots, "plot_series_forecasts", lambda items, *a, **k: drawn.append(items) or original(items, *a, **k)
+    )
     panel = make_halves(20, seed=31)
     out = train_routed(
         panel,
@@ -113,8 +120,17 @@ def test_trained_routed_model_round_trips_as_a_registered_pyfunc(
     assert m["test_mase_oracle"] <= m["test_mase_best_single"] + 1e-12
     artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(out.run_id, "recommendation")}
     assert {"recommendation/per_series.csv", "recommendation/pick_distribution.csv"} <= artifacts
-    plots = {a.path for a in mlflow.MlflowClient().list_artifacts(out.run_id, "plots")}
-    assert "plots/pick_distribution.png" in plots
+    logged_plots = {a.path for a in mlflow.MlflowClient().list_artifacts(out.run_id, "plots")}
+    assert {"plots/pick_distribution.png", "plots/forecast_vs_actual.png"} <= logged_plots
+    # like every training run (MLflow audit): the data as a dataset input, the seed, and the
+    # forecast plot shading the intervals the run scores
+    run = mlflow.get_run(out.run_id)
+    assert [d.dataset.name for d in run.inputs.dataset_inputs] == [panel.name]
+    assert run.data.params["seed"] == "0"
+    (items,) = drawn
+    assert all(sorted(item["bands"]) == [80.0, 95.0] for item in items)
+    lo, hi = items[0]["bands"][95.0]
+    assert (lo <= items[0]["forecast"]).all() and (items[0]["forecast"] <= hi).all()
     # halves are monthly, the horizon 6: the prior also weighed the same-phase window, and says so
     params = mlflow.get_run(out.run_id).data.params
     assert params["prior"] == out.prior
