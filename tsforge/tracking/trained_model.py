@@ -46,6 +46,7 @@ HEADLINE_METRICS = (
     "test_orig_mse",
     "test_orig_mae",
     "test_smape",
+    "test_orig_smape",
     "test_owa",
     # interval quality, so runs compare on it in the UI's runs table (the rest: metrics/scores.json)
     "test_coverage_80",
@@ -88,14 +89,23 @@ def _fmt(value: float) -> str:
     return f"{value:.4g}" if math.isfinite(value) else "nan"
 
 
+def _headline_names(metrics: Mapping[str, float]) -> tuple[str, ...]:
+    """The :data:`HEADLINE_METRICS` a run has, less a window model's sMAPE of normalised values
+    (``test_smape``, beside its ``test_orig_smape``): an sMAPE of z-scores divides by values near
+    zero wherever the series is near its mean, so it headlined a number that means nothing."""
+    names = tuple(k for k in HEADLINE_METRICS if k in metrics)
+    return tuple(k for k in names if k != "test_smape") if "test_orig_smape" in metrics else names
+
+
 def _headline(metrics: Mapping[str, float]) -> dict[str, float]:
-    return {k: float(metrics[k]) for k in HEADLINE_METRICS if k in metrics}
+    return {k: float(metrics[k]) for k in _headline_names(metrics)}
 
 
 def _split_scores(metrics: Mapping[str, float]) -> tuple[dict[str, float], dict[str, float]]:
     """``(metrics to log, all val/test scores)``: scores outside the headline go to the table only."""
     scores = {k: float(v) for k, v in metrics.items() if k.startswith(("val_", "test_"))}
-    logged = {k: v for k, v in metrics.items() if k not in scores or k in HEADLINE_METRICS}
+    headline = set(_headline_names(metrics))
+    logged = {k: v for k, v in metrics.items() if k not in scores or k in headline}
     return logged, scores
 
 

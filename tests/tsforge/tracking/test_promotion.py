@@ -85,6 +85,18 @@ def test_a_model_registered_after_training_describes_itself_like_one_registered_
     assert client.get_run(out.run_id).data.tags["tsforge.registered"] == "later/1"
 
 
+def test_a_window_model_headlines_its_smape_in_original_units(tracking_uri, toy_series):
+    """A window run's ``test_smape`` is the sMAPE of normalised values (near zero wherever a
+    series is near its mean): it headlined the run and the version (0.358 where the sMAPE in
+    original units was 0.028). The original-unit one headlines instead; both stay in the table."""
+    out = train(toy_series, "naive", input_len=48, horizon=12, registered_name="smape", progress=False)
+    assert {"test_smape", "test_orig_smape"} <= set(out.metrics)
+    logged = mlflow.get_run(out.run_id).data.metrics
+    assert "test_orig_smape" in logged and "test_smape" not in logged
+    tags = mlflow.MlflowClient().get_model_version("smape", out.version).tags
+    assert "tsforge.score.test_orig_smape" in tags and "tsforge.score.test_smape" not in tags
+
+
 def _contract(**kw) -> ServingContract:
     base = dict(kind="window", freq="h", horizon=24, input_len=96, known_ids=("a", "b"), ids_digest="x")
     base.update(kw)
