@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tsforge.tracking.runs import close_runs_above
+from tsforge.tracking.store import configure_tracking
 
 __all__ = [
     "STUDY_TAG",
@@ -66,11 +67,19 @@ def find_trial_run(parent_run_id: str, trial_number: int) -> str | None:
     return runs[0].info.run_id if runs else None
 
 
-def study_runs(experiment: str, study_name: str, *, trials_only: bool = True) -> list[Any]:
-    """All MLflow runs of ``study_name`` in ``experiment`` (trial runs only by default)."""
+def study_runs(
+    experiment: str, study_name: str, *, trials_only: bool = True, tracking_uri: str | None = None
+) -> list[Any]:
+    """All MLflow runs of ``study_name`` in ``experiment`` (trial runs only by default).
+
+    Searches tsforge's store (``tracking_uri``, else as :func:`~tsforge.tracking.configure_tracking`),
+    not MLflow's bare default: ``tune`` asks before any run is open, and an unconfigured
+    ``MlflowClient()`` would query (and create) ``./mlflow.db`` in the working directory.
+    """
     import mlflow
 
-    client = mlflow.MlflowClient()
+    uri = configure_tracking(tracking_uri)
+    client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
     exp = client.get_experiment_by_name(experiment)
     if exp is None:
         return []

@@ -88,6 +88,9 @@ class TuneResult:
     objective: str = "val_mse"  # the metric minimised (val_mase on a panel)
 
 
+#: Where MLflow keeps a run's description (tuning imports no mlflow, see tsforge.tracking).
+_NOTE = "mlflow.note.content"
+
 #: Study attribute: the trial whose retrained model was registered last (a rerun that adds no
 #: trial does not register the same model again).
 REGISTERED_TRIAL_ATTR = "registered_trial"
@@ -277,7 +280,9 @@ def tune(
     }
     # The parent run ends FINISHED, KILLED (Ctrl-C, SIGTERM) or FAILED, and a trial run left open
     # half way ends with the same status (see tracked_run).
-    with tracked_run(experiment=exp_name, run_name=f"tune-{name}", tags=tags) as parent:
+    with tracked_run(
+        experiment=exp_name, run_name=f"tune-{name}", tags=tags, description=_describe(setup, n_trials)
+    ) as parent:
         t0 = time.perf_counter()
         n_before = len(study.get_trials(deepcopy=False))
         try:
@@ -287,7 +292,7 @@ def tune(
                     "storage": storage_name,
                     "model": spec.name,
                     "dataset": series.name,
-                    "input_len": input_len,
+                    "input_len": _resolved_input_len(input_len, horizon, series),
                     "horizon": horizon,
                     "split": split,
                     "objective": objective,
@@ -341,6 +346,28 @@ def _is_holdout(data: Any, split: str | None) -> bool:
     return False
 
 
+def _resolved_input_len(input_len: int | None, horizon: int, series: Any) -> int | None:
+    """The window the trials train with, for the parent run's params: on a panel ``input_len``
+    stays ``None`` until ``train_panel`` applies its default, so the parent showed ``None`` while
+    every trial showed the number. The study's attributes keep ``None`` (resuming compares them)."""
+    from tsforge.data.panel import Panel
+
+    if input_len is not None or not isinstance(series, Panel):
+        return input_len
+    from tsforge.panels.global_models import default_input_len
+
+    return default_input_len(horizon, series.season_length)
+
+
+def _describe(setup: TuneSetup, n_trials: int | None, best: optuna.trial.FrozenTrial | None = None) -> str:
+    """One line for the parent run's description (the MLflow UI shows it above the run)."""
+    trials = "until the timeout" if n_trials is None else f"{n_trials} trials"
+    text = f"Tuning {setup.model} on {setup.data.name}, horizon {setup.horizon}, {trials} (study {setup.study_name})"
+    if best is not None:
+        text += f"; best {setup.objective} {best.value:.4g} at trial {best.number}"
+    return text + "."
+
+
 def _stop_at_total(total: int, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
     """Stop this worker once the study (all workers together) has ``total`` finished trials."""
     if finished_trials(study) >= total:
@@ -379,6 +406,13 @@ def _log_trial_to_parent(parent: TrackedRun, study: optuna.Study, trial: optuna.
         log.warning("could not log trial %d to the parent run: %s", trial.number, exc)
 
 
+def _last_step(study: optuna.Study) -> int:
+    """Step of the summary metrics: the last trial's number, so ``best_value`` (also logged per
+    trial, step = trial number) ends its curve there instead of jumping back to step 0."""
+    trials = study.get_trials(deepcopy=False)
+    return max((t.number for t in trials), default=0)
+
+
 def _finish(
     study: optuna.Study,
     setup: TuneSetup,
@@ -405,7 +439,8 @@ def _finish(
     if best is not None:
         summary["best_value"] = float(best.value)
         summary["best_trial"] = float(best.number)
-    parent.log_metrics(summary)
+    parent.log_metrics(summary, step=_last_step(study))
+    parent.set_tags({_NOTE: _describe(setup, counts["total"], best)})
     parent.log_dict(
         {
             "study": study.study_name,

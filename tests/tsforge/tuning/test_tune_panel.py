@@ -73,3 +73,18 @@ def test_drop_short_tunes_on_the_long_enough_series_and_is_refused_on_a_split(pa
     assert res.counts["complete"] == 1
     with pytest.raises(ConfigError, match="--drop-short applies to the panel protocol"):
         tune("etth1", "dlinear", split="7:1:2", drop_short=True, **kw)
+
+
+def test_the_panel_parent_run_shows_the_trials_input_len_and_a_description(panel_csv, store):
+    """The parent run logged ``input_len = None`` (a panel resolves its default inside
+    ``train_panel``) while its trials logged the number, and it had no description."""
+    res = tune(
+        panel_csv, "dlinear", n_trials=1, horizon=6, train_config=FAST, storage=str(store / "optuna.journal"),
+        study_name="panel-params", experiment="exp-panel", n_startup_trials=2, retrain=False,
+    )  # fmt: skip
+    parent = mlflow.MlflowClient().get_run(res.parent_run_id).data
+    (trial,) = study_runs("exp-panel", "panel-params")
+    assert parent.params["input_len"] == trial.data.params["input_len"] != "None"
+    note = parent.tags["mlflow.note.content"]
+    assert "\n" not in note and "dlinear" in note and "horizon 6" in note and "1 trials" in note
+    assert f"best val_mase {res.best_value:.4g}" in note

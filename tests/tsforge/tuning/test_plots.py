@@ -1,0 +1,46 @@
+"""The study plots: drawn without touching the process's matplotlib state, with readable axes."""
+
+from __future__ import annotations
+
+import matplotlib
+import optuna
+from optuna.visualization import matplotlib as ovm
+
+from tsforge.tuning.plots import save_study_plots
+
+
+def _small_study(n_trials: int = 3) -> optuna.Study:
+    """An in-memory study of a few trials over two parameters (enough for both plots)."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2 + t.suggest_int("n", 1, 4), n_trials=n_trials)
+    return study
+
+
+def test_study_plots_leave_the_global_matplotlib_style_alone(tmp_path):
+    """Optuna's plots switch the global style to ggplot; the retrained best run's forecast plots,
+    drawn afterwards in the same process, came out grey-backgrounded."""
+    matplotlib.use("Agg")  # choosing Agg is the plots' documented side effect, not a style
+
+    before = dict(matplotlib.rcParams.copy())
+    written = save_study_plots(_small_study(), tmp_path)
+    assert {p.name for p in written} == {"optimization_history.png", "param_importances.png"}
+    after = dict(matplotlib.rcParams.copy())
+    assert {k for k in before if before[k] != after[k]} == set()
+
+
+def test_optimization_history_has_integer_trial_ticks(tmp_path, monkeypatch):
+    """With three trials matplotlib's default locator ticked the trial axis at 0.25, 0.5, ..."""
+    drawn = []
+
+    def recording(*args, **kwargs):
+        ax = original(*args, **kwargs)
+        drawn.append(ax)
+        return ax
+
+    original = ovm.plot_optimization_history
+    monkeypatch.setattr(ovm, "plot_optimization_history", recording)
+    save_study_plots(_small_study(), tmp_path)
+    (ax,) = drawn
+    ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks)
