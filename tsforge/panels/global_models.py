@@ -11,7 +11,7 @@ holdout, call it on the panel with its test window cut off and forecast from the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from tsforge.errors import ConfigError
 from tsforge.models.base import Forecaster, ModelContext
 from tsforge.models.registry import get_model_spec
 from tsforge.panels.windows import PanelWindows
+from tsforge.training.callbacks import Callback
 from tsforge.training.fitting import fit_model
 from tsforge.training.spec import DEFAULT_SEED, TrainingSpec
 
@@ -191,9 +192,11 @@ def fit_global(
     max_windows_per_series: int = 64,
     scaling: str | None = None,
     progress: bool = False,
+    callbacks: Sequence[Callback] = (),
 ) -> tuple[GlobalPanelModel, Any]:
     """Train ``model`` on windows of every series of ``panel`` (validation = each series' last
-    ``horizon`` values). Returns the model and the fit report."""
+    ``horizon`` values). Returns the model and the fit report. ``callbacks`` observe the training
+    loop (a tracked run's per-epoch curves), as in :func:`~tsforge.training.fitting.fit_model`."""
     spec_entry = get_model_spec(model)
     if spec_entry.kind == "baseline":
         raise ConfigError(
@@ -225,7 +228,7 @@ def fit_global(
         seed=seed,
         train_config={**PANEL_TRAIN_DEFAULTS, **dict(train_config or {})},
     )
-    fitted = fit_model(spec, task, progress=progress, context=task.context())
+    fitted = fit_model(spec, task, progress=progress, context=task.context(), callbacks=callbacks)
     return GlobalPanelModel(fitted.forecaster, L, int(horizon), scaling), fitted.report
 
 

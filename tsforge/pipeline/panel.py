@@ -11,6 +11,7 @@ each series' own seasonal scale, RMSSE, sMAPE, MAPE, OWA), averaged over series.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -39,7 +40,9 @@ from tsforge.panels.local import LOCAL_MODELS, ConfiguredLocalModel, forecast_lo
 from tsforge.panels.predictor import PanelPredictor
 from tsforge.panels.protocol import drop_short_series, holdout_split
 from tsforge.pipeline.multichannel import TrackingOptions, record_logged
+from tsforge.tracking.callback import MlflowCallback
 from tsforge.tracking.references import default_registry_name
+from tsforge.training.callbacks import Callback, TrainState
 from tsforge.training.spec import DEFAULT_SEED, TrainingSpec
 
 __all__ = [
@@ -153,7 +156,7 @@ def train_panel(
     split = holdout_split(panel, H)
     spec = TrainingSpec(
         name,
-        data=panel.name,
+        data=_data_label(data, panel),
         model_config=model_config or {},
         input_len=input_len,
         horizon=H,
@@ -162,6 +165,12 @@ def train_panel(
         train_config=train_config or {},
     )
     with _run(spec, panel, tracking, local) as run:
+        params = _run_params(spec, panel, local, n_jobs, options)
+        if drop_short:
+            params["n_series_dropped"] = dropped
+        if run is not None:  # before any fit: a run that fails still shows what it was
+            run.log_params(params)
+        fit_metrics: dict[str, float] = {}
         t0 = time.perf_counter()
         calibration = None
         W = int(n_calibration_windows or calibration_windows(split.history, H))
@@ -188,7 +197,8 @@ def train_panel(
                 name, H, freq=panel.freq, season_length=panel.season_length, local_options=options
             )
         else:
-            fitted, _ = fit_global(
+            resolved = _TrainConfigLog(run)
+            fitted, report = fit_global(
                 split.history,
                 name,
                 H,
@@ -197,7 +207,13 @@ def train_panel(
                 model_config=model_config,
                 train_config=train_config,
                 progress=tracking.progress,
+                callbacks=(
+                    resolved,
+                    *_epoch_loggers(run),
+                ),  # this fit only: the refits below are not its curves
             )
+            fit_metrics["epochs_run"] = float(len(report.history))
+            params.update(_train_params(resolved, spec))
             val_pred = _global(fitted, split.train, H)
             test_pred = _global(fitted, split.history, H)
             W = global_calibration_windows(split.history, H, W) if intervals else 1
@@ -225,11 +241,10 @@ def train_panel(
             **{f"test_{k}": float(v) for k, v in summarise(scores)[name].items()},
             **{f"val_{k}": float(v) for k, v in summarise(val_scores)[name].items()},
             "fit_predict_seconds": seconds,
+            **fit_metrics,
         }
         per_series = scores[scores["model"] == name].drop(columns="model").reset_index(drop=True)
-        params = _params(spec, panel, local, predictor, n_jobs)
-        if drop_short:
-            params["n_series_dropped"] = dropped
+        params.update(_fitted_params(predictor))
         frame = split.test_frame().assign(**{name: test_pred.ravel()})
         if calibration is not None:
             interval_metrics, bounds = holdout_interval_metrics(
@@ -313,9 +328,20 @@ def _global(fitted: Any, history: Panel, h: int) -> np.ndarray:
     return fitted.predict_next(history, h)
 
 
-def _params(
-    spec: TrainingSpec, panel: Panel, local: bool, predictor: PanelPredictor, n_jobs: int
+def _data_label(data: Any, panel: Panel) -> str:
+    """What ``spec.data`` names: the file or catalogue name the panel was read from, as given
+    (:func:`~tsforge.tracking.datasets.source_label` makes a file's path the run's dataset
+    source), or the panel's name for data handed over in memory."""
+    if isinstance(data, (str, os.PathLike)):
+        return os.fspath(data)
+    return panel.name
+
+
+def _run_params(
+    spec: TrainingSpec, panel: Panel, local: bool, n_jobs: int, options: LocalOptions | None
 ) -> dict[str, Any]:
+    """The params known before anything is fitted, logged when the run starts: a run whose
+    training fails (a diverged loss, a crash) still says what was trained on what."""
     lengths = panel.lengths
     out: dict[str, Any] = {
         "model": spec.model,
@@ -323,7 +349,6 @@ def _params(
         "dataset": panel.name,
         "protocol": HOLDOUT,
         "horizon": spec.horizon,
-        "input_len": predictor.input_len,
         "seed": spec.seed,
         "freq": panel.freq,
         "season_length": panel.season_length,
@@ -335,12 +360,48 @@ def _params(
         "missing_values": int(np.isnan(panel.values).sum()),
         "n_jobs": n_jobs,
     }
-    if local and predictor.local_options is not None:
-        out.update({f"model.{k}": v for k, v in predictor.local_options.as_dict().items()})
-    if not local and predictor.global_model is not None:
-        out.update({f"model.{k}": v for k, v in predictor.global_model.forecaster.config_dict().items()})
-        out.update({f"train.{k}": v for k, v in spec.train_config.items()})
+    if local and options is not None:
+        out.update({f"model.{k}": v for k, v in options.as_dict().items()})
     return out
+
+
+def _fitted_params(predictor: PanelPredictor) -> dict[str, Any]:
+    """The params only the trained model knows: its window and a global model's full config."""
+    out: dict[str, Any] = {"input_len": predictor.input_len}
+    if predictor.global_model is not None:
+        out.update({f"model.{k}": v for k, v in predictor.global_model.forecaster.config_dict().items()})
+    return out
+
+
+def _train_params(resolved: _TrainConfigLog, spec: TrainingSpec) -> dict[str, Any]:
+    """A global model's ``train.*`` params: the full config the training loop ran with, or, for a
+    model the loop does not train (LightGBM fits itself), the options the caller set."""
+    return resolved.params or {f"train.{k}": v for k, v in spec.train_config.items()}
+
+
+class _TrainConfigLog(Callback):
+    """Logs the training config a global model's fit resolved as ``train.*`` params, when it starts.
+
+    Why from inside the loop: :func:`~tsforge.panels.global_models.fit_global` merges the panel
+    defaults, the model's own and the caller's options and returns only the fit report, so the
+    loop's ``state.config`` is where the full config is seen; logging it before the first epoch
+    keeps it on a run whose training then diverges.
+    """
+
+    def __init__(self, run: Any) -> None:
+        self.run = run
+        self.params: dict[str, Any] = {}
+
+    def on_fit_start(self, state: TrainState) -> None:
+        self.params = {f"train.{k}": v for k, v in state.config.to_dict().items()}
+        if self.run is not None:
+            self.run.log_params(self.params)
+
+
+def _epoch_loggers(run: Any) -> list[Callback]:
+    """The window pipeline's per-epoch MLflow logger (``train_loss``, ``val_loss``, ``lr``, ...)
+    for a tracked run; none untracked."""
+    return [MlflowCallback(run.run_id)] if run is not None else []
 
 
 @contextlib.contextmanager

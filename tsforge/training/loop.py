@@ -172,6 +172,9 @@ def fit(
             strategy.on_epoch_start(state)
             for cb in cbs:
                 cb.on_epoch_start(state)
+            # the rate every batch of this epoch steps with: read before the scheduler moves it on
+            # at the epoch's end, or the history (and the run's ``lr`` curve) is an epoch ahead
+            lr = float(opt.param_groups[0]["lr"])
             total, count = 0.0, 0
             for b_idx, batch in enumerate(train_data.batches(config.batch_size, shuffle=True, generator=gen)):
                 if b_idx >= n_batches:
@@ -213,7 +216,7 @@ def fit(
                 "stage": float(s_idx),
                 "train_loss": state.train_loss,
                 "val_loss": state.val_loss,
-                "lr": float(opt.param_groups[0]["lr"]),
+                "lr": lr,
                 "epoch_seconds": time.perf_counter() - t0,
                 **state.epoch_metrics,
             }

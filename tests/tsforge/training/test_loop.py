@@ -188,3 +188,13 @@ def test_a_notebook_counts_as_watching_the_bars(monkeypatch):
     assert not progress.interactive()
     fake.get_ipython = lambda: ZMQInteractiveShell()
     assert progress.interactive() and progress.bar_options() == {}
+
+
+def test_the_history_s_lr_is_the_rate_each_epoch_trained_with(toy_series):
+    """``lr`` was read after the epoch's ``sched.step()``: a run at lr=0.005 showed 0.0025 for
+    its first epoch. Under halving, epoch k trains at 0.005 / 2**k."""
+    task = _task(toy_series)
+    model = build_model("dlinear", ModelContext.from_task(task))
+    cfg = TrainConfig(max_epochs=3, patience=10, lr=0.005, lr_schedule="halving", progress=False)
+    report = train_forecaster(model, task, train_config=cfg)
+    assert [row["lr"] for row in report.history] == pytest.approx([0.005, 0.0025, 0.00125])
