@@ -285,8 +285,15 @@ def _register(
             tags[CONTRACT_TAGS[key]] = str(value)
     version = register_model_version(out.model_uri or "", name, run_id=run.run_id, tags=tags)
     score_text = ", ".join(f"{k} {_fmt(v)}" for k, v in scores.items()) or "no scores"
+    # a local panel model reads each series' whole history (its contract's input length is 1:
+    # any history serves), which "input length 1" misdescribed
+    reads = (
+        "input: each series' whole history"
+        if contract.kind == "panel" and contract.input_len <= 1
+        else f"input length {contract.input_len}"
+    )
     description = (
-        f"{what}: input length {contract.input_len}, horizon {contract.horizon}"
+        f"{what}: {reads}, horizon {contract.horizon}"
         f"{f', frequency {contract.freq}' if contract.freq else ''}"
         f"{f', protocol {protocol}' if protocol else ''}. {score_text}.\n\nTrained by: {command}"
     )

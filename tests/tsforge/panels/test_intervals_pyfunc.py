@@ -58,6 +58,8 @@ def test_panel_model_intervals_in_a_fresh_process(tracking_uri, tmp_path):
     scale = dict(zip(table["key"], table["scale"], strict=True))
     assert scale["test_mase"] == scale["test_coverage_80"] == "scale-free, per series"
     assert scale["test_n_series"] == "count" and "normalised" not in scale.values()
+    version = mlflow.MlflowClient().get_model_version(out.registered_name, out.version)
+    assert "input: each series' whole history, horizon 6" in version.description  # not "input length 1"
     hist = pd.DataFrame(
         {"unique_id": np.repeat(["p", "q"], 30), "y": np.r_[arrays[0][-30:], arrays[5][-30:]]}
     )
