@@ -215,7 +215,8 @@ def run_outcome(exc: BaseException | None) -> tuple[str, str]:
 
     Stopped from outside (Ctrl-C, or ``SystemExit(143)``/``SystemExit(130)`` raised by a signal
     handler) → ``KILLED``/``killed``; ``SystemExit(0)`` → ``FINISHED``; anything else →
-    ``FAILED``/``failed: <type>``.
+    ``FAILED``/``failed: <type>: <message>`` (the message cut to 500 characters: a failed tuning
+    trial's tag said only ``failed: ConfigError``, and the reason was nowhere in the run).
     """
     if exc is None:
         return "FINISHED", "finished"
@@ -226,7 +227,8 @@ def run_outcome(exc: BaseException | None) -> tuple[str, str]:
             return "KILLED", "killed"
         if exc.code in (None, 0):
             return "FINISHED", "finished"
-    return "FAILED", f"failed: {type(exc).__name__}"
+    message = " ".join(str(exc).split())
+    return "FAILED", f"failed: {type(exc).__name__}" + (f": {message[:500]}" if message else "")
 
 
 def _raise_system_exit(signum: int, frame: Any) -> None:

@@ -60,10 +60,11 @@ def test_finished_run_has_outcome_process_tags_and_logged_values(tracking_uri, t
 @pytest.mark.parametrize(
     ("exc", "status", "outcome"),
     [
-        (ValueError("boom"), "FAILED", "failed: ValueError"),
+        (ValueError("boom\nat line 2"), "FAILED", "failed: ValueError: boom at line 2"),
+        (RuntimeError(), "FAILED", "failed: RuntimeError"),
         (KeyboardInterrupt(), "KILLED", "killed"),
         (SystemExit(143), "KILLED", "killed"),
-        (SystemExit(1), "FAILED", "failed: SystemExit"),
+        (SystemExit(1), "FAILED", "failed: SystemExit: 1"),
     ],
 )
 def test_exceptions_end_the_run_with_their_status_and_are_reraised(tracking_uri, exc, status, outcome):
