@@ -194,25 +194,25 @@ def log_trained_model(
         bundle = write_bundle(folder / "bundle")
         info = log_predictor_model(bundle, predictor, input_example)
     out.model_uri = info.model_uri
-    if registered_name:
-        _register(
-            out,
-            run,
-            predictor=predictor,
-            name=registered_name,
-            metrics=metrics,
-            metric=champion_metric,
-            dataset=dataset,
-            protocol=protocol,
-            data_digest=data_digest,
-            command=command or training_command(),
-            summary=summary,
-        )
-    return out
+    if not registered_name:
+        return out
+    return register_logged_model(
+        run,
+        out.model_uri,
+        predictor=predictor,
+        name=registered_name,
+        metrics=metrics,
+        champion_metric=champion_metric,
+        dataset=dataset,
+        protocol=protocol,
+        data_digest=data_digest,
+        command=command,
+        summary=summary,
+    )
 
 
 def register_logged_model(
-    run_id: str,
+    run: TrackedRun | str,
     model_uri: str,
     *,
     predictor: Any,
@@ -225,8 +225,8 @@ def register_logged_model(
     command: str | None = None,
     summary: str | None = None,
 ) -> LoggedModel:
-    """Register a model that :func:`log_trained_model` logged without registering, with the same
-    description, tags and ``@champion`` rule.
+    """Register a logged model (``run``: its run, or the run's id) with its description, tags
+    and the ``@champion`` rule; :func:`log_trained_model` registers through it.
 
     Why: ``tsforge demo`` trains two candidates and registers the better one afterwards; calling
     the registry directly left that version without a description, tags or serving contract.
@@ -236,7 +236,7 @@ def register_logged_model(
     out = LoggedModel(model_uri=model_uri)
     _register(
         out,
-        TrackedRun(run_id),
+        TrackedRun(run) if isinstance(run, str) else run,
         predictor=predictor,
         name=name,
         metrics=metrics,
