@@ -407,9 +407,8 @@ def _evaluate_windows(
 
     loaded = load(dataset, **load_kwargs)
     series, entry = loaded.series, loaded.entry
-    if (
-        predictor.freq and series.timestamps is not None
-    ):  # as `forecast` refuses daily data for an hourly model
+    # as `forecast` does, refuse data sampled at another rate (daily data for an hourly model)
+    if predictor.freq and series.timestamps is not None:
         check_sampling(
             series.timestamps, predictor.freq, sid=series.name, model=predictor.model_name, field="dataset"
         )
