@@ -27,10 +27,11 @@ are already in the storage, so rerunning with the same study name continues the 
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -245,6 +246,9 @@ def tune(
             "split": split,
             "strategy": strategy or "plain",
             "objective": objective,
+            # fixed options change what a trial's value means: resuming with other ones would
+            # compare trials trained otherwise and retrain the "best" under options it never had
+            "fixed_options": _fixed_options(train_config, model_config, strategy_config),
         },
     )
     for params in enqueue:
@@ -326,6 +330,12 @@ def tune(
         except KeyboardInterrupt:
             log.warning("tuning interrupted; study %r is resumable with the same name and storage", name)
             raise
+
+
+def _fixed_options(*groups: Mapping[str, Any] | None) -> str:
+    """The options every trial shares (training, model, strategy), as one canonical text a
+    resumed study must match; ``{}`` each when none is given."""
+    return json.dumps([dict(g or {}) for g in groups], sort_keys=True, default=str)
 
 
 def _is_holdout(data: Any, split: str | None) -> bool:

@@ -96,3 +96,19 @@ def test_resume_from_another_directory_runs_only_the_missing_trials(data, tmp_pa
     assert trials == [0, 1, 2]  # no trial-0 twice
     assert (tmp_path / "store" / "optuna.journal").is_file()
     assert not any((tmp_path / d / "mlruns").exists() for d in ("one", "two"))
+
+
+def test_resuming_a_study_with_other_fixed_options_is_refused(data, tmp_path, monkeypatch):
+    """A study tuned with --epochs 2 and resumed with --epochs 1 compared trials trained otherwise
+    and retrained its "best" under the new options (best value 1.05, retrained 1.29)."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/store/mlflow.db")
+    monkeypatch.chdir(tmp_path)
+    common = dict(
+        input_len=24, horizon=8, split="7:1:2", study_name="fixed", experiment="exp-fixed",
+        n_startup_trials=1, retrain=False,
+    )  # fmt: skip
+    tune(data, "dlinear", n_trials=1, train_config={"max_epochs": 2}, **common)
+    with pytest.raises(ConfigError, match="study 'fixed' was created with fixed_options"):
+        tune(data, "dlinear", n_trials=2, train_config={"max_epochs": 1}, **common)
+    resumed = tune(data, "dlinear", n_trials=2, train_config={"max_epochs": 2}, **common)
+    assert resumed.n_trials_session == 1 and resumed.counts["total"] == 2
