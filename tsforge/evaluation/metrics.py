@@ -131,8 +131,10 @@ class MetricAccumulator:
                 "mae": mae,
                 "mse": mse,
                 "rmse": np.sqrt(mse),
-                "mape": tot("ape") / tot("n_ape"),
-                "smape": tot("sape") / tot("n_sape"),
+                # in %, as the panel scores and the M4 tables give them (one unit for a user who
+                # compares a window model's run with a panel model's)
+                "mape": 100.0 * tot("ape") / tot("n_ape"),
+                "smape": 100.0 * tot("sape") / tot("n_sape"),
                 "wape": tot("abs") / tot("absy"),
             }
             if scale is not None:

@@ -12,8 +12,8 @@ def test_metrics_match_hand_computed_values():
     assert m["mae"] == pytest.approx(1.0)
     assert m["mse"] == pytest.approx(1.0)
     assert m["rmse"] == pytest.approx(1.0)
-    assert m["mape"] == pytest.approx((1 / 2 + 1 / 4) / 2)
-    assert m["smape"] == pytest.approx((2 * 1 / 3 + 2 * 1 / 9) / 2)
+    assert m["mape"] == pytest.approx(100 * (1 / 2 + 1 / 4) / 2)  # in %, as panel scores
+    assert m["smape"] == pytest.approx(100 * (2 * 1 / 3 + 2 * 1 / 9) / 2)
     assert m["wape"] == pytest.approx(2 / 6)
     assert m["mase"] == pytest.approx(1.0 / 2.0)
 
@@ -43,7 +43,7 @@ def test_accumulator_equals_one_shot_and_gives_per_step():
 
 def test_mape_skips_zero_targets_and_mase_scale_is_seasonal_difference():
     m = compute_metrics(np.array([[[1.0], [1.0]]]), np.array([[[0.0], [2.0]]]))
-    assert m["mape"] == pytest.approx(0.5)
+    assert m["mape"] == pytest.approx(50.0)
     train = np.array([[0.0], [1.0], [0.0], [1.0], [0.0]])
     assert mase_scale(train, 1)[0] == pytest.approx(1.0)
     assert np.isnan(mase_scale(train, 2)[0])  # perfectly periodic: zero scale is reported as NaN
@@ -115,4 +115,20 @@ def test_evaluate_scores_mape_in_original_units_without_the_round_trip_error():
     task = prepare_task(TimeSeriesData(v, ts, ["level", "rain"], "h", name="rain"), 48, 12)
     result = evaluate(build_model("naive", ModelContext.from_task(task)), task, "test")
     # naive repeats the last value: APE 1 (a burst after a zero), or |burst − burst'| / burst'
-    assert 0 < result.original["mape"] < 5
+    assert 0 < result.original["mape"] < 500
+
+
+def test_window_and_panel_scores_give_mape_and_smape_in_the_same_unit():
+    """A window model's MAPE/sMAPE were fractions (0.028) while a panel model's are percentages
+    (M4's convention, 2.8): the same forecast of the same series must score the same."""
+    from tsforge.evaluation.panel_metrics import _per_series
+
+    rng = np.random.default_rng(2)
+    y = 50 + rng.normal(size=12)
+    yhat = y + rng.normal(size=12)
+    window = compute_metrics(yhat[None, :, None], y[None, :, None])
+    ones = np.ones(1)
+    panel = _per_series(y[None], yhat[None], ones, ones)
+    assert window["smape"] == pytest.approx(panel["smape"][0])
+    assert window["mape"] == pytest.approx(panel["mape"][0])
+    assert 0.5 < window["smape"] < 10  # about 2 %, in %
