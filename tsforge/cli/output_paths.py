@@ -27,17 +27,24 @@ def check_output_file(path: Path | None, option: str) -> None:
 
 
 def check_output_folder(path: Path | None, option: str) -> None:
-    """Refuse a folder target that is an existing file, or whose parent cannot be written
-    (the folder itself is created)."""
+    """Refuse a folder target that is an existing file, or that cannot be created or written
+    (the folder and any missing parents are created, so it is the nearest existing one that
+    must be a writable folder)."""
     if path is None:
         return
     field = option.lstrip("-").replace("-", "_")
     if path.exists() and not path.is_dir():
         raise ConfigError(f"{option} {str(path)!r} is a file; give a folder", field=field)
-    if not path.exists():
-        _check_parent(path, option, field)
-    elif not os.access(path, os.W_OK):
-        raise ConfigError(f"{option} {str(path)!r}: the folder is not writable", field=field)
+    existing = _nearest(path)
+    if not existing.is_dir():
+        raise ConfigError(f"{option} {str(path)!r}: {str(existing)!r} is a file, not a folder", field=field)
+    if not os.access(existing, os.W_OK):
+        raise ConfigError(f"{option} {str(path)!r}: folder {str(existing)!r} is not writable", field=field)
+
+
+def _nearest(path: Path) -> Path:
+    """The nearest of ``path`` and its parents that exists (at worst ``.`` or ``/``)."""
+    return next((p for p in (path, *path.parents) if str(p) and p.exists()), Path("."))
 
 
 def _check_parent(path: Path, option: str, field: str) -> None:

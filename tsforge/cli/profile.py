@@ -192,6 +192,9 @@ def profile_cmd(
 
     if method not in ("fast", "reference"):
         raise ConfigError(f"unknown method {method!r}; choose fast or reference", field="method")
+    from tsforge.cli.output_paths import check_output_folder
+
+    check_output_folder(out, "--out")  # before the profile, not after it (an existing file there)
     eng = engine_from_options(engine, ray_address, max(1, min(jobs, MAX_WORKERS)))
     load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps)
     data, note = None, None

@@ -179,3 +179,19 @@ def test_forecast_on_a_long_file_with_other_column_names_says_which_to_pass(trac
     assert "--id-col store --time-col day --target-col units" in err and "duplicate" not in err, err
     code, out, err = _cli(capsys, "forecast", str(path), "--model", "s", *names)
     assert code == 0 and out.split()[:2] == ["store", "day"], out + err
+
+
+def test_profile_refuses_an_out_folder_that_is_a_file_before_profiling(tmp_path, capsys, monkeypatch):
+    """`profile --out` naming an existing file failed with FileExistsError after the profile;
+    missing parents are still created."""
+    import importlib
+
+    profiling = importlib.import_module("recommender.properties.profile")  # the module, not the function
+    path = _panel_csv(tmp_path)
+    calls = []
+    original = profiling.profile_panel
+    monkeypatch.setattr(profiling, "profile_panel", lambda *a, **k: calls.append(1) or original(*a, **k))
+    code, out, err = _cli(capsys, "profile", path, "--out", path)
+    assert code == 2 and "is a file; give a folder" in err and calls == [], out + err
+    code, out, err = _cli(capsys, "profile", path, "--out", str(tmp_path / "new" / "deeper"))
+    assert code == 0 and (tmp_path / "new" / "deeper" / "profile_panel.csv").is_file(), out + err
