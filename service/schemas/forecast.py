@@ -36,6 +36,7 @@ __all__ = [
     "Level",
     "Quantile",
     "MAX_LEVELS",
+    "HistoryIn",
     "TimeKeys",
     "ValueOrMissing",
     "ModelRefIn",
@@ -114,16 +115,29 @@ FORECAST_EXAMPLE = {
 }
 
 
-class SeriesIn(BaseModel):
-    """One history. ``values`` may hold ``null`` for missing steps; the last ``input_len`` steps are used."""
+class HistoryIn(BaseModel):
+    """One series as every endpoint takes it: id, values (``null`` = missing) and optional
+    timestamps, checked against the values. The endpoints' series schemas derive from it and
+    say, in their ``timestamps`` description, what the timestamps are for there."""
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(
-        min_length=1, max_length=256, description="Series id (a known id uses its training scaler)."
-    )
+    id: str = Field(min_length=1, max_length=256)
     values: list[ValueOrMissing] = Field(
         min_length=1, description="Observations, oldest first; null = missing."
+    )
+    timestamps: TimeKeys | None = Field(
+        None, description="Optional, one per value: ISO-8601 dates or an integer step index."
+    )
+
+    _timestamps_fit = field_validator("timestamps")(timestamps_fit_values)
+
+
+class SeriesIn(HistoryIn):
+    """One history. ``values`` may hold ``null`` for missing steps; the last ``input_len`` steps are used."""
+
+    id: str = Field(
+        min_length=1, max_length=256, description="Series id (a known id uses its training scaler)."
     )
     timestamps: TimeKeys | None = Field(
         None,
@@ -134,8 +148,6 @@ class SeriesIn(BaseModel):
     coords: list[FiniteFloat] | None = Field(
         None, min_length=2, max_length=3, description="lat, lon[, alt] for models with coordinate embeddings."
     )
-
-    _timestamps_fit = field_validator("timestamps")(timestamps_fit_values)
 
 
 class ForecastRequest(BaseModel):

@@ -7,7 +7,7 @@ import math
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from service.schemas.common import check_unique_ids
-from service.schemas.forecast import TimeKeys, ValueOrMissing, timestamps_fit_values
+from service.schemas.forecast import HistoryIn, TimeKeys
 
 __all__ = ["ProfileSeriesIn", "ProfileRequest", "SeriesProfile", "ProfileResponse", "PROFILE_EXAMPLE"]
 
@@ -23,21 +23,13 @@ PROFILE_EXAMPLE = {
 }
 
 
-class ProfileSeriesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str = Field(min_length=1, max_length=256)
-    values: list[ValueOrMissing] = Field(
-        min_length=1, description="Observations, oldest first; null = missing."
-    )
+class ProfileSeriesIn(HistoryIn):
     timestamps: TimeKeys | None = Field(
         None,
         description="Optional, one per value: accepted so that a series posted to /v1/forecast or "
         "/v1/recommend profiles as it is (ISO-8601 dates or an integer step index, as there); the "
         "properties are computed from the values alone.",
     )
-
-    _timestamps_fit = field_validator("timestamps")(timestamps_fit_values)
 
 
 class ProfileRequest(BaseModel):

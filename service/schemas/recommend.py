@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 
 from service.schemas.common import check_unique_ids, field_error
-from service.schemas.forecast import TimeKeys, ValueOrMissing, timestamps_fit_values
+from service.schemas.forecast import HistoryIn, TimeKeys
 
 __all__ = [
     "RecommendSeriesIn",
@@ -32,21 +32,13 @@ RECOMMEND_EXAMPLE = {
 }
 
 
-class RecommendSeriesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str = Field(min_length=1, max_length=256)
-    values: list[ValueOrMissing] = Field(
-        min_length=1, description="Observations, oldest first; null = missing."
-    )
+class RecommendSeriesIn(HistoryIn):
     timestamps: TimeKeys | None = Field(
         None,
         description="Optional, one per value, increasing; the same for every series unless per_series. "
         "As in /v1/forecast: ISO-8601 dates, or integers in every position (an integer step index, "
         "no calendar).",
     )
-
-    _timestamps_fit = field_validator("timestamps")(timestamps_fit_values)
 
 
 class RecommendRequest(BaseModel):
