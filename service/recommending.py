@@ -81,8 +81,8 @@ _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 def check_recommend(req: RecommendRequest, limits: Limits) -> tuple[np.ndarray | None, str | None]:
     """Check a request against the limits and its values and timestamps → ``(timestamps, freq)``
-    of the dataset (``(None, None)`` with ``per_series``, without timestamps, or for an integer
-    step index, which has no calendar).
+    of the dataset, or with ``per_series`` the series' ``(start times, frequency)`` (``(None,
+    None)`` without timestamps, or for an integer step index, which has no calendar).
 
     Cheap: the server runs it before handing the request to a worker, so what the recommender
     would refuse without naming the field is a 4xx naming it. Timestamps a nanosecond clock
@@ -96,8 +96,7 @@ def check_recommend(req: RecommendRequest, limits: Limits) -> tuple[np.ndarray |
     if req.per_series:
         for i, s in enumerate(req.series):
             _check_observed(s.id, s.values, f"series[{i}].values")
-        _panel_timestamps(req)
-        return None, None
+        return _panel_timestamps(req)
     _check_dataset_values(req)
     if req.input_len is not None and req.input_len >= len(req.series[0].values):
         raise DataValidationError(
@@ -187,12 +186,14 @@ def load_series_router(path: str | Path | None = None) -> SeriesRouter:
     )
 
 
-def recommend_series_request(req: RecommendRequest) -> dict[str, Any]:
-    """``per_series: true``: the posted series as a panel (each its own length and start) →
-    :func:`recommender.series_recommendation.recommend_series` with the saved router."""
+def recommend_series_request(
+    req: RecommendRequest, starts: np.ndarray | None, freq: str | None
+) -> dict[str, Any]:
+    """``per_series: true``: the posted series as a panel (each its own length and ``starts``, at
+    ``freq``: see :func:`check_recommend`) → :func:`recommender.series_recommendation.recommend_series`
+    with the saved router."""
     router = load_series_router()
     arrays = [np.asarray(s.values, dtype=np.float64) for s in req.series]  # None → NaN
-    starts, freq = _panel_timestamps(req)
     panel = Panel.from_arrays(
         arrays, ids=[s.id for s in req.series], starts=starts, freq=freq, name="request"
     )
@@ -202,9 +203,9 @@ def recommend_series_request(req: RecommendRequest) -> dict[str, Any]:
 def recommend_request(req: RecommendRequest, limits: Limits, recommender_path: str | None) -> dict[str, Any]:
     """Build the dataset from the request and rank the candidate models for it (in a CPU worker);
     with ``per_series``, recommend per series instead."""
-    ts, freq = check_recommend(req, limits)
+    ts, freq = check_recommend(req, limits)  # with per_series: the series' start times
     if req.per_series:
-        return recommend_series_request(req)
+        return recommend_series_request(req, ts, freq)
     rec = load_recommender(recommender_path)
     values = np.array([s.values for s in req.series], dtype=np.float64).T  # [T, N], None → NaN
     data = TimeSeriesData(
