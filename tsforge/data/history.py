@@ -239,15 +239,14 @@ def _wide_column(df: pl.DataFrame, column: str, id_col: str, time_col: str | Non
     try:
         values = V.to_numeric(df[column], column=column)
     except DataValidationError as exc:
-        numeric = [c for c in df.columns if c not in (column, time_col) and df.schema[c].is_numeric()]
-        target = numeric[0] if len(numeric) == 1 else "..."
+        ids, times, target = V.long_table_columns(df, column, time_col)
         why = (
             f"{exc.message}; without a column {id_col!r} the history is read as wide (one column per "
             "series), so every column but the time column must be numeric. If it is long, give its column names: "
         )
         raise DataValidationError(
-            f"{why}id_col={column!r}, time_col={time_col or '...'!r}, target_col={target!r}",
-            cli_message=f"{why}--id-col {column} --time-col {time_col or '...'} --target-col {target}",
+            f"{why}id_col={ids!r}, time_col={times!r}, target_col={target!r}",
+            cli_message=f"{why}--id-col {ids} --time-col {times} --target-col {target}",
             **exc.where,
         ) from None
     _refuse_infinite(values, column)

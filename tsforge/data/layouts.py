@@ -255,12 +255,7 @@ def _wide_values(
     except DataValidationError as err:
         if series.dtype not in (pl.String, pl.Categorical):
             raise
-        numeric = (
-            []
-            if frame is None
-            else [c for c in frame.columns if c != time_col and frame.schema[c].is_numeric()]
-        )
-        target = numeric[0] if len(numeric) == 1 else "..."
+        target = "..." if frame is None else V.long_table_columns(frame, column, time_col)[2]
         raise DataValidationError(
             f"{err.message}; the table was read as wide (one column per series). If it is long "
             "(one row per series and time step), give its column names: "

@@ -37,6 +37,7 @@ __all__ = [
     "check_regular",
     "check_channels_observed",
     "closest_name",
+    "long_table_columns",
     "ROLE_SYNONYMS",
 ]
 
@@ -79,6 +80,14 @@ def closest_name(name: str, candidates: Sequence[str], synonyms: Sequence[str] =
         if syn in lowered:
             return lowered[syn]
     return None
+
+
+def long_table_columns(frame: pl.DataFrame, id_column: str, time_col: str | None) -> tuple[str, str, str]:
+    """The roles of a long table that was read as wide because its columns are not named
+    ``unique_id, ds, y``: ``(id, time, target)`` as the text column that failed, the time column
+    found and the one numeric column left (``...`` where there is none, or several)."""
+    numeric = [c for c in frame.columns if c not in (id_column, time_col) and frame.schema[c].is_numeric()]
+    return id_column, time_col or "...", numeric[0] if len(numeric) == 1 else "..."
 
 
 def _fmt_cols(columns: Sequence[str], limit: int = 30) -> str:
