@@ -424,7 +424,7 @@ def _track(
     source: str | None,
 ) -> None:
     from tsforge.data.protocol import HOLDOUT
-    from tsforge.tracking.datasets import array_digest, source_label
+    from tsforge.pipeline.panel import log_panel_dataset
     from tsforge.tracking.plots import plot_series_forecasts
     from tsforge.tracking.runs import tracked_run
     from tsforge.tracking.trained_model import log_trained_model
@@ -472,14 +472,7 @@ def _track(
                 "seed": seed,
             }
         )
-        digest = array_digest(panel.ids, panel.indptr, panel.values, panel.starts)
-        run.log_dataset(  # the runs table's Dataset column, as for every training run
-            panel.to_long() if panel.n_values <= 2_000_000 else None,
-            name=panel.name,
-            source=source_label(source, panel.name),
-            digest=digest,
-            context="training",
-        )
+        digest = log_panel_dataset(run, panel, source)  # the runs table's Dataset column
         run.log_dict(rec.collection, "recommendation/collection.json")
         run.log_dict(
             [

@@ -47,6 +47,8 @@ from tsforge.training.spec import DEFAULT_SEED, TrainingSpec
 
 __all__ = [
     "PanelOutcome",
+    "log_panel_dataset",
+    "panel_digest",
     "train_panel",
     "is_local_model",
     "evaluate_panel_model",
@@ -442,7 +444,7 @@ def _run(spec: TrainingSpec, panel: Panel, tracking: TrackingOptions, local: boo
         experiment_view=("val_mase", "test_mase", "test_smape", "test_owa"),
         experiment_view_params=("model", "model_kind", "horizon", "input_len"),
     ) as run:
-        _log_dataset(run, spec, panel)
+        log_panel_dataset(run, panel, spec.data)
         yield run
 
 
@@ -477,29 +479,34 @@ def _log(run: Any, outcome: PanelOutcome, split: Any, tracking: TrackingOptions)
         champion_metric="val_mase",
         dataset=panel.name,
         protocol=HOLDOUT,
-        data_digest=_data_digest(panel),
+        data_digest=panel_digest(panel),
         summary=f"{name} ({outcome.params.get('model_kind', 'panel')}) on the panel {panel.name}",
     )
     record_logged(outcome, run.run_id, logged)
 
 
-def _data_digest(panel: Panel) -> str:
+def panel_digest(panel: Panel) -> str:
+    """The digest of a panel's ids, values and start times (a registered version's data tag)."""
     from tsforge.tracking.datasets import array_digest
 
     return array_digest(panel.ids, panel.indptr, panel.values, panel.starts)
 
 
-def _log_dataset(run: Any, spec: TrainingSpec, panel: Panel) -> None:
-    """The panel this run used, as an MLflow dataset input (the runs table's Dataset column)."""
+def log_panel_dataset(run: Any, panel: Panel, data_label: str | None) -> str:
+    """The panel a run used, as an MLflow dataset input (the runs table's Dataset column), its
+    source the file or catalogue name ``data_label`` where it came from one; returns its digest.
+    Every run trained on a panel logs it so (a panel model's, the routed ensemble's)."""
     from tsforge.tracking.datasets import source_label
 
+    digest = panel_digest(panel)
     run.log_dataset(
         panel.to_long() if panel.n_values <= 2_000_000 else None,
         name=panel.name,
-        source=source_label(spec.data, panel.name),
-        digest=_data_digest(panel),
+        source=source_label(data_label, panel.name),
+        digest=digest,
         context="training",
     )
+    return digest
 
 
 def _plot_items(split: Any, outcome: PanelOutcome, n: int = 4) -> list[dict[str, Any]]:
