@@ -20,6 +20,11 @@ __all__ = ["save_study_plots"]
 
 log = logging.getLogger(__name__)
 
+#: Below this many complete trials the importance plot carries a caveat in its title: Optuna's
+#: fANOVA importances come from a random forest fitted on the trials, and a forest on a handful of
+#: points assigns importance by chance (two trials always give one parameter 100 %).
+FEW_TRIALS_FOR_IMPORTANCE = 20
+
 
 def save_study_plots(study: optuna.Study, out_dir: str | Path) -> list[Path]:
     """Write ``optimization_history.png`` and ``param_importances.png`` for ``study`` into ``out_dir``.
@@ -44,26 +49,44 @@ def save_study_plots(study: optuna.Study, out_dir: str | Path) -> list[Path]:
         str(study.user_attrs.get("objective", "val_mse")), "objective"
     )
     written: list[Path] = []
-    # (file, plot, complete trials needed, x axis = trial numbers)
-    plots = [("optimization_history.png", ovm.plot_optimization_history, 1, True)]
-    plots.append(("param_importances.png", ovm.plot_param_importances, 2, False))
-    for filename, fn, min_trials, trial_axis in plots:
+    # (file, plot, complete trials needed, x axis = trial numbers, caveat under the title)
+    plots = [("optimization_history.png", ovm.plot_optimization_history, 1, True, None)]
+    plots.append(
+        ("param_importances.png", ovm.plot_param_importances, 2, False, importance_caveat(len(done)))
+    )
+    for filename, fn, min_trials, trial_axis, caveat in plots:
         if len(done) < min_trials:
             log.info("skipping %s: %d complete trial(s), need %d", filename, len(done), min_trials)
             continue
         try:
             with matplotlib.rc_context():
-                written.append(_draw(study, fn, target, out / filename, trial_axis=trial_axis))
+                written.append(_draw(study, fn, target, out / filename, trial_axis=trial_axis, caveat=caveat))
         except Exception as exc:  # noqa: BLE001 - a missing plot must not fail the study
             log.warning("could not draw %s: %s", filename, exc)
     return written
 
 
-def _draw(study: optuna.Study, fn: Callable[..., Any], target: str, path: Path, *, trial_axis: bool) -> Path:
+def importance_caveat(n_complete: int) -> str | None:
+    """The line put under the importance plot's title for a study too small to trust it, else None."""
+    if n_complete >= FEW_TRIALS_FOR_IMPORTANCE:
+        return None
+    return f"from {n_complete} trials only: a rough guide, not a measurement"
+
+
+def _draw(
+    study: optuna.Study,
+    fn: Callable[..., Any],
+    target: str,
+    path: Path,
+    *,
+    trial_axis: bool,
+    caveat: str | None = None,
+) -> Path:
     """Draw one Optuna plot of ``study`` and save it to ``path``.
 
     ``trial_axis``: the x axis counts trials, so it gets integer ticks only; matplotlib's default
     locator puts a study of a few trials at 0.2, 0.4, ... (trials that do not exist).
+    ``caveat``: a second title line (see :func:`importance_caveat`).
     """
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
@@ -75,6 +98,9 @@ def _draw(study: optuna.Study, fn: Callable[..., Any], target: str, path: Path, 
     try:
         if trial_axis:
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if caveat:  # Optuna titles some plots on the left: extend whichever title is there
+            loc = next((loc for loc in ("center", "left", "right") if ax.get_title(loc=loc)), "center")
+            ax.set_title(f"{ax.get_title(loc=loc)}\n({caveat})", loc=loc)
         fig.set_size_inches(8, 5)
         fig.tight_layout()
         fig.savefig(path, dpi=110)

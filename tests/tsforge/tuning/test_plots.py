@@ -44,3 +44,36 @@ def test_optimization_history_has_integer_trial_ticks(tmp_path, monkeypatch):
     (ax,) = drawn
     ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
     assert ticks and all(float(t).is_integer() for t in ticks)
+
+
+def _titles(ax) -> str:
+    return " | ".join(ax.get_title(loc=loc) for loc in ("left", "center", "right"))
+
+
+def _recorded_importance_axes(monkeypatch) -> list:
+    drawn = []
+    original = ovm.plot_param_importances
+
+    def recording(*args, **kwargs):
+        ax = original(*args, **kwargs)
+        drawn.append(ax)
+        return ax
+
+    monkeypatch.setattr(ovm, "plot_param_importances", recording)
+    return drawn
+
+
+def test_importance_plot_of_a_few_trials_says_it_is_a_rough_guide(tmp_path, monkeypatch):
+    """Three trials gave a confident-looking bar chart of importances with no hint that a forest on
+    three points assigns them by chance."""
+    drawn = _recorded_importance_axes(monkeypatch)
+    save_study_plots(_small_study(3), tmp_path)
+    (ax,) = drawn
+    assert "Importances\n(from 3 trials only" in _titles(ax)
+
+
+def test_importance_plot_of_enough_trials_has_no_caveat(tmp_path, monkeypatch):
+    drawn = _recorded_importance_axes(monkeypatch)
+    save_study_plots(_small_study(25), tmp_path)
+    (ax,) = drawn
+    assert "Importances" in _titles(ax) and "trials only" not in _titles(ax)
