@@ -23,6 +23,7 @@ from tsforge.cli.data_options import (
     data_source,
     key_value_options,
     reader_options,
+    training_options,
 )
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
 from tsforge.cli.tables import metric_list_table, metrics_table
@@ -171,17 +172,7 @@ def train_cmd(
     from tsforge.training.fitting import check_strategy
 
     check_strategy(model, strategy_name)  # a bad pairing is refused before any data is read
-    train_cfg = {
-        "max_epochs": epochs,
-        "lr": lr,
-        "batch_size": batch_size,
-        "device": device,
-        **key_value_options(train_option, "train"),
-    }
-    train_cfg = {k: v for k, v in train_cfg.items() if v is not None}
-    from tsforge.training.config import TrainConfig
-
-    TrainConfig.from_dict(train_cfg)  # a mistyped --train-option is refused before any run starts
+    train_cfg = training_options(train_option, max_epochs=epochs, lr=lr, batch_size=batch_size, device=device)
     _warn_unused_training_options(model, train_cfg)
     if not intervals and split != HOLDOUT:
         raise ConfigError(

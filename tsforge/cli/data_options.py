@@ -176,6 +176,17 @@ def reader_flags(options: dict[str, Any]) -> str:
     return "".join(flags)
 
 
+def training_options(items: list[str] | None, **given: Any) -> dict[str, Any]:
+    """The training configuration of ``train``/``tune``: the options they name (``given``; None =
+    not set) and the ``--train-option key=value`` items, checked against ``TrainConfig`` so that a
+    mistyped key or a value of the wrong type is refused before any data is read or run started."""
+    from tsforge.training.config import TrainConfig
+
+    config = {k: v for k, v in {**given, **key_value_options(items, "train")}.items() if v is not None}
+    TrainConfig.from_dict(config)
+    return config
+
+
 def key_value_options(items: list[str] | None, what: str) -> dict[str, Any]:
     """``["d_model=64", "dropout=0.1"]`` → ``{"d_model": 64, "dropout": 0.1}`` (JSON values where possible)."""
     out: dict[str, Any] = {}

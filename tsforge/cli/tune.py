@@ -26,6 +26,7 @@ from tsforge.cli.data_options import (
     data_source,
     key_value_options,
     reader_options,
+    training_options,
 )
 from tsforge.errors import ConfigError
 
@@ -158,11 +159,7 @@ def tune_cmd(
 
     dataset = data_source(data, dataset, "tune")
     strategy_name = "selective" if selective else strategy
-    train_cfg = {"max_epochs": epochs, **key_value_options(train_option, "train")}
-    train_cfg = {k: v for k, v in train_cfg.items() if v is not None}
-    from tsforge.training.config import TrainConfig
-
-    TrainConfig.from_dict(train_cfg)  # a mistyped --train-option is refused before any trial
+    train_cfg = training_options(train_option, max_epochs=epochs)
     if trials is not None and trials < 1:
         raise ConfigError("--trials must be at least 1", field="trials")
     if trials is None and timeout is None:
