@@ -166,7 +166,7 @@ def train_panel(
         seed=seed,
         train_config=train_config or {},
     )
-    with _run(spec, panel, tracking, local) as run:
+    with _run(spec, panel, tracking, local) as (run, data_digest):
         params = _run_params(spec, panel, local, n_jobs, options)
         if drop_short:
             params["n_series_dropped"] = dropped
@@ -262,7 +262,7 @@ def train_panel(
         outcome = PanelOutcome(predictor, spec, metrics, per_series, frame, panel, params)
         if run is not None:
             run.log_params(params)
-            _log(run, outcome, split, tracking)
+            _log(run, outcome, split, tracking, data_digest)
         return outcome
 
 
@@ -407,10 +407,14 @@ def _epoch_loggers(run: Any) -> list[Callback]:
 
 
 @contextlib.contextmanager
-def _run(spec: TrainingSpec, panel: Panel, tracking: TrackingOptions, local: bool) -> Iterator[Any]:
-    """The tracked MLflow run of this training (with its dataset input), or ``None`` untracked."""
+def _run(
+    spec: TrainingSpec, panel: Panel, tracking: TrackingOptions, local: bool
+) -> Iterator[tuple[Any, str | None]]:
+    """The tracked MLflow run of this training (with its dataset input) and the panel's digest,
+    which the registered version's data tag repeats (hashing a large panel once, not twice), or
+    ``(None, None)`` untracked."""
     if not tracking.track:
-        yield None
+        yield None, None
         return
     from tsforge.tracking.runs import tracked_run
 
@@ -444,11 +448,10 @@ def _run(spec: TrainingSpec, panel: Panel, tracking: TrackingOptions, local: boo
         experiment_view=("val_mase", "test_mase", "test_smape", "test_owa"),
         experiment_view_params=("model", "model_kind", "horizon", "input_len"),
     ) as run:
-        log_panel_dataset(run, panel, spec.data)
-        yield run
+        yield run, log_panel_dataset(run, panel, spec.data)
 
 
-def _log(run: Any, outcome: PanelOutcome, split: Any, tracking: TrackingOptions) -> None:
+def _log(run: Any, outcome: PanelOutcome, split: Any, tracking: TrackingOptions, data_digest: str) -> None:
     from tsforge.tracking.plots import plot_series_forecasts
     from tsforge.tracking.trained_model import log_trained_model
 
@@ -479,7 +482,7 @@ def _log(run: Any, outcome: PanelOutcome, split: Any, tracking: TrackingOptions)
         champion_metric="val_mase",
         dataset=panel.name,
         protocol=HOLDOUT,
-        data_digest=panel_digest(panel),
+        data_digest=data_digest,
         summary=f"{name} ({outcome.params.get('model_kind', 'panel')}) on the panel {panel.name}",
     )
     record_logged(outcome, run.run_id, logged)

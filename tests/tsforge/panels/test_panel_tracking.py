@@ -80,3 +80,27 @@ def test_a_panel_run_whose_training_fails_still_records_its_params(tracking_uri,
     params = run.data.params
     assert (params["model"], params["dataset"], params["n_series"]) == ("dlinear", "tiny-panel", "12")
     assert (params["train.lr"], params["train.batch_size"]) == ("0.02", "256")
+
+
+def test_a_registered_panel_model_tags_the_digest_of_its_dataset_input_hashing_the_panel_once(
+    tracking_uri, monkeypatch
+):
+    """The run's dataset input and the registered version's data tag carry one digest, and the
+    panel is hashed once per run (it was hashed for each, twice over every value)."""
+    import tsforge.tracking.datasets as datasets
+
+    calls = []
+    original = datasets.array_digest
+
+    def counting(*arrays):
+        calls.append(len(arrays))
+        return original(*arrays)
+
+    monkeypatch.setattr(datasets, "array_digest", counting)
+    options = TrackingOptions(register=True, log_model=True, progress=False, registered_name="tiny-naive")
+    out = train_panel(_panel(), "seasonal_naive", horizon=6, intervals=False, tracking=options)
+    (dataset_input,) = mlflow.get_run(out.run_id).inputs.dataset_inputs
+    client = mlflow.MlflowClient()
+    (version,) = client.search_model_versions("name='tiny-naive'")
+    assert version.tags["tsforge.data_digest"] == dataset_input.dataset.digest
+    assert calls == [4]  # ids, indptr, values, starts: one digest of the panel
