@@ -54,7 +54,7 @@ serve: $(STAMP)
 	$(BIN)/tsforge serve --host $(HOST) --port $(PORT) --model $(MODEL)
 
 ui: $(STAMP)
-	$(BIN)/mlflow ui --backend-store-uri $(MLFLOW_TRACKING_URI) --default-artifact-root ./mlruns --host $(HOST) --port 5000 --workers 1
+	$(BIN)/mlflow ui --backend-store-uri $(MLFLOW_TRACKING_URI) --default-artifact-root ./mlruns/artifacts --host $(HOST) --port 5000 --workers 1
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run_all
