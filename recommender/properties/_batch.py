@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["as_windows", "znormalise", "linear_detrend", "batched_ols_rss", "nested_rss"]
+__all__ = [
+    "as_windows",
+    "power_of_two_scale",
+    "znormalise",
+    "linear_detrend",
+    "batched_ols_rss",
+    "nested_rss",
+]
 
 
 def as_windows(windows: np.ndarray) -> np.ndarray:
@@ -22,18 +29,33 @@ def as_windows(windows: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
+def power_of_two_scale(w: np.ndarray) -> np.ndarray:
+    """``[B, 1]`` powers of two near each row's largest finite ``|value|`` (1 for an all-zero row).
+
+    Why: dividing by a power of two is exact in floating point, so the z-score of ``w / scale``
+    is bit-identical to that of ``w`` wherever the latter is representable, while the variance of
+    rows around 1e200 (whose squares overflow to inf) or 1e-200 (whose squares underflow) stays
+    finite and accurate.
+    """
+    finite = np.where(np.isfinite(w), np.abs(w), 0.0)
+    _, exponent = np.frexp(finite.max(axis=1, keepdims=True))
+    return np.ldexp(1.0, exponent)
+
+
 def znormalise(windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Z-score each window; returns ``(x, constant)``.
 
-    Constant windows (std 0) are returned unchanged apart from centring (std replaced by 1, as in
-    the BLAST lineage) and flagged so callers can give them the spec's default properties.
+    Constant windows are returned as zeros (std replaced by 1, as in the BLAST lineage) and
+    flagged so callers can give them the spec's default properties. "Constant" means all values
+    are equal (max == min), not ``std == 0``: the computed std of a flat window of 0.1 is
+    2.8e-17, because its mean rounds, and that window used to be profiled as rounding noise.
     """
     w = as_windows(windows)
+    w = w / power_of_two_scale(w)
+    constant = w.max(axis=1) == w.min(axis=1)
     mean = w.mean(axis=1, keepdims=True)
-    std = w.std(axis=1, keepdims=True)
-    constant = std[:, 0] == 0
-    std = np.where(std == 0, 1.0, std)
-    return (w - mean) / std, constant
+    std = np.where(constant[:, None], 1.0, w.std(axis=1, keepdims=True))
+    return np.where(constant[:, None], 0.0, (w - mean) / std), constant
 
 
 def linear_detrend(x: np.ndarray) -> np.ndarray:

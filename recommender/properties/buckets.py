@@ -56,9 +56,19 @@ BUCKETS: dict[str, BucketSpec] = {
 
 
 def bucketize(name: str, values: np.ndarray) -> np.ndarray:
-    """Bucket ids (int64) of ``values`` for property ``name`` (a key of :data:`BUCKETS`)."""
+    """Bucket ids (int64) of ``values`` for property ``name`` (a key of :data:`BUCKETS`).
+
+    Raises:
+        ValueError: a value is NaN (an unknown property has no bucket).
+    """
     spec = BUCKETS[name]
     v = np.asarray(values, dtype=np.float64)
+    if np.isnan(v).any():
+        # searchsorted sorts NaN last, so an unknown value used to land in the top bucket
+        raise ValueError(
+            f"{int(np.isnan(v).sum())} NaN value(s) of {spec.source!r} have no {name} bucket; "
+            "drop or mask those rows first"
+        )
     if spec.absolute:
         v = np.abs(v)
     if spec.edges is not None:

@@ -50,9 +50,37 @@ def _onehot(values: np.ndarray, categories: tuple[int, ...]) -> np.ndarray:
     return np.eye(len(categories))[idx]
 
 
+#: The properties the BLAST encoding reads.
+_BLAST_KEYS: tuple[str, ...] = (
+    "stationarity",
+    "trend_label",
+    "tau",
+    "season_count",
+    "season_strength",
+    "volatility",
+    "hurst",
+    "scedasticity",
+    "anomaly_ratio",
+)
+
+
+def _refuse_nan(props: Mapping[str, Any], key: str) -> None:
+    """Raise where ``props[key]`` has a NaN: an unknown value has no bin."""
+    if np.isnan(np.asarray(props[key], dtype=np.float64)).any():
+        raise ValueError(f"NaN value(s) of {key!r} have no BLAST encoding; drop or mask those rows first")
+
+
 def blast_feature_vector(props: Mapping[str, Any]) -> np.ndarray:
     """``[B, 61]`` BLAST-style encoding: stationarity 2, MK label 3, τ 20, count-1 4, strength 10,
-    cv 6, Hurst 10, LM 2, anomaly ratio 4 (spec §1.3; count is clipped to 3 before the shift)."""
+    cv 6, Hurst 10, LM 2, anomaly ratio 4 (spec §1.3; count is clipped to 3 before the shift).
+
+    Raises:
+        ValueError: a property is NaN (e.g. a window with a gap, or a Hurst exponent masked for
+            a short window): ``np.digitize`` would put it in the last bin, i.e. read it as the
+            largest value.
+    """
+    for key in _BLAST_KEYS:
+        _refuse_nan(props, key)
     count = np.minimum(np.asarray(props["season_count"]), 3) - 1
     blocks = [
         _onehot(np.asarray(props["stationarity"]), (0, 1)),

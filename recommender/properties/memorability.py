@@ -3,9 +3,11 @@
 The window is treated as increments. For each chunk size w (int(10^a) for a = 1, 1.25, ... below
 log10(T - 1), plus T) the window is cut into non-overlapping full chunks; each chunk gives
 R/S with R the range of the cumulative mean-removed sum and S the sample std (ddof=1); zero
-ratios are dropped; H is the least-squares slope of log10(mean R/S) on log10(w). As in the
-lineage (which runs under ``numpy.seterr('raise')``), a chunk size with no usable chunk makes
-the whole estimate fail and H = 0.
+ratios are dropped, and so are chunks of equal values (exactly R = S = 0; computed, both are
+rounding residue and their ratio is noise that changed with the data's scale); H is the
+least-squares slope of log10(mean R/S) on log10(w). As in the lineage (which runs under
+``numpy.seterr('raise')``), a chunk size with no usable chunk makes the whole estimate fail and
+H = 0.
 """
 
 from __future__ import annotations
@@ -45,8 +47,11 @@ def hurst_batch(x: np.ndarray) -> np.ndarray:
         z = np.cumsum(dev, axis=2)
         r = z.max(axis=2) - z.min(axis=2)
         s = np.std(chunks, axis=2, ddof=1)
+        # a chunk of equal values has R = S = 0 exactly; in floats both are rounding residue
+        # (~1e-17) whose ratio (~ w) would enter the mean and make H depend on the data's scale
+        flat = chunks.max(axis=2) == chunks.min(axis=2)
         with np.errstate(divide="ignore", invalid="ignore"):
-            rs = np.where((r == 0) | (s == 0), 0.0, r / s)
+            rs = np.where(flat | (r == 0) | (s == 0), 0.0, r / s)
         used = rs != 0
         count = used.sum(axis=1)
         failed |= count == 0

@@ -93,8 +93,10 @@ class ProfileResult:
 
 
 def _fill_missing(w: np.ndarray) -> np.ndarray | None:
-    """Linearly interpolate NaNs inside one window (nearest value at the edges); None if too many."""
-    miss = np.isnan(w)
+    """Linearly interpolate NaNs and ±infs inside one window (nearest value at the edges); None if
+    too many. An inf is a broken value, not a level: kept, it made the whole window NaN after
+    z-normalisation."""
+    miss = ~np.isfinite(w)
     if not miss.any():
         return w
     if miss.mean() > MAX_MISSING_SHARE:
@@ -119,7 +121,8 @@ def extract_windows(
     Returns:
         ``(windows [n, L] float64, meta, n_dropped)`` where ``meta`` has ``channel``,
         ``window_start`` (and ``start_time`` when timestamps exist), one row per kept window;
-        windows with more than 10 % missing values are dropped, others are interpolated.
+        windows with more than 10 % missing values (NaN or ±inf) are dropped, others are
+        interpolated.
     """
     if isinstance(data, TimeSeriesData):
         if window < MIN_WINDOW:
@@ -175,11 +178,13 @@ def _stride(window: int, stride: int | None) -> int:
 
 def _fill_or_drop(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(windows with gaps interpolated, keep mask)``: a window missing more than
-    :data:`MAX_MISSING_SHARE` of its values is dropped, not profiled on invented values."""
+    :data:`MAX_MISSING_SHARE` of its values (NaN or ±inf) is dropped, not profiled on invented
+    values."""
     keep = np.ones(raw.shape[0], dtype=bool)
-    if np.isnan(raw).any():
+    bad = ~np.isfinite(raw)
+    if bad.any():
         raw = raw.copy()
-        for i in np.flatnonzero(np.isnan(raw).any(axis=1)):
+        for i in np.flatnonzero(bad.any(axis=1)):
             filled = _fill_missing(raw[i])
             if filled is None:
                 keep[i] = False

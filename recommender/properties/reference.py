@@ -20,6 +20,7 @@ from recommender.properties.seasonality import REL_THRESHOLD, TOP_K
 
 __all__ = [
     "CONSTANT_DEFAULTS",
+    "MIN_LENGTH",
     "reference_properties",
     "reference_batch",
     "ref_stationarity",
@@ -30,6 +31,12 @@ __all__ = [
     "ref_scedasticity",
     "ref_anomaly",
 ]
+
+#: Shortest window profiled (the first rung of the panel ladders; the fast path uses it too).
+#: Why a floor: below 6 values the seasonality test is undefined (STL period T//2 < 2, no FFT
+#: bin from index 2), below 5 the ARCH-LM test has no lag (p = NaN); windows this short say
+#: nothing about the properties.
+MIN_LENGTH = 12
 
 #: Properties of a constant window (spec §1.1).
 CONSTANT_DEFAULTS: dict[str, float] = {
@@ -51,7 +58,7 @@ def ref_stationarity(x: np.ndarray) -> int:
     and KPSS(x,'ct'), KPSS(x,'c') both do not (p>0.05); any exception gives 0."""
     from statsmodels.tsa.stattools import adfuller, kpss
 
-    if np.std(x) == 0:
+    if np.max(x) == np.min(x):
         return 1
     d = np.diff(x)
     try:
@@ -127,6 +134,8 @@ def ref_volatility(x: np.ndarray) -> float:
 
 
 def _rs(chunk: np.ndarray) -> float:
+    if np.max(chunk) == np.min(chunk):  # R = S = 0 exactly; in floats, a ratio of rounding residue
+        return 0.0
     incs = chunk
     dev = incs - np.sum(incs) / len(incs)
     z = np.cumsum(dev)
@@ -156,6 +165,8 @@ def ref_hurst(x: np.ndarray) -> float:
                     v = _rs(series[start : start + w])
                     if v != 0:
                         rs.append(v)
+                if not rs:  # the package's np.mean([]) under seterr('raise'): no estimate
+                    raise FloatingPointError("no chunk with a defined R/S")
                 rs_means.append(np.mean(rs))
             a = np.vstack([np.log10(sizes), np.ones(len(rs_means))]).T
             h, _ = np.linalg.lstsq(a, np.log10(rs_means), rcond=-1)[0]
@@ -189,12 +200,25 @@ def ref_anomaly(x: np.ndarray) -> float:
 
 
 def reference_properties(window: np.ndarray) -> dict[str, Any]:
-    """All properties of one raw window (z-normalised here first)."""
+    """All properties of one raw window (z-normalised here first).
+
+    A window with a NaN or ±inf has no properties (all NaN); a window of equal values
+    (max == min: the computed std of a flat 0.1 window is 2.8e-17, not 0) gets the spec's
+    constant defaults. The window is first divided by a power of two near its largest
+    |value| — exact, so the z-score is unchanged, but 1e200 no longer overflows the variance.
+    """
     w = np.asarray(window, dtype=np.float64)
-    std = np.std(w)
-    if std == 0:
+    if w.shape[0] < MIN_LENGTH:
+        raise ValueError(
+            f"property windows need at least {MIN_LENGTH} values, got {w.shape[0]} (the seasonality "
+            "and ARCH tests are undefined below that)"
+        )
+    if not np.all(np.isfinite(w)):
+        return {**dict.fromkeys(CONSTANT_DEFAULTS, float("nan")), "constant": False, "periods": ()}
+    if np.max(w) == np.min(w):
         return {**CONSTANT_DEFAULTS, "constant": True, "periods": ()}
-    x = (w - np.mean(w)) / std
+    w = w / np.ldexp(1.0, np.frexp(np.max(np.abs(w)))[1])
+    x = (w - np.mean(w)) / np.std(w)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         label, tau = ref_trend(x)
