@@ -11,6 +11,7 @@ dataset's own value, e.g. "strong seasonality (strength 0.82)".
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -18,6 +19,8 @@ from typing import Any
 __all__ = [
     "PROPERTY_GROUPS",
     "Reason",
+    "as_shown",
+    "level_word",
     "feature_group",
     "group_contributions",
     "describe_group",
@@ -93,47 +96,106 @@ def group_contributions(contrib: Mapping[str, float]) -> dict[str, float]:
     return out
 
 
-def _level(value: float, cuts: tuple[float, float], words: tuple[str, str, str]) -> str:
-    if value != value:  # NaN
-        return words[0]
-    return words[2] if value >= cuts[1] else words[1] if value >= cuts[0] else words[0]
+def as_shown(value: float, spec: str) -> tuple[str, float]:
+    """``(text, number)``: ``value`` formatted with ``spec`` and the number that text shows.
+
+    Why: the level word must follow the number the reader sees. Picked from the raw value,
+    0.2996 read "weak trend (|tau| 0.30)" while 0.3001 read "moderate trend (|tau| 0.30)".
+    The dataset-level and the per-series explanations both word their numbers through it.
+    """
+    text = format(value, spec)
+    if text.endswith("%"):
+        return text, float(text[:-1]) / 100.0
+    return text, float(text)
+
+
+def level_word(shown: float, cuts: tuple[float, float], words: tuple[str, str, str]) -> str:
+    """The word for a shown value: ``words[i]`` once ``shown`` reaches ``cuts[i - 1]``."""
+    return words[2] if shown >= cuts[1] else words[1] if shown >= cuts[0] else words[0]
+
+
+def _finite(value: float) -> bool:
+    return math.isfinite(value)
 
 
 def describe_group(group: str, f: Mapping[str, float]) -> str:
-    """The dataset's value of one property group in words, from its features."""
+    """The dataset's value of one property group in words, from its features.
+
+    The level word is chosen from the number as shown (see :func:`as_shown`); a value that is
+    missing or NaN is said to be "not measured" rather than given the lowest level.
+    """
     g = lambda k: float(f.get(k, float("nan")))  # noqa: E731
     if group == "stationarity":
         share = g("share_stationarity_stationary")
-        word = _level(share, (0.2, 0.5), ("mostly non-stationary", "partly stationary", "mostly stationary"))
-        return f"{word} windows ({share:.0%} pass the stationarity tests)"
+        if not _finite(share):
+            return "stationarity not measured"
+        text, shown = as_shown(share, ".0%")
+        word = (
+            "mostly stationary"
+            if shown > 0.5
+            else "partly stationary"
+            if shown >= 0.2
+            else "mostly non-stationary"
+        )
+        return f"{word} windows ({text} pass the stationarity tests)"
     if group == "trend":
         s = g("trend_strength_mean")
-        return f"{_level(s, (0.3, 0.6), ('weak', 'moderate', 'strong'))} trend (|tau| {s:.2f})"
+        if not _finite(s):
+            return "trend not measured"
+        text, shown = as_shown(s, ".2f")
+        return f"{level_word(shown, (0.3, 0.6), ('weak', 'moderate', 'strong'))} trend (|tau| {text})"
     if group == "seasonality":
         s = g("season_strength_q50")
+        if not _finite(s):
+            return "seasonality not measured"
+        text, shown = as_shown(s, ".2f")
         multi = g("share_season_count_2+")
-        extra = f", {multi:.0%} of windows with several periods" if multi >= 0.2 else ""
-        return (
-            f"{_level(s, (0.3, 0.6), ('weak', 'moderate', 'strong'))} seasonality (strength {s:.2f}{extra})"
-        )
+        extra = ""
+        if _finite(multi):
+            multi_text, multi_shown = as_shown(multi, ".0%")
+            extra = f", {multi_text} of windows with several periods" if multi_shown >= 0.2 else ""
+        word = level_word(shown, (0.3, 0.6), ("weak", "moderate", "strong"))
+        return f"{word} seasonality (strength {text}{extra})"
     if group == "volatility":
         s = g("volatility_mean")
-        return f"{_level(s, (0.4, 0.6), ('low', 'medium', 'high'))} volatility (cv {s:.2f})"
+        if not _finite(s):
+            return "volatility not measured"
+        text, shown = as_shown(s, ".2f")
+        return f"{level_word(shown, (0.4, 0.6), ('low', 'medium', 'high'))} volatility (cv {text})"
     if group == "memorability":
         s = g("hurst_mean")
-        return f"{_level(s, (0.5, 0.75), ('low', 'medium', 'high'))} memorability (Hurst {s:.2f})"
+        # 0 exactly is the lineage's failure value (every window under 100 values, or without a
+        # usable chunk), not a measured "no memory"
+        if not _finite(s) or s == 0.0:
+            return "memorability not measured (no Hurst estimate: windows need 100 values)"
+        text, shown = as_shown(s, ".2f")
+        return f"{level_word(shown, (0.5, 0.75), ('low', 'medium', 'high'))} memorability (Hurst {text})"
     if group == "scedasticity":
         share = g("share_scedasticity_homoscedastic")
-        word = "mostly homoscedastic" if share >= 0.5 else "mostly heteroscedastic"
-        return f"{word} windows ({share:.0%} homoscedastic)"
+        if not _finite(share):
+            return "scedasticity not measured"
+        text, shown = as_shown(share, ".0%")
+        if shown == 0.5:
+            return f"as many homoscedastic as heteroscedastic windows ({text} homoscedastic)"
+        word = "mostly homoscedastic" if shown > 0.5 else "mostly heteroscedastic"
+        return f"{word} windows ({text} homoscedastic)"
     if group == "anomaly":
         s = g("anomaly_ratio_mean")
-        return f"{_level(s, (0.05, 0.1), ('few', 'some', 'many'))} anomalies (ratio {s:.3f})"
-    n_ch = round(10 ** g("log_n_channels")) if f.get("log_n_channels") is not None else "?"
-    n_steps = round(10 ** g("log_n_steps")) if f.get("log_n_steps") is not None else "?"
-    horizon = round(10 ** g("log_horizon")) if f.get("log_horizon") is not None else "?"
+        if not _finite(s):
+            return "anomalies not measured"
+        text, shown = as_shown(s, ".3f")
+        return f"{level_word(shown, (0.05, 0.1), ('few', 'some', 'many'))} anomalies (ratio {text})"
+
+    def count(key: str) -> int | str:
+        v = g(key)
+        return round(10**v) if _finite(v) else "?"
+
     miss = g("missing_share")
-    return f"the data shape ({n_ch} channels, {n_steps} steps, horizon {horizon}, {miss:.0%} missing)"
+    miss_text = f"{miss:.0%}" if _finite(miss) else "?"
+    return (
+        f"the data shape ({count('log_n_channels')} channels, {count('log_n_steps')} steps, "
+        f"horizon {count('log_horizon')}, {miss_text} missing)"
+    )
 
 
 def reasons_for(
@@ -175,7 +237,8 @@ def sentence(model: str, reasons: list[Reason]) -> str:
     if pro:
         parts.append(f"{_join(pro)} favour{'s' if len(pro) == 1 else ''} {model}")
     if con:
-        parts.append(f"{_join(con[:1])} works against it")
+        # "it" only reads right after "favours <model>"; on its own the sentence names the model
+        parts.append(f"{_join(con[:1])} works against {'it' if pro else model}")
     return "; ".join(parts) if parts else f"{model} is ranked first on the data shape alone"
 
 

@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from recommender.explain import as_shown, level_word
+from recommender.properties.memorability import HURST_MIN_LENGTH
 from recommender.series_features import FEATURE_GROUPS, SERIES_FEATURES
 
 __all__ = ["SeriesReason", "SeriesExplanation", "describe", "explain_series", "explain_collection"]
@@ -63,53 +65,89 @@ class SeriesExplanation:
         return asdict(self)
 
 
-def _word(value: float, cuts: tuple[float, float], words: tuple[str, str, str]) -> str:
-    if not math.isfinite(value):
-        return words[0]
-    return words[2] if value >= cuts[1] else words[1] if value >= cuts[0] else words[0]
-
-
 def describe(group: str, f: Mapping[str, float]) -> str:
-    """The series' value of a property group in words."""
+    """The series' value of a property group in words.
+
+    The level word is chosen from the number as shown (see :func:`as_shown`); a missing or NaN
+    value is said to be "not measured" rather than given the lowest level, and so is a Hurst
+    exponent of exactly 0 (the lineage's value when there is no estimate, e.g. a profile shorter
+    than :data:`~recommender.properties.memorability.HURST_MIN_LENGTH` values).
+    """
     g = lambda k: float(f.get(k, float("nan")))  # noqa: E731
     if group == "seasonality":
         s = g("season_strength")
-        return f"{_word(s, (0.3, 0.6), ('weak', 'moderate', 'strong'))} seasonality ({s:.2f})"
+        if not math.isfinite(s):
+            return "seasonality not measured"
+        text, shown = as_shown(s, ".2f")
+        return f"{level_word(shown, (0.3, 0.6), ('weak', 'moderate', 'strong'))} seasonality ({text})"
     if group == "trend":
         t = g("tau")
-        word = _word(abs(t), (0.3, 0.6), ("weak", "moderate", "strong"))
-        direction = "" if word == "weak" else (" upward" if t > 0 else " downward")
-        return f"{word}{direction} trend (tau {t:+.2f})"
+        if not math.isfinite(t):
+            return "trend not measured"
+        text, shown = as_shown(t, "+.2f")
+        word = level_word(abs(shown), (0.3, 0.6), ("weak", "moderate", "strong"))
+        direction = "" if word == "weak" else (" upward" if shown > 0 else " downward")
+        return f"{word}{direction} trend (tau {text})"
     if group == "history length":
         n = int(round(math.exp(g("log_length")))) if math.isfinite(g("log_length")) else 0
         word = "short" if n < 40 else "medium-length" if n < 150 else "long"
         return f"{word} history ({n} values)"
     if group == "intermittency":
         z = g("zero_share")
-        return f"intermittent demand ({z:.0%} zeros)" if z >= 0.3 else f"few zeros ({z:.0%})"
+        if not math.isfinite(z):
+            return "intermittency not measured"
+        text, shown = as_shown(z, ".0%")
+        return f"intermittent demand ({text} zeros)" if shown >= 0.3 else f"few zeros ({text})"
     if group == "volatility":
         v = g("volatility")
-        return f"{_word(v, (0.4, 0.8), ('low', 'medium', 'high'))} volatility ({v:.2f})"
+        if not math.isfinite(v):
+            return "volatility not measured"
+        text, shown = as_shown(v, ".2f")
+        return f"{level_word(shown, (0.4, 0.8), ('low', 'medium', 'high'))} volatility ({text})"
     if group == "stationarity":
-        return "a stationary input window" if g("stationarity") >= 0.5 else "a non-stationary input window"
+        st = g("stationarity")
+        if not math.isfinite(st):
+            return "stationarity not measured"
+        return "a stationary input window" if st >= 0.5 else "a non-stationary input window"
     if group == "memorability":
-        return f"memorability (Hurst {g('hurst'):.2f})"
+        h, length = g("hurst"), g("profile_length")
+        if not math.isfinite(h) or h == 0.0:
+            if math.isfinite(length) and length < HURST_MIN_LENGTH:
+                return (
+                    f"memorability not measured (Hurst needs {HURST_MIN_LENGTH} values, "
+                    f"the profile has {int(length)})"
+                )
+            return "memorability not measured (no Hurst estimate)"
+        return f"memorability (Hurst {h:.2f})"
     if group == "scedasticity":
-        return "heteroscedastic noise" if g("scedasticity") < 0.5 else "homoscedastic noise"
+        sc = g("scedasticity")
+        if not math.isfinite(sc):
+            return "scedasticity not measured"
+        return "heteroscedastic noise" if sc < 0.5 else "homoscedastic noise"
     if group == "anomaly":
         a = g("anomaly_ratio")
-        return f"{_word(a, (0.05, 0.1), ('few', 'some', 'many'))} anomalies ({a:.2f})"
+        if not math.isfinite(a):
+            return "anomalies not measured"
+        text, shown = as_shown(a, ".3f")
+        return f"{level_word(shown, (0.05, 0.1), ('few', 'some', 'many'))} anomalies ({text})"
     if group == "missing values":
-        return f"{g('missing_share'):.0%} missing values"
+        m = g("missing_share")
+        return f"{m:.0%} missing values" if math.isfinite(m) else "missing values not measured"
     if group == "level shift":
         s = g("level_shift")
+        if not math.isfinite(s):
+            return "level shift not measured (too few values)"
+        text, shown = as_shown(s, ".1f")
         return (
-            f"a recent level shift ({s:.1f}× the typical step)"
-            if s >= 2
-            else f"no recent level shift ({s:.1f}× the typical step)"
+            f"a recent level shift ({text}× the typical step)"
+            if shown >= 2
+            else f"no recent level shift ({text}× the typical step)"
         )
     if group == "frequency and horizon":
-        return f"season length {int(g('season_length'))} and horizon {int(g('horizon'))}"
+        m, h = g("season_length"), g("horizon")
+        m_text = str(int(m)) if math.isfinite(m) else "?"
+        h_text = str(int(h)) if math.isfinite(h) else "?"
+        return f"season length {m_text} and horizon {h_text}"
     if group == "level":
         return "non-positive values" if g("nonpositive") > 0 else "strictly positive values"
     if group == "collection":
@@ -153,7 +191,8 @@ def explain_series(
             f"{_join([r.description for r in pro])} favour{'s' if len(pro) == 1 else ''} {candidate}"
         )
     if con:
-        parts.append(f"{con[0].description} works against it")
+        # "it" only reads right after "favours <candidate>"; alone, the sentence names it
+        parts.append(f"{con[0].description} works against {'it' if pro else candidate}")
     text = "; ".join(parts) or f"{candidate} is the best on average for series like this one"
     score = float(np.sum(contrib) + bias + (prior or 0.0))
     return SeriesExplanation(candidate, score, float(bias), groups, pro + con, text)
