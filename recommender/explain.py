@@ -19,6 +19,7 @@ from typing import Any
 __all__ = [
     "PROPERTY_GROUPS",
     "Reason",
+    "VOLATILITY_CUTS",
     "as_shown",
     "level_word",
     "feature_group",
@@ -96,6 +97,12 @@ def group_contributions(contrib: Mapping[str, float]) -> dict[str, float]:
     return out
 
 
+#: Where a coefficient of variation reads "medium" and "high" volatility, for a dataset and for
+#: one series alike (they used different cuts, so one cv of 0.7 read "high" in the dataset's
+#: words and "medium" in a series'); the upper cut is the ARIES top bucket's edge ("gt0.8").
+VOLATILITY_CUTS: tuple[float, float] = (0.4, 0.8)
+
+
 def as_shown(value: float, spec: str) -> tuple[str, float]:
     """``(text, number)``: ``value`` formatted with ``spec`` and the number that text shows.
 
@@ -161,7 +168,7 @@ def describe_group(group: str, f: Mapping[str, float]) -> str:
         if not _finite(s):
             return "volatility not measured"
         text, shown = as_shown(s, ".2f")
-        return f"{level_word(shown, (0.4, 0.6), ('low', 'medium', 'high'))} volatility (cv {text})"
+        return f"{level_word(shown, VOLATILITY_CUTS, ('low', 'medium', 'high'))} volatility (cv {text})"
     if group == "memorability":
         s = g("hurst_mean")
         # 0 exactly is the lineage's failure value (every window under 100 values, or without a

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recommender.explain import as_shown, level_word
+from recommender.explain import VOLATILITY_CUTS, as_shown, level_word
 from recommender.properties.memorability import HURST_MIN_LENGTH
 from recommender.series_features import FEATURE_GROUPS, SERIES_FEATURES
 
@@ -103,7 +103,7 @@ def describe(group: str, f: Mapping[str, float]) -> str:
         if not math.isfinite(v):
             return "volatility not measured"
         text, shown = as_shown(v, ".2f")
-        return f"{level_word(shown, (0.4, 0.8), ('low', 'medium', 'high'))} volatility ({text})"
+        return f"{level_word(shown, VOLATILITY_CUTS, ('low', 'medium', 'high'))} volatility ({text})"
     if group == "stationarity":
         st = g("stationarity")
         if not math.isfinite(st):

@@ -19,7 +19,7 @@ from recommender.series_explain import describe
 DATASET_LEVELS = [
     ("trend", "trend_strength_mean", (0.3, 0.6)),
     ("seasonality", "season_strength_q50", (0.3, 0.6)),
-    ("volatility", "volatility_mean", (0.4, 0.6)),
+    ("volatility", "volatility_mean", (0.4, 0.8)),
     ("memorability", "hurst_mean", (0.5, 0.75)),
     ("anomaly", "anomaly_ratio_mean", (0.05, 0.1)),
     ("stationarity", "share_stationarity_stationary", (0.2, 0.5)),
@@ -125,3 +125,10 @@ def test_a_sentence_with_only_a_reason_against_names_the_model():
     contrib[list(SERIES_FEATURES).index("season_strength")] = 0.5
     ex = explain_series("auto_theta", contrib, 0.0, {"season_strength": 0.9})
     assert ex.text == "strong seasonality (0.90) works against auto_theta"
+
+
+def test_one_volatility_reads_the_same_for_a_dataset_and_for_a_series():
+    """A cv of 0.7 read "high" in the dataset's words and "medium" in a series'."""
+    for cv, word in ((0.3, "low"), (0.7, "medium"), (0.85, "high")):
+        assert describe_group("volatility", {"volatility_mean": cv}).startswith(word)
+        assert describe("volatility", {"volatility": cv}).startswith(word)
