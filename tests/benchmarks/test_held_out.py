@@ -12,7 +12,7 @@ def test_sources_are_named_like_their_panels(tmp_path):
     tsf = tmp_path / "tourism_monthly_dataset.tsf.gz"
     tsf.write_bytes(b"")
     assert source_name(str(tsf)) == "tourism_monthly_dataset"
-    assert source_name(tmp_path / "my.sales.csv") == "my"
+    assert source_name(tmp_path / "my.sales.csv") == "my.sales"  # only the data-file ending goes
     assert source_name(" M1_Monthly ") == "m1_monthly"  # a catalogue name as the catalogue spells it
 
 

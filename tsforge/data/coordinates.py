@@ -62,7 +62,7 @@ def _read_table(
     cols = {"id_col": id_col, "lat_col": lat_col, "lon_col": lon_col}
     if alt_col:
         cols["alt_col"] = alt_col
-    V.require_columns(frame.columns, cols, file=file)
+    _require_coordinate_columns(frame.columns, cols, file=file)
     V.check_not_empty(frame.height, file=file, what="coordinate table")
     ids = [str(v) for v in frame[id_col].cast(pl.String).to_list()]
     parts = [
@@ -118,7 +118,7 @@ def resolve_coords(coords: Any, channel_ids: Sequence[str], *, file: str | None 
             raise DataValidationError(f"no coordinates for channel(s) {missing[:10]}", column=missing[0])
         return np.asarray([coords[c] for c in channel_ids], dtype=np.float64)
     frame = coords if isinstance(coords, (str, os.PathLike)) else to_polars(coords)
-    return read_coordinates(frame, **_table_columns(frame), channel_ids=channel_ids)
+    return read_coordinates(frame, **_table_columns(frame, channel_ids), channel_ids=channel_ids)
 
 
 def coordinates_by_id(coords: Any) -> dict[str, np.ndarray]:
@@ -134,13 +134,78 @@ def coordinates_by_id(coords: Any) -> dict[str, np.ndarray]:
     return dict(zip(ids, arr, strict=True))
 
 
-def _table_columns(frame: Any) -> dict[str, Any]:
-    """The id, lat, lon and (optional) altitude columns of a coordinate table, by their usual names."""
+#: usual names of a coordinate table's columns, any case (the first present wins)
+_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "id_col": (
+        "unique_id",
+        "station_id",
+        "station",
+        "sensor_id",
+        "sensor",
+        "site_id",
+        "site",
+        "id",
+        "channel",
+        "name",
+        "code",
+    ),
+    "lat_col": ("lat", "latitude"),
+    "lon_col": ("lon", "lng", "long", "longitude"),
+    "alt_col": ("alt", "altitude", "height", "height_m", "elevation"),
+}
+_ROLE_WORDS = {"id_col": "station id", "lat_col": "latitude", "lon_col": "longitude", "alt_col": "altitude"}
+
+
+def _require_coordinate_columns(columns: Sequence[str], cols: dict[str, str], *, file: str | None) -> None:
+    """Fail naming the coordinate column that is absent and the names that are understood.
+
+    Why not :func:`~tsforge.data.validation.require_columns`: its command-line advice is a flag
+    of the *data* file (``--id-col name``), which would rename the series' id column, not the
+    coordinate table's; the CLI reads the table's columns by name, so the advice is to name them.
+    """
+    found = [str(c) for c in columns]
+    for role, name in cols.items():
+        if name in found:
+            continue
+        unclaimed = [c for c in found if c not in cols.values()]
+        guess = V.closest_name(name, unclaimed or found, _COLUMN_NAMES[role])
+        msg = (
+            f"coordinate table: column {name!r} ({_ROLE_WORDS[role]}) not found; columns found: "
+            + ", ".join(repr(c) for c in found[:30])
+        )
+        names = ", ".join(_COLUMN_NAMES[role][:6])
+        cli = f"{msg}. Name the {_ROLE_WORDS[role]} column one of: {names} (any case)"
+        if guess is not None:
+            msg += f". Did you mean {guess!r}? (pass {role}={guess!r})"
+        raise DataValidationError(msg, cli_message=cli, file=file, column=name)
+
+
+def _table_columns(frame: Any, channel_ids: Sequence[str] | None = None) -> dict[str, Any]:
+    """The id, lat, lon and (optional) altitude columns of a coordinate table: by their usual
+    names in any case (``Latitude``, ``sensor_id``), else — for the id, when the series' channel
+    ids are known — the other column that holds most of those ids.
+
+    Why the content rule: the command line has no option for the table's column names, so a
+    table whose id column is called ``Name`` or ``Messstelle`` could not be used at all.
+    """
     cols = frame.columns if isinstance(frame, pl.DataFrame) else read_table(frame).columns
-    alt = next((c for c in ("alt", "altitude", "height", "height_m", "elevation") if c in cols), None)
-    id_col = next(
-        (c for c in ("unique_id", "station_id", "station", "id", "channel") if c in cols), "unique_id"
-    )
-    lat = "lat" if "lat" in cols else ("latitude" if "latitude" in cols else "lat")
-    lon = "lon" if "lon" in cols else ("longitude" if "longitude" in cols else "lon")
-    return {"id_col": id_col, "lat_col": lat, "lon_col": lon, "alt_col": alt}
+    lowered: dict[str, str] = {}
+    for c in cols:
+        lowered.setdefault(str(c).strip().lower(), c)
+
+    def named(role: str) -> str | None:
+        return next((lowered[n] for n in _COLUMN_NAMES[role] if n in lowered), None)
+
+    lat, lon, alt = named("lat_col"), named("lon_col"), named("alt_col")
+    id_col = named("id_col")
+    if id_col is None and channel_ids:
+        table = frame if isinstance(frame, pl.DataFrame) else read_table(frame)
+        wanted = pl.Series([str(c) for c in channel_ids])
+        best = 0
+        for c in cols:
+            if c in (lat, lon, alt):
+                continue
+            hits = int(wanted.is_in(table[c].cast(pl.String, strict=False).drop_nulls()).sum())
+            if hits > best:
+                id_col, best = c, hits
+    return {"id_col": id_col or "unique_id", "lat_col": lat or "lat", "lon_col": lon or "lon", "alt_col": alt}

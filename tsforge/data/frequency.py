@@ -18,6 +18,7 @@ __all__ = [
     "checked_freq",
     "infer_freq",
     "modal_step_alias",
+    "mid_month_hint",
     "season_length",
     "steps_per_hour",
     "steps_per_day",
@@ -85,6 +86,8 @@ def modal_step_alias(step_ns: int, timestamps_ns: np.ndarray) -> str:
     """
     ts = pd.DatetimeIndex(np.asarray(timestamps_ns, dtype=np.int64).view("datetime64[ns]"))
     days = step_ns / NS_PER_DAY
+    if days == 1 and _business_days(ts):
+        return "B"
     if len(ts) and bool((ts == ts.normalize()).all()):
         if days == 7 and ts.dayofweek.nunique() == 1:
             return f"W-{_DAYS[ts.dayofweek[0]]}"
@@ -101,6 +104,41 @@ def modal_step_alias(step_ns: int, timestamps_ns: np.ndarray) -> str:
                         else f"{prefix}{suffix}-{_MONTHS[int(phase[0]) + offset]}"
                     )
     return pd.tseries.frequencies.to_offset(pd.Timedelta(step_ns, unit="ns")).freqstr
+
+
+def mid_month_hint(timestamps_ns: np.ndarray) -> str:
+    """Advice for monthly data dated on one day inside the month (the 15th), else ``""``.
+
+    Why: months are read on a month-start (``MS``) or month-end (``ME``) grid; a file dated on
+    the 15th of every month has no other pandas name than a fixed number of days, so it was
+    refused as "not one 31D step" — a rate the file does not have — with advice that cannot help.
+    """
+    ts = pd.DatetimeIndex(np.asarray(timestamps_ns, dtype=np.int64).view("datetime64[ns]"))
+    if len(ts) < 3:
+        return ""
+    steps = np.diff(np.unique(ts.asi8)) / NS_PER_DAY
+    if steps.size == 0 or not 28 <= np.median(steps) <= 31 or np.unique(ts.day).size != 1:
+        return ""
+    if ts.is_month_start.all() or ts.is_month_end.all():  # on the MS / ME grid: a real gap
+        return ""
+    return (
+        f"; the dates fall on day {ts.day[0]} of their months: monthly data are read dated at the start "
+        "(or the end) of each month, so give each value its month's first (or last) day"
+    )
+
+
+def _business_days(ts: pd.DatetimeIndex) -> bool:
+    """Daily-stepped times that never fall on a Saturday or Sunday over a span that holds a
+    weekend, all at one time of day: business days.
+
+    Why: pandas names a business-day series ``B`` only when no day is missing; one holiday left
+    it to the modal step, one day, and the series was then "irregular" at every weekend, or with
+    ``--fill-gaps`` became a calendar-daily series with every weekend a missing value.
+    """
+    if len(ts) < 5 or int(ts.asi8.max() - ts.asi8.min()) < 7 * NS_PER_DAY:
+        return False
+    time_of_day = ts.asi8 % NS_PER_DAY
+    return bool((ts.dayofweek < 5).all() and (time_of_day == time_of_day[0]).all())
 
 
 @lru_cache(maxsize=64)

@@ -239,6 +239,8 @@ def _wide_column(df: pl.DataFrame, column: str, id_col: str, time_col: str | Non
     try:
         values = V.to_numeric(df[column], column=column)
     except DataValidationError as exc:
+        if df[column].dtype not in (pl.String, pl.Categorical) or exc.message.startswith("infinite"):
+            raise  # a number out of range, not a text column: no layout advice
         ids, times, target = V.long_table_columns(df, column, time_col)
         why = (
             f"{exc.message}; without a column {id_col!r} the history is read as wide (one column per "
@@ -246,7 +248,8 @@ def _wide_column(df: pl.DataFrame, column: str, id_col: str, time_col: str | Non
         )
         raise DataValidationError(
             f"{why}id_col={ids!r}, time_col={times!r}, target_col={target!r}",
-            cli_message=f"{why}--id-col {ids} --time-col {times} --target-col {target}",
+            cli_message=f"{why}--id-col {V.shell_word(ids)} --time-col {V.shell_word(times)} "
+            f"--target-col {V.shell_word(target)}",
             **exc.where,
         ) from None
     _refuse_infinite(values, column)

@@ -30,7 +30,7 @@ import polars as pl
 from tsforge.data import validation as V
 from tsforge.data.coordinates import resolve_coords
 from tsforge.data.frame import TimeSeriesData
-from tsforge.data.tables import to_polars
+from tsforge.data.tables import CSV_SUFFIXES, PARQUET_SUFFIXES, to_polars
 from tsforge.data.timeaxis import (
     detect_time_column,
     integer_step,
@@ -39,6 +39,7 @@ from tsforge.data.timeaxis import (
     regularise_steps,
 )
 from tsforge.data.tsf import TsfFile, monash_freq, tsf_to_dense
+from tsforge.data.validation import shell_word
 from tsforge.errors import DataValidationError
 
 __all__ = [
@@ -90,12 +91,27 @@ def detect_layout(
     return "wide"
 
 
+#: the endings a data file's name loses to become its dataset name (longest first)
+_DATA_SUFFIXES = tuple(
+    sorted({*CSV_SUFFIXES, *PARQUET_SUFFIXES, ".tsf", ".tsf.gz", ".gz"}, key=len, reverse=True)
+)
+
+
 def file_stem(path: str) -> str:
-    """Dataset name of a file: its name up to the first dot (``m4.tsf.gz`` → ``m4``).
+    """Dataset name of a file: its name without its data-file ending (``m4.tsf.gz`` → ``m4``,
+    ``sales_v1.5.csv`` → ``sales_v1.5``; any other ending: the last one).
 
     The one rule for every reader, so a file gets the same name as series or as a panel.
+    Why not "up to the first dot": ``sales_v1.5.csv`` and ``sales_v1.6.csv`` were both named
+    ``sales_v1``, so training on the second registered a new version of the first one's model
+    (``sales_v1-naive``), where it competed for the ``champion`` alias on other data.
     """
-    return Path(path).name.split(".")[0]
+    name = Path(path).name
+    lowered = name.lower()
+    for suffix in _DATA_SUFFIXES:
+        if lowered.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return Path(name).stem or name
 
 
 def from_long(
@@ -133,7 +149,7 @@ def from_long(
             f"missing series id in column {id_col!r} at row {row}", file=file, column=id_col, row=row
         )
     keys, is_dt = parse_time_column(frame[time_col], column=time_col, file=file, fmt=time_format)
-    y = V.to_numeric(frame[target_col], column=target_col, file=file)
+    y = _fits(V.to_numeric(frame[target_col], column=target_col, file=file), np.float32, target_col, file)
     uniq = ids_series.unique(maintain_order=True)
     channel_ids = [str(u) for u in uniq.to_list()]
     code_of = pl.DataFrame({"__id": uniq, "__code": np.arange(len(uniq), dtype=np.int64)})
@@ -214,7 +230,9 @@ def wide_matrix(
     V.check_not_empty(frame.height, len(value_cols), file=file)
     values = np.empty((frame.height, len(value_cols)), dtype=dtype)
     for j, c in enumerate(value_cols):
-        values[:, j] = _wide_values(frame[c], column=c, file=file, time_col=time_col, frame=frame)
+        values[:, j] = _fits(
+            _wide_values(frame[c], column=c, file=file, time_col=time_col, frame=frame), dtype, c, file
+        )
     times = None
     first_step, int_step = 0, 1
     if time_col is not None:
@@ -235,6 +253,27 @@ def wide_matrix(
     return WideMatrix(values, times, first_step, value_cols, freq, int_step)
 
 
+def _fits(values: np.ndarray, dtype: Any, column: str, file: str | None) -> np.ndarray:
+    """``values`` unless one overflows ``dtype`` (float32 for series): then an error naming it.
+
+    Why: series are stored in float32, whose largest value is about 3.4e38; a larger one became
+    ``inf`` in the cast, silently, and every window around it a NaN loss.
+    """
+    if np.dtype(dtype) != np.float32:
+        return values
+    big = np.flatnonzero(np.abs(values) > np.finfo(np.float32).max)  # NaN compares False
+    if big.size:
+        row = int(big[0])
+        raise DataValidationError(
+            f"value {values[row]:g} in column {column!r} at row {row} is too large to hold "
+            f"(beyond ±{np.finfo(np.float32).max:.3g}); rescale the column (e.g. into other units)",
+            file=file,
+            column=column,
+            row=row,
+        )
+    return values
+
+
 def _wide_values(
     series: pl.Series,
     *,
@@ -253,13 +292,24 @@ def _wide_values(
     try:
         return V.to_numeric(series, column=column, file=file)
     except DataValidationError as err:
-        if series.dtype not in (pl.String, pl.Categorical):
-            raise
+        if series.dtype not in (pl.String, pl.Categorical) or err.message.startswith("infinite"):
+            raise  # a number out of range, not a text column: no layout advice
         target = "..." if frame is None else V.long_table_columns(frame, column, time_col)[2]
+        numeric = (
+            0 if frame is None else sum(frame.schema[c].is_numeric() for c in frame.columns if c != time_col)
+        )
+        # several numeric columns beside it: a wide file with a text column (a comment, a flag)
+        # more likely than a long file, so leaving the column out comes first
+        drop = (
+            f" If {column!r} is not a series, leave it out of the file (value_cols= in Python names the series)."
+            if numeric > 1
+            else ""
+        )
         raise DataValidationError(
-            f"{err.message}; the table was read as wide (one column per series). If it is long "
+            f"{err.message}; the table was read as wide (one column per series).{drop} If it is long "
             "(one row per series and time step), give its column names: "
-            f"--id-col {column} --time-col {time_col or '...'} --target-col {target} "
+            f"--id-col {shell_word(column)} --time-col {shell_word(time_col or '...')} "
+            f"--target-col {shell_word(target)} "
             "(id_col/time_col/target_col in Python)",
             **err.where,
         ) from None

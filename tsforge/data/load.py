@@ -163,7 +163,7 @@ def load(
         return LoadedData(from_tsf(read_tsf(path), name=name or file_stem(path), freq=freq))
     if kind == "file":
         path = os.fspath(data)
-        return LoadedData(_from_table(read_table(path), reader, file=path))
+        return LoadedData(_from_table(read_table(path, id_columns=(id_col,)), reader, file=path))
     return LoadedData(_from_table(to_polars(data), reader, file=None))
 
 
@@ -259,7 +259,7 @@ def load_panel(
             return LoadedPanel(Panel.from_tsf(path, name=name or file_stem(path)))
     file = os.fspath(data) if kind == "file" else None
     # ids as categorical codes while reading: a panel file repeats each id once per value
-    frame = read_table(file, categorical=(id_col,)) if file else to_polars(data)
+    frame = read_table(file, categorical=(id_col,), id_columns=(id_col,)) if file else to_polars(data)
     panel = panel_from_table(
         frame,
         _resolve_layout(frame, reader, file=file),

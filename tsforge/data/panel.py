@@ -29,9 +29,10 @@ import pandas as pd
 import polars as pl
 from pandas.tseries.frequencies import to_offset
 
-from tsforge.data.frequency import NS_PER_DAY, fixed_step, modal_step_alias
+from tsforge.data.frequency import NS_PER_DAY, fixed_step, mid_month_hint, modal_step_alias
 from tsforge.data.frequency import season_length as _season_length
 from tsforge.data.timeaxis import step_gcd
+from tsforge.data.validation import MISSING_TOKENS, text_to_float, thousands_hint
 from tsforge.errors import (
     DataValidationError,
     SnappedStartWarning,
@@ -665,7 +666,9 @@ def _select_columns(frame: Any, id_col: str, time_col: str, target_col: str) -> 
         y = sub[target_col]
         if not (pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)):
             num = pd.to_numeric(y, errors="coerce")
-            bad = np.flatnonzero(num.isna().to_numpy() & y.notna().to_numpy())
+            unread = num.isna() & y.notna()
+            token = y[unread].astype(str).str.strip().str.lower().isin(MISSING_TOKENS)
+            bad = np.flatnonzero(unread.to_numpy())[~token.to_numpy()]
             if bad.size:
                 _raise_bad_value(sub[id_col].iloc[bad[0]], y.iloc[bad[0]], target_col, int(bad[0]))
             sub = sub.assign(**{target_col: num.astype(np.float64)})
@@ -678,21 +681,25 @@ def _select_columns(frame: Any, id_col: str, time_col: str, target_col: str) -> 
 
 def _raise_bad_value(sid: Any, value: Any, column: str, row: int) -> None:
     raise DataValidationError(
-        f"non-numeric value {value!r} in series {sid!r}", column=column, row=row, series=sid
+        f"non-numeric value {value!r} in series {sid!r}" + thousands_hint(value),
+        column=column,
+        row=row,
+        series=sid,
     )
 
 
 def _target_values(df: pl.DataFrame, id_col: str, target_col: str, rows: np.ndarray | None) -> np.ndarray:
-    """Target as float64 (nulls → NaN); a non-numeric string names its series and row."""
+    """Target as float64 (nulls and missing-value tokens such as ``NA`` → NaN); a non-numeric
+    string names its series and row (the cell rules are :func:`~tsforge.data.validation.text_to_float`'s,
+    shared with the wide and multichannel readers)."""
     y = df[target_col]
-    if not y.dtype.is_numeric():
-        num = y.cast(pl.Float64, strict=False)
-        bad = (num.is_null() & y.is_not_null()).to_numpy()
+    if not (y.dtype.is_numeric() or y.dtype in (pl.Boolean, pl.Null)):
+        num, bad = text_to_float(y)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             _raise_bad_value(df[id_col][i], y[i], target_col, i if rows is None else int(rows[i]))
         y = num
-    return y.cast(pl.Float64).to_numpy()
+    return y.cast(pl.Float64).fill_null(float("nan")).to_numpy()
 
 
 def _time_keys(df: pl.DataFrame, time_col: str) -> tuple[np.ndarray, bool]:
@@ -836,7 +843,7 @@ def _from_long(
     ids = df[id_col].gather(indptr[:-1]).to_numpy()
 
     def fail(message: str, pos: int, column: str) -> None:
-        sid = ids[np.searchsorted(indptr, pos, side="right") - 1]
+        sid = str(ids[np.searchsorted(indptr, pos, side="right") - 1])  # not np.int64(1)
         row = pos if rows is None else int(rows[pos])
         raise DataValidationError(message.format(sid=repr(sid)), column=column, row=row, series=sid)
 
@@ -873,7 +880,16 @@ def _from_long(
         if not (fill_gaps and on.all()):
             pos = int(bad[0]) if on is None else int(np.flatnonzero(~on)[0])
             before = f"{show(t[pos - 1])} → " if pos not in indptr else ""
-            if is_dt:
+            if on is not None:  # filling was asked for: the time cannot be placed on the grid at all
+                first = show(t[indptr[np.searchsorted(indptr, pos, side="right") - 1]])
+                step = freq if is_dt else f"step-{int_step}"
+                how = (
+                    f"is off the {step} grid the series starts on ({first}), so no missing steps can be "
+                    "inserted around it: correct that time, or set the frequency (freq= / --freq)"
+                )
+            elif is_dt and (hint := mid_month_hint(_series_times(t, indptr, pos))):
+                how = f"is not one {freq} step{hint}"
+            elif is_dt:
                 how = (
                     f"is not one {freq} step (set the frequency: freq= / --freq; or insert the missing "
                     "steps as missing values: fill_gaps=True / --fill-gaps)"
@@ -915,6 +931,12 @@ def _from_long(
             series=sid,
         )
     return trimmed
+
+
+def _series_times(t: np.ndarray, indptr: np.ndarray, pos: int) -> np.ndarray:
+    """The time keys of the series that row ``pos`` belongs to."""
+    i = int(np.searchsorted(indptr, pos, side="right") - 1)
+    return t[indptr[i] : indptr[i + 1]]
 
 
 def _integer_grid_step(t: np.ndarray, indptr: np.ndarray) -> int:

@@ -88,6 +88,7 @@ def panel_from_table(
     with naming_file(file):
         if layout == "long":
             time_col = time_col or "ds"
+            V.check_not_empty(frame.height, file=file)  # a header and nothing else
             note_unused_columns(frame.columns, (id_col, time_col, target_col), file or name)
             if time_format is not None and time_col in frame.columns:
                 parsed = V.parse_timestamps(frame[time_col], column=time_col, file=file, fmt=time_format)

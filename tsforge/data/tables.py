@@ -8,9 +8,12 @@ bad cell so validation can name it — must be the same everywhere.
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import os
 import re
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,7 @@ from typing import Any
 import pandas as pd
 import polars as pl
 
-from tsforge.errors import DataValidationError
+from tsforge.errors import DataValidationError, TsforgeWarning
 
 __all__ = [
     "drop_pandas_index",
@@ -49,7 +52,11 @@ def looks_like_path(text: str) -> bool:
 
 
 def read_table(
-    path: str | os.PathLike[str], *, categorical: Sequence[str] = (), **csv_options: Any
+    path: str | os.PathLike[str],
+    *,
+    categorical: Sequence[str] = (),
+    id_columns: Sequence[str] = (),
+    **csv_options: Any,
 ) -> pl.DataFrame:
     """Read a CSV (``.csv``/``.csv.gz``/``.tsv``) or Parquet file into a polars frame.
 
@@ -61,6 +68,9 @@ def read_table(
     panel's id column repeats each series id once per value; as plain strings 100 M rows of ids
     cost ~1 GB more than as 4-byte codes, and the file is cast in streaming batches, so the full
     string column never exists. (CSV is left as inferred: numeric ids there must stay numbers.)
+
+    ``id_columns``: CSV series-id columns that stay text when reading them as numbers would change
+    them (``007`` → 7, ``1`` and ``01`` → one series); see :func:`_ids_as_written`.
     """
     p = Path(path)
     if not p.exists():
@@ -68,6 +78,7 @@ def read_table(
     if p.is_dir():
         raise DataValidationError("expected a file, got a directory", file=str(p))
     suffix = _suffix(p)
+    sep = ","
     try:
         if suffix in PARQUET_SUFFIXES:
             return drop_pandas_index(_read_parquet(p, categorical))
@@ -82,12 +93,24 @@ def read_table(
                 except pl.exceptions.PolarsError:
                     alt = frame
                 if _numeric_columns(alt) > _numeric_columns(frame):
-                    frame = alt
-            return drop_pandas_index(frame)
+                    frame, opts = alt, {**opts, "decimal_comma": True}
+            frame = _redecoded(p, frame, opts)
+            _refuse_repeated_names(frame.columns, p)
+            return drop_pandas_index(_ids_as_written(p, frame, opts, id_columns))
     except pl.exceptions.NoDataError:
         raise DataValidationError("file is empty", file=str(p)) from None
     except (pl.exceptions.PolarsError, OSError) as exc:
-        raise DataValidationError(f"could not read file: {exc}", file=str(p)) from None
+        ragged = _ragged_row(p, sep) if suffix in CSV_SUFFIXES and "fields" in str(exc) else None
+        if ragged is not None:
+            row, found, expected = ragged
+            raise DataValidationError(
+                f"row {row} has {found} fields but the header has {expected} (line {row + 2} of the file); "
+                "a stray separator or an unquoted text with one in it?",
+                file=str(p),
+                row=row,
+            ) from None
+        # polars' own text spans lines and names its options; the CLI prints one line
+        raise DataValidationError(f"could not read file: {_one_line(str(exc))}", file=str(p)) from None
     hint = " (save the sheet as CSV)" if suffix in (".xlsx", ".xls", ".xlsm", ".ods") else ""
     raise DataValidationError(
         f"unsupported file type {suffix!r}; use .csv, .csv.gz, .tsv or .parquet{hint}",
@@ -144,11 +167,134 @@ def sniff_separator(path: Path) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(path: Path, opts: dict[str, Any]) -> pl.DataFrame:
+_DUPLICATED = re.compile(r"(.*)_duplicated_(\d+)")
+
+
+def _refuse_repeated_names(columns: Sequence[str], path: Path) -> None:
+    """Refuse a header that names one column twice, naming it and its positions.
+
+    Why: polars renames the second ``y`` to ``y_duplicated_0``; the first was then read as the
+    target without a word, and the only trace was a note about a column the file does not have.
+    Which of the two the user meant cannot be known.
+    """
+    names = set(columns)
+    for position, column in enumerate(columns):
+        match = _DUPLICATED.fullmatch(column)
+        if match and match.group(1) in names:
+            name = match.group(1)
+            first = list(columns).index(name)
+            raise DataValidationError(
+                f"the header names column {name!r} more than once (columns {first + 1} and {position + 1}): "
+                "give every column its own name",
+                file=str(path),
+                column=name,
+            )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _open_text(path: Path, encoding: str = "utf-8", errors: str = "strict") -> Any:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    return opener(path, "rt", encoding=encoding, errors=errors, newline="")
+
+
+def _ragged_row(path: Path, sep: str) -> tuple[int, int, int] | None:
+    """``(data row, fields found, fields in the header)`` of the first row whose number of
+    fields differs from the header's, or ``None`` when none does (or the file cannot be read).
+
+    Why: polars reports such a file as "found more fields than defined in 'Schema'", over
+    several lines and with no row, so the user cannot find the line to fix.
+    """
+    try:
+        with _open_text(path, errors="replace") as fh:
+            reader = csv.reader(fh, delimiter=sep)
+            header = next(reader, None)
+            if header is None:
+                return None
+            for row, fields in enumerate(reader):
+                if fields and len(fields) != len(header):
+                    return row, len(fields), len(header)
+    except (OSError, EOFError, csv.Error):
+        return None
+    return None
+
+
+def _redecoded(path: Path, frame: pl.DataFrame, opts: dict[str, Any]) -> pl.DataFrame:
+    """``frame`` re-read as Windows-1252 when the file is not UTF-8 at all.
+
+    Why: spreadsheets on Windows save CSV in the ANSI code page; read as UTF-8 with replacement,
+    ``Köln`` became ``K�ln`` — series ids and column names the user never wrote, in every
+    forecast and registered model. Only a file that holds a replacement character after reading
+    and does not decode as UTF-8 is read again (a UTF-8 file that contains U+FFFD itself, like
+    the Weather benchmark's header, is left as it is). A note says which encoding was used.
+    """
+    marker = "\ufffd"
+    text_cols = [c for c in frame.columns if frame.schema[c] == pl.String]
+    if not (
+        any(marker in c for c in frame.columns)
+        or any(frame[c].str.contains(marker, literal=True).any() for c in text_cols)
+    ):
+        return frame
+    try:
+        with _open_text(path) as fh:
+            while fh.read(1 << 20):
+                pass
+        return frame  # valid UTF-8 that spells U+FFFD itself
+    except UnicodeDecodeError:
+        pass
+    except (OSError, EOFError):
+        return frame
+    try:
+        with _open_text(path, encoding="cp1252") as fh:
+            text, encoding = fh.read(), "Windows-1252"
+    except UnicodeDecodeError:  # bytes cp1252 leaves undefined: latin-1 maps every byte
+        with _open_text(path, encoding="latin-1") as fh:
+            text, encoding = fh.read(), "Latin-1"
+    warnings.warn(
+        f"{path}: not UTF-8; read as {encoding} (save it as UTF-8 to silence this note)",
+        TsforgeWarning,
+        stacklevel=4,
+    )
+    return _read_csv(io.BytesIO(text.encode("utf-8")), {**opts, "encoding": "utf8"})
+
+
+def _ids_as_written(
+    path: Path, frame: pl.DataFrame, opts: dict[str, Any], id_columns: Sequence[str]
+) -> pl.DataFrame:
+    """``frame`` with each of its ``id_columns`` that was inferred as numbers read again as text,
+    where the numbers do not spell the text back (leading zeros, ``1.0``, ``+1``).
+
+    Why: series ids are names, not quantities. Read as integers, ``001`` and ``002`` became ``1``
+    and ``2`` in every forecast and score — ids the user cannot join back to their data — and
+    ``1`` and ``01``, two series, were merged into one and refused for duplicate timestamps
+    they do not have. Ids that are plain numbers (``1, 2, 3``) stay numbers.
+    """
+    for column in id_columns:
+        if column not in frame.columns or not frame.schema[column].is_numeric():
+            continue
+        try:
+            text = pl.read_csv(
+                path, **{**opts, "columns": [column], "schema_overrides": {column: pl.String}}
+            )[column]
+        except pl.exceptions.PolarsError:
+            continue
+        if text.len() != frame.height:
+            continue
+        spelt = frame[column].cast(pl.String)
+        if bool((text.str.strip_chars().fill_null("") != spelt.fill_null("")).any()):
+            frame = frame.with_columns(text.str.strip_chars().alias(column))
+    return frame
+
+
+def _read_csv(path: Path | io.BytesIO, opts: dict[str, Any]) -> pl.DataFrame:
     try:
         return pl.read_csv(path, **opts)
     except pl.exceptions.ComputeError:
         # A cell that breaks the inferred dtype beyond the inference window: read as text.
+        if isinstance(path, io.BytesIO):
+            path.seek(0)
         return pl.read_csv(path, **{**opts, "infer_schema": False})
 
 

@@ -45,9 +45,12 @@ def parse_time_column(
     format such as ``%Y%m%d``; they never go through date guessing, where ``1`` would become a
     day of the current month.
     """
+    series = _whole_floats_as_integers(series)
     is_int = series.dtype.is_integer()
     if is_int and fmt is None and _looks_like_yyyymmdd(series):
         fmt = "%Y%m%d"
+    elif is_int and fmt is None and _looks_like_yyyymm(series):
+        fmt = "%Y%m"
     if is_int and fmt is None:
         if series.null_count():
             row = int(np.flatnonzero(series.is_null().to_numpy())[0])
@@ -58,6 +61,41 @@ def parse_time_column(
     if is_int:
         series = series.cast(pl.String)
     return V.parse_timestamps(series, column=column, file=file, fmt=fmt), True
+
+
+def _whole_floats_as_integers(series: pl.Series) -> pl.Series:
+    """A float time column whose every value is a whole number (``2000.0``) as integers.
+
+    Why: pandas writes an integer column as floats once it held a missing value, so a file of
+    years or step numbers arrives as ``2000.0, 2001.0, …``; read as text those were "unparsable
+    dates". Anything with a fraction stays float (and is refused by the date parser).
+    """
+    if not series.dtype.is_float():
+        return series
+    values = series.drop_nulls().to_numpy()
+    if values.size == 0 or not np.isfinite(values).all() or (values != np.round(values)).any():
+        return series
+    if np.abs(values).max() >= 2.0**53:  # beyond exact integers in a float
+        return series
+    return series.cast(pl.Int64)
+
+
+def _looks_like_yyyymm(series: pl.Series) -> bool:
+    """Integers such as ``202001`` (a year and a month, another common export) over more than one
+    year: read as month starts.
+
+    Why: as a step index ``202012 → 202101`` is a jump of 89 steps, and a monthly file was refused
+    for "irregular spacing" at every new year. Spanning two years is what tells months from a
+    step index: consecutive integers over a year boundary would include ``…13``, not a month.
+    """
+    s = series.drop_nulls()
+    if s.len() < 3:
+        return False
+    lo, hi = int(s.min()), int(s.max())
+    if not (1800_01 <= lo and hi <= 2200_12):
+        return False
+    month = s % 100
+    return bool(((month >= 1) & (month <= 12)).all()) and (s // 100).n_unique() > 1
 
 
 def _looks_like_yyyymmdd(series: pl.Series) -> bool:

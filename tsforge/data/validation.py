@@ -12,8 +12,10 @@ million-row file costs one pass.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
+import shlex
 import warnings
 from collections.abc import Sequence
 
@@ -21,7 +23,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from tsforge.data.frequency import NS_PER_DAY, modal_step_alias
+from tsforge.data.frequency import NS_PER_DAY, mid_month_hint, modal_step_alias
 from tsforge.errors import DataValidationError
 
 __all__ = [
@@ -37,12 +39,19 @@ __all__ = [
     "check_regular",
     "check_channels_observed",
     "closest_name",
+    "shell_word",
+    "text_to_float",
+    "thousands_hint",
     "long_table_columns",
     "ROLE_SYNONYMS",
 ]
 
 _MAX_SHOWN = 5
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
+#: a time of day followed by a UTC offset or ``Z`` (``2020-03-29 00:00:00+02:00``, ``…T10:00Z``)
+_ZONED = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s?(Z|UTC|[+-]\d{2}:?\d{2})$"
+#: the offset alone, to read the wall-clock time the text was written in
+_OFFSET_SUFFIX = r"\s?(Z|UTC|[+-]\d{2}:?\d{2})$"
 #: ``01.02.2021``, ``01/02/2021``, ``1-2-21`` (+ a time): day and month in either order
 _NUMERIC_DMY = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2\d{2,4}(\s|T|$)")
 # Strings that mean "missing" in CSV files; they become NaN instead of failing the numeric check.
@@ -138,13 +147,23 @@ def require_columns(
             msg += f". Did you mean {guess!r}? (pass {role}={guess!r})"
             flag = CLI_FLAGS.get(role)
             cli += f". Did you mean {guess!r}? " + (
-                f"(pass {flag} {guess})" if flag else f"(pass {role}={guess!r})"
+                f"(pass {flag} {shell_word(guess)})" if flag else f"(pass {role}={guess!r})"
             )
         if hint:
             msg += f". {hint}"
         if cli_hint if cli_hint is not None else hint:
             cli += f". {cli_hint if cli_hint is not None else hint}"
         raise DataValidationError(msg, cli_message=cli, file=file, column=name)
+
+
+def shell_word(name: str) -> str:
+    """``name`` as one word of a shell command line: quoted when it has blanks or other
+    characters the shell reads (``'Store ID'``), as it is otherwise (``store``, ``...``).
+
+    Why: the CLI's advice is meant to be pasted; ``--id-col Store ID`` passes ``Store`` and
+    leaves ``ID`` as a stray argument.
+    """
+    return name if name == "..." else shlex.quote(name)
 
 
 def check_not_empty(
@@ -183,29 +202,38 @@ def parse_timestamps(
                 column=column,
             )
         if isinstance(series.dtype, pl.Datetime) and series.dtype.time_zone is not None:
-            series = series.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+            series = _zoned_column(series)
+        _check_ns_range(series, column=column, file=file)
         if not series.null_count():
             return _temporal_ns(series)
         out = series.cast(pl.Datetime("ns")).to_numpy()
         raw = None
     else:
-        fast = _polars_parse(series, fmt)
+        zoned = series.dtype == pl.String and bool(series.str.contains(_ZONED).any())
+        fast = None if zoned else _polars_parse(series, fmt, column=column, file=file)
         if fast is not None:
             return fast
         raw = _as_str_array(series)
         text = pd.Series(raw, dtype=object)
         try:
-            if fmt is not None:
-                parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-            else:
-                parsed = pd.to_datetime(text, errors="coerce")
-                if parsed.isna().any():
-                    parsed = _day_first(text, parsed)
+            with warnings.catch_warnings():
+                # pandas' "could not infer format, falling back to dateutil" is advice to a
+                # programmer, printed to the user as a multi-line warning; unparsable rows are
+                # reported below by row
+                warnings.simplefilter("ignore", UserWarning)
+                if zoned:
+                    parsed = _zoned_text(text, fmt)
+                elif fmt is not None:
+                    parsed = pd.to_datetime(text, format=fmt, errors="coerce")
                 else:
-                    parsed = _day_month_order(text, parsed)
+                    parsed = pd.to_datetime(text, errors="coerce")
+                    if parsed.isna().any():
+                        parsed = _day_first(text, parsed)
+                    else:
+                        parsed = _day_month_order(text, parsed)
         except (ValueError, TypeError, OverflowError):
             parsed = pd.Series(pd.NaT, index=text.index)
-        if getattr(parsed.dt, "tz", None) is not None:
+        if not zoned and getattr(parsed.dt, "tz", None) is not None:
             parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
         out = parsed.to_numpy().astype("datetime64[ns]")
     bad = np.flatnonzero(np.isnat(out))
@@ -221,6 +249,51 @@ def parse_timestamps(
             row=row,
         )
     return out
+
+
+def _wall_clock_or_utc(local_ns: np.ndarray) -> bool:
+    """Whether times with a time zone are read at their wall-clock time (else as UTC instants).
+
+    Why not always UTC: a daily (weekly, monthly) series stamped at local midnight in a zone with
+    summer time is 23:00 UTC in winter and 22:00 UTC in summer, so as UTC it is "irregular" at
+    every clock change and its days are shifted to the day before. When every observed time has
+    one time of day, the wall-clock times are the calendar the user meant. Sub-daily data keep
+    UTC: its wall clock skips an hour in spring and repeats one in autumn, while UTC is regular.
+    """
+    ns = local_ns[~np.isnat(local_ns)].view(np.int64) if local_ns.dtype.kind == "M" else local_ns
+    if ns.size < 2:  # one time tells no sampling rate: UTC, as before zones were told apart
+        return False
+    time_of_day = ns % NS_PER_DAY
+    return bool((time_of_day == time_of_day[0]).all())
+
+
+def _zoned_column(series: pl.Series) -> pl.Series:
+    """A time-zone-aware datetime column as naive times: wall-clock or UTC (:func:`_wall_clock_or_utc`)."""
+    local = series.dt.replace_time_zone(None)
+    if _wall_clock_or_utc(local.drop_nulls().dt.cast_time_unit("ns").to_physical().to_numpy()):
+        return local
+    return series.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+
+
+def _zoned_text(text: pd.Series, fmt: str | None) -> pd.Series:
+    """Text with UTC offsets (``2020-03-29 00:00:00+02:00``) as naive times (unparsable → NaT).
+
+    Why a path of its own: a zone with summer time writes two offsets into one column, which
+    pandas parses only as UTC (without ``utc=True`` it returns objects, and the reader crashed
+    with an ``AttributeError``). The wall-clock reading is the text without its offsets; which
+    of the two is kept is :func:`_wall_clock_or_utc`'s rule.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "could not infer format" / mixed-offset notices
+        utc = pd.to_datetime(text, format=fmt, errors="coerce", utc=True).dt.tz_localize(None)
+        wall_text = text.where(
+            text.isna(), text.astype(str).str.strip().str.replace(_OFFSET_SUFFIX, "", regex=True)
+        )
+        local = pd.to_datetime(wall_text, errors="coerce")
+    local_ns = local.to_numpy().astype("datetime64[ns]")
+    if not (np.isnat(local_ns) != utc.isna().to_numpy()).any() and _wall_clock_or_utc(local_ns):
+        return local
+    return utc
 
 
 def _day_first(text: pd.Series, month_first: pd.Series) -> pd.Series:
@@ -289,7 +362,7 @@ def _temporal_ns(series: pl.Series) -> np.ndarray:
     return out.view("datetime64[ns]")
 
 
-def _polars_parse(series: pl.Series, fmt: str | None) -> np.ndarray | None:
+def _polars_parse(series: pl.Series, fmt: str | None, *, column: str, file: str | None) -> np.ndarray | None:
     """Fast path: polars parses the whole column (ISO-like formats) or gives up (``None``).
 
     Strict, so any failure falls back to the pandas path, which locates the bad row.
@@ -299,13 +372,54 @@ def _polars_parse(series: pl.Series, fmt: str | None) -> np.ndarray | None:
     if fmt is None and not _ISO_DATE.match(series[0]):
         return None  # only unambiguous ISO text here; "01/02/2021" is left to pandas (month first)
     try:
-        parsed = series.str.to_datetime(format=fmt, strict=True, time_unit="ns")
+        # microseconds: nanoseconds would wrap dates outside 1677..2262 round without a word
+        parsed = series.str.to_datetime(format=fmt, strict=True, time_unit="us")
     except Exception:  # polars raises several error types for unparsable or ambiguous text
         return None
     if isinstance(parsed.dtype, pl.Datetime) and parsed.dtype.time_zone is not None:
         parsed = parsed.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-    out = parsed.to_numpy()
+    _check_ns_range(parsed, column=column, file=file, text=series)
+    out = parsed.cast(pl.Datetime("ns")).to_numpy()
     return None if np.isnat(out).any() else out.astype("datetime64[ns]")
+
+
+#: the dates a ``datetime64[ns]`` holds (pandas' ``Timestamp.min`` / ``max``)
+_NS_RANGE = (pd.Timestamp.min.to_pydatetime(warn=False), pd.Timestamp.max.to_pydatetime(warn=False))
+_RANGE_TEXT = f"{_NS_RANGE[0]:%Y-%m-%d} to {_NS_RANGE[1]:%Y-%m-%d}"
+
+
+def _check_ns_range(
+    series: pl.Series, *, column: str, file: str | None, text: pl.Series | None = None
+) -> None:
+    """Refuse dates that nanoseconds cannot hold, naming the first one and its row.
+
+    Why: the time axis is ``datetime64[ns]``; a date before 1677 (historical yearly data) was
+    converted with an integer overflow into a date in the 2180s, and the file was then refused
+    for an "irregular spacing" between dates it does not contain.
+    """
+    if series.dtype == pl.Datetime("ns"):
+        return  # holds nothing else
+    lo, hi = series.min(), series.max()  # no copy of the column unless something is out of range
+    if lo is None:
+        return
+    if not isinstance(lo, datetime.datetime):  # a Date column
+        lo, hi = (
+            datetime.datetime.combine(lo, datetime.time()),
+            datetime.datetime.combine(hi, datetime.time()),
+        )
+    if _NS_RANGE[0] <= lo and hi <= _NS_RANGE[1]:
+        return
+    as_us = series.cast(pl.Datetime("us"))
+    out = ((as_us < _NS_RANGE[0]) | (as_us > _NS_RANGE[1])).fill_null(False)
+    row = int(out.arg_true()[0])
+    shown = text[row] if text is not None else as_us[row]
+    raise DataValidationError(
+        f"date {str(shown)!r} in time column {column!r} at row {row} is outside the dates tsforge can hold "
+        f"({_RANGE_TEXT}); number the steps instead (integers) and give the frequency",
+        file=file,
+        column=column,
+        row=row,
+    )
 
 
 def to_numeric(series: pl.Series, *, column: str, file: str | None = None) -> np.ndarray:
@@ -317,7 +431,7 @@ def to_numeric(series: pl.Series, *, column: str, file: str | None = None) -> np
     """
     dtype = series.dtype
     if dtype.is_numeric() or dtype == pl.Boolean or dtype == pl.Null:
-        return series.cast(pl.Float64).fill_null(float("nan")).to_numpy()
+        return _finite(series.cast(pl.Float64).fill_null(float("nan")).to_numpy(), column=column, file=file)
     if dtype.is_temporal():
         raise DataValidationError(
             f"column {column!r} holds dates ({dtype}), not numbers; is it the time column?",
@@ -325,21 +439,69 @@ def to_numeric(series: pl.Series, *, column: str, file: str | None = None) -> np
             column=column,
         )
     text = series.cast(pl.String, strict=False)
-    stripped = text.str.strip_chars()
-    cast = stripped.cast(pl.Float64, strict=False)
-    missing_token = stripped.str.to_lowercase().is_in(list(MISSING_TOKENS)) | stripped.is_null()
-    bad = (cast.is_null() & ~missing_token).to_numpy()
+    cast, bad = text_to_float(text)
     idx = np.flatnonzero(bad)
     if idx.size:
         row = int(idx[0])
         raise DataValidationError(
             f"non-numeric value {text[row]!r} in column {column!r} at row {row}"
-            + (f" ({idx.size} non-numeric cells in this column)" if idx.size > 1 else ""),
+            + (f" ({idx.size} non-numeric cells in this column)" if idx.size > 1 else "")
+            + thousands_hint(text[row]),
             file=file,
             column=column,
             row=row,
         )
-    return cast.fill_null(float("nan")).to_numpy()
+    return _finite(cast.fill_null(float("nan")).to_numpy(), column=column, file=file)
+
+
+def _finite(values: np.ndarray, *, column: str, file: str | None) -> np.ndarray:
+    """``values`` unless one is infinite: then an error naming the column and the first row.
+
+    Why: an ``inf`` (a division by zero upstream) is no missing value; scaled, it turns every
+    window it touches into NaN losses and forecasts, so a multichannel or wide file that held one
+    trained to nothing without a word (the panel reader already refused it).
+    """
+    inf = np.flatnonzero(np.isinf(values))
+    if inf.size:
+        row = int(inf[0])
+        raise DataValidationError(
+            f"infinite value in column {column!r} at row {row} (leave a missing value empty)"
+            + (f"; {inf.size} infinite cells in this column" if inf.size > 1 else ""),
+            file=file,
+            column=column,
+            row=row,
+        )
+    return values
+
+
+def text_to_float(text: pl.Series) -> tuple[pl.Series, np.ndarray]:
+    """Text cells → Float64 (null where missing) and the mask of cells that are not numbers.
+
+    Surrounding blanks are ignored and the usual missing-value tokens (``NA``, ``?``, ``-``,
+    …, :data:`MISSING_TOKENS`) are missing values, not errors. Why shared: the wide reader, the
+    multichannel long reader and the panel reader must accept the same cells — the panel
+    reader (what ``tsforge train my.csv`` uses) refused the ``NA`` that R writes while the
+    others read it as missing.
+    """
+    text = text.cast(pl.String, strict=False)
+    stripped = text.str.strip_chars()
+    cast = stripped.cast(pl.Float64, strict=False)
+    missing_token = stripped.str.to_lowercase().is_in(list(MISSING_TOKENS)) | stripped.is_null()
+    return cast, (cast.is_null() & ~missing_token).to_numpy()
+
+
+_THOUSANDS = re.compile(r"^\s*[-+]?\d{1,3}([,.' ]\d{3})+([.,]\d+)?\s*$")
+
+
+def thousands_hint(cell: object) -> str:
+    """Advice for a cell written with digit grouping (``12,345``), else ``""``.
+
+    Why advice and not a guess: ``1,234`` is a thousand and more in one locale and one and a
+    bit in another, so the user must say which by writing plain numbers.
+    """
+    if isinstance(cell, str) and _THOUSANDS.match(cell):
+        return "; it looks like a number with thousands separators: write numbers without grouping (12345.6)"
+    return ""
 
 
 def _fmt_ts(t: np.datetime64 | int) -> str:
@@ -456,10 +618,15 @@ def check_regular(
             for i in gaps[:_MAX_SHOWN]
         )
         more = f" (and {gaps.size - _MAX_SHOWN} more)" if gaps.size > _MAX_SHOWN else ""
+        hint = mid_month_hint(times.astype("datetime64[ns]").view(np.int64))
+        advice = (
+            hint
+            if hint
+            else ". Pass fill_gaps=True (CLI: --fill-gaps) to insert missing rows as NaN, or resample the data first"
+        )
         raise DataValidationError(
             f"irregular spacing in time column {column!r}: the inferred step is {step.freqstr} but "
-            f"{gaps.size} place(s) break it: {shown}{more}. Pass fill_gaps=True (CLI: --fill-gaps) to insert missing rows "
-            "as NaN, or resample the data first",
+            f"{gaps.size} place(s) break it: {shown}{more}{advice}",
             file=file,
             column=column,
             row=int(gaps[0]) + 1,
