@@ -506,7 +506,7 @@ def forecast_cmd(
         check_output_file(plot, "--plot")
     eng = engine_from_options(engine, ray_address, n_jobs)
     predictor = _load_predictor(model)
-    frame = _read_history(input_path)
+    frame = _read_history(input_path, id_col)
     if drawn:
         from tsforge.cli.forecast_plot import check_plot_series
 
@@ -553,17 +553,18 @@ def forecast_cmd(
         console.print(f"wrote {path}")
 
 
-def _read_history(path: Path) -> Any:
+def _read_history(path: Path, id_col: str) -> Any:
     """The history file of ``forecast --input``: a CSV/Parquet table, or a Monash ``.tsf`` file
     read as the long frame ``unique_id, ds, y`` (``train`` takes ``.tsf`` files, so a model
-    trained on one forecasts from the same file)."""
+    trained on one forecasts from the same file). Series ids are kept as written (``001`` stays
+    ``001``, as ``train`` reads it), so the forecast joins back to the file."""
     from tsforge.data.tables import read_table
 
     if str(path).lower().endswith((".tsf", ".tsf.gz")):
         from tsforge.data.load import load_panel
 
         return load_panel(str(path)).panel.to_long()
-    return read_table(path)
+    return read_table(path, id_columns=(id_col,))
 
 
 @app.command("models")

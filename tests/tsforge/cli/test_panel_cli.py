@@ -426,3 +426,20 @@ def test_recommend_a_panel_next_command_keeps_the_split_given(ragged_csv, capsys
     assert code == 0, err[-3000:]
     expected = f"next: tsforge recommend {ragged_csv} --horizon 3 --split holdout --train"
     assert "".join(expected.split()) in "".join(out.split()), out
+
+
+def test_forecast_keeps_series_ids_with_leading_zeros_as_train_reads_them(tracking_uri, tmp_path, capsys):
+    """``train`` keeps ids ``001``/``002`` as written; ``forecast`` read the same file's ids as the
+    numbers 1 and 2, so its rows no longer joined back to the file."""
+    frame = _ragged().replace({"unique_id": {"a": "001", "b": "002", "c": "010"}})
+    path = tmp_path / "zero_ids.csv"
+    frame.to_csv(path, index=False)
+    code, _, err = _cli(
+        capsys, "train", str(path), "--model", "seasonal_naive", "--horizon", "3", "--register-as", "zeros-sn"
+    )
+    assert code == 0, err[-3000:]
+    dest = tmp_path / "fc.csv"
+    code, _, err = _cli(capsys, "forecast", str(path), "--model", "zeros-sn", "--output", str(dest))
+    assert code == 0, err[-3000:]
+    fc = pd.read_csv(dest, dtype={"unique_id": str})
+    assert list(fc["unique_id"].unique()) == ["001", "002", "010"]
