@@ -171,7 +171,13 @@ def test_monash_frequency_names():
     ("mutate", "series", "column", "row", "words"),
     [
         (lambda d: d.drop(index=[6, 7]), "b", "unique_id", 5, "fewer than 2 values"),
-        (lambda d: d.assign(y=d.y.astype(object).where(d.index != 6, "n/a")), "b", "y", 6, "non-numeric"),
+        (
+            lambda d: d.assign(y=d.y.astype(object).where(d.index != 6, "12 units")),
+            "b",
+            "y",
+            6,
+            "non-numeric",
+        ),
         (lambda d: pd.concat([d, d.iloc[[2]]], ignore_index=True), "a", "ds", 8, "duplicate timestamp"),
         (lambda d: d.drop(index=[2]), "a", "ds", 2, "irregular spacing"),
     ],
