@@ -63,6 +63,10 @@ class LocalModelSpec:
             the recommender's knowledge base — are recomputed instead of served stale.
         unit_sensitive: statsforecast's fit of this model depends on the unit of the series, so
             :func:`forecast_series` fits it in working units (see :data:`WORKING_LEVEL`).
+        reads_zeros: the model reads a zero as "no demand" (Croston, IMAPA, TSB), so on windows
+            it is fitted on the series in its own units, never on the standardised window,
+            where a zero is −mean/std and every period looks like a demand
+            (:class:`LocalForecaster`).
     """
 
     name: str
@@ -74,6 +78,7 @@ class LocalModelSpec:
     max_history: Callable[[int], int | None] = lambda m: None
     revision: int = 0
     unit_sensitive: bool = False
+    reads_zeros: bool = False
 
     def history(self, y: np.ndarray, m: int) -> np.ndarray:
         """The part of ``y`` this model is fitted on (its last ``max_history(m)`` values)."""
@@ -283,14 +288,21 @@ LOCAL_MODELS: dict[str, LocalModelSpec] = {
             unit_sensitive=True,
         ),
         LocalModelSpec(
-            "croston", lambda m: _sf().CrostonClassic(), "Croston, classic (SES alpha 0.1)", False
+            "croston",
+            lambda m: _sf().CrostonClassic(),
+            "Croston, classic (SES alpha 0.1)",
+            False,
+            reads_zeros=True,
         ),
-        LocalModelSpec("imapa", lambda m: _sf().IMAPA(), "intermittent multiple aggregation", False),
+        LocalModelSpec(
+            "imapa", lambda m: _sf().IMAPA(), "intermittent multiple aggregation", False, reads_zeros=True
+        ),
         LocalModelSpec(
             "tsb",
             lambda m: _sf().TSB(alpha_d=TSB_ALPHA_D, alpha_p=TSB_ALPHA_P),
             f"Teunter-Syntetos-Babai (alpha_d {TSB_ALPHA_D}, alpha_p {TSB_ALPHA_P})",
             False,
+            reads_zeros=True,
         ),
     ]
 }
@@ -298,6 +310,11 @@ LOCAL_MODELS: dict[str, LocalModelSpec] = {
 
 #: Fallbacks that are not models of their own (reached only through a model's ``fallback``).
 _FALLBACK_ONLY: dict[str, LocalModelSpec] = {_ETS_WITHOUT_SEASON.name: _ETS_WITHOUT_SEASON}
+
+
+#: Relative rounding of a float32 value, with headroom: how far a standardised float32 input,
+#: brought back to its units, may sit from the value it was made from (in units of |loc| + scale).
+_F32_ROUNDING = 4.0 * float(np.finfo(np.float32).eps)
 
 
 class LocalForecaster(Forecaster):
@@ -312,28 +329,105 @@ class LocalForecaster(Forecaster):
     spec: LocalModelSpec
     Config = LocalOptions
     uses_calendar = False
+    #: ``(mean, std)`` per channel of the task's scaler, kept by a model that ``reads_zeros``
+    #: to fit each window in its channel's own units (None: not fitted on a scaled task)
+    _units: tuple[np.ndarray, np.ndarray] | None = None
 
     def fit(
         self, task: Any, *, train_config: Any = None, loss: Any = None, callbacks: Sequence = ()
     ) -> FitReport:
+        scaler = getattr(task, "scaler", None)
+        if self.spec.reads_zeros and scaler is not None:
+            self._units = (
+                np.asarray(scaler.mean, dtype=np.float64).copy(),
+                np.asarray(scaler.std, dtype=np.float64).copy(),
+            )
         return FitReport()
 
     def predict(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         x, observed = batch["x"].numpy().astype(np.float64), batch["x_mask"].numpy()
         B, _, C = x.shape
         H, m = self.context.horizon, self.context.season_length
-        out = np.zeros((B, H, C), dtype=np.float32)
+        loc, scale = self._window_units(batch) if self.spec.reads_zeros else (None, None)
+        if loc is not None:  # the series in its own units, where a zero is a zero
+            x = x * scale[:, None, :] + loc[:, None, :]
+            # the window arrives in float32: a zero comes back as ±|loc|·1e-7, which these models
+            # would count as a demand; anything within that rounding of zero is a zero
+            tol = _F32_ROUNDING * (np.abs(loc) + scale)[:, None, :]
+            x = np.where(np.abs(x) <= tol, 0.0, x)
+        out = np.zeros((B, H, C), dtype=np.float64)
         for b in range(B):
             for c in range(C):
-                y = x[b, observed[b, :, c], c] if observed[b, :, c].any() else x[b, :, c]
-                out[b, :, c] = _forecast_one(self.spec, y, H, m, self.config)
-        return torch.from_numpy(out)
+                y, late = _observed_span(x[b, :, c], observed[b, :, c])
+                out[b, :, c] = _forecast_one(self.spec, y, H + late, m, self.config)[late:]
+        if loc is not None:
+            out = (out - loc[:, None, :]) / scale[:, None, :]
+        return torch.from_numpy(out.astype(np.float32))
+
+    def _window_units(self, batch: dict[str, torch.Tensor]) -> tuple[np.ndarray, np.ndarray]:
+        """``[B, C]`` location and scale that bring each window back to its series' units.
+
+        Why: a model that reads zeros as "no demand" fitted on a standardised window sees no
+        zero at all (Croston forecast 13.0 where its forecast of the series is 2.0). Panel
+        windows carry their own ``loc`` / ``scale``; windows of long multichannel data are
+        standardised per channel by the scaler :meth:`fit` kept. A series the model was not
+        trained on is standardised by its own history, which the model never sees: refused.
+        """
+        if "loc" in batch and "scale" in batch:  # panel windows: instance-normalised, [B, 1, 1]
+            loc = batch["loc"].double().numpy().reshape(-1, 1)
+            scale = batch["scale"].double().numpy().reshape(-1, 1)
+            return loc, np.where(scale > 0, scale, 1.0)  # as the window was scaled
+        channels = batch["channels"].numpy() if "channels" in batch else None
+        if self._units is None or channels is None:
+            raise ConfigError(
+                f"model {self.name!r} reads a zero as no demand, so it forecasts a series in its own "
+                "units, and this model holds no channel scaling to recover them (saved before it was "
+                "kept); retrain it, or forecast the series as a panel (long unique_id, ds, y)",
+                field="model",
+            )
+        if (channels < 0).any():
+            raise ConfigError(
+                f"model {self.name!r} reads a zero as no demand, so it forecasts a series in its own "
+                "units; a series it was not trained on is standardised by its own history, which it "
+                f"does not see: request only its training channels ({', '.join(self.context.channel_ids[:8])}), "
+                "or forecast new series with a panel model (long unique_id, ds, y)",
+                field="series",
+            )
+        mean, std = self._units
+        return mean[channels], std[channels]
 
     def get_state(self) -> dict[str, Any]:
-        return {}
+        if self._units is None:
+            return {}
+        return {"unit_mean": torch.from_numpy(self._units[0]), "unit_std": torch.from_numpy(self._units[1])}
 
     def set_state(self, state: dict[str, Any]) -> None:
-        return None
+        if "unit_mean" in state and "unit_std" in state:
+            self._units = (
+                state["unit_mean"].double().numpy().copy(),
+                state["unit_std"].double().numpy().copy(),
+            )
+
+
+def _observed_span(x: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, int]:
+    """The values a local model fits from one window's channel, and how many steps at the
+    window's end are missing (the model forecasts through them: ``horizon + late`` steps, the
+    first ``late`` dropped).
+
+    The span runs from the first to the last observed value; missing values inside it are
+    filled by linear interpolation between their observed neighbours, as
+    :mod:`tsforge.panels.local` fills a series. Why not just the observed values: dropping a
+    missing position closes the gap, so every later value moves one step back in the season
+    and a seasonal model forecasts the season late (a sine of period 24 with one missing value:
+    error 6.3 for an amplitude of 5, 0 without the gap; three missing at the end: 3.8). Positions
+    before the first observed value are padding, not data, and stay out of the fit. A window
+    with no observed value is fitted as it is.
+    """
+    seen = np.flatnonzero(observed)
+    if seen.size == 0 or seen.size == x.size:
+        return x, 0
+    first, last = int(seen[0]), int(seen[-1])
+    return np.interp(np.arange(first, last + 1), seen, x[seen]), x.size - 1 - last
 
 
 def _forecast_one(
