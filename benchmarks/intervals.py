@@ -187,17 +187,15 @@ def _global_part(history: Any, h: int) -> dict[str, Any]:
     """LightGBM fitted on the history (its last ``H`` values validate = early stopping), with one
     quantile booster per needed probability: test point + native quantiles, and its forecasts of
     the validation window (the conformal calibration ``train_panel`` uses for global models)."""
-    from tsforge.panels.global_models import PanelTask, fit_global
+    from tsforge.panels.global_models import fit_global
 
     request = _request()
     probs = tuple(float(p) for p in request.probs if p != 0.5)
     fitted, _ = fit_global(history, GLOBAL, h, model_config={**LGBM_CONFIG, "quantiles": (*probs, 0.5)})
-    windows = PanelTask(history, fitted.input_len, fitted.horizon, scaling=fitted.scaling).dataset("future")
-    batch = windows.get_batch(np.arange(len(windows)))
+    windows = fitted.future_windows(history)  # scaled as the served model scales them
+    batch, loc, scale = windows.batch_with_units(np.arange(len(windows)))
     q = fitted.forecaster.predict_quantiles(batch)[:, :h, 0, :].double().numpy()
-    q = q * batch["scale"].double().numpy().reshape(-1, 1, 1) + batch["loc"].double().numpy().reshape(
-        -1, 1, 1
-    )
+    q = q * scale.reshape(-1, 1, 1) + loc.reshape(-1, 1, 1)
     return {
         "global_point": fitted.predict_next(history, h),
         "global_native": q,

@@ -132,8 +132,13 @@ class PatchTST(NeuralForecaster):
         c, L = self.config, self.context.input_len
         check_at_least_one(c, ("patch_len", "stride", "d_model", "n_heads", "d_ff", "e_layers"))
         if int(c.patch_len) > L:
+            # say both ways out: a panel's default input (two horizons) is often shorter than
+            # the paper's 16-step patch, and the user never chose either number
             raise ConfigError(
-                f"patch_len {c.patch_len} is longer than the input ({L} steps)", field="patch_len"
+                f"patch_len {c.patch_len} is longer than the input ({L} steps): use a shorter patch "
+                f"(--option patch_len={L}; model_config={{'patch_len': {L}}} in Python) or a longer "
+                f"input (--input {c.patch_len}; input_len={c.patch_len} in Python)",
+                field="patch_len",
             )
         check_heads_divide(c)
         check_fractions(c, ("dropout", "head_dropout"))

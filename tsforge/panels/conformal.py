@@ -687,13 +687,16 @@ class ConformalCalibration:
             "zero_scale": self.zero_scale,
             "info": self.info,
         }
+        # float64, as held in memory: float32 scores moved every bound of a loaded model by ~1e-7
+        # of its scale, so a registered model did not serve the intervals it was scored with
+        # (bundles written as float32 still load, and answer as they did)
         np.savez_compressed(
             path,
             header=np.array(json.dumps(header, default=str)),
-            pooled=self.pooled.astype(np.float32),
+            pooled=self.pooled.astype(np.float64),
             pooled_n=self.pooled_n,
             own_ids=self.own_ids.astype(str),
-            own=self.own.astype(np.float32),
+            own=self.own.astype(np.float64),
             own_n=self.own_n,
         )
         return path

@@ -23,6 +23,7 @@ from tsforge.data.panel import Panel
 from tsforge.errors import ConfigError
 from tsforge.models.base import Forecaster, ModelContext
 from tsforge.models.registry import get_model_spec
+from tsforge.models.statistical import LOCAL_MODELS
 from tsforge.panels.windows import PanelWindows
 from tsforge.training.callbacks import Callback
 from tsforge.training.fitting import fit_model
@@ -82,6 +83,9 @@ class PanelTask:
     horizon: int
     max_windows_per_series: int = 64
     scaling: str = "std"
+    #: unit of windows with only zeros before them (see :attr:`PanelWindows.panel_unit`); None:
+    #: this panel's own (training); a trained model's when it forecasts
+    zero_unit: float | None = None
 
     def context(self) -> ModelContext:
         return ModelContext(
@@ -107,7 +111,14 @@ class PanelTask:
         else:
             raise ConfigError(f"unknown panel split {split!r}; use train, val or future", field="split")
         return PanelWindows(
-            self.panel.values, self.panel.indptr, series, starts, self.input_len, H, self.scaling
+            self.panel.values,
+            self.panel.indptr,
+            series,
+            starts,
+            self.input_len,
+            H,
+            self.scaling,
+            zero_unit=self.zero_unit,
         )
 
 
@@ -131,12 +142,19 @@ def _train_targets(
 
 @dataclass
 class GlobalPanelModel:
-    """A fitted global model and the window shape it forecasts with."""
+    """A fitted global model and the window shape it forecasts with.
+
+    ``zero_unit``: the unit a window with only zeros before it is scaled by — the training
+    panel's (:attr:`PanelWindows.panel_unit`), kept so a series of zeros is forecast the same
+    whatever other series a request holds; None (a bundle saved before it was kept): the unit
+    of the panel being forecast, as before.
+    """
 
     forecaster: Forecaster
     input_len: int
     horizon: int
     scaling: str = "std"
+    zero_unit: float | None = None
 
     @property
     def name(self) -> str:
@@ -145,8 +163,14 @@ class GlobalPanelModel:
     def predict_next(self, history: Panel, h: int | None = None) -> np.ndarray:
         """``[len(history), h]`` forecasts continuing every series of ``history`` (original units)."""
         h = self.horizon if h is None else int(h)
-        task = PanelTask(history, self.input_len, self.horizon, scaling=self.scaling)
-        return self.forecast_windows(task.dataset("future"))[:, :h]
+        return self.forecast_windows(self.future_windows(history))[:, :h]
+
+    def future_windows(self, history: Panel) -> PanelWindows:
+        """One window per series of ``history``, after its end, scaled as in training."""
+        task = PanelTask(
+            history, self.input_len, self.horizon, scaling=self.scaling, zero_unit=self.zero_unit
+        )
+        return task.dataset("future")
 
     @torch.no_grad()
     def forecast_windows(self, windows: PanelWindows, batch_size: int = 1024) -> np.ndarray:
@@ -154,9 +178,9 @@ class GlobalPanelModel:
         out = np.empty((len(windows), windows.horizon), dtype=np.float64)
         for lo in range(0, len(windows), batch_size):
             idx = np.arange(lo, min(lo + batch_size, len(windows)))
-            batch = windows.get_batch(idx)
-            pred = self.forecaster.predict(batch)[:, : windows.horizon, 0].double()
-            out[idx] = (pred * batch["scale"][:, :, 0].double() + batch["loc"][:, :, 0].double()).numpy()
+            batch, loc, scale = windows.batch_with_units(idx)  # float64 loc: float32 rounds the level
+            pred = self.forecaster.predict(batch)[:, : windows.horizon, 0].double().numpy()
+            out[idx] = pred * scale[:, None] + loc[:, None]
         return out
 
     def forecast(self, history: Panel, h: int | None = None) -> pd.DataFrame:
@@ -199,9 +223,17 @@ def fit_global(
     loop (a tracked run's per-epoch curves), as in :func:`~tsforge.training.fitting.fit_model`."""
     spec_entry = get_model_spec(model)
     if spec_entry.kind == "baseline":
-        raise ConfigError(
-            f"{model!r} is a baseline, not a global model; use it as a local model", field="model"
-        )
+        # naive / seasonal_naive exist as local models (train_panel routes them there); the
+        # window mean has no panel version, so "use it as a local model" would send the user to
+        # a model no panel command accepts: name the ones that do exist instead
+        if spec_entry.name in LOCAL_MODELS:
+            hint = f"use it as a local model ({spec_entry.name!r} is fitted per series)"
+        else:
+            hint = (
+                "it has no panel version; on a panel use the local baselines 'naive' or "
+                "'seasonal_naive' (fitted per series)"
+            )
+        raise ConfigError(f"{model!r} is a window baseline, not a global model: {hint}", field="model")
     if spec_entry.kind == "ensemble":
         raise ConfigError(
             f"{model!r} averages window models of one multichannel series; for a panel, the ensemble "
@@ -211,7 +243,8 @@ def fit_global(
     scaling = scaling or PANEL_SCALING
     L = int(input_len or default_input_len(horizon, panel.season_length))
     task = PanelTask(panel, L, int(horizon), max_windows_per_series, scaling)
-    if len(task.dataset("train")) == 0:
+    train_windows = task.dataset("train")
+    if len(train_windows) == 0:
         raise ConfigError(
             f"no series of {panel.name!r} is long enough for a training window with horizon {horizon} "
             "(each needs more than 2 × horizon values)",
@@ -229,7 +262,9 @@ def fit_global(
         train_config={**PANEL_TRAIN_DEFAULTS, **dict(train_config or {})},
     )
     fitted = fit_model(spec, task, progress=progress, context=task.context(), callbacks=callbacks)
-    return GlobalPanelModel(fitted.forecaster, L, int(horizon), scaling), fitted.report
+    # the unit its zero windows were trained with, kept for forecasting (see GlobalPanelModel)
+    unit = train_windows.panel_unit
+    return GlobalPanelModel(fitted.forecaster, L, int(horizon), scaling, zero_unit=unit), fitted.report
 
 
 @dataclass

@@ -38,7 +38,7 @@ from tsforge.inference import (
 from tsforge.models.persistence import load_model, save_model
 from tsforge.models.statistical import LocalOptions, local_options
 from tsforge.panels.conformal import ConformalCalibration, floor_quantiles
-from tsforge.panels.global_models import GlobalPanelModel, PanelTask
+from tsforge.panels.global_models import GlobalPanelModel
 from tsforge.panels.local import LOCAL_MODELS, forecast_local
 
 __all__ = ["PanelPredictor", "load_predictor_dir", "panel_forecasts", "PANEL_BUNDLE_KIND", "INTERVAL_METHODS"]
@@ -179,12 +179,10 @@ class PanelPredictor(FramePredictor):
                 f"{probs.tolist()} — ask for levels/quantiles inside that range or use conformal intervals",
                 field="level" if request.levels else "quantiles",
             )
-        windows = PanelTask(panel, gm.input_len, gm.horizon, scaling=gm.scaling).dataset("future")
-        batch = windows.get_batch(np.arange(len(windows)))
+        windows = gm.future_windows(panel)
+        batch, loc, scale = windows.batch_with_units(np.arange(len(windows)))  # float64 loc, as the point
         q = gm.forecaster.predict_quantiles(batch)[:, :h, 0, :].double().numpy()  # [n, h, T], window units
-        q = q * batch["scale"].double().numpy().reshape(-1, 1, 1) + batch["loc"].double().numpy().reshape(
-            -1, 1, 1
-        )
+        q = q * scale.reshape(-1, 1, 1) + loc.reshape(-1, 1, 1)
         if trained.size == 1:
             return np.repeat(q, probs.size, axis=-1)
         hi = np.clip(np.searchsorted(trained, probs), 1, trained.size - 1)
@@ -264,6 +262,11 @@ class PanelPredictor(FramePredictor):
             "freq": self.freq,
             "season_length": self.season_length,
             **({"scaling": self.global_model.scaling} if self.global_model is not None else {}),
+            **(
+                {"zero_unit": self.global_model.zero_unit}
+                if self.global_model is not None and self.global_model.zero_unit is not None
+                else {}
+            ),
             **({"local_options": self.local_options.as_dict()} if self.local_options is not None else {}),
             **self.meta,
         }
@@ -286,8 +289,13 @@ class PanelPredictor(FramePredictor):
         if info.get("model_kind") == "global":
             forecaster, _, _ = load_model(path)
             ctx = forecaster.context
+            unit = info.pop("zero_unit", None)  # bundles saved before it was kept: none
             global_model = GlobalPanelModel(
-                forecaster, ctx.input_len, ctx.horizon, info.pop("scaling", "std")
+                forecaster,
+                ctx.input_len,
+                ctx.horizon,
+                info.pop("scaling", "std"),
+                zero_unit=None if unit is None else float(unit),
             )
         model = info.pop("panel_model")
         options = info.pop("local_options", None)

@@ -132,8 +132,12 @@ class PanelWindows(BatchedWindows):
         input_len: int,
         horizon: int,
         scaling: str = "std",
+        zero_unit: float | None = None,
     ) -> None:
         self.scaling = scaling
+        #: a fixed unit for windows with only zeros before them (a trained model's: the panel it
+        #: was trained on); None: the unit of the panel these windows are cut from
+        self.zero_unit = None if zero_unit is None else float(zero_unit)
         self.indptr = np.asarray(indptr, dtype=np.int64)
         self.values = values
         self.series = np.asarray(series, dtype=np.int64)
@@ -165,7 +169,15 @@ class PanelWindows(BatchedWindows):
 
     @property
     def panel_unit(self) -> float:
-        """The unit of a window with only zeros before it (:func:`_panel_unit`)."""
+        """The unit of a window with only zeros before it: ``zero_unit`` when given, else
+        :func:`_panel_unit` of these values.
+
+        Why a trained model passes its own: taken from the values being forecast, the unit of a
+        series of zeros depended on the other series of the request (forecast 0 alone, 2e8
+        beside a series near 1e9); the training panel's is one fixed number, as it is for the
+        calibration's zero-history scale."""
+        if self.zero_unit is not None:
+            return self.zero_unit
         if self._panel_unit is None:
             self._panel_unit = _panel_unit(self.indptr, *self._prefix_sums())
         return self._panel_unit
@@ -199,13 +211,25 @@ class PanelWindows(BatchedWindows):
 
     def get_batch(self, idx: torch.Tensor | np.ndarray | list[int]) -> Batch:
         """A batch in the shared batch contract, instance-normalised."""
+        return self.batch_with_units(idx)[0]
+
+    def batch_with_units(
+        self, idx: torch.Tensor | np.ndarray | list[int]
+    ) -> tuple[Batch, np.ndarray, np.ndarray]:
+        """:meth:`get_batch` and the ``[B]`` float64 ``loc`` and ``scale`` that bring a forecast
+        back to its series' units (``pred · scale + loc``; a window without a unit, scale 0,
+        forecasts its level, as in :func:`window_stats`).
+
+        Why besides the batch's float32 ``loc`` / ``scale``: a float32 ``loc`` is off by up to
+        half a float32 step of the level (0.016 near 3e5), which a series with a small spread
+        around a large level got added to every forecast."""
         idx_t = torch.as_tensor(np.asarray(idx), dtype=torch.long)
         a = self.arrays(idx_t.numpy())
         loc, scale = a["loc"][:, None], np.where(a["scale"] > 0, a["scale"], 1.0)[:, None]
         x = _fill_inputs(np.where(a["x_mask"], (a["x"] - loc) / scale, np.nan), a["x_mask"])
         y = np.where(a["y_mask"], (a["y"] - loc) / scale, 0.0)
         n = idx_t.numel()
-        return {
+        batch: Batch = {
             "idx": idx_t,
             "x": torch.from_numpy(x.astype(np.float32))[:, :, None],
             "x_mask": torch.from_numpy(a["x_mask"])[:, :, None],
@@ -215,3 +239,4 @@ class PanelWindows(BatchedWindows):
             "loc": torch.from_numpy(a["loc"].astype(np.float32)).view(n, 1, 1),
             "scale": torch.from_numpy(a["scale"].astype(np.float32)).view(n, 1, 1),
         }
+        return batch, a["loc"], a["scale"]
