@@ -16,6 +16,7 @@ __all__ = [
     "DatasetNotAvailableError",
     "ResourceLimitError",
     "TsforgeWarning",
+    "FallbackWarning",
     "IntervalResolutionWarning",
     "UnusedColumnsWarning",
     "ShortSeriesWarning",
@@ -127,6 +128,12 @@ class RegularisedTimesWarning(TsforgeWarning):
     """A catalogue dataset kept as its file has it (a duplicated row, a gap: the published
     long-horizon protocols index rows, not times) was put on a regular time grid to be read as a
     panel: exact duplicate rows dropped, missing steps inserted as missing values."""
+
+
+class FallbackWarning(TsforgeWarning):
+    """Series too short for a local model (or on which it failed) were forecast by its simpler
+    fallback (seasonal naive → naive, AutoETS → ETS without season, …): the forecast is still
+    given, but it is not the model the user chose, and the user should know for how many."""
 
 
 class ShortSeriesWarning(TsforgeWarning):

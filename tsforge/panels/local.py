@@ -27,6 +27,7 @@ engine only schedules chunks and returns their results in order, so it never cha
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from tqdm import tqdm
 
 from tsforge.data.panel import Panel
 from tsforge.engine import Engine, get_engine
-from tsforge.errors import ConfigError, ModelNotFoundError
+from tsforge.errors import ConfigError, FallbackWarning, ModelNotFoundError
 from tsforge.models.statistical import (
     LOCAL_MODELS,
     TSB_ALPHA_D,
@@ -57,6 +58,7 @@ __all__ = [
     "TSB_ALPHA_P",
     "forecast_chunk",
     "forecast_local",
+    "warn_fallbacks",
     "run_chunks",
     "resolve_models",
     "merge_forecasts",
@@ -242,3 +244,26 @@ class ConfiguredLocalModel:
             train, [self.name], h, n_jobs=self.n_jobs, progress=False, options={self.name: self.options}
         )
         return frame[self.name].to_numpy(dtype=np.float64).reshape(len(train), h)
+
+
+def warn_fallbacks(frame: pd.DataFrame, model: str, n_series: int) -> int:
+    """Say (:class:`~tsforge.errors.FallbackWarning`) how many of ``n_series`` series
+    :func:`forecast_local` forecast with ``model``'s fallback instead of ``model``; returns that
+    count.
+
+    Why at the user-facing forecasts only (a trained model's test window, ``tsforge forecast``),
+    not inside :func:`forecast_local`: cross-validation and the knowledge base forecast many
+    short windows by design, where a note per call would be noise; a user who asked for seasonal
+    naive on a 5-value series should hear that it got naive.
+    """
+    fell = int(frame.attrs.get("fallbacks", {}).get(model, 0))
+    if fell:
+        spec = LOCAL_MODELS.get(model)
+        chain = f" ({spec.fallback}, or simpler)" if spec is not None and spec.fallback else ""
+        warnings.warn(
+            f"{fell} of {n_series} series were too short for {model} (or it failed on them) and were "
+            f"forecast by its fallback{chain}",
+            FallbackWarning,
+            stacklevel=2,
+        )
+    return fell

@@ -39,7 +39,7 @@ from tsforge.models.persistence import load_model, save_model
 from tsforge.models.statistical import LocalOptions, local_options
 from tsforge.panels.conformal import ConformalCalibration, floor_quantiles
 from tsforge.panels.global_models import GlobalPanelModel
-from tsforge.panels.local import LOCAL_MODELS, forecast_local
+from tsforge.panels.local import LOCAL_MODELS, forecast_local, warn_fallbacks
 
 __all__ = ["PanelPredictor", "load_predictor_dir", "panel_forecasts", "PANEL_BUNDLE_KIND", "INTERVAL_METHODS"]
 
@@ -154,6 +154,7 @@ class PanelPredictor(FramePredictor):
                 panel, [self.model], h, n_jobs=1, level=levels, progress=False, options=options
             )
             values = frame[self.model].to_numpy(dtype=np.float64).reshape(len(panel), h)
+            warn_fallbacks(frame, self.model, len(panel))
             if method == "native":
                 native = native_quantiles(frame, self.model, request, len(panel), h)
         else:

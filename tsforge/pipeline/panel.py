@@ -36,7 +36,7 @@ from tsforge.panels.conformal import (
     holdout_interval_metrics,
 )
 from tsforge.panels.global_models import RefitGlobalModel, fit_global
-from tsforge.panels.local import LOCAL_MODELS, ConfiguredLocalModel, forecast_local
+from tsforge.panels.local import LOCAL_MODELS, ConfiguredLocalModel, forecast_local, warn_fallbacks
 from tsforge.panels.predictor import PanelPredictor
 from tsforge.panels.protocol import drop_short_series, holdout_split
 from tsforge.pipeline.multichannel import TrackingOptions, record_logged
@@ -183,7 +183,7 @@ def train_panel(
             cv = calibration_cv(split.history, [member], H, W, n_jobs=n_jobs, progress=tracking.progress)
             calibration = calibrate_panel(split.history, member, H, W, frame=cv)[name]
             val_pred = _last_window(cv, name, len(panel), H)
-            test_pred = _local(split.history, name, H, n_jobs, tracking.progress, options)
+            test_pred = _local(split.history, name, H, n_jobs, tracking.progress, options, warn=True)
             predictor = PanelPredictor(
                 name,
                 H,
@@ -194,7 +194,7 @@ def train_panel(
             )
         elif local:
             val_pred = _local(split.train, name, H, n_jobs, tracking.progress, options)
-            test_pred = _local(split.history, name, H, n_jobs, tracking.progress, options)
+            test_pred = _local(split.history, name, H, n_jobs, tracking.progress, options, warn=True)
             predictor = PanelPredictor(
                 name, H, freq=panel.freq, season_length=panel.season_length, local_options=options
             )
@@ -309,10 +309,19 @@ def _load(data: Any, load_kwargs: Mapping[str, Any] | None) -> tuple[Panel, Any]
 
 
 def _local(
-    history: Panel, model: str, h: int, n_jobs: int, progress: bool, options: LocalOptions | None = None
+    history: Panel,
+    model: str,
+    h: int,
+    n_jobs: int,
+    progress: bool,
+    options: LocalOptions | None = None,
+    *,
+    warn: bool = False,
 ) -> np.ndarray:
     opts = {model: options} if options is not None else None
     frame = forecast_local(history, [model], h, n_jobs=n_jobs, progress=progress, options=opts)
+    if warn:  # the test window's forecasts: the ones the user reads as the model's
+        warn_fallbacks(frame, model, len(history))
     return frame[model].to_numpy(dtype=np.float64).reshape(len(history), h)
 
 

@@ -443,3 +443,25 @@ def test_forecast_keeps_series_ids_with_leading_zeros_as_train_reads_them(tracki
     assert code == 0, err[-3000:]
     fc = pd.read_csv(dest, dtype={"unique_id": str})
     assert list(fc["unique_id"].unique()) == ["001", "002", "010"]
+
+
+def test_forecast_says_how_many_series_a_local_model_left_to_its_fallback(tracking_uri, tmp_path, capsys):
+    """Seasonal naive forecast a 5-value monthly series (shorter than its season) with naive,
+    without a word: the user believed they had seasonal forecasts."""
+    frame = _ragged()
+    path = tmp_path / "train.csv"
+    frame.to_csv(path, index=False)
+    code, _, err = _cli(
+        capsys, "train", str(path), "--model", "seasonal_naive", "--horizon", "3", "--register-as", "fb-sn"
+    )
+    assert code == 0, err[-3000:]
+    short = frame[frame["unique_id"] == "a"].tail(5)
+    history = pd.concat([short, frame[frame["unique_id"] == "c"]], ignore_index=True)
+    hist_path = tmp_path / "history.csv"
+    history.to_csv(hist_path, index=False)
+    code, _, err = _cli(
+        capsys, "forecast", str(hist_path), "--model", "fb-sn", "--output", str(tmp_path / "f.csv")
+    )
+    assert code == 0, err[-3000:]
+    assert "note: 1 of 2 series were too short for seasonal_naive" in " ".join(err.split())
+    assert "fallback (naive" in err
