@@ -33,7 +33,7 @@ class _Stateless(Forecaster):
         return None
 
 
-@register_model("naive", kind="baseline", summary="Repeat the last observed value (historical inertia).")
+@register_model("naive", kind="baseline", summary="Repeat the last observed value.")
 class Naive(_Stateless):
     def predict(self, batch) -> torch.Tensor:
         x = batch["x"]

@@ -176,7 +176,7 @@ class EnsembleConfig:
 @register_model(
     "ensemble",
     kind="ensemble",
-    summary="Weighted average of window models (each its own input length), weights set on validation.",
+    summary="Average of window models (each its own input length): equal weights, or weights=validation.",
     training_options=frozenset({"seed", "progress", "num_threads", "device"}),
 )
 class EnsembleForecaster(Forecaster):
