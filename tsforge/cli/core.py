@@ -19,6 +19,7 @@ from tsforge.cli.data_options import (
     IdColOption,
     TargetColOption,
     TimeColOption,
+    ValueColsOption,
     comma_items,
     data_source,
     key_value_options,
@@ -140,6 +141,7 @@ def train_cmd(
     target_col: TargetColOption = "y",
     freq: FreqOption = None,
     fill_gaps: FillGapsOption = False,
+    value_cols: ValueColsOption = None,
     coords: CoordsOption = None,
     intervals: Annotated[
         bool,
@@ -163,7 +165,7 @@ def train_cmd(
 
     dataset = data_source(data, dataset, "train")
     eng = engine_from_options(engine, ray_address, n_jobs)  # per-series work and ensemble members run on it
-    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords)
+    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords, value_cols=value_cols)
     split = protocol_for(dataset, split)
     strategy_name = "selective" if selective else strategy
     strategy_config = {k: v for k, v in (("r_u", r_u), ("r_a", r_a)) if v is not None}
@@ -357,6 +359,7 @@ def evaluate_cmd(
     target_col: TargetColOption = "y",
     freq: FreqOption = None,
     fill_gaps: FillGapsOption = False,
+    value_cols: ValueColsOption = None,
     coords: CoordsOption = None,
     drop_short: DropShortOption = False,
 ) -> None:
@@ -365,7 +368,7 @@ def evaluate_cmd(
     from tsforge.inference import Predictor
 
     dataset = data_source(data, dataset, "evaluate")
-    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords)
+    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords, value_cols=value_cols)
     predictor = _load_predictor(model)
     # window models (one input length, multichannel splits) are scored on windows; every other
     # predictor — a panel model, the routed ensemble of `recommend --per-series --train` — on

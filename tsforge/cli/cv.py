@@ -16,6 +16,7 @@ from tsforge.cli.data_options import (
     IdColOption,
     TargetColOption,
     TimeColOption,
+    ValueColsOption,
     comma_items,
     data_source,
     key_value_options,
@@ -59,6 +60,7 @@ def cv_cmd(
     target_col: TargetColOption = "y",
     freq: FreqOption = None,
     fill_gaps: FillGapsOption = False,
+    value_cols: ValueColsOption = None,
     level: Annotated[
         list[float] | None,
         typer.Option("--level", help="Prediction interval in % (repeatable: --level 80 --level 95)."),
@@ -96,7 +98,7 @@ def cv_cmd(
 
     dataset = data_source(data, dataset, "cv")
     check_output_file(output, "--output")
-    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps)
+    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, value_cols=value_cols)
     eng = engine_from_options(engine, ray_address, n_jobs)  # a bad choice fails before any loading
     wanted = [name.lower() for name in comma_items(model)]
     for name in wanted:  # an unknown name fails before any loading or fitting

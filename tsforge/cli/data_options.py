@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
+from tsforge.data.validation import shell_word
 from tsforge.errors import ConfigError
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "TimeColOption",
     "FreqOption",
     "FillGapsOption",
+    "ValueColsOption",
     "DropShortOption",
     "CoordsOption",
     "reader_flags",
@@ -70,6 +72,16 @@ FillGapsOption = Annotated[
         "--fill-gaps",
         help="Insert the missing timestamps of a file's series as missing values instead of "
         "refusing the file.",
+    ),
+]
+# A wide file with columns that are not series (a comment, a flag) is otherwise refused.
+ValueColsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--value-cols",
+        help="Wide format: the series columns, comma-separated (default: every column but the "
+        "time column); leaves out text columns such as notes or flags.",
+        show_default=False,
     ),
 ]
 
@@ -137,6 +149,8 @@ def reader_options(
     freq: str | None = None,
     fill_gaps: bool = False,
     coords: str | None = None,
+    *,
+    value_cols: str | None = None,
 ) -> dict[str, Any]:
     """How a command reads its data — long-format column names, frequency, gap filling — as
     loader options.
@@ -154,6 +168,8 @@ def reader_options(
         "freq": freq,
         "fill_gaps": fill_gaps,
         **({"coords": coords} if coords is not None else {}),  # only multichannel reads take it
+        # a wide file's series columns (None: every column but the time column)
+        **({"value_cols": comma_items([value_cols])} if value_cols else {}),
     }
 
 
@@ -172,7 +188,10 @@ def reader_flags(options: dict[str, Any]) -> str:
         if value is None or value == _READER_DEFAULTS.get(key):
             continue
         flag = f"--{key.replace('_', '-')}"
-        flags.append(f" {flag}" if value is True else f" {flag} {value}")
+        if isinstance(value, (list, tuple)):
+            value = ",".join(map(str, value))
+        # quoted for the shell: `--id-col Store ID` would pass `Store` and a stray `ID`
+        flags.append(f" {flag}" if value is True else f" {flag} {shell_word(str(value))}")
     return "".join(flags)
 
 

@@ -14,6 +14,7 @@ from tsforge.cli.data_options import (
     IdColOption,
     TargetColOption,
     TimeColOption,
+    ValueColsOption,
     reader_options,
 )
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
@@ -178,6 +179,7 @@ def profile_cmd(
     target_col: TargetColOption = "y",
     freq: FreqOption = None,
     fill_gaps: FillGapsOption = False,
+    value_cols: ValueColsOption = None,
 ) -> None:
     """Profile every (channel, window) with the ARIES properties; print bucket shares, write files.
 
@@ -196,7 +198,7 @@ def profile_cmd(
 
     check_output_folder(out, "--out")  # before the profile, not after it (an existing file there)
     eng = engine_from_options(engine, ray_address, max(1, min(jobs, MAX_WORKERS)))
-    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps)
+    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, value_cols=value_cols)
     data, note = None, None
     if not (per_series or _is_panel_collection(source)):
         data, note = _windowed_or_note(load_data(source, **load_kwargs), source, window, stride)

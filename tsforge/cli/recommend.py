@@ -21,6 +21,7 @@ from tsforge.cli.data_options import (
     IdColOption,
     TargetColOption,
     TimeColOption,
+    ValueColsOption,
     reader_flags,
     reader_options,
 )
@@ -106,6 +107,7 @@ def recommend_cmd(
     target_col: TargetColOption = "y",
     freq: FreqOption = None,
     fill_gaps: FillGapsOption = False,
+    value_cols: ValueColsOption = None,
     coords: CoordsOption = None,
     drop_short: DropShortOption = False,
 ) -> None:
@@ -121,7 +123,7 @@ def recommend_cmd(
 
     if register_as is not None and not train:
         raise ConfigError("--register-as names the model --train registers; add --train", field="register_as")
-    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords)
+    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords, value_cols=value_cols)
     split = split.strip().lower() if split else None  # as the next commands print it
     holdout = per_series or protocol_for(data, split) == HOLDOUT
     if drop_short and not (holdout and (train or not per_series)):

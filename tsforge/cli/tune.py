@@ -23,6 +23,7 @@ from tsforge.cli.data_options import (
     IdColOption,
     TargetColOption,
     TimeColOption,
+    ValueColsOption,
     data_source,
     key_value_options,
     reader_options,
@@ -149,6 +150,7 @@ def tune_cmd(
     target_col: TargetColOption = "y",
     freq: FreqOption = None,
     fill_gaps: FillGapsOption = False,
+    value_cols: ValueColsOption = None,
     coords: CoordsOption = None,
     drop_short: DropShortOption = False,
 ) -> None:
@@ -166,7 +168,7 @@ def tune_cmd(
         trials = 20
     _preflight(model, strategy_name, pruner)
     _quiet_libraries()
-    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords)
+    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords, value_cols=value_cols)
 
     progress = Progress(
         TextColumn("[bold]tune[/]"),

@@ -296,13 +296,17 @@ def _wide_values(
             raise  # a number out of range, not a text column: no layout advice
         target = "..." if frame is None else V.long_table_columns(frame, column, time_col)[2]
         numeric = (
-            0 if frame is None else sum(frame.schema[c].is_numeric() for c in frame.columns if c != time_col)
+            []
+            if frame is None
+            else [c for c in frame.columns if c != time_col and frame.schema[c].is_numeric()]
         )
         # several numeric columns beside it: a wide file with a text column (a comment, a flag)
-        # more likely than a long file, so leaving the column out comes first
+        # more likely than a long file, so naming the series columns comes first
+        shown = ",".join(numeric[:6]) + (",..." if len(numeric) > 6 else "")
         drop = (
-            f" If {column!r} is not a series, leave it out of the file (value_cols= in Python names the series)."
-            if numeric > 1
+            f" If {column!r} is not a series, name the series columns: --value-cols {shell_word(shown)} "
+            "(value_cols= in Python)."
+            if len(numeric) > 1
             else ""
         )
         raise DataValidationError(

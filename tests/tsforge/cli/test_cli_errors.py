@@ -364,3 +364,31 @@ def test_train_reads_station_coordinates_from_coords(tmp_path, capsys, tracking_
     assert code == 0, err[-3000:]
     code, _, err = _cli(capsys, "forecast", "--model", "st-naive", "--input", data, "--coords", coords)
     assert code == 2 and "without station coordinates" in err, err
+
+
+def test_a_wide_file_with_a_note_column_is_read_with_value_cols(tmp_path, capsys):
+    """A wide file with a comment column could only be used by editing the file: the error
+    pointed at value_cols=, which no command took."""
+    t = np.arange(120)
+    frame = pd.DataFrame(
+        {
+            "date": pd.date_range("2021-01-01", periods=120, freq="D"),
+            "s1": 10 + np.sin(2 * np.pi * t / 7),
+            "s2": 5 + np.cos(2 * np.pi * t / 7),
+            "note": ["ok"] * 120,
+        }
+    )
+    path = _csv(tmp_path, "wide_note.csv", frame)
+    code, _, err = _cli(capsys, "profile", path, "--window", "32")
+    assert code == 2 and "--value-cols s1,s2" in err
+    code, out, err = _cli(capsys, "profile", path, "--window", "32", "--value-cols", "s1,s2")
+    assert code == 0, err[-2000:]
+    assert "(2 channels," in out  # s1 and s2, not the note
+
+
+def test_next_commands_quote_column_names_for_the_shell():
+    """`--id-col Store ID` pasted from a "next:" hint passed `Store` and a stray `ID`."""
+    from tsforge.cli.data_options import reader_flags, reader_options
+
+    flags = reader_options("Store ID", "day", "y", value_cols="a b,c")
+    assert reader_flags(flags) == " --id-col 'Store ID' --time-col day --value-cols 'a b,c'"

@@ -99,5 +99,9 @@ def test_a_text_column_in_a_wide_file_is_advised_to_be_left_out(tmp_path):
     )
     path = tmp_path / "wide_note.csv"
     frame.to_csv(path, index=False)
-    with pytest.raises(DataValidationError, match="If 'note' is not a series, leave it out of the file"):
+    with pytest.raises(
+        DataValidationError, match="If 'note' is not a series, name the series columns: --value-cols s1,s2"
+    ):
         load_panel(str(path))
+    panel = load_panel(str(path), value_cols=["s1", "s2"]).panel  # what the advice says works
+    assert list(panel.ids) == ["s1", "s2"]
