@@ -14,7 +14,7 @@ from tsforge.data.frequency import check_sampling
 from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError, TsforgeError
 from tsforge.inference import SeriesForecast, SeriesInput
 
-__all__ = ["forecast", "interval_notes"]
+__all__ = ["forecast", "forecast_notes", "interval_notes"]
 
 
 def forecast(
@@ -129,3 +129,22 @@ def interval_notes(
         return None
     note = loaded.predictor.interval_shortfall(level, quantiles, horizon)
     return [note] if note else None
+
+
+def forecast_notes(
+    loaded: LoadedModel,
+    series: Sequence[SeriesInput],
+    horizon: int,
+    *,
+    level: Sequence[float] | None = None,
+    quantiles: Sequence[float] | None = None,
+) -> list[str] | None:
+    """Everything a client should read next to a forecast (``None``: nothing): the bounds'
+    shortfall (:func:`interval_notes`) and an input the model reads that the series lacked
+    (dates for a calendar model: :meth:`~tsforge.inference.FramePredictor.input_note`)."""
+    notes = list(interval_notes(loaded, series, horizon, level=level, quantiles=quantiles) or [])
+    input_note = getattr(loaded.predictor, "input_note", None)  # the service's test fakes lack it
+    note = input_note(series) if callable(input_note) else None
+    if note:
+        notes.append(note)
+    return notes or None

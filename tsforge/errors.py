@@ -17,6 +17,7 @@ __all__ = [
     "ResourceLimitError",
     "TsforgeWarning",
     "FallbackWarning",
+    "MissingCalendarWarning",
     "IntervalResolutionWarning",
     "UnusedColumnsWarning",
     "ShortSeriesWarning",
@@ -128,6 +129,11 @@ class RegularisedTimesWarning(TsforgeWarning):
     """A catalogue dataset kept as its file has it (a duplicated row, a gap: the published
     long-horizon protocols index rows, not times) was put on a regular time grid to be read as a
     panel: exact duplicate rows dropped, missing steps inserted as missing values."""
+
+
+class MissingCalendarWarning(TsforgeWarning):
+    """A model that reads the calendar (hour, weekday, month, a cycle's phase) was given series
+    without dates, so it forecast them without that input: an answer, but a less accurate one."""
 
 
 class FallbackWarning(TsforgeWarning):

@@ -14,6 +14,7 @@ import functools
 import math
 import numbers
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,7 +30,7 @@ from tsforge.data.history import SeriesInput, histories_from_frame
 from tsforge.data.scaling import StandardScaler, spread_or_level
 from tsforge.data.task import causal_fill
 from tsforge.data.timeaxis import next_integer_steps
-from tsforge.errors import ConfigError, DataValidationError
+from tsforge.errors import ConfigError, DataValidationError, MissingCalendarWarning
 from tsforge.models.base import Forecaster
 
 __all__ = [
@@ -272,6 +273,12 @@ class FramePredictor:
         if not request or self.calibration is None or self.interval_method != "conformal":
             return None
         return self.calibration.shortfall(request.probs, horizon or self.max_horizon)
+
+    def input_note(self, series: Sequence[SeriesInput]) -> str | None:
+        """One sentence when these series miss an input the model reads (it still answers, less
+        well), else None (default: nothing is ever missing). Like :meth:`interval_shortfall`,
+        what a service returns in its response where a warning cannot go."""
+        return None
 
     def _calibrated_bounds(
         self,
@@ -534,11 +541,10 @@ class Predictor(FramePredictor):
         channels = np.full((B, 1), -1, dtype=np.int64)
         mean = np.zeros(B)
         std = np.ones(B)
-        use_cal = (
-            self.forecaster.uses_calendar
-            and bool(self.forecaster.context.calendar_terms)
-            and all(s.timestamps is not None for s in series)
-        )
+        note = self.input_note(series)
+        if note:
+            warnings.warn(note, MissingCalendarWarning, stacklevel=3)
+        use_cal = self._reads_calendar() and all(_dated(s) for s in series)
         x_cal = np.zeros((B, L, 4), dtype=np.int64) if use_cal else None
         y_cal = np.zeros((B, self.max_horizon, 4), dtype=np.int64) if use_cal else None
         coords_dim = (
@@ -615,6 +621,29 @@ class Predictor(FramePredictor):
         pred = pred * std[:, None] + mean[:, None]
         return [SeriesForecast(str(s.id), pred[i], future_ts[i]) for i, s in enumerate(series)], mean, std
 
+    def _reads_calendar(self) -> bool:
+        return bool(self.forecaster.uses_calendar and self.forecaster.context.calendar_terms)
+
+    def input_note(self, series: Sequence[SeriesInput]) -> str | None:
+        """Says when a model that reads the calendar gets series without dates.
+
+        Why: such a model (STPE-MLP's hour/weekday/month tables, CycleNet's phase, LightGBM's
+        calendar features) then forecasts without that input — every series of the batch, since
+        one batch has one shape — and was answering undated requests (or integer steps, which
+        carry no calendar) silently, up to a season's amplitude off.
+        """
+        if not self._reads_calendar():
+            return None
+        undated = sum(not _dated(s) for s in series)
+        if not undated:
+            return None
+        terms = ", ".join(self.forecaster.context.calendar_terms)
+        return (
+            f"{self.model_name} reads the calendar ({terms}), but {undated} of {len(series)} series came "
+            "without dates (no timestamps, or integer steps), so the batch was forecast without it and "
+            "less accurately: send ISO-8601 timestamps"
+        )
+
     def _check_aligned(self, series: Sequence[SeriesInput]) -> None:
         """A channel-mixing model forecasts the request's series as the channels of one window,
         so their histories must end at the same time (checked where timestamps are given)."""
@@ -653,6 +682,11 @@ class Predictor(FramePredictor):
         if step is not None:
             return ts[-1] + step * np.arange(1, h + 1)
         return pd.date_range(ts[-1], periods=h + 1, freq=freq)[1:].values
+
+
+def _dated(s: SeriesInput) -> bool:
+    """Whether a series carries dates (the calendar), not just a step index or nothing."""
+    return s.timestamps is not None and np.asarray(s.timestamps).dtype.kind == "M"
 
 
 def _as_one_window(batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

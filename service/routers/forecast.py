@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from service.convert import forecasts_out, series_from_request
 from service.dependencies import ApiKeyDep, LimitsDep, ModelStoreDep
 from service.forecasting import forecast as run_forecast
-from service.forecasting import interval_notes
+from service.forecasting import forecast_notes
 from service.inline import run_short
 from service.schemas.common import ERROR_RESPONSES, ModelInfo
 from service.schemas.forecast import ForecastRequest, ForecastResponse
@@ -37,7 +37,7 @@ async def forecast(req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep
             ),
             horizon=h,
             forecasts=forecasts_out(forecasts, series),
-            notes=interval_notes(loaded, series, h),
+            notes=forecast_notes(loaded, series, h),
         )
 
     return await run_short(store, req.model, sum(len(s.values) for s in req.series), work)

@@ -16,7 +16,7 @@ from fastapi.responses import PlainTextResponse
 from service.convert import forecast_records, horizon_from_params, series_from_frame_payload
 from service.dependencies import ApiKeyDep, LimitsDep, ModelStoreDep
 from service.forecasting import forecast as run_forecast
-from service.forecasting import interval_notes
+from service.forecasting import forecast_notes
 from service.inline import run_short
 from service.schemas.common import ERROR_RESPONSES
 from service.schemas.invocations import INVOCATIONS_EXAMPLES, InvocationsRequest, InvocationsResponse
@@ -63,7 +63,7 @@ async def invocations(
         )
         return InvocationsResponse(
             predictions=forecast_records(forecasts, series, field=req.payload_key),
-            notes=interval_notes(loaded, series, h),
+            notes=forecast_notes(loaded, series, h),
         )
 
     return await run_short(

@@ -36,7 +36,8 @@ class ModelInfo(BaseModel):
 NOTES_DESCRIPTION = (
     "What limits this answer, in words: e.g. a level the model's interval calibration has too few "
     "scores to resolve (its bounds are then the most extreme scores seen and cover less than "
-    "nominal). Absent when there is nothing to say."
+    "nominal), or series sent without the dates a calendar model reads (forecast without them). "
+    "Absent when there is nothing to say."
 )
 
 

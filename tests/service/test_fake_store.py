@@ -78,3 +78,33 @@ def test_dependency_override_drives_every_series_in_one_batch():
         )
         assert r.json() == {"predictions": [{"unique_id": "a", "step": 1, "y_hat": 4.0}]}
         assert c.get("/readyz").json()["loaded"] == ["fake/7"]
+
+
+class CalendarPredictor(EchoPredictor):
+    """An echo that, like a calendar model, says when series come without dates."""
+
+    def input_note(self, series):
+        undated = sum(s.timestamps is None for s in series)
+        return f"{undated} of {len(series)} series came without dates" if undated else None
+
+
+def test_an_input_note_of_the_model_reaches_both_protocols_responses():
+    """A calendar model forecast undated series without its calendar, and the response said
+    nothing (notes carried interval shortfalls only)."""
+    store = FakeStore()
+    store.predictor = CalendarPredictor()
+    app = create_app(ServiceSettings(alias_poll_seconds=0), store=store)
+    app.dependency_overrides[get_store] = lambda: store
+    with TestClient(app) as c:
+        body = {"series": [{"id": "a", "values": [1, 2, 3]}], "horizon": 2}
+        assert c.post("/v1/forecast", json=body).json()["notes"] == ["1 of 1 series came without dates"]
+        dated = {
+            **body,
+            "series": [{**body["series"][0], "timestamps": ["2024-01-01", "2024-01-02", "2024-01-03"]}],
+        }
+        assert "notes" not in c.post("/v1/forecast", json=dated).json()
+        r = c.post(
+            "/invocations",
+            json={"inputs": {"unique_id": ["a"] * 3, "y": [1, 2, 3]}, "params": {"horizon": 1}},
+        )
+        assert r.json()["notes"] == ["1 of 1 series came without dates"]

@@ -207,3 +207,21 @@ def test_a_one_value_history_is_refused_naming_the_file_and_the_plain_id():
         predictor.predict_frame(history, 3, file="one.csv")
     assert "np.str_" not in str(err.value) and "1 series has fewer than 2 values" in str(err.value)
     assert err.value.where["file"] == "one.csv" and err.value.where["series"] == "z"
+
+
+def test_a_calendar_model_says_when_series_come_without_dates(fitted):
+    """A model that reads the calendar answered undated series silently, forecasting them
+    without it."""
+    from tsforge.errors import MissingCalendarWarning
+
+    task, model = fitted
+    assert model.uses_calendar and model.context.calendar_terms
+    pred = Predictor(model, task.scaler)
+    dated, _ = _history_and_direct(task, model, task.data.n_steps - 30)
+    assert pred.input_note(dated) is None
+    n = len(dated)
+    undated = [SeriesInput(s.id, s.values) for s in dated]
+    with pytest.warns(MissingCalendarWarning, match=f"{n} of {n} series came without dates"):
+        out = pred.predict_series(undated, 12)
+    assert all(np.isfinite(o.values).all() for o in out)
+    assert "reads the calendar" in pred.input_note(undated)
