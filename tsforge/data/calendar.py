@@ -53,16 +53,27 @@ def resolvable_terms(freq: str | None) -> tuple[str, ...]:
 
 
 def _approx_nanos(offset: pd.DateOffset) -> int:
+    """The rough length of one step of ``offset`` (calendar offsets have none of their own).
+
+    Year-like names are tested first: business years (``BYS``, ``BYE``, ``BA``) start with the
+    ``B`` of business days and were read as one day, so yearly data got weekday and day-of-month
+    terms that never change there.
+    """
     try:
         return int(pd.Timedelta(offset).value)
     except (ValueError, TypeError):
         name = offset.name.upper()
-        if name.startswith(("ME", "MS", "M", "BM", "BMS", "SM")):
-            return 30 * NS_PER_DAY
+        n = max(1, abs(int(getattr(offset, "n", 1))))
+        if name.startswith(("Y", "A", "BY", "BA")):
+            return n * 366 * NS_PER_DAY
+        if name.startswith("SM"):  # semi-month: the 1st/15th or 15th/month end
+            return n * 15 * NS_PER_DAY
+        if name.startswith(("ME", "MS", "M", "BM", "BMS", "CBM")):
+            return n * 30 * NS_PER_DAY
         if name.startswith(("QE", "QS", "Q", "BQ")):
-            return 91 * NS_PER_DAY
+            return n * 91 * NS_PER_DAY
         if name.startswith("W"):  # anchored weeks (W-SUN, W-TUE) have no fixed Timedelta
-            return 7 * NS_PER_DAY
+            return n * 7 * NS_PER_DAY
         if name.startswith(("B", "C")):  # business / custom business days
-            return NS_PER_DAY
+            return n * NS_PER_DAY
         return 366 * NS_PER_DAY

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tsforge.data import calendar_indices
 from tsforge.data.calendar import CALENDAR_SIZES, CALENDAR_TERMS, resolvable_terms
@@ -29,3 +30,13 @@ def test_resolvable_terms():
     assert resolvable_terms("B") == ("dow", "dom", "month")
     assert resolvable_terms("QS") == ("month",)
     assert resolvable_terms("YS") == ()
+
+
+@pytest.mark.parametrize(
+    ("freq", "terms"),
+    [("BYS", ()), ("BYE", ()), ("2BYS", ()), ("SMS", ("dom", "month")), ("6MS", ("month",))],
+)
+def test_business_years_and_semi_months_get_the_terms_of_their_step(freq, terms):
+    """Business years (BYS, BYE) start with the B of business days and were read as daily data:
+    weekday and day-of-month terms for a series with one value a year."""
+    assert resolvable_terms(freq) == terms
