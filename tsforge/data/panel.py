@@ -889,6 +889,12 @@ def _from_long(
                 )
             elif is_dt and (hint := mid_month_hint(_series_times(t, indptr, pos))):
                 how = f"is not one {freq} step{hint}"
+            elif is_dt and (own := _own_rate(_series_times(t, indptr, pos), freq)):
+                how = (
+                    f"is not one {freq} step: this series is sampled {own} throughout, the panel's "
+                    f"longest series {freq}; one panel holds one sampling rate (split the file by "
+                    "rate, or resample this series)"
+                )
             elif is_dt:
                 how = (
                     f"is not one {freq} step (set the frequency: freq= / --freq; or insert the missing "
@@ -931,6 +937,22 @@ def _from_long(
             series=sid,
         )
     return trimmed
+
+
+def _own_rate(times: np.ndarray, panel_freq: str) -> str | None:
+    """The sampling rate of one series' dates when it has a regular one of its own that is not
+    the panel's (daily series in a monthly panel), else None.
+
+    Why: a file that mixes rates was refused for "irregular spacing" in the odd series, with
+    advice to set the frequency or fill gaps — neither helps a series that is regular at
+    another rate.
+    """
+    if times.size < 3:
+        return None
+    own = pd.infer_freq(pd.DatetimeIndex(times.view("datetime64[ns]")))
+    if own is None or own == panel_freq:
+        return None
+    return own
 
 
 def _series_times(t: np.ndarray, indptr: np.ndarray, pos: int) -> np.ndarray:

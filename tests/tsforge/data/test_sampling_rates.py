@@ -71,3 +71,21 @@ def test_a_missing_month_in_month_start_data_gets_the_usual_gap_advice(tmp_path)
     with pytest.raises(DataValidationError, match="fill_gaps=True") as err:
         load_panel(str(path))
     assert "fall on day" not in str(err.value)
+
+
+def test_a_series_at_another_rate_than_the_panel_is_named_with_both_rates(tmp_path):
+    """A daily series in a monthly file was refused for "irregular spacing … not one MS step",
+    with advice (set the frequency, fill gaps) that cannot help a series regular at its own rate."""
+    monthly = pd.DataFrame(
+        {"unique_id": "m", "ds": pd.date_range("2020-01-01", periods=36, freq="MS"), "y": np.arange(36.0)}
+    )
+    daily = pd.DataFrame(
+        {"unique_id": "d", "ds": pd.date_range("2020-01-01", periods=20, freq="D"), "y": np.arange(20.0)}
+    )
+    path = tmp_path / "mixed.csv"
+    pd.concat([monthly, daily]).to_csv(path, index=False)
+    with pytest.raises(
+        DataValidationError, match="sampled D throughout, the panel's longest series MS"
+    ) as err:
+        load_panel(str(path))
+    assert err.value.where["series"] == "d" and "fill" not in str(err.value)
