@@ -312,6 +312,7 @@ def _train_panel(
         "seconds": m["fit_predict_seconds"],
     }
     console.print(metrics_table([row], "Holdout result (per-series scores averaged over series)"))
+    _note_unscaled_series(m, len(out.panel))
     interval_rows = _holdout_interval_rows(m)
     if interval_rows:
         windows = out.params.get("intervals.windows")
@@ -323,6 +324,24 @@ def _train_panel(
     if out.run_id:
         console.print(f"MLflow run [bold]{out.run_id}[/]")
     print_registration(out)
+
+
+def _note_unscaled_series(metrics: dict[str, float], n_series: int) -> None:
+    """Say how many series the test MASE / OWA leave out, and why.
+
+    Why: a series whose history never changes has no in-sample error to scale by, so its MASE
+    is undefined; the mean is over the others, and a panel of flat series printed "nan" beside
+    a model it then registered, with no word on either.
+    """
+    left_out = int(metrics.get("test_n_mase_excluded", 0) or 0)
+    if not left_out:
+        return
+    which = "every series has" if left_out == n_series else f"{left_out} of {n_series} series have"
+    scored = "so MASE and OWA are undefined" if left_out == n_series else "left out of the MASE and OWA means"
+    print_note(
+        f"{which} a flat history (the same value at every step, or one season repeated): "
+        f"no in-sample error to scale by, {scored}; sMAPE scores them"
+    )
 
 
 def _holdout_interval_rows(metrics: dict[str, float]) -> list[dict[str, Any]]:

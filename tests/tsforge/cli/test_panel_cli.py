@@ -465,3 +465,24 @@ def test_forecast_says_how_many_series_a_local_model_left_to_its_fallback(tracki
     assert code == 0, err[-3000:]
     assert "note: 1 of 2 series were too short for seasonal_naive" in " ".join(err.split())
     assert "fallback (naive" in err
+
+
+def test_train_says_which_series_mase_leaves_out(tmp_path, capsys):
+    """A panel with flat series printed a test MASE over the others (or nan) with no word."""
+    frame = _ragged()
+    frame.loc[frame["unique_id"] == "a", "y"] = 7.0
+    path = tmp_path / "flat.csv"
+    frame.to_csv(path, index=False)
+    code, _, err = _cli(
+        capsys,
+        "train",
+        str(path),
+        "--model",
+        "seasonal_naive",
+        "--horizon",
+        "3",
+        "--no-intervals",
+        "--no-track",
+    )
+    assert code == 0, err[-3000:]
+    assert "note: 1 of 3 series have a flat history" in " ".join(err.split())
