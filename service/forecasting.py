@@ -14,7 +14,7 @@ from tsforge.data.frequency import check_sampling
 from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError, TsforgeError
 from tsforge.inference import SeriesForecast, SeriesInput
 
-__all__ = ["forecast", "forecast_notes", "interval_notes"]
+__all__ = ["forecast", "forecast_notes"]
 
 
 def forecast(
@@ -109,28 +109,6 @@ def _bounds(
     )
 
 
-def interval_notes(
-    loaded: LoadedModel,
-    series: Sequence[SeriesInput],
-    horizon: int,
-    *,
-    level: Sequence[float] | None = None,
-    quantiles: Sequence[float] | None = None,
-) -> list[str] | None:
-    """What limits the bounds a request asked for, in words (``None``: nothing to say).
-
-    Why both endpoints ask: a level the model's conformal calibration cannot resolve is
-    answered with its most extreme scores and covers less than nominal; a client should read
-    that next to the numbers, whichever protocol it speaks. Only a request for bounds asks (any
-    predictor answers points, the service's fakes too).
-    """
-    level, quantiles = _bounds(series, level, quantiles)
-    if not (level or quantiles):
-        return None
-    note = loaded.predictor.interval_shortfall(level, quantiles, horizon)
-    return [note] if note else None
-
-
 def forecast_notes(
     loaded: LoadedModel,
     series: Sequence[SeriesInput],
@@ -139,12 +117,19 @@ def forecast_notes(
     level: Sequence[float] | None = None,
     quantiles: Sequence[float] | None = None,
 ) -> list[str] | None:
-    """Everything a client should read next to a forecast (``None``: nothing): the bounds'
-    shortfall (:func:`interval_notes`) and an input the model reads that the series lacked
-    (dates for a calendar model: :meth:`~tsforge.inference.FramePredictor.input_note`)."""
-    notes = list(interval_notes(loaded, series, horizon, level=level, quantiles=quantiles) or [])
+    """What limits a forecast's answer, in words (``None``: nothing to say); both endpoints
+    return it, whichever protocol a client speaks.
+
+    * A level the model's conformal calibration cannot resolve is answered with its most
+      extreme scores and covers less than nominal. Only a request for bounds asks (any
+      predictor answers points, the service's fakes too).
+    * An input the model reads that the series lacked: dates for a calendar model
+      (:meth:`~tsforge.inference.FramePredictor.input_note`), forecast without them.
+    """
+    notes = []
+    level, quantiles = _bounds(series, level, quantiles)
+    if level or quantiles:
+        notes.append(loaded.predictor.interval_shortfall(level, quantiles, horizon))
     input_note = getattr(loaded.predictor, "input_note", None)  # the service's test fakes lack it
-    note = input_note(series) if callable(input_note) else None
-    if note:
-        notes.append(note)
-    return notes or None
+    notes.append(input_note(series) if callable(input_note) else None)
+    return [n for n in notes if n] or None

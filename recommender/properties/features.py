@@ -50,18 +50,8 @@ def _onehot(values: np.ndarray, categories: tuple[int, ...]) -> np.ndarray:
     return np.eye(len(categories))[idx]
 
 
-#: The properties the BLAST encoding reads.
-_BLAST_KEYS: tuple[str, ...] = (
-    "stationarity",
-    "trend_label",
-    "tau",
-    "season_count",
-    "season_strength",
-    "volatility",
-    "hurst",
-    "scedasticity",
-    "anomaly_ratio",
-)
+#: The properties the BLAST encoding reads (every window feature but the ARCH p-value).
+_BLAST_KEYS: tuple[str, ...] = tuple(k for k in WINDOW_FEATURES if k != "arch_pvalue")
 
 
 def _refuse_nan(props: Mapping[str, Any], key: str) -> None:
