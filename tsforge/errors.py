@@ -17,6 +17,7 @@ __all__ = [
     "ResourceLimitError",
     "TsforgeWarning",
     "FallbackWarning",
+    "ShortInputWarning",
     "MissingCalendarWarning",
     "IntervalResolutionWarning",
     "UnusedColumnsWarning",
@@ -134,6 +135,11 @@ class RegularisedTimesWarning(TsforgeWarning):
 class MissingCalendarWarning(TsforgeWarning):
     """A model that reads the calendar (hour, weekday, month, a cycle's phase) was given series
     without dates, so it forecast them without that input: an answer, but a less accurate one."""
+
+
+class ShortInputWarning(TsforgeWarning):
+    """A model's input window is shorter than its season, so it works on a shortened one
+    (seasonal naive repeats the last ``input_len`` steps, not the last season)."""
 
 
 class FallbackWarning(TsforgeWarning):

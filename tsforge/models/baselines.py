@@ -6,12 +6,14 @@ naive takes its season from the data frequency (a day for sub-daily data, a week
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 
+from tsforge.errors import ShortInputWarning
 from tsforge.models.base import FitReport, Forecaster
 from tsforge.models.registry import register_model
 
@@ -51,8 +53,24 @@ class SeasonalNaive(_Stateless):
 
     @property
     def season(self) -> int:
-        m = self.config.season_length or self.context.season_length or 1
-        return max(1, min(int(m), self.context.input_len))
+        return max(1, min(self._season_asked, self.context.input_len))
+
+    @property
+    def _season_asked(self) -> int:
+        return int(self.config.season_length or self.context.season_length or 1)
+
+    def validate(self) -> None:
+        """Say when the input window is shorter than the season: the model then repeats the
+        last ``input_len`` steps, a "season" the data do not have (hourly data with
+        ``--input 12``: a 12-hour cycle, worse than naive), and the user should hear it."""
+        if self._season_asked > self.context.input_len:
+            warnings.warn(
+                f"seasonal_naive: the input window ({self.context.input_len} steps) is shorter than "
+                f"the season ({self._season_asked}), so it repeats the last {self.context.input_len} "
+                f"steps; give an input of at least {self._season_asked} (--input, input_len=)",
+                ShortInputWarning,
+                stacklevel=3,
+            )
 
     def predict(self, batch) -> torch.Tensor:
         x = batch["x"]  # [B, L, C]

@@ -59,3 +59,19 @@ def test_registry_lists_models_and_rejects_unknown():
         build_model("prophet", ModelContext.from_task(task))
     with pytest.raises(ConfigError, match="kernel_size"):
         build_model("dlinear", ModelContext.from_task(task), {"kernel_sise": 3})
+
+
+def test_seasonal_naive_says_when_its_input_is_shorter_than_the_season():
+    """With --input 12 on hourly data it repeated a 12-hour "season" without a word."""
+    import warnings
+
+    from tsforge.errors import ShortInputWarning
+
+    short = ModelContext.from_task(prepare_task(_periodic(), 12, 6))
+    with pytest.warns(
+        ShortInputWarning, match=r"input window \(12 steps\) is shorter than the season \(24\)"
+    ):
+        assert build_model("seasonal_naive", short).season == 12
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ShortInputWarning)
+        build_model("seasonal_naive", ModelContext.from_task(prepare_task(_periodic(), 48, 6)))
