@@ -228,6 +228,7 @@ def wide_matrix(
         value_cols = [str(c) for c in value_cols]
         V.require_columns(frame.columns, {f"value_cols[{i}]": c for i, c in enumerate(value_cols)}, file=file)
     V.check_not_empty(frame.height, len(value_cols), file=file)
+    _refuse_unnamed(value_cols, list(frame.columns), file)
     values = np.empty((frame.height, len(value_cols)), dtype=dtype)
     for j, c in enumerate(value_cols):
         values[:, j] = _fits(
@@ -251,6 +252,23 @@ def wide_matrix(
             first_step, int_step = int(keys[0]), integer_step(keys)
     V.check_channels_observed(values, value_cols, file=file)
     return WideMatrix(values, times, first_step, value_cols, freq, int_step)
+
+
+def _refuse_unnamed(value_cols: Sequence[str], columns: list[str], file: str | None) -> None:
+    """Refuse a series column without a header name, naming its position.
+
+    Why: it became a series called ``''`` — in every forecast, score and registered model's
+    channel list — which no one can ask for by name (a trailing comma on the header line, or a
+    spreadsheet's unlabelled column, does this).
+    """
+    for c in value_cols:
+        if not str(c).strip():
+            position = columns.index(c) + 1
+            raise DataValidationError(
+                f"column {position} has no name in the header: name it, or leave it out (--value-cols)",
+                file=file,
+                column=str(c),
+            )
 
 
 def _fits(values: np.ndarray, dtype: Any, column: str, file: str | None) -> np.ndarray:

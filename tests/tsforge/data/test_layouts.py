@@ -235,3 +235,15 @@ def test_from_wide_value_cols_subset():
     data = from_wide(frame, value_cols=["c", "a"])
     assert data.channel_ids == ("c", "a")
     np.testing.assert_allclose(data.values, values[:, [2, 0]], atol=1e-6)
+
+
+def test_a_series_column_without_a_header_name_is_refused_by_position(tmp_path):
+    """A trailing comma on the header line made a series called '' in every forecast."""
+    from tsforge.data.load import load, load_panel
+    from tsforge.errors import DataValidationError
+
+    path = tmp_path / "unnamed.csv"
+    path.write_text("date,a,\n" + "".join(f"2020-01-{d:02d},{d},{d + 1}\n" for d in range(1, 9)))
+    for loader in (load, load_panel):
+        with pytest.raises(DataValidationError, match="column 3 has no name in the header"):
+            loader(str(path))
