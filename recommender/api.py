@@ -65,7 +65,9 @@ class RankedModel:
         name: candidate id (``"dlinear"``, ``"dlinear+selective"``).
         model: registered model name to train (``tsforge train --model``).
         strategy: loss strategy to train it with (``None`` = plain).
-        expected_relative_error: predicted error ÷ the best candidate's error (1.0 = best).
+        expected_relative_error: predicted error ÷ the error of the candidate that is best on
+            these data (in hindsight, as in the knowledge base's target); 1.0 would be a sure
+            best, so even the first-ranked is usually above 1 (1.02× on ``synthetic``).
         score: the raw score (predicted log relative error); the ranking is ordered by it, so
             ranks and numbers always agree.
         train_kwargs: keyword arguments for ``tsforge.pipeline.train`` reproducing the candidate.

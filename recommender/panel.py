@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from tsforge.data.panel import Panel
-from tsforge.errors import ConfigError, TsforgeError
+from tsforge.errors import ConfigError, DataValidationError, TsforgeError
 
 __all__ = [
     "PANEL_CANDIDATES",
@@ -132,12 +132,23 @@ def recommend_panel(
 
     if not candidates:
         raise ConfigError("no candidate models to compare", field="candidates")
+    from tsforge.models.registry import get_model_spec
     from tsforge.panels.protocol import holdout_split
 
+    for model in candidates:
+        # an unknown name is the caller's typo, not a model this panel cannot train: refused here,
+        # it was skipped below like one and reported as "not ranked" (or, alone, as a horizon error)
+        get_model_spec(model)
+
     holdout_split(panel, horizon)  # a panel the protocol refuses is refused once, not per candidate
+    # one more step where a same-phase window will be fitted (every candidate again): without it
+    # the bar stood full while that ran
+    total = len(candidates) + (same_phase_panel(panel, horizon) is not None)
     rows, seconds, skipped = [], {}, {}
     quiet = TrackingOptions(track=False, progress=False)
     for i, model in enumerate(candidates):
+        if progress:  # the candidate being fitted now (it named the one just finished)
+            progress(f"validating {model}", i, total)
         t0 = time.perf_counter()
         try:
             out = train_panel(
@@ -150,8 +161,6 @@ def recommend_panel(
             continue
         finally:
             seconds[model] = time.perf_counter() - t0
-            if progress:
-                progress(f"validating {model}", i + 1, len(candidates))
         rows.append(
             {"model": model, "val_mase": out.metrics["val_mase"], "val_smape": out.metrics["val_smape"]}
         )
@@ -161,14 +170,37 @@ def recommend_panel(
             f"no candidate can be trained on this panel: {first[0]}: {first[1]}", field="horizon"
         )
     t0 = time.perf_counter()
+    if progress:
+        step = (
+            f"same-phase window ({panel.season_length} steps earlier)"
+            if total > len(candidates)
+            else "ranking"
+        )
+        progress(step, len(candidates), total)
     phase = _phase_scores(panel, horizon, [r["model"] for r in rows], seed=seed, n_jobs=n_jobs)
+    if progress and total > len(candidates):
+        progress(f"same-phase window ({panel.season_length} steps earlier)", total, total)
     for r in rows:
         r["phase_mase"] = phase[r["model"]] if phase else None
         r["score"] = float(np.sqrt(r["val_mase"] * r["phase_mase"])) if phase else r["val_mase"]
     if phase:
         seconds["same_phase_window"] = time.perf_counter() - t0
-    rows.sort(key=lambda r: (r["score"], candidates.index(r["model"])))
-    best, runner = rows[0], rows[1] if len(rows) > 1 else None
+
+    # an undefined score (NaN) ranks last: sorted as it is, NaN compares false both ways and left
+    # the order to chance
+    def order(r: dict[str, Any]) -> tuple[bool, float, int]:
+        finite = bool(np.isfinite(r["score"]))
+        return (not finite, r["score"] if finite else 0.0, candidates.index(r["model"]))
+
+    rows.sort(key=order)
+    if not np.isfinite(rows[0]["score"]):
+        raise DataValidationError(
+            f"the validation MASE is undefined for every candidate on {panel.name or 'this panel'}: no "
+            "series changes over its training values (MASE divides by their mean absolute seasonal "
+            "difference), so the candidates cannot be ranked",
+            field="values",
+        )
+    best, runner = rows[0], rows[1] if len(rows) > 1 and np.isfinite(rows[1]["score"]) else None
     if phase:
         m = int(panel.season_length)
         text = (

@@ -33,6 +33,7 @@ import numpy as np
 
 from recommender.per_series import SeriesRouter
 from recommender.series_recommendation import MODES, route_panel
+from tsforge.data.frequency import check_sampling
 from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
 from tsforge.errors import ConfigError, ModelNotFoundError
@@ -124,7 +125,17 @@ class RoutedPredictor(FramePredictor):
 
     def route(self, series: Sequence[SeriesInput]) -> tuple[np.ndarray, Panel]:
         """``([n, K] candidate weights, histories)`` for the request's series (histories trimmed
-        exactly as the members trim them)."""
+        exactly as the members trim them).
+
+        The sampling rate is checked here first, as the members check it, so that a refusal
+        names this model: left to the first member it read "this naive model forecasts MS
+        series" for a request sent to the routed ensemble."""
+        if self.freq is not None and all(s.timestamps is not None for s in series):
+            for i, s in enumerate(series):
+                ts = np.asarray(s.timestamps).astype("datetime64[ns]")
+                check_sampling(
+                    ts, self.freq, sid=s.id, model=self.model_name, field=f"series[{i}].timestamps"
+                )
         panel = next(iter(self.members.values())).histories(series)
         weights, _, _ = route_panel(
             self.router, panel, self.horizon, mode=self.mode, available=self.available, prior=self.prior

@@ -162,9 +162,13 @@ def train_routed(
     fitted, test_fc, val_fc, member_metrics, seconds = {}, {}, {}, {}, {}
     if adapt:
         seconds["adapt"] = seconds_adapt
+    # the members, then the routing (with the prior's same-phase window), then the calibration
+    # (on a few series every member refit per rolling-origin window): the bar stood full at
+    # "routing" through the last two
+    total = len(names) + 2
     for i, name in enumerate(names):
         if progress:
-            progress(f"training {name}", i, len(names))
+            progress(f"training {name}", i, total)
         t = time.perf_counter()
         out = train_panel(panel, name, horizon=H, seed=seed, n_jobs=n_jobs, tracking=quiet, intervals=False)
         fitted[name] = out.predictor
@@ -174,7 +178,7 @@ def train_routed(
         member_metrics[name] = {k: v for k, v in out.metrics.items() if k.startswith(("test_", "val_"))}
         seconds[f"train_{name}"] = time.perf_counter() - t
     if progress:
-        progress("routing", len(names), len(names))
+        progress("routing", len(names), total)
 
     cands = list(rec_model.candidates)
     usable = [(c, ms) for c, ms in rec_model.combinations.items() if set(ms) <= set(names)]
@@ -183,6 +187,8 @@ def train_routed(
     w_val, _, _ = route_panel(rec_model, split.train, H, mode=mode, available=names)
     collection_prior = None
     prior_source = "the router's own scores (no validation)" if prior == "router" else "validation window"
+    # what the explanations say favoured a pick pooled towards that prior (None: the router's words)
+    prior_label = None if prior == "router" else "this panel's validation-window errors"
     if prior == "validation":
         from dataclasses import replace
 
@@ -202,6 +208,7 @@ def train_routed(
             # season earlier (recommender.panel explains why and what it measured)
             seconds["same_phase_window"] = time.perf_counter() - t
             prior_source = f"validation window + same-phase window ({panel.season_length} steps earlier)"
+            prior_label = "this panel's validation-window and same-phase-window errors"
         collection_prior = validation_prior(
             columns(case_errors(split.val, val_fc, split.train)),
             rec_model.config.clip,
@@ -211,7 +218,7 @@ def train_routed(
         rec_model = replace(rec_model, config=rec_model.config.with_selection(selected))
     t = time.perf_counter()
     recommendation = recommend_series(
-        split.history, H, router=rec_model, available=names, prior=collection_prior
+        split.history, H, router=rec_model, available=names, prior=collection_prior, prior_label=prior_label
     )
     seconds["recommend"] = time.perf_counter() - t
     w_test = recommendation.weights.to_numpy()
@@ -232,6 +239,9 @@ def train_routed(
     # the ensemble's own intervals: conformal on its routed forecast of the validation window,
     # or, on fewer series than that window resolves a 95 % interval with, of rolling-origin windows
     W = global_calibration_windows(split.history, H)
+    if progress:
+        how = f" on {W} rolling-origin windows (members refit)" if W > 1 else ""
+        progress(f"calibrating the intervals{how}", len(names) + 1, total)
     if W > 1:
         t = time.perf_counter()
         calibration = _few_series_calibration(
@@ -242,6 +252,8 @@ def train_routed(
         calibration = calibrate_forecasts(
             split.train, split.val, routed_val, info={"model": "routed", "source": "validation window"}
         )
+    if progress:
+        progress("scoring" + (" and logging to MLflow" if tracking.track else ""), total, total)
     interval_metrics, _ = holdout_interval_metrics(calibration, preds["routed"], split.history, split.test)
     single = {c: summary[c]["mase"] for c in cands if c in summary}
     best_single = min(single, key=single.get)

@@ -29,8 +29,18 @@ __all__ = ["SeriesReason", "SeriesExplanation", "describe", "explain_series", "e
 MIN_EFFECT = 0.01
 
 #: How a group reads in "auto_theta for 12 of 40 series, mostly for their seasonality"; the
-#: group "collection" is the collection prior the router pools each series towards.
-_GROUP_NOUN = {"collection": "the collection's record"}
+#: group "collection" is the collection prior the router pools each series towards. A group
+#: whose name states a property ("intermittency", "level shift") is named by what it measures:
+#: a group favours a pick whatever its value, and "mostly for their intermittency" read as if
+#: series without a single zero were intermittent.
+_GROUP_NOUN = {
+    "collection": "the collection's record",
+    "intermittency": "their share of zeros",
+    "missing values": "their share of missing values",
+    "level shift": "the size of their recent level shift",
+    "anomaly": "their anomaly ratio",
+    "level": "the sign of their values",
+}
 
 
 @dataclass
@@ -166,20 +176,28 @@ def explain_series(
     features: Mapping[str, float],
     *,
     prior: float | None = None,
+    prior_label: str | None = None,
     limit: int = 2,
 ) -> SeriesExplanation:
     """Group one series' contributions (``[F]``, order :data:`SERIES_FEATURES`) and phrase them.
 
     ``prior``: the collection prior's share of the score (the router pools each series towards
-    the collection); it is the group ``collection``, so groups + bias still sum to the score."""
+    the collection); it is the group ``collection``, so groups + bias still sum to the score.
+    ``prior_label``: what that prior is, in words, when it is not the router's mean over the
+    collection (``"this panel's validation-window errors"`` for a routed model's validation
+    prior): a reason must name what actually favoured the candidate."""
     groups: dict[str, float] = {}
     for name, value in zip(SERIES_FEATURES, contrib, strict=True):
         key = FEATURE_GROUPS.get(name, name)
         groups[key] = groups.get(key, 0.0) + float(value)
     if prior is not None:
         groups["collection"] = float(prior)
+
+    def words(group: str) -> str:
+        return prior_label if group == "collection" and prior_label else describe(group, features)
+
     reasons = [
-        SeriesReason(g, v, "favours" if v < 0 else "works against", describe(g, features))
+        SeriesReason(g, v, "favours" if v < 0 else "works against", words(g))
         for g, v in groups.items()
         if abs(v) >= MIN_EFFECT
     ]
@@ -199,11 +217,16 @@ def explain_series(
 
 
 def explain_collection(
-    per_series: pd.DataFrame, contributions: pd.DataFrame, *, limit: int = 2
+    per_series: pd.DataFrame,
+    contributions: pd.DataFrame,
+    *,
+    limit: int = 2,
+    prior_label: str | None = None,
 ) -> dict[str, str]:
     """Per picked candidate, one sentence: how many series pick it and the property groups that
     favour it most on average over those series (``contributions``: one row per series, one
-    column per group, for the series' pick)."""
+    column per group, for the series' pick; ``prior_label`` as in :func:`explain_series`)."""
+    nouns = {**_GROUP_NOUN, **({"collection": prior_label} if prior_label else {})}
     out = {}
     n = len(per_series)
     for cand, idx in per_series.groupby("pick").groups.items():
@@ -212,6 +235,6 @@ def explain_collection(
         favour = [g for g, v in mean.items() if v < -MIN_EFFECT][:limit]
         text = f"{cand} for {len(idx)} of {n} series ({share:.0%})"
         if favour:
-            text += f", mostly for {_join([_GROUP_NOUN.get(g, f'their {g}') for g in favour])}"
+            text += f", mostly for {_join([nouns.get(g, f'their {g}') for g in favour])}"
         out[str(cand)] = text
     return out

@@ -65,12 +65,19 @@ class SeriesRecommendation:
         weights: ``[n, K]`` candidate weights (the weighted combination).
         expected_mase: ``[n, K]`` expected MASE of every candidate.
         collection: ``best_single``, ``pick_distribution``, ``weight_shares``, mean expected
-            errors, ``expected_gain`` and per-pick ``explanations``.
+            errors (``expected_mase``: every candidate over every series;
+            ``expected_mase_picked``: each pick over the series it is picked for),
+            ``expected_gain`` and per-pick ``explanations``.
         explanations: per series, the pick's grouped contributions and sentence; they sum (with
             the bias and the collection prior's share) to the pick's score.
         prior: ``[K]`` the collection prior the scores were pooled towards.
         timings: seconds for loading, profiling, predicting, explaining, total.
         router: where the router came from and how it weights.
+        short_for_holdout: ids of the series shorter than the holdout protocol needs at this
+            horizon (:func:`~tsforge.panels.protocol.holdout_length`): recommended for like the
+            others (no fit needs them), but ``--train`` refuses them unless ``--drop-short``
+            leaves them out, so the next command a caller prints must say so.
+        holdout_length: values per series that protocol needs.
     """
 
     dataset: str
@@ -85,6 +92,8 @@ class SeriesRecommendation:
     timings: dict[str, float] = field(default_factory=dict)
     router: dict[str, Any] = field(default_factory=dict)
     prior: list[float] = field(default_factory=list)
+    short_for_holdout: list[str] = field(default_factory=list)
+    holdout_length: int = 0
 
     def to_dict(self, max_series: int | None = None) -> dict[str, Any]:
         """JSON-ready (NaN → None); ``max_series`` caps the per-series list (None: all)."""
@@ -113,6 +122,8 @@ class SeriesRecommendation:
             "series": series,
             "timings": self.timings,
             "router": json_ready(self.router),
+            "short_for_holdout": list(self.short_for_holdout),
+            "holdout_length": self.holdout_length,
         }
 
 
@@ -182,6 +193,7 @@ def recommend_series(
     build_if_missing: bool = True,
     progress: Progress | None = None,
     load_kwargs: Mapping[str, Any] | None = None,
+    prior_label: str | None = None,
 ) -> SeriesRecommendation:
     """Recommend a candidate (and weights) for every series of ``data``.
 
@@ -194,12 +206,15 @@ def recommend_series(
             a routed model passes the one from its validation window).
         n_jobs: processes for profiling (at most 2).
         load_kwargs: options of :func:`tsforge.data.load.load_panel` (a file's column names, ...).
+        prior_label: what ``prior`` is, in words, for the explanations (default: the rest of
+            the collection, the words of the router's own prior).
 
     Raises:
         DataValidationError: unreadable data, a series with no observed value.
         ConfigError: a bad horizon or an ``available`` list no candidate fits.
     """
     from tsforge.data.protocol import panel_horizon
+    from tsforge.panels.protocol import holdout_length
 
     t0 = time.perf_counter()
     panel, entry = load_panel_entry(data, load_kwargs)
@@ -248,6 +263,7 @@ def recommend_series(
                 float((1 - shrink) * bias[j]),
                 dict(zip(columns, values[i], strict=True)),
                 prior=float(shrink * prior[c]),
+                prior_label=prior_label,
             )
     for i in rows:
         ex = per_row[int(i)]
@@ -279,10 +295,17 @@ def recommend_series(
         "pick_distribution": {str(k): float(v / len(panel)) for k, v in picks.items()},
         "weight_shares": {c: float(weights[:, j].mean()) for j, c in enumerate(cands) if weights[:, j].any()},
         "expected_mase": {c: float(mean_expected[j]) for j, c in enumerate(cands) if j in allowed},
+        # per pick, its expected MASE over the series it is picked for: what the collection
+        # table's row of a pick shows (the mean over every series, above, is another number as
+        # soon as the picks differ: 1.18 for a pick whose two series expected 0.61)
+        "expected_mase_picked": {
+            str(k): float(per_series.loc[per_series["pick"] == k, "expected_mase"].mean())
+            for k in picks.index
+        },
         "expected_mase_pick": float(np.nanmean(e_pick)),
         "expected_mase_best_single": float(np.nanmean(e_best)),
         "expected_gain": float(1.0 - np.nanmean(e_pick) / np.nanmean(e_best)),
-        "explanations": explain_collection(per_series, contributions),
+        "explanations": explain_collection(per_series, contributions, prior_label=prior_label),
     }
     return SeriesRecommendation(
         dataset=panel.name,
@@ -302,6 +325,8 @@ def recommend_series(
             "total_seconds": t_expl - t0,
         },
         prior=[float(v) for v in prior],
+        short_for_holdout=[str(u) for u in panel.ids[panel.lengths < holdout_length(H)]],
+        holdout_length=holdout_length(H),
         router={
             "path": str(rec.path) if rec.path else None,
             "temperature": rec.config.temperature,

@@ -132,3 +132,22 @@ def test_one_volatility_reads_the_same_for_a_dataset_and_for_a_series():
     for cv, word in ((0.3, "low"), (0.7, "medium"), (0.85, "high")):
         assert describe_group("volatility", {"volatility_mean": cv}).startswith(word)
         assert describe("volatility", {"volatility": cv}).startswith(word)
+
+
+def test_the_collection_view_names_a_property_without_asserting_it():
+    """Series with no zeros and no level shift, where those groups favour the pick, read "mostly
+    for their intermittency and their level shift" — a property they do not have; the series'
+    own reasons said "few zeros (0%)"."""
+    import pandas as pd
+
+    from recommender.series_explain import explain_collection
+
+    per_series = pd.DataFrame({"unique_id": ["a", "b"], "pick": ["auto_ets", "auto_ets"]})
+    groups = ("intermittency", "level shift", "missing values", "level")
+    for group in groups:
+        contributions = pd.DataFrame({group: [-0.2, -0.2], "trend": [0.0, 0.0]})
+        text = explain_collection(per_series, contributions)["auto_ets"]
+        assert f"their {group}" not in text, text
+    contributions = pd.DataFrame({"intermittency": [-0.3, -0.3], "level shift": [-0.2, -0.2]})
+    text = explain_collection(per_series, contributions)["auto_ets"]
+    assert text.endswith("mostly for their share of zeros and the size of their recent level shift"), text

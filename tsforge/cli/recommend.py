@@ -123,6 +123,7 @@ def recommend_cmd(
 
     if register_as is not None and not train:
         raise ConfigError("--register-as names the model --train registers; add --train", field="register_as")
+    _refuse_unused_options(per_series, train, adapt, mode, split)
     load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords, value_cols=value_cols)
     split = split.strip().lower() if split else None  # as the next commands print it
     holdout = per_series or protocol_for(data, split) == HOLDOUT
@@ -139,7 +140,17 @@ def recommend_cmd(
         return
     if holdout:
         _recommend_panel(
-            data, horizon, top, as_json, train, seed, register_as, load_kwargs, drop_short, split=split
+            data,
+            horizon,
+            top,
+            as_json,
+            train,
+            seed,
+            register_as,
+            load_kwargs,
+            drop_short,
+            split=split,
+            n_jobs=n_jobs,
         )
         return
 
@@ -188,6 +199,35 @@ def recommend_cmd(
         _print_forecast_hint(outcome.registered_name, data, load_kwargs)
 
 
+def _refuse_unused_options(per_series: bool, train: bool, adapt: bool, mode: str, split: str | None) -> None:
+    """Refuse the options the chosen path would ignore, as ``--register-as`` without ``--train``.
+
+    Why: ignored silently they mislead — ``--per-series --adapt`` printed the recommendation of
+    the router that was *not* adapted (under a line advising ``--train --adapt``), ``--mode
+    pick`` on a ranking did nothing, and ``--per-series --split 7:1:2`` scored nothing under
+    that split (the per-series path reads every file as a panel under the holdout protocol).
+    """
+    from tsforge.errors import ConfigError
+
+    routed = per_series and train
+    if adapt and not routed:
+        raise ConfigError(
+            "--adapt retrains the router while fitting the routed ensemble; it needs --per-series --train",
+            field="adapt",
+        )
+    if mode != "weights" and not routed:
+        raise ConfigError(
+            f"--mode {mode} says how the routed ensemble forecasts; it needs --per-series --train",
+            field="mode",
+        )
+    if per_series and split is not None and split.strip().lower() != "holdout":
+        raise ConfigError(
+            f"--split {split} ranks long multichannel data; --per-series reads the data as a panel "
+            "under the holdout protocol (leave out --split, or --per-series)",
+            field="split",
+        )
+
+
 def _long_split(data: str, split: str | None) -> str:
     """The split ``--train`` uses on long multichannel data: the one given (checked before the
     ranking, so a typo is not first noticed after it), else the catalogue's.
@@ -218,7 +258,10 @@ def _data_ref(data: str, load_kwargs: dict[str, Any], horizon: int | None, split
 
 def _print_json(rec: Any, outcome: Any | None) -> None:
     """``--json``: one document, the recommendation, plus with ``--train`` what the training did
-    under ``training`` (the run, the registration, the scores)."""
+    under ``training`` (the run, the registration, the scores). An undefined number is ``null``:
+    ``json.dumps`` writes ``NaN``, which is not JSON (``jq`` and strict parsers refuse it)."""
+    from recommender.series_recommendation import json_ready
+
     payload = rec.to_dict()
     if outcome is not None:
         payload["training"] = {
@@ -227,7 +270,7 @@ def _print_json(rec: Any, outcome: Any | None) -> None:
             "registered_name": outcome.registered_name,
             "version": outcome.version,
         }
-    print(json.dumps(payload, indent=2, default=str))
+    print(json.dumps(json_ready(payload), indent=2, default=str, allow_nan=False))
 
 
 def _recommend_panel(
@@ -241,9 +284,12 @@ def _recommend_panel(
     load_kwargs: dict[str, Any],
     drop_short: bool = False,
     split: str | None = None,
+    n_jobs: int = 1,
 ) -> None:
     """A panel ranked by every candidate's validation MASE; ``split`` is the ``--split`` given
-    (``holdout``), which the printed next command repeats."""
+    (``holdout``), which the printed next command repeats; ``n_jobs`` (``--n-jobs``) goes to the
+    ranking's and the training's local-model fits (it was dropped: the ranking ran in one
+    process whatever was asked)."""
     from rich.table import Table
 
     from recommender.panel import recommend_panel
@@ -261,7 +307,7 @@ def _recommend_panel(
 
         panel, _ = drop_short_series(panel, h)
     with _progress_bar(not as_json) as progress:
-        rec = recommend_panel(panel, h, seed=seed, progress=progress)
+        rec = recommend_panel(panel, h, seed=seed, n_jobs=n_jobs, progress=progress)
     if not as_json:
         t = Table(title=f"Models for the panel {rec.dataset} ({rec.n_series} series, horizon {rec.horizon})")
         shown = rec.ranking[:top]
@@ -295,6 +341,7 @@ def _recommend_panel(
             rec.best,
             horizon=h,
             seed=seed,
+            n_jobs=n_jobs,
             tracking=TrackingOptions(registered_name=register_as, progress=not as_json),
         )
     if as_json:
@@ -326,6 +373,7 @@ def _recommend_per_series(
         MODES,
         default_router,
         default_router_pending,
+        json_ready,
         recommend_series,
     )
     from tsforge.errors import ConfigError
@@ -372,15 +420,16 @@ def _recommend_per_series(
                 "prior": outcome.prior,
                 "seconds": outcome.seconds,
             }
-        print(json.dumps(payload, indent=2, default=str))
+        print(json.dumps(json_ready(payload), indent=2, default=str, allow_nan=False))
         return
     render_series_recommendation(rec, _data_ref(data, load_kwargs, horizon), trained=outcome is not None)
     if outcome is not None:
         m = outcome.metrics
         console.print(
             f"\n[bold]routed ({mode})[/]: test MASE {m['test_mase']:.3f} (pick {m['test_mase_pick']:.3f}, "
-            f"weights {m['test_mase_weights']:.3f}); best single member {outcome.best_single} "
-            f"{m['test_mase_best_single']:.3f}, per-series oracle {m['test_mase_oracle']:.3f}; "
+            # both references are chosen on the test window itself: say so beside the test MASE
+            f"weights {m['test_mase_weights']:.3f}); best single member in hindsight {outcome.best_single} "
+            f"{m['test_mase_best_single']:.3f}, per-series oracle (hindsight) {m['test_mase_oracle']:.3f}; "
             f"{outcome.seconds.get('total', 0):.0f} s"
             + (f"\nprior: {outcome.prior}" if outcome.prior else "")
             + (f"\nMLflow run {outcome.run_id}" if outcome.run_id else "")
@@ -443,11 +492,13 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
     t.add_column("series", justify="right", no_wrap=True)
     t.add_column("expected MASE", justify="right", no_wrap=True, min_width=5)
     t.add_column("why", overflow="fold")
+    # a pick's row: its expected MASE over the series it is picked for (not over every series)
+    picked = c.get("expected_mase_picked", c["expected_mase"])
     for cand, share in c["pick_distribution"].items():
         t.add_row(
             cand,
             f"{share:.0%}",
-            f"{c['expected_mase'].get(cand, float('nan')):.3f}",
+            f"{picked.get(cand, float('nan')):.3f}",
             c["explanations"].get(cand, ""),
         )
     console.print(t)
@@ -488,11 +539,29 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
 
 
 def _print_series_footer(rec: Any, data_ref: str, trained: bool) -> None:
+    """Timings and the next command: ``--per-series --train``, with ``--drop-short`` where some
+    series are too short for the holdout it scores on (without it the pasted command refused
+    the panel), and none where no series is long enough to train at all."""
+    # after --train the recommendation is of the histories before the test window: nothing to say
+    short = 0 if trained else len(getattr(rec, "short_for_holdout", []))
+    n = rec.n_series
+    need = getattr(rec, "holdout_length", 0)
+    next_cmd = f"; next: tsforge recommend {data_ref} --per-series --train"
+    if short and short < n:
+        console.print(
+            f"{short} of {n} series have fewer than the {need} values --train needs (training values, "
+            f"then validation and test windows of {rec.horizon}); --drop-short leaves them out of the training"
+        )
+        next_cmd = f"; next: tsforge recommend {data_ref} --per-series --drop-short --train"
+    elif short:
+        console.print(
+            f"no series is long enough to train the routed ensemble at horizon {rec.horizon}: "
+            f"--train needs {need} values per series, the longest has fewer; a shorter --horizon may do"
+        )
+        next_cmd = ""
     console.print(
         f"[dim]{rec.timings['total_seconds']:.1f} s (profile {rec.timings['profile_seconds']:.1f} s); "
-        "all series: --json"
-        + ("" if trained else f"; next: tsforge recommend {data_ref} --per-series --train")
-        + "[/]",
+        "all series: --json" + ("" if trained else next_cmd) + "[/]",
         soft_wrap=SOFT_WRAP,
     )
 
@@ -520,6 +589,8 @@ def render_recommendation(rec: Any, data_ref: str, *, trained: bool = False) -> 
     why = rec.explanation.removeprefix(f"{rec.rule}; ") if rec.rule else rec.explanation
     console.print(f"[bold]why {rec.best.name}:[/] {why}")
     for r in rec.reasons:
+        if abs(r.contribution) < 0.0005:  # shown as ±0.000: a reason with no visible effect
+            continue
         console.print(f"  • {r.description} {r.effect} it ({r.contribution:+.3f} log-error)")
     if rec.avoid:
         console.print("[bold]avoid:[/]")
