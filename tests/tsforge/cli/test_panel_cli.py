@@ -486,3 +486,21 @@ def test_train_says_which_series_mase_leaves_out(tmp_path, capsys):
     )
     assert code == 0, err[-3000:]
     assert "note: 1 of 3 series have a flat history" in " ".join(err.split())
+
+
+def test_recommend_ranks_a_panel_as_the_python_call_does(ragged_csv, capsys):
+    """`tsforge recommend my.csv` ranked with seed 0 while recommend_panel (the README's
+    equivalent) uses 2024, so the global candidates' scores differed between the two."""
+    import json
+
+    from recommender.panel import recommend_panel
+    from tsforge.data.load import load_panel
+
+    code, out, err = _cli(capsys, "recommend", ragged_csv, "--horizon", "3", "--json")
+    assert code == 0, err[-3000:]
+    cli = {r["model"]: r["val_mase"] for r in json.loads(out)["ranking"]}
+    api = {
+        r["model"]: r["val_mase"]
+        for r in recommend_panel(load_panel(ragged_csv).panel, 3).to_dict()["ranking"]
+    }
+    assert cli == pytest.approx(api, rel=1e-9) and any(m in cli for m in ("dlinear", "nlinear", "lightgbm"))
