@@ -54,6 +54,13 @@ HEADLINE_METRICS = (
     "test_msis_80",
     "test_msis_95",
     "test_scaled_crps",
+    # a routed ensemble's comparison on the test window: its pick and weights against the best
+    # single member and the per-series oracle (both in hindsight); without them in the runs table
+    # the run's point was only in metrics/scores.json
+    "test_mase_pick",
+    "test_mase_weights",
+    "test_mase_best_single",
+    "test_mase_oracle",
 )
 
 
