@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tsforge.cli.app import CommandGroup, app, console, print_note
+from tsforge.cli.app import CommandGroup, app, console, err_console, print_note
 from tsforge.cli.data_options import (
     CoordsOption,
     DropShortOption,
@@ -38,7 +38,8 @@ SOFT_WRAP = True
 
 @contextmanager
 def _progress_bar(enabled: bool = True):
-    """A rich progress bar fed by ``progress(description, done, total)`` callbacks."""
+    """A rich progress bar fed by ``progress(description, done, total)`` callbacks, on stderr:
+    on stdout, a transient bar left a blank line in the output a user pipes or redirects."""
     if not enabled:
         yield None
         return
@@ -49,7 +50,7 @@ def _progress_bar(enabled: bool = True):
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=err_console,
         transient=True,
     ) as bar:
         task_id = bar.add_task("recommender", total=1)
