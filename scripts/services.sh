@@ -22,7 +22,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
-STATE="$ROOT/${TSFORGE_SERVICES_DIR:-.services}"  # make test uses .services/test: never the team's
+# make test uses .services/test: never the team's. A relative folder is taken from the repository
+# root (where make runs); an absolute one is used as given — prefixing it with the root would put
+# the data, logs and pids of `TSFORGE_SERVICES_DIR=/tmp/x` inside the checkout (/repo/tmp/x).
+case "${TSFORGE_SERVICES_DIR:-.services}" in
+  /*) STATE="$TSFORGE_SERVICES_DIR" ;;
+  *) STATE="$ROOT/${TSFORGE_SERVICES_DIR:-.services}" ;;
+esac
 ENV_FILE="$STATE/env"
 BIN="${VENV_BIN:-$ROOT/.venv/bin}"
 PY="$BIN/python"

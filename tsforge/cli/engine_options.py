@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tsforge.engine import Engine, get_engine
+from tsforge.engine import Engine, RayEngine, get_engine
 
 __all__ = ["EngineOption", "RayAddressOption", "engine_from_options"]
 
@@ -28,5 +28,19 @@ RayAddressOption = Annotated[
 
 
 def engine_from_options(engine: str | None, ray_address: str | None, n_jobs: int) -> Engine:
-    """The engine the command's options ask for (a bad name or combination is a one-line error)."""
-    return get_engine(engine, n_jobs=n_jobs, address=ray_address)
+    """The engine the command's options ask for (a bad name or combination is a one-line error).
+
+    A Ray engine also reports its start-up on stderr when it connects (``ray local x2 started in
+    9.8 s``): starting a local instance costs seconds, and without the line that cost showed up
+    only as an unexplained difference in wall time between ``--engine local`` and ``ray``.
+    """
+    chosen = get_engine(engine, n_jobs=n_jobs, address=ray_address)
+    if isinstance(chosen, RayEngine) and chosen.on_connect is None:
+        chosen.on_connect = _report_startup
+    return chosen
+
+
+def _report_startup(note: str) -> None:
+    from tsforge.cli.app import err_console
+
+    err_console.print(f"[dim]{note}[/]")
