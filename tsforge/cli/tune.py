@@ -158,6 +158,7 @@ def tune_cmd(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from tsforge.tuning import tune
+    from tsforge.tuning.tune import check_session_options
 
     dataset = data_source(data, dataset, "tune")
     strategy_name = "selective" if selective else strategy
@@ -166,6 +167,13 @@ def tune_cmd(
         raise ConfigError("--trials must be at least 1", field="trials")
     if trials is None and timeout is None:
         trials = 20
+    check_session_options(timeout=timeout, n_startup_trials=startup_trials, eval_stride=eval_stride)
+    if register_as is not None and not (retrain and register):
+        # the name would be dropped without a word: nothing is registered without both
+        off = "--no-retrain" if not retrain else "--no-register"
+        raise ConfigError(
+            f"--register-as names the retrained best model, which {off} skips", field="register_as"
+        )
     _preflight(model, strategy_name, pruner)
     _quiet_libraries()
     load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords, value_cols=value_cols)
@@ -278,6 +286,11 @@ def _print_result(result: Any) -> None:
             f"test MAE {m.get('test_mae', nan):.5f} (normalised); MLflow run {result.final_run_id}"
         )
     print_registration(result)
+    if result.already_registered:
+        console.print(
+            f"best trial #{result.best_trial} is unchanged: not retrained; "
+            f"{result.already_registered} already holds its model"
+        )
     console.print(
         f"MLflow parent run {result.parent_run_id} (experiment {result.experiment!r}); plots under tuning/"
     )

@@ -113,7 +113,7 @@ def resolve_storage(storage: str | os.PathLike[str] | None = None) -> optuna.sto
         if text.startswith("sqlite:///"):
             Path(text[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
             engine_kwargs = {"connect_args": {"timeout": 30}}
-        return optuna.storages.RDBStorage(text, engine_kwargs=engine_kwargs)
+        return _rdb(text, engine_kwargs)
     if "://" not in text and text.endswith(_JOURNAL_SUFFIXES):
         return _journal(Path(text))
     raise ConfigError(
@@ -121,6 +121,31 @@ def resolve_storage(storage: str | os.PathLike[str] | None = None) -> optuna.sto
         "a journal file path ending in .journal, or journal:///path",
         field="storage",
     )
+
+
+def _rdb(url: str, engine_kwargs: dict[str, Any]) -> optuna.storages.BaseStorage:
+    """An ``RDBStorage`` for ``url``, or a one-line :class:`ConfigError` naming ``--storage``.
+
+    Why: ``RDBStorage`` connects (and creates its tables) at once, so a server that is down, a
+    database that does not exist or a missing driver surfaced as a 150-line SQLAlchemy traceback
+    with exit code 1 instead of an error about the option the user typed. The URL in the message
+    goes through :func:`describe_storage`, so a password never reaches the terminal.
+    """
+    try:
+        return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs)
+    except ImportError as exc:
+        raise ConfigError(
+            f"cannot open storage {describe_storage(url)}: its database driver is not installed ({exc})",
+            field="storage",
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - SQLAlchemy's errors share no base tsforge imports
+        if type(exc).__module__.split(".")[0] not in ("sqlalchemy", "psycopg", "psycopg2", "sqlite3"):
+            raise
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise ConfigError(
+            f"cannot open storage {describe_storage(url)}: {reason[0] if reason else type(exc).__name__}",
+            field="storage",
+        ) from None
 
 
 def describe_storage(storage: optuna.storages.BaseStorage | str) -> str:

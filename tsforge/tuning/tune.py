@@ -87,14 +87,36 @@ class TuneResult:
     champion_version: str | None = None
     promotion: str | None = None  # why @champion moved to the retrained best, or stayed
     objective: str = "val_mse"  # the metric minimised (val_mase on a panel)
+    #: "<name> version <v>" when the best trial was already retrained and registered (not redone)
+    already_registered: str | None = None
 
 
 #: Where MLflow keeps a run's description (tuning imports no mlflow, see tsforge.tracking).
 _NOTE = "mlflow.note.content"
 
-#: Study attribute: the trial whose retrained model was registered last (a rerun that adds no
-#: trial does not register the same model again).
+#: Study attribute: the trial whose retrained model was registered last (a rerun whose best is
+#: still that trial does not register the same model again, see :func:`_skip_retrain`).
 REGISTERED_TRIAL_ATTR = "registered_trial"
+#: Study attributes: the registered name and version that hold that trial's retrained model.
+REGISTERED_NAME_ATTR = "registered_name"
+REGISTERED_VERSION_ATTR = "registered_version"
+
+
+def _skip_retrain(study: optuna.Study, trial: int, name: str, register: bool, n_ran: int) -> bool:
+    """Whether the best trial's retrained model is already registered, so retraining it would add
+    an identical version (same trial, seed and fixed options — the study refuses other ones).
+
+    Why by trial and name rather than "no trial ran this time": a resume that ran trials but
+    found nothing better registered the same model once more, one version per resume. Without
+    registering, or for a study registered before the name was recorded, the older rule stays:
+    skip only when this session added no trial.
+    """
+    attrs = study.user_attrs
+    if attrs.get(REGISTERED_TRIAL_ATTR) != trial:
+        return False
+    if not register or REGISTERED_NAME_ATTR not in attrs:
+        return n_ran == 0
+    return attrs.get(REGISTERED_NAME_ATTR) == name
 
 
 def study_summary(study: optuna.Study) -> dict[str, int]:
@@ -192,6 +214,7 @@ def tune(
         raise ConfigError("give a number of trials or a timeout", field="trials")
     if n_trials is not None and n_trials < 1:
         raise ConfigError("trials must be at least 1", field="trials")
+    check_session_options(timeout=timeout, n_startup_trials=n_startup_trials, eval_stride=eval_stride)
     if registered_name is not None:
         check_registry_name(registered_name)
     spec = get_model_spec(model)
@@ -211,6 +234,8 @@ def tune(
     store = storage if isinstance(storage, optuna.storages.BaseStorage) else resolve_storage(storage)
     if isinstance(pruner, str):
         pruner = make_pruner(pruner)
+    if holdout:
+        pruner = _panel_pruner(pruner)
     objective = OBJECTIVE_METRIC
     if holdout:
         from tsforge.tuning.panel_trials import PANEL_OBJECTIVE, train_panel_trial
@@ -249,6 +274,12 @@ def tune(
             # fixed options change what a trial's value means: resuming with other ones would
             # compare trials trained otherwise and retrain the "best" under options it never had
             "fixed_options": _fixed_options(train_config, model_config, strategy_config),
+            # so do the training seed (every trial's, and the retrained best's), the stride of
+            # the scored validation windows (windowed data only: a panel ignores it) and the
+            # series a panel keeps (--drop-short)
+            "seed": seed,
+            "eval_stride": None if holdout else eval_stride,
+            "drop_short": bool(drop_short),
         },
     )
     for params in enqueue:
@@ -305,6 +336,10 @@ def tune(
                     "timeout": timeout,
                     "seed": seed,
                     "sampler_seed": seed if sampler_seed is None else sampler_seed,
+                    # the rest of what a rerun needs to reproduce this session's trials
+                    "n_startup_trials": n_startup_trials,
+                    "eval_stride": eval_stride,
+                    "drop_short": drop_short,
                     "sampler": type(study.sampler).__name__,
                     "pruner": type(study.pruner).__name__,
                     "trials_before": n_before,
@@ -313,6 +348,7 @@ def tune(
                 }
             )
             objective = TrialObjective(setup, parent.run_id, train_fn)
+            ran: list[int] = []  # trials this process ran (other workers add to the study too)
             if to_run != 0:
                 stop = [] if n_trials is None else [partial(_stop_at_total, n_trials)]
                 study.optimize(
@@ -320,16 +356,57 @@ def tune(
                     n_trials=to_run,
                     timeout=timeout,
                     catch=catch,
-                    callbacks=[partial(_log_trial_to_parent, parent), *stop, *callbacks],
+                    callbacks=[
+                        lambda _study, trial: ran.append(trial.number),
+                        partial(_log_trial_to_parent, parent),
+                        *stop,
+                        *callbacks,
+                    ],
                 )
             else:
                 log.info("study %r already has %d of %d trials; none to run", name, done_before, n_trials)
             return _finish(
-                study, setup, parent, storage_name, n_before, t0, retrain, register, registered_name, train_fn
+                study, setup, parent, storage_name, len(ran), t0, retrain, register, registered_name, train_fn
             )
         except KeyboardInterrupt:
             log.warning("tuning interrupted; study %r is resumable with the same name and storage", name)
             raise
+
+
+def _panel_pruner(pruner: optuna.pruners.BasePruner) -> optuna.pruners.BasePruner:
+    """The pruner a panel study really has: none (see :mod:`tsforge.tuning.panel_trials`).
+
+    Why: a global model on a panel reports no per-epoch validation loss, so no pruner can stop a
+    trial; keeping the requested one made the parent run say ``PercentilePruner`` for a study in
+    which nothing could be pruned, and ``--pruner hyperband`` on a panel was silently a no-op.
+    The default (median) passes quietly; any other explicit pruner gets a warning.
+    """
+    if not isinstance(pruner, (optuna.pruners.MedianPruner, optuna.pruners.NopPruner)):
+        log.warning(
+            "--pruner %s has no effect on a panel: its trials report no per-epoch validation loss, "
+            "so every trial runs to its own early stopping",
+            type(pruner).__name__,
+        )
+    return optuna.pruners.NopPruner()
+
+
+def check_session_options(
+    *, timeout: float | None = None, n_startup_trials: int = 10, eval_stride: int = 1
+) -> None:
+    """Refuse session options that cannot mean anything, naming the option.
+
+    Why: ``--timeout 0`` (or negative) opened the study and a parent run, started no trial and
+    then reported "every trial of this study failed"; a negative ``--startup-trials`` was passed
+    to TPE as is, and ``--eval-stride 0`` reached the window slicing.
+    """
+    if timeout is not None and not timeout > 0:
+        raise ConfigError(f"--timeout must be a positive number of seconds, got {timeout:g}", field="timeout")
+    if n_startup_trials < 0:
+        raise ConfigError(
+            f"--startup-trials must be 0 or more, got {n_startup_trials}", field="startup_trials"
+        )
+    if eval_stride < 1:
+        raise ConfigError(f"--eval-stride must be at least 1, got {eval_stride}", field="eval_stride")
 
 
 def _fixed_options(*groups: Mapping[str, Any] | None) -> str:
@@ -428,7 +505,7 @@ def _finish(
     setup: TuneSetup,
     parent: TrackedRun,
     storage_name: str,
-    n_before: int,
+    n_ran: int,
     t0: float,
     retrain: bool,
     register: bool,
@@ -468,7 +545,7 @@ def _finish(
         storage=storage_name,
         experiment=setup.experiment,
         parent_run_id=parent.run_id,
-        n_trials_session=len(study.get_trials(deepcopy=False)) - n_before,
+        n_trials_session=n_ran,
         counts=counts,
         best_value=None if best is None else float(best.value),
         best_trial=None if best is None else best.number,
@@ -478,11 +555,19 @@ def _finish(
         plots=plot_names,
         objective=setup.objective,
     )
-    already = study.user_attrs.get(REGISTERED_TRIAL_ATTR) == (None if best is None else best.number)
-    if best is not None and best_cfg is not None and retrain and (result.n_trials_session > 0 or not already):
-        _retrain_best(result, setup, parent, best, best_cfg, register, registered_name, train_fn)
-        if result.version is not None:
-            study.set_user_attr(REGISTERED_TRIAL_ATTR, best.number)
+    name = registered_name or default_registry_name(setup.data.name, setup.model)
+    if best is not None and best_cfg is not None and retrain:
+        if _skip_retrain(study, best.number, name, register, n_ran):
+            version = study.user_attrs.get(REGISTERED_VERSION_ATTR)
+            if version is not None:
+                result.already_registered = f"{name} version {version}"
+                parent.set_tags({"tsforge.best_already_registered": result.already_registered})
+        else:
+            _retrain_best(result, setup, parent, best, best_cfg, register, name, train_fn)
+            if result.version is not None:
+                study.set_user_attr(REGISTERED_TRIAL_ATTR, best.number)
+                study.set_user_attr(REGISTERED_NAME_ATTR, name)
+                study.set_user_attr(REGISTERED_VERSION_ATTR, result.version)
     result.wall_seconds = time.perf_counter() - t0
     parent.log_metrics({"wall_seconds": result.wall_seconds})
     return result

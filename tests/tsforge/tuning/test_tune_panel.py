@@ -88,3 +88,18 @@ def test_the_panel_parent_run_shows_the_trials_input_len_and_a_description(panel
     note = parent.tags["mlflow.note.content"]
     assert "\n" not in note and "dlinear" in note and "horizon 6" in note and "1 trials" in note
     assert f"best val_mase {res.best_value:.4g}" in note
+
+
+def test_a_panel_study_records_that_nothing_is_pruned_and_warns_on_an_explicit_pruner(
+    panel_csv, store, caplog
+):
+    """A panel trial reports no per-epoch loss: the parent run said ``PercentilePruner`` and
+    ``--pruner percentile`` passed silently, although no trial could ever be pruned."""
+    with caplog.at_level("WARNING", logger="tsforge.tuning.tune"):
+        res = tune(
+            panel_csv, "dlinear", n_trials=1, horizon=6, train_config=FAST, storage=str(store / "optuna.journal"),
+            study_name="panel-pruner", experiment="exp-panel-pruner", pruner="percentile", retrain=False,
+        )  # fmt: skip
+    assert any("has no effect on a panel" in r.getMessage() for r in caplog.records)
+    params = mlflow.MlflowClient().get_run(res.parent_run_id).data.params
+    assert params["pruner"] == "NopPruner"
