@@ -48,10 +48,19 @@ _T = TypeVar("_T")
 def register_model_version(
     model_uri: str, name: str, *, run_id: str | None = None, tags: dict | None = None
 ) -> str:
-    """Register ``model_uri`` under ``name``; returns the new version number (as a string)."""
+    """Register ``model_uri`` under ``name``; returns the new version number (as a string).
+
+    MLflow's own lines ("Successfully registered model …", "Created version '2' …") are kept
+    off stderr: they are printed, not logged, so the CLI's quieting of MLflow missed them, and
+    every command that registers already says what it registered, once, in its own words.
+    """
+    import contextlib
+    import io
+
     import mlflow
 
-    mv = mlflow.register_model(model_uri, name, tags=tags)
+    with contextlib.redirect_stderr(io.StringIO()):
+        mv = mlflow.register_model(model_uri, name, tags=tags)
     return str(mv.version)
 
 
