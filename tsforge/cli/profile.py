@@ -161,7 +161,15 @@ def profile_cmd(
         typer.Option(help="Profile a random subset of at most this many windows (series with --per-series)."),
     ] = None,
     method: Annotated[str, typer.Option(help="fast (batched) or reference (statsmodels, slow).")] = "fast",
-    jobs: Annotated[int, typer.Option(help="Worker processes (at most 2).")] = 1,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--n-jobs",
+            "--jobs",
+            help="Worker processes (at most 2 on the local engine), as --n-jobs everywhere else; "
+            "--jobs is the older spelling.",
+        ),
+    ] = 1,
     engine: EngineOption = None,
     ray_address: RayAddressOption = None,
     seed: Annotated[int, typer.Option(help="Seed of the window subset.")] = 0,

@@ -392,3 +392,13 @@ def test_next_commands_quote_column_names_for_the_shell():
 
     flags = reader_options("Store ID", "day", "y", value_cols="a b,c")
     assert reader_flags(flags) == " --id-col 'Store ID' --time-col day --value-cols 'a b,c'"
+
+
+def test_profile_takes_n_jobs_like_every_other_command(capsys):
+    """`tsforge profile synthetic --n-jobs 2` was refused (it only knew --jobs)."""
+    for flag in ("--n-jobs", "--jobs"):
+        code, out, err = _cli(
+            capsys, "profile", "synthetic", "--max-windows", "20", flag, "2", "--no-progress"
+        )
+        assert code == 0, err[-2000:]
+        assert "20 windows" in out
