@@ -22,6 +22,7 @@ __all__ = [
     "VOLATILITY_CUTS",
     "as_shown",
     "level_word",
+    "verb_for",
     "feature_group",
     "group_contributions",
     "describe_group",
@@ -236,16 +237,31 @@ def reasons_for(
     return favour + against
 
 
+def verb_for(subjects: list[str], verb: str) -> str:
+    """``verb`` ("favours", "works against") agreeing with ``subjects`` joined by "and".
+
+    Why: the descriptions are noun phrases, some plural ("mostly stationary windows (61 % …)",
+    "few zeros (3 %)"), and "mostly heteroscedastic windows favours it" read wrong. A single
+    subject is plural when the last word before its parenthesis is a plural noun.
+    """
+    head = subjects[0].split(" (")[0].split()[-1] if len(subjects) == 1 and subjects[0].strip() else ""
+    plural = len(subjects) > 1 or (head.endswith("s") and not head.endswith("ss") and head.isalpha())
+    if not plural:
+        return verb
+    first, _, rest = verb.partition(" ")
+    return " ".join(x for x in (first.removesuffix("s"), rest) if x)
+
+
 def sentence(model: str, reasons: list[Reason]) -> str:
     """ "strong seasonality (strength 0.82) and high memorability (Hurst 0.91) favour dlinear"."""
     pro = [r.description for r in reasons if r.effect == "favours"]
     con = [r.description for r in reasons if r.effect != "favours"]
     parts = []
     if pro:
-        parts.append(f"{_join(pro)} favour{'s' if len(pro) == 1 else ''} {model}")
+        parts.append(f"{_join(pro)} {verb_for(pro, 'favours')} {model}")
     if con:
         # "it" only reads right after "favours <model>"; on its own the sentence names the model
-        parts.append(f"{_join(con[:1])} works against {'it' if pro else model}")
+        parts.append(f"{_join(con[:1])} {verb_for(con[:1], 'works against')} {'it' if pro else model}")
     return "; ".join(parts) if parts else f"{model} is ranked first on the data shape alone"
 
 

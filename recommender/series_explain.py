@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recommender.explain import VOLATILITY_CUTS, as_shown, level_word
+from recommender.explain import VOLATILITY_CUTS, as_shown, level_word, verb_for
 from recommender.properties.memorability import HURST_MIN_LENGTH
 from recommender.series_features import FEATURE_GROUPS, SERIES_FEATURES
 
@@ -205,12 +205,12 @@ def explain_series(
     con = sorted((r for r in reasons if r.contribution > 0), key=lambda r: -r.contribution)[:1]
     parts = []
     if pro:
-        parts.append(
-            f"{_join([r.description for r in pro])} favour{'s' if len(pro) == 1 else ''} {candidate}"
-        )
+        subjects = [r.description for r in pro]
+        parts.append(f"{_join(subjects)} {verb_for(subjects, 'favours')} {candidate}")
     if con:
         # "it" only reads right after "favours <candidate>"; alone, the sentence names it
-        parts.append(f"{con[0].description} works against {'it' if pro else candidate}")
+        against = verb_for([con[0].description], "works against")
+        parts.append(f"{con[0].description} {against} {'it' if pro else candidate}")
     text = "; ".join(parts) or f"{candidate} is the best on average for series like this one"
     score = float(np.sum(contrib) + bias + (prior or 0.0))
     return SeriesExplanation(candidate, score, float(bias), groups, pro + con, text)

@@ -151,3 +151,15 @@ def test_the_collection_view_names_a_property_without_asserting_it():
     contributions = pd.DataFrame({"intermittency": [-0.3, -0.3], "level shift": [-0.2, -0.2]})
     text = explain_collection(per_series, contributions)["auto_ets"]
     assert text.endswith("mostly for their share of zeros and the size of their recent level shift"), text
+
+
+def test_the_verb_agrees_with_a_plural_reason():
+    """ "mostly heteroscedastic windows (40% homoscedastic) favours it" """
+    from recommender.explain import verb_for
+
+    assert verb_for(["mostly stationary windows (61% pass the stationarity tests)"], "favours") == "favour"
+    assert verb_for(["few zeros (3%)"], "works against") == "work against"
+    assert verb_for(["strong seasonality (0.91)"], "favours") == "favours"
+    assert verb_for(["weak trend (|tau| 0.10)"], "works against") == "works against"
+    assert verb_for(["strong seasonality (0.91)", "short history (36 values)"], "favours") == "favour"
+    assert verb_for(["heteroscedastic noise"], "favours") == "favours"

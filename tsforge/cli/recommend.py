@@ -588,6 +588,8 @@ def _print_series_footer(rec: Any, data_ref: str, trained: bool) -> None:
 def render_recommendation(rec: Any, data_ref: str, *, trained: bool = False) -> None:
     from rich.table import Table
 
+    from recommender.explain import verb_for
+
     t = Table(title=f"Recommended models for {rec.dataset} (input {rec.input_len}, horizon {rec.horizon})")
     t.add_column("#", justify="right")
     t.add_column("model", no_wrap=True, min_width=max((len(m.name) for m in rec.top), default=5))
@@ -610,7 +612,9 @@ def render_recommendation(rec: Any, data_ref: str, *, trained: bool = False) -> 
     for r in rec.reasons:
         if abs(r.contribution) < 0.0005:  # shown as ±0.000: a reason with no visible effect
             continue
-        console.print(f"  • {r.description} {r.effect} it ({r.contribution:+.3f} log-error)")
+        console.print(
+            f"  • {r.description} {verb_for([r.description], r.effect)} it ({r.contribution:+.3f} log-error)"
+        )
     if rec.avoid:
         console.print("[bold]avoid:[/]")
         for a in rec.avoid:
