@@ -38,9 +38,10 @@ SOFT_WRAP = True
 
 @contextmanager
 def _progress_bar(enabled: bool = True):
-    """A rich progress bar fed by ``progress(description, done, total)`` callbacks, on stderr:
-    on stdout, a transient bar left a blank line in the output a user pipes or redirects."""
-    if not enabled:
+    """A rich progress bar fed by ``progress(description, done, total)`` callbacks, on stderr and
+    only where stderr is a terminal: a transient bar elsewhere leaves a blank line behind (in the
+    output a user pipes or redirects, or before the one-line error of a failed command)."""
+    if not enabled or not err_console.is_terminal:
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
