@@ -210,15 +210,22 @@ def cv_interval_scores(
     cross-validation frame, one row per (model, level).
 
     Each (series, cutoff) case is scaled by that series' seasonal-naive MAE up to the cutoff;
-    rows without bounds (e.g. a conformal first window) are left out and counted.
+    rows without bounds (e.g. a conformal first window) are left out and counted. The frame's
+    rows may come in any order: they are sorted into cases as :func:`cv_scores` sorts them (a
+    frame ordered by cutoff, then series, was once cut into cases of the wrong rows).
     """
     sid = pd.Index(panel.ids).get_indexer(cv["unique_id"])
     if (sid < 0).any():
         raise ValueError(f"unknown series {cv['unique_id'][sid < 0].iloc[0]!r} in the cross-validation frame")
+    order = np.lexsort((cv["ds"].to_numpy(), cv["cutoff"].to_numpy(), sid))
+    cv, sid = cv.iloc[order], sid[order]
     cut = panel.steps_at(sid, cv["cutoff"].to_numpy()) + 1
     new_case = np.r_[True, (np.diff(sid) != 0) | (np.diff(cut) != 0)]
     starts = np.flatnonzero(new_case)
-    h = int(np.diff(np.r_[starts, len(cv)])[0]) if starts.size else 0
+    sizes = np.diff(np.r_[starts, len(cv)])
+    if sizes.size and not (sizes == sizes[0]).all():
+        raise ValueError("every (series, cutoff) must have the same number of forecast steps")
+    h = int(sizes[0]) if sizes.size else 0
     case_sid, case_len = sid[starts], cut[starts]
     train = panel.take(case_sid).head_cut(panel.lengths[case_sid] - case_len)
     scale = insample_scale(train.values.astype(np.float64), train.indptr, panel.season_length)

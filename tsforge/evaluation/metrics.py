@@ -7,8 +7,10 @@ Missing targets (``mask == False``) never count.
 
 Definitions (sums over observed points):
 * MAE = Σ|e| / n, MSE = Σe² / n, RMSE = √MSE
-* MAPE = mean |e| / |y| over points with |y| > eps (reported as a fraction, not %)
-* sMAPE = mean 2|e| / (|y| + |ŷ|) over points where the denominator > eps (range 0..2)
+* MAPE = 100 · mean |e| / |y| over points with |y| > eps (in %, as the panel scores give it)
+* sMAPE = 100 · mean 2|e| / (|y| + |ŷ|) over points where the denominator > eps (in %, 0..200,
+  the M4 scale). Unlike :mod:`tsforge.evaluation.panel_metrics`, which scores a step with
+  y = ŷ = 0 as 0, such a step is left out here.
 * WAPE = Σ|e| / Σ|y|
 * MASE = mean over channels of MAE_c / scale_c, with ``scale_c`` the in-sample mean absolute
   seasonal difference of the training data (``insample_scale``); NaN when no scale is given.

@@ -17,8 +17,9 @@ Definitions (``e = y − ŷ`` over the test steps with a finite target):
   Naive2 = naive forecast of the seasonally adjusted series re-seasonalised, where the
   adjustment is a classical multiplicative decomposition applied only when the 90 %
   autocorrelation test at lag m passes (|r_m| > 1.645 · sqrt((1 + 2 Σ_{k<m} r_k²) / n), series of
-  at least 3m values). Multiplicative decomposition needs positive data, so a series with a
-  value ≤ 0 is treated as not seasonal.
+  at least 3m values, and m within R ``acf``'s default lags ⌊10·log10 n⌋ as in M4's R code).
+  Multiplicative decomposition needs positive data, so a series with a value ≤ 0 is treated as
+  not seasonal.
 
 Everything is vectorised over the CSR layout of the training panel (no loop over series).
 """
@@ -112,8 +113,11 @@ def _acf(values: np.ndarray, indptr: np.ndarray, max_lag: int) -> np.ndarray:
 def seasonality_test(values: np.ndarray, indptr: np.ndarray, season_length: int) -> np.ndarray:
     """``[n]`` bool: the M4 90 % autocorrelation test for seasonality at lag m.
 
-    False when m = 1, when the series has fewer than 3m values, or when it has a value ≤ 0
-    (Naive2's multiplicative decomposition would divide by zero or flip signs).
+    False when m = 1, when the series has fewer than 3m values, when it has a value ≤ 0
+    (Naive2's multiplicative decomposition would divide by zero or flip signs), or when
+    ⌊10·log10 n⌋ < m: M4's R code takes r_m from ``acf``, whose default ``lag.max`` is
+    ⌊10·log10 n⌋, so r_m is NA there and the series counts as not seasonal (m = 24 needs
+    n ≥ 252; m = 52 needs n ≥ 158,489).
     """
     n = indptr.size - 1
     m = int(season_length)
@@ -123,7 +127,9 @@ def seasonality_test(values: np.ndarray, indptr: np.ndarray, season_length: int)
     r = _acf(values, indptr, m)
     limit = _TCRIT * np.sqrt((1 + 2 * np.sum(r[:, : m - 1] ** 2, axis=1)) / np.maximum(lens, 1))
     nonpos = np.diff(np.searchsorted(np.flatnonzero(~(values > 0)), indptr)) > 0
-    return (lens >= 3 * m) & ~nonpos & (np.abs(r[:, m - 1]) > limit)
+    with np.errstate(divide="ignore"):
+        acf_lag_max = np.floor(10 * np.log10(np.maximum(lens, 1)))  # R acf's default lag.max, same float op
+    return (lens >= 3 * m) & (acf_lag_max >= m) & ~nonpos & (np.abs(r[:, m - 1]) > limit)
 
 
 def seasonal_indices(values: np.ndarray, indptr: np.ndarray, season_length: int) -> np.ndarray:
@@ -193,9 +199,16 @@ def naive2_forecast(values: np.ndarray, indptr: np.ndarray, season_length: int, 
 def _per_series(
     y: np.ndarray, yhat: np.ndarray, scale1: np.ndarray, scale2: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """MASE, RMSSE, sMAPE, MAPE of every row of ``[n, h]`` arrays (NaN targets ignored)."""
-    ok = np.isfinite(y) & np.isfinite(yhat)
-    e = np.where(ok, y - yhat, 0.0)
+    """MASE, RMSSE, sMAPE, MAPE of every row of ``[n, h]`` arrays.
+
+    A NaN target (a ragged or gappy test window) is left out. A NaN *forecast* of an observed
+    target makes the row's scores NaN (left out of the panel mean and counted by
+    :func:`summarise`): scoring only the steps a model did forecast gave a model that forecast
+    one step of three a MASE of 0 — and Naive2, scored on every step, made its OWA 0.
+    """
+    ok = np.isfinite(y)
+    unforecast = (ok & ~np.isfinite(yhat)).any(axis=1)
+    e = np.where(ok, y - np.where(ok, yhat, 0.0), 0.0)
     cnt = ok.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         mae = np.abs(e).sum(axis=1) / cnt
@@ -206,7 +219,8 @@ def _per_series(
         okp = ok & (y != 0)
         ape = np.where(okp, np.abs(e) / np.where(okp, np.abs(y), 1.0), 0.0)
         mape = 100.0 * ape.sum(axis=1) / okp.sum(axis=1)
-        return {"mase": mae / scale1, "rmsse": np.sqrt(mse / scale2), "smape": smape, "mape": mape}
+        scores = {"mase": mae / scale1, "rmsse": np.sqrt(mse / scale2), "smape": smape, "mape": mape}
+    return {k: np.where(unforecast, np.nan, v) for k, v in scores.items()}
 
 
 def panel_scores(
@@ -262,7 +276,8 @@ def summarise(per_series: pd.DataFrame) -> dict[str, dict[str, float]]:
     """Panel means per model: ``{model: {mase, rmsse, smape, mape, owa, n_series,
     n_mase_excluded, n_mape_excluded}}``.
 
-    Series whose MASE is undefined (zero scale) are left out of the MASE/RMSSE means and OWA's
+    Series whose MASE is undefined (zero scale, or a missing forecast of an observed target)
+    are left out of the MASE/RMSSE means and OWA's
     MASE ratio, and counted in ``n_mase_excluded``. OWA's two ratios are taken over the same
     series for the model and for Naive2.
     """
