@@ -60,3 +60,20 @@ def halves_router(halves_kb):
     rows = pd.concat([c.kb_rows() for c in halves_kb.values()], ignore_index=True)
     config = RouterConfig(n_estimators=60, learning_rate=0.1, min_child_samples=10, n_threads=1)
     return train_router(rows, HALVES_CANDIDATES, {}, config)
+
+
+@pytest.fixture
+def halves_csv(tmp_path, make_halves) -> str:
+    """A 12-series halves panel as a CSV file (the CLI tests' input)."""
+    path = tmp_path / "halves.csv"
+    make_halves(12, seed=51).to_long().to_csv(path, index=False)
+    return str(path)
+
+
+@pytest.fixture
+def saved_router(tmp_path, monkeypatch, halves_router):
+    """A small router as the default one (a checkout without the built one must not build it)."""
+    from recommender.per_series import router_dir
+
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    return halves_router.save(router_dir())

@@ -10,21 +10,6 @@ import pytest
 from tests.conftest import run_cli as _cli
 
 
-@pytest.fixture
-def halves_csv(tmp_path, make_halves) -> str:
-    path = tmp_path / "halves.csv"
-    make_halves(12, seed=51).to_long().to_csv(path, index=False)
-    return str(path)
-
-
-@pytest.fixture
-def saved_router(tmp_path, monkeypatch, halves_router):
-    from recommender.per_series import router_dir
-
-    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
-    return halves_router.save(router_dir())
-
-
 def test_per_series_json_lists_every_series_with_its_pick(capsys, halves_csv, saved_router):
     code, out, err = _cli(capsys, "recommend", halves_csv, "--horizon", "6", "--per-series", "--json")
     assert code == 0, err

@@ -15,22 +15,6 @@ import pytest
 from tests.conftest import run_cli as _cli
 
 
-@pytest.fixture
-def halves_csv(tmp_path, make_halves) -> str:
-    path = tmp_path / "halves.csv"
-    make_halves(12, seed=53).to_long().to_csv(path, index=False)
-    return str(path)
-
-
-@pytest.fixture
-def saved_router(tmp_path, monkeypatch, halves_router):
-    """A small router as the default one (a checkout without the built one must not build it)."""
-    from recommender.per_series import router_dir
-
-    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
-    return halves_router.save(router_dir())
-
-
 @pytest.mark.parametrize(
     ("extra", "named"),
     [
