@@ -23,6 +23,7 @@ from tests.conftest import run_cli as _cli
         (("--per-series", "--mode", "pick"), "--mode"),
         (("--mode", "pick"), "--mode"),
         (("--per-series", "--split", "7:1:2"), "--split"),
+        (("--per-series", "--top", "5"), "--top"),
     ],
 )
 def test_options_of_another_path_are_refused_not_ignored(capsys, halves_csv, saved_router, extra, named):

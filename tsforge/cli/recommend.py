@@ -68,7 +68,12 @@ def recommend_cmd(
     horizon: Annotated[
         int | None, typer.Option("--horizon", "-H", help="forecast horizon (default: catalogue/season)")
     ] = None,
-    top: Annotated[int, typer.Option("--top", help="how many models to show")] = 3,
+    top: Annotated[
+        int | None,
+        typer.Option(
+            "--top", help="how many models to show (default 3; the rankings only)", show_default=False
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the full result as JSON")] = False,
     train: Annotated[
         bool, typer.Option("--train", help="train the top choice (tracked and registered in MLflow)")
@@ -134,6 +139,10 @@ def recommend_cmd(
     if register_as is not None and not train:
         raise ConfigError("--register-as names the model --train registers; add --train", field="register_as")
     _refuse_unused_options(per_series, train, adapt, mode, split)
+    if per_series and top is not None:  # the per-series view shows series, not a ranking
+        raise ConfigError("--top sets how many ranked models to show; --per-series shows picks per series "
+                          "(all of them: --json)", field="top")  # fmt: skip
+    top = 3 if top is None else top
     load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords, value_cols=value_cols)
     split = split.strip().lower() if split else None  # as the next commands print it
     holdout = per_series or protocol_for(data, split) == HOLDOUT
