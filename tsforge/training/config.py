@@ -58,6 +58,21 @@ class TrainConfig:
             raise ConfigError("batch_size must be at least 1", field="batch_size")
         if self.lr <= 0:
             raise ConfigError("lr must be positive", field="lr")
+        # 0 / None switch grad_clip, max_batches_per_epoch and num_threads off; a negative value
+        # is never meant and fails late or silently: a negative clip norm flips every gradient
+        # (ascent), a negative batch cap trains nothing, Adam and torch raise bare errors
+        for name in ("grad_clip", "max_batches_per_epoch", "num_threads", "weight_decay", "min_delta"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ConfigError(f"{name} must not be negative, got {value}", field=name)
+        if self.patience < 1:
+            # the loop stops once ``bad_epochs >= patience``: at 0 or below that holds after the
+            # first epoch even when it improved, which silently cut every run to one epoch
+            raise ConfigError(
+                f"patience must be at least 1 epoch without improvement, got {self.patience} "
+                "(to never stop early, set it to max_epochs)",
+                field="patience",
+            )
         if self.lr_schedule not in ("none", "cosine", "step", "halving"):
             raise ConfigError(
                 f"lr_schedule must be none, cosine, step or halving, got {self.lr_schedule!r}",
@@ -71,6 +86,22 @@ class TrainConfig:
                     field=name,
                 )
         self.lr_milestones = tuple(int(m) for m in self.lr_milestones)
+        # milestones only mean something to the "step" schedule, which without them (or with
+        # epoch 0, before the first step) keeps the rate constant: a silent no-op either way
+        if self.lr_schedule == "step" and not self.lr_milestones:
+            raise ConfigError(
+                "lr_schedule 'step' needs lr_milestones (epochs after which the rate halves)",
+                field="lr_milestones",
+            )
+        if any(m < 1 for m in self.lr_milestones):
+            raise ConfigError(
+                f"lr_milestones must be epochs ≥ 1, got {list(self.lr_milestones)}", field="lr_milestones"
+            )
+        if self.lr_milestones and self.lr_schedule != "step":
+            raise ConfigError(
+                f"lr_milestones are used by lr_schedule 'step' only, not {self.lr_schedule!r}",
+                field="lr_milestones",
+            )
         self.device = check_device_name(self.device)
 
     @classmethod

@@ -120,6 +120,12 @@ def fit(
     On ``config.device`` other than the CPU the module moves there and stays (evaluation in this
     process runs there too, see ``NeuralForecaster.predict``); batches are built on the CPU and
     moved one at a time, so the data never has to fit in GPU memory.
+
+    Raises:
+        ConfigError: a non-finite training loss (divergence), or no finite validation loss before
+            any checkpoint (e.g. a validation split without observed targets): there is no
+            trained model worth returning then. On any exception, Ctrl-C included, the module
+            holds the best validated weights so far (if any) before the exception propagates.
     """
     if config.num_threads:
         torch.set_num_threads(config.num_threads)
@@ -140,6 +146,9 @@ def fit(
         n_batches = min(n_batches, config.max_batches_per_epoch)
     state.n_batches = n_batches
     result = TrainResult()
+    # global epoch whose weights the module holds at the end: it survives a later stage that
+    # never beats the earlier ones (whose weights are then kept); None until one validates
+    best_global: int | None = None
     t_fit = time.perf_counter()
     strategy.on_fit_start(state, train_data, task)
     for cb in cbs:
@@ -157,79 +166,94 @@ def fit(
         state.best_val_loss = float("inf")
         state.should_stop = False
         best_state = copy.deepcopy(module.state_dict())
-        best_epoch, bad_epochs = 0, 0
+        bad_epochs = 0
         if s_idx > 0:
             # a later stage must beat what the earlier stages reached, or its weights are discarded
             state.best_val_loss = evaluate_loss(module, val_data, config.val_metric)
-            best_epoch = -1
         for cb in cbs:
             cb.on_stage_start(state)
 
-        for epoch in range(epochs):
-            state.epoch = epoch
-            t0 = time.perf_counter()
-            module.train()
-            strategy.on_epoch_start(state)
-            for cb in cbs:
-                cb.on_epoch_start(state)
-            # the rate every batch of this epoch steps with: read before the scheduler moves it on
-            # at the epoch's end, or the history (and the run's ``lr`` curve) is an epoch ahead
-            lr = float(opt.param_groups[0]["lr"])
-            total, count = 0.0, 0
-            for b_idx, batch in enumerate(train_data.batches(config.batch_size, shuffle=True, generator=gen)):
-                if b_idx >= n_batches:
-                    break
-                batch = batch_to(batch, device)
-                pred = module(batch)
-                loss_value = strategy(pred, batch, state)
-                if not torch.isfinite(loss_value):
-                    raise ConfigError(
-                        f"training diverged (loss {float(loss_value)}) in epoch {state.global_epoch + 1}; "
-                        f"lower the learning rate (lr={config.lr})",
-                        field="lr",
-                    )
-                opt.zero_grad(set_to_none=True)
-                loss_value.backward()
-                if config.grad_clip:
-                    nn.utils.clip_grad_norm_(params, config.grad_clip)
-                opt.step()
-                state.step += 1
-                state.batch_loss = float(loss_value.detach())
-                total += state.batch_loss
-                count += 1
+        try:
+            for epoch in range(epochs):
+                state.epoch = epoch
+                t0 = time.perf_counter()
+                module.train()
+                strategy.on_epoch_start(state)
                 for cb in cbs:
-                    cb.on_batch_end(state)
-            state.train_loss = total / max(1, count)
-            state.epoch_metrics = dict(strategy.on_epoch_end(state) or {})
-            state.val_loss = evaluate_loss(module, val_data, config.val_metric)
-            if sched is not None:
-                sched.step()
-            improved = state.val_loss < state.best_val_loss - config.min_delta
-            if improved:
-                state.best_val_loss = state.val_loss
-                best_state = copy.deepcopy(module.state_dict())
-                best_epoch, bad_epochs = epoch, 0
-            else:
-                bad_epochs += 1
-            row = {
-                "epoch": float(state.global_epoch),
-                "stage": float(s_idx),
-                "train_loss": state.train_loss,
-                "val_loss": state.val_loss,
-                "lr": lr,
-                "epoch_seconds": time.perf_counter() - t0,
-                **state.epoch_metrics,
-            }
-            state.history.append(row)
-            result.history.append(row)
-            for cb in cbs:
-                cb.on_epoch_end(state)
-            state.global_epoch += 1
-            if bad_epochs >= config.patience or state.should_stop or math.isnan(state.val_loss):
-                break
+                    cb.on_epoch_start(state)
+                # the rate every batch of this epoch steps with: read before the scheduler moves it
+                # on at the epoch's end, or the history (and the run's ``lr`` curve) is an epoch ahead
+                lr = float(opt.param_groups[0]["lr"])
+                total, count = 0.0, 0
+                batches = train_data.batches(config.batch_size, shuffle=True, generator=gen)
+                for b_idx, batch in enumerate(batches):
+                    if b_idx >= n_batches:
+                        break
+                    batch = batch_to(batch, device)
+                    pred = module(batch)
+                    loss_value = strategy(pred, batch, state)
+                    if not torch.isfinite(loss_value):
+                        # detached: float() of a graph tensor warns, and nothing flows back from here
+                        raise ConfigError(
+                            f"training diverged (loss {float(loss_value.detach())}) in epoch "
+                            f"{state.global_epoch + 1}, batch {b_idx + 1}; lower the learning rate "
+                            f"(lr={config.lr}) or look for extreme values in the data",
+                            field="lr",
+                        )
+                    opt.zero_grad(set_to_none=True)
+                    loss_value.backward()
+                    if config.grad_clip:
+                        nn.utils.clip_grad_norm_(params, config.grad_clip)
+                    opt.step()
+                    state.step += 1
+                    state.batch_loss = float(loss_value.detach())
+                    total += state.batch_loss
+                    count += 1
+                    for cb in cbs:
+                        cb.on_batch_end(state)
+                state.train_loss = total / max(1, count)
+                state.epoch_metrics = dict(strategy.on_epoch_end(state) or {})
+                state.val_loss = evaluate_loss(module, val_data, config.val_metric)
+                if sched is not None:
+                    sched.step()
+                improved = state.val_loss < state.best_val_loss - config.min_delta
+                if improved:
+                    state.best_val_loss = state.val_loss
+                    best_state = copy.deepcopy(module.state_dict())
+                    best_global, bad_epochs = state.global_epoch, 0
+                else:
+                    bad_epochs += 1
+                row = {
+                    "epoch": float(state.global_epoch),
+                    "stage": float(s_idx),
+                    "train_loss": state.train_loss,
+                    "val_loss": state.val_loss,
+                    "lr": lr,
+                    "epoch_seconds": time.perf_counter() - t0,
+                    **state.epoch_metrics,
+                }
+                state.history.append(row)
+                result.history.append(row)
+                for cb in cbs:
+                    cb.on_epoch_end(state)
+                state.global_epoch += 1
+                if not math.isfinite(state.val_loss):
+                    if best_global is None:
+                        # nothing validated yet: restoring "the best" would hand back untrained weights
+                        raise _invalid_validation(val_data, state, config)
+                    break
+                if bad_epochs >= config.patience or state.should_stop:
+                    break
+        except BaseException:
+            # Ctrl-C (a notebook's interrupt) or a divergence error leaves the best validated
+            # weights in the module, not a half-done epoch's or non-finite ones; the exception
+            # still propagates (the CLI exits 130 or 2, the MLflow run ends KILLED or FAILED)
+            if best_global is not None:
+                module.load_state_dict(best_state)
+            raise
 
         module.load_state_dict(best_state)
-        result.best_epoch = state.global_epoch - (state.epoch - best_epoch) - 1
+        result.best_epoch = best_global
         result.best_val_loss = state.best_val_loss
         for cb in cbs:
             cb.on_stage_end(state)
@@ -238,3 +262,24 @@ def fit(
     for cb in cbs:
         cb.on_fit_end(state)
     return result
+
+
+def _invalid_validation(val_data: WindowDataset, state: TrainState, config: TrainConfig) -> ConfigError:
+    """Why the first validation loss is not finite, in words a user can act on.
+
+    Early stopping compares validation losses; without a finite one there is no checkpoint to
+    keep, so training must not end quietly with the initial weights. The two causes (no observed
+    target in the validation windows, or a model whose outputs overflowed) need different fixes.
+    """
+    observed = any(bool(b["y_mask"].any()) for b in val_data.batches(256))
+    if not observed:
+        return ConfigError(
+            "the validation split has no observed target value, so early stopping has nothing to "
+            "compare: use a split whose validation part has data, or fill the gap",
+            field="split",
+        )
+    return ConfigError(
+        f"validation loss is {state.val_loss} after epoch {state.global_epoch}: training diverged; "
+        f"lower the learning rate (lr={config.lr})",
+        field="lr",
+    )
