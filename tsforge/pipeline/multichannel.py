@@ -336,6 +336,9 @@ def _score(
         "seconds_per_epoch": fitted.seconds / max(1, epochs),
         "n_parameters": float(forecaster.n_parameters),
         "epochs_run": float(epochs),
+        # the epoch whose weights were kept (early stopping): beside epochs_run, how far past
+        # the best epoch training went; absent for models without epochs
+        **({"best_epoch": float(report.best_epoch)} if report.best_epoch is not None else {}),
     }
     predictor = Predictor(forecaster, task.scaler, {"dataset": task.data.name})
     if intervals:

@@ -33,3 +33,24 @@ def test_registering_prints_only_what_tsforge_says(tracking_uri, capfd):
     assert out.version is not None
     err = capfd.readouterr().err
     assert "Successfully registered" not in err and "Created version" not in err
+
+
+def test_a_trained_window_model_logs_the_epoch_it_kept(tracking_uri):
+    """best_epoch (the early-stopping checkpoint) was computed but never shown or logged."""
+    import mlflow
+
+    from tsforge.data.synthetic import synthetic_stations
+    from tsforge.pipeline import train
+
+    data = synthetic_stations(n_channels=2, n_steps=400, seed=0)
+    out = train(
+        data,
+        "dlinear",
+        input_len=24,
+        horizon=6,
+        train_config={"max_epochs": 3},
+        progress=False,
+        registered_name=None,
+    )
+    metrics = mlflow.get_run(out.run_id).data.metrics
+    assert 0 <= metrics["best_epoch"] < metrics["epochs_run"] == 3
