@@ -98,6 +98,9 @@ def _draw(
     try:
         if trial_axis:
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            if ax.get_legend() is not None:
+                # Optuna anchors it outside the axes, where it took 40 % of the figure's width
+                ax.legend(loc="best", fontsize="small")
         if caveat:  # Optuna titles some plots on the left: extend whichever title is there
             loc = next((loc for loc in ("center", "left", "right") if ax.get_title(loc=loc)), "center")
             ax.set_title(f"{ax.get_title(loc=loc)}\n({caveat})", loc=loc)

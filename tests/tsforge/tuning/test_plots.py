@@ -77,3 +77,23 @@ def test_importance_plot_of_enough_trials_has_no_caveat(tmp_path, monkeypatch):
     save_study_plots(_small_study(25), tmp_path)
     (ax,) = drawn
     assert "Importances" in _titles(ax) and "trials only" not in _titles(ax)
+
+
+def test_optimization_history_legend_sits_inside_the_axes(tmp_path, monkeypatch):
+    """Optuna anchors the legend outside the axes, where it took 40 % of the figure's width."""
+    drawn = []
+    original = ovm.plot_optimization_history
+
+    def recording(*args, **kwargs):
+        ax = original(*args, **kwargs)
+        drawn.append(ax)
+        return ax
+
+    monkeypatch.setattr(ovm, "plot_optimization_history", recording)
+    save_study_plots(_small_study(), tmp_path)
+    (ax,) = drawn
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(ax.figure).get_renderer()
+    legend, box = ax.get_legend().get_window_extent(renderer), ax.get_window_extent(renderer)
+    assert box.x0 <= legend.x0 and legend.x1 <= box.x1 + 1
