@@ -162,7 +162,12 @@ def recommend_panel(
         finally:
             seconds[model] = time.perf_counter() - t0
         rows.append(
-            {"model": model, "val_mase": out.metrics["val_mase"], "val_smape": out.metrics["val_smape"]}
+            {
+                "model": model,
+                "val_mase": out.metrics["val_mase"],
+                "val_smape": out.metrics["val_smape"],
+                "val_n_mase_excluded": int(out.metrics.get("val_n_mase_excluded", 0) or 0),
+            }
         )
     if not rows:
         first = next(iter(skipped.items()))
@@ -201,15 +206,26 @@ def recommend_panel(
             field="values",
         )
     best, runner = rows[0], rows[1] if len(rows) > 1 and np.isfinite(rows[1]["score"]) else None
+    # MASE leaves out the series with a flat training history (no scale): "every series" only
+    # when there are none
+    left_out = best["val_n_mase_excluded"]
+    whose = (
+        "every series'"
+        if not left_out
+        else f"the {len(panel) - left_out} of {len(panel)} series' (the others' histories are flat: no MASE)"
+    )
     if phase:
         m = int(panel.season_length)
         text = (
-            f"{best['model']} has the lowest geometric mean ({best['score']:.3f}) of its MASE on every "
-            f"series' last {horizon} values before the test window ({best['val_mase']:.3f}) and on the "
+            f"{best['model']} has the lowest geometric mean ({best['score']:.3f}) of its MASE on {whose} "
+            f"last {horizon} values before the test window ({best['val_mase']:.3f}) and on the "
             f"test window's phase one season ({m} steps) earlier ({best['phase_mase']:.3f})"
         )
     else:
-        text = f"{best['model']} has the lowest validation MASE ({best['val_mase']:.3f}) on every series' last {horizon} values before the test window"
+        text = (
+            f"{best['model']} has the lowest validation MASE ({best['val_mase']:.3f}) on {whose} last "
+            f"{horizon} values before the test window"
+        )
     if runner is not None:
         gap = 100 * (1 - best["score"] / runner["score"])
         text += f", {gap:.{0 if gap >= 1 else 1}f}% below {runner['model']} ({runner['score']:.3f})"

@@ -504,3 +504,18 @@ def test_recommend_ranks_a_panel_as_the_python_call_does(ragged_csv, capsys):
         for r in recommend_panel(load_panel(ragged_csv).panel, 3).to_dict()["ranking"]
     }
     assert cli == pytest.approx(api, rel=1e-9) and any(m in cli for m in ("dlinear", "nlinear", "lightgbm"))
+
+
+def test_recommend_says_which_series_its_validation_mase_covers(tmp_path, capsys):
+    """The explanation said "on every series'" while a flat series had no MASE and was left out."""
+    import json
+
+    frame = _ragged()
+    frame.loc[frame["unique_id"] == "a", "y"] = 7.0
+    path = tmp_path / "flat.csv"
+    frame.to_csv(path, index=False)
+    code, out, err = _cli(capsys, "recommend", str(path), "--horizon", "3", "--json")
+    assert code == 0, err[-3000:]
+    rec = json.loads(out)
+    assert "the 2 of 3 series'" in rec["explanation"] and "every series" not in rec["explanation"]
+    assert {r["val_n_mase_excluded"] for r in rec["ranking"]} == {1}
