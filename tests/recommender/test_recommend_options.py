@@ -324,3 +324,13 @@ def test_the_panel_ranking_progress_names_the_candidate_being_fitted(make_halves
         ("validating seasonal_naive", 1),
     ]
     assert calls[-1][1] == calls[-1][2]
+
+
+def test_after_train_the_expected_mase_caveat_names_the_validation_prior():
+    """After --train, fully pooled scores are this panel's validation errors, yet the caveat still
+    called them "the router's estimate from the series' properties"."""
+    from tsforge.cli.recommend import expected_mase_caveat
+
+    trained = expected_mase_caveat(1.44, trained=True)
+    assert "validation-window errors" in trained and "properties" not in trained and "×1.44" in trained
+    assert "properties" in expected_mase_caveat(1.44)

@@ -484,7 +484,7 @@ def _print_forecast_hint(registered_name: str | None, data: str, load_kwargs: di
     )
 
 
-def expected_mase_caveat(scale: float) -> str:
+def expected_mase_caveat(scale: float, *, trained: bool = False) -> str:
     """What the printed expected MASE is worth, for the router that printed it.
 
     Why a sentence at all: measured in ``benchmarks.recommender_eval``, the models' own estimate
@@ -493,6 +493,14 @@ def expected_mase_caveat(scale: float) -> str:
     centres it, but single collections still miss by several times (held-out ILI 4–9×). It must
     not read as a promise.
     """
+    if trained:
+        # with --train the relative part is this panel's own validation errors (the prior the
+        # routed ensemble pooled towards), not the properties; the holdout MASE is measured below
+        return (
+            "expected MASE: this panel's validation-window errors (the prior --train pooled towards)"
+            + (f", scaled (×{scale:.2f}) like the router's estimates" if scale != 1.0 else "")
+            + "; the routed test MASE below is the measured one"
+        )
     if scale == 1.0:
         return (
             "expected MASE: the router's estimate from the series' properties; this router was built "
@@ -535,7 +543,10 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
         f"best single candidate {c['best_single']} (expected MASE {c['expected_mase_best_single']:.3f}); "
         f"per-series picks: expected MASE {c['expected_mase_pick']:.3f} ({c['expected_gain']:.1%} better)"
     )
-    console.print(f"[dim]{expected_mase_caveat(float(rec.router.get('expected_scale', 1.0)))}[/]")
+    scale = float(rec.router.get("expected_scale", 1.0))
+    # fully pooled after --train: the scores are the prior's, i.e. this panel's validation errors
+    pooled = trained and float(rec.router.get("shrink", 0.0)) >= 1.0
+    console.print(f"[dim]{expected_mase_caveat(scale, trained=pooled)}[/]")
     if float(rec.router.get("shrink", 0.0)) >= 1.0:
         # full pooling: every series has the collection's weights, so a per-series table would
         # repeat one row n times; say why instead
