@@ -11,7 +11,7 @@ import numpy as np
 from recommender.properties._batch import as_windows, znormalise
 from recommender.properties.anomaly import anomaly_batch
 from recommender.properties.memorability import hurst_batch
-from recommender.properties.reference import CONSTANT_DEFAULTS, MIN_LENGTH
+from recommender.properties.reference import CONSTANT_DEFAULTS, MIN_LENGTH, check_length
 from recommender.properties.scedasticity import arch_lm_batch
 from recommender.properties.seasonality import seasonality_batch
 from recommender.properties.stationarity import stationarity_batch
@@ -22,15 +22,6 @@ __all__ = ["MIN_LENGTH", "PROPERTY_KEYS", "check_length", "properties_fast"]
 
 #: The per-window outputs, in table order (``constant`` and ``periods`` are extra columns).
 PROPERTY_KEYS: tuple[str, ...] = tuple(CONSTANT_DEFAULTS)
-
-
-def check_length(n: int) -> None:
-    """Refuse windows shorter than :data:`MIN_LENGTH` with a message that says so."""
-    if n < MIN_LENGTH:
-        raise ValueError(
-            f"property windows need at least {MIN_LENGTH} values, got {n} (the seasonality and "
-            "ARCH tests are undefined below that)"
-        )
 
 
 def properties_fast(windows: np.ndarray) -> dict[str, np.ndarray]:

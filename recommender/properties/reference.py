@@ -21,6 +21,7 @@ from recommender.properties.seasonality import REL_THRESHOLD, TOP_K
 __all__ = [
     "CONSTANT_DEFAULTS",
     "MIN_LENGTH",
+    "check_length",
     "reference_properties",
     "reference_batch",
     "ref_stationarity",
@@ -37,6 +38,17 @@ __all__ = [
 #: bin from index 2), below 5 the ARCH-LM test has no lag (p = NaN); windows this short say
 #: nothing about the properties.
 MIN_LENGTH = 12
+
+
+def check_length(n: int) -> None:
+    """Refuse windows shorter than :data:`MIN_LENGTH` with a message that says so (the fast and
+    the reference path alike)."""
+    if n < MIN_LENGTH:
+        raise ValueError(
+            f"property windows need at least {MIN_LENGTH} values, got {n} (the seasonality and "
+            "ARCH tests are undefined below that)"
+        )
+
 
 #: Properties of a constant window (spec §1.1).
 CONSTANT_DEFAULTS: dict[str, float] = {
@@ -208,11 +220,7 @@ def reference_properties(window: np.ndarray) -> dict[str, Any]:
     |value| — exact, so the z-score is unchanged, but 1e200 no longer overflows the variance.
     """
     w = np.asarray(window, dtype=np.float64)
-    if w.shape[0] < MIN_LENGTH:
-        raise ValueError(
-            f"property windows need at least {MIN_LENGTH} values, got {w.shape[0]} (the seasonality "
-            "and ARCH tests are undefined below that)"
-        )
+    check_length(w.shape[0])
     if not np.all(np.isfinite(w)):
         return {**dict.fromkeys(CONSTANT_DEFAULTS, float("nan")), "constant": False, "periods": ()}
     if np.max(w) == np.min(w):
