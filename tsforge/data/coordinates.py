@@ -188,7 +188,8 @@ def _table_columns(frame: Any, channel_ids: Sequence[str] | None = None) -> dict
     Why the content rule: the command line has no option for the table's column names, so a
     table whose id column is called ``Name`` or ``Messstelle`` could not be used at all.
     """
-    cols = frame.columns if isinstance(frame, pl.DataFrame) else read_table(frame).columns
+    table = frame if isinstance(frame, pl.DataFrame) else read_table(frame)
+    cols = table.columns
     lowered: dict[str, str] = {}
     for c in cols:
         lowered.setdefault(str(c).strip().lower(), c)
@@ -199,7 +200,6 @@ def _table_columns(frame: Any, channel_ids: Sequence[str] | None = None) -> dict
     lat, lon, alt = named("lat_col"), named("lon_col"), named("alt_col")
     id_col = named("id_col")
     if id_col is None and channel_ids:
-        table = frame if isinstance(frame, pl.DataFrame) else read_table(frame)
         wanted = pl.Series([str(c) for c in channel_ids])
         best = 0
         for c in cols:
