@@ -91,6 +91,9 @@ def modal_step_alias(step_ns: int, timestamps_ns: np.ndarray) -> str:
     if len(ts) and bool((ts == ts.normalize()).all()):
         if days == 7 and ts.dayofweek.nunique() == 1:
             return f"W-{_DAYS[ts.dayofweek[0]]}"
+        semi_month = _semi_month_alias(ts)
+        if semi_month and 13 <= days <= 17:
+            return semi_month
         for prefix, width, (lo, hi) in (("M", 1, (28, 31)), ("Q", 3, (89, 92)), ("Y", 12, (365, 366))):
             phase = (ts.month - 1) % width  # a quarter's or a year's month: the same every step
             if not lo <= days <= hi or np.unique(phase).size != 1:
@@ -104,6 +107,24 @@ def modal_step_alias(step_ns: int, timestamps_ns: np.ndarray) -> str:
                         else f"{prefix}{suffix}-{_MONTHS[int(phase[0]) + offset]}"
                     )
     return pd.tseries.frequencies.to_offset(pd.Timedelta(step_ns, unit="ns")).freqstr
+
+
+def _semi_month_alias(ts: pd.DatetimeIndex) -> str | None:
+    """``SMS`` for dates on the 1st and 15th of their months, ``SME`` for the 15th and the
+    month's last day, ``None`` otherwise (both days must occur).
+
+    Why: pandas names neither from timestamps, and the modal step of such data (14 or 15 days)
+    made every month's other half look like a gap, so the file was refused as irregular.
+    """
+    day = np.asarray(ts.day)
+    on_15 = day == 15
+    if not on_15.any() or on_15.all():
+        return None
+    if bool(np.all(on_15 | (day == 1))):
+        return "SMS"
+    if bool(np.all(on_15 | np.asarray(ts.is_month_end))):
+        return "SME"
+    return None
 
 
 def mid_month_hint(timestamps_ns: np.ndarray) -> str:
@@ -179,6 +200,8 @@ def steps_per_day(freq: str | None) -> float:
     sec = _step_seconds(freq)
     if sec is None or sec <= 0:
         f = freq.upper()
+        if f.startswith("SM"):  # semi-month
+            return 1 / 15.2
         if f.startswith(("MS", "ME", "M", "BM")):
             return 1 / 30.4
         if f.startswith(("Q", "BQ")):
@@ -201,7 +224,7 @@ def steps_per_hour(freq: str | None) -> float | None:
 
 def season_length(freq: str | None) -> int:
     """Dominant seasonal period in steps: a day for sub-daily data, a week for daily data,
-    a year for weekly/monthly/quarterly data, 1 when unknown."""
+    a year for weekly/semi-monthly/monthly/quarterly data, 1 when unknown."""
     if not freq:
         return 1
     sec = _step_seconds(freq)
@@ -216,7 +239,9 @@ def season_length(freq: str | None) -> int:
     name = pd.tseries.frequencies.to_offset(freq).name.upper()
     if name.startswith("W"):
         return 52
-    if name.startswith(("ME", "MS", "M", "BM", "SM")):
+    if name.startswith("SM"):  # semi-month (SMS, SME): two steps a month
+        return 24
+    if name.startswith(("ME", "MS", "M", "BM")):
         return 12
     if name.startswith(("QE", "QS", "Q", "BQ")):
         return 4

@@ -113,3 +113,31 @@ def test_check_sampling_refuses_another_rate_only(model_freq, data_freq, ok):
     else:
         with pytest.raises(DataValidationError, match=f"sampled {data_freq}.*forecasts {model_freq}"):
             check_sampling(ts, model_freq, sid="a", model="m", field="f")
+
+
+@pytest.mark.parametrize("freq", ["SMS", "SME"])
+def test_semi_monthly_dates_are_named_and_loaded(tmp_path, freq):
+    """Dates on the 1st and 15th (or the 15th and the month's end) are one semi-month step each:
+    they were named "14D" / "15D" and the file was refused as irregular at every other date."""
+    from tsforge.data.frequency import season_length
+    from tsforge.data.load import load_panel
+
+    full = pd.date_range("2018-01-01", periods=40, freq=freq)
+    assert infer_freq(full.values) == freq
+    assert infer_freq(full.delete([7, 8]).values) == freq  # named despite a gap, like months
+    assert season_length(freq) == 24
+    assert steps_per_day(freq) == pytest.approx(1 / 15.2)
+    path = tmp_path / "semi.csv"
+    pd.DataFrame({"unique_id": "a", "ds": full, "y": np.arange(40.0)}).to_csv(path, index=False)
+    panel = load_panel(str(path)).panel
+    assert panel.freq == freq
+
+
+def test_one_day_of_the_month_is_not_semi_monthly():
+    """Monthly data on the 15th only, or the 1st and 16th, are not a semi-month grid."""
+    from tsforge.data.frequency import modal_step_alias
+
+    fifteenths = pd.date_range("2018-01-15", periods=6, freq="MS") + pd.Timedelta(days=14)
+    assert infer_freq(fifteenths.values) != "SMS"
+    first_16th = pd.DatetimeIndex(["2018-01-01", "2018-01-16", "2018-02-01", "2018-02-16", "2018-03-01"])
+    assert modal_step_alias(15 * 86_400 * 10**9, first_16th.asi8) == "15D"
