@@ -39,6 +39,7 @@ import json
 import logging
 import os
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -60,6 +61,7 @@ __all__ = [
     "select_weighting",
     "weighting_grid",
     "softmax_weights",
+    "order_free_mean",
     "combine_forecasts",
     "router_dir",
     "validation_prior",
@@ -148,6 +150,21 @@ def router_dir(cache: str | os.PathLike[str] | None = None) -> Path:
         env = os.environ.get("TSFORGE_CACHE_DIR")
         cache = Path(env).expanduser() if env else Path(__file__).resolve().parents[1] / "datasets" / "cache"
     return Path(cache) / "recommender" / "per_series"
+
+
+def order_free_mean(values: np.ndarray) -> np.ndarray | float:
+    """Mean over the first axis ignoring NaN, independent of the order of the rows to the last bit.
+
+    Why: a collection-level number (the prior every series of a panel is pooled towards) is a
+    sum over series, and a floating-point sum depends on the order it adds in; the same panel
+    with its series in another order got weights and expected MASEs that differed in the last
+    digits, for every series. Summing each column in sorted order makes the mean a function of
+    the set of values alone. All-NaN columns give NaN.
+    """
+    arr = np.sort(np.asarray(values, dtype=np.float64), axis=0)  # NaN sort last
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: NaN, as nanmean
+        return np.nanmean(arr, axis=0)
 
 
 def softmax_weights(rel: np.ndarray, temperature: float, top_k: int) -> np.ndarray:
@@ -263,8 +280,9 @@ class SeriesRouter:
 
     @staticmethod
     def collection_prior(rel: np.ndarray) -> np.ndarray:
-        """``[K]`` the collection's prior: the mean relative score over its series."""
-        return np.nanmean(rel, axis=0) if len(rel) else np.zeros(rel.shape[1])
+        """``[K]`` the collection's prior: the mean relative score over its series (the same
+        to the last bit whatever the order of the series, see :func:`order_free_mean`)."""
+        return order_free_mean(rel) if len(rel) else np.zeros(rel.shape[1])
 
     def scores(
         self,
@@ -483,7 +501,7 @@ def validation_prior(
     if same_phase is not None:
         return (validation_prior(errors, clip) + validation_prior(same_phase, clip)) / 2
     e = np.asarray(errors, dtype=np.float64)
-    mean = np.array([np.nanmean(col) if np.isfinite(col).any() else np.nan for col in e.T])
+    mean = np.array([order_free_mean(col) if np.isfinite(col).any() else np.nan for col in e.T])
     logs = np.log(np.maximum(mean, MASE_FLOOR))
     logs = np.where(
         np.isfinite(logs), logs, np.nanmax(logs[np.isfinite(logs)]) if np.isfinite(logs).any() else 0.0

@@ -109,6 +109,10 @@ def profile_length(lengths: np.ndarray, window: int = PROFILE_WINDOW) -> np.ndar
     return np.where(pos >= 0, rungs[np.clip(pos, 0, None)], 0)
 
 
+#: Chunks each rung's windows are profiled in (the work of at most this many processes).
+PROFILE_CHUNKS = 2
+
+
 def _properties(
     values: np.ndarray,
     indptr: np.ndarray,
@@ -125,7 +129,11 @@ def _properties(
         idx = np.flatnonzero(plen == r)
         rows = indptr[idx + 1][:, None] - r + np.arange(r)[None, :]
         windows = values[rows]
-        props = profile_windows(windows, n_jobs=n_jobs, chunk_size=max(256, -(-idx.size // max(n_jobs, 1))))
+        # the chunks depend on the rung alone, never on n_jobs: the batched properties differ in
+        # the last bits with a window's batch-mates, so chunks cut by n_jobs gave other features
+        # (and knowledge-base rows) with --n-jobs 1 than with 2; two chunks, as n_jobs=2 always had
+        chunk = max(256, -(-idx.size // PROFILE_CHUNKS))
+        props = profile_windows(windows, n_jobs=n_jobs, chunk_size=chunk)
         for k in PROPERTY_FEATURES:
             out[k][idx] = np.asarray(props[k], dtype=np.float64)
         done += idx.size

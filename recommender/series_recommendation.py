@@ -26,9 +26,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recommender.per_series import RouterConfig, SeriesRouter, router_dir, select_weighting, train_router
+from recommender.per_series import (
+    RouterConfig,
+    SeriesRouter,
+    order_free_mean,
+    router_dir,
+    select_weighting,
+    train_router,
+)
 from recommender.series_explain import explain_collection, explain_series
-from recommender.series_features import series_features
+from recommender.series_features import PROFILE_LADDER, series_features
 from recommender.series_kb import DEV_COLLECTIONS, SeriesKBSettings, build_series_kb
 from tsforge.data.panel import Panel, series_index
 from tsforge.errors import ConfigError, DataValidationError
@@ -61,13 +68,15 @@ class SeriesRecommendation:
         dataset, horizon, n_series: what the recommendation is for.
         candidates: the router's candidates (columns of ``weights`` and ``expected_mase``).
         per_series: one row per series: ``unique_id, pick, expected_mase, best_single,
-            expected_mase_best_single, gain, top_weights, explanation``.
+            expected_mase_best_single, gain, top_weights, explanation, caveat`` (the caveat:
+            :func:`series_caveats`).
         weights: ``[n, K]`` candidate weights (the weighted combination).
         expected_mase: ``[n, K]`` expected MASE of every candidate.
         collection: ``best_single``, ``pick_distribution``, ``weight_shares``, mean expected
             errors (``expected_mase``: every candidate over every series;
             ``expected_mase_picked``: each pick over the series it is picked for),
-            ``expected_gain`` and per-pick ``explanations``.
+            ``expected_gain``, per-pick ``explanations`` and the ids of the series with each
+            kind of caveat (``caveats``).
         explanations: per series, the pick's grouped contributions and sentence; they sum (with
             the bias and the collection prior's share) to the pick's score.
         prior: ``[K]`` the collection prior the scores were pooled towards.
@@ -182,6 +191,50 @@ def load_panel_entry(data: Any, load_kwargs: Mapping[str, Any] | None = None) ->
     return loaded.panel, loaded.entry
 
 
+#: the first words of a series' caveat, one per kind (the collection lists the ids of each)
+CAVEAT_KINDS = ("flat history", "too short to profile")
+
+
+def series_caveats(panel: Panel, feats: pd.DataFrame) -> list[str]:
+    """Per series, why its recommendation means less than the others' (``""`` when it doesn't).
+
+    Why: the router answers every series with a pick and an expected MASE, but a flat history
+    has no MASE (its scale, the mean absolute step, is zero; every candidate forecasts the
+    constant) and a series shorter than the first profile window has no ARIES properties, so
+    its pick rests on its length and the collection's record alone. A user reading the table
+    could not tell those answers from the measured ones.
+    """
+    values = np.asarray(panel.values, dtype=np.float64)
+    sid = series_index(panel.indptr)
+    observed = np.isfinite(values)
+    n = len(panel)
+    lo = np.full(n, np.inf)
+    hi = np.full(n, -np.inf)
+    np.minimum.at(lo, sid[observed], values[observed])
+    np.maximum.at(hi, sid[observed], values[observed])
+    plen = feats["profile_length"].to_numpy()
+    out = []
+    for i in range(n):
+        if lo[i] == hi[i]:
+            out.append(
+                f"flat history (every value {lo[i]:g}): every candidate forecasts the constant, "
+                "and its expected MASE has no meaning (MASE is not defined for a flat series)"
+            )
+        elif plen[i] == 0:
+            out.append(
+                f"too short to profile ({int(panel.lengths[i])} values; the properties need "
+                f"{min(PROFILE_LADDER)}): picked from its length and the collection's record"
+            )
+        else:
+            out.append("")
+    return out
+
+
+def ids_with_caveat(per_series: pd.DataFrame, kind: str) -> list[str]:
+    """The ids of the series whose caveat is of ``kind`` (one of :data:`CAVEAT_KINDS`)."""
+    return per_series.loc[per_series["caveat"].str.startswith(kind), "unique_id"].astype(str).tolist()
+
+
 def recommend_series(
     data: Any,
     horizon: int | None = None,
@@ -241,7 +294,7 @@ def recommend_series(
     allowed = rec.allowed(available)
     pick = rec.pick(feats, rel=rel, prior=prior, available=available)
     cands = list(rec.candidates)
-    mean_expected = np.nanmean(expected, axis=0)
+    mean_expected = order_free_mean(expected)  # the collection's pick: the same in any series order
     best_single = allowed[int(np.argmin(mean_expected[allowed]))]
     rows = np.arange(len(panel))
     e_pick, e_best = expected[rows, pick], expected[:, best_single]
@@ -286,6 +339,7 @@ def recommend_series(
             "gain": 1.0 - e_pick / e_best,
             "top_weights": [top_weights(w) for w in weights],
             "explanation": texts,
+            "caveat": series_caveats(panel, feats),
         }
     )
     picks = per_series["pick"].value_counts()
@@ -306,6 +360,7 @@ def recommend_series(
         "expected_mase_best_single": float(np.nanmean(e_best)),
         "expected_gain": float(1.0 - np.nanmean(e_pick) / np.nanmean(e_best)),
         "explanations": explain_collection(per_series, contributions, prior_label=prior_label),
+        "caveats": {kind: ids_with_caveat(per_series, kind) for kind in CAVEAT_KINDS},
     }
     return SeriesRecommendation(
         dataset=panel.name,

@@ -164,6 +164,11 @@ class SeriesPickOut(BaseModel):
     gain: float | None = Field(description="1 − expected_mase / expected_mase_best_single.")
     top_weights: str
     explanation: str
+    caveat: str = Field(
+        default="",
+        description="Why this series' answer means less than the others' (a flat history, too short "
+        "to profile); empty when it doesn't.",
+    )
     weights: dict[str, float] = Field(description="Weights of the weighted combination (non-zero only).")
     expected_mase_by_candidate: dict[str, float | None]
     reasons: list[dict[str, Any]] = Field(default_factory=list)
@@ -181,7 +186,8 @@ class PerSeriesRecommendResponse(BaseModel):
     n_series: int
     candidates: list[str]
     collection: dict[str, Any] = Field(
-        description="best_single, pick_distribution, weight_shares, expected errors, expected_gain, explanations."
+        description="best_single, pick_distribution, weight_shares, expected errors, expected_gain, "
+        "explanations, and caveats (the ids of the series with each kind of caveat)."
     )
     series: list[SeriesPickOut]
     timings: dict[str, float | None]

@@ -47,6 +47,19 @@ def test_per_series_picks_each_halfs_winner_for_ragged_series(client, make_halve
     assert set(out["collection"]["pick_distribution"]) <= {"naive", "seasonal_naive"}
 
 
+def test_per_series_answers_carry_the_caveat_of_a_flat_series(client):
+    series = [
+        {"id": "wave", "values": (10 + 5 * np.sin(np.arange(48) * np.pi / 6)).tolist()},
+        {"id": "flat", "values": [3.0] * 48},
+    ]
+    r = client.post("/v1/recommend", json={"series": series, "horizon": 6, "per_series": True})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    caveats = {s["unique_id"]: s["caveat"] for s in out["series"]}
+    assert caveats["flat"].startswith("flat history") and caveats["wave"] == ""
+    assert out["collection"]["caveats"]["flat history"] == ["flat"]
+
+
 def test_per_series_without_a_saved_router_is_503(tmp_path, monkeypatch):
     monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "empty-cache"))
     settings = ServiceSettings(

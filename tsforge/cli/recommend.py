@@ -585,6 +585,13 @@ def _print_series_footer(rec: Any, data_ref: str, trained: bool) -> None:
     # after --train the recommendation is of the histories before the test window: nothing to say
     short = 0 if trained else len(getattr(rec, "short_for_holdout", []))
     n = rec.n_series
+    for kind, ids in rec.collection.get("caveats", {}).items():
+        if ids:
+            shown = ", ".join(map(repr, ids[:3])) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+            console.print(
+                f"{len(ids)} of {n} series: {kind} ({shown}); their picks mean less than the others' "
+                "(each series' 'caveat' in --json says why)"
+            )
     need = getattr(rec, "holdout_length", 0)
     next_cmd = f"; next: tsforge recommend {data_ref} --per-series --train"
     if short and short < n:
