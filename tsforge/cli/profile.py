@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tsforge.cli.app import app, console, print_note
+from tsforge.cli.app import app, console, err_console, print_note
 from tsforge.cli.data_options import (
     FillGapsOption,
     FreqOption,
@@ -121,23 +121,37 @@ def plot_distributions(result, path: Path) -> Path:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     t = result.table
     cont = ["trend_strength", "season_strength", "volatility", "hurst", "anomaly_ratio"]
     disc = ["stationarity", "trend_label", "season_count", "scedasticity"]
+    unit = "series" if result.summary.get("kind") == "per_series" else "windows"
     fig, axes = plt.subplots(3, 3, figsize=(12, 9))
     for ax, col in zip(axes.ravel(), cont + disc, strict=False):
+        title = col
         if col in cont:
             v = t[col].to_numpy(dtype=float)
-            ax.hist(v[np.isfinite(v)], bins=40, color="#4472c4")
-            if not np.isfinite(v).all():  # e.g. Hurst on series too short for it
-                col = f"{col} ({int(np.isfinite(v).sum())} of {v.size} defined)"
+            defined = v[np.isfinite(v)]
+            if defined.size:
+                ax.hist(defined, bins=min(40, max(5, defined.size)), color="#4472c4")
+            else:  # an empty frame with a -0.04..0.04 axis said nothing: say why it is empty
+                note = f"not defined for any of the {v.size} {unit}"
+                ax.text(0.5, 0.5, note, ha="center", va="center", transform=ax.transAxes, color="0.3")
+                ax.set_xticks([])
+                ax.set_yticks([])
+            if defined.size < v.size:  # e.g. Hurst on series too short for it
+                title = f"{col} ({defined.size} of {v.size} defined)"
         else:
             names, counts = category_counts(t[col], col)
             ax.bar(names, counts, color="#ed7d31")
-        ax.set_title(col)
-    unit = "series" if result.summary.get("kind") == "per_series" else "windows"
-    fig.suptitle(f"{result.summary.get('name', 'data')}: {result.summary['n_windows']} {unit}")
+        ax.set_title(title)
+        if ax.get_yticks().size:
+            ax.set_ylabel(f"{unit} (count)", fontsize=9)
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.5 of a series
+    fig.suptitle(
+        f"ARIES properties of {result.summary.get('name', 'data')}: {result.summary['n_windows']} {unit}"
+    )
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
@@ -248,7 +262,11 @@ def profile_cmd(
 
     if progress:
         with Progress(
-            TextColumn("profiling"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
+            TextColumn("profiling"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err_console,  # stdout is the summary a user pipes or redirects, not the bar
         ) as bar:
             task = bar.add_task("profile", total=None)
             result = run(lambda done, total: bar.update(task, completed=done, total=total))

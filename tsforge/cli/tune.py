@@ -184,15 +184,18 @@ def tune_cmd(
         MofNCompleteColumn(),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
-        console=console,
+        console=err_console,  # stdout holds the study's summary; the bar and its notes go to stderr
         disable=no_progress,
         transient=False,
     )
-    with progress:
-        task_id = progress.add_task("starting", total=trials)
-        bar = TrialProgress(progress, task_id)
+    # the bar starts once the study is open: an error in the data or the options before that is
+    # then the one line on stderr, not a "0/20 starting" bar left above it
+    task_id = progress.add_task("starting", total=trials)
+    bar = TrialProgress(progress, task_id)
+    try:
 
         def on_start(done_before: int, to_run: int | None) -> None:
+            progress.start()
             progress.update(task_id, total=to_run)
             if done_before:
                 progress.console.print(
@@ -235,6 +238,8 @@ def tune_cmd(
                 "(same --study and --storage) to continue the study."
             )
             raise
+    finally:
+        progress.stop()
     _print_result(result)
 
 
@@ -291,6 +296,17 @@ def _print_result(result: Any) -> None:
             f"best trial #{result.best_trial} is unchanged: not retrained; "
             f"{result.already_registered} already holds its model"
         )
+    if result.parent_run_id is None:  # a finished study rerun: nothing ran, no run was opened
+        where = (
+            f"; its last parent run is {result.last_parent_run_id} (plots under tuning/)"
+            if result.last_parent_run_id
+            else ""
+        )
+        console.print(
+            f"the study already has its {c.get('total', 0)} trial(s): no MLflow run opened "
+            f"(experiment {result.experiment!r}){where}"
+        )
+        return
     console.print(
         f"MLflow parent run {result.parent_run_id} (experiment {result.experiment!r}); plots under tuning/"
     )

@@ -20,7 +20,7 @@ work functions are the same and deterministic, and every map returns results in 
 
 from __future__ import annotations
 
-from tsforge.engine.base import Engine, OnResult
+from tsforge.engine.base import Engine, OnResult, name_series
 from tsforge.engine.choice import (
     ENGINE_ENV,
     ENGINES,
@@ -42,5 +42,6 @@ __all__ = [
     "RayEngine",
     "current_engine",
     "get_engine",
+    "name_series",
     "using",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
-__all__ = ["Engine", "OnResult"]
+__all__ = ["Engine", "OnResult", "name_series"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -40,3 +40,24 @@ class Engine(Protocol):
     def describe(self) -> str:
         """A short label for logs and MLflow params (``local x2``, ``ray 127.0.0.1:6379``)."""
         ...
+
+
+def name_series(exc: BaseException, series: Any, what: str) -> BaseException:
+    """Say in ``exc`` which series (and which work on it) raised it; returns ``exc`` to re-raise.
+
+    Why: a chunk holds hundreds of series, and the engine (a pool worker, a Ray task) hands back
+    only the exception: "RuntimeError: ..." from deep inside statsforecast did not say which
+    series of a 10^5-series panel to look at. A tsforge error gets ``series=`` in its one-line
+    message (the CLI prints that line); any other exception keeps its type and traceback and
+    gets a note (shown under the traceback), which survives pickling to the driver.
+    """
+    from tsforge.errors import TsforgeError
+
+    label = str(series)
+    if isinstance(exc, TsforgeError):
+        if "series" not in exc.where:
+            exc.where["series"] = label
+            exc.args = (exc._render(exc.message), *exc.args[1:])
+        return exc
+    exc.add_note(f"raised by {what} on series {label!r}")
+    return exc

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing as mp
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from tsforge.engine.base import OnResult
@@ -46,16 +47,44 @@ class LocalEngine:
                     on_result(i, results[i])
             return results
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-        with ProcessPoolExecutor(max_workers=min(self.n_jobs, len(items)), mp_context=ctx) as pool:
-            futures = {pool.submit(fn, item): i for i, item in enumerate(items)}
-            try:
-                for fut in as_completed(futures):
-                    i = futures[fut]
-                    results[i] = fut.result()
-                    if on_result is not None:
-                        on_result(i, results[i])
-            except BaseException:
-                for fut in futures:
-                    fut.cancel()
-                raise
+        pool = ProcessPoolExecutor(max_workers=min(self.n_jobs, len(items)), mp_context=ctx)
+        futures: dict[Future[Any], int] = {}
+        try:
+            for i, item in enumerate(items):
+                futures[pool.submit(fn, item)] = i
+            for fut in as_completed(futures):
+                i = futures[fut]
+                results[i] = fut.result()
+                if on_result is not None:
+                    on_result(i, results[i])
+        except BaseException as exc:
+            _stop(pool, futures)
+            if isinstance(exc, BrokenProcessPool):  # Python's words name neither cause nor remedy
+                exc.add_note(
+                    "a tsforge worker process died while running a chunk of series (killed by the "
+                    "system, e.g. out of memory, or a crash in native code); no result of this run "
+                    "is kept: rerun with fewer --n-jobs, or --n-jobs 1 to see the error in this process"
+                )
+            raise
+        pool.shutdown(wait=True)
         return results
+
+
+def _stop(pool: ProcessPoolExecutor, futures: Iterable[Future[Any]]) -> None:
+    """Stop a pool whose map failed (a chunk raised, Ctrl-C): cancel the chunks not started and
+    end the workers still busy with others, so the error reaches the caller now.
+
+    Why not just leave the ``with`` block: its ``shutdown(wait=True)`` waited for every chunk
+    already running, so a series failing in the first second of a long map surfaced only when
+    the other workers' chunks (minutes each on a big panel) had finished, their results then
+    thrown away; a worker left running after the driver gave up would also keep a core busy.
+    """
+    for fut in futures:
+        fut.cancel()
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in workers:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in workers:
+        proc.join(timeout=5)
+    pool.shutdown(wait=True, cancel_futures=True)

@@ -38,7 +38,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from tsforge.data.panel import Panel
-from tsforge.engine import Engine, get_engine
+from tsforge.engine import Engine, get_engine, name_series
 from tsforge.errors import ConfigError, FallbackWarning, ModelNotFoundError
 from tsforge.models.statistical import (
     LOCAL_MODELS,
@@ -125,9 +125,13 @@ def forecast_chunk(
     for i in range(n):
         y = np.ascontiguousarray(filled.series(i), dtype=np.float64)
         for spec in specs:
-            res, fell_back = forecast_series(
-                spec, y, h, m, levels, caches[spec.name], options=options.get(spec.name)
-            )
+            try:
+                res, fell_back = forecast_series(
+                    spec, y, h, m, levels, caches[spec.name], options=options.get(spec.name)
+                )
+            except Exception as exc:  # statsforecast's own failures fall back; this is anything else
+                name_series(exc, chunk.ids[i], spec.name)
+                raise
             fallbacks[spec.name] += int(fell_back)
             out[spec.name][i] = res["mean"]
             for lv in levels:

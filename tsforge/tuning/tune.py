@@ -16,7 +16,10 @@ MASE). Frames and arrays keep the windowed default, as in :func:`tsforge.pipelin
 
 ``n_trials`` is the study's total: rerunning the same command after an interruption runs only
 the missing trials, from any working directory (the study's journal lives beside the MLflow
-store, see :mod:`tsforge.tuning.study`).
+store, see :mod:`tsforge.tuning.study`). A rerun of a finished study whose best is already
+retrained and registered (or that asks for no retrain) has nothing to do: it reports the study
+and opens no MLflow run (``parent_run_id`` is ``None``; ``last_parent_run_id`` names the
+study's newest parent run).
 
 Ctrl-C: the trial in progress is recorded as FAIL in the study (Optuna's behaviour), tagged
 ``interrupted`` so that it does not count towards the total, and its run as KILLED; the parent
@@ -71,7 +74,10 @@ class TuneResult:
     study_name: str
     storage: str
     experiment: str
-    parent_run_id: str
+    #: this session's parent run; ``None`` when the session had nothing to do (a finished study
+    #: whose best is already retrained) and opened no run — :attr:`last_parent_run_id` then
+    #: names the study's newest parent run
+    parent_run_id: str | None
     n_trials_session: int
     counts: dict[str, int]
     best_value: float | None
@@ -89,6 +95,8 @@ class TuneResult:
     objective: str = "val_mse"  # the metric minimised (val_mase on a panel)
     #: "<name> version <v>" when the best trial was already retrained and registered (not redone)
     already_registered: str | None = None
+    #: the study's newest parent run from an earlier session, when this one opened none
+    last_parent_run_id: str | None = None
 
 
 #: Where MLflow keeps a run's description (tuning imports no mlflow, see tsforge.tracking).
@@ -307,6 +315,13 @@ def tune(
         objective=objective,
     )
     storage_name = describe_storage(store)
+    if to_run == 0 and _nothing_left(study, setup, retrain, register, registered_name):
+        # A finished study rerun: no trial to run and its best already retrained (or no retrain
+        # asked for). Opening a parent run here left an empty "tune-<study>" run in MLflow per
+        # rerun (no trials, plots or model of its own), so the session reports the study as it
+        # stands and opens nothing.
+        log.info("study %r already has %d of %d trials; none to run", name, done_before, n_trials)
+        return _finished_result(study, setup, storage_name, registered_name)
     tags = {
         studies.ROLE_TAG: "tuning",
         studies.STUDY_TAG: name,
@@ -500,6 +515,74 @@ def _last_step(study: optuna.Study) -> int:
     return max((t.number for t in trials), default=0)
 
 
+def _nothing_left(
+    study: optuna.Study, setup: TuneSetup, retrain: bool, register: bool, registered_name: str | None
+) -> bool:
+    """Whether a session that runs no trial would do nothing but repeat the study's summary: no
+    retrain asked for, no complete trial to retrain, or the best trial already retrained and
+    registered under this name (:func:`_skip_retrain`)."""
+    best = _best(study)
+    if not retrain or best is None:
+        return True
+    name = registered_name or default_registry_name(setup.data.name, setup.model)
+    return _skip_retrain(study, best.number, name, register, 0)
+
+
+def _summary(
+    study: optuna.Study, setup: TuneSetup, storage_name: str, parent_run_id: str | None
+) -> tuple[TuneResult, optuna.trial.FrozenTrial | None, TrialConfig | None]:
+    """The study as it stands (counts and best trial over every session), as a result."""
+    counts = study_summary(study)
+    best = _best(study)
+    best_cfg = None if best is None else config_from_params(best.params, setup.model, setup.strategy)
+    result = TuneResult(
+        study_name=study.study_name,
+        storage=storage_name,
+        experiment=setup.experiment,
+        parent_run_id=parent_run_id,
+        n_trials_session=0,
+        counts=counts,
+        best_value=None if best is None else float(best.value),
+        best_trial=None if best is None else best.number,
+        best_params={} if best is None else dict(best.params),
+        best_config=None if best_cfg is None else best_cfg.to_dict(),
+        wall_seconds=0.0,
+        objective=setup.objective,
+    )
+    return result, best, best_cfg
+
+
+def _finished_result(
+    study: optuna.Study, setup: TuneSetup, storage_name: str, registered_name: str | None
+) -> TuneResult:
+    """What a rerun of a finished study reports without opening a run: the study's counts and
+    best trial, the registered version that already holds the best model, and the newest parent
+    run of an earlier session (where the study's plots and summary are)."""
+    t0 = time.perf_counter()
+    result, best, _ = _summary(study, setup, storage_name, None)
+    name = registered_name or default_registry_name(setup.data.name, setup.model)
+    version = study.user_attrs.get(REGISTERED_VERSION_ATTR)
+    if best is not None and version is not None and _skip_retrain(study, best.number, name, True, 0):
+        result.already_registered = f"{name} version {version}"
+    result.last_parent_run_id = _last_parent_run(setup.experiment, study.study_name)
+    result.wall_seconds = time.perf_counter() - t0
+    return result
+
+
+def _last_parent_run(experiment: str, study_name: str) -> str | None:
+    """The newest parent (``tuning``) run of ``study_name`` in ``experiment`` (``None`` if none
+    is found: a study tuned elsewhere, or a store that cannot be searched)."""
+    try:
+        runs = studies.study_runs(experiment, study_name, trials_only=False)
+    except Exception as exc:  # noqa: BLE001 - a pointer for the summary only
+        log.debug("could not search the study's parent runs: %s", exc)
+        return None
+    parents = [r for r in runs if r.data.tags.get(studies.ROLE_TAG) == "tuning"]
+    if not parents:
+        return None
+    return max(parents, key=lambda r: r.info.start_time or 0).info.run_id
+
+
 def _finish(
     study: optuna.Study,
     setup: TuneSetup,
@@ -512,11 +595,9 @@ def _finish(
     registered_name: str | None,
     train_fn: TrainFn | None,
 ) -> TuneResult:
-    counts = study_summary(study)
-    best = _best(study)
-    best_cfg: TrialConfig | None = None
-    if best is not None:
-        best_cfg = config_from_params(best.params, setup.model, setup.strategy)
+    result, best, best_cfg = _summary(study, setup, storage_name, parent.run_id)
+    result.n_trials_session = n_ran
+    counts = result.counts
     with tempfile.TemporaryDirectory() as tmp:
         plots = save_study_plots(study, tmp)
         for plot in plots:
@@ -540,21 +621,7 @@ def _finish(
         },
         "tuning/best.json",
     )
-    result = TuneResult(
-        study_name=study.study_name,
-        storage=storage_name,
-        experiment=setup.experiment,
-        parent_run_id=parent.run_id,
-        n_trials_session=n_ran,
-        counts=counts,
-        best_value=None if best is None else float(best.value),
-        best_trial=None if best is None else best.number,
-        best_params={} if best is None else dict(best.params),
-        best_config=None if best_cfg is None else best_cfg.to_dict(),
-        wall_seconds=0.0,
-        plots=plot_names,
-        objective=setup.objective,
-    )
+    result.plots = plot_names
     name = registered_name or default_registry_name(setup.data.name, setup.model)
     if best is not None and best_cfg is not None and retrain:
         if _skip_retrain(study, best.number, name, register, n_ran):
