@@ -12,7 +12,7 @@ from service.convert import Limits, check_finite_forecasts
 from service.model_store import LoadedModel, ModelStore
 from tsforge.data.frequency import check_sampling
 from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError, TsforgeError
-from tsforge.inference import SeriesForecast, SeriesInput
+from tsforge.inference import SeriesForecast, SeriesInput, level_note, zero_width_note
 
 __all__ = ["forecast", "forecast_notes"]
 
@@ -116,6 +116,7 @@ def forecast_notes(
     *,
     level: Sequence[float] | None = None,
     quantiles: Sequence[float] | None = None,
+    forecasts: Sequence[SeriesForecast] | None = None,
 ) -> list[str] | None:
     """What limits a forecast's answer, in words (``None``: nothing to say); both endpoints
     return it, whichever protocol a client speaks.
@@ -123,13 +124,20 @@ def forecast_notes(
     * A level the model's conformal calibration cannot resolve is answered with its most
       extreme scores and covers less than nominal. Only a request for bounds asks (any
       predictor answers points, the service's fakes too).
+    * A level below 1 (0.5: a 0.5 % interval), most often a fraction meant as a percentage
+      (:func:`~tsforge.inference.level_note`); it is answered as asked.
+    * An interval of zero width at every step (``forecasts``, the answer's; see
+      :func:`~tsforge.inference.zero_width_note`): native intervals of a flat history.
     * An input the model reads that the series lacked: dates for a calendar model
       (:meth:`~tsforge.inference.FramePredictor.input_note`), forecast without them.
     """
     notes = []
     level, quantiles = _bounds(series, level, quantiles)
     if level or quantiles:
+        notes.append(level_note(level))
         notes.append(loaded.predictor.interval_shortfall(level, quantiles, horizon))
+        if forecasts is not None:
+            notes.append(zero_width_note(forecasts, getattr(loaded.predictor, "interval_method", None)))
     input_note = getattr(loaded.predictor, "input_note", None)  # the service's test fakes lack it
     notes.append(input_note(series) if callable(input_note) else None)
     return [n for n in notes if n] or None

@@ -30,7 +30,7 @@ from tsforge.data.history import SeriesInput, histories_from_frame
 from tsforge.data.scaling import StandardScaler, spread_or_level
 from tsforge.data.task import causal_fill
 from tsforge.data.timeaxis import next_integer_steps
-from tsforge.errors import ConfigError, DataValidationError, MissingCalendarWarning
+from tsforge.errors import ConfigError, DataValidationError, MissingCalendarWarning, TsforgeWarning
 from tsforge.models.base import Forecaster
 
 __all__ = [
@@ -42,8 +42,12 @@ __all__ = [
     "QuantileCalibrator",
     "MAX_LEVELS",
     "attach_bounds",
+    "contain_point",
     "continued_steps",
+    "floor_points",
+    "level_note",
     "sorted_quantiles",
+    "zero_width_note",
 ]
 
 #: Most levels (and, separately, quantiles) one request may ask for: each adds two (one) output
@@ -91,7 +95,7 @@ def _numbers(values: Any, name: str) -> list[float]:
     out = []
     for i, v in enumerate(list(values)):
         if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(float(v)):
-            raise ConfigError(f"{name} must be numbers, got {v!r} at position {i}", field=name)
+            raise ConfigError(f"{name} must be finite numbers, got {v!r} at position {i}", field=name)
         out.append(float(v))
     return out
 
@@ -198,6 +202,107 @@ class QuantileCalibrator(Protocol):
         ...
 
 
+def level_note(level: Any) -> str | None:
+    """One sentence when a requested level is below 1 (a 0.5 % interval, next to no width), which
+    is far more often a fraction meant as a percentage (0.5 for 50, 0.95 for 95) or a quantile
+    than a real request; else None. Levels are in %; such a level is still answered as asked.
+
+    Why a note and not an error: a 0.5 % interval is a valid request, but silently answering it
+    gave a band of next to no width to a caller who meant 50 %.
+    """
+    small = sorted({v for v in _numbers(level, "level") if 0 < v < 1})
+    if not small:
+        return None
+    names = ", ".join(f"{v:g}" for v in small)
+    return (
+        f"level is in % and level {names} asks for a {names} % central interval (next to no width): "
+        f"for the {', '.join(f'{100 * v:g}' for v in small)} % interval ask for level "
+        f"{', '.join(f'{100 * v:g}' for v in small)}; for a quantile use quantiles"
+    )
+
+
+def zero_width_note(forecasts: Sequence[SeriesForecast], method: str | None = None) -> str | None:
+    """One sentence when a central interval of some forecasts has zero width at every step (the
+    levels and series, a few by name), else None. ``method``: how the bounds were made
+    (``"native"`` says why and what gives such a series a width).
+
+    Why: statsforecast's own intervals come from a model's errors on the history, so a history
+    it fits without error (a flat series) gets a 95 % "interval" that is the point itself, and
+    it was returned without a word.
+    """
+    flat: dict[str, list[str]] = {}
+    for f in forecasts:
+        for key, lo in f.bounds.items():
+            hi = f.bounds.get(f"hi-{key[3:]}") if key.startswith("lo-") else None
+            if hi is not None and np.size(lo) and bool(np.all(np.asarray(hi) - np.asarray(lo) <= 0)):
+                flat.setdefault(key[3:], []).append(str(f.id))
+    if not flat:
+        return None
+    ids = list(dict.fromkeys(i for v in flat.values() for i in v))
+    levels = sorted(flat, key=float)
+    names = ", ".join(repr(i) for i in ids[:5]) + (", ..." if len(ids) > 5 else "")
+    many = len(ids) > 1
+    plural = many or len(levels) > 1
+    note = (
+        f"the {' and '.join(levels)} % interval{'s' if len(levels) > 1 else ''} of {len(ids)} of "
+        f"{len(forecasts)} series ({names}) {'have' if plural else 'has'} zero width at every step, "
+        f"so {'they cover' if plural else 'it covers'} only an outcome equal to the forecast"
+    )
+    if method == "native":
+        note += (
+            f": the model's own intervals come from its errors on the history, and it fits "
+            f"{'these histories' if many else 'this history'} without error (e.g. a flat series); "
+            "conformal intervals (a model trained with its interval calibration) give "
+            f"{'them' if many else 'it'} a width"
+        )
+    return note
+
+
+def contain_point(quantile_values: np.ndarray, point: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """``[n, h, P]`` quantiles at ``probs`` widened so that every central interval contains the
+    point forecast ``point`` (``[n, h]``), whose quantile (``p = 0.5``) the point becomes: the
+    quantiles below 0.5 are at most the point, those above at least (order is kept).
+
+    Why: for a model whose native intervals are centred on its forecast (statsforecast's), a
+    band that excludes the point is an artefact, not information: AutoTheta draws its
+    intervals from simulated paths, and on a series falling steadily towards 0 its 95 %
+    interval sat 0.02 above its own forecast with a width of 0.004. Not for conformal bounds,
+    which are asymmetric on purpose where a model is biased.
+    """
+    q = np.asarray(quantile_values, dtype=np.float64).copy()
+    pt = np.asarray(point, dtype=np.float64)[..., None]
+    probs = np.asarray(probs, dtype=np.float64)
+    lower, upper = probs < 0.5, probs > 0.5
+    q[..., lower] = np.minimum(q[..., lower], pt)
+    q[..., upper] = np.maximum(q[..., upper], pt)
+    q[..., probs == 0.5] = pt
+    return q
+
+
+def floor_points(
+    forecasts: Sequence[SeriesForecast], histories: Sequence[Any], floor: float | None
+) -> Sequence[SeriesForecast]:
+    """Clip the point forecast and every bound of each forecast whose history (one per forecast,
+    the values it was made from) is all ``>= floor`` at ``floor`` (in place; returned).
+
+    Why the point too: a calibration clips its bounds at the floor the data's support gives
+    (:func:`tsforge.panels.conformal.nonnegative_floor`), so a point forecast of −0.014 units
+    sold sat below its own lower bound of 0, and a naive window model repeated a last value of 0
+    as −1e-8 (a float32 round trip). Clipping a forecast at a bound the outcome cannot cross
+    never moves it further from the outcome.
+    """
+    if floor is None:
+        return forecasts
+    for f, history in zip(forecasts, histories, strict=True):
+        v = np.asarray(history, dtype=np.float64).ravel()
+        v = v[np.isfinite(v)]
+        if not v.size or v.min() < floor:
+            continue
+        f.values = np.maximum(np.asarray(f.values, dtype=np.float64), floor)
+        f.bounds = {k: np.maximum(b, floor) for k, b in f.bounds.items()}
+    return forecasts
+
+
 def sorted_quantiles(values: np.ndarray) -> np.ndarray:
     """Monotone rearrangement along the last axis (Chernozhukov et al. 2010): sorting quantile
     forecasts never increases any pinball loss, and makes crossing impossible."""
@@ -226,7 +331,9 @@ class FramePredictor:
         quantiles: Any = None,
     ) -> list[SeriesForecast]:
         """Forecast ``horizon`` steps (default: the trained horizon) after each history; with
-        ``level`` / ``quantiles`` also bounds (see :attr:`interval_method`).
+        ``level`` / ``quantiles`` also bounds (see :attr:`interval_method`). Where the model's
+        calibration learned a non-negative floor and a history is non-negative, its point
+        forecast and bounds stop at 0 (:func:`floor_points`), whether or not bounds are asked for.
 
         Why here: every predictor parses the interval request and checks the series and the
         horizon the same way and in the same order; subclasses forecast in :meth:`_forecast`.
@@ -241,7 +348,16 @@ class FramePredictor:
                 f"horizon {h} is outside 1..{self.max_horizon}, the horizon this model was trained for",
                 field="horizon",
             )
-        return self._forecast(series, h, request)
+        if note := level_note(request.levels):
+            warnings.warn(note, TsforgeWarning, stacklevel=2)
+        forecasts = self._forecast(series, h, request)
+        # the non-negative floor of the calibration clips the point as it clips the bounds, with
+        # or without a request for bounds, so lower <= point holds and y_hat is one number
+        floor = getattr(self.calibration, "floor", None)
+        forecasts = list(floor_points(forecasts, [s.values for s in series], floor))
+        if request and (note := zero_width_note(forecasts, self.interval_method)):
+            warnings.warn(note, TsforgeWarning, stacklevel=2)
+        return forecasts
 
     def _refuse_intervals(self, request: IntervalRequest) -> None:
         """Raise when this predictor can never answer ``request``, before the series are read
@@ -320,7 +436,7 @@ class FramePredictor:
                 "for them: drop --coords (it applies to models trained with --coords)",
                 field="coords",
             )
-        table = coordinates_by_id(coords)
+        table = coordinates_by_id(coords, [str(s.id) for s in inputs])
         if not any(str(s.id) in table for s in inputs):
             raise DataValidationError(
                 f"none of the history's series ({', '.join(str(s.id) for s in inputs[:5])}"

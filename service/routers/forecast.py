@@ -37,7 +37,7 @@ async def forecast(req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep
             ),
             horizon=h,
             forecasts=forecasts_out(forecasts, series),
-            notes=forecast_notes(loaded, series, h),
+            notes=forecast_notes(loaded, series, h, forecasts=forecasts),
         )
 
     return await run_short(store, req.model, sum(len(s.values) for s in req.series), work)

@@ -63,7 +63,7 @@ async def invocations(
         )
         return InvocationsResponse(
             predictions=forecast_records(forecasts, series, field=req.payload_key),
-            notes=forecast_notes(loaded, series, h),
+            notes=forecast_notes(loaded, series, h, forecasts=forecasts),
         )
 
     return await run_short(

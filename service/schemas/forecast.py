@@ -46,9 +46,10 @@ __all__ = [
 # JSON numbers only: strict refuses "3", "1_000" and true (lax mode read them as 3.0, 1000.0 and
 # 1.0, which /invocations refuses); JSON integers are still numbers.
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False, strict=True)]
-# JSON numbers only (strict: "80" and true are refused), strictly inside the open interval.
-Level = Annotated[float, Field(gt=0, lt=100, strict=True)]
-Quantile = Annotated[float, Field(gt=0, lt=1, strict=True)]
+# JSON numbers only (strict: "80" and true are refused), strictly inside the open interval;
+# NaN / Infinity literals are refused as such (a NaN level was answered "should be less than 100").
+Level = Annotated[float, Field(gt=0, lt=100, strict=True, allow_inf_nan=False)]
+Quantile = Annotated[float, Field(gt=0, lt=1, strict=True, allow_inf_nan=False)]
 # ``null`` marks a missing observation; NaN / Infinity literals are refused (JSON has neither).
 ValueOrMissing = FiniteFloat | None
 

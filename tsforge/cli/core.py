@@ -506,7 +506,8 @@ def forecast_cmd(
     """Forecast from a history file with a registered model (no training data needed).
 
     ``--level 80`` adds ``y_hat-lo-80`` / ``y_hat-hi-80`` columns and ``--quantiles 0.1,0.9``
-    adds ``y_hat-q-0.1`` / ``y_hat-q-0.9`` (conformal, calibrated when the model was trained).
+    adds ``y_hat-q-0.1`` / ``y_hat-q-0.9`` (conformal, calibrated when the model was trained; a
+    panel model trained with ``--no-intervals`` gives its native intervals where it has them).
     """
     from tsforge.engine import using
 

@@ -64,13 +64,24 @@ def _read_table(
         cols["alt_col"] = alt_col
     _require_coordinate_columns(frame.columns, cols, file=file)
     V.check_not_empty(frame.height, file=file, what="coordinate table")
-    ids = [str(v) for v in frame[id_col].cast(pl.String).to_list()]
+    id_values = frame[id_col].cast(pl.String, strict=False)
+    if id_values.null_count():
+        # a blank id was read as the station "None" (two of them: "station 'None' appears more
+        # than once"), which names no row and no cell to fix
+        row = int(np.flatnonzero(id_values.is_null().to_numpy())[0])
+        raise DataValidationError(
+            f"coordinate table: missing station id in column {id_col!r} at row {row}",
+            file=file,
+            column=id_col,
+            row=row,
+        )
+    ids = [str(v) for v in id_values.to_list()]
     parts = [
         V.to_numeric(frame[c], column=c, file=file)
         for c in (lat_col, lon_col) + ((alt_col,) if alt_col else ())
     ]
     arr = np.stack(parts, axis=1)
-    _check_coord_ranges(arr, ids, file=file, lat_col=lat_col, lon_col=lon_col)
+    _check_coord_ranges(arr, ids, file=file, lat_col=lat_col, lon_col=lon_col, alt_col=alt_col)
     dup = {i for i in ids if ids.count(i) > 1} if len(set(ids)) != len(ids) else set()
     if dup:
         d = sorted(dup)[0]
@@ -81,18 +92,39 @@ def _read_table(
 
 
 def _check_coord_ranges(
-    arr: np.ndarray, ids: Sequence[str], *, file: str | None, lat_col: str, lon_col: str
+    arr: np.ndarray,
+    ids: Sequence[str],
+    *,
+    file: str | None,
+    lat_col: str,
+    lon_col: str,
+    alt_col: str | None = None,
+    where: str = "row",
 ) -> None:
-    for j, (col, lim) in enumerate(((lat_col, 90.0), (lon_col, 180.0))):
+    """Latitudes in [-90, 90], longitudes in [-180, 180], altitudes finite: else an error naming
+    the station, its row (``where="row"``) or channel position (``where="channel"``) and column.
+
+    Why the altitude too: a blank altitude (a ``height_m`` column read automatically) reached the
+    series as NaN and was refused as "coordinates contain missing or non-finite values", naming
+    no station, row or column.
+    """
+    limits = [(lat_col, "latitude", 90.0), (lon_col, "longitude", 180.0)]
+    if arr.shape[1] > 2:
+        limits.append((alt_col or "alt", "altitude", np.inf))
+    for j, (col, word, lim) in enumerate(limits):
         bad = np.flatnonzero(~np.isfinite(arr[:, j]) | (np.abs(arr[:, j]) > lim))
         if bad.size:
             i = int(bad[0])
+            bound = (
+                "missing or not a finite number"
+                if np.isinf(lim)
+                else f"missing or outside [-{lim:g}, {lim:g}]"
+            )
             raise DataValidationError(
-                f"{'latitude' if j == 0 else 'longitude'} {arr[i, j]} of station {str(ids[i])!r} at row {i} is missing "
-                f"or outside [-{lim:g}, {lim:g}]",
+                f"{word} {arr[i, j]} of station {str(ids[i])!r} at {where} {i} is {bound}",
                 file=file,
-                column=col,
-                row=i,
+                # a table names its column and row; a mapping or array (no columns) the station
+                **({"column": col, "row": i} if where == "row" else {"series": str(ids[i])}),
             )
 
 
@@ -105,32 +137,73 @@ def resolve_coords(coords: Any, channel_ids: Sequence[str], *, file: str | None 
     if isinstance(coords, np.ndarray) or (
         isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (list, tuple, np.ndarray))
     ):
-        arr = np.asarray(coords, dtype=np.float64)
+        try:
+            arr = np.asarray(coords, dtype=np.float64)
+        except (TypeError, ValueError) as err:
+            raise DataValidationError(
+                f"coordinates must be numbers, [N, 2|3] (lat, lon[, alt]) for N={len(channel_ids)} channels: {err}"
+            ) from None
         if arr.ndim != 2 or arr.shape[0] != len(channel_ids) or arr.shape[1] not in (2, 3):
             raise DataValidationError(
                 f"coordinates must be [N, 2|3] for N={len(channel_ids)} channels, got shape {arr.shape}",
                 file=file,
             )
+        _check_coord_ranges(
+            arr, [str(c) for c in channel_ids], file=None, lat_col="lat", lon_col="lon", where="channel"
+        )
         return arr
     if isinstance(coords, Mapping):
         missing = [c for c in channel_ids if c not in coords]
         if missing:
             raise DataValidationError(f"no coordinates for channel(s) {missing[:10]}", column=missing[0])
-        return np.asarray([coords[c] for c in channel_ids], dtype=np.float64)
+        return _mapping_coords(coords, channel_ids)
     frame = coords if isinstance(coords, (str, os.PathLike)) else to_polars(coords)
     return read_coordinates(frame, **_table_columns(frame, channel_ids), channel_ids=channel_ids)
 
 
-def coordinates_by_id(coords: Any) -> dict[str, np.ndarray]:
+def _mapping_coords(coords: Mapping[Any, Any], channel_ids: Sequence[str]) -> np.ndarray:
+    """``{id: (lat, lon[, alt])}`` → ``[N, 2|3]`` in channel order, each station checked.
+
+    Why: a station with one number, or text, ended in NumPy's "inhomogeneous shape" error, and
+    a latitude of 251 was accepted (a table's ranges were checked, a mapping's were not).
+    """
+    rows = []
+    for c in channel_ids:
+        try:
+            row = np.asarray(coords[c], dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError):
+            raise DataValidationError(
+                f"coordinates of station {str(c)!r} must be numbers (lat, lon[, alt]), got {coords[c]!r}",
+                series=str(c),
+            ) from None
+        if row.size not in (2, 3) or (rows and row.size != rows[0].size):
+            want = (
+                f"{rows[0].size} numbers, as the others"
+                if row.size in (2, 3)
+                else "2 or 3 numbers (lat, lon[, alt])"
+            )
+            raise DataValidationError(
+                f"coordinates of station {str(c)!r} must be {want}, got {coords[c]!r}", series=str(c)
+            )
+        rows.append(row)
+    arr = np.stack(rows)
+    _check_coord_ranges(
+        arr, [str(c) for c in channel_ids], file=None, lat_col="lat", lon_col="lon", where="channel"
+    )
+    return arr
+
+
+def coordinates_by_id(coords: Any, channel_ids: Sequence[str] | None = None) -> dict[str, np.ndarray]:
     """A coordinate table (a CSV/Parquet path or a frame; columns as :func:`resolve_coords`
     detects them) → ``{station id: (lat, lon[, alt])}`` for every row.
 
     Why besides :func:`resolve_coords`: a forecast history may mix stations the model knows
     (no coordinates needed) with new ones, so the table is looked up per series rather than
-    required to cover every series.
+    required to cover every series. ``channel_ids`` (the history's series) pick the id column
+    when the table has several candidates (``id`` and ``name``): the one holding most of them.
     """
     frame = coords if isinstance(coords, (str, os.PathLike)) else to_polars(coords)
-    ids, arr = _read_table(frame, **_table_columns(frame))
+    ids, arr = _read_table(frame, **_table_columns(frame, channel_ids))
     return dict(zip(ids, arr, strict=True))
 
 
@@ -199,10 +272,16 @@ def _table_columns(frame: Any, channel_ids: Sequence[str] | None = None) -> dict
 
     lat, lon, alt = named("lat_col"), named("lon_col"), named("alt_col")
     id_col = named("id_col")
-    if id_col is None and channel_ids:
+    if channel_ids:
+        # Several columns may carry an id's name (``id`` and ``name``, ``station_id`` and
+        # ``station``): the first by name was taken even when another held the channel ids, and
+        # every station was then "missing". The one holding most channel ids wins (named columns
+        # first, in the order of _COLUMN_NAMES); with none holding any, the first by name stays.
         wanted = pl.Series([str(c) for c in channel_ids])
+        by_name = [lowered[n] for n in _COLUMN_NAMES["id_col"] if n in lowered]
+        others = [c for c in cols if c not in by_name]
         best = 0
-        for c in cols:
+        for c in by_name + others:
             if c in (lat, lon, alt):
                 continue
             hits = int(wanted.is_in(table[c].cast(pl.String, strict=False).drop_nulls()).sum())

@@ -9,6 +9,7 @@ targets never cross a border. See ``../shared/specs/protocol.md``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from tsforge.errors import ConfigError, DataValidationError
@@ -50,7 +51,15 @@ def parse_split(spec: str) -> tuple[float, float, float] | str:
         nums = [float(p) for p in parts]
     except ValueError:
         nums = []
-    if len(nums) != 3 or min(nums) < 0 or sum(nums) <= 0 or nums[0] == 0:
+    # a ratio must be a finite number: "nan:1:2" or "inf:1:2" passed the checks below (every
+    # comparison with NaN is false) and failed later as a bare "cannot convert float NaN"
+    if (
+        len(nums) != 3
+        or not all(math.isfinite(n) for n in nums)
+        or min(nums) < 0
+        or sum(nums) <= 0
+        or nums[0] == 0
+    ):
         raise ConfigError(f"split must look like '7:1:2', '6:2:2' or 'ett', got {spec!r}", field="split")
     total = sum(nums)
     return (nums[0] / total, nums[1] / total, nums[2] / total)

@@ -94,7 +94,7 @@ def read_table(
                     alt = frame
                 if _numeric_columns(alt) > _numeric_columns(frame):
                     frame, opts = alt, {**opts, "decimal_comma": True}
-            frame = _redecoded(p, frame, opts)
+            frame = _without_padding(_redecoded(p, frame, opts))
             _refuse_repeated_names(frame.columns, p)
             return drop_pandas_index(_ids_as_written(p, frame, opts, id_columns))
     except pl.exceptions.NoDataError:
@@ -258,6 +258,24 @@ def _redecoded(path: Path, frame: pl.DataFrame, opts: dict[str, Any]) -> pl.Data
         stacklevel=4,
     )
     return _read_csv(io.BytesIO(text.encode("utf-8")), {**opts, "encoding": "utf8"})
+
+
+def _without_padding(frame: pl.DataFrame) -> pl.DataFrame:
+    """A CSV written with a space after each separator (``ds, unique_id, y``), read as meant:
+    header names and text cells without their surrounding spaces.
+
+    Why: the names were kept as `` unique_id`` and `` BASEL``, so a long file was read as wide
+    and refused for its "non-numeric" id column, and a wide file's stations were called
+    `` BASEL``, matching no row of a coordinate table (``--coords``) and no id a user would type.
+    Only when a header name is padded, and not when stripping would make two names equal.
+    """
+    names = [str(c) for c in frame.columns]
+    stripped = [c.strip() for c in names]
+    if stripped == names or len(set(stripped)) != len(stripped):
+        return frame
+    frame = frame.rename(dict(zip(names, stripped, strict=True)))
+    text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
+    return frame.with_columns(pl.col(text).str.strip_chars()) if text else frame
 
 
 def _ids_as_written(

@@ -39,8 +39,10 @@ shared weights — the channel identity enters through the spatial embedding):
 Choices made where the paper/spec is silent (all configurable):
 
 * **Window padding.** ``W`` need not divide a stage's length: the last window is padded and the
-  padded keys are masked out. ``W`` larger than the shortest stage is refused (a window that
-  can never fill is a configuration mistake, not something to silently shrink).
+  padded keys are masked out. ``W`` larger than the shortest stage, or an input length that
+  ``segment_len·2^(stages−1)`` does not divide, cannot be built: :meth:`HUTFormer.prepare_config`
+  replaces such a tiling by the nearest one that fits (with a warning when it changes an option
+  the user named), and :meth:`HUTFormer.validate` refuses one that reaches it unreplaced.
 * **Horizon padding.** ``H`` need not be a multiple of ``P``: ``Ŷ_enc`` is padded by repeating
   its last value to ``⌈H/P⌉·P`` for the decoder, and the output is cropped back to ``H``.
 * **Decoder embedding.** The decoder has its *own* segment embedding and horizon-position
@@ -460,7 +462,8 @@ def _suggestions(L: int, P: int, K: int, W: int) -> str:
 
 
 def _search_space(trial: Any) -> dict[str, dict[str, Any]]:
-    """Tuning space. Combinations that cannot tile the input raise ConfigError (treat as pruned)."""
+    """Tuning space. A combination that cannot tile the input is replaced by the nearest tiling
+    that does (:meth:`HUTFormer.prepare_config`; the run's ``model.*`` parameters record it)."""
     return {
         "model": {
             "d_model": trial.suggest_categorical("d_model", [32, 64, 128]),
@@ -519,7 +522,9 @@ class HUTFormer(NeuralForecaster):
         ``window`` tokens in the shortest stage. When it does not, the nearest tiling that fits
         (largest segment ≤ 12, then fewer stages, then a smaller window) replaces the three
         options, with a log line saying so: a run with a new input length (the recommender's,
-        a user's ``--input``) trains instead of stopping on a shape rule.
+        a user's ``--input``) trains instead of stopping on a shape rule. When it changes one the
+        caller named (``-o segment_len=7``), the replacement is a warning, which the command
+        line prints: it was an info line, so the options asked for were dropped without a word.
         """
         out = dict(options)
         defaults = HUTFormerConfig()
@@ -528,9 +533,14 @@ class HUTFormer(NeuralForecaster):
         window = int(out.get("window", defaults.window))
         if not _tiling_fits(context.input_len, seg, stages, window):
             fitted = fit_tiling(context.input_len, stages, window)
-            log.info(
-                "hutformer: segment_len=%d, stages=%d, window=%d do not tile input_len %d; using %s",
-                seg, stages, window, context.input_len, fitted,
+            asked = {"segment_len": seg, "stages": stages, "window": window}
+            changed = [k for k in asked if fitted[k] != asked[k]]
+            log.log(
+                logging.WARNING if any(k in options for k in changed) else logging.INFO,
+                "segment_len=%d, stages=%d, window=%d do not tile input_len %d (a multiple of "
+                "segment_len·2^(stages−1) leaving at least window tokens in the last stage is needed); using %s",
+                seg, stages, window, context.input_len,
+                ", ".join(f"{k}={fitted[k]}" + (f" (asked {asked[k]})" if k in options else "") for k in changed),
             )  # fmt: skip
             out.update(fitted)
         return out

@@ -79,7 +79,8 @@ class STPEMLPConfig:
             table), ``"coords"``, ``"learned"`` or ``"none"`` (ablation: no spatial term).
         calendar: add the calendar embedding of the first input step (when timestamps exist).
         calendar_terms: restrict the calendar to these terms (e.g. ``["hour", "dom", "month"]``,
-            the paper's three); ``None`` = every term the data frequency resolves.
+            the paper's three, or ``"hour,dom,month"`` as ``-o`` gives it on the command line);
+            ``None`` or ``"all"`` = every term the data frequency resolves.
         instance_norm: subtract each input window's mean before the input embedding and add it
             back to the forecast (not in the paper; off by default). Helps when a window's level
             says more than the channel's long-run level (drifting or bursty series).
@@ -91,9 +92,16 @@ class STPEMLPConfig:
     dropout: float = 0.2
     spatial: str = "auto"
     calendar: bool = True
-    calendar_terms: list[str] | None = None
+    calendar_terms: list[str] | str | None = None
     instance_norm: bool = False
     revin: bool = False
+
+    def __post_init__(self) -> None:
+        # Why a string too: ``-o calendar_terms=dow,month`` (HUTFormer's spelling of the same
+        # option) was refused as "must be list[str] | None", and only a JSON list got through.
+        if isinstance(self.calendar_terms, str):
+            text = self.calendar_terms.strip()
+            self.calendar_terms = None if text == "all" else [t.strip() for t in text.split(",") if t.strip()]
 
 
 class STPEMLPNet(nn.Module):

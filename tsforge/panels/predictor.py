@@ -33,6 +33,7 @@ from tsforge.inference import (
     Predictor,
     SeriesForecast,
     attach_bounds,
+    contain_point,
     sorted_quantiles,
 )
 from tsforge.models.persistence import load_model, save_model
@@ -157,6 +158,9 @@ class PanelPredictor(FramePredictor):
             warn_fallbacks(frame, self.model, len(panel))
             if method == "native":
                 native = native_quantiles(frame, self.model, request, len(panel), h)
+                # statsforecast's bands are centred on its forecast: one that excludes it (AutoTheta's
+                # simulated paths) is widened to contain it (see contain_point)
+                native = contain_point(native, values, request.probs)
         else:
             values = self.global_model.predict_next(panel, h)
             if method == "native":

@@ -121,8 +121,13 @@ def train(
     dropped: list[str] = []
     if entry is not None:
         series, dropped = drop_channels_unobserved_in_train(series, spec.split)
+    else:
+        _refuse_channels_unobserved_in_train(series, spec.split, data)
     task = prepare_task(series, spec.input_len, spec.horizon, spec.split)
     loss = build_loss(spec)
+    if isinstance(loss, SelectiveLearning):  # refused before its estimator trains, not after
+        cfg = TrainConfig.for_model(get_model_spec(spec.model).cls, dict(spec.train_config))
+        loss.check_windows(task.horizon, cfg.train_stride, cfg.loss)
     with _run(spec, series, tracking) as run:
         _inject_estimator(loss, task, spec, tracking, run)
         cbs = [*callbacks, *([_epoch_logger(run)] if run is not None else [])]
@@ -168,6 +173,39 @@ def _resolve_options(
         tracking or TrackingOptions(), **{k: v for k, v in options.items() if k in track_fields}
     )
     return spec, tracking
+
+
+def _refuse_channels_unobserved_in_train(series: TimeSeriesData, split: str, data: Any) -> None:
+    """A user's channels with no value in the training rows: refused naming all of them, the
+    file, the training rows and how to leave them out (a catalogue dataset drops them instead).
+
+    Why not only :func:`~tsforge.data.task.prepare_task`'s check: it names the first such
+    channel and neither the file nor the rows, so a file of sparse stations (pm10-like, one
+    that starts reporting later) was refused one column per run.
+    """
+    from tsforge.data.frequency import steps_per_hour
+    from tsforge.data.splits import split_borders
+    from tsforge.data.validation import shell_word
+    from tsforge.errors import DataValidationError
+
+    try:
+        a, b = split_borders(series.n_steps, split, steps_per_hour=steps_per_hour(series.freq)).train
+    except (ConfigError, DataValidationError):
+        return  # prepare_task reports the split itself
+    seen = series.mask[a:b].any(axis=0)
+    if seen.all():
+        return
+    unseen = [c for c, ok in zip(series.channel_ids, seen, strict=True) if not ok]
+    kept = ",".join(c for c, ok in zip(series.channel_ids, seen, strict=True) if ok)
+    them, reach = ("them", "they reach") if len(unseen) > 1 else ("it", "it reaches")
+    raise DataValidationError(
+        f"{len(unseen)} channel(s) have no observed value in the training split (rows {a}–{b - 1} of "
+        f"{series.n_steps} with split {split}): {unseen[:10]}{' ...' if len(unseen) > 10 else ''}; leave "
+        f"{them} out (a wide file: --value-cols {shell_word(kept)}, value_cols= in Python) or choose a "
+        f"split whose training rows {reach}",
+        file=str(data) if isinstance(data, (str, Path)) else None,
+        column=unseen[0],
+    )
 
 
 def _data_label(data: Any) -> str:
@@ -487,6 +525,8 @@ def _plot_items(outcome: TrainOutcome, n_windows: int = 3, max_panels: int = 4) 
         items.append(
             {
                 "id": f"{data.channel_ids[c]} (test window {int(idx[b])})",
+                "title": f"channel {data.channel_ids[c]}, test window {int(idx[b])}",
+                "unit": str(data.channel_ids[c]),  # a column name carries its unit: "p (mbar)"
                 "history_t": t[hist],
                 "history": data.values[hist, c],
                 "future_t": t[fut],

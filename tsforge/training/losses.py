@@ -13,7 +13,15 @@ import torch
 
 from tsforge.errors import ConfigError
 
-__all__ = ["masked_loss", "masked_mse", "masked_mae", "masked_pinball", "pinball_quantile", "LOSS_KINDS"]
+__all__ = [
+    "check_loss_kind",
+    "masked_loss",
+    "masked_mse",
+    "masked_mae",
+    "masked_pinball",
+    "pinball_quantile",
+    "LOSS_KINDS",
+]
 
 LOSS_KINDS = ("mse", "mae", "pinball", "pinball:<q>")
 
@@ -38,6 +46,19 @@ def pinball_quantile(kind: str) -> float | None:
     return q
 
 
+def check_loss_kind(kind: str) -> None:
+    """Refuse a loss kind that is not one of :data:`LOSS_KINDS` (naming the field ``loss``).
+
+    Why: :func:`masked_loss` computed the absolute error for any kind but ``"mse"`` and the
+    pinball ones, so a typo or an unsupported kind (``"rmse"``, ``"huber"``) trained MAE silently.
+    """
+    if kind in ("mse", "mae") or pinball_quantile(kind) is not None:
+        return
+    raise ConfigError(
+        f"loss kind must be 'mse', 'mae', 'pinball' or 'pinball:<q>' (0 < q < 1), got {kind!r}", field="loss"
+    )
+
+
 def masked_pinball(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor, q: float) -> torch.Tensor:
     """Mean pinball loss ``max(q e, (q − 1) e)``, ``e = target − pred``, over observed points."""
     err = target - pred
@@ -53,6 +74,8 @@ def masked_loss(
     q = pinball_quantile(kind)
     if q is not None:
         return masked_pinball(pred, target, mask, q)
+    if kind not in ("mse", "mae"):
+        check_loss_kind(kind)
     err = pred - target
     err = err * err if kind == "mse" else err.abs()
     m = mask.to(err.dtype)

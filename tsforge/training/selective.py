@@ -256,6 +256,10 @@ def _check_ratio(value: float, name: str) -> float:
 class SelectiveLearning(LossStrategy):
     """Masked MSE on the generalisable points: drops uncertain (``r_u``) and anomalous (``r_a``) steps.
 
+    The training loss is the masked squared error whatever the model's own loss (STPE-MLP's MAE
+    included; the run logs ``strategy.loss=mse``); a pinball (quantile) loss is refused, as are
+    settings under which a mask would drop every target (see :meth:`check_windows`).
+
     Args:
         r_u: fraction of time steps per channel dropped by the uncertainty mask (from epoch 2 on).
         r_a: fraction of horizon steps per sample and channel dropped by the anomaly mask.
@@ -298,7 +302,7 @@ class SelectiveLearning(LossStrategy):
             raise ConfigError(
                 f"buffer_dtype must be one of {sorted(_DTYPES)}, got {buffer_dtype!r}", field="buffer_dtype"
             )
-        if max_buffer_mb <= 0:
+        if not float(max_buffer_mb) > 0:  # NaN too: it passed "<= 0" and failed at the fit's start
             raise ConfigError(f"max_buffer_mb must be positive, got {max_buffer_mb}", field="max_buffer_mb")
         self.estimator = str(estimator).strip().lower()
         self.estimator_config = dict(estimator_config or {})
@@ -342,11 +346,59 @@ class SelectiveLearning(LossStrategy):
                 out["sel_estimator_run_id"] = self.estimator_run_id
         return out
 
+    def check_windows(
+        self, horizon: int, stride: int = 1, loss: str = "mse", n_windows: int | None = None
+    ) -> None:
+        """Refuse settings under which a mask drops every target, or the loss asked for is lost.
+
+        * ``r_a > 0`` with ``horizon`` 1: the anomaly mask keeps the steps of a window's horizon
+          above their ``r_a`` quantile, and one step is its own quantile, so every target was
+          dropped and the model never trained (train loss 0.0000, "kept 0% of targets").
+        * ``r_u > 0`` when no two training windows predict the same step (``stride ≥ horizon``,
+          or a single window): the variance over the windows of a step is then 0 everywhere,
+          and from epoch 2 on every target was dropped the same way.
+        * a pinball (quantile) loss: this strategy trains the masked squared error, so a model
+          asked for the 0.9 quantile silently became a mean forecaster.
+
+        Called by :meth:`on_fit_start` and, before the estimator is trained, by the pipeline.
+        """
+        from tsforge.training.losses import pinball_quantile
+
+        if pinball_quantile(str(loss)) is not None:
+            raise ConfigError(
+                f"selective learning trains the masked squared error, so it cannot train the {loss!r} loss "
+                "(a quantile forecast); drop --selective, or the pinball loss",
+                field="loss",
+            )
+        if self.r_a > 0 and int(horizon) < 2:
+            raise ConfigError(
+                f"selective learning's anomaly mask (r_a={self.r_a:g}) drops the lowest r_a share of each "
+                "window's horizon steps, and with horizon 1 that is every target; set r_a=0 (--r-a 0) "
+                "or forecast a horizon of 2 or more",
+                field="r_a",
+            )
+        if self.r_u > 0 and (int(stride) >= int(horizon) or (n_windows is not None and n_windows < 2)):
+            why = (
+                "there is only one training window"
+                if n_windows is not None and n_windows < 2
+                else f"with train_stride {int(stride)} ≥ horizon {int(horizon)} no two windows do"
+            )
+            fix = f" or a train_stride below {int(horizon)}" if int(horizon) > 1 and "stride" in why else ""
+            raise ConfigError(
+                f"selective learning's uncertainty mask (r_u={self.r_u:g}) compares the residuals of the "
+                f"training windows that predict the same step, and {why}, so every target would be "
+                f"dropped from epoch 2 on; set r_u=0 (--r-u 0){fix}",
+                field="r_u",
+            )
+
     # ------------------------------------------------------------------ hooks
     def on_fit_start(self, state: TrainState, train_data: WindowDataset, task: ForecastTask | None) -> None:
         n, horizon, n_ch = len(train_data), train_data.horizon, train_data.n_channels
+        steps = np.diff(train_data.starts.numpy()) if n > 1 else np.zeros(0, dtype=np.int64)
+        stride = int(steps.min()) if steps.size else 1
+        self.check_windows(horizon, stride, str(getattr(state.config, "loss", "mse")), n_windows=n)
         need = estimate_buffer_bytes(n, horizon, n_ch, self.buffer_dtype) if self.r_u > 0 else 0
-        limit = int(self.max_buffer_mb * 2**20)
+        limit = self.max_buffer_mb * 2**20  # a float: an infinite limit (no limit) compares, int(inf) raised
         if need > limit:
             hint = (
                 'set buffer_dtype="float16" (halves it) or raise max_buffer_mb'

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from tsforge.models.schedule import TrainStage
-from tsforge.training.losses import masked_loss
+from tsforge.training.losses import check_loss_kind, masked_loss
 
 if TYPE_CHECKING:
     from tsforge.data.task import ForecastTask
@@ -37,6 +37,7 @@ class LossStrategy:
     name = "plain"
 
     def __init__(self, kind: str = "mse") -> None:
+        check_loss_kind(kind)  # refused when the strategy is built, not at its first batch
         self.kind = kind
 
     def on_fit_start(self, state: TrainState, train_data: WindowDataset, task: ForecastTask | None) -> None:

@@ -1,0 +1,52 @@
+"""HUTFormer's tiling options that do not fit the input length: replaced (so a new ``--input``
+trains), but loudly when the user named them."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import torch
+
+from tsforge.data.frame import TimeSeriesData
+from tsforge.data.task import prepare_task
+from tsforge.models.base import ModelContext
+from tsforge.models.hutformer import HUTFormer
+
+torch.set_num_threads(1)
+
+
+def _context(input_len: int) -> ModelContext:
+    values = np.random.default_rng(0).normal(size=(600, 2)).astype(np.float32)
+    return ModelContext.from_task(
+        prepare_task(TimeSeriesData(values, None, ("a", "b")), input_len, 24, "7:1:2")
+    )
+
+
+def _records(caplog, options, input_len=96):
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="tsforge.models.hutformer"):
+        out = HUTFormer.prepare_config(options, _context(input_len), seed=0)
+    return out, [r for r in caplog.records if r.name == "tsforge.models.hutformer"]
+
+
+def test_a_named_segment_length_that_does_not_tile_is_replaced_with_a_warning(caplog):
+    """``-o segment_len=7`` at ``-L 96`` trained with segment_len 6, and the only trace was an
+    info line, which the command line does not print."""
+    out, records = _records(caplog, {"segment_len": 7})
+    assert (out["segment_len"], out["stages"], out["window"]) == (6, 3, 4)
+    assert [r.levelno for r in records] == [logging.WARNING]
+    message = records[0].getMessage()
+    assert "using segment_len=6 (asked 7)" in message and "input_len 96" in message
+
+
+def test_defaults_that_do_not_tile_a_new_input_length_stay_an_info_line(caplog):
+    out, records = _records(caplog, {}, input_len=72)
+    assert 72 % (out["segment_len"] * 2 ** (out["stages"] - 1)) == 0
+    assert [r.levelno for r in records] == [logging.INFO]
+
+
+def test_named_options_that_tile_are_kept_without_a_word(caplog):
+    out, records = _records(caplog, {"segment_len": 8, "stages": 2, "window": 4})
+    assert (out["segment_len"], out["stages"], out["window"]) == (8, 2, 4)
+    assert records == []
