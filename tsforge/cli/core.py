@@ -334,14 +334,20 @@ def _note_unscaled_series(metrics: dict[str, float], n_series: int) -> None:
     a model it then registered, with no word on either.
     """
     left_out = int(metrics.get("test_n_mase_excluded", 0) or 0)
-    if not left_out:
-        return
-    which = "every series has" if left_out == n_series else f"{left_out} of {n_series} series have"
-    scored = "so MASE and OWA are undefined" if left_out == n_series else "left out of the MASE and OWA means"
-    print_note(
-        f"{which} a flat history (the same value at every step, or one season repeated): "
-        f"no in-sample error to scale by, {scored}; sMAPE scores them"
-    )
+    unforecast = min(left_out, int(metrics.get("test_n_smape_excluded", 0) or 0))
+    flat = left_out - unforecast
+    if flat:
+        which = "every series has" if flat == n_series else f"{flat} of {n_series} series have"
+        scored = "so MASE and OWA are undefined" if flat == n_series else "left out of the MASE and OWA means"
+        print_note(
+            f"{which} a flat history (the same value at every step, or one season repeated): "
+            f"no in-sample error to scale by, {scored}; sMAPE scores them"
+        )
+    if unforecast:
+        print_note(
+            f"{unforecast} of {n_series} series have no forecast (NaN) for an observed test step: "
+            "left out of every mean (MASE, sMAPE, OWA)"
+        )
 
 
 def _holdout_interval_rows(metrics: dict[str, float]) -> list[dict[str, Any]]:

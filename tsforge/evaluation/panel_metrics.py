@@ -274,7 +274,7 @@ def panel_scores(
 
 def summarise(per_series: pd.DataFrame) -> dict[str, dict[str, float]]:
     """Panel means per model: ``{model: {mase, rmsse, smape, mape, owa, n_series,
-    n_mase_excluded, n_mape_excluded}}``.
+    n_mase_excluded, n_mape_excluded, n_smape_excluded}}``.
 
     Series whose MASE is undefined (zero scale, or a missing forecast of an observed target)
     are left out of the MASE/RMSSE means and OWA's
@@ -298,6 +298,10 @@ def summarise(per_series: pd.DataFrame) -> dict[str, dict[str, float]]:
             "n_series": int(len(g)),
             "n_mase_excluded": int((~np.isfinite(g["mase"])).sum()),
             "n_mape_excluded": int((~np.isfinite(g["mape"])).sum()),
+            # sMAPE is defined wherever a forecast and a target exist: the series it leaves out
+            # are the unforecast ones (a NaN forecast of an observed step), which MASE leaves
+            # out too, so n_mase_excluded − n_smape_excluded is the flat histories
+            "n_smape_excluded": int((~np.isfinite(g["smape"])).sum()),
         }
     return out
 
