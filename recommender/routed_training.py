@@ -398,7 +398,9 @@ def _pick_plot(distribution: dict[str, float], path: Path, title: str) -> Path:
 
     items = sorted(distribution.items(), key=lambda kv: -kv[1])
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(items) + 1.2))
-    ax.barh([k for k, _ in items][::-1], [100 * v for _, v in items][::-1], color="tab:blue")
+    bars = ax.barh([k for k, _ in items][::-1], [100 * v for _, v in items][::-1], color="tab:blue")
+    ax.bar_label(bars, fmt="%.0f%%", padding=3, fontsize=8)  # the share, not read off a scale
+    ax.set_xlim(0, 112)  # room for the label of a 100 % bar
     ax.set_xlabel("share of series (%)")
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
@@ -524,7 +526,11 @@ def _track(
                 )
             title = f"routed ({mode}) on {panel.name}: test window of a few series (original units)"
             return [
-                _pick_plot(dist, folder / "pick_distribution.png", f"Per-series picks on {panel.name}"),
+                _pick_plot(
+                    dist,
+                    folder / "pick_distribution.png",
+                    f"Per-series picks on {panel.name} ({len(panel)} series, routed {mode})",
+                ),
                 plot_series_forecasts(items, folder / "forecast_vs_actual.png", title=title),
             ]
 

@@ -79,16 +79,16 @@ def write_forecast_plot(
     inputs = inputs[:PLOT_SERIES]
     by_id = {str(k): g for k, g in forecast.groupby(id_col, sort=False)}
     items = []
-    for series in inputs:
-        rows = by_id[str(series.id)]
+    for one in inputs:
+        rows = by_id[str(one.id)]
         h = len(rows)
-        tail = min(len(series.values), max(3 * h, 24))
-        history_t, future_t = _time_axes(series, rows[time_col], tail, h)
+        tail = min(len(one.values), max(3 * h, 24))
+        history_t, future_t = _time_axes(one, rows[time_col], tail, h)
         items.append(
             {
-                "id": series.id,
+                "id": one.id,
                 "history_t": history_t,
-                "history": series.values[-tail:],
+                "history": one.values[-tail:],
                 "future_t": future_t,
                 "forecast": rows["y_hat"].to_numpy(),
                 # the interval columns spell a level as f"{level:g}" (80, 97.5)
@@ -96,12 +96,25 @@ def write_forecast_plot(
                     float(lv): (rows[f"y_hat-lo-{lv:g}"].to_numpy(), rows[f"y_hat-hi-{lv:g}"].to_numpy())
                     for lv in levels or []
                 },
+                # the y axis is the file's value column (its name is what the user called it)
+                "unit": target_col,
+                "time_label": _time_label(one, rows[time_col], time_col),
             }
         )
     n_series = forecast[id_col].nunique()
-    which = "" if series else "first "
+    which = "" if series else "first "  # ``series``: the ids named with --plot-series
     more = f" ({which}{len(items)} of {n_series} series)" if n_series > len(items) else ""
     return plot_series_forecasts(items, path, title=f"{model} forecast{more}".strip())
+
+
+def _time_label(series: Any, future: pd.Series, time_col: str) -> str | None:
+    """The x label where the axis is not dates: the file's integer time column, or steps from
+    the forecast origin where the file has no time column (see :func:`_time_axes`)."""
+    if future.notna().all() and series.timestamps is not None:
+        return None
+    if future.notna().all() and series.steps is not None:
+        return f"{time_col} (step)"
+    return "steps from the forecast origin"
 
 
 def _time_axes(series: Any, future: pd.Series, tail: int, h: int) -> tuple[np.ndarray, np.ndarray]:

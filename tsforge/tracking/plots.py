@@ -54,12 +54,38 @@ def plot_forecasts(
 
 
 def _shade(ax: object, t: np.ndarray, bands: dict[float, tuple[np.ndarray, np.ndarray]]) -> None:
-    """Shade prediction intervals, widest first so narrower ones draw darker on top."""
+    """Shade prediction intervals, widest first so narrower ones draw darker on top.
+
+    A level whose bounds equal a narrower level's (too few calibration scores to tell them
+    apart: both are the most extreme scores seen) lies hidden under it; its legend entry says
+    so instead of naming a band the reader cannot find."""
     levels = sorted(bands, reverse=True)
     for k, level in enumerate(levels):
         lo, hi = bands[level]
         alpha = 0.15 + 0.2 * k / max(1, len(levels) - 1) if len(levels) > 1 else 0.25
-        ax.fill_between(t, lo, hi, color="tab:red", alpha=alpha, lw=0, label=f"{level:g}% interval")
+        same = next((nv for nv in levels[k + 1 :] if _same_band(bands[nv], (lo, hi))), None)
+        label = f"{level:g}% interval" + (f" (same as {same:g}%)" if same is not None else "")
+        ax.fill_between(t, lo, hi, color="tab:red", alpha=alpha, lw=0, label=label)
+
+
+def _same_band(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> bool:
+    return all(
+        np.allclose(np.asarray(x, dtype=float), np.asarray(y, dtype=float), equal_nan=True)
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def _is_datetime(t: object) -> bool:
+    """Whether the times ``t`` are dates (numpy/pandas datetimes, or Python datetimes)."""
+    import datetime
+
+    import pandas as pd
+
+    dtype = getattr(t, "dtype", None)
+    if dtype is None or dtype == np.dtype(object):
+        values = np.asarray(t, dtype=object).ravel()
+        return bool(values.size) and isinstance(values[0], (datetime.datetime, datetime.date, np.datetime64))
+    return bool(pd.api.types.is_datetime64_any_dtype(dtype))
 
 
 def plot_series_forecasts(
@@ -70,13 +96,23 @@ def plot_series_forecasts(
     Each item has ``history_t``, ``history``, ``future_t`` and ``forecast`` arrays (times are
     datetimes or step numbers), ``actual`` where the future is known, optional ``id``, and
     optional ``bands`` ``{level: (lower, upper)}`` shaded around the forecast (wider levels lighter).
+    Optional per item: ``title`` (default ``series <id>``), ``unit`` (the y label, default
+    ``unit_label``: a channel's name with its unit, a file's value column) and ``time_label``
+    (the x label of a step axis; a date axis needs none).
+
+    The legend is the figure's, one row above the panels: inside the first panel it covered the
+    start of that series' history.
     """
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(len(series), 1, figsize=(10, 2.4 * len(series)), squeeze=False)
+    n = len(series)
+    header = 0.45  # inches above the panels: the title, then the legend's row
+    height = 2.4 * n + header
+    fig, axes = plt.subplots(n, 1, figsize=(10, height), squeeze=False)
     for ax, item in zip(axes[:, 0], series, strict=True):
         ax.plot(item["history_t"], item["history"], color="0.4", lw=1, label="history")
         if "actual" in item:
@@ -85,14 +121,36 @@ def plot_series_forecasts(
         _shade(ax, item["future_t"], item.get("bands") or {})
         if len(item["future_t"]):
             ax.axvline(item["future_t"][0], color="0.7", ls="--", lw=0.8)
-        ax.set_title(f"series {item.get('id', '')}", fontsize=9)
-        ax.set_ylabel(unit_label, fontsize=8)
+        ax.set_title(item.get("title") or f"series {item.get('id', '')}", fontsize=9)
+        ax.set_ylabel(item.get("unit") or unit_label, fontsize=8)
+        ax.tick_params(labelsize=8)
         # every panel keeps its own date labels: series of a panel have their own dates, and
-        # fig.autofmt_xdate() would label only the bottom one, as if all shared its axis
-        ax.tick_params(axis="x", labelrotation=20, labelsize=8)
-    axes[0, 0].legend(loc="upper left", fontsize=8)
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
+        # fig.autofmt_xdate() would label only the bottom one, as if all shared its axis. Concise
+        # dates: the year (and, for sub-daily data, the day) stays readable in the corner instead
+        # of being left off ("03-05 12") or repeated on every tick
+        if _is_datetime(item["future_t"]) or _is_datetime(item["history_t"]):
+            locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+            ax.xaxis.get_offset_text().set_fontsize(8)
+        else:
+            ax.set_xlabel(item.get("time_label") or "time step", fontsize=8)
+    handles: dict[str, object] = {}
+    for ax in axes[:, 0]:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, handle)
+    fig.suptitle(title, fontsize=10, y=1 - 0.05 / height, va="top")
+    fig.legend(
+        list(handles.values()),
+        list(handles),
+        loc="upper center",
+        bbox_to_anchor=(0.5, 1 - 0.22 / height),
+        ncol=min(len(handles), 6),
+        fontsize=8,
+        frameon=False,
+    )
+    # tight_layout keeps room for the suptitle itself; the rect keeps the legend's row free
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.2 / height))
     path = Path(path)
     fig.savefig(path, dpi=90)
     plt.close(fig)
@@ -115,6 +173,11 @@ def plot_profile(summary: dict, path: str | Path, *, title: str) -> Path:
     )
     cmap = plt.get_cmap("tab10")
     for row, shares in enumerate(buckets.values()):
+        if not any(share > 0 for share in shares.values()):  # an empty row said nothing
+            ax_b.text(
+                0.5, row, "not defined for any window", ha="center", va="center", fontsize=7, color="0.4"
+            )
+            continue
         left = 0.0
         for k, (label, share) in enumerate(shares.items()):
             if share <= 0:
@@ -128,6 +191,7 @@ def plot_profile(summary: dict, path: str | Path, *, title: str) -> Path:
     ax_b.invert_yaxis()
     ax_b.set_xlabel("share of windows in each bucket", fontsize=8)
     names = list(props)
+    undefined: list[int] = []
     for row, name in enumerate(names):
         st = props[name]
         lo, mid, hi = st.get("q10", np.nan), st.get("q50", np.nan), st.get("q90", np.nan)
@@ -136,6 +200,12 @@ def plot_profile(summary: dict, path: str | Path, *, title: str) -> Path:
         if np.isfinite(mid):
             ax_p.plot([mid], [row], marker="|", color="black", ms=14)
             ax_p.text(mid, row - 0.3, f"{mid:.3g}", ha="center", fontsize=7)
+        elif not (np.isfinite(lo) and np.isfinite(hi)):
+            undefined.append(row)
+    for row in undefined:  # centred once the axis has its range
+        ax_p.text(
+            np.mean(ax_p.get_xlim()), row, "not defined", ha="center", va="center", fontsize=7, color="0.4"
+        )
     ax_p.set_yticks(range(len(names)), names, fontsize=8)
     ax_p.invert_yaxis()
     ax_p.set_xlabel("q10–q90 across windows (tick: median)", fontsize=8)

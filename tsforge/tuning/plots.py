@@ -60,10 +60,34 @@ def save_study_plots(study: optuna.Study, out_dir: str | Path) -> list[Path]:
             continue
         try:
             with matplotlib.rc_context():
-                written.append(_draw(study, fn, target, out / filename, trial_axis=trial_axis, caveat=caveat))
+                written.append(
+                    _draw(
+                        study,
+                        fn,
+                        target,
+                        out / filename,
+                        trial_axis=trial_axis,
+                        caveat=caveat,
+                        subject=study_subject(study, len(done)),
+                    )
+                )
         except Exception as exc:  # noqa: BLE001 - a missing plot must not fail the study
             log.warning("could not draw %s: %s", filename, exc)
     return written
+
+
+def study_subject(study: optuna.Study, n_complete: int) -> str:
+    """What a plot is about, for its title: the model, data and horizon the study searched
+    (its user attributes), its name and how many trials finished. A PNG is read outside the
+    run too, and Optuna's own title ("Optimization History Plot") names none of them."""
+    attrs = study.user_attrs
+    what = " on ".join(str(attrs[k]) for k in ("model", "dataset") if attrs.get(k))
+    if attrs.get("horizon"):
+        what = f"{what}, H={attrs['horizon']}" if what else f"H={attrs['horizon']}"
+    trials = f"{n_complete} complete trial{'s' if n_complete != 1 else ''}"
+    return (
+        f"{what} (study {study.study_name!r}, {trials})" if what else f"study {study.study_name!r}, {trials}"
+    )
 
 
 def importance_caveat(n_complete: int) -> str | None:
@@ -81,12 +105,15 @@ def _draw(
     *,
     trial_axis: bool,
     caveat: str | None = None,
+    subject: str | None = None,
 ) -> Path:
     """Draw one Optuna plot of ``study`` and save it to ``path``.
 
     ``trial_axis``: the x axis counts trials, so it gets integer ticks only; matplotlib's default
     locator puts a study of a few trials at 0.2, 0.4, ... (trials that do not exist).
     ``caveat``: a second title line (see :func:`importance_caveat`).
+    ``subject``: what the study searched (see :func:`study_subject`), the figure's title above
+    the plot's own.
     """
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
@@ -104,6 +131,8 @@ def _draw(
         if caveat:  # Optuna titles some plots on the left: extend whichever title is there
             loc = next((loc for loc in ("center", "left", "right") if ax.get_title(loc=loc)), "center")
             ax.set_title(f"{ax.get_title(loc=loc)}\n({caveat})", loc=loc)
+        if subject:
+            fig.suptitle(subject, fontsize=10)
         fig.set_size_inches(8, 5)
         fig.tight_layout()
         fig.savefig(path, dpi=110)
