@@ -40,7 +40,7 @@ from tsforge.errors import (
     UnobservedSeriesWarning,
 )
 
-__all__ = ["Panel", "abs_prefix_sums", "fill_missing_ragged", "series_index", "on_grid"]
+__all__ = ["Panel", "abs_prefix_sums", "fill_missing_ragged", "range_sums", "series_index", "on_grid"]
 
 # --------------------------------------------------------------------------------------------
 # Pure helpers on the CSR layout
@@ -62,6 +62,27 @@ def abs_prefix_sums(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         np.concatenate([[0.0], np.cumsum(np.where(observed, np.abs(values), 0.0))]),
         np.concatenate([[0], np.cumsum(observed)]),
     )
+
+
+def range_sums(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """``[k]`` the sum of ``x[lo[k]:hi[k]]`` for every k (0 for an empty range), each added up
+    over its own range only.
+
+    Why not a difference of prefix sums over the whole array: a prefix sum carries every series
+    before the range, so in a panel that mixes magnitudes (a series at 3e9 before one at 2e-6)
+    the difference ``P[hi] − P[lo]`` lost the small series entirely (float64 keeps about 16
+    digits of a 1e11 running sum): its conformal scale came out as the panel's zero-history one,
+    and its 80 % interval reached 325 for values of 2e-6. ``np.add.reduceat`` over the
+    interleaved bounds sums each range on its own (the odd slots, between ranges, are dropped).
+    """
+    lo = np.asarray(lo, dtype=np.int64)
+    hi = np.asarray(hi, dtype=np.int64)
+    if lo.size == 0:
+        return np.zeros(0)
+    padded = np.append(np.asarray(x, dtype=np.float64), 0.0)  # an index may equal len(x)
+    bounds = np.empty(2 * lo.size, dtype=np.int64)
+    bounds[0::2], bounds[1::2] = lo, hi
+    return np.where(hi > lo, np.add.reduceat(padded, bounds)[0::2], 0.0)
 
 
 def _gather_index(indptr: np.ndarray, idx: np.ndarray, first: np.ndarray, count: np.ndarray) -> np.ndarray:

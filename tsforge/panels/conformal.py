@@ -118,7 +118,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from tsforge.data.panel import Panel, series_index
+from tsforge.data.panel import Panel, range_sums, series_index
 from tsforge.errors import ConfigError, DataValidationError, IntervalResolutionWarning
 from tsforge.inference import IntervalRequest, sorted_quantiles
 from tsforge.panels.cv import PanelForecaster, cross_validation
@@ -212,27 +212,6 @@ def _lag_changes(values: np.ndarray, lag: int) -> tuple[np.ndarray, np.ndarray]:
         d[lag:] = np.abs(values[lag:] - values[:-lag])
     ok = np.isfinite(d)
     return np.where(ok, d, 0.0), np.concatenate([[0], np.cumsum(ok)])
-
-
-def range_sums(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """``[k]`` the sum of ``x[lo[k]:hi[k]]`` for every k (0 for an empty range), each added up
-    over its own range only.
-
-    Why not a difference of prefix sums over the whole array: a prefix sum carries every series
-    before the range, so in a panel that mixes magnitudes (a series at 3e9 before one at 2e-6)
-    the difference ``P[hi] − P[lo]`` lost the small series entirely (float64 keeps about 16
-    digits of a 1e11 running sum), its scale came out as the panel's zero-history one, and its
-    80 % interval reached 325 for values of 2e-6. ``np.add.reduceat`` over the interleaved
-    bounds sums each range on its own (the odd slots, the stretches between ranges, are dropped).
-    """
-    lo = np.asarray(lo, dtype=np.int64)
-    hi = np.asarray(hi, dtype=np.int64)
-    if lo.size == 0:
-        return np.zeros(0)
-    padded = np.append(np.asarray(x, dtype=np.float64), 0.0)  # an index may equal len(x)
-    bounds = np.empty(2 * lo.size, dtype=np.int64)
-    bounds[0::2], bounds[1::2] = lo, hi
-    return np.where(hi > lo, np.add.reduceat(padded, bounds)[0::2], 0.0)
 
 
 def zero_history_scale(values: np.ndarray, indptr: np.ndarray) -> float:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from tsforge.data.panel import abs_prefix_sums
+from tsforge.data.panel import abs_prefix_sums, range_sums
 from tsforge.data.windows import Batch, BatchedWindows
 
 __all__ = ["PanelWindows", "window_stats", "SCALING_REVISION"]
@@ -83,7 +83,7 @@ def window_stats(
     return loc, scale
 
 
-def _panel_unit(indptr: np.ndarray, abs_sum: np.ndarray, obs_count: np.ndarray) -> float:
+def _panel_unit(indptr: np.ndarray, abs_values: np.ndarray, obs_count: np.ndarray) -> float:
     """Median over series of their mean |y| (series with a nonzero value only; 0 if none).
 
     The unit of a window with nothing but zeros before it (a part not yet sold, a region before
@@ -94,7 +94,7 @@ def _panel_unit(indptr: np.ndarray, abs_sum: np.ndarray, obs_count: np.ndarray) 
     panel being trained on or forecast; never a test window, which is not in it).
     """
     n = obs_count[indptr[1:]] - obs_count[indptr[:-1]]
-    means = (abs_sum[indptr[1:]] - abs_sum[indptr[:-1]]) / np.maximum(n, 1)
+    means = range_sums(abs_values, indptr[:-1], indptr[1:]) / np.maximum(n, 1)
     means = means[means > 0]
     return float(np.median(means)) if means.size else 0.0
 
@@ -160,11 +160,13 @@ class PanelWindows(BatchedWindows):
         self._panel_unit: float | None = None
 
     def _prefix_sums(self) -> tuple[np.ndarray, np.ndarray]:
-        """Prefix sums of |y| and of observed counts over ``values``: the mean |y| before any
-        position in O(1). Built on the first all-zero window only (two arrays as long as the
-        panel: a panel without such a window never pays for them)."""
+        """|y| (0 where missing) and the prefix counts of observed values over ``values``: the
+        mean |y| of any stretch, its sum taken over the stretch alone (:func:`range_sums`, so a
+        small series after a huge one keeps its digits). Built on the first all-zero window only
+        (two arrays as long as the panel: a panel without such a window never pays for them)."""
         if self._prefix is None:
-            self._prefix = abs_prefix_sums(self._values)
+            observed = np.isfinite(self._values)
+            self._prefix = (np.where(observed, np.abs(self._values), 0.0), abs_prefix_sums(self._values)[1])
         return self._prefix
 
     @property
@@ -200,10 +202,10 @@ class PanelWindows(BatchedWindows):
         unit = None
         if not np.all(np.any(x_mask & (x != 0), axis=1)):  # some window holds only zeros (or nothing)
             # its unit: its series' mean |y| before the first target, else the panel's
-            abs_sum, obs_count = self._prefix_sums()
+            abs_values, obs_count = self._prefix_sums()
             end = base + np.clip(t, 0, length)
             n_before = obs_count[end] - obs_count[base]
-            level_before = (abs_sum[end] - abs_sum[base]) / np.maximum(n_before, 1)
+            level_before = range_sums(abs_values, base, end) / np.maximum(n_before, 1)
             unit = np.where(level_before > 0, level_before, self.panel_unit)
         loc, scale = window_stats(x, x_mask, self.scaling, zero_scale=unit)
         y_mask &= (scale > 0)[:, None]  # no unit anywhere (a panel of zeros): no target

@@ -32,3 +32,17 @@ def test_range_sums_are_the_sums_of_overlapping_and_empty_ranges():
     expected = np.array([x[a:b].sum() for a, b in zip(lo, hi, strict=True)])
     assert got[0] == 6.0 and got[3] == 5.000000004 and got[4] == 0.0 and got[2] == 0.0
     np.testing.assert_allclose(got, expected, rtol=1e-15)
+
+
+def test_an_all_zero_window_of_a_tiny_series_after_a_huge_one_keeps_its_earlier_level():
+    """The unit of an all-zero window is its series' mean |y| before it, summed over that
+    series alone: from panel-wide prefix sums a 3e9 series before it erased a 2e-6 level."""
+    from tsforge.data.panel import Panel
+    from tsforge.panels.windows import PanelWindows
+
+    huge = 3e9 + np.arange(40) * 1e7
+    tiny = np.array([2e-6, 0.0, 1e-6, 0.0, 0.0, 0.0, 0.0, 3e-6])
+    panel = Panel.from_arrays([huge, tiny], freq="MS")
+    windows = PanelWindows(panel.values, panel.indptr, np.array([1]), np.array([6]), 3, 1)
+    # target at 6: inputs 0, 0, 0; earlier values 2e-6, 0, 1e-6, 0, 0, 0 → mean |y| 5e-7
+    assert windows.arrays(np.array([0]))["scale"][0] == pytest.approx(5e-7, rel=1e-9)
