@@ -48,6 +48,23 @@ def toy_series():
     return make_series()
 
 
+@pytest.fixture
+def saved_figures(monkeypatch):
+    """The matplotlib figures saved during the test, in order: the plot functions close them
+    after saving, so a test reads titles, labels and legends off these objects."""
+    from matplotlib.figure import Figure
+
+    figures: list = []
+    original = Figure.savefig
+
+    def savefig(self, *args, **kwargs):
+        figures.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", savefig)
+    return figures
+
+
 def run_cli(capsys, *args: str) -> tuple[int, str, str]:
     """Run ``tsforge ARGS`` in-process through the console script's entry point; returns
     ``(exit code, stdout, stderr)``."""

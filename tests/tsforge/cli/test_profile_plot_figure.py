@@ -6,23 +6,9 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
-import pytest
 from matplotlib.figure import Figure
 
 from tsforge.cli.profile import plot_distributions
-
-
-@pytest.fixture
-def saved(monkeypatch):
-    figures: list[Figure] = []
-    original = Figure.savefig
-
-    def savefig(self, *args, **kwargs):
-        figures.append(self)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Figure, "savefig", savefig)
-    return figures
 
 
 def _result(n: int = 5):
@@ -47,17 +33,17 @@ def _axes_by_title(fig: Figure) -> dict[str, object]:
     return {ax.get_title().split(" (")[0]: ax for ax in fig.axes}
 
 
-def test_a_property_defined_for_no_series_says_so_instead_of_an_empty_frame(saved, tmp_path):
+def test_a_property_defined_for_no_series_says_so_instead_of_an_empty_frame(saved_figures, tmp_path):
     plot_distributions(_result(), tmp_path / "p.png")
-    (fig,) = saved
+    (fig,) = saved_figures
     hurst = _axes_by_title(fig)["hurst"]
     assert [t.get_text() for t in hurst.texts] == ["not defined for any of the 5 series"]
 
 
-def test_counts_have_whole_ticks_and_a_label_naming_what_is_counted(saved, tmp_path):
+def test_counts_have_whole_ticks_and_a_label_naming_what_is_counted(saved_figures, tmp_path):
     """Five series were counted on a 0, 0.5, 1.0, ... 2.5 axis with no label."""
     plot_distributions(_result(), tmp_path / "p.png")
-    (fig,) = saved
+    (fig,) = saved_figures
     for name, ax in _axes_by_title(fig).items():
         if name == "hurst":
             continue

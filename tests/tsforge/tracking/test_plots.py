@@ -6,25 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from tsforge.tracking.plots import plot_profile, plot_series_forecasts
-
-
-@pytest.fixture
-def saved(monkeypatch):
-    """The figures saved during the test (the plot functions close them; the objects remain)."""
-    figures: list[Figure] = []
-    original = Figure.savefig
-
-    def savefig(self, *args, **kwargs):
-        figures.append(self)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Figure, "savefig", savefig)
-    return figures
 
 
 def _item(uid, *, hourly=True, actual=True, bands=None, **extra):
@@ -46,13 +31,13 @@ def _legend_labels(fig: Figure) -> list[str]:
     return [t.get_text() for legend in legends for t in legend.get_texts()]
 
 
-def test_legend_covers_no_panel(saved, tmp_path):
+def test_legend_covers_no_panel(saved_figures, tmp_path):
     """The legend sat in the first panel's upper left corner, over the start of its history."""
     f = np.full(24, 21.0)
     plot_series_forecasts(
         [_item("a", bands={80.0: (f - 1, f + 1)}), _item("b")], tmp_path / "p.png", title="t"
     )
-    (fig,) = saved
+    (fig,) = saved_figures
     renderer = FigureCanvasAgg(fig).get_renderer()
     legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
     assert legends
@@ -62,66 +47,66 @@ def test_legend_covers_no_panel(saved, tmp_path):
             assert not box.overlaps(ax.get_window_extent(renderer)), "the legend covers a panel"
 
 
-def test_legend_names_what_any_panel_draws_once(saved, tmp_path):
+def test_legend_names_what_any_panel_draws_once(saved_figures, tmp_path):
     """Built from the first panel only, the legend missed what only later panels drew (the
     actuals, a level)."""
     f = np.full(24, 21.0)
     items = [_item("a", actual=False), _item("b", bands={90.0: (f - 1, f + 1)}), _item("c")]
     plot_series_forecasts(items, tmp_path / "p.png", title="t")
-    (fig,) = saved
+    (fig,) = saved_figures
     assert sorted(_legend_labels(fig)) == sorted(["history", "forecast", "actual", "90% interval"])
 
 
-def test_a_band_equal_to_a_narrower_one_says_so(saved, tmp_path):
+def test_a_band_equal_to_a_narrower_one_says_so(saved_figures, tmp_path):
     """Too few calibration scores make the 95 % bounds equal the 80 % ones: the 95 % band lay
     hidden under the 80 % one while the legend named both."""
     f = np.full(24, 21.0)
     bands = {80.0: (f - 1, f + 1), 95.0: (f - 1, f + 1)}
     plot_series_forecasts([_item("a", bands=bands)], tmp_path / "p.png", title="t")
-    (fig,) = saved
+    (fig,) = saved_figures
     labels = _legend_labels(fig)
     assert "95% interval (same as 80%)" in labels and "80% interval" in labels
 
 
-def test_distinct_bands_keep_plain_labels(saved, tmp_path):
+def test_distinct_bands_keep_plain_labels(saved_figures, tmp_path):
     f = np.full(24, 21.0)
     bands = {80.0: (f - 1, f + 1), 95.0: (f - 2, f + 2)}
     plot_series_forecasts([_item("a", bands=bands)], tmp_path / "p.png", title="t")
-    (fig,) = saved
+    (fig,) = saved_figures
     assert sorted(t for t in _legend_labels(fig) if "interval" in t) == ["80% interval", "95% interval"]
 
 
-def test_each_panel_takes_its_title_and_unit_from_the_item(saved, tmp_path):
+def test_each_panel_takes_its_title_and_unit_from_the_item(saved_figures, tmp_path):
     """A weather channel's plot read "value" on its y axis while its name carried its unit."""
     items = [_item("p", unit="p (mbar)", title="channel p (mbar), test window 0"), _item("b")]
     plot_series_forecasts(items, tmp_path / "p.png", title="t", unit_label="y")
-    (fig,) = saved
+    (fig,) = saved_figures
     first, second = fig.axes[:2]
     assert first.get_ylabel() == "p (mbar)" and first.get_title() == "channel p (mbar), test window 0"
     assert second.get_ylabel() == "y" and second.get_title() == "series b"
 
 
-def test_sub_daily_dates_show_their_year(saved, tmp_path):
+def test_sub_daily_dates_show_their_year(saved_figures, tmp_path):
     """Hourly data was labelled "07-01 12": month, day and hour, never the year."""
     plot_series_forecasts([_item("a")], tmp_path / "p.png", title="t")
-    (fig,) = saved
+    (fig,) = saved_figures
     ax = fig.axes[0]
     FigureCanvasAgg(fig).draw()
     shown = [t.get_text() for t in ax.get_xticklabels()] + [ax.xaxis.get_offset_text().get_text()]
     assert any("2016" in text for text in shown), shown
 
 
-def test_a_step_axis_is_labelled(saved, tmp_path):
+def test_a_step_axis_is_labelled(saved_figures, tmp_path):
     plot_series_forecasts(
         [_item("a", hourly=False), _item("b", hourly=False, time_label="steps from the forecast origin")],
         tmp_path / "p.png",
         title="t",
     )
-    (fig,) = saved
+    (fig,) = saved_figures
     assert [ax.get_xlabel() for ax in fig.axes[:2]] == ["time step", "steps from the forecast origin"]
 
 
-def test_profile_rows_without_values_say_so(saved, tmp_path):
+def test_profile_rows_without_values_say_so(saved_figures, tmp_path):
     """A property defined for no window (Hurst on short series) left an empty row, unexplained."""
     summary = {
         "buckets": {"stationarity": {"stationary": 1.0}, "memorability": {"0-0.5": 0.0, "0.5-1": 0.0}},
@@ -131,7 +116,7 @@ def test_profile_rows_without_values_say_so(saved, tmp_path):
         },
     }
     plot_profile(summary, tmp_path / "p.png", title="t")
-    (fig,) = saved
+    (fig,) = saved_figures
     ax_b, ax_p = fig.axes[:2]
     assert [t.get_text() for t in ax_b.texts if "not defined" in t.get_text()] == [
         "not defined for any window"
