@@ -128,8 +128,16 @@ def recommend_panel(
     """Rank ``candidates`` by mean validation MASE on ``panel`` (test windows are never looked at)."""
     import time
 
+    from tsforge.arguments import whole_number
+    from tsforge.data.panel import require_panel
     from tsforge.pipeline import TrackingOptions, train_panel
 
+    require_panel(panel)
+    horizon = whole_number(horizon, "horizon")  # 2.5 or None failed as an IndexError / TypeError
+    if horizon < 1:
+        raise ConfigError(f"horizon must be at least 1, got {horizon}", field="horizon")
+    if isinstance(candidates, str):  # "naive" was read as the models 'n', 'a', ...
+        candidates = [candidates]
     if not candidates:
         raise ConfigError("no candidate models to compare", field="candidates")
     from tsforge.models.registry import get_model_spec

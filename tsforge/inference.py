@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from tsforge.arguments import whole_number
 from tsforge.data.calendar import calendar_indices
 from tsforge.data.frequency import check_sampling, fixed_step
 from tsforge.data.history import SeriesInput, histories_from_frame
@@ -340,9 +341,22 @@ class FramePredictor:
         """
         request = IntervalRequest.parse(level, quantiles)
         self._refuse_intervals(request)
+        if isinstance(series, SeriesInput) or not isinstance(series, Sequence) or isinstance(series, str):
+            raise ConfigError(
+                f"series must be a list of SeriesInput, got {type(series).__name__}: forecast a frame "
+                "with predict_frame",
+                field="series",
+            )
         if not series:
             raise DataValidationError("no series to forecast", field="series")
-        h = self.max_horizon if horizon is None else int(horizon)
+        for i, s in enumerate(series):
+            if not isinstance(s, SeriesInput):
+                raise ConfigError(
+                    f"series must be a list of SeriesInput, got {type(s).__name__} at position {i}: "
+                    "wrap values as SeriesInput(id, values) or forecast a frame with predict_frame",
+                    field="series",
+                )
+        h = self.max_horizon if horizon is None else whole_number(horizon, "horizon")
         if not 1 <= h <= self.max_horizon:
             raise ConfigError(
                 f"horizon {h} is outside 1..{self.max_horizon}, the horizon this model was trained for",

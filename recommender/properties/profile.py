@@ -404,6 +404,13 @@ def profile_panel(
     :data:`~recommender.properties.memorability.HURST_MIN_LENGTH` values: NaN there, and the
     memorability shares are over the series that have it.
     """
+    from tsforge.arguments import whole_number
+    from tsforge.data.panel import require_panel
+
+    require_panel(panel)  # a frame failed as "'DataFrame' object has no attribute 'lengths'"
+    n_jobs = whole_number(n_jobs, "n_jobs")
+    if n_jobs < 1:
+        raise ConfigError(f"n_jobs must be at least 1, got {n_jobs}", field="n_jobs")
     if window < PANEL_LADDER[0]:
         raise ConfigError(f"window must be at least {PANEL_LADDER[0]} steps", field="window", value=window)
     lengths = panel.lengths

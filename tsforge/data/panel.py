@@ -34,13 +34,22 @@ from tsforge.data.frequency import season_length as _season_length
 from tsforge.data.timeaxis import step_gcd
 from tsforge.data.validation import MISSING_TOKENS, text_to_float, thousands_hint
 from tsforge.errors import (
+    ConfigError,
     DataValidationError,
     SnappedStartWarning,
     UnknownSeasonWarning,
     UnobservedSeriesWarning,
 )
 
-__all__ = ["Panel", "abs_prefix_sums", "fill_missing_ragged", "range_sums", "series_index", "on_grid"]
+__all__ = [
+    "Panel",
+    "abs_prefix_sums",
+    "fill_missing_ragged",
+    "range_sums",
+    "require_panel",
+    "series_index",
+    "on_grid",
+]
 
 # --------------------------------------------------------------------------------------------
 # Pure helpers on the CSR layout
@@ -1163,3 +1172,16 @@ def _check_starts_on_grid(panel: Panel, file: str | None) -> None:
             file=file,
             field="start_timestamp",
         )
+
+
+def require_panel(panel: Any, field: str = "panel") -> Any:
+    """``panel`` when it is a :class:`~tsforge.data.panel.Panel`; a frame or anything else raises
+    :class:`ConfigError` saying how to make one (it failed as ``'DataFrame' object has no
+    attribute 'lengths'``)."""
+    if isinstance(panel, Panel):
+        return panel
+    raise ConfigError(
+        f"{field} must be a tsforge Panel, got {type(panel).__name__}: read a frame or file with "
+        "tsforge.data.load.load_panel(data).panel",
+        field=field,
+    )

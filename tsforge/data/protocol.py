@@ -90,11 +90,14 @@ def panel_horizon(horizon: int | None, entry: Any, season_length: int, declared:
     """
     if horizon is None:
         return default_panel_horizon(entry, season_length, declared)
-    if int(horizon) < 1:
+    from tsforge.arguments import whole_number
+
+    h = whole_number(horizon, "horizon")  # 2.5 is refused, not cut to 2
+    if h < 1:
         from tsforge.errors import ConfigError
 
         raise ConfigError(f"horizon must be at least 1, got {horizon}", field="horizon")
-    return int(horizon)
+    return h
 
 
 def protocol_for(dataset: str, split: str | None) -> str:

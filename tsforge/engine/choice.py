@@ -42,7 +42,9 @@ def using(engine: Engine) -> Iterator[Engine]:
 
 
 def _n_jobs(n_jobs: int) -> int:
-    n = int(n_jobs)
+    from tsforge.arguments import whole_number
+
+    n = whole_number(n_jobs, "n_jobs")  # 2.5 is refused, not cut to 2
     if n == -1:
         return os.cpu_count() or 1
     if n < 1:

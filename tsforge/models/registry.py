@@ -81,10 +81,16 @@ def model_names() -> list[str]:
 
 def get_model_spec(name: str) -> ModelSpec:
     _ensure_loaded()
+    if not isinstance(name, str):
+        raise ModelNotFoundError(f"model must be a model name (a string), got {name!r}", field="model")
     key = name.strip().lower()
     if key not in MODELS:
+        import difflib
+
+        hit = difflib.get_close_matches(key, sorted(MODELS), n=1, cutoff=0.6)
+        hint = f" (did you mean {hit[0]!r}?)" if hit else ""
         raise ModelNotFoundError(
-            f"unknown model {name!r}; available: {', '.join(sorted(MODELS))}", field="model"
+            f"unknown model {name!r}{hint}; available: {', '.join(sorted(MODELS))}", field="model"
         )
     return MODELS[key]
 

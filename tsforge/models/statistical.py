@@ -129,6 +129,11 @@ def local_options(model: str, config: Mapping[str, Any] | LocalOptions | None) -
     bad types are refused naming the option, as for every model's config)."""
     if isinstance(config, LocalOptions):
         opts = config
+    elif config is not None and not isinstance(config, Mapping):
+        raise ConfigError(
+            f"the options of model {model!r} must be a dict, got {type(config).__name__} {config!r}",
+            field="model_config",
+        )
     else:
         opts = config_from_dict(LocalOptions, dict(config or {}), model)
     if opts.season_length is not None and int(opts.season_length) < 1:

@@ -20,7 +20,8 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from tsforge.data.panel import Panel
+from tsforge.arguments import number_list, whole_number
+from tsforge.data.panel import Panel, require_panel
 from tsforge.engine import Engine, get_engine
 from tsforge.errors import ConfigError
 from tsforge.models.statistical import LocalOptions, local_options
@@ -103,6 +104,10 @@ def cross_validation(
     (``{"auto_ets": {"season_length": 4}}``); naming a model that is not a local model of this
     run is refused, since the options would silently do nothing.
     """
+    require_panel(panel)
+    h, n_windows = whole_number(h, "horizon"), whole_number(n_windows, "n_windows")
+    step_size = None if step_size is None else whole_number(step_size, "step_size")
+    level = number_list(level, "level")  # level=80 is [80]; level="80" is refused
     local, glob = _split_models(models)
     local_opts = _local_options(options, local)
     ro = rolling_origin(panel, h, n_windows, step_size)

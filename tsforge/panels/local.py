@@ -37,7 +37,8 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from tsforge.data.panel import Panel
+from tsforge.arguments import number_list, whole_number
+from tsforge.data.panel import Panel, require_panel
 from tsforge.engine import Engine, get_engine, name_series
 from tsforge.errors import ConfigError, FallbackWarning, ModelNotFoundError
 from tsforge.models.statistical import (
@@ -47,6 +48,7 @@ from tsforge.models.statistical import (
     LocalModelSpec,
     LocalOptions,
     forecast_series,
+    local_options,
     mstl_periods,
 )
 from tsforge.progress import bar_options
@@ -84,8 +86,9 @@ def resolve_models(models: Sequence[str]) -> list[LocalModelSpec]:
 def _check_h_level(h: int, level: Sequence[float] | None) -> list[int | float]:
     """Validated, sorted, de-duplicated levels; whole numbers as ``int`` so that statsforecast's
     keys and our columns read ``lo-80`` (not ``lo-80.0``), fractional ones (97.5) kept."""
-    if int(h) < 1:
+    if whole_number(h, "horizon") < 1:
         raise ConfigError(f"horizon must be at least 1, got {h}", field="horizon")
+    level = number_list(level, "level")  # level=80 is [80]; level="80" is refused, not [8, 0]
     values = sorted({float(x) for x in level}) if level else []
     if any(not 0 < x < 100 for x in values):
         raise ConfigError(f"levels must be between 0 and 100, got {list(level or [])}", field="level")
@@ -218,8 +221,19 @@ def forecast_local(
     depend on the engine, ``n_jobs`` or the chunking; series keep the panel's order.
     ``n_jobs=-1`` uses every CPU.
     """
-    resolve_models(models)
+    require_panel(panel)
+    names = [s.name for s in resolve_models(models)]
     _check_h_level(h, level)
+    h, level = whole_number(h, "horizon"), number_list(level, "level")
+    if options:  # plain dicts become LocalOptions; options of a model not run would do nothing
+        unknown = [m for m in options if m not in names]
+        if unknown:
+            raise ConfigError(
+                f"options are given for {unknown[0]!r}, which is not a local model of this run "
+                f"(local models: {', '.join(names)})",
+                field="options",
+            )
+        options = {m: local_options(m, config) for m, config in options.items()}
     eng = get_engine(engine, n_jobs=n_jobs)
     # several chunks per worker balance uneven series; <= ~5,000 series per chunk keeps the
     # progress bar moving and the pickled results small on panels of millions of series

@@ -170,9 +170,23 @@ def _resolve_options(
         spec_kw.setdefault("data", _data_label(data))
         spec = TrainingSpec(model, **spec_kw)
     tracking = dataclasses.replace(
-        tracking or TrackingOptions(), **{k: v for k, v in options.items() if k in track_fields}
+        check_tracking(tracking), **{k: v for k, v in options.items() if k in track_fields}
     )
     return spec, tracking
+
+
+def check_tracking(tracking: Any) -> TrackingOptions:
+    """``tracking`` (default: tracked and registered) when it is a :class:`TrackingOptions`;
+    a dict or anything else is refused saying what to pass (it failed inside ``dataclasses``)."""
+    if tracking is None:
+        return TrackingOptions()
+    if not isinstance(tracking, TrackingOptions):
+        raise ConfigError(
+            f"tracking must be a TrackingOptions, got {type(tracking).__name__}: pass "
+            "tracking=TrackingOptions(track=False, ...) (tsforge.pipeline.TrackingOptions)",
+            field="tracking",
+        )
+    return tracking
 
 
 def _refuse_channels_unobserved_in_train(series: TimeSeriesData, split: str, data: Any) -> None:

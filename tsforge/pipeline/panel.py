@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tsforge.arguments import whole_number
 from tsforge.data.panel import Panel
 from tsforge.data.protocol import HOLDOUT, panel_horizon
 from tsforge.errors import ConfigError
@@ -39,7 +40,7 @@ from tsforge.panels.global_models import RefitGlobalModel, fit_global
 from tsforge.panels.local import LOCAL_MODELS, ConfiguredLocalModel, forecast_local, warn_fallbacks
 from tsforge.panels.predictor import PanelPredictor
 from tsforge.panels.protocol import drop_short_series, holdout_split
-from tsforge.pipeline.multichannel import TrackingOptions, record_logged
+from tsforge.pipeline.multichannel import TrackingOptions, check_tracking, record_logged
 from tsforge.tracking.callback import MlflowCallback
 from tsforge.tracking.references import default_registry_name
 from tsforge.training.callbacks import Callback, TrainState
@@ -142,7 +143,14 @@ def train_panel(
             forecasts any series later (a local model's short-series fallbacks, a global
             model's padding).
     """
-    tracking = tracking or TrackingOptions()
+    tracking = check_tracking(tracking)
+    if not isinstance(model, str):
+        raise ConfigError(f"model must be a model name (a string), got {model!r}", field="model")
+    if n_calibration_windows is not None and whole_number(n_calibration_windows, "n_calibration_windows") < 1:
+        raise ConfigError(
+            f"n_calibration_windows must be at least 1 (or None for the default), got {n_calibration_windows}",
+            field="n_calibration_windows",
+        )
     name = model.strip().lower()
     local = is_local_model(name)
     options: LocalOptions | None = None  # a local model's season length / history cap

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from tsforge.arguments import whole_number
 from tsforge.errors import ConfigError
 
 __all__ = ["TrainingSpec", "DEFAULT_SEED"]
@@ -24,7 +25,11 @@ __all__ = ["TrainingSpec", "DEFAULT_SEED"]
 DEFAULT_SEED = 2024
 
 
-def _frozen(values: Mapping[str, Any] | None) -> Mapping[str, Any]:
+def _frozen(values: Mapping[str, Any] | None, name: str = "options") -> Mapping[str, Any]:
+    if values is not None and not isinstance(values, Mapping):
+        raise ConfigError(
+            f"{name} must be a dict of options, got {type(values).__name__} {values!r}", field=name
+        )
     return MappingProxyType(dict(values or {}))
 
 
@@ -62,13 +67,18 @@ class TrainingSpec:
     def __post_init__(self) -> None:
         object.__setattr__(self, "model", str(self.model).strip().lower())
         for name in ("model_config", "strategy_config", "train_config"):
-            object.__setattr__(self, name, _frozen(getattr(self, name)))
-        if self.eval_stride < 1:
+            object.__setattr__(self, name, _frozen(getattr(self, name), name))
+        if self.seed is not None:  # 1.5 or "a" failed deep in numpy's seeding
+            object.__setattr__(self, "seed", whole_number(self.seed, "seed"))
+        if whole_number(self.eval_stride, "eval_stride") < 1:
             raise ConfigError("eval_stride must be at least 1", field="eval_stride")
+        object.__setattr__(self, "eval_stride", whole_number(self.eval_stride, "eval_stride"))
         for name in ("input_len", "horizon"):
             value = getattr(self, name)
-            if value is not None and int(value) < 1:
+            if value is not None and whole_number(value, name) < 1:
                 raise ConfigError(f"{name} must be positive, got {value}", field=name)
+            if value is not None:
+                object.__setattr__(self, name, whole_number(value, name))
 
     @classmethod
     def field_names(cls) -> frozenset[str]:

@@ -215,13 +215,16 @@ def tune(
             belongs to a different model/dataset/horizon.
         KeyboardInterrupt: after marking the runs (see the module docstring).
     """
+    from tsforge.arguments import whole_number
     from tsforge.data.load import load, load_panel
     from tsforge.data.protocol import HOLDOUT, default_lengths, panel_horizon
 
     if n_trials is None and timeout is None:
         raise ConfigError("give a number of trials or a timeout", field="trials")
-    if n_trials is not None and n_trials < 1:
-        raise ConfigError("trials must be at least 1", field="trials")
+    if n_trials is not None:
+        n_trials = whole_number(n_trials, "trials")  # 1.5 ran a study of "1.5" trials
+        if n_trials < 1:
+            raise ConfigError("trials must be at least 1", field="trials")
     check_session_options(timeout=timeout, n_startup_trials=n_startup_trials, eval_stride=eval_stride)
     if registered_name is not None:
         check_registry_name(registered_name)

@@ -1,0 +1,85 @@
+"""train / train_panel / recommend_panel refuse bad arguments with a ConfigError naming them."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsforge.data.load import load_panel
+from tsforge.errors import ConfigError
+from tsforge.pipeline import TrackingOptions, train, train_panel
+
+QUIET = TrackingOptions(track=False, progress=False)
+
+
+def _frame(n=3, length=40):
+    rows = []
+    for i in range(n):
+        ds = pd.date_range("2000-01-01", periods=length, freq="MS")
+        y = 10 + i + np.sin(np.arange(length) * 2 * np.pi / 12)
+        rows.append(pd.DataFrame({"unique_id": f"s{i}", "ds": ds, "y": y}))
+    return pd.concat(rows, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return load_panel(_frame()).panel
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"horizon": 2.5}, "horizon"),
+        ({"horizon": "abc"}, "horizon"),
+        ({"horizon": True}, "horizon"),
+        ({"horizon": 6, "seed": 1.5}, "seed"),
+        ({"horizon": 6, "n_jobs": 2.5}, "n_jobs"),
+        ({"horizon": 6, "n_calibration_windows": 0}, "n_calibration_windows"),
+        ({"horizon": 6, "tracking": {"track": False}}, "tracking"),
+    ],
+)
+def test_train_panel_refuses_bad_arguments(panel, kwargs, field):
+    kwargs = {"tracking": QUIET, **kwargs}
+    with pytest.raises(ConfigError) as err:
+        train_panel(panel, "naive", **kwargs)
+    assert err.value.where["field"] == field
+
+
+@pytest.mark.parametrize("model", [None, 123])
+def test_train_panel_refuses_a_model_that_is_not_a_name(panel, model):
+    with pytest.raises(ConfigError, match="model name"):
+        train_panel(panel, model, horizon=6, tracking=QUIET)
+
+
+def test_train_panel_refuses_local_options_that_are_not_a_dict(panel):
+    with pytest.raises(ConfigError, match="must be a dict"):
+        train_panel(panel, "auto_ets", horizon=6, tracking=QUIET, model_config=[1, 2])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"seed": 1.5}, "seed"),
+        ({"seed": "a"}, "seed"),
+        ({"eval_stride": "x"}, "eval_stride"),
+        ({"input_len": 2.5}, "input_len"),
+        ({"model_config": [1]}, "model_config"),
+        ({"tracking": {"track": False}}, "tracking"),
+    ],
+)
+def test_train_refuses_bad_arguments(kwargs, field):
+    wide = _frame(length=120).pivot(index="ds", columns="unique_id", values="y").reset_index()
+    kwargs = {"track": False, "progress": False, "horizon": 6, "input_len": 24, **kwargs}
+    if "tracking" in kwargs:
+        kwargs.pop("track"), kwargs.pop("progress")
+    with pytest.raises(ConfigError) as err:
+        train(wide, "dlinear", train_config={"max_epochs": 1}, **kwargs)
+    assert err.value.where["field"] == field
+
+
+@pytest.mark.parametrize("horizon", [2.5, None])
+def test_recommend_panel_refuses_a_horizon_that_is_not_a_whole_number(panel, horizon):
+    from recommender.panel import recommend_panel
+
+    with pytest.raises(ConfigError) as err:
+        recommend_panel(panel, horizon, candidates=["naive"])
+    assert err.value.where["field"] == "horizon"

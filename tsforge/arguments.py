@@ -1,0 +1,51 @@
+"""Checks of the Python API's plain arguments (a horizon, a count, a seed, a list of levels).
+
+Why one place: ``int(2.5)`` is 2 and ``int("abc")`` a bare ``ValueError``, so an entry point
+that coerced its counts answered a horizon of 2.5 with two steps and a typo with a traceback;
+every entry point checks its counts here first and raises a :class:`~tsforge.errors.ConfigError`
+naming the argument. (Whether an argument is a panel is asked of
+:func:`tsforge.data.panel.require_panel`.)
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+from tsforge.errors import ConfigError
+
+__all__ = ["whole_number", "number_list"]
+
+
+def whole_number(value: Any, field: str) -> int:
+    """``value`` as an ``int`` when it is a whole number (an int, a float such as ``12.0`` or a
+    string such as ``"12"``); anything else (``2.5``, ``True``, ``"abc"``, ``None``) raises
+    :class:`ConfigError` naming ``field``. The range is the caller's to check."""
+    if isinstance(value, bool):
+        raise ConfigError(f"{field} must be a whole number, got {value!r}", field=field)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real) and float(value).is_integer():
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lstrip("+-").isdigit():
+            return int(text)
+    raise ConfigError(f"{field} must be a whole number, got {value!r}", field=field)
+
+
+def number_list(values: Any, field: str) -> list[Any] | None:
+    """``values`` as a list (a single number becomes a one-item list; ``None`` stays ``None``);
+    a string or a non-iterable raises :class:`ConfigError`: ``level="80"`` was read as the
+    levels 8 and 0, and ``level=80`` failed with ``'int' object is not iterable``."""
+    if values is None:
+        return None
+    if isinstance(values, numbers.Real) and not isinstance(values, bool):
+        return [values]
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise ConfigError(f"{field} must be a number or a list of numbers, got {values!r}", field=field)
+    out = list(values)
+    for i, v in enumerate(out):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise ConfigError(f"{field} must be numbers, got {v!r} at position {i}", field=field)
+    return out
