@@ -57,7 +57,9 @@ from tsforge.models.ensemble import WEIGHTINGS, GramSums, greedy_weights
 log = logging.getLogger("benchmarks.ltsf_ensemble")
 NAME = "ltsf_ensemble"
 #: every grid recipe but PatchTST (6–14 min per run on ETTh1) and the HUTFormer ablations
-DEFAULT_MEMBERS = "sparsetsf,timebase,timebase_revin,cyclenet,cyclenet_mlp,rlinear,itransformer,stpe_mlp"
+DEFAULT_MEMBERS = (
+    "sparsetsf,timebase,timebase_revin,cyclenet,cyclenet_mlp,rlinear,itransformer,stpe_mlp,stpe_mlp_revin"
+)
 
 
 def aligned_targets(tasks: list[Any], split: str) -> int:
