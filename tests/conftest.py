@@ -65,6 +65,20 @@ def saved_figures(monkeypatch):
     return figures
 
 
+def monthly_frame(n: int = 3, length: int = 40):
+    """A long frame of ``n`` monthly series (``s0``, ``s1``, ...), a yearly sine around 10 + i:
+    the smallest panel the API tests call entry points with."""
+    import numpy as np
+    import pandas as pd
+
+    rows = []
+    for i in range(n):
+        ds = pd.date_range("2000-01-01", periods=length, freq="MS")
+        y = 10 + i + np.sin(np.arange(length) * 2 * np.pi / 12)
+        rows.append(pd.DataFrame({"unique_id": f"s{i}", "ds": ds, "y": y}))
+    return pd.concat(rows, ignore_index=True)
+
+
 def run_cli(capsys, *args: str) -> tuple[int, str, str]:
     """Run ``tsforge ARGS`` in-process through the console script's entry point; returns
     ``(exit code, stdout, stderr)``."""

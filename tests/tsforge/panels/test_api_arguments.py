@@ -3,24 +3,15 @@ ConfigError naming the argument, never an IndexError / TypeError from inside, no
 truncated horizon."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
+from tests.conftest import monthly_frame as _frame
 from tsforge.data.history import SeriesInput
 from tsforge.data.load import load_panel
 from tsforge.errors import ConfigError
 from tsforge.panels.cv import cross_validation
 from tsforge.panels.local import forecast_local
 from tsforge.pipeline import TrackingOptions, train_panel
-
-
-def _frame(n=3, length=40):
-    rows = []
-    for i in range(n):
-        ds = pd.date_range("2000-01-01", periods=length, freq="MS")
-        y = 10 + i + np.sin(np.arange(length) * 2 * np.pi / 12)
-        rows.append(pd.DataFrame({"unique_id": f"s{i}", "ds": ds, "y": y}))
-    return pd.concat(rows, ignore_index=True)
 
 
 @pytest.fixture(scope="module")

@@ -1,23 +1,13 @@
 """train / train_panel / recommend_panel refuse bad arguments with a ConfigError naming them."""
 
-import numpy as np
-import pandas as pd
 import pytest
 
+from tests.conftest import monthly_frame as _frame
 from tsforge.data.load import load_panel
 from tsforge.errors import ConfigError
 from tsforge.pipeline import TrackingOptions, train, train_panel
 
 QUIET = TrackingOptions(track=False, progress=False)
-
-
-def _frame(n=3, length=40):
-    rows = []
-    for i in range(n):
-        ds = pd.date_range("2000-01-01", periods=length, freq="MS")
-        y = 10 + i + np.sin(np.arange(length) * 2 * np.pi / 12)
-        rows.append(pd.DataFrame({"unique_id": f"s{i}", "ds": ds, "y": y}))
-    return pd.concat(rows, ignore_index=True)
 
 
 @pytest.fixture(scope="module")
