@@ -65,7 +65,9 @@ class TrainingSpec:
     eval_stride: int = 1
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "model", str(self.model).strip().lower())
+        if not isinstance(self.model, str):  # None read as the model "none"
+            raise ConfigError(f"model must be a model name (a string), got {self.model!r}", field="model")
+        object.__setattr__(self, "model", self.model.strip().lower())
         for name in ("model_config", "strategy_config", "train_config"):
             object.__setattr__(self, name, _frozen(getattr(self, name), name))
         if self.seed is not None:  # 1.5 or "a" failed deep in numpy's seeding

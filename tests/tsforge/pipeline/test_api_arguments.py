@@ -66,6 +66,15 @@ def test_train_refuses_bad_arguments(kwargs, field):
     assert err.value.where["field"] == field
 
 
+@pytest.mark.parametrize("model", [None, 3])
+def test_train_refuses_a_model_that_is_not_a_name(model):
+    """train(data, None) said "unknown model 'none'": a name it was never given."""
+    wide = _frame(length=120).pivot(index="ds", columns="unique_id", values="y").reset_index()
+    with pytest.raises(ConfigError, match="must be a model name") as err:
+        train(wide, model, horizon=6, input_len=24, track=False, progress=False)
+    assert err.value.where["field"] == "model"
+
+
 @pytest.mark.parametrize("horizon", [2.5, None])
 def test_recommend_panel_refuses_a_horizon_that_is_not_a_whole_number(panel, horizon):
     from recommender.panel import recommend_panel
