@@ -14,7 +14,15 @@ from typing import Any
 
 from tsforge.errors import ConfigError
 
-__all__ = ["whole_number", "number_list"]
+__all__ = ["model_name", "whole_number", "number_list"]
+
+
+def model_name(value: Any) -> str:
+    """A model name as the registry keys it (stripped, lower case); anything but a string raises
+    :class:`ConfigError` naming ``model``: ``None`` was read as the model "none"."""
+    if not isinstance(value, str):
+        raise ConfigError(f"model must be a model name (a string), got {value!r}", field="model")
+    return value.strip().lower()
 
 
 def whole_number(value: Any, field: str) -> int:

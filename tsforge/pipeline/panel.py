@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tsforge.arguments import whole_number
+from tsforge.arguments import model_name, whole_number
 from tsforge.data.panel import Panel
 from tsforge.data.protocol import HOLDOUT, panel_horizon
 from tsforge.errors import ConfigError
@@ -144,14 +144,12 @@ def train_panel(
             model's padding).
     """
     tracking = check_tracking(tracking)
-    if not isinstance(model, str):
-        raise ConfigError(f"model must be a model name (a string), got {model!r}", field="model")
+    name = model_name(model)
     if n_calibration_windows is not None and whole_number(n_calibration_windows, "n_calibration_windows") < 1:
         raise ConfigError(
             f"n_calibration_windows must be at least 1 (or None for the default), got {n_calibration_windows}",
             field="n_calibration_windows",
         )
-    name = model.strip().lower()
     local = is_local_model(name)
     options: LocalOptions | None = None  # a local model's season length / history cap
     if local:  # unknown options fail before any data is read, as unknown model names do

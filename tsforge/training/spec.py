@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from tsforge.arguments import whole_number
+from tsforge.arguments import model_name, whole_number
 from tsforge.errors import ConfigError
 
 __all__ = ["TrainingSpec", "DEFAULT_SEED"]
@@ -65,9 +65,7 @@ class TrainingSpec:
     eval_stride: int = 1
 
     def __post_init__(self) -> None:
-        if not isinstance(self.model, str):  # None read as the model "none"
-            raise ConfigError(f"model must be a model name (a string), got {self.model!r}", field="model")
-        object.__setattr__(self, "model", self.model.strip().lower())
+        object.__setattr__(self, "model", model_name(self.model))
         for name in ("model_config", "strategy_config", "train_config"):
             object.__setattr__(self, name, _frozen(getattr(self, name), name))
         if self.seed is not None:  # 1.5 or "a" failed deep in numpy's seeding
