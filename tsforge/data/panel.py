@@ -43,7 +43,7 @@ from tsforge.errors import (
 
 __all__ = [
     "Panel",
-    "abs_prefix_sums",
+    "abs_values_and_counts",
     "fill_missing_ragged",
     "range_sums",
     "require_panel",
@@ -63,14 +63,14 @@ def series_index(indptr: np.ndarray) -> np.ndarray:
     return np.repeat(np.arange(lengths.size, dtype=dtype), lengths)
 
 
-def abs_prefix_sums(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Cumulative sums, each with a leading 0, of |y| and of the count of observed values:
-    the mean |y| of any stretch ``values[a:b]`` in O(1), missing values left out."""
+def abs_values_and_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """|y| (0 where missing) and the cumulative count, with a leading 0, of observed values: the
+    mean |y| of any stretch ``values[a:b]`` is ``range_sums(abs, a, b) / (count[b] − count[a])``.
+
+    Why not prefix sums of |y| as well: counts are exact as prefix sums, sums are not (see
+    :func:`range_sums`)."""
     observed = np.isfinite(values)
-    return (
-        np.concatenate([[0.0], np.cumsum(np.where(observed, np.abs(values), 0.0))]),
-        np.concatenate([[0], np.cumsum(observed)]),
-    )
+    return np.where(observed, np.abs(values), 0.0), np.concatenate([[0], np.cumsum(observed)])
 
 
 def range_sums(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

@@ -118,7 +118,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from tsforge.data.panel import Panel, range_sums, series_index
+from tsforge.data.panel import Panel, abs_values_and_counts, range_sums, series_index
 from tsforge.errors import ConfigError, DataValidationError, IntervalResolutionWarning
 from tsforge.inference import IntervalRequest, sorted_quantiles
 from tsforge.panels.cv import PanelForecaster, cross_validation
@@ -270,9 +270,7 @@ class _ScaleSums:
     def __init__(self, values: np.ndarray) -> None:
         self.values = values
         self._lags: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        observed = np.isfinite(values)
-        self.abs_values = np.where(observed, np.abs(values), 0.0)
-        self.abs_counts = np.concatenate([[0], np.cumsum(observed)])
+        self.abs_values, self.abs_counts = abs_values_and_counts(values)
 
     def lag(self, lag: int) -> tuple[np.ndarray, np.ndarray]:
         if lag not in self._lags:

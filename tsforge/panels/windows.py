@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from tsforge.data.panel import abs_prefix_sums, range_sums
+from tsforge.data.panel import abs_values_and_counts, range_sums
 from tsforge.data.windows import Batch, BatchedWindows
 
 __all__ = ["PanelWindows", "window_stats", "SCALING_REVISION"]
@@ -156,18 +156,17 @@ class PanelWindows(BatchedWindows):
     @values.setter
     def values(self, values: np.ndarray) -> None:
         self._values = np.asarray(values, dtype=np.float64)
-        self._prefix: tuple[np.ndarray, np.ndarray] | None = None
+        self._abs_terms: tuple[np.ndarray, np.ndarray] | None = None
         self._panel_unit: float | None = None
 
-    def _prefix_sums(self) -> tuple[np.ndarray, np.ndarray]:
+    def _abs_and_counts(self) -> tuple[np.ndarray, np.ndarray]:
         """|y| (0 where missing) and the prefix counts of observed values over ``values``: the
         mean |y| of any stretch, its sum taken over the stretch alone (:func:`range_sums`, so a
         small series after a huge one keeps its digits). Built on the first all-zero window only
         (two arrays as long as the panel: a panel without such a window never pays for them)."""
-        if self._prefix is None:
-            observed = np.isfinite(self._values)
-            self._prefix = (np.where(observed, np.abs(self._values), 0.0), abs_prefix_sums(self._values)[1])
-        return self._prefix
+        if self._abs_terms is None:
+            self._abs_terms = abs_values_and_counts(self._values)
+        return self._abs_terms
 
     @property
     def panel_unit(self) -> float:
@@ -181,7 +180,7 @@ class PanelWindows(BatchedWindows):
         if self.zero_unit is not None:
             return self.zero_unit
         if self._panel_unit is None:
-            self._panel_unit = _panel_unit(self.indptr, *self._prefix_sums())
+            self._panel_unit = _panel_unit(self.indptr, *self._abs_and_counts())
         return self._panel_unit
 
     def __len__(self) -> int:
@@ -202,7 +201,7 @@ class PanelWindows(BatchedWindows):
         unit = None
         if not np.all(np.any(x_mask & (x != 0), axis=1)):  # some window holds only zeros (or nothing)
             # its unit: its series' mean |y| before the first target, else the panel's
-            abs_values, obs_count = self._prefix_sums()
+            abs_values, obs_count = self._abs_and_counts()
             end = base + np.clip(t, 0, length)
             n_before = obs_count[end] - obs_count[base]
             level_before = range_sums(abs_values, base, end) / np.maximum(n_before, 1)

@@ -187,13 +187,13 @@ def test_an_all_zero_window_is_scaled_by_its_series_earlier_level_and_only_by_th
     assert torch.isfinite(batch["x"]).all() and torch.isfinite(batch["y"]).all()
 
 
-def test_a_panel_without_a_window_of_zeros_never_builds_the_prefix_sums():
-    """The prefix sums behind the zero-window unit are two arrays as long as the panel: a panel
+def test_a_panel_without_a_window_of_zeros_never_builds_the_abs_terms():
+    """The |y| terms and counts behind the zero-window unit are two arrays as long as the panel: a panel
     that never needs them (no window of zeros) must not hold them."""
     windows = PanelTask(_panel(5), input_len=12, horizon=6).dataset("train")
     windows.get_batch(np.arange(len(windows)))
-    assert windows._prefix is None
+    assert windows._abs_terms is None
     zeros = Panel.from_arrays([np.r_[np.zeros(20), np.arange(1.0, 21.0)]], freq="MS")
     with_zeros = PanelTask(zeros, input_len=6, horizon=2).dataset("train")
     with_zeros.get_batch(np.arange(len(with_zeros)))
-    assert with_zeros._prefix is not None
+    assert with_zeros._abs_terms is not None
