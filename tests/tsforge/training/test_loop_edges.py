@@ -113,17 +113,25 @@ def test_a_divergence_error_does_not_warn_about_converting_a_graph_tensor(toy_se
             )
 
 
+class _KeepFirstEpoch(Callback):
+    """Copies the weights after epoch 0 into ``kept`` (the checkpoint a later failure must leave);
+    subclasses break the training in epoch 1."""
+
+    def __init__(self, kept: dict) -> None:
+        self.kept = kept
+
+    def on_epoch_end(self, state):
+        if state.epoch == 0:
+            self.kept.update({k: v.clone() for k, v in state.model.state_dict().items()})
+
+
 def test_ctrl_c_leaves_the_best_weights_so_far_in_the_module(toy_series):
     """A notebook user who interrupts gets the best checkpoint, not a half-trained epoch."""
     task = _task(toy_series)
     model = build_model("nlinear", ModelContext.from_task(task))
     kept = {}
 
-    class _Interrupt(Callback):
-        def on_epoch_end(self, state):
-            if state.epoch == 0:
-                kept.update({k: v.clone() for k, v in state.model.state_dict().items()})
-
+    class _Interrupt(_KeepFirstEpoch):
         def on_batch_end(self, state):
             if state.epoch == 1:
                 with torch.no_grad():
@@ -137,7 +145,7 @@ def test_ctrl_c_leaves_the_best_weights_so_far_in_the_module(toy_series):
             task.dataset("train"),
             task.dataset("val"),
             TrainConfig(progress=False, max_epochs=3),
-            callbacks=[_Interrupt()],
+            callbacks=[_Interrupt(kept)],
         )
     for k, v in model.module.state_dict().items():
         assert torch.equal(v, kept[k])
@@ -194,11 +202,7 @@ def test_a_divergence_after_a_good_epoch_leaves_that_epoch_s_weights(toy_series)
     model = build_model("nlinear", ModelContext.from_task(task))
     kept = {}
 
-    class _Blow(Callback):
-        def on_epoch_end(self, state):
-            if state.epoch == 0:
-                kept.update({k: v.clone() for k, v in state.model.state_dict().items()})
-
+    class _Blow(_KeepFirstEpoch):
         def on_epoch_start(self, state):
             if state.epoch == 1:
                 with torch.no_grad():
@@ -211,7 +215,7 @@ def test_a_divergence_after_a_good_epoch_leaves_that_epoch_s_weights(toy_series)
             task.dataset("train"),
             task.dataset("val"),
             TrainConfig(progress=False, max_epochs=3),
-            callbacks=[_Blow()],
+            callbacks=[_Blow(kept)],
         )
     for k, v in model.module.state_dict().items():
         assert torch.equal(v, kept[k])
