@@ -285,15 +285,16 @@ def _data_ref(data: str, load_kwargs: dict[str, Any], horizon: int | None, split
     )
 
 
-def _print_json(rec: Any, outcome: Any | None) -> None:
+def _print_json(rec: Any, outcome: Any | None, training: dict[str, Any] | None = None) -> None:
     """``--json``: one document, the recommendation, plus with ``--train`` what the training did
-    under ``training`` (the run, the registration, the scores). An undefined number is ``null``:
-    ``json.dumps`` writes ``NaN``, which is not JSON (``jq`` and strict parsers refuse it)."""
+    under ``training`` (the run, the registration, the scores; ``training`` replaces the default
+    section where a path has more to say). An undefined number is ``null``: ``json.dumps`` writes
+    ``NaN``, which is not JSON (``jq`` and strict parsers refuse it)."""
     from recommender.series_recommendation import json_ready
 
     payload = rec.to_dict()
     if outcome is not None:
-        payload["training"] = {
+        payload["training"] = training or {
             "metrics": outcome.metrics,
             "run_id": outcome.run_id,
             "registered_name": outcome.registered_name,
@@ -402,7 +403,6 @@ def _recommend_per_series(
         MODES,
         default_router,
         default_router_pending,
-        json_ready,
         recommend_series,
     )
     from tsforge.errors import ConfigError
@@ -435,9 +435,9 @@ def _recommend_per_series(
             )
             rec = outcome.recommendation
     if as_json:
-        payload = rec.to_dict()
+        training = None
         if outcome is not None:
-            payload["training"] = {
+            training = {
                 "mode": mode,
                 "metrics": outcome.metrics,
                 "best_single": outcome.best_single,
@@ -449,7 +449,7 @@ def _recommend_per_series(
                 "prior": outcome.prior,
                 "seconds": outcome.seconds,
             }
-        print(json.dumps(json_ready(payload), indent=2, default=str, allow_nan=False))
+        _print_json(rec, outcome, training)
         return
     render_series_recommendation(rec, _data_ref(data, load_kwargs, horizon), trained=outcome is not None)
     if outcome is not None:
