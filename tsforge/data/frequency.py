@@ -7,6 +7,7 @@ them consistent (a month has no fixed step anywhere, not only in some places).
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 from typing import Any
 
@@ -19,6 +20,7 @@ __all__ = [
     "infer_freq",
     "modal_step_alias",
     "mid_month_hint",
+    "clock_change_hint",
     "season_length",
     "steps_per_hour",
     "steps_per_day",
@@ -32,22 +34,30 @@ NS_PER_DAY = 86_400 * 10**9
 
 
 def checked_freq(freq: str | None) -> str | None:
-    """A user-given frequency, refused by name when pandas does not know it.
+    """A user-given frequency, refused by name when pandas does not know it, and under its
+    current name when pandas has renamed it (``M`` → ``ME``, ``H`` → ``h``, ``T`` → ``min``).
 
     Why here, at the loader's door: an unknown alias otherwise surfaces deep in the spacing
-    check as a pandas ``ValueError`` traceback instead of a one-line error naming the option.
+    check as a pandas ``ValueError`` traceback instead of a one-line error naming the option;
+    a renamed one printed pandas' multi-line ``FutureWarning`` (with its source line) at every
+    date range built from it, and errors then named a grid (``M``) whose meaning — month
+    *ends* — the user had to know.
     """
     if freq is None:
         return None
     from tsforge.errors import ConfigError
 
     try:
-        pd.tseries.frequencies.to_offset(freq)
+        with warnings.catch_warnings(record=True) as renamed:
+            warnings.simplefilter("always", FutureWarning)
+            offset = pd.tseries.frequencies.to_offset(freq)
     except (ValueError, TypeError):
         raise ConfigError(
             f"unknown frequency {freq!r}; give a pandas alias such as h, 15min, D, W-SUN, MS, QS or YS",
             field="freq",
         ) from None
+    if any(issubclass(w.category, FutureWarning) for w in renamed):
+        return offset.freqstr
     return freq
 
 
@@ -145,6 +155,67 @@ def mid_month_hint(timestamps_ns: np.ndarray) -> str:
     return (
         f"; the dates fall on day {ts.day[0]} of their months: monthly data are read dated at the start "
         "(or the end) of each month, so give each value its month's first (or last) day"
+    )
+
+
+#: months in which summer time starts or ends somewhere (north: Mar/Apr, Oct/Nov; south: Sep/Oct, Apr)
+_CLOCK_CHANGE_MONTHS = (3, 4, 9, 10, 11)
+_NS_PER_HOUR = 3600 * 10**9
+
+
+def clock_change_hint(times_ns: np.ndarray, before_ns: int | None, at_ns: int) -> str:
+    """Advice when a duplicate time or a one-hour gap in sub-daily local times sits where summer
+    time starts or ends (a Sunday, 00:00–03:59, in March/April or September–November), else ``""``.
+
+    Why: times written on a local wall clock without their UTC offset skip an hour in spring and
+    repeat one in autumn; the file was refused as "duplicate timestamp 2024-10-27 02:00:00" or
+    "irregular spacing 01:00 → 03:00" with advice (fill gaps, set the frequency) that does not
+    say why or cannot help (a repeated hour cannot be filled), while the times with their UTC
+    offset (or in UTC) read as a regular series.
+
+    Args:
+        times_ns: the series' times (int64 ns, any order): its step is their median difference.
+        before_ns: the time before the gap (``None`` for a duplicate).
+        at_ns: the duplicated time, or the time after the gap.
+    """
+    diffs = np.diff(np.unique(np.asarray(times_ns, dtype=np.int64)))
+    step_ns = int(np.median(diffs)) if diffs.size else 0
+    if step_ns >= NS_PER_DAY and before_ns is not None:
+        return _moved_time_of_day_hint(int(before_ns), int(at_ns))
+    if not 0 < step_ns <= _NS_PER_HOUR:
+        return ""
+    if before_ns is None:  # a repeated time: the hour the clock went back over
+        hour = pd.Timestamp(int(at_ns))
+    else:  # one hour more than a step: the hour the clock jumped over
+        if int(at_ns) - int(before_ns) != step_ns + _NS_PER_HOUR:
+            return ""
+        hour = pd.Timestamp(int(before_ns) + step_ns)
+    if hour.dayofweek != 6 or hour.hour > 3 or hour.month not in _CLOCK_CHANGE_MONTHS:
+        return ""
+    change = "repeats" if before_ns is None else "skips"
+    return (
+        f"; this looks like a summer-time clock change (local time {change} an hour on {hour:%Y-%m-%d}): "
+        f"write the times with their UTC offset (e.g. {pd.Timestamp(int(at_ns)):%Y-%m-%dT%H:%M:%S}+HH:MM) "
+        "or in UTC, which read as a regular series"
+    )
+
+
+def _moved_time_of_day_hint(before_ns: int, at_ns: int) -> str:
+    """Advice when daily (or coarser) times move by exactly one hour of the day between two
+    steps in a month where summer time starts or ends, else ``""``.
+
+    Why: local midnights written in UTC (or UTC midnights written in local time) are 23:00 in
+    winter and 22:00 in summer; such a file was told to set the frequency or fill gaps, and
+    neither can help.
+    """
+    half_day = NS_PER_DAY // 2
+    shift = ((at_ns % NS_PER_DAY) - (before_ns % NS_PER_DAY) + half_day) % NS_PER_DAY - half_day
+    if abs(shift) != _NS_PER_HOUR or pd.Timestamp(at_ns).month not in _CLOCK_CHANGE_MONTHS:
+        return ""
+    return (
+        f"; the time of day moves by an hour here ({pd.Timestamp(before_ns):%H:%M} → "
+        f"{pd.Timestamp(at_ns):%H:%M}), as local times written in UTC do at a summer-time clock change: "
+        "give the dates without a time of day, or the times with their UTC offset"
     )
 
 

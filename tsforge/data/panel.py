@@ -29,7 +29,7 @@ import pandas as pd
 import polars as pl
 from pandas.tseries.frequencies import to_offset
 
-from tsforge.data.frequency import NS_PER_DAY, fixed_step, mid_month_hint, modal_step_alias
+from tsforge.data.frequency import NS_PER_DAY, clock_change_hint, fixed_step, mid_month_hint, modal_step_alias
 from tsforge.data.frequency import season_length as _season_length
 from tsforge.data.timeaxis import step_gcd
 from tsforge.data.validation import MISSING_TOKENS, text_to_float, thousands_hint
@@ -49,6 +49,7 @@ __all__ = [
     "require_panel",
     "series_index",
     "on_grid",
+    "grid_steps",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -224,6 +225,19 @@ def on_grid(timestamps: np.ndarray, freq: str) -> np.ndarray:
     if t.size == 0 or _fixed_step_ns(freq) is not None:
         return np.ones(t.size, dtype=bool)
     return _grid_positions(t, freq)[1]
+
+
+def grid_steps(timestamps: np.ndarray, freq: str) -> tuple[np.ndarray, np.ndarray]:
+    """Step number of each time of one sorted series on the ``freq`` grid, counted from its first
+    time (0), and whether each lies on that grid at all (a Saturday on the ``B`` grid does not).
+
+    Why: a history with a missing step (a holiday, an hour a logger lost) holds fewer values than
+    steps; counting values instead of steps put its forecast before its own last observation.
+    """
+    t = np.asarray(timestamps, dtype="datetime64[ns]").view(np.int64)
+    if t.size == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=bool)
+    return _steps(t, np.array([0, t.size], dtype=np.int64), True, freq)
 
 
 def _grid_positions(ts: np.ndarray, freq: str) -> tuple[np.ndarray, np.ndarray]:
@@ -865,6 +879,7 @@ def _from_long(
         raise DataValidationError(f"missing series id in column {id_col!r}", column=id_col, row=row)
     df, rows, indptr = _group_rows(df, id_col)
     t, is_dt = _time_keys(df, time_col)
+    freq_given = freq is not None
     if _scan_pairs(t, indptr, lambda prev, cur: cur < prev).size:  # sort inside series only if needed
         order = np.lexsort((t, series_index(indptr)))
         t = t[order]
@@ -882,7 +897,9 @@ def _from_long(
 
     dup = _scan_pairs(t, indptr, lambda prev, cur: cur == prev)
     if dup.size:
-        fail(f"duplicate timestamp {show(t[dup[0]])} in series {{sid}}", int(dup[0]), time_col)
+        pos = int(dup[0])
+        hint = clock_change_hint(_series_times(t, indptr, pos), None, int(t[pos])) if is_dt else ""
+        fail(f"duplicate timestamp {show(t[pos])} in series {{sid}}{hint}", pos, time_col)
     _check_series_sizes(ids, indptr, None, column=id_col, rows=rows)
     if is_dt and freq is None:
         freq = _infer_panel_freq(t, indptr)
@@ -903,14 +920,37 @@ def _from_long(
         off = np.flatnonzero(~_grid_positions(t[indptr[:-1]], freq)[1])
         if off.size:
             pos = int(indptr[off[0]])
-            fail(f"date {show(t[pos])} of series {{sid}} is not on the {freq} grid", pos, time_col)
+            own = _own_rate(_series_times(t, indptr, pos), freq)
+            advice = ""
+            if own and freq_given:
+                advice = f": its dates lie on the {own} grid (freq={own!r} / --freq {own})"
+            elif own:
+                advice = (
+                    f" (the panel's longest series'): its dates lie on the {own} grid; one panel holds one "
+                    "calendar (date every series alike: all at period starts, or all at period ends)"
+                )
+            fail(f"date {show(t[pos])} of series {{sid}} is not on the {freq} grid{advice}", pos, time_col)
     k = None
+    if bad.size and fill_gaps and is_dt and (other := _series_at_other_rate(t, indptr, freq)) is not None:
+        pos, own = other
+        rate = f"the frequency given is {freq}" if freq_given else f"the panel's longest series {freq}"
+        fail(
+            f"series {{sid}} is sampled {own} throughout and {rate}: filling gaps would make it a {freq} "
+            "series of mostly missing values; one panel holds one sampling rate (split the file by "
+            "rate, or resample this series)",
+            pos,
+            time_col,
+        )
     if bad.size:
         k, on = _steps(t, indptr, is_dt, freq, int_step) if fill_gaps else (None, None)
         if not (fill_gaps and on.all()):
             pos = int(bad[0]) if on is None else int(np.flatnonzero(~on)[0])
             before = f"{show(t[pos - 1])} → " if pos not in indptr else ""
-            if on is not None:  # filling was asked for: the time cannot be placed on the grid at all
+            series_t = _series_times(t, indptr, pos) if is_dt else None
+            clock = clock_change_hint(series_t, int(t[pos - 1]), int(t[pos])) if before and is_dt else ""
+            if clock:  # a summer-time change in local times: neither filling nor a frequency helps
+                how = f"is not one {freq} step{clock}"
+            elif on is not None:  # filling was asked for: the time cannot be placed on the grid at all
                 first = show(t[indptr[np.searchsorted(indptr, pos, side="right") - 1]])
                 step = freq if is_dt else f"step-{int_step}"
                 how = (
@@ -919,16 +959,22 @@ def _from_long(
                 )
             elif is_dt and (hint := mid_month_hint(_series_times(t, indptr, pos))):
                 how = f"is not one {freq} step{hint}"
-            elif is_dt and (own := _own_rate(_series_times(t, indptr, pos), freq)):
+            elif is_dt and (own := _own_rate(_series_times(t, indptr, pos), freq)) and freq_given:
+                how = (
+                    f"is not one {freq} step, the frequency given: this series is sampled {own} "
+                    f"throughout (freq={own!r} / --freq {own})"
+                )
+            elif is_dt and own:
                 how = (
                     f"is not one {freq} step: this series is sampled {own} throughout, the panel's "
                     f"longest series {freq}; one panel holds one sampling rate (split the file by "
                     "rate, or resample this series)"
                 )
             elif is_dt:
+                set_freq = "" if freq_given else "set the frequency: freq= / --freq; or "
                 how = (
-                    f"is not one {freq} step (set the frequency: freq= / --freq; or insert the missing "
-                    "steps as missing values: fill_gaps=True / --fill-gaps)"
+                    f"is not one {freq} step ({set_freq}insert the missing steps as missing values: "
+                    "fill_gaps=True / --fill-gaps)"
                 )
             else:
                 how = _INTEGER_SPACING_ADVICE
@@ -983,6 +1029,31 @@ def _own_rate(times: np.ndarray, panel_freq: str) -> str | None:
     if own is None or own == panel_freq:
         return None
     return own
+
+
+#: series checked for a sampling rate of their own before gaps are filled (each costs a pandas inference)
+_MAX_RATE_CHECKS = 20
+
+
+def _series_at_other_rate(t: np.ndarray, indptr: np.ndarray, freq: str) -> tuple[int, str] | None:
+    """The first row and the rate of a series sampled regularly at another rate than the panel's,
+    with no two consecutive values one ``freq`` step apart (a monthly series in a daily panel), or None.
+
+    Why before filling gaps: without ``fill_gaps`` such a series is refused by name
+    (:func:`_own_rate`); with it, it was silently stretched onto the panel's grid — a monthly
+    series became a daily one with 29 of every 30 values missing, forecast as such.
+    """
+    breaks = _scan_pairs(t, indptr, _spacing_test(True, freq, t), first_only=False)
+    if breaks.size == 0:
+        return None
+    per_series = np.bincount(series_index(indptr)[breaks], minlength=indptr.size - 1)
+    lengths = np.diff(indptr)
+    candidates = np.flatnonzero((lengths >= 5) & (per_series == lengths - 1))
+    for i in candidates[:_MAX_RATE_CHECKS]:
+        own = _own_rate(t[indptr[i] : indptr[i + 1]], freq)
+        if own is not None:
+            return int(indptr[i]) + 1, own
+    return None
 
 
 def _series_times(t: np.ndarray, indptr: np.ndarray, pos: int) -> np.ndarray:

@@ -330,13 +330,27 @@ def to_polars(df: Any) -> pl.DataFrame:
         df = df.to_frame()
     if isinstance(df, pd.DataFrame):
         frame = df
-        if isinstance(frame.index, pd.DatetimeIndex) or (
+        if isinstance(frame.index, (pd.DatetimeIndex, pd.PeriodIndex)) or (
             frame.index.name is not None and frame.index.name not in frame.columns
         ):
             frame = frame.reset_index(names=frame.index.name or "ds")
-        frame = frame.rename(columns=str)
+        frame = _periods_as_timestamps(frame.rename(columns=str))
         return pl.from_pandas(frame)
     raise DataValidationError(f"expected a pandas or polars DataFrame, got {type(df).__name__}")
+
+
+def _periods_as_timestamps(frame: pd.DataFrame) -> pd.DataFrame:
+    """pandas ``Period`` columns (``2020-01``, ``2020Q1``) as the timestamps their periods start at.
+
+    Why: polars has no period type, and a frame with a ``PeriodIndex`` or a period column (what
+    ``to_period`` and ``resample(kind="period")`` give) failed with polars' "cannot cast
+    extension types to String"; a period's start is the date a month-start or quarter-start
+    series is dated with.
+    """
+    periods = [c for c in frame.columns if isinstance(frame[c].dtype, pd.PeriodDtype)]
+    if not periods:
+        return frame
+    return frame.assign(**{c: frame[c].dt.to_timestamp(how="start") for c in periods})
 
 
 def _read_parquet(path: Path, categorical: Sequence[str]) -> pl.DataFrame:

@@ -26,7 +26,7 @@ from tsforge.data.splits import SplitBorders, split_borders
 from tsforge.data.windows import WindowDataset
 from tsforge.errors import ConfigError, DataValidationError
 
-__all__ = ["ForecastTask", "prepare_task", "causal_fill"]
+__all__ = ["ForecastTask", "prepare_task", "causal_fill", "refuse_channels_unobserved"]
 
 
 def causal_fill(values: np.ndarray, fill_value: float = 0.0) -> np.ndarray:
@@ -91,8 +91,13 @@ class ForecastTask:
         }
 
 
-def prepare_task(data: TimeSeriesData, input_len: int, horizon: int, split: str = "7:1:2") -> ForecastTask:
-    """Apply the protocol: borders, scaler fitted on training rows, window-count checks."""
+def prepare_task(
+    data: TimeSeriesData, input_len: int, horizon: int, split: str = "7:1:2", *, file: str | None = None
+) -> ForecastTask:
+    """Apply the protocol: borders, scaler fitted on training rows, window-count checks.
+
+    ``file`` only names the data's source in errors (a channel with no training value).
+    """
     if input_len < 1 or horizon < 1:
         raise ConfigError(
             f"input length and horizon must be positive, got input={input_len}, horizon={horizon}",
@@ -110,12 +115,35 @@ def prepare_task(data: TimeSeriesData, input_len: int, horizon: int, split: str 
             )
     a, b = borders.train
     train_vals = data.values[a:b]
-    all_missing = [
-        c for c, ok in zip(data.channel_ids, np.isfinite(train_vals).any(axis=0), strict=True) if not ok
-    ]
-    if all_missing:
-        raise DataValidationError(
-            f"channel {all_missing[0]!r} has no observed value in the training split", column=all_missing[0]
-        )
+    refuse_channels_unobserved(data, (a, b), split, file=file)
     scaler = StandardScaler.fit(train_vals)
     return ForecastTask(data, int(input_len), int(horizon), split, borders, scaler)
+
+
+def refuse_channels_unobserved(
+    data: TimeSeriesData, train_rows: tuple[int, int], split: str, *, file: str | None = None
+) -> None:
+    """Refuse channels with no observed value in the training rows, naming all of them, the
+    rows, and the ``--value-cols`` that leaves them out.
+
+    Why every channel at once: naming the first only (as ``evaluate`` and ``tune`` did) made a
+    file of sparse stations — several that start reporting late — fail once per column, with
+    no way out but trial and error; ``train`` already listed them all with this advice.
+    """
+    from tsforge.data.validation import shell_word
+
+    a, b = train_rows
+    seen = np.isfinite(data.values[a:b]).any(axis=0)
+    if seen.all():
+        return
+    unseen = [str(c) for c, ok in zip(data.channel_ids, seen, strict=True) if not ok]
+    kept = ",".join(str(c) for c, ok in zip(data.channel_ids, seen, strict=True) if ok)
+    them, reach = ("them", "they reach") if len(unseen) > 1 else ("it", "it reaches")
+    raise DataValidationError(
+        f"{len(unseen)} channel(s) have no observed value in the training split (rows {a}–{b - 1} of "
+        f"{data.n_steps} with split {split}): {unseen[:10]}{' ...' if len(unseen) > 10 else ''}; leave "
+        f"{them} out (a wide file: --value-cols {shell_word(kept)}, value_cols= in Python) or choose a "
+        f"split whose training rows {reach}",
+        file=file,
+        column=unseen[0],
+    )

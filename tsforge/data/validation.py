@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from tsforge.data.frequency import NS_PER_DAY, mid_month_hint, modal_step_alias
+from tsforge.data.frequency import NS_PER_DAY, clock_change_hint, mid_month_hint, modal_step_alias
 from tsforge.errors import DataValidationError
 
 __all__ = [
@@ -202,7 +202,7 @@ def parse_timestamps(
                 column=column,
             )
         if isinstance(series.dtype, pl.Datetime) and series.dtype.time_zone is not None:
-            series = _zoned_column(series)
+            series = _zoned_column(series, column)
         _check_ns_range(series, column=column, file=file)
         if not series.null_count():
             return _temporal_ns(series)
@@ -215,6 +215,7 @@ def parse_timestamps(
             return fast
         raw = _as_str_array(series)
         text = pd.Series(raw, dtype=object)
+        utc_note = None
         try:
             with warnings.catch_warnings():
                 # pandas' "could not infer format, falling back to dateutil" is advice to a
@@ -222,7 +223,7 @@ def parse_timestamps(
                 # reported below by row
                 warnings.simplefilter("ignore", UserWarning)
                 if zoned:
-                    parsed = _zoned_text(text, fmt)
+                    parsed, utc_note = _zoned_text(text, fmt, column)
                 elif fmt is not None:
                     parsed = pd.to_datetime(text, format=fmt, errors="coerce")
                 else:
@@ -236,6 +237,8 @@ def parse_timestamps(
         if not zoned and getattr(parsed.dt, "tz", None) is not None:
             parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
         out = parsed.to_numpy().astype("datetime64[ns]")
+        if not np.isnat(out).any():  # an unparsable row is the error to report, not this
+            _warn_read_in_utc(utc_note)
     bad = np.flatnonzero(np.isnat(out))
     if bad.size:
         row = int(bad[0])
@@ -243,12 +246,32 @@ def parse_timestamps(
         shown = "<missing>" if value is None else repr(str(value))
         raise DataValidationError(
             f"unparsable date {shown} in time column {column!r} at row {row}"
-            + (f" ({bad.size} unparsable rows in total)" if bad.size > 1 else ""),
+            + (f" ({bad.size} unparsable rows in total)" if bad.size > 1 else "")
+            + _iso_week_hint(value),
             file=file,
             column=column,
             row=row,
         )
     return out
+
+
+_ISO_WEEK = re.compile(r"^\s*(\d{4})-?W(\d{2})\s*$", re.IGNORECASE)
+
+
+def _iso_week_hint(value: object) -> str:
+    """Advice for an ISO week (``2020-W02``), which names a week but no day, else ``""``.
+
+    Why: weekly exports from BI tools write weeks this way; "unparsable date" alone left the
+    user guessing which date tsforge wanted for a week.
+    """
+    match = _ISO_WEEK.match(str(value)) if value is not None else None
+    if match is None:
+        return ""
+    try:
+        monday = datetime.date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
+    except ValueError:
+        return ""
+    return f": an ISO week names no day; date each week by one of its days, e.g. its Monday ({monday})"
 
 
 def _wall_clock_or_utc(local_ns: np.ndarray) -> bool:
@@ -267,15 +290,46 @@ def _wall_clock_or_utc(local_ns: np.ndarray) -> bool:
     return bool((time_of_day == time_of_day[0]).all())
 
 
-def _zoned_column(series: pl.Series) -> pl.Series:
+def _zoned_column(series: pl.Series, column: str) -> pl.Series:
     """A time-zone-aware datetime column as naive times: wall-clock or UTC (:func:`_wall_clock_or_utc`)."""
     local = series.dt.replace_time_zone(None)
     if _wall_clock_or_utc(local.drop_nulls().dt.cast_time_unit("ns").to_physical().to_numpy()):
         return local
-    return series.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+    utc = series.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+    _warn_read_in_utc(_read_in_utc(local.to_numpy(), utc.to_numpy(), column, str(series.drop_nulls()[0])))
+    return utc
 
 
-def _zoned_text(text: pd.Series, fmt: str | None) -> pd.Series:
+def _warn_read_in_utc(note: str | None) -> None:
+    """Issue :func:`_read_in_utc`'s note (the CLI prints it as one ``note:`` line); outside any
+    ``catch_warnings`` block that silences pandas' parsing chatter, which would swallow it."""
+    if note is not None:
+        from tsforge.errors import TsforgeWarning
+
+        warnings.warn(note, TsforgeWarning, stacklevel=4)
+
+
+def _read_in_utc(local: np.ndarray, utc: np.ndarray, column: str, example: str) -> str | None:
+    """The ``note:`` that sub-daily times with UTC offsets were read in UTC, when that moved them.
+
+    Why: the times are then regular (the wall clock skips and repeats an hour a year), but every
+    output — forecasts, cross-validation frames — is dated in UTC without an offset; a file
+    written at ``+02:00`` got a forecast whose first ``ds`` came before its last observation,
+    without a word.
+    """
+    local_ns, utc_ns = (np.asarray(a).astype("datetime64[ns]") for a in (local, utc))
+    moved = local_ns != utc_ns
+    if not moved.any():
+        return None  # Z / +00:00: UTC already
+    first = int(np.flatnonzero(moved)[0])
+    return (
+        f"the times in column {column!r} carry UTC offsets and are sub-daily, so they are read in UTC "
+        f"({example} is {pd.Timestamp(utc_ns[first])} UTC): forecasts and other outputs are dated in UTC, "
+        "without an offset"
+    )
+
+
+def _zoned_text(text: pd.Series, fmt: str | None, column: str) -> tuple[pd.Series, str | None]:
     """Text with UTC offsets (``2020-03-29 00:00:00+02:00``) as naive times (unparsable → NaT).
 
     Why a path of its own: a zone with summer time writes two offsets into one column, which
@@ -292,8 +346,12 @@ def _zoned_text(text: pd.Series, fmt: str | None) -> pd.Series:
         local = pd.to_datetime(wall_text, errors="coerce")
     local_ns = local.to_numpy().astype("datetime64[ns]")
     if not (np.isnat(local_ns) != utc.isna().to_numpy()).any() and _wall_clock_or_utc(local_ns):
-        return local
-    return utc
+        return local, None
+    parsed = utc.notna().to_numpy() & ~np.isnat(local_ns)
+    if not parsed.any():
+        return utc, None
+    example = str(text[parsed].iloc[0]).strip()
+    return utc, _read_in_utc(local_ns[parsed], utc[parsed].to_numpy(), column, example)
 
 
 def _day_first(text: pd.Series, month_first: pd.Series) -> pd.Series:
@@ -510,6 +568,15 @@ def _fmt_ts(t: np.datetime64 | int) -> str:
     return str(t)
 
 
+def _clock_change(times: np.ndarray, before: object, at: object) -> str:
+    """:func:`~tsforge.data.frequency.clock_change_hint` for dates (``""`` for integer time)."""
+    if np.asarray(times).dtype.kind != "M":
+        return ""
+    as_ns = np.asarray(times).astype("datetime64[ns]").view(np.int64)
+    before_ns = None if before is None else int(np.datetime64(before, "ns").astype(np.int64))
+    return clock_change_hint(as_ns, before_ns, int(np.datetime64(at, "ns").astype(np.int64)))
+
+
 def check_unique_times(times: np.ndarray, *, column: str, file: str | None = None) -> None:
     """Wide data: each timestamp at most once (reports the timestamp and its rows)."""
     order = np.argsort(times, kind="stable")
@@ -521,7 +588,8 @@ def check_unique_times(times: np.ndarray, *, column: str, file: str | None = Non
         n_dup = int(np.unique(st[dup]).size)
         raise DataValidationError(
             f"duplicate timestamp {_fmt_ts(t)} in column {column!r} at rows {rows}"
-            + (f" ({n_dup} duplicated timestamps in total)" if n_dup > 1 else ""),
+            + (f" ({n_dup} duplicated timestamps in total)" if n_dup > 1 else "")
+            + _clock_change(times, None, t),
             file=file,
             column=column,
             row=rows[1],
@@ -542,7 +610,8 @@ def check_unique_pairs(
         rows = sorted(int(r) for r in np.flatnonzero((id_codes == code) & (times == t)))
         raise DataValidationError(
             f"duplicate timestamp {_fmt_ts(t)} for series {ids[int(code)]!r} at rows {rows}"
-            + (f" ({dup.size} duplicated (series, timestamp) pairs in total)" if dup.size > 1 else ""),
+            + (f" ({dup.size} duplicated (series, timestamp) pairs in total)" if dup.size > 1 else "")
+            + _clock_change(st[sid == code], None, t),
             file=file,
             column=time_col,
             row=rows[1],
@@ -618,7 +687,9 @@ def check_regular(
             for i in gaps[:_MAX_SHOWN]
         )
         more = f" (and {gaps.size - _MAX_SHOWN} more)" if gaps.size > _MAX_SHOWN else ""
-        hint = mid_month_hint(times.astype("datetime64[ns]").view(np.int64))
+        hint = mid_month_hint(times.astype("datetime64[ns]").view(np.int64)) or _clock_change(
+            times, times[gaps[0]], times[gaps[0] + 1]
+        )
         advice = (
             hint
             if hint

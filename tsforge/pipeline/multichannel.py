@@ -193,33 +193,21 @@ def _refuse_channels_unobserved_in_train(series: TimeSeriesData, split: str, dat
     """A user's channels with no value in the training rows: refused naming all of them, the
     file, the training rows and how to leave them out (a catalogue dataset drops them instead).
 
-    Why not only :func:`~tsforge.data.task.prepare_task`'s check: it names the first such
-    channel and neither the file nor the rows, so a file of sparse stations (pm10-like, one
-    that starts reporting later) was refused one column per run.
+    Why before :func:`~tsforge.data.task.prepare_task` (which refuses them the same way): a split
+    that cannot be applied is reported there, by its own message, so only a valid split is
+    checked here; the file is known here and not there.
     """
     from tsforge.data.frequency import steps_per_hour
     from tsforge.data.splits import split_borders
-    from tsforge.data.validation import shell_word
+    from tsforge.data.task import refuse_channels_unobserved
     from tsforge.errors import DataValidationError
 
     try:
-        a, b = split_borders(series.n_steps, split, steps_per_hour=steps_per_hour(series.freq)).train
+        train_rows = split_borders(series.n_steps, split, steps_per_hour=steps_per_hour(series.freq)).train
     except (ConfigError, DataValidationError):
         return  # prepare_task reports the split itself
-    seen = series.mask[a:b].any(axis=0)
-    if seen.all():
-        return
-    unseen = [c for c, ok in zip(series.channel_ids, seen, strict=True) if not ok]
-    kept = ",".join(c for c, ok in zip(series.channel_ids, seen, strict=True) if ok)
-    them, reach = ("them", "they reach") if len(unseen) > 1 else ("it", "it reaches")
-    raise DataValidationError(
-        f"{len(unseen)} channel(s) have no observed value in the training split (rows {a}–{b - 1} of "
-        f"{series.n_steps} with split {split}): {unseen[:10]}{' ...' if len(unseen) > 10 else ''}; leave "
-        f"{them} out (a wide file: --value-cols {shell_word(kept)}, value_cols= in Python) or choose a "
-        f"split whose training rows {reach}",
-        file=str(data) if isinstance(data, (str, Path)) else None,
-        column=unseen[0],
-    )
+    file = str(data) if isinstance(data, (str, Path)) else None
+    refuse_channels_unobserved(series, train_rows, split, file=file)
 
 
 def _data_label(data: Any) -> str:

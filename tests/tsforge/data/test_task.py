@@ -46,6 +46,20 @@ def test_prepare_task_rejects_a_channel_without_training_values():
     values[:150, 1] = np.nan
     data = TimeSeriesData(values=values, timestamps=None, channel_ids=("ok", "late"))
     with pytest.raises(
-        DataValidationError, match="channel 'late' has no observed value in the training split"
+        DataValidationError, match=r"have no observed value in the training split .*\['late'\]"
     ):
         prepare_task(data, input_len=10, horizon=5)
+
+
+def test_prepare_task_names_every_unobserved_channel_and_the_columns_to_keep():
+    """``tsforge evaluate`` (and any caller of prepare_task) named the first such channel only,
+    so a file of late-starting stations failed once per column; now all, as ``train`` does."""
+    values = np.ones((200, 4), dtype=np.float32)
+    values[:150, [1, 3]] = np.nan
+    data = TimeSeriesData(values=values, timestamps=None, channel_ids=("a", "late1", "b", "late2"))
+    with pytest.raises(DataValidationError) as err:
+        prepare_task(data, input_len=10, horizon=5, file="stations.csv")
+    message = str(err.value)
+    assert "['late1', 'late2']" in message and "rows 0–139 of 200 with split 7:1:2" in message
+    assert "--value-cols a,b" in message
+    assert err.value.where == {"file": "stations.csv", "column": "late1"}
