@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from service.schemas.forecast import ForecastRequest, SeriesForecastOut
 from service.schemas.invocations import LEVELS_ADAPTER, QUANTILES_ADAPTER, InvocationsRequest
 from tsforge.data.history import SeriesInput, histories_from_frame, history_layout
+from tsforge.data.validation import ROLE_SYNONYMS, closest_name
 from tsforge.errors import DataValidationError, ResourceLimitError
 from tsforge.inference import SeriesForecast, continued_steps
 
@@ -314,6 +315,8 @@ def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> Foreca
     key = req.payload_key
     cols = _columns(req)
     layout = history_layout(list(cols))
+    if layout == "long":
+        _require_values_column(list(cols), field=key)
     typed: dict[str, np.ndarray] = {}
     for c, values in cols.items():
         if c == "unique_id":
@@ -329,6 +332,29 @@ def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> Foreca
 
     series = histories_from_frame(typed, layout=layout, field=key, check_sizes=check_sizes)
     return ForecastBatch(series, level, quantiles)
+
+
+def _require_values_column(columns: Sequence[str], *, field: str) -> None:
+    """A long history frame (it has ``unique_id``) keeps its values in ``y``: refuse one without,
+    naming the columns sent and the one most likely meant.
+
+    Why here: only ``unique_id``, ``ds`` and ``y`` are typed and passed on, so the shared
+    reader saw the other columns dropped and answered "columns found: 'unique_id', 'ds'. Did
+    you mean 'ds'? (pass target_col='ds')" — a wrong guess, and an argument this protocol has not.
+    """
+    if "y" in columns:
+        return
+    others = [c for c in columns if c not in ("unique_id", "ds")]
+    guess = closest_name("y", others, ROLE_SYNONYMS.get("target_col", ()))
+    if guess is None and len(others) == 1:
+        guess = others[0]
+    found = ", ".join(repr(c) for c in columns)
+    raise DataValidationError(
+        f"column 'y' not found: a long history frame (one with unique_id) has its values in 'y'; "
+        f"columns found: {found}" + (f". Rename {guess!r} to 'y'" if guess else ""),
+        field=field,
+        column="y",
+    )
 
 
 def horizon_from_params(params: dict[str, Any] | None) -> int | None:

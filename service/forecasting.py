@@ -10,6 +10,7 @@ import pandas as pd
 
 from service.convert import Limits, check_finite_forecasts
 from service.model_store import LoadedModel, ModelStore
+from service.notes import merge_notes
 from tsforge.data.frequency import check_sampling
 from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError, TsforgeError
 from tsforge.inference import SeriesForecast, SeriesInput, level_note, zero_width_note
@@ -91,12 +92,29 @@ def _name_frame_field(exc: TsforgeError, series: Sequence[SeriesInput], series_f
     is a history frame (``/invocations``: ``inputs``, ``dataframe_split``, ...), with the series'
     ``unique_id``: a client of that protocol sent no ``series``."""
     field = exc.where.get("field")
+    if field is None and "series" in exc.where:  # the library named a series, not a field
+        _name_series_field(exc, series, series_field)
+        return
     if series_field == "series" or not isinstance(field, str) or not field.startswith("series"):
         return
     exc.where["field"] = series_field
     found = _SERIES_FIELD.match(field)
     if found and int(found.group(1)) < len(series):
         exc.where.setdefault("unique_id", str(series[int(found.group(1))].id))
+
+
+def _name_series_field(exc: TsforgeError, series: Sequence[SeriesInput], series_field: str) -> None:
+    """An error naming only a series (``series='s9'``: "1 series has fewer than 2 values ...",
+    raised where the histories become a panel) names the request's field too, as every other
+    422 does: ``series[i]`` on ``/v1/forecast``, the payload key with the ``unique_id`` on
+    ``/invocations`` (whose answer had no ``field`` at all)."""
+    sid = str(exc.where["series"])
+    i = next((k for k, s in enumerate(series) if str(s.id) == sid), None)
+    if series_field != "series":
+        exc.where["field"] = series_field
+        exc.where.setdefault("unique_id", sid)
+    elif i is not None:
+        exc.where["field"] = f"series[{i}]"
 
 
 def _bounds(
@@ -117,6 +135,7 @@ def forecast_notes(
     level: Sequence[float] | None = None,
     quantiles: Sequence[float] | None = None,
     forecasts: Sequence[SeriesForecast] | None = None,
+    caught: Sequence[str] = (),
 ) -> list[str] | None:
     """What limits a forecast's answer, in words (``None``: nothing to say); both endpoints
     return it, whichever protocol a client speaks.
@@ -130,6 +149,9 @@ def forecast_notes(
       :func:`~tsforge.inference.zero_width_note`): native intervals of a flat history.
     * An input the model reads that the series lacked: dates for a calendar model
       (:meth:`~tsforge.inference.FramePredictor.input_note`), forecast without them.
+    * ``caught``: what the library warned while answering (:func:`service.notes.caught_notes`),
+      e.g. series too short for a local model forecast by its fallback — what the CLI prints as
+      a note and the Python API and the pyfunc warn; a warning repeating a note above is kept once.
     """
     notes = []
     level, quantiles = _bounds(series, level, quantiles)
@@ -140,4 +162,4 @@ def forecast_notes(
             notes.append(zero_width_note(forecasts, getattr(loaded.predictor, "interval_method", None)))
     input_note = getattr(loaded.predictor, "input_note", None)  # the service's test fakes lack it
     notes.append(input_note(series) if callable(input_note) else None)
-    return [n for n in notes if n] or None
+    return merge_notes([n for n in notes if n], caught)

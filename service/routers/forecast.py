@@ -9,6 +9,7 @@ from service.dependencies import ApiKeyDep, LimitsDep, ModelStoreDep
 from service.forecasting import forecast as run_forecast
 from service.forecasting import forecast_notes
 from service.inline import run_short
+from service.notes import caught_notes
 from service.schemas.common import ERROR_RESPONSES, ModelInfo
 from service.schemas.forecast import ForecastRequest, ForecastResponse
 
@@ -26,8 +27,9 @@ async def forecast(req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep
     """
 
     def work() -> ForecastResponse:
-        series = series_from_request(req, limits)
-        loaded, h, forecasts = run_forecast(store, req.model, series, req.horizon, limits)
+        with caught_notes() as caught:
+            series = series_from_request(req, limits)
+            loaded, h, forecasts = run_forecast(store, req.model, series, req.horizon, limits)
         return ForecastResponse(
             model=ModelInfo(
                 name=loaded.name,
@@ -37,7 +39,7 @@ async def forecast(req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep
             ),
             horizon=h,
             forecasts=forecasts_out(forecasts, series),
-            notes=forecast_notes(loaded, series, h, forecasts=forecasts),
+            notes=forecast_notes(loaded, series, h, forecasts=forecasts, caught=caught),
         )
 
     return await run_short(store, req.model, sum(len(s.values) for s in req.series), work)

@@ -18,6 +18,7 @@ from service.dependencies import ApiKeyDep, LimitsDep, ModelStoreDep
 from service.forecasting import forecast as run_forecast
 from service.forecasting import forecast_notes
 from service.inline import run_short
+from service.notes import caught_notes
 from service.schemas.common import ERROR_RESPONSES
 from service.schemas.invocations import INVOCATIONS_EXAMPLES, InvocationsRequest, InvocationsResponse
 from tsforge.errors import DataValidationError
@@ -50,20 +51,21 @@ async def invocations(
                 "params.model must name a model ('name', 'name@alias' or 'name/version')",
                 field="params.model",
             )
-        series = series_from_frame_payload(req, limits)
-        loaded, h, forecasts = run_forecast(
-            store,
-            model,
-            series,
-            horizon,
-            limits,
-            horizon_field="params.horizon",
-            series_field=req.payload_key,
-            model_field="params.model",
-        )
+        with caught_notes() as caught:
+            series = series_from_frame_payload(req, limits)
+            loaded, h, forecasts = run_forecast(
+                store,
+                model,
+                series,
+                horizon,
+                limits,
+                horizon_field="params.horizon",
+                series_field=req.payload_key,
+                model_field="params.model",
+            )
         return InvocationsResponse(
             predictions=forecast_records(forecasts, series, field=req.payload_key),
-            notes=forecast_notes(loaded, series, h, forecasts=forecasts),
+            notes=forecast_notes(loaded, series, h, forecasts=forecasts, caught=caught),
         )
 
     return await run_short(

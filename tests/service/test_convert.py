@@ -48,3 +48,15 @@ def test_limits_are_checked_before_per_series_checks_and_name_the_series():
     with pytest.raises(DataValidationError, match="series 'a' has no observed value") as exc:
         series_from_frame_payload(body, _LIMITS)
     assert exc.value.where["field"] == "inputs"
+
+
+@pytest.mark.parametrize("values_column", ["value", "sales"])
+def test_a_long_frame_without_y_names_the_columns_sent_and_no_argument_the_protocol_lacks(values_column):
+    body = _req(inputs={"unique_id": ["a"] * 3, "ds": _DS, values_column: [1.0, 2.0, 3.0]})
+    with pytest.raises(DataValidationError) as exc:
+        series_from_frame_payload(body, _LIMITS)
+    message = str(exc.value)
+    assert f"columns found: 'unique_id', 'ds', '{values_column}'" in message
+    assert f"Rename '{values_column}' to 'y'" in message
+    assert "target_col" not in message and "Did you mean 'ds'" not in message
+    assert exc.value.where == {"field": "inputs", "column": "y"}

@@ -17,7 +17,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 
-__all__ = ["TsforgePyfunc", "log_predictor_model", "example_history"]
+__all__ = ["TsforgePyfunc", "log_predictor_model", "example_history", "history_schema"]
 
 
 class TsforgePyfunc(mlflow.pyfunc.PythonModel):
@@ -30,10 +30,11 @@ class TsforgePyfunc(mlflow.pyfunc.PythonModel):
         self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
     ) -> pd.DataFrame:
         params = params or {}
-        horizon = params.get("horizon")
+        # the horizon as given: predict_frame refuses 0, -1 and 2.5 as the CLI, the Python API
+        # and the service do (0 used to mean "the trained horizon" here, and 2.5 two steps)
         out = self.predictor.predict_frame(
             model_input,
-            None if horizon in (None, 0) else int(horizon),
+            params.get("horizon"),
             level=params.get("level") or None,
             quantiles=params.get("quantiles") or None,
         )
@@ -60,6 +61,29 @@ def example_history(predictor: Any, data: Any, n_series: int = 1) -> pd.DataFram
     return df[cols].fillna({"y": float(pd.Series(df["y"]).mean())})
 
 
+def history_schema(inferred: Any) -> Any:
+    """The pyfunc's input schema: the history columns by name, their values checked by tsforge.
+
+    Why not the types MLflow infers from the example (string ids, datetime ``ds``, double ``y``,
+    every column required): MLflow enforces them before :meth:`TsforgePyfunc.predict` runs, so
+    the pyfunc refused what the CLI, the Python API and the service forecast — a history
+    without ``ds`` (documented as optional), an integer step index as ``ds``, integer ids and
+    integer values (counts read from a CSV) — with a dump of the frame instead of a message
+    naming the column. Each column is typed ``Any`` and ``ds`` is optional, so the one history
+    reader (:func:`tsforge.data.history.histories_from_frame`) checks them, as behind every other door.
+    """
+    from mlflow.types.schema import AnyType, ColSpec, Schema
+
+    if inferred is None:
+        return None
+    return Schema(
+        [
+            ColSpec(AnyType(), col.name, required=col.name != "ds") if col.name else col
+            for col in inferred.inputs
+        ]
+    )
+
+
 def log_predictor_model(
     bundle_dir: str | Path, predictor: Any, input_example: pd.DataFrame, name: str = "model"
 ):
@@ -71,6 +95,7 @@ def log_predictor_model(
     output.predictor = predictor
     out_example = output.predict(None, input_example, {"horizon": predictor.max_horizon})
     signature = infer_signature(input_example, out_example)
+    signature.inputs = history_schema(signature.inputs)
     # level / quantiles default to empty lists (= point forecasts only): MLflow drops params
     # its signature does not declare, and fills declared ones with their defaults
     signature.params = ParamSchema(

@@ -1,0 +1,85 @@
+"""The library's warnings raised while one request is answered, returned as that request's notes.
+
+Why: the CLI prints every :class:`~tsforge.errors.TsforgeWarning` as a ``note:`` line and the
+Python API and the MLflow pyfunc raise it as a warning, but the service returned only the notes it
+recomputes itself (:func:`service.forecasting.forecast_notes`). A warning it does not recompute —
+"1 of 3 series were too short for auto_ets ... and were forecast by its fallback" — went to the
+server's log (once per process) and never to the client that sent the short series.
+
+``warnings.catch_warnings`` cannot collect them: it swaps process-wide state, and the service
+answers requests from several threads (and short ones on the event loop). Instead one
+``warnings.showwarning`` hook routes a tsforge warning to the list of the request being answered
+*in the calling thread* (``warnings.warn`` calls the hook in that thread), and every other
+warning to the hook that was installed before. A filter shows tsforge warnings every time
+(Python's default shows each one once per code location, so a second request would get no note).
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from tsforge.errors import TsforgeWarning
+
+__all__ = ["caught_notes", "merge_notes"]
+
+_local = threading.local()
+_install_lock = threading.Lock()
+
+
+@contextmanager
+def caught_notes() -> Iterator[list[str]]:
+    """The messages of the tsforge warnings raised in this thread inside the block, in order."""
+    _install()
+    sink: list[str] = []
+    outer = getattr(_local, "sink", None)
+    _local.sink = sink
+    try:
+        yield sink
+    finally:
+        _local.sink = outer
+
+
+def merge_notes(computed: Iterable[str] | None, caught: Iterable[str]) -> list[str] | None:
+    """``computed`` notes, then the ``caught`` ones not already among them (the library warns some
+    of the notes the service also computes, in the same words); ``None`` when there are none."""
+    out = list(dict.fromkeys([*(computed or ()), *caught]))
+    return out or None
+
+
+def _install() -> None:
+    """Put the routing hook and the show-every-time filter in place (again, when some
+    ``catch_warnings`` block elsewhere restored the state from before them)."""
+    if _hooked(warnings.showwarning) and _filtered():
+        return
+    with _install_lock:
+        if not _hooked(warnings.showwarning):
+            warnings.showwarning = _routing(warnings.showwarning)
+        if not _filtered():
+            warnings.filterwarnings("always", category=TsforgeWarning)
+
+
+def _hooked(show: Any) -> bool:
+    return bool(getattr(show, "_routes_tsforge_notes", False))
+
+
+def _filtered() -> bool:
+    return any(f[0] == "always" and f[2] is TsforgeWarning for f in warnings.filters)
+
+
+def _routing(previous: Any) -> Any:
+    """A ``showwarning`` that hands a tsforge warning raised inside :func:`caught_notes` to its
+    list and any other warning to ``previous``."""
+
+    def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        sink = getattr(_local, "sink", None)
+        if sink is not None and issubclass(category, TsforgeWarning):
+            sink.append(str(message))
+            return
+        previous(message, category, *args, **kwargs)
+
+    show._routes_tsforge_notes = True  # type: ignore[attr-defined]
+    return show

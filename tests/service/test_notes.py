@@ -1,0 +1,123 @@
+"""What the library warns while answering a request reaches that request's ``notes``, as the CLI
+prints it and the Python API warns it: a series too short for its model, forecast by the fallback,
+was said by every door but the service."""
+
+from __future__ import annotations
+
+import threading
+import warnings
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.notes import caught_notes, merge_notes
+from tsforge.errors import FallbackWarning, TsforgeWarning
+
+FALLBACK = "were forecast by its fallback"
+
+
+class _PanelStore:
+    """A store serving one real local panel model (seasonal naive, season 12), no MLflow."""
+
+    default_model = "snaive"
+
+    def __init__(self) -> None:
+        from tsforge.panels.predictor import PanelPredictor
+
+        self.predictor = PanelPredictor(
+            "seasonal_naive", 3, freq=None, season_length=12, interval_method="native"
+        )
+
+    def get(self, ref=None):
+        from service.model_store import LoadedModel
+
+        return LoadedModel(name="snaive", version="1", predictor=self.predictor, run_id="r")
+
+    def alias_of(self, ref):
+        return None
+
+    def ready(self):
+        return True
+
+    def loaded(self):
+        from types import SimpleNamespace
+
+        return [SimpleNamespace(name="snaive", version="1")]
+
+    def start_polling(self, s):
+        pass
+
+    def stop(self):
+        pass
+
+
+@pytest.fixture()
+def panel_client():
+    from service.dependencies import get_store
+    from service.main import create_app
+    from service.settings import ServiceSettings
+
+    store = _PanelStore()
+    app = create_app(ServiceSettings(alias_poll_seconds=0), store=store)
+    app.dependency_overrides[get_store] = lambda: store
+    with TestClient(app) as c:
+        yield c, store.predictor
+
+
+LONG = [float(10 + (t % 12)) for t in range(36)]
+SHORT = [3.0, 4.0, 5.0]
+
+
+def test_a_series_forecast_by_the_fallback_is_noted_on_both_endpoints_as_the_api_warns(panel_client):
+    client, predictor = panel_client
+    from tsforge.inference import SeriesInput
+
+    with pytest.warns(FallbackWarning) as warned:
+        predictor.predict_series([SeriesInput("long", LONG), SeriesInput("short", SHORT)], 3)
+    (api_note,) = [str(w.message) for w in warned if issubclass(w.category, FallbackWarning)]
+    assert FALLBACK in api_note
+
+    body = {"series": [{"id": "long", "values": LONG}, {"id": "short", "values": SHORT}], "horizon": 3}
+    rows = {"unique_id": ["long"] * len(LONG) + ["short"] * len(SHORT), "y": LONG + SHORT}
+    for _ in range(2):  # every request, not only the first of the process
+        r = client.post("/v1/forecast", json=body)
+        assert r.status_code == 200, r.text
+        assert r.json()["notes"] == [api_note]
+        r = client.post("/invocations", json={"inputs": rows, "params": {"horizon": 3}})
+        assert r.status_code == 200, r.text
+        assert r.json()["notes"] == [api_note]
+    r = client.post("/v1/forecast", json={"series": [{"id": "long", "values": LONG}], "horizon": 3})
+    assert r.status_code == 200 and "notes" not in r.json(), r.text
+
+
+def test_a_note_the_service_computes_and_the_library_warns_is_returned_once(panel_client):
+    """Guard: a level below 1 is noted by the service and warned by the library in the same words."""
+    client, _ = panel_client
+    body = {"series": [{"id": "long", "values": LONG}], "horizon": 3, "level": [0.5]}
+    r = client.post("/v1/forecast", json=body)
+    assert r.status_code == 200, r.text
+    notes = r.json()["notes"]
+    assert len(notes) == len(set(notes))
+    assert sum("level 0.5 asks for a 0.5 % central interval" in n for n in notes) == 1
+    assert sum("has zero width at every step" in n for n in notes) == 1  # a periodic series
+    assert merge_notes(["a", "b"], ["b", "c", "c"]) == ["a", "b", "c"]
+    assert merge_notes([], []) is None
+
+
+def test_each_thread_collects_only_its_own_warnings():
+    start = threading.Barrier(2)
+    got: dict[str, list[str]] = {}
+
+    def answer(name: str) -> None:
+        with caught_notes() as caught:
+            start.wait()
+            for k in range(20):
+                warnings.warn(f"{name} {k}", TsforgeWarning, stacklevel=1)
+        got[name] = list(caught)
+
+    threads = [threading.Thread(target=answer, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == {n: [f"{n} {k}" for k in range(20)] for n in ("a", "b")}
