@@ -14,19 +14,14 @@ from tsforge.cli.data_options import (
     DataArgument,
     DatasetOption,
     DropShortOption,
-    FillGapsOption,
-    FreqOption,
-    IdColOption,
-    TargetColOption,
-    TimeColOption,
-    ValueColsOption,
     comma_items,
     data_source,
     key_value_options,
-    reader_options,
+    reads_data,
     training_options,
 )
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
+from tsforge.cli.model_options import HorizonOption, InputLengthOption, TrainedModelOption
 from tsforge.cli.tables import metric_list_table, metrics_table
 from tsforge.errors import ConfigError
 
@@ -79,18 +74,15 @@ def _load_predictor(model: str):
 
 
 @app.command("train")
+@reads_data()
 def train_cmd(
     data: DataArgument = None,
     dataset: DatasetOption = None,
     model: Annotated[
         str, typer.Option("--model", "-m", help="Registered model name (see `tsforge models`).")
     ] = "dlinear",
-    input_len: Annotated[
-        int | None, typer.Option("--input", "-L", help="Input length (default: catalogue).")
-    ] = None,
-    horizon: Annotated[
-        int | None, typer.Option("--horizon", "-H", help="Horizon (default: catalogue).")
-    ] = None,
+    input_len: InputLengthOption = None,
+    horizon: HorizonOption = None,
     split: Annotated[
         str | None,
         typer.Option(
@@ -136,13 +128,8 @@ def train_cmd(
         str | None, typer.Option(help="Registered model name (default: <dataset>-<model>).")
     ] = None,
     no_track: Annotated[bool, typer.Option("--no-track", help="Do not log to MLflow.")] = False,
-    id_col: IdColOption = "unique_id",
-    time_col: TimeColOption = None,
-    target_col: TargetColOption = "y",
-    freq: FreqOption = None,
-    fill_gaps: FillGapsOption = False,
-    value_cols: ValueColsOption = None,
-    coords: CoordsOption = None,
+    *,
+    load_kwargs: dict[str, Any],
     intervals: Annotated[
         bool,
         typer.Option(
@@ -165,7 +152,6 @@ def train_cmd(
 
     dataset = data_source(data, dataset, "train")
     eng = engine_from_options(engine, ray_address, n_jobs)  # per-series work and ensemble members run on it
-    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords, value_cols=value_cols)
     split = protocol_for(dataset, split)
     strategy_name = "selective" if selective else strategy
     strategy_config = {k: v for k, v in (("r_u", r_u), ("r_a", r_a)) if v is not None}
@@ -367,25 +353,16 @@ def _holdout_interval_rows(metrics: dict[str, float]) -> list[dict[str, Any]]:
 
 
 @app.command("evaluate")
+@reads_data()
 def evaluate_cmd(
-    model: Annotated[
-        str,
-        typer.Option(
-            "--model", "-m", help="name (@champion, else newest), name@alias, name/version or a folder."
-        ),
-    ],
+    model: TrainedModelOption,
     data: DataArgument = None,
     dataset: DatasetOption = None,
     split: Annotated[str | None, typer.Option(help="Split convention (default: catalogue).")] = None,
     on: Annotated[str, typer.Option(help="Which split to score: val or test.")] = "test",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    id_col: IdColOption = "unique_id",
-    time_col: TimeColOption = None,
-    target_col: TargetColOption = "y",
-    freq: FreqOption = None,
-    fill_gaps: FillGapsOption = False,
-    value_cols: ValueColsOption = None,
-    coords: CoordsOption = None,
+    *,
+    load_kwargs: dict[str, Any],
     drop_short: DropShortOption = False,
 ) -> None:
     """Score a registered (or saved) model on a dataset's validation or test windows (a panel
@@ -393,7 +370,6 @@ def evaluate_cmd(
     from tsforge.inference import Predictor
 
     dataset = data_source(data, dataset, "evaluate")
-    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords, value_cols=value_cols)
     predictor = _load_predictor(model)
     # window models (one input length, multichannel splits) are scored on windows; every other
     # predictor — a panel model, the routed ensemble of `recommend --per-series --train` — on
@@ -434,7 +410,8 @@ def _evaluate_windows(
     # the split the model was trained under (stored with it since the bundle carries it), then
     # the catalogue's: a model trained on 6:2:2 scored under 7:1:2 reported another test window
     split = split or predictor.meta.get("extra", {}).get("split") or getattr(entry, "split", None) or "7:1:2"
-    task = prepare_task(series, predictor.input_len, predictor.max_horizon, split)
+    source = dataset if Path(dataset).is_file() else None  # errors name the user's file
+    task = prepare_task(series, predictor.input_len, predictor.max_horizon, split, file=source)
     if tuple(series.channel_ids) != tuple(predictor.known_ids) and predictor.forecaster.needs_known_channels:
         raise ConfigError(
             "this model needs the channels it was trained on; the dataset has different ones", field="dataset"
@@ -444,12 +421,7 @@ def _evaluate_windows(
 
 @app.command("forecast")
 def forecast_cmd(
-    model: Annotated[
-        str,
-        typer.Option(
-            "--model", "-m", help="name (@champion, else newest), name@alias, name/version or a folder."
-        ),
-    ],
+    model: TrainedModelOption,
     history: Annotated[
         Path | None,
         typer.Argument(
@@ -525,7 +497,7 @@ def forecast_cmd(
     drawn = comma_items(plot_series)
     if drawn and plot is None:
         raise ConfigError("--plot-series chooses what --plot draws: add --plot FILE.png", field="plot_series")
-    from tsforge.cli.output_paths import check_output_file
+    from tsforge.cli.output_paths import check_output_file, write_frame
 
     check_output_file(output, "--output")
     if plot is not None:
@@ -555,10 +527,7 @@ def forecast_cmd(
             coords=coords,
         )
     if output is not None:
-        if output.suffix == ".parquet":
-            result.to_parquet(output, index=False)
-        else:
-            result.to_csv(output, index=False)
+        write_frame(result, output)
         console.print(f"wrote {len(result)} forecast rows for {result[id_col].nunique()} series to {output}")
     else:
         # out, not print: a table's rows must not be broken at the console width (80 in a pipe)

@@ -11,16 +11,10 @@ from tsforge.cli.app import app, console, print_note
 from tsforge.cli.data_options import (
     DataArgument,
     DatasetOption,
-    FillGapsOption,
-    FreqOption,
-    IdColOption,
-    TargetColOption,
-    TimeColOption,
-    ValueColsOption,
     comma_items,
     data_source,
     key_value_options,
-    reader_options,
+    reads_data,
 )
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
 from tsforge.cli.tables import metrics_table
@@ -30,6 +24,7 @@ __all__ = ["cv_cmd"]
 
 
 @app.command("cv")
+@reads_data(coords=False)
 def cv_cmd(
     model: Annotated[
         list[str],
@@ -55,12 +50,8 @@ def cv_cmd(
         Path | None, typer.Option("--output", "-o", help="Write the frame (CSV or Parquet).")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of global models.")] = 2024,
-    id_col: IdColOption = "unique_id",
-    time_col: TimeColOption = None,
-    target_col: TargetColOption = "y",
-    freq: FreqOption = None,
-    fill_gaps: FillGapsOption = False,
-    value_cols: ValueColsOption = None,
+    *,
+    load_kwargs: dict[str, Any],
     level: Annotated[
         list[float] | None,
         typer.Option("--level", help="Prediction interval in % (repeatable: --level 80 --level 95)."),
@@ -86,7 +77,7 @@ def cv_cmd(
     Prints mean MASE per model and writes one long frame ``unique_id, ds, cutoff, y, <model>...``;
     with ``--level``, also ``<model>-lo-<l>`` / ``-hi-<l>`` and their coverage, width and MSIS.
     """
-    from tsforge.cli.output_paths import check_output_file
+    from tsforge.cli.output_paths import check_output_file, write_frame
     from tsforge.data.load import load_panel
     from tsforge.data.protocol import panel_horizon
     from tsforge.evaluation.panel_metrics import cv_scores
@@ -98,7 +89,6 @@ def cv_cmd(
 
     dataset = data_source(data, dataset, "cv")
     check_output_file(output, "--output")
-    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, value_cols=value_cols)
     eng = engine_from_options(engine, ray_address, n_jobs)  # a bad choice fails before any loading
     wanted = [name.lower() for name in comma_items(model)]
     for name in wanted:  # an unknown name fails before any loading or fitting
@@ -153,10 +143,13 @@ def cv_cmd(
         frame = conformal_cv(frame, panel, names, h, level=level)
     if output is not None:
         # the file speaks the input's language: its id/time/target column names
-        named = frame.rename(columns={"unique_id": id_col, "ds": time_col or "ds", "y": target_col})
-        named.to_parquet(output, index=False) if output.suffix == ".parquet" else named.to_csv(
-            output, index=False
-        )
+        columns = {
+            "unique_id": load_kwargs["id_col"],
+            "ds": load_kwargs["time_col"] or "ds",
+            "y": load_kwargs["target_col"],
+        }
+        named = frame.rename(columns=columns)
+        write_frame(named, output)
         console.print(f"wrote {len(frame)} rows ({frame['cutoff'].nunique()} cutoffs) to {output}")
     scores = cv_scores(frame, panel, season_length=panel.season_length)
     best = str(scores.sort_values("mase")["model"].iloc[0]) if len(scores) > 1 else None

@@ -3,15 +3,19 @@
 ``tsforge profile DATA`` and ``tsforge recommend DATA`` take the data as their argument, so a
 user naturally types ``tsforge train sales.csv`` next; the commands that historically took
 ``--dataset/-d`` (train, evaluate, cv, tune) accept both forms, and refuse to guess when given
-two different sources or none. Also the parsing of list options (``--model a,b``, ``--quantiles``)
-and of ``key=value`` options (``--option``, ``--train-option``).
+two different sources or none. The options saying how the data is read (``--id-col`` …
+``--coords``) are declared once here and given to each such command by :func:`reads_data`. Also
+the parsing of list options (``--model a,b``, ``--quantiles``) and of ``key=value`` options
+(``--option``, ``--train-option``).
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
-from collections.abc import Sequence
-from typing import Annotated, Any
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -31,6 +35,7 @@ __all__ = [
     "CoordsOption",
     "reader_flags",
     "reader_options",
+    "reads_data",
     "data_source",
     "comma_items",
     "key_value_options",
@@ -106,6 +111,55 @@ CoordsOption = Annotated[
         show_default=False,
     ),
 ]
+
+# How a command reads its data, in the order every such command lists the options, each with its
+# default: the one place these are written (see :func:`reads_data`).
+_READER_PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
+    ("id_col", IdColOption, "unique_id"),
+    ("time_col", TimeColOption, None),
+    ("target_col", TargetColOption, "y"),
+    ("freq", FreqOption, None),
+    ("fill_gaps", FillGapsOption, False),
+    ("value_cols", ValueColsOption, None),
+    ("coords", CoordsOption, None),
+)
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def reads_data(*, coords: bool = True) -> Callable[[_Command], _Command]:
+    """Give a command the reader options (``--id-col`` … ``--value-cols``, and ``--coords`` unless
+    ``coords=False``) in place of its ``load_kwargs`` parameter, which receives them as
+    :func:`reader_options`.
+
+    Why a decorator: Typer reads a command's options from its signature, so each of the six
+    commands that read data declared the same parameters with the same defaults and passed them
+    to :func:`reader_options` — copies free to drift apart (a default changed in one command
+    only). The options keep the place of ``load_kwargs`` in the command's signature, and so in
+    its ``--help``.
+    """
+    chosen = [entry for entry in _READER_PARAMETERS if coords or entry[0] != "coords"]
+
+    def decorate(command: _Command) -> _Command:
+        signature = inspect.signature(command, eval_str=True)
+        params = list(signature.parameters.values())
+        at = [p.name for p in params].index("load_kwargs")  # a ValueError at import: a misuse
+        options = [
+            inspect.Parameter(name, params[at].kind, default=default, annotation=annotation)
+            for name, annotation, default in chosen
+        ]
+
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            given = {name: kwargs.pop(name, default) for name, _, default in chosen}
+            return command(*args, load_kwargs=reader_options(**given), **kwargs)
+
+        shown = signature.replace(parameters=[*params[:at], *options, *params[at + 1 :]])
+        run.__signature__ = shown  # type: ignore[attr-defined]  # what Typer reads the options from
+        run.__annotations__ = {p.name: p.annotation for p in shown.parameters.values()}
+        return run  # type: ignore[return-value]
+
+    return decorate
 
 
 def data_source(

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from tsforge.errors import ConfigError
 
-__all__ = ["check_output_file", "check_output_folder"]
+__all__ = ["check_output_file", "check_output_folder", "write_frame"]
 
 
 def check_output_file(path: Path | None, option: str) -> None:
@@ -24,6 +25,15 @@ def check_output_file(path: Path | None, option: str) -> None:
     if path.is_dir():
         raise ConfigError(f"{option} {str(path)!r} is a folder; give a file name in it", field=field)
     _check_parent(path, option, field)
+
+
+def write_frame(frame: Any, path: Path) -> None:
+    """Write a pandas frame to the file an ``--output`` names: Parquet for a ``.parquet`` name,
+    else CSV — one rule for every command that writes a table (``forecast``, ``cv``)."""
+    if path.suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_csv(path, index=False)
 
 
 def check_output_folder(path: Path | None, option: str) -> None:

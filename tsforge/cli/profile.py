@@ -8,15 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from tsforge.cli.app import app, console, err_console, print_note
-from tsforge.cli.data_options import (
-    FillGapsOption,
-    FreqOption,
-    IdColOption,
-    TargetColOption,
-    TimeColOption,
-    ValueColsOption,
-    reader_options,
-)
+from tsforge.cli.data_options import reads_data
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
 from tsforge.errors import ConfigError
 
@@ -160,6 +152,7 @@ def plot_distributions(result, path: Path) -> Path:
 
 
 @app.command("profile")
+@reads_data(coords=False)
 def profile_cmd(
     source: Annotated[str, typer.Argument(help="Catalogue dataset name or CSV/Parquet file.")],
     window: Annotated[int, typer.Option("--window", "-w", help="Window length.")] = 336,
@@ -196,12 +189,8 @@ def profile_cmd(
             "collections; for a file of many short series).",
         ),
     ] = False,
-    id_col: IdColOption = "unique_id",
-    time_col: TimeColOption = None,
-    target_col: TargetColOption = "y",
-    freq: FreqOption = None,
-    fill_gaps: FillGapsOption = False,
-    value_cols: ValueColsOption = None,
+    *,
+    load_kwargs: dict[str, Any],
 ) -> None:
     """Profile every (channel, window) with the ARIES properties; print bucket shares, write files.
 
@@ -220,7 +209,6 @@ def profile_cmd(
 
     check_output_folder(out, "--out")  # before the profile, not after it (an existing file there)
     eng = engine_from_options(engine, ray_address, max(1, min(jobs, MAX_WORKERS)))
-    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, value_cols=value_cols)
     data, note = None, None
     if not (per_series or _is_panel_collection(source)):
         data, note = _windowed_or_note(load_data(source, **load_kwargs), source, window, stride)

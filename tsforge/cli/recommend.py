@@ -14,16 +14,9 @@ import typer
 
 from tsforge.cli.app import CommandGroup, app, console, err_console, print_note
 from tsforge.cli.data_options import (
-    CoordsOption,
     DropShortOption,
-    FillGapsOption,
-    FreqOption,
-    IdColOption,
-    TargetColOption,
-    TimeColOption,
-    ValueColsOption,
     reader_flags,
-    reader_options,
+    reads_data,
 )
 
 __all__ = ["recommend_cmd", "build_cmd", "recommender_app"]
@@ -63,20 +56,21 @@ def _progress_bar(enabled: bool = True):
 
 
 @app.command("recommend")
+@reads_data()
 def recommend_cmd(
-    data: Annotated[str, typer.Argument(help="CSV/Parquet file or catalogue dataset name")],
+    data: Annotated[str, typer.Argument(help="CSV/Parquet file or catalogue dataset name.")],
     horizon: Annotated[
-        int | None, typer.Option("--horizon", "-H", help="forecast horizon (default: catalogue/season)")
+        int | None, typer.Option("--horizon", "-H", help="Forecast horizon (default: catalogue/season).")
     ] = None,
     top: Annotated[
         int | None,
         typer.Option(
-            "--top", help="how many models to show (default 3; the rankings only)", show_default=False
+            "--top", help="How many models to show (default 3; the rankings only).", show_default=False
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print the full result as JSON")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
     train: Annotated[
-        bool, typer.Option("--train", help="train the top choice (tracked and registered in MLflow)")
+        bool, typer.Option("--train", help="Train the top choice (tracked and registered in MLflow).")
     ] = False,
     seed: Annotated[
         int | None,
@@ -98,32 +92,27 @@ def recommend_cmd(
         bool,
         typer.Option(
             "--per-series",
-            help="panels: recommend a candidate (and weights) for every series from its properties; "
-            "with --train, fit and register one routed ensemble that forecasts each series with its pick",
+            help="Panels: recommend a candidate (and weights) for every series from its properties; "
+            "with --train, fit and register one routed ensemble that forecasts each series with its pick.",
         ),
     ] = False,
     register_as: Annotated[
-        str | None, typer.Option("--register-as", help="with --train: the registered model name")
+        str | None, typer.Option("--register-as", help="With --train: the registered model name.")
     ] = None,
     mode: Annotated[
-        str, typer.Option("--mode", help="--per-series --train: 'weights' (weighted combination) or 'pick'")
+        str, typer.Option("--mode", help="--per-series --train: 'weights' (weighted combination) or 'pick'.")
     ] = "weights",
-    n_jobs: Annotated[int, typer.Option("--n-jobs", help="processes for local models and profiling")] = 1,
+    n_jobs: Annotated[int, typer.Option("--n-jobs", help="Processes for local models and profiling.")] = 1,
     adapt: Annotated[
         bool,
         typer.Option(
             "--adapt",
             help="--per-series --train: also learn the routing from this panel's own history "
-            "(cross-validates every candidate on 2 earlier windows first; slower)",
+            "(cross-validates every candidate on 2 earlier windows first; slower).",
         ),
     ] = False,
-    id_col: IdColOption = "unique_id",
-    time_col: TimeColOption = None,
-    target_col: TargetColOption = "y",
-    freq: FreqOption = None,
-    fill_gaps: FillGapsOption = False,
-    value_cols: ValueColsOption = None,
-    coords: CoordsOption = None,
+    *,
+    load_kwargs: dict[str, Any],
     drop_short: DropShortOption = False,
 ) -> None:
     """Rank the candidate models for a dataset and explain the top choice.
@@ -143,7 +132,6 @@ def recommend_cmd(
         raise ConfigError("--top sets how many ranked models to show; --per-series shows picks per series "
                           "(all of them: --json)", field="top")  # fmt: skip
     top = 3 if top is None else top
-    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords, value_cols=value_cols)
     split = split.strip().lower() if split else None  # as the next commands print it
     holdout = per_series or protocol_for(data, split) == HOLDOUT
     if drop_short and not (holdout and (train or not per_series)):
@@ -670,28 +658,30 @@ def render_recommendation(rec: Any, data_ref: str, *, trained: bool = False) -> 
 @recommender_app.command("build")
 def build_cmd(
     corpus_size: Annotated[
-        int, typer.Option("--corpus-size", help="synthetic series in the knowledge base")
+        int, typer.Option("--corpus-size", help="Synthetic series in the knowledge base.")
     ] = 300,
-    length: Annotated[int, typer.Option("--length", help="steps per synthetic series")] = 1024,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    length: Annotated[int, typer.Option("--length", help="Steps per synthetic series.")] = 1024,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the synthetic corpus (not used with --per-series).")
+    ] = 0,
     real: Annotated[
-        bool, typer.Option("--real/--no-real", help="also benchmark real catalogue datasets (slow)")
+        bool, typer.Option("--real/--no-real", help="Also benchmark real catalogue datasets (slow).")
     ] = False,
     track: Annotated[
-        bool, typer.Option("--track/--no-track", help="log to MLflow and register tsforge-recommender")
+        bool, typer.Option("--track/--no-track", help="Log to MLflow and register tsforge-recommender.")
     ] = True,
     rebuild: Annotated[
-        bool, typer.Option("--rebuild", help="retrain the pool on the corpus instead of using the cache")
+        bool, typer.Option("--rebuild", help="Retrain the pool on the corpus instead of using the cache.")
     ] = False,
     per_series: Annotated[
         bool,
         typer.Option(
             "--per-series",
-            help="build the per-series recommender instead: rolling-origin CV of every candidate on the "
-            "development panel collections (cached; tens of minutes the first time on 2 cores)",
+            help="Build the per-series recommender instead: rolling-origin CV of every candidate on the "
+            "development panel collections (cached; tens of minutes the first time on 2 cores).",
         ),
     ] = False,
-    n_jobs: Annotated[int, typer.Option("--n-jobs", help="processes for the cross-validation")] = 2,
+    n_jobs: Annotated[int, typer.Option("--n-jobs", help="Processes for the cross-validation.")] = 2,
 ) -> None:
     """Build the knowledge base (cached) and train the default recommender."""
     from recommender.api import build_default_recommender

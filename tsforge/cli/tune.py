@@ -14,21 +14,15 @@ import typer
 from tsforge.cli.app import app, console, err_console, quiet_third_party
 from tsforge.cli.core import print_registration
 from tsforge.cli.data_options import (
-    CoordsOption,
     DataArgument,
     DatasetOption,
     DropShortOption,
-    FillGapsOption,
-    FreqOption,
-    IdColOption,
-    TargetColOption,
-    TimeColOption,
-    ValueColsOption,
     data_source,
     key_value_options,
-    reader_options,
+    reads_data,
     training_options,
 )
+from tsforge.cli.model_options import HorizonOption, InputLengthOption
 from tsforge.errors import ConfigError
 
 __all__ = ["tune_cmd", "TrialProgress"]
@@ -67,18 +61,15 @@ def _quiet_libraries() -> None:
 
 
 @app.command("tune")
+@reads_data()
 def tune_cmd(
     data: DataArgument = None,
     dataset: DatasetOption = None,
     model: Annotated[
         str, typer.Option("--model", "-m", help="Registered model with a search space.")
     ] = "dlinear",
-    horizon: Annotated[
-        int | None, typer.Option("--horizon", "-H", help="Horizon (default: catalogue).")
-    ] = None,
-    input_len: Annotated[
-        int | None, typer.Option("--input", "-L", help="Input length (default: catalogue).")
-    ] = None,
+    horizon: HorizonOption = None,
+    input_len: InputLengthOption = None,
     split: Annotated[
         str | None,
         typer.Option(
@@ -119,7 +110,7 @@ def tune_cmd(
         list[str] | None, typer.Option("--train-option", help="Fixed training option key=value (repeatable).")
     ] = None,
     option: Annotated[
-        list[str] | None, typer.Option("--option", "-o", help="Fixed model option key=value.")
+        list[str] | None, typer.Option("--option", "-o", help="Fixed model option key=value (repeatable).")
     ] = None,
     strategy: Annotated[
         str | None, typer.Option(help="Loss strategy (its search space joins the search).")
@@ -135,7 +126,7 @@ def tune_cmd(
     ] = None,
     experiment: Annotated[str | None, typer.Option(help="MLflow experiment (default: dataset name).")] = None,
     register_as: Annotated[
-        str | None, typer.Option(help="Registered name (default: <dataset>-<model>).")
+        str | None, typer.Option(help="Registered model name (default: <dataset>-<model>).")
     ] = None,
     retrain: Annotated[
         bool, typer.Option("--retrain/--no-retrain", help="Retrain and register the best parameters.")
@@ -145,13 +136,8 @@ def tune_cmd(
     ] = True,
     eval_stride: Annotated[int, typer.Option(help="Stride of the scored val/test windows (1 = all).")] = 1,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
-    id_col: IdColOption = "unique_id",
-    time_col: TimeColOption = None,
-    target_col: TargetColOption = "y",
-    freq: FreqOption = None,
-    fill_gaps: FillGapsOption = False,
-    value_cols: ValueColsOption = None,
-    coords: CoordsOption = None,
+    *,
+    load_kwargs: dict[str, Any],
     drop_short: DropShortOption = False,
 ) -> None:
     """Tune a model with Optuna (TPE + pruning); resumable by --study, parallel by a shared --storage."""
@@ -176,7 +162,6 @@ def tune_cmd(
         )
     _preflight(model, strategy_name, pruner)
     _quiet_libraries()
-    load_kwargs = reader_options(id_col, time_col, target_col, freq, fill_gaps, coords, value_cols=value_cols)
 
     progress = Progress(
         TextColumn("[bold]tune[/]"),

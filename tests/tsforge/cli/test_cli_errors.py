@@ -402,3 +402,23 @@ def test_profile_takes_n_jobs_like_every_other_command(capsys):
         )
         assert code == 0, err[-2000:]
         assert "20 windows" in out
+
+
+def test_evaluate_names_the_file_and_every_channel_without_a_training_value(tracking_uri, tmp_path, capsys):
+    """``evaluate`` on a wide file whose late stations have no value in the training rows named
+    the first channel only, and no file; ``train`` already named them all and the file."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(200, 4)), columns=["A", "LATE1", "B", "LATE2"])
+    frame.loc[:150, ["LATE1", "LATE2"]] = np.nan
+    frame.insert(0, "date", pd.date_range("2020-01-01", periods=200, freq="D").strftime("%Y-%m-%d"))
+    path = _csv(tmp_path, "stations.csv", frame)
+    code, _, err = _cli(
+        capsys, "train", path, "--model", "naive", "--split", "7:1:2", "--input", "14", "--horizon", "7",
+        "--value-cols", "A,B", "--register-as", "cli-wide",
+    )  # fmt: skip
+    assert code == 0, err[-3000:]
+    code, out, err = _cli(capsys, "evaluate", path, "--model", "cli-wide", "--split", "7:1:2")
+    assert code == 2, out + err
+    message = " ".join(err.split())
+    assert "['LATE1', 'LATE2']" in message and "--value-cols A,B" in message
+    assert "stations.csv" in message
