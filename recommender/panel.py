@@ -216,23 +216,25 @@ def recommend_panel(
     best, runner = rows[0], rows[1] if len(rows) > 1 and np.isfinite(rows[1]["score"]) else None
     # MASE leaves out the series with a flat training history (no scale): "every series" only
     # when there are none
-    left_out = best["val_n_mase_excluded"]
-    whose = (
-        "every series'"
+    left_out = int(best["val_n_mase_excluded"])
+    over = (
+        "every series"
         if not left_out
-        else f"the {len(panel) - left_out} of {len(panel)} series' (the others' histories are flat: no MASE)"
+        else f"{len(panel) - left_out} of {len(panel)} series ("
+        + (f"{left_out} has a flat history" if left_out == 1 else f"{left_out} have flat histories")
+        + ": no MASE)"
     )
     if phase:
         m = int(panel.season_length)
         text = (
-            f"{best['model']} has the lowest geometric mean ({best['score']:.3f}) of its MASE on {whose} "
-            f"last {horizon} values before the test window ({best['val_mase']:.3f}) and on the "
-            f"test window's phase one season ({m} steps) earlier ({best['phase_mase']:.3f})"
+            f"{best['model']} has the lowest geometric mean ({best['score']:.3f}) of its MASE on the "
+            f"last {horizon} values before the test window ({best['val_mase']:.3f}) and on the test "
+            f"window's phase one season ({m} steps) earlier ({best['phase_mase']:.3f}), over {over}"
         )
     else:
         text = (
-            f"{best['model']} has the lowest validation MASE ({best['val_mase']:.3f}) on {whose} last "
-            f"{horizon} values before the test window"
+            f"{best['model']} has the lowest validation MASE ({best['val_mase']:.3f}) on the last "
+            f"{horizon} values before the test window, over {over}"
         )
     if runner is not None:
         gap = 100 * (1 - best["score"] / runner["score"])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, Literal
 
 import numpy as np
@@ -93,7 +94,7 @@ def panel_from_table(
             if time_format is not None and time_col in frame.columns:
                 parsed = V.parse_timestamps(frame[time_col], column=time_col, file=file, fmt=time_format)
                 frame = frame.with_columns(pl.Series(time_col, parsed))
-            return Panel.from_long(
+            panel = Panel.from_long(
                 frame,
                 id_col=id_col,
                 time_col=time_col,
@@ -102,6 +103,8 @@ def panel_from_table(
                 name=name,
                 fill_gaps=fill_gaps,
             )
+            # the value column's name labels the y axis of the run's plots ("units", not "value")
+            return replace(panel, meta={**panel.meta, "value_col": target_col})
         wide = wide_matrix(
             frame,
             time_col,

@@ -478,6 +478,7 @@ def _log(run: Any, outcome: PanelOutcome, split: Any, tracking: TrackingOptions,
                 _plot_items(split, outcome),
                 folder / "forecast_vs_actual.png",
                 title=f"{name} on {panel.name}: test window of a few series (original units)",
+                unit_label=panel.meta.get("value_col", "value"),
             )
         ]
 

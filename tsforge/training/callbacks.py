@@ -78,9 +78,19 @@ class Callback:
 class ProgressCallback(Callback):
     """A tqdm bar per epoch (on a terminal): epoch, batch, running loss; one summary line per epoch."""
 
-    def __init__(self, desc: str = "train", note: Callable[[dict[str, float]], str] | None = None) -> None:
+    def __init__(
+        self,
+        desc: str = "train",
+        note: Callable[[dict[str, float]], str] | None = None,
+        train_metric: str | None = None,
+    ) -> None:
         self.desc = desc
         self.note = note  # the loss strategy's words on the epoch (e.g. selective learning's kept share)
+        # The loss the strategy trains with (selective learning trains MSE whatever the config
+        # says); ``None`` = the config's ``loss``. Named on the epoch line, like the validation
+        # metric, because they are a model's own metrics: STPE-MLP trains and early-stops on MAE
+        # while result tables report validation MSE, and an unnamed "val 0.41" read as MSE misleads.
+        self.train_metric = train_metric
         self._bar = None
 
     def on_epoch_start(self, state: TrainState) -> None:
@@ -112,6 +122,7 @@ class ProgressCallback(Callback):
         note = self.note(state.epoch_metrics) if self.note is not None else ""
         tqdm.write(
             f"{self.desc} {f'{state.stage} ' if state.n_stages > 1 else ''}epoch {state.epoch + 1}: "
-            f"train {state.train_loss:.4f}  val {state.val_loss:.4f}  best {state.best_val_loss:.4f}"
+            f"train {self.train_metric or state.config.loss} {state.train_loss:.4f}  "
+            f"val {state.config.val_metric} {state.val_loss:.4f}  best {state.best_val_loss:.4f}"
             + (f"  {note}" if note else "")
         )

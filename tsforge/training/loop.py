@@ -136,7 +136,7 @@ def fit(
     stages = list(schedule or [TrainStage()])
     cbs = list(callbacks)
     if config.progress:
-        cbs.append(ProgressCallback(note=strategy.progress_note))
+        cbs.append(ProgressCallback(note=strategy.progress_note, train_metric=strategy.kind))
     if len(train_data) == 0 or len(val_data) == 0:
         raise ConfigError("no training or validation windows: the series is too short for input + horizon")
 

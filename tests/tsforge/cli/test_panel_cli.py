@@ -517,5 +517,6 @@ def test_recommend_says_which_series_its_validation_mase_covers(tmp_path, capsys
     code, out, err = _cli(capsys, "recommend", str(path), "--horizon", "3", "--json")
     assert code == 0, err[-3000:]
     rec = json.loads(out)
-    assert "the 2 of 3 series'" in rec["explanation"] and "every series" not in rec["explanation"]
+    assert "over 2 of 3 series (1 has a flat history: no MASE)" in rec["explanation"]
+    assert "every series" not in rec["explanation"]
     assert {r["val_n_mase_excluded"] for r in rec["ranking"]} == {1}

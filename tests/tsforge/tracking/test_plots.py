@@ -123,3 +123,20 @@ def test_profile_rows_without_values_say_so(saved_figures, tmp_path):
     ]
     (note,) = [t for t in ax_p.texts if "not defined" in t.get_text()]
     assert note.get_position()[1] == 1  # on hurst's row, not volatility's
+
+
+def test_a_panel_runs_plot_names_the_value_column(saved_figures, tracking_uri, tmp_path):
+    """A panel run's forecast plot read "value" on its y axis: the panel did not keep the name of
+    the column it was read from (``units`` here)."""
+    from tests.conftest import monthly_frame
+    from tsforge.pipeline import TrackingOptions, train_panel
+
+    path = tmp_path / "sales.csv"
+    monthly_frame(3, 40).rename(columns={"y": "units"}).to_csv(path, index=False)
+    train_panel(
+        str(path), "naive", horizon=6, load_kwargs={"target_col": "units"},
+        tracking=TrackingOptions(progress=False),
+    )  # fmt: skip
+    forecast_plots = [f for f in saved_figures if "test window of a few series" in f.get_suptitle()]
+    assert forecast_plots
+    assert {ax.get_ylabel() for ax in forecast_plots[0].axes if ax.has_data()} == {"units"}

@@ -198,3 +198,21 @@ def test_the_history_s_lr_is_the_rate_each_epoch_trained_with(toy_series):
     cfg = TrainConfig(max_epochs=3, patience=10, lr=0.005, lr_schedule="halving", progress=False)
     report = train_forecaster(model, task, train_config=cfg)
     assert [row["lr"] for row in report.history] == pytest.approx([0.005, 0.0025, 0.00125])
+
+
+def test_the_epoch_line_names_the_metrics_it_prints(toy_series, capsys):
+    """A model that trains and early-stops on MAE (STPE-MLP does) printed "train 0.41  val 0.43",
+    read as MSE beside result tables of validation MSE; the line names both metrics, and the
+    strategy's loss where it replaces the config's (a strategy training MSE under loss="mae")."""
+    task = _task(toy_series)
+    model = build_model("dlinear", ModelContext.from_task(task))
+    cfg = TrainConfig(max_epochs=1, seed=3, progress=True, loss="mae", val_metric="mae")
+    train_forecaster(model, task, train_config=cfg)
+    out = capsys.readouterr()
+    assert "epoch 1: train mae " in out.out + out.err
+
+    module = build_model("dlinear", ModelContext.from_task(task)).build_module()
+    fit(module, task.dataset("train"), task.dataset("val"), cfg, loss=LossStrategy("mse"))
+    out = capsys.readouterr()
+    line = next(t for t in (out.out + out.err).splitlines() if "epoch 1:" in t)
+    assert "train mse " in line and "val mae " in line
