@@ -133,3 +133,62 @@ def tiny_recommender(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("rec") / "tiny"
     rec.save(path)
     return str(path)
+
+
+class OnePredictorStore:
+    """A model store serving one predictor object under one name, without MLflow: what the
+    app's store does for a request, for tests that swap it in (``create_app(store=...)`` and
+    ``dependency_overrides``). ``predictor`` may be replaced between requests."""
+
+    def __init__(self, predictor, name: str, version: str = "1") -> None:
+        self.predictor, self.default_model, self.version = predictor, name, version
+
+    def get(self, ref=None):
+        from service.model_store import LoadedModel
+
+        return LoadedModel(
+            name=self.default_model, version=self.version, predictor=self.predictor, run_id="r"
+        )
+
+    def alias_of(self, ref):
+        return None
+
+    def ready(self):
+        return True
+
+    def loaded(self):
+        from types import SimpleNamespace
+
+        return [SimpleNamespace(name=self.default_model, version=self.version)]
+
+    def start_polling(self, s):
+        pass
+
+    def stop(self):
+        pass
+
+
+def serving(store: OnePredictorStore) -> TestClient:
+    """A test client of a fresh app answering from ``store`` (use it as a context manager)."""
+    from service.dependencies import get_store
+
+    app = create_app(ServiceSettings(alias_poll_seconds=0), store=store)
+    app.dependency_overrides[get_store] = lambda: store
+    return TestClient(app)
+
+
+#: a monthly history long enough for any panel model here (three seasons)
+LONG = [float(10 + (t % 12)) for t in range(36)]
+
+
+@pytest.fixture()
+def panel_client():
+    """``(client, predictor)``: the app serving a real local panel model (seasonal naive, season
+    12, native intervals)."""
+    from tsforge.panels.predictor import PanelPredictor
+
+    store = OnePredictorStore(
+        PanelPredictor("seasonal_naive", 3, freq=None, season_length=12, interval_method="native"), "snaive"
+    )
+    with serving(store) as c:
+        yield c, store.predictor

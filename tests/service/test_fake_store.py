@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
-from fastapi.testclient import TestClient
 
-from service.dependencies import get_store
-from service.main import create_app
-from service.model_store import LoadedModel
-from service.settings import ServiceSettings
+from tests.service.conftest import OnePredictorStore, serving
 from tsforge.inference import SeriesForecast
 
 
@@ -27,36 +21,13 @@ class EchoPredictor:
         return [SeriesForecast(s.id, s.values[-1] + np.arange(1, horizon + 1, dtype=float)) for s in series]
 
 
-class FakeStore:
-    default_model = "fake"
-
-    def __init__(self) -> None:
-        self.predictor = EchoPredictor()
-
-    def get(self, ref=None):
-        return LoadedModel(name="fake", version="7", predictor=self.predictor, run_id="r")
-
-    def alias_of(self, ref):
-        return None
-
-    def ready(self):
-        return True
-
-    def loaded(self):
-        return [SimpleNamespace(name="fake", version="7")]
-
-    def start_polling(self, s):
-        pass
-
-    def stop(self):
-        pass
+def _fake_store() -> OnePredictorStore:
+    return OnePredictorStore(EchoPredictor(), "fake", version="7")
 
 
 def test_dependency_override_drives_every_series_in_one_batch():
-    store = FakeStore()
-    app = create_app(ServiceSettings(alias_poll_seconds=0), store=store)
-    app.dependency_overrides[get_store] = lambda: store
-    with TestClient(app) as c:
+    store = _fake_store()
+    with serving(store) as c:
         body = {
             "series": [{"id": "a", "values": [1, 2, 3]}, {"id": "b", "values": [5, None, 9]}],
             "horizon": 2,
@@ -91,11 +62,9 @@ class CalendarPredictor(EchoPredictor):
 def test_an_input_note_of_the_model_reaches_both_protocols_responses():
     """A calendar model forecast undated series without its calendar, and the response said
     nothing (notes carried interval shortfalls only)."""
-    store = FakeStore()
+    store = _fake_store()
     store.predictor = CalendarPredictor()
-    app = create_app(ServiceSettings(alias_poll_seconds=0), store=store)
-    app.dependency_overrides[get_store] = lambda: store
-    with TestClient(app) as c:
+    with serving(store) as c:
         body = {"series": [{"id": "a", "values": [1, 2, 3]}], "horizon": 2}
         assert c.post("/v1/forecast", json=body).json()["notes"] == ["1 of 1 series came without dates"]
         dated = {

@@ -60,53 +60,17 @@ def test_a_level_below_one_comes_with_a_note(client, registry, series):
     assert r.status_code == 200 and "notes" not in r.json(), r.text
 
 
-class _PanelStore:
-    """A store serving one real panel model (statsforecast's naive, native intervals), no MLflow."""
-
-    default_model = "flat"
-
-    def __init__(self) -> None:
-        from tsforge.panels.predictor import PanelPredictor
-
-        self.predictor = PanelPredictor("naive", 3, freq=None, season_length=1, interval_method="native")
-
-    def get(self, ref=None):
-        from service.model_store import LoadedModel
-
-        return LoadedModel(name="flat", version="1", predictor=self.predictor, run_id="r")
-
-    def alias_of(self, ref):
-        return None
-
-    def ready(self):
-        return True
-
-    def loaded(self):
-        from types import SimpleNamespace
-
-        return [SimpleNamespace(name="flat", version="1")]
-
-    def start_polling(self, s):
-        pass
-
-    def stop(self):
-        pass
-
-
 def test_a_zero_width_interval_comes_with_a_note_on_both_endpoints():
     """Native intervals of a flat history are the point itself: both endpoints say so."""
-    from fastapi.testclient import TestClient
+    from tests.service.conftest import OnePredictorStore, serving
+    from tsforge.panels.predictor import PanelPredictor
 
-    from service.dependencies import get_store
-    from service.main import create_app
-    from service.settings import ServiceSettings
-
-    store = _PanelStore()
-    app = create_app(ServiceSettings(alias_poll_seconds=0), store=store)
-    app.dependency_overrides[get_store] = lambda: store
+    store = OnePredictorStore(
+        PanelPredictor("naive", 3, freq=None, season_length=1, interval_method="native"), "flat"
+    )
     flat = {"id": "flat", "values": [5.0] * 12}
     moving = {"id": "moving", "values": [float(v % 5) for v in range(12)]}
-    with TestClient(app) as c:
+    with serving(store) as c:
         r = c.post("/v1/forecast", json={"series": [flat, moving], "horizon": 2, "level": [80, 95]})
         assert r.status_code == 200, r.text
         (note,) = r.json()["notes"]

@@ -4,10 +4,10 @@ without one."""
 
 from __future__ import annotations
 
-from tests.service.test_notes import LONG, panel_client  # noqa: F401  (the fixture)
+from tests.service.conftest import LONG
 
 
-def test_a_series_too_short_for_a_panel_is_a_422_naming_the_payload_and_the_series(panel_client):  # noqa: F811
+def test_a_series_too_short_for_a_panel_is_a_422_naming_the_payload_and_the_series(panel_client):
     client, _ = panel_client
     rows = {"unique_id": ["long"] * len(LONG) + ["one"], "y": LONG + [4.0]}
     r = client.post("/invocations", json={"inputs": rows, "params": {"horizon": 3}})

@@ -8,63 +8,14 @@ import threading
 import warnings
 
 import pytest
-from fastapi.testclient import TestClient
 
 from service.notes import caught_notes, merge_notes
+from tests.service.conftest import LONG
 from tsforge.errors import FallbackWarning, TsforgeWarning
 
 FALLBACK = "were forecast by its fallback"
 
 
-class _PanelStore:
-    """A store serving one real local panel model (seasonal naive, season 12), no MLflow."""
-
-    default_model = "snaive"
-
-    def __init__(self) -> None:
-        from tsforge.panels.predictor import PanelPredictor
-
-        self.predictor = PanelPredictor(
-            "seasonal_naive", 3, freq=None, season_length=12, interval_method="native"
-        )
-
-    def get(self, ref=None):
-        from service.model_store import LoadedModel
-
-        return LoadedModel(name="snaive", version="1", predictor=self.predictor, run_id="r")
-
-    def alias_of(self, ref):
-        return None
-
-    def ready(self):
-        return True
-
-    def loaded(self):
-        from types import SimpleNamespace
-
-        return [SimpleNamespace(name="snaive", version="1")]
-
-    def start_polling(self, s):
-        pass
-
-    def stop(self):
-        pass
-
-
-@pytest.fixture()
-def panel_client():
-    from service.dependencies import get_store
-    from service.main import create_app
-    from service.settings import ServiceSettings
-
-    store = _PanelStore()
-    app = create_app(ServiceSettings(alias_poll_seconds=0), store=store)
-    app.dependency_overrides[get_store] = lambda: store
-    with TestClient(app) as c:
-        yield c, store.predictor
-
-
-LONG = [float(10 + (t % 12)) for t in range(36)]
 SHORT = [3.0, 4.0, 5.0]
 
 
