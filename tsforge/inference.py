@@ -55,7 +55,6 @@ __all__ = [
     "floor_points",
     "level_note",
     "on_step_grid",
-    "skipped_steps",
     "sorted_quantiles",
     "zero_width_note",
 ]
@@ -859,9 +858,10 @@ class Predictor(FramePredictor):
         return pd.date_range(ts[-1], periods=h + 1, freq=freq)[1:].values
 
 
-def skipped_steps(timestamps: np.ndarray, freq: str) -> np.ndarray:
-    """Positions ``k`` where ``timestamps[k + 1]`` lies more than one step of ``freq`` after
-    ``timestamps[k]`` (sorted, naive ``datetime64[ns]``).
+def on_step_grid(s: SeriesInput, freq: str, model: str, *, field: str) -> tuple[SeriesInput, int]:
+    """``s`` with the steps its timestamps skip inserted as missing values, and how many were
+    inserted (``(s, 0)`` when none, or when its times are off the grid of a fixed-length
+    ``freq``: then the predictor's own checks speak).
 
     Steps are counted on the grid a file read with ``--fill-gaps`` is laid on
     (:func:`~tsforge.data.panel.grid_steps`): anchors are ignored, as
@@ -869,18 +869,6 @@ def skipped_steps(timestamps: np.ndarray, freq: str) -> np.ndarray:
     model, month ends for a month-start one are one step apart), and a weekend is no step of a
     business-day model. Cheap (tens of microseconds a series; a few milliseconds for business
     days): the service runs it on every dated series.
-    """
-    ts = np.asarray(timestamps, dtype="datetime64[ns]")
-    if ts.size < 2:
-        return np.zeros(0, dtype=np.int64)
-    steps, _ = grid_steps(ts, freq)
-    return np.flatnonzero(np.diff(steps) > 1)
-
-
-def on_step_grid(s: SeriesInput, freq: str, model: str, *, field: str) -> tuple[SeriesInput, int]:
-    """``s`` with the steps its timestamps skip (:func:`skipped_steps`) inserted as missing
-    values, and how many were inserted (``(s, 0)`` when none, or when its times are off the
-    grid of a fixed-length ``freq``: then the predictor's own checks speak).
 
     Why one function for every predictor: a panel model dates its forecast by counting steps
     from the history's start and a window model reads its last ``L`` values as ``L`` steps, so

@@ -69,12 +69,16 @@ def test_another_sampling_rate_is_still_refused_as_such(predictor):
 def test_anchors_are_not_skipped_steps():
     """Guard: Monday weeks for a Sunday-weekly model and month ends for a month-start one are one
     step apart, as the sampling check reads them."""
-    from tsforge.inference import skipped_steps
+    from tsforge.inference import on_step_grid
 
-    assert not skipped_steps(pd.date_range("2020", periods=9, freq="W-MON").values, "W-SUN").size
-    assert not skipped_steps(pd.date_range("2020", periods=9, freq="ME").values, "MS").size
-    hours = pd.date_range("2020", periods=9, freq="h").values[np.r_[0:4, 6:9]]
-    assert skipped_steps(hours, "h").tolist() == [3]
+    def inserted(times: np.ndarray, freq: str) -> int:
+        return on_step_grid(
+            SeriesInput("s", np.arange(times.size, dtype=float), times), freq, "m", field="f"
+        )[1]
+
+    assert inserted(pd.date_range("2020", periods=9, freq="W-MON").values, "W-SUN") == 0
+    assert inserted(pd.date_range("2020", periods=9, freq="ME").values, "MS") == 0
+    assert inserted(pd.date_range("2020", periods=9, freq="h").values[np.r_[0:4, 6:9]], "h") == 2
 
 
 def test_a_skipped_month_end_is_filled_with_the_month_end():
