@@ -452,7 +452,8 @@ def _forecast_one(
 #: zeros chose ETS(A,A,N) in units and ETS(A,N,N) in thousands, 1.3 of its level apart (so
 #: ``mstl``, whose trend is an ETS, is fitted in working units too). Why about 1,000: there
 #: Theta's optimiser has converged (on six intermittent series its forecasts moved ≤ 3e-4 of the
-#: level between ×10 and ×1e9) and ARIMA's fit is unit-free (≤ 1e-5); on the dev panels Theta's
+#: level between ×10 and ×1e9) and ARIMA's fit is unit-free (≤ 1e-5) except where two orders nearly
+#: tie (a √2 move of the working level can flip the choice); on the dev panels Theta's
 #: test MASE moved ≤ 0.5 % against fitting in the data's own units (CIF 2016 0.9994 → 1.0043,
 #: car parts 1.2473 → 1.2460), and AutoETS's was identical on ten collections and better on the
 #: two of counts with zeros (car parts 1.2202 → 1.1792, COVID deaths 4.8421 → 4.8373; fitted at
