@@ -79,6 +79,14 @@ def monthly_frame(n: int = 3, length: int = 40):
     return pd.concat(rows, ignore_index=True)
 
 
+@pytest.fixture(scope="module")
+def monthly_panel():
+    """``monthly_frame()`` loaded as a Panel (module-scoped: the tests only read it)."""
+    from tsforge.data.load import load_panel
+
+    return load_panel(monthly_frame()).panel
+
+
 def run_cli(capsys, *args: str) -> tuple[int, str, str]:
     """Run ``tsforge ARGS`` in-process through the console script's entry point; returns
     ``(exit code, stdout, stderr)``."""

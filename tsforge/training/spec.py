@@ -87,10 +87,6 @@ class TrainingSpec:
     def replace(self, **changes: Any) -> TrainingSpec:
         return dataclasses.replace(self, **changes)
 
-    def with_train(self, **overrides: Any) -> TrainingSpec:
-        """A copy whose training overrides are ``self.train_config`` updated with ``overrides``."""
-        return self.replace(train_config={**self.train_config, **overrides})
-
     def to_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         for name in ("model_config", "strategy_config", "train_config"):

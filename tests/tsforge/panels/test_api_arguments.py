@@ -7,7 +7,6 @@ import pytest
 
 from tests.conftest import monthly_frame as _frame
 from tsforge.data.history import SeriesInput
-from tsforge.data.load import load_panel
 from tsforge.errors import ConfigError
 from tsforge.panels.cv import cross_validation
 from tsforge.panels.local import forecast_local
@@ -15,8 +14,9 @@ from tsforge.pipeline import TrackingOptions, train_panel
 
 
 @pytest.fixture(scope="module")
-def panel():
-    return load_panel(_frame()).panel
+def panel(monthly_panel):
+    """The shared three-series monthly panel of ``tests/conftest.py``."""
+    return monthly_panel
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 import pytest
 
 from tests.conftest import monthly_frame as _frame
-from tsforge.data.load import load_panel
 from tsforge.errors import ConfigError
 from tsforge.pipeline import TrackingOptions, train, train_panel
 
@@ -11,8 +10,9 @@ QUIET = TrackingOptions(track=False, progress=False)
 
 
 @pytest.fixture(scope="module")
-def panel():
-    return load_panel(_frame()).panel
+def panel(monthly_panel):
+    """The shared three-series monthly panel of ``tests/conftest.py``."""
+    return monthly_panel
 
 
 @pytest.mark.parametrize(
