@@ -9,6 +9,7 @@ naming the argument. (Whether an argument is a panel is asked of
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -42,18 +43,20 @@ def whole_number(value: Any, field: str) -> int:
     raise ConfigError(f"{field} must be a whole number, got {value!r}", field=field)
 
 
-def number_list(values: Any, field: str) -> list[Any] | None:
-    """``values`` as a list (a single number becomes a one-item list; ``None`` stays ``None``);
-    a string or a non-iterable raises :class:`ConfigError`: ``level="80"`` was read as the
-    levels 8 and 0, and ``level=80`` failed with ``'int' object is not iterable``."""
+def number_list(values: Any, field: str) -> list[float] | None:
+    """``values`` (levels, quantiles) as a list of floats: a single number becomes a one-item
+    list, ``None`` stays ``None``. A string, a non-iterable or an item that is not a finite number
+    raises :class:`ConfigError` naming ``field``: ``level="80"`` was read as the levels 8 and 0,
+    ``level=80`` failed with ``'int' object is not iterable``, and a NaN level gave NaN bands.
+    The range is the caller's to check."""
     if values is None:
         return None
     if isinstance(values, numbers.Real) and not isinstance(values, bool):
-        return [values]
+        values = [values]
     if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
         raise ConfigError(f"{field} must be a number or a list of numbers, got {values!r}", field=field)
     out = list(values)
     for i, v in enumerate(out):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real):
-            raise ConfigError(f"{field} must be numbers, got {v!r} at position {i}", field=field)
-    return out
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(float(v)):
+            raise ConfigError(f"{field} must be finite numbers, got {v!r} at position {i}", field=field)
+    return [float(v) for v in out]

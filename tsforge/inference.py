@@ -11,8 +11,6 @@ are refused by models that need known channels unless coordinates are given.
 from __future__ import annotations
 
 import functools
-import math
-import numbers
 import re
 import warnings
 from collections.abc import Sequence
@@ -24,7 +22,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from tsforge.arguments import whole_number
+from tsforge.arguments import number_list, whole_number
 from tsforge.data.calendar import calendar_indices
 from tsforge.data.frequency import check_sampling, fixed_step, nominal_step_days
 from tsforge.data.history import SeriesInput, histories_from_frame
@@ -96,19 +94,6 @@ def _check_spelling(x: float, name: str) -> None:
         )
 
 
-def _numbers(values: Any, name: str) -> list[float]:
-    if values is None:
-        return []
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence | np.ndarray):
-        values = [values]
-    out = []
-    for i, v in enumerate(list(values)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(float(v)):
-            raise ConfigError(f"{name} must be finite numbers, got {v!r} at position {i}", field=name)
-        out.append(float(v))
-    return out
-
-
 @dataclass(frozen=True)
 class IntervalRequest:
     """Which central intervals (``levels``, in %) and quantiles (in (0, 1)) a caller wants.
@@ -126,8 +111,8 @@ class IntervalRequest:
     @classmethod
     def parse(cls, level: Any = None, quantiles: Any = None) -> IntervalRequest:
         """Validate user input (a number or a list of numbers each); errors name the field."""
-        levels = _numbers(level, "level")
-        qs = _numbers(quantiles, "quantiles")
+        levels = number_list(level, "level") or []
+        qs = number_list(quantiles, "quantiles") or []
         for lv in levels:
             if not 0 < lv < 100:
                 raise ConfigError(f"level must be between 0 and 100 (exclusive), got {lv:g}", field="level")
@@ -219,7 +204,7 @@ def level_note(level: Any) -> str | None:
     Why a note and not an error: a 0.5 % interval is a valid request, but silently answering it
     gave a band of next to no width to a caller who meant 50 %.
     """
-    small = sorted({v for v in _numbers(level, "level") if 0 < v < 1})
+    small = sorted({v for v in (number_list(level, "level") or []) if 0 < v < 1})
     if not small:
         return None
     names = ", ".join(f"{v:g}" for v in small)

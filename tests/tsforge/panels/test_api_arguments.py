@@ -26,6 +26,7 @@ def panel(monthly_panel):
         ({"h": None}, "horizon"),
         ({"h": 3, "n_windows": 1.5}, "n_windows"),
         ({"h": 3, "level": "80"}, "level"),  # was read as the levels 8 and 0
+        ({"h": 3, "level": [80, float("nan")]}, "level"),  # was "between 0 and 100, got [80, nan]"
     ],
 )
 def test_cross_validation_refuses_bad_arguments(panel, kwargs, field):
@@ -49,7 +50,12 @@ def test_a_single_level_is_one_level(panel):
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"h": 2.5}, "horizon"), ({"h": None}, "horizon"), ({"h": 3, "n_jobs": 2.5}, "n_jobs")],
+    [
+        ({"h": 2.5}, "horizon"),
+        ({"h": None}, "horizon"),
+        ({"h": 3, "n_jobs": 2.5}, "n_jobs"),
+        ({"h": 3, "level": float("inf")}, "level"),
+    ],
 )
 def test_forecast_local_refuses_bad_arguments(panel, kwargs, field):
     with pytest.raises(ConfigError) as err:
