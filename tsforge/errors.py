@@ -131,7 +131,7 @@ class RegularisedTimesWarning(TsforgeWarning):
     long-horizon protocols index rows, not times) was put on a regular time grid to be read as a
     panel: exact duplicate rows dropped, missing steps inserted as missing values; or a forecast
     history whose timestamps skip steps of the model's frequency had them inserted the same way
-    (:func:`tsforge.inference.on_step_grid`)."""
+    (:func:`tsforge.data.step_grid.on_step_grid`)."""
 
 
 class MissingCalendarWarning(TsforgeWarning):

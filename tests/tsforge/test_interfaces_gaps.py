@@ -69,7 +69,7 @@ def test_another_sampling_rate_is_still_refused_as_such(predictor):
 def test_anchors_are_not_skipped_steps():
     """Guard: Monday weeks for a Sunday-weekly model and month ends for a month-start one are one
     step apart, as the sampling check reads them."""
-    from tsforge.inference import on_step_grid
+    from tsforge.data.step_grid import on_step_grid
 
     def inserted(times: np.ndarray, freq: str) -> int:
         return on_step_grid(
@@ -84,7 +84,7 @@ def test_anchors_are_not_skipped_steps():
 def test_a_skipped_month_end_is_filled_with_the_month_end():
     """Month ends from February: the skipped April was dated the 28th (February's day), which a
     calendar-reading window model then read as a day of the month the data never has."""
-    from tsforge.inference import on_step_grid
+    from tsforge.data.step_grid import on_step_grid
 
     ts = pd.date_range("2019-02-28", periods=8, freq="ME").values
     keep = np.r_[0:2, 3:8]  # April 2019 is not in the history
@@ -94,7 +94,7 @@ def test_a_skipped_month_end_is_filled_with_the_month_end():
 
 
 def test_business_days_off_their_grid_and_times_out_of_order_are_refused():
-    from tsforge.inference import on_step_grid
+    from tsforge.data.step_grid import on_step_grid
 
     days = pd.bdate_range("2020-01-06", periods=10).values
     weekend = np.sort(np.r_[days, np.datetime64("2020-01-11")])  # a Saturday among business days

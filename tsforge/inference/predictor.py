@@ -10,24 +10,23 @@ are refused by models that need known channels unless coordinates are given.
 
 from __future__ import annotations
 
-import functools
 import re
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
 
-from tsforge.arguments import number_list, whole_number
+from tsforge.arguments import whole_number
 from tsforge.data.calendar import calendar_indices
-from tsforge.data.frequency import check_sampling, fixed_step, nominal_step_days
+from tsforge.data.frequency import check_sampling, fixed_step
 from tsforge.data.history import SeriesInput, histories_from_frame
-from tsforge.data.panel import grid_steps
 from tsforge.data.scaling import StandardScaler, spread_or_level
+from tsforge.data.step_grid import on_step_grid
 from tsforge.data.task import causal_fill
 from tsforge.data.timeaxis import next_integer_steps
 from tsforge.errors import (
@@ -37,270 +36,17 @@ from tsforge.errors import (
     RegularisedTimesWarning,
     TsforgeWarning,
 )
+from tsforge.inference.intervals import (
+    IntervalRequest,
+    QuantileCalibrator,
+    SeriesForecast,
+    attach_bounds,
+    floor_points,
+    level_note,
+    sorted_quantiles,
+    zero_width_note,
+)
 from tsforge.models.base import Forecaster
-
-__all__ = [
-    "SeriesInput",
-    "SeriesForecast",
-    "FramePredictor",
-    "Predictor",
-    "IntervalRequest",
-    "QuantileCalibrator",
-    "MAX_LEVELS",
-    "attach_bounds",
-    "contain_point",
-    "continued_steps",
-    "floor_points",
-    "level_note",
-    "on_step_grid",
-    "sorted_quantiles",
-    "zero_width_note",
-]
-
-#: Most levels (and, separately, quantiles) one request may ask for: each adds two (one) output
-#: columns per step, and more than a handful is a distribution, not a set of intervals.
-MAX_LEVELS = 20
-
-
-@dataclass
-class SeriesForecast:
-    """One series' forecast: point ``values`` and, when asked for, ``bounds``.
-
-    ``bounds`` maps ``"lo-80"``, ``"hi-80"``, ``"q-0.1"`` ... to ``[h]`` arrays; in a frame they
-    become the columns ``y_hat-lo-80``, ``y_hat-hi-80``, ``y_hat-q-0.1`` (Nixtla's naming).
-    """
-
-    id: str
-    values: np.ndarray
-    timestamps: np.ndarray | None = None
-    bounds: dict[str, np.ndarray] = field(default_factory=dict)
-
-
-def _label(x: float) -> str:
-    """``80.0`` → ``"80"``, ``97.5`` → ``"97.5"``, ``0.1`` → ``"0.1"`` (column suffixes; six
-    significant digits, the one spelling every reader of these columns uses — a level that
-    needs more is refused by :meth:`IntervalRequest.parse`)."""
-    return f"{x:g}"
-
-
-def _check_spelling(x: float, name: str) -> None:
-    """Refuse a level or quantile that its column name cannot spell (more than six significant
-    digits): 80.0000001 would be named ``lo-80`` beside 80's own columns, 99.99999 ``lo-100``."""
-    if float(_label(x)) != x:
-        raise ConfigError(
-            f"{name} {x!r} has more digits than an interval column's name keeps (six significant "
-            f"digits: {_label(x)}); ask for {_label(x)} or a number with fewer digits",
-            field=name,
-        )
-
-
-@dataclass(frozen=True)
-class IntervalRequest:
-    """Which central intervals (``levels``, in %) and quantiles (in (0, 1)) a caller wants.
-
-    Both reduce to one sorted set of probabilities (:attr:`probs`): a level ``l`` is the pair
-    ``(1 − l/100)/2, 1 − (1 − l/100)/2``, and the median 0.5 is always included, so every model
-    answers the same question "the forecast quantiles at these probabilities" and the frame
-    columns are read off it. Sorting those quantiles per step is what guarantees that intervals
-    never cross and always contain the median.
-    """
-
-    levels: tuple[float, ...] = ()
-    quantiles: tuple[float, ...] = ()
-
-    @classmethod
-    def parse(cls, level: Any = None, quantiles: Any = None) -> IntervalRequest:
-        """Validate user input (a number or a list of numbers each); errors name the field."""
-        levels = number_list(level, "level") or []
-        qs = number_list(quantiles, "quantiles") or []
-        for lv in levels:
-            if not 0 < lv < 100:
-                raise ConfigError(f"level must be between 0 and 100 (exclusive), got {lv:g}", field="level")
-            _check_spelling(lv, "level")
-        for q in qs:
-            if not 0 < q < 1:
-                raise ConfigError(
-                    f"quantiles must be between 0 and 1 (exclusive), got {q:g}", field="quantiles"
-                )
-            _check_spelling(q, "quantiles")
-        if len(set(levels)) > MAX_LEVELS or len(set(qs)) > MAX_LEVELS:
-            raise ConfigError(
-                f"at most {MAX_LEVELS} levels and {MAX_LEVELS} quantiles per request",
-                field="level" if len(set(levels)) > MAX_LEVELS else "quantiles",
-            )
-        return cls(tuple(sorted(set(levels))), tuple(sorted(set(qs))))
-
-    def __bool__(self) -> bool:
-        return bool(self.levels or self.quantiles)
-
-    @functools.cached_property
-    def probs(self) -> np.ndarray:
-        """Sorted probabilities whose quantiles answer the request (always including 0.5)."""
-        ps = {0.5, *self.quantiles}
-        for lv in self.levels:
-            a = (1.0 - lv / 100.0) / 2.0
-            ps.update((a, 1.0 - a))
-        return np.array(sorted({round(p, 12) for p in ps}))
-
-    @property
-    def native_levels(self) -> list[float]:
-        """Central levels that give every probability (for models whose native API takes levels)."""
-        return sorted({round(abs(1.0 - 2.0 * p) * 100.0, 10) for p in self.probs if p != 0.5})
-
-    def bounds(self, values: np.ndarray) -> dict[str, np.ndarray]:
-        """``values[..., k]`` = quantile at ``probs[k]`` → ``{"lo-80": .., "hi-80": .., "q-0.1": ..}``."""
-        probs = self.probs
-
-        def at(p: float) -> np.ndarray:
-            return values[..., int(np.argmin(np.abs(probs - p)))]
-
-        out: dict[str, np.ndarray] = {}
-        for lv in self.levels:
-            a = (1.0 - lv / 100.0) / 2.0
-            out[f"lo-{_label(lv)}"] = at(a)
-            out[f"hi-{_label(lv)}"] = at(1.0 - a)
-        for q in self.quantiles:
-            out[f"q-{_label(q)}"] = at(q)
-        return out
-
-    def columns(self, point: str = "y_hat") -> list[str]:
-        """Output columns in order: ``<point>-lo-<l>``, ``<point>-hi-<l>`` per level, then quantiles."""
-        return [f"{point}-{k}" for k in self.bounds(np.zeros((1, self.probs.size)))]
-
-
-class QuantileCalibrator(Protocol):
-    """What a predictor needs to turn point forecasts into quantiles (e.g. a conformal calibration,
-    :class:`tsforge.panels.conformal.ConformalCalibration`)."""
-
-    horizon: int
-
-    def quantiles(
-        self,
-        point: np.ndarray,
-        histories: Sequence[np.ndarray],
-        ids: Sequence[str],
-        probs: np.ndarray,
-        *,
-        scale: np.ndarray | None = None,
-    ) -> np.ndarray:
-        """``[n, h, P]`` quantiles at ``probs`` around ``point`` (``[n, h]``) of series ``ids``
-        (``scale``: each series' local scale, where the caller computes it)."""
-        ...
-
-    def scales(self, histories: Sequence[np.ndarray]) -> np.ndarray:
-        """``[n]`` each history's local scale, as the calibration's scores were divided by."""
-        ...
-
-    def shortfall(self, probs: Any, h: int | None = None) -> str | None:
-        """A sentence naming the probabilities its scores cannot resolve over ``h`` steps, or None."""
-        ...
-
-
-def level_note(level: Any) -> str | None:
-    """One sentence when a requested level is below 1 (a 0.5 % interval, next to no width), which
-    is far more often a fraction meant as a percentage (0.5 for 50, 0.95 for 95) or a quantile
-    than a real request; else None. Levels are in %; such a level is still answered as asked.
-
-    Why a note and not an error: a 0.5 % interval is a valid request, but silently answering it
-    gave a band of next to no width to a caller who meant 50 %.
-    """
-    small = sorted({v for v in (number_list(level, "level") or []) if 0 < v < 1})
-    if not small:
-        return None
-    names = ", ".join(f"{v:g}" for v in small)
-    return (
-        f"level is in % and level {names} asks for a {names} % central interval (next to no width): "
-        f"for the {', '.join(f'{100 * v:g}' for v in small)} % interval ask for level "
-        f"{', '.join(f'{100 * v:g}' for v in small)}; for a quantile use quantiles"
-    )
-
-
-def zero_width_note(forecasts: Sequence[SeriesForecast], method: str | None = None) -> str | None:
-    """One sentence when a central interval of some forecasts has zero width at every step (the
-    levels and series, a few by name), else None. ``method``: how the bounds were made
-    (``"native"`` says why and what gives such a series a width).
-
-    Why: statsforecast's own intervals come from a model's errors on the history, so a history
-    it fits without error (a flat series) gets a 95 % "interval" that is the point itself, and
-    it was returned without a word.
-    """
-    flat: dict[str, list[str]] = {}
-    for f in forecasts:
-        for key, lo in f.bounds.items():
-            hi = f.bounds.get(f"hi-{key[3:]}") if key.startswith("lo-") else None
-            if hi is not None and np.size(lo) and bool(np.all(np.asarray(hi) - np.asarray(lo) <= 0)):
-                flat.setdefault(key[3:], []).append(str(f.id))
-    if not flat:
-        return None
-    ids = list(dict.fromkeys(i for v in flat.values() for i in v))
-    levels = sorted(flat, key=float)
-    names = ", ".join(repr(i) for i in ids[:5]) + (", ..." if len(ids) > 5 else "")
-    many = len(ids) > 1
-    plural = many or len(levels) > 1
-    note = (
-        f"the {' and '.join(levels)} % interval{'s' if len(levels) > 1 else ''} of {len(ids)} of "
-        f"{len(forecasts)} series ({names}) {'have' if plural else 'has'} zero width at every step, "
-        f"so {'they cover' if plural else 'it covers'} only an outcome equal to the forecast"
-    )
-    if method == "native":
-        note += (
-            f": the model's own intervals come from its errors on the history, and it fits "
-            f"{'these histories' if many else 'this history'} without error (e.g. a flat series); "
-            "conformal intervals (a model trained with its interval calibration) give "
-            f"{'them' if many else 'it'} a width"
-        )
-    return note
-
-
-def contain_point(quantile_values: np.ndarray, point: np.ndarray, probs: np.ndarray) -> np.ndarray:
-    """``[n, h, P]`` quantiles at ``probs`` widened so that every central interval contains the
-    point forecast ``point`` (``[n, h]``), whose quantile (``p = 0.5``) the point becomes: the
-    quantiles below 0.5 are at most the point, those above at least (order is kept).
-
-    Why: for a model whose native intervals are centred on its forecast (statsforecast's), a
-    band that excludes the point is an artefact, not information: AutoTheta draws its
-    intervals from simulated paths, and on a series falling steadily towards 0 its 95 %
-    interval sat 0.02 above its own forecast with a width of 0.004. Not for conformal bounds,
-    which are asymmetric on purpose where a model is biased.
-    """
-    q = np.asarray(quantile_values, dtype=np.float64).copy()
-    pt = np.asarray(point, dtype=np.float64)[..., None]
-    probs = np.asarray(probs, dtype=np.float64)
-    lower, upper = probs < 0.5, probs > 0.5
-    q[..., lower] = np.minimum(q[..., lower], pt)
-    q[..., upper] = np.maximum(q[..., upper], pt)
-    q[..., probs == 0.5] = pt
-    return q
-
-
-def floor_points(
-    forecasts: Sequence[SeriesForecast], histories: Sequence[Any], floor: float | None
-) -> Sequence[SeriesForecast]:
-    """Clip the point forecast and every bound of each forecast whose history (one per forecast,
-    the values it was made from) is all ``>= floor`` at ``floor`` (in place; returned).
-
-    Why the point too: a calibration clips its bounds at the floor the data's support gives
-    (:func:`tsforge.panels.conformal.nonnegative_floor`), so a point forecast of −0.014 units
-    sold sat below its own lower bound of 0, and a naive window model repeated a last value of 0
-    as −1e-8 (a float32 round trip). Clipping a forecast at a bound the outcome cannot cross
-    never moves it further from the outcome.
-    """
-    if floor is None:
-        return forecasts
-    for f, history in zip(forecasts, histories, strict=True):
-        v = np.asarray(history, dtype=np.float64).ravel()
-        v = v[np.isfinite(v)]
-        if not v.size or v.min() < floor:
-            continue
-        f.values = np.maximum(np.asarray(f.values, dtype=np.float64), floor)
-        f.bounds = {k: np.maximum(b, floor) for k, b in f.bounds.items()}
-    return forecasts
-
-
-def sorted_quantiles(values: np.ndarray) -> np.ndarray:
-    """Monotone rearrangement along the last axis (Chernozhukov et al. 2010): sorting quantile
-    forecasts never increases any pinball loss, and makes crossing impossible."""
-    return np.sort(np.asarray(values, dtype=np.float64), axis=-1)
 
 
 class FramePredictor:
@@ -594,15 +340,6 @@ def continued_steps(
     return out
 
 
-def attach_bounds(
-    forecasts: list[SeriesForecast], quantile_values: np.ndarray, request: IntervalRequest
-) -> list[SeriesForecast]:
-    """Set every forecast's ``bounds`` from ``[n, h, P]`` quantiles at ``request.probs``."""
-    for i, f in enumerate(forecasts):
-        f.bounds = request.bounds(quantile_values[i])
-    return forecasts
-
-
 class Predictor(FramePredictor):
     """A fitted model ready to forecast any batch of histories."""
 
@@ -841,100 +578,6 @@ class Predictor(FramePredictor):
         if step is not None:
             return ts[-1] + step * np.arange(1, h + 1)
         return pd.date_range(ts[-1], periods=h + 1, freq=freq)[1:].values
-
-
-def on_step_grid(s: SeriesInput, freq: str, model: str, *, field: str) -> tuple[SeriesInput, int]:
-    """``s`` with the steps its timestamps skip inserted as missing values, and how many were
-    inserted (``(s, 0)`` when none, or when its times are off the grid of a fixed-length
-    ``freq``: then the predictor's own checks speak).
-
-    Steps are counted on the grid a file read with ``--fill-gaps`` is laid on
-    (:func:`~tsforge.data.panel.grid_steps`): anchors are ignored, as
-    :func:`~tsforge.data.frequency.check_sampling` ignores them (Monday weeks for a Sunday-weekly
-    model, month ends for a month-start one are one step apart), and a weekend is no step of a
-    business-day model. Cheap (tens of microseconds a series; a few milliseconds for business
-    days): the service runs it on every dated series.
-
-    Why one function for every predictor: a panel model dates its forecast by counting steps
-    from the history's start and a window model reads its last ``L`` values as ``L`` steps, so
-    a history missing a step (a holiday, a lost hour) was forecast from before its own last
-    date, or from a shifted window.
-
-    Raises:
-        DataValidationError: times that do not increase; a time a business-day model has no
-            step for (a Saturday); another sampling rate than ``freq`` (daily data for a weekly
-            model); more steps missing than observed (the history would be mostly gaps).
-    """
-    ts = np.asarray(s.timestamps).astype("datetime64[ns]")
-    where = f"{field}.timestamps"
-    if ts.size > 1 and not (ts[1:] > ts[:-1]).all():
-        bad = int(np.flatnonzero(ts[1:] <= ts[:-1])[0]) + 1
-        raise DataValidationError(
-            f"series {str(s.id)!r}: timestamps must increase, {pd.Timestamp(ts[bad])} follows "
-            f"{pd.Timestamp(ts[bad - 1])}",
-            field=where,
-        )
-    if ts.size < 2:
-        return s, 0
-    steps, on = grid_steps(ts, freq)
-    if not on.all() and _skips_weekends(freq):
-        t = pd.Timestamp(ts[int(np.flatnonzero(~on)[0])])
-        raise DataValidationError(
-            f"series {str(s.id)!r} has a time off the {freq} grid its history starts on "
-            f"({pd.Timestamp(ts[0])}): {t} ({t.day_name()}); this model forecasts {freq} steps",
-            field=where,
-        )
-    if not (np.diff(steps) > 1).any():
-        return s, 0
-    check_sampling(ts, freq, sid=s.id, model=model, field=where)
-    if not on.all() and fixed_step(freq) is not None:
-        return s, 0
-    n = int(steps[-1]) + 1
-    if n - ts.size > ts.size:
-        raise DataValidationError(
-            f"series {s.id!r} skips {n - ts.size} steps of the model's frequency {freq} between "
-            f"{pd.Timestamp(ts[0])} and {pd.Timestamp(ts[-1])}, more than its {ts.size} timestamps: "
-            "send every step, a missing value as NaN (an empty cell in a file, null in JSON)",
-            field=where,
-        )
-    values = np.full(n, np.nan)
-    values[steps] = np.asarray(s.values, dtype=np.float64).ravel()
-    if on.all():  # on the model's own grid: its steps, business days included
-        stamps = pd.date_range(pd.Timestamp(ts[0]), periods=n, freq=freq).to_numpy().astype("datetime64[ns]")
-    else:  # weeks or months on another anchor (Monday weeks for a Sunday model, month ends)
-        stamps = _grid_timestamps(ts, n, freq)
-    stamps[steps] = ts
-    return replace(s, values=values, timestamps=stamps), n - ts.size
-
-
-def _skips_weekends(freq: str) -> bool:
-    """Business days or hours: a weekend time is off their grid, not a step another anchor has."""
-    offset = pd.tseries.frequencies.to_offset(freq)
-    return isinstance(offset, (pd.offsets.BusinessDay, pd.offsets.CustomBusinessDay, pd.offsets.BusinessHour))
-
-
-def _months_per_step(freq: str) -> int | None:
-    """1, 3 or 12 for monthly, quarterly and yearly frequencies; None for the others."""
-    days = nominal_step_days(freq)
-    return None if days is None or days < 28 else max(1, round(days / 30.4375))
-
-
-def _grid_timestamps(ts: np.ndarray, n: int, freq: str) -> np.ndarray:
-    """``n`` timestamps one step of ``freq`` apart from ``ts[0]``; month-based steps keep the
-    first timestamp's day in the month (a month end stays a month end, from February too) and
-    time of day."""
-    months = _months_per_step(freq)
-    if months is None:
-        step = np.timedelta64(int(round(nominal_step_days(freq) * 86_400e9)), "ns")
-        return ts[0] + step * np.arange(n)
-    first = pd.Timestamp(ts[0])
-    starts = pd.DatetimeIndex(
-        (ts[0].astype("datetime64[M]") + months * np.arange(n)).astype("datetime64[ns]")
-    )
-    days_in_month = starts.days_in_month.to_numpy()
-    day = (days_in_month if first.is_month_end else np.minimum(first.day, days_in_month)) - 1
-    time_of_day = first - first.normalize()
-    return (starts + pd.to_timedelta(day, unit="D") + time_of_day).to_numpy().astype("datetime64[ns]")
 
 
 def _dated(s: SeriesInput) -> bool:
