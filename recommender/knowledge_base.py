@@ -40,6 +40,7 @@ from tsforge.data.frame import TimeSeriesData
 from tsforge.data.task import ForecastTask, prepare_task
 from tsforge.errors import ConfigError, DataValidationError
 from tsforge.evaluation.evaluate import window_errors
+from tsforge.paths import cache_root
 from tsforge.training.fitting import fit_model
 from tsforge.training.spec import TrainingSpec
 
@@ -222,11 +223,10 @@ class KBSettings:
 
 
 def kb_dir(cache: str | os.PathLike[str] | None = None) -> Path:
-    """``<cache>/knowledge_base`` ($TSFORGE_CACHE_DIR or ``datasets/cache``)."""
-    if cache is None:
-        env = os.environ.get("TSFORGE_CACHE_DIR")
-        cache = Path(env).expanduser() if env else Path(__file__).resolve().parents[1] / "datasets" / "cache"
-    return Path(cache) / "knowledge_base"
+    """``<cache>/knowledge_base``; by default under :func:`tsforge.paths.cache_root` (``$TSFORGE_CACHE_DIR``,
+    a clone's ``datasets/cache``, else the user's cache folder). The default recommender sits beside
+    it (:func:`recommender.ranker.recommender_dir`), so it follows the same rule."""
+    return Path(cache if cache is not None else cache_root()) / "knowledge_base"
 
 
 def corpus_as_data(values: np.ndarray, name: str = "corpus", freq: str = "h") -> TimeSeriesData:

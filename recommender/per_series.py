@@ -52,6 +52,7 @@ import pandas as pd
 from recommender.series_features import SERIES_FEATURES
 from recommender.series_kb import MASE_FLOOR, CollectionCases
 from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError
+from tsforge.paths import cache_root
 
 __all__ = [
     "RouterConfig",
@@ -145,10 +146,9 @@ class RouterConfig:
 
 
 def router_dir(cache: str | os.PathLike[str] | None = None) -> Path:
-    """``<cache>/recommender/per_series`` ($TSFORGE_CACHE_DIR or ``datasets/cache``)."""
+    """``<cache>/recommender/per_series`` (default cache: :func:`tsforge.paths.cache_root`)."""
     if cache is None:
-        env = os.environ.get("TSFORGE_CACHE_DIR")
-        cache = Path(env).expanduser() if env else Path(__file__).resolve().parents[1] / "datasets" / "cache"
+        cache = cache_root()
     return Path(cache) / "recommender" / "per_series"
 
 

@@ -46,6 +46,7 @@ from tsforge.data.panel import Panel
 from tsforge.errors import ConfigError, DataValidationError
 from tsforge.evaluation.panel_metrics import panel_scores
 from tsforge.panels.protocol import rolling_origin
+from tsforge.paths import cache_root
 
 __all__ = [
     "BASE_CANDIDATES",
@@ -116,10 +117,9 @@ MASE_FLOOR = 1e-3
 
 
 def series_kb_dir(cache: str | os.PathLike[str] | None = None) -> Path:
-    """``<cache>/series_kb`` ($TSFORGE_CACHE_DIR or ``datasets/cache``)."""
+    """``<cache>/series_kb`` (default cache: :func:`tsforge.paths.cache_root`)."""
     if cache is None:
-        env = os.environ.get("TSFORGE_CACHE_DIR")
-        cache = Path(env).expanduser() if env else Path(__file__).resolve().parents[1] / "datasets" / "cache"
+        cache = cache_root()
     return Path(cache) / "series_kb"
 
 

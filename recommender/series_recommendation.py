@@ -38,7 +38,7 @@ from recommender.series_explain import explain_collection, explain_series
 from recommender.series_features import PROFILE_LADDER, series_features
 from recommender.series_kb import DEV_COLLECTIONS, SeriesKBSettings, build_series_kb
 from tsforge.data.panel import Panel, series_index
-from tsforge.errors import ConfigError, DataValidationError
+from tsforge.errors import ConfigError, DatasetNotAvailableError, DataValidationError
 
 __all__ = [
     "SeriesRecommendation",
@@ -49,6 +49,7 @@ __all__ = [
     "resolve_router",
     "load_panel_entry",
     "build_default_router",
+    "require_collections",
     "MODES",
 ]
 
@@ -410,6 +411,7 @@ def build_default_router(
     history, ``meta["adapt_selection"]``, and for a validation-window prior,
     ``meta["validation_selection"]``), train the router on every row and save it with
     its rows (``kb_rows.parquet``)."""
+    require_collections(collections)
     settings = settings or SeriesKBSettings()
     kb = build_series_kb(collections, settings, n_jobs=n_jobs, progress=progress, track=track)
     config = config or RouterConfig()
@@ -507,6 +509,32 @@ def _saved_default_router(path: Path) -> tuple[SeriesRouter | None, str | None]:
     return router, None
 
 
+def require_collections(collections: Sequence[Any]) -> None:
+    """Refuse, before any work, to build a knowledge base from catalogue collections whose files
+    are not on this machine (an installed package without the benchmark data, a clone without
+    ``../shared``); files and panels given directly are the builder's to read.
+
+    Why: the build cross-validates one collection after another, and a missing one failed only
+    when its turn came, after the announcement of a 15–25 minute build and the work before it.
+
+    Raises:
+        DatasetNotAvailableError: naming every missing collection and how to point at them.
+    """
+    from tsforge.data.catalog import get_entry, list_datasets
+
+    known = {e.name for e in list_datasets()}
+    names = [str(c) for c in collections if isinstance(c, str) and c.strip().lower() in known]
+    missing = [(n, get_entry(n).reason) for n in names if not get_entry(n).available]
+    if missing:
+        raise DatasetNotAvailableError(
+            f"the per-series recommender is built from {len(names)} catalogue collections and "
+            f"{len(missing)} are not available here: {', '.join(n for n, _ in missing)} "
+            f"({missing[0][1]}); set TSFORGE_DATA_DIR to the folder that holds them, or ask for a "
+            "recommendation without --per-series",
+            field="dataset",
+        )
+
+
 def default_router_pending() -> str | None:
     """A sentence when :func:`default_router` would have to build the router first, else None.
 
@@ -519,6 +547,7 @@ def default_router_pending() -> str | None:
     _, state = _saved_default_router(path)
     if state is None:
         return None
+    require_collections(DEV_COLLECTIONS)  # refused now, not after the announcement
     why = (
         f"no per-series recommender is saved at {path} yet"
         if state == "missing"

@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from tsforge.errors import ConfigError
+from tsforge.paths import cache_root
 
 __all__ = [
     "PERIODS",
@@ -307,10 +308,9 @@ def generate_corpus(
 
 
 def corpus_path(n_series: int, length: int, seed: int, cache: str | os.PathLike[str] | None = None) -> Path:
-    """``<cache>/corpus/kernelsynth_n{n}_L{L}_s{seed}.parquet`` (cache: $TSFORGE_CACHE_DIR or datasets/cache)."""
+    """``<cache>/corpus/kernelsynth_n{n}_L{L}_s{seed}.parquet`` (default cache: :func:`tsforge.paths.cache_root`)."""
     if cache is None:
-        env = os.environ.get("TSFORGE_CACHE_DIR")
-        cache = Path(env).expanduser() if env else Path(__file__).resolve().parents[1] / "datasets" / "cache"
+        cache = cache_root()
     return Path(cache) / "corpus" / f"kernelsynth_n{n_series}_L{length}_s{seed}.parquet"
 
 

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tsforge.paths import cache_root
+
 __all__ = [
     "stl_operator",
     "stl_batch",
@@ -135,9 +137,8 @@ def prune_disk_cache(folder: Path | None = None, max_bytes: int | None = None) -
 
 
 def operator_cache_dir() -> Path:
-    """``$TSFORGE_CACHE_DIR/stl_operators`` or ``<repo>/datasets/cache/stl_operators``."""
-    env = os.environ.get("TSFORGE_CACHE_DIR")
-    base = Path(env).expanduser() if env else Path(__file__).resolve().parents[2] / "datasets" / "cache"
+    """``<cache root>/stl_operators`` (:func:`tsforge.paths.cache_root`; never inside an installed package)."""
+    base = cache_root()
     return base / "stl_operators"
 
 

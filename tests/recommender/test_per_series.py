@@ -245,3 +245,31 @@ def test_a_router_saved_before_the_expected_scale_loads_unscaled(halves_router, 
     feats = series_features(make_halves(6, seed=9), 6)
     assert old.config.expected_scale == 1.0
     np.testing.assert_allclose(old.expected_mase(feats), old.raw_expected_mase(feats))
+
+
+def test_no_build_is_announced_without_the_development_collections(tmp_path, monkeypatch, capsys):
+    """Without the development collections' files (an installed package, a clone without
+    ``../shared``) the default router cannot be built: refused at once, naming the missing
+    collections and ``TSFORGE_DATA_DIR``, before the 15–25 minute build was announced and
+    before any collection was cross-validated."""
+    import recommender.series_recommendation as sr
+    from recommender.series_kb import DEV_COLLECTIONS
+    from tests.conftest import monthly_frame, run_cli
+    from tsforge.errors import DatasetNotAvailableError
+
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TSFORGE_DATA_DIR", str(tmp_path / "no-data-here"))
+    started = []
+    monkeypatch.setattr(sr, "build_series_kb", lambda *a, **k: started.append(a))
+    with pytest.raises(DatasetNotAvailableError, match="TSFORGE_DATA_DIR") as err:
+        sr.default_router_pending()
+    assert all(name in err.value.message for name in DEV_COLLECTIONS)
+    with pytest.raises(DatasetNotAvailableError, match=f"{len(DEV_COLLECTIONS)} are not available"):
+        sr.build_default_router()
+    assert not started
+
+    data = tmp_path / "mine.csv"
+    monthly_frame().to_csv(data, index=False)
+    code, out, err_text = run_cli(capsys, "recommend", str(data), "--horizon", "6", "--per-series")
+    assert code == 2 and not started
+    assert "TSFORGE_DATA_DIR" in err_text and "building it once" not in out + err_text

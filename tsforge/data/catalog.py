@@ -6,7 +6,9 @@ the published split convention, the usual input length and horizons, all from on
 ``entry.horizons`` and ``entry.freq`` from here, so defaults live in data, not in code.
 
 Files are never copied into the repository. They are looked up in ``$TSFORGE_DATA_DIR`` if set,
-else in the first existing of ``<repo root>/../shared/datasets`` and ``<cwd>/../shared/datasets``.
+else in the first existing of ``<repo root>/../shared/datasets`` (inside a clone) and
+``<cwd>/../shared/datasets``. An installed wheel reads the catalogue shipped inside the package
+(see :mod:`tsforge.paths`).
 A dataset whose files are absent is listed with ``available=False`` and the reason.
 
 Two kinds of entry: ``multichannel`` (the default; one ``[T, N]`` matrix on a shared time axis,
@@ -15,7 +17,7 @@ and length, loaded as a ragged :class:`~tsforge.data.panel.Panel` by :func:`load
 A panel is never forced into a dense union matrix: :func:`load_dataset` refuses it and names
 ``load_panel`` instead, so a caller cannot silently train the multichannel protocol on it.
 
-Parsed real datasets are cached as Parquet under ``datasets/cache/catalog/`` (or ``$TSFORGE_CACHE_DIR``),
+Parsed real datasets are cached as Parquet under ``<cache root>/catalog/`` (:func:`tsforge.paths.cache_root`),
 keyed by the source files' mtime and size plus the loader options, so a second load skips CSV
 or ``.tsf`` parsing and validation. The cache is an optimisation only: a failure to read or
 write it is logged and loading goes on from the source files.
@@ -53,6 +55,7 @@ from tsforge.data.panel_store import read_panel, write_panel
 from tsforge.data.tables import read_table, to_polars
 from tsforge.data.tsf import read_tsf
 from tsforge.errors import ConfigError, DatasetNotAvailableError, SnappedStartWarning, UnobservedSeriesWarning
+from tsforge.paths import packaged_catalog, source_root
 
 try:  # Python >= 3.11
     import tomllib
@@ -69,10 +72,10 @@ __all__ = [
     "data_dir",
     "data_dir_candidates",
     "catalog_path",
+    "catalog_candidates",
     "cache_dir",
 ]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 KINDS = ("multichannel", "panel")
 
 
@@ -132,22 +135,36 @@ class DatasetEntry:
 # --------------------------------------------------------------------------------------------
 
 
+def catalog_candidates() -> list[Path]:
+    """Where the catalogue is looked for, in order: the clone's, the wheel's, the working directory's."""
+    root = source_root()
+    clone = [root / "datasets" / "catalog.toml"] if root is not None else []
+    return [*clone, packaged_catalog(), Path.cwd() / "datasets" / "catalog.toml"]
+
+
 def catalog_path() -> Path:
-    """``datasets/catalog.toml`` of the repository (or of the working directory)."""
-    for candidate in (REPO_ROOT / "datasets" / "catalog.toml", Path.cwd() / "datasets" / "catalog.toml"):
+    """The catalogue file: ``datasets/catalog.toml`` of a clone, else the one shipped in the package."""
+    candidates = catalog_candidates()
+    for candidate in candidates:
         if candidate.is_file():
             return candidate
+    looked = ", ".join(str(p) for p in candidates)
     raise ConfigError(
-        f"dataset catalogue not found at {REPO_ROOT / 'datasets' / 'catalog.toml'}", field="catalog"
+        f"dataset catalogue not found (looked in {looked}); the installed tsforge package is "
+        "incomplete: reinstall it from a wheel or run from a clone",
+        field="catalog",
     )
 
 
 def data_dir_candidates() -> list[Path]:
-    """Where dataset files are looked for, in order."""
+    """Where dataset files are looked for, in order (the clone's sibling only inside a clone)."""
     env = os.environ.get("TSFORGE_DATA_DIR")
     if env:
         return [Path(env).expanduser()]
-    return [REPO_ROOT.parent / "shared" / "datasets", Path.cwd().parent / "shared" / "datasets"]
+    root = source_root()
+    clone = [root.parent / "shared" / "datasets"] if root is not None else []
+    cwd = Path.cwd().parent / "shared" / "datasets"
+    return list(dict.fromkeys([*clone, cwd]))
 
 
 def data_dir() -> Path | None:

@@ -21,21 +21,23 @@ from typing import Any
 import numpy as np
 
 from tsforge.data.frame import TimeSeriesData
+from tsforge.paths import CACHE_ENV, cache_root
 
 __all__ = ["cache_dir", "cache_key", "read_cached", "write_cached", "read_series", "write_series"]
 
 log = logging.getLogger("tsforge.data.catalog")  # part of the catalogue, logged under its name
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 _CACHE_VERSION = 1
 _TS_COL = "__timestamp__"
 _CACHE_NAME = re.compile(r"[0-9a-f]{16}\.parquet")  # only our own files are ever cleaned up
 
 
 def cache_dir() -> Path:
-    """``$TSFORGE_CACHE_DIR``, else ``datasets/cache/catalog/`` of the repository (git-ignored)."""
-    env = os.environ.get("TSFORGE_CACHE_DIR")
-    return Path(env).expanduser() if env else REPO_ROOT / "datasets" / "cache" / "catalog"
+    """``$TSFORGE_CACHE_DIR`` itself when set (as always: the parsed files sit at its top), else
+    ``<cache root>/catalog`` (:func:`tsforge.paths.cache_root`: a clone's git-ignored
+    ``datasets/cache``, else the user's cache folder; never inside the installed package)."""
+    root = cache_root()
+    return root if os.environ.get(CACHE_ENV) else root / "catalog"
 
 
 def cache_key(identity: list[Any], paths: list[Path]) -> str:

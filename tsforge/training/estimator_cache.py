@@ -4,7 +4,8 @@ Why: the anomaly mask of :class:`~tsforge.training.selective.SelectiveLearning` 
 estimator (DLinear by default) trained on the *same* task. Retraining it for every main run
 (every backbone, every tuning trial) would dominate the cost, so it is trained once per
 (dataset, split, L, H, estimator, seed, data values, estimator options) and stored under
-``datasets/cache/estimators/<key>/`` (or ``$TSFORGE_CACHE_DIR/estimators``). Training goes
+``<cache root>/estimators/<key>/`` (:func:`tsforge.paths.cache_root`: ``$TSFORGE_CACHE_DIR``, a
+clone's ``datasets/cache``, else the user's cache folder). Training goes
 through the one fit path; a caller that tracks (the pipeline) passes its own ``trainer`` that
 makes the training an MLflow run and returns the run id, which the cache records so every main
 run can point at the estimator it used. This module never tracks by itself.
@@ -30,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
+
+from tsforge.paths import cache_root as default_cache_root
 
 if TYPE_CHECKING:
     from tsforge.data.frame import TimeSeriesData
@@ -104,15 +107,10 @@ class CachedEstimator:
 
 
 def estimator_cache_root(cache_root: str | os.PathLike[str] | None = None) -> Path:
-    """``<cache_root>`` or the catalogue's cache folder (``datasets/cache``) + ``/estimators``."""
+    """``<cache_root>``, else ``<tsforge cache root>/estimators`` (never inside an installed package)."""
     if cache_root is not None:
         return Path(cache_root)
-    env = os.environ.get("TSFORGE_CACHE_DIR")
-    if env:
-        return Path(env).expanduser() / "estimators"
-    repo = Path(__file__).resolve().parents[2]
-    base = repo / "datasets" if (repo / "datasets").is_dir() else Path.cwd() / "datasets"
-    return base / "cache" / "estimators"
+    return default_cache_root() / "estimators"
 
 
 def estimator_key(
