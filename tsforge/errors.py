@@ -13,6 +13,7 @@ __all__ = [
     "DataValidationError",
     "ConfigError",
     "ModelNotFoundError",
+    "ModelLoadError",
     "DatasetNotAvailableError",
     "ResourceLimitError",
     "TsforgeWarning",
@@ -76,6 +77,18 @@ class ModelNotFoundError(TsforgeError):
     """Unknown model name in the registry, or unknown registered model / alias / version."""
 
     http_status = 404
+
+
+class ModelLoadError(TsforgeError):
+    """A registered model version whose stored files cannot be read (truncated, edited, written
+    by another version): the store's problem, not the request's, hence a 5xx in the service.
+
+    Why its own class: the loaders' own errors (``torch``'s zip reader, ``json``) said nothing
+    about which model was broken, and reached the CLI as a traceback and a service client as an
+    anonymous "internal server error".
+    """
+
+    http_status = 500
 
 
 class DatasetNotAvailableError(TsforgeError):

@@ -119,25 +119,44 @@ def main(argv: list[str] | None = None) -> None:
             if rc == 130:
                 print("interrupted", file=sys.stderr)
             raise SystemExit(rc)
-    except TsforgeError as exc:
-        print(f"error: {exc.for_cli()}", file=sys.stderr)
-        raise SystemExit(2) from None
-    except FileNotFoundError as exc:
-        print(f"error: file not found: {exc.filename or exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-    except OSError as exc:  # a path the checks up front could not foresee (a full disk, a race)
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
-        raise SystemExit(2) from None
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         raise SystemExit(130) from None
-    except SystemExit:
+    except Exception as exc:
+        _exit_if_interrupted(exc)
+        _exit_for_error(exc)
         raise
-    except Exception as exc:  # usage errors (Typer's vendored click) arrive here with standalone_mode=False
-        if type(exc).__name__ == "Abort":
-            raise SystemExit(130) from None
-        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
-            print(f"error: {exc.format_message()}", file=sys.stderr)
-            raise SystemExit(2) from None
-        raise
+
+
+def _exit_if_interrupted(exc: Exception) -> None:
+    """Exit as a Ctrl-C (130) or ``kill`` (143) would when ``exc`` is an error a library raised
+    while the interrupt went through it (Optuna's trial loop turns a Ctrl-C that lands in its
+    journal write into ``UnboundLocalError``): the user stopped the command, so they get
+    ``interrupted`` and the conventional code, not a traceback and exit code 1."""
+    from tsforge.tracking.runs import interruption
+
+    stopped = interruption(exc)
+    if stopped is None:
+        return
+    code = stopped.code if isinstance(stopped, SystemExit) else 130
+    if code == 130:
+        print("interrupted", file=sys.stderr)
+    raise SystemExit(code) from None
+
+
+def _exit_for_error(exc: Exception) -> None:
+    """One ``error: ...`` line and exit code 2 for what the user can fix (returns for the rest)."""
+    if isinstance(exc, TsforgeError):
+        print(f"error: {exc.for_cli()}", file=sys.stderr)
+    elif isinstance(exc, FileNotFoundError):
+        print(f"error: file not found: {exc.filename or exc}", file=sys.stderr)
+    elif isinstance(exc, OSError):  # a path the checks up front could not foresee (a full disk, a race)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+    elif type(exc).__name__ == "Abort":  # Typer's vendored click: Ctrl-C at a prompt
+        raise SystemExit(130) from None
+    elif hasattr(exc, "format_message") and hasattr(exc, "exit_code"):  # usage errors
+        print(f"error: {exc.format_message()}", file=sys.stderr)
+    else:
+        return
+    raise SystemExit(2) from None

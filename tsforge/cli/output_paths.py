@@ -29,11 +29,22 @@ def check_output_file(path: Path | None, option: str) -> None:
 
 def write_frame(frame: Any, path: Path) -> None:
     """Write a pandas frame to the file an ``--output`` names: Parquet for a ``.parquet`` name,
-    else CSV — one rule for every command that writes a table (``forecast``, ``cv``)."""
-    if path.suffix == ".parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        frame.to_csv(path, index=False)
+    else CSV — one rule for every command that writes a table (``forecast``, ``cv``).
+
+    The table is written to a hidden file next to ``path`` and renamed over it once complete, so
+    a Ctrl-C, a ``kill`` or a full disk half way leaves ``path`` as it was (absent, or the
+    previous run's whole file), never a truncated table a later step would read as the answer.
+    """
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        if path.suffix == ".parquet":
+            frame.to_parquet(partial, index=False)
+        else:
+            frame.to_csv(partial, index=False)
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def check_output_folder(path: Path | None, option: str) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from tsforge.errors import ModelNotFoundError
+from tsforge.errors import ModelLoadError, ModelNotFoundError, TsforgeError
 from tsforge.tracking.contract import (
     CONTRACT_TAGS,
     ServingContract,
@@ -406,6 +406,27 @@ def load_predictor(model_ref: str, *, dst: str | Path | None = None) -> FramePre
     bundle = next((p.parent for p in local.rglob("model.json")), None)
     if bundle is None:
         raise ModelNotFoundError(f"registered model {name}/{version} is not a tsforge model", field="model")
-    predictor = load_predictor_dir(bundle)
+    try:
+        predictor = load_predictor_dir(bundle)
+    except TsforgeError:
+        raise
+    except Exception as exc:
+        raise _load_error(name, version, exc) from exc
     predictor.meta.update({"registered_name": name, "version": version})
     return predictor
+
+
+def _load_error(name: str, version: str, exc: Exception) -> ModelLoadError:
+    """The one-line error for a version whose stored files do not load, naming it and the cause.
+
+    Why: a truncated ``state.pt`` or an edited ``model.json`` surfaced as torch's or json's own
+    multi-line error, which never said *which* model was broken; the service answered an
+    anonymous 500 and the CLI printed a traceback.
+    """
+    cause = " ".join(str(exc).split())
+    cause = cause if len(cause) <= 200 else cause[:197] + "..."
+    return ModelLoadError(
+        f"registered model {name}/{version} could not be loaded; its stored files look damaged "
+        f"({type(exc).__name__}: {cause}). Register it again, or serve another version",
+        field="model",
+    )

@@ -42,6 +42,7 @@ __all__ = [
     "set_active_run_tag",
     "close_runs_above",
     "run_outcome",
+    "interruption",
     "sweep_stale_runs",
 ]
 
@@ -214,13 +215,14 @@ def run_outcome(exc: BaseException | None) -> tuple[str, str]:
     """``(MLflow status, tsforge.outcome tag)`` for a run left by ``exc`` (``None``: normal exit).
 
     Stopped from outside (Ctrl-C, or ``SystemExit(143)``/``SystemExit(130)`` raised by a signal
-    handler) → ``KILLED``/``killed``; ``SystemExit(0)`` → ``FINISHED``; anything else →
+    handler, or an error a library raised while one went through it: :func:`interruption`) →
+    ``KILLED``/``killed``; ``SystemExit(0)`` → ``FINISHED``; anything else →
     ``FAILED``/``failed: <type>: <message>`` (the message cut to 500 characters: a failed tuning
     trial's tag said only ``failed: ConfigError``, and the reason was nowhere in the run).
     """
     if exc is None:
         return "FINISHED", "finished"
-    if isinstance(exc, KeyboardInterrupt):
+    if interruption(exc) is not None:  # also an error a library raised while being interrupted
         return "KILLED", "killed"
     if isinstance(exc, SystemExit):
         if exc.code in _KILLED_EXIT_CODES:
@@ -231,8 +233,49 @@ def run_outcome(exc: BaseException | None) -> tuple[str, str]:
     return "FAILED", f"failed: {type(exc).__name__}" + (f": {message[:500]}" if message else "")
 
 
+def interruption(exc: BaseException | None) -> BaseException | None:
+    """The Ctrl-C (``KeyboardInterrupt``) or signal exit (``SystemExit(130/143)``) behind ``exc``,
+    or ``None`` when it was not caused by one.
+
+    Why: an interrupt that lands in a library's ``finally`` block can come out as a different
+    error (Optuna's trial loop raises ``UnboundLocalError`` when Ctrl-C hits its journal write);
+    the original interrupt is then only in the exception's context chain. Whoever decides "was
+    this run stopped by the user?" must look there, or a Ctrl-C is reported as a crash.
+    """
+    seen: BaseException | None = exc
+    for _ in range(16):  # a chain is a few links deep; never follow a cycle forever
+        if seen is None:
+            return None
+        if isinstance(seen, KeyboardInterrupt):
+            return seen
+        if isinstance(seen, SystemExit) and seen.code in _KILLED_EXIT_CODES:
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def _raise_system_exit(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
+
+
+def _default_sigterm_in_child() -> None:
+    """In a process forked while a run was open (a ``--n-jobs`` worker): SIGTERM kills again.
+
+    Why: the worker inherited :func:`_raise_system_exit`, which only runs when the worker next
+    executes Python code, so a worker busy in a statsforecast/numba fit ignored the
+    ``terminate()`` its pool sends on Ctrl-C or ``kill``; the parent then waited for the chunk
+    to finish (minutes) and, killed meanwhile, left the workers running as orphans. The worker
+    owns no run: closing the parent's run is the parent's job.
+    """
+    if signal.getsignal(signal.SIGTERM) is _raise_system_exit:
+        try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        except ValueError:  # forked from a thread other than the main one: cannot be changed
+            pass
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_default_sigterm_in_child)
 
 
 @contextmanager
@@ -450,20 +493,60 @@ def tracked_run(
         _close(handle, *run_outcome(None))
 
 
+#: Attempts at writing a run's terminal status when the store refuses it (a lock held a moment).
+_CLOSE_TRIES = 3
+
+
 def _close(handle: TrackedRun, status: str, outcome: str) -> None:
-    """Tag and end the run (and any run left open above it); never masks the caller's exception."""
+    """Tag and end the run (and any run left open above it); never masks the caller's exception.
+
+    Why the care: a Ctrl-C that lands inside a store write can leave the next write failing
+    (SQLite "database is locked" while the interrupted transaction is rolled back). The status
+    write used to raise then, so the user saw that traceback instead of "interrupted", with exit
+    code 1, and the run stayed ``RUNNING``. Now the status write is retried and, if the store
+    still refuses it, a one-line warning says so (the stale-run sweep of the next tracked run on
+    this host marks it ``FAILED``), and the caller's own exception goes on.
+    """
     import mlflow
 
     try:
         handle.set_tags({OUTCOME_TAG: outcome})
     except Exception:  # noqa: BLE001 - the status below matters more than the tag
         pass
-    close_runs_above(handle.run_id, status)
+    try:
+        close_runs_above(handle.run_id, status)
+    except Exception as exc:  # noqa: BLE001 - a nested run's status must not hide this one's
+        log.warning("could not close a run nested in MLflow run %s: %s", handle.run_id, _one_line(exc))
     active = mlflow.active_run()
     if active is not None and active.info.run_id == handle.run_id:
-        mlflow.end_run(status=status)
-    else:  # ended (or never active) in this process: set the status directly
-        handle._client.set_terminated(handle.run_id, status=status)
+        try:
+            mlflow.end_run(status=status)  # leaves the active-run stack first, then writes
+            return
+        except Exception:  # noqa: BLE001 - retried below by run id
+            pass
+    _set_status(handle, status)
+
+
+def _set_status(handle: TrackedRun, status: str) -> None:
+    """Write ``status`` as the run's terminal status, a few times before giving up with a warning."""
+    for attempt in range(_CLOSE_TRIES):
+        try:
+            handle._client.set_terminated(handle.run_id, status=status)
+            return
+        except Exception as exc:  # noqa: BLE001 - reported once, below
+            error = exc
+            time.sleep(0.2 * (attempt + 1))
+    log.warning(
+        "could not mark MLflow run %s %s (%s); the next tracked run on this host marks it FAILED",
+        handle.run_id,
+        status,
+        _one_line(error),
+    )
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
 
 
 def attach_run(run_id: str | None = None) -> TrackedRun:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -93,9 +94,46 @@ def configure_tracking(uri: str | None = None) -> str:
     db = _sqlite_path(uri)
     if db is not None:
         db.parent.mkdir(parents=True, exist_ok=True)
+        _create_sqlite_store(uri, db)
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     return uri
+
+
+_created: set[Path] = set()
+_created_lock = threading.Lock()
+
+
+def _create_sqlite_store(uri: str, db: Path) -> None:
+    """Create (or migrate) a SQLite store's tables while holding a lock on its folder, once per
+    process and database.
+
+    Why: MLflow creates a new SQLite store's tables in whichever process touches it first, with
+    no lock. Two ``tsforge train`` runs started together on a new store both ran the migrations,
+    and one died with a traceback (``duplicate column name: step``, or alembic's "expected to
+    match one row"). Under the folder lock only the first process migrates; the others find the
+    tables there. Where ``fcntl`` is missing (Windows) MLflow's own creation is left as it was.
+    """
+    key = db.resolve()
+    with _created_lock:
+        if key in _created:
+            return
+        try:
+            import fcntl
+        except ImportError:
+            _created.add(key)
+            return
+        import mlflow
+
+        folder = os.open(db.parent, os.O_RDONLY)
+        try:
+            fcntl.flock(folder, fcntl.LOCK_EX)
+            client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
+            client.search_experiments(max_results=1)  # builds the tracking tables if missing
+            client.search_registered_models(max_results=1)  # and the registry's
+        finally:
+            os.close(folder)  # closing the descriptor releases the lock
+        _created.add(key)
 
 
 def _safe(name: str) -> str:

@@ -10,6 +10,7 @@ horizon, validation and test scores, the training command, its serving contract)
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import shlex
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
     from tsforge.tracking.registry import Promotion
     from tsforge.tracking.runs import TrackedRun
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "LoggedModel",
@@ -273,7 +276,7 @@ def _register(
 ) -> None:
     """Register the logged model, describe the version, then ask for the champion alias."""
     from tsforge.tracking.contract import CONTRACT_TAGS, ServingContract
-    from tsforge.tracking.registry import annotate_version, promote_if_better, register_model_version
+    from tsforge.tracking.registry import annotate_version, register_model_version
 
     contract = ServingContract.from_predictor(predictor)
     scores = _headline(metrics)
@@ -291,6 +294,38 @@ def _register(
         if value:
             tags[CONTRACT_TAGS[key]] = str(value)
     version = register_model_version(out.model_uri or "", name, run_id=run.run_id, tags=tags)
+    try:
+        promotion = _describe_and_promote(
+            name, version, contract, what, scores, protocol, dataset, metric, command
+        )
+    except BaseException:
+        _withdraw(name, version)
+        raise
+    annotate_version(
+        name,
+        version,
+        tags={"tsforge.promotion": promotion.reason},
+        model_tags={"tsforge.last_promotion": promotion.reason},
+    )
+    run.set_tags({"tsforge.registered": f"{name}/{version}", "tsforge.promotion": promotion.reason})
+    out.registered_name, out.version = name, version
+    out.champion_version, out.promotion = promotion.champion, promotion
+
+
+def _describe_and_promote(
+    name: str,
+    version: str,
+    contract: Any,
+    what: str,
+    scores: Mapping[str, float],
+    protocol: str | None,
+    dataset: str | None,
+    metric: str,
+    command: str,
+) -> Promotion:
+    """Describe a just-registered version, then ask for the champion alias."""
+    from tsforge.tracking.registry import annotate_version, promote_if_better
+
     score_text = ", ".join(f"{k} {_fmt(v)}" for k, v in scores.items()) or "no scores"
     # a local panel model reads each series' whole history (its contract's input length is 1:
     # any history serves), which "input length 1" misdescribed
@@ -315,13 +350,27 @@ def _register(
         ),
         model_tags={"tsforge.kind": contract.kind, **({"tsforge.dataset": dataset} if dataset else {})},
     )
-    promotion = promote_if_better(name, version, metric)
-    annotate_version(
-        name,
-        version,
-        tags={"tsforge.promotion": promotion.reason},
-        model_tags={"tsforge.last_promotion": promotion.reason},
-    )
-    run.set_tags({"tsforge.registered": f"{name}/{version}", "tsforge.promotion": promotion.reason})
-    out.registered_name, out.version = name, version
-    out.champion_version, out.promotion = promotion.champion, promotion
+    return promote_if_better(name, version, metric)
+
+
+def _withdraw(name: str, version: str) -> None:
+    """Delete a version whose registration was interrupted (Ctrl-C, ``kill``, a store error)
+    before it was described and judged for ``@champion`` — unless it already is the champion.
+
+    Why: such a version came from a run that ended ``KILLED``/``FAILED``, had no description
+    or promotion decision, and yet a bare model name (no champion yet) resolves to the newest
+    version, so the service and ``tsforge forecast NAME`` would serve it. Best effort: the
+    caller's exception matters more than this clean-up.
+    """
+    import mlflow
+
+    from tsforge.tracking.references import CHAMPION
+
+    client = mlflow.MlflowClient()
+    try:
+        champion = client.get_registered_model(name).aliases.get(CHAMPION)
+        if str(champion) == str(version):
+            return
+        client.delete_model_version(name, str(version))
+    except Exception as exc:  # noqa: BLE001 - reported, never raised over the interruption
+        log.warning("could not withdraw %s version %s after its registration stopped: %s", name, version, exc)

@@ -45,7 +45,7 @@ from tsforge.errors import ConfigError, TsforgeError
 from tsforge.models.registry import get_model_spec
 from tsforge.tracking import studies
 from tsforge.tracking.references import check_registry_name, default_registry_name
-from tsforge.tracking.runs import TrackedRun, tracked_run
+from tsforge.tracking.runs import TrackedRun, interruption, tracked_run
 from tsforge.tracking.trained_model import HEADLINE_METRICS
 from tsforge.training.fitting import check_strategy
 from tsforge.tuning.objective import OBJECTIVE_METRIC, TrainFn, TrialObjective, TuneSetup
@@ -369,7 +369,8 @@ def tune(
             ran: list[int] = []  # trials this process ran (other workers add to the study too)
             if to_run != 0:
                 stop = [] if n_trials is None else [partial(_stop_at_total, n_trials)]
-                study.optimize(
+                _optimize(
+                    study,
                     objective,
                     n_trials=to_run,
                     timeout=timeout,
@@ -389,6 +390,26 @@ def tune(
         except KeyboardInterrupt:
             log.warning("tuning interrupted; study %r is resumable with the same name and storage", name)
             raise
+
+
+def _optimize(study: optuna.Study, objective: Callable[..., float], **kwargs: Any) -> None:
+    """``study.optimize``, with a Ctrl-C (or ``kill``) that Optuna's bookkeeping turned into
+    another error raised again as what it was.
+
+    Why: a Ctrl-C that lands while Optuna records a finished trial (its journal write) comes out
+    of ``study.optimize`` as ``UnboundLocalError`` (Optuna's ``finally`` reads a variable the
+    interrupted line never set). The session then ended ``FAILED`` with a traceback, rc 1, and
+    without the "resumable" note, although the user had only pressed Ctrl-C.
+    """
+    try:
+        study.optimize(objective, **kwargs)
+    except Exception as exc:
+        stopped = interruption(exc)
+        if stopped is None:
+            raise
+        raise (
+            KeyboardInterrupt() if isinstance(stopped, KeyboardInterrupt) else SystemExit(stopped.code)
+        ) from exc
 
 
 def _panel_pruner(pruner: optuna.pruners.BasePruner) -> optuna.pruners.BasePruner:

@@ -18,3 +18,27 @@ def test_a_parquet_name_gets_parquet_and_any_other_csv_without_the_index(tmp_pat
 def test_a_name_without_the_parquet_suffix_is_csv_text(tmp_path):
     write_frame(pd.DataFrame({"y": [1]}), tmp_path / "out.txt")
     assert (tmp_path / "out.txt").read_text().splitlines() == ["y", "1"]
+
+
+@pytest.mark.parametrize("name", ["out.csv", "out.parquet"])
+def test_a_write_stopped_half_way_leaves_the_previous_file_whole_and_no_partial_file(
+    tmp_path, monkeypatch, name
+):
+    """Ctrl-C (or a full disk) while the table is being written must not leave a truncated
+    table at the ``--output`` path: a later step would read it as the whole answer."""
+    path = tmp_path / name
+    before = pd.DataFrame({"unique_id": ["old"], "y_hat": [0.5]})
+    write_frame(before, path)
+    previous = path.read_bytes()
+    method = "to_parquet" if name.endswith(".parquet") else "to_csv"
+
+    def half_then_ctrl_c(self, target, *args, **kwargs):
+        with open(target, "w") as handle:
+            handle.write("unique_id,y_hat\na,")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, method, half_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        write_frame(pd.DataFrame({"unique_id": ["a", "b"], "y_hat": [1.0, 2.0]}), path)
+    assert path.read_bytes() == previous
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]

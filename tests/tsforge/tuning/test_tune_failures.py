@@ -67,3 +67,26 @@ def test_ctrl_c_kills_runs_and_leaves_a_resumable_study(data, store, tune_small)
     res = tune_small(data, store, "ctrlc", n_trials=2, retrain=False)
     assert [t.number for t in open_study("ctrlc", store / "optuna.journal").trials] == [0, 1, 2]
     assert res.best_trial in (0, 2)
+
+
+def test_ctrl_c_inside_optunas_bookkeeping_is_still_a_ctrl_c(data, store, tune_small, monkeypatch):
+    """Ctrl-C landing in Optuna's journal write comes out of ``study.optimize`` as
+    ``UnboundLocalError``; the session must still end as interrupted (KILLED), not FAILED."""
+    import optuna.study._optimize as optimize_module
+
+    real_tell = optimize_module._tell_with_warning
+    calls = []
+
+    def tell(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:  # the second trial is being recorded when Ctrl-C arrives
+            raise KeyboardInterrupt
+        return real_tell(*args, **kwargs)
+
+    monkeypatch.setattr(optimize_module, "_tell_with_warning", tell)
+    with pytest.raises(KeyboardInterrupt):
+        tune_small(data, store, "ctrlc-tell", n_trials=4, retrain=False)
+    assert mlflow.active_run() is None
+    by_trial = _runs_by_trial("exp-ctrlc-tell", "ctrlc-tell")
+    parent = mlflow.MlflowClient().get_run(by_trial[0].data.tags["mlflow.parentRunId"])
+    assert parent.info.status == "KILLED" and parent.data.tags["tsforge.outcome"] == "killed"
