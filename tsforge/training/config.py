@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -56,8 +57,8 @@ class TrainConfig:
             raise ConfigError("max_epochs must be at least 1", field="max_epochs")
         if self.batch_size < 1:
             raise ConfigError("batch_size must be at least 1", field="batch_size")
-        if self.lr <= 0:
-            raise ConfigError("lr must be positive", field="lr")
+        if not (math.isfinite(self.lr) and self.lr > 0):  # NaN passed "<= 0" and reached Adam
+            raise ConfigError(f"lr must be a positive finite number, got {self.lr}", field="lr")
         # 0 / None switch grad_clip, max_batches_per_epoch and num_threads off; a negative value
         # is never meant and fails late or silently: a negative clip norm flips every gradient
         # (ascent), a negative batch cap trains nothing, Adam and torch raise bare errors

@@ -194,17 +194,17 @@ def fit(
                     loss_value = strategy(pred, batch, state)
                     if not torch.isfinite(loss_value):
                         # detached: float() of a graph tensor warns, and nothing flows back from here
-                        raise ConfigError(
-                            f"training diverged (loss {float(loss_value.detach())}) in epoch "
-                            f"{state.global_epoch + 1}, batch {b_idx + 1}; lower the learning rate "
-                            f"(lr={config.lr}) or look for extreme values in the data",
-                            field="lr",
-                        )
+                        raise _diverged(f"loss {float(loss_value.detach())}", state, b_idx, config)
                     opt.zero_grad(set_to_none=True)
                     loss_value.backward()
                     if config.grad_clip:
                         nn.utils.clip_grad_norm_(params, config.grad_clip)
-                    opt.step()
+                    try:
+                        opt.step()
+                    except RuntimeError as exc:  # a step past float32's range (lr=1e38 in Adam)
+                        if "overflow" not in str(exc):
+                            raise
+                        raise _diverged("an update too large for float32", state, b_idx, config) from None
                     state.step += 1
                     state.batch_loss = float(loss_value.detach())
                     total += state.batch_loss
@@ -281,5 +281,19 @@ def _invalid_validation(val_data: WindowDataset, state: TrainState, config: Trai
     return ConfigError(
         f"validation loss is {state.val_loss} after epoch {state.global_epoch}: training diverged; "
         f"lower the learning rate (lr={config.lr})",
+        field="lr",
+    )
+
+
+def _diverged(what: str, state: TrainState, batch: int, config: TrainConfig) -> ConfigError:
+    """The error of a training batch that left the numbers behind (a non-finite loss, or an update
+    too large for float32), naming where and the learning rate to lower.
+
+    Why one place: Adam's overflow at an absurd rate (``lr=1e38``) reached the CLI as torch's bare
+    ``RuntimeError`` and a traceback, where a non-finite loss already said what to do.
+    """
+    return ConfigError(
+        f"training diverged ({what}) in epoch {state.global_epoch + 1}, batch {batch + 1}; lower the "
+        f"learning rate (lr={config.lr}) or look for extreme values in the data",
         field="lr",
     )

@@ -219,3 +219,26 @@ def test_a_divergence_after_a_good_epoch_leaves_that_epoch_s_weights(toy_series)
         )
     for k, v in model.module.state_dict().items():
         assert torch.equal(v, kept[k])
+
+
+@pytest.mark.parametrize("lr", [float("nan"), float("inf"), 0.0, -0.1])
+def test_a_learning_rate_that_is_not_a_positive_finite_number_is_refused(lr):
+    """NaN passed the old ``lr <= 0`` check and reached Adam's bare ValueError (a traceback)."""
+    with pytest.raises(ConfigError, match="lr must be a positive finite number") as err:
+        TrainConfig(lr=lr)
+    assert err.value.where["field"] == "lr"
+
+
+def test_an_update_too_large_for_float32_is_a_divergence_not_a_torch_error(toy_series):
+    """At lr=1e38 Adam's step overflowed float32 and raised torch's RuntimeError, which reached
+    the CLI as a traceback; it is the loop's "training diverged" error now, naming the rate."""
+    task = _task(toy_series)
+    model = build_model("nlinear", ModelContext.from_task(task))
+    with pytest.raises(ConfigError, match=r"training diverged \(an update too large") as err:
+        fit(
+            model.module,
+            task.dataset("train"),
+            task.dataset("val"),
+            TrainConfig(progress=False, max_epochs=1, lr=1e38),
+        )
+    assert err.value.where["field"] == "lr" and "lr=1e+38" in err.value.message
