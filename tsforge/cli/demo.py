@@ -115,13 +115,7 @@ def run_demo(
     )
     panel_result = run_panel_demo(console, seed=seed, registered_name=f"{registered_name}-panel")
     console.print(
-        "\n[bold]Next[/]\n"
-        "  make ui      → MLflow UI at http://127.0.0.1:5000 (runs, per-epoch curves, forecast plots, profile, registry)\n"
-        f"  make serve   → REST API at http://127.0.0.1:8000/docs (default model {registered_name}@champion)\n"
-        "  .venv/bin/tsforge recommend my_data.csv\n"
-        "  .venv/bin/tsforge train my_panel.csv --model auto_ets\n"
-        f"  .venv/bin/tsforge forecast --model models:/{registered_name}@champion --input history.csv --horizon {rec.horizon}\n"
-        f"  .venv/bin/tsforge forecast --model {registered_name}-panel --input my_panel.csv   (any series, any length)",
+        "\n[bold]Next[/]\n" + "\n".join(next_steps(registered_name, rec.horizon)),
         soft_wrap=True,  # a command wrapped by rich breaks when pasted; the terminal wraps it instead
     )
     return {
@@ -228,3 +222,39 @@ def _explain_smape_on_zeros(console: Any, panel: Any, rows: list[dict[str, Any]]
             f"any non-zero forecast of a zero, and {mostly_zero} of {len(panel)} series are intermittent (mostly "
             "zeros); the recommendation ranks by MASE, which scales each series by its own history.[/]"
         )
+
+
+def next_steps(registered_name: str, horizon: int) -> list[str]:
+    """The commands to run after the demo: the clone's ``make`` targets and ``.venv/bin/tsforge``
+    inside a clone, plain ``tsforge`` / ``mlflow ui`` on this store for an installed package.
+
+    Why two versions: an installed wheel has no Makefile and no ``.venv`` of the repository, so
+    the clone's advice (``make ui``, ``.venv/bin/tsforge``) failed for every pip user.
+    """
+    import mlflow
+
+    from tsforge.paths import source_root
+
+    model = f"{registered_name}@champion"
+    what = "(runs, per-epoch curves, forecast plots, profile, registry)"
+    if source_root() is not None:
+        tsforge = ".venv/bin/tsforge"
+        ui = f"make ui      → MLflow UI at http://127.0.0.1:5000 {what}"
+        serve = f"make serve   → REST API at http://127.0.0.1:8000/docs (default model {model})"
+    else:
+        uri = mlflow.get_tracking_uri()
+        tsforge = "tsforge"
+        ui = (
+            f"MLflow UI at {uri} {what}"
+            if uri.startswith(("http://", "https://"))
+            else f"mlflow ui --backend-store-uri {uri}   → MLflow UI at http://127.0.0.1:5000 {what}"
+        )
+        serve = f"tsforge serve --model {registered_name}   → REST API at http://127.0.0.1:8000/docs"
+    return [
+        f"  {ui}",
+        f"  {serve}",
+        f"  {tsforge} recommend my_data.csv",
+        f"  {tsforge} train my_panel.csv --model auto_ets",
+        f"  {tsforge} forecast --model models:/{model} --input history.csv --horizon {horizon}",
+        f"  {tsforge} forecast --model {registered_name}-panel --input my_panel.csv   (any series, any length)",
+    ]

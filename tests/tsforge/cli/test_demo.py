@@ -53,3 +53,20 @@ def test_demo_says_why_the_pick_loses_on_smape_when_series_are_mostly_zeros():
     out = io.StringIO()  # the pick also wins on sMAPE: nothing to explain
     _explain_smape_on_zeros(Console(file=out, width=200), panel, rows[::-1], "seasonal_naive")
     assert out.getvalue() == ""
+
+
+def test_next_steps_name_commands_that_exist_where_tsforge_runs(tracking_uri, monkeypatch):
+    """A clone is told its make targets and .venv; an installed package (no source checkout) was
+    told the same `make ui` / `.venv/bin/tsforge`, which do not exist there: it gets plain
+    `tsforge` and `mlflow ui` on the store in use."""
+    import tsforge.paths
+    from tsforge.cli.demo import next_steps
+
+    clone = "\n".join(next_steps("tsforge-demo", 24))
+    assert "make ui" in clone and ".venv/bin/tsforge forecast" in clone
+    monkeypatch.setattr(tsforge.paths, "source_root", lambda *a, **k: None)
+    installed = "\n".join(next_steps("tsforge-demo", 24))
+    assert "make " not in installed and ".venv/" not in installed
+    assert f"mlflow ui --backend-store-uri {tracking_uri}" in installed
+    assert "tsforge serve --model tsforge-demo" in installed
+    assert "  tsforge forecast --model models:/tsforge-demo@champion" in installed
