@@ -97,6 +97,8 @@ def _body(status: int, error: str, message: str, **extra: Any) -> dict[str, Any]
 async def _tsforge_error(request: Request, exc: TsforgeError) -> JSONResponse:
     status = int(getattr(exc, "http_status", 400))
     body = {"error_code": _code(status), **exc.to_dict()}
+    if status >= 500:  # the server's problem (a damaged model, ...): the operator reads the log
+        log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc.message)
     headers = None
     if status == 401:
         headers = {"WWW-Authenticate": 'Bearer, ApiKey header="X-API-Key"'}

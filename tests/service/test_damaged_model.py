@@ -8,7 +8,9 @@ from pathlib import Path
 import mlflow
 
 
-def test_a_damaged_version_is_a_json_error_naming_it_and_the_service_goes_on(registry, client, series):
+def test_a_damaged_version_is_a_json_error_naming_it_and_the_service_goes_on(
+    registry, client, series, caplog
+):
     from tsforge.data.synthetic import synthetic_stations
     from tsforge.pipeline import train
     from tsforge.tracking import configure_tracking
@@ -27,5 +29,8 @@ def test_a_damaged_version_is_a_json_error_naming_it_and_the_service_goes_on(reg
     body = r.json()
     assert body["error"] == "ModelLoadError"
     assert f"svc_damaged/{out.version} could not be loaded" in body["message"]
+    # the operator sees it in the service's log too, not only the client in its response
+    logged = [r for r in caplog.records if r.name == "service.errors" and r.levelname == "ERROR"]
+    assert any("ModelLoadError" in r.getMessage() and "svc_damaged" in r.getMessage() for r in logged)
     assert client.get("/healthz").status_code == 200
     assert client.post("/v1/forecast", json={"series": [series], "horizon": 12}).status_code == 200
