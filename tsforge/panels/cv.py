@@ -25,7 +25,7 @@ from tsforge.data.panel import Panel, require_panel
 from tsforge.engine import Engine, get_engine
 from tsforge.errors import ConfigError
 from tsforge.models.statistical import LocalOptions, local_options
-from tsforge.panels.local import merge_forecasts, resolve_models, run_chunks
+from tsforge.panels.local import merge_forecasts, resolve_models, run_chunks, work_chunks
 from tsforge.panels.protocol import rolling_origin
 
 __all__ = ["PanelForecaster", "cross_validation"]
@@ -122,7 +122,7 @@ def cross_validation(
         pos = sub.indptr[:-1, None] + cut[:, None] + np.arange(h)[None, :]
         windows.append((idx, train, sub.values[pos].astype(np.float64)))
         if local:
-            parts = train.chunks(max(4, 2 * eng.workers))
+            parts = work_chunks(train, max(4, 2 * eng.workers))
             chunks.extend(parts)
             owner.extend([w] * len(parts))
     results = (

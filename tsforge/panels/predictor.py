@@ -319,11 +319,15 @@ class PanelPredictor(FramePredictor):
 def panel_forecasts(panel: Panel, values: np.ndarray, h: int) -> list[SeriesForecast]:
     """One forecast per series of ``panel`` (the request's histories): ``values[i]`` (``[n, h]``)
     with the ``h`` steps after series ``i``'s last time, or no timestamps for an undated panel."""
-    out = []
-    for i, sid in enumerate(panel.ids):
-        ts = panel.times_at(np.full(h, i), panel.lengths[i] + np.arange(h)) if panel.is_datetime else None
-        out.append(SeriesForecast(str(sid), values[i], ts))
-    return out
+    n = len(panel)
+    stamps = None
+    if panel.is_datetime:  # one vectorised placement for every series, not one per series
+        rows = np.repeat(np.arange(n), h)
+        stamps = panel.times_at(rows, panel.lengths[rows] + np.tile(np.arange(h), n)).reshape(n, h)
+    return [
+        SeriesForecast(str(sid), values[i], None if stamps is None else stamps[i])
+        for i, sid in enumerate(panel.ids)
+    ]
 
 
 def _read_meta(path: Path) -> dict[str, Any]:
