@@ -262,6 +262,18 @@ def _lookup(call: Callable[[], _T]) -> _T | None:
         return None
 
 
+def has_version(name: str, version: str) -> bool:
+    """Whether the registry (MLflow's current one) still holds version ``version`` of ``name``.
+
+    Why: a tuning study remembers which version holds its best model, and a store that was
+    deleted or pruned since must not be taken at the study's word.
+    """
+    import mlflow
+
+    client = mlflow.MlflowClient()
+    return _lookup(lambda: client.get_model_version(name, str(version))) is not None
+
+
 def _quote(name: str) -> str:
     return name.replace("'", "\\'")
 

@@ -45,6 +45,7 @@ from tsforge.errors import ConfigError, TsforgeError
 from tsforge.models.registry import get_model_spec
 from tsforge.tracking import studies
 from tsforge.tracking.references import check_registry_name, default_registry_name
+from tsforge.tracking.registry import has_version
 from tsforge.tracking.runs import TrackedRun, interruption, tracked_run
 from tsforge.tracking.trained_model import HEADLINE_METRICS
 from tsforge.training.fitting import check_strategy
@@ -124,7 +125,12 @@ def _skip_retrain(study: optuna.Study, trial: int, name: str, register: bool, n_
         return False
     if not register or REGISTERED_NAME_ATTR not in attrs:
         return n_ran == 0
-    return attrs.get(REGISTERED_NAME_ATTR) == name
+    if attrs.get(REGISTERED_NAME_ATTR) != name:
+        return False
+    # the study outlives a store that was deleted or pruned: "version 1 already holds its model"
+    # was said of an empty registry, and nothing was retrained
+    version = attrs.get(REGISTERED_VERSION_ATTR)
+    return version is None or has_version(name, str(version))
 
 
 def study_summary(study: optuna.Study) -> dict[str, int]:

@@ -56,3 +56,18 @@ def test_a_finished_study_whose_best_was_never_retrained_still_retrains_it(data,
     assert again.parent_run_id is not None and again.parent_run_id != first.parent_run_id
     best = mlflow.MlflowClient().get_run(again.final_run_id)
     assert best.data.tags["mlflow.parentRunId"] == again.parent_run_id
+
+
+def test_a_rerun_retrains_when_the_registered_version_is_gone(data, store, tune_small):
+    """The study remembers the version that holds its best model; with that version deleted from
+    the store (or the store itself replaced) a rerun said "version 1 already holds its model" of
+    an empty registry and retrained nothing."""
+    first = tune_small(data, store, "gone", n_trials=2, registered_name="gone-dl")
+    assert first.version == "1"
+    mlflow.MlflowClient().delete_registered_model("gone-dl")
+
+    again = tune_small(data, store, "gone", n_trials=2, registered_name="gone-dl")
+    assert again.n_trials_session == 0 and again.already_registered is None
+    assert again.version == "1"  # registered anew
+    versions = mlflow.MlflowClient().search_model_versions("name='gone-dl'")
+    assert [str(v.version) for v in versions] == ["1"]
