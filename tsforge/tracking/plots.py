@@ -3,6 +3,7 @@ and the forecast plot of ``tsforge forecast --plot``."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,22 @@ def _same_band(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray
         np.allclose(np.asarray(x, dtype=float), np.asarray(y, dtype=float), equal_nan=True)
         for x, y in zip(a, b, strict=True)
     )
+
+
+#: characters a panel's title keeps (about the width of a 10-inch panel at its font size)
+TITLE_CHARS = 90
+
+
+def _fit_title(text: str, limit: int = TITLE_CHARS) -> str:
+    """``text`` cut in the middle to ``limit`` characters (``"series abc…xyz"``).
+
+    Why the middle: a long id (140 characters of a product code, a path) ran off both edges of
+    its panel; its start and end are what tell two such ids apart.
+    """
+    if len(text) <= limit:
+        return text
+    keep = limit - 1
+    return f"{text[: keep - keep // 2]}…{text[len(text) - keep // 2 :]}"
 
 
 def _is_datetime(t: object) -> bool:
@@ -78,7 +95,7 @@ def plot_series_forecasts(
         _shade(ax, item["future_t"], item.get("bands") or {})
         if len(item["future_t"]):
             ax.axvline(item["future_t"][0], color="0.7", ls="--", lw=0.8)
-        ax.set_title(item.get("title") or f"series {item.get('id', '')}", fontsize=9)
+        ax.set_title(_fit_title(item.get("title") or f"series {item.get('id', '')}"), fontsize=9)
         ax.set_ylabel(item.get("unit") or unit_label, fontsize=8)
         ax.tick_params(labelsize=8)
         # every panel keeps its own date labels: series of a panel have their own dates, and
@@ -106,10 +123,14 @@ def plot_series_forecasts(
         fontsize=8,
         frameon=False,
     )
-    # tight_layout keeps room for the suptitle itself; the rect keeps the legend's row free
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.2 / height))
     path = Path(path)
-    fig.savefig(path, dpi=90)
+    with warnings.catch_warnings():
+        # an id in a script the font lacks (emoji, CJK in DejaVu Sans) is drawn as boxes; the
+        # warning said so four times a plot, once per layout and save pass
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        # tight_layout keeps room for the suptitle itself; the rect keeps the legend's row free
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.2 / height))
+        fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
 

@@ -140,3 +140,20 @@ def test_a_panel_runs_plot_names_the_value_column(saved_figures, tracking_uri, t
     forecast_plots = [f for f in saved_figures if "test window of a few series" in f.get_suptitle()]
     assert forecast_plots
     assert {ax.get_ylabel() for ax in forecast_plots[0].axes if ax.has_data()} == {"units"}
+
+
+def test_a_long_id_is_cut_in_the_middle_and_missing_glyphs_stay_quiet(saved_figures, tmp_path):
+    """A 140-character id ran off both edges of its panel, and an id in a script the font lacks
+    printed matplotlib's 'Glyph ... missing from font' warning four times a plot."""
+    import warnings
+
+    long_id = "SKU-" + "x" * 120 + "-END-0042"
+    items = [_item(long_id), _item("商品 🚲 七")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning the plot raises fails the test
+        plot_series_forecasts(items, tmp_path / "u.png", title="t")
+    (fig,) = saved_figures
+    title = fig.axes[0].get_title()
+    assert len(title) <= 90 and title.startswith("series SKU-xx") and title.endswith("-END-0042")
+    assert "…" in title
+    assert fig.axes[1].get_title() == "series 商品 🚲 七"  # short ids are kept whole
