@@ -22,7 +22,7 @@ import torch
 from tsforge.data.panel import Panel
 from tsforge.errors import ConfigError
 from tsforge.models.base import Forecaster, ModelContext
-from tsforge.models.registry import get_model_spec
+from tsforge.models.registry import ModelSpec, get_model_spec
 from tsforge.models.statistical import LOCAL_MODELS
 from tsforge.panels.windows import PanelWindows
 from tsforge.training.callbacks import Callback
@@ -33,6 +33,7 @@ __all__ = [
     "PanelTask",
     "GlobalPanelModel",
     "RefitGlobalModel",
+    "check_global_model",
     "default_input_len",
     "fit_global",
     "PANEL_TRAIN_DEFAULTS",
@@ -204,23 +205,14 @@ class GlobalPanelModel:
         )
 
 
-def fit_global(
-    panel: Panel,
-    model: str,
-    horizon: int,
-    *,
-    input_len: int | None = None,
-    seed: int = DEFAULT_SEED,
-    model_config: Mapping[str, Any] | None = None,
-    train_config: Mapping[str, Any] | None = None,
-    max_windows_per_series: int = 64,
-    scaling: str | None = None,
-    progress: bool = False,
-    callbacks: Sequence[Callback] = (),
-) -> tuple[GlobalPanelModel, Any]:
-    """Train ``model`` on windows of every series of ``panel`` (validation = each series' last
-    ``horizon`` values). Returns the model and the fit report. ``callbacks`` observe the training
-    loop (a tracked run's per-epoch curves), as in :func:`~tsforge.training.fitting.fit_model`."""
+def check_global_model(model: str) -> ModelSpec:
+    """``model``'s registry entry when it can be trained as a global model on a panel; a
+    :class:`ConfigError` naming what to use instead when it cannot (a window baseline, the
+    multichannel ensemble, an unknown name).
+
+    Why a function of its own: :func:`train_panel` asks it before it opens an MLflow run, so a
+    typo such as ``--model mean`` is a one-line error, not a FAILED run in the store.
+    """
     spec_entry = get_model_spec(model)
     if spec_entry.kind == "baseline":
         # naive / seasonal_naive exist as local models (train_panel routes them there); the
@@ -240,6 +232,27 @@ def fit_global(
             "is the routed one: tsforge recommend DATA --per-series --train",
             field="model",
         )
+    return spec_entry
+
+
+def fit_global(
+    panel: Panel,
+    model: str,
+    horizon: int,
+    *,
+    input_len: int | None = None,
+    seed: int = DEFAULT_SEED,
+    model_config: Mapping[str, Any] | None = None,
+    train_config: Mapping[str, Any] | None = None,
+    max_windows_per_series: int = 64,
+    scaling: str | None = None,
+    progress: bool = False,
+    callbacks: Sequence[Callback] = (),
+) -> tuple[GlobalPanelModel, Any]:
+    """Train ``model`` on windows of every series of ``panel`` (validation = each series' last
+    ``horizon`` values). Returns the model and the fit report. ``callbacks`` observe the training
+    loop (a tracked run's per-epoch curves), as in :func:`~tsforge.training.fitting.fit_model`."""
+    spec_entry = check_global_model(model)
     scaling = scaling or PANEL_SCALING
     L = int(input_len or default_input_len(horizon, panel.season_length))
     task = PanelTask(panel, L, int(horizon), max_windows_per_series, scaling)

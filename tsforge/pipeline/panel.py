@@ -26,7 +26,6 @@ from tsforge.data.panel import Panel
 from tsforge.data.protocol import HOLDOUT, panel_horizon
 from tsforge.errors import ConfigError
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
-from tsforge.models.registry import get_model_spec
 from tsforge.models.statistical import LocalOptions, local_options
 from tsforge.panels.conformal import (
     calibrate_forecasts,
@@ -36,7 +35,7 @@ from tsforge.panels.conformal import (
     global_calibration_windows,
     holdout_interval_metrics,
 )
-from tsforge.panels.global_models import RefitGlobalModel, fit_global
+from tsforge.panels.global_models import RefitGlobalModel, check_global_model, fit_global
 from tsforge.panels.local import LOCAL_MODELS, ConfiguredLocalModel, forecast_local, warn_fallbacks
 from tsforge.panels.predictor import PanelPredictor
 from tsforge.panels.protocol import drop_short_series, holdout_split
@@ -154,8 +153,8 @@ def train_panel(
     options: LocalOptions | None = None  # a local model's season length / history cap
     if local:  # unknown options fail before any data is read, as unknown model names do
         options = local_options(name, model_config) if model_config else None
-    else:
-        get_model_spec(name)  # unknown names fail before any data is read
+    else:  # unknown names and models with no panel version fail before any data is read or run opened
+        check_global_model(name)
     panel, entry = _load(data, load_kwargs)
     H = panel_horizon(horizon, entry, panel.season_length, panel.horizon)
     dropped = 0

@@ -82,3 +82,15 @@ def test_recommend_panel_refuses_a_horizon_that_is_not_a_whole_number(panel, hor
     with pytest.raises(ConfigError) as err:
         recommend_panel(panel, horizon, candidates=["naive"])
     assert err.value.where["field"] == "horizon"
+
+
+@pytest.mark.parametrize("model", ["mean", "ensemble"])
+def test_a_model_with_no_panel_version_is_refused_before_a_run_opens(panel, tracking_uri, model):
+    """`tsforge train panel.csv --model mean` left a FAILED MLflow run behind for a typo-sized
+    mistake: the check now runs before the run is opened, and the store has no run."""
+    import mlflow
+
+    with pytest.raises(ConfigError) as err:
+        train_panel(panel, model, horizon=6, tracking=TrackingOptions(progress=False))
+    assert err.value.where["field"] == "model"
+    assert mlflow.search_runs(search_all_experiments=True).empty
