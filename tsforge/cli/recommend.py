@@ -7,12 +7,13 @@ The commands parse options, draw progress bars and render tables; the work is
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 
-from tsforge.cli.app import CommandGroup, app, console, err_console, print_note
+from tsforge.cli.app import CommandGroup, app, console, print_note
 from tsforge.cli.data_options import (
     DropShortOption,
     reader_flags,
@@ -30,27 +31,24 @@ SOFT_WRAP = True
 
 
 @contextmanager
-def _progress_bar(enabled: bool = True):
-    """A rich progress bar fed by ``progress(description, done, total)`` callbacks, on stderr and
-    only where stderr is a terminal: a transient bar elsewhere leaves a blank line behind (in the
-    output a user pipes or redirects, or before the one-line error of a failed command)."""
-    if not enabled or not err_console.is_terminal:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+def _progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress bar fed by ``progress(description, done, total)`` callbacks, on stderr: a bar
+    per phase that clears itself on a terminal; in a log (stderr no terminal) a line every
+    :data:`tsforge.progress.LOG_INTERVAL` seconds for phases that last longer than that, and
+    nothing for short ones (no fragment before the summary or a one-line error).
 
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task_id = bar.add_task("recommender", total=1)
+    Why tqdm through :func:`tsforge.progress.callback_bar`: the rich bar drawn here before was
+    off in a log, where a ranking of thousands of series then said nothing for many minutes.
+    """
+    from tsforge.progress import callback_bar
+
+    with callback_bar("recommender", leave=False, quiet_start=True, enabled=enabled) as bar:
+        if bar is None:
+            yield None
+            return
 
         def update(description: str, done: int, total: int) -> None:
-            bar.update(task_id, description=description, completed=done, total=total)
+            bar(done, total, description)
 
         yield update
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tsforge.progress import interactive
+from tsforge.progress import bar_options, interactive
 
 if TYPE_CHECKING:
     import torch
@@ -76,7 +76,8 @@ class Callback:
 
 
 class ProgressCallback(Callback):
-    """A tqdm bar per epoch (on a terminal): epoch, batch, running loss; one summary line per epoch."""
+    """A tqdm bar per epoch: epoch, batch, running loss; one summary line per epoch (in a log the
+    bar shows only in epochs longer than :data:`~tsforge.progress.LOG_INTERVAL`)."""
 
     def __init__(
         self,
@@ -92,26 +93,33 @@ class ProgressCallback(Callback):
         # while result tables report validation MSE, and an unnamed "val 0.41" read as MSE misleads.
         self.train_metric = train_metric
         self._bar = None
+        self._live = True
 
     def on_epoch_start(self, state: TrainState) -> None:
+        """Open the epoch's batch bar. In a log (stderr no terminal) it prints nothing for an
+        epoch shorter than :data:`~tsforge.progress.LOG_INTERVAL` and a line that often in a
+        longer one, and keeps its last line: without it, an epoch over a 1M-row series left the
+        log silent for 7 minutes, and a bar redrawn per batch left hundreds of fragments."""
         from tqdm.auto import tqdm
 
-        if not interactive():  # a log keeps the epoch summaries, not a bar redrawn per batch
-            return
         stage = f"{state.stage} " if state.n_stages > 1 else ""
+        live = self._live = interactive()
         self._bar = tqdm(
             total=state.n_batches,
             desc=f"{self.desc} {stage}epoch {state.epoch + 1}/{state.extra.get('stage_epochs', '?')}",
-            leave=False,
+            leave=not live,  # a cleared bar in a log is blank bytes before the epoch line
             unit="batch",
             dynamic_ncols=True,
+            **bar_options(quiet_start=True),
         )
 
     def on_batch_end(self, state: TrainState) -> None:
         if self._bar is not None:
             self._bar.update(1)
             if state.step % 10 == 0:
-                self._bar.set_postfix(loss=f"{state.batch_loss:.4f}")
+                # a redraw now on a terminal; in a log at the bar's next line (a refresh ignores
+                # tqdm's interval and delay: a line every 10 batches)
+                self._bar.set_postfix(loss=f"{state.batch_loss:.4f}", refresh=self._live)
 
     def on_epoch_end(self, state: TrainState) -> None:
         if self._bar is not None:
