@@ -100,6 +100,11 @@ class CallbackBar:
             bar.total = total
         bar.update(done - bar.n)
 
+    @property
+    def total(self) -> int | None:
+        """The open bar's total (``None``: no bar open, or no total known)."""
+        return None if self._bar is None else self._bar.total
+
     def close(self) -> None:
         """Close the current bar (its last state stays where ``leave``)."""
         if self._bar is not None:

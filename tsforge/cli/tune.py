@@ -7,6 +7,7 @@ is shown (the trials are all in MLflow).
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -24,16 +25,22 @@ from tsforge.cli.data_options import (
 )
 from tsforge.cli.model_options import HorizonOption, InputLengthOption
 from tsforge.errors import ConfigError
+from tsforge.progress import CallbackBar
 
 __all__ = ["tune_cmd", "TrialProgress"]
 
 
 class TrialProgress:
-    """Optuna study callback driving a rich progress bar: trials done and the best value so far."""
+    """Optuna study callback driving the trial bar: trials done and the best value so far.
 
-    def __init__(self, progress: Any, task_id: Any) -> None:
-        self.progress = progress
-        self.task_id = task_id
+    The bar is a :class:`tsforge.progress.CallbackBar` (tqdm, as every tsforge bar): on a
+    terminal it redraws per trial, in a log it prints a line at most every
+    :data:`~tsforge.progress.LOG_INTERVAL` seconds (the rich bar drawn here before printed
+    nothing in a log until the study ended, minutes later).
+    """
+
+    def __init__(self, bar: CallbackBar | None) -> None:
+        self.bar = bar
         self.counts = {"complete": 0, "pruned": 0, "fail": 0}
 
     def __call__(self, study: Any, trial: Any) -> None:
@@ -45,10 +52,19 @@ class TrialProgress:
         except ValueError:
             best_text = "best -"
         done = ", ".join(f"{v} {k}" for k, v in self.counts.items() if v)
-        self.progress.update(self.task_id, advance=1, description=f"{best_text} | {done}")
+        if self.bar is not None:
+            total = self.bar.total
+            self.bar(sum(self.counts.values()), total, f"tune {best_text} | {done}")
         if key == "fail":
             reason = trial.user_attrs.get("error", "see the trial's MLflow run")
-            self.progress.console.print(f"[yellow]trial {trial.number} failed[/]: {reason}")
+            _say(f"trial {trial.number} failed: {reason}")
+
+
+def _say(text: str) -> None:
+    """A line on stderr that a live bar does not overwrite (the bar redraws below it)."""
+    from tqdm.auto import tqdm
+
+    tqdm.write(text, file=sys.stderr)
 
 
 def _quiet_libraries() -> None:
@@ -141,8 +157,6 @@ def tune_cmd(
     drop_short: DropShortOption = False,
 ) -> None:
     """Tune a model with Optuna (TPE + pruning); resumable by --study, parallel by a shared --storage."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from tsforge.tuning import tune
     from tsforge.tuning.tune import check_session_options
 
@@ -163,27 +177,18 @@ def tune_cmd(
     _preflight(model, strategy_name, pruner)
     _quiet_libraries()
 
-    progress = Progress(
-        TextColumn("[bold]tune[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=err_console,  # stdout holds the study's summary; the bar and its notes go to stderr
-        disable=no_progress,
-        transient=False,
-    )
     # the bar starts once the study is open: an error in the data or the options before that is
-    # then the one line on stderr, not a "0/20 starting" bar left above it
-    task_id = progress.add_task("starting", total=trials)
-    bar = TrialProgress(progress, task_id)
+    # then the one line on stderr, not a "0/20 starting" bar left above it; stdout holds the
+    # study's summary, the bar and its notes go to stderr
+    bar = None if no_progress else CallbackBar("tune", unit="trial")
+    trial_bar = TrialProgress(bar)
     try:
 
         def on_start(done_before: int, to_run: int | None) -> None:
-            progress.start()
-            progress.update(task_id, total=to_run)
+            if bar is not None:
+                bar.open("tune", total=to_run)
             if done_before:
-                progress.console.print(
+                _say(
                     f"resuming: the study has {done_before} finished trial(s)"
                     + (f"; {to_run} to run" if to_run is not None else "")
                 )
@@ -211,20 +216,22 @@ def tune_cmd(
                 retrain=retrain,
                 register=register,
                 eval_stride=eval_stride,
-                callbacks=[bar],
+                callbacks=[trial_bar],
                 load_kwargs=load_kwargs,
                 on_start=on_start,
                 drop_short=drop_short,
             )
         except KeyboardInterrupt:
-            progress.stop()
+            if bar is not None:
+                bar.close()
             err_console.print(
                 "[yellow]interrupted[/]: finished trials are kept; rerun the same command "
                 "(same --study and --storage) to continue the study."
             )
             raise
     finally:
-        progress.stop()
+        if bar is not None:
+            bar.close()
     _print_result(result)
 
 

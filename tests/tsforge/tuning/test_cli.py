@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
 import optuna
 import pytest
-from rich.console import Console
-from rich.progress import Progress
 
 from tsforge.cli import main
 from tsforge.cli.tune import TrialProgress
+from tsforge.progress import CallbackBar
 
 
 @pytest.mark.parametrize(
@@ -33,11 +30,7 @@ def test_bad_options_exit_2_with_a_message(args, message, tmp_path, monkeypatch,
     assert err.startswith("error:") and message in err
 
 
-def test_progress_shows_best_value_and_failures():
-    out = io.StringIO()
-    progress = Progress(console=Console(file=out, width=120, force_terminal=False))
-    task_id = progress.add_task("starting", total=3)
-    bar = TrialProgress(progress, task_id)
+def _study_with_a_failure(bar):
     values = iter([0.5, None, 0.25])
 
     def objective(trial):
@@ -48,16 +41,32 @@ def test_progress_shows_best_value_and_failures():
         return v
 
     study = optuna.create_study()
-    with progress:
-        study.optimize(objective, n_trials=3, callbacks=[bar], catch=(ValueError,))
-    task = progress.tasks[0]
-    assert task.completed == 3
-    assert (
-        "best 0.25 (#2)" in task.description
-        and "2 complete" in task.description
-        and "1 fail" in task.description
-    )
-    assert "trial 1 failed: training diverged" in out.getvalue()
+    study.optimize(objective, n_trials=3, callbacks=[bar], catch=(ValueError,))
+
+
+def test_progress_shows_best_value_and_failures(capsys):
+    bar = CallbackBar("tune", unit="trial")
+    bar.open("tune", total=3)
+    _study_with_a_failure(TrialProgress(bar))
+    assert bar.total == 3 and bar._bar.n == 3
+    description = bar._bar.desc
+    bar.close()
+    assert "best 0.25 (#2)" in description and "2 complete" in description and "1 fail" in description
+    assert "trial 1 failed: training diverged" in capsys.readouterr().err
+
+
+def test_the_trial_bar_prints_in_a_log(capsys, monkeypatch):
+    """In a log (stderr no terminal) the rich bar drew nothing until the study ended, minutes
+    later; the tqdm bar prints its state there at most every LOG_INTERVAL seconds (0 here)."""
+    import tsforge.progress
+
+    monkeypatch.setattr(tsforge.progress, "LOG_INTERVAL", 0.0)
+    bar = CallbackBar("tune", unit="trial")
+    bar.open("tune", total=3)
+    _study_with_a_failure(TrialProgress(bar))
+    err = capsys.readouterr().err  # the bar is still open: what a log holds mid-study
+    bar.close()
+    assert "1/3" in err and "2/3" in err and "best 0.5 (#0)" in err
 
 
 def test_a_study_whose_every_trial_failed_exits_1(tmp_path, monkeypatch, capsys):
