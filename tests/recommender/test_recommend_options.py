@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import run_cli as _cli
+from tsforge.errors import ConfigError
 
 
 @pytest.mark.parametrize(
@@ -24,6 +25,7 @@ from tests.conftest import run_cli as _cli
         (("--mode", "pick"), "--mode"),
         (("--per-series", "--split", "7:1:2"), "--split"),
         (("--per-series", "--top", "5"), "--top"),
+        (("--per-series", "--max-series", "5"), "--max-series"),
     ],
 )
 def test_options_of_another_path_are_refused_not_ignored(capsys, halves_csv, saved_router, extra, named):
@@ -334,3 +336,43 @@ def test_after_train_the_expected_mase_caveat_names_the_validation_prior():
     trained = expected_mase_caveat(1.44, trained=True)
     assert "validation-window errors" in trained and "properties" not in trained and "×1.44" in trained
     assert "properties" in expected_mase_caveat(1.44)
+
+
+def test_a_panel_ranking_on_a_seeded_sample_says_so(make_halves):
+    """--max-series: a ranking that fits every candidate on 20,000 series ran past ten minutes;
+    on a seeded sample it ranks that many series, the same ones for the same seed, and says so."""
+    from recommender.panel import recommend_panel
+
+    panel = make_halves(12, seed=51)
+    full = recommend_panel(panel, 6, ["naive", "seasonal_naive"], max_series=50)
+    assert full.n_series == 12 and full.sampled_from is None and "sample" not in full.explanation
+    a = recommend_panel(panel, 6, ["naive", "seasonal_naive"], max_series=5, seed=3)
+    b = recommend_panel(panel, 6, ["naive", "seasonal_naive"], max_series=5, seed=3)
+    assert a.n_series == 5 and a.sampled_from == 12
+    assert "ranked on a seeded random sample of 5 of the 12 series" in a.explanation
+    assert a.ranking == b.ranking
+    with pytest.raises(ConfigError) as err:
+        recommend_panel(panel, 6, ["naive"], max_series=0)
+    assert err.value.where["field"] == "max_series"
+
+
+def test_a_large_panel_is_noted_before_its_ranking_and_the_sample_is_passed_on(
+    capsys, halves_csv, monkeypatch
+):
+    import recommender.panel as panel_mod
+    import tsforge.cli.recommend as cli_recommend
+
+    seen: list = []
+
+    def spy(panel, horizon, *args, **kwargs):
+        seen.append(kwargs.get("max_series"))
+        row = {"model": "naive", "val_mase": 1.0, "val_smape": 10.0, "phase_mase": None, "score": 1.0}
+        return panel_mod.PanelRecommendation(panel.name, horizon, [row], "naive: the only one", len(panel))
+
+    monkeypatch.setattr(panel_mod, "recommend_panel", spy)
+    monkeypatch.setattr(cli_recommend, "LARGE_PANEL_SERIES", 10)  # the 12-series panel is "large"
+    code, out, err = _cli(capsys, "recommend", halves_csv, "--horizon", "6")
+    assert code == 0 and "each of the 12 series" in err and "--max-series 5 " in err
+    code, out, err = _cli(capsys, "recommend", halves_csv, "--horizon", "6", "--max-series", "4")
+    assert code == 0 and "each of the" not in err and "--max-series 4 --train" in out
+    assert seen == [None, 4]

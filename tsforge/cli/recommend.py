@@ -67,6 +67,15 @@ def recommend_cmd(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
+    max_series: Annotated[
+        int | None,
+        typer.Option(
+            "--max-series",
+            help="A panel's ranking: rank on a seeded random sample of this many series "
+            "(default: every series; --train still trains on all of them).",
+            show_default=False,
+        ),
+    ] = None,
     train: Annotated[
         bool, typer.Option("--train", help="Train the top choice (tracked and registered in MLflow).")
     ] = False,
@@ -132,6 +141,12 @@ def recommend_cmd(
     top = 3 if top is None else top
     split = split.strip().lower() if split else None  # as the next commands print it
     holdout = per_series or protocol_for(data, split) == HOLDOUT
+    if max_series is not None and (per_series or not holdout):
+        raise ConfigError(
+            "--max-series samples the series a panel's ranking fits every candidate on; "
+            "--per-series and long multichannel data do not rank that way",
+            field="max_series",
+        )
     if drop_short and not (holdout and (train or not per_series)):
         raise ConfigError(
             "--drop-short applies where a panel is scored on its holdout: a panel's ranking, or "
@@ -156,6 +171,7 @@ def recommend_cmd(
             drop_short,
             split=split,
             n_jobs=n_jobs,
+            max_series=max_series,
         )
         return
 
@@ -289,6 +305,12 @@ def _print_json(rec: Any, outcome: Any | None, training: dict[str, Any] | None =
     print(json.dumps(json_ready(payload), indent=2, default=str, allow_nan=False))
 
 
+#: above this many series a panel's ranking (every candidate fitted on every series) takes many
+#: minutes (20,000 monthly series had not finished the third of six candidates after ten), and the
+#: CLI says so before it starts
+LARGE_PANEL_SERIES = 5_000
+
+
 def _recommend_panel(
     data: str,
     horizon: int | None,
@@ -301,6 +323,7 @@ def _recommend_panel(
     drop_short: bool = False,
     split: str | None = None,
     n_jobs: int = 1,
+    max_series: int | None = None,
 ) -> None:
     """A panel ranked by every candidate's validation MASE; ``split`` is the ``--split`` given
     (``holdout``), which the printed next command repeats; ``n_jobs`` (``--n-jobs``) goes to the
@@ -322,10 +345,18 @@ def _recommend_panel(
         from tsforge.panels.protocol import drop_short_series
 
         panel, _ = drop_short_series(panel, h)
+    if max_series is None and len(panel) > LARGE_PANEL_SERIES:
+        print_note(
+            f"ranking fits every candidate on each of the {len(panel):,} series (many minutes on a "
+            f"laptop); --max-series {LARGE_PANEL_SERIES // 2} ranks on a seeded random sample"
+        )
     with _progress_bar(not as_json) as progress:
-        rec = recommend_panel(panel, h, n_jobs=n_jobs, progress=progress, **_seed(seed))
+        rec = recommend_panel(
+            panel, h, n_jobs=n_jobs, progress=progress, max_series=max_series, **_seed(seed)
+        )
     if not as_json:
-        t = Table(title=f"Models for the panel {rec.dataset} ({rec.n_series} series, horizon {rec.horizon})")
+        ranked = f"{rec.n_series:,} of {rec.sampled_from:,}" if rec.sampled_from else f"{rec.n_series}"
+        t = Table(title=f"Models for the panel {rec.dataset} ({ranked} series, horizon {rec.horizon})")
         shown = rec.ranking[:top]
         t.add_column("#", justify="right", min_width=1)
         t.add_column("model", no_wrap=True, min_width=max((len(r["model"]) for r in shown), default=5))
@@ -345,7 +376,8 @@ def _recommend_panel(
         if not train:
             console.print(
                 f"[dim]next: tsforge recommend {_data_ref(data, load_kwargs, horizon, split)}"
-                f"{' --drop-short' if drop_short else ''} --train[/]",
+                f"{' --drop-short' if drop_short else ''}"
+                f"{f' --max-series {max_series}' if max_series is not None else ''} --train[/]",
                 soft_wrap=SOFT_WRAP,
             )
     out = None
