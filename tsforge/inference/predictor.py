@@ -270,27 +270,104 @@ class FramePredictor:
         except DataValidationError as exc:
             raise _in_file_terms(exc, inputs, file, time_col, target_col, set(df.columns)) from None
         integer_steps = continued_steps(inputs, forecasts)
-        frames = []
-        for f in forecasts:
-            n = len(f.values)
-            if f.timestamps is not None:
-                ds: Any = f.timestamps
-            elif f.id in integer_steps:
-                ds = integer_steps[f.id]
-            else:
-                ds = pd.Series([pd.NaT] * n)
-            frames.append(
-                pd.DataFrame(
-                    {
-                        id_col: f.id,
-                        time_col: ds,
-                        "step": np.arange(1, n + 1),
-                        "y_hat": f.values,
-                        **{f"y_hat-{k}": v for k, v in f.bounds.items()},
-                    }
-                )
-            )
-        return pd.concat(frames, ignore_index=True)
+        return forecast_frame(forecasts, integer_steps, id_col=id_col, time_col=time_col)
+
+
+def forecast_frame(
+    forecasts: Sequence[SeriesForecast],
+    integer_steps: dict[str, np.ndarray],
+    *,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+) -> pd.DataFrame:
+    """The long forecast frame ``id_col, time_col, step, y_hat[, y_hat-<bound>...]`` of ``forecasts``.
+
+    ``time_col`` holds a forecast's timestamps, else its continued integer steps
+    (``integer_steps``), else NaT. Why each column is built once: one small DataFrame per series
+    and a concat took 30 s of a 20,000-series forecast. Where the series disagree in a way whose
+    concat result is subtle (time columns of different dtypes, different bound columns, non-text
+    ids), the frame is built per series as before, so the answer is the same either way.
+    """
+    parts = [_time_part(f, integer_steps) for f in forecasts]
+    columns = _columns_at_once(forecasts, parts, id_col, time_col)
+    if columns is not None:
+        return pd.DataFrame(columns)
+    frames = [
+        pd.DataFrame(
+            {
+                id_col: f.id,
+                time_col: ds,
+                "step": np.arange(1, len(f.values) + 1),
+                "y_hat": f.values,
+                **{f"y_hat-{k}": v for k, v in f.bounds.items()},
+            }
+        )
+        for f, ds in zip(forecasts, parts, strict=True)
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _time_part(f: SeriesForecast, integer_steps: dict[str, np.ndarray]) -> Any:
+    """One forecast's time keys: its timestamps, its continued integer steps, or NaT (in a
+    frame, the ``datetime64[ns]`` column that ``pd.Series([pd.NaT] * h)`` made before)."""
+    if f.timestamps is not None:
+        return f.timestamps
+    if f.id in integer_steps:
+        return integer_steps[f.id]
+    return np.full(len(f.values), np.datetime64("NaT", "ns"))
+
+
+def _columns_at_once(
+    forecasts: Sequence[SeriesForecast], parts: list[Any], id_col: str, time_col: str
+) -> dict[str, np.ndarray] | None:
+    """The frame's columns concatenated once, or None where the per-series frames and their
+    concat would not give the same columns (then the caller builds it per series).
+
+    Same means: text ids (a scalar id fills an object column), one 1-d array of one dtype per
+    column across the series, each as long as its forecast, and the same bound keys in the same
+    order (a concat would otherwise fill absent bounds with NaN and reorder nothing else).
+    """
+    if not forecasts or not all(type(f.id) is str for f in forecasts):
+        return None
+    keys = list(forecasts[0].bounds)
+    if any(list(f.bounds) != keys for f in forecasts):
+        return None
+    n = np.array([len(f.values) for f in forecasts], dtype=np.int64)
+    named: dict[str, list[Any]] = {
+        time_col: parts,
+        "y_hat": [f.values for f in forecasts],
+        **{f"y_hat-{k}": [f.bounds[k] for f in forecasts] for k in keys},
+    }
+    if id_col in named or "step" in named or len(named) != 2 + len(keys):
+        return None  # a column name used twice: the dict of the per-series frames decides
+    columns: dict[str, np.ndarray] = {}
+    for name, arrays in named.items():
+        joined = _concatenated(arrays, n)
+        if joined is None:
+            return None
+        columns[name] = joined
+    ends = np.cumsum(n)
+    ids = np.repeat(np.array([f.id for f in forecasts], dtype=object), n)
+    steps = np.arange(int(ends[-1]), dtype=np.int64) - np.repeat(ends - n, n) + 1
+    return {
+        id_col: ids,
+        time_col: columns[time_col],
+        "step": steps,
+        **{k: v for k, v in columns.items() if k != time_col},
+    }
+
+
+def _concatenated(arrays: list[Any], n: np.ndarray) -> np.ndarray | None:
+    """``arrays`` joined end to end when each is a 1-d numpy array of length ``n[i]`` and all
+    share one dtype (numeric or datetime), else None."""
+    if not all(isinstance(a, np.ndarray) and a.ndim == 1 for a in arrays):
+        return None
+    dtype = arrays[0].dtype
+    if dtype.kind not in "biufM" or any(a.dtype != dtype for a in arrays):
+        return None
+    if any(a.size != k for a, k in zip(arrays, n, strict=True)):
+        return None
+    return np.concatenate(arrays)
 
 
 def _in_file_terms(
