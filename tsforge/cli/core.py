@@ -507,6 +507,7 @@ def forecast_cmd(
         check_output_file(plot, "--plot")
     eng = engine_from_options(engine, ray_address, n_jobs)
     predictor = _load_predictor(model)
+    predictor.progress = True  # a local model fits every series: a bar on stderr while it does
     frame = _read_history(input_path, id_col)
     if drawn:
         from tsforge.cli.forecast_plot import check_plot_series

@@ -61,6 +61,10 @@ class FramePredictor:
     calibration: QuantileCalibrator | None = None
     #: the longest horizon the model forecasts (the one it was trained for)
     max_horizon: int
+    #: a progress bar (stderr) over work done per series, such as a local model's fits: the CLI
+    #: turns it on (20,000 AutoETS fits ran for minutes with nothing shown), the service and the
+    #: pyfunc leave it off
+    progress: bool = False
 
     def predict_series(
         self,

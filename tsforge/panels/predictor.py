@@ -152,7 +152,7 @@ class PanelPredictor(FramePredictor):
             levels = request.native_levels if method == "native" else None
             options = {self.model: self.local_options} if self.local_options is not None else None
             frame = forecast_local(
-                panel, [self.model], h, n_jobs=1, level=levels, progress=False, options=options
+                panel, [self.model], h, n_jobs=1, level=levels, progress=self.progress, options=options
             )
             values = frame[self.model].to_numpy(dtype=np.float64).reshape(len(panel), h)
             warn_fallbacks(frame, self.model, len(panel))

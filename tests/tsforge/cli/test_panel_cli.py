@@ -520,3 +520,15 @@ def test_recommend_says_which_series_its_validation_mase_covers(tmp_path, capsys
     assert "over 2 of 3 series (1 has a flat history: no MASE)" in rec["explanation"]
     assert "every series" not in rec["explanation"]
     assert {r["val_n_mase_excluded"] for r in rec["ranking"]} == {1}
+
+
+def test_forecasting_with_a_local_model_shows_its_fits_progress(ragged_csv, tracking_uri, capsys):
+    """A local model fits every series of the history at forecast time (minutes for 20,000
+    AutoETS fits): the CLI shows that on stderr, where the bar was switched off."""
+    code, _, err = _cli(
+        capsys, "train", ragged_csv, "--model", "naive", "--horizon", "3", "--register-as", "rp-prog"
+    )
+    assert code == 0, err[-3000:]
+    code, out, err = _cli(capsys, "forecast", "--model", "rp-prog", "--input", ragged_csv, "--horizon", "3")
+    assert code == 0, err[-3000:]
+    assert "local models" in err and "local models" not in out
