@@ -231,9 +231,8 @@ def next_steps(registered_name: str, horizon: int) -> list[str]:
     Why two versions: an installed wheel has no Makefile and no ``.venv`` of the repository, so
     the clone's advice (``make ui``, ``.venv/bin/tsforge``) failed for every pip user.
     """
-    import mlflow
-
     from tsforge.paths import source_root
+    from tsforge.tracking.store import tracking_uri
 
     model = f"{registered_name}@champion"
     what = "(runs, per-epoch curves, forecast plots, profile, registry)"
@@ -242,7 +241,7 @@ def next_steps(registered_name: str, horizon: int) -> list[str]:
         ui = f"make ui      → MLflow UI at http://127.0.0.1:5000 {what}"
         serve = f"make serve   → REST API at http://127.0.0.1:8000/docs (default model {model})"
     else:
-        uri = mlflow.get_tracking_uri()
+        uri = tracking_uri()
         tsforge = "tsforge"
         ui = (
             f"MLflow UI at {uri} {what}"
