@@ -99,3 +99,15 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
         code = int(exc.code or 0)
     out = capsys.readouterr()
     return code, out.out, out.err
+
+
+def raised_while_interrupted(interrupt: BaseException) -> Exception:
+    """What Optuna's trial loop raises when Ctrl-C hits its journal write: another error raised
+    in a ``finally`` the interrupt was going through, the interrupt only in its context chain."""
+    try:
+        try:
+            raise interrupt
+        finally:
+            raise UnboundLocalError("cannot access local variable 'updated_state'")
+    except UnboundLocalError as exc:
+        return exc

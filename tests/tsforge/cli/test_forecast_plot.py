@@ -9,19 +9,6 @@ import pytest
 from tsforge.cli import forecast_plot
 
 
-@pytest.fixture
-def drawn(monkeypatch):
-    """The items handed to the drawing function (the PNG itself is checked in the CLI tests)."""
-    seen: list[list[dict]] = []
-
-    def capture(items, path, *, title):
-        seen.append(items)
-        return path
-
-    monkeypatch.setattr("tsforge.tracking.plots.plot_series_forecasts", capture)
-    return seen
-
-
 def _forecast(ids, ds, h=3):
     return pd.DataFrame(
         {

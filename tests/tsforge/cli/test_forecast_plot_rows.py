@@ -14,19 +14,6 @@ from tsforge.data import history as history_module
 H = 3
 
 
-@pytest.fixture
-def drawn(monkeypatch):
-    """The items handed to the drawing function."""
-    seen: list[list[dict]] = []
-
-    def capture(items, path, *, title):
-        seen.append(items)
-        return path
-
-    monkeypatch.setattr("tsforge.tracking.plots.plot_series_forecasts", capture)
-    return seen
-
-
 def _long(ids, times: dict[str, list], values_from: int = 0) -> pd.DataFrame:
     """A long history whose series ``ids`` have the time keys ``times[id]`` (rows in reverse, the
     newest first, so the parse must sort them and the file's first series is ``ids[-1]``)."""

@@ -15,27 +15,16 @@ from pathlib import Path
 import mlflow
 import pytest
 
-from tests.conftest import monthly_frame, run_cli
+from tests.conftest import monthly_frame, raised_while_interrupted, run_cli
 
 # the module, not the Typer object that ``tsforge.cli`` exports under the same name
 app_module = importlib.import_module("tsforge.cli.app")
 
 
-def _error_raised_during(interrupt: BaseException) -> Exception:
-    """A library error raised in a ``finally`` that the interrupt was going through."""
-    try:
-        try:
-            raise interrupt
-        finally:
-            raise UnboundLocalError("cannot access local variable 'updated_state'")
-    except UnboundLocalError as exc:
-        return exc
-
-
 @pytest.mark.parametrize(("interrupt", "code"), [(KeyboardInterrupt(), 130), (SystemExit(143), 143)])
 def test_an_error_raised_while_interrupted_exits_as_the_interrupt(monkeypatch, capsys, interrupt, code):
     def command(*args, **kwargs):
-        raise _error_raised_during(interrupt)
+        raise raised_while_interrupted(interrupt)
 
     monkeypatch.setattr(app_module, "app", command)
     got, out, err = run_cli(capsys, "tune", "anything")

@@ -9,28 +9,17 @@ from pathlib import Path
 import mlflow
 import pytest
 
+from tests.conftest import raised_while_interrupted
 from tsforge import errors
 from tsforge.tracking import runs
 from tsforge.tracking.runs import OUTCOME_TAG, active_run_id, run_outcome, tracked_run
 
 
-def _raised_while_interrupted(interrupt: BaseException) -> Exception:
-    """What Optuna's trial loop raises when Ctrl-C hits its journal write: another error, with
-    the interrupt only in its context chain."""
-    try:
-        try:
-            raise interrupt
-        finally:
-            raise UnboundLocalError("cannot access local variable 'updated_state'")
-    except UnboundLocalError as exc:
-        return exc
-
-
 def test_an_error_raised_while_a_ctrl_c_went_through_is_an_interruption():
-    ctrl_c = _raised_while_interrupted(KeyboardInterrupt())
+    ctrl_c = raised_while_interrupted(KeyboardInterrupt())
     assert run_outcome(ctrl_c) == ("KILLED", "killed")
     assert isinstance(runs.interruption(ctrl_c), KeyboardInterrupt)
-    term = _raised_while_interrupted(SystemExit(143))
+    term = raised_while_interrupted(SystemExit(143))
     assert runs.interruption(term).code == 143
     assert runs.interruption(ValueError("plain")) is None
     assert run_outcome(ValueError("plain")) == ("FAILED", "failed: ValueError: plain")
