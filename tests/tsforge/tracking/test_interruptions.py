@@ -111,11 +111,18 @@ def test_a_worker_forked_during_a_run_dies_of_sigterm_itself(tracking_uri):
     import signal
 
     ctx = multiprocessing.get_context("fork")
-    with tracked_run(experiment="exp"):
-        ready = ctx.Event()
-        worker = ctx.Process(target=_sleep_long, args=(ready,))
-        worker.start()
-        assert ready.wait(timeout=60)
-        worker.terminate()
-        worker.join(timeout=60)
+    # as in the CLI: SIGTERM at its default action, so the run installs its own handler (a test
+    # process may hold another library's handler, e.g. Ray's, which a run leaves alone)
+    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        with tracked_run(experiment="exp"):
+            assert signal.getsignal(signal.SIGTERM) is runs._raise_system_exit
+            ready = ctx.Event()
+            worker = ctx.Process(target=_sleep_long, args=(ready,))
+            worker.start()
+            assert ready.wait(timeout=60)
+            worker.terminate()
+            worker.join(timeout=60)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     assert worker.exitcode == -signal.SIGTERM
