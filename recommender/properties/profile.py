@@ -35,6 +35,8 @@ from tsforge.errors import ConfigError, DataValidationError
 __all__ = [
     "ProfileResult",
     "extract_windows",
+    "window_starts",
+    "window_stride",
     "profile",
     "profile_panel",
     "profile_windows",
@@ -134,8 +136,7 @@ def extract_windows(
                 "--per-series`, profile_panel)",
                 field="window",
             )
-        stride = _stride(window, stride)
-        starts = np.arange(0, data.n_steps - window + 1, stride)
+        starts = window_starts(data.n_steps, window, stride)
         values = np.asarray(data.values, dtype=np.float64)
         view = np.lib.stride_tricks.sliding_window_view(values, window, axis=0)[starts]  # [S, N, L]
         raw = view.transpose(1, 0, 2).reshape(-1, window)  # channel-major: [N*S, L]
@@ -163,7 +164,17 @@ def extract_windows(
     return np.ascontiguousarray(raw[keep]), meta[keep].reset_index(drop=True), int((~keep).sum())
 
 
-def _stride(window: int, stride: int | None) -> int:
+def window_starts(n_steps: int, window: int, stride: int | None = None) -> np.ndarray:
+    """Where the sliding windows of a series of ``n_steps`` start (the same for every channel):
+    every ``stride``-th step (default ``max(1, window // 14)``) while a whole window fits.
+
+    Why public: ``tsforge profile`` counts the windows before it starts (a note above 20,000),
+    and must count the windows :func:`extract_windows` will cut, not its own idea of them.
+    """
+    return np.arange(0, n_steps - window + 1, window_stride(window, stride))
+
+
+def window_stride(window: int, stride: int | None) -> int:
     """The step between window starts: ``None`` means the default ``max(1, window // 14)``.
 
     Why not ``stride or default``: ``--stride 0`` then silently became the default while a
@@ -333,7 +344,7 @@ def profile(
         "n_windows_dropped_missing": n_dropped,
         "n_channels": int(table["channel"].nunique()) if len(table) else 0,
         "window": length,
-        "stride": _stride(window, stride) if _is_series(data) else None,
+        "stride": window_stride(window, stride) if _is_series(data) else None,
         "method": method,
         **({"n_windows_without_hurst": int(no_hurst.sum())} if mask_short_hurst else {}),
         **summarise(table),

@@ -278,10 +278,10 @@ def _note_a_long_profile(data: Any, window: int, stride: int | None) -> None:
     Why: a 1M-row series at the default stride ran 9 minutes with nothing said about its size;
     a user who knows the count before the start can sample or widen the stride instead of waiting.
     """
-    from recommender.properties.profile import _stride
+    from recommender.properties.profile import window_starts, window_stride
 
-    step = _stride(window, stride)
-    n_windows = data.n_channels * len(range(0, data.n_steps - window + 1, step))
+    step = window_stride(window, stride)
+    n_windows = data.n_channels * window_starts(data.n_steps, window, step).size
     if n_windows <= LONG_PROFILE_WINDOWS:
         return
     print_note(
