@@ -520,14 +520,18 @@ def require_collections(collections: Sequence[Any]) -> None:
     Raises:
         DatasetNotAvailableError: naming every missing collection and how to point at them.
     """
-    from tsforge.data.catalog import get_entry, list_datasets
+    from tsforge.data.catalog import list_datasets
 
-    known = {e.name for e in list_datasets()}
-    names = [str(c) for c in collections if isinstance(c, str) and c.strip().lower() in known]
-    missing = [(n, get_entry(n).reason) for n in names if not get_entry(n).available]
+    entries = {e.name: e for e in list_datasets()}  # availability checked once per entry
+    named = {
+        c: entries[c.strip().lower()]
+        for c in collections
+        if isinstance(c, str) and c.strip().lower() in entries
+    }
+    missing = [(name, entry.reason) for name, entry in named.items() if not entry.available]
     if missing:
         raise DatasetNotAvailableError(
-            f"the per-series recommender is built from {len(names)} catalogue collections and "
+            f"the per-series recommender is built from {len(named)} catalogue collections and "
             f"{len(missing)} are not available here: {', '.join(n for n, _ in missing)} "
             f"({missing[0][1]}); set TSFORGE_DATA_DIR to the folder that holds them, or ask for a "
             "recommendation without --per-series",
