@@ -338,12 +338,16 @@ def nominal_step_days(freq: str | None) -> float | None:
         name = pd.tseries.frequencies.to_offset(freq).name.upper()
     except (ValueError, TypeError):
         return None
+    if name.startswith("CB"):  # custom business month / hour: sampled as the business ones
+        name = name[1:]
     for prefixes, days in (
+        (("WOM", "LWOM"), 30.4),  # the n-th / last weekday of each month: monthly
         (("W",), 7.0),
         (("SM",), 15.2),
         (("ME", "MS", "M", "BM"), 30.4),
         (("QE", "QS", "Q", "BQ"), 91.3),
         (("YE", "YS", "Y", "A", "BY", "BA"), 365.25),
+        (("BH",), 1 / 24),  # business hours: an hour apart within the day
         (("B", "C"), 1.0),  # business days: one day apart but over weekends (the median step)
     ):
         if name.startswith(prefixes):

@@ -101,6 +101,13 @@ def test_an_unknown_frequency_is_refused_by_name(tmp_path):
         ("h", "30min", False),
         ("W-SUN", "D", False),
         ("MS", "W-SUN", False),
+        # offsets whose names start like another rate's: custom business months are months,
+        # the n-th weekday of the month is monthly, business hours are hours
+        ("CBMS", "CBMS", True),
+        ("WOM-1MON", "WOM-1MON", True),
+        ("BH", "BH", True),
+        ("CBMS", "B", False),
+        ("WOM-1MON", "W-MON", False),
     ],
 )
 def test_check_sampling_refuses_another_rate_only(model_freq, data_freq, ok):
