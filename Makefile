@@ -49,6 +49,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 serve: $(STAMP)
 	$(BIN)/tsforge serve --host $(HOST) --port $(PORT) --model $(MODEL)

@@ -6,9 +6,11 @@ forecast at this horizon under the standard protocol → profile a seeded sample
 expected relative error per candidate → ranking, reasons for the top choice (LightGBM
 contributions grouped by property) and an avoid list.
 
-The default recommender lives in ``datasets/cache/recommender/default`` and is built on first
-use when missing (:func:`build_default_recommender`; the knowledge base is cached, so a rebuild
-after the first one takes seconds).
+The default recommender lives in ``<cache root>/recommender/default`` (in a clone
+``datasets/cache/recommender/default``). When it is missing, first use builds the quick one
+(:func:`build_quick_recommender`: the pool without :data:`SLOW_CANDIDATES`, about a minute);
+``tsforge recommender build`` (:func:`build_default_recommender`) builds the full one. The
+knowledge base is cached, so a rebuild after the first one takes seconds.
 
 Panels are recommended **per series** by :func:`recommend_series` (re-exported here from
 :mod:`recommender.series_recommendation`): a pick and weights for every series from its own
@@ -86,6 +88,13 @@ class RankedModel:
 
 @dataclass
 class AvoidModel:
+    """A candidate the user should not train on these data, with the reason in words.
+
+    Listed when predicted at least :data:`AVOID_RATIO` times the best error and outside the
+    ``top`` shown (the :data:`MAX_AVOID` worst); ``reason`` names the property that counts
+    most against it when one does.
+    """
+
     name: str
     expected_relative_error: float
     reason: str
@@ -169,13 +178,19 @@ def build_default_recommender(
         real: real catalogue datasets to include (``None`` = every available one whose knowledge
             -base rows are cached, or all of them with ``compute_real``).
         compute_real: benchmark real datasets not cached yet (slow: trains the pool on each).
-        track: log the knowledge base and the recommender to MLflow; register: also register
-            the pyfunc as ``tsforge-recommender``.
-        path: where to save (default ``datasets/cache/recommender/default``).
+        pool: candidates (default :func:`~recommender.knowledge_base.default_pool`).
+        settings: the knowledge base's protocol and budget (default ``KBSettings()``).
+        ranker: how the recommender is trained (default ``RankerConfig()``).
+        track: log the knowledge base and the recommender to MLflow.
+        register: with ``track``, also register the pyfunc as ``tsforge-recommender``.
+        path: where to save (default :func:`~recommender.ranker.recommender_dir`:
+            ``<cache root>/recommender/default``, the folder ``recommend`` loads).
         use_cache: reuse the cached corpus benchmark (``False`` retrains the pool on the corpus,
             e.g. after a model changed; cached real groups are still reused).
         tier: recorded as ``meta["tier"]`` (``"quick"`` for :func:`build_quick_recommender`), so a
             recommendation says which recommender answered.
+        progress: ``progress(description, done, total)`` while the pool is benchmarked and the
+            recommender trained.
     """
     kb = build_knowledge_base(
         corpus_size,
@@ -192,12 +207,12 @@ def build_default_recommender(
     rec = train_recommender(kb, ranker, progress=progress)
     rec.meta["kb_build_seconds"] = kb.meta.get("build_seconds")
     rec.meta["tier"] = tier
-    rec.save(Path(path) if path else recommender_dir())
+    folder = rec.save(Path(path) if path else recommender_dir())
     if track:
         from recommender.ranker import log_recommender
 
         rec.meta["mlflow"] = log_recommender(rec, register=register)
-        rec.save(rec.path)
+        rec.save(folder)
     return rec
 
 
@@ -321,13 +336,16 @@ def recommend(
 
     Args:
         data: catalogue name, CSV/Parquet path, pandas/polars frame, ``[T, N]`` array or TimeSeriesData.
-        horizon: forecast horizon (default: the catalogue's first horizon, else one season).
+        horizon: forecast horizon (default: the catalogue's first horizon, else one season,
+            kept within 12–48 steps).
         top: how many models to return in ``top``.
         input_len: input window (default as in ``tsforge train``).
         recommender: a :class:`Recommender`, a folder with one, or ``None`` for the default.
         max_windows: profile a seeded sample of at most this many windows (speed).
         seed: sampling seed (equal seeds give equal recommendations).
-        build_if_missing: build the default recommender when none is saved.
+        build_if_missing: with no ``recommender`` and none saved, build the quick one (about a
+            minute, :func:`build_quick_recommender`); ``False`` refuses instead.
+        progress: ``progress(description, done, total)`` while that build runs.
         load_kwargs: options of :func:`tsforge.data.load.load` for a file (column names, ...).
         split: the protocol the recommended model will be trained under (``7:1:2``, ``6:2:2``,
             ``ett``; default the catalogue's, else 7:1:2). The ranking reads the data's properties,

@@ -10,9 +10,9 @@ so the recommender can aggregate rows into "datasets" (random channel subsets) w
 summaries vary. Real catalogue datasets are benchmarked the same way, under their own protocol
 (catalogue input length, first horizon and split), and become extra groups.
 
-Storage: one Parquet file per group under ``datasets/cache/knowledge_base/`` (keyed by the
-settings and the candidate pool, so a re-run only computes what is missing) and the assembled
-table ``knowledge_base.parquet``; optionally logged to MLflow as an artifact of a run named
+Storage: one Parquet file per group under ``<cache root>/knowledge_base/`` (:func:`kb_dir`; in a
+clone ``datasets/cache/knowledge_base/``), keyed by the settings and the candidate pool so a
+re-run only computes what is missing, and the assembled table ``knowledge_base.parquet``; optionally logged to MLflow as an artifact of a run named
 ``knowledge-base`` in the experiment ``tsforge-recommender``.
 
 Row columns: ``group, kind ('corpus'|'real'), channel, window_start``, the group's shape
@@ -433,6 +433,12 @@ def real_group(
         return rows
     loaded = load(name)
     data, entry = loaded.series, loaded.entry
+    if entry is None:  # a file or a frame: no protocol (split, input length, horizon) to follow
+        raise ConfigError(
+            f"{name!r} is not a catalogue dataset: a real knowledge-base group follows a catalogue "
+            "dataset's protocol (see `tsforge datasets`)",
+            field="real",
+        )
     # channels observed in at least half of the training rows (a channel with no training value
     # cannot be scaled), then a seeded subset of at most ``max_channels``
     head = data.values[: int(0.6 * data.n_steps)]
@@ -481,11 +487,14 @@ def build_knowledge_base(
         corpus_size, length, seed: the KernelSynth corpus (``recommender.synth.load_corpus``).
         pool: candidates (default :func:`default_pool`).
         settings: protocol and budget (default :class:`KBSettings`).
-        real: catalogue datasets to add as groups (``None`` = every available one).
+        real: catalogue datasets to add as groups (default: none; ``None`` = every available
+            multichannel one).
         compute_real: benchmark real datasets that are not cached yet (else only cached ones
             are added; the evaluation script fills that cache).
         corpus_values: a ready ``[n, T]`` corpus instead of the KernelSynth one (tests).
-        cache: cache root (default ``datasets/cache``); use_cache: reuse cached groups.
+        cache: cache root (default :func:`tsforge.paths.cache_root`, see :func:`kb_dir`).
+        use_cache: reuse the cached corpus group (``False`` benchmarks the corpus again); real
+            groups are always read from their cache when there.
         track: log the table to MLflow (run ``knowledge-base``).
         progress: ``progress(description, done, total)``.
     """

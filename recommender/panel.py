@@ -162,7 +162,9 @@ def recommend_panel(
     # one more step where a same-phase window will be fitted (every candidate again): without it
     # the bar stood full while that ran
     total = len(candidates) + (same_phase_panel(panel, horizon) is not None)
-    rows, seconds, skipped = [], {}, {}
+    rows: list[dict[str, Any]] = []  # the ranking (PanelRecommendation.ranking)
+    seconds: dict[str, float] = {}
+    skipped: dict[str, str] = {}
     quiet = TrackingOptions(track=False, progress=False)
     for i, model in enumerate(candidates):
         if progress:  # the candidate being fitted now (it named the one just finished)

@@ -43,7 +43,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import lightgbm as lgb
 import numpy as np
@@ -80,6 +80,9 @@ WEIGHTING_GRID: tuple[tuple[float, int, float], ...] = tuple(
 
 
 def weighting_grid() -> list[tuple[float, int, float]]:
+    """A fresh list of :data:`WEIGHTING_GRID`, the ``(temperature, top_k, shrink)`` settings
+    :func:`select_weighting` compares by default; a copy, so a caller can narrow it and pass
+    it as ``grid`` without touching the constant."""
     return list(WEIGHTING_GRID)
 
 
@@ -152,19 +155,19 @@ def router_dir(cache: str | os.PathLike[str] | None = None) -> Path:
     return Path(cache) / "recommender" / "per_series"
 
 
-def order_free_mean(values: np.ndarray) -> np.ndarray | float:
+def order_free_mean(values: np.ndarray) -> np.ndarray:
     """Mean over the first axis ignoring NaN, independent of the order of the rows to the last bit.
 
     Why: a collection-level number (the prior every series of a panel is pooled towards) is a
     sum over series, and a floating-point sum depends on the order it adds in; the same panel
     with its series in another order got weights and expected MASEs that differed in the last
     digits, for every series. Summing each column in sorted order makes the mean a function of
-    the set of values alone. All-NaN columns give NaN.
+    the set of values alone. All-NaN columns give NaN; 1-D ``values`` give a 0-d array.
     """
     arr = np.sort(np.asarray(values, dtype=np.float64), axis=0)  # NaN sort last
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: NaN, as nanmean
-        return np.nanmean(arr, axis=0)
+        return np.asarray(np.nanmean(arr, axis=0))
 
 
 def softmax_weights(rel: np.ndarray, temperature: float, top_k: int) -> np.ndarray:
@@ -276,7 +279,8 @@ class SeriesRouter:
 
     def log_difficulty(self, features: pd.DataFrame) -> np.ndarray:
         """``[n]`` predicted mean log MASE over the candidates (how hard each series is)."""
-        return self.difficulty.predict(self._X(features))
+        # LightGBM types predict() for sparse inputs too; a dense matrix gives a dense array
+        return cast(np.ndarray, self.difficulty.predict(self._X(features)))
 
     @staticmethod
     def collection_prior(rel: np.ndarray) -> np.ndarray:
@@ -356,7 +360,8 @@ class SeriesRouter:
             raise ConfigError(
                 f"unknown candidate {candidate!r}; choose from {list(self.candidates)}", field="candidate"
             )
-        c = self.boosters[candidate].predict(self._X(features), pred_contrib=True)
+        # a dense ``[n, F + 1]`` array for a dense matrix (LightGBM's type also covers sparse ones)
+        c = cast(np.ndarray, self.boosters[candidate].predict(self._X(features), pred_contrib=True))
         return c[:, :-1], c[:, -1]
 
     # -- persistence -----------------------------------------------------------------------------
@@ -523,8 +528,8 @@ def _weighting_scores(
     made on the window before (``validation``, read from ``earlier``, default ``cases``; a window
     without one before it is then not scored)."""
     cands = list(router.candidates)
+    earlier = cases if earlier is None else earlier
     if prior_source == "validation":
-        earlier = cases if earlier is None else earlier
         have = set(np.unique(earlier.window).tolist())
         cases = cases.subset(np.isin(cases.window, [w for w in np.unique(cases.window) if w - 1 in have]))
     rel = router.relative(cases.features)
@@ -625,8 +630,9 @@ def select_weighting(
     best = min(grid, key=lambda g: (mean[g], -g[1], g[0]))
     observed = [r for r in ratios[best[2]].values() if np.isfinite(r)]
     scale = float(np.median(observed)) if observed else 1.0
+    selected = {"temperature": best[0], "top_k": best[1], "shrink": best[2], "expected_scale": scale}
     info = {
-        "selected": {"temperature": best[0], "top_k": best[1], "shrink": best[2], "expected_scale": scale},
+        "selected": selected,
         # the pick's mean MASE ÷ its raw expected MASE on each held-out collection (selected shrink)
         "observed_over_expected_mase": ratios[best[2]],
         "mean_ratio_to_best_single": {f"T={t},k={k},shrink={s}": v for (t, k, s), v in mean.items()},
@@ -634,4 +640,4 @@ def select_weighting(
         "own_history": own,
         "prior_source": prior_source,
     }
-    return config.with_selection(info["selected"]), info
+    return config.with_selection(selected), info

@@ -40,7 +40,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import lightgbm as lgb
 import numpy as np
@@ -297,7 +297,9 @@ class Recommender:
         """
         X = self._matrix(features)
         if self.mode == "lambdarank":
-            raw = self.boosters["__ranker__"].predict(self._ranker_matrix(X)).reshape(X.shape[0], -1)
+            # LightGBM types predict() for sparse inputs too; a dense matrix gives a dense array
+            raw = cast(np.ndarray, self.boosters["__ranker__"].predict(self._ranker_matrix(X)))
+            raw = raw.reshape(X.shape[0], -1)
             return pd.DataFrame(-raw, columns=self.candidates)
         return pd.DataFrame({c: self.boosters[c].predict(X) for c in self.candidates})
 
@@ -386,8 +388,15 @@ def train_recommender(
     """Fit the recommender on the knowledge base (groups in ``exclude_groups`` left out).
 
     Args:
+        kb: the knowledge base (its candidates are the recommender's; its corpus groups set the
+            anchor model).
+        config: sampling and booster settings (default ``RankerConfig()``).
+        exclude_groups: groups sampled no examples from (a held-out dataset); recorded in
+            ``meta["excluded_groups"]``. Only applied when this function samples: with a
+            ``training_set`` it is just recorded, and the caller must have filtered the set.
         training_set: a ready :func:`make_training_set` result (the evaluation samples once and
             filters by label for each left-out dataset).
+        progress: ``progress(description, done, total)`` while sampling and per booster.
     """
     config = config or RankerConfig()
     t0 = time.perf_counter()

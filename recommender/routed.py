@@ -55,10 +55,16 @@ class RoutedPredictor(FramePredictor):
         members: base model name → its fitted panel predictor (every base model the router's
             usable candidates need; candidates with a missing member are never chosen).
         horizon: longest horizon (the members' trained horizon).
+        freq: the training panel's sampling rate; a request whose timestamps follow another is
+            refused naming this model (``None``: not checked).
+        season_length: the training panel's season, saved with the bundle.
         mode: ``"weights"`` (weighted combination) or ``"pick"`` (each series' pick alone).
         prior: ``[K]`` the collection prior the router pools towards — the one of the training
             panel, so a series is routed the same whatever else a request holds (None: the
             prior of each request's series).
+        meta: saved with the bundle (``meta["name"]`` is the model name in messages).
+        calibration: the ensemble's own conformal calibration; without one, interval requests
+            are refused (bundles trained before it was stored).
     """
 
     def __init__(
@@ -163,7 +169,7 @@ class RoutedPredictor(FramePredictor):
             idx = np.flatnonzero(base_w[:, j] > 0)
             if idx.size == 0:
                 continue
-            fc = self.members[name].predict_series([series[i] for i in idx], h)
+            fc = self.members[name].predict_series([series[i] for i in idx.tolist()], h)
             values[idx] += base_w[idx, j, None] * np.vstack(
                 [np.asarray(f.values, dtype=np.float64) for f in fc]
             )

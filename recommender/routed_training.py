@@ -41,13 +41,13 @@ from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
 from tsforge.errors import ConfigError
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
-from tsforge.panels.conformal import (
+from tsforge.panels.calibrate import (
     LOG_LEVELS,
-    ConformalCalibration,
     calibrate_forecasts,
     global_calibration_windows,
     holdout_interval_metrics,
 )
+from tsforge.panels.conformal import ConformalCalibration
 from tsforge.panels.protocol import drop_short_series, holdout_split
 from tsforge.pipeline import TrackingOptions, train_panel
 from tsforge.tracking.references import default_registry_name
@@ -116,18 +116,21 @@ def train_routed(
         mode: ``"weights"`` or ``"pick"``: what the served model does per series.
         members: base models to train (default: every base model of the router); candidates
             needing another model are never chosen.
+        seed: training seed of every member fit.
+        n_jobs: processes for the local members' fits and the profiling.
         prior: what each series is pooled towards: ``"validation"`` (the members' errors on the
             validation window — and, for a season longer than the horizon, on the test window's
             phase one season earlier, the two averaged in logs — with the weighting chosen for
             that prior; the served model keeps it) or ``"router"`` (the router's mean score over
             the panel's series).
         adapt: also learn from this panel's own history: cross-validate every candidate on
-            ``adapt_windows`` rolling-origin windows before the test window (cached like the
-            knowledge base) and retrain the router on its rows plus the knowledge base's, with
+            ``adapt_windows`` (default 2) rolling-origin windows before the test window (cached
+            like the knowledge base) and retrain the router on its rows plus the knowledge base's, with
             the weighting chosen for adapted routers. Costs those fits; helps when the panel is
             unlike the development collections.
         tracking: as in ``train_panel`` (``registered_name`` default ``<dataset>-routed``).
         load_kwargs: options of :func:`tsforge.data.load.load_panel` (a file's column names, ...).
+        progress: ``progress(description, done, total)`` (router build, adaptation, fits).
         drop_short: leave out the series too short for the holdout, with a note
             (:func:`~tsforge.panels.protocol.drop_short_series`), instead of refusing the panel.
     """
@@ -256,7 +259,7 @@ def train_routed(
         progress("scoring" + (" and logging to MLflow" if tracking.track else ""), total, total)
     interval_metrics, _ = holdout_interval_metrics(calibration, preds["routed"], split.history, split.test)
     single = {c: summary[c]["mase"] for c in cands if c in summary}
-    best_single = min(single, key=single.get)
+    best_single = min(single, key=lambda c: single[c])
     per = scores.pivot(index="unique_id", columns="model", values="mase")
     oracle = float(per[[c for c in single]].min(axis=1).mean())
     metrics: dict[str, float] = {
@@ -331,7 +334,7 @@ def _few_series_calibration(
 ) -> ConformalCalibration:
     """Conformal calibration of the routed forecast on ``windows`` (≥ 2) rolling-origin windows
     of ``history`` — those a single model gets on so few series
-    (:func:`~tsforge.panels.conformal.calibration_windows`, capped so a global member can still
+    (:func:`~tsforge.panels.calibrate.calibration_windows`, capped so a global member can still
     train on the earliest): every member refit per window, each window's series routed from the
     values before its cutoff, as at serving time. Why: one validation window of a handful of
     series gives a handful of scores, and every level above about 50 % would be the most

@@ -31,7 +31,8 @@ import pandas as pd
 from recommender.properties.features import WINDOW_FEATURES
 from recommender.properties.profile import profile_windows
 from tsforge.data.frequency import steps_per_day
-from tsforge.data.panel import Panel, fill_missing_ragged, series_index
+from tsforge.data.panel import Panel
+from tsforge.data.ragged import fill_missing_ragged, series_index
 from tsforge.evaluation.panel_metrics import insample_scale
 
 __all__ = [

@@ -33,7 +33,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -168,7 +168,9 @@ class SeriesKBSettings:
         return out
 
 
-def combine(forecasts: Mapping[str, np.ndarray], combinations: Sequence[tuple[str, Sequence[str]]]) -> None:
+def combine(
+    forecasts: MutableMapping[str, np.ndarray], combinations: Sequence[tuple[str, Sequence[str]]]
+) -> None:
     """Add the equal-weight combinations to ``forecasts`` (in place)."""
     for name, members in combinations:
         forecasts[name] = np.mean([forecasts[m] for m in members], axis=0)
@@ -459,8 +461,12 @@ def collection_cases(
     Args:
         collection: a panel catalogue name, a panel file (``.tsf``, CSV, Parquet: named and
             cached by its stem) or a :class:`Panel`.
+        settings: windows, candidates and profiling (default ``SeriesKBSettings()``; part of
+            the cache key).
         horizon: override the official horizon.
+        n_jobs: processes for the local models' per-series fits and for the profiling.
         cache: the cache root (default :func:`series_kb_dir`); ``False`` disables caching.
+        progress: ``progress(description, done, total)``.
     """
     from tsforge.data.load import source_name
 
@@ -468,7 +474,7 @@ def collection_cases(
     panel, h, info = _load_collection(collection, settings)
     h = int(horizon or h)
     name = source_name(collection)
-    root = None if cache is False else series_kb_dir(None if cache in (None, True) else cache)  # type: ignore[arg-type]
+    root = None if cache is False else series_kb_dir(None if cache is None or cache is True else cache)
     frame: pd.DataFrame | None = None
     seconds: dict[str, float] = {}
     fallbacks: dict[str, int] = {}
@@ -582,6 +588,9 @@ def build_series_kb(
     """Build (or reuse from the cache) the knowledge base over ``collections``.
 
     Args:
+        collections: panel catalogue names, panel files or :class:`Panel` objects (default:
+            :data:`DEV_COLLECTIONS`).
+        settings, n_jobs, cache, progress: as in :func:`collection_cases`, for every collection.
         track: log the rows, the per-collection mean errors and the settings to MLflow
             (experiment ``tsforge-recommender``, run ``series-knowledge-base``).
     """

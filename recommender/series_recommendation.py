@@ -8,7 +8,8 @@ against the collection's best single candidate → explanations from the pick's 
 No candidate is trained here, so it takes seconds for thousands of series; training the routed
 ensemble that forecasts with these choices is :func:`recommender.routed.train_routed`.
 
-The default router lives in ``datasets/cache/recommender/per_series`` and is built from the
+The default router lives in ``<cache root>/recommender/per_series`` (:func:`router_dir`; in a
+clone ``datasets/cache/recommender/per_series``) and is built from the
 knowledge base of the development collections (:func:`build_default_router`; the
 cross-validation behind it is cached, so a rebuild after the first one takes about a minute).
 """
@@ -37,7 +38,8 @@ from recommender.per_series import (
 from recommender.series_explain import explain_collection, explain_series
 from recommender.series_features import PROFILE_LADDER, series_features
 from recommender.series_kb import DEV_COLLECTIONS, SeriesKBSettings, build_series_kb
-from tsforge.data.panel import Panel, series_index
+from tsforge.data.panel import Panel
+from tsforge.data.ragged import series_index
 from tsforge.errors import ConfigError, DatasetNotAvailableError, DataValidationError
 
 __all__ = [
@@ -242,7 +244,7 @@ def recommend_series(
     *,
     router: SeriesRouter | str | os.PathLike[str] | None = None,
     available: Sequence[str] | None = None,
-    prior: Sequence[float] | None = None,
+    prior: Sequence[float] | np.ndarray | None = None,
     n_jobs: int = 1,
     build_if_missing: bool = True,
     progress: Progress | None = None,
@@ -259,6 +261,10 @@ def recommend_series(
         prior: the collection prior to pool towards (default: the mean score of these series;
             a routed model passes the one from its validation window).
         n_jobs: processes for profiling (at most 2).
+        build_if_missing: with no ``router``, build the default one when it is missing or stale
+            (:func:`default_router`: 15–25 min the first time); ``False`` serves a stale one
+            as it is and refuses when there is none.
+        progress: ``progress(description, done, total)`` while that build runs.
         load_kwargs: options of :func:`tsforge.data.load.load_panel` (a file's column names, ...).
         prior_label: what ``prior`` is, in words, for the explanations (default: the rest of
             the collection, the words of the router's own prior).
@@ -288,12 +294,12 @@ def recommend_series(
     feats = series_features(panel, H, n_jobs=n_jobs)
     t_prof = time.perf_counter()
     rel = rec.relative(feats)
-    prior = rec.collection_prior(rel) if prior is None else np.asarray(prior, dtype=np.float64)
-    score = rec.scores(feats, rel=rel, prior=prior)
-    weights = rec.weights(feats, rel=rel, prior=prior, available=available)
+    pooled = rec.collection_prior(rel) if prior is None else np.asarray(prior, dtype=np.float64)
+    score = rec.scores(feats, rel=rel, prior=pooled)
+    weights = rec.weights(feats, rel=rel, prior=pooled, available=available)
     expected = rec.expected_mase(feats, score)  # the pooled score is the better estimate
     allowed = rec.allowed(available)
-    pick = rec.pick(feats, rel=rel, prior=prior, available=available)
+    pick = rec.pick(feats, rel=rel, prior=pooled, available=available)
     cands = list(rec.candidates)
     mean_expected = order_free_mean(expected)  # the collection's pick: the same in any series order
     best_single = allowed[int(np.argmin(mean_expected[allowed]))]
@@ -316,7 +322,7 @@ def recommend_series(
                 (1 - shrink) * contrib[j],
                 float((1 - shrink) * bias[j]),
                 dict(zip(columns, values[i], strict=True)),
-                prior=float(shrink * prior[c]),
+                prior=float(shrink * pooled[c]),
                 prior_label=prior_label,
             )
     for i in rows:
@@ -380,7 +386,7 @@ def recommend_series(
             "explain_seconds": t_expl - t_pred,
             "total_seconds": t_expl - t0,
         },
-        prior=[float(v) for v in prior],
+        prior=[float(v) for v in pooled],
         short_for_holdout=[str(u) for u in panel.ids[panel.lengths < holdout_length(H)]],
         holdout_length=holdout_length(H),
         router={
@@ -450,7 +456,7 @@ def build_default_router(
     rows.to_parquet(folder / KB_ROWS_FILE, index=False)  # what train_routed(adapt=True) retrains on
     if track:
         router.meta["mlflow_run_id"] = log_router(router)
-        router.save(router.path)  # type: ignore[arg-type]
+        router.save(folder)
     return router
 
 

@@ -35,7 +35,7 @@ def whole_number(value: Any, field: str) -> int:
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, numbers.Real) and float(value).is_integer():
-        return int(value)
+        return int(math.trunc(value))  # __trunc__ is what numbers.Real promises; __int__ is not
     if isinstance(value, str):
         text = value.strip()
         if text.lstrip("+-").isdigit():

@@ -23,6 +23,7 @@ __all__ = [
     "IntervalResolutionWarning",
     "UnusedColumnsWarning",
     "ShortSeriesWarning",
+    "add_note",
 ]
 
 
@@ -55,6 +56,22 @@ class TsforgeError(Exception):
             "message": self.message,
             **{k: _jsonable(v) for k, v in self.where.items()},
         }
+
+
+def add_note(exc: BaseException, note: str) -> None:
+    """Append ``note`` to ``exc.__notes__``, as ``BaseException.add_note`` does on Python 3.11+.
+
+    Why not ``exc.add_note``: the method does not exist on Python 3.10, which tsforge supports;
+    there a failing chunk or a dead worker raised ``AttributeError: ... has no attribute
+    'add_note'`` instead of its own error. The notes list is the same attribute 3.11 prints
+    under a traceback, and it survives pickling (a pool worker's error reaching the driver).
+    """
+    notes = getattr(exc, "__notes__", None)
+    if not isinstance(notes, list):
+        notes = []
+        # setattr: ``__notes__`` is declared in the 3.11 stubs only (the type check targets 3.10)
+        setattr(exc, "__notes__", notes)  # noqa: B010
+    notes.append(note)
 
 
 def _jsonable(v: object) -> object:

@@ -7,9 +7,9 @@ seconds; the bars over short pieces of work (one training epoch, one phase of a 
 also wait that long before their first line, so a log shows them only where the work is long
 (an epoch over a 1M-row series printed nothing for 7 minutes when the log had no batch bar).
 
-Every bar is tqdm with :func:`bar_options`: the training loop, cross-validation, local fits, and,
-through :func:`callback_bar`, the library functions that report ``progress(done, total)``
-(``profile``, ``recommend``).
+Every bar is a :class:`ProgressBar` (tqdm) with :func:`bar_options`: the training loop,
+cross-validation, local fits, and, through :func:`callback_bar`, the library functions that
+report ``progress(done, total)`` (``profile``, ``recommend``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["LOG_INTERVAL", "interactive", "bar_options", "callback_bar", "CallbackBar"]
+from tqdm.auto import tqdm
+
+__all__ = ["LOG_INTERVAL", "interactive", "bar_options", "callback_bar", "CallbackBar", "ProgressBar"]
 
 #: seconds between two redraws of a bar written to a log
 LOG_INTERVAL = 30.0
@@ -38,6 +40,22 @@ def _in_notebook() -> bool:
     ipython = sys.modules.get("IPython")  # only loaded when running under IPython
     shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
     return type(shell).__name__ == "ZMQInteractiveShell"
+
+
+class ProgressBar(tqdm):
+    """tqdm's bar (a notebook widget in a notebook), safe to interrupt while it is being made.
+
+    Why: a Ctrl-C or SIGTERM that lands inside tqdm's ``__init__`` (a training epoch opens a new
+    bar) leaves a half-made bar; its ``__del__`` then fails on the attributes ``__init__`` never
+    set (``'tqdm' object has no attribute 'pos'``), and Python printed that traceback under the
+    CLI's one-line "interrupted". A half-made bar has drawn nothing and holds nothing to close.
+    """
+
+    def __del__(self) -> None:
+        try:
+            super().__del__()
+        except AttributeError:  # construction cut short: nothing was drawn or registered
+            pass
 
 
 def bar_options(*, quiet_start: bool = False) -> dict[str, Any]:
@@ -76,10 +94,8 @@ class CallbackBar:
 
     def open(self, description: str | None = None, total: int | None = None) -> None:
         """Start a bar (closing the current one) named ``description`` (default: ``desc``)."""
-        from tqdm.auto import tqdm
-
         self.close()
-        self._bar = tqdm(
+        self._bar = ProgressBar(
             total=total,
             desc=description or self.desc,
             unit=self.unit,

@@ -11,7 +11,7 @@ import numpy as np
 from recommender.properties._batch import as_windows, znormalise
 from recommender.properties.anomaly import anomaly_batch
 from recommender.properties.memorability import hurst_batch
-from recommender.properties.reference import CONSTANT_DEFAULTS, MIN_LENGTH, check_length
+from recommender.properties.reference import CONSTANT_DEFAULTS, MIN_LENGTH, PropertyColumns, check_length
 from recommender.properties.scedasticity import arch_lm_batch
 from recommender.properties.seasonality import seasonality_batch
 from recommender.properties.stationarity import stationarity_batch
@@ -24,7 +24,7 @@ __all__ = ["MIN_LENGTH", "PROPERTY_KEYS", "check_length", "properties_fast"]
 PROPERTY_KEYS: tuple[str, ...] = tuple(CONSTANT_DEFAULTS)
 
 
-def properties_fast(windows: np.ndarray) -> dict[str, np.ndarray]:
+def properties_fast(windows: np.ndarray) -> PropertyColumns:
     """Every property of every raw window in ``windows [B, T]`` (z-normalised here).
 
     A window holding a NaN or ±inf has no properties: every key is NaN for it (so the integer
@@ -74,6 +74,5 @@ def properties_fast(windows: np.ndarray) -> dict[str, np.ndarray]:
         for k in PROPERTY_KEYS:
             out[k] = out[k].astype(np.float64)
             out[k][~finite] = np.nan
-    out["constant"] = constant
-    out["periods"] = periods  # type: ignore[assignment]
-    return out
+    columns: PropertyColumns = {**out, "constant": constant, "periods": periods}
+    return columns

@@ -404,9 +404,11 @@ def profile_panel(
     what a forecast starts from, and what the per-series recommender profiles too.
 
     Args:
+        panel: the series to profile (a :class:`~tsforge.data.panel.Panel`; a frame is refused).
         window: the longest window (ARIES: 336).
         max_series: profile a seeded random subset of at most this many series.
-        Other arguments as in :func:`profile`.
+        seed: seed of that subset.
+        method, n_jobs, chunk_size, progress, engine: as in :func:`profile`.
 
     The table has one row per profiled series: ``channel`` (its id), ``length``,
     ``window_start`` (index of the first profiled value) and ``window``, then the properties.
@@ -493,7 +495,7 @@ def profile_panel(
     return ProfileResult(table=table, summary=summary)
 
 
-def _is_series(data: object) -> bool:
+def _is_series(data: TimeSeriesData | np.ndarray) -> bool:
     return isinstance(data, TimeSeriesData) or np.ndim(data) == 1
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from recommender.properties.scedasticity import PERFECT_FIT_TOL
 from recommender.properties.seasonality import REL_THRESHOLD, TOP_K
 
 __all__ = [
+    "PropertyColumns",
     "CONSTANT_DEFAULTS",
     "MIN_LENGTH",
     "check_length",
@@ -49,6 +50,10 @@ def check_length(n: int) -> None:
             "ARCH tests are undefined below that)"
         )
 
+
+#: The properties of a batch of ``B`` windows: a ``[B]`` array per property and ``constant``, and
+#: ``periods``, the kept seasonal periods of each window (a list of tuples, not an array).
+PropertyColumns: TypeAlias = "dict[str, np.ndarray | list[tuple[int, ...]]]"
 
 #: Properties of a constant window (spec §1.1).
 CONSTANT_DEFAULTS: dict[str, float] = {
@@ -248,10 +253,10 @@ def reference_properties(window: np.ndarray) -> dict[str, Any]:
         }
 
 
-def reference_batch(windows: np.ndarray) -> dict[str, np.ndarray]:
+def reference_batch(windows: np.ndarray) -> PropertyColumns:
     """:func:`reference_properties` over the rows of ``windows [B, T]``, stacked into arrays."""
     rows = [reference_properties(w) for w in np.atleast_2d(np.asarray(windows, dtype=np.float64))]
     keys = list(CONSTANT_DEFAULTS) + ["constant"]
-    out = {k: np.asarray([r[k] for r in rows]) for k in keys}
+    out: PropertyColumns = {k: np.asarray([r[k] for r in rows]) for k in keys}
     out["periods"] = [r["periods"] for r in rows]
     return out

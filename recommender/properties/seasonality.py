@@ -18,12 +18,19 @@ the fast path matches statsmodels to float rounding; no LOESS approximation is i
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TypedDict
 
 import numpy as np
 
 from recommender.properties._stl_operators import mstl_batch, stl_batch
 
-__all__ = ["seasonal_peaks", "select_periods", "seasonal_strength_batch", "seasonality_batch"]
+__all__ = [
+    "SeasonalityResult",
+    "seasonal_peaks",
+    "select_periods",
+    "seasonal_strength_batch",
+    "seasonality_batch",
+]
 
 TOP_K = 3
 REL_THRESHOLD = 0.2
@@ -83,7 +90,18 @@ def seasonal_strength_batch(x: np.ndarray, chosen: list[tuple[int, ...]]) -> np.
     return strength
 
 
-def seasonality_batch(x: np.ndarray, tau: np.ndarray | None = None) -> dict[str, np.ndarray]:
+class SeasonalityResult(TypedDict):
+    """What :func:`seasonality_batch` gives for ``B`` windows."""
+
+    #: ``[B]`` number of kept seasonal periods (int)
+    count: np.ndarray
+    #: ``[B]`` seasonal strength (float)
+    strength: np.ndarray
+    #: the kept periods of each window
+    periods: list[tuple[int, ...]]
+
+
+def seasonality_batch(x: np.ndarray, tau: np.ndarray | None = None) -> SeasonalityResult:
     """Season count and strength of every row of ``x [B, T]`` (z-normalised windows).
 
     Args:

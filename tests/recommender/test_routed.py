@@ -75,7 +75,7 @@ def test_bundle_round_trip(halves_router, tmp_path, make_halves):
 
 def test_a_calibrated_bundle_keeps_its_intervals(halves_router, tmp_path, make_halves):
     """The ensemble's conformal calibration is saved with it and answers ``level`` after loading."""
-    from tsforge.panels.conformal import calibrate_forecasts
+    from tsforge.panels.calibrate import calibrate_forecasts
 
     panel = make_halves(30, seed=24)
     routed = RoutedPredictor(halves_router, _members(), 6, freq="MS", season_length=12)

@@ -22,7 +22,8 @@ from tsforge.inference import (
     zero_width_note,
 )
 from tsforge.models import ModelContext, build_model
-from tsforge.panels.conformal import ConformalCalibration, calibrate_task
+from tsforge.panels.calibrate import calibrate_task
+from tsforge.panels.conformal import ConformalCalibration
 from tsforge.panels.predictor import PanelPredictor
 
 LEVELS = [50, 80, 95]

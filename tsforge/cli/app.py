@@ -12,7 +12,7 @@ import logging
 import sys
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 
@@ -32,6 +32,10 @@ def help_paragraphs(doc: str) -> list[str]:
     return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
 
 
+#: a command function: the decorator returns it unchanged (so its signature stays checked)
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
 class CommandGroup(typer.Typer):
     """A Typer app whose help shows each command's docstring as whole paragraphs.
 
@@ -40,10 +44,8 @@ class CommandGroup(typer.Typer):
     command passes ``short_help`` / ``help`` itself.
     """
 
-    def command(
-        self, name: str | None = None, **kwargs: Any
-    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        def register(f: Callable[..., Any]) -> Callable[..., Any]:
+    def command(self, name: str | None = None, **kwargs: Any) -> Callable[[_Command], _Command]:
+        def register(f: _Command) -> _Command:
             doc = inspect.getdoc(f)
             if doc:
                 paragraphs = help_paragraphs(doc)

@@ -138,7 +138,7 @@ def cv_cmd(
             f"{h} values before its cutoff) and are scored on the windows they fit"
         )
     if level and intervals == "conformal":
-        from tsforge.panels.conformal import conformal_cv
+        from tsforge.panels.calibrate import conformal_cv
 
         frame = conformal_cv(frame, panel, names, h, level=level)
     if output is not None:

@@ -149,7 +149,12 @@ def run_panel_demo(
     from tsforge.data.protocol import default_panel_horizon
     from tsforge.pipeline import TrackingOptions, train_panel
 
-    loaded = load_panel("synthetic_panel", **({} if n_series is None else {"n_series": n_series}))
+    # the generator's own series count unless --n-series is given
+    loaded = (
+        load_panel("synthetic_panel")
+        if n_series is None
+        else load_panel("synthetic_panel", n_series=n_series)
+    )
     panel = loaded.panel
     horizon = default_panel_horizon(loaded.entry, panel.season_length, panel.horizon)
     lengths = panel.lengths

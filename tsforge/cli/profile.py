@@ -99,7 +99,7 @@ def category_counts(values: Any, column: str) -> tuple[list[str], list[int]]:
     from recommender.properties.buckets import BUCKETS
 
     spec = next((b for b in BUCKETS.values() if b.source == column and b.values), None)
-    if spec is not None:
+    if spec is not None and spec.values is not None:  # the filter above kept only specs with values
         counts = values.value_counts().reindex(list(spec.values), fill_value=0)
         return list(spec.labels), [int(c) for c in counts]
     counts = values.value_counts().sort_index()

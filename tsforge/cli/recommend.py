@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 import typer
 
@@ -220,7 +220,13 @@ def recommend_cmd(
         _print_forecast_hint(outcome.registered_name, data, load_kwargs)
 
 
-def _seed(seed: int | None) -> dict[str, int]:
+class _SeedOption(TypedDict, total=False):
+    """What :func:`_seed` passes on: ``seed`` or nothing (a TypedDict, so ``**`` reaches ``seed`` only)."""
+
+    seed: int
+
+
+def _seed(seed: int | None) -> _SeedOption:
     """``seed=`` for the function a path calls, or nothing so that function's own default holds.
 
     Why not one CLI default: ``--seed`` defaulted to 0 while ``recommend_panel`` and ``train``

@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import os
+import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,10 +58,10 @@ from tsforge.data.tsf import read_tsf
 from tsforge.errors import ConfigError, DatasetNotAvailableError, SnappedStartWarning, UnobservedSeriesWarning
 from tsforge.paths import packaged_catalog, source_root
 
-try:  # Python >= 3.11
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 __all__ = [
     "DatasetEntry",
@@ -232,6 +233,7 @@ def _entries() -> tuple[DatasetEntry, ...]:
 
 
 def dataset_names() -> list[str]:
+    """Every catalogue name, in file order, whether or not its files are present here."""
     return [e.name for e in _entries()]
 
 
@@ -325,9 +327,9 @@ def load_dataset(
     key = _key(entry, paths, options) if (use_cache and paths) else None
     data = None if key is None else read_cached(entry.name, key, read_series)
     if data is None:
-        data = _LOADERS[entry.loader](entry, paths, options)
+        loaded = data = _LOADERS[entry.loader](entry, paths, options)
         if key is not None:
-            write_cached(entry.name, key, lambda tmp: write_series(data, tmp))
+            write_cached(entry.name, key, lambda tmp: write_series(loaded, tmp))
     if channels is not None:
         data = data.select_channels([str(c) for c in channels])
     return data
@@ -362,9 +364,9 @@ def load_panel_dataset(
     key = _key(entry, paths, options) if (use_cache and paths) else None
     panel = None if key is None else read_cached(entry.name, key, read_panel)
     if panel is None:
-        panel = _PANEL_LOADERS[entry.loader](entry, paths, options)
+        parsed = panel = _PANEL_LOADERS[entry.loader](entry, paths, options)
         if key is not None:
-            write_cached(entry.name, key, lambda tmp: write_panel(panel, tmp))
+            write_cached(entry.name, key, lambda tmp: write_panel(parsed, tmp))
     else:  # the parse warned once about what it changed; a cached copy says it again
         for key, category in (
             ("left_out_series", UnobservedSeriesWarning),
@@ -396,13 +398,14 @@ def _resolve(
             field=unknown[0],
         )
     folder = Path(data_dir_override) if data_dir_override is not None else data_dir()
+    paths: list[Path] = []
     if entry.files:
         ok, reason = _availability(entry, folder)
-        if not ok:
+        if not ok or folder is None:  # None: no data folder (the reason says where it was looked for)
             raise DatasetNotAvailableError(
                 f"dataset {entry.name!r} is not available here: {reason}", field="dataset"
             )
-    paths = [folder / f for f in entry.files] if entry.files else []
+        paths = [folder / f for f in entry.files]
     return paths, {**entry.options, **overrides}
 
 

@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -24,6 +24,8 @@ from tsforge.data.frame import TimeSeriesData
 from tsforge.paths import CACHE_ENV, cache_root
 
 __all__ = ["cache_dir", "cache_key", "read_cached", "write_cached", "read_series", "write_series"]
+
+T = TypeVar("T")
 
 log = logging.getLogger("tsforge.data.catalog")  # part of the catalogue, logged under its name
 
@@ -51,7 +53,7 @@ def _cache_file(name: str, key: str) -> Path:
     return cache_dir() / f"{name}-{key}.parquet"
 
 
-def read_cached(name: str, key: str, reader: Callable[[Path], Any]) -> Any:
+def read_cached(name: str, key: str, reader: Callable[[Path], T]) -> T | None:
     """``reader(cache file)``, or ``None`` when there is no usable cache file."""
     path = _cache_file(name, key)
     if not path.is_file():
@@ -89,7 +91,9 @@ def read_series(path: Path) -> TimeSeriesData:
     table = pq.read_table(path)
     meta = json.loads(table.schema.metadata[b"tsforge"])
     n = len(meta["channel_ids"])
-    values = np.stack([table.column(f"c{j}").to_numpy() for j in range(n)], axis=1) if n else None
+    columns = [table.column(f"c{j}").to_numpy() for j in range(n)]
+    # no channel: an empty [T, 0] matrix (np.stack refuses an empty list; None is no matrix)
+    values = np.stack(columns, axis=1) if n else np.empty((table.num_rows, 0), dtype=np.float32)
     ts = table.column(_TS_COL).to_numpy().astype("datetime64[ns]") if _TS_COL in table.column_names else None
     coords = None if meta["coords"] is None else np.asarray(meta["coords"], dtype=np.float64)
     return TimeSeriesData(

@@ -167,7 +167,7 @@ def _mapping_coords(coords: Mapping[Any, Any], channel_ids: Sequence[str]) -> np
     Why: a station with one number, or text, ended in NumPy's "inhomogeneous shape" error, and
     a latitude of 251 was accepted (a table's ranges were checked, a mapping's were not).
     """
-    rows = []
+    rows: list[np.ndarray] = []
     for c in channel_ids:
         try:
             row = np.asarray(coords[c], dtype=np.float64).reshape(-1)

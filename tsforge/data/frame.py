@@ -95,11 +95,3 @@ class TimeSeriesData:
             channel_ids=tuple(ids),
             coords=None if self.coords is None else self.coords[cols],
         )
-
-    def slice_steps(self, start: int, stop: int) -> TimeSeriesData:
-        """Rows ``[start, stop)`` (views, no copy of values)."""
-        return replace(
-            self,
-            values=self.values[start:stop],
-            timestamps=None if self.timestamps is None else self.timestamps[start:stop],
-        )

@@ -216,6 +216,9 @@ def wide_matrix(
         time_col: the time column; ``None`` = detect one (see module docstring), and when none is
             found the rows are taken in order without timestamps.
         value_cols: value columns; ``None`` = every column except the time column.
+        file: the source named in every error (``None`` for a frame).
+        freq, fill_gaps, time_format: as for :func:`tsforge.data.load.load`.
+        dtype: of the value matrix (the panel reader asks float64, the multichannel one float32).
     """
     frame = to_polars(df)
     if time_col is not None:
@@ -333,6 +336,7 @@ def _wide_values(
             f"--id-col {shell_word(column)} --time-col {shell_word(time_col or '...')} "
             f"--target-col {shell_word(target)} "
             "(id_col/time_col/target_col in Python)",
+            cli_message=None,  # the message gives the flags and the Python arguments alike
             **err.where,
         ) from None
 

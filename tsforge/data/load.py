@@ -117,9 +117,14 @@ def load(
         data: a catalogue dataset name (``"etth1"``), a CSV/Parquet/``.tsf`` path, a pandas or
             polars DataFrame, a ``[T]`` or ``[T, N]`` array, or a ``TimeSeriesData`` (kept as is).
         layout: ``"auto"`` = long when the id, time and target columns all exist, else wide.
+        id_col, target_col: the series-id and value columns of long data.
         time_col: the time column; ``None`` = ``"ds"`` for long data and detection for wide data
             (a datetime column, or one named like ``date``/``ds``/``time``).
+        value_cols: the channels of wide data (default: every column except the time column).
         coords: station coordinates (array, ``{id: (lat, lon)}``, or a table path/frame).
+        name: the dataset's name (default: a file's stem); refused for a catalogue name.
+        freq: the step as a pandas alias (``"h"``, ``"D"``); ``None`` infers it from the
+            timestamps (a ``.tsf`` file: from its header).
         fill_gaps: insert missing timestamps as NaN rows instead of rejecting irregular spacing.
         time_format: explicit ``strftime`` format for the time column (e.g. ``"%Y%m%d"``).
         **dataset_options: catalogue loader options (``n_channels=4``, ``channels=[...]``,

@@ -26,7 +26,8 @@ from tsforge.data import validation as V
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.frequency import fixed_step, infer_freq
 from tsforge.data.layouts import wide_matrix
-from tsforge.data.panel import Panel, no_observed_value_message, warn_no_calendar
+from tsforge.data.panel import Panel
+from tsforge.data.panel_checks import no_observed_value_message, warn_no_calendar
 from tsforge.errors import DataValidationError, RegularisedTimesWarning, UnusedColumnsWarning
 
 __all__ = ["to_panel", "regular_grid", "panel_from_table", "naming_file", "note_unused_columns"]
@@ -67,7 +68,7 @@ def naming_file(file: str | None) -> Iterator[None]:
     except DataValidationError as exc:
         if file is None or "file" in exc.where:
             raise
-        raise DataValidationError(exc.message, file=file, **exc.where) from None
+        raise DataValidationError(exc.message, cli_message=exc.cli_message, file=file, **exc.where) from None
 
 
 def panel_from_table(

@@ -11,6 +11,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.frequency import season_length, steps_per_hour
 from tsforge.data.splits import split_borders
@@ -62,7 +64,7 @@ def drop_channels_unobserved_in_train(series: TimeSeriesData, split: str) -> tup
     pm10 station that starts reporting later). A user's own file gets a clear error instead
     (from ``prepare_task``)."""
     a, b = split_borders(series.n_steps, split, steps_per_hour=steps_per_hour(series.freq)).train
-    seen = series.mask[a:b].any(axis=0)
+    seen = np.asarray(series.mask[a:b].any(axis=0))  # [N] (NumPy types a reduction as maybe a scalar)
     if seen.all():
         return series, []
     kept = [c for c, ok in zip(series.channel_ids, seen, strict=True) if ok]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 from tsforge.errors import ConfigError, DataValidationError
 
@@ -41,7 +42,7 @@ class SplitBorders:
         return {"train": list(self.train), "val": list(self.val), "test": list(self.test)}
 
 
-def parse_split(spec: str) -> tuple[float, float, float] | str:
+def parse_split(spec: str) -> tuple[float, float, float] | Literal["ett"]:
     """``"7:1:2"`` → (0.7, 0.1, 0.2); ``"ett"`` stays the named ETT convention."""
     spec = spec.strip().lower()
     if spec in ("ett", "etth", "ettm"):
@@ -73,7 +74,7 @@ def split_borders(n_steps: int, split: str, *, steps_per_hour: float | None = No
             months only; needs ``steps_per_hour``: 1 for ETTh, 4 for ETTm).
     """
     kind = parse_split(split)
-    if kind == "ett":
+    if isinstance(kind, str):  # "ett", the only name parse_split answers with
         if not steps_per_hour:
             raise ConfigError("the 'ett' split needs an hourly or sub-hourly frequency", field="split")
         month = int(30 * 24 * steps_per_hour)

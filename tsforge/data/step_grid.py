@@ -12,9 +12,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from tsforge.data.calendar_grid import grid_steps
 from tsforge.data.frequency import check_sampling, fixed_step, nominal_step_days
 from tsforge.data.history import SeriesInput
-from tsforge.data.panel import grid_steps
 from tsforge.errors import DataValidationError
 
 
@@ -24,7 +24,7 @@ def on_step_grid(s: SeriesInput, freq: str, model: str, *, field: str) -> tuple[
     ``freq``: then the predictor's own checks speak).
 
     Steps are counted on the grid a file read with ``--fill-gaps`` is laid on
-    (:func:`~tsforge.data.panel.grid_steps`): anchors are ignored, as
+    (:func:`~tsforge.data.calendar_grid.grid_steps`): anchors are ignored, as
     :func:`~tsforge.data.frequency.check_sampling` ignores them (Monday weeks for a Sunday-weekly
     model, month ends for a month-start one are one step apart), and a weekend is no step of a
     business-day model. Cheap (tens of microseconds a series; a few milliseconds for business
@@ -100,7 +100,10 @@ def _grid_timestamps(ts: np.ndarray, n: int, freq: str) -> np.ndarray:
     time of day."""
     months = _months_per_step(freq)
     if months is None:
-        step = np.timedelta64(int(round(nominal_step_days(freq) * 86_400e9)), "ns")
+        days = nominal_step_days(freq)
+        if days is None:  # no alias a model is trained at: each has a nominal step length
+            raise DataValidationError(f"frequency {freq!r} has no step length to count missing steps in")
+        step = np.timedelta64(int(round(days * 86_400e9)), "ns")
         return ts[0] + step * np.arange(n)
     first = pd.Timestamp(ts[0])
     starts = pd.DatetimeIndex(

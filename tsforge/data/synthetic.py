@@ -13,6 +13,8 @@ Everything is generated in one vectorised pass from a ``numpy.random.Generator``
 
 from __future__ import annotations
 
+from typing import Literal, overload
+
 import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
@@ -46,6 +48,54 @@ def _step_hours(freq: str) -> float:
         if name.startswith(("Q", "BQ")):
             return 2191.5
         return 8766.0
+
+
+@overload
+def synthetic_stations(
+    n_channels: int = ...,
+    n_steps: int = ...,
+    freq: str = ...,
+    seed: int = ...,
+    n_seasons: int = ...,
+    trend: float = ...,
+    noise: float = ...,
+    anomaly_rate: float = ...,
+    start: str = ...,
+    *,
+    return_anomalies: Literal[False] = ...,
+) -> TimeSeriesData: ...
+
+
+@overload
+def synthetic_stations(
+    n_channels: int = ...,
+    n_steps: int = ...,
+    freq: str = ...,
+    seed: int = ...,
+    n_seasons: int = ...,
+    trend: float = ...,
+    noise: float = ...,
+    anomaly_rate: float = ...,
+    start: str = ...,
+    *,
+    return_anomalies: Literal[True],
+) -> tuple[TimeSeriesData, np.ndarray]: ...
+
+
+@overload
+def synthetic_stations(
+    n_channels: int = ...,
+    n_steps: int = ...,
+    freq: str = ...,
+    seed: int = ...,
+    n_seasons: int = ...,
+    trend: float = ...,
+    noise: float = ...,
+    anomaly_rate: float = ...,
+    start: str = ...,
+    *,
+    return_anomalies: bool,
+) -> TimeSeriesData | tuple[TimeSeriesData, np.ndarray]: ...
 
 
 def synthetic_stations(

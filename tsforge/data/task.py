@@ -70,8 +70,8 @@ class ForecastTask:
     def dataset(self, split: str, stride: int = 1) -> WindowDataset:
         """Windows whose targets lie inside ``split`` (stride 1 = every window)."""
         series, targets, mask, cal = self._tensors
-        starts = self.borders.window_starts(split, self.input_len, self.horizon)
-        starts = np.arange(starts.start, starts.stop, max(1, int(stride)))
+        every = self.borders.window_starts(split, self.input_len, self.horizon)
+        starts = np.arange(every.start, every.stop, max(1, int(stride)))
         return WindowDataset(series, mask, cal, starts, self.input_len, self.horizon, raw_targets=targets)
 
     def train_values(self) -> np.ndarray:

@@ -91,11 +91,22 @@ def _looks_like_yyyymm(series: pl.Series) -> bool:
     s = series.drop_nulls()
     if s.len() < 3:
         return False
-    lo, hi = int(s.min()), int(s.max())
+    lo, hi = _int_bounds(s)
     if not (1800_01 <= lo and hi <= 2200_12):
         return False
     month = s % 100
     return bool(((month >= 1) & (month <= 12)).all()) and (s // 100).n_unique() > 1
+
+
+def _int_bounds(series: pl.Series) -> tuple[int, int]:
+    """Smallest and largest value of a non-empty, null-free integer column.
+
+    Why a helper: polars types ``min`` / ``max`` as any Python scalar or None.
+    """
+    lo, hi = series.min(), series.max()
+    if not isinstance(lo, int) or not isinstance(hi, int):
+        raise TypeError(f"expected a non-empty integer column, got {series.dtype} with bounds {lo!r}, {hi!r}")
+    return lo, hi
 
 
 def _looks_like_yyyymmdd(series: pl.Series) -> bool:
@@ -103,7 +114,7 @@ def _looks_like_yyyymmdd(series: pl.Series) -> bool:
     s = series.drop_nulls()
     if s.len() == 0:
         return False
-    lo, hi = int(s.min()), int(s.max())
+    lo, hi = _int_bounds(s)
     if not (1000_01_01 <= lo and hi <= 2999_12_31):
         return False
     md = s % 10_000
@@ -154,8 +165,8 @@ def _counts_up(column: pl.Series, *, evenly: bool) -> bool:
     """Integers, no nulls, at least three, rising (by one constant positive step if ``evenly``)."""
     if not column.dtype.is_integer() or column.null_count() or column.len() < 3:
         return False
-    steps = column.diff().drop_nulls()
-    return bool(steps.min() > 0 and (steps.min() == steps.max() or not evenly))
+    lo, hi = _int_bounds(column.diff().drop_nulls())
+    return lo > 0 and (lo == hi or not evenly)
 
 
 def regularise(

@@ -36,7 +36,7 @@ MONASH_FREQS: dict[str, str] = {
     "yearly": "YS",
     "quarterly": "QS",
     "monthly": "MS",
-    "weekly": "W",  # panels anchor it on the start weekday (tsforge.data.panel._weekly_alias)
+    "weekly": "W",  # panels anchor it on the start weekday (tsforge.data.panel_tsf.weekly_alias)
     "daily": "D",
     "hourly": "h",
     "half_hourly": "30min",

@@ -411,12 +411,13 @@ def _temporal_ns(series: pl.Series) -> np.ndarray:
     scaled into a single new array (none at all for nanosecond datetimes).
     """
     phys = series.to_physical().to_numpy()
-    if series.dtype == pl.Date:
+    dtype = series.dtype
+    if isinstance(dtype, pl.Datetime):
+        factor = _NS_PER[dtype.time_unit]
+        out = phys if factor == 1 else phys * np.int64(factor)
+    else:  # a Date column: days
         out = phys.astype(np.int64)
         out *= NS_PER_DAY
-    else:
-        factor = _NS_PER[series.dtype.time_unit]
-        out = phys if factor == 1 else phys * np.int64(factor)
     return out.view("datetime64[ns]")
 
 
@@ -457,14 +458,10 @@ def _check_ns_range(
     """
     if series.dtype == pl.Datetime("ns"):
         return  # holds nothing else
-    lo, hi = series.min(), series.max()  # no copy of the column unless something is out of range
-    if lo is None:
+    # no copy of the column unless something is out of range
+    lo, hi = _as_datetime(series.min()), _as_datetime(series.max())
+    if lo is None or hi is None:
         return
-    if not isinstance(lo, datetime.datetime):  # a Date column
-        lo, hi = (
-            datetime.datetime.combine(lo, datetime.time()),
-            datetime.datetime.combine(hi, datetime.time()),
-        )
     if _NS_RANGE[0] <= lo and hi <= _NS_RANGE[1]:
         return
     as_us = series.cast(pl.Datetime("us"))
@@ -562,6 +559,16 @@ def thousands_hint(cell: object) -> str:
     return ""
 
 
+def _as_datetime(value: object) -> datetime.datetime | None:
+    """The min or max of a Date / Datetime column as a datetime (a date at midnight); None for
+    a column without values. Why: polars types them as any Python scalar."""
+    if value is None or isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, datetime.date):
+        return datetime.datetime.combine(value, datetime.time())
+    raise TypeError(f"expected a date or a datetime, got {value!r}")
+
+
 def _fmt_ts(t: np.datetime64 | int) -> str:
     if isinstance(t, np.datetime64):
         return str(pd.Timestamp(t))
@@ -573,8 +580,13 @@ def _clock_change(times: np.ndarray, before: object, at: object) -> str:
     if np.asarray(times).dtype.kind != "M":
         return ""
     as_ns = np.asarray(times).astype("datetime64[ns]").view(np.int64)
-    before_ns = None if before is None else int(np.datetime64(before, "ns").astype(np.int64))
-    return clock_change_hint(as_ns, before_ns, int(np.datetime64(at, "ns").astype(np.int64)))
+    before_ns = None if before is None else _ns(before)
+    return clock_change_hint(as_ns, before_ns, _ns(at))
+
+
+def _ns(moment: object) -> int:
+    """One time (a ``datetime64`` of any unit, a date text) as int64 nanoseconds."""
+    return int(np.asarray(moment, dtype="datetime64[ns]").astype(np.int64))
 
 
 def check_unique_times(times: np.ndarray, *, column: str, file: str | None = None) -> None:
@@ -640,7 +652,8 @@ def infer_step(times: np.ndarray) -> pd.DateOffset | None:
             name = pd.infer_freq(idx)
         if name is not None:
             return pd.tseries.frequencies.to_offset(name)
-    deltas = np.diff(times.astype("datetime64[ns]").astype(np.int64))
+    # int64 nanoseconds (NumPy's stubs type the diff of an int64 array as timedeltas)
+    deltas: np.ndarray = np.diff(times.astype("datetime64[ns]").astype(np.int64))
     deltas = deltas[deltas > 0]
     if deltas.size == 0:
         return None
@@ -713,7 +726,7 @@ def check_channels_observed(
         return
     empty = np.flatnonzero(~np.isfinite(values).any(axis=0))
     if empty.size:
-        names = [str(channel_ids[i]) for i in empty]
+        names = [str(channel_ids[int(i)]) for i in empty]
         raise DataValidationError(
             f"channel {names[0]!r} has no observed value (all missing)"
             + (f"; all-missing channels: {names[:10]} ({len(names)} in total)" if len(names) > 1 else "")

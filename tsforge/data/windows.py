@@ -85,6 +85,8 @@ class WindowDataset(BatchedWindows, Dataset):
             mask: ``[T, C]`` bool observation mask.
             calendar: ``[T, 4]`` long calendar indices or ``None``.
             starts: input-start rows of the windows (ascending).
+            input_len, horizon: input and target lengths (a window spans ``input_len + horizon``
+                rows from its start).
             raw_targets: ``[T, C]`` float32 targets with missing set to 0 (defaults to ``series``);
                 separate because a causal fill is fine for inputs but must never become a target.
         """

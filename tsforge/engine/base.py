@@ -51,7 +51,7 @@ def name_series(exc: BaseException, series: Any, what: str) -> BaseException:
     message (the CLI prints that line); any other exception keeps its type and traceback and
     gets a note (shown under the traceback), which survives pickling to the driver.
     """
-    from tsforge.errors import TsforgeError
+    from tsforge.errors import TsforgeError, add_note
 
     label = str(series)
     if isinstance(exc, TsforgeError):
@@ -59,5 +59,5 @@ def name_series(exc: BaseException, series: Any, what: str) -> BaseException:
             exc.where["series"] = label
             exc.args = (exc._render(exc.message), *exc.args[1:])
         return exc
-    exc.add_note(f"raised by {what} on series {label!r}")
+    add_note(exc, f"raised by {what} on series {label!r}")
     return exc

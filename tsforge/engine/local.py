@@ -9,6 +9,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from tsforge.engine.base import OnResult
+from tsforge.errors import add_note
 
 __all__ = ["LocalEngine"]
 
@@ -60,10 +61,11 @@ class LocalEngine:
         except BaseException as exc:
             _stop(pool, futures)
             if isinstance(exc, BrokenProcessPool):  # Python's words name neither cause nor remedy
-                exc.add_note(
+                add_note(
+                    exc,
                     "a tsforge worker process died while running a chunk of series (killed by the "
                     "system, e.g. out of memory, or a crash in native code); no result of this run "
-                    "is kept: rerun with fewer --n-jobs, or --n-jobs 1 to see the error in this process"
+                    "is kept: rerun with fewer --n-jobs, or --n-jobs 1 to see the error in this process",
                 )
             raise
         pool.shutdown(wait=True)

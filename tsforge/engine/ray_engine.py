@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tsforge.engine.base import OnResult
-from tsforge.errors import ConfigError
+from tsforge.errors import ConfigError, add_note
 
 __all__ = ["RayEngine", "DEFAULT_MAX_RETRIES"]
 
@@ -52,7 +52,7 @@ def _keep_loopback() -> None:
     os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     constants = sys.modules.get("ray._private.ray_constants")
     if constants is not None and os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] == "0":
-        constants.ENABLE_RAY_CLUSTER = False
+        constants.ENABLE_RAY_CLUSTER = False  # type: ignore[attr-defined]  # Ray's module, seen as a bare ModuleType
 
 
 #: Seconds to wait for a TCP connection to a cluster's GCS before giving up (see :func:`_probe`).
@@ -240,6 +240,6 @@ def _get(ray: Any, ref: Any) -> Any:
     except ray.exceptions.RayTaskError as exc:
         cause = getattr(exc, "cause", None)
         if isinstance(cause, Exception):
-            cause.add_note(f"raised in a Ray worker:\n{exc}")
+            add_note(cause, f"raised in a Ray worker:\n{exc}")
             raise cause from None
         raise

@@ -171,7 +171,7 @@ def interval_metrics(
 def score_quantile_forecast(
     y: np.ndarray,
     values: np.ndarray,
-    probs: Sequence[float],
+    probs: Sequence[float] | np.ndarray,
     levels: Sequence[float],
     scale: np.ndarray,
     *,

@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tsforge.data.panel import Panel, fill_missing_ragged, series_index
+from tsforge.data.panel import Panel
+from tsforge.data.ragged import fill_missing_ragged, series_index
 from tsforge.evaluation.metrics import RELATIVE_SCALE_FLOOR
 
 __all__ = [

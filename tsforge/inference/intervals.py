@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -135,6 +136,8 @@ class QuantileCalibrator(Protocol):
     :class:`tsforge.panels.conformal.ConformalCalibration`)."""
 
     horizon: int
+    #: lower bound of the quantiles (and points) of a history that does not go below it, or None
+    floor: float | None
 
     def quantiles(
         self,
@@ -155,6 +158,10 @@ class QuantileCalibrator(Protocol):
 
     def shortfall(self, probs: Any, h: int | None = None) -> str | None:
         """A sentence naming the probabilities its scores cannot resolve over ``h`` steps, or None."""
+        ...
+
+    def save(self, folder: str | Path) -> Path:
+        """Write the calibration into ``folder`` (a model bundle); the file written."""
         ...
 
 

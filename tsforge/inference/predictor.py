@@ -59,8 +59,6 @@ class FramePredictor:
     meta: dict[str, Any]
     #: conformal calibration (attached at training time and stored in the bundle), or None
     calibration: QuantileCalibrator | None = None
-    #: the longest horizon the model forecasts (the one it was trained for)
-    max_horizon: int
     #: a progress bar (stderr) over work done per series, such as a local model's fits: the CLI
     #: turns it on (20,000 AutoETS fits ran for minutes with nothing shown), the service and the
     #: pyfunc leave it off
@@ -156,6 +154,21 @@ class FramePredictor:
         """Raise when this predictor can never answer ``request``, before the series are read
         (default: accept; a predictor that may lack intervals says so in :meth:`_forecast`)."""
         return None
+
+    @property
+    def model_name(self) -> str:
+        """The model's registered name (messages name it)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement model_name")
+
+    @property
+    def max_horizon(self) -> int:
+        """The longest horizon the model forecasts (the one it was trained for)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement max_horizon")
+
+    @property
+    def input_len(self) -> int:
+        """Values of a history the model reads (shorter histories are refused or padded)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement input_len")
 
     def _forecast(
         self, series: Sequence[SeriesInput], h: int, request: IntervalRequest
@@ -390,7 +403,7 @@ def _in_file_terms(
     if file is None or "file" in exc.where:
         return exc
     if match is None or int(match.group(1)) >= len(inputs):  # still say which file it was
-        return DataValidationError(exc.message, file=file, **exc.where)
+        return DataValidationError(exc.message, cli_message=exc.cli_message, file=file, **exc.where)
     sid = inputs[int(match.group(1))].id
     part = match.group(2) or ""
     column = None
@@ -417,7 +430,9 @@ def continued_steps(
             try:
                 out[f.id] = next_integer_steps(steps[f.id], len(f.values))
             except DataValidationError as exc:  # name the series whose steps run out
-                raise DataValidationError(exc.message, **{**exc.where, "series": f.id}) from None
+                raise DataValidationError(
+                    exc.message, cli_message=exc.cli_message, **{**exc.where, "series": f.id}
+                ) from None
     return out
 
 
@@ -491,7 +506,7 @@ class Predictor(FramePredictor):
     def _interval_scales(
         self, histories: Sequence[np.ndarray], mean: np.ndarray, std: np.ndarray
     ) -> np.ndarray:
-        """Each series' local scale, in its units, computed as :func:`~tsforge.panels.conformal.calibrate_task`
+        """Each series' local scale, in its units, computed as :func:`~tsforge.panels.calibrate.calibrate_task`
         computed the calibration's: on the input window (the last ``input_len`` values)
         standardised by the ``mean`` / ``std`` its forecast used, then times ``std``.
 
@@ -573,6 +588,8 @@ class Predictor(FramePredictor):
             future = self._future_timestamps(s, self.max_horizon if use_cal else h, field)
             future_ts.append(None if future is None else future[:h])
             if use_cal:
+                # use_cal: both arrays were made above and every series is dated (so has a future)
+                assert x_cal is not None and y_cal is not None and future is not None
                 ts = np.asarray(s.timestamps).astype("datetime64[ns]")[-L:]
                 x_cal[i] = calendar_indices(ts)
                 y_cal[i] = calendar_indices(future)

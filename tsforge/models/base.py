@@ -19,7 +19,7 @@ import typing
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 import torch
@@ -33,7 +33,7 @@ from tsforge.models.schedule import TrainStage
 
 if TYPE_CHECKING:
     from tsforge.data.task import ForecastTask
-    from tsforge.data.windows import Batch
+    from tsforge.data.windows import Batch, BatchedWindows
     from tsforge.training.callbacks import Callback
     from tsforge.training.config import TrainConfig
     from tsforge.training.strategy import LossStrategy
@@ -42,6 +42,8 @@ __all__ = [
     "ModelContext",
     "Forecaster",
     "NeuralForecaster",
+    "QuantileForecaster",
+    "WindowTask",
     "FitReport",
     "check_option_types",
     "config_from_dict",
@@ -195,13 +197,15 @@ class Forecaster(ABC):
 
     name: ClassVar[str] = "base"
     Config: ClassVar[type] = _EmptyConfig
+    # The three flags below are class defaults that an instance may override (an ensemble takes
+    # them from its members, HUTFormer from its spatial mode); callers read them on the instance.
     #: True when each channel is forecast from its own history only: the predictor then batches
     #: any set of series; False (iTransformer) makes it forecast a request as one window.
-    channel_independent: ClassVar[bool] = True
+    channel_independent: bool = True
     #: True when predicting a channel needs it to be one the model was trained on (or coordinates).
-    needs_known_channels: ClassVar[bool] = False
+    needs_known_channels: bool = False
     #: False for models that never read ``x_cal``/``y_cal``: inference then skips calendar work.
-    uses_calendar: ClassVar[bool] = True
+    uses_calendar: bool = True
     #: Options for cheap, equal-budget comparisons (the recommender's knowledge base): small
     #: widths, few trees. Kept here so adding a model touches one file.
     budget_config: ClassVar[dict[str, Any]] = {}
@@ -234,7 +238,7 @@ class Forecaster(ABC):
     @abstractmethod
     def fit(
         self,
-        task: ForecastTask,
+        task: WindowTask,
         *,
         train_config: TrainConfig | None = None,
         loss: LossStrategy | None = None,
@@ -259,6 +263,26 @@ class Forecaster(ABC):
         return 0
 
 
+class WindowTask(Protocol):
+    """What training reads from a task: the windows of a split. A multichannel
+    :class:`~tsforge.data.task.ForecastTask` gives them, and so does a panel's ``PanelTask``
+    (a global panel model trains through the same fit path and loop)."""
+
+    def dataset(self, split: str, stride: int = 1) -> BatchedWindows:
+        """Windows whose targets lie in ``split`` (``train``, ``val``, ...), every ``stride``-th."""
+        ...
+
+
+@runtime_checkable
+class QuantileForecaster(Protocol):
+    """A forecaster with quantile heads besides its point forecast (LightGBM trained with
+    ``quantiles``): what a panel predictor's native intervals read."""
+
+    def predict_quantiles(self, batch: Batch) -> torch.Tensor:
+        """``[B, H, C, Q]`` forecasts of the trained quantiles, sorted along ``Q``."""
+        ...
+
+
 class NeuralForecaster(Forecaster):
     """A forecaster backed by a ``torch.nn.Module`` and trained by the one training loop.
 
@@ -281,7 +305,7 @@ class NeuralForecaster(Forecaster):
         """Stages of training; default = one stage training every parameter."""
         return [TrainStage(name="main")]
 
-    def fit(self, task: ForecastTask, **kwargs: Any) -> FitReport:
+    def fit(self, task: WindowTask, **kwargs: Any) -> FitReport:
         """Neural models are trained by the one training loop: ``tsforge.training.fitting.train_forecaster``."""
         raise TypeError(
             f"{self.name} is a neural model: train it with tsforge.training.fitting.train_forecaster "

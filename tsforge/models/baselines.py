@@ -37,6 +37,11 @@ class _Stateless(Forecaster):
 
 @register_model("naive", kind="baseline", summary="Repeat the last observed value.")
 class Naive(_Stateless):
+    """Every step of the horizon repeats the window's last value (the random-walk forecast).
+
+    The yardstick for data without a season, and the hardest one to beat on random-walk-like data.
+    """
+
     def predict(self, batch) -> torch.Tensor:
         x = batch["x"]
         return x[:, -1:, :].expand(-1, self.context.horizon, -1).clone()
@@ -44,11 +49,20 @@ class Naive(_Stateless):
 
 @dataclass
 class SeasonalNaiveConfig:
+    """Options of ``seasonal_naive``: only the season length, which the data usually supply."""
+
     season_length: int | None = None  # None → from the data frequency
 
 
 @register_model("seasonal_naive", kind="baseline", summary="Repeat the last full season.")
 class SeasonalNaive(_Stateless):
+    """Each horizon step repeats the value one season earlier, read from the input window.
+
+    The season is ``config.season_length`` or the data frequency's (``context.season_length``),
+    capped at ``input_len`` because the model sees only the window; :meth:`validate` warns when
+    that cap bites.
+    """
+
     Config = SeasonalNaiveConfig
 
     @property
@@ -82,6 +96,11 @@ class SeasonalNaive(_Stateless):
 
 @register_model("mean", kind="baseline", summary="The mean of the observed input window.")
 class WindowMean(_Stateless):
+    """Every step forecasts the mean of the window's observed values (missing ones skipped).
+
+    A window with no observed value forecasts 0 on the normalised scale, i.e. the scaler's mean.
+    """
+
     def predict(self, batch) -> torch.Tensor:
         x, m = batch["x"], batch["x_mask"].to(batch["x"].dtype)
         mean = (x * m).sum(1, keepdim=True) / m.sum(1, keepdim=True).clamp_min(1.0)

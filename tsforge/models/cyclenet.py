@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import nn
@@ -179,7 +179,7 @@ class CycleNetNet(nn.Module):
         resid = x - self.cycle_values(phase, 0, self.input_len, channels)
         y = self.backbone(resid.transpose(1, 2)).transpose(1, 2)  # [B, H, C]
         y = y + self.cycle_values(phase, self.input_len, self.horizon, channels)
-        return y if stats is None else self.revin.denormalize(y, stats)
+        return y if self.revin is None or stats is None else self.revin.denormalize(y, stats)
 
 
 def _space(trial: Any, lr_range: tuple[float, float] = (1e-3, 2e-2)) -> dict[str, dict[str, Any]]:
@@ -211,7 +211,7 @@ class CycleNet(NeuralForecaster):
 
     Config = CycleNetConfig
     needs_known_channels = True  # the cycle table has one column per training channel
-    budget_config: dict[str, Any] = {}
+    budget_config: ClassVar[dict[str, Any]] = {}
     # The paper's ETT/Weather recipe: Adam lr 0.01 (linear) / 0.005 (MLP), batch 256, 30 epochs,
     # patience 5.
     default_train_config = {

@@ -77,8 +77,8 @@ def batch_to(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str, 
 
 def module_device(module: torch.nn.Module) -> torch.device:
     """Where ``module``'s parameters (or, without any, its buffers) live; the CPU for neither."""
-    for tensor in module.parameters():
-        return tensor.device
-    for tensor in module.buffers():
-        return tensor.device
+    for parameter in module.parameters():
+        return parameter.device
+    for buffer in module.buffers():
+        return buffer.device
     return torch.device("cpu")

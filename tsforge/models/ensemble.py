@@ -36,7 +36,7 @@ import numpy as np
 import torch
 
 from tsforge.errors import ConfigError, ModelNotFoundError
-from tsforge.models.base import Forecaster, ModelContext
+from tsforge.models.base import Forecaster, ModelContext, WindowTask
 from tsforge.models.registry import get_model_spec, register_model
 
 if TYPE_CHECKING:
@@ -146,13 +146,17 @@ class MemberSpec:
         unknown = sorted(set(item) - {"model", "input_len", "config", "train"})
         if unknown:
             raise ConfigError(f"{where}: unknown key(s) {unknown}; valid: config, input_len, model, train", field=where)  # fmt: skip
-        length = item.get("input_len")
-        if length is not None and (isinstance(length, bool) or not isinstance(length, int) or length < 1):
-            raise ConfigError(f"{where}: input_len must be a whole number >= 1, got {length!r}", field=where)
+        input_len = item.get("input_len")
+        if input_len is not None and (
+            isinstance(input_len, bool) or not isinstance(input_len, int) or input_len < 1
+        ):
+            raise ConfigError(
+                f"{where}: input_len must be a whole number >= 1, got {input_len!r}", field=where
+            )
         for key in ("config", "train"):
             if not isinstance(item.get(key, {}), dict):
                 raise ConfigError(f"{where}: {key!r} must be a dict, got {item[key]!r}", field=where)
-        return cls(str(item["model"]), length, dict(item.get("config", {})), dict(item.get("train", {})))
+        return cls(str(item["model"]), input_len, dict(item.get("config", {})), dict(item.get("train", {})))
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "input_len": self.input_len, "config": self.config, "train": self.train}
@@ -253,7 +257,7 @@ class EnsembleForecaster(Forecaster):
         """``task`` with member ``i``'s input length: the same targets, its own input windows."""
         return replace(task, input_len=self.members[i].context.input_len)
 
-    def fit(self, task: ForecastTask, **kwargs: Any) -> Any:
+    def fit(self, task: WindowTask, **kwargs: Any) -> Any:
         """Members are neural models too: the one training loop fits them
         (:func:`tsforge.training.fitting.train_forecaster`), then :meth:`fit_weights`."""
         raise TypeError("train an ensemble with tsforge.training.fitting.train_forecaster")
@@ -293,11 +297,19 @@ class EnsembleForecaster(Forecaster):
 
     @torch.no_grad()
     def predict(self, batch: Batch) -> torch.Tensor:
-        out = None
+        out: torch.Tensor | None = None
         for i, (w, m) in enumerate(zip(self.weights, self.members, strict=True)):
             if w > 0:
                 p = float(w) * m.predict(self.member_batch(batch, i)).float()
                 out = p if out is None else out + p
+        if out is None:
+            # Weights that are all zero or NaN (greedy weighting on a validation split without a
+            # finite MSE) would otherwise hand the caller None instead of a forecast.
+            raise ConfigError(
+                f"the ensemble has no member with a positive weight (weights {self.weights.tolist()}); "
+                "refit with weights='equal'",
+                field="weights",
+            )
         return out
 
     def get_state(self) -> dict[str, Any]:

@@ -68,9 +68,9 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import torch
 import torch.nn.functional as F
@@ -383,7 +383,7 @@ class HUTFormerNet(nn.Module):
         h = self._embed(segs, self.value_emb, self.pos_emb, self.emb_drop, cal, batch)  # [B·C, S, d]
         outs: list[torch.Tensor] = []
         for k, layers in enumerate(self.stages):
-            for layer in layers:
+            for layer in cast(nn.ModuleList, layers):  # a ModuleList of ModuleLists (see __init__)
                 h = layer(h)  # [B·C, S_k, d]
             outs.append(self.stage_norms[k](h))
             if k < len(self.merges):
@@ -404,7 +404,7 @@ class HUTFormerNet(nn.Module):
             segs, self.dec_value_emb, self.dec_pos_emb, self.dec_emb_drop, cal, batch
         )  # [B·C, S_dec, d]
         for k in reversed(range(len(outs))):  # U-Net order: coarse to fine
-            for layer in self.dec_layers[k]:
+            for layer in cast(nn.ModuleList, self.dec_layers[k]):
                 h = layer(h, outs[k])
         out = self.dec_out(self.dec_norm(h)).reshape(b, c, self.dec_len * self.p)[..., :H]  # [B, C, H]
         return y_enc + out if self.cfg.residual else out
@@ -418,7 +418,7 @@ class HUTFormerNet(nn.Module):
             y_enc, outs = self.encode(batch, x)  # [B, C, H]
         y = y_enc if self.mode == "encoder" else self.decode(batch, y_enc, outs)
         y = y.transpose(1, 2)  # [B, H, C]
-        if self.revin is not None:
+        if self.revin is not None and stats is not None:
             y = self.revin.denormalize(y, stats)
         return y
 
@@ -426,19 +426,25 @@ class HUTFormerNet(nn.Module):
 # --------------------------------------------------------------------------- the forecaster
 
 
-def _set_phase(phase: str):
+def _net(module: nn.Module) -> HUTFormerNet:
+    """The stage callbacks' module: the training loop passes the one ``build_module`` made."""
+    assert isinstance(module, HUTFormerNet), f"expected HUTFormerNet, got {type(module).__name__}"
+    return module
+
+
+def _set_phase(phase: str) -> Callable[[nn.Module], None]:
     def on_start(module: nn.Module) -> None:
-        module.set_phase(phase)
+        _net(module).set_phase(phase)
 
     return on_start
 
 
 def _encoder_params(module: nn.Module) -> Iterator[nn.Parameter]:
-    return module.encoder_parameters()
+    return _net(module).encoder_parameters()
 
 
 def _decoder_params(module: nn.Module) -> Iterator[nn.Parameter]:
-    return module.decoder_parameters()
+    return _net(module).decoder_parameters()
 
 
 def _suggestions(L: int, P: int, K: int, W: int) -> str:

@@ -118,6 +118,12 @@ class SpatialEmbedding(nn.Module):
             no coordinates given, or the mode has no coordinate path. The message names the column.
     """
 
+    # Buffers registered in ``__init__`` for the "coords" mode only; declared so the coordinate
+    # path reads them as tensors (``nn.Module.__getattr__`` is typed ``Tensor | Module``).
+    coord_mean: torch.Tensor
+    coord_std: torch.Tensor
+    train_coords: torch.Tensor
+
     def __init__(self, d_model: int, mode: str, n_channels: int, coords: np.ndarray | None = None) -> None:
         super().__init__()
         if mode not in SPATIAL_MODES:
@@ -151,11 +157,6 @@ class SpatialEmbedding(nn.Module):
             )
         elif mode == "learned":
             self.table = nn.Embedding(self.n_channels, self.d_model)
-
-    @property
-    def accepts_unknown_channels(self) -> bool:
-        """True when an unknown channel can be embedded (coordinates given, or no spatial term)."""
-        return self.mode in ("coords", "none")
 
     def forward(self, channels: torch.Tensor, coords: torch.Tensor | None = None) -> torch.Tensor | None:
         if self.mode == "none":

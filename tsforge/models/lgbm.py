@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from tsforge.errors import ConfigError
-from tsforge.models.base import FitReport, Forecaster, ModelContext
+from tsforge.models.base import FitReport, Forecaster, ModelContext, check_at_least_one
 from tsforge.models.registry import register_model
 
 if TYPE_CHECKING:
@@ -37,6 +37,13 @@ __all__ = ["LightGBMForecaster", "LightGBMConfig"]
 
 @dataclass
 class LightGBMConfig:
+    """Options of ``lightgbm``: features (``n_lags``), booster settings, and the row budget.
+
+    ``max_train_rows``/``max_val_rows`` cap the sampled (window, channel, step) rows, which
+    bounds memory and time on long multichannel data; ``quantiles`` adds one booster each
+    (sorted and deduplicated here, so their forecasts are in order).
+    """
+
     n_lags: int = 48
     n_estimators: int = 300
     learning_rate: float = 0.05
@@ -87,6 +94,12 @@ def _objective(loss: str | None) -> tuple[str, str]:
     training_options=frozenset({"loss"}),  # the objective follows the loss (see _objective)
 )
 class LightGBMForecaster(Forecaster):
+    """One global, direct multi-step booster for every channel and horizon step (see the module).
+
+    Not a neural model: the training loop's options are ignored except ``loss``, which picks the
+    objective (:func:`_objective`); ``seed`` defaults to the run's seed (:meth:`prepare_config`).
+    """
+
     Config = LightGBMConfig
     budget_config = {
         "n_estimators": 80,
@@ -99,6 +112,29 @@ class LightGBMForecaster(Forecaster):
     def prepare_config(cls, options: dict[str, Any], context: ModelContext, *, seed: int) -> dict[str, Any]:
         """The run's seed drives LightGBM's own sampling unless the user set ``seed``."""
         return {"seed": int(seed), **options}
+
+    def validate(self) -> None:
+        """Refuse values LightGBM would reject mid-fit with a C++ check message (and traceback).
+
+        Why here: ``num_leaves=1`` or a negative learning rate once failed inside the booster,
+        after the data was prepared and an MLflow run had opened.
+        """
+        c = self.config
+        check_at_least_one(
+            c, ("n_lags", "n_estimators", "max_train_rows", "max_val_rows", "early_stopping_rounds")
+        )
+        if int(c.num_leaves) < 2:
+            raise ConfigError(f"num_leaves must be at least 2, got {c.num_leaves}", field="num_leaves")
+        if int(c.min_child_samples) < 0:
+            raise ConfigError(
+                f"min_child_samples must be at least 0, got {c.min_child_samples}", field="min_child_samples"
+            )
+        if not float(c.learning_rate) > 0:  # also refuses NaN
+            raise ConfigError(f"learning_rate must be above 0, got {c.learning_rate}", field="learning_rate")
+        if not 0 < float(c.feature_fraction) <= 1:
+            raise ConfigError(
+                f"feature_fraction must be in (0, 1], got {c.feature_fraction}", field="feature_fraction"
+            )
 
     def __init__(self, context, config=None) -> None:
         super().__init__(context, config)

@@ -51,6 +51,8 @@ LINEAR_TRAIN_DEFAULTS: dict[str, Any] = {
 
 @dataclass
 class DLinearConfig:
+    """Options of ``dlinear``: the moving-average kernel that splits trend from remainder."""
+
     kernel_size: int = 25
     revin: bool = False  # reversible instance normalisation around the network
 
@@ -102,6 +104,12 @@ def _dlinear_space(trial: Any) -> dict[str, dict[str, Any]]:
     search_space=_dlinear_space,
 )
 class DLinear(NeuralForecaster):
+    """DLinear: a linear map of the window's moving-average trend plus one of its remainder.
+
+    Trains with the paper's recipe (:data:`LINEAR_TRAIN_DEFAULTS`) unless the run overrides it,
+    and ignores calendar features (the network reads only ``x``).
+    """
+
     Config = DLinearConfig
     uses_calendar = False
     default_train_config = LINEAR_TRAIN_DEFAULTS
@@ -118,6 +126,8 @@ class DLinear(NeuralForecaster):
 
 @dataclass
 class NLinearConfig:
+    """Options of ``nlinear``: only RevIN, off by default (``True`` gives RLinear)."""
+
     revin: bool = False  # reversible instance normalisation around the network (= RLinear)
 
 
@@ -145,6 +155,12 @@ class _NLinearNet(nn.Module):
     search_space=_linear_space,
 )
 class NLinear(NeuralForecaster):
+    """NLinear: one linear map of the window minus its last value, which is added back.
+
+    Subtracting the last value makes a level shift between training and test harmless; same
+    training recipe and no calendar features, as :class:`DLinear`.
+    """
+
     Config = NLinearConfig
     uses_calendar = False
     default_train_config = LINEAR_TRAIN_DEFAULTS

@@ -26,6 +26,11 @@ FORMAT_VERSION = 1
 def save_model(
     forecaster: Forecaster, scaler: StandardScaler, path: str | Path, extra: dict[str, Any] | None = None
 ) -> Path:
+    """Write ``model.json`` and ``state.pt`` for ``forecaster`` and its scaler into ``path``.
+
+    ``extra`` is stored verbatim under ``"extra"`` (bundle kind, training metadata): loaders
+    such as :func:`tsforge.panels.predictor.load_predictor_dir` dispatch on it. Returns ``path``.
+    """
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     meta = {
@@ -43,6 +48,13 @@ def save_model(
 
 
 def load_model(path: str | Path) -> tuple[Forecaster, StandardScaler, dict[str, Any]]:
+    """Rebuild the forecaster saved by :func:`save_model`: ``(forecaster, scaler, meta)``.
+
+    The weights load with ``weights_only=True``, so a model directory cannot run code on load.
+
+    Raises:
+        ModelNotFoundError: ``path`` has no ``model.json``.
+    """
     path = Path(path)
     meta_file = path / "model.json"
     if not meta_file.exists():

@@ -21,6 +21,13 @@ SearchSpace = Callable[[Any], dict[str, dict[str, Any]]]
 
 @dataclass(frozen=True)
 class ModelSpec:
+    """What :func:`register_model` records about a model: its class and how tools treat it.
+
+    ``kind`` decides the training path (only ``neural`` models run the training loop, so only
+    they take a loss strategy); ``kind``, ``summary`` and whether a ``search_space`` exists
+    (the model is tunable) are what ``tsforge models`` lists.
+    """
+
     name: str
     cls: type[Forecaster]
     kind: str  # "baseline" | "local" (statsforecast, per series) | "ml" | "neural"
@@ -75,11 +82,18 @@ def _ensure_loaded() -> None:
 
 
 def model_names() -> list[str]:
+    """Every registered model name, sorted (importing all model modules first)."""
     _ensure_loaded()
     return sorted(MODELS)
 
 
 def get_model_spec(name: str) -> ModelSpec:
+    """The spec of a model name (case and surrounding blanks ignored).
+
+    Raises:
+        ModelNotFoundError: not a string, or an unknown name (with the closest name, if any, and
+            the list of available ones, so a typo is fixed from the message alone).
+    """
     _ensure_loaded()
     if not isinstance(name, str):
         raise ModelNotFoundError(f"model must be a model name (a string), got {name!r}", field="model")

@@ -29,7 +29,7 @@ Differences from the paper, on purpose:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import nn
@@ -82,7 +82,7 @@ class SparseTSFNet(nn.Module):
         two weights).
         """
         length = self.input_len
-        half = self.aggregate.padding[0]
+        half = self.period // 2  # the aggregation conv's padding (see __init__)
         steps = torch.arange(length, device=self.linear.weight.device)
         offset = steps[:, None] - steps[None, :] + half  # conv output j reads input i with tap i − j + half
         valid = (offset >= 0) & (offset < self.aggregate.kernel_size[0])
@@ -111,7 +111,7 @@ class SparseTSF(PeriodForecaster):
     """SparseTSF behind the one model interface (see the module docstring)."""
 
     Config = SparseTSFConfig
-    budget_config: dict[str, Any] = {}
+    budget_config: ClassVar[dict[str, Any]] = {}
     # The paper's recipe: Adam lr 0.02, batch 256, 30 epochs, patience 5.
     default_train_config = {
         "lr": 0.02,

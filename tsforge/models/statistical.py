@@ -353,8 +353,9 @@ class LocalForecaster(Forecaster):
         x, observed = batch["x"].numpy().astype(np.float64), batch["x_mask"].numpy()
         B, _, C = x.shape
         H, m = self.context.horizon, self.context.season_length
-        loc, scale = self._window_units(batch) if self.spec.reads_zeros else (None, None)
-        if loc is not None:  # the series in its own units, where a zero is a zero
+        units = self._window_units(batch) if self.spec.reads_zeros else None
+        if units is not None:  # the series in its own units, where a zero is a zero
+            loc, scale = units
             x = x * scale[:, None, :] + loc[:, None, :]
             # the window arrives in float32: a zero comes back as ±|loc|·1e-7, which these models
             # would count as a demand; anything within that rounding of zero is a zero
@@ -365,7 +366,8 @@ class LocalForecaster(Forecaster):
             for c in range(C):
                 y, late = _observed_span(x[b, :, c], observed[b, :, c])
                 out[b, :, c] = _forecast_one(self.spec, y, H + late, m, self.config)[late:]
-        if loc is not None:
+        if units is not None:
+            loc, scale = units
             out = (out - loc[:, None, :]) / scale[:, None, :]
         return torch.from_numpy(out.astype(np.float32))
 

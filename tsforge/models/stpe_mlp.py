@@ -158,7 +158,7 @@ class STPEMLPNet(nn.Module):
         h = self.blocks(h)
         out = self.head(h).transpose(1, 2)  # [B, H, C]
         out = out if level is None else out + level
-        return out if stats is None else self.revin.denormalize(out, stats)
+        return out if self.revin is None or stats is None else self.revin.denormalize(out, stats)
 
 
 def _stpe_space(trial: Any) -> dict[str, dict[str, Any]]:

@@ -32,7 +32,7 @@ an earlier segment; left padding keeps the forecast's segments aligned with the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import nn
@@ -141,7 +141,7 @@ class TimeBase(PeriodForecaster):
     """TimeBase behind the one model interface (see the module docstring)."""
 
     Config = TimeBaseConfig
-    budget_config: dict[str, Any] = {}
+    budget_config: ClassVar[dict[str, Any]] = {}
     # The paper: Adam, batch 64, 30 epochs, patience 5, lr 0.1 with a decay; the lr here is the
     # one chosen on ETTh1 validation MSE (benchmarks/ltsf.py records what was run).
     default_train_config = {

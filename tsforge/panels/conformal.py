@@ -4,14 +4,17 @@ The method (split conformal on out-of-sample residuals, per horizon step):
 
 1. **Residuals.** Forecast windows the model did not see — for local panel models the most
    recent rolling-origin windows of the training history, refitting per window
-   (:func:`calibration_cv`, :func:`calibrate_panel`); for global panel models the validation
-   window they were early-stopped on but never fitted to (:func:`calibrate_forecasts`, no
-   extra fit — a refit per window would cost minutes), except on a panel of fewer than
-   ``MIN_RESOLVED`` series, where that window resolves no 95 % interval and a refit per window
-   is cheap (the rolling-origin windows of a local model, :func:`global_calibration_windows`);
-   for window models the validation
-   windows (:func:`calibrate_task`) — and keep the signed errors ``y − ŷ`` per horizon step. Only values before each window's cutoff are used to forecast it, and every
-   window lies before the test window: nothing of what the intervals are scored on leaks in.
+   (:func:`~tsforge.panels.calibrate.calibration_cv`,
+   :func:`~tsforge.panels.calibrate.calibrate_panel`); for global panel models the validation
+   window they were early-stopped on but never fitted to
+   (:func:`~tsforge.panels.calibrate.calibrate_forecasts`, no extra fit — a refit per window
+   would cost minutes), except on a panel of fewer than ``MIN_RESOLVED`` series, where that
+   window resolves no 95 % interval and a refit per window is cheap (the rolling-origin windows
+   of a local model, :func:`~tsforge.panels.calibrate.global_calibration_windows`); for window
+   models the validation windows (:func:`~tsforge.panels.calibrate.calibrate_task`) — and keep
+   the signed errors ``y − ŷ`` per horizon step. Only values before each window's cutoff are
+   used to forecast it, and every window lies before the test window: nothing of what the
+   intervals are scored on leaks in.
 2. **Scale-free scores.** Each error is divided by the series' *local scale* at the forecast
    origin: the mean absolute seasonal difference over the last ``scale_window`` values before
    it (two horizons or two seasons, whichever is longer: the window a global model reads).
@@ -43,24 +46,24 @@ the conformal ranks are read against is then the weights' effective sample size 
 ``(Σw)² / Σw²``): the number of cases when every series has as many windows, the number of
 series when one series holds nearly all of them.
 
-**How many windows** (:func:`calibration_windows`): the fewest *most recent* windows that give
-``MIN_SCORES`` = 300 scores per step (at most ``MAX_WINDOWS`` = 5). Why 300: the conformal
-coverage of each tail is then within ``[nominal, nominal + 1/(n + 1)]``, a third of a point,
-under exchangeability, and a panel of 100 to 299 series calibrates on two or three windows, so
-one window's shift weighs less. Why the most recent and no more: errors drift — older windows
-were fitted on shorter histories, in other regimes. In ``benchmarks/intervals.py`` a
-leave-one-collection-out comparison over the twelve dev collections (criterion: the default
-model's coverage error at 80 and 95 %) chooses between 100, 300 and 1,000 scores: it took 300
-in 11 of 12 folds once AutoETS kept long seasons (NN5 weekly: 67.3 / 92.7 % with 100, 79.7 /
-95.0 % with 300); before that the folds had split 7 / 5 for 100. It takes the two-horizon scale
-window over the whole history in every fold. On a panel of 300 or more series this is one window
-(the validation window), so calibrating a local model costs no extra fit. **A panel
-of few series** (a handful of stores, one sensor) cannot reach 300 scores in 5 windows; it gets
-the fewest most recent windows that give ``MIN_RESOLVED`` = 39 scores — what a 95 % interval
-needs to exist — at most 39 windows (one series: 39 windows, its own scores). Why: with five
-windows a panel of six series had 30 scores and no 95 % interval at all (its bounds were the
-most extreme scores seen, and said so); a few more refits of a few series are cheap, and the
-alternative users were left with was no interval.
+**How many windows** (:func:`~tsforge.panels.calibrate.calibration_windows`): the fewest *most
+recent* windows that give ``MIN_SCORES`` = 300 scores per step (at most ``MAX_WINDOWS`` = 5).
+Why 300: the conformal coverage of each tail is then within ``[nominal, nominal + 1/(n + 1)]``,
+a third of a point, under exchangeability, and a panel of 100 to 299 series calibrates on two or
+three windows, so one window's shift weighs less. Why the most recent and no more: errors drift
+— older windows were fitted on shorter histories, in other regimes. In
+``benchmarks/intervals.py`` a leave-one-collection-out comparison over the twelve dev
+collections (criterion: the default model's coverage error at 80 and 95 %) chooses between 100,
+300 and 1,000 scores: it took 300 in 11 of 12 folds once AutoETS kept long seasons (NN5 weekly:
+67.3 / 92.7 % with 100, 79.7 / 95.0 % with 300); before that the folds had split 7 / 5 for 100.
+It takes the two-horizon scale window over the whole history in every fold. On a panel of 300 or
+more series this is one window (the validation window), so calibrating a local model costs no
+extra fit. **A panel of few series** (a handful of stores, one sensor) cannot reach 300 scores
+in 5 windows; it gets the fewest most recent windows that give ``MIN_RESOLVED`` = 39 scores —
+what a 95 % interval needs to exist — at most 39 windows (one series: 39 windows, its own
+scores). Why: with five windows a panel of six series had 30 scores and no 95 % interval at all
+(its bounds were the most extreme scores seen, and said so); a few more refits of a few series
+are cheap, and the alternative users were left with was no interval.
 
 **A floor on the local scale** (``SCALE_FLOOR`` = 0.25): a panel series' scale is at least a
 quarter of the same measure over its whole history (before the origin). Why: a series flat just
@@ -80,15 +83,15 @@ not measured there.
 
 **A history of nothing but zeros** (a part not yet sold, a region before its first case) has no
 change and no level to take a scale from. Its scale is the panel's *resolution*
-(:func:`zero_history_scale`: the median over series of their smallest nonzero |y|, stored with
-the calibration). Why not a fixed 1: 1 is a unit, so a panel in thousands got intervals a
-thousand times too wide for its new series, one in millionths a million times too narrow. Why
-the resolution and not the panel's level: the first nonzero value of a series of counts is a
-count of one, not a typical series' mean (on COVID deaths the median series mean is 24, and
-its zero-history cases would have scored 24 times smaller than they do); on both development
-collections with such histories (car parts, COVID deaths) the resolution is exactly 1, so their
-intervals are those of the fixed 1. The thresholds below which a scale counts as "none" are
-relative to the history's mean |y| for the same reason.
+(:func:`~tsforge.panels.local_scale.zero_history_scale`: the median over series of their
+smallest nonzero |y|, stored with the calibration). Why not a fixed 1: 1 is a unit, so a panel
+in thousands got intervals a thousand times too wide for its new series, one in millionths a
+million times too narrow. Why the resolution and not the panel's level: the first nonzero value
+of a series of counts is a count of one, not a typical series' mean (on COVID deaths the median
+series mean is 24, and its zero-history cases would have scored 24 times smaller than they do);
+on both development collections with such histories (car parts, COVID deaths) the resolution is
+exactly 1, so their intervals are those of the fixed 1. The thresholds below which a scale
+counts as "none" are relative to the history's mean |y| for the same reason.
 
 **Non-negative data** (:func:`nonnegative_floor`): when every value the model was calibrated on is
 ``>= 0`` (sales, counts, prices, traffic: 11 of the 12 development collections), quantiles stop at
@@ -102,6 +105,14 @@ values never clips.
 Any predictor can be wrapped: :class:`ConformalCalibration` takes point forecasts, the
 histories they were made from and the series ids, and returns quantiles
 (:meth:`ConformalCalibration.quantiles`); it is saved with the model (``calibration.npz``).
+
+**Where the code is.** This module holds the calibration itself — :class:`ConformalCalibration`
+(the stored scores, their conformal ranks and quantiles, ``calibration.npz``) and the
+non-negative floor — and this explanation of the whole method, since every entry point builds
+that object. The local scale the scores are divided by is :mod:`tsforge.panels.local_scale` (a
+function of a history alone, recomputed at serving time). Calibrating a model — which windows to
+forecast, their cases and scores, on panels and for window models — and scoring its intervals is
+:mod:`tsforge.panels.calibrate`.
 """
 
 from __future__ import annotations
@@ -109,51 +120,24 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
-import torch
 
-from tsforge.data.panel import Panel, abs_values_and_counts, range_sums, series_index
-from tsforge.errors import ConfigError, DataValidationError, IntervalResolutionWarning
-from tsforge.inference import IntervalRequest, sorted_quantiles
-from tsforge.panels.cv import PanelForecaster, cross_validation
+from tsforge.errors import ConfigError, IntervalResolutionWarning
+from tsforge.inference import sorted_quantiles
+from tsforge.panels.local_scale import history_scales
 
 __all__ = [
-    "MIN_SCORES",
-    "MAX_WINDOWS",
-    "MIN_RESOLVED",
-    "MIN_SCALE_VALUES",
-    "SCALE_FLOOR",
     "CALIBRATION_FILE",
     "ConformalCalibration",
-    "default_scale_window",
-    "trailing_scale",
-    "history_scales",
-    "zero_history_scale",
-    "calibration_windows",
-    "global_calibration_windows",
-    "calibration_cv",
-    "calibrate_panel",
-    "calibrate_task",
-    "conformal_cv",
-    "calibrate_forecasts",
     "nonnegative_floor",
     "floor_quantiles",
-    "LOG_LEVELS",
-    "holdout_interval_metrics",
-    "task_interval_metrics",
 ]
 
-MIN_SCORES = 300
-MAX_WINDOWS = 5
-#: scores a 95 % interval needs to exist (conformal rank inside the scores); a panel too small
-#: for ``MIN_SCORES`` in ``MAX_WINDOWS`` windows calibrates on more windows until it has these
-MIN_RESOLVED = 39
 #: order statistics kept per horizon step (pooled) and per (series, step): enough to read any
 #: quantile to a fraction of a percentile while bounding the bundle's size
 MAX_STORED = 512
@@ -161,17 +145,8 @@ MAX_STORED = 512
 #: interval (the narrowest level anyone asks for routinely); fewer can only give a 50 % band
 MIN_OWN = 9
 CALIBRATION_FILE = "calibration.npz"
-#: values before a calibration case's origin for its score to count: one change to measure the
-#: local scale by (see :func:`case_scores`)
-MIN_SCALE_VALUES = 2
-#: pooled panel scores weigh series equally (see ``ConformalCalibration.from_scores``)
-WEIGHT_SERIES_EQUALLY = True
 #: quantile ranks: expected coverage = nominal (``unbiased``), or >= nominal (``conservative``)
 RANK_RULE = "conservative"
-#: a panel series' local scale is at least this fraction of its whole history's (module doc)
-SCALE_FLOOR = 0.25
-#: a scale at most this fraction of its history's mean |y| counts as none (rounding, not change)
-_EPS = 1e-12
 
 
 def nonnegative_floor(values: Any) -> float | None:
@@ -196,184 +171,6 @@ def _finite_min(values: Any) -> float:
     v = np.asarray(values, dtype=np.float64).ravel()
     v = v[np.isfinite(v)]
     return float(v.min()) if v.size else math.inf
-
-
-# -- local scale ------------------------------------------------------------------------------
-def default_scale_window(horizon: int, season_length: int) -> int:
-    """Values before the origin that set the local scale: two horizons or two seasons."""
-    return int(max(2 * int(horizon), 2 * max(1, int(season_length)), 2))
-
-
-def _lag_changes(values: np.ndarray, lag: int) -> tuple[np.ndarray, np.ndarray]:
-    """|v_t − v_{t−lag}| (0 where either is missing) and the cumulative count (with a leading 0)
-    of the finite ones."""
-    d = np.full(values.size, np.nan)
-    if values.size > lag:
-        d[lag:] = np.abs(values[lag:] - values[:-lag])
-    ok = np.isfinite(d)
-    return np.where(ok, d, 0.0), np.concatenate([[0], np.cumsum(ok)])
-
-
-def zero_history_scale(values: np.ndarray, indptr: np.ndarray) -> float:
-    """The local scale of a history with nothing but zeros: the panel's resolution, the median
-    over series of their smallest nonzero finite |y| (1.0 when no series has one: a panel of
-    zeros, where any constant calibrates and serves alike). See the module doc for why.
-    """
-    a = np.abs(np.asarray(values, dtype=np.float64))
-    a = np.where(np.isfinite(a) & (a > 0), a, np.inf)
-    n = np.asarray(indptr).size - 1
-    smallest = np.full(n, np.inf)
-    np.minimum.at(smallest, series_index(np.asarray(indptr, dtype=np.int64)), a)
-    smallest = smallest[np.isfinite(smallest)]
-    return float(np.median(smallest)) if smallest.size else 1.0
-
-
-def trailing_scale(
-    values: np.ndarray,
-    starts: np.ndarray,
-    ends: np.ndarray,
-    season_length: int,
-    window: int,
-    floor_fraction: float = 0.0,
-    zero_scale: float = 1.0,
-) -> np.ndarray:
-    """``[k]`` local scale of every history ``values[starts[k]:ends[k]]`` (vectorised).
-
-    Mean |y_t − y_{t−m}| over the last ``window`` values (lag 1 when they hold no full season);
-    where that is none (a flat or nearly empty stretch: at most ``_EPS`` of the history's mean
-    |y|): mean |y_t − y_{t−1}| over the whole history, then mean |y| over it, then
-    ``zero_scale`` (a history of zeros, see :func:`zero_history_scale`) — a scale must be
-    positive, or an interval collapses to a point on the first flat stretch of an intermittent
-    series.
-
-    ``floor_fraction`` > 0 keeps the scale at least that fraction of the same measure over the
-    whole history: a series flat just before the origin (local scale 0.006–0.13 of its usual
-    change on vehicle trips, COVID deaths and M4 hourly) otherwise gets a near-zero-width
-    interval from it, and its calibration cases score in the thousands.
-    """
-    values = np.asarray(values, dtype=np.float64)
-    starts = np.asarray(starts, dtype=np.int64)
-    ends = np.asarray(ends, dtype=np.int64)
-    out = np.empty(starts.size)
-    for lo, hi in _range_groups(starts, ends, SCALE_CHUNK_VALUES):
-        a, b = (int(starts[lo:hi].min()), int(ends[lo:hi].max())) if hi > lo else (0, 0)
-        out[lo:hi] = _trailing_scale(
-            values[a:b], starts[lo:hi] - a, ends[lo:hi] - a, season_length, window, floor_fraction, zero_scale
-        )
-    return out
-
-
-#: values one pass of :func:`trailing_scale` works on at most (its lag terms are several arrays of
-#: that size: about 200 MB for 4M values)
-SCALE_CHUNK_VALUES = 1 << 22
-
-
-def _range_groups(starts: np.ndarray, ends: np.ndarray, chunk: int) -> list[tuple[int, int]]:
-    """Consecutive groups ``[lo, hi)`` of the ranges whose lengths add up to about ``chunk``
-    values each (at least one range a group; one empty group for no ranges).
-
-    Why: a window model's calibration batch is 256 windows × every channel × the input length
-    (26M values for 300 channels of 336 steps), and the scale's lag terms held five arrays of
-    that size at once: 3.3 GB of memory to train DLinear on a 48 MB table. Each range's scale
-    reads only its own values (a lag pairs values inside the range; ``range_sums`` sums each
-    range on its own), so a group sliced out of ``values`` gives the same floats.
-    """
-    n = starts.size
-    if n == 0:
-        return [(0, 0)]
-    csum = np.cumsum(np.maximum(ends - starts, 0))
-    groups, lo = [], 0
-    while lo < n:
-        done = int(csum[lo - 1]) if lo else 0
-        hi = max(lo + 1, int(np.searchsorted(csum, done + chunk, side="right")))
-        groups.append((lo, min(hi, n)))
-        lo = min(hi, n)
-    return groups
-
-
-def _trailing_scale(
-    values: np.ndarray,
-    starts: np.ndarray,
-    ends: np.ndarray,
-    season_length: int,
-    window: int,
-    floor_fraction: float,
-    zero_scale: float,
-) -> np.ndarray:
-    """:func:`trailing_scale` of ranges of one slice of values."""
-    sums = _ScaleSums(values)
-    local = _windowed_scale(sums, starts, ends, season_length, int(window), zero_scale)
-    if floor_fraction <= 0:
-        return local
-    whole = _windowed_scale(sums, starts, ends, season_length, np.iinfo(np.int64).max // 4, zero_scale)
-    return np.maximum(local, float(floor_fraction) * whole)
-
-
-class _ScaleSums:
-    """The terms of one values array, each computed once: the lagged |changes| (per lag) and
-    |y|, with cumulative counts of the observed ones (counts are exact as prefix sums; the sums
-    themselves are taken per range, see :func:`range_sums`). The floored scale measures two
-    windows over the same terms."""
-
-    def __init__(self, values: np.ndarray) -> None:
-        self.values = values
-        self._lags: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self.abs_values, self.abs_counts = abs_values_and_counts(values)
-
-    def lag(self, lag: int) -> tuple[np.ndarray, np.ndarray]:
-        if lag not in self._lags:
-            self._lags[lag] = _lag_changes(self.values, lag)
-        return self._lags[lag]
-
-
-def _windowed_scale(
-    sums: _ScaleSums, starts: np.ndarray, ends: np.ndarray, season_length: int, window: int, zero_scale: float
-) -> np.ndarray:
-    """:func:`trailing_scale` over the last ``window`` values, without the floor."""
-    m = max(1, int(season_length))
-    a = np.maximum(starts, ends - window)
-    lag = np.where(ends - a > m, m, 1)
-    out = np.full(starts.size, np.nan)
-    for L in np.unique(lag):
-        sel = lag == L
-        d, c = sums.lag(int(L))
-        lo, hi = a[sel] + L, ends[sel]
-        lo = np.minimum(lo, hi)
-        cnt = c[hi] - c[lo]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[sel] = np.where(cnt > 0, range_sums(d, lo, hi) / np.maximum(cnt, 1), np.nan)
-    cc = sums.abs_counts
-    n_obs = cc[ends] - cc[starts]
-    level = np.where(n_obs > 0, range_sums(sums.abs_values, starts, ends) / np.maximum(n_obs, 1), 0.0)
-    tiny = _EPS * level  # unit-free: a scale is "none" relative to the history's own size
-    bad = ~(out > tiny)
-    if bad.any():
-        d1, c1 = sums.lag(1)
-        lo, hi = np.minimum(starts[bad] + 1, ends[bad]), ends[bad]
-        cnt = c1[hi] - c1[lo]
-        fb = np.where(cnt > 0, range_sums(d1, lo, hi) / np.maximum(cnt, 1), np.nan)
-        lv = level[bad]
-        fb = np.where(fb > tiny[bad], fb, np.where(lv > 0, lv, float(zero_scale)))
-        out[bad] = fb
-    return out
-
-
-def history_scales(
-    histories: Sequence[np.ndarray],
-    season_length: int,
-    window: int,
-    floor_fraction: float = 0.0,
-    zero_scale: float = 1.0,
-) -> np.ndarray:
-    """:func:`trailing_scale` of a list of histories (one array each)."""
-    lens = np.fromiter((np.asarray(h).size for h in histories), dtype=np.int64, count=len(histories))
-    values = (
-        np.concatenate([np.asarray(h, dtype=np.float64).ravel() for h in histories])
-        if len(lens)
-        else np.empty(0)
-    )
-    ends = np.cumsum(lens)
-    return trailing_scale(values, ends - lens, ends, season_length, window, floor_fraction, zero_scale)
 
 
 # -- order statistics -------------------------------------------------------------------------
@@ -486,19 +283,22 @@ class ConformalCalibration:
 
     Attributes:
         horizon: steps calibrated (a request may ask for fewer).
-        season_length, scale_window: how the local scale is computed (see :func:`trailing_scale`).
+        season_length, scale_window: how the local scale is computed (see
+            :func:`~tsforge.panels.local_scale.trailing_scale`).
         pooled: ``[H, K]`` sorted scores of all series (thinned to ``K`` order statistics).
         pooled_n: ``[H]`` how many scores each step had.
         own_ids: ``[S]`` series with at least ``MIN_OWN`` windows of their own.
         own: ``[S, H, K2]`` their sorted scores; ``own_n``: ``[S, H]`` their counts.
         info: provenance (model, windows, cases) for logs and the bundle.
         scale_floor: the local scale's floor as a fraction of the whole history's (see
-            :func:`trailing_scale`); 0 for window models and for bundles saved before it existed.
+            :func:`~tsforge.panels.local_scale.trailing_scale`); 0 for window models and for
+            bundles saved before it existed.
         floor: lower bound of the quantiles of a series with a history ``>= floor`` (``0.0``
             when all calibration data were non-negative, see :func:`nonnegative_floor`), or None.
-        zero_scale: the local scale of a history of zeros (:func:`zero_history_scale` of the
-            calibration panel); 1.0 for window models (their windows are standardised) and for
-            bundles saved before it existed.
+        zero_scale: the local scale of a history of zeros
+            (:func:`~tsforge.panels.local_scale.zero_history_scale` of the calibration panel);
+            1.0 for window models (their windows are standardised) and for bundles saved before
+            it existed.
     """
 
     horizon: int
@@ -527,7 +327,7 @@ class ConformalCalibration:
     def from_scores(
         cls,
         scores: np.ndarray,
-        case_ids: Sequence[Any],
+        case_ids: Sequence[Any] | np.ndarray,
         *,
         season_length: int,
         scale_window: int,
@@ -590,7 +390,7 @@ class ConformalCalibration:
         )
 
     # application ------------------------------------------------------------------------
-    def scores_quantiles(self, ids: Sequence[Any], h: int, probs: np.ndarray) -> np.ndarray:
+    def scores_quantiles(self, ids: Sequence[Any] | np.ndarray, h: int, probs: np.ndarray) -> np.ndarray:
         """``[n, h, P]`` score quantiles for series ``ids`` (own scores where they suffice)."""
         if h > self.horizon:
             raise ConfigError(
@@ -634,7 +434,7 @@ class ConformalCalibration:
         return hit
 
     def quantiles_from_scale(
-        self, point: np.ndarray, scale: np.ndarray, ids: Sequence[Any], probs: np.ndarray
+        self, point: np.ndarray, scale: np.ndarray, ids: Sequence[Any] | np.ndarray, probs: np.ndarray
     ) -> np.ndarray:
         """``[n, h, P]`` sorted quantiles ``point + scale · score quantile``.
 
@@ -648,7 +448,7 @@ class ConformalCalibration:
         return self._quantiles_from_scale(point, scale, ids, probs)
 
     def _quantiles_from_scale(
-        self, point: np.ndarray, scale: np.ndarray, ids: Sequence[Any], probs: np.ndarray
+        self, point: np.ndarray, scale: np.ndarray, ids: Sequence[Any] | np.ndarray, probs: np.ndarray
     ) -> np.ndarray:
         """:meth:`quantiles_from_scale` without the warning (for callers that summarise it)."""
         q = self.scores_quantiles(ids, point.shape[1], probs)
@@ -664,7 +464,7 @@ class ConformalCalibration:
         self,
         point: np.ndarray,
         histories: Sequence[np.ndarray],
-        ids: Sequence[str],
+        ids: Sequence[str] | np.ndarray,
         probs: np.ndarray,
         *,
         scale: np.ndarray | None = None,
@@ -672,7 +472,8 @@ class ConformalCalibration:
         """``[n, h, P]`` quantiles at ``probs`` around ``point`` (``[n, h]``), each series'
         scale taken from its ``histories`` entry (the values the forecast was made from) unless
         ``scale`` gives it (a window model computes it on its standardised input window, as
-        :func:`calibrate_task` did); clipped at :attr:`floor` where that history is non-negative."""
+        :func:`~tsforge.panels.calibrate.calibrate_task` did); clipped at :attr:`floor` where that
+        history is non-negative."""
         scale = self.scales(histories) if scale is None else np.asarray(scale, dtype=np.float64)
         return floor_quantiles(self.quantiles_from_scale(point, scale, ids, probs), self.floor, histories)
 
@@ -775,415 +576,6 @@ class ConformalCalibration:
                 float(header.get("scale_floor", 0.0)),  # bundles saved before the floor: none
                 float(header.get("zero_scale", 1.0)),  # ... before the zero-history scale: 1
             )
-
-
-# -- panels -----------------------------------------------------------------------------------
-def calibration_windows(panel: Panel, h: int, min_scores: int = MIN_SCORES) -> int:
-    """Rolling-origin windows for calibration: the fewest most recent windows that give at
-    least ``min_scores`` scores per step (counting only series long enough for each window),
-    at most ``MAX_WINDOWS``; a panel that has fewer than ``MIN_RESOLVED`` scores by then gets
-    more windows until it has them, at most ``MIN_RESOLVED`` (see the module doc)."""
-    h = int(h)
-    total = 0
-    for w in range(1, max(MAX_WINDOWS, MIN_RESOLVED) + 1):
-        eligible = int((panel.lengths - h * w >= 1).sum())  # series with a value before window w
-        if eligible == 0:
-            return max(1, w - 1)
-        total += eligible
-        if total >= min_scores or (w >= MAX_WINDOWS and total >= MIN_RESOLVED):
-            return w
-    return max(MAX_WINDOWS, MIN_RESOLVED)
-
-
-def global_calibration_windows(panel: Panel, h: int, windows: int | None = None) -> int:
-    """Calibration windows of a model refit per window (a global model, the routed ensemble):
-    1 — the validation window, no refit — on ``MIN_RESOLVED`` or more series, where that window
-    alone resolves a 95 % interval; on fewer, ``windows`` (default :func:`calibration_windows`),
-    fewer where the earliest windows leave no series long enough to train a global model on
-    (it needs more than ``2 h`` values before the cutoff: ``h`` to validate, at least one window
-    to fit); at least 1."""
-    if len(panel) >= MIN_RESOLVED:
-        return 1
-    w = int(windows or calibration_windows(panel, h))
-    while w > 1 and not (panel.lengths - h * w > 2 * h).any():
-        w -= 1
-    return w
-
-
-def _model_name(model: str | PanelForecaster) -> str:
-    return model if isinstance(model, str) else model.name
-
-
-def _cases(frame: pd.DataFrame, panel: Panel, h: int) -> tuple[np.ndarray, np.ndarray]:
-    """(series position, history length) of every (series, cutoff) case of a CV frame, in row order."""
-    if len(frame) % h:
-        raise ConfigError("every (series, cutoff) of the frame must have h rows", field="horizon")
-    first = frame.iloc[::h]
-    sid = pd.Index(panel.ids).get_indexer(first["unique_id"])
-    if (sid < 0).any():
-        raise DataValidationError(
-            f"unknown series {first['unique_id'].iloc[int(np.flatnonzero(sid < 0)[0])]!r} in the frame",
-            field="unique_id",
-        )
-    cut = panel.steps_at(sid, first["cutoff"].to_numpy()) + 1
-    return sid, cut
-
-
-def case_scores(
-    frame: pd.DataFrame,
-    panel: Panel,
-    model: str,
-    h: int,
-    scale_window: int | None = None,
-    scale_floor: float = SCALE_FLOOR,
-    zero_scale: float | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(scores [cases, h], scales [cases], series position [cases])`` of one model in a CV frame.
-
-    A case forecast from fewer than :data:`MIN_SCALE_VALUES` values gets NaN scores (no
-    calibration case; its row stays, so rows still match the frame): its local scale has no
-    change to be measured by and falls back to the level itself. On M1 yearly at horizon 12, one
-    series' earliest window — a single value of 5 before values of 8,536 … 269,540 — scored
-    53,907, and the pooled 95 % bound of every series became 8,000 times its MAE.
-
-    ``zero_scale`` (default: :func:`zero_history_scale` of ``panel``) scales a history of zeros;
-    pass one taken from values before the cutoffs when ``panel`` holds the windows' outcomes.
-    """
-    sid, cut = _cases(frame, panel, h)
-    window = scale_window or default_scale_window(h, panel.season_length)
-    starts = panel.indptr[:-1][sid]
-    if zero_scale is None:
-        zero_scale = zero_history_scale(panel.values, panel.indptr)
-    scale = trailing_scale(
-        panel.values, starts, starts + cut, panel.season_length, window, scale_floor, zero_scale
-    )
-    y = frame["y"].to_numpy(dtype=np.float64).reshape(-1, h)
-    pred = frame[model].to_numpy(dtype=np.float64).reshape(-1, h)
-    scores = (y - pred) / scale[:, None]
-    scores[cut < MIN_SCALE_VALUES] = np.nan
-    return scores, scale, sid
-
-
-def calibrate_forecasts(
-    histories: Panel,
-    y: np.ndarray,
-    pred: np.ndarray,
-    *,
-    info: Mapping[str, Any] | None = None,
-) -> ConformalCalibration:
-    """Calibrate from one window of out-of-sample forecasts of any predictor: ``pred`` (``[n, h]``)
-    made from ``histories`` (one series each, ending at the forecast origin), ``y`` the outcomes.
-
-    The general entry point ("wrap any predictor"): e.g. a global model's forecasts of the
-    validation window it was early-stopped on but never fitted to.
-    """
-    y = np.asarray(y, dtype=np.float64)
-    h = y.shape[1]
-    window = default_scale_window(h, histories.season_length)
-    zero_scale = zero_history_scale(histories.values, histories.indptr)
-    scale = trailing_scale(
-        histories.values,
-        histories.indptr[:-1],
-        histories.indptr[1:],
-        histories.season_length,
-        window,
-        SCALE_FLOOR,
-        zero_scale,
-    )
-    scores = (y - np.asarray(pred, dtype=np.float64)) / scale[:, None]
-    return ConformalCalibration.from_scores(
-        scores,
-        histories.ids,
-        season_length=histories.season_length,
-        scale_window=window,
-        info={"windows": 1, **dict(info or {})},
-        weight_series_equally=WEIGHT_SERIES_EQUALLY,
-        floor=nonnegative_floor(np.r_[histories.values, y.ravel()]),
-        scale_floor=SCALE_FLOOR,
-        zero_scale=zero_scale,
-    )
-
-
-def calibration_cv(
-    history: Panel,
-    models: Sequence[str | PanelForecaster],
-    h: int,
-    n_windows: int | None = None,
-    *,
-    n_jobs: int = 1,
-    progress: bool = False,
-) -> pd.DataFrame:
-    """Rolling-origin forecasts of the calibration windows of ``history`` (all before its end)."""
-    W = int(n_windows or calibration_windows(history, h))
-    return cross_validation(history, models, h, n_windows=W, n_jobs=n_jobs, progress=progress)
-
-
-def calibrate_panel(
-    history: Panel,
-    models: str | PanelForecaster | Sequence[str | PanelForecaster],
-    h: int,
-    n_windows: int | None = None,
-    *,
-    n_jobs: int = 1,
-    progress: bool = False,
-    frame: pd.DataFrame | None = None,
-    source: str = "rolling-origin CV of the training history",
-) -> dict[str, ConformalCalibration]:
-    """Calibrate each model on rolling-origin windows of ``history`` → ``{name: calibration}``.
-
-    ``history`` must end before anything the intervals will be scored on. Pass a ready CV
-    ``frame`` of ``history`` (from :func:`calibration_cv`) to reuse its forecasts.
-    """
-    if isinstance(models, str) or not isinstance(models, Sequence):
-        models = [models]
-    W = int(n_windows or calibration_windows(history, h))
-    if frame is None:
-        frame = calibration_cv(history, models, h, W, n_jobs=n_jobs, progress=progress)
-    window = default_scale_window(h, history.season_length)
-    floor = nonnegative_floor(history.values)
-    zero_scale = zero_history_scale(history.values, history.indptr)
-    out = {}
-    for m in models:
-        name = _model_name(m)
-        scores, _, sid = case_scores(frame, history, name, h, window, zero_scale=zero_scale)
-        out[name] = ConformalCalibration.from_scores(
-            scores,
-            history.ids[sid],
-            season_length=history.season_length,
-            scale_window=window,
-            info={"model": name, "windows": W, "source": source},
-            weight_series_equally=WEIGHT_SERIES_EQUALLY,
-            floor=floor,
-            scale_floor=SCALE_FLOOR,
-            zero_scale=zero_scale,
-        )
-    return out
-
-
-def conformal_cv(
-    frame: pd.DataFrame,
-    panel: Panel,
-    models: Sequence[str],
-    h: int,
-    level: Any = None,
-    quantiles: Any = None,
-) -> pd.DataFrame:
-    """Conformal bounds for a cross-validation frame, each window calibrated on the earlier ones.
-
-    Window ``w`` (counted from each series' first window) gets intervals from the residuals of
-    windows ``< w`` of every series — never from its own or later windows; the first window has
-    none (NaN bounds). Adds ``<model>-lo-<l>``, ``<model>-hi-<l>``, ``<model>-q-<p>`` columns,
-    replacing native ones of the same name.
-    """
-    request = IntervalRequest.parse(level, quantiles)
-    out = frame.copy()
-    if not request:
-        return out
-    sid, cut = _cases(frame, panel, h)
-    order = np.lexsort((cut, sid))
-    rank = np.empty(sid.size, dtype=np.int64)
-    starts = np.r_[0, np.flatnonzero(np.diff(sid[order]) != 0) + 1]
-    counts = np.diff(np.r_[starts, sid.size])
-    rank[order] = np.arange(sid.size) - np.repeat(starts, counts)
-    total = np.zeros(len(panel), dtype=np.int64)
-    np.add.at(total, sid, 1)
-    window_of = rank + (total.max() - total[sid])  # align every series' last window
-    origin = panel.indptr[:-1][sid]
-    # the floor and the per-row rule look only at values before each case's cutoff (no leakage)
-    before = [panel.values[a : a + c] for a, c in zip(origin, cut, strict=True)]
-    early = [before[i] for i in np.flatnonzero(rank == 0)]  # before each series' first cutoff
-    floor, zero_scale = None, 1.0
-    if early:
-        early_values = np.concatenate(early)
-        floor = nonnegative_floor(early_values)
-        zero_scale = zero_history_scale(early_values, np.r_[0, np.cumsum([e.size for e in early])])
-    probs = request.probs
-    cols = request.columns("")
-    for m in models:
-        scores, scale, _ = case_scores(frame, panel, m, h, zero_scale=zero_scale)
-        point = frame[m].to_numpy(dtype=np.float64).reshape(-1, h)
-        values = np.full((sid.size, h, probs.size), np.nan)
-        short: list[str] = []  # one note per model, not one per window
-        for w in np.unique(window_of):
-            past = window_of < w
-            if not past.any():
-                continue
-            cal = ConformalCalibration.from_scores(
-                scores[past],
-                panel.ids[sid[past]],
-                season_length=panel.season_length,
-                scale_window=default_scale_window(h, panel.season_length),
-                weight_series_equally=WEIGHT_SERIES_EQUALLY,
-                floor=floor,
-                scale_floor=SCALE_FLOOR,
-                zero_scale=zero_scale,
-            )
-            now = window_of == w
-            short += [note] if (note := cal.shortfall(probs, h)) else []
-            q = cal._quantiles_from_scale(point[now], scale[now], panel.ids[sid[now]], probs)
-            values[now] = floor_quantiles(q, floor, [before[i] for i in np.flatnonzero(now)])
-        if short:  # the first short window has the fewest scores: its note is the worst case
-            warnings.warn(
-                f"{m}, {len(short)} of {len(np.unique(window_of)) - 1} calibrated cross-validation "
-                f"windows (each calibrated on the windows before it): {short[0]} (in cross-validation: "
-                "more windows, --n-windows, give the later ones more scores)",
-                IntervalResolutionWarning,
-                stacklevel=2,
-            )
-        for col, v in zip(cols, request.bounds(values).values(), strict=True):
-            out[f"{m}{col}"] = v.ravel()
-    return out
-
-
-# -- window models ------------------------------------------------------------------------------
-def _spread_windows(n: int, max_windows: int) -> np.ndarray:
-    """Indices of at most ``max_windows`` evenly spaced windows out of ``n``."""
-    return np.unique(np.linspace(0, n - 1, min(n, max_windows)).round().astype(np.int64))
-
-
-def _predicted_windows(
-    forecaster: Any, data: Any, idx: np.ndarray, batch_size: int
-) -> Iterator[tuple[dict[str, torch.Tensor], np.ndarray, np.ndarray, np.ndarray]]:
-    """``(batch, prediction, y, x)`` for the windows ``idx`` of ``data``, ``batch_size`` at a
-    time; unobserved ``y``/``x`` are NaN.
-
-    Why one generator: calibrating a window model and scoring its intervals must look at the
-    windows and predict them the same way.
-    """
-    for lo in range(0, idx.size, batch_size):
-        batch = data.get_batch(torch.as_tensor(idx[lo : lo + batch_size]))
-        pred = forecaster.predict(batch).double().numpy()
-        y = np.where(batch["y_mask"].numpy(), batch["y"].double().numpy(), np.nan)
-        x = np.where(batch["x_mask"].numpy(), batch["x"].double().numpy(), np.nan)
-        yield batch, pred, y, x
-
-
-@torch.no_grad()
-def calibrate_task(
-    forecaster: Any,
-    task: Any,
-    split: str = "val",
-    *,
-    max_windows: int = 2000,
-    batch_size: int = 256,
-) -> ConformalCalibration:
-    """Calibrate a window model (a :class:`~tsforge.models.base.Forecaster` on a
-    :class:`~tsforge.data.task.ForecastTask`) on the windows of ``split`` (default: validation —
-    after the training rows, before the test rows), per channel.
-
-    At most ``max_windows`` evenly spaced windows are used (overlapping windows of one channel
-    carry little new information beyond a few thousand). Residuals are on the normalised scale
-    and divided by a scale computed on that scale, so the scores are unit-free.
-    """
-    data = task.dataset(split)
-    if len(data) == 0:
-        raise ConfigError(f"no {split} windows to calibrate intervals on", field="split")
-    idx = _spread_windows(len(data), max_windows)
-    ctx = forecaster.context
-    window = min(default_scale_window(ctx.horizon, ctx.season_length), ctx.input_len)
-    scores, ids = [], []
-    channel_ids = np.asarray([str(c) for c in ctx.channel_ids])
-    for batch, pred, y, x in _predicted_windows(forecaster, data, idx, batch_size):
-        B, L, C = x.shape
-        hist = x.transpose(0, 2, 1).reshape(B * C, L)
-        ends = np.arange(1, B * C + 1) * L
-        scale = trailing_scale(hist.ravel(), ends - L, ends, ctx.season_length, window)
-        res = (y - pred[:, : y.shape[1]]).transpose(0, 2, 1).reshape(B * C, -1)
-        scores.append(res / scale[:, None])
-        ch = batch["channels"].numpy() if "channels" in batch else np.tile(np.arange(C), (B, 1))
-        ids.append(channel_ids[np.clip(ch.reshape(B * C), 0, channel_ids.size - 1)])
-    return ConformalCalibration.from_scores(
-        np.concatenate(scores),
-        np.concatenate(ids),
-        season_length=ctx.season_length,
-        scale_window=window,
-        info={"model": forecaster.name, "windows": int(idx.size), "source": f"{split} windows"},
-        floor=nonnegative_floor(task.train_values()),
-    )
-
-
-# -- scoring ----------------------------------------------------------------------------------
-#: Levels every training run scores and logs (with the nine GIFT-Eval quantiles for the WQL).
-LOG_LEVELS: tuple[float, ...] = (80.0, 95.0)
-
-
-def holdout_interval_metrics(
-    calibration: ConformalCalibration, point: np.ndarray, history: Panel, y: np.ndarray
-) -> tuple[dict[str, float], dict[str, np.ndarray]]:
-    """Coverage, width and MSIS at :data:`LOG_LEVELS`, WQL and scaled CRPS of the conformal
-    quantiles around ``point`` (``[n, h]``, forecast from ``history``) against outcomes ``y``.
-
-    Returns the metrics and the bounds (``{"lo-80": [n, h], ...}``) for plots and frames.
-    """
-    from tsforge.evaluation.intervals import GIFT_QUANTILES, score_quantile_forecast
-    from tsforge.evaluation.panel_metrics import insample_scale
-
-    request = IntervalRequest(LOG_LEVELS, GIFT_QUANTILES)
-    histories = [history.series(i) for i in range(len(history))]
-    values = calibration.quantiles(point, histories, history.ids, request.probs)
-    scale = insample_scale(history.values.astype(np.float64), history.indptr, history.season_length)
-    metrics = score_quantile_forecast(
-        y, values, request.probs, LOG_LEVELS, scale, season_length=history.season_length, histories=histories
-    )
-    bounds = {k: v for k, v in request.bounds(values).items() if not k.startswith("q-")}
-    return metrics, bounds
-
-
-def _rows_in_units(a: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
-    """``[B, T, C]`` on the normalised scale → ``[B·C, T]`` rows in the data's units."""
-    B, T, C = a.shape
-    return (a * std + mean).transpose(0, 2, 1).reshape(B * C, T)
-
-
-@torch.no_grad()
-def task_interval_metrics(
-    calibration: ConformalCalibration,
-    forecaster: Any,
-    task: Any,
-    split: str = "test",
-    *,
-    max_windows: int = 500,
-    batch_size: int = 256,
-) -> dict[str, float]:
-    """Interval scores of a window model's conformal quantiles on ``split`` windows (at most
-    ``max_windows``, evenly spaced), in the data's units: coverage / width / MSIS at
-    :data:`LOG_LEVELS` (MSIS and width in units of each channel's training seasonal-naive MAE),
-    WQL and scaled CRPS (reference: the seasonal naive of each input window)."""
-    from tsforge.evaluation.intervals import GIFT_QUANTILES, score_quantile_forecast
-    from tsforge.evaluation.metrics import mase_scale
-
-    data = task.dataset(split)
-    if len(data) == 0:
-        return {}
-    ctx = forecaster.context
-    request = IntervalRequest(LOG_LEVELS, GIFT_QUANTILES)
-    m = ctx.season_length
-    mean, std = np.asarray(task.scaler.mean, dtype=np.float64), np.asarray(task.scaler.std, dtype=np.float64)
-    channel_scale = mase_scale(task.train_values(), m)
-    channel_ids = np.asarray([str(c) for c in ctx.channel_ids])
-    ys, values, scales, hists = [], [], [], []
-    idx = _spread_windows(len(data), max_windows)
-    for batch, pred, y, x in _predicted_windows(forecaster, data, idx, batch_size):
-        B, L, C = x.shape
-        rows = list(_rows_in_units(x, mean, std))
-        ids = channel_ids[np.clip(batch["channels"].numpy().reshape(B * C), 0, channel_ids.size - 1)]
-        point = _rows_in_units(pred[:, : y.shape[1]], mean, std)
-        # the local scale as calibrate_task took it (on the normalised window), in units: what a
-        # served window model does too (tsforge.inference.Predictor._interval_scales)
-        local = np.tile(std, B) * calibration.scales(list(x.transpose(0, 2, 1).reshape(B * C, L)))
-        values.append(calibration.quantiles(point, rows, ids, request.probs, scale=local))
-        ys.append(_rows_in_units(y, mean, std))
-        hists.extend(rows)
-        scales.append(np.tile(channel_scale, B))
-    return score_quantile_forecast(
-        np.concatenate(ys),
-        np.concatenate(values),
-        request.probs,
-        LOG_LEVELS,
-        np.concatenate(scales),
-        season_length=m,
-        histories=hists,
-    )
 
 
 def _percent_down(x: float) -> str:

@@ -85,7 +85,7 @@ def cross_validation(
     n_windows: int = 1,
     step_size: int | None = None,
     n_jobs: int = 1,
-    level: Sequence[int] | None = None,
+    level: Sequence[float] | None = None,
     progress: bool = True,
     engine: str | Engine | None = None,
     options: Mapping[str, LocalOptions | Mapping[str, Any]] | None = None,
@@ -121,7 +121,7 @@ def cross_validation(
         train = sub.head_cut(sub.lengths - cut)
         pos = sub.indptr[:-1, None] + cut[:, None] + np.arange(h)[None, :]
         windows.append((idx, train, sub.values[pos].astype(np.float64)))
-        if local:
+        if eng is not None:  # the engine exists exactly when there are local models
             parts = work_chunks(train, max(4, 2 * eng.workers))
             chunks.extend(parts)
             owner.extend([w] * len(parts))
@@ -144,12 +144,12 @@ def cross_validation(
     frames = []
     refits: Any = enumerate(windows)
     if glob and progress and len(windows) > 1:  # a global model is refit per window: minutes on long panels
-        from tqdm.auto import tqdm
-
-        from tsforge.progress import bar_options
+        from tsforge.progress import ProgressBar, bar_options
 
         names = ", ".join(g.name for g in glob)
-        refits = tqdm(refits, total=len(windows), desc=f"refitting {names}", unit="window", **bar_options())
+        refits = ProgressBar(
+            refits, total=len(windows), desc=f"refitting {names}", unit="window", **bar_options()
+        )
     for w, (idx, train, y) in refits:
         n = len(train)
         sid = np.repeat(np.arange(n), h)

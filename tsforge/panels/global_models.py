@@ -24,15 +24,16 @@ from tsforge.errors import ConfigError
 from tsforge.models.base import Forecaster, ModelContext
 from tsforge.models.registry import ModelSpec, get_model_spec
 from tsforge.models.statistical import LOCAL_MODELS
-from tsforge.panels.windows import PanelWindows
+from tsforge.panels.windows import SCALINGS, PanelWindows
 from tsforge.training.callbacks import Callback
-from tsforge.training.fitting import fit_model
+from tsforge.training.fitting import check_model_config, fit_model
 from tsforge.training.spec import DEFAULT_SEED, TrainingSpec
 
 __all__ = [
     "PanelTask",
     "GlobalPanelModel",
     "RefitGlobalModel",
+    "check_global_config",
     "check_global_model",
     "default_input_len",
     "fit_global",
@@ -235,6 +236,58 @@ def check_global_model(model: str) -> ModelSpec:
     return spec_entry
 
 
+def _global_fit_setup(
+    panel: Panel,
+    model: str,
+    horizon: int,
+    input_len: int | None,
+    seed: int,
+    model_config: Mapping[str, Any] | None,
+    train_config: Mapping[str, Any] | None,
+    max_windows_per_series: int = 64,
+    scaling: str | None = None,
+) -> tuple[TrainingSpec, PanelTask]:
+    """The training spec and windows :func:`fit_global` trains on (the panel's own option
+    defaults under the user's)."""
+    spec_entry = check_global_model(model)
+    if scaling is not None and scaling not in SCALINGS:  # any other word was read as "std"
+        raise ConfigError(f"scaling must be one of {list(SCALINGS)}, got {scaling!r}", field="scaling")
+    L = int(input_len or default_input_len(horizon, panel.season_length))
+    task = PanelTask(panel, L, int(horizon), max_windows_per_series, scaling or PANEL_SCALING)
+    options = {**_PANEL_MODEL_OPTIONS.get(spec_entry.name, {}), **dict(model_config or {})}
+    spec = TrainingSpec(
+        spec_entry.name,
+        data=panel.name,
+        model_config=options,
+        input_len=L,
+        horizon=int(horizon),
+        split="holdout",
+        seed=seed,
+        train_config={**PANEL_TRAIN_DEFAULTS, **dict(train_config or {})},
+    )
+    return spec, task
+
+
+def check_global_config(
+    panel: Panel,
+    model: str,
+    horizon: int,
+    *,
+    input_len: int | None = None,
+    seed: int = DEFAULT_SEED,
+    model_config: Mapping[str, Any] | None = None,
+    train_config: Mapping[str, Any] | None = None,
+) -> None:
+    """Refuse the model options :func:`fit_global` would fail on (unknown names, bad values,
+    a network that does not fit the input length) without training.
+
+    Why: :func:`~tsforge.pipeline.panel.train_panel` asks before it opens an MLflow run, so
+    ``--option kernel_size=-3`` is a one-line error, not a FAILED run in the store.
+    """
+    spec, task = _global_fit_setup(panel, model, horizon, input_len, seed, model_config, train_config)
+    check_model_config(spec, task.context())
+
+
 def fit_global(
     panel: Panel,
     model: str,
@@ -252,10 +305,9 @@ def fit_global(
     """Train ``model`` on windows of every series of ``panel`` (validation = each series' last
     ``horizon`` values). Returns the model and the fit report. ``callbacks`` observe the training
     loop (a tracked run's per-epoch curves), as in :func:`~tsforge.training.fitting.fit_model`."""
-    spec_entry = check_global_model(model)
-    scaling = scaling or PANEL_SCALING
-    L = int(input_len or default_input_len(horizon, panel.season_length))
-    task = PanelTask(panel, L, int(horizon), max_windows_per_series, scaling)
+    spec, task = _global_fit_setup(
+        panel, model, horizon, input_len, seed, model_config, train_config, max_windows_per_series, scaling
+    )
     train_windows = task.dataset("train")
     if len(train_windows) == 0:
         raise ConfigError(
@@ -263,21 +315,11 @@ def fit_global(
             "(each needs more than 2 × horizon values)",
             field="horizon",
         )
-    options = {**_PANEL_MODEL_OPTIONS.get(spec_entry.name, {}), **dict(model_config or {})}
-    spec = TrainingSpec(
-        spec_entry.name,
-        data=panel.name,
-        model_config=options,
-        input_len=L,
-        horizon=int(horizon),
-        split="holdout",
-        seed=seed,
-        train_config={**PANEL_TRAIN_DEFAULTS, **dict(train_config or {})},
-    )
     fitted = fit_model(spec, task, progress=progress, context=task.context(), callbacks=callbacks)
     # the unit its zero windows were trained with, kept for forecasting (see GlobalPanelModel)
     unit = train_windows.panel_unit
-    return GlobalPanelModel(fitted.forecaster, L, int(horizon), scaling, zero_unit=unit), fitted.report
+    trained = GlobalPanelModel(fitted.forecaster, task.input_len, int(horizon), task.scaling, zero_unit=unit)
+    return trained, fitted.report
 
 
 @dataclass

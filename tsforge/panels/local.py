@@ -5,7 +5,7 @@ needs per-series decisions that ``StatsForecast`` leaves to the caller —
 
 * **missing values**: statsforecast rejects NaN; series are filled by linear interpolation
   between neighbouring observations (nearest observation at the ends), see
-  :func:`tsforge.data.panel.fill_missing_ragged`. Interpolation, not LOCF, so a gap in a
+  :func:`tsforge.data.ragged.fill_missing_ragged`. Interpolation, not LOCF, so a gap in a
   trending series does not become a flat step the models then learn as a level shift.
 * **short series**: every model has a minimum length (``LocalModelSpec.min_length``) and a
   fallback model. A series below the minimum — or on which statsforecast raises or returns a
@@ -35,7 +35,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from tsforge.arguments import number_list, whole_number
 from tsforge.data.panel import Panel, require_panel
@@ -51,7 +50,7 @@ from tsforge.models.statistical import (
     local_options,
     mstl_periods,
 )
-from tsforge.progress import bar_options
+from tsforge.progress import ProgressBar, bar_options
 
 __all__ = [
     "LocalModelSpec",
@@ -204,7 +203,9 @@ def run_chunks(
     eng = get_engine(engine, n_jobs=n_jobs)
     opts = dict(options) if options else None
     tasks = [(c, models, int(h), list(level) if level else None, opts) for c in chunks]
-    bar = tqdm(total=sum(len(c) for c in chunks), desc=desc, unit=unit, disable=not progress, **bar_options())
+    bar = ProgressBar(
+        total=sum(len(c) for c in chunks), desc=desc, unit=unit, disable=not progress, **bar_options()
+    )
     try:
         return eng.map(_chunk_task, tasks, on_result=lambda i, _: bar.update(len(chunks[i])))
     finally:
@@ -226,7 +227,7 @@ def forecast_local(
     models: Sequence[str],
     h: int,
     n_jobs: int = 1,
-    level: Sequence[int] | None = None,
+    level: Sequence[float] | None = None,
     progress: bool = True,
     engine: str | Engine | None = None,
     options: Mapping[str, LocalOptions] | None = None,

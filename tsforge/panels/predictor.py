@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from tsforge.data.calendar_grid import on_grid
 from tsforge.data.frequency import check_sampling, infer_freq, nominal_step_days
 from tsforge.data.history import SeriesInput
-from tsforge.data.panel import Panel, on_grid
+from tsforge.data.panel import Panel
 from tsforge.data.scaling import StandardScaler
 from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError
 from tsforge.inference import (
@@ -36,6 +37,7 @@ from tsforge.inference import (
     contain_point,
     sorted_quantiles,
 )
+from tsforge.models.base import QuantileForecaster
 from tsforge.models.persistence import load_model, save_model
 from tsforge.models.statistical import LocalOptions, local_options
 from tsforge.panels.conformal import ConformalCalibration, floor_quantiles
@@ -176,6 +178,8 @@ class PanelPredictor(FramePredictor):
         """``[n, h, P]`` from the global model's quantile heads, linearly interpolated between
         the trained quantiles (a probability outside them is refused: that would extrapolate)."""
         gm = self.global_model
+        # called for native intervals of a global model only, which need its quantile heads
+        assert gm is not None and isinstance(gm.forecaster, QuantileForecaster)
         trained = np.asarray(self._trained_quantiles())
         probs = request.probs
         if probs.min() < trained.min() - 1e-9 or probs.max() > trained.max() + 1e-9:

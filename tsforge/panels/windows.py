@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from tsforge.data.panel import abs_values_and_counts, range_sums
+from tsforge.data.ragged import abs_values_and_counts, range_sums
 from tsforge.data.windows import Batch, BatchedWindows
 
 __all__ = ["PanelWindows", "window_stats", "SCALING_REVISION"]

@@ -29,13 +29,13 @@ from tsforge.data.task import ForecastTask, prepare_task
 from tsforge.errors import ConfigError
 from tsforge.evaluation.evaluate import EvaluationResult, evaluate, predict_windows
 from tsforge.inference import Predictor
-from tsforge.models.base import FitReport, Forecaster
+from tsforge.models.base import FitReport, Forecaster, ModelContext
 from tsforge.models.registry import get_model_spec
 from tsforge.tracking.references import check_registry_name, default_registry_name
 from tsforge.training.callbacks import Callback
 from tsforge.training.config import TrainConfig
 from tsforge.training.estimator_cache import get_or_train_estimator
-from tsforge.training.fitting import FittedModel, build_loss, fit_model
+from tsforge.training.fitting import FittedModel, build_loss, check_model_config, fit_model
 from tsforge.training.selective import SelectiveLearning
 from tsforge.training.spec import TrainingSpec
 from tsforge.training.strategy import LossStrategy
@@ -74,6 +74,15 @@ class TrackingOptions:
 
 @dataclass
 class TrainOutcome:
+    """Everything :func:`train` produced, so callers (CLI, tuning, tests) need no MLflow lookup.
+
+    ``metrics`` holds the flat ``val_*``/``test_*`` scores (and the interval metrics when
+    calibrated) that were logged; ``val``/``test`` keep the per-channel results behind them.
+    The tracking fields (``run_id`` … ``promotion``) stay ``None`` for an untracked run or one
+    not registered (see :func:`register_outcome`); ``promotion`` says why ``@champion`` moved or
+    stayed. ``params`` are the run's logged parameters.
+    """
+
     forecaster: Forecaster
     predictor: Predictor
     task: ForecastTask
@@ -117,13 +126,15 @@ def train(
     loaded = load(data, **dict(load_kwargs or {}))
     series, entry = loaded.series, loaded.entry
     input_len, horizon = default_lengths(series, entry, spec.input_len, spec.horizon)
-    spec = spec.replace(input_len=input_len, horizon=horizon, split=default_split(entry, spec.split))
+    split = default_split(entry, spec.split)
+    spec = spec.replace(input_len=input_len, horizon=horizon, split=split)
     dropped: list[str] = []
     if entry is not None:
-        series, dropped = drop_channels_unobserved_in_train(series, spec.split)
+        series, dropped = drop_channels_unobserved_in_train(series, split)
     else:
-        _refuse_channels_unobserved_in_train(series, spec.split, data)
-    task = prepare_task(series, spec.input_len, spec.horizon, spec.split)
+        _refuse_channels_unobserved_in_train(series, split, data)
+    task = prepare_task(series, input_len, horizon, split)
+    check_model_config(spec, ModelContext.from_task(task))  # bad --option values: no run opened
     loss = build_loss(spec)
     if isinstance(loss, SelectiveLearning):  # refused before its estimator trains, not after
         cfg = TrainConfig.for_model(get_model_spec(spec.model).cls, dict(spec.train_config))
@@ -391,7 +402,7 @@ def _calibrate(
 ) -> Any:
     """Conformal calibration on the validation windows (per channel; see
     :mod:`tsforge.panels.conformal`), scored on the test windows (``test_coverage_80``, ...)."""
-    from tsforge.panels.conformal import calibrate_task, task_interval_metrics
+    from tsforge.panels.calibrate import calibrate_task, task_interval_metrics
 
     calibration = calibrate_task(forecaster, task, "val")
     metrics.update({f"test_{k}": v for k, v in task_interval_metrics(calibration, forecaster, task).items()})

@@ -27,7 +27,7 @@ from tsforge.data.protocol import HOLDOUT, panel_horizon
 from tsforge.errors import ConfigError
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
 from tsforge.models.statistical import LocalOptions, local_options
-from tsforge.panels.conformal import (
+from tsforge.panels.calibrate import (
     calibrate_forecasts,
     calibrate_panel,
     calibration_cv,
@@ -35,7 +35,7 @@ from tsforge.panels.conformal import (
     global_calibration_windows,
     holdout_interval_metrics,
 )
-from tsforge.panels.global_models import RefitGlobalModel, check_global_model, fit_global
+from tsforge.panels.global_models import RefitGlobalModel, check_global_config, check_global_model, fit_global
 from tsforge.panels.local import LOCAL_MODELS, ConfiguredLocalModel, forecast_local, warn_fallbacks
 from tsforge.panels.predictor import PanelPredictor
 from tsforge.panels.protocol import drop_short_series, holdout_split
@@ -96,6 +96,11 @@ class PanelOutcome:
 
 
 def is_local_model(name: str) -> bool:
+    """Whether a panel trains ``name`` per series (statsforecast, ``LOCAL_MODELS``) or globally.
+
+    Names in both registries (``naive``, ``seasonal_naive``) count as local: on a panel they
+    are fitted on each series' own history rather than on a shared input window.
+    """
     return name.strip().lower() in LOCAL_MODELS
 
 
@@ -124,8 +129,14 @@ def train_panel(
         horizon: test (and validation) window length; default: the catalogue's / the file's /
             the frequency's M4 horizon.
         input_len: a global model's window (default: :func:`~tsforge.panels.global_models.default_input_len`).
+        seed: a global model's training seed.
+        model_config: the model's options: a local model's :class:`~tsforge.models.statistical.LocalOptions`
+            (``season_length``, ``max_history``) or a global model's config; checked before any
+            data is read (local) or any run opens (global).
+        train_config: training-loop options of a global model.
         n_jobs: processes for local models (results do not depend on it).
         tracking: how to record the run (default: tracked and registered).
+        load_kwargs: options of :func:`tsforge.data.load.load_panel` (a file's column names, ...).
         intervals: calibrate conformal intervals (stored with the model) on rolling-origin
             windows of the history before the test window, and score them on it (coverage,
             width, MSIS at 80/95 %, WQL, scaled CRPS). Local models: the validation forecasts
@@ -135,7 +146,7 @@ def train_panel(
             window resolves no 95 % interval, a refit per calibration window (cheap on so few
             series; see :mod:`tsforge.panels.conformal`).
         n_calibration_windows: calibration windows (default:
-            :func:`~tsforge.panels.conformal.calibration_windows`).
+            :func:`~tsforge.panels.calibrate.calibration_windows`).
         drop_short: leave out the series shorter than the protocol needs (``1 + 2·H`` values)
             with a :class:`~tsforge.errors.ShortSeriesWarning` naming how many, instead of
             refusing the panel; the run logs ``n_series_dropped``. The trained model still
@@ -171,6 +182,16 @@ def train_panel(
         seed=seed,
         train_config=train_config or {},
     )
+    if not local:  # bad --option values (kernel_size=-3) fail here in one line, not as a FAILED run
+        check_global_config(
+            split.history,
+            name,
+            H,
+            input_len=input_len,
+            seed=seed,
+            model_config=model_config,
+            train_config=train_config,
+        )
     with _run(spec, panel, tracking, local) as (run, data_digest):
         params = _run_params(spec, panel, local, n_jobs, options)
         if drop_short:
@@ -465,7 +486,9 @@ def _run(
         yield run, log_panel_dataset(run, panel, spec.data)
 
 
-def _log(run: Any, outcome: PanelOutcome, split: Any, tracking: TrackingOptions, data_digest: str) -> None:
+def _log(
+    run: Any, outcome: PanelOutcome, split: Any, tracking: TrackingOptions, data_digest: str | None
+) -> None:
     from tsforge.tracking.plots import plot_series_forecasts
     from tsforge.tracking.trained_model import log_trained_model
 

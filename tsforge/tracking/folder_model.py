@@ -14,6 +14,7 @@ from typing import Any
 
 import mlflow
 import pandas as pd
+from mlflow.pyfunc import PythonModel  # mlflow.pyfunc is a lazy attribute of mlflow to mypy
 
 __all__ = ["FolderPyfunc", "log_folder_model", "import_object"]
 
@@ -27,7 +28,7 @@ def import_object(spec: str) -> Any:
     return obj
 
 
-class FolderPyfunc(mlflow.pyfunc.PythonModel):
+class FolderPyfunc(PythonModel):
     """Loads the ``folder`` artifact with ``model_config["loader"]``; predicts with its ``method``."""
 
     def load_context(self, context: Any) -> None:
@@ -54,6 +55,7 @@ def log_folder_model(
         loader: ``"module:callable"`` that loads the folder (e.g. ``"recommender.ranker:Recommender.load"``).
         method: the loaded object's method that maps a frame to predictions.
         input_example: a valid input (MLflow infers the signature from it).
+        name: the logged model's name in the run (its artifact path).
 
     Returns:
         MLflow's ``ModelInfo`` (``.model_uri`` for registration).

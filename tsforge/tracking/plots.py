@@ -4,14 +4,20 @@ and the forecast plot of ``tsforge forecast --plot``."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:  # matplotlib is imported where a plot is drawn (it is slow to import)
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_series_forecasts", "plot_profile"]
 
 
-def _shade(ax: object, t: np.ndarray, bands: dict[float, tuple[np.ndarray, np.ndarray]]) -> None:
+def _shade(ax: Axes, t: np.ndarray, bands: dict[float, tuple[np.ndarray, np.ndarray]]) -> None:
     """Shade prediction intervals, widest first so narrower ones draw darker on top.
 
     A level whose bounds equal a narrower level's (too few calibration scores to tell them
@@ -63,7 +69,7 @@ def _is_datetime(t: object) -> bool:
 
 
 def plot_series_forecasts(
-    series: list[dict[str, np.ndarray]], path: str | Path, *, title: str, unit_label: str = "value"
+    series: Sequence[Mapping[str, Any]], path: str | Path, *, title: str, unit_label: str = "value"
 ) -> Path:
     """History tail, actual and forecast of a few series, in original units and dates.
 
@@ -109,7 +115,7 @@ def plot_series_forecasts(
             ax.xaxis.get_offset_text().set_fontsize(8)
         else:
             ax.set_xlabel(item.get("time_label") or "time step", fontsize=8)
-    handles: dict[str, object] = {}
+    handles: dict[str, Artist] = {}
     for ax in axes[:, 0]:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, handle)

@@ -3,8 +3,9 @@
 Input: ``unique_id, ds, y`` rows (``ds`` optional); params: ``{"horizon": h}`` (default: the
 trained horizon), ``{"level": [80, 95]}`` (adds ``y_hat-lo-80, y_hat-hi-80, ...``) and
 ``{"quantiles": [0.1, 0.5, 0.9]}`` (adds ``y_hat-q-0.1, ...``). Output: ``unique_id, ds, step,
-y_hat[, bounds]``; the interval calibration travels in the bundle. The artifact is the model directory
-written by :func:`tsforge.models.persistence.save_model`, so the pyfunc forecasts from a
+y_hat[, bounds]``; the interval calibration travels in the bundle. The artifact is a saved model
+bundle (a window model, a panel bundle or a routed ensemble: whatever
+:func:`tsforge.panels.predictor.load_predictor_dir` reads), so the pyfunc forecasts from a
 history alone in a fresh process.
 """
 
@@ -16,11 +17,19 @@ from typing import Any
 import mlflow
 import numpy as np
 import pandas as pd
+from mlflow.pyfunc import PythonModel  # mlflow.pyfunc is a lazy attribute of mlflow to mypy
 
 __all__ = ["TsforgePyfunc", "log_predictor_model", "example_history", "history_schema"]
 
 
-class TsforgePyfunc(mlflow.pyfunc.PythonModel):
+class TsforgePyfunc(PythonModel):
+    """The pyfunc wrapper: loads the bundle artifact once, then forecasts long frames with it.
+
+    A thin adapter on purpose: parsing, checks and intervals are the predictor's
+    (its ``predict_frame``), so ``mlflow.pyfunc`` answers as the CLI, the Python API and the
+    service do; ``ds`` is dropped from the output when the history had no timestamps.
+    """
+
     def load_context(self, context: Any) -> None:
         from tsforge.panels.predictor import load_predictor_dir
 

@@ -6,6 +6,7 @@ that keeps the champion's contract and beats it on the same validation, see
 
 from __future__ import annotations
 
+import functools
 import math
 import tempfile
 from collections.abc import Callable, Mapping
@@ -374,9 +375,9 @@ def resolve_version(
         client = mlflow.MlflowClient()
     name, alias = parsed.name, parsed.alias
     if parsed.version is not None:
-        mv = _lookup(lambda: client.get_model_version(name, parsed.version))
+        mv = _lookup(functools.partial(client.get_model_version, name, parsed.version))
     elif alias is not None:
-        mv = _lookup(lambda: client.get_model_version_by_alias(name, alias))
+        mv = _lookup(functools.partial(client.get_model_version_by_alias, name, alias))
     else:
         alias = default_alias
         mv = _lookup(lambda: client.get_model_version_by_alias(name, default_alias))

@@ -126,7 +126,8 @@ class TrackedRun:
 
     def log_dict(self, payload: Mapping[str, Any] | list[Any], name: str) -> None:
         """``payload`` as a JSON (or YAML, by ``name``'s suffix) artifact at ``name``."""
-        self._client.log_dict(self.run_id, payload, name)
+        # MLflow's hint says dict; it writes any JSON/YAML value, and explanations are lists
+        self._client.log_dict(self.run_id, payload, name)  # type: ignore[arg-type]
 
     def log_artifact(self, path: str | os.PathLike[str], artifact_path: str | None = None) -> None:
         self._client.log_artifact(self.run_id, str(path), artifact_path)
@@ -153,17 +154,18 @@ class TrackedRun:
         """
         import warnings
 
-        import mlflow
         from mlflow.data.dataset_source_registry import resolve_dataset_source
         from mlflow.data.meta_dataset import MetaDataset
+        from mlflow.data.pandas_dataset import from_pandas
         from mlflow.entities import DatasetInput, InputTag
 
         with warnings.catch_warnings():  # MLflow warns that it guessed the kind of source
             warnings.simplefilter("ignore")
             if frame is not None and frame.size <= max_cells:
-                ds: Any = mlflow.data.from_pandas(frame, source=source, name=name, digest=digest)
+                ds: Any = from_pandas(frame, source=source, name=name, digest=digest)
             else:
-                ds = MetaDataset(resolve_dataset_source(source), name=name, digest=digest)
+                # MLflow annotates Dataset.profile as abstract; MetaDataset is concrete at runtime
+                ds = MetaDataset(resolve_dataset_source(source), name=name, digest=digest)  # type: ignore[abstract]
         entity = DatasetInput(ds._to_mlflow_entity(), tags=[InputTag("mlflow.data.context", context)])
         for attempt in range(_DATASET_INSERT_TRIES):
             try:
@@ -233,7 +235,7 @@ def run_outcome(exc: BaseException | None) -> tuple[str, str]:
     return "FAILED", f"failed: {type(exc).__name__}" + (f": {message[:500]}" if message else "")
 
 
-def interruption(exc: BaseException | None) -> BaseException | None:
+def interruption(exc: BaseException | None) -> KeyboardInterrupt | SystemExit | None:
     """The Ctrl-C (``KeyboardInterrupt``) or signal exit (``SystemExit(130/143)``) behind ``exc``,
     or ``None`` when it was not caused by one.
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tsforge.progress import bar_options, interactive
+from tsforge.progress import ProgressBar, bar_options, interactive
 
 if TYPE_CHECKING:
     import torch
@@ -92,7 +92,7 @@ class ProgressCallback(Callback):
         # metric, because they are a model's own metrics: STPE-MLP trains and early-stops on MAE
         # while result tables report validation MSE, and an unnamed "val 0.41" read as MSE misleads.
         self.train_metric = train_metric
-        self._bar = None
+        self._bar: ProgressBar | None = None
         self._live = True
 
     def on_epoch_start(self, state: TrainState) -> None:
@@ -100,11 +100,9 @@ class ProgressCallback(Callback):
         epoch shorter than :data:`~tsforge.progress.LOG_INTERVAL` and a line that often in a
         longer one, and keeps its last line: without it, an epoch over a 1M-row series left the
         log silent for 7 minutes, and a bar redrawn per batch left hundreds of fragments."""
-        from tqdm.auto import tqdm
-
         stage = f"{state.stage} " if state.n_stages > 1 else ""
         live = self._live = interactive()
-        self._bar = tqdm(
+        self._bar = ProgressBar(
             total=state.n_batches,
             desc=f"{self.desc} {stage}epoch {state.epoch + 1}/{state.extra.get('stage_epochs', '?')}",
             leave=not live,  # a cleared bar in a log is blank bytes before the epoch line

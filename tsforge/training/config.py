@@ -123,9 +123,10 @@ class TrainConfig:
 
     @classmethod
     def for_model(
-        cls, model: Forecaster | None = None, overrides: dict[str, Any] | None = None
+        cls, model: Forecaster | type[Forecaster] | None = None, overrides: dict[str, Any] | None = None
     ) -> TrainConfig:
-        """Defaults ← the model's own defaults ← user overrides."""
+        """Defaults ← the model's own defaults ← user overrides (``model``: an instance or its
+        class: the defaults are a class attribute, so a check before the model is built can ask)."""
         merged: dict[str, Any] = dict(getattr(model, "default_train_config", {}) or {})
         merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
         return cls.from_dict(merged)

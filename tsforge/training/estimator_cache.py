@@ -121,6 +121,9 @@ def estimator_key(
     model_config: dict[str, Any] | None = None,
     train_config: dict[str, Any] | None = None,
 ) -> EstimatorKey:
+    """The cache key of an estimator for ``task``: the protocol, the seed, and hashes of the
+    values and of the options, so a changed dataset file or option trains a new estimator
+    instead of reusing a stale one."""
     return EstimatorKey(
         dataset=task.data.name,
         split=task.split,
@@ -213,7 +216,8 @@ def get_or_train_estimator(
         estimator: registered neural model name (default DLinear, the paper's choice).
         seed: the estimator's training seed (part of the key).
         model_config, train_config: estimator options (part of the key).
-        cache_root: folder of the cache (default ``datasets/cache/estimators``).
+        cache_root: folder of the cache (default :func:`estimator_cache_root`:
+            ``<tsforge cache root>/estimators``).
         trainer: replaces :func:`train_estimator` (the pipeline passes a tracked one; tests count
             its calls).
         use_cache: ``False`` always trains and writes nothing.
@@ -249,9 +253,10 @@ def get_or_train_estimator(
         "train_config": train_config,
     }
     root.mkdir(parents=True, exist_ok=True)
+    stored: Path | None
     try:
-        path = _store(root, key, forecaster, task.scaler, meta)
+        stored = _store(root, key, forecaster, task.scaler, meta)
     except OSError as err:  # the cache is an optimisation: a read-only disk must not fail training
         log.warning("could not write the estimator cache at %s (%s)", root, err)
-        path = None
-    return CachedEstimator(forecaster, key, path, run_id, hit=False)
+        stored = None
+    return CachedEstimator(forecaster, key, stored, run_id, hit=False)

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
+from tsforge.data.task import ForecastTask
 from tsforge.errors import ConfigError
-from tsforge.models.base import FitReport, Forecaster, ModelContext, NeuralForecaster
+from tsforge.models.base import FitReport, Forecaster, ModelContext, NeuralForecaster, WindowTask
 from tsforge.models.ensemble import EnsembleForecaster
 from tsforge.models.registry import get_model_spec, model_names
-from tsforge.progress import bar_options
+from tsforge.progress import ProgressBar, bar_options
 from tsforge.training.callbacks import ProgressCallback
 from tsforge.training.config import TrainConfig
 from tsforge.training.loop import fit as run_loop
@@ -31,7 +31,6 @@ from tsforge.training.spec import TrainingSpec
 from tsforge.training.strategy import LossStrategy
 
 if TYPE_CHECKING:
-    from tsforge.data.task import ForecastTask
     from tsforge.training.callbacks import Callback
 
 __all__ = [
@@ -39,6 +38,7 @@ __all__ = [
     "seed_all",
     "build_forecaster",
     "build_loss",
+    "check_model_config",
     "check_strategy",
     "train_forecaster",
     "fit_model",
@@ -71,6 +71,19 @@ def build_forecaster(spec: TrainingSpec, context: ModelContext) -> Forecaster:
     return cls(context, cls.prepare_config(dict(spec.model_config), context, seed=spec.seed))
 
 
+def check_model_config(spec: TrainingSpec, context: ModelContext) -> None:
+    """Build ``spec.model`` for ``context`` and let it go: unknown options, values of the wrong
+    type and the model's own rules (``validate``, the shape checks of its network) fail here.
+
+    Why: the pipelines call it before they open an MLflow run, so ``--option kernel_size=-3`` is
+    a one-line error and no FAILED run in the store. The build draws a network's first weights
+    from torch's global generator, so it runs on a forked copy of it: the fit that follows (which
+    seeds and builds again) and any other draw see the generator as they would without the check.
+    """
+    with torch.random.fork_rng(devices=[]):
+        build_forecaster(spec, context)
+
+
 def check_strategy(model: str, strategy: str | None) -> None:
     """Refuse a loss strategy for a model that is not trained by the neural training loop.
 
@@ -101,7 +114,7 @@ def build_loss(spec: TrainingSpec) -> LossStrategy | None:
 
 def train_forecaster(
     forecaster: Forecaster,
-    task: ForecastTask,
+    task: WindowTask,
     train_config: TrainConfig | None = None,
     *,
     loss: LossStrategy | None = None,
@@ -111,7 +124,7 @@ def train_forecaster(
     model's own stage schedule), the others through their own ``fit``."""
     cfg = train_config or TrainConfig.for_model(forecaster)
     if isinstance(forecaster, EnsembleForecaster):
-        return _train_ensemble(forecaster, task, cfg)
+        return _train_ensemble(forecaster, _multichannel(task, "an ensemble trains"), cfg)
     if not isinstance(forecaster, NeuralForecaster):
         return forecaster.fit(task, train_config=cfg, loss=loss, callbacks=callbacks)
     result = run_loop(
@@ -167,6 +180,14 @@ def fit_member(job: MemberJob) -> tuple[Forecaster, dict[str, Any]]:
     }
 
 
+def _multichannel(task: WindowTask, why: str) -> ForecastTask:
+    """``task`` as the multichannel task it must be where ``why`` (a panel's task has no channel
+    matrix: a panel model passes its own context, and an ensemble is refused for panels)."""
+    if not isinstance(task, ForecastTask):
+        raise TypeError(f"{why} on a multichannel ForecastTask, got {type(task).__name__}")
+    return task
+
+
 def _train_ensemble(ensemble: EnsembleForecaster, task: ForecastTask, cfg: TrainConfig) -> FitReport:
     """Every member through :func:`train_forecaster` on its own input windows (same targets),
     seeded and built as if trained alone (so it is the model ``fit_model`` gives with the same
@@ -203,7 +224,7 @@ def _train_ensemble(ensemble: EnsembleForecaster, task: ForecastTask, cfg: Train
         for i, spec in enumerate(ensemble.specs)
     ]
     if side_by_side:
-        bar = tqdm(total=n, desc=f"ensemble members ({engine.describe()})", unit="member",
+        bar = ProgressBar(total=n, desc=f"ensemble members ({engine.describe()})", unit="member",
                    disable=not cfg.progress, **bar_options())  # fmt: skip
         try:
             fitted = engine.map(fit_member, jobs, on_result=lambda i, _: bar.update(1))
@@ -229,7 +250,7 @@ def _train_ensemble(ensemble: EnsembleForecaster, task: ForecastTask, cfg: Train
 
 def fit_model(
     spec: TrainingSpec,
-    task: ForecastTask,
+    task: WindowTask,
     *,
     loss: LossStrategy | None = None,
     callbacks: Sequence[Callback] = (),
@@ -252,7 +273,9 @@ def fit_model(
             task, whose series are not channels of one matrix, passes its own).
     """
     seed_all(spec.seed)
-    forecaster = build_forecaster(spec, context or ModelContext.from_task(task))
+    if context is None:
+        context = ModelContext.from_task(_multichannel(task, "the model context is read from the task"))
+    forecaster = build_forecaster(spec, context)
     cfg = TrainConfig.for_model(forecaster, {"seed": spec.seed, "progress": progress, **spec.train_config})
     loss = loss if loss is not None else build_loss(spec)
     if on_start is not None:

@@ -28,14 +28,18 @@ from tsforge.training.losses import masked_loss
 from tsforge.training.strategy import LossStrategy
 
 if TYPE_CHECKING:
-    from tsforge.data.task import ForecastTask
-    from tsforge.data.windows import WindowDataset
+    from tsforge.data.windows import BatchedWindows
+    from tsforge.models.base import WindowTask
 
 __all__ = ["fit", "TrainResult", "evaluate_loss", "seed_everything"]
 
 
 @dataclass
 class TrainResult:
+    """What :func:`fit` reports: one ``history`` row per epoch (losses, learning rate, epoch
+    time) over every stage, the epoch whose weights were kept (``best_epoch``, counted over all
+    stages), its validation loss, and the wall time."""
+
     history: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int | None = None
     best_val_loss: float | None = None
@@ -53,7 +57,7 @@ def seed_everything(seed: int) -> torch.Generator:
 
 
 @torch.no_grad()
-def evaluate_loss(module: nn.Module, data: WindowDataset, kind: str = "mse", batch_size: int = 256) -> float:
+def evaluate_loss(module: nn.Module, data: BatchedWindows, kind: str = "mse", batch_size: int = 256) -> float:
     """Plain masked loss over all windows of ``data`` (weighted by observed points), on the
     module's device."""
     was_training = module.training
@@ -97,14 +101,14 @@ def _trainable(module: nn.Module, stage: TrainStage) -> list[nn.Parameter]:
 
 def fit(
     module: nn.Module,
-    train_data: WindowDataset,
-    val_data: WindowDataset,
+    train_data: BatchedWindows,
+    val_data: BatchedWindows,
     config: TrainConfig,
     *,
     loss: LossStrategy | None = None,
     callbacks: Sequence[Callback] = (),
     schedule: Sequence[TrainStage] | None = None,
-    task: ForecastTask | None = None,
+    task: WindowTask | None = None,
 ) -> TrainResult:
     """Train ``module`` in place and restore its best checkpoint (per stage).
 
@@ -264,7 +268,7 @@ def fit(
     return result
 
 
-def _invalid_validation(val_data: WindowDataset, state: TrainState, config: TrainConfig) -> ConfigError:
+def _invalid_validation(val_data: BatchedWindows, state: TrainState, config: TrainConfig) -> ConfigError:
     """Why the first validation loss is not finite, in words a user can act on.
 
     Early stopping compares validation losses; without a finite one there is no checkpoint to

@@ -83,8 +83,10 @@ def masked_loss(
 
 
 def masked_mse(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """:func:`masked_loss` with squared error (the default training loss)."""
     return masked_loss(pred, target, mask, "mse")
 
 
 def masked_mae(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """:func:`masked_loss` with absolute error (what panels train global models on)."""
     return masked_loss(pred, target, mask, "mae")

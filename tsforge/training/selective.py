@@ -43,13 +43,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from tsforge.data.task import ForecastTask
+from tsforge.data.windows import WindowDataset
 from tsforge.errors import ConfigError, ResourceLimitError
 from tsforge.training.strategy import STRATEGIES, LossStrategy, register_strategy
 
 if TYPE_CHECKING:
-    from tsforge.data.task import ForecastTask
-    from tsforge.data.windows import Batch, WindowDataset
-    from tsforge.models.base import Forecaster
+    from tsforge.data.windows import Batch, BatchedWindows
+    from tsforge.models.base import Forecaster, WindowTask
     from tsforge.training.callbacks import TrainState
 
 __all__ = [
@@ -213,8 +214,8 @@ def anomaly_keep(dist: torch.Tensor, r_a: float, observed: torch.Tensor | None =
         return d > _order_statistic(d, k)
     # rows with missing targets: order statistics of the observed values only
     n_obs = observed.sum(dim=1, keepdim=True)  # [B, 1, C]
-    k = torch.floor(r_a * (n_obs.to(torch.float64) - 1)).clamp(0, horizon - 1).long()
-    s_k = _order_statistic(torch.where(observed, d, torch.inf), k)
+    k_obs = torch.floor(r_a * (n_obs.to(torch.float64) - 1)).clamp(0, horizon - 1).long()
+    s_k = _order_statistic(torch.where(observed, d, torch.inf), k_obs)
     return observed & (d > s_k)
 
 
@@ -320,11 +321,13 @@ class SelectiveLearning(LossStrategy):
         # fit-time state
         self._buffer: torch.Tensor | None = None  # [N, H, C] |residual|, NaN = not recorded
         self._lower: torch.Tensor | None = None  # [N, C, H] estimator residual (optional cache)
-        self._rel_starts: torch.Tensor | None = None  # [N] first target step of each window, relative
-        self._steps: torch.Tensor | None = None  # [H] 0..H-1 (reused by every batch)
+        # both set by on_fit_start, before any batch reads them (empty until then)
+        self._rel_starts = torch.zeros(0, dtype=torch.long)  # [N] first target step of each window, relative
+        self._steps = torch.zeros(0, dtype=torch.long)  # [H] 0..H-1 (reused by every batch)
         self._keep_u: torch.Tensor | None = None  # [T, C] uncertainty keep-mask (None in epoch 1)
         self._keep_u_windows: np.ndarray | None = None  # [N', C, H] view: window s's steps of _keep_u
-        self._counts: list[tuple[torch.Tensor, ...]] = []  # per batch: observed, kept, kept_u, kept_a
+        # per batch: observed, kept, kept_u, kept_a (ints, or lazy 0-dim tensors on an accelerator)
+        self._counts: list[tuple[int | torch.Tensor, ...]] = []
 
     # ------------------------------------------------------------------ configuration
     @staticmethod
@@ -392,7 +395,12 @@ class SelectiveLearning(LossStrategy):
             )
 
     # ------------------------------------------------------------------ hooks
-    def on_fit_start(self, state: TrainState, train_data: WindowDataset, task: ForecastTask | None) -> None:
+    def on_fit_start(self, state: TrainState, train_data: BatchedWindows, task: WindowTask | None) -> None:
+        if not isinstance(train_data, WindowDataset):  # panel pipelines refuse loss strategies first
+            raise ConfigError(
+                "selective learning trains on the windows of one multichannel series, not on a panel's",
+                field="strategy",
+            )
         n, horizon, n_ch = len(train_data), train_data.horizon, train_data.n_channels
         steps = np.diff(train_data.starts.numpy()) if n > 1 else np.zeros(0, dtype=np.int64)
         stride = int(steps.min()) if steps.size else 1
@@ -425,9 +433,10 @@ class SelectiveLearning(LossStrategy):
         # never keeps a stale estimator.
         self._estimator_model = self._given_estimator or self._fetch_estimator(state, task)
         est = self._estimator_model
-        if getattr(est, "module", None) is not None:
-            est.module.eval()
-            for p in est.module.parameters():
+        module = getattr(est, "module", None)  # a neural estimator's network (none for the others)
+        if isinstance(module, torch.nn.Module):
+            module.eval()
+            for p in module.parameters():
                 p.requires_grad_(False)
         if (
             self.cache_estimator_residuals
@@ -519,12 +528,17 @@ class SelectiveLearning(LossStrategy):
         )
 
     # ------------------------------------------------------------------ estimator
-    def _fetch_estimator(self, state: TrainState, task: ForecastTask | None) -> Forecaster:
+    def _fetch_estimator(self, state: TrainState, task: WindowTask | None) -> Forecaster:
         if task is None:
             raise ConfigError(
                 "selective learning with r_a > 0 needs the task to train its estimator: call fit(..., task=task), "
                 "pass estimator_forecaster=, or set r_a=0",
                 field="r_a",
+            )
+        if not isinstance(task, ForecastTask):  # (on_fit_start refused a panel's windows already)
+            raise ConfigError(
+                f"selective learning trains its estimator on a multichannel task, got {type(task).__name__}",
+                field="strategy",
             )
         from tsforge.training.estimator_cache import get_or_train_estimator
 

@@ -19,8 +19,8 @@ from tsforge.models.schedule import TrainStage
 from tsforge.training.losses import check_loss_kind, masked_loss
 
 if TYPE_CHECKING:
-    from tsforge.data.task import ForecastTask
-    from tsforge.data.windows import Batch, WindowDataset
+    from tsforge.data.windows import Batch, BatchedWindows
+    from tsforge.models.base import WindowTask
     from tsforge.training.callbacks import TrainState
 
 __all__ = ["LossStrategy", "PlainLoss", "TrainStage", "STRATEGIES", "register_strategy"]
@@ -40,8 +40,8 @@ class LossStrategy:
         check_loss_kind(kind)  # refused when the strategy is built, not at its first batch
         self.kind = kind
 
-    def on_fit_start(self, state: TrainState, train_data: WindowDataset, task: ForecastTask | None) -> None:
-        """Called once before the first epoch."""
+    def on_fit_start(self, state: TrainState, train_data: BatchedWindows, task: WindowTask | None) -> None:
+        """Called once before the first epoch (with a panel's windows too: see :class:`WindowTask`)."""
 
     def on_epoch_start(self, state: TrainState) -> None:
         """Called before each training epoch."""

@@ -50,7 +50,9 @@ def save_study_plots(study: optuna.Study, out_dir: str | Path) -> list[Path]:
     )
     written: list[Path] = []
     # (file, plot, complete trials needed, x axis = trial numbers, caveat under the title)
-    plots = [("optimization_history.png", ovm.plot_optimization_history, 1, True, None)]
+    plots: list[tuple[str, Callable[..., Any], int, bool, str | None]] = [
+        ("optimization_history.png", ovm.plot_optimization_history, 1, True, None)
+    ]
     plots.append(
         ("param_importances.png", ovm.plot_param_importances, 2, False, importance_caveat(len(done)))
     )

@@ -49,7 +49,7 @@ from tsforge.tracking.registry import has_version
 from tsforge.tracking.runs import TrackedRun, interruption, tracked_run
 from tsforge.tracking.trained_model import HEADLINE_METRICS
 from tsforge.training.fitting import check_strategy
-from tsforge.tuning.objective import OBJECTIVE_METRIC, TrainFn, TrialObjective, TuneSetup
+from tsforge.tuning.objective import OBJECTIVE_METRIC, TrainFn, TrialObjective, TuneSetup, _default_train
 from tsforge.tuning.plots import save_study_plots
 from tsforge.tuning.space import TrialConfig, config_from_params, has_search_space
 from tsforge.tuning.study import (
@@ -150,6 +150,12 @@ def _best(study: optuna.Study) -> optuna.trial.FrozenTrial | None:
         return None
 
 
+def _value(trial: optuna.trial.FrozenTrial) -> float:
+    """A complete trial's objective value (Optuna types it optional for failed/pruned trials)."""
+    assert trial.value is not None, f"trial {trial.number} has no value"  # _best gives complete trials
+    return float(trial.value)
+
+
 def tune(
     data: Any,
     model: str = "dlinear",
@@ -195,6 +201,12 @@ def tune(
         study_name: default ``<model>-<dataset>-h<H>``; the same name resumes the study.
         storage: see :func:`tsforge.tuning.study.resolve_storage` (default: a journal file
             beside the MLflow tracking store, whatever the working directory).
+        input_len, horizon, split: the protocol, as in ``tsforge train`` (default: the
+            catalogue's, else derived from the data; the windowed default split is ``7:1:2``).
+            A panel source or ``split="holdout"`` tunes on every series' validation window
+            instead (see the module docstring); the horizon is part of the default study name.
+        eval_stride: step between the scored validation/test windows of a trial (windowed
+            protocol only; a panel scores each series' single window).
         train_config, model_config, strategy_config: fixed options that override the search
             space (e.g. ``{"max_epochs": 5}``).
         strategy: loss strategy; its own ``search_space`` (selective: ``r_u``, ``r_a``) joins the search.
@@ -371,13 +383,13 @@ def tune(
                     **{f"fixed.model.{k}": v for k, v in setup.model_overrides.items()},
                 }
             )
-            objective = TrialObjective(setup, parent.run_id, train_fn)
+            trial_objective = TrialObjective(setup, parent.run_id, train_fn)
             ran: list[int] = []  # trials this process ran (other workers add to the study too)
             if to_run != 0:
                 stop = [] if n_trials is None else [partial(_stop_at_total, n_trials)]
                 _optimize(
                     study,
-                    objective,
+                    trial_objective,
                     n_trials=to_run,
                     timeout=timeout,
                     catch=catch,
@@ -531,7 +543,7 @@ def _log_trial_to_parent(parent: TrackedRun, study: optuna.Study, trial: optuna.
     best = _best(study)
     metrics = {"trial_value": trial.value if trial.value is not None else float("nan")}
     if best is not None:
-        metrics["best_value"] = best.value
+        metrics["best_value"] = _value(best)
     try:
         parent.log_metrics(metrics, step=trial.number)
     except Exception as exc:  # noqa: BLE001 - never fail a study over a chart
@@ -572,7 +584,7 @@ def _summary(
         parent_run_id=parent_run_id,
         n_trials_session=0,
         counts=counts,
-        best_value=None if best is None else float(best.value),
+        best_value=None if best is None else _value(best),
         best_trial=None if best is None else best.number,
         best_params={} if best is None else dict(best.params),
         best_config=None if best_cfg is None else best_cfg.to_dict(),
@@ -635,7 +647,7 @@ def _finish(
         plot_names = [f"tuning/{p.name}" for p in plots]
     summary = {f"n_{k}": float(v) for k, v in counts.items()}
     if best is not None:
-        summary["best_value"] = float(best.value)
+        summary["best_value"] = _value(best)
         summary["best_trial"] = float(best.number)
     parent.log_metrics(summary, step=_last_step(study))
     parent.set_tags({_NOTE: _describe(setup, counts["total"], best)})
@@ -683,9 +695,7 @@ def _retrain_best(
     """Retrain the best configuration (same seed → same model as the best trial) and register it
     through the pipeline, like ``tsforge train``: the version is described and tagged, and
     ``@champion`` moves only if it serves what the champion serves and beats it on validation."""
-    fn = train_fn
-    if fn is None:
-        from tsforge.pipeline import train as fn
+    fn = train_fn if train_fn is not None else _default_train()
     name = registered_name or default_registry_name(setup.data.name, setup.model)
     outcome = fn(
         setup.data,

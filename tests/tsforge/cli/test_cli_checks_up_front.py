@@ -195,3 +195,47 @@ def test_profile_refuses_an_out_folder_that_is_a_file_before_profiling(tmp_path,
     assert code == 2 and "is a file; give a folder" in err and calls == [], out + err
     code, out, err = _cli(capsys, "profile", path, "--out", str(tmp_path / "new" / "deeper"))
     assert code == 0 and (tmp_path / "new" / "deeper" / "profile_panel.csv").is_file(), out + err
+
+
+@pytest.mark.parametrize(
+    ("model", "option", "expect"),
+    [
+        ("dlinear", "kernel_size=-3", "kernel_size must be at least 1"),
+        ("dlinear", "foo=1", "unknown option(s) ['foo'] for model 'dlinear'"),
+        ("patchtst", "patch_len=64", "patch_len 64 is longer than the input (24 steps)"),
+        ("lightgbm", "num_leaves=1", "num_leaves must be at least 2"),
+    ],
+)
+def test_a_bad_model_option_is_refused_before_any_run(model, option, expect, tracking_uri, tmp_path, capsys):
+    """`--option kernel_size=-3` was checked only when the model was built inside the run: the
+    one-line error came, but a FAILED run stayed in the store; LightGBM's `num_leaves=1` failed
+    in the booster with a C++ check message and a traceback."""
+    series = make_series(400, 2)
+    wide = pd.DataFrame(series.values, columns=list(series.channel_ids)).assign(ds=series.timestamps)
+    path = tmp_path / "wide.csv"
+    wide.to_csv(path, index=False)
+    code, out, err = _cli(
+        capsys, "train", str(path), "--split", "7:1:2", "--model", model, "-H", "12", "-L", "24",
+        "--option", option,
+    )  # fmt: skip
+    assert code == 2, out + err
+    assert err.strip().splitlines() == [err.strip()] and expect in err, err
+    assert _runs(tracking_uri) == []
+
+
+@pytest.mark.parametrize(
+    ("model", "option", "expect"),
+    [
+        ("dlinear", "kernel_size=-3", "kernel_size must be at least 1"),
+        ("lightgbm", "learning_rate=-0.1", "learning_rate must be above 0"),
+    ],
+)
+def test_a_bad_option_of_a_global_panel_model_is_refused_before_any_run(
+    model, option, expect, tracking_uri, tmp_path, capsys
+):
+    """The same on a panel: the global model was built inside the run and left it FAILED."""
+    path = _panel_csv(tmp_path)
+    code, out, err = _cli(capsys, "train", path, "--model", model, "-H", "6", "--option", option)
+    assert code == 2, out + err
+    assert err.strip().splitlines() == [err.strip()] and expect in err, err
+    assert _runs(tracking_uri) == []

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsforge.data.panel import _calendar_grid, _fast_grid, _grid_positions
+from tsforge.data.calendar_grid import _fast_grid, grid_points, grid_positions
 
 
 @pytest.mark.parametrize(
@@ -19,12 +19,12 @@ def test_calendar_grids_match_pandas(freq):
         start = pd.date_range(start, periods=1, freq=freq)[0]  # a date on the grid
         periods = int(rng.integers(0, 60))
         expected = pd.date_range(start, periods=periods, freq=freq).asi8
-        np.testing.assert_array_equal(_calendar_grid(start.value, periods, freq), expected)
+        np.testing.assert_array_equal(grid_points(start.value, periods, freq), expected)
         # positions of on-grid dates and of one off-grid date, as pandas' grid gives them
         ts = np.concatenate([[start.value], expected, [start.value + 86_400 * 10**9]])
         grid = pd.date_range(pd.Timestamp(ts.min()), pd.Timestamp(ts.max()), freq=freq).asi8
         pos = np.searchsorted(grid, ts)
-        got_pos, got_on = _grid_positions(ts, freq)
+        got_pos, got_on = grid_positions(ts, freq)
         np.testing.assert_array_equal(got_pos, pos)
         np.testing.assert_array_equal(got_on, grid[np.minimum(pos, grid.size - 1)] == ts)
 

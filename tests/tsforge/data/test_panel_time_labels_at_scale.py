@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import tsforge.data.panel as panel_module
+from tsforge.data.calendar_grid import grid_positions
 from tsforge.data.panel import Panel
 from tsforge.errors import DataValidationError
 from tsforge.panels.predictor import panel_forecasts
@@ -50,13 +51,13 @@ def test_starts_are_placed_once_per_panel(monkeypatch: pytest.MonkeyPatch) -> No
     """Series-by-series labelling places the starts once, not once per series (it was n times)."""
     panel = _monthly_panel(50, seed=1)
     calls = []
-    real = panel_module._grid_positions
+    real = grid_positions
 
     def counting(ts: np.ndarray, freq: str) -> tuple[np.ndarray, np.ndarray]:
         calls.append(ts.size)
         return real(ts, freq)
 
-    monkeypatch.setattr(panel_module, "_grid_positions", counting)
+    monkeypatch.setattr(panel_module, "grid_positions", counting)
     for i in range(len(panel)):
         panel.timestamps(i)
     assert calls.count(len(panel)) == 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tsforge.data.panel import series_index
+from tsforge.data.ragged import series_index
 from tsforge.evaluation.metrics import RELATIVE_SCALE_FLOOR
 from tsforge.evaluation.panel_metrics import _acf, insample_scale, naive2_forecast, seasonality_test
 

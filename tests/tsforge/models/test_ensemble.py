@@ -203,3 +203,13 @@ def test_a_panel_is_sent_to_the_routed_ensemble():
 
     with pytest.raises(ConfigError, match="routed"):
         fit_global(synthetic_panel(n_series=4, seed=0), "ensemble", 6)
+
+
+def test_an_ensemble_without_a_positive_weight_refuses_to_predict_instead_of_returning_none():
+    # greedy weighting on validation sums without one observed target (n = 0) gives NaN weights
+    weights, _ = greedy_weights(GramSums.empty(2))
+    ens = build_model("ensemble", _context(), {"members": ["sparsetsf", "nlinear"]})
+    ens.weights = weights
+    batch = _task().dataset("test").get_batch(torch.arange(2))
+    with pytest.raises(ConfigError, match="no member with a positive weight"):
+        ens.predict(batch)

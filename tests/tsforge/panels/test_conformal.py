@@ -10,17 +10,15 @@ import pytest
 from tsforge.data.panel import Panel
 from tsforge.errors import ConfigError
 from tsforge.inference import IntervalRequest, SeriesInput
-from tsforge.panels.conformal import (
-    ConformalCalibration,
+from tsforge.panels.calibrate import (
     calibrate_panel,
     calibration_windows,
     conformal_cv,
     global_calibration_windows,
-    history_scales,
-    trailing_scale,
-    zero_history_scale,
 )
+from tsforge.panels.conformal import ConformalCalibration
 from tsforge.panels.cv import cross_validation
+from tsforge.panels.local_scale import history_scales, trailing_scale, zero_history_scale
 from tsforge.panels.predictor import PanelPredictor, load_predictor_dir
 from tsforge.pipeline import TrackingOptions
 from tsforge.pipeline.panel import train_panel
@@ -240,7 +238,8 @@ def test_the_scale_floor_widens_a_series_flat_before_the_origin_and_is_kept_in_t
 
 
 def test_panel_calibrations_use_the_scale_floor():
-    from tsforge.panels.conformal import SCALE_FLOOR, calibrate_forecasts
+    from tsforge.panels.calibrate import calibrate_forecasts
+    from tsforge.panels.local_scale import SCALE_FLOOR
 
     panel, _ = _random_walks(40, 30, seed=4)
     cal = calibrate_forecasts(panel, np.zeros((40, 3)), np.zeros((40, 3)))
@@ -464,7 +463,7 @@ def test_a_case_forecast_from_one_value_is_no_calibration_case():
     """Its local scale has no change to be measured by (it falls back to the level): a series
     that starts at 5 and then runs in the thousands scored ~10,000 in its earliest window and
     set every series' pooled 95 % bound."""
-    from tsforge.panels.conformal import calibrate_panel, calibration_cv, case_scores
+    from tsforge.panels.calibrate import calibrate_panel, calibration_cv, case_scores
 
     rng = np.random.default_rng(0)
     walks = [100 + np.cumsum(rng.normal(size=25)) for _ in range(5)]

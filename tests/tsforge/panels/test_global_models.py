@@ -197,3 +197,9 @@ def test_a_panel_without_a_window_of_zeros_never_builds_the_abs_terms():
     with_zeros = PanelTask(zeros, input_len=6, horizon=2).dataset("train")
     with_zeros.get_batch(np.arange(len(with_zeros)))
     assert with_zeros._abs_terms is not None
+
+
+def test_an_unknown_window_scaling_is_refused_by_name():
+    """Any word but "diff" was read as "std": `scaling="Diff"` trained another model silently."""
+    with pytest.raises(ConfigError, match=r"scaling must be one of \['std', 'diff'\], got 'Diff'"):
+        fit_global(_panel(), "dlinear", 6, scaling="Diff")

@@ -12,7 +12,8 @@ import pytest
 
 from tsforge.data.panel import Panel
 from tsforge.errors import ConfigError
-from tsforge.panels.conformal import ConformalCalibration, calibrate_forecasts
+from tsforge.panels.calibrate import calibrate_forecasts
+from tsforge.panels.conformal import ConformalCalibration
 from tsforge.panels.global_models import fit_global
 from tsforge.panels.predictor import PanelPredictor
 

@@ -9,7 +9,8 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from tsforge.data.panel import Panel, fill_missing_ragged
+from tsforge.data.panel import Panel
+from tsforge.data.ragged import fill_missing_ragged
 from tsforge.data.tsf import monash_freq, parse_tsf
 from tsforge.errors import DataValidationError, UnknownSeasonWarning
 

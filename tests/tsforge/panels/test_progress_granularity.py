@@ -26,7 +26,7 @@ MAX_STEP = 400
 
 
 class _RecordingBar:
-    """Stands in for tqdm: records every update."""
+    """Stands in for the progress bar: records every update."""
 
     steps: list[int] = []
 
@@ -43,7 +43,7 @@ class _RecordingBar:
 @pytest.fixture
 def bar(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     _RecordingBar.steps = []
-    monkeypatch.setattr(local_module, "tqdm", _RecordingBar)
+    monkeypatch.setattr(local_module, "ProgressBar", _RecordingBar)
     return _RecordingBar.steps
 
 

@@ -13,17 +13,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import tsforge.panels.conformal as conformal
-from tsforge.panels.conformal import trailing_scale
+import tsforge.panels.local_scale as local_scale
+from tsforge.panels.local_scale import trailing_scale
 
 
 def _whole(values, starts, ends, m, window, floor_fraction, zero_scale) -> np.ndarray:
     """The scale computed on the whole array in one pass (what ``trailing_scale`` did)."""
-    sums = conformal._ScaleSums(np.asarray(values, dtype=np.float64))
-    local = conformal._windowed_scale(sums, starts, ends, m, window, zero_scale)
+    sums = local_scale._ScaleSums(np.asarray(values, dtype=np.float64))
+    local = local_scale._windowed_scale(sums, starts, ends, m, window, zero_scale)
     if floor_fraction <= 0:
         return local
-    whole = conformal._windowed_scale(sums, starts, ends, m, np.iinfo(np.int64).max // 4, zero_scale)
+    whole = local_scale._windowed_scale(sums, starts, ends, m, np.iinfo(np.int64).max // 4, zero_scale)
     return np.maximum(local, floor_fraction * whole)
 
 
@@ -51,7 +51,7 @@ def test_sliced_scale_is_the_whole_array_scale(
 ) -> None:
     values, starts, ends = _histories(seed, 400)
     expected = _whole(values, starts, ends, m, window, floor_fraction, 0.5)
-    monkeypatch.setattr(conformal, "SCALE_CHUNK_VALUES", chunk)
+    monkeypatch.setattr(local_scale, "SCALE_CHUNK_VALUES", chunk)
     got = trailing_scale(values, starts, ends, m, window, floor_fraction, 0.5)
     np.testing.assert_array_equal(got, expected)
 
@@ -63,7 +63,7 @@ def test_overlapping_cases_of_one_series(monkeypatch: pytest.MonkeyPatch) -> Non
     cut = np.repeat(ends, 3) - np.tile([0, 5, 11], 50)
     keep = cut > origin
     expected = _whole(values, origin[keep], cut[keep], 12, 24, 0.1, 1.0)
-    monkeypatch.setattr(conformal, "SCALE_CHUNK_VALUES", 64)
+    monkeypatch.setattr(local_scale, "SCALE_CHUNK_VALUES", 64)
     np.testing.assert_array_equal(trailing_scale(values, origin[keep], cut[keep], 12, 24, 0.1, 1.0), expected)
 
 
@@ -81,15 +81,15 @@ def test_a_big_batch_is_measured_in_bounded_pieces(monkeypatch: pytest.MonkeyPat
     values = rng.normal(size=L * rows)
     ends = np.arange(1, rows + 1) * L
     sizes: list[int] = []
-    real = conformal._ScaleSums.__init__
+    real = local_scale._ScaleSums.__init__
 
     def recording(self, v: np.ndarray) -> None:
         sizes.append(int(v.size))
         real(self, v)
 
-    monkeypatch.setattr(conformal._ScaleSums, "__init__", recording)
+    monkeypatch.setattr(local_scale._ScaleSums, "__init__", recording)
     got = trailing_scale(values, ends - L, ends, 24, 48)
     assert max(sizes) <= values.size * 3 // 4, f"one pass held {max(sizes)} of {values.size} values"
     assert sum(sizes) == values.size  # every history measured once
-    monkeypatch.setattr(conformal._ScaleSums, "__init__", real)
+    monkeypatch.setattr(local_scale._ScaleSums, "__init__", real)
     np.testing.assert_array_equal(got, _whole(values, ends - L, ends, 24, 48, 0.0, 1.0))

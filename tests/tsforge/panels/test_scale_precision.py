@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tsforge.panels.conformal import range_sums, trailing_scale
+from tsforge.data.ragged import range_sums
+from tsforge.panels.local_scale import trailing_scale
 
 
 def test_a_tiny_series_after_a_huge_one_gets_its_own_scale():

@@ -1,0 +1,94 @@
+"""What every panel constructor refuses or warns about, with one wording for every reader.
+
+Why its own module: a panel from arrays, from a ``.tsf`` file, from a long frame and from a
+wide table (:mod:`~tsforge.data.panel_sources`) must refuse the same things (duplicate ids, a
+series with fewer than two values or no observed one) and warn the same way about integer time
+without a calendar; keeping the checks in one place keeps their messages alike.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tsforge.errors import DataValidationError, UnknownSeasonWarning
+
+__all__ = ["check_series_sizes", "check_unique_ids", "no_observed_value_message", "warn_no_calendar"]
+
+
+def check_unique_ids(ids: np.ndarray, file: str | None = None) -> None:
+    """Series are looked up by id (``select``, joins on ``unique_id``): ids must be unique."""
+    dup = pd.Index(ids).duplicated()
+    if dup.any():
+        first = ids[int(np.flatnonzero(dup)[0])]
+        raise DataValidationError(
+            f"{int(dup.sum())} duplicate series id(s), first {first!r}", file=file, series=first
+        )
+
+
+def check_series_sizes(
+    ids: np.ndarray,
+    indptr: np.ndarray,
+    values: np.ndarray | None,
+    column: str | None = None,
+    rows: np.ndarray | None = None,
+    file: str | None = None,
+) -> None:
+    """Every series needs two values and (when ``values`` are given) one observation; errors
+    name the first offender (and its row when the panel came from a frame)."""
+    lens = np.diff(indptr)
+    short = np.flatnonzero(lens < 2)
+    if short.size:
+        i = int(short[0])
+        row = None
+        if column is not None and lens[i]:
+            row = int(indptr[i]) if rows is None else int(rows[indptr[i]])
+        sid = str(ids[i])  # a numpy string's repr would read np.str_('z')
+        count = "1 series has" if short.size == 1 else f"{short.size} series have"
+        raise DataValidationError(
+            f"{count} fewer than 2 values (a series needs two to be forecast or scored), first "
+            f"{sid!r} ({lens[i]} value{'s' if lens[i] != 1 else ''})",
+            file=file,
+            column=column,
+            row=row,
+            series=sid,
+        )
+    if values is None:
+        return
+    n_missing = np.diff(np.searchsorted(np.flatnonzero(np.isnan(values)), indptr))
+    empty = np.flatnonzero(lens == n_missing)
+    if empty.size:
+        i = int(empty[0])
+        raise DataValidationError(
+            no_observed_value_message(empty.size, ids[i]),
+            file=file,
+            column=column,
+            series=str(ids[i]),
+        )
+
+
+def no_observed_value_message(n: int, first: Any) -> str:
+    """The refusal of ``n`` all-missing series in a table the user wrote (long or wide), with
+    what to do about it; one wording for both readers."""
+    count = "1 series has" if n == 1 else f"{n} series have"
+    return (
+        f"{count} no observed value (every value missing), first {str(first)!r}: leave "
+        f"{'it' if n == 1 else 'them'} out of the data"
+    )
+
+
+def warn_no_calendar(what: str) -> None:
+    """Warn (:class:`UnknownSeasonWarning`) that data read without dates get season length 1.
+
+    Why: a monthly panel indexed 1, 2, 3, … trains and scores without error, but seasonal naive,
+    the seasonal models and MASE then see no season; one sentence tells the user how to say it.
+    """
+    warnings.warn(
+        f"{what}: no calendar, so the season length is 1 and seasonal models see no season; "
+        "give the steps' frequency (freq= / --freq, e.g. MS for months) if they have one",
+        UnknownSeasonWarning,
+        stacklevel=3,
+    )

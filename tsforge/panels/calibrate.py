@@ -1,0 +1,470 @@
+"""Calibrating a model's conformal intervals on windows it did not see, and scoring them.
+
+Which windows to forecast (:func:`calibration_windows`, :func:`global_calibration_windows`), the
+(series, cutoff) cases of a cross-validation frame and their scaled scores (:func:`case_scores`),
+and the entry points that turn forecasts into a
+:class:`~tsforge.panels.conformal.ConformalCalibration`: a panel's local models
+(:func:`calibration_cv`, :func:`calibrate_panel`), one window of any predictor's forecasts
+(:func:`calibrate_forecasts`), a cross-validation frame window by window (:func:`conformal_cv`)
+and a window model on its validation windows (:func:`calibrate_task`); then the interval metrics
+every training run logs (:func:`holdout_interval_metrics`, :func:`task_interval_metrics`).
+Why a module of its own: these run models and read panels and tasks, while the calibration
+object only stores scores and reads quantiles off them (it is what a served model loads). Why
+these windows, weights and floors: the module doc of :mod:`tsforge.panels.conformal`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from tsforge.data.panel import Panel
+from tsforge.errors import ConfigError, DataValidationError, IntervalResolutionWarning
+from tsforge.inference import IntervalRequest
+from tsforge.panels.conformal import ConformalCalibration, floor_quantiles, nonnegative_floor
+from tsforge.panels.cv import PanelForecaster, cross_validation
+from tsforge.panels.local_scale import SCALE_FLOOR, default_scale_window, trailing_scale, zero_history_scale
+
+__all__ = [
+    "MIN_SCORES",
+    "MAX_WINDOWS",
+    "MIN_RESOLVED",
+    "MIN_SCALE_VALUES",
+    "calibration_windows",
+    "global_calibration_windows",
+    "calibration_cv",
+    "calibrate_panel",
+    "calibrate_task",
+    "conformal_cv",
+    "calibrate_forecasts",
+    "LOG_LEVELS",
+    "holdout_interval_metrics",
+    "task_interval_metrics",
+]
+
+MIN_SCORES = 300
+MAX_WINDOWS = 5
+#: scores a 95 % interval needs to exist (conformal rank inside the scores); a panel too small
+#: for ``MIN_SCORES`` in ``MAX_WINDOWS`` windows calibrates on more windows until it has these
+MIN_RESOLVED = 39
+#: values before a calibration case's origin for its score to count: one change to measure the
+#: local scale by (see :func:`case_scores`)
+MIN_SCALE_VALUES = 2
+#: pooled panel scores weigh series equally (see ``ConformalCalibration.from_scores``)
+WEIGHT_SERIES_EQUALLY = True
+
+
+# -- panels -----------------------------------------------------------------------------------
+def calibration_windows(panel: Panel, h: int, min_scores: int = MIN_SCORES) -> int:
+    """Rolling-origin windows for calibration: the fewest most recent windows that give at
+    least ``min_scores`` scores per step (counting only series long enough for each window),
+    at most ``MAX_WINDOWS``; a panel that has fewer than ``MIN_RESOLVED`` scores by then gets
+    more windows until it has them, at most ``MIN_RESOLVED`` (see the module doc of
+    :mod:`tsforge.panels.conformal`)."""
+    h = int(h)
+    total = 0
+    for w in range(1, max(MAX_WINDOWS, MIN_RESOLVED) + 1):
+        eligible = int((panel.lengths - h * w >= 1).sum())  # series with a value before window w
+        if eligible == 0:
+            return max(1, w - 1)
+        total += eligible
+        if total >= min_scores or (w >= MAX_WINDOWS and total >= MIN_RESOLVED):
+            return w
+    return max(MAX_WINDOWS, MIN_RESOLVED)
+
+
+def global_calibration_windows(panel: Panel, h: int, windows: int | None = None) -> int:
+    """Calibration windows of a model refit per window (a global model, the routed ensemble):
+    1 — the validation window, no refit — on ``MIN_RESOLVED`` or more series, where that window
+    alone resolves a 95 % interval; on fewer, ``windows`` (default :func:`calibration_windows`),
+    fewer where the earliest windows leave no series long enough to train a global model on
+    (it needs more than ``2 h`` values before the cutoff: ``h`` to validate, at least one window
+    to fit); at least 1."""
+    if len(panel) >= MIN_RESOLVED:
+        return 1
+    w = int(windows or calibration_windows(panel, h))
+    while w > 1 and not (panel.lengths - h * w > 2 * h).any():
+        w -= 1
+    return w
+
+
+def _model_name(model: str | PanelForecaster) -> str:
+    return model if isinstance(model, str) else model.name
+
+
+def _cases(frame: pd.DataFrame, panel: Panel, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """(series position, history length) of every (series, cutoff) case of a CV frame, in row order."""
+    if len(frame) % h:
+        raise ConfigError("every (series, cutoff) of the frame must have h rows", field="horizon")
+    first = frame.iloc[::h]
+    sid = pd.Index(panel.ids).get_indexer(first["unique_id"])
+    if (sid < 0).any():
+        raise DataValidationError(
+            f"unknown series {first['unique_id'].iloc[int(np.flatnonzero(sid < 0)[0])]!r} in the frame",
+            field="unique_id",
+        )
+    cut = panel.steps_at(sid, first["cutoff"].to_numpy()) + 1
+    return sid, cut
+
+
+def case_scores(
+    frame: pd.DataFrame,
+    panel: Panel,
+    model: str,
+    h: int,
+    scale_window: int | None = None,
+    scale_floor: float = SCALE_FLOOR,
+    zero_scale: float | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(scores [cases, h], scales [cases], series position [cases])`` of one model in a CV frame.
+
+    A case forecast from fewer than :data:`MIN_SCALE_VALUES` values gets NaN scores (no
+    calibration case; its row stays, so rows still match the frame): its local scale has no
+    change to be measured by and falls back to the level itself. On M1 yearly at horizon 12, one
+    series' earliest window — a single value of 5 before values of 8,536 … 269,540 — scored
+    53,907, and the pooled 95 % bound of every series became 8,000 times its MAE.
+
+    ``zero_scale`` (default: :func:`~tsforge.panels.local_scale.zero_history_scale` of ``panel``)
+    scales a history of zeros; pass one taken from values before the cutoffs when ``panel`` holds
+    the windows' outcomes.
+    """
+    sid, cut = _cases(frame, panel, h)
+    window = scale_window or default_scale_window(h, panel.season_length)
+    starts = panel.indptr[:-1][sid]
+    if zero_scale is None:
+        zero_scale = zero_history_scale(panel.values, panel.indptr)
+    scale = trailing_scale(
+        panel.values, starts, starts + cut, panel.season_length, window, scale_floor, zero_scale
+    )
+    y = frame["y"].to_numpy(dtype=np.float64).reshape(-1, h)
+    pred = frame[model].to_numpy(dtype=np.float64).reshape(-1, h)
+    scores = (y - pred) / scale[:, None]
+    scores[cut < MIN_SCALE_VALUES] = np.nan
+    return scores, scale, sid
+
+
+def calibrate_forecasts(
+    histories: Panel,
+    y: np.ndarray,
+    pred: np.ndarray,
+    *,
+    info: Mapping[str, Any] | None = None,
+) -> ConformalCalibration:
+    """Calibrate from one window of out-of-sample forecasts of any predictor: ``pred`` (``[n, h]``)
+    made from ``histories`` (one series each, ending at the forecast origin), ``y`` the outcomes.
+
+    The general entry point ("wrap any predictor"): e.g. a global model's forecasts of the
+    validation window it was early-stopped on but never fitted to.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    h = y.shape[1]
+    window = default_scale_window(h, histories.season_length)
+    zero_scale = zero_history_scale(histories.values, histories.indptr)
+    scale = trailing_scale(
+        histories.values,
+        histories.indptr[:-1],
+        histories.indptr[1:],
+        histories.season_length,
+        window,
+        SCALE_FLOOR,
+        zero_scale,
+    )
+    scores = (y - np.asarray(pred, dtype=np.float64)) / scale[:, None]
+    return ConformalCalibration.from_scores(
+        scores,
+        histories.ids,
+        season_length=histories.season_length,
+        scale_window=window,
+        info={"windows": 1, **dict(info or {})},
+        weight_series_equally=WEIGHT_SERIES_EQUALLY,
+        floor=nonnegative_floor(np.r_[histories.values, y.ravel()]),
+        scale_floor=SCALE_FLOOR,
+        zero_scale=zero_scale,
+    )
+
+
+def calibration_cv(
+    history: Panel,
+    models: Sequence[str | PanelForecaster],
+    h: int,
+    n_windows: int | None = None,
+    *,
+    n_jobs: int = 1,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Rolling-origin forecasts of the calibration windows of ``history`` (all before its end)."""
+    W = int(n_windows or calibration_windows(history, h))
+    return cross_validation(history, models, h, n_windows=W, n_jobs=n_jobs, progress=progress)
+
+
+def calibrate_panel(
+    history: Panel,
+    models: str | PanelForecaster | Sequence[str | PanelForecaster],
+    h: int,
+    n_windows: int | None = None,
+    *,
+    n_jobs: int = 1,
+    progress: bool = False,
+    frame: pd.DataFrame | None = None,
+    source: str = "rolling-origin CV of the training history",
+) -> dict[str, ConformalCalibration]:
+    """Calibrate each model on rolling-origin windows of ``history`` → ``{name: calibration}``.
+
+    ``history`` must end before anything the intervals will be scored on. Pass a ready CV
+    ``frame`` of ``history`` (from :func:`calibration_cv`) to reuse its forecasts.
+    """
+    if isinstance(models, str) or not isinstance(models, Sequence):
+        models = [models]
+    W = int(n_windows or calibration_windows(history, h))
+    if frame is None:
+        frame = calibration_cv(history, models, h, W, n_jobs=n_jobs, progress=progress)
+    window = default_scale_window(h, history.season_length)
+    floor = nonnegative_floor(history.values)
+    zero_scale = zero_history_scale(history.values, history.indptr)
+    out = {}
+    for m in models:
+        name = _model_name(m)
+        scores, _, sid = case_scores(frame, history, name, h, window, zero_scale=zero_scale)
+        out[name] = ConformalCalibration.from_scores(
+            scores,
+            history.ids[sid],
+            season_length=history.season_length,
+            scale_window=window,
+            info={"model": name, "windows": W, "source": source},
+            weight_series_equally=WEIGHT_SERIES_EQUALLY,
+            floor=floor,
+            scale_floor=SCALE_FLOOR,
+            zero_scale=zero_scale,
+        )
+    return out
+
+
+def conformal_cv(
+    frame: pd.DataFrame,
+    panel: Panel,
+    models: Sequence[str],
+    h: int,
+    level: Any = None,
+    quantiles: Any = None,
+) -> pd.DataFrame:
+    """Conformal bounds for a cross-validation frame, each window calibrated on the earlier ones.
+
+    Window ``w`` (counted from each series' first window) gets intervals from the residuals of
+    windows ``< w`` of every series — never from its own or later windows; the first window has
+    none (NaN bounds). Adds ``<model>-lo-<l>``, ``<model>-hi-<l>``, ``<model>-q-<p>`` columns,
+    replacing native ones of the same name.
+    """
+    request = IntervalRequest.parse(level, quantiles)
+    out = frame.copy()
+    if not request:
+        return out
+    sid, cut = _cases(frame, panel, h)
+    order = np.lexsort((cut, sid))
+    rank = np.empty(sid.size, dtype=np.int64)
+    starts = np.r_[0, np.flatnonzero(np.diff(sid[order]) != 0) + 1]
+    counts = np.diff(np.r_[starts, sid.size])
+    rank[order] = np.arange(sid.size) - np.repeat(starts, counts)
+    total = np.zeros(len(panel), dtype=np.int64)
+    np.add.at(total, sid, 1)
+    window_of = rank + (total.max() - total[sid])  # align every series' last window
+    origin = panel.indptr[:-1][sid]
+    # the floor and the per-row rule look only at values before each case's cutoff (no leakage)
+    before = [panel.values[a : a + c] for a, c in zip(origin, cut, strict=True)]
+    early = [before[i] for i in np.flatnonzero(rank == 0)]  # before each series' first cutoff
+    floor, zero_scale = None, 1.0
+    if early:
+        early_values = np.concatenate(early)
+        floor = nonnegative_floor(early_values)
+        zero_scale = zero_history_scale(early_values, np.r_[0, np.cumsum([e.size for e in early])])
+    probs = request.probs
+    cols = request.columns("")
+    for m in models:
+        scores, scale, _ = case_scores(frame, panel, m, h, zero_scale=zero_scale)
+        point = frame[m].to_numpy(dtype=np.float64).reshape(-1, h)
+        values = np.full((sid.size, h, probs.size), np.nan)
+        short: list[str] = []  # one note per model, not one per window
+        for w in np.unique(window_of):
+            past = window_of < w
+            if not past.any():
+                continue
+            cal = ConformalCalibration.from_scores(
+                scores[past],
+                panel.ids[sid[past]],
+                season_length=panel.season_length,
+                scale_window=default_scale_window(h, panel.season_length),
+                weight_series_equally=WEIGHT_SERIES_EQUALLY,
+                floor=floor,
+                scale_floor=SCALE_FLOOR,
+                zero_scale=zero_scale,
+            )
+            now = window_of == w
+            short += [note] if (note := cal.shortfall(probs, h)) else []
+            q = cal._quantiles_from_scale(point[now], scale[now], panel.ids[sid[now]], probs)
+            values[now] = floor_quantiles(q, floor, [before[i] for i in np.flatnonzero(now)])
+        if short:  # the first short window has the fewest scores: its note is the worst case
+            warnings.warn(
+                f"{m}, {len(short)} of {len(np.unique(window_of)) - 1} calibrated cross-validation "
+                f"windows (each calibrated on the windows before it): {short[0]} (in cross-validation: "
+                "more windows, --n-windows, give the later ones more scores)",
+                IntervalResolutionWarning,
+                stacklevel=2,
+            )
+        for col, v in zip(cols, request.bounds(values).values(), strict=True):
+            out[f"{m}{col}"] = v.ravel()
+    return out
+
+
+# -- window models ------------------------------------------------------------------------------
+def _spread_windows(n: int, max_windows: int) -> np.ndarray:
+    """Indices of at most ``max_windows`` evenly spaced windows out of ``n``."""
+    return np.unique(np.linspace(0, n - 1, min(n, max_windows)).round().astype(np.int64))
+
+
+def _predicted_windows(
+    forecaster: Any, data: Any, idx: np.ndarray, batch_size: int
+) -> Iterator[tuple[dict[str, torch.Tensor], np.ndarray, np.ndarray, np.ndarray]]:
+    """``(batch, prediction, y, x)`` for the windows ``idx`` of ``data``, ``batch_size`` at a
+    time; unobserved ``y``/``x`` are NaN.
+
+    Why one generator: calibrating a window model and scoring its intervals must look at the
+    windows and predict them the same way.
+    """
+    for lo in range(0, idx.size, batch_size):
+        batch = data.get_batch(torch.as_tensor(idx[lo : lo + batch_size]))
+        pred = forecaster.predict(batch).double().numpy()
+        y = np.where(batch["y_mask"].numpy(), batch["y"].double().numpy(), np.nan)
+        x = np.where(batch["x_mask"].numpy(), batch["x"].double().numpy(), np.nan)
+        yield batch, pred, y, x
+
+
+@torch.no_grad()
+def calibrate_task(
+    forecaster: Any,
+    task: Any,
+    split: str = "val",
+    *,
+    max_windows: int = 2000,
+    batch_size: int = 256,
+) -> ConformalCalibration:
+    """Calibrate a window model (a :class:`~tsforge.models.base.Forecaster` on a
+    :class:`~tsforge.data.task.ForecastTask`) on the windows of ``split`` (default: validation —
+    after the training rows, before the test rows), per channel.
+
+    At most ``max_windows`` evenly spaced windows are used (overlapping windows of one channel
+    carry little new information beyond a few thousand). Residuals are on the normalised scale
+    and divided by a scale computed on that scale, so the scores are unit-free.
+    """
+    data = task.dataset(split)
+    if len(data) == 0:
+        raise ConfigError(f"no {split} windows to calibrate intervals on", field="split")
+    idx = _spread_windows(len(data), max_windows)
+    ctx = forecaster.context
+    window = min(default_scale_window(ctx.horizon, ctx.season_length), ctx.input_len)
+    scores, ids = [], []
+    channel_ids = np.asarray([str(c) for c in ctx.channel_ids])
+    for batch, pred, y, x in _predicted_windows(forecaster, data, idx, batch_size):
+        B, L, C = x.shape
+        hist = x.transpose(0, 2, 1).reshape(B * C, L)
+        ends = np.arange(1, B * C + 1) * L
+        scale = trailing_scale(hist.ravel(), ends - L, ends, ctx.season_length, window)
+        res = (y - pred[:, : y.shape[1]]).transpose(0, 2, 1).reshape(B * C, -1)
+        scores.append(res / scale[:, None])
+        ch = batch["channels"].numpy() if "channels" in batch else np.tile(np.arange(C), (B, 1))
+        ids.append(channel_ids[np.clip(ch.reshape(B * C), 0, channel_ids.size - 1)])
+    return ConformalCalibration.from_scores(
+        np.concatenate(scores),
+        np.concatenate(ids),
+        season_length=ctx.season_length,
+        scale_window=window,
+        info={"model": forecaster.name, "windows": int(idx.size), "source": f"{split} windows"},
+        floor=nonnegative_floor(task.train_values()),
+    )
+
+
+# -- scoring ----------------------------------------------------------------------------------
+#: Levels every training run scores and logs (with the nine GIFT-Eval quantiles for the WQL).
+LOG_LEVELS: tuple[float, ...] = (80.0, 95.0)
+
+
+def holdout_interval_metrics(
+    calibration: ConformalCalibration, point: np.ndarray, history: Panel, y: np.ndarray
+) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """Coverage, width and MSIS at :data:`LOG_LEVELS`, WQL and scaled CRPS of the conformal
+    quantiles around ``point`` (``[n, h]``, forecast from ``history``) against outcomes ``y``.
+
+    Returns the metrics and the bounds (``{"lo-80": [n, h], ...}``) for plots and frames.
+    """
+    from tsforge.evaluation.intervals import GIFT_QUANTILES, score_quantile_forecast
+    from tsforge.evaluation.panel_metrics import insample_scale
+
+    request = IntervalRequest(LOG_LEVELS, GIFT_QUANTILES)
+    histories = [history.series(i) for i in range(len(history))]
+    values = calibration.quantiles(point, histories, history.ids, request.probs)
+    scale = insample_scale(history.values.astype(np.float64), history.indptr, history.season_length)
+    metrics = score_quantile_forecast(
+        y, values, request.probs, LOG_LEVELS, scale, season_length=history.season_length, histories=histories
+    )
+    bounds = {k: v for k, v in request.bounds(values).items() if not k.startswith("q-")}
+    return metrics, bounds
+
+
+def _rows_in_units(a: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """``[B, T, C]`` on the normalised scale → ``[B·C, T]`` rows in the data's units."""
+    B, T, C = a.shape
+    return (a * std + mean).transpose(0, 2, 1).reshape(B * C, T)
+
+
+@torch.no_grad()
+def task_interval_metrics(
+    calibration: ConformalCalibration,
+    forecaster: Any,
+    task: Any,
+    split: str = "test",
+    *,
+    max_windows: int = 500,
+    batch_size: int = 256,
+) -> dict[str, float]:
+    """Interval scores of a window model's conformal quantiles on ``split`` windows (at most
+    ``max_windows``, evenly spaced), in the data's units: coverage / width / MSIS at
+    :data:`LOG_LEVELS` (MSIS and width in units of each channel's training seasonal-naive MAE),
+    WQL and scaled CRPS (reference: the seasonal naive of each input window)."""
+    from tsforge.evaluation.intervals import GIFT_QUANTILES, score_quantile_forecast
+    from tsforge.evaluation.metrics import mase_scale
+
+    data = task.dataset(split)
+    if len(data) == 0:
+        return {}
+    ctx = forecaster.context
+    request = IntervalRequest(LOG_LEVELS, GIFT_QUANTILES)
+    m = ctx.season_length
+    mean, std = np.asarray(task.scaler.mean, dtype=np.float64), np.asarray(task.scaler.std, dtype=np.float64)
+    channel_scale = mase_scale(task.train_values(), m)
+    channel_ids = np.asarray([str(c) for c in ctx.channel_ids])
+    ys, values, scales, hists = [], [], [], []
+    idx = _spread_windows(len(data), max_windows)
+    for batch, pred, y, x in _predicted_windows(forecaster, data, idx, batch_size):
+        B, L, C = x.shape
+        rows = list(_rows_in_units(x, mean, std))
+        ids = channel_ids[np.clip(batch["channels"].numpy().reshape(B * C), 0, channel_ids.size - 1)]
+        point = _rows_in_units(pred[:, : y.shape[1]], mean, std)
+        # the local scale as calibrate_task took it (on the normalised window), in units: what a
+        # served window model does too (tsforge.inference.Predictor._interval_scales)
+        local = np.tile(std, B) * calibration.scales(list(x.transpose(0, 2, 1).reshape(B * C, L)))
+        values.append(calibration.quantiles(point, rows, ids, request.probs, scale=local))
+        ys.append(_rows_in_units(y, mean, std))
+        hists.extend(rows)
+        scales.append(np.tile(channel_scale, B))
+    return score_quantile_forecast(
+        np.concatenate(ys),
+        np.concatenate(values),
+        request.probs,
+        LOG_LEVELS,
+        np.concatenate(scales),
+        season_length=m,
+        histories=hists,
+    )
