@@ -178,8 +178,9 @@ def series_from_request(req: ForecastRequest, limits: Limits) -> ForecastBatch:
     batch = ForecastBatch(out, req.level, req.quantiles)
     for s in req.series:
         last = s.timestamps[-1] if s.timestamps else None
-        if isinstance(last, datetime) and last.utcoffset() is not None:
-            batch.offsets[s.id] = last.utcoffset()
+        offset = last.utcoffset() if isinstance(last, datetime) else None
+        if offset is not None:
+            batch.offsets[s.id] = offset
     return batch
 
 
@@ -416,7 +417,9 @@ def _continued_steps(
         sid = exc.where.get("series")
         i = next((k for k, s in enumerate(series) if s.id == sid), None)
         where = field or ("series" if i is None else f"series[{i}].timestamps")
-        raise DataValidationError(exc.message, **{**exc.where, "field": where}) from None
+        raise DataValidationError(
+            exc.message, cli_message=exc.cli_message, **{**exc.where, "field": where}
+        ) from None
 
 
 def forecasts_out(

@@ -1,4 +1,5 @@
-"""FastAPI dependencies as ``Annotated`` aliases: settings, the model store, limits and the API key."""
+"""FastAPI dependencies as ``Annotated`` aliases: settings, the model store, limits, the CPU pool
+and the API key."""
 
 from __future__ import annotations
 
@@ -35,18 +36,24 @@ _bearer = HTTPBearer(auto_error=False, description="Alternative to X-API-Key: 'A
 
 
 def get_settings(request: Request) -> ServiceSettings:
+    """The settings :func:`service.main.create_app` was built with (read once, at app creation)."""
     return request.app.state.settings
 
 
 def get_store(request: Request) -> ModelStore:
+    """The app's model store (opened in the lifespan unless one was passed to ``create_app``);
+    a dependency so tests can swap in a fake through ``app.dependency_overrides``."""
     return request.app.state.store
 
 
 def get_limits(request: Request) -> Limits:
+    """The request-size limits (series, length, horizon, profiled windows) from the settings."""
     return request.app.state.limits
 
 
 def get_cpu_pool(request: Request) -> CpuPool:
+    """The bounded pool of worker processes that runs CPU-heavy requests (with a queue and a
+    timeout), so they neither block the event loop nor pile up without limit."""
     return request.app.state.cpu_pool
 
 

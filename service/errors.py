@@ -9,8 +9,8 @@ it may hold NaN, which JSON cannot carry (FastAPI's default handler would fail o
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -30,6 +30,10 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+_E = TypeVar("_E", bound=Exception)
+#: what Starlette's ``add_exception_handler`` is typed to take, whatever class it dispatches on
+_AnyHandler = Callable[[Request, Exception], Awaitable[JSONResponse]]
 
 ERROR_CODES: dict[int, str] = {
     400: "BAD_REQUEST",
@@ -184,9 +188,19 @@ def install_error_handlers(app: FastAPI) -> None:
     from service.gate import BodyTooLargeError
     from tsforge.tracking.registry import registry_error_type
 
-    app.add_exception_handler(BodyTooLargeError, _too_large)
-    app.add_exception_handler(TsforgeError, _tsforge_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(registry_error_type(), _registry_error)
-    app.add_exception_handler(Exception, _unexpected)
+    _on(app, BodyTooLargeError, _too_large)
+    _on(app, TsforgeError, _tsforge_error)
+    _on(app, RequestValidationError, _validation_error)
+    _on(app, StarletteHTTPException, _http_error)
+    _on(app, registry_error_type(), _registry_error)
+    _on(app, Exception, _unexpected)
+
+
+def _on(app: FastAPI, exc_type: type[_E], handler: Callable[[Request, _E], Awaitable[JSONResponse]]) -> None:
+    """Register ``handler`` for the exceptions of ``exc_type``.
+
+    Why the cast: Starlette types every handler as taking any ``Exception``, although it only
+    calls one with an instance of the class it was registered for; this signature checks that
+    the class and the handler's parameter agree, which Starlette's cannot.
+    """
+    app.add_exception_handler(exc_type, cast(_AnyHandler, handler))

@@ -45,6 +45,9 @@ def too_large_message(limit: int) -> str:
 
 
 def too_large_body(limit: int) -> dict[str, Any]:
+    """The JSON body of a 413, shaped as every other service error (``error``, ``error_code``,
+    ``message``, ``field``); shared by the gate and the app's handler of
+    :class:`BodyTooLargeError`, so both refusals read the same."""
     return {
         "error": "RequestTooLarge",
         "error_code": "RESOURCE_LIMIT_EXCEEDED",

@@ -60,7 +60,13 @@ class PredictorLike(Protocol):
     @property
     def max_horizon(self) -> int: ...
 
-    def predict_series(self, series: Any, horizon: int | None = None) -> Any: ...
+    def predict_series(
+        self, series: Any, horizon: int | None = None, *, level: Any = None, quantiles: Any = None
+    ) -> Any: ...
+
+    def interval_shortfall(
+        self, level: Any = None, quantiles: Any = None, horizon: int | None = None
+    ) -> str | None: ...
 
 
 @dataclass(frozen=True)

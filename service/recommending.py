@@ -153,6 +153,8 @@ def _panel_timestamps(req: RecommendRequest) -> tuple[np.ndarray | None, str | N
         return None, None
     starts, freq, freq_at = [], None, 0
     for i, s in enumerate(req.series):
+        # the schema gives every series timestamps of one kind (RecommendRequest._one_dataset)
+        assert s.timestamps is not None
         try:
             ts = _timestamps_array(s.timestamps)
         except _TIME_ERRORS as exc:

@@ -67,7 +67,8 @@ class ServiceSettings(BaseModel):
         max_profile_windows: most windows one ``/v1/profile`` request may profile in total
             (profiling costs milliseconds per window; this bounds a request's CPU time).
         recommender_path: folder of the saved recommender for ``/v1/recommend`` (``None`` → the
-            default, ``datasets/cache/recommender/default``).
+            default, ``<cache root>/recommender/default``; in a clone
+            ``datasets/cache/recommender/default``).
         torch_threads: ``torch.set_num_threads`` at start-up; ``None`` leaves torch's default.
         preload_default: load the default model in the lifespan, before the first request.
         max_body_bytes: largest request body accepted (413 before anything parses it; checked

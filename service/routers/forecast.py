@@ -10,20 +10,44 @@ from service.forecasting import forecast as run_forecast
 from service.forecasting import forecast_notes
 from service.inline import run_short
 from service.notes import caught_notes
-from service.schemas.common import ERROR_RESPONSES, ModelInfo
+from service.schemas.common import JSON_BODY_CODES, ModelInfo, error_responses
 from service.schemas.forecast import ForecastRequest, ForecastResponse
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["forecast"], dependencies=[ApiKeyDep], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1", tags=["forecast"], dependencies=[ApiKeyDep])
+
+#: what /v1/forecast answers besides 200 (read from the handlers in service.errors and the code
+#: this route calls: the gate, validation, the model store, the limits)
+FORECAST_ERRORS = error_responses(
+    *JSON_BODY_CODES,
+    404,
+    500,
+    503,
+    e413="Body over TSFORGE_MAX_BODY_BYTES, more series than TSFORGE_MAX_SERIES, a series longer "
+    "than TSFORGE_MAX_SERIES_LENGTH, or a horizon over TSFORGE_MAX_HORIZON; `field` names which.",
+    e422="Invalid input; `field` names the culprit (e.g. series[0].values[3], series[1].timestamps, "
+    "horizon when it exceeds what the model was trained for); a body that fails the schema also "
+    "lists every problem in `errors`.",
+    e500="The model version's stored files cannot be read (ModelLoadError, naming the model), or a "
+    "bug; the server log has the details.",
+)
 
 
-@router.post("/forecast", response_model=ForecastResponse, summary="Forecast one or many series")
+@router.post(
+    "/forecast",
+    response_model=ForecastResponse,
+    summary="Forecast one or many series",
+    responses=FORECAST_ERRORS,
+)
 async def forecast(req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep) -> ForecastResponse:
     """Forecast every posted series with one registered model version, in one batch.
 
     The model is ``name``, ``name@alias`` or ``name/version`` (default: the service's default
-    model). The response pins the version that answered.
+    model). The response pins the version that answered (``model.version``). Each series is
+    forecast from its last values (the model's input length; ``null`` values are missing); a
+    series needs at least two observed values. With ``level`` / ``quantiles`` every forecast
+    carries interval bounds; ``notes`` says what limits the answer, when anything does.
     """
 
     def work() -> ForecastResponse:

@@ -6,25 +6,44 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from service.dependencies import ModelStoreDep
+from service.schemas.common import GATE_CODES, error_responses
+from service.schemas.health import Liveness, NotReady, Readiness
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["probes"])
+#: the probes take no input: only the gate's checks of the headers can refuse them
+router = APIRouter(tags=["probes"], responses=error_responses(*GATE_CODES))
+
+_TEXT_NEWLINE = {
+    200: {"description": "A newline.", "content": {"text/plain": {"example": "\n"}}},
+    **error_responses(*GATE_CODES, text_route=True),
+}
 
 
-@router.get("/healthz", summary="Liveness: the process answers")
+@router.get("/healthz", response_model=Liveness, summary="Liveness: the process answers")
 async def healthz() -> dict[str, str]:
+    """Always ``{"status": "ok"}`` while the process serves requests; it checks nothing else
+    (no model, no registry), so an orchestrator restarts the process only when it is stuck."""
     return {"status": "ok"}
 
 
 @router.get(
     "/readyz",
     summary="Readiness: the default model is loaded",
-    responses={503: {"description": "The default model is not loaded (yet)."}},
+    responses={
+        200: {"model": Readiness, "description": "The default model (if any) is loaded."},
+        503: {
+            "model": NotReady,
+            "description": "The default model is not loaded and could not be loaded now (probe body, "
+            "not the error body).",
+        },
+    },
 )
 def readyz(store: ModelStoreDep) -> JSONResponse:
-    """``ready`` with the loaded versions; ``notes`` says when an alias moved to a version this
-    service refused to switch to (it cannot serve what the current one serves)."""
+    """``ready`` with the loaded versions once the default model is loaded (a first call loads it);
+    503 ``not ready`` with the reason while it cannot be loaded. ``notes`` says when an alias
+    moved to a version this service refused to switch to (it cannot serve what the current one
+    serves)."""
     # Sync on purpose: a first load runs in the thread pool, not on the event loop.
     if not store.ready():
         try:
@@ -43,9 +62,10 @@ def readyz(store: ModelStoreDep) -> JSONResponse:
     "/ping",
     response_class=PlainTextResponse,
     summary="MLflow scoring-server liveness (200, body a newline)",
-    responses={200: {"content": {"text/plain": {"example": "\n"}}}},
+    responses=_TEXT_NEWLINE,
 )
 async def ping() -> PlainTextResponse:
+    """MLflow's liveness probe, as ``mlflow models serve`` answers it: 200 with a newline."""
     return PlainTextResponse("\n")
 
 
@@ -53,7 +73,8 @@ async def ping() -> PlainTextResponse:
     "/health",
     response_class=PlainTextResponse,
     summary="Same as /ping (MLflow scoring-server convention)",
-    responses={200: {"content": {"text/plain": {"example": "\n"}}}},
+    responses=_TEXT_NEWLINE,
 )
 async def health() -> PlainTextResponse:
+    """MLflow's other liveness path: 200 with a newline, as ``/ping``."""
     return PlainTextResponse("\n")

@@ -19,13 +19,30 @@ from service.forecasting import forecast as run_forecast
 from service.forecasting import forecast_notes
 from service.inline import run_short
 from service.notes import caught_notes
-from service.schemas.common import ERROR_RESPONSES
+from service.schemas.common import JSON_BODY_CODES, PROTECTED_CODES, error_responses
 from service.schemas.invocations import INVOCATIONS_EXAMPLES, InvocationsRequest, InvocationsResponse
 from tsforge.errors import DataValidationError
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["mlflow scoring"], dependencies=[ApiKeyDep], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["mlflow scoring"], dependencies=[ApiKeyDep])
+
+#: what /invocations answers besides 200 (as /v1/forecast, the fields named as this body has them)
+INVOCATIONS_ERRORS = error_responses(
+    *JSON_BODY_CODES,
+    404,
+    500,
+    503,
+    e404="Unknown registered model, alias or version in params.model (or none given and no default "
+    "model); `field` is params.model.",
+    e413="Body over TSFORGE_MAX_BODY_BYTES, more series than TSFORGE_MAX_SERIES, a series longer "
+    "than TSFORGE_MAX_SERIES_LENGTH, or params.horizon over TSFORGE_MAX_HORIZON.",
+    e422="Invalid input; `field` names the culprit (the payload key, e.g. inputs, with `column` and "
+    "`row` where known; params.horizon, params.level[0], params.model); a body that fails the "
+    "schema (e.g. two payload keys) also lists every problem in `errors`.",
+    e500="The model version's stored files cannot be read (ModelLoadError, naming the model), or a "
+    "bug; the server log has the details.",
+)
 
 
 def _version(pkg: str) -> str:
@@ -35,13 +52,25 @@ def _version(pkg: str) -> str:
         return "unknown"
 
 
-@router.post("/invocations", response_model=InvocationsResponse, summary="MLflow-compatible scoring")
+@router.post(
+    "/invocations",
+    response_model=InvocationsResponse,
+    summary="MLflow-compatible scoring",
+    responses=INVOCATIONS_ERRORS,
+)
 async def invocations(
     req: Annotated[InvocationsRequest, Body(openapi_examples=INVOCATIONS_EXAMPLES)],
     store: ModelStoreDep,
     limits: LimitsDep,
 ) -> InvocationsResponse:
-    """Forecast a long history frame (``unique_id, ds, y``) sent in any MLflow JSON encoding."""
+    """Forecast a history frame sent in any of MLflow's JSON encodings, as ``mlflow models serve``
+    answers it for a tsforge model.
+
+    Long frame (``unique_id, ds, y``; ``ds`` optional: ISO-8601 dates, or integers as a step
+    index) or wide (``ds`` and one column per series). Exactly one of ``dataframe_split``,
+    ``dataframe_records``, ``instances``, ``inputs``; ``params`` may give ``horizon``, ``level``,
+    ``quantiles`` and ``model`` (default: the service's default model). Only JSON bodies (no CSV).
+    """
     model = (req.params or {}).get("model")
 
     def work() -> InvocationsResponse:
@@ -84,7 +113,24 @@ def _rows(req: InvocationsRequest) -> int:
 
 
 @router.get(
-    "/version", response_class=PlainTextResponse, summary="MLflow version (as MLflow's scoring server)"
+    "/version",
+    response_class=PlainTextResponse,
+    summary="MLflow version (as MLflow's scoring server)",
+    responses={
+        200: {
+            "description": "The installed MLflow version ('unknown' when MLflow's metadata is missing).",
+            "content": {"text/plain": {"example": "3.1.0"}},
+            "headers": {
+                "X-Tsforge-Version": {
+                    "description": "The installed tsforge version ('unknown' when absent).",
+                    "schema": {"type": "string"},
+                }
+            },
+        },
+        **error_responses(*PROTECTED_CODES, text_route=True),
+    },
 )
 def mlflow_version() -> PlainTextResponse:
+    """The MLflow version as plain text, as ``mlflow models serve`` answers ``/version``; the
+    ``X-Tsforge-Version`` header gives tsforge's. Behind the API key like ``/invocations``."""
     return PlainTextResponse(_version("mlflow"), headers={"X-Tsforge-Version": _version("tsforge")})

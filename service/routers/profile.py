@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from service.dependencies import ApiKeyDep, CpuPoolDep, LimitsDep
 from service.profiling import plan_profile
-from service.schemas.common import BUSY_RESPONSES, ERROR_RESPONSES
+from service.schemas.common import JSON_BODY_CODES, error_responses
 from service.schemas.profile import ProfileRequest, ProfileResponse
 
 __all__ = ["router"]
@@ -15,7 +15,21 @@ router = APIRouter(
     prefix="/v1",
     tags=["profile"],
     dependencies=[ApiKeyDep],
-    responses={**ERROR_RESPONSES, **BUSY_RESPONSES},
+    responses=error_responses(
+        *JSON_BODY_CODES,
+        429,
+        500,
+        503,
+        504,
+        e413="Body over TSFORGE_MAX_BODY_BYTES, more series than TSFORGE_MAX_SERIES, a series longer "
+        "than TSFORGE_MAX_SERIES_LENGTH, a window over TSFORGE_MAX_PROFILE_WINDOW, or more windows in "
+        "total than TSFORGE_MAX_PROFILE_WINDOWS; `field` names which.",
+        e422="Invalid input; `field` names the culprit (e.g. series[0].values: no observed value, or "
+        "fewer values than the window); a body that fails the schema also lists every problem in "
+        "`errors`.",
+        e500="A bug in the profiling worker; the server log has the details.",
+        e503="The service is shutting down, or the worker process ended; retry.",
+    ),
 )
 
 
@@ -25,8 +39,10 @@ router = APIRouter(
 def profile(req: ProfileRequest, limits: LimitsDep, pool: CpuPoolDep) -> ProfileResponse:
     """Cut each series into windows and summarise the ARIES property set over them.
 
-    Runs in a separate worker process within a time budget (504 past it, 429 when every worker
-    is busy), so it never slows down forecasts.
+    Properties (stationarity, trend, seasonality, ...) are computed from the values alone, on a
+    seeded random subset of at most ``max_windows`` windows per series. Runs in a separate
+    worker process within a time budget (504 past it, 429 when every worker is busy), so it
+    never slows down forecasts.
     """
     plan_profile(req, limits)  # refuse what is too large before waiting for a worker
     profiles = pool.run("service.profiling:profile_request", req, limits, what="this profile")

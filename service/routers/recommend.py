@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from service.dependencies import ApiKeyDep, CpuPoolDep, LimitsDep, SettingsDep
 from service.recommending import check_recommend
-from service.schemas.common import BUSY_RESPONSES, ERROR_RESPONSES
+from service.schemas.common import JSON_BODY_CODES, error_responses
 from service.schemas.recommend import PerSeriesRecommendResponse, RecommendRequest, RecommendResponse
 
 __all__ = ["router"]
@@ -15,11 +15,21 @@ router = APIRouter(
     prefix="/v1",
     tags=["recommend"],
     dependencies=[ApiKeyDep],
-    responses={
-        **ERROR_RESPONSES,
-        **BUSY_RESPONSES,
-        503: {"description": "No saved recommender on the server (the body says how to build one)."},
-    },
+    responses=error_responses(
+        *JSON_BODY_CODES,
+        429,
+        500,
+        503,
+        504,
+        e413="Body over TSFORGE_MAX_BODY_BYTES, more series than TSFORGE_MAX_SERIES, a series longer "
+        "than TSFORGE_MAX_SERIES_LENGTH, or a horizon over TSFORGE_MAX_HORIZON; `field` names which.",
+        e422="Invalid input; `field` names the culprit (e.g. series[1].timestamps, input_len, horizon: "
+        "data too short for it); a body that fails the schema also lists every problem in `errors`.",
+        e500="A bug in the recommending worker; the server log has the details.",
+        e503="No saved recommender on the server (`message` says how to build one; `field` is "
+        "per_series for the per-series one), or the service is shutting down, or the worker process "
+        "ended.",
+    ),
 )
 
 
@@ -34,7 +44,9 @@ def recommend(
     """Profile the posted dataset and rank the candidate models (best first) with the reasons;
     with ``per_series: true``, a pick and weights for every series plus the collection view.
 
-    Runs in a separate worker process within a time budget (504 past it, 429 when busy).
+    The series are one dataset (equal lengths, same timestamps or none) unless ``per_series``;
+    the recommender is the one saved on the server (TSFORGE_RECOMMENDER_PATH). Runs in a
+    separate worker process within a time budget (504 past it, 429 when busy).
     """
     check_recommend(req, limits)  # limits and timestamps: 413/422 before waiting for a worker
     out = pool.run(

@@ -5,19 +5,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 __all__ = [
     "NOTES_DESCRIPTION",
     "OmitsEmptyNotes",
+    "SchemaOfFields",
     "ModelInfo",
     "ErrorResponse",
     "ErrorItem",
-    "ERROR_RESPONSES",
-    "BUSY_RESPONSES",
+    "ERROR_DESCRIPTIONS",
+    "error_responses",
+    "GATE_CODES",
+    "PROTECTED_CODES",
+    "JSON_BODY_CODES",
     "check_timestamps",
     "check_unique_ids",
     "field_error",
@@ -27,10 +39,21 @@ __all__ = [
 class ModelInfo(BaseModel):
     """Which registered model version answered (pinned in every forecast response)."""
 
-    name: str = Field(description="Registered model name.")
-    version: str = Field(description="Registered model version that produced the forecast.")
-    alias: str | None = Field(None, description="Alias the request resolved through, if any.")
-    run_id: str | None = Field(None, description="MLflow run that logged this version.")
+    name: str = Field(description="Registered model name (the request's, or the service's default model).")
+    version: str = Field(
+        description="Registered model version (its number, as text) that produced the forecast: what "
+        "the request's reference resolved to when it was answered. Pin it ('name/version') to get "
+        "the same model again after an alias moves."
+    )
+    alias: str | None = Field(
+        None,
+        description="Alias the reference resolved through: the one named ('name@alias'), or for a bare "
+        "name the service's default alias (TSFORGE_DEFAULT_ALIAS, 'champion') when the model has it. "
+        "Null for 'name/version', and for a bare name without that alias (its newest version answers).",
+    )
+    run_id: str | None = Field(
+        None, description="MLflow run that logged this version; null when the registry does not say."
+    )
 
 
 NOTES_DESCRIPTION = (
@@ -41,7 +64,27 @@ NOTES_DESCRIPTION = (
 )
 
 
-class OmitsEmptyNotes(BaseModel):
+class SchemaOfFields(BaseModel):
+    """A response model whose JSON schema is its declared fields, although it serializes through a
+    wrap ``model_serializer`` (which leaves out absent fields).
+
+    Why: pydantic cannot see through a wrap serializer, so in serialization mode (the one FastAPI
+    documents responses in) such a model's schema was ``{}``: ``/v1/forecast`` and
+    ``/invocations`` answered with a schema that had no properties and no description. The
+    serializer only drops keys, so the declared fields describe the answer.
+    """
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        if handler.mode == "serialization" and "serialization" in core_schema:
+            fields_only = {k: v for k, v in core_schema.items() if k != "serialization"}
+            return handler(cast(CoreSchema, fields_only))
+        return handler(core_schema)
+
+
+class OmitsEmptyNotes(SchemaOfFields):
     """A response whose ``notes`` field is left out when there is nothing to say.
 
     Why: a client that never asks for what notes are about (intervals) gets exactly the answer
@@ -57,56 +100,124 @@ class OmitsEmptyNotes(BaseModel):
 
 
 class ErrorItem(BaseModel):
-    field: str
-    message: str
-    type: str
+    """One problem of a request that failed validation (an entry of ``errors`` in a 422 body)."""
+
+    field: str = Field(
+        description="The request field at fault: dotted path with list indices in [] "
+        "(e.g. series[0].values[3]); 'body' for the body as a whole."
+    )
+    message: str = Field(description="What is wrong with it, in words.")
+    type: str = Field(description="Pydantic's error type, e.g. missing, greater_than, json_invalid.")
 
 
 class ErrorResponse(BaseModel):
-    """Every 4xx/5xx body: machine-readable ``error`` and ``error_code``, a ``message`` and the ``field``."""
+    """The JSON body of every 4xx/5xx answer of this service (the probes' 503 from /readyz aside).
+
+    Machine-readable ``error`` and ``error_code``, a one-line ``message`` and, where known, the
+    ``field`` at fault. Errors raised by the library may add what else locates the problem
+    (e.g. ``column``, ``row``, ``series``); a 429 adds ``retry_after`` (seconds, as the
+    ``Retry-After`` header).
+    """
 
     model_config = ConfigDict(extra="allow")
 
-    error: str = Field(description="Error class, e.g. DataValidationError, RequestValidationError.")
-    error_code: str = Field(description="MLflow-style code, e.g. INVALID_PARAMETER_VALUE.")
-    message: str
-    field: str | None = Field(
-        None, description="The request field at fault (dotted path, list indices in [])"
+    error: str = Field(
+        description="Error class, e.g. DataValidationError, RequestValidationError, ModelNotFoundError, "
+        "AuthenticationError, RequestTooLarge, UnsupportedMediaType, HTTPException, InternalError."
     )
-    errors: list[ErrorItem] | None = None
+    error_code: str = Field(
+        description="MLflow-style code derived from the HTTP status: BAD_REQUEST (400, 405, 415), "
+        "UNAUTHENTICATED (401), RESOURCE_DOES_NOT_EXIST (404), RESOURCE_LIMIT_EXCEEDED (413), "
+        "INVALID_PARAMETER_VALUE (422), REQUEST_LIMIT_EXCEEDED (429), INTERNAL_ERROR (500), "
+        "TEMPORARILY_UNAVAILABLE (503), DEADLINE_EXCEEDED (504)."
+    )
+    message: str = Field(description="What went wrong and, where possible, what to change; one line.")
+    field: str | None = Field(
+        None,
+        description="The request field at fault (dotted path, list indices in [], e.g. "
+        "series[0].timestamps; or a header: X-API-Key, Content-Type, Content-Length). Absent when "
+        "no single field is at fault (e.g. a 500).",
+    )
+    errors: list[ErrorItem] | None = Field(
+        None,
+        description="422 from request validation only: every problem found (at most 50); the first "
+        "is also in message and field. Absent otherwise.",
+    )
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorResponse, "description": "Malformed request (e.g. an invalid Content-Length)."},
+#: What each status means on this service, for the OpenAPI document (endpoints may say more).
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "Malformed request: an invalid Content-Length header, or (JSON endpoints) a body the JSON "
+    "parser cannot read (a number with thousands of digits, nesting too deep).",
+    401: "Missing or wrong API key (only when the service runs with TSFORGE_API_KEY; checked before "
+    "the body is read). The response carries a WWW-Authenticate header.",
+    404: "Unknown registered model, alias or version (or no model given and no default model); "
+    "`field` names the model reference.",
+    413: "Body over TSFORGE_MAX_BODY_BYTES (refused before parsing, from Content-Length or while streaming).",
+    415: "The JSON body was sent without 'Content-Type: application/json'.",
+    422: "Invalid input; `field` names the culprit (e.g. series[0].values[3]); a body that fails the "
+    "schema also lists every problem in `errors`.",
+    429: "Every worker for CPU-heavy requests is busy and the waiting line is full "
+    "(TSFORGE_CPU_QUEUE); retry after the `Retry-After` header's seconds.",
+    500: "Internal error: a registered model version whose files cannot be read, or a bug; the "
+    "server log has the details.",
+    503: "The model registry could not answer (RegistryUnavailable); retry later.",
+    504: "The request ran past its time budget (TSFORGE_CPU_TIMEOUT_SECONDS, queueing included) and "
+    "its worker was stopped.",
+}
+
+
+def error_responses(
+    *codes: int, text_route: bool = False, **described: str
+) -> dict[int | str, dict[str, Any]]:
+    """FastAPI ``responses=`` documenting ``codes`` with the :class:`ErrorResponse` body.
+
+    Why per endpoint and not one list for every route: a client reads the document to learn
+    which failures to handle, and a code an endpoint never answers (415 on a GET, 404 where no
+    model is looked up) sends it after cases that cannot happen. ``described`` overrides a
+    code's description, keyed ``e<code>`` (``e413="..."``), where the endpoint has more to say.
+
+    ``text_route``: the route answers 200 in plain text (``/ping``, ``/version``). FastAPI files
+    a ``model`` under the route's media type, which would document the JSON error body as
+    ``text/plain``; there the body is given as a reference to the component instead (which the
+    JSON routes register).
+    """
+    out: dict[int | str, dict[str, Any]] = {}
+    for code in codes:
+        description = described.get(f"e{code}", ERROR_DESCRIPTIONS[code])
+        if text_route:
+            ref = {"$ref": f"#/components/schemas/{ErrorResponse.__name__}"}
+            out[code] = {"description": description, "content": {"application/json": {"schema": ref}}}
+        else:
+            out[code] = {"model": ErrorResponse, "description": description}
+        if code in _ERROR_HEADERS:
+            out[code]["headers"] = _ERROR_HEADERS[code]
+    return out
+
+
+#: Headers the error handlers (:mod:`service.errors`) and the gate send with these codes.
+_ERROR_HEADERS: dict[int, dict[str, Any]] = {
     401: {
-        "model": ErrorResponse,
-        "description": "Missing or wrong API key (checked before the body is read).",
+        "WWW-Authenticate": {
+            "description": "The accepted schemes: 'Bearer, ApiKey header=\"X-API-Key\"'.",
+            "schema": {"type": "string"},
+        }
     },
-    404: {"model": ErrorResponse, "description": "Unknown model, alias or version."},
-    413: {
-        "model": ErrorResponse,
-        "description": "Body over TSFORGE_MAX_BODY_BYTES (refused before parsing), or too many series / "
-        "too long / horizon over the service limit.",
+    429: {
+        "Retry-After": {
+            "description": "Seconds to wait before retrying (a quarter of the time budget, at least 1).",
+            "schema": {"type": "integer"},
+        }
     },
-    415: {
-        "model": ErrorResponse,
-        "description": "A JSON endpoint's body sent without 'Content-Type: application/json'.",
-    },
-    422: {"model": ErrorResponse, "description": "Invalid input; `field` names the culprit."},
 }
 
-#: The CPU-heavy endpoints (``/v1/profile``, ``/v1/recommend``) also answer these.
-BUSY_RESPONSES: dict[int | str, dict[str, Any]] = {
-    429: {
-        "model": ErrorResponse,
-        "description": "Every profiling worker is busy and the waiting line is full; retry after "
-        "`Retry-After` seconds.",
-    },
-    504: {
-        "model": ErrorResponse,
-        "description": "The request ran past its time budget (TSFORGE_CPU_TIMEOUT_SECONDS) and was stopped.",
-    },
-}
+
+#: What the gate (:mod:`service.gate`) answers on any route, before the route runs.
+GATE_CODES = (400, 413)
+#: ... and on the routes behind the API key
+PROTECTED_CODES = (400, 401, 413)
+#: ... and what a route with a JSON body adds: 415 (not JSON) and 422 (invalid body)
+JSON_BODY_CODES = (400, 401, 413, 415, 422)
 
 
 def field_error(message: str, *where: str | int) -> PydanticCustomError:
@@ -139,8 +250,24 @@ def check_timestamps(timestamps: Sequence[datetime] | Sequence[int] | None, n_va
         i = next(k for k, a in enumerate(aware) if a != aware[0])
         raise field_error("timestamps mix time-zone-aware and naive values", i)
     for i in range(1, len(timestamps)):
-        if timestamps[i] <= timestamps[i - 1]:
+        later = _later(timestamps[i], timestamps[i - 1])
+        if later is None:
+            raise field_error("timestamps mix dates and integer steps; give one kind in every position", i)
+        if not later:
             raise field_error(f"timestamps must be strictly increasing (position {i})", i)
+
+
+def _later(t: datetime | int, before: datetime | int) -> bool | None:
+    """Whether ``t`` comes after ``before``; None for a date next to an integer step.
+
+    Why the None: the schema gives dates or integer steps, never a mix, but a direct caller
+    could pass one, and comparing the two raised a bare ``TypeError`` instead of naming the field.
+    """
+    if isinstance(t, datetime) and isinstance(before, datetime):
+        return t > before
+    if isinstance(t, int) and isinstance(before, int):
+        return t > before
+    return None
 
 
 def check_unique_ids(ids: Sequence[str]) -> None:

@@ -17,11 +17,13 @@ from pydantic import (
     field_validator,
     model_serializer,
 )
+from pydantic.config import JsonDict
 
 from service.schemas.common import (
     NOTES_DESCRIPTION,
     ModelInfo,
     OmitsEmptyNotes,
+    SchemaOfFields,
     check_timestamps,
     check_unique_ids,
 )
@@ -100,7 +102,7 @@ def timestamps_fit_values(timestamps: Any, info: ValidationInfo) -> Any:
     return timestamps
 
 
-def _example_series(uid: str, n: int, phase: float) -> dict:
+def _example_series(uid: str, n: int, phase: float) -> JsonDict:
     start = datetime(2024, 1, 1)
     return {
         "id": uid,
@@ -110,7 +112,7 @@ def _example_series(uid: str, n: int, phase: float) -> dict:
 
 
 # Two weeks of hourly data: longer than the input length of every default tsforge model.
-FORECAST_EXAMPLE = {
+FORECAST_EXAMPLE: JsonDict = {
     "series": [_example_series("station_a", 336, 0.0), _example_series("station_b", 336, 6.0)],
     "horizon": 24,
 }
@@ -123,7 +125,9 @@ class HistoryIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1, max_length=256)
+    id: str = Field(
+        min_length=1, max_length=256, description="Series id (1-256 characters), unique within the request."
+    )
     values: list[ValueOrMissing] = Field(
         min_length=1, description="Observations, oldest first; null = missing."
     )
@@ -158,7 +162,10 @@ class ForecastRequest(BaseModel):
 
     series: list[SeriesIn] = Field(min_length=1, description="One or more histories; ids must be unique.")
     horizon: StrictInt | None = Field(
-        None, ge=1, description="Steps ahead; default: the horizon the model was trained for."
+        None,
+        ge=1,
+        description="Steps ahead (an integer >= 1); absent: the horizon the model was trained for. "
+        "Over that horizon is a 422, over the service's TSFORGE_MAX_HORIZON a 413.",
     )
     model: ModelRefIn | None = Field(
         None,
@@ -185,14 +192,21 @@ class ForecastRequest(BaseModel):
         return series
 
 
-class SeriesForecastOut(BaseModel):
-    id: str
-    values: list[float] = Field(description="Point forecasts, step 1..horizon.")
+class SeriesForecastOut(SchemaOfFields):
+    """The forecast of one posted series: point forecasts for the steps after its history and,
+    when asked for, interval bounds."""
+
+    id: str = Field(description="The posted series' id.")
+    values: list[float] = Field(
+        description="Point forecasts for steps 1..horizon after the history's last value, in the "
+        "series' units (horizon values)."
+    )
     timestamps: list[str] | list[int] | None = Field(
         None,
-        description="ISO-8601 timestamps of the forecast steps (when the history had them; at the "
-        "UTC offset of the history's last timestamp when it had one), or the integer steps that "
-        "follow an integer step index.",
+        description="ISO-8601 timestamps of the forecast steps, to the second (when the history had "
+        "dates; at the UTC offset of the history's last timestamp when it had one, else without an "
+        "offset), or the integer steps that follow an integer step index. Null when the history had "
+        "no timestamps.",
     )
     intervals: dict[str, list[float]] | None = Field(
         None,
@@ -210,7 +224,12 @@ class SeriesForecastOut(BaseModel):
 
 
 class ForecastResponse(OmitsEmptyNotes):
+    """The forecasts of one ``/v1/forecast`` request, and the model version that made them."""
+
     model: ModelInfo
-    horizon: int
-    forecasts: list[SeriesForecastOut]
+    horizon: int = Field(
+        description="Steps forecast: the request's horizon, or when it gave none the horizon the "
+        "model was trained for (its longest)."
+    )
+    forecasts: list[SeriesForecastOut] = Field(description="One per posted series, in the order posted.")
     notes: list[str] | None = Field(None, description=NOTES_DESCRIPTION)

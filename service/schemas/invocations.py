@@ -71,11 +71,20 @@ QUANTILES_ADAPTER = TypeAdapter(Annotated[list[Quantile], Field(max_length=MAX_L
 
 
 class DataFrameSplit(BaseModel):
+    """A history frame in pandas' 'split' orient: column names, and rows of values in that order."""
+
     model_config = ConfigDict(extra="forbid")
 
-    columns: list[str] = Field(min_length=1)
-    data: list[list[Any]]
-    index: list[Any] | None = None
+    columns: list[str] = Field(
+        min_length=1,
+        description="Column names, unique: unique_id, ds (optional), y for a long frame; or ds and one "
+        "column per series for a wide frame.",
+    )
+    data: list[list[Any]] = Field(
+        description="Rows, each with one value per column in the order of columns: unique_id a string "
+        "or integer, ds an ISO-8601 string or an integer step, y a JSON number or null (missing)."
+    )
+    index: list[Any] | None = Field(None, description="Row labels, as pandas writes them; ignored.")
 
 
 class InvocationsRequest(BaseModel):
@@ -83,14 +92,30 @@ class InvocationsRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    dataframe_split: DataFrameSplit | None = None
-    dataframe_records: list[dict[str, Any]] | None = None
-    instances: list[dict[str, Any]] | dict[str, list[Any]] | None = None
-    inputs: list[dict[str, Any]] | dict[str, list[Any]] | None = None
+    dataframe_split: DataFrameSplit | None = Field(
+        None, description="The history frame in pandas' 'split' orient (columns + rows)."
+    )
+    dataframe_records: list[dict[str, Any]] | None = Field(
+        None,
+        description="The history frame as a list of rows, each {column: value}, e.g. "
+        '{"unique_id": "a", "ds": "2024-01-01T00:00:00", "y": 1.5}.',
+    )
+    instances: list[dict[str, Any]] | dict[str, list[Any]] | None = Field(
+        None,
+        description="The history frame as a list of rows ({column: value}) or as columns "
+        "({column: [values]}, all of one length); read as inputs is.",
+    )
+    inputs: list[dict[str, Any]] | dict[str, list[Any]] | None = Field(
+        None,
+        description="The history frame as columns ({column: [values]}, all of one length) or as a list "
+        "of rows ({column: value}).",
+    )
     params: dict[str, Any] | None = Field(
         None,
-        description="Inference parameters: horizon (int), level (list of % in (0, 100)), "
-        "quantiles (list in (0, 1)), model (str).",
+        description="Inference parameters, all optional: horizon (a positive integer; absent: the "
+        "horizon the model was trained for), level (list of % in (0, 100), e.g. [80, 95]), quantiles "
+        "(list in (0, 1), e.g. [0.1, 0.9]), model ('name', 'name@alias' or 'name/version'; absent: "
+        "the service's default model). Other keys are ignored.",
     )
 
     @model_validator(mode="after")
@@ -108,7 +133,13 @@ class InvocationsRequest(BaseModel):
 
 
 class InvocationsResponse(OmitsEmptyNotes):
+    """The forecast frame as MLflow's scoring server renders a DataFrame: ``{"predictions": [records]}``."""
+
     predictions: list[dict[str, Any]] = Field(
-        description="Records of the forecast frame: unique_id, ds, step, y_hat."
+        description="Records of the forecast frame, series by series in the order they first appear, "
+        "steps in order: unique_id (text), ds (ISO-8601 UTC time to the second without offset, or "
+        "the integer steps that continue an integer ds; absent when the history had no ds), step "
+        "(1..horizon), y_hat (point forecast) and, when level / quantiles were asked for, "
+        "y_hat-lo-80, y_hat-hi-80, y_hat-q-0.1, ..."
     )
     notes: list[str] | None = Field(None, description=NOTES_DESCRIPTION)

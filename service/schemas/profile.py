@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic.config import JsonDict
 
 from service.schemas.common import check_unique_ids
 from service.schemas.forecast import HistoryIn, TimeKeys
 
 __all__ = ["ProfileSeriesIn", "ProfileRequest", "SeriesProfile", "ProfileResponse", "PROFILE_EXAMPLE"]
 
-PROFILE_EXAMPLE = {
+PROFILE_EXAMPLE: JsonDict = {
     "series": [
         {
             "id": "daily_cycle",
@@ -24,6 +25,8 @@ PROFILE_EXAMPLE = {
 
 
 class ProfileSeriesIn(HistoryIn):
+    """One series to profile: id, values (``null`` = missing) and optional timestamps."""
+
     timestamps: TimeKeys | None = Field(
         None,
         description="Optional, one per value: accepted so that a series posted to /v1/forecast or "
@@ -37,11 +40,26 @@ class ProfileRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [PROFILE_EXAMPLE]})
 
-    series: list[ProfileSeriesIn] = Field(min_length=1)
-    window: StrictInt | None = Field(None, ge=32, le=4096, description="Window length (ARIES: 336).")
-    stride: StrictInt | None = Field(None, ge=1, description="Step between windows (default window // 14).")
+    series: list[ProfileSeriesIn] = Field(
+        min_length=1,
+        description="One or more series, ids unique; each needs at least max(window, 32) values.",
+    )
+    window: StrictInt | None = Field(
+        None,
+        ge=32,
+        le=4096,
+        description="Window length in steps (ARIES: 336); absent: min(336, the series' length, the "
+        "service's TSFORGE_MAX_PROFILE_WINDOW). Over that limit is a 413.",
+    )
+    stride: StrictInt | None = Field(
+        None, ge=1, description="Steps between window starts; absent: max(1, window // 14)."
+    )
     max_windows: StrictInt = Field(
-        64, ge=1, le=1000, description="Seeded random subset of at most this many windows per series."
+        64,
+        ge=1,
+        le=1000,
+        description="Profile a seeded random subset of at most this many windows per series (default "
+        "64); the request's total is capped by TSFORGE_MAX_PROFILE_WINDOWS (413 past it).",
     )
 
     @field_validator("series")
@@ -52,11 +70,15 @@ class ProfileRequest(BaseModel):
 
 
 class SeriesProfile(BaseModel):
-    id: str
-    window: int
+    """The ARIES property summary of one series over its profiled windows."""
+
+    id: str = Field(description="The posted series' id.")
+    window: int = Field(description="Window length used (steps): the request's, or the default.")
     n_windows: int = Field(description="Windows profiled (after dropping those with > 10 % missing).")
     properties: dict[str, dict[str, float | None]] = Field(
-        description="Per property: mean, std, q10, q50, q90."
+        description="Per property (e.g. stationarity, trend, seasonality measures): its mean, std, q10, "
+        "q50 and q90 over the windows; null where a window cannot have it (e.g. a Hurst exponent "
+        "of a window under 100 values)."
     )
     buckets: dict[str, dict[str, float]] = Field(
         description="Per ARIES bucket: share of windows in each label."
@@ -64,4 +86,6 @@ class SeriesProfile(BaseModel):
 
 
 class ProfileResponse(BaseModel):
-    profiles: list[SeriesProfile]
+    """The profiles of one ``/v1/profile`` request."""
+
+    profiles: list[SeriesProfile] = Field(description="One per posted series, in the order posted.")

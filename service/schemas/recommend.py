@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
+from pydantic.config import JsonDict, JsonValue
 
 from service.schemas.common import check_unique_ids, field_error
 from service.schemas.forecast import HistoryIn, TimeKeys
@@ -21,11 +22,11 @@ __all__ = [
     "PerSeriesRecommendResponse",
 ]
 
-_EXAMPLE_VALUES = [
+_EXAMPLE_VALUES: list[JsonValue] = [
     [round(10 + 3 * math.sin(2 * math.pi * (t + 5 * k) / 24) + 0.002 * t, 3) for t in range(720)]
     for k in range(2)
 ]
-RECOMMEND_EXAMPLE = {
+RECOMMEND_EXAMPLE: JsonDict = {
     "series": [{"id": f"station_{k}", "values": v} for k, v in enumerate(_EXAMPLE_VALUES)],
     "horizon": 24,
     "top": 3,
@@ -33,6 +34,8 @@ RECOMMEND_EXAMPLE = {
 
 
 class RecommendSeriesIn(HistoryIn):
+    """One series of the dataset (or, with ``per_series``, of the panel)."""
+
     timestamps: TimeKeys | None = Field(
         None,
         description="Optional, one per value, increasing; the same for every series unless per_series. "
@@ -46,15 +49,37 @@ class RecommendRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [RECOMMEND_EXAMPLE]})
 
-    series: list[RecommendSeriesIn] = Field(min_length=1)
+    series: list[RecommendSeriesIn] = Field(
+        min_length=1,
+        description="The dataset's series (ids unique): all of one length and with the same timestamps, "
+        "or none; with per_series, each of its own length and times (timestamps of one kind and one "
+        "frequency).",
+    )
     horizon: StrictInt | None = Field(
-        None, ge=1, description="Forecast horizon (default: one season of the data)."
+        None,
+        ge=1,
+        description="Forecast horizon in steps; absent: one season of the data's frequency, kept within "
+        "12..48 (with per_series: the frequency's M4 horizon).",
     )
     input_len: StrictInt | None = Field(
-        None, ge=8, description="Input window (default as in `tsforge train`)."
+        None,
+        ge=8,
+        description="Input window in steps (>= 8, shorter than the series); absent: as `tsforge train` "
+        "picks it (4 × horizon, at least two seasons, capped by the data's length). Ignored with "
+        "per_series.",
     )
-    top: StrictInt = Field(3, ge=1, le=20)
-    max_windows: StrictInt = Field(64, ge=1, le=256, description="Windows profiled (seeded sample).")
+    top: StrictInt = Field(
+        3,
+        ge=1,
+        le=20,
+        description="How many candidates to list in `top` (1-20, default 3). Ignored with per_series.",
+    )
+    max_windows: StrictInt = Field(
+        64,
+        ge=1,
+        le=256,
+        description="Most windows profiled, a seeded sample (1-256, default 64). Ignored with per_series.",
+    )
     per_series: StrictBool = Field(
         False,
         description="Recommend a candidate (and weights) for every series from its own properties; "
@@ -107,14 +132,20 @@ def _timestamp_kind(series: RecommendSeriesIn) -> str | None:
 
 
 class RankedModelOut(BaseModel):
-    rank: int
+    """One candidate model in the ranking."""
+
+    rank: int = Field(description="Position in the ranking by predicted error; 1 = predicted best.")
     name: str = Field(description="Candidate id, e.g. 'dlinear' or 'dlinear+selective'.")
     model: str = Field(description="Registered tsforge model to train.")
-    strategy: str | None
+    strategy: str | None = Field(description="Loss strategy to train it with; null = plain training.")
     expected_relative_error: float | None = Field(
-        description="Predicted error ÷ the best candidate's (1 = best)."
+        description="Predicted error ÷ the error of the candidate best on these data in hindsight "
+        "(1 would be a sure best, so even rank 1 is usually above 1); null when not finite."
     )
-    score: float | None
+    score: float | None = Field(
+        description="Raw score (predicted log relative error); the ranking is ordered by it, lowest "
+        "first; null when not finite."
+    )
     train_kwargs: dict[str, Any] = Field(description="Keyword arguments for tsforge.pipeline.train.")
     recommended: bool = Field(
         default=False, description="The pick: rank 1 unless a rule chose another candidate (see 'rule')."
@@ -122,30 +153,57 @@ class RankedModelOut(BaseModel):
 
 
 class ReasonOut(BaseModel):
-    group: str
-    contribution: float | None
-    effect: str
-    description: str
-    top_features: list[list[Any]] = Field(default_factory=list)
+    """One property group's part in the recommended candidate's score."""
+
+    group: str = Field(description="Property group, e.g. seasonality, trend, stationarity.")
+    contribution: float | None = Field(
+        description="The group's summed contribution to the score (log relative error; < 0 favours "
+        "the candidate); null when not finite."
+    )
+    effect: str = Field(description="'favours' or 'works against'.")
+    description: str = Field(
+        description="The dataset's value in words, e.g. 'strong seasonality (strength 0.82)'."
+    )
+    top_features: list[list[Any]] = Field(
+        default_factory=list,
+        description="The group's largest features, each [name, value, contribution].",
+    )
 
 
 class AvoidOut(BaseModel):
-    name: str
-    expected_relative_error: float | None
-    reason: str
+    """A candidate expected to do clearly worse (at least 1.25 × the best's error)."""
+
+    name: str = Field(description="Candidate id.")
+    expected_relative_error: float | None = Field(
+        description="Predicted error ÷ the best candidate's; null when not finite."
+    )
+    reason: str = Field(description="Why, in words.")
 
 
 class RecommendResponse(BaseModel):
-    dataset: str
-    input_len: int
-    horizon: int
-    top: list[RankedModelOut]
-    ranking: list[RankedModelOut]
-    reasons: list[ReasonOut]
-    explanation: str
-    avoid: list[AvoidOut]
-    properties: dict[str, Any]
-    timings: dict[str, float | None]
+    """Which candidate model to train for the posted dataset, the full ranking and the reasons."""
+
+    dataset: str = Field(description="The data's name: always 'request' here.")
+    input_len: int = Field(description="Input window (steps) the recommendation is for.")
+    horizon: int = Field(
+        description="Horizon (steps) the recommendation is for: the request's or the default."
+    )
+    top: list[RankedModelOut] = Field(
+        description="The first `top` of ranking (plus the pick when a rule chose one further down)."
+    )
+    ranking: list[RankedModelOut] = Field(description="Every candidate, best predicted first.")
+    reasons: list[ReasonOut] = Field(
+        description="Property groups behind the recommended candidate, those favouring it first."
+    )
+    explanation: str = Field(description="The reasons as one sentence.")
+    avoid: list[AvoidOut] = Field(
+        description="At most 3 candidates expected to do clearly worse; empty when none."
+    )
+    properties: dict[str, Any] = Field(description="The dataset's property summary, in words and numbers.")
+    timings: dict[str, float | None] = Field(
+        description="Seconds spent: load_seconds, recommender_seconds, profile_seconds, "
+        "predict_seconds, total_seconds."
+    )
     rule: str | None = Field(
         default=None, description="Why the pick is not the predicted best, when a rule chose it."
     )
@@ -154,24 +212,36 @@ class RecommendResponse(BaseModel):
 class SeriesPickOut(BaseModel):
     """One series' recommendation."""
 
-    unique_id: str
+    unique_id: str = Field(description="The posted series' id.")
     pick: str = Field(description="The candidate with the lowest expected MASE for this series.")
-    expected_mase: float | None
+    expected_mase: float | None = Field(
+        description="The pick's expected MASE on this series; null when not finite."
+    )
     best_single: str = Field(
         description="The collection's best single candidate (lowest mean expected MASE)."
     )
-    expected_mase_best_single: float | None
+    expected_mase_best_single: float | None = Field(
+        description="best_single's expected MASE on this series; null when not finite."
+    )
     gain: float | None = Field(description="1 − expected_mase / expected_mase_best_single.")
-    top_weights: str
-    explanation: str
+    top_weights: str = Field(
+        description="The largest weights in words, e.g. 'seasonal_naive 0.70, naive 0.30' (those >= 0.005)."
+    )
+    explanation: str = Field(description="Why this pick, in one sentence.")
     caveat: str = Field(
         default="",
         description="Why this series' answer means less than the others' (a flat history, too short "
         "to profile); empty when it doesn't.",
     )
     weights: dict[str, float] = Field(description="Weights of the weighted combination (non-zero only).")
-    expected_mase_by_candidate: dict[str, float | None]
-    reasons: list[dict[str, Any]] = Field(default_factory=list)
+    expected_mase_by_candidate: dict[str, float | None] = Field(
+        description="Expected MASE of every candidate on this series (null when not finite)."
+    )
+    reasons: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="The property groups behind the pick: {group, contribution (log relative error; "
+        "< 0 favours it), effect ('favours' or 'works against'), description (in words)}.",
+    )
     contributions: dict[str, float] = Field(
         default_factory=dict,
         description="The pick's score split by property group (log relative error; sums with the bias).",
@@ -181,14 +251,31 @@ class SeriesPickOut(BaseModel):
 class PerSeriesRecommendResponse(BaseModel):
     """``per_series: true``: a recommendation for every series plus the collection view."""
 
-    dataset: str
-    horizon: int
-    n_series: int
-    candidates: list[str]
+    dataset: str = Field(description="The data's name: always 'request' here.")
+    horizon: int = Field(
+        description="Horizon (steps) the recommendation is for: the request's or the default."
+    )
+    n_series: int = Field(description="Number of series recommended for.")
+    candidates: list[str] = Field(
+        description="The router's candidates (the keys of weights and expected MASEs)."
+    )
     collection: dict[str, Any] = Field(
         description="best_single, pick_distribution, weight_shares, expected errors, expected_gain, "
         "explanations, and caveats (the ids of the series with each kind of caveat)."
     )
-    series: list[SeriesPickOut]
-    timings: dict[str, float | None]
-    router: dict[str, Any]
+    series: list[SeriesPickOut] = Field(description="One per posted series, in the order posted.")
+    timings: dict[str, float | None] = Field(
+        description="Seconds spent on loading, profiling, predicting, explaining and in total."
+    )
+    router: dict[str, Any] = Field(
+        description="Where the per-series recommender came from and how it weights."
+    )
+    short_for_holdout: list[str] = Field(
+        default_factory=list,
+        description="Ids of the series shorter than `holdout_length`: recommended for like the "
+        "others, but training the recommendation on the panel (`tsforge recommend --per-series "
+        "--train`) refuses them unless `--drop-short` leaves them out.",
+    )
+    holdout_length: int = Field(
+        0, description="Values per series that training on the panel's holdout needs at this horizon."
+    )

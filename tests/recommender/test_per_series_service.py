@@ -81,3 +81,15 @@ def test_per_series_mixed_timestamps_are_422(client):
     }
     r = client.post("/v1/recommend", json=body)
     assert r.status_code == 422, r.text
+
+
+def test_per_series_answers_name_the_series_too_short_to_train_on(client):
+    """The library returns which series `--train` would refuse (shorter than the holdout needs);
+    the response model did not declare those fields, so the service dropped them silently."""
+    wave = (10 + 5 * np.sin(np.arange(48) * np.pi / 6)).tolist()
+    series = [{"id": "long", "values": wave}, {"id": "short", "values": wave[:8]}]
+    r = client.post("/v1/recommend", json={"series": series, "horizon": 6, "per_series": True})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["short_for_holdout"] == ["short"]
+    assert 8 < out["holdout_length"] <= 48
