@@ -8,9 +8,11 @@ import platform
 import time
 from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 RESULTS = Path(__file__).resolve().parent / "results"
+#: a row key (a data set name, a ``(dataset, horizon)`` pair): what :func:`previous_rows` indexes by
+K = TypeVar("K", bound=Hashable)
 
 
 def machine() -> dict[str, Any]:
@@ -42,7 +44,7 @@ def previous_results(name: str) -> dict[str, Any]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def previous_rows(name: str, key: Callable[[dict[str, Any]], Hashable]) -> dict[Hashable, dict[str, Any]]:
+def previous_rows(name: str, key: Callable[[dict[str, Any]], K]) -> dict[K, dict[str, Any]]:
     """The ``rows`` of ``results/<name>.json`` by ``key`` (empty when there is none yet).
 
     Why: a benchmark that re-runs one row (one data set, one model) keeps everyone else's rows;
@@ -79,7 +81,9 @@ def split_held_out(
     """
     from tsforge.data.load import classify_source, source_name
 
-    dev, held, seen = [], [], set()
+    dev: list[str] = []
+    held: list[str] = []
+    seen: set[str] = set()
     for source in sources:
         name = source_name(source)
         is_file = classify_source(source) in ("tsf", "file")

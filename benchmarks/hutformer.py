@@ -77,6 +77,7 @@ ABLATIONS: dict[str, dict[str, Any]] = {
 
 def budget(args: argparse.Namespace) -> dict[str, Any]:
     """Training budget shared by every model of a run (recorded with each row)."""
+    b: dict[str, int | None]  # None: no cap (max_batches_per_epoch)
     if args.quick:
         b = {
             "stage1_epochs": 4,
@@ -203,10 +204,13 @@ def _cost_child(
     from tsforge.data.catalog import load_dataset
     from tsforge.data.task import prepare_task
     from tsforge.models import ModelContext, build_model
+    from tsforge.models.base import NeuralForecaster
     from tsforge.training.losses import masked_loss
 
     task = prepare_task(load_dataset(dataset), L, H, "ett" if dataset.startswith("ett") else "7:1:2")
     model = build_model("hutformer", ModelContext.from_task(task), model_cfg)
+    if not isinstance(model, NeuralForecaster):  # HUTFormer is one; its network is what is timed
+        raise TypeError(f"'hutformer' built a {type(model).__name__}, which has no network to time")
     net = model.module.train()
     ds = task.dataset("train")
     g = torch.Generator().manual_seed(0)
@@ -271,7 +275,7 @@ def _reset_peak() -> bool:
 def run_cost(args: argparse.Namespace) -> list[dict[str, Any]]:
     ctx = mp.get_context("spawn")
     rows = []
-    variants = {"hutformer": {}}
+    variants: dict[str, dict[str, Any]] = {"hutformer": {}}
     if args.cost_full_attention:
         variants["one_stage_full_attention"] = {"stages": 1, "window": None}
     for name, cfg in variants.items():

@@ -6,7 +6,7 @@ window, everything before is the history the models and the calibration see):
 * models: ``seasonal_naive``, ``auto_ets`` (the default panel model), ``auto_theta`` (local,
   statsforecast) and ``lightgbm`` (global, the budget configuration);
 * **conformal**: calibrated exactly as ``train_panel`` does (local models: the most recent
-  rolling-origin windows of the history, :func:`tsforge.panels.conformal.calibration_windows`;
+  rolling-origin windows of the history, :func:`tsforge.panels.calibrate.calibration_windows`;
   LightGBM: its forecasts of the validation window it was early-stopped on), applied around
   the test forecasts;
 * **native**: statsforecast's own intervals for the local models (the anchor: AutoETS native),
@@ -101,7 +101,7 @@ def _request() -> Any:
 
 def _subset(panel: Any, name: str) -> tuple[Any, dict[str, Any]]:
     cap = MAX_SERIES_SLOW.get(name, MAX_SERIES)
-    info = {"n_series_total": len(panel), "n_series": len(panel), "subset": None}
+    info: dict[str, int | str | None] = {"n_series_total": len(panel), "n_series": len(panel), "subset": None}
     if len(panel) <= cap:
         return panel, info
     idx = np.sort(np.random.default_rng(SEED).choice(len(panel), size=cap, replace=False))
@@ -147,14 +147,9 @@ def _conformal(
 ) -> np.ndarray:
     """The conformal quantiles of ``model`` around ``point`` under one design (``rank`` and
     ``scale_floor`` default to the product's, as ``train_panel`` calibrates)."""
-    from tsforge.panels.conformal import (
-        SCALE_FLOOR,
-        WEIGHT_SERIES_EQUALLY,
-        ConformalCalibration,
-        case_scores,
-        nonnegative_floor,
-        zero_history_scale,
-    )
+    from tsforge.panels.calibrate import WEIGHT_SERIES_EQUALLY, case_scores
+    from tsforge.panels.conformal import ConformalCalibration, nonnegative_floor
+    from tsforge.panels.local_scale import SCALE_FLOOR, zero_history_scale
 
     scale_floor = SCALE_FLOOR if scale_floor is None else scale_floor
     zero_scale = zero_history_scale(history.values, history.indptr)
@@ -187,6 +182,7 @@ def _global_part(history: Any, h: int) -> dict[str, Any]:
     """LightGBM fitted on the history (its last ``H`` values validate = early stopping), with one
     quantile booster per needed probability: test point + native quantiles, and its forecasts of
     the validation window (the conformal calibration ``train_panel`` uses for global models)."""
+    from tsforge.models.base import QuantileForecaster
     from tsforge.panels.global_models import fit_global
 
     request = _request()
@@ -194,6 +190,8 @@ def _global_part(history: Any, h: int) -> dict[str, Any]:
     fitted, _ = fit_global(history, GLOBAL, h, model_config={**LGBM_CONFIG, "quantiles": (*probs, 0.5)})
     windows = fitted.future_windows(history)  # scaled as the served model scales them
     batch, loc, scale = windows.batch_with_units(np.arange(len(windows)))
+    if not isinstance(fitted.forecaster, QuantileForecaster):  # LightGBM with "quantiles" is one
+        raise TypeError(f"{GLOBAL} trained with quantiles has no quantile heads")
     q = fitted.forecaster.predict_quantiles(batch)[:, :h, 0, :].double().numpy()
     q = q * scale.reshape(-1, 1, 1) + loc.reshape(-1, 1, 1)
     return {
@@ -212,7 +210,7 @@ def forecasts(source: str, n_jobs: int, cache: Path | None = None) -> dict[str, 
 
     from tsforge.data.load import load_panel, source_name
     from tsforge.data.protocol import default_panel_horizon
-    from tsforge.panels.conformal import calibration_windows
+    from tsforge.panels.calibrate import calibration_windows
     from tsforge.panels.cv import cross_validation
     from tsforge.panels.local import forecast_local
     from tsforge.panels.protocol import holdout_split
@@ -228,6 +226,7 @@ def forecasts(source: str, n_jobs: int, cache: Path | None = None) -> dict[str, 
     W_cv = max(calibration_windows(history, h, n) for n, *_ in SCALE_CANDIDATES.values())
     if cached is not None and cached["info"]["cv_windows"] >= W_cv:
         if "global_val_pred" not in cached:
+            assert file is not None  # a cache was read, so there is a cache file
             cached.update(_global_part(history, h))
             file.write_bytes(pickle.dumps(cached))
         return cached
@@ -250,7 +249,8 @@ def forecasts(source: str, n_jobs: int, cache: Path | None = None) -> dict[str, 
 
 
 def run_collection(name: str, n_jobs: int, cache: Path | None = None) -> dict[str, Any]:
-    from tsforge.panels.conformal import calibrate_forecasts, calibration_windows, default_scale_window
+    from tsforge.panels.calibrate import calibrate_forecasts, calibration_windows
+    from tsforge.panels.local_scale import default_scale_window
     from tsforge.panels.predictor import native_quantiles
 
     f = forecasts(name, n_jobs, cache)
@@ -317,8 +317,9 @@ def _ets_native_and_conformal(task: Any, n_jobs: int) -> dict[str, Any]:
     from tsforge.data.panel import Panel
     from tsforge.evaluation.intervals import score_quantile_forecast
     from tsforge.evaluation.metrics import mase_scale
-    from tsforge.panels.conformal import ConformalCalibration, default_scale_window, history_scales
+    from tsforge.panels.conformal import ConformalCalibration
     from tsforge.panels.local import forecast_local
+    from tsforge.panels.local_scale import default_scale_window, history_scales
     from tsforge.panels.predictor import native_quantiles
 
     request = _request()
@@ -365,22 +366,26 @@ def _ets_native_and_conformal(task: Any, n_jobs: int) -> dict[str, Any]:
 
 
 def run_etth1(n_jobs: int) -> dict[str, Any]:
-    from tsforge.panels.conformal import task_interval_metrics
+    from tsforge.panels.calibrate import task_interval_metrics
+    from tsforge.panels.conformal import ConformalCalibration
     from tsforge.pipeline import train
 
     t0 = time.perf_counter()
     out: dict[str, Any] = {"horizon": 96, "input_len": 336, "test_windows": ETT_WINDOWS, "models": {}}
     task = None
-    for model, cfg in (
+    # each model's TrainingSpec options (train's **options)
+    runs: tuple[tuple[str, dict[str, Any]], ...] = (
         ("seasonal_naive", {}),
         ("dlinear", {"train_config": {"max_epochs": 10}}),
         ("lightgbm", {"model_config": LGBM_CONFIG}),
-    ):
+    )
+    for model, cfg in runs:
         res = train("etth1", model, input_len=336, horizon=96, track=False, progress=False, **cfg)
         task = res.task
-        metrics = task_interval_metrics(
-            res.predictor.calibration, res.forecaster, res.task, max_windows=ETT_WINDOWS
-        )
+        calibration = res.predictor.calibration
+        if not isinstance(calibration, ConformalCalibration):  # train calibrates a kept model
+            raise TypeError(f"etth1/{model}: trained without a conformal calibration")
+        metrics = task_interval_metrics(calibration, res.forecaster, res.task, max_windows=ETT_WINDOWS)
         out["models"][model] = {"conformal": metrics, "test_mse": res.metrics["test_mse"]}
         print(json.dumps({"etth1": model, **{k: round(v, 4) for k, v in metrics.items()}}), flush=True)
     out["models"]["auto_ets"] = _ets_native_and_conformal(task, n_jobs)
@@ -467,7 +472,7 @@ def loco_design_choice(collections: dict[str, Any]) -> dict[str, Any]:
             )
             for key in SCALE_CANDIDATES
         }  # fmt: skip
-        choice = min(err, key=err.get)
+        choice = min(err, key=err.__getitem__)
         held_metrics = collections[held]["models"][DEFAULT_MODEL]["conformal_design_candidates"][choice]
         folds[held] = {"choice": choice, "others_mean_coverage_error": err, "held_out": held_metrics}
     choices = [f["choice"] for f in folds.values()]
@@ -491,7 +496,7 @@ def _wins(collections: dict[str, Any], lv: float, reference: str) -> int:
 
 
 def summarise(collections: dict[str, Any]) -> dict[str, Any]:
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}  # per collection: its JSON record
     msis_ok = 0
     for name, res in collections.items():
         conf = res["models"][DEFAULT_MODEL]["conformal"]

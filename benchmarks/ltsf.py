@@ -48,7 +48,7 @@ import platform
 import shlex
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -317,9 +317,13 @@ def hutformer_model_config(model_config: dict[str, Any], max_epochs: int | None)
     10 + 10 only: a ``--quick`` run's 2 + 2 stood against 20 end-to-end epochs).
     """
     if model_config.get("two_stage") is False and "stage1_epochs" not in model_config:
+        from tsforge.models.base import NeuralForecaster
         from tsforge.models.registry import get_model_spec
 
-        default = get_model_spec("hutformer").cls.default_train_config["max_epochs"]
+        cls = get_model_spec("hutformer").cls
+        if not issubclass(cls, NeuralForecaster):  # HUTFormer is one: it has a default training budget
+            raise TypeError(f"'hutformer' is a {cls.__name__}, which has no default_train_config")
+        default = cls.default_train_config["max_epochs"]
         model_config["stage1_epochs"] = 2 * (max_epochs if max_epochs is not None else default)
     return model_config
 
@@ -477,14 +481,14 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     done = [c for c in cells.values()]
     picks = {}
     for key, cell in sorted(by_cell.items()):
-        r = validation_pick(cell)
-        if r is not None:
+        pick = validation_pick(cell)
+        if pick is not None:
             picks[key] = {
-                "model": r["model"],
-                "val_mse": validation_mse(r),
-                "test_mse": r["test_mse"],
-                "gap_to_published": r["test_mse"] / r["published_best_mse"] - 1.0,
-                "meets_published": r["test_mse"] <= r["published_best_mse"],
+                "model": pick["model"],
+                "val_mse": validation_mse(pick),
+                "test_mse": pick["test_mse"],
+                "gap_to_published": pick["test_mse"] / pick["published_best_mse"] - 1.0,
+                "meets_published": pick["test_mse"] <= pick["published_best_mse"],
             }
     return {
         "cells_measured": len(done),
@@ -555,9 +559,9 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
         best = min(cell.values(), key=lambda r: r["test_mse"])
         cols = []
         for m in models:
-            r = cell.get(m)
-            text = "—" if r is None else f"{_mse(r['test_mse'])} ({_config_text(r)})"
-            cols.append(f"**{text}**" if r is best else text)
+            found = cell.get(m)
+            text = "—" if found is None else f"{_mse(found['test_mse'])} ({_config_text(found)})"
+            cols.append(f"**{text}**" if found is best else text)
         published = PUBLISHED[dataset][horizon]
         gap = best["test_mse"] / published - 1.0
         pick = validation_pick(list(cell.values()))
@@ -597,7 +601,7 @@ def write_results(new_rows: list[dict[str, Any]], path: Path) -> dict[str, Any]:
     merged = sorted(rows.values(), key=_key)
     doc = {
         "benchmark": "long-horizon forecasting grid vs the best published numbers (issue #17)",
-        "updated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "updated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {
             "platform": platform.platform(),
             "cpu_count": os.cpu_count(),
@@ -685,8 +689,12 @@ def main(argv: list[str] | None = None) -> int:
         log.info("%d rows, %d at a time", len(todo), args.jobs)
         if args.track:
             _create_store()
+
+        def write_row(_: int, row: dict[str, Any]) -> None:
+            write_results([row], args.out)
+
         # each finished row is written at once (in this process only): partial runs still count
-        LocalEngine(args.jobs).map(_row_job, todo, on_result=lambda _, row: write_results([row], args.out))
+        LocalEngine(args.jobs).map(_row_job, todo, on_result=write_row)
     else:
         for i, job in enumerate(todo, 1):
             log.info("[%d/%d] %s/H%d/%s", i, len(todo), *job[:3])

@@ -86,6 +86,7 @@ def member_forecasts(
             for m in members:
                 batch = m.task.dataset(split).get_batch(idx)
                 preds.append(m.forecaster.predict(batch).float().numpy())
+        assert batch is not None  # aligned_targets refuses an empty member list (targets[0])
         yield np.stack(preds), batch["y"].numpy(), batch["y_mask"].numpy()
 
 
@@ -191,6 +192,7 @@ def train_members(
     is what training them one after the other would take."""
     from benchmarks.ltsf import EXPERIMENT, catalogue_data
     from tsforge.engine import get_engine, using
+    from tsforge.models.ensemble import EnsembleForecaster
     from tsforge.pipeline import train
 
     t0 = time.perf_counter()
@@ -219,6 +221,8 @@ def train_members(
         )
     wall = time.perf_counter() - t0
     ensemble = out.forecaster
+    if not isinstance(ensemble, EnsembleForecaster):  # the "ensemble" model name builds one
+        raise TypeError(f"training 'ensemble' gave a {type(ensemble).__name__}, not an EnsembleForecaster")
     summaries = out.fit_report.extra["members"]
     for i, (m, summary) in enumerate(zip(members, summaries, strict=True)):
         m.forecaster, m.task = ensemble.members[i], ensemble.member_task(out.task, i)
@@ -279,6 +283,8 @@ def run_cell(dataset: str, horizon: int, args: argparse.Namespace) -> dict[str, 
                  names[best_val], per_seed[-1]["best_val_member"]["test_mse"])  # fmt: skip
         for m in members:  # free the networks before the next seed
             m.forecaster = m.task = None
+    if weights is None:  # no seed ran: nothing was trained to weigh
+        raise SystemExit(f"{dataset}/H{horizon}: no seeds to train (--seeds is empty)")
     published = PUBLISHED[dataset][horizon]
 
     def summary(key: str) -> dict[str, Any]:
@@ -469,11 +475,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.track:
                 _log_run(row)
             # read just before writing: another cell's process may have added its row meanwhile
-            rows = previous_rows(args.out, lambda r: (r["dataset"], r["horizon"]))
-            rows[(dataset, horizon)] = row
+            cells = previous_rows(args.out, lambda r: (r["dataset"], r["horizon"]))
+            cells[(dataset, horizon)] = row
             write_grid(grid_rows(row), GRID)  # the grid's table and summary count the ensembles too
             write_results(
-                args.out, {"rows": sorted(rows.values(), key=lambda r: (r["dataset"], r["horizon"]))}
+                args.out, {"rows": sorted(cells.values(), key=lambda r: (r["dataset"], r["horizon"]))}
             )
             for w in WEIGHTINGS:
                 log.info("%s/H%d %s weights: %.4f ± %.4f (best grid row %.4f, published %.3f, %+.1f%%)",

@@ -21,7 +21,7 @@ import argparse
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -58,7 +58,8 @@ def _statsforecast_direct(history: Any, model: str, h: int, n_jobs: int) -> tupl
     )
     sf = StatsForecast(models=[LOCAL_MODELS[model].factory(history.season_length)], freq=1, n_jobs=n_jobs)
     t0 = time.perf_counter()
-    out = sf.forecast(df=frame, h=h)
+    # statsforecast types its result as a pandas or polars frame; a pandas frame in gives pandas out
+    out = cast(pd.DataFrame, sf.forecast(df=frame, h=h))
     seconds = time.perf_counter() - t0
     col = [c for c in out.columns if c not in ("unique_id", "ds")][0]
     return out[col].to_numpy(dtype=np.float64).reshape(n, h), seconds

@@ -200,6 +200,7 @@ def dataset_level(args: argparse.Namespace) -> dict[str, Any]:
             rec = train_recommender(
                 kb,
                 cfg,
+                exclude_groups=[held],  # recorded in rec.meta: the set below is already filtered
                 training_set=(
                     X[keep].reset_index(drop=True),
                     E[keep].reset_index(drop=True),
@@ -216,6 +217,7 @@ def dataset_level(args: argparse.Namespace) -> dict[str, Any]:
         rec = train_recommender(
             kb,
             configs["per_model"],
+            exclude_groups=list(names),  # the corpus alone: no real dataset
             training_set=(
                 X[corpus_only].reset_index(drop=True),
                 E[corpus_only].reset_index(drop=True),

@@ -69,7 +69,7 @@ def evaluate_designs(router: Any, cases: Any) -> dict[str, dict[str, float]]:
     :data:`DESIGNS`, from one collection's cases (:func:`recommender.series_kb.collection_cases`)."""
     from recommender.per_series import combine_forecasts, validation_prior
     from recommender.series_recommendation import route_panel
-    from tsforge.panels.conformal import calibrate_forecasts, holdout_interval_metrics
+    from tsforge.panels.calibrate import calibrate_forecasts, holdout_interval_metrics
 
     cands = list(router.candidates)
     served_router = _validation_router(router)

@@ -60,7 +60,8 @@ def run_one(held: str, collections: list[str], n_jobs: int, track: bool) -> dict
     )  # fmt: skip
     out = train_routed(held, router=router, n_jobs=n_jobs, tracking=tracking)
     m = out.metrics
-    row = {k: float(m[f"test_{k}"]) for k in KEYS if f"test_{k}" in m}
+    scores = {k: float(m[f"test_{k}"]) for k in KEYS if f"test_{k}" in m}
+    row: dict[str, Any] = dict(scores)
     row.update(
         {
             "router_trained_on": others,
@@ -68,8 +69,8 @@ def run_one(held: str, collections: list[str], n_jobs: int, track: bool) -> dict
             "test_mase_best_single": float(m["test_mase_best_single"]),
             "seconds": time.perf_counter() - t0,
             "within_2.5_points": {
-                "80": abs(row["coverage_80"] - 0.80) <= 0.025,
-                "95": abs(row["coverage_95"] - 0.95) <= 0.025,
+                "80": abs(scores["coverage_80"] - 0.80) <= 0.025,
+                "95": abs(scores["coverage_95"] - 0.95) <= 0.025,
             },
             "command": f"python -m benchmarks.routed_intervals --collections {held}",
         }

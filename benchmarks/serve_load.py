@@ -100,7 +100,7 @@ def _payloads() -> dict[str, dict[str, Any]]:
     out = {}
     for kind, n in (("single", 1), ("batch64", 64)):
         series = []
-        rows = []
+        rows: list[list[str | float]] = []  # the dataframe_split rows: [unique_id, ds, y]
         for i in range(n):
             vals = (
                 15 + 4 * np.sin(2 * np.pi * np.arange(INPUT_LEN) / 24 + i) + rng.normal(0, 0.3, INPUT_LEN)
@@ -123,6 +123,7 @@ def _start(cmd: list[str], env: dict[str, str], ready_url: str, timeout: float =
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
+            assert proc.stderr is not None  # opened with stderr=PIPE above
             raise RuntimeError(f"{cmd[0:3]} exited: {proc.stderr.read().decode()[-3000:]}")
         try:
             if httpx.get(ready_url, timeout=2).status_code == 200:

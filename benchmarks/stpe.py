@@ -33,7 +33,7 @@ import os
 import platform
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -203,7 +203,7 @@ def write_results(
     """Write the results file (called after every model so a partial run is not lost)."""
     doc = {
         "benchmark": "stpe",
-        "updated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "updated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command": _command(argv),
         "commands": [*args.previous_commands, _command(argv)],
         "quick": bool(args.quick),

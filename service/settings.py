@@ -90,27 +90,27 @@ class ServiceSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     host: str = "127.0.0.1"
-    port: int = Field(8000, ge=0, le=65535)
+    port: int = Field(default=8000, ge=0, le=65535)
     tracking_uri: str | None = None
     default_model: str | None = None
-    default_alias: str = Field("champion", min_length=1)
-    max_series: int = Field(1000, ge=1)
-    max_series_length: int = Field(100_000, ge=1)
-    max_horizon: int = Field(2000, ge=1)
+    default_alias: str = Field(default="champion", min_length=1)
+    max_series: int = Field(default=1000, ge=1)
+    max_series_length: int = Field(default=100_000, ge=1)
+    max_horizon: int = Field(default=2000, ge=1)
     api_key: SecretStr | None = None
-    alias_poll_seconds: float = Field(5.0, ge=0)
-    max_cached_versions: int = Field(8, ge=1)
-    max_profile_windows: int = Field(128, ge=1)
+    alias_poll_seconds: float = Field(default=5.0, ge=0)
+    max_cached_versions: int = Field(default=8, ge=1)
+    max_profile_windows: int = Field(default=128, ge=1)
     recommender_path: str | None = None
-    torch_threads: int | None = Field(None, ge=1)
+    torch_threads: int | None = Field(default=None, ge=1)
     preload_default: bool = True
-    max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024)
-    max_profile_window: int = Field(336, ge=32, le=4096)
-    cpu_workers: int = Field(1, ge=1, le=8)
-    cpu_queue: int = Field(4, ge=0)
-    cpu_timeout_seconds: float = Field(60.0, gt=0)
+    max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    max_profile_window: int = Field(default=336, ge=32, le=4096)
+    cpu_workers: int = Field(default=1, ge=1, le=8)
+    cpu_queue: int = Field(default=4, ge=0)
+    cpu_timeout_seconds: float = Field(default=60.0, gt=0)
     cpu_warm_start: bool = False
-    shutdown_seconds: float = Field(5.0, ge=0, le=9)
+    shutdown_seconds: float = Field(default=5.0, ge=0, le=9)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> ServiceSettings:

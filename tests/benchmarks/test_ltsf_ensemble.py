@@ -126,3 +126,22 @@ def test_the_stored_sums_score_any_weighting_as_the_live_ones_do():
     for w in ([1 / 3] * 3, [1.0, 0.0, 0.0], [0.6, 0.3, 0.1]):
         assert stored.mse(np.array(w)) == pytest.approx(live.mse(np.array(w)), rel=1e-12)
     assert stored.mse(np.array([1.0, 0, 0])) < stored.mse(np.array([0, 0, 1.0]))  # the least noisy member
+
+
+def test_a_cell_without_seeds_stops_with_a_message_before_weighing(tmp_path):
+    """``--seeds ""`` (or ``,``) parses to no seeds: nothing is trained, so there are no weights;
+    the cell stops with a message instead of a TypeError from zipping the names with None."""
+    import argparse
+    import json
+
+    from benchmarks.ltsf_ensemble import run_cell
+
+    grid = tmp_path / "ltsf.json"
+    rows = [
+        {"dataset": "etth1", "horizon": 96, "model": m, "input_len": 336, "test_mse": 0.4}
+        for m in ("sparsetsf", "cyclenet")
+    ]
+    grid.write_text(json.dumps({"rows": rows}))
+    args = argparse.Namespace(models=["sparsetsf", "cyclenet"], grid=grid, seeds=[])
+    with pytest.raises(SystemExit, match="no seeds"):
+        run_cell("etth1", 96, args)
