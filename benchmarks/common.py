@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 RESULTS = Path(__file__).resolve().parent / "results"
 #: a row key (a data set name, a ``(dataset, horizon)`` pair): what :func:`previous_rows` indexes by
 K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
 
 
 def machine() -> dict[str, Any]:
@@ -55,12 +57,21 @@ def previous_rows(name: str, key: Callable[[dict[str, Any]], K]) -> dict[K, dict
 
 def int_list(text: str) -> list[int]:
     """``"96,192, 336"`` → ``[96, 192, 336]`` (an argparse ``type``; empty items are skipped)."""
-    return [int(v) for v in text.split(",") if v.strip()]
+    return _nonempty([int(v) for v in text.split(",") if v.strip()], text)
 
 
 def float_list(text: str) -> list[float]:
     """``"0.01,0.005"`` → ``[0.01, 0.005]`` (an argparse ``type``; empty items are skipped)."""
-    return [float(v) for v in text.split(",") if v.strip()]
+    return _nonempty([float(v) for v in text.split(",") if v.strip()], text)
+
+
+def _nonempty(values: list[T], text: str) -> list[T]:
+    """Refuse a list option with no value (``--seeds ""``): every list a benchmark takes (horizons,
+    seeds, lookbacks, grids) needs one, and an empty one ran nothing or crashed far from the cause
+    (ltsf_ensemble's ``--print-commands`` with an IndexError)."""
+    if not values:
+        raise argparse.ArgumentTypeError(f"expected a comma-separated list of numbers, got {text!r}")
+    return values
 
 
 def split_held_out(

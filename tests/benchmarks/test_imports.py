@@ -108,3 +108,17 @@ def test_run_all_order_names_existing_runnable_benchmarks() -> None:
         )
     ]
     assert not unguarded, f"no `if __name__ == '__main__':` (python -m would do nothing): {unguarded}"
+
+
+@pytest.mark.parametrize("text", ["", ",", " , "])
+def test_an_empty_list_option_is_refused_where_it_is_parsed(text):
+    """`--seeds ""` parsed to [] and crashed far from the cause (ltsf_ensemble: a TypeError while
+    weighing, an IndexError with --print-commands)."""
+    import argparse
+
+    from benchmarks.common import float_list, int_list
+
+    for parse in (int_list, float_list):
+        with pytest.raises(argparse.ArgumentTypeError, match="expected a comma-separated list"):
+            parse(text)
+    assert int_list("96, 192,") == [96, 192] and float_list("0.5") == [0.5]
