@@ -325,11 +325,19 @@ def _spread_windows(n: int, max_windows: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, min(n, max_windows)).round().astype(np.int64))
 
 
+#: (window, channel) rows that calibration and interval scoring turn into float64 at a time.
+#: Why bounded: a predicted batch of 256 windows of 300 channels × 336 steps is 200 MB per float64
+#: copy, and the conformal quantiles of it another 160 MB each; every step is row by row, so
+#: a piece at a time gives the same numbers in a fraction of the memory.
+ROWS_PER_PIECE = 8192
+
+
 def _predicted_windows(
     forecaster: Any, data: Any, idx: np.ndarray, batch_size: int
-) -> Iterator[tuple[dict[str, torch.Tensor], np.ndarray, np.ndarray, np.ndarray]]:
-    """``(batch, prediction, y, x)`` for the windows ``idx`` of ``data``, ``batch_size`` at a
-    time; unobserved ``y``/``x`` are NaN.
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """``(channels, prediction, y, x)`` for the windows ``idx`` of ``data``, predicted
+    ``batch_size`` at a time and handed out in pieces of at most :data:`ROWS_PER_PIECE`
+    (window, channel) rows; unobserved ``y``/``x`` are NaN, ``channels`` is ``[B, C]``.
 
     Why one generator: calibrating a window model and scoring its intervals must look at the
     windows and predict them the same way.
@@ -337,9 +345,46 @@ def _predicted_windows(
     for lo in range(0, idx.size, batch_size):
         batch = data.get_batch(torch.as_tensor(idx[lo : lo + batch_size]))
         pred = forecaster.predict(batch).double().numpy()
-        y = np.where(batch["y_mask"].numpy(), batch["y"].double().numpy(), np.nan)
-        x = np.where(batch["x_mask"].numpy(), batch["x"].double().numpy(), np.nan)
-        yield batch, pred, y, x
+        B, _, C = batch["x"].shape
+        channels = batch["channels"].numpy() if "channels" in batch else np.tile(np.arange(C), (B, 1))
+        step = max(1, ROWS_PER_PIECE // max(1, C))
+        for a in range(0, B, step):
+            w = slice(a, a + step)
+            y = _observed(batch["y"][w], batch["y_mask"][w])
+            yield channels[w], pred[w], y, _observed(batch["x"][w], batch["x_mask"][w])
+
+
+class _Rows:
+    """The pieces of ``n`` rows, written into one array as they come: ``np.concatenate`` of
+    the pieces without holding every piece and their concatenation at once (the conformal
+    quantiles of 500 windows × 300 channels are 300 MB)."""
+
+    def __init__(self, n: int) -> None:
+        self.n, self.filled = int(n), 0
+        self.array: np.ndarray | None = None
+
+    def add(self, piece: np.ndarray) -> None:
+        if self.array is None:
+            self.array = np.empty((self.n, *piece.shape[1:]), dtype=piece.dtype)
+        self.array[self.filled : self.filled + len(piece)] = piece
+        self.filled += len(piece)
+
+    def result(self) -> np.ndarray:
+        if self.array is None or self.filled != self.n:
+            raise ValueError(f"{self.filled} rows were added where {self.n} were expected")
+        return self.array
+
+
+def _observed(values: torch.Tensor, mask: torch.Tensor) -> np.ndarray:
+    """``values`` as float64 with NaN where ``mask`` is False.
+
+    Why in place: ``np.where`` on the float64 copy made a second ``[B, L, C]`` float64 array
+    per batch (200 MB for a batch of 256 windows of 300 channels × 336 steps).
+    """
+    # copy=True: a copy even of float64 values, so the batch's own tensor stays as it was
+    out = values.to(torch.float64, copy=True).numpy()
+    out[~mask.numpy()] = np.nan
+    return out
 
 
 @torch.no_grad()
@@ -365,20 +410,20 @@ def calibrate_task(
     idx = _spread_windows(len(data), max_windows)
     ctx = forecaster.context
     window = min(default_scale_window(ctx.horizon, ctx.season_length), ctx.input_len)
-    scores, ids = [], []
+    n_rows = idx.size * data.n_channels
+    scores, ids = _Rows(n_rows), _Rows(n_rows)
     channel_ids = np.asarray([str(c) for c in ctx.channel_ids])
-    for batch, pred, y, x in _predicted_windows(forecaster, data, idx, batch_size):
+    for ch, pred, y, x in _predicted_windows(forecaster, data, idx, batch_size):
         B, L, C = x.shape
         hist = x.transpose(0, 2, 1).reshape(B * C, L)
         ends = np.arange(1, B * C + 1) * L
         scale = trailing_scale(hist.ravel(), ends - L, ends, ctx.season_length, window)
         res = (y - pred[:, : y.shape[1]]).transpose(0, 2, 1).reshape(B * C, -1)
-        scores.append(res / scale[:, None])
-        ch = batch["channels"].numpy() if "channels" in batch else np.tile(np.arange(C), (B, 1))
-        ids.append(channel_ids[np.clip(ch.reshape(B * C), 0, channel_ids.size - 1)])
+        scores.add(res / scale[:, None])
+        ids.add(channel_ids[np.clip(ch.reshape(B * C), 0, channel_ids.size - 1)])
     return ConformalCalibration.from_scores(
-        np.concatenate(scores),
-        np.concatenate(ids),
+        scores.result(),
+        ids.result(),
         season_length=ctx.season_length,
         scale_window=window,
         info={"model": forecaster.name, "windows": int(idx.size), "source": f"{split} windows"},
@@ -416,7 +461,9 @@ def holdout_interval_metrics(
 def _rows_in_units(a: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
     """``[B, T, C]`` on the normalised scale → ``[B·C, T]`` rows in the data's units."""
     B, T, C = a.shape
-    return (a * std + mean).transpose(0, 2, 1).reshape(B * C, T)
+    units = a * std
+    units += mean  # in place: the same numbers as ``a * std + mean``, one temporary fewer
+    return units.transpose(0, 2, 1).reshape(B * C, T)
 
 
 @torch.no_grad()
@@ -433,7 +480,7 @@ def task_interval_metrics(
     ``max_windows``, evenly spaced), in the data's units: coverage / width / MSIS at
     :data:`LOG_LEVELS` (MSIS and width in units of each channel's training seasonal-naive MAE),
     WQL and scaled CRPS (reference: the seasonal naive of each input window)."""
-    from tsforge.evaluation.intervals import GIFT_QUANTILES, score_quantile_forecast
+    from tsforge.evaluation.intervals import GIFT_QUANTILES, score_quantile_forecast, seasonal_naive_forecast
     from tsforge.evaluation.metrics import mase_scale
 
     data = task.dataset(split)
@@ -445,26 +492,24 @@ def task_interval_metrics(
     mean, std = np.asarray(task.scaler.mean, dtype=np.float64), np.asarray(task.scaler.std, dtype=np.float64)
     channel_scale = mase_scale(task.train_values(), m)
     channel_ids = np.asarray([str(c) for c in ctx.channel_ids])
-    ys, values, scales, hists = [], [], [], []
     idx = _spread_windows(len(data), max_windows)
-    for batch, pred, y, x in _predicted_windows(forecaster, data, idx, batch_size):
+    n_rows = idx.size * data.n_channels
+    ys, values, scales, baselines = _Rows(n_rows), _Rows(n_rows), _Rows(n_rows), _Rows(n_rows)
+    for ch, pred, y, x in _predicted_windows(forecaster, data, idx, batch_size):
         B, L, C = x.shape
+        H = y.shape[1]
         rows = list(_rows_in_units(x, mean, std))
-        ids = channel_ids[np.clip(batch["channels"].numpy().reshape(B * C), 0, channel_ids.size - 1)]
+        ids = channel_ids[np.clip(ch.reshape(B * C), 0, channel_ids.size - 1)]
         point = _rows_in_units(pred[:, : y.shape[1]], mean, std)
         # the local scale as calibrate_task took it (on the normalised window), in units: what a
         # served window model does too (tsforge.inference.Predictor._interval_scales)
         local = np.tile(std, B) * calibration.scales(list(x.transpose(0, 2, 1).reshape(B * C, L)))
-        values.append(calibration.quantiles(point, rows, ids, request.probs, scale=local))
-        ys.append(_rows_in_units(y, mean, std))
-        hists.extend(rows)
-        scales.append(np.tile(channel_scale, B))
+        values.add(calibration.quantiles(point, rows, ids, request.probs, scale=local))
+        ys.add(_rows_in_units(y, mean, std))
+        # the scaled-CRPS reference of this batch's rows ([B·C, H]): keeping the input rows
+        # themselves until the end held every window's [L] history (400 MB on 300 channels)
+        baselines.add(seasonal_naive_forecast(rows, m, H))
+        scales.add(np.tile(channel_scale, B))
     return score_quantile_forecast(
-        np.concatenate(ys),
-        np.concatenate(values),
-        request.probs,
-        LOG_LEVELS,
-        np.concatenate(scales),
-        season_length=m,
-        histories=hists,
+        ys.result(), values.result(), request.probs, LOG_LEVELS, scales.result(), baseline=baselines.result()
     )
