@@ -89,9 +89,14 @@ def monthly_panel():
 
 def run_cli(capsys, *args: str) -> tuple[int, str, str]:
     """Run ``tsforge ARGS`` in-process through the console script's entry point; returns
-    ``(exit code, stdout, stderr)``."""
+    ``(exit code, stdout, stderr)`` of the command alone.
+
+    What was printed before is dropped first: fixtures print too (a new MLflow store logs
+    "Creating initial MLflow database tables" at INFO until a command in the same process has
+    quieted MLflow), so a test's view of stderr depended on which tests ran before it."""
     from tsforge.cli import main
 
+    capsys.readouterr()
     try:
         main(list(args))
         code = 0

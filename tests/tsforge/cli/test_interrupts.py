@@ -94,7 +94,11 @@ def _drain(lines: queue.Queue, seen: list[str]) -> None:
 def test_a_signal_during_training_ends_the_run_killed_and_registers_nothing(tmp_path, signum, code):
     monthly_frame(n=12, length=60).to_csv(tmp_path / "panel.csv", index=False)
     uri = f"sqlite:///{tmp_path}/mlruns/mlflow.db"
-    args = ["train", "panel.csv", "--model", "dlinear", "--horizon", "12", "--epochs", "500"]
+    # Early stopping must not end the training: with the default patience it ended about a
+    # second after "epoch 1", so on a loaded machine the signal could land after the run had
+    # finished and registered (exit -15, run FINISHED); this training only ends by the signal.
+    endless = ["--epochs", "100000", "--train-option", "patience=100000"]
+    args = ["train", "panel.csv", "--model", "dlinear", "--horizon", "12", *endless]
     proc, lines = _start([*args, "--register-as", "cut"], tmp_path, uri)
     seen: list[str] = []
     try:
