@@ -11,6 +11,8 @@ import pytest
 
 from tsforge.data import Panel, list_datasets, load_data
 from tsforge.data.catalog import _parse_entry, data_dir, get_entry, load_dataset, load_panel_dataset
+from tsforge.data.catalog_cache import read_series, write_series
+from tsforge.data.frame import TimeSeriesData
 from tsforge.data.panel_store import read_panel, write_panel
 from tsforge.errors import ConfigError, DatasetNotAvailableError
 
@@ -319,3 +321,12 @@ def test_panel_store_round_trips_every_field(tmp_path):
     assert (back.freq, back.season_length, back.name, back.meta) == ("MS", 12, "tiny", {"horizon": "3"})
     assert back.attrs["horizon"].dtype == np.int64 and back.attrs["kind"].tolist() == ["a", None, "c"]
     assert back.values.flags.writeable
+
+
+def test_a_cached_dataset_without_channels_reads_back(tmp_path):
+    stamps = np.arange("2020-01-01", "2020-01-04", dtype="datetime64[D]").astype("datetime64[ns]")
+    data = TimeSeriesData(values=np.empty((3, 0)), timestamps=stamps, channel_ids=(), freq="D", name="none")
+    write_series(data, tmp_path / "c.parquet")
+    back = read_series(tmp_path / "c.parquet")
+    assert back.values.shape == (3, 0)
+    assert back.timestamps is not None and back.timestamps.tolist() == stamps.tolist()

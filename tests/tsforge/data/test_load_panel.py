@@ -10,6 +10,7 @@ import pytest
 
 from tsforge.data import LoadedPanel, Panel, TimeSeriesData, load, load_panel, to_panel
 from tsforge.data.catalog import get_entry
+from tsforge.data.panel_sources import naming_file
 from tsforge.errors import (
     ConfigError,
     DataValidationError,
@@ -539,3 +540,17 @@ def test_columns_a_long_file_has_besides_id_time_and_target_are_named_as_unused(
     with warnings.catch_warnings():
         warnings.simplefilter("error", UnusedColumnsWarning)  # the three columns alone: no note
         load_panel(str(path))
+
+
+def test_naming_file_keeps_the_command_line_wording_of_the_error():
+    with pytest.raises(DataValidationError) as info, naming_file("sales.csv"):
+        raise DataValidationError(
+            "column 'stor' not found (pass id_col='store')",
+            cli_message="column 'stor' not found (pass --id-col store)",
+            column="stor",
+        )
+    assert info.value.where == {"file": "sales.csv", "column": "stor"}
+    assert (
+        info.value.for_cli()
+        == "column 'stor' not found (pass --id-col store) (file='sales.csv', column='stor')"
+    )

@@ -233,3 +233,25 @@ def test_long_multichannel_tsf_reads_use_the_same_frequency_names():
     assert (np.diff(data.timestamps) == np.timedelta64(2, "h")).all()
     unknown = from_tsf(parse_tsf(TSF.replace("@frequency monthly", "@frequency fortnightly")), name="x")
     assert unknown.timestamps is None  # a name pandas cannot map: no timestamps, as before
+
+
+def _dated_panel_without_freq() -> Panel:
+    starts = np.array(["2020-01-01", "2020-03-01"], dtype="datetime64[ns]")
+    return Panel.from_arrays([np.arange(5.0), np.arange(4.0)], ids=["a", "b"], starts=starts)
+
+
+def test_a_dated_panel_without_frequency_refuses_to_count_steps_as_it_refuses_to_place_times():
+    panel = _dated_panel_without_freq()
+    assert panel.is_datetime and panel.freq is None
+    with pytest.raises(DataValidationError, match="needs a frequency"):
+        panel.times_at(np.array([0]), np.array([2]))
+    # it answered 2 (pandas' default daily grid), a number of steps of no frequency at all
+    with pytest.raises(DataValidationError, match="needs a frequency"):
+        panel.steps_at(np.array([0]), np.array(["2020-01-03"], dtype="datetime64[ns]"))
+
+
+def test_steps_at_inverts_times_at_on_a_calendar_panel():  # guard: the frequency path is unchanged
+    starts = np.array(["2020-01-01", "2020-03-01"], dtype="datetime64[ns]")
+    panel = Panel.from_arrays([np.arange(5.0), np.arange(4.0)], ids=["a", "b"], starts=starts, freq="MS")
+    series, step = np.array([0, 1, 1]), np.array([0, 2, 7])
+    assert panel.steps_at(series, panel.times_at(series, step)).tolist() == step.tolist()
