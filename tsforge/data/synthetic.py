@@ -32,22 +32,44 @@ LON_RANGE: tuple[float, float] = (4.0, 20.0)
 _PERIOD_HOURS: tuple[float, ...] = (24.0, 168.0, 8766.0)
 
 
-def _step_hours(freq: str) -> float:
+def _period_steps(freq: str) -> list[float]:
+    """The day, week and year (:data:`_PERIOD_HOURS`) in steps of ``freq``.
+
+    Why: the seasons are drawn on the step index, so each must be its length in *steps*. For a
+    fixed step that is hours over the step's hours; a calendar step (weeks, months, quarters,
+    years) has a nominal length; business days and hours skip weekends (and nights), so their
+    week is counted on the calendar: 5 business days, 40 business hours. Earlier a table of
+    name prefixes read business days and hours and custom business months as yearly steps (no
+    season at all), semi-months as months and week-of-month as weeks.
+    """
     try:
         offset = pd.tseries.frequencies.to_offset(freq)
     except ValueError:
         raise ConfigError(f"unknown frequency {freq!r}", field="freq") from None
     try:
-        return pd.Timedelta(offset).total_seconds() / 3600.0
+        step_h = pd.Timedelta(offset).total_seconds() / 3600.0
     except (ValueError, TypeError):
         name = offset.name.upper()
-        if name.startswith("W"):
-            return 168.0
-        if name.startswith(("M", "BM", "SM")):
-            return 730.5
-        if name.startswith(("Q", "BQ")):
-            return 2191.5
-        return 8766.0
+        if name.startswith("CB"):  # custom business months and hours: sampled as business ones
+            name = name[1:]
+        if name in ("B", "C", "BH"):
+            monday = pd.Timestamp("2024-01-01")  # a Monday: count one whole working week
+            per_week = len(
+                pd.date_range(monday, monday + pd.Timedelta(days=7), freq=offset, inclusive="left")
+            )
+            return [per_week / 5.0, float(per_week), per_week * 365.25 / 7.0]
+        step_h = 8766.0  # yearly, and what the table below does not name
+        for prefixes, hours in (
+            (("WOM", "LWOM"), 730.5),  # the n-th weekday of each month: monthly
+            (("W",), 168.0),
+            (("SM",), 365.25),  # semi-monthly
+            (("M", "BM"), 730.5),
+            (("Q", "BQ"), 2191.5),
+        ):
+            if name.startswith(prefixes):
+                step_h = hours
+                break
+    return [p / step_h for p in _PERIOD_HOURS]
 
 
 @overload
@@ -140,7 +162,7 @@ def synthetic_stations(
     if not 0.0 <= anomaly_rate < 1.0:
         raise ConfigError(f"anomaly_rate must be in [0, 1), got {anomaly_rate}", field="anomaly_rate")
     rng = np.random.default_rng(seed)
-    step_h = _step_hours(freq)
+    period_steps = _period_steps(freq)
     timestamps = pd.date_range(start, periods=n_steps, freq=freq)
 
     lat = rng.uniform(*LAT_RANGE, size=n_channels)
@@ -155,7 +177,7 @@ def synthetic_stations(
     # Random draws do not depend on n_seasons, so adding a season changes nothing else.
     amp_jitter = rng.uniform(0.8, 1.2, (len(_PERIOD_HOURS), n_channels))
     base_phase = rng.uniform(0, 2 * np.pi, len(_PERIOD_HOURS))
-    periods = [p / step_h for p in _PERIOD_HOURS if 2.0 <= p / step_h <= n_steps]
+    periods = [p for p in period_steps if 2.0 <= p <= n_steps]
     for k, period in enumerate(periods[: max(0, n_seasons)]):
         amp = (2.0 / (k + 1)) * (0.5 + 1.5 * north) * amp_jitter[k]
         phase = base_phase[k] + (2 * np.pi * lon / 360.0 if k == 0 else 0.0)

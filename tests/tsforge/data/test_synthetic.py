@@ -70,6 +70,34 @@ def test_daily_frequency_uses_weekly_and_yearly_periods():
     assert d.freq == "D" and d.values.shape == (800, 2)
 
 
+@pytest.mark.parametrize(
+    ("freq", "k", "period"),
+    [
+        ("B", 1, 5),
+        ("bh", 1, 8),
+        ("bh", 2, 40),
+        ("SMS", 1, 24),
+        ("CBMS", 1, 12),
+        ("WOM-1MON", 1, 12),
+        ("h", 2, 168),
+    ],
+)
+def test_seasons_are_counted_in_the_frequencys_own_steps(freq, k, period):
+    """The k-th season repeats after its length in this frequency's steps: a business week is 5
+    business days or 40 business hours (a business day 8), a year 24 half-months or 12 custom
+    business months. Earlier business days and hours and custom business months were read as
+    yearly steps (no season), half-months as months, week-of-month as weeks."""
+    kw = dict(n_channels=1, n_steps=4 * period, freq=freq, seed=5, noise=0.0, trend=0.0, start="2024-01-01")
+    # the draws do not depend on n_seasons: the difference is the k-th season alone
+    season = (
+        synthetic_stations(n_seasons=k, **kw).values[:, 0]
+        - synthetic_stations(n_seasons=k - 1, **kw).values[:, 0]
+    )
+    assert season.std() > 0.1
+    repeats = [lag for lag in range(2, 2 * period + 1) if np.allclose(season[:-lag], season[lag:], atol=1e-3)]
+    assert repeats[0] == period
+
+
 def test_bad_arguments():
     with pytest.raises(ConfigError):
         synthetic_stations(n_channels=0)
