@@ -109,6 +109,14 @@ def greedy_weights(sums: GramSums, steps: int = GREEDY_STEPS) -> tuple[np.ndarra
     of windows both fit validation about equally well.
     """
     M = sums.G.shape[0]
+    if not (sums.n > 0 and np.isfinite(sums.G).all() and np.isfinite(sums.b).all() and np.isfinite(sums.c)):
+        # every trial would be NaN: argmin picks member 0 and the weights come out 0 / 0
+        raise ConfigError(
+            "greedy weights need every member's forecasts of at least one observed validation "
+            f"target to be finite (sums over {sums.n:g} targets; non-finite members: "
+            f"{_non_finite_members(sums) or 'none'})",
+            field="weights",
+        )
     counts = np.zeros(M)
     best, best_counts, order = np.inf, counts.copy(), []
     for k in range(1, steps + 1):
@@ -119,6 +127,12 @@ def greedy_weights(sums: GramSums, steps: int = GREEDY_STEPS) -> tuple[np.ndarra
         if trials[j] < best - 1e-12:
             best, best_counts = trials[j], counts.copy()
     return best_counts / best_counts.sum(), order
+
+
+def _non_finite_members(sums: GramSums) -> list[int]:
+    """Indices of the members whose own sums (``G[i, i]``, ``b[i]``) are not finite."""
+    diag = np.diagonal(sums.G)
+    return [int(i) for i in np.flatnonzero(~(np.isfinite(diag) & np.isfinite(sums.b)))]
 
 
 @dataclass(frozen=True)
@@ -284,6 +298,19 @@ class EnsembleForecaster(Forecaster):
     def fit_weights(self, task: ForecastTask) -> dict[str, Any]:
         """Set :attr:`weights` (equal, or greedy on validation) and say what each member scores."""
         sums = self.validation_sums(task)
+        bad = _non_finite_members(sums)
+        if bad or not sums.n > 0:
+            # NaN weights (greedy) or NaN forecasts (equal) would be stored and served otherwise
+            names = ", ".join(f"{self.specs[i].model} (members[{i}])" for i in bad)
+            raise ConfigError(
+                "the ensemble's members must forecast the validation split: "
+                + (
+                    f"{names} forecast non-finite values there (a diverged member: lower its learning rate)"
+                    if bad
+                    else "the validation split has no observed target"
+                ),
+                field="members",
+            )
         eye = np.eye(len(self.members))
         if self.config.weights == "validation":
             self.weights, _ = greedy_weights(sums)

@@ -206,10 +206,32 @@ def test_a_panel_is_sent_to_the_routed_ensemble():
 
 
 def test_an_ensemble_without_a_positive_weight_refuses_to_predict_instead_of_returning_none():
-    # greedy weighting on validation sums without one observed target (n = 0) gives NaN weights
-    weights, _ = greedy_weights(GramSums.empty(2))
+    # weights from elsewhere (a hand-edited or older bundle) that are all NaN
     ens = build_model("ensemble", _context(), {"members": ["sparsetsf", "nlinear"]})
-    ens.weights = weights
+    ens.weights = np.array([np.nan, np.nan])
     batch = _task().dataset("test").get_batch(torch.arange(2))
     with pytest.raises(ConfigError, match="no member with a positive weight"):
         ens.predict(batch)
+
+
+def test_greedy_weights_refuse_sums_without_a_finite_observed_target():
+    """Earlier every trial was NaN, argmin picked member 0 and the weights came out 0 / 0 = NaN,
+    found only when the stored ensemble was asked to predict."""
+    with pytest.raises(ConfigError, match="over 0 targets") as err:
+        greedy_weights(GramSums.empty(2))
+    assert err.value.where["field"] == "weights"
+    rng = np.random.default_rng(4)
+    y = rng.normal(size=(20, 4, 1))
+    diverged = np.full_like(y, np.nan)
+    with pytest.raises(ConfigError, match=r"non-finite members: \[1\]"):
+        greedy_weights(_sums(np.stack([y + 0.1, diverged]), y, np.ones_like(y)))
+
+
+@pytest.mark.parametrize("weights", ["validation", "equal"])
+def test_fitting_the_weights_names_a_member_that_forecasts_nan(weights):
+    task = _task()
+    ens = build_model("ensemble", _context(), {"members": ["sparsetsf", "nlinear"], "weights": weights})
+    ens.members[1].predict = lambda batch: torch.full((batch["y"].shape[0], 24, 2), float("nan"))
+    with pytest.raises(ConfigError, match=r"nlinear \(members\[1\]\) forecast non-finite") as err:
+        ens.fit_weights(task)
+    assert err.value.where["field"] == "members"
