@@ -93,6 +93,26 @@ def test_native_intervals_contain_the_point_forecast():
         assert (out.bounds[f"hi-{a}"] <= out.bounds[f"hi-{b}"]).all()
 
 
+def test_cross_validated_native_intervals_contain_the_point_forecast_as_forecasts_do():
+    """``tsforge cv --intervals native`` (and the interval benchmark) kept AutoTheta's band above
+    its own forecast on the falling series, where a forecast of the same fit widened it: the
+    bounds now contain the point where the local model meets the series, behind both doors."""
+    from tsforge.data.panel import Panel
+    from tsforge.panels.cv import cross_validation
+
+    history = np.concatenate([DECLINE, DECLINE[-1] + (DECLINE[1] - DECLINE[0]) * np.arange(1, 7) * 0.01])
+    panel = Panel.from_arrays([history], ids=["decline"], starts=DATES[:1], freq="MS", name="decline")
+    frame = cross_validation(panel, ["auto_theta"], 6, level=LEVELS, progress=False, engine="local", n_jobs=1)
+    for lv in LEVELS:
+        lo, hi = frame[f"auto_theta-lo-{lv}"], frame[f"auto_theta-hi-{lv}"]
+        assert (lo <= frame["auto_theta"]).all() and (frame["auto_theta"] <= hi).all(), lv
+    served = PanelPredictor("auto_theta", 6, freq="MS", season_length=12, interval_method="native")
+    out = served.predict_series([SeriesInput("decline", DECLINE, DATES)], 6, level=LEVELS)[0]
+    for lv in LEVELS:  # the cross-validated window is the same fit: the same bands
+        np.testing.assert_allclose(frame[f"auto_theta-lo-{lv}"], out.bounds[f"lo-{lv}"], rtol=1e-9)
+        np.testing.assert_allclose(frame[f"auto_theta-hi-{lv}"], out.bounds[f"hi-{lv}"], rtol=1e-9)
+
+
 def test_contain_point_widens_only_the_side_that_excludes_the_point():
     probs = IntervalRequest((80.0,)).probs  # 0.1, 0.5, 0.9
     q = np.array([[[2.0, 2.5, 3.0], [-1.0, 0.0, 1.0], [-3.0, -2.5, -2.0]]])

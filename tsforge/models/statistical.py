@@ -513,12 +513,32 @@ def forecast_series(
                 if np.all(np.isfinite(res["mean"])):
                     if k:  # back to the series' units (the other models' results pass untouched)
                         res = {key: np.ldexp(np.asarray(v, dtype=np.float64), k) for key, v in res.items()}
-                    return res, cur is not spec
+                    return _bounds_around_mean(res), cur is not spec
             except Exception:  # noqa: BLE001 — any statsforecast failure on one series → fallback
                 pass
         if cur.fallback is None:
             return {"mean": np.full(h, np.nan)}, True
         cur = LOCAL_MODELS.get(cur.fallback) or _FALLBACK_ONLY[cur.fallback]
+
+
+def _bounds_around_mean(res: dict[str, Any]) -> dict[str, Any]:
+    """``res`` with every ``lo-<level>`` bound at most its mean and every ``hi-<level>`` at least.
+
+    Why here, the one place a local model meets a series: AutoTheta draws its intervals from
+    simulated paths, and on a series falling steadily towards 0 its 95 % band sat above its own
+    forecast. A forecast widened that band (:func:`tsforge.inference.contain_point`) but
+    cross-validation (``tsforge cv --intervals native``, the interval benchmark) kept it, so the
+    two doors gave different bands for one fit; an interval that excludes its own point forecast
+    breaks the output convention (bands contain the median).
+    """
+    mean = np.asarray(res["mean"], dtype=np.float64)
+    out = dict(res)
+    for key, bound in res.items():
+        if key.startswith("lo-"):
+            out[key] = np.minimum(np.asarray(bound, dtype=np.float64), mean)
+        elif key.startswith("hi-"):
+            out[key] = np.maximum(np.asarray(bound, dtype=np.float64), mean)
+    return out
 
 
 def _register_local_models() -> None:
