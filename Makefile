@@ -8,7 +8,7 @@ MODEL   ?= tsforge-demo
 PORT    ?= 8000
 export MLFLOW_TRACKING_URI ?= sqlite:///mlruns/mlflow.db
 
-.PHONY: install demo test unit-test lint serve ui bench clean services-up services-down
+.PHONY: install demo test unit-test lint serve ui bench clean services-up services-down shipped-router
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -59,6 +59,13 @@ ui: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run_all
+
+# Refresh the per-series recommender shipped in the package (recommender/shipped_router/) after a
+# change to its features, candidates or knowledge-base settings (a test fails until then): builds
+# it from the development collections (15–25 min on 2 cores the first time; cached CV after).
+shipped-router: $(STAMP)
+	$(BIN)/tsforge recommender build --per-series
+	$(BIN)/python -m recommender.shipped_router
 
 clean:
 	rm -rf $(VENV) .pytest_cache

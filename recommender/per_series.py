@@ -35,6 +35,7 @@ model bundle.
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import os
@@ -402,16 +403,25 @@ class SeriesRouter:
                 "`tsforge recommender build --per-series`",
                 file=str(path),
             )
-        boosters = {c: lgb.Booster(model_file=str(path / f)) for c, f in info["files"].items()}
+        boosters = {c: _load_booster(path / f) for c, f in info["files"].items()}
         return cls(
             tuple(info["candidates"]),
             {k: tuple(v) for k, v in info.get("combinations", {}).items()},
             boosters,
-            lgb.Booster(model_file=str(path / "difficulty.txt")),
+            _load_booster(path / "difficulty.txt"),
             RouterConfig(**info.get("config", {})),
             info.get("meta", {}),
             path,
         )
+
+
+def _load_booster(file: Path) -> lgb.Booster:
+    """The booster saved as ``file``, or gzip-compressed beside it as ``<file>.gz`` (the shipped
+    router's form, :mod:`recommender.shipped_router`: a third of the size in the package)."""
+    if not file.is_file() and file.with_name(file.name + ".gz").is_file():
+        with gzip.open(file.with_name(file.name + ".gz"), "rt", encoding="utf-8") as fh:
+            return lgb.Booster(model_str=fh.read())
+    return lgb.Booster(model_file=str(file))
 
 
 def _json_default(obj: Any) -> Any:

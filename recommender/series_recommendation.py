@@ -8,10 +8,11 @@ against the collection's best single candidate → explanations from the pick's 
 No candidate is trained here, so it takes seconds for thousands of series; training the routed
 ensemble that forecasts with these choices is :func:`recommender.routed.train_routed`.
 
-The default router lives in ``<cache root>/recommender/per_series`` (:func:`router_dir`; in a
-clone ``datasets/cache/recommender/per_series``) and is built from the
-knowledge base of the development collections (:func:`build_default_router`; the
-cross-validation behind it is cached, so a rebuild after the first one takes about a minute).
+The default router is the one built on this machine, in ``<cache root>/recommender/per_series``
+(:func:`router_dir`; in a clone ``datasets/cache/recommender/per_series``), from the knowledge
+base of the development collections (:func:`build_default_router`; the cross-validation behind
+it is cached, so a rebuild after the first one takes about a minute); without one, the router
+shipped with this release (:mod:`recommender.shipped_router`, the same build).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from recommender.per_series import (
 from recommender.series_explain import explain_collection, explain_series
 from recommender.series_features import PROFILE_LADDER, series_features
 from recommender.series_kb import DEV_COLLECTIONS, SeriesKBSettings, build_series_kb
+from recommender.shipped_router import ROUTER_ENV, chosen_router_folder, default_router_folder
 from tsforge.data.panel import Panel
 from tsforge.data.ragged import series_index
 from tsforge.errors import ConfigError, DatasetNotAvailableError, DataValidationError
@@ -553,7 +555,9 @@ def default_router_pending() -> str | None:
     machine, 2026-12-04; over an hour on a busy one); a user who asked for a recommendation
     should hear that before the first progress bar, not wonder after it.
     """
-    path = router_dir()
+    if chosen_router_folder() is not None:  # served as it is: never built here
+        return None
+    path = default_router_folder()
     _, state = _saved_default_router(path)
     if state is None:
         return None
@@ -572,12 +576,22 @@ def default_router_pending() -> str | None:
 
 
 def default_router(*, build_if_missing: bool = True, progress: Progress | None = None) -> SeriesRouter:
-    """The saved default router; built from the (cached) knowledge base when missing, or when
+    """The default router (:func:`recommender.shipped_router.default_router_folder`:
+    ``$TSFORGE_SERIES_ROUTER``'s, served as it is; this machine's build; the shipped one); built from the (cached) knowledge base when missing, or when
     :func:`build_default_router` built it on other collections than today's
     :data:`DEV_COLLECTIONS` (an earlier release's). A router saved there by other means (no
     ``kb_settings`` in its meta) is served as it is. ``build_if_missing=False`` serves a stale
     router as it is and refuses when there is none."""
-    path = router_dir()
+    chosen = chosen_router_folder()
+    if chosen is not None:
+        if not (chosen / "router.json").is_file():
+            raise DataValidationError(
+                f"no per-series recommender at {chosen} (${ROUTER_ENV}); point it at the folder of one "
+                "(`tsforge recommender build --per-series` saves one), or unset it",
+                file=str(chosen),
+            )
+        return SeriesRouter.load(chosen)
+    path = default_router_folder()
     router, state = _saved_default_router(path)
     if state is None or (router is not None and not build_if_missing):
         assert router is not None

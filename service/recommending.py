@@ -16,9 +16,10 @@ from typing import Any, TypeVar
 import numpy as np
 
 from recommender.api import recommend
-from recommender.per_series import SeriesRouter, router_dir
+from recommender.per_series import SeriesRouter
 from recommender.ranker import Recommender, recommender_dir
 from recommender.series_recommendation import json_ready, recommend_series
+from recommender.shipped_router import default_router_folder
 from service.convert import _TIME_ERRORS, Limits, _timestamps_array
 from service.errors import ServiceUnavailableError
 from service.schemas.recommend import RecommendRequest
@@ -176,9 +177,10 @@ def _panel_timestamps(req: RecommendRequest) -> tuple[np.ndarray | None, str | N
 
 
 def load_series_router(path: str | Path | None = None) -> SeriesRouter:
-    """The saved per-series recommender (default location when ``None``), cached until it changes."""
+    """The saved per-series recommender (when ``None``: this machine's build, else the one shipped
+    with tsforge), cached until it changes."""
     return _load_cached(
-        Path(path) if path else router_dir(),
+        Path(path) if path else default_router_folder(),
         "router.json",
         _router_cache,
         SeriesRouter.load,

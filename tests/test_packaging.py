@@ -61,6 +61,8 @@ def test_wheel_ships_the_catalogue_and_every_package(wheel):
     assert shipped == (REPO / "datasets" / "catalog.toml").read_bytes()
     missing = sorted(p for p in _source_packages() if f"{p.replace('.', '/')}/__init__.py" not in names)
     assert not missing, f"packages missing from the wheel: {missing}"
+    router = sorted(p.name for p in (REPO / "recommender" / "shipped_router").iterdir())
+    assert router and {f"recommender/shipped_router/{name}" for name in router} <= names
 
 
 def test_wheel_holds_no_tests_caches_or_run_data(wheel):
@@ -70,6 +72,7 @@ def test_wheel_holds_no_tests_caches_or_run_data(wheel):
         n
         for n in zipfile.ZipFile(wheel).namelist()
         if "__pycache__" in n or "/cache/" in n or n.endswith((".pyc", ".parquet", ".db", ".pt"))
+        if not n.startswith("recommender/shipped_router/")  # a model shipped on purpose, its rows too
     ]
     assert not bad
 
@@ -88,8 +91,10 @@ assert tsforge.__file__.startswith(sys.argv[1]), tsforge.__file__
 from recommender.knowledge_base import kb_dir
 from recommender.per_series import router_dir
 from recommender.properties._stl_operators import operator_cache_dir
+from recommender.per_series import SeriesRouter
 from recommender.ranker import recommender_dir
 from recommender.series_kb import series_kb_dir
+from recommender.shipped_router import default_router_folder
 from recommender.synth import corpus_path
 from tsforge.data.catalog import catalog_path, data_dir_candidates, list_datasets
 from tsforge.data.catalog_cache import cache_dir
@@ -108,6 +113,8 @@ print(json.dumps({
     "catalog": str(catalog_path()),
     "names": [e.name for e in list_datasets()],
     "synthetic_shape": list(data.values.shape),
+    "router": str(default_router_folder()),
+    "router_candidates": list(SeriesRouter.load(default_router_folder()).candidates),
     "data_dirs": [str(p) for p in data_dir_candidates()],
     "caches": [
         str(p)
@@ -136,6 +143,7 @@ def test_unpacked_wheel_reads_its_catalogue_and_caches_outside_itself(wheel, tmp
     assert Path(got["catalog"]) == site / "tsforge" / "_datasets" / "catalog.toml"
     assert {"synthetic", "synthetic_panel", "co2"} <= set(got["names"])
     assert got["synthetic_shape"][1] == 8
+    assert Path(got["router"]) == site / "recommender" / "shipped_router" and got["router_candidates"]
     assert got["data_dirs"] == [str(tmp_path / "work" / "shared" / "datasets")]
     for cache in map(Path, got["caches"]):
         assert site not in cache.parents, cache

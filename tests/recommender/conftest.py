@@ -77,3 +77,12 @@ def saved_router(tmp_path, monkeypatch, halves_router):
 
     monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
     return halves_router.save(router_dir())
+
+
+@pytest.fixture
+def no_shipped_router(tmp_path, monkeypatch):
+    """This copy of tsforge as one without a shipped per-series router (a clone before
+    ``make shipped-router``): what a missing router does is then observable."""
+    import recommender.shipped_router as shipped
+
+    monkeypatch.setattr(shipped, "SHIPPED_ROUTER_DIR", tmp_path / "no-shipped-router")

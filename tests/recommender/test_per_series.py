@@ -163,7 +163,9 @@ def test_validation_prior_with_a_same_phase_window_averages_the_two_windows():
     np.testing.assert_allclose(prior[1] - prior[0], np.log(np.sqrt(1.2 * 1.0) / np.sqrt(1.0 * 3.0)))
 
 
-def test_default_router_is_rebuilt_when_trained_on_other_collections(halves_router, tmp_path, monkeypatch):
+def test_default_router_is_rebuilt_when_trained_on_other_collections(
+    halves_router, tmp_path, monkeypatch, no_shipped_router
+):
     """A default router that an earlier release built on other development collections is
     rebuilt; one built on today's collections, or saved there by hand (no knowledge-base
     settings in its meta), is loaded as it is."""
@@ -247,7 +249,9 @@ def test_a_router_saved_before_the_expected_scale_loads_unscaled(halves_router, 
     np.testing.assert_allclose(old.expected_mase(feats), old.raw_expected_mase(feats))
 
 
-def test_no_build_is_announced_without_the_development_collections(tmp_path, monkeypatch, capsys):
+def test_no_build_is_announced_without_the_development_collections(
+    tmp_path, monkeypatch, capsys, no_shipped_router
+):
     """Without the development collections' files (an installed package, a clone without
     ``../shared``) the default router cannot be built: refused at once, naming the missing
     collections and ``TSFORGE_DATA_DIR``, before the 15–25 minute build was announced and

@@ -61,7 +61,11 @@ def test_per_series_answers_carry_the_caveat_of_a_flat_series(client):
 
 
 def test_per_series_without_a_saved_router_is_503(tmp_path, monkeypatch):
+    # the service's workers are other processes: the folder the router is read from is named in
+    # their environment (a router folder with nothing in it; a copy of tsforge without a shipped
+    # router and no build reads the cache's empty folder the same way)
     monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "empty-cache"))
+    monkeypatch.setenv("TSFORGE_SERIES_ROUTER", str(tmp_path / "empty-router"))
     settings = ServiceSettings(
         tracking_uri=f"sqlite:///{tmp_path}/empty.db", alias_poll_seconds=0, cpu_timeout_seconds=600
     )
