@@ -13,8 +13,11 @@ WORKERS = 4
 def _open_and_use(uri: str, barrier, results) -> None:
     from tsforge.tracking import configure_tracking
 
-    barrier.wait(timeout=60)  # all workers reach the store at the same moment
     try:
+        # all workers reach the store at the same moment; a worker that waited in vain (a slow
+        # spawn on a loaded machine breaks the barrier) reports it instead of putting nothing,
+        # which left the test waiting 300 s for a result and failing with an empty queue
+        barrier.wait(timeout=120)
         configure_tracking(uri)
         client = mlflow.MlflowClient()
         client.search_experiments(max_results=1)
