@@ -735,6 +735,17 @@ def build_cmd(
             f"top {router.config.top_k}, pooling {router.config.shrink}, expected-MASE scale "
             f"×{router.config.expected_scale:.2f}" + (" (chosen leaving one collection out)" if sel else "")
         )
+        from pathlib import Path
+
+        from recommender.shipped_router import ROUTER_ENV, chosen_router_folder
+
+        chosen = chosen_router_folder()
+        console.print(
+            f"[dim]note: ${ROUTER_ENV} names {chosen}, which is used instead of this one while it is set[/]"
+            if chosen is not None and chosen.resolve() != Path(str(router.path)).resolve()
+            else "[dim]`tsforge recommend --per-series` and the service use it from now on, instead of the "
+            "router shipped with tsforge[/]"
+        )
         return
     with _progress_bar() as progress:
         rec = build_default_recommender(
