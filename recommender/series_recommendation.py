@@ -12,7 +12,8 @@ The default router is the one built on this machine, in ``<cache root>/recommend
 (:func:`router_dir`; in a clone ``datasets/cache/recommender/per_series``), from the knowledge
 base of the development collections (:func:`build_default_router`; the cross-validation behind
 it is cached, so a rebuild after the first one takes about a minute); without one, the router
-shipped with this release (:mod:`recommender.shipped_router`, the same build).
+shipped with this release (:mod:`recommender.shipped_router`, the same build); a folder named by
+``$TSFORGE_SERIES_ROUTER`` comes before both.
 """
 
 from __future__ import annotations
@@ -576,8 +577,9 @@ def default_router_pending() -> str | None:
 
 
 def default_router(*, build_if_missing: bool = True, progress: Progress | None = None) -> SeriesRouter:
-    """The default router (:func:`recommender.shipped_router.default_router_folder`:
-    ``$TSFORGE_SERIES_ROUTER``'s, served as it is; this machine's build; the shipped one); built from the (cached) knowledge base when missing, or when
+    """The default router (:func:`recommender.shipped_router.default_router_folder`: the one
+    ``$TSFORGE_SERIES_ROUTER`` names, served as it is; else this machine's build; else the shipped
+    one); built from the (cached) knowledge base when missing, or when
     :func:`build_default_router` built it on other collections than today's
     :data:`DEV_COLLECTIONS` (an earlier release's). A router saved there by other means (no
     ``kb_settings`` in its meta) is served as it is. ``build_if_missing=False`` serves a stale
