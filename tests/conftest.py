@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 torch.set_num_threads(1)
 os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
 
 @pytest.fixture
-def tracking_uri(tmp_path, monkeypatch) -> str:
+def tracking_uri(tmp_path, monkeypatch) -> Iterator[str]:
     """Point MLflow at a fresh SQLite store under ``tmp_path`` (never the repo's mlruns/)."""
     import mlflow
 
@@ -40,7 +45,7 @@ def make_series(n_steps: int = 1200, n_channels: int = 3, freq: str = "h", seed:
         for c in range(n_channels)
     ]
     ts = pd.date_range("2021-01-01", periods=n_steps, freq=freq).values
-    return TimeSeriesData(np.stack(cols, 1), ts, [f"s{c}" for c in range(n_channels)], freq, name=name)
+    return TimeSeriesData(np.stack(cols, 1), ts, tuple(f"s{c}" for c in range(n_channels)), freq, name=name)
 
 
 @pytest.fixture
@@ -49,12 +54,12 @@ def toy_series():
 
 
 @pytest.fixture
-def saved_figures(monkeypatch):
+def saved_figures(monkeypatch: pytest.MonkeyPatch) -> list[Figure]:
     """The matplotlib figures saved during the test, in order: the plot functions close them
     after saving, so a test reads titles, labels and legends off these objects."""
     from matplotlib.figure import Figure
 
-    figures: list = []
+    figures: list[Figure] = []
     original = Figure.savefig
 
     def savefig(self, *args, **kwargs):

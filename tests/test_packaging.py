@@ -22,7 +22,7 @@ import pytest
 try:  # Python >= 3.11
     import tomllib
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+    import tomli as tomllib
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("tsforge", "recommender", "service")

@@ -35,7 +35,7 @@ def _worker(csv, storage: str, study: str, experiment: str, seed: int) -> list[s
 
 def test_two_workers_on_postgres_run_every_trial_once_and_mlflow_sees_all(
     tmp_path, monkeypatch, fresh_database, mlflow_server
-):
+) -> None:
     data = synthetic_stations(n_channels=2, n_steps=400, seed=5)
     csv = tmp_path / "tiny.csv"
     frame = pd.DataFrame(data.values, columns=list(data.channel_ids))

@@ -70,7 +70,7 @@ def test_cross_validation_is_identical_on_local_and_ray(panel, ray_engine):
     pd.testing.assert_frame_equal(local, ray, check_exact=True)
 
 
-def test_profile_is_identical_on_local_and_ray(panel, ray_engine):
+def test_profile_is_identical_on_local_and_ray(panel, ray_engine) -> None:
     from recommender.properties.profile import profile_windows
 
     rng = np.random.default_rng(3)

@@ -47,7 +47,7 @@ def _numbers(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("group,key,cuts", DATASET_LEVELS)
-def test_dataset_words_follow_the_shown_number(group, key, cuts):
+def test_dataset_words_follow_the_shown_number(group, key, cuts) -> None:
     seen: dict[tuple[str, ...], str] = {}
     for v in _near(cuts):
         text = describe_group(group, {key: v})
@@ -56,7 +56,7 @@ def test_dataset_words_follow_the_shown_number(group, key, cuts):
 
 
 @pytest.mark.parametrize("group,key,cuts", SERIES_LEVELS)
-def test_series_words_follow_the_shown_number(group, key, cuts):
+def test_series_words_follow_the_shown_number(group, key, cuts) -> None:
     seen: dict[tuple[str, ...], str] = {}
     for v in _near(cuts):
         text = describe(group, {key: v})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -102,7 +104,7 @@ def test_weighting_is_chosen_on_knowledge_base_windows_only(halves_kb):
     assert all(np.isfinite(v) for v in info["mean_ratio_to_best_single"].values())
 
 
-def test_cached_inner_routers_are_reused_and_change_nothing(halves_kb, monkeypatch):
+def test_cached_inner_routers_are_reused_and_change_nothing(halves_kb, monkeypatch) -> None:
     """A second selection over the same collections (another prior source) trains no router and
     chooses what an uncached selection chooses."""
     import recommender.per_series as ps
@@ -110,14 +112,19 @@ def test_cached_inner_routers_are_reused_and_change_nothing(halves_kb, monkeypat
     kb = {k: v.kb() for k, v in halves_kb.items()}
     config = ps.RouterConfig(n_estimators=30, min_child_samples=10, n_threads=1)
     grid = [(0.1, 2, 0.5), (1.0, 1, 0.0), (0.4, 5, 1.0)]
-    args = (kb, ("naive", "seasonal_naive"), {}, config)
+    args: tuple[Any, ...] = (kb, ("naive", "seasonal_naive"), {}, config)
     plain, plain_info = select_weighting(*args, grid=grid, prior_source="validation")
     cache: dict = {}
     select_weighting(*args, grid=grid, routers=cache)
     assert set(cache) == {(k, False) for k in kb}
-    trained = []
+    trained: list[int] = []
     real = ps.train_router
-    monkeypatch.setattr(ps, "train_router", lambda *a, **k: trained.append(1) or real(*a, **k))
+
+    def counting_train_router(*a: Any, **k: Any) -> Any:
+        trained.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(ps, "train_router", counting_train_router)
     cached, cached_info = select_weighting(*args, grid=grid, prior_source="validation", routers=cache)
     assert not trained
     assert cached == plain

@@ -36,7 +36,7 @@ def test_options_of_another_path_are_refused_not_ignored(capsys, halves_csv, sav
     assert "Per-series picks" not in out and "Models for the panel" not in out  # refused before any work
 
 
-def test_panel_ranking_and_training_get_the_n_jobs_given(capsys, halves_csv, monkeypatch):
+def test_panel_ranking_and_training_get_the_n_jobs_given(capsys, halves_csv, monkeypatch) -> None:
     import recommender.panel as panel_mod
     import tsforge.pipeline as pipeline
 
@@ -247,7 +247,7 @@ def test_a_routed_model_names_itself_when_a_series_has_another_sampling_rate(hal
     assert "routed" in err.value.message and "naive" not in err.value.message
 
 
-def test_the_panel_ranking_progress_covers_the_same_phase_window(make_halves):
+def test_the_panel_ranking_progress_covers_the_same_phase_window(make_halves) -> None:
     """Monthly series at horizon 6 get a same-phase window (every candidate refit on the history
     a season earlier, as long again as the ranking): the bar stood full at "validating … 2/2"
     while it ran."""
@@ -264,7 +264,7 @@ def test_the_panel_ranking_progress_covers_the_same_phase_window(make_halves):
     assert calls[-1][1] == calls[-1][2]
 
 
-def test_the_routed_training_progress_covers_the_calibration(halves_router, make_halves):
+def test_the_routed_training_progress_covers_the_calibration(halves_router, make_halves) -> None:
     """On a few series the routed model's calibration refits every member on rolling-origin
     windows (as long as the training again): the bar stood full at "routing 2/2" while it ran."""
     from recommender.routed_training import train_routed
@@ -312,7 +312,7 @@ def test_reasons_whose_effect_rounds_to_nothing_are_not_listed(capsys):
     assert "+0.000" not in out and "stationary" not in out
 
 
-def test_the_panel_ranking_progress_names_the_candidate_being_fitted(make_halves):
+def test_the_panel_ranking_progress_names_the_candidate_being_fitted(make_halves) -> None:
     """The bar said "validating auto_theta 3/7" through auto_ets's fit (the slowest): it named the
     candidate just finished; the routed training's bar names the one starting."""
     from recommender.panel import recommend_panel
@@ -358,7 +358,7 @@ def test_a_panel_ranking_on_a_seeded_sample_says_so(make_halves):
 
 def test_a_large_panel_is_noted_before_its_ranking_and_the_sample_is_passed_on(
     capsys, halves_csv, monkeypatch
-):
+) -> None:
     import recommender.panel as panel_mod
     import tsforge.cli.recommend as cli_recommend
 

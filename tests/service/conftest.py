@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ import torch
 from fastapi.testclient import TestClient
 
 from service.main import create_app
+from service.model_store import ModelStore
 from service.settings import ServiceSettings
 
 INPUT_LEN = 48
@@ -49,13 +51,15 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
     uri = f"sqlite:///{root}/mlflow.db"
     configure_tracking(uri)
     data = synthetic_stations(n_channels=3, n_steps=480, seed=0)
-    common = dict(
+    common: dict[str, Any] = dict(
         input_len=INPUT_LEN, horizon=HORIZON, registered_name=MODEL, experiment="svc", progress=False
     )
     v1 = train(data, "dlinear", train_config={"max_epochs": 2, "batch_size": 64}, **common)
     v2 = train(data, "naive", **common)
     import mlflow
 
+    # both runs register a version (``registered_name``) and the data carries timestamps
+    assert v1.version is not None and v2.version is not None and data.timestamps is not None
     client = mlflow.MlflowClient()
     client.set_registered_model_alias(MODEL, "champion", v1.version)
     client.set_registered_model_alias(MODEL, "baseline", v2.version)
@@ -74,7 +78,9 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
 @pytest.fixture()
 def make_settings(registry: Registry):
     def make(**kw) -> ServiceSettings:
-        base = dict(tracking_uri=registry.uri, default_model=registry.name, alias_poll_seconds=0)
+        base: dict[str, Any] = dict(
+            tracking_uri=registry.uri, default_model=registry.name, alias_poll_seconds=0
+        )
         base.update(kw)
         return ServiceSettings(**base)
 
@@ -172,7 +178,8 @@ def serving(store: OnePredictorStore) -> TestClient:
     """A test client of a fresh app answering from ``store`` (use it as a context manager)."""
     from service.dependencies import get_store
 
-    app = create_app(ServiceSettings(alias_poll_seconds=0), store=store)
+    # a duck-typed stand-in: it has the methods the app calls, not ModelStore's registry machinery
+    app = create_app(ServiceSettings(alias_poll_seconds=0), store=cast(ModelStore, store))
     app.dependency_overrides[get_store] = lambda: store
     return TestClient(app)
 

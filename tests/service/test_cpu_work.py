@@ -57,7 +57,7 @@ def test_a_request_past_its_budget_is_504_and_its_worker_is_stopped(make_setting
         assert r.status_code == 422 and r.json()["field"] == "series[0].values"
 
 
-def test_busy_workers_and_full_queue_give_429(make_settings, cold_cache):
+def test_busy_workers_and_full_queue_give_429(make_settings, cold_cache) -> None:
     app = create_app(make_settings(cpu_workers=1, cpu_queue=0, cpu_timeout_seconds=60))
     with TestClient(app) as c:
         first: dict = {}
@@ -85,7 +85,7 @@ def _forecasts_ok(c, body, n: int) -> int:
     return sum(c.post("/v1/forecast", json=body).status_code == 200 for _ in range(n))
 
 
-def test_forecasts_are_answered_while_a_long_profile_runs(make_settings, cold_cache, series):
+def test_forecasts_are_answered_while_a_long_profile_runs(make_settings, cold_cache, series) -> None:
     """The profile computes in a worker process, so the event loop keeps answering: forecasts and
     health checks complete *while* it still runs. (How fast they stay under load is measured by
     ``benchmarks/serve_load.py``, not asserted here: a timed unit test breaks on a busy machine.)"""

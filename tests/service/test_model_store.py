@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from mlflow.exceptions import MlflowException
@@ -76,7 +77,7 @@ class FakePredictor:
         self.input_len, self.max_horizon = 4, 2
 
 
-def make_store(n=3, **kw):
+def make_store(n: int = 3, **kw: Any) -> tuple[ModelStore, FakeClient, list[str]]:
     client = FakeClient("m", n)
     loads: list[str] = []
 
@@ -218,7 +219,7 @@ class ShortPredictor(FakePredictor):
         self.max_horizon = 1
 
 
-def test_refresh_refuses_a_version_that_cannot_serve_what_is_served_and_says_so(caplog):
+def test_refresh_refuses_a_version_that_cannot_serve_what_is_served_and_says_so(caplog) -> None:
     client = FakeClient("m", 3)
     client.aliases["champion"] = "1"
     loads: list[str] = []

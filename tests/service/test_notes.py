@@ -55,7 +55,7 @@ def test_a_note_the_service_computes_and_the_library_warns_is_returned_once(pane
     assert merge_notes([], []) is None
 
 
-def test_each_thread_collects_only_its_own_warnings():
+def test_each_thread_collects_only_its_own_warnings() -> None:
     start = threading.Barrier(2)
     got: dict[str, list[str]] = {}
 

@@ -66,7 +66,7 @@ def _operations(schema) -> list:
 
 
 @pytest.mark.slow
-def test_every_operation_answers_per_its_schema_and_never_5xx(api_schema):
+def test_every_operation_answers_per_its_schema_and_never_5xx(api_schema) -> None:
     operations = _operations(api_schema)
     labels = {op.label for op in operations}
     assert {"POST /v1/forecast", "POST /invocations", "POST /v1/profile", "POST /v1/recommend"} <= labels

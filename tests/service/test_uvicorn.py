@@ -117,7 +117,7 @@ def test_limits_answer_from_the_headers_alone(server):
     assert status == 413 and seconds < 5
 
 
-def test_sigterm_stops_the_server_within_10_s_during_a_long_profile(registry, tmp_path):
+def test_sigterm_stops_the_server_within_10_s_during_a_long_profile(registry, tmp_path) -> None:
     """Issue #18, finding 2: SIGTERM did not stop a server busy with a long profile."""
     import signal
     import threading

@@ -126,7 +126,7 @@ def _naive_window_predictor() -> Predictor:
     rng = np.random.default_rng(3)
     values = rng.poisson(0.4, (400, 2)).astype(np.float32)
     ts = pd.date_range("2021-01-01", periods=400, freq="h").values
-    task = prepare_task(TimeSeriesData(values, ts, ["a", "b"], "h"), 24, 6)
+    task = prepare_task(TimeSeriesData(values, ts, ("a", "b"), "h"), 24, 6)
     model = build_model("naive", ModelContext.from_task(task), {})
     predictor = Predictor(model, task.scaler)
     predictor.calibration = calibrate_task(model, task)

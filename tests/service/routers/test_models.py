@@ -36,6 +36,7 @@ def _clone_model(registry, name: str) -> mlflow.MlflowClient:
         client.create_registered_model(name)
         for v in (registry.dlinear_version, registry.naive_version):
             src = client.get_model_version(registry.name, v)
+            assert src.source is not None  # every registered version records where it came from
             client.create_model_version(
                 name, src.source, run_id=src.run_id, model_id=getattr(src, "model_id", None)
             )

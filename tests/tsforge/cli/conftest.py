@@ -6,7 +6,7 @@ import pytest
 
 
 @pytest.fixture
-def drawn(monkeypatch):
+def drawn(monkeypatch: pytest.MonkeyPatch) -> list[list[dict]]:
     """The items ``tsforge forecast --plot`` hands to the drawing function, one list a plot (the
     PNG itself is checked in the CLI tests)."""
     seen: list[list[dict]] = []

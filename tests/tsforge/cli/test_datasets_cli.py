@@ -13,9 +13,10 @@ from tsforge.data import list_datasets
 
 
 def _render(table) -> str:
-    console = Console(file=StringIO(), width=250, color_system=None)
+    buffer = StringIO()
+    console = Console(file=buffer, width=250, color_system=None)
     console.print(table)
-    return console.file.getvalue()
+    return buffer.getvalue()
 
 
 def test_table_lists_every_entry_with_defaults():

@@ -10,7 +10,7 @@ from tsforge.cli import forecast_plot
 
 
 @pytest.fixture
-def drawn(monkeypatch):
+def drawn(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[dict], str]]:
     """(items, title) of every call of the drawing function."""
     seen: list[tuple[list[dict], str]] = []
 

@@ -134,7 +134,7 @@ def test_the_yyyymm_cases_read_otherwise_without_s1(case):
 
 
 @pytest.mark.parametrize("series", [None, ["s2", "s5"]])
-def test_plot_parses_only_the_rows_of_the_series_it_draws(drawn, tmp_path, monkeypatch, series):
+def test_plot_parses_only_the_rows_of_the_series_it_draws(drawn, tmp_path, monkeypatch, series) -> None:
     """Drawing 6 of 50,000 series grouped all 8M rows of the history; only the drawn ids' rows
     may reach the history parser."""
     history, future = CASES["dates"]

@@ -55,9 +55,11 @@ def _start(args: list[str], cwd: Path, uri: str) -> tuple[subprocess.Popen, queu
         text=True,
     )
     lines: queue.Queue = queue.Queue()
+    stdout = proc.stdout
+    assert stdout is not None  # stdout=PIPE
 
     def read() -> None:
-        for line in proc.stdout:
+        for line in stdout:
             lines.put(line)
         lines.put(None)
 
@@ -91,7 +93,7 @@ def _drain(lines: queue.Queue, seen: list[str]) -> None:
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_a_signal_during_training_ends_the_run_killed_and_registers_nothing(tmp_path, signum, code):
+def test_a_signal_during_training_ends_the_run_killed_and_registers_nothing(tmp_path, signum, code) -> None:
     monthly_frame(n=12, length=60).to_csv(tmp_path / "panel.csv", index=False)
     uri = f"sqlite:///{tmp_path}/mlruns/mlflow.db"
     # Early stopping must not end the training: with the default patience it ended about a

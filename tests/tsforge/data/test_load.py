@@ -20,7 +20,7 @@ def test_catalogue_name_carries_its_entry():
     assert loaded.series.n_channels == 3 and loaded.series.n_steps == 200
     assert load("SYNTHETIC", n_channels=2, n_steps=100).entry.name == "synthetic"
     with pytest.raises(dataclasses.FrozenInstanceError):
-        loaded.entry = None  # type: ignore[misc]
+        loaded.entry = None
 
 
 def test_a_folder_named_like_a_dataset_does_not_shadow_it(tmp_path, monkeypatch):

@@ -33,6 +33,7 @@ def _monthly_panel(n: int, seed: int = 0, freq: str = "MS") -> Panel:
 
 def _expected(panel: Panel, i: int, steps: np.ndarray) -> np.ndarray:
     """Dates of series ``i`` computed independently with pandas' own calendar."""
+    assert panel.starts is not None  # every panel here is built with start dates
     start = pd.Timestamp(panel.starts[i])
     return pd.date_range(start, periods=int(steps.max()) + 1, freq=panel.freq).to_numpy()[steps]
 

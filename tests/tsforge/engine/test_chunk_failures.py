@@ -64,7 +64,7 @@ def _panel() -> Panel:
 
 
 @pytest.fixture
-def failing_series(monkeypatch):
+def failing_series(monkeypatch: pytest.MonkeyPatch) -> tuple[Panel, dict[str, Exception]]:
     """``forecast_series`` raising on the series whose first value marks it (inherited by the
     forked pool workers)."""
     panel = _panel()

@@ -29,7 +29,7 @@ def _fail_on_three(x: int) -> int:
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
-def test_results_in_input_order_each_reported_once(n_jobs):
+def test_results_in_input_order_each_reported_once(n_jobs) -> None:
     calls: list[int] = []
     out = LocalEngine(n_jobs).map(_slow_square, range(12), on_result=lambda i, r: calls.append(i))
     assert [r[0] for r in out] == [x * x for x in range(12)]
@@ -106,7 +106,7 @@ def test_forecast_local_and_cv_go_through_the_given_engine_with_the_same_numbers
     pd.testing.assert_frame_equal(cv_base, cv_other, check_exact=True)
 
 
-def test_profile_windows_through_an_engine_reports_progress_and_matches(panel):
+def test_profile_windows_through_an_engine_reports_progress_and_matches(panel) -> None:
     from recommender.properties.profile import profile_windows
 
     rng = np.random.default_rng(1)

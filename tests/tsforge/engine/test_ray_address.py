@@ -28,7 +28,7 @@ def _closed_port() -> int:
 
 
 @pytest.fixture
-def no_ray_init(monkeypatch):
+def no_ray_init(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     """Fail the test if ``ray.init`` is reached (and pretend no Ray is connected yet)."""
     calls: list[dict] = []
 
@@ -95,7 +95,7 @@ def test_cli_unreachable_ray_address_is_one_line_exit_2(capsys, monkeypatch, tmp
     assert len(err.strip().splitlines()) == 1
 
 
-def test_connecting_reports_the_startup_time(monkeypatch):
+def test_connecting_reports_the_startup_time(monkeypatch) -> None:
     notes: list[str] = []
     monkeypatch.setattr(ray, "is_initialized", lambda: False)
     monkeypatch.setattr(ray, "init", lambda **kwargs: None)

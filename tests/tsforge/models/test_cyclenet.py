@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,14 +14,27 @@ from tsforge.data.frame import TimeSeriesData
 from tsforge.data.task import prepare_task
 from tsforge.errors import DataValidationError
 from tsforge.models import ModelContext, build_model
-from tsforge.models.cyclenet import calendar_clock
+from tsforge.models.cyclenet import CycleNet, CycleNetNet, calendar_clock
 from tsforge.training.config import TrainConfig
 from tsforge.training.fitting import train_forecaster
 
 
 def _data(n: int, freq: str, values: np.ndarray, start: str = "2021-03-03 05:00") -> TimeSeriesData:
     ts = pd.date_range(start, periods=n, freq=freq).values
-    return TimeSeriesData(values, ts, [f"c{i}" for i in range(values.shape[1])], freq, name="cycle")
+    return TimeSeriesData(values, ts, tuple(f"c{i}" for i in range(values.shape[1])), freq, name="cycle")
+
+
+def _cyclenet(ctx: ModelContext, options: dict[str, Any] | None = None) -> CycleNet:
+    """``build_model`` is typed as any forecaster; these tests read CycleNet's own attributes."""
+    model = build_model("cyclenet", ctx, options)
+    assert isinstance(model, CycleNet)
+    return model
+
+
+def _cycle(model: CycleNet) -> torch.nn.Parameter:
+    """The learned cycle ``Q`` [cycle_len, channels] of a CycleNet's network."""
+    assert isinstance(model.module, CycleNetNet)
+    return model.module.cycle
 
 
 def test_cycle_component_recovers_a_known_cycle() -> None:
@@ -33,11 +48,11 @@ def test_cycle_component_recovers_a_known_cycle() -> None:
     values = (pattern[phase] + 0.3 * rng.standard_normal(n))[:, None]
     task = prepare_task(_data(n, "h", values), 96, 24)
     torch.manual_seed(0)
-    model = build_model("cyclenet", ModelContext.from_task(task), {"revin": False})
+    model = _cyclenet(ModelContext.from_task(task), {"revin": False})
     train_forecaster(
         model, task, TrainConfig(max_epochs=20, patience=20, lr=0.01, batch_size=32, progress=False)
     )
-    q = model.module.cycle.detach().numpy()[:, 0]  # Q indexed by hour of day (normalised units)
+    q = _cycle(model).detach().numpy()[:, 0]  # Q indexed by hour of day (normalised units)
     expected = (pattern - pattern.mean()) / task.scaler.std[0]
     # Q is identified up to a constant (the backbone's bias absorbs a level)
     corr = np.corrcoef(q - q.mean(), expected)[0, 1]
@@ -62,6 +77,7 @@ def test_calendar_clock_gives_the_step_of_the_week(freq: str, per_day: int, star
         ModelContext(L, 24, ("c0",), freq=freq, season_length=per_day, calendar_terms=terms)
     )
     assert clock.kind == "subdaily" and clock.period == 7 * per_day
+    assert data.timestamps is not None
     cal = torch.from_numpy(calendar_indices(data.timestamps))
     starts = [0, 1, 2, 3, 7, 100, 517, 1999]
     x_cal = torch.stack([cal[s : s + L] for s in starts])
@@ -73,7 +89,7 @@ def test_calendar_clock_gives_the_step_of_the_week(freq: str, per_day: int, star
 
 def test_without_timestamps_the_cycle_is_not_aligned_but_the_model_still_trains() -> None:
     ctx = ModelContext(48, 12, ("a",), freq=None, season_length=24)
-    model = build_model("cyclenet", ctx)
+    model = _cyclenet(ctx)
     assert model.clock.kind == "none"
     out = model.predict({"x": torch.randn(2, 48, 1)})
     assert out.shape == (2, 12, 1)
@@ -90,9 +106,9 @@ def test_an_unknown_channel_is_refused() -> None:
 def test_channels_select_their_own_cycle_columns() -> None:
     """A batch of the channels in another order forecasts each with its own cycle."""
     ctx = ModelContext(48, 12, ("a", "b"), freq="h", season_length=24, calendar_terms=("hour", "dow"))
-    model = build_model("cyclenet", ctx, {"revin": False})
+    model = _cyclenet(ctx, {"revin": False})
     with torch.no_grad():
-        model.module.cycle.copy_(torch.stack([torch.zeros(24), torch.ones(24) * 5], 1))
+        _cycle(model).copy_(torch.stack([torch.zeros(24), torch.ones(24) * 5], 1))
     x = torch.zeros(1, 48, 2)
     straight = model.predict({"x": x, "channels": torch.tensor([[0, 1]])})
     swapped = model.predict({"x": x, "channels": torch.tensor([[1, 0]])})

@@ -73,7 +73,7 @@ def _task(L: int = 96, H: int = 24, n: int = 1200):
     vals = np.stack([np.sin(2 * np.pi * t / 24), np.cos(2 * np.pi * t / 12) + 0.01 * t / 100], 1)
     vals = vals + 0.1 * rng.normal(size=vals.shape)
     ts = pd.date_range("2021-01-04", periods=n, freq="h").values
-    return prepare_task(TimeSeriesData(vals, ts, ["a", "b"], "h", name="periodic"), L, H)
+    return prepare_task(TimeSeriesData(vals, ts, ("a", "b"), "h", name="periodic"), L, H)
 
 
 QUICK = {"max_epochs": 2, "batch_size": 64}

@@ -125,17 +125,19 @@ def test_calendar_tables_have_correct_sizes_and_fixed_order() -> None:
         CalendarEmbedding(4, ["hour", "season"])
 
 
+def _row(emb: CalendarEmbedding, term: str, index: int) -> torch.Tensor:
+    """Row ``index`` of the learned table of ``term`` (``ModuleDict`` items are typed as any module)."""
+    table = emb.tables[term]
+    assert isinstance(table, torch.nn.Embedding)
+    return table.weight[index]
+
+
 def test_hourly_timestamp_maps_to_the_right_rows() -> None:
     emb = CalendarEmbedding(6, resolvable_terms("h"))
     # Friday 15 March 2024, 13:00 → hour 13, dow 4, dom 14, month 2
     cal = torch.from_numpy(calendar_indices(np.array(["2024-03-15T13:00"], dtype="datetime64[ns]")))
     assert cal.tolist() == [[13, 4, 14, 2]]
-    expected = (
-        emb.tables["hour"].weight[13]
-        + emb.tables["dow"].weight[4]
-        + emb.tables["dom"].weight[14]
-        + emb.tables["month"].weight[2]
-    )
+    expected = _row(emb, "hour", 13) + _row(emb, "dow", 4) + _row(emb, "dom", 14) + _row(emb, "month", 2)
     torch.testing.assert_close(emb(cal)[0], expected)
 
 
@@ -144,7 +146,7 @@ def test_daily_data_has_no_hour_table() -> None:
     assert emb.terms == ("dow", "dom", "month") and "hour" not in emb.tables
     # 31 December 2023 is a Sunday: dow 6, dom 30, month 11 (the hour column is ignored)
     cal = torch.from_numpy(calendar_indices(np.array(["2023-12-31"], dtype="datetime64[ns]")))
-    expected = emb.tables["dow"].weight[6] + emb.tables["dom"].weight[30] + emb.tables["month"].weight[11]
+    expected = _row(emb, "dow", 6) + _row(emb, "dom", 30) + _row(emb, "month", 11)
     torch.testing.assert_close(emb(cal)[0], expected)
 
 

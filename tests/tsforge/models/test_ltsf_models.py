@@ -7,6 +7,8 @@ sample buildable configurations, and the TimeBase regulariser's gradients.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import optuna
 import pandas as pd
@@ -18,7 +20,10 @@ from tsforge.data.task import prepare_task
 from tsforge.errors import ConfigError
 from tsforge.evaluation import evaluate
 from tsforge.models import ModelContext, build_model, get_model_spec
+from tsforge.models.base import NeuralForecaster
 from tsforge.models.patchtst import n_patches
+from tsforge.models.periodic import PeriodForecaster
+from tsforge.models.sparsetsf import SparseTSFNet
 from tsforge.models.timebase import _OrthogonalPenalty, orthogonality_penalty
 from tsforge.training.config import TrainConfig
 from tsforge.training.fitting import train_forecaster
@@ -104,11 +109,11 @@ def _periodic_task(n: int = 1400, L: int = 96, H: int = 24):
         [np.sin(2 * np.pi * t / 24), 0.5 * np.cos(2 * np.pi * t / 24) + 0.3 * np.sin(2 * np.pi * t / 12)], 1
     )
     ts = pd.date_range("2021-01-04", periods=n, freq="h").values
-    return prepare_task(TimeSeriesData(vals, ts, ["a", "b"], "h", name="periodic"), L, H)
+    return prepare_task(TimeSeriesData(vals, ts, ("a", "b"), "h", name="periodic"), L, H)
 
 
 #: model → (options, training overrides) small enough to run in a few seconds
-OVERFIT = {
+OVERFIT: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "sparsetsf": ({}, {"lr": 0.02, "batch_size": 32}),
     "timebase": ({}, {"lr": 0.02, "batch_size": 32}),
     "cyclenet": ({}, {"lr": 0.01, "batch_size": 32}),
@@ -195,7 +200,9 @@ def test_timebase_penalty_is_zero_for_orthogonal_components() -> None:
 def test_sparsetsf_effective_map_equals_the_step_by_step_network(L: int, H: int, period: int) -> None:
     """The fast path (one [L, H] matrix) computes exactly the paper's conv → fold → segment map."""
     torch.manual_seed(0)
-    net = build_model("sparsetsf", _context(L, H), {"period_len": period}).module
+    forecaster = build_model("sparsetsf", _context(L, H), {"period_len": period})
+    assert isinstance(forecaster, NeuralForecaster) and isinstance(forecaster.module, SparseTSFNet)
+    net = forecaster.module
     with torch.no_grad():
         for param in net.parameters():
             param.normal_()
@@ -211,6 +218,7 @@ def test_saved_model_predicts_the_same_after_loading(model: str, tmp_path) -> No
 
     torch.manual_seed(0)
     f = build_model(model, _context(96, 24, ETTH1[:2]), {"d_model": 16} if model == "cyclenet_mlp" else None)
+    assert isinstance(f, NeuralForecaster)
     with torch.no_grad():
         for param in f.module.parameters():
             param.add_(0.1 * torch.randn_like(param))
@@ -225,11 +233,14 @@ def test_tuning_tries_the_season_and_a_four_step_fold(model: str) -> None:
     """The period models' space folds by the season (``None``) or by 4 steps, as the authors do
     for sub-hourly data; either choice builds a network folded by that period."""
     space = get_model_spec(model).search_space
+    assert space is not None
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
     ctx = _context(96, 48, ETTH1[:2])
     periods = set()
     for _ in range(20):
         sampled = space(study.ask())["model"]
         periods.add(sampled["period_len"])
-        assert build_model(model, ctx, sampled).period == (sampled["period_len"] or 24)
+        forecaster = build_model(model, ctx, sampled)
+        assert isinstance(forecaster, PeriodForecaster)
+        assert forecaster.period == (sampled["period_len"] or 24)
     assert periods == {None, 4}

@@ -85,11 +85,13 @@ def test_intermittent_models_on_windows_forecast_the_series_in_its_own_units(mod
     """Croston, TSB and IMAPA read a zero as "no demand". On windows they were fitted on the
     standardised window, where a zero is −mean/std, so every period looked like a demand:
     Croston forecast 13.0 for a series whose Croston forecast is 2.0 (TSB 13.0 for 0.31)."""
-    reference = {
+    # typed per class: their common base (statsforecast's ``_TS``) declares no ``forecast``
+    references: dict[str, sfm.CrostonClassic | sfm.TSB | sfm.IMAPA] = {
         "croston": sfm.CrostonClassic(),
         "tsb": sfm.TSB(alpha_d=TSB_ALPHA_D, alpha_p=TSB_ALPHA_P),
         "imapa": sfm.IMAPA(),
-    }[model]
+    }
+    reference = references[model]
     wide = _intermittent_wide()
     L, H = 48, 6
     tracking = TrackingOptions(track=False, register=False, log_model=False, progress=False)

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from tsforge.models import ModelContext, build_model
+from tsforge.models.base import NeuralForecaster
 from tsforge.models.layers import RevIN, fold_periods, n_segments, unfold_periods
 
 #: every neural model with a ``revin`` option, and the options that switch it on
@@ -57,6 +58,7 @@ def test_models_with_revin_follow_affine_changes_of_each_window(model: str, opti
     L, H, C = 96, 24, 2
     ctx = ModelContext(L, H, ("a", "b"), freq="h", season_length=24)
     forecaster = build_model(model, ctx, options)
+    assert isinstance(forecaster, NeuralForecaster)
     forecaster.module.eval()
     g = torch.Generator().manual_seed(1)
     x = torch.randn(3, L, C, generator=g)
@@ -79,6 +81,7 @@ def test_revin_is_off_by_default_for_the_existing_models(model: str) -> None:
     torch.manual_seed(0)
     ctx = ModelContext(48, 12, ("a",), freq="h", season_length=24)
     forecaster = build_model(model, ctx, {"calendar": False} if model == "stpe_mlp" else None)
+    assert isinstance(forecaster, NeuralForecaster)
     assert forecaster.config.revin is False
     forecaster.module.eval()
     with torch.no_grad():  # away from the mean-of-window initialisation (itself equivariant)

@@ -3,6 +3,8 @@ persistence, the MLflow pyfunc round trip and the unknown-station / missing-coor
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,8 +16,9 @@ from tsforge.errors import ConfigError, DataValidationError
 from tsforge.evaluation.evaluate import evaluate
 from tsforge.inference import Predictor, SeriesInput
 from tsforge.models import ModelContext, build_model
+from tsforge.models.base import Forecaster
 from tsforge.models.persistence import load_model, save_model
-from tsforge.models.stpe_mlp import STPEMLP
+from tsforge.models.stpe_mlp import STPEMLP, STPEMLPNet
 from tsforge.training.config import TrainConfig
 from tsforge.training.fitting import seed_all, train_forecaster
 
@@ -36,6 +39,19 @@ def _context(
         else np.column_stack([rng.uniform(44, 58, n), rng.uniform(4, 20, n), rng.uniform(0, 900, n)])[:, :k]
     )
     return ModelContext(input_len, horizon, tuple(f"st{i}" for i in range(n)), "h", 24, terms, coords)
+
+
+def _stpe(ctx: ModelContext, options: dict[str, Any] | None = None) -> STPEMLP:
+    """``build_model`` is typed as any forecaster; these tests read STPE-MLP's own attributes."""
+    model = build_model("stpe_mlp", ctx, options)
+    assert isinstance(model, STPEMLP)
+    return model
+
+
+def _net(model: Forecaster) -> STPEMLPNet:
+    """The network of an STPE-MLP forecaster (its spatial and calendar embeddings)."""
+    assert isinstance(model, STPEMLP) and isinstance(model.module, STPEMLPNet)
+    return model.module
 
 
 def _batch(ctx: ModelContext, b: int = 3, seed: int = 0) -> dict[str, torch.Tensor]:
@@ -88,7 +104,7 @@ def test_parameter_count_follows_the_data() -> None:
 @pytest.mark.parametrize("k", [3, 2, None])
 def test_forecast_shape(k: int | None) -> None:
     ctx = _context(k=k)
-    model = build_model("stpe_mlp", ctx, {"d_model": 16, "n_blocks": 3})
+    model = _stpe(ctx, {"d_model": 16, "n_blocks": 3})
     assert model.spatial_mode == ("learned" if k is None else "coords")
     out = model.predict(_batch(ctx))
     assert out.shape == (3, 24, 5) and torch.isfinite(out).all()
@@ -121,7 +137,7 @@ def test_calendar_comes_from_the_first_input_step() -> None:
 
 def test_daily_model_has_no_hour_table_and_ignores_the_hour_column() -> None:
     model = build_model("stpe_mlp", _context(60, 30, terms=("dow", "dom", "month")))
-    assert model.module.calendar.terms == ("dow", "dom", "month")
+    assert _net(model).calendar.terms == ("dow", "dom", "month")
     batch = _batch(_context(60, 30))
     shifted = dict(batch, x_cal=batch["x_cal"].clone())
     shifted["x_cal"][..., 0] = (shifted["x_cal"][..., 0] + 5) % 24
@@ -129,8 +145,8 @@ def test_daily_model_has_no_hour_table_and_ignores_the_hour_column() -> None:
 
 
 def test_calendar_can_be_switched_off() -> None:
-    model = build_model("stpe_mlp", _context(), {"calendar": False})
-    assert model.calendar_terms == () and not list(model.module.calendar.parameters())
+    model = _stpe(_context(), {"calendar": False})
+    assert model.calendar_terms == () and not list(_net(model).calendar.parameters())
 
 
 def test_coordinate_path_forecasts_an_unknown_station_from_its_coordinates() -> None:
@@ -138,6 +154,7 @@ def test_coordinate_path_forecasts_an_unknown_station_from_its_coordinates() -> 
     model = build_model("stpe_mlp", ctx)
     batch = _batch(ctx)
     known = model.predict(batch)
+    assert ctx.coords is not None
     # column 2 sent as "unknown" but with the coordinates of station 2 → the same forecast
     coords = torch.full((3, 5, 3), float("nan"))
     coords[:, 2] = torch.tensor(ctx.coords[2], dtype=torch.float32)
@@ -157,7 +174,7 @@ def test_coordinate_path_forecasts_an_unknown_station_from_its_coordinates() -> 
 def test_learned_path_refuses_unknown_stations() -> None:
     ctx = _context()
     model = build_model("stpe_mlp", ctx, {"spatial": "learned"})
-    assert model.module.spatial.mode == "learned" and STPEMLP.needs_known_channels
+    assert _net(model).spatial.mode == "learned" and STPEMLP.needs_known_channels
     batch = _batch(ctx)
     channels = batch["channels"].clone()
     channels[0, 4] = -1
@@ -253,7 +270,7 @@ def test_persistence_round_trip_restores_coordinates_and_forecasts(station_task,
     loaded, _, _ = load_model(tmp_path / "m")
     batch = station_task.dataset("test").get_batch(torch.arange(4))
     torch.testing.assert_close(loaded.predict(batch), model.predict(batch))
-    torch.testing.assert_close(loaded.module.spatial.coord_mean, model.module.spatial.coord_mean)
+    torch.testing.assert_close(_net(loaded).spatial.coord_mean, _net(model).spatial.coord_mean)
 
 
 def _history(data, ids, L: int) -> pd.DataFrame:
@@ -291,6 +308,7 @@ def test_mlflow_pyfunc_round_trip(tracking_uri) -> None:
 
     torch.set_num_threads(1)
     data = synthetic_stations(n_channels=4, n_steps=700, freq="h", seed=5)
+    assert data.timestamps is not None and data.coords is not None
     outcome = train(
         data,
         "stpe_mlp",
@@ -303,6 +321,7 @@ def test_mlflow_pyfunc_round_trip(tracking_uri) -> None:
         eval_stride=8,
     )
     assert outcome.version is not None and outcome.metrics["n_parameters"] == outcome.forecaster.n_parameters
+    assert outcome.run_id is not None
     run = mlflow.get_run(outcome.run_id)
     assert run.data.params["model"] == "stpe_mlp" and run.data.params["model.spatial"] == "auto"
     assert "test_orig_mae" in run.data.metrics
@@ -314,6 +333,7 @@ def test_mlflow_pyfunc_round_trip(tracking_uri) -> None:
     np.testing.assert_allclose(got["y_hat"].to_numpy(), want["y_hat"].to_numpy(), rtol=1e-5, atol=1e-6)
     # the trained coordinates travel with the registered model
     loaded = load_predictor("models:/stpe-test@champion")
+    assert isinstance(loaded, Predictor) and loaded.forecaster.context.coords is not None
     np.testing.assert_allclose(loaded.forecaster.context.coords, data.coords)
     # an unknown station without coordinates is refused with the reason
     one = history[history["unique_id"] == history["unique_id"].iloc[0]]
@@ -332,6 +352,7 @@ def test_cli_trains_stpe_mlp(tmp_path, monkeypatch, capsys) -> None:
     from tsforge.cli import app, main
 
     data = synthetic_stations(n_channels=3, n_steps=500, freq="h", seed=2)
+    assert data.timestamps is not None
     long = pd.DataFrame(
         {
             "unique_id": np.repeat(data.channel_ids, data.n_steps),

@@ -6,6 +6,8 @@ made interval scoring the peak of a whole training run."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -32,7 +34,8 @@ def _task_and_model():
 def test_interval_scores_keep_no_histories_and_match_the_histories_path(monkeypatch: pytest.MonkeyPatch):
     task, model = _task_and_model()
     calibration = calibrate.calibrate_task(model, task, batch_size=16)
-    calls, histories = {}, []
+    calls: dict[str, Any] = {}
+    histories: list[Any] = []
     real_score, real_naive = intervals.score_quantile_forecast, intervals.seasonal_naive_forecast
 
     def score_spy(*args, **kwargs):

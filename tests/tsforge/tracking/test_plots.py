@@ -27,7 +27,7 @@ def _item(uid, *, hourly=True, actual=True, bands=None, **extra):
 
 
 def _legend_labels(fig: Figure) -> list[str]:
-    legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    legends = list(fig.legends) + [found for ax in fig.axes if (found := ax.get_legend()) is not None]
     return [t.get_text() for legend in legends for t in legend.get_texts()]
 
 
@@ -39,7 +39,7 @@ def test_legend_covers_no_panel(saved_figures, tmp_path):
     )
     (fig,) = saved_figures
     renderer = FigureCanvasAgg(fig).get_renderer()
-    legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    legends = list(fig.legends) + [found for ax in fig.axes if (found := ax.get_legend()) is not None]
     assert legends
     for legend in legends:
         box = legend.get_window_extent(renderer)

@@ -5,6 +5,7 @@ champion and broke 80 % of live forecasts)."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import mlflow
 import pytest
@@ -98,7 +99,9 @@ def test_a_window_model_headlines_its_smape_in_original_units(tracking_uri, toy_
 
 
 def _contract(**kw) -> ServingContract:
-    base = dict(kind="window", freq="h", horizon=24, input_len=96, known_ids=("a", "b"), ids_digest="x")
+    base: dict[str, Any] = dict(
+        kind="window", freq="h", horizon=24, input_len=96, known_ids=("a", "b"), ids_digest="x"
+    )
     base.update(kw)
     return ServingContract(**base)
 

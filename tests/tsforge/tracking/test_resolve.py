@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import cast
+
 import mlflow
 import pytest
 
-from service.model_store import ModelStore
+from service.model_store import ModelStore, PredictorLike
 from tsforge.errors import ModelNotFoundError
 from tsforge.tracking.registry import resolve_model_uri, resolve_version
 
@@ -78,7 +81,7 @@ def test_errors_name_the_reference_and_what_exists(registry, ref, message):
 
 
 @pytest.mark.parametrize("ref", ["m", "models:/m", "m@champion", "m@beta", "m/3", "fresh"])
-def test_cli_and_service_resolve_the_same_version(registry, monkeypatch, ref):
+def test_cli_and_service_resolve_the_same_version(registry, monkeypatch, ref) -> None:
     """``tsforge forecast --model REF`` and the service pick the same version (champion != newest)."""
     uri, _ = registry
     from tsforge.cli.core import _load_predictor
@@ -95,7 +98,9 @@ def test_cli_and_service_resolve_the_same_version(registry, monkeypatch, ref):
     monkeypatch.setattr(mlflow.artifacts, "download_artifacts", fake_download)
     with pytest.raises(Stop):
         _load_predictor(ref)  # the CLI's path: configure tracking, resolve, download
-    store = ModelStore(uri, loader=lambda model_uri: model_uri)
+    # resolve() never calls the loader: this stand-in (it echoes the URI) only has to exist
+    echo = cast("Callable[[str], PredictorLike]", lambda model_uri: model_uri)
+    store = ModelStore(uri, loader=echo)
     _, (name, version) = store.resolve(ref)
     assert downloaded == [f"models:/{name}/{version}"]
     assert version == resolve_version(ref).version

@@ -128,7 +128,8 @@ def _integrity_error() -> Exception:
 
     cause = IntegrityError("INSERT INTO datasets ...", {}, Exception("UNIQUE constraint failed"))
     try:
-        raise MlflowException(message=cause) from cause
+        # MLflow passes the IntegrityError itself and stringifies it: the same message as str()
+        raise MlflowException(message=str(cause)) from cause
     except MlflowException as exc:
         return exc
 

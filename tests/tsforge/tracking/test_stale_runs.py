@@ -29,6 +29,7 @@ def _start_victim(uri: str) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(
         [sys.executable, "-c", _VICTIM], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
+    assert proc.stdout is not None  # stdout=PIPE
     run_id = proc.stdout.readline().strip()
     assert run_id, "the victim process did not open its run"
     return proc, run_id

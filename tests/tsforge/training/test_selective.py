@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
 import pytest
@@ -51,7 +52,14 @@ def _state(seed: int = 0) -> TrainState:
 
 
 def _cfg(**kw) -> TrainConfig:
-    base = {"max_epochs": 3, "batch_size": 32, "lr": 3e-3, "patience": 10, "seed": 0, "progress": False}
+    base: dict[str, Any] = {
+        "max_epochs": 3,
+        "batch_size": 32,
+        "lr": 3e-3,
+        "patience": 10,
+        "seed": 0,
+        "progress": False,
+    }
     base.update(kw)
     return TrainConfig(**base)
 
