@@ -63,7 +63,10 @@ def test_the_shipped_rows_are_the_rows_the_shipped_router_learnt():
     assert sorted(rows["collection"].unique()) == sorted(DEV_COLLECTIONS)
     again = train_router(rows, shipped.candidates, shipped.combinations, shipped.config)
     some = rows.drop_duplicates("collection")
-    np.testing.assert_allclose(again.expected_mase(some), shipped.expected_mase(some), rtol=1e-9)
+    # a change to how routers are trained fails here too: either way, the shipped one is stale
+    np.testing.assert_allclose(
+        again.expected_mase(some), shipped.expected_mase(some), rtol=1e-9, err_msg=STALE
+    )
 
 
 def test_without_a_router_built_here_the_shipped_one_serves(fresh_install):
