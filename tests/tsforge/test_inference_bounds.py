@@ -17,7 +17,6 @@ from tsforge.inference import (
     IntervalRequest,
     Predictor,
     SeriesInput,
-    contain_point,
     level_note,
     zero_width_note,
 )
@@ -113,12 +112,18 @@ def test_cross_validated_native_intervals_contain_the_point_forecast_as_forecast
         np.testing.assert_allclose(frame[f"auto_theta-hi-{lv}"], out.bounds[f"hi-{lv}"], rtol=1e-9)
 
 
-def test_contain_point_widens_only_the_side_that_excludes_the_point():
-    probs = IntervalRequest((80.0,)).probs  # 0.1, 0.5, 0.9
-    q = np.array([[[2.0, 2.5, 3.0], [-1.0, 0.0, 1.0], [-3.0, -2.5, -2.0]]])
-    point = np.array([[1.0, 0.5, -1.0]])
-    out = contain_point(q, point, probs)
-    np.testing.assert_array_equal(out[0], [[1.0, 1.0, 3.0], [-1.0, 0.5, 1.0], [-3.0, -1.0, -1.0]])
+def test_native_bounds_are_widened_only_on_the_side_that_excludes_the_point():
+    from tsforge.models.statistical import _bounds_around_mean
+
+    res = {
+        "mean": np.array([1.0, 0.5, -1.0]),
+        "lo-80": np.array([2.0, -1.0, -3.0]),  # above the point at step 1
+        "hi-80": np.array([3.0, 1.0, -2.0]),  # below it at step 3
+    }
+    out = _bounds_around_mean(res)
+    np.testing.assert_array_equal(out["lo-80"], [1.0, -1.0, -3.0])
+    np.testing.assert_array_equal(out["hi-80"], [3.0, 1.0, -1.0])
+    np.testing.assert_array_equal(out["mean"], res["mean"])
 
 
 def _naive_window_predictor() -> Predictor:

@@ -221,27 +221,6 @@ def zero_width_note(forecasts: Sequence[SeriesForecast], method: str | None = No
     return note
 
 
-def contain_point(quantile_values: np.ndarray, point: np.ndarray, probs: np.ndarray) -> np.ndarray:
-    """``[n, h, P]`` quantiles at ``probs`` widened so that every central interval contains the
-    point forecast ``point`` (``[n, h]``), whose quantile (``p = 0.5``) the point becomes: the
-    quantiles below 0.5 are at most the point, those above at least (order is kept).
-
-    Why: for a model whose native intervals are centred on its forecast (statsforecast's), a
-    band that excludes the point is an artefact, not information: AutoTheta draws its
-    intervals from simulated paths, and on a series falling steadily towards 0 its 95 %
-    interval sat 0.02 above its own forecast with a width of 0.004. Not for conformal bounds,
-    which are asymmetric on purpose where a model is biased.
-    """
-    q = np.asarray(quantile_values, dtype=np.float64).copy()
-    pt = np.asarray(point, dtype=np.float64)[..., None]
-    probs = np.asarray(probs, dtype=np.float64)
-    lower, upper = probs < 0.5, probs > 0.5
-    q[..., lower] = np.minimum(q[..., lower], pt)
-    q[..., upper] = np.maximum(q[..., upper], pt)
-    q[..., probs == 0.5] = pt
-    return q
-
-
 def floor_points(
     forecasts: Sequence[SeriesForecast], histories: Sequence[Any], floor: float | None
 ) -> Sequence[SeriesForecast]:

@@ -34,7 +34,6 @@ from tsforge.inference import (
     Predictor,
     SeriesForecast,
     attach_bounds,
-    contain_point,
     sorted_quantiles,
 )
 from tsforge.models.base import QuantileForecaster
@@ -159,10 +158,9 @@ class PanelPredictor(FramePredictor):
             values = frame[self.model].to_numpy(dtype=np.float64).reshape(len(panel), h)
             warn_fallbacks(frame, self.model, len(panel))
             if method == "native":
+                # bands that excluded their forecast (AutoTheta's simulated paths) were widened to
+                # contain it where the local model met the series (forecast_local)
                 native = native_quantiles(frame, self.model, request, len(panel), h)
-                # statsforecast's bands are centred on its forecast: one that excludes it (AutoTheta's
-                # simulated paths) is widened to contain it (see contain_point)
-                native = contain_point(native, values, request.probs)
         else:
             values = self.global_model.predict_next(panel, h)
             if method == "native":
