@@ -165,7 +165,8 @@ def recommend_panel(
     rows: list[dict[str, Any]] = []  # the ranking (PanelRecommendation.ranking)
     seconds: dict[str, float] = {}
     skipped: dict[str, str] = {}
-    quiet = TrackingOptions(track=False, progress=False)
+    # candidates, not kept models: log_model=False also keeps their no-skill notes to themselves
+    quiet = TrackingOptions(track=False, progress=False, log_model=False)
     for i, model in enumerate(candidates):
         if progress:  # the candidate being fitted now (it named the one just finished)
             progress(f"validating {model}", i, total)

@@ -161,7 +161,8 @@ def train_routed(
         )
         seconds_adapt = time.perf_counter() - t
 
-    quiet = TrackingOptions(track=False, progress=False)
+    # members, not kept models by themselves: log_model=False keeps their no-skill notes quiet
+    quiet = TrackingOptions(track=False, progress=False, log_model=False)
     fitted, test_fc, val_fc, member_metrics, seconds = {}, {}, {}, {}, {}
     if adapt:
         seconds["adapt"] = seconds_adapt

@@ -23,6 +23,7 @@ __all__ = [
     "IntervalResolutionWarning",
     "UnusedColumnsWarning",
     "ShortSeriesWarning",
+    "NoSkillWarning",
     "add_note",
 ]
 
@@ -172,6 +173,12 @@ class MissingCalendarWarning(TsforgeWarning):
 class ShortInputWarning(TsforgeWarning):
     """A model's input window is shorter than its season, so it works on a shortened one
     (seasonal naive repeats the last ``input_len`` steps, not the last season)."""
+
+
+class NoSkillWarning(TsforgeWarning):
+    """A trained model forecasts its validation windows no better than the naive baseline it is
+    read against (:mod:`tsforge.evaluation.baseline`): it trained and scored, but repeating the
+    last season (or value) would have done as well, and a user about to serve it should know."""
 
 
 class FallbackWarning(TsforgeWarning):

@@ -154,6 +154,8 @@ def train(
         )
         # intervals are part of a kept model; tuning trials (log_model=False) skip the calibration
         outcome = _score(spec, task, fitted, params, intervals=tracking.log_model)
+        if tracking.log_model:  # a kept model, not a tuning trial: one warning, not one per trial
+            _warn_without_skill(outcome)
         if run is not None:
             _log(run, outcome, series, tracking)
         return outcome
@@ -391,10 +393,45 @@ def _score(
         # the best epoch training went; absent for models without epochs
         **({"best_epoch": float(report.best_epoch)} if report.best_epoch is not None else {}),
     }
+    metrics.update(_skill(spec, task, val, test, params))
     predictor = Predictor(forecaster, task.scaler, {"dataset": task.data.name})
     if intervals:
         predictor.calibration = _calibrate(forecaster, task, metrics, params)
     return TrainOutcome(forecaster, predictor, task, report, metrics, val, test, spec, params=params)
+
+
+def _skill(
+    spec: TrainingSpec,
+    task: ForecastTask,
+    val: EvaluationResult,
+    test: EvaluationResult,
+    params: dict[str, Any],
+) -> dict[str, float]:
+    """The baseline's MSE on the same windows and the model's skill over it (``val_skill``,
+    ``test_skill``: 1 - MSE / baseline MSE; see :mod:`tsforge.evaluation.baseline`)."""
+    from tsforge.evaluation.baseline import baseline_for, skill_scores
+
+    params["baseline"] = baseline_for(ModelContext.from_task(task)).label
+    return {
+        **skill_scores(task, "val", val.normalized["mse"], stride=spec.eval_stride),
+        **skill_scores(task, "test", test.normalized["mse"], stride=spec.eval_stride),
+    }
+
+
+def _warn_without_skill(outcome: TrainOutcome) -> None:
+    """Say when the trained model does not beat its baseline on the validation windows."""
+    from tsforge.evaluation.baseline import compared, warn_without_skill
+
+    skill = outcome.metrics.get("val_skill")
+    if skill is None or skill > 0:
+        return
+    mse, base = outcome.metrics["val_mse"], outcome.metrics["val_baseline_mse"]
+    warn_without_skill(
+        outcome.spec.model,
+        outcome.params.get("baseline", "naive"),
+        f"MSE {mse:.4g} vs {base:.4g}, {compared(skill)}",
+        "try a longer input (--input), more epochs (--epochs) or a lower learning rate (--lr)",
+    )
 
 
 def _calibrate(
@@ -444,6 +481,8 @@ def _log(run: Any, outcome: TrainOutcome, series: TimeSeriesData, tracking: Trac
     from tsforge.tracking.trained_model import log_trained_model
 
     forecaster = outcome.forecaster
+    if "baseline" in outcome.params:  # known once scored, after the run's first parameters
+        run.log_params({"baseline": outcome.params["baseline"]})
 
     def make_plots(folder: Path) -> list[Path]:
         return [

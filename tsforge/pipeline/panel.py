@@ -11,6 +11,7 @@ each series' own seasonal scale, RMSSE, sMAPE, MAPE, OWA), averaged over series.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import time
 from collections.abc import Iterator, Mapping
@@ -268,11 +269,14 @@ def train_panel(
         metrics = {
             **{f"test_{k}": float(v) for k, v in summarise(scores)[name].items()},
             **{f"val_{k}": float(v) for k, v in summarise(val_scores)[name].items()},
+            **_skill(name, "val", val_scores),
+            **_skill(name, "test", scores),
             "fit_predict_seconds": seconds,
             **fit_metrics,
         }
         per_series = scores[scores["model"] == name].drop(columns="model").reset_index(drop=True)
         params.update(_fitted_params(predictor))
+        params["baseline"] = NAIVE2  # what val_skill / test_skill are read against
         frame = split.test_frame().assign(**{name: test_pred.ravel()})
         if calibration is not None:
             interval_metrics, bounds = holdout_interval_metrics(
@@ -286,10 +290,47 @@ def train_panel(
             # the coverage of clamped bounds (the CLI says so in a note when it trains)
             params["intervals.resolved_level"] = round(calibration.resolved_level(H), 1)
         outcome = PanelOutcome(predictor, spec, metrics, per_series, frame, panel, params)
+        if tracking.log_model:  # a kept model, not a tuning trial
+            _warn_without_skill(name, metrics)
         if run is not None:
             run.log_params(params)
             _log(run, outcome, split, tracking, data_digest)
         return outcome
+
+
+#: How a sentence names the panel baseline (``Against …`` in the CLI, the no-skill note).
+NAIVE2 = "Naive2 (M4's benchmark: naive on the seasonally adjusted series)"
+
+
+def _skill(name: str, split: str, per_series: pd.DataFrame) -> dict[str, float]:
+    """Naive2's mean MASE on the same series and window (``{split}_naive2_mase``) and the
+    model's skill over it (``{split}_skill`` = 1 − MASE ÷ Naive2's, left out where undefined):
+    a window model's skill over seasonal naive, read the way panels are ranked (MASE)."""
+    from tsforge.evaluation.baseline import skill_score
+    from tsforge.evaluation.panel_metrics import paired_mase
+
+    mase, naive2 = paired_mase(per_series[per_series["model"] == name])
+    skill = skill_score(mase, naive2)
+    if math.isnan(naive2):
+        return {}
+    return {f"{split}_naive2_mase": naive2, **({} if math.isnan(skill) else {f"{split}_skill": skill})}
+
+
+def _warn_without_skill(name: str, metrics: dict[str, float]) -> None:
+    """Say when the model does not beat Naive2 on the validation window: M4's benchmark, which
+    every panel score is already read against (OWA)."""
+    from tsforge.evaluation.baseline import compared, warn_without_skill
+
+    skill = metrics.get("val_skill")
+    if skill is None or skill > 0:
+        return
+    naive2 = metrics["val_naive2_mase"]
+    warn_without_skill(
+        name,
+        NAIVE2,
+        f"MASE {(1 - skill) * naive2:.4g} vs {naive2:.4g} over the same series, {compared(skill)}",
+        "try another model (`tsforge recommend` picks one for the panel or for each series)",
+    )
 
 
 def evaluate_panel_model(
@@ -322,6 +363,7 @@ def evaluate_panel_model(
     name = predictor.model_name
     scores = panel_scores(split.test, {name: pred}, history, panel.season_length)
     metrics = {f"test_{k}": float(v) for k, v in summarise(scores)[name].items()}
+    metrics.update(_skill(name, "test", scores))  # as training logged it
     return metrics, scores[scores["model"] == name].drop(columns="model").reset_index(drop=True)
 
 

@@ -46,6 +46,9 @@ HEADLINE_METRICS = (
     "test_mse",
     "test_mae",
     "test_mase",
+    # skill over the (seasonal) naive baseline on the same windows: whether the model learnt anything
+    "val_skill",
+    "test_skill",
     "test_orig_mse",
     "test_orig_mae",
     "test_smape",
@@ -124,8 +127,8 @@ def _scores_table(scores: Mapping[str, float], *, windowed: bool = True) -> Any:
 
     ``scale`` says what a value is measured in: a window model's scores are on the normalised
     scale unless ``orig_``; a panel model's are per series and scale-free (MASE, sMAPE, coverage,
-    widths in seasonal-naive MAE); ``n_*`` rows are counts. Every panel row was once labelled
-    "normalised", which none of them is.
+    widths in seasonal-naive MAE); ``n_*`` rows are counts; a skill is a ratio of two errors.
+    Every panel row was once labelled "normalised", which none of them is.
     """
     import pandas as pd
 
@@ -136,6 +139,8 @@ def _scores_table(scores: Mapping[str, float], *, windowed: bool = True) -> Any:
             scale = "count"
         elif name.startswith("orig_"):
             scale = "original"
+        elif name == "skill":  # a ratio, whichever scale its two errors share
+            scale = "1 − error ÷ the baseline's"
         else:
             scale = "normalised" if windowed else "scale-free, per series"
         rows.append(

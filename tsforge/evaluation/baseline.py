@@ -1,0 +1,131 @@
+"""The yardstick a trained model is read against: its skill over a naive baseline.
+
+Why: a validation MSE of 0.41 on the normalised scale says nothing by itself, while "35 % lower
+than repeating the last season" says whether the model learnt anything. A model that loses to
+that baseline (a learning rate that blew the weights up, too few epochs, an input shorter than
+the season) still trains, scores and registers without complaint, so the skill is logged beside
+every score and a training that has none is said out loud (:class:`NoSkillWarning`).
+
+A window model's baseline is the one a forecaster would try first: seasonal naive at the data's
+season when the input window holds a whole season, else naive (the last value), both read from
+the same windows the model is scored on (:mod:`tsforge.models.baselines`); its skill is
+``1 - MSE / baseline MSE``. A panel model's is M4's Naive2, which every panel score already
+carries (:func:`~tsforge.evaluation.panel_metrics.paired_mase`): ``1 - MASE / Naive2's MASE``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tsforge.errors import NoSkillWarning
+from tsforge.models.base import ModelContext
+from tsforge.models.registry import get_model_spec
+
+if TYPE_CHECKING:
+    from tsforge.data.task import ForecastTask
+    from tsforge.models.base import Forecaster
+
+__all__ = [
+    "Baseline",
+    "baseline_for",
+    "compared",
+    "skill_score",
+    "skill_scores",
+    "task_baseline",
+    "warn_without_skill",
+]
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Which baseline a task is read against (``model``, a registered name) and its season."""
+
+    model: str
+    season: int
+
+    @property
+    def label(self) -> str:
+        """``seasonal naive (24 steps)`` or ``naive``: how a sentence names it."""
+        return f"seasonal naive ({self.season} steps)" if self.model == "seasonal_naive" else "naive"
+
+    def forecaster(self, context: ModelContext) -> Forecaster:
+        """The (training-free) baseline built for ``context``."""
+        cls = get_model_spec(self.model).cls
+        options = {"season_length": self.season} if self.model == "seasonal_naive" else {}
+        return cls(context, cls.prepare_config(options, context, seed=0))
+
+
+def baseline_for(context: ModelContext) -> Baseline:
+    """Seasonal naive when the data have a season the input window holds, else naive.
+
+    An input shorter than the season would make seasonal naive repeat a "season" the data do
+    not have (worse than naive, see :class:`~tsforge.models.baselines.SeasonalNaive`), which
+    would flatter every model read against it.
+    """
+    m = int(context.season_length or 1)
+    if 1 < m <= context.input_len:
+        return Baseline("seasonal_naive", m)
+    return Baseline("naive", 1)
+
+
+def task_baseline(task: ForecastTask) -> tuple[Baseline, Forecaster]:
+    """:func:`baseline_for` a task, and the baseline built for it."""
+    context = ModelContext.from_task(task)
+    baseline = baseline_for(context)
+    return baseline, baseline.forecaster(context)
+
+
+def skill_scores(task: ForecastTask, split: str, mse: float, *, stride: int = 1) -> dict[str, float]:
+    """``{split}_baseline_mse`` (the task's baseline scored on the same windows of ``split``)
+    and ``{split}_skill`` over it for a model whose MSE there is ``mse`` (normalised scale);
+    the skill is left out where it is undefined (the baseline makes no error)."""
+    from tsforge.evaluation.evaluate import evaluate
+
+    _, forecaster = task_baseline(task)
+    base_mse = evaluate(forecaster, task, split, stride=stride).normalized["mse"]
+    skill = skill_score(mse, base_mse)
+    return {f"{split}_baseline_mse": base_mse, **({} if math.isnan(skill) else {f"{split}_skill": skill})}
+
+
+def skill_score(error: float, baseline_error: float) -> float:
+    """The skill score ``1 - error / baseline_error`` (MSE for a window model, a panel's mean
+    MASE against Naive2's): 0 = as good as the baseline, 1 = perfect, negative = worse. NaN
+    where it is undefined (a baseline with no error: flat windows)."""
+    if not (math.isfinite(baseline_error) and baseline_error > 0):
+        return math.nan
+    if not math.isfinite(error):
+        return -math.inf if error > 0 else math.nan
+    return 1.0 - error / baseline_error
+
+
+#: Models that are baselines themselves: warning that they do not beat one says nothing.
+BASELINE_MODELS = frozenset({"naive", "seasonal_naive", "naive2", "mean"})
+
+
+def warn_without_skill(model: str, baseline: str, comparison: str, hint: str) -> None:
+    """Warn (:class:`~tsforge.errors.NoSkillWarning`) that ``model`` does not beat ``baseline``
+    on the validation data, with the numbers (``comparison``) and what to try (``hint``, a
+    phrase starting with a verb: "try a longer input")."""
+    if model in BASELINE_MODELS:
+        return
+    warnings.warn(
+        f"{model} does not beat {baseline} on the validation windows: {comparison}; {hint} before serving it",
+        NoSkillWarning,
+        stacklevel=3,
+    )
+
+
+def compared(skill: float) -> str:
+    """A skill in words: ``35.2% lower`` (better), ``8.1% higher``, ``4.1 times higher``,
+    ``65,270 times higher`` (a percentage of millions reads as noise)."""
+    if skill >= 0:
+        return f"{skill:.1%} lower"
+    if skill > -1:
+        return f"{-skill:.1%} higher"
+    ratio = 1.0 - skill  # mse / baseline mse
+    if not math.isfinite(ratio):
+        return "infinitely higher"
+    return f"{ratio:.1f} times higher" if ratio < 10 else f"{ratio:,.0f} times higher"
