@@ -40,6 +40,7 @@ from recommender.series_recommendation import (
 from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
 from tsforge.errors import ConfigError
+from tsforge.evaluation.baseline import NAIVE2, naive2_skill_scores
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
 from tsforge.panels.calibrate import (
     LOG_LEVELS,
@@ -239,7 +240,8 @@ def train_routed(
     scores = panel_scores(split.test, preds, split.history, panel.season_length)
     summary = summarise(scores)
     routed_val = combine_forecasts(w_val, val_fc, cands)
-    val_scores = summarise(panel_scores(split.val, {"routed": routed_val}, split.train, panel.season_length))
+    val_frame = panel_scores(split.val, {"routed": routed_val}, split.train, panel.season_length)
+    val_scores = summarise(val_frame)
     # the ensemble's own intervals: conformal on its routed forecast of the validation window,
     # or, on fewer series than that window resolves a 95 % interval with, of rolling-origin windows
     W = global_calibration_windows(split.history, H)
@@ -266,6 +268,9 @@ def train_routed(
     metrics: dict[str, float] = {
         **{f"test_{k}": float(v) for k, v in summary["routed"].items()},
         **{f"val_{k}": float(v) for k, v in val_scores["routed"].items()},
+        # its skill over Naive2, as every panel model's (tsforge.evaluation.baseline)
+        **naive2_skill_scores(scores, "routed", "test"),
+        **naive2_skill_scores(val_frame, "routed", "val"),
         "test_mase_pick": summary["routed_pick"]["mase"],
         "test_mase_weights": summary["routed_weights"]["mase"],
         "test_mase_best_single": single[best_single],
@@ -488,6 +493,7 @@ def _track(
                 "season_length": panel.season_length,
                 "prior": outcome.prior,
                 "seed": seed,
+                "baseline": NAIVE2,  # what val_skill / test_skill are read against
             }
         )
         digest = log_panel_dataset(run, panel, source)  # the runs table's Dataset column

@@ -118,6 +118,9 @@ def test_trained_routed_model_round_trips_as_a_registered_pyfunc(
     assert {"test_coverage_80", "test_coverage_95", "test_msis_95"} <= set(m)  # its own intervals
     assert 0.0 <= m["test_coverage_80"] <= m["test_coverage_95"] <= 1.0
     assert m["test_mase_oracle"] <= m["test_mase_best_single"] + 1e-12
+    # its skill over Naive2 on the same series, as every panel model's
+    assert m["test_skill"] == pytest.approx(1 - m["test_mase"] / m["test_naive2_mase"])
+    assert m["val_skill"] == pytest.approx(1 - m["val_mase"] / m["val_naive2_mase"])
     artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(out.run_id, "recommendation")}
     assert {"recommendation/per_series.csv", "recommendation/pick_distribution.csv"} <= artifacts
     logged_plots = {a.path for a in mlflow.MlflowClient().list_artifacts(out.run_id, "plots")}
@@ -134,6 +137,7 @@ def test_trained_routed_model_round_trips_as_a_registered_pyfunc(
     # halves are monthly, the horizon 6: the prior also weighed the same-phase window, and says so
     params = mlflow.get_run(out.run_id).data.params
     assert params["prior"] == out.prior
+    assert params["baseline"].startswith("Naive2")
     assert float(params["expected_scale"]) == halves_router.config.expected_scale  # the logged numbers' scale
     assert out.prior.startswith("validation window + same-phase window")
 

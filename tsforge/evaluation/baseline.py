@@ -25,13 +25,17 @@ from tsforge.models.base import ModelContext
 from tsforge.models.registry import get_model_spec
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from tsforge.data.task import ForecastTask
     from tsforge.models.base import Forecaster
 
 __all__ = [
+    "NAIVE2",
     "Baseline",
     "baseline_for",
     "compared",
+    "naive2_skill_scores",
     "skill_score",
     "skill_scores",
     "task_baseline",
@@ -88,6 +92,24 @@ def skill_scores(task: ForecastTask, split: str, mse: float, *, stride: int = 1)
     base_mse = evaluate(forecaster, task, split, stride=stride).normalized["mse"]
     skill = skill_score(mse, base_mse)
     return {f"{split}_baseline_mse": base_mse, **({} if math.isnan(skill) else {f"{split}_skill": skill})}
+
+
+#: How a sentence names a panel model's baseline (``Against …`` in the CLI, the no-skill note).
+NAIVE2 = "Naive2 (M4's benchmark: naive on the seasonally adjusted series)"
+
+
+def naive2_skill_scores(per_series: pd.DataFrame, model: str, split: str) -> dict[str, float]:
+    """Naive2's mean MASE on the same series and window (``{split}_naive2_mase``) and the
+    panel model's skill over it (``{split}_skill`` = 1 − MASE ÷ Naive2's, left out where it is
+    undefined), from a :func:`~tsforge.evaluation.panel_metrics.panel_scores` table: a window
+    model's skill over seasonal naive, read the way panels are ranked (MASE)."""
+    from tsforge.evaluation.panel_metrics import paired_mase
+
+    mase, naive2 = paired_mase(per_series[per_series["model"] == model])
+    if math.isnan(naive2):
+        return {}
+    skill = skill_score(mase, naive2)
+    return {f"{split}_naive2_mase": naive2, **({} if math.isnan(skill) else {f"{split}_skill": skill})}
 
 
 def skill_score(error: float, baseline_error: float) -> float:

@@ -11,7 +11,6 @@ each series' own seasonal scale, RMSSE, sMAPE, MAPE, OWA), averaged over series.
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import time
 from collections.abc import Iterator, Mapping
@@ -26,6 +25,7 @@ from tsforge.arguments import model_name, whole_number
 from tsforge.data.panel import Panel
 from tsforge.data.protocol import HOLDOUT, panel_horizon
 from tsforge.errors import ConfigError
+from tsforge.evaluation.baseline import NAIVE2, naive2_skill_scores
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
 from tsforge.models.statistical import LocalOptions, local_options
 from tsforge.panels.calibrate import (
@@ -269,8 +269,8 @@ def train_panel(
         metrics = {
             **{f"test_{k}": float(v) for k, v in summarise(scores)[name].items()},
             **{f"val_{k}": float(v) for k, v in summarise(val_scores)[name].items()},
-            **_skill(name, "val", val_scores),
-            **_skill(name, "test", scores),
+            **naive2_skill_scores(val_scores, name, "val"),
+            **naive2_skill_scores(scores, name, "test"),
             "fit_predict_seconds": seconds,
             **fit_metrics,
         }
@@ -296,24 +296,6 @@ def train_panel(
             run.log_params(params)
             _log(run, outcome, split, tracking, data_digest)
         return outcome
-
-
-#: How a sentence names the panel baseline (``Against …`` in the CLI, the no-skill note).
-NAIVE2 = "Naive2 (M4's benchmark: naive on the seasonally adjusted series)"
-
-
-def _skill(name: str, split: str, per_series: pd.DataFrame) -> dict[str, float]:
-    """Naive2's mean MASE on the same series and window (``{split}_naive2_mase``) and the
-    model's skill over it (``{split}_skill`` = 1 − MASE ÷ Naive2's, left out where undefined):
-    a window model's skill over seasonal naive, read the way panels are ranked (MASE)."""
-    from tsforge.evaluation.baseline import skill_score
-    from tsforge.evaluation.panel_metrics import paired_mase
-
-    mase, naive2 = paired_mase(per_series[per_series["model"] == name])
-    skill = skill_score(mase, naive2)
-    if math.isnan(naive2):
-        return {}
-    return {f"{split}_naive2_mase": naive2, **({} if math.isnan(skill) else {f"{split}_skill": skill})}
 
 
 def _warn_without_skill(name: str, metrics: dict[str, float]) -> None:
@@ -363,7 +345,7 @@ def evaluate_panel_model(
     name = predictor.model_name
     scores = panel_scores(split.test, {name: pred}, history, panel.season_length)
     metrics = {f"test_{k}": float(v) for k, v in summarise(scores)[name].items()}
-    metrics.update(_skill(name, "test", scores))  # as training logged it
+    metrics.update(naive2_skill_scores(scores, name, "test"))  # as training logged it
     return metrics, scores[scores["model"] == name].drop(columns="model").reset_index(drop=True)
 
 
