@@ -41,7 +41,7 @@ from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
 from tsforge.errors import ConfigError
 from tsforge.evaluation.baseline import NAIVE2, naive2_skill_scores
-from tsforge.evaluation.panel_metrics import panel_scores, summarise
+from tsforge.evaluation.panel_metrics import naive2_forecast, panel_scores, summarise
 from tsforge.panels.calibrate import (
     LOG_LEVELS,
     calibrate_forecasts,
@@ -514,6 +514,10 @@ def _track(
             served = outcome.predictor.predict_series([_inputs(split.history)[i] for i in idx], H, **shaded)
             # a weighted forecast is a blend: the label names the member with the largest weight
             how = "pick" if mode == "pick" else "largest weight"
+            history = split.history  # Naive2 beside the forecast, as every panel model's plot draws it
+            naive2 = naive2_forecast(
+                history.values.astype(np.float64), history.indptr, history.season_length, H
+            )
             items = []
             for k, i in enumerate(idx):
                 length = int(split.history.lengths[i])
@@ -529,6 +533,8 @@ def _track(
                         "future_t": split.history.times_at(np.full(H, i), length + np.arange(H)),
                         "actual": split.test[i],
                         "forecast": served[k].values,
+                        "baseline": naive2[i],
+                        "baseline_label": "Naive2",
                         "bands": {
                             lv: (bounds[f"lo-{lv:g}"], bounds[f"hi-{lv:g}"]) for lv in shaded.get("level", [])
                         },

@@ -132,6 +132,7 @@ def test_trained_routed_model_round_trips_as_a_registered_pyfunc(
     assert run.data.params["seed"] == "0"
     (items,) = drawn
     assert all(sorted(item["bands"]) == [80.0, 95.0] for item in items)
+    assert all(item["baseline_label"] == "Naive2" and len(item["baseline"]) == 6 for item in items)
     lo, hi = items[0]["bands"][95.0]
     assert (lo <= items[0]["forecast"]).all() and (items[0]["forecast"] <= hi).all()
     # halves are monthly, the horizon 6: the prior also weighed the same-phase window, and says so

@@ -575,10 +575,15 @@ def log_panel_dataset(run: Any, panel: Panel, data_label: str | None) -> str:
 
 
 def _plot_items(split: Any, outcome: PanelOutcome, n: int = 4) -> list[dict[str, Any]]:
+    """A few series' history tail, test window, forecast, intervals and Naive2's forecast (the
+    skill's baseline, drawn beside the forecast)."""
+    from tsforge.evaluation.panel_metrics import naive2_forecast
+
     history, h = split.history, split.h
     picks = np.linspace(0, len(history) - 1, num=min(n, len(history))).astype(int)
     name = outcome.spec.model
     pred = outcome.forecasts[name].to_numpy().reshape(len(history), h)
+    naive2 = naive2_forecast(history.values.astype(np.float64), history.indptr, history.season_length, h)
     bands = _bands(outcome.forecasts, name, len(history), h)
     items = []
     for i in picks:
@@ -594,6 +599,8 @@ def _plot_items(split: Any, outcome: PanelOutcome, n: int = 4) -> list[dict[str,
                 "future_t": history.times_at(np.full(h, i), future),
                 "actual": split.test[i],
                 "forecast": pred[i],
+                "baseline": naive2[i],
+                "baseline_label": "Naive2",
                 "bands": {lv: (lo[i], hi[i]) for lv, (lo, hi) in bands.items()},
             }
         )

@@ -75,7 +75,9 @@ def plot_series_forecasts(
 
     Each item has ``history_t``, ``history``, ``future_t`` and ``forecast`` arrays (times are
     datetimes or step numbers), ``actual`` where the future is known, optional ``id``, and
-    optional ``bands`` ``{level: (lower, upper)}`` shaded around the forecast (wider levels lighter).
+    optional ``bands`` ``{level: (lower, upper)}`` shaded around the forecast (wider levels lighter),
+    and an optional ``baseline`` forecast (dotted, in the legend as ``baseline_label``): the naive
+    forecast the model's skill is measured against, so a reader sees what it had to beat.
     Optional per item: ``title`` (default ``series <id>``), ``unit`` (the y label, default
     ``unit_label``: a channel's name with its unit, a file's value column) and ``time_label``
     (the x label of a step axis; a date axis needs none).
@@ -98,6 +100,9 @@ def plot_series_forecasts(
         if "actual" in item:
             ax.plot(item["future_t"], item["actual"], color="black", lw=1.2, label="actual")
         ax.plot(item["future_t"], item["forecast"], color="tab:red", lw=1.2, label="forecast")
+        if item.get("baseline") is not None:  # what the forecast must beat, on the same window
+            label = item.get("baseline_label") or "baseline"
+            ax.plot(item["future_t"], item["baseline"], color="tab:blue", lw=1, ls=":", label=label)
         _shade(ax, item["future_t"], item.get("bands") or {})
         if len(item["future_t"]):
             ax.axvline(item["future_t"][0], color="0.7", ls="--", lw=0.8)

@@ -257,3 +257,38 @@ def test_evaluating_a_panel_model_reports_its_skill_over_naive2_as_training_did(
     scores, _ = evaluate_panel_model(out.predictor, frame)
     assert scores["test_naive2_mase"] == pytest.approx(out.metrics["test_naive2_mase"])
     assert scores["test_skill"] == pytest.approx(out.metrics["test_skill"])
+
+
+def _dotted_line(fig, label: str):
+    lines = [line for ax in fig.axes for line in ax.get_lines() if line.get_label() == label]
+    assert lines and all(line.get_linestyle() == ":" for line in lines)
+    return lines
+
+
+def test_the_forecast_plot_draws_the_baseline_it_had_to_beat(saved_figures, tracking_uri):
+    out = train(
+        make_series(n_steps=600, n_channels=2), "dlinear", input_len=48, horizon=12, split="7:1:2",
+        train_config={"max_epochs": 1}, progress=False,
+    )  # fmt: skip
+    (fig,) = [f for f in saved_figures if "test windows" in f.get_suptitle()]
+    assert fig.get_suptitle().endswith(
+        f"; test MSE {compared(out.metrics['test_skill'])} than seasonal naive (24 steps)"
+    )
+    lines = _dotted_line(fig, "seasonal naive (24 steps)")
+    # the first panel is test window 0 of the first channel: its last season, repeated
+    task = out.task
+    window = task.dataset("test").get_batch(torch.as_tensor([0]))
+    last_season = task.scaler.inverse(window["x"].numpy())[0, -24:-12, 0]
+    np.testing.assert_allclose(lines[0].get_ydata(), last_season, rtol=1e-5)
+
+
+def test_a_panel_forecast_plot_draws_naive2(saved_figures, tracking_uri):
+    from tsforge.evaluation.panel_metrics import naive2_forecast
+
+    frame = _trend_panel()
+    train_panel(frame, "rw_drift", horizon=6, tracking=TrackingOptions(progress=False), intervals=False)
+    (fig,) = [f for f in saved_figures if "test window of a few series" in f.get_suptitle()]
+    lines = _dotted_line(fig, "Naive2")
+    first = frame[frame["unique_id"] == "s0"]["y"].to_numpy()[:-6]  # its history before the test window
+    expected = naive2_forecast(first, np.array([0, first.size]), 12, 6)[0]
+    np.testing.assert_allclose(lines[0].get_ydata(), expected)
