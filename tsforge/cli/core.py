@@ -627,11 +627,13 @@ def models_cmd(
 
 
 def _headline(metrics: dict[str, float]) -> str:
-    """A version's test scores in a few words: MASE (panel runs) or MSE/MAE (window runs), and
-    the interval coverage where it was scored."""
+    """A version's test scores in a few words: MASE (panel runs) or MSE/MAE (window runs), its
+    skill over its baseline, and the interval coverage where it was scored."""
     parts = [
         f"{k[5:].upper()} {metrics[k]:.4g}" for k in ("test_mase", "test_mse", "test_mae") if k in metrics
     ]
+    if "test_skill" in metrics:  # versions registered before the skill was logged have none
+        parts.append(f"skill {metrics['test_skill']:+.1%}")
     if "test_coverage_80" in metrics and "test_coverage_95" in metrics:
         parts.append(
             f"covers {100 * metrics['test_coverage_80']:.1f} / {100 * metrics['test_coverage_95']:.1f} %"

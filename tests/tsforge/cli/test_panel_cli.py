@@ -406,6 +406,7 @@ def test_models_registered_lists_what_training_registered(ragged_csv, tracking_u
     assert code == 0, err
     flat = " ".join(out.split())
     assert "rp-n" in flat and f"champion → v{champion}" in flat and f"MASE {logged['test_mase']:.4g}" in flat
+    assert f"skill {logged['test_skill']:+.1%}" in flat  # over Naive2, as the run logged it
     code, _, err = _cli(capsys, "models", "--json")
     assert code == 2 and "--registered" in err
 
