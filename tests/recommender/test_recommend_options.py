@@ -136,6 +136,7 @@ def test_the_trained_summary_says_which_scores_are_in_hindsight(
     assert code == 0, err
     text = " ".join(out.split())
     assert "best single member in hindsight" in text and "per-series oracle (hindsight)" in text
+    assert "Against Naive2 (M4's benchmark: naive on the seasonally adjusted series): test MASE" in text
 
 
 def test_the_next_command_after_a_panel_with_short_series_runs_when_pasted(

@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypedDict
 import typer
 
 from tsforge.cli.app import CommandGroup, app, console, print_note
+from tsforge.cli.core import baseline_comparison
 from tsforge.cli.data_options import (
     DropShortOption,
     reader_flags,
@@ -488,6 +489,11 @@ def _recommend_per_series(
             + (f"\nMLflow run {outcome.run_id}" if outcome.run_id else "")
             + (f", registered {outcome.registered_name} version {outcome.version}" if outcome.version else "")
         )
+        from tsforge.evaluation.baseline import NAIVE2
+
+        skill = baseline_comparison(m, NAIVE2, "mase", "naive2_mase")
+        if skill:
+            console.print(skill)
         if outcome.promotion:
             console.print(f"[dim]{outcome.promotion}[/]")
         _print_forecast_hint(outcome.registered_name, data, load_kwargs)

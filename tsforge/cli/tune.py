@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from tsforge.cli.app import app, console, err_console, quiet_third_party
-from tsforge.cli.core import print_registration
+from tsforge.cli.core import baseline_comparison, print_registration
 from tsforge.cli.data_options import (
     DataArgument,
     DatasetOption,
@@ -282,6 +282,9 @@ def _print_result(result: Any) -> None:
             f"retrained best: val MSE {m.get('val_mse', nan):.5f}, test MSE {m.get('test_mse', nan):.5f}, "
             f"test MAE {m.get('test_mae', nan):.5f} (normalised); MLflow run {result.final_run_id}"
         )
+    skill = baseline_comparison(m, result.final_baseline, *(("mase", "naive2_mase") if panel else ()))
+    if skill:
+        console.print(skill)
     print_registration(result)
     if result.already_registered:
         console.print(

@@ -89,6 +89,8 @@ class TuneResult:
     plots: list[str] = field(default_factory=list)
     final_run_id: str | None = None
     final_metrics: dict[str, float] = field(default_factory=dict)
+    #: what the retrained best's skill (final_metrics' val_skill / test_skill) is measured against
+    final_baseline: str | None = None
     registered_name: str | None = None
     version: str | None = None
     champion_version: str | None = None
@@ -713,6 +715,7 @@ def _retrain_best(
     )
     result.final_run_id = outcome.run_id
     result.final_metrics = {k: float(v) for k, v in outcome.metrics.items()}
+    result.final_baseline = outcome.params.get("baseline")
     parent.log_metrics({f"best_{k}": v for k, v in result.final_metrics.items() if k in HEADLINE_METRICS})
     version = getattr(outcome, "version", None)
     if not register or version is None:

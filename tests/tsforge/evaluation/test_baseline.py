@@ -292,3 +292,12 @@ def test_a_panel_forecast_plot_draws_naive2(saved_figures, tracking_uri):
     first = frame[frame["unique_id"] == "s0"]["y"].to_numpy()[:-6]  # its history before the test window
     expected = naive2_forecast(first, np.array([0, first.size]), 12, 6)[0]
     np.testing.assert_allclose(lines[0].get_ydata(), expected)
+
+
+def test_tuning_says_the_retrained_bests_skill(capsys, tracking_uri):
+    code, out, err = run_cli(
+        capsys, "tune", "synthetic", "--input", "24", "--horizon", "8", "--trials", "1", "--epochs", "1",
+        "--no-progress", "--study", "skill",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "Against seasonal naive (24 steps): test MSE" in " ".join(out.split())
