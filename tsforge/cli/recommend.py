@@ -218,6 +218,8 @@ def recommend_cmd(
             + (f"; MLflow run {outcome.run_id}" if outcome.run_id else "")
             + (f", registered version {outcome.version}" if outcome.version else "")
         )
+        if skill := baseline_comparison(m, outcome.params.get("baseline")):
+            console.print(skill)
         _print_forecast_hint(outcome.registered_name, data, load_kwargs)
 
 
@@ -407,6 +409,8 @@ def _recommend_panel(
             + (f"; MLflow run {out.run_id}" if out.run_id else "")
             + (f", registered {out.registered_name} version {out.version}" if out.version else "")
         )
+        if skill := baseline_comparison(out.metrics, out.params.get("baseline"), "mase", "naive2_mase"):
+            console.print(skill)
         _print_forecast_hint(out.registered_name, data, load_kwargs)
 
 
