@@ -23,7 +23,7 @@ on NN5 weekly the pick moves from NLinear to DLinear (0.833 → 0.818).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -119,6 +119,24 @@ def same_phase_window(
         return None
 
 
+def _left_out(row: Mapping[str, Any]) -> str:
+    """Why a candidate's validation MASE leaves series out, by kind: ``2 have flat histories; 1
+    has no observed value in the validation window`` (every one was once called flat)."""
+    left_out = int(row["val_n_mase_excluded"])
+    unscored = min(left_out, int(row.get("val_n_smape_excluded", 0)))
+    unobserved = min(unscored, int(row.get("val_n_unobserved", 0)))
+    kinds = (
+        (left_out - unscored, "has a flat history", "have flat histories"),
+        (
+            unobserved,
+            "has no observed value in the validation window",
+            "have no observed value in the validation window",
+        ),
+        (unscored - unobserved, "has no forecast", "have no forecast"),
+    )
+    return "; ".join(f"{n} {one if n == 1 else many}" for n, one, many in kinds if n)
+
+
 def recommend_panel(
     panel: Panel,
     horizon: int,
@@ -188,6 +206,8 @@ def recommend_panel(
                 "val_mase": out.metrics["val_mase"],
                 "val_smape": out.metrics["val_smape"],
                 "val_n_mase_excluded": int(out.metrics.get("val_n_mase_excluded", 0) or 0),
+                "val_n_smape_excluded": int(out.metrics.get("val_n_smape_excluded", 0) or 0),
+                "val_n_unobserved": int(out.metrics.get("val_n_unobserved", 0) or 0),
             }
         )
     if not rows:
@@ -227,15 +247,13 @@ def recommend_panel(
             field="values",
         )
     best, runner = rows[0], rows[1] if len(rows) > 1 and np.isfinite(rows[1]["score"]) else None
-    # MASE leaves out the series with a flat training history (no scale): "every series" only
-    # when there are none
+    # MASE leaves out the series with a flat training history (no scale), a validation window of
+    # missing values (nothing to score) or a missing forecast: "every series" only when none
     left_out = int(best["val_n_mase_excluded"])
     over = (
         "every series"
         if not left_out
-        else f"{len(panel) - left_out} of {len(panel)} series ("
-        + (f"{left_out} has a flat history" if left_out == 1 else f"{left_out} have flat histories")
-        + ": no MASE)"
+        else f"{len(panel) - left_out} of {len(panel)} series ({_left_out(best)}: no MASE)"
     )
     if phase:
         m = int(panel.season_length)

@@ -342,17 +342,26 @@ def _note_unscaled_series(metrics: dict[str, float], n_series: int) -> None:
 
     Why: a series whose history never changes has no in-sample error to scale by, so its MASE
     is undefined; the mean is over the others, and a panel of flat series printed "nan" beside
-    a model it then registered, with no word on either.
+    a model it then registered, with no word on either. A test window of missing values (a
+    series that stopped reporting: 165 of car parts' 2,674) has nothing to score; it was called
+    a missing forecast.
     """
     left_out = int(metrics.get("test_n_mase_excluded", 0) or 0)
-    unforecast = min(left_out, int(metrics.get("test_n_smape_excluded", 0) or 0))
-    flat = left_out - unforecast
+    unscored = min(left_out, int(metrics.get("test_n_smape_excluded", 0) or 0))
+    unobserved = min(unscored, int(metrics.get("test_n_unobserved", 0) or 0))
+    unforecast = unscored - unobserved
+    flat = left_out - unscored
     if flat:
         which = "every series has" if flat == n_series else f"{flat} of {n_series} series have"
         scored = "so MASE and OWA are undefined" if flat == n_series else "left out of the MASE and OWA means"
         print_note(
             f"{which} a flat history (the same value at every step, or one season repeated): "
             f"no in-sample error to scale by, {scored}; sMAPE scores them"
+        )
+    if unobserved:
+        print_note(
+            f"{unobserved} of {n_series} series have no observed value in the test window (all its "
+            "values are missing): nothing to score them on, left out of every mean (MASE, sMAPE, OWA)"
         )
     if unforecast:
         print_note(

@@ -208,7 +208,8 @@ def naive2_forecast(values: np.ndarray, indptr: np.ndarray, season_length: int, 
 def _per_series(
     y: np.ndarray, yhat: np.ndarray, scale1: np.ndarray, scale2: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """MASE, RMSSE, sMAPE, MAPE of every row of ``[n, h]`` arrays.
+    """MASE, RMSSE, sMAPE, MAPE of every row of ``[n, h]`` arrays, and ``n_observed`` (the row's
+    observed targets: 0 for a window of missing values, which has nothing to score).
 
     A NaN target (a ragged or gappy test window) is left out. A NaN *forecast* of an observed
     target makes the row's scores NaN (left out of the panel mean and counted by
@@ -229,7 +230,7 @@ def _per_series(
         ape = np.where(okp, np.abs(e) / np.where(okp, np.abs(y), 1.0), 0.0)
         mape = 100.0 * ape.sum(axis=1) / okp.sum(axis=1)
         scores = {"mase": mae / scale1, "rmsse": np.sqrt(mse / scale2), "smape": smape, "mape": mape}
-    return {k: np.where(unforecast, np.nan, v) for k, v in scores.items()}
+    return {**{k: np.where(unforecast, np.nan, v) for k, v in scores.items()}, "n_observed": cnt}
 
 
 def panel_scores(
@@ -244,7 +245,7 @@ def panel_scores(
 
     ``y_train`` is each series' history before the test window (the MASE/RMSSE scale and the
     Naive2 benchmark come from it); ``season_length`` defaults to the panel's. Returns one row
-    per (model, series): ``model, unique_id, mase, rmsse, smape, mape, mase_naive2,
+    per (model, series): ``model, unique_id, mase, rmsse, smape, mape, n_observed, mase_naive2,
     smape_naive2`` — plus the ``naive2`` model's own rows when ``include_naive2``.
     """
     values, indptr, default_ids = _csr(y_train)
@@ -294,12 +295,13 @@ def paired_mase(per_series: pd.DataFrame) -> tuple[float, float]:
 
 def summarise(per_series: pd.DataFrame) -> dict[str, dict[str, float]]:
     """Panel means per model: ``{model: {mase, rmsse, smape, mape, owa, n_series,
-    n_mase_excluded, n_mape_excluded, n_smape_excluded}}``.
+    n_mase_excluded, n_mape_excluded, n_smape_excluded, n_unobserved}}``.
 
-    Series whose MASE is undefined (zero scale, or a missing forecast of an observed target)
-    are left out of the MASE/RMSSE means and OWA's
-    MASE ratio, and counted in ``n_mase_excluded``. OWA's two ratios are taken over the same
-    series for the model and for Naive2.
+    Series whose MASE is undefined (zero scale, a missing forecast of an observed target, or no
+    observed target at all) are left out of the MASE/RMSSE means and OWA's MASE ratio, and
+    counted in ``n_mase_excluded``; ``n_unobserved`` counts the last kind (a window of missing
+    values: nothing to score, whatever the forecast), so a reader can tell the three apart. OWA's
+    two ratios are taken over the same series for the model and for Naive2.
     """
     out: dict[str, dict[str, float]] = {}
     for name, g in per_series.groupby("model", sort=False):
@@ -319,9 +321,12 @@ def summarise(per_series: pd.DataFrame) -> dict[str, dict[str, float]]:
             "n_mase_excluded": int((~np.isfinite(g["mase"])).sum()),
             "n_mape_excluded": int((~np.isfinite(g["mape"])).sum()),
             # sMAPE is defined wherever a forecast and a target exist: the series it leaves out
-            # are the unforecast ones (a NaN forecast of an observed step), which MASE leaves
-            # out too, so n_mase_excluded − n_smape_excluded is the flat histories
+            # are the unforecast ones (a NaN forecast of an observed step) and the unobserved
+            # windows, which MASE leaves out too, so n_mase_excluded − n_smape_excluded is the
+            # flat histories
             "n_smape_excluded": int((~np.isfinite(g["smape"])).sum()),
+            # windows with no observed target: in every excluded count above, unforecast or not
+            "n_unobserved": int((g["n_observed"] == 0).sum()) if "n_observed" in g else 0,
         }
     return out
 
