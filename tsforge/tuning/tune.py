@@ -715,7 +715,7 @@ def _retrain_best(
     )
     result.final_run_id = outcome.run_id
     result.final_metrics = {k: float(v) for k, v in outcome.metrics.items()}
-    result.final_baseline = outcome.params.get("baseline")
+    result.final_baseline = (getattr(outcome, "params", None) or {}).get("baseline")
     parent.log_metrics({f"best_{k}": v for k, v in result.final_metrics.items() if k in HEADLINE_METRICS})
     version = getattr(outcome, "version", None)
     if not register or version is None:
