@@ -149,11 +149,12 @@ def _conformal(
     ``scale_floor`` default to the product's, as ``train_panel`` calibrates)."""
     from tsforge.panels.calibrate import WEIGHT_SERIES_EQUALLY, case_scores
     from tsforge.panels.conformal import ConformalCalibration, nonnegative_floor
-    from tsforge.panels.local_scale import SCALE_FLOOR, zero_history_scale
+    from tsforge.panels.local_scale import SCALE_FLOOR, flat_history_ratio, zero_history_scale
 
     scale_floor = SCALE_FLOOR if scale_floor is None else scale_floor
     zero_scale = zero_history_scale(history.values, history.indptr)
-    scores, _, sid = case_scores(cv, history, model, h, window, scale_floor, zero_scale)
+    flat_ratio = flat_history_ratio(history.values, history.indptr)
+    scores, _, sid = case_scores(cv, history, model, h, window, scale_floor, zero_scale, flat_ratio)
     keep = _last_windows(sid, last_k)
     cal = ConformalCalibration.from_scores(
         scores[keep],
@@ -165,6 +166,7 @@ def _conformal(
         floor=nonnegative_floor(history.values),
         scale_floor=scale_floor,
         zero_scale=zero_scale,
+        flat_ratio=flat_ratio,
     )
     histories = [history.series(i) for i in range(len(history))]
     return cal.quantiles(point, histories, history.ids, _request().probs)

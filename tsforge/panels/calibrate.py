@@ -28,7 +28,13 @@ from tsforge.errors import ConfigError, DataValidationError, IntervalResolutionW
 from tsforge.inference import IntervalRequest
 from tsforge.panels.conformal import ConformalCalibration, floor_quantiles, nonnegative_floor
 from tsforge.panels.cv import PanelForecaster, cross_validation
-from tsforge.panels.local_scale import SCALE_FLOOR, default_scale_window, trailing_scale, zero_history_scale
+from tsforge.panels.local_scale import (
+    SCALE_FLOOR,
+    default_scale_window,
+    flat_history_ratio,
+    trailing_scale,
+    zero_history_scale,
+)
 
 __all__ = [
     "MIN_SCORES",
@@ -120,6 +126,7 @@ def case_scores(
     scale_window: int | None = None,
     scale_floor: float = SCALE_FLOOR,
     zero_scale: float | None = None,
+    flat_ratio: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(scores [cases, h], scales [cases], series position [cases])`` of one model in a CV frame.
 
@@ -130,16 +137,19 @@ def case_scores(
     53,907, and the pooled 95 % bound of every series became 8,000 times its MAE.
 
     ``zero_scale`` (default: :func:`~tsforge.panels.local_scale.zero_history_scale` of ``panel``)
-    scales a history of zeros; pass one taken from values before the cutoffs when ``panel`` holds
-    the windows' outcomes.
+    scales a history of zeros, ``flat_ratio`` (default:
+    :func:`~tsforge.panels.local_scale.flat_history_ratio` of ``panel``) a flat nonzero one; pass
+    ones taken from values before the cutoffs when ``panel`` holds the windows' outcomes.
     """
     sid, cut = _cases(frame, panel, h)
     window = scale_window or default_scale_window(h, panel.season_length)
     starts = panel.indptr[:-1][sid]
     if zero_scale is None:
         zero_scale = zero_history_scale(panel.values, panel.indptr)
+    if flat_ratio is None:
+        flat_ratio = flat_history_ratio(panel.values, panel.indptr)
     scale = trailing_scale(
-        panel.values, starts, starts + cut, panel.season_length, window, scale_floor, zero_scale
+        panel.values, starts, starts + cut, panel.season_length, window, scale_floor, zero_scale, flat_ratio
     )
     y = frame["y"].to_numpy(dtype=np.float64).reshape(-1, h)
     pred = frame[model].to_numpy(dtype=np.float64).reshape(-1, h)
@@ -165,6 +175,7 @@ def calibrate_forecasts(
     h = y.shape[1]
     window = default_scale_window(h, histories.season_length)
     zero_scale = zero_history_scale(histories.values, histories.indptr)
+    flat_ratio = flat_history_ratio(histories.values, histories.indptr)
     scale = trailing_scale(
         histories.values,
         histories.indptr[:-1],
@@ -173,6 +184,7 @@ def calibrate_forecasts(
         window,
         SCALE_FLOOR,
         zero_scale,
+        flat_ratio,
     )
     scores = (y - np.asarray(pred, dtype=np.float64)) / scale[:, None]
     return ConformalCalibration.from_scores(
@@ -185,6 +197,7 @@ def calibrate_forecasts(
         floor=nonnegative_floor(np.r_[histories.values, y.ravel()]),
         scale_floor=SCALE_FLOOR,
         zero_scale=zero_scale,
+        flat_ratio=flat_ratio,
     )
 
 
@@ -226,10 +239,13 @@ def calibrate_panel(
     window = default_scale_window(h, history.season_length)
     floor = nonnegative_floor(history.values)
     zero_scale = zero_history_scale(history.values, history.indptr)
+    flat_ratio = flat_history_ratio(history.values, history.indptr)
     out = {}
     for m in models:
         name = _model_name(m)
-        scores, _, sid = case_scores(frame, history, name, h, window, zero_scale=zero_scale)
+        scores, _, sid = case_scores(
+            frame, history, name, h, window, zero_scale=zero_scale, flat_ratio=flat_ratio
+        )
         out[name] = ConformalCalibration.from_scores(
             scores,
             history.ids[sid],
@@ -240,6 +256,7 @@ def calibrate_panel(
             floor=floor,
             scale_floor=SCALE_FLOOR,
             zero_scale=zero_scale,
+            flat_ratio=flat_ratio,
         )
     return out
 
@@ -276,15 +293,17 @@ def conformal_cv(
     # the floor and the per-row rule look only at values before each case's cutoff (no leakage)
     before = [panel.values[a : a + c] for a, c in zip(origin, cut, strict=True)]
     early = [before[i] for i in np.flatnonzero(rank == 0)]  # before each series' first cutoff
-    floor, zero_scale = None, 1.0
+    floor, zero_scale, flat_ratio = None, 1.0, 1.0
     if early:
         early_values = np.concatenate(early)
+        early_ptr = np.r_[0, np.cumsum([e.size for e in early])]
         floor = nonnegative_floor(early_values)
-        zero_scale = zero_history_scale(early_values, np.r_[0, np.cumsum([e.size for e in early])])
+        zero_scale = zero_history_scale(early_values, early_ptr)
+        flat_ratio = flat_history_ratio(early_values, early_ptr)
     probs = request.probs
     cols = request.columns("")
     for m in models:
-        scores, scale, _ = case_scores(frame, panel, m, h, zero_scale=zero_scale)
+        scores, scale, _ = case_scores(frame, panel, m, h, zero_scale=zero_scale, flat_ratio=flat_ratio)
         point = frame[m].to_numpy(dtype=np.float64).reshape(-1, h)
         values = np.full((sid.size, h, probs.size), np.nan)
         short: list[str] = []  # one note per model, not one per window
@@ -301,6 +320,7 @@ def conformal_cv(
                 floor=floor,
                 scale_floor=SCALE_FLOOR,
                 zero_scale=zero_scale,
+                flat_ratio=flat_ratio,
             )
             now = window_of == w
             short += [note] if (note := cal.shortfall(probs, h)) else []

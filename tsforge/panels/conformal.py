@@ -93,6 +93,15 @@ on both development collections with such histories (car parts, COVID deaths) th
 exactly 1, so their intervals are those of the fixed 1. The thresholds below which a scale
 counts as "none" are relative to the history's mean |y| for the same reason.
 
+**A flat history that is not zero** (a constant 42: a price never changed, a fixed order) has no
+change to take a scale from either, and its level was its scale, so its band was as wide as if
+it could lose its whole level every step (80 % three months ahead: 0…85 beside series moving by
+about 1 % a month). Its scale is its level times the panel's *flat-history ratio*
+(:func:`~tsforge.panels.local_scale.flat_history_ratio`: the median over series of their mean
+|lag-1 change| ÷ mean |y|, stored with the calibration): the change its neighbours show at its
+level. A panel with no series that changes (one flat series alone) keeps the level, and so do
+bundles saved before the ratio existed.
+
 **Non-negative data** (:func:`nonnegative_floor`): when every value the model was calibrated on is
 ``>= 0`` (sales, counts, prices, traffic: 11 of the 12 development collections), quantiles stop at
 0 for a series whose own history is non-negative too. Why: ``ŷ + s · r`` knows nothing of the
@@ -299,6 +308,9 @@ class ConformalCalibration:
             (:func:`~tsforge.panels.local_scale.zero_history_scale` of the calibration panel);
             1.0 for window models (their windows are standardised) and for bundles saved before
             it existed.
+        flat_ratio: the local scale of a flat nonzero history as a fraction of its level
+            (:func:`~tsforge.panels.local_scale.flat_history_ratio` of the calibration panel);
+            1.0 (the level itself) for window models and for bundles saved before it existed.
     """
 
     horizon: int
@@ -314,6 +326,7 @@ class ConformalCalibration:
     floor: float | None = None
     scale_floor: float = 0.0
     zero_scale: float = 1.0
+    flat_ratio: float = 1.0
     _memo: dict[tuple[int, bytes], np.ndarray] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -337,6 +350,7 @@ class ConformalCalibration:
         floor: float | None = None,
         scale_floor: float = 0.0,
         zero_scale: float = 1.0,
+        flat_ratio: float = 1.0,
     ) -> ConformalCalibration:
         """Build from ``[cases, H]`` scaled signed residuals (NaN = no target) and each case's series id.
 
@@ -387,6 +401,7 @@ class ConformalCalibration:
             None if floor is None else float(floor),
             float(scale_floor),
             float(zero_scale),
+            float(flat_ratio),
         )
 
     # application ------------------------------------------------------------------------
@@ -457,7 +472,12 @@ class ConformalCalibration:
     def scales(self, histories: Sequence[np.ndarray]) -> np.ndarray:
         """``[n]`` each history's local scale, computed as this calibration's scores were divided by."""
         return history_scales(
-            histories, self.season_length, self.scale_window, self.scale_floor, self.zero_scale
+            histories,
+            self.season_length,
+            self.scale_window,
+            self.scale_floor,
+            self.zero_scale,
+            self.flat_ratio,
         )
 
     def quantiles(
@@ -537,6 +557,7 @@ class ConformalCalibration:
             "floor": self.floor,
             "scale_floor": self.scale_floor,
             "zero_scale": self.zero_scale,
+            "flat_ratio": self.flat_ratio,
             "info": self.info,
         }
         # float64, as held in memory: float32 scores moved every bound of a loaded model by ~1e-7
@@ -575,6 +596,7 @@ class ConformalCalibration:
                 header.get("floor"),
                 float(header.get("scale_floor", 0.0)),  # bundles saved before the floor: none
                 float(header.get("zero_scale", 1.0)),  # ... before the zero-history scale: 1
+                float(header.get("flat_ratio", 1.0)),  # ... before the flat-history ratio: the level
             )
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "trailing_scale",
     "history_scales",
     "zero_history_scale",
+    "flat_history_ratio",
 ]
 
 #: a panel series' local scale is at least this fraction of its whole history's (doc of
@@ -64,6 +65,40 @@ def zero_history_scale(values: np.ndarray, indptr: np.ndarray) -> float:
     return float(np.median(smallest)) if smallest.size else 1.0
 
 
+def flat_history_ratio(values: np.ndarray, indptr: np.ndarray) -> float:
+    """The local scale of a flat, nonzero history as a fraction of its level: the median over
+    the panel's series of their mean |y_t − y_{t−1}| ÷ their mean |y| (over the series where
+    both are positive; 1.0 when none, where the level is all there is).
+
+    Why: a history that never changes (a constant 42) has no change to take a scale from, and
+    its level was the scale, so its band was as wide as if the series moved by its whole level
+    every step: 0…85 at 80 % three months ahead around 42, beside series moving by about 1 % a
+    month. Read off
+    the panel, the scale is what the series beside it would have given at that level, in the
+    measure the fallback before it uses (the whole history's lag-1 change); a panel of one flat
+    series keeps its level.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    ptr = np.asarray(indptr, dtype=np.int64)
+    n = ptr.size - 1
+    if n <= 0 or v.size == 0:
+        return 1.0
+    sid = series_index(ptr)
+    a = np.abs(v)
+    ok_a = np.isfinite(a)
+    level_sum = np.bincount(sid[ok_a], weights=a[ok_a], minlength=n)
+    level_cnt = np.bincount(sid[ok_a], minlength=n)
+    d = np.abs(np.diff(v))
+    ok_d = np.isfinite(d) & (sid[1:] == sid[:-1])
+    change_sum = np.bincount(sid[1:][ok_d], weights=d[ok_d], minlength=n)
+    change_cnt = np.bincount(sid[1:][ok_d], minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        level = level_sum / level_cnt
+        change = change_sum / change_cnt
+    good = (level_cnt > 0) & (change_cnt > 0) & (level > 0) & (change > _EPS * level)
+    return float(np.median(change[good] / level[good])) if good.any() else 1.0
+
+
 def trailing_scale(
     values: np.ndarray,
     starts: np.ndarray,
@@ -72,15 +107,16 @@ def trailing_scale(
     window: int,
     floor_fraction: float = 0.0,
     zero_scale: float = 1.0,
+    flat_ratio: float = 1.0,
 ) -> np.ndarray:
     """``[k]`` local scale of every history ``values[starts[k]:ends[k]]`` (vectorised).
 
     Mean |y_t − y_{t−m}| over the last ``window`` values (lag 1 when they hold no full season);
     where that is none (a flat or nearly empty stretch: at most ``_EPS`` of the history's mean
-    |y|): mean |y_t − y_{t−1}| over the whole history, then mean |y| over it, then
-    ``zero_scale`` (a history of zeros, see :func:`zero_history_scale`) — a scale must be
-    positive, or an interval collapses to a point on the first flat stretch of an intermittent
-    series.
+    |y|): mean |y_t − y_{t−1}| over the whole history, then ``flat_ratio`` × mean |y| over it
+    (a flat nonzero history, see :func:`flat_history_ratio`), then ``zero_scale`` (a history of
+    zeros, see :func:`zero_history_scale`) — a scale must be positive, or an interval collapses
+    to a point on the first flat stretch of an intermittent series.
 
     ``floor_fraction`` > 0 keeps the scale at least that fraction of the same measure over the
     whole history: a series flat just before the origin (local scale 0.006–0.13 of its usual
@@ -94,7 +130,14 @@ def trailing_scale(
     for lo, hi in _range_groups(starts, ends, SCALE_CHUNK_VALUES):
         a, b = (int(starts[lo:hi].min()), int(ends[lo:hi].max())) if hi > lo else (0, 0)
         out[lo:hi] = _trailing_scale(
-            values[a:b], starts[lo:hi] - a, ends[lo:hi] - a, season_length, window, floor_fraction, zero_scale
+            values[a:b],
+            starts[lo:hi] - a,
+            ends[lo:hi] - a,
+            season_length,
+            window,
+            floor_fraction,
+            zero_scale,
+            flat_ratio,
         )
     return out
 
@@ -135,13 +178,16 @@ def _trailing_scale(
     window: int,
     floor_fraction: float,
     zero_scale: float,
+    flat_ratio: float = 1.0,
 ) -> np.ndarray:
     """:func:`trailing_scale` of ranges of one slice of values."""
     sums = _ScaleSums(values)
-    local = _windowed_scale(sums, starts, ends, season_length, int(window), zero_scale)
+    local = _windowed_scale(sums, starts, ends, season_length, int(window), zero_scale, flat_ratio)
     if floor_fraction <= 0:
         return local
-    whole = _windowed_scale(sums, starts, ends, season_length, np.iinfo(np.int64).max // 4, zero_scale)
+    whole = _windowed_scale(
+        sums, starts, ends, season_length, np.iinfo(np.int64).max // 4, zero_scale, flat_ratio
+    )
     return np.maximum(local, float(floor_fraction) * whole)
 
 
@@ -163,7 +209,13 @@ class _ScaleSums:
 
 
 def _windowed_scale(
-    sums: _ScaleSums, starts: np.ndarray, ends: np.ndarray, season_length: int, window: int, zero_scale: float
+    sums: _ScaleSums,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    season_length: int,
+    window: int,
+    zero_scale: float,
+    flat_ratio: float = 1.0,
 ) -> np.ndarray:
     """:func:`trailing_scale` over the last ``window`` values, without the floor."""
     m = max(1, int(season_length))
@@ -189,7 +241,7 @@ def _windowed_scale(
         cnt = c1[hi] - c1[lo]
         fb = np.where(cnt > 0, range_sums(d1, lo, hi) / np.maximum(cnt, 1), np.nan)
         lv = level[bad]
-        fb = np.where(fb > tiny[bad], fb, np.where(lv > 0, lv, float(zero_scale)))
+        fb = np.where(fb > tiny[bad], fb, np.where(lv > 0, float(flat_ratio) * lv, float(zero_scale)))
         out[bad] = fb
     return out
 
@@ -200,6 +252,7 @@ def history_scales(
     window: int,
     floor_fraction: float = 0.0,
     zero_scale: float = 1.0,
+    flat_ratio: float = 1.0,
 ) -> np.ndarray:
     """:func:`trailing_scale` of a list of histories (one array each)."""
     lens = np.fromiter((np.asarray(h).size for h in histories), dtype=np.int64, count=len(histories))
@@ -209,4 +262,6 @@ def history_scales(
         else np.empty(0)
     )
     ends = np.cumsum(lens)
-    return trailing_scale(values, ends - lens, ends, season_length, window, floor_fraction, zero_scale)
+    return trailing_scale(
+        values, ends - lens, ends, season_length, window, floor_fraction, zero_scale, flat_ratio
+    )

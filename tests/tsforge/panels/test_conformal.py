@@ -460,10 +460,11 @@ def test_a_global_model_on_few_series_refits_per_window_and_covers_near_nominal(
 
 
 def test_a_case_forecast_from_one_value_is_no_calibration_case():
-    """Its local scale has no change to be measured by (it falls back to the level): a series
-    that starts at 5 and then runs in the thousands scored ~10,000 in its earliest window and
-    set every series' pooled 95 % bound."""
+    """Its local scale has no change to be measured by (it falls back to its level times the
+    panel's change-to-level ratio): a series that starts at 5 and then runs in the thousands
+    scored ~10,000 in its earliest window and set every series' pooled 95 % bound."""
     from tsforge.panels.calibrate import calibrate_panel, calibration_cv, case_scores
+    from tsforge.panels.local_scale import flat_history_ratio
 
     rng = np.random.default_rng(0)
     walks = [100 + np.cumsum(rng.normal(size=25)) for _ in range(5)]
@@ -476,7 +477,8 @@ def test_a_case_forecast_from_one_value_is_no_calibration_case():
     )
     frame = calibration_cv(history, ["naive"], 6, 3)  # cuts 13, 7 and 1 of the jump's 19 values
     scores, scale, sid = case_scores(frame, history, "naive", 6)
-    one = (sid == 5) & (scale == 5.0)  # the jump series' earliest case: one value, scale = its level
+    flat = 5.0 * flat_history_ratio(history.values, history.indptr)  # one value: a flat history
+    one = (sid == 5) & np.isclose(scale, flat)  # the jump series' earliest case
     assert one.sum() == 1 and np.isnan(scores[one]).all()
     assert np.isfinite(scores[~one]).all() and np.abs(scores[~one]).max() < 50
     cal = calibrate_panel(history, "naive", 6, 3, frame=frame)["naive"]
