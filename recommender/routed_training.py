@@ -514,10 +514,9 @@ def _track(
             served = outcome.predictor.predict_series([_inputs(split.history)[i] for i in idx], H, **shaded)
             # a weighted forecast is a blend: the label names the member with the largest weight
             how = "pick" if mode == "pick" else "largest weight"
-            history = split.history  # Naive2 beside the forecast, as every panel model's plot draws it
-            naive2 = naive2_forecast(
-                history.values.astype(np.float64), history.indptr, history.season_length, H
-            )
+            # Naive2 beside the forecast, as every panel model's plot draws it (the plotted series only)
+            shown = split.history.take(idx)
+            naive2 = naive2_forecast(shown.values.astype(np.float64), shown.indptr, shown.season_length, H)
             items = []
             for k, i in enumerate(idx):
                 length = int(split.history.lengths[i])
@@ -533,7 +532,7 @@ def _track(
                         "future_t": split.history.times_at(np.full(H, i), length + np.arange(H)),
                         "actual": split.test[i],
                         "forecast": served[k].values,
-                        "baseline": naive2[i],
+                        "baseline": naive2[k],
                         "baseline_label": "Naive2",
                         "bands": {
                             lv: (bounds[f"lo-{lv:g}"], bounds[f"hi-{lv:g}"]) for lv in shaded.get("level", [])

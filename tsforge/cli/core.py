@@ -453,7 +453,7 @@ def _evaluate_windows(
         )
     scores = evaluate(predictor.forecaster, task, on).flat(on)
     # the skill over a naive baseline, as training reports it (`train` prints it in words)
-    return {**scores, **skill_scores(task, on, scores[f"{on}_mse"])}
+    return {**scores, **skill_scores(task, {on: scores[f"{on}_mse"]})}
 
 
 @app.command("forecast")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -82,16 +83,21 @@ def task_baseline(task: ForecastTask) -> tuple[Baseline, Forecaster]:
     return baseline, baseline.forecaster(context)
 
 
-def skill_scores(task: ForecastTask, split: str, mse: float, *, stride: int = 1) -> dict[str, float]:
-    """``{split}_baseline_mse`` (the task's baseline scored on the same windows of ``split``)
-    and ``{split}_skill`` over it for a model whose MSE there is ``mse`` (normalised scale);
-    the skill is left out where it is undefined (the baseline makes no error)."""
+def skill_scores(task: ForecastTask, mse: Mapping[str, float], *, stride: int = 1) -> dict[str, float]:
+    """For each ``split`` in ``mse`` (the model's MSE there, normalised scale):
+    ``{split}_baseline_mse`` (the task's baseline scored on the same windows) and
+    ``{split}_skill`` over it, left out where it is undefined (the baseline makes no error)."""
     from tsforge.evaluation.evaluate import evaluate
 
     _, forecaster = task_baseline(task)
-    base_mse = evaluate(forecaster, task, split, stride=stride).normalized["mse"]
-    skill = skill_score(mse, base_mse)
-    return {f"{split}_baseline_mse": base_mse, **({} if math.isnan(skill) else {f"{split}_skill": skill})}
+    out: dict[str, float] = {}
+    for split, model_mse in mse.items():
+        base_mse = evaluate(forecaster, task, split, stride=stride).normalized["mse"]
+        out[f"{split}_baseline_mse"] = base_mse
+        skill = skill_score(model_mse, base_mse)
+        if not math.isnan(skill):
+            out[f"{split}_skill"] = skill
+    return out
 
 
 #: How a sentence names a panel model's baseline (``Against …`` in the CLI, the no-skill note).
@@ -124,7 +130,7 @@ def skill_score(error: float, baseline_error: float) -> float:
 
 
 #: Models that are baselines themselves: warning that they do not beat one says nothing.
-BASELINE_MODELS = frozenset({"naive", "seasonal_naive", "naive2", "mean"})
+BASELINE_MODELS = frozenset({"naive", "seasonal_naive", "mean"})
 
 
 def warn_without_skill(model: str, baseline: str, comparison: str, hint: str) -> None:

@@ -412,10 +412,8 @@ def _skill(
     from tsforge.evaluation.baseline import baseline_for, skill_scores
 
     params["baseline"] = baseline_for(ModelContext.from_task(task)).label
-    return {
-        **skill_scores(task, "val", val.normalized["mse"], stride=spec.eval_stride),
-        **skill_scores(task, "test", test.normalized["mse"], stride=spec.eval_stride),
-    }
+    mse = {"val": val.normalized["mse"], "test": test.normalized["mse"]}
+    return skill_scores(task, mse, stride=spec.eval_stride)
 
 
 def _warn_without_skill(outcome: TrainOutcome) -> None:

@@ -583,10 +583,11 @@ def _plot_items(split: Any, outcome: PanelOutcome, n: int = 4) -> list[dict[str,
     picks = np.linspace(0, len(history) - 1, num=min(n, len(history))).astype(int)
     name = outcome.spec.model
     pred = outcome.forecasts[name].to_numpy().reshape(len(history), h)
-    naive2 = naive2_forecast(history.values.astype(np.float64), history.indptr, history.season_length, h)
+    shown = history.take(picks)  # Naive2 of the plotted series only (each reads its own history)
+    naive2 = naive2_forecast(shown.values.astype(np.float64), shown.indptr, history.season_length, h)
     bands = _bands(outcome.forecasts, name, len(history), h)
     items = []
-    for i in picks:
+    for k, i in enumerate(picks):
         length = int(history.lengths[i])
         show = min(length, 3 * h)
         steps = np.arange(length - show, length)
@@ -599,7 +600,7 @@ def _plot_items(split: Any, outcome: PanelOutcome, n: int = 4) -> list[dict[str,
                 "future_t": history.times_at(np.full(h, i), future),
                 "actual": split.test[i],
                 "forecast": pred[i],
-                "baseline": naive2[i],
+                "baseline": naive2[k],
                 "baseline_label": "Naive2",
                 "bands": {lv: (lo[i], hi[i]) for lv, (lo, hi) in bands.items()},
             }
