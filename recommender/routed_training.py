@@ -511,11 +511,12 @@ def _track(
         def make_plots(folder: Path) -> list[Path]:
             idx = np.linspace(0, len(split.history) - 1, num=min(4, len(split.history))).astype(int)
             shaded = {"level": list(LOG_LEVELS)} if outcome.predictor.calibration is not None else {}
-            served = outcome.predictor.predict_series([_inputs(split.history)[i] for i in idx], H, **shaded)
+            # the plotted series only (their inputs were built for the whole panel to draw four)
+            shown = split.history.take(idx)
+            served = outcome.predictor.predict_series(_inputs(shown), H, **shaded)
             # a weighted forecast is a blend: the label names the member with the largest weight
             how = "pick" if mode == "pick" else "largest weight"
-            # Naive2 beside the forecast, as every panel model's plot draws it (the plotted series only)
-            shown = split.history.take(idx)
+            # Naive2 beside the forecast, as every panel model's plot draws it
             naive2 = naive2_forecast(shown.values.astype(np.float64), shown.indptr, shown.season_length, H)
             items = []
             for k, i in enumerate(idx):

@@ -16,6 +16,7 @@ from recommender.series_features import series_features
 from tsforge.data.history import SeriesInput
 from tsforge.errors import ConfigError
 from tsforge.panels.predictor import PanelPredictor, load_predictor_dir
+from tsforge.panels.protocol import holdout_split
 from tsforge.pipeline import TrackingOptions
 
 
@@ -135,6 +136,15 @@ def test_trained_routed_model_round_trips_as_a_registered_pyfunc(
     assert all(item["baseline_label"] == "Naive2" and len(item["baseline"]) == 6 for item in items)
     lo, hi = items[0]["bands"][95.0]
     assert (lo <= items[0]["forecast"]).all() and (items[0]["forecast"] <= hi).all()
+    # each plotted forecast is the served model's forecast of that series' history
+    history_before_test = holdout_split(panel, 6).history
+    ids = [str(i) for i in history_before_test.ids]
+    for item in items:
+        position = ids.index(item["id"].split(" (")[0])
+        (own,) = out.predictor.predict_series(
+            [SeriesInput(ids[position], history_before_test.series(position))], 6
+        )
+        np.testing.assert_allclose(item["forecast"], own.values, rtol=1e-9)
     # halves are monthly, the horizon 6: the prior also weighed the same-phase window, and says so
     params = mlflow.get_run(out.run_id).data.params
     assert params["prior"] == out.prior
