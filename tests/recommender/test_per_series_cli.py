@@ -106,7 +106,9 @@ def test_per_series_reads_a_file_with_its_own_column_names(capsys, tmp_path, mak
 def test_a_long_file_read_as_wide_says_how_to_name_its_columns(capsys, tmp_path, make_halves, saved_router):
     path = tmp_path / "renamed.csv"
     long = make_halves(4, seed=51).to_long()
-    long.rename(columns={"unique_id": "store", "ds": "day", "y": "units"}).to_csv(path, index=False)
+    # a second number beside the id (store, day, units alone is read as long, with a note)
+    long = long.rename(columns={"unique_id": "store", "ds": "day", "y": "units"}).assign(price=1.0)
+    long.to_csv(path, index=False)
     code, _, err = _cli(capsys, "recommend", str(path), "--horizon", "6", "--per-series")
     assert code == 2 and err.count("\n") == 1, err
     assert "non-numeric value" in err and "--id-col store" in err

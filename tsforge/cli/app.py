@@ -97,11 +97,16 @@ def print_note(message: str) -> None:
 
 def _notes_first(show: Callable[..., None]) -> Callable[..., None]:
     """A ``warnings.showwarning`` printing tsforge's own warnings as one ``note:`` line on stderr
-    and handing every other warning to ``show`` (the handler installed before)."""
+    (each text once: ``profile`` reads a file as series, then as a panel, and ``forecast --plot``
+    parses the history three times, so a reader's note was printed two or three times) and
+    handing every other warning to ``show`` (the handler installed before)."""
+    shown: set[str] = set()
 
     def show_warning(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
         if issubclass(category, TsforgeWarning):
-            print_note(str(message))
+            if str(message) not in shown:
+                shown.add(str(message))
+                print_note(str(message))
         else:
             show(message, category, *args, **kwargs)
 

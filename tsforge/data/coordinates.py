@@ -58,7 +58,8 @@ def _read_table(
 ) -> tuple[list[str], np.ndarray]:
     """``(station ids, [N, 2|3] coordinates)`` of a table, in file order, checked."""
     file = str(path_or_frame) if isinstance(path_or_frame, (str, os.PathLike)) else None
-    frame = read_table(path_or_frame) if file else to_polars(path_or_frame)
+    # ids as written (06610 stays 06610): they must match the data's series names, which are text
+    frame = read_table(path_or_frame, id_columns=(id_col,)) if file else to_polars(path_or_frame)
     cols = {"id_col": id_col, "lat_col": lat_col, "lon_col": lon_col}
     if alt_col:
         cols["alt_col"] = alt_col
@@ -261,7 +262,7 @@ def _table_columns(frame: Any, channel_ids: Sequence[str] | None = None) -> dict
     Why the content rule: the command line has no option for the table's column names, so a
     table whose id column is called ``Name`` or ``Messstelle`` could not be used at all.
     """
-    table = frame if isinstance(frame, pl.DataFrame) else read_table(frame)
+    table = frame if isinstance(frame, pl.DataFrame) else _ids_as_text(frame)
     cols = table.columns
     lowered: dict[str, str] = {}
     for c in cols:
@@ -288,3 +289,17 @@ def _table_columns(frame: Any, channel_ids: Sequence[str] | None = None) -> dict
             if hits > best:
                 id_col, best = c, hits
     return {"id_col": id_col or "unique_id", "lat_col": lat or "lat", "lon_col": lon or "lon", "alt_col": alt}
+
+
+def _ids_as_text(path: str | os.PathLike[str]) -> pl.DataFrame:
+    """A coordinate table file with every column but the coordinates read as written.
+
+    Why: station ids such as WMO numbers (``06610``, Payerne) were read as the integer 6610, so
+    the table did not match the data's column ``06610`` ("no coordinates for channel(s)
+    ['06610']"), neither by name nor when its id column is found by content. Coordinates stay
+    numbers (``47.50`` is not an id).
+    """
+    table = read_table(path)
+    coordinate_names = {n for role in ("lat_col", "lon_col", "alt_col") for n in _COLUMN_NAMES[role]}
+    ids = tuple(c for c in table.columns if str(c).strip().lower() not in coordinate_names)
+    return read_table(path, id_columns=ids) if ids else table

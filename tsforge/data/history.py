@@ -10,6 +10,9 @@ Two layouts:
 * **long** (``unique_id, ds, y``; names configurable): chosen whenever the id column exists.
   Series come back in the order their ids first appear (the answer lists them as the request
   or file does); rows within a series are put in time order when there is a time column.
+* **long by its column types** (``Store, Week, Sales``: a text id, a time column, one number;
+  see :mod:`tsforge.data.long_roles`): chosen, with a note naming the roles, when there is no id
+  column and the table can be read no other way (as wide it would fail on the text column).
 * **wide** (a time column + one column per series, like a training CSV): chosen when there is
   no id column. The time column is ``time_col`` if present, else detected as for training
   (a datetime column, or one named like ``date``/``time`` holding dates); without one, rows are
@@ -31,11 +34,12 @@ import numpy as np
 import polars as pl
 
 from tsforge.data import validation as V
+from tsforge.data.long_roles import LongRoles, guess_long_roles, note_guessed_roles, numeric_id_column
 from tsforge.data.tables import to_polars
 from tsforge.data.timeaxis import detect_time_column, parse_time_column
 from tsforge.errors import DataValidationError
 
-__all__ = ["SeriesInput", "HistoryLayout", "history_layout", "histories_from_frame"]
+__all__ = ["SeriesInput", "HistoryLayout", "history_layout", "guessed_history_roles", "histories_from_frame"]
 
 HistoryLayout = Literal["long", "wide"]
 SizeCheck = Callable[[Sequence[tuple[str, int]]], None]
@@ -64,6 +68,22 @@ def history_layout(columns: Sequence[str], id_col: str = "unique_id") -> History
     column called ``ds``; only the id column says "one row per observation".
     """
     return "long" if id_col in columns else "wide"
+
+
+def guessed_history_roles(
+    frame: Any, id_col: str = "unique_id", time_col: str = "ds", target_col: str = "y"
+) -> LongRoles | None:
+    """The roles a history without the id column is read with as long
+    (:func:`~tsforge.data.long_roles.guess_long_roles`), or ``None`` when it is read by the names
+    given (it has the id column) or as wide. No note: :func:`histories_from_frame` gives it.
+
+    Why public: a caller that names its answer's columns as the history's (the forecast frame's
+    ``Store, Week``) needs the guessed names, which the parsed series do not carry.
+    """
+    df = pl.DataFrame(dict(frame)) if isinstance(frame, Mapping) else to_polars(frame)
+    if history_layout(df.columns, id_col) == "long":
+        return None
+    return guess_long_roles(df, id_col, time_col, target_col)
 
 
 def histories_from_frame(
@@ -95,6 +115,10 @@ def histories_from_frame(
             raise DataValidationError("the history frame has no rows")
         if layout == "auto":
             layout = history_layout(df.columns, id_col)
+            roles = guessed_history_roles(df, id_col, time_col, target_col)
+            if roles is not None:  # Store, Week, Sales: long, as training reads the same file
+                note_guessed_roles(roles, file or field or "the history", stacklevel=2)
+                layout, id_col, time_col, target_col = "long", roles.id_col, roles.time_col, roles.target_col
         if layout == "long":
             ids, values, keys, is_dt = _long(df, id_col, time_col, target_col)
             series = _group(ids, values, keys, is_dt, time_col=time_col)
@@ -223,7 +247,7 @@ def _wide(df: pl.DataFrame, id_col: str, time_col: str | None) -> list[SeriesInp
     keys, is_dt = _time_keys(df, tcol)
     order = None
     if keys is not None:
-        V.check_unique_times(keys, column=str(tcol))
+        _check_unique_times(df, keys, str(tcol), id_col)
         order = V.check_sorted_or_sort(keys)
         keys = keys if order is None else keys[order]
     time_fields = _time_fields(keys, is_dt)
@@ -231,6 +255,28 @@ def _wide(df: pl.DataFrame, id_col: str, time_col: str | None) -> list[SeriesInp
         SeriesInput(id=str(c), values=v if order is None else v[order], **time_fields)
         for c, v in columns.items()
     ]
+
+
+def _check_unique_times(df: pl.DataFrame, keys: np.ndarray, time_col: str, id_col: str) -> None:
+    """Each time once in a wide history, with the column names to pass when an integer column
+    looks like series ids (``store_id, date, sales``: the error named only the repeated date)."""
+    try:
+        V.check_unique_times(keys, column=time_col)
+    except DataValidationError as exc:
+        roles = numeric_id_column(df, time_col, keys)
+        if roles is None:
+            raise
+        why = (
+            f"{exc.message}; without a column {id_col!r} the history is read as wide (one column per "
+            "series, each time once). If it is long, give its column names: "
+        )
+        ids, times, target = roles.id_col, roles.time_col, roles.target_col
+        raise DataValidationError(
+            f"{why}id_col={ids!r}, time_col={times!r}, target_col={target!r}",
+            cli_message=f"{why}--id-col {V.shell_word(ids)} --time-col {V.shell_word(times)} "
+            f"--target-col {V.shell_word(target)}",
+            **exc.where,
+        ) from None
 
 
 def _wide_column(df: pl.DataFrame, column: str, id_col: str, time_col: str | None) -> np.ndarray:

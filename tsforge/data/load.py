@@ -42,6 +42,7 @@ from tsforge.data.layouts import (
     from_tsf,
     from_wide,
 )
+from tsforge.data.long_roles import guess_long_roles, note_guessed_roles
 from tsforge.data.panel import Panel
 from tsforge.data.panel_sources import naming_file, note_unused_columns, panel_from_table, to_panel
 from tsforge.data.tables import looks_like_path, read_table, to_polars
@@ -116,7 +117,10 @@ def load(
     Args:
         data: a catalogue dataset name (``"etth1"``), a CSV/Parquet/``.tsf`` path, a pandas or
             polars DataFrame, a ``[T]`` or ``[T, N]`` array, or a ``TimeSeriesData`` (kept as is).
-        layout: ``"auto"`` = long when the id, time and target columns all exist, else wide.
+        layout: ``"auto"`` = long when the id, time and target columns all exist, or when the
+            table is long by its column types alone (``Store, Week, Sales``: a text id, a time
+            column, one number; the roles are then told in a note, see
+            :mod:`tsforge.data.long_roles`), else wide.
         id_col, target_col: the series-id and value columns of long data.
         time_col: the time column; ``None`` = ``"ds"`` for long data and detection for wide data
             (a datetime column, or one named like ``date``/``ds``/``time``).
@@ -209,8 +213,9 @@ def load_panel(
     * a catalogue **panel** entry → its ``.tsf`` (parsed once, then read from the Parquet cache);
       a **multichannel** entry → its matrix converted by :func:`~tsforge.data.panel_sources.to_panel`;
     * a ``.tsf``/``.tsf.gz`` file → :meth:`Panel.from_tsf`;
-    * a **long** file or frame (``unique_id, ds, y``) → :meth:`Panel.from_long` (series keep
-      their own dates; memory scales with the rows);
+    * a **long** file or frame (``unique_id, ds, y``, or a text id, a time column and one
+      number under other names, told in a note) → :meth:`Panel.from_long` (series keep their
+      own dates; memory scales with the rows);
     * a **wide** file or frame, a ``TimeSeriesData`` or an array → one series per column, leading
       and trailing missing values trimmed;
     * a :class:`Panel` → returned as it is.
@@ -228,7 +233,7 @@ def load_panel(
         ConfigError: an option that does not apply to this kind of source.
     """
     freq = checked_freq(freq)
-    reader = {
+    reader: dict[str, Any] = {
         "layout": layout,
         "id_col": id_col,
         "time_col": time_col,
@@ -265,14 +270,15 @@ def load_panel(
     file = os.fspath(data) if kind == "file" else None
     # ids as categorical codes while reading: a panel file repeats each id once per value
     frame = read_table(file, categorical=(id_col,), id_columns=(id_col,)) if file else to_polars(data)
+    reader = _with_guessed_roles(frame, reader, file=file)
     panel = panel_from_table(
         frame,
         _resolve_layout(frame, reader, file=file),
         name=name or (file_stem(file) if file else "panel"),
         file=file,
-        id_col=id_col,
-        time_col=time_col,
-        target_col=target_col,
+        id_col=reader["id_col"],
+        time_col=reader["time_col"],
+        target_col=reader["target_col"],
         value_cols=value_cols,
         freq=freq,
         fill_gaps=fill_gaps,
@@ -397,8 +403,33 @@ def _resolve_layout(frame: Any, opts: dict[str, Any], *, file: str | None) -> Li
     return layout
 
 
+def _with_guessed_roles(frame: Any, opts: dict[str, Any], *, file: str | None) -> dict[str, Any]:
+    """``opts`` as given, or for ``layout="auto"`` (no ``value_cols``) and a long table whose
+    roles are certain without its columns being named ``unique_id, ds, y``
+    (:func:`~tsforge.data.long_roles.guess_long_roles`): ``layout="long"`` with those roles, and
+    one note to the user saying which column plays which part.
+
+    Why here: :func:`load` and :func:`load_panel` both pass through it, so a file reads the same
+    way as series and as a panel (``train`` and ``recommend`` agree on it).
+    """
+    if opts["layout"] != "auto" or opts["value_cols"] is not None:
+        return opts
+    roles = guess_long_roles(frame, opts["id_col"], opts["time_col"], opts["target_col"])
+    if roles is None:
+        return opts
+    note_guessed_roles(roles, file or opts["name"] or "the frame", stacklevel=2)
+    return {
+        **opts,
+        "layout": "long",
+        "id_col": roles.id_col,
+        "time_col": roles.time_col,
+        "target_col": roles.target_col,
+    }
+
+
 def _from_table(frame: Any, opts: dict[str, Any], *, file: str | None) -> TimeSeriesData:
     """A polars frame in long or wide layout → series (``layout="auto"`` decides by the columns)."""
+    opts = _with_guessed_roles(frame, opts, file=file)
     layout = _resolve_layout(frame, opts, file=file)
     common = {
         "name": opts["name"],

@@ -143,18 +143,30 @@ def detect_time_column(df: pl.DataFrame, value_cols: Sequence[str] | None = None
     for c in candidates:
         if df.schema[c] == pl.String:
             sample = df[c].drop_nulls().head(5).to_list()
-            # a probe of text that may not be dates at all ("s0"): pandas' "could not infer
-            # format" warning would be printed to the user for a column that is not the answer
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                parsed = pd.to_datetime(pd.Series(sample), errors="coerce")
-            if sample and not pd.isna(parsed).any():
+            if sample and _all_dates(sample):
                 return c
     if candidates and _counts_up(
         df.get_column(candidates[0]), evenly=candidates[0].lower() not in STEP_NAMES
     ):
         return candidates[0]
     return None
+
+
+def _all_dates(sample: list[object]) -> bool:
+    """Whether every text in ``sample`` parses as a date, month-first or else day-first.
+
+    Why day-first too: ``08/01/2017, 15/01/2017`` (a week in Europe) failed the month-first
+    probe pandas infers from the first value, so the column the reader parses day-first was not
+    found as the time column and was read as a series (an error naming it non-numeric).
+    """
+    with warnings.catch_warnings():
+        # a probe of text that may not be dates at all ("s0"): pandas' "could not infer format"
+        # and "parsing dates in day-first format" hints are for a column that may not be the answer
+        warnings.simplefilter("ignore", UserWarning)
+        for day_first in (False, True):
+            if not pd.isna(pd.to_datetime(pd.Series(sample), errors="coerce", dayfirst=day_first)).any():
+                return True
+    return False
 
 
 #: names of an integer step index that may skip steps (a first column named so is the time axis)

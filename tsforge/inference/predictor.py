@@ -24,7 +24,7 @@ import torch
 from tsforge.arguments import whole_number
 from tsforge.data.calendar import calendar_indices
 from tsforge.data.frequency import check_sampling, fixed_step
-from tsforge.data.history import SeriesInput, histories_from_frame
+from tsforge.data.history import SeriesInput, guessed_history_roles, histories_from_frame
 from tsforge.data.scaling import StandardScaler, spread_or_level
 from tsforge.data.step_grid import on_step_grid
 from tsforge.data.task import causal_fill
@@ -279,6 +279,9 @@ class FramePredictor:
         """
         request = IntervalRequest.parse(level, quantiles)
         inputs = histories_from_frame(df, id_col, time_col, target_col, file=file)
+        roles = guessed_history_roles(df, id_col, time_col, target_col)
+        if roles is not None:  # Store, Week, Sales read as long: the forecast is named as the file is
+            id_col, time_col, target_col = roles.id_col, roles.time_col, roles.target_col
         if coords is not None:
             inputs = self._with_coords(inputs, coords)
         kwargs = {"level": list(request.levels), "quantiles": list(request.quantiles)} if request else {}

@@ -174,11 +174,18 @@ def test_forecast_on_a_long_file_with_other_column_names_says_which_to_pass(trac
         capsys, "train", str(path), "--model", "naive", "-H", "6", *names, "--register-as", "s"
     )
     assert code == 0, out + err
-    code, out, err = _cli(capsys, "forecast", str(path), "--model", "s")
-    assert code == 2, out + err
-    assert "--id-col store --time-col day --target-col units" in err and "duplicate" not in err, err
     code, out, err = _cli(capsys, "forecast", str(path), "--model", "s", *names)
     assert code == 0 and out.split()[:2] == ["store", "day"], out + err
+    # without the flags the file is read as long by its column types (a text id, dates, one
+    # number), told in a note, and the forecast is named as with them
+    code, out_guessed, err = _cli(capsys, "forecast", str(path), "--model", "s")
+    assert code == 0 and out_guessed == out, out_guessed + err
+    assert "note: read " in err and "id 'store', time 'day', target 'units'" in " ".join(err.split()), err
+    frame["price"] = 1.0  # two numbers beside the id: not guessed, the flags are still advised
+    frame.to_csv(path, index=False)
+    code, out, err = _cli(capsys, "forecast", str(path), "--model", "s")
+    assert code == 2, out + err
+    assert "--id-col store --time-col day" in err and "duplicate" not in err, err
 
 
 def test_profile_refuses_an_out_folder_that_is_a_file_before_profiling(tmp_path, capsys, monkeypatch):

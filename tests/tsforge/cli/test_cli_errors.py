@@ -291,6 +291,13 @@ def test_reader_flags_carry_what_differs_from_the_defaults():
 def test_profile_reads_a_file_with_its_own_column_names(tmp_path, capsys):
     frame = _long(400).rename(columns={"unique_id": "store", "ds": "day", "y": "units"})
     path = _csv(tmp_path, "renamed.csv", frame)
+    code, out, err = _cli(capsys, "profile", path, "--window", "96", "--no-progress")
+    said = "".join(err.split())  # rich wraps long lines, a long path mid-word
+    needle = "".join(("note: read " + path + " as long: id 'store', time 'day'").split())
+    assert code == 0 and said.count(needle) == 1, err
+    assert "stationarity" in out.lower()
+    frame["price"] = 1.0  # a second number beside the id: which is the target? the flags say
+    _csv(tmp_path, "renamed.csv", frame)
     code, _, err = _cli(capsys, "profile", path, "--window", "96", "--no-progress")
     assert code == 2 and "--id-col store" in err, err
     code, out, err = _cli(

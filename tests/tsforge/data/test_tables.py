@@ -120,13 +120,15 @@ def test_a_wide_file_whose_first_column_counts_up_evenly_has_it_as_its_time_axis
 def test_a_long_file_with_other_column_names_is_told_the_exact_flags(tmp_path):
     """``item_id, date, sales`` (no ``unique_id``) is read as wide and fails on the id column; the
     advice said ``--time-col ... --target-col ...``; it now names the detected time column and the
-    one numeric column left."""
+    one numeric column left. (Series one after the other, sharing no date, so the table may as
+    well be one series with a label column: not read as long unasked; series that share dates
+    are, see test_long_roles.py.)"""
     from tsforge.errors import DataValidationError
 
     frame = pd.DataFrame(
         {
             "item_id": np.repeat(["x", "y"], 50),
-            "date": np.tile(pd.date_range("2020-01-01", periods=50, freq="D").strftime("%Y-%m-%d"), 2),
+            "date": pd.date_range("2020-01-01", periods=100, freq="D").strftime("%Y-%m-%d"),
             "sales": np.arange(100),
         }
     )

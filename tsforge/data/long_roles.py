@@ -1,0 +1,156 @@
+"""A long table whose columns are not named ``unique_id, ds, y``: its roles, when they are certain.
+
+Why: ``Store, Week, Sales`` (a text id, dates, one number per row) is the most common file a
+user brings, and it was refused with "non-numeric value 'store 11' in column 'Store' … give its
+column names: --id-col Store --time-col Week --target-col Sales": the reader had guessed the
+roles right and still asked the user to type them. When the table allows no other reading, it
+is now read as long with those roles, and the user is told once (a :class:`GuessedRolesWarning`,
+a ``note:`` line on the command line) which column plays which part.
+
+"No other reading" is strict, so nothing that reads today reads differently and no ambiguous
+table is guessed at: exactly three columns, at most one of them named as a role (two named is
+long with the third misnamed: that error names the closest column); one time column (the one given, or the one the wide
+reader detects); exactly one text column and one numeric column beside it; no column given by
+name that is absent or plays another part; the text column has no blank cell; and the time
+column repeats (several series share dates) or the text column holds a single value. Each of
+these tables failed as wide before (a text column is not a series), so the guess only ever
+replaces an error. A wide file with a comment/flag column and several numeric columns keeps its
+error and its advice; a time column and one numeric column (one series) is wide as before.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from tsforge.data.timeaxis import detect_time_column
+from tsforge.errors import TsforgeWarning
+
+__all__ = [
+    "LongRoles",
+    "GuessedRolesWarning",
+    "guess_long_roles",
+    "note_guessed_roles",
+    "numeric_id_column",
+]
+
+#: the reader's default names of the three roles (the time column's default ``None`` is also "not given")
+DEFAULT_ROLES = ("unique_id", "ds", "y")
+_TEXT_TYPES = (pl.String, pl.Categorical)
+
+
+class GuessedRolesWarning(TsforgeWarning):
+    """A table without ``unique_id, ds, y`` was read as long with roles taken from its column
+    types: the user learns which column became the series id, the time and the target, and how
+    to choose others, before trusting the results."""
+
+
+@dataclass(frozen=True)
+class LongRoles:
+    """The id, time and target columns of a long table."""
+
+    id_col: str
+    time_col: str
+    target_col: str
+
+
+def guess_long_roles(
+    frame: pl.DataFrame, id_col: str = "unique_id", time_col: str | None = None, target_col: str = "y"
+) -> LongRoles | None:
+    """The roles of ``frame`` read as a long table, or ``None`` unless they are certain (see the
+    module docstring for the rules and why each one).
+
+    Args:
+        id_col, time_col, target_col: the names the caller was given (defaults: not given). A
+            table holding two or three of them is ``None``: long by name, or long with the third
+            column misnamed, which the layout check reports with the closest name
+            (:func:`~tsforge.data.layouts.detect_layout`). A name given and absent, or present in
+            another role, is also ``None``: the table is left to the caller's own error.
+    """
+    columns = [str(c) for c in frame.columns]
+    named = sum(name in columns for name in (id_col, time_col or DEFAULT_ROLES[1], target_col))
+    if named >= 2 or len(columns) != 3:  # two named: long by name, or the third one misnamed
+        return None
+    found_time = time_col if time_col in columns else detect_time_column(frame)
+    if found_time is None:
+        return None
+    rest = [c for c in columns if c != found_time]
+    text = [c for c in rest if frame.schema[c] in _TEXT_TYPES]
+    numeric = [c for c in rest if frame.schema[c].is_numeric()]
+    if len(text) != 1 or len(numeric) != 1:
+        return None
+    roles = LongRoles(text[0], found_time, numeric[0])
+    if not _agrees(roles, (id_col, time_col, target_col), columns):
+        return None
+    ids = frame.get_column(roles.id_col)
+    several_series_share_dates = frame.get_column(found_time).n_unique() < frame.height
+    if ids.null_count() or not (several_series_share_dates or ids.n_unique() == 1):
+        return None
+    return roles
+
+
+def _agrees(roles: LongRoles, given: tuple[str, str | None, str], columns: list[str]) -> bool:
+    """Whether every name the caller gave is the column guessed for its role.
+
+    Why: ``--target-col Sales`` on a file whose only numeric column is ``Units`` is a typo or a
+    wrong file; reading ``Units`` instead would forecast what was not asked for.
+    """
+    guessed = (roles.id_col, roles.time_col, roles.target_col)
+    for name, guess, default in zip(given, guessed, DEFAULT_ROLES, strict=True):
+        if name is None or name == guess:
+            continue
+        if name in columns or name != default:
+            return False
+    return True
+
+
+def note_guessed_roles(roles: LongRoles, where: str, *, stacklevel: int = 2) -> None:
+    """Tell the user (one :class:`GuessedRolesWarning`) which columns were read in which role.
+
+    ``where``: the file, or the frame's name. ``stacklevel``: as for :func:`warnings.warn`, counted
+    from this function's caller (2: the caller's line). Why the caller's line and not the user's:
+    Python shows a warning once per message and code line, and ``profile`` reads a file twice
+    (as series, then as a panel) from two lines of its own: the note was printed twice.
+    """
+    warnings.warn(
+        f"read {where} as long: id {roles.id_col!r}, time {roles.time_col!r}, target {roles.target_col!r} "
+        "(give --id-col/--time-col/--target-col, or id_col/time_col/target_col in Python, to choose others)",
+        GuessedRolesWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def numeric_id_column(frame: pl.DataFrame, time_col: str, times: np.ndarray) -> LongRoles | None:
+    """The roles of a long table with *integer* series ids that was read as wide and failed on
+    its repeated timestamps, or ``None`` when the table does not look like one.
+
+    Why: ``store_id, date, sales`` (ids 100, 101, …) has no text column, so it is read as wide, and
+    the error was only "duplicate timestamp 2021-01-01 in column 'date' at rows [0, 120, 240, …]",
+    which says nothing of the layout; the advice now names the columns to pass. Not a guess to read
+    by: two numeric columns beside the time could be two series as well as an id and a target.
+
+    Looks long when one integer column tells apart the rows that share a time, each time comes
+    back often (at most 3 distinct times per 4 rows) and each id often (at most 1 per 2 rows):
+    a wide file with one clock-change hour twice keeps its plain duplicate-time error.
+    ``times``: the parsed time column (``datetime64`` or integer keys).
+    """
+    n = frame.height
+    if n == 0 or len(np.unique(times)) > 0.75 * n:
+        return None
+    numeric = [c for c in frame.columns if c != time_col and frame.schema[c].is_numeric()]
+    ids = [c for c in numeric if frame.schema[c].is_integer() and _tells_apart(frame[c], times)]
+    if len(ids) != 1 or frame[ids[0]].n_unique() > n / 2:
+        return None
+    rest = [c for c in numeric if c != ids[0]]
+    return LongRoles(ids[0], time_col, rest[0] if len(rest) == 1 else "...")
+
+
+def _tells_apart(ids: pl.Series, times: np.ndarray) -> bool:
+    """Whether every ``(id, time)`` pair occurs once (no id missing)."""
+    if ids.null_count():
+        return False
+    pairs = pl.DataFrame({"id": ids, "t": pl.Series(times)})
+    return not bool(pairs.is_duplicated().any())
