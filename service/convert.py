@@ -12,6 +12,7 @@ values (a ``y`` must be a JSON number, a ``ds`` an ISO-8601 string). What a hist
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -82,7 +83,8 @@ def intervals_from_params(params: dict[str, Any] | None) -> tuple[list[float] | 
         except ValidationError as exc:
             err = exc.errors()[0]
             where = f"params.{key}" + "".join(f"[{p}]" for p in err["loc"])
-            raise DataValidationError(f"{where}: {err['msg']}", field=where) from None
+            msg = str(err["msg"]).removeprefix("Value error, ")  # a validator's own words
+            raise DataValidationError(f"{where}: {msg}", field=where) from None
     return out[0], out[1]
 
 
@@ -103,12 +105,21 @@ class Limits:
         self.max_profile_windows = max_profile_windows
         self.max_profile_window = max_profile_window
 
-    def check(self, n_series: int, lengths: Sequence[tuple[str, int]], horizon: int | None) -> None:
-        """Raise ``ResourceLimitError`` (413) naming the field over its limit."""
+    def check(
+        self,
+        n_series: int,
+        lengths: Sequence[tuple[str, int]],
+        horizon: int | None,
+        *,
+        series_field: str = "series",
+    ) -> None:
+        """Raise ``ResourceLimitError`` (413) naming the field over its limit; ``series_field``
+        is the request's field that holds the series (a history frame's payload key, ``inputs``,
+        on ``/invocations``, which has no ``series``)."""
         if n_series > self.max_series:
             raise ResourceLimitError(
                 f"{n_series} series in one request; this service accepts at most {self.max_series}",
-                field="series",
+                field=series_field,
             )
         for where, n in lengths:
             if n > self.max_series_length:
@@ -128,10 +139,13 @@ _TS_MIN = np.datetime64("1700-01-01T00:00:00", "us")
 _TS_MAX = np.datetime64("2200-01-01T00:00:00", "us")
 
 
+_TS_RANGE_MESSAGE = "timestamps must lie between 1700-01-01 and 2200-01-01"
+
+
 def _to_ns(ts_us: np.ndarray) -> np.ndarray:
     """``datetime64[us]`` → ``datetime64[ns]``, refusing values a nanosecond clock cannot hold."""
     if ts_us.size and (ts_us.min() < _TS_MIN or ts_us.max() >= _TS_MAX):
-        raise ValueError("timestamps must lie between 1700-01-01 and 2200-01-01")
+        raise ValueError(_TS_RANGE_MESSAGE)
     return ts_us.astype("datetime64[ns]")
 
 
@@ -247,11 +261,12 @@ def _numeric(values: list[Any], *, field: str, column: str = "y") -> np.ndarray:
     )
 
 
-def _parse_ds(ds_raw: list[Any], *, field: str) -> np.ndarray:
+def _parse_ds(ds_raw: list[Any], *, field: str, ids: np.ndarray | None = None) -> np.ndarray:
     """ISO-8601 strings → naive UTC ``datetime64[ns]``; NumPy's parser first, pandas for offsets.
 
     JSON integers in every row are an integer step index (``int64``), as in a CSV: the shared
-    history parser then orders rows by them (or reads ``YYYYMMDD`` numbers as dates).
+    history parser then orders rows by them (or reads ``YYYYMMDD`` numbers as dates). ``ids``
+    (a long frame's series per row) lets each series have times with a UTC offset or without.
     """
     if not ds_raw:
         return np.array([], dtype="datetime64[ns]")
@@ -283,12 +298,73 @@ def _parse_ds(ds_raw: list[Any], *, field: str) -> np.ndarray:
         try:
             series = pd.to_datetime(pd.Series(ds_raw), format="ISO8601", utc=True).dt.tz_convert(None)
             parsed = series.to_numpy().astype("datetime64[us]")
+        except pd.errors.OutOfBoundsDatetime:
+            raise DataValidationError(_TS_RANGE_MESSAGE, field=field, column="ds") from None
         except _TIME_ERRORS as exc:
-            raise DataValidationError(f"unparsable ds: {exc}", field=field, column="ds") from None
+            raise _unparsable_ds(ds_raw, exc, field=field) from None
+        _check_one_kind_of_time(ds_raw, ids, field=field)
     try:
         return _to_ns(parsed)
     except ValueError as exc:
         raise DataValidationError(str(exc), field=field, column="ds") from None
+
+
+#: an ISO-8601 time of day followed by a UTC offset (``T05:00:00+05:00``, ``T05:00Z``): the
+#: end of a time-zone-aware ``ds``; a date alone (``2024-01-01``) never matches
+_UTC_OFFSET_AT_END = re.compile(r"[Tt ]\d{1,2}(?::?\d{2}){0,2}(?:[.,]\d+)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
+
+
+def _check_one_kind_of_time(ds_raw: list[str], ids: np.ndarray | None, *, field: str) -> None:
+    """Refuse a series whose ``ds`` mixes times with a UTC offset and local times without one,
+    naming the first row of the other kind (``ids``: the rows' series in a long frame; ``None``
+    for a wide one, whose series share the ``ds`` column).
+
+    Why: read with ``utc=True`` a local time was taken as UTC beside the others' offsets, and the
+    history's times answered nonsense (month starts at +05:00 with one local month start were
+    forecast 29 days apart); ``/v1/forecast`` refuses the same series
+    (:func:`service.schemas.common.check_timestamps`), and a history must not be answered by one
+    endpoint and refused by the other. Series of their own kinds may share a frame, as they may
+    share a ``/v1/forecast`` request.
+    """
+    aware = [_UTC_OFFSET_AT_END.search(v.strip()) is not None for v in ds_raw]
+    if all(aware) or not any(aware):
+        return
+    keys = [None] * len(aware) if ids is None else ids.tolist()
+    first_row: dict[object, int] = {}
+    for r, (sid, a) in enumerate(zip(keys, aware, strict=True)):
+        r0 = first_row.setdefault(sid, r)
+        if a == aware[r0]:
+            continue
+        first, other = ("with", "without") if aware[r0] else ("without", "with")
+        whose = "ds" if sid is None else f"ds of series {sid!r}"
+        raise DataValidationError(
+            f"{whose} mixes times {first} a UTC offset (row {r0}: {ds_raw[r0]!r}) and {other} one "
+            f"(row {r}: {ds_raw[r]!r}); give every row of a series an offset, or none",
+            field=field,
+            column="ds",
+            row=r,
+        )
+
+
+def _unparsable_ds(ds_raw: list[str], exc: Exception, *, field: str) -> DataValidationError:
+    """The error for a ``ds`` pandas cannot read: the first row it cannot read, in one line.
+
+    Why not pandas' message: it spans lines and advises arguments (``format=...``) a client of
+    this protocol cannot pass, and names a position only in some versions.
+    """
+    coerced = pd.to_datetime(pd.Series(ds_raw), format="ISO8601", utc=True, errors="coerce")
+    missing = np.flatnonzero(coerced.isna().to_numpy())
+    if not missing.size:  # nothing to point at: pandas' first line is all there is
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return DataValidationError(f"unparsable ds: {first_line}", field=field, column="ds")
+    r = int(missing[0])
+    return DataValidationError(
+        f"ds at row {r} is not an ISO-8601 date or time: {ds_raw[r]!r} (e.g. 2024-01-31, "
+        "2024-01-31T13:00:00 or 2024-01-31T13:00:00+01:00)",
+        field=field,
+        column="ds",
+        row=r,
+    )
 
 
 def _ids(ids: list[Any], *, field: str) -> np.ndarray:
@@ -319,17 +395,19 @@ def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> Foreca
     if layout == "long":
         _require_values_column(list(cols), field=key)
     typed: dict[str, np.ndarray] = {}
+    ids = _ids(cols["unique_id"], field=key) if "unique_id" in cols else None
     for c, values in cols.items():
-        if c == "unique_id":
-            typed[c] = _ids(values, field=key)
+        if c == "unique_id" and ids is not None:
+            typed[c] = ids
         elif c == "ds":
             if any(v is not None for v in values):  # an all-null ds means "no timestamps"
-                typed[c] = _parse_ds(values, field=key)
+                typed[c] = _parse_ds(values, field=key, ids=ids)
         elif layout == "wide" or c == "y":
             typed[c] = _numeric(values, field=key, column=c)
 
     def check_sizes(sizes: Sequence[tuple[str, int]]) -> None:
-        limits.check(len(sizes), [(f"{key} (unique_id={uid!r})", n) for uid, n in sizes], None)
+        lengths = [(f"{key} (unique_id={uid!r})", n) for uid, n in sizes]
+        limits.check(len(sizes), lengths, None, series_field=key)
 
     series = histories_from_frame(typed, layout=layout, field=key, check_sizes=check_sizes)
     return ForecastBatch(series, level, quantiles)

@@ -64,6 +64,7 @@ def forecast(
     except (OverflowError, pd.errors.OutOfBoundsDatetime) as exc:  # timestamps past what pandas can count
         raise DataValidationError(f"forecast timestamps out of range: {exc}", field=series_field) from None
     except TsforgeError as exc:
+        _name_grid_field(exc, series)
         _name_frame_field(exc, series, series_field)
         raise
     check_finite_forecasts(forecasts, field=series_field)
@@ -85,6 +86,29 @@ def _check_sampling(loaded: LoadedModel, series: Sequence[SeriesInput]) -> None:
 
 
 _SERIES_FIELD = re.compile(r"^series\[(\d+)\]")
+
+#: what the request can change when its series do not share one calendar grid
+_ONE_GRID_ADVICE = (
+    "; the series of one request share one calendar grid (times with a UTC offset are read in "
+    "UTC): send a series on another anchor (month ends beside month starts, another time of day, "
+    "another UTC offset) in a separate request"
+)
+
+
+def _name_grid_field(exc: TsforgeError, series: Sequence[SeriesInput]) -> None:
+    """A series off the calendar grid the request's other series set is refused by the library
+    naming ``freq`` (a panel's field, which no request to this service has): name the series'
+    timestamps instead (``series[i].timestamps``), and say what to change.
+
+    Why: each such series alone is forecast on its own dates (month ends for a month-start
+    model, a history at -03:00 at that offset), so the request's mix is the cause, and the
+    client needs to know that it can split the request.
+    """
+    if exc.where.get("field") != "freq":
+        return
+    i = next((k for k, s in enumerate(series) if exc.message.startswith(f"series {str(s.id)!r} ")), None)
+    exc.where["field"] = "series" if i is None else f"series[{i}].timestamps"
+    exc.message += _ONE_GRID_ADVICE
 
 
 def _name_frame_field(exc: TsforgeError, series: Sequence[SeriesInput], series_field: str) -> None:
@@ -136,6 +160,7 @@ def forecast_notes(
     quantiles: Sequence[float] | None = None,
     forecasts: Sequence[SeriesForecast] | None = None,
     caught: Sequence[str] = (),
+    trailing_gaps: bool = True,
 ) -> list[str] | None:
     """What limits a forecast's answer, in words (``None``: nothing to say); both endpoints
     return it, whichever protocol a client speaks.
@@ -149,6 +174,9 @@ def forecast_notes(
       :func:`~tsforge.inference.zero_width_note`): native intervals of a flat history.
     * An input the model reads that the series lacked: dates for a calendar model
       (:meth:`~tsforge.inference.FramePredictor.input_note`), forecast without them.
+    * A series forecast from before its last sent time, its trailing missing values trimmed
+      (``trailing_gaps``; off for a history frame, whose wide layout pads the series that end
+      early with nulls, by design).
     * ``caught``: what the library warned while answering (:func:`service.notes.caught_notes`),
       e.g. series too short for a local model forecast by its fallback — what the CLI prints as
       a note and the Python API and the pyfunc warn; a warning repeating a note above is kept once.
@@ -162,4 +190,38 @@ def forecast_notes(
             notes.append(zero_width_note(forecasts, getattr(loaded.predictor, "interval_method", None)))
     input_note = getattr(loaded.predictor, "input_note", None)  # the service's test fakes lack it
     notes.append(input_note(series) if callable(input_note) else None)
+    if forecasts is not None and trailing_gaps:
+        notes.append(_trailing_gap_note(series, forecasts))
     return merge_notes([n for n in notes if n], caught)
+
+
+def _trailing_gap_note(series: Sequence[SeriesInput], forecasts: Sequence[SeriesForecast]) -> str | None:
+    """Say which series were forecast from before their last sent date: those that end with
+    missing values, trimmed as not part of the history, so the answer's first dates are dates
+    the client sent as missing; ``None`` when no forecast starts inside its history's dates.
+
+    Why: the answer's timestamps showed it, but nothing said so, and a client reading them
+    found forecasts for months it had posted itself.
+    """
+    by_id = {str(s.id): s for s in series}
+    found = []
+    for f in forecasts:
+        s = by_id.get(str(f.id))
+        if s is None or s.timestamps is None or f.timestamps is None or not len(f.timestamps):
+            continue
+        sent_last = np.asarray(s.timestamps).astype("datetime64[ns]")[-1]
+        if np.asarray(f.timestamps).astype("datetime64[ns]")[0] <= sent_last:
+            values = np.asarray(s.values, dtype=np.float64)
+            observed = np.flatnonzero(np.isfinite(values))
+            trailing = len(values) - 1 - int(observed[-1]) if observed.size else 0
+            if trailing:  # the only reason this note gives
+                found.append(f"{s.id!r} ({trailing})")
+    if not found:
+        return None
+    shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+    return (
+        f"{len(found)} of {len(series)} series end with missing values (null), which are not part of a "
+        "history: each is forecast from its last observed value, so its forecast's first steps are "
+        f"times it sent as missing (series and trailing nulls: {shown}); leave the trailing nulls out, "
+        "or send their values"
+    )

@@ -66,7 +66,7 @@ def plan_profile(req: ProfileRequest, limits: Limits) -> list[tuple[str, np.ndar
 def profile_request(req: ProfileRequest, limits: Limits) -> list[SeriesProfile]:
     """Profile every series of ``req`` (runs in a CPU worker); refuses what :func:`plan_profile` refuses."""
     out = []
-    for sid, values, window in plan_profile(req, limits):
+    for i, (sid, values, window) in enumerate(plan_profile(req, limits)):
         # a window under 100 values has no Hurst exponent: null, not the lineage's 0 ("no memory")
         result = profile(
             values,
@@ -77,6 +77,8 @@ def profile_request(req: ProfileRequest, limits: Limits) -> list[SeriesProfile]:
             mask_short_hurst=True,
         )
         summ = result.summary
+        if int(summ["n_windows"]) == 0:
+            raise _nothing_profiled(sid, values, window, f"series[{i}].values")
         out.append(
             SeriesProfile(
                 id=sid,
@@ -87,3 +89,21 @@ def profile_request(req: ProfileRequest, limits: Limits) -> list[SeriesProfile]:
             )
         )
     return out
+
+
+def _nothing_profiled(sid: str, values: np.ndarray, window: int, field: str) -> DataValidationError:
+    """The error for a series none of whose windows could be profiled.
+
+    Why refuse: the answer was a 200 with ``n_windows`` 0, every property null and every bucket
+    0, and nothing said why; a window is left out for more than 10 % missing values (or values
+    too large to compute with), and the client can choose a smaller window, fill the gaps or
+    rescale.
+    """
+    missing = int((~np.isfinite(values)).sum())
+    return DataValidationError(
+        f"series {sid!r}: no window of {window} values could be profiled ({missing} of its "
+        f"{values.size} values are missing; a window with more than 10 % missing values is left out, "
+        "as is one with values too large to compute with): give a smaller window, fill the gaps, or "
+        "rescale the series",
+        field=field,
+    )

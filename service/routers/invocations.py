@@ -94,7 +94,8 @@ async def invocations(
             )
         return InvocationsResponse(
             predictions=forecast_records(forecasts, series, field=req.payload_key),
-            notes=forecast_notes(loaded, series, h, forecasts=forecasts, caught=caught),
+            # a wide frame pads the series that end early: their trimmed nulls are no news
+            notes=forecast_notes(loaded, series, h, forecasts=forecasts, caught=caught, trailing_gaps=False),
         )
 
     return await run_short(

@@ -24,8 +24,9 @@ router = APIRouter(
         e413="Body over TSFORGE_MAX_BODY_BYTES, more series than TSFORGE_MAX_SERIES, a series longer "
         "than TSFORGE_MAX_SERIES_LENGTH, a window over TSFORGE_MAX_PROFILE_WINDOW, or more windows in "
         "total than TSFORGE_MAX_PROFILE_WINDOWS; `field` names which.",
-        e422="Invalid input; `field` names the culprit (e.g. series[0].values: no observed value, or "
-        "fewer values than the window); a body that fails the schema also lists every problem in "
+        e422="Invalid input; `field` names the culprit (e.g. series[0].values: no observed value, "
+        "fewer values than the window, or no window that could be profiled: over 10 % missing values "
+        "in each); a body that fails the schema also lists every problem in "
         "`errors`.",
         e500="A bug in the profiling worker; the server log has the details.",
         e503="The service is shutting down, or the worker process ended; retry.",

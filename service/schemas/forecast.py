@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -48,10 +49,33 @@ __all__ = [
 # JSON numbers only: strict refuses "3", "1_000" and true (lax mode read them as 3.0, 1000.0 and
 # 1.0, which /invocations refuses); JSON integers are still numbers.
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False, strict=True)]
+
+
+def _spelled_by_its_key(value: float) -> float:
+    """Refuse a level or quantile with more significant digits than its key keeps (six:
+    ``lo-97.5``, ``q-0.025``), as the library does.
+
+    Why in the schema too: the library's refusal could only name ``level`` or ``quantiles``; a
+    client needs the position (``level[1]``), and on ``/invocations`` its own field
+    (``params.level[1]``), as for every other bad level.
+    """
+    key = f"{value:g}"
+    if float(key) != value:
+        raise ValueError(
+            f"{value!r} has more digits than an interval's key keeps (six significant digits: "
+            f"{key}); ask for {key} or a number with fewer digits"
+        )
+    return value
+
+
 # JSON numbers only (strict: "80" and true are refused), strictly inside the open interval;
 # NaN / Infinity literals are refused as such (a NaN level was answered "should be less than 100").
-Level = Annotated[float, Field(gt=0, lt=100, strict=True, allow_inf_nan=False)]
-Quantile = Annotated[float, Field(gt=0, lt=1, strict=True, allow_inf_nan=False)]
+Level = Annotated[
+    float, Field(gt=0, lt=100, strict=True, allow_inf_nan=False), AfterValidator(_spelled_by_its_key)
+]
+Quantile = Annotated[
+    float, Field(gt=0, lt=1, strict=True, allow_inf_nan=False), AfterValidator(_spelled_by_its_key)
+]
 # ``null`` marks a missing observation; NaN / Infinity literals are refused (JSON has neither).
 ValueOrMissing = FiniteFloat | None
 

@@ -29,7 +29,12 @@ class ModelVersionOut(BaseModel):
     )
     loaded: bool = Field(False, description="Whether this service holds the version in memory.")
     input_len: int | None = Field(
-        None, description="History length (steps) the model reads; null unless the version is loaded."
+        None,
+        description="Values (steps) the model's window reads: a window model (DLinear, PatchTST, ...) "
+        "forecasts from the last input_len values and needs that many; a panel model (local models "
+        "such as auto_theta, a routed ensemble) fits each series' whole history and needs two observed "
+        "values (its input_len is 1, or a global member's window, to which shorter histories are "
+        "padded). Null unless the version is loaded.",
     )
     max_horizon: int | None = Field(
         None, description="Longest horizon (steps) the model forecasts; null unless the version is loaded."

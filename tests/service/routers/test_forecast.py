@@ -335,14 +335,16 @@ def test_integer_steps_that_would_pass_int64_are_422_naming_the_timestamps(clien
 
 
 @pytest.mark.parametrize(
-    ("field", "value"), [("level", [80, 80.0000001]), ("level", [97.123456]), ("quantiles", [0.1234567])]
+    ("field", "value", "at"),
+    [("level", [80, 80.0000001], 1), ("level", [97.123456], 0), ("quantiles", [0.1234567], 0)],
 )
-def test_a_level_its_key_cannot_spell_is_422(client, series, field, value):
+def test_a_level_its_key_cannot_spell_is_422(client, series, field, value, at):
     """Audit D5: keys keep six significant digits, so 80 and 80.0000001 merged into ``lo-80`` and
-    97.123456 came back as ``lo-97.1235``: such a number is refused, naming the field."""
+    97.123456 came back as ``lo-97.1235``: such a number is refused, naming the field (and, since
+    session 57's audit, its position)."""
     r = client.post("/v1/forecast", json={"series": [series], "horizon": 2, field: value})
     assert r.status_code == 422, r.text
-    assert r.json()["field"] == field and "six significant digits" in r.json()["message"]
+    assert r.json()["field"] == f"{field}[{at}]" and "six significant digits" in r.json()["message"]
     ok = client.post(
         "/v1/forecast", json={"series": [series], "horizon": 2, "level": [97.5], "quantiles": [0.025]}
     )
