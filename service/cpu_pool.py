@@ -1,7 +1,9 @@
 """A bounded pool of worker processes with a time budget per request, for CPU-heavy endpoints.
 
 Why processes, and why our own small pool: ``/v1/profile`` and ``/v1/recommend`` can cost
-seconds to minutes of CPU (a cold STL operator for a long window costs O(window²) STL fits).
+seconds to minutes of CPU (a cold STL operator for a long window costs O(window²) STL fits), and
+so can a large forecast of a local or routed model (the service has a second pool for those:
+:mod:`service.inline`, :mod:`service.forecast_worker`).
 In the server's thread pool such work held the GIL and one core, forecasts went from ~9 ms to
 tens of seconds and ``/healthz`` to seconds, and nothing could stop it. Here:
 
@@ -145,6 +147,10 @@ class CpuPool:
         nice: scheduling-priority increment of the workers (forecasts in the server come first).
         preload: modules every worker imports as it starts, before its first request (see
             :meth:`warm`).
+        label: what the workers do, in the 429 message ("profiling worker(s) are busy").
+        advice: what a client can change when its request ran past the budget (the 504 message).
+        budget_setting: the variable that sets ``timeout_s``, named in the 504 message so an
+            operator knows what to raise (``None``: not named).
     """
 
     def __init__(
@@ -154,10 +160,17 @@ class CpuPool:
         timeout_s: float = 30.0,
         nice: int = 10,
         preload: tuple[str, ...] = (),
+        *,
+        label: str = "profiling",
+        advice: str = "send shorter series, a smaller window or fewer windows",
+        budget_setting: str | None = None,
     ) -> None:
         self.workers = max(1, int(workers))
         self.queue = max(0, int(queue))
         self.timeout_s = float(timeout_s)
+        self.label = label
+        self.advice = advice
+        self.budget_setting = budget_setting
         self._workers = [_Worker(i, nice, tuple(preload)) for i in range(self.workers)]
         self._idle = list(self._workers)
         self._cond = threading.Condition()
@@ -179,7 +192,7 @@ class CpuPool:
                 raise ServiceUnavailableError("the service is shutting down", field="service")
             if self._admitted >= self.workers + self.queue:
                 raise TooBusyError(
-                    f"all {self.workers} profiling worker(s) are busy and {self.queue} request(s) are "
+                    f"all {self.workers} {self.label} worker(s) are busy and {self.queue} request(s) are "
                     "waiting; retry later",
                     field="service",
                     retry_after=max(1, round(self.timeout_s / 4)),
@@ -205,15 +218,28 @@ class CpuPool:
             log.warning("%s ran past its %.0f s budget; its worker was stopped", what, self.timeout_s)
             raise self._deadline(what, "running") from None
         finally:
+            self._restart_warm(worker)
             with self._cond:
                 self._admitted -= 1
                 self._idle.append(worker)
                 self._cond.notify()
 
+    def _restart_warm(self, worker: _Worker) -> None:
+        """Start a stopped worker of a warm-started pool again now, so it imports its modules
+        while idle, not inside the next request's budget (a killed large-forecast worker made
+        the next large forecast spend ~5 s of its budget on imports)."""
+        if self._closed or not worker.preload or worker.alive():
+            return
+        try:
+            worker.start()
+        except Exception as exc:  # noqa: BLE001 - it starts on next use instead
+            log.warning("could not restart a CPU worker: %s", exc)
+
     def _deadline(self, what: str, phase: str) -> DeadlineExceededError:
+        setting = f", {self.budget_setting}" if self.budget_setting else ""
         return DeadlineExceededError(
-            f"{what} took longer than this service's budget of {self.timeout_s:g} s ({phase}) and was "
-            "stopped; send shorter series, a smaller window or fewer windows",
+            f"{what} took longer than this service's budget of {self.timeout_s:g} s ({phase}{setting}) "
+            f"and was stopped; {self.advice}",
             field="service",
         )
 

@@ -20,12 +20,14 @@ __all__ = [
     "get_store",
     "get_limits",
     "get_cpu_pool",
+    "get_forecast_pool",
     "require_api_key",
     "api_key_problem",
     "SettingsDep",
     "ModelStoreDep",
     "LimitsDep",
     "CpuPoolDep",
+    "ForecastPoolDep",
     "ApiKeyDep",
 ]
 
@@ -57,10 +59,17 @@ def get_cpu_pool(request: Request) -> CpuPool:
     return request.app.state.cpu_pool
 
 
+def get_forecast_pool(request: Request) -> CpuPool | None:
+    """The worker processes that run large forecasts within a time budget (``None`` on an app
+    built without one: every forecast then runs in the server)."""
+    return getattr(request.app.state, "forecast_pool", None)
+
+
 SettingsDep = Annotated[ServiceSettings, Depends(get_settings)]
 ModelStoreDep = Annotated[ModelStore, Depends(get_store)]
 LimitsDep = Annotated[Limits, Depends(get_limits)]
 CpuPoolDep = Annotated[CpuPool, Depends(get_cpu_pool)]
+ForecastPoolDep = Annotated[CpuPool | None, Depends(get_forecast_pool)]
 
 
 def api_key_problem(settings: ServiceSettings, api_key: str | None, bearer: str | None) -> str | None:

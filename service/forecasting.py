@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from service.convert import Limits, check_finite_forecasts
+from service.inline import Predict, predict_here
 from service.model_store import LoadedModel, ModelStore
 from service.notes import merge_notes
 from tsforge.data.frequency import check_sampling
@@ -30,13 +31,17 @@ def forecast(
     model_field: str = "model",
     level: Sequence[float] | None = None,
     quantiles: Sequence[float] | None = None,
+    predict: Predict = predict_here,
 ) -> tuple[LoadedModel, int, list[SeriesForecast]]:
     """Resolve the model, check the horizon against it, forecast every series in one batch.
 
     ``level`` / ``quantiles`` (default: those the batch carries, see
     :class:`service.convert.ForecastBatch`) add bounds to every forecast. ``*_field`` name the
     request's fields in errors: ``/invocations`` has ``params.model`` and a history frame
-    (``series_field``, e.g. ``inputs``), not ``model`` and ``series[i]``.
+    (``series_field``, e.g. ``inputs``), not ``model`` and ``series[i]``. ``predict`` computes
+    the forecasts once the request is checked (default: here; :func:`service.inline.run_short`
+    passes one that sends a large request to a worker process with a time budget); errors it
+    raises are named as the request's fields like the library's.
 
     Returns:
         ``(loaded model, horizon used, forecasts)``.
@@ -60,7 +65,7 @@ def forecast(
     bounds = {"level": list(level or []), "quantiles": list(quantiles or [])} if level or quantiles else {}
     try:
         _check_sampling(loaded, series)
-        forecasts = predictor.predict_series(list(series), h, **bounds)
+        forecasts = predict(loaded, list(series), h, bounds)
     except (OverflowError, pd.errors.OutOfBoundsDatetime) as exc:  # timestamps past what pandas can count
         raise DataValidationError(f"forecast timestamps out of range: {exc}", field=series_field) from None
     except TsforgeError as exc:
@@ -97,16 +102,18 @@ _ONE_GRID_ADVICE = (
 
 def _name_grid_field(exc: TsforgeError, series: Sequence[SeriesInput]) -> None:
     """A series off the calendar grid the request's other series set is refused by the library
-    naming ``freq`` (a panel's field, which no request to this service has): name the series'
-    timestamps instead (``series[i].timestamps``), and say what to change.
+    naming the panel's ``starts`` and the series (``series=<id>``), fields no request to this
+    service has: name the series' timestamps instead (``series[i].timestamps``), and say what
+    to change.
 
     Why: each such series alone is forecast on its own dates (month ends for a month-start
     model, a history at -03:00 at that offset), so the request's mix is the cause, and the
     client needs to know that it can split the request.
     """
-    if exc.where.get("field") != "freq":
+    if exc.where.get("field") != "starts" or "series" not in exc.where:
         return
-    i = next((k for k, s in enumerate(series) if exc.message.startswith(f"series {str(s.id)!r} ")), None)
+    sid = str(exc.where["series"])
+    i = next((k for k, s in enumerate(series) if str(s.id) == sid), None)
     exc.where["field"] = "series" if i is None else f"series[{i}].timestamps"
     exc.message += _ONE_GRID_ADVICE
 

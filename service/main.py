@@ -10,6 +10,7 @@ Alias moves are picked up by the store's background poll (``alias_poll_seconds``
 Bounded work per request: :class:`~service.gate.RequestGate` checks the API key and the body
 size before any body is read; ``/v1/profile`` and ``/v1/recommend`` run in the worker processes
 of :class:`~service.cpu_pool.CpuPool` (time budget, 429/504), so forecasts never wait on them;
+large forecasts run in a pool of their own, with their own budget (:mod:`service.inline`);
 ``/docs`` and ``/redoc`` are served from local files (:mod:`service.docs`).
 """
 
@@ -28,6 +29,7 @@ from service.cpu_pool import CpuPool
 from service.docs import install_docs
 from service.errors import install_error_handlers
 from service.gate import RequestGate
+from service.inline import FORECAST_ADVICE
 from service.model_store import ModelStore
 from service.routers import forecast, health, invocations, models
 from service.settings import ServiceSettings
@@ -38,6 +40,9 @@ log = logging.getLogger(__name__)
 
 #: What the CPU-heavy endpoints run in the worker processes (``/v1/profile``, ``/v1/recommend``).
 CPU_ENDPOINT_MODULES = ("service.profiling", "service.recommending")
+#: What the large-forecast workers import before their first request (the local and routed
+#: models' libraries: statsforecast, LightGBM; ~seconds of a first request's budget otherwise).
+FORECAST_WORKER_MODULES = ("service.forecast_worker", "tsforge.panels.predictor", "recommender.routed")
 
 
 def _tsforge_version() -> str:
@@ -93,6 +98,7 @@ def create_app(settings: ServiceSettings | None = None, *, store: ModelStore | N
         if settings.cpu_warm_start:
             try:
                 app.state.cpu_pool.warm()
+                app.state.forecast_pool.warm()
             except Exception as exc:  # the workers start on first use instead
                 log.warning("could not start the CPU workers ahead of use: %s", exc)
         _freeze_startup_objects()
@@ -100,6 +106,7 @@ def create_app(settings: ServiceSettings | None = None, *, store: ModelStore | N
             yield
         finally:
             app.state.cpu_pool.close()
+            app.state.forecast_pool.close()
             st.stop()
             if own:
                 app.state.store = None
@@ -127,6 +134,16 @@ def create_app(settings: ServiceSettings | None = None, *, store: ModelStore | N
         settings.cpu_timeout_seconds,
         # a warm-started service imports the endpoints' libraries before the first request
         preload=CPU_ENDPOINT_MODULES if settings.cpu_warm_start else (),
+    )
+    app.state.forecast_pool = CpuPool(
+        settings.forecast_workers,
+        settings.cpu_queue,
+        settings.forecast_timeout_seconds,
+        nice=5,  # after the server's own (small) forecasts, before profiling
+        preload=FORECAST_WORKER_MODULES if settings.cpu_warm_start else (),
+        label="large-forecast",
+        advice=FORECAST_ADVICE,
+        budget_setting="TSFORGE_FORECAST_TIMEOUT_SECONDS",
     )
     app.add_middleware(
         RequestGate,

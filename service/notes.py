@@ -24,7 +24,7 @@ from typing import Any
 
 from tsforge.errors import TsforgeWarning
 
-__all__ = ["caught_notes", "merge_notes"]
+__all__ = ["caught_notes", "merge_notes", "add_caught"]
 
 _local = threading.local()
 _install_lock = threading.Lock()
@@ -41,6 +41,15 @@ def caught_notes() -> Iterator[list[str]]:
         yield sink
     finally:
         _local.sink = outer
+
+
+def add_caught(messages: Iterable[str]) -> None:
+    """Add ``messages`` to the notes :func:`caught_notes` collects in this thread, as if warned
+    here: the warnings of a forecast computed in a worker process (:mod:`service.forecast_worker`)
+    come back as text. Outside a :func:`caught_notes` block they are dropped."""
+    sink = getattr(_local, "sink", None)
+    if sink is not None:
+        sink.extend(messages)
 
 
 def merge_notes(computed: Iterable[str] | None, caught: Iterable[str]) -> list[str] | None:

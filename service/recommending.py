@@ -25,10 +25,18 @@ from service.errors import ServiceUnavailableError
 from service.schemas.recommend import RecommendRequest
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.frequency import infer_freq
+from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
+from tsforge.data.step_grid import on_step_grid
 from tsforge.errors import DataValidationError
 
-__all__ = ["recommend_request", "check_recommend", "load_recommender", "load_series_router"]
+__all__ = [
+    "recommend_request",
+    "check_recommend",
+    "load_recommender",
+    "load_series_router",
+    "per_series_histories",
+]
 
 _T = TypeVar("_T")
 _lock = threading.Lock()
@@ -97,7 +105,8 @@ def check_recommend(req: RecommendRequest, limits: Limits) -> tuple[np.ndarray |
     if req.per_series:
         for i, s in enumerate(req.series):
             _check_observed(s.id, s.values, f"series[{i}].values")
-        return _panel_timestamps(req)
+        _, starts, freq, _ = per_series_histories(req)  # skipped steps: 422s before the worker
+        return starts, freq
     _check_dataset_values(req)
     if req.input_len is not None and req.input_len >= len(req.series[0].values):
         raise DataValidationError(
@@ -176,6 +185,47 @@ def _panel_timestamps(req: RecommendRequest) -> tuple[np.ndarray | None, str | N
     return np.asarray(starts, dtype="datetime64[ns]"), freq
 
 
+def per_series_histories(
+    req: RecommendRequest,
+) -> tuple[list[np.ndarray], np.ndarray | None, str | None, str | None]:
+    """``per_series``: each series' values on the step grid of the request's frequency →
+    ``(values, starts, freq, note)``; the steps a series' timestamps skip are missing values
+    (NaN), and ``note`` says which series skipped how many (``None`` when none did).
+
+    Why: the panel places a series by its start and frequency alone, so a monthly series that
+    skipped two months was read as contiguous: its later values moved two months back and its
+    recommendation was for a history it does not have. ``/v1/forecast`` reads skipped steps as
+    missing values with a note (:func:`tsforge.data.step_grid.on_step_grid`, the same function),
+    and refuses a series that would be mostly gaps naming its timestamps; so does this.
+    """
+    starts, freq = _panel_timestamps(req)
+    values = [np.asarray(s.values, dtype=np.float64) for s in req.series]  # None → NaN
+    if starts is None or freq is None:
+        return values, starts, freq, None
+    skipped: dict[str, int] = {}
+    for i, s in enumerate(req.series):
+        assert s.timestamps is not None  # dated: _panel_timestamps read every series' timestamps
+        history = SeriesInput(id=str(s.id), values=values[i], timestamps=_timestamps_array(s.timestamps))
+        on_grid, n_skipped = on_step_grid(history, freq, "per-series recommendation", field=f"series[{i}]")
+        if n_skipped:
+            values[i] = np.asarray(on_grid.values, dtype=np.float64)
+            skipped[str(s.id)] = n_skipped
+    return values, starts, freq, _skipped_note(skipped, len(req.series), freq)
+
+
+def _skipped_note(skipped: dict[str, int], n_series: int, freq: str) -> str | None:
+    """The note of :func:`per_series_histories`, in the words ``/v1/forecast`` uses."""
+    if not skipped:
+        return None
+    names = ", ".join(f"{sid!r} ({n})" for sid, n in list(skipped.items())[:5])
+    more = ", ..." if len(skipped) > 5 else ""
+    return (
+        f"{len(skipped)} of {n_series} series skip steps of their frequency {freq}, read as missing "
+        f"values (series and steps missing: {names}{more}): send every step, a missing value as null, "
+        "to say so yourself"
+    )
+
+
 def load_series_router(path: str | Path | None = None) -> SeriesRouter:
     """The saved per-series recommender (when ``None``: this machine's build, else the one shipped
     with tsforge), cached until it changes."""
@@ -190,18 +240,18 @@ def load_series_router(path: str | Path | None = None) -> SeriesRouter:
     )
 
 
-def recommend_series_request(
-    req: RecommendRequest, starts: np.ndarray | None, freq: str | None
-) -> dict[str, Any]:
-    """``per_series: true``: the posted series as a panel (each its own length and ``starts``, at
-    ``freq``: see :func:`check_recommend`) → :func:`recommender.series_recommendation.recommend_series`
-    with the saved router."""
+def recommend_series_request(req: RecommendRequest) -> dict[str, Any]:
+    """``per_series: true``: the posted series as a panel (each its own length and start, at the
+    request's frequency, skipped steps as missing values: see :func:`per_series_histories`) →
+    :func:`recommender.series_recommendation.recommend_series` with the saved router."""
     router = load_series_router()
-    arrays = [np.asarray(s.values, dtype=np.float64) for s in req.series]  # None → NaN
+    arrays, starts, freq, note = per_series_histories(req)
     panel = Panel.from_arrays(
         arrays, ids=[s.id for s in req.series], starts=starts, freq=freq, name="request"
     )
-    return json_ready(recommend_series(panel, req.horizon, router=router, build_if_missing=False).to_dict())
+    out = json_ready(recommend_series(panel, req.horizon, router=router, build_if_missing=False).to_dict())
+    out["notes"] = [note] if note else None
+    return out
 
 
 def recommend_request(req: RecommendRequest, limits: Limits, recommender_path: str | None) -> dict[str, Any]:
@@ -209,7 +259,7 @@ def recommend_request(req: RecommendRequest, limits: Limits, recommender_path: s
     with ``per_series``, recommend per series instead."""
     ts, freq = check_recommend(req, limits)  # with per_series: the series' start times
     if req.per_series:
-        return recommend_series_request(req, ts, freq)
+        return recommend_series_request(req)
     rec = load_recommender(recommender_path)
     values = np.array([s.values for s in req.series], dtype=np.float64).T  # [T, N], None → NaN
     data = TimeSeriesData(

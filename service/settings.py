@@ -42,6 +42,8 @@ _ENV_FIELDS: dict[str, str] = {
     "TSFORGE_CPU_QUEUE": "cpu_queue",
     "TSFORGE_CPU_TIMEOUT_SECONDS": "cpu_timeout_seconds",
     "TSFORGE_SHUTDOWN_SECONDS": "shutdown_seconds",
+    "TSFORGE_FORECAST_WORKERS": "forecast_workers",
+    "TSFORGE_FORECAST_TIMEOUT_SECONDS": "forecast_timeout_seconds",
 }
 
 
@@ -79,10 +81,19 @@ class ServiceSettings(BaseModel):
             pre-built on this machine (``tsforge profile --window N`` builds them).
         cpu_workers: worker processes for the CPU-heavy endpoints (``/v1/profile``,
             ``/v1/recommend``); forecasts never wait for them.
-        cpu_queue: requests that may wait for a busy worker; more are refused with 429.
+        cpu_queue: requests that may wait for a busy worker (of each pool: the CPU-heavy
+            endpoints', the large forecasts'); more are refused with 429.
         cpu_timeout_seconds: time budget of one CPU-heavy request (queueing included); past it
             the worker is stopped and the request answered 504.
         cpu_warm_start: start the worker processes with the service (else on first use).
+        forecast_workers: worker processes for large forecasts (``/v1/forecast``,
+            ``/invocations``): a request whose estimated CPU cost (values × the model kind's cost
+            per value, see :mod:`service.inline`) is about a second or more runs there, within
+            ``forecast_timeout_seconds``; smaller ones run in the server as before. Up to
+            ``cpu_queue`` more may wait (429 past that).
+        forecast_timeout_seconds: time budget of one large forecast in its worker (waiting for
+            the worker included; reading the body and loading the model are not); past it the
+            worker is stopped and the request answered 504 naming the budget.
         shutdown_seconds: on SIGTERM, how long requests in flight may take to finish before the
             server closes them (the whole stop stays within 10 s).
     """
@@ -110,6 +121,8 @@ class ServiceSettings(BaseModel):
     cpu_queue: int = Field(default=4, ge=0)
     cpu_timeout_seconds: float = Field(default=60.0, gt=0)
     cpu_warm_start: bool = False
+    forecast_workers: int = Field(default=1, ge=1, le=8)
+    forecast_timeout_seconds: float = Field(default=60.0, gt=0)
     shutdown_seconds: float = Field(default=5.0, ge=0, le=9)
 
     @classmethod

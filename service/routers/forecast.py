@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from service.convert import forecasts_out, series_from_request
-from service.dependencies import ApiKeyDep, LimitsDep, ModelStoreDep
+from service.dependencies import ApiKeyDep, ForecastPoolDep, LimitsDep, ModelStoreDep
 from service.forecasting import forecast as run_forecast
 from service.forecasting import forecast_notes
-from service.inline import run_short
+from service.inline import Predict, run_short
 from service.notes import caught_notes
 from service.schemas.common import JSON_BODY_CODES, ModelInfo, error_responses
 from service.schemas.forecast import ForecastRequest, ForecastResponse
@@ -22,8 +22,10 @@ router = APIRouter(prefix="/v1", tags=["forecast"], dependencies=[ApiKeyDep])
 FORECAST_ERRORS = error_responses(
     *JSON_BODY_CODES,
     404,
+    429,
     500,
     503,
+    504,
     e413="Body over TSFORGE_MAX_BODY_BYTES, more series than TSFORGE_MAX_SERIES, a series longer "
     "than TSFORGE_MAX_SERIES_LENGTH, or a horizon over TSFORGE_MAX_HORIZON; `field` names which.",
     e422="Invalid input; `field` names the culprit (e.g. series[0].values[3], series[1].timestamps, "
@@ -31,6 +33,8 @@ FORECAST_ERRORS = error_responses(
     "lists every problem in `errors`.",
     e500="The model version's stored files cannot be read (ModelLoadError, naming the model), or a "
     "bug; the server log has the details.",
+    e504="A large request ran past TSFORGE_FORECAST_TIMEOUT_SECONDS in its worker process and was "
+    "stopped; send fewer series per request.",
 )
 
 
@@ -40,20 +44,26 @@ FORECAST_ERRORS = error_responses(
     summary="Forecast one or many series",
     responses=FORECAST_ERRORS,
 )
-async def forecast(req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep) -> ForecastResponse:
+async def forecast(
+    req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep, pool: ForecastPoolDep
+) -> ForecastResponse:
     """Forecast every posted series with one registered model version, in one batch.
 
     The model is ``name``, ``name@alias`` or ``name/version`` (default: the service's default
     model). The response pins the version that answered (``model.version``). Each series is
     forecast from its last values (the model's input length; ``null`` values are missing); a
     series needs at least two observed values. With ``level`` / ``quantiles`` every forecast
-    carries interval bounds; ``notes`` says what limits the answer, when anything does.
+    carries interval bounds; ``notes`` says what limits the answer, when anything does. A large
+    request (about a second of CPU or more for its model) runs in a worker process within
+    TSFORGE_FORECAST_TIMEOUT_SECONDS: 504 past it, 429 while every such worker is busy.
     """
 
-    def work() -> ForecastResponse:
+    def work(predict: Predict) -> ForecastResponse:
         with caught_notes() as caught:
             series = series_from_request(req, limits)
-            loaded, h, forecasts = run_forecast(store, req.model, series, req.horizon, limits)
+            loaded, h, forecasts = run_forecast(
+                store, req.model, series, req.horizon, limits, predict=predict
+            )
         return ForecastResponse(
             model=ModelInfo(
                 name=loaded.name,
@@ -66,4 +76,4 @@ async def forecast(req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep
             notes=forecast_notes(loaded, series, h, forecasts=forecasts, caught=caught),
         )
 
-    return await run_short(store, req.model, sum(len(s.values) for s in req.series), work)
+    return await run_short(store, req.model, sum(len(s.values) for s in req.series), work, pool)

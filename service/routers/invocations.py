@@ -14,10 +14,10 @@ from fastapi import APIRouter, Body
 from fastapi.responses import PlainTextResponse
 
 from service.convert import forecast_records, horizon_from_params, series_from_frame_payload
-from service.dependencies import ApiKeyDep, LimitsDep, ModelStoreDep
+from service.dependencies import ApiKeyDep, ForecastPoolDep, LimitsDep, ModelStoreDep
 from service.forecasting import forecast as run_forecast
 from service.forecasting import forecast_notes
-from service.inline import run_short
+from service.inline import Predict, run_short
 from service.notes import caught_notes
 from service.schemas.common import JSON_BODY_CODES, PROTECTED_CODES, error_responses
 from service.schemas.invocations import INVOCATIONS_EXAMPLES, InvocationsRequest, InvocationsResponse
@@ -31,8 +31,10 @@ router = APIRouter(tags=["mlflow scoring"], dependencies=[ApiKeyDep])
 INVOCATIONS_ERRORS = error_responses(
     *JSON_BODY_CODES,
     404,
+    429,
     500,
     503,
+    504,
     e404="Unknown registered model, alias or version in params.model (or none given and no default "
     "model); `field` is params.model.",
     e413="Body over TSFORGE_MAX_BODY_BYTES, more series than TSFORGE_MAX_SERIES, a series longer "
@@ -42,6 +44,8 @@ INVOCATIONS_ERRORS = error_responses(
     "schema (e.g. two payload keys) also lists every problem in `errors`.",
     e500="The model version's stored files cannot be read (ModelLoadError, naming the model), or a "
     "bug; the server log has the details.",
+    e504="A large request ran past TSFORGE_FORECAST_TIMEOUT_SECONDS in its worker process and was "
+    "stopped; send fewer series per request.",
 )
 
 
@@ -62,6 +66,7 @@ async def invocations(
     req: Annotated[InvocationsRequest, Body(openapi_examples=INVOCATIONS_EXAMPLES)],
     store: ModelStoreDep,
     limits: LimitsDep,
+    pool: ForecastPoolDep,
 ) -> InvocationsResponse:
     """Forecast a history frame sent in any of MLflow's JSON encodings, as ``mlflow models serve``
     answers it for a tsforge model.
@@ -73,7 +78,7 @@ async def invocations(
     """
     model = (req.params or {}).get("model")
 
-    def work() -> InvocationsResponse:
+    def work(predict: Predict) -> InvocationsResponse:
         horizon = horizon_from_params(req.params)
         if model is not None and (not isinstance(model, str) or not model.strip()):
             raise DataValidationError(
@@ -91,6 +96,7 @@ async def invocations(
                 horizon_field="params.horizon",
                 series_field=req.payload_key,
                 model_field="params.model",
+                predict=predict,
             )
         return InvocationsResponse(
             predictions=forecast_records(forecasts, series, field=req.payload_key),
@@ -99,7 +105,7 @@ async def invocations(
         )
 
     return await run_short(
-        store, model if isinstance(model, str) and model.strip() else None, _rows(req), work
+        store, model if isinstance(model, str) and model.strip() else None, _rows(req), work, pool
     )
 
 

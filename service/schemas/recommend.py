@@ -279,3 +279,8 @@ class PerSeriesRecommendResponse(BaseModel):
     holdout_length: int = Field(
         0, description="Values per series that training on the panel's holdout needs at this horizon."
     )
+    notes: list[str] | None = Field(
+        default=None,
+        description="What limits the answer, in words (null when nothing does): e.g. series whose "
+        "timestamps skip steps of their frequency, read as missing values.",
+    )

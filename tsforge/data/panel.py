@@ -180,9 +180,12 @@ class Panel:
         p0, on = self._start_positions
         if not on.all():
             bad = int(np.flatnonzero(~on)[0])
+            # ``series`` names the culprit so a caller (the service) can point at its input
+            # without reading the message; ``starts`` is the panel's field that is off the grid
             raise DataValidationError(
                 f"series {str(self.ids[bad])!r} starts at {pd.Timestamp(starts[bad])}, not on the {freq} grid",
-                field="freq",
+                field="starts",
+                series=str(self.ids[bad]),
             )
         idx = p0[series] + step
         grid = grid_points(int(starts.min()), int(idx.max()) + 1, freq)
