@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -35,7 +36,7 @@ from recommender.ranker import RankerConfig, Recommender, group_features, recomm
 from recommender.routed_training import train_routed
 from recommender.series_recommendation import SeriesRecommendation, recommend_series
 from tsforge.data.frame import TimeSeriesData
-from tsforge.errors import ConfigError, DataValidationError, TsforgeError
+from tsforge.errors import ConfigError, DataValidationError, TsforgeError, TsforgeWarning
 
 __all__ = [
     "RankedModel",
@@ -270,16 +271,25 @@ def _load(data: Any, load_kwargs: Mapping[str, Any] | None = None) -> tuple[Time
 
 
 def _check(series: TimeSeriesData, input_len: int, horizon: int, split: str) -> None:
+    """Refuse lengths the train/val/test protocol cannot run (see :func:`_shortfall`)."""
     if horizon < 1:
         raise ConfigError(f"horizon must be at least 1, got {horizon}", field="horizon")
     if not np.isfinite(series.values).any():
         raise DataValidationError(f"{series.name or 'the data'}: every value is missing")
-    if input_len < 8 or series.n_steps < input_len + horizon:
+    if problem := _shortfall(series, input_len, horizon, split):
         raise DataValidationError(
-            f"{series.name or 'the data'} has {series.n_steps} steps: too short for horizon {horizon} "
-            f"(the train/val/test protocol needs an input window of at least 8 steps plus the horizon in each split)",
+            f"{series.name or 'the data'} has {series.n_steps} steps, too short for input length {input_len} "
+            f"and horizon {horizon} under split {split}: {problem}",
             field="horizon",
         )
+
+
+def _shortfall(series: TimeSeriesData, input_len: int, horizon: int, split: str) -> str | None:
+    """What keeps ``input_len`` + ``horizon`` from fitting the protocol, in words (``None``: they
+    fit): an input window of at least 8 steps, and one whole window whose forecast lies inside
+    each of the split's train, validation and test parts."""
+    if input_len < 8 or series.n_steps < input_len + horizon:
+        return "the protocol needs an input window of at least 8 steps plus the horizon in each of its parts"
     # the protocol's own split-size check (as in prepare_task; channels empty in the training split
     # are not an error here: they are profiled like the others and would be dropped for training)
     from tsforge.data.frequency import steps_per_hour
@@ -289,22 +299,107 @@ def _check(series: TimeSeriesData, input_len: int, horizon: int, split: str) -> 
     for name in ("train", "val", "test"):
         if len(borders.window_starts(name, input_len, horizon)) < 1:
             a, b = borders.rows(name)
-            raise DataValidationError(
-                f"{series.name or 'the data'} is too short for input {input_len} + horizon {horizon}: the {name} "
-                f"split has {b - a} rows ({series.n_steps} rows in total with split {split})",
-                field="horizon",
+            part = {"train": "training", "val": "validation"}.get(name, name)
+            return (
+                f"its {part} part has {b - a} of the {series.n_steps} steps, too few for a {horizon}-step "
+                f"forecast after a {input_len}-step input window"
             )
+    return None
 
 
-def _profile(series: TimeSeriesData, input_len: int, max_windows: int, seed: int):
+def _lengths(
+    series: TimeSeriesData, entry: Any, input_len: int | None, horizon: int | None
+) -> tuple[int, int]:
+    """The input length and horizon of the protocol: those given, else the defaults of
+    :func:`~tsforge.data.protocol.default_lengths`, a default input raised to the profile's
+    shortest window where the data allow it."""
+    from tsforge.data.protocol import default_lengths
+
+    L, H = default_lengths(series, entry, input_len, horizon)
+    if input_len is None and L < MIN_WINDOW:
+        # a short horizon's default input (4 × H: 16 for H = 4) is shorter than the profile's
+        # windows; a series long enough for both gets the shortest input the profile reads
+        L = max(L, min(MIN_WINDOW, int(0.7 * series.n_steps) - H - 1))
+    return L, H
+
+
+def _fitted_lengths(
+    series: TimeSeriesData, entry: Any, input_len: int | None, horizon: int | None, split: str
+) -> tuple[int, int]:
+    """:func:`_lengths`, with a default horizon shortened to the longest one the data hold
+    under ``split`` (a note says so); where none fits, or the lengths given do not, an error in
+    the caller's terms: which length was a default, and what to pass.
+
+    Why: the defaults (one season of horizon, an input of 4 horizons) are tsforge's choice, not
+    the user's, yet 60 monthly steps were refused as "too short for input 29 + horizon 12: the
+    val split has 6 rows" — two numbers the user never gave, in the protocol's terms — where
+    horizon 6 fits; and 2 steps as "too short for horizon 12" without saying 12 was a default.
+    """
+    name = series.name or "the data"
+    L, H = _lengths(series, entry, input_len, horizon)
+    problem = _shortfall(series, L, H, split)
+    profilable = series.n_steps >= MIN_WINDOW
+    longest = None
+    if problem is not None and profilable:
+        fits = (
+            h
+            for h in range(H - 1, 0, -1)
+            if not _shortfall(series, *_lengths(series, entry, input_len, h), split)
+        )
+        longest = next(fits, None)
+    if problem is not None and horizon is None and longest is not None:
+        warnings.warn(
+            f"{name} has {series.n_steps} steps, too few for the default horizon {H} under split {split}; "
+            f"recommending for horizon {longest}, the longest that fits: pass a horizon (--horizon, horizon=) "
+            "to choose another",
+            TsforgeWarning,
+            stacklevel=3,
+        )
+        return _lengths(series, entry, input_len, longest)
+    if problem is not None:
+        lengths = f"horizon {H}" + (" (the default for this data)" if horizon is None else "")
+        if input_len is not None:
+            lengths += f" and input length {L}"
+        fix = (
+            f"pass a horizon of at most {longest} (--horizon, horizon=)"
+            if longest is not None
+            else f"no horizon fits: give a longer history (at least {MIN_WINDOW} steps, the shortest window "
+            "the recommender profiles)"
+            if not profilable
+            else "no horizon fits this input length: give a shorter one, or a longer history"
+            if input_len is not None
+            else "no horizon fits: give a longer history"
+        )
+        raise DataValidationError(
+            f"{name} has {series.n_steps} steps, too short for {lengths} under split {split}: {problem}; {fix}",
+            field="horizon" if horizon is not None or input_len is None else "input_len",
+        )
+    if not profilable:
+        raise DataValidationError(
+            f"{name} has {series.n_steps} steps, too short to recommend from: the recommender reads the "
+            f"data's properties on windows of at least {MIN_WINDOW} steps, so give a longer history"
+        )
+    return L, H
+
+
+def _profile(series: TimeSeriesData, input_len: int, max_windows: int, seed: int, *, chosen: bool = True):
+    """The data's properties on windows of the input's last steps (at most
+    :data:`PROFILE_WINDOW`, as the knowledge base profiles).
+
+    ``chosen``: the user gave ``input_len``. A default input shorter than the profile's shortest
+    window (:data:`MIN_WINDOW`) is profiled on that shortest window where the data are that long:
+    the short input was tsforge's choice to fit short data, and refusing it asked the user for
+    an "input length" they never gave (48 monthly steps at horizon 6 were refused so).
+    """
     from recommender.properties import profile
 
-    window = min(PROFILE_WINDOW, input_len, series.n_steps)
-    if window < MIN_WINDOW:
+    window = min(PROFILE_WINDOW, input_len if chosen else max(input_len, MIN_WINDOW), series.n_steps)
+    name = series.name or "the data"
+    if window < MIN_WINDOW:  # a history this short was refused before (_fitted_lengths)
         raise DataValidationError(
-            f"{series.name or 'the data'}: profiling needs windows of at least {MIN_WINDOW} steps and the "
-            f"input length is {input_len} ({series.n_steps} steps in all; give a longer input length, or "
-            "more data)",
+            f"{name}: the input length {input_len} given is shorter than the {MIN_WINDOW} steps the "
+            f"recommender profiles ({series.n_steps} steps in all): give an input length of at least "
+            f"{MIN_WINDOW}, or leave it out for a default that fits",
             field="input_len",
         )
     n_windows = series.n_channels * max(1, series.n_steps - window + 1)
@@ -355,8 +450,6 @@ def recommend(
         DataValidationError: unreadable/non-numeric data, all values missing, too short for the horizon.
         ConfigError: a bad horizon or top.
     """
-    from tsforge.data.protocol import default_lengths
-
     if top < 1:
         raise ConfigError(f"top must be at least 1, got {top}", field="top")
     t0 = time.perf_counter()
@@ -365,12 +458,8 @@ def recommend(
         raise ConfigError(f"horizon must be at least 1, got {horizon}", field="horizon")
     if not np.isfinite(series.values).any():
         raise DataValidationError(f"{series.name or 'the data'}: every value is missing")
-    L, H = default_lengths(series, entry, input_len, horizon)
-    if input_len is None and L < MIN_WINDOW:
-        # a short horizon's default input (4 × H: 16 for H = 4) is shorter than the profile's
-        # windows; a series long enough for both gets the shortest input the profile reads
-        L = max(L, min(MIN_WINDOW, int(0.7 * series.n_steps) - H - 1))
     split = split or getattr(entry, "split", None) or "7:1:2"
+    L, H = _fitted_lengths(series, entry, input_len, horizon, split)
     _check(series, L, H, split)
     t_load = time.perf_counter()
 
@@ -382,7 +471,7 @@ def recommend(
         rec = default_recommender(build_if_missing=build_if_missing, progress=progress)
     t_rec = time.perf_counter()
 
-    prof = _profile(series, L, max_windows, seed)
+    prof = _profile(series, L, max_windows, seed, chosen=input_len is not None)
     shape = {
         "n_steps": series.n_steps,
         "n_channels": series.n_channels,

@@ -142,13 +142,7 @@ def cv_cmd(
 
         frame = conformal_cv(frame, panel, names, h, level=level)
     if output is not None:
-        # the file speaks the input's language: its id/time/target column names
-        columns = {
-            "unique_id": load_kwargs["id_col"],
-            "ds": load_kwargs["time_col"] or "ds",
-            "y": load_kwargs["target_col"],
-        }
-        named = frame.rename(columns=columns)
+        named = frame.rename(columns=_output_columns(dataset, load_kwargs))
         write_frame(named, output)
         console.print(f"wrote {len(frame)} rows ({frame['cutoff'].nunique()} cutoffs) to {output}")
     scores = cv_scores(frame, panel, season_length=panel.season_length)
@@ -173,6 +167,45 @@ def cv_cmd(
                 f"{', '.join(unscored)}: no interval was scored (each window is calibrated on the windows "
                 f"before it): {why}"
             )
+
+
+def _output_columns(dataset: Any, load_kwargs: dict[str, Any]) -> dict[str, str]:
+    """The cv frame's ``unique_id, ds, y`` renamed as the input names them: the id/time/target
+    columns given, or those the reader guessed for a long table under other names
+    (``Store, Week, Sales``: :func:`~tsforge.data.long_roles.guess_long_roles`).
+
+    Why the guess too: such a table is read as long without flags, and ``tsforge forecast``
+    names its answer ``Store, Week``; the cv file said ``unique_id, ds``, so the two outputs of
+    one input could not be joined on the same columns. The loader does not hand back the roles it
+    guessed, so a file that may be such a table (three columns, the default names absent) is
+    read again here — only with ``--output``.
+    """
+    columns = {
+        "unique_id": load_kwargs["id_col"],
+        "ds": load_kwargs["time_col"] or "ds",
+        "y": load_kwargs["target_col"],
+    }
+    roles = _guessed_roles(dataset, load_kwargs)
+    if roles is not None:
+        columns = {"unique_id": roles.id_col, "ds": roles.time_col, "y": roles.target_col}
+    return columns
+
+
+def _guessed_roles(dataset: Any, load_kwargs: dict[str, Any]) -> Any:
+    """The :class:`~tsforge.data.long_roles.LongRoles` the loader read ``dataset`` with, or
+    ``None`` (not a table file, a layout or value columns given, or no guess), decided as
+    ``tsforge.data.load`` decides it."""
+    from tsforge.data.load import classify_source
+    from tsforge.data.long_roles import guess_long_roles
+    from tsforge.data.tables import read_table
+
+    if classify_source(dataset) != "file" or load_kwargs.get("value_cols") is not None:
+        return None
+    if load_kwargs.get("layout", "auto") != "auto":
+        return None
+    id_col = load_kwargs["id_col"]
+    frame = read_table(dataset, categorical=(id_col,), id_columns=(id_col,))
+    return guess_long_roles(frame, id_col, load_kwargs["time_col"], load_kwargs["target_col"])
 
 
 def _score_rows(scores: Any) -> list[dict[str, Any]]:

@@ -103,7 +103,7 @@ class FramePredictor:
                 f"horizon {h} is outside 1..{self.max_horizon}, the horizon this model was trained for",
                 field="horizon",
             )
-        series = self._fill_skipped_steps(series)
+        series = self._trailing_gaps_trimmed(self._fill_skipped_steps(series))
         if note := level_note(request.levels):
             warnings.warn(note, TsforgeWarning, stacklevel=2)
         forecasts = self._forecast(series, h, request)
@@ -149,6 +149,23 @@ class FramePredictor:
                 stacklevel=3,
             )
         return out
+
+    def _trailing_gaps_trimmed(self, series: Sequence[SeriesInput]) -> list[SeriesInput]:
+        """Each history without its trailing missing values: every model kind forecasts from a
+        history's last *observed* value, so a history whose last steps are NaN / null gets its
+        forecast dated from the step after its last observed value (the first forecast steps are
+        times it sent as missing). A history with no observed value is left whole, so the
+        predictor's own error names it.
+
+        Why trim, for window models too, rather than forecast after the last *sent* time with the
+        missing inputs masked: the panel models and the routed ensemble have always trimmed, and the
+        README promises it for every forecast request; and a window model does not read its input
+        mask — the missing steps reach it forward-filled (:func:`~tsforge.data.task.causal_fill`),
+        so the end of its window, the part a forecast leans on most, was the last observed value
+        repeated as if it had been measured, and one history was forecast at two different times
+        depending on the model kind.
+        """
+        return [_trailing_gap_trimmed(s, trailing_gap(s.values)) for s in series]
 
     def _refuse_intervals(self, request: IntervalRequest) -> None:
         """Raise when this predictor can never answer ``request``, before the series are read
@@ -417,15 +434,43 @@ def _in_file_terms(
     return DataValidationError(exc.message, file=file, column=column, series=sid)
 
 
+def trailing_gap(values: Any) -> int:
+    """How many missing values (NaN) end ``values``; 0 when none, when none is observed, or when
+    they are not numbers (an infinite or non-numeric value is left to the predictor's own error)."""
+    try:
+        flat = np.asarray(values, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        return 0
+    observed = np.flatnonzero(~np.isnan(flat))
+    return int(flat.size - 1 - observed[-1]) if observed.size else 0
+
+
+def _trailing_gap_trimmed(s: SeriesInput, n: int) -> SeriesInput:
+    """``s`` without its last ``n`` steps (values, timestamps, integer steps alike)."""
+    values = np.asarray(s.values).ravel()
+    parts = [p for p in (s.timestamps, s.steps) if p is not None]
+    if n <= 0 or any(np.asarray(p).size != values.size for p in parts):
+        return s  # timestamps that do not match the values: left whole, for the predictor's error
+    keep = values.size - n
+
+    def cut(part: np.ndarray | None) -> np.ndarray | None:
+        return None if part is None else np.asarray(part)[:keep]
+
+    return replace(s, values=values[:keep], timestamps=cut(s.timestamps), steps=cut(s.steps))
+
+
 def continued_steps(
     inputs: Sequence[SeriesInput], forecasts: Sequence[SeriesForecast]
 ) -> dict[str, np.ndarray]:
     """The integer time keys of each forecast whose history had an integer step index
-    (:attr:`SeriesInput.steps`): the steps after its last one, in its own spacing.
+    (:attr:`SeriesInput.steps`): the steps after its last observed one, in its own spacing
+    (a history's trailing missing values are not part of it: every predictor forecasts from its
+    last observed value, see :meth:`FramePredictor._trailing_gaps_trimmed`).
 
     Why one function: the pyfunc's forecast frame and the service's ``/invocations`` records
     label these forecasts alike.
     """
+    inputs = [_trailing_gap_trimmed(s, trailing_gap(s.values)) for s in inputs]
     steps = {s.id: s.steps for s in inputs if s.steps is not None and s.steps.size}
     out = {}
     for f in forecasts:
@@ -483,6 +528,16 @@ class Predictor(FramePredictor):
         return self.forecaster.context.freq
 
     # -- prediction --------------------------------------------------------------------------
+    def _trailing_gaps_trimmed(self, series: Sequence[SeriesInput]) -> list[SeriesInput]:
+        """As :meth:`FramePredictor._trailing_gaps_trimmed`, except that a channel-mixing model
+        (iTransformer) drops only the trailing steps missing in *every* series: it reads the
+        request's series as the channels of one window ending at one time, so a series that ends
+        earlier than the others keeps its last steps as masked inputs, as in training."""
+        if self.forecaster.channel_independent:
+            return super()._trailing_gaps_trimmed(series)
+        common = min(trailing_gap(s.values) for s in series)
+        return [_trailing_gap_trimmed(s, common) for s in series]
+
     def _forecast(
         self, series: Sequence[SeriesInput], h: int, request: IntervalRequest
     ) -> list[SeriesForecast]:
