@@ -64,6 +64,9 @@ class ForecastBatch(list):
         self.quantiles = list(quantiles) if quantiles else None
         #: series id → UTC offset of its history's last timestamp (time-zone-aware histories)
         self.offsets: dict[str, timedelta] = {}
+        #: the history frame was wide (``/invocations``): its layout pads the series that end
+        #: earlier than the others with nulls, so their trimmed nulls are no news to the client
+        self.padded = False
 
 
 def intervals_from_params(params: dict[str, Any] | None) -> tuple[list[float] | None, list[float] | None]:
@@ -410,7 +413,9 @@ def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> Foreca
         limits.check(len(sizes), lengths, None, series_field=key)
 
     series = histories_from_frame(typed, layout=layout, field=key, check_sizes=check_sizes)
-    return ForecastBatch(series, level, quantiles)
+    batch = ForecastBatch(series, level, quantiles)
+    batch.padded = layout == "wide"
+    return batch
 
 
 def _require_values_column(columns: Sequence[str], *, field: str) -> None:

@@ -15,6 +15,7 @@ from service.notes import merge_notes
 from tsforge.data.frequency import check_sampling
 from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError, TsforgeError
 from tsforge.inference import SeriesForecast, SeriesInput, level_note, zero_width_note
+from tsforge.inference.predictor import is_trailing_gap_note
 
 __all__ = ["forecast", "forecast_notes"]
 
@@ -181,9 +182,14 @@ def forecast_notes(
       :func:`~tsforge.inference.zero_width_note`): native intervals of a flat history.
     * An input the model reads that the series lacked: dates for a calendar model
       (:meth:`~tsforge.inference.FramePredictor.input_note`), forecast without them.
-    * A series forecast from before its last sent time, its trailing missing values trimmed
-      (``trailing_gaps``; off for a history frame, whose wide layout pads the series that end
-      early with nulls, by design).
+    * A series forecast from before its last sent time, its trailing missing values trimmed: the
+      library warns it (:func:`~tsforge.inference.predictor.trailing_gap_note`, one place for the
+      CLI, the Python API, the pyfunc and this service), so it arrives in ``caught``.
+      ``trailing_gaps=False`` drops that note: a wide history frame (``/invocations``) pads the
+      series that end earlier than the others with nulls, by design of its layout, so the note
+      would tell a client about nulls it never chose to send. The note is recognised by its
+      words (:func:`~tsforge.inference.predictor.is_trailing_gap_note`) because ``caught`` is
+      text (a worker process's warnings come back as text).
     * ``caught``: what the library warned while answering (:func:`service.notes.caught_notes`),
       e.g. series too short for a local model forecast by its fallback — what the CLI prints as
       a note and the Python API and the pyfunc warn; a warning repeating a note above is kept once.
@@ -197,38 +203,6 @@ def forecast_notes(
             notes.append(zero_width_note(forecasts, getattr(loaded.predictor, "interval_method", None)))
     input_note = getattr(loaded.predictor, "input_note", None)  # the service's test fakes lack it
     notes.append(input_note(series) if callable(input_note) else None)
-    if forecasts is not None and trailing_gaps:
-        notes.append(_trailing_gap_note(series, forecasts))
+    if not trailing_gaps:
+        caught = [c for c in caught if not is_trailing_gap_note(c)]
     return merge_notes([n for n in notes if n], caught)
-
-
-def _trailing_gap_note(series: Sequence[SeriesInput], forecasts: Sequence[SeriesForecast]) -> str | None:
-    """Say which series were forecast from before their last sent date: those that end with
-    missing values, trimmed as not part of the history, so the answer's first dates are dates
-    the client sent as missing; ``None`` when no forecast starts inside its history's dates.
-
-    Why: the answer's timestamps showed it, but nothing said so, and a client reading them
-    found forecasts for months it had posted itself.
-    """
-    by_id = {str(s.id): s for s in series}
-    found = []
-    for f in forecasts:
-        s = by_id.get(str(f.id))
-        if s is None or s.timestamps is None or f.timestamps is None or not len(f.timestamps):
-            continue
-        sent_last = np.asarray(s.timestamps).astype("datetime64[ns]")[-1]
-        if np.asarray(f.timestamps).astype("datetime64[ns]")[0] <= sent_last:
-            values = np.asarray(s.values, dtype=np.float64)
-            observed = np.flatnonzero(np.isfinite(values))
-            trailing = len(values) - 1 - int(observed[-1]) if observed.size else 0
-            if trailing:  # the only reason this note gives
-                found.append(f"{s.id!r} ({trailing})")
-    if not found:
-        return None
-    shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
-    return (
-        f"{len(found)} of {len(series)} series end with missing values (null), which are not part of a "
-        "history: each is forecast from its last observed value, so its forecast's first steps are "
-        f"times it sent as missing (series and trailing nulls: {shown}); leave the trailing nulls out, "
-        "or send their values"
-    )

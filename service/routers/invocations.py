@@ -100,8 +100,11 @@ async def invocations(
             )
         return InvocationsResponse(
             predictions=forecast_records(forecasts, series, field=req.payload_key),
-            # a wide frame pads the series that end early: their trimmed nulls are no news
-            notes=forecast_notes(loaded, series, h, forecasts=forecasts, caught=caught, trailing_gaps=False),
+            # a wide frame pads the series that end early: their trimmed nulls are no news; a long
+            # frame's trailing nulls were sent, and the answer says they were trimmed
+            notes=forecast_notes(
+                loaded, series, h, forecasts=forecasts, caught=caught, trailing_gaps=not series.padded
+            ),
         )
 
     return await run_short(

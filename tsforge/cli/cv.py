@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,6 +19,9 @@ from tsforge.cli.data_options import (
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
 from tsforge.cli.tables import metrics_table
 from tsforge.errors import ConfigError
+
+if TYPE_CHECKING:  # the CLI imports the data modules lazily, when a command runs
+    from tsforge.data.long_roles import LongRoles
 
 __all__ = ["cv_cmd"]
 
@@ -142,7 +145,7 @@ def cv_cmd(
 
         frame = conformal_cv(frame, panel, names, h, level=level)
     if output is not None:
-        named = frame.rename(columns=_output_columns(dataset, load_kwargs))
+        named = frame.rename(columns=_output_columns(load_kwargs, loaded.roles))
         write_frame(named, output)
         console.print(f"wrote {len(frame)} rows ({frame['cutoff'].nunique()} cutoffs) to {output}")
     scores = cv_scores(frame, panel, season_length=panel.season_length)
@@ -169,43 +172,23 @@ def cv_cmd(
             )
 
 
-def _output_columns(dataset: Any, load_kwargs: dict[str, Any]) -> dict[str, str]:
+def _output_columns(load_kwargs: dict[str, Any], roles: LongRoles | None) -> dict[str, str]:
     """The cv frame's ``unique_id, ds, y`` renamed as the input names them: the id/time/target
-    columns given, or those the reader guessed for a long table under other names
-    (``Store, Week, Sales``: :func:`~tsforge.data.long_roles.guess_long_roles`).
+    columns given, or ``roles``, those the loader guessed for a long table under other names
+    (``Store, Week, Sales``: :attr:`~tsforge.data.load.LoadedPanel.roles`).
 
     Why the guess too: such a table is read as long without flags, and ``tsforge forecast``
     names its answer ``Store, Week``; the cv file said ``unique_id, ds``, so the two outputs of
-    one input could not be joined on the same columns. The loader does not hand back the roles it
-    guessed, so a file that may be such a table (three columns, the default names absent) is
-    read again here — only with ``--output``.
+    one input could not be joined on the same columns. The loader hands back the roles it read
+    by, so the file is read once (it was read a second time here to guess them again).
     """
-    columns = {
+    if roles is not None:
+        return {"unique_id": roles.id_col, "ds": roles.time_col, "y": roles.target_col}
+    return {
         "unique_id": load_kwargs["id_col"],
         "ds": load_kwargs["time_col"] or "ds",
         "y": load_kwargs["target_col"],
     }
-    roles = _guessed_roles(dataset, load_kwargs)
-    if roles is not None:
-        columns = {"unique_id": roles.id_col, "ds": roles.time_col, "y": roles.target_col}
-    return columns
-
-
-def _guessed_roles(dataset: Any, load_kwargs: dict[str, Any]) -> Any:
-    """The :class:`~tsforge.data.long_roles.LongRoles` the loader read ``dataset`` with, or
-    ``None`` (not a table file, a layout or value columns given, or no guess), decided as
-    ``tsforge.data.load`` decides it."""
-    from tsforge.data.load import classify_source
-    from tsforge.data.long_roles import guess_long_roles
-    from tsforge.data.tables import read_table
-
-    if classify_source(dataset) != "file" or load_kwargs.get("value_cols") is not None:
-        return None
-    if load_kwargs.get("layout", "auto") != "auto":
-        return None
-    id_col = load_kwargs["id_col"]
-    frame = read_table(dataset, categorical=(id_col,), id_columns=(id_col,))
-    return guess_long_roles(frame, id_col, load_kwargs["time_col"], load_kwargs["target_col"])
 
 
 def _score_rows(scores: Any) -> list[dict[str, Any]]:

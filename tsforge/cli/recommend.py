@@ -344,25 +344,26 @@ def _recommend_panel(
     from tsforge.data.load import load_panel
     from tsforge.data.protocol import panel_horizon
     from tsforge.errors import ConfigError
+    from tsforge.panels.protocol import default_horizon_named, drop_short_series
 
     if top < 1:  # as recommend() refuses it for long data; a slice took 0 as empty, -1 as "all but one"
         raise ConfigError(f"top must be at least 1, got {top}", field="top")
     loaded = load_panel(data, **load_kwargs)
     panel = loaded.panel
     h = panel_horizon(horizon, loaded.entry, panel.season_length, panel.horizon)
-    if drop_short:
-        from tsforge.panels.protocol import drop_short_series
-
-        panel, _ = drop_short_series(panel, h)
-    if max_series is None and len(panel) > LARGE_PANEL_SERIES:
-        print_note(
-            f"ranking fits every candidate on each of the {len(panel):,} series (many minutes on a "
-            f"laptop); --max-series {LARGE_PANEL_SERIES // 2} ranks on a seeded random sample"
-        )
-    with _progress_bar(not as_json) as progress:
-        rec = recommend_panel(
-            panel, h, n_jobs=n_jobs, progress=progress, max_series=max_series, **_seed(seed)
-        )
+    # a refusal of series too short for h says so when h was this data's default, not the user's
+    with default_horizon_named(horizon, h):
+        if drop_short:
+            panel, _ = drop_short_series(panel, h)
+        if max_series is None and len(panel) > LARGE_PANEL_SERIES:
+            print_note(
+                f"ranking fits every candidate on each of the {len(panel):,} series (many minutes on a "
+                f"laptop); --max-series {LARGE_PANEL_SERIES // 2} ranks on a seeded random sample"
+            )
+        with _progress_bar(not as_json) as progress:
+            rec = recommend_panel(
+                panel, h, n_jobs=n_jobs, progress=progress, max_series=max_series, **_seed(seed)
+            )
     if not as_json:
         ranked = f"{rec.n_series:,} of {rec.sampled_from:,}" if rec.sampled_from else f"{rec.n_series}"
         t = Table(title=f"Models for the panel {rec.dataset} ({ranked} series, horizon {rec.horizon})")

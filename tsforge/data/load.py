@@ -42,7 +42,7 @@ from tsforge.data.layouts import (
     from_tsf,
     from_wide,
 )
-from tsforge.data.long_roles import guess_long_roles, note_guessed_roles
+from tsforge.data.long_roles import LongRoles, guess_long_roles, note_guessed_roles
 from tsforge.data.panel import Panel
 from tsforge.data.panel_sources import naming_file, note_unused_columns, panel_from_table, to_panel
 from tsforge.data.tables import looks_like_path, read_table, to_polars
@@ -191,6 +191,11 @@ class LoadedPanel:
 
     panel: Panel
     entry: DatasetEntry | None = None
+    #: the id, time and target columns a long table was read by when the reader guessed them
+    #: (``Store, Week, Sales``; see :func:`~tsforge.data.long_roles.guess_long_roles`), else
+    #: ``None``: a command that names its output as the input does (``cv --output``) reads them
+    #: here rather than reading the file a second time to guess again
+    roles: LongRoles | None = None
 
 
 def load_panel(
@@ -270,7 +275,7 @@ def load_panel(
     file = os.fspath(data) if kind == "file" else None
     # ids as categorical codes while reading: a panel file repeats each id once per value
     frame = read_table(file, categorical=(id_col,), id_columns=(id_col,)) if file else to_polars(data)
-    reader = _with_guessed_roles(frame, reader, file=file)
+    reader, roles = _with_guessed_roles(frame, reader, file=file)
     panel = panel_from_table(
         frame,
         _resolve_layout(frame, reader, file=file),
@@ -284,7 +289,7 @@ def load_panel(
         fill_gaps=fill_gaps,
         time_format=time_format,
     )
-    return LoadedPanel(panel)
+    return LoadedPanel(panel, roles=roles)
 
 
 def classify_source(data: Any) -> SourceKind:
@@ -403,33 +408,36 @@ def _resolve_layout(frame: Any, opts: dict[str, Any], *, file: str | None) -> Li
     return layout
 
 
-def _with_guessed_roles(frame: Any, opts: dict[str, Any], *, file: str | None) -> dict[str, Any]:
-    """``opts`` as given, or for ``layout="auto"`` (no ``value_cols``) and a long table whose
+def _with_guessed_roles(
+    frame: Any, opts: dict[str, Any], *, file: str | None
+) -> tuple[dict[str, Any], LongRoles | None]:
+    """``(opts, None)`` with ``opts`` as given, or for ``layout="auto"`` (no ``value_cols``) and a long table whose
     roles are certain without its columns being named ``unique_id, ds, y``
     (:func:`~tsforge.data.long_roles.guess_long_roles`): ``layout="long"`` with those roles, and
-    one note to the user saying which column plays which part.
+    one note to the user saying which column plays which part, and the roles guessed.
 
     Why here: :func:`load` and :func:`load_panel` both pass through it, so a file reads the same
     way as series and as a panel (``train`` and ``recommend`` agree on it).
     """
     if opts["layout"] != "auto" or opts["value_cols"] is not None:
-        return opts
+        return opts, None
     roles = guess_long_roles(frame, opts["id_col"], opts["time_col"], opts["target_col"])
     if roles is None:
-        return opts
+        return opts, None
     note_guessed_roles(roles, file or opts["name"] or "the frame", stacklevel=2)
-    return {
+    read_as = {
         **opts,
         "layout": "long",
         "id_col": roles.id_col,
         "time_col": roles.time_col,
         "target_col": roles.target_col,
     }
+    return read_as, roles
 
 
 def _from_table(frame: Any, opts: dict[str, Any], *, file: str | None) -> TimeSeriesData:
     """A polars frame in long or wide layout → series (``layout="auto"`` decides by the columns)."""
-    opts = _with_guessed_roles(frame, opts, file=file)
+    opts, _ = _with_guessed_roles(frame, opts, file=file)
     layout = _resolve_layout(frame, opts, file=file)
     common = {
         "name": opts["name"],

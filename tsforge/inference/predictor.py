@@ -48,6 +48,43 @@ from tsforge.inference.intervals import (
 )
 from tsforge.models.base import Forecaster
 
+#: the words every trailing-gap note carries (:func:`trailing_gap_note`), by which a caller that
+#: receives warnings as text (the service's notes) recognises one
+_TRAILING_GAP_WORDS = "end with missing values (null), which are not part of a history"
+
+
+class TrimmedHistoryWarning(TsforgeWarning):
+    """Histories that end with missing values were forecast from their last observed value."""
+
+
+def trailing_gap_note(sent: Sequence[SeriesInput], trimmed: Sequence[SeriesInput]) -> str | None:
+    """Say which histories lost trailing missing values before the forecast (``sent`` against
+    ``trimmed``, in the same order), and how many each; ``None`` when none did.
+
+    Why: a forecast is dated from the step after a history's last observed value, so its first
+    steps are times the caller gave as missing. The REST service said so in a note of its own,
+    but the CLI, the Python API and the MLflow pyfunc said nothing; one warning here reaches all
+    of them (the CLI prints it as a ``note:`` line, the service returns it as an answer note).
+    """
+    found = []
+    for s, t in zip(sent, trimmed, strict=True):
+        n = np.asarray(s.values).size - np.asarray(t.values).size
+        if n > 0:
+            found.append(f"{s.id!r} ({n})")
+    if not found:
+        return None
+    shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+    return (
+        f"{len(found)} of {len(sent)} series {_TRAILING_GAP_WORDS}: each is forecast from its last "
+        "observed value, so its forecast's first steps are times given as missing (series and "
+        f"trailing nulls: {shown}); leave the trailing nulls out, or give their values"
+    )
+
+
+def is_trailing_gap_note(note: str) -> bool:
+    """Whether ``note`` (a warning's text) is one :func:`trailing_gap_note` wrote."""
+    return _TRAILING_GAP_WORDS in note
+
 
 class FramePredictor:
     """What every predictor offers on top of ``predict_series``: forecasts from a history frame.
@@ -103,7 +140,10 @@ class FramePredictor:
                 f"horizon {h} is outside 1..{self.max_horizon}, the horizon this model was trained for",
                 field="horizon",
             )
-        series = self._trailing_gaps_trimmed(self._fill_skipped_steps(series))
+        sent = self._fill_skipped_steps(series)
+        series = self._trailing_gaps_trimmed(sent)
+        if note := trailing_gap_note(sent, series):
+            warnings.warn(note, TrimmedHistoryWarning, stacklevel=2)
         if note := level_note(request.levels):
             warnings.warn(note, TsforgeWarning, stacklevel=2)
         forecasts = self._forecast(series, h, request)

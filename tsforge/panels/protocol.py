@@ -11,6 +11,8 @@ use ``history`` = train + val, forecasting the test window.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +29,7 @@ __all__ = [
     "MIN_TRAIN",
     "holdout_length",
     "drop_short_series",
+    "default_horizon_named",
 ]
 
 #: Fewest training values a series must keep. One value is enough for naive / Croston; the
@@ -67,16 +70,49 @@ class HoldoutSplit:
         )
 
 
+#: how the holdout's refusals of series too short for a horizon begin (:func:`_too_short`,
+#: :func:`drop_short_series`): :func:`default_horizon_named` recognises them by these words
+_TOO_SHORT_STARTS = ("series too short: ", "no series has the ")
+
+
 def _too_short(panel: Panel, need: int, what: str) -> None:
     short = np.flatnonzero(panel.lengths < need)
     if short.size:
         first = ", ".join(repr(str(x)) for x in panel.ids[short[:5]])
         raise DataValidationError(
-            f"series too short: {short.size} of {len(panel)} series have fewer than {need} values ({what}); "
+            f"{_TOO_SHORT_STARTS[0]}{short.size} of {len(panel)} series have fewer than {need} values ({what}); "
             f"first: {first}. Leave them out (--drop-short, drop_short=True) or use a shorter horizon",
             field="horizon",
             series=str(panel.ids[short[0]]),
         )
+
+
+@contextmanager
+def default_horizon_named(given: int | None, h: int) -> Iterator[None]:
+    """Inside the block, a refusal of series too short for horizon ``h`` says, when the caller
+    was given no horizon (``given`` is None), that ``h`` was the default for this data and how
+    to pass a shorter one.
+
+    Why: ``tsforge recommend FILE`` on short monthly series said "fewer than 37 values (train >= 1
+    + validation 18 + test 18) ... use a shorter horizon" — a horizon the user never gave, and
+    not which flag sets it. Only the caller knows whether the horizon was its own default
+    (:func:`~tsforge.data.protocol.panel_horizon`), so it wraps the holdout in this block.
+    """
+    try:
+        yield
+    except DataValidationError as exc:
+        if (
+            given is not None
+            or exc.where.get("field") != "horizon"
+            or not exc.message.startswith(_TOO_SHORT_STARTS)
+        ):
+            raise
+        said = (
+            f"; {h} is the default horizon for this data (none was given): pass a shorter one "
+            "(--horizon N, horizon=N)"
+        )
+        cli = exc.cli_message + said if exc.cli_message else None
+        raise DataValidationError(exc.message + said, cli_message=cli, **exc.where) from None
 
 
 def holdout_length(h: int, val_h: int | None = None, min_train: int = MIN_TRAIN) -> int:
@@ -105,7 +141,7 @@ def drop_short_series(
         return panel, 0
     if not keep.size:
         raise DataValidationError(
-            f"no series has the {need} values the holdout needs (train >= {min_train} + validation {val_h} + "
+            f"{_TOO_SHORT_STARTS[1]}{need} values the holdout needs (train >= {min_train} + validation {val_h} + "
             f"test {h}; the longest has {int(panel.lengths.max())}): use a shorter horizon",
             field="horizon",
         )

@@ -39,7 +39,7 @@ from tsforge.panels.calibrate import (
 from tsforge.panels.global_models import RefitGlobalModel, check_global_config, check_global_model, fit_global
 from tsforge.panels.local import LOCAL_MODELS, ConfiguredLocalModel, forecast_local, warn_fallbacks
 from tsforge.panels.predictor import PanelPredictor
-from tsforge.panels.protocol import drop_short_series, holdout_split
+from tsforge.panels.protocol import default_horizon_named, drop_short_series, holdout_split
 from tsforge.pipeline.multichannel import TrackingOptions, check_tracking, record_logged
 from tsforge.tracking.callback import MlflowCallback
 from tsforge.tracking.references import default_registry_name
@@ -170,9 +170,11 @@ def train_panel(
     panel, entry = _load(data, load_kwargs)
     H = panel_horizon(horizon, entry, panel.season_length, panel.horizon)
     dropped = 0
-    if drop_short:
-        panel, dropped = drop_short_series(panel, H)
-    split = holdout_split(panel, H)
+    # a refusal of series too short for H says so when H was this data's default, not the user's
+    with default_horizon_named(horizon, H):
+        if drop_short:
+            panel, dropped = drop_short_series(panel, H)
+        split = holdout_split(panel, H)
     spec = TrainingSpec(
         name,
         data=_data_label(data, panel),
