@@ -34,7 +34,12 @@ import numpy as np
 import polars as pl
 
 from tsforge.data import validation as V
-from tsforge.data.long_roles import LongRoles, guess_long_roles, note_guessed_roles, numeric_id_column
+from tsforge.data.long_roles import (
+    LongRoles,
+    check_unique_wide_times,
+    guess_long_roles,
+    note_guessed_roles,
+)
 from tsforge.data.tables import to_polars
 from tsforge.data.timeaxis import detect_time_column, parse_time_column
 from tsforge.errors import DataValidationError
@@ -247,7 +252,14 @@ def _wide(df: pl.DataFrame, id_col: str, time_col: str | None) -> list[SeriesInp
     keys, is_dt = _time_keys(df, tcol)
     order = None
     if keys is not None:
-        _check_unique_times(df, keys, str(tcol), id_col)
+        check_unique_wide_times(
+            df,
+            keys,
+            str(tcol),
+            read_as=f"without a column {id_col!r} the history is read as wide (one column per series, "
+            "each time once). If it is long",
+            python_apart=True,
+        )
         order = V.check_sorted_or_sort(keys)
         keys = keys if order is None else keys[order]
     time_fields = _time_fields(keys, is_dt)
@@ -255,28 +267,6 @@ def _wide(df: pl.DataFrame, id_col: str, time_col: str | None) -> list[SeriesInp
         SeriesInput(id=str(c), values=v if order is None else v[order], **time_fields)
         for c, v in columns.items()
     ]
-
-
-def _check_unique_times(df: pl.DataFrame, keys: np.ndarray, time_col: str, id_col: str) -> None:
-    """Each time once in a wide history, with the column names to pass when an integer column
-    looks like series ids (``store_id, date, sales``: the error named only the repeated date)."""
-    try:
-        V.check_unique_times(keys, column=time_col)
-    except DataValidationError as exc:
-        roles = numeric_id_column(df, time_col, keys)
-        if roles is None:
-            raise
-        why = (
-            f"{exc.message}; without a column {id_col!r} the history is read as wide (one column per "
-            "series, each time once). If it is long, give its column names: "
-        )
-        ids, times, target = roles.id_col, roles.time_col, roles.target_col
-        raise DataValidationError(
-            f"{why}id_col={ids!r}, time_col={times!r}, target_col={target!r}",
-            cli_message=f"{why}--id-col {V.shell_word(ids)} --time-col {V.shell_word(times)} "
-            f"--target-col {V.shell_word(target)}",
-            **exc.where,
-        ) from None
 
 
 def _wide_column(df: pl.DataFrame, column: str, id_col: str, time_col: str | None) -> np.ndarray:

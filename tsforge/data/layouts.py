@@ -30,7 +30,7 @@ import polars as pl
 from tsforge.data import validation as V
 from tsforge.data.coordinates import resolve_coords
 from tsforge.data.frame import TimeSeriesData
-from tsforge.data.long_roles import numeric_id_column
+from tsforge.data.long_roles import check_unique_wide_times
 from tsforge.data.tables import CSV_SUFFIXES, PARQUET_SUFFIXES, to_polars
 from tsforge.data.timeaxis import (
     detect_time_column,
@@ -242,7 +242,15 @@ def wide_matrix(
     first_step, int_step = 0, 1
     if time_col is not None:
         keys, is_dt = parse_time_column(frame[time_col], column=time_col, file=file, fmt=time_format)
-        _check_unique_times(frame, keys, time_col, file)
+        check_unique_wide_times(
+            frame,
+            keys,
+            time_col,
+            file=file,
+            read_as="the table was read as wide (one column per series, each time once). If it is long "
+            "(one row per series and time step)",
+            python_apart=False,
+        )
         order = V.check_sorted_or_sort(keys)
         if order is not None:
             log.info("rows were not in time order; sorted by %r", time_col)
@@ -256,29 +264,6 @@ def wide_matrix(
             first_step, int_step = int(keys[0]), integer_step(keys)
     V.check_channels_observed(values, value_cols, file=file)
     return WideMatrix(values, times, first_step, value_cols, freq, int_step)
-
-
-def _check_unique_times(frame: pl.DataFrame, keys: np.ndarray, time_col: str, file: str | None) -> None:
-    """Each time once (a wide table's rule), with the long-table flags when an integer column
-    looks like series ids (:func:`~tsforge.data.long_roles.numeric_id_column`).
-
-    Why: ``store_id, date, sales`` with ids 100, 101, … was told only "duplicate timestamp … in
-    column 'date'", which did not say that the table was read as wide nor how to read it as long.
-    """
-    try:
-        V.check_unique_times(keys, column=time_col, file=file)
-    except DataValidationError as err:
-        roles = numeric_id_column(frame, time_col, keys)
-        if roles is None:
-            raise
-        raise DataValidationError(
-            f"{err.message}; the table was read as wide (one column per series, each time once). If it "
-            "is long (one row per series and time step), give its column names: "
-            f"--id-col {shell_word(roles.id_col)} --time-col {shell_word(roles.time_col)} "
-            f"--target-col {shell_word(roles.target_col)} (id_col/time_col/target_col in Python)",
-            cli_message=None,  # the message gives the flags and the Python arguments alike
-            **err.where,
-        ) from None
 
 
 def _refuse_unnamed(value_cols: Sequence[str], columns: list[str], file: str | None) -> None:

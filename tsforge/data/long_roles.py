@@ -27,7 +27,8 @@ import numpy as np
 import polars as pl
 
 from tsforge.data.timeaxis import detect_time_column
-from tsforge.errors import TsforgeWarning
+from tsforge.data.validation import check_unique_times, shell_word
+from tsforge.errors import DataValidationError, TsforgeWarning
 
 __all__ = [
     "LongRoles",
@@ -35,6 +36,7 @@ __all__ = [
     "guess_long_roles",
     "note_guessed_roles",
     "numeric_id_column",
+    "check_unique_wide_times",
 ]
 
 #: the reader's default names of the three roles (the time column's default ``None`` is also "not given")
@@ -154,3 +156,48 @@ def _tells_apart(ids: pl.Series, times: np.ndarray) -> bool:
         return False
     pairs = pl.DataFrame({"id": ids, "t": pl.Series(times)})
     return not bool(pairs.is_duplicated().any())
+
+
+def check_unique_wide_times(
+    frame: pl.DataFrame,
+    keys: np.ndarray,
+    time_col: str,
+    *,
+    file: str | None = None,
+    read_as: str,
+    python_apart: bool,
+) -> None:
+    """Each time once in a table read as wide, with the long table's column names to pass when an
+    integer column looks like series ids (:func:`numeric_id_column`).
+
+    Why: ``store_id, date, sales`` with ids 100, 101, … was told only "duplicate timestamp … in
+    column 'date'", which did not say that the table was read as wide nor how to read it as long.
+    One function for the file readers and the forecast-history parser, so the two cannot drift
+    apart; they differ only in the words below.
+
+    Args:
+        keys: the parsed time column (``datetime64`` or integer keys).
+        read_as: the words between the duplicate-time error and "give its column names:", saying
+            how the table was read and when to read it otherwise.
+        python_apart: the message names the Python arguments (``id_col='store_id'``) and the
+            command line's message the flags (a forecast history, sent from Python or from the
+            command line); else one message names the flags, then "(id_col/time_col/target_col in
+            Python)" (a file).
+    """
+    try:
+        check_unique_times(keys, column=time_col, file=file)
+    except DataValidationError as err:
+        roles = numeric_id_column(frame, time_col, keys)
+        if roles is None:
+            raise
+        why = f"{err.message}; {read_as}, give its column names: "
+        flags = (
+            f"--id-col {shell_word(roles.id_col)} --time-col {shell_word(roles.time_col)} "
+            f"--target-col {shell_word(roles.target_col)}"
+        )
+        if python_apart:
+            names = f"id_col={roles.id_col!r}, time_col={roles.time_col!r}, target_col={roles.target_col!r}"
+            message, cli_message = why + names, why + flags
+        else:  # the message gives the flags and the Python arguments alike
+            message, cli_message = f"{why}{flags} (id_col/time_col/target_col in Python)", None
+        raise DataValidationError(message, cli_message=cli_message, **err.where) from None

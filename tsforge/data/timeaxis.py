@@ -16,6 +16,7 @@ import pandas as pd
 import polars as pl
 
 from tsforge.data import validation as V
+from tsforge.data.period_labels import looks_like_period_labels
 from tsforge.errors import DataValidationError
 
 __all__ = [
@@ -46,6 +47,7 @@ def parse_time_column(
     day of the current month.
     """
     series = _whole_floats_as_integers(series)
+    _refuse_dotted_months(series, column=column, file=file)
     is_int = series.dtype.is_integer()
     if is_int and fmt is None and _looks_like_yyyymmdd(series):
         fmt = "%Y%m%d"
@@ -78,6 +80,38 @@ def _whole_floats_as_integers(series: pl.Series) -> pl.Series:
     if np.abs(values).max() >= 2.0**53:  # beyond exact integers in a float
         return series
     return series.cast(pl.Int64)
+
+
+def _refuse_dotted_months(series: pl.Series, *, column: str, file: str | None) -> None:
+    """Refuse years and months written ``2010.01``, … ``2010.10`` and read as numbers, naming
+    the first October.
+
+    Why: a CSV reader reads ``2010.10`` as the number 2010.1, which the date parser then read as
+    January 2010 — the same date as ``2010.01``, so a monthly file was refused for a "duplicate
+    timestamp" it does not have (or, with no January, read with October moved to January). Once
+    read as a number, the month is lost; only text keeps it.
+    """
+    if not series.dtype.is_float():
+        return
+    values = series.to_numpy()
+    hundredths = np.round(values * 100)
+    in_range = (values >= 1000) & (values < 3000)
+    month = hundredths % 100
+    if not np.all(np.isnan(values) | (in_range & (month >= 1) & (month <= 12))):
+        return
+    october = np.flatnonzero(month == 10)
+    if october.size == 0:
+        return
+    row = int(october[0])
+    year = int(values[row])
+    raise DataValidationError(
+        f"time column {column!r} holds the number {values[row]:g} at row {row}: if it holds years and months, "
+        f"that is October ({year}.10) read as a number, which cannot be told from January ({year}.01); "
+        f"write the months as text with a dash ({year}-10)",
+        file=file,
+        column=column,
+        row=row,
+    )
 
 
 def _looks_like_yyyymm(series: pl.Series) -> bool:
@@ -123,9 +157,11 @@ def _looks_like_yyyymmdd(series: pl.Series) -> bool:
 
 
 def detect_time_column(df: pl.DataFrame, value_cols: Sequence[str] | None = None) -> str | None:
-    """A datetime-typed column, else a conventionally named column, else a string column of dates,
-    else a first column of integers that rise by one constant step (``year``: 1980, 1981, …) or
-    that rise and are named as a step index (``year``, ``t``, ``step``: 1980, 1981, 1983).
+    """A datetime-typed column, else a conventionally named column, else a string column of dates
+    or period labels (``Q1 2010``, ``2010M01``, ``Jan-10``: read or refused with the format to
+    give, never taken for a series), else a first column of integers that rise by one constant
+    step (``year``: 1980, 1981, …) or that rise and are named as a step index (``year``, ``t``,
+    ``step``: 1980, 1981, 1983).
 
     Why the last rule: a wide yearly file ``year,a,b`` was read as three series, one of them the
     years; a first column that counts up evenly is the time axis in every wide file seen so far,
@@ -143,7 +179,7 @@ def detect_time_column(df: pl.DataFrame, value_cols: Sequence[str] | None = None
     for c in candidates:
         if df.schema[c] == pl.String:
             sample = df[c].drop_nulls().head(5).to_list()
-            if sample and _all_dates(sample):
+            if sample and (_all_dates(sample) or looks_like_period_labels(sample)):
                 return c
     if candidates and _counts_up(
         df.get_column(candidates[0]), evenly=candidates[0].lower() not in STEP_NAMES

@@ -24,6 +24,7 @@ import pandas as pd
 import polars as pl
 
 from tsforge.data.frequency import NS_PER_DAY, clock_change_hint, mid_month_hint, modal_step_alias
+from tsforge.data.period_labels import label_hint, read_period_labels
 from tsforge.errors import DataValidationError
 
 __all__ = [
@@ -186,9 +187,11 @@ def parse_timestamps(
     """A time column → ``[T]`` ``datetime64[ns]``; names the first unparsable row and its text.
 
     Accepts datetime/date columns as they are, strings in any single format pandas can infer
-    from the first value (``2016-07-01 00:00:00``, ``1990/1/1 0:00``, ISO with ``T``, ...), and
-    8-digit integers as ``yyyymmdd`` when ``fmt`` says so. Mixed formats fail at the first row
-    that does not match the inferred one, which is exactly the row the user needs to look at.
+    from the first value (``2016-07-01 00:00:00``, ``1990/1/1 0:00``, ISO with ``T``, ...),
+    quarter and month labels (``Q1 2010``, ``2010M01``; ``Jan-10`` with a note) as the days their
+    periods start (:mod:`tsforge.data.period_labels`), and 8-digit integers as ``yyyymmdd`` when
+    ``fmt`` says so. Mixed formats fail at the first row that does not match the inferred one,
+    which is exactly the row the user needs to look at.
     """
     if series.dtype == pl.Null or series.null_count() == len(series):
         raise DataValidationError(
@@ -208,6 +211,9 @@ def parse_timestamps(
             return _temporal_ns(series)
         out = series.cast(pl.Datetime("ns")).to_numpy()
         raw = None
+    elif fmt is None and (labels := read_period_labels(series, column=column)) is not None:
+        _check_ns_range(labels, column=column, file=file, text=series)
+        out, raw = labels.cast(pl.Datetime("ns")).to_numpy(), _as_str_array(series)
     else:
         zoned = series.dtype == pl.String and bool(series.str.contains(_ZONED).any())
         fast = None if zoned else _polars_parse(series, fmt, column=column, file=file)
@@ -247,31 +253,12 @@ def parse_timestamps(
         raise DataValidationError(
             f"unparsable date {shown} in time column {column!r} at row {row}"
             + (f" ({bad.size} unparsable rows in total)" if bad.size > 1 else "")
-            + _iso_week_hint(value),
+            + label_hint(value, column=column, fmt=fmt),
             file=file,
             column=column,
             row=row,
         )
     return out
-
-
-_ISO_WEEK = re.compile(r"^\s*(\d{4})-?W(\d{2})\s*$", re.IGNORECASE)
-
-
-def _iso_week_hint(value: object) -> str:
-    """Advice for an ISO week (``2020-W02``), which names a week but no day, else ``""``.
-
-    Why: weekly exports from BI tools write weeks this way; "unparsable date" alone left the
-    user guessing which date tsforge wanted for a week.
-    """
-    match = _ISO_WEEK.match(str(value)) if value is not None else None
-    if match is None:
-        return ""
-    try:
-        monday = datetime.date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
-    except ValueError:
-        return ""
-    return f": an ISO week names no day; date each week by one of its days, e.g. its Monday ({monday})"
 
 
 def _wall_clock_or_utc(local_ns: np.ndarray) -> bool:
