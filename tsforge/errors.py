@@ -29,9 +29,21 @@ __all__ = [
 
 
 class TsforgeError(Exception):
-    """Base class: a problem the user can fix. ``str(err)`` is a complete one-line message."""
+    """Base class: a problem the user can fix. ``str(err)`` is a complete one-line message.
+
+    :attr:`kind`: which refusal this is, for code that must tell one from another of the same
+    class (the holdout's "series too short for the horizon",
+    :data:`tsforge.panels.protocol.TOO_SHORT_FOR_HORIZON`). Why an attribute and not a subclass
+    or the message's words: the service's JSON body names the class (``error``), so a subclass
+    would change what clients read, and words are for people — a reworded message must not
+    change what the code does. It is neither rendered nor in :meth:`to_dict`; the raiser sets it
+    on the instance (not a constructor keyword, which every ``**where`` would shadow), and an
+    instance's attributes survive pickling (a pool worker's error reaching the driver).
+    """
 
     http_status: int = 400
+    #: which refusal this is (None: not told apart from others of its class); see the class doc
+    kind: str | None = None
 
     def __init__(self, message: str, *, cli_message: str | None = None, **where: object) -> None:
         self.where = {k: v for k, v in where.items() if v is not None}

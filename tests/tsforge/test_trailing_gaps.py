@@ -89,23 +89,89 @@ def test_a_series_with_no_observed_value_is_still_refused_by_name(window_model):
         window_model.predict_frame(history, 3)
 
 
-def test_a_channel_mixing_model_trims_only_the_steps_missing_in_every_series():
-    """iTransformer reads a request's series as the channels of one window ending at one time:
-    trimming each series to its own last value would refuse them as ending at different times,
-    so only the steps no series observed are dropped; the rest stay masked inputs."""
-    data = make_series(n_steps=400)
-    task = prepare_task(data, 24, 6)
+@pytest.fixture(scope="module")
+def channel_mixing_model() -> Predictor:
+    """An iTransformer trained for one epoch on the hourly toy series (input 24, horizon 6)."""
+    task = prepare_task(make_series(n_steps=400), 24, 6)
     config = {"d_model": 16, "d_ff": 16, "e_layers": 1, "n_heads": 2}
     model = build_model("itransformer", ModelContext.from_task(task), config)
     train_forecaster(model, task, train_config=TrainConfig(max_epochs=1, progress=False))
-    predictor = Predictor(model, task.scaler)
-    n = 60
+    return Predictor(model, task.scaler)
+
+
+def _wide_history(n: int, trailing: dict[str, int], index: str) -> pd.DataFrame:
+    """The toy series' first ``n`` steps as a wide frame, each channel of ``trailing`` ending in
+    that many nulls; ``index``: ``"dates"`` or ``"steps"`` (an integer index 100, 101, ...)."""
+    data = make_series(n_steps=400)
     values = data.values[:n].copy()
-    values[n - 2 :, 0] = np.nan  # s0 ends 2 steps early, s1 and s2 1 step early: one step is common
-    values[n - 1 :, 1:] = np.nan
-    wide = pd.DataFrame(
-        {"ds": data.timestamps[:n], **{c: values[:, i] for i, c in enumerate(data.channel_ids)}}
-    )
-    out = predictor.predict_frame(wide, 3)
-    assert set(out.loc[out["step"] == 1, "ds"]) == {pd.Timestamp(data.timestamps[n - 1])}
-    pd.testing.assert_frame_equal(out, predictor.predict_frame(wide.iloc[: n - 1], 3))
+    for c, k in trailing.items():
+        values[n - k :, data.channel_ids.index(c)] = np.nan
+    ds = data.timestamps[:n] if index == "dates" else np.arange(100, 100 + n, dtype=np.int64)
+    return pd.DataFrame({"ds": ds, **{c: values[:, i] for i, c in enumerate(data.channel_ids)}})
+
+
+def test_a_channel_mixing_model_trims_only_the_steps_missing_in_every_series(channel_mixing_model):
+    """iTransformer reads a request's series as the channels of one window ending at one time:
+    trimming each series to its own last value would refuse them as ending at different times,
+    so only the steps no series observed are dropped; the rest stay masked inputs."""
+    n = 60
+    # s0 ends 2 steps early, s1 and s2 1 step early: one step is common
+    wide = _wide_history(n, {"s0": 2, "s1": 1, "s2": 1}, "dates")
+    out = channel_mixing_model.predict_frame(wide, 3)
+    assert set(out.loc[out["step"] == 1, "ds"]) == {wide["ds"].iloc[n - 1]}
+    pd.testing.assert_frame_equal(out, channel_mixing_model.predict_frame(wide.iloc[: n - 1], 3))
+
+
+@pytest.mark.parametrize(
+    "trailing", [{"s0": 3}, {"s0": 3, "s1": 1, "s2": 1}], ids=["one-channel", "one-step-common"]
+)
+def test_a_channel_mixing_model_numbers_integer_steps_from_where_its_forecast_starts(
+    channel_mixing_model, trailing
+):
+    """An integer step index labels a channel-mixing model's forecast of a series that ends in
+    nulls other series observed from the step after the last one *read*, as its dates are: the
+    model forecast one window, so every series' forecast is for the same steps. They were counted
+    from that series' own last observed step (97..99 beside the others' 100..102)."""
+    n = 60
+    common = min(trailing.get(c, 0) for c in ("s0", "s1", "s2"))
+    stepped = channel_mixing_model.predict_frame(_wide_history(n, trailing, "steps"), 3)
+    first = 100 + n - common  # the step after the last one the window reads
+    for sid, part in stepped.groupby("unique_id"):
+        assert part["ds"].tolist() == [first, first + 1, first + 2], sid
+    dated = channel_mixing_model.predict_frame(_wide_history(n, trailing, "dates"), 3)
+    np.testing.assert_array_equal(stepped["y_hat"].to_numpy(), dated["y_hat"].to_numpy())
+
+
+def test_a_per_channel_model_still_numbers_each_series_from_its_last_observed_step(window_model):
+    """The same wide history to a per-channel model (DLinear): each series is forecast from its
+    own last observed value, and numbered from there."""
+    n = 60
+    out = window_model.predict_frame(_wide_history(n, {"s0": 3}, "steps"), 3)
+    firsts = out.loc[out["step"] == 1].set_index("unique_id")["ds"].to_dict()
+    assert firsts == {"s0": 100 + n - 3, "s1": 100 + n, "s2": 100 + n}
+
+
+def test_a_channel_mixing_model_refuses_integer_indexed_series_that_end_at_different_steps(
+    channel_mixing_model,
+):
+    """Histories indexed by integers that end at different steps cannot be one window, as
+    dated ones cannot: they were forecast as one, each series' last values read as simultaneous."""
+    wide = _wide_history(60, {}, "steps")
+    long = wide.melt(id_vars="ds", var_name="unique_id", value_name="y")
+    long = long[~((long["unique_id"] == "s0") & (long["ds"] > 156))]
+    with pytest.raises(DataValidationError, match=r"series 's0' ends at step 156, series 's1' at step 159"):
+        channel_mixing_model.predict_frame(long, 3)
+
+
+def test_the_service_s_labels_follow_the_forecast_too(channel_mixing_model):
+    """The service labels ``predict_series``'s forecasts with :func:`continued_steps` from the
+    request's histories as sent (``service.convert``): the forecasts carry how many steps were
+    dropped, so those labels agree with the frame's."""
+    from tsforge.data.history import SeriesInput
+    from tsforge.inference import continued_steps
+
+    wide = _wide_history(60, {"s0": 3}, "steps")
+    steps = wide["ds"].to_numpy()
+    sent = [SeriesInput(c, wide[c].to_numpy(), steps=steps) for c in ("s0", "s1", "s2")]
+    labels = continued_steps(sent, channel_mixing_model.predict_series(sent, 3))
+    assert {k: v.tolist() for k, v in labels.items()} == {c: [160, 161, 162] for c in ("s0", "s1", "s2")}

@@ -31,12 +31,21 @@ class SeriesForecast:
 
     ``bounds`` maps ``"lo-80"``, ``"hi-80"``, ``"q-0.1"`` ... to ``[h]`` arrays; in a frame they
     become the columns ``y_hat-lo-80``, ``y_hat-hi-80``, ``y_hat-q-0.1`` (Nixtla's naming).
+
+    ``trimmed``: how many of the history's last steps (as sent) the forecast does not follow —
+    trailing missing values the predictor dropped — so it starts after the step before them;
+    ``None`` where unknown (a forecast not made by ``predict_series``). Why it travels with the
+    forecast: how many steps are dropped depends on the model kind (a channel-mixing model keeps
+    a series' trailing nulls that other series observed), and the labels of an integer-indexed
+    forecast (:func:`~tsforge.inference.predictor.continued_steps`, the service's answers) are
+    made after the forecast, from the history as sent.
     """
 
     id: str
     values: np.ndarray
     timestamps: np.ndarray | None = None
     bounds: dict[str, np.ndarray] = field(default_factory=dict)
+    trimmed: int | None = None
 
 
 def _label(x: float) -> str:

@@ -147,6 +147,7 @@ class FramePredictor:
         if note := level_note(request.levels):
             warnings.warn(note, TsforgeWarning, stacklevel=2)
         forecasts = self._forecast(series, h, request)
+        _mark_trimmed(forecasts, sent, series)
         # the non-negative floor of the calibration clips the point as it clips the bounds, with
         # or without a request for bounds, so lower <= point holds and y_hat is one number
         floor = getattr(self.calibration, "floor", None)
@@ -499,18 +500,38 @@ def _trailing_gap_trimmed(s: SeriesInput, n: int) -> SeriesInput:
     return replace(s, values=values[:keep], timestamps=cut(s.timestamps), steps=cut(s.steps))
 
 
+def _mark_trimmed(
+    forecasts: Sequence[SeriesForecast], sent: Sequence[SeriesInput], read: Sequence[SeriesInput]
+) -> None:
+    """Record on each forecast how many trailing steps of its history ``sent`` the predictor did
+    not read (``read``, in the same order): :attr:`SeriesForecast.trimmed`.
+
+    Why: a channel-mixing model keeps a series' trailing nulls that other series observed, so its
+    forecast of that series starts after the last *sent* step; the integer steps that label it
+    were counted from the last *observed* one (three steps early for a wide file whose channel
+    ended in three nulls), while its dates, made from the history the model read, were right.
+    Skipped steps filled into a dated history lie inside it, so the count holds for ``sent`` as
+    the caller gave it too.
+    """
+    for f, s, r in zip(forecasts, sent, read, strict=True):
+        f.trimmed = int(np.asarray(s.values).size - np.asarray(r.values).size)
+
+
 def continued_steps(
     inputs: Sequence[SeriesInput], forecasts: Sequence[SeriesForecast]
 ) -> dict[str, np.ndarray]:
     """The integer time keys of each forecast whose history had an integer step index
-    (:attr:`SeriesInput.steps`): the steps after its last observed one, in its own spacing
-    (a history's trailing missing values are not part of it: every predictor forecasts from its
-    last observed value, see :meth:`FramePredictor._trailing_gaps_trimmed`).
+    (:attr:`SeriesInput.steps`): the steps after the last one its forecast follows, in its own
+    spacing — its last observed step, since a history's trailing missing values are not part of
+    it (:meth:`FramePredictor._trailing_gaps_trimmed`), except where the forecast says it kept
+    some (:attr:`SeriesForecast.trimmed`: a channel-mixing model reads the trailing nulls that
+    other series observed, so its forecast starts after the last step sent).
 
     Why one function: the pyfunc's forecast frame and the service's ``/invocations`` records
     label these forecasts alike.
     """
-    inputs = [_trailing_gap_trimmed(s, trailing_gap(s.values)) for s in inputs]
+    trimmed = {f.id: f.trimmed for f in forecasts}
+    inputs = [_trailing_gap_trimmed(s, _steps_not_followed(s, trimmed.get(s.id))) for s in inputs]
     steps = {s.id: s.steps for s in inputs if s.steps is not None and s.steps.size}
     out = {}
     for f in forecasts:
@@ -522,6 +543,12 @@ def continued_steps(
                     exc.message, cli_message=exc.cli_message, **{**exc.where, "series": f.id}
                 ) from None
     return out
+
+
+def _steps_not_followed(s: SeriesInput, trimmed: int | None) -> int:
+    """The trailing steps of ``s`` its forecast does not follow: what the forecast recorded, else
+    (a forecast made elsewhere) the history's own trailing missing values."""
+    return trailing_gap(s.values) if trimmed is None else trimmed
 
 
 class Predictor(FramePredictor):
@@ -738,17 +765,27 @@ class Predictor(FramePredictor):
 
     def _check_aligned(self, series: Sequence[SeriesInput]) -> None:
         """A channel-mixing model forecasts the request's series as the channels of one window,
-        so their histories must end at the same time (checked where timestamps are given)."""
-        ends = {str(s.id): np.asarray(s.timestamps)[-1] for s in series if s.timestamps is not None}
-        if len(set(ends.values())) > 1:
-            first = next(iter(ends))
-            other = next(k for k, v in ends.items() if v != ends[first])
-            raise DataValidationError(
-                f"{self.model_name} forecasts all series of a request together as one multichannel "
-                f"window, so their histories must end at the same time: series {first!r} ends at "
-                f"{ends[first]}, series {other!r} at {ends[other]}",
-                field="series",
-            )
+        so their histories must end at the same time (checked where timestamps or an integer
+        step index are given).
+
+        Why the step index too: a long file indexed by integers whose series end at different
+        steps was forecast as one window without a word (each series' last values read as
+        simultaneous), while the same file with dates was refused."""
+        for kind, said in (("timestamps", ""), ("steps", "step ")):
+            ends = {
+                str(s.id): np.asarray(getattr(s, kind))[-1]
+                for s in series
+                if getattr(s, kind) is not None and np.asarray(getattr(s, kind)).size
+            }
+            if len(set(ends.values())) > 1:
+                first = next(iter(ends))
+                other = next(k for k, v in ends.items() if v != ends[first])
+                raise DataValidationError(
+                    f"{self.model_name} forecasts all series of a request together as one multichannel "
+                    f"window, so their histories must end at the same time: series {first!r} ends at "
+                    f"{said}{ends[first]}, series {other!r} at {said}{ends[other]}",
+                    field="series",
+                )
 
     def _future_timestamps(self, s: SeriesInput, h: int, field: str) -> np.ndarray | None:
         """The ``h`` timestamps after the history's last one (numpy arithmetic for fixed steps)."""

@@ -30,6 +30,7 @@ __all__ = [
     "holdout_length",
     "drop_short_series",
     "default_horizon_named",
+    "TOO_SHORT_FOR_HORIZON",
 ]
 
 #: Fewest training values a series must keep. One value is enough for naive / Croston; the
@@ -70,17 +71,26 @@ class HoldoutSplit:
         )
 
 
-#: how the holdout's refusals of series too short for a horizon begin (:func:`_too_short`,
-#: :func:`drop_short_series`): :func:`default_horizon_named` recognises them by these words
-_TOO_SHORT_STARTS = ("series too short: ", "no series has the ")
+#: the :attr:`~tsforge.errors.TsforgeError.kind` of the holdout's refusals of series too short
+#: for a horizon (:func:`_too_short`, :func:`drop_short_series`), by which
+#: :func:`default_horizon_named` recognises them (it matched the messages' first words, so a
+#: reworded refusal would have lost its advice without a failing test)
+TOO_SHORT_FOR_HORIZON = "too_short_for_horizon"
+
+
+def _too_short_refusal(message: str, cli_message: str | None = None, **where: object) -> DataValidationError:
+    """A :class:`DataValidationError` of kind :data:`TOO_SHORT_FOR_HORIZON`."""
+    exc = DataValidationError(message, cli_message=cli_message, **where)
+    exc.kind = TOO_SHORT_FOR_HORIZON
+    return exc
 
 
 def _too_short(panel: Panel, need: int, what: str) -> None:
     short = np.flatnonzero(panel.lengths < need)
     if short.size:
         first = ", ".join(repr(str(x)) for x in panel.ids[short[:5]])
-        raise DataValidationError(
-            f"{_TOO_SHORT_STARTS[0]}{short.size} of {len(panel)} series have fewer than {need} values ({what}); "
+        raise _too_short_refusal(
+            f"series too short: {short.size} of {len(panel)} series have fewer than {need} values ({what}); "
             f"first: {first}. Leave them out (--drop-short, drop_short=True) or use a shorter horizon",
             field="horizon",
             series=str(panel.ids[short[0]]),
@@ -101,18 +111,14 @@ def default_horizon_named(given: int | None, h: int) -> Iterator[None]:
     try:
         yield
     except DataValidationError as exc:
-        if (
-            given is not None
-            or exc.where.get("field") != "horizon"
-            or not exc.message.startswith(_TOO_SHORT_STARTS)
-        ):
+        if given is not None or exc.kind != TOO_SHORT_FOR_HORIZON:
             raise
         said = (
             f"; {h} is the default horizon for this data (none was given): pass a shorter one "
             "(--horizon N, horizon=N)"
         )
         cli = exc.cli_message + said if exc.cli_message else None
-        raise DataValidationError(exc.message + said, cli_message=cli, **exc.where) from None
+        raise _too_short_refusal(exc.message + said, cli, **exc.where) from None
 
 
 def holdout_length(h: int, val_h: int | None = None, min_train: int = MIN_TRAIN) -> int:
@@ -140,8 +146,8 @@ def drop_short_series(
     if not dropped:
         return panel, 0
     if not keep.size:
-        raise DataValidationError(
-            f"{_TOO_SHORT_STARTS[1]}{need} values the holdout needs (train >= {min_train} + validation {val_h} + "
+        raise _too_short_refusal(
+            f"no series has the {need} values the holdout needs (train >= {min_train} + validation {val_h} + "
             f"test {h}; the longest has {int(panel.lengths.max())}): use a shorter horizon",
             field="horizon",
         )
