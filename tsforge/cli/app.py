@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(130) from None
     except Exception as exc:
         _exit_if_interrupted(exc)
-        _exit_for_error(exc)
+        _exit_for_error(exc, spaced_values_hint(sys.argv[1:] if argv is None else argv))
         raise
 
 
@@ -151,19 +151,51 @@ def _exit_if_interrupted(exc: Exception) -> None:
     raise SystemExit(code) from None
 
 
-def _exit_for_error(exc: Exception) -> None:
-    """One ``error: ...`` line and exit code 2 for what the user can fix (returns for the rest)."""
+#: options that take one number per flag, with how to give several (``--quantiles`` also takes
+#: a comma-separated list)
+_NUMBER_LIST_OPTIONS = {"--level": "--level 80 --level 95", "--quantiles": "--quantiles 0.1,0.5,0.9"}
+
+
+def spaced_values_hint(args: list[str]) -> str | None:
+    """How to give several values, when ``args`` give an option of :data:`_NUMBER_LIST_OPTIONS`
+    two numbers in a row (``--level 80 95``, ``--quantiles 0.1 0.5 0.9``); else ``None``.
+
+    Why: the second number is read as the next argument, and the error that follows speaks of
+    that argument — "Got unexpected extra argument(s) (0.5 0.9)", "two history sources given
+    ('95' and --input 'h.csv')", a file '95' not found — never of the option the user mistyped.
+    """
+    for i, arg in enumerate(args[:-2]):
+        if arg in _NUMBER_LIST_OPTIONS and _is_number(args[i + 1]) and _is_number(args[i + 2]):
+            return (
+                f"{arg} takes one value per flag, so {args[i + 2]!r} was read as another argument: "
+                f"write {_NUMBER_LIST_OPTIONS[arg]}"
+            )
+    return None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _exit_for_error(exc: Exception, hint: str | None = None) -> None:
+    """One ``error: ...`` line and exit code 2 for what the user can fix (returns for the rest);
+    ``hint`` (:func:`spaced_values_hint`) ends that line."""
     if isinstance(exc, TsforgeError):
-        print(f"error: {exc.for_cli()}", file=sys.stderr)
+        message = exc.for_cli()
     elif isinstance(exc, FileNotFoundError):
-        print(f"error: file not found: {exc.filename or exc}", file=sys.stderr)
+        message = f"file not found: {exc.filename or exc}"
     elif isinstance(exc, OSError):  # a path the checks up front could not foresee (a full disk, a race)
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        message = f"{where}{exc.strerror or exc}"
     elif type(exc).__name__ == "Abort":  # Typer's vendored click: Ctrl-C at a prompt
         raise SystemExit(130) from None
     elif hasattr(exc, "format_message") and hasattr(exc, "exit_code"):  # usage errors
-        print(f"error: {exc.format_message()}", file=sys.stderr)
+        message = exc.format_message()
     else:
         return
+    print(f"error: {message}" + (f" ({hint})" if hint else ""), file=sys.stderr)
     raise SystemExit(2) from None
