@@ -14,6 +14,10 @@ tens of seconds and ``/healthz`` to seconds, and nothing could stop it. Here:
 * every request has a time budget (waiting included); past it, its worker process is killed —
   a thread cannot be stopped, a process can — and the request gets 504
   (:class:`~service.errors.DeadlineExceededError`); a fresh worker starts on next use;
+* a request whose client has left (its ``cancel`` event set, see :mod:`service.disconnect`)
+  leaves the waiting line, or has its worker killed, within :data:`CANCEL_POLL_SECONDS`: a large
+  forecast whose client gave up held the only worker until its budget ran out, and every request
+  meanwhile got 429;
 * :meth:`CpuPool.close` kills the workers at once (SIGTERM), so a shutdown never waits on them.
 
 ``concurrent.futures.ProcessPoolExecutor`` cannot kill one task's process without breaking the
@@ -31,10 +35,18 @@ import time
 from typing import Any
 
 from service.cpu_worker import resolve, worker_main
-from service.errors import DeadlineExceededError, ServiceUnavailableError, TooBusyError
+from service.errors import (
+    ClientDisconnectedError,
+    DeadlineExceededError,
+    ServiceUnavailableError,
+    TooBusyError,
+)
 from tsforge.errors import TsforgeError
 
-__all__ = ["CpuPool"]
+__all__ = ["CpuPool", "CANCEL_POLL_SECONDS"]
+
+#: how often a request waiting on a worker (or for one) looks at its ``cancel`` event
+CANCEL_POLL_SECONDS = 0.1
 
 log = logging.getLogger(__name__)
 
@@ -100,18 +112,23 @@ class _Worker:
         if proc is not None and proc.is_alive():
             proc.kill()
 
-    def call(self, target: str, args: tuple[Any, ...], deadline: float) -> Any:
-        """Run ``target(*args)`` in the process; kill it when ``deadline`` passes."""
+    def call(
+        self, target: str, args: tuple[Any, ...], deadline: float, cancel: threading.Event | None = None
+    ) -> Any:
+        """Run ``target(*args)`` in the process; kill it when ``deadline`` passes or ``cancel``
+        is set."""
         self.start()
         conn = self.conn
         try:
             conn.send((target, args))
-            ready = conn.poll(max(0.0, deadline - time.monotonic()))
+            ready = _wait_reply(conn, deadline, cancel)
         except (EOFError, OSError) as exc:  # closed under us (shutdown) or the process died
             self.kill()
             raise ServiceUnavailableError(f"the worker stopped: {exc}") from None
         if not ready:
             self.kill()
+            if cancel is not None and cancel.is_set():
+                raise ClientDisconnectedError("the client left")
             raise DeadlineExceededError("timed out")
         try:
             reply = conn.recv()
@@ -120,6 +137,19 @@ class _Worker:
             self.kill()
             raise ServiceUnavailableError(f"the worker process ended (exit code {code})") from None
         return _unpack(reply)
+
+
+def _wait_reply(conn: Any, deadline: float, cancel: threading.Event | None) -> bool:
+    """Whether the reply arrived before ``deadline`` and before ``cancel`` was set (looked at
+    every :data:`CANCEL_POLL_SECONDS`; without ``cancel`` one wait, as before)."""
+    while True:
+        left = max(0.0, deadline - time.monotonic())
+        if cancel is None:
+            return bool(conn.poll(left))
+        if conn.poll(min(left, CANCEL_POLL_SECONDS)):
+            return True
+        if cancel.is_set() or time.monotonic() >= deadline:
+            return False
 
 
 def _unpack(reply: tuple[Any, ...]) -> Any:
@@ -177,12 +207,19 @@ class CpuPool:
         self._admitted = 0
         self._closed = False
 
-    def run(self, target: str, *args: Any, what: str = "this request") -> Any:
+    def run(
+        self, target: str, *args: Any, what: str = "this request", cancel: threading.Event | None = None
+    ) -> Any:
         """``target(*args)`` (``"module:function"``) in a worker, within the budget (blocking).
+
+        ``cancel``: set when the request's client has gone (:mod:`service.disconnect`); the
+        request then leaves the waiting line, or its worker is killed, so the next request gets
+        the worker at once instead of a 429 until the budget ends.
 
         Raises:
             TooBusyError: every worker busy and the waiting line full (429).
             DeadlineExceededError: the budget passed, waiting or running (504).
+            ClientDisconnectedError: ``cancel`` was set (nobody reads the answer).
             ServiceUnavailableError: the pool is closed (shutdown) or the worker died (503).
             TsforgeError: whatever ``target`` raised (same class, same 4xx).
         """
@@ -201,11 +238,15 @@ class CpuPool:
             try:
                 while not self._idle:
                     left = deadline - time.monotonic()
-                    if left <= 0 or self._closed:
+                    if left <= 0 or self._closed or (cancel is not None and cancel.is_set()):
                         break
-                    self._cond.wait(left)
+                    self._cond.wait(left if cancel is None else min(left, CANCEL_POLL_SECONDS))
                 if self._closed:
                     raise ServiceUnavailableError("the service is shutting down", field="service")
+                if cancel is not None and cancel.is_set():
+                    raise ClientDisconnectedError(
+                        f"the client of {what} left while it waited", field="service"
+                    )
                 if not self._idle:
                     raise self._deadline(what, "waiting for a worker")
                 worker = self._idle.pop()
@@ -213,10 +254,15 @@ class CpuPool:
                 self._admitted -= 1
                 raise
         try:
-            return worker.call(target, args, deadline)
+            return worker.call(target, args, deadline, cancel)
         except DeadlineExceededError:
             log.warning("%s ran past its %.0f s budget; its worker was stopped", what, self.timeout_s)
             raise self._deadline(what, "running") from None
+        except ClientDisconnectedError:
+            log.info("the client of %s left; its worker was stopped", what)
+            raise ClientDisconnectedError(
+                f"the client of {what} left; its worker was stopped", field="service"
+            ) from None
         finally:
             self._restart_warm(worker)
             with self._cond:

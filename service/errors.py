@@ -24,6 +24,7 @@ __all__ = [
     "ServiceUnavailableError",
     "TooBusyError",
     "DeadlineExceededError",
+    "ClientDisconnectedError",
     "install_error_handlers",
     "format_loc",
     "ERROR_CODES",
@@ -72,6 +73,14 @@ class DeadlineExceededError(TsforgeError):
     """A CPU-heavy request ran past its time budget; its work was stopped."""
 
     http_status = 504
+
+
+class ClientDisconnectedError(TsforgeError):
+    """The client closed its connection while its work ran in a worker process, which was
+    stopped (:mod:`service.disconnect`). Nobody reads the answer; the status is nginx's "client
+    closed request", for the access log."""
+
+    http_status = 499
 
 
 def _code(status: int) -> str:

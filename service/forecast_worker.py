@@ -17,6 +17,9 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
+from service.notes import Caught, caught_notes
+from tsforge.errors import TsforgeWarning
+
 __all__ = ["predict", "CACHED_MODELS"]
 
 #: unpickled models a worker keeps (a routed ensemble is ~6 MB pickled, a local model ~25 kB)
@@ -39,13 +42,12 @@ def _model(token: str, blob: bytes) -> Any:
 
 def predict(
     token: str, blob: bytes, series: Sequence[Any], horizon: int, bounds: dict[str, list[float]]
-) -> tuple[list[Any], list[str]]:
+) -> tuple[list[Any], list[Caught]]:
     """``predictor.predict_series(series, horizon, **bounds)`` → ``(forecasts, notes)``, the notes
-    being the library's warnings raised meanwhile (the server adds them to the answer's notes,
-    as it does for a forecast it computes itself)."""
+    being the library's warnings raised meanwhile (:class:`service.notes.Caught`, text and class:
+    the server adds them to the answer's notes, as it does for a forecast it computes itself)."""
     import pandas as pd
 
-    from service.notes import caught_notes
     from tsforge.errors import DataValidationError
 
     predictor = _model(token, blob)
@@ -54,4 +56,15 @@ def predict(
             forecasts = predictor.predict_series(list(series), horizon, **bounds)
         except (OverflowError, pd.errors.OutOfBoundsDatetime) as exc:  # as the server answers it: 422
             raise DataValidationError(f"forecast timestamps out of range: {exc}", field="series") from None
-    return list(forecasts), list(caught)
+    return list(forecasts), [_sendable(c) for c in caught]
+
+
+def _sendable(caught: Caught) -> Caught:
+    """``caught`` as the pipe can carry it: a warning class that cannot be pickled (one defined
+    inside a function) is sent as :class:`~tsforge.errors.TsforgeWarning`, its text kept, rather
+    than failing the whole answer."""
+    try:
+        pickle.dumps(caught.category)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return Caught(caught.message, TsforgeWarning)
+    return caught

@@ -11,11 +11,17 @@ import pandas as pd
 from service.convert import Limits, check_finite_forecasts
 from service.inline import Predict, predict_here
 from service.model_store import LoadedModel, ModelStore
-from service.notes import merge_notes
+from service.notes import Caught, merge_notes
 from tsforge.data.frequency import check_sampling
-from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError, TsforgeError
+from tsforge.errors import (
+    ConfigError,
+    DataValidationError,
+    FallbackWarning,
+    ModelNotFoundError,
+    TsforgeError,
+)
 from tsforge.inference import SeriesForecast, SeriesInput, level_note, zero_width_note
-from tsforge.inference.predictor import is_trailing_gap_note
+from tsforge.inference.predictor import TrimmedHistoryWarning
 
 __all__ = ["forecast", "forecast_notes"]
 
@@ -49,8 +55,9 @@ def forecast(
     """
     try:
         loaded = store.get(model)
-    except ModelNotFoundError as exc:
-        exc.where["field"] = model_field
+    except TsforgeError as exc:  # unknown (404) or malformed (422): named as the request names it
+        if isinstance(exc, ModelNotFoundError) or exc.where.get("field") == "model":
+            exc.where["field"] = model_field
         raise
     predictor = loaded.predictor
     h = predictor.max_horizon if horizon is None else int(horizon)
@@ -167,7 +174,7 @@ def forecast_notes(
     level: Sequence[float] | None = None,
     quantiles: Sequence[float] | None = None,
     forecasts: Sequence[SeriesForecast] | None = None,
-    caught: Sequence[str] = (),
+    caught: Sequence[Caught] = (),
     trailing_gaps: bool = True,
 ) -> list[str] | None:
     """What limits a forecast's answer, in words (``None``: nothing to say); both endpoints
@@ -188,11 +195,12 @@ def forecast_notes(
       ``trailing_gaps=False`` drops that note: a wide history frame (``/invocations``) pads the
       series that end earlier than the others with nulls, by design of its layout, so the note
       would tell a client about nulls it never chose to send. The note is recognised by its
-      words (:func:`~tsforge.inference.predictor.is_trailing_gap_note`) because ``caught`` is
-      text (a worker process's warnings come back as text).
+      class (:class:`~tsforge.inference.predictor.TrimmedHistoryWarning`), which ``caught``
+      keeps, from a worker process too.
     * ``caught``: what the library warned while answering (:func:`service.notes.caught_notes`),
       e.g. series too short for a local model forecast by its fallback — what the CLI prints as
       a note and the Python API and the pyfunc warn; a warning repeating a note above is kept once.
+      A routed ensemble's member that fell back is named with the ensemble (:func:`_member_note`).
     """
     notes = []
     level, quantiles = _bounds(series, level, quantiles)
@@ -204,5 +212,26 @@ def forecast_notes(
     input_note = getattr(loaded.predictor, "input_note", None)  # the service's test fakes lack it
     notes.append(input_note(series) if callable(input_note) else None)
     if not trailing_gaps:
-        caught = [c for c in caught if not is_trailing_gap_note(c)]
-    return merge_notes([n for n in notes if n], caught)
+        caught = [c for c in caught if not issubclass(c.category, TrimmedHistoryWarning)]
+    return merge_notes([n for n in notes if n], [_member_note(loaded, c) for c in caught])
+
+
+def _member_note(loaded: LoadedModel, caught: Caught) -> str:
+    """The note of a routed ensemble's member that fell back, saying whose member it is.
+
+    Why: a routed ensemble forecasts each series as a weighted mix of its member models, and a
+    local member warns in its own words about the series routed to it ("1 of 3 series were too
+    short for auto_ets ... forecast by its fallback"). Passed on as it was, the answer named a
+    model the client never asked for, and its count read as one of the request's. The member's
+    words are kept (they name the member and its fallback) behind the ensemble's name.
+    """
+    predictor = loaded.predictor
+    if getattr(predictor, "kind", None) != "routed" or not issubclass(caught.category, FallbackWarning):
+        return caught.message
+    members = getattr(predictor, "available", None) or []
+    listed = f" ({', '.join(map(str, members))})" if members else ""
+    return (
+        f"model {loaded.name} is a routed ensemble: it forecasts each series as a weighted mix of "
+        f"the member models its router picks{listed}, and a member fell back on some of the series "
+        f"routed to it: {caught.message}"
+    )

@@ -22,7 +22,9 @@ Why a worker process for large ones: nothing can stop a thread. 1000 monthly ser
 ensemble computed for minutes, on after the client had given up; in a worker
 (:mod:`service.forecast_worker`) a request past ``forecast_timeout_seconds`` is killed and
 answered 504 naming the budget. Requests between the two thresholds (up to about a second of
-CPU) stay in the thread pool: a worker hop costs a process start and the model's transfer.
+CPU) stay in the thread pool: a worker hop costs a process start and the model's transfer. A
+client that disconnects while its forecast runs in a worker has the worker stopped
+(:mod:`service.disconnect`), which frees it for the next request.
 """
 
 from __future__ import annotations
@@ -35,8 +37,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from starlette.concurrency import run_in_threadpool
-
+from service.disconnect import run_until_disconnected
 from service.notes import add_caught
 
 __all__ = [
@@ -83,10 +84,10 @@ def predict_here(loaded: Any, series: list[Any], horizon: int, bounds: dict[str,
     return list(loaded.predictor.predict_series(series, horizon, **bounds))
 
 
-def bounded_predict(pool: Any | None) -> Predict:
+def bounded_predict(pool: Any | None, cancel: threading.Event | None = None) -> Predict:
     """A :data:`Predict` that sends a request costing :data:`POOL_MIN_COST` or more to ``pool``
-    (a :class:`~service.cpu_pool.CpuPool`: 504 past its budget, 429 when busy) and computes a
-    smaller one here; ``None``: always here."""
+    (a :class:`~service.cpu_pool.CpuPool`: 504 past its budget, 429 when busy, its worker stopped
+    once ``cancel`` is set) and computes a smaller one here; ``None``: always here."""
 
     def predict(loaded: Any, series: list[Any], horizon: int, bounds: dict[str, list[float]]) -> list[Any]:
         if pool is None or request_cost(loaded.predictor, values_in(series)) < POOL_MIN_COST:
@@ -102,7 +103,14 @@ def bounded_predict(pool: Any | None) -> Predict:
             )
             return predict_here(loaded, series, horizon, bounds)
         forecasts, caught = pool.run(
-            "service.forecast_worker:predict", token, blob, series, horizon, bounds, what="this forecast"
+            "service.forecast_worker:predict",
+            token,
+            blob,
+            series,
+            horizon,
+            bounds,
+            what="this forecast",
+            cancel=cancel,
         )
         add_caught(caught)
         return list(forecasts)
@@ -139,18 +147,20 @@ async def run_short(
     n_values: int,
     fn: Callable[[Predict], _T],
     pool: Any | None = None,
+    request: Any | None = None,
 ) -> _T:
     """``fn(predict)`` inline when the model is loaded and the request's cost small, else in the
     thread pool with a ``predict`` that sends a large request to ``pool``.
 
     ``n_values``: the values posted (summed over the series), for the inline decision; the
-    thread pool's ``predict`` counts the series it is given.
+    thread pool's ``predict`` counts the series it is given. ``request``: the HTTP request, whose
+    client leaving stops its forecast's worker (``None``: never stopped before its budget).
     """
     peek = getattr(store, "peek", None)
     loaded = peek(model) if peek is not None else None
     if loaded is not None and request_cost(loaded.predictor, n_values) <= INLINE_MAX_COST:
         return fn(predict_here)
-    return await run_in_threadpool(fn, bounded_predict(pool))
+    return await run_until_disconnected(request, lambda cancel: fn(bounded_predict(pool, cancel)))
 
 
 def values_in(series: Sequence[Any]) -> int:

@@ -41,8 +41,16 @@ log = logging.getLogger(__name__)
 #: What the CPU-heavy endpoints run in the worker processes (``/v1/profile``, ``/v1/recommend``).
 CPU_ENDPOINT_MODULES = ("service.profiling", "service.recommending")
 #: What the large-forecast workers import before their first request (the local and routed
-#: models' libraries: statsforecast, LightGBM; ~seconds of a first request's budget otherwise).
-FORECAST_WORKER_MODULES = ("service.forecast_worker", "tsforge.panels.predictor", "recommender.routed")
+#: models' libraries; ~seconds of a first request's budget otherwise). ``statsforecast.models``
+#: by name: tsforge imports it only when a local model first forecasts (it brings statsmodels,
+#: fugue, ... : ~690 modules), so the first large local or routed forecast of every fresh worker
+#: spent 0.5–0.6 s of its budget importing it (measured on a warm disk cache; more on a cold one).
+FORECAST_WORKER_MODULES = (
+    "service.forecast_worker",
+    "tsforge.panels.predictor",
+    "recommender.routed",
+    "statsforecast.models",
+)
 
 
 def _tsforge_version() -> str:

@@ -41,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from tsforge.errors import ModelNotFoundError
+from tsforge.errors import ConfigError, ModelNotFoundError
 from tsforge.tracking.contract import ServingContract, serving_problems
 from tsforge.tracking.references import CHAMPION, ModelRef, parse_model_ref
 from tsforge.tracking.registry import list_registered, registry_client, resolve_version
@@ -178,7 +178,7 @@ class ModelStore:
         ``None`` (never raises: a malformed or unknown reference is :meth:`get`'s to report)."""
         try:
             parsed = self._parse(ref)
-        except ModelNotFoundError:
+        except (ModelNotFoundError, ConfigError):  # no reference, or a malformed one
             return None
         key = (parsed.name, parsed.version) if parsed.version is not None else self._moving.get(parsed)
         return None if key is None else self._loaded.get(key)
@@ -249,7 +249,7 @@ class ModelStore:
             return True
         try:
             parsed = parse_model_ref(self.default_model)
-        except ModelNotFoundError:
+        except ConfigError:  # malformed: never ready (warm() says why)
             return False
         key = (parsed.name, parsed.version) if parsed.version else self._moving.get(parsed)
         return key is not None and key in self._loaded

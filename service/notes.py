@@ -12,6 +12,11 @@ answers requests from several threads (and short ones on the event loop). Instea
 *in the calling thread* (``warnings.warn`` calls the hook in that thread), and every other
 warning to the hook that was installed before. A filter shows tsforge warnings every time
 (Python's default shows each one once per code location, so a second request would get no note).
+
+Each note keeps its warning's class (:class:`Caught`), so the service can treat a kind of note
+apart (drop the trimmed-history note of a padded frame, frame a routed ensemble's member note)
+without reading its words; the class travels with the text from a worker process (a class
+pickles by its importable name).
 """
 
 from __future__ import annotations
@@ -20,21 +25,34 @@ import threading
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from tsforge.errors import TsforgeWarning
 
-__all__ = ["caught_notes", "merge_notes", "add_caught"]
+__all__ = ["Caught", "caught_notes", "merge_notes", "add_caught"]
+
+
+@dataclass(frozen=True)
+class Caught:
+    """One warning the library raised while a request was answered: its text and its class."""
+
+    message: str
+    category: type[Warning] = TsforgeWarning
+
+    def __str__(self) -> str:
+        return self.message
+
 
 _local = threading.local()
 _install_lock = threading.Lock()
 
 
 @contextmanager
-def caught_notes() -> Iterator[list[str]]:
-    """The messages of the tsforge warnings raised in this thread inside the block, in order."""
+def caught_notes() -> Iterator[list[Caught]]:
+    """The tsforge warnings raised in this thread inside the block, in order."""
     _install()
-    sink: list[str] = []
+    sink: list[Caught] = []
     outer = getattr(_local, "sink", None)
     _local.sink = sink
     try:
@@ -43,19 +61,19 @@ def caught_notes() -> Iterator[list[str]]:
         _local.sink = outer
 
 
-def add_caught(messages: Iterable[str]) -> None:
-    """Add ``messages`` to the notes :func:`caught_notes` collects in this thread, as if warned
+def add_caught(caught: Iterable[Caught]) -> None:
+    """Add ``caught`` to the notes :func:`caught_notes` collects in this thread, as if warned
     here: the warnings of a forecast computed in a worker process (:mod:`service.forecast_worker`)
-    come back as text. Outside a :func:`caught_notes` block they are dropped."""
+    come back from it. Outside a :func:`caught_notes` block they are dropped."""
     sink = getattr(_local, "sink", None)
     if sink is not None:
-        sink.extend(messages)
+        sink.extend(caught)
 
 
-def merge_notes(computed: Iterable[str] | None, caught: Iterable[str]) -> list[str] | None:
+def merge_notes(computed: Iterable[str] | None, caught: Iterable[str | Caught]) -> list[str] | None:
     """``computed`` notes, then the ``caught`` ones not already among them (the library warns some
     of the notes the service also computes, in the same words); ``None`` when there are none."""
-    out = list(dict.fromkeys([*(computed or ()), *caught]))
+    out = list(dict.fromkeys([*(computed or ()), *(str(c) for c in caught)]))
     return out or None
 
 
@@ -86,7 +104,7 @@ def _routing(previous: Any) -> Any:
     def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
         sink = getattr(_local, "sink", None)
         if sink is not None and issubclass(category, TsforgeWarning):
-            sink.append(str(message))
+            sink.append(Caught(str(message), category))
             return
         previous(message, category, *args, **kwargs)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from service.convert import forecasts_out, series_from_request
 from service.dependencies import ApiKeyDep, ForecastPoolDep, LimitsDep, ModelStoreDep
@@ -29,8 +29,8 @@ FORECAST_ERRORS = error_responses(
     e413="Body over TSFORGE_MAX_BODY_BYTES, more series than TSFORGE_MAX_SERIES, a series longer "
     "than TSFORGE_MAX_SERIES_LENGTH, or a horizon over TSFORGE_MAX_HORIZON; `field` names which.",
     e422="Invalid input; `field` names the culprit (e.g. series[0].values[3], series[1].timestamps, "
-    "horizon when it exceeds what the model was trained for); a body that fails the schema also "
-    "lists every problem in `errors`.",
+    "horizon when it exceeds what the model was trained for, model when it is not 'name', "
+    "'name@alias' or 'name/version'); a body that fails the schema also lists every problem in `errors`.",
     e500="The model version's stored files cannot be read (ModelLoadError, naming the model), or a "
     "bug; the server log has the details.",
     e504="A large request ran past TSFORGE_FORECAST_TIMEOUT_SECONDS in its worker process and was "
@@ -45,7 +45,7 @@ FORECAST_ERRORS = error_responses(
     responses=FORECAST_ERRORS,
 )
 async def forecast(
-    req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep, pool: ForecastPoolDep
+    req: ForecastRequest, store: ModelStoreDep, limits: LimitsDep, pool: ForecastPoolDep, request: Request
 ) -> ForecastResponse:
     """Forecast every posted series with one registered model version, in one batch.
 
@@ -55,7 +55,8 @@ async def forecast(
     series needs at least two observed values. With ``level`` / ``quantiles`` every forecast
     carries interval bounds; ``notes`` says what limits the answer, when anything does. A large
     request (about a second of CPU or more for its model) runs in a worker process within
-    TSFORGE_FORECAST_TIMEOUT_SECONDS: 504 past it, 429 while every such worker is busy.
+    TSFORGE_FORECAST_TIMEOUT_SECONDS: 504 past it, 429 while every such worker is busy; a
+    client that disconnects has its worker stopped.
     """
 
     def work(predict: Predict) -> ForecastResponse:
@@ -76,4 +77,4 @@ async def forecast(
             notes=forecast_notes(loaded, series, h, forecasts=forecasts, caught=caught),
         )
 
-    return await run_short(store, req.model, sum(len(s.values) for s in req.series), work, pool)
+    return await run_short(store, req.model, sum(len(s.values) for s in req.series), work, pool, request)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import PlainTextResponse
 
 from service.convert import forecast_records, horizon_from_params, series_from_frame_payload
@@ -40,7 +40,8 @@ INVOCATIONS_ERRORS = error_responses(
     e413="Body over TSFORGE_MAX_BODY_BYTES, more series than TSFORGE_MAX_SERIES, a series longer "
     "than TSFORGE_MAX_SERIES_LENGTH, or params.horizon over TSFORGE_MAX_HORIZON.",
     e422="Invalid input; `field` names the culprit (the payload key, e.g. inputs, with `column` and "
-    "`row` where known; params.horizon, params.level[0], params.model); a body that fails the "
+    "`row` where known; params.horizon, params.level[0], params.model when it is not a string or "
+    "not 'name', 'name@alias' or 'name/version'); a body that fails the "
     "schema (e.g. two payload keys) also lists every problem in `errors`.",
     e500="The model version's stored files cannot be read (ModelLoadError, naming the model), or a "
     "bug; the server log has the details.",
@@ -67,6 +68,7 @@ async def invocations(
     store: ModelStoreDep,
     limits: LimitsDep,
     pool: ForecastPoolDep,
+    request: Request,
 ) -> InvocationsResponse:
     """Forecast a history frame sent in any of MLflow's JSON encodings, as ``mlflow models serve``
     answers it for a tsforge model.
@@ -108,7 +110,7 @@ async def invocations(
         )
 
     return await run_short(
-        store, model if isinstance(model, str) and model.strip() else None, _rows(req), work, pool
+        store, model if isinstance(model, str) and model.strip() else None, _rows(req), work, pool, request
     )
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import threading
+
+from fastapi import APIRouter, Request
 
 from service.dependencies import ApiKeyDep, CpuPoolDep, LimitsDep
+from service.disconnect import run_until_disconnected
 from service.profiling import plan_profile
 from service.schemas.common import JSON_BODY_CODES, error_responses
 from service.schemas.profile import ProfileRequest, ProfileResponse
@@ -37,14 +40,22 @@ router = APIRouter(
 @router.post(
     "/profile", response_model=ProfileResponse, summary="Profile series (stationarity, trend, season, ...)"
 )
-def profile(req: ProfileRequest, limits: LimitsDep, pool: CpuPoolDep) -> ProfileResponse:
+async def profile(
+    req: ProfileRequest, limits: LimitsDep, pool: CpuPoolDep, request: Request
+) -> ProfileResponse:
     """Cut each series into windows and summarise the ARIES property set over them.
 
     Properties (stationarity, trend, seasonality, ...) are computed from the values alone, on a
     seeded random subset of at most ``max_windows`` windows per series. Runs in a separate
     worker process within a time budget (504 past it, 429 when every worker is busy), so it
-    never slows down forecasts.
+    never slows down forecasts; a client that disconnects has its worker stopped.
     """
-    plan_profile(req, limits)  # refuse what is too large before waiting for a worker
-    profiles = pool.run("service.profiling:profile_request", req, limits, what="this profile")
-    return ProfileResponse(profiles=profiles)
+
+    def work(cancel: threading.Event) -> ProfileResponse:
+        plan_profile(req, limits)  # refuse what is too large before waiting for a worker
+        profiles = pool.run(
+            "service.profiling:profile_request", req, limits, what="this profile", cancel=cancel
+        )
+        return ProfileResponse(profiles=profiles)
+
+    return await run_until_disconnected(request, work)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import threading
+
+from fastapi import APIRouter, Request
 
 from service.dependencies import ApiKeyDep, CpuPoolDep, LimitsDep, SettingsDep
+from service.disconnect import run_until_disconnected
 from service.recommending import check_recommend
 from service.schemas.common import JSON_BODY_CODES, error_responses
 from service.schemas.recommend import PerSeriesRecommendResponse, RecommendRequest, RecommendResponse
@@ -38,22 +41,28 @@ router = APIRouter(
     response_model=RecommendResponse | PerSeriesRecommendResponse,
     summary="Which model for these series, and why",
 )
-def recommend(
-    req: RecommendRequest, limits: LimitsDep, settings: SettingsDep, pool: CpuPoolDep
+async def recommend(
+    req: RecommendRequest, limits: LimitsDep, settings: SettingsDep, pool: CpuPoolDep, request: Request
 ) -> RecommendResponse | PerSeriesRecommendResponse:
     """Profile the posted dataset and rank the candidate models (best first) with the reasons;
     with ``per_series: true``, a pick and weights for every series plus the collection view.
 
     The series are one dataset (equal lengths, same timestamps or none) unless ``per_series``;
     the recommender is the one saved on the server (TSFORGE_RECOMMENDER_PATH). Runs in a
-    separate worker process within a time budget (504 past it, 429 when busy).
+    separate worker process within a time budget (504 past it, 429 when busy); a client that
+    disconnects has its worker stopped.
     """
-    check_recommend(req, limits)  # limits and timestamps: 413/422 before waiting for a worker
-    out = pool.run(
-        "service.recommending:recommend_request",
-        req,
-        limits,
-        settings.recommender_path,
-        what="this recommendation",
-    )
-    return PerSeriesRecommendResponse(**out) if req.per_series else RecommendResponse(**out)
+
+    def work(cancel: threading.Event) -> RecommendResponse | PerSeriesRecommendResponse:
+        check_recommend(req, limits)  # limits and timestamps: 413/422 before waiting for a worker
+        out = pool.run(
+            "service.recommending:recommend_request",
+            req,
+            limits,
+            settings.recommender_path,
+            what="this recommendation",
+            cancel=cancel,
+        )
+        return PerSeriesRecommendResponse(**out) if req.per_series else RecommendResponse(**out)
+
+    return await run_until_disconnected(request, work)

@@ -11,7 +11,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.protos.databricks_pb2 import RESOURCE_DOES_NOT_EXIST
 
 from service.model_store import ModelRef, ModelStore, parse_model_ref
-from tsforge.errors import ModelNotFoundError
+from tsforge.errors import ConfigError, ModelNotFoundError
 
 
 @pytest.mark.parametrize(
@@ -30,9 +30,11 @@ def test_parse_model_ref(text, ref):
 
 @pytest.mark.parametrize("text", ["", "m@", "@a", "m/", "m/0", "m/x", "m/-1", "a@b@c", "bad name!", "m@1x!"])
 def test_parse_model_ref_rejects_malformed(text):
-    with pytest.raises(ModelNotFoundError) as err:
+    """A malformed reference is the caller's input error (422 in the service), not a missing model."""
+    with pytest.raises(ConfigError) as err:
         parse_model_ref(text)
     assert err.value.where["field"] == "model"
+    assert "expected 'name', 'name@alias' or 'name/version'" in err.value.message
 
 
 class FakeClient:

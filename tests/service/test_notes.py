@@ -64,7 +64,7 @@ def test_each_thread_collects_only_its_own_warnings() -> None:
             start.wait()
             for k in range(20):
                 warnings.warn(f"{name} {k}", TsforgeWarning, stacklevel=1)
-        got[name] = list(caught)
+        got[name] = [c.message for c in caught]
 
     threads = [threading.Thread(target=answer, args=(n,)) for n in ("a", "b")]
     for t in threads:

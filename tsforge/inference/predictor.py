@@ -48,10 +48,6 @@ from tsforge.inference.intervals import (
 )
 from tsforge.models.base import Forecaster
 
-#: the words every trailing-gap note carries (:func:`trailing_gap_note`), by which a caller that
-#: receives warnings as text (the service's notes) recognises one
-_TRAILING_GAP_WORDS = "end with missing values (null), which are not part of a history"
-
 
 class TrimmedHistoryWarning(TsforgeWarning):
     """Histories that end with missing values were forecast from their last observed value."""
@@ -75,15 +71,10 @@ def trailing_gap_note(sent: Sequence[SeriesInput], trimmed: Sequence[SeriesInput
         return None
     shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
     return (
-        f"{len(found)} of {len(sent)} series {_TRAILING_GAP_WORDS}: each is forecast from its last "
+        f"{len(found)} of {len(sent)} series end with missing values (null), which are not part of a history: each is forecast from its last "
         "observed value, so its forecast's first steps are times given as missing (series and "
         f"trailing nulls: {shown}); leave the trailing nulls out, or give their values"
     )
-
-
-def is_trailing_gap_note(note: str) -> bool:
-    """Whether ``note`` (a warning's text) is one :func:`trailing_gap_note` wrote."""
-    return _TRAILING_GAP_WORDS in note
 
 
 class FramePredictor:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tsforge.errors import ConfigError, ModelNotFoundError
+from tsforge.errors import ConfigError
 
 __all__ = [
     "CHAMPION",
@@ -81,11 +81,14 @@ def parse_model_ref(ref: str, *, field: str = "model") -> ModelRef:
     """Parse ``name``, ``name@alias``, ``name/version`` (optionally prefixed ``models:/``).
 
     Raises:
-        ModelNotFoundError: the reference is malformed (names ``field``), so a typo gets a 4xx
-            that says what shape was expected rather than a registry error.
+        ConfigError: the reference is malformed (names ``field``), so a typo gets a message that
+            says what shape was expected rather than a registry error. A malformed reference is
+            the caller's input error, not a missing model: the service answers it 422 like any
+            invalid field (it was a :class:`ModelNotFoundError`, 404, before), the CLI exits 2
+            with the message as for any tsforge error.
     """
     if not isinstance(ref, str):
-        raise ModelNotFoundError("model reference must be a string", field=field)
+        raise ConfigError("model reference must be a string", field=field)
     text = ref.strip()
     if text.startswith("models:/"):
         text = text[len("models:/") :]
@@ -93,15 +96,15 @@ def parse_model_ref(ref: str, *, field: str = "model") -> ModelRef:
     if "@" in text:
         name, _, alias = text.partition("@")
         if not _NAME_RE.match(name) or not _ALIAS_RE.match(alias):
-            raise ModelNotFoundError(f"malformed model reference {ref!r}: {expected}", field=field)
+            raise ConfigError(f"malformed model reference {ref!r}: {expected}", field=field)
         return ModelRef(name=name, alias=alias)
     if "/" in text:
         name, _, version = text.rpartition("/")
         if not _NAME_RE.match(name) or not version.isdigit() or int(version) < 1:
-            raise ModelNotFoundError(f"malformed model reference {ref!r}: {expected}", field=field)
+            raise ConfigError(f"malformed model reference {ref!r}: {expected}", field=field)
         return ModelRef(name=name, version=str(int(version)))
     if not _NAME_RE.match(text):
-        raise ModelNotFoundError(f"malformed model reference {ref!r}: {expected}", field=field)
+        raise ConfigError(f"malformed model reference {ref!r}: {expected}", field=field)
     return ModelRef(name=text)
 
 

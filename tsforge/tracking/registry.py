@@ -364,7 +364,8 @@ def resolve_version(
             setting; ``champion`` everywhere else).
 
     Raises:
-        ModelNotFoundError: malformed reference, unknown model, unset alias or missing version;
+        ConfigError: malformed reference (:func:`~tsforge.tracking.references.parse_model_ref`).
+        ModelNotFoundError: unknown model, unset alias or missing version;
             the message names the reference and what exists.
         MlflowException: the registry could not answer (not "not found").
     """

@@ -191,23 +191,25 @@ def test_huge_values_never_give_a_500(client):
     assert r.json()["field"] == "series[0].values"
 
 
-@pytest.mark.parametrize(
-    ("ref", "status"),
-    [
-        ("nope", 404),
-        ("svc_model@nope", 404),
-        ("svc_model/99", 404),
-        ("svc_model/0", 404),
-        ("bad name!", 404),
-        ("svc_model@", 404),
-    ],
-)
-def test_unknown_model_alias_version_is_404(client, series, ref, status):
+@pytest.mark.parametrize("ref", ["nope", "svc_model@nope", "svc_model/99"])
+def test_unknown_model_alias_version_is_404(client, series, ref):
     r = client.post("/v1/forecast", json={"series": [series], "model": ref})
-    assert r.status_code == status, r.text
+    assert r.status_code == 404, r.text
     assert r.json()["error"] == "ModelNotFoundError"
     assert r.json()["field"] == "model"
     assert r.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+
+
+@pytest.mark.parametrize("ref", ["x/abc", "svc_model/0", "bad name!", "svc_model@"])
+def test_a_malformed_model_reference_is_a_422_naming_the_field(client, series, ref):
+    """A reference that is not 'name', 'name@alias' or 'name/version' is the client's input
+    error, answered as other invalid fields are (it was a 404 "malformed model reference")."""
+    r = client.post("/v1/forecast", json={"series": [series], "model": ref})
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["error"] == "ConfigError" and body["error_code"] == "INVALID_PARAMETER_VALUE"
+    assert body["field"] == "model"
+    assert f"malformed model reference {ref!r}" in body["message"]
 
 
 def test_limits_are_configurable(make_settings, series):

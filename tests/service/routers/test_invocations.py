@@ -160,6 +160,7 @@ def _split(rows, columns=("unique_id", "ds", "y")):
         ({**_split([["a", "2024-01-01", 1.0]]), "params": {"model": "  "}}, 422, "params.model"),
         # the request has params.model, inputs/dataframe_split: no model, no series[0] (audit D8)
         ({**_split([["a", "2024-01-01", 1.0]]), "params": {"model": "nope@x"}}, 404, "params.model"),
+        ({**_split([["a", "2024-01-01", 1.0]]), "params": {"model": "x/abc"}}, 422, "params.model"),
         (_split([["a", "2024-01-01", 1.0]]), 422, "dataframe_split"),  # shorter than the input length
         ({"inputs": {"unique_id": ["a"] * 3, "y": [1.0, 2.0, 3.0]}}, 422, "inputs"),
     ],
