@@ -99,14 +99,17 @@ def _notes_first(show: Callable[..., None]) -> Callable[..., None]:
     """A ``warnings.showwarning`` printing tsforge's own warnings as one ``note:`` line on stderr
     (each text once: ``profile`` reads a file as series, then as a panel, and ``forecast --plot``
     parses the history three times, so a reader's note was printed two or three times) and
-    handing every other warning to ``show`` (the handler installed before)."""
+    handing every other warning to ``show`` (the handler installed before). A warning with a
+    ``cli_message`` (the same note naming ``--time-format`` where its text names ``time_format``
+    in Python) is printed in those words."""
     shown: set[str] = set()
 
     def show_warning(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
         if issubclass(category, TsforgeWarning):
-            if str(message) not in shown:
-                shown.add(str(message))
-                print_note(str(message))
+            text = getattr(message, "cli_message", None) or str(message)
+            if text not in shown:
+                shown.add(text)
+                print_note(text)
         else:
             show(message, category, *args, **kwargs)
 

@@ -10,7 +10,6 @@ import typer
 
 from tsforge.cli.app import app, console, print_note
 from tsforge.cli.data_options import (
-    CoordsOption,
     DataArgument,
     DatasetOption,
     DropShortOption,
@@ -456,7 +455,14 @@ def _evaluate_windows(
     return {**scores, **skill_scores(task, {on: scores[f"{on}_mse"]})}
 
 
+#: what ``forecast`` reads its history with: the columns, their time format, a wide file's series
+#: columns and the stations' coordinates, declared once with the other commands' (a history is
+#: read as it comes, gaps included, so no --freq or --fill-gaps)
+_HISTORY_OPTIONS = ("id_col", "time_col", "time_format", "target_col", "value_cols", "coords")
+
+
 @app.command("forecast")
+@reads_data(only=_HISTORY_OPTIONS)
 def forecast_cmd(
     model: TrainedModelOption,
     history: Annotated[
@@ -478,11 +484,8 @@ def forecast_cmd(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write forecasts here (CSV or Parquet).")
     ] = None,
-    id_col: Annotated[
-        str, typer.Option(help="Long format: series id (its absence means wide).")
-    ] = "unique_id",
-    time_col: Annotated[str, typer.Option(help="Time column (wide: detected when absent).")] = "ds",
-    target_col: Annotated[str, typer.Option(help="Long format: value column.")] = "y",
+    *,
+    load_kwargs: dict[str, Any],
     level: Annotated[
         list[float] | None,
         typer.Option(
@@ -516,7 +519,6 @@ def forecast_cmd(
             show_default=False,
         ),
     ] = None,
-    coords: CoordsOption = None,
 ) -> None:
     """Forecast from a history file with a registered model (no training data needed).
 
@@ -545,7 +547,12 @@ def forecast_cmd(
     eng = engine_from_options(engine, ray_address, n_jobs)
     predictor = _load_predictor(model)
     predictor.progress = True  # a local model fits every series: a bar on stderr while it does
-    frame = _read_history(input_path, id_col)
+    # the history's long columns (a history without the id column is wide), as train names them
+    id_col, target_col = load_kwargs["id_col"], load_kwargs["target_col"]
+    time_col = load_kwargs["time_col"] or "ds"
+    frame = _read_history(input_path, id_col, time_col, target_col, load_kwargs["time_format"])
+    if "value_cols" in load_kwargs:
+        frame = _series_columns(frame, load_kwargs["value_cols"], id_col, time_col, file=str(input_path))
     if drawn:
         from tsforge.cli.forecast_plot import check_plot_series
 
@@ -562,8 +569,10 @@ def forecast_cmd(
             file=str(input_path),
             level=level,
             quantiles=_parse_quantiles(quantiles),
-            coords=coords,
+            coords=load_kwargs.get("coords"),
         )
+    # the forecast names its columns as the history does, also where the reader guessed them
+    id_col, time_col, target_col = _history_roles(frame, id_col, time_col, target_col)
     if output is not None:
         write_frame(result, output)
         console.print(f"wrote {len(result)} forecast rows for {result[id_col].nunique()} series to {output}")
@@ -589,18 +598,69 @@ def forecast_cmd(
         console.print(f"wrote {path}")
 
 
-def _read_history(path: Path, id_col: str) -> Any:
+def _history_roles(frame: Any, id_col: str, time_col: str, target_col: str) -> tuple[str, str, str]:
+    """The id, time and target columns the forecast of ``frame`` is named by: the ones given, or
+    those the history reader guessed (``Store, Week, Sales``).
+
+    Why: the summary line and ``--plot`` looked up the forecast's series by ``--id-col``
+    (``unique_id``), which a forecast named ``Store, Week`` lacks: the command ended in a
+    ``KeyError`` traceback after writing its file.
+    """
+    from tsforge.data.history import guessed_history_roles
+
+    roles = guessed_history_roles(frame, id_col, time_col, target_col)
+    return (
+        (id_col, time_col, target_col) if roles is None else (roles.id_col, roles.time_col, roles.target_col)
+    )
+
+
+def _series_columns(frame: Any, value_cols: list[str], id_col: str, time_col: str, *, file: str) -> Any:
+    """A wide history kept to its time column and ``--value-cols``, as ``train`` reads the file.
+
+    Why: a wide file with a text column (a note, a flag) trains with ``--value-cols``, and
+    ``forecast`` refused the same file for that column, advising long-format column names.
+    """
+    from tsforge.data.history import history_time_column
+    from tsforge.data.validation import require_columns
+
+    require_columns(frame.columns, {f"value_cols[{i}]": c for i, c in enumerate(value_cols)}, file=file)
+    if id_col in frame.columns:
+        raise ConfigError(
+            f"--value-cols names a wide file's series, and {file} has the id column {id_col!r} of a long "
+            "one: leave --value-cols out (or name the long columns with --id-col/--time-col/--target-col)",
+            field="value_cols",
+        )
+    times = history_time_column(frame.drop(value_cols), id_col, time_col)
+    return frame.select([c for c in (times, *value_cols) if c is not None])
+
+
+def _read_history(path: Path, id_col: str, time_col: str, target_col: str, time_format: str | None) -> Any:
     """The history file of ``forecast --input``: a CSV/Parquet table, or a Monash ``.tsf`` file
     read as the long frame ``unique_id, ds, y`` (``train`` takes ``.tsf`` files, so a model
     trained on one forecasts from the same file). Series ids are kept as written (``001`` stays
-    ``001``, as ``train`` reads it), so the forecast joins back to the file."""
+    ``001``, as ``train`` reads it), so the forecast joins back to the file.
+
+    With ``time_format`` (``--time-format``) the table's time column — the one the history
+    reader takes its dates from — is parsed here by that format, so the forecast, its file and
+    its ``--plot`` all read the dates alike; a ``.tsf`` file's dates come from its header.
+    """
     from tsforge.data.tables import read_table
 
     if str(path).lower().endswith((".tsf", ".tsf.gz")):
         from tsforge.data.load import load_panel
 
+        if time_format is not None:
+            raise ConfigError(
+                f"--time-format does not apply to {path}: a .tsf file dates its series by its header",
+                field="time_format",
+            )
         return load_panel(str(path)).panel.to_long()
-    return read_table(path, id_columns=(id_col,))
+    frame = read_table(path, id_columns=(id_col,))
+    if time_format is None:
+        return frame
+    from tsforge.data.history import with_parsed_times
+
+    return with_parsed_times(frame, id_col, time_col, target_col, time_format=time_format, file=str(path))
 
 
 @app.command("models")

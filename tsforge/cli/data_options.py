@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -28,6 +28,7 @@ __all__ = [
     "IdColOption",
     "TargetColOption",
     "TimeColOption",
+    "TimeFormatOption",
     "FreqOption",
     "FillGapsOption",
     "ValueColsOption",
@@ -61,6 +62,17 @@ TimeColOption = Annotated[
     typer.Option("--time-col", help="Time column (default: ds for long data, detected for wide data)."),
 ]
 TargetColOption = Annotated[str, typer.Option("--target-col", help="Long format: value column.")]
+# The library's ``time_format=``: the one way to say how ambiguous dates (10/01/2017 as 10 January,
+# Jan-10 as January 2010 or not) or unusual ones (20170110 1300) are read, short of rewriting them.
+TimeFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--time-format",
+        help="How the time column's dates are written, as a strftime format: %d/%m/%Y reads "
+        "10/01/2017 as 10 January, %Y%m%d %H%M reads 20170110 1300; default: inferred.",
+        show_default=False,
+    ),
+]
 # How a file's timestamps are read: the two ways out of an "irregular spacing" error.
 FreqOption = Annotated[
     str | None,
@@ -117,6 +129,7 @@ CoordsOption = Annotated[
 _READER_PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
     ("id_col", IdColOption, "unique_id"),
     ("time_col", TimeColOption, None),
+    ("time_format", TimeFormatOption, None),
     ("target_col", TargetColOption, "y"),
     ("freq", FreqOption, None),
     ("fill_gaps", FillGapsOption, False),
@@ -127,10 +140,12 @@ _READER_PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
 _Command = TypeVar("_Command", bound=Callable[..., Any])
 
 
-def reads_data(*, coords: bool = True) -> Callable[[_Command], _Command]:
+def reads_data(*, coords: bool = True, only: Collection[str] | None = None) -> Callable[[_Command], _Command]:
     """Give a command the reader options (``--id-col`` … ``--value-cols``, and ``--coords`` unless
     ``coords=False``) in place of its ``load_kwargs`` parameter, which receives them as
-    :func:`reader_options`.
+    :func:`reader_options`. ``only``: the options' parameter names (``"id_col"``, ``"time_format"``
+    …) for a command that reads its file otherwise and takes a few of them (``forecast`` reads
+    a history as it comes: its columns and time format, no frequency or gap filling).
 
     Why a decorator: Typer reads a command's options from its signature, so each of the six
     commands that read data declared the same parameters with the same defaults and passed them
@@ -138,7 +153,11 @@ def reads_data(*, coords: bool = True) -> Callable[[_Command], _Command]:
     only). The options keep the place of ``load_kwargs`` in the command's signature, and so in
     its ``--help``.
     """
-    chosen = [entry for entry in _READER_PARAMETERS if coords or entry[0] != "coords"]
+    chosen = [
+        entry
+        for entry in _READER_PARAMETERS
+        if (coords or entry[0] != "coords") and (only is None or entry[0] in only)
+    ]
 
     def decorate(command: _Command) -> _Command:
         signature = inspect.signature(command, eval_str=True)
@@ -197,23 +216,27 @@ def comma_items(values: Sequence[str] | None) -> list[str]:
 
 
 def reader_options(
-    id_col: str,
-    time_col: str | None,
-    target_col: str,
+    id_col: str = "unique_id",
+    time_col: str | None = None,
+    target_col: str = "y",
     freq: str | None = None,
     fill_gaps: bool = False,
     coords: str | None = None,
     *,
     value_cols: str | None = None,
+    time_format: str | None = None,
 ) -> dict[str, Any]:
-    """How a command reads its data — long-format column names, frequency, gap filling — as
-    loader options.
+    """How a command reads its data — long-format column names, time format, frequency, gap
+    filling — as loader options.
 
     Passed to the loader whatever the source: it ignores values equal to its defaults and
     refuses a changed one where it cannot apply (``tsforge train etth1 --id-col store`` is an
     error naming ``id_col``), so the one rule of :func:`tsforge.data.load.classify_source`
     decides what is a file — a guess from the file suffix here would drop ``--id-col``
     silently for a catalogue name and misjudge a file without a suffix.
+
+    Raises:
+        ConfigError: a ``time_format`` with no ``%`` directive (see :func:`_checked_time_format`).
     """
     return {
         "id_col": id_col,
@@ -221,10 +244,31 @@ def reader_options(
         "target_col": target_col,
         "freq": freq,
         "fill_gaps": fill_gaps,
+        "time_format": _checked_time_format(time_format),
         **({"coords": coords} if coords is not None else {}),  # only multichannel reads take it
         # a wide file's series columns (None: every column but the time column)
         **({"value_cols": comma_items([value_cols])} if value_cols else {}),
     }
+
+
+def _checked_time_format(time_format: str | None) -> str | None:
+    """``--time-format`` as given, refused up front when it has no ``%`` directive.
+
+    Why: ``--time-format dd/mm/yyyy`` (the spreadsheet spelling) matches no date at all, and
+    reading a large file only to report its first row unparsable would hide what is wrong: the
+    format, not the file.
+    """
+    if time_format is None:
+        return None
+    if "%" not in time_format:
+        shown = shell_word(time_format)
+        raise ConfigError(
+            f"--time-format {shown} names no date part: write it in strftime codes, e.g. %d/%m/%Y for "
+            "10/01/2017 as 10 January, %Y%m%d %H%M for 20170110 1300 (%d day, %m month, %b month name, "
+            "%Y four-digit year, %y two-digit year, %H hour, %M minute)",
+            field="time_format",
+        )
+    return time_format
 
 
 _READER_DEFAULTS: dict[str, Any] = reader_options("unique_id", None, "y")

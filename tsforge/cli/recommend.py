@@ -510,8 +510,11 @@ def _print_forecast_hint(registered_name: str | None, data: str, load_kwargs: di
         return
     from pathlib import Path
 
-    # `forecast` reads a history as it comes (gaps included): only the column names carry over
-    columns = {k: v for k, v in load_kwargs.items() if k in ("id_col", "time_col", "target_col")}
+    # `forecast` reads a history as it comes (gaps included): only the column names and the
+    # time format carry over
+    columns = {
+        k: v for k, v in load_kwargs.items() if k in ("id_col", "time_col", "time_format", "target_col")
+    }
     source = (data + reader_flags(columns)) if Path(data).is_file() else "history.csv"
     console.print(
         f"[dim]next: tsforge forecast --model {registered_name} --input {source} --level 80 --level 95[/]",

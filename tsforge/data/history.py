@@ -44,7 +44,15 @@ from tsforge.data.tables import to_polars
 from tsforge.data.timeaxis import detect_time_column, parse_time_column
 from tsforge.errors import DataValidationError
 
-__all__ = ["SeriesInput", "HistoryLayout", "history_layout", "guessed_history_roles", "histories_from_frame"]
+__all__ = [
+    "SeriesInput",
+    "HistoryLayout",
+    "history_layout",
+    "guessed_history_roles",
+    "histories_from_frame",
+    "history_time_column",
+    "with_parsed_times",
+]
 
 HistoryLayout = Literal["long", "wide"]
 SizeCheck = Callable[[Sequence[tuple[str, int]]], None]
@@ -139,6 +147,55 @@ def histories_from_frame(
             if np.isnan(s.values).all():
                 raise DataValidationError(f"series {s.id!r} has no observed value", column=where or s.id)
         return series
+
+
+def history_time_column(
+    frame: pl.DataFrame, id_col: str = "unique_id", time_col: str = "ds", target_col: str = "y"
+) -> str | None:
+    """The column :func:`histories_from_frame` takes a history's times from (``layout="auto"``), or
+    ``None`` when it reads none (rows in order, no timestamps)."""
+    if history_layout(frame.columns, id_col) == "long":
+        return time_col if time_col in frame.columns else None
+    roles = guessed_history_roles(frame, id_col, time_col, target_col)
+    return roles.time_col if roles is not None else _wide_time_column(frame, time_col)
+
+
+def with_parsed_times(
+    frame: Any,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+    *,
+    time_format: str,
+    file: str | None = None,
+) -> pl.DataFrame:
+    """``frame`` (a history, as for :func:`histories_from_frame`) with its time column
+    (:func:`history_time_column`) parsed into datetimes by ``time_format``, a strftime format.
+
+    Why a step of its own: the history readers infer a date format, and dates such as
+    ``10/01/2017`` (10 January) or ``10-Jan`` read otherwise or not at all; a caller given the
+    format (``tsforge forecast --time-format``) parses the column first and hands the frame on,
+    so the forecast and everything else reading the same frame (its plot) see the same dates.
+    An entirely empty time column is left as it is: the reader takes it as a history without dates.
+
+    Raises:
+        DataValidationError: no time column to apply the format to, or a row the format does not
+            read (naming the column and the row).
+    """
+    df = to_polars(frame)
+    column = history_time_column(df, id_col, time_col, target_col)
+    if column is None:
+        why = f"was given, but the history has no time column {time_col!r} (columns: {df.columns}); name it"
+        raise DataValidationError(
+            f"time_format={time_format!r} {why} with time_col",
+            cli_message=f"--time-format {V.shell_word(time_format)} {why} with --time-col",
+            file=file,
+            column=time_col,
+        )
+    if df[column].null_count() == df.height:
+        return df
+    keys, _ = parse_time_column(df[column], column=column, file=file, fmt=time_format)
+    return df.with_columns(pl.Series(column, keys))
 
 
 @contextmanager
@@ -239,7 +296,7 @@ def _time_fields(keys: np.ndarray | None, is_dt: bool) -> dict[str, np.ndarray |
 
 def _wide(df: pl.DataFrame, id_col: str, time_col: str | None) -> list[SeriesInput]:
     """One series per value column, sharing the time column (rows sorted, duplicates refused)."""
-    tcol = time_col if time_col in df.columns else detect_time_column(df)
+    tcol = _wide_time_column(df, time_col)
     value_cols = [c for c in df.columns if c != tcol]
     if not value_cols:
         raise DataValidationError(
@@ -267,6 +324,11 @@ def _wide(df: pl.DataFrame, id_col: str, time_col: str | None) -> list[SeriesInp
         SeriesInput(id=str(c), values=v if order is None else v[order], **time_fields)
         for c, v in columns.items()
     ]
+
+
+def _wide_time_column(df: pl.DataFrame, time_col: str | None) -> str | None:
+    """A wide history's time column: ``time_col`` when present, else the one detected."""
+    return time_col if time_col in df.columns else detect_time_column(df)
 
 
 def _wide_column(df: pl.DataFrame, column: str, id_col: str, time_col: str | None) -> np.ndarray:

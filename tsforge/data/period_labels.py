@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import shlex
 import warnings
 from dataclasses import dataclass
 
@@ -39,7 +40,19 @@ __all__ = [
 
 class GuessedLabelsWarning(TsforgeWarning):
     """Labels such as ``Jan-10`` were read as a month and a two-digit year (January 2010): the
-    user learns the reading and the dates it gave, and how to say otherwise, before trusting it."""
+    user learns the reading and the dates it gave, and how to say otherwise, before trusting it.
+
+    :attr:`cli_message`: the same note in the command line's words (``--time-format``, not
+    ``time_format`` in Python), which the CLI prints instead; ``str()`` is the Python wording.
+    """
+
+    def __init__(self, message: str, cli_message: str | None = None) -> None:
+        super().__init__(message)
+        self.cli_message = cli_message
+
+    def __reduce__(self) -> tuple[type[GuessedLabelsWarning], tuple[str, str | None]]:
+        # both wordings survive pickling (a pool worker's warning reaching the driver)
+        return type(self), (str(self), self.cli_message)
 
 
 _MONTH_WORD = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
@@ -78,10 +91,12 @@ class PeriodLabels:
     Attributes:
         starts: a ``Datetime("us")`` series; null where a row is missing or in another form.
         note: the reading to tell the user (two-digit years), else ``None``.
+        cli_note: ``note`` in the command line's words (``--time-format``).
     """
 
     starts: pl.Series
     note: str | None = None
+    cli_note: str | None = None
 
 
 def period_label_starts(series: pl.Series, *, column: str) -> PeriodLabels | None:
@@ -123,8 +138,11 @@ def period_label_starts(series: pl.Series, *, column: str) -> PeriodLabels | Non
     number = number.set(number > 12 // form.months, None).set(number < 1, None)
     month = (number - 1) * form.months + 1
     starts = pl.select(pl.date(year, month, 1).cast(pl.Datetime("us")).alias(series.name)).to_series()
-    note = _two_digit_note(text, starts, column) if form.two_digit_year else None
-    return PeriodLabels(starts, note)
+    if not form.two_digit_year:
+        return PeriodLabels(starts)
+    return PeriodLabels(
+        starts, _two_digit_note(text, starts, column), _two_digit_note(text, starts, column, cli=True)
+    )
 
 
 def read_period_labels(series: pl.Series, *, column: str) -> pl.Series | None:
@@ -135,18 +153,19 @@ def read_period_labels(series: pl.Series, *, column: str) -> pl.Series | None:
     if labels is None:
         return None
     if labels.note is not None and not labels.starts.null_count():
-        warnings.warn(labels.note, GuessedLabelsWarning, stacklevel=3)
+        warnings.warn(GuessedLabelsWarning(labels.note, labels.cli_note), stacklevel=3)
     return labels.starts
 
 
-def _two_digit_note(text: pl.Series, starts: pl.Series, column: str) -> str:
-    """The note for ``Jan-10`` labels: the reading, the dates it gave, how to say otherwise."""
+def _two_digit_note(text: pl.Series, starts: pl.Series, column: str, *, cli: bool = False) -> str:
+    """The note for ``Jan-10`` labels: the reading, the dates it gave, how to say otherwise (``cli``:
+    in the command line's words)."""
     first, last = text.drop_nulls().first(), text.drop_nulls().last()
     read = starts.drop_nulls()
     return (
         f"read column {column!r} as months and two-digit years ({first!r} as {_day(read.first())} … "
         f"{last!r} as {_day(read.last())}); to read them otherwise write the dates in full (2010-01-10), "
-        "or give time_format in Python"
+        + ("or give their strftime format with --time-format" if cli else "or give time_format in Python")
     )
 
 
@@ -177,14 +196,15 @@ _MONTH_LAST = re.compile(rf"(?i)(?P<digits>\d{{2}})(?P<sep>[-/ .]?)(?P<word>{_MO
 _ISO_WEEK = re.compile(r"(?i)(?P<year>\d{4})-?W(?P<week>\d{2})")
 
 
-def label_hint(value: object, *, column: str, fmt: str | None = None) -> str:
+def label_hint(value: object, *, column: str, fmt: str | None = None, cli: bool = False) -> str:
     """Advice to append to "unparsable date" for a label that names no single day, else ``""``:
     an ISO week (:func:`_iso_week_hint`) or a month beside two digits (:func:`_ambiguous_hint`).
-    Nothing when the user gave a format (``fmt``): the advice is to give one."""
+    Nothing when the user gave a format (``fmt``): the advice is to give one. ``cli``: in the
+    command line's words (``--time-format``, not ``time_format`` in Python)."""
     if fmt is not None or value is None:
         return ""
     text = str(value).strip()
-    return _iso_week_hint(text) or _ambiguous_hint(text, column)
+    return _iso_week_hint(text) or _ambiguous_hint(text, column, cli=cli)
 
 
 def _iso_week_hint(text: str) -> str:
@@ -203,13 +223,13 @@ def _iso_week_hint(text: str) -> str:
     return f": an ISO week names no day; date each week by one of its days, e.g. its Monday ({monday})"
 
 
-def _ambiguous_hint(text: str, column: str) -> str:
+def _ambiguous_hint(text: str, column: str, *, cli: bool = False) -> str:
     """Advice for a month's name beside two digits (``Jan-10``, ``10-Jan``), which may be a year
     or a day, else ``""``.
 
     Why advice and not a guess: Excel writes ``mmm-yy`` (January 2010) and ``d-mmm`` (10 January)
-    alike, and both readings of a whole column can look regular; full dates (or, in Python, a
-    ``time_format``) settle it.
+    alike, and both readings of a whole column can look regular; full dates (or a format:
+    ``time_format`` in Python, ``--time-format`` on the command line) settle it.
     """
     month_first = _MONTH_FIRST.fullmatch(text)
     match = month_first or _MONTH_LAST.fullmatch(text)
@@ -225,12 +245,22 @@ def _ambiguous_hint(text: str, column: str) -> str:
         readings, fmt = f"{name} {year}" + (f" or {day}" if day else ""), f"{code}{sep}%y"
     else:
         readings, fmt = (f"{day} (no year) or " if day else "") + f"{name} {year}", f"%y{sep}{code}"
-    in_python = (
-        f"in Python, time_format={fmt!r} for a month and a two-digit year"
-        if code is not None
-        else "in Python, time_format= with its strftime format"
+    if cli:
+        give = (
+            f"give --time-format {shlex.quote(fmt)} for a month and a two-digit year"
+            if code is not None
+            else "give --time-format with its strftime format"
+        )
+    else:
+        give = (
+            f"in Python, time_format={fmt!r} for a month and a two-digit year"
+            if code is not None
+            else "in Python, time_format= with its strftime format"
+        )
+    joined = "or " if cli else "or, "  # "or, in Python, …" / "or give --time-format …"
+    return (
+        f": it could be {readings}; write the dates of column {column!r} in full (2010-01-10), {joined}{give}"
     )
-    return f": it could be {readings}; write the dates of column {column!r} in full (2010-01-10), or, {in_python}"
 
 
 def looks_like_period_labels(sample: list[object]) -> bool:

@@ -250,10 +250,16 @@ def parse_timestamps(
         row = int(bad[0])
         value = None if raw is None else raw[row]
         shown = "<missing>" if value is None else repr(str(value))
+        said = f"unparsable date {shown} in time column {column!r} at row {row}" + (
+            f" ({bad.size} unparsable rows in total)" if bad.size > 1 else ""
+        )
+        hint, cli_hint = (
+            label_hint(value, column=column, fmt=fmt),
+            label_hint(value, column=column, fmt=fmt, cli=True),
+        )
         raise DataValidationError(
-            f"unparsable date {shown} in time column {column!r} at row {row}"
-            + (f" ({bad.size} unparsable rows in total)" if bad.size > 1 else "")
-            + label_hint(value, column=column, fmt=fmt),
+            said + hint,
+            cli_message=said + cli_hint if cli_hint != hint else None,  # --time-format, not time_format=
             file=file,
             column=column,
             row=row,

@@ -9,7 +9,16 @@ from typer.testing import CliRunner
 
 from tsforge.cli.data_options import reader_options, reads_data
 
-READER_FLAGS = ["--id-col", "--time-col", "--target-col", "--freq", "--fill-gaps", "--value-cols", "--coords"]
+READER_FLAGS = [
+    "--id-col",
+    "--time-col",
+    "--time-format",
+    "--target-col",
+    "--freq",
+    "--fill-gaps",
+    "--value-cols",
+    "--coords",
+]
 DATA_COMMANDS = ["train", "evaluate", "tune", "recommend", "profile", "cv"]
 
 
