@@ -462,7 +462,9 @@ def _track(
         tags={
             "tsforge.model": "routed",
             "tsforge.dataset": panel.name,
+            "tsforge.data_kind": "panel",
             "tsforge.protocol": HOLDOUT,
+            "tsforge.horizon": H,
             "tsforge.model_kind": "routed",
             **dict(tracking.tags),
         },

@@ -18,6 +18,19 @@ torch.set_num_threads(1)
 os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
 
+@pytest.fixture(autouse=True)
+def _own_mlflow_store(tmp_path, monkeypatch) -> None:
+    """Every test's MLflow runs go to a store of its own, also where it did not ask for one.
+
+    Why: a command that tracks by default (``train``, ``cv``) run by a test without
+    ``tracking_uri`` or ``--no-track`` would write into the repository's ``mlruns/``, and under
+    ``pytest -n`` several workers into one SQLite file. Nothing is created until a run is logged.
+    A store a wider fixture chose (a test module's shared one) is kept.
+    """
+    if "MLFLOW_TRACKING_URI" not in os.environ:
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/own-mlruns/mlflow.db")
+
+
 @pytest.fixture
 def tracking_uri(tmp_path, monkeypatch) -> Iterator[str]:
     """Point MLflow at a fresh SQLite store under ``tmp_path`` (never the repo's mlruns/)."""

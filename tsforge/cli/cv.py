@@ -53,6 +53,7 @@ def cv_cmd(
         Path | None, typer.Option("--output", "-o", help="Write the frame (CSV or Parquet).")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of global models.")] = 2024,
+    no_track: Annotated[bool, typer.Option("--no-track", help="Do not log to MLflow.")] = False,
     *,
     load_kwargs: dict[str, Any],
     level: Annotated[
@@ -79,6 +80,7 @@ def cv_cmd(
 
     Prints mean MASE per model and writes one long frame ``unique_id, ds, cutoff, y, <model>...``;
     with ``--level``, also ``<model>-lo-<l>`` / ``-hi-<l>`` and their coverage, width and MSIS.
+    Logs one MLflow run with a nested run per model (``--no-track``: none).
     """
     from tsforge.cli.output_paths import check_output_file, write_frame
     from tsforge.data.load import load_panel
@@ -148,6 +150,23 @@ def cv_cmd(
         named = frame.rename(columns=_output_columns(load_kwargs, loaded.roles))
         write_frame(named, output)
         console.print(f"wrote {len(frame)} rows ({frame['cutoff'].nunique()} cutoffs) to {output}")
+    if not no_track:  # before the tables: a run that cannot be logged fails before they are printed
+        from tsforge.pipeline.cv_run import log_cv_run
+
+        run_id = log_cv_run(
+            panel,
+            frame,
+            names,
+            h,
+            n_windows=n_windows,
+            step_size=step_size,
+            data_label=dataset,
+            level=level or (),
+            intervals=intervals if level else None,
+            seed=seed if others else None,
+            options=options or None,
+        )
+        console.print(f"MLflow run [bold]{run_id}[/]")
     scores = cv_scores(frame, panel, season_length=panel.season_length)
     best = str(scores.sort_values("mase")["model"].iloc[0]) if len(scores) > 1 else None
     title = f"{n_windows} rolling-origin windows of {h} steps (per-series scores averaged over series)"

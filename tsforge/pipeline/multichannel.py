@@ -240,6 +240,12 @@ def _run(spec: TrainingSpec, series: TimeSeriesData, tracking: TrackingOptions) 
     tags = {
         "tsforge.model": spec.model,
         "tsforge.dataset": series.name,
+        # what a reviewer filters the runs table by, beside the model and dataset (the params
+        # hold them too, but MLflow's search and the run page's header show tags)
+        "tsforge.data_kind": "multichannel",
+        "tsforge.protocol": spec.split,
+        "tsforge.input_len": spec.input_len,
+        "tsforge.horizon": spec.horizon,
         "tsforge.spec_hash": spec.digest(),
         **dict(tracking.tags),
     }
@@ -281,6 +287,18 @@ def _data_digest(series: TimeSeriesData) -> str:
 
 def _log_dataset(run: Any, spec: TrainingSpec, series: TimeSeriesData) -> None:
     """The data this run trained on, as an MLflow dataset input (the runs table's Dataset column)."""
+    log_series_dataset(run, series, spec.data)
+
+
+def log_series_dataset(
+    run: Any, series: TimeSeriesData, data_label: str | None, *, context: str = "training"
+) -> str:
+    """``series`` as an MLflow dataset input of ``run`` (its source the file or catalogue name
+    ``data_label``), with the digest a registered version's data tag repeats; returns the digest.
+
+    Public for runs that are not a training of their own but cover one (a tuning study's
+    parent run), so their row in the runs table names the data too.
+    """
     import pandas as pd
 
     from tsforge.tracking.datasets import source_label
@@ -288,13 +306,15 @@ def _log_dataset(run: Any, spec: TrainingSpec, series: TimeSeriesData) -> None:
     frame = pd.DataFrame(series.values, columns=[str(c) for c in series.channel_ids])
     if series.timestamps is not None:
         frame.insert(0, "ds", pd.DatetimeIndex(series.timestamps))
+    digest = _data_digest(series)
     run.log_dataset(
         frame,
         name=series.name,
-        source=source_label(spec.data, series.name),
-        digest=_data_digest(series),
-        context="training",
+        source=source_label(data_label, series.name),
+        digest=digest,
+        context=context,
     )
+    return digest
 
 
 def _inject_estimator(
@@ -357,6 +377,9 @@ def _params(
         "input_len": spec.input_len,
         "horizon": spec.horizon,
         "split": spec.split,
+        # the stride of the scored val/test windows: scores of runs with different strides are
+        # over different windows, so a reviewer comparing them must see it
+        "eval_stride": spec.eval_stride,
         "seed": spec.seed,
         "n_channels": series.n_channels,
         "freq": series.freq,

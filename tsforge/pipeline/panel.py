@@ -412,7 +412,6 @@ def _run_params(
         "dataset": panel.name,
         "protocol": HOLDOUT,
         "horizon": spec.horizon,
-        "seed": spec.seed,
         "freq": panel.freq,
         "season_length": panel.season_length,
         "n_series": len(panel),
@@ -423,6 +422,8 @@ def _run_params(
         "missing_values": int(np.isnan(panel.values).sum()),
         "n_jobs": n_jobs,
     }
+    if not local:  # a local model's fit is deterministic: a seed there is a default posing as a choice
+        out["seed"] = spec.seed
     if local and options is not None:
         out.update({f"model.{k}": v for k, v in options.as_dict().items()})
     return out
@@ -480,13 +481,14 @@ def _run(
     from tsforge.tracking.runs import tracked_run
 
     with tracked_run(
-        experiment=tracking.experiment or panel.name,
         run_name=tracking.run_name or f"{spec.model}-H{spec.horizon}-holdout",
         nested=tracking.nested,
         tags={
             "tsforge.model": spec.model,
             "tsforge.dataset": panel.name,
+            "tsforge.data_kind": "panel",
             "tsforge.protocol": HOLDOUT,
+            "tsforge.horizon": spec.horizon,
             "tsforge.model_kind": "local" if local else "global",
             "tsforge.spec_hash": spec.digest(),
             **dict(tracking.tags),
@@ -495,21 +497,30 @@ def _run(
             f"{spec.model} on the panel {panel.name} ({len(panel)} series), per-series holdout of the last "
             f"{spec.horizon} values; scores are per-series averages."
         ),
-        experiment_description=(
+        **panel_experiment(panel, tracking.experiment),
+    ) as run:
+        yield run, log_panel_dataset(run, panel, spec.data)
+
+
+def panel_experiment(panel: Panel, experiment: str | None = None) -> dict[str, Any]:
+    """:func:`~tsforge.tracking.runs.tracked_run`'s experiment arguments for runs on ``panel``
+    (its trainings and its cross-validations share one experiment, described once)."""
+    return {
+        "experiment": experiment or panel.name,
+        "experiment_description": (
             f"Trainings on the panel {panel.name}: {len(panel)} series of {int(panel.lengths.min())}–"
             f"{int(panel.lengths.max())} values{f' at frequency {panel.freq}' if panel.freq else ''}, "
             "per-series holdout. Compare val_mase/test_mase (and test_owa) across runs."
         ),
-        experiment_tags={
+        "experiment_tags": {
             "tsforge.dataset": panel.name,
             "tsforge.kind": "panel",
             "tsforge.freq": panel.freq or "",
             "tsforge.n_series": len(panel),
         },
-        experiment_view=("val_mase", "test_mase", "test_smape", "test_owa"),
-        experiment_view_params=("model", "model_kind", "horizon", "input_len"),
-    ) as run:
-        yield run, log_panel_dataset(run, panel, spec.data)
+        "experiment_view": ("val_mase", "test_mase", "test_smape", "test_owa"),
+        "experiment_view_params": ("model", "model_kind", "horizon", "input_len"),
+    }
 
 
 def _log(
@@ -559,7 +570,7 @@ def panel_digest(panel: Panel) -> str:
     return array_digest(panel.ids, panel.indptr, panel.values, panel.starts)
 
 
-def log_panel_dataset(run: Any, panel: Panel, data_label: str | None) -> str:
+def log_panel_dataset(run: Any, panel: Panel, data_label: str | None, *, context: str = "training") -> str:
     """The panel a run used, as an MLflow dataset input (the runs table's Dataset column), its
     source the file or catalogue name ``data_label`` where it came from one; returns its digest.
     Every run trained on a panel logs it so (a panel model's, the routed ensemble's)."""
@@ -571,7 +582,7 @@ def log_panel_dataset(run: Any, panel: Panel, data_label: str | None) -> str:
         name=panel.name,
         source=source_label(data_label, panel.name),
         digest=digest,
-        context="training",
+        context=context,
     )
     return digest
 

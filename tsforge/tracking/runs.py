@@ -404,6 +404,18 @@ def sweep_stale_runs(client: Any | None = None, *, host: str | None = None) -> l
     return swept
 
 
+def _provenance() -> dict[str, str]:
+    """The code version and command tags (:mod:`~tsforge.tracking.provenance`); none when they
+    cannot be read, since a missing tag must never stop a training."""
+    from tsforge.tracking.provenance import provenance_tags
+
+    try:
+        return provenance_tags()
+    except Exception as exc:  # noqa: BLE001 - housekeeping must never stop a training
+        log.warning("could not read the code version or command for the run's tags: %s", exc)
+        return {}
+
+
 def _sweep_once(uri: str) -> None:
     """:func:`sweep_stale_runs` once per process and store, at the first run a process opens."""
     with _swept_lock:
@@ -454,6 +466,9 @@ def tracked_run(
     one and still open are ended with the same status. ``tsforge.pid``/``tsforge.host`` name the
     owning process. SIGTERM is turned into ``SystemExit(143)`` while the run is open (when it has
     no handler yet), so ``kill`` marks the run ``KILLED`` instead of leaving it ``RUNNING``.
+    ``tsforge.code_version``, ``mlflow.source.git.commit`` (from a git checkout) and
+    ``tsforge.command`` say which code and which command line produced the run
+    (:mod:`~tsforge.tracking.provenance`); ``tags`` may override them.
     The first top-level run a process opens also marks ``FAILED`` the runs that dead processes
     on this host left ``RUNNING`` (:func:`sweep_stale_runs`: ``SIGKILL`` cannot be caught).
     """
@@ -477,7 +492,7 @@ def tracked_run(
         )
     else:
         exp_id = None
-    all_tags = {**_process_tags(), **{str(k): str(v) for k, v in (tags or {}).items()}}
+    all_tags = {**_process_tags(), **_provenance(), **{str(k): str(v) for k, v in (tags or {}).items()}}
     active = mlflow.start_run(
         experiment_id=exp_id,
         run_name=run_name,

@@ -34,6 +34,7 @@ __all__ = [
     "log_trained_model",
     "register_logged_model",
     "training_command",
+    "headline_scores",
     "HEADLINE_METRICS",
 ]
 
@@ -110,7 +111,14 @@ def _headline_names(metrics: Mapping[str, float]) -> tuple[str, ...]:
     return tuple(k for k in names if k != "test_smape") if "test_orig_smape" in metrics else names
 
 
-def _headline(metrics: Mapping[str, float]) -> dict[str, float]:
+def headline_scores(metrics: Mapping[str, float]) -> dict[str, float]:
+    """The headline scores of ``metrics`` as a training run logs them (:data:`HEADLINE_METRICS`,
+    less a window model's sMAPE of normalised values).
+
+    Why public: a tuning study's parent run repeats its best model's headline scores as
+    ``best_*``; filtering by :data:`HEADLINE_METRICS` alone put that meaningless sMAPE there
+    (``best_test_smape`` 66.9 beside the best run's ``test_orig_smape`` 4.99).
+    """
     return {k: float(metrics[k]) for k in _headline_names(metrics)}
 
 
@@ -281,10 +289,11 @@ def _register(
 ) -> None:
     """Register the logged model, describe the version, then ask for the champion alias."""
     from tsforge.tracking.contract import CONTRACT_TAGS, ServingContract
+    from tsforge.tracking.provenance import CODE_VERSION_TAG, code_version_tags
     from tsforge.tracking.registry import annotate_version, register_model_version
 
     contract = ServingContract.from_predictor(predictor)
-    scores = _headline(metrics)
+    scores = headline_scores(metrics)
     model_name = getattr(predictor, "model_name", None) or "model"
     what = summary or f"{model_name} on {dataset or 'its data'}"
     tags: dict[str, str] = {
@@ -293,6 +302,8 @@ def _register(
         "tsforge.model": model_name,
         "tsforge.run_id": run.run_id,
         "tsforge.command": command[:5000],
+        # which code trained it: the registry page is read long after the run's code has moved on
+        CODE_VERSION_TAG: code_version_tags()[CODE_VERSION_TAG],
         **{f"tsforge.score.{k}": _fmt(v) for k, v in scores.items()},
     }
     for key, value in (("dataset", dataset), ("protocol", protocol), ("data_digest", data_digest)):
@@ -329,6 +340,7 @@ def _describe_and_promote(
     command: str,
 ) -> Promotion:
     """Describe a just-registered version, then ask for the champion alias."""
+    from tsforge.tracking.provenance import CODE_VERSION_TAG, code_version_tags
     from tsforge.tracking.registry import annotate_version, promote_if_better
 
     score_text = ", ".join(f"{k} {_fmt(v)}" for k, v in scores.items()) or "no scores"
@@ -343,6 +355,7 @@ def _describe_and_promote(
         f"{what}: {reads}, horizon {contract.horizon}"
         f"{f', frequency {contract.freq}' if contract.freq else ''}"
         f"{f', protocol {protocol}' if protocol else ''}. {score_text}.\n\nTrained by: {command}"
+        f" (tsforge {code_version_tags()[CODE_VERSION_TAG]})"
     )
     annotate_version(
         name,

@@ -47,7 +47,7 @@ from tsforge.tracking import studies
 from tsforge.tracking.references import check_registry_name, default_registry_name
 from tsforge.tracking.registry import has_version
 from tsforge.tracking.runs import TrackedRun, interruption, tracked_run
-from tsforge.tracking.trained_model import HEADLINE_METRICS
+from tsforge.tracking.trained_model import headline_scores
 from tsforge.training.fitting import check_strategy
 from tsforge.tuning.objective import OBJECTIVE_METRIC, TrainFn, TrialObjective, TuneSetup, _default_train
 from tsforge.tuning.plots import save_study_plots
@@ -350,7 +350,12 @@ def tune(
         studies.STUDY_TAG: name,
         "tsforge.model": spec.name,
         "tsforge.dataset": str(series.name),
+        # what the runs table is filtered by, as a training run carries them
+        "tsforge.data_kind": "panel" if holdout else "multichannel",
+        "tsforge.horizon": horizon,
     }
+    if holdout or split:  # a window model's default split is resolved by each trial's training
+        tags["tsforge.protocol"] = "holdout" if holdout else str(split)
     # The parent run ends FINISHED, KILLED (Ctrl-C, SIGTERM) or FAILED, and a trial run left open
     # half way ends with the same status (see tracked_run).
     with tracked_run(
@@ -716,7 +721,9 @@ def _retrain_best(
     result.final_run_id = outcome.run_id
     result.final_metrics = {k: float(v) for k, v in outcome.metrics.items()}
     result.final_baseline = (getattr(outcome, "params", None) or {}).get("baseline")
-    parent.log_metrics({f"best_{k}": v for k, v in result.final_metrics.items() if k in HEADLINE_METRICS})
+    # the best training's headline scores, as its own run shows them (not a window model's sMAPE
+    # of normalised values, which read 66.9 beside the run's 4.99 in original units)
+    parent.log_metrics({f"best_{k}": v for k, v in headline_scores(result.final_metrics).items()})
     version = getattr(outcome, "version", None)
     if not register or version is None:
         return
