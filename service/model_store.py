@@ -41,6 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from service.errors import ServiceUnavailableError
 from tsforge.errors import ConfigError, ModelNotFoundError
 from tsforge.tracking.contract import ServingContract, serving_problems
 from tsforge.tracking.references import CHAMPION, ModelRef, parse_model_ref
@@ -169,7 +170,13 @@ class ModelStore:
                 raise ModelNotFoundError(
                     "no model given and the service has no default model; pass 'model'", field="model"
                 )
-            return parse_model_ref(self.default_model)
+            try:
+                return parse_model_ref(self.default_model)
+            except ConfigError as exc:  # the server's setting, not the request: 503, not 422
+                raise ServiceUnavailableError(
+                    f"the service's default model (TSFORGE_MODEL) is malformed: {exc.message}; pass 'model' "
+                    "or fix the setting"
+                ) from None
         return parse_model_ref(ref)
 
     # -- loading ---------------------------------------------------------------------------
@@ -178,7 +185,7 @@ class ModelStore:
         ``None`` (never raises: a malformed or unknown reference is :meth:`get`'s to report)."""
         try:
             parsed = self._parse(ref)
-        except (ModelNotFoundError, ConfigError):  # no reference, or a malformed one
+        except (ModelNotFoundError, ConfigError, ServiceUnavailableError):  # none, or a malformed one
             return None
         key = (parsed.name, parsed.version) if parsed.version is not None else self._moving.get(parsed)
         return None if key is None else self._loaded.get(key)

@@ -269,3 +269,16 @@ def test_readyz_notes_a_refused_move():
         body = c.get("/readyz").json()
         assert body["status"] == "ready" and body["loaded"] == ["m/1"]
         assert "horizon 1 < 2" in body["notes"][0]
+
+
+def test_a_malformed_default_model_is_the_server_s_fault_not_the_request_s():
+    """A request naming no model, on a service whose default (``TSFORGE_MODEL``) is malformed, got
+    a 422 naming the request's ``model`` field, which the client never sent: it is a 503."""
+    from service.errors import ServiceUnavailableError
+
+    store, _, loads = make_store(default_model="x/abc")
+    with pytest.raises(ServiceUnavailableError) as err:
+        store.get(None)
+    assert err.value.http_status == 503
+    assert "default model (TSFORGE_MODEL) is malformed" in err.value.message
+    assert store.peek(None) is None and not loads
