@@ -24,7 +24,12 @@ import pandas as pd
 import torch
 
 from tsforge.data.panel import Panel
-from tsforge.errors import ConfigError, DataValidationError, IntervalResolutionWarning
+from tsforge.errors import (
+    ConfigError,
+    DataValidationError,
+    IntervalResolutionWarning,
+    ShortCalibrationWarning,
+)
 from tsforge.inference import IntervalRequest
 from tsforge.panels.conformal import ConformalCalibration, floor_quantiles, nonnegative_floor
 from tsforge.panels.cv import PanelForecaster, cross_validation
@@ -45,6 +50,7 @@ __all__ = [
     "global_calibration_windows",
     "calibration_cv",
     "calibrate_panel",
+    "warn_short_calibration",
     "calibrate_task",
     "conformal_cv",
     "calibrate_forecasts",
@@ -63,6 +69,15 @@ MIN_RESOLVED = 39
 MIN_SCALE_VALUES = 2
 #: pooled panel scores weigh series equally (see ``ConformalCalibration.from_scores``)
 WEIGHT_SERIES_EQUALLY = True
+#: seasons a model-selecting local model's fit must see for its calibration refits to be read as
+#: the same model as its final fit (see :func:`warn_short_calibration`): AutoETS (season 12)
+#: chose a seasonal form on 3 % / 40 % / 57 % of 60 M1 monthly series fitted on 24 / 36 / 48
+#: values, 0 / 5 / 18 % of hospital, 7 / 32 / 38 % of CIF 2016
+CALIBRATION_SEASONS = 3
+#: local models that choose their form from the history they are fitted on (whether to model a
+#: season among them), or fall back to one that does (``mstl`` → ``auto_ets``); the others
+#: (naive, seasonal naive, drift, Croston …) are the same model on any history length
+SEASON_SELECTING = frozenset({"auto_ets", "auto_arima", "auto_theta", "auto_ces", "mstl"})
 
 
 # -- panels -----------------------------------------------------------------------------------
@@ -215,6 +230,75 @@ def calibration_cv(
     return cross_validation(history, models, h, n_windows=W, n_jobs=n_jobs, progress=progress)
 
 
+def _short_calibration(
+    frame: pd.DataFrame, history: Panel, h: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int] | None:
+    """``(series, their case lengths, their lengths, how many series see the seasons)`` behind
+    :func:`warn_short_calibration`'s note, or ``None`` where it does not apply: the series whose
+    whole history sees :data:`CALIBRATION_SEASONS` seasons but every scored calibration case
+    fewer, when they are at least half of the series that see that many (and have a scored case).
+
+    Why the whole history: ``calibrate_panel`` is given the history that ends at the forecast
+    origin, so its lengths are those of the final fits. Only cases of :data:`MIN_SCALE_VALUES`
+    or more values count: the shorter ones are not scored.
+    """
+    m = int(history.season_length)
+    if m <= 1 or frame.empty:
+        return None
+    need = CALIBRATION_SEASONS * m
+    sid, cut = _cases(frame, history, h)
+    scored = cut >= MIN_SCALE_VALUES
+    sid, cut = sid[scored], cut[scored]
+    longest = np.full(len(history), -1, dtype=np.int64)
+    np.maximum.at(longest, sid, cut)
+    eligible = (history.lengths >= need) & (longest >= 0)
+    short = eligible & (longest < need)
+    if not short.any() or 2 * int(short.sum()) < int(eligible.sum()):
+        return None
+    return np.flatnonzero(short), cut[short[sid]], history.lengths[short], int(eligible.sum())
+
+
+def _span(values: np.ndarray) -> str:
+    """``"12–24"`` (or ``"36"`` where all are equal): a range of lengths for a note."""
+    lo, hi = int(values.min()), int(values.max())
+    return str(lo) if lo == hi else f"{lo}–{hi}"
+
+
+def warn_short_calibration(
+    frame: pd.DataFrame, history: Panel, models: Sequence[str | PanelForecaster], h: int
+) -> None:
+    """Say once (:class:`~tsforge.errors.ShortCalibrationWarning`, naming every model it
+    concerns) when the calibration refits of model-selecting local models
+    (:data:`SEASON_SELECTING`) saw fewer than :data:`CALIBRATION_SEASONS` seasons on at least
+    half the series whose final fits see that many.
+
+    Why: each calibration case refits the model on the values before its window — on a short
+    panel, ``h`` or ``2 h`` fewer than the final fit — and a model that selects its form may
+    drop the season there (AutoETS on 20 monthly series of 48 values: ETS(A,N,N) on the 12 and
+    24 values of the calibration refits, ETS(A,A,A) on the 36 of the final fit). The signed
+    calibration errors are then the season the final model already forecasts, and the bands
+    were shifted by it: an 80 % band almost entirely above the point forecast, covering 29 % of
+    the test window. Nothing is changed (no better calibration exists in that history); the
+    user is told and what to try.
+    """
+    names = [n for n in dict.fromkeys(_model_name(m) for m in models) if n in SEASON_SELECTING]
+    found = _short_calibration(frame, history, h) if names else None
+    if found is None:
+        return
+    series, cases, lengths, eligible = found
+    m = int(history.season_length)
+    warnings.warn(
+        f"{', '.join(names)}: on {series.size} of {eligible} series every conformal calibration "
+        f"window was fitted on fewer than {CALIBRATION_SEASONS} seasons ({_span(cases)} values, "
+        f"season length {m}), while the forecasts are fitted on {_span(lengths)} values; a model "
+        "that selects its form (e.g. auto_ets) may choose a non-seasonal one on the shorter fits, "
+        "so the intervals describe a different model and may be shifted or too wide — check "
+        "their test coverage, and give longer histories or use a shorter horizon",
+        ShortCalibrationWarning,
+        stacklevel=3,
+    )
+
+
 def calibrate_panel(
     history: Panel,
     models: str | PanelForecaster | Sequence[str | PanelForecaster],
@@ -229,13 +313,16 @@ def calibrate_panel(
     """Calibrate each model on rolling-origin windows of ``history`` → ``{name: calibration}``.
 
     ``history`` must end before anything the intervals will be scored on. Pass a ready CV
-    ``frame`` of ``history`` (from :func:`calibration_cv`) to reuse its forecasts.
+    ``frame`` of ``history`` (from :func:`calibration_cv`) to reuse its forecasts. Warns
+    (:class:`~tsforge.errors.ShortCalibrationWarning`, :func:`warn_short_calibration`) when the
+    calibration refits of a model-selecting model saw fewer seasons than its final fits.
     """
     if isinstance(models, str) or not isinstance(models, Sequence):
         models = [models]
     W = int(n_windows or calibration_windows(history, h))
     if frame is None:
         frame = calibration_cv(history, models, h, W, n_jobs=n_jobs, progress=progress)
+    warn_short_calibration(frame, history, models, h)
     window = default_scale_window(h, history.season_length)
     floor = nonnegative_floor(history.values)
     zero_scale = zero_history_scale(history.values, history.indptr)
