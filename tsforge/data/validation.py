@@ -25,7 +25,7 @@ import polars as pl
 
 from tsforge.data.frequency import NS_PER_DAY, clock_change_hint, mid_month_hint, modal_step_alias
 from tsforge.data.period_labels import label_hint, read_period_labels
-from tsforge.errors import DataValidationError
+from tsforge.errors import DataValidationError, TsforgeWarning
 
 __all__ = [
     "require_columns",
@@ -45,6 +45,7 @@ __all__ = [
     "thousands_hint",
     "long_table_columns",
     "ROLE_SYNONYMS",
+    "AmbiguousDatesWarning",
 ]
 
 _MAX_SHOWN = 5
@@ -221,7 +222,8 @@ def parse_timestamps(
             return fast
         raw = _as_str_array(series)
         text = pd.Series(raw, dtype=object)
-        utc_note = None
+        utc_note: str | None = None
+        order_note: AmbiguousDatesWarning | None = None
         try:
             with warnings.catch_warnings():
                 # pandas' "could not infer format, falling back to dateutil" is advice to a
@@ -237,7 +239,7 @@ def parse_timestamps(
                     if parsed.isna().any():
                         parsed = _day_first(text, parsed)
                     else:
-                        parsed = _day_month_order(text, parsed)
+                        parsed, order_note = _day_month_order(text, parsed, column)
         except (ValueError, TypeError, OverflowError):
             parsed = pd.Series(pd.NaT, index=text.index)
         if not zoned and getattr(parsed.dt, "tz", None) is not None:
@@ -245,6 +247,8 @@ def parse_timestamps(
         out = parsed.to_numpy().astype("datetime64[ns]")
         if not np.isnat(out).any():  # an unparsable row is the error to report, not this
             _warn_read_in_utc(utc_note)
+            if order_note is not None:  # issued here: the parse above silences UserWarnings
+                warnings.warn(order_note, stacklevel=2)
     bad = np.flatnonzero(np.isnat(out))
     if bad.size:
         row = int(bad[0])
@@ -360,26 +364,30 @@ def _day_first(text: pd.Series, month_first: pd.Series) -> pd.Series:
     return day_first if day_first.isna().sum() < month_first.isna().sum() else month_first
 
 
-def _day_month_order(text: pd.Series, month_first: pd.Series) -> pd.Series:
-    """Day-first dates whose days never pass 12 (``01.02.2018``, the first of every month).
+def _day_month_order(
+    text: pd.Series, month_first: pd.Series, column: str
+) -> tuple[pd.Series, AmbiguousDatesWarning | None]:
+    """Day-first dates whose days never pass 12 (``01.02.2018``, the first of every month), and
+    the :class:`AmbiguousDatesWarning` to issue when the order was a guess.
 
     Why: pandas reads ``01.02.2018`` as January 2, so a monthly file of first-of-month dates
     parses without error as twelve consecutive days a year — and then fails as "irregular
     spacing 2018-01-12 → 2019-01-01", naming a gap the file does not have. When both readings
     parse every row, the one that lays the dates on a regular grid wins; when neither or both
     do, dotted dates are read day first (no locale writes month.day.year) and slashed ones month
-    first (pandas' and the US reading).
+    first (pandas' and the US reading) — with a note when both are regular, as twelve days
+    ``01/01/2017 … 12/01/2017`` are then read as twelve months without a word otherwise.
     """
     first = text.dropna().iloc[0] if text.notna().any() else None
     match = _NUMERIC_DMY.match(str(first)) if first is not None else None
     if match is None:
-        return month_first
+        return month_first, None
     unique = pd.Series(text.dropna().unique())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Parsing dates in %d/%m/%Y format when dayfirst=..." hints
         day_first_unique = pd.to_datetime(unique, errors="coerce", dayfirst=True)
     if day_first_unique.isna().any():
-        return month_first  # some day-first reading is impossible (a 13th month): month first it is
+        return month_first, None  # some day-first reading is impossible (a 13th month): month first it is
 
     def regular(parsed: pd.Series) -> bool:
         grid = pd.DatetimeIndex(parsed.dropna().sort_values().unique())
@@ -387,10 +395,94 @@ def _day_month_order(text: pd.Series, month_first: pd.Series) -> pd.Series:
 
     day_ok, month_ok = regular(day_first_unique), regular(month_first)
     use_day_first = day_ok and not month_ok or (day_ok == month_ok and match.group(2) == ".")
+    note = None
+    if day_ok and month_ok:
+        taken, other = (day_first_unique, month_first) if use_day_first else (month_first, day_first_unique)
+        note = _ambiguous_order_note(str(first), column, taken, other, day_first=use_day_first)
     if not use_day_first:
-        return month_first
+        return month_first, note
     lookup = dict(zip(unique, day_first_unique, strict=True))
-    return pd.to_datetime(text.map(lookup))
+    return pd.to_datetime(text.map(lookup)), note
+
+
+class AmbiguousDatesWarning(TsforgeWarning):
+    """Dates such as ``01/02/2017`` in a column where every day and month is at most 12 and both
+    orders give a regular series: the order taken (slashed month first, dotted day first) is a
+    guess, so twelve days ``01/01/2017 … 12/01/2017`` may have been read as twelve months. The
+    note names both readings' first and last dates and the format that picks the other one.
+
+    :attr:`cli_message`: the same note in the command line's words (``--time-format``, not
+    ``time_format`` in Python), which the CLI prints instead; ``str()`` is the Python wording.
+    """
+
+    def __init__(self, message: str, cli_message: str | None = None) -> None:
+        super().__init__(message)
+        self.cli_message = cli_message
+
+    def __reduce__(self) -> tuple[type[AmbiguousDatesWarning], tuple[str, str | None]]:
+        # both wordings survive pickling (a pool worker's warning reaching the driver)
+        return type(self), (str(self), self.cli_message)
+
+
+#: what may follow ``dd/mm/yyyy``: a time of day, to write into the suggested format
+_CLOCK = re.compile(r"^(?P<sep>[ T])\d{1,2}:\d{2}(?P<sec>:\d{2})?(?P<frac>\.\d+)?\s*$")
+
+
+def _order_format(example: str, *, day_first: bool, clock: bool = True) -> str | None:
+    """The ``strptime`` format that reads ``example`` (``01/02/2017 10:00``) with the day (or the
+    month) first, e.g. ``%d/%m/%Y %H:%M`` (only its date part when not ``clock``); ``None`` when
+    its year, or a time of day asked for, is not one written here."""
+    match = re.match(r"^\s*\d{1,2}([./-])\d{1,2}\1(\d{2}|\d{4})(?!\d)(.*)$", example)
+    if match is None:
+        return None
+    sep, year, rest = match.groups()
+    time = ""
+    if clock and rest.strip():
+        written = _CLOCK.match(rest)
+        if written is None:
+            return None
+        time = (
+            f"{written['sep']}%H:%M" + (":%S" if written["sec"] else "") + (".%f" if written["frac"] else "")
+        )
+    fields = ("%d", "%m") if day_first else ("%m", "%d")
+    return f"{fields[0]}{sep}{fields[1]}{sep}{'%Y' if len(year) == 4 else '%y'}{time}"
+
+
+def _span(parsed: pd.Series) -> str:
+    """``first … last`` of a reading, as dates when every time is midnight."""
+    lo, hi = pd.Timestamp(parsed.min()), pd.Timestamp(parsed.max())
+    dates = lo == lo.normalize() and hi == hi.normalize()
+    return f"{lo.date()} … {hi.date()}" if dates else f"{lo} … {hi}"
+
+
+def _ambiguous_order_note(
+    example: str, column: str, taken: pd.Series, other: pd.Series, *, day_first: bool
+) -> AmbiguousDatesWarning:
+    """:class:`AmbiguousDatesWarning` for ``column``: the reading taken and the other one, each
+    with its first and last date, and the ``time_format`` (``--time-format``) that picks either."""
+    order, other_order = ("day first", "month first") if day_first else ("month first", "day first")
+    said = (
+        f"dates in column {column!r} such as {example.strip()!r} are regular both month first and day first: "
+        f"read {order} ({_span(taken)}); {other_order} they would be {_span(other)}"
+    )
+    other_fmt, same_fmt = (
+        _order_format(example, day_first=not day_first),
+        _order_format(example, day_first=day_first),
+    )
+    if other_fmt is None or same_fmt is None:  # a time of day written otherwise (``10:00 AM``)
+        date_part = _order_format(example, day_first=not day_first, clock=False) or "?"
+        python = f"; to read them {other_order} pass a time_format whose date part is {date_part!r}"
+        cli = f"; to read them {other_order} pass a --time-format whose date part is {date_part}"
+        return AmbiguousDatesWarning(said + python, cli_message=said + cli)
+    python = (
+        f"; to read them {other_order} pass time_format={other_fmt!r} "
+        f"(time_format={same_fmt!r} keeps this reading without this note)"
+    )
+    cli = (
+        f"; to read them {other_order} pass --time-format {shell_word(other_fmt)} "
+        f"(--time-format {shell_word(same_fmt)} keeps this reading without this note)"
+    )
+    return AmbiguousDatesWarning(said + python, cli_message=said + cli)
 
 
 _NS_PER = {"ns": 1, "us": 1_000, "ms": 1_000_000}
