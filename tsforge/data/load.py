@@ -385,7 +385,13 @@ def _refuse(reader: dict[str, Any], dataset_options: dict[str, Any], *, allowed:
             if "coords" in unused and what.startswith("file")
             else ""
         )
-        raise ConfigError(f"option(s) {unused} do not apply to {what}{hint}", field=unused[0])
+        # on the command line the reader options are flags (--time-format, not time_format)
+        flags = [f"--{k.replace('_', '-')}" if k in reader else k for k in unused]
+        raise ConfigError(
+            f"option(s) {unused} do not apply to {what}{hint}",
+            cli_message=f"{', '.join(flags)} {'does' if len(flags) == 1 else 'do'} not apply to {what}{hint}",
+            field=unused[0],
+        )
 
 
 def _is_default(key: str, value: Any) -> bool:

@@ -258,7 +258,8 @@ def test_forecast_reads_a_wide_file_s_series_columns_as_train_does(tracking_uri,
 def test_a_catalogue_dataset_refuses_a_format_as_it_refuses_column_names(capsys):
     code, _, err = _cli(capsys, "cv", "etth1", "--model", "naive", "--time-format", "%Y-%m-%d")
     assert code == 2
-    assert err.startswith("error: option(s) ['time_format'] do not apply to catalogue dataset 'etth1'")
+    # in the command line's words: the flag, not the Python argument
+    assert err.startswith("error: --time-format does not apply to catalogue dataset 'etth1'")
 
 
 def test_a_format_without_a_directive_is_refused_before_reading(tmp_path, capsys):
