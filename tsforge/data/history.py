@@ -42,7 +42,7 @@ from tsforge.data.long_roles import (
 )
 from tsforge.data.tables import to_polars
 from tsforge.data.timeaxis import detect_time_column, parse_time_column
-from tsforge.errors import DataValidationError
+from tsforge.errors import ConfigError, DataValidationError
 
 __all__ = [
     "SeriesInput",
@@ -93,7 +93,7 @@ def guessed_history_roles(
     Why public: a caller that names its answer's columns as the history's (the forecast frame's
     ``Store, Week``) needs the guessed names, which the parsed series do not carry.
     """
-    df = pl.DataFrame(dict(frame)) if isinstance(frame, Mapping) else to_polars(frame)
+    df = _as_frame(frame)
     if history_layout(df.columns, id_col) == "long":
         return None
     return guess_long_roles(df, id_col, time_col, target_col)
@@ -123,7 +123,7 @@ def histories_from_frame(
             timestamp, a series with no observed value (naming column, row and series).
     """
     with _located(file=file, field=field):
-        df = pl.DataFrame(dict(frame)) if isinstance(frame, Mapping) else to_polars(frame)
+        df = _as_frame(frame)
         if df.height == 0:
             raise DataValidationError("the history frame has no rows")
         if layout == "auto":
@@ -179,10 +179,12 @@ def with_parsed_times(
     An entirely empty time column is left as it is: the reader takes it as a history without dates.
 
     Raises:
+        ConfigError: ``time_format`` is not text, or names no ``%`` directive (``dd/mm/yyyy``).
         DataValidationError: no time column to apply the format to, or a row the format does not
             read (naming the column and the row).
     """
-    df = to_polars(frame)
+    _check_time_format(time_format)
+    df = _as_frame(frame)
     column = history_time_column(df, id_col, time_col, target_col)
     if column is None:
         why = f"was given, but the history has no time column {time_col!r} (columns: {df.columns}); name it"
@@ -196,6 +198,35 @@ def with_parsed_times(
         return df
     keys, _ = parse_time_column(df[column], column=column, file=file, fmt=time_format)
     return df.with_columns(pl.Series(column, keys))
+
+
+def _check_time_format(time_format: object) -> None:
+    """Refuse a ``time_format`` that cannot be a strftime format, before any row is read.
+
+    Why: a number (a pyfunc param, a config value) or a spreadsheet spelling such as
+    ``dd/mm/yyyy`` matches no date, and was reported as the file's first row being "unparsable"
+    — blaming the data for what is wrong with the format.
+    """
+    if not isinstance(time_format, str):
+        raise ConfigError(
+            f"time_format must be a strftime format (text such as '%d/%m/%Y'), got "
+            f"{type(time_format).__name__} {time_format!r}",
+            field="time_format",
+        )
+    if "%" not in time_format:
+        raise ConfigError(
+            f"time_format={time_format!r} names no date part: write it in strftime codes, e.g. "
+            "'%d/%m/%Y' for 10/01/2017 as 10 January (%d day, %m month, %b month name, %Y four-digit "
+            "year, %y two-digit year, %H hour, %M minute)",
+            cli_message=f"--time-format {V.shell_word(time_format)} names no date part: write it in "
+            "strftime codes, e.g. %d/%m/%Y for 10/01/2017 as 10 January",
+            field="time_format",
+        )
+
+
+def _as_frame(frame: Any) -> pl.DataFrame:
+    """A history (pandas, polars, or ``{column: values}``) as a polars frame."""
+    return pl.DataFrame(dict(frame)) if isinstance(frame, Mapping) else to_polars(frame)
 
 
 @contextmanager

@@ -24,7 +24,12 @@ import torch
 from tsforge.arguments import whole_number
 from tsforge.data.calendar import calendar_indices
 from tsforge.data.frequency import check_sampling, fixed_step
-from tsforge.data.history import SeriesInput, guessed_history_roles, histories_from_frame
+from tsforge.data.history import (
+    SeriesInput,
+    guessed_history_roles,
+    histories_from_frame,
+    with_parsed_times,
+)
 from tsforge.data.scaling import StandardScaler, spread_or_level
 from tsforge.data.step_grid import on_step_grid
 from tsforge.data.task import causal_fill
@@ -313,6 +318,7 @@ class FramePredictor:
         level: Any = None,
         quantiles: Any = None,
         coords: Any = None,
+        time_format: str | None = None,
     ) -> pd.DataFrame:
         """History frame (pandas or polars) → long forecast frame ``unique_id, ds, step, y_hat``.
 
@@ -325,8 +331,16 @@ class FramePredictor:
         ``y_hat-q-0.1, ...``. ``coords``: a station-coordinate table (path or frame, one row per
         station: id, lat, lon[, alt]) for a model trained with coordinates; series found in it
         carry their coordinates, so a new station is forecast from where it is.
+
+        ``time_format``: the strftime format of the history's text dates (``"%d/%m/%Y"``), applied
+        to the time column the history is read by (:func:`~tsforge.data.history.with_parsed_times`,
+        as ``tsforge forecast --time-format`` does). Why: without it the dates' format is
+        inferred, and ``10/01/2017 … 12/01/2017`` (days of January) read month first — a forecast
+        dated months ahead — with no way to say otherwise but to parse the column beforehand.
         """
         request = IntervalRequest.parse(level, quantiles)
+        if time_format is not None:
+            df = with_parsed_times(df, id_col, time_col, target_col, time_format=time_format, file=file)
         inputs = histories_from_frame(df, id_col, time_col, target_col, file=file)
         roles = guessed_history_roles(df, id_col, time_col, target_col)
         if roles is not None:  # Store, Week, Sales read as long: the forecast is named as the file is

@@ -2,7 +2,8 @@
 
 Input: ``unique_id, ds, y`` rows (``ds`` optional); params: ``{"horizon": h}`` (default: the
 trained horizon), ``{"level": [80, 95]}`` (adds ``y_hat-lo-80, y_hat-hi-80, ...``) and
-``{"quantiles": [0.1, 0.5, 0.9]}`` (adds ``y_hat-q-0.1, ...``). Output: ``unique_id, ds, step,
+``{"quantiles": [0.1, 0.5, 0.9]}`` (adds ``y_hat-q-0.1, ...``) and ``{"time_format": "%d/%m/%Y"}``
+(the strftime format of text dates in ``ds``, as ``predict_frame(time_format=)``). Output: ``unique_id, ds, step,
 y_hat[, bounds]``; the interval calibration travels in the bundle. The artifact is a saved model
 bundle (a window model, a panel bundle or a routed ensemble: whatever
 :func:`tsforge.panels.predictor.load_predictor_dir` reads), so the pyfunc forecasts from a
@@ -46,6 +47,8 @@ class TsforgePyfunc(PythonModel):
             params.get("horizon"),
             level=params.get("level") or None,
             quantiles=params.get("quantiles") or None,
+            # as given (None: infer the dates' format); predict_frame refuses a non-text format
+            time_format=params.get("time_format"),
         )
         if out["ds"].isna().all():
             out = out.drop(columns=["ds"])
@@ -105,13 +108,15 @@ def log_predictor_model(
     out_example = output.predict(None, input_example, {"horizon": predictor.max_horizon})
     signature = infer_signature(input_example, out_example)
     signature.inputs = history_schema(signature.inputs)
-    # level / quantiles default to empty lists (= point forecasts only): MLflow drops params
-    # its signature does not declare, and fills declared ones with their defaults
+    # level / quantiles default to empty lists (= point forecasts only), time_format to None
+    # (= infer the dates' format): MLflow drops params its signature does not declare, and fills
+    # declared ones with their defaults
     signature.params = ParamSchema(
         [
             ParamSpec("horizon", "long", int(predictor.max_horizon)),
             ParamSpec("level", "double", [], (-1,)),
             ParamSpec("quantiles", "double", [], (-1,)),
+            ParamSpec("time_format", "string", None),
         ]
     )
     import torch
