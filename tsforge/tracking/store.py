@@ -69,8 +69,18 @@ def artifact_root(uri: str) -> str | None:
 
 
 def tracking_uri(uri: str | None = None) -> str:
-    """The store in use: ``uri``, else ``MLFLOW_TRACKING_URI``, else the default SQLite store."""
-    return with_pg_driver(uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI)
+    """The store in use: ``uri``, else ``MLFLOW_TRACKING_URI``, else the default SQLite store
+    (``mlruns/mlflow.db`` under the working directory, as an absolute path).
+
+    Why absolute: MLflow keeps one store per URI *string* for the life of the process, so the
+    relative default, used again after a change of working directory (a notebook's ``os.chdir``,
+    one test after another), wrote its runs into the first directory's database while their
+    artifacts went under the new one's ``mlruns/``.
+    """
+    chosen = uri or os.environ.get("MLFLOW_TRACKING_URI")
+    if not chosen:
+        chosen = f"sqlite:///{(Path.cwd() / DEFAULT_TRACKING_URI.removeprefix('sqlite:///')).as_posix()}"
+    return with_pg_driver(chosen)
 
 
 def with_pg_driver(url: str) -> str:

@@ -50,3 +50,27 @@ def test_losing_the_tag_race_to_another_process_is_not_an_error():
 def test_a_tag_failure_nobody_recovered_from_is_raised():
     with pytest.raises(RuntimeError, match="duplicate key"):
         store._set_tag_once(_RacingClient(other_process_sets_it=False), "1", "k", "v")
+
+
+def test_the_default_store_follows_the_working_directory(tmp_path, monkeypatch):
+    """MLflow keeps one store per URI string for the life of a process: the relative default used
+    again from a second working directory wrote its runs into the first one's database, while
+    tsforge put their artifacts under the second (a tuning test failed on CI when another test
+    had used the default store before it in the same worker)."""
+    import sqlite3
+    from contextlib import closing
+
+    from tsforge.tracking.runs import tracked_run
+
+    for name in ("first", "second"):
+        folder = tmp_path / name
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        # a fresh default each time (MLflow exports the URI it is given to the environment)
+        monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+        with tracked_run(experiment=f"exp-{name}", run_name=name):
+            pass
+        db = folder / "mlruns" / "mlflow.db"
+        with closing(sqlite3.connect(db)) as con:
+            names = {row[0] for row in con.execute("select name from experiments")}
+        assert f"exp-{name}" in names, (name, names)
