@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from recommender.explain import as_shown
 from tsforge.data.panel import Panel
 from tsforge.errors import ConfigError, DataValidationError, TsforgeError
 
@@ -268,8 +269,7 @@ def recommend_panel(
             f"{horizon} values before the test window, over {over}"
         )
     if runner is not None:
-        gap = 100 * (1 - best["score"] / runner["score"])
-        text += f", {gap:.{0 if gap >= 1 else 1}f}% below {runner['model']} ({runner['score']:.3f})"
+        text += _gap_words(best["score"], runner["score"], runner["model"])
     if skipped:
         text += f"; not ranked: {', '.join(skipped)} ({next(iter(skipped.values()))})"
     if sampled_from is not None:
@@ -277,6 +277,21 @@ def recommend_panel(
     return PanelRecommendation(
         panel.name, int(horizon), rows, text, len(panel), seconds, skipped, sampled_from
     )
+
+
+def _gap_words(best: float, runner: float, runner_name: str) -> str:
+    """ ", 0.6% below naive (0.824)": the gap between the scores *as shown* (3 decimals).
+
+    Why: from the raw scores, 0.8192 and 0.8236 read "0.5% below naive (0.824)" beside a best of
+    0.819, where the reader's own sum from the printed numbers gives 0.6%; two scores that print
+    the same are a tie, not "0.1% below".
+    """
+    best_shown = as_shown(best, ".3f")[1]
+    runner_text, runner_shown = as_shown(runner, ".3f")
+    if best_shown == runner_shown:
+        return f", level with {runner_name} ({runner_text}) to the 3 decimals shown"
+    gap = 100 * (1 - best_shown / runner_shown)
+    return f", {gap:.{0 if gap >= 1 else 1}f}% below {runner_name} ({runner_text})"
 
 
 def _sample(panel: Panel, max_series: int | None, seed: int) -> tuple[Panel, int | None]:

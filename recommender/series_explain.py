@@ -23,18 +23,27 @@ from recommender.explain import VOLATILITY_CUTS, as_shown, level_word, verb_for
 from recommender.properties.memorability import HURST_MIN_LENGTH
 from recommender.series_features import FEATURE_GROUPS, SERIES_FEATURES
 
-__all__ = ["SeriesReason", "SeriesExplanation", "describe", "explain_series", "explain_collection"]
+__all__ = [
+    "SeriesReason",
+    "SeriesExplanation",
+    "describe",
+    "explain_series",
+    "explain_collection",
+    "collection_properties",
+]
 
 #: Group totals smaller than this (in log relative error) are not worth a word.
 MIN_EFFECT = 0.01
 
 #: How a group reads in "auto_theta for 12 of 40 series, mostly for their seasonality"; the
-#: group "collection" is the collection prior the router pools each series towards. A group
+#: group "collection" is the collection prior the router pools each series towards: the mean of
+#: the router's estimates over *every* series of the collection, this one included, so neither
+#: "the rest of the collection" nor "the collection's record" (no error was measured). A group
 #: whose name states a property ("intermittency", "level shift") is named by what it measures:
 #: a group favours a pick whatever its value, and "mostly for their intermittency" read as if
 #: series without a single zero were intermittent.
 _GROUP_NOUN = {
-    "collection": "the collection's record",
+    "collection": "the collection as a whole",
     "intermittency": "their share of zeros",
     "missing values": "their share of missing values",
     "level shift": "the size of their recent level shift",
@@ -95,6 +104,8 @@ def describe(group: str, f: Mapping[str, float]) -> str:
         if not math.isfinite(t):
             return "trend not measured"
         text, shown = as_shown(t, "+.2f")
+        if shown == 0:  # "tau -0.00" gave a direction to a trend the number says is none
+            text = "0.00"
         word = level_word(abs(shown), (0.3, 0.6), ("weak", "moderate", "strong"))
         direction = "" if word == "weak" else (" upward" if shown > 0 else " downward")
         return f"{word}{direction} trend (tau {text})"
@@ -159,9 +170,10 @@ def describe(group: str, f: Mapping[str, float]) -> str:
         h_text = str(int(h)) if math.isfinite(h) else "?"
         return f"season length {m_text} and horizon {h_text}"
     if group == "level":
-        return "non-positive values" if g("nonpositive") > 0 else "strictly positive values"
+        # "non-positive values" read as negative values on demand data whose lowest value is 0
+        return "zero or negative values" if g("nonpositive") > 0 else "strictly positive values"
     if group == "collection":
-        return "the rest of the collection"
+        return "the collection as a whole"
     return group
 
 
@@ -216,16 +228,48 @@ def explain_series(
     return SeriesExplanation(candidate, score, float(bias), groups, pro + con, text)
 
 
+def collection_properties(
+    candidate: str, contrib: np.ndarray, features: pd.DataFrame, *, limit: int = 2
+) -> str:
+    """The property groups behind the router's collection prior of ``candidate``, in words
+    (``""`` when none is worth a word).
+
+    Why: the router's prior is the mean of its estimates over every series, and each estimate
+    splits exactly into per-feature contributions, so the prior splits into their means
+    (``contrib``: ``[n, F]`` over *every* series, order :data:`SERIES_FEATURES`). Without this,
+    a fully pooled router explained every pick with "the collection" alone, the same words on
+    seasonal retail and on intermittent demand; the values shown are the series' medians.
+    """
+    if len(contrib) == 0:
+        return ""
+    groups: dict[str, float] = {}
+    for name, value in zip(SERIES_FEATURES, np.mean(contrib, axis=0), strict=True):
+        key = FEATURE_GROUPS.get(name, name)
+        groups[key] = groups.get(key, 0.0) + float(value)
+    favour = sorted((g for g, v in groups.items() if v < -MIN_EFFECT), key=groups.__getitem__)[:limit]
+    if not favour:
+        return ""
+    median = {k: float(v) for k, v in features.median(numeric_only=True).items()}
+    subjects = [describe(g, median) for g in favour]
+    return (
+        f"across its series (at their median values), {_join(subjects)} "
+        f"{verb_for(subjects, 'favours')} {candidate}"
+    )
+
+
 def explain_collection(
     per_series: pd.DataFrame,
     contributions: pd.DataFrame,
     *,
     limit: int = 2,
     prior_label: str | None = None,
+    pooled: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Per picked candidate, one sentence: how many series pick it and the property groups that
     favour it most on average over those series (``contributions``: one row per series, one
-    column per group, for the series' pick; ``prior_label`` as in :func:`explain_series`)."""
+    column per group, for the series' pick; ``prior_label`` as in :func:`explain_series`).
+    ``pooled``: per candidate, :func:`collection_properties`' words, added where the collection
+    prior is among the groups named (what "the collection as a whole" stands for)."""
     nouns = {**_GROUP_NOUN, **({"collection": prior_label} if prior_label else {})}
     out = {}
     n = len(per_series)
@@ -236,5 +280,7 @@ def explain_collection(
         text = f"{cand} for {len(idx)} of {n} series ({share:.0%})"
         if favour:
             text += f", mostly for {_join([nouns.get(g, f'their {g}') for g in favour])}"
+        if "collection" in favour and pooled and pooled.get(str(cand)):
+            text += f"; {pooled[str(cand)]}"
         out[str(cand)] = text
     return out

@@ -37,7 +37,7 @@ from recommender.per_series import (
     select_weighting,
     train_router,
 )
-from recommender.series_explain import explain_collection, explain_series
+from recommender.series_explain import collection_properties, explain_collection, explain_series
 from recommender.series_features import PROFILE_LADDER, series_features
 from recommender.series_kb import DEV_COLLECTIONS, SeriesKBSettings, build_series_kb
 from recommender.shipped_router import ROUTER_ENV, chosen_router_folder, default_router_folder
@@ -207,7 +207,7 @@ def series_caveats(panel: Panel, feats: pd.DataFrame) -> list[str]:
     Why: the router answers every series with a pick and an expected MASE, but a flat history
     has no MASE (its scale, the mean absolute step, is zero; every candidate forecasts the
     constant) and a series shorter than the first profile window has no ARIES properties, so
-    its pick rests on its length and the collection's record alone. A user reading the table
+    its pick rests only on its length and the collection as a whole. A user reading the table
     could not tell those answers from the measured ones.
     """
     values = np.asarray(panel.values, dtype=np.float64)
@@ -229,7 +229,7 @@ def series_caveats(panel: Panel, feats: pd.DataFrame) -> list[str]:
         elif plen[i] == 0:
             out.append(
                 f"too short to profile ({int(panel.lengths[i])} values; the properties need "
-                f"{min(PROFILE_LADDER)}): picked from its length and the collection's record"
+                f"{min(PROFILE_LADDER)}): picked from its length and the collection as a whole"
             )
         else:
             out.append("")
@@ -328,6 +328,14 @@ def recommend_series(
                 prior=float(shrink * pooled[c]),
                 prior_label=prior_label,
             )
+    # the router's own prior (not a trained model's validation errors) is the mean of its
+    # estimates over every series: its words name the properties behind it
+    prior_words = None
+    if prior is None and shrink > 0:
+        prior_words = {
+            cands[c]: collection_properties(cands[c], rec.contributions(cands[c], feats)[0], feats)
+            for c in contrib_by_cand
+        }
     for i in rows:
         ex = per_row[int(i)]
         explanations.append(ex.to_dict())
@@ -369,7 +377,9 @@ def recommend_series(
         "expected_mase_pick": float(np.nanmean(e_pick)),
         "expected_mase_best_single": float(np.nanmean(e_best)),
         "expected_gain": float(1.0 - np.nanmean(e_pick) / np.nanmean(e_best)),
-        "explanations": explain_collection(per_series, contributions, prior_label=prior_label),
+        "explanations": explain_collection(
+            per_series, contributions, prior_label=prior_label, pooled=prior_words
+        ),
         "caveats": {kind: ids_with_caveat(per_series, kind) for kind in CAVEAT_KINDS},
     }
     return SeriesRecommendation(
