@@ -22,6 +22,7 @@ __all__ = [
     "MissingCalendarWarning",
     "IntervalResolutionWarning",
     "ShortCalibrationWarning",
+    "WordedWarning",
     "UnusedColumnsWarning",
     "ShortSeriesWarning",
     "NoSkillWarning",
@@ -140,6 +141,23 @@ class TsforgeWarning(UserWarning):
     Why a warning and not an error: the result is still useful (and a service must answer), yet
     a user reading it should know its limit. The CLI prints each as one ``note:`` line on stderr.
     """
+
+
+class WordedWarning(TsforgeWarning):
+    """A note with a second wording for the command line (:attr:`cli_message`: ``--time-format``
+    where ``str()`` says ``time_format=`` in Python), which the CLI prints instead.
+
+    Why a class: a warning carries one message; the notes that tell a user which option to pass
+    must name it as the user will type it, and both wordings must survive pickling (a pool
+    worker's warning reaching the driver).
+    """
+
+    def __init__(self, message: str, cli_message: str | None = None) -> None:
+        super().__init__(message)
+        self.cli_message = cli_message
+
+    def __reduce__(self) -> tuple[type[WordedWarning], tuple[str, str | None]]:
+        return type(self), (str(self), self.cli_message)
 
 
 class IntervalResolutionWarning(TsforgeWarning):

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from tsforge.errors import TsforgeWarning
+from tsforge.errors import WordedWarning
 
 __all__ = [
     "GuessedLabelsWarning",
@@ -38,21 +38,12 @@ __all__ = [
 ]
 
 
-class GuessedLabelsWarning(TsforgeWarning):
+class GuessedLabelsWarning(WordedWarning):
     """Labels such as ``Jan-10`` were read as a month and a two-digit year (January 2010): the
     user learns the reading and the dates it gave, and how to say otherwise, before trusting it.
 
-    :attr:`cli_message`: the same note in the command line's words (``--time-format``, not
-    ``time_format`` in Python), which the CLI prints instead; ``str()`` is the Python wording.
+    Its :attr:`~tsforge.errors.WordedWarning.cli_message` names ``--time-format``.
     """
-
-    def __init__(self, message: str, cli_message: str | None = None) -> None:
-        super().__init__(message)
-        self.cli_message = cli_message
-
-    def __reduce__(self) -> tuple[type[GuessedLabelsWarning], tuple[str, str | None]]:
-        # both wordings survive pickling (a pool worker's warning reaching the driver)
-        return type(self), (str(self), self.cli_message)
 
 
 _MONTH_WORD = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"

@@ -25,7 +25,7 @@ import polars as pl
 
 from tsforge.data.frequency import NS_PER_DAY, clock_change_hint, mid_month_hint, modal_step_alias
 from tsforge.data.period_labels import label_hint, read_period_labels
-from tsforge.errors import DataValidationError, TsforgeWarning
+from tsforge.errors import DataValidationError, WordedWarning
 
 __all__ = [
     "require_columns",
@@ -405,23 +405,14 @@ def _day_month_order(
     return pd.to_datetime(text.map(lookup)), note
 
 
-class AmbiguousDatesWarning(TsforgeWarning):
+class AmbiguousDatesWarning(WordedWarning):
     """Dates such as ``01/02/2017`` in a column where every day and month is at most 12 and both
     orders give a regular series: the order taken (slashed month first, dotted day first) is a
     guess, so twelve days ``01/01/2017 … 12/01/2017`` may have been read as twelve months. The
     note names both readings' first and last dates and the format that picks the other one.
 
-    :attr:`cli_message`: the same note in the command line's words (``--time-format``, not
-    ``time_format`` in Python), which the CLI prints instead; ``str()`` is the Python wording.
+    Its :attr:`~tsforge.errors.WordedWarning.cli_message` names ``--time-format``.
     """
-
-    def __init__(self, message: str, cli_message: str | None = None) -> None:
-        super().__init__(message)
-        self.cli_message = cli_message
-
-    def __reduce__(self) -> tuple[type[AmbiguousDatesWarning], tuple[str, str | None]]:
-        # both wordings survive pickling (a pool worker's warning reaching the driver)
-        return type(self), (str(self), self.cli_message)
 
 
 #: what may follow ``dd/mm/yyyy``: a time of day, to write into the suggested format
