@@ -10,6 +10,7 @@ format, there is nothing to say.
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -32,7 +33,7 @@ def _ambiguous(caught: list[warnings.WarningMessage]) -> list[str]:
     return [str(w.message) for w in caught if issubclass(w.category, AmbiguousDatesWarning)]
 
 
-def _read(path: str, **options: object) -> tuple[list[pd.Timestamp], list[str]]:
+def _read(path: str, **options: Any) -> tuple[list[pd.Timestamp], list[str]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         panel = load_panel(path, **options).panel
