@@ -210,23 +210,14 @@ def run_panel_demo(
 
 
 def _explain_smape_on_zeros(console: Any, panel: Any, rows: list[dict[str, Any]], recommended: str) -> None:
-    """Say why the pick can win on MASE and lose on sMAPE/OWA: a reader otherwise sees a
-    recommendation that looks worse than its baseline on two of the table's columns.
+    """Say why the pick can win on MASE and lose on sMAPE/OWA
+    (:func:`~tsforge.cli.tables.smape_on_zeros_note`): a reader otherwise sees a recommendation
+    that looks worse than its baseline on two of the table's columns."""
+    from tsforge.cli.tables import smape_on_zeros_note
 
-    sMAPE scores any non-zero forecast of a zero at 200 %, so on intermittent series (mostly
-    zeros) the seasonal naive, which repeats the zeros, wins sMAPE by construction.
-    """
-    pick = next(r for r in rows if r["model"] == recommended)
-    others = [r for r in rows if r["model"] != recommended]
-    if not others or pick["test sMAPE"] <= min(r["test sMAPE"] for r in others):
-        return
-    mostly_zero = sum(float(np.mean(v == 0)) >= 0.5 for _, v in panel)
-    if mostly_zero:
-        console.print(
-            f"[dim]note: {recommended} has the lower MASE but a higher sMAPE (and OWA): sMAPE counts 200 % for "
-            f"any non-zero forecast of a zero, and {mostly_zero} of {len(panel)} series are intermittent (mostly "
-            "zeros); the recommendation ranks by MASE, which scales each series by its own history.[/]"
-        )
+    note = smape_on_zeros_note(panel, recommended, {r["model"]: r["test sMAPE"] for r in rows})
+    if note:
+        console.print(f"[dim]note: {note.replace('higher sMAPE', 'higher sMAPE (and OWA)', 1)}.[/]")
 
 
 def next_steps(registered_name: str, horizon: int) -> list[str]:

@@ -383,6 +383,10 @@ def _recommend_panel(
             t.caption = f"top {len(shown)} of {len(rec.ranking)} candidates (--top N or --json for all)"
         console.print(t)
         console.print(f"[bold]why {rec.best}:[/] {rec.explanation}")
+        from tsforge.cli.tables import smape_on_zeros_note
+
+        if note := smape_on_zeros_note(panel, rec.best, {r["model"]: r["val_smape"] for r in shown}):
+            print_note(note)
         if not train:
             console.print(
                 f"[dim]next: tsforge recommend {_data_ref(data, load_kwargs, horizon, split)}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["metrics_table", "metric_list_table"]
+__all__ = ["metrics_table", "metric_list_table", "smape_on_zeros_note"]
 
 #: Text columns: never folded (a model name split over two lines, "auto_e / ts", reads as two).
 _TEXT_COLUMNS = ("model", "dataset", "recommended")
@@ -82,3 +82,28 @@ def metric_list_table(metrics: dict[str, float], title: str):
             cells.append(_cell(name, v["orig"]) if "orig" in v else "")
         table.add_row(name, *cells)
     return table
+
+
+def smape_on_zeros_note(panel: Any, pick: str, smape: dict[str, float]) -> str | None:
+    """Why ``pick``, best on MASE, can show a higher sMAPE than another model of the table
+    (``smape``: model → its sMAPE), when half or more of ``panel``'s series are mostly zeros;
+    ``None`` otherwise.
+
+    Why: sMAPE scores any non-zero forecast of a zero at 200 %, so on intermittent series a
+    model that repeats the zeros (seasonal naive) wins sMAPE by construction; a reader of the
+    ranking saw the pick lose on its own table's last column with no word of why (193 % beside
+    a seasonal naive's 170 % on 30 daily series of 70 % zeros).
+    """
+    import numpy as np
+
+    others = [v for m, v in smape.items() if m != pick]
+    if pick not in smape or not others or smape[pick] <= min(others):
+        return None
+    mostly_zero = sum(float(np.mean(v == 0)) >= 0.5 for _, v in panel)
+    if not mostly_zero:
+        return None
+    return (
+        f"{pick} has the lower MASE but a higher sMAPE: sMAPE counts 200 % for any non-zero forecast "
+        f"of a zero, and {mostly_zero} of {len(panel)} series are intermittent (mostly zeros); the "
+        "ranking is by MASE, which scales each series by its own history"
+    )
