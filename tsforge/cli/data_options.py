@@ -252,22 +252,17 @@ def reader_options(
 
 
 def _checked_time_format(time_format: str | None) -> str | None:
-    """``--time-format`` as given, refused up front when it has no ``%`` directive.
+    """``--time-format`` as given, refused up front when it has no ``%`` directive
+    (:func:`tsforge.data.history.check_time_format`, the check ``time_format=`` gets in Python).
 
     Why: ``--time-format dd/mm/yyyy`` (the spreadsheet spelling) matches no date at all, and
     reading a large file only to report its first row unparsable would hide what is wrong: the
     format, not the file.
     """
-    if time_format is None:
-        return None
-    if "%" not in time_format:
-        shown = shell_word(time_format)
-        raise ConfigError(
-            f"--time-format {shown} names no date part: write it in strftime codes, e.g. %d/%m/%Y for "
-            "10/01/2017 as 10 January, %Y%m%d %H%M for 20170110 1300 (%d day, %m month, %b month name, "
-            "%Y four-digit year, %y two-digit year, %H hour, %M minute)",
-            field="time_format",
-        )
+    if time_format is not None:
+        from tsforge.data.history import check_time_format
+
+        check_time_format(time_format)
     return time_format
 
 

@@ -52,6 +52,7 @@ __all__ = [
     "histories_from_frame",
     "history_time_column",
     "with_parsed_times",
+    "check_time_format",
 ]
 
 HistoryLayout = Literal["long", "wide"]
@@ -183,7 +184,7 @@ def with_parsed_times(
         DataValidationError: no time column to apply the format to, or a row the format does not
             read (naming the column and the row).
     """
-    _check_time_format(time_format)
+    check_time_format(time_format)
     df = _as_frame(frame)
     column = history_time_column(df, id_col, time_col, target_col)
     if column is None:
@@ -200,8 +201,9 @@ def with_parsed_times(
     return df.with_columns(pl.Series(column, keys))
 
 
-def _check_time_format(time_format: object) -> None:
-    """Refuse a ``time_format`` that cannot be a strftime format, before any row is read.
+def check_time_format(time_format: object) -> None:
+    """Refuse a ``time_format`` that cannot be a strftime format, before any row is read (the
+    one check behind ``time_format=`` and every command's ``--time-format``).
 
     Why: a number (a pyfunc param, a config value) or a spreadsheet spelling such as
     ``dd/mm/yyyy`` matches no date, and was reported as the file's first row being "unparsable"
@@ -219,7 +221,8 @@ def _check_time_format(time_format: object) -> None:
             "'%d/%m/%Y' for 10/01/2017 as 10 January (%d day, %m month, %b month name, %Y four-digit "
             "year, %y two-digit year, %H hour, %M minute)",
             cli_message=f"--time-format {V.shell_word(time_format)} names no date part: write it in "
-            "strftime codes, e.g. %d/%m/%Y for 10/01/2017 as 10 January",
+            "strftime codes, e.g. %d/%m/%Y for 10/01/2017 as 10 January, %Y%m%d %H%M for 20170110 1300 "
+            "(%d day, %m month, %b month name, %Y four-digit year, %y two-digit year, %H hour, %M minute)",
             field="time_format",
         )
 
