@@ -150,6 +150,12 @@ def cv_cmd(
         named = frame.rename(columns=_output_columns(load_kwargs, loaded.roles))
         write_frame(named, output)
         console.print(f"wrote {len(frame)} rows ({frame['cutoff'].nunique()} cutoffs) to {output}")
+    scores = cv_scores(frame, panel, season_length=panel.season_length)
+    bounds = None
+    if level:
+        from tsforge.evaluation.intervals import cv_interval_scores
+
+        bounds = cv_interval_scores(frame, panel, names, level)
     if not no_track:  # before the tables: a run that cannot be logged fails before they are printed
         from tsforge.pipeline.cv_run import log_cv_run
 
@@ -165,16 +171,15 @@ def cv_cmd(
             intervals=intervals if level else None,
             seed=seed if others else None,
             options=options or None,
+            scores=scores,
+            interval_scores=bounds,
         )
         console.print(f"MLflow run [bold]{run_id}[/]")
-    scores = cv_scores(frame, panel, season_length=panel.season_length)
     best = str(scores.sort_values("mase")["model"].iloc[0]) if len(scores) > 1 else None
     title = f"{n_windows} rolling-origin windows of {h} steps (per-series scores averaged over series)"
     console.print(metrics_table(_score_rows(scores), title, highlight=best))
-    if level:
-        from tsforge.evaluation.intervals import cv_interval_scores
-
-        rows = _interval_rows(cv_interval_scores(frame, panel, names, level))
+    if bounds is not None:
+        rows = _interval_rows(bounds)
         console.print(
             metrics_table(rows, f"{intervals} intervals (width, MSIS: in each series' seasonal-naive MAE)")
         )

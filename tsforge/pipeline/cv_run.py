@@ -169,6 +169,8 @@ def log_cv_run(
     seed: int | None = None,
     options: Mapping[str, Any] | None = None,
     tracking: TrackingOptions | None = None,
+    scores: pd.DataFrame | None = None,
+    interval_scores: pd.DataFrame | None = None,
 ) -> str | None:
     """Record a CV of ``models`` on ``panel`` (``frame``: ``unique_id, ds, cutoff, y, <model>...``
     and, with ``level``, ``<model>-lo-<l>`` / ``-hi-<l>``); returns the parent run's id, or
@@ -180,6 +182,8 @@ def log_cv_run(
         seed: global models' seed (leave ``None`` when every model is local: nothing reads it).
         options: local models' options as given (``season_length``, ``max_history``).
         tracking: experiment (default: the panel's name), run name, nesting, extra tags.
+        scores, interval_scores: the frame's ``cv_scores`` and ``cv_interval_scores`` when the
+            caller has them already (``tsforge cv`` prints them), so they are not computed twice.
 
     The parent (``tsforge.role`` ``cv``) holds the comparison: ``cv_mase_<model>`` per model, the
     best model by mean MASE as ``tsforge.best_model``, tables ``metrics/cv_scores.csv`` and
@@ -195,9 +199,9 @@ def log_cv_run(
 
     names = [str(m) for m in models]
     windows = window_numbers(frame)
-    scores = _cv_scores(frame, panel)
+    scores = _cv_scores(frame, panel) if scores is None else scores
     per_window = _per_window(frame, panel, windows)
-    bounds = _interval_scores(frame, panel, names, level)
+    bounds = _interval_scores(frame, panel, names, level) if interval_scores is None else interval_scores
     best = str(scores.sort_values("mase")["model"].iloc[0])
     common = {"tsforge.dataset": panel.name, "tsforge.data_kind": "panel", "tsforge.protocol": CV_PROTOCOL}
     common["tsforge.horizon"] = str(horizon)
