@@ -264,23 +264,51 @@ def explain_collection(
     limit: int = 2,
     prior_label: str | None = None,
     pooled: Mapping[str, str] | None = None,
+    clear: Sequence[bool] | np.ndarray | None = None,
 ) -> dict[str, str]:
     """Per picked candidate, one sentence: how many series pick it and the property groups that
     favour it most on average over those series (``contributions``: one row per series, one
     column per group, for the series' pick; ``prior_label`` as in :func:`explain_series`).
     ``pooled``: per candidate, :func:`collection_properties`' words, added where the collection
-    prior is among the groups named (what "the collection as a whole" stands for)."""
+    prior is among the groups named (what "the collection as a whole" stands for).
+    ``clear``: per series, whether its pick clearly dominates its weights
+    (:func:`recommender.per_series.clear_picks`); where some of a candidate's series do not, the
+    sentence says it is weighted highest there, not picked, and how many are near-even blends
+    (a summary of "100 %" for weights of 0.22/0.20/0.20/0.19/0.19 read as a decisive choice)."""
     nouns = {**_GROUP_NOUN, **({"collection": prior_label} if prior_label else {})}
     out = {}
     n = len(per_series)
+    firm = np.ones(n, dtype=bool) if clear is None else np.asarray(clear, dtype=bool)
     for cand, idx in per_series.groupby("pick").groups.items():
         share = len(idx) / max(n, 1)
         mean = contributions.loc[idx].mean().sort_values()
         favour = [g for g, v in mean.items() if v < -MIN_EFFECT][:limit]
-        text = f"{cand} for {len(idx)} of {n} series ({share:.0%})"
+        rows = per_series.index.get_indexer(idx)
+        n_clear = int(firm[rows].sum())
+        verb = "" if n_clear == len(idx) else " weighted highest"
+        text = f"{cand}{verb} for {len(idx)} of {n} series ({share:.0%})"
         if favour:
             text += f", mostly for {_join([nouns.get(g, f'their {g}') for g in favour])}"
         if "collection" in favour and pooled and pooled.get(str(cand)):
             text += f"; {pooled[str(cand)]}"
+        if n_clear < len(idx):
+            text += "; " + _blend_words(per_series.iloc[rows[~firm[rows]]], n_clear)
         out[str(cand)] = text
     return out
+
+
+def _blend_words(blends: pd.DataFrame, n_clear: int) -> str:
+    """ "a clear pick for none of them: near-even weights (a 0.22, b 0.20, …), a blend" — the
+    series of a candidate whose weights it does not clearly dominate, in words; their weights
+    are quoted when they are the same on every such series (a fully pooled router)."""
+    lead = (
+        "a clear pick for none of them"
+        if n_clear == 0
+        else f"a clear pick for {n_clear} of them (weight at least twice the next's)"
+    )
+    shown = set(blends["top_weights"]) if "top_weights" in blends else set()
+    weights = f" ({next(iter(shown))})" if len(shown) == 1 else ""
+    rest = "the rest have" if n_clear else "their"
+    if n_clear:
+        return f"{lead}; {rest} near-even weights{weights}, a blend more than a pick"
+    return f"{lead}: {rest} weights are near-even{weights}, a blend more than a pick"

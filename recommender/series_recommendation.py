@@ -32,6 +32,7 @@ import pandas as pd
 from recommender.per_series import (
     RouterConfig,
     SeriesRouter,
+    clear_picks,
     order_free_mean,
     router_dir,
     select_weighting,
@@ -78,7 +79,9 @@ class SeriesRecommendation:
             :func:`series_caveats`).
         weights: ``[n, K]`` candidate weights (the weighted combination).
         expected_mase: ``[n, K]`` expected MASE of every candidate.
-        collection: ``best_single``, ``pick_distribution``, ``weight_shares``, mean expected
+        collection: ``best_single``, ``pick_distribution``, ``clear_pick_share`` (per pick, the
+            share of series where it clearly dominates the weights:
+            :func:`~recommender.per_series.clear_picks`), ``weight_shares``, mean expected
             errors (``expected_mase``: every candidate over every series;
             ``expected_mase_picked``: each pick over the series it is picked for),
             ``expected_gain``, per-pick ``explanations`` and the ids of the series with each
@@ -361,10 +364,19 @@ def recommend_series(
         }
     )
     picks = per_series["pick"].value_counts()
+    # whether each series' pick dominates its weights (else a near-even blend): the words count
+    # only those as picks; the picks and weights themselves are unchanged
+    clear = clear_picks(weights, pick)
     contributions = pd.DataFrame(group_rows, index=per_series.index).fillna(0.0)
     collection = {
         "best_single": cands[best_single],
         "pick_distribution": {str(k): float(v / len(panel)) for k, v in picks.items()},
+        # per pick, the share of all series where it is a clear pick (clear_picks): below its
+        # pick_distribution share, the rest of its series are near-even blends
+        "clear_pick_share": {
+            str(k): float(np.sum(clear & (per_series["pick"] == k).to_numpy()) / len(panel))
+            for k in picks.index
+        },
         "weight_shares": {c: float(weights[:, j].mean()) for j, c in enumerate(cands) if weights[:, j].any()},
         "expected_mase": {c: float(mean_expected[j]) for j, c in enumerate(cands) if j in allowed},
         # per pick, its expected MASE over the series it is picked for: what the collection
@@ -378,7 +390,7 @@ def recommend_series(
         "expected_mase_best_single": float(np.nanmean(e_best)),
         "expected_gain": float(1.0 - np.nanmean(e_pick) / np.nanmean(e_best)),
         "explanations": explain_collection(
-            per_series, contributions, prior_label=prior_label, pooled=prior_words
+            per_series, contributions, prior_label=prior_label, pooled=prior_words, clear=clear
         ),
         "caveats": {kind: ids_with_caveat(per_series, kind) for kind in CAVEAT_KINDS},
     }

@@ -101,10 +101,13 @@ def test_a_trend_that_rounds_to_zero_has_no_sign():
 @pytest.mark.parametrize(
     ("scores", "says"),
     [
-        # shown 0.819 and 0.824: 1 − 0.819/0.824 is 0.6 %, the raw scores' gap 0.5 %
-        ((0.8192, 0.8236), ", 0.6% below naive (0.824)"),
+        # a gap of 5 % or more is a gap: 1 − 0.819/0.873 (the numbers shown)
+        ((0.8192, 0.8734), ", 6% below naive (0.873)"),
+        # shown 0.819 and 0.824: 0.824/0.819 − 1 is 0.6 %, the raw scores' 0.5 % (a near tie:
+        # "0.5% below naive" read as a win, issue #14)
+        ((0.8192, 0.8236), "about the same as naive (0.824, 0.6% higher)"),
         # both print 0.819: "0.1% below naive (0.819)" read as a gap the numbers do not show
-        ((0.8186, 0.8194), ", level with naive (0.819) to the 3 decimals shown"),
+        ((0.8186, 0.8194), "about the same as naive (0.819, the same to 3 decimals)"),
     ],
 )
 def test_the_panel_ranking_gap_is_the_gap_between_the_numbers_shown(monkeypatch, make_halves, scores, says):
@@ -121,4 +124,4 @@ def test_the_panel_ranking_gap_is_the_gap_between_the_numbers_shown(monkeypatch,
     monkeypatch.setattr(pipeline, "train_panel", lambda panel, model, **kwargs: Fitted(model))
     monkeypatch.setattr(panel_mod, "_phase_scores", lambda *args, **kwargs: None)
     rec = panel_mod.recommend_panel(make_halves(6, seed=3), 6, ["nlinear", "naive"])
-    assert rec.explanation.endswith(says), rec.explanation
+    assert says in rec.explanation, rec.explanation

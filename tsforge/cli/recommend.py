@@ -387,6 +387,8 @@ def _recommend_panel(
 
         if note := smape_on_zeros_note(panel, rec.best, {r["model"]: r["val_smape"] for r in shown}):
             print_note(note)
+        if line := _per_series_disagreement(panel, h, rec):
+            console.print(line)
         if not train:
             console.print(
                 f"[dim]next: tsforge recommend {_data_ref(data, load_kwargs, horizon, split)}"
@@ -417,6 +419,28 @@ def _recommend_panel(
         if skill := baseline_comparison(out.metrics, out.params.get("baseline"), "mase", "naive2_mase"):
             console.print(skill)
         _print_forecast_hint(out.registered_name, data, load_kwargs)
+
+
+def _per_series_disagreement(panel: Any, horizon: int, rec: Any) -> str | None:
+    """The line that says ``--per-series`` would choose another model than the ranking ``rec``
+    of ``panel`` (:func:`recommender.panel.per_series_disagreement`), or ``None``.
+
+    Why compute it here: a user who ran both saw two answers without a word on which to trust.
+    The router's view needs no fit (under a second on 40 series); with no router ready (none
+    saved, or a stale one that would be rebuilt) or data it refuses, nothing is said.
+    """
+    from recommender.panel import per_series_disagreement
+    from recommender.series_recommendation import default_router, default_router_pending, recommend_series
+    from tsforge.errors import TsforgeError
+
+    if default_router_pending():
+        return None
+    try:
+        router = default_router(build_if_missing=False)
+        series = recommend_series(panel, horizon, router=router, build_if_missing=False)
+    except TsforgeError:
+        return None
+    return per_series_disagreement(rec, series.collection)
 
 
 def _recommend_per_series(
@@ -573,13 +597,19 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
     t.add_column("why", overflow="fold")
     # a pick's row: its expected MASE over the series it is picked for (not over every series)
     picked = c.get("expected_mase_picked", c["expected_mase"])
+    # where a pick does not clearly dominate a series' weights, the row says on how many it does
+    # ("100%" read as a decisive choice for weights of 0.22/0.20/0.20/0.19/0.19)
+    clear = c.get("clear_pick_share", c["pick_distribution"])
     for cand, share in c["pick_distribution"].items():
+        firm = clear.get(cand, share)
         t.add_row(
             cand,
-            f"{share:.0%}",
+            f"{share:.0%}" + (f" ({firm:.0%} clear)" if firm < share else ""),
             f"{picked.get(cand, float('nan')):.3f}",
             c["explanations"].get(cand, ""),
         )
+    if any(clear.get(k, v) < v for k, v in c["pick_distribution"].items()):
+        t.caption = "series: where the pick has the highest weight; clear: at least twice the next one's"
     console.print(t)
     console.print(
         f"best single candidate {c['best_single']} (expected MASE {c['expected_mase_best_single']:.3f}); "
