@@ -212,7 +212,7 @@ def forecasts(source: str, n_jobs: int, cache: Path | None = None) -> dict[str, 
 
     from tsforge.data.load import load_panel, source_name
     from tsforge.data.protocol import default_panel_horizon
-    from tsforge.panels.calibrate import calibration_windows
+    from tsforge.panels.calibrate import calibration_forms, calibration_windows
     from tsforge.panels.cv import cross_validation
     from tsforge.panels.local import forecast_local
     from tsforge.panels.protocol import holdout_split
@@ -226,17 +226,27 @@ def forecasts(source: str, n_jobs: int, cache: Path | None = None) -> dict[str, 
     h = int(default_panel_horizon(loaded.entry, panel.season_length, panel.horizon))
     history = holdout_split(panel, h, val_h=0).history
     W_cv = max(calibration_windows(history, h, n) for n, *_ in SCALE_CANDIDATES.values())
-    if cached is not None and cached["info"]["cv_windows"] >= W_cv:
+    fresh = cached is not None and cached["info"].get("forms_kept", False)  # see calibration_forms
+    if cached is not None and fresh and cached["info"]["cv_windows"] >= W_cv:
         if "global_val_pred" not in cached:
             assert file is not None  # a cache was read, so there is a cache file
             cached.update(_global_part(history, h))
             file.write_bytes(pickle.dumps(cached))
         return cached
     request = _request()
-    cv = cross_validation(history, LOCAL, h, n_windows=W_cv, n_jobs=n_jobs, progress=False)
+    # auto_ets's short refits keep the final fit's seasonal form, as train_panel calibrates it
+    forms = calibration_forms(history, LOCAL, h, W_cv, n_jobs=n_jobs)
+    cv = cross_validation(history, LOCAL, h, n_windows=W_cv, n_jobs=n_jobs, progress=False, forms=forms)
     fc = forecast_local(history, LOCAL, h, n_jobs=n_jobs, level=request.native_levels, progress=False)
     out = {
-        "info": {**info, "horizon": h, "season_length": history.season_length, "cv_windows": W_cv},
+        "info": {
+            **info,
+            "horizon": h,
+            "season_length": history.season_length,
+            "cv_windows": W_cv,
+            "forms_kept": True,
+            "series_with_kept_forms": len(forms.get(DEFAULT_MODEL, {})),
+        },
         "history": history,
         "y": holdout_split(panel, h, val_h=0).test,
         "cv": cv,

@@ -31,8 +31,10 @@ from tsforge.errors import (
     ShortCalibrationWarning,
 )
 from tsforge.inference import IntervalRequest
+from tsforge.models.statistical import ETS_MAX_SEASON, FORM_SEASONS
 from tsforge.panels.conformal import ConformalCalibration, floor_quantiles, nonnegative_floor
 from tsforge.panels.cv import PanelForecaster, cross_validation
+from tsforge.panels.local import Forms, ets_forms
 from tsforge.panels.local_scale import (
     SCALE_FLOOR,
     default_scale_window,
@@ -49,6 +51,7 @@ __all__ = [
     "calibration_windows",
     "global_calibration_windows",
     "calibration_cv",
+    "calibration_forms",
     "calibrate_panel",
     "warn_short_calibration",
     "calibrate_task",
@@ -73,11 +76,15 @@ WEIGHT_SERIES_EQUALLY = True
 #: the same model as its final fit (see :func:`warn_short_calibration`): AutoETS (season 12)
 #: chose a seasonal form on 3 % / 40 % / 57 % of 60 M1 monthly series fitted on 24 / 36 / 48
 #: values, 0 / 5 / 18 % of hospital, 7 / 32 / 38 % of CIF 2016
-CALIBRATION_SEASONS = 3
+CALIBRATION_SEASONS = FORM_SEASONS
 #: local models that choose their form from the history they are fitted on (whether to model a
 #: season among them), or fall back to one that does (``mstl`` → ``auto_ets``); the others
 #: (naive, seasonal naive, drift, Croston …) are the same model on any history length
 SEASON_SELECTING = frozenset({"auto_ets", "auto_arima", "auto_theta", "auto_ces", "mstl"})
+#: of those, the ones whose short calibration refits keep the seasonal form of the series' final
+#: fit (:func:`calibration_forms`), so the note of :func:`warn_short_calibration` does not concern
+#: them (by name, with their defaults, at a season ETS holds)
+FORM_KEEPING = frozenset({"auto_ets"})
 
 
 # -- panels -----------------------------------------------------------------------------------
@@ -216,6 +223,41 @@ def calibrate_forecasts(
     )
 
 
+def _keeps_form(model: str | PanelForecaster, m: int) -> bool:
+    """Whether ``model``'s short calibration refits keep the final fit's seasonal form."""
+    return isinstance(model, str) and model in FORM_KEEPING and 1 < m <= ETS_MAX_SEASON
+
+
+def calibration_forms(
+    history: Panel, models: Sequence[str | PanelForecaster], h: int, n_windows: int, *, n_jobs: int = 1
+) -> Forms:
+    """Per model that keeps forms (:data:`FORM_KEEPING`), the seasonal form its final fit chooses
+    on each series of ``history`` whose calibration refits see fewer than
+    :data:`CALIBRATION_SEASONS` seasons while the history sees that many (the only series
+    whose forms are used, see :func:`~tsforge.models.statistical.forecast_series`).
+
+    Why: a calibration must describe the model that is served. On a short panel the refits
+    before the calibration windows saw too little to choose a season that the final fit chose
+    (:func:`~tsforge.models.statistical.kept_form_spec`: an 80 % band covering 29 % of the test
+    window); held to the final fit's form, they calibrate that model. The form is chosen on the
+    whole training history, as the final model's is — the one thing the refits take from after
+    their windows; their parameters are fitted on the values before each window only.
+    """
+    m = int(history.season_length)
+    keeping = [_model_name(x) for x in models if _keeps_form(x, m)]
+    if not keeping:
+        return {}
+    need = CALIBRATION_SEASONS * m
+    lengths = history.lengths
+    # a series with a refit of fewer than ``need`` values (its earliest refit sees at least
+    # ``lengths - h * n_windows``; a few more found than needed only cost their fits)
+    which = np.flatnonzero((lengths >= need) & (lengths - int(h) * int(n_windows) < need))
+    if which.size == 0:
+        return {}
+    forms = ets_forms(history.take(which), n_jobs=n_jobs)
+    return {name: forms for name in keeping}
+
+
 def calibration_cv(
     history: Panel,
     models: Sequence[str | PanelForecaster],
@@ -225,9 +267,16 @@ def calibration_cv(
     n_jobs: int = 1,
     progress: bool = False,
 ) -> pd.DataFrame:
-    """Rolling-origin forecasts of the calibration windows of ``history`` (all before its end)."""
+    """Rolling-origin forecasts of the calibration windows of ``history`` (all before its end);
+    ``auto_ets``'s short refits keep the seasonal form of each series' final fit
+    (:func:`calibration_forms`; ``frame.attrs["kept_forms"]``: how many series had one)."""
     W = int(n_windows or calibration_windows(history, h))
-    return cross_validation(history, models, h, n_windows=W, n_jobs=n_jobs, progress=progress)
+    forms = calibration_forms(history, models, h, W, n_jobs=n_jobs)
+    frame = cross_validation(history, models, h, n_windows=W, n_jobs=n_jobs, progress=progress, forms=forms)
+    # how many series had a form to keep: their refits are not the plain model's (a caller that
+    # reads the frame's last window as validation forecasts refits it instead)
+    frame.attrs["kept_forms"] = max((len(f) for f in forms.values()), default=0)
+    return frame
 
 
 def _short_calibration(
@@ -269,8 +318,9 @@ def warn_short_calibration(
 ) -> None:
     """Say once (:class:`~tsforge.errors.ShortCalibrationWarning`, naming every model it
     concerns) when the calibration refits of model-selecting local models
-    (:data:`SEASON_SELECTING`) saw fewer than :data:`CALIBRATION_SEASONS` seasons on at least
-    half the series whose final fits see that many.
+    (:data:`SEASON_SELECTING`, except those that keep the final fit's form:
+    :data:`FORM_KEEPING`) saw fewer than :data:`CALIBRATION_SEASONS` seasons on at least half
+    the series whose final fits see that many.
 
     Why: each calibration case refits the model on the values before its window — on a short
     panel, ``h`` or ``2 h`` fewer than the final fit — and a model that selects its form may
@@ -278,20 +328,25 @@ def warn_short_calibration(
     24 values of the calibration refits, ETS(A,A,A) on the 36 of the final fit). The signed
     calibration errors are then the season the final model already forecasts, and the bands
     were shifted by it: an 80 % band almost entirely above the point forecast, covering 29 % of
-    the test window. Nothing is changed (no better calibration exists in that history); the
+    the test window. AutoETS's refits now keep the final fit's seasonal form
+    (:func:`calibration_forms`: 85 % there); for the other models nothing is changed, and the
     user is told and what to try.
     """
-    names = [n for n in dict.fromkeys(_model_name(m) for m in models) if n in SEASON_SELECTING]
+    m = int(history.season_length)
+    names = [
+        n
+        for n in dict.fromkeys(_model_name(x) for x in models if not _keeps_form(x, m))
+        if n in SEASON_SELECTING
+    ]
     found = _short_calibration(frame, history, h) if names else None
     if found is None:
         return
     series, cases, lengths, eligible = found
-    m = int(history.season_length)
     warnings.warn(
         f"{', '.join(names)}: on {series.size} of {eligible} series every conformal calibration "
         f"window was fitted on fewer than {CALIBRATION_SEASONS} seasons ({_span(cases)} values, "
         f"season length {m}), while the forecasts are fitted on {_span(lengths)} values; a model "
-        "that selects its form (e.g. auto_ets) may choose a non-seasonal one on the shorter fits, "
+        "that selects its form may choose a non-seasonal one on the shorter fits, "
         "so the intervals describe a different model and may be shifted or too wide — check "
         "their test coverage, and give longer histories or use a shorter horizon",
         ShortCalibrationWarning,

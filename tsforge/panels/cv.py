@@ -25,7 +25,7 @@ from tsforge.data.panel import Panel, require_panel
 from tsforge.engine import Engine, get_engine
 from tsforge.errors import ConfigError
 from tsforge.models.statistical import LocalOptions, local_options
-from tsforge.panels.local import merge_forecasts, resolve_models, run_chunks, work_chunks
+from tsforge.panels.local import Forms, merge_forecasts, resolve_models, run_chunks, work_chunks
 from tsforge.panels.protocol import rolling_origin
 
 __all__ = ["PanelForecaster", "cross_validation"]
@@ -89,6 +89,7 @@ def cross_validation(
     progress: bool = True,
     engine: str | Engine | None = None,
     options: Mapping[str, LocalOptions | Mapping[str, Any]] | None = None,
+    forms: Forms | None = None,
 ) -> pd.DataFrame:
     """Forecast ``n_windows`` rolling-origin windows of ``h`` steps per series and return them
     with the true values.
@@ -102,7 +103,9 @@ def cross_validation(
 
     ``options`` sets local models' :class:`~tsforge.models.statistical.LocalOptions` by name
     (``{"auto_ets": {"season_length": 4}}``); naming a model that is not a local model of this
-    run is refused, since the options would silently do nothing.
+    run is refused, since the options would silently do nothing. ``forms`` (local model → series
+    id → form, :func:`~tsforge.panels.local.ets_forms`) holds the refits of short windows to the
+    form of each series' final fit (the conformal calibration's refits, :mod:`tsforge.panels.calibrate`).
     """
     require_panel(panel)
     h, n_windows = whole_number(h, "horizon"), whole_number(n_windows, "n_windows")
@@ -136,6 +139,7 @@ def cross_validation(
             engine=eng,
             unit="window",
             options=local_opts,
+            forms=forms,
         )
         if local
         else []

@@ -46,6 +46,7 @@ from tsforge.models.statistical import (
     TSB_ALPHA_P,
     LocalModelSpec,
     LocalOptions,
+    ets_form,
     forecast_series,
     local_options,
     mstl_periods,
@@ -67,7 +68,12 @@ __all__ = [
     "ConfiguredLocalModel",
     "CHUNK_SERIES",
     "work_chunks",
+    "ets_forms",
+    "Forms",
 ]
+
+#: per local model, the forms to keep by series id (:func:`ets_forms`; ``forecast_series``' ``form``)
+Forms = Mapping[str, Mapping[str, str]]
 
 
 def resolve_models(models: Sequence[str]) -> list[LocalModelSpec]:
@@ -119,6 +125,7 @@ def forecast_chunk(
     h: int,
     level: Sequence[float] | None = None,
     options: Mapping[str, LocalOptions] | None = None,
+    forms: Forms | None = None,
 ) -> pd.DataFrame:
     """Forecast every series of ``chunk`` ``h`` steps ahead with each local model.
 
@@ -128,8 +135,11 @@ def forecast_chunk(
     ``frame.attrs["fallbacks"]`` counts, per model, the series forecast by a fallback model.
     ``options`` (by model name, :class:`~tsforge.models.statistical.LocalOptions`) sets a
     model's season length or history cap; a model without an entry runs with its defaults.
+    ``forms`` (by model name, then series id: :func:`ets_forms`) holds a short series' refit to
+    the form of its final fit (:func:`~tsforge.models.statistical.forecast_series`' ``form``).
     """
     options = options or {}
+    forms = forms or {}
     specs = resolve_models(models)
     levels = _check_h_level(h, level)
     n = len(chunk)
@@ -148,7 +158,14 @@ def forecast_chunk(
         for spec in specs:
             try:
                 res, fell_back = forecast_series(
-                    spec, y, h, m, levels, caches[spec.name], options=options.get(spec.name)
+                    spec,
+                    y,
+                    h,
+                    m,
+                    levels,
+                    caches[spec.name],
+                    options=options.get(spec.name),
+                    form=forms.get(spec.name, {}).get(str(chunk.ids[i])),
                 )
             except Exception as exc:  # statsforecast's own failures fall back; this is anything else
                 name_series(exc, chunk.ids[i], spec.name)
@@ -174,9 +191,24 @@ def forecast_chunk(
 
 
 def _chunk_task(
-    args: tuple[Panel, list[str], int, list[float] | None, dict[str, LocalOptions] | None],
+    args: tuple[
+        Panel,
+        list[str],
+        int,
+        list[float] | None,
+        dict[str, LocalOptions] | None,
+        dict[str, dict[str, str]] | None,
+    ],
 ) -> pd.DataFrame:
     return forecast_chunk(*args)
+
+
+def _chunk_forms(chunk: Panel, forms: Forms | None) -> dict[str, dict[str, str]] | None:
+    """The part of ``forms`` that concerns ``chunk``'s series (what its task is sent)."""
+    if not forms:
+        return None
+    ids = {str(x) for x in chunk.ids}
+    return {model: {k: v for k, v in by_id.items() if k in ids} for model, by_id in forms.items()}
 
 
 def run_chunks(
@@ -190,8 +222,10 @@ def run_chunks(
     engine: str | Engine | None = None,
     unit: str = "series",
     options: Mapping[str, LocalOptions] | None = None,
+    forms: Forms | None = None,
 ) -> list[pd.DataFrame]:
-    """Run :func:`forecast_chunk` on every chunk and return the frames in chunk order.
+    """Run :func:`forecast_chunk` on every chunk and return the frames in chunk order
+    (``options``, ``forms``: see there).
 
     ``unit`` names what a chunk's rows are in the progress bar (cross-validation: windows).
 
@@ -202,7 +236,9 @@ def run_chunks(
     models = [s.name for s in resolve_models(models)]
     eng = get_engine(engine, n_jobs=n_jobs)
     opts = dict(options) if options else None
-    tasks = [(c, models, int(h), list(level) if level else None, opts) for c in chunks]
+    tasks = [
+        (c, models, int(h), list(level) if level else None, opts, _chunk_forms(c, forms)) for c in chunks
+    ]
     bar = ProgressBar(
         total=sum(len(c) for c in chunks), desc=desc, unit=unit, disable=not progress, **bar_options()
     )
@@ -259,6 +295,36 @@ def forecast_local(
     return merge_forecasts(
         run_chunks(chunks, models, h, level=level, progress=progress, engine=eng, options=options)
     )
+
+
+def _forms_task(args: tuple[Panel, LocalOptions | None]) -> list[str | None]:
+    chunk, options = args
+    filled = chunk.fill_missing()
+    return [ets_form(filled.series(i), chunk.season_length, options) for i in range(len(chunk))]
+
+
+def ets_forms(
+    panel: Panel,
+    n_jobs: int = 1,
+    engine: str | Engine | None = None,
+    options: LocalOptions | None = None,
+) -> dict[str, str]:
+    """The seasonal form ``auto_ets`` chooses on each series of ``panel`` (its whole history, as
+    its final fit sees it), by series id; series whose form has no season are left out
+    (:func:`~tsforge.models.statistical.ets_form`). A pure map over chunks on the engine, as
+    the forecasts are, so every engine finds the same forms.
+    """
+    if len(panel) == 0 or not 1 < (options or LocalOptions()).season(panel.season_length):
+        return {}
+    eng = get_engine(engine, n_jobs=n_jobs)
+    chunks = work_chunks(panel, max(4, 2 * eng.workers))
+    found = eng.map(_forms_task, [(c, options) for c in chunks])
+    return {
+        str(sid): form
+        for chunk, forms in zip(chunks, found, strict=True)
+        for sid, form in zip(chunk.ids, forms, strict=True)
+        if form is not None
+    }
 
 
 @dataclass

@@ -211,7 +211,14 @@ def train_panel(
             member = name if options is None else ConfiguredLocalModel(name, options, n_jobs)
             cv = calibration_cv(split.history, [member], H, W, n_jobs=n_jobs, progress=tracking.progress)
             calibration = calibrate_panel(split.history, member, H, W, frame=cv)[name]
-            val_pred = _last_window(cv, name, len(panel), H)
+            # the validation scores are those of the model refit as it is served, choosing its own
+            # form: where the calibration held short refits to the final fit's form (a form chosen
+            # with the validation window in view), the last window is refit without it
+            val_pred = (
+                _local(split.train, name, H, n_jobs, tracking.progress, options)
+                if cv.attrs.get("kept_forms")
+                else _last_window(cv, name, len(panel), H)
+            )
             test_pred = _local(split.history, name, H, n_jobs, tracking.progress, options, warn=True)
             predictor = PanelPredictor(
                 name,

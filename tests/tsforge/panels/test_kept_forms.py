@@ -1,0 +1,140 @@
+"""AutoETS's conformal calibration refits keep the seasonal form of each series' final fit where
+they see fewer than three seasons (:func:`tsforge.panels.calibrate.calibration_forms`).
+
+Why: on 20 monthly series of 48 values with a shared season (horizon 12), the refits on 12 and
+24 values chose non-seasonal forms while the final fit on 36 chose a seasonal one; the signed
+calibration errors were the season the served model forecasts, and its 80 % band covered 29 % of
+the test window.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from tsforge.data.panel import Panel
+from tsforge.models.statistical import LOCAL_MODELS, ets_form, forecast_series, kept_form_spec
+from tsforge.panels.calibrate import calibrate_panel, calibration_forms
+from tsforge.panels.local import ets_forms, forecast_local
+
+H = 12
+AUTO_ETS = LOCAL_MODELS["auto_ets"]
+
+
+def _seasonal_panel(lengths: list[int], seed: int = 0) -> Panel:
+    """Monthly series with a trend, one seasonal phase shared by all, and noise (seeded)."""
+    rng = np.random.default_rng(seed)
+    season = 10 * np.sin(2 * np.pi * np.arange(12) / 12)
+    arrays = []
+    for n in lengths:
+        t = np.arange(n)
+        level, slope = rng.uniform(80, 120), rng.uniform(0.2, 1.0)
+        arrays.append(level + slope * t + season[t % 12] + rng.normal(0, 1.5, n))
+    starts = np.full(len(lengths), np.datetime64("2018-01-01", "ns"))
+    return Panel.from_arrays(arrays, starts=starts, freq="MS", name="seasonal")
+
+
+def _seasonal_series(n: int, seed: int = 1) -> np.ndarray:
+    return _seasonal_panel([n], seed).series(0).astype(np.float64)
+
+
+def test_a_short_refit_keeps_the_given_form_and_a_long_one_chooses_its_own():
+    """Under three seasons (24 values) the forecast is that of ETS held to the form, not a
+    fallback; from three seasons on (36 values) the form is ignored."""
+    short, long_ = _seasonal_series(24), _seasonal_series(36)
+    kept, fell = forecast_series(AUTO_ETS, short, H, 12, form="AAAN")
+    held, _ = forecast_series(kept_form_spec("AAAN"), short, H, 12)
+    chosen, _ = forecast_series(AUTO_ETS, short, H, 12)
+    assert not fell
+    np.testing.assert_allclose(kept["mean"], held["mean"])
+    assert not np.allclose(kept["mean"], chosen["mean"])  # AutoETS alone picks another form here
+    with_form, _ = forecast_series(AUTO_ETS, long_, H, 12, form="ANNN")
+    without, _ = forecast_series(AUTO_ETS, long_, H, 12)
+    np.testing.assert_allclose(with_form["mean"], without["mean"])
+
+
+def test_the_form_is_only_for_auto_ets():
+    """Another model given a form forecasts as without one."""
+    y = _seasonal_series(24)
+    theta = LOCAL_MODELS["auto_theta"]
+    np.testing.assert_allclose(
+        forecast_series(theta, y, H, 12, form="AAAN")[0]["mean"], forecast_series(theta, y, H, 12)[0]["mean"]
+    )
+
+
+def test_only_seasonal_forms_are_kept():
+    """A seasonal series gets a seasonal form; a random walk, a yearly series (season 1) and a
+    season over ETS's 24 (52) get none: there is nothing a short refit could not choose."""
+    form = ets_form(_seasonal_series(48), 12)
+    assert form is not None and len(form) == 4 and form[2] in "AM"
+    walk = 100 + np.cumsum(np.random.default_rng(3).normal(0, 1, 48))
+    assert ets_form(walk, 12) is None
+    assert ets_form(_seasonal_series(48), 1) is None
+    assert ets_form(np.tile(_seasonal_series(52), 3), 52) is None
+
+
+def test_forms_are_found_only_for_series_with_short_refits():
+    """Series of 48 values (history 36, refits on 24 and 12) get forms; series of 120 (refits on
+    96 and 108 values) do not; nor do models other than auto_ets."""
+    history = _seasonal_panel([48] * 4 + [120] * 4).head_cut(H)
+    forms = calibration_forms(history, ["auto_ets", "auto_theta"], H, 2)
+    assert set(forms) == {"auto_ets"}
+    assert set(forms["auto_ets"]) <= {str(i) for i in history.ids[:4]}  # keyed by id as text
+    assert len(forms["auto_ets"]) >= 3  # these seasonal series choose seasonal forms
+    assert calibration_forms(history, ["auto_theta"], H, 2) == {}
+
+
+def test_forms_are_the_same_on_every_engine():
+    """The forms are a pure map over chunks: in-process and a two-process pool agree."""
+    panel = _seasonal_panel([40, 44, 48, 52, 36, 60])
+    assert ets_forms(panel, n_jobs=1) == ets_forms(panel, n_jobs=2)
+
+
+def _coverage(panel: Panel, h: int) -> tuple[float, float]:
+    """Test coverage of auto_ets's conformal 80 % and 95 % bands (last ``h`` values held out)."""
+    history = panel.head_cut(h)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cal = calibrate_panel(history, "auto_ets", h)["auto_ets"]
+    n = len(history)
+    point = forecast_local(history, ["auto_ets"], h, progress=False)["auto_ets"].to_numpy().reshape(n, h)
+    q = cal.quantiles(
+        point, [history.series(i) for i in range(n)], history.ids, np.array([0.025, 0.1, 0.9, 0.975])
+    )
+    y = np.stack([panel.series(i)[-h:] for i in range(n)])
+    return (
+        float(np.mean((y >= q[..., 1]) & (y <= q[..., 2]))),
+        float(np.mean((y >= q[..., 0]) & (y <= q[..., 3]))),
+    )
+
+
+def test_a_short_seasonal_panel_is_calibrated_on_the_model_it_serves():
+    """20 series of 48 values, horizon 12: the bands of the served (seasonal) model cover near
+    nominal on the test window, where refits that chose their own forms put the 80 % band
+    above the forecast (29 % covered on a panel like this one)."""
+    cov80, cov95 = _coverage(_seasonal_panel([48] * 20, seed=5), H)
+    assert 0.65 <= cov80 <= 0.95
+    assert cov95 >= 0.85
+
+
+def test_train_panel_validates_the_model_as_served_and_calibrates_the_kept_form():
+    """train_panel on the short panel: the validation scores are those of AutoETS refit choosing
+    its own form on the training part (the kept form was chosen with the validation window in
+    view), and the test window's 80 % band covers near nominal."""
+    from tsforge.evaluation.panel_metrics import panel_scores, summarise
+    from tsforge.panels.protocol import holdout_split
+    from tsforge.pipeline import TrackingOptions, train_panel
+
+    panel = _seasonal_panel([48] * 20, seed=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = train_panel(panel, "auto_ets", horizon=H, tracking=TrackingOptions(track=False, progress=False))
+        split = holdout_split(panel, H)
+        n = len(panel)
+        plain = (
+            forecast_local(split.train, ["auto_ets"], H, progress=False)["auto_ets"].to_numpy().reshape(n, H)
+        )
+    expected = summarise(panel_scores(split.val, {"auto_ets": plain}, split.train, 12))["auto_ets"]["mase"]
+    assert np.isclose(out.metrics["val_mase"], expected)
+    assert 0.65 <= out.metrics["test_coverage_80"] <= 0.95
