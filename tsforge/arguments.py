@@ -15,7 +15,22 @@ from typing import Any
 
 from tsforge.errors import ConfigError
 
-__all__ = ["model_name", "whole_number", "number_list"]
+__all__ = ["model_name", "whole_number", "number_list", "reads_as_float"]
+
+
+def reads_as_float(text: str) -> bool:
+    """Whether ``float`` reads ``text`` (``"80"``, ``" 0.5 "``, ``"1e3"``, ``"nan"``, ``"inf"``).
+
+    Why here, in a module that imports nothing heavy: the command line's error boundary
+    (:mod:`tsforge.cli.app`) asks it of raw arguments and should not import a data reader for it,
+    and the ``.tsf`` reader asks it of a series' values; one definition keeps both agreeing on
+    what a number is.
+    """
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def model_name(value: Any) -> str:

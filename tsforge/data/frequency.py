@@ -18,6 +18,7 @@ __all__ = [
     "NS_PER_DAY",
     "checked_freq",
     "infer_freq",
+    "named_freq",
     "modal_step_alias",
     "mid_month_hint",
     "clock_change_hint",
@@ -70,7 +71,7 @@ def infer_freq(timestamps: np.ndarray) -> str | None:
     ts = pd.DatetimeIndex(np.asarray(timestamps).astype("datetime64[ns]"))
     if len(ts) < 3:
         return None
-    freq = pd.infer_freq(ts)
+    freq = named_freq(ts)
     if freq is not None:
         return freq
     deltas = np.diff(ts.asi8)
@@ -79,6 +80,26 @@ def infer_freq(timestamps: np.ndarray) -> str | None:
     if step <= 0:
         return None
     return modal_step_alias(step, ts.asi8)
+
+
+def named_freq(index: pd.DatetimeIndex) -> str | None:
+    """Pandas' name for the frequency of a regular index (at least 3 times), with steps of several
+    quarters named in months: ``6MS`` for half-years dated at their start, not ``2QS-OCT``.
+
+    Why: pandas names a six-month step ``2QS-OCT`` (or ``2QE-DEC``), a quarterly offset taken
+    twice, and every rule keyed on the offset's name read it as quarterly (a season of 4 steps, a
+    step of 91 days), so half-yearly data got a two-year season; months say what the step is.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas 3 warns that infer_freq will return an offset
+        name = pd.infer_freq(index)
+    if name is None:
+        return None
+    offset = pd.tseries.frequencies.to_offset(name)
+    edge = offset.name[1] if offset.name[:2] in ("QS", "QE") else None
+    if edge is None or offset.n == 1:
+        return name
+    return f"{3 * offset.n}M{edge}"
 
 
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
@@ -92,7 +113,8 @@ def modal_step_alias(step_ns: int, timestamps_ns: np.ndarray) -> str:
     monthly data ``31D`` made every regular 28- or 30-day step look like a gap (the spacing
     check then blamed the wrong row). A step of a month, a quarter or a year whose timestamps
     all sit on the first (or the last) day of a month is named as such (``MS``, ``QS-JAN``,
-    ``YE-DEC``, ...), a 7-day step by its weekday (``W-SUN``); anything else by its length.
+    ``YE-DEC``, ...), half a year's as ``6MS`` / ``6ME`` (as :func:`named_freq` names it), a 7-day
+    step by its weekday (``W-SUN``); anything else by its length.
     """
     ts = pd.DatetimeIndex(np.asarray(timestamps_ns, dtype=np.int64).view("datetime64[ns]"))
     days = step_ns / NS_PER_DAY
@@ -104,19 +126,26 @@ def modal_step_alias(step_ns: int, timestamps_ns: np.ndarray) -> str:
         semi_month = _semi_month_alias(ts)
         if semi_month and 13 <= days <= 17:
             return semi_month
-        for prefix, width, (lo, hi) in (("M", 1, (28, 31)), ("Q", 3, (89, 92)), ("Y", 12, (365, 366))):
-            phase = (ts.month - 1) % width  # a quarter's or a year's month: the same every step
+        for width, (lo, hi) in ((1, (28, 31)), (3, (89, 92)), (6, (181, 184)), (12, (365, 366))):
+            phase = (ts.month - 1) % width  # a quarter's, a half's or a year's month: the same every step
             if not lo <= days <= hi or np.unique(phase).size != 1:
                 continue
             for suffix, on_edge, offset in (("S", ts.is_month_start, 0), ("E", ts.is_month_end, 12 - width)):
                 if on_edge.all():
-                    # QS-JAN starts Jan/Apr/Jul/Oct; QE-DEC ends Mar/Jun/Sep/Dec; YS-JUL starts July
-                    return (
-                        f"M{suffix}"
-                        if prefix == "M"
-                        else f"{prefix}{suffix}-{_MONTHS[int(phase[0]) + offset]}"
-                    )
+                    return _months_alias(width, suffix, int(phase[0]) + offset)
     return pd.tseries.frequencies.to_offset(pd.Timedelta(step_ns, unit="ns")).freqstr
+
+
+def _months_alias(width: int, suffix: str, month: int) -> str:
+    """The alias of a step of ``width`` months dated at the start (``suffix`` ``S``) or the end
+    (``E``) of its months; ``month``: the index of the month that anchors quarters and years.
+
+    ``MS``, ``6ME``; ``QS-JAN`` starts Jan/Apr/Jul/Oct, ``QE-DEC`` ends Mar/Jun/Sep/Dec, ``YS-JUL``
+    starts July. Half-years need no anchor: ``6MS`` steps from the series' own first date.
+    """
+    if width in (1, 6):
+        return f"{width if width > 1 else ''}M{suffix}"
+    return f"{'Q' if width == 3 else 'Y'}{suffix}-{_MONTHS[month]}"
 
 
 def _semi_month_alias(ts: pd.DatetimeIndex) -> str | None:
@@ -263,24 +292,35 @@ def fixed_step(freq: str | None) -> np.timedelta64 | None:
 def steps_per_day(freq: str | None) -> float:
     """24 for hourly data, 1/30.4 for monthly, ...; NaN when unknown (a feature value, not an error).
 
-    Calendar offsets get their average length (month 30.4 days, quarter 91.3, year 365.25);
-    anchored weeks and business days are NaN, as the recommender's knowledge base was built.
+    Calendar offsets get their average length (month 30.4 days, quarter 91.3, year 365.25), times
+    their multiple (``6MS``: half a year); anchored weeks and business days are NaN, as the
+    recommender's knowledge base was built.
     """
     if not freq:
         return float("nan")
     sec = _step_seconds(freq)
     if sec is None or sec <= 0:
-        f = freq.upper()
-        if f.startswith("SM"):  # semi-month
-            return 1 / 15.2
-        if f.startswith(("MS", "ME", "M", "BM")):
-            return 1 / 30.4
-        if f.startswith(("Q", "BQ")):
-            return 1 / 91.3
-        if f.startswith(("Y", "A", "BY", "BA")):
-            return 1 / 365.25
+        n, f = _multiple(freq)
+        for prefixes, days in (
+            (("SM",), 15.2),  # semi-month
+            (("MS", "ME", "M", "BM"), 30.4),
+            (("Q", "BQ"), 91.3),
+            (("Y", "A", "BY", "BA"), 365.25),
+        ):
+            if f.upper().startswith(prefixes):
+                return 1 / (n * days)
         return float("nan")
     return 86400.0 / sec
+
+
+def _multiple(freq: str) -> tuple[int, str]:
+    """An alias's multiple and the rest: ``6MS`` → ``(6, "MS")``, ``QS`` → ``(1, "QS")``.
+
+    Why: a step of six months is not a month; rules keyed on the alias's letters alone gave
+    half-yearly data a monthly rate and season.
+    """
+    digits = len(freq) - len(freq.lstrip("0123456789"))
+    return (int(freq[:digits]) if digits and int(freq[:digits]) > 0 else 1), freq[digits:]
 
 
 def steps_per_hour(freq: str | None) -> float | None:
@@ -295,7 +335,8 @@ def steps_per_hour(freq: str | None) -> float | None:
 
 def season_length(freq: str | None) -> int:
     """Dominant seasonal period in steps: a day for sub-daily data, a week for daily data,
-    a year for weekly/semi-monthly/monthly/quarterly data, 1 when unknown."""
+    a year for weekly/semi-monthly/monthly/quarterly data (2 for half-years: ``6MS``, ``2QS``),
+    1 when unknown or when the steps do not divide the period (``5MS``)."""
     if not freq:
         return 1
     sec = _step_seconds(freq)
@@ -307,17 +348,24 @@ def season_length(freq: str | None) -> int:
         if sec == 7 * 86_400:
             return 52
         return 1
-    name = pd.tseries.frequencies.to_offset(freq).name.upper()
-    if name.startswith("W"):
-        return 52
-    if name.startswith("SM"):  # semi-month (SMS, SME): two steps a month
-        return 24
-    if name.startswith(("ME", "MS", "M", "BM")):
-        return 12
-    if name.startswith(("QE", "QS", "Q", "BQ")):
-        return 4
-    if name.startswith("B"):
-        return 5
+    offset = pd.tseries.frequencies.to_offset(freq)
+    period = _calendar_period(offset.name.upper())
+    n = max(1, abs(int(offset.n)))
+    return period // n if period % n == 0 and period > n else 1
+
+
+def _calendar_period(name: str) -> int:
+    """Steps of one (``n = 1``) calendar offset per season: a year of weeks, semi-months, months
+    or quarters, a week of business days; 1 for the rest."""
+    for prefixes, period in (
+        (("W",), 52),
+        (("SM",), 24),  # semi-month (SMS, SME): two steps a month
+        (("ME", "MS", "M", "BM"), 12),
+        (("QE", "QS", "Q", "BQ"), 4),
+        (("B",), 5),
+    ):
+        if name.startswith(prefixes):
+            return period
     return 1
 
 
@@ -335,9 +383,10 @@ def nominal_step_days(freq: str | None) -> float | None:
     if sec is not None and sec > 0:
         return sec / 86_400
     try:
-        name = pd.tseries.frequencies.to_offset(freq).name.upper()
+        offset = pd.tseries.frequencies.to_offset(freq)
     except (ValueError, TypeError):
         return None
+    name = offset.name.upper()
     if name.startswith("CB"):  # custom business month / hour: sampled as the business ones
         name = name[1:]
     for prefixes, days in (
@@ -351,7 +400,7 @@ def nominal_step_days(freq: str | None) -> float | None:
         (("B", "C"), 1.0),  # business days: one day apart but over weekends (the median step)
     ):
         if name.startswith(prefixes):
-            return days
+            return days * max(1, abs(int(offset.n)))  # 6MS: six months
     return None
 
 

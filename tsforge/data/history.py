@@ -85,7 +85,12 @@ def history_layout(columns: Sequence[str], id_col: str = "unique_id") -> History
 
 
 def guessed_history_roles(
-    frame: Any, id_col: str = "unique_id", time_col: str = "ds", target_col: str = "y"
+    frame: Any,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+    *,
+    time_format: str | None = None,
 ) -> LongRoles | None:
     """The roles a history without the id column is read with as long
     (:func:`~tsforge.data.long_roles.guess_long_roles`), or ``None`` when it is read by the names
@@ -97,7 +102,7 @@ def guessed_history_roles(
     df = _as_frame(frame)
     if history_layout(df.columns, id_col) == "long":
         return None
-    return guess_long_roles(df, id_col, time_col, target_col)
+    return guess_long_roles(df, id_col, time_col, target_col, time_format=time_format)
 
 
 def histories_from_frame(
@@ -151,14 +156,20 @@ def histories_from_frame(
 
 
 def history_time_column(
-    frame: pl.DataFrame, id_col: str = "unique_id", time_col: str = "ds", target_col: str = "y"
+    frame: pl.DataFrame,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+    *,
+    time_format: str | None = None,
 ) -> str | None:
     """The column :func:`histories_from_frame` takes a history's times from (``layout="auto"``), or
-    ``None`` when it reads none (rows in order, no timestamps)."""
+    ``None`` when it reads none (rows in order, no timestamps). ``time_format``: how its dates are
+    written, when given (a column it reads is a time column, as the file readers find it)."""
     if history_layout(frame.columns, id_col) == "long":
         return time_col if time_col in frame.columns else None
-    roles = guessed_history_roles(frame, id_col, time_col, target_col)
-    return roles.time_col if roles is not None else _wide_time_column(frame, time_col)
+    roles = guessed_history_roles(frame, id_col, time_col, target_col, time_format=time_format)
+    return roles.time_col if roles is not None else _wide_time_column(frame, time_col, time_format)
 
 
 def with_parsed_times(
@@ -186,7 +197,7 @@ def with_parsed_times(
     """
     check_time_format(time_format)
     df = _as_frame(frame)
-    column = history_time_column(df, id_col, time_col, target_col)
+    column = history_time_column(df, id_col, time_col, target_col, time_format=time_format)
     if column is None:
         why = f"was given, but the history has no time column {time_col!r} (columns: {df.columns}); name it"
         raise DataValidationError(
@@ -360,9 +371,10 @@ def _wide(df: pl.DataFrame, id_col: str, time_col: str | None) -> list[SeriesInp
     ]
 
 
-def _wide_time_column(df: pl.DataFrame, time_col: str | None) -> str | None:
-    """A wide history's time column: ``time_col`` when present, else the one detected."""
-    return time_col if time_col in df.columns else detect_time_column(df)
+def _wide_time_column(df: pl.DataFrame, time_col: str | None, time_format: str | None = None) -> str | None:
+    """A wide history's time column: ``time_col`` when present, else the one detected (by
+    ``time_format`` too, when given)."""
+    return time_col if time_col in df.columns else detect_time_column(df, time_format=time_format)
 
 
 def _wide_column(df: pl.DataFrame, column: str, id_col: str, time_col: str | None) -> np.ndarray:

@@ -225,7 +225,9 @@ def wide_matrix(
     if time_col is not None:
         V.require_columns(frame.columns, {"time_col": time_col}, file=file)
     else:
-        time_col = detect_time_column(frame, value_cols)
+        time_col = detect_time_column(frame, value_cols, time_format=time_format)
+        if time_col is None and time_format is not None:
+            _refuse_unused_time_format(frame, value_cols, time_format, file)
     if value_cols is None:
         value_cols = [c for c in frame.columns if c != time_col]
     else:
@@ -264,6 +266,28 @@ def wide_matrix(
             first_step, int_step = int(keys[0]), integer_step(keys)
     V.check_channels_observed(values, value_cols, file=file)
     return WideMatrix(values, times, first_step, value_cols, freq, int_step)
+
+
+def _refuse_unused_time_format(
+    frame: pl.DataFrame, value_cols: Sequence[str] | None, time_format: str, file: str | None
+) -> None:
+    """Refuse a time format given for a wide table in which no column reads as dates by it.
+
+    Why: the table was read as rows in order without dates, the format silently unused, so a
+    typo in the format (or dates in a column the format does not fit) became a forecast without
+    timestamps, or an error about a "non-numeric" series.
+    """
+    texts = [c for c in frame.columns if frame.schema[c] == pl.String and c not in (value_cols or ())]
+    first = frame[texts[0]].drop_nulls().head(1).to_list() if texts else []
+    seen = f"; column {texts[0]!r} starts {str(first[0])!r}" if first else ""
+    why = f"was given, but no column of the table reads as dates by it (columns: {', '.join(frame.columns)}{seen})"
+    raise DataValidationError(
+        f"time_format={time_format!r} {why}: name the time column with time_col, or leave time_format out "
+        "for a table without dates",
+        cli_message=f"--time-format {shell_word(time_format)} {why}: name the time column with --time-col, "
+        "or leave --time-format out for a file without dates",
+        file=file,
+    )
 
 
 def _refuse_unnamed(value_cols: Sequence[str], columns: list[str], file: str | None) -> None:

@@ -427,7 +427,9 @@ def _with_guessed_roles(
     """
     if opts["layout"] != "auto" or opts["value_cols"] is not None:
         return opts, None
-    roles = guess_long_roles(frame, opts["id_col"], opts["time_col"], opts["target_col"])
+    roles = guess_long_roles(
+        frame, opts["id_col"], opts["time_col"], opts["target_col"], time_format=opts["time_format"]
+    )
     if roles is None:
         return opts, None
     note_guessed_roles(roles, file or opts["name"] or "the frame", stacklevel=2)

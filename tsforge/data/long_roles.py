@@ -60,7 +60,12 @@ class LongRoles:
 
 
 def guess_long_roles(
-    frame: pl.DataFrame, id_col: str = "unique_id", time_col: str | None = None, target_col: str = "y"
+    frame: pl.DataFrame,
+    id_col: str = "unique_id",
+    time_col: str | None = None,
+    target_col: str = "y",
+    *,
+    time_format: str | None = None,
 ) -> LongRoles | None:
     """The roles of ``frame`` read as a long table, or ``None`` unless they are certain (see the
     module docstring for the rules and why each one).
@@ -71,12 +76,14 @@ def guess_long_roles(
             column misnamed, which the layout check reports with the closest name
             (:func:`~tsforge.data.layouts.detect_layout`). A name given and absent, or present in
             another role, is also ``None``: the table is left to the caller's own error.
+        time_format: the time column's strftime format, when given: a column it reads is a time
+            column (:func:`~tsforge.data.timeaxis.detect_time_column`).
     """
     columns = [str(c) for c in frame.columns]
     named = sum(name in columns for name in (id_col, time_col or DEFAULT_ROLES[1], target_col))
     if named >= 2 or len(columns) != 3:  # two named: long by name, or the third one misnamed
         return None
-    found_time = time_col if time_col in columns else detect_time_column(frame)
+    found_time = time_col if time_col in columns else detect_time_column(frame, time_format=time_format)
     if found_time is None:
         return None
     rest = [c for c in columns if c != found_time]

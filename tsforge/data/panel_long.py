@@ -17,7 +17,7 @@ import pandas as pd
 import polars as pl
 
 from tsforge.data.calendar_grid import fixed_step_ns, grid_positions, ragged_grid_steps
-from tsforge.data.frequency import clock_change_hint, mid_month_hint, modal_step_alias
+from tsforge.data.frequency import clock_change_hint, mid_month_hint, modal_step_alias, named_freq
 from tsforge.data.frequency import season_length as _season_length
 from tsforge.data.panel import Panel
 from tsforge.data.panel_checks import check_series_sizes, warn_no_calendar
@@ -105,7 +105,7 @@ def _infer_panel_freq(t: np.ndarray, indptr: np.ndarray) -> str:
     for i in longest:
         if lengths[i] < 3:
             break
-        f = pd.infer_freq(pd.DatetimeIndex(t[indptr[i] : indptr[i + 1]].view("datetime64[ns]")))
+        f = named_freq(pd.DatetimeIndex(t[indptr[i] : indptr[i + 1]].view("datetime64[ns]")))
         if f is not None:
             return f
     d = np.concatenate([np.diff(t[indptr[i] : indptr[i + 1]]) for i in longest])
@@ -356,7 +356,7 @@ def _own_rate(times: np.ndarray, panel_freq: str) -> str | None:
     """
     if times.size < 3:
         return None
-    own = pd.infer_freq(pd.DatetimeIndex(times.view("datetime64[ns]")))
+    own = named_freq(pd.DatetimeIndex(times.view("datetime64[ns]")))  # named as the panel's rate is
     if own is None or own == panel_freq:
         return None
     return own

@@ -64,11 +64,16 @@ class _Form:
         return re.fullmatch(self.pattern, text) is not None
 
 
-#: quarters and months, year first or last; case and blanks around the separator do not matter
+#: quarters, half-years (H, or S for a semester as Eurostat writes it) and months, year first or
+#: last; case and blanks around the separator do not matter
 _FORMS = (
     _Form(r"(?i)(?P<year>\d{4})\s*[-/ ]?\s*Q(?P<number>[1-4])", 3),  # 2010Q1, 2010-Q1, 2010 Q1, 2010q1
     _Form(r"(?i)Q(?P<number>[1-4])\s*[-/ ]?\s*(?P<year>\d{4})", 3),  # Q1 2010, Q1-2010, Q1/2010
     _Form(r"(?i)(?P<number>[1-4])Q\s*[-/ ]?\s*(?P<year>\d{4})", 3),  # 1Q2010, 1Q 2010
+    _Form(r"(?i)(?P<year>\d{4})\s*[-/ ]?\s*[HS](?P<number>[12])", 6),  # 2010H1, 2010-H1, 2010 H2, 2010-S1
+    # H first only with a separator: H12010 reads as well as a part code (H12010, S12010) as a half-year
+    _Form(r"(?i)H(?P<number>[12])(?:\s*[-/]\s*|\s+)(?P<year>\d{4})", 6),  # H1 2010, H2-2010, H1/2010
+    _Form(r"(?i)(?P<number>[12])H\s*[-/ ]?\s*(?P<year>\d{4})", 6),  # 1H2010, 2H 2010
     _Form(r"(?i)(?P<year>\d{4})\s*[-/ ]?\s*M(?P<number>\d{1,2})", 1),  # 2010M01, 2010M1, 2010-M01
     # Excel's mmm-yy: Jan-10, Jan 10, January-10 (told in a note: see read_period_labels)
     _Form(rf"(?i)(?P<number>{_MONTH_WORD})\.?[-/ .']?(?P<year>\d{{2}})", 1, two_digit_year=True),

@@ -156,12 +156,19 @@ def _looks_like_yyyymmdd(series: pl.Series) -> bool:
     return bool(((month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)).all())
 
 
-def detect_time_column(df: pl.DataFrame, value_cols: Sequence[str] | None = None) -> str | None:
-    """A datetime-typed column, else a conventionally named column, else a string column of dates
-    or period labels (``Q1 2010``, ``2010M01``, ``Jan-10``: read or refused with the format to
-    give, never taken for a series), else a first column of integers that rise by one constant
-    step (``year``: 1980, 1981, …) or that rise and are named as a step index (``year``, ``t``,
-    ``step``: 1980, 1981, 1983).
+def detect_time_column(
+    df: pl.DataFrame, value_cols: Sequence[str] | None = None, *, time_format: str | None = None
+) -> str | None:
+    """A datetime-typed column, else a conventionally named column, else (``time_format`` given)
+    a string column, or a first column of integers, whose values that format reads, else a string
+    column of dates or period labels (``Q1 2010``, ``2010H1``, ``2010M01``, ``Jan-10``: read or
+    refused with the format to give, never taken for a series), else a first column of integers
+    that rise by one constant step (``year``: 1980, 1981, …) or that rise and are named as a step
+    index (``year``, ``t``, ``step``: 1980, 1981, 1983).
+
+    Why the format: it is the user's word on how the dates are written; dates that pandas cannot
+    guess (``06-12-2026 13.00`` by ``%d-%m-%Y %H.%M``) were read as one more series and refused
+    as "non-numeric", the format given for them unused.
 
     Why the last rule: a wide yearly file ``year,a,b`` was read as three series, one of them the
     years; a first column that counts up evenly is the time axis in every wide file seen so far,
@@ -176,6 +183,13 @@ def detect_time_column(df: pl.DataFrame, value_cols: Sequence[str] | None = None
     for n in TIME_NAMES:
         if n in by_name:
             return by_name[n]
+    if time_format is not None:
+        for i, c in enumerate(candidates):
+            # integers only first: a series of counts can read as years (%Y) or days (%d)
+            if (df.schema[c] == pl.String or (i == 0 and df.schema[c].is_integer())) and _reads_by(
+                df[c], time_format
+            ):
+                return c
     for c in candidates:
         if df.schema[c] == pl.String:
             sample = df[c].drop_nulls().head(5).to_list()
@@ -186,6 +200,21 @@ def detect_time_column(df: pl.DataFrame, value_cols: Sequence[str] | None = None
     ):
         return candidates[0]
     return None
+
+
+def _reads_by(column: pl.Series, time_format: str) -> bool:
+    """Whether the first values of ``column`` (up to 5, missing ones aside) are dates by
+    ``time_format``, read as :func:`parse_time_column` will read the whole column."""
+    sample = column.drop_nulls().head(5)
+    if sample.is_empty():
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a probe: the whole column's reading gives any note
+            parse_time_column(sample, column=column.name, file=None, fmt=time_format)
+    except (DataValidationError, ValueError):
+        return False
+    return True
 
 
 def _all_dates(sample: list[object]) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tsforge.arguments import reads_as_float
 from tsforge.errors import DataValidationError
 
 __all__ = ["TsfSeries", "TsfFile", "read_tsf", "parse_tsf", "tsf_to_dense", "MONASH_FREQS", "monash_freq"]
@@ -132,7 +133,7 @@ def parse_tsf(text: str, *, file: str | None = None) -> TsfFile:
         try:
             values = np.array(fields[-1].replace("?", "nan").split(","), dtype=np.float64)
         except ValueError:
-            bad = next(v for v in fields[-1].split(",") if v != "?" and not _is_float(v))
+            bad = next(v for v in fields[-1].split(",") if v != "?" and not reads_as_float(v))
             raise DataValidationError(
                 f"non-numeric value {bad!r} in series line", file=file, row=lineno
             ) from None
@@ -142,14 +143,6 @@ def parse_tsf(text: str, *, file: str | None = None) -> TsfFile:
     if not series:
         raise DataValidationError("the @data section holds no series", file=file)
     return TsfFile(attr_types, meta, series)
-
-
-def _is_float(s: str) -> bool:
-    try:
-        float(s)
-    except ValueError:
-        return False
-    return True
 
 
 def tsf_to_dense(tsf: TsfFile, name_attr: str = "series_name") -> tuple[np.ndarray, list[str]]:

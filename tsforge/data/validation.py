@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from tsforge.data.frequency import NS_PER_DAY, clock_change_hint, mid_month_hint, modal_step_alias
+from tsforge.data.frequency import NS_PER_DAY, clock_change_hint, mid_month_hint, modal_step_alias, named_freq
 from tsforge.data.period_labels import label_hint, read_period_labels
 from tsforge.errors import DataValidationError, WordedWarning
 
@@ -723,9 +723,7 @@ def infer_step(times: np.ndarray) -> pd.DateOffset | None:
         return None
     idx = pd.DatetimeIndex(times)
     if times.size >= 3:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # pandas 3 warns that infer_freq will return an offset
-            name = pd.infer_freq(idx)
+        name = named_freq(idx)  # half-years as 6MS, not pandas' 2QS-OCT
         if name is not None:
             return pd.tseries.frequencies.to_offset(name)
     # int64 nanoseconds (NumPy's stubs type the diff of an int64 array as timedeltas)
