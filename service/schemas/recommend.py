@@ -260,7 +260,9 @@ class PerSeriesRecommendResponse(BaseModel):
         description="The router's candidates (the keys of weights and expected MASEs)."
     )
     collection: dict[str, Any] = Field(
-        description="best_single, pick_distribution, weight_shares, expected errors, expected_gain, "
+        description="best_single, pick_distribution, clear_pick_share (per pick, the share of series "
+        "whose weights it clearly dominates: at least twice the next weight), weight_shares, expected "
+        "errors, expected_gain, "
         "explanations, and caveats (the ids of the series with each kind of caveat)."
     )
     series: list[SeriesPickOut] = Field(description="One per posted series, in the order posted.")
