@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import typer
 
+from tsforge.arguments import reads_as_float
 from tsforge.errors import TsforgeError, TsforgeWarning
 
 __all__ = ["app", "main", "console", "err_console", "print_note", "CommandGroup", "help_paragraphs"]
@@ -134,7 +135,8 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(130) from None
     except Exception as exc:
         _exit_if_interrupted(exc)
-        _exit_for_error(exc, spaced_values_hint(sys.argv[1:] if argv is None else argv))
+        args = sys.argv[1:] if argv is None else argv
+        _exit_for_error(exc, spaced_values_hint(args) or input_length_hint(args))
         raise
 
 
@@ -168,7 +170,7 @@ def spaced_values_hint(args: list[str]) -> str | None:
     ('95' and --input 'h.csv')", a file '95' not found — never of the option the user mistyped.
     """
     for i, arg in enumerate(args[:-2]):
-        if arg in _NUMBER_LIST_OPTIONS and _is_number(args[i + 1]) and _is_number(args[i + 2]):
+        if arg in _NUMBER_LIST_OPTIONS and reads_as_float(args[i + 1]) and reads_as_float(args[i + 2]):
             return (
                 f"{arg} takes one value per flag, so {args[i + 2]!r} was read as another argument: "
                 f"write {_NUMBER_LIST_OPTIONS[arg]}"
@@ -176,12 +178,28 @@ def spaced_values_hint(args: list[str]) -> str | None:
     return None
 
 
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+#: commands whose ``--input`` (``-L``) is the model's input window length, a number of steps
+_INPUT_LENGTH_COMMANDS = ("train", "tune")
+
+
+def input_length_hint(args: list[str]) -> str | None:
+    """What ``--input`` is, when ``train`` or ``tune`` is given ``--input FILE``; else ``None``.
+
+    Why: ``tsforge forecast --input history.csv`` names the history file, and the README shows it
+    beside ``train``; ``tsforge train --input my.csv`` was answered "Invalid value for '--input' /
+    '-L': Input should be a valid integer", with no word on where the file goes.
+    """
+    if not args or args[0] not in _INPUT_LENGTH_COMMANDS:
+        return None
+    pairs = [(flag, value) for flag, value in zip(args[1:-1], args[2:], strict=True)]
+    pairs += [("--input", arg.split("=", 1)[1]) for arg in args if arg.startswith("--input=")]
+    for flag, value in pairs:
+        if flag in ("--input", "-L") and not reads_as_float(value):
+            return (
+                f"in {args[0]}, --input/-L is the input window length, a number of steps; the data is "
+                f"its argument: tsforge {args[0]} {value} ...; --input FILE is forecast's history file"
+            )
+    return None
 
 
 def _exit_for_error(exc: Exception, hint: str | None = None) -> None:

@@ -16,11 +16,12 @@ from tsforge.cli.data_options import (
     comma_items,
     data_source,
     key_value_options,
+    number_items,
     reads_data,
     training_options,
 )
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
-from tsforge.cli.model_options import HorizonOption, InputLengthOption, TrainedModelOption
+from tsforge.cli.model_options import HorizonOption, InputLengthOption, TrainedModelOption, check_at_least_one
 from tsforge.cli.tables import metric_list_table, metrics_table
 from tsforge.errors import ConfigError
 
@@ -47,17 +48,6 @@ def _warn_unused_training_options(model: str, train_cfg: dict[str, Any]) -> None
             f"{spec.name} ({spec.kind} model) has no training loop; "
             f"ignored training options: {names} (model options go in --option)"
         )
-
-
-def _parse_quantiles(items: list[str] | None) -> list[float] | None:
-    """``["0.1,0.5", "0.9"]`` → ``[0.1, 0.5, 0.9]``; a value that is not a number names itself."""
-    out = []
-    for part in comma_items(items):
-        try:
-            out.append(float(part))
-        except ValueError:
-            raise ConfigError(f"--quantiles takes numbers, got {part!r}", field="quantiles") from None
-    return out or None
 
 
 def _load_predictor(model: str):
@@ -150,6 +140,7 @@ def train_cmd(
     from tsforge.pipeline import train
 
     dataset = data_source(data, dataset, "train")
+    check_at_least_one(horizon=horizon, input=input_len, epochs=epochs, batch_size=batch_size)
     eng = engine_from_options(engine, ray_address, n_jobs)  # per-series work and ensemble members run on it
     split = protocol_for(dataset, split)
     strategy_name = "selective" if selective else strategy
@@ -325,15 +316,26 @@ def _train_panel(
     _note_unscaled_series(m, len(out.panel))
     interval_rows = _holdout_interval_rows(m)
     if interval_rows:
-        windows = out.params.get("intervals.windows")
         console.print(metrics_table(interval_rows, "Intervals on the test window"))
         console.print(
-            f"[dim]conformal, calibrated on {windows} rolling-origin window(s) before it; width and MSIS "
-            "in each series' seasonal-naive MAE[/]"
+            f"[dim]conformal, calibrated on {_calibration_windows(out.params.get('intervals.windows'))}; "
+            "width and MSIS in each series' seasonal-naive MAE[/]"
         )
     if out.run_id:
         console.print(f"MLflow run [bold]{out.run_id}[/]")
     print_registration(out)
+
+
+def _calibration_windows(windows: Any) -> str:
+    """What a panel model's intervals were calibrated on, in words.
+
+    Why: one window is the validation window (a global model's forecasts of it, or a local
+    model's on 300+ series), and "calibrated on 1 rolling-origin window(s) before it" read as if
+    the model had been cross-validated once more.
+    """
+    if windows == 1:
+        return "the validation window (the values just before the test window)"
+    return f"{windows} rolling-origin windows before the test window"
 
 
 def _note_unscaled_series(metrics: dict[str, float], n_series: int) -> None:
@@ -487,9 +489,11 @@ def forecast_cmd(
     *,
     load_kwargs: dict[str, Any],
     level: Annotated[
-        list[float] | None,
+        list[str] | None,
         typer.Option(
-            "--level", help="Add a central prediction interval, in % (repeatable: --level 80 --level 95)."
+            "--level",
+            help="Add a central prediction interval, in %: --level 80,95 (or repeat the option).",
+            show_default=False,
         ),
     ] = None,
     quantiles: Annotated[
@@ -533,12 +537,13 @@ def forecast_cmd(
                                   "forecast", option_name="--input", what="history",
                                   hint="a CSV/Parquet/.tsf file of the series' recent values"))  # fmt: skip
 
+    levels = number_items(level, "--level")
     drawn = comma_items(plot_series)
     if drawn and plot is None:
         raise ConfigError("--plot-series chooses what --plot draws: add --plot FILE.png", field="plot_series")
-    from tsforge.cli.output_paths import check_output_file, write_frame
+    from tsforge.cli.output_paths import check_output_file, check_table_file, write_frame
 
-    check_output_file(output, "--output")
+    check_table_file(output, "--output")
     if plot is not None:
         from tsforge.cli.forecast_plot import check_plot_path
 
@@ -567,8 +572,8 @@ def forecast_cmd(
             time_col=time_col,
             target_col=target_col,
             file=str(input_path),
-            level=level,
-            quantiles=_parse_quantiles(quantiles),
+            level=levels,
+            quantiles=number_items(quantiles, "--quantiles"),
             coords=load_kwargs.get("coords"),
         )
     # the forecast names its columns as the history does, also where the reader guessed them
@@ -579,7 +584,12 @@ def forecast_cmd(
     else:
         # out, not print: a table's rows must not be broken at the console width (80 in a pipe)
         # nor an id read as rich markup
-        console.out(result.to_string(index=False, max_rows=60), highlight=False)
+        console.out(result.to_string(index=False, max_rows=_SHOWN_ROWS), highlight=False)
+        if len(result) > _SHOWN_ROWS:  # `forecast ... > f.txt` kept a table with "..." for most rows
+            print_note(
+                f"{len(result)} forecast rows, the first and last {_SHOWN_ROWS // 2} shown: "
+                "--output FILE.csv (or .parquet) writes them all"
+            )
     if plot is not None:
         from tsforge.cli.forecast_plot import write_forecast_plot
 
@@ -590,12 +600,16 @@ def forecast_cmd(
             id_col=id_col,
             time_col=time_col,
             target_col=target_col,
-            levels=level,
+            levels=levels,
             file=str(input_path),
             model=model,
             series=drawn or None,
         )
         console.print(f"wrote {path}")
+
+
+#: the forecast rows printed without --output (half from the start, half from the end)
+_SHOWN_ROWS = 60
 
 
 def _history_roles(frame: Any, id_col: str, time_col: str, target_col: str) -> tuple[str, str, str]:

@@ -14,9 +14,11 @@ from tsforge.cli.data_options import (
     comma_items,
     data_source,
     key_value_options,
+    number_items,
     reads_data,
 )
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
+from tsforge.cli.model_options import check_at_least_one
 from tsforge.cli.tables import metrics_table
 from tsforge.errors import ConfigError
 
@@ -57,8 +59,12 @@ def cv_cmd(
     *,
     load_kwargs: dict[str, Any],
     level: Annotated[
-        list[float] | None,
-        typer.Option("--level", help="Prediction interval in % (repeatable: --level 80 --level 95)."),
+        list[str] | None,
+        typer.Option(
+            "--level",
+            help="Prediction interval in %: --level 80,95 (or repeat the option: --level 80 --level 95).",
+            show_default=False,
+        ),
     ] = None,
     intervals: Annotated[
         str,
@@ -82,7 +88,7 @@ def cv_cmd(
     with ``--level``, also ``<model>-lo-<l>`` / ``-hi-<l>`` and their coverage, width and MSIS.
     Logs one MLflow run with a nested run per model (``--no-track``: none).
     """
-    from tsforge.cli.output_paths import check_output_file, write_frame
+    from tsforge.cli.output_paths import check_table_file, write_frame
     from tsforge.data.load import load_panel
     from tsforge.data.protocol import panel_horizon
     from tsforge.evaluation.panel_metrics import cv_scores
@@ -93,7 +99,9 @@ def cv_cmd(
     from tsforge.panels.local import LOCAL_MODELS
 
     dataset = data_source(data, dataset, "cv")
-    check_output_file(output, "--output")
+    levels = number_items(level, "--level")
+    check_at_least_one(horizon=horizon, n_windows=n_windows, step_size=step_size)
+    check_table_file(output, "--output")
     eng = engine_from_options(engine, ray_address, n_jobs)  # a bad choice fails before any loading
     wanted = [name.lower() for name in comma_items(model)]
     for name in wanted:  # an unknown name fails before any loading or fitting
@@ -118,7 +126,7 @@ def cv_cmd(
     models = [m if m in LOCAL_MODELS else RefitGlobalModel(m, seed=seed) for m in wanted]
     if intervals not in ("conformal", "native"):
         raise ConfigError(f"--intervals must be conformal or native, got {intervals!r}", field="intervals")
-    native = level if level and intervals == "native" else None
+    native = levels if levels and intervals == "native" else None
     frame = cross_validation(
         panel,
         models,
@@ -139,23 +147,24 @@ def cv_cmd(
     fewer = int((frame.groupby("unique_id")["cutoff"].nunique() < n_windows).sum())
     if fewer:  # the title says n_windows: say that some series were scored on fewer
         print_note(
-            f"{fewer} of {len(panel)} series fit fewer than the {n_windows} windows (a window needs more than "
-            f"{h} values before its cutoff) and are scored on the windows they fit"
+            f"{fewer} of {len(panel)} series fit fewer than the {n_windows} windows (the last window needs "
+            f"more than {h} values, one before its cutoff, and each earlier one {step_size or h} more) and are "
+            "scored on the windows they fit"
         )
-    if level and intervals == "conformal":
+    if levels and intervals == "conformal":
         from tsforge.panels.calibrate import conformal_cv
 
-        frame = conformal_cv(frame, panel, names, h, level=level)
+        frame = conformal_cv(frame, panel, names, h, level=levels)
     if output is not None:
         named = frame.rename(columns=_output_columns(load_kwargs, loaded.roles))
         write_frame(named, output)
         console.print(f"wrote {len(frame)} rows ({frame['cutoff'].nunique()} cutoffs) to {output}")
     scores = cv_scores(frame, panel, season_length=panel.season_length)
     bounds = None
-    if level:
+    if levels:
         from tsforge.evaluation.intervals import cv_interval_scores
 
-        bounds = cv_interval_scores(frame, panel, names, level)
+        bounds = cv_interval_scores(frame, panel, names, levels)
     if not no_track:  # before the tables: a run that cannot be logged fails before they are printed
         from tsforge.pipeline.cv_run import log_cv_run
 
@@ -167,8 +176,8 @@ def cv_cmd(
             n_windows=n_windows,
             step_size=step_size,
             data_label=dataset,
-            level=level or (),
-            intervals=intervals if level else None,
+            level=levels or (),
+            intervals=intervals if levels else None,
             seed=seed if others else None,
             options=options or None,
             scores=scores,
@@ -178,11 +187,13 @@ def cv_cmd(
     best = str(scores.sort_values("mase")["model"].iloc[0]) if len(scores) > 1 else None
     title = f"{n_windows} rolling-origin windows of {h} steps (per-series scores averaged over series)"
     console.print(metrics_table(_score_rows(scores), title, highlight=best))
+    _note_left_out(scores)
     if bounds is not None:
         rows = _interval_rows(bounds)
         console.print(
             metrics_table(rows, f"{intervals} intervals (width, MSIS: in each series' seasonal-naive MAE)")
         )
+        _note_uncalibrated(rows, intervals)
         unscored = sorted({r["model"] for r in rows if r["cases"] == 0})
         if unscored and intervals == "conformal":  # the table's "nan %" needs its reason
             why = (
@@ -228,6 +239,45 @@ def _score_rows(scores: Any) -> list[dict[str, Any]]:
             for row, n in zip(rows, scores[key], strict=True):
                 row[label] = int(n)
     return rows
+
+
+def _note_left_out(scores: Any) -> None:
+    """Say what the score table's "MASE left out" / "MAPE left out" columns count.
+
+    Why: the columns appear only when a case was left out, and then with no word on what was left
+    out or why; a first window of a short series (one value before its cutoff: no in-sample error
+    to scale by) showed as "MASE left out 1" beside a mean the user could not trace.
+    """
+    if (scores["n_mase_excluded"] > 0).any():
+        print_note(
+            "MASE left out: cases (a series at one cutoff) with no in-sample error to scale by — one "
+            "value before the cutoff, or a history that never changes (or repeats one season) — or "
+            "with nothing observed or forecast in the window; they are not in the MASE, RMSSE and OWA "
+            "means"
+        )
+    if (scores["n_mape_excluded"] > 0).any():
+        print_note(
+            "MAPE left out: cases whose observed values in the window are all 0 (MAPE divides by "
+            "them), or with nothing observed or forecast there; they are not in the MAPE mean (sMAPE "
+            "scores the zeros)"
+        )
+
+
+def _note_uncalibrated(rows: list[dict[str, Any]], intervals: str) -> None:
+    """Say what the interval table's "no interval" column counts, where some forecasts have
+    bounds and some do not.
+
+    Why: ``--n-windows 2 --level 80`` printed "cases 40, no interval 40" with no word on why half
+    the forecasts had no interval, nor that coverage is over the other half only. (Where no
+    forecast has one, the note after the table says so and what to change.)
+    """
+    if intervals != "conformal" or not any(r["cases"] > 0 and r["no interval"] > 0 for r in rows):
+        return
+    console.print(
+        "[dim]no interval: forecasts with no earlier window to calibrate on (each window is "
+        "calibrated on the windows before it, so the first has none); coverage, width and MSIS are "
+        "over the others (cases)[/]"
+    )
 
 
 def _interval_rows(table: Any) -> list[dict[str, Any]]:

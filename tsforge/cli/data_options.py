@@ -15,6 +15,7 @@ import functools
 import inspect
 import json
 from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -215,6 +216,23 @@ def comma_items(values: Sequence[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
 
+def number_items(values: Sequence[str] | None, flag: str) -> list[float] | None:
+    """The numbers of a repeatable option that also takes comma-separated lists (``--level``,
+    ``--quantiles``): ``["80,95", "99"]`` → ``[80.0, 95.0, 99.0]``; ``None`` when none is given.
+
+    Why one rule: ``--quantiles 0.1,0.5,0.9`` took a list and ``--level 80,95`` was refused as
+    "Input should be a valid number", so the form one option's help shows failed on its twin.
+    An item that is not a number is refused naming the flag and the item.
+    """
+    out = []
+    for part in comma_items(values):
+        try:
+            out.append(float(part))
+        except ValueError:
+            raise ConfigError(f"{flag} takes numbers, got {part!r}", field=flag.lstrip("-")) from None
+    return out or None
+
+
 def reader_options(
     id_col: str = "unique_id",
     time_col: str | None = None,
@@ -299,12 +317,32 @@ def training_options(items: list[str] | None, **given: Any) -> dict[str, Any]:
     return config
 
 
+_OPTION_FLAGS = {"model": ("--option", "kernel_size=49"), "train": ("--train-option", "lr=0.005")}
+_PATH_SUFFIXES = (".csv", ".parquet", ".json", ".png", ".txt", ".tsf")
+
+
 def key_value_options(items: list[str] | None, what: str) -> dict[str, Any]:
-    """``["d_model=64", "dropout=0.1"]`` → ``{"d_model": 64, "dropout": 0.1}`` (JSON values where possible)."""
+    """``["d_model=64", "dropout=0.1"]`` → ``{"d_model": 64, "dropout": 0.1}`` (JSON values where possible).
+
+    ``what`` is ``"model"`` (``--option``) or ``"train"`` (``--train-option``): a malformed item is
+    refused naming the flag it came through, and one that looks like a file name says that ``-o``
+    is ``--option`` in ``train`` and ``tune`` (it is ``--output`` in ``cv`` and ``forecast``: ``train
+    my.csv -o model.csv`` was answered "model option 'model.csv' must look like key=value").
+    """
     out: dict[str, Any] = {}
+    flag, example = _OPTION_FLAGS.get(what, (f"--{what}-option", "key=value"))
     for item in items or []:
         if "=" not in item:
-            raise ConfigError(f"{what} option {item!r} must look like key=value", field=what)
+            hint = ""
+            if what == "model" and Path(item).suffix.lower() in _PATH_SUFFIXES:
+                hint = (
+                    "; -o is short for --option in train and tune, which write no file (the run and "
+                    "the model go to MLflow; cv and forecast write theirs with -o/--output)"
+                )
+            raise ConfigError(
+                f"{flag} {item!r} must look like key=value (e.g. {flag} {example}){hint}",
+                field=flag.lstrip("-").replace("-", "_"),
+            )
         key, raw = item.split("=", 1)
         try:
             out[key.strip()] = json.loads(raw)

@@ -12,7 +12,9 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["TrainedModelOption", "InputLengthOption", "HorizonOption"]
+from tsforge.errors import ConfigError
+
+__all__ = ["TrainedModelOption", "InputLengthOption", "HorizonOption", "check_at_least_one"]
 
 TrainedModelOption = Annotated[
     str,
@@ -21,6 +23,24 @@ TrainedModelOption = Annotated[
     ),
 ]
 InputLengthOption = Annotated[
-    int | None, typer.Option("--input", "-L", help="Input length (default: catalogue).")
+    int | None,
+    typer.Option(
+        "--input",
+        "-L",
+        help="Input window length, in steps (default: catalogue); the data is the command's argument.",
+    ),
 ]
 HorizonOption = Annotated[int | None, typer.Option("--horizon", "-H", help="Horizon (default: catalogue).")]
+
+
+def check_at_least_one(**given: int | None) -> None:
+    """Refuse a count option below 1 (``horizon=-2`` → ``--horizon``), before any data is read.
+
+    Why: the pipelines refuse ``--horizon 0`` too, but only after reading the data: a file with
+    a problem of its own answered ``tsforge cv my.csv -H 0`` with that problem, never the flag,
+    and a large file was read in full first. ``None`` (not given) passes.
+    """
+    for name, value in given.items():
+        if value is not None and value < 1:
+            flag = "--" + name.replace("_", "-")
+            raise ConfigError(f"{flag} must be at least 1, got {value}", field=name)

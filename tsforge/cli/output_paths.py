@@ -13,7 +13,13 @@ from typing import Any
 
 from tsforge.errors import ConfigError
 
-__all__ = ["check_output_file", "check_output_folder", "write_frame"]
+__all__ = ["check_output_file", "check_output_folder", "check_table_file", "write_frame"]
+
+#: names a table is written as Parquet under (any case: ``forecast.PARQUET`` too)
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+#: formats a user may expect from the name that ``write_frame`` does not write: refused up front,
+#: since any other name is CSV text and ``forecast.xlsx`` was a CSV file Excel would not open
+_OTHER_FORMATS = (".xlsx", ".xls", ".json", ".jsonl", ".feather", ".arrow", ".h5", ".hdf5", ".pkl", ".pickle")
 
 
 def check_output_file(path: Path | None, option: str) -> None:
@@ -27,17 +33,35 @@ def check_output_file(path: Path | None, option: str) -> None:
     _check_parent(path, option, field)
 
 
+def check_table_file(path: Path | None, option: str) -> None:
+    """:func:`check_output_file`, and refuse a name whose suffix promises a format
+    :func:`write_frame` does not write (``.xlsx``, ``.json``, …), naming the ones it does."""
+    check_output_file(path, option)
+    if path is None:
+        return
+    suffix = path.suffix.lower()
+    if suffix in _OTHER_FORMATS:
+        raise ConfigError(
+            f"{option} {str(path)!r}: {suffix} is not a format tsforge writes; name a .csv file "
+            "(.csv.gz compressed) or a .parquet file",
+            field=option.lstrip("-").replace("-", "_"),
+        )
+
+
 def write_frame(frame: Any, path: Path) -> None:
-    """Write a pandas frame to the file an ``--output`` names: Parquet for a ``.parquet`` name,
-    else CSV — one rule for every command that writes a table (``forecast``, ``cv``).
+    """Write a pandas frame to the file an ``--output`` names: Parquet for a ``.parquet`` (or
+    ``.pq``) name in any case, else CSV, compressed where the name says so (``.csv.gz``,
+    ``.zip``, …) — one rule for every command that writes a table (``forecast``, ``cv``).
 
     The table is written to a hidden file next to ``path`` and renamed over it once complete, so
     a Ctrl-C, a ``kill`` or a full disk half way leaves ``path`` as it was (absent, or the
     previous run's whole file), never a truncated table a later step would read as the answer.
+    The hidden file ends in ``path``'s suffix: pandas picks the compression from the name it
+    writes, and ``forecast.csv.gz`` was plain text (written as ``….partial``).
     """
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial{path.suffix}")
     try:
-        if path.suffix == ".parquet":
+        if path.suffix.lower() in _PARQUET_SUFFIXES:
             frame.to_parquet(partial, index=False)
         else:
             frame.to_csv(partial, index=False)

@@ -151,6 +151,25 @@ def plot_distributions(result, path: Path) -> Path:
     return path
 
 
+_FILE_SUFFIXES = (".csv", ".json", ".parquet", ".png", ".txt")
+
+
+def _check_out_is_a_folder(out: Path | None) -> None:
+    """Refuse ``--out profile.csv`` where no such folder exists.
+
+    Why: ``cv`` and ``forecast`` take ``-o/--output`` as a file, so ``tsforge profile my.csv -o
+    profile.csv`` reads as "write the table there"; it created a folder ``profile.csv/`` holding
+    ``profile_my.csv`` and ``profile_my.json``. An existing folder of that name is still used.
+    """
+    if out is None or out.is_dir() or out.suffix.lower() not in _FILE_SUFFIXES:
+        return
+    raise ConfigError(
+        f"--out {str(out)!r} looks like a file, but profile writes several files into a folder "
+        f"(profile_<name>.csv, .json and, with --png, .png): give a folder, e.g. --out {str(out.with_suffix(''))!r}",
+        field="out",
+    )
+
+
 @app.command("profile")
 @reads_data(coords=False)
 def profile_cmd(
@@ -158,7 +177,13 @@ def profile_cmd(
     window: Annotated[int, typer.Option("--window", "-w", help="Window length.")] = 336,
     stride: Annotated[int | None, typer.Option(help="Step between windows (default window // 14).")] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Folder for profile CSV/JSON (and PNG).")
+        Path | None,
+        typer.Option(
+            "--out",
+            "--output",
+            "-o",
+            help="Folder for the profile's CSV/JSON (and PNG): profile_<name>.csv, … are written into it.",
+        ),
     ] = None,
     png: Annotated[
         bool, typer.Option("--png", help="Also write a PNG of the property distributions.")
@@ -207,6 +232,7 @@ def profile_cmd(
     from tsforge.cli.output_paths import check_output_folder
 
     check_output_folder(out, "--out")  # before the profile, not after it (an existing file there)
+    _check_out_is_a_folder(out)
     eng = engine_from_options(engine, ray_address, max(1, min(jobs, MAX_WORKERS)))
     data, note = None, None
     if not (per_series or _is_panel_collection(source)):

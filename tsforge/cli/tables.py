@@ -11,7 +11,7 @@ _TEXT_COLUMNS = ("model", "dataset", "recommended")
 
 
 #: Counts arrive as floats (MLflow stores every metric as one) but read as whole numbers.
-_COUNT_KEYS = ("n_series", "n_windows", "cases", "count", "excluded")
+_COUNT_KEYS = ("n_series", "n_windows", "cases", "count", "excluded", "unobserved")
 
 
 def _cell(key: str, value: Any) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ import pandas as pd
 from tsforge.arguments import model_name, whole_number
 from tsforge.data.panel import Panel
 from tsforge.data.protocol import HOLDOUT, panel_horizon
-from tsforge.errors import ConfigError
+from tsforge.errors import ConfigError, FallbackWarning
 from tsforge.evaluation.baseline import NAIVE2, naive2_skill_scores
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
 from tsforge.models.statistical import LocalOptions, local_options
@@ -549,25 +550,41 @@ def _log(
         ]
 
     register = tracking.register and tracking.log_model
-    logged = log_trained_model(
-        run,
-        predictor=predictor,
-        write_bundle=predictor.save,
-        input_example=_example(split.history),
-        metrics=outcome.metrics,
-        tables={"metrics/per_series.csv": outcome.per_series},
-        make_plots=make_plots,
-        log_model=tracking.log_model,
-        registered_name=(tracking.registered_name or default_registry_name(panel.name, name))
-        if register
-        else None,
-        champion_metric="val_mase",
-        dataset=panel.name,
-        protocol=HOLDOUT,
-        data_digest=data_digest,
-        summary=f"{name} ({outcome.params.get('model_kind', 'panel')}) on the panel {panel.name}",
-    )
+    with _quiet_input_example():
+        logged = log_trained_model(
+            run,
+            predictor=predictor,
+            write_bundle=predictor.save,
+            input_example=_example(split.history),
+            metrics=outcome.metrics,
+            tables={"metrics/per_series.csv": outcome.per_series},
+            make_plots=make_plots,
+            log_model=tracking.log_model,
+            registered_name=(tracking.registered_name or default_registry_name(panel.name, name))
+            if register
+            else None,
+            champion_metric="val_mase",
+            dataset=panel.name,
+            protocol=HOLDOUT,
+            data_digest=data_digest,
+            summary=f"{name} ({outcome.params.get('model_kind', 'panel')}) on the panel {panel.name}",
+        )
     record_logged(outcome, run.run_id, logged)
+
+
+@contextlib.contextmanager
+def _quiet_input_example() -> Iterator[None]:
+    """Silence :class:`~tsforge.errors.FallbackWarning` while the model is logged.
+
+    Why: MLflow's signature is inferred from a forecast of the input example (:func:`_example`:
+    two series' last 48 values), and a local model falls back there whenever 48 values are too
+    few for it (a weekly season of 52): "2 of 2 series were too short for auto_ets" was printed
+    after the note on the user's own series, about two series the user never sent. The test
+    window's fallbacks are said before this (``warn_fallbacks``), and nothing else is forecast here.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        yield
 
 
 def panel_digest(panel: Panel) -> str:
