@@ -183,7 +183,8 @@ def recent_history(season_length: int) -> int:
     return max(RECENT_VALUES, RECENT_CYCLES * max(periods))
 
 
-def _sf() -> Any:
+def statsforecast_models() -> Any:
+    """``statsforecast.models``, imported on first use (it takes seconds to import)."""
     import statsforecast.models as sfm
 
     return sfm
@@ -192,7 +193,7 @@ def _sf() -> Any:
 def _stl_ets(periods: list[int]) -> Any:
     """MSTL over ``periods`` with non-seasonal AutoETS on the deseasonalised remainder: the one
     place that model is built (``mstl``, and ``auto_ets`` on seasons ETS cannot hold)."""
-    sfm = _sf()
+    sfm = statsforecast_models()
     return sfm.MSTL(season_length=periods, trend_forecaster=sfm.AutoETS(model="ZZN"))
 
 
@@ -219,7 +220,7 @@ def _auto_ets(m: int) -> Any:
     where ``ets`` refuses the season; statsforecast's MSTL with an ETS trend is that model.
     """
     if m <= ETS_MAX_SEASON:
-        return _sf().AutoETS(season_length=m)
+        return statsforecast_models().AutoETS(season_length=m)
     return _stl_ets([m])
 
 
@@ -229,7 +230,7 @@ def _auto_ets(m: int) -> Any:
 #: AutoETS still falls back to naive.
 _ETS_WITHOUT_SEASON = LocalModelSpec(
     "auto_ets (no season)",
-    lambda m: _sf().AutoETS(season_length=m),
+    lambda m: statsforecast_models().AutoETS(season_length=m),
     "non-seasonal AutoETS, for histories shorter than two long seasons",
     True,
     min_length=lambda m: 1 if m > ETS_MAX_SEASON else _NEVER,
@@ -244,7 +245,7 @@ def _model_selecting(
     """A statsforecast ``Auto*`` model: seasonal, with intervals, fitted on the recent history."""
     return LocalModelSpec(
         name,
-        lambda m: getattr(_sf(), statsforecast_class)(season_length=m),
+        lambda m: getattr(statsforecast_models(), statsforecast_class)(season_length=m),
         summary,
         True,
         max_history=recent_history,
@@ -256,16 +257,20 @@ def _model_selecting(
 LOCAL_MODELS: dict[str, LocalModelSpec] = {
     spec.name: spec
     for spec in [
-        LocalModelSpec("naive", lambda m: _sf().Naive(), "last value", True, fallback=None),
+        LocalModelSpec("naive", lambda m: statsforecast_models().Naive(), "last value", True, fallback=None),
         LocalModelSpec(
             "seasonal_naive",
-            lambda m: _sf().SeasonalNaive(season_length=m),
+            lambda m: statsforecast_models().SeasonalNaive(season_length=m),
             "value one season ago (naive when shorter than a season)",
             True,
             min_length=lambda m: m,
         ),
         LocalModelSpec(
-            "rw_drift", lambda m: _sf().RandomWalkWithDrift(), "random walk with drift", True, lambda m: 2
+            "rw_drift",
+            lambda m: statsforecast_models().RandomWalkWithDrift(),
+            "random walk with drift",
+            True,
+            lambda m: 2,
         ),
         LocalModelSpec(
             "auto_ets",
@@ -294,17 +299,21 @@ LOCAL_MODELS: dict[str, LocalModelSpec] = {
         ),
         LocalModelSpec(
             "croston",
-            lambda m: _sf().CrostonClassic(),
+            lambda m: statsforecast_models().CrostonClassic(),
             "Croston, classic (SES alpha 0.1)",
             False,
             reads_zeros=True,
         ),
         LocalModelSpec(
-            "imapa", lambda m: _sf().IMAPA(), "intermittent multiple aggregation", False, reads_zeros=True
+            "imapa",
+            lambda m: statsforecast_models().IMAPA(),
+            "intermittent multiple aggregation",
+            False,
+            reads_zeros=True,
         ),
         LocalModelSpec(
             "tsb",
-            lambda m: _sf().TSB(alpha_d=TSB_ALPHA_D, alpha_p=TSB_ALPHA_P),
+            lambda m: statsforecast_models().TSB(alpha_d=TSB_ALPHA_D, alpha_p=TSB_ALPHA_P),
             f"Teunter-Syntetos-Babai (alpha_d {TSB_ALPHA_D}, alpha_p {TSB_ALPHA_P})",
             False,
             reads_zeros=True,
@@ -463,70 +472,13 @@ def _forecast_one(
 WORKING_LEVEL = 1024.0
 
 
-def _working_exponent(y: np.ndarray) -> int:
+def working_exponent(y: np.ndarray) -> int:
     """``k`` such that ``y · 2^-k`` has a mean |y| within a factor √2 of :data:`WORKING_LEVEL`
     (0 for an all-zero or non-finite series: nothing to rescale)."""
     level = float(np.mean(np.abs(y))) if y.size else 0.0
     if not (level > 0 and np.isfinite(level)):
         return 0
     return int(np.round(np.log2(level / WORKING_LEVEL)))
-
-
-#: Seasons a refit of ``auto_ets`` must see to choose its own form where the form of the series'
-#: final fit is known (:func:`forecast_series`' ``form``); see :func:`kept_form_spec`.
-FORM_SEASONS = 3
-
-
-def ets_form(y: np.ndarray, m: int, options: LocalOptions | None = None) -> str | None:
-    """The seasonal form ``auto_ets`` chooses for ``y`` — statsforecast's components, e.g.
-    ``"AAAN"`` (error, trend, season, ``D`` where damped) — fitted exactly as
-    :func:`forecast_series` fits it (recent history, working units); ``None`` where the chosen
-    form has no season, where ETS cannot hold the season (``m`` of 1 or over
-    :data:`ETS_MAX_SEASON`: no form to keep), or where the fit fails.
-
-    Why only seasonal forms: they are what a refit on a short history cannot choose (see
-    :func:`kept_form_spec`); a non-seasonal choice is as well posed on 15 values as on 39.
-    """
-    opts = options or LocalOptions()
-    m = opts.season(m)
-    spec = LOCAL_MODELS["auto_ets"]
-    if not 1 < m <= ETS_MAX_SEASON:
-        return None
-    fitted = opts.history(spec, np.asarray(y, dtype=np.float64), m)
-    k = _working_exponent(fitted)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model = _sf().AutoETS(season_length=m).fit(np.ldexp(fitted, -k))
-        form = str(model.model_["components"])
-    except Exception:  # noqa: BLE001 — a form that cannot be found is simply not kept
-        return None
-    return form if len(form) == 4 and form[2] != "N" else None
-
-
-def kept_form_spec(form: str) -> LocalModelSpec:
-    """``auto_ets`` held to one form (``ets_form``'s components), falling back to ``auto_ets``
-    choosing its own where that form cannot be fitted.
-
-    Why: a conformal calibration refits the model on the values before each calibration
-    window, and on a short series those refits see fewer seasons than the final fit. AutoETS
-    (season 12) chose a seasonal form on 3 % / 40 % / 57 % of 60 M1 monthly series fitted on
-    24 / 36 / 48 values; on 20 monthly series of 48 values with a shared season (horizon 12) the
-    refits on 12 and 24 values chose ETS(A,N,N), the final fit on 36 a seasonal form, and the
-    calibration errors were the season the final model forecasts: its 80 % band covered 29 % of
-    the test window (95 %: 42 %). Refitting those windows with the final fit's seasonal form
-    gave 85 / 97 %; on the twelve development collections it moved coverage by at most 1.9
-    points (M1 monthly 88.0 / 99.0 → 86.1 / 98.6 %), see ``benchmarks/intervals.py``.
-    """
-    return LocalModelSpec(
-        f"auto_ets[{form}]",
-        lambda m: _sf().AutoETS(season_length=m, model=form[:3], damped=form[3] == "D"),
-        f"ETS with the form {form[:3]}{' (damped)' if form[3] == 'D' else ''}",
-        True,
-        fallback="auto_ets",
-        max_history=recent_history,
-        unit_sensitive=True,
-    )
 
 
 def forecast_series(
@@ -551,16 +503,24 @@ def forecast_series(
     in working units (:data:`WORKING_LEVEL`) and its forecast and bounds returned in the
     series' own, so every local model gives ``c·f(y)`` for ``c·y``.
 
-    ``form`` (``auto_ets`` only, :func:`ets_form` of the series' whole history): where ``y`` holds
-    fewer than :data:`FORM_SEASONS` seasons, the fit keeps that form instead of choosing one
-    (:func:`kept_form_spec`: a calibration refit of a short series); otherwise it is ignored.
+    ``form`` (:func:`tsforge.models.local_forms.selected_form` of the series' whole history):
+    where ``y`` holds fewer than ``FORM_SEASONS`` seasons, the fit keeps that form instead of
+    choosing one (a calibration refit of a short series, see :mod:`tsforge.models.local_forms`);
+    otherwise it is ignored.
     """
     cache = {} if cache is None else cache
     opts = options or LocalOptions()
     m = opts.season(m)
     cur = spec
-    if form is not None and spec.name == "auto_ets" and np.size(y) < FORM_SEASONS * m:
-        cur = kept_form_spec(form)  # the model asked for, held to a form: not a fallback
+    if form is not None:
+        from tsforge.models.local_forms import (  # builds on this module
+            FORM_SEASONS,
+            KEEPS_FORM,
+            kept_form_spec,
+        )
+
+        if spec.name in KEEPS_FORM and np.size(y) < FORM_SEASONS * m:
+            cur = kept_form_spec(spec.name, form)  # the model asked for, held to a form: not a fallback
     asked = cur
     while True:
         fitted = opts.history(cur, y, m)
@@ -568,7 +528,7 @@ def forecast_series(
             model = cache.get(cur.name)
             if model is None:
                 model = cache[cur.name] = cur.factory(m)
-            k = _working_exponent(fitted) if cur.unit_sensitive else 0
+            k = working_exponent(fitted) if cur.unit_sensitive else 0
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")

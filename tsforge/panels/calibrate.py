@@ -31,10 +31,10 @@ from tsforge.errors import (
     ShortCalibrationWarning,
 )
 from tsforge.inference import IntervalRequest
-from tsforge.models.statistical import ETS_MAX_SEASON, FORM_SEASONS
+from tsforge.models.local_forms import FORM_SEASONS, KEEPS_FORM, keeps_form
 from tsforge.panels.conformal import ConformalCalibration, floor_quantiles, nonnegative_floor
 from tsforge.panels.cv import PanelForecaster, cross_validation
-from tsforge.panels.local import Forms, ets_forms
+from tsforge.panels.local import Forms, selected_forms
 from tsforge.panels.local_scale import (
     SCALE_FLOOR,
     default_scale_window,
@@ -83,8 +83,8 @@ CALIBRATION_SEASONS = FORM_SEASONS
 SEASON_SELECTING = frozenset({"auto_ets", "auto_arima", "auto_theta", "auto_ces", "mstl"})
 #: of those, the ones whose short calibration refits keep the seasonal form of the series' final
 #: fit (:func:`calibration_forms`), so the note of :func:`warn_short_calibration` does not concern
-#: them (by name, with their defaults, at a season ETS holds)
-FORM_KEEPING = frozenset({"auto_ets"})
+#: them (by name, with their defaults, at a season they keep: ``keeps_form``)
+FORM_KEEPING = KEEPS_FORM
 
 
 # -- panels -----------------------------------------------------------------------------------
@@ -224,8 +224,9 @@ def calibrate_forecasts(
 
 
 def _keeps_form(model: str | PanelForecaster, m: int) -> bool:
-    """Whether ``model``'s short calibration refits keep the final fit's seasonal form."""
-    return isinstance(model, str) and model in FORM_KEEPING and 1 < m <= ETS_MAX_SEASON
+    """Whether ``model``'s short calibration refits keep the final fit's seasonal form (a model
+    given with options is an object, whose refits choose: see :mod:`tsforge.models.local_forms`)."""
+    return isinstance(model, str) and keeps_form(model, m)
 
 
 def calibration_forms(
@@ -238,8 +239,8 @@ def calibration_forms(
 
     Why: a calibration must describe the model that is served. On a short panel the refits
     before the calibration windows saw too little to choose a season that the final fit chose
-    (:func:`~tsforge.models.statistical.kept_form_spec`: an 80 % band covering 29 % of the test
-    window); held to the final fit's form, they calibrate that model. The form is chosen on the
+    (:mod:`tsforge.models.local_forms`: an 80 % band covering 29 % of the test window); held to
+    the final fit's form, they calibrate that model. The form is chosen on the
     whole training history, as the final model's is — the one thing the refits take from after
     their windows; their parameters are fitted on the values before each window only.
     """
@@ -254,8 +255,8 @@ def calibration_forms(
     which = np.flatnonzero((lengths >= need) & (lengths - int(h) * int(n_windows) < need))
     if which.size == 0:
         return {}
-    forms = ets_forms(history.take(which), n_jobs=n_jobs)
-    return {name: forms for name in keeping}
+    short = history.take(which)
+    return {name: selected_forms(short, name, n_jobs=n_jobs) for name in keeping}
 
 
 def calibration_cv(

@@ -104,7 +104,7 @@ def cross_validation(
     ``options`` sets local models' :class:`~tsforge.models.statistical.LocalOptions` by name
     (``{"auto_ets": {"season_length": 4}}``); naming a model that is not a local model of this
     run is refused, since the options would silently do nothing. ``forms`` (local model → series
-    id → form, :func:`~tsforge.panels.local.ets_forms`) holds the refits of short windows to the
+    id → form, :func:`~tsforge.panels.local.selected_forms`) holds the refits of short windows to the
     form of each series' final fit (the conformal calibration's refits, :mod:`tsforge.panels.calibrate`).
     """
     require_panel(panel)

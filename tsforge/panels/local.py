@@ -46,7 +46,6 @@ from tsforge.models.statistical import (
     TSB_ALPHA_P,
     LocalModelSpec,
     LocalOptions,
-    ets_form,
     forecast_series,
     local_options,
     mstl_periods,
@@ -68,11 +67,11 @@ __all__ = [
     "ConfiguredLocalModel",
     "CHUNK_SERIES",
     "work_chunks",
-    "ets_forms",
+    "selected_forms",
     "Forms",
 ]
 
-#: per local model, the forms to keep by series id (:func:`ets_forms`; ``forecast_series``' ``form``)
+#: per local model, the forms to keep by series id (:func:`selected_forms`; ``forecast_series``' ``form``)
 Forms = Mapping[str, Mapping[str, str]]
 
 
@@ -135,7 +134,7 @@ def forecast_chunk(
     ``frame.attrs["fallbacks"]`` counts, per model, the series forecast by a fallback model.
     ``options`` (by model name, :class:`~tsforge.models.statistical.LocalOptions`) sets a
     model's season length or history cap; a model without an entry runs with its defaults.
-    ``forms`` (by model name, then series id: :func:`ets_forms`) holds a short series' refit to
+    ``forms`` (by model name, then series id: :func:`selected_forms`) holds a short series' refit to
     the form of its final fit (:func:`~tsforge.models.statistical.forecast_series`' ``form``).
     """
     options = options or {}
@@ -297,28 +296,33 @@ def forecast_local(
     )
 
 
-def _forms_task(args: tuple[Panel, LocalOptions | None]) -> list[str | None]:
-    chunk, options = args
+def _forms_task(args: tuple[Panel, str, LocalOptions | None]) -> list[str | None]:
+    from tsforge.models.local_forms import selected_form
+
+    chunk, model, options = args
     filled = chunk.fill_missing()
-    return [ets_form(filled.series(i), chunk.season_length, options) for i in range(len(chunk))]
+    return [selected_form(model, filled.series(i), chunk.season_length, options) for i in range(len(chunk))]
 
 
-def ets_forms(
+def selected_forms(
     panel: Panel,
+    model: str,
     n_jobs: int = 1,
     engine: str | Engine | None = None,
     options: LocalOptions | None = None,
 ) -> dict[str, str]:
-    """The seasonal form ``auto_ets`` chooses on each series of ``panel`` (its whole history, as
-    its final fit sees it), by series id; series whose form has no season are left out
-    (:func:`~tsforge.models.statistical.ets_form`). A pure map over chunks on the engine, as
-    the forecasts are, so every engine finds the same forms.
+    """The seasonal form ``model`` chooses on each series of ``panel`` (its whole history, as its
+    final fit sees it), by series id as text; series whose form has no season are left out
+    (:func:`~tsforge.models.local_forms.selected_form`). A pure map over chunks on the engine,
+    as the forecasts are, so every engine finds the same forms.
     """
-    if len(panel) == 0 or not 1 < (options or LocalOptions()).season(panel.season_length):
+    from tsforge.models.local_forms import keeps_form
+
+    if len(panel) == 0 or not keeps_form(model, (options or LocalOptions()).season(panel.season_length)):
         return {}
     eng = get_engine(engine, n_jobs=n_jobs)
     chunks = work_chunks(panel, max(4, 2 * eng.workers))
-    found = eng.map(_forms_task, [(c, options) for c in chunks])
+    found = eng.map(_forms_task, [(c, model, options) for c in chunks])
     return {
         str(sid): form
         for chunk, forms in zip(chunks, found, strict=True)

@@ -4,8 +4,8 @@ seasons while its forecasts are fitted on three or more (:class:`ShortCalibratio
 Why it matters: on 20 monthly series of 48 values with a shared season, AutoETS's calibration
 refits (12 and 24 values) chose non-seasonal forms, its final fit (36) a seasonal one, and the
 conformal 80 % band covered 29 % of the test window. AutoETS's short refits now keep the final
-fit's seasonal form (``tests/tsforge/panels/test_kept_forms.py``), so the note names the other
-model-selecting models (AutoTheta here), never auto_ets.
+fit's seasonal form, as AutoARIMA's do (``tests/tsforge/panels/test_kept_forms.py``), so the note
+names the other model-selecting models (AutoTheta here), never those two.
 """
 
 from __future__ import annotations
@@ -61,14 +61,14 @@ def test_short_panel_notes_calibration_refits_that_saw_fewer_than_three_seasons(
 
 def test_one_note_per_call_naming_only_the_models_that_select_their_form():
     """Two model-selecting models and naive in one call: one note, naming the two (naive is the
-    same model on any history length); auto_ets, whose short refits keep the final fit's
-    seasonal form, is not named, alone or beside them."""
+    same model on any history length); auto_ets and auto_arima, whose short refits keep the final
+    fit's seasonal form, are not named, alone or beside them."""
     history = _seasonal_panel([48] * 20).head_cut(H)
-    notes = _short_notes(history, ["auto_ets", "naive", "auto_theta", "auto_arima"])
+    notes = _short_notes(history, ["auto_ets", "naive", "auto_theta", "auto_arima", "auto_ces"])
     assert len(notes) == 1
-    assert notes[0].startswith("auto_theta, auto_arima: ")
-    assert "auto_ets" not in notes[0]
-    assert _short_notes(history, "auto_ets") == []
+    assert notes[0].startswith("auto_theta, auto_ces: ")
+    assert "auto_ets" not in notes[0] and "auto_arima" not in notes[0]
+    assert _short_notes(history, ["auto_ets", "auto_arima"]) == []
 
 
 def test_no_note_for_long_histories_or_models_that_do_not_select():
