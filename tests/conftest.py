@@ -97,6 +97,23 @@ def monthly_frame(n: int = 3, length: int = 40):
     return pd.concat(rows, ignore_index=True)
 
 
+def seasonal_monthly_panel(lengths: list[int], seed: int = 0):
+    """Monthly series of the given lengths with a trend, one seasonal phase shared by all and
+    noise (seeded): the short seasonal panel on which model-selecting models' calibration
+    refits saw fewer seasons than their final fits (tests of the kept forms and of the note)."""
+    from tsforge.data.panel import Panel
+
+    rng = np.random.default_rng(seed)
+    season = 10 * np.sin(2 * np.pi * np.arange(12) / 12)
+    arrays = []
+    for n in lengths:
+        t = np.arange(n)
+        level, slope = rng.uniform(80, 120), rng.uniform(0.2, 1.0)
+        arrays.append(level + slope * t + season[t % 12] + rng.normal(0, 1.5, n))
+    starts = np.full(len(lengths), np.datetime64("2018-01-01", "ns"))
+    return Panel.from_arrays(arrays, starts=starts, freq="MS", name="seasonal")
+
+
 @pytest.fixture(scope="module")
 def monthly_panel():
     """``monthly_frame()`` loaded as a Panel (module-scoped: the tests only read it)."""

@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 import pytest
 
+from tests.conftest import seasonal_monthly_panel
 from tsforge.data.panel import Panel
 from tsforge.models.local_forms import kept_form_spec, selected_form
 from tsforge.models.statistical import LOCAL_MODELS, forecast_series
@@ -24,21 +25,8 @@ H = 12
 AUTO_ETS = LOCAL_MODELS["auto_ets"]
 
 
-def _seasonal_panel(lengths: list[int], seed: int = 0) -> Panel:
-    """Monthly series with a trend, one seasonal phase shared by all, and noise (seeded)."""
-    rng = np.random.default_rng(seed)
-    season = 10 * np.sin(2 * np.pi * np.arange(12) / 12)
-    arrays = []
-    for n in lengths:
-        t = np.arange(n)
-        level, slope = rng.uniform(80, 120), rng.uniform(0.2, 1.0)
-        arrays.append(level + slope * t + season[t % 12] + rng.normal(0, 1.5, n))
-    starts = np.full(len(lengths), np.datetime64("2018-01-01", "ns"))
-    return Panel.from_arrays(arrays, starts=starts, freq="MS", name="seasonal")
-
-
 def _seasonal_series(n: int, seed: int = 1) -> np.ndarray:
-    return _seasonal_panel([n], seed).series(0).astype(np.float64)
+    return seasonal_monthly_panel([n], seed).series(0).astype(np.float64)
 
 
 def test_a_short_refit_keeps_the_given_form_and_a_long_one_chooses_its_own():
@@ -98,7 +86,7 @@ def test_only_seasonal_forms_are_kept():
 def test_forms_are_found_only_for_series_with_short_refits():
     """Series of 48 values (history 36, refits on 24 and 12) get forms; series of 120 (refits on
     96 and 108 values) do not; nor do models other than auto_ets."""
-    history = _seasonal_panel([48] * 4 + [120] * 4).head_cut(H)
+    history = seasonal_monthly_panel([48] * 4 + [120] * 4).head_cut(H)
     forms = calibration_forms(history, ["auto_ets", "auto_theta"], H, 2)
     assert set(forms) == {"auto_ets"}
     assert set(forms["auto_ets"]) <= {str(i) for i in history.ids[:4]}  # keyed by id as text
@@ -108,7 +96,7 @@ def test_forms_are_found_only_for_series_with_short_refits():
 
 def test_forms_are_the_same_on_every_engine():
     """The forms are a pure map over chunks: in-process and a two-process pool agree."""
-    panel = _seasonal_panel([40, 44, 48, 52, 36, 60])
+    panel = seasonal_monthly_panel([40, 44, 48, 52, 36, 60])
     assert selected_forms(panel, "auto_ets", n_jobs=1) == selected_forms(panel, "auto_ets", n_jobs=2)
 
 
@@ -135,7 +123,7 @@ def test_a_short_seasonal_panel_is_calibrated_on_the_model_it_serves(model):
     """20 series of 48 values, horizon 12: the bands of the served (seasonal) model cover near
     nominal on the test window, where refits that chose their own forms put the 80 % band
     above the forecast (29 % covered by AutoETS's, 32 % by AutoARIMA's on a panel like this)."""
-    cov80, cov95 = _coverage(_seasonal_panel([48] * 20, seed=5), H, model)
+    cov80, cov95 = _coverage(seasonal_monthly_panel([48] * 20, seed=5), H, model)
     assert 0.65 <= cov80 <= 0.95
     assert cov95 >= 0.85
 
@@ -148,7 +136,7 @@ def test_train_panel_validates_the_model_as_served_and_calibrates_the_kept_form(
     from tsforge.panels.protocol import holdout_split
     from tsforge.pipeline import TrackingOptions, train_panel
 
-    panel = _seasonal_panel([48] * 20, seed=5)
+    panel = seasonal_monthly_panel([48] * 20, seed=5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out = train_panel(panel, "auto_ets", horizon=H, tracking=TrackingOptions(track=False, progress=False))

@@ -12,27 +12,14 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
 import pytest
 
+from tests.conftest import seasonal_monthly_panel
 from tsforge.data.panel import Panel
 from tsforge.errors import ShortCalibrationWarning
 from tsforge.panels.calibrate import calibrate_panel
 
 H = 12
-
-
-def _seasonal_panel(lengths: list[int], seed: int = 0) -> Panel:
-    """Monthly series with a trend, one seasonal phase shared by all, and noise (seeded)."""
-    rng = np.random.default_rng(seed)
-    season = 10 * np.sin(2 * np.pi * np.arange(12) / 12)
-    arrays = []
-    for n in lengths:
-        t = np.arange(n)
-        level, slope = rng.uniform(80, 120), rng.uniform(0.2, 1.0)
-        arrays.append(level + slope * t + season[t % 12] + rng.normal(0, 1.5, n))
-    starts = np.full(len(lengths), np.datetime64("2018-01-01", "ns"))
-    return Panel.from_arrays(arrays, starts=starts, freq="MS", name="seasonal")
 
 
 def _short_notes(history: Panel, models: str | list[str]) -> list[str]:
@@ -45,7 +32,7 @@ def _short_notes(history: Panel, models: str | list[str]) -> list[str]:
 def test_short_panel_notes_calibration_refits_that_saw_fewer_than_three_seasons():
     """48 values, horizon 12: the history ends at 36 (three seasons), the calibration windows
     refit on 24 and 12 — every series, one note naming the counts, lengths and season."""
-    history = _seasonal_panel([48] * 20).head_cut(H)
+    history = seasonal_monthly_panel([48] * 20).head_cut(H)
     assert history.season_length == 12
     with pytest.warns(ShortCalibrationWarning) as record:
         calibrate_panel(history, "auto_theta", H)
@@ -63,7 +50,7 @@ def test_one_note_per_call_naming_only_the_models_that_select_their_form():
     """Two model-selecting models and naive in one call: one note, naming the two (naive is the
     same model on any history length); auto_ets and auto_arima, whose short refits keep the final
     fit's seasonal form, are not named, alone or beside them."""
-    history = _seasonal_panel([48] * 20).head_cut(H)
+    history = seasonal_monthly_panel([48] * 20).head_cut(H)
     notes = _short_notes(history, ["auto_ets", "naive", "auto_theta", "auto_arima", "auto_ces"])
     assert len(notes) == 1
     assert notes[0].startswith("auto_theta, auto_ces: ")
@@ -74,18 +61,18 @@ def test_one_note_per_call_naming_only_the_models_that_select_their_form():
 def test_no_note_for_long_histories_or_models_that_do_not_select():
     """120 values: the calibration refits see 7–8 seasons, as the final fit does — no note; nor
     for naive on the short panel."""
-    assert _short_notes(_seasonal_panel([120] * 20).head_cut(H), "auto_theta") == []
-    assert _short_notes(_seasonal_panel([48] * 20).head_cut(H), "naive") == []
+    assert _short_notes(seasonal_monthly_panel([120] * 20).head_cut(H), "auto_theta") == []
+    assert _short_notes(seasonal_monthly_panel([48] * 20).head_cut(H), "naive") == []
 
 
 def test_noted_when_at_least_half_of_the_series_that_see_three_seasons_are_short():
     """Half of the series (10 of 20) calibrated on short refits: noted with those counts and
     their lengths only; 9 of 20: not noted."""
-    half = _seasonal_panel([48] * 10 + [120] * 10).head_cut(H)
+    half = seasonal_monthly_panel([48] * 10 + [120] * 10).head_cut(H)
     notes = _short_notes(half, "auto_theta")
     assert len(notes) == 1
     assert "on 10 of 20 series" in notes[0]
     assert "(12–24 values, season length 12)" in notes[0]
     assert "fitted on 36 values" in notes[0]
-    fewer = _seasonal_panel([48] * 9 + [120] * 11).head_cut(H)
+    fewer = seasonal_monthly_panel([48] * 9 + [120] * 11).head_cut(H)
     assert _short_notes(fewer, "auto_theta") == []
