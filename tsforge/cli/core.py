@@ -28,7 +28,7 @@ from tsforge.errors import ConfigError
 __all__ = ["train_cmd", "evaluate_cmd", "forecast_cmd", "models_cmd", "demo_cmd"]
 
 
-def _warn_unused_training_options(model: str, train_cfg: dict[str, Any]) -> None:
+def warn_unused_training_options(model: str, train_cfg: dict[str, Any]) -> None:
     """Training-loop options (--epochs, --lr, --batch-size, --train-option) reach neural models
     only; say so instead of letting a user believe a baseline or LightGBM was trained with them."""
     from tsforge.models.registry import get_model_spec
@@ -151,7 +151,7 @@ def train_cmd(
 
     check_strategy(model, strategy_name)  # a bad pairing is refused before any data is read
     train_cfg = training_options(train_option, max_epochs=epochs, lr=lr, batch_size=batch_size, device=device)
-    _warn_unused_training_options(model, train_cfg)
+    warn_unused_training_options(model, train_cfg)
     if not intervals and split != HOLDOUT:
         raise ConfigError(
             "--no-intervals applies to the panel protocol: a model on a --split calibrates its "

@@ -58,6 +58,11 @@ class TuneSetup:
     #: the metric the study minimises (``val_mse``; ``val_mase`` on a panel)
     objective: str = OBJECTIVE_METRIC
 
+    def pinned(self) -> dict[str, Any]:
+        """The fixed options as one dict, for :func:`~tsforge.tuning.space.suggest_config`:
+        a parameter the user fixed is not searched (the search-space names are option names)."""
+        return {**self.strategy_overrides, **self.train_overrides, **self.model_overrides}
+
     def train_kwargs(self, cfg: TrialConfig) -> dict[str, Any]:
         """Keyword arguments of ``pipeline.train`` for configuration ``cfg``.
 
@@ -123,7 +128,7 @@ class TrialObjective:
             log.warning("could not mark MLflow run of trial %d as %s: %s", trial.number, status, exc)
 
     def __call__(self, trial: optuna.Trial) -> float:
-        cfg = suggest_config(trial, self.setup.model, self.setup.strategy)
+        cfg = suggest_config(trial, self.setup.model, self.setup.strategy, self.setup.pinned())
         trial.set_user_attr("config", cfg.to_dict())
         pruning = OptunaPruningCallback(trial)
         try:

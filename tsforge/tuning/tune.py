@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -51,8 +52,9 @@ from tsforge.tracking.trained_model import headline_scores
 from tsforge.training.fitting import check_strategy
 from tsforge.tuning.objective import OBJECTIVE_METRIC, TrainFn, TrialObjective, TuneSetup, _default_train
 from tsforge.tuning.plots import save_study_plots
-from tsforge.tuning.space import TrialConfig, config_from_params, has_search_space
+from tsforge.tuning.space import TrialConfig, check_fixed_options, config_from_params, has_search_space
 from tsforge.tuning.study import (
+    INTERRUPTED_ATTR,
     default_study_name,
     describe_storage,
     finished_trials,
@@ -136,11 +138,17 @@ def _skip_retrain(study: optuna.Study, trial: int, name: str, register: bool, n_
 
 
 def study_summary(study: optuna.Study) -> dict[str, int]:
-    """Trial counts by state, over the whole study."""
-    out = {"total": 0, "complete": 0, "pruned": 0, "fail": 0, "running": 0, "waiting": 0}
+    """Trial counts by state, over the whole study; a trial stopped by Ctrl-C or SIGTERM counts as
+    ``interrupted``, not ``fail``.
+
+    Why apart: Optuna records such a trial as FAIL, so a study resumed after one Ctrl-C
+    reported "1 failed" (and ``n_fail`` 1 on the parent run) although no trial had failed; the
+    interrupted one does not count towards ``--trials`` either (:func:`finished_trials`).
+    """
+    out = {"total": 0, "complete": 0, "pruned": 0, "fail": 0, "interrupted": 0, "running": 0, "waiting": 0}
     for t in study.get_trials(deepcopy=False):
         out["total"] += 1
-        key = t.state.name.lower()
+        key = "interrupted" if t.user_attrs.get(INTERRUPTED_ATTR) else t.state.name.lower()
         out[key] = out.get(key, 0) + 1
     return out
 
@@ -188,6 +196,7 @@ def tune(
     train_fn: TrainFn | None = None,
     load_kwargs: dict[str, Any] | None = None,
     on_start: Callable[[int, int | None], None] | None = None,
+    on_retrain: Callable[[int], None] | None = None,
     drop_short: bool = False,
 ) -> TuneResult:
     """Search ``model``'s hyper-parameters on ``data`` with Optuna, tracked in MLflow.
@@ -227,6 +236,9 @@ def tune(
         load_kwargs: options of ``load_data`` for file input (id/time/target columns).
         on_start: ``on_start(finished_before, to_run)`` once the study is open (the CLI sizes
             its progress bar with it; ``to_run`` is ``None`` with a timeout only).
+        on_retrain: ``on_retrain(best_trial)`` just before the best trial is retrained (the
+            CLI says so: the retraining, with a panel's interval calibration, can take longer
+            than a trial, and nothing was shown once the trial bar had reached its end).
         drop_short: on a panel, tune on the series long enough for the holdout only
             (:func:`~tsforge.panels.protocol.drop_short_series`); refused on a ``split``.
 
@@ -245,13 +257,28 @@ def tune(
         n_trials = whole_number(n_trials, "trials")  # 1.5 ran a study of "1.5" trials
         if n_trials < 1:
             raise ConfigError("trials must be at least 1", field="trials")
-    check_session_options(timeout=timeout, n_startup_trials=n_startup_trials, eval_stride=eval_stride)
+    check_session_options(
+        timeout=timeout,
+        n_startup_trials=n_startup_trials,
+        eval_stride=eval_stride,
+        seed=seed,
+        sampler_seed=sampler_seed,
+    )
+    if experiment is not None and not experiment.strip():
+        raise ConfigError("--experiment must name the MLflow experiment (it is empty)", field="experiment")
+    if study_name is not None and not study_name.strip():
+        # "" fell back to the default name and resumed (or was refused by) that study instead
+        raise ConfigError("--study must name the study (it is empty)", field="study")
+    if input_len is not None and whole_number(input_len, "input_len") < 1:
+        # a panel's trials were the first to see it: every one failed, and the study kept it
+        raise ConfigError(f"--input must be at least 1, got {input_len}", field="input_len")
     if registered_name is not None:
         check_registry_name(registered_name)
     spec = get_model_spec(model)
     check_strategy(spec.name, strategy)
     if not has_search_space(spec.name, strategy):
         raise ConfigError(f"model {spec.name!r} declares no search space; nothing to tune", field="model")
+    check_fixed_options(spec.name, model_config, train_config)
     holdout = _is_holdout(data, split)
     if drop_short and not holdout:
         raise ConfigError(
@@ -267,6 +294,12 @@ def tune(
         pruner = make_pruner(pruner)
     if holdout:
         pruner = _panel_pruner(pruner)
+        if eval_stride != 1:
+            log.warning(
+                "--eval-stride %d has no effect on a panel: each series is scored on its one "
+                "validation and one test window",
+                eval_stride,
+            )
     objective = OBJECTIVE_METRIC
     if holdout:
         from tsforge.tuning.panel_trials import PANEL_OBJECTIVE, train_panel_trial
@@ -287,6 +320,7 @@ def tune(
         series, entry = loaded.series, loaded.entry
         input_len, horizon = default_lengths(series, entry, input_len, horizon)
         split = split or getattr(entry, "split", None) or "7:1:2"
+        _check_windows(data, series, entry, input_len, horizon, split)
     name = study_name or default_study_name(spec.name, series.name or "data", horizon)
     study = open_study(
         name,
@@ -410,7 +444,17 @@ def tune(
             else:
                 log.info("study %r already has %d of %d trials; none to run", name, done_before, n_trials)
             return _finish(
-                study, setup, parent, storage_name, len(ran), t0, retrain, register, registered_name, train_fn
+                study,
+                setup,
+                parent,
+                storage_name,
+                len(ran),
+                t0,
+                retrain,
+                register,
+                registered_name,
+                train_fn,
+                on_retrain,
             )
         except KeyboardInterrupt:
             log.warning("tuning interrupted; study %r is resumable with the same name and storage", name)
@@ -454,15 +498,31 @@ def _panel_pruner(pruner: optuna.pruners.BasePruner) -> optuna.pruners.BasePrune
     return optuna.pruners.NopPruner()
 
 
+#: Seeds NumPy's generators (TPE's, every trial's) accept: 0 to 2**32 - 1.
+_MAX_SEED = 2**32 - 1
+
+
 def check_session_options(
-    *, timeout: float | None = None, n_startup_trials: int = 10, eval_stride: int = 1
+    *,
+    timeout: float | None = None,
+    n_startup_trials: int = 10,
+    eval_stride: int = 1,
+    seed: int = 2024,
+    sampler_seed: int | None = None,
 ) -> None:
     """Refuse session options that cannot mean anything, naming the option.
 
     Why: ``--timeout 0`` (or negative) opened the study and a parent run, started no trial and
     then reported "every trial of this study failed"; a negative ``--startup-trials`` was passed
-    to TPE as is, and ``--eval-stride 0`` reached the window slicing.
+    to TPE as is, and ``--eval-stride 0`` reached the window slicing. ``--seed -5`` or
+    ``--sampler-seed -1`` ended in NumPy's "Seed must be between 0 and 2**32 - 1" traceback
+    while the sampler was built, which named neither option.
     """
+    for flag, value in (("seed", seed), ("sampler_seed", sampler_seed)):
+        if value is not None and not 0 <= value <= _MAX_SEED:
+            raise ConfigError(
+                f"--{flag.replace('_', '-')} must be between 0 and {_MAX_SEED}, got {value}", field=flag
+            )
     if timeout is not None and not timeout > 0:
         raise ConfigError(f"--timeout must be a positive number of seconds, got {timeout:g}", field="timeout")
     if n_startup_trials < 0:
@@ -479,12 +539,28 @@ def _fixed_options(*groups: Mapping[str, Any] | None) -> str:
     return json.dumps([dict(g or {}) for g in groups], sort_keys=True, default=str)
 
 
+def _check_windows(data: Any, series: Any, entry: Any, input_len: int, horizon: int, split: str) -> None:
+    """Refuse, before the study opens, a split / input / horizon that leaves a split without a
+    window, or a user's channel without a training value, as every trial's training would.
+
+    Why: ``--split 7:1:2 --horizon 200`` on 99 rows failed each of the ``--trials`` alike with
+    "series too short", and the study was left holding the failed trials (a panel's "series too
+    short" was already said once, before the study). A catalogue dataset's unobserved channels
+    are dropped, as its training drops them, before the windows are counted.
+    """
+    from tsforge.data.protocol import drop_channels_unobserved_in_train
+    from tsforge.data.task import prepare_task
+
+    if entry is not None:
+        series, _ = drop_channels_unobserved_in_train(series, split)
+    file = str(data) if isinstance(data, (str, os.PathLike)) else None
+    prepare_task(series, input_len, horizon, split, file=file)
+
+
 def _is_holdout(data: Any, split: str | None) -> bool:
     """Whether ``tsforge train`` would use the per-series holdout protocol on ``data``: a
     :class:`Panel`, an explicit ``split="holdout"``, or a source whose default is holdout (a
     panel collection, a user's file). Frames and arrays keep the windowed default."""
-    import os
-
     from tsforge.data.panel import Panel
     from tsforge.data.protocol import HOLDOUT, protocol_for
 
@@ -583,7 +659,9 @@ def _summary(
     """The study as it stands (counts and best trial over every session), as a result."""
     counts = study_summary(study)
     best = _best(study)
-    best_cfg = None if best is None else config_from_params(best.params, setup.model, setup.strategy)
+    best_cfg = (
+        None if best is None else config_from_params(best.params, setup.model, setup.strategy, setup.pinned())
+    )
     result = TuneResult(
         study_name=study.study_name,
         storage=storage_name,
@@ -643,6 +721,7 @@ def _finish(
     register: bool,
     registered_name: str | None,
     train_fn: TrainFn | None,
+    on_retrain: Callable[[int], None] | None = None,
 ) -> TuneResult:
     result, best, best_cfg = _summary(study, setup, storage_name, parent.run_id)
     result.n_trials_session = n_ran
@@ -679,6 +758,8 @@ def _finish(
                 result.already_registered = f"{name} version {version}"
                 parent.set_tags({"tsforge.best_already_registered": result.already_registered})
         else:
+            if on_retrain is not None:
+                on_retrain(best.number)
             _retrain_best(result, setup, parent, best, best_cfg, register, name, train_fn)
             if result.version is not None:
                 study.set_user_attr(REGISTERED_TRIAL_ATTR, best.number)
