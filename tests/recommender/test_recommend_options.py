@@ -243,7 +243,7 @@ def test_a_routed_model_names_itself_when_a_series_has_another_sampling_rate(hal
     )
     days = np.arange("2020-01-01", "2020-03-01", dtype="datetime64[D]").astype("datetime64[ns]")
     daily = SeriesInput("d1", np.linspace(1.0, 2.0, days.size), days)
-    with pytest.raises(DataValidationError, match="sampled D") as err:
+    with pytest.raises(DataValidationError, match=r"sampled daily \(D\)") as err:
         out.predictor.predict_series([daily], 6)
     assert "routed" in err.value.message and "naive" not in err.value.message
 

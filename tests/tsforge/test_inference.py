@@ -68,7 +68,9 @@ def test_predictor_errors_name_the_problem(fitted):
     # with hourly forecast timestamps after the last day; now a 4xx naming both rates
     assert task.data.freq == "h"
     days = pd.date_range("2021-01-01", periods=60, freq="D").values
-    with pytest.raises(DataValidationError, match="sampled D .* forecasts h series") as exc:
+    with pytest.raises(
+        DataValidationError, match=r"sampled daily \(D\) .* forecasts hourly \(h\) series"
+    ) as exc:
         pred.predict_series([SeriesInput("s0", np.ones(60), days)], 5)
     assert exc.value.where["field"] == "series[0].timestamps"
     hours_with_gaps = pd.date_range("2021-01-01", periods=80, freq="h").values[np.r_[0:30, 40:70]]

@@ -53,7 +53,9 @@ def test_a_day_first_history_is_forecast_after_its_last_day(daily):
     """The reader's note says "pass time_format='%d/%m/%Y'"; predict_frame now takes it."""
     history = _history(DAYS, "%d/%m/%Y")
     with pytest.warns(AmbiguousDatesWarning, match="pass time_format='%d/%m/%Y'"):
-        with pytest.raises(DataValidationError, match="sampled MS"):  # twelve months, read month first
+        with pytest.raises(
+            DataValidationError, match=r"sampled monthly \(MS\)"
+        ):  # twelve months, read month first
             daily.predict_frame(history, 2)
     with warnings.catch_warnings():
         warnings.simplefilter("error", AmbiguousDatesWarning)  # the format leaves nothing to guess

@@ -422,9 +422,91 @@ def check_sampling(timestamps: np.ndarray, freq: str, *, sid: Any, model: str, f
     from tsforge.errors import DataValidationError
 
     seen = infer_freq(ts.view("datetime64[ns]")) if ts.size >= 3 else None
-    rate = seen or f"every {pd.Timedelta(int(step_days * NS_PER_DAY))}"
+    rate = _seen_rate(seen, int(round(step_days * NS_PER_DAY)))
+    word = _rate_word(freq)
+    model_rate = f"{word} ({freq}) series" if word else f"series sampled {_every(freq)} ({freq})"
     raise DataValidationError(
-        f"series {str(sid)!r} is sampled {rate} (from its timestamps), but this {model} model "
-        f"forecasts {freq} series",
+        f"series {str(sid)!r} is sampled {rate} according to its timestamps, but this {model} model "
+        f"forecasts {model_rate}",
         field=field,
     )
+
+
+#: the adjective of one step of a calendar offset (``n = 1``), by the offset's name prefix
+_CALENDAR_WORDS = (
+    (("B",), "business-daily"),
+    (("W",), "weekly"),
+    (("SM",), "semi-monthly"),
+    (("ME", "MS", "BM", "CBM"), "monthly"),
+    (("QE", "QS", "BQ"), "quarterly"),
+    (("YE", "YS", "BY", "A"), "yearly"),
+)
+#: the adjective of a fixed step, by its length in seconds
+_FIXED_WORDS = {3600: "hourly", 86_400: "daily", 7 * 86_400: "weekly"}
+
+
+def _rate_word(freq: str) -> str | None:
+    """``hourly`` for ``h``, ``weekly`` for ``W-SUN``, ``half-yearly`` for ``6MS``; ``None`` when no
+    common word fits (``15min``, ``2MS``).
+
+    Why words: the sampling-mismatch error said a model "forecasts h series", which reads as
+    series named h; a user knows "hourly" without knowing pandas' aliases.
+    """
+    sec = _step_seconds(freq)
+    if sec is not None:
+        return _FIXED_WORDS.get(int(sec)) if sec == int(sec) else None
+    try:
+        offset = pd.tseries.frequencies.to_offset(freq)
+    except (ValueError, TypeError):
+        return None
+    name, n = offset.name.upper(), abs(int(offset.n))
+    if n == 6 and name.startswith(("MS", "ME")):
+        return "half-yearly"
+    if n != 1:
+        return None
+    return next((word for prefixes, word in _CALENDAR_WORDS if name.startswith(prefixes)), None)
+
+
+def _every(freq: str) -> str:
+    """``every 15 minutes`` for ``15min``, ``every 2 months`` for ``2MS``: a step in words when
+    :func:`_rate_word` has no adjective for it."""
+    step = _fixed_timedelta(freq)
+    if step is not None:
+        return f"every {_duration_words(int(step.value))}"
+    days = nominal_step_days(freq)
+    if days is None:
+        return f"every {freq} step"
+    for unit, length in (("year", 365.25), ("quarter", 91.3), ("month", 30.4), ("week", 7.0)):
+        count = days / length
+        if count >= 1 and abs(count - round(count)) < 0.01:
+            return f"every {_plural(round(count), unit)}"
+    return f"every {days:g} days"
+
+
+def _seen_rate(alias: str | None, step_ns: int) -> str:
+    """A series' own rate in words: ``weekly (W-SUN)`` from its inferred alias, or from its median
+    step alone (fewer than 3 timestamps, irregular ones) ``weekly (every 7 days)`` / ``every 90
+    minutes`` — never a raw ``Timedelta`` such as ``7 days 00:00:00``."""
+    if alias:
+        word = _rate_word(alias)
+        return f"{word} ({alias})" if word else f"{_every(alias)} ({alias})"
+    every = f"every {_duration_words(step_ns)}"
+    word = _FIXED_WORDS.get(step_ns // 10**9) if step_ns % 10**9 == 0 else None
+    return f"{word} ({every})" if word else every
+
+
+def _duration_words(ns: int) -> str:
+    """``7 days``, ``1 day 12 hours``, ``15 minutes``: a step's length as a person writes it."""
+    if ns <= 0 or ns % 10**9:
+        return str(pd.Timedelta(ns, unit="ns"))
+    seconds = ns // 10**9
+    parts = []
+    for unit, length in (("day", 86_400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        count, seconds = divmod(seconds, length)
+        if count:
+            parts.append(_plural(count, unit))
+    return " ".join(parts)
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}{'' if count == 1 else 's'}"

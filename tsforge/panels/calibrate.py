@@ -259,6 +259,11 @@ def calibration_forms(
     return {name: selected_forms(short, name, n_jobs=n_jobs) for name in keeping}
 
 
+#: the progress bar's label while intervals are calibrated: ``tsforge train`` of a local model showed
+#: "cross-validation: 200/200 window", a step the user had not asked for
+CALIBRATION_DESC = "calibrating intervals"
+
+
 def calibration_cv(
     history: Panel,
     models: Sequence[str | PanelForecaster],
@@ -273,7 +278,9 @@ def calibration_cv(
     (:func:`calibration_forms`; ``frame.attrs["kept_forms"]``: how many series had one)."""
     W = int(n_windows or calibration_windows(history, h))
     forms = calibration_forms(history, models, h, W, n_jobs=n_jobs)
-    frame = cross_validation(history, models, h, n_windows=W, n_jobs=n_jobs, progress=progress, forms=forms)
+    frame = cross_validation(
+        history, models, h, n_windows=W, n_jobs=n_jobs, progress=progress, forms=forms, desc=CALIBRATION_DESC
+    )
     # how many series had a form to keep: their refits are not the plain model's (a caller that
     # reads the frame's last window as validation forecasts refits it instead)
     frame.attrs["kept_forms"] = max((len(f) for f in forms.values()), default=0)

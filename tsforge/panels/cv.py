@@ -90,6 +90,7 @@ def cross_validation(
     engine: str | Engine | None = None,
     options: Mapping[str, LocalOptions | Mapping[str, Any]] | None = None,
     forms: Forms | None = None,
+    desc: str = "cross-validation",
 ) -> pd.DataFrame:
     """Forecast ``n_windows`` rolling-origin windows of ``h`` steps per series and return them
     with the true values.
@@ -106,6 +107,8 @@ def cross_validation(
     run is refused, since the options would silently do nothing. ``forms`` (local model → series
     id → form, :func:`~tsforge.panels.local.selected_forms`) holds the refits of short windows to the
     form of each series' final fit (the conformal calibration's refits, :mod:`tsforge.panels.calibrate`).
+    ``desc`` labels the progress bar: a caller that runs cross-validation for another purpose
+    (calibrating intervals while training) says what the user is waiting for.
     """
     require_panel(panel)
     h, n_windows = whole_number(h, "horizon"), whole_number(n_windows, "n_windows")
@@ -135,7 +138,7 @@ def cross_validation(
             h,
             level=level,
             progress=progress,
-            desc="cross-validation",
+            desc=desc,
             engine=eng,
             unit="window",
             options=local_opts,

@@ -352,10 +352,11 @@ class ConfiguredLocalModel:
         return frame[self.name].to_numpy(dtype=np.float64).reshape(len(train), h)
 
 
-def warn_fallbacks(frame: pd.DataFrame, model: str, n_series: int) -> int:
+def warn_fallbacks(frame: pd.DataFrame, model: str, n_series: int, *, season: int | None = None) -> int:
     """Say (:class:`~tsforge.errors.FallbackWarning`) how many of ``n_series`` series
     :func:`forecast_local` forecast with ``model``'s fallback instead of ``model``; returns that
-    count.
+    count. ``season``: the season ``model`` was fitted at (the note then says what "too short"
+    means there; ``None``: it does not).
 
     Why at the user-facing forecasts only (a trained model's test window, ``tsforge forecast``),
     not inside :func:`forecast_local`: cross-validation and the knowledge base forecast many
@@ -366,10 +367,35 @@ def warn_fallbacks(frame: pd.DataFrame, model: str, n_series: int) -> int:
     if fell:
         spec = LOCAL_MODELS.get(model)
         chain = f" ({spec.fallback}, or simpler)" if spec is not None and spec.fallback else ""
+        why = _too_short_why(spec, season)
         warnings.warn(
             f"{fell} of {n_series} series were too short for {model} (or it failed on them) and were "
-            f"forecast by its fallback{chain}",
+            f"forecast by its fallback{chain}{why}",
             FallbackWarning,
             stacklevel=2,
         )
     return fell
+
+
+def _too_short_why(spec: LocalModelSpec | None, season: int | None) -> str:
+    """What "too short" means for ``spec`` at ``season``, worded from its ``min_length``, with the
+    way out when the season is what makes the series short; ``""`` when the length does not
+    depend on the season.
+
+    Why: "32 of 40 series were too short for auto_ets" left the user guessing; at season 52
+    (weekly data) ETS needs two seasons, 104 values, and a shorter season is one option away.
+    """
+    if spec is None or not season or season < 2:
+        return ""
+    needed = int(spec.min_length(season))
+    if needed <= int(spec.min_length(1)) or needed >= _NEVER_LENGTH:
+        return ""
+    seasons = f" ({needed // season} seasons)" if needed % season == 0 and needed > season else ""
+    return (
+        f"; at season {season} {spec.name} needs at least {needed} values{seasons}, a shorter season "
+        f"fits more series: --option season_length=N (Python: model_config={{'season_length': N}})"
+    )
+
+
+#: ``min_length`` at or above this is a model that never applies at that season (not a length)
+_NEVER_LENGTH = 10**9

@@ -156,7 +156,8 @@ class PanelPredictor(FramePredictor):
                 panel, [self.model], h, n_jobs=1, level=levels, progress=self.progress, options=options
             )
             values = frame[self.model].to_numpy(dtype=np.float64).reshape(len(panel), h)
-            warn_fallbacks(frame, self.model, len(panel))
+            season = (self.local_options or LocalOptions()).season(panel.season_length)
+            warn_fallbacks(frame, self.model, len(panel), season=season)
             if method == "native":
                 # bands that excluded their forecast (AutoTheta's simulated paths) were widened to
                 # contain it where the local model met the series (forecast_local)

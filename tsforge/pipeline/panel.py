@@ -381,7 +381,9 @@ def _local(
     opts = {model: options} if options is not None else None
     frame = forecast_local(history, [model], h, n_jobs=n_jobs, progress=progress, options=opts)
     if warn:  # the test window's forecasts: the ones the user reads as the model's
-        warn_fallbacks(frame, model, len(history))
+        warn_fallbacks(
+            frame, model, len(history), season=(options or LocalOptions()).season(history.season_length)
+        )
     return frame[model].to_numpy(dtype=np.float64).reshape(len(history), h)
 
 

@@ -6,10 +6,13 @@ that keeps the champion's contract and beats it on the same validation, see
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
+import os
 import tempfile
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -38,6 +41,7 @@ __all__ = [
     "resolve_version",
     "resolve_model_uri",
     "load_predictor",
+    "quiet_artifact_downloads",
     "registry_client",
     "registry_error_type",
     "list_registered",
@@ -416,7 +420,8 @@ def load_predictor(model_ref: str, *, dst: str | Path | None = None) -> FramePre
 
     name, version, uri = resolve_model_uri(model_ref)  # pinned URI: an alias move cannot race the download
     target = Path(dst) if dst else Path(tempfile.mkdtemp(prefix="tsforge-model-"))
-    local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(target)))
+    with quiet_artifact_downloads():
+        local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(target)))
     bundle = next((p.parent for p in local.rglob("model.json")), None)
     if bundle is None:
         raise ModelNotFoundError(f"registered model {name}/{version} is not a tsforge model", field="model")
@@ -428,6 +433,38 @@ def load_predictor(model_ref: str, *, dst: str | Path | None = None) -> FramePre
         raise _load_error(name, version, exc) from exc
     predictor.meta.update({"registered_name": name, "version": version})
     return predictor
+
+
+#: MLflow's switch for its "Downloading artifacts" bars, read at each download
+ARTIFACT_BARS_VAR = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
+_bars_lock = threading.Lock()
+_bars_state = {"depth": 0, "set_here": False}
+
+
+@contextlib.contextmanager
+def quiet_artifact_downloads() -> Iterator[None]:
+    """Hide MLflow's artifact download bars for the duration, unless the user set
+    ``MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR`` themselves; the environment is left as it was found.
+
+    Why: ``load_predictor`` in Python printed 9-10 "Downloading artifacts" bars per model while
+    the CLI (which defaults the same variable to false for its whole process, a user's own value
+    winning) printed none. Set only around the download, so a notebook's later MLflow calls keep
+    the user's bars; counted under a lock, since the service loads models from several threads.
+    """
+    with _bars_lock:
+        if _bars_state["depth"] == 0:
+            _bars_state["set_here"] = ARTIFACT_BARS_VAR not in os.environ
+            if _bars_state["set_here"]:
+                os.environ[ARTIFACT_BARS_VAR] = "false"
+        _bars_state["depth"] += 1
+    try:
+        yield
+    finally:
+        with _bars_lock:
+            _bars_state["depth"] -= 1
+            if _bars_state["depth"] == 0 and _bars_state["set_here"]:
+                os.environ.pop(ARTIFACT_BARS_VAR, None)
+                _bars_state["set_here"] = False
 
 
 def _load_error(name: str, version: str, exc: Exception) -> ModelLoadError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -116,7 +117,8 @@ class TrainConfig:
         unknown = sorted(set(values) - names)
         if unknown:
             raise ConfigError(
-                f"unknown training option(s) {unknown}; valid: {sorted(names)}", field=unknown[0]
+                f"unknown training option(s) {unknown}{_suggestions(unknown, names)}; valid: {sorted(names)}",
+                field=unknown[0],
             )
         check_option_types(cls, values, lambda name: f"training option {name!r}")
         return cls(**values)
@@ -135,3 +137,45 @@ class TrainConfig:
         d = dataclasses.asdict(self)
         d["lr_milestones"] = list(self.lr_milestones)
         return d
+
+
+#: names users bring from other libraries or from the CLI's flags (``--epochs``), by the field
+#: they mean; difflib finds typos, not these
+TRAIN_OPTION_ALIASES = {
+    "epochs": "max_epochs",
+    "n_epochs": "max_epochs",
+    "num_epochs": "max_epochs",
+    "learning_rate": "lr",
+    "batch": "batch_size",
+    "early_stopping_patience": "patience",
+    "clip": "grad_clip",
+    "gradient_clip_val": "grad_clip",
+    "threads": "num_threads",
+    "scheduler": "lr_schedule",
+    "random_state": "seed",
+}
+
+
+def _suggestions(unknown: list[str], names: set[str]) -> str:
+    """`` (did you mean 'max_epochs'?)`` for the unknown names with a likely field (a known alias
+    first, else the closest name; ``'lr' for 'learning_rate', ...`` when several were unknown),
+    ``""`` when none has one.
+
+    Why: ``train_config={"epochs": 1}`` was answered with the list of valid names only, although
+    the CLI's flag is ``--epochs``; the user had to find ``max_epochs`` in it.
+    """
+    meant = [(name, guess) for name in unknown if (guess := _likely_field(name, names))]
+    if not meant:
+        return ""
+    if len(unknown) == 1:
+        return f" (did you mean {meant[0][1]!r}?)"
+    return " (did you mean " + ", ".join(f"{guess!r} for {name!r}" for name, guess in meant) + "?)"
+
+
+def _likely_field(name: str, names: set[str]) -> str | None:
+    """The field ``name`` most likely means: its alias, else the closest field name, else ``None``."""
+    key = name.strip().lstrip("-").lower().replace("-", "_")
+    guess = TRAIN_OPTION_ALIASES.get(key) or next(
+        iter(difflib.get_close_matches(key, sorted(names), n=1)), None
+    )
+    return guess if guess in names else None

@@ -157,7 +157,7 @@ def test_evaluate_scores_a_window_model_under_its_own_split_and_sampling(trackin
     assert json.loads(out)["test_mse"] != pytest.approx(trained, rel=1e-6)  # the split matters here
     daily = _wide_csv(tmp_path, "daily.csv", "D")
     code, out, err = _cli(capsys, "evaluate", daily, "--model", "w622")
-    assert code == 2 and "sampled D" in err and "forecasts h series" in err, out + err
+    assert code == 2 and "sampled daily (D)" in err and "forecasts hourly (h) series" in err, out + err
     assert mlflow.active_run() is None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -118,7 +119,9 @@ def test_check_sampling_refuses_another_rate_only(model_freq, data_freq, ok):
     if ok:
         check_sampling(ts, model_freq, sid="a", model="m", field="f")
     else:
-        with pytest.raises(DataValidationError, match=f"sampled {data_freq}.*forecasts {model_freq}"):
+        # each rate in words, with its alias: "sampled daily (D) ..., forecasts hourly (h) series"
+        both = rf"sampled [^(]*\({re.escape(data_freq)}\).*forecasts [^(]*\({re.escape(model_freq)}\)"
+        with pytest.raises(DataValidationError, match=both):
             check_sampling(ts, model_freq, sid="a", model="m", field="f")
 
 

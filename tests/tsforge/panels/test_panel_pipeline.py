@@ -171,7 +171,7 @@ def test_a_series_in_another_anchor_continues_on_its_own_grid_and_another_rate_i
     with pytest.raises(DataValidationError) as exc:
         predictor.predict_series([ask("D", "2020-01-01")], 3)
     assert exc.value.where["field"] == "series[0].timestamps"
-    assert "sampled D" in exc.value.message and "W-SUN" in exc.value.message
+    assert "sampled daily (D)" in exc.value.message and "weekly (W-SUN)" in exc.value.message
 
     monthly = train_panel(_panel(), "naive", horizon=3, tracking=TrackingOptions(track=False)).predictor
     (month_end,) = monthly.predict_series([ask("ME", "2015-01-31")], 3)
