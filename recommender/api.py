@@ -36,7 +36,7 @@ from recommender.ranker import RankerConfig, Recommender, group_features, recomm
 from recommender.routed_training import train_routed
 from recommender.series_recommendation import SeriesRecommendation, recommend_series
 from tsforge.data.frame import TimeSeriesData
-from tsforge.errors import ConfigError, DataValidationError, TsforgeError, TsforgeWarning
+from tsforge.errors import ConfigError, DataValidationError, TsforgeError, WordedWarning
 
 __all__ = [
     "RankedModel",
@@ -348,11 +348,15 @@ def _fitted_lengths(
         )
         longest = next(fits, None)
     if problem is not None and horizon is None and longest is not None:
-        warnings.warn(
+        said = (
             f"{name} has {series.n_steps} steps, too few for the default horizon {H} under split {split}; "
-            f"recommending for horizon {longest}, the longest that fits: pass a horizon (--horizon, horizon=) "
-            "to choose another",
-            TsforgeWarning,
+            f"recommending for horizon {longest}, the longest that fits: "
+        )
+        # one wording per door: the library and the service name the horizon, the CLI its flag
+        warnings.warn(
+            WordedWarning(
+                said + "ask for a horizon to choose another", said + "pass --horizon to choose another"
+            ),
             stacklevel=3,
         )
         return _lengths(series, entry, input_len, longest)
@@ -361,7 +365,7 @@ def _fitted_lengths(
         if input_len is not None:
             lengths += f" and input length {L}"
         fix = (
-            f"pass a horizon of at most {longest} (--horizon, horizon=)"
+            f"ask for a horizon of at most {longest}"
             if longest is not None
             else f"no horizon fits: give a longer history (at least {MIN_WINDOW} steps, the shortest window "
             "the recommender profiles)"
@@ -370,8 +374,10 @@ def _fitted_lengths(
             if input_len is not None
             else "no horizon fits: give a longer history"
         )
+        said = f"{name} has {series.n_steps} steps, too short for {lengths} under split {split}: {problem}; "
         raise DataValidationError(
-            f"{name} has {series.n_steps} steps, too short for {lengths} under split {split}: {problem}; {fix}",
+            said + fix,
+            cli_message=said + f"pass --horizon {longest} or less" if longest is not None else None,
             field="horizon" if horizon is not None or input_len is None else "input_len",
         )
     if not profilable:

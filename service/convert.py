@@ -115,10 +115,12 @@ class Limits:
         horizon: int | None,
         *,
         series_field: str = "series",
+        horizon_field: str = "horizon",
     ) -> None:
         """Raise ``ResourceLimitError`` (413) naming the field over its limit; ``series_field``
         is the request's field that holds the series (a history frame's payload key, ``inputs``,
-        on ``/invocations``, which has no ``series``)."""
+        on ``/invocations``, which has no ``series``), ``horizon_field`` the one that holds the
+        horizon (``params.horizon`` there)."""
         if n_series > self.max_series:
             raise ResourceLimitError(
                 f"{n_series} series in one request; this service accepts at most {self.max_series}",
@@ -132,7 +134,7 @@ class Limits:
                 )
         if horizon is not None and horizon > self.max_horizon:
             raise ResourceLimitError(
-                f"horizon {horizon} exceeds this service's limit of {self.max_horizon}", field="horizon"
+                f"horizon {horizon} exceeds this service's limit of {self.max_horizon}", field=horizon_field
             )
 
 
@@ -397,6 +399,7 @@ def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> Foreca
     layout = history_layout(list(cols))
     if layout == "long":
         _require_values_column(list(cols), field=key)
+        _require_time_column_named_ds(list(cols), field=key)
     typed: dict[str, np.ndarray] = {}
     ids = _ids(cols["unique_id"], field=key) if "unique_id" in cols else None
     for c, values in cols.items():
@@ -405,7 +408,9 @@ def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> Foreca
         elif c == "ds":
             if any(v is not None for v in values):  # an all-null ds means "no timestamps"
                 typed[c] = _parse_ds(values, field=key, ids=ids)
-        elif layout == "wide" or c == "y":
+        elif layout == "wide":
+            typed[c] = _wide_column(values, field=key, column=c)
+        elif c == "y":
             typed[c] = _numeric(values, field=key, column=c)
 
     def check_sizes(sizes: Sequence[tuple[str, int]]) -> None:
@@ -416,6 +421,68 @@ def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> Foreca
     batch = ForecastBatch(series, level, quantiles)
     batch.padded = layout == "wide"
     return batch
+
+
+def _require_time_column_named_ds(columns: Sequence[str], *, field: str) -> None:
+    """A long history frame keeps its times in ``ds``: refuse one that has none but has a column
+    named as times usually are (``date``, ``timestamp``, ...), naming it.
+
+    Why: only ``unique_id``, ``ds`` and ``y`` are read, so ``{"unique_id", "date", "y"}`` was
+    answered 200 as a history without dates, the dates dropped without a word: the forecast
+    came back without ``ds`` and a calendar model forecast without its calendar.
+    """
+    if "ds" in columns:
+        return
+    synonyms = ROLE_SYNONYMS.get("time_col", ())
+    lowered = {str(c).lower(): c for c in columns if c not in ("unique_id", "y")}
+    meant = next((lowered[s] for s in synonyms if s in lowered), None)
+    if meant is None:
+        return
+    raise DataValidationError(
+        f"column {meant!r} looks like the time column, but a long history frame (one with "
+        f"unique_id) keeps its times in 'ds' and reads no other column; rename {meant!r} to 'ds' "
+        "(or leave it out to forecast without dates)",
+        field=field,
+        column=str(meant),
+    )
+
+
+def _wide_column(values: list[Any], *, field: str, column: str) -> np.ndarray:
+    """A wide frame's series column → float64 (:func:`_numeric`); a column of text is refused
+    saying how the frame was read.
+
+    Why: a frame without ``unique_id`` is read as wide (``ds`` and one numeric column per
+    series), so a long frame whose id column is named ``id``, or whose time column is named
+    ``date``, was refused as "id must be a number or null, got 'a'": true, but it did not say
+    that the frame was taken for a wide one, nor which name to use.
+    """
+    try:
+        return _numeric(values, field=field, column=column)
+    except DataValidationError as exc:
+        row = exc.where.get("row")
+        if not isinstance(row, int) or not isinstance(values[row], str):
+            raise
+        role = _role_of(column)
+        hint = (
+            f"; a long frame names its series id column 'unique_id': rename {column!r} to 'unique_id'"
+            if role == "id_col"
+            else f"; the time column is 'ds': rename {column!r} to 'ds'"
+            if role == "time_col"
+            else "; a long frame has the columns 'unique_id', 'ds' (optional) and 'y'"
+        )
+        raise DataValidationError(
+            f"{column} must be a number or null, got {values[row]!r}: without a 'unique_id' column "
+            f"the frame is read as wide ('ds' and one numeric column per series){hint}",
+            field=field,
+            column=column,
+            row=row,
+        ) from None
+
+
+def _role_of(column: str) -> str | None:
+    """``"id_col"`` or ``"time_col"`` when ``column`` is a usual name of that role, else None."""
+    name = str(column).lower()
+    return next((role for role in ("id_col", "time_col") if name in ROLE_SYNONYMS.get(role, ())), None)
 
 
 def _require_values_column(columns: Sequence[str], *, field: str) -> None:

@@ -53,6 +53,10 @@ def forecast(
     Returns:
         ``(loaded model, horizon used, forecasts)``.
     """
+    # the service's own limit first, as /v1/forecast checks it before reading the series: on
+    # /invocations a params.horizon of 100000 was a 422 for the model's horizon, not the 413
+    # the API documents, and a limit below the model's horizon was named "horizon"
+    limits.check(0, [], None if horizon is None else int(horizon), horizon_field=horizon_field)
     try:
         loaded = store.get(model)
     except TsforgeError as exc:  # unknown (404) or malformed (422): named as the request names it
@@ -67,7 +71,7 @@ def forecast(
             "was trained for",
             field=horizon_field,
         )
-    limits.check(0, [], h)
+    limits.check(0, [], h, horizon_field=horizon_field)  # the model's default horizon too
     level, quantiles = _bounds(series, level, quantiles)
     # only a request that asks for bounds passes them: any predictor answers point forecasts
     bounds = {"level": list(level or []), "quantiles": list(quantiles or [])} if level or quantiles else {}

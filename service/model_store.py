@@ -191,7 +191,30 @@ class ModelStore:
         return None if key is None else self._loaded.get(key)
 
     def get(self, ref: str | ModelRef | None = None) -> LoadedModel:
-        """The loaded model a reference points at now (loads it on first use)."""
+        """The loaded model a reference points at now (loads it on first use); ``None``: the
+        service's default model, whose absence from the registry is a 503 (:meth:`_get_default`)."""
+        if ref is None and self.default_model:
+            return self._get_default()
+        return self._get(ref)
+
+    def _get_default(self) -> LoadedModel:
+        """The default model, or ``ServiceUnavailableError`` (503) when the registry has no such
+        model, alias or version.
+
+        Why not the 404 a request's own ``model`` gets: the request named nothing, so "no
+        registered model named 'nope'" (``field: model``) blamed a field the client had not sent
+        for the server's setting; like a malformed TSFORGE_MODEL (a 503 already) and ``/readyz``
+        (503 until the model is registered), it is the service that cannot answer yet.
+        """
+        try:
+            return self._get(None)
+        except ModelNotFoundError as exc:
+            raise ServiceUnavailableError(
+                f"the service's default model (TSFORGE_MODEL) {self.default_model!r} is not in the "
+                f"registry: {exc.message}; pass 'model', or register it (or fix the setting)"
+            ) from None
+
+    def _get(self, ref: str | ModelRef | None) -> LoadedModel:
         parsed, key = self.resolve(ref)
         loaded = self._loaded.get(key)
         if loaded is not None:

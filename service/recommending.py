@@ -17,11 +17,13 @@ import numpy as np
 
 from recommender.api import recommend
 from recommender.per_series import SeriesRouter
+from recommender.properties.profile import MIN_WINDOW
 from recommender.ranker import Recommender, recommender_dir
 from recommender.series_recommendation import json_ready, recommend_series
 from recommender.shipped_router import default_router_folder
 from service.convert import _TIME_ERRORS, Limits, _timestamps_array
 from service.errors import ServiceUnavailableError
+from service.notes import caught_notes, merge_notes
 from service.schemas.recommend import RecommendRequest
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.frequency import infer_freq
@@ -138,7 +140,8 @@ def _check_observed(sid: str, values: list[float | None], field: str) -> None:
 
 def _check_dataset_values(req: RecommendRequest) -> None:
     """The dataset is profiled in float32: a finite value beyond its range would become infinite
-    (and then read as missing), so it is refused naming it; an all-missing dataset too."""
+    (and then read as missing), so it is refused naming it; an all-missing dataset too, and one
+    shorter than the shortest window the recommender profiles (naming the values, not the horizon)."""
     for i, s in enumerate(req.series):
         j = next((k for k, v in enumerate(s.values) if v is not None and abs(v) > _FLOAT32_MAX), None)
         if j is not None:
@@ -148,7 +151,22 @@ def _check_dataset_values(req: RecommendRequest) -> None:
                 field=f"series[{i}].values[{j}]",
             )
     if all(v is None for s in req.series for v in s.values):
-        raise DataValidationError("every value is missing", field="series")
+        n_others = len(req.series) - 1
+        others = {0: "", 1: ", nor does the other"}.get(n_others, f", nor do the other {n_others}")
+        raise DataValidationError(
+            f"every value is missing: series {req.series[0].id!r} has no observed value{others}",
+            field="series[0].values",
+        )
+    n = len(req.series[0].values)
+    if n < MIN_WINDOW:
+        # the recommender would say "too short for horizon 12 (the default ...)" naming the
+        # horizon, which the client may not have sent and which no value of fixes
+        raise DataValidationError(
+            f"series {req.series[0].id!r} has {n} values, too short to recommend from: the "
+            f"recommender reads the data's properties on windows of at least {MIN_WINDOW} steps; "
+            "give a longer history",
+            field="series[0].values",
+        )
 
 
 def _panel_timestamps(req: RecommendRequest) -> tuple[np.ndarray | None, str | None]:
@@ -270,16 +288,17 @@ def recommend_request(req: RecommendRequest, limits: Limits, recommender_path: s
         name="request",
     )
     try:
-        result = recommend(
-            data,
-            req.horizon,
-            req.top,
-            input_len=req.input_len,
-            recommender=rec,
-            max_windows=req.max_windows,
-            seed=0,
-            build_if_missing=False,
-        )
+        with caught_notes() as caught:
+            result = recommend(
+                data,
+                req.horizon,
+                req.top,
+                input_len=req.input_len,
+                recommender=rec,
+                max_windows=req.max_windows,
+                seed=0,
+                build_if_missing=False,
+            )
     except DataValidationError as exc:
         # "too short for input + horizon" names the horizon; when the client set only the
         # input length, that is the value to change
@@ -289,4 +308,5 @@ def recommend_request(req: RecommendRequest, limits: Limits, recommender_path: s
     out = json_ready(result.to_dict())
     out.pop("features", None)
     out.pop("recommender", None)
+    out["notes"] = merge_notes(None, (str(c) for c in caught))
     return out

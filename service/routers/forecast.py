@@ -10,7 +10,7 @@ from service.forecasting import forecast as run_forecast
 from service.forecasting import forecast_notes
 from service.inline import Predict, run_short
 from service.notes import caught_notes
-from service.schemas.common import JSON_BODY_CODES, ModelInfo, error_responses
+from service.schemas.common import JSON_BODY_CODES, MODEL_ROUTE_503, ModelInfo, error_responses
 from service.schemas.forecast import ForecastRequest, ForecastResponse
 
 __all__ = ["router"]
@@ -35,6 +35,7 @@ FORECAST_ERRORS = error_responses(
     "bug; the server log has the details.",
     e504="A large request ran past TSFORGE_FORECAST_TIMEOUT_SECONDS in its worker process and was "
     "stopped; send fewer series per request.",
+    e503=MODEL_ROUTE_503,
 )
 
 

@@ -19,7 +19,7 @@ from service.forecasting import forecast as run_forecast
 from service.forecasting import forecast_notes
 from service.inline import Predict, run_short
 from service.notes import caught_notes
-from service.schemas.common import JSON_BODY_CODES, PROTECTED_CODES, error_responses
+from service.schemas.common import JSON_BODY_CODES, MODEL_ROUTE_503, PROTECTED_CODES, error_responses
 from service.schemas.invocations import INVOCATIONS_EXAMPLES, InvocationsRequest, InvocationsResponse
 from tsforge.errors import DataValidationError
 
@@ -47,6 +47,7 @@ INVOCATIONS_ERRORS = error_responses(
     "bug; the server log has the details.",
     e504="A large request ran past TSFORGE_FORECAST_TIMEOUT_SECONDS in its worker process and was "
     "stopped; send fewer series per request.",
+    e503=MODEL_ROUTE_503,
 )
 
 

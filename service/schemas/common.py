@@ -19,6 +19,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
 __all__ = [
+    "MODEL_ROUTE_503",
     "NOTES_DESCRIPTION",
     "OmitsEmptyNotes",
     "SchemaOfFields",
@@ -165,6 +166,14 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
     504: "The request ran past its time budget (TSFORGE_CPU_TIMEOUT_SECONDS, queueing included) and "
     "its worker was stopped.",
 }
+
+
+#: ``/v1/forecast`` and ``/invocations``: the 503s of the model store besides the registry's
+MODEL_ROUTE_503 = (
+    "The model registry could not answer (RegistryUnavailable), or, for a request that names no "
+    "model, the service's default model (TSFORGE_MODEL) is malformed or not in the registry (yet: "
+    "/readyz is 503 meanwhile); retry later, or name a model."
+)
 
 
 def error_responses(

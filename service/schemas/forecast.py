@@ -27,6 +27,7 @@ from service.schemas.common import (
     SchemaOfFields,
     check_timestamps,
     check_unique_ids,
+    field_error,
 )
 from tsforge.inference import MAX_LEVELS
 
@@ -84,17 +85,41 @@ def _dates_or_steps(value: Any) -> Any:
     """Timestamps are ISO-8601 dates, or integers in every position (an integer step index).
 
     Why before the type check: pydantic reads ``121`` (or ``"121"``) as seconds after 1970, and
-    a forecast for 1970-01-01T00:02:01 helps nobody; a mix of the two kinds is refused too.
+    a forecast for 1970-01-01T00:02:01 helps nobody; a mix of the two kinds is refused too,
+    naming the position that breaks the kind the first one set (:func:`_odd_time_key`).
     """
-    if not isinstance(value, list) or all(type(v) is int for v in value):
+    if not isinstance(value, list) or all(_is_step(v) for v in value):
         return value
+    i = _odd_time_key(value)
+    if i is not None:
+        raise field_error(
+            f"timestamps are ISO-8601 date strings, or integers in every position (an integer "
+            f"step index); position {i} holds {value[i]!r}",
+            i,
+        )
+    return value
+
+
+def _is_step(v: Any) -> bool:
+    """An integer step index (a JSON integer; ``true`` is not one)."""
+    return type(v) is int
+
+
+def _odd_time_key(value: list[Any]) -> int | None:
+    """The first position whose kind is not the one the timestamps start with, or None.
+
+    Why the first position sets the kind: a step index with one date in it (``[0, 1, ...,
+    "2020-01-01"]``) was refused as "position 0 holds 0", naming the one position that was
+    right; the client needs the one that is not. Timestamps that start with anything but an
+    integer are dates: there a number or a string of digits is the odd one (``2.0`` as a step
+    index included, which is not an integer).
+    """
+    if value and _is_step(value[0]):
+        return next((i for i, v in enumerate(value) if not _is_step(v)), None)
     for i, v in enumerate(value):
         if isinstance(v, (int, float)) or (isinstance(v, str) and v.strip().lstrip("+-").isdigit()):
-            raise ValueError(
-                f"timestamps are ISO-8601 date strings, or integers in every position (an integer "
-                f"step index); position {i} holds {v!r}"
-            )
-    return value
+            return i
+    return None
 
 
 #: ISO-8601 dates, or an integer step index (every position an integer)

@@ -30,11 +30,13 @@ class ModelVersionOut(BaseModel):
     loaded: bool = Field(False, description="Whether this service holds the version in memory.")
     input_len: int | None = Field(
         None,
-        description="Values (steps) the model's window reads: a window model (DLinear, PatchTST, ...) "
-        "forecasts from the last input_len values and needs that many; a panel model (local models "
-        "such as auto_theta, a routed ensemble) fits each series' whole history and needs two observed "
-        "values (its input_len is 1, or a global member's window, to which shorter histories are "
-        "padded). Null unless the version is loaded.",
+        description="Values (steps) the model's window reads: a window model trained on long "
+        "multichannel data (DLinear, PatchTST, ... on a catalogue split) forecasts from the last "
+        "input_len values and needs that many; a panel model (trained on a panel or your own file: "
+        "local models such as auto_theta, a global one such as DLinear, a routed ensemble) needs two "
+        "observed values (its input_len is 1 for a local model, which fits each series' whole "
+        "history, else the global model's window, to which shorter histories are padded). Null "
+        "unless the version is loaded.",
     )
     max_horizon: int | None = Field(
         None, description="Longest horizon (steps) the model forecasts; null unless the version is loaded."

@@ -59,7 +59,8 @@ class RecommendRequest(BaseModel):
         None,
         ge=1,
         description="Forecast horizon in steps; absent: one season of the data's frequency, kept within "
-        "12..48 (with per_series: the frequency's M4 horizon).",
+        "12..48, or the longest that fits when the data is too short for that (`notes` then says "
+        "so; the answer's `horizon` is the one used) (with per_series: the frequency's M4 horizon).",
     )
     input_len: StrictInt | None = Field(
         None,
@@ -105,11 +106,18 @@ class RecommendRequest(BaseModel):
             )
         if self.per_series:
             return self
-        lengths = {len(s.values) for s in self.series}
-        if len(lengths) > 1:
-            raise ValueError(
-                f"all series must have the same length (one dataset); got lengths {sorted(lengths)} — "
-                'series of their own lengths are a panel: send "per_series": true'
+        n = len(self.series[0].values)
+        odd = next((i for i, s in enumerate(self.series) if len(s.values) != n), None)
+        if odd is not None:  # named at the series that breaks it, as the timestamps below are
+            lengths = sorted({len(s.values) for s in self.series})
+            raise field_error(
+                f"series {self.series[odd].id!r} has {len(self.series[odd].values)} values and "
+                f"series {self.series[0].id!r} {n}: all series must have the same length (one "
+                f"dataset; got lengths {lengths}) — series of their own lengths are a panel: send "
+                '"per_series": true',
+                "series",
+                odd,
+                "values",
             )
         first = self.series[0].timestamps
         odd = next((i for i, s in enumerate(self.series) if s.timestamps != first), None)
@@ -206,6 +214,11 @@ class RecommendResponse(BaseModel):
     )
     rule: str | None = Field(
         default=None, description="Why the pick is not the predicted best, when a rule chose it."
+    )
+    notes: list[str] | None = Field(
+        default=None,
+        description="What limits the answer, in words (null when nothing does): e.g. data too short "
+        "for the default horizon, answered for the longest horizon that fits.",
     )
 
 

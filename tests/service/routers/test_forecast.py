@@ -133,10 +133,10 @@ def _post_raw(client, text: str):
         # a number is no date (pydantic would read 121 as 1970-01-01T00:02:01), nor a mix of both
         (
             '{"series": [{"id": "a", "values": [1, 2], "timestamps": ["2024-01-01", 5]}]}',
-            "series[0].timestamps",
+            "series[0].timestamps[1]",
         ),
-        ('{"series": [{"id": "a", "values": [1, 2], "timestamps": ["1", "2"]}]}', "series[0].timestamps"),
-        ('{"series": [{"id": "a", "values": [1, 2], "timestamps": [1.5, 2.5]}]}', "series[0].timestamps"),
+        ('{"series": [{"id": "a", "values": [1, 2], "timestamps": ["1", "2"]}]}', "series[0].timestamps[0]"),
+        ('{"series": [{"id": "a", "values": [1, 2], "timestamps": [1.5, 2.5]}]}', "series[0].timestamps[0]"),
         ('{"series": [{"id": "a", "values": [1, 2], "timestamps": [2, 1]}]}', "series[0].timestamps[1]"),
         ('{"series": [{"id": "a", "values": [1]}, {"id": "a", "values": [2]}]}', "series[1].id"),
         ('{"series": [{"id": "a", "values": [1], "coords": [1]}]}', "series[0].coords"),

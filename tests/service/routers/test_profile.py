@@ -149,7 +149,7 @@ def test_timestamps_are_read_as_in_forecast(client):
     assert steps.status_code == 200, steps.text
     digits = [str(i) for i in range(120)]
     r = client.post("/v1/profile", json={"series": [{"id": "a", "values": values, "timestamps": digits}]})
-    assert r.status_code == 422 and r.json()["field"] == "series[0].timestamps", r.text
+    assert r.status_code == 422 and r.json()["field"] == "series[0].timestamps[0]", r.text
 
 
 @pytest.mark.parametrize(

@@ -73,8 +73,14 @@ def test_trending_series_get_naive_first(rec_client):
 @pytest.mark.parametrize(
     ("body", "status", "field"),
     [
-        ({"series": [{"id": "a", "values": [1.0] * 100}, {"id": "b", "values": [1.0] * 90}]}, 422, "body"),
-        ({"series": [{"id": "a", "values": [1.0] * 20}], "horizon": 24}, 422, "horizon"),
+        # the series whose length differs, not the whole body
+        (
+            {"series": [{"id": "a", "values": [1.0] * 100}, {"id": "b", "values": [1.0] * 90}]},
+            422,
+            "series[1].values",
+        ),
+        # too short to profile: no horizon fits, so the values are what to change
+        ({"series": [{"id": "a", "values": [1.0] * 20}], "horizon": 24}, 422, "series[0].values"),
         ({"series": [{"id": "a", "values": [1.0] * 600}], "top": 0}, 422, "top"),
     ],
 )
@@ -157,7 +163,7 @@ def _series(i: int, n: int = 40, **kw) -> dict:
         ({"series": [{"id": "x", "values": [None] * 40}], "per_series": True}, 422, "series[0].values"),
         # audit D9: 1e39 became float32 inf, then "every value is missing"; input_len blamed horizon
         ({"series": [{"id": "a", "values": [1.0] * 300 + [1e39] * 300}]}, 422, "series[0].values[300]"),
-        ({"series": [{"id": "a", "values": [None] * 600}]}, 422, "series"),
+        ({"series": [{"id": "a", "values": [None] * 600}]}, 422, "series[0].values"),
         ({"series": [{"id": "a", "values": [1.0] * 600}], "input_len": 1000000}, 422, "input_len"),
         # audit D10: no horizon limit with per_series; mixed frequencies taken from the first series
         ({"series": [_series(0)], "per_series": True, "horizon": 1000000}, 413, "horizon"),
