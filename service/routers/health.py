@@ -20,6 +20,12 @@ _TEXT_NEWLINE = {
 }
 
 
+#: uptime checkers and load balancers often probe with HEAD; it was a 405 (the status alone is
+#: the answer, so the HEAD routes stay out of the OpenAPI schema, beside their GET twins)
+_HEAD = {"include_in_schema": False}
+
+
+@router.head("/healthz", **_HEAD)
 @router.get("/healthz", response_model=Liveness, summary="Liveness: the process answers")
 async def healthz() -> dict[str, str]:
     """Always ``{"status": "ok"}`` while the process serves requests; it checks nothing else
@@ -27,6 +33,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+@router.head("/readyz", **_HEAD)
 @router.get(
     "/readyz",
     summary="Readiness: the default model is loaded",
@@ -58,6 +65,7 @@ def readyz(store: ModelStoreDep) -> JSONResponse:
     return JSONResponse(body)
 
 
+@router.head("/ping", **_HEAD)
 @router.get(
     "/ping",
     response_class=PlainTextResponse,
@@ -69,6 +77,7 @@ async def ping() -> PlainTextResponse:
     return PlainTextResponse("\n")
 
 
+@router.head("/health", **_HEAD)
 @router.get(
     "/health",
     response_class=PlainTextResponse,

@@ -75,3 +75,8 @@ def test_key_from_environment(monkeypatch, registry):
     with TestClient(create_app(settings)) as c:
         assert c.get("/v1/models").status_code == 401
         assert c.get("/v1/models", headers={"X-API-Key": KEY}).status_code == 200
+
+
+def test_probes_by_head_are_exempt_too(secured):
+    for path in ("/healthz", "/readyz", "/ping", "/health"):
+        assert secured.head(path).status_code == 200, path

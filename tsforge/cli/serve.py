@@ -15,9 +15,9 @@ __all__ = ["serve_cmd"]
 @app.command("serve")
 def serve_cmd(
     host: Annotated[
-        str | None, typer.Option(help="Interface to bind [default: 127.0.0.1, or TSFORGE_HOST].")
+        str | None, typer.Option(help="Interface to bind (default: 127.0.0.1, or TSFORGE_HOST).")
     ] = None,
-    port: Annotated[int | None, typer.Option(help="TCP port [default: 8000, or TSFORGE_PORT].")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port (default: 8000, or TSFORGE_PORT).")] = None,
     tracking_uri: Annotated[
         str | None,
         typer.Option("--tracking-uri", help="MLflow tracking/registry URI (default: mlruns/ SQLite)."),

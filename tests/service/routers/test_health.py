@@ -91,3 +91,13 @@ def test_docs_render_from_files_the_app_serves_itself(client):
             asset = client.get(url)
             assert asset.status_code == 200 and len(asset.content) > 1000, url
     assert "SwaggerUIBundle" in client.get("/docs-static/swagger-ui-bundle.js").text
+
+
+def test_probes_answer_head_as_get(client):
+    """Uptime checkers and load balancers probe with HEAD: it was a 405 on every probe. The status
+    is the answer (no body), and the HEAD twins stay out of the OpenAPI schema."""
+    for path in ("/healthz", "/readyz", "/ping", "/health"):
+        r = client.head(path)
+        assert r.status_code == client.get(path).status_code == 200, path
+        assert r.content == b"", path
+        assert "head" not in client.get("/openapi.json").json()["paths"][path], path
