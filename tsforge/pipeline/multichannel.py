@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import difflib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ from tsforge.models.base import FitReport, Forecaster, ModelContext
 from tsforge.models.registry import get_model_spec
 from tsforge.tracking.references import check_registry_name, default_registry_name
 from tsforge.training.callbacks import Callback
-from tsforge.training.config import TrainConfig
+from tsforge.training.config import TrainConfig, train_option_meant
 from tsforge.training.estimator_cache import get_or_train_estimator
 from tsforge.training.fitting import FittedModel, build_loss, check_model_config, fit_model
 from tsforge.training.selective import SelectiveLearning
@@ -170,8 +171,20 @@ def _resolve_options(
     track_fields = {f.name for f in dataclasses.fields(TrackingOptions)}
     unknown = sorted(set(options) - spec_fields - track_fields)
     if unknown:
+        # ``train(..., epochs=1)``: a training-loop option belongs in train_config; a typo of an
+        # argument (``horizn``) gets its likely name
+        valid = sorted(spec_fields | track_fields)
+        hints = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, valid, n=1)
+            if close:
+                hints.append(f"did you mean {close[0]!r} for {name!r}?")
+            elif meant := train_option_meant(name):
+                hints.append(f"{name!r} is a training-loop option: pass train_config={{{meant!r}: ...}}")
         raise ConfigError(
-            f"unknown training option(s) {unknown}; valid: {sorted(spec_fields | track_fields)}",
+            f"unknown training option(s) {unknown}"
+            + (f" ({'; '.join(hints)})" if hints else "")
+            + f"; valid: {valid}",
             field=unknown[0],
         )
     spec_kw = {k: v for k, v in options.items() if k in spec_fields}

@@ -172,6 +172,12 @@ def _suggestions(unknown: list[str], names: set[str]) -> str:
     return " (did you mean " + ", ".join(f"{guess!r} for {name!r}" for name, guess in meant) + "?)"
 
 
+def train_option_meant(name: str) -> str | None:
+    """The :class:`TrainConfig` field ``name`` most likely means (``epochs`` → ``max_epochs``,
+    ``learing_rate`` → ``lr``), or ``None``: for errors that say where such an option goes."""
+    return _likely_field(name, {f.name for f in dataclasses.fields(TrainConfig)})
+
+
 def _likely_field(name: str, names: set[str]) -> str | None:
     """The field ``name`` most likely means: its alias, else the closest field name, else ``None``."""
     key = name.strip().lstrip("-").lower().replace("-", "_")

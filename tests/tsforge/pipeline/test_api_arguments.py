@@ -94,3 +94,19 @@ def test_a_model_with_no_panel_version_is_refused_before_a_run_opens(panel, trac
         train_panel(panel, model, horizon=6, tracking=TrackingOptions(progress=False))
     assert err.value.where["field"] == "model"
     assert mlflow.search_runs(search_all_experiments=True).empty
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"epochs": 1}, "'epochs' is a training-loop option: pass train_config={'max_epochs': ...}"),
+        ({"horizn": 6}, "did you mean 'horizon' for 'horizn'?"),
+    ],
+)
+def test_train_says_where_an_unknown_keyword_belongs(kwargs, words):
+    """``train(..., epochs=1)`` listed the valid keywords only: the loop's options go in
+    train_config (``max_epochs``), and a misspelt keyword gets its likely name."""
+    with pytest.raises(ConfigError) as exc:
+        train(_frame(), "dlinear", tracking=QUIET, **kwargs)
+    assert words in str(exc.value)
+    assert exc.value.where["field"] == next(iter(kwargs))
