@@ -174,8 +174,10 @@ class ShortCalibrationWarning(TsforgeWarning):
     form on 3 % of 60 M1 monthly series fitted on 24 values, 40 % on 36. The calibration's
     errors are then the season the final model already forecasts: on 20 monthly series of 48
     values with a shared season, the 80 % band lay almost entirely above the point forecast and
-    covered 29 % of the test window. The intervals are still given (nothing better can be
-    calibrated from that history), but they describe another model, so the user should know.
+    covered 29 % of the test window. ``auto_ets`` and ``auto_arima`` now keep the final fit's
+    seasonal form in such refits (:mod:`tsforge.models.local_forms`) and are not named; for the
+    other model-selecting models the intervals are still given, but they may describe another
+    model, so the user should know.
     """
 
 
