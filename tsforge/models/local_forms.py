@@ -38,7 +38,10 @@ from tsforge.models.statistical import (
 
 __all__ = ["FORM_SEASONS", "KEEPS_FORM", "keeps_form", "selected_form", "kept_form_spec"]
 
-#: Seasons a refit must see to choose its own form where the final fit's is known.
+#: Seasons a refit must see to choose its own form where the final fit's is known (and, for the
+#: models that keep none, for the calibration note of :mod:`tsforge.panels.calibrate`): AutoETS
+#: (season 12) chose a seasonal form on 3 % / 40 % / 57 % of 60 M1 monthly series fitted on 24 /
+#: 36 / 48 values, 0 / 5 / 18 % of hospital, 7 / 32 / 38 % of CIF 2016.
 FORM_SEASONS = 3
 
 #: The local models whose short refits keep the final fit's seasonal form.

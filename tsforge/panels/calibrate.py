@@ -31,7 +31,7 @@ from tsforge.errors import (
     ShortCalibrationWarning,
 )
 from tsforge.inference import IntervalRequest
-from tsforge.models.local_forms import FORM_SEASONS, KEEPS_FORM, keeps_form
+from tsforge.models.local_forms import FORM_SEASONS, keeps_form
 from tsforge.panels.conformal import ConformalCalibration, floor_quantiles, nonnegative_floor
 from tsforge.panels.cv import PanelForecaster, cross_validation
 from tsforge.panels.local import Forms, selected_forms
@@ -72,19 +72,10 @@ MIN_RESOLVED = 39
 MIN_SCALE_VALUES = 2
 #: pooled panel scores weigh series equally (see ``ConformalCalibration.from_scores``)
 WEIGHT_SERIES_EQUALLY = True
-#: seasons a model-selecting local model's fit must see for its calibration refits to be read as
-#: the same model as its final fit (see :func:`warn_short_calibration`): AutoETS (season 12)
-#: chose a seasonal form on 3 % / 40 % / 57 % of 60 M1 monthly series fitted on 24 / 36 / 48
-#: values, 0 / 5 / 18 % of hospital, 7 / 32 / 38 % of CIF 2016
-CALIBRATION_SEASONS = FORM_SEASONS
 #: local models that choose their form from the history they are fitted on (whether to model a
 #: season among them), or fall back to one that does (``mstl`` → ``auto_ets``); the others
 #: (naive, seasonal naive, drift, Croston …) are the same model on any history length
 SEASON_SELECTING = frozenset({"auto_ets", "auto_arima", "auto_theta", "auto_ces", "mstl"})
-#: of those, the ones whose short calibration refits keep the seasonal form of the series' final
-#: fit (:func:`calibration_forms`), so the note of :func:`warn_short_calibration` does not concern
-#: them (by name, with their defaults, at a season they keep: ``keeps_form``)
-FORM_KEEPING = KEEPS_FORM
 
 
 # -- panels -----------------------------------------------------------------------------------
@@ -232,9 +223,9 @@ def _keeps_form(model: str | PanelForecaster, m: int) -> bool:
 def calibration_forms(
     history: Panel, models: Sequence[str | PanelForecaster], h: int, n_windows: int, *, n_jobs: int = 1
 ) -> Forms:
-    """Per model that keeps forms (:data:`FORM_KEEPING`), the seasonal form its final fit chooses
+    """Per model that keeps forms (``KEEPS_FORM``), the seasonal form its final fit chooses
     on each series of ``history`` whose calibration refits see fewer than
-    :data:`CALIBRATION_SEASONS` seasons while the history sees that many (the only series
+    :data:`FORM_SEASONS` seasons while the history sees that many (the only series
     whose forms are used, see :func:`~tsforge.models.statistical.forecast_series`).
 
     Why: a calibration must describe the model that is served. On a short panel the refits
@@ -248,7 +239,7 @@ def calibration_forms(
     keeping = [_model_name(x) for x in models if _keeps_form(x, m)]
     if not keeping:
         return {}
-    need = CALIBRATION_SEASONS * m
+    need = FORM_SEASONS * m
     lengths = history.lengths
     # a series with a refit of fewer than ``need`` values (its earliest refit sees at least
     # ``lengths - h * n_windows``; a few more found than needed only cost their fits)
@@ -274,7 +265,7 @@ def calibration_cv(
     progress: bool = False,
 ) -> pd.DataFrame:
     """Rolling-origin forecasts of the calibration windows of ``history`` (all before its end);
-    ``auto_ets``'s short refits keep the seasonal form of each series' final fit
+    ``auto_ets``'s and ``auto_arima``'s short refits keep the seasonal form of each series' final fit
     (:func:`calibration_forms`; ``frame.attrs["kept_forms"]``: how many series had one)."""
     W = int(n_windows or calibration_windows(history, h))
     forms = calibration_forms(history, models, h, W, n_jobs=n_jobs)
@@ -292,7 +283,7 @@ def _short_calibration(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int] | None:
     """``(series, their case lengths, their lengths, how many series see the seasons)`` behind
     :func:`warn_short_calibration`'s note, or ``None`` where it does not apply: the series whose
-    whole history sees :data:`CALIBRATION_SEASONS` seasons but every scored calibration case
+    whole history sees :data:`FORM_SEASONS` seasons but every scored calibration case
     fewer, when they are at least half of the series that see that many (and have a scored case).
 
     Why the whole history: ``calibrate_panel`` is given the history that ends at the forecast
@@ -302,7 +293,7 @@ def _short_calibration(
     m = int(history.season_length)
     if m <= 1 or frame.empty:
         return None
-    need = CALIBRATION_SEASONS * m
+    need = FORM_SEASONS * m
     sid, cut = _cases(frame, history, h)
     scored = cut >= MIN_SCALE_VALUES
     sid, cut = sid[scored], cut[scored]
@@ -327,7 +318,7 @@ def warn_short_calibration(
     """Say once (:class:`~tsforge.errors.ShortCalibrationWarning`, naming every model it
     concerns) when the calibration refits of model-selecting local models
     (:data:`SEASON_SELECTING`, except those that keep the final fit's form:
-    :data:`FORM_KEEPING`) saw fewer than :data:`CALIBRATION_SEASONS` seasons on at least half
+    ``KEEPS_FORM``) saw fewer than :data:`FORM_SEASONS` seasons on at least half
     the series whose final fits see that many.
 
     Why: each calibration case refits the model on the values before its window — on a short
@@ -336,7 +327,7 @@ def warn_short_calibration(
     24 values of the calibration refits, ETS(A,A,A) on the 36 of the final fit). The signed
     calibration errors are then the season the final model already forecasts, and the bands
     were shifted by it: an 80 % band almost entirely above the point forecast, covering 29 % of
-    the test window. AutoETS's refits now keep the final fit's seasonal form
+    the test window. AutoETS's and AutoARIMA's refits now keep the final fit's seasonal form
     (:func:`calibration_forms`: 85 % there); for the other models nothing is changed, and the
     user is told and what to try.
     """
@@ -352,7 +343,7 @@ def warn_short_calibration(
     series, cases, lengths, eligible = found
     warnings.warn(
         f"{', '.join(names)}: on {series.size} of {eligible} series every conformal calibration "
-        f"window was fitted on fewer than {CALIBRATION_SEASONS} seasons ({_span(cases)} values, "
+        f"window was fitted on fewer than {FORM_SEASONS} seasons ({_span(cases)} values, "
         f"season length {m}), while the forecasts are fitted on {_span(lengths)} values; a model "
         "that selects its form may choose a non-seasonal one on the shorter fits, "
         "so the intervals describe a different model and may be shifted or too wide — check "
