@@ -15,11 +15,11 @@ import functools
 import inspect
 import json
 from collections.abc import Callable, Collection, Sequence
-from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
+from tsforge.cli.output_paths import looks_like_file
 from tsforge.data.validation import shell_word
 from tsforge.errors import ConfigError
 
@@ -318,7 +318,6 @@ def training_options(items: list[str] | None, **given: Any) -> dict[str, Any]:
 
 
 _OPTION_FLAGS = {"model": ("--option", "kernel_size=49"), "train": ("--train-option", "lr=0.005")}
-_PATH_SUFFIXES = (".csv", ".parquet", ".json", ".png", ".txt", ".tsf")
 
 
 def key_value_options(items: list[str] | None, what: str) -> dict[str, Any]:
@@ -334,7 +333,7 @@ def key_value_options(items: list[str] | None, what: str) -> dict[str, Any]:
     for item in items or []:
         if "=" not in item:
             hint = ""
-            if what == "model" and Path(item).suffix.lower() in _PATH_SUFFIXES:
+            if what == "model" and looks_like_file(item, ".tsf"):  # a data file counts too
                 hint = (
                     "; -o is short for --option in train and tune, which write no file (the run and "
                     "the model go to MLflow; cv and forecast write theirs with -o/--output)"

@@ -13,13 +13,24 @@ from typing import Any
 
 from tsforge.errors import ConfigError
 
-__all__ = ["check_output_file", "check_output_folder", "check_table_file", "write_frame"]
+__all__ = ["check_output_file", "check_output_folder", "check_table_file", "write_frame", "looks_like_file"]
 
 #: names a table is written as Parquet under (any case: ``forecast.PARQUET`` too)
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 #: formats a user may expect from the name that ``write_frame`` does not write: refused up front,
 #: since any other name is CSV text and ``forecast.xlsx`` was a CSV file Excel would not open
 _OTHER_FORMATS = (".xlsx", ".xls", ".json", ".jsonl", ".feather", ".arrow", ".h5", ".hdf5", ".pkl", ".pickle")
+#: suffixes of the files tsforge's commands write (tables, summaries, plots)
+_WRITTEN_SUFFIXES = (".csv", ".parquet", ".json", ".png", ".txt")
+
+
+def looks_like_file(name: str | Path, *more: str) -> bool:
+    """Whether ``name`` ends like a file tsforge writes (``more``: other suffixes that count).
+
+    Why one rule: a value given where a folder (``profile --out``) or a ``key=value`` option
+    (``train -o``) belongs is recognised as a file name the same way in both places.
+    """
+    return Path(name).suffix.lower() in (*_WRITTEN_SUFFIXES, *more)
 
 
 def check_output_file(path: Path | None, option: str) -> None:

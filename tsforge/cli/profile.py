@@ -10,6 +10,7 @@ import typer
 from tsforge.cli.app import app, console, print_note
 from tsforge.cli.data_options import reads_data
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
+from tsforge.cli.output_paths import looks_like_file
 from tsforge.errors import ConfigError
 
 __all__ = ["profile_cmd", "render_summary", "plot_distributions"]
@@ -151,9 +152,6 @@ def plot_distributions(result, path: Path) -> Path:
     return path
 
 
-_FILE_SUFFIXES = (".csv", ".json", ".parquet", ".png", ".txt")
-
-
 def _check_out_is_a_folder(out: Path | None) -> None:
     """Refuse ``--out profile.csv`` where no such folder exists.
 
@@ -161,7 +159,7 @@ def _check_out_is_a_folder(out: Path | None) -> None:
     profile.csv`` reads as "write the table there"; it created a folder ``profile.csv/`` holding
     ``profile_my.csv`` and ``profile_my.json``. An existing folder of that name is still used.
     """
-    if out is None or out.is_dir() or out.suffix.lower() not in _FILE_SUFFIXES:
+    if out is None or out.is_dir() or not looks_like_file(out):
         return
     raise ConfigError(
         f"--out {str(out)!r} looks like a file, but profile writes several files into a folder "
