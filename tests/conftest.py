@@ -97,6 +97,25 @@ def monthly_frame(n: int = 3, length: int = 40):
     return pd.concat(rows, ignore_index=True)
 
 
+def long_label_csv(path, labels: list[str], time_col: str = "ds") -> str:
+    """A long CSV of two series, ``a`` and ``b``, both timed by ``labels`` (period labels, dates):
+    the file the period-label tests read."""
+    n = len(labels)
+    pd.DataFrame({"unique_id": ["a"] * n + ["b"] * n, time_col: labels * 2, "y": np.arange(2.0 * n)}).to_csv(
+        path, index=False
+    )
+    return str(path)
+
+
+def wide_label_csv(path, labels: list[str], time_col: str = "date") -> str:
+    """A wide CSV with two channels, ``a`` and ``b``, timed by ``labels`` in ``time_col``."""
+    n = len(labels)
+    pd.DataFrame({time_col: labels, "a": np.arange(float(n)), "b": np.arange(float(n)) * 2}).to_csv(
+        path, index=False
+    )
+    return str(path)
+
+
 def seasonal_monthly_panel(lengths: list[int], seed: int = 0):
     """Monthly series of the given lengths with a trend, one seasonal phase shared by all and
     noise (seeded): the short seasonal panel on which model-selecting models' calibration

@@ -13,6 +13,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
+from tests.conftest import long_label_csv, wide_label_csv
 from tsforge.cli.app import main
 from tsforge.data.frequency import infer_freq, nominal_step_days, season_length, steps_per_day
 from tsforge.data.load import load, load_panel
@@ -34,25 +35,9 @@ FORMS = {
 }
 
 
-def _long(path, labels: list[str], time_col: str = "ds") -> str:
-    n = len(labels)
-    pd.DataFrame({"unique_id": ["a"] * n + ["b"] * n, time_col: labels * 2, "y": np.arange(2.0 * n)}).to_csv(
-        path, index=False
-    )
-    return str(path)
-
-
-def _wide(path, labels: list[str], time_col: str = "half") -> str:
-    n = len(labels)
-    pd.DataFrame({time_col: labels, "a": np.arange(float(n)), "b": np.arange(float(n)) * 2}).to_csv(
-        path, index=False
-    )
-    return str(path)
-
-
 @pytest.mark.parametrize("form", list(FORMS))
 def test_a_long_file_of_half_years_is_read_as_their_starts_six_months_apart(tmp_path, form):
-    panel = load_panel(_long(tmp_path / "long.csv", FORMS[form])).panel
+    panel = load_panel(long_label_csv(tmp_path / "long.csv", FORMS[form])).panel
     assert list(panel.timestamps(0)) == list(DATES.to_numpy())
     assert panel.freq == "6MS"
     assert panel.season_length == 2
@@ -61,7 +46,7 @@ def test_a_long_file_of_half_years_is_read_as_their_starts_six_months_apart(tmp_
 @pytest.mark.parametrize("form", ["2010H1", "H1 2010"])
 def test_a_wide_file_finds_its_half_year_column_by_its_values(tmp_path, form):
     """The column is named ``half``, no time column's name: its labels tell it."""
-    series = load(_wide(tmp_path / "wide.csv", FORMS[form])).series
+    series = load(wide_label_csv(tmp_path / "wide.csv", FORMS[form], time_col="half")).series
     assert series.channel_ids == ("a", "b")
     assert list(series.timestamps) == list(DATES.to_numpy())
     assert series.freq == "6MS"
@@ -73,7 +58,7 @@ def test_a_third_half_is_named_by_its_row(tmp_path):
     with pytest.raises(
         DataValidationError, match=r"unparsable date '2012H3' in time column 'ds' at row 5"
     ) as info:
-        load_panel(_long(tmp_path / "long.csv", labels))
+        load_panel(long_label_csv(tmp_path / "long.csv", labels))
     assert info.value.where["row"] == 5
 
 
@@ -83,7 +68,7 @@ def test_a_half_year_among_quarters_is_named_by_its_row(tmp_path):
     labels = list(FORMS["2010 H2"])
     labels[3] = "2011 Q2"
     with pytest.raises(DataValidationError, match=r"unparsable date '2011 Q2' .* at row 3"):
-        load_panel(_long(tmp_path / "long.csv", labels))
+        load_panel(long_label_csv(tmp_path / "long.csv", labels))
 
 
 def test_a_code_without_a_separator_is_not_read_as_a_half_year():
@@ -121,8 +106,8 @@ def test_a_gap_in_half_years_is_named_by_the_six_month_step(tmp_path):
     with pytest.raises(
         DataValidationError, match=r"2012-01-01 00:00:00 → 2013-01-01 00:00:00 is not one 6MS step"
     ):
-        load_panel(_long(tmp_path / "long.csv", labels))
-    filled = load_panel(_long(tmp_path / "long.csv", labels), fill_gaps=True).panel
+        load_panel(long_label_csv(tmp_path / "long.csv", labels))
+    filled = load_panel(long_label_csv(tmp_path / "long.csv", labels), fill_gaps=True).panel
     assert list(filled.timestamps(0)) == list(DATES.to_numpy())
 
 

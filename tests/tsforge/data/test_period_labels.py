@@ -15,6 +15,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
+from tests.conftest import long_label_csv, wide_label_csv
 from tsforge.data.history import histories_from_frame
 from tsforge.data.load import load, load_panel
 from tsforge.errors import DataValidationError, TsforgeWarning
@@ -34,22 +35,6 @@ FORMS = {
 }
 
 
-def _long(path, labels: list[str], time_col: str = "ds") -> str:
-    n = len(labels)
-    pd.DataFrame({"unique_id": ["a"] * n + ["b"] * n, time_col: labels * 2, "y": np.arange(2.0 * n)}).to_csv(
-        path, index=False
-    )
-    return str(path)
-
-
-def _wide(path, labels: list[str], time_col: str = "date") -> str:
-    n = len(labels)
-    pd.DataFrame({time_col: labels, "a": np.arange(float(n)), "b": np.arange(float(n)) * 2}).to_csv(
-        path, index=False
-    )
-    return str(path)
-
-
 def _same_calendar(freq: str | None, expected: pd.DatetimeIndex) -> bool:
     """Whether ``freq`` steps through ``expected`` (pandas names quarter starts QS-OCT or QS-JAN)."""
     assert freq is not None
@@ -59,7 +44,7 @@ def _same_calendar(freq: str | None, expected: pd.DatetimeIndex) -> bool:
 @pytest.mark.parametrize("form", list(FORMS))
 def test_a_long_file_of_labels_is_read_as_period_starts(tmp_path, form):
     labels, dates = FORMS[form]
-    panel = load_panel(_long(tmp_path / "long.csv", labels)).panel
+    panel = load_panel(long_label_csv(tmp_path / "long.csv", labels)).panel
     assert [str(i) for i in panel.ids] == ["a", "b"]
     assert list(panel.timestamps(0)) == list(dates.to_numpy())
     assert _same_calendar(panel.freq, dates)
@@ -68,7 +53,7 @@ def test_a_long_file_of_labels_is_read_as_period_starts(tmp_path, form):
 @pytest.mark.parametrize("form", list(FORMS))
 def test_a_wide_file_of_labels_is_read_as_period_starts(tmp_path, form):
     labels, dates = FORMS[form]
-    series = load(_wide(tmp_path / "wide.csv", labels)).series
+    series = load(wide_label_csv(tmp_path / "wide.csv", labels)).series
     assert series.channel_ids == ("a", "b")
     assert list(series.timestamps) == list(dates.to_numpy())
     assert _same_calendar(series.freq, dates)
@@ -78,7 +63,7 @@ def test_one_year_of_eurostat_months_is_not_read_as_seconds(tmp_path):
     """``2010-M01`` … ``2010-M12`` parsed (pandas) as 00:00:01 … 00:00:12 of 1 January: a regular
     secondly series, read without a word."""
     labels = [f"2010-M{m:02d}" for m in range(1, 13)]
-    series = load(_wide(tmp_path / "wide.csv", labels)).series
+    series = load(wide_label_csv(tmp_path / "wide.csv", labels)).series
     assert series.freq == "MS"
     assert pd.Timestamp(series.timestamps[-1]) == pd.Timestamp("2010-12-01")
 
@@ -86,7 +71,7 @@ def test_one_year_of_eurostat_months_is_not_read_as_seconds(tmp_path):
 def test_a_label_column_is_found_as_the_time_column_by_its_values(tmp_path):
     """A wide file's label column named ``quarter`` took the labels for a series ("non-numeric")."""
     labels, dates = FORMS["Q1 2010"]
-    series = load(_wide(tmp_path / "wide.csv", labels, time_col="quarter")).series
+    series = load(wide_label_csv(tmp_path / "wide.csv", labels, time_col="quarter")).series
     assert series.channel_ids == ("a", "b")
     assert list(series.timestamps) == list(dates.to_numpy())
 
@@ -94,7 +79,7 @@ def test_a_label_column_is_found_as_the_time_column_by_its_values(tmp_path):
 def test_a_long_table_under_other_names_is_guessed_with_label_times(tmp_path):
     """``region, quarter, gdp`` (a text id, labels, one number) is read as long, as with dates."""
     labels, dates = FORMS["2010 Q1"]
-    frame = pd.read_csv(_long(tmp_path / "x.csv", labels)).rename(
+    frame = pd.read_csv(long_label_csv(tmp_path / "x.csv", labels)).rename(
         columns={"unique_id": "region", "ds": "quarter", "y": "gdp"}
     )
     path = tmp_path / "gdp.csv"
@@ -110,7 +95,7 @@ def test_a_row_in_another_form_is_named(tmp_path):
     labels = list(FORMS["Q1 2010"][0])
     labels[5] = "Q5 2011"
     with pytest.raises(DataValidationError) as err:
-        load(_wide(tmp_path / "wide.csv", labels))
+        load(wide_label_csv(tmp_path / "wide.csv", labels))
     assert "unparsable date 'Q5 2011' in time column 'date' at row 5" in str(err.value)
     assert err.value.where["row"] == 5
 
@@ -120,7 +105,7 @@ def test_a_quarter_outside_the_time_axis_is_refused_as_such(tmp_path):
     with pytest.raises(
         DataValidationError, match="'Q1 1500' in time column 'date' at row 0 is outside the dates"
     ):
-        load(_wide(tmp_path / "wide.csv", labels))
+        load(wide_label_csv(tmp_path / "wide.csv", labels))
 
 
 def test_month_and_two_digit_year_labels_are_read_with_a_note(tmp_path):
@@ -128,7 +113,7 @@ def test_month_and_two_digit_year_labels_are_read_with_a_note(tmp_path):
     years, told in a note that names the column and the dates it gave; a given format reads them
     without one."""
     labels = [f"{ABBR[m - 1]}-{y % 100:02d}" for y, m in MONTHS]
-    path = _long(tmp_path / "long.csv", labels)
+    path = long_label_csv(tmp_path / "long.csv", labels)
     with pytest.warns(TsforgeWarning) as notes:
         panel = load_panel(path).panel
     assert list(panel.timestamps(0)) == list(pd.date_range("2010-01-01", periods=24, freq="MS").to_numpy())
@@ -149,7 +134,7 @@ def test_days_of_one_month_are_not_read_as_years(tmp_path):
     28 Januaries; refused with both readings, the column, the row and the format to give."""
     labels = [f"Jan-{d:02d}" for d in range(1, 29)]
     with pytest.raises(DataValidationError) as err:
-        load(_wide(tmp_path / "wide.csv", labels))
+        load(wide_label_csv(tmp_path / "wide.csv", labels))
     assert str(err.value).startswith(
         "unparsable date 'Jan-01' in time column 'date' at row 0 (28 unparsable rows in total): it could be "
         "January 2001 or January 1; write the dates of column 'date' in full (2010-01-10), or, in Python, "
@@ -163,7 +148,7 @@ def test_day_and_month_labels_are_refused_with_both_readings(tmp_path):
     with pytest.raises(
         DataValidationError, match=r"it could be January 10 \(no year\) or January 2010"
     ) as err:
-        load_panel(_long(tmp_path / "long.csv", labels))
+        load_panel(long_label_csv(tmp_path / "long.csv", labels))
     assert "time_format='%y-%b'" in str(err.value)
 
 
@@ -206,7 +191,7 @@ def test_an_iso_week_column_under_another_name_gets_the_week_advice(tmp_path):
     with pytest.raises(
         DataValidationError, match=r"in time column 'week' at row 0 .*its Monday \(2020-01-06\)"
     ):
-        load(_wide(tmp_path / "wide.csv", labels, time_col="week"))
+        load(wide_label_csv(tmp_path / "wide.csv", labels, time_col="week"))
 
 
 def test_dotted_months_read_as_numbers_are_refused_at_october(tmp_path):
@@ -214,7 +199,7 @@ def test_dotted_months_read_as_numbers_are_refused_at_october(tmp_path):
     the file was refused for a "duplicate timestamp 2010-01-01" it does not have."""
     labels = [f"{2010 + i // 12}.{i % 12 + 1:02d}" for i in range(24)]
     with pytest.raises(DataValidationError) as err:
-        load(_wide(tmp_path / "wide.csv", labels))
+        load(wide_label_csv(tmp_path / "wide.csv", labels))
     assert str(err.value).startswith(
         "time column 'date' holds the number 2010.1 at row 9: if it holds years and months, that is October "
         "(2010.10) read as a number, which cannot be told from January (2010.01); write the months as text "
