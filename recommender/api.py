@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from recommender.explain import Reason, reasons_for, sentence
+from recommender.explain import Reason, reasons_for, sentence, verb_for
 from recommender.knowledge_base import PROFILE_WINDOW, Candidate, KBSettings, build_knowledge_base
 from recommender.properties.profile import MIN_WINDOW
 from recommender.ranker import RankerConfig, Recommender, group_features, recommender_dir, train_recommender
@@ -535,7 +535,7 @@ def recommend(
         against = [x for x in reasons_for(c, feats, limit=1) if x.effect != "favours"]
         why = f"expected {r.expected_relative_error:.2f}× the best error"
         if against:
-            why += f"; {against[0].description} works against it"
+            why += f"; {against[0].description} {verb_for([against[0].description], 'works against')} it"
         avoid.append(AvoidModel(r.name, r.expected_relative_error, why))
     t_pred = time.perf_counter()
     props = {

@@ -7,7 +7,7 @@ The commands parse options, draw progress bars and render tables; the work is
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, TypedDict
 
@@ -594,7 +594,11 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
     t.add_column("pick", no_wrap=True, min_width=max(map(len, c["pick_distribution"]), default=4))
     t.add_column("series", justify="right", no_wrap=True)
     t.add_column("expected MASE", justify="right", no_wrap=True, min_width=5)
-    t.add_column("why", overflow="fold")
+    pick_width = max(map(len, c["pick_distribution"]), default=4)
+    # pick, "100% (0% clear)", "expected MASE" and the borders leave the rest of the line to "why"
+    why_inline = _why_fits(pick_width + 15 + 13 + 3 * 4)
+    if why_inline:
+        t.add_column("why", overflow="fold")
     # a pick's row: its expected MASE over the series it is picked for (not over every series)
     picked = c.get("expected_mase_picked", c["expected_mase"])
     # where a pick does not clearly dominate a series' weights, the row says on how many it does
@@ -606,11 +610,13 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
             cand,
             f"{share:.0%}" + (f" ({firm:.0%} clear)" if firm < share else ""),
             f"{picked.get(cand, float('nan')):.3f}",
-            c["explanations"].get(cand, ""),
+            *([c["explanations"].get(cand, "")] if why_inline else []),
         )
     if any(clear.get(k, v) < v for k, v in c["pick_distribution"].items()):
         t.caption = "series: where the pick has the highest weight; clear: at least twice the next one's"
     console.print(t)
+    if not why_inline:
+        _print_whys((cand, c["explanations"].get(cand, "")) for cand in c["pick_distribution"])
     console.print(
         f"best single candidate {c['best_single']} (expected MASE {c['expected_mase_best_single']:.3f}); "
         f"per-series picks: expected MASE {c['expected_mase_pick']:.3f} ({c['expected_gain']:.1%} better)"
@@ -635,8 +641,13 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
     s.add_column("pick", no_wrap=True, min_width=max((len(str(p)) for p in top["pick"]), default=4))
     s.add_column("expected MASE", justify="right", no_wrap=True, min_width=5)
     s.add_column("gain", justify="right", no_wrap=True)
-    for col in ("weights", "why"):
-        s.add_column(col, overflow="fold")
+    id_width = max((len(str(u)) for u in top["unique_id"]), default=6)
+    pick_width = max((len(str(p)) for p in top["pick"]), default=4)
+    # series, pick, expected MASE, gain, a weights column of ~30 and the borders
+    why_inline = _why_fits(id_width + pick_width + 13 + 4 + 30 + 3 * 6)
+    s.add_column("weights", overflow="fold")
+    if why_inline:
+        s.add_column("why", overflow="fold")
     for row in top.itertuples():
         s.add_row(
             str(row.unique_id),
@@ -644,10 +655,45 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
             f"{row.expected_mase:.3f}",
             f"{row.gain:.0%}",
             row.top_weights,
-            row.explanation,
+            *([row.explanation] if why_inline else []),
         )
     console.print(s)
+    if not why_inline:
+        _print_whys((str(row.unique_id), row.explanation) for row in top.itertuples())
     _print_series_footer(rec, data_ref, trained)
+
+
+def _print_bullets(items: Iterable[str]) -> None:
+    """``  • item`` lines whose wrapped continuation lines stay under the item's first word: a
+    reason wrapped to the left margin read as a new paragraph on an 80-column terminal."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=3, justify="right")
+    grid.add_column()
+    for item in items:
+        grid.add_row("•", item)
+    if grid.row_count:
+        console.print(grid)
+
+
+#: the narrowest "why" column worth printing inside a table: below it a sentence of 60 words
+#: becomes a column of single, broken words (80-column terminals, hospital's picks)
+MIN_WHY_WIDTH = 40
+
+
+def _why_fits(other_columns: int) -> bool:
+    """Whether the terminal leaves :data:`MIN_WHY_WIDTH` characters for a table's "why" column
+    after ``other_columns`` characters of the other columns and borders."""
+    return console.width - other_columns >= MIN_WHY_WIDTH
+
+
+def _print_whys(whys: Iterable[tuple[str, str]]) -> None:
+    """The "why" of each table row below the table, as ``name: sentence`` paragraphs that use
+    the terminal's whole width, when the table left too little room for it."""
+    for name, why in whys:
+        if why:  # a pick's sentence already starts with its name; a series' does not
+            console.print(why if why.startswith(name) else f"[bold]{name}[/]: {why}")
 
 
 def _print_series_footer(rec: Any, data_ref: str, trained: bool) -> None:
@@ -709,16 +755,14 @@ def render_recommendation(rec: Any, data_ref: str, *, trained: bool = False) -> 
     # the explanation opens with the rule; it was printed just above
     why = rec.explanation.removeprefix(f"{rec.rule}; ") if rec.rule else rec.explanation
     console.print(f"[bold]why {rec.best.name}:[/] {why}")
-    for r in rec.reasons:
-        if abs(r.contribution) < 0.0005:  # shown as ±0.000: a reason with no visible effect
-            continue
-        console.print(
-            f"  • {r.description} {verb_for([r.description], r.effect)} it ({r.contribution:+.3f} log-error)"
-        )
+    _print_bullets(
+        f"{r.description} {verb_for([r.description], r.effect)} it ({r.contribution:+.3f} log-error)"
+        for r in rec.reasons
+        if abs(r.contribution) >= 0.0005  # shown as ±0.000: a reason with no visible effect
+    )
     if rec.avoid:
         console.print("[bold]avoid:[/]")
-        for a in rec.avoid:
-            console.print(f"  • {a.name}: {a.reason}")
+        _print_bullets(f"{a.name}: {a.reason}" for a in rec.avoid)
     if rec.recommender.get("tier") == "quick":
         console.print(
             f"[yellow]answered by the quick recommender ({len(rec.recommender['candidates'])} fast "
