@@ -20,7 +20,7 @@ def render_summary(summary: dict):
     """A rich table: one row per property, the share of windows in each bucket."""
     from rich.table import Table
 
-    from recommender.properties.buckets import BUCKETS
+    from recommender.properties.buckets import BUCKETS, bucket_words
     from recommender.properties.profile import PANEL_LADDER
 
     if summary.get("kind") == "per_series":
@@ -48,8 +48,8 @@ def render_summary(summary: dict):
         for i, label in enumerate(spec.labels):
             share = shares[label]
             table.add_row(
-                name if i == 0 else "",
-                label,
+                _property_words(name, spec.absolute) if i == 0 else "",
+                bucket_words(name, i),
                 f"{100 * share:.1f}%",
                 "█" * round(20 * share),
                 end_section=i == len(spec.labels) - 1,
@@ -61,6 +61,12 @@ def render_summary(summary: dict):
     for prop, vals in summary["properties"].items():
         stats.add_row(prop, *[f"{vals[k]:.4f}" for k in ("mean", "std", "q10", "q50", "q90")])
     return table, stats
+
+
+def _property_words(name: str, absolute: bool) -> str:
+    """``trend strength (|τ|)``: a bucketed property's key as words, naming the value bucketed
+    where the buckets are of its absolute value."""
+    return name.replace("_", " ") + (" (|τ|)" if absolute else "")
 
 
 def _memorability_caption(summary: dict) -> str | None:
@@ -94,15 +100,15 @@ def _memorability_caption(summary: dict) -> str | None:
 
 
 def category_counts(values: Any, column: str) -> tuple[list[str], list[int]]:
-    """Bar names and heights of a coded property: its bucket labels (``non_stationary``,
+    """Bar names and heights of a coded property: its buckets in words (``non-stationary``,
     ``increasing``: the words of the summary table, every category shown, empty ones too) where
     it has them, else the values themselves (season counts)."""
-    from recommender.properties.buckets import BUCKETS
+    from recommender.properties.buckets import BUCKETS, bucket_words
 
-    spec = next((b for b in BUCKETS.values() if b.source == column and b.values), None)
+    name, spec = next(((n, b) for n, b in BUCKETS.items() if b.source == column and b.values), ("", None))
     if spec is not None and spec.values is not None:  # the filter above kept only specs with values
         counts = values.value_counts().reindex(list(spec.values), fill_value=0)
-        return list(spec.labels), [int(c) for c in counts]
+        return [bucket_words(name, i) for i in range(len(spec.labels))], [int(c) for c in counts]
     counts = values.value_counts().sort_index()
     return [str(int(i)) if float(i).is_integer() else str(i) for i in counts.index], [int(c) for c in counts]
 

@@ -10,9 +10,9 @@ from tsforge.cli.profile import category_counts
 
 def test_coded_properties_are_named_and_every_category_is_shown():
     names, counts = category_counts(pd.Series([1, 1, 0, 1]), "trend_label")
-    assert names == ["decreasing", "no_trend", "increasing"] and counts == [0, 1, 3]
+    assert names == ["decreasing", "no trend", "increasing"] and counts == [0, 1, 3]
     names, counts = category_counts(pd.Series([0, 1, 1]), "stationarity")
-    assert names == ["non_stationary", "stationary"] and counts == [1, 2]
+    assert names == ["non-stationary", "stationary"] and counts == [1, 2]
     names, counts = category_counts(pd.Series([0, 0, 0]), "scedasticity")
     assert names == ["heteroscedastic", "homoscedastic"] and counts == [3, 0]
     # a count property keeps its numbers
