@@ -8,6 +8,8 @@ is shown (the trials are all in MLflow).
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
 from typing import Annotated, Any
 
 import typer
@@ -23,7 +25,7 @@ from tsforge.cli.data_options import (
     reads_data,
     training_options,
 )
-from tsforge.cli.model_options import HorizonOption, InputLengthOption
+from tsforge.cli.model_options import HorizonOption, InputLengthOption, check_at_least_one
 from tsforge.errors import ConfigError
 from tsforge.progress import CallbackBar
 
@@ -65,6 +67,21 @@ def _say(text: str) -> None:
     from tqdm.auto import tqdm
 
     tqdm.write(text, file=sys.stderr)
+
+
+@contextmanager
+def _progress_on_stderr(enabled: bool) -> Iterator[None]:
+    """While the study runs, what the trials' training writes to stdout goes to stderr.
+
+    Why: each trial shows the training loop's progress (``tune(..., progress=True)``), whose
+    per-epoch lines tqdm writes to stdout; stdout holds the study's summary, printed after
+    the study, which a user pipes or redirects, so the lines go beside the trial bar instead.
+    """
+    if not enabled:
+        yield
+        return
+    with redirect_stdout(sys.stderr):
+        yield
 
 
 def _quiet_libraries() -> None:
@@ -170,10 +187,11 @@ def tune_cmd(
     from tsforge.tuning.tune import check_session_options
 
     dataset = data_source(data, dataset, "tune")
+    # the counts `train` and `cv` refuse before any data is read, in their words (the library's
+    # own checks name its parameters, and came after the file was read in full)
+    check_at_least_one(horizon=horizon, input=input_len, epochs=epochs, trials=trials)
     strategy_name = "selective" if selective else strategy
     train_cfg = training_options(train_option, max_epochs=epochs)
-    if trials is not None and trials < 1:
-        raise ConfigError("--trials must be at least 1", field="trials")
     if trials is None and timeout is None:
         trials = 20
     check_session_options(
@@ -218,34 +236,36 @@ def tune_cmd(
             )
 
         try:
-            result = tune(
-                dataset,
-                model,
-                n_trials=trials,
-                timeout=timeout,
-                study_name=study,
-                storage=storage,
-                input_len=input_len,
-                horizon=horizon,
-                split=split,
-                train_config=train_cfg,
-                model_config=key_value_options(option, "model"),
-                strategy=strategy_name,
-                seed=seed,
-                sampler_seed=sampler_seed,
-                pruner=pruner,
-                n_startup_trials=startup_trials,
-                experiment=experiment,
-                registered_name=register_as,
-                retrain=retrain,
-                register=register,
-                eval_stride=eval_stride,
-                callbacks=[trial_bar],
-                load_kwargs=load_kwargs,
-                on_start=on_start,
-                on_retrain=on_retrain,
-                drop_short=drop_short,
-            )
+            with _progress_on_stderr(not no_progress):
+                result = tune(
+                    dataset,
+                    model,
+                    n_trials=trials,
+                    timeout=timeout,
+                    study_name=study,
+                    storage=storage,
+                    input_len=input_len,
+                    horizon=horizon,
+                    split=split,
+                    train_config=train_cfg,
+                    model_config=key_value_options(option, "model"),
+                    strategy=strategy_name,
+                    seed=seed,
+                    sampler_seed=sampler_seed,
+                    pruner=pruner,
+                    n_startup_trials=startup_trials,
+                    experiment=experiment,
+                    registered_name=register_as,
+                    retrain=retrain,
+                    register=register,
+                    eval_stride=eval_stride,
+                    callbacks=[trial_bar],
+                    load_kwargs=load_kwargs,
+                    on_start=on_start,
+                    on_retrain=on_retrain,
+                    drop_short=drop_short,
+                    progress=not no_progress,
+                )
         except KeyboardInterrupt:
             if bar is not None:
                 bar.close()

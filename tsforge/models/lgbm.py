@@ -62,10 +62,27 @@ class LightGBMConfig:
             raise ConfigError(f"quantiles must lie in (0, 1), got {list(self.quantiles)}", field="quantiles")
 
 
-def _space(trial: Any) -> dict[str, dict[str, Any]]:
+#: Lag counts a tuning run tries (each at most the input window: see :func:`_space`).
+LAG_CHOICES = (24, 48, 96)
+
+
+def lags_used(n_lags: int, input_len: int) -> int:
+    """The lags a model with ``n_lags`` reads from an ``input_len``-step window: at most the window."""
+    return max(1, min(int(n_lags), int(input_len)))
+
+
+def _space(trial: Any, context: ModelContext | None = None) -> dict[str, dict[str, Any]]:
+    """Tuning space; ``n_lags`` offers each lag count the input window can tell apart once.
+
+    Why: the model reads at most ``input_len`` lags (:func:`lags_used`), so on a panel of
+    monthly series with a 24-step window the choices 24, 48 and 96 trained one model three
+    ways while the study (its best-trial table, ``best.json``, the parameter importances)
+    reported 48 or 96. Without a ``context`` (no data known) every choice is offered.
+    """
+    lags = LAG_CHOICES if context is None else sorted({lags_used(n, context.input_len) for n in LAG_CHOICES})
     return {
         "model": {
-            "n_lags": trial.suggest_categorical("n_lags", [24, 48, 96]),
+            "n_lags": trial.suggest_categorical("n_lags", list(lags)),
             "num_leaves": trial.suggest_int("num_leaves", 15, 127, log=True),
             "learning_rate": trial.suggest_float("learning_rate", 0.01, 0.2, log=True),
             "min_child_samples": trial.suggest_int("min_child_samples", 10, 200, log=True),
@@ -144,7 +161,7 @@ class LightGBMForecaster(Forecaster):
     # -- features ---------------------------------------------------------------------------
     @property
     def _n_lags(self) -> int:
-        return max(1, min(self.config.n_lags, self.context.input_len))
+        return lags_used(self.config.n_lags, self.context.input_len)
 
     def _features(
         self, batch: dict[str, torch.Tensor], b: np.ndarray, c: np.ndarray, h: np.ndarray

@@ -93,7 +93,17 @@ class PatchTSTNet(nn.Module):
         return self.head(self.head_drop(tokens.flatten(1)))  # [N, H]
 
 
-def _space(trial: Any) -> dict[str, dict[str, Any]]:
+#: Patch lengths a tuning run tries (those the input window holds: see :func:`_space`).
+PATCH_CHOICES = (8, 16, 24)
+
+
+def _space(trial: Any, context: ModelContext | None = None) -> dict[str, dict[str, Any]]:
+    """Tuning space. ``patch_len`` offers the patches the input window holds (the model refuses a
+    longer one, so a trial given it could only fail; a window shorter than every choice is one
+    patch of itself); without a ``context`` (no data known) every choice is offered."""
+    patches = list(PATCH_CHOICES)
+    if context is not None:
+        patches = [p for p in PATCH_CHOICES if p <= context.input_len] or [int(context.input_len)]
     # every width below is divisible by every head count: all sampled pairs are valid
     return {
         "model": {
@@ -102,7 +112,7 @@ def _space(trial: Any) -> dict[str, dict[str, Any]]:
             "d_ff": trial.suggest_categorical("d_ff", [64, 128, 256]),
             "e_layers": trial.suggest_int("e_layers", 1, 3),
             "dropout": trial.suggest_float("dropout", 0.0, 0.4),
-            "patch_len": trial.suggest_categorical("patch_len", [8, 16, 24]),
+            "patch_len": trial.suggest_categorical("patch_len", patches),
         },
         "train": {"lr": trial.suggest_float("lr", 1e-4, 3e-3, log=True)},
     }

@@ -13,7 +13,7 @@ from typing import Any
 from tsforge.errors import ConfigError
 from tsforge.models.base import ModelContext, NeuralForecaster
 
-__all__ = ["PERIOD_CHOICES", "PeriodForecaster", "default_period", "period_space"]
+__all__ = ["PERIOD_CHOICES", "PeriodForecaster", "default_period", "period_choices", "period_space"]
 
 
 def default_period(context: ModelContext, requested: int | None) -> int:
@@ -30,14 +30,34 @@ def default_period(context: ModelContext, requested: int | None) -> int:
 PERIOD_CHOICES: tuple[int | None, ...] = (None, 4)
 
 
-def period_space(trial: Any, model: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def period_choices(context: ModelContext | None) -> list[int | None]:
+    """The :data:`PERIOD_CHOICES` that fold ``context``'s input, each period once.
+
+    Why: on quarterly data the default period (the season) is 4 steps, so ``None`` and ``4``
+    trained the same network while the study reported them as two choices; a period longer
+    than the input is refused by the model, so a trial given it could only fail. Without a
+    ``context`` (no data known) every choice is offered.
+    """
+    if context is None:
+        return list(PERIOD_CHOICES)
+    seen: dict[int, int | None] = {}
+    for choice in PERIOD_CHOICES:
+        period = default_period(context, choice)
+        if period <= context.input_len:
+            seen.setdefault(period, choice)
+    return list(seen.values())
+
+
+def period_space(
+    trial: Any, model: dict[str, Any], context: ModelContext | None = None
+) -> dict[str, dict[str, Any]]:
     """A period model's search space: its own ``model`` choices, the folding period
-    (:data:`PERIOD_CHOICES`) and the shared training ranges.
+    (:func:`period_choices`) and the shared training ranges.
 
     ``model`` is sampled by the caller before this call, so the model's parameters are suggested
     before the period and the training ones (a seeded sampler's draws depend on that order).
     """
-    model = {**model, "period_len": trial.suggest_categorical("period_len", list(PERIOD_CHOICES))}
+    model = {**model, "period_len": trial.suggest_categorical("period_len", period_choices(context))}
     return {
         "model": model,
         "train": {

@@ -2,7 +2,10 @@
 
 Models register themselves with ``@register_model(...)`` in their own module; importing
 ``tsforge.models`` imports every model module. Search spaces for tuning are declared here,
-next to the model they belong to, as ``search_space(trial) -> {"model": {...}, "train": {...}}``.
+next to the model they belong to, as ``search_space(trial) -> {"model": {...}, "train": {...}}``;
+a space whose choices depend on the data (LightGBM's ``n_lags`` against the input window) also
+declares a ``context`` parameter, a :class:`~tsforge.models.base.ModelContext` (``None`` when no
+data is known), see :mod:`tsforge.tuning.space`.
 """
 
 from __future__ import annotations

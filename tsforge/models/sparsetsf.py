@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
+from tsforge.models.base import ModelContext
 from tsforge.models.layers import RevIN, fold_periods, n_segments, per_channel, unfold_periods
 from tsforge.models.periodic import PeriodForecaster, default_period, period_space
 from tsforge.models.registry import register_model
@@ -96,8 +97,8 @@ class SparseTSFNet(nn.Module):
         return self.norm.denormalize(per_channel(x, lambda rows: rows @ effective), stats)
 
 
-def _space(trial: Any) -> dict[str, dict[str, Any]]:
-    return period_space(trial, {"revin": trial.suggest_categorical("revin", [False, True])})
+def _space(trial: Any, context: ModelContext | None = None) -> dict[str, dict[str, Any]]:
+    return period_space(trial, {"revin": trial.suggest_categorical("revin", [False, True])}, context)
 
 
 @register_model(

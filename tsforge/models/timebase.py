@@ -38,6 +38,7 @@ import torch
 from torch import nn
 
 from tsforge.errors import ConfigError
+from tsforge.models.base import ModelContext
 from tsforge.models.layers import RevIN, around_revin, fold_periods, n_segments, per_channel, unfold_periods
 from tsforge.models.periodic import PeriodForecaster, period_space
 from tsforge.models.registry import register_model
@@ -121,13 +122,13 @@ class TimeBaseNet(nn.Module):
         return unfold_periods(self.to_segments(basis) + level, self.horizon)  # [N, H]
 
 
-def _space(trial: Any) -> dict[str, dict[str, Any]]:
+def _space(trial: Any, context: ModelContext | None = None) -> dict[str, dict[str, Any]]:
     model = {
         "basis_num": trial.suggest_int("basis_num", 2, 12),
         "orthogonal_weight": trial.suggest_float("orthogonal_weight", 0.0, 0.5),
         "period_norm": trial.suggest_categorical("period_norm", [True, False]),
     }
-    return period_space(trial, model)
+    return period_space(trial, model, context)
 
 
 @register_model(

@@ -23,11 +23,12 @@ import optuna
 
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.panel import Panel
+from tsforge.models.base import ModelContext
 from tsforge.tracking import studies
 from tsforge.tracking.runs import run_outcome
 from tsforge.tracking.trained_model import HEADLINE_METRICS
 from tsforge.tuning.pruning import OptunaPruningCallback
-from tsforge.tuning.space import TrialConfig, suggest_config
+from tsforge.tuning.space import TrialConfig, suggest_config, trained_config
 from tsforge.tuning.study import INTERRUPTED_ATTR
 
 __all__ = ["TuneSetup", "TrialObjective", "OBJECTIVE_METRIC"]
@@ -57,6 +58,12 @@ class TuneSetup:
     eval_stride: int = 1
     #: the metric the study minimises (``val_mse``; ``val_mase`` on a panel)
     objective: str = OBJECTIVE_METRIC
+    #: what every trial's model is built for (input window, horizon, season): the search spaces
+    #: whose choices depend on it read it (see :mod:`tsforge.tuning.space`); ``None``: unknown
+    context: ModelContext | None = None
+    #: the training's own progress inside each trial (per-epoch lines, batch bars; a panel's
+    #: per-series work), as ``tsforge train`` shows it: a trial can run for many minutes
+    progress: bool = False
 
     def pinned(self) -> dict[str, Any]:
         """The fixed options as one dict, for :func:`~tsforge.tuning.space.suggest_config`:
@@ -80,7 +87,7 @@ class TuneSetup:
             "strategy_config": {**cfg.strategy, **self.strategy_overrides} if self.strategy else None,
             "seed": self.seed,
             "experiment": self.experiment,
-            "progress": False,
+            "progress": self.progress,
             "eval_stride": self.eval_stride,
         }
 
@@ -128,8 +135,14 @@ class TrialObjective:
             log.warning("could not mark MLflow run of trial %d as %s: %s", trial.number, status, exc)
 
     def __call__(self, trial: optuna.Trial) -> float:
-        cfg = suggest_config(trial, self.setup.model, self.setup.strategy, self.setup.pinned())
-        trial.set_user_attr("config", cfg.to_dict())
+        cfg = suggest_config(
+            trial, self.setup.model, self.setup.strategy, self.setup.pinned(), self.setup.context
+        )
+        setup = self.setup
+        trained = trained_config(
+            cfg, setup.model, setup.context, seed=setup.seed, fixed_model=setup.model_overrides
+        )
+        trial.set_user_attr("config", trained.to_dict())  # as trained (see trained_config)
         pruning = OptunaPruningCallback(trial)
         try:
             outcome = self.train_fn(

@@ -253,9 +253,10 @@ def open_study(
     current = study.user_attrs
     for key, value in attrs.items():
         if key in current and current[key] != value:
+            said = f"study {name!r} was created with {key}={current[key]!r}, not {value!r}; use another "
             raise ConfigError(
-                f"study {name!r} was created with {key}={current[key]!r}, not {value!r}; "
-                "use another --study name to search a different setting",
+                said + "study name to search a different setting",
+                cli_message=said + "--study name to search a different setting",
                 field="study",
             )
         if key not in current:

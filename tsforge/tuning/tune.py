@@ -43,6 +43,7 @@ from typing import Any
 import optuna
 
 from tsforge.errors import ConfigError, TsforgeError
+from tsforge.models.base import ModelContext
 from tsforge.models.registry import get_model_spec
 from tsforge.tracking import studies
 from tsforge.tracking.references import check_registry_name, default_registry_name
@@ -52,7 +53,14 @@ from tsforge.tracking.trained_model import headline_scores
 from tsforge.training.fitting import check_strategy
 from tsforge.tuning.objective import OBJECTIVE_METRIC, TrainFn, TrialObjective, TuneSetup, _default_train
 from tsforge.tuning.plots import save_study_plots
-from tsforge.tuning.space import TrialConfig, check_fixed_options, config_from_params, has_search_space
+from tsforge.tuning.space import (
+    TrialConfig,
+    check_fixed_options,
+    config_from_params,
+    has_search_space,
+    probe_space,
+    trained_config,
+)
 from tsforge.tuning.study import (
     INTERRUPTED_ATTR,
     default_study_name,
@@ -63,7 +71,7 @@ from tsforge.tuning.study import (
     resolve_storage,
 )
 
-__all__ = ["TuneResult", "tune", "study_summary"]
+__all__ = ["TuneResult", "tune", "study_summary", "option_error"]
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +206,7 @@ def tune(
     on_start: Callable[[int, int | None], None] | None = None,
     on_retrain: Callable[[int], None] | None = None,
     drop_short: bool = False,
+    progress: bool = False,
 ) -> TuneResult:
     """Search ``model``'s hyper-parameters on ``data`` with Optuna, tracked in MLflow.
 
@@ -241,6 +250,9 @@ def tune(
             than a trial, and nothing was shown once the trial bar had reached its end).
         drop_short: on a panel, tune on the series long enough for the holdout only
             (:func:`~tsforge.panels.protocol.drop_short_series`); refused on a ``split``.
+        progress: show each trial's (and the retrained best's) training progress as ``tsforge
+            train`` shows it: per-epoch lines and batch bars of a neural model (``tsforge tune``
+            turns it on unless ``--no-progress``; off by default, as for any library caller).
 
     Raises:
         ConfigError: the model has no search space, bad storage or pruner, or the study name
@@ -248,15 +260,15 @@ def tune(
         KeyboardInterrupt: after marking the runs (see the module docstring).
     """
     from tsforge.arguments import whole_number
-    from tsforge.data.load import load, load_panel
-    from tsforge.data.protocol import HOLDOUT, default_lengths, panel_horizon
+    from tsforge.data.load import load
+    from tsforge.data.protocol import HOLDOUT, default_lengths
 
     if n_trials is None and timeout is None:
         raise ConfigError("give a number of trials or a timeout", field="trials")
     if n_trials is not None:
         n_trials = whole_number(n_trials, "trials")  # 1.5 ran a study of "1.5" trials
         if n_trials < 1:
-            raise ConfigError("trials must be at least 1", field="trials")
+            raise option_error("n_trials", "must be at least 1", field="trials")
     check_session_options(
         timeout=timeout,
         n_startup_trials=n_startup_trials,
@@ -265,13 +277,13 @@ def tune(
         sampler_seed=sampler_seed,
     )
     if experiment is not None and not experiment.strip():
-        raise ConfigError("--experiment must name the MLflow experiment (it is empty)", field="experiment")
+        raise option_error("experiment", "must name the MLflow experiment (it is empty)")
     if study_name is not None and not study_name.strip():
         # "" fell back to the default name and resumed (or was refused by) that study instead
-        raise ConfigError("--study must name the study (it is empty)", field="study")
+        raise option_error("study_name", "must name the study (it is empty)", field="study")
     if input_len is not None and whole_number(input_len, "input_len") < 1:
         # a panel's trials were the first to see it: every one failed, and the study kept it
-        raise ConfigError(f"--input must be at least 1, got {input_len}", field="input_len")
+        raise option_error("input_len", f"must be at least 1, got {input_len}")
     if registered_name is not None:
         check_registry_name(registered_name)
     spec = get_model_spec(model)
@@ -282,7 +294,8 @@ def tune(
     holdout = _is_holdout(data, split)
     if drop_short and not holdout:
         raise ConfigError(
-            "--drop-short applies to the panel protocol: a --split cuts one aligned series by time",
+            "drop_short=True applies to the panel protocol: a split cuts one aligned series by time",
+            cli_message="--drop-short applies to the panel protocol: a --split cuts one aligned series by time",
             field="drop_short",
         )
     if holdout:
@@ -301,18 +314,17 @@ def tune(
                 eval_stride,
             )
     objective = OBJECTIVE_METRIC
+    fixed = (model_config, train_config, strategy_config)
     if holdout:
+        from tsforge.panels.global_models import check_global_config
         from tsforge.tuning.panel_trials import PANEL_OBJECTIVE, train_panel_trial
 
-        loaded_panel = load_panel(data, **(load_kwargs or {}))
-        series: Any = loaded_panel.panel
-        horizon = panel_horizon(horizon, loaded_panel.entry, series.season_length, series.horizon)
-        from tsforge.panels.protocol import drop_short_series, holdout_split
-
-        if drop_short:
-            series, _ = drop_short_series(series, horizon)
-        else:  # series too short fail every trial alike: say so once, before the study opens
-            holdout_split(series, horizon)
+        series, horizon, history, context = _panel_for_study(
+            data, input_len, horizon, drop_short, load_kwargs
+        )
+        options = _drawn_options(spec.name, strategy, fixed, context)
+        if options is not None:  # as train_panel checks them before its run opens
+            check_global_config(history, spec.name, horizon, input_len=input_len, seed=seed, **options)
         split, objective = HOLDOUT, PANEL_OBJECTIVE
         train_fn = train_fn or train_panel_trial
     else:
@@ -320,7 +332,23 @@ def tune(
         series, entry = loaded.series, loaded.entry
         input_len, horizon = default_lengths(series, entry, input_len, horizon)
         split = split or getattr(entry, "split", None) or "7:1:2"
-        _check_windows(data, series, entry, input_len, horizon, split)
+        task = _check_windows(data, series, entry, input_len, horizon, split)
+        context = ModelContext.from_task(task)
+        options = _drawn_options(spec.name, strategy, fixed, context)
+        if options is not None:  # as pipeline.train checks them before its run opens
+            from tsforge.training.fitting import check_model_config
+            from tsforge.training.spec import TrainingSpec
+
+            check_model_config(
+                TrainingSpec(
+                    spec.name,
+                    split=split,
+                    seed=seed,
+                    model_config=options["model_config"],
+                    train_config=options["train_config"],
+                ),
+                context,
+            )
     name = study_name or default_study_name(spec.name, series.name or "data", horizon)
     study = open_study(
         name,
@@ -347,6 +375,7 @@ def tune(
             "drop_short": bool(drop_short),
         },
     )
+    _check_choices(study, spec.name, strategy, fixed, context)
     for params in enqueue:
         study.enqueue_trial(dict(params), skip_if_exists=True)
     exp_name = experiment or series.name or "default"
@@ -370,6 +399,8 @@ def tune(
         seed=seed,
         eval_stride=eval_stride,
         objective=objective,
+        context=context,
+        progress=progress,
     )
     storage_name = describe_storage(store)
     if to_run == 0 and _nothing_left(study, setup, retrain, register, registered_name):
@@ -501,6 +532,28 @@ def _panel_pruner(pruner: optuna.pruners.BasePruner) -> optuna.pruners.BasePrune
 #: Seeds NumPy's generators (TPE's, every trial's) accept: 0 to 2**32 - 1.
 _MAX_SEED = 2**32 - 1
 
+#: ``tune``'s parameters whose ``tsforge tune`` flag is not the parameter's name in dashes.
+_FLAGS = {
+    "study_name": "--study",
+    "n_trials": "--trials",
+    "input_len": "--input",
+    "n_startup_trials": "--startup-trials",
+}
+
+
+def option_error(param: str, says: str, *, field: str | None = None) -> ConfigError:
+    """A refusal of ``tune``'s ``param`` that names it as each caller writes it: ``"eval_stride
+    must be at least 1"`` for :func:`tune` (``str(err)``), ``"--eval-stride must be at least 1"``
+    on the command line (:meth:`~tsforge.errors.TsforgeError.for_cli`).
+
+    Why both: these checks serve the library and ``tsforge tune`` alike (the command calls
+    :func:`check_session_options` before its progress bar), and their messages named the flags
+    only, so a Python caller was told about ``--study`` and ``--startup-trials``, options no
+    function of theirs has. ``field`` (default ``param``) is the ``where`` both renderings share.
+    """
+    flag = _FLAGS.get(param, "--" + param.replace("_", "-"))
+    return ConfigError(f"{param} {says}", cli_message=f"{flag} {says}", field=field or param)
+
 
 def check_session_options(
     *,
@@ -518,19 +571,17 @@ def check_session_options(
     ``--sampler-seed -1`` ended in NumPy's "Seed must be between 0 and 2**32 - 1" traceback
     while the sampler was built, which named neither option.
     """
-    for flag, value in (("seed", seed), ("sampler_seed", sampler_seed)):
+    for name, value in (("seed", seed), ("sampler_seed", sampler_seed)):
         if value is not None and not 0 <= value <= _MAX_SEED:
-            raise ConfigError(
-                f"--{flag.replace('_', '-')} must be between 0 and {_MAX_SEED}, got {value}", field=flag
-            )
+            raise option_error(name, f"must be between 0 and {_MAX_SEED}, got {value}")
     if timeout is not None and not timeout > 0:
-        raise ConfigError(f"--timeout must be a positive number of seconds, got {timeout:g}", field="timeout")
+        raise option_error("timeout", f"must be a positive number of seconds, got {timeout:g}")
     if n_startup_trials < 0:
-        raise ConfigError(
-            f"--startup-trials must be 0 or more, got {n_startup_trials}", field="startup_trials"
+        raise option_error(
+            "n_startup_trials", f"must be 0 or more, got {n_startup_trials}", field="startup_trials"
         )
     if eval_stride < 1:
-        raise ConfigError(f"--eval-stride must be at least 1, got {eval_stride}", field="eval_stride")
+        raise option_error("eval_stride", f"must be at least 1, got {eval_stride}")
 
 
 def _fixed_options(*groups: Mapping[str, Any] | None) -> str:
@@ -539,9 +590,100 @@ def _fixed_options(*groups: Mapping[str, Any] | None) -> str:
     return json.dumps([dict(g or {}) for g in groups], sort_keys=True, default=str)
 
 
-def _check_windows(data: Any, series: Any, entry: Any, input_len: int, horizon: int, split: str) -> None:
+def _panel_for_study(
+    data: Any,
+    input_len: int | None,
+    horizon: int | None,
+    drop_short: bool,
+    load_kwargs: dict[str, Any] | None,
+) -> tuple[Any, int, Any, ModelContext]:
+    """The panel the trials train on, its horizon, its training history (the panel less each
+    series' test window) and the context of the trials' model.
+
+    Why the holdout is cut here: series too short for it fail every trial alike, so they are
+    refused once, before the study opens, as ``tsforge train`` refuses them before its run
+    opens (:func:`~tsforge.pipeline.train_panel`): a horizon the user did not give is named as
+    this data's default, with how to pass a shorter one.
+    """
+    from tsforge.data.load import load_panel
+    from tsforge.data.protocol import panel_horizon
+    from tsforge.panels.global_models import PanelTask
+    from tsforge.panels.protocol import default_horizon_named, drop_short_series, holdout_split
+
+    loaded = load_panel(data, **(load_kwargs or {}))
+    series = loaded.panel
+    h = panel_horizon(horizon, loaded.entry, series.season_length, series.horizon)
+    with default_horizon_named(horizon, h):
+        if drop_short:
+            series, _ = drop_short_series(series, h)
+        history = holdout_split(series, h).history
+    window = _resolved_input_len(input_len, h, history)
+    assert window is not None  # a panel's window always resolves
+    return series, h, history, PanelTask(history, window, h).context()
+
+
+def _drawn_options(
+    model: str,
+    strategy: str | None,
+    fixed: tuple[dict[str, Any] | None, dict[str, Any] | None, dict[str, Any] | None],
+    context: ModelContext,
+) -> dict[str, dict[str, Any]] | None:
+    """The model and training options of a configuration a trial can draw, the user's fixed
+    ones over it; ``None`` when nothing is fixed.
+
+    Why: the training pipelines build the model for the data before a run opens, so ``-o
+    patch_len=48`` on a 24-step window is one line from ``tsforge train``; a study built it in
+    every trial, each failed alike, and the study kept the failed trials under its name. Only
+    fixed options are new to check: the searched ones are the model's own choices for this data.
+    """
+    model_config, train_config, _ = (dict(group or {}) for group in fixed)
+    if not model_config and not train_config:
+        return None
+    drawn, _ = probe_space(model, strategy, _pinned(fixed), context)
+    return {"model_config": {**drawn.model, **model_config}, "train_config": {**drawn.train, **train_config}}
+
+
+def _pinned(fixed: tuple[dict[str, Any] | None, ...]) -> dict[str, Any]:
+    """The fixed (model, training, strategy) options as one dict, as :meth:`TuneSetup.pinned`."""
+    model_config, train_config, strategy_config = (dict(group or {}) for group in fixed)
+    return {**strategy_config, **train_config, **model_config}
+
+
+def _check_choices(
+    study: optuna.Study,
+    model: str,
+    strategy: str | None,
+    fixed: tuple[dict[str, Any] | None, dict[str, Any] | None, dict[str, Any] | None],
+    context: ModelContext,
+) -> None:
+    """Refuse to resume a study whose trials drew a categorical parameter from other choices
+    than the search offers for this data now (Optuna cannot change them within a study).
+
+    Why: a study started before a search space read the data (LightGBM's ``n_lags`` from 24, 48
+    and 96 on a 24-step window, where all three trained the same model) failed on its first new
+    trial with Optuna's "CategoricalDistribution does not support dynamic value space".
+    """
+    _, now = probe_space(model, strategy, _pinned(fixed), context)
+    for trial in study.get_trials(deepcopy=False):
+        for param, dist in trial.distributions.items():
+            if isinstance(dist, optuna.distributions.CategoricalDistribution) and param in now:
+                if tuple(dist.choices) != now[param]:
+                    said = (
+                        f"study {study.study_name!r} drew {param} from {list(dist.choices)}, and this "
+                        f"data's search offers {list(now[param])} ({context.input_len} input steps: "
+                        "choices that train the same model are offered once); use another "
+                    )
+                    raise ConfigError(
+                        said + "study name to search it anew",
+                        cli_message=said + "--study name to search it anew",
+                        field="study",
+                    )
+
+
+def _check_windows(data: Any, series: Any, entry: Any, input_len: int, horizon: int, split: str) -> Any:
     """Refuse, before the study opens, a split / input / horizon that leaves a split without a
-    window, or a user's channel without a training value, as every trial's training would.
+    window, or a user's channel without a training value, as every trial's training would; the
+    task the trials train on otherwise.
 
     Why: ``--split 7:1:2 --horizon 200`` on 99 rows failed each of the ``--trials`` alike with
     "series too short", and the study was left holding the failed trials (a panel's "series too
@@ -554,7 +696,7 @@ def _check_windows(data: Any, series: Any, entry: Any, input_len: int, horizon: 
     if entry is not None:
         series, _ = drop_channels_unobserved_in_train(series, split)
     file = str(data) if isinstance(data, (str, os.PathLike)) else None
-    prepare_task(series, input_len, horizon, split, file=file)
+    return prepare_task(series, input_len, horizon, split, file=file)
 
 
 def _is_holdout(data: Any, split: str | None) -> bool:
@@ -660,7 +802,9 @@ def _summary(
     counts = study_summary(study)
     best = _best(study)
     best_cfg = (
-        None if best is None else config_from_params(best.params, setup.model, setup.strategy, setup.pinned())
+        None
+        if best is None
+        else config_from_params(best.params, setup.model, setup.strategy, setup.pinned(), setup.context)
     )
     result = TuneResult(
         study_name=study.study_name,
@@ -672,11 +816,16 @@ def _summary(
         best_value=None if best is None else _value(best),
         best_trial=None if best is None else best.number,
         best_params={} if best is None else dict(best.params),
-        best_config=None if best_cfg is None else best_cfg.to_dict(),
+        best_config=None if best_cfg is None else _as_trained(best_cfg, setup).to_dict(),
         wall_seconds=0.0,
         objective=setup.objective,
     )
     return result, best, best_cfg
+
+
+def _as_trained(cfg: TrialConfig, setup: TuneSetup) -> TrialConfig:
+    """``cfg`` as the trials' model trains it on the study's data (:func:`trained_config`)."""
+    return trained_config(cfg, setup.model, setup.context, seed=setup.seed, fixed_model=setup.model_overrides)
 
 
 def _finished_result(
@@ -745,7 +894,7 @@ def _finish(
             "best_trial": None if best is None else best.number,
             "best_value": None if best is None else best.value,
             "best_params": {} if best is None else best.params,
-            "best_config": None if best_cfg is None else best_cfg.to_dict(),
+            "best_config": result.best_config,  # as trained (see trained_config)
         },
         "tuning/best.json",
     )

@@ -71,7 +71,7 @@ def test_drop_short_tunes_on_the_long_enough_series_and_is_refused_on_a_split(pa
             **kw,
         )
     assert res.counts["complete"] == 1
-    with pytest.raises(ConfigError, match="--drop-short applies to the panel protocol"):
+    with pytest.raises(ConfigError, match="drop_short=True applies to the panel protocol"):
         tune("etth1", "dlinear", split="7:1:2", drop_short=True, **kw)
 
 

@@ -46,7 +46,7 @@ def test_an_impossible_option_is_refused_before_the_study_exists(options, field,
 def test_a_panel_with_input_zero_is_refused_before_the_study_exists(store, tmp_path):
     panel = synthetic_panel(n_series=4, seed=3)
     journal = tmp_path / "optuna.journal"
-    with pytest.raises(ConfigError, match="--input must be at least 1"):
+    with pytest.raises(ConfigError, match="input_len must be at least 1"):
         tune(panel, "lightgbm", n_trials=1, horizon=6, input_len=0, storage=str(journal), study_name="zero")
     assert "zero" not in _study_names(journal)
 
@@ -101,7 +101,7 @@ def test_the_summary_gives_the_retrained_best_in_the_data_units(tmp_path, monkey
 def test_an_empty_study_name_is_refused_not_replaced_by_the_default(data, store, tmp_path):
     """``--study ''`` fell back to the default name and resumed that study (or was refused as
     created with other options) without a word about the empty name."""
-    with pytest.raises(ConfigError, match="--study must name the study"):
+    with pytest.raises(ConfigError, match="study_name must name the study"):
         tune(
             data,
             "dlinear",
@@ -189,7 +189,7 @@ def test_a_horizon_the_split_cannot_hold_is_refused_before_the_study_exists(data
 
 
 def test_an_empty_experiment_name_is_refused_not_replaced_by_the_default(data, store, tmp_path):
-    with pytest.raises(ConfigError, match="--experiment must name"):
+    with pytest.raises(ConfigError, match="experiment must name"):
         tune(data, "dlinear", n_trials=1, input_len=24, horizon=8, storage=str(tmp_path / "j.journal"),
              study_name="exp", experiment="", train_fn=_never_called)  # fmt: skip
 
