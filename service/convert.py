@@ -20,13 +20,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import polars as pl
 from pydantic import ValidationError
 
 from service.schemas.forecast import ForecastRequest, SeriesForecastOut
 from service.schemas.invocations import LEVELS_ADAPTER, QUANTILES_ADAPTER, InvocationsRequest
-from tsforge.data.history import SeriesInput, histories_from_frame, history_layout
+from tsforge.data.history import SeriesInput, check_time_format, histories_from_frame, history_layout
+from tsforge.data.timeaxis import parse_time_column
 from tsforge.data.validation import ROLE_SYNONYMS, closest_name
-from tsforge.errors import DataValidationError, ResourceLimitError
+from tsforge.errors import ConfigError, DataValidationError, ResourceLimitError
 from tsforge.inference import SeriesForecast, continued_steps
 
 __all__ = [
@@ -89,6 +91,51 @@ def intervals_from_params(params: dict[str, Any] | None) -> tuple[list[float] | 
             msg = str(err["msg"]).removeprefix("Value error, ")  # a validator's own words
             raise DataValidationError(f"{where}: {msg}", field=where) from None
     return out[0], out[1]
+
+
+def time_format_from_params(params: dict[str, Any] | None) -> str | None:
+    """``params.time_format`` (MLflow inference param: the strftime format of text dates in
+    ``ds``), checked as ``time_format=`` is everywhere (:func:`tsforge.data.history.check_time_format`).
+
+    Why: the tsforge pyfunc reads it (``mlflow models serve`` answers day-first ``ds`` with it),
+    and this endpoint, which answers as that server does, ignored it and refused the dates.
+    """
+    value = (params or {}).get("time_format")
+    if value is None:
+        return None
+    try:
+        check_time_format(value)
+    except ConfigError as exc:
+        raise ConfigError(
+            exc.message.replace("time_format", "params.time_format", 1), field="params.time_format"
+        ) from None
+    return str(value)
+
+
+def _ds_by_format(ds_raw: list[Any], time_format: str, *, field: str) -> np.ndarray:
+    """``ds`` (text, or integers such as 20200131 for ``%Y%m%d``) read by ``time_format`` with the
+    parser ``tsforge forecast --time-format`` runs → ``datetime64[ns]``; a row it does not read is
+    named (``column='ds'``, ``row``)."""
+    kind = str if isinstance(ds_raw[0], str) else int
+    r = next((i for i, v in enumerate(ds_raw) if type(v) is not kind), None)
+    if r is not None:
+        raise DataValidationError(
+            f"with params.time_format, ds is text (or integers such as 20200131 for '%Y%m%d') in "
+            f"every row, got {ds_raw[r]!r}",
+            field=field,
+            column="ds",
+            row=r,
+        )
+    try:
+        keys, _ = parse_time_column(pl.Series("ds", ds_raw), column="ds", file=None, fmt=time_format)
+    except DataValidationError as exc:
+        raise DataValidationError(
+            f"{exc.message} (params.time_format {time_format!r})",
+            field=field,
+            column="ds",
+            row=exc.where.get("row"),
+        ) from None
+    return keys
 
 
 class Limits:
@@ -355,7 +402,8 @@ def _unparsable_ds(ds_raw: list[str], exc: Exception, *, field: str) -> DataVali
     """The error for a ``ds`` pandas cannot read: the first row it cannot read, in one line.
 
     Why not pandas' message: it spans lines and advises arguments (``format=...``) a client of
-    this protocol cannot pass, and names a position only in some versions.
+    this protocol cannot pass, and names a position only in some versions; what the client can
+    pass is ``params.time_format`` (:func:`time_format_from_params`), which the message names.
     """
     coerced = pd.to_datetime(pd.Series(ds_raw), format="ISO8601", utc=True, errors="coerce")
     missing = np.flatnonzero(coerced.isna().to_numpy())
@@ -365,7 +413,8 @@ def _unparsable_ds(ds_raw: list[str], exc: Exception, *, field: str) -> DataVali
     r = int(missing[0])
     return DataValidationError(
         f"ds at row {r} is not an ISO-8601 date or time: {ds_raw[r]!r} (e.g. 2024-01-31, "
-        "2024-01-31T13:00:00 or 2024-01-31T13:00:00+01:00)",
+        "2024-01-31T13:00:00 or 2024-01-31T13:00:00+01:00); dates written otherwise are read by "
+        "params.time_format, their strftime format (e.g. '%d/%m/%Y')",
         field=field,
         column="ds",
         row=r,
@@ -394,6 +443,7 @@ def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> Foreca
     :func:`~tsforge.data.history.histories_from_frame`, so answers match ``mlflow models serve``.
     """
     level, quantiles = intervals_from_params(req.params)  # cheap checks before the data's
+    time_format = time_format_from_params(req.params)
     key = req.payload_key
     cols = _columns(req)
     layout = history_layout(list(cols))
@@ -406,7 +456,9 @@ def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> Foreca
         if c == "unique_id" and ids is not None:
             typed[c] = ids
         elif c == "ds":
-            if any(v is not None for v in values):  # an all-null ds means "no timestamps"
+            if time_format is not None and any(v is not None for v in values):
+                typed[c] = _ds_by_format(values, time_format, field=key)
+            elif any(v is not None for v in values):  # an all-null ds means "no timestamps"
                 typed[c] = _parse_ds(values, field=key, ids=ids)
         elif layout == "wide":
             typed[c] = _wide_column(values, field=key, column=c)

@@ -2,14 +2,17 @@
 
 Every error body has ``error`` (class name), ``error_code`` (MLflow-style, so clients of
 ``mlflow models serve`` read it), ``message`` and, where known, ``field`` (dotted path with
-list indices, e.g. ``series[0].values[3]``). Request validation errors never echo the input:
-it may hold NaN, which JSON cannot carry (FastAPI's default handler would fail on it).
+list indices, e.g. ``series[0].values[3]``), in that order, then what else locates the problem
+(``errors``, ``column``, ``row``, ``retry_after``, ...): :func:`error_body` builds every one of
+them, the gate's included, so a 422 from the schema, a 4xx from the library's checks and a 404
+for an unknown route read alike. Request validation errors never echo the input: it may hold
+NaN, which JSON cannot carry (FastAPI's default handler would fail on it).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 from fastapi import FastAPI, Request
@@ -27,7 +30,9 @@ __all__ = [
     "ClientDisconnectedError",
     "install_error_handlers",
     "format_loc",
+    "error_body",
     "ERROR_CODES",
+    "ERROR_KEYS",
 ]
 
 log = logging.getLogger(__name__)
@@ -83,8 +88,30 @@ class ClientDisconnectedError(TsforgeError):
     http_status = 499
 
 
+#: the keys every error body starts with, in this order (``field`` only where one is at fault)
+ERROR_KEYS = ("error", "error_code", "message", "field")
+
+
 def _code(status: int) -> str:
     return ERROR_CODES.get(status, "INTERNAL_ERROR" if status >= 500 else "BAD_REQUEST")
+
+
+def error_body(
+    status: int, error: str, message: str, field: str | None = None, extra: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The JSON body of an error: :data:`ERROR_KEYS` first, in that order, then ``extra``.
+
+    Why one builder: the bodies were assembled in four places, and a library error's body began
+    with ``error_code`` while a validation error's began with ``error``; a client that logs or
+    compares bodies (or a test that snapshots them) saw two shapes for one protocol. ``extra``
+    cannot replace the leading keys: a library error's locating details (``where``) never
+    rename the error or its code.
+    """
+    body: dict[str, Any] = {"error": error, "error_code": _code(status), "message": message}
+    if field is not None:
+        body["field"] = field
+    body.update((k, v) for k, v in (extra or {}).items() if k not in ERROR_KEYS and v is not None)
+    return body
 
 
 def format_loc(loc: Sequence[Any]) -> str:
@@ -103,13 +130,13 @@ def format_loc(loc: Sequence[Any]) -> str:
     return out or "body"
 
 
-def _body(status: int, error: str, message: str, **extra: Any) -> dict[str, Any]:
-    return {"error": error, "error_code": _code(status), "message": message, **extra}
-
-
 async def _tsforge_error(request: Request, exc: TsforgeError) -> JSONResponse:
     status = int(getattr(exc, "http_status", 400))
-    body = {"error_code": _code(status), **exc.to_dict()}
+    where = exc.to_dict()
+    field = where.get("field")
+    body = error_body(
+        status, type(exc).__name__, exc.message, field if isinstance(field, str) else None, where
+    )
     if status >= 500:  # the server's problem (a damaged model, ...): the operator reads the log
         log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc.message)
     headers = None
@@ -137,6 +164,22 @@ def _loc(error: dict[str, Any]) -> tuple[Any, ...]:
     return (*error.get("loc", ()), *(where if isinstance(where, tuple) else ()))
 
 
+#: pydantic's error types for a text that is no ISO-8601 date or time
+_NOT_ISO = frozenset({"datetime_from_date_parsing", "datetime_parsing", "date_from_datetime_parsing"})
+
+
+def _advice(kind: str, field: str) -> str:
+    """What to change, where pydantic's words alone leave the client guessing: a timestamp that
+    is no ISO-8601 date ("invalid character in year" for 10/01/2017) can be read by the
+    request's ``time_format`` (:func:`service.schemas.common.read_time_format`)."""
+    if kind in _NOT_ISO and ".timestamps[" in field:
+        return (
+            "; timestamps are ISO-8601 (2024-01-31T13:00:00) unless the request's time_format says "
+            "how they are written (a strftime format, e.g. '%d/%m/%Y')"
+        )
+    return ""
+
+
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     items = []
     for e in exc.errors():
@@ -148,14 +191,15 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
             pos = e.get("loc", ("body", "?"))[-1]
             items.append({"field": "body", "message": f"invalid JSON at character {pos}", "type": kind})
             continue
-        items.append({"field": format_loc(_loc(e)), "message": msg, "type": kind})
+        field = format_loc(_loc(e))
+        items.append({"field": field, "message": msg + _advice(kind, field), "type": kind})
     first = items[0] if items else {"field": "body", "message": "invalid request", "type": ""}
-    body = _body(
+    body = error_body(
         422,
         "RequestValidationError",
         f"{first['field']}: {first['message']}",
-        field=first["field"],
-        errors=items[:50],
+        first["field"],
+        {"errors": items[:50]},
     )
     return JSONResponse(body, status_code=422)
 
@@ -167,29 +211,38 @@ _UNPARSABLE_BODY = "There was an error parsing the body"
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else "request failed"
-    extra = {}
+    headers = getattr(exc, "headers", None)
+    field = None
     if exc.status_code == 400 and detail == _UNPARSABLE_BODY:  # say what to change, and where
         detail = (
             "the body could not be parsed as JSON (a number with thousands of digits, or nesting too deep)"
         )
-        extra = {"field": "body"}
+        field = "body"
+    elif exc.status_code == 404 and detail == "Not Found":
+        detail = (
+            f"no route {request.method} {request.url.path}; the routes are listed at /docs and /openapi.json"
+        )
+    elif exc.status_code == 405 and detail == "Method Not Allowed":
+        allowed = (headers or {}).get("Allow") or "see /docs"
+        detail = f"{request.method} is not allowed on {request.url.path}; allowed: {allowed}"
     return JSONResponse(
-        _body(exc.status_code, "HTTPException", detail, **extra),
+        error_body(exc.status_code, "HTTPException", detail, field),
         status_code=exc.status_code,
-        headers=getattr(exc, "headers", None),
+        headers=headers,
     )
 
 
 async def _registry_error(request: Request, exc: Exception) -> JSONResponse:
     log.warning("model registry error: %s", exc)
     return JSONResponse(
-        _body(503, "RegistryUnavailable", "the model registry could not answer; try again"), status_code=503
+        error_body(503, "RegistryUnavailable", "the model registry could not answer; try again"),
+        status_code=503,
     )
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return JSONResponse(_body(500, "InternalError", "internal server error"), status_code=500)
+    return JSONResponse(error_body(500, "InternalError", "internal server error"), status_code=500)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.errors import error_body
 from service.settings import ServiceSettings
 
 __all__ = ["RequestGate", "BodyTooLargeError", "too_large_body", "is_json_media_type"]
@@ -48,12 +49,7 @@ def too_large_body(limit: int) -> dict[str, Any]:
     """The JSON body of a 413, shaped as every other service error (``error``, ``error_code``,
     ``message``, ``field``); shared by the gate and the app's handler of
     :class:`BodyTooLargeError`, so both refusals read the same."""
-    return {
-        "error": "RequestTooLarge",
-        "error_code": "RESOURCE_LIMIT_EXCEEDED",
-        "message": too_large_message(limit),
-        "field": "body",
-    }
+    return error_body(413, "RequestTooLarge", too_large_message(limit), "body")
 
 
 class RequestGate:
@@ -96,12 +92,7 @@ class RequestGate:
         if self.settings.api_key is not None and scope.get("path", "") in self._protected:
             problem = api_key_problem(self.settings, headers.get("x-api-key"), _bearer(headers))
             if problem is not None:
-                body = {
-                    "error": "AuthenticationError",
-                    "error_code": "UNAUTHENTICATED",
-                    "message": problem,
-                    "field": "X-API-Key",
-                }
+                body = error_body(401, "AuthenticationError", problem, "X-API-Key")
                 await _reject(scope, receive, send, 401, body, _AUTH_HEADERS)
                 return
         declared = headers.get("content-length")
@@ -111,12 +102,7 @@ class RequestGate:
             except ValueError:
                 size = -1
             if size < 0:
-                body = {
-                    "error": "BadRequest",
-                    "error_code": "BAD_REQUEST",
-                    "message": f"invalid Content-Length {declared!r}",
-                    "field": "Content-Length",
-                }
+                body = error_body(400, "BadRequest", f"invalid Content-Length {declared!r}", "Content-Length")
                 await _reject(scope, receive, send, 400, body)
                 return
             if size > self.limit:
@@ -157,12 +143,12 @@ def is_json_media_type(content_type: str | None) -> bool:
 
 def _not_json_body(content_type: str | None) -> dict[str, Any]:
     got = f"Content-Type {content_type!r}" if content_type else "no Content-Type"
-    return {
-        "error": "UnsupportedMediaType",
-        "error_code": "BAD_REQUEST",
-        "message": f"send the body as JSON with the header 'Content-Type: application/json' (got {got})",
-        "field": "Content-Type",
-    }
+    return error_body(
+        415,
+        "UnsupportedMediaType",
+        f"send the body as JSON with the header 'Content-Type: application/json' (got {got})",
+        "Content-Type",
+    )
 
 
 def _headers(scope: Scope) -> dict[str, str]:

@@ -26,7 +26,7 @@ from service.errors import ServiceUnavailableError
 from service.notes import caught_notes, merge_notes
 from service.schemas.recommend import RecommendRequest
 from tsforge.data.frame import TimeSeriesData
-from tsforge.data.frequency import infer_freq
+from tsforge.data.frequency import infer_freq, rate_words
 from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
 from tsforge.data.step_grid import on_step_grid
@@ -194,8 +194,9 @@ def _panel_timestamps(req: RecommendRequest) -> tuple[np.ndarray | None, str | N
         own = infer_freq(ts) if ts.size >= 3 else None
         if own is not None and freq is not None and own != freq:
             raise DataValidationError(
-                f"series {s.id!r} is sampled {own} but series {req.series[freq_at].id!r} {freq}: the "
-                "series of one request must share a frequency; send them in separate requests",
+                f"series {s.id!r} is sampled {rate_words(own)} but series {req.series[freq_at].id!r} "
+                f"{rate_words(freq)}: the series of one request must share a frequency; send them in "
+                "separate requests",
                 field=f"series[{i}].timestamps",
             )
         if own is not None and freq is None:
@@ -238,9 +239,9 @@ def _skipped_note(skipped: dict[str, int], n_series: int, freq: str) -> str | No
     names = ", ".join(f"{sid!r} ({n})" for sid, n in list(skipped.items())[:5])
     more = ", ..." if len(skipped) > 5 else ""
     return (
-        f"{len(skipped)} of {n_series} series skip steps of their frequency {freq}, read as missing "
-        f"values (series and steps missing: {names}{more}): send every step, a missing value as null, "
-        "to say so yourself"
+        f"{len(skipped)} of {n_series} series skip steps of their frequency, {rate_words(freq)}, read "
+        f"as missing values (series and steps missing: {names}{more}): send every step, a missing "
+        "value as null, to say so yourself"
     )
 
 

@@ -30,7 +30,9 @@ FORECAST_ERRORS = error_responses(
     "than TSFORGE_MAX_SERIES_LENGTH, or a horizon over TSFORGE_MAX_HORIZON; `field` names which.",
     e422="Invalid input; `field` names the culprit (e.g. series[0].values[3], series[1].timestamps, "
     "horizon when it exceeds what the model was trained for, model when it is not 'name', "
-    "'name@alias' or 'name/version'); a body that fails the schema also lists every problem in `errors`.",
+    "'name@alias' or 'name/version', time_format when it names no date part, "
+    "series[0].timestamps[5] when that timestamp does not read by it); a body that fails the schema "
+    "also lists every problem in `errors`.",
     e500="The model version's stored files cannot be read (ModelLoadError, naming the model), or a "
     "bug; the server log has the details.",
     e504="A large request ran past TSFORGE_FORECAST_TIMEOUT_SECONDS in its worker process and was "

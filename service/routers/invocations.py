@@ -41,7 +41,8 @@ INVOCATIONS_ERRORS = error_responses(
     "than TSFORGE_MAX_SERIES_LENGTH, or params.horizon over TSFORGE_MAX_HORIZON.",
     e422="Invalid input; `field` names the culprit (the payload key, e.g. inputs, with `column` and "
     "`row` where known; params.horizon, params.level[0], params.model when it is not a string or "
-    "not 'name', 'name@alias' or 'name/version'); a body that fails the "
+    "not 'name', 'name@alias' or 'name/version', params.time_format when it names no date part); "
+    "a body that fails the "
     "schema (e.g. two payload keys) also lists every problem in `errors`.",
     e500="The model version's stored files cannot be read (ModelLoadError, naming the model), or a "
     "bug; the server log has the details.",
@@ -75,9 +76,10 @@ async def invocations(
     answers it for a tsforge model.
 
     Long frame (``unique_id, ds, y``; ``ds`` optional: ISO-8601 dates, or integers as a step
-    index) or wide (``ds`` and one column per series). Exactly one of ``dataframe_split``,
-    ``dataframe_records``, ``instances``, ``inputs``; ``params`` may give ``horizon``, ``level``,
-    ``quantiles`` and ``model`` (default: the service's default model). Only JSON bodies (no CSV).
+    index; other dates with ``params.time_format``, their strftime format) or wide (``ds`` and one
+    column per series). Exactly one of ``dataframe_split``, ``dataframe_records``, ``instances``,
+    ``inputs``; ``params`` may give ``horizon``, ``level``, ``quantiles``, ``time_format`` and
+    ``model`` (default: the service's default model). Only JSON bodies (no CSV).
     """
     model = (req.params or {}).get("model")
 

@@ -29,7 +29,8 @@ router = APIRouter(
         "total than TSFORGE_MAX_PROFILE_WINDOWS; `field` names which.",
         e422="Invalid input; `field` names the culprit (e.g. series[0].values: no observed value, "
         "fewer values than the window, or no window that could be profiled: over 10 % missing values "
-        "in each); a body that fails the schema also lists every problem in "
+        "in each; time_format, series[0].timestamps[5]: a format with no date part, a timestamp it "
+        "does not read); a body that fails the schema also lists every problem in "
         "`errors`.",
         e500="A bug in the profiling worker; the server log has the details.",
         e503="The service is shutting down, or the worker process ended; retry.",

@@ -28,7 +28,8 @@ router = APIRouter(
         "than TSFORGE_MAX_SERIES_LENGTH, or a horizon over TSFORGE_MAX_HORIZON; `field` names which.",
         e422="Invalid input; `field` names the culprit (e.g. series[1].timestamps; series[1].values: a "
         "length other than series[0]'s, or data too short to profile; input_len, horizon: data too "
-        "short for it); a body that fails the schema also lists every problem in `errors`.",
+        "short for it; time_format, series[0].timestamps[5]: a format with no date part, a timestamp it "
+        "does not read); a body that fails the schema also lists every problem in `errors`.",
         e500="A bug in the recommending worker; the server log has the details.",
         e503="No saved recommender on the server (`message` says how to build one; `field` is "
         "per_series for the per-series one), or the service is shutting down, or the worker process "

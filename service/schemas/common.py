@@ -3,10 +3,12 @@ rules every posted series' timestamps follow."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
+import polars as pl
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -17,6 +19,11 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
+
+from tsforge.data.history import check_time_format
+from tsforge.data.period_labels import GuessedLabelsWarning, looks_like_period_labels
+from tsforge.data.timeaxis import parse_time_column
+from tsforge.errors import ConfigError, DataValidationError
 
 __all__ = [
     "MODEL_ROUTE_503",
@@ -34,6 +41,8 @@ __all__ = [
     "check_timestamps",
     "check_unique_ids",
     "field_error",
+    "TIME_FORMAT_DESCRIPTION",
+    "read_time_format",
 ]
 
 
@@ -115,9 +124,11 @@ class ErrorResponse(BaseModel):
     """The JSON body of every 4xx/5xx answer of this service (the probes' 503 from /readyz aside).
 
     Machine-readable ``error`` and ``error_code``, a one-line ``message`` and, where known, the
-    ``field`` at fault. Errors raised by the library may add what else locates the problem
-    (e.g. ``column``, ``row``, ``series``); a 429 adds ``retry_after`` (seconds, as the
-    ``Retry-After`` header).
+    ``field`` at fault — always these keys first and in this order, whichever check refused the
+    request (the schema, the service's own checks, the model registry, the gate, an unknown
+    route). Errors raised by the library may add what else locates the problem (e.g. ``column``,
+    ``row``, ``series``) after them; a 429 adds ``retry_after`` (seconds, as the ``Retry-After``
+    header).
     """
 
     model_config = ConfigDict(extra="allow")
@@ -286,3 +297,95 @@ def check_unique_ids(ids: Sequence[str]) -> None:
         if sid in seen:
             raise field_error(f"duplicate series id {sid!r}; ids must be unique within a request", i, "id")
         seen.add(sid)
+
+
+TIME_FORMAT_DESCRIPTION = (
+    "How the series' timestamps are written, as a strftime format (what `tsforge forecast "
+    "--time-format` takes): '%d/%m/%Y' reads 10/01/2017 as 10 January, '%Y-%m' reads 2020-01 as "
+    "January 2020, '%Y%m%d' reads 20200131 (text or a JSON integer) as a date, '%Y' reads years. "
+    "Absent: timestamps are ISO-8601 dates, period labels as the CLI reads them (2020-Q1, "
+    "Q1 2020, 2020H1, 2020M01: the day the period starts), or an integer step index. Forecast "
+    "timestamps are ISO-8601 either way. A format with no % directive, or a timestamp it does "
+    "not read, is a 422 naming time_format or the timestamp's position."
+)
+
+
+def read_time_format(data: Any) -> Any:
+    """Before-validator of a request with ``series`` and ``time_format``: every series' timestamps
+    read by that strftime format into datetimes, before the schema checks them; without a
+    format, period labels (``2020-Q1``) read as the CLI reads them.
+
+    Why here and by the library's parser (:func:`tsforge.data.timeaxis.parse_time_column`, what
+    ``--time-format`` runs): the schema reads ISO-8601 only, so day-first dates (10/01/2017),
+    months (2020-01) or quarters (2020-Q1) that the CLI reads were refused as "invalid datetime"
+    with no way to say how they are written; one parser keeps a history the CLI reads readable
+    by the service. A ``time_format`` that is not text is left to the field's own type check.
+    """
+    if not isinstance(data, dict):
+        return data
+    fmt = data.get("time_format")
+    if fmt is not None and not isinstance(fmt, str):
+        return data
+    if fmt is not None:
+        try:
+            check_time_format(fmt)
+        except ConfigError as exc:
+            raise field_error(exc.message, "time_format") from None
+    series = data.get("series")
+    if not isinstance(series, list):
+        return data
+    read = [_with_dates(s, fmt, i) for i, s in enumerate(series)]
+    return {**data, "series": read}
+
+
+def _with_dates(series: Any, fmt: str | None, i: int) -> Any:
+    """One posted series with its timestamps read by ``fmt`` (or, with none, its period labels
+    read as their periods' first days); as posted when there is nothing of the kind to read."""
+    if not isinstance(series, dict) or not isinstance(series.get("timestamps"), list):
+        return series
+    timestamps = series["timestamps"]
+    if not timestamps or (fmt is None and not _period_labels(timestamps)):
+        return series
+    return {**series, "timestamps": _dates_by_format(timestamps, fmt, i)}
+
+
+def _period_labels(timestamps: list[Any]) -> bool:
+    """Whether the first timestamp is a period label (``2020-Q1``; its form decides for all)."""
+    return isinstance(timestamps[0], str) and looks_like_period_labels(timestamps[:1])
+
+
+def _dates_by_format(timestamps: list[Any], fmt: str | None, i: int) -> list[datetime]:
+    """One series' timestamps (text, or integers such as 20200131) read by ``fmt`` (``None``:
+    period labels); a refusal names the series' timestamp at fault (``series[i].timestamps[j]``).
+
+    Labels a two-digit year makes ambiguous (``Jan-10``: January 2010, or 10 January) are
+    refused: the CLI reads them with a note the service has no place for before validation,
+    so the client says which with ``time_format``."""
+    where: tuple[str | int, ...] = ("series", i, "timestamps")
+    kind = str if isinstance(timestamps[0], str) else int
+    odd = next((j for j, t in enumerate(timestamps) if type(t) is not kind), None)
+    if odd is not None:
+        raise field_error(
+            f"timestamps read by time_format (or as period labels) are text, or integers such as "
+            f"20200131 for '%Y%m%d', in every position; position {odd} holds {timestamps[odd]!r}",
+            *where,
+            odd,
+        )
+    said = "" if fmt is None else f" (time_format {fmt!r})"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", GuessedLabelsWarning)
+            keys, _ = parse_time_column(
+                pl.Series("timestamps", timestamps), column="timestamps", file=None, fmt=fmt
+            )
+    except GuessedLabelsWarning:
+        raise field_error(
+            f"{timestamps[0]!r} could be a month and a two-digit year or a day of a month; send "
+            "time_format to say which ('%b-%y' reads Jan-10 as January 2010)",
+            *where,
+            0,
+        ) from None
+    except DataValidationError as exc:
+        row = exc.where.get("row")
+        raise field_error(f"{exc.message}{said}", *where, *((row,) if isinstance(row, int) else ())) from None
+    return cast(list[datetime], keys.astype("datetime64[us]").tolist())

@@ -17,17 +17,20 @@ from pydantic import (
     ValidationInfo,
     field_validator,
     model_serializer,
+    model_validator,
 )
 from pydantic.config import JsonDict
 
 from service.schemas.common import (
     NOTES_DESCRIPTION,
+    TIME_FORMAT_DESCRIPTION,
     ModelInfo,
     OmitsEmptyNotes,
     SchemaOfFields,
     check_timestamps,
     check_unique_ids,
     field_error,
+    read_time_format,
 )
 from tsforge.inference import MAX_LEVELS
 
@@ -181,7 +184,9 @@ class HistoryIn(BaseModel):
         min_length=1, description="Observations, oldest first; null = missing."
     )
     timestamps: TimeKeys | None = Field(
-        None, description="Optional, one per value: ISO-8601 dates or an integer step index."
+        None,
+        description="Optional, one per value: ISO-8601 dates (or as the request's time_format says), "
+        "or an integer step index.",
     )
 
     _timestamps_fit = field_validator("timestamps")(timestamps_fit_values)
@@ -195,7 +200,8 @@ class SeriesIn(HistoryIn):
     )
     timestamps: TimeKeys | None = Field(
         None,
-        description="One ISO-8601 timestamp per value, strictly increasing; forecasts then carry "
+        description="One ISO-8601 timestamp per value, strictly increasing (or dates written as "
+        "time_format says, or period labels such as 2020-Q1); forecasts then carry ISO-8601 "
         "timestamps. Integers in every position are an integer step index (no calendar): the "
         "forecast's timestamps are then the steps that follow, in the history's spacing.",
     )
@@ -233,6 +239,14 @@ class ForecastRequest(BaseModel):
         description="Forecast quantiles to add (0 < q < 1), e.g. [0.1, 0.5, 0.9]: intervals q-0.1, ...",
         examples=[[0.1, 0.5, 0.9]],
     )
+    time_format: str | None = Field(
+        None, min_length=1, max_length=100, description=TIME_FORMAT_DESCRIPTION, examples=["%d/%m/%Y"]
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_time_format(cls, data: Any) -> Any:
+        return read_time_format(data)
 
     @field_validator("series")
     @classmethod

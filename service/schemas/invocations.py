@@ -2,8 +2,8 @@
 
 The payload is a long history frame (``unique_id, ds, y``; ``ds`` optional: ISO-8601 dates, or
 integers as a step index, which the answer's ``ds`` then continues) in any of MLflow's
-JSON encodings; ``params`` may carry ``horizon``, ``level`` (e.g. ``[80, 95]``) and ``quantiles``
-(e.g. ``[0.1, 0.9]``). The answer is ``{"predictions": [records]}`` with the forecast frame's
+JSON encodings; ``params`` may carry ``horizon``, ``level`` (e.g. ``[80, 95]``), ``quantiles``
+(e.g. ``[0.1, 0.9]``) and ``time_format`` (the strftime format of text dates in ``ds``). The answer is ``{"predictions": [records]}`` with the forecast frame's
 columns ``unique_id, ds, step, y_hat`` (+ ``y_hat-lo-80``, ``y_hat-q-0.1`` ...: what the tsforge
 pyfunc returns).
 """
@@ -115,7 +115,9 @@ class InvocationsRequest(BaseModel):
         description="Inference parameters, all optional: horizon (a positive integer; absent: the "
         "horizon the model was trained for), level (list of % in (0, 100), e.g. [80, 95]), quantiles "
         "(list in (0, 1), e.g. [0.1, 0.9]), model ('name', 'name@alias' or 'name/version'; absent: "
-        "the service's default model). Other keys are ignored.",
+        "the service's default model), time_format (the strftime format of text dates in ds, e.g. "
+        "'%d/%m/%Y', as the tsforge pyfunc reads it; absent: ISO-8601 or integer steps). Other keys "
+        "are ignored.",
     )
 
     @model_validator(mode="after")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 from pydantic.config import JsonDict
 
-from service.schemas.common import check_unique_ids
+from service.schemas.common import TIME_FORMAT_DESCRIPTION, check_unique_ids, read_time_format
 from service.schemas.forecast import HistoryIn, TimeKeys
 
 __all__ = ["ProfileSeriesIn", "ProfileRequest", "SeriesProfile", "ProfileResponse", "PROFILE_EXAMPLE"]
@@ -30,7 +31,8 @@ class ProfileSeriesIn(HistoryIn):
     timestamps: TimeKeys | None = Field(
         None,
         description="Optional, one per value: accepted so that a series posted to /v1/forecast or "
-        "/v1/recommend profiles as it is (ISO-8601 dates or an integer step index, as there); the "
+        "/v1/recommend profiles as it is (ISO-8601 dates, or as time_format says, or an integer step "
+        "index, as there); the "
         "properties are computed from the values alone.",
     )
 
@@ -61,6 +63,14 @@ class ProfileRequest(BaseModel):
         description="Profile a seeded random subset of at most this many windows per series (default "
         "64); the request's total is capped by TSFORGE_MAX_PROFILE_WINDOWS (413 past it).",
     )
+    time_format: str | None = Field(
+        None, min_length=1, max_length=100, description=TIME_FORMAT_DESCRIPTION, examples=["%d/%m/%Y"]
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_time_format(cls, data: Any) -> Any:
+        return read_time_format(data)
 
     @field_validator("series")
     @classmethod

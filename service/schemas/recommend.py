@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 from pydantic.config import JsonDict, JsonValue
 
-from service.schemas.common import check_unique_ids, field_error
+from service.schemas.common import TIME_FORMAT_DESCRIPTION, check_unique_ids, field_error, read_time_format
 from service.schemas.forecast import HistoryIn, TimeKeys
 
 __all__ = [
@@ -39,8 +39,8 @@ class RecommendSeriesIn(HistoryIn):
     timestamps: TimeKeys | None = Field(
         None,
         description="Optional, one per value, increasing; the same for every series unless per_series. "
-        "As in /v1/forecast: ISO-8601 dates, or integers in every position (an integer step index, "
-        "no calendar).",
+        "As in /v1/forecast: ISO-8601 dates (or as time_format says), or integers in every position "
+        "(an integer step index, no calendar).",
     )
 
 
@@ -86,6 +86,14 @@ class RecommendRequest(BaseModel):
         description="Recommend a candidate (and weights) for every series from its own properties; "
         "series may then have different lengths and their own timestamps (a panel).",
     )
+    time_format: str | None = Field(
+        None, min_length=1, max_length=100, description=TIME_FORMAT_DESCRIPTION, examples=["%d/%m/%Y"]
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_time_format(cls, data: Any) -> Any:
+        return read_time_format(data)
 
     @field_validator("series")
     @classmethod

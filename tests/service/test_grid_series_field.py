@@ -19,7 +19,7 @@ def test_the_panel_error_names_the_series_and_its_start():
     with pytest.raises(DataValidationError) as caught:
         panel.times_at(np.array([0]), np.array([1]))
     assert caught.value.where == {"field": "starts", "series": "b"}, caught.value.where
-    assert "not on the MS grid" in caught.value.message
+    assert "not on the monthly (MS) grid" in caught.value.message
 
 
 def test_the_service_still_names_the_series_timestamps_and_says_what_to_do():

@@ -56,7 +56,7 @@ def test_skipped_months_are_read_as_missing_values_with_a_note(rec_client):
     explicit_answer = _post(rec_client, [first, explicit])
     assert skipped_answer["series"] == explicit_answer["series"]  # the same history, the same answer
     notes = skipped_answer.get("notes") or []
-    assert len(notes) == 1 and "'b' (2)" in notes[0] and "MS" in notes[0], skipped_answer.get("notes")
+    assert len(notes) == 1 and "'b' (2)" in notes[0] and "monthly (MS)" in notes[0], notes
     assert not explicit_answer.get("notes")
 
 
@@ -73,3 +73,23 @@ def test_a_series_mostly_skipped_is_refused_naming_its_timestamps(rec_client):
     )
     assert r.status_code == 422, r.text
     assert r.json()["field"] == "series[1].timestamps" and "'b'" in r.json()["message"], r.json()
+
+
+def test_series_of_different_rates_are_refused_naming_both_rates_in_words(rec_client):
+    # was "series 'b' is sampled h but series 'a' MS": pandas' codes, which read as words of
+    # the sentence
+    hours = [t.isoformat() for t in pd.date_range("2015-01-01", periods=N, freq="h")]
+    r = rec_client.post(
+        "/v1/recommend",
+        json={
+            "series": [
+                {"id": "a", "values": _values(0), "timestamps": _months(N)},
+                {"id": "b", "values": _values(1), "timestamps": hours},
+            ],
+            "per_series": True,
+        },
+    )
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["field"] == "series[1].timestamps", body
+    assert "hourly (h)" in body["message"] and "monthly (MS)" in body["message"], body

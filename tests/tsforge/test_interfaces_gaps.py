@@ -33,7 +33,10 @@ def predictor() -> PanelPredictor:
 def test_a_skipped_month_is_a_missing_value_and_the_forecast_follows_the_last_month(predictor, freq):
     ts, y = _monthly(freq)
     keep = np.r_[0:10, 11:30]  # month 10 is not in the history
-    with pytest.warns(RegularisedTimesWarning, match=r"1 of 1 series skip steps .* 's0' \(1\)"):
+    with pytest.warns(
+        RegularisedTimesWarning,
+        match=r"1 of 1 series skip steps of the model.s frequency, monthly \(MS\), .* 's0' \(1\).*null in JSON",
+    ):
         (gappy,) = predictor.predict_series([SeriesInput("s0", y[keep], ts[keep])], 3)
     with_nan = y.copy()
     with_nan[10] = np.nan
@@ -98,7 +101,7 @@ def test_business_days_off_their_grid_and_times_out_of_order_are_refused():
 
     days = pd.bdate_range("2020-01-06", periods=10).values
     weekend = np.sort(np.r_[days, np.datetime64("2020-01-11")])  # a Saturday among business days
-    with pytest.raises(DataValidationError, match=r"off the B grid .*\(Saturday\)"):
+    with pytest.raises(DataValidationError, match=r"off the business-daily \(B\) grid .*\(Saturday\)"):
         on_step_grid(SeriesInput("b", np.arange(11.0), weekend), "B", "naive", field="series[0]")
     with pytest.raises(DataValidationError, match="timestamps must increase"):
         on_step_grid(SeriesInput("b", np.arange(10.0), days[::-1]), "B", "naive", field="series[0]")

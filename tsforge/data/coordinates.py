@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 
 from tsforge.data import validation as V
+from tsforge.data.file_lines import row_where, row_words
 from tsforge.data.tables import read_table, to_polars
 from tsforge.errors import DataValidationError
 
@@ -71,10 +72,10 @@ def _read_table(
         # than once"), which names no row and no cell to fix
         row = int(np.flatnonzero(id_values.is_null().to_numpy())[0])
         raise DataValidationError(
-            f"coordinate table: missing station id in column {id_col!r} at row {row}",
+            f"coordinate table: missing station id in column {id_col!r} {row_words(row, file)}",
             file=file,
             column=id_col,
-            row=row,
+            **row_where(row, file),
         )
     ids = [str(v) for v in id_values.to_list()]
     parts = [

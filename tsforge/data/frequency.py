@@ -28,6 +28,12 @@ __all__ = [
     "fixed_step",
     "nominal_step_days",
     "check_sampling",
+    "rate_words",
+    "step_words",
+    "grid_words",
+    "date_words",
+    "off_grid_hint",
+    "month_anchor",
 ]
 
 #: nanoseconds in a day: the unit calendar grids step in (timestamps are int64 nanoseconds)
@@ -422,7 +428,7 @@ def check_sampling(timestamps: np.ndarray, freq: str, *, sid: Any, model: str, f
     from tsforge.errors import DataValidationError
 
     seen = infer_freq(ts.view("datetime64[ns]")) if ts.size >= 3 else None
-    rate = _seen_rate(seen, int(round(step_days * NS_PER_DAY)))
+    rate = rate_words(seen, int(round(step_days * NS_PER_DAY)))
     word = _rate_word(freq)
     model_rate = f"{word} ({freq}) series" if word else f"series sampled {_every(freq)} ({freq})"
     raise DataValidationError(
@@ -483,16 +489,102 @@ def _every(freq: str) -> str:
     return f"every {days:g} days"
 
 
-def _seen_rate(alias: str | None, step_ns: int) -> str:
-    """A series' own rate in words: ``weekly (W-SUN)`` from its inferred alias, or from its median
-    step alone (fewer than 3 timestamps, irregular ones) ``weekly (every 7 days)`` / ``every 90
-    minutes`` — never a raw ``Timedelta`` such as ``7 days 00:00:00``."""
+def rate_words(alias: str | None, step_ns: int = 0) -> str:
+    """A sampling rate in words, its alias beside them for ``--freq``: ``monthly (MS)``, ``weekly
+    (W-SUN)``, ``every 15 minutes (15min)``; without an alias (fewer than 3 timestamps, irregular
+    ones), from the step alone: ``weekly (every 7 days)`` / ``every 90 minutes`` — never a raw
+    ``Timedelta`` such as ``7 days 00:00:00``.
+
+    Why one helper: every message that names a rate (the spacing errors of the readers, the
+    sampling-mismatch error of a model) says it alike; ``the inferred step is MS`` asked the user
+    to know pandas' aliases.
+    """
     if alias:
         word = _rate_word(alias)
         return f"{word} ({alias})" if word else f"{_every(alias)} ({alias})"
     every = f"every {_duration_words(step_ns)}"
     word = _FIXED_WORDS.get(step_ns // 10**9) if step_ns % 10**9 == 0 else None
     return f"{word} ({every})" if word else every
+
+
+def step_words(freq: str) -> str:
+    """One step of ``freq`` in words: ``one monthly (MS) step``, ``one step of 15 minutes (15min)``."""
+    word = _rate_word(freq)
+    return (
+        f"one {word} ({freq}) step" if word else f"one step of {_every(freq).removeprefix('every ')} ({freq})"
+    )
+
+
+def grid_words(freq: str) -> str:
+    """The grid of ``freq`` in words: ``the monthly (MS) grid``, ``the grid of steps of 15 minutes
+    (15min)`` — never "the every 15 minutes grid"."""
+    word = _rate_word(freq)
+    return (
+        f"the {word} ({freq}) grid"
+        if word
+        else f"the grid of steps of {_every(freq).removeprefix('every ')} ({freq})"
+    )
+
+
+def date_words(moment: Any) -> str:
+    """A time as a person writes it: ``2020-02-15`` at midnight, ``2020-02-15 10:30:00`` otherwise
+    (a ``datetime64``, a ``Timestamp`` or int64 nanoseconds)."""
+    ts = pd.Timestamp(int(moment)) if isinstance(moment, (int, np.integer)) else pd.Timestamp(moment)
+    return str(ts.date()) if ts == ts.normalize() else str(ts)
+
+
+def off_grid_hint(at: Any, freq: str, start: Any, *, named: bool = True) -> str:
+    """Advice when time ``at`` lies off the ``freq`` grid its series starts on (``start``): a month
+    start series with one date on the 15th, an hourly one with one time at 10:30; else ``""``.
+
+    ``named``: the advice names the date and the grid (``; 2020-02-15 is off the monthly (MS)
+    grid …``), for a message that has not said so; else only the grid's nearest dates and what
+    to do (``: the nearest dates on that grid are …; correct that date``).
+
+    Why: such a date was refused as "irregular spacing" with the advice to fill gaps, which
+    cannot place it (filling then failed with another error); what helps is the date to correct
+    and the dates of the grid beside it.
+    """
+    at_ts, start_ts = pd.Timestamp(at), pd.Timestamp(start)
+    step = _fixed_timedelta(freq)
+    if step is not None:
+        if step.value <= 0 or (at_ts.value - start_ts.value) % step.value == 0:
+            return ""
+        before = pd.Timestamp(start_ts.value + (at_ts.value - start_ts.value) // step.value * step.value)
+        after = before + step
+    else:
+        try:
+            base = pd.tseries.frequencies.to_offset(freq).base  # one step: MS for 6MS
+        except (ValueError, TypeError):
+            return ""
+        if base.is_on_offset(at_ts):
+            return ""
+        before, after = base.rollback(at_ts), base.rollforward(at_ts)
+    nearest = f"the nearest dates on that grid are {date_words(before)} and {date_words(after)}"
+    if not named:
+        return f": {nearest}; correct that date"
+    return (
+        f"; {date_words(at_ts)} is off {grid_words(freq)} of the other dates ({nearest}): "
+        "correct that date, as filling gaps cannot place it"
+    )
+
+
+def month_anchor(timestamps_ns: np.ndarray) -> str | None:
+    """``MS`` (``ME``) when most steps of sorted times go from one month start (end) to the next,
+    else ``None``.
+
+    Why: month lengths vary, so the most common step of monthly data with one odd date is 30 or
+    31 days, and the data were read as ``30D`` — a grid on which every other month is a gap, and
+    a rate the user never wrote. Most steps following month starts says what the data are.
+    """
+    idx = pd.DatetimeIndex(np.asarray(timestamps_ns, dtype=np.int64).view("datetime64[ns]"))
+    if len(idx) < 3:
+        return None
+    for alias in ("MS", "ME"):
+        off = pd.tseries.frequencies.to_offset(alias)
+        if (idx[:-1] + off == idx[1:]).mean() > 0.5:
+            return alias
+    return None
 
 
 def _duration_words(ns: int) -> str:

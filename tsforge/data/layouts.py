@@ -29,6 +29,7 @@ import polars as pl
 
 from tsforge.data import validation as V
 from tsforge.data.coordinates import resolve_coords
+from tsforge.data.file_lines import row_where, row_words
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.long_roles import check_unique_wide_times
 from tsforge.data.tables import CSV_SUFFIXES, PARQUET_SUFFIXES, to_polars
@@ -147,7 +148,10 @@ def from_long(
     if ids_series.null_count():
         row = int(np.flatnonzero(ids_series.is_null().to_numpy())[0])
         raise DataValidationError(
-            f"missing series id in column {id_col!r} at row {row}", file=file, column=id_col, row=row
+            f"missing series id in column {id_col!r} {row_words(row, file)}",
+            file=file,
+            column=id_col,
+            **row_where(row, file),
         )
     keys, is_dt = parse_time_column(frame[time_col], column=time_col, file=file, fmt=time_format)
     y = _fits(V.to_numeric(frame[target_col], column=target_col, file=file), np.float32, target_col, file)
@@ -160,7 +164,7 @@ def from_long(
         .to_numpy()
     )
     V.check_unique_pairs(id_codes, keys, channel_ids, time_col=time_col, file=file)
-    times, t_codes = np.unique(keys, return_inverse=True)
+    times, first_rows, t_codes = np.unique(keys, return_index=True, return_inverse=True)
     values = np.full((times.size, len(channel_ids)), np.nan, dtype=np.float32)
     values[t_codes.reshape(-1), id_codes] = y
     return _assemble(
@@ -174,6 +178,7 @@ def from_long(
         freq=freq,
         fill_gaps=fill_gaps,
         int_keys=None if is_dt else times,
+        rows=first_rows,  # a time's first row: what a spacing error names
     )
 
 
@@ -259,10 +264,12 @@ def wide_matrix(
             keys, values = keys[order], values[order]
         if is_dt:
             times, values, freq = regularise(
-                keys, values, time_col=time_col, file=file, fill_gaps=fill_gaps, freq=freq
+                keys, values, time_col=time_col, file=file, fill_gaps=fill_gaps, freq=freq, rows=order
             )
         else:
-            values = regularise_steps(keys, values, time_col=time_col, file=file, fill_gaps=fill_gaps)
+            values = regularise_steps(
+                keys, values, time_col=time_col, file=file, fill_gaps=fill_gaps, rows=order
+            )
             first_step, int_step = int(keys[0]), integer_step(keys)
     V.check_channels_observed(values, value_cols, file=file)
     return WideMatrix(values, times, first_step, value_cols, freq, int_step)
@@ -319,11 +326,11 @@ def _fits(values: np.ndarray, dtype: Any, column: str, file: str | None) -> np.n
     if big.size:
         row = int(big[0])
         raise DataValidationError(
-            f"value {values[row]:g} in column {column!r} at row {row} is too large to hold "
+            f"value {values[row]:g} in column {column!r} {row_words(row, file)} is too large to hold "
             f"(beyond ±{np.finfo(np.float32).max:.3g}); rescale the column (e.g. into other units)",
             file=file,
             column=column,
-            row=row,
+            **row_where(row, file),
         )
     return values
 
@@ -456,14 +463,19 @@ def _assemble(
     freq: str | None,
     fill_gaps: bool,
     int_keys: np.ndarray | None,
+    rows: np.ndarray | None = None,
 ) -> TimeSeriesData:
-    """The checks every layout ends with: regular spacing, observed channels, aligned coordinates."""
+    """The checks every layout ends with: regular spacing, observed channels, aligned coordinates.
+
+    ``rows``: the data row of each time (``None``: time ``i`` is row ``i``), for the errors."""
     if times is not None:
         times, values, freq = regularise(
-            times, values, time_col=time_col, file=file, fill_gaps=fill_gaps, freq=freq
+            times, values, time_col=time_col, file=file, fill_gaps=fill_gaps, freq=freq, rows=rows
         )
     elif int_keys is not None:
-        values = regularise_steps(int_keys, values, time_col=time_col, file=file, fill_gaps=fill_gaps)
+        values = regularise_steps(
+            int_keys, values, time_col=time_col, file=file, fill_gaps=fill_gaps, rows=rows
+        )
     V.check_channels_observed(values, channel_ids, file=file)
     coord_arr = None if coords is None else resolve_coords(coords, channel_ids, file=file)
     return TimeSeriesData(

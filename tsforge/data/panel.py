@@ -35,6 +35,7 @@ import pandas as pd
 import polars as pl
 
 from tsforge.data.calendar_grid import fixed_step_ns, grid_points, grid_positions
+from tsforge.data.frequency import date_words, grid_words
 from tsforge.data.frequency import season_length as _season_length
 from tsforge.data.panel_checks import check_series_sizes, check_unique_ids
 from tsforge.data.panel_tsf import (
@@ -183,7 +184,7 @@ class Panel:
             # ``series`` names the culprit so a caller (the service) can point at its input
             # without reading the message; ``starts`` is the panel's field that is off the grid
             raise DataValidationError(
-                f"series {str(self.ids[bad])!r} starts at {pd.Timestamp(starts[bad])}, not on the {freq} grid",
+                f"series {str(self.ids[bad])!r} starts at {date_words(starts[bad])}, not on {grid_words(freq)}",
                 field="starts",
                 series=str(self.ids[bad]),
             )

@@ -17,7 +17,19 @@ import pandas as pd
 import polars as pl
 
 from tsforge.data.calendar_grid import fixed_step_ns, grid_positions, ragged_grid_steps
-from tsforge.data.frequency import clock_change_hint, mid_month_hint, modal_step_alias, named_freq
+from tsforge.data.frequency import (
+    NS_PER_DAY,
+    clock_change_hint,
+    date_words,
+    grid_words,
+    mid_month_hint,
+    modal_step_alias,
+    month_anchor,
+    named_freq,
+    off_grid_hint,
+    rate_words,
+    step_words,
+)
 from tsforge.data.frequency import season_length as _season_length
 from tsforge.data.panel import Panel
 from tsforge.data.panel_checks import check_series_sizes, warn_no_calendar
@@ -115,8 +127,13 @@ def _infer_panel_freq(t: np.ndarray, indptr: np.ndarray) -> str:
             "cannot infer the frequency (no series with two distinct dates); pass freq="
         )
     vals, counts = np.unique(d, return_counts=True)
+    step = int(vals[np.argmax(counts)])
+    if 28 <= step / NS_PER_DAY <= 31:  # monthly with an odd date: MS, not the 30D it would be named
+        anchor = month_anchor(t[indptr[longest[0]] : indptr[longest[0] + 1]])
+        if anchor is not None:
+            return anchor
     stamps = np.concatenate([t[indptr[i] : indptr[i + 1]] for i in longest])
-    return modal_step_alias(int(vals[np.argmax(counts)]), stamps)
+    return modal_step_alias(step, stamps)
 
 
 _BLOCK = 1 << 22  # rows per block in the spacing scans: bounds the temporaries to ~100 MB
@@ -213,7 +230,7 @@ def read_long_frame(
         raise DataValidationError(message.format(sid=repr(sid)), column=column, row=row, series=sid)
 
     def show(v: Any) -> str:
-        return str(pd.Timestamp(int(v))) if is_dt else str(int(v))
+        return date_words(int(v)) if is_dt else str(int(v))
 
     dup = _scan_pairs(t, indptr, lambda prev, cur: cur == prev)
     if dup.size:
@@ -243,7 +260,7 @@ def read_long_frame(
         if off.size:
             pos = int(indptr[off[0]])
             own = _own_rate(_series_times(t, indptr, pos), cal)
-            advice = ""
+            advice = off_grid_hint(int(t[pos]), cal, int(t[pos]), named=False) if not own else ""
             if own and freq_given:
                 advice = f": its dates lie on the {own} grid (freq={own!r} / --freq {own})"
             elif own:
@@ -251,7 +268,11 @@ def read_long_frame(
                     f" (the panel's longest series'): its dates lie on the {own} grid; one panel holds one "
                     "calendar (date every series alike: all at period starts, or all at period ends)"
                 )
-            fail(f"date {show(t[pos])} of series {{sid}} is not on the {freq} grid{advice}", pos, time_col)
+            fail(
+                f"date {show(t[pos])} of series {{sid}} is not on {grid_words(cal)}{advice}",
+                pos,
+                time_col,
+            )
     k = None
     if (
         bad.size
@@ -260,9 +281,14 @@ def read_long_frame(
         and (other := _series_at_other_rate(t, indptr, cal)) is not None
     ):
         pos, own = other
-        rate = f"the frequency given is {freq}" if freq_given else f"the panel's longest series {freq}"
+        rate = (
+            f"the frequency given is {rate_words(freq)}"
+            if freq_given
+            else f"the panel's longest series {rate_words(freq)}"
+        )
         fail(
-            f"series {{sid}} is sampled {own} throughout and {rate}: filling gaps would make it a {freq} "
+            f"series {{sid}} is sampled {rate_words(own)} throughout and {rate}: filling gaps would make it "
+            f"a {rate_words(freq)} "
             "series of mostly missing values; one panel holds one sampling rate (split the file by "
             "rate, or resample this series)",
             pos,
@@ -274,37 +300,48 @@ def read_long_frame(
             pos = int(bad[0]) if on is None else int(np.flatnonzero(~on)[0])
             before = f"{show(t[pos - 1])} → " if pos not in indptr else ""
             series_t = _series_times(t, indptr, pos) if is_dt else None
+            one = step_words(str(freq)) if is_dt else ""
+            off_grid = (
+                off_grid_hint(int(t[pos]), freq, int(series_t[0])) if series_t is not None and freq else ""
+            )
             clock = (
                 clock_change_hint(series_t, int(t[pos - 1]), int(t[pos]))
                 if before and series_t is not None
                 else ""
             )
             if clock:  # a summer-time change in local times: neither filling nor a frequency helps
-                how = f"is not one {freq} step{clock}"
+                how = f"is not {one}{clock}"
             elif on is not None:  # filling was asked for: the time cannot be placed on the grid at all
                 first = show(t[indptr[np.searchsorted(indptr, pos, side="right") - 1]])
-                step = freq if is_dt else f"step-{int_step}"
+                grid = grid_words(str(freq)) if is_dt else f"the step-{int_step} grid"
                 how = (
-                    f"is off the {step} grid the series starts on ({first}), so no missing steps can be "
-                    "inserted around it: correct that time, or set the frequency (freq= / --freq)"
+                    f"is off {grid} the series starts on ({first}), so no missing steps can be "
+                    "inserted around it"
+                    + (
+                        off_grid_hint(int(t[pos]), str(freq), int(series_t[0]), named=False)
+                        if off_grid and series_t is not None
+                        else ": correct that time, or set the frequency (freq= / --freq)"
+                    )
                 )
             elif is_dt and (hint := mid_month_hint(_series_times(t, indptr, pos))):
-                how = f"is not one {freq} step{hint}"
+                how = f"is not {one}{hint}"
             elif cal is not None and (own := _own_rate(_series_times(t, indptr, pos), cal)) and freq_given:
                 how = (
-                    f"is not one {freq} step, the frequency given: this series is sampled {own} "
+                    f"is not {one}, the frequency given: this series is sampled {rate_words(own)} "
                     f"throughout (freq={own!r} / --freq {own})"
                 )
             elif is_dt and own:
                 how = (
-                    f"is not one {freq} step: this series is sampled {own} throughout, the panel's "
-                    f"longest series {freq}; one panel holds one sampling rate (split the file by "
+                    f"is not {one}: this series is sampled {rate_words(own)} throughout, the panel's "
+                    f"longest series {rate_words(str(freq))}; one panel holds one sampling rate (split the file by "
                     "rate, or resample this series)"
                 )
+            elif off_grid:  # a date off the grid (a month start series with one 15th): filling cannot help
+                how = f"is not {one}{off_grid}"
             elif is_dt:
                 set_freq = "" if freq_given else "set the frequency: freq= / --freq; or "
                 how = (
-                    f"is not one {freq} step ({set_freq}insert the missing steps as missing values: "
+                    f"is not {one} ({set_freq}insert the missing steps as missing values: "
                     "fill_gaps=True / --fill-gaps)"
                 )
             else:

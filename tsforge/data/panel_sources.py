@@ -7,7 +7,7 @@ every series' own dates (:meth:`Panel.from_long`, memory linear in the rows); a 
 and a :class:`TimeSeriesData` become one series per column with leading and trailing missing
 values trimmed (interior gaps stay NaN), so a column that starts later is a series that starts
 later. Validation errors name the file (when there is one), the column, the 0-based data row
-and the series.
+and the series (and its line in a CSV file: :mod:`tsforge.data.file_lines`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ import pandas as pd
 import polars as pl
 
 from tsforge.data import validation as V
+from tsforge.data.file_lines import adding_lines
 from tsforge.data.frame import TimeSeriesData
-from tsforge.data.frequency import fixed_step, infer_freq
+from tsforge.data.frequency import date_words, fixed_step, grid_words, infer_freq, rate_words
 from tsforge.data.layouts import wide_matrix
 from tsforge.data.panel import Panel
 from tsforge.data.panel_checks import no_observed_value_message, warn_no_calendar
@@ -62,13 +63,10 @@ def to_panel(series: TimeSeriesData, *, dtype: Any = np.float64, regularise: boo
 
 @contextmanager
 def naming_file(file: str | None) -> Iterator[None]:
-    """Add ``file`` to validation errors raised by readers that only know column/row/series."""
-    try:
+    """Add ``file`` to validation errors raised by readers that only know column/row/series, and
+    the file ``line`` of their row when it is a text table (:mod:`tsforge.data.file_lines`)."""
+    with adding_lines(file):
         yield
-    except DataValidationError as exc:
-        if file is None or "file" in exc.where:
-            raise
-        raise DataValidationError(exc.message, cli_message=exc.cli_message, file=file, **exc.where) from None
 
 
 def panel_from_table(
@@ -175,15 +173,15 @@ def regular_grid(series: TimeSeriesData) -> TimeSeriesData:
     grid[pos[keep]] = values[keep]
     parts = []
     if dup.size:
-        parts.append(f"{_count(dup.size, 'duplicated row')} dropped (first at {pd.Timestamp(ts[dup[0]])})")
+        parts.append(f"{_count(dup.size, 'duplicated row')} dropped (first at {date_words(ts[dup[0]])})")
     if gaps.size:
         parts.append(
             f"{_count(int((moves[gaps] - 1).sum()), 'missing step')} in {_count(gaps.size, 'gap')} read as missing values "
-            f"(first after {pd.Timestamp(ts[gaps[0]])})"
+            f"(first after {date_words(ts[gaps[0]])})"
         )
     warnings.warn(
         RegularisedTimesWarning(
-            f"{series.name}: put on a regular {freq} grid to be read as a panel: " + "; ".join(parts)
+            f"{series.name}: put on {grid_words(str(freq))} to be read as a panel: " + "; ".join(parts)
         ),
         stacklevel=2,
     )
@@ -218,8 +216,8 @@ def _check_regular(ts: np.ndarray, freq: str | None, name: str) -> str:
         pos = None if bad.size == 0 else int(bad[0])
     if pos is not None:
         raise DataValidationError(
-            f"{name}: timestamps are not regular at {freq} ({pd.Timestamp(ts[pos - 1])} → "
-            f"{pd.Timestamp(ts[pos])}); a panel places every value by its series' start and the frequency",
+            f"{name}: timestamps are not regular at {rate_words(freq)} ({date_words(ts[pos - 1])} → "
+            f"{date_words(ts[pos])}); a panel places every value by its series' start and the frequency",
             row=pos,
         )
     return freq

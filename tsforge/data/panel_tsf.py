@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from tsforge.data.calendar_grid import on_grid
+from tsforge.data.frequency import date_words, grid_words
 from tsforge.data.ragged import series_index
 from tsforge.errors import DataValidationError, SnappedStartWarning, UnobservedSeriesWarning
 
@@ -105,7 +106,8 @@ def check_starts_on_grid(panel: Panel, file: str | None) -> None:
     if not on.all():
         i = int(np.flatnonzero(~on)[0])
         raise DataValidationError(
-            f"series {str(panel.ids[i])!r} starts at {pd.Timestamp(panel.starts[i])}, not on the {panel.freq} grid",
+            f"series {str(panel.ids[i])!r} starts at {date_words(panel.starts[i])}, "
+            f"not on {grid_words(panel.freq)}",
             file=file,
             field="start_timestamp",
         )

@@ -116,6 +116,8 @@ def period_label_starts(series: pl.Series, *, column: str) -> PeriodLabels | Non
         return None
     # the first value decides, before any work on the whole column: most time columns are dates
     first = next((v for v in series.head(1000).to_list() if v is not None), None)
+    if first is not None and _ISO_WEEK.fullmatch(first.strip()):
+        return PeriodLabels(_iso_week_starts(series.str.strip_chars()).alias(series.name))
     form = None if first is None else next((f for f in _FORMS if f.matches(first.strip())), None)
     if form is None:
         return None
@@ -139,6 +141,26 @@ def period_label_starts(series: pl.Series, *, column: str) -> PeriodLabels | Non
     return PeriodLabels(
         starts, _two_digit_note(text, starts, column), _two_digit_note(text, starts, column, cli=True)
     )
+
+
+def _iso_week_starts(text: pl.Series) -> pl.Series:
+    """The Monday each ISO week label (``2020-W05``, ``2020W5``) starts on; null for a row in
+    another form or a week its year does not have (``2021-W53``).
+
+    Why Mondays: an ISO week runs Monday to Sunday, and every period label is dated by the day
+    its period starts (a quarter by its first day), so a weekly export reads as the ``W-MON``
+    series that its weeks are — where it was refused with advice to rewrite every label.
+    """
+    parts = text.str.extract_groups(f"^(?:{_ISO_WEEK.pattern})$").struct.unnest()
+    year, week = parts["year"].cast(pl.Int32), parts["week"].cast(pl.Int32)
+    frame = pl.DataFrame({"year": year, "week": week})
+    jan4 = pl.date(pl.col("year"), 1, 4)  # always in week 1 of its ISO year
+    weeks_in_year = pl.date(pl.col("year"), 12, 28).dt.week()  # 52 or 53: Dec 28 is in the last week
+    monday = jan4 - pl.duration(days=jan4.dt.weekday() - 1) + pl.duration(weeks=pl.col("week") - 1)
+    valid = (pl.col("week") >= 1) & (pl.col("week") <= weeks_in_year)
+    return frame.select(
+        pl.when(valid).then(monday).otherwise(None).cast(pl.Datetime("us")).alias(text.name)
+    ).to_series()
 
 
 def read_period_labels(series: pl.Series, *, column: str) -> pl.Series | None:
@@ -188,13 +210,14 @@ _MONTH_NAMES = (
 #: and ``10-Jan`` (its ``d-mmm``)
 _MONTH_FIRST = re.compile(rf"(?i)(?P<word>{_MONTH_WORD})(?P<sep>[-/ .']?)(?P<digits>\d{{2}})")
 _MONTH_LAST = re.compile(rf"(?i)(?P<digits>\d{{2}})(?P<sep>[-/ .]?)(?P<word>{_MONTH_WORD})")
-#: an ISO week (``2020-W02``, ``2020W02``)
-_ISO_WEEK = re.compile(r"(?i)(?P<year>\d{4})-?W(?P<week>\d{2})")
+#: an ISO week (``2020-W02``, ``2020W02``, ``2020-W2``)
+_ISO_WEEK = re.compile(r"(?i)(?P<year>\d{4})\s*-?\s*W(?P<week>\d{1,2})")
 
 
 def label_hint(value: object, *, column: str, fmt: str | None = None, cli: bool = False) -> str:
     """Advice to append to "unparsable date" for a label that names no single day, else ``""``:
-    an ISO week (:func:`_iso_week_hint`) or a month beside two digits (:func:`_ambiguous_hint`).
+    an ISO week its year does not have (:func:`_iso_week_hint`) or a month beside two digits
+    (:func:`_ambiguous_hint`).
     Nothing when the user gave a format (``fmt``): the advice is to give one. ``cli``: in the
     command line's words (``--time-format``, not ``time_format`` in Python)."""
     if fmt is not None or value is None:
@@ -204,19 +227,22 @@ def label_hint(value: object, *, column: str, fmt: str | None = None, cli: bool 
 
 
 def _iso_week_hint(text: str) -> str:
-    """Advice for an ISO week (``2020-W02``), which names a week but no day, else ``""``.
+    """Advice for an ISO week label that names no week (``2021-W53``, ``2020-W00``), else ``""``.
 
-    Why: weekly exports from BI tools write weeks this way; "unparsable date" alone left the
-    user guessing which date tsforge wanted for a week.
+    Why: ISO weeks are read as their Mondays (:func:`_iso_week_starts`), so the one label left
+    undated is a week its year does not have; "unparsable date" alone did not say why.
     """
     match = _ISO_WEEK.fullmatch(text)
     if match is None:
         return ""
+    year, week = int(match.group("year")), int(match.group("week"))
     try:
-        monday = datetime.date.fromisocalendar(int(match.group("year")), int(match.group("week")), 1)
+        last = datetime.date(year, 12, 28).isocalendar()[1]
     except ValueError:
         return ""
-    return f": an ISO week names no day; date each week by one of its days, e.g. its Monday ({monday})"
+    if 1 <= week <= last:
+        return ""
+    return f": ISO year {year} has weeks 1 to {last}, so week {week} names no week"
 
 
 def _ambiguous_hint(text: str, column: str, *, cli: bool = False) -> str:
@@ -273,5 +299,5 @@ def looks_like_period_labels(sample: list[object]) -> bool:
     form = next((f for f in _FORMS if f.matches(texts[0])), None)
     if form is not None:
         return all(form.matches(t) for t in texts)
-    refused = (_ISO_WEEK, _MONTH_FIRST, _MONTH_LAST)
+    refused = (_ISO_WEEK, _MONTH_FIRST, _MONTH_LAST)  # ISO weeks: read (not in _FORMS), or advised
     return any(all(pattern.fullmatch(t) for t in texts) for pattern in refused)

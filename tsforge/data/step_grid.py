@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 
 from tsforge.data.calendar_grid import grid_steps
-from tsforge.data.frequency import check_sampling, fixed_step, nominal_step_days
+from tsforge.data.frequency import (
+    check_sampling,
+    date_words,
+    fixed_step,
+    grid_words,
+    nominal_step_days,
+    rate_words,
+)
 from tsforge.data.history import SeriesInput
 from tsforge.errors import DataValidationError
 
@@ -45,8 +52,8 @@ def on_step_grid(s: SeriesInput, freq: str, model: str, *, field: str) -> tuple[
     if ts.size > 1 and not (ts[1:] > ts[:-1]).all():
         bad = int(np.flatnonzero(ts[1:] <= ts[:-1])[0]) + 1
         raise DataValidationError(
-            f"series {str(s.id)!r}: timestamps must increase, {pd.Timestamp(ts[bad])} follows "
-            f"{pd.Timestamp(ts[bad - 1])}",
+            f"series {str(s.id)!r}: timestamps must increase, {date_words(ts[bad])} follows "
+            f"{date_words(ts[bad - 1])}",
             field=where,
         )
     if ts.size < 2:
@@ -55,8 +62,8 @@ def on_step_grid(s: SeriesInput, freq: str, model: str, *, field: str) -> tuple[
     if not on.all() and _skips_weekends(freq):
         t = pd.Timestamp(ts[int(np.flatnonzero(~on)[0])])
         raise DataValidationError(
-            f"series {str(s.id)!r} has a time off the {freq} grid its history starts on "
-            f"({pd.Timestamp(ts[0])}): {t} ({t.day_name()}); this model forecasts {freq} steps",
+            f"series {str(s.id)!r} has a time off {grid_words(freq)} its history starts on "
+            f"({date_words(ts[0])}): {date_words(t)} ({t.day_name()}); this model forecasts {rate_words(freq)} steps",
             field=where,
         )
     if not (np.diff(steps) > 1).any():
@@ -67,8 +74,8 @@ def on_step_grid(s: SeriesInput, freq: str, model: str, *, field: str) -> tuple[
     n = int(steps[-1]) + 1
     if n - ts.size > ts.size:
         raise DataValidationError(
-            f"series {s.id!r} skips {n - ts.size} steps of the model's frequency {freq} between "
-            f"{pd.Timestamp(ts[0])} and {pd.Timestamp(ts[-1])}, more than its {ts.size} timestamps: "
+            f"series {s.id!r} skips {n - ts.size} steps of the model's frequency, {rate_words(freq)}, between "
+            f"{date_words(ts[0])} and {date_words(ts[-1])}, more than its {ts.size} timestamps: "
             "send every step, a missing value as NaN (an empty cell in a file, null in JSON)",
             field=where,
         )

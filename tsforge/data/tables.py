@@ -102,12 +102,14 @@ def read_table(
     except (pl.exceptions.PolarsError, OSError) as exc:
         ragged = _ragged_row(p, sep) if suffix in CSV_SUFFIXES and "fields" in str(exc) else None
         if ragged is not None:
+            from tsforge.data.file_lines import row_where, row_words  # it reads tables' suffixes
+
             row, found, expected = ragged
             raise DataValidationError(
-                f"row {row} has {found} fields but the header has {expected} (line {row + 2} of the file); "
+                f"the row {row_words(row, str(p))} has {found} fields but the header has {expected}; "
                 "a stray separator or an unquoted text with one in it?",
                 file=str(p),
-                row=row,
+                **row_where(row, str(p)),
             ) from None
         # polars' own text spans lines and names its options; the CLI prints one line
         raise DataValidationError(f"could not read file: {_one_line(str(exc))}", file=str(p)) from None

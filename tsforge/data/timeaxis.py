@@ -16,6 +16,8 @@ import pandas as pd
 import polars as pl
 
 from tsforge.data import validation as V
+from tsforge.data.file_lines import row_where, row_words
+from tsforge.data.frequency import date_words, grid_words, off_grid_hint
 from tsforge.data.period_labels import looks_like_period_labels
 from tsforge.errors import DataValidationError
 
@@ -57,7 +59,10 @@ def parse_time_column(
         if series.null_count():
             row = int(np.flatnonzero(series.is_null().to_numpy())[0])
             raise DataValidationError(
-                f"missing value in time column {column!r} at row {row}", file=file, column=column, row=row
+                f"missing value in time column {column!r} {row_words(row, file)}",
+                file=file,
+                column=column,
+                **row_where(row, file),
             )
         return series.cast(pl.Int64).to_numpy(), False
     if is_int:
@@ -105,12 +110,12 @@ def _refuse_dotted_months(series: pl.Series, *, column: str, file: str | None) -
     row = int(october[0])
     year = int(values[row])
     raise DataValidationError(
-        f"time column {column!r} holds the number {values[row]:g} at row {row}: if it holds years and months, "
+        f"time column {column!r} holds the number {values[row]:g} {row_words(row, file)}: if it holds years and months, "
         f"that is October ({year}.10) read as a number, which cannot be told from January ({year}.01); "
         f"write the months as text with a dash ({year}-10)",
         file=file,
         column=column,
-        row=row,
+        **row_where(row, file),
     )
 
 
@@ -254,14 +259,17 @@ def regularise(
     file: str | None,
     fill_gaps: bool,
     freq: str | None,
+    rows: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, str | None]:
     """Check spacing; with ``fill_gaps`` put rows on the regular grid (absent rows → NaN).
+
+    ``rows``: the data row of each time, for the errors (``None``: time ``i`` is row ``i``).
 
     Returns (timestamps, values, freq) where freq is the given one or the inferred step.
     """
     step = pd.tseries.frequencies.to_offset(freq) if freq else None
     if not fill_gaps:
-        step = V.check_regular(times, column=time_col, file=file, step=step)
+        step = V.check_regular(times, column=time_col, file=file, step=step, rows=rows)
         return times, values, freq or (None if step is None else step.freqstr)
     step = step or V.infer_step(times)
     if step is None:
@@ -272,12 +280,15 @@ def regularise(
     pos_ok = (pos < grid.size) & (grid[np.minimum(pos, grid.size - 1)] == times)
     if not pos_ok.all():
         i = int(np.flatnonzero(~pos_ok)[0])
+        row = i if rows is None else int(rows[i])
+        hint = off_grid_hint(times[i], step.freqstr, times[0], named=False)
         raise DataValidationError(
-            f"timestamp {pd.Timestamp(times[i])} at row {i} is off the {step.freqstr} grid starting at "
-            f"{pd.Timestamp(times[0])}; cannot fill gaps",
+            f"timestamp {date_words(times[i])} {row_words(row, file)} is off {grid_words(step.freqstr)} "
+            f"that starts at {date_words(times[0])}, so no missing steps can be inserted around it"
+            + (hint or ": correct that time, or set the frequency (freq= / --freq)"),
             file=file,
             column=time_col,
-            row=i,
+            **row_where(row, file),
         )
     out = np.full((grid.size, values.shape[1]), np.nan, dtype=values.dtype)
     out[pos] = values
@@ -287,12 +298,19 @@ def regularise(
 
 
 def regularise_steps(
-    keys: np.ndarray, values: np.ndarray, *, time_col: str, file: str | None, fill_gaps: bool
+    keys: np.ndarray,
+    values: np.ndarray,
+    *,
+    time_col: str,
+    file: str | None,
+    fill_gaps: bool,
+    rows: np.ndarray | None = None,
 ) -> np.ndarray:
     """The integer-index counterpart of :func:`regularise`: rows one grid step apart
     (:func:`integer_step`), gaps filled with NaN rows when ``fill_gaps``.
 
-    Integer keys carry no timestamps, so only the values are returned.
+    Integer keys carry no timestamps, so only the values are returned. ``rows``: the data row of
+    each key, for the errors (``None``: key ``i`` is row ``i``).
     """
     if keys.size <= 1:
         return values
@@ -300,8 +318,10 @@ def regularise_steps(
     step = integer_step(keys)
     bad = np.flatnonzero(steps != step)
     if bad.size and not fill_gaps:
-        message, row = _integer_spacing_error(keys, steps, step, bad, time_col)
-        raise DataValidationError(message, file=file, column=time_col, row=row)
+        message, i = _integer_spacing_error(keys, steps, step, bad, time_col)
+        row = i if rows is None else int(rows[i])
+        message = message.replace("{where}", row_words(row, file))  # not format: braces in a name
+        raise DataValidationError(message, file=file, column=time_col, **row_where(row, file))
     if not bad.size:
         return values
     grid = np.arange(keys[0], keys[-1] + 1, step)
@@ -313,22 +333,24 @@ def regularise_steps(
 def _integer_spacing_error(
     keys: np.ndarray, steps: np.ndarray, step: int, bad: np.ndarray, time_col: str
 ) -> tuple[str, int]:
-    """The message and row of a spacing error. Where the usual step is not the grid step (steps
-    of 2 and one of 3: a grid of 1), the place to look at is the first step off the usual one,
-    not the first step of 2."""
+    """The message and position (of the later key) of a spacing error; the message holds
+    ``{where}`` for the words that name that key's row. Where the usual step is not the grid
+    step (steps of 2 and one of 3: a grid of 1), the place to look at is the first step off the
+    usual one, not the first step of 2."""
     usual = modal_step(steps)
     if usual != step:
         i = int(np.flatnonzero(steps % usual)[0])
         return (
-            f"irregular spacing in integer time column {time_col!r}: it advances by {usual} but not between "
-            f"rows {i} and {i + 1} ({keys[i]} -> {keys[i + 1]}), so the only grid every row lies on has step "
+            f"irregular spacing in integer time column {time_col!r}: it advances by {usual} but not from "
+            f"{keys[i]} to {keys[i + 1]} ({{where}}), so the only grid every row lies on has step "
             f"{step}. Correct that time, or pass fill_gaps=True (CLI: --fill-gaps) to put the rows on the "
             f"step-{step} grid with the missing rows as NaN"
         ), i + 1
     i = int(bad[0])
+    places = "1 place breaks" if bad.size == 1 else f"{bad.size} places break"
     return (
-        f"irregular spacing in integer time column {time_col!r}: step {step} expected but {bad.size} "
-        f"place(s) break it, first between rows {i} and {i + 1} ({keys[i]} -> {keys[i + 1]}). "
+        f"irregular spacing in integer time column {time_col!r}: step {step} expected but {places} "
+        f"it, first from {keys[i]} to {keys[i + 1]} ({{where}}). "
         "Pass fill_gaps=True (CLI: --fill-gaps) to insert missing rows as NaN"
     ), i + 1
 

@@ -97,7 +97,7 @@ def parse_tsf(text: str, *, file: str | None = None) -> TsfFile:
         if not in_data:
             if not line.startswith("@"):
                 raise DataValidationError(
-                    f"unexpected line before @data: {line[:60]!r}", file=file, row=lineno
+                    f"unexpected line before @data: {line[:60]!r}", file=file, line=lineno
                 )
             parts = line.split()
             key = parts[0][1:].lower()
@@ -105,7 +105,7 @@ def parse_tsf(text: str, *, file: str | None = None) -> TsfFile:
                 in_data = True
             elif key == "attribute":
                 if len(parts) != 3:
-                    raise DataValidationError(f"malformed @attribute line {line!r}", file=file, row=lineno)
+                    raise DataValidationError(f"malformed @attribute line {line!r}", file=file, line=lineno)
                 attr_types[parts[1]] = parts[2].lower()
             else:
                 meta[key] = " ".join(parts[1:])
@@ -115,7 +115,7 @@ def parse_tsf(text: str, *, file: str | None = None) -> TsfFile:
             raise DataValidationError(
                 f"series line has {len(fields) - 1} attribute fields, the header declares {len(attr_types)}",
                 file=file,
-                row=lineno,
+                line=lineno,
             )
         attrs: dict[str, object] = {}
         for (name, kind), value in zip(attr_types.items(), fields[:-1], strict=True):
@@ -123,7 +123,7 @@ def parse_tsf(text: str, *, file: str | None = None) -> TsfFile:
                 ts = pd.to_datetime(value, format="%Y-%m-%d %H-%M-%S", errors="coerce")
                 if pd.isna(ts):
                     raise DataValidationError(
-                        f"unparsable date {value!r} in attribute {name!r}", file=file, row=lineno
+                        f"unparsable date {value!r} in attribute {name!r}", file=file, line=lineno
                     )
                 attrs[name] = ts
             elif kind == "numeric":
@@ -135,7 +135,7 @@ def parse_tsf(text: str, *, file: str | None = None) -> TsfFile:
         except ValueError:
             bad = next(v for v in fields[-1].split(",") if v != "?" and not reads_as_float(v))
             raise DataValidationError(
-                f"non-numeric value {bad!r} in series line", file=file, row=lineno
+                f"non-numeric value {bad!r} in series line", file=file, line=lineno
             ) from None
         series.append(TsfSeries(attrs, values))
     if not in_data:

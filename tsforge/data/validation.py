@@ -2,8 +2,10 @@
 
 Why a module of its own: every reader (CSV/Parquet files, pandas/polars frames, the catalogue)
 funnels through the same few checks, so a user sees the same wording wherever the data came
-from. Each message names the *where* — file, column, row (0-based data row, header excluded),
-series id, timestamp — and, for a misnamed column, the closest name that does exist.
+from. Each message names the *where* — file, column, row, series id, timestamp — and, for a
+misnamed column, the closest name that does exist. A row is named as :mod:`tsforge.data.file_lines`
+says: in words, its line of a CSV file (``on line 3 of bad.csv``) or else ``at row 1``; in the
+error's fields, ``row`` (the 0-based data row, header excluded) and, for a CSV file, ``line``.
 
 The checks work on polars frames and NumPy arrays and are vectorised; only the first few
 offending positions are formatted into the message (plus a total count), so a check on a
@@ -23,7 +25,18 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from tsforge.data.frequency import NS_PER_DAY, clock_change_hint, mid_month_hint, modal_step_alias, named_freq
+from tsforge.data.file_lines import row_where, row_words, rows_words
+from tsforge.data.frequency import (
+    NS_PER_DAY,
+    clock_change_hint,
+    date_words,
+    mid_month_hint,
+    modal_step_alias,
+    month_anchor,
+    named_freq,
+    off_grid_hint,
+    rate_words,
+)
 from tsforge.data.period_labels import label_hint, read_period_labels
 from tsforge.errors import DataValidationError, WordedWarning
 
@@ -254,7 +267,7 @@ def parse_timestamps(
         row = int(bad[0])
         value = None if raw is None else raw[row]
         shown = "<missing>" if value is None else repr(str(value))
-        said = f"unparsable date {shown} in time column {column!r} at row {row}" + (
+        said = f"unparsable date {shown} in time column {column!r} {row_words(row, file)}" + (
             f" ({bad.size} unparsable rows in total)" if bad.size > 1 else ""
         )
         hint, cli_hint = (
@@ -266,7 +279,7 @@ def parse_timestamps(
             cli_message=said + cli_hint if cli_hint != hint else None,  # --time-format, not time_format=
             file=file,
             column=column,
-            row=row,
+            **row_where(row, file),
         )
     return out
 
@@ -545,11 +558,11 @@ def _check_ns_range(
     row = int(out.arg_true()[0])
     shown = text[row] if text is not None else as_us[row]
     raise DataValidationError(
-        f"date {str(shown)!r} in time column {column!r} at row {row} is outside the dates tsforge can hold "
-        f"({_RANGE_TEXT}); number the steps instead (integers) and give the frequency",
+        f"date {str(shown)!r} in time column {column!r} {row_words(row, file)} is outside the dates tsforge "
+        f"can hold ({_RANGE_TEXT}); number the steps instead (integers) and give the frequency",
         file=file,
         column=column,
-        row=row,
+        **row_where(row, file),
     )
 
 
@@ -575,12 +588,12 @@ def to_numeric(series: pl.Series, *, column: str, file: str | None = None) -> np
     if idx.size:
         row = int(idx[0])
         raise DataValidationError(
-            f"non-numeric value {text[row]!r} in column {column!r} at row {row}"
+            f"non-numeric value {text[row]!r} in column {column!r} {row_words(row, file)}"
             + (f" ({idx.size} non-numeric cells in this column)" if idx.size > 1 else "")
             + thousands_hint(text[row]),
             file=file,
             column=column,
-            row=row,
+            **row_where(row, file),
         )
     return _finite(cast.fill_null(float("nan")).to_numpy(), column=column, file=file)
 
@@ -596,11 +609,11 @@ def _finite(values: np.ndarray, *, column: str, file: str | None) -> np.ndarray:
     if inf.size:
         row = int(inf[0])
         raise DataValidationError(
-            f"infinite value in column {column!r} at row {row} (leave a missing value empty)"
+            f"infinite value in column {column!r} {row_words(row, file)} (leave a missing value empty)"
             + (f"; {inf.size} infinite cells in this column" if inf.size > 1 else ""),
             file=file,
             column=column,
-            row=row,
+            **row_where(row, file),
         )
     return values
 
@@ -646,8 +659,9 @@ def _as_datetime(value: object) -> datetime.datetime | None:
 
 
 def _fmt_ts(t: np.datetime64 | int) -> str:
+    """A time as the user wrote it: ``2020-02-15`` at midnight, ``2020-02-15 10:30:00`` otherwise."""
     if isinstance(t, np.datetime64):
-        return str(pd.Timestamp(t))
+        return date_words(t)
     return str(t)
 
 
@@ -675,12 +689,12 @@ def check_unique_times(times: np.ndarray, *, column: str, file: str | None = Non
         rows = sorted(int(r) for r in np.flatnonzero(times == t))
         n_dup = int(np.unique(st[dup]).size)
         raise DataValidationError(
-            f"duplicate timestamp {_fmt_ts(t)} in column {column!r} at rows {rows}"
+            f"duplicate timestamp {_fmt_ts(t)} in column {column!r} {rows_words(rows, file)}"
             + (f" ({n_dup} duplicated timestamps in total)" if n_dup > 1 else "")
             + _clock_change(times, None, t),
             file=file,
             column=column,
-            row=rows[1],
+            **row_where(rows[1], file),
         )
 
 
@@ -697,12 +711,12 @@ def check_unique_pairs(
         code, t = sid[k], st[k]
         rows = sorted(int(r) for r in np.flatnonzero((id_codes == code) & (times == t)))
         raise DataValidationError(
-            f"duplicate timestamp {_fmt_ts(t)} for series {ids[int(code)]!r} at rows {rows}"
+            f"duplicate timestamp {_fmt_ts(t)} for series {ids[int(code)]!r} {rows_words(rows, file)}"
             + (f" ({dup.size} duplicated (series, timestamp) pairs in total)" if dup.size > 1 else "")
             + _clock_change(st[sid == code], None, t),
             file=file,
             column=time_col,
-            row=rows[1],
+            **row_where(rows[1], file),
         )
 
 
@@ -738,13 +752,10 @@ def infer_step(times: np.ndarray) -> pd.DateOffset | None:
         # Gaps only lengthen differences: when every difference is a multiple of the smallest,
         # the smallest is the step even if gaps outnumber regular steps.
         step = smallest
-    if 28 * NS_PER_DAY <= step <= 31 * NS_PER_DAY:
+    if 28 * NS_PER_DAY <= step <= 31 * NS_PER_DAY and (anchor := month_anchor(idx.asi8)) is not None:
         # Month lengths vary: month start/end anchors that most steps follow win even when a few
         # timestamps sit elsewhere (find_gaps then names those).
-        for alias in ("MS", "ME"):
-            off = pd.tseries.frequencies.to_offset(alias)
-            if (idx[:-1] + off == idx[1:]).mean() > 0.5:
-                return off
+        return pd.tseries.frequencies.to_offset(anchor)
     # quarters, years and anchored weeks by name (a quarter is not "92D"), else the fixed step
     return pd.tseries.frequencies.to_offset(modal_step_alias(step, idx.asi8))
 
@@ -757,9 +768,19 @@ def find_gaps(times: np.ndarray, step: pd.DateOffset) -> np.ndarray:
 
 
 def check_regular(
-    times: np.ndarray, *, column: str, file: str | None = None, step: pd.DateOffset | None = None
+    times: np.ndarray,
+    *,
+    column: str,
+    file: str | None = None,
+    step: pd.DateOffset | None = None,
+    rows: np.ndarray | None = None,
 ) -> pd.DateOffset | None:
-    """Sorted timestamps must advance by one step; reports the step, the first gaps and how many.
+    """Sorted timestamps must advance by one step; reports the rate, the first breaks and how many.
+
+    Args:
+        rows: the data row of each time (``None``: time ``i`` is row ``i``), so that a break is
+            named by the row the user can find — the file's line for a CSV file — also when the
+            rows were sorted or the times are the union of a long table's series.
 
     Returns:
         The step (``None`` for fewer than two timestamps).
@@ -769,27 +790,37 @@ def check_regular(
         return None
     gaps = find_gaps(times, step)
     if gaps.size:
-        shown = "; ".join(
-            f"rows {int(i)}->{int(i) + 1}: {_fmt_ts(times[i])} -> {_fmt_ts(times[i + 1])}"
-            for i in gaps[:_MAX_SHOWN]
-        )
+        shown = "; ".join(_break_words(times, int(i), rows, file) for i in gaps[:_MAX_SHOWN])
         more = f" (and {gaps.size - _MAX_SHOWN} more)" if gaps.size > _MAX_SHOWN else ""
-        hint = mid_month_hint(times.astype("datetime64[ns]").view(np.int64)) or _clock_change(
-            times, times[gaps[0]], times[gaps[0] + 1]
+        first = int(gaps[0])
+        as_ns = times.astype("datetime64[ns]").view(np.int64)
+        hint = (
+            mid_month_hint(as_ns)
+            or _clock_change(times, times[first], times[first + 1])
+            or off_grid_hint(times[first + 1], step.freqstr, times[0])
         )
         advice = (
             hint
             if hint
             else ". Pass fill_gaps=True (CLI: --fill-gaps) to insert missing rows as NaN, or resample the data first"
         )
+        places = "1 place breaks" if gaps.size == 1 else f"{gaps.size} places break"
+        row = first + 1 if rows is None else int(rows[first + 1])
         raise DataValidationError(
-            f"irregular spacing in time column {column!r}: the inferred step is {step.freqstr} but "
-            f"{gaps.size} place(s) break it: {shown}{more}{advice}",
+            f"irregular spacing in time column {column!r}: the times are sampled {rate_words(step.freqstr)}, but "
+            f"{places} that: {shown}{more}{advice}",
             file=file,
             column=column,
-            row=int(gaps[0]) + 1,
+            **row_where(row, file),
         )
     return step
+
+
+def _break_words(times: np.ndarray, i: int, rows: np.ndarray | None, file: str | None) -> str:
+    """``2020-01-01 → 2020-02-15 (on line 3 of bad.csv)``: one break of the spacing, by its dates
+    and the row of its later date."""
+    row = i + 1 if rows is None else int(rows[i + 1])
+    return f"{_fmt_ts(times[i])} → {_fmt_ts(times[i + 1])} ({row_words(row, file)})"
 
 
 def check_channels_observed(

@@ -23,7 +23,7 @@ import torch
 
 from tsforge.arguments import whole_number
 from tsforge.data.calendar import calendar_indices
-from tsforge.data.frequency import check_sampling, fixed_step
+from tsforge.data.frequency import check_sampling, fixed_step, rate_words
 from tsforge.data.history import (
     SeriesInput,
     guessed_history_roles,
@@ -179,9 +179,9 @@ class FramePredictor:
             names = ", ".join(f"{sid!r} ({n})" for sid, n in list(filled.items())[:5])
             more = ", ..." if len(filled) > 5 else ""
             warnings.warn(
-                f"{len(filled)} of {len(out)} series skip steps of the model's frequency {freq}, read as "
-                f"missing values (series and steps missing: {names}{more}): send every step, a missing "
-                "value as NaN, to say so yourself",
+                f"{len(filled)} of {len(out)} series skip steps of the model's frequency, {rate_words(freq)}, "
+                f"read as missing values (series and steps missing: {names}{more}): send every step, a "
+                "missing value as NaN (null in JSON), to say so yourself",
                 RegularisedTimesWarning,
                 stacklevel=3,
             )

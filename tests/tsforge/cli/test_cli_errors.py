@@ -270,7 +270,7 @@ def test_a_gap_is_named_where_it_is_and_fill_gaps_reads_the_file(tracking_uri, t
     args = ("train", path, "--model", "seasonal_naive", "--horizon", "6")
     code, _, err = _cli(capsys, *args, "--no-track")
     assert code == 2 and len(err.strip().splitlines()) == 1, err
-    assert "2016-09-01 00:00:00 → 2017-01-01 00:00:00 is not one MS step" in err and "--fill-gaps" in err
+    assert "2016-09-01 → 2017-01-01 is not one monthly (MS) step" in err and "--fill-gaps" in err
     code, out, err = _cli(capsys, *args, "--fill-gaps")
     assert code == 0, err[-3000:]
     assert re.search(r"— gap\s*$", out, re.M) and re.search(r"^\s*seasonal_naive\s+3\s", out, re.M), out

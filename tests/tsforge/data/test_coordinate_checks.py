@@ -30,9 +30,11 @@ def test_a_blank_station_id_is_named_by_its_row_not_read_as_the_station_none(tmp
     path = tmp_path / "coords.csv"
     pd.DataFrame({"station": ["BASEL", None, "OSLO", None, "ROMA"], "lat": [47.5, 1, 59.9, 2, 41.9],
                   "lon": [7.6, 1, 10.7, 2, 12.5]}).to_csv(path, index=False)  # fmt: skip
-    with pytest.raises(DataValidationError, match="missing station id in column 'station' at row 1") as err:
+    with pytest.raises(
+        DataValidationError, match="missing station id in column 'station' on line 3 of coords.csv"
+    ) as err:
         resolve_coords(str(path), IDS)
-    assert err.value.where == {"file": str(path), "column": "station", "row": 1}
+    assert err.value.where == {"file": str(path), "column": "station", "row": 1, "line": 3}
 
 
 def test_a_blank_altitude_names_the_station_row_and_column(tmp_path):

@@ -90,7 +90,7 @@ def test_a_gap_with_the_frequency_set_is_not_told_to_set_the_frequency(tmp_path)
     """It said "set the frequency: freq= / --freq" to a user who had just set it."""
     days = pd.date_range("2020-01-01", periods=40, freq="D").delete([5, 17])
     path = _long_csv(tmp_path, list(days.strftime("%Y-%m-%d")))
-    with pytest.raises(DataValidationError, match="is not one D step") as err:
+    with pytest.raises(DataValidationError, match=r"is not one daily \(D\) step") as err:
         load_panel(path, freq="D")
     assert "--freq" not in str(err.value) and "--fill-gaps" in str(err.value)
     with pytest.raises(DataValidationError, match="set the frequency"):
@@ -116,10 +116,12 @@ def test_filling_gaps_does_not_stretch_a_series_sampled_at_another_rate(tmp_path
     """With fill_gaps the monthly series became a daily one of 701 values, 677 missing, and was
     trained and forecast as such; without it the same file is refused naming the series' rate."""
     path = _mixed_rates(tmp_path)
-    with pytest.raises(DataValidationError, match="series 'monthly' is sampled MS throughout") as err:
+    with pytest.raises(
+        DataValidationError, match=r"series 'monthly' is sampled monthly \(MS\) throughout"
+    ) as err:
         load_panel(path, fill_gaps=True)
     assert err.value.where["series"] == "monthly"
-    with pytest.raises(DataValidationError, match="sampled MS throughout"):
+    with pytest.raises(DataValidationError, match=r"sampled monthly \(MS\) throughout"):
         load_panel(path, fill_gaps=True, freq="D")
 
 
@@ -170,7 +172,7 @@ def test_a_renamed_pandas_alias_is_read_under_its_current_name(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error", FutureWarning)
         panel = load_panel(_months_csv(tmp_path, "ME"), freq="M").panel
-        with pytest.raises(DataValidationError, match="not on the ME grid"):
+        with pytest.raises(DataValidationError, match=r"not on the monthly \(ME\) grid"):
             load_panel(_months_csv(tmp_path, "MS", "starts.csv"), freq="M")
     assert panel.freq == "ME"
 
@@ -241,8 +243,9 @@ def test_an_ordinary_missing_day_keeps_its_advice(tmp_path):
     assert "clock change" not in str(err.value)
 
 
-def test_an_iso_week_is_told_which_day_to_give(tmp_path):
-    """It was "unparsable date '2020-W02'" and no more."""
+def test_an_iso_week_is_read_as_its_monday(tmp_path):
+    """It was "unparsable date '2020-W02'" with advice to rewrite every label; a week is dated by
+    the day it starts, as quarters are."""
     weeks = [f"2020-W{w:02d}" for w in range(2, 40)]
-    with pytest.raises(DataValidationError, match=r"an ISO week names no day; .* its Monday \(2020-01-06\)"):
-        load_panel(_long_csv(tmp_path, weeks))
+    panel = load_panel(_long_csv(tmp_path, weeks)).panel
+    assert panel.freq == "W-MON" and str(pd.Timestamp(panel.starts[0]).date()) == "2020-01-06"

@@ -104,7 +104,7 @@ def test_a_half_year_step_has_two_steps_a_season_and_half_a_years_length(freq):
 def test_a_gap_in_half_years_is_named_by_the_six_month_step(tmp_path):
     labels = [lab for lab in FORMS["2010H1"] if lab != "2012H2"]
     with pytest.raises(
-        DataValidationError, match=r"2012-01-01 00:00:00 → 2013-01-01 00:00:00 is not one 6MS step"
+        DataValidationError, match=r"2012-01-01 → 2013-01-01 is not one half-yearly \(6MS\) step"
     ):
         load_panel(long_label_csv(tmp_path / "long.csv", labels))
     filled = load_panel(long_label_csv(tmp_path / "long.csv", labels), fill_gaps=True).panel

@@ -223,7 +223,7 @@ def test_bad_value_beyond_inference_window_is_located(tmp_path):
     path = tmp_path / "late_bad.csv"
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(
-        DataValidationError, match=r"non-numeric value 'oops' in column 'v' at row 11500"
+        DataValidationError, match=r"non-numeric value 'oops' in column 'v' on line 11502 of late_bad.csv"
     ) as exc:
         load_data(path)
     assert "late_bad.csv" in str(exc.value)

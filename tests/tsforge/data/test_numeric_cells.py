@@ -65,7 +65,7 @@ def test_an_infinite_value_in_a_wide_file_is_refused_by_row_and_column(tmp_path,
     with pytest.raises(DataValidationError) as err:
         loader(str(path))
     assert err.value.where["column"] == "s1" and err.value.where["row"] == 5
-    assert "infinite value in column 's1' at row 5" in str(err.value)
+    assert "infinite value in column 's1' on line 7 of wide_inf.csv" in str(err.value)
 
 
 def test_an_infinite_value_in_a_long_file_read_as_multichannel_is_refused(tmp_path):

@@ -36,9 +36,9 @@ def test_integer_ids_get_the_long_table_flags(tmp_path, reader):
     with pytest.raises(DataValidationError) as err:
         reader(str(path))
     message = str(err.value)
-    assert message.startswith("duplicate timestamp 2021-01-01 00:00:00 in column 'date'")
+    assert message.startswith("duplicate timestamp 2021-01-01 in column 'date'")
     assert "read as wide" in message and FLAGS in message
-    assert err.value.where == {"file": str(path), "column": "date", "row": 30}
+    assert err.value.where == {"file": str(path), "column": "date", "row": 30, "line": 32}
     panel = load_panel(str(path), id_col="store_id", time_col="date", target_col="sales").panel
     assert [str(i) for i in panel.ids] == ["100", "101", "102", "103"]  # what the advice says works
 

@@ -96,14 +96,15 @@ def test_a_row_in_another_form_is_named(tmp_path):
     labels[5] = "Q5 2011"
     with pytest.raises(DataValidationError) as err:
         load(wide_label_csv(tmp_path / "wide.csv", labels))
-    assert "unparsable date 'Q5 2011' in time column 'date' at row 5" in str(err.value)
+    assert "unparsable date 'Q5 2011' in time column 'date' on line 7 of wide.csv" in str(err.value)
     assert err.value.where["row"] == 5
 
 
 def test_a_quarter_outside_the_time_axis_is_refused_as_such(tmp_path):
     labels = [f"Q{q} {1500 + y}" for y, q in [(0, 1), (0, 2), (0, 3), (0, 4)]]
     with pytest.raises(
-        DataValidationError, match="'Q1 1500' in time column 'date' at row 0 is outside the dates"
+        DataValidationError,
+        match="'Q1 1500' in time column 'date' on line 2 of wide.csv is outside the dates",
     ):
         load(wide_label_csv(tmp_path / "wide.csv", labels))
 
@@ -136,7 +137,8 @@ def test_days_of_one_month_are_not_read_as_years(tmp_path):
     with pytest.raises(DataValidationError) as err:
         load(wide_label_csv(tmp_path / "wide.csv", labels))
     assert str(err.value).startswith(
-        "unparsable date 'Jan-01' in time column 'date' at row 0 (28 unparsable rows in total): it could be "
+        "unparsable date 'Jan-01' in time column 'date' on line 2 of wide.csv (28 unparsable rows in total): "
+        "it could be "
         "January 2001 or January 1; write the dates of column 'date' in full (2010-01-10), or, in Python, "
         "time_format='%b-%y' for a month and a two-digit year"
     )
@@ -179,19 +181,33 @@ def test_the_recogniser_on_a_column():
     assert starts(["2010 Q2", "2010-Q3", "2010q4"]) == ["2010-04-01", "2010-07-01", "2010-10-01"]
     assert starts(["1Q2010", "2Q 2010"]) == ["2010-01-01", "2010-04-01"]
     assert starts(["2010M12", "2011M1", "2011M13", "2011-01"]) == ["2010-12-01", "2011-01-01", None, None]
-    for other in (["2010-01-01"], ["Jan 2010"], ["2010-W05"], ["s1"]):
+    assert starts(["2020-W01", "2020-W5", "2020W53", "2021-W01", "2021-W53"]) == [
+        "2019-12-30",  # ISO week 1 of 2020 starts in 2019
+        "2020-01-27",
+        "2020-12-28",
+        "2021-01-04",
+        None,  # 2021 has 52 ISO weeks
+    ]
+    for other in (["2010-01-01"], ["Jan 2010"], ["s1"]):
         assert period_label_starts(pl.Series("ds", other), column="ds") is None
     assert period_label_starts(pl.Series("ds", [2010, 2011]), column="ds") is None
 
 
-def test_an_iso_week_column_under_another_name_gets_the_week_advice(tmp_path):
-    """A wide file's ``week`` column of ``2020-W02`` was taken for a series ("non-numeric value"),
-    so the advice on ISO weeks that a ``date`` column gets never showed."""
+def test_an_iso_week_column_under_another_name_is_read_as_weekly(tmp_path):
+    """A wide file's ``week`` column of ``2020-W02`` was taken for a series ("non-numeric value");
+    it is the time axis, its weeks dated by their Mondays."""
     labels = [f"2020-W{w:02d}" for w in range(2, 30)]
+    data = load(wide_label_csv(tmp_path / "wide.csv", labels, time_col="week")).series
+    assert data.freq == "W-MON" and str(pd.Timestamp(data.timestamps[0]).date()) == "2020-01-06"
+
+
+def test_a_week_its_year_does_not_have_is_named(tmp_path):
+    """One label that names no ISO week is the row to fix, and the error says why."""
+    labels = [f"2021-W{w:02d}" for w in range(40, 54)]
     with pytest.raises(
-        DataValidationError, match=r"in time column 'week' at row 0 .*its Monday \(2020-01-06\)"
+        DataValidationError, match=r"'2021-W53' .* on line 15 of wide.csv: ISO year 2021 has weeks 1 to 52"
     ):
-        load(wide_label_csv(tmp_path / "wide.csv", labels, time_col="week"))
+        load(wide_label_csv(tmp_path / "wide.csv", labels))
 
 
 def test_dotted_months_read_as_numbers_are_refused_at_october(tmp_path):
@@ -201,7 +217,8 @@ def test_dotted_months_read_as_numbers_are_refused_at_october(tmp_path):
     with pytest.raises(DataValidationError) as err:
         load(wide_label_csv(tmp_path / "wide.csv", labels))
     assert str(err.value).startswith(
-        "time column 'date' holds the number 2010.1 at row 9: if it holds years and months, that is October "
+        "time column 'date' holds the number 2010.1 on line 11 of wide.csv: if it holds years and months, "
+        "that is October "
         "(2010.10) read as a number, which cannot be told from January (2010.01); write the months as text "
         "with a dash (2010-10)"
     )

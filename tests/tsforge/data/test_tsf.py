@@ -31,7 +31,7 @@ def test_parse_tsf_errors_name_the_line():
     text = "@attribute series_name string\n@data\nT1:1,2,x\n"
     with pytest.raises(DataValidationError, match=r"non-numeric value 'x'") as exc:
         parse_tsf(text, file="demo.tsf")
-    assert exc.value.where == {"file": "demo.tsf", "row": 3}
+    assert exc.value.where == {"file": "demo.tsf", "line": 3}  # a line of the file: no data rows
 
 
 def test_a_tsf_file_loads_end_aligned_with_its_frequency(tmp_path):

@@ -92,8 +92,8 @@ def test_unparsable_date_shows_row_and_string(tmp_path):
     with pytest.raises(DataValidationError) as exc:
         load_data(path)
     msg = str(exc.value)
-    assert "unparsable date '2021-01-01 25:00:00' in time column 'ds' at row 5" in msg
-    assert exc.value.where == {"file": str(path), "column": "ds", "row": 5}
+    assert "unparsable date '2021-01-01 25:00:00' in time column 'ds' on line 7 of bad_dates.csv" in msg
+    assert exc.value.where == {"file": str(path), "column": "ds", "row": 5, "line": 7}
 
 
 def test_unparsable_date_in_wide_frame():
@@ -111,7 +111,7 @@ def test_duplicate_timestamps_per_series_name_id_time_and_rows(tmp_path):
     with pytest.raises(DataValidationError) as exc:
         load_data(path)
     msg = str(exc.value)
-    assert "duplicate timestamp 2021-01-01 03:00:00 for series 'b' at rows [13, 20]" in msg
+    assert "duplicate timestamp 2021-01-01 03:00:00 for series 'b' on lines 15 and 22 of dups.csv" in msg
     assert exc.value.where["file"] == str(path)
 
 
@@ -120,7 +120,7 @@ def test_duplicate_timestamps_in_wide_data():
         {"ds": ["2021-01-01", "2021-01-02", "2021-01-02", "2021-01-03"], "x": [1.0, 2.0, 3.0, 4.0]}
     )
     with pytest.raises(
-        DataValidationError, match=r"duplicate timestamp 2021-01-02 00:00:00 in column 'ds' at rows \[1, 2\]"
+        DataValidationError, match=r"duplicate timestamp 2021-01-02 in column 'ds' at rows \[1, 2\]"
     ):
         load_data(frame)
 
@@ -139,8 +139,8 @@ def test_non_numeric_value_names_column_row_value(tmp_path):
     path = _write(tmp_path, "nonnum.csv", "\n".join(lines))
     with pytest.raises(DataValidationError) as exc:
         load_data(path)
-    assert "non-numeric value '12;5' in column 'y' at row 14" in str(exc.value)
-    assert exc.value.where == {"file": str(path), "column": "y", "row": 14}
+    assert "non-numeric value '12;5' in column 'y' on line 16 of" in str(exc.value)
+    assert exc.value.where == {"file": str(path), "column": "y", "row": 14, "line": 16}
 
 
 def test_non_numeric_value_in_wide_column():
@@ -161,18 +161,18 @@ def test_irregular_spacing_reports_step_gap_positions_and_count(tmp_path):
     with pytest.raises(DataValidationError) as exc:
         load_data(path)
     msg = str(exc.value)
-    assert "inferred step is 15min" in msg
-    assert "6 place(s) break it" in msg
-    assert "rows 9->10: 2021-01-01 02:15:00 -> 2021-01-01 03:00:00" in msg
+    assert "the times are sampled every 15 minutes (15min), but 6 places break that" in msg
+    assert "2021-01-01 02:15:00 → 2021-01-01 03:00:00 (on line 12 of gappy.csv)" in msg
     assert "(and 1 more)" in msg
-    assert exc.value.where == {"file": str(path), "column": "date", "row": 10}
+    assert exc.value.where == {"file": str(path), "column": "date", "row": 10, "line": 12}
 
 
 def test_irregular_spacing_in_long_union():
     ts = pd.date_range("2021-01-01", periods=10, freq="D").delete(5)
     frame = pl.DataFrame({"unique_id": ["a"] * 9, "ds": ts.to_numpy(), "y": np.arange(9.0)})
     with pytest.raises(
-        DataValidationError, match=r"1 place\(s\) break it: rows 4->5: 2021-01-05 00:00:00 -> 2021-01-07"
+        DataValidationError,
+        match=r"the times are sampled daily \(D\), but 1 place breaks that: 2021-01-05 → 2021-01-07 \(at row 5\)",
     ):
         load_data(frame)
 
@@ -294,7 +294,7 @@ def test_a_wide_files_calendar_step_is_named_despite_a_gap(tmp_path, start, freq
     gapped = full.delete([10])
     path = tmp_path / "wide.csv"
     pd.DataFrame({"ds": gapped, "a": np.arange(39.0), "b": np.arange(39.0)}).to_csv(path, index=False)
-    with pytest.raises(DataValidationError, match=r"1 place\(s\) break it"):
+    with pytest.raises(DataValidationError, match=r"1 place breaks that"):
         load_data(str(path))
     filled = load_data(str(path), fill_gaps=True)
     assert filled.n_steps == 40 and np.isnan(filled.values[10]).all()

@@ -26,7 +26,8 @@ def test_dates_before_1677_are_refused_not_wrapped(tmp_path, suffix, loader):
     else:
         pq.write_table(pa.table({"unique_id": ["a"] * 40, "ds": years, "y": np.arange(40.0)}), path)
     with pytest.raises(
-        DataValidationError, match=r"'1600-01-01.*' in time column 'ds' at row 0 is outside"
+        DataValidationError,
+        match=r"'1600-01-01.*' in time column 'ds' (on line 2 of old.csv|at row 0) is outside",
     ) as err:
         loader(str(path))
     assert "2184" not in str(err.value)

@@ -16,9 +16,11 @@ from tsforge.data.history import histories_from_frame
 from tsforge.data.load import load_panel
 from tsforge.errors import DataValidationError
 
-DUPLICATE = "duplicate timestamp 2021-01-01 00:00:00 in column 'date' at rows [0, 30, 60, 90] (30 duplicated timestamps in total)"
+DUPLICATE = "duplicate timestamp 2021-01-01 in column 'date' at rows [0, 30, 60, 90] (30 duplicated timestamps in total)"
+#: a CSV file's rows are named by their lines (header: line 1)
+IN_FILE = "duplicate timestamp 2021-01-01 in column 'date' on lines 2, 32, 62 and 92 of stores.csv (30 duplicated timestamps in total)"
 FILE_MESSAGE = (
-    f"{DUPLICATE}; the table was read as wide (one column per series, each time once). If it is long "
+    f"{IN_FILE}; the table was read as wide (one column per series, each time once). If it is long "
     "(one row per series and time step), give its column names: --id-col 'store id' --time-col date "
     "--target-col sales (id_col/time_col/target_col in Python)"
 )
@@ -66,4 +68,5 @@ def test_the_file_readers_and_the_history_parser_share_one_check(tmp_path):
             python_apart=False,
         )
     assert shared.value.message == FILE_MESSAGE
-    assert shared.value.where == from_file.value.where == {"file": str(path), "column": "date", "row": 30}
+    where = {"file": str(path), "column": "date", "row": 30, "line": 32}
+    assert shared.value.where == from_file.value.where == where

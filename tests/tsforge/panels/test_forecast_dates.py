@@ -61,7 +61,9 @@ def test_calendar_days_for_a_business_day_model_are_refused_by_their_weekend():
     predictor = _naive(pd.bdate_range("2020-01-01", periods=60))
     days = pd.date_range("2020-01-01", periods=30, freq="D")  # 2020-01-04 is a Saturday
     history = pd.DataFrame({"unique_id": "x", "ds": days, "y": 1.0})
-    with pytest.raises(DataValidationError, match=r"off the B grid .*2020-01-04 00:00:00 \(Saturday\)"):
+    with pytest.raises(
+        DataValidationError, match=r"off the business-daily \(B\) grid .*2020-01-04 \(Saturday\)"
+    ):
         predictor.predict_frame(history, horizon=2)
 
 
