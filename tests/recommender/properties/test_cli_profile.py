@@ -19,7 +19,7 @@ def test_profile_file_writes_outputs(tmp_path, capsys):
     df.to_csv(path, index=False)
     main(["profile", str(path), "--stride", "32", "--out", str(tmp_path / "out"), "--png", "--no-progress"])
     out = capsys.readouterr().out
-    assert "season_count" in out
+    assert "season count" in out
     files = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert [f.rsplit(".", 1)[1] for f in files] == ["csv", "json", "png"]
     summary = json.loads(next((tmp_path / "out").glob("*.json")).read_text())
