@@ -19,7 +19,16 @@ import typer
 from tsforge.arguments import reads_as_float
 from tsforge.errors import TsforgeError, TsforgeWarning
 
-__all__ = ["app", "main", "console", "err_console", "print_note", "CommandGroup", "help_paragraphs"]
+__all__ = [
+    "app",
+    "main",
+    "console",
+    "err_console",
+    "print_note",
+    "CommandGroup",
+    "help_paragraphs",
+    "no_track_hint",
+]
 
 
 def help_paragraphs(doc: str) -> list[str]:
@@ -58,6 +67,31 @@ class CommandGroup(typer.Typer):
 
         return register
 
+
+def _flags_show_no_type() -> None:
+    """Show no ``<bool>`` beside an on/off flag in ``--help``.
+
+    Why: Typer 0.29 prints every option's type, and ``--json <bool>``, ``--no-track <bool>``,
+    ``--help <bool>`` read as flags that take a value: ``tsforge train ... --no-track true`` was
+    then answered "Got unexpected extra argument (true)". A flag takes no value, so it shows none.
+    """
+    from typer.core import TyperOption
+
+    shown = getattr(TyperOption, "display_type_rich", None)
+    # once, however often this module is reloaded; a Typer without the hook prints as it does
+    if shown is None or getattr(shown, "_flags_untyped", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        if getattr(self, "is_flag", False) and self.metavar is None:
+            return None
+        return shown(self, ctx)
+
+    display_type_rich._flags_untyped = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_show_no_type()
 
 app = CommandGroup(
     name="tsforge",
@@ -136,7 +170,8 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         _exit_if_interrupted(exc)
         args = sys.argv[1:] if argv is None else argv
-        _exit_for_error(exc, spaced_values_hint(args) or input_length_hint(args))
+        hint = no_track_hint(args) if "--no-track" in str(exc) else None
+        _exit_for_error(exc, hint or spaced_values_hint(args) or input_length_hint(args))
         raise
 
 
@@ -200,6 +235,30 @@ def input_length_hint(args: list[str]) -> str | None:
                 f"its argument: tsforge {args[0]} {value} ...; --input FILE is forecast's history file"
             )
     return None
+
+
+#: commands that log to MLflow whenever they train, and take no ``--no-track``
+_ALWAYS_TRACKED = {"recommend": "recommend --train", "tune": "tune", "demo": "demo"}
+#: commands with ``--no-track`` (``recommender build``'s is a ``--track/--no-track`` pair)
+_TAKE_NO_TRACK = ("train", "cv", "recommender")
+
+
+def no_track_hint(args: list[str]) -> str | None:
+    """What to do instead, when ``--no-track`` is refused by a command that has none.
+
+    Why: ``train`` and ``cv`` take it, and a script that added it to every command was answered
+    "No such option: --no-track" by ``evaluate`` (which logs nothing) and by ``recommend --train``
+    (which always logs and registers), with no word on either.
+    """
+    if not args or args[0] in _TAKE_NO_TRACK or "--no-track" not in args:
+        return None
+    command = args[0]
+    if command in _ALWAYS_TRACKED:
+        return (
+            f"{_ALWAYS_TRACKED[command]} always logs to MLflow; to keep its runs out of your store, "
+            "point MLFLOW_TRACKING_URI at another, e.g. sqlite:///scratch.db"
+        )
+    return f"{command} logs nothing to MLflow: leave --no-track out"
 
 
 def _exit_for_error(exc: Exception, hint: str | None = None) -> None:

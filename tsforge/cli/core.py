@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,6 +23,7 @@ from tsforge.cli.data_options import (
     training_options,
 )
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
+from tsforge.cli.interval_options import OldTrainIntervalsOption, TrainIntervalMethodOption, interval_method
 from tsforge.cli.model_options import HorizonOption, InputLengthOption, TrainedModelOption, check_at_least_one
 from tsforge.cli.tables import metric_list_table, metrics_table
 from tsforge.errors import ConfigError
@@ -53,13 +56,17 @@ def warn_unused_training_options(model: str, train_cfg: dict[str, Any]) -> None:
 def _load_predictor(model: str):
     """A saved model folder, or a registry reference resolved by the one rule of
     :func:`tsforge.tracking.registry.resolve_version` (the service uses the same)."""
+    from tsforge.cli.member_notes import frame_member_notes
     from tsforge.panels.predictor import load_predictor_dir
     from tsforge.tracking import configure_tracking, load_predictor
 
     if Path(model).is_dir():
-        return load_predictor_dir(model)
-    configure_tracking()
-    return load_predictor(model)
+        predictor = load_predictor_dir(model)
+    else:
+        configure_tracking()
+        predictor = load_predictor(model)
+    frame_member_notes(predictor, model)  # a routed ensemble's member notes say whose they are
+    return predictor
 
 
 @app.command("train")
@@ -119,16 +126,8 @@ def train_cmd(
     no_track: Annotated[bool, typer.Option("--no-track", help="Do not log to MLflow.")] = False,
     *,
     load_kwargs: dict[str, Any],
-    intervals: Annotated[
-        bool,
-        typer.Option(
-            "--intervals/--no-intervals",
-            help="Panels: calibrate conformal intervals on rolling-origin windows of the history "
-            "(extra fits of a local model on a panel of few series); --no-intervals skips them, and "
-            "--level is then answered by the model's native intervals where it has them (ETS, ARIMA, "
-            "Theta, ...), else refused.",
-        ),
-    ] = True,
+    method: TrainIntervalMethodOption = None,
+    old_intervals: OldTrainIntervalsOption = None,
     drop_short: DropShortOption = False,
 ) -> None:
     """Train a model under its protocol, log it to MLflow and register it.
@@ -152,11 +151,13 @@ def train_cmd(
     check_strategy(model, strategy_name)  # a bad pairing is refused before any data is read
     train_cfg = training_options(train_option, max_epochs=epochs, lr=lr, batch_size=batch_size, device=device)
     warn_unused_training_options(model, train_cfg)
+    intervals = interval_method(method, old_intervals) == "conformal"
     if not intervals and split != HOLDOUT:
+        flag = "--no-intervals" if old_intervals is False else "--interval-method native"
         raise ConfigError(
-            "--no-intervals applies to the panel protocol: a model on a --split calibrates its "
+            f"{flag} applies to the panel protocol: a model on a --split calibrates its "
             "intervals on its validation windows, with no extra fit",
-            field="intervals",
+            field="interval_method",
         )
     if drop_short and split != HOLDOUT:
         raise ConfigError(
@@ -402,6 +403,7 @@ def evaluate_cmd(
 ) -> None:
     """Score a registered (or saved) model on a dataset's validation or test windows (a panel
     model: on every series' holdout test window)."""
+    from tsforge.evaluation.baseline import NAIVE2
     from tsforge.inference import Predictor
 
     dataset = data_source(data, dataset, "evaluate")
@@ -417,24 +419,55 @@ def evaluate_cmd(
                 "a panel model is scored on the holdout test window only (--on test)", field="on"
             )
         flat, _ = evaluate_panel_model(predictor, dataset, load_kwargs=load_kwargs, drop_short=drop_short)
+        baseline = (NAIVE2, "mase", "naive2_mase")
     elif drop_short:
         raise ConfigError("--drop-short applies to a panel model's holdout", field="drop_short")
     else:
-        flat = _evaluate_windows(predictor, dataset, split, on, load_kwargs)
+        flat, label = _evaluate_windows(predictor, dataset, split, on, load_kwargs)
+        baseline = (label, "mse", "baseline_mse")
     if as_json:
         console.print_json(json.dumps(flat))
         return
-    console.print(metric_list_table(flat, f"{predictor.model_name}: {on} metrics"))
+    _print_scores(flat, f"{predictor.model_name}: {on} scores", on, baseline)
+
+
+#: the keys of a result's skill over its baseline, said in words under its table
+_SKILL_KEYS = ("skill", "baseline_mse", "naive2_mase")
+
+
+def _print_scores(flat: dict[str, float], title: str, on: str, baseline: tuple[str, str, str]) -> None:
+    """``evaluate``'s result as ``train`` prints one: the scores under the names the other tables
+    use, the skill over the baseline as the ``Against …`` sentence, and a panel's series left
+    out of a mean in a ``note:`` that says why. ``baseline``: its label, the error the skill
+    compares and the baseline's score key (:func:`baseline_comparison`'s arguments).
+
+    Why: the table listed ``naive2_mase 2.1815`` and ``skill 0.7434`` as two more scores, and
+    ``n_mase_excluded 0`` rows, where ``train`` on the same model says "Against Naive2 …: test MASE
+    74.3% lower (0.5597 vs 2.181)"."""
+    scores = {k: v for k, v in flat.items() if k.partition("_")[2] not in _SKILL_KEYS}
+    console.print(metric_list_table(scores, title))
+    label, error, key = baseline
+    skill = {
+        k.replace(f"{on}_", "test_", 1): v for k, v in flat.items() if k.partition("_")[2] in _SKILL_KEYS
+    }
+    line = baseline_comparison(skill, label, error, key)
+    if line:
+        console.print(line.replace("test ", f"{'validation' if on == 'val' else 'test'} ", 1))
+    if f"{on}_n_series" in flat:
+        _note_unscaled_series(
+            {k.replace(f"{on}_", "test_", 1): v for k, v in flat.items()}, int(flat[f"{on}_n_series"])
+        )
 
 
 def _evaluate_windows(
     predictor: Any, dataset: str, split: str | None, on: str, load_kwargs: dict[str, Any]
-) -> dict[str, float]:
+) -> tuple[dict[str, float], str]:
     from tsforge.data.frequency import check_sampling
     from tsforge.data.load import load
     from tsforge.data.task import prepare_task
     from tsforge.evaluation import evaluate
-    from tsforge.evaluation.baseline import skill_scores
+    from tsforge.evaluation.baseline import baseline_for, skill_scores
+    from tsforge.models.base import ModelContext
 
     loaded = load(dataset, **load_kwargs)
     series, entry = loaded.series, loaded.entry
@@ -454,7 +487,8 @@ def _evaluate_windows(
         )
     scores = evaluate(predictor.forecaster, task, on).flat(on)
     # the skill over a naive baseline, as training reports it (`train` prints it in words)
-    return {**scores, **skill_scores(task, {on: scores[f"{on}_mse"]})}
+    label = baseline_for(ModelContext.from_task(task)).label
+    return {**scores, **skill_scores(task, {on: scores[f"{on}_mse"]})}, label
 
 
 #: what ``forecast`` reads its history with: the columns, their time format, a wide file's series
@@ -528,7 +562,8 @@ def forecast_cmd(
 
     ``--level 80`` adds ``y_hat-lo-80`` / ``y_hat-hi-80`` columns and ``--quantiles 0.1,0.9``
     adds ``y_hat-q-0.1`` / ``y_hat-q-0.9`` (conformal, calibrated when the model was trained; a
-    panel model trained with ``--no-intervals`` gives its native intervals where it has them).
+    panel model trained with ``--interval-method native`` gives its native intervals where it has
+    them).
     """
     from tsforge.engine import using
 
@@ -564,7 +599,9 @@ def forecast_cmd(
         check_plot_series(
             frame, drawn, id_col=id_col, time_col=time_col, target_col=target_col, file=str(input_path)
         )
-    with using(eng):
+    roles = _history_roles(frame, id_col, time_col, target_col)
+    zone = _history_zone(frame, roles[1], roles[0], str(input_path))
+    with using(eng), _forecast_not_in_utc(zone):
         result = predictor.predict_frame(
             frame,
             horizon,
@@ -578,13 +615,14 @@ def forecast_cmd(
         )
     # the forecast names its columns as the history does, also where the reader guessed them
     id_col, time_col, target_col = _history_roles(frame, id_col, time_col, target_col)
+    shown = _in_history_zone(result, time_col, id_col, zone)
     if output is not None:
-        write_frame(result, output)
+        write_frame(shown, output)
         console.print(f"wrote {len(result)} forecast rows for {result[id_col].nunique()} series to {output}")
     else:
         # out, not print: a table's rows must not be broken at the console width (80 in a pipe)
         # nor an id read as rich markup
-        console.out(result.to_string(index=False, max_rows=_SHOWN_ROWS), highlight=False)
+        console.out(shown.to_string(index=False, max_rows=_SHOWN_ROWS), highlight=False)
         if len(result) > _SHOWN_ROWS:  # `forecast ... > f.txt` kept a table with "..." for most rows
             print_note(
                 f"{len(result)} forecast rows, the first and last {_SHOWN_ROWS // 2} shown: "
@@ -593,19 +631,48 @@ def forecast_cmd(
     if plot is not None:
         from tsforge.cli.forecast_plot import write_forecast_plot
 
-        path = write_forecast_plot(
-            frame,
-            result,
-            plot,
-            id_col=id_col,
-            time_col=time_col,
-            target_col=target_col,
-            levels=levels,
-            file=str(input_path),
-            model=model,
-            series=drawn or None,
-        )
+        with _forecast_not_in_utc(zone):  # the plot reads the history again
+            path = write_forecast_plot(
+                frame,
+                result,
+                plot,
+                id_col=id_col,
+                time_col=time_col,
+                target_col=target_col,
+                levels=levels,
+                file=str(input_path),
+                model=model,
+                series=drawn or None,
+            )
         console.print(f"wrote {path}")
+
+
+def _history_zone(history: Any, time_col: str, id_col: str, file: str) -> Any:
+    """Where ``history``'s times were written (:func:`tsforge.cli.zoned_times.history_zone`)."""
+    from tsforge.cli.zoned_times import history_zone
+
+    return history_zone(history, time_col, id_col, file)
+
+
+@contextmanager
+def _forecast_not_in_utc(zone: Any) -> Iterator[None]:
+    """Silence the reader's note that sub-daily times with offsets are read, "and forecasts
+    dated", in UTC, where ``forecast`` restates its forecast in the history's offset (``zone``
+    read them in UTC): the note's second half is then untrue of this command's output."""
+    import warnings
+
+    with warnings.catch_warnings():
+        if zone is not None and zone.read_in_utc:
+            warnings.filterwarnings("ignore", message=r"the times in column .* carry UTC offsets")
+        yield
+
+
+def _in_history_zone(result: Any, time_col: str, id_col: str, zone: Any) -> Any:
+    """The forecast with its times in the zone (or UTC offsets) the history was written in, as
+    :mod:`tsforge.cli.zoned_times` restates them; ``result`` itself when the history has none."""
+    from tsforge.cli.zoned_times import in_history_zone
+
+    return result if zone is None else in_history_zone(result, time_col, id_col, zone)
 
 
 #: the forecast rows printed without --output (half from the start, half from the end)

@@ -18,6 +18,7 @@ from tsforge.cli.data_options import (
     reads_data,
 )
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
+from tsforge.cli.interval_options import CvIntervalMethodOption, OldCvIntervalsOption, interval_method
 from tsforge.cli.model_options import check_at_least_one
 from tsforge.cli.tables import metrics_table
 from tsforge.errors import ConfigError
@@ -66,13 +67,8 @@ def cv_cmd(
             show_default=False,
         ),
     ] = None,
-    intervals: Annotated[
-        str,
-        typer.Option(
-            help="conformal (each window calibrated on the windows before it; the first has none) "
-            "or native (the model's own, statsforecast models only)."
-        ),
-    ] = "conformal",
+    method: CvIntervalMethodOption = None,
+    old_intervals: OldCvIntervalsOption = None,
     option: Annotated[
         list[str] | None,
         typer.Option(
@@ -100,6 +96,9 @@ def cv_cmd(
 
     dataset = data_source(data, dataset, "cv")
     levels = number_items(level, "--level")
+    intervals = interval_method(method, old_intervals)
+    if not levels and (method is not None or old_intervals is not None):
+        print_note("--interval-method chooses how --level intervals are made: without --level there are none")
     check_at_least_one(horizon=horizon, n_windows=n_windows, step_size=step_size)
     check_table_file(output, "--output")
     eng = engine_from_options(engine, ray_address, n_jobs)  # a bad choice fails before any loading
@@ -124,8 +123,6 @@ def cv_cmd(
     panel = loaded.panel
     h = panel_horizon(horizon, loaded.entry, panel.season_length, panel.horizon)
     models = [m if m in LOCAL_MODELS else RefitGlobalModel(m, seed=seed) for m in wanted]
-    if intervals not in ("conformal", "native"):
-        raise ConfigError(f"--intervals must be conformal or native, got {intervals!r}", field="intervals")
     native = levels if levels and intervals == "native" else None
     frame = cross_validation(
         panel,

@@ -177,7 +177,9 @@ def _check_out_is_a_folder(out: Path | None) -> None:
 @app.command("profile")
 @reads_data(coords=False)
 def profile_cmd(
-    source: Annotated[str, typer.Argument(help="Catalogue dataset name or CSV/Parquet file.")],
+    source: Annotated[
+        str, typer.Argument(metavar="DATA", help="Catalogue dataset name or CSV/Parquet file.")
+    ],
     window: Annotated[int, typer.Option("--window", "-w", help="Window length.")] = 336,
     stride: Annotated[int | None, typer.Option(help="Step between windows (default window // 14).")] = None,
     out: Annotated[

@@ -57,7 +57,7 @@ def _progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], No
 @app.command("recommend")
 @reads_data()
 def recommend_cmd(
-    data: Annotated[str, typer.Argument(help="CSV/Parquet file or catalogue dataset name.")],
+    data: Annotated[str, typer.Argument(metavar="DATA", help="CSV/Parquet file or catalogue dataset name.")],
     horizon: Annotated[
         int | None, typer.Option("--horizon", "-H", help="Forecast horizon (default: catalogue/season).")
     ] = None,
@@ -476,21 +476,26 @@ def _recommend_per_series(
             outcome = None
         else:
             from recommender.routed_training import train_routed
+            from tsforge.cli.member_notes import framed_notes
             from tsforge.pipeline import TrackingOptions
 
-            outcome = train_routed(
-                data,
-                horizon,
-                router=router,
-                mode=mode,
-                **_seed(seed),
-                n_jobs=n_jobs,
-                adapt=adapt,
-                tracking=TrackingOptions(registered_name=register_as, progress=False),
-                progress=progress,
-                load_kwargs=load_kwargs,
-                drop_short=drop_short,
-            )
+            # its notes (the ensemble's interval calibration, a member's fallbacks) came before the
+            # picks table with no word of which model they were about
+            named = f" {register_as!r}" if register_as else ""
+            with framed_notes(f"training the routed model{named}"):
+                outcome = train_routed(
+                    data,
+                    horizon,
+                    router=router,
+                    mode=mode,
+                    **_seed(seed),
+                    n_jobs=n_jobs,
+                    adapt=adapt,
+                    tracking=TrackingOptions(registered_name=register_as, progress=False),
+                    progress=progress,
+                    load_kwargs=load_kwargs,
+                    drop_short=drop_short,
+                )
             rec = outcome.recommendation
     if as_json:
         training = None

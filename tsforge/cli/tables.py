@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["metrics_table", "metric_list_table", "smape_on_zeros_note"]
+__all__ = ["SCORE_LABELS", "metrics_table", "metric_list_table", "smape_on_zeros_note"]
 
 #: Text columns: never folded (a model name split over two lines, "auto_e / ts", reads as two).
 _TEXT_COLUMNS = ("model", "dataset", "recommended")
@@ -54,9 +54,35 @@ def metrics_table(rows: list[dict[str, Any]], title: str, highlight: str | None 
     return table
 
 
+#: Score and count keys as the other tables (``train``, ``cv``) head them: ``evaluate`` printed
+#: ``smape``, ``n_mase_excluded`` and ``naive2_mase`` where ``train`` prints ``test sMAPE``.
+SCORE_LABELS = {
+    "mae": "MAE",
+    "mse": "MSE",
+    "rmse": "RMSE",
+    "mape": "MAPE",
+    "smape": "sMAPE",
+    "wape": "WAPE",
+    "mase": "MASE",
+    "rmsse": "RMSSE",
+    "owa": "OWA",
+    "n_series": "series",
+    "n_mase_excluded": "MASE left out",
+    "n_mape_excluded": "MAPE left out",
+    "n_smape_excluded": "sMAPE left out",
+    "n_unobserved": "series with no test value",
+}
+
+#: Counts of what a mean left out: a row only when something was (``cv`` shows its "MASE left
+#: out" column on the same rule), so a clean result is not read as ten lines of zeros.
+_ONLY_WHEN_NONZERO = ("n_mase_excluded", "n_mape_excluded", "n_smape_excluded", "n_unobserved")
+
+
 def metric_list_table(metrics: dict[str, float], title: str):
-    """One model's scores as rows (``mase``, ``smape``, …), with the original-units twin of a
-    normalised score beside it: ``test_mae`` and ``test_orig_mae`` share the row ``mae``.
+    """One model's scores as rows (``MASE``, ``sMAPE``, …, named as :data:`SCORE_LABELS` says),
+    with the original-units twin of a normalised score beside it: ``test_mae`` and
+    ``test_orig_mae`` share the row ``MAE``. A count of series left out of a mean is a row only
+    when it is not zero.
 
     Why rows: one model's fourteen scores as columns overflowed an 80-column terminal, and rich
     cut the last ones off (the original-units scores, the ones a user reads)."""
@@ -67,11 +93,13 @@ def metric_list_table(metrics: dict[str, float], title: str):
     for key, value in metrics.items():
         split, _, rest = key.partition("_")
         orig = rest.startswith("orig_")
-        names.setdefault(rest.removeprefix("orig_") if orig else rest, {})["orig" if orig else "value"] = (
-            value
-        )
+        name = rest.removeprefix("orig_") if orig else rest
+        if name in _ONLY_WHEN_NONZERO and not value:
+            continue
+        names.setdefault(name, {})["orig" if orig else "value"] = value
     has_orig = any("orig" in v for v in names.values())
-    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    # as wide as its title: a table as narrow as its scores folded "auto_ets: test scores" in two
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, min_width=len(title))
     table.add_column("score")
     table.add_column("normalised" if has_orig else "value", justify="right")
     if has_orig:
@@ -80,7 +108,7 @@ def metric_list_table(metrics: dict[str, float], title: str):
         cells = [_cell(name, v["value"]) if "value" in v else ""]
         if has_orig:
             cells.append(_cell(name, v["orig"]) if "orig" in v else "")
-        table.add_row(name, *cells)
+        table.add_row(SCORE_LABELS.get(name, name), *cells)
     return table
 
 
