@@ -222,6 +222,20 @@ class ShortInputWarning(TsforgeWarning):
     (seasonal naive repeats the last ``input_len`` steps, not the last season)."""
 
 
+class SimplerValidationFitWarning(TsforgeWarning):
+    """A model-selecting local model's fit before the validation window chose no seasonal form on
+    series where its final fit (on the whole training history) chose one, so the validation
+    scores are of a simpler model than the one registered.
+
+    Why say it: on 20 monthly series of 48 values, AutoETS fitted on the 24 values before the
+    validation window chose ETS(A,N,N) and scored a validation MASE of 2.33 ("0.0 % better than
+    Naive2"), while the registered ETS(A,A,A), fitted on 36, scored 0.56 on the test window; the
+    validation score was read as the model's. It stays the honest score of a refit on the
+    values before the window (a form chosen with the validation window in view would flatter
+    it), so the note says which model each score is of.
+    """
+
+
 class NoSkillWarning(TsforgeWarning):
     """A trained model forecasts its validation windows no better than the naive baseline it is
     read against (:mod:`tsforge.evaluation.baseline`): it trained and scored, but repeating the

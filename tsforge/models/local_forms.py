@@ -36,7 +36,7 @@ from tsforge.models.statistical import (
     working_exponent,
 )
 
-__all__ = ["FORM_SEASONS", "KEEPS_FORM", "keeps_form", "selected_form", "kept_form_spec"]
+__all__ = ["FORM_SEASONS", "KEEPS_FORM", "keeps_form", "selected_form", "form_words", "kept_form_spec"]
 
 #: Seasons a refit must see to choose its own form where the final fit's is known (and, for the
 #: models that keep none, for the calibration note of :mod:`tsforge.panels.calibrate`): AutoETS
@@ -94,14 +94,22 @@ def selected_form(model: str, y: np.ndarray, m: int, options: LocalOptions | Non
         return None
 
 
+def form_words(model: str, form: str) -> str:
+    """``ETS(A,A,A)``, ``ETS(M,A,M) damped``, ``ARIMA(0,1,1)(0,1,1)``: a form of
+    :func:`selected_form` as the literature writes it (its code ``AAAN`` is statsforecast's)."""
+    if model == "auto_ets":
+        return f"ETS({','.join(form[:3])}){' damped' if form[3] == 'D' else ''}"
+    p, d, q, P, D, Q = form.split(",")[:6]
+    return f"ARIMA({p},{d},{q})({P},{D},{Q})"
+
+
 def _held(model: str, form: str) -> tuple[Any, str]:
     """(factory, words) of ``model`` held to ``form``."""
     sfm = statsforecast_models()
     if model == "auto_ets":
-        damped = form[3] == "D"
         return (
-            lambda m: sfm.AutoETS(season_length=m, model=form[:3], damped=damped),
-            f"ETS({','.join(form[:3])}){' damped' if damped else ''}",
+            lambda m: sfm.AutoETS(season_length=m, model=form[:3], damped=form[3] == "D"),
+            form_words(model, form),
         )
     p, d, q, P, D, Q, mean, drift = (int(v) for v in form.split(","))
     return (
@@ -112,7 +120,7 @@ def _held(model: str, form: str) -> tuple[Any, str]:
             include_mean=bool(mean),
             include_drift=bool(drift),
         ),
-        f"ARIMA({p},{d},{q})({P},{D},{Q})",
+        form_words(model, form),
     )
 
 

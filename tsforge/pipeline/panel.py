@@ -36,6 +36,7 @@ from tsforge.panels.calibrate import (
     calibration_windows,
     global_calibration_windows,
     holdout_interval_metrics,
+    warn_simpler_validation_fit,
 )
 from tsforge.panels.global_models import RefitGlobalModel, check_global_config, check_global_model, fit_global
 from tsforge.panels.local import LOCAL_MODELS, ConfiguredLocalModel, forecast_local, warn_fallbacks
@@ -215,11 +216,12 @@ def train_panel(
             # the validation scores are those of the model refit as it is served, choosing its own
             # form: where the calibration held short refits to the final fit's form (a form chosen
             # with the validation window in view), the last window is refit without it
-            val_pred = (
-                _local(split.train, name, H, n_jobs, tracking.progress, options)
-                if cv.attrs.get("kept_forms")
-                else _last_window(cv, name, len(panel), H)
-            )
+            if cv.attrs.get("kept_forms"):
+                val_pred = _local(split.train, name, H, n_jobs, tracking.progress, options)
+                # that refit may choose no season where the final fit did: say which model is scored
+                warn_simpler_validation_fit(split.train, name, cv.attrs["forms"].get(name, {}), n_jobs=n_jobs)
+            else:
+                val_pred = _last_window(cv, name, len(panel), H)
             test_pred = _local(split.history, name, H, n_jobs, tracking.progress, options, warn=True)
             predictor = PanelPredictor(
                 name,

@@ -9,6 +9,7 @@ the test window.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -16,7 +17,7 @@ import pytest
 
 from tests.conftest import seasonal_monthly_panel
 from tsforge.data.panel import Panel
-from tsforge.models.local_forms import kept_form_spec, selected_form
+from tsforge.models.local_forms import form_words, kept_form_spec, selected_form
 from tsforge.models.statistical import LOCAL_MODELS, forecast_series
 from tsforge.panels.calibrate import calibrate_panel, calibration_forms
 from tsforge.panels.local import forecast_local, selected_forms
@@ -148,3 +149,38 @@ def test_train_panel_validates_the_model_as_served_and_calibrates_the_kept_form(
     expected = summarise(panel_scores(split.val, {"auto_ets": plain}, split.train, 12))["auto_ets"]["mase"]
     assert np.isclose(out.metrics["val_mase"], expected)
     assert 0.65 <= out.metrics["test_coverage_80"] <= 0.95
+
+
+def test_train_panel_says_when_its_validation_fit_is_simpler_than_the_model_registered():
+    """On the short panel AutoETS's fit on the 24 values before the validation window chooses no
+    season where the final fit on 36 chooses one; the validation MASE is that simpler model's,
+    and the user hears so, naming the series and the registered form. A panel long enough for
+    every fit to see the season keeps quiet."""
+    from tsforge.errors import SimplerValidationFitWarning
+    from tsforge.panels.protocol import holdout_split
+    from tsforge.pipeline import TrackingOptions, train_panel
+
+    quiet = TrackingOptions(track=False, progress=False)
+    panel = seasonal_monthly_panel([48] * 20, seed=5)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        train_panel(panel, "auto_ets", horizon=H, tracking=quiet)
+    said = [str(w.message) for w in caught if issubclass(w.category, SimplerValidationFitWarning)]
+    assert len(said) == 1, said
+    split = holdout_split(panel, H)
+    simpler = [
+        sid
+        for i, sid in enumerate(split.train.ids)
+        if selected_form("auto_ets", split.train.series(i), 12) is None
+    ]
+    final = selected_forms(split.history, "auto_ets")
+    expected = [sid for sid in simpler if str(sid) in final]
+    assert expected  # the panel is one where this happens
+    assert f"on {len(expected)} of 20 series" in said[0] and "(24 values, season length 12)" in said[0]
+    assert f"{str(expected[0])!r}: {form_words('auto_ets', final[str(expected[0])])}" in said[0]
+    assert re.search(r"ETS\([ANM],[ANM],[AM]\)", said[0])  # in words, not statsforecast's code
+    long_panel = seasonal_monthly_panel([96] * 6, seed=5)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        train_panel(long_panel, "auto_ets", horizon=H, tracking=quiet)
+    assert not [w for w in caught if issubclass(w.category, SimplerValidationFitWarning)]
