@@ -6,7 +6,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import polars as pl
 from pydantic import (
@@ -16,6 +16,7 @@ from pydantic import (
     GetJsonSchemaHandler,
     SerializerFunctionWrapHandler,
     model_serializer,
+    model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
@@ -308,6 +309,23 @@ TIME_FORMAT_DESCRIPTION = (
     "timestamps are ISO-8601 either way. A format with no % directive, or a timestamp it does "
     "not read, is a 422 naming time_format or the timestamp's position."
 )
+
+
+#: the ``time_format`` field of the requests that take series (/v1/forecast, /v1/recommend, /v1/profile)
+TimeFormat = Annotated[
+    str | None,
+    Field(min_length=1, max_length=100, description=TIME_FORMAT_DESCRIPTION, examples=["%d/%m/%Y"]),
+]
+
+
+class ReadsTimeFormat(BaseModel):
+    """A request whose series' timestamps are read by its ``time_format`` before the schema checks
+    them (:func:`read_time_format`): one validator for every request that takes series."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_time_format(cls, data: Any) -> Any:
+        return read_time_format(data)
 
 
 def read_time_format(data: Any) -> Any:

@@ -17,20 +17,19 @@ from pydantic import (
     ValidationInfo,
     field_validator,
     model_serializer,
-    model_validator,
 )
 from pydantic.config import JsonDict
 
 from service.schemas.common import (
     NOTES_DESCRIPTION,
-    TIME_FORMAT_DESCRIPTION,
     ModelInfo,
     OmitsEmptyNotes,
+    ReadsTimeFormat,
     SchemaOfFields,
+    TimeFormat,
     check_timestamps,
     check_unique_ids,
     field_error,
-    read_time_format,
 )
 from tsforge.inference import MAX_LEVELS
 
@@ -210,7 +209,7 @@ class SeriesIn(HistoryIn):
     )
 
 
-class ForecastRequest(BaseModel):
+class ForecastRequest(ReadsTimeFormat):
     """Series to forecast (all go through the model as one batch), the horizon and the model."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [FORECAST_EXAMPLE]})
@@ -239,14 +238,7 @@ class ForecastRequest(BaseModel):
         description="Forecast quantiles to add (0 < q < 1), e.g. [0.1, 0.5, 0.9]: intervals q-0.1, ...",
         examples=[[0.1, 0.5, 0.9]],
     )
-    time_format: str | None = Field(
-        None, min_length=1, max_length=100, description=TIME_FORMAT_DESCRIPTION, examples=["%d/%m/%Y"]
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _read_time_format(cls, data: Any) -> Any:
-        return read_time_format(data)
+    time_format: TimeFormat = None
 
     @field_validator("series")
     @classmethod

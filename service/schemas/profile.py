@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 from pydantic.config import JsonDict
 
-from service.schemas.common import TIME_FORMAT_DESCRIPTION, check_unique_ids, read_time_format
+from service.schemas.common import ReadsTimeFormat, TimeFormat, check_unique_ids
 from service.schemas.forecast import HistoryIn, TimeKeys
 
 __all__ = ["ProfileSeriesIn", "ProfileRequest", "SeriesProfile", "ProfileResponse", "PROFILE_EXAMPLE"]
@@ -37,7 +36,7 @@ class ProfileSeriesIn(HistoryIn):
     )
 
 
-class ProfileRequest(BaseModel):
+class ProfileRequest(ReadsTimeFormat):
     """Series to profile; each is cut into windows (default: min(336, its length)) and summarised."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [PROFILE_EXAMPLE]})
@@ -63,14 +62,7 @@ class ProfileRequest(BaseModel):
         description="Profile a seeded random subset of at most this many windows per series (default "
         "64); the request's total is capped by TSFORGE_MAX_PROFILE_WINDOWS (413 past it).",
     )
-    time_format: str | None = Field(
-        None, min_length=1, max_length=100, description=TIME_FORMAT_DESCRIPTION, examples=["%d/%m/%Y"]
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _read_time_format(cls, data: Any) -> Any:
-        return read_time_format(data)
+    time_format: TimeFormat = None
 
     @field_validator("series")
     @classmethod

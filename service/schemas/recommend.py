@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 from pydantic.config import JsonDict, JsonValue
 
-from service.schemas.common import TIME_FORMAT_DESCRIPTION, check_unique_ids, field_error, read_time_format
+from service.schemas.common import ReadsTimeFormat, TimeFormat, check_unique_ids, field_error
 from service.schemas.forecast import HistoryIn, TimeKeys
 
 __all__ = [
@@ -44,7 +44,7 @@ class RecommendSeriesIn(HistoryIn):
     )
 
 
-class RecommendRequest(BaseModel):
+class RecommendRequest(ReadsTimeFormat):
     """One dataset: series of equal length (channels observed at the same times)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [RECOMMEND_EXAMPLE]})
@@ -86,14 +86,7 @@ class RecommendRequest(BaseModel):
         description="Recommend a candidate (and weights) for every series from its own properties; "
         "series may then have different lengths and their own timestamps (a panel).",
     )
-    time_format: str | None = Field(
-        None, min_length=1, max_length=100, description=TIME_FORMAT_DESCRIPTION, examples=["%d/%m/%Y"]
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _read_time_format(cls, data: Any) -> Any:
-        return read_time_format(data)
+    time_format: TimeFormat = None
 
     @field_validator("series")
     @classmethod
