@@ -55,12 +55,27 @@ def render_summary(summary: dict):
                 end_section=i == len(spec.labels) - 1,
             )
     table.caption = _memorability_caption(summary)
-    stats = Table(title="continuous properties")
+    stats = Table(title="continuous properties", caption_justify="left")
     for col in ("property", "mean", "std", "q10", "q50", "q90"):
-        stats.add_column(col, justify="left" if col == "property" else "right")
+        stats.add_column(col, justify="left" if col == "property" else "right", no_wrap=col == "property")
     for prop, vals in summary["properties"].items():
         stats.add_row(prop, *[f"{vals[k]:.4f}" for k in ("mean", "std", "q10", "q50", "q90")])
+    shown = [f"{p}: {MEASURES[p]}" for p in summary["properties"] if p in MEASURES]
+    stats.caption = "; ".join(shown) or None
     return table, stats
+
+
+#: what each continuous property of the summary measures, under its table: the names are the
+#: columns of the written CSV and JSON (``tau``, ``arch_pvalue``), which say little on their own
+MEASURES = {
+    "tau": "trend, Kendall's τ of the values against time (−1 falling, +1 rising)",
+    "trend_strength": "|τ|",
+    "season_strength": "share of the variance the seasonal part explains",
+    "volatility": "coefficient of variation",
+    "hurst": "memory, the Hurst exponent (0.5: none)",
+    "anomaly_ratio": "share of values flagged as anomalies",
+    "arch_pvalue": "ARCH test p-value (small: the variance changes over time)",
+}
 
 
 def _property_words(name: str, absolute: bool) -> str:

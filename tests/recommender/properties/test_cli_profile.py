@@ -209,3 +209,22 @@ def test_a_too_small_window_on_a_panel_file_is_refused_without_the_note(tmp_path
     out, err = capsys.readouterr()
     assert exc.value.code == 2 and out == "" and "note:" not in err
     assert "window must be at least 12 steps" in err, err
+
+
+def test_the_continuous_properties_say_what_they_measure(tmp_path, capsys):
+    """``tau`` and ``arch_pvalue`` are column names of the written files; under the table each
+    continuous property shown says in words what it measures."""
+    from tsforge.cli.profile import MEASURES
+
+    n = 24 * 60
+    t = np.arange(n)
+    df = pd.DataFrame(
+        {"date": pd.date_range("2024-01-01", periods=n, freq="h"), "x": np.sin(2 * np.pi * t / 24)}
+    )
+    path = tmp_path / "s.csv"
+    df.to_csv(path, index=False)
+    main(["profile", str(path), "--stride", "32", "--no-progress"])
+    flat = " ".join(capsys.readouterr().out.split())
+    assert "Kendall's τ" in flat and "ARCH test p-value" in flat
+    for prop in ("tau", "season_strength", "volatility", "hurst", "anomaly_ratio", "arch_pvalue"):
+        assert f"{prop}: {MEASURES[prop]}" in flat
