@@ -14,6 +14,12 @@ router gives its weights. So a series never seen in training is routed exactly l
 one, and a known series whose behaviour changed is routed by its new history. Only members
 with a positive weight for some series of the request are called, each on those series only.
 
+Notes: a member's own note ("1 of 3 series were too short for seasonal_naive …") is said as
+the member's of this ensemble, naming the series it forecast (:meth:`RoutedPredictor.member_frame`),
+here and so alike behind every door: the CLI, the Python API, the MLflow pyfunc and the service.
+Passed on as it was, it named a model the user never asked for, and its count read as one of
+the request's.
+
 Intervals: the ensemble is calibrated as a model of its own (split conformal on the residuals
 of its routed forecast of the validation window, :mod:`tsforge.panels.conformal`), not from its
 members' intervals — a weighted mean of members' quantiles is not a quantile of the mean.
@@ -36,7 +42,7 @@ from recommender.series_recommendation import MODES, route_panel
 from tsforge.data.frequency import check_sampling
 from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
-from tsforge.errors import ConfigError, ModelNotFoundError
+from tsforge.errors import ConfigError, ModelNotFoundError, notes_framed
 from tsforge.inference import FramePredictor, IntervalRequest, SeriesForecast
 from tsforge.panels.conformal import ConformalCalibration
 from tsforge.panels.predictor import PanelPredictor, panel_forecasts
@@ -45,6 +51,8 @@ __all__ = ["ROUTED_BUNDLE_KIND", "RoutedPredictor"]
 
 ROUTED_BUNDLE_KIND = "routed"
 _META = "model.json"
+#: series ids a member note's frame names; more are counted
+_NAMED_IDS = 5
 
 
 class RoutedPredictor(FramePredictor):
@@ -103,6 +111,13 @@ class RoutedPredictor(FramePredictor):
     @property
     def model_name(self) -> str:
         return str(self.meta.get("name", "routed"))
+
+    @property
+    def known_as(self) -> str:
+        """The ensemble as its user knows it: the registered name where it came from (or went
+        to) the registry (``meta["registered_name"]``, set by
+        :func:`tsforge.tracking.load_predictor` and by training), else its model name."""
+        return str(self.meta.get("registered_name") or self.model_name)
 
     @property
     def kind(self) -> str:
@@ -169,12 +184,24 @@ class RoutedPredictor(FramePredictor):
             idx = np.flatnonzero(base_w[:, j] > 0)
             if idx.size == 0:
                 continue
-            fc = self.members[name].predict_series([series[i] for i in idx.tolist()], h)
+            routed = [series[i] for i in idx.tolist()]
+            with notes_framed(self.member_frame(name, [str(s.id) for s in routed])):
+                fc = self.members[name].predict_series(routed, h)
             values[idx] += base_w[idx, j, None] * np.vstack(
                 [np.asarray(f.values, dtype=np.float64) for f in fc]
             )
         out = panel_forecasts(panel, values, h)
         return self._calibrated_bounds(out, [panel.series(i) for i in range(len(panel))], request)
+
+    def member_frame(self, member: str, ids: Sequence[str]) -> str:
+        """What a member's note is said behind: ``routed model 'my-routed', member seasonal_naive
+        (weighted into the forecast of 3 series: a, b, c)`` (``picked for`` in ``pick`` mode)."""
+        shown = ", ".join(ids[:_NAMED_IDS]) + (
+            f" and {len(ids) - _NAMED_IDS} more" if len(ids) > _NAMED_IDS else ""
+        )
+        which = "1 series" if len(ids) == 1 else f"{len(ids)} series"
+        role = f"picked for {which}" if self.mode == "pick" else f"weighted into the forecast of {which}"
+        return f"routed model {self.known_as!r}, member {member} ({role}: {shown})"
 
     # -- persistence ----------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:

@@ -552,6 +552,9 @@ def _track(
                 plot_series_forecasts(items, folder / "forecast_vs_actual.png", title=title),
             ]
 
+        registering = tracking.register and tracking.log_model
+        if registering:  # in the bundle: its notes name it as registered, the MLflow pyfunc's too
+            outcome.predictor.meta["registered_name"] = name
         logged = log_trained_model(
             run,
             predictor=outcome.predictor,
@@ -566,7 +569,7 @@ def _track(
             },
             make_plots=make_plots,
             log_model=tracking.log_model,
-            registered_name=name if (tracking.register and tracking.log_model) else None,
+            registered_name=name if registering else None,
             champion_metric="val_mase",
             dataset=panel.name,
             protocol=HOLDOUT,
@@ -576,4 +579,8 @@ def _track(
         outcome.run_id = run.run_id
         outcome.model_uri = logged.model_uri
         outcome.registered_name, outcome.version = logged.registered_name, logged.version
+        if logged.registered_name:  # as loading it from the registry would leave it
+            outcome.predictor.meta.update(
+                {"registered_name": logged.registered_name, "version": logged.version}
+            )
         outcome.promotion = logged.promotion_reason

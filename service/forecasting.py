@@ -16,7 +16,6 @@ from tsforge.data.frequency import check_sampling
 from tsforge.errors import (
     ConfigError,
     DataValidationError,
-    FallbackWarning,
     ModelNotFoundError,
     TsforgeError,
 )
@@ -204,7 +203,9 @@ def forecast_notes(
     * ``caught``: what the library warned while answering (:func:`service.notes.caught_notes`),
       e.g. series too short for a local model forecast by its fallback — what the CLI prints as
       a note and the Python API and the pyfunc warn; a warning repeating a note above is kept once.
-      A routed ensemble's member that fell back is named with the ensemble (:func:`_member_note`).
+      A routed ensemble's member note comes framed by the ensemble itself ("routed model
+      'my-routed', member auto_ets (weighted into the forecast of 1 series: b): …",
+      :meth:`recommender.routed.RoutedPredictor.member_frame`), as every door says it.
     """
     notes = []
     level, quantiles = _bounds(series, level, quantiles)
@@ -217,25 +218,4 @@ def forecast_notes(
     notes.append(input_note(series) if callable(input_note) else None)
     if not trailing_gaps:
         caught = [c for c in caught if not issubclass(c.category, TrimmedHistoryWarning)]
-    return merge_notes([n for n in notes if n], [_member_note(loaded, c) for c in caught])
-
-
-def _member_note(loaded: LoadedModel, caught: Caught) -> str:
-    """The note of a routed ensemble's member that fell back, saying whose member it is.
-
-    Why: a routed ensemble forecasts each series as a weighted mix of its member models, and a
-    local member warns in its own words about the series routed to it ("1 of 3 series were too
-    short for auto_ets ... forecast by its fallback"). Passed on as it was, the answer named a
-    model the client never asked for, and its count read as one of the request's. The member's
-    words are kept (they name the member and its fallback) behind the ensemble's name.
-    """
-    predictor = loaded.predictor
-    if getattr(predictor, "kind", None) != "routed" or not issubclass(caught.category, FallbackWarning):
-        return caught.message
-    members = getattr(predictor, "available", None) or []
-    listed = f" ({', '.join(map(str, members))})" if members else ""
-    return (
-        f"model {loaded.name} is a routed ensemble: it forecasts each series as a weighted mix of "
-        f"the member models its router picks{listed}, and a member fell back on some of the series "
-        f"routed to it: {caught.message}"
-    )
+    return merge_notes([n for n in notes if n], caught)

@@ -14,9 +14,9 @@ warning to the hook that was installed before. A filter shows tsforge warnings e
 (Python's default shows each one once per code location, so a second request would get no note).
 
 Each note keeps its warning's class (:class:`Caught`), so the service can treat a kind of note
-apart (drop the trimmed-history note of a padded frame, frame a routed ensemble's member note)
-without reading its words; the class travels with the text from a worker process (a class
-pickles by its importable name).
+apart (drop the trimmed-history note of a padded frame) without reading its words; the class
+travels with the text from a worker process (a class pickles by its importable name). A routed
+ensemble's member note arrives framed by the ensemble (:mod:`recommender.routed`).
 """
 
 from __future__ import annotations

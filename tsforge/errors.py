@@ -8,6 +8,10 @@ column, row, field) so the message can name the problem precisely.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 __all__ = [
     "TsforgeError",
     "DataValidationError",
@@ -27,6 +31,7 @@ __all__ = [
     "ShortSeriesWarning",
     "NoSkillWarning",
     "add_note",
+    "notes_framed",
 ]
 
 
@@ -135,12 +140,50 @@ class ResourceLimitError(TsforgeError):
     http_status = 413
 
 
+#: the frames (:func:`notes_framed`) the tsforge notes made in this context begin with, outermost first
+_NOTE_FRAMES: ContextVar[tuple[str, ...]] = ContextVar("tsforge_note_frames", default=())
+
+
+@contextmanager
+def notes_framed(frame: str) -> Iterator[None]:
+    """Every :class:`TsforgeWarning` made inside, in this thread (or task), reads
+    ``"{frame}: {note}"`` (its :attr:`WordedWarning.cli_message` too); frames nest, outermost first.
+
+    Why at the warning's making and not by catching warnings and re-issuing them: catching swaps
+    process-wide state (``warnings.catch_warnings``), and the service answers requests from
+    several threads, so a routed ensemble framing its members' notes that way would have taken
+    another request's notes as its own, and restored a state another thread had replaced. A
+    context variable is seen by the code that makes the warning, in the same thread, whichever
+    door called it (CLI, Python, the MLflow pyfunc, the service, one of its worker processes).
+    A thread started inside does not inherit the frame: its notes are said unframed.
+    """
+    token = _NOTE_FRAMES.set((*_NOTE_FRAMES.get(), frame))
+    try:
+        yield
+    finally:
+        _NOTE_FRAMES.reset(token)
+
+
+def _in_frame(text: object) -> object:
+    """``text`` behind the active frames; a text already behind them is left as it is (a warning
+    re-made from its own framed text: unpickled, or re-issued)."""
+    frames = _NOTE_FRAMES.get()
+    if not frames or not isinstance(text, str):
+        return text
+    prefix = "".join(f"{f}: " for f in frames)
+    return text if text.startswith(prefix) else prefix + text
+
+
 class TsforgeWarning(UserWarning):
     """Base class: an answer was given, but it is less than what was asked for.
 
     Why a warning and not an error: the result is still useful (and a service must answer), yet
     a user reading it should know its limit. The CLI prints each as one ``note:`` line on stderr.
+    Its text begins with the frames of :func:`notes_framed` active where it is made.
     """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*((_in_frame(args[0]), *args[1:]) if args else ()))
 
 
 class WordedWarning(TsforgeWarning):
@@ -154,7 +197,7 @@ class WordedWarning(TsforgeWarning):
 
     def __init__(self, message: str, cli_message: str | None = None) -> None:
         super().__init__(message)
-        self.cli_message = cli_message
+        self.cli_message = cli_message if cli_message is None else str(_in_frame(cli_message))
 
     def __reduce__(self) -> tuple[type[WordedWarning], tuple[str, str | None]]:
         return type(self), (str(self), self.cli_message)

@@ -158,15 +158,25 @@ def test_trained_routed_model_round_trips_as_a_registered_pyfunc(
     expected = out.predictor.predict_frame(history, 6, level=[80, 95])
     columns = ["y_hat", "y_hat-lo-95", "y_hat-lo-80", "y_hat-hi-80", "y_hat-hi-95"]
     code = (
-        "import json, mlflow, pandas as pd;"
-        "m = mlflow.pyfunc.load_model('models:/halves-routed@champion');"
-        f"h = pd.read_csv(r'{path}', parse_dates=['ds']);"
-        "f = m.predict(h, params={'horizon': 6, 'level': [80, 95]});"
-        f"print(json.dumps(f[{columns!r}].to_numpy().tolist()))"
+        "import json, mlflow, pandas as pd, warnings\n"
+        "m = mlflow.pyfunc.load_model('models:/halves-routed@champion')\n"
+        f"h = pd.read_csv(r'{path}', parse_dates=['ds'])\n"
+        "f = m.predict(h, params={'horizon': 6, 'level': [80, 95]})\n"
+        f"print(json.dumps(f[{columns!r}].to_numpy().tolist()))\n"
+        # the last 8 values of a seasonal series: too short for the seasonal naive member
+        "with warnings.catch_warnings(record=True) as w:\n"
+        "    warnings.simplefilter('always')\n"
+        "    m.predict(h[h['unique_id'] == 'fresh-seas0'].tail(8), params={'horizon': 6})\n"
+        "print(json.dumps([str(n.message) for n in w if 'too short' in str(n.message)]))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    got = np.asarray(json.loads(proc.stdout.strip().splitlines()[-1]))
+    *_, forecast_line, notes_line = proc.stdout.strip().splitlines()
+    # the member's note, said as the registered ensemble's member (the pyfunc warned it bare)
+    notes = json.loads(notes_line)
+    frame = "routed model 'halves-routed', member seasonal_naive (weighted into the forecast of 1 series: fresh-seas0): "
+    assert notes and all(n.startswith(frame + "1 of 1 series were too short") for n in notes), notes
+    got = np.asarray(json.loads(forecast_line))
     np.testing.assert_allclose(got, expected[columns].to_numpy(), rtol=1e-6, atol=1e-8)
     assert isinstance(expected, pd.DataFrame) and len(expected) == 5 * 6
     nested = got[:, [1, 2, 3, 4]]  # lo-95 <= lo-80 <= hi-80 <= hi-95: the intervals never cross

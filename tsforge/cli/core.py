@@ -56,7 +56,6 @@ def warn_unused_training_options(model: str, train_cfg: dict[str, Any]) -> None:
 def _load_predictor(model: str):
     """A saved model folder, or a registry reference resolved by the one rule of
     :func:`tsforge.tracking.registry.resolve_version` (the service uses the same)."""
-    from tsforge.cli.member_notes import frame_member_notes
     from tsforge.panels.predictor import load_predictor_dir
     from tsforge.tracking import configure_tracking, load_predictor
 
@@ -65,7 +64,6 @@ def _load_predictor(model: str):
     else:
         configure_tracking()
         predictor = load_predictor(model)
-    frame_member_notes(predictor, model)  # a routed ensemble's member notes say whose they are
     return predictor
 
 

@@ -1,40 +1,22 @@
-"""A routed ensemble's member notes, said as its members' (``tsforge forecast`` / ``evaluate``).
+"""The notes of training a routed ensemble, said as that training's (``recommend --per-series --train``).
 
-Why: the routed model of ``tsforge recommend DATA --per-series --train`` forecasts each series
-with some of its members, and a member's own ``note:`` reached the terminal as if the user had
-asked for that model: forecasting with ``h-routed`` printed "1 of 20 series were too short for
-seasonal_naive …", a model the user never named, with no word that it is one of the ensemble's
-members or which series its forecasts went into. Each such note is now framed: "routed model
-'h-routed', member seasonal_naive (weighted into the forecast of 20 series: s00, …): …". The notes
-of training one (``recommend --per-series --train``) are framed as that training's.
+Why: training one printed its notes (the ensemble's interval calibration, a member's fallbacks)
+before the picks table with no word of which model they were about. They are now framed
+"training the routed model 'r1': …". A trained routed model's *forecast* notes are not framed
+here: the model frames its members' notes itself
+(:meth:`recommender.routed.RoutedPredictor.member_frame`), so the Python API, the MLflow pyfunc
+and the service say them as ``tsforge forecast`` does (a wrapper here reached the CLI only).
 """
 
 from __future__ import annotations
 
-import functools
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from tsforge.errors import TsforgeWarning
 
-__all__ = ["frame_member_notes", "framed_notes"]
-
-#: series ids named in a frame; more are counted
-_NAMED_IDS = 5
-
-
-def frame_member_notes(predictor: Any, model: str) -> None:
-    """Make each member of ``predictor`` (one with a ``members`` mapping: the routed ensemble)
-    issue its tsforge notes prefixed by what they concern; other predictors are left as they are.
-    ``model``: the ensemble as the user named it (``--model``), not its internal model name
-    (``routed-weights``)."""
-    members = getattr(predictor, "members", None)
-    if not isinstance(members, Mapping):
-        return
-    for name, member in members.items():
-        member.predict_series = _framed(member.predict_series, model, str(name))
+__all__ = ["framed_notes"]
 
 
 @contextmanager
@@ -53,24 +35,6 @@ def framed_notes(frame: str) -> Iterator[None]:
                 warnings.warn(_framed_warning(w.message, w.category, frame), stacklevel=3)
             else:
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-
-
-def _framed(predict: Callable[..., Any], model: str, member: str) -> Callable[..., Any]:
-    @functools.wraps(predict)
-    def predict_series(series: Sequence[Any], *args: Any, **kwargs: Any) -> Any:
-        with framed_notes(_frame(model, member, [str(getattr(s, "id", "?")) for s in series])):
-            return predict(series, *args, **kwargs)
-
-    return predict_series
-
-
-def _frame(model: str, member: str, ids: list[str]) -> str:
-    """``routed model 'r', member naive (weighted into the forecast of 3 series: a, b, c)``."""
-    shown = ", ".join(ids[:_NAMED_IDS]) + (
-        f" and {len(ids) - _NAMED_IDS} more" if len(ids) > _NAMED_IDS else ""
-    )
-    which = "1 series" if len(ids) == 1 else f"{len(ids)} series"
-    return f"routed model {model!r}, member {member} (weighted into the forecast of {which}: {shown})"
 
 
 def _framed_warning(message: Warning | str, category: type[Warning], frame: str) -> Warning:

@@ -100,6 +100,7 @@ def test_a_routed_models_member_notes_say_whose_they_are(tmp_path, capsys):
     notes = [n for n in _one_line(err).split("note: ") if "too short for seasonal_naive" in n]
     assert notes, err
     assert all("member seasonal_naive" in n and "routed model" in n for n in notes), err
+    assert all(n.count("routed model") == 1 for n in notes), err  # framed by the model alone, once
 
 
 def test_a_forecast_is_dated_in_the_offset_its_history_was_written_in(tmp_path, capsys):
