@@ -398,12 +398,27 @@ def _params(
         "freq": series.freq,
         "missing_share": round(series.missing_share, 6),
         **{f"model.{k}": v for k, v in forecaster.config_dict().items()},
+        **lags_read(forecaster.config_dict(), spec.input_len),
         **({f"train.{k}": v for k, v in train_config.to_dict().items()} if is_neural else {}),
         **({f"strategy.{k}": v for k, v in loss.params().items()} if loss is not None else {}),
     }
     if dropped:
         params["dropped_channels"] = ",".join(dropped)
     return params
+
+
+def lags_read(config: Mapping[str, Any], input_len: int | None) -> dict[str, int]:
+    """``{"lags_read": n}`` for a model with an ``n_lags`` option (LightGBM): the lags it reads,
+    at most its input window (:func:`~tsforge.models.lgbm.lags_used`); empty for other models.
+
+    Why: a panel's LightGBM run logged ``model.n_lags`` 48 beside ``input_len`` 24 (a panel's
+    default window is twice the horizon), and read 24: the run said it used lags it never saw.
+    """
+    if "n_lags" not in config or not input_len:
+        return {}
+    from tsforge.models.lgbm import lags_used
+
+    return {"lags_read": lags_used(int(config["n_lags"]), int(input_len))}
 
 
 def _score(

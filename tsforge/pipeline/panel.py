@@ -11,6 +11,7 @@ each series' own seasonal scale, RMSSE, sMAPE, MAPE, OWA), averaged over series.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import time
 import warnings
@@ -42,7 +43,7 @@ from tsforge.panels.global_models import RefitGlobalModel, check_global_config, 
 from tsforge.panels.local import LOCAL_MODELS, ConfiguredLocalModel, forecast_local, warn_fallbacks
 from tsforge.panels.predictor import PanelPredictor
 from tsforge.panels.protocol import default_horizon_named, drop_short_series, holdout_split
-from tsforge.pipeline.multichannel import TrackingOptions, check_tracking, record_logged
+from tsforge.pipeline.multichannel import TrackingOptions, check_tracking, lags_read, record_logged
 from tsforge.tracking.callback import MlflowCallback
 from tsforge.tracking.references import default_registry_name
 from tsforge.training.callbacks import Callback, TrainState
@@ -300,7 +301,8 @@ def train_panel(
             params["intervals.cases"] = calibration.info["cases"]
             # the widest central level its scores resolve: a logged test_coverage_95 above it is
             # the coverage of clamped bounds (the CLI says so in a note when it trains)
-            params["intervals.resolved_level"] = round(calibration.resolved_level(H), 1)
+            # rounded down, as the CLI's note says it: 90.48 resolved is not "90.5"
+            params["intervals.resolved_level"] = math.floor(calibration.resolved_level(H) * 10) / 10
         outcome = PanelOutcome(predictor, spec, metrics, per_series, frame, panel, params)
         if tracking.log_model:  # a kept model, not a tuning trial
             _warn_without_skill(name, metrics)
@@ -442,11 +444,35 @@ def _run_params(
 
 
 def _fitted_params(predictor: PanelPredictor) -> dict[str, Any]:
-    """The params only the trained model knows: its window and a global model's full config."""
+    """The params only the trained model knows: its window and a global model's full config.
+
+    A local model's ``input_len`` is what it reads of each series, in words ("whole history",
+    "last 1000 values at most"): its serving contract's input length is 1 (any history serves),
+    and the run logged that 1 beside a version description saying "each series' whole history".
+    """
+    if predictor.global_model is None:
+        return {"input_len": _local_history_words(predictor)}
+    config = predictor.global_model.forecaster.config_dict()
     out: dict[str, Any] = {"input_len": predictor.input_len}
-    if predictor.global_model is not None:
-        out.update({f"model.{k}": v for k, v in predictor.global_model.forecaster.config_dict().items()})
+    out.update({f"model.{k}": v for k, v in config.items()})
+    out.update(lags_read(config, predictor.input_len))
     return out
+
+
+def _local_history_cap(predictor: PanelPredictor) -> int | None:
+    """The most recent values a local model is fitted on per series (``None``: all of them):
+    the user's ``max_history`` (``0``: all), else the model's own cap at its season length."""
+    options = predictor.local_options or LocalOptions()
+    if options.max_history is not None:
+        return int(options.max_history) or None
+    spec = LOCAL_MODELS.get(predictor.model)
+    return None if spec is None else spec.max_history(options.season(predictor.season_length))
+
+
+def _local_history_words(predictor: PanelPredictor) -> str:
+    """What a local model reads of each series, as a run's ``input_len`` shows it."""
+    cap = _local_history_cap(predictor)
+    return "whole history" if cap is None else f"last {cap} values at most"
 
 
 def _train_params(resolved: _TrainConfigLog, spec: TrainingSpec) -> dict[str, Any]:
@@ -505,13 +531,42 @@ def _run(
             "tsforge.spec_hash": spec.digest(),
             **dict(tracking.tags),
         },
-        description=(
-            f"{spec.model} on the panel {panel.name} ({len(panel)} series), per-series holdout of the last "
-            f"{spec.horizon} values; scores are per-series averages."
-        ),
+        description=_run_description(spec, panel, local, tracking.log_model),
         **panel_experiment(panel, tracking.experiment),
     ) as run:
         yield run, log_panel_dataset(run, panel, spec.data)
+
+
+def _run_description(spec: TrainingSpec, panel: Panel, local: bool, log_model: bool) -> str:
+    """What the run page says above the scores: which window each score is of, what they are
+    averaged over, what the skill is against, and where the plots and per-series scores are.
+
+    Why: it said "per-series holdout of the last 12 values; scores are per-series averages",
+    so a reviewer had to guess which window ``val_mase`` was of (auto_ets: 1.48 beside a
+    ``test_mase`` of 0.33) and that each series' scores were in an artifact.
+    """
+    h = spec.horizon
+    text = (
+        f"{spec.model} ({'local' if local else 'global'}) on the panel {panel.name} ({len(panel)} series), "
+        f"per-series holdout: test_* scores each series' last {h} values, val_* the {h} before them; "
+        "MASE, sMAPE and OWA are averages over the series, *_skill is 1 − MASE ÷ Naive2's. "
+        "metrics/per_series.csv has each series' test scores"
+    )
+    return text + ("; plots/ a few series' test windows in original units." if log_model else ".")
+
+
+def _interval_note(predictor: PanelPredictor, h: int) -> str | None:
+    """A sentence for the run's description when the calibration cannot resolve the 80 or 95 %
+    interval the run scores (``None`` when it can, or the model has no intervals).
+
+    Why: ``test_coverage_95`` 0.925 headlined a run whose 20 calibration scores resolve only
+    90.4 %: its "95 %" bounds are the most extreme scores seen. The CLI said so in a note; the
+    run, read later in the UI, did not.
+    """
+    if predictor.calibration is None:
+        return None
+    short = predictor.calibration.shortfall((0.025, 0.1, 0.9, 0.975), h)  # the 80 and 95 % bounds
+    return None if short is None else f"Intervals (conformal): {short}."
 
 
 def panel_experiment(panel: Panel, experiment: str | None = None) -> dict[str, Any]:
@@ -520,8 +575,8 @@ def panel_experiment(panel: Panel, experiment: str | None = None) -> dict[str, A
     return {
         "experiment": experiment or panel.name,
         "experiment_description": (
-            f"Trainings on the panel {panel.name}: {len(panel)} series of {int(panel.lengths.min())}–"
-            f"{int(panel.lengths.max())} values{f' at frequency {panel.freq}' if panel.freq else ''}, "
+            f"Trainings on the panel {panel.name}: {len(panel)} series of {_lengths_words(panel)}"
+            f"{f' at frequency {panel.freq}' if panel.freq else ''}, "
             "per-series holdout. Compare val_mase/test_mase (and test_owa) across runs."
         ),
         "experiment_tags": {
@@ -533,6 +588,12 @@ def panel_experiment(panel: Panel, experiment: str | None = None) -> dict[str, A
         "experiment_view": ("val_mase", "test_mase", "test_smape", "test_owa"),
         "experiment_view_params": ("model", "model_kind", "horizon", "input_len"),
     }
+
+
+def _lengths_words(panel: Panel) -> str:
+    """``48 values each`` or ``36–120 values``: a panel of equal lengths read "48–48 values"."""
+    shortest, longest = int(panel.lengths.min()), int(panel.lengths.max())
+    return f"{shortest} values each" if shortest == longest else f"{shortest}–{longest} values"
 
 
 def _log(
@@ -553,6 +614,10 @@ def _log(
             )
         ]
 
+    note = _interval_note(predictor, predictor.horizon)
+    if note:
+        local = outcome.params.get("model_kind") == "local"
+        run.set_description(f"{_run_description(outcome.spec, panel, local, tracking.log_model)} {note}")
     register = tracking.register and tracking.log_model
     with _quiet_input_example():
         logged = log_trained_model(
@@ -572,8 +637,23 @@ def _log(
             protocol=HOLDOUT,
             data_digest=data_digest,
             summary=f"{name} ({outcome.params.get('model_kind', 'panel')}) on the panel {panel.name}",
+            reads=_reads(predictor),
+            note=note,  # the registry page lists test_coverage_95 too
         )
     record_logged(outcome, run.run_id, logged)
+
+
+def _reads(predictor: PanelPredictor) -> str | None:
+    """What a local model reads of each series, for its registered version's description
+    (``None`` for a global model: its input length says it)."""
+    if predictor.global_model is not None:
+        return None
+    cap = _local_history_cap(predictor)
+    return (
+        "each series' whole history"
+        if cap is None
+        else f"each series' last {cap} values (all of a shorter one)"
+    )
 
 
 @contextlib.contextmanager

@@ -63,6 +63,9 @@ _KILLED_EXIT_CODES = frozenset({128 + signal.SIGTERM, 128 + signal.SIGINT})
 
 _ALLOWED_KEY_CHARS = frozenset("_-. :/")
 
+#: The tag MLflow keeps a run's description in (``start_run(description=...)`` writes it too).
+_DESCRIPTION_TAG = "mlflow.note.content"
+
 log = logging.getLogger(__name__)
 
 
@@ -123,6 +126,14 @@ class TrackedRun:
         items = [RunTag(str(k), str(v)) for k, v in tags.items()]
         if items:
             self._client.log_batch(self.run_id, tags=items)
+
+    def set_description(self, text: str) -> None:
+        """Replace the run's description (the note the MLflow UI shows at the top of its page).
+
+        Why after the start: some of what a reviewer must read with the scores (an interval
+        level the calibration could not resolve) is known only once the model is scored.
+        """
+        self.set_tags({_DESCRIPTION_TAG: text})
 
     def log_dict(self, payload: Mapping[str, Any] | list[Any], name: str) -> None:
         """``payload`` as a JSON (or YAML, by ``name``'s suffix) artifact at ``name``."""

@@ -175,6 +175,8 @@ def log_trained_model(
     data_digest: str | None = None,
     command: str | None = None,
     summary: str | None = None,
+    reads: str | None = None,
+    note: str | None = None,
 ) -> LoggedModel:
     """Log ``metrics`` (and per-step errors, tables); with ``log_model`` also the plots and the
     model as a pyfunc (bundle written by ``write_bundle(folder)``), registered under
@@ -192,7 +194,9 @@ def log_trained_model(
     current champion serves and beats it on ``champion_metric`` over the same validation
     (:func:`~tsforge.tracking.registry.promote_if_better`); the decision and its reason are
     returned in :attr:`LoggedModel.promotion` and tagged on the run. ``summary`` is one line
-    saying what the model is (default: ``<model> on <dataset>``).
+    saying what the model is (default: ``<model> on <dataset>``); ``reads`` says what it reads
+    of each series (default: from its serving contract, ``input length <L>``); ``note`` is a
+    sentence the version's description adds after its scores (an interval level they do not mean).
     """
     from tsforge.tracking.pyfunc import log_predictor_model
 
@@ -231,6 +235,8 @@ def log_trained_model(
         data_digest=data_digest,
         command=command,
         summary=summary,
+        reads=reads,
+        note=note,
     )
 
 
@@ -247,6 +253,8 @@ def register_logged_model(
     data_digest: str | None = None,
     command: str | None = None,
     summary: str | None = None,
+    reads: str | None = None,
+    note: str | None = None,
 ) -> LoggedModel:
     """Register a logged model (``run``: its run, or the run's id) with its description, tags
     and the ``@champion`` rule; :func:`log_trained_model` registers through it.
@@ -269,6 +277,8 @@ def register_logged_model(
         data_digest=data_digest,
         command=command or training_command(),
         summary=summary,
+        reads=reads,
+        note=note,
     )
     return out
 
@@ -286,6 +296,8 @@ def _register(
     data_digest: str | None,
     command: str,
     summary: str | None,
+    reads: str | None = None,
+    note: str | None = None,
 ) -> None:
     """Register the logged model, describe the version, then ask for the champion alias."""
     from tsforge.tracking.contract import CONTRACT_TAGS, ServingContract
@@ -312,7 +324,7 @@ def _register(
     version = register_model_version(out.model_uri or "", name, run_id=run.run_id, tags=tags)
     try:
         promotion = _describe_and_promote(
-            name, version, contract, what, scores, protocol, dataset, metric, command
+            name, version, contract, what, scores, protocol, dataset, metric, command, reads, note
         )
     except BaseException:
         _withdraw(name, version)
@@ -338,23 +350,27 @@ def _describe_and_promote(
     dataset: str | None,
     metric: str,
     command: str,
+    reads: str | None = None,
+    note: str | None = None,
 ) -> Promotion:
     """Describe a just-registered version, then ask for the champion alias."""
     from tsforge.tracking.provenance import CODE_VERSION_TAG, code_version_tags
     from tsforge.tracking.registry import annotate_version, promote_if_better
 
     score_text = ", ".join(f"{k} {_fmt(v)}" for k, v in scores.items()) or "no scores"
-    # a local panel model reads each series' whole history (its contract's input length is 1:
-    # any history serves), which "input length 1" misdescribed
-    reads = (
-        "input: each series' whole history"
-        if contract.kind == "panel" and contract.input_len <= 1
-        else f"input length {contract.input_len}"
-    )
+    # a local panel model reads each series' history (its contract's input length is 1: any
+    # history serves), which "input length 1" misdescribed; its pipeline says how much it reads
+    if reads:
+        input_text = f"input: {reads}"
+    elif contract.kind == "panel" and contract.input_len <= 1:
+        input_text = "input: each series' whole history"
+    else:
+        input_text = f"input length {contract.input_len}"
     description = (
-        f"{what}: {reads}, horizon {contract.horizon}"
+        f"{what}: {input_text}, horizon {contract.horizon}"
         f"{f', frequency {contract.freq}' if contract.freq else ''}"
-        f"{f', protocol {protocol}' if protocol else ''}. {score_text}.\n\nTrained by: {command}"
+        f"{f', protocol {protocol}' if protocol else ''}. {score_text}.{f' {note}' if note else ''}"
+        f"\n\nTrained by: {command}"
         f" (tsforge {code_version_tags()[CODE_VERSION_TAG]})"
     )
     annotate_version(
