@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -24,6 +28,7 @@ from tsforge.cli.tables import metrics_table
 from tsforge.errors import ConfigError
 
 if TYPE_CHECKING:  # the CLI imports the data modules lazily, when a command runs
+    from tsforge.cli.zoned_times import HistoryZone
     from tsforge.data.long_roles import LongRoles
 
 __all__ = ["cv_cmd"]
@@ -119,7 +124,14 @@ def cv_cmd(
     if options and others:
         keep = "keeps its" if len(others) == 1 else "keep their"
         print_note(f"--option sets local models only: {', '.join(others)} {keep} defaults")
-    loaded = load_panel(dataset, **load_kwargs)
+    with _notes_held(output is not None) as held:
+        loaded = load_panel(dataset, **load_kwargs)
+    columns = _output_columns(load_kwargs, loaded.roles)
+    zone = None
+    try:
+        zone = _output_zone(dataset, columns, load_kwargs, held.said_in_utc()) if output is not None else None
+    finally:
+        held.release(zone)
     panel = loaded.panel
     h = panel_horizon(horizon, loaded.entry, panel.season_length, panel.horizon)
     models = [m if m in LOCAL_MODELS else RefitGlobalModel(m, seed=seed) for m in wanted]
@@ -135,27 +147,18 @@ def cv_cmd(
         options=per_model,
     )
     names = [m if isinstance(m, str) else m.name for m in models]
-    unscored = len(panel) - frame["unique_id"].nunique()
-    if unscored:  # left out of every window: the table's scores are over the others only
-        print_note(
-            f"{unscored} of {len(panel)} series are too short for any of the {n_windows} windows of {h} "
-            f"steps (each needs more than {h} values) and are not scored"
-        )
-    fewer = int((frame.groupby("unique_id")["cutoff"].nunique() < n_windows).sum())
-    if fewer:  # the title says n_windows: say that some series were scored on fewer
-        print_note(
-            f"{fewer} of {len(panel)} series fit fewer than the {n_windows} windows (the last window needs "
-            f"more than {h} values, one before its cutoff, and each earlier one {step_size or h} more) and are "
-            "scored on the windows they fit"
-        )
+    _note_short_series(panel, frame, h, n_windows, step_size)
     if levels and intervals == "conformal":
         from tsforge.panels.calibrate import conformal_cv
 
         frame = conformal_cv(frame, panel, names, h, level=levels)
     if output is not None:
-        named = frame.rename(columns=_output_columns(load_kwargs, loaded.roles))
-        write_frame(named, output)
-        console.print(f"wrote {len(frame)} rows ({frame['cutoff'].nunique()} cutoffs) to {output}")
+        from tsforge.cli.zoned_times import in_file_zone
+
+        zoned = in_file_zone(frame, ("ds", "cutoff"), "unique_id", zone)  # as `forecast` dates its rows
+        write_frame(zoned.rename(columns=columns), output)
+        cutoffs = frame["cutoff"].nunique()
+        console.print(f"wrote {len(frame)} rows ({cutoffs} cutoff{'' if cutoffs == 1 else 's'}) to {output}")
     scores = cv_scores(frame, panel, season_length=panel.season_length)
     bounds = None
     if levels:
@@ -182,7 +185,7 @@ def cv_cmd(
         )
         console.print(f"MLflow run [bold]{run_id}[/]")
     best = str(scores.sort_values("mase")["model"].iloc[0]) if len(scores) > 1 else None
-    title = f"{n_windows} rolling-origin windows of {h} steps (per-series scores averaged over series)"
+    title = f"{_windows(n_windows)} of {h} steps (per-series scores averaged over series)"
     console.print(metrics_table(_score_rows(scores), title, highlight=best))
     _note_left_out(scores)
     if bounds is not None:
@@ -221,6 +224,114 @@ def _output_columns(load_kwargs: dict[str, Any], roles: LongRoles | None) -> dic
         "ds": load_kwargs["time_col"] or "ds",
         "y": load_kwargs["target_col"],
     }
+
+
+def _output_zone(
+    dataset: str, columns: dict[str, str], load_kwargs: dict[str, Any], read_in_utc: bool
+) -> HistoryZone | None:
+    """Where the input file's times were written (:func:`tsforge.cli.zoned_times.file_zone`), so
+    that ``--output`` dates its rows as ``tsforge forecast`` dates a forecast of the same file:
+    each series at the offset of its own last time. ``None`` for a catalogue name, a ``.tsf``
+    file, times without offsets, or times read by ``--time-format`` (``forecast`` keeps no
+    offset for those either). ``read_in_utc``: whether the reader said it read the times in UTC
+    (it says so where that moved them; times at ``+00:00`` read either way are the same).
+
+    Why: an hourly file written at ``+02:00`` was read in UTC, and the cv file was dated in UTC
+    without an offset while ``forecast`` wrote ``+02:00``: the two outputs of one input did not
+    line up.
+    """
+    from tsforge.cli.zoned_times import file_zone
+    from tsforge.data.load import classify_source
+
+    if load_kwargs.get("time_format") is not None or classify_source(dataset) != "file":
+        return None
+    return file_zone(dataset, columns["ds"], columns["unique_id"], read_in_utc)
+
+
+class _HeldNotes:
+    """The notes of reading the data, held until ``cv`` knows where its output's times are dated."""
+
+    def __init__(self) -> None:
+        self.caught: list[warnings.WarningMessage] = []
+
+    def said_in_utc(self) -> bool:
+        """Whether the reader said it read sub-daily times with offsets in UTC: its own decision,
+        so the output's zone needs no second parse of the time column to know it."""
+        from tsforge.cli.zoned_times import READ_IN_UTC_NOTE
+
+        return any(re.match(READ_IN_UTC_NOTE, str(w.message)) for w in self.caught)
+
+    def release(self, zone: HistoryZone | None) -> None:
+        """Issue the held notes, but the reader's "read in UTC, and outputs dated in UTC" where
+        the output is restated in the file's offsets (``zone`` read in UTC): untrue of it."""
+        from tsforge.cli.zoned_times import READ_IN_UTC_NOTE
+
+        caught, self.caught = self.caught, []
+        for w in caught:
+            if zone is not None and zone.read_in_utc and re.match(READ_IN_UTC_NOTE, str(w.message)):
+                continue
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+@contextmanager
+def _notes_held(hold: bool) -> Iterator[_HeldNotes]:
+    """Hold the warnings made inside (where ``hold``) for :meth:`_HeldNotes.release`; those of a
+    read that fails are issued at once (they may say why). The CLI runs one command in one
+    thread, so catching warnings here takes no one else's."""
+    held = _HeldNotes()
+    if not hold:
+        yield held
+        return
+    failed = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            try:
+                yield held
+            except BaseException:
+                failed = True
+                raise
+            finally:
+                held.caught = list(caught)
+    finally:
+        if failed:
+            held.release(None)
+
+
+def _windows(n_windows: int) -> str:
+    """``1 rolling-origin window`` / ``3 rolling-origin windows`` (the title said "1 ... windows")."""
+    return f"{n_windows} rolling-origin window{'' if n_windows == 1 else 's'}"
+
+
+def _note_short_series(panel: Any, frame: Any, h: int, n_windows: int, step_size: int | None) -> None:
+    """Say which series no window scores, and which fit fewer windows than asked, naming a few.
+
+    Why: the table's scores are over the others only, and the title says ``n_windows``; "2 of 6
+    series are too short for any of the 1 windows" named neither the series nor the window in
+    words a user reads.
+    """
+    from tsforge.panels.local import named_series
+
+    ids = [str(x) for x in panel.ids]
+    scored = set(frame["unique_id"].astype(str))
+    unscored = [x for x in ids if x not in scored]
+    if unscored:  # left out of every window: the table's scores are over the others only
+        window = (
+            f"the window of {h} steps (it needs"
+            if n_windows == 1
+            else f"any of the {n_windows} windows of {h} steps (each needs"
+        )
+        print_note(
+            f"{len(unscored)} of {len(panel)} series are too short for {window} more than {h} values) and "
+            f"are not scored{named_series(unscored, len(unscored))}"
+        )
+    counts = frame.groupby(frame["unique_id"].astype(str))["cutoff"].nunique()
+    fewer = [x for x in ids if x in scored and counts[x] < n_windows]
+    if fewer:  # the title says n_windows: say that some series were scored on fewer
+        print_note(
+            f"{len(fewer)} of {len(panel)} series fit fewer than the {n_windows} windows (the last window "
+            f"needs more than {h} values, one before its cutoff, and each earlier one {step_size or h} more) "
+            f"and are scored on the windows they fit{named_series(fewer, len(fewer))}"
+        )
 
 
 def _score_rows(scores: Any) -> list[dict[str, Any]]:

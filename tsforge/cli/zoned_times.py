@@ -20,7 +20,11 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["HistoryZone", "history_zone", "in_history_zone"]
+__all__ = ["HistoryZone", "history_zone", "in_history_zone", "file_zone", "in_file_zone", "READ_IN_UTC_NOTE"]
+
+#: the reader's note that sub-daily times with offsets were read, "and forecasts dated", in UTC
+#: (:func:`tsforge.data.validation.parse_timestamps`): untrue of an output restated here
+READ_IN_UTC_NOTE = r"the times in column .* carry UTC offsets"
 
 #: a time of day followed by its UTC offset (``…T10:00:00+02:00``, ``… 10:00Z``)
 _OFFSET = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s?(Z|UTC|[+-]\d{2}:?\d{2})$")
@@ -39,11 +43,18 @@ class HistoryZone:
 
 
 def history_zone(
-    frame: Any, time_col: str, id_col: str | None = None, file: str | None = None
+    frame: Any,
+    time_col: str,
+    id_col: str | None = None,
+    file: str | None = None,
+    read_in_utc: bool | None = None,
 ) -> HistoryZone | None:
     """The zone of ``frame``'s (a polars table as read) time column; ``None`` when its times
     carry no zone or offset (the forecast is then written as it comes). ``id_col``: the series
-    column of a long table, for each series' own last offset."""
+    column of a long table, for each series' own last offset. ``read_in_utc``: whether the
+    history reader took the times in UTC, where the caller knows it (the reader said so:
+    :data:`READ_IN_UTC_NOTE`); ``None`` asks the reader again, which parses the column twice
+    more (seconds on a million rows)."""
     import polars as pl
 
     if not isinstance(frame, pl.DataFrame) or time_col not in frame.columns:
@@ -55,24 +66,75 @@ def history_zone(
     if isinstance(col.dtype, pl.Datetime) and col.dtype.time_zone:
         from zoneinfo import ZoneInfo
 
-        utc = col.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-        return HistoryZone(ZoneInfo(col.dtype.time_zone), _read_as(col, utc, time_col, file))
-    if col.dtype != pl.String:
+        if read_in_utc is None:
+            utc = col.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+            read_in_utc = _read_as(col, utc, time_col, file)
+        return HistoryZone(ZoneInfo(col.dtype.time_zone), read_in_utc)
+    if col.dtype != pl.String or _OFFSET.search(str(col[0]).strip()) is None:
+        return None  # the first time has no offset: no need to look at the others
+    text = col.str.strip_chars()
+    offsets = text.str.extract(_OFFSET.pattern, 1)  # column-wise: a file's history can be long
+    if offsets.null_count():  # some rows without an offset: as it comes
         return None
-    text = [str(v).strip() for v in col.to_list()]
-    offsets = [m.group(1) if (m := _OFFSET.search(t)) else None for t in text]
-    if any(o is None for o in offsets):  # no offsets, or some rows without one: as it comes
-        return None
-    import pandas as pd
+    if read_in_utc is None:
+        import pandas as pd
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        utc = pl.Series(pd.to_datetime(pd.Series(text), utc=True).dt.tz_localize(None).to_numpy())
-    zones = [_offset_zone(str(o)) for o in offsets]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            utc = pl.Series(pd.to_datetime(text.to_pandas(), utc=True).dt.tz_localize(None).to_numpy())
+        read_in_utc = _read_as(col, utc, time_col, file)
     by_series: dict[str, dt.tzinfo] = {}
-    if len(set(zones)) > 1 and id_col is not None and id_col in rows.columns:
-        by_series = {str(sid): zone for sid, zone in zip(rows[id_col].to_list(), zones, strict=True)}
-    return HistoryZone(zones[-1], _read_as(col, utc, time_col, file), by_series)
+    if offsets.n_unique() > 1 and id_col is not None and id_col in rows.columns:
+        last = pl.DataFrame({"id": rows[id_col].cast(pl.String), "offset": offsets})
+        last = last.group_by("id", maintain_order=True).last()  # each series' last row, in file order
+        by_series = dict(zip(last["id"].to_list(), map(_offset_zone, last["offset"].to_list()), strict=True))
+    return HistoryZone(_offset_zone(str(offsets[-1])), read_in_utc, by_series)
+
+
+def file_zone(
+    path: str, time_col: str, id_col: str | None = None, read_in_utc: bool | None = None
+) -> HistoryZone | None:
+    """:func:`history_zone` of a CSV or Parquet file, for a command that read it through the
+    panel loader (whose panel keeps no offsets): the file's first row is read, and only where its
+    time carries a zone or an offset are the id and time columns read again (``None`` otherwise,
+    or where the file has no ``time_col``). ``read_in_utc``: as for :func:`history_zone`.
+
+    Why not the loader's frame: it is gone once the panel is made, and keeping it would hold the
+    whole table in memory through a cross-validation. Why not a second whole read: ``cv`` reads
+    its file once by design; a file without offsets (most) costs one more row, one with them
+    two columns.
+    """
+    import polars as pl
+
+    from tsforge.data.tables import PARQUET_SUFFIXES, read_table
+    from tsforge.errors import DataValidationError
+
+    parquet = str(path).lower().endswith(tuple(PARQUET_SUFFIXES))
+    try:
+        first = pl.scan_parquet(path).head(1).collect() if parquet else read_table(path, n_rows=1)
+    except (DataValidationError, pl.exceptions.PolarsError, OSError):
+        return None  # the loader read it: a file this cannot read is one to leave as it comes
+    if time_col not in first.columns or not _zoned(first[time_col]):
+        return None
+    names = [c for c in dict.fromkeys((id_col, time_col)) if c is not None and c in first.columns]
+    try:
+        if parquet:
+            frame = pl.read_parquet(path, columns=names)
+        else:  # by position: a padded header (" ds") is read by its stripped name
+            ids = (id_col,) if id_col else ()
+            frame = read_table(path, id_columns=ids, columns=[first.columns.index(c) for c in names])
+    except (DataValidationError, pl.exceptions.PolarsError, OSError):
+        return None
+    return history_zone(frame, time_col, id_col, path, read_in_utc)
+
+
+def _zoned(col: Any) -> bool:
+    """Whether ``col``'s first time carries a named zone or a UTC offset."""
+    import polars as pl
+
+    if isinstance(col.dtype, pl.Datetime):
+        return bool(col.dtype.time_zone)
+    return col.dtype == pl.String and col[0] is not None and _OFFSET.search(str(col[0]).strip()) is not None
 
 
 def _read_as(col: Any, utc: Any, time_col: str, file: str | None) -> bool:
@@ -113,6 +175,16 @@ def in_history_zone(result: Any, time_col: str, id_col: str, zone: HistoryZone) 
         at = zone.by_series.get(str(sid), zone.zone)
         restated[rows] = list(_restated(times[rows], at, zone.read_in_utc))
     return result.assign(**{time_col: restated})
+
+
+def in_file_zone(frame: Any, time_cols: Any, id_col: str, zone: HistoryZone | None) -> Any:
+    """``frame`` with each of its ``time_cols`` restated by :func:`in_history_zone` (a
+    cross-validation frame's ``ds`` and ``cutoff``); ``frame`` itself when ``zone`` is ``None``."""
+    if zone is None:
+        return frame
+    for col in time_cols:
+        frame = in_history_zone(frame, col, id_col, zone)
+    return frame
 
 
 def _restated(times: Any, zone: dt.tzinfo, read_in_utc: bool) -> Any:

@@ -12,7 +12,7 @@ needs per-series decisions that ``StatsForecast`` leaves to the caller —
   non-finite forecast (e.g. ``SeasonalNaive`` on fewer than ``season_length`` values returns
   NaN, ``AutoETS`` raises on 2–5 values, ``AutoCES`` on some intermittent series) — is
   forecast by the fallback, recursively, ending at ``naive``. Fallbacks are counted in
-  ``frame.attrs["fallbacks"]``.
+  ``frame.attrs["fallbacks"]``, the first few such series named in ``frame.attrs["fallback_ids"]``.
 * **season length**: every model gets the panel's ``season_length`` (monthly 12, hourly 24...),
   unless the user set one (:class:`~tsforge.models.statistical.LocalOptions`, ``--option``).
 * **long series**: the model-selecting models (ETS, Theta, ARIMA, CES, MSTL) are fitted on the
@@ -31,7 +31,7 @@ import warnings
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -60,6 +60,8 @@ __all__ = [
     "forecast_chunk",
     "forecast_local",
     "warn_fallbacks",
+    "NAMED_FALLBACKS",
+    "named_series",
     "run_chunks",
     "resolve_models",
     "merge_forecasts",
@@ -131,7 +133,9 @@ def forecast_chunk(
     Returns a Nixtla-style frame ``unique_id, ds, <model>[, <model>-lo-<l>, <model>-hi-<l>]``
     (series in chunk order, ``h`` rows each); interval columns of models without intervals are
     NaN. Pure: no I/O, no globals changed — it is the task both the process pool and Ray run.
-    ``frame.attrs["fallbacks"]`` counts, per model, the series forecast by a fallback model.
+    ``frame.attrs["fallbacks"]`` counts, per model, the series forecast by a fallback model;
+    ``frame.attrs["fallback_ids"]`` names the first :data:`NAMED_FALLBACKS` of them (ids as text),
+    so that the note can say which series they are without the frame carrying every id.
     ``options`` (by model name, :class:`~tsforge.models.statistical.LocalOptions`) sets a
     model's season length or history cap; a model without an entry runs with its defaults.
     ``forms`` (by model name, then series id: :func:`selected_forms`) holds a short series' refit to
@@ -151,6 +155,7 @@ def forecast_chunk(
             out[f"{spec.name}-lo-{lv}"] = np.full((n, h), np.nan)
             out[f"{spec.name}-hi-{lv}"] = np.full((n, h), np.nan)
     fallbacks: Counter[str] = Counter()
+    fell_ids: dict[str, list[str]] = {spec.name: [] for spec in specs}
     caches: dict[str, dict[str, Any]] = {spec.name: {} for spec in specs}  # one per options
     for i in range(n):
         y = np.ascontiguousarray(filled.series(i), dtype=np.float64)
@@ -170,6 +175,8 @@ def forecast_chunk(
                 name_series(exc, chunk.ids[i], spec.name)
                 raise
             fallbacks[spec.name] += int(fell_back)
+            if fell_back and len(fell_ids[spec.name]) < NAMED_FALLBACKS:
+                fell_ids[spec.name].append(str(chunk.ids[i]))
             out[spec.name][i] = res["mean"]
             for lv in levels:
                 for side in ("lo", "hi"):
@@ -186,6 +193,7 @@ def forecast_chunk(
         }
     )
     frame.attrs["fallbacks"] = {s.name: fallbacks[s.name] for s in specs}
+    frame.attrs["fallback_ids"] = fell_ids
     return frame
 
 
@@ -248,12 +256,18 @@ def run_chunks(
 
 
 def merge_forecasts(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate chunk results, summing their fallback counts."""
+    """Concatenate chunk results, summing their fallback counts (and keeping the first
+    :data:`NAMED_FALLBACKS` ids of series that fell back, in chunk order)."""
     total: Counter[str] = Counter()
+    named: dict[str, list[str]] = {}
     for f in frames:
         total.update(f.attrs.get("fallbacks", {}))
+        for model, ids in f.attrs.get("fallback_ids", {}).items():
+            kept = named.setdefault(model, [])
+            kept.extend(ids[: NAMED_FALLBACKS - len(kept)])
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     out.attrs["fallbacks"] = dict(total)
+    out.attrs["fallback_ids"] = named
     return out
 
 
@@ -352,38 +366,75 @@ class ConfiguredLocalModel:
         return frame[self.name].to_numpy(dtype=np.float64).reshape(len(train), h)
 
 
-def warn_fallbacks(frame: pd.DataFrame, model: str, n_series: int, *, season: int | None = None) -> int:
+#: series named in the fallback note (and kept per model in ``frame.attrs["fallback_ids"]``);
+#: more are counted ("and 35 more")
+NAMED_FALLBACKS = 5
+
+#: where the fallback note is said: at training (the test window; the season is an option of
+#: this run) or when a trained model forecasts (its season was fixed when it was trained)
+Stage = Literal["train", "forecast"]
+
+
+def warn_fallbacks(
+    frame: pd.DataFrame,
+    model: str,
+    n_series: int,
+    *,
+    season: int | None = None,
+    stage: Stage = "train",
+) -> int:
     """Say (:class:`~tsforge.errors.FallbackWarning`) how many of ``n_series`` series
-    :func:`forecast_local` forecast with ``model``'s fallback instead of ``model``; returns that
-    count. ``season``: the season ``model`` was fitted at (the note then says what "too short"
-    means there; ``None``: it does not).
+    :func:`forecast_local` forecast with ``model``'s fallback instead of ``model``, and which
+    (the first :data:`NAMED_FALLBACKS`); returns that count. ``season``: the season ``model`` was
+    fitted at (the note then says what "too short" means there; ``None``: it does not).
+    ``stage``: ``"train"`` advises the option that sets the season; ``"forecast"`` (a trained
+    model forecasting) says the season is the trained model's, so longer histories or training
+    it again are the ways out (``tsforge forecast`` has no ``--option``).
 
     Why at the user-facing forecasts only (a trained model's test window, ``tsforge forecast``),
     not inside :func:`forecast_local`: cross-validation and the knowledge base forecast many
     short windows by design, where a note per call would be noise; a user who asked for seasonal
-    naive on a 5-value series should hear that it got naive.
+    naive on a 5-value series should hear that it got naive, and on which series.
     """
+    if stage not in ("train", "forecast"):
+        raise ConfigError(f"stage must be 'train' or 'forecast', got {stage!r}", field="stage")
     fell = int(frame.attrs.get("fallbacks", {}).get(model, 0))
     if fell:
         spec = LOCAL_MODELS.get(model)
         chain = f" ({spec.fallback}, or simpler)" if spec is not None and spec.fallback else ""
-        why = _too_short_why(spec, season)
+        which = named_series(frame.attrs.get("fallback_ids", {}).get(model, []), fell)
+        why = _too_short_why(spec, season, stage)
         warnings.warn(
             f"{fell} of {n_series} series were too short for {model} (or it failed on them) and were "
-            f"forecast by its fallback{chain}{why}",
+            f"forecast by its fallback{chain}{which}{why}",
             FallbackWarning,
             stacklevel=2,
         )
     return fell
 
 
-def _too_short_why(spec: LocalModelSpec | None, season: int | None) -> str:
+def named_series(ids: Sequence[Any], count: int) -> str:
+    """``": s03, s04, s05, s06, s07 and 2 more"`` for ``count`` series of which ``ids`` are the
+    first (:data:`NAMED_FALLBACKS` named); ``""`` when none is known (a frame not made by
+    :func:`forecast_local`).
+
+    Why: "7 of 10 series were too short" left the user to find the seven themselves."""
+    shown = [str(x) for x in ids[:NAMED_FALLBACKS]]
+    if not shown:
+        return ""
+    more = count - len(shown)
+    return ": " + ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def _too_short_why(spec: LocalModelSpec | None, season: int | None, stage: Stage = "train") -> str:
     """What "too short" means for ``spec`` at ``season``, worded from its ``min_length``, with the
     way out when the season is what makes the series short; ``""`` when the length does not
     depend on the season.
 
     Why: "32 of 40 series were too short for auto_ets" left the user guessing; at season 52
-    (weekly data) ETS needs two seasons, 104 values, and a shorter season is one option away.
+    (weekly data) ETS needs two seasons, 104 values, and a shorter season is one option away —
+    at training. A trained model forecasts at the season it was trained at: ``tsforge forecast``
+    printed the training option too, which that command does not take.
     """
     if spec is None or not season or season < 2:
         return ""
@@ -391,9 +442,16 @@ def _too_short_why(spec: LocalModelSpec | None, season: int | None) -> str:
     if needed <= int(spec.min_length(1)) or needed >= _NEVER_LENGTH:
         return ""
     seasons = f" ({needed // season} seasons)" if needed % season == 0 and needed > season else ""
+    option = "--option season_length=N (Python: model_config={'season_length': N})"
+    if stage == "forecast":
+        return (
+            f"; the model was trained at season {season}, where {spec.name} needs at least {needed} "
+            f"values{seasons}: give those series longer histories, or train it again with a shorter "
+            f"season: tsforge train ... {option}"
+        )
     return (
         f"; at season {season} {spec.name} needs at least {needed} values{seasons}, a shorter season "
-        f"fits more series: --option season_length=N (Python: model_config={{'season_length': N}})"
+        f"fits more series: {option}"
     )
 
 

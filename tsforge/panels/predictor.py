@@ -157,7 +157,7 @@ class PanelPredictor(FramePredictor):
             )
             values = frame[self.model].to_numpy(dtype=np.float64).reshape(len(panel), h)
             season = (self.local_options or LocalOptions()).season(panel.season_length)
-            warn_fallbacks(frame, self.model, len(panel), season=season)
+            warn_fallbacks(frame, self.model, len(panel), season=season, stage="forecast")
             if method == "native":
                 # bands that excluded their forecast (AutoTheta's simulated paths) were widened to
                 # contain it where the local model met the series (forecast_local)

@@ -2,7 +2,9 @@
 
 Why: to name the output's columns as a long table with guessed roles (``Store, Week, Sales``) is
 named, cv read the whole file a second time and guessed the roles again; the loader now hands
-back the roles it read by (:attr:`tsforge.data.load.LoadedPanel.roles`).
+back the roles it read by (:attr:`tsforge.data.load.LoadedPanel.roles`). ``--output`` also looks
+at the file's first row, whether its times carry UTC offsets to date the output in
+(:func:`tsforge.cli.zoned_times.file_zone`): a file without them is read whole once, and one row.
 """
 
 from __future__ import annotations
@@ -23,11 +25,11 @@ load_module = importlib.import_module("tsforge.data.load")
 def test_cv_output_reads_the_file_once(tmp_path, monkeypatch):
     monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
     data = _sales(tmp_path / "sales.csv")
-    reads: list[str] = []
+    reads: list[tuple[str, object, object]] = []
     original = tables_module.read_table
 
     def counting(source, *args, **kwargs):
-        reads.append(str(source))
+        reads.append((str(source), kwargs.get("n_rows"), kwargs.get("columns")))
         return original(source, *args, **kwargs)
 
     monkeypatch.setattr(tables_module, "read_table", counting)  # what cv imported to read again
@@ -35,7 +37,9 @@ def test_cv_output_reads_the_file_once(tmp_path, monkeypatch):
     out = tmp_path / "cv.csv"
     main(["cv", data, "--model", "naive", "--horizon", "4", "--output", str(out)])
     assert list(pd.read_csv(out).columns[:4]) == ["Store", "Week", "cutoff", "Sales"]
-    assert reads.count(data) == 1, reads
+    whole = [r for r in reads if r == (data, None, None)]
+    assert len(whole) == 1, reads  # read whole once
+    assert [r for r in reads if r[0] == data and r not in whole] == [(data, 1, None)], reads  # and one row
 
 
 def test_load_panel_hands_back_the_roles_it_guessed(tmp_path):

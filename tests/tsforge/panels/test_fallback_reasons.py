@@ -8,6 +8,7 @@ its fallback" on weekly data left the user guessing that ETS needs two seasons o
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,7 @@ def _panel(lengths: list[int], freq: str) -> Panel:
     return Panel.from_arrays(arrays, ids=[f"s{i}" for i in range(len(lengths))], starts=starts, freq=freq)
 
 
-def _note(frame: pd.DataFrame, model: str, n: int, **kwargs: int) -> str:
+def _note(frame: pd.DataFrame, model: str, n: int, **kwargs: Any) -> str:
     with pytest.warns(FallbackWarning) as caught:
         warn_fallbacks(frame, model, n, **kwargs)
     (message,) = [str(w.message) for w in caught]
