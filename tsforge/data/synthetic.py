@@ -219,20 +219,24 @@ def synthetic_panel(
     seed: int = 0,
     start: str = "2010-01-01",
 ) -> Panel:
-    """A ragged monthly panel like real sales/ops data, generated (no download).
+    """A ragged monthly panel (or one at ``freq``, its season ``freq``'s) like real sales/ops
+    data, generated (no download).
 
     Each series has its own length (``min_length``..``max_length``) and end date (so starts
     differ too), a level, and a mix of trend, yearly seasonality of varying strength and noise;
     ``intermittent_share`` of them are intermittent counts (mostly zeros). Seeded: equal seeds
     give equal panels.
     """
+    from tsforge.data.frequency import season_length
+
     rng = np.random.default_rng(seed)
-    m = 12
+    m = max(season_length(freq), 1)
+    step = pd.tseries.frequencies.to_offset(freq)
     lengths = rng.integers(min_length, max_length + 1, size=n_series)
-    end_offset = rng.integers(0, 13, size=n_series)  # series end up to a year before the latest
+    end_offset = rng.integers(0, 13, size=n_series)  # series end up to 12 steps before the latest
     arrays, starts = [], []
-    base = pd.Timestamp(start)
-    last = base + pd.DateOffset(months=int(max_length + 12))
+    # on ``freq``'s grid (a quarterly panel started on any month before, and its Panel refused it)
+    last = pd.date_range(pd.Timestamp(start), periods=int(max_length + 13), freq=freq)[-1]
     for i, n in enumerate(lengths):
         t = np.arange(n)
         if rng.random() < intermittent_share:
@@ -245,7 +249,7 @@ def synthetic_panel(
             noise = rng.normal(0, rng.uniform(0.02, 0.1) * level, size=n)
             y = np.maximum(level + trend + season + noise, 0.0)
         arrays.append(y)
-        starts.append(last - pd.DateOffset(months=int(end_offset[i] + n - 1)))
+        starts.append(last - int(end_offset[i] + n - 1) * step)
     return Panel.from_arrays(
         arrays,
         ids=[f"P{i:03d}" for i in range(n_series)],

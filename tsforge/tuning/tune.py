@@ -455,6 +455,7 @@ def tune(
                     **{f"fixed.model.{k}": v for k, v in setup.model_overrides.items()},
                 }
             )
+            _log_study_data(parent, series, holdout)
             trial_objective = TrialObjective(setup, parent.run_id, train_fn)
             ran: list[int] = []  # trials this process ran (other workers add to the study too)
             if to_run != 0:
@@ -588,6 +589,17 @@ def _fixed_options(*groups: Mapping[str, Any] | None) -> str:
     """The options every trial shares (training, model, strategy), as one canonical text a
     resumed study must match; ``{}`` each when none is given."""
     return json.dumps([dict(g or {}) for g in groups], sort_keys=True, default=str)
+
+
+def _log_study_data(parent: Any, series: Any, holdout: bool) -> None:
+    """The data every trial trains on, as the parent run's dataset input (the trials log the
+    same: loaded data, no file label), so the study's row in the runs table names its data.
+
+    Why: the parent's Dataset column was empty while each trial under it named the data."""
+    from tsforge.pipeline.multichannel import log_series_dataset
+    from tsforge.pipeline.panel import log_panel_dataset
+
+    (log_panel_dataset if holdout else log_series_dataset)(parent, series, None)
 
 
 def _panel_for_study(

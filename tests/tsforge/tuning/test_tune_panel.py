@@ -103,3 +103,21 @@ def test_a_panel_study_records_that_nothing_is_pruned_and_warns_on_an_explicit_p
     assert any("has no effect on a panel" in r.getMessage() for r in caplog.records)
     params = mlflow.MlflowClient().get_run(res.parent_run_id).data.params
     assert params["pruner"] == "NopPruner"
+
+
+def test_the_parent_run_names_the_data_its_trials_train_on(panel_csv, store):
+    """The study's parent run had no dataset input (an empty Dataset column in the runs table)
+    while every trial under it named the panel: it now logs the trials' dataset."""
+    res = tune(
+        panel_csv, "dlinear", n_trials=1, horizon=6, train_config=FAST, storage=str(store / "optuna.journal"),
+        study_name="panel-data", experiment="exp-panel-data", n_startup_trials=2, retrain=False,
+    )  # fmt: skip
+    client = mlflow.MlflowClient()
+    (mine,) = client.get_run(res.parent_run_id).inputs.dataset_inputs
+    (trial,) = study_runs("exp-panel-data", "panel-data")
+    (theirs,) = client.get_run(trial.info.run_id).inputs.dataset_inputs
+    assert (mine.dataset.name, mine.dataset.digest, mine.dataset.source) == (
+        theirs.dataset.name,
+        theirs.dataset.digest,
+        theirs.dataset.source,
+    )
