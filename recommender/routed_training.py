@@ -49,6 +49,7 @@ from tsforge.panels.calibrate import (
     holdout_interval_metrics,
 )
 from tsforge.panels.conformal import ConformalCalibration
+from tsforge.panels.local import LOCAL_MODELS
 from tsforge.panels.protocol import drop_short_series, holdout_split
 from tsforge.pipeline import TrackingOptions, train_panel
 from tsforge.tracking.references import default_registry_name
@@ -255,8 +256,14 @@ def train_routed(
         )
         seconds["calibration"] = time.perf_counter() - t
     else:
+        # the members as they are served: a short refit held to its final fit's seasonal form
+        served_val = _served_member_forecasts(split.history, names, val_fc, H, n_jobs=n_jobs)
+        combine(served_val, usable)
         calibration = calibrate_forecasts(
-            split.train, split.val, routed_val, info={"model": "routed", "source": "validation window"}
+            split.train,
+            split.val,
+            combine_forecasts(w_val, served_val, cands),
+            info={"model": "routed", "source": "validation window"},
         )
     if progress:
         progress("scoring" + (" and logging to MLflow" if tracking.track else ""), total, total)
@@ -324,6 +331,40 @@ def _same_phase_errors(
     history, y, forecasts = window
     combine(forecasts, combinations)
     return case_errors(y, forecasts, history)
+
+
+def _served_member_forecasts(
+    history: Panel, names: Sequence[str], val_fc: Mapping[str, np.ndarray], h: int, *, n_jobs: int = 1
+) -> dict[str, np.ndarray]:
+    """The members' forecasts of the validation window (the last ``h`` values of ``history``)
+    for the ensemble's calibration: ``val_fc``'s, except where a member keeps forms
+    (:func:`~tsforge.panels.calibrate.calibration_forms`: ``auto_ets``, ``auto_arima``) and its
+    fit before the window saw fewer than three seasons: that refit is held to the seasonal form
+    its fit on the whole ``history``, the one served, chooses.
+
+    Why: on 20 monthly series of 48 values (horizon 12), AutoETS fitted on the 24 values before
+    the validation window chose no season while the served fit on 36 chose one; the routed
+    forecast's validation errors then carried the season, and its bands, calibrated on them,
+    lay above its test forecast: 49 / 57 % covered at 80 / 95 %. The validation scores and the
+    routing prior keep the members' own refits (a form chosen with the window in view would
+    flatter them); only the calibration describes the members as served, as a single model's does.
+    """
+    from tsforge.panels.calibrate import calibration_forms
+    from tsforge.panels.cv import cross_validation
+
+    out = {name: np.array(val_fc[name], dtype=np.float64, copy=True) for name in names}
+    local = [name for name in names if name in LOCAL_MODELS]
+    for name, forms in calibration_forms(history, local, h, 1, n_jobs=n_jobs).items():
+        if not forms:
+            continue
+        frame = cross_validation(
+            history, [name], h, n_windows=1, n_jobs=n_jobs, progress=False, forms={name: forms}
+        )
+        rows = {str(sid): i for i, sid in enumerate(history.ids)}
+        for sid, group in frame.groupby("unique_id", sort=False):
+            if str(sid) in forms:
+                out[name][rows[str(sid)]] = group[name].to_numpy(dtype=np.float64)
+    return out
 
 
 def _few_series_calibration(
