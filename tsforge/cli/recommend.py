@@ -476,13 +476,13 @@ def _recommend_per_series(
             outcome = None
         else:
             from recommender.routed_training import train_routed
-            from tsforge.cli.member_notes import framed_notes
+            from tsforge.errors import notes_framed
             from tsforge.pipeline import TrackingOptions
 
             # its notes (the ensemble's interval calibration, a member's fallbacks) came before the
             # picks table with no word of which model they were about
             named = f" {register_as!r}" if register_as else ""
-            with framed_notes(f"training the routed model{named}"):
+            with notes_framed(f"training the routed model{named}"):
                 outcome = train_routed(
                     data,
                     horizon,

@@ -165,15 +165,15 @@ def test_the_notes_of_training_a_routed_model_say_so(tmp_path, capsys, monkeypat
 
 def test_framing_notes_lets_a_silenced_warning_stay_silent(recwarn):
     """Framing recorded every warning and re-issued it: MLflow's schema hint, silenced by the CLI,
-    was printed in full after ``recommend --per-series --train``."""
+    was printed in full after ``recommend --per-series --train``. Notes are now framed where they
+    are made (:func:`tsforge.errors.notes_framed`), and nothing else is touched."""
     import warnings
 
-    from tsforge.cli.member_notes import framed_notes
-    from tsforge.errors import TsforgeWarning
+    from tsforge.errors import TsforgeWarning, notes_framed
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="silenced hint")
-        with framed_notes("training x"):
+        with notes_framed("training x"):
             warnings.warn("silenced hint", UserWarning, stacklevel=1)
             warnings.warn("a note", TsforgeWarning, stacklevel=1)
     assert [str(w.message) for w in recwarn] == ["training x: a note"]
