@@ -659,9 +659,11 @@ def _forecast_not_in_utc(zone: Any) -> Iterator[None]:
     read them in UTC): the note's second half is then untrue of this command's output."""
     import warnings
 
+    from tsforge.cli.zoned_times import READ_IN_UTC_NOTE
+
     with warnings.catch_warnings():
         if zone is not None and zone.read_in_utc:
-            warnings.filterwarnings("ignore", message=r"the times in column .* carry UTC offsets")
+            warnings.filterwarnings("ignore", message=READ_IN_UTC_NOTE)
         yield
 
 

@@ -61,8 +61,8 @@ def history_zone(
         return None  # a .tsf file's history (pandas, dated by its header): no zone
     rows = frame.filter(pl.col(time_col).is_not_null())
     col = rows[time_col]
-    if not len(col):
-        return None
+    if not len(col) or not _zoned(col):
+        return None  # the first time has no zone or offset: no need to look at the others
     if isinstance(col.dtype, pl.Datetime) and col.dtype.time_zone:
         from zoneinfo import ZoneInfo
 
@@ -70,8 +70,6 @@ def history_zone(
             utc = col.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
             read_in_utc = _read_as(col, utc, time_col, file)
         return HistoryZone(ZoneInfo(col.dtype.time_zone), read_in_utc)
-    if col.dtype != pl.String or _OFFSET.search(str(col[0]).strip()) is None:
-        return None  # the first time has no offset: no need to look at the others
     text = col.str.strip_chars()
     offsets = text.str.extract(_OFFSET.pattern, 1)  # column-wise: a file's history can be long
     if offsets.null_count():  # some rows without an offset: as it comes
@@ -132,7 +130,7 @@ def _zoned(col: Any) -> bool:
     """Whether ``col``'s first time carries a named zone or a UTC offset."""
     import polars as pl
 
-    if isinstance(col.dtype, pl.Datetime):
+    if isinstance(col.dtype, pl.Datetime) and col.dtype.time_zone:
         return bool(col.dtype.time_zone)
     return col.dtype == pl.String and col[0] is not None and _OFFSET.search(str(col[0]).strip()) is not None
 
