@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,12 +31,21 @@ from tsforge.tuning.pruning import OptunaPruningCallback
 from tsforge.tuning.space import TrialConfig, suggest_config, trained_config
 from tsforge.tuning.study import INTERRUPTED_ATTR
 
-__all__ = ["TuneSetup", "TrialObjective", "OBJECTIVE_METRIC"]
+__all__ = ["TuneSetup", "TrialObjective", "OBJECTIVE_METRIC", "pinned_options"]
 
 log = logging.getLogger(__name__)
 
 #: Metric minimised by the study (normalised validation MSE, logged by the pipeline).
 OBJECTIVE_METRIC = "val_mse"
+
+
+def pinned_options(
+    model: Mapping[str, Any] | None, train: Mapping[str, Any] | None, strategy: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The fixed model, training and strategy options as one dict, for
+    :func:`~tsforge.tuning.space.suggest_config`: a parameter the user fixed is not searched (the
+    search-space names are option names; a model option wins over a training one of its name)."""
+    return {**(strategy or {}), **(train or {}), **(model or {})}
 
 
 @dataclass
@@ -66,9 +75,8 @@ class TuneSetup:
     progress: bool = False
 
     def pinned(self) -> dict[str, Any]:
-        """The fixed options as one dict, for :func:`~tsforge.tuning.space.suggest_config`:
-        a parameter the user fixed is not searched (the search-space names are option names)."""
-        return {**self.strategy_overrides, **self.train_overrides, **self.model_overrides}
+        """The fixed options as one dict (:func:`pinned_options`)."""
+        return pinned_options(self.model_overrides, self.train_overrides, self.strategy_overrides)
 
     def train_kwargs(self, cfg: TrialConfig) -> dict[str, Any]:
         """Keyword arguments of ``pipeline.train`` for configuration ``cfg``.

@@ -51,7 +51,14 @@ from tsforge.tracking.registry import has_version
 from tsforge.tracking.runs import TrackedRun, interruption, tracked_run
 from tsforge.tracking.trained_model import headline_scores
 from tsforge.training.fitting import check_strategy
-from tsforge.tuning.objective import OBJECTIVE_METRIC, TrainFn, TrialObjective, TuneSetup, _default_train
+from tsforge.tuning.objective import (
+    OBJECTIVE_METRIC,
+    TrainFn,
+    TrialObjective,
+    TuneSetup,
+    _default_train,
+    pinned_options,
+)
 from tsforge.tuning.plots import save_study_plots
 from tsforge.tuning.space import (
     TrialConfig,
@@ -651,14 +658,8 @@ def _drawn_options(
     model_config, train_config, _ = (dict(group or {}) for group in fixed)
     if not model_config and not train_config:
         return None
-    drawn, _ = probe_space(model, strategy, _pinned(fixed), context)
+    drawn, _ = probe_space(model, strategy, pinned_options(*fixed), context)
     return {"model_config": {**drawn.model, **model_config}, "train_config": {**drawn.train, **train_config}}
-
-
-def _pinned(fixed: tuple[dict[str, Any] | None, ...]) -> dict[str, Any]:
-    """The fixed (model, training, strategy) options as one dict, as :meth:`TuneSetup.pinned`."""
-    model_config, train_config, strategy_config = (dict(group or {}) for group in fixed)
-    return {**strategy_config, **train_config, **model_config}
 
 
 def _check_choices(
@@ -675,7 +676,7 @@ def _check_choices(
     and 96 on a 24-step window, where all three trained the same model) failed on its first new
     trial with Optuna's "CategoricalDistribution does not support dynamic value space".
     """
-    _, now = probe_space(model, strategy, _pinned(fixed), context)
+    _, now = probe_space(model, strategy, pinned_options(*fixed), context)
     for trial in study.get_trials(deepcopy=False):
         for param, dist in trial.distributions.items():
             if isinstance(dist, optuna.distributions.CategoricalDistribution) and param in now:
