@@ -12,6 +12,7 @@ values (a ``y`` must be a JSON number, a ``ds`` an ISO-8601 string). What a hist
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ import pandas as pd
 import polars as pl
 from pydantic import ValidationError
 
+from service.schemas.common import DATES_OR_STEPS, FORMAT_READ_KINDS, odd_kind
 from service.schemas.forecast import ForecastRequest, SeriesForecastOut
 from service.schemas.invocations import LEVELS_ADAPTER, QUANTILES_ADAPTER, InvocationsRequest
 from tsforge.data.history import SeriesInput, check_time_format, histories_from_frame, history_layout
@@ -116,16 +118,9 @@ def _ds_by_format(ds_raw: list[Any], time_format: str, *, field: str) -> np.ndar
     """``ds`` (text, or integers such as 20200131 for ``%Y%m%d``) read by ``time_format`` with the
     parser ``tsforge forecast --time-format`` runs → ``datetime64[ns]``; a row it does not read is
     named (``column='ds'``, ``row``)."""
-    kind = str if isinstance(ds_raw[0], str) else int
-    r = next((i for i, v in enumerate(ds_raw) if type(v) is not kind), None)
-    if r is not None:
-        raise DataValidationError(
-            f"with params.time_format, ds is text (or integers such as 20200131 for '%Y%m%d') in "
-            f"every row, got {ds_raw[r]!r}",
-            field=field,
-            column="ds",
-            row=r,
-        )
+    odd = odd_kind(ds_raw, what="ds read by params.time_format", kinds=FORMAT_READ_KINDS, unit="row")
+    if odd is not None:
+        raise DataValidationError(odd[1], field=field, column="ds", row=odd[0])
     try:
         keys, _ = parse_time_column(pl.Series("ds", ds_raw), column="ds", file=None, fmt=time_format)
     except DataValidationError as exc:
@@ -333,15 +328,9 @@ def _parse_ds(ds_raw: list[Any], *, field: str, ids: np.ndarray | None = None) -
             raise DataValidationError(
                 "ds holds an integer too large for int64", field=field, column="ds"
             ) from None
-    if types != {str}:
-        first = type(ds_raw[0]) if type(ds_raw[0]) in (str, int) else str
-        r = next(i for i, v in enumerate(ds_raw) if type(v) is not first)
-        raise DataValidationError(
-            f"ds must be ISO-8601 date strings or integer steps in every row, got {ds_raw[r]!r}",
-            field=field,
-            column="ds",
-            row=r,
-        )
+    odd = None if types == {str} else odd_kind(ds_raw, what="ds", kinds=DATES_OR_STEPS, unit="row")
+    if odd is not None:
+        raise DataValidationError(odd[1], field=field, column="ds", row=odd[0])
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # NumPy only warns on UTC offsets: let pandas handle those
@@ -441,11 +430,46 @@ def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> Foreca
     Long (``unique_id, ds, y``; ``ds`` optional) or wide (``ds`` + one column per series): the
     JSON values are typed here, strictly; grouping, order and checks are
     :func:`~tsforge.data.history.histories_from_frame`, so answers match ``mlflow models serve``.
+    An error about one value names it by its JSON path (:func:`cell_path`), keeping ``column``
+    and ``row`` (0-based, the frame's rows as sent).
     """
     level, quantiles = intervals_from_params(req.params)  # cheap checks before the data's
     time_format = time_format_from_params(req.params)
-    key = req.payload_key
     cols = _columns(req)
+    try:
+        return _batch_from_columns(req, cols, limits, level, quantiles, time_format)
+    except DataValidationError as exc:
+        column, row = exc.where.get("column"), exc.where.get("row")
+        if exc.where.get("field") == req.payload_key and isinstance(row, int) and column in cols:
+            exc.where["field"] = cell_path(req, list(cols), str(column), row)
+        raise
+
+
+def cell_path(req: InvocationsRequest, columns: Sequence[str], column: str, row: int) -> str:
+    """The JSON path of one value of a history frame, as it was sent: ``dataframe_split.data[3][2]``,
+    ``dataframe_records[3].y``, ``inputs.y[3]`` (columnar), ``inputs[3].y`` (records).
+
+    Why: the bare payload key with ``column`` and ``row`` left a client to work out what "row"
+    counts (the ``data`` list's index, a record's, a column's position, from 0 or from 1), while
+    ``/v1/*`` names the value itself (``series[1].values[2]``); a path says it one way for both.
+    """
+    key = req.payload_key
+    if key == "dataframe_split":
+        return f"{key}.data[{row}][{list(columns).index(column)}]"
+    name = f".{column}" if column.isidentifier() else f"[{json.dumps(column)}]"
+    return f"{key}{name}[{row}]" if isinstance(getattr(req, key), dict) else f"{key}[{row}]{name}"
+
+
+def _batch_from_columns(
+    req: InvocationsRequest,
+    cols: dict[str, list[Any]],
+    limits: Limits,
+    level: list[float] | None,
+    quantiles: list[float] | None,
+    time_format: str | None,
+) -> ForecastBatch:
+    """The typed, grouped series of a history frame's columns (:func:`series_from_frame_payload`)."""
+    key = req.payload_key
     layout = history_layout(list(cols))
     if layout == "long":
         _require_values_column(list(cols), field=key)

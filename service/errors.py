@@ -180,6 +180,10 @@ def _advice(kind: str, field: str) -> str:
     return ""
 
 
+#: what an empty body is told (FastAPI says "body: Field required", as if a field were missing)
+_EMPTY_BODY = "the body is empty; send a JSON object (the request's fields are listed at /docs)"
+
+
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     items = []
     for e in exc.errors():
@@ -192,6 +196,8 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
             items.append({"field": "body", "message": f"invalid JSON at character {pos}", "type": kind})
             continue
         field = format_loc(_loc(e))
+        if kind == "missing" and field == "body":  # FastAPI's word for an empty body
+            msg = _EMPTY_BODY
         items.append({"field": field, "message": msg + _advice(kind, field), "type": kind})
     first = items[0] if items else {"field": "body", "message": "invalid request", "type": ""}
     body = error_body(

@@ -269,8 +269,20 @@ def recommend_series_request(req: RecommendRequest) -> dict[str, Any]:
         arrays, ids=[s.id for s in req.series], starts=starts, freq=freq, name="request"
     )
     out = json_ready(recommend_series(panel, req.horizon, router=router, build_if_missing=False).to_dict())
+    out["series"] = [_named_by_id(pick) for pick in out["series"]]
     out["notes"] = [note] if note else None
     return out
+
+
+def _named_by_id(pick: dict[str, Any]) -> dict[str, Any]:
+    """One series' pick with its series named ``id``, first, as the request names it.
+
+    Why: the library's table calls the column ``unique_id`` (a long frame's name for it), and
+    the answer carried that name while the request, ``/v1/forecast``'s answer and every error
+    (``series[1].id``) say ``id``: a client matching picks to its series needed both names.
+    """
+    rest = {k: v for k, v in pick.items() if k not in ("unique_id", "id")}
+    return {"id": pick.get("id", pick.get("unique_id")), **rest}
 
 
 def recommend_request(req: RecommendRequest, limits: Limits, recommender_path: str | None) -> dict[str, Any]:

@@ -39,8 +39,9 @@ INVOCATIONS_ERRORS = error_responses(
     "model); `field` is params.model.",
     e413="Body over TSFORGE_MAX_BODY_BYTES, more series than TSFORGE_MAX_SERIES, a series longer "
     "than TSFORGE_MAX_SERIES_LENGTH, or params.horizon over TSFORGE_MAX_HORIZON.",
-    e422="Invalid input; `field` names the culprit (the payload key, e.g. inputs, with `column` and "
-    "`row` where known; params.horizon, params.level[0], params.model when it is not a string or "
+    e422="Invalid input; `field` names the culprit (one value of the frame by its JSON path as sent, "
+    "e.g. dataframe_split.data[3][2], dataframe_records[3].y, inputs.y[3], with its `column` and "
+    "`row`, the frame's row counted from 0; else the payload key, e.g. inputs; params.horizon, params.level[0], params.model when it is not a string or "
     "not 'name', 'name@alias' or 'name/version', params.time_format when it names no date part); "
     "a body that fails the "
     "schema (e.g. two payload keys) also lists every problem in `errors`.",

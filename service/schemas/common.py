@@ -42,6 +42,10 @@ __all__ = [
     "check_timestamps",
     "check_unique_ids",
     "field_error",
+    "odd_kind",
+    "odd_kind_words",
+    "DATES_OR_STEPS",
+    "FORMAT_READ_KINDS",
     "TIME_FORMAT_DESCRIPTION",
     "read_time_format",
 ]
@@ -128,8 +132,8 @@ class ErrorResponse(BaseModel):
     ``field`` at fault — always these keys first and in this order, whichever check refused the
     request (the schema, the service's own checks, the model registry, the gate, an unknown
     route). Errors raised by the library may add what else locates the problem (e.g. ``column``,
-    ``row``, ``series``) after them; a 429 adds ``retry_after`` (seconds, as the ``Retry-After``
-    header).
+    ``row``: a history frame's row as sent on ``/invocations``, counted from 0; ``series``) after
+    them; a 429 adds ``retry_after`` (seconds, as the ``Retry-After`` header).
     """
 
     model_config = ConfigDict(extra="allow")
@@ -147,9 +151,11 @@ class ErrorResponse(BaseModel):
     message: str = Field(description="What went wrong and, where possible, what to change; one line.")
     field: str | None = Field(
         None,
-        description="The request field at fault (dotted path, list indices in [], e.g. "
-        "series[0].timestamps; or a header: X-API-Key, Content-Type, Content-Length). Absent when "
-        "no single field is at fault (e.g. a 500).",
+        description="The request field at fault (dotted path, list indices in [] counted from 0, "
+        "e.g. series[1].values[2], the 3rd value of the 2nd series; on /invocations a history "
+        "frame's value as sent, dataframe_split.data[3][2], dataframe_records[3].y, inputs.y[3] or "
+        "inputs[3].y, else its payload key; or a header: X-API-Key, Content-Type, Content-Length). "
+        "Absent when no single field is at fault (e.g. a 500).",
     )
     errors: list[ErrorItem] | None = Field(
         None,
@@ -249,6 +255,35 @@ def field_error(message: str, *where: str | int) -> PydanticCustomError:
     service's error handler (:mod:`service.errors`) appends ``where`` to the location.
     """
     return PydanticCustomError("value_error", message, {"where": where})
+
+
+#: what times read by a time format (or as period labels) may be: the first one's kind holds
+FORMAT_READ_KINDS = "text, or integers such as 20200131 for '%Y%m%d',"
+#: what times may be without a time format
+DATES_OR_STEPS = "ISO-8601 date strings, or integers (an integer step index),"
+
+
+def odd_kind(values: Sequence[Any], *, what: str, kinds: str, unit: str) -> tuple[int, str] | None:
+    """The first of ``values`` whose kind (text or integer) is not the first one's, with the
+    words that say so, or None when every value is of one kind.
+
+    Why one function: a series' timestamps (``/v1/*``, by position) and a history frame's
+    ``ds`` column (``/invocations``, by row) are read by one time parser that takes text, or
+    integers in every place, and each endpoint found the odd one by its own loop, with its own
+    wording for one mistake. The first value sets the kind (a ``bool`` or ``float`` is neither,
+    so a list starting with one is named at 0): the client needs the place that breaks it, not
+    the first one, which is right. ``what`` names the values (``timestamps``, ``ds``), ``kinds``
+    says what they may be, ``unit`` how a place is counted (``position``, ``row``, 0-based).
+    """
+    kind = str if not values or type(values[0]) is str else int
+    j = next((k for k, v in enumerate(values) if type(v) is not kind), None)
+    return None if j is None else (j, odd_kind_words(values, j, what=what, kinds=kinds, unit=unit))
+
+
+def odd_kind_words(values: Sequence[Any], j: int, *, what: str, kinds: str, unit: str) -> str:
+    """What :func:`odd_kind` says of the value at ``j``; also for a finder with a rule of its own
+    (``/v1/*``'s dates, where a string of digits is the odd one too)."""
+    return f"{what} are {kinds} in every {unit}; {unit} {j} holds {values[j]!r}"
 
 
 def check_timestamps(timestamps: Sequence[datetime] | Sequence[int] | None, n_values: int | None) -> None:
@@ -380,15 +415,14 @@ def _dates_by_format(timestamps: list[Any], fmt: str | None, i: int) -> list[dat
     refused: the CLI reads them with a note the service has no place for before validation,
     so the client says which with ``time_format``."""
     where: tuple[str | int, ...] = ("series", i, "timestamps")
-    kind = str if isinstance(timestamps[0], str) else int
-    odd = next((j for j, t in enumerate(timestamps) if type(t) is not kind), None)
+    odd = odd_kind(
+        timestamps,
+        what="timestamps read by time_format (or as period labels)",
+        kinds=FORMAT_READ_KINDS,
+        unit="position",
+    )
     if odd is not None:
-        raise field_error(
-            f"timestamps read by time_format (or as period labels) are text, or integers such as "
-            f"20200131 for '%Y%m%d', in every position; position {odd} holds {timestamps[odd]!r}",
-            *where,
-            odd,
-        )
+        raise field_error(odd[1], *where, odd[0])
     said = "" if fmt is None else f" (time_format {fmt!r})"
     try:
         with warnings.catch_warnings():

@@ -21,6 +21,7 @@ from pydantic import (
 from pydantic.config import JsonDict
 
 from service.schemas.common import (
+    DATES_OR_STEPS,
     NOTES_DESCRIPTION,
     ModelInfo,
     OmitsEmptyNotes,
@@ -30,6 +31,7 @@ from service.schemas.common import (
     check_timestamps,
     check_unique_ids,
     field_error,
+    odd_kind_words,
 )
 from tsforge.inference import MAX_LEVELS
 
@@ -95,9 +97,7 @@ def _dates_or_steps(value: Any) -> Any:
     i = _odd_time_key(value)
     if i is not None:
         raise field_error(
-            f"timestamps are ISO-8601 date strings, or integers in every position (an integer "
-            f"step index); position {i} holds {value[i]!r}",
-            i,
+            odd_kind_words(value, i, what="timestamps", kinds=DATES_OR_STEPS, unit="position"), i
         )
     return value
 

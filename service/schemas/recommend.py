@@ -226,7 +226,10 @@ class RecommendResponse(BaseModel):
 class SeriesPickOut(BaseModel):
     """One series' recommendation."""
 
-    unique_id: str = Field(description="The posted series' id.")
+    id: str = Field(
+        description="The posted series' id (series[i].id), named as the request and /v1/forecast name it "
+        "(earlier answers called it unique_id)."
+    )
     pick: str = Field(description="The candidate with the lowest expected MASE for this series.")
     expected_mase: float | None = Field(
         description="The pick's expected MASE on this series; null when not finite."
@@ -279,7 +282,9 @@ class PerSeriesRecommendResponse(BaseModel):
         "errors, expected_gain, "
         "explanations, and caveats (the ids of the series with each kind of caveat)."
     )
-    series: list[SeriesPickOut] = Field(description="One per posted series, in the order posted.")
+    series: list[SeriesPickOut] = Field(
+        description="One per posted series, in the order posted, each named by its id."
+    )
     timings: dict[str, float | None] = Field(
         description="Seconds spent on loading, profiling, predicting, explaining and in total."
     )

@@ -40,7 +40,7 @@ def test_per_series_picks_each_halfs_winner_for_ragged_series(client, make_halve
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["n_series"] == 8 and out["horizon"] == 6
-    picks = {s["unique_id"]: s["pick"] for s in out["series"]}
+    picks = {s["id"]: s["pick"] for s in out["series"]}
     assert all(p == ("seasonal_naive" if "seas" in k else "naive") for k, p in picks.items())
     first = out["series"][0]
     assert first["explanation"] and sum(first["weights"].values()) == pytest.approx(1.0)
@@ -55,7 +55,7 @@ def test_per_series_answers_carry_the_caveat_of_a_flat_series(client):
     r = client.post("/v1/recommend", json={"series": series, "horizon": 6, "per_series": True})
     assert r.status_code == 200, r.text
     out = r.json()
-    caveats = {s["unique_id"]: s["caveat"] for s in out["series"]}
+    caveats = {s["id"]: s["caveat"] for s in out["series"]}
     assert caveats["flat"].startswith("flat history") and caveats["wave"] == ""
     assert out["collection"]["caveats"]["flat history"] == ["flat"]
 

@@ -36,7 +36,7 @@ def test_wide_payload_gives_one_series_per_column():
     assert np.isnan(out[0].values[0])
     with pytest.raises(DataValidationError) as exc:
         series_from_frame_payload(_req(inputs={"ds": _DS, "OT": [1, "x", 3]}), _LIMITS)
-    assert exc.value.where == {"field": "inputs", "column": "OT", "row": 1}
+    assert exc.value.where == {"field": "inputs.OT[1]", "column": "OT", "row": 1}
 
 
 def test_limits_are_checked_before_per_series_checks_and_name_the_series():

@@ -68,7 +68,7 @@ def test_invocations_refuses_ds_mixing_utc_offsets_and_local_times(panel_client)
     r = client.post("/invocations", json={"inputs": _long_frame(ds)})
     assert r.status_code == 422, r.text
     body = r.json()
-    assert (body["field"], body["column"], body["row"]) == ("inputs", "ds", 4), body
+    assert (body["field"], body["column"], body["row"]) == ("inputs.ds[4]", "ds", 4), body
     assert "offset" in body["message"]
 
 
@@ -81,7 +81,7 @@ def test_invocations_names_the_row_of_an_unparsable_ds_in_one_line(panel_client)
     r = client.post("/invocations", json={"inputs": _long_frame(ds)})
     assert r.status_code == 422, r.text
     body = r.json()
-    assert (body["field"], body["column"], body["row"]) == ("inputs", "ds", 7), body
+    assert (body["field"], body["column"], body["row"]) == ("inputs.ds[7]", "ds", 7), body
     assert "\n" not in body["message"] and "'yesterday'" in body["message"], body["message"]
     assert "passing `format`" not in body["message"]
 

@@ -140,15 +140,15 @@ def _split(rows, columns=("unique_id", "ds", "y")):
         ({"dataframe_records": [], "inputs": {"y": [1]}}, 422, "body"),
         ({"dataframe_records": []}, 422, "dataframe_records"),
         ({"dataframe_records": [{"unique_id": "a", "ds": "2024-01-01"}]}, 422, "dataframe_records"),
-        (_split([["a", "2024-01-01", "x"]]), 422, "dataframe_split"),
-        (_split([["a", "2024-01-01", True]]), 422, "dataframe_split"),
+        (_split([["a", "2024-01-01", "x"]]), 422, "dataframe_split.data[0][2]"),
+        (_split([["a", "2024-01-01", True]]), 422, "dataframe_split.data[0][2]"),
         (_split([["a", "2024-01-01"]]), 422, "dataframe_split.data[0]"),
-        (_split([[None, "2024-01-01", 1.0]]), 422, "dataframe_split"),
-        (_split([["a", "yesterday", 1.0]]), 422, "dataframe_split"),
-        (_split([["a", 12, 1.0], ["a", "2024-01-02", 2.0]]), 422, "dataframe_split"),
-        (_split([["a", 12.5, 1.0]]), 422, "dataframe_split"),
-        (_split([["a", "2024-01-01", 1.0], ["a", None, 2.0]]), 422, "dataframe_split"),
-        (_split([["a", "2024-01-01", 1.0], ["a", "2024-01-01", 2.0]]), 422, "dataframe_split"),
+        (_split([[None, "2024-01-01", 1.0]]), 422, "dataframe_split.data[0][0]"),
+        (_split([["a", "yesterday", 1.0]]), 422, "dataframe_split.data[0][1]"),
+        (_split([["a", 12, 1.0], ["a", "2024-01-02", 2.0]]), 422, "dataframe_split.data[1][1]"),
+        (_split([["a", 12.5, 1.0]]), 422, "dataframe_split.data[0][1]"),
+        (_split([["a", "2024-01-01", 1.0], ["a", None, 2.0]]), 422, "dataframe_split.data[1][1]"),
+        (_split([["a", "2024-01-01", 1.0], ["a", "2024-01-01", 2.0]]), 422, "dataframe_split.data[1][1]"),
         (_split([["a", "2024-01-01", None]]), 422, "dataframe_split"),
         (_split([["a", "2024-01-01", 1.0]], ("unique_id", "unique_id", "y")), 422, "dataframe_split.columns"),
         ({"inputs": {"unique_id": ["a", "b"], "y": [1.0]}}, 422, "inputs"),
@@ -177,6 +177,7 @@ def test_nan_literal_in_y_is_422_with_row(client):
     r = client.post("/invocations", content=raw.encode(), headers={"content-type": "application/json"})
     assert r.status_code == 422
     assert r.json()["column"] == "y" and r.json()["row"] == 1
+    assert r.json()["field"] == "dataframe_split.data[1][1]", r.json()
 
 
 def test_version_is_mlflow_version(client):
