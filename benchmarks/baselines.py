@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> dict:
                     "eval_stride": stride,
                     "train_seconds": m["train_seconds"],
                     "wall_seconds": time.perf_counter() - t0,
-                    "epochs": m["epochs_run"],
+                    "epochs": m.get("epochs_run", m.get("boosting_rounds")),  # LightGBM: its rounds
                     "published_dlinear_mse": PUBLISHED_DLINEAR.get(ds, {}).get(h)
                     if model == "dlinear"
                     else None,

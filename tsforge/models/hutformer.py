@@ -467,22 +467,6 @@ def _suggestions(L: int, P: int, K: int, W: int) -> str:
     )
 
 
-def _search_space(trial: Any) -> dict[str, dict[str, Any]]:
-    """Tuning space. A combination that cannot tile the input is replaced by the nearest tiling
-    that does (:meth:`HUTFormer.prepare_config`; the run's ``model.*`` parameters record it)."""
-    return {
-        "model": {
-            "d_model": trial.suggest_categorical("d_model", [32, 64, 128]),
-            "stages": trial.suggest_int("stages", 1, 3),
-            "layers_per_stage": trial.suggest_int("layers_per_stage", 1, 2),
-            "window": trial.suggest_categorical("window", [2, 3, 4]),
-            "segment_len": trial.suggest_categorical("segment_len", [6, 12]),
-            "dropout": trial.suggest_float("dropout", 0.0, 0.3),
-        },
-        "train": {"lr": trial.suggest_float("lr", 1e-4, 3e-3, log=True)},
-    }
-
-
 def _tiling_fits(input_len: int, segment_len: int, stages: int, window: int) -> bool:
     unit = segment_len * 2 ** (max(1, stages) - 1)
     return input_len % unit == 0 and input_len // unit >= window
@@ -497,6 +481,81 @@ def fit_tiling(input_len: int, stages: int, window: int = 4) -> dict[str, int]:
                 if _tiling_fits(input_len, seg, k, w):
                     return {"segment_len": seg, "stages": k, "window": w}
     return {"segment_len": 1, "stages": 1, "window": 1}
+
+
+#: Segment lengths, attention windows and stage counts a tuning run tries (those the input window
+#: can tile: see :func:`tiling_choices`).
+SEGMENT_CHOICES = (6, 12)
+WINDOW_CHOICES = (2, 3, 4)
+MAX_STAGES = 3
+
+
+def max_stages(input_len: int, segment_len: int, window: int, cap: int = MAX_STAGES) -> int:
+    """The most stages (at most ``cap``, at least 1) whose tiling of ``input_len`` fits.
+
+    A tiling that fits with ``k`` stages fits with fewer (its unit divides the larger one and
+    leaves more tokens), so the stages that fit are ``1 … max_stages``.
+    """
+    fits = [k for k in range(1, max(1, cap) + 1) if _tiling_fits(input_len, segment_len, k, window)]
+    return max(fits, default=1)
+
+
+def _tilings(input_len: int, segments: tuple[int, ...], windows: tuple[int, ...]) -> int:
+    """How many (segment, stages, window) tilings of ``input_len`` a search over these offers."""
+    return sum(
+        max_stages(input_len, p, w) for p in segments for w in windows if _tiling_fits(input_len, p, 1, w)
+    )
+
+
+def tiling_choices(input_len: int | None) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The segment lengths and windows a search offers for an ``input_len``-step window.
+
+    Why: Optuna draws the three tiling options one by one and cannot change a categorical
+    parameter's choices within a study, so the search offers segments and windows of which
+    *every* pair tiles the window with one stage, and draws the stages last, up to
+    :func:`max_stages` of the pair drawn; of the sets that qualify, the one giving the most
+    distinct tilings is offered. A tiling the window could not hold was replaced by
+    :meth:`HUTFormer.prepare_config` before training, so on 24-step windows 13 of 18 drawn
+    tilings trained another one under the recorded params. A window no searched segment tiles
+    is offered the segment :func:`fit_tiling` picks. ``None`` (no data known): every choice.
+    """
+    if input_len is None:
+        return SEGMENT_CHOICES, WINDOW_CHOICES
+    best: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
+    for top in SEGMENT_CHOICES:
+        segments = tuple(p for p in SEGMENT_CHOICES if p <= top and input_len % p == 0)
+        windows = tuple(w for w in WINDOW_CHOICES if all(_tiling_fits(input_len, p, 1, w) for p in segments))
+        if segments and windows and _tilings(input_len, segments, windows) > _tilings(input_len, *best):
+            best = (segments, windows)
+    if best[0]:
+        return best
+    fitted = fit_tiling(input_len, 1, min(WINDOW_CHOICES))
+    segment = fitted["segment_len"]
+    windows = tuple(w for w in WINDOW_CHOICES if _tiling_fits(input_len, segment, 1, w))
+    return (segment,), windows or (fitted["window"],)
+
+
+def _search_space(trial: Any, context: ModelContext | None = None) -> dict[str, dict[str, Any]]:
+    """Tuning space: only tilings ``context``'s input window holds (:func:`tiling_choices`), the
+    stages drawn after the segment and window they must fit (an integer range may change between
+    trials, a categorical's choices may not). Without a ``context`` every choice is offered."""
+    segments, windows = tiling_choices(None if context is None else context.input_len)
+    d_model = trial.suggest_categorical("d_model", [32, 64, 128])
+    layers = trial.suggest_int("layers_per_stage", 1, 2)
+    window = trial.suggest_categorical("window", list(windows))
+    segment = trial.suggest_categorical("segment_len", list(segments))
+    top = MAX_STAGES if context is None else max_stages(context.input_len, int(segment), int(window))
+    return {
+        "model": {
+            "d_model": d_model,
+            "stages": trial.suggest_int("stages", 1, top),
+            "layers_per_stage": layers,
+            "window": window,
+            "segment_len": segment,
+            "dropout": trial.suggest_float("dropout", 0.0, 0.3),
+        },
+        "train": {"lr": trial.suggest_float("lr", 1e-4, 3e-3, log=True)},
+    }
 
 
 @register_model(

@@ -36,7 +36,7 @@ from tsforge.tracking.references import check_registry_name, default_registry_na
 from tsforge.training.callbacks import Callback
 from tsforge.training.config import TrainConfig, train_option_meant
 from tsforge.training.estimator_cache import get_or_train_estimator
-from tsforge.training.fitting import FittedModel, build_loss, check_model_config, fit_model
+from tsforge.training.fitting import FittedModel, build_loss, check_model_config, fit_model, iterations_run
 from tsforge.training.selective import SelectiveLearning
 from tsforge.training.spec import TrainingSpec
 from tsforge.training.strategy import LossStrategy
@@ -439,10 +439,9 @@ def _score(
         "train_seconds": fitted.seconds,
         "seconds_per_epoch": fitted.seconds / max(1, epochs),
         "n_parameters": float(forecaster.n_parameters),
-        "epochs_run": float(epochs),
-        # the epoch whose weights were kept (early stopping): beside epochs_run, how far past
-        # the best epoch training went; absent for models without epochs
-        **({"best_epoch": float(report.best_epoch)} if report.best_epoch is not None else {}),
+        # epochs (a booster's rounds) run and the one kept by early stopping: beside the count, how
+        # far past the best one training went; the kept one absent for models without epochs
+        **iterations_run(spec.model, report, best=True),
     }
     metrics.update(_skill(spec, task, val, test, params))
     predictor = Predictor(forecaster, task.scaler, {"dataset": task.data.name})

@@ -47,6 +47,7 @@ from tsforge.pipeline.multichannel import TrackingOptions, check_tracking, lags_
 from tsforge.tracking.callback import MlflowCallback
 from tsforge.tracking.references import default_registry_name
 from tsforge.training.callbacks import Callback, TrainState
+from tsforge.training.fitting import iterations_run
 from tsforge.training.spec import DEFAULT_SEED, TrainingSpec
 
 __all__ = [
@@ -254,7 +255,7 @@ def train_panel(
                     *_epoch_loggers(run),
                 ),  # this fit only: the refits below are not its curves
             )
-            fit_metrics["epochs_run"] = float(len(report.history))
+            fit_metrics.update(iterations_run(name, report))  # epochs, or a booster's rounds
             params.update(_train_params(resolved, spec))
             val_pred = _global(fitted, split.train, H)
             test_pred = _global(fitted, split.history, H)

@@ -8,9 +8,12 @@ MLflow run pass a callback and log the returned report themselves.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +47,47 @@ __all__ = [
     "fit_model",
     "fit_member",
     "MemberJob",
+    "progress_label",
+    "iterations_run",
 ]
+
+#: What the training's progress lines are named inside :func:`progress_label` (``None``: the
+#: training loop's own ``train``).
+_PROGRESS_LABEL: ContextVar[str | None] = ContextVar("tsforge_progress_label", default=None)
+
+
+@contextmanager
+def progress_label(label: str) -> Iterator[None]:
+    """Name the progress lines of every :func:`fit_model` inside the block: ``"trial #3"`` makes
+    them ``trial #3 · epoch 5: train mse …`` (the loop's own read ``train epoch 5: …``).
+
+    Why a context and not an argument: a tuning trial trains through ``pipeline.train`` or, on a
+    panel, ``train_panel`` → ``fit_global``, which pass ``progress`` on as a flag; inside
+    ``tsforge tune`` the epoch lines of twenty trials followed one another in the log and none
+    said which trial it belonged to. The label reaches the one fit path whichever pipeline runs.
+    """
+    token = _PROGRESS_LABEL.set(label)
+    try:
+        yield
+    finally:
+        _PROGRESS_LABEL.reset(token)
+
+
+def _labelled_progress(
+    cfg: TrainConfig, loss: LossStrategy | None, callbacks: Sequence[Callback]
+) -> tuple[TrainConfig, list[Callback]]:
+    """The loop's config and callbacks with its progress lines named by :func:`progress_label`:
+    the loop's own bar off and a named one, with the strategy's words and loss, in its place.
+    Unchanged outside a label, or when ``cfg`` shows no progress."""
+    label = _PROGRESS_LABEL.get()
+    if label is None or not cfg.progress:
+        return cfg, list(callbacks)
+    bar = ProgressCallback(
+        desc=f"{label} ·",
+        note=None if loss is None else loss.progress_note,
+        train_metric=None if loss is None else loss.kind,
+    )
+    return dataclasses.replace(cfg, progress=False), [*callbacks, bar]
 
 
 @dataclass
@@ -180,6 +223,27 @@ def fit_member(job: MemberJob) -> tuple[Forecaster, dict[str, Any]]:
     }
 
 
+def _boosted(model: str) -> bool:
+    """Whether ``model`` trains in boosting rounds (the ``ml`` kind: LightGBM), not epochs."""
+    return get_model_spec(model).kind == "ml"
+
+
+def iterations_run(model: str, report: FitReport, *, best: bool = False) -> dict[str, float]:
+    """How long ``model`` trained, as metrics named for what its ``report.history`` counts: a
+    network's ``epochs_run`` (``best_epoch``: the 0-based epoch whose weights were kept), a
+    booster's ``boosting_rounds`` (``best_round``: the rounds the booster keeps, LightGBM's
+    ``best_iteration``). ``best``: add the kept one, when the report has it.
+
+    Why: LightGBM's history holds one validation score per boosting round, and its runs logged
+    the count as ``epochs_run`` (40 "epochs" of a booster that has none) beside the networks'.
+    """
+    n = float(len(report.history))
+    kept = report.best_epoch if best else None
+    if _boosted(model):
+        return {"boosting_rounds": n, **({"best_round": float(kept + 1)} if kept is not None else {})}
+    return {"epochs_run": n, **({"best_epoch": float(kept)} if kept is not None else {})}
+
+
 def _multichannel(task: WindowTask, why: str) -> ForecastTask:
     """``task`` as the multichannel task it must be where ``why`` (a panel's task has no channel
     matrix: a panel model passes its own context, and an ensemble is refused for panels)."""
@@ -266,7 +330,8 @@ def fit_model(
         loss: an already built strategy (e.g. selective learning with an injected estimator);
             default: built from ``spec.strategy``.
         callbacks: training-loop observers (MLflow, pruning, ...).
-        progress: show the loop's progress bar unless ``spec.train_config`` says otherwise.
+        progress: show the loop's progress bar unless ``spec.train_config`` says otherwise
+            (named by an enclosing :func:`progress_label`).
         on_start: called with the built model, its training config and loss before training
             (the pipeline logs parameters there, so a failed run still shows what it was).
         context: what the model is built for; default ``ModelContext.from_task(task)`` (a panel
@@ -281,5 +346,6 @@ def fit_model(
     if on_start is not None:
         on_start(forecaster, cfg, loss)
     t0 = time.perf_counter()
-    report = train_forecaster(forecaster, task, cfg, loss=loss, callbacks=callbacks)
+    loop_cfg, cbs = _labelled_progress(cfg, loss, callbacks)  # the run keeps cfg: progress was shown
+    report = train_forecaster(forecaster, task, loop_cfg, loss=loss, callbacks=cbs)
     return FittedModel(forecaster, report, cfg, loss, time.perf_counter() - t0)

@@ -27,11 +27,12 @@ from tsforge.models.base import ModelContext
 from tsforge.tracking import studies
 from tsforge.tracking.runs import run_outcome
 from tsforge.tracking.trained_model import HEADLINE_METRICS
+from tsforge.training.fitting import progress_label
 from tsforge.tuning.pruning import OptunaPruningCallback
 from tsforge.tuning.space import TrialConfig, suggest_config, trained_config
 from tsforge.tuning.study import INTERRUPTED_ATTR
 
-__all__ = ["TuneSetup", "TrialObjective", "OBJECTIVE_METRIC", "pinned_options"]
+__all__ = ["TuneSetup", "TrialObjective", "OBJECTIVE_METRIC", "pinned_options", "trial_label"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,13 @@ def pinned_options(
     :func:`~tsforge.tuning.space.suggest_config`: a parameter the user fixed is not searched (the
     search-space names are option names; a model option wins over a training one of its name)."""
     return {**(strategy or {}), **(train or {}), **(model or {})}
+
+
+def trial_label(number: int) -> str:
+    """What a trial's training progress lines are named (``trial #3 · epoch 5: …``): the number
+    the trial bar's best, a failed trial's line, the retraining note and the trial's MLflow run
+    name (``…-trial-3``) give it, so an epoch line in a log can be matched to its trial."""
+    return f"trial #{number}"
 
 
 @dataclass
@@ -153,17 +161,18 @@ class TrialObjective:
         trial.set_user_attr("config", trained.to_dict())  # as trained (see trained_config)
         pruning = OptunaPruningCallback(trial)
         try:
-            outcome = self.train_fn(
-                self.setup.data,
-                **self.setup.train_kwargs(cfg),
-                track=True,
-                register=False,
-                log_model=False,  # only the retrained best model is packaged and registered
-                run_name=f"{self.setup.study_name}-trial-{trial.number}",
-                nested=True,
-                tags=self._tags(trial),
-                callbacks=[pruning],
-            )
+            with progress_label(trial_label(trial.number)):  # its epoch lines name the trial
+                outcome = self.train_fn(
+                    self.setup.data,
+                    **self.setup.train_kwargs(cfg),
+                    track=True,
+                    register=False,
+                    log_model=False,  # only the retrained best model is packaged and registered
+                    run_name=f"{self.setup.study_name}-trial-{trial.number}",
+                    nested=True,
+                    tags=self._tags(trial),
+                    callbacks=[pruning],
+                )
         except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, or SIGTERM turned into SystemExit
             status = run_outcome(exc)[0]
             try:  # does not count towards --trials: a resumed study runs it again
@@ -178,7 +187,7 @@ class TrialObjective:
             raise
         run_id = outcome.run_id
         trial.set_user_attr("mlflow_run_id", run_id)
-        for key in (*HEADLINE_METRICS, "epochs_run", "train_seconds"):
+        for key in (*HEADLINE_METRICS, "epochs_run", "boosting_rounds", "train_seconds"):
             if key in outcome.metrics and math.isfinite(float(outcome.metrics[key])):
                 trial.set_user_attr(key, float(outcome.metrics[key]))
         if pruning.pruned:

@@ -6,7 +6,7 @@ only *combines* them, and the same function rebuilds a structured configuration 
 ``best_params`` dict (through :class:`optuna.trial.FixedTrial`) for the final retraining.
 
 The data at hand: a model space whose choices depend on the task (LightGBM's ``n_lags``, which
-the model caps at the input window) declares a ``context`` parameter and is given the
+the model caps at the input window; HUTFormer's tilings of it) declares a ``context`` parameter and is given the
 :class:`~tsforge.models.base.ModelContext` the trials train with, so it offers each choice the
 data can tell apart once; spaces without that parameter are called with the trial alone. What
 a model adapts to the data after the draw (:func:`trained_config`) is reported as trained.
@@ -179,7 +179,8 @@ def trained_config(
     Why: a model may adapt its options to the data before it is built (its ``prepare_config``:
     HUTFormer replaces a tiling the input window cannot hold), so on 24-step windows 13 of
     HUTFormer's 18 searched tilings trained another one while the best-trial table and
-    ``best.json`` reported the one asked for. The trial's flat ``params`` stay Optuna's (the
+    ``best.json`` reported the one asked for. Its search now offers only tilings the window
+    holds; a tiling completed by the user's fixed options (``-o stages=3``) may still not fit. The trial's flat ``params`` stay Optuna's (the
     study rebuilds and retrains from them); what is reported as trained is what was trained.
     ``fixed_model``: the user's fixed model options, which the model adapts beside them.
     """

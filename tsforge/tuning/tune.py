@@ -50,7 +50,7 @@ from tsforge.tracking.references import check_registry_name, default_registry_na
 from tsforge.tracking.registry import has_version
 from tsforge.tracking.runs import TrackedRun, interruption, tracked_run
 from tsforge.tracking.trained_model import headline_scores
-from tsforge.training.fitting import check_strategy
+from tsforge.training.fitting import check_strategy, progress_label
 from tsforge.tuning.objective import (
     OBJECTIVE_METRIC,
     TrainFn,
@@ -58,6 +58,7 @@ from tsforge.tuning.objective import (
     TuneSetup,
     _default_train,
     pinned_options,
+    trial_label,
 )
 from tsforge.tuning.plots import save_study_plots
 from tsforge.tuning.space import (
@@ -675,6 +676,8 @@ def _check_choices(
     Why: a study started before a search space read the data (LightGBM's ``n_lags`` from 24, 48
     and 96 on a 24-step window, where all three trained the same model) failed on its first new
     trial with Optuna's "CategoricalDistribution does not support dynamic value space".
+    HUTFormer's tilings likewise: a study that drew ``segment_len`` from 6 and 12 on a 24-step
+    window, which holds segments of 6 only in the search's tilings.
     """
     _, now = probe_space(model, strategy, pinned_options(*fixed), context)
     for trial in study.get_trials(deepcopy=False):
@@ -684,7 +687,7 @@ def _check_choices(
                     said = (
                         f"study {study.study_name!r} drew {param} from {list(dist.choices)}, and this "
                         f"data's search offers {list(now[param])} ({context.input_len} input steps: "
-                        "choices that train the same model are offered once); use another "
+                        "it offers the choices this window holds, each once); use another "
                     )
                     raise ConfigError(
                         said + "study name to search it anew",
@@ -777,13 +780,18 @@ def _warn_if_detached(study: optuna.Study, experiment: str, name: str, storage: 
 
 
 def _log_trial_to_parent(parent: TrackedRun, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
-    """Per-trial curve on the parent run: the trial's value and the best so far (step = trial number)."""
+    """Per-trial curve on the parent run: the best value so far (step = trial number).
+
+    Why not each trial's value beside it: MLflow's runs table and a run's metrics show a
+    metric's last value, so the parent's ``trial_value`` read as the study's result and was the
+    last trial's (0.564 beside a best of 0.326). Each trial's value is its own run's metric (the
+    study's objective) and the parent's ``tuning/optimization_history.png`` plots them all.
+    """
     best = _best(study)
-    metrics = {"trial_value": trial.value if trial.value is not None else float("nan")}
-    if best is not None:
-        metrics["best_value"] = _value(best)
+    if best is None:
+        return
     try:
-        parent.log_metrics(metrics, step=trial.number)
+        parent.log_metrics({"best_value": _value(best)}, step=trial.number)
     except Exception as exc:  # noqa: BLE001 - never fail a study over a chart
         log.warning("could not log trial %d to the parent run: %s", trial.number, exc)
 
@@ -947,20 +955,21 @@ def _retrain_best(
     ``@champion`` moves only if it serves what the champion serves and beats it on validation."""
     fn = train_fn if train_fn is not None else _default_train()
     name = registered_name or default_registry_name(setup.data.name, setup.model)
-    outcome = fn(
-        setup.data,
-        **setup.train_kwargs(cfg),
-        track=True,
-        register=register,
-        registered_name=name if register else None,
-        run_name=f"{setup.study_name}-best",
-        nested=True,
-        tags={
-            studies.STUDY_TAG: setup.study_name,
-            studies.ROLE_TAG: "best",
-            "tsforge.best_trial": str(best.number),
-        },
-    )
+    with progress_label(f"{trial_label(best.number)} retrained"):  # its epoch lines say what trains
+        outcome = fn(
+            setup.data,
+            **setup.train_kwargs(cfg),
+            track=True,
+            register=register,
+            registered_name=name if register else None,
+            run_name=f"{setup.study_name}-best",
+            nested=True,
+            tags={
+                studies.STUDY_TAG: setup.study_name,
+                studies.ROLE_TAG: "best",
+                "tsforge.best_trial": str(best.number),
+            },
+        )
     result.final_run_id = outcome.run_id
     result.final_metrics = {k: float(v) for k, v in outcome.metrics.items()}
     result.final_baseline = (getattr(outcome, "params", None) or {}).get("baseline")

@@ -86,22 +86,16 @@ def test_without_data_a_space_offers_every_choice():
 def test_options_a_model_adapts_to_the_window_are_reported_as_trained(store, tmp_path):
     """HUTFormer replaces a tiling its input cannot hold (``prepare_config``): segment 12 × 2
     stages with a window of 3 does not tile 24 steps and trained segment 4; the best-trial table,
-    ``best.json`` and the trial's ``config`` said 12."""
+    ``best.json`` and the trial's ``config`` said 12. The search no longer draws such a tiling
+    (``test_search_spaces_valid.py``); a user's fixed one still reaches the model."""
     panel = synthetic_panel(n_series=4, min_length=40, max_length=50, seed=3)
-    asked = {
-        "d_model": 32,
-        "stages": 2,
-        "layers_per_stage": 1,
-        "window": 3,
-        "segment_len": 12,
-        "dropout": 0.1,
-    }
     res = tune(
         panel, "hutformer", n_trials=1, horizon=6, storage=str(tmp_path / "j.journal"), study_name="tiling",
-        experiment="exp-space", retrain=False, train_fn=_Trials(), enqueue=[{**asked, "lr": 1e-3}],
+        experiment="exp-space", retrain=False, train_fn=_Trials(),
+        model_config={"segment_len": 12, "stages": 2, "window": 3},
     )  # fmt: skip
     trained = {k: res.best_config["model"][k] for k in ("segment_len", "stages", "window")}
     assert trained == {"segment_len": 4, "stages": 2, "window": 3}
-    assert res.best_params["segment_len"] == 12  # Optuna's draw, from which the best is retrained
+    assert "segment_len" not in res.best_params  # fixed, not searched
     trial = _study(tmp_path / "j.journal", "tiling").trials[0]
     assert trial.user_attrs["config"]["model"]["segment_len"] == 4

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from types import SimpleNamespace
 
 import mlflow
 import pytest
@@ -63,3 +64,22 @@ def test_best_value_curve_of_the_parent_run_never_steps_back(data, store, tune_s
     note = parent.tags["mlflow.note.content"]
     assert note.startswith("Tuning dlinear on ") and "horizon 8, 3 trials (study curve)" in note
     assert f"best val_mse {res.best_value:.4g} at trial {res.best_trial}" in note
+
+
+class _Scores:
+    """``pipeline.train`` stand-in whose trials score the given values, in order."""
+
+    def __init__(self, values: list[float]) -> None:
+        self.values = list(values)
+
+    def __call__(self, data, **kwargs):
+        return SimpleNamespace(run_id=None, metrics={"val_mse": self.values.pop(0)})
+
+
+def test_the_parent_run_shows_the_best_value_not_the_last_trials(data, store, tune_small):
+    """The parent run's ``trial_value`` was each trial's value, so the runs table and the run's
+    metrics showed the last trial's (0.5) beside the study's best (0.3)."""
+    res = tune_small(data, store, "parent-values", n_trials=2, retrain=False, train_fn=_Scores([0.3, 0.5]))
+    metrics = mlflow.MlflowClient().get_run(res.parent_run_id).data.metrics
+    assert {k: v for k, v in metrics.items() if k.endswith("value")} == {"best_value": 0.3}
+    assert metrics["best_trial"] == 0
