@@ -146,7 +146,8 @@ def _drawn_histories(
     if time_col in df.columns and df[time_col].null_count() < df.height:
         keys, dated = parse_time_column(df[time_col], column=time_col, file=file)
         rows = rows.with_columns(pl.Series(time_col, keys[keep.to_numpy()]))
-    inputs = histories_from_frame(rows, id_col, time_col, target_col, file=file)
+    # a subset of the file's rows: an error would name a line they no longer hold (the whole file was read first)
+    inputs = histories_from_frame(rows, id_col, time_col, target_col)
     if dated is False and any(s.timestamps is not None for s in inputs):
         return whole()  # integer keys of these rows alone look like dates (202001…): as the file reads them
     return inputs

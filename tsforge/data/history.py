@@ -34,6 +34,7 @@ import numpy as np
 import polars as pl
 
 from tsforge.data import validation as V
+from tsforge.data.file_lines import row_where, row_words, with_lines
 from tsforge.data.long_roles import (
     LongRoles,
     check_unique_wide_times,
@@ -130,6 +131,8 @@ def histories_from_frame(
     """
     with _located(file=file, field=field):
         df = _as_frame(frame)
+        if df.height == 0 and file is not None:  # a header only: said as the training reader says it
+            V.check_not_empty(df.height, file=file, what="the history")
         if df.height == 0:
             raise DataValidationError("the history frame has no rows")
         if layout == "auto":
@@ -139,11 +142,11 @@ def histories_from_frame(
                 note_guessed_roles(roles, file or field or "the history", stacklevel=2)
                 layout, id_col, time_col, target_col = "long", roles.id_col, roles.time_col, roles.target_col
         if layout == "long":
-            ids, values, keys, is_dt = _long(df, id_col, time_col, target_col)
-            series = _group(ids, values, keys, is_dt, time_col=time_col)
+            ids, values, keys, is_dt = _long(df, id_col, time_col, target_col, file)
+            series = _group(ids, values, keys, is_dt, time_col=time_col, file=file)
             where = target_col
         elif layout == "wide":
-            series = _wide(df, id_col, time_col)
+            series = _wide(df, id_col, time_col, file)
             where = None
         else:
             raise DataValidationError(f"layout must be 'auto', 'long' or 'wide', got {layout!r}")
@@ -245,23 +248,29 @@ def _as_frame(frame: Any) -> pl.DataFrame:
 
 @contextmanager
 def _located(*, file: str | None, field: str | None) -> Iterator[None]:
-    """Add the file / request field to every data error raised inside (the helpers do not know it)."""
+    """Add the file (and a text table's ``line`` of the row, :func:`~tsforge.data.file_lines.with_lines`)
+    or the request field to every data error raised inside that does not name them yet.
+
+    Why still needed when the helpers below are given the file: the checks they call that take no
+    file (the columns' roles, the size limits a caller passes) must name it too."""
     try:
         yield
     except DataValidationError as exc:
-        extra = {k: v for k, v in (("file", file), ("field", field)) if v is not None and k not in exc.where}
-        if not extra:
+        out = with_lines(exc, file)
+        if field is not None and "field" not in out.where:
+            out = DataValidationError(out.message, cli_message=out.cli_message, field=field, **out.where)
+            out.kind = exc.kind
+        if out is exc:
             raise
-        raise DataValidationError(
-            exc.message, cli_message=exc.cli_message, **{**extra, **exc.where}
-        ) from None
+        raise out from None
 
 
 def _long(
-    df: pl.DataFrame, id_col: str, time_col: str, target_col: str
+    df: pl.DataFrame, id_col: str, time_col: str, target_col: str, file: str | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, bool]:
-    """Typed columns of a long frame: ids (str), values (float64), time keys and whether they are dates."""
-    V.require_columns(df.columns, {"id_col": id_col, "target_col": target_col})
+    """Typed columns of a long frame: ids (str), values (float64), time keys and whether they are
+    dates. ``file``: the table the rows were read from, whose line an error names (``None``: a frame)."""
+    V.require_columns(df.columns, {"id_col": id_col, "target_col": target_col}, file=file)
     id_series = df[id_col]
     if not (
         id_series.dtype == pl.String or id_series.dtype.is_integer() or id_series.dtype == pl.Categorical
@@ -274,29 +283,33 @@ def _long(
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise DataValidationError(
-            f"missing series id in column {id_col!r} at row {row}", column=id_col, row=row
+            f"missing series id in column {id_col!r} {row_words(row, file)}",
+            file=file,
+            column=id_col,
+            **row_where(row, file),
         )
-    values = V.to_numeric(df[target_col], column=target_col)
-    _refuse_infinite(values, target_col)
-    keys, is_dt = _time_keys(df, time_col)
+    values = V.to_numeric(df[target_col], column=target_col, file=file)
+    _refuse_infinite(values, target_col, file)
+    keys, is_dt = _time_keys(df, time_col, file)
     return id_series.to_numpy().astype(str), values, keys, is_dt
 
 
-def _time_keys(df: pl.DataFrame, time_col: str | None) -> tuple[np.ndarray | None, bool]:
+def _time_keys(df: pl.DataFrame, time_col: str | None, file: str | None) -> tuple[np.ndarray | None, bool]:
     """The time column parsed (``None`` when absent or entirely empty: a history without dates)."""
     if time_col is None or time_col not in df.columns or df[time_col].null_count() == df.height:
         return None, False
-    return parse_time_column(df[time_col], column=time_col, file=None)
+    return parse_time_column(df[time_col], column=time_col, file=file)
 
 
-def _refuse_infinite(values: np.ndarray, column: str) -> None:
+def _refuse_infinite(values: np.ndarray, column: str, file: str | None) -> None:
     bad = np.flatnonzero(np.isinf(values))
     if bad.size:
         row = int(bad[0])
         raise DataValidationError(
-            f"infinite value in column {column!r} at row {row} (leave a missing value empty)",
+            f"infinite value in column {column!r} {row_words(row, file)} (leave a missing value empty)",
+            file=file,
             column=column,
-            row=row,
+            **row_where(row, file),
         )
 
 
@@ -307,6 +320,7 @@ def _group(
     is_dt: bool,
     *,
     time_col: str,
+    file: str | None,
 ) -> list[SeriesInput]:
     """Rows → series, in the order their ids first appear (rows by time within a series when
     there is a time column). Why first appearance and not sorted ids: the forecast file and the
@@ -315,7 +329,7 @@ def _group(
     codes = codes.reshape(-1)
     rank = np.argsort(np.argsort(first))  # group number in order of first appearance
     if keys is not None:
-        V.check_unique_pairs(codes, keys, [str(u) for u in uniq], time_col=time_col)
+        V.check_unique_pairs(codes, keys, [str(u) for u in uniq], time_col=time_col, file=file)
         order = np.lexsort((keys, rank[codes]))
     else:
         order = np.argsort(rank[codes], kind="stable")
@@ -339,8 +353,9 @@ def _time_fields(keys: np.ndarray | None, is_dt: bool) -> dict[str, np.ndarray |
     return {"timestamps": keys if is_dt else None, "steps": None if is_dt else keys}
 
 
-def _wide(df: pl.DataFrame, id_col: str, time_col: str | None) -> list[SeriesInput]:
-    """One series per value column, sharing the time column (rows sorted, duplicates refused)."""
+def _wide(df: pl.DataFrame, id_col: str, time_col: str | None, file: str | None) -> list[SeriesInput]:
+    """One series per value column, sharing the time column (rows sorted, duplicates refused);
+    ``file`` as for :func:`_long`."""
     tcol = _wide_time_column(df, time_col)
     value_cols = [c for c in df.columns if c != tcol]
     if not value_cols:
@@ -350,14 +365,15 @@ def _wide(df: pl.DataFrame, id_col: str, time_col: str | None) -> list[SeriesInp
         )
     # values before times: a long table with other column names (store, day, units) read as
     # wide fails on its id column with advice, not on the dates its series share ("duplicate")
-    columns = {c: _wide_column(df, c, id_col, tcol) for c in value_cols}
-    keys, is_dt = _time_keys(df, tcol)
+    columns = {c: _wide_column(df, c, id_col, tcol, file) for c in value_cols}
+    keys, is_dt = _time_keys(df, tcol, file)
     order = None
     if keys is not None:
         check_unique_wide_times(
             df,
             keys,
             str(tcol),
+            file=file,
             read_as=f"without a column {id_col!r} the history is read as wide (one column per series, "
             "each time once). If it is long",
             python_apart=True,
@@ -377,24 +393,45 @@ def _wide_time_column(df: pl.DataFrame, time_col: str | None, time_format: str |
     return time_col if time_col in df.columns else detect_time_column(df, time_format=time_format)
 
 
-def _wide_column(df: pl.DataFrame, column: str, id_col: str, time_col: str | None) -> np.ndarray:
+def _wide_column(
+    df: pl.DataFrame, column: str, id_col: str, time_col: str | None, file: str | None
+) -> np.ndarray:
     """One value column of a wide history; a text column gets the column names to pass if the
     table is long (the one numeric column left is the target)."""
     try:
-        values = V.to_numeric(df[column], column=column)
+        values = V.to_numeric(df[column], column=column, file=file)
     except DataValidationError as exc:
-        if df[column].dtype not in (pl.String, pl.Categorical) or exc.message.startswith("infinite"):
-            raise  # a number out of range, not a text column: no layout advice
+        if (
+            df[column].dtype not in (pl.String, pl.Categorical)
+            or exc.message.startswith("infinite")
+            or V.mostly_numbers(df[column])
+        ):
+            raise  # a number out of range, or a stray word among numbers: no layout advice
         ids, times, target = V.long_table_columns(df, column, time_col)
         why = (
             f"{exc.message}; without a column {id_col!r} the history is read as wide (one column per "
-            "series), so every column but the time column must be numeric. If it is long, give its column names: "
+            "series), so every column but the time column must be numeric."
         )
+        long = " If it is long, give its column names: "
         raise DataValidationError(
-            f"{why}id_col={ids!r}, time_col={times!r}, target_col={target!r}",
-            cli_message=f"{why}--id-col {V.shell_word(ids)} --time-col {V.shell_word(times)} "
-            f"--target-col {V.shell_word(target)}",
+            f"{why}{long}id_col={ids!r}, time_col={times!r}, target_col={target!r}",
+            cli_message=f"{why}{_value_cols_advice(df, column, time_col)}{long}--id-col {V.shell_word(ids)} "
+            f"--time-col {V.shell_word(times)} --target-col {V.shell_word(target)}",
             **exc.where,
         ) from None
-    _refuse_infinite(values, column)
+    _refuse_infinite(values, column, file)
     return values
+
+
+def _value_cols_advice(df: pl.DataFrame, column: str, time_col: str | None) -> str:
+    """`` If 'flag' is not a series, name the series columns: --value-cols a,b.`` when other columns
+    are numeric (a wide history with a text column: a note, a flag), as the training reader advises.
+
+    Why only on the command line: ``tsforge forecast --value-cols`` leaves such a column out; the
+    pyfunc and the service take the series columns as sent.
+    """
+    numeric = [c for c in df.columns if c not in (column, time_col) and df.schema[c].is_numeric()]
+    if len(numeric) < 2:  # one numeric column left: more likely a long table (the advice after this)
+        return ""
+    shown = ",".join(numeric[:6]) + (",..." if len(numeric) > 6 else "")
+    return f" If {column!r} is not a series, name the series columns: --value-cols {V.shell_word(shown)}."

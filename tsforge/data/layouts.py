@@ -353,8 +353,12 @@ def _wide_values(
     try:
         return V.to_numeric(series, column=column, file=file)
     except DataValidationError as err:
-        if series.dtype not in (pl.String, pl.Categorical) or err.message.startswith("infinite"):
-            raise  # a number out of range, not a text column: no layout advice
+        if (
+            series.dtype not in (pl.String, pl.Categorical)
+            or err.message.startswith("infinite")
+            or V.mostly_numbers(series)
+        ):
+            raise  # a number out of range, or a stray word among numbers: no layout advice
         target = "..." if frame is None else V.long_table_columns(frame, column, time_col)[2]
         numeric = (
             []

@@ -500,6 +500,8 @@ class Panel:
         name: str = "panel",
         dtype: Any = np.float64,
         fill_gaps: bool = False,
+        *,
+        file: str | None = None,
     ) -> Panel:
         """Panel from a long frame (pandas or polars), one row per (series, time).
 
@@ -509,12 +511,16 @@ class Panel:
         a series with one value, a non-numeric or infinite value, a duplicate date inside one
         series, and spacing that is not one step (``fill_gaps=True`` inserts NaN instead).
         All work is column-wise NumPy/polars; there is no Python loop over rows or series.
+        ``file``: the table ``frame``'s rows were read from, as they are in it; the errors then
+        name a row of a CSV file by its line (``on line 7 of sales.csv``) and name the file.
         """
         # panel_long builds a Panel: imported here, not at the top (a cycle)
         from tsforge.data.panel_long import read_long_frame, select_long_columns
 
-        df = select_long_columns(frame, id_col, time_col, target_col)
-        return read_long_frame(df, id_col, time_col, target_col, freq, season_length, name, dtype, fill_gaps)
+        df = select_long_columns(frame, id_col, time_col, target_col, file)
+        return read_long_frame(
+            df, id_col, time_col, target_col, freq, season_length, name, dtype, fill_gaps, file=file
+        )
 
 
 def require_panel(panel: Any, field: str = "panel") -> Any:

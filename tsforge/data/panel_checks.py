@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tsforge.data.file_lines import file_line, row_words
 from tsforge.errors import DataValidationError, UnknownSeasonWarning
 
 __all__ = ["check_series_sizes", "check_unique_ids", "no_observed_value_message", "warn_no_calendar"]
@@ -38,7 +39,8 @@ def check_series_sizes(
     file: str | None = None,
 ) -> None:
     """Every series needs two values and (when ``values`` are given) one observation; errors
-    name the first offender (and its row when the panel came from a frame)."""
+    name the first offender (and its row when the panel came from a frame: by its line when
+    ``file`` is the text table the frame was read from, :mod:`tsforge.data.file_lines`)."""
     lens = np.diff(indptr)
     short = np.flatnonzero(lens < 2)
     if short.size:
@@ -48,12 +50,14 @@ def check_series_sizes(
             row = int(indptr[i]) if rows is None else int(rows[indptr[i]])
         sid = str(ids[i])  # a numpy string's repr would read np.str_('z')
         count = "1 series has" if short.size == 1 else f"{short.size} series have"
+        where = "" if row is None else f", {row_words(row, file)}"
         raise DataValidationError(
             f"{count} fewer than 2 values (a series needs two to be forecast or scored), first "
-            f"{sid!r} ({lens[i]} value{'s' if lens[i] != 1 else ''})",
+            f"{sid!r} ({lens[i]} value{'s' if lens[i] != 1 else ''}{where})",
             file=file,
             column=column,
             row=row,
+            line=None if row is None else file_line(file, row),  # None: no line (not rendered)
             series=sid,
         )
     if values is None:

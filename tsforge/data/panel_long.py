@@ -17,6 +17,7 @@ import pandas as pd
 import polars as pl
 
 from tsforge.data.calendar_grid import fixed_step_ns, grid_positions, ragged_grid_steps
+from tsforge.data.file_lines import row_where, row_words, rows_words
 from tsforge.data.frequency import (
     NS_PER_DAY,
     clock_change_hint,
@@ -35,20 +36,23 @@ from tsforge.data.panel import Panel
 from tsforge.data.panel_checks import check_series_sizes, warn_no_calendar
 from tsforge.data.ragged import series_index
 from tsforge.data.timeaxis import step_gcd
-from tsforge.data.validation import MISSING_TOKENS, text_to_float, thousands_hint
+from tsforge.data.validation import MISSING_TOKENS, text_to_float, value_cell_advice
 from tsforge.errors import DataValidationError
 
 __all__ = ["read_long_frame", "select_long_columns"]
 
 
-def select_long_columns(frame: Any, id_col: str, time_col: str, target_col: str) -> pl.DataFrame:
+def select_long_columns(
+    frame: Any, id_col: str, time_col: str, target_col: str, file: str | None = None
+) -> pl.DataFrame:
     """The three columns as polars, with a non-numeric target located in pandas terms first
-    (mixed-type object columns cannot even be converted to Arrow)."""
+    (mixed-type object columns cannot even be converted to Arrow). ``file``: the table the
+    frame's rows were read from, whose lines the errors name (:mod:`tsforge.data.file_lines`)."""
     cols = (id_col, time_col, target_col)
     have = list(frame.columns)
     for c in cols:
         if c not in have:
-            raise DataValidationError(f"column {c!r} not found; the frame has {have}", column=c)
+            raise DataValidationError(f"column {c!r} not found; the frame has {have}", file=file, column=c)
     if isinstance(frame, pl.DataFrame):
         return frame.select(cols)
     if isinstance(frame, pd.DataFrame):
@@ -60,7 +64,10 @@ def select_long_columns(frame: Any, id_col: str, time_col: str, target_col: str)
             token = y[unread].astype(str).str.strip().str.lower().isin(MISSING_TOKENS)
             bad = np.flatnonzero(unread.to_numpy())[~token.to_numpy()]
             if bad.size:
-                _raise_bad_value(sub[id_col].iloc[bad[0]], y.iloc[bad[0]], target_col, int(bad[0]))
+                advice = value_cell_advice(y.iloc[bad[0]], numbers=int(num.notna().sum()), words=bad.size)
+                _raise_bad_value(
+                    sub[id_col].iloc[bad[0]], y.iloc[bad[0]], target_col, int(bad[0]), file, advice
+                )
             sub = sub.assign(**{target_col: num.astype(np.float64)})
         if sub[id_col].dtype == object:  # mixed str/int ids cannot go to Arrow; keep missing ids missing
             ids = sub[id_col]
@@ -69,16 +76,19 @@ def select_long_columns(frame: Any, id_col: str, time_col: str, target_col: str)
     raise DataValidationError(f"expected a pandas or polars DataFrame, got {type(frame).__name__}")
 
 
-def _raise_bad_value(sid: Any, value: Any, column: str, row: int) -> None:
+def _raise_bad_value(sid: Any, value: Any, column: str, row: int, file: str | None, advice: str) -> None:
     raise DataValidationError(
-        f"non-numeric value {value!r} in series {sid!r}" + thousands_hint(value),
+        f"non-numeric value {value!r} in series {sid!r} {row_words(row, file)}" + advice,
+        file=file,
         column=column,
-        row=row,
+        **row_where(row, file),
         series=sid,
     )
 
 
-def _target_values(df: pl.DataFrame, id_col: str, target_col: str, rows: np.ndarray | None) -> np.ndarray:
+def _target_values(
+    df: pl.DataFrame, id_col: str, target_col: str, rows: np.ndarray | None, file: str | None
+) -> np.ndarray:
     """Target as float64 (nulls and missing-value tokens such as ``NA`` → NaN); a non-numeric
     string names its series and row (the cell rules are :func:`~tsforge.data.validation.text_to_float`'s,
     shared with the wide and multichannel readers)."""
@@ -87,13 +97,17 @@ def _target_values(df: pl.DataFrame, id_col: str, target_col: str, rows: np.ndar
         num, bad = text_to_float(y)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            _raise_bad_value(df[id_col][i], y[i], target_col, i if rows is None else int(rows[i]))
+            advice = value_cell_advice(y[i], numbers=int(num.is_not_null().sum()), words=int(bad.sum()))
+            _raise_bad_value(
+                df[id_col][i], y[i], target_col, i if rows is None else int(rows[i]), file, advice
+            )
         y = num
     return y.cast(pl.Float64).fill_null(float("nan")).to_numpy()
 
 
-def _time_keys(df: pl.DataFrame, time_col: str) -> tuple[np.ndarray, bool]:
-    """Time column as int64 (ns since epoch for dates, the integer itself otherwise).
+def _time_keys(df: pl.DataFrame, time_col: str, file: str | None) -> tuple[np.ndarray, bool]:
+    """Time column as int64 (ns since epoch for dates, the integer itself otherwise); ``df``'s
+    rows are the file's as read (not yet grouped by series), so an error's row is the file's.
 
     The rules are :func:`tsforge.data.timeaxis.parse_time_column`'s, shared with the wide reader
     and the forecast-history parser: integers are a step index unless they read as ``YYYYMMDD``
@@ -104,8 +118,13 @@ def _time_keys(df: pl.DataFrame, time_col: str) -> tuple[np.ndarray, bool]:
     t = df[time_col]
     if t.null_count():
         row = int(np.flatnonzero(t.is_null().to_numpy())[0])
-        raise DataValidationError(f"missing value in time column {time_col!r}", column=time_col, row=row)
-    keys, is_dt = parse_time_column(t, column=time_col, file=None)
+        raise DataValidationError(
+            f"missing value in time column {time_col!r} {row_words(row, file)}",
+            file=file,
+            column=time_col,
+            **row_where(row, file),
+        )
+    keys, is_dt = parse_time_column(t, column=time_col, file=file)
     return (keys.view(np.int64), True) if is_dt else (keys, False)
 
 
@@ -206,16 +225,30 @@ def read_long_frame(
     name: str,
     dtype: Any,
     fill_gaps: bool,
+    file: str | None = None,
 ) -> Panel:
     """The :class:`Panel` of the three columns :func:`select_long_columns` picked, with every
-    check of the module docstring (the body of :meth:`Panel.from_long`)."""
+    check of the module docstring (the body of :meth:`Panel.from_long`).
+
+    ``file``: the text table ``df``'s rows were read from, so that every message names a row by
+    its line (``on line 7 of sales.csv``), as the other readers' messages do; ``None``: a frame,
+    whose rows are named as ``iloc`` counts them (``at row 5``)."""
     if df.height == 0:
-        raise DataValidationError("the frame has no rows", column=id_col)
+        raise DataValidationError("the frame has no rows", file=file, column=id_col)
     if df[id_col].null_count():
         row = int(np.flatnonzero(df[id_col].is_null().to_numpy())[0])
-        raise DataValidationError(f"missing series id in column {id_col!r}", column=id_col, row=row)
+        raise DataValidationError(
+            f"missing series id in column {id_col!r} {row_words(row, file)}",
+            file=file,
+            column=id_col,
+            **row_where(row, file),
+        )
+    # times parsed before the rows are grouped by series: an unreadable date is then named by
+    # its row in the file (after grouping it was the row's position in the grouped frame)
+    t, is_dt = _time_keys(df, time_col, file)
     df, rows, indptr = _group_rows(df, id_col)
-    t, is_dt = _time_keys(df, time_col)
+    if rows is not None:
+        t = t[rows]
     freq_given = freq is not None
     if _scan_pairs(t, indptr, lambda prev, cur: cur < prev).size:  # sort inside series only if needed
         order = np.lexsort((t, series_index(indptr)))
@@ -224,10 +257,23 @@ def read_long_frame(
         df = df[order]
     ids = df[id_col].gather(indptr[:-1]).to_numpy()
 
-    def fail(message: str, pos: int, column: str) -> None:
+    def file_row(pos: int) -> int:
+        return pos if rows is None else int(rows[pos])
+
+    def fail(message: str, pos: int, column: str, also: int | None = None) -> None:
+        """Raise ``message`` with ``{sid}`` the series of row ``pos`` and ``{where}`` its line in
+        the file (or row of the frame); ``also``: a second row the message is about (a duplicate's
+        first occurrence), named with it."""
         sid = str(ids[np.searchsorted(indptr, pos, side="right") - 1])  # not np.int64(1)
-        row = pos if rows is None else int(rows[pos])
-        raise DataValidationError(message.format(sid=repr(sid)), column=column, row=row, series=sid)
+        row = file_row(pos)
+        where = row_words(row, file) if also is None else rows_words(sorted((file_row(also), row)), file)
+        raise DataValidationError(
+            message.format(sid=repr(sid), where=where),
+            file=file,
+            column=column,
+            **row_where(row, file),
+            series=sid,
+        )
 
     def show(v: Any) -> str:
         return date_words(int(v)) if is_dt else str(int(v))
@@ -236,8 +282,13 @@ def read_long_frame(
     if dup.size:
         pos = int(dup[0])
         hint = clock_change_hint(_series_times(t, indptr, pos), None, int(t[pos])) if is_dt else ""
-        fail(f"duplicate timestamp {show(t[pos])} in series {{sid}}{hint}", pos, time_col)
-    check_series_sizes(ids, indptr, None, column=id_col, rows=rows)
+        fail(
+            f"duplicate timestamp {show(t[pos])} in series {{sid}} {{where}}{hint}",
+            pos,
+            time_col,
+            also=pos - 1,
+        )
+    check_series_sizes(ids, indptr, None, column=id_col, rows=rows, file=file)
     cal: str | None = None  # the calendar of a dated panel, given or inferred: what places its dates
     if is_dt:
         cal = freq = freq if freq is not None else _infer_panel_freq(t, indptr)
@@ -269,7 +320,7 @@ def read_long_frame(
                     "calendar (date every series alike: all at period starts, or all at period ends)"
                 )
             fail(
-                f"date {show(t[pos])} of series {{sid}} is not on {grid_words(cal)}{advice}",
+                f"date {show(t[pos])} of series {{sid}} {{where}} is not on {grid_words(cal)}{advice}",
                 pos,
                 time_col,
             )
@@ -287,7 +338,8 @@ def read_long_frame(
             else f"the panel's longest series {rate_words(freq)}"
         )
         fail(
-            f"series {{sid}} is sampled {rate_words(own)} throughout and {rate}: filling gaps would make it "
+            f"series {{sid}} is sampled {rate_words(own)} throughout (its second value {{where}}) and {rate}: "
+            f"filling gaps would make it "
             f"a {rate_words(freq)} "
             "series of mostly missing values; one panel holds one sampling rate (split the file by "
             "rate, or resample this series)",
@@ -346,14 +398,16 @@ def read_long_frame(
                 )
             else:
                 how = _INTEGER_SPACING_ADVICE
-            fail(f"irregular spacing in series {{sid}}: {before}{show(t[pos])} {how}", pos, time_col)
+            fail(
+                f"irregular spacing in series {{sid}} {{where}}: {before}{show(t[pos])} {how}", pos, time_col
+            )
     starts = t[indptr[:-1]]
     del t  # the time keys are a full column: free them before the values are materialised
-    y = _target_values(df, id_col, target_col, rows)
+    y = _target_values(df, id_col, target_col, rows, file)
     if np.isinf(y).any():
         pos = int(np.flatnonzero(np.isinf(y))[0])
-        fail(f"non-finite value {y[pos]} in series {{sid}}", pos, target_col)
-    check_series_sizes(ids, indptr, y, column=id_col, rows=rows)
+        fail(f"non-finite value {y[pos]} in series {{sid}} {{where}}", pos, target_col)
+    check_series_sizes(ids, indptr, y, column=id_col, rows=rows, file=file)
     if k is not None:
         y, indptr = _scatter_gaps(y, k, indptr)
     if not is_dt and freq is None and season_length is None:
@@ -377,6 +431,7 @@ def read_long_frame(
         count = "1 series has" if single.size == 1 else f"{single.size} series have"
         raise DataValidationError(
             f"{count} one observed value (a series needs two to be forecast or scored), first {sid!r}",
+            file=file,
             column=target_col,
             series=sid,
         )

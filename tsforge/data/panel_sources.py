@@ -101,6 +101,7 @@ def panel_from_table(
                 freq=freq,
                 name=name,
                 fill_gaps=fill_gaps,
+                file=file,
             )
             # the value column's name labels the y axis of the run's plots ("units", not "value")
             return replace(panel, meta={**panel.meta, "value_col": target_col})

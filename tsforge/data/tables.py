@@ -98,7 +98,11 @@ def read_table(
             _refuse_repeated_names(frame.columns, p)
             return drop_pandas_index(_ids_as_written(p, frame, opts, id_columns))
     except pl.exceptions.NoDataError:
-        raise DataValidationError("file is empty", file=str(p)) from None
+        raise DataValidationError(
+            "file is empty (no header line, no rows): check that it is the file you meant and that it "
+            "was written completely",
+            file=str(p),
+        ) from None
     except (pl.exceptions.PolarsError, OSError) as exc:
         ragged = _ragged_row(p, sep) if suffix in CSV_SUFFIXES and "fields" in str(exc) else None
         if ragged is not None:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from tsforge.data.file_lines import row_where, row_words, rows_words
+from tsforge.data.file_lines import is_text_table, row_where, row_words, rows_words
 from tsforge.data.frequency import (
     NS_PER_DAY,
     clock_change_hint,
@@ -56,6 +56,8 @@ __all__ = [
     "shell_word",
     "text_to_float",
     "thousands_hint",
+    "value_cell_advice",
+    "mostly_numbers",
     "long_table_columns",
     "ROLE_SYNONYMS",
     "AmbiguousDatesWarning",
@@ -184,9 +186,16 @@ def shell_word(name: str) -> str:
 def check_not_empty(
     n_rows: int, n_cols: int | None = None, *, file: str | None = None, what: str = "input"
 ) -> None:
-    """Empty input is an error of its own (not a confusing failure three calls later)."""
+    """Empty input is an error of its own (not a confusing failure three calls later); a CSV
+    file's says that it has a header line and nothing below it (a cut-off export, another file)."""
     if n_rows == 0:
-        raise DataValidationError(f"{what} is empty: no data rows", file=file)
+        below = " (a header line and nothing below it)" if is_text_table(file) else ""
+        what = "the file" if file is not None and what == "input" else what
+        raise DataValidationError(
+            f"{what} is empty: no data rows{below}; check that it is the file you meant and that it "
+            "was written completely",
+            file=file,
+        )
     if n_cols is not None and n_cols == 0:
         raise DataValidationError(f"{what} has no value columns", file=file)
 
@@ -274,6 +283,8 @@ def parse_timestamps(
             label_hint(value, column=column, fmt=fmt),
             label_hint(value, column=column, fmt=fmt, cli=True),
         )
+        if not hint and not cli_hint and fmt is None and value is not None and raw is not None:
+            hint = cli_hint = _other_form_hint(raw, out, value, file)
         raise DataValidationError(
             said + hint,
             cli_message=said + cli_hint if cli_hint != hint else None,  # --time-format, not time_format=
@@ -282,6 +293,32 @@ def parse_timestamps(
             **row_where(row, file),
         )
     return out
+
+
+def _other_form_hint(raw: np.ndarray, parsed: np.ndarray, value: object, file: str | None) -> str:
+    """Advice for a date ``value`` the column's inferred format did not read while other rows
+    were read, and that reads as a date on its own: the column mixes two ways of writing dates
+    (``2020-01-01`` above, ``30/05/2020`` below), and no single ``--time-format`` reads it, so the
+    user must write it one way. ``""`` when no row was read (a format the reader does not know at
+    all) or the value is no date in any form (``2020-13-45``, a typo: the bare error says that)."""
+    read = np.flatnonzero(~np.isnat(parsed))
+    if read.size == 0 or not _reads_alone(value):
+        return ""
+    row = int(read[0])
+    return (
+        f"; the column's dates are written in more than one way (read like {str(raw[row])!r} "
+        f"{row_words(row, file)}): write every date of the column the same way"
+    )
+
+
+def _reads_alone(value: object) -> bool:
+    """Whether ``value`` reads as a date by itself (its own format inferred)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "could not infer format": expected here
+        try:
+            return not pd.isna(pd.to_datetime(str(value), errors="coerce"))
+        except (ValueError, TypeError, OverflowError):
+            return False
 
 
 def _wall_clock_or_utc(local_ns: np.ndarray) -> bool:
@@ -370,7 +407,15 @@ def _day_first(text: pd.Series, month_first: pd.Series) -> pd.Series:
     Why a second reading: pandas infers ``01/02/2021`` as January 2, so a European file parses
     until its first day past the 12th and then fails. The reading that parses more rows is
     kept, so a day-first file with one odd row fails at that row, not at its 13th day.
+
+    Only for dates that begin with the day or the month (``dd/mm/yyyy``): dates that begin with
+    the year (``2020-01-02``) have no day-first reading, yet pandas gives them one (year, day,
+    month), and one typo such as ``2020-13-03`` made that reading "parse more rows" — the whole
+    column silently read with days and months swapped.
     """
+    first = text.dropna()
+    if first.empty or not _NUMERIC_DMY.match(str(first.iloc[0])):
+        return month_first
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Parsing dates in %d/%m/%Y format when dayfirst=..." hints
         day_first = pd.to_datetime(text, errors="coerce", dayfirst=True)
@@ -590,7 +635,7 @@ def to_numeric(series: pl.Series, *, column: str, file: str | None = None) -> np
         raise DataValidationError(
             f"non-numeric value {text[row]!r} in column {column!r} {row_words(row, file)}"
             + (f" ({idx.size} non-numeric cells in this column)" if idx.size > 1 else "")
-            + thousands_hint(text[row]),
+            + value_cell_advice(text[row], numbers=int(cast.is_not_null().sum()), words=idx.size),
             file=file,
             column=column,
             **row_where(row, file),
@@ -632,6 +677,28 @@ def text_to_float(text: pl.Series) -> tuple[pl.Series, np.ndarray]:
     cast = stripped.cast(pl.Float64, strict=False)
     missing_token = stripped.str.to_lowercase().is_in(list(MISSING_TOKENS)) | stripped.is_null()
     return cast, (cast.is_null() & ~missing_token).to_numpy()
+
+
+def value_cell_advice(cell: object, *, numbers: int, words: int) -> str:
+    """What to do about a non-numeric ``cell`` in a value column holding ``numbers`` numbers and
+    ``words`` cells that are not: :func:`thousands_hint` for ``12,345``; for a stray word in a
+    column of numbers (``x`` on line 501 of 600), to correct it or leave it empty; else ``""``
+    (a column of words is a layout or column-choice problem, which the readers advise on).
+
+    Why: the error named the cell but not what to do, and a reader of a wide table advised
+    passing ``--id-col`` for a value column with one typo in it.
+    """
+    hint = thousands_hint(cell)
+    if hint or numbers <= words:
+        return hint
+    return "; correct that cell, or leave it empty for a missing value"
+
+
+def mostly_numbers(series: pl.Series) -> bool:
+    """Whether most of a text column's non-missing cells are numbers (:func:`value_cell_advice`'s
+    stray word), so a reader does not advise reading the table another way because of it."""
+    cast, bad = text_to_float(series)
+    return int(cast.is_not_null().sum()) > int(bad.sum())
 
 
 _THOUSANDS = re.compile(r"^\s*[-+]?\d{1,3}([,.' ]\d{3})+([.,]\d+)?\s*$")

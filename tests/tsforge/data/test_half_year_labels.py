@@ -56,7 +56,7 @@ def test_a_third_half_is_named_by_its_row(tmp_path):
     labels = list(FORMS["2010H1"])
     labels[5] = "2012H3"
     with pytest.raises(
-        DataValidationError, match=r"unparsable date '2012H3' in time column 'ds' at row 5"
+        DataValidationError, match=r"unparsable date '2012H3' in time column 'ds' on line 7 of long.csv"
     ) as info:
         load_panel(long_label_csv(tmp_path / "long.csv", labels))
     assert info.value.where["row"] == 5
@@ -67,7 +67,7 @@ def test_a_half_year_among_quarters_is_named_by_its_row(tmp_path):
     quarter's start slipped into a six-month series."""
     labels = list(FORMS["2010 H2"])
     labels[3] = "2011 Q2"
-    with pytest.raises(DataValidationError, match=r"unparsable date '2011 Q2' .* at row 3"):
+    with pytest.raises(DataValidationError, match=r"unparsable date '2011 Q2' .* on line 5 of long.csv"):
         load_panel(long_label_csv(tmp_path / "long.csv", labels))
 
 

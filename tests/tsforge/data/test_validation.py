@@ -193,7 +193,7 @@ def test_all_missing_series_in_long_data():
 
 def test_empty_input(tmp_path):
     path = _write(tmp_path, "header_only.csv", "unique_id,ds,y\n")
-    with pytest.raises(DataValidationError, match="input is empty") as exc:
+    with pytest.raises(DataValidationError, match="the file is empty: no data rows") as exc:
         load_data(path)
     assert exc.value.where["file"] == str(path)
     with pytest.raises(DataValidationError, match="file is empty"):
