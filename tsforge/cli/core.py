@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -588,32 +586,43 @@ def forecast_cmd(
     # the history's long columns (a history without the id column is wide), as train names them
     id_col, target_col = load_kwargs["id_col"], load_kwargs["target_col"]
     time_col = load_kwargs["time_col"] or "ds"
-    frame = _read_history(input_path, id_col, time_col, target_col, load_kwargs["time_format"])
-    if "value_cols" in load_kwargs:
-        frame = _series_columns(frame, load_kwargs["value_cols"], id_col, time_col, file=str(input_path))
-    if drawn:
-        from tsforge.cli.forecast_plot import check_plot_series
+    from tsforge.cli.zoned_times import history_zone, in_history_zone, notes_held
 
-        check_plot_series(
-            frame, drawn, id_col=id_col, time_col=time_col, target_col=target_col, file=str(input_path)
+    # the reader's notes are held until the forecast's zone is known: whether it said it read the
+    # times in UTC is how the zone is known without parsing the time column again
+    with notes_held() as held:
+        written = _read_history(input_path, id_col, target_col, load_kwargs["time_format"])
+        frame = _with_time_format(
+            written, id_col, time_col, target_col, load_kwargs["time_format"], input_path
         )
-    roles = _history_roles(frame, id_col, time_col, target_col)
-    zone = _history_zone(frame, roles[1], roles[0], str(input_path))
-    with using(eng), _forecast_not_in_utc(zone):
-        result = predictor.predict_frame(
-            frame,
-            horizon,
-            id_col=id_col,
-            time_col=time_col,
-            target_col=target_col,
-            file=str(input_path),
-            level=levels,
-            quantiles=number_items(quantiles, "--quantiles"),
-            coords=load_kwargs.get("coords"),
-        )
+        if "value_cols" in load_kwargs:
+            frame = _series_columns(frame, load_kwargs["value_cols"], id_col, time_col, file=str(input_path))
+        if drawn:
+            from tsforge.cli.forecast_plot import check_plot_series
+
+            check_plot_series(
+                frame, drawn, id_col=id_col, time_col=time_col, target_col=target_col, file=str(input_path)
+            )
+        with using(eng):
+            result = predictor.predict_frame(
+                frame,
+                horizon,
+                id_col=id_col,
+                time_col=time_col,
+                target_col=target_col,
+                file=str(input_path),
+                level=levels,
+                quantiles=number_items(quantiles, "--quantiles"),
+                coords=load_kwargs.get("coords"),
+            )
     # the forecast names its columns as the history does, also where the reader guessed them
     id_col, time_col, target_col = _history_roles(frame, id_col, time_col, target_col)
-    shown = _in_history_zone(result, time_col, id_col, zone)
+    zone = None
+    try:  # the offsets as written: also those of times --time-format parsed
+        zone = history_zone(written, time_col, id_col, read_in_utc=held.said_in_utc())
+    finally:
+        held.release(zone)
+    shown = result if zone is None else in_history_zone(result, time_col, id_col, zone)
     if output is not None:
         write_frame(shown, output)
         console.print(f"wrote {len(result)} forecast rows for {result[id_col].nunique()} series to {output}")
@@ -629,7 +638,7 @@ def forecast_cmd(
     if plot is not None:
         from tsforge.cli.forecast_plot import write_forecast_plot
 
-        with _forecast_not_in_utc(zone):  # the plot reads the history again
+        with notes_held() as again:  # the plot reads the history again
             path = write_forecast_plot(
                 frame,
                 result,
@@ -642,37 +651,8 @@ def forecast_cmd(
                 model=model,
                 series=drawn or None,
             )
+        again.release(zone)
         console.print(f"wrote {path}")
-
-
-def _history_zone(history: Any, time_col: str, id_col: str, file: str) -> Any:
-    """Where ``history``'s times were written (:func:`tsforge.cli.zoned_times.history_zone`)."""
-    from tsforge.cli.zoned_times import history_zone
-
-    return history_zone(history, time_col, id_col, file)
-
-
-@contextmanager
-def _forecast_not_in_utc(zone: Any) -> Iterator[None]:
-    """Silence the reader's note that sub-daily times with offsets are read, "and forecasts
-    dated", in UTC, where ``forecast`` restates its forecast in the history's offset (``zone``
-    read them in UTC): the note's second half is then untrue of this command's output."""
-    import warnings
-
-    from tsforge.cli.zoned_times import READ_IN_UTC_NOTE
-
-    with warnings.catch_warnings():
-        if zone is not None and zone.read_in_utc:
-            warnings.filterwarnings("ignore", message=READ_IN_UTC_NOTE)
-        yield
-
-
-def _in_history_zone(result: Any, time_col: str, id_col: str, zone: Any) -> Any:
-    """The forecast with its times in the zone (or UTC offsets) the history was written in, as
-    :mod:`tsforge.cli.zoned_times` restates them; ``result`` itself when the history has none."""
-    from tsforge.cli.zoned_times import in_history_zone
-
-    return result if zone is None else in_history_zone(result, time_col, id_col, zone)
 
 
 #: the forecast rows printed without --output (half from the start, half from the end)
@@ -715,15 +695,11 @@ def _series_columns(frame: Any, value_cols: list[str], id_col: str, time_col: st
     return frame.select([c for c in (times, *value_cols) if c is not None])
 
 
-def _read_history(path: Path, id_col: str, time_col: str, target_col: str, time_format: str | None) -> Any:
-    """The history file of ``forecast --input``: a CSV/Parquet table, or a Monash ``.tsf`` file
-    read as the long frame ``unique_id, ds, y`` (``train`` takes ``.tsf`` files, so a model
-    trained on one forecasts from the same file). Series ids are kept as written (``001`` stays
-    ``001``, as ``train`` reads it), so the forecast joins back to the file.
-
-    With ``time_format`` (``--time-format``) the table's time column — the one the history
-    reader takes its dates from — is parsed here by that format, so the forecast, its file and
-    its ``--plot`` all read the dates alike; a ``.tsf`` file's dates come from its header.
+def _read_history(path: Path, id_col: str, target_col: str, time_format: str | None) -> Any:
+    """The history file of ``forecast --input`` as written: a CSV/Parquet table, or a Monash
+    ``.tsf`` file read as the long frame ``unique_id, ds, y`` (``train`` takes ``.tsf`` files, so
+    a model trained on one forecasts from the same file). Series ids are kept as written (``001``
+    stays ``001``, as ``train`` reads it), so the forecast joins back to the file.
     """
     from tsforge.data.tables import read_table
 
@@ -736,7 +712,17 @@ def _read_history(path: Path, id_col: str, time_col: str, target_col: str, time_
                 field="time_format",
             )
         return load_panel(str(path)).panel.to_long()
-    frame = read_table(path, id_columns=(id_col,))
+    return read_table(path, id_columns=(id_col,))
+
+
+def _with_time_format(
+    frame: Any, id_col: str, time_col: str, target_col: str, time_format: str | None, path: Path
+) -> Any:
+    """``frame`` with the time column the history reader takes its dates from parsed by
+    ``time_format`` (``--time-format``), so the forecast, its file and its ``--plot`` all read
+    the dates alike; ``frame`` itself without one. The table as written is kept apart: its text
+    holds the UTC offsets the forecast is dated in (:func:`tsforge.cli.zoned_times.history_zone`).
+    """
     if time_format is None:
         return frame
     from tsforge.data.history import with_parsed_times

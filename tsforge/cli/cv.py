@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -30,6 +26,7 @@ from tsforge.errors import ConfigError
 if TYPE_CHECKING:  # the CLI imports the data modules lazily, when a command runs
     from tsforge.cli.zoned_times import HistoryZone
     from tsforge.data.long_roles import LongRoles
+    from tsforge.models.statistical import LocalOptions
 
 __all__ = ["cv_cmd"]
 
@@ -90,6 +87,7 @@ def cv_cmd(
     Logs one MLflow run with a nested run per model (``--no-track``: none).
     """
     from tsforge.cli.output_paths import check_table_file, write_frame
+    from tsforge.cli.zoned_times import notes_held
     from tsforge.data.load import load_panel
     from tsforge.data.protocol import panel_horizon
     from tsforge.evaluation.panel_metrics import cv_scores
@@ -124,12 +122,12 @@ def cv_cmd(
     if options and others:
         keep = "keeps its" if len(others) == 1 else "keep their"
         print_note(f"--option sets local models only: {', '.join(others)} {keep} defaults")
-    with _notes_held(output is not None) as held:
+    with notes_held(output is not None) as held:  # the reader's notes, until the output's zone is known
         loaded = load_panel(dataset, **load_kwargs)
     columns = _output_columns(load_kwargs, loaded.roles)
     zone = None
     try:
-        zone = _output_zone(dataset, columns, load_kwargs, held.said_in_utc()) if output is not None else None
+        zone = _output_zone(dataset, columns, held.said_in_utc()) if output is not None else None
     finally:
         held.release(zone)
     panel = loaded.panel
@@ -148,6 +146,7 @@ def cv_cmd(
     )
     names = [m if isinstance(m, str) else m.name for m in models]
     _note_short_series(panel, frame, h, n_windows, step_size)
+    _note_fallbacks(frame, panel, local_names, per_model)
     if levels and intervals == "conformal":
         from tsforge.panels.calibrate import conformal_cv
 
@@ -226,75 +225,25 @@ def _output_columns(load_kwargs: dict[str, Any], roles: LongRoles | None) -> dic
     }
 
 
-def _output_zone(
-    dataset: str, columns: dict[str, str], load_kwargs: dict[str, Any], read_in_utc: bool
-) -> HistoryZone | None:
+def _output_zone(dataset: str, columns: dict[str, str], read_in_utc: bool) -> HistoryZone | None:
     """Where the input file's times were written (:func:`tsforge.cli.zoned_times.file_zone`), so
     that ``--output`` dates its rows as ``tsforge forecast`` dates a forecast of the same file:
-    each series at the offset of its own last time. ``None`` for a catalogue name, a ``.tsf``
-    file, times without offsets, or times read by ``--time-format`` (``forecast`` keeps no
-    offset for those either). ``read_in_utc``: whether the reader said it read the times in UTC
-    (it says so where that moved them; times at ``+00:00`` read either way are the same).
+    each series at the offset of its own last time. ``None`` for a catalogue name or a ``.tsf``
+    file (their times carry no offsets), or times without offsets. ``read_in_utc``: whether the
+    reader said it read the times in UTC (it says so where that moved them; times at ``+00:00``
+    read either way are the same).
 
     Why: an hourly file written at ``+02:00`` was read in UTC, and the cv file was dated in UTC
     without an offset while ``forecast`` wrote ``+02:00``: the two outputs of one input did not
-    line up.
+    line up. Times read by ``--time-format`` (``01/01/2024 00:00+0200``) too: their offsets are
+    in the file's text, as those of ISO times are.
     """
     from tsforge.cli.zoned_times import file_zone
     from tsforge.data.load import classify_source
 
-    if load_kwargs.get("time_format") is not None or classify_source(dataset) != "file":
+    if classify_source(dataset) != "file":
         return None
-    return file_zone(dataset, columns["ds"], columns["unique_id"], read_in_utc)
-
-
-class _HeldNotes:
-    """The notes of reading the data, held until ``cv`` knows where its output's times are dated."""
-
-    def __init__(self) -> None:
-        self.caught: list[warnings.WarningMessage] = []
-
-    def said_in_utc(self) -> bool:
-        """Whether the reader said it read sub-daily times with offsets in UTC: its own decision,
-        so the output's zone needs no second parse of the time column to know it."""
-        from tsforge.cli.zoned_times import READ_IN_UTC_NOTE
-
-        return any(re.match(READ_IN_UTC_NOTE, str(w.message)) for w in self.caught)
-
-    def release(self, zone: HistoryZone | None) -> None:
-        """Issue the held notes, but the reader's "read in UTC, and outputs dated in UTC" where
-        the output is restated in the file's offsets (``zone`` read in UTC): untrue of it."""
-        from tsforge.cli.zoned_times import READ_IN_UTC_NOTE
-
-        caught, self.caught = self.caught, []
-        for w in caught:
-            if zone is not None and zone.read_in_utc and re.match(READ_IN_UTC_NOTE, str(w.message)):
-                continue
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-
-
-@contextmanager
-def _notes_held(hold: bool) -> Iterator[_HeldNotes]:
-    """Hold the warnings made inside (where ``hold``) for :meth:`_HeldNotes.release`; those of a
-    read that fails are issued at once (they may say why). The CLI runs one command in one
-    thread, so catching warnings here takes no one else's."""
-    held = _HeldNotes()
-    if not hold:
-        yield held
-        return
-    failed = False
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            try:
-                yield held
-            except BaseException:
-                failed = True
-                raise
-            finally:
-                held.caught = list(caught)
-    finally:
-        if failed:
-            held.release(None)
+    return file_zone(dataset, columns["ds"], columns["unique_id"], read_in_utc=read_in_utc)
 
 
 def _windows(n_windows: int) -> str:
@@ -332,6 +281,24 @@ def _note_short_series(panel: Any, frame: Any, h: int, n_windows: int, step_size
             f"needs more than {h} values, one before its cutoff, and each earlier one {step_size or h} more) "
             f"and are scored on the windows they fit{named_series(fewer, len(fewer))}"
         )
+
+
+def _note_fallbacks(
+    frame: Any, panel: Any, local_names: list[str], per_model: dict[str, LocalOptions] | None
+) -> None:
+    """Say, per local model, how many series a fallback forecast in some window, and which: the
+    note ``train`` and ``forecast`` give (:func:`~tsforge.panels.local.warn_fallbacks`), from the
+    counts :func:`~tsforge.panels.cv.cross_validation` keeps in ``frame.attrs``.
+
+    Why: ``cv -m seasonal_naive`` on a panel with a series shorter than a season scored naive's
+    forecasts of it under seasonal_naive's name without a word, while ``train`` named the series.
+    """
+    from tsforge.models.statistical import LocalOptions
+    from tsforge.panels.local import warn_fallbacks
+
+    for name in local_names:
+        options = (per_model or {}).get(name, LocalOptions())
+        warn_fallbacks(frame, name, len(panel), season=options.season(panel.season_length))
 
 
 def _score_rows(scores: Any) -> list[dict[str, Any]]:

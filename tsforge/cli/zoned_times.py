@@ -17,10 +17,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["HistoryZone", "history_zone", "in_history_zone", "file_zone", "in_file_zone", "READ_IN_UTC_NOTE"]
+__all__ = [
+    "HistoryZone",
+    "HeldNotes",
+    "notes_held",
+    "history_zone",
+    "in_history_zone",
+    "file_zone",
+    "in_file_zone",
+    "READ_IN_UTC_NOTE",
+]
 
 #: the reader's note that sub-daily times with offsets were read, "and forecasts dated", in UTC
 #: (:func:`tsforge.data.validation.parse_timestamps`): untrue of an output restated here
@@ -42,19 +53,67 @@ class HistoryZone:
     by_series: dict[str, dt.tzinfo] = field(default_factory=dict)
 
 
+class HeldNotes:
+    """The notes of reading a history, held until the command knows where its output is dated.
+
+    Why: the reader says when it read sub-daily times with offsets in UTC, "and outputs dated in
+    UTC" (:data:`READ_IN_UTC_NOTE`); that is how a command learns the reading without parsing the
+    column again (:func:`history_zone`), and where the output is restated in the file's offsets
+    the note's second half is untrue of it, so it is then not said.
+    """
+
+    def __init__(self) -> None:
+        self.caught: list[warnings.WarningMessage] = []
+
+    def said_in_utc(self) -> bool:
+        """Whether the reader said it read the times in UTC."""
+        return any(re.match(READ_IN_UTC_NOTE, str(w.message)) for w in self.caught)
+
+    def release(self, zone: HistoryZone | None) -> None:
+        """Issue the held notes, but the reader's "read in UTC" where the output is restated in
+        ``zone`` read in UTC."""
+        caught, self.caught = self.caught, []
+        for w in caught:
+            if zone is not None and zone.read_in_utc and re.match(READ_IN_UTC_NOTE, str(w.message)):
+                continue
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+@contextmanager
+def notes_held(hold: bool = True) -> Iterator[HeldNotes]:
+    """Hold the warnings made inside (where ``hold``) for :meth:`HeldNotes.release`; those of a
+    read that fails are issued at once (they may say why). The CLI runs one command in one
+    thread, so catching warnings here takes no one else's."""
+    held = HeldNotes()
+    if not hold:
+        yield held
+        return
+    failed = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            try:
+                yield held
+            except BaseException:
+                failed = True
+                raise
+            finally:
+                held.caught = list(caught)
+    finally:
+        if failed:
+            held.release(None)
+
+
 def history_zone(
-    frame: Any,
-    time_col: str,
-    id_col: str | None = None,
-    file: str | None = None,
-    read_in_utc: bool | None = None,
+    frame: Any, time_col: str, id_col: str | None = None, *, read_in_utc: bool
 ) -> HistoryZone | None:
     """The zone of ``frame``'s (a polars table as read) time column; ``None`` when its times
-    carry no zone or offset (the forecast is then written as it comes). ``id_col``: the series
+    carry no zone or offset (the output is then written as it comes). ``id_col``: the series
     column of a long table, for each series' own last offset. ``read_in_utc``: whether the
-    history reader took the times in UTC, where the caller knows it (the reader said so:
-    :data:`READ_IN_UTC_NOTE`); ``None`` asks the reader again, which parses the column twice
-    more (seconds on a million rows)."""
+    history reader took the times in UTC — it says so (:data:`READ_IN_UTC_NOTE`, caught by
+    :func:`notes_held`), so the column is never parsed again here: a regex finds the offsets.
+
+    Why not ask the reader again: ``forecast`` parsed a file's time column three times where it
+    carries offsets (twice here, once to forecast): seconds on a million rows."""
     import polars as pl
 
     if not isinstance(frame, pl.DataFrame) or time_col not in frame.columns:
@@ -66,21 +125,10 @@ def history_zone(
     if isinstance(col.dtype, pl.Datetime) and col.dtype.time_zone:
         from zoneinfo import ZoneInfo
 
-        if read_in_utc is None:
-            utc = col.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-            read_in_utc = _read_as(col, utc, time_col, file)
         return HistoryZone(ZoneInfo(col.dtype.time_zone), read_in_utc)
-    text = col.str.strip_chars()
-    offsets = text.str.extract(_OFFSET.pattern, 1)  # column-wise: a file's history can be long
+    offsets = col.str.strip_chars().str.extract(_OFFSET.pattern, 1)  # column-wise: a history can be long
     if offsets.null_count():  # some rows without an offset: as it comes
         return None
-    if read_in_utc is None:
-        import pandas as pd
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            utc = pl.Series(pd.to_datetime(text.to_pandas(), utc=True).dt.tz_localize(None).to_numpy())
-        read_in_utc = _read_as(col, utc, time_col, file)
     by_series: dict[str, dt.tzinfo] = {}
     if offsets.n_unique() > 1 and id_col is not None and id_col in rows.columns:
         last = pl.DataFrame({"id": rows[id_col].cast(pl.String), "offset": offsets})
@@ -90,7 +138,7 @@ def history_zone(
 
 
 def file_zone(
-    path: str, time_col: str, id_col: str | None = None, read_in_utc: bool | None = None
+    path: str, time_col: str, id_col: str | None = None, *, read_in_utc: bool
 ) -> HistoryZone | None:
     """:func:`history_zone` of a CSV or Parquet file, for a command that read it through the
     panel loader (whose panel keeps no offsets): the file's first row is read, and only where its
@@ -123,7 +171,7 @@ def file_zone(
             frame = read_table(path, id_columns=ids, columns=[first.columns.index(c) for c in names])
     except (DataValidationError, pl.exceptions.PolarsError, OSError):
         return None
-    return history_zone(frame, time_col, id_col, path, read_in_utc)
+    return history_zone(frame, time_col, id_col, read_in_utc=read_in_utc)
 
 
 def _zoned(col: Any) -> bool:
@@ -133,19 +181,6 @@ def _zoned(col: Any) -> bool:
     if isinstance(col.dtype, pl.Datetime) and col.dtype.time_zone:
         return bool(col.dtype.time_zone)
     return col.dtype == pl.String and col[0] is not None and _OFFSET.search(str(col[0]).strip()) is not None
-
-
-def _read_as(col: Any, utc: Any, time_col: str, file: str | None) -> bool:
-    """Whether the history reader takes ``col`` as UTC instants (``utc``): asked of the reader
-    itself, so this module never keeps a copy of its rule."""
-    import numpy as np
-
-    from tsforge.data.validation import parse_timestamps
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # its note is issued when the forecast reads the history
-        read = parse_timestamps(col, column=time_col, file=file)
-    return bool(np.array_equal(read.astype("datetime64[ns]"), utc.to_numpy().astype("datetime64[ns]")))
 
 
 def _offset_zone(offset: str) -> dt.tzinfo:

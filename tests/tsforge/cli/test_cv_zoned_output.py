@@ -96,12 +96,13 @@ def test_a_file_without_offsets_is_written_as_before(tmp_path, capsys, monkeypat
 
 
 def test_file_zone_reads_a_parquet_files_named_zone(tmp_path):
-    """A Parquet column with a named zone: its zone, the times having been read in UTC (hourly)."""
+    """A Parquet column with a named zone: its zone (whether the times were read in UTC is the
+    reader's word, :class:`~tsforge.cli.zoned_times.HeldNotes`, passed on as it is)."""
     from tsforge.cli.zoned_times import file_zone
 
     times = pd.date_range("2024-03-30", periods=48, freq="h", tz="Europe/Berlin")
     path = tmp_path / "zoned.parquet"
     pl.from_pandas(pd.DataFrame({"unique_id": "a", "ds": times, "y": np.arange(48.0)})).write_parquet(path)
-    zone = file_zone(str(path), "ds", "unique_id")
+    zone = file_zone(str(path), "ds", "unique_id", read_in_utc=True)
     assert zone is not None and str(zone.zone) == "Europe/Berlin" and zone.read_in_utc
-    assert file_zone(str(path), "no such column", "unique_id") is None
+    assert file_zone(str(path), "no such column", "unique_id", read_in_utc=True) is None
