@@ -234,10 +234,11 @@ def forecasts(source: str, n_jobs: int, cache: Path | None = None) -> dict[str, 
             file.write_bytes(pickle.dumps(cached))
         return cached
     request = _request()
-    # auto_ets's short refits keep the final fit's seasonal form, as train_panel calibrates it
-    forms = calibration_forms(history, LOCAL, h, W_cv, n_jobs=n_jobs)
-    cv = cross_validation(history, LOCAL, h, n_windows=W_cv, n_jobs=n_jobs, progress=False, forms=forms)
     fc = forecast_local(history, LOCAL, h, n_jobs=n_jobs, level=request.native_levels, progress=False)
+    # auto_ets's short refits keep the final fit's seasonal form, as train_panel calibrates it (the
+    # forms read off those final fits, not fitted again)
+    forms = calibration_forms(history, LOCAL, h, W_cv, n_jobs=n_jobs, final=fc.attrs["forms"])
+    cv = cross_validation(history, LOCAL, h, n_windows=W_cv, n_jobs=n_jobs, progress=False, forms=forms)
     out = {
         "info": {
             **info,

@@ -50,6 +50,7 @@ FORECAST_WORKER_MODULES = (
     "tsforge.panels.predictor",
     "recommender.routed",
     "statsforecast.models",
+    "tsforge.models.local_forms",  # a local forecast records the seasonal form AutoETS / AutoARIMA chose
 )
 
 

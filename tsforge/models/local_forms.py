@@ -36,7 +36,15 @@ from tsforge.models.statistical import (
     working_exponent,
 )
 
-__all__ = ["FORM_SEASONS", "KEEPS_FORM", "keeps_form", "selected_form", "form_words", "kept_form_spec"]
+__all__ = [
+    "FORM_SEASONS",
+    "KEEPS_FORM",
+    "keeps_form",
+    "fitted_form",
+    "selected_form",
+    "form_words",
+    "kept_form_spec",
+]
 
 #: Seasons a refit must see to choose its own form where the final fit's is known (and, for the
 #: models that keep none, for the calibration note of :mod:`tsforge.panels.calibrate`): AutoETS
@@ -72,6 +80,14 @@ def _arima_form(fit: Any) -> str | None:
     return ",".join(str(v) for v in (p, d, q, P, D, Q, int("intercept" in coef), int("drift" in coef)))
 
 
+def fitted_form(model: str, fit: Any) -> str | None:
+    """The seasonal form of ``fit``, a fitted statsforecast ``AutoETS`` (``model`` ``auto_ets``)
+    or ``AutoARIMA``; ``None`` where it has no season. The one reading of a fit's form, for
+    :func:`selected_form` and for the final fits that record theirs
+    (:func:`~tsforge.models.statistical.forecast_series`' ``chosen``)."""
+    return _ets_form(fit) if model == "auto_ets" else _arima_form(fit)
+
+
 def selected_form(model: str, y: np.ndarray, m: int, options: LocalOptions | None = None) -> str | None:
     """The seasonal form ``model`` chooses for ``y``, fitted exactly as
     :func:`~tsforge.models.statistical.forecast_series` fits it (recent history, working units);
@@ -87,9 +103,8 @@ def selected_form(model: str, y: np.ndarray, m: int, options: LocalOptions | Non
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if model == "auto_ets":
-                return _ets_form(sfm.AutoETS(season_length=m).fit(np.ldexp(fitted, -k)))
-            return _arima_form(sfm.AutoARIMA(season_length=m).fit(np.ldexp(fitted, -k)))
+            factory = sfm.AutoETS if model == "auto_ets" else sfm.AutoARIMA
+            return fitted_form(model, factory(season_length=m).fit(np.ldexp(fitted, -k)))
     except Exception:  # noqa: BLE001 — a form that cannot be found is simply not kept
         return None
 

@@ -134,12 +134,16 @@ def forecast_chunk(
     (series in chunk order, ``h`` rows each); interval columns of models without intervals are
     NaN. Pure: no I/O, no globals changed — it is the task both the process pool and Ray run.
     ``frame.attrs["fallbacks"]`` counts, per model, the series forecast by a fallback model;
-    ``frame.attrs["fallback_ids"]`` names the first :data:`NAMED_FALLBACKS` of them (ids as text),
-    so that the note can say which series they are without the frame carrying every id.
+    ``frame.attrs["fallback_ids"]`` names them all (ids as text: a chunk's frame holds every id of
+    its series anyway), so that a cross-validation can count the series that fell back in any of
+    its windows once each; :func:`merge_forecasts` keeps the first :data:`NAMED_FALLBACKS`.
     ``options`` (by model name, :class:`~tsforge.models.statistical.LocalOptions`) sets a
     model's season length or history cap; a model without an entry runs with its defaults.
     ``forms`` (by model name, then series id: :func:`selected_forms`) holds a short series' refit to
     the form of its final fit (:func:`~tsforge.models.statistical.forecast_series`' ``form``).
+    ``frame.attrs["forms"]`` (the same shape) holds the seasonal form each model that keeps forms
+    chose on each series it fitted itself (not held to a form, no fallback asked for): what
+    :func:`selected_forms` finds on ``chunk``, read off these fits instead of fitted again.
     """
     options = options or {}
     forms = forms or {}
@@ -157,9 +161,11 @@ def forecast_chunk(
     fallbacks: Counter[str] = Counter()
     fell_ids: dict[str, list[str]] = {spec.name: [] for spec in specs}
     caches: dict[str, dict[str, Any]] = {spec.name: {} for spec in specs}  # one per options
+    chosen: dict[str, dict[str, str]] = {spec.name: {} for spec in specs}
     for i in range(n):
         y = np.ascontiguousarray(filled.series(i), dtype=np.float64)
         for spec in specs:
+            form: list[str | None] = []
             try:
                 res, fell_back = forecast_series(
                     spec,
@@ -170,12 +176,15 @@ def forecast_chunk(
                     caches[spec.name],
                     options=options.get(spec.name),
                     form=forms.get(spec.name, {}).get(str(chunk.ids[i])),
+                    chosen=form,
                 )
             except Exception as exc:  # statsforecast's own failures fall back; this is anything else
                 name_series(exc, chunk.ids[i], spec.name)
                 raise
+            if form and form[0] is not None:
+                chosen[spec.name][str(chunk.ids[i])] = form[0]
             fallbacks[spec.name] += int(fell_back)
-            if fell_back and len(fell_ids[spec.name]) < NAMED_FALLBACKS:
+            if fell_back:
                 fell_ids[spec.name].append(str(chunk.ids[i]))
             out[spec.name][i] = res["mean"]
             for lv in levels:
@@ -194,6 +203,7 @@ def forecast_chunk(
     )
     frame.attrs["fallbacks"] = {s.name: fallbacks[s.name] for s in specs}
     frame.attrs["fallback_ids"] = fell_ids
+    frame.attrs["forms"] = {name: found for name, found in chosen.items() if found}
     return frame
 
 
@@ -257,10 +267,14 @@ def run_chunks(
 
 def merge_forecasts(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate chunk results, summing their fallback counts (and keeping the first
-    :data:`NAMED_FALLBACKS` ids of series that fell back, in chunk order)."""
+    :data:`NAMED_FALLBACKS` ids of series that fell back, in chunk order) and joining the forms
+    their fits chose (``attrs["forms"]``, see :func:`forecast_chunk`)."""
     total: Counter[str] = Counter()
     named: dict[str, list[str]] = {}
+    forms: dict[str, dict[str, str]] = {}
     for f in frames:
+        for model, found in f.attrs.get("forms", {}).items():
+            forms.setdefault(model, {}).update(found)
         total.update(f.attrs.get("fallbacks", {}))
         for model, ids in f.attrs.get("fallback_ids", {}).items():
             kept = named.setdefault(model, [])
@@ -268,6 +282,7 @@ def merge_forecasts(frames: list[pd.DataFrame]) -> pd.DataFrame:
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     out.attrs["fallbacks"] = dict(total)
     out.attrs["fallback_ids"] = named
+    out.attrs["forms"] = forms
     return out
 
 
@@ -288,7 +303,9 @@ def forecast_local(
     :func:`forecast_chunk` on them through the engine (in-process, a process pool when
     ``n_jobs > 1``, or Ray). Each series is forecast independently, so the result does not
     depend on the engine, ``n_jobs`` or the chunking; series keep the panel's order.
-    ``n_jobs=-1`` uses every CPU.
+    ``n_jobs=-1`` uses every CPU. ``frame.attrs["forms"]``: the seasonal form ``auto_ets`` /
+    ``auto_arima`` chose on each series (model → series id → form, seasonal ones only), what
+    :func:`selected_forms` of ``panel`` finds with the same ``options``, without fitting again.
     """
     require_panel(panel)
     names = [s.name for s in resolve_models(models)]
