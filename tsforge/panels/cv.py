@@ -25,7 +25,14 @@ from tsforge.data.panel import Panel, require_panel
 from tsforge.engine import Engine, get_engine
 from tsforge.errors import ConfigError
 from tsforge.models.statistical import LocalOptions, local_options
-from tsforge.panels.local import Forms, merge_forecasts, resolve_models, run_chunks, work_chunks
+from tsforge.panels.local import (
+    NAMED_FALLBACKS,
+    Forms,
+    merge_forecasts,
+    resolve_models,
+    run_chunks,
+    work_chunks,
+)
 from tsforge.panels.protocol import rolling_origin
 
 __all__ = ["PanelForecaster", "cross_validation"]
@@ -184,4 +191,27 @@ def cross_validation(
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
     order = np.lexsort((out["_window"].to_numpy(), out["_series"].to_numpy()))
-    return out.iloc[order].drop(columns=["_series", "_window"]).reset_index(drop=True)
+    out = out.iloc[order].drop(columns=["_series", "_window"]).reset_index(drop=True)
+    out.attrs.update(_fallbacks(results, local))
+    return out
+
+
+def _fallbacks(results: Sequence[pd.DataFrame], local: Sequence[str]) -> dict[str, Any]:
+    """``attrs`` of a cross-validation frame: per local model, how many series a fallback model
+    forecast in at least one window (``fallbacks``), and the first
+    :data:`~tsforge.panels.local.NAMED_FALLBACKS` of them (``fallback_ids``), as
+    :func:`~tsforge.panels.local.forecast_local` keeps them for one forecast.
+
+    Why series, not forecasts: the note (:func:`~tsforge.panels.local.warn_fallbacks`) counts
+    series of the panel; a series too short for a model in three windows is one series to look
+    at. Why kept at all: the per-window counts were dropped, and ``tsforge cv`` scored a
+    fallback's forecasts under the chosen model's name without a word.
+    """
+    fell: dict[str, dict[str, None]] = {name: {} for name in local}
+    for chunk in results:
+        for name, ids in chunk.attrs.get("fallback_ids", {}).items():
+            fell.setdefault(name, {}).update(dict.fromkeys(ids))  # in order, each series once
+    return {
+        "fallbacks": {name: len(ids) for name, ids in fell.items()},
+        "fallback_ids": {name: list(ids)[:NAMED_FALLBACKS] for name, ids in fell.items()},
+    }
