@@ -8,7 +8,8 @@ For every development collection of the per-series knowledge base, held out in t
    collection never shaped the routing;
 2. :func:`recommender.routed_training.train_routed` fits every member on the collection's
    training history, routes with the validation-window prior, calibrates the ensemble's
-   conformal intervals on its routed validation forecast, and scores the official test window
+   conformal intervals on its validation forecast as served (members as served, the served
+   weights), and scores the official test window
    (one MLflow run per collection, experiment ``benchmark-intervals-routed``; nothing registered).
 
 Reported per collection: pooled test coverage at 80 / 95 %, width, MSIS, WQL and MASE of the
