@@ -118,6 +118,16 @@ def trending_series(n: int, seed: int, length: int = RECOMMEND_T) -> np.ndarray:
     )
 
 
+@pytest.fixture()
+def rec_client(tmp_path, tiny_recommender) -> Iterator[TestClient]:
+    """The service with a saved recommender (so that what reaches it is answered by it)."""
+    settings = ServiceSettings(
+        tracking_uri=f"sqlite:///{tmp_path}/empty.db", alias_poll_seconds=0, recommender_path=tiny_recommender
+    )
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
 @pytest.fixture(scope="session")
 def tiny_recommender(tmp_path_factory) -> str:
     """A saved recommender over two training-free candidates (seasonal naive, naive), built in seconds."""

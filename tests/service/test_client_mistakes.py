@@ -7,7 +7,6 @@ the request without a word.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import cast
 
 import pytest
@@ -78,16 +77,6 @@ def test_a_wide_frame_is_still_read_as_wide(panel_client):
     r = client.post("/invocations", json={"inputs": {"ds": MONTHS, "a": LONG}, "params": {"horizon": 3}})
     assert r.status_code == 200, r.text
     assert [p["unique_id"] for p in r.json()["predictions"]] == ["a"] * 3
-
-
-@pytest.fixture()
-def rec_client(tmp_path, tiny_recommender) -> Iterator[TestClient]:
-    """The service with a saved recommender (so that what reaches it is answered by it)."""
-    settings = ServiceSettings(
-        tracking_uri=f"sqlite:///{tmp_path}/empty.db", alias_poll_seconds=0, recommender_path=tiny_recommender
-    )
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 @pytest.mark.parametrize(

@@ -6,22 +6,9 @@ moved two months back, silently. Skipped steps are now missing values with a not
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 from fastapi.testclient import TestClient
 
-from service.main import create_app
-from service.settings import ServiceSettings
-
 N = 48
-
-
-@pytest.fixture()
-def rec_client(tmp_path, tiny_recommender):
-    settings = ServiceSettings(
-        tracking_uri=f"sqlite:///{tmp_path}/empty.db", alias_poll_seconds=0, recommender_path=tiny_recommender
-    )
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def _months(n: int) -> list[str]:

@@ -12,10 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
-from service.main import create_app
-from service.settings import ServiceSettings
 from tests.service.conftest import LONG
 
 MONTHS = [f"{2020 + k // 12}-{1 + k % 12:02d}-01" for k in range(len(LONG))]
@@ -121,15 +118,6 @@ def test_a_time_of_another_kind_is_worded_alike_on_both_protocols(panel_client, 
         assert said in v1.json()["message"] and said in inv.json()["message"]
     assert v1.json()["field"] == "series[0].timestamps[5]", v1.json()
     assert inv.json()["field"] == "dataframe_split.data[5][1]", inv.json()
-
-
-@pytest.fixture()
-def rec_client(tmp_path, tiny_recommender):
-    settings = ServiceSettings(
-        tracking_uri=f"sqlite:///{tmp_path}/empty.db", alias_poll_seconds=0, recommender_path=tiny_recommender
-    )
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def test_per_series_recommendations_name_each_series_id_as_the_request_does(rec_client):
