@@ -47,9 +47,9 @@ from tsforge.panels.calibrate import (
     calibrate_forecasts,
     global_calibration_windows,
     holdout_interval_metrics,
+    served_validation_forecasts,
 )
 from tsforge.panels.conformal import ConformalCalibration
-from tsforge.panels.local import LOCAL_MODELS
 from tsforge.panels.protocol import drop_short_series, holdout_split
 from tsforge.pipeline import TrackingOptions, train_panel
 from tsforge.tracking.references import default_registry_name
@@ -192,7 +192,7 @@ def train_routed(
     combine(val_fc, usable)
     # the members' validation forecasts as they are served (a short refit held to its final fit's
     # seasonal form): what the prior weighs and the calibration describes
-    served_val = _served_member_forecasts(split.history, names, val_fc, H, n_jobs=n_jobs)
+    served_val = served_validation_forecasts(split.history, names, val_fc, H, n_jobs=n_jobs)
     combine(served_val, usable)
     w_val, _, _ = route_panel(rec_model, split.train, H, mode=mode, available=names)
     collection_prior = None
@@ -262,7 +262,7 @@ def train_routed(
     else:
         # the ensemble as it is served: its members as served, combined with the served weights
         # (the validation prior's; the router's own weights, without that prior, calibrated another
-        # ensemble than the one served: on the short panel of _served_member_forecasts, 53 / 64 %
+        # ensemble than the one served: on the short panel of served_validation_forecasts, 53 / 64 %
         # covered at 80 / 95 % once the prior chose AutoETS, 84 / 93 % with the served weights)
         calibration = calibrate_forecasts(
             split.train,
@@ -336,44 +336,6 @@ def _same_phase_errors(
     history, y, forecasts = window
     combine(forecasts, combinations)
     return case_errors(y, forecasts, history)
-
-
-def _served_member_forecasts(
-    history: Panel, names: Sequence[str], val_fc: Mapping[str, np.ndarray], h: int, *, n_jobs: int = 1
-) -> dict[str, np.ndarray]:
-    """The members' forecasts of the validation window (the last ``h`` values of ``history``)
-    as they are served, for the routing prior and the ensemble's calibration: ``val_fc``'s,
-    except where a member keeps forms (:func:`~tsforge.panels.calibrate.calibration_forms`:
-    ``auto_ets``, ``auto_arima``) and its fit before the window saw fewer than three seasons:
-    that refit is held to the seasonal form its fit on the whole ``history``, the one served,
-    chooses (its parameters still fitted on the values before the window).
-
-    Why: on 20 monthly series of 48 values (horizon 12), AutoETS fitted on the 24 values before
-    the validation window chose no season while the served fit on 36 chose one. Scored by that
-    refit (validation MASE 1.48 against LightGBM's 0.42), the prior routed every series to
-    LightGBM although the served AutoETS was the best member on the test window (MASE 0.327
-    against the ensemble's 0.490); and the routed forecast's validation errors carried the
-    season, so its bands, calibrated on them, lay above its test forecast (49 / 57 % covered at
-    80 / 95 %). Held to the served form, AutoETS scores 0.35 there. The form is the one thing
-    taken from the window's own values. The routed model's ``val_*`` scores keep the members'
-    own refits.
-    """
-    from tsforge.panels.calibrate import calibration_forms
-    from tsforge.panels.cv import cross_validation
-
-    out = {name: np.array(val_fc[name], dtype=np.float64, copy=True) for name in names}
-    local = [name for name in names if name in LOCAL_MODELS]
-    for name, forms in calibration_forms(history, local, h, 1, n_jobs=n_jobs).items():
-        if not forms:
-            continue
-        frame = cross_validation(
-            history, [name], h, n_windows=1, n_jobs=n_jobs, progress=False, forms={name: forms}
-        )
-        rows = {str(sid): i for i, sid in enumerate(history.ids)}
-        for sid, group in frame.groupby("unique_id", sort=False):
-            if str(sid) in forms:
-                out[name][rows[str(sid)]] = group[name].to_numpy(dtype=np.float64)
-    return out
 
 
 def _few_series_calibration(

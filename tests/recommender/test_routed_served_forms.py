@@ -14,9 +14,8 @@ import warnings
 
 import numpy as np
 
-from recommender.routed_training import _served_member_forecasts
 from tests.conftest import seasonal_monthly_panel
-from tsforge.panels.calibrate import calibration_forms
+from tsforge.panels.calibrate import calibration_forms, served_validation_forecasts
 from tsforge.panels.local import forecast_local
 from tsforge.panels.protocol import holdout_split
 
@@ -33,7 +32,7 @@ def test_the_calibration_sees_the_members_as_served():
         plain = {
             m: forecast_local(split.train, [m], H, progress=False)[m].to_numpy().reshape(n, H) for m in names
         }
-        served = _served_member_forecasts(split.history, names, plain, H)
+        served = served_validation_forecasts(split.history, names, plain, H)
     forms = calibration_forms(split.history, ["auto_ets"], H, 1)["auto_ets"]
     held = np.array([str(sid) in forms for sid in split.history.ids])
     assert held.sum() >= n // 2  # the short panel: most series' served AutoETS is seasonal
