@@ -212,7 +212,7 @@ def recommend_panel(
                 "val_n_unobserved": int(out.metrics.get("val_n_unobserved", 0) or 0),
             }
         )
-        rows[-1].update(_served_scores(panel, horizon, model, n_jobs=n_jobs))
+        rows[-1].update(_served_scores(panel, horizon, model, out.forms, n_jobs=n_jobs))
     if not rows:
         first = next(iter(skipped.items()))
         raise ConfigError(
@@ -371,12 +371,15 @@ def per_series_disagreement(rec: PanelRecommendation, collection: Mapping[str, A
     )
 
 
-def _served_scores(panel: Panel, horizon: int, model: str, *, n_jobs: int = 1) -> dict[str, Any]:
+def _served_scores(
+    panel: Panel, horizon: int, model: str, final: Mapping[str, str], *, n_jobs: int = 1
+) -> dict[str, Any]:
     """``model``'s validation MASE / sMAPE as it is served, where that differs from its plain
     refit (:func:`~tsforge.panels.calibrate.served_validation_forecasts`: AutoETS / AutoARIMA
     refits on fewer than three seasons held to the served fit's seasonal form), with
     ``val_forms_held``, the series held; ``{}`` where nothing is held (every other model, and
-    panels whose refits see three seasons).
+    panels whose refits see three seasons). ``final``: the forms ``model``'s served fit chose
+    (``PanelOutcome.forms``), not fitted again.
 
     Why: on 20 monthly series of 48 values (horizon 12) AutoETS's refit on the 24 values before
     the validation window chose no season (validation MASE 1.48) while the AutoETS served, fitted
@@ -391,7 +394,9 @@ def _served_scores(panel: Panel, horizon: int, model: str, *, n_jobs: int = 1) -
     from tsforge.panels.protocol import holdout_split
 
     split = holdout_split(panel, horizon)
-    forms = calibration_forms(split.history, [model], horizon, 1, n_jobs=n_jobs).get(model)
+    forms = calibration_forms(split.history, [model], horizon, 1, n_jobs=n_jobs, final={model: final}).get(
+        model
+    )
     if not forms:
         return {}
     frame = cross_validation(

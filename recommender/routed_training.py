@@ -166,6 +166,7 @@ def train_routed(
     # members, not kept models by themselves: log_model=False keeps their no-skill notes quiet
     quiet = TrackingOptions(track=False, progress=False, log_model=False)
     fitted, test_fc, val_fc, member_metrics, seconds = {}, {}, {}, {}, {}
+    final_forms: dict[str, dict[str, str]] = {}  # the forms the members' served fits chose
     if adapt:
         seconds["adapt"] = seconds_adapt
     # the members, then the routing (with the prior's same-phase window), then the calibration
@@ -178,6 +179,7 @@ def train_routed(
         t = time.perf_counter()
         out = train_panel(panel, name, horizon=H, seed=seed, n_jobs=n_jobs, tracking=quiet, intervals=False)
         fitted[name] = out.predictor
+        final_forms[name] = out.forms
         test_fc[name] = out.forecasts[name].to_numpy(dtype=np.float64).reshape(len(panel), H)
         val = out.predictor.predict_series(_inputs(split.train), H)
         val_fc[name] = np.vstack([f.values for f in val])
@@ -192,7 +194,9 @@ def train_routed(
     combine(val_fc, usable)
     # the members' validation forecasts as they are served (a short refit held to its final fit's
     # seasonal form): what the prior weighs and the calibration describes
-    served_val = served_validation_forecasts(split.history, names, val_fc, H, n_jobs=n_jobs)
+    served_val = served_validation_forecasts(
+        split.history, names, val_fc, H, n_jobs=n_jobs, final=final_forms
+    )
     combine(served_val, usable)
     w_val, _, _ = route_panel(rec_model, split.train, H, mode=mode, available=names)
     collection_prior = None

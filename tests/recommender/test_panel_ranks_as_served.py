@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import warnings
 
+import pytest
+
+import tsforge.panels.calibrate as calibrate_mod
 from recommender.panel import recommend_panel
 from tests.conftest import seasonal_monthly_panel
 
@@ -23,7 +26,17 @@ def _rank(lengths: list[int]):
         return recommend_panel(seasonal_monthly_panel(lengths, seed=5), H, CANDIDATES)
 
 
-def test_a_short_seasonal_panel_ranks_the_served_auto_ets_first():
+def _no_second_form_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forms are read off the served fits (``PanelOutcome.forms``), never fitted again."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a seasonal form was fitted a second time")
+
+    monkeypatch.setattr(calibrate_mod, "selected_forms", refuse)
+
+
+def test_a_short_seasonal_panel_ranks_the_served_auto_ets_first(monkeypatch):
+    _no_second_form_fit(monkeypatch)
     rec = _rank([48] * 20)
     assert rec.best == "auto_ets"
     row = rec.ranking[0]

@@ -120,6 +120,7 @@ def test_the_panel_ranking_gap_is_the_gap_between_the_numbers_shown(monkeypatch,
     class Fitted:
         def __init__(self, model: str) -> None:
             self.metrics = {"val_mase": by_model[model], "val_smape": 1.0}
+            self.forms: dict[str, str] = {}  # no seasonal form chosen (PanelOutcome.forms)
 
     monkeypatch.setattr(pipeline, "train_panel", lambda panel, model, **kwargs: Fitted(model))
     monkeypatch.setattr(panel_mod, "_phase_scores", lambda *args, **kwargs: None)

@@ -23,6 +23,7 @@ def _ranked(monkeypatch, make_halves, scores: dict[str, float]):
     class Fitted:
         def __init__(self, model: str) -> None:
             self.metrics = {"val_mase": scores[model], "val_smape": 1.0}
+            self.forms: dict[str, str] = {}  # no seasonal form chosen (PanelOutcome.forms)
 
     monkeypatch.setattr(pipeline, "train_panel", lambda panel, model, **kwargs: Fitted(model))
     monkeypatch.setattr(panel_mod, "_phase_scores", lambda *args, **kwargs: None)

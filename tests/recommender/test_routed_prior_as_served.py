@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 
+import tsforge.panels.calibrate as calibrate_mod
 from recommender.routed_training import train_routed
 from tests.conftest import seasonal_monthly_panel
 from tsforge.pipeline import TrackingOptions
@@ -18,7 +19,11 @@ from tsforge.pipeline import TrackingOptions
 H = 12
 
 
-def test_the_prior_weighs_the_served_auto_ets():
+def test_the_prior_weighs_the_served_auto_ets(monkeypatch):
+    def refuse(*args, **kwargs):  # the members' forms are read off their served fits, not refitted
+        raise AssertionError("a seasonal form was fitted a second time")
+
+    monkeypatch.setattr(calibrate_mod, "selected_forms", refuse)
     panel = seasonal_monthly_panel([48] * 20, seed=5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -274,7 +274,13 @@ def calibration_forms(
 
 
 def served_validation_forecasts(
-    history: Panel, names: Sequence[str], val_fc: Mapping[str, np.ndarray], h: int, *, n_jobs: int = 1
+    history: Panel,
+    names: Sequence[str],
+    val_fc: Mapping[str, np.ndarray],
+    h: int,
+    *,
+    n_jobs: int = 1,
+    final: Forms | None = None,
 ) -> dict[str, np.ndarray]:
     """Forecasts of the validation window (the last ``h`` values of ``history``) by the models
     ``names`` as they are served, for what ranks or weighs them on that window (the routed
@@ -293,10 +299,12 @@ def served_validation_forecasts(
     80 / 95 %). Held to the served form, AutoETS scores 0.35 there. The form is the one thing
     taken from the window's own values. A trained model's ``val_*`` scores keep the plain refit
     (:func:`warn_simpler_validation_fit` says when it is simpler than the model served).
+    ``final``: the forms the served fits on ``history`` chose (``PanelOutcome.forms`` by model),
+    read instead of fitting them again, as :func:`calibration_forms` reads them.
     """
     out = {name: np.array(val_fc[name], dtype=np.float64, copy=True) for name in names}
     local = [name for name in names if name in LOCAL_MODELS]
-    for name, forms in calibration_forms(history, local, h, 1, n_jobs=n_jobs).items():
+    for name, forms in calibration_forms(history, local, h, 1, n_jobs=n_jobs, final=final).items():
         if not forms:
             continue
         frame = cross_validation(

@@ -98,6 +98,10 @@ class PanelOutcome:
     version: str | None = None
     champion_version: str | None = None
     promotion: str | None = None  # why @champion moved or stayed (printed by the CLI)
+    #: a local AutoETS / AutoARIMA: the seasonal form its final fit chose on each series (series id
+    #: → form; seasonal ones only), so that what calibrates or ranks it as served need not fit it
+    #: again (:func:`~tsforge.panels.calibrate.calibration_forms`' ``final``); empty otherwise
+    forms: dict[str, str] = field(default_factory=dict)
 
 
 def is_local_model(name: str) -> bool:
@@ -208,6 +212,7 @@ def train_panel(
         fit_metrics: dict[str, float] = {}
         t0 = time.perf_counter()
         calibration = None
+        forms: dict[str, str] = {}
         W = int(n_calibration_windows or calibration_windows(split.history, H))
         if local and intervals:
             # with options the model goes through the window loop as an object (its series still
@@ -217,6 +222,7 @@ def train_panel(
             # them instead of fitted again (a third of the run on 200 monthly series of 48 values)
             test_frame = _local_frame(split.history, name, H, n_jobs, tracking.progress, options)
             final = test_frame.attrs["forms"] if options is None else None
+            forms = dict((final or {}).get(name, {}))
             cv = calibration_cv(
                 split.history, [member], H, W, n_jobs=n_jobs, progress=tracking.progress, final=final
             )
@@ -241,7 +247,9 @@ def train_panel(
             )
         elif local:
             val_pred = _local(split.train, name, H, n_jobs, tracking.progress, options)
-            test_pred = _local(split.history, name, H, n_jobs, tracking.progress, options, warn=True)
+            test_frame = _local_frame(split.history, name, H, n_jobs, tracking.progress, options)
+            forms = dict(test_frame.attrs["forms"].get(name, {})) if options is None else {}
+            test_pred = _local_values(test_frame, split.history, name, H, options, warn=True)
             predictor = PanelPredictor(
                 name, H, freq=panel.freq, season_length=panel.season_length, local_options=options
             )
@@ -310,7 +318,7 @@ def train_panel(
             # the coverage of clamped bounds (the CLI says so in a note when it trains)
             # rounded down, as the CLI's note says it: 90.48 resolved is not "90.5"
             params["intervals.resolved_level"] = math.floor(calibration.resolved_level(H) * 10) / 10
-        outcome = PanelOutcome(predictor, spec, metrics, per_series, frame, panel, params)
+        outcome = PanelOutcome(predictor, spec, metrics, per_series, frame, panel, params, forms=forms)
         if tracking.log_model:  # a kept model, not a tuning trial
             _warn_without_skill(name, metrics)
         if run is not None:
