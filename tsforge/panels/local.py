@@ -143,7 +143,9 @@ def forecast_chunk(
     the form of its final fit (:func:`~tsforge.models.statistical.forecast_series`' ``form``).
     ``frame.attrs["forms"]`` (the same shape) holds the seasonal form each model that keeps forms
     chose on each series it fitted itself (not held to a form, no fallback asked for): what
-    :func:`selected_forms` finds on ``chunk``, read off these fits instead of fitted again.
+    :func:`selected_forms` finds on ``chunk``, read off these fits instead of fitted again. Such a
+    model has its entry even where no series chose a season (``{}``): a missing entry would read
+    as "not recorded" and have the forms fitted again.
     """
     options = options or {}
     forms = forms or {}
@@ -203,7 +205,9 @@ def forecast_chunk(
     )
     frame.attrs["fallbacks"] = {s.name: fallbacks[s.name] for s in specs}
     frame.attrs["fallback_ids"] = fell_ids
-    frame.attrs["forms"] = {name: found for name, found in chosen.items() if found}
+    from tsforge.models.local_forms import keeps_form  # builds on the statistical models, as this does
+
+    frame.attrs["forms"] = {s.name: chosen[s.name] for s in specs if keeps_form(s.name, m)}
     return frame
 
 

@@ -214,15 +214,17 @@ def train_panel(
         calibration = None
         forms: dict[str, str] = {}
         W = int(n_calibration_windows or calibration_windows(split.history, H))
+        if local:
+            # the final fits first: what calibrates or ranks the model as served keeps the seasonal
+            # forms they chose, read off them instead of fitted again (a third of the run on 200
+            # monthly series of 48 values); a model with options chooses its forms by them
+            test_frame = _local_frame(split.history, name, H, n_jobs, tracking.progress, options)
+            forms = dict(test_frame.attrs["forms"].get(name, {})) if options is None else {}
         if local and intervals:
             # with options the model goes through the window loop as an object (its series still
             # run in chunks on the engine), by name it runs every window's chunks in one map
             member = name if options is None else ConfiguredLocalModel(name, options, n_jobs)
-            # the final fits first: the calibration keeps the seasonal forms they chose, read off
-            # them instead of fitted again (a third of the run on 200 monthly series of 48 values)
-            test_frame = _local_frame(split.history, name, H, n_jobs, tracking.progress, options)
-            final = test_frame.attrs["forms"] if options is None else None
-            forms = dict((final or {}).get(name, {}))
+            final = {name: forms} if options is None else None
             cv = calibration_cv(
                 split.history, [member], H, W, n_jobs=n_jobs, progress=tracking.progress, final=final
             )
@@ -247,8 +249,6 @@ def train_panel(
             )
         elif local:
             val_pred = _local(split.train, name, H, n_jobs, tracking.progress, options)
-            test_frame = _local_frame(split.history, name, H, n_jobs, tracking.progress, options)
-            forms = dict(test_frame.attrs["forms"].get(name, {})) if options is None else {}
             test_pred = _local_values(test_frame, split.history, name, H, options, warn=True)
             predictor = PanelPredictor(
                 name, H, freq=panel.freq, season_length=panel.season_length, local_options=options

@@ -118,6 +118,24 @@ def test_the_calibration_reads_the_final_fits_forms(monkeypatch):
         np.testing.assert_array_equal(cal_after[name].pooled, cal_before[name].pooled)
 
 
+def test_a_panel_without_seasonal_forms_is_not_fitted_again(monkeypatch):
+    """Where no final fit chose a season (random walks), the model's entry is recorded empty,
+    so the calibration reads "no forms" instead of fitting every short series again to find
+    that out (a missing entry read as "not recorded")."""
+    rng = np.random.default_rng(3)
+    arrays = [100 + np.cumsum(rng.normal(0, 1, 48)) for _ in range(6)]
+    starts = np.full(len(arrays), np.datetime64("2018-01-01", "ns"))
+    history = Panel.from_arrays(arrays, starts=starts, freq="MS", name="walks").head_cut(H)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        final = forecast_local(history, ["auto_ets", "auto_theta"], H, progress=False).attrs["forms"]
+        fitted = calibration_forms(history, ["auto_ets"], H, 1)
+    assert final == {"auto_ets": {}}  # recorded, and empty; AutoTheta keeps no form
+    assert fitted == {"auto_ets": {}}
+    _no_second_fit(monkeypatch)
+    assert calibration_forms(history, ["auto_ets"], H, 1, final=final) == fitted
+
+
 def test_the_validation_note_reads_the_validation_fits_forms(monkeypatch):
     """:func:`warn_simpler_validation_fit` given the forms of the fits on ``train`` says what it
     said when it fitted them itself, and fits nothing."""
