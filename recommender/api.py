@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from recommender.explain import Reason, reasons_for, sentence, verb_for
+from recommender.explain import Reason, as_shown, group_contributions, reasons_for, sentence, verb_for
 from recommender.knowledge_base import PROFILE_WINDOW, Candidate, KBSettings, build_knowledge_base
 from recommender.properties.profile import MIN_WINDOW
 from recommender.ranker import RankerConfig, Recommender, group_features, recommender_dir, train_recommender
@@ -53,7 +53,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
-#: Candidates expected at least this much worse than the best go to the avoid list.
+#: Candidates expected at least this much worse than the best go to the avoid list (none for a
+#: ``lambdarank`` recommender, which predicts no error ratio).
 AVOID_RATIO = 1.25
 #: At most this many (the worst) candidates are listed to avoid.
 MAX_AVOID = 3
@@ -70,9 +71,11 @@ class RankedModel:
         strategy: loss strategy to train it with (``None`` = plain).
         expected_relative_error: predicted error ÷ the error of the candidate that is best on
             these data (in hindsight, as in the knowledge base's target); 1.0 would be a sure
-            best, so even the first-ranked is usually above 1 (1.02× on ``synthetic``).
-        score: the raw score (predicted log relative error); the ranking is ordered by it, so
-            ranks and numbers always agree.
+            best, so even the first-ranked is usually above 1 (1.02× on ``synthetic``). NaN
+            for a ``lambdarank`` recommender, whose score orders candidates but predicts no
+            error (``exp`` of it read as "expected 1.92× the best error", a number never learnt).
+        score: the raw score (predicted log relative error; for ``lambdarank``, minus the
+            ranking score); the ranking is ordered by it, so ranks and numbers always agree.
         train_kwargs: keyword arguments for ``tsforge.pipeline.train`` reproducing the candidate.
         recommended: the pick (rank 1, unless a rule chose another; ``Recommendation.rule`` says why).
     """
@@ -118,6 +121,10 @@ class Recommendation:
         timings: seconds for loading, profiling, predicting, total.
         recommender: where the recommender came from and what it was trained on.
         rule: in words, when a rule picked another candidate than the predicted best (else ``None``).
+        contributions: the recommended candidate's score split by property group (every group of
+            :data:`~recommender.explain.PROPERTY_GROUPS`; < 0 lowers its expected error), of which
+            ``reasons`` are the largest; with ``bias`` they sum to ``best.score``.
+        bias: the part of ``best.score`` no property explains (the ranker's average for it).
     """
 
     dataset: str
@@ -133,6 +140,8 @@ class Recommendation:
     timings: dict[str, float]
     recommender: dict[str, Any]
     rule: str | None = None
+    contributions: dict[str, float] = field(default_factory=dict)
+    bias: float = 0.0
 
     @property
     def best(self) -> RankedModel:
@@ -505,7 +514,7 @@ def recommend(
                 name,
                 cand.model,
                 cand.strategy,
-                float(np.exp(s)),
+                float(np.exp(s)) if rec.mode == "per_model" else float("nan"),
                 s,
                 cand.train_kwargs(L),
                 name == pick,
@@ -514,15 +523,9 @@ def recommend(
     best = next(r for r in ranking if r.recommended)
     rule = None
     if best.rank > 1:
-        first = ranking[0]
         margin = rec.meta.get("config", {}).get("anchor_margin", 0)
-        rule = (
-            f"{best.name} is recommended although {first.name} is predicted "
-            f"{1 - first.expected_relative_error / best.expected_relative_error:.0%} better "
-            f"({first.expected_relative_error:.2f}× vs {best.expected_relative_error:.2f}×): the rule keeps the "
-            f"pool's best model on average ({best.name}) unless another is predicted more than {margin:.0%} better"
-        )
-    contrib, _bias = rec.contributions(best.name, feats)
+        rule = _rule_words(ranking[0], best, margin)
+    contrib, bias = _score_contributions(rec, best.name, feats)
     reasons = reasons_for(contrib, feats)
     explanation = sentence(best.name, reasons)
     if rule is not None:
@@ -531,7 +534,7 @@ def recommend(
     avoid = []
     worst = [r for r in ranking[top:] if r.expected_relative_error >= AVOID_RATIO and not r.recommended]
     for r in sorted(worst, key=lambda r: -r.expected_relative_error)[:MAX_AVOID]:
-        c, _ = rec.contributions(r.name, feats)
+        c, _ = _score_contributions(rec, r.name, feats)
         against = [x for x in reasons_for(c, feats, limit=1) if x.effect != "favours"]
         why = f"expected {r.expected_relative_error:.2f}× the best error"
         if against:
@@ -572,4 +575,40 @@ def recommend(
             "tier": rec.meta.get("tier", "full"),
         },
         rule=rule,
+        contributions=group_contributions(contrib),
+        bias=bias,
+    )
+
+
+def _score_contributions(
+    rec: Recommender, candidate: str, feats: Mapping[str, float]
+) -> tuple[dict[str, float], float]:
+    """``candidate``'s per-feature contributions and bias **to its score** (lower is better), so
+    that a negative contribution favours it in every ranker mode.
+
+    Why: a ``lambdarank`` recommender's contributions sum to its ranking score, which is *minus*
+    the score (higher ranks first); read as they come, every reason was turned around ("strong
+    seasonality favours seasonal_naive" where it was the property that worked against it).
+    """
+    contrib, bias = rec.contributions(candidate, feats)
+    if rec.mode == "lambdarank":
+        return {k: -v for k, v in contrib.items()}, -bias
+    return contrib, bias
+
+
+def _rule_words(first: RankedModel, best: RankedModel, margin: float) -> str:
+    """Why the pick is not the predicted best, with the gap between the numbers *as shown*.
+
+    Why as shown: from the raw values, 1.0142× against 1.0601× read "predicted 4% better
+    (1.01× vs 1.06×)", where the reader's own sum from the printed numbers gives 5%.
+    """
+    a_text, a = as_shown(first.expected_relative_error, ".2f")
+    b_text, b = as_shown(best.expected_relative_error, ".2f")
+    gap = 1 - a / b if b > 0 else 0.0
+    same = round(gap, 2) <= 0
+    better = "about as good" if same else f"{gap:.0%} better"
+    return (
+        f"{best.name} is recommended although {first.name} is predicted {better} "
+        f"({a_text}× vs {b_text}×{', the same to 2 decimals' if same else ''}): the rule keeps the pool's best model on average ({best.name}) unless "
+        f"another is predicted more than {margin:.0%} better"
     )

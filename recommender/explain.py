@@ -40,6 +40,7 @@ PROPERTY_GROUPS: tuple[str, ...] = (
     "scedasticity",
     "anomaly",
     "data shape",
+    "candidate",
 )
 
 _PREFIXES: tuple[tuple[str, str], ...] = (
@@ -61,7 +62,15 @@ _PREFIXES: tuple[tuple[str, str], ...] = (
 
 
 def feature_group(name: str) -> str:
-    """The property group of a feature name (``"data shape"`` for shape and candidate-id features)."""
+    """The property group of a feature name: ``"candidate"`` for a lambdarank recommender's
+    candidate-id columns (``candidate=<name>``), ``"data shape"`` for the rest of the shape.
+
+    Why a group of its own: the candidate-id columns say how the model ranks on average, not
+    what these data are like; grouped with the shape, a lambdarank reason read "the data shape
+    (7 channels, …) favours it" for what was the model's own average standing.
+    """
+    if name.startswith("candidate="):
+        return "candidate"
     for prefix, group in _PREFIXES:
         if name.startswith(prefix):
             return group
@@ -193,6 +202,9 @@ def describe_group(group: str, f: Mapping[str, float]) -> str:
             return "anomalies not measured"
         text, shown = as_shown(s, ".3f")
         return f"{level_word(shown, (0.05, 0.1), ('few', 'some', 'many'))} anomalies (ratio {text})"
+
+    if group == "candidate":
+        return "its average standing across the recommender's training data"
 
     def count(key: str) -> int | str:
         v = g(key)

@@ -118,7 +118,12 @@ def describe(group: str, f: Mapping[str, float]) -> str:
         if not math.isfinite(z):
             return "intermittency not measured"
         text, shown = as_shown(z, ".0%")
-        return f"intermittent demand ({text} zeros)" if shown >= 0.3 else f"few zeros ({text})"
+        if shown >= 0.3:
+            return f"intermittent demand ({text} zeros)"
+        # "few zeros (0%)" spoke of zeros a series does not have (every CIF 2016 series)
+        if z == 0:
+            return "no zero values"
+        return f"few zeros ({text if shown > 0 else 'under 1%'})"
     if group == "volatility":
         v = g("volatility")
         if not math.isfinite(v):
@@ -162,7 +167,8 @@ def describe(group: str, f: Mapping[str, float]) -> str:
         return (
             f"a recent level shift ({text}× the typical step)"
             if shown >= 2
-            else f"no recent level shift ({text}× the typical step)"
+            # "no recent level shift (1.8× the typical step)" named a shift and denied it at once
+            else f"no large recent level shift ({text}× the typical step)"
         )
     if group == "frequency and horizon":
         m, h = g("season_length"), g("horizon")
@@ -238,23 +244,41 @@ def collection_properties(
     splits exactly into per-feature contributions, so the prior splits into their means
     (``contrib``: ``[n, F]`` over *every* series, order :data:`SERIES_FEATURES`). Without this,
     a fully pooled router explained every pick with "the collection" alone, the same words on
-    seasonal retail and on intermittent demand; the values shown are the series' medians.
+    seasonal retail and on intermittent demand.
+
+    Each group is worded at the median values of the series where it favours ``candidate``
+    (and says on how many, where that is not all of them): worded at every series' median, a
+    panel of 20 trending, 20 seasonal and 10 intermittent series read "weak trend (tau +0.04)
+    … favour lightgbm", where the trend favoured lightgbm on the 20 trending series (tau +0.93)
+    and worked against it on the other 30.
     """
     if len(contrib) == 0:
         return ""
-    groups: dict[str, float] = {}
-    for name, value in zip(SERIES_FEATURES, np.mean(contrib, axis=0), strict=True):
+    per_group: dict[str, np.ndarray] = {}
+    for name, column in zip(SERIES_FEATURES, np.asarray(contrib, dtype=np.float64).T, strict=True):
         key = FEATURE_GROUPS.get(name, name)
-        groups[key] = groups.get(key, 0.0) + float(value)
-    favour = sorted((g for g, v in groups.items() if v < -MIN_EFFECT), key=groups.__getitem__)[:limit]
+        per_group[key] = per_group.get(key, 0.0) + column
+    means = {g: float(np.mean(v)) for g, v in per_group.items()}
+    favour = sorted((g for g, v in means.items() if v < -MIN_EFFECT), key=means.__getitem__)[:limit]
     if not favour:
         return ""
-    median = {k: float(v) for k, v in features.median(numeric_only=True).items()}
-    subjects = [describe(g, median) for g in favour]
-    return (
-        f"across its series (at their median values), {_join(subjects)} "
-        f"{verb_for(subjects, 'favours')} {candidate}"
+    n = len(features)
+    subjects, partial = [], False
+    for group in favour:
+        where = per_group[group] < -MIN_EFFECT  # never empty: their mean is below -MIN_EFFECT
+        rows = features.iloc[np.flatnonzero(where)]
+        median = {k: float(v) for k, v in rows.median(numeric_only=True).items()}
+        text = describe(group, median)
+        if where.sum() < n:
+            partial = True
+            text += f" in {int(where.sum())} of {n} series"
+        subjects.append(text)
+    at = (
+        f"each at the median of the series where it favours {candidate}"
+        if partial
+        else "at their median values"
     )
+    return f"across its series ({at}), {_join(subjects)} {verb_for(subjects, 'favours')} {candidate}"
 
 
 def explain_collection(

@@ -309,8 +309,8 @@ def test_reasons_whose_effect_rounds_to_nothing_are_not_listed(capsys):
     )  # fmt: skip
     render_recommendation(rec, "toy")
     out = " ".join(capsys.readouterr().out.split())
-    assert "weak trend (|tau| 0.21) favours it (-0.040 log-error)" in out
-    assert "+0.000" not in out and "stationary" not in out
+    assert "weak trend (|tau| 0.21) favours it (expected error -3.9%)" in out
+    assert "+0.0%" not in out and "stationary" not in out
 
 
 def test_the_panel_ranking_progress_names_the_candidate_being_fitted(make_halves) -> None:

@@ -296,14 +296,23 @@ def _data_ref(data: str, load_kwargs: dict[str, Any], horizon: int | None, split
     )
 
 
-def _print_json(rec: Any, outcome: Any | None, training: dict[str, Any] | None = None) -> None:
+def _print_json(
+    rec: Any,
+    outcome: Any | None,
+    training: dict[str, Any] | None = None,
+    *,
+    notes: dict[str, str] | None = None,
+) -> None:
     """``--json``: one document, the recommendation, plus with ``--train`` what the training did
     under ``training`` (the run, the registration, the scores; ``training`` replaces the default
-    section where a path has more to say). An undefined number is ``null``: ``json.dumps`` writes
-    ``NaN``, which is not JSON (``jq`` and strict parsers refuse it)."""
+    section where a path has more to say) and, where given, the lines the table prints under it
+    as ``notes`` (by name). An undefined number is ``null``: ``json.dumps`` writes ``NaN``,
+    which is not JSON (``jq`` and strict parsers refuse it)."""
     from recommender.series_recommendation import json_ready
 
     payload = rec.to_dict()
+    if notes is not None:
+        payload["notes"] = notes
     if outcome is not None:
         payload["training"] = training or {
             "metrics": outcome.metrics,
@@ -364,6 +373,7 @@ def _recommend_panel(
             rec = recommend_panel(
                 panel, h, n_jobs=n_jobs, progress=progress, max_series=max_series, **_seed(seed)
             )
+    notes = _panel_notes(panel, h, rec, top)
     if not as_json:
         ranked = f"{rec.n_series:,} of {rec.sampled_from:,}" if rec.sampled_from else f"{rec.n_series}"
         t = Table(title=f"Models for the panel {rec.dataset} ({ranked} series, horizon {rec.horizon})")
@@ -383,11 +393,9 @@ def _recommend_panel(
             t.caption = f"top {len(shown)} of {len(rec.ranking)} candidates (--top N or --json for all)"
         console.print(t)
         console.print(f"[bold]why {rec.best}:[/] {rec.explanation}")
-        from tsforge.cli.tables import smape_on_zeros_note
-
-        if note := smape_on_zeros_note(panel, rec.best, {r["model"]: r["val_smape"] for r in shown}):
+        if note := notes.get("smape_on_zeros"):
             print_note(note)
-        if line := _per_series_disagreement(panel, h, rec):
+        if line := notes.get("per_series_disagreement"):
             console.print(line)
         if not train:
             console.print(
@@ -409,7 +417,7 @@ def _recommend_panel(
             tracking=TrackingOptions(registered_name=register_as, progress=not as_json),
         )
     if as_json:
-        _print_json(rec, out)
+        _print_json(rec, out, notes=notes)
     elif out is not None:
         console.print(
             f"{rec.best}: test MASE {out.metrics['test_mase']:.3f}"
@@ -419,6 +427,25 @@ def _recommend_panel(
         if skill := baseline_comparison(out.metrics, out.params.get("baseline"), "mase", "naive2_mase"):
             console.print(skill)
         _print_forecast_hint(out.registered_name, data, load_kwargs)
+
+
+def _panel_notes(panel: Any, horizon: int, rec: Any, top: int) -> dict[str, str]:
+    """The lines printed under a panel's ranking, by name (``smape_on_zeros``,
+    ``per_series_disagreement``; a name is absent where its line is): the table prints them and
+    ``--json`` carries them as ``notes``.
+
+    Why one place: computed only for the table, ``--json`` lost them, so a script reading the
+    pick never learnt that ``--per-series`` would choose another model, nor why the pick shows a
+    higher sMAPE than a model it beat on MASE.
+    """
+    from tsforge.cli.tables import smape_on_zeros_note
+
+    shown = {r["model"]: r["val_smape"] for r in rec.ranking[:top]}
+    notes = {
+        "smape_on_zeros": smape_on_zeros_note(panel, rec.best, shown),
+        "per_series_disagreement": _per_series_disagreement(panel, horizon, rec),
+    }
+    return {k: v for k, v in notes.items() if v}
 
 
 def _per_series_disagreement(panel: Any, horizon: int, rec: Any) -> str | None:
@@ -440,7 +467,7 @@ def _per_series_disagreement(panel: Any, horizon: int, rec: Any) -> str | None:
         series = recommend_series(panel, horizon, router=router, build_if_missing=False)
     except TsforgeError:
         return None
-    return per_series_disagreement(rec, series.collection)
+    return per_series_disagreement(rec, series.collection, series.weights)
 
 
 def _recommend_per_series(
@@ -638,6 +665,7 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
             "collection (the weighting chosen on held-out collections); "
             "[bold]--train --adapt[/] learns per-series routing from this panel's own history"
         )
+        _print_terms(c["explanations"].values())
         _print_series_footer(rec, data_ref, trained)
         return
     top = rec.per_series.sort_values("gain", ascending=False).head(n_rows)
@@ -665,6 +693,7 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
     console.print(s)
     if not why_inline:
         _print_whys((str(row.unique_id), row.explanation) for row in top.itertuples())
+    _print_terms([*c["explanations"].values(), *top["explanation"]])
     _print_series_footer(rec, data_ref, trained)
 
 
@@ -736,6 +765,71 @@ def _print_series_footer(rec: Any, data_ref: str, trained: bool) -> None:
     )
 
 
+#: What the statistics the reasons quote mean, for a reader who has not met them: ``(pattern in
+#: the printed reasons, what it means)``; a pattern found prints its line once under "terms:".
+TERMS: tuple[tuple[str, str], ...] = (
+    (
+        r"\btau\b",
+        "tau: Kendall's trend statistic, from -1 (always falling) through 0 (no trend) to +1 (always rising)",
+    ),
+    (
+        r"seasonality \((strength )?\d",
+        "seasonality strength: the share of the variation the seasonal pattern explains, 0 to 1",
+    ),
+    (
+        r"\(cv \d|\bvolatility \(\d",
+        "volatility (cv): the spread of the values ÷ their mean height above the lowest",
+    ),
+    (
+        r"memorability|\bHurst\b",
+        "memorability (Hurst exponent): above 0.5 rises and falls tend to persist, below 0.5 they tend to reverse",
+    ),
+    (
+        r"(hetero|homo)scedastic",
+        "homoscedastic: noise of a steady size; heteroscedastic: its size changes over time (ARCH test)",
+    ),
+    (
+        r"\bstationar",
+        "stationary: varies around a steady level with a steady spread (ADF and KPSS tests agree)",
+    ),
+    (
+        r"anomalies \(",
+        "anomaly ratio: the share of values more than 1.645 standard deviations from the mean (about 0.10 "
+        "for plain noise)",
+    ),
+)
+
+
+def _print_terms(texts: Iterable[str]) -> None:
+    """ "terms:" and a bullet per statistic the printed reasons name (:data:`TERMS`), if any.
+
+    Why: the reasons quote them as measured ("weak trend (|tau| 0.18)", "mostly
+    heteroscedastic windows", "memorability (Hurst 0.91)"), which a forecaster who has not read
+    ARIES cannot weigh; the JSON keeps the numbers, the table says once what they are.
+    """
+    import re
+
+    joined = " ".join(texts)
+    said = [gloss for pattern, gloss in TERMS if re.search(pattern, joined)]
+    if said:
+        console.print("[dim]terms:[/]")
+        _print_bullets(f"[dim]{gloss}[/]" for gloss in said)
+
+
+def _error_effect(contribution: float) -> str:
+    """A reason's share of the score in words: ``"expected error -3.7%"`` for a contribution
+    of -0.038 (``""`` where it shows as 0.0%).
+
+    Why not the number itself: it is a log error ratio, printed as "(-0.038 log-error)", a unit
+    no forecaster reads; ``exp`` of it is the factor that property alone puts on the expected
+    error (the contributions add up in log space, so their factors multiply).
+    """
+    import math
+
+    text = f"{100 * math.expm1(contribution):+.1f}"
+    return "" if text in ("+0.0", "-0.0") else f"expected error {text}%"
+
+
 def render_recommendation(rec: Any, data_ref: str, *, trained: bool = False) -> None:
     from rich.table import Table
 
@@ -754,20 +848,24 @@ def render_recommendation(rec: Any, data_ref: str, *, trained: bool = False) -> 
             "✓" if m.recommended else "",
             style="bold" if m.recommended else None,
         )
+    # "vs best" read as "vs the first row", which then showed 1.01× against itself
+    t.caption = "expected error ÷ the error of whichever candidate does best on these data"
     console.print(t)
     if rec.rule:
         console.print(f"[bold]rule:[/] {rec.rule}")
     # the explanation opens with the rule; it was printed just above
     why = rec.explanation.removeprefix(f"{rec.rule}; ") if rec.rule else rec.explanation
     console.print(f"[bold]why {rec.best.name}:[/] {why}")
-    _print_bullets(
-        f"{r.description} {verb_for([r.description], r.effect)} it ({r.contribution:+.3f} log-error)"
+    bullets = [
+        f"{r.description} {verb_for([r.description], r.effect)} it ({effect})"
         for r in rec.reasons
-        if abs(r.contribution) >= 0.0005  # shown as ±0.000: a reason with no visible effect
-    )
+        if (effect := _error_effect(r.contribution))  # "": a reason with no visible effect
+    ]
+    _print_bullets(bullets)
     if rec.avoid:
         console.print("[bold]avoid:[/]")
         _print_bullets(f"{a.name}: {a.reason}" for a in rec.avoid)
+    _print_terms([why, *bullets, *(a.reason for a in rec.avoid)])  # what was printed, only
     if rec.recommender.get("tier") == "quick":
         console.print(
             f"[yellow]answered by the quick recommender ({len(rec.recommender['candidates'])} fast "
