@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -25,6 +25,9 @@ from tsforge.cli.interval_options import OldTrainIntervalsOption, TrainIntervalM
 from tsforge.cli.model_options import HorizonOption, InputLengthOption, TrainedModelOption, check_at_least_one
 from tsforge.cli.tables import metric_list_table, metrics_table
 from tsforge.errors import ConfigError
+
+if TYPE_CHECKING:  # the CLI imports the data modules lazily, when a command runs
+    from tsforge.data.label_forms import TimeForm
 
 __all__ = ["train_cmd", "evaluate_cmd", "forecast_cmd", "models_cmd", "demo_cmd"]
 
@@ -587,6 +590,7 @@ def forecast_cmd(
     id_col, target_col = load_kwargs["id_col"], load_kwargs["target_col"]
     time_col = load_kwargs["time_col"] or "ds"
     from tsforge.cli.zoned_times import history_zone, in_history_zone, notes_held
+    from tsforge.data.label_forms import in_label_form
 
     # the reader's notes are held until the forecast's zone is known: whether it said it read the
     # times in UTC is how the zone is known without parsing the time column again
@@ -623,6 +627,7 @@ def forecast_cmd(
     finally:
         held.release(zone)
     shown = result if zone is None else in_history_zone(result, time_col, id_col, zone)
+    shown = in_label_form(shown, (time_col,), _history_form(written, load_kwargs), what="the forecast")
     if output is not None:
         write_frame(shown, output)
         console.print(f"wrote {len(result)} forecast rows for {result[id_col].nunique()} series to {output}")
@@ -673,6 +678,28 @@ def _history_roles(frame: Any, id_col: str, time_col: str, target_col: str) -> t
     return (
         (id_col, time_col, target_col) if roles is None else (roles.id_col, roles.time_col, roles.target_col)
     )
+
+
+def _history_form(written: Any, load_kwargs: dict[str, Any]) -> TimeForm | None:
+    """How the history as written (``written``) writes its periods (``2015-01``, ``2015Q4``), for
+    the forecast to be written alike; ``None`` for dates, datetimes, integers and ``.tsf`` files.
+
+    Why: the reader dates a label by the day its period starts, and the forecast of a file of
+    ``2015-01`` … ``2015-12`` said ``2016-01-01``, which joins to none of the user's tables.
+    """
+    import polars as pl
+
+    from tsforge.data.history import history_time_column
+    from tsforge.data.label_forms import label_form
+
+    fmt = load_kwargs["time_format"]
+    if not isinstance(written, pl.DataFrame):
+        return None  # a .tsf history: dated by its header
+    time_col = load_kwargs["time_col"] or "ds"
+    column = history_time_column(
+        written, load_kwargs["id_col"], time_col, load_kwargs["target_col"], time_format=fmt
+    )
+    return label_form(written[column] if column is not None else None, time_format=fmt)
 
 
 def _series_columns(frame: Any, value_cols: list[str], id_col: str, time_col: str, *, file: str) -> Any:

@@ -24,7 +24,6 @@ from tsforge.cli.tables import metrics_table
 from tsforge.errors import ConfigError
 
 if TYPE_CHECKING:  # the CLI imports the data modules lazily, when a command runs
-    from tsforge.cli.zoned_times import HistoryZone
     from tsforge.data.long_roles import LongRoles
     from tsforge.models.statistical import LocalOptions
 
@@ -87,7 +86,7 @@ def cv_cmd(
     Logs one MLflow run with a nested run per model (``--no-track``: none).
     """
     from tsforge.cli.output_paths import check_table_file, write_frame
-    from tsforge.cli.zoned_times import notes_held
+    from tsforge.cli.zoned_times import notes_held, zone_of
     from tsforge.data.load import load_panel
     from tsforge.data.protocol import panel_horizon
     from tsforge.evaluation.panel_metrics import cv_scores
@@ -125,11 +124,9 @@ def cv_cmd(
     with notes_held(output is not None) as held:  # the reader's notes, until the output's zone is known
         loaded = load_panel(dataset, **load_kwargs)
     columns = _output_columns(load_kwargs, loaded.roles)
-    zone = None
-    try:
-        zone = _output_zone(dataset, columns, held.said_in_utc()) if output is not None else None
-    finally:
-        held.release(zone)
+    # the offsets the file's times were written in, kept by the loader: --output is dated in them
+    zone = zone_of(loaded.time_offsets, read_in_utc=held.said_in_utc()) if output is not None else None
+    held.release(zone)
     panel = loaded.panel
     h = panel_horizon(horizon, loaded.entry, panel.season_length, panel.horizon)
     models = [m if m in LOCAL_MODELS else RefitGlobalModel(m, seed=seed) for m in wanted]
@@ -153,9 +150,12 @@ def cv_cmd(
         frame = conformal_cv(frame, panel, names, h, level=levels)
     if output is not None:
         from tsforge.cli.zoned_times import in_file_zone
+        from tsforge.data.label_forms import in_label_form
 
         zoned = in_file_zone(frame, ("ds", "cutoff"), "unique_id", zone)  # as `forecast` dates its rows
-        write_frame(zoned.rename(columns=columns), output)
+        # times as the input wrote its periods (2016Q1, 2016-01), as `forecast` writes them
+        labelled = in_label_form(zoned, ("ds", "cutoff"), loaded.time_form, what="the cross-validation frame")
+        write_frame(labelled.rename(columns=columns), output)
         cutoffs = frame["cutoff"].nunique()
         console.print(f"wrote {len(frame)} rows ({cutoffs} cutoff{'' if cutoffs == 1 else 's'}) to {output}")
     scores = cv_scores(frame, panel, season_length=panel.season_length)
@@ -223,27 +223,6 @@ def _output_columns(load_kwargs: dict[str, Any], roles: LongRoles | None) -> dic
         "ds": load_kwargs["time_col"] or "ds",
         "y": load_kwargs["target_col"],
     }
-
-
-def _output_zone(dataset: str, columns: dict[str, str], read_in_utc: bool) -> HistoryZone | None:
-    """Where the input file's times were written (:func:`tsforge.cli.zoned_times.file_zone`), so
-    that ``--output`` dates its rows as ``tsforge forecast`` dates a forecast of the same file:
-    each series at the offset of its own last time. ``None`` for a catalogue name or a ``.tsf``
-    file (their times carry no offsets), or times without offsets. ``read_in_utc``: whether the
-    reader said it read the times in UTC (it says so where that moved them; times at ``+00:00``
-    read either way are the same).
-
-    Why: an hourly file written at ``+02:00`` was read in UTC, and the cv file was dated in UTC
-    without an offset while ``forecast`` wrote ``+02:00``: the two outputs of one input did not
-    line up. Times read by ``--time-format`` (``01/01/2024 00:00+0200``) too: their offsets are
-    in the file's text, as those of ISO times are.
-    """
-    from tsforge.cli.zoned_times import file_zone
-    from tsforge.data.load import classify_source
-
-    if classify_source(dataset) != "file":
-        return None
-    return file_zone(dataset, columns["ds"], columns["unique_id"], read_in_utc=read_in_utc)
 
 
 def _windows(n_windows: int) -> str:

@@ -9,7 +9,8 @@ are now restated in the history's zone: a Parquet column's named zone, or the UT
 text column — each series at the offset of its own last time, as the REST service answers
 (where a column mixes offsets, a later date across a clock change is then written at the offset
 of the history's end: the same instant for times read in UTC, an hour off the zone's own offset
-for wall-clock dates).
+for wall-clock dates). The offsets are learned by the data layer
+(:func:`tsforge.data.time_offsets.time_offsets`), from the table as read.
 """
 
 from __future__ import annotations
@@ -20,15 +21,18 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tsforge.data.time_offsets import TimeOffsets
 
 __all__ = [
     "HistoryZone",
     "HeldNotes",
     "notes_held",
     "history_zone",
+    "zone_of",
     "in_history_zone",
-    "file_zone",
     "in_file_zone",
     "READ_IN_UTC_NOTE",
 ]
@@ -36,9 +40,6 @@ __all__ = [
 #: the reader's note that sub-daily times with offsets were read, "and forecasts dated", in UTC
 #: (:func:`tsforge.data.validation.parse_timestamps`): untrue of an output restated here
 READ_IN_UTC_NOTE = r"the times in column .* carry UTC offsets"
-
-#: a time of day followed by its UTC offset (``…T10:00:00+02:00``, ``… 10:00Z``)
-_OFFSET = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s?(Z|UTC|[+-]\d{2}:?\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -110,86 +111,27 @@ def history_zone(
     carry no zone or offset (the output is then written as it comes). ``id_col``: the series
     column of a long table, for each series' own last offset. ``read_in_utc``: whether the
     history reader took the times in UTC — it says so (:data:`READ_IN_UTC_NOTE`, caught by
-    :func:`notes_held`), so the column is never parsed again here: a regex finds the offsets.
+    :func:`notes_held`), so the column is never parsed again here: a regex finds the offsets
+    (:func:`tsforge.data.time_offsets.time_offsets`).
 
     Why not ask the reader again: ``forecast`` parsed a file's time column three times where it
     carries offsets (twice here, once to forecast): seconds on a million rows."""
     import polars as pl
 
-    if not isinstance(frame, pl.DataFrame) or time_col not in frame.columns:
+    from tsforge.data.time_offsets import time_offsets
+
+    if not isinstance(frame, pl.DataFrame):
         return None  # a .tsf file's history (pandas, dated by its header): no zone
-    rows = frame.filter(pl.col(time_col).is_not_null())
-    col = rows[time_col]
-    if not len(col) or not _zoned(col):
-        return None  # the first time has no zone or offset: no need to look at the others
-    if isinstance(col.dtype, pl.Datetime) and col.dtype.time_zone:
-        from zoneinfo import ZoneInfo
+    return zone_of(time_offsets(frame, time_col, id_col), read_in_utc=read_in_utc)
 
-        return HistoryZone(ZoneInfo(col.dtype.time_zone), read_in_utc)
-    offsets = col.str.strip_chars().str.extract(_OFFSET.pattern, 1)  # column-wise: a history can be long
-    if offsets.null_count():  # some rows without an offset: as it comes
+
+def zone_of(offsets: TimeOffsets | None, *, read_in_utc: bool) -> HistoryZone | None:
+    """The :class:`HistoryZone` of the offsets a loader kept
+    (:attr:`tsforge.data.load.LoadedPanel.time_offsets`), with the reader's word on whether it
+    read them in UTC; ``None`` without offsets."""
+    if offsets is None:
         return None
-    by_series: dict[str, dt.tzinfo] = {}
-    if offsets.n_unique() > 1 and id_col is not None and id_col in rows.columns:
-        last = pl.DataFrame({"id": rows[id_col].cast(pl.String), "offset": offsets})
-        last = last.group_by("id", maintain_order=True).last()  # each series' last row, in file order
-        by_series = dict(zip(last["id"].to_list(), map(_offset_zone, last["offset"].to_list()), strict=True))
-    return HistoryZone(_offset_zone(str(offsets[-1])), read_in_utc, by_series)
-
-
-def file_zone(
-    path: str, time_col: str, id_col: str | None = None, *, read_in_utc: bool
-) -> HistoryZone | None:
-    """:func:`history_zone` of a CSV or Parquet file, for a command that read it through the
-    panel loader (whose panel keeps no offsets): the file's first row is read, and only where its
-    time carries a zone or an offset are the id and time columns read again (``None`` otherwise,
-    or where the file has no ``time_col``). ``read_in_utc``: as for :func:`history_zone`.
-
-    Why not the loader's frame: it is gone once the panel is made, and keeping it would hold the
-    whole table in memory through a cross-validation. Why not a second whole read: ``cv`` reads
-    its file once by design; a file without offsets (most) costs one more row, one with them
-    two columns.
-    """
-    import polars as pl
-
-    from tsforge.data.tables import PARQUET_SUFFIXES, read_table
-    from tsforge.errors import DataValidationError
-
-    parquet = str(path).lower().endswith(tuple(PARQUET_SUFFIXES))
-    try:
-        first = pl.scan_parquet(path).head(1).collect() if parquet else read_table(path, n_rows=1)
-    except (DataValidationError, pl.exceptions.PolarsError, OSError):
-        return None  # the loader read it: a file this cannot read is one to leave as it comes
-    if time_col not in first.columns or not _zoned(first[time_col]):
-        return None
-    names = [c for c in dict.fromkeys((id_col, time_col)) if c is not None and c in first.columns]
-    try:
-        if parquet:
-            frame = pl.read_parquet(path, columns=names)
-        else:  # by position: a padded header (" ds") is read by its stripped name
-            ids = (id_col,) if id_col else ()
-            frame = read_table(path, id_columns=ids, columns=[first.columns.index(c) for c in names])
-    except (DataValidationError, pl.exceptions.PolarsError, OSError):
-        return None
-    return history_zone(frame, time_col, id_col, read_in_utc=read_in_utc)
-
-
-def _zoned(col: Any) -> bool:
-    """Whether ``col``'s first time carries a named zone or a UTC offset."""
-    import polars as pl
-
-    if isinstance(col.dtype, pl.Datetime) and col.dtype.time_zone:
-        return bool(col.dtype.time_zone)
-    return col.dtype == pl.String and col[0] is not None and _OFFSET.search(str(col[0]).strip()) is not None
-
-
-def _offset_zone(offset: str) -> dt.tzinfo:
-    """``+02:00`` / ``-0530`` / ``Z`` as a fixed-offset zone."""
-    if offset in ("Z", "UTC"):
-        return dt.timezone.utc
-    sign = -1 if offset[0] == "-" else 1
-    digits = offset[1:].replace(":", "")
-    return dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
+    return HistoryZone(offsets.zone, read_in_utc, offsets.by_series)
 
 
 def in_history_zone(result: Any, time_col: str, id_col: str, zone: HistoryZone) -> Any:

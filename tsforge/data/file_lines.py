@@ -28,7 +28,16 @@ from typing import IO, TypedDict
 from tsforge.data.tables import CSV_SUFFIXES, sniff_separator
 from tsforge.errors import DataValidationError
 
-__all__ = ["file_line", "is_text_table", "row_where", "row_words", "rows_words", "with_lines", "adding_lines"]
+__all__ = [
+    "file_line",
+    "is_text_table",
+    "refuse_empty_line",
+    "row_where",
+    "row_words",
+    "rows_words",
+    "with_lines",
+    "adding_lines",
+]
 
 _CHUNK = 1 << 20
 
@@ -132,6 +141,52 @@ def rows_words(rows: Sequence[int], file: str | None) -> str:
     shown = [str(line) for line in lines]
     joined = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" and {shown[-1]}"
     return f"on line{'s' if len(shown) > 1 else ''} {joined} of {Path(str(file)).name}"
+
+
+#: what a line holds when it holds no value: blanks and the separators :func:`sniff_separator` knows
+_NOTHING = " \t\r\n,;|"
+
+
+def refuse_empty_line(row: int, file: str | None) -> None:
+    """Raise where data row ``row`` of ``file`` is a line with no value (blank, or separators
+    only: ``,,``), saying so; return otherwise (the caller then reports what is missing).
+
+    Why: a blank line between data rows is read as a row whose every field is missing, and was
+    reported as "missing series id in column 'unique_id' on line 6": the right line, but words
+    that sent the user looking for an id the line never had. Called on the error path only.
+    Lines after the last row are no rows (:func:`tsforge.data.tables.read_table` drops them).
+    """
+    line = file_line(file, row)
+    if line is None:
+        return
+    text = _line_text(str(file), line)
+    if text is None or text.strip(_NOTHING):
+        return
+    name = Path(str(file)).name
+    blank = not text.strip()
+    said = (
+        f"line {line} of {name} is blank"
+        if blank
+        else f"line {line} of {name} holds only separators ({text.strip()!r}), no value"
+    )
+    raise DataValidationError(
+        f"{said}: delete it (each line below the header is read as a row)",
+        file=str(file),
+        row=row,
+        line=line,
+    )
+
+
+def _line_text(file: str, line: int) -> str | None:
+    """The text of 1-based ``line`` of ``file`` (``None`` if it cannot be read)."""
+    try:
+        with _open(Path(file)) as fh:
+            for number, raw in enumerate(fh, start=1):
+                if number == line:
+                    return raw.decode("utf-8", errors="replace")
+    except (OSError, EOFError):
+        return None
+    return None
 
 
 class _Row(TypedDict):

@@ -34,7 +34,7 @@ import numpy as np
 import polars as pl
 
 from tsforge.data import validation as V
-from tsforge.data.file_lines import row_where, row_words, with_lines
+from tsforge.data.file_lines import refuse_empty_line, row_where, row_words, with_lines
 from tsforge.data.long_roles import (
     LongRoles,
     check_unique_wide_times,
@@ -282,6 +282,7 @@ def _long(
     bad = (id_series.is_null() | (id_series.str.len_chars() == 0)).to_numpy()
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
+        refuse_empty_line(row, file)  # a blank line: said as such, not as a missing id
         raise DataValidationError(
             f"missing series id in column {id_col!r} {row_words(row, file)}",
             file=file,

@@ -29,7 +29,7 @@ import polars as pl
 
 from tsforge.data import validation as V
 from tsforge.data.coordinates import resolve_coords
-from tsforge.data.file_lines import row_where, row_words
+from tsforge.data.file_lines import refuse_empty_line, row_where, row_words
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.long_roles import check_unique_wide_times
 from tsforge.data.tables import CSV_SUFFIXES, PARQUET_SUFFIXES, to_polars
@@ -147,6 +147,7 @@ def from_long(
     ids_series = frame[id_col].cast(pl.String, strict=False)
     if ids_series.null_count():
         row = int(np.flatnonzero(ids_series.is_null().to_numpy())[0])
+        refuse_empty_line(row, file)  # a blank line: said as such, not as a missing id
         raise DataValidationError(
             f"missing series id in column {id_col!r} {row_words(row, file)}",
             file=file,

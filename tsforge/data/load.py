@@ -33,6 +33,7 @@ import numpy as np
 from tsforge.data.catalog import DatasetEntry, dataset_names, get_entry, load_dataset, load_panel_dataset
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.frequency import checked_freq
+from tsforge.data.label_forms import TimeForm, label_form
 from tsforge.data.layouts import (
     Layout,
     detect_layout,
@@ -46,6 +47,8 @@ from tsforge.data.long_roles import LongRoles, guess_long_roles, note_guessed_ro
 from tsforge.data.panel import Panel
 from tsforge.data.panel_sources import naming_file, note_unused_columns, panel_from_table, to_panel
 from tsforge.data.tables import looks_like_path, read_table, to_polars
+from tsforge.data.time_offsets import TimeOffsets, time_offsets
+from tsforge.data.timeaxis import detect_time_column
 from tsforge.data.tsf import read_tsf
 from tsforge.errors import ConfigError, DataValidationError
 
@@ -196,6 +199,15 @@ class LoadedPanel:
     #: ``None``: a command that names its output as the input does (``cv --output``) reads them
     #: here rather than reading the file a second time to guess again
     roles: LongRoles | None = None
+    #: how the input's time column writes its periods (``2010Q1``, ``2010-01``, a ``time_format``
+    #: that names no day: :func:`~tsforge.data.label_forms.label_form`), else ``None`` (dates,
+    #: datetimes, integers, a catalogue dataset): a command that writes times (``cv --output``)
+    #: writes them so, and learns it here rather than reading the file again
+    time_form: TimeForm | None = None
+    #: the zone or UTC offsets the input's times were written in
+    #: (:func:`~tsforge.data.time_offsets.time_offsets`), else ``None``: ``cv --output`` dates its
+    #: rows in them, as ``forecast`` does, without reading the file again to learn them
+    time_offsets: TimeOffsets | None = None
 
 
 def load_panel(
@@ -276,9 +288,10 @@ def load_panel(
     # ids as categorical codes while reading: a panel file repeats each id once per value
     frame = read_table(file, categorical=(id_col,), id_columns=(id_col,)) if file else to_polars(data)
     reader, roles = _with_guessed_roles(frame, reader, file=file)
+    layout = _resolve_layout(frame, reader, file=file)
     panel = panel_from_table(
         frame,
-        _resolve_layout(frame, reader, file=file),
+        layout,
         name=name or (file_stem(file) if file else "panel"),
         file=file,
         id_col=reader["id_col"],
@@ -289,7 +302,29 @@ def load_panel(
         fill_gaps=fill_gaps,
         time_format=time_format,
     )
-    return LoadedPanel(panel, roles=roles)
+    time_col = _time_column(frame, layout, reader)
+    return LoadedPanel(
+        panel,
+        roles=roles,
+        time_form=label_form(
+            frame[time_col] if time_col is not None else None, time_format=reader["time_format"]
+        ),
+        time_offsets=time_offsets(frame, time_col, reader["id_col"] if layout == "long" else None),
+    )
+
+
+def _time_column(frame: Any, layout: Literal["long", "wide"], reader: dict[str, Any]) -> str | None:
+    """The column of ``frame`` (the table as read) that the panel's times were read from, or
+    ``None`` (a wide table in row order), to learn how its times were written: the panel keeps
+    dates only.
+
+    Why here: the table as written is gone once the panel is made, and a command that writes
+    times as the input did (``cv --output``: ``2016Q1``, ``+02:00``) read the file again to learn
+    it."""
+    time_col = reader["time_col"]
+    if time_col is None:
+        time_col = "ds" if layout == "long" else detect_time_column(frame, reader["value_cols"])
+    return time_col if time_col is not None and time_col in frame.columns else None
 
 
 def classify_source(data: Any) -> SourceKind:

@@ -17,7 +17,7 @@ import pandas as pd
 import polars as pl
 
 from tsforge.data.calendar_grid import fixed_step_ns, grid_positions, ragged_grid_steps
-from tsforge.data.file_lines import row_where, row_words, rows_words
+from tsforge.data.file_lines import refuse_empty_line, row_where, row_words, rows_words
 from tsforge.data.frequency import (
     NS_PER_DAY,
     clock_change_hint,
@@ -118,6 +118,7 @@ def _time_keys(df: pl.DataFrame, time_col: str, file: str | None) -> tuple[np.nd
     t = df[time_col]
     if t.null_count():
         row = int(np.flatnonzero(t.is_null().to_numpy())[0])
+        refuse_empty_line(row, file)  # a line of blanks: said as such, not as a missing time
         raise DataValidationError(
             f"missing value in time column {time_col!r} {row_words(row, file)}",
             file=file,
@@ -237,6 +238,7 @@ def read_long_frame(
         raise DataValidationError("the frame has no rows", file=file, column=id_col)
     if df[id_col].null_count():
         row = int(np.flatnonzero(df[id_col].is_null().to_numpy())[0])
+        refuse_empty_line(row, file)  # a blank line: said as such, not as a missing id
         raise DataValidationError(
             f"missing series id in column {id_col!r} {row_words(row, file)}",
             file=file,

@@ -96,7 +96,10 @@ def read_table(
                     frame, opts = alt, {**opts, "decimal_comma": True}
             frame = _without_padding(_redecoded(p, frame, opts))
             _refuse_repeated_names(frame.columns, p)
-            return drop_pandas_index(_ids_as_written(p, frame, opts, id_columns))
+            frame = _ids_as_written(p, frame, opts, id_columns)
+            if "n_rows" not in csv_options:  # the last rows read are the file's last only when all are
+                frame = _without_trailing_empty_rows(frame)
+            return drop_pandas_index(frame)
     except pl.exceptions.NoDataError:
         raise DataValidationError(
             "file is empty (no header line, no rows): check that it is the file you meant and that it "
@@ -282,6 +285,23 @@ def _without_padding(frame: pl.DataFrame) -> pl.DataFrame:
     frame = frame.rename(dict(zip(names, stripped, strict=True)))
     text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
     return frame.with_columns(pl.col(text).str.strip_chars()) if text else frame
+
+
+def _without_trailing_empty_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` without the rows after its last row that holds a value.
+
+    Why: an editor or a spreadsheet export often ends a CSV with blank lines (or lines of
+    separators only, ``,,``); each was read as a row of missing fields and refused as "missing
+    series id" on a line after the data. Nothing follows them, so nothing is lost or moved by
+    leaving them out, and trailing missing values are no part of a series anyway. A blank line
+    between rows is reported by its line instead
+    (:func:`tsforge.data.file_lines.refuse_empty_line`): a wide table without a time column
+    reads a line of separators there as a step whose every value is missing.
+    """
+    end = frame.height
+    while end > 0 and all(v is None or (isinstance(v, str) and not v.strip()) for v in frame.row(end - 1)):
+        end -= 1
+    return frame if end == frame.height else frame.head(end)
 
 
 def _ids_as_written(

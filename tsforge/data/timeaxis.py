@@ -16,7 +16,7 @@ import pandas as pd
 import polars as pl
 
 from tsforge.data import validation as V
-from tsforge.data.file_lines import row_where, row_words
+from tsforge.data.file_lines import refuse_empty_line, row_where, row_words
 from tsforge.data.frequency import date_words, grid_words, off_grid_hint
 from tsforge.data.period_labels import looks_like_period_labels
 from tsforge.errors import DataValidationError
@@ -48,6 +48,8 @@ def parse_time_column(
     format such as ``%Y%m%d``; they never go through date guessing, where ``1`` would become a
     day of the current month.
     """
+    if series.null_count():  # a blank line of a wide file: said as such, not as a missing time
+        refuse_empty_line(int(np.flatnonzero(series.is_null().to_numpy())[0]), file)
     series = _whole_floats_as_integers(series)
     _refuse_dotted_months(series, column=column, file=file)
     is_int = series.dtype.is_integer()

@@ -2,9 +2,10 @@
 
 Why: to name the output's columns as a long table with guessed roles (``Store, Week, Sales``) is
 named, cv read the whole file a second time and guessed the roles again; the loader now hands
-back the roles it read by (:attr:`tsforge.data.load.LoadedPanel.roles`). ``--output`` also looks
-at the file's first row, whether its times carry UTC offsets to date the output in
-(:func:`tsforge.cli.zoned_times.file_zone`): a file without them is read whole once, and one row.
+back the roles it read by (:attr:`tsforge.data.load.LoadedPanel.roles`). ``--output`` also read
+the file's first row again, to learn whether its times carry UTC offsets to date the output in;
+the loader keeps them too now (:attr:`tsforge.data.load.LoadedPanel.time_offsets`), so the file is
+read once and nothing more.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tsforge.data.load import load_panel
 load_module = importlib.import_module("tsforge.data.load")
 
 
-def test_cv_output_reads_the_file_once(tmp_path, monkeypatch):
+def test_cv_output_reads_the_file_once_and_no_row_again(tmp_path, monkeypatch):
     monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
     data = _sales(tmp_path / "sales.csv")
     reads: list[tuple[str, object, object]] = []
@@ -37,9 +38,7 @@ def test_cv_output_reads_the_file_once(tmp_path, monkeypatch):
     out = tmp_path / "cv.csv"
     main(["cv", data, "--model", "naive", "--horizon", "4", "--output", str(out)])
     assert list(pd.read_csv(out).columns[:4]) == ["Store", "Week", "cutoff", "Sales"]
-    whole = [r for r in reads if r == (data, None, None)]
-    assert len(whole) == 1, reads  # read whole once
-    assert [r for r in reads if r[0] == data and r not in whole] == [(data, 1, None)], reads  # and one row
+    assert [r for r in reads if r[0] == data] == [(data, None, None)], reads  # read whole once, no row again
 
 
 def test_load_panel_hands_back_the_roles_it_guessed(tmp_path):

@@ -95,14 +95,18 @@ def test_a_file_without_offsets_is_written_as_before(tmp_path, capsys, monkeypat
     assert written["ds"].iloc[-1] == "2024-01-02 23:00:00", written
 
 
-def test_file_zone_reads_a_parquet_files_named_zone(tmp_path):
-    """A Parquet column with a named zone: its zone (whether the times were read in UTC is the
-    reader's word, :class:`~tsforge.cli.zoned_times.HeldNotes`, passed on as it is)."""
-    from tsforge.cli.zoned_times import file_zone
+def test_the_loader_keeps_a_parquet_column_s_named_zone(tmp_path):
+    """A Parquet column with a named zone: the loader keeps its zone for ``--output`` (whether
+    the times were read in UTC is the reader's word, :class:`~tsforge.cli.zoned_times.HeldNotes`,
+    passed on as it is), and a file whose times carry none keeps none."""
+    from tsforge.cli.zoned_times import zone_of
+    from tsforge.data.load import load_panel
 
     times = pd.date_range("2024-03-30", periods=48, freq="h", tz="Europe/Berlin")
     path = tmp_path / "zoned.parquet"
     pl.from_pandas(pd.DataFrame({"unique_id": "a", "ds": times, "y": np.arange(48.0)})).write_parquet(path)
-    zone = file_zone(str(path), "ds", "unique_id", read_in_utc=True)
+    zone = zone_of(load_panel(str(path)).time_offsets, read_in_utc=True)
     assert zone is not None and str(zone.zone) == "Europe/Berlin" and zone.read_in_utc
-    assert file_zone(str(path), "no such column", "unique_id", read_in_utc=True) is None
+    plain, naive = tmp_path / "plain.parquet", pd.date_range("2024-01-01", periods=48, freq="h")
+    pl.from_pandas(pd.DataFrame({"unique_id": "a", "ds": naive, "y": np.arange(48.0)})).write_parquet(plain)
+    assert load_panel(str(plain)).time_offsets is None

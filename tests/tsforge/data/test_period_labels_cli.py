@@ -20,15 +20,18 @@ def _long(path, labels: list[str]) -> str:
     return str(path)
 
 
-def test_cv_on_quarter_labels_dates_its_windows_by_quarter_starts(tmp_path, monkeypatch):
+def test_cv_on_quarter_labels_writes_its_windows_in_the_file_s_quarter_labels(tmp_path, monkeypatch):
+    """Read as quarter starts, the windows are written back as the file writes its quarters
+    (``Q3 2013``, not ``2013-07-01``), so the output joins to the user's own tables."""
     monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
     labels = [f"Q{i % 4 + 1} {2010 + i // 4}" for i in range(16)]
     out = tmp_path / "cv.csv"
     main(["cv", _long(tmp_path / "gdp.csv", labels), "-m", "seasonal_naive", "-H", "2", "-o", str(out)])
-    written = pd.read_csv(out, parse_dates=["ds", "cutoff"])
+    written = pd.read_csv(out, dtype=str)
     assert set(written["unique_id"]) == {"a", "b"}
-    last = written[written["cutoff"] == written["cutoff"].max()]
-    assert sorted(set(last["ds"])) == [pd.Timestamp("2013-07-01"), pd.Timestamp("2013-10-01")]
+    assert sorted(set(written["cutoff"]), key=labels.index) == ["Q2 2012", "Q4 2012", "Q2 2013"]
+    last = written[written["cutoff"] == "Q2 2013"]
+    assert sorted(set(last["ds"]), key=labels.index) == ["Q3 2013", "Q4 2013"]
 
 
 def test_cv_on_month_and_two_digit_year_labels_prints_one_note(tmp_path, monkeypatch, capsys):
@@ -43,4 +46,4 @@ def test_cv_on_month_and_two_digit_year_labels_prints_one_note(tmp_path, monkeyp
         )
         == 1
     )
-    assert pd.read_csv(out, parse_dates=["ds"])["ds"].max() == pd.Timestamp("2012-12-01")
+    assert pd.read_csv(out, dtype=str)["ds"].iloc[-1] == "Dec-12"  # written as the file writes it
