@@ -157,7 +157,7 @@ async def _too_large(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _loc(error: dict[str, Any]) -> tuple[Any, ...]:
+def _loc(error: Mapping[str, Any]) -> tuple[Any, ...]:
     """The error's location, followed by the culprit inside it that a validator named
     (:func:`service.schemas.common.field_error`: ``series`` + ``(1, "id")``)."""
     where = (error.get("ctx") or {}).get("where", ())
@@ -184,9 +184,43 @@ def _advice(kind: str, field: str) -> str:
 _EMPTY_BODY = "the body is empty; send a JSON object (the request's fields are listed at /docs)"
 
 
+def _union_branch(loc: Sequence[Any]) -> tuple[tuple[Any, ...], str] | None:
+    """``(where the union is, the branch)`` of an error raised inside one branch of a union
+    (pydantic tags its location: ``("series", 0, "timestamps", "list[datetime]", 2)``), or None."""
+    for k, part in enumerate(loc):
+        if isinstance(part, str) and "[" in part and not part.startswith("function-"):
+            return tuple(loc[:k]), part
+    return None
+
+
+def _closest_branches(errors: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The errors, keeping of each union only those of the branch that came closest (the fewest
+    errors; every branch where they tie).
+
+    Why: pydantic reports every branch of a union. ISO timestamps with one ``null`` in them
+    (``timestamps``: dates or an integer step index) were answered with the one real problem,
+    ``series[0].timestamps[59]``, then "Input should be a valid integer" for every other
+    position: the ``errors`` list, "every problem found", named 60 fields that were fine.
+    """
+    counts: dict[tuple[Any, ...], dict[str, int]] = {}
+    for e in errors:
+        split = _union_branch(e.get("loc", ()))
+        if split is not None:
+            branches = counts.setdefault(split[0], {})
+            branches[split[1]] = branches.get(split[1], 0) + 1
+    fewest = {where: min(branches.values()) for where, branches in counts.items()}
+    return [
+        e
+        for e in errors
+        if (split := _union_branch(e.get("loc", ()))) is None
+        or counts[split[0]][split[1]] == fewest[split[0]]
+    ]
+
+
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    items = []
-    for e in exc.errors():
+    items: list[dict[str, str]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for e in _closest_branches(exc.errors()):
         msg = str(e.get("msg", "invalid value"))
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
@@ -198,7 +232,10 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         field = format_loc(_loc(e))
         if kind == "missing" and field == "body":  # FastAPI's word for an empty body
             msg = _EMPTY_BODY
-        items.append({"field": field, "message": msg + _advice(kind, field), "type": kind})
+        said = (field, msg + _advice(kind, field), kind)
+        if said not in seen:  # union branches that tie may say one thing twice
+            seen.add(said)
+            items.append({"field": said[0], "message": said[1], "type": kind})
     first = items[0] if items else {"field": "body", "message": "invalid request", "type": ""}
     body = error_body(
         422,

@@ -11,7 +11,8 @@ GB of memory) and only then refused with 401. This gate sits in front of the app
    stops with 413 as soon as it passes the limit;
 4. a route that takes a JSON body is refused with 415 when the body is not declared as JSON
    (``Content-Type`` missing, a form, plain text): FastAPI would otherwise answer 422 "Input
-   should be a valid dictionary", which blames the body's content for its declared type.
+   should be a valid dictionary", which blames the body's content for its declared type; and
+   when it is declared compressed (``Content-Encoding: gzip``), which it would answer 400.
 
 The dependency stays on the routes (it documents the security scheme in OpenAPI and guards any
 route added without the gate); both use :func:`service.dependencies.api_key_problem`.
@@ -114,6 +115,10 @@ class RequestGate:
         if route in self._json_bodies and not is_json_media_type(headers.get("content-type")):
             await _reject(scope, receive, send, 415, _not_json_body(headers.get("content-type")))
             return
+        coding = _content_coding(headers)
+        if route in self._json_bodies and coding is not None:
+            await _reject(scope, receive, send, 415, _encoded_body(coding), _IDENTITY_ONLY)
+            return
         await self.app(scope, self._counting(receive), send)
 
     def _counting(self, receive: Receive) -> Receive:
@@ -148,6 +153,33 @@ def _not_json_body(content_type: str | None) -> dict[str, Any]:
         "UnsupportedMediaType",
         f"send the body as JSON with the header 'Content-Type: application/json' (got {got})",
         "Content-Type",
+    )
+
+
+#: what a 415 for a compressed body adds: the only content coding read (RFC 9110, 15.5.16)
+_IDENTITY_ONLY = {"Accept-Encoding": "identity"}
+
+
+def _content_coding(headers: dict[str, str]) -> str | None:
+    """The body's declared ``Content-Encoding`` other than ``identity`` (``gzip``, ``br``), or None."""
+    codings = [c.strip() for c in headers.get("content-encoding", "").split(",") if c.strip()]
+    other = [c for c in codings if c.lower() != "identity"]
+    return ", ".join(other) if other else None
+
+
+def _encoded_body(coding: str) -> dict[str, Any]:
+    """The 415 for a body sent compressed.
+
+    Why refused, not decompressed: a gzip body reached the JSON parser as it was and was answered
+    400 "a number with thousands of digits, or nesting too deep", which names neither the cause
+    nor the fix; and the body limit counts the bytes sent, which a compressed body multiplies.
+    """
+    return error_body(
+        415,
+        "UnsupportedMediaType",
+        f"the body is sent with Content-Encoding {coding!r}; this service reads JSON bodies "
+        "uncompressed: send it without a Content-Encoding",
+        "Content-Encoding",
     )
 
 

@@ -154,7 +154,8 @@ class ErrorResponse(BaseModel):
         description="The request field at fault (dotted path, list indices in [] counted from 0, "
         "e.g. series[1].values[2], the 3rd value of the 2nd series; on /invocations a history "
         "frame's value as sent, dataframe_split.data[3][2], dataframe_records[3].y, inputs.y[3] or "
-        "inputs[3].y, else its payload key; or a header: X-API-Key, Content-Type, Content-Length). "
+        "inputs[3].y, else its payload key; or a header: X-API-Key, Content-Type, Content-Encoding, "
+        "Content-Length). "
         "Absent when no single field is at fault (e.g. a 500).",
     )
     errors: list[ErrorItem] | None = Field(
@@ -173,7 +174,8 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
     404: "Unknown registered model, alias or version (or no model given and no default model); "
     "`field` names the model reference.",
     413: "Body over TSFORGE_MAX_BODY_BYTES (refused before parsing, from Content-Length or while streaming).",
-    415: "The JSON body was sent without 'Content-Type: application/json'.",
+    415: "The JSON body was sent without 'Content-Type: application/json', or compressed (a "
+    "Content-Encoding such as gzip: send it uncompressed; the answer's Accept-Encoding says so).",
     422: "Invalid input; `field` names the culprit (e.g. series[0].values[3]); a body that fails the "
     "schema also lists every problem in `errors`.",
     429: "Every worker for CPU-heavy requests is busy and the waiting line is full "
@@ -227,6 +229,12 @@ _ERROR_HEADERS: dict[int, dict[str, Any]] = {
     401: {
         "WWW-Authenticate": {
             "description": "The accepted schemes: 'Bearer, ApiKey header=\"X-API-Key\"'.",
+            "schema": {"type": "string"},
+        }
+    },
+    415: {
+        "Accept-Encoding": {
+            "description": "With a compressed body: 'identity', the only content coding read.",
             "schema": {"type": "string"},
         }
     },
@@ -340,7 +348,9 @@ TIME_FORMAT_DESCRIPTION = (
     "--time-format` takes): '%d/%m/%Y' reads 10/01/2017 as 10 January, '%Y-%m' reads 2020-01 as "
     "January 2020, '%Y%m%d' reads 20200131 (text or a JSON integer) as a date, '%Y' reads years. "
     "Absent: timestamps are ISO-8601 dates, period labels as the CLI reads them (2020-Q1, "
-    "Q1 2020, 2020H1, 2020M01: the day the period starts), or an integer step index. Forecast "
+    "Q1 2020, 2020H1, 2020M01: the day the period starts), integers that read as dates (20200131; "
+    "202001 over more than one year) as those dates, as the CLI and /invocations read them, or an "
+    "integer step index. Forecast "
     "timestamps are ISO-8601 either way. A format with no % directive, or a timestamp it does "
     "not read, is a 422 naming time_format or the timestamp's position."
 )
@@ -393,13 +403,48 @@ def read_time_format(data: Any) -> Any:
 
 def _with_dates(series: Any, fmt: str | None, i: int) -> Any:
     """One posted series with its timestamps read by ``fmt`` (or, with none, its period labels
-    read as their periods' first days); as posted when there is nothing of the kind to read."""
+    read as their periods' first days, and integers such as 20200131 as dates where the library
+    reads them so); as posted when there is nothing of the kind to read."""
     if not isinstance(series, dict) or not isinstance(series.get("timestamps"), list):
         return series
     timestamps = series["timestamps"]
-    if not timestamps or (fmt is None and not _period_labels(timestamps)):
+    if not timestamps:
+        return series
+    if fmt is None and not _period_labels(timestamps) and not _integer_dates(timestamps):
         return series
     return {**series, "timestamps": _dates_by_format(timestamps, fmt, i)}
+
+
+#: the integers the library's time parser may read as dates: ``YYYYMM`` from 1800-01 to
+#: ``YYYYMMDD`` up to 2999-12-31 (a cheap bound before asking it)
+_INTEGER_DATES = (1800_01, 2999_12_31)
+
+
+#: what a refusal of integers read as dates adds (they were not taken for a step index)
+_INTEGER_DATES_SAID = (
+    " (integers such as 20200131 or 202001 are read as dates, as the CLI and /invocations read "
+    "them; give time_format, e.g. '%Y%m%d', to say how)"
+)
+
+
+def _integer_dates(timestamps: list[Any]) -> bool:
+    """Whether integer timestamps are dates written as numbers (``20200131``, or ``202001`` over
+    more than one year) by the library's rule (:func:`tsforge.data.timeaxis.parse_time_column`).
+
+    Why: the CLI, the pyfunc and ``/invocations`` read such a ``ds`` as dates, while
+    ``/v1/forecast`` took 20180101, 20180201, ... for an integer step index and answered
+    "timestamps" 20221301, 20221401: no dates at all, and another forecast than /invocations
+    gives for the same history. One rule keeps a history read alike behind every door. An
+    integer step index (``0, 1, 2``; years ``1990, 1991``) is not touched.
+    """
+    lo, hi = _INTEGER_DATES
+    if not all(type(t) is int and lo <= t <= hi for t in timestamps):
+        return False
+    try:
+        _, is_dates = parse_time_column(pl.Series("timestamps", timestamps), column="timestamps", file=None)
+    except DataValidationError:  # read as dates, one of which is none (20180231)
+        return True  # _dates_by_format refuses it, naming the position
+    return is_dates
 
 
 def _period_labels(timestamps: list[Any]) -> bool:
@@ -407,9 +452,17 @@ def _period_labels(timestamps: list[Any]) -> bool:
     return isinstance(timestamps[0], str) and looks_like_period_labels(timestamps[:1])
 
 
+def _how_read(timestamps: list[Any], fmt: str | None) -> str:
+    """What a refusal of these timestamps adds on how they were read: by the request's format,
+    as dates written as integers, or (period labels) nothing."""
+    if fmt is not None:
+        return f" (time_format {fmt!r})"
+    return _INTEGER_DATES_SAID if type(timestamps[0]) is int else ""
+
+
 def _dates_by_format(timestamps: list[Any], fmt: str | None, i: int) -> list[datetime]:
     """One series' timestamps (text, or integers such as 20200131) read by ``fmt`` (``None``:
-    period labels); a refusal names the series' timestamp at fault (``series[i].timestamps[j]``).
+    period labels, or integers the library reads as dates); a refusal names the series' timestamp at fault (``series[i].timestamps[j]``).
 
     Labels a two-digit year makes ambiguous (``Jan-10``: January 2010, or 10 January) are
     refused: the CLI reads them with a note the service has no place for before validation,
@@ -423,7 +476,7 @@ def _dates_by_format(timestamps: list[Any], fmt: str | None, i: int) -> list[dat
     )
     if odd is not None:
         raise field_error(odd[1], *where, odd[0])
-    said = "" if fmt is None else f" (time_format {fmt!r})"
+    said = _how_read(timestamps, fmt)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", GuessedLabelsWarning)

@@ -185,7 +185,7 @@ class HistoryIn(BaseModel):
     timestamps: TimeKeys | None = Field(
         None,
         description="Optional, one per value: ISO-8601 dates (or as the request's time_format says), "
-        "or an integer step index.",
+        "or an integer step index (integers that read as dates, 20200131, are those dates).",
     )
 
     _timestamps_fit = field_validator("timestamps")(timestamps_fit_values)
@@ -202,7 +202,9 @@ class SeriesIn(HistoryIn):
         description="One ISO-8601 timestamp per value, strictly increasing (or dates written as "
         "time_format says, or period labels such as 2020-Q1); forecasts then carry ISO-8601 "
         "timestamps. Integers in every position are an integer step index (no calendar): the "
-        "forecast's timestamps are then the steps that follow, in the history's spacing.",
+        "forecast's timestamps are then the steps that follow, in the history's spacing; integers "
+        "that read as dates (20200131, or 202001 over more than one year) are those dates, as the "
+        "CLI and /invocations read them.",
     )
     coords: list[FiniteFloat] | None = Field(
         None, min_length=2, max_length=3, description="lat, lon[, alt] for models with coordinate embeddings."
@@ -214,7 +216,11 @@ class ForecastRequest(ReadsTimeFormat):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [FORECAST_EXAMPLE]})
 
-    series: list[SeriesIn] = Field(min_length=1, description="One or more histories; ids must be unique.")
+    series: list[SeriesIn] = Field(
+        min_length=1,
+        description="One or more histories; ids must be unique. Dates for every series or for none "
+        "(a series with an integer step index, or without timestamps, has none).",
+    )
     horizon: StrictInt | None = Field(
         None,
         ge=1,
@@ -229,13 +235,15 @@ class ForecastRequest(ReadsTimeFormat):
         None,
         max_length=MAX_LEVELS,
         description="Central prediction intervals to add, in % (0 < level < 100), e.g. [80, 95]: "
-        "each forecast then carries intervals lo-80, hi-80, ...",
+        "each forecast then carries intervals lo-80, hi-80, ... (keyed by level: in any order, a "
+        "level given twice is answered once, as the CLI and the pyfunc answer it).",
         examples=[[80, 95]],
     )
     quantiles: list[Quantile] | None = Field(
         None,
         max_length=MAX_LEVELS,
-        description="Forecast quantiles to add (0 < q < 1), e.g. [0.1, 0.5, 0.9]: intervals q-0.1, ...",
+        description="Forecast quantiles to add (0 < q < 1), e.g. [0.1, 0.5, 0.9]: intervals q-0.1, "
+        "... (keyed by quantile: in any order, one given twice is answered once).",
         examples=[[0.1, 0.5, 0.9]],
     )
     time_format: TimeFormat = None
@@ -245,6 +253,38 @@ class ForecastRequest(ReadsTimeFormat):
     def _unique_ids(cls, series: list[SeriesIn]) -> list[SeriesIn]:
         check_unique_ids([s.id for s in series])
         return series
+
+    @field_validator("series")
+    @classmethod
+    def _dated_alike(cls, series: list[SeriesIn]) -> list[SeriesIn]:
+        """Refuse a request that mixes dated series (ISO dates, or as time_format reads them) with
+        undated ones (no timestamps, or an integer step index), naming the first series whose
+        kind is not the first series'.
+
+        Why: the models forecast one request as one calendar, with dates only when every series
+        has them; a dated series sent beside an undated one was answered with ``timestamps:
+        null`` (and, for a model that reads the calendar, forecast without it), silently.
+        /invocations refuses such a frame (``ds`` null in some rows) and /v1/recommend such a
+        request too.
+        """
+        dated = [_dated(s) for s in series]
+        odd = next((i for i, d in enumerate(dated) if d != dated[0]), None)
+        if odd is not None:
+            first, other = (series[0], series[odd]) if dated[0] else (series[odd], series[0])
+            raise field_error(
+                f"series {first.id!r} has dates and series {other.id!r} none (no timestamps, or an "
+                "integer step index): the series of one request are forecast on one calendar, "
+                "dated alike; give every series dates, or send the others in a separate request",
+                odd,
+                "timestamps",
+            )
+        return series
+
+
+def _dated(series: SeriesIn) -> bool:
+    """Whether a posted series has dates (not none, not an integer step index)."""
+    ts = series.timestamps
+    return ts is not None and len(ts) > 0 and not isinstance(ts[0], int)
 
 
 class SeriesForecastOut(SchemaOfFields):

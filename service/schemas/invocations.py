@@ -114,9 +114,11 @@ class InvocationsRequest(BaseModel):
         None,
         description="Inference parameters, all optional: horizon (a positive integer; absent: the "
         "horizon the model was trained for), level (list of % in (0, 100), e.g. [80, 95]), quantiles "
-        "(list in (0, 1), e.g. [0.1, 0.9]), model ('name', 'name@alias' or 'name/version'; absent: "
+        "(list in (0, 1), e.g. [0.1, 0.9]; for both, order and repeats do not matter: one column "
+        "pair or column each), model ('name', 'name@alias' or 'name/version'; absent: "
         "the service's default model), time_format (the strftime format of text dates in ds, e.g. "
-        "'%d/%m/%Y', as the tsforge pyfunc reads it; absent: ISO-8601 or integer steps). Other keys "
+        "'%d/%m/%Y', as the tsforge pyfunc reads it; absent: ISO-8601, integers that read as dates such as "
+        "20200131 as those dates, or integer steps). Other keys "
         "are ignored.",
     )
 

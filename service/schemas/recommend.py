@@ -40,7 +40,7 @@ class RecommendSeriesIn(HistoryIn):
         None,
         description="Optional, one per value, increasing; the same for every series unless per_series. "
         "As in /v1/forecast: ISO-8601 dates (or as time_format says), or integers in every position "
-        "(an integer step index, no calendar).",
+        "(an integer step index, no calendar; integers that read as dates, 20200131, are those dates).",
     )
 
 

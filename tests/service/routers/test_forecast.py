@@ -161,7 +161,8 @@ def test_all_missing_series_is_422(client):
 
 
 def test_a_series_with_one_observed_value_is_422_naming_its_field(client, series):
-    body = {"series": [series, {"id": "b", "values": [None, 3.0, None]}]}
+    undated = {"id": series["id"], "values": series["values"]}  # dated alike: both without dates
+    body = {"series": [undated, {"id": "b", "values": [None, 3.0, None]}]}
     r = client.post("/v1/forecast", json=body)
     assert r.status_code == 422
     assert r.json()["field"] == "series[1].values" and "one observed value" in r.json()["message"]
