@@ -233,6 +233,14 @@ def cv_interval_scores(
     rows without bounds (e.g. a conformal first window) are left out and counted. The frame's
     rows may come in any order: they are sorted into cases as :func:`cv_scores` sorts them (a
     frame ordered by cutoff, then series, was once cut into cases of the wrong rows).
+
+    ``coverage_min`` / ``coverage_max`` are the lowest and highest pooled coverage of a single
+    window (windows counted from each series' last cutoff, as ``window_numbers`` counts them; NaN
+    with fewer than two scored windows). Why: a holdout reports one window's coverage, and on the
+    development collections one window's 80 % coverage moved from window to window with a
+    standard deviation of 3–19 points (median 7) under the same calibration
+    (``benchmarks/coverage_spread.py``); the range says how far a user's own windows move before
+    they read much into one.
     """
     sid = pd.Index(panel.ids).get_indexer(cv["unique_id"])
     if (sid < 0).any():
@@ -247,6 +255,11 @@ def cv_interval_scores(
         raise ValueError("every (series, cutoff) must have the same number of forecast steps")
     h = int(sizes[0]) if sizes.size else 0
     case_sid, case_len = sid[starts], cut[starts]
+    # each case's window counted from its series' last cutoff (cases are sorted by series, cutoff)
+    first_case = np.r_[True, np.diff(case_sid) != 0]
+    series_start = np.flatnonzero(first_case)
+    per_series = np.diff(np.r_[series_start, case_sid.size])
+    from_end = np.repeat(series_start + per_series, per_series) - np.arange(case_sid.size) - 1
     train = panel.take(case_sid).head_cut(panel.lengths[case_sid] - case_len)
     scale = insample_scale(train.values.astype(np.float64), train.indptr, panel.season_length)
     y = cv["y"].to_numpy(dtype=np.float64).reshape(-1, h)
@@ -260,11 +273,21 @@ def cv_interval_scores(
             lo = cv[lo_col].to_numpy(dtype=np.float64).reshape(-1, h)
             hi = cv[hi_col].to_numpy(dtype=np.float64).reshape(-1, h)
             ok = np.isfinite(lo).all(axis=1) & np.isfinite(hi).all(axis=1)
+            by_window = [
+                coverage(y[w], lo[w], hi[w])
+                for k in np.unique(from_end[ok])
+                if (w := ok & (from_end == k)).any()
+            ]
+            by_window = [c for c in by_window if np.isfinite(c)]
+            spread = (min(by_window), max(by_window)) if len(by_window) >= 2 else (float("nan"), float("nan"))
             rows.append(
                 {
                     "model": m,
                     "level": float(lv),
                     "coverage": coverage(y[ok], lo[ok], hi[ok]),
+                    "coverage_min": float(spread[0]),
+                    "coverage_max": float(spread[1]),
+                    "n_windows_scored": len(by_window),
                     "width": scaled_width(y[ok], lo[ok], hi[ok], scale[ok]),
                     "msis": msis(y[ok], lo[ok], hi[ok], lv, scale[ok]),
                     "n_cases": int(ok.sum()),

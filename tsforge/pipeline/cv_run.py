@@ -112,6 +112,8 @@ def _model_metrics(model: str, scores: pd.DataFrame, intervals: pd.DataFrame) ->
         for r in intervals.loc[intervals["model"] == model].to_dict("records"):
             tag = f"{float(r['level']):g}"
             out.update({f"cv_{k}_{tag}": float(r[k]) for k in ("coverage", "width", "msis")})
+            if r.get("n_windows_scored", 0) >= 2:  # how far one window's coverage moved
+                out.update({f"cv_{k}_{tag}": float(r[k]) for k in ("coverage_min", "coverage_max")})
     return out
 
 

@@ -93,3 +93,33 @@ def test_cv_interval_scores_per_model_and_level():
     scores = cv_interval_scores(frame, panel, ["m"], [80])
     (row,) = scores.to_dict("records")
     assert row["coverage"] == pytest.approx(0.5) and row["n_cases"] == 4
+    # the cutoff-15 window covered nothing, the cutoff-17 window everything
+    assert (row["coverage_min"], row["coverage_max"], row["n_windows_scored"]) == (0.0, 1.0, 2)
+
+
+def test_cv_interval_scores_range_over_windows_counted_from_each_series_last_cutoff():
+    """Ragged ends: series 1 stops one step earlier, so its cutoffs 14 / 16 are windows 1 / 0
+    beside series 0's 15 / 17, and series 0's cutoff 13 is a window of its own; a case without
+    bounds joins no window."""
+    panel = Panel.from_arrays([np.arange(20.0), np.arange(19.0)], season_length=1, name="p")
+    inside = {(0, 13): None, (0, 15): True, (0, 17): True, (1, 14): False, (1, 16): True}
+    rows = []
+    for (sid, cutoff), ok in inside.items():
+        for k in range(2):
+            y = float(cutoff + 1 + k)
+            lo, hi = (np.nan, np.nan) if ok is None else (y - 1.0, y + 1.0 if ok else y - 0.5)
+            rows.append({"unique_id": sid, "ds": cutoff + 1 + k, "cutoff": cutoff, "y": y,
+                         "m": y, "m-lo-80": lo, "m-hi-80": hi})  # fmt: skip
+    (row,) = cv_interval_scores(pd.DataFrame(rows), panel, ["m"], [80]).to_dict("records")
+    assert row["n_cases"] == 4 and row["n_cases_without_bounds"] == 1
+    # window 0 (cutoffs 17, 16): all inside; window 1 (15, 14): half; window 2: no bounds
+    assert (row["coverage_min"], row["coverage_max"], row["n_windows_scored"]) == (0.5, 1.0, 2)
+
+
+def test_one_scored_window_has_no_range():
+    panel = Panel.from_arrays([np.arange(10.0)], season_length=1, name="p")
+    frame = pd.DataFrame({"unique_id": 0, "ds": [8, 9], "cutoff": 7, "y": [8.0, 9.0], "m": [8.0, 9.0],
+                          "m-lo-80": [7.0, 8.0], "m-hi-80": [9.0, 10.0]})  # fmt: skip
+    (row,) = cv_interval_scores(frame, panel, ["m"], [80]).to_dict("records")
+    assert row["coverage"] == 1.0 and row["n_windows_scored"] == 1
+    assert np.isnan(row["coverage_min"]) and np.isnan(row["coverage_max"])

@@ -89,6 +89,9 @@ def test_a_cv_is_one_parent_run_with_a_nested_run_per_model(tracking_uri, tmp_pa
         assert run.info.status == "FINISHED" and run.data.tags["tsforge.role"] == "cv_model"
         assert run.data.metrics["cv_mase"] == pytest.approx(scores.loc[model, "mase"])
         assert {"cv_coverage_80", "cv_msis_80", "cv_smape"} <= set(run.data.metrics)
+        # two calibrated windows (the first has none): how far one window's coverage moved
+        m = run.data.metrics
+        assert m["cv_coverage_min_80"] <= m["cv_coverage_80"] <= m["cv_coverage_max_80"]
         assert [d.dataset.digest for d in run.inputs.dataset_inputs] == [inp.dataset.digest]
         history = client.get_metric_history(run.info.run_id, "window_mase")
         assert sorted(m.step for m in history) == [0, 1, 2]

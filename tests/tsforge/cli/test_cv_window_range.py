@@ -1,0 +1,73 @@
+"""`tsforge cv --level` shows how far a single window's coverage moved, and says what that means."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import run_cli
+
+
+@pytest.fixture
+def walks_csv(tmp_path) -> str:
+    """40 seeded random walks of 60 daily values: enough scores per window for an 80 % interval."""
+    rng = np.random.default_rng(3)
+    frames = [
+        pd.DataFrame(
+            {
+                "unique_id": f"s{i}",
+                "ds": pd.date_range("2021-01-01", periods=60, freq="D"),
+                "y": 50 + np.cumsum(rng.normal(size=60)),
+            }
+        )  # fmt: skip
+        for i in range(40)
+    ]
+    path = tmp_path / "walks.csv"
+    pd.concat(frames).to_csv(path, index=False)
+    return str(path)
+
+
+def test_the_interval_table_gives_the_range_of_single_windows(walks_csv, capsys):
+    code, out, err = run_cli(
+        capsys,
+        "cv",
+        walks_csv,
+        "--model",
+        "naive",
+        "--horizon",
+        "5",
+        "--n-windows",
+        "5",
+        "--level",
+        "80",
+        "--no-track",
+    )
+    assert code == 0, err[-2000:]
+    row = re.search(r"naive\s+80 %\s+([\d.]+) %\s+([\d.]+)–([\d.]+)", out)
+    assert row, out
+    pooled, lo, hi = (float(g) for g in row.groups())
+    assert lo <= pooled <= hi and lo < hi  # four calibrated windows of 40 series do not all agree
+    assert "by window: the lowest and highest coverage (%) of a single window" in " ".join(out.split())
+
+
+def test_one_calibrated_window_has_no_range_and_no_note(walks_csv, capsys):
+    code, out, err = run_cli(
+        capsys,
+        "cv",
+        walks_csv,
+        "--model",
+        "naive",
+        "--horizon",
+        "5",
+        "--n-windows",
+        "2",
+        "--level",
+        "80",
+        "--no-track",
+    )
+    assert code == 0, err[-2000:]
+    assert re.search(r"naive\s+80 %\s+[\d.]+ %\s+[\d.]+\s", out), out  # coverage, then the width
+    assert "–" not in out.split("conformal intervals")[1] and "by window:" not in out
