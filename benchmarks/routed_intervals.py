@@ -69,6 +69,7 @@ def run_one(held: str, collections: list[str], n_jobs: int, track: bool) -> dict
             "best_single": out.best_single,
             "test_mase_best_single": float(m["test_mase_best_single"]),
             "seconds": time.perf_counter() - t0,
+            "run_at": time.strftime("%Y-%m-%d %H:%M:%S"),  # rows of several runs can share the file
             "within_2.5_points": {
                 "80": abs(scores["coverage_80"] - 0.80) <= 0.025,
                 "95": abs(scores["coverage_95"] - 0.95) <= 0.025,

@@ -23,6 +23,7 @@ ORDER = [
     "selective",
     "serve_load",
     "intervals",
+    "coverage_spread",
     "routed_intervals",
     "routed_calibration",
     "few_series_intervals",

@@ -37,6 +37,7 @@ from tsforge.panels.conformal import ConformalCalibration, floor_quantiles, nonn
 from tsforge.panels.cv import PanelForecaster, cross_validation
 from tsforge.panels.local import LOCAL_MODELS, Forms, selected_forms
 from tsforge.panels.local_scale import (
+    PANEL_SCALE_WINDOW,
     SCALE_FLOOR,
     default_scale_window,
     flat_history_ratio,
@@ -157,7 +158,7 @@ def case_scores(
     ones taken from values before the cutoffs when ``panel`` holds the windows' outcomes.
     """
     sid, cut = _cases(frame, panel, h)
-    window = scale_window or default_scale_window(h, panel.season_length)
+    window = scale_window or PANEL_SCALE_WINDOW
     starts = panel.indptr[:-1][sid]
     if zero_scale is None:
         zero_scale = zero_history_scale(panel.values, panel.indptr)
@@ -187,8 +188,7 @@ def calibrate_forecasts(
     validation window it was early-stopped on but never fitted to.
     """
     y = np.asarray(y, dtype=np.float64)
-    h = y.shape[1]
-    window = default_scale_window(h, histories.season_length)
+    window = PANEL_SCALE_WINDOW
     zero_scale = zero_history_scale(histories.values, histories.indptr)
     flat_ratio = flat_history_ratio(histories.values, histories.indptr)
     scale = trailing_scale(
@@ -490,7 +490,7 @@ def calibrate_panel(
     if frame is None:
         frame = calibration_cv(history, models, h, W, n_jobs=n_jobs, progress=progress)
     warn_short_calibration(frame, history, models, h)
-    window = default_scale_window(h, history.season_length)
+    window = PANEL_SCALE_WINDOW
     floor = nonnegative_floor(history.values)
     zero_scale = zero_history_scale(history.values, history.indptr)
     flat_ratio = flat_history_ratio(history.values, history.indptr)
@@ -569,7 +569,7 @@ def conformal_cv(
                 scores[past],
                 panel.ids[sid[past]],
                 season_length=panel.season_length,
-                scale_window=default_scale_window(h, panel.season_length),
+                scale_window=PANEL_SCALE_WINDOW,
                 weight_series_equally=WEIGHT_SERIES_EQUALLY,
                 floor=floor,
                 scale_floor=SCALE_FLOOR,

@@ -1,9 +1,10 @@
 """The local scale of a history: the unit a conformal score is measured in.
 
 A calibration divides each out-of-sample error by the series' local scale at the forecast
-origin — the mean absolute seasonal difference over the last ``scale_window`` values, floored at
-a fraction of the whole history's (:data:`SCALE_FLOOR`), with fallbacks for flat histories and
-histories of zeros — and a served model multiplies its score quantiles by the same scale of the
+origin — the mean absolute seasonal difference over the last ``scale_window`` values (a panel's:
+every value before the origin, :data:`PANEL_SCALE_WINDOW`), optionally floored at a fraction of
+the whole history's (:data:`SCALE_FLOOR`), with fallbacks for flat histories and histories of
+zeros — and a served model multiplies its score quantiles by the same scale of the
 history a request sends. Why a module of its own: the scale is a function of a history alone
 (no model, no scores, no training data), shared by calibrating, serving and the benchmarks, and
 its vectorised, memory-bounded computation over ragged arrays is a job apart from reading
@@ -20,7 +21,9 @@ import numpy as np
 from tsforge.data.ragged import abs_values_and_counts, range_sums, series_index
 
 __all__ = [
+    "PANEL_SCALE_WINDOW",
     "SCALE_FLOOR",
+    "WHOLE_HISTORY",
     "default_scale_window",
     "trailing_scale",
     "history_scales",
@@ -28,9 +31,16 @@ __all__ = [
     "flat_history_ratio",
 ]
 
-#: a panel series' local scale is at least this fraction of its whole history's (doc of
-#: :mod:`tsforge.panels.conformal`)
-SCALE_FLOOR = 0.25
+#: the values before the origin a panel calibration's local scale is measured over: all of them
+#: (doc of :mod:`tsforge.panels.conformal`: chosen over the two-horizon window of
+#: :func:`default_scale_window`, which window models keep, on the rolling-origin windows before
+#: the development collections' test windows, ``benchmarks/coverage_spread.py``)
+WHOLE_HISTORY = int(np.iinfo(np.int64).max // 4)
+PANEL_SCALE_WINDOW = WHOLE_HISTORY
+#: a panel series' local scale is at least this fraction of its whole history's: none since the
+#: scale is the whole history's itself (0.25 under the two-horizon window; doc of
+#: :mod:`tsforge.panels.conformal`); the mechanism stays for the benchmarks' candidate designs
+SCALE_FLOOR = 0.0
 #: a scale at most this fraction of its history's mean |y| counts as none (rounding, not change)
 _EPS = 1e-12
 
@@ -185,9 +195,7 @@ def _trailing_scale(
     local = _windowed_scale(sums, starts, ends, season_length, int(window), zero_scale, flat_ratio)
     if floor_fraction <= 0:
         return local
-    whole = _windowed_scale(
-        sums, starts, ends, season_length, np.iinfo(np.int64).max // 4, zero_scale, flat_ratio
-    )
+    whole = _windowed_scale(sums, starts, ends, season_length, WHOLE_HISTORY, zero_scale, flat_ratio)
     return np.maximum(local, float(floor_fraction) * whole)
 
 

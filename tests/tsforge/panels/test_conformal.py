@@ -237,13 +237,23 @@ def test_the_scale_floor_widens_a_series_flat_before_the_origin_and_is_kept_in_t
     assert ConformalCalibration.load(tmp_path).scale_floor == 0.0
 
 
-def test_panel_calibrations_use_the_scale_floor():
+def test_panel_calibrations_scale_by_the_whole_history():
+    """A panel's scale is every value before the origin (``benchmarks/coverage_spread.py``): two
+    histories with the same changes in another order get the same band, however calm or volatile
+    their last values; under the two-horizon window the calm end gave the narrower band."""
     from tsforge.panels.calibrate import calibrate_forecasts
-    from tsforge.panels.local_scale import SCALE_FLOOR
+    from tsforge.panels.local_scale import PANEL_SCALE_WINDOW
 
     panel, _ = _random_walks(40, 30, seed=4)
-    cal = calibrate_forecasts(panel, np.zeros((40, 3)), np.zeros((40, 3)))
-    assert SCALE_FLOOR > 0 and cal.scale_floor == SCALE_FLOOR
+    errors = np.random.default_rng(5).normal(size=(40, 3))
+    cal = calibrate_forecasts(panel, errors, np.zeros((40, 3)))
+    assert cal.scale_window == PANEL_SCALE_WINDOW and cal.scale_floor == 0.0
+    steps = np.r_[np.full(30, 3.0), np.full(20, 0.1)]  # volatile, then calm
+    calm_end, volatile_end = np.r_[0.0, np.cumsum(steps)], np.r_[0.0, np.cumsum(steps[::-1])]
+    probs = IntervalRequest((80.0,)).probs
+    bands = cal.quantiles(np.zeros((2, 3)), [calm_end, volatile_end], ["a", "b"], probs)
+    width = np.ptp(bands, axis=-1)
+    assert (width > 0).all() and width[0] == pytest.approx(width[1])
 
 
 def test_levels_the_scores_cannot_resolve_are_named_in_a_warning_not_silently_clamped():
