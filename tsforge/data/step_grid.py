@@ -1,8 +1,10 @@
-"""A dated history laid on its model's step grid: skipped steps become missing values.
+"""A history laid on its step grid: skipped steps become missing values.
 
 Why its own module: every predictor (window and panel models alike) and every door (CLI, pyfunc,
 REST) reads a history's last values as consecutive steps, so one rule decides which steps a
-history skipped (:func:`on_step_grid`), on the grid a file read with ``--fill-gaps`` is laid on.
+history skipped, on the grid a file read with ``--fill-gaps`` is laid on: the model's frequency
+for a dated history (:func:`on_step_grid`), the gcd of its own steps for an integer step index
+(:func:`on_integer_grid`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from tsforge.data.frequency import (
     rate_words,
 )
 from tsforge.data.history import SeriesInput
+from tsforge.data.timeaxis import integer_step, regularise_steps
 from tsforge.errors import DataValidationError
 
 
@@ -87,6 +90,65 @@ def on_step_grid(s: SeriesInput, freq: str, model: str, *, field: str) -> tuple[
         stamps = _grid_timestamps(ts, n, freq)
     stamps[steps] = ts
     return replace(s, values=values, timestamps=stamps), n - ts.size
+
+
+def on_integer_grid(s: SeriesInput, *, field: str) -> tuple[SeriesInput, int]:
+    """``s`` with the steps its integer step index (:attr:`SeriesInput.steps`) skips inserted as
+    missing values, and how many were inserted (``(s, 0)`` when none, or when there are not as
+    many steps as values: then the predictor's own checks speak).
+
+    The grid is the one a training file with integer times is read on
+    (:func:`~tsforge.data.timeaxis.regularise_steps`, ``--fill-gaps``): the gcd of the history's
+    steps (steps 0..29, 35..64: step 1, five missing; years 1980, 1985, 1995: step 5, one missing).
+
+    Why: the integer counterpart of :func:`on_step_grid`. A step index is read as consecutive
+    values like dates are, so ``0..29, 35..64`` was forecast as if step 35 followed step 29 and
+    labelled 65, 66, silently, behind every door; and epoch milliseconds of month starts (pandas'
+    ``to_json()`` default for dates) were forecast as months and labelled one and two *days* after
+    the last, their gcd step. Such a history is now mostly skipped steps, so it is refused, as a
+    dated one mostly of skipped steps is, with a word on sending dates as dates.
+
+    Raises:
+        DataValidationError: steps that do not increase; more steps missing than present.
+    """
+    keys = np.asarray(s.steps, dtype=np.int64).ravel()
+    where = f"{field}.timestamps"
+    if keys.size != np.asarray(s.values).size or keys.size < 2:
+        return s, 0
+    if not (keys[1:] > keys[:-1]).all():
+        bad = int(np.flatnonzero(keys[1:] <= keys[:-1])[0]) + 1
+        raise DataValidationError(
+            f"series {str(s.id)!r}: its integer steps must increase, {keys[bad]} follows {keys[bad - 1]}",
+            field=where,
+        )
+    step = integer_step(keys)
+    n = (int(keys[-1]) - int(keys[0])) // step + 1  # Python integers: no int64 wrap-around
+    if n == keys.size:
+        return s, 0
+    if n - keys.size > keys.size:
+        raise DataValidationError(
+            f"series {str(s.id)!r} skips {n - keys.size} steps of its integer step index (step {step}) between "
+            f"{keys[0]} and {keys[-1]}, more than its {keys.size} steps: send every step, a missing value as "
+            "NaN (an empty cell in a file, null in JSON)" + _epoch_hint(step),
+            field=where,
+        )
+    values = np.asarray(s.values, dtype=np.float64).reshape(-1, 1)
+    filled = regularise_steps(keys, values, time_col="ds", file=None, fill_gaps=True)[:, 0]
+    grid = keys[0] + step * np.arange(n, dtype=np.int64)
+    return replace(s, values=filled, steps=grid), n - keys.size
+
+
+def _epoch_hint(step: int) -> str:
+    """Where the step is a whole number of days in seconds or milliseconds, the words that say
+    such integers are read as a step index, not as dates (epoch times of months or years have a
+    gcd step of one day, so they are mostly skipped steps)."""
+    if step % 86_400:
+        return ""
+    return (
+        f". Integer times are read as a step index: if these are epoch times (step {step} is a whole "
+        "number of days in seconds or milliseconds; pandas' to_json() writes dates so), send them as "
+        "ISO-8601 dates (to_json(date_format='iso'))"
+    )
 
 
 def _skips_weekends(freq: str) -> bool:

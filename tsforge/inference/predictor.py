@@ -31,7 +31,7 @@ from tsforge.data.history import (
     with_parsed_times,
 )
 from tsforge.data.scaling import StandardScaler, spread_or_level
-from tsforge.data.step_grid import on_step_grid
+from tsforge.data.step_grid import on_integer_grid, on_step_grid
 from tsforge.data.task import causal_fill
 from tsforge.data.timeaxis import next_integer_steps
 from tsforge.errors import (
@@ -153,38 +153,38 @@ class FramePredictor:
         return forecasts
 
     def _fill_skipped_steps(self, series: Sequence[SeriesInput]) -> list[SeriesInput]:
-        """Each dated history on the grid of the model's frequency: timestamps that skip steps
-        get the skipped steps back as missing values, and one note says so (a history that
-        would be mostly missing values is refused instead).
+        """Each history on its step grid: timestamps that skip steps of the model's frequency, and
+        an integer step index that skips steps of its own (:func:`on_integer_grid`), get the
+        skipped steps back as missing values, and one note each says so (a history that would be
+        mostly missing values is refused instead).
 
         Why: every predictor reads a history's values as consecutive steps, so a missing month
         was squeezed out — the values after it moved one step back and a panel model's forecast,
         dated from the first timestamp, started on the history's last date (a monthly history
         ending 2021-12 was forecast from 2021-12, not 2022-01), silently and alike behind every
-        door. A skipped step is a missing value, and missing values (NaN / null) are what every
-        door already accepts.
+        door; steps 0..29, 35..64 were read as 60 consecutive steps the same way. A skipped step
+        is a missing value, and missing values (NaN / null) are what every door already accepts.
         """
         freq = getattr(self, "freq", None)
-        if not isinstance(freq, str) or not freq:
-            return list(series)
-        out, filled = [], {}
+        dated = isinstance(freq, str) and bool(freq)
+        out: list[SeriesInput] = []
+        filled: dict[str, int] = {}
+        stepped: dict[str, int] = {}
         for i, s in enumerate(series):
-            n_missing = 0
-            if _dated(s) and np.asarray(s.timestamps).size == np.asarray(s.values).size:
-                s, n_missing = on_step_grid(s, freq, self.model_name, field=f"series[{i}]")
+            n_missing, n_steps = 0, 0
+            if dated and _dated(s) and np.asarray(s.timestamps).size == np.asarray(s.values).size:
+                s, n_missing = on_step_grid(s, str(freq), self.model_name, field=f"series[{i}]")
+            elif s.timestamps is None and s.steps is not None:
+                s, n_steps = on_integer_grid(s, field=f"series[{i}]")
             if n_missing:
                 filled[str(s.id)] = n_missing
+            if n_steps:
+                stepped[str(s.id)] = n_steps
             out.append(s)
         if filled:
-            names = ", ".join(f"{sid!r} ({n})" for sid, n in list(filled.items())[:5])
-            more = ", ..." if len(filled) > 5 else ""
-            warnings.warn(
-                f"{len(filled)} of {len(out)} series skip steps of the model's frequency, {rate_words(freq)}, "
-                f"read as missing values (series and steps missing: {names}{more}): send every step, a "
-                "missing value as NaN (null in JSON), to say so yourself",
-                RegularisedTimesWarning,
-                stacklevel=3,
-            )
+            _skipped_note(f"steps of the model's frequency, {rate_words(str(freq))},", filled, len(out))
+        if stepped:
+            _skipped_note("steps of their integer step index,", stepped, len(out))
         return out
 
     def _trailing_gaps_trimmed(self, series: Sequence[SeriesInput]) -> list[SeriesInput]:
@@ -478,6 +478,20 @@ def _in_file_terms(
     elif part == "timestamps" and time_col in columns:
         column = time_col
     return DataValidationError(exc.message, file=file, column=column, series=sid)
+
+
+def _skipped_note(what: str, skipped: dict[str, int], n_series: int) -> None:
+    """Warn that ``skipped`` (series id → steps inserted) of ``n_series`` histories skipped
+    ``what`` and were read with them as missing values (the CLI prints it as a note, the service
+    returns it in its answer)."""
+    names = ", ".join(f"{sid!r} ({n})" for sid, n in list(skipped.items())[:5])
+    more = ", ..." if len(skipped) > 5 else ""
+    warnings.warn(
+        f"{len(skipped)} of {n_series} series skip {what} read as missing values (series and steps "
+        f"missing: {names}{more}): send every step, a missing value as NaN (null in JSON), to say so yourself",
+        RegularisedTimesWarning,
+        stacklevel=4,
+    )
 
 
 def trailing_gap(values: Any) -> int:
