@@ -251,8 +251,9 @@ class RegularisedTimesWarning(TsforgeWarning):
     """A catalogue dataset kept as its file has it (a duplicated row, a gap: the published
     long-horizon protocols index rows, not times) was put on a regular time grid to be read as a
     panel: exact duplicate rows dropped, missing steps inserted as missing values; or a forecast
-    history whose timestamps skip steps of the model's frequency had them inserted the same way
-    (:func:`tsforge.data.step_grid.on_step_grid`)."""
+    history whose timestamps skip steps of the model's frequency, or whose integer step index
+    skips steps of its own grid, had them inserted the same way
+    (:func:`tsforge.data.step_grid.on_step_grid`, :func:`~tsforge.data.step_grid.on_integer_grid`)."""
 
 
 class MissingCalendarWarning(TsforgeWarning):
