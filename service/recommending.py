@@ -29,7 +29,7 @@ from tsforge.data.frame import TimeSeriesData
 from tsforge.data.frequency import infer_freq, rate_words
 from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
-from tsforge.data.step_grid import on_step_grid
+from tsforge.data.step_grid import on_integer_grid, on_step_grid
 from tsforge.errors import DataValidationError
 
 __all__ = [
@@ -219,6 +219,9 @@ def per_series_histories(
     """
     starts, freq = _panel_timestamps(req)
     values = [np.asarray(s.values, dtype=np.float64) for s in req.series]  # None → NaN
+    if starts is None and req.series[0].timestamps is not None:  # an integer step index
+        values, note = _on_integer_grids(req, values)
+        return values, None, None, note
     if starts is None or freq is None:
         return values, starts, freq, None
     skipped: dict[str, int] = {}
@@ -232,16 +235,37 @@ def per_series_histories(
     return values, starts, freq, _skipped_note(skipped, len(req.series), freq)
 
 
+def _on_integer_grids(req: RecommendRequest, values: list[np.ndarray]) -> tuple[list[np.ndarray], str | None]:
+    """Series on an integer step index, each on the grid of its own steps
+    (:func:`tsforge.data.step_grid.on_integer_grid`, as ``/v1/forecast`` reads them): skipped
+    steps become missing values, with the note; a series mostly of skipped steps is refused.
+
+    Why: a step index 0..29, 35..64 was profiled as 60 consecutive values, so its seasonality and
+    trend were measured on a history it does not have, while ``/v1/forecast`` reads the same
+    series with its five missing steps."""
+    skipped: dict[str, int] = {}
+    out = list(values)
+    for i, s in enumerate(req.series):
+        assert s.timestamps is not None  # one kind for all: RecommendRequest._one_dataset
+        history = SeriesInput(id=str(s.id), values=out[i], steps=np.asarray(s.timestamps, dtype=np.int64))
+        on_grid, n_skipped = on_integer_grid(history, field=f"series[{i}]")
+        if n_skipped:
+            out[i] = np.asarray(on_grid.values, dtype=np.float64)
+            skipped[str(s.id)] = n_skipped
+    return out, _skipped_note(skipped, len(req.series), "steps of their integer step index")
+
+
 def _skipped_note(skipped: dict[str, int], n_series: int, freq: str) -> str | None:
-    """The note of :func:`per_series_histories`, in the words ``/v1/forecast`` uses."""
+    """The note of :func:`per_series_histories`, in the words ``/v1/forecast`` uses (``freq``: a
+    frequency, or what the steps are of, "steps of their integer step index")."""
     if not skipped:
         return None
     names = ", ".join(f"{sid!r} ({n})" for sid, n in list(skipped.items())[:5])
     more = ", ..." if len(skipped) > 5 else ""
+    what = freq if freq.startswith("steps of") else f"steps of their frequency, {rate_words(freq)}"
     return (
-        f"{len(skipped)} of {n_series} series skip steps of their frequency, {rate_words(freq)}, read "
-        f"as missing values (series and steps missing: {names}{more}): send every step, a missing "
-        "value as null, to say so yourself"
+        f"{len(skipped)} of {n_series} series skip {what}, read as missing values (series and steps "
+        f"missing: {names}{more}): send every step, a missing value as null, to say so yourself"
     )
 
 
