@@ -56,6 +56,7 @@ from benchmarks.intervals import (
     _score,
     _subset,
     _window,
+    design_calibration,
 )
 
 #: the design ``train_panel`` ships (tsforge.panels.calibrate / conformal / local_scale defaults)
@@ -136,36 +137,24 @@ def window_coverage(
     at positions ``rows`` of ``history``) under ``design``, calibrated on the cases of ``cv`` —
     every one of them must end before the forecast origin, i.e. inside ``history``; ``None``
     where ``cv`` holds fewer windows than the design asks for."""
-    from tsforge.panels.calibrate import WEIGHT_SERIES_EQUALLY, calibration_windows, case_scores
-    from tsforge.panels.conformal import ConformalCalibration, nonnegative_floor
-    from tsforge.panels.local_scale import flat_history_ratio, zero_history_scale
+    from tsforge.panels.calibrate import calibration_windows
 
     min_scores, rank, multiple, floor = SCALE_CANDIDATES[design]
     W = calibration_windows(history, h, min_scores)
-    m = history.season_length
-    scale_window = _window(h, m, multiple)
-    zero_scale = zero_history_scale(history.values, history.indptr)
-    flat_ratio = flat_history_ratio(history.values, history.indptr)
-    scores, _, sid = case_scores(cv, history, model, h, scale_window, floor, zero_scale, flat_ratio)
-    if np.bincount(sid, minlength=len(history)).max() < W:
+    if np.bincount(_cases(cv, history, h), minlength=len(history)).max() < W:
         return None
-    keep = _last_windows(sid, W)
-    cal = ConformalCalibration.from_scores(
-        scores[keep],
-        history.ids[sid[keep]],
-        season_length=m,
-        scale_window=scale_window,
-        weight_series_equally=WEIGHT_SERIES_EQUALLY,
-        rank_rule=rank,
-        floor=nonnegative_floor(history.values),
-        scale_floor=floor,
-        zero_scale=zero_scale,
-        flat_ratio=flat_ratio,
+    cal = design_calibration(
+        cv, history, model, h, _window(h, history.season_length, multiple), W, rank, floor
     )
     sub = history.take(rows)
     q = cal.quantiles(point, [sub.series(i) for i in range(len(sub))], sub.ids, _request().probs)
     s = _score(y, q, sub)
     return {**{k: s[k] for lv in LEVELS for k in (f"coverage_{lv:g}", f"msis_{lv:g}")}, "windows": W}
+
+
+def _cases(cv: pd.DataFrame, history: Any, h: int) -> np.ndarray:
+    """The series position of every (series, cutoff) case of ``cv``."""
+    return pd.Index(history.ids).get_indexer(cv["unique_id"].to_numpy()[::h])
 
 
 def window_draws(

@@ -137,19 +137,19 @@ def _last_windows(sid: np.ndarray, k: int) -> np.ndarray:
     return from_end < k
 
 
-def _conformal(
+def design_calibration(
     cv: pd.DataFrame,
     history: Any,
     model: str,
-    point: np.ndarray,
     h: int,
     window: int,
     last_k: int,
     rank: str | None = None,
     scale_floor: float | None = None,
-) -> np.ndarray:
-    """The conformal quantiles of ``model`` around ``point`` under one design (``rank`` and
-    ``scale_floor`` default to the product's, as ``train_panel`` calibrates)."""
+) -> Any:
+    """The conformal calibration of ``model`` from the ``last_k`` most recent windows of ``cv``
+    under one design (scale ``window``; ``rank`` and ``scale_floor`` default to the product's, as
+    ``train_panel`` calibrates). Shared with ``benchmarks/coverage_spread.py``."""
     from tsforge.panels.calibrate import WEIGHT_SERIES_EQUALLY, case_scores
     from tsforge.panels.conformal import ConformalCalibration, nonnegative_floor
     from tsforge.panels.local_scale import SCALE_FLOOR, flat_history_ratio, zero_history_scale
@@ -159,7 +159,7 @@ def _conformal(
     flat_ratio = flat_history_ratio(history.values, history.indptr)
     scores, _, sid = case_scores(cv, history, model, h, window, scale_floor, zero_scale, flat_ratio)
     keep = _last_windows(sid, last_k)
-    cal = ConformalCalibration.from_scores(
+    return ConformalCalibration.from_scores(
         scores[keep],
         history.ids[sid[keep]],
         season_length=history.season_length,
@@ -171,6 +171,22 @@ def _conformal(
         zero_scale=zero_scale,
         flat_ratio=flat_ratio,
     )
+
+
+def _conformal(
+    cv: pd.DataFrame,
+    history: Any,
+    model: str,
+    point: np.ndarray,
+    h: int,
+    window: int,
+    last_k: int,
+    rank: str | None = None,
+    scale_floor: float | None = None,
+) -> np.ndarray:
+    """The conformal quantiles of ``model`` around ``point`` under one design
+    (:func:`design_calibration`)."""
+    cal = design_calibration(cv, history, model, h, window, last_k, rank, scale_floor)
     histories = [history.series(i) for i in range(len(history))]
     return cal.quantiles(point, histories, history.ids, _request().probs)
 

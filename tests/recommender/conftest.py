@@ -86,3 +86,25 @@ def no_shipped_router(tmp_path, monkeypatch):
     import recommender.shipped_router as shipped
 
     monkeypatch.setattr(shipped, "SHIPPED_ROUTER_DIR", tmp_path / "no-shipped-router")
+
+
+def _canned_ranking(best: str, runner: str):
+    """A ``recommend_panel`` stand-in that ranks ``best`` first, ``runner`` second (no fit)."""
+
+    def canned(panel, horizon, *args, **kwargs):
+        import recommender.panel as panel_mod
+
+        rows = [
+            {"model": best, "val_mase": 0.354, "val_smape": 5.0, "phase_mase": None, "score": 0.354},
+            {"model": runner, "val_mase": 0.5, "val_smape": 6.0, "phase_mase": None, "score": 0.5},
+        ]
+        return panel_mod.PanelRecommendation(panel.name, horizon, rows, f"{best}: the lowest", len(panel))
+
+    return canned
+
+
+@pytest.fixture
+def canned_ranking():
+    """The :func:`_canned_ranking` factory: ``canned_ranking(best, runner)`` (test modules cannot
+    import conftest under importlib mode)."""
+    return _canned_ranking

@@ -11,8 +11,6 @@ was ranked "about the same as auto_ets".
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 
@@ -20,29 +18,15 @@ from tests.conftest import run_cli as _cli
 from tsforge.errors import ConfigError
 
 
-def _canned_ranking(best: str, runner: str) -> Callable[..., Any]:
-    """A ``recommend_panel`` stand-in that ranks ``best`` first (no fit)."""
-    import recommender.panel as panel_mod
-
-    def canned(panel, horizon, *args, **kwargs):
-        rows = [
-            {"model": best, "val_mase": 0.354, "val_smape": 5.0, "phase_mase": None, "score": 0.354},
-            {"model": runner, "val_mase": 0.5, "val_smape": 6.0, "phase_mase": None, "score": 0.5},
-        ]
-        return panel_mod.PanelRecommendation(panel.name, horizon, rows, f"{best}: the lowest", len(panel))
-
-    return canned
-
-
 def test_panel_json_names_the_pick_and_carries_the_line_under_the_table(
-    capsys, halves_csv, saved_router, monkeypatch
+    canned_ranking, capsys, halves_csv, saved_router, monkeypatch
 ):
     import recommender.panel as panel_mod
     from recommender.series_recommendation import recommend_series
 
     other = recommend_series(halves_csv, 6, router=saved_router).collection["best_single"]
     best = next(m for m in ("naive", "seasonal_naive") if m != other)
-    monkeypatch.setattr(panel_mod, "recommend_panel", _canned_ranking(best, other))
+    monkeypatch.setattr(panel_mod, "recommend_panel", canned_ranking(best, other))
     code, table, err = _cli(capsys, "recommend", halves_csv, "--horizon", "6")
     assert code == 0, err
     code, out, err = _cli(capsys, "recommend", halves_csv, "--horizon", "6", "--json")
@@ -55,14 +39,14 @@ def test_panel_json_names_the_pick_and_carries_the_line_under_the_table(
 
 
 def test_panel_json_notes_are_empty_where_the_table_prints_none(
-    capsys, halves_csv, saved_router, monkeypatch
+    canned_ranking, capsys, halves_csv, saved_router, monkeypatch
 ):
     import recommender.panel as panel_mod
     from recommender.series_recommendation import recommend_series
 
     same = recommend_series(halves_csv, 6, router=saved_router).collection["best_single"]
     other = next(m for m in ("naive", "seasonal_naive") if m != same)
-    monkeypatch.setattr(panel_mod, "recommend_panel", _canned_ranking(same, other))
+    monkeypatch.setattr(panel_mod, "recommend_panel", canned_ranking(same, other))
     code, out, err = _cli(capsys, "recommend", halves_csv, "--horizon", "6", "--json")
     assert code == 0, err
     assert json.loads(out)["notes"] == {}
@@ -143,7 +127,7 @@ def test_the_collection_words_describe_the_series_a_property_favours_the_pick_on
 
 
 def test_near_even_per_series_weights_are_not_called_another_pick(
-    capsys, halves_csv, saved_router, monkeypatch
+    canned_ranking, capsys, halves_csv, saved_router, monkeypatch
 ):
     """CIF 2016: "--per-series would choose auto_ets+auto_theta+dlinear instead … trust the
     measurement", where every series weighed it 0.22 and the ranking's auto_ets 0.21."""
@@ -159,7 +143,7 @@ def test_near_even_per_series_weights_are_not_called_another_pick(
         weights=pd.DataFrame({"naive": [0.48] * 12, "seasonal_naive": [0.52] * 12}),
     )
     monkeypatch.setattr(series_mod, "recommend_series", lambda *args, **kwargs: view)
-    monkeypatch.setattr(panel_mod, "recommend_panel", _canned_ranking("naive", "seasonal_naive"))
+    monkeypatch.setattr(panel_mod, "recommend_panel", canned_ranking("naive", "seasonal_naive"))
     code, out, err = _cli(capsys, "recommend", halves_csv, "--horizon", "6")
     assert code == 0, err
     text = " ".join(out.split())

@@ -113,20 +113,9 @@ def test_the_per_series_table_says_how_many_picks_are_clear(
     assert "clear: at least twice the next one's" in text, out
 
 
-def _canned_ranking(best: str, runner: str):
-    def canned(panel, horizon, *args, **kwargs):
-        import recommender.panel as panel_mod
-
-        rows = [
-            {"model": best, "val_mase": 0.354, "val_smape": 5.0, "phase_mase": None, "score": 0.354},
-            {"model": runner, "val_mase": 0.5, "val_smape": 6.0, "phase_mase": None, "score": 0.5},
-        ]
-        return panel_mod.PanelRecommendation(panel.name, horizon, rows, f"{best}: the lowest", len(panel))
-
-    return canned
-
-
-def test_the_ranking_says_when_per_series_would_choose_another(capsys, halves_csv, saved_router, monkeypatch):
+def test_the_ranking_says_when_per_series_would_choose_another(
+    canned_ranking, capsys, halves_csv, saved_router, monkeypatch
+):
     """A ranking's auto_ets (measured, 0.354) and --per-series' other pick (expected, 1.408)
     disagreed without a word; the ranking now says so and which to trust."""
     import recommender.panel as panel_mod
@@ -135,7 +124,7 @@ def test_the_ranking_says_when_per_series_would_choose_another(capsys, halves_cs
     per_series = recommend_series(halves_csv, 6, router=saved_router)
     other = per_series.collection["best_single"]
     best = next(m for m in ("naive", "seasonal_naive") if m != other)
-    monkeypatch.setattr(panel_mod, "recommend_panel", _canned_ranking(best, other))
+    monkeypatch.setattr(panel_mod, "recommend_panel", canned_ranking(best, other))
     code, out, err = _cli(capsys, "recommend", halves_csv, "--horizon", "6")
     assert code == 0, err
     text = " ".join(out.split())
@@ -144,13 +133,15 @@ def test_the_ranking_says_when_per_series_would_choose_another(capsys, halves_cs
     assert "trust the measurement" in text, out
 
 
-def test_the_ranking_says_nothing_when_per_series_agrees(capsys, halves_csv, saved_router, monkeypatch):
+def test_the_ranking_says_nothing_when_per_series_agrees(
+    canned_ranking, capsys, halves_csv, saved_router, monkeypatch
+):
     import recommender.panel as panel_mod
     from recommender.series_recommendation import recommend_series
 
     same = recommend_series(halves_csv, 6, router=saved_router).collection["best_single"]
     other = next(m for m in ("naive", "seasonal_naive") if m != same)
-    monkeypatch.setattr(panel_mod, "recommend_panel", _canned_ranking(same, other))
+    monkeypatch.setattr(panel_mod, "recommend_panel", canned_ranking(same, other))
     code, out, err = _cli(capsys, "recommend", halves_csv, "--horizon", "6")
     assert code == 0, err
     assert "--per-series would choose" not in out, out

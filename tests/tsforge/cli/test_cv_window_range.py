@@ -30,22 +30,18 @@ def walks_csv(tmp_path) -> str:
     return str(path)
 
 
-def test_the_interval_table_gives_the_range_of_single_windows(walks_csv, capsys):
+def _cv(capsys, path: str, n_windows: int) -> str:
+    """``tsforge cv`` of naive at 80 % on ``n_windows`` windows of 5 steps: what it printed."""
     code, out, err = run_cli(
-        capsys,
-        "cv",
-        walks_csv,
-        "--model",
-        "naive",
-        "--horizon",
-        "5",
-        "--n-windows",
-        "5",
-        "--level",
-        "80",
-        "--no-track",
-    )
+        capsys, "cv", path, "--model", "naive", "--horizon", "5", "--n-windows", str(n_windows),
+        "--level", "80", "--no-track",
+    )  # fmt: skip
     assert code == 0, err[-2000:]
+    return out
+
+
+def test_the_interval_table_gives_the_range_of_single_windows(walks_csv, capsys):
+    out = _cv(capsys, walks_csv, 5)
     row = re.search(r"naive\s+80 %\s+([\d.]+) %\s+([\d.]+)–([\d.]+)", out)
     assert row, out
     pooled, lo, hi = (float(g) for g in row.groups())
@@ -54,20 +50,6 @@ def test_the_interval_table_gives_the_range_of_single_windows(walks_csv, capsys)
 
 
 def test_one_calibrated_window_has_no_range_and_no_note(walks_csv, capsys):
-    code, out, err = run_cli(
-        capsys,
-        "cv",
-        walks_csv,
-        "--model",
-        "naive",
-        "--horizon",
-        "5",
-        "--n-windows",
-        "2",
-        "--level",
-        "80",
-        "--no-track",
-    )
-    assert code == 0, err[-2000:]
+    out = _cv(capsys, walks_csv, 2)
     assert re.search(r"naive\s+80 %\s+[\d.]+ %\s+[\d.]+\s", out), out  # coverage, then the width
     assert "–" not in out.split("conformal intervals")[1] and "by window:" not in out
