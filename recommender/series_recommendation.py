@@ -48,6 +48,7 @@ from tsforge.errors import ConfigError, DatasetNotAvailableError, DataValidation
 
 __all__ = [
     "SeriesRecommendation",
+    "field_key",
     "json_ready",
     "recommend_series",
     "route_panel",
@@ -55,6 +56,7 @@ __all__ = [
     "resolve_router",
     "load_panel_entry",
     "build_default_router",
+    "check_available",
     "require_collections",
     "MODES",
 ]
@@ -114,35 +116,71 @@ class SeriesRecommendation:
     holdout_length: int = 0
 
     def to_dict(self, max_series: int | None = None) -> dict[str, Any]:
-        """JSON-ready (NaN → None); ``max_series`` caps the per-series list (None: all)."""
+        """JSON-ready (NaN → None); ``max_series`` caps the per-series list (None: all).
+
+        Each series carries its pick's ``score`` and ``bias`` beside ``contributions``, so a
+        reader can check that the contributions plus the bias add up to the score; the names of
+        property groups and caveat kinds are field keys (:func:`field_key`: ``history_length``,
+        ``flat_history``), their words stay in each reason's ``description``, the series'
+        ``explanation`` and its ``caveat``.
+        """
         rows = self.per_series.head(max_series) if max_series is not None else self.per_series
         series = []
         for i, row in enumerate(rows.to_dict("records")):
             w = self.weights.iloc[i]
             e = self.expected_mase.iloc[i]
+            ex = self.explanations[i] if i < len(self.explanations) else None
             series.append(
                 {
                     **{k: json_ready(v) for k, v in row.items()},
                     "weights": {c: float(v) for c, v in w.items() if v > 0},
                     "expected_mase_by_candidate": {c: json_ready(float(v)) for c, v in e.items()},
-                    "reasons": self.explanations[i]["reasons"] if i < len(self.explanations) else [],
-                    "contributions": self.explanations[i]["contributions"]
-                    if i < len(self.explanations)
-                    else {},
+                    **_explanation_fields(ex),
                 }
             )
+        collection = dict(self.collection)
+        if "caveats" in collection:
+            collection["caveats"] = {field_key(k): v for k, v in collection["caveats"].items()}
         return {
             "dataset": self.dataset,
             "horizon": self.horizon,
             "n_series": self.n_series,
             "candidates": self.candidates,
-            "collection": json_ready(self.collection),
+            "collection": json_ready(collection),
             "series": series,
             "timings": self.timings,
             "router": json_ready(self.router),
             "short_for_holdout": list(self.short_for_holdout),
             "holdout_length": self.holdout_length,
         }
+
+
+def field_key(words: str) -> str:
+    """A property group's or caveat kind's name as a JSON field key: ``"frequency and horizon"``
+    → ``"frequency_and_horizon"``.
+
+    Why: the names are phrases chosen for the sentences they appear in, and a client reading
+    ``contributions`` or ``collection.caveats`` by key needs identifiers that a rewording of a
+    sentence does not change and that every JSON path syntax can address.
+    """
+    return "_".join(words.split())
+
+
+def _explanation_fields(ex: Mapping[str, Any] | None) -> dict[str, Any]:
+    """One series' ``reasons``, ``contributions``, ``bias`` and ``score`` for :meth:`to_dict`,
+    group names as field keys (a reason's ``group`` is the key of its ``contributions`` entry).
+
+    Why ``score`` and ``bias``: without them the contributions could not be checked against the
+    score that ranked the pick (they add up to it exactly, with the bias)."""
+    if ex is None:
+        return {"reasons": [], "contributions": {}, "bias": None, "score": None}
+    # + 0.0: a fully pooled router scales the bias by 0, and -0.0 read as a sign that is not there
+    return {
+        "reasons": [{**r, "group": field_key(r["group"])} for r in ex["reasons"]],
+        "contributions": {field_key(g): json_ready(v + 0.0) for g, v in ex["contributions"].items()},
+        "bias": json_ready(ex["bias"] + 0.0),
+        "score": json_ready(ex["score"]),
+    }
 
 
 def json_ready(obj: Any) -> Any:
@@ -244,6 +282,35 @@ def ids_with_caveat(per_series: pd.DataFrame, kind: str) -> list[str]:
     return per_series.loc[per_series["caveat"].str.startswith(kind), "unique_id"].astype(str).tolist()
 
 
+def check_available(router: SeriesRouter, available: Sequence[str] | None) -> None:
+    """Refuse an ``available`` list that names a model the router's candidates are not made of.
+
+    Why: :meth:`~recommender.per_series.SeriesRouter.allowed` answers only when *no* candidate
+    can be built ("none of the recommender's candidates … can be built from ['nope']"), which
+    never says that 'nope' is no model of the recommender, nor which ones are; a misspelt name
+    beside a known one was ignored without a word.
+
+    Raises:
+        ConfigError: naming the unknown models and listing the known ones (field ``available``).
+    """
+    if available is None:
+        return
+    if isinstance(available, str):  # "naive" read as the models 'n', 'a', 'i', 'v', 'e'
+        raise ConfigError(
+            f"available must be a list of model names, got the string {available!r}; pass [{available!r}]",
+            field="available",
+        )
+    known = router.base
+    unknown = [str(m) for m in available if m not in known]
+    if unknown:
+        what = "is not a model" if len(unknown) == 1 else "are not models"
+        raise ConfigError(
+            f"{', '.join(map(repr, unknown))} {what} of the per-series recommender; its candidates "
+            f"are built from {', '.join(known)}",
+            field="available",
+        )
+
+
 def recommend_series(
     data: Any,
     horizon: int | None = None,
@@ -277,7 +344,8 @@ def recommend_series(
 
     Raises:
         DataValidationError: unreadable data, a series with no observed value.
-        ConfigError: a bad horizon or an ``available`` list no candidate fits.
+        ConfigError: a bad horizon, an ``available`` list naming a model the router does not
+            know (:func:`check_available`) or one no candidate fits.
     """
     from tsforge.data.protocol import panel_horizon
     from tsforge.panels.protocol import holdout_length
@@ -296,6 +364,7 @@ def recommend_series(
             f"{empty.size} series have no observed value, first {panel.ids[empty[0]]!r}", field="values"
         )
     rec = resolve_router(router, build_if_missing=build_if_missing, progress=progress)
+    check_available(rec, available)
     t_load = time.perf_counter()
     feats = series_features(panel, H, n_jobs=n_jobs)
     t_prof = time.perf_counter()

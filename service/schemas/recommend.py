@@ -8,6 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 from pydantic.config import JsonDict, JsonValue
 
+from recommender.series_features import FEATURE_GROUPS
+from recommender.series_recommendation import CAVEAT_KINDS, field_key
 from service.schemas.common import ReadsTimeFormat, TimeFormat, check_unique_ids, field_error
 from service.schemas.forecast import HistoryIn, TimeKeys
 
@@ -21,6 +23,11 @@ __all__ = [
     "SeriesPickOut",
     "PerSeriesRecommendResponse",
 ]
+
+#: the keys of a series' ``contributions`` (property groups as field keys) and of the
+#: collection's ``caveats``, named in the descriptions so the OpenAPI document lists them
+SERIES_GROUP_KEYS: tuple[str, ...] = (*dict.fromkeys(map(field_key, FEATURE_GROUPS.values())), "collection")
+CAVEAT_KEYS: tuple[str, ...] = tuple(map(field_key, CAVEAT_KINDS))
 
 _EXAMPLE_VALUES: list[JsonValue] = [
     [round(10 + 3 * math.sin(2 * math.pi * (t + 5 * k) / 24) + 0.002 * t, 3) for t in range(720)]
@@ -221,6 +228,20 @@ class RecommendResponse(BaseModel):
         description="What limits the answer, in words (null when nothing does): e.g. data too short "
         "for the default horizon, answered for the longest horizon that fits.",
     )
+    contributions: dict[str, float | None] = Field(
+        default_factory=dict,
+        description="The recommended candidate's score split by property group (log relative error; "
+        "< 0 lowers its expected error), one entry for every group: stationarity, trend, "
+        "seasonality, volatility, memorability, scedasticity, anomaly, 'data shape' (the data's "
+        "length, channels and horizon) and candidate (a lambdarank recommender's own average "
+        "standing of the candidate; 0 otherwise); `reasons` are the largest. With `bias` they add "
+        "up to the recommended candidate's `score` in `ranking`. null when not finite.",
+    )
+    bias: float | None = Field(
+        default=None,
+        description="The part of the recommended candidate's score no property explains (the "
+        "recommender's average for it); `contributions` + `bias` = its `score`. null when not finite.",
+    )
 
 
 class SeriesPickOut(BaseModel):
@@ -256,12 +277,26 @@ class SeriesPickOut(BaseModel):
     )
     reasons: list[dict[str, Any]] = Field(
         default_factory=list,
-        description="The property groups behind the pick: {group, contribution (log relative error; "
-        "< 0 favours it), effect ('favours' or 'works against'), description (in words)}.",
+        description="The property groups behind the pick: {group (a key of `contributions`), "
+        "contribution (log relative error; < 0 favours it), effect ('favours' or 'works against'), "
+        "description (the series' value in words)}.",
     )
-    contributions: dict[str, float] = Field(
+    contributions: dict[str, float | None] = Field(
         default_factory=dict,
-        description="The pick's score split by property group (log relative error; sums with the bias).",
+        description="The pick's score split by property group (log relative error; < 0 favours it). "
+        "Keys: " + ", ".join(SERIES_GROUP_KEYS) + " (the share of the collection prior the score is "
+        "pooled towards), every one present. With `bias` they add up to `score`.",
+    )
+    bias: float | None = Field(
+        default=None,
+        description="The part of the pick's score no property explains (scaled as the contributions "
+        "are); `contributions` + `bias` = `score`. null when not finite.",
+    )
+    score: float | None = Field(
+        default=None,
+        description="The pick's score for this series: its predicted log error relative to the "
+        "candidates' mean, pooled towards the collection prior (the lowest of the allowed "
+        "candidates' scores picks it). null when not finite.",
     )
 
 
@@ -280,7 +315,9 @@ class PerSeriesRecommendResponse(BaseModel):
         description="best_single, pick_distribution, clear_pick_share (per pick, the share of series "
         "whose weights it clearly dominates: at least twice the next weight), weight_shares, expected "
         "errors, expected_gain, "
-        "explanations, and caveats (the ids of the series with each kind of caveat)."
+        "explanations, and caveats (per kind of caveat, the ids of the series with it: "
+        + ", ".join(f"`{k}`" for k in CAVEAT_KEYS)
+        + "; each series' `caveat` says why in words)."
     )
     series: list[SeriesPickOut] = Field(
         description="One per posted series, in the order posted, each named by its id."

@@ -57,7 +57,7 @@ def test_per_series_answers_carry_the_caveat_of_a_flat_series(client):
     out = r.json()
     caveats = {s["id"]: s["caveat"] for s in out["series"]}
     assert caveats["flat"].startswith("flat history") and caveats["wave"] == ""
-    assert out["collection"]["caveats"]["flat history"] == ["flat"]
+    assert out["collection"]["caveats"]["flat_history"] == ["flat"]
 
 
 def test_per_series_without_a_saved_router_is_503(tmp_path, monkeypatch):
@@ -97,3 +97,19 @@ def test_per_series_answers_name_the_series_too_short_to_train_on(client):
     out = r.json()
     assert out["short_for_holdout"] == ["short"]
     assert 8 < out["holdout_length"] <= 48
+
+
+def test_per_series_answers_carry_the_score_their_contributions_add_up_to(client, make_halves):
+    """The REST answer kept ``contributions`` but dropped ``bias`` and ``score`` (its schema had
+    no such fields), so a client could not see the explanation add up to the prediction."""
+    panel = make_halves(6, seed=43)
+    series = [{"id": str(panel.ids[i]), "values": panel.series(i).tolist()} for i in range(len(panel))]
+    r = client.post("/v1/recommend", json={"series": series, "horizon": 6, "per_series": True})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    for s in out["series"]:
+        assert s["score"] is not None and s["bias"] is not None, s["id"]
+        assert sum(s["contributions"].values()) + s["bias"] == pytest.approx(s["score"], abs=1e-9)
+        assert all(" " not in k for k in s["contributions"])  # field keys: frequency_and_horizon
+        assert {r["group"] for r in s["reasons"]} <= set(s["contributions"])
+    assert set(out["collection"]["caveats"]) == {"flat_history", "too_short_to_profile"}
