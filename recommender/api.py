@@ -29,7 +29,15 @@ from typing import Any
 
 import numpy as np
 
-from recommender.explain import Reason, as_shown, group_contributions, reasons_for, sentence, verb_for
+from recommender.explain import (
+    Reason,
+    as_shown,
+    field_key,
+    group_contributions,
+    reasons_for,
+    sentence,
+    verb_for,
+)
 from recommender.knowledge_base import PROFILE_WINDOW, Candidate, KBSettings, build_knowledge_base
 from recommender.properties.profile import MIN_WINDOW
 from recommender.ranker import RankerConfig, Recommender, group_features, recommender_dir, train_recommender
@@ -149,8 +157,12 @@ class Recommendation:
         return next((r for r in self.ranking if r.recommended), self.ranking[0])
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, property groups as field keys (``data_shape``: :func:`field_key`), as the
+        per-series answer writes them."""
         out = asdict(self)
         out["features"] = {k: (None if v != v else v) for k, v in self.features.items()}
+        out["contributions"] = {field_key(g): v for g, v in self.contributions.items()}
+        out["reasons"] = [{**r, "group": field_key(r["group"])} for r in out["reasons"]]
         return out
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "level_word",
     "verb_for",
     "feature_group",
+    "field_key",
     "group_contributions",
     "describe_group",
     "reasons_for",
@@ -133,6 +134,17 @@ def level_word(shown: float, cuts: tuple[float, float], words: tuple[str, str, s
 
 def _finite(value: float) -> bool:
     return math.isfinite(value)
+
+
+def field_key(words: str) -> str:
+    """A property group's or caveat kind's name as a JSON field key: ``"frequency and horizon"``
+    → ``"frequency_and_horizon"``.
+
+    Why: the names are phrases chosen for the sentences they appear in, and a client reading
+    ``contributions`` or ``collection.caveats`` by key needs identifiers that a rewording of a
+    sentence does not change and that every JSON path syntax can address.
+    """
+    return "_".join(words.split())
 
 
 def describe_group(group: str, f: Mapping[str, float]) -> str:

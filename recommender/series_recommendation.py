@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from recommender.explain import field_key
 from recommender.per_series import (
     RouterConfig,
     SeriesRouter,
@@ -153,17 +154,6 @@ class SeriesRecommendation:
             "short_for_holdout": list(self.short_for_holdout),
             "holdout_length": self.holdout_length,
         }
-
-
-def field_key(words: str) -> str:
-    """A property group's or caveat kind's name as a JSON field key: ``"frequency and horizon"``
-    → ``"frequency_and_horizon"``.
-
-    Why: the names are phrases chosen for the sentences they appear in, and a client reading
-    ``contributions`` or ``collection.caveats`` by key needs identifiers that a rewording of a
-    sentence does not change and that every JSON path syntax can address.
-    """
-    return "_".join(words.split())
 
 
 def _explanation_fields(ex: Mapping[str, Any] | None) -> dict[str, Any]:

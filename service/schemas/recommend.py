@@ -232,7 +232,7 @@ class RecommendResponse(BaseModel):
         default_factory=dict,
         description="The recommended candidate's score split by property group (log relative error; "
         "< 0 lowers its expected error), one entry for every group: stationarity, trend, "
-        "seasonality, volatility, memorability, scedasticity, anomaly, 'data shape' (the data's "
+        "seasonality, volatility, memorability, scedasticity, anomaly, data_shape (the data's "
         "length, channels and horizon) and candidate (a lambdarank recommender's own average "
         "standing of the candidate; 0 otherwise); `reasons` are the largest. With `bias` they add "
         "up to the recommended candidate's `score` in `ranking`. null when not finite.",

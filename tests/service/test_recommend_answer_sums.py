@@ -27,6 +27,7 @@ def test_the_answer_carries_contributions_and_bias_that_add_up_to_the_score(rec_
     out = r.json()
     best = next(m for m in out["ranking"] if m["recommended"])
     assert out["bias"] is not None and out["contributions"]
+    assert "data_shape" in out["contributions"] and all(" " not in k for k in out["contributions"])
     assert sum(out["contributions"].values()) + out["bias"] == pytest.approx(best["score"], abs=1e-9)
     for reason in out["reasons"]:  # the reasons are the largest of those groups
         assert out["contributions"][reason["group"]] == pytest.approx(reason["contribution"], abs=1e-12)
