@@ -90,10 +90,10 @@ class _Fixed(Recommender):
         super().__init__(list(errors), ["tau_mean"], {}, meta)
         self._scores = {k: math.log(v) for k, v in errors.items()}
 
-    def scores(self, features):  # type: ignore[override]
+    def scores(self, features):
         return pd.DataFrame([self._scores])
 
-    def contributions(self, candidate, features):  # type: ignore[override]
+    def contributions(self, candidate, features):
         return {"tau_mean": self._scores[candidate]}, 0.0
 
 
