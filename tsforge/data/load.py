@@ -322,8 +322,12 @@ def _time_column(frame: Any, layout: Literal["long", "wide"], reader: dict[str, 
     times as the input did (``cv --output``: ``2016Q1``, ``+02:00``) read the file again to learn
     it."""
     time_col = reader["time_col"]
-    if time_col is None:
-        time_col = "ds" if layout == "long" else detect_time_column(frame, reader["value_cols"])
+    if time_col is None:  # as the wide reader finds it (tsforge.data.layouts.wide_matrix)
+        time_col = (
+            "ds"
+            if layout == "long"
+            else detect_time_column(frame, reader["value_cols"], time_format=reader["time_format"])
+        )
     return time_col if time_col is not None and time_col in frame.columns else None
 
 

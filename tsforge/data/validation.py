@@ -390,7 +390,7 @@ def _zoned_text(text: pd.Series, fmt: str | None, column: str) -> tuple[pd.Serie
         wall_text = text.where(
             text.isna(), text.astype(str).str.strip().str.replace(_OFFSET_SUFFIX, "", regex=True)
         )
-        local = pd.to_datetime(wall_text, errors="coerce")
+        local = pd.to_datetime(wall_text, format=_without_offset(fmt), errors="coerce")
     local_ns = local.to_numpy().astype("datetime64[ns]")
     if not (np.isnat(local_ns) != utc.isna().to_numpy()).any() and _wall_clock_or_utc(local_ns):
         return local, None
@@ -399,6 +399,21 @@ def _zoned_text(text: pd.Series, fmt: str | None, column: str) -> tuple[pd.Serie
         return utc, None
     example = str(text[parsed].iloc[0]).strip()
     return utc, _read_in_utc(local_ns[parsed], utc[parsed].to_numpy(), column, example)
+
+
+def _without_offset(fmt: str | None) -> str | None:
+    """``fmt`` without its trailing UTC-offset directive (``%d/%m/%Y %H:%M%z`` → ``%d/%m/%Y
+    %H:%M``), to read the wall-clock text :func:`_zoned_text` strips the offsets from; ``None``
+    (pandas infers) where there is no format, or no such directive at its end.
+
+    Why: the wall-clock reading was inferred whatever the format, so times only the format reads
+    (``2024_01_05 23:00+0200`` by ``%Y_%m_%d %H:%M%z``) had none: they were read in UTC without
+    the note that says so, and an output restated at the file's offset wrote the UTC time with
+    ``+02:00`` (21:00+02:00 for 23:00+02:00)."""
+    if fmt is None:
+        return None
+    stripped = re.sub(r"\s?%z$", "", fmt)
+    return stripped if stripped != fmt else None
 
 
 def _day_first(text: pd.Series, month_first: pd.Series) -> pd.Series:

@@ -91,3 +91,22 @@ def test_a_forecast_parses_a_time_column_with_offsets_once(tmp_path, capsys, mon
     assert code == 0, out + err
     assert parsed == ["ds"], parsed
     assert "+02:00" in out, out  # the forecast is still dated in the file's offset
+
+
+def test_times_only_the_format_reads_keep_their_instant_and_offset_in_a_wide_file(tmp_path, capsys):
+    """``2024_01_03 23:00+0200`` is read by ``--time-format`` alone (pandas cannot guess it), in a
+    wide file whose time column (``stamp``) is found by that format too. The cv output said
+    ``21:00:00+02:00`` for 23:00 at +02:00 (the UTC time with the file's offset: the wall-clock
+    reading ignored the format, so nothing said the times were read in UTC), and with the column
+    found without the format it carried no offset at all."""
+    fmt = "%Y_%m_%d %H:%M%z"
+    times = pd.date_range("2024-01-01", periods=72, freq="h", tz="Etc/GMT-2")  # +02:00
+    t = np.arange(72)
+    frame = pd.DataFrame({"stamp": times.strftime(fmt), "a": 10 + np.sin(t / 4), "b": 20 + np.cos(t / 5)})
+    data, out = tmp_path / "wide.csv", tmp_path / "cv.csv"
+    frame.to_csv(data, index=False)
+    args = ["-m", "naive", "-H", "3", "--n-windows", "1", "--no-track", "--time-format", fmt, "-o", str(out)]
+    code, stdout, err = run_cli(capsys, "cv", str(data), *args)
+    assert code == 0, stdout + err
+    written = pd.read_csv(out, dtype=str)
+    assert written["ds"].max() == "2024-01-03 23:00:00+02:00", written  # the file's last time
