@@ -232,7 +232,12 @@ def per_series_histories(
         if n_skipped:
             values[i] = np.asarray(on_grid.values, dtype=np.float64)
             skipped[str(s.id)] = n_skipped
-    return values, starts, freq, _skipped_note(skipped, len(req.series), freq)
+    return (
+        values,
+        starts,
+        freq,
+        _skipped_note(skipped, len(req.series), f"steps of their frequency, {rate_words(freq)}"),
+    )
 
 
 def _on_integer_grids(req: RecommendRequest, values: list[np.ndarray]) -> tuple[list[np.ndarray], str | None]:
@@ -255,14 +260,13 @@ def _on_integer_grids(req: RecommendRequest, values: list[np.ndarray]) -> tuple[
     return out, _skipped_note(skipped, len(req.series), "steps of their integer step index")
 
 
-def _skipped_note(skipped: dict[str, int], n_series: int, freq: str) -> str | None:
-    """The note of :func:`per_series_histories`, in the words ``/v1/forecast`` uses (``freq``: a
-    frequency, or what the steps are of, "steps of their integer step index")."""
+def _skipped_note(skipped: dict[str, int], n_series: int, what: str) -> str | None:
+    """The note of :func:`per_series_histories`, in the words ``/v1/forecast`` uses (``what`` the
+    series skipped: "steps of their frequency, monthly", "steps of their integer step index")."""
     if not skipped:
         return None
     names = ", ".join(f"{sid!r} ({n})" for sid, n in list(skipped.items())[:5])
     more = ", ..." if len(skipped) > 5 else ""
-    what = freq if freq.startswith("steps of") else f"steps of their frequency, {rate_words(freq)}"
     return (
         f"{len(skipped)} of {n_series} series skip {what}, read as missing values (series and steps "
         f"missing: {names}{more}): send every step, a missing value as null, to say so yourself"
