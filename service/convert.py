@@ -13,8 +13,6 @@ values (a ``y`` must be a JSON number, a ``ds`` an ISO-8601 string). What a hist
 from __future__ import annotations
 
 import json
-import re
-import warnings
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,7 +22,15 @@ import pandas as pd
 import polars as pl
 from pydantic import ValidationError
 
-from service.schemas.common import DATES_OR_STEPS, FORMAT_READ_KINDS, odd_kind
+from service.schemas.common import (
+    DATES_OR_STEPS,
+    FORMAT_READ_KINDS,
+    UTC_OFFSET_AT_END,
+    first_unread_time,
+    iso_text_times,
+    not_iso_words,
+    odd_kind,
+)
 from service.schemas.forecast import ForecastRequest, SeriesForecastOut
 from service.schemas.invocations import LEVELS_ADAPTER, QUANTILES_ADAPTER, InvocationsRequest
 from tsforge.data.history import SeriesInput, check_time_format, histories_from_frame, history_layout
@@ -43,6 +49,8 @@ __all__ = [
     "forecasts_out",
     "forecast_records",
     "check_finite_forecasts",
+    "unread_inputs_notes",
+    "READ_PARAMS",
 ]
 
 _TIME_ERRORS = (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime)
@@ -71,6 +79,9 @@ class ForecastBatch(list):
         #: the history frame was wide (``/invocations``): its layout pads the series that end
         #: earlier than the others with nulls, so their trimmed nulls are no news to the client
         self.padded = False
+        #: columns of a long history frame that were not read (``/invocations``: not
+        #: ``unique_id``, ``ds`` or ``y``), which the answer's notes name
+        self.unread_columns: list[str] = []
 
 
 def intervals_from_params(params: dict[str, Any] | None) -> tuple[list[float] | None, list[float] | None]:
@@ -332,27 +343,17 @@ def _parse_ds(ds_raw: list[Any], *, field: str, ids: np.ndarray | None = None) -
     if odd is not None:
         raise DataValidationError(odd[1], field=field, column="ds", row=odd[0])
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # NumPy only warns on UTC offsets: let pandas handle those
-            parsed = np.array(ds_raw, dtype="datetime64[us]")
-    except (ValueError, TypeError, OverflowError, Warning):
-        try:
-            series = pd.to_datetime(pd.Series(ds_raw), format="ISO8601", utc=True).dt.tz_convert(None)
-            parsed = series.to_numpy().astype("datetime64[us]")
-        except pd.errors.OutOfBoundsDatetime:
-            raise DataValidationError(_TS_RANGE_MESSAGE, field=field, column="ds") from None
-        except _TIME_ERRORS as exc:
-            raise _unparsable_ds(ds_raw, exc, field=field) from None
+        parsed, by_pandas = iso_text_times(ds_raw)
+    except pd.errors.OutOfBoundsDatetime:
+        raise DataValidationError(_TS_RANGE_MESSAGE, field=field, column="ds") from None
+    except _TIME_ERRORS as exc:
+        raise _unparsable_ds(ds_raw, exc, field=field) from None
+    if by_pandas:
         _check_one_kind_of_time(ds_raw, ids, field=field)
     try:
         return _to_ns(parsed)
     except ValueError as exc:
         raise DataValidationError(str(exc), field=field, column="ds") from None
-
-
-#: an ISO-8601 time of day followed by a UTC offset (``T05:00:00+05:00``, ``T05:00Z``): the
-#: end of a time-zone-aware ``ds``; a date alone (``2024-01-01``) never matches
-_UTC_OFFSET_AT_END = re.compile(r"[Tt ]\d{1,2}(?::?\d{2}){0,2}(?:[.,]\d+)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
 
 
 def _check_one_kind_of_time(ds_raw: list[str], ids: np.ndarray | None, *, field: str) -> None:
@@ -367,7 +368,7 @@ def _check_one_kind_of_time(ds_raw: list[str], ids: np.ndarray | None, *, field:
     endpoint and refused by the other. Series of their own kinds may share a frame, as they may
     share a ``/v1/forecast`` request.
     """
-    aware = [_UTC_OFFSET_AT_END.search(v.strip()) is not None for v in ds_raw]
+    aware = [UTC_OFFSET_AT_END.search(v.strip()) is not None for v in ds_raw]
     if all(aware) or not any(aware):
         return
     keys = [None] * len(aware) if ids is None else ids.tolist()
@@ -394,16 +395,12 @@ def _unparsable_ds(ds_raw: list[str], exc: Exception, *, field: str) -> DataVali
     this protocol cannot pass, and names a position only in some versions; what the client can
     pass is ``params.time_format`` (:func:`time_format_from_params`), which the message names.
     """
-    coerced = pd.to_datetime(pd.Series(ds_raw), format="ISO8601", utc=True, errors="coerce")
-    missing = np.flatnonzero(coerced.isna().to_numpy())
-    if not missing.size:  # nothing to point at: pandas' first line is all there is
+    r = first_unread_time(ds_raw)
+    if r is None:  # nothing to point at: pandas' first line is all there is
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return DataValidationError(f"unparsable ds: {first_line}", field=field, column="ds")
-    r = int(missing[0])
     return DataValidationError(
-        f"ds at row {r} is not an ISO-8601 date or time: {ds_raw[r]!r} (e.g. 2024-01-31, "
-        "2024-01-31T13:00:00 or 2024-01-31T13:00:00+01:00); dates written otherwise are read by "
-        "params.time_format, their strftime format (e.g. '%d/%m/%Y')",
+        f"ds at row {r}: {not_iso_words(ds_raw[r], 'params.time_format')}",
         field=field,
         column="ds",
         row=r,
@@ -411,7 +408,8 @@ def _unparsable_ds(ds_raw: list[str], exc: Exception, *, field: str) -> DataVali
 
 
 def _ids(ids: list[Any], *, field: str) -> np.ndarray:
-    """JSON ids → text; an id must be a string or an integer (``1`` and ``"1"`` are one series)."""
+    """JSON ids → text; an id must be a string or an integer (``1`` and ``"1"`` are one series),
+    and not blanks alone (``/v1/*`` refuses ``"   "`` as an id too)."""
     id_types = set(map(type, ids))
     if not id_types <= {str, int}:
         r = next(i for i, v in enumerate(ids) if type(v) not in (str, int))
@@ -420,6 +418,14 @@ def _ids(ids: list[Any], *, field: str) -> np.ndarray:
             field=field,
             column="unique_id",
             row=r,
+        )
+    blank = next((i for i, v in enumerate(ids) if type(v) is str and v and not v.strip()), None)
+    if blank is not None:  # "" is refused by the shared reader; blanks alone name no series either
+        raise DataValidationError(
+            f"unique_id must name the series, got only blanks ({ids[blank]!r})",
+            field=field,
+            column="unique_id",
+            row=blank,
         )
     return np.array([str(v) for v in ids] if int in id_types else ids, dtype=str)
 
@@ -496,7 +502,39 @@ def _batch_from_columns(
     series = histories_from_frame(typed, layout=layout, field=key, check_sizes=check_sizes)
     batch = ForecastBatch(series, level, quantiles)
     batch.padded = layout == "wide"
+    if layout == "long":
+        batch.unread_columns = [c for c in cols if c not in _LONG_COLUMNS]
     return batch
+
+
+#: the columns a long history frame is read from
+_LONG_COLUMNS = ("unique_id", "ds", "y")
+#: the ``params`` ``/invocations`` reads
+READ_PARAMS = ("horizon", "level", "quantiles", "model", "time_format")
+
+
+def unread_inputs_notes(params: dict[str, Any] | None, batch: ForecastBatch) -> list[str]:
+    """What ``/invocations`` was sent and did not read, one sentence each: columns of a long
+    history frame besides ``unique_id``, ``ds`` and ``y``, and ``params`` besides
+    :data:`READ_PARAMS`.
+
+    Why notes, not refusals: MLflow's protocol lets a client send a frame with more columns and
+    params a model does not take (MLflow's own server logs unknown params and goes on), so they
+    stay accepted; but a ``lat`` column or a ``season_length`` param was answered as if it had
+    counted, and the client had no way to know it had not.
+    """
+    notes = []
+    if batch.unread_columns:
+        names = ", ".join(repr(c) for c in batch.unread_columns)
+        notes.append(
+            f"the history frame's columns {names} were not read: a long frame (one with "
+            "unique_id) is read from unique_id, ds and y"
+        )
+    unread = [str(k) for k in (params or {}) if k not in READ_PARAMS]
+    if unread:
+        names = ", ".join(repr(k) for k in unread)
+        notes.append(f"params {names} were not read: /invocations reads {', '.join(READ_PARAMS)}")
+    return notes
 
 
 def _require_time_column_named_ds(columns: Sequence[str], *, field: str) -> None:

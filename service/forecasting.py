@@ -22,7 +22,7 @@ from tsforge.errors import (
 from tsforge.inference import SeriesForecast, SeriesInput, level_note, zero_width_note
 from tsforge.inference.predictor import TrimmedHistoryWarning
 
-__all__ = ["forecast", "forecast_notes"]
+__all__ = ["forecast", "forecast_notes", "coords_note"]
 
 
 def forecast(
@@ -192,6 +192,7 @@ def forecast_notes(
       :func:`~tsforge.inference.zero_width_note`): native intervals of a flat history.
     * An input the model reads that the series lacked: dates for a calendar model
       (:meth:`~tsforge.inference.FramePredictor.input_note`), forecast without them.
+    * An input sent that the model does not read: station coordinates (:func:`coords_note`).
     * A series forecast from before its last sent time, its trailing missing values trimmed: the
       library warns it (:func:`~tsforge.inference.predictor.trailing_gap_note`, one place for the
       CLI, the Python API, the pyfunc and this service), so it arrives in ``caught``.
@@ -216,6 +217,30 @@ def forecast_notes(
             notes.append(zero_width_note(forecasts, getattr(loaded.predictor, "interval_method", None)))
     input_note = getattr(loaded.predictor, "input_note", None)  # the service's test fakes lack it
     notes.append(input_note(series) if callable(input_note) else None)
+    notes.append(coords_note(loaded, series))
     if not trailing_gaps:
         caught = [c for c in caught if not issubclass(c.category, TrimmedHistoryWarning)]
     return merge_notes([n for n in notes if n], caught)
+
+
+#: at most this many series ids named in a note (the count says how many there are)
+_NAMED_IDS = 5
+
+
+def coords_note(loaded: LoadedModel, series: Sequence[SeriesInput]) -> str | None:
+    """One sentence when series came with station coordinates the model does not read, else None.
+
+    Why: only a model with a coordinate embedding (STPE-MLP, HUTFormer with ``spatial='coords'``)
+    reads ``coords``; every other model — DLinear or a panel model trained on stations with
+    coordinates, which the library lets through — forecast without them, and the client that
+    sent them to place a station was answered as if they had counted.
+    """
+    sent = [str(s.id) for s in series if s.coords is not None]
+    if not sent or getattr(loaded.predictor, "reads_coords", False):  # the test fakes lack it
+        return None
+    named = ", ".join(repr(i) for i in sent[:_NAMED_IDS]) + (", ..." if len(sent) > _NAMED_IDS else "")
+    return (
+        f"{loaded.name} does not read station coordinates, so the coords sent with {len(sent)} of "
+        f"{len(series)} series ({named}) were not used; only a model with a coordinate embedding "
+        "(e.g. stpe_mlp trained with coordinates) reads them"
+    )

@@ -28,6 +28,7 @@ __all__ = [
     "ShortCalibrationWarning",
     "WordedWarning",
     "UnusedColumnsWarning",
+    "UnusedCoordinatesWarning",
     "ShortSeriesWarning",
     "NoSkillWarning",
     "add_note",
@@ -233,6 +234,12 @@ class UnusedColumnsWarning(TsforgeWarning):
     """A long file has columns besides the series id, time and target: they are read past (each
     series is forecast from its own past values), so a user who meant them as covariates, or as
     the target, learns it before trusting the scores."""
+
+
+class UnusedCoordinatesWarning(TsforgeWarning):
+    """Station coordinates were given to a model that accepts them but whose forecast does not
+    depend on them (no coordinate embedding: DLinear or NLinear trained on stations): it
+    forecast without them, and whoever gave them to place a station should know."""
 
 
 class UnobservedSeriesWarning(TsforgeWarning):

@@ -13,12 +13,17 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import PlainTextResponse
 
-from service.convert import forecast_records, horizon_from_params, series_from_frame_payload
+from service.convert import (
+    forecast_records,
+    horizon_from_params,
+    series_from_frame_payload,
+    unread_inputs_notes,
+)
 from service.dependencies import ApiKeyDep, ForecastPoolDep, LimitsDep, ModelStoreDep
 from service.forecasting import forecast as run_forecast
 from service.forecasting import forecast_notes
 from service.inline import Predict, run_short
-from service.notes import caught_notes
+from service.notes import caught_notes, merge_notes
 from service.schemas.common import JSON_BODY_CODES, MODEL_ROUTE_503, PROTECTED_CODES, error_responses
 from service.schemas.invocations import INVOCATIONS_EXAMPLES, InvocationsRequest, InvocationsResponse
 from tsforge.errors import DataValidationError
@@ -108,8 +113,11 @@ async def invocations(
             predictions=forecast_records(forecasts, series, field=req.payload_key),
             # a wide frame pads the series that end early: their trimmed nulls are no news; a long
             # frame's trailing nulls were sent, and the answer says they were trimmed
-            notes=forecast_notes(
-                loaded, series, h, forecasts=forecasts, caught=caught, trailing_gaps=not series.padded
+            notes=merge_notes(
+                forecast_notes(
+                    loaded, series, h, forecasts=forecasts, caught=caught, trailing_gaps=not series.padded
+                ),
+                unread_inputs_notes(req.params, series),
             ),
         )
 

@@ -3,11 +3,14 @@ rules every posted series' timestamps follow."""
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Any, cast
 
+import numpy as np
+import pandas as pd
 import polars as pl
 from pydantic import (
     BaseModel,
@@ -48,6 +51,12 @@ __all__ = [
     "FORMAT_READ_KINDS",
     "TIME_FORMAT_DESCRIPTION",
     "read_time_format",
+    "NullMeansAbsent",
+    "iso_text_times",
+    "read_like_invocations",
+    "first_unread_time",
+    "not_iso_words",
+    "UTC_OFFSET_AT_END",
 ]
 
 
@@ -347,7 +356,8 @@ TIME_FORMAT_DESCRIPTION = (
     "How the series' timestamps are written, as a strftime format (what `tsforge forecast "
     "--time-format` takes): '%d/%m/%Y' reads 10/01/2017 as 10 January, '%Y-%m' reads 2020-01 as "
     "January 2020, '%Y%m%d' reads 20200131 (text or a JSON integer) as a date, '%Y' reads years. "
-    "Absent: timestamps are ISO-8601 dates, period labels as the CLI reads them (2020-Q1, "
+    "Absent: timestamps are ISO-8601 dates (as /invocations reads a ds, also 2018/01/01, "
+    "2018-01 or 2018-01-01T00), period labels as the CLI reads them (2020-Q1, "
     "Q1 2020, 2020H1, 2020M01: the day the period starts), integers that read as dates (20200131; "
     "202001 over more than one year) as those dates, as the CLI and /invocations read them, or an "
     "integer step index. Forecast "
@@ -363,7 +373,61 @@ TimeFormat = Annotated[
 ]
 
 
-class ReadsTimeFormat(BaseModel):
+class NullMeansAbsent(BaseModel):
+    """A request body (or a part of one) in which an explicit ``null`` for a field that may be
+    left out reads as leaving it out: the field's default.
+
+    Why: many clients (generated ones, or any that serialise an unset option as ``null``) send
+    ``"top": null`` for "not given"; ``/v1/recommend`` refused it ("Input should be a valid
+    integer") while it took the same body without the key, and ``horizon``, ``time_format``,
+    ``model`` (whose default is null) already took both. No field of these requests gives null a
+    meaning of its own (a missing observation is a null *inside* ``values``, which stays so), so
+    null is never ambiguous here. The JSON schema says so too (such fields are nullable): a
+    client that checks its body against the document may send what the service takes.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_means_absent(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        nulls = [k for k, v in data.items() if v is None and _may_be_left_out(cls, k)]
+        return {k: v for k, v in data.items() if k not in nulls} if nulls else data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        properties = handler.resolve_ref_schema(schema).get("properties", {})
+        for name, prop in properties.items():
+            if _may_be_left_out(cls, name) and not _takes_null(prop):
+                properties[name] = _nullable(prop)
+        return schema
+
+
+def _may_be_left_out(model: type[BaseModel], key: str) -> bool:
+    """Whether ``key`` is a field of ``model`` that a body may leave out (it has a default)."""
+    field = model.model_fields.get(key)
+    return field is not None and not field.is_required()
+
+
+def _takes_null(prop: dict[str, Any]) -> bool:
+    """Whether a property's JSON schema already admits ``null``."""
+    return prop.get("type") == "null" or any(b.get("type") == "null" for b in prop.get("anyOf", ()))
+
+
+#: what a property's schema keeps beside its ``anyOf`` when made nullable (pydantic's layout)
+_ANNOTATIONS = ("title", "description", "default", "examples")
+
+
+def _nullable(prop: dict[str, Any]) -> dict[str, Any]:
+    """``prop`` as pydantic writes an optional field: its type or null, annotations outside."""
+    kind = {k: v for k, v in prop.items() if k not in _ANNOTATIONS}
+    return {"anyOf": [kind, {"type": "null"}], **{k: prop[k] for k in _ANNOTATIONS if k in prop}}
+
+
+class ReadsTimeFormat(NullMeansAbsent):
     """A request whose series' timestamps are read by its ``time_format`` before the schema checks
     them (:func:`read_time_format`): one validator for every request that takes series."""
 
@@ -494,3 +558,81 @@ def _dates_by_format(timestamps: list[Any], fmt: str | None, i: int) -> list[dat
         row = exc.where.get("row")
         raise field_error(f"{exc.message}{said}", *where, *((row,) if isinstance(row, int) else ())) from None
     return cast(list[datetime], keys.astype("datetime64[us]").tolist())
+
+
+#: an ISO-8601 time of day followed by a UTC offset (``T05:00:00+05:00``, ``T05:00Z``): the
+#: end of a time-zone-aware text time; a date alone (``2024-01-01``) never matches
+UTC_OFFSET_AT_END = re.compile(r"[Tt ]\d{1,2}(?::?\d{2}){0,2}(?:[.,]\d+)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
+
+
+def iso_text_times(raw: Sequence[str]) -> tuple[np.ndarray, bool]:
+    """Text times → naive UTC ``datetime64[us]``, and whether pandas read them (NumPy could not).
+
+    NumPy's ISO-8601 reader first (it also reads a month, ``2018-01``, or a year, ``2018``, as
+    its first day), then pandas' (``format="ISO8601"``: ``2018/01/01``, ``20180101T00``, times
+    with a UTC offset, converted to UTC). Raises what they raise on text neither reads
+    (``ValueError``, ``pd.errors.OutOfBoundsDatetime``, ...).
+
+    Why one function: ``/invocations`` reads ``ds`` with it and ``/v1/*`` the series'
+    timestamps that pydantic's stricter reader refuses (:func:`read_like_invocations`); a
+    history written ``2018/01/01`` was forecast by one door and refused by the other.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # NumPy only warns on UTC offsets: let pandas handle those
+            return np.array(raw, dtype="datetime64[us]"), False
+    except (ValueError, TypeError, OverflowError, Warning):
+        read = pd.to_datetime(pd.Series(raw), format="ISO8601", utc=True).dt.tz_convert(None)
+        return read.to_numpy().astype("datetime64[us]"), True
+
+
+#: what the text readers raise on text they do not read
+_TIME_ERRORS = (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime)
+
+
+def read_like_invocations(value: Any) -> list[datetime] | None:
+    """A series' text timestamps as ``/invocations`` reads a ``ds`` column (:func:`iso_text_times`)
+    into datetimes: naive as sent, or with a UTC offset (those at the last such one's offset);
+    ``None`` when they are not all text or that reader does not read them either.
+
+    Why: the ``/v1/*`` schema reads timestamps with pydantic, which takes RFC 3339 only, so
+    ``2018/01/01``, ``2018-01`` or ``2018-01-01T00`` — read by ``/invocations`` and by
+    ``tsforge forecast`` from a CSV — were a 422 on ``/v1/forecast``. The instants are kept; the
+    service answers at the UTC offset of a history's last timestamp, so which offset the others
+    carry does not matter. A mix of times with and without an offset keeps the mix, which
+    :func:`check_timestamps` refuses at the position, as it refuses the mix sent in RFC 3339.
+    """
+    if not isinstance(value, list) or not value or not all(type(v) is str for v in value):
+        return None
+    try:
+        instants, _ = iso_text_times(value)
+        aware = [UTC_OFFSET_AT_END.search(v.strip()) is not None for v in value]
+        last = max((i for i, a in enumerate(aware) if a), default=None)
+        offset = None if last is None else pd.to_datetime(value[last], format="ISO8601").utcoffset()
+    except _TIME_ERRORS:
+        return None
+    times = instants.tolist()
+    if not all(isinstance(t, datetime) for t in times):  # NumPy reads years past datetime's range
+        return None
+    if offset is None:
+        return cast(list[datetime], times)
+    zone = timezone(offset)
+    return [(t + offset).replace(tzinfo=zone) if a else t for t, a in zip(times, aware, strict=True)]
+
+
+def first_unread_time(raw: Sequence[str]) -> int | None:
+    """The first of text times that pandas' ISO-8601 reader does not read, or None (each is read
+    on its own: the first one the whole list's reading stumbles on is the one to name)."""
+    coerced = pd.to_datetime(pd.Series(raw), format="ISO8601", utc=True, errors="coerce")
+    missing = np.flatnonzero(coerced.isna().to_numpy())
+    return int(missing[0]) if missing.size else None
+
+
+def not_iso_words(value: str, time_format_field: str) -> str:
+    """What a refusal of a text time that no reader reads says: what it is not, and which field
+    (``time_format``, ``params.time_format``) reads dates written otherwise."""
+    return (
+        f"{value!r} is not an ISO-8601 date or time (e.g. 2024-01-31, 2024-01-31T13:00:00 or "
+        f"2024-01-31T13:00:00+01:00); dates written otherwise are read by {time_format_field}, "
+        "their strftime format (e.g. '%d/%m/%Y')"
+    )

@@ -8,13 +8,15 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
     StrictInt,
+    ValidationError,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     field_validator,
     model_serializer,
 )
@@ -24,6 +26,7 @@ from service.schemas.common import (
     DATES_OR_STEPS,
     NOTES_DESCRIPTION,
     ModelInfo,
+    NullMeansAbsent,
     OmitsEmptyNotes,
     ReadsTimeFormat,
     SchemaOfFields,
@@ -31,7 +34,10 @@ from service.schemas.common import (
     check_timestamps,
     check_unique_ids,
     field_error,
+    first_unread_time,
+    not_iso_words,
     odd_kind_words,
+    read_like_invocations,
 )
 from tsforge.inference import MAX_LEVELS
 
@@ -49,6 +55,7 @@ __all__ = [
     "ValueOrMissing",
     "ModelRefIn",
     "timestamps_fit_values",
+    "SeriesId",
 ]
 
 # JSON numbers only: strict refuses "3", "1_000" and true (lax mode read them as 3.0, 1000.0 and
@@ -124,8 +131,43 @@ def _odd_time_key(value: list[Any]) -> int | None:
     return None
 
 
-#: ISO-8601 dates, or an integer step index (every position an integer)
-TimeKeys = Annotated[list[datetime] | list[StrictInt], BeforeValidator(_dates_or_steps)]
+def _or_as_invocations_reads(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """Timestamps pydantic refuses, read as ``/invocations`` reads its ``ds`` when that reader
+    reads them (:func:`~service.schemas.common.read_like_invocations`: ``2018/01/01``,
+    ``2018-01``, ``2018-01-01T00``); else refused at the first position neither reads, in the
+    words ``/invocations`` uses (pydantic's named every position, the readable ones too).
+
+    Why around the type check, not before it: RFC 3339 timestamps, nearly every request's, are
+    read once, by pydantic; only those it refuses pay for the second reader. Text of digits
+    alone stays refused (:func:`_dates_or_steps`): numbers are JSON integers here (a step
+    index, or dates such as 20200131), never text that pydantic took for seconds since 1970.
+    """
+    try:
+        return handler(value)
+    except ValidationError:
+        if not _all_text(value) or _odd_time_key(value) is not None:
+            raise
+        read = read_like_invocations(value)
+        if read is not None:
+            return handler(read)
+        j = first_unread_time(value)
+        if j is None:
+            raise
+        raise field_error(not_iso_words(value[j], "the request's time_format"), j) from None
+
+
+def _all_text(value: Any) -> bool:
+    """A non-empty list of text (what a second reader may read as times)."""
+    return isinstance(value, list) and bool(value) and all(type(v) is str for v in value)
+
+
+#: ISO-8601 dates (or text ``/invocations`` reads as dates), or an integer step index (every
+#: position an integer)
+TimeKeys = Annotated[
+    list[datetime] | list[StrictInt],
+    BeforeValidator(_dates_or_steps),
+    WrapValidator(_or_as_invocations_reads),
+]
 
 
 def _named_model(value: Any) -> Any:
@@ -136,6 +178,21 @@ def _named_model(value: Any) -> Any:
     if isinstance(value, str) and value and not value.strip():
         raise ValueError("model must name a model ('name', 'name@alias' or 'name/version'), got blanks")
     return value
+
+
+def _names_a_series(value: Any) -> Any:
+    """A series id names something: whitespace alone is refused, as ``""`` is.
+
+    Why: ``"   "`` passed the length check and was answered as a series named by blanks, which
+    a client cannot tell from a blank it left by mistake (and ``/invocations`` refuses it too).
+    """
+    if isinstance(value, str) and value and not value.strip():
+        raise ValueError(f"a series id must name the series, got only blanks ({value!r})")
+    return value
+
+
+#: a series' id: text, not blanks alone
+SeriesId = Annotated[str, BeforeValidator(_names_a_series)]
 
 
 #: ``name``, ``name@alias`` or ``name/version``
@@ -169,14 +226,14 @@ FORECAST_EXAMPLE: JsonDict = {
 }
 
 
-class HistoryIn(BaseModel):
+class HistoryIn(NullMeansAbsent):
     """One series as every endpoint takes it: id, values (``null`` = missing) and optional
     timestamps, checked against the values. The endpoints' series schemas derive from it and
     say, in their ``timestamps`` description, what the timestamps are for there."""
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(
+    id: SeriesId = Field(
         min_length=1, max_length=256, description="Series id (1-256 characters), unique within the request."
     )
     values: list[ValueOrMissing] = Field(
@@ -194,7 +251,7 @@ class HistoryIn(BaseModel):
 class SeriesIn(HistoryIn):
     """One history. ``values`` may hold ``null`` for missing steps; the last ``input_len`` steps are used."""
 
-    id: str = Field(
+    id: SeriesId = Field(
         min_length=1, max_length=256, description="Series id (a known id uses its training scaler)."
     )
     timestamps: TimeKeys | None = Field(

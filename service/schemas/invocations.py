@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import ConfigDict, Field, TypeAdapter, model_validator
 
-from service.schemas.common import NOTES_DESCRIPTION, OmitsEmptyNotes
+from service.schemas.common import NOTES_DESCRIPTION, NullMeansAbsent, OmitsEmptyNotes
 from service.schemas.forecast import MAX_LEVELS, Level, Quantile
 
 __all__ = [
@@ -70,7 +70,7 @@ LEVELS_ADAPTER = TypeAdapter(Annotated[list[Level], Field(max_length=MAX_LEVELS)
 QUANTILES_ADAPTER = TypeAdapter(Annotated[list[Quantile], Field(max_length=MAX_LEVELS)])
 
 
-class DataFrameSplit(BaseModel):
+class DataFrameSplit(NullMeansAbsent):
     """A history frame in pandas' 'split' orient: column names, and rows of values in that order."""
 
     model_config = ConfigDict(extra="forbid")
@@ -87,7 +87,7 @@ class DataFrameSplit(BaseModel):
     index: list[Any] | None = Field(None, description="Row labels, as pandas writes them; ignored.")
 
 
-class InvocationsRequest(BaseModel):
+class InvocationsRequest(NullMeansAbsent):
     """Exactly one of ``dataframe_split``, ``dataframe_records``, ``instances``, ``inputs``; optional ``params``."""
 
     model_config = ConfigDict(extra="forbid")
@@ -119,7 +119,7 @@ class InvocationsRequest(BaseModel):
         "the service's default model), time_format (the strftime format of text dates in ds, e.g. "
         "'%d/%m/%Y', as the tsforge pyfunc reads it; absent: ISO-8601, integers that read as dates such as "
         "20200131 as those dates, or integer steps). Other keys "
-        "are ignored.",
+        "are not read; the answer's notes name them.",
     )
 
     @model_validator(mode="after")

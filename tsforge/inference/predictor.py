@@ -40,6 +40,7 @@ from tsforge.errors import (
     MissingCalendarWarning,
     RegularisedTimesWarning,
     TsforgeWarning,
+    UnusedCoordinatesWarning,
 )
 from tsforge.inference.intervals import (
     IntervalRequest,
@@ -283,7 +284,15 @@ class FramePredictor:
 
     @property
     def takes_coords(self) -> bool:
-        """Whether the model was trained with station coordinates (and so reads a series' own)."""
+        """Whether the model was trained with station coordinates (and so accepts a series' own)."""
+        return False
+
+    @property
+    def reads_coords(self) -> bool:
+        """Whether the model's forecast depends on a series' coordinates (a coordinate embedding:
+        STPE-MLP, HUTFormer with ``spatial='coords'``). Why beside :attr:`takes_coords`: a
+        DLinear or a panel model trained on stations accepts coordinates and forecasts without
+        them, and whoever sent them should be told they were not used."""
         return False
 
     def _with_coords(self, inputs: list[SeriesInput], coords: Any) -> list[SeriesInput]:
@@ -295,6 +304,15 @@ class FramePredictor:
                 f"model {self.model_name!r} was trained without station coordinates, so it has no use "
                 "for them: drop --coords (it applies to models trained with --coords)",
                 field="coords",
+            )
+        if not self.reads_coords:
+            warnings.warn(
+                UnusedCoordinatesWarning(
+                    f"model {self.model_name!r} does not read station coordinates (it has no "
+                    "coordinate embedding), so the coordinates given were not used; only a model with "
+                    "one (e.g. stpe_mlp trained with coordinates) reads them"
+                ),
+                stacklevel=3,
             )
         table = coordinates_by_id(coords, [str(s.id) for s in inputs])
         if not any(str(s.id) in table for s in inputs):
@@ -610,6 +628,15 @@ class Predictor(FramePredictor):
         return self.forecaster.context.coords is not None
 
     @property
+    def reads_coords(self) -> bool:
+        from tsforge.models.layers import SpatialEmbedding
+
+        module = getattr(self.forecaster, "module", None)
+        if not self.takes_coords or not isinstance(module, torch.nn.Module):
+            return False
+        return any(isinstance(m, SpatialEmbedding) and m.mode == "coords" for m in module.modules())
+
+    @property
     def freq(self) -> str | None:
         return self.forecaster.context.freq
 
@@ -717,9 +744,16 @@ class Predictor(FramePredictor):
                 )
             if s.coords is not None:
                 c = np.asarray(s.coords, dtype=np.float64).ravel()
-                if coords_dim is None or c.size != coords_dim or not np.isfinite(c).all():
+                if coords_dim is None:
                     raise DataValidationError(
-                        f"coordinates of series {s.id!r} must be {coords_dim or 'not given for this model'} finite numbers",
+                        f"coordinates were sent with series {s.id!r}, but model {self.model_name!r} was "
+                        "trained without station coordinates and does not read them: leave them out",
+                        field=f"{field}.coords",
+                    )
+                if c.size != coords_dim or not np.isfinite(c).all():
+                    raise DataValidationError(
+                        f"coordinates of series {s.id!r} must be {coords_dim} finite numbers "
+                        f"(as the model's training stations had), got {c.tolist()}",
                         field=f"{field}.coords",
                     )
                 if coords is None:

@@ -371,6 +371,15 @@ def test_train_reads_station_coordinates_from_coords(tmp_path, capsys, tracking_
     assert code == 0, err[-3000:]
     code, _, err = _cli(capsys, "forecast", "--model", "st-naive", "--input", data, "--coords", coords)
     assert code == 2 and "without station coordinates" in err, err
+    # DLinear trained on the stations accepts their coordinates but has no embedding to read them:
+    # it forecasts, and says the coordinates were not used (it said nothing)
+    dl = ("train", data, "--coords", coords, "--model", "dlinear", "--horizon", "7", "--epochs", "1")
+    code, _, err = _cli(capsys, *dl, "--split", "7:1:2", "--register-as", "st-dlinear")
+    assert code == 0, err[-3000:]
+    code, _, err = _cli(capsys, "forecast", "--model", "st-dlinear", "--input", data, "--coords", coords)
+    assert code == 0 and "'dlinear' does not read station coordinates" in err, err
+    code, _, err = _cli(capsys, "forecast", "--model", "st", "--input", new, "--coords", where)
+    assert code == 0 and "does not read station coordinates" not in err, err
 
 
 def test_a_wide_file_with_a_note_column_is_read_with_value_cols(tmp_path, capsys):

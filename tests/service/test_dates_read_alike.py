@@ -1,0 +1,113 @@
+"""Text timestamps that ``/invocations`` reads as dates (``2018/01/01``, ``2018-01``,
+``2018-01-01T00``) are read the same way by ``/v1/forecast``, ``/v1/recommend`` and
+``/v1/profile``, as ``tsforge forecast`` reads them from a CSV; text neither door reads is a
+422 naming the first position (row) at fault, in the same words at both doors.
+
+Before, the ``/v1`` schema read timestamps with pydantic (RFC 3339 only): a history written
+2018/01/01 was forecast by ``/invocations`` (NumPy's and pandas' ISO-8601 readers) and refused by
+``/v1/forecast`` ("invalid date separator, expected `-`"), and a list with one unreadable
+timestamp was refused at every position, the readable ones included.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from service.convert import _parse_ds
+from service.schemas.forecast import ForecastRequest
+from service.schemas.profile import ProfileRequest
+from service.schemas.recommend import RecommendRequest
+from tests.service.conftest import LONG
+
+MONTHS = pd.date_range("2020-01-01", periods=len(LONG), freq="MS")
+AFTER = ["2023-01-01T00:00:00", "2023-02-01T00:00:00"]
+
+#: how a history's dates are written → the same dates in that writing
+WRITTEN = {
+    "slashes": [t.strftime("%Y/%m/%d") for t in MONTHS],
+    "year-month": [t.strftime("%Y-%m") for t in MONTHS],
+    "hour only": [t.strftime("%Y-%m-%dT%H") for t in MONTHS],
+    "slashes and time": [t.strftime("%Y/%m/%d %H:%M") for t in MONTHS],
+}
+
+
+def _forecast(client: TestClient, timestamps: list) -> dict:
+    series = {"id": "a", "values": LONG, "timestamps": timestamps}
+    r = client.post("/v1/forecast", json={"series": [series], "horizon": 2})
+    assert r.status_code == 200, r.text
+    return r.json()["forecasts"][0]
+
+
+def _invocations(client: TestClient, ds: list) -> list[dict]:
+    body = {"inputs": {"unique_id": ["a"] * len(ds), "ds": ds, "y": LONG}, "params": {"horizon": 2}}
+    r = client.post("/invocations", json=body)
+    assert r.status_code == 200, r.text
+    return r.json()["predictions"]
+
+
+@pytest.mark.parametrize("written", list(WRITTEN), ids=list(WRITTEN))
+def test_forecast_reads_what_invocations_reads(panel_client, written):
+    client, _ = panel_client
+    native = _forecast(client, WRITTEN[written])
+    preds = _invocations(client, WRITTEN[written])
+    assert native["timestamps"] == AFTER, native
+    assert [p["ds"] for p in preds] == native["timestamps"]
+    assert [p["y_hat"] for p in preds] == native["values"]
+
+
+@pytest.mark.parametrize("model", [ForecastRequest, RecommendRequest, ProfileRequest])
+@pytest.mark.parametrize("written", list(WRITTEN), ids=list(WRITTEN))
+def test_every_v1_schema_reads_them_as_invocations_does(model, written):
+    text = WRITTEN[written]
+    req = model.model_validate({"series": [{"id": "a", "values": LONG, "timestamps": text}]})
+    read = pd.DatetimeIndex(req.series[0].timestamps).to_numpy()
+    assert (read == _parse_ds(text, field="inputs")).all()
+
+
+def test_times_with_an_offset_keep_their_instant_and_the_last_offset(panel_client):
+    client, _ = panel_client
+    text = [t.strftime("%Y/%m/%dT%H:%M+02:00") for t in MONTHS]
+    out = _forecast(client, text)
+    assert out["timestamps"][0].endswith("+02:00"), out
+    iso = _forecast(client, [t.strftime("%Y-%m-%dT%H:%M:00+02:00") for t in MONTHS])
+    assert out == iso
+
+
+def test_an_unreadable_timestamp_is_named_alone_in_the_words_of_invocations(panel_client):
+    client, _ = panel_client
+    text = list(WRITTEN["slashes"])
+    text[3] = "garbage"
+    r = client.post("/v1/forecast", json={"series": [{"id": "a", "values": LONG, "timestamps": text}]})
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["field"] == "series[0].timestamps[3]", body
+    assert [e["field"] for e in body["errors"]] == ["series[0].timestamps[3]"], body
+    assert "'garbage' is not an ISO-8601 date or time" in body["message"], body
+    inv = client.post(
+        "/invocations", json={"inputs": {"unique_id": ["a"] * len(text), "ds": text, "y": LONG}}
+    ).json()
+    assert inv["row"] == 3 and "'garbage' is not an ISO-8601 date or time" in inv["message"], inv
+
+
+def test_day_first_dates_still_need_a_time_format_at_both_doors(panel_client):
+    """10/01/2017 is read by neither door without time_format (the CLI guesses its order)."""
+    client, _ = panel_client
+    text = [t.strftime("%d/%m/%Y") for t in MONTHS]
+    r = client.post("/v1/forecast", json={"series": [{"id": "a", "values": LONG, "timestamps": text}]})
+    assert r.status_code == 422 and r.json()["field"] == "series[0].timestamps[0]", r.text
+    assert "time_format" in r.json()["message"]
+    fmt = client.post(
+        "/v1/forecast",
+        json={"series": [{"id": "a", "values": LONG, "timestamps": text}], "time_format": "%d/%m/%Y"},
+    )
+    assert fmt.status_code == 200, fmt.text
+
+
+def test_digits_as_text_stay_refused():
+    """``"2018"`` is no /v1 timestamp (numbers are JSON integers there): unchanged."""
+    with pytest.raises(ValueError, match="position 0"):
+        ForecastRequest.model_validate(
+            {"series": [{"id": "a", "values": [1.0, 2.0], "timestamps": ["2018", "2019"]}]}
+        )

@@ -1,0 +1,139 @@
+"""What a client sends is used or said to be unused, never dropped without a word.
+
+* Station ``coords`` sent to a model that does not read coordinates (every model but one with a
+  coordinate embedding) were dropped silently: the answer now carries a note saying so.
+* On ``/invocations``, columns of a long history frame besides ``unique_id``, ``ds`` and ``y``
+  (``lat``) and ``params`` it does not read (``season_length``) were dropped silently: they stay
+  accepted, as MLflow's protocol allows, and the answer's notes name them.
+* A series id of blanks alone (``"   "``) was answered as a series of that name, while ``""``
+  is a 422: both are now refused, naming the series (``series[1].id``; on ``/invocations`` the
+  ``unique_id`` value at its row).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any, cast
+
+import numpy as np
+import pytest
+from torch import nn
+
+from service.schemas.forecast import ForecastRequest
+from service.schemas.profile import ProfileRequest
+from service.schemas.recommend import RecommendRequest
+from tests.service.conftest import LONG
+from tsforge.inference import SeriesInput
+from tsforge.models.layers import SpatialEmbedding
+
+NOTE = "does not read station coordinates"
+
+
+def _coords_notes(body: dict) -> list[str]:
+    return [n for n in body.get("notes") or [] if NOTE in n]
+
+
+def test_coords_sent_to_a_panel_model_are_said_to_be_unused(panel_client):
+    client, _ = panel_client
+    series = [{"id": "a", "values": LONG, "coords": [45.0, 7.5]}, {"id": "b", "values": LONG}]
+    r = client.post("/v1/forecast", json={"series": series, "horizon": 2})
+    assert r.status_code == 200, r.text
+    notes = _coords_notes(r.json())
+    assert len(notes) == 1 and "1 of 2 series ('a')" in notes[0], r.json()
+
+
+def test_coords_sent_to_dlinear_trained_on_stations_are_said_to_be_unused(client, series, registry):
+    """DLinear was trained on data with coordinates (the library accepts them) but its network
+    never reads them."""
+    body = {"series": [{**series, "coords": [45.0, 7.5]}], "horizon": 2}
+    body["model"] = f"{registry.name}/{registry.dlinear_version}"
+    r = client.post("/v1/forecast", json=body)
+    assert r.status_code == 200, r.text
+    assert len(_coords_notes(r.json())) == 1, r.json()
+
+
+def test_no_coords_no_note(panel_client):
+    client, _ = panel_client
+    r = client.post("/v1/forecast", json={"series": [{"id": "a", "values": LONG}], "horizon": 2})
+    assert r.status_code == 200, r.text
+    assert "notes" not in r.json(), r.json()
+
+
+def test_a_model_with_a_coordinate_embedding_reads_coords_and_gets_no_note():
+    from service.forecasting import coords_note
+    from tsforge.inference.predictor import Predictor
+
+    def predictor(embedding: SpatialEmbedding) -> Predictor:
+        # a window model trained on stations: its context keeps their coordinates
+        out = Predictor.__new__(Predictor)
+        context = SimpleNamespace(coords=np.array([[45.0, 7.0], [46.0, 8.0]]))
+        network = nn.Sequential(nn.Linear(2, 2), embedding)
+        out.forecaster = cast(
+            Any, SimpleNamespace(context=context, module=network)
+        )  # what reads_coords reads
+        return out
+
+    reading = predictor(SpatialEmbedding(4, "coords", 2, np.array([[45.0, 7.0], [46.0, 8.0]])))
+    assert reading.takes_coords and reading.reads_coords
+    sent = [SeriesInput(id="a", values=np.ones(4), coords=np.array([45.0, 7.0]))]
+    assert coords_note(SimpleNamespace(name="stpe", predictor=reading), sent) is None
+    learned = predictor(SpatialEmbedding(4, "learned", 2))
+    assert learned.takes_coords and not learned.reads_coords
+    assert NOTE in (coords_note(SimpleNamespace(name="stid", predictor=learned), sent) or "")
+
+
+@pytest.mark.parametrize("model", [ForecastRequest, RecommendRequest, ProfileRequest])
+@pytest.mark.parametrize("blank", ["   ", "\t", " \n "])
+def test_a_blank_series_id_is_refused_naming_the_series(model, blank):
+    body = {"series": [{"id": "a", "values": [1.0, 2.0]}, {"id": blank, "values": [1.0, 2.0]}]}
+    with pytest.raises(ValueError) as caught:
+        model.model_validate(body)
+    (error,) = caught.value.errors()
+    assert error["loc"] == ("series", 1, "id") and "only blanks" in error["msg"], error
+
+
+def test_a_blank_series_id_is_a_422_naming_the_field(panel_client):
+    client, _ = panel_client
+    series = [{"id": "a", "values": LONG}, {"id": "   ", "values": LONG}]
+    r = client.post("/v1/forecast", json={"series": series, "horizon": 2})
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "series[1].id", r.json()
+
+
+def test_a_blank_unique_id_is_a_422_on_invocations_too(panel_client):
+    client, _ = panel_client
+    ids = ["a"] * len(LONG) + ["  "] * len(LONG)
+    r = client.post("/invocations", json={"inputs": {"unique_id": ids, "y": LONG + LONG}})
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["field"] == f"inputs.unique_id[{len(LONG)}]" and body["row"] == len(LONG), body
+    assert "only blanks" in body["message"], body
+
+
+def test_invocations_names_the_frame_columns_it_did_not_read(panel_client):
+    client, _ = panel_client
+    rows = [{"unique_id": "a", "y": v, "lat": 45.0} for v in LONG]
+    r = client.post("/invocations", json={"dataframe_records": rows, "params": {"horizon": 2}})
+    assert r.status_code == 200, r.text
+    (note,) = r.json()["notes"]
+    assert "columns 'lat' were not read" in note, note
+
+
+def test_invocations_names_the_params_it_did_not_read(panel_client):
+    client, _ = panel_client
+    params = {"horizon": 2, "season_length": 7, "time_format": None}
+    r = client.post("/invocations", json={"inputs": {"unique_id": ["a"] * 36, "y": LONG}, "params": params})
+    assert r.status_code == 200, r.text
+    (note,) = r.json()["notes"]
+    assert "params 'season_length' were not read" in note, note
+
+
+def test_invocations_with_only_what_it_reads_has_no_notes(panel_client):
+    client, _ = panel_client
+    body = {
+        "dataframe_split": {"columns": ["unique_id", "y"], "data": [["a", v] for v in LONG], "index": None},
+        "params": {"horizon": 2, "level": None, "model": None},
+    }
+    r = client.post("/invocations", json=body)
+    assert r.status_code == 200, r.text
+    assert "notes" not in r.json(), r.json()

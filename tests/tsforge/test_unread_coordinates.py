@@ -1,0 +1,53 @@
+"""Coordinates a window model cannot use are named as such.
+
+* A model trained without station coordinates that was sent some refused them with "must be
+  not given for this model finite numbers"; it now says the model does not read them.
+* ``reads_coords`` tells a model whose forecast depends on coordinates (a coordinate
+  embedding) from one that only accepts them (trained on stations, no embedding), so the CLI
+  and the service can say the coordinates were not used.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsforge.data.frame import TimeSeriesData
+from tsforge.data.task import prepare_task
+from tsforge.errors import DataValidationError
+from tsforge.inference import Predictor, SeriesInput
+from tsforge.models import ModelContext, build_model
+
+
+def _window_predictor(model: str) -> Predictor:
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(300, 2)).astype(np.float32)
+    ts = pd.date_range("2021-01-01", periods=300, freq="h").values
+    task = prepare_task(TimeSeriesData(values, ts, ("a", "b"), "h"), 24, 6)
+    return Predictor(build_model(model, ModelContext.from_task(task), {}), task.scaler)
+
+
+def test_coordinates_sent_to_a_model_trained_without_them_are_refused_in_words():
+    predictor = _window_predictor("dlinear")
+    sent = SeriesInput("a", np.ones(40), coords=np.array([45.0, 7.0]))
+    with pytest.raises(
+        DataValidationError, match="trained without station coordinates and does not read them"
+    ) as e:
+        predictor.predict_series([sent], 6)
+    assert "finite numbers" not in str(e.value) and e.value.where["field"] == "series[0].coords"
+    assert not predictor.takes_coords and not predictor.reads_coords
+
+
+def test_a_model_on_stations_reads_coordinates_only_through_an_embedding():
+    """Trained on stations (the context keeps their coordinates), STPE-MLP embeds them and
+    DLinear does not: both accept them, only one reads them."""
+    rng = np.random.default_rng(1)
+    values = rng.normal(size=(300, 2)).astype(np.float32)
+    ts = pd.date_range("2021-01-01", periods=300, freq="h").values
+    data = TimeSeriesData(values, ts, ("a", "b"), "h", coords=np.array([[45.0, 7.0], [46.0, 8.0]]))
+    task = prepare_task(data, 24, 6)
+    stpe = Predictor(build_model("stpe_mlp", ModelContext.from_task(task), {}), task.scaler)
+    dlinear = Predictor(build_model("dlinear", ModelContext.from_task(task), {}), task.scaler)
+    assert stpe.takes_coords and stpe.reads_coords
+    assert dlinear.takes_coords and not dlinear.reads_coords
