@@ -53,6 +53,7 @@ __all__ = [
     "recommend",
     "default_recommender",
     "build_default_recommender",
+    "horizon_note",
     "SeriesRecommendation",
     "recommend_series",
     "train_routed",
@@ -133,6 +134,10 @@ class Recommendation:
             :data:`~recommender.explain.PROPERTY_GROUPS`; < 0 lowers its expected error), of which
             ``reasons`` are the largest; with ``bias`` they sum to ``best.score``.
         bias: the part of ``best.score`` no property explains (the ranker's average for it).
+        notes: what limits the answer, by name, in words (empty when nothing does):
+            ``horizon_outside_knowledge_base`` when :attr:`horizon` lies outside the horizons the
+            recommender learnt from (:func:`horizon_note`). The CLI prints them under the ranking,
+            ``--json`` carries them as they are, the service among its ``notes``.
     """
 
     dataset: str
@@ -150,6 +155,7 @@ class Recommendation:
     rule: str | None = None
     contributions: dict[str, float] = field(default_factory=dict)
     bias: float = 0.0
+    notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def best(self) -> RankedModel:
@@ -589,7 +595,49 @@ def recommend(
         rule=rule,
         contributions=group_contributions(contrib),
         bias=bias,
+        notes=_notes(H, rec),
     )
+
+
+#: the name of the note of a horizon outside the knowledge base's (:func:`horizon_note`)
+OUTSIDE_HORIZONS = "horizon_outside_knowledge_base"
+
+
+def _notes(horizon: int, rec: Recommender) -> dict[str, str]:
+    """The :attr:`Recommendation.notes` of a ranking at ``horizon`` by ``rec``."""
+    note = horizon_note(horizon, rec.knowledge_base_horizons())
+    return {OUTSIDE_HORIZONS: note} if note else {}
+
+
+def horizon_note(horizon: int, covered: Sequence[int]) -> str | None:
+    """The caveat of a ranking at ``horizon`` by a recommender whose knowledge base holds the
+    horizons ``covered``: ``None`` inside their range (or when they are unknown), else a sentence
+    naming them and saying the ranking is extrapolated.
+
+    Why: the ranking at horizon 2000 (or 5) by a recommender that learnt from horizons 96 to 720
+    came with no word that no candidate was ever scored at such a horizon; the trees answer
+    there as at the outermost horizon they were split on, numbers that read as learnt. Between two
+    horizons of the knowledge base it interpolates and says nothing. The ranking is not changed.
+    """
+    hs = sorted({int(h) for h in covered})
+    if not hs or hs[0] <= horizon <= hs[-1]:
+        return None
+    side = "shorter" if horizon < hs[0] else "longer"
+    return (
+        f"horizon {horizon} is {side} than any the recommender's knowledge base was built on "
+        f"({_horizon_words(hs)}): the ranking is extrapolated, not learnt at such a horizon (no "
+        "candidate was scored at one), and may not hold; train the pick to check it"
+    )
+
+
+def _horizon_words(hs: Sequence[int]) -> str:
+    """``"horizon 24 only"``, ``"horizons 96, 192, 336 and 720"``, or for many ``"horizons 24 to
+    720, 12 of them"``."""
+    if len(hs) == 1:
+        return f"horizon {hs[0]} only"
+    if len(hs) <= 8:
+        return "horizons " + ", ".join(map(str, hs[:-1])) + f" and {hs[-1]}"
+    return f"horizons {hs[0]} to {hs[-1]}, {len(hs)} of them"
 
 
 def _score_contributions(

@@ -327,6 +327,21 @@ class Recommender:
                 ranked.insert(0, anchor)
         return ranked
 
+    def knowledge_base_horizons(self) -> list[int]:
+        """The horizons of the knowledge-base rows this recommender learnt from, sorted (empty when
+        they cannot be told).
+
+        Why: the horizon is one of the features (``log_horizon``, ``horizon_over_input``), and
+        boosted trees answer beyond the values they were split on as at the outermost split: at a
+        horizon outside these the ranking is extrapolated, not measured.
+        Recorded at training (``meta["horizons"]``); for a recommender trained before that, read
+        from the knowledge base it names (``meta["kb_path"]``, the rows of its ``meta["groups"]``)
+        while that file is still there, and kept in ``meta`` (the service reuses a loaded one).
+        """
+        if "horizons" not in self.meta:
+            self.meta["horizons"] = _horizons_from_kb_file(self.meta.get("kb_path"), self.meta.get("groups"))
+        return [int(h) for h in self.meta["horizons"]]
+
     def contributions(self, candidate: str, features: Mapping[str, float]) -> tuple[dict[str, float], float]:
         """Per-feature contributions (LightGBM ``pred_contrib``) to ``candidate``'s raw score, and the bias.
 
@@ -375,6 +390,24 @@ class Recommender:
         files = meta.pop("files")
         boosters = {k: lgb.Booster(model_file=str(path / f)) for k, f in files.items()}
         return cls(candidates, names, boosters, meta, path)
+
+
+def _horizons_from_kb_file(path: str | None, groups: Sequence[str] | None) -> list[int]:
+    """The horizons of the rows of ``groups`` in the knowledge-base file at ``path`` (empty when the
+    file or its columns are gone, or none of the groups is in it any more)."""
+    if not path or not groups or not Path(path).is_file():
+        return []
+    try:
+        table = pd.read_parquet(path, columns=["group", "horizon"])
+    except (OSError, ValueError, KeyError) as exc:  # a file rewritten in another form: unknown
+        log.debug("no horizons from the knowledge base %s: %s", path, exc)
+        return []
+    return _kb_horizons(table, set(groups))
+
+
+def _kb_horizons(table: pd.DataFrame, groups: set[str]) -> list[int]:
+    """The horizons of the knowledge-base rows of ``groups``, sorted."""
+    return sorted({int(h) for h in table.loc[table["group"].isin(groups), "horizon"].dropna()})
 
 
 def train_recommender(
@@ -447,6 +480,8 @@ def train_recommender(
         "config": {f: getattr(config, f) for f in config.__dataclass_fields__},
         "n_examples": int(len(Xm)),
         "groups": sorted(set(labels.tolist())),
+        # the horizons it learnt from: outside them a recommendation says its ranking is extrapolated
+        "horizons": _kb_horizons(kb.table, set(labels.tolist())),
         "excluded_groups": list(exclude_groups),
         "pool": kb.meta.get("pool", []),
         "profile_window": kb.meta.get("profile_window"),

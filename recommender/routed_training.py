@@ -232,7 +232,13 @@ def train_routed(
         rec_model = replace(rec_model, config=rec_model.config.with_selection(selected))
     t = time.perf_counter()
     recommendation = recommend_series(
-        split.history, H, router=rec_model, available=names, prior=collection_prior, prior_label=prior_label
+        split.history,
+        H,
+        router=rec_model,
+        available=names,
+        prior=collection_prior,
+        prior_label=prior_label,
+        refuse_untrainable=False,  # the series less their test windows: the holdout has taken them
     )
     seconds["recommend"] = time.perf_counter() - t
     w_test = recommendation.weights.to_numpy()

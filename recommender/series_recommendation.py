@@ -58,6 +58,7 @@ __all__ = [
     "load_panel_entry",
     "build_default_router",
     "check_available",
+    "refuse_untrainable_horizon",
     "require_collections",
     "MODES",
 ]
@@ -272,6 +273,48 @@ def ids_with_caveat(per_series: pd.DataFrame, kind: str) -> list[str]:
     return per_series.loc[per_series["caveat"].str.startswith(kind), "unique_id"].astype(str).tolist()
 
 
+def refuse_untrainable_horizon(panel: Panel, horizon: int, *, default: bool = False) -> None:
+    """Refuse ``horizon`` when no series of ``panel`` is long enough to be trained and scored at
+    it under the holdout protocol (:func:`~tsforge.panels.protocol.holdout_length`: one training
+    value, then a validation and a test window of ``horizon`` each); fine when one series is.
+    ``default``: ``horizon`` is this data's default, not the caller's (the message says so).
+
+    Why refuse rather than answer: the router still gave every series a pick, weights and an
+    expected MASE, and only a closing line said that ``--train`` could not fit any of them — a
+    confident answer for a forecast that cannot be trained or checked on these data (the
+    service said not even that). Where only some series are too short the others carry
+    the answer, so that stays an answer (:attr:`SeriesRecommendation.short_for_holdout` names
+    them, and ``--train`` needs ``--drop-short``).
+
+    Raises:
+        DataValidationError: of kind :data:`~tsforge.panels.protocol.TOO_SHORT_FOR_HORIZON`
+            (field ``horizon``), naming the horizon, the longest series' length, the length
+            needed and the longest horizon that fits, if any.
+    """
+    from tsforge.panels.protocol import MIN_TRAIN, TOO_SHORT_FOR_HORIZON, holdout_length
+
+    need = holdout_length(horizon)
+    longest = int(panel.lengths.max())
+    if longest >= need:
+        return
+    fits = (longest - MIN_TRAIN) // 2  # the largest h with holdout_length(h) <= longest
+    who = "the series is not" if len(panel) == 1 else f"none of the {len(panel)} series is"
+    has = "it has" if len(panel) == 1 else "the longest has"
+    named = f"horizon {horizon}" + (" (the default for this data; none was given)" if default else "")
+    said = (
+        f"{who} long enough for {named}: {has} {longest} values, and "
+        f"training at horizon {horizon} needs {need} (train >= {MIN_TRAIN} + validation {horizon} + "
+        f"test {horizon}); "
+    )
+    if fits >= 1:
+        fix, cli_fix = f"ask for a horizon of at most {fits}", f"pass --horizon {fits} or less"
+    else:
+        fix = cli_fix = f"no horizon fits: give series of at least {holdout_length(1)} values"
+    exc = DataValidationError(said + fix, cli_message=said + cli_fix, field="horizon")
+    exc.kind = TOO_SHORT_FOR_HORIZON  # the holdout's refusal of series too short, as told apart
+    raise exc
+
+
 def check_available(router: SeriesRouter, available: Sequence[str] | None) -> None:
     """Refuse an ``available`` list that names a model the router's candidates are not made of.
 
@@ -313,6 +356,7 @@ def recommend_series(
     progress: Progress | None = None,
     load_kwargs: Mapping[str, Any] | None = None,
     prior_label: str | None = None,
+    refuse_untrainable: bool = True,
 ) -> SeriesRecommendation:
     """Recommend a candidate (and weights) for every series of ``data``.
 
@@ -331,9 +375,15 @@ def recommend_series(
         load_kwargs: options of :func:`tsforge.data.load.load_panel` (a file's column names, ...).
         prior_label: what ``prior`` is, in words, for the explanations (default: the rest of
             the collection, the words of the router's own prior).
+        refuse_untrainable: refuse a horizon no series of ``data`` is long enough to be trained
+            and scored at (:func:`refuse_untrainable_horizon`). ``False`` is for a caller that
+            recommends for histories it has already trained on (the routed ensemble's training
+            recommends for the holdout's histories, each ``horizon`` values shorter than the
+            series it was given).
 
     Raises:
-        DataValidationError: unreadable data, a series with no observed value.
+        DataValidationError: unreadable data, a series with no observed value, a horizon no
+            series is long enough for (field ``horizon``).
         ConfigError: a bad horizon, an ``available`` list naming a model the router does not
             know (:func:`check_available`) or one no candidate fits.
     """
@@ -353,6 +403,8 @@ def recommend_series(
         raise DataValidationError(
             f"{empty.size} series have no observed value, first {panel.ids[empty[0]]!r}", field="values"
         )
+    if refuse_untrainable:  # before the router is resolved: a refusal must not wait for its build
+        refuse_untrainable_horizon(panel, H, default=horizon is None)
     rec = resolve_router(router, build_if_missing=build_if_missing, progress=progress)
     check_available(rec, available)
     t_load = time.perf_counter()

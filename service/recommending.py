@@ -349,5 +349,6 @@ def recommend_request(req: RecommendRequest, limits: Limits, recommender_path: s
     out = json_ready(result.to_dict())
     out.pop("features", None)
     out.pop("recommender", None)
-    out["notes"] = merge_notes(None, (str(c) for c in caught))
+    # the answer's own notes (a horizon outside the knowledge base's), then the library's warnings
+    out["notes"] = merge_notes(out.pop("notes", {}).values(), (str(c) for c in caught))
     return out

@@ -167,7 +167,10 @@ def test_the_next_command_after_a_panel_with_short_series_runs_when_pasted(
     assert "registered" in out
 
 
-def test_no_train_command_is_offered_when_no_series_can_be_trained(capsys, tmp_path, saved_router):
+def test_a_horizon_no_series_can_be_trained_at_is_refused_not_answered(capsys, tmp_path, saved_router):
+    """It was answered (picks, weights, expected MASE) with a closing line saying no series was
+    long enough to train: now one error line naming the horizon, the longest series' length and
+    the length needed, and no table (tests/recommender/test_untrainable_horizon.py has the rest)."""
     import pandas as pd
 
     path = tmp_path / "three.csv"
@@ -175,10 +178,10 @@ def test_no_train_command_is_offered_when_no_series_can_be_trained(capsys, tmp_p
         {"unique_id": "a", "ds": pd.date_range("2009-01-01", periods=3, freq="MS"), "y": [1.0, 2.0, 3.0]}
     ).to_csv(path, index=False)
     code, out, err = _cli(capsys, "recommend", str(path), "--horizon", "6", "--per-series")
-    assert code == 0, err
-    text = " ".join(out.split())
-    assert "--train" not in text.split("next:")[-1] if "next:" in text else True
-    assert "no series is long enough" in text and "13 values" in text
+    assert code == 2 and "Per-series picks" not in out, out
+    assert len(err.strip().splitlines()) == 1 and err.startswith("error: "), err
+    assert "horizon 6" in err and "it has 3 values" in err and "needs 13" in err, err
+    assert "--horizon 1 or less" in err, err
 
 
 def test_a_panel_without_a_mase_scale_is_refused_not_ranked_by_nan(make_halves):

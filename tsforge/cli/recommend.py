@@ -733,7 +733,8 @@ def _print_whys(whys: Iterable[tuple[str, str]]) -> None:
 def _print_series_footer(rec: Any, data_ref: str, trained: bool) -> None:
     """Timings and the next command: ``--per-series --train``, with ``--drop-short`` where some
     series are too short for the holdout it scores on (without it the pasted command refused
-    the panel), and none where no series is long enough to train at all."""
+    the panel). Where none is long enough there is no recommendation to print:
+    :func:`~recommender.series_recommendation.recommend_series` refuses the horizon."""
     # after --train the recommendation is of the histories before the test window: nothing to say
     short = 0 if trained else len(getattr(rec, "short_for_holdout", []))
     n = rec.n_series
@@ -746,18 +747,12 @@ def _print_series_footer(rec: Any, data_ref: str, trained: bool) -> None:
             )
     need = getattr(rec, "holdout_length", 0)
     next_cmd = f"; next: tsforge recommend {data_ref} --per-series --train"
-    if short and short < n:
+    if short:
         console.print(
             f"{short} of {n} series have fewer than the {need} values --train needs (training values, "
             f"then validation and test windows of {rec.horizon}); --drop-short leaves them out of the training"
         )
         next_cmd = f"; next: tsforge recommend {data_ref} --per-series --drop-short --train"
-    elif short:
-        console.print(
-            f"no series is long enough to train the routed ensemble at horizon {rec.horizon}: "
-            f"--train needs {need} values per series, the longest has fewer; a shorter --horizon may do"
-        )
-        next_cmd = ""
     console.print(
         f"[dim]{rec.timings['total_seconds']:.1f} s (profile {rec.timings['profile_seconds']:.1f} s); "
         "all series: --json" + ("" if trained else next_cmd) + "[/]",
@@ -866,6 +861,8 @@ def render_recommendation(rec: Any, data_ref: str, *, trained: bool = False) -> 
         console.print("[bold]avoid:[/]")
         _print_bullets(f"{a.name}: {a.reason}" for a in rec.avoid)
     _print_terms([why, *bullets, *(a.reason for a in rec.avoid)])  # what was printed, only
+    for note in getattr(rec, "notes", {}).values():  # a horizon outside the knowledge base's
+        print_note(note)
     if rec.recommender.get("tier") == "quick":
         console.print(
             f"[yellow]answered by the quick recommender ({len(rec.recommender['candidates'])} fast "
