@@ -250,6 +250,36 @@ def test_a_routed_model_on_few_series_calibrates_on_rolling_origin_windows(halve
         assert np.mean(c) < 1.0, (lv, np.mean(c))  # not everything: bounds are finite scores
 
 
+def test_a_routed_model_on_many_series_calibrates_on_two_windows_with_its_served_weights(
+    halves_router, make_halves
+):
+    """Forty series (a 95 % interval resolves on one window): the validation window *and* the one
+    before it calibrate (members refit there), each forecast with the weights the series is
+    served with; until this release the validation window alone did, where the weights had
+    been chosen with that window in view. The test windows never reach the calibration."""
+    from dataclasses import replace
+
+    opts = TrackingOptions(track=False, progress=False)
+    n, h = 40, 6
+    panel = make_halves(n, seed=11)
+    out = train_routed(panel, h, router=halves_router, tracking=opts)
+    cal = out.predictor.calibration
+    assert cal.info["windows"] == 2 and cal.pooled_n.min() == pytest.approx(2.0 * n)
+
+    # the same panel with its test windows moved far off calibrates the same
+    values = panel.values.copy()
+    values[(panel.indptr[1:, None] - h + np.arange(h)[None, :]).ravel()] += 500.0
+    other = train_routed(replace(panel, values=values), h, router=halves_router, tracking=opts)
+    np.testing.assert_array_equal(other.predictor.calibration.pooled, cal.pooled)
+
+    # ... and one whose window before the validation window moved calibrates otherwise: that
+    # window is part of the calibration (the validation window alone would leave it unchanged)
+    values = panel.values.copy()
+    values[(panel.indptr[1:, None] - 3 * h + np.arange(h)[None, :]).ravel()] += 50.0
+    moved = train_routed(replace(panel, values=values), h, router=halves_router, tracking=opts)
+    assert not np.array_equal(moved.predictor.calibration.pooled, cal.pooled)
+
+
 def test_drop_short_trains_the_routed_model_on_the_series_long_enough_for_the_holdout(
     halves_router, make_halves
 ):
