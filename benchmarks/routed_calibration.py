@@ -235,9 +235,11 @@ def main(argv: list[str] | None = None) -> int:
         ) as run:
             run.log_metrics(
                 {
-                    f"{held}.{design}.{k}": v
+                    # the test window's scores as before; the earlier window's (what chose) prefixed
+                    f"{'' if part == 'designs' else 'earlier.'}{held}.{design}.{k}": v
                     for held, r in rows.items()
-                    for design, m in r["designs"].items()
+                    for part in ("designs", "designs_earlier")
+                    for design, m in r.get(part, {}).items()
                     for k, v in m.items()
                 }
                 | {
@@ -246,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
                     for d, s in payload[part].items()
                     for k, v in s.items()
                 }
+            )
+            run.log_params(
+                {f"loco_choice.{c}": d for c, d in payload["loco_choice"]["by_held_out_collection"].items()}
             )
             run.log_artifact(out, "results")
     print(f"wrote {out}")

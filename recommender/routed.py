@@ -21,8 +21,10 @@ Passed on as it was, it named a model the user never asked for, and its count re
 the request's.
 
 Intervals: the ensemble is calibrated as a model of its own (split conformal on the residuals
-of its routed forecast of the validation window, :mod:`tsforge.panels.conformal`), not from its
-members' intervals — a weighted mean of members' quantiles is not a quantile of the mean.
+of its routed forecast — members as served, combined with the served weights — of the
+validation window and the window(s) before it, :func:`recommender.routed_training.train_routed`,
+:mod:`tsforge.panels.conformal`), not from its members' intervals — a weighted mean of
+members' quantiles is not a quantile of the mean.
 
 Bundle layout: ``model.json`` (kind, horizon, frequency, mode, members), ``router/``,
 ``members/<name>/`` (each a panel-model bundle) and ``calibration.npz``.

@@ -54,7 +54,13 @@ from tsforge.panels.protocol import drop_short_series, holdout_split
 from tsforge.pipeline import TrackingOptions, train_panel
 from tsforge.tracking.references import default_registry_name
 
-__all__ = ["ROUTED_CALIBRATION_WINDOWS", "RoutedOutcome", "train_routed", "adapted_router"]
+__all__ = [
+    "ROUTED_CALIBRATION_WINDOWS",
+    "RoutedOutcome",
+    "train_routed",
+    "adapted_router",
+    "routed_calibration_windows",
+]
 
 Progress = Callable[[str, int, int], None]
 #: rolling-origin windows, the validation window included, that calibrate the routed ensemble's
@@ -173,7 +179,7 @@ def train_routed(
     if adapt:
         seconds["adapt"] = seconds_adapt
     # the members, then the routing (with the prior's same-phase window), then the calibration
-    # (on a few series every member refit per rolling-origin window): the bar stood full at
+    # (every member refit on the window(s) before the validation window): the bar stood full at
     # "routing" through the last two
     total = len(names) + 2
     for i, name in enumerate(names):
@@ -262,11 +268,10 @@ def train_routed(
     val_scores = summarise(val_frame)
     # the ensemble's own intervals: conformal on its routed forecast — the served weights on every
     # member as served — of the validation window and the window(s) before it (members refit)
-    W = max(ROUTED_CALIBRATION_WINDOWS, global_calibration_windows(split.history, H))
+    W = routed_calibration_windows(split.history, H, names)
     if progress:
-        progress(
-            f"calibrating the intervals on {W} rolling-origin windows (members refit)", len(names) + 1, total
-        )
+        how = f" on {W} rolling-origin windows (members refit)" if W > 1 else " on the validation window"
+        progress(f"calibrating the intervals{how}", len(names) + 1, total)
     t = time.perf_counter()
     calibration = _served_calibration(
         served,
@@ -351,6 +356,35 @@ def _same_phase_errors(
     return case_errors(y, forecasts, history)
 
 
+def routed_calibration_windows(history: Panel, horizon: int, members: Sequence[str]) -> int:
+    """Rolling-origin windows, the validation window included, that calibrate the routed
+    ensemble on ``history``: :data:`ROUTED_CALIBRATION_WINDOWS` on a panel of many series, the
+    windows a single global model gets on a few
+    (:func:`~tsforge.panels.calibrate.global_calibration_windows`), fewer while the earliest
+    leaves no series long enough to refit every member on (a global member needs more than
+    ``2 h`` values before the cutoff, as a global model's calibration does); at least 1, the
+    validation window alone.
+
+    Why the cap: a member that cannot train on a window is forecast there by the last value
+    (the knowledge base's fallback), and a calibration of the ensemble with a naive stand-in
+    for a member would describe another model."""
+    from recommender.series_kb import GLOBAL_CANDIDATES
+    from tsforge.panels.protocol import MIN_TRAIN
+
+    H = int(horizon)
+    w = global_calibration_windows(history, H)
+    w = ROUTED_CALIBRATION_WINDOWS if w == 1 else w
+    refit_global = any(m in GLOBAL_CANDIDATES for m in members)
+
+    def trainable(w: int) -> bool:
+        before = history.lengths - H * w  # values before the earliest window's cutoff
+        return bool((before >= MIN_TRAIN).any() and (not refit_global or (before > 2 * H).any()))
+
+    while w > 1 and not trainable(w):
+        w -= 1
+    return w
+
+
 def _served_calibration(
     served: np.ndarray,
     candidates: Sequence[str],
@@ -387,7 +421,6 @@ def _served_calibration(
     from recommender.series_kb import GLOBAL_CANDIDATES, _GuardedGlobal
     from tsforge.panels.calibrate import calibration_forms
     from tsforge.panels.cv import cross_validation
-    from tsforge.panels.protocol import MIN_TRAIN
 
     H = int(horizon)
     n = len(history)
@@ -398,7 +431,8 @@ def _served_calibration(
     cut = np.empty(0, dtype=np.int64)
     y_earlier = np.empty((0, H))
     pred_earlier = np.empty((0, H))
-    if earlier > 0 and (train.lengths - H >= MIN_TRAIN).any():
+    fallbacks = 0
+    if earlier > 0:  # windows that leave series to refit every member on: routed_calibration_windows
         local = [m for m in members if m not in GLOBAL_CANDIDATES]
         forms = calibration_forms(history, local, H, int(windows), n_jobs=n_jobs, final=dict(final_forms))
         participants: list[Any] = [_GuardedGlobal(m, seed) if m in GLOBAL_CANDIDATES else m for m in members]
@@ -412,12 +446,16 @@ def _served_calibration(
         fc = {m: frame[m].to_numpy(dtype=np.float64).reshape(-1, H) for m in members}
         combine(fc, combinations)
         pred_earlier = combine_forecasts(served[sid], fc, candidates)
-        source = f"validation window and the {earlier} before it, members refit"
+        fallbacks = sum(int(getattr(p, "fallbacks", 0)) for p in participants)
+        before = "the one" if earlier == 1 else f"the {earlier}"
+        source = f"validation window and {before} before it, members refit"
     # every case's history is a cut of ``history``: the validation window's ends H before its end
     histories = history.take(np.r_[np.arange(n), sid]).head_cut(
         np.r_[np.full(n, H), history.lengths[sid] - cut]
     )
-    info = {"model": "routed", "windows": 1 + (earlier if len(sid) else 0), "source": source}
+    info: dict[str, Any] = {"model": "routed", "windows": 1 + (earlier if len(sid) else 0), "source": source}
+    if fallbacks:  # a global member forecast by the last value on series of a window too short for it
+        info["global_member_fallback_series"] = fallbacks
     return calibrate_forecasts(
         histories,
         np.vstack([np.asarray(val, dtype=np.float64), y_earlier]),

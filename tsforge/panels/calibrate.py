@@ -101,7 +101,8 @@ def calibration_windows(panel: Panel, h: int, min_scores: int = MIN_SCORES) -> i
 
 
 def global_calibration_windows(panel: Panel, h: int, windows: int | None = None) -> int:
-    """Calibration windows of a model refit per window (a global model, the routed ensemble):
+    """Calibration windows of a model refit per window (a global model; the routed ensemble
+    starts from these, :func:`recommender.routed_training.routed_calibration_windows`):
     1 — the validation window, no refit — on ``MIN_RESOLVED`` or more series, where that window
     alone resolves a 95 % interval; on fewer, ``windows`` (default :func:`calibration_windows`),
     fewer where the earliest windows leave no series long enough to train a global model on
