@@ -17,6 +17,7 @@ from tsforge.cli.data_options import (
     data_source,
     key_value_options,
     number_items,
+    reader_flags,
     reads_data,
     training_options,
 )
@@ -24,6 +25,7 @@ from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_fr
 from tsforge.cli.interval_options import OldTrainIntervalsOption, TrainIntervalMethodOption, interval_method
 from tsforge.cli.model_options import HorizonOption, InputLengthOption, TrainedModelOption, check_at_least_one
 from tsforge.cli.tables import metric_list_table, metrics_table
+from tsforge.data.validation import shell_word
 from tsforge.errors import ConfigError
 
 if TYPE_CHECKING:  # the CLI imports the data modules lazily, when a command runs
@@ -324,6 +326,33 @@ def _train_panel(
     if out.run_id:
         console.print(f"MLflow run [bold]{out.run_id}[/]")
     print_registration(out)
+    _print_forecast_next(out.registered_name, dataset, load_kwargs or {}, intervals)
+
+
+#: the reader options ``forecast`` takes: it reads a history as it comes (gaps included), so
+#: ``--freq`` and ``--fill-gaps`` do not carry over
+_FORECAST_READER_KEYS = ("id_col", "time_col", "target_col", "time_format", "value_cols")
+
+
+def _print_forecast_next(
+    name: str | None, dataset: str, load_kwargs: dict[str, Any], intervals: bool
+) -> None:
+    """``next: tsforge forecast --model demand-auto_ets --input demand.csv …`` after a panel model
+    trained on a file was registered.
+
+    Why: ``recommend --train`` ends with the command that forecasts from what it registered,
+    while ``train`` on the same file ended at the registry line; the user had to work out that
+    ``forecast`` needs ``--input`` and the column flags again (``--id-col store``), or the
+    command failed on the file it had just trained on.
+    """
+    if not name or not Path(dataset).is_file():
+        return
+    columns = {k: v for k, v in load_kwargs.items() if k in _FORECAST_READER_KEYS}
+    levels = " --level 80 --level 95" if intervals else ""
+    console.print(
+        f"[dim]next: tsforge forecast --model {name} --input {shell_word(dataset)}{reader_flags(columns)}{levels}[/]",
+        soft_wrap=True,  # a command to paste: not broken at the console width
+    )
 
 
 def _calibration_windows(windows: Any) -> str:

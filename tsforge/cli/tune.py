@@ -289,7 +289,25 @@ def _preflight(model: str, strategy: str | None, pruner: str) -> None:
     make_pruner(pruner)
     check_strategy(model, strategy)
     if not has_search_space(model, strategy):
-        raise ConfigError(f"model {model!r} declares no search space; nothing to tune", field="model")
+        raise ConfigError(
+            f"model {model!r} declares no search space; nothing to tune{_tunable_hint(model)}", field="model"
+        )
+
+
+def _tunable_hint(model: str) -> str:
+    """``: the models with a search space are dlinear, …`` for the refusal above.
+
+    Why: ``tune my.csv --model auto_ets`` was answered "nothing to tune" alone; the user had to
+    try the models one by one to find those ``tune`` searches, and did not learn that a
+    statistical model chooses its own form when ``train`` fits it.
+    """
+    from tsforge.models.registry import get_model_spec, model_names
+
+    names = [n for n in model_names() if get_model_spec(n).search_space is not None]
+    chooses = (
+        f"; {model} chooses its own form when `tsforge train` fits it" if model.startswith("auto_") else ""
+    )
+    return f": the models with a search space are {', '.join(names)}{chooses}"
 
 
 def _original_units(metrics: dict[str, float]) -> str:

@@ -18,6 +18,7 @@ name the file, column and row.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,7 @@ from tsforge.data.timeaxis import (
 )
 from tsforge.data.tsf import TsfFile, monash_freq, tsf_to_dense
 from tsforge.data.validation import shell_word
-from tsforge.errors import DataValidationError
+from tsforge.errors import DataValidationError, WordedWarning
 
 __all__ = [
     "Layout",
@@ -54,11 +55,17 @@ __all__ = [
     "from_tsf",
     "detect_layout",
     "file_stem",
+    "FlagColumnWarning",
 ]
 
 log = logging.getLogger(__name__)
 
 Layout = Literal["auto", "long", "wide"]
+
+
+class FlagColumnWarning(WordedWarning):
+    """A wide table's column of only 0 and 1, beside series that hold other values, was read as
+    one more series: the user learns it before its scores are averaged into the panel's."""
 
 
 def detect_layout(
@@ -234,6 +241,7 @@ def wide_matrix(
         time_col = detect_time_column(frame, value_cols, time_format=time_format)
         if time_col is None and time_format is not None:
             _refuse_unused_time_format(frame, value_cols, time_format, file)
+    named = value_cols is not None
     if value_cols is None:
         value_cols = [c for c in frame.columns if c != time_col]
     else:
@@ -246,6 +254,8 @@ def wide_matrix(
         values[:, j] = _fits(
             _wide_values(frame[c], column=c, file=file, time_col=time_col, frame=frame), dtype, c, file
         )
+    if not named:
+        _note_flag_columns(values, value_cols, file)
     times = None
     first_step, int_step = 0, 1
     if time_col is not None:
@@ -274,6 +284,39 @@ def wide_matrix(
             first_step, int_step = int(keys[0]), integer_step(keys)
     V.check_channels_observed(values, value_cols, file=file)
     return WideMatrix(values, times, first_step, value_cols, freq, int_step)
+
+
+def _is_flag(column: np.ndarray) -> bool:
+    """Whether a column's observed values are 0 and 1, both present (a promo or holiday flag)."""
+    seen = np.unique(column[~np.isnan(column)])
+    return seen.size == 2 and bool(seen[0] == 0 and seen[1] == 1)
+
+
+def _note_flag_columns(values: np.ndarray, columns: list[str], file: str | None) -> None:
+    """Warn (:class:`FlagColumnWarning`) about 0/1 columns read as series beside real-valued ones.
+
+    Why: a wide file's ``promo`` or ``holiday`` column was read, silently, as one more store:
+    forecast, scored, and averaged into the panel's scores (test OWA 4.0 where the stores alone
+    scored 0.8). Only a note, as an intermittent series of 0/1 demand is a series; only beside
+    columns that hold other values, so a table of such series says nothing.
+    """
+    flags = [c for j, c in enumerate(columns) if _is_flag(values[:, j])]
+    series = [c for c in columns if c not in flags]
+    if not flags or not series:
+        return
+    shown = ", ".join(repr(c) for c in flags[:6]) + (", ..." if len(flags) > 6 else "")
+    where = f"{file}: " if file else ""
+    said = f"{where}column(s) {shown} hold only 0 and 1 (a flag?) and were read as series like the others"
+    more = len(series) > 6
+    keep = ",".join(series[:6]) + (",..." if more else "")
+    keep_py = ", ".join(repr(c) for c in series[:6]) + (", ..." if more else "")
+    warnings.warn(
+        FlagColumnWarning(
+            f"{said}; if they are not series, name the series: value_cols=[{keep_py}]",
+            cli_message=f"{said}; if they are not series, name the series: --value-cols {shell_word(keep)}",
+        ),
+        stacklevel=3,
+    )
 
 
 def _refuse_unused_time_format(

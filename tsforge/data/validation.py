@@ -285,6 +285,8 @@ def parse_timestamps(
         )
         if not hint and not cli_hint and fmt is None and value is not None and raw is not None:
             hint = cli_hint = _other_form_hint(raw, out, value, file)
+        if fmt is not None and value is not None:
+            hint, cli_hint = _format_mismatch_hint(str(value), fmt, every=bad.size == len(out))
         raise DataValidationError(
             said + hint,
             cli_message=said + cli_hint if cli_hint != hint else None,  # --time-format, not time_format=
@@ -293,6 +295,33 @@ def parse_timestamps(
             **row_where(row, file),
         )
     return out
+
+
+def _format_mismatch_hint(value: str, fmt: str, *, every: bool) -> tuple[str, str]:
+    """Advice for a date the given format did not read, in Python's words and the command line's.
+
+    Why: "unparsable date '01/01/2018'" after ``--time-format %Y-%m-%d`` did not say that the
+    format was the cause, and that the dates read without it; the user looked for a bad cell.
+    ``every``: no row read by the format; otherwise the rows it read show it fits, and the cell is
+    the one to correct.
+    """
+    if not every:
+        return (
+            f": it does not match time_format={fmt!r}",
+            f": it does not match --time-format {shell_word(fmt)}",
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            reads = not pd.isna(pd.to_datetime(value, errors="coerce"))
+    except (ValueError, TypeError, OverflowError):
+        reads = False
+    fix = "; it reads as a date without it: leave the format out" if reads else ""
+    fix = fix or "; give the format the dates are written in"
+    return (
+        f": it does not match time_format={fmt!r}{fix}",
+        f": it does not match --time-format {shell_word(fmt)}{fix}",
+    )
 
 
 def _other_form_hint(raw: np.ndarray, parsed: np.ndarray, value: object, file: str | None) -> str:
