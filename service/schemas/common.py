@@ -580,10 +580,13 @@ def iso_text_times(raw: Sequence[str]) -> tuple[np.ndarray, bool]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # NumPy only warns on UTC offsets: let pandas handle those
-            return np.array(raw, dtype="datetime64[us]"), False
+            out, by_pandas = np.array(raw, dtype="datetime64[us]"), False
     except (ValueError, TypeError, OverflowError, Warning):
         read = pd.to_datetime(pd.Series(raw), format="ISO8601", utc=True).dt.tz_convert(None)
-        return read.to_numpy().astype("datetime64[us]"), True
+        out, by_pandas = read.to_numpy().astype("datetime64[us]"), True
+    if np.isnat(out).any():  # both read "", "NaT" as no time at all: not a time that was sent
+        raise ValueError(f"not a time: {raw[int(np.flatnonzero(np.isnat(out))[0])]!r}")
+    return out, by_pandas
 
 
 #: what the text readers raise on text they do not read
