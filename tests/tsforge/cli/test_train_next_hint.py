@@ -64,20 +64,6 @@ def test_train_prints_a_forecast_command_that_runs(tracking_uri, tmp_path, capsy
 
 def test_no_hint_without_a_registered_model(tmp_path, capsys):
     data = _stores(tmp_path / "sales.csv")
-    code, out, _ = _run(
-        capsys,
-        "train",
-        data,
-        "--model",
-        "naive",
-        "--horizon",
-        "6",
-        "--id-col",
-        "store",
-        "--time-col",
-        "date",
-        "--target-col",
-        "sales",
-        "--no-track",
-    )
+    columns = ("--id-col", "store", "--time-col", "date", "--target-col", "sales")
+    code, out, _ = _run(capsys, "train", data, "--model", "naive", "--horizon", "6", *columns, "--no-track")
     assert code == 0 and "next:" not in out
