@@ -216,10 +216,10 @@ def recommend_cmd(
             f"{rec.best.name}: test MSE {m.get('test_mse', float('nan')):.4f}, "
             f"MAE {m.get('test_mae', float('nan')):.4f}"
             + (f"; MLflow run {outcome.run_id}" if outcome.run_id else "")
-            + (f", registered version {outcome.version}" if outcome.version else "")
         )
         if skill := baseline_comparison(m, outcome.params.get("baseline")):
             console.print(skill)
+        _print_registration(outcome)
         _print_forecast_hint(outcome.registered_name, data, load_kwargs)
 
 
@@ -422,10 +422,10 @@ def _recommend_panel(
         console.print(
             f"{rec.best}: test MASE {out.metrics['test_mase']:.3f}"
             + (f"; MLflow run {out.run_id}" if out.run_id else "")
-            + (f", registered {out.registered_name} version {out.version}" if out.version else "")
         )
         if skill := baseline_comparison(out.metrics, out.params.get("baseline"), "mase", "naive2_mase"):
             console.print(skill)
+        _print_registration(out)
         _print_forecast_hint(out.registered_name, data, load_kwargs)
 
 
@@ -562,6 +562,17 @@ def _recommend_per_series(
         if outcome.promotion:
             console.print(f"[dim]{outcome.promotion}[/]")
         _print_forecast_hint(outcome.registered_name, data, load_kwargs)
+
+
+def _print_registration(outcome: Any) -> None:
+    """What was registered and where ``@champion`` now points, in ``train``'s words.
+
+    Why: ``recommend --train`` said "registered version 2" and nothing of the champion alias,
+    which the registration may have moved (or not: the promotion rule says why), so a user who
+    serves ``@champion`` could not tell which version now answers."""
+    from tsforge.cli.core import print_registration
+
+    print_registration(outcome)
 
 
 def _print_forecast_hint(registered_name: str | None, data: str, load_kwargs: dict[str, Any]) -> None:

@@ -284,6 +284,8 @@ def test_recommend_train_json_stays_json_and_the_table_points_to_the_forecast(
     assert expected in out.splitlines()
     assert out.count("next:") == 1  # not also "next: tsforge recommend ... --train", already done
     assert "Against Naive2 (M4's benchmark" in " ".join(out.split())  # the trained pick's skill
+    # where @champion now points, in train's words (it said "registered ... version 2" alone)
+    assert "Registered rag-best version 2; champion = version" in " ".join(out.split()), out
 
 
 def test_a_model_trained_on_a_tsf_file_forecasts_from_the_same_file(tracking_uri, tmp_path, capsys):
