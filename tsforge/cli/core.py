@@ -326,7 +326,7 @@ def _train_panel(
     if out.run_id:
         console.print(f"MLflow run [bold]{out.run_id}[/]")
     print_registration(out)
-    _print_forecast_next(out.registered_name, dataset, load_kwargs or {}, intervals)
+    print_forecast_next(out.registered_name, dataset, load_kwargs or {}, levels=intervals)
 
 
 #: the reader options ``forecast`` takes: it reads a history as it comes (gaps included), so
@@ -334,23 +334,37 @@ def _train_panel(
 _FORECAST_READER_KEYS = ("id_col", "time_col", "target_col", "time_format", "value_cols")
 
 
-def _print_forecast_next(
-    name: str | None, dataset: str, load_kwargs: dict[str, Any], intervals: bool
+def print_forecast_next(
+    name: str | None,
+    data: str,
+    load_kwargs: dict[str, Any],
+    *,
+    levels: bool = True,
+    placeholder: str | None = None,
 ) -> None:
-    """``next: tsforge forecast --model demand-auto_ets --input demand.csv …`` after a panel model
-    trained on a file was registered.
+    """``next: tsforge forecast --model demand-auto_ets --input demand.csv …`` after a model was
+    registered: the file trained on with its column options, or ``placeholder`` (a file the
+    user writes) for data that is no file, and nothing without either. ``train`` and
+    ``recommend --train`` both end with it.
 
-    Why: ``recommend --train`` ends with the command that forecasts from what it registered,
+    Why: ``recommend --train`` ended with the command that forecasts from what it registered,
     while ``train`` on the same file ended at the registry line; the user had to work out that
     ``forecast`` needs ``--input`` and the column flags again (``--id-col store``), or the
     command failed on the file it had just trained on.
     """
-    if not name or not Path(dataset).is_file():
+    if not name:
         return
-    columns = {k: v for k, v in load_kwargs.items() if k in _FORECAST_READER_KEYS}
-    levels = " --level 80 --level 95" if intervals else ""
+    if Path(data).is_file():
+        columns = {k: v for k, v in load_kwargs.items() if k in _FORECAST_READER_KEYS}
+        source = shell_word(data) + reader_flags(columns)
+    elif placeholder:
+        source = placeholder
+    else:
+        return
     console.print(
-        f"[dim]next: tsforge forecast --model {name} --input {shell_word(dataset)}{reader_flags(columns)}{levels}[/]",
+        f"[dim]next: tsforge forecast --model {name} --input {source}"
+        + (" --level 80 --level 95" if levels else "")
+        + "[/]",
         soft_wrap=True,  # a command to paste: not broken at the console width
     )
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypedDict
 import typer
 
 from tsforge.cli.app import CommandGroup, app, console, print_note
-from tsforge.cli.core import baseline_comparison
+from tsforge.cli.core import baseline_comparison, print_forecast_next, print_registration
 from tsforge.cli.data_options import (
     DropShortOption,
     reader_flags,
@@ -29,6 +29,8 @@ app.add_typer(recommender_app, name="recommender")
 #: "next:" lines hold commands to paste: rich must not break them at the console width (a
 #: pipe is 80 columns); the terminal wraps them instead, which a paste undoes.
 SOFT_WRAP = True
+#: the history file a forecast command names for data that is no file (a catalogue dataset)
+HISTORY_PLACEHOLDER = "history.csv"
 
 
 @contextmanager
@@ -219,8 +221,9 @@ def recommend_cmd(
         )
         if skill := baseline_comparison(m, outcome.params.get("baseline")):
             console.print(skill)
-        _print_registration(outcome)
-        _print_forecast_hint(outcome.registered_name, data, load_kwargs)
+        # where @champion now points, in train's words ("registered version 2" alone said not)
+        print_registration(outcome)
+        print_forecast_next(outcome.registered_name, data, load_kwargs, placeholder=HISTORY_PLACEHOLDER)
 
 
 class _SeedOption(TypedDict, total=False):
@@ -425,8 +428,8 @@ def _recommend_panel(
         )
         if skill := baseline_comparison(out.metrics, out.params.get("baseline"), "mase", "naive2_mase"):
             console.print(skill)
-        _print_registration(out)
-        _print_forecast_hint(out.registered_name, data, load_kwargs)
+        print_registration(out)  # where @champion now points, in train's words
+        print_forecast_next(out.registered_name, data, load_kwargs, placeholder=HISTORY_PLACEHOLDER)
 
 
 def _panel_notes(panel: Any, horizon: int, rec: Any, top: int) -> dict[str, str]:
@@ -561,36 +564,7 @@ def _recommend_per_series(
             console.print(skill)
         if outcome.promotion:
             console.print(f"[dim]{outcome.promotion}[/]")
-        _print_forecast_hint(outcome.registered_name, data, load_kwargs)
-
-
-def _print_registration(outcome: Any) -> None:
-    """What was registered and where ``@champion`` now points, in ``train``'s words.
-
-    Why: ``recommend --train`` said "registered version 2" and nothing of the champion alias,
-    which the registration may have moved (or not: the promotion rule says why), so a user who
-    serves ``@champion`` could not tell which version now answers."""
-    from tsforge.cli.core import print_registration
-
-    print_registration(outcome)
-
-
-def _print_forecast_hint(registered_name: str | None, data: str, load_kwargs: dict[str, Any]) -> None:
-    """After training, the next step is a forecast from the registered model (with intervals)."""
-    if not registered_name:
-        return
-    from pathlib import Path
-
-    # `forecast` reads a history as it comes (gaps included): only the column names and the
-    # time format carry over
-    columns = {
-        k: v for k, v in load_kwargs.items() if k in ("id_col", "time_col", "time_format", "target_col")
-    }
-    source = (data + reader_flags(columns)) if Path(data).is_file() else "history.csv"
-    console.print(
-        f"[dim]next: tsforge forecast --model {registered_name} --input {source} --level 80 --level 95[/]",
-        soft_wrap=SOFT_WRAP,
-    )
+        print_forecast_next(outcome.registered_name, data, load_kwargs, placeholder=HISTORY_PLACEHOLDER)
 
 
 def expected_mase_caveat(scale: float, *, trained: bool = False) -> str:
