@@ -369,6 +369,7 @@ def routed_calibration_windows(history: Panel, horizon: int, members: Sequence[s
     (the knowledge base's fallback), and a calibration of the ensemble with a naive stand-in
     for a member would describe another model."""
     from recommender.series_kb import GLOBAL_CANDIDATES
+    from tsforge.panels.calibrate import global_model_trains
     from tsforge.panels.protocol import MIN_TRAIN
 
     H = int(horizon)
@@ -377,8 +378,8 @@ def routed_calibration_windows(history: Panel, horizon: int, members: Sequence[s
     refit_global = any(m in GLOBAL_CANDIDATES for m in members)
 
     def trainable(w: int) -> bool:
-        before = history.lengths - H * w  # values before the earliest window's cutoff
-        return bool((before >= MIN_TRAIN).any() and (not refit_global or (before > 2 * H).any()))
+        local_fits = bool((history.lengths - H * w >= MIN_TRAIN).any())  # values before the cutoff
+        return local_fits and (not refit_global or global_model_trains(history, H, w))
 
     while w > 1 and not trainable(w):
         w -= 1
@@ -419,7 +420,7 @@ def _served_calibration(
     above about 50 % would be the most extreme of them
     (:func:`~tsforge.panels.calibrate.global_calibration_windows`)."""
     from recommender.series_kb import GLOBAL_CANDIDATES, _GuardedGlobal
-    from tsforge.panels.calibrate import calibration_forms
+    from tsforge.panels.calibrate import calibration_forms, cv_cases
     from tsforge.panels.cv import cross_validation
 
     H = int(horizon)
@@ -439,9 +440,7 @@ def _served_calibration(
         frame = cross_validation(
             train, participants, H, n_windows=earlier, n_jobs=n_jobs, progress=False, forms=forms
         )
-        first = frame.iloc[::H]
-        sid = pd.Index(train.ids).get_indexer(first["unique_id"]).astype(np.int64)
-        cut = train.steps_at(sid, first["cutoff"].to_numpy()) + 1
+        sid, cut = cv_cases(frame, train, H)
         y_earlier = frame["y"].to_numpy(dtype=np.float64).reshape(-1, H)
         fc = {m: frame[m].to_numpy(dtype=np.float64).reshape(-1, H) for m in members}
         combine(fc, combinations)

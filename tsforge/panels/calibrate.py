@@ -52,6 +52,8 @@ __all__ = [
     "MIN_SCALE_VALUES",
     "calibration_windows",
     "global_calibration_windows",
+    "global_model_trains",
+    "cv_cases",
     "calibration_cv",
     "calibration_forms",
     "served_validation_forecasts",
@@ -111,16 +113,23 @@ def global_calibration_windows(panel: Panel, h: int, windows: int | None = None)
     if len(panel) >= MIN_RESOLVED:
         return 1
     w = int(windows or calibration_windows(panel, h))
-    while w > 1 and not (panel.lengths - h * w > 2 * h).any():
+    while w > 1 and not global_model_trains(panel, h, w):
         w -= 1
     return w
+
+
+def global_model_trains(panel: Panel, h: int, windows: int) -> bool:
+    """Whether a global model can be refit before the earliest of ``windows`` rolling-origin
+    windows of ``h`` steps: some series keeps more than ``2 h`` values before that cutoff (``h``
+    to validate, at least one window to fit)."""
+    return bool((panel.lengths - int(h) * int(windows) > 2 * int(h)).any())
 
 
 def _model_name(model: str | PanelForecaster) -> str:
     return model if isinstance(model, str) else model.name
 
 
-def _cases(frame: pd.DataFrame, panel: Panel, h: int) -> tuple[np.ndarray, np.ndarray]:
+def cv_cases(frame: pd.DataFrame, panel: Panel, h: int) -> tuple[np.ndarray, np.ndarray]:
     """(series position, history length) of every (series, cutoff) case of a CV frame, in row order."""
     if len(frame) % h:
         raise ConfigError("every (series, cutoff) of the frame must have h rows", field="horizon")
@@ -158,7 +167,7 @@ def case_scores(
     :func:`~tsforge.panels.local_scale.flat_history_ratio` of ``panel``) a flat nonzero one; pass
     ones taken from values before the cutoffs when ``panel`` holds the windows' outcomes.
     """
-    sid, cut = _cases(frame, panel, h)
+    sid, cut = cv_cases(frame, panel, h)
     window = scale_window or PANEL_SCALE_WINDOW
     starts = panel.indptr[:-1][sid]
     if zero_scale is None:
@@ -408,7 +417,7 @@ def _short_calibration(
     if m <= 1 or frame.empty:
         return None
     need = FORM_SEASONS * m
-    sid, cut = _cases(frame, history, h)
+    sid, cut = cv_cases(frame, history, h)
     scored = cut >= MIN_SCALE_VALUES
     sid, cut = sid[scored], cut[scored]
     longest = np.full(len(history), -1, dtype=np.int64)
@@ -535,7 +544,7 @@ def conformal_cv(
     out = frame.copy()
     if not request:
         return out
-    sid, cut = _cases(frame, panel, h)
+    sid, cut = cv_cases(frame, panel, h)
     order = np.lexsort((cut, sid))
     rank = np.empty(sid.size, dtype=np.int64)
     starts = np.r_[0, np.flatnonzero(np.diff(sid[order]) != 0) + 1]
