@@ -291,7 +291,7 @@ def refuse_untrainable_horizon(panel: Panel, horizon: int, *, default: bool = Fa
             (field ``horizon``), naming the horizon, the longest series' length, the length
             needed and the longest horizon that fits, if any.
     """
-    from tsforge.panels.protocol import MIN_TRAIN, TOO_SHORT_FOR_HORIZON, holdout_length
+    from tsforge.panels.protocol import MIN_TRAIN, holdout_length, too_short_refusal
 
     need = holdout_length(horizon)
     longest = int(panel.lengths.max())
@@ -310,9 +310,7 @@ def refuse_untrainable_horizon(panel: Panel, horizon: int, *, default: bool = Fa
         fix, cli_fix = f"ask for a horizon of at most {fits}", f"pass --horizon {fits} or less"
     else:
         fix = cli_fix = f"no horizon fits: give series of at least {holdout_length(1)} values"
-    exc = DataValidationError(said + fix, cli_message=said + cli_fix, field="horizon")
-    exc.kind = TOO_SHORT_FOR_HORIZON  # the holdout's refusal of series too short, as told apart
-    raise exc
+    raise too_short_refusal(said + fix, said + cli_fix, field="horizon")
 
 
 def check_available(router: SeriesRouter, available: Sequence[str] | None) -> None:

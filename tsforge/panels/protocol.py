@@ -31,6 +31,7 @@ __all__ = [
     "drop_short_series",
     "default_horizon_named",
     "TOO_SHORT_FOR_HORIZON",
+    "too_short_refusal",
 ]
 
 #: Fewest training values a series must keep. One value is enough for naive / Croston; the
@@ -78,7 +79,7 @@ class HoldoutSplit:
 TOO_SHORT_FOR_HORIZON = "too_short_for_horizon"
 
 
-def _too_short_refusal(message: str, cli_message: str | None = None, **where: object) -> DataValidationError:
+def too_short_refusal(message: str, cli_message: str | None = None, **where: object) -> DataValidationError:
     """A :class:`DataValidationError` of kind :data:`TOO_SHORT_FOR_HORIZON`."""
     exc = DataValidationError(message, cli_message=cli_message, **where)
     exc.kind = TOO_SHORT_FOR_HORIZON
@@ -89,7 +90,7 @@ def _too_short(panel: Panel, need: int, what: str) -> None:
     short = np.flatnonzero(panel.lengths < need)
     if short.size:
         first = ", ".join(repr(str(x)) for x in panel.ids[short[:5]])
-        raise _too_short_refusal(
+        raise too_short_refusal(
             f"series too short: {short.size} of {len(panel)} series have fewer than {need} values ({what}); "
             f"first: {first}. Leave them out (--drop-short, drop_short=True) or use a shorter horizon",
             field="horizon",
@@ -118,7 +119,7 @@ def default_horizon_named(given: int | None, h: int) -> Iterator[None]:
             "(--horizon N, horizon=N)"
         )
         cli = exc.cli_message + said if exc.cli_message else None
-        raise _too_short_refusal(exc.message + said, cli, **exc.where) from None
+        raise too_short_refusal(exc.message + said, cli, **exc.where) from None
 
 
 def holdout_length(h: int, val_h: int | None = None, min_train: int = MIN_TRAIN) -> int:
@@ -146,7 +147,7 @@ def drop_short_series(
     if not dropped:
         return panel, 0
     if not keep.size:
-        raise _too_short_refusal(
+        raise too_short_refusal(
             f"no series has the {need} values the holdout needs (train >= {min_train} + validation {val_h} + "
             f"test {h}; the longest has {int(panel.lengths.max())}): use a shorter horizon",
             field="horizon",
