@@ -97,6 +97,23 @@ def monthly_frame(n: int = 3, length: int = 40):
     return pd.concat(rows, ignore_index=True)
 
 
+def random_walks_csv(path, n: int, length: int, *, freq: str, start: str, level: float, seed: int) -> str:
+    """A long CSV (``unique_id, ds, y``) of ``n`` seeded Gaussian random walks around ``level``,
+    series ``s0``, ``s1``, ... of ``length`` values from ``start``: the panels whose intervals the
+    CLI tests score (a walk's errors grow with the horizon, as real series' do)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range(start, periods=length, freq=freq)
+    frames = [
+        pd.DataFrame({"unique_id": f"s{i}", "ds": ds, "y": level + np.cumsum(rng.normal(size=length))})
+        for i in range(n)
+    ]
+    pd.concat(frames, ignore_index=True).to_csv(path, index=False)
+    return str(path)
+
+
 def long_label_csv(path, labels: list[str], time_col: str = "ds") -> str:
     """A long CSV of two series, ``a`` and ``b``, both timed by ``labels`` (period labels, dates):
     the file the period-label tests read."""

@@ -4,30 +4,15 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-import pandas as pd
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import random_walks_csv, run_cli
 
 
 @pytest.fixture
 def walks_csv(tmp_path) -> str:
     """40 seeded random walks of 60 daily values: enough scores per window for an 80 % interval."""
-    rng = np.random.default_rng(3)
-    frames = [
-        pd.DataFrame(
-            {
-                "unique_id": f"s{i}",
-                "ds": pd.date_range("2021-01-01", periods=60, freq="D"),
-                "y": 50 + np.cumsum(rng.normal(size=60)),
-            }
-        )  # fmt: skip
-        for i in range(40)
-    ]
-    path = tmp_path / "walks.csv"
-    pd.concat(frames).to_csv(path, index=False)
-    return str(path)
+    return random_walks_csv(tmp_path / "walks.csv", 40, 60, freq="D", start="2021-01-01", level=50, seed=3)
 
 
 def _cv(capsys, path: str, n_windows: int) -> str:

@@ -6,25 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.conftest import random_walks_csv
 from tests.conftest import run_cli as _cli
 
 
 @pytest.fixture
 def panel_csv(tmp_path) -> str:
-    rng = np.random.default_rng(0)
-    frames = [
-        pd.DataFrame(
-            {
-                "unique_id": f"s{i}",
-                "ds": pd.date_range("2000-01-01", periods=40, freq="MS"),
-                "y": 20 + np.cumsum(rng.normal(size=40)),
-            }
-        )
-        for i in range(12)
-    ]
-    path = tmp_path / "walks.csv"
-    pd.concat(frames, ignore_index=True).to_csv(path, index=False)
-    return str(path)
+    return random_walks_csv(tmp_path / "walks.csv", 12, 40, freq="MS", start="2000-01-01", level=20, seed=0)
 
 
 @pytest.fixture
