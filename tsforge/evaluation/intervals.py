@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from tsforge.data.panel import Panel
-from tsforge.evaluation.panel_metrics import insample_scale
+from tsforge.evaluation.panel_metrics import insample_scale, window_numbers
 
 __all__ = [
     "GIFT_QUANTILES",
@@ -235,7 +235,7 @@ def cv_interval_scores(
     frame ordered by cutoff, then series, was once cut into cases of the wrong rows).
 
     ``coverage_min`` / ``coverage_max`` are the lowest and highest pooled coverage of a single
-    window (windows counted from each series' last cutoff, as ``window_numbers`` counts them; NaN
+    window (windows counted from each series' last cutoff, :func:`~tsforge.evaluation.panel_metrics.window_numbers`; NaN
     with fewer than two scored windows). Why: a holdout reports one window's coverage, and on the
     development collections one window's 80 % coverage moved from window to window with a
     standard deviation of 3–19 points (median 7) under the same calibration
@@ -255,11 +255,7 @@ def cv_interval_scores(
         raise ValueError("every (series, cutoff) must have the same number of forecast steps")
     h = int(sizes[0]) if sizes.size else 0
     case_sid, case_len = sid[starts], cut[starts]
-    # each case's window counted from its series' last cutoff (cases are sorted by series, cutoff)
-    first_case = np.r_[True, np.diff(case_sid) != 0]
-    series_start = np.flatnonzero(first_case)
-    per_series = np.diff(np.r_[series_start, case_sid.size])
-    from_end = np.repeat(series_start + per_series, per_series) - np.arange(case_sid.size) - 1
+    window = window_numbers(cv)[starts]  # each case's window, counted from its series' last cutoff
     train = panel.take(case_sid).head_cut(panel.lengths[case_sid] - case_len)
     scale = insample_scale(train.values.astype(np.float64), train.indptr, panel.season_length)
     y = cv["y"].to_numpy(dtype=np.float64).reshape(-1, h)
@@ -274,9 +270,7 @@ def cv_interval_scores(
             hi = cv[hi_col].to_numpy(dtype=np.float64).reshape(-1, h)
             ok = np.isfinite(lo).all(axis=1) & np.isfinite(hi).all(axis=1)
             by_window = [
-                coverage(y[w], lo[w], hi[w])
-                for k in np.unique(from_end[ok])
-                if (w := ok & (from_end == k)).any()
+                coverage(y[w], lo[w], hi[w]) for k in np.unique(window[ok]) if (w := ok & (window == k)).any()
             ]
             by_window = [c for c in by_window if np.isfinite(c)]
             spread = (min(by_window), max(by_window)) if len(by_window) >= 2 else (float("nan"), float("nan"))

@@ -46,6 +46,7 @@ __all__ = [
     "panel_scores",
     "summarise",
     "cv_scores",
+    "window_numbers",
 ]
 
 _TCRIT = 1.645  # one-sided 95 % normal quantile, the M4 "90 %" two-sided seasonality test
@@ -373,3 +374,14 @@ def cv_scores(
         for name, s in summarise(per).items()
     ]
     return pd.DataFrame(rows)
+
+
+def window_numbers(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's window, ``0`` the earliest; a series' last cutoff is always window ``n − 1``.
+
+    Why counted from the end: in a ragged panel a short series fits fewer windows, and they are
+    its *latest* ones, so its first cutoff lines up with a later window of the long series.
+    """
+    n_windows = int(frame.groupby("unique_id", sort=False)["cutoff"].nunique().max())
+    from_end = frame.groupby("unique_id", sort=False)["cutoff"].rank(method="dense", ascending=False)
+    return (n_windows - from_end.to_numpy(dtype=np.int64)).astype(np.int64)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from tsforge.data.panel import Panel
+from tsforge.evaluation.panel_metrics import window_numbers
 from tsforge.pipeline.multichannel import TrackingOptions
 
 __all__ = ["CV_PROTOCOL", "log_cv_run", "window_numbers"]
@@ -29,17 +30,6 @@ CV_PROTOCOL = "rolling-origin"
 
 #: Point scores of a CV row that become metrics (``cv_<name>``, ``window_<name>``).
 _POINT_SCORES = ("mase", "rmsse", "smape", "mape", "owa")
-
-
-def window_numbers(frame: pd.DataFrame) -> np.ndarray:
-    """Each row's window, ``0`` the earliest; a series' last cutoff is always window ``n − 1``.
-
-    Why counted from the end: in a ragged panel a short series fits fewer windows, and they are
-    its *latest* ones, so its first cutoff lines up with a later window of the long series.
-    """
-    n_windows = int(frame.groupby("unique_id", sort=False)["cutoff"].nunique().max())
-    from_end = frame.groupby("unique_id", sort=False)["cutoff"].rank(method="dense", ascending=False)
-    return (n_windows - from_end.to_numpy(dtype=np.int64)).astype(np.int64)
 
 
 def _per_window(frame: pd.DataFrame, panel: Panel, windows: np.ndarray) -> pd.DataFrame:
