@@ -19,22 +19,21 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import polars as pl
 from pydantic import ValidationError
 
 from service.schemas.common import (
     DATES_OR_STEPS,
-    FORMAT_READ_KINDS,
     UTC_OFFSET_AT_END,
     first_unread_time,
     iso_text_times,
     not_iso_words,
     odd_kind,
+    starts_with_period_label,
+    times_by_format,
 )
-from service.schemas.forecast import ForecastRequest, SeriesForecastOut
+from service.schemas.forecast import MAX_ID_LENGTH, ForecastRequest, SeriesForecastOut
 from service.schemas.invocations import LEVELS_ADAPTER, QUANTILES_ADAPTER, InvocationsRequest
 from tsforge.data.history import SeriesInput, check_time_format, histories_from_frame, history_layout
-from tsforge.data.timeaxis import parse_time_column
 from tsforge.data.validation import ROLE_SYNONYMS, closest_name
 from tsforge.errors import ConfigError, DataValidationError, ResourceLimitError
 from tsforge.inference import SeriesForecast, continued_steps
@@ -125,23 +124,18 @@ def time_format_from_params(params: dict[str, Any] | None) -> str | None:
     return str(value)
 
 
-def _ds_by_format(ds_raw: list[Any], time_format: str, *, field: str) -> np.ndarray:
-    """``ds`` (text, or integers such as 20200131 for ``%Y%m%d``) read by ``time_format`` with the
-    parser ``tsforge forecast --time-format`` runs → ``datetime64[ns]``; a row it does not read is
-    named (``column='ds'``, ``row``)."""
-    odd = odd_kind(ds_raw, what="ds read by params.time_format", kinds=FORMAT_READ_KINDS, unit="row")
-    if odd is not None:
-        raise DataValidationError(odd[1], field=field, column="ds", row=odd[0])
+def _ds_by_format(ds_raw: list[Any], time_format: str | None, *, field: str) -> np.ndarray:
+    """``ds`` read by ``params.time_format`` (text, or integers such as 20200131 for ``%Y%m%d``)
+    or, with none, as period labels (``2020-Q1``), by the reader ``/v1/*`` reads a series'
+    timestamps with (:func:`~service.schemas.common.times_by_format`) → ``datetime64[ns]``; a
+    row it does not read is named (``column='ds'``, ``row``)."""
+    what = "ds read by params.time_format" if time_format is not None else "ds read as period labels"
     try:
-        keys, _ = parse_time_column(pl.Series("ds", ds_raw), column="ds", file=None, fmt=time_format)
+        return times_by_format(
+            ds_raw, time_format, column="ds", what=what, unit="row", format_field="params.time_format"
+        )
     except DataValidationError as exc:
-        raise DataValidationError(
-            f"{exc.message} (params.time_format {time_format!r})",
-            field=field,
-            column="ds",
-            row=exc.where.get("row"),
-        ) from None
-    return keys
+        raise DataValidationError(exc.message, field=field, column="ds", row=exc.where.get("row")) from None
 
 
 class Limits:
@@ -320,7 +314,8 @@ def _numeric(values: list[Any], *, field: str, column: str = "y") -> np.ndarray:
 
 
 def _parse_ds(ds_raw: list[Any], *, field: str, ids: np.ndarray | None = None) -> np.ndarray:
-    """ISO-8601 strings → naive UTC ``datetime64[ns]``; NumPy's parser first, pandas for offsets.
+    """ISO-8601 strings → naive UTC ``datetime64[ns]``; NumPy's parser first, pandas for offsets;
+    period labels (``2020-Q1``, ``2020M01``, ``2020-W05``) as ``/v1/*`` and the CLI read them.
 
     JSON integers in every row are an integer step index (``int64``), as in a CSV: the shared
     history parser then orders rows by them (or reads ``YYYYMMDD`` numbers as dates). ``ids``
@@ -342,6 +337,8 @@ def _parse_ds(ds_raw: list[Any], *, field: str, ids: np.ndarray | None = None) -
     odd = None if types == {str} else odd_kind(ds_raw, what="ds", kinds=DATES_OR_STEPS, unit="row")
     if odd is not None:
         raise DataValidationError(odd[1], field=field, column="ds", row=odd[0])
+    if starts_with_period_label(ds_raw):  # 2020-Q1, 2020M01, 2020-W05: read as /v1/* reads them
+        return _ds_by_format(ds_raw, None, field=field)
     try:
         parsed, by_pandas = iso_text_times(ds_raw)
     except pd.errors.OutOfBoundsDatetime:
@@ -427,7 +424,30 @@ def _ids(ids: list[Any], *, field: str) -> np.ndarray:
             column="unique_id",
             row=blank,
         )
-    return np.array([str(v) for v in ids] if int in id_types else ids, dtype=str)
+    text = np.array([str(v) for v in ids] if int in id_types else ids, dtype=str)
+    _refuse_long_ids(text, field=field)
+    return text
+
+
+def _refuse_long_ids(ids: np.ndarray, *, field: str) -> None:
+    """Refuse a ``unique_id`` longer than a ``/v1/*`` series id may be (:data:`MAX_ID_LENGTH`),
+    naming its row.
+
+    Why: ``/v1/forecast`` refuses such an id (``series[0].id``) and ``/invocations`` answered the
+    same history under it: one series, refused by one door and forecast by the other.
+    """
+    if not ids.size or ids.dtype.itemsize // 4 <= MAX_ID_LENGTH:  # '<U256': none can be longer
+        return
+    lengths = np.char.str_len(ids)
+    r = int(np.argmax(lengths > MAX_ID_LENGTH))
+    if lengths[r] > MAX_ID_LENGTH:
+        raise DataValidationError(
+            f"unique_id should have at most {MAX_ID_LENGTH} characters (as a /v1 series id), got "
+            f"{int(lengths[r])}",
+            field=field,
+            column="unique_id",
+            row=r,
+        )
 
 
 def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> ForecastBatch:

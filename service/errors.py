@@ -202,18 +202,17 @@ def _closest_branches(errors: Sequence[Mapping[str, Any]]) -> list[Mapping[str, 
     ``series[0].timestamps[59]``, then "Input should be a valid integer" for every other
     position: the ``errors`` list, "every problem found", named 60 fields that were fine.
     """
+    splits = [_union_branch(e.get("loc", ())) for e in errors]  # once per error: lists can be long
     counts: dict[tuple[Any, ...], dict[str, int]] = {}
-    for e in errors:
-        split = _union_branch(e.get("loc", ()))
+    for split in splits:
         if split is not None:
             branches = counts.setdefault(split[0], {})
             branches[split[1]] = branches.get(split[1], 0) + 1
     fewest = {where: min(branches.values()) for where, branches in counts.items()}
     return [
         e
-        for e in errors
-        if (split := _union_branch(e.get("loc", ()))) is None
-        or counts[split[0]][split[1]] == fewest[split[0]]
+        for e, split in zip(errors, splits, strict=True)
+        if split is None or counts[split[0]][split[1]] == fewest[split[0]]
     ]
 
 

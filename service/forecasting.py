@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -76,7 +77,7 @@ def forecast(
     bounds = {"level": list(level or []), "quantiles": list(quantiles or [])} if level or quantiles else {}
     try:
         _check_sampling(loaded, series)
-        forecasts = predict(loaded, list(series), h, bounds)
+        forecasts = predict(loaded, _as_the_model_takes_them(predictor, series), h, bounds)
     except (OverflowError, pd.errors.OutOfBoundsDatetime) as exc:  # timestamps past what pandas can count
         raise DataValidationError(f"forecast timestamps out of range: {exc}", field=series_field) from None
     except TsforgeError as exc:
@@ -85,6 +86,23 @@ def forecast(
         raise
     check_finite_forecasts(forecasts, field=series_field)
     return loaded, h, forecasts
+
+
+def _as_the_model_takes_them(predictor: object, series: Sequence[SeriesInput]) -> list[SeriesInput]:
+    """The series as the model takes them: without their coordinates when it was trained without
+    station coordinates (:attr:`~tsforge.inference.FramePredictor.takes_coords`), as they are otherwise.
+
+    Why: such a model has no use for coordinates, and the library refuses them ("trained without
+    station coordinates ... leave them out"), so a DLinear trained without stations answered a
+    422 where the same DLinear trained on stations, or a panel model, answered the forecast with
+    a note (:func:`coords_note`): two answers to one request a model does not read a part of.
+    Coordinates it does not read are now answered alike, with the note; a model that takes them
+    still checks them (their number against its training stations'). A predictor that does not
+    say (the service's test fakes) gets the series as sent.
+    """
+    if getattr(predictor, "takes_coords", True) or all(s.coords is None for s in series):
+        return list(series)
+    return [s if s.coords is None else replace(s, coords=None) for s in series]
 
 
 def _check_sampling(loaded: LoadedModel, series: Sequence[SeriesInput]) -> None:

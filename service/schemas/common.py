@@ -55,6 +55,8 @@ __all__ = [
     "iso_text_times",
     "read_like_invocations",
     "first_unread_time",
+    "starts_with_period_label",
+    "times_by_format",
     "not_iso_words",
     "UTC_OFFSET_AT_END",
 ]
@@ -357,12 +359,12 @@ TIME_FORMAT_DESCRIPTION = (
     "--time-format` takes): '%d/%m/%Y' reads 10/01/2017 as 10 January, '%Y-%m' reads 2020-01 as "
     "January 2020, '%Y%m%d' reads 20200131 (text or a JSON integer) as a date, '%Y' reads years. "
     "Absent: timestamps are ISO-8601 dates (as /invocations reads a ds, also 2018/01/01, "
-    "2018-01 or 2018-01-01T00), period labels as the CLI reads them (2020-Q1, "
-    "Q1 2020, 2020H1, 2020M01: the day the period starts), integers that read as dates (20200131; "
-    "202001 over more than one year) as those dates, as the CLI and /invocations read them, or an "
-    "integer step index. Forecast "
-    "timestamps are ISO-8601 either way. A format with no % directive, or a timestamp it does "
-    "not read, is a 422 naming time_format or the timestamp's position."
+    "2018-01 or 2018-01-01T00), period labels as the CLI and /invocations read them "
+    "(2020-Q1, Q1 2020, 2020H1, 2020M01, 2020-W05: the day the period starts), integers that "
+    "read as dates (20200131; 202001 over more than one year) as those dates, as the CLI and "
+    "/invocations read them, or an integer step index. Forecast timestamps are ISO-8601 either "
+    "way. A format with no % directive, or a timestamp it does not read, is a 422 naming "
+    "time_format or the timestamp's position."
 )
 
 
@@ -474,7 +476,7 @@ def _with_dates(series: Any, fmt: str | None, i: int) -> Any:
     timestamps = series["timestamps"]
     if not timestamps:
         return series
-    if fmt is None and not _period_labels(timestamps) and not _integer_dates(timestamps):
+    if fmt is None and not starts_with_period_label(timestamps) and not _integer_dates(timestamps):
         return series
     return {**series, "timestamps": _dates_by_format(timestamps, fmt, i)}
 
@@ -484,11 +486,12 @@ def _with_dates(series: Any, fmt: str | None, i: int) -> Any:
 _INTEGER_DATES = (1800_01, 2999_12_31)
 
 
-#: what a refusal of integers read as dates adds (they were not taken for a step index)
-_INTEGER_DATES_SAID = (
-    " (integers such as 20200131 or 202001 are read as dates, as the CLI and /invocations read "
-    "them; give time_format, e.g. '%Y%m%d', to say how)"
-)
+def _integer_dates_said(format_field: str) -> str:
+    """What a refusal of integers read as dates adds (they were not taken for a step index)."""
+    return (
+        " (integers such as 20200131 or 202001 are read as dates, as the CLI and /invocations read "
+        f"them; give {format_field}, e.g. '%Y%m%d', to say how)"
+    )
 
 
 def _integer_dates(timestamps: list[Any]) -> bool:
@@ -511,52 +514,80 @@ def _integer_dates(timestamps: list[Any]) -> bool:
     return is_dates
 
 
-def _period_labels(timestamps: list[Any]) -> bool:
-    """Whether the first timestamp is a period label (``2020-Q1``; its form decides for all)."""
-    return isinstance(timestamps[0], str) and looks_like_period_labels(timestamps[:1])
+def starts_with_period_label(values: Sequence[Any]) -> bool:
+    """Whether the first of text times is a period label (``2020-Q1``, ``Q1 2020``, ``2020H1``,
+    ``2020M01``, ``2020-W05``; its form decides for all, as the CLI's reader decides).
+
+    Why public: ``/v1/*`` (a series' ``timestamps``) and ``/invocations`` (a frame's ``ds``)
+    both send such times to :func:`times_by_format`; ``/invocations`` refused them as "not an
+    ISO-8601 date" while ``/v1/forecast`` forecast the same history.
+    """
+    return bool(values) and isinstance(values[0], str) and looks_like_period_labels([values[0]])
 
 
-def _how_read(timestamps: list[Any], fmt: str | None) -> str:
-    """What a refusal of these timestamps adds on how they were read: by the request's format,
-    as dates written as integers, or (period labels) nothing."""
+def _how_read(values: Sequence[Any], fmt: str | None, format_field: str) -> str:
+    """What a refusal of these times adds on how they were read: by the request's format, as
+    dates written as integers, or (period labels) nothing."""
     if fmt is not None:
-        return f" (time_format {fmt!r})"
-    return _INTEGER_DATES_SAID if type(timestamps[0]) is int else ""
+        return f" ({format_field} {fmt!r})"
+    return _integer_dates_said(format_field) if type(values[0]) is int else ""
 
 
-def _dates_by_format(timestamps: list[Any], fmt: str | None, i: int) -> list[datetime]:
-    """One series' timestamps (text, or integers such as 20200131) read by ``fmt`` (``None``:
-    period labels, or integers the library reads as dates); a refusal names the series' timestamp at fault (``series[i].timestamps[j]``).
+def times_by_format(
+    values: Sequence[Any], fmt: str | None, *, column: str, what: str, unit: str, format_field: str
+) -> np.ndarray:
+    """Times (text, or integers such as 20200131) read by ``fmt`` (``None``: period labels, or
+    integers the library reads as dates) with the parser ``tsforge forecast`` runs
+    (:func:`tsforge.data.timeaxis.parse_time_column`) → ``datetime64[ns]``.
 
-    Labels a two-digit year makes ambiguous (``Jan-10``: January 2010, or 10 January) are
-    refused: the CLI reads them with a note the service has no place for before validation,
-    so the client says which with ``time_format``."""
-    where: tuple[str | int, ...] = ("series", i, "timestamps")
-    odd = odd_kind(
-        timestamps,
-        what="timestamps read by time_format (or as period labels)",
-        kinds=FORMAT_READ_KINDS,
-        unit="position",
-    )
+    Raises :class:`DataValidationError` with ``column`` and, where one is at fault, ``row`` (the
+    0-based place): ``what`` names the values (``timestamps``, ``ds``) and ``unit`` how a place
+    is counted in a refusal of mixed kinds; ``format_field`` is the request's field that says
+    how times are written (``time_format``, ``params.time_format``).
+
+    Why one reader for both doors: ``/v1/*`` read period labels and ``/invocations`` refused
+    them, and each door's format path had its own copy of the checks. Labels a two-digit year
+    makes ambiguous (``Jan-10``: January 2010, or 10 January) are refused: the CLI reads them
+    with a note a request has no place for before validation, so the client says which with
+    ``format_field``.
+    """
+    odd = odd_kind(values, what=what, kinds=FORMAT_READ_KINDS, unit=unit)
     if odd is not None:
-        raise field_error(odd[1], *where, odd[0])
-    said = _how_read(timestamps, fmt)
+        raise DataValidationError(odd[1], column=column, row=odd[0])
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", GuessedLabelsWarning)
-            keys, _ = parse_time_column(
-                pl.Series("timestamps", timestamps), column="timestamps", file=None, fmt=fmt
-            )
+            keys, _ = parse_time_column(pl.Series(column, list(values)), column=column, file=None, fmt=fmt)
     except GuessedLabelsWarning:
-        raise field_error(
-            f"{timestamps[0]!r} could be a month and a two-digit year or a day of a month; send "
-            "time_format to say which ('%b-%y' reads Jan-10 as January 2010)",
-            *where,
-            0,
+        raise DataValidationError(
+            f"{values[0]!r} could be a month and a two-digit year or a day of a month; send "
+            f"{format_field} to say which ('%b-%y' reads Jan-10 as January 2010)",
+            column=column,
+            row=0,
         ) from None
     except DataValidationError as exc:
+        raise DataValidationError(
+            f"{exc.message}{_how_read(values, fmt, format_field)}", column=column, row=exc.where.get("row")
+        ) from None
+    return keys
+
+
+def _dates_by_format(timestamps: list[Any], fmt: str | None, i: int) -> list[datetime]:
+    """One series' timestamps read by :func:`times_by_format`; a refusal names the series'
+    timestamp at fault (``series[i].timestamps[j]``)."""
+    try:
+        keys = times_by_format(
+            timestamps,
+            fmt,
+            column="timestamps",
+            what="timestamps read by time_format (or as period labels)",
+            unit="position",
+            format_field="time_format",
+        )
+    except DataValidationError as exc:
         row = exc.where.get("row")
-        raise field_error(f"{exc.message}{said}", *where, *((row,) if isinstance(row, int) else ())) from None
+        at = (row,) if isinstance(row, int) else ()
+        raise field_error(exc.message, "series", i, "timestamps", *at) from None
     return cast(list[datetime], keys.astype("datetime64[us]").tolist())
 
 

@@ -56,6 +56,7 @@ __all__ = [
     "ModelRefIn",
     "timestamps_fit_values",
     "SeriesId",
+    "MAX_ID_LENGTH",
 ]
 
 # JSON numbers only: strict refuses "3", "1_000" and true (lax mode read them as 3.0, 1000.0 and
@@ -191,6 +192,9 @@ def _names_a_series(value: Any) -> Any:
     return value
 
 
+#: the longest series id a request may send (``/invocations``' ``unique_id`` too)
+MAX_ID_LENGTH = 256
+
 #: a series' id: text, not blanks alone
 SeriesId = Annotated[str, BeforeValidator(_names_a_series)]
 
@@ -234,7 +238,9 @@ class HistoryIn(NullMeansAbsent):
     model_config = ConfigDict(extra="forbid")
 
     id: SeriesId = Field(
-        min_length=1, max_length=256, description="Series id (1-256 characters), unique within the request."
+        min_length=1,
+        max_length=MAX_ID_LENGTH,
+        description=f"Series id (1-{MAX_ID_LENGTH} characters), unique within the request.",
     )
     values: list[ValueOrMissing] = Field(
         min_length=1, description="Observations, oldest first; null = missing."
@@ -252,7 +258,7 @@ class SeriesIn(HistoryIn):
     """One history. ``values`` may hold ``null`` for missing steps; the last ``input_len`` steps are used."""
 
     id: SeriesId = Field(
-        min_length=1, max_length=256, description="Series id (a known id uses its training scaler)."
+        min_length=1, max_length=MAX_ID_LENGTH, description="Series id (a known id uses its training scaler)."
     )
     timestamps: TimeKeys | None = Field(
         None,

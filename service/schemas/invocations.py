@@ -1,7 +1,8 @@
 """MLflow scoring-protocol bodies for ``POST /invocations`` (same shapes as ``mlflow models serve``).
 
-The payload is a long history frame (``unique_id, ds, y``; ``ds`` optional: ISO-8601 dates, or
-integers as a step index, which the answer's ``ds`` then continues) in any of MLflow's
+The payload is a long history frame (``unique_id, ds, y``; ``ds`` optional: ISO-8601 dates,
+period labels such as ``2020-Q1`` read as ``/v1/forecast`` reads them, or integers as a step
+index, which the answer's ``ds`` then continues) in any of MLflow's
 JSON encodings; ``params`` may carry ``horizon``, ``level`` (e.g. ``[80, 95]``), ``quantiles``
 (e.g. ``[0.1, 0.9]``) and ``time_format`` (the strftime format of text dates in ``ds``). The answer is ``{"predictions": [records]}`` with the forecast frame's
 columns ``unique_id, ds, step, y_hat`` (+ ``y_hat-lo-80``, ``y_hat-q-0.1`` ...: what the tsforge
@@ -82,7 +83,8 @@ class DataFrameSplit(NullMeansAbsent):
     )
     data: list[list[Any]] = Field(
         description="Rows, each with one value per column in the order of columns: unique_id a string "
-        "or integer, ds an ISO-8601 string or an integer step, y a JSON number or null (missing)."
+        "or integer, ds an ISO-8601 string, a period label (2020-Q1, Q1 2020, 2020H1, 2020M01, "
+        "2020-W05) or an integer step, y a JSON number or null (missing)."
     )
     index: list[Any] | None = Field(None, description="Row labels, as pandas writes them; ignored.")
 
@@ -117,8 +119,9 @@ class InvocationsRequest(NullMeansAbsent):
         "(list in (0, 1), e.g. [0.1, 0.9]; for both, order and repeats do not matter: one column "
         "pair or column each), model ('name', 'name@alias' or 'name/version'; absent: "
         "the service's default model), time_format (the strftime format of text dates in ds, e.g. "
-        "'%d/%m/%Y', as the tsforge pyfunc reads it; absent: ISO-8601, integers that read as dates such as "
-        "20200131 as those dates, or integer steps). Other keys "
+        "'%d/%m/%Y', as the tsforge pyfunc reads it; absent: ISO-8601, period labels such as 2020-Q1 "
+        "as their periods' first days, integers that read as dates such as 20200131 as those "
+        "dates, or integer steps, as /v1/forecast reads its timestamps). Other keys "
         "are not read; the answer's notes name them.",
     )
 

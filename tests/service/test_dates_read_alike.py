@@ -115,3 +115,60 @@ def test_digits_as_text_stay_refused():
         ForecastRequest.model_validate(
             {"series": [{"id": "a", "values": [1.0, 2.0], "timestamps": ["2018", "2019"]}]}
         )
+
+
+#: period labels as the CLI reads them (the day each period starts) → what ``/v1/forecast``
+#: reads them as; before, ``/invocations`` refused every one as "not an ISO-8601 date"
+QUARTERS = pd.date_range("2015-01-01", periods=len(LONG), freq="QS")
+LABELS = {
+    "2020-Q1": [f"{t.year}-Q{t.quarter}" for t in QUARTERS],
+    "Q1 2020": [f"Q{t.quarter} {t.year}" for t in QUARTERS],
+    "2020H1": [
+        f"{t.year}H{(t.month - 1) // 6 + 1}" for t in pd.date_range("2000-01-01", periods=36, freq="6MS")
+    ],
+    "2020M01": [t.strftime("%YM%m") for t in MONTHS],
+    "2020-W05": [
+        f"{t.isocalendar()[0]}-W{t.isocalendar()[1]:02d}"
+        for t in pd.date_range("2020-01-06", periods=36, freq="W-MON")
+    ],
+}
+
+
+def _frame(shape: str, ds: list) -> dict | list:
+    """The history ``a`` with ``ds`` as a long frame in one of MLflow's row encodings."""
+    if shape == "dataframe_split":
+        return {
+            "columns": ["unique_id", "ds", "y"],
+            "data": [["a", d, y] for d, y in zip(ds, LONG, strict=True)],
+        }
+    return [{"unique_id": "a", "ds": d, "y": y} for d, y in zip(ds, LONG, strict=True)]
+
+
+@pytest.mark.parametrize("label", list(LABELS), ids=list(LABELS))
+def test_period_labels_are_read_alike_by_both_doors(panel_client, label):
+    client, _ = panel_client
+    native = _forecast(client, LABELS[label])
+    for shape in ("dataframe_split", "dataframe_records"):
+        r = client.post("/invocations", json={shape: _frame(shape, LABELS[label]), "params": {"horizon": 2}})
+        assert r.status_code == 200, (shape, r.text)
+        preds = r.json()["predictions"]
+        assert [p["ds"] for p in preds] == native["timestamps"], shape
+        assert [p["y_hat"] for p in preds] == native["values"], shape
+
+
+@pytest.mark.parametrize(
+    ("shape", "field"),
+    [("dataframe_split", "dataframe_split.data[3][1]"), ("dataframe_records", "dataframe_records[3].ds")],
+)
+def test_an_unreadable_period_label_is_named_at_its_row_in_the_words_of_v1(panel_client, shape, field):
+    client, _ = panel_client
+    text = list(LABELS["2020-Q1"])
+    text[3] = "2015-Q5"
+    v1 = client.post(
+        "/v1/forecast", json={"series": [{"id": "a", "values": LONG, "timestamps": text}]}
+    ).json()
+    assert v1["field"] == "series[0].timestamps[3]", v1
+    inv = client.post("/invocations", json={shape: _frame(shape, text)}).json()
+    assert (inv["field"], inv["column"], inv["row"]) == (field, "ds", 3), inv
+    said = v1["message"].removeprefix(f"{v1['field']}: ")
+    assert inv["message"] == said.replace("'timestamps'", "'ds'"), (inv, v1)

@@ -1,13 +1,15 @@
 """What a client sends is used or said to be unused, never dropped without a word.
 
 * Station ``coords`` sent to a model that does not read coordinates (every model but one with a
-  coordinate embedding) were dropped silently: the answer now carries a note saying so.
+  coordinate embedding) were dropped silently: the answer now carries a note saying so. A window
+  model trained without coordinates (DLinear) refused them with a 422 instead: it is answered
+  with the same note; coordinates a model that takes them cannot match stay a 422.
 * On ``/invocations``, columns of a long history frame besides ``unique_id``, ``ds`` and ``y``
   (``lat``) and ``params`` it does not read (``season_length``) were dropped silently: they stay
   accepted, as MLflow's protocol allows, and the answer's notes name them.
 * A series id of blanks alone (``"   "``) was answered as a series of that name, while ``""``
   is a 422: both are now refused, naming the series (``series[1].id``; on ``/invocations`` the
-  ``unique_id`` value at its row).
+  ``unique_id`` value at its row). So is, on ``/invocations``, an id longer than ``/v1/*`` takes.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from torch import nn
 from service.schemas.forecast import ForecastRequest
 from service.schemas.profile import ProfileRequest
 from service.schemas.recommend import RecommendRequest
-from tests.service.conftest import LONG
+from tests.service.conftest import LONG, OnePredictorStore, serving
 from tsforge.inference import SeriesInput
 from tsforge.models.layers import SpatialEmbedding
 
@@ -82,6 +84,44 @@ def test_a_model_with_a_coordinate_embedding_reads_coords_and_gets_no_note():
     assert NOTE in (coords_note(SimpleNamespace(name="stid", predictor=learned), sent) or "")
 
 
+def _untrained_dlinear(coords: np.ndarray | None) -> Any:
+    """A DLinear window predictor (untrained: no weights are read here) on two hourly series,
+    trained with those stations' coordinates or, with ``None``, without any."""
+    import pandas as pd
+
+    from tsforge.data.frame import TimeSeriesData
+    from tsforge.data.task import prepare_task
+    from tsforge.inference import Predictor
+    from tsforge.models import ModelContext, build_model
+
+    values = np.random.default_rng(0).normal(size=(120, 2)).astype(np.float32)
+    ts = pd.date_range("2021-01-01", periods=120, freq="h").values
+    task = prepare_task(TimeSeriesData(values, ts, ("a", "b"), "h", coords=coords), 24, 6)
+    return Predictor(build_model("dlinear", ModelContext.from_task(task), {}), task.scaler)
+
+
+@pytest.mark.parametrize("sent", [[45.0, 7.5], [45.0, 7.5, 300.0]])
+def test_coords_sent_to_dlinear_trained_without_them_are_said_to_be_unused(sent):
+    """Before: a 422 ("trained without station coordinates ... leave them out") where the same
+    model trained on stations, or a panel model, answered with the note."""
+    history = [float(np.sin(t)) for t in range(48)]
+    series = [{"id": "a", "values": history, "coords": sent}, {"id": "b", "values": history}]
+    with serving(OnePredictorStore(_untrained_dlinear(None), "dl")) as client:
+        r = client.post("/v1/forecast", json={"series": series, "horizon": 2})
+    assert r.status_code == 200, r.text
+    notes = _coords_notes(r.json())
+    assert len(notes) == 1 and "1 of 2 series ('a')" in notes[0], r.json()
+
+
+def test_coords_a_model_on_stations_cannot_match_stay_a_422_naming_the_field():
+    """Guard: a model trained on two-number stations still refuses three numbers."""
+    history = [float(np.sin(t)) for t in range(48)]
+    series = [{"id": "a", "values": history, "coords": [45.0, 7.5, 300.0]}]
+    with serving(OnePredictorStore(_untrained_dlinear(np.array([[45.0, 7.0], [46.0, 8.0]])), "dl")) as client:
+        r = client.post("/v1/forecast", json={"series": series, "horizon": 2})
+    assert r.status_code == 422 and r.json()["field"] == "series[0].coords", r.text
+
+
 @pytest.mark.parametrize("model", [ForecastRequest, RecommendRequest, ProfileRequest])
 @pytest.mark.parametrize("blank", ["   ", "\t", " \n "])
 def test_a_blank_series_id_is_refused_naming_the_series(model, blank):
@@ -108,6 +148,20 @@ def test_a_blank_unique_id_is_a_422_on_invocations_too(panel_client):
     body = r.json()
     assert body["field"] == f"inputs.unique_id[{len(LONG)}]" and body["row"] == len(LONG), body
     assert "only blanks" in body["message"], body
+
+
+def test_an_id_too_long_for_v1_is_refused_by_invocations_too(panel_client):
+    """Before: ``/v1/forecast`` refused a 257-character id and ``/invocations`` forecast it."""
+    client, _ = panel_client
+    long_id = "s" * 257
+    v1 = client.post("/v1/forecast", json={"series": [{"id": long_id, "values": LONG}], "horizon": 2})
+    assert v1.status_code == 422 and v1.json()["field"] == "series[0].id", v1.text
+    rows = [{"unique_id": "a", "y": v} for v in LONG] + [{"unique_id": long_id, "y": v} for v in LONG]
+    r = client.post("/invocations", json={"dataframe_records": rows, "params": {"horizon": 2}})
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert (body["field"], body["row"]) == (f"dataframe_records[{len(LONG)}].unique_id", len(LONG)), body
+    assert "at most 256 characters" in body["message"], body
 
 
 def test_invocations_names_the_frame_columns_it_did_not_read(panel_client):

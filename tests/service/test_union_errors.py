@@ -50,3 +50,23 @@ def test_branches_that_say_the_same_are_listed_once(panel_client):
     assert r.status_code == 422, r.text
     errors = r.json()["errors"]
     assert [e["field"] for e in errors] == ["series[0].timestamps"], errors
+
+
+def test_each_error_is_placed_in_its_union_branch_once(monkeypatch):
+    """``_closest_branches`` worked out each error's branch twice (once to count, once to keep)."""
+    from service import errors
+
+    calls: list[tuple] = []
+    real = errors._union_branch
+
+    def counted(loc):
+        calls.append(tuple(loc))
+        return real(loc)
+
+    monkeypatch.setattr(errors, "_union_branch", counted)
+    found = [
+        {"loc": ("body", "series", 0, "timestamps", "list[datetime]", 3)},
+        *({"loc": ("body", "series", 0, "timestamps", "list[int]", k)} for k in range(2)),
+    ]
+    kept = errors._closest_branches(found)
+    assert kept == found[:1] and len(calls) == len(found), calls
