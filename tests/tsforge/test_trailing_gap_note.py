@@ -90,7 +90,7 @@ def test_cli_forecast_prints_the_note(trained, tmp_path: Path, capsys, monkeypat
     code, out, err = run_cli(capsys, "forecast", str(path), "--model", str(model))
     assert code == 0, out + err
     flat = " ".join(err.split())
-    assert flat.count("note: 2 of 3 series end with missing values") == 1, err
+    assert flat.count("note: 2 of 3 series end with empty cells in history.csv") == 1, err
     assert "'s1' (3)" in flat and "'s2' (1)" in flat, err
 
 

@@ -633,6 +633,7 @@ def forecast_cmd(
     id_col, target_col = load_kwargs["id_col"], load_kwargs["target_col"]
     time_col = load_kwargs["time_col"] or "ds"
     from tsforge.cli.zoned_times import history_zone, in_history_zone, notes_held
+    from tsforge.data.history import note_flag_series
     from tsforge.data.label_forms import in_label_form
 
     # the reader's notes are held until the forecast's zone is known: whether it said it read the
@@ -644,6 +645,8 @@ def forecast_cmd(
         )
         if "value_cols" in load_kwargs:
             frame = _series_columns(frame, load_kwargs["value_cols"], id_col, time_col, file=str(input_path))
+        else:  # a wide file's 0/1 column is said as train says it (the shared reader does not)
+            note_flag_series(frame, id_col, time_col, target_col, file=str(input_path))
         if drawn:
             from tsforge.cli.forecast_plot import check_plot_series
 

@@ -35,6 +35,7 @@ import polars as pl
 
 from tsforge.data import validation as V
 from tsforge.data.file_lines import refuse_empty_line, row_where, row_words, with_lines
+from tsforge.data.layouts import note_flag_columns
 from tsforge.data.long_roles import (
     LongRoles,
     check_unique_wide_times,
@@ -52,6 +53,8 @@ __all__ = [
     "guessed_history_roles",
     "histories_from_frame",
     "history_time_column",
+    "note_flag_series",
+    "observed_rows",
     "with_parsed_times",
     "check_time_format",
 ]
@@ -173,6 +176,52 @@ def history_time_column(
         return time_col if time_col in frame.columns else None
     roles = guessed_history_roles(frame, id_col, time_col, target_col, time_format=time_format)
     return roles.time_col if roles is not None else _wide_time_column(frame, time_col, time_format)
+
+
+def note_flag_series(
+    frame: Any, id_col: str = "unique_id", time_col: str = "ds", target_col: str = "y", *, file: str | None
+) -> None:
+    """Warn (:class:`~tsforge.data.layouts.FlagColumnWarning`) when a wide history holds columns of
+    only 0 and 1 beside real-valued series, in the words the training reader uses for the same
+    file (:func:`~tsforge.data.layouts.note_flag_columns`, advising ``--value-cols``).
+
+    Why: ``tsforge train stores.csv`` said its ``promo`` column was read as one more store, and
+    ``tsforge forecast stores.csv`` forecast it as a store without a word. Not a step of
+    :func:`histories_from_frame`: the service reads its requests' frames there too, and its
+    clients pass no ``--value-cols``; the CLI calls this for the file it reads.
+    """
+    df = _as_frame(frame)
+    if (
+        history_layout(df.columns, id_col) == "long"
+        or guessed_history_roles(df, id_col, time_col, target_col) is not None
+    ):
+        return
+    times = _wide_time_column(df, time_col)
+    columns = [c for c in df.columns if c != times and df.schema[c].is_numeric()]
+    if len(columns) < 2:
+        return
+    values = np.column_stack([df[c].cast(pl.Float64).fill_null(np.nan).to_numpy() for c in columns])
+    note_flag_columns(values, columns, file)
+
+
+def observed_rows(frame: Any, series_id: str, id_col: str = "unique_id", target_col: str = "y") -> np.ndarray:
+    """The 0-based rows of a history ``frame`` (as :func:`histories_from_frame` takes it) that hold
+    an observed value of series ``series_id``: its rows with a value in ``target_col`` (long), or
+    the rows with a value in its own column (wide). Empty when the frame has no such series.
+
+    Why: the histories come back grouped by series and sorted by time, without the rows they were
+    read from; an error about one series (a single value) names its rows by this, on its path only.
+    """
+    df = _as_frame(frame)
+    if history_layout(df.columns, id_col) == "long":
+        if target_col not in df.columns:
+            return np.empty(0, dtype=np.int64)
+        ids = df[id_col].cast(pl.String).to_numpy()
+        values = V.to_numeric(df[target_col], column=target_col)
+        return np.flatnonzero((ids == series_id) & np.isfinite(values))
+    if series_id not in df.columns:
+        return np.empty(0, dtype=np.int64)
+    return np.flatnonzero(np.isfinite(V.to_numeric(df[series_id], column=series_id)))
 
 
 def with_parsed_times(

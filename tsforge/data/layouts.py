@@ -56,6 +56,7 @@ __all__ = [
     "detect_layout",
     "file_stem",
     "FlagColumnWarning",
+    "note_flag_columns",
 ]
 
 log = logging.getLogger(__name__)
@@ -255,7 +256,7 @@ def wide_matrix(
             _wide_values(frame[c], column=c, file=file, time_col=time_col, frame=frame), dtype, c, file
         )
     if not named:
-        _note_flag_columns(values, value_cols, file)
+        note_flag_columns(values, value_cols, file)
     times = None
     first_step, int_step = 0, 1
     if time_col is not None:
@@ -292,7 +293,7 @@ def _is_flag(column: np.ndarray) -> bool:
     return seen.size == 2 and bool(seen[0] == 0 and seen[1] == 1)
 
 
-def _note_flag_columns(values: np.ndarray, columns: list[str], file: str | None) -> None:
+def note_flag_columns(values: np.ndarray, columns: list[str], file: str | None) -> None:
     """Warn (:class:`FlagColumnWarning`) about 0/1 columns read as series beside real-valued ones.
 
     Why: a wide file's ``promo`` or ``holiday`` column was read, silently, as one more store:

@@ -174,10 +174,12 @@ class QuantileCalibrator(Protocol):
         ...
 
 
-def level_note(level: Any) -> str | None:
+def level_note(level: Any, *, flags: bool = False) -> str | None:
     """One sentence when a requested level is below 1 (a 0.5 % interval, next to no width), which
     is far more often a fraction meant as a percentage (0.5 for 50, 0.95 for 95) or a quantile
     than a real request; else None. Levels are in %; such a level is still answered as asked.
+    ``flags``: name the command line's options (``--level 50``, ``--quantiles``), not the
+    request's fields (``level 50``, ``quantiles``).
 
     Why a note and not an error: a 0.5 % interval is a valid request, but silently answering it
     gave a band of next to no width to a caller who meant 50 %.
@@ -186,10 +188,15 @@ def level_note(level: Any) -> str | None:
     if not small:
         return None
     names = ", ".join(f"{v:g}" for v in small)
+    meant = ", ".join(f"{100 * v:g}" for v in small)
+    if flags:
+        return (
+            f"--level is in % and --level {names} asks for a {names} % central interval (next to no "
+            f"width): for the {meant} % interval give --level {meant}; for a quantile use --quantiles"
+        )
     return (
         f"level is in % and level {names} asks for a {names} % central interval (next to no width): "
-        f"for the {', '.join(f'{100 * v:g}' for v in small)} % interval ask for level "
-        f"{', '.join(f'{100 * v:g}' for v in small)}; for a quantile use quantiles"
+        f"for the {meant} % interval ask for level {meant}; for a quantile use quantiles"
     )
 
 

@@ -23,11 +23,14 @@ import torch
 
 from tsforge.arguments import whole_number
 from tsforge.data.calendar import calendar_indices
+from tsforge.data.file_lines import RowWhere, row_where, row_words
 from tsforge.data.frequency import check_sampling, fixed_step, rate_words
 from tsforge.data.history import (
     SeriesInput,
     guessed_history_roles,
     histories_from_frame,
+    history_layout,
+    observed_rows,
     with_parsed_times,
 )
 from tsforge.data.scaling import StandardScaler, spread_or_level
@@ -41,6 +44,7 @@ from tsforge.errors import (
     RegularisedTimesWarning,
     TsforgeWarning,
     UnusedCoordinatesWarning,
+    WordedWarning,
 )
 from tsforge.inference.intervals import (
     IntervalRequest,
@@ -52,35 +56,12 @@ from tsforge.inference.intervals import (
     sorted_quantiles,
     zero_width_note,
 )
+from tsforge.inference.notes import HistoryFile, calendar_advice, skipped_steps_note, trailing_gap_note
 from tsforge.models.base import Forecaster
 
 
 class TrimmedHistoryWarning(TsforgeWarning):
     """Histories that end with missing values were forecast from their last observed value."""
-
-
-def trailing_gap_note(sent: Sequence[SeriesInput], trimmed: Sequence[SeriesInput]) -> str | None:
-    """Say which histories lost trailing missing values before the forecast (``sent`` against
-    ``trimmed``, in the same order), and how many each; ``None`` when none did.
-
-    Why: a forecast is dated from the step after a history's last observed value, so its first
-    steps are times the caller gave as missing. The REST service said so in a note of its own,
-    but the CLI, the Python API and the MLflow pyfunc said nothing; one warning here reaches all
-    of them (the CLI prints it as a ``note:`` line, the service returns it as an answer note).
-    """
-    found = []
-    for s, t in zip(sent, trimmed, strict=True):
-        n = np.asarray(s.values).size - np.asarray(t.values).size
-        if n > 0:
-            found.append(f"{s.id!r} ({n})")
-    if not found:
-        return None
-    shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
-    return (
-        f"{len(found)} of {len(sent)} series end with missing values (null), which are not part of a history: each is forecast from its last "
-        "observed value, so its forecast's first steps are times given as missing (series and "
-        f"trailing nulls: {shown}); leave the trailing nulls out, or give their values"
-    )
 
 
 class FramePredictor:
@@ -114,6 +95,22 @@ class FramePredictor:
         Why here: every predictor parses the interval request and checks the series and the
         horizon the same way and in the same order; subclasses forecast in :meth:`_forecast`.
         """
+        return self._predict_series(series, horizon, level=level, quantiles=quantiles)
+
+    def _predict_series(
+        self,
+        series: Sequence[SeriesInput],
+        horizon: int | None,
+        *,
+        level: Any = None,
+        quantiles: Any = None,
+        source: HistoryFile | None = None,
+    ) -> list[SeriesForecast]:
+        """:meth:`predict_series`, its notes said of ``source`` (the file the histories were read
+        from: its rows and empty cells, :mod:`tsforge.inference.notes`) when one is given.
+
+        Why not a parameter of :meth:`predict_series`: the service, the routed ensemble's members
+        and every other caller give series, not files; only :meth:`predict_frame` knows a file."""
         request = IntervalRequest.parse(level, quantiles)
         self._refuse_intervals(request)
         if isinstance(series, SeriesInput) or not isinstance(series, Sequence) or isinstance(series, str):
@@ -137,12 +134,16 @@ class FramePredictor:
                 f"horizon {h} is outside 1..{self.max_horizon}, the horizon this model was trained for",
                 field="horizon",
             )
-        sent = self._fill_skipped_steps(series)
+        sent = self._fill_skipped_steps(series, source)
         series = self._trailing_gaps_trimmed(sent)
-        if note := trailing_gap_note(sent, series):
-            warnings.warn(note, TrimmedHistoryWarning, stacklevel=2)
+        if note := trailing_gap_note(sent, series, source):
+            warnings.warn(note, TrimmedHistoryWarning, stacklevel=3)
         if note := level_note(request.levels):
-            warnings.warn(note, TsforgeWarning, stacklevel=2)
+            warnings.warn(
+                WordedWarning(note, cli_message=level_note(request.levels, flags=True)), stacklevel=3
+            )
+        if note := self.input_note(series, source):
+            warnings.warn(note, MissingCalendarWarning, stacklevel=3)
         forecasts = self._forecast(series, h, request)
         _mark_trimmed(forecasts, sent, series)
         # the non-negative floor of the calibration clips the point as it clips the bounds, with
@@ -150,10 +151,12 @@ class FramePredictor:
         floor = getattr(self.calibration, "floor", None)
         forecasts = list(floor_points(forecasts, [s.values for s in series], floor))
         if request and (note := zero_width_note(forecasts, self.interval_method)):
-            warnings.warn(note, TsforgeWarning, stacklevel=2)
+            warnings.warn(note, TsforgeWarning, stacklevel=3)
         return forecasts
 
-    def _fill_skipped_steps(self, series: Sequence[SeriesInput]) -> list[SeriesInput]:
+    def _fill_skipped_steps(
+        self, series: Sequence[SeriesInput], source: HistoryFile | None = None
+    ) -> list[SeriesInput]:
         """Each history on its step grid: timestamps that skip steps of the model's frequency, and
         an integer step index that skips steps of its own (:func:`on_integer_grid`), get the
         skipped steps back as missing values, and one note each says so (a history that would be
@@ -183,9 +186,15 @@ class FramePredictor:
                 stepped[str(s.id)] = n_steps
             out.append(s)
         if filled:
-            _skipped_note(f"steps of the model's frequency, {rate_words(str(freq))},", filled, len(out))
+            what = f"steps of the model's frequency, {rate_words(str(freq))},"
+            warnings.warn(
+                skipped_steps_note(what, filled, len(out), source), RegularisedTimesWarning, stacklevel=4
+            )
         if stepped:
-            _skipped_note("steps of their integer step index,", stepped, len(out))
+            what = "steps of their integer step index,"
+            warnings.warn(
+                skipped_steps_note(what, stepped, len(out), source), RegularisedTimesWarning, stacklevel=4
+            )
         return out
 
     def _trailing_gaps_trimmed(self, series: Sequence[SeriesInput]) -> list[SeriesInput]:
@@ -251,10 +260,12 @@ class FramePredictor:
             return None
         return self.calibration.shortfall(request.probs, horizon or self.max_horizon)
 
-    def input_note(self, series: Sequence[SeriesInput]) -> str | None:
+    def input_note(self, series: Sequence[SeriesInput], source: HistoryFile | None = None) -> str | None:
         """One sentence when these series miss an input the model reads (it still answers, less
         well), else None (default: nothing is ever missing). Like :meth:`interval_shortfall`,
-        what a service returns in its response where a warning cannot go."""
+        what a service returns in its response where a warning cannot go; forecasting warns it
+        too (:class:`~tsforge.errors.MissingCalendarWarning`), said of ``source`` when the series
+        were read from a file (:mod:`tsforge.inference.notes`)."""
         return None
 
     def _calibrated_bounds(
@@ -366,10 +377,13 @@ class FramePredictor:
         if coords is not None:
             inputs = self._with_coords(inputs, coords)
         kwargs = {"level": list(request.levels), "quantiles": list(request.quantiles)} if request else {}
+        source = None
+        if file is not None:
+            source = HistoryFile(str(file), wide=history_layout(_columns(df), id_col) == "wide")
         try:
-            forecasts = self.predict_series(inputs, horizon, **kwargs)
+            forecasts = self._predict_series(inputs, horizon, source=source, **kwargs)
         except DataValidationError as exc:
-            raise _in_file_terms(exc, inputs, file, time_col, target_col, set(df.columns)) from None
+            raise _in_file_terms(exc, inputs, file, df, (id_col, time_col, target_col)) from None
         integer_steps = continued_steps(inputs, forecasts)
         return forecast_frame(forecasts, integer_steps, id_col=id_col, time_col=time_col)
 
@@ -475,41 +489,72 @@ def _in_file_terms(
     exc: DataValidationError,
     inputs: Sequence[SeriesInput],
     file: str | None,
-    time_col: str,
-    target_col: str,
-    columns: set[str],
+    frame: Any,
+    roles: tuple[str, str, str],
 ) -> DataValidationError:
     """A request-shaped location (``field='series[3].values'``, what a REST client reads) said
     in the terms of the file the history came from: its name, the column and the series id
-    (a wide file's series is its own column)."""
+    (a wide file's series is its own column); for a series refused with a single value, the
+    line of the file that holds it (:func:`_lone_value_line`). ``roles``: the frame's id, time
+    and target columns."""
+    id_col, time_col, target_col = roles
     field = str(exc.where.get("field", ""))
     match = re.fullmatch(r"series\[(\d+)\](?:\.(\w+))?", field)
     if file is None or "file" in exc.where:
         return exc
     if match is None or int(match.group(1)) >= len(inputs):  # still say which file it was
-        return DataValidationError(exc.message, cli_message=exc.cli_message, file=file, **exc.where)
+        said, where = _lone_value_line(exc, inputs, frame, file, id_col, target_col)
+        return DataValidationError(said, cli_message=exc.cli_message, file=file, **exc.where, **where)
     sid = inputs[int(match.group(1))].id
     part = match.group(2) or ""
     column = None
+    columns = set(_columns(frame))
     if part == "values":
         column = target_col if target_col in columns else (sid if sid in columns else None)
     elif part == "timestamps" and time_col in columns:
         column = time_col
-    return DataValidationError(exc.message, file=file, column=column, series=sid)
+    said, where = _lone_value_line(exc, inputs, frame, file, id_col, target_col, sid)
+    return DataValidationError(said, file=file, column=column, series=sid, **where)
 
 
-def _skipped_note(what: str, skipped: dict[str, int], n_series: int) -> None:
-    """Warn that ``skipped`` (series id → steps inserted) of ``n_series`` histories skipped
-    ``what`` and were read with them as missing values (the CLI prints it as a note, the service
-    returns it in its answer)."""
-    names = ", ".join(f"{sid!r} ({n})" for sid, n in list(skipped.items())[:5])
-    more = ", ..." if len(skipped) > 5 else ""
-    warnings.warn(
-        f"{len(skipped)} of {n_series} series skip {what} read as missing values (series and steps "
-        f"missing: {names}{more}): send every step, a missing value as NaN (null in JSON), to say so yourself",
-        RegularisedTimesWarning,
-        stacklevel=4,
-    )
+def _columns(frame: Any) -> list[str]:
+    """The column names of a history frame (pandas, polars, or ``{column: values}``)."""
+    return [str(c) for c in getattr(frame, "columns", frame)]
+
+
+def _lone_value_line(
+    exc: DataValidationError,
+    inputs: Sequence[SeriesInput],
+    frame: Any,
+    file: str,
+    id_col: str,
+    target_col: str,
+    sid: str | None = None,
+) -> tuple[str, RowWhere | dict[str, int]]:
+    """``exc``'s message and the ``row`` / ``line`` fields, for a refused series (``sid``, else
+    the one the error names) that holds a single value: ``...; its value is on line 122 of
+    history.csv`` (``at row 120`` of a Parquet file). The message as it was, and no fields,
+    for any other error.
+
+    Why: ``tsforge forecast`` refused a file's one-value series naming only the series, and a
+    long file lists a series' rows wherever they fall, so the user searched the file for its
+    id; every other refusal of a file's rows names their line
+    (:mod:`tsforge.data.file_lines`). Only on this error path: the rows are looked up again.
+    """
+    named = sid if sid is not None else exc.where.get("series")
+    if named is None:  # an error about no one series
+        return exc.message, {}
+    named = str(named)
+    history = next((s for s in inputs if str(s.id) == named), None)
+    if history is None or HistoryFile(file).is_tsf:  # a .tsf file's rows are not the frame's
+        return exc.message, {}
+    if int(np.isfinite(np.asarray(history.values, dtype=np.float64)).sum()) != 1:
+        return exc.message, {}
+    rows = observed_rows(frame, named, id_col, target_col)
+    if rows.size != 1:
+        return exc.message, {}
+    row = int(rows[0])
+    return f"{exc.message}; its value is {row_words(row, file)}", row_where(row, file)
 
 
 def trailing_gap(values: Any) -> int:
@@ -704,9 +749,6 @@ class Predictor(FramePredictor):
         channels = np.full((B, 1), -1, dtype=np.int64)
         mean = np.zeros(B)
         std = np.ones(B)
-        note = self.input_note(series)
-        if note:
-            warnings.warn(note, MissingCalendarWarning, stacklevel=3)
         use_cal = self._reads_calendar() and all(_dated(s) for s in series)
         x_cal = np.zeros((B, L, 4), dtype=np.int64) if use_cal else None
         y_cal = np.zeros((B, self.max_horizon, 4), dtype=np.int64) if use_cal else None
@@ -796,8 +838,9 @@ class Predictor(FramePredictor):
     def _reads_calendar(self) -> bool:
         return bool(self.forecaster.uses_calendar and self.forecaster.context.calendar_terms)
 
-    def input_note(self, series: Sequence[SeriesInput]) -> str | None:
-        """Says when a model that reads the calendar gets series without dates.
+    def input_note(self, series: Sequence[SeriesInput], source: HistoryFile | None = None) -> str | None:
+        """Says when a model that reads the calendar gets series without dates (``source``: the
+        file they were read from, whose time column the advice then names).
 
         Why: such a model (STPE-MLP's hour/weekday/month tables, CycleNet's phase, LightGBM's
         calendar features) then forecasts without that input — every series of the batch, since
@@ -810,10 +853,11 @@ class Predictor(FramePredictor):
         if not undated:
             return None
         terms = ", ".join(self.forecaster.context.calendar_terms)
+        lacked, advice = calendar_advice(source)
         return (
             f"{self.model_name} reads the calendar ({terms}), but {undated} of {len(series)} series came "
-            "without dates (no timestamps, or integer steps), so the batch was forecast without it and "
-            "less accurately: send ISO-8601 timestamps"
+            f"without dates ({lacked}), so the batch was forecast without it and "
+            f"less accurately: {advice}"
         )
 
     def _check_aligned(self, series: Sequence[SeriesInput]) -> None:

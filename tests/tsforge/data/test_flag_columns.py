@@ -74,3 +74,23 @@ def test_the_command_line_prints_the_note_with_its_flag(tmp_path, capsys, monkey
         assert exc.code in (0, None)
     err = " ".join(capsys.readouterr().err.split())
     assert "note:" in err and "'promo' hold only 0 and 1" in err and "--value-cols store_1,store_2" in err
+
+
+def test_a_wide_forecast_history_is_noted_by_its_own_call_not_by_the_shared_reader():
+    """``tsforge forecast`` notes the flag (:func:`note_flag_series`); the reader it shares with
+    the REST service (:func:`histories_from_frame`) stays quiet, so the service's answers keep
+    their notes."""
+    from tsforge.data.history import histories_from_frame, note_flag_series
+
+    notes = _flag_notes(lambda: note_flag_series(_stores(), file="stores.csv"))
+    assert len(notes) == 1 and str(notes[0]).startswith("stores.csv: column(s) 'promo'"), notes
+    assert "--value-cols store_1,store_2" in getattr(notes[0], "cli_message", "")
+    assert not _flag_notes(lambda: histories_from_frame(_stores(), file="stores.csv"))
+
+
+def test_a_long_forecast_history_has_no_flag_columns():
+    from tsforge.data.history import note_flag_series
+
+    long = _stores().melt(id_vars="date", var_name="unique_id", value_name="y").rename(columns={"date": "ds"})
+    assert not _flag_notes(lambda: note_flag_series(long, file="long.csv"))
+    assert not _flag_notes(lambda: note_flag_series(_stores().drop(columns="promo"), file="s.csv"))

@@ -108,3 +108,18 @@ def test_size_check_runs_before_per_series_checks():
     with pytest.raises(ResourceLimitError):
         histories_from_frame(frame, check_sizes=refuse)
     assert seen == [("a", 1), ("b", 2)]
+
+
+def test_observed_rows_are_the_file_rows_of_a_series_values():
+    """The rows an error about one series names: a long frame's rows of that id with a value,
+    a wide frame's rows with a value in its column (rows as read, before any sorting)."""
+    from tsforge.data.history import observed_rows
+
+    long = pd.DataFrame(
+        {"unique_id": ["b", "a", "b", "a", "b"], "ds": range(5), "y": [1.0, 2.0, None, 3.0, 4.0]}
+    )
+    assert observed_rows(long, "b").tolist() == [0, 4]
+    assert observed_rows(long, "z").tolist() == []
+    wide = pd.DataFrame({"ds": range(4), "a": [None, 1.0, None, None], "b": [1.0, 2.0, 3.0, 4.0]})
+    assert observed_rows(wide, "a").tolist() == [1]
+    assert observed_rows(wide, "ds_missing").tolist() == []

@@ -1,0 +1,128 @@
+"""The notes a forecast's histories get, in the words of whoever gave them.
+
+Why a module of their own: one fact — a history skipped steps, a history ended in missing values
+— reaches two kinds of reader. A REST client sent JSON, where a missing value is ``null``; a
+``tsforge forecast`` user wrote a CSV or Parquet file, where it is an empty cell and a step is a
+row. The CLI printed the service's words ("a missing value as NaN (null in JSON)") to users who
+had sent nothing. Each note is made here in one wording or the other: the service's (and the
+Python API's, for histories given as frames or series) when no file is named, the file's when
+:meth:`~tsforge.inference.FramePredictor.predict_frame` was told the file the frame was read from
+(:class:`HistoryFile`). The service never names a file, so its answers keep their words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from tsforge.data.history import SeriesInput
+
+__all__ = ["HistoryFile", "trailing_gap_note", "skipped_steps_note", "calendar_advice"]
+
+#: at most this many series named in a note (the count says how many there are)
+_NAMED = 5
+
+
+@dataclass(frozen=True)
+class HistoryFile:
+    """The file a history frame was read from, and whether it is wide (one column per series):
+    what a note needs to speak of the file's rows and empty cells.
+
+    Why the layout: a long file's series that ends in empty cells ends in rows the user can
+    delete; a wide file's column that ends earlier than the others shares its rows with them.
+    """
+
+    path: str
+    wide: bool = False
+
+    @property
+    def name(self) -> str:
+        """The file's name, as the notes say it (the folder is the user's own)."""
+        return Path(self.path).name
+
+    @property
+    def is_tsf(self) -> bool:
+        """A Monash ``.tsf`` file: one line per series, a missing value written ``?``."""
+        return self.path.lower().endswith((".tsf", ".tsf.gz"))
+
+    @property
+    def missing(self) -> str:
+        """What a missing value is in this file, in the plural."""
+        return "missing values ('?')" if self.is_tsf else "empty cells"
+
+
+def _named(counts: Sequence[str]) -> str:
+    """The first :data:`_NAMED` of ``counts`` (``'a' (2)``), and how many more there are."""
+    more = len(counts) - _NAMED
+    return ", ".join(counts[:_NAMED]) + (f" and {more} more" if more > 0 else "")
+
+
+def trailing_gap_note(
+    sent: Sequence[SeriesInput], trimmed: Sequence[SeriesInput], source: HistoryFile | None = None
+) -> str | None:
+    """Say which histories lost trailing missing values before the forecast (``sent`` against
+    ``trimmed``, in the same order), and how many each; ``None`` when none did. ``source``: the
+    file the histories were read from, whose empty cells the note then speaks of.
+
+    Why: a forecast is dated from the step after a history's last observed value, so its first
+    steps are times the caller gave as missing. The REST service said so in a note of its own,
+    but the CLI, the Python API and the MLflow pyfunc said nothing; one warning reaches all of
+    them (the CLI prints it as a ``note:`` line, the service returns it as an answer note).
+    """
+    found = []
+    for s, t in zip(sent, trimmed, strict=True):
+        n = np.asarray(s.values).size - np.asarray(t.values).size
+        if n > 0:
+            found.append(f"{s.id!r} ({n})")
+    if not found:
+        return None
+    shown = _named(found)
+    if source is None:
+        return (
+            f"{len(found)} of {len(sent)} series end with missing values (null), which are not part of a history: each is forecast from its last "
+            "observed value, so its forecast's first steps are times given as missing (series and "
+            f"trailing nulls: {shown}); leave the trailing nulls out, or give their values"
+        )
+    return (
+        f"{len(found)} of {len(sent)} series end with {source.missing} in {source.name}, which are not "
+        "part of a history: each is forecast from its last observed value, so its forecast's first "
+        f"steps are times the file gives no value for (series and {source.missing} at their end: "
+        f"{shown}); {_trailing_advice(source)}"
+    )
+
+
+def _trailing_advice(source: HistoryFile) -> str:
+    """What to do about a file's series that end in missing values, as its layout allows."""
+    if source.is_tsf:
+        return "leave them out of the series, or give their values"
+    if source.wide:  # the rows are the other series' too
+        return "fill in those cells to forecast every series from the file's last row"
+    return "delete those rows, or fill in their values"
+
+
+def skipped_steps_note(
+    what: str, skipped: Mapping[str, int], n_series: int, source: HistoryFile | None = None
+) -> str:
+    """The note that ``skipped`` (series id → steps inserted) of ``n_series`` histories skipped
+    ``what`` and were read with them as missing values; ``source`` as for :func:`trailing_gap_note`
+    (a step the file skips is a row it lacks)."""
+    names = ", ".join(f"{sid!r} ({n})" for sid, n in list(skipped.items())[:_NAMED])
+    shown = names + (", ..." if len(skipped) > _NAMED else "")
+    said = (
+        f"{len(skipped)} of {n_series} series skip {what} read as missing values (series and steps "
+        f"missing: {shown})"
+    )
+    if source is None:
+        return f"{said}: send every step, a missing value as NaN (null in JSON), to say so yourself"
+    return f"{said}: give every step its row in {source.name}, a missing value as an empty cell, to say so yourself"
+
+
+def calendar_advice(source: HistoryFile | None = None) -> tuple[str, str]:
+    """``(what the series lacked, how to give it)`` in a note that a calendar model got histories
+    without dates: timestamps to send, or a time column of dates to give the file."""
+    if source is None:
+        return "no timestamps, or integer steps", "send ISO-8601 timestamps"
+    return "no time column, or integer steps", f"give {source.name} a time column of dates"
