@@ -51,3 +51,25 @@ def test_a_model_on_stations_reads_coordinates_only_through_an_embedding():
     dlinear = Predictor(build_model("dlinear", ModelContext.from_task(task), {}), task.scaler)
     assert stpe.takes_coords and stpe.reads_coords
     assert dlinear.takes_coords and not dlinear.reads_coords
+
+
+def test_a_coordinate_table_given_to_a_model_trained_without_them_is_noted_and_not_used():
+    """``tsforge forecast --coords`` (``predict_frame(coords=...)``) refused a model trained
+    without coordinates ("drop --coords"), while the service answers the same with a note that
+    they were not used: now a note here too, and the forecast is the one without them."""
+    from tsforge.errors import UnusedCoordinatesWarning
+
+    predictor = _window_predictor("dlinear")
+    rng = np.random.default_rng(2)
+    history = pd.DataFrame(
+        {
+            "ds": pd.date_range("2021-02-01", periods=40, freq="h"),
+            "a": rng.normal(size=40),
+            "b": rng.normal(size=40),
+        }
+    )
+    table = pd.DataFrame({"id": ["a", "b"], "lat": [45.0, 46.0], "lon": [7.0, 8.0]})
+    plain = predictor.predict_frame(history, 6, time_col="ds")
+    with pytest.warns(UnusedCoordinatesWarning, match="trained without station coordinates"):
+        noted = predictor.predict_frame(history, 6, time_col="ds", coords=table)
+    pd.testing.assert_frame_equal(noted, plain)

@@ -307,15 +307,27 @@ class FramePredictor:
         return False
 
     def _with_coords(self, inputs: list[SeriesInput], coords: Any) -> list[SeriesInput]:
-        """``inputs`` with the coordinates of the series ``coords`` (a table) lists."""
+        """``inputs`` with the coordinates of the series ``coords`` (a table) lists; as they are,
+        with an :class:`~tsforge.errors.UnusedCoordinatesWarning`, when the model was trained
+        without station coordinates.
+
+        Why a note there and not a refusal: a model trained without coordinates forecasts without
+        them, as one trained on stations without a coordinate embedding does, and the service
+        answers both with a note that the coordinates were not used; ``tsforge forecast --coords``
+        refused the first and noted the second.
+        """
         from tsforge.data.coordinates import coordinates_by_id
 
         if not self.takes_coords:
-            raise ConfigError(
-                f"model {self.model_name!r} was trained without station coordinates, so it has no use "
-                "for them: drop --coords (it applies to models trained with --coords)",
-                field="coords",
+            warnings.warn(
+                UnusedCoordinatesWarning(
+                    f"model {self.model_name!r} was trained without station coordinates, so the "
+                    "coordinates given were not used; only a model trained with --coords and a "
+                    "coordinate embedding (e.g. stpe_mlp) reads them"
+                ),
+                stacklevel=3,
             )
+            return inputs
         if not self.reads_coords:
             warnings.warn(
                 UnusedCoordinatesWarning(
