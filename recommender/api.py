@@ -40,7 +40,14 @@ from recommender.explain import (
 )
 from recommender.knowledge_base import PROFILE_WINDOW, Candidate, KBSettings, build_knowledge_base
 from recommender.properties.profile import MIN_WINDOW
-from recommender.ranker import RankerConfig, Recommender, group_features, recommender_dir, train_recommender
+from recommender.ranker import (
+    LearntHorizons,
+    RankerConfig,
+    Recommender,
+    group_features,
+    recommender_dir,
+    train_recommender,
+)
 from recommender.routed_training import train_routed
 from recommender.series_recommendation import SeriesRecommendation, recommend_series
 from tsforge.data.frame import TimeSeriesData
@@ -52,6 +59,7 @@ __all__ = [
     "Recommendation",
     "recommend",
     "default_recommender",
+    "default_recommender_pending",
     "build_default_recommender",
     "horizon_note",
     "SeriesRecommendation",
@@ -135,8 +143,8 @@ class Recommendation:
             ``reasons`` are the largest; with ``bias`` they sum to ``best.score``.
         bias: the part of ``best.score`` no property explains (the ranker's average for it).
         notes: what limits the answer, by name, in words (empty when nothing does):
-            ``horizon_outside_knowledge_base`` when :attr:`horizon` lies outside the horizons the
-            recommender learnt from (:func:`horizon_note`). The CLI prints them under the ranking,
+            ``horizon_outside_knowledge_base`` when :attr:`horizon` lies more than a doubling
+            outside the horizons the recommender learnt from (:func:`horizon_note`). The CLI prints them under the ranking,
             ``--json`` carries them as they are, the service among its ``notes``.
     """
 
@@ -281,6 +289,26 @@ def default_recommender(*, build_if_missing: bool = True, progress: Progress | N
         QUICK_CORPUS_SIZE,
     )
     return build_quick_recommender(progress=progress)
+
+
+def default_recommender_pending() -> str | None:
+    """A sentence when :func:`default_recommender` would build the quick recommender first, else
+    None.
+
+    Why: the build benchmarks the pool on the synthetic corpus (about a minute; 23 s measured on
+    two cores) under a progress bar that said what it did but not that it happens once, nor
+    that a full recommender exists; the answer's time line then counted that minute as the
+    recommendation's own. The per-series path announces its router build the same way
+    (:func:`~recommender.series_recommendation.default_router_pending`).
+    """
+    path = recommender_dir()
+    if (path / "meta.json").exists():
+        return None
+    return (
+        f"no recommender is saved at {path} yet: building the quick one once (the pool without "
+        f"{', '.join(sorted(SLOW_CANDIDATES))}, on {QUICK_CORPUS_SIZE} synthetic series: about a "
+        "minute, reused afterwards); `tsforge recommender build` builds the full one"
+    )
 
 
 def _load(data: Any, load_kwargs: Mapping[str, Any] | None = None) -> tuple[TimeSeriesData, Any]:
@@ -459,6 +487,7 @@ def recommend(
     progress: Progress | None = None,
     load_kwargs: Mapping[str, Any] | None = None,
     split: str | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> Recommendation:
     """Rank the candidate models for ``data`` at ``horizon`` and explain the top choice.
 
@@ -474,6 +503,8 @@ def recommend(
         build_if_missing: with no ``recommender`` and none saved, build the quick one (about a
             minute, :func:`build_quick_recommender`); ``False`` refuses instead.
         progress: ``progress(description, done, total)`` while that build runs.
+        announce: called with :func:`default_recommender_pending`'s sentence just before that
+            build, once the data are read and checked (a refusal of the data comes without it).
         load_kwargs: options of :func:`tsforge.data.load.load` for a file (column names, ...).
         split: the protocol the recommended model will be trained under (``7:1:2``, ``6:2:2``,
             ``ett``; default the catalogue's, else 7:1:2). The ranking reads the data's properties,
@@ -501,6 +532,8 @@ def recommend(
     elif recommender is not None:
         rec = Recommender.load(recommender)
     else:
+        if announce is not None and build_if_missing and (pending := default_recommender_pending()):
+            announce(pending)
         rec = default_recommender(build_if_missing=build_if_missing, progress=progress)
     t_rec = time.perf_counter()
 
@@ -591,6 +624,8 @@ def recommend(
             "trained_on": rec.meta.get("groups", []),
             "created": rec.meta.get("created"),
             "tier": rec.meta.get("tier", "full"),
+            # what the horizon note is judged by, for a reader whose horizon drew no note
+            "horizons": learnt.to_dict() if (learnt := rec.learnt_horizons()) else None,
         },
         rule=rule,
         contributions=group_contributions(contrib),
@@ -602,42 +637,40 @@ def recommend(
 #: the name of the note of a horizon outside the knowledge base's (:func:`horizon_note`)
 OUTSIDE_HORIZONS = "horizon_outside_knowledge_base"
 
+#: how far beyond its learnt horizons a ranking goes without :func:`horizon_note`, as a factor
+HORIZON_TOLERANCE = 2.0
+
 
 def _notes(horizon: int, rec: Recommender) -> dict[str, str]:
     """The :attr:`Recommendation.notes` of a ranking at ``horizon`` by ``rec``."""
-    note = horizon_note(horizon, rec.knowledge_base_horizons())
+    note = horizon_note(horizon, rec.learnt_horizons())
     return {OUTSIDE_HORIZONS: note} if note else {}
 
 
-def horizon_note(horizon: int, covered: Sequence[int]) -> str | None:
-    """The caveat of a ranking at ``horizon`` by a recommender whose knowledge base holds the
-    horizons ``covered``: ``None`` inside their range (or when they are unknown), else a sentence
-    naming them and saying the ranking is extrapolated.
+def horizon_note(horizon: int, learnt: LearntHorizons | None) -> str | None:
+    """The caveat of a ranking at ``horizon`` by a recommender that learnt from the horizons
+    ``learnt``: a sentence naming them when ``horizon`` is more than a doubling
+    (:data:`HORIZON_TOLERANCE`) shorter than the shortest or longer than the longest, else
+    ``None`` (also when they are unknown: nothing is claimed that the recommender cannot back).
 
     Why: the ranking at horizon 2000 (or 5) by a recommender that learnt from horizons 96 to 720
     came with no word that no candidate was ever scored at such a horizon; the trees answer
-    there as at the outermost horizon they were split on, numbers that read as learnt. Between two
-    horizons of the knowledge base it interpolates and says nothing. The ranking is not changed.
+    there as at the outermost horizon they were split on, numbers that read as learnt. Why a
+    doubling of slack: the horizon enters as ``log10(horizon)``, the standard grid a knowledge
+    base is built on (96, 192, 336, 720) steps by about a doubling and the ranking across such a
+    gap is trusted without a word; one step beyond the edge is no bolder than that. Without
+    slack a recommender that learnt at horizon 24 alone (the quick tier) noted every other
+    horizon, 12 and 48 included, until the note read as boilerplate. The ranking is not changed.
     """
-    hs = sorted({int(h) for h in covered})
-    if not hs or hs[0] <= horizon <= hs[-1]:
+    if learnt is None:
         return None
-    side = "shorter" if horizon < hs[0] else "longer"
+    if learnt.shortest / HORIZON_TOLERANCE <= horizon <= learnt.longest * HORIZON_TOLERANCE:
+        return None
+    side = "shorter" if horizon < learnt.shortest else "longer"
     return (
-        f"horizon {horizon} is {side} than any the recommender's knowledge base was built on "
-        f"({_horizon_words(hs)}): the ranking is extrapolated, not learnt at such a horizon (no "
-        "candidate was scored at one), and may not hold; train the pick to check it"
+        f"horizon {horizon} is far {side} than the recommender learnt from ({learnt.words()}): "
+        "its ranking is extrapolated there; train the pick to check it"
     )
-
-
-def _horizon_words(hs: Sequence[int]) -> str:
-    """``"horizon 24 only"``, ``"horizons 96, 192, 336 and 720"``, or for many ``"horizons 24 to
-    720, 12 of them"``."""
-    if len(hs) == 1:
-        return f"horizon {hs[0]} only"
-    if len(hs) <= 8:
-        return "horizons " + ", ".join(map(str, hs[:-1])) + f" and {hs[-1]}"
-    return f"horizons {hs[0]} to {hs[-1]}, {len(hs)} of them"
 
 
 def _score_contributions(

@@ -52,6 +52,7 @@ from tsforge.errors import ConfigError, DataValidationError
 
 __all__ = [
     "SHAPE_FEATURES",
+    "LearntHorizons",
     "Recommender",
     "RankerConfig",
     "shape_features",
@@ -275,6 +276,8 @@ class Recommender:
     boosters: dict[str, lgb.Booster]
     meta: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    #: what is read from the boosters once (not saved: it is derived from them)
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def mode(self) -> str:
@@ -327,20 +330,23 @@ class Recommender:
                 ranked.insert(0, anchor)
         return ranked
 
-    def knowledge_base_horizons(self) -> list[int]:
-        """The horizons of the knowledge-base rows this recommender learnt from, sorted (empty when
-        they cannot be told).
+    def learnt_horizons(self) -> LearntHorizons | None:
+        """The horizons this recommender learnt from (``None`` when the artifact cannot tell).
 
         Why: the horizon is one of the features (``log_horizon``, ``horizon_over_input``), and
         boosted trees answer beyond the values they were split on as at the outermost split: at a
         horizon outside these the ranking is extrapolated, not measured.
-        Recorded at training (``meta["horizons"]``); for a recommender trained before that, read
-        from the knowledge base it names (``meta["kb_path"]``, the rows of its ``meta["groups"]``)
-        while that file is still there, and kept in ``meta`` (the service reuses a loaded one).
+        Recorded at training (``meta["horizons"]``). A recommender saved before that record still
+        holds their ends in its boosters: LightGBM keeps the range of every feature it trained
+        on (:func:`_horizon_range_of`). Never read from the knowledge base ``meta["kb_path"]``
+        names: the file there now may have been rebuilt with other horizons since.
         """
-        if "horizons" not in self.meta:
-            self.meta["horizons"] = _horizons_from_kb_file(self.meta.get("kb_path"), self.meta.get("groups"))
-        return [int(h) for h in self.meta["horizons"]]
+        if "horizons" in self.meta:
+            hs = sorted({int(h) for h in self.meta["horizons"]})
+            return LearntHorizons(hs[0], hs[-1], tuple(hs)) if hs else None
+        if "_range" not in self._derived:
+            self._derived["_range"] = _horizon_range_of(self.boosters, self.feature_names)
+        return cast("LearntHorizons | None", self._derived["_range"])
 
     def contributions(self, candidate: str, features: Mapping[str, float]) -> tuple[dict[str, float], float]:
         """Per-feature contributions (LightGBM ``pred_contrib``) to ``candidate``'s raw score, and the bias.
@@ -392,17 +398,53 @@ class Recommender:
         return cls(candidates, names, boosters, meta, path)
 
 
-def _horizons_from_kb_file(path: str | None, groups: Sequence[str] | None) -> list[int]:
-    """The horizons of the rows of ``groups`` in the knowledge-base file at ``path`` (empty when the
-    file or its columns are gone, or none of the groups is in it any more)."""
-    if not path or not groups or not Path(path).is_file():
-        return []
-    try:
-        table = pd.read_parquet(path, columns=["group", "horizon"])
-    except (OSError, ValueError, KeyError) as exc:  # a file rewritten in another form: unknown
-        log.debug("no horizons from the knowledge base %s: %s", path, exc)
-        return []
-    return _kb_horizons(table, set(groups))
+@dataclass(frozen=True)
+class LearntHorizons:
+    """The horizons a recommender learnt from: ``shortest`` to ``longest``, and ``each`` of them
+    when they were recorded at training (empty when only the ends are known)."""
+
+    shortest: int
+    longest: int
+    each: tuple[int, ...] = ()
+
+    def words(self) -> str:
+        """``"horizon 24 only"``, ``"horizons 96, 192, 336 and 720"``, or for many (or only the
+        ends known) ``"horizons 24 to 720"``."""
+        if self.shortest == self.longest:
+            return f"horizon {self.shortest} only"
+        if 1 < len(self.each) <= 8:
+            return "horizons " + ", ".join(map(str, self.each[:-1])) + f" and {self.each[-1]}"
+        return f"horizons {self.shortest} to {self.longest}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"shortest", "longest", "each"}`` (``each`` empty when only the ends are known)."""
+        return {"shortest": self.shortest, "longest": self.longest, "each": list(self.each)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> LearntHorizons:
+        """The inverse of :meth:`to_dict`."""
+        return cls(int(d["shortest"]), int(d["longest"]), tuple(int(h) for h in d.get("each", ())))
+
+
+def _horizon_range_of(
+    boosters: Mapping[str, lgb.Booster], feature_names: Sequence[str]
+) -> LearntHorizons | None:
+    """The shortest and longest horizon the boosters were trained on, from the range LightGBM
+    kept of their ``log_horizon`` feature (``feature_infos``: the feature's least and greatest
+    training value), or ``None``.
+
+    Why ``None`` when LightGBM kept no range: it keeps none for a feature that was constant in
+    training (one horizon: the trees never split on it); which horizon that was, the artifact
+    does not hold, and a guess would be a claim the recommender cannot back.
+    """
+    if "log_horizon" not in feature_names or not boosters:
+        return None
+    booster = next(iter(boosters.values()))  # every booster learnt from the same rows
+    info = booster.dump_model(num_iteration=1)["feature_infos"].get("log_horizon")
+    if not info or info.get("min_value") is None or info.get("max_value") is None:
+        return None
+    lo, hi = (int(round(10 ** float(info[k]))) for k in ("min_value", "max_value"))
+    return LearntHorizons(lo, hi) if 1 <= lo <= hi else None
 
 
 def _kb_horizons(table: pd.DataFrame, groups: set[str]) -> list[int]:
@@ -480,7 +522,7 @@ def train_recommender(
         "config": {f: getattr(config, f) for f in config.__dataclass_fields__},
         "n_examples": int(len(Xm)),
         "groups": sorted(set(labels.tolist())),
-        # the horizons it learnt from: outside them a recommendation says its ranking is extrapolated
+        # the horizons it learnt from: far outside them a recommendation says its ranking is extrapolated
         "horizons": _kb_horizons(kb.table, set(labels.tolist())),
         "excluded_groups": list(exclude_groups),
         "pool": kb.meta.get("pool", []),

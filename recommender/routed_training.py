@@ -149,6 +149,15 @@ def train_routed(
 
     tracking = tracking or TrackingOptions()
     t0 = time.perf_counter()
+    if prior not in ("validation", "router"):
+        raise ConfigError(f"prior must be 'validation' or 'router', got {prior!r}", field="prior")
+    # the data first: without a router on this machine resolving one builds it (15–25 min), and
+    # a missing column or series too short for the holdout were refused only after that
+    panel, entry = load_panel_entry(data, load_kwargs)
+    H = panel_horizon(horizon, entry, panel.season_length, panel.horizon)
+    if drop_short:
+        panel, _ = drop_short_series(panel, H)
+    split = holdout_split(panel, H)
     rec_model = resolve_router(router, progress=progress)
     names = list(members or rec_model.base)
     unknown = [m for m in names if m not in rec_model.base]
@@ -158,13 +167,6 @@ def train_routed(
             field="members",
         )
     rec_model.allowed(names)
-    if prior not in ("validation", "router"):
-        raise ConfigError(f"prior must be 'validation' or 'router', got {prior!r}", field="prior")
-    panel, entry = load_panel_entry(data, load_kwargs)
-    H = panel_horizon(horizon, entry, panel.season_length, panel.horizon)
-    if drop_short:
-        panel, _ = drop_short_series(panel, H)
-    split = holdout_split(panel, H)
     if adapt:
         t = time.perf_counter()
         rec_model = adapted_router(

@@ -56,6 +56,7 @@ __all__ = [
     "default_router",
     "resolve_router",
     "load_panel_entry",
+    "checked_panel",
     "build_default_router",
     "check_available",
     "refuse_untrainable_horizon",
@@ -313,6 +314,46 @@ def refuse_untrainable_horizon(panel: Panel, horizon: int, *, default: bool = Fa
     raise too_short_refusal(said + fix, said + cli_fix, field="horizon")
 
 
+def checked_panel(
+    data: Any,
+    horizon: int | None,
+    *,
+    load_kwargs: Mapping[str, Any] | None = None,
+    refuse_untrainable: bool = True,
+) -> tuple[Panel, int]:
+    """``(panel, horizon)`` of a per-series recommendation of ``data``: the panel read, the
+    horizon given (or the data's default), refused when the data or the horizon cannot be
+    answered: unreadable data or a missing column, no series, a series with no observed value,
+    a horizon below 1, and (``refuse_untrainable``) one no series is long enough to train at.
+
+    Why apart from :func:`recommend_series`: these refusals need no router, and the default
+    router may have to be built first (15–25 min); a caller that resolves the router itself (the
+    CLI, for ``--train`` too) calls this before, so that bad data are refused at once.
+
+    Raises:
+        DataValidationError: unreadable data, no series, a series with no observed value, a
+            horizon no series is long enough for (field ``horizon``).
+        ConfigError: a horizon below 1.
+    """
+    from tsforge.data.protocol import panel_horizon
+
+    panel, entry = load_panel_entry(data, load_kwargs)
+    if len(panel) == 0:
+        raise DataValidationError("the panel has no series")
+    H = panel_horizon(horizon, entry, panel.season_length, panel.horizon)
+    observed = np.bincount(
+        series_index(panel.indptr), weights=np.isfinite(panel.values), minlength=len(panel)
+    )
+    empty = np.flatnonzero(observed == 0)
+    if empty.size:
+        raise DataValidationError(
+            f"{empty.size} series have no observed value, first {panel.ids[empty[0]]!r}", field="values"
+        )
+    if refuse_untrainable:
+        refuse_untrainable_horizon(panel, H, default=horizon is None)
+    return panel, H
+
+
 def check_available(router: SeriesRouter, available: Sequence[str] | None) -> None:
     """Refuse an ``available`` list that names a model the router's candidates are not made of.
 
@@ -385,24 +426,11 @@ def recommend_series(
         ConfigError: a bad horizon, an ``available`` list naming a model the router does not
             know (:func:`check_available`) or one no candidate fits.
     """
-    from tsforge.data.protocol import panel_horizon
     from tsforge.panels.protocol import holdout_length
 
     t0 = time.perf_counter()
-    panel, entry = load_panel_entry(data, load_kwargs)
-    if len(panel) == 0:
-        raise DataValidationError("the panel has no series")
-    H = panel_horizon(horizon, entry, panel.season_length, panel.horizon)
-    observed = np.bincount(
-        series_index(panel.indptr), weights=np.isfinite(panel.values), minlength=len(panel)
-    )
-    empty = np.flatnonzero(observed == 0)
-    if empty.size:
-        raise DataValidationError(
-            f"{empty.size} series have no observed value, first {panel.ids[empty[0]]!r}", field="values"
-        )
-    if refuse_untrainable:  # before the router is resolved: a refusal must not wait for its build
-        refuse_untrainable_horizon(panel, H, default=horizon is None)
+    # before the router is resolved: a refusal must not wait for its build
+    panel, H = checked_panel(data, horizon, load_kwargs=load_kwargs, refuse_untrainable=refuse_untrainable)
     rec = resolve_router(router, build_if_missing=build_if_missing, progress=progress)
     check_available(rec, available)
     t_load = time.perf_counter()

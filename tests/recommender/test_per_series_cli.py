@@ -133,3 +133,5 @@ def test_a_fully_pooling_router_says_so_instead_of_a_per_series_table(
     text = " ".join(out.split())
     assert "every series gets the collection's weights" in text and "--train --adapt" in text
     assert "largest expected gain" not in text
+    # the per-series picks are the collection's: their "0.0% better" said nothing
+    assert "one candidate for every series:" in text and "per-series picks:" not in text, text

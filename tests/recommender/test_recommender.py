@@ -235,6 +235,31 @@ def test_first_use_builds_the_quick_recommender_and_says_so(tmp_path, monkeypatc
     assert "quick recommender" in capsys.readouterr().out
 
 
+def test_the_quick_build_is_announced_once_and_only_for_data_it_will_rank(tmp_path, monkeypatch, capsys):
+    """The first dataset-level ``recommend`` built the quick recommender under a progress bar
+    alone: nothing said it happens once or that the time line's seconds were mostly the build.
+    It is now announced before the build, after the data are checked (a refused file waits
+    for nothing and hears nothing of it), and not again once saved."""
+    import recommender.api as api
+    from tests.conftest import run_cli
+
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    from recommender.knowledge_base import default_pool
+
+    keep = {"seasonal_naive", "naive", "mean"}
+    monkeypatch.setattr(api, "SLOW_CANDIDATES", frozenset(c.name for c in default_pool()) - keep)
+    monkeypatch.setattr(api, "QUICK_CORPUS_SIZE", 6)
+    csv = _periodic_csv(tmp_path, 52)
+    code, _, err = run_cli(capsys, "recommend", str(csv), "--horizon", "5000", "--split", "7:1:2")
+    assert code == 2 and "building the quick one" not in err, err
+    assert not (api.recommender_dir() / "meta.json").exists()
+    code, out, err = run_cli(capsys, "recommend", str(csv), "--horizon", "24", "--split", "7:1:2")
+    assert code == 0, out + err
+    assert " ".join(err.split()).count("note: no recommender is saved at") == 1, err
+    code, out, err = run_cli(capsys, "recommend", str(csv), "--horizon", "24", "--split", "7:1:2")
+    assert code == 0 and "no recommender is saved" not in err, err
+
+
 def test_a_short_horizon_gets_an_input_long_enough_to_profile(rec):
     """Horizon 4 on a 160-step series: the default input (4 × H = 16) was shorter than the
     profile's 32-step windows, so ``/v1/recommend`` answered 422 to a series with plenty of

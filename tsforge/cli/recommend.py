@@ -7,6 +7,7 @@ The commands parse options, draw progress bars and render tables; the work is
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, TypedDict
@@ -186,6 +187,7 @@ def recommend_cmd(
             top=top,
             **_seed(seed),
             progress=progress,
+            announce=None if as_json else print_note,
             load_kwargs=load_kwargs,
             split=protocol,
         )
@@ -463,14 +465,41 @@ def _per_series_disagreement(panel: Any, horizon: int, rec: Any) -> str | None:
     from recommender.series_recommendation import default_router, default_router_pending, recommend_series
     from tsforge.errors import TsforgeError
 
-    if default_router_pending():
-        return None
-    try:
+    try:  # a router that would be built from collections missing here is refused too: say nothing
+        if default_router_pending():
+            return None
         router = default_router(build_if_missing=False)
         series = recommend_series(panel, horizon, router=router, build_if_missing=False)
     except TsforgeError:
         return None
     return per_series_disagreement(rec, series.collection, series.weights)
+
+
+def _checked_before_router(
+    data: str, horizon: int | None, load_kwargs: dict[str, Any], *, train: bool, drop_short: bool
+) -> tuple[Any, int]:
+    """``(panel, horizon)`` of ``--per-series``, refused before the default router is resolved
+    (:func:`recommender.series_recommendation.checked_panel`); with ``--train``, also the
+    holdout's refusal of series too short for it (``--drop-short``: of none long enough), by
+    the functions the training applies.
+
+    Why first: without a router on this machine :func:`default_router` builds one (15–25 min),
+    and a missing column, a horizon of 0 or series too short were refused only after it.
+    """
+    import warnings
+
+    from recommender.series_recommendation import checked_panel
+    from tsforge.errors import ShortSeriesWarning
+    from tsforge.panels.protocol import drop_short_series, holdout_split
+
+    panel, h = checked_panel(data, horizon, load_kwargs=load_kwargs, refuse_untrainable=not train)
+    if train and drop_short:
+        with warnings.catch_warnings():  # the training warns of the series it leaves out
+            warnings.simplefilter("ignore", ShortSeriesWarning)
+            drop_short_series(panel, h)
+    elif train:
+        holdout_split(panel, h)
+    return panel, h
 
 
 def _recommend_per_series(
@@ -497,12 +526,18 @@ def _recommend_per_series(
 
     if mode not in MODES:
         raise ConfigError(f"--mode must be one of {', '.join(MODES)}, got {mode!r}", field="mode")
+    t0 = time.perf_counter()
+    panel, h = _checked_before_router(data, horizon, load_kwargs, train=train, drop_short=drop_short)
+    read_seconds = time.perf_counter() - t0
     if pending := default_router_pending():
         print_note(pending)
     with _progress_bar(not as_json) as progress:
         router = default_router(progress=progress)
         if not train:
-            rec = recommend_series(data, horizon, router=router, n_jobs=n_jobs, load_kwargs=load_kwargs)
+            rec = recommend_series(panel, h, router=router, n_jobs=n_jobs)
+            # the data were read before the router: their reading counts as the answer's
+            rec.timings["load_seconds"] += read_seconds
+            rec.timings["total_seconds"] += read_seconds
             outcome = None
         else:
             from recommender.routed_training import train_routed
@@ -634,15 +669,24 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
     console.print(t)
     if not why_inline:
         _print_whys((cand, c["explanations"].get(cand, "")) for cand in c["pick_distribution"])
+    # "best single candidate auto_ets+auto_theta+dlinear" called a combination of three "single":
+    # what it is, is one candidate for every series, against a pick per series
+    pools = float(rec.router.get("shrink", 0.0)) >= 1.0  # every series has the collection's weights
+    best_single = (
+        f"one candidate for every series: {c['best_single']} is best (expected MASE "
+        f"{c['expected_mase_best_single']:.3f})"
+    )
+    # pooled fully, the picks are the collection's: "(0.0% better)" held by construction
     console.print(
-        f"best single candidate {c['best_single']} (expected MASE {c['expected_mase_best_single']:.3f}); "
-        f"per-series picks: expected MASE {c['expected_mase_pick']:.3f} ({c['expected_gain']:.1%} better)"
+        best_single
+        if pools
+        else f"{best_single}; per-series picks: expected MASE {c['expected_mase_pick']:.3f} "
+        f"({c['expected_gain']:.1%} better)"
     )
     scale = float(rec.router.get("expected_scale", 1.0))
     # fully pooled after --train: the scores are the prior's, i.e. this panel's validation errors
-    pooled = trained and float(rec.router.get("shrink", 0.0)) >= 1.0
-    console.print(f"[dim]{expected_mase_caveat(scale, trained=pooled)}[/]")
-    if float(rec.router.get("shrink", 0.0)) >= 1.0:
+    console.print(f"[dim]{expected_mase_caveat(scale, trained=trained and pools)}[/]")
+    if pools:
         # full pooling: every series has the collection's weights, so a per-series table would
         # repeat one row n times; say why instead
         console.print(
@@ -810,6 +854,19 @@ def _error_effect(contribution: float) -> str:
     return "" if text in ("+0.0", "-0.0") else f"expected error {text}%"
 
 
+def _learnt_words(recommender: dict[str, Any]) -> str:
+    """``", learnt at horizon 24 only"``: the quick line's word on the horizons the recommender
+    learnt from ("" when unknown).
+
+    Why: within a doubling of them no note is printed (:func:`recommender.api.horizon_note`);
+    the quick tier learnt at one horizon, and a reader at horizon 48 should still see which.
+    """
+    from recommender.ranker import LearntHorizons
+
+    learnt = recommender.get("horizons")
+    return f", learnt at {LearntHorizons.from_dict(learnt).words()}" if learnt else ""
+
+
 def render_recommendation(rec: Any, data_ref: str, *, trained: bool = False) -> None:
     from rich.table import Table
 
@@ -851,8 +908,8 @@ def render_recommendation(rec: Any, data_ref: str, *, trained: bool = False) -> 
     if rec.recommender.get("tier") == "quick":
         console.print(
             f"[yellow]answered by the quick recommender ({len(rec.recommender['candidates'])} fast "
-            "candidates); `tsforge recommender build` trains the full one (LightGBM, STPE-MLP, "
-            "PatchTST, ...; about an hour on 2 cores)[/]"
+            f"candidates{_learnt_words(rec.recommender)}); `tsforge recommender build` trains the full "
+            "one (LightGBM, STPE-MLP, PatchTST, ...; about an hour on 2 cores)[/]"
         )
     console.print(
         f"[dim]{rec.properties['n_windows_profiled']} windows profiled; "
