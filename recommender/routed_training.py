@@ -47,6 +47,7 @@ from tsforge.panels.calibrate import (
     calibrate_forecasts,
     global_calibration_windows,
     holdout_interval_metrics,
+    served_points,
     served_validation_forecasts,
 )
 from tsforge.panels.conformal import ConformalCalibration
@@ -257,17 +258,6 @@ def train_routed(
     pick[np.arange(len(w_test)), [cands.index(p) for p in recommendation.per_series["pick"]]] = 1.0
     served = w_test if mode == "weights" else pick
 
-    preds = {
-        "routed": combine_forecasts(served, test_fc, cands),
-        "routed_pick": combine_forecasts(pick, test_fc, cands),
-        "routed_weights": combine_forecasts(w_test, test_fc, cands),
-        **{c: test_fc[c] for c in cands if c in test_fc},
-    }
-    scores = panel_scores(split.test, preds, split.history, panel.season_length)
-    summary = summarise(scores)
-    routed_val = combine_forecasts(w_val, val_fc, cands)
-    val_frame = panel_scores(split.val, {"routed": routed_val}, split.train, panel.season_length)
-    val_scores = summarise(val_frame)
     # the ensemble's own intervals: conformal on its routed forecast — the served weights on every
     # member as served — of the validation window and the window(s) before it (members refit)
     W = routed_calibration_windows(split.history, H, names)
@@ -290,9 +280,25 @@ def train_routed(
         n_jobs=n_jobs,
     )
     seconds["calibration"] = time.perf_counter() - t
+    # scored as served: the ensemble stops the point of a non-negative series at its
+    # calibration's floor (the members, trained without intervals, forecast unfloored); each
+    # candidate is floored alike, as it would be served on its own (the same data, the same floor)
+    raw_routed = combine_forecasts(served, test_fc, cands)
+    preds = {
+        "routed": raw_routed,
+        "routed_pick": combine_forecasts(pick, test_fc, cands),
+        "routed_weights": combine_forecasts(w_test, test_fc, cands),
+        **{c: test_fc[c] for c in cands if c in test_fc},
+    }
+    preds = {k: served_points(v, split.history, calibration) for k, v in preds.items()}
+    scores = panel_scores(split.test, preds, split.history, panel.season_length)
+    summary = summarise(scores)
+    routed_val = served_points(combine_forecasts(w_val, val_fc, cands), split.train, calibration)
+    val_frame = panel_scores(split.val, {"routed": routed_val}, split.train, panel.season_length)
+    val_scores = summarise(val_frame)
     if progress:
         progress("scoring" + (" and logging to MLflow" if tracking.track else ""), total, total)
-    interval_metrics, _ = holdout_interval_metrics(calibration, preds["routed"], split.history, split.test)
+    interval_metrics, _ = holdout_interval_metrics(calibration, raw_routed, split.history, split.test)
     single = {c: summary[c]["mase"] for c in cands if c in summary}
     best_single = min(single, key=lambda c: single[c])
     per = scores.pivot(index="unique_id", columns="model", values="mase")

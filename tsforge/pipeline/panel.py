@@ -37,6 +37,7 @@ from tsforge.panels.calibrate import (
     calibration_windows,
     global_calibration_windows,
     holdout_interval_metrics,
+    served_points,
     warn_simpler_validation_fit,
 )
 from tsforge.panels.global_models import RefitGlobalModel, check_global_config, check_global_model, fit_global
@@ -292,6 +293,14 @@ def train_panel(
                 calibration=calibration,
             )
         seconds = time.perf_counter() - t0
+        # the scores are of the forecasts the registered model serves: it stops the point of a
+        # non-negative series at its calibration's floor (the bounds are floored around the raw
+        # point, as served: holdout_interval_metrics below takes ``raw_test``)
+        raw_test = test_pred
+        test_pred, val_pred = (
+            served_points(test_pred, split.history, calibration),
+            served_points(val_pred, split.train, calibration),
+        )
         scores = panel_scores(split.test, {name: test_pred}, split.history, panel.season_length)
         val_scores = panel_scores(split.val, {name: val_pred}, split.train, panel.season_length)
         metrics = {
@@ -308,7 +317,7 @@ def train_panel(
         frame = split.test_frame().assign(**{name: test_pred.ravel()})
         if calibration is not None:
             interval_metrics, bounds = holdout_interval_metrics(
-                calibration, test_pred, split.history, split.test
+                calibration, raw_test, split.history, split.test
             )
             metrics.update({f"test_{k}": v for k, v in interval_metrics.items()})
             frame = frame.assign(**{f"{name}-{k}": v.ravel() for k, v in bounds.items()})
