@@ -20,16 +20,28 @@ def serve_cmd(
     port: Annotated[int | None, typer.Option(help="TCP port (default: 8000, or TSFORGE_PORT).")] = None,
     tracking_uri: Annotated[
         str | None,
-        typer.Option("--tracking-uri", help="MLflow tracking/registry URI (default: mlruns/ SQLite)."),
+        typer.Option(
+            "--tracking-uri",
+            help="MLflow tracking/registry URI (default: TSFORGE_TRACKING_URI or MLFLOW_TRACKING_URI, else mlruns/ SQLite).",
+        ),
     ] = None,
     model: Annotated[
-        str | None, typer.Option(help="Default model: name (→ @champion), name@alias or name/version.")
+        str | None,
+        typer.Option(
+            help="Default model: name (→ @champion), name@alias or name/version (default: TSFORGE_MODEL)."
+        ),
     ] = None,
     poll: Annotated[
-        float | None, typer.Option(help="Seconds between alias re-resolutions (0 = off; default 5).")
+        float | None,
+        typer.Option(
+            help="Seconds between alias re-resolutions (0 = off; default 5, or TSFORGE_ALIAS_POLL_SECONDS)."
+        ),
     ] = None,
     torch_threads: Annotated[
-        int | None, typer.Option("--torch-threads", help="torch.set_num_threads at start.")
+        int | None,
+        typer.Option(
+            "--torch-threads", help="torch.set_num_threads at start (default: TSFORGE_TORCH_THREADS)."
+        ),
     ] = None,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
 ) -> None:
