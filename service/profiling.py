@@ -3,32 +3,53 @@
 Each series is an independent task (a function over one history). :func:`plan_profile` checks a
 request against the service's limits in the server (cheap); :func:`profile_request` does the
 work in a CPU worker process of :mod:`service.cpu_pool`, within the request's time budget.
+A series whose timestamps skip steps is profiled with those steps as missing values, and the
+answer's ``notes`` say so (:func:`on_its_grid`), as ``/v1/forecast`` reads it.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from recommender.properties import profile
 from recommender.properties.profile import MIN_WINDOW
-from service.convert import Limits
-from service.schemas.profile import ProfileRequest, SeriesProfile
+from service.convert import _TIME_ERRORS, Limits, _timestamps_array
+from service.schemas.profile import ProfileRequest, ProfileResponse, ProfileSeriesIn, SeriesProfile
+from tsforge.data.frequency import infer_freq, rate_words
+from tsforge.data.history import SeriesInput
+from tsforge.data.step_grid import on_integer_grid, on_step_grid
 from tsforge.errors import DataValidationError, ResourceLimitError
+from tsforge.inference.notes import skipped_steps_note
 
-__all__ = ["plan_profile", "profile_request"]
+__all__ = ["ProfilePlan", "on_its_grid", "plan_profile", "profile_request"]
+
+#: what a series on an integer step index skipped, in the words of its note
+_INTEGER_STEPS = "steps of their integer step index,"
+
+
+@dataclass
+class ProfilePlan:
+    """What :func:`plan_profile` found a request asks: per series ``(id, values, window)`` with
+    its skipped steps inserted as missing values, and the notes that say which were."""
+
+    series: list[tuple[str, np.ndarray, int]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def _clean(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
-def plan_profile(req: ProfileRequest, limits: Limits) -> list[tuple[str, np.ndarray, int]]:
-    """Check a request against the limits without profiling anything → ``(id, values, window)``.
+def plan_profile(req: ProfileRequest, limits: Limits) -> ProfilePlan:
+    """Check a request against the limits without profiling anything → a :class:`ProfilePlan`.
 
-    Cheap (no property is computed), so the server runs it before handing the request to a
-    worker: a request that is too large is refused at once, not after waiting for a worker.
+    Cheap (no property is computed; laying a series on its step grid takes microseconds to a
+    few milliseconds), so the server runs it before handing the request to a worker: a request
+    that is too large, or a series mostly of skipped steps, is refused at once, not after
+    waiting for a worker.
     """
     limits.check(
         len(req.series), [(f"series[{i}].values", len(s.values)) for i, s in enumerate(req.series)], None
@@ -39,10 +60,13 @@ def plan_profile(req: ProfileRequest, limits: Limits) -> list[tuple[str, np.ndar
             "(profiling cost grows with the square of the window)",
             field="window",
         )
-    plans = []
+    plan = ProfilePlan()
+    skipped: dict[str, dict[str, int]] = {}  # what the series skipped (words) → id → steps
     total = 0
     for i, s in enumerate(req.series):
-        values = np.array(s.values, dtype=np.float64)
+        values, n_skipped, what = on_its_grid(s, i)
+        if n_skipped:
+            skipped.setdefault(what, {})[str(s.id)] = n_skipped
         if not np.isfinite(values).any():  # it profiled as all-null properties, a 200
             raise DataValidationError(f"series {s.id!r} has no observed value", field=f"series[{i}].values")
         window = req.window or min(336, values.size, limits.max_profile_window)
@@ -53,20 +77,58 @@ def plan_profile(req: ProfileRequest, limits: Limits) -> list[tuple[str, np.ndar
             )
         stride = req.stride or max(1, window // 14)
         total += min(req.max_windows, (values.size - window) // stride + 1)
-        plans.append((s.id, values, window))
+        plan.series.append((s.id, values, window))
     if total > limits.max_profile_windows:
         raise ResourceLimitError(
             f"this request would profile {total} windows; the service profiles at most "
             f"{limits.max_profile_windows} per request (lower max_windows, raise stride, or send fewer series)",
             field="max_windows",
         )
-    return plans
+    plan.notes = [skipped_steps_note(what, ids, len(req.series)) for what, ids in skipped.items()]
+    return plan
 
 
-def profile_request(req: ProfileRequest, limits: Limits) -> list[SeriesProfile]:
+def on_its_grid(s: ProfileSeriesIn, i: int) -> tuple[np.ndarray, int, str]:
+    """The values of ``s`` (the ``i``-th series) on the step grid of its own timestamps →
+    ``(values, steps inserted, what was skipped in words)``; as posted when it has no timestamps,
+    fewer than 3 dates, or dates too irregular to have a frequency.
+
+    Why read skipped steps as missing values rather than refuse: the profiler takes missing
+    values (it interpolates a window missing at most 10 % and leaves out the others), and
+    ``/v1/forecast`` and ``/v1/recommend`` with ``per_series`` read the same body so, with a
+    note; a monthly series missing two months was profiled as contiguous, its seasonality and
+    trend measured on a history it does not have, silently. A client that profiles what it is
+    about to forecast expects the history the forecast reads. The frequency is the series' own
+    (each series is profiled alone, so series of different rates may share a request); a
+    series mostly of skipped steps is refused naming ``series[i].timestamps``, as there.
+    """
+    values = np.asarray(s.values, dtype=np.float64)  # None → NaN
+    if s.timestamps is None:
+        return values, 0, ""
+    if isinstance(s.timestamps[0], int):  # an integer step index, its grid the gcd of its steps
+        history = SeriesInput(id=str(s.id), values=values, steps=np.asarray(s.timestamps, dtype=np.int64))
+        on_grid, n = on_integer_grid(history, field=f"series[{i}]")
+        return np.asarray(on_grid.values, dtype=np.float64), n, _INTEGER_STEPS
+    try:
+        ts = _timestamps_array(s.timestamps)
+    except _TIME_ERRORS as exc:
+        raise DataValidationError(
+            f"unusable timestamps (they must lie between 1700-01-01 and 2200-01-01): {exc}",
+            field=f"series[{i}].timestamps",
+        ) from None
+    freq = infer_freq(ts) if ts.size >= 3 else None
+    if freq is None:
+        return values, 0, ""
+    history = SeriesInput(id=str(s.id), values=values, timestamps=ts)
+    on_grid, n = on_step_grid(history, freq, "profile", field=f"series[{i}]")
+    return np.asarray(on_grid.values, dtype=np.float64), n, f"steps of their frequency, {rate_words(freq)},"
+
+
+def profile_request(req: ProfileRequest, limits: Limits) -> ProfileResponse:
     """Profile every series of ``req`` (runs in a CPU worker); refuses what :func:`plan_profile` refuses."""
+    plan = plan_profile(req, limits)
     out = []
-    for i, (sid, values, window) in enumerate(plan_profile(req, limits)):
+    for i, (sid, values, window) in enumerate(plan.series):
         # a window under 100 values has no Hurst exponent: null, not the lineage's 0 ("no memory")
         result = profile(
             values,
@@ -88,7 +150,7 @@ def profile_request(req: ProfileRequest, limits: Limits) -> list[SeriesProfile]:
                 buckets=summ["buckets"],
             )
         )
-    return out
+    return ProfileResponse(profiles=out, notes=plan.notes or None)
 
 
 def _nothing_profiled(sid: str, values: np.ndarray, window: int, field: str) -> DataValidationError:

@@ -30,7 +30,7 @@ router = APIRouter(
         e422="Invalid input; `field` names the culprit (e.g. series[0].values: no observed value, "
         "fewer values than the window, or no window that could be profiled: over 10 % missing values "
         "in each; time_format, series[0].timestamps[5]: a format with no date part, a timestamp it "
-        "does not read); a body that fails the schema also lists every problem in "
+        "does not read; series[0].timestamps: more steps skipped than sent); a body that fails the schema also lists every problem in "
         "`errors`.",
         e500="A bug in the profiling worker; the server log has the details.",
         e503="The service is shutting down, or the worker process ended; retry.",
@@ -46,17 +46,18 @@ async def profile(
 ) -> ProfileResponse:
     """Cut each series into windows and summarise the ARIES property set over them.
 
-    Properties (stationarity, trend, seasonality, ...) are computed from the values alone, on a
-    seeded random subset of at most ``max_windows`` windows per series. Runs in a separate
+    Properties (stationarity, trend, seasonality, ...) are computed from the values, on a seeded
+    random subset of at most ``max_windows`` windows per series; steps a series' timestamps skip
+    are missing values there, as ``/v1/forecast`` reads them, and ``notes`` says so. Runs in a separate
     worker process within a time budget (504 past it, 429 when every worker is busy), so it
     never slows down forecasts; a client that disconnects has its worker stopped.
     """
 
     def work(cancel: threading.Event) -> ProfileResponse:
         plan_profile(req, limits)  # refuse what is too large before waiting for a worker
-        profiles = pool.run(
+        answer: ProfileResponse = pool.run(
             "service.profiling:profile_request", req, limits, what="this profile", cancel=cancel
         )
-        return ProfileResponse(profiles=profiles)
+        return answer
 
     return await run_until_disconnected(request, work)

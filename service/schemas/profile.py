@@ -7,7 +7,7 @@ import math
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 from pydantic.config import JsonDict
 
-from service.schemas.common import ReadsTimeFormat, TimeFormat, check_unique_ids
+from service.schemas.common import OmitsEmptyNotes, ReadsTimeFormat, TimeFormat, check_unique_ids
 from service.schemas.forecast import HistoryIn, TimeKeys
 
 __all__ = ["ProfileSeriesIn", "ProfileRequest", "SeriesProfile", "ProfileResponse", "PROFILE_EXAMPLE"]
@@ -29,10 +29,10 @@ class ProfileSeriesIn(HistoryIn):
 
     timestamps: TimeKeys | None = Field(
         None,
-        description="Optional, one per value: accepted so that a series posted to /v1/forecast or "
-        "/v1/recommend profiles as it is (ISO-8601 dates, or as time_format says, or an integer step "
-        "index, as there); the "
-        "properties are computed from the values alone.",
+        description="Optional, one per value: ISO-8601 dates (or as time_format says), or an integer "
+        "step index, read as /v1/forecast reads them. The properties are computed from the values; "
+        "steps the timestamps skip (a month not sent) are profiled as missing values, and `notes` "
+        "says which series skipped how many.",
     )
 
 
@@ -87,7 +87,14 @@ class SeriesProfile(BaseModel):
     )
 
 
-class ProfileResponse(BaseModel):
-    """The profiles of one ``/v1/profile`` request."""
+class ProfileResponse(OmitsEmptyNotes):
+    """The profiles of one ``/v1/profile`` request, and what limits them (``notes``, absent when
+    nothing does, so an answer without notes is the one sent before the field existed)."""
 
     profiles: list[SeriesProfile] = Field(description="One per posted series, in the order posted.")
+    notes: list[str] | None = Field(
+        None,
+        description="What limits this answer, in words: series whose timestamps skip steps of their "
+        "frequency (or of their integer step index), profiled with those steps as missing values. "
+        "Absent when there is nothing to say.",
+    )

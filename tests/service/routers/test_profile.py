@@ -165,3 +165,68 @@ def test_duplicate_ids_name_the_repeating_series(client):
     s = {"id": "a", "values": [1.0 + (i % 7) for i in range(100)]}
     r = client.post("/v1/profile", json={"series": [s, s]})
     assert r.status_code == 422 and r.json()["field"] == "series[1].id", r.text
+
+
+def _months(n: int) -> list[str]:
+    import pandas as pd
+
+    return [t.isoformat() for t in pd.date_range("2010-01-01", periods=n, freq="MS")]
+
+
+def test_skipped_months_are_profiled_as_missing_values_with_a_note(client):
+    """README walk: a monthly series with two months left out was profiled as if contiguous, its
+    later values moved two months back, with a 200 and no note, while /v1/forecast and
+    /v1/recommend (per_series) read the same body with the months missing and say so. It is now
+    the history the other doors read: the same profile as the months sent as null, and a note."""
+    values = [float(10 + 3 * (k % 12)) + 0.05 * k for k in range(120)]
+    skip = {40, 41}
+    skipping = {
+        "id": "b",
+        "values": [v for k, v in enumerate(values) if k not in skip],
+        "timestamps": [t for k, t in enumerate(_months(120)) if k not in skip],
+    }
+    explicit = {
+        "id": "b",
+        "values": [None if k in skip else v for k, v in enumerate(values)],
+        "timestamps": _months(120),
+    }
+    whole = {"id": "a", "values": values, "timestamps": _months(120)}
+    body = {"window": 60, "stride": 1, "max_windows": 1000}
+    skipped = client.post("/v1/profile", json={"series": [whole, skipping], **body})
+    sent = client.post("/v1/profile", json={"series": [whole, explicit], **body})
+    assert skipped.status_code == sent.status_code == 200, skipped.text
+    assert skipped.json()["profiles"] == sent.json()["profiles"]  # the same history, the same profile
+    notes = skipped.json().get("notes") or []
+    assert len(notes) == 1 and "1 of 2 series" in notes[0], notes
+    assert "'b' (2)" in notes[0] and "monthly (MS)" in notes[0] and "missing values" in notes[0], notes
+    assert "notes" not in sent.json()  # nothing skipped, nothing to say: the answer as before
+
+
+def test_skipped_integer_steps_are_profiled_as_missing_values_with_a_note(client):
+    """The integer step index 0..29, 35..119 was profiled as 115 consecutive values."""
+    values = [float(10 + (k % 12)) + 0.1 * k for k in range(120)]
+    kept = [k for k in range(120) if not 30 <= k < 35]
+    r = client.post(
+        "/v1/profile",
+        json={"series": [{"id": "a", "values": [values[k] for k in kept], "timestamps": kept}], "window": 60},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["profiles"][0]["window"] == 60
+    (note,) = r.json()["notes"]
+    assert "integer step index" in note and "'a' (5)" in note, note
+
+
+def test_a_series_mostly_skipped_is_422_naming_its_timestamps(client):
+    """/v1/forecast and /v1/recommend refuse a history mostly of skipped steps; so does /v1/profile."""
+    months = _months(120)
+    kept = [*range(30), *range(30, 120, 5), 119]  # 49 of 120 months sent: 71 skipped
+    r = client.post(
+        "/v1/profile",
+        json={
+            "series": [
+                {"id": "a", "values": [1.0 + (k % 12) for k in kept], "timestamps": [months[k] for k in kept]}
+            ]
+        },
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "series[0].timestamps" and "'a'" in r.json()["message"], r.json()
