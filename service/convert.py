@@ -50,6 +50,7 @@ __all__ = [
     "check_finite_forecasts",
     "unread_inputs_notes",
     "READ_PARAMS",
+    "series_timestamps",
 ]
 
 _TIME_ERRORS = (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime)
@@ -208,6 +209,19 @@ def _timestamps_array(ts: Sequence[Any]) -> np.ndarray:
     else:
         idx = pd.DatetimeIndex(ts)  # ~4x faster than np.array(ts, dtype=...)
     return _to_ns(idx.values.astype("datetime64[us]"))
+
+
+def series_timestamps(timestamps: Sequence[Any], i: int) -> np.ndarray:
+    """``series[i].timestamps`` (datetimes) → naive ``datetime64[ns]``, refused naming that field
+    where pandas cannot count them. Why one function: ``/v1/profile`` and ``/v1/recommend`` read a
+    series' dates before its work starts, each with the same refusal."""
+    try:
+        return _timestamps_array(timestamps)
+    except _TIME_ERRORS as exc:
+        raise DataValidationError(
+            f"unusable timestamps (they must lie between 1700-01-01 and 2200-01-01): {exc}",
+            field=f"series[{i}].timestamps",
+        ) from None
 
 
 def series_from_request(req: ForecastRequest, limits: Limits) -> ForecastBatch:

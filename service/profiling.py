@@ -16,7 +16,7 @@ import numpy as np
 
 from recommender.properties import profile
 from recommender.properties.profile import MIN_WINDOW
-from service.convert import _TIME_ERRORS, Limits, _timestamps_array
+from service.convert import Limits, series_timestamps
 from service.schemas.profile import ProfileRequest, ProfileResponse, ProfileSeriesIn, SeriesProfile
 from tsforge.data.frequency import infer_freq, rate_words
 from tsforge.data.history import SeriesInput
@@ -109,13 +109,7 @@ def on_its_grid(s: ProfileSeriesIn, i: int) -> tuple[np.ndarray, int, str]:
         history = SeriesInput(id=str(s.id), values=values, steps=np.asarray(s.timestamps, dtype=np.int64))
         on_grid, n = on_integer_grid(history, field=f"series[{i}]")
         return np.asarray(on_grid.values, dtype=np.float64), n, _INTEGER_STEPS
-    try:
-        ts = _timestamps_array(s.timestamps)
-    except _TIME_ERRORS as exc:
-        raise DataValidationError(
-            f"unusable timestamps (they must lie between 1700-01-01 and 2200-01-01): {exc}",
-            field=f"series[{i}].timestamps",
-        ) from None
+    ts = series_timestamps(s.timestamps, i)
     freq = infer_freq(ts) if ts.size >= 3 else None
     if freq is None:
         return values, 0, ""

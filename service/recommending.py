@@ -21,7 +21,7 @@ from recommender.properties.profile import MIN_WINDOW
 from recommender.ranker import Recommender, recommender_dir
 from recommender.series_recommendation import json_ready, recommend_series
 from recommender.shipped_router import default_router_folder
-from service.convert import _TIME_ERRORS, Limits, _timestamps_array
+from service.convert import Limits, series_timestamps
 from service.errors import ServiceUnavailableError
 from service.notes import caught_notes, merge_notes
 from service.schemas.recommend import RecommendRequest
@@ -119,14 +119,8 @@ def check_recommend(req: RecommendRequest, limits: Limits) -> tuple[np.ndarray |
     first = req.series[0].timestamps
     if first is None or isinstance(first[0], int):
         return None, None
-    try:
-        ts = _timestamps_array(first)
-        return ts, infer_freq(ts)
-    except _TIME_ERRORS as exc:
-        raise DataValidationError(
-            f"unusable timestamps (they must lie between 1700-01-01 and 2200-01-01): {exc}",
-            field="series[0].timestamps",
-        ) from None
+    ts = series_timestamps(first, 0)
+    return ts, infer_freq(ts)
 
 
 def _check_observed(sid: str, values: list[float | None], field: str) -> None:
@@ -183,13 +177,7 @@ def _panel_timestamps(req: RecommendRequest) -> tuple[np.ndarray | None, str | N
     for i, s in enumerate(req.series):
         # the schema gives every series timestamps of one kind (RecommendRequest._one_dataset)
         assert s.timestamps is not None
-        try:
-            ts = _timestamps_array(s.timestamps)
-        except _TIME_ERRORS as exc:
-            raise DataValidationError(
-                f"unusable timestamps (they must lie between 1700-01-01 and 2200-01-01): {exc}",
-                field=f"series[{i}].timestamps",
-            ) from None
+        ts = series_timestamps(s.timestamps, i)
         starts.append(ts[0])
         own = infer_freq(ts) if ts.size >= 3 else None
         if own is not None and freq is not None and own != freq:
@@ -227,7 +215,7 @@ def per_series_histories(
     skipped: dict[str, int] = {}
     for i, s in enumerate(req.series):
         assert s.timestamps is not None  # dated: _panel_timestamps read every series' timestamps
-        history = SeriesInput(id=str(s.id), values=values[i], timestamps=_timestamps_array(s.timestamps))
+        history = SeriesInput(id=str(s.id), values=values[i], timestamps=series_timestamps(s.timestamps, i))
         on_grid, n_skipped = on_step_grid(history, freq, "per-series recommendation", field=f"series[{i}]")
         if n_skipped:
             values[i] = np.asarray(on_grid.values, dtype=np.float64)
