@@ -73,3 +73,11 @@ def test_a_coordinate_table_given_to_a_model_trained_without_them_is_noted_and_n
     with pytest.warns(UnusedCoordinatesWarning, match="trained without station coordinates"):
         noted = predictor.predict_frame(history, 6, time_col="ds", coords=table)
     pd.testing.assert_frame_equal(noted, plain)
+
+
+def test_a_coordinate_file_that_does_not_exist_is_refused_even_where_unused(tmp_path):
+    """Noted rather than refused, the coordinates were not read at all: a mistyped path exited 0."""
+    predictor = _window_predictor("dlinear")
+    history = pd.DataFrame({"ds": pd.date_range("2021-02-01", periods=40, freq="h"), "a": np.ones(40)})
+    with pytest.raises(DataValidationError, match="file not found"):
+        predictor.predict_frame(history, 6, time_col="ds", coords=tmp_path / "nope.csv")

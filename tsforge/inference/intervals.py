@@ -189,10 +189,11 @@ def level_note(level: Any, *, flags: bool = False) -> str | None:
         return None
     names = ", ".join(f"{v:g}" for v in small)
     meant = ", ".join(f"{100 * v:g}" for v in small)
-    if flags:
+    if flags:  # one shell word: "--level 50, 95" would be two arguments
+        flag = ",".join(f"{100 * v:g}" for v in small)
         return (
             f"--level is in % and --level {names} asks for a {names} % central interval (next to no "
-            f"width): for the {meant} % interval give --level {meant}; for a quantile use --quantiles"
+            f"width): for the {meant} % interval give --level {flag}; for a quantile use --quantiles"
         )
     return (
         f"level is in % and level {names} asks for a {names} % central interval (next to no width): "

@@ -318,6 +318,7 @@ class FramePredictor:
         """
         from tsforge.data.coordinates import coordinates_by_id
 
+        table = coordinates_by_id(coords, [str(s.id) for s in inputs])  # a bad file is refused either way
         if not self.takes_coords:
             warnings.warn(
                 UnusedCoordinatesWarning(
@@ -337,7 +338,6 @@ class FramePredictor:
                 ),
                 stacklevel=3,
             )
-        table = coordinates_by_id(coords, [str(s.id) for s in inputs])
         if not any(str(s.id) in table for s in inputs):
             raise DataValidationError(
                 f"none of the history's series ({', '.join(str(s.id) for s in inputs[:5])}"

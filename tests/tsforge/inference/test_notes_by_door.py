@@ -83,3 +83,10 @@ def test_a_fractional_level_names_the_field_and_the_flag(naive):
     (note,) = [n for n in notes if "central interval" in str(n)]
     assert "ask for level 50; for a quantile use quantiles" in str(note)  # the service's words
     assert "give --level 50; for a quantile use --quantiles" in getattr(note, "cli_message", "")
+
+
+def test_two_fractional_levels_are_said_as_one_flag_value(naive):
+    """``give --level 50, 95`` was two shell words, the second not a flag's value."""
+    notes = _notes(lambda: naive.predict_series([SeriesInput("s", np.arange(24.0))], 2, level=[0.5, 0.95]))
+    (note,) = [n for n in notes if "central interval" in str(n)]
+    assert "give --level 50,95;" in getattr(note, "cli_message", ""), note
