@@ -105,6 +105,7 @@ def run_collection(
     from tsforge.data.load import load_panel, source_name
     from tsforge.data.protocol import default_panel_horizon
     from tsforge.evaluation.panel_metrics import panel_scores, summarise
+    from tsforge.panels.calibrate import served_points
     from tsforge.panels.local import LOCAL_MODELS
     from tsforge.panels.protocol import holdout_split
     from tsforge.pipeline import TrackingOptions, train_panel
@@ -151,6 +152,10 @@ def run_collection(
         }
         if anchor and model in LOCAL_MODELS:
             pred, direct_times, ours_times = _timed_pair(split.history, model, h, n_jobs)
+            # scored as train scores its own: floored at 0 as the trained model serves it, so the
+            # anchor compares the forecasts, not that post-processing
+            cal = out.predictor.calibration
+            pred = served_points(pred, split.history, cal.floor if cal is not None else None)
             direct = summarise(panel_scores(split.test, {model: pred}, split.history, panel.season_length))[
                 model
             ]

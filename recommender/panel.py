@@ -204,7 +204,14 @@ def recommend_panel(
         t0 = time.perf_counter()
         try:
             out = train_panel(
-                panel, model, horizon=horizon, seed=seed, n_jobs=n_jobs, tracking=quiet, intervals=False
+                panel,
+                model,
+                horizon=horizon,
+                seed=seed,
+                n_jobs=n_jobs,
+                tracking=quiet,
+                intervals=False,
+                floor_scores=True,  # ranked as the trained pick serves: floored at 0 on non-negative data
             )
         except TsforgeError as exc:
             # one candidate the data cannot train (a global model's windows on series this short)

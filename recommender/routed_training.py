@@ -189,7 +189,16 @@ def train_routed(
         if progress:
             progress(f"training {name}", i, total)
         t = time.perf_counter()
-        out = train_panel(panel, name, horizon=H, seed=seed, n_jobs=n_jobs, tracking=quiet, intervals=False)
+        out = train_panel(
+            panel,
+            name,
+            horizon=H,
+            seed=seed,
+            n_jobs=n_jobs,
+            tracking=quiet,
+            intervals=False,
+            floor_scores=True,
+        )
         fitted[name] = out.predictor
         final_forms[name] = out.forms
         test_fc[name] = out.forecasts[name].to_numpy(dtype=np.float64).reshape(len(panel), H)
@@ -290,10 +299,10 @@ def train_routed(
         "routed_weights": combine_forecasts(w_test, test_fc, cands),
         **{c: test_fc[c] for c in cands if c in test_fc},
     }
-    preds = {k: served_points(v, split.history, calibration) for k, v in preds.items()}
+    preds = {k: served_points(v, split.history, calibration.floor) for k, v in preds.items()}
     scores = panel_scores(split.test, preds, split.history, panel.season_length)
     summary = summarise(scores)
-    routed_val = served_points(combine_forecasts(w_val, val_fc, cands), split.train, calibration)
+    routed_val = served_points(combine_forecasts(w_val, val_fc, cands), split.train, calibration.floor)
     val_frame = panel_scores(split.val, {"routed": routed_val}, split.train, panel.season_length)
     val_scores = summarise(val_frame)
     if progress:

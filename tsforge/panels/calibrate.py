@@ -743,17 +743,16 @@ def holdout_interval_metrics(
     return metrics, bounds
 
 
-def served_points(point: np.ndarray, history: Panel, calibration: ConformalCalibration | None) -> np.ndarray:
-    """``point`` (``[n, h]``, forecast from ``history``) as a model calibrated by ``calibration``
-    serves it: the rows of series whose history is all at or above the calibration's
-    non-negative floor stopped there (a copy), ``point`` itself where there is no floor.
+def served_points(point: np.ndarray, history: Panel, floor: float | None) -> np.ndarray:
+    """``point`` (``[n, h]``, forecast from ``history``) as a model whose calibration has the
+    non-negative ``floor`` serves it: the rows of series whose history is all at or above it
+    stopped there (a copy), ``point`` itself where there is no floor.
 
     Why: the served predictor clips its point forecast at that floor
     (:func:`~tsforge.inference.floor_points`), while training scored the raw one: on electricity
     weekly one series of zeros was forecast at −45,238, and ``tsforge train`` logged sMAPE 10.39
     where ``tsforge evaluate`` of the registered model measured 9.77 on the same window.
     """
-    floor = getattr(calibration, "floor", None)
     if floor is None:
         return point
     histories = [history.series(i) for i in range(len(history))]

@@ -40,6 +40,7 @@ from tsforge.panels.calibrate import (
     served_points,
     warn_simpler_validation_fit,
 )
+from tsforge.panels.conformal import nonnegative_floor
 from tsforge.panels.global_models import RefitGlobalModel, check_global_config, check_global_model, fit_global
 from tsforge.panels.local import LOCAL_MODELS, ConfiguredLocalModel, forecast_local, warn_fallbacks
 from tsforge.panels.predictor import PanelPredictor
@@ -129,6 +130,7 @@ def train_panel(
     intervals: bool = True,
     n_calibration_windows: int | None = None,
     drop_short: bool = False,
+    floor_scores: bool = False,
 ) -> PanelOutcome:
     """Train and score ``model`` on ``data`` under the per-series holdout protocol.
 
@@ -162,6 +164,13 @@ def train_panel(
             refusing the panel; the run logs ``n_series_dropped``. The trained model still
             forecasts any series later (a local model's short-series fallbacks, a global
             model's padding).
+        floor_scores: without ``intervals``, still score the points as a model trained with
+            them serves them: those of a non-negative series stopped at 0 where every training
+            value is ``>= 0`` (:func:`~tsforge.panels.calibrate.served_points`). For callers
+            that rank or tune candidates without calibrating them (``recommend``'s ranking,
+            ``tune``'s trials, a routed ensemble's members), so that their numbers are those of
+            the model they pick once it is trained with intervals and served. With
+            ``intervals`` the calibration's own floor is used either way.
     """
     tracking = check_tracking(tracking)
     name = model_name(model)
@@ -297,9 +306,13 @@ def train_panel(
         # non-negative series at its calibration's floor (the bounds are floored around the raw
         # point, as served: holdout_interval_metrics below takes ``raw_test``)
         raw_test = test_pred
+        if calibration is not None:
+            floor = calibration.floor
+        else:
+            floor = nonnegative_floor(split.history.values) if floor_scores else None
         test_pred, val_pred = (
-            served_points(test_pred, split.history, calibration),
-            served_points(val_pred, split.train, calibration),
+            served_points(test_pred, split.history, floor),
+            served_points(val_pred, split.train, floor),
         )
         scores = panel_scores(split.test, {name: test_pred}, split.history, panel.season_length)
         val_scores = panel_scores(split.val, {name: val_pred}, split.train, panel.season_length)

@@ -73,4 +73,5 @@ def train_panel_trial(
             progress=progress,
         ),
         intervals=register,  # the retrained best model is served: it keeps its calibration
+        floor_scores=True,  # trials scored as that model serves: a trial's val MASE is the retrained one's
     )

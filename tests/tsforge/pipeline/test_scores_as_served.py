@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from tsforge.data.panel import Panel
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
@@ -48,3 +49,27 @@ def test_the_logged_test_scores_are_those_of_the_served_forecasts():
     scores = summarise(panel_scores(split.test, {"rw_drift": served}, split.history, panel.season_length))
     assert out.metrics["test_mase"] == scores["rw_drift"]["mase"]
     assert out.metrics["test_smape"] == scores["rw_drift"]["smape"]
+
+
+def test_ranking_and_tuning_score_the_points_the_trained_pick_serves():
+    """``recommend``'s ranking and ``tune``'s trials train without intervals (nothing to serve),
+    but rank the model they pick, which is then trained with them and served floored: their
+    raw validation MASE disagreed with the one ``train`` logs for the same model. Here 'down'
+    reaches 0 before the validation window, so a drift forecast goes below 0 there too."""
+    from recommender.panel import recommend_panel
+
+    rng = np.random.default_rng(0)
+    n = 60
+    days = pd.date_range("2021-01-04", periods=n, freq="D")
+    rows = [
+        pd.DataFrame({"unique_id": f"w{i}", "ds": days, "y": 50 + np.cumsum(rng.normal(size=n))})
+        for i in range(4)
+    ]
+    down = np.maximum(2.0 * (n - 2 * H) - 2.0 * np.arange(n), 0.0)
+    rows.append(pd.DataFrame({"unique_id": "down", "ds": days, "y": down}))
+    panel = Panel.from_long(pd.concat(rows, ignore_index=True), name="falling early")
+    trained = train_panel(panel, "rw_drift", horizon=H, tracking=QUIET)
+    raw = train_panel(panel, "rw_drift", horizon=H, tracking=QUIET, intervals=False)
+    assert raw.metrics["val_mase"] > trained.metrics["val_mase"]  # the floor is at work here
+    ranked = {r["model"]: r["val_mase"] for r in recommend_panel(panel, H, ("rw_drift", "naive")).ranking}
+    assert ranked["rw_drift"] == pytest.approx(trained.metrics["val_mase"], rel=1e-12)
