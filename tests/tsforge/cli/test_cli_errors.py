@@ -372,7 +372,9 @@ def test_train_reads_station_coordinates_from_coords(tmp_path, capsys, tracking_
     code, _, err = _cli(capsys, "forecast", "--model", "st-naive", "--input", data, "--coords", coords)
     # trained without coordinates: forecast without them, as the service answers, with a note
     flat = " ".join(err.split())
-    assert code == 0 and "trained without station coordinates, so the coordinates given were not used" in flat, err
+    assert (
+        code == 0 and "trained without station coordinates, so the coordinates given were not used" in flat
+    ), err
     # DLinear trained on the stations accepts their coordinates but has no embedding to read them:
     # it forecasts, and says the coordinates were not used (it said nothing)
     dl = ("train", data, "--coords", coords, "--model", "dlinear", "--horizon", "7", "--epochs", "1")
