@@ -22,9 +22,10 @@ QUIET = TrackingOptions(track=False, progress=False)
 H = 6
 
 
-def _panel() -> Panel:
-    """Four positive random walks and 'down', falling by 2 a step to 0 at the test window's
-    start: a drift forecast of 'down' goes below 0, where its outcomes stay at 0."""
+def _panel(zero_before: int = H) -> Panel:
+    """Four positive random walks and 'down', falling by 2 a step to 0 ``zero_before`` steps
+    before the end (the test window's start by default): a drift forecast of 'down' goes below
+    0, where its outcomes stay at 0."""
     rng = np.random.default_rng(0)
     n = 60
     days = pd.date_range("2021-01-04", periods=n, freq="D")
@@ -32,7 +33,7 @@ def _panel() -> Panel:
         pd.DataFrame({"unique_id": f"w{i}", "ds": days, "y": 50 + np.cumsum(rng.normal(size=n))})
         for i in range(4)
     ]
-    down = np.maximum(2.0 * (n - H) - 2.0 * np.arange(n), 0.0)
+    down = np.maximum(2.0 * (n - zero_before) - 2.0 * np.arange(n), 0.0)
     rows.append(pd.DataFrame({"unique_id": "down", "ds": days, "y": down}))
     return Panel.from_long(pd.concat(rows, ignore_index=True), name="falling")
 
@@ -58,16 +59,7 @@ def test_ranking_and_tuning_score_the_points_the_trained_pick_serves():
     reaches 0 before the validation window, so a drift forecast goes below 0 there too."""
     from recommender.panel import recommend_panel
 
-    rng = np.random.default_rng(0)
-    n = 60
-    days = pd.date_range("2021-01-04", periods=n, freq="D")
-    rows = [
-        pd.DataFrame({"unique_id": f"w{i}", "ds": days, "y": 50 + np.cumsum(rng.normal(size=n))})
-        for i in range(4)
-    ]
-    down = np.maximum(2.0 * (n - 2 * H) - 2.0 * np.arange(n), 0.0)
-    rows.append(pd.DataFrame({"unique_id": "down", "ds": days, "y": down}))
-    panel = Panel.from_long(pd.concat(rows, ignore_index=True), name="falling early")
+    panel = _panel(zero_before=2 * H)
     trained = train_panel(panel, "rw_drift", horizon=H, tracking=QUIET)
     raw = train_panel(panel, "rw_drift", horizon=H, tracking=QUIET, intervals=False)
     assert raw.metrics["val_mase"] > trained.metrics["val_mase"]  # the floor is at work here
