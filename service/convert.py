@@ -464,6 +464,19 @@ def _refuse_long_ids(ids: np.ndarray, *, field: str) -> None:
         )
 
 
+def _refuse_long_column_name(column: str, *, field: str) -> None:
+    """Refuse a wide frame's series column whose name (its series id) is longer than a ``/v1/*``
+    series id may be (:data:`MAX_ID_LENGTH`): the wide twin of :func:`_refuse_long_ids`, which a
+    wide frame, having no ``unique_id``, never reached."""
+    if len(column) > MAX_ID_LENGTH:
+        raise DataValidationError(
+            f"column {column[:20]!r}... names a series, and a series id should have at most "
+            f"{MAX_ID_LENGTH} characters (as a /v1 series id), got {len(column)}",
+            field=field,
+            column=column,
+        )
+
+
 def series_from_frame_payload(req: InvocationsRequest, limits: Limits) -> ForecastBatch:
     """A history frame in MLflow's JSON → one ``SeriesInput`` per series, as the tsforge pyfunc reads it.
 
@@ -525,6 +538,7 @@ def _batch_from_columns(
             elif any(v is not None for v in values):  # an all-null ds means "no timestamps"
                 typed[c] = _parse_ds(values, field=key, ids=ids)
         elif layout == "wide":
+            _refuse_long_column_name(c, field=key)
             typed[c] = _wide_column(values, field=key, column=c)
         elif c == "y":
             typed[c] = _numeric(values, field=key, column=c)

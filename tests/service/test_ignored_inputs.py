@@ -162,6 +162,10 @@ def test_an_id_too_long_for_v1_is_refused_by_invocations_too(panel_client):
     body = r.json()
     assert (body["field"], body["row"]) == (f"dataframe_records[{len(LONG)}].unique_id", len(LONG)), body
     assert "at most 256 characters" in body["message"], body
+    # a wide frame's series ids are its column names: the same limit (it forecast them)
+    wide = {"ds": [f"2020-01-{d:02d}" for d in range(1, 29)], "a": LONG[:28], long_id: LONG[:28]}
+    r = client.post("/invocations", json={"inputs": wide, "params": {"horizon": 2}})
+    assert r.status_code == 422 and "at most 256 characters" in r.json()["message"], r.text
 
 
 def test_invocations_names_the_frame_columns_it_did_not_read(panel_client):
