@@ -668,5 +668,6 @@ def not_iso_words(value: str, time_format_field: str) -> str:
     return (
         f"{value!r} is not an ISO-8601 date or time (e.g. 2024-01-31, 2024-01-31T13:00:00 or "
         f"2024-01-31T13:00:00+01:00); dates written otherwise are read by {time_format_field}, "
-        "their strftime format (e.g. '%d/%m/%Y')"
+        "their strftime format (e.g. '%d/%m/%Y'), and period labels (2020-Q1, 2020M01) where the "
+        "times start with one, as one series' (or one ds column's) times are read one way"
     )

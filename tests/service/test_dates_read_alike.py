@@ -172,3 +172,16 @@ def test_an_unreadable_period_label_is_named_at_its_row_in_the_words_of_v1(panel
     assert (inv["field"], inv["column"], inv["row"]) == (field, "ds", 3), inv
     said = v1["message"].removeprefix(f"{v1['field']}: ")
     assert inv["message"] == said.replace("'timestamps'", "'ds'"), (inv, v1)
+
+
+def test_a_period_label_after_iso_dates_is_refused_saying_where_labels_are_read(panel_client):
+    """Both doors read a series' (a ds column's) times one way, from the first: a label after ISO
+    dates was refused as "not an ISO-8601 date ... read by time_format", though labels need no
+    format (from the review)."""
+    client, _ = panel_client
+    text = [f"20{y:02d}-Q{q}" for y in range(10, 19) for q in range(1, 5)]
+    text[:3] = ["2010-01-01", "2010-04-01", "2010-07-01"]
+    r = client.post("/v1/forecast", json={"series": [{"id": "a", "values": LONG, "timestamps": text}]})
+    assert r.status_code == 422 and "period labels (2020-Q1, 2020M01) where the times start" in r.text, r.text
+    inv = client.post("/invocations", json={"inputs": {"unique_id": ["a"] * 36, "ds": text, "y": LONG}})
+    assert inv.status_code == 422 and "period labels (2020-Q1, 2020M01) where the times start" in inv.text
