@@ -70,16 +70,27 @@ def write_frame(frame: Any, path: Path) -> None:
     The hidden file ends in ``path``'s suffix: pandas picks the compression from the name it
     writes, and ``forecast.csv.gz`` was plain text (written as ``….partial``).
     """
+    if path.exists() and not path.is_file():
+        # /dev/null, /dev/stdout, a named pipe: written into, not renamed over. Renaming the
+        # hidden file over such a path replaced the device itself: `-o /dev/null` run as root
+        # left /dev/null a regular file, and every later `> /dev/null` of another user failed.
+        _write_table(frame, path)
+        return
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial{path.suffix}")
     try:
-        if path.suffix.lower() in _PARQUET_SUFFIXES:
-            frame.to_parquet(partial, index=False)
-        else:
-            frame.to_csv(partial, index=False)
+        _write_table(frame, partial)
         os.replace(partial, path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def _write_table(frame: Any, path: Path) -> None:
+    """``frame`` as Parquet (a ``.parquet`` / ``.pq`` name) or CSV (compressed by the name) at ``path``."""
+    if path.suffix.lower() in _PARQUET_SUFFIXES:
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_csv(path, index=False)
 
 
 def check_output_folder(path: Path | None, option: str) -> None:

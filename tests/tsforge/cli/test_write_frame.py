@@ -42,3 +42,21 @@ def test_a_write_stopped_half_way_leaves_the_previous_file_whole_and_no_partial_
         write_frame(pd.DataFrame({"unique_id": ["a", "b"], "y_hat": [1.0, 2.0]}), path)
     assert path.read_bytes() == previous
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_a_device_or_pipe_is_written_into_not_replaced(tmp_path):
+    """``-o /dev/null`` renamed the table over the device: run as root, /dev/null became a
+    regular file, and every later ``> /dev/null`` of another user failed (PostgreSQL's initdb
+    did). A named pipe stands in for the device here: it must stay a pipe and get the table."""
+    import os
+    import stat
+
+    fifo = tmp_path / "out.csv"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a reader first: the write does not block
+    try:
+        write_frame(pd.DataFrame({"y": [1, 2]}), fifo)
+        assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+        assert os.read(reader, 1000).decode() == "y\n1\n2\n"
+    finally:
+        os.close(reader)
