@@ -148,6 +148,10 @@ def cv_cmd(
         from tsforge.panels.calibrate import conformal_cv
 
         frame = conformal_cv(frame, panel, names, h, level=levels)
+    from tsforge.panels.calibrate import served_cv_points
+
+    # scored and written as a model trained at each cutoff serves them, as train scores its own
+    frame = served_cv_points(frame, panel, names, h)
     if output is not None:
         from tsforge.cli.zoned_times import in_file_zone
         from tsforge.data.label_forms import in_label_form

@@ -65,6 +65,7 @@ __all__ = [
     "LOG_LEVELS",
     "holdout_interval_metrics",
     "served_points",
+    "served_cv_points",
     "task_interval_metrics",
 ]
 
@@ -757,6 +758,38 @@ def served_points(point: np.ndarray, history: Panel, floor: float | None) -> np.
         return point
     histories = [history.series(i) for i in range(len(history))]
     return floor_quantiles(np.array(point, dtype=np.float64)[..., None], floor, histories)[..., 0]
+
+
+def served_cv_points(frame: pd.DataFrame, panel: Panel, models: Sequence[str], h: int) -> pd.DataFrame:
+    """A cross-validation frame with each model's point forecasts as the model, trained at each
+    cutoff with intervals (``tsforge train``'s default), serves them: stopped at the non-negative
+    floor where the case's history before its cutoff is all at or above it. The floor is the one
+    :func:`conformal_cv` calibrates with (from the values before each series' first cutoff: no
+    leakage). A copy; interval columns are left as they were made (conformal bounds are floored
+    around the raw point, as served).
+
+    Why: ``tsforge train`` scores the served point (:func:`served_points`) and ``tsforge cv``
+    scored the raw one: on electricity weekly, cv's single window gave sMAPE 10.39 where
+    ``tsforge evaluate`` of the trained model measured 9.77 on the same window.
+    """
+    if frame.empty:
+        return frame
+    sid, cut = cv_cases(frame, panel, h)
+    none = np.iinfo(np.int64).max
+    first = np.full(len(panel), none, dtype=np.int64)  # each series' first cutoff, as a history length
+    np.minimum.at(first, sid, cut)
+    origin = panel.indptr[:-1]
+    seen = np.flatnonzero(first < none)
+    early = [panel.values[origin[i] : origin[i] + first[i]] for i in seen]
+    floor = nonnegative_floor(np.concatenate(early)) if early else None
+    if floor is None:
+        return frame
+    before = [panel.values[origin[i] : origin[i] + c] for i, c in zip(sid, cut, strict=True)]
+    out = frame.copy()
+    for m in models:
+        point = out[m].to_numpy(dtype=np.float64).reshape(-1, h)[..., None].copy()
+        out[m] = floor_quantiles(point, floor, before)[..., 0].ravel()
+    return out
 
 
 def _rows_in_units(a: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:

@@ -65,3 +65,22 @@ def test_ranking_and_tuning_score_the_points_the_trained_pick_serves():
     assert raw.metrics["val_mase"] > trained.metrics["val_mase"]  # the floor is at work here
     ranked = {r["model"]: r["val_mase"] for r in recommend_panel(panel, H, ("rw_drift", "naive")).ranking}
     assert ranked["rw_drift"] == pytest.approx(trained.metrics["val_mase"], rel=1e-12)
+
+
+def test_cv_scores_the_points_a_model_trained_at_the_cutoff_serves(tmp_path, capsys):
+    """``tsforge cv`` scored the raw point: its one window, the test window, disagreed with what
+    ``train`` (now) and ``evaluate`` give the same model there."""
+    from tests.conftest import run_cli
+
+    panel = _panel()
+    path = tmp_path / "falling.csv"
+    panel.to_long().to_csv(path, index=False)
+    out_csv = tmp_path / "cv.csv"
+    args = ("cv", str(path), "--model", "rw_drift", "--horizon", str(H), "--n-windows", "1", "--no-track")
+    code, out, err = run_cli(capsys, *args, "-o", str(out_csv))
+    assert code == 0, err
+    cv = pd.read_csv(out_csv)
+    assert cv.loc[cv["unique_id"] == "down", "rw_drift"].min() == 0.0  # floored: the raw drift is < 0
+    trained = train_panel(panel, "rw_drift", horizon=H, tracking=QUIET)
+    logged = trained.forecasts["rw_drift"].to_numpy()
+    np.testing.assert_allclose(cv["rw_drift"].to_numpy(), logged)
