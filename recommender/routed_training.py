@@ -290,8 +290,9 @@ def train_routed(
     )
     seconds["calibration"] = time.perf_counter() - t
     # scored as served: the ensemble stops the point of a non-negative series at its
-    # calibration's floor (the members, trained without intervals, forecast unfloored); each
-    # candidate is floored alike, as it would be served on its own (the same data, the same floor)
+    # calibration's floor (the members, trained without intervals, forecast unfloored: test_fc
+    # holds their raw forecasts); each candidate is floored alike, as it would be served on its
+    # own (the same data, the same floor)
     raw_routed = combine_forecasts(served, test_fc, cands)
     preds = {
         "routed": raw_routed,

@@ -164,8 +164,9 @@ def train_panel(
             refusing the panel; the run logs ``n_series_dropped``. The trained model still
             forecasts any series later (a local model's short-series fallbacks, a global
             model's padding).
-        floor_scores: without ``intervals``, still score the points as a model trained with
-            them serves them: those of a non-negative series stopped at 0 where every training
+        floor_scores: without ``intervals``, still score the points (not the returned
+            forecasts, which stay what this predictor serves) as a model trained with them
+            serves them: those of a non-negative series stopped at 0 where every training
             value is ``>= 0`` (:func:`~tsforge.panels.calibrate.served_points`). For callers
             that rank or tune candidates without calibrating them (``recommend``'s ranking,
             ``tune``'s trials, a routed ensemble's members), so that their numbers are those of
@@ -327,7 +328,10 @@ def train_panel(
         per_series = scores[scores["model"] == name].drop(columns="model").reset_index(drop=True)
         params.update(_fitted_params(predictor))
         params["baseline"] = NAIVE2  # what val_skill / test_skill are read against
-        frame = split.test_frame().assign(**{name: test_pred.ravel()})
+        # the forecasts of this predictor as it serves them: floored only with a calibration
+        # (floor_scores floors the scores alone; a routed ensemble combines the raw forecasts)
+        served = test_pred if calibration is not None else raw_test
+        frame = split.test_frame().assign(**{name: served.ravel()})
         if calibration is not None:
             interval_metrics, bounds = holdout_interval_metrics(
                 calibration, raw_test, split.history, split.test

@@ -84,3 +84,14 @@ def test_cv_scores_the_points_a_model_trained_at_the_cutoff_serves(tmp_path, cap
     trained = train_panel(panel, "rw_drift", horizon=H, tracking=QUIET)
     logged = trained.forecasts["rw_drift"].to_numpy()
     np.testing.assert_allclose(cv["rw_drift"].to_numpy(), logged)
+
+
+def test_floored_scores_leave_the_forecasts_what_the_predictor_serves():
+    """``floor_scores`` floors the scores only: a routed ensemble combines its members' raw
+    forecasts (they are served without a floor, the ensemble floors the combination), and took
+    floored ones from the outcome's forecasts."""
+    panel = _panel()
+    out = train_panel(panel, "rw_drift", horizon=H, tracking=QUIET, intervals=False, floor_scores=True)
+    assert out.forecasts["rw_drift"].min() < 0  # this predictor has no calibration, so no floor
+    trained = train_panel(panel, "rw_drift", horizon=H, tracking=QUIET)
+    assert out.metrics["test_mase"] == pytest.approx(trained.metrics["test_mase"], rel=1e-12)
