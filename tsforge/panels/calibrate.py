@@ -527,6 +527,16 @@ def calibrate_panel(
     return out
 
 
+def _before_first_cutoffs(panel: Panel, sid: np.ndarray, cut: np.ndarray) -> list[np.ndarray]:
+    """The values of each series before its first cutoff (``sid``, ``cut``: :func:`cv_cases`),
+    in the row order of those first cases: what a cross-validation's floor and zero / flat
+    scales are read from, so that none of them sees a window's outcome."""
+    first = np.full(len(panel), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, sid, cut)
+    origin = panel.indptr[:-1]
+    return [panel.values[origin[s] : origin[s] + c] for s, c in zip(sid, cut, strict=True) if c == first[s]]
+
+
 def conformal_cv(
     frame: pd.DataFrame,
     panel: Panel,
@@ -558,7 +568,7 @@ def conformal_cv(
     origin = panel.indptr[:-1][sid]
     # the floor and the per-row rule look only at values before each case's cutoff (no leakage)
     before = [panel.values[a : a + c] for a, c in zip(origin, cut, strict=True)]
-    early = [before[i] for i in np.flatnonzero(rank == 0)]  # before each series' first cutoff
+    early = _before_first_cutoffs(panel, sid, cut)
     floor, zero_scale, flat_ratio = None, 1.0, 1.0
     if early:
         early_values = np.concatenate(early)
@@ -775,15 +785,11 @@ def served_cv_points(frame: pd.DataFrame, panel: Panel, models: Sequence[str], h
     if frame.empty:
         return frame
     sid, cut = cv_cases(frame, panel, h)
-    none = np.iinfo(np.int64).max
-    first = np.full(len(panel), none, dtype=np.int64)  # each series' first cutoff, as a history length
-    np.minimum.at(first, sid, cut)
-    origin = panel.indptr[:-1]
-    seen = np.flatnonzero(first < none)
-    early = [panel.values[origin[i] : origin[i] + first[i]] for i in seen]
+    early = _before_first_cutoffs(panel, sid, cut)
     floor = nonnegative_floor(np.concatenate(early)) if early else None
     if floor is None:
         return frame
+    origin = panel.indptr[:-1]
     before = [panel.values[origin[i] : origin[i] + c] for i, c in zip(sid, cut, strict=True)]
     out = frame.copy()
     for m in models:
