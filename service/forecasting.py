@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -19,6 +18,7 @@ from tsforge.errors import (
     DataValidationError,
     ModelNotFoundError,
     TsforgeError,
+    UnusedCoordinatesWarning,
 )
 from tsforge.inference import SeriesForecast, SeriesInput, level_note, zero_width_note
 from tsforge.inference.predictor import TrimmedHistoryWarning
@@ -77,7 +77,7 @@ def forecast(
     bounds = {"level": list(level or []), "quantiles": list(quantiles or [])} if level or quantiles else {}
     try:
         _check_sampling(loaded, series)
-        forecasts = predict(loaded, _as_the_model_takes_them(predictor, series), h, bounds)
+        forecasts = predict(loaded, list(series), h, bounds)
     except (OverflowError, pd.errors.OutOfBoundsDatetime) as exc:  # timestamps past what pandas can count
         raise DataValidationError(f"forecast timestamps out of range: {exc}", field=series_field) from None
     except TsforgeError as exc:
@@ -86,23 +86,6 @@ def forecast(
         raise
     check_finite_forecasts(forecasts, field=series_field)
     return loaded, h, forecasts
-
-
-def _as_the_model_takes_them(predictor: object, series: Sequence[SeriesInput]) -> list[SeriesInput]:
-    """The series as the model takes them: without their coordinates when it was trained without
-    station coordinates (:attr:`~tsforge.inference.FramePredictor.takes_coords`), as they are otherwise.
-
-    Why: such a model has no use for coordinates, and the library refuses them ("trained without
-    station coordinates ... leave them out"), so a DLinear trained without stations answered a
-    422 where the same DLinear trained on stations, or a panel model, answered the forecast with
-    a note (:func:`coords_note`): two answers to one request a model does not read a part of.
-    Coordinates it does not read are now answered alike, with the note; a model that takes them
-    still checks them (their number against its training stations'). A predictor that does not
-    say (the service's test fakes) gets the series as sent.
-    """
-    if getattr(predictor, "takes_coords", True) or all(s.coords is None for s in series):
-        return list(series)
-    return [s if s.coords is None else replace(s, coords=None) for s in series]
 
 
 def _check_sampling(loaded: LoadedModel, series: Sequence[SeriesInput]) -> None:
@@ -211,6 +194,11 @@ def forecast_notes(
     * An input the model reads that the series lacked: dates for a calendar model
       (:meth:`~tsforge.inference.FramePredictor.input_note`), forecast without them.
     * An input sent that the model does not read: station coordinates (:func:`coords_note`).
+      The library says so too (an :class:`~tsforge.errors.UnusedCoordinatesWarning`, in
+      ``caught``, with the coordinates dropped where the model was trained without any), in
+      words of its own, whenever this note is said (both ask
+      :attr:`~tsforge.inference.FramePredictor.reads_coords`): that warning is dropped, so the
+      answer says it once, in the words of the request's ``coords``.
     * A series forecast from before its last sent time, its trailing missing values trimmed: the
       library warns it (:func:`~tsforge.inference.predictor.trailing_gap_note`, one place for the
       CLI, the Python API, the pyfunc and this service), so it arrives in ``caught``.
@@ -236,6 +224,7 @@ def forecast_notes(
     input_note = getattr(loaded.predictor, "input_note", None)  # the service's test fakes lack it
     notes.append(input_note(series) if callable(input_note) else None)
     notes.append(coords_note(loaded, series))
+    caught = [c for c in caught if not issubclass(c.category, UnusedCoordinatesWarning)]
     if not trailing_gaps:
         caught = [c for c in caught if not issubclass(c.category, TrimmedHistoryWarning)]
     return merge_notes([n for n in notes if n], caught)

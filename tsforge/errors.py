@@ -237,9 +237,10 @@ class UnusedColumnsWarning(TsforgeWarning):
 
 
 class UnusedCoordinatesWarning(TsforgeWarning):
-    """Station coordinates were given to a model that accepts them but whose forecast does not
-    depend on them (no coordinate embedding: DLinear or NLinear trained on stations): it
-    forecast without them, and whoever gave them to place a station should know."""
+    """Station coordinates were given to a model whose forecast does not depend on them: one
+    trained without coordinates (they are dropped), a panel model, or one that accepts them
+    without a coordinate embedding (DLinear or NLinear trained on stations). It forecast without
+    them, and whoever gave them to place a station should know."""
 
 
 class UnobservedSeriesWarning(TsforgeWarning):

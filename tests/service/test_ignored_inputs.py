@@ -3,7 +3,8 @@
 * Station ``coords`` sent to a model that does not read coordinates (every model but one with a
   coordinate embedding) were dropped silently: the answer now carries a note saying so. A window
   model trained without coordinates (DLinear) refused them with a 422 instead: it is answered
-  with the same note; coordinates a model that takes them cannot match stay a 422.
+  with the same note; coordinates a model that takes them cannot match stay a 422. The library
+  says it as well (a warning): the answer says it once, and the log not at all.
 * On ``/invocations``, columns of a long history frame besides ``unique_id``, ``ds`` and ``y``
   (``lat``) and ``params`` it does not read (``season_length``) were dropped silently: they stay
   accepted, as MLflow's protocol allows, and the answer's notes name them.
@@ -120,6 +121,35 @@ def test_coords_a_model_on_stations_cannot_match_stay_a_422_naming_the_field():
     with serving(OnePredictorStore(_untrained_dlinear(np.array([[45.0, 7.0], [46.0, 8.0]])), "dl")) as client:
         r = client.post("/v1/forecast", json={"series": series, "horizon": 2})
     assert r.status_code == 422 and r.json()["field"] == "series[0].coords", r.text
+
+
+@pytest.mark.parametrize("stations", [None, np.array([[45.0, 7.0], [46.0, 8.0]]), "panel"])
+def test_coords_not_read_are_said_once_and_not_logged(stations):
+    """The library now says it too (an ``UnusedCoordinatesWarning``, where it refused a model
+    trained without coordinates and the service stripped them to answer): the answer still
+    carries one note about them, not the library's beside the service's, and the library's
+    warning does not reach the server's log either."""
+    import warnings
+
+    from tsforge.errors import UnusedCoordinatesWarning
+    from tsforge.panels.predictor import PanelPredictor
+
+    if isinstance(stations, str):
+        predictor: Any = PanelPredictor("seasonal_naive", 3, freq=None, season_length=12)
+    else:
+        predictor = _untrained_dlinear(stations)
+    history = [float(np.sin(t)) for t in range(48)]
+    series = [{"id": "a", "values": history, "coords": [45.0, 7.5]}, {"id": "b", "values": history}]
+    with warnings.catch_warnings(record=True) as log:
+        warnings.simplefilter("always")
+        with serving(OnePredictorStore(predictor, "m")) as client:
+            r = client.post("/v1/forecast", json={"series": series, "horizon": 2})
+    assert r.status_code == 200, r.text
+    said = [n for n in r.json().get("notes") or [] if "coordinates" in n]
+    assert len(said) == 1 and "1 of 2 series ('a')" in said[0], r.json()
+    assert not [w for w in log if issubclass(w.category, UnusedCoordinatesWarning)], [
+        str(w.message) for w in log
+    ]
 
 
 @pytest.mark.parametrize("model", [ForecastRequest, RecommendRequest, ProfileRequest])

@@ -27,8 +27,13 @@ from tsforge.data.history import SeriesInput
 from tsforge.data.timeaxis import integer_step, regularise_steps
 from tsforge.errors import DataValidationError
 
+#: how to give every step, where the caller does not say it in its own words (a file's rows)
+EVERY_STEP = "give every step, a missing value as NaN (an empty cell in a file, null in JSON)"
 
-def on_step_grid(s: SeriesInput, freq: str, model: str, *, field: str) -> tuple[SeriesInput, int]:
+
+def on_step_grid(
+    s: SeriesInput, freq: str, model: str, *, field: str, every_step: str = EVERY_STEP
+) -> tuple[SeriesInput, int]:
     """``s`` with the steps its timestamps skip inserted as missing values, and how many were
     inserted (``(s, 0)`` when none, or when its times are off the grid of a fixed-length
     ``freq``: then the predictor's own checks speak).
@@ -78,8 +83,7 @@ def on_step_grid(s: SeriesInput, freq: str, model: str, *, field: str) -> tuple[
     if n - ts.size > ts.size:
         raise DataValidationError(
             f"series {s.id!r} skips {n - ts.size} steps of the model's frequency, {rate_words(freq)}, between "
-            f"{date_words(ts[0])} and {date_words(ts[-1])}, more than its {ts.size} timestamps: "
-            "send every step, a missing value as NaN (an empty cell in a file, null in JSON)",
+            f"{date_words(ts[0])} and {date_words(ts[-1])}, more than its {ts.size} timestamps: {every_step}",
             field=where,
         )
     values = np.full(n, np.nan)
@@ -92,7 +96,7 @@ def on_step_grid(s: SeriesInput, freq: str, model: str, *, field: str) -> tuple[
     return replace(s, values=values, timestamps=stamps), n - ts.size
 
 
-def on_integer_grid(s: SeriesInput, *, field: str) -> tuple[SeriesInput, int]:
+def on_integer_grid(s: SeriesInput, *, field: str, every_step: str = EVERY_STEP) -> tuple[SeriesInput, int]:
     """``s`` with the steps its integer step index (:attr:`SeriesInput.steps`) skips inserted as
     missing values, and how many were inserted (``(s, 0)`` when none, or when there are not as
     many steps as values: then the predictor's own checks speak).
@@ -128,8 +132,7 @@ def on_integer_grid(s: SeriesInput, *, field: str) -> tuple[SeriesInput, int]:
     if n - keys.size > keys.size:
         raise DataValidationError(
             f"series {str(s.id)!r} skips {n - keys.size} steps of its integer step index (step {step}) between "
-            f"{keys[0]} and {keys[-1]}, more than its {keys.size} steps: send every step, a missing value as "
-            "NaN (an empty cell in a file, null in JSON)" + _epoch_hint(step),
+            f"{keys[0]} and {keys[-1]}, more than its {keys.size} steps: {every_step}" + _epoch_hint(step),
             field=where,
         )
     values = np.asarray(s.values, dtype=np.float64).reshape(-1, 1)

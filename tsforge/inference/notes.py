@@ -20,7 +20,7 @@ import numpy as np
 
 from tsforge.data.history import SeriesInput
 
-__all__ = ["HistoryFile", "trailing_gap_note", "skipped_steps_note", "calendar_advice"]
+__all__ = ["HistoryFile", "trailing_gap_note", "skipped_steps_note", "every_step_advice", "calendar_advice"]
 
 #: at most this many series named in a note (the count says how many there are)
 _NAMED = 5
@@ -115,14 +115,28 @@ def skipped_steps_note(
         f"{len(skipped)} of {n_series} series skip {what} read as missing values (series and steps "
         f"missing: {shown})"
     )
+    return f"{said}: {every_step_advice(source)}, to say so yourself"
+
+
+def every_step_advice(source: HistoryFile | None = None) -> str:
+    """How to give a history every step of its grid, a missing value where it has none: in the
+    file it was read from (``source``: a row per step, an empty cell), else in the series given
+    (a NaN, which a JSON body writes ``null``).
+
+    Why "give" and not "send": these words without a file reach a Python caller of
+    ``predict_series`` as well as a REST client, and the Python caller sends nothing."""
     if source is None:
-        return f"{said}: send every step, a missing value as NaN (null in JSON), to say so yourself"
-    return f"{said}: give every step its row in {source.name}, a missing value as an empty cell, to say so yourself"
+        return "give every step, a missing value as NaN (null in JSON)"
+    return f"give every step its row in {source.name}, a missing value as an empty cell"
 
 
 def calendar_advice(source: HistoryFile | None = None) -> tuple[str, str]:
     """``(what the series lacked, how to give it)`` in a note that a calendar model got histories
-    without dates: timestamps to send, or a time column of dates to give the file."""
+    without dates: dated timestamps for the series (ISO-8601 strings in a JSON body), or a time
+    column of dates to give the file.
+
+    Why not "send ISO-8601 timestamps" without a file: a Python caller gives its series
+    timestamps as datetimes, not ISO-8601 text, and sends nothing."""
     if source is None:
-        return "no timestamps, or integer steps", "send ISO-8601 timestamps"
+        return "no timestamps, or integer steps", "give the series dates as timestamps (ISO-8601 in JSON)"
     return "no time column, or integer steps", f"give {source.name} a time column of dates"

@@ -56,7 +56,13 @@ from tsforge.inference.intervals import (
     sorted_quantiles,
     zero_width_note,
 )
-from tsforge.inference.notes import HistoryFile, calendar_advice, skipped_steps_note, trailing_gap_note
+from tsforge.inference.notes import (
+    HistoryFile,
+    calendar_advice,
+    every_step_advice,
+    skipped_steps_note,
+    trailing_gap_note,
+)
 from tsforge.models.base import Forecaster
 
 
@@ -91,6 +97,9 @@ class FramePredictor:
         ``level`` / ``quantiles`` also bounds (see :attr:`interval_method`). Where the model's
         calibration learned a non-negative floor and a history is non-negative, its point
         forecast and bounds stop at 0 (:func:`floor_points`), whether or not bounds are asked for.
+        Coordinates the series carry that the forecast does not read are said so, once, with an
+        :class:`~tsforge.errors.UnusedCoordinatesWarning` (and dropped where the model was trained
+        without any: :meth:`_coords_it_takes`).
 
         Why here: every predictor parses the interval request and checks the series and the
         horizon the same way and in the same order; subclasses forecast in :meth:`_forecast`.
@@ -134,6 +143,7 @@ class FramePredictor:
                 f"horizon {h} is outside 1..{self.max_horizon}, the horizon this model was trained for",
                 field="horizon",
             )
+        series, unread = self._coords_it_takes(series)
         sent = self._fill_skipped_steps(series, source)
         series = self._trailing_gaps_trimmed(sent)
         if note := trailing_gap_note(sent, series, source):
@@ -145,6 +155,8 @@ class FramePredictor:
         if note := self.input_note(series, source):
             warnings.warn(note, MissingCalendarWarning, stacklevel=3)
         forecasts = self._forecast(series, h, request)
+        if unread:  # said once the forecast is made: coordinates of the wrong size are refused
+            warnings.warn(UnusedCoordinatesWarning(unread), stacklevel=3)
         _mark_trimmed(forecasts, sent, series)
         # the non-negative floor of the calibration clips the point as it clips the bounds, with
         # or without a request for bounds, so lower <= point holds and y_hat is one number
@@ -174,12 +186,15 @@ class FramePredictor:
         out: list[SeriesInput] = []
         filled: dict[str, int] = {}
         stepped: dict[str, int] = {}
+        every_step = every_step_advice(source)  # the refusal of a history mostly of skipped steps
         for i, s in enumerate(series):
             n_missing, n_steps = 0, 0
             if dated and _dated(s) and np.asarray(s.timestamps).size == np.asarray(s.values).size:
-                s, n_missing = on_step_grid(s, str(freq), self.model_name, field=f"series[{i}]")
+                s, n_missing = on_step_grid(
+                    s, str(freq), self.model_name, field=f"series[{i}]", every_step=every_step
+                )
             elif s.timestamps is None and s.steps is not None:
-                s, n_steps = on_integer_grid(s, field=f"series[{i}]")
+                s, n_steps = on_integer_grid(s, field=f"series[{i}]", every_step=every_step)
             if n_missing:
                 filled[str(s.id)] = n_missing
             if n_steps:
@@ -306,13 +321,57 @@ class FramePredictor:
         them, and whoever sent them should be told they were not used."""
         return False
 
+    def _coords_it_takes(self, series: Sequence[SeriesInput]) -> tuple[list[SeriesInput], str | None]:
+        """``(series as the model takes them, why coordinates given were not used)``: without
+        their coordinates when it was trained without station coordinates, as they are
+        otherwise; the second is ``None`` when none were given or the forecast reads them
+        (:attr:`reads_coords`), and :meth:`predict_series` warns it as one
+        :class:`~tsforge.errors.UnusedCoordinatesWarning`.
+
+        Why here, for every door: a window model trained without coordinates refused a series
+        that carried some ("leave them out"), while the same model given a coordinate table
+        (``predict_frame``, ``tsforge forecast --coords``), a panel model, or one trained on
+        stations without a coordinate embedding forecast without them; the REST service
+        stripped them itself to answer alike. A model that takes coordinates still checks
+        their number against its training stations'.
+        """
+        given = [str(s.id) for s in series if s.coords is not None]
+        if not given or self.reads_coords:
+            return list(series), None
+        unread = self._unread_coords_words(given, len(series))
+        if self.takes_coords:
+            return list(series), unread
+        return [s if s.coords is None else replace(s, coords=None) for s in series], unread
+
+    def _unread_coords_words(self, given: Sequence[str] | None = None, n_series: int = 0) -> str:
+        """Why the coordinates given (with the series ``given`` of ``n_series``; ``None``: in a
+        coordinate table) were not used: the model was trained without any, or has no coordinate
+        embedding to read them with."""
+        if given is None:
+            which = "the coordinates given"
+        else:
+            named = ", ".join(repr(i) for i in given[:5]) + (", ..." if len(given) > 5 else "")
+            which = f"the coordinates given with {len(given)} of {n_series} series ({named})"
+        if not self.takes_coords:
+            return (
+                f"model {self.model_name!r} was trained without station coordinates, so {which} "
+                "were not used; only a model trained with station coordinates and a coordinate "
+                "embedding (e.g. stpe_mlp) reads them"
+            )
+        return (
+            f"model {self.model_name!r} does not read station coordinates (it has no coordinate "
+            f"embedding), so {which} were not used; only a model with one (e.g. stpe_mlp trained "
+            "with coordinates) reads them"
+        )
+
     def _with_coords(self, inputs: list[SeriesInput], coords: Any) -> list[SeriesInput]:
         """``inputs`` with the coordinates of the series ``coords`` (a table) lists; as they are,
         with an :class:`~tsforge.errors.UnusedCoordinatesWarning`, when the model was trained
-        without station coordinates.
+        without station coordinates (a model trained on stations that does not read them is
+        noted where the series are forecast, :meth:`_coords_it_takes`).
 
         Why a note there and not a refusal: a model trained without coordinates forecasts without
-        them, as one trained on stations without a coordinate embedding does, and the service
+        them, as one trained on stations without a coordinate embedding does, and every door
         answers both with a note that the coordinates were not used; ``tsforge forecast --coords``
         refused the first and noted the second.
         """
@@ -320,24 +379,8 @@ class FramePredictor:
 
         table = coordinates_by_id(coords, [str(s.id) for s in inputs])  # a bad file is refused either way
         if not self.takes_coords:
-            warnings.warn(
-                UnusedCoordinatesWarning(
-                    f"model {self.model_name!r} was trained without station coordinates, so the "
-                    "coordinates given were not used; only a model trained with --coords and a "
-                    "coordinate embedding (e.g. stpe_mlp) reads them"
-                ),
-                stacklevel=3,
-            )
+            warnings.warn(UnusedCoordinatesWarning(self._unread_coords_words()), stacklevel=3)
             return inputs
-        if not self.reads_coords:
-            warnings.warn(
-                UnusedCoordinatesWarning(
-                    f"model {self.model_name!r} does not read station coordinates (it has no "
-                    "coordinate embedding), so the coordinates given were not used; only a model with "
-                    "one (e.g. stpe_mlp trained with coordinates) reads them"
-                ),
-                stacklevel=3,
-            )
         if not any(str(s.id) in table for s in inputs):
             raise DataValidationError(
                 f"none of the history's series ({', '.join(str(s.id) for s in inputs[:5])}"
@@ -526,7 +569,9 @@ def _in_file_terms(
     elif part == "timestamps" and time_col in columns:
         column = time_col
     said, where = _lone_value_line(exc, inputs, frame, file, id_col, target_col, sid)
-    return DataValidationError(said, file=file, column=column, series=sid, **where)
+    # the command line's words, where the error has them, with the same line said after them
+    cli = None if exc.cli_message is None else exc.cli_message + said[len(exc.message) :]
+    return DataValidationError(said, cli_message=cli, file=file, column=column, series=sid, **where)
 
 
 def _columns(frame: Any) -> list[str]:
@@ -791,19 +836,24 @@ class Predictor(FramePredictor):
             channels[i, 0] = idx
             if idx < 0 and self.forecaster.needs_known_channels and s.coords is None:
                 known = ", ".join(list(self.known_ids)[:8])
+                unknown = (
+                    f"unknown series id {s.id!r}: this model was trained on "
+                    f"[{known}{', ...' if len(self.known_ids) > 8 else ''}]"
+                )
+                # every door gives coordinates its own way: a series' coords (Python, REST),
+                # a coordinate table (predict_frame's coords=, the CLI's --coords FILE)
                 raise DataValidationError(
-                    f"unknown series id {s.id!r}: this model was trained on [{known}{', ...' if len(self.known_ids) > 8 else ''}]"
-                    + (" — send its coordinates to forecast a new station" if coords_dim else ""),
+                    unknown + (" — give its coordinates to forecast a new station" if coords_dim else ""),
+                    cli_message=unknown
+                    + (
+                        " — give its coordinates with --coords FILE to forecast a new station"
+                        if coords_dim
+                        else ""
+                    ),
                     field=f"{field}.id",
                 )
-            if s.coords is not None:
+            if s.coords is not None and coords_dim is not None:  # without: dropped, and said, before
                 c = np.asarray(s.coords, dtype=np.float64).ravel()
-                if coords_dim is None:
-                    raise DataValidationError(
-                        f"coordinates were sent with series {s.id!r}, but model {self.model_name!r} was "
-                        "trained without station coordinates and does not read them: leave them out",
-                        field=f"{field}.coords",
-                    )
                 if c.size != coords_dim or not np.isfinite(c).all():
                     raise DataValidationError(
                         f"coordinates of series {s.id!r} must be {coords_dim} finite numbers "
@@ -890,7 +940,7 @@ class Predictor(FramePredictor):
                 first = next(iter(ends))
                 other = next(k for k, v in ends.items() if v != ends[first])
                 raise DataValidationError(
-                    f"{self.model_name} forecasts all series of a request together as one multichannel "
+                    f"{self.model_name} forecasts all the series it is given together as one multichannel "
                     f"window, so their histories must end at the same time: series {first!r} ends at "
                     f"{said}{ends[first]}, series {other!r} at {said}{ends[other]}",
                     field="series",

@@ -183,8 +183,9 @@ class PanelPredictor(FramePredictor):
         probs = request.probs
         if probs.min() < trained.min() - 1e-9 or probs.max() > trained.max() + 1e-9:
             raise ConfigError(
-                f"model {self.model!r} was trained for the quantiles {trained.tolist()}; the request needs "
-                f"{probs.tolist()} — ask for levels/quantiles inside that range or use conformal intervals",
+                f"model {self.model!r} was trained for the quantiles {trained.tolist()}; the levels and "
+                f"quantiles asked for need {probs.tolist()} — ask for levels or quantiles inside that "
+                "range, or use conformal intervals",
                 field="level" if request.levels else "quantiles",
             )
         windows = gm.future_windows(panel)

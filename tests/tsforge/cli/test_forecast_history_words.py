@@ -89,6 +89,24 @@ def test_skipped_months_are_said_as_rows_of_the_file(tmp_path, capsys, naive_mod
     assert "JSON" not in err and "NaN" not in err, err
 
 
+def test_a_series_mostly_of_skipped_months_is_refused_in_the_file_s_words(tmp_path, capsys, naive_model):
+    """The refusal of a history that skips more steps than it has said "send every step, a
+    missing value as NaN (an empty cell in a file, null in JSON)" to a user with a file."""
+    frame = monthly_frame(2, 24)
+    s1 = frame.index[frame["unique_id"] == "s1"]
+    kept = {0, 1, 4, 9, 10, 16, 20, 23}  # 8 months of 24, unevenly: still read as monthly
+    frame = frame.drop(index=[i for k, i in enumerate(s1) if k not in kept])
+    path = tmp_path / "history.csv"
+    frame.to_csv(path, index=False)
+    code, out, err = _forecast(capsys, path, naive_model)
+    assert code != 0 and not out, out
+    assert (
+        "'s1' skips" in err
+        and "give every step its row in history.csv, a missing value as an empty cell" in err
+    )
+    assert "JSON" not in err and "NaN" not in err, err
+
+
 def _ending_empty(frame: pd.DataFrame, sid: str, n: int) -> pd.DataFrame:
     rows = frame.index[frame["unique_id"] == sid][-n:]
     frame.loc[rows, "y"] = np.nan

@@ -44,7 +44,7 @@ def test_series_keep_the_request_s_words_for_skipped_steps(naive):
     frame = _skipping()
     series = [SeriesInput("s0", frame["y"].to_numpy(), frame["ds"].to_numpy())]
     (note,) = _notes(lambda: naive.predict_series(series, 2))
-    assert str(note).endswith("send every step, a missing value as NaN (null in JSON), to say so yourself")
+    assert str(note).endswith("give every step, a missing value as NaN (null in JSON), to say so yourself")
 
 
 def test_a_frame_read_from_a_file_gets_the_file_s_words(naive):

@@ -287,7 +287,9 @@ def test_predictor_unknown_station_errors_and_coordinates(station_task, fitted) 
     pred = Predictor(model, station_task.scaler)
     L = pred.input_len
     vals, ts = data.values[-L:, 1], data.timestamps[-L:]
-    with pytest.raises(DataValidationError, match="unknown series id 'new'.*send its coordinates"):
+    with pytest.raises(
+        DataValidationError, match="unknown series id 'new'.*give its coordinates to forecast"
+    ):
         pred.predict_series([SeriesInput("new", vals, ts)])
     with pytest.raises(DataValidationError, match="coordinates of series 'new' must be 2 finite numbers"):
         pred.predict_series([SeriesInput("new", vals, ts, coords=np.array([50.0]))])
