@@ -118,6 +118,7 @@ def train_routed(
     progress: Progress | None = None,
     load_kwargs: Mapping[str, Any] | None = None,
     drop_short: bool = False,
+    source: str | None = None,
 ) -> RoutedOutcome:
     """Train the routed ensemble for ``data`` and (by default) track and register it.
 
@@ -145,6 +146,10 @@ def train_routed(
         progress: ``progress(description, done, total)`` (router build, adaptation, fits).
         drop_short: leave out the series too short for the holdout, with a note
             (:func:`~tsforge.panels.protocol.drop_short_series`), instead of refusing the panel.
+        source: what a :class:`Panel` ``data`` was read from (a file's path, a catalogue name):
+            the MLflow dataset's source, which a ``data`` given by path or name says itself. Why:
+            ``tsforge recommend --per-series --train`` reads the file once, to refuse bad data
+            before the router is resolved, and hands this function the panel it read.
     """
     from tsforge.data.protocol import panel_horizon
 
@@ -346,7 +351,7 @@ def train_routed(
     )
     outcome.prior = prior_source
     if tracking.track:
-        source = data if isinstance(data, str) else None  # a file's path names the dataset's source
+        source = data if isinstance(data, str) else source  # a file's path names the dataset's source
         _track(outcome, split, tracking, mode, names, best_single, H, seed=seed, source=source)
     return outcome
 

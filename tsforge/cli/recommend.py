@@ -548,9 +548,11 @@ def _recommend_per_series(
             # picks table with no word of which model they were about
             named = f" {register_as!r}" if register_as else ""
             with notes_framed(f"training the routed model{named}"):
+                # the panel read above (the file once), its source said for the MLflow dataset
                 outcome = train_routed(
-                    data,
-                    horizon,
+                    panel,
+                    h,
+                    source=data,
                     router=router,
                     mode=mode,
                     **_seed(seed),
@@ -558,7 +560,6 @@ def _recommend_per_series(
                     adapt=adapt,
                     tracking=TrackingOptions(registered_name=register_as, progress=False),
                     progress=progress,
-                    load_kwargs=load_kwargs,
                     drop_short=drop_short,
                 )
             rec = outcome.recommendation
