@@ -416,15 +416,22 @@ def check_sampling(timestamps: np.ndarray, freq: str, *, sid: Any, model: str, f
 
     Cheap on purpose (a median of the last ≤ 50 steps; pandas' inference only for the message):
     a service runs it on every series of every request. Anchors are ignored (W-MON data for a
-    W-SUN model samples at the model's rate); 10 % tolerance covers 28–31-day months.
+    W-SUN model samples at the model's rate); 10 % tolerance covers 28–31-day months. A history
+    whose shortest step is the model's is at its rate however many steps it skips (the median
+    step of months kept unevenly is several months): the step grid fills those steps as missing
+    values or refuses a history mostly of them (:mod:`tsforge.data.step_grid`), where this check
+    had said "sampled monthly (MS) …, but this model forecasts monthly (MS) series".
     """
     expected = nominal_step_days(freq)
     ts = np.asarray(timestamps, dtype="datetime64[ns]")[-51:].view(np.int64)
     if expected is None or ts.size < 2:
         return
-    step_days = float(np.median(np.diff(ts))) / NS_PER_DAY
+    steps = np.diff(ts)
+    step_days = float(np.median(steps)) / NS_PER_DAY
     if abs(step_days - expected) <= 0.1 * expected:
         return
+    if abs(float(steps.min()) / NS_PER_DAY - expected) <= 0.1 * expected:
+        return  # the model's rate, with steps skipped
     from tsforge.errors import DataValidationError
 
     seen = infer_freq(ts.view("datetime64[ns]")) if ts.size >= 3 else None
