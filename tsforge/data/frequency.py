@@ -417,10 +417,12 @@ def check_sampling(timestamps: np.ndarray, freq: str, *, sid: Any, model: str, f
     Cheap on purpose (a median of the last ≤ 50 steps; pandas' inference only for the message):
     a service runs it on every series of every request. Anchors are ignored (W-MON data for a
     W-SUN model samples at the model's rate); 10 % tolerance covers 28–31-day months. A history
-    whose shortest step is the model's is at its rate however many steps it skips (the median
-    step of months kept unevenly is several months): the step grid fills those steps as missing
-    values or refuses a history mostly of them (:mod:`tsforge.data.step_grid`), where this check
-    had said "sampled monthly (MS) …, but this model forecasts monthly (MS) series".
+    whose shortest step is the model's and whose steps are uneven is at its rate however many
+    steps it skips (the median step of months kept unevenly is several months): the step grid
+    fills those steps as missing values or refuses a history mostly of them
+    (:mod:`tsforge.data.step_grid`), where this check had said "sampled monthly (MS) …, but this
+    model forecasts monthly (MS) series". Steps mostly at their median are another rate (a
+    quarterly series with one monthly step), refused as before.
     """
     expected = nominal_step_days(freq)
     ts = np.asarray(timestamps, dtype="datetime64[ns]")[-51:].view(np.int64)
@@ -430,8 +432,9 @@ def check_sampling(timestamps: np.ndarray, freq: str, *, sid: Any, model: str, f
     step_days = float(np.median(steps)) / NS_PER_DAY
     if abs(step_days - expected) <= 0.1 * expected:
         return
-    if abs(float(steps.min()) / NS_PER_DAY - expected) <= 0.1 * expected:
-        return  # the model's rate, with steps skipped
+    at_median = np.abs(steps - np.median(steps)) <= 0.1 * np.median(steps)
+    if abs(float(steps.min()) / NS_PER_DAY - expected) <= 0.1 * expected and at_median.mean() < 0.5:
+        return  # the model's rate, steps skipped unevenly (not another rate with one short step)
     from tsforge.errors import DataValidationError
 
     seen = infer_freq(ts.view("datetime64[ns]")) if ts.size >= 3 else None

@@ -4,6 +4,7 @@ every 7 days 00:00:00 (from its timestamps), but this dlinear model forecasts h 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -51,3 +52,17 @@ def test_an_unnamed_step_is_a_clean_duration():
     """90-minute steps with 2 timestamps: no word, no alias, a duration as a person writes it."""
     message = _message("90min", 2, "D")
     assert "is sampled every 1 hour 30 minutes according" in message, message
+
+
+def test_months_kept_unevenly_are_monthly_and_a_quarterly_series_with_one_monthly_step_is_not():
+    """A monthly history that skips months unevenly has a median step of several months; its
+    shortest step is the model's, so it is at the model's rate (the step grid fills or refuses
+    the skipped months). It was refused as "sampled monthly (MS) ..., but this model forecasts
+    monthly (MS) series". A quarterly history with one monthly step stays another rate."""
+    months = pd.date_range("2000-01-01", periods=24, freq="MS")
+    uneven = months[[0, 1, 4, 9, 10, 16, 20, 23]].to_numpy()
+    check_sampling(uneven, "MS", sid="s1", model="naive", field="series[0]")  # no refusal
+    quarters = pd.date_range("2000-01-01", periods=12, freq="QS").to_numpy()
+    with_one_month = np.sort(np.append(quarters, np.datetime64("2000-02-01")))
+    with pytest.raises(DataValidationError, match=r"sampled every 9\d days \(9\dD\)"):
+        check_sampling(with_one_month, "MS", sid="q", model="naive", field="series[0]")
