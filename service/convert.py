@@ -51,6 +51,7 @@ __all__ = [
     "unread_inputs_notes",
     "READ_PARAMS",
     "series_timestamps",
+    "check_observed",
 ]
 
 _TIME_ERRORS = (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime)
@@ -224,6 +225,24 @@ def series_timestamps(timestamps: Sequence[Any], i: int) -> np.ndarray:
         ) from None
 
 
+def check_observed(sid: str, n_observed: int, **where: Any) -> None:
+    """Refuse series ``sid`` when it has fewer than two observed values (``where``: what locates
+    it at the door that asks, ``field`` and, on ``/invocations``, ``column`` and ``row``).
+
+    Why one function: ``/v1/forecast``, ``/v1/recommend`` and ``/invocations`` each refused such
+    a series in words of their own ("a series needs two to be forecast", "a series needs two",
+    and on ``/invocations`` the library's "1 series has fewer than 2 values ..., first 'a'",
+    naming no value); one history is now refused in one sentence behind every door, each naming
+    the value at fault as it can (``series[1].values``, ``inputs.y[40]``).
+    """
+    if n_observed >= 2:
+        return
+    what = "no observed value" if n_observed == 0 else "one observed value"
+    raise DataValidationError(
+        f"series {sid!r} has {what}; a series needs two observed values to be forecast", **where
+    )
+
+
 def series_from_request(req: ForecastRequest, limits: Limits) -> ForecastBatch:
     """A validated ``ForecastRequest`` → library inputs (``null`` → NaN = missing) carrying the
     request's ``level`` / ``quantiles``."""
@@ -235,14 +254,8 @@ def series_from_request(req: ForecastRequest, limits: Limits) -> ForecastBatch:
     out = []
     for i, s in enumerate(req.series):
         values = np.array(s.values, dtype=np.float64)  # None → nan
-        observed = int(np.isfinite(values).sum())
-        if observed == 0:
-            raise DataValidationError(f"series {s.id!r} has no observed value", field=f"series[{i}].values")
-        if observed < 2:  # the library refuses it too, but could only name the series, not the field
-            raise DataValidationError(
-                f"series {s.id!r} has one observed value; a series needs two to be forecast",
-                field=f"series[{i}].values",
-            )
+        # the library refuses it too, but could only name the series, not the field
+        check_observed(s.id, int(np.isfinite(values).sum()), field=f"series[{i}].values")
         steps = None
         try:
             if s.timestamps is not None and isinstance(s.timestamps[0], int):
@@ -546,6 +559,8 @@ def _batch_from_columns(
     def check_sizes(sizes: Sequence[tuple[str, int]]) -> None:
         lengths = [(f"{key} (unique_id={uid!r})", n) for uid, n in sizes]
         limits.check(len(sizes), lengths, None, series_field=key)
+        # once the rows are grouped (and within the limits), before any per-series work
+        _check_frame_observed(typed, layout, field=key)
 
     series = histories_from_frame(typed, layout=layout, field=key, check_sizes=check_sizes)
     batch = ForecastBatch(series, level, quantiles)
@@ -553,6 +568,39 @@ def _batch_from_columns(
     if layout == "long":
         batch.unread_columns = [c for c in cols if c not in _LONG_COLUMNS]
     return batch
+
+
+def _check_frame_observed(typed: dict[str, np.ndarray], layout: str, *, field: str) -> None:
+    """Refuse a history frame's series with fewer than two observed values
+    (:func:`check_observed`, the words of ``/v1/*``), naming the row of its one observed value,
+    or of its first row when it has none (``column='y'``, or the series' column in a wide frame).
+
+    Why here, with the frame's rows: the library refuses such a series too, but only once its
+    histories become a panel, naming the series and no value ("1 series has fewer than 2 values
+    ..., first 'a' (1 value)"), while ``/v1/forecast`` names ``series[i].values``.
+    """
+    if layout == "long":
+        if "y" not in typed or "unique_id" not in typed:
+            return
+        codes, ids = pd.factorize(typed["unique_id"], sort=False)
+        observed = np.isfinite(typed["y"])
+        counts = np.bincount(codes, weights=observed, minlength=len(ids))
+        short = np.flatnonzero(counts < 2)
+        if not short.size:
+            return
+        k = int(short[0])  # the first series short of values, in the frame's order
+        rows = np.flatnonzero(codes == k)
+        seen = rows[observed[rows]]
+        row = int(seen[0] if seen.size else rows[0])
+        check_observed(str(ids[k]), int(counts[k]), field=field, column="y", row=row, unique_id=str(ids[k]))
+        return
+    for column, values in typed.items():
+        if column == "ds":
+            continue
+        seen = np.flatnonzero(np.isfinite(values))
+        if seen.size < 2 and values.size:
+            row = int(seen[0]) if seen.size else 0
+            check_observed(column, int(seen.size), field=field, column=column, row=row, unique_id=column)
 
 
 #: the columns a long history frame is read from

@@ -4,7 +4,7 @@ Each series is an independent task (a function over one history). :func:`plan_pr
 request against the service's limits in the server (cheap); :func:`profile_request` does the
 work in a CPU worker process of :mod:`service.cpu_pool`, within the request's time budget.
 A series whose timestamps skip steps is profiled with those steps as missing values, and the
-answer's ``notes`` say so (:func:`on_its_grid`), as ``/v1/forecast`` reads it.
+answer's ``notes`` say so (:func:`service.step_grids.on_its_grid`), as ``/v1/forecast`` reads it.
 """
 
 from __future__ import annotations
@@ -16,18 +16,12 @@ import numpy as np
 
 from recommender.properties import profile
 from recommender.properties.profile import MIN_WINDOW
-from service.convert import Limits, series_timestamps
-from service.schemas.profile import ProfileRequest, ProfileResponse, ProfileSeriesIn, SeriesProfile
-from tsforge.data.frequency import infer_freq, rate_words
-from tsforge.data.history import SeriesInput
-from tsforge.data.step_grid import on_integer_grid, on_step_grid
+from service.convert import Limits
+from service.schemas.profile import ProfileRequest, ProfileResponse, SeriesProfile
+from service.step_grids import on_its_grid, skipped_notes
 from tsforge.errors import DataValidationError, ResourceLimitError
-from tsforge.inference.notes import skipped_steps_note
 
-__all__ = ["ProfilePlan", "on_its_grid", "plan_profile", "profile_request"]
-
-#: what a series on an integer step index skipped, in the words of its note
-_INTEGER_STEPS = "steps of their integer step index,"
+__all__ = ["ProfilePlan", "plan_profile", "profile_request"]
 
 
 @dataclass
@@ -61,12 +55,12 @@ def plan_profile(req: ProfileRequest, limits: Limits) -> ProfilePlan:
             field="window",
         )
     plan = ProfilePlan()
-    skipped: dict[str, dict[str, int]] = {}  # what the series skipped (words) → id → steps
+    skipped: list[tuple[str, int, str]] = []  # (id, steps skipped, what in words) per series
     total = 0
     for i, s in enumerate(req.series):
-        values, n_skipped, what = on_its_grid(s, i)
-        if n_skipped:
-            skipped.setdefault(what, {})[str(s.id)] = n_skipped
+        # each series at its own frequency: each is profiled alone, so rates may differ
+        values, n_skipped, what = on_its_grid(s, i, purpose="profile")
+        skipped.append((str(s.id), n_skipped, what))
         if not np.isfinite(values).any():  # it profiled as all-null properties, a 200
             raise DataValidationError(f"series {s.id!r} has no observed value", field=f"series[{i}].values")
         window = req.window or min(336, values.size, limits.max_profile_window)
@@ -84,38 +78,8 @@ def plan_profile(req: ProfileRequest, limits: Limits) -> ProfilePlan:
             f"{limits.max_profile_windows} per request (lower max_windows, raise stride, or send fewer series)",
             field="max_windows",
         )
-    plan.notes = [skipped_steps_note(what, ids, len(req.series)) for what, ids in skipped.items()]
+    plan.notes = skipped_notes(skipped, len(req.series))
     return plan
-
-
-def on_its_grid(s: ProfileSeriesIn, i: int) -> tuple[np.ndarray, int, str]:
-    """The values of ``s`` (the ``i``-th series) on the step grid of its own timestamps →
-    ``(values, steps inserted, what was skipped in words)``; as posted when it has no timestamps,
-    fewer than 3 dates, or dates too irregular to have a frequency.
-
-    Why read skipped steps as missing values rather than refuse: the profiler takes missing
-    values (it interpolates a window missing at most 10 % and leaves out the others), and
-    ``/v1/forecast`` and ``/v1/recommend`` with ``per_series`` read the same body so, with a
-    note; a monthly series missing two months was profiled as contiguous, its seasonality and
-    trend measured on a history it does not have, silently. A client that profiles what it is
-    about to forecast expects the history the forecast reads. The frequency is the series' own
-    (each series is profiled alone, so series of different rates may share a request); a
-    series mostly of skipped steps is refused naming ``series[i].timestamps``, as there.
-    """
-    values = np.asarray(s.values, dtype=np.float64)  # None → NaN
-    if s.timestamps is None:
-        return values, 0, ""
-    if isinstance(s.timestamps[0], int):  # an integer step index, its grid the gcd of its steps
-        history = SeriesInput(id=str(s.id), values=values, steps=np.asarray(s.timestamps, dtype=np.int64))
-        on_grid, n = on_integer_grid(history, field=f"series[{i}]")
-        return np.asarray(on_grid.values, dtype=np.float64), n, _INTEGER_STEPS
-    ts = series_timestamps(s.timestamps, i)
-    freq = infer_freq(ts) if ts.size >= 3 else None
-    if freq is None:
-        return values, 0, ""
-    history = SeriesInput(id=str(s.id), values=values, timestamps=ts)
-    on_grid, n = on_step_grid(history, freq, "profile", field=f"series[{i}]")
-    return np.asarray(on_grid.values, dtype=np.float64), n, f"steps of their frequency, {rate_words(freq)},"
 
 
 def profile_request(req: ProfileRequest, limits: Limits) -> ProfileResponse:

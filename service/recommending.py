@@ -19,17 +19,16 @@ from recommender.api import recommend
 from recommender.per_series import SeriesRouter
 from recommender.properties.profile import MIN_WINDOW
 from recommender.ranker import Recommender, recommender_dir
-from recommender.series_recommendation import json_ready, recommend_series
+from recommender.series_recommendation import checked_panel, json_ready, recommend_series
 from recommender.shipped_router import default_router_folder
-from service.convert import Limits, series_timestamps
+from service.convert import Limits, check_observed, series_timestamps
 from service.errors import ServiceUnavailableError
 from service.notes import caught_notes, merge_notes
 from service.schemas.recommend import RecommendRequest
+from service.step_grids import on_its_grid, skipped_notes
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.frequency import infer_freq, rate_words
-from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
-from tsforge.data.step_grid import on_integer_grid, on_step_grid
 from tsforge.errors import DataValidationError
 
 __all__ = [
@@ -38,6 +37,7 @@ __all__ = [
     "load_recommender",
     "load_series_router",
     "per_series_histories",
+    "series_panel",
 ]
 
 _T = TypeVar("_T")
@@ -92,23 +92,18 @@ _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 def check_recommend(req: RecommendRequest, limits: Limits) -> tuple[np.ndarray | None, str | None]:
     """Check a request against the limits and its values and timestamps → ``(timestamps, freq)``
-    of the dataset, or with ``per_series`` the series' ``(start times, frequency)`` (``(None,
-    None)`` without timestamps, or for an integer step index, which has no calendar).
+    of the dataset (``(None, None)`` without timestamps, for an integer step index, which has no
+    calendar, and with ``per_series``, whose series each have their own start: see
+    :func:`series_panel`).
 
     Cheap: the server runs it before handing the request to a worker, so what the recommender
     would refuse without naming the field is a 4xx naming it. Timestamps a nanosecond clock
     cannot hold (outside 1700–2200) are a 422 naming the field, as in ``/v1/forecast``.
     """
-    limits.check(
-        len(req.series),
-        [(f"series[{i}].values", len(s.values)) for i, s in enumerate(req.series)],
-        req.horizon,
-    )
+    _check_limits(req, limits)
     if req.per_series:
-        for i, s in enumerate(req.series):
-            _check_observed(s.id, s.values, f"series[{i}].values")
-        _, starts, freq, _ = per_series_histories(req)  # skipped steps: 422s before the worker
-        return starts, freq
+        series_panel(req)  # the per-series data's 422s, before the worker
+        return None, None
     _check_dataset_values(req)
     if req.input_len is not None and req.input_len >= len(req.series[0].values):
         raise DataValidationError(
@@ -123,13 +118,33 @@ def check_recommend(req: RecommendRequest, limits: Limits) -> tuple[np.ndarray |
     return ts, infer_freq(ts)
 
 
-def _check_observed(sid: str, values: list[float | None], field: str) -> None:
-    """A series of a panel needs two observed values (as in ``/v1/forecast``): the per-series
-    recommender refused fewer without naming the series."""
-    observed = sum(v is not None for v in values)
-    if observed < 2:
-        what = "no observed value" if observed == 0 else "one observed value"
-        raise DataValidationError(f"series {sid!r} has {what}; a series needs two", field=field)
+def _check_limits(req: RecommendRequest, limits: Limits) -> None:
+    """The service's limits on a request's series, their lengths and its horizon (a 413)."""
+    limits.check(
+        len(req.series),
+        [(f"series[{i}].values", len(s.values)) for i, s in enumerate(req.series)],
+        req.horizon,
+    )
+
+
+def series_panel(req: RecommendRequest) -> tuple[Panel, str | None]:
+    """``per_series``: the posted series as the panel the router reads, checked as the library
+    checks it before a router is needed (:func:`recommender.series_recommendation.checked_panel`:
+    a horizon no series is long enough for, ...) → ``(panel, note)``; ``note`` says which series
+    skipped steps (:func:`per_series_histories`).
+
+    Why apart from the router: every refusal of the data needs no router, and one loaded first
+    (from disk, or a 503 when none is saved) made a bad request wait for it, or answered it
+    with the 503 instead of the 422 that says what to change.
+    """
+    for i, s in enumerate(req.series):  # the per-series recommender refused it naming no series
+        check_observed(s.id, sum(v is not None for v in s.values), field=f"series[{i}].values")
+    arrays, starts, freq, note = per_series_histories(req)
+    panel = Panel.from_arrays(
+        arrays, ids=[s.id for s in req.series], starts=starts, freq=freq, name="request"
+    )
+    checked_panel(panel, req.horizon)
+    return panel, note
 
 
 def _check_dataset_values(req: RecommendRequest) -> None:
@@ -202,63 +217,22 @@ def per_series_histories(
     Why: the panel places a series by its start and frequency alone, so a monthly series that
     skipped two months was read as contiguous: its later values moved two months back and its
     recommendation was for a history it does not have. ``/v1/forecast`` reads skipped steps as
-    missing values with a note (:func:`tsforge.data.step_grid.on_step_grid`, the same function),
-    and refuses a series that would be mostly gaps naming its timestamps; so does this.
+    missing values with a note (:func:`service.step_grids.on_its_grid`, on the library's grid
+    functions, with the library's note), and refuses a series that would be mostly gaps naming
+    its timestamps; so does this. An integer step index is laid on the grid of its own steps.
     """
     starts, freq = _panel_timestamps(req)
-    values = [np.asarray(s.values, dtype=np.float64) for s in req.series]  # None → NaN
-    if starts is None and req.series[0].timestamps is not None:  # an integer step index
-        values, note = _on_integer_grids(req, values)
-        return values, None, None, note
-    if starts is None or freq is None:
-        return values, starts, freq, None
-    skipped: dict[str, int] = {}
+    step_index = starts is None and req.series[0].timestamps is not None
+    if freq is None and not step_index:  # no timestamps, or dates of no frequency: as posted
+        return [np.asarray(s.values, dtype=np.float64) for s in req.series], starts, None, None
+    # dates at the request's one frequency; an integer step index on its own steps
+    values, skipped = [], []
     for i, s in enumerate(req.series):
-        assert s.timestamps is not None  # dated: _panel_timestamps read every series' timestamps
-        history = SeriesInput(id=str(s.id), values=values[i], timestamps=series_timestamps(s.timestamps, i))
-        on_grid, n_skipped = on_step_grid(history, freq, "per-series recommendation", field=f"series[{i}]")
-        if n_skipped:
-            values[i] = np.asarray(on_grid.values, dtype=np.float64)
-            skipped[str(s.id)] = n_skipped
-    return (
-        values,
-        starts,
-        freq,
-        _skipped_note(skipped, len(req.series), f"steps of their frequency, {rate_words(freq)}"),
-    )
-
-
-def _on_integer_grids(req: RecommendRequest, values: list[np.ndarray]) -> tuple[list[np.ndarray], str | None]:
-    """Series on an integer step index, each on the grid of its own steps
-    (:func:`tsforge.data.step_grid.on_integer_grid`, as ``/v1/forecast`` reads them): skipped
-    steps become missing values, with the note; a series mostly of skipped steps is refused.
-
-    Why: a step index 0..29, 35..64 was profiled as 60 consecutive values, so its seasonality and
-    trend were measured on a history it does not have, while ``/v1/forecast`` reads the same
-    series with its five missing steps."""
-    skipped: dict[str, int] = {}
-    out = list(values)
-    for i, s in enumerate(req.series):
-        assert s.timestamps is not None  # one kind for all: RecommendRequest._one_dataset
-        history = SeriesInput(id=str(s.id), values=out[i], steps=np.asarray(s.timestamps, dtype=np.int64))
-        on_grid, n_skipped = on_integer_grid(history, field=f"series[{i}]")
-        if n_skipped:
-            out[i] = np.asarray(on_grid.values, dtype=np.float64)
-            skipped[str(s.id)] = n_skipped
-    return out, _skipped_note(skipped, len(req.series), "steps of their integer step index")
-
-
-def _skipped_note(skipped: dict[str, int], n_series: int, what: str) -> str | None:
-    """The note of :func:`per_series_histories`, in the words ``/v1/forecast`` uses (``what`` the
-    series skipped: "steps of their frequency, monthly", "steps of their integer step index")."""
-    if not skipped:
-        return None
-    names = ", ".join(f"{sid!r} ({n})" for sid, n in list(skipped.items())[:5])
-    more = ", ..." if len(skipped) > 5 else ""
-    return (
-        f"{len(skipped)} of {n_series} series skip {what}, read as missing values (series and steps "
-        f"missing: {names}{more}): send every step, a missing value as null, to say so yourself"
-    )
+        on_grid, n_skipped, what = on_its_grid(s, i, purpose="per-series recommendation", freq=freq)
+        values.append(on_grid)
+        skipped.append((str(s.id), n_skipped, what))
+    note = next(iter(skipped_notes(skipped, len(req.series))), None)  # one kind of step per request
+    return values, starts, freq, note
 
 
 def load_series_router(path: str | Path | None = None) -> SeriesRouter:
@@ -277,13 +251,11 @@ def load_series_router(path: str | Path | None = None) -> SeriesRouter:
 
 def recommend_series_request(req: RecommendRequest) -> dict[str, Any]:
     """``per_series: true``: the posted series as a panel (each its own length and start, at the
-    request's frequency, skipped steps as missing values: see :func:`per_series_histories`) →
+    request's frequency, skipped steps as missing values: see :func:`series_panel`, which refuses
+    bad data before the router is loaded) →
     :func:`recommender.series_recommendation.recommend_series` with the saved router."""
+    panel, note = series_panel(req)
     router = load_series_router()
-    arrays, starts, freq, note = per_series_histories(req)
-    panel = Panel.from_arrays(
-        arrays, ids=[s.id for s in req.series], starts=starts, freq=freq, name="request"
-    )
     out = json_ready(recommend_series(panel, req.horizon, router=router, build_if_missing=False).to_dict())
     out["series"] = [_named_by_id(pick) for pick in out["series"]]
     out["notes"] = [note] if note else None
@@ -304,9 +276,10 @@ def _named_by_id(pick: dict[str, Any]) -> dict[str, Any]:
 def recommend_request(req: RecommendRequest, limits: Limits, recommender_path: str | None) -> dict[str, Any]:
     """Build the dataset from the request and rank the candidate models for it (in a CPU worker);
     with ``per_series``, recommend per series instead."""
-    ts, freq = check_recommend(req, limits)  # with per_series: the series' start times
     if req.per_series:
+        _check_limits(req, limits)
         return recommend_series_request(req)
+    ts, freq = check_recommend(req, limits)
     rec = load_recommender(recommender_path)
     values = np.array([s.values for s in req.series], dtype=np.float64).T  # [T, N], None → NaN
     data = TimeSeriesData(

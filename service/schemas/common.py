@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
+from tsforge.data.frequency import date_words
 from tsforge.data.history import check_time_format
 from tsforge.data.period_labels import GuessedLabelsWarning, looks_like_period_labels
 from tsforge.data.timeaxis import parse_time_column
@@ -43,6 +44,7 @@ __all__ = [
     "PROTECTED_CODES",
     "JSON_BODY_CODES",
     "check_timestamps",
+    "duplicate_time_words",
     "check_unique_ids",
     "field_error",
     "odd_kind",
@@ -305,9 +307,12 @@ def odd_kind_words(values: Sequence[Any], j: int, *, what: str, kinds: str, unit
     return f"{what} are {kinds} in every {unit}; {unit} {j} holds {values[j]!r}"
 
 
-def check_timestamps(timestamps: Sequence[datetime] | Sequence[int] | None, n_values: int | None) -> None:
+def check_timestamps(
+    timestamps: Sequence[datetime] | Sequence[int] | None, n_values: int | None, sid: str | None = None
+) -> None:
     """Refuse (a validation error naming the timestamps, or the position at fault) timestamps
-    that are not one per value, mix aware and naive times, or do not increase.
+    that are not one per value, mix aware and naive times, or do not increase; a timestamp sent
+    twice is refused as a duplicate of series ``sid`` (:func:`duplicate_time_words`).
 
     Why one function: every endpoint that takes a series takes its timestamps, and a series that
     one endpoint accepts must not be refused by another for a rule it alone checks. Called from
@@ -329,7 +334,24 @@ def check_timestamps(timestamps: Sequence[datetime] | Sequence[int] | None, n_va
         if later is None:
             raise field_error("timestamps mix dates and integer steps; give one kind in every position", i)
         if not later:
+            same = [j for j, t in enumerate(timestamps) if t == timestamps[i]]
+            if len(same) > 1:
+                raise field_error(duplicate_time_words(timestamps[i], sid, same), i)
             raise field_error(f"timestamps must be strictly increasing (position {i})", i)
+
+
+def duplicate_time_words(t: datetime | int, sid: str | None, positions: Sequence[int]) -> str:
+    """A series' timestamp sent twice, in the words ``/invocations`` (the library's reader of a
+    long frame) says it: ``duplicate timestamp 2020-05-01 for series 'a' at positions [4, 5]``.
+
+    Why: ``/v1/*`` refused such a series as "timestamps must be strictly increasing (position
+    5)", which sends a client looking for a time out of order, while ``/invocations`` said
+    "duplicate timestamp 2020-05-01 for series 'a' at rows [4, 5]": one mistake, two wordings.
+    A series' timestamps are counted in positions (its ``timestamps`` list), a frame's in rows.
+    """
+    whose = "" if sid is None else f" for series {sid!r}"
+    shown = str(t) if isinstance(t, int) else date_words(t)
+    return f"duplicate timestamp {shown}{whose} at positions {list(positions)}"
 
 
 def _later(t: datetime | int, before: datetime | int) -> bool | None:

@@ -182,12 +182,24 @@ def _named_model(value: Any) -> Any:
 
 
 def _names_a_series(value: Any) -> Any:
-    """A series id names something: whitespace alone is refused, as ``""`` is.
+    """A series id is text that names something, or a JSON integer, read as its decimal digits
+    (``7`` → ``"7"``); whitespace alone is refused, as ``""`` is, and so is any other kind
+    (``true``, ``7.0``), naming the id.
 
-    Why: ``"   "`` passed the length check and was answered as a series named by blanks, which
-    a client cannot tell from a blank it left by mistake (and ``/invocations`` refuses it too).
+    Why integers: ``/invocations`` reads a ``unique_id`` 7 as the series ``"7"`` (as the CLI
+    reads a CSV's ids), and ``/v1/*`` refused the same id ("Input should be a valid string"):
+    one history, forecast by one door and refused by the other. Answers name the series by its
+    text (``"7"``), as ``/invocations`` answers it; ``7`` and ``"7"`` in one request are one id,
+    repeated. A boolean or a float is no id at either door (``7.0`` would have to be guessed).
+    Why blanks: ``"   "`` passed the length check and was answered as a series named by blanks,
+    which a client cannot tell from a blank it left by mistake (and ``/invocations`` refuses it
+    too).
     """
-    if isinstance(value, str) and value and not value.strip():
+    if type(value) is int:
+        return str(value)
+    if not isinstance(value, str):
+        raise field_error(f"a series id must be a string or an integer, got {value!r}")
+    if value and not value.strip():
         raise ValueError(f"a series id must name the series, got only blanks ({value!r})")
     return value
 
@@ -195,8 +207,15 @@ def _names_a_series(value: Any) -> Any:
 #: the longest series id a request may send (``/invocations``' ``unique_id`` too)
 MAX_ID_LENGTH = 256
 
-#: a series' id: text, not blanks alone
-SeriesId = Annotated[str, BeforeValidator(_names_a_series)]
+#: a series' id: text, not blanks alone, or a JSON integer (read as its decimal digits); the
+#: schema documents what a request may send (the text's length bounds too)
+SeriesId = Annotated[
+    str,
+    BeforeValidator(
+        _names_a_series,
+        json_schema_input_type=Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)] | int,
+    ),
+]
 
 
 #: ``name``, ``name@alias`` or ``name/version``
@@ -209,8 +228,8 @@ def timestamps_fit_values(timestamps: Any, info: ValidationInfo) -> Any:
     Why a field validator: its errors are located at ``series[i].timestamps`` (and the position
     at fault), not at the whole series.
     """
-    values = info.data.get("values")
-    check_timestamps(timestamps, None if values is None else len(values))
+    values, sid = info.data.get("values"), info.data.get("id")  # None: refused themselves
+    check_timestamps(timestamps, None if values is None else len(values), sid)
     return timestamps
 
 
@@ -240,7 +259,8 @@ class HistoryIn(NullMeansAbsent):
     id: SeriesId = Field(
         min_length=1,
         max_length=MAX_ID_LENGTH,
-        description=f"Series id (1-{MAX_ID_LENGTH} characters), unique within the request.",
+        description=f"Series id (1-{MAX_ID_LENGTH} characters), unique within the request; "
+        "a JSON integer is read as its decimal digits (7 as '7', as /invocations reads a unique_id).",
     )
     values: list[ValueOrMissing] = Field(
         min_length=1, description="Observations, oldest first; null = missing."
@@ -258,7 +278,10 @@ class SeriesIn(HistoryIn):
     """One history. ``values`` may hold ``null`` for missing steps; the last ``input_len`` steps are used."""
 
     id: SeriesId = Field(
-        min_length=1, max_length=MAX_ID_LENGTH, description="Series id (a known id uses its training scaler)."
+        min_length=1,
+        max_length=MAX_ID_LENGTH,
+        description="Series id (a known id uses its training scaler); a JSON integer is read as its "
+        "decimal digits (7 as '7', as /invocations reads a unique_id).",
     )
     timestamps: TimeKeys | None = Field(
         None,

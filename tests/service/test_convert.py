@@ -18,7 +18,7 @@ def _req(**body) -> InvocationsRequest:
 
 
 def test_long_payload_series_in_arrival_order_rows_by_time():
-    rows = [["b", _DS[1], 2.0], ["a", _DS[0], 1.0], ["b", _DS[0], 1.5]]
+    rows = [["b", _DS[1], 2.0], ["a", _DS[0], 1.0], ["b", _DS[0], 1.5], ["a", _DS[2], 1.2]]
     out = series_from_frame_payload(
         _req(dataframe_split={"columns": ["unique_id", "ds", "y"], "data": rows}), _LIMITS
     )
@@ -47,7 +47,7 @@ def test_limits_are_checked_before_per_series_checks_and_name_the_series():
     assert exc.value.where["field"] == "inputs (unique_id='b')"
     with pytest.raises(DataValidationError, match="series 'a' has no observed value") as exc:
         series_from_frame_payload(body, _LIMITS)
-    assert exc.value.where["field"] == "inputs"
+    assert exc.value.where["field"] == "inputs.y[0]"  # its first row, as sent
 
 
 @pytest.mark.parametrize("values_column", ["value", "sales"])

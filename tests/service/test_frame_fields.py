@@ -13,5 +13,6 @@ def test_a_series_too_short_for_a_panel_is_a_422_naming_the_payload_and_the_seri
     r = client.post("/invocations", json={"inputs": rows, "params": {"horizon": 3}})
     assert r.status_code == 422, r.text
     body = r.json()
-    assert "fewer than 2 values" in body["message"] and "'one'" in body["message"]
-    assert body["field"] == "inputs" and body["unique_id"] == "one"
+    # in the words /v1/forecast says it (test_refusals_in_one_wording.py), naming its value
+    assert body["message"].startswith("series 'one' has one observed value"), body
+    assert body["field"] == f"inputs.y[{len(LONG)}]" and body["unique_id"] == "one"

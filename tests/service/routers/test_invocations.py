@@ -133,6 +133,11 @@ def _split(rows, columns=("unique_id", "ds", "y")):
     return {"dataframe_split": {"columns": list(columns), "data": rows}}
 
 
+#: the shortest frame whose series may be forecast (two observed values: one is a 422 naming it,
+#: before the params that name a model or a horizon are looked up, as on /v1/forecast)
+TWO_ROWS = [["a", "2024-01-01", 1.0], ["a", "2024-01-02", 2.0]]
+
+
 @pytest.mark.parametrize(
     ("body", "status", "field"),
     [
@@ -149,19 +154,19 @@ def _split(rows, columns=("unique_id", "ds", "y")):
         (_split([["a", 12.5, 1.0]]), 422, "dataframe_split.data[0][1]"),
         (_split([["a", "2024-01-01", 1.0], ["a", None, 2.0]]), 422, "dataframe_split.data[1][1]"),
         (_split([["a", "2024-01-01", 1.0], ["a", "2024-01-01", 2.0]]), 422, "dataframe_split.data[1][1]"),
-        (_split([["a", "2024-01-01", None]]), 422, "dataframe_split"),
+        (_split([["a", "2024-01-01", None]]), 422, "dataframe_split.data[0][2]"),  # none observed
         (_split([["a", "2024-01-01", 1.0]], ("unique_id", "unique_id", "y")), 422, "dataframe_split.columns"),
         ({"inputs": {"unique_id": ["a", "b"], "y": [1.0]}}, 422, "inputs"),
-        ({**_split([["a", "2024-01-01", 1.0]]), "params": {"horizon": 0}}, 422, "params.horizon"),
-        ({**_split([["a", "2024-01-01", 1.0]]), "params": {"horizon": "x"}}, 422, "params.horizon"),
-        ({**_split([["a", "2024-01-01", 1.0]]), "params": {"horizon": 1.5}}, 422, "params.horizon"),
-        ({**_split([["a", "2024-01-01", 1.0]]), "params": {"horizon": 99}}, 422, "params.horizon"),
-        ({**_split([["a", "2024-01-01", 1.0]]), "params": {"model": 3}}, 422, "params.model"),
-        ({**_split([["a", "2024-01-01", 1.0]]), "params": {"model": "  "}}, 422, "params.model"),
+        ({**_split(TWO_ROWS), "params": {"horizon": 0}}, 422, "params.horizon"),
+        ({**_split(TWO_ROWS), "params": {"horizon": "x"}}, 422, "params.horizon"),
+        ({**_split(TWO_ROWS), "params": {"horizon": 1.5}}, 422, "params.horizon"),
+        ({**_split(TWO_ROWS), "params": {"horizon": 99}}, 422, "params.horizon"),
+        ({**_split(TWO_ROWS), "params": {"model": 3}}, 422, "params.model"),
+        ({**_split(TWO_ROWS), "params": {"model": "  "}}, 422, "params.model"),
         # the request has params.model, inputs/dataframe_split: no model, no series[0] (audit D8)
-        ({**_split([["a", "2024-01-01", 1.0]]), "params": {"model": "nope@x"}}, 404, "params.model"),
-        ({**_split([["a", "2024-01-01", 1.0]]), "params": {"model": "x/abc"}}, 422, "params.model"),
-        (_split([["a", "2024-01-01", 1.0]]), 422, "dataframe_split"),  # shorter than the input length
+        ({**_split(TWO_ROWS), "params": {"model": "nope@x"}}, 404, "params.model"),
+        ({**_split(TWO_ROWS), "params": {"model": "x/abc"}}, 422, "params.model"),
+        (_split(TWO_ROWS), 422, "dataframe_split"),  # shorter than the input length
         ({"inputs": {"unique_id": ["a"] * 3, "y": [1.0, 2.0, 3.0]}}, 422, "inputs"),
     ],
 )
