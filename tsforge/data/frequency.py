@@ -422,7 +422,8 @@ def check_sampling(timestamps: np.ndarray, freq: str, *, sid: Any, model: str, f
     fills those steps as missing values or refuses a history mostly of them
     (:mod:`tsforge.data.step_grid`), where this check had said "sampled monthly (MS) …, but this
     model forecasts monthly (MS) series". Steps mostly at their median are another rate (a
-    quarterly series with one monthly step), refused as before.
+    quarterly series with one monthly step), and times off the model's grid cannot be placed on
+    its steps (readings at 09:00, one at 09:30): both refused as before.
     """
     expected = nominal_step_days(freq)
     ts = np.asarray(timestamps, dtype="datetime64[ns]")[-51:].view(np.int64)
@@ -434,7 +435,12 @@ def check_sampling(timestamps: np.ndarray, freq: str, *, sid: Any, model: str, f
         return
     at_median = np.abs(steps - np.median(steps)) <= 0.1 * np.median(steps)
     if abs(float(steps.min()) / NS_PER_DAY - expected) <= 0.1 * expected and at_median.mean() < 0.5:
-        return  # the model's rate, steps skipped unevenly (not another rate with one short step)
+        from tsforge.data.calendar_grid import grid_steps  # it imports this module
+
+        on = grid_steps(ts.view("datetime64[ns]"), freq)[1]
+        if on.all():
+            return  # the model's rate, steps skipped unevenly (not another rate with one short step)
+        raise off_grid_error(sid, freq, ts[0], ts[int(np.flatnonzero(~on)[0])], field=field)
     from tsforge.errors import DataValidationError
 
     seen = infer_freq(ts.view("datetime64[ns]")) if ts.size >= 3 else None
@@ -444,6 +450,21 @@ def check_sampling(timestamps: np.ndarray, freq: str, *, sid: Any, model: str, f
     raise DataValidationError(
         f"series {str(sid)!r} is sampled {rate} according to its timestamps, but this {model} model "
         f"forecasts {model_rate}",
+        field=field,
+    )
+
+
+def off_grid_error(sid: Any, freq: str, first: Any, t: Any, *, field: str) -> Exception:
+    """The refusal of a history at the model's rate that skips steps and has a time ``t`` off the
+    ``freq`` grid its first time ``first`` starts (readings at 09:00, one at 09:30): its values
+    cannot be placed on their steps, and read as consecutive steps they were forecast from before
+    the history's own end."""
+    from tsforge.errors import DataValidationError
+
+    return DataValidationError(
+        f"series {str(sid)!r} skips steps and has a time off {grid_words(freq)} its history starts "
+        f"on ({date_words(first)}): {date_words(t)}, so the steps it skips cannot be placed; give "
+        "its times on that grid",
         field=field,
     )
 

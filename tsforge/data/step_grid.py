@@ -21,6 +21,7 @@ from tsforge.data.frequency import (
     fixed_step,
     grid_words,
     nominal_step_days,
+    off_grid_error,
     rate_words,
 )
 from tsforge.data.history import SeriesInput
@@ -35,8 +36,7 @@ def on_step_grid(
     s: SeriesInput, freq: str, model: str, *, field: str, every_step: str = EVERY_STEP
 ) -> tuple[SeriesInput, int]:
     """``s`` with the steps its timestamps skip inserted as missing values, and how many were
-    inserted (``(s, 0)`` when none, or when its times are off the grid of a fixed-length
-    ``freq``: then the predictor's own checks speak).
+    inserted (``(s, 0)`` when none).
 
     Steps are counted on the grid a file read with ``--fill-gaps`` is laid on
     (:func:`~tsforge.data.calendar_grid.grid_steps`): anchors are ignored, as
@@ -52,8 +52,12 @@ def on_step_grid(
 
     Raises:
         DataValidationError: times that do not increase; a time a business-day model has no
-            step for (a Saturday); another sampling rate than ``freq`` (daily data for a weekly
-            model); more steps missing than observed (the history would be mostly gaps).
+            step for (a Saturday); two times on one step (a daily history with one reading at
+            noon); another sampling rate than ``freq`` (daily data for a weekly model); steps
+            skipped by a history with a time off a fixed-length grid (readings at 09:00, one
+            at 09:30), whose values cannot be placed on their steps; more steps missing than
+            observed (the history would be mostly gaps). The last three were read as
+            consecutive steps: a panel model dated its forecast before the history's end.
     """
     ts = np.asarray(s.timestamps).astype("datetime64[ns]")
     where = f"{field}.timestamps"
@@ -74,11 +78,19 @@ def on_step_grid(
             f"({date_words(ts[0])}): {date_words(t)} ({t.day_name()}); this model forecasts {rate_words(freq)} steps",
             field=where,
         )
+    if (np.diff(steps) == 0).any():
+        check_sampling(ts, freq, sid=s.id, model=model, field=where)  # daily data, a weekly model
+        k = int(np.flatnonzero(np.diff(steps) == 0)[0])
+        raise DataValidationError(
+            f"series {str(s.id)!r} has two times on one {rate_words(freq)} step of the model: "
+            f"{date_words(ts[k])} and {date_words(ts[k + 1])}; give one value per step",
+            field=where,
+        )
     if not (np.diff(steps) > 1).any():
         return s, 0
     check_sampling(ts, freq, sid=s.id, model=model, field=where)
     if not on.all() and fixed_step(freq) is not None:
-        return s, 0
+        raise off_grid_error(s.id, freq, ts[0], ts[int(np.flatnonzero(~on)[0])], field=where)
     n = int(steps[-1]) + 1
     if n - ts.size > ts.size:
         raise DataValidationError(
