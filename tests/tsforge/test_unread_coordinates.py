@@ -142,3 +142,19 @@ def test_a_coordinate_file_that_does_not_exist_is_refused_even_where_unused(tmp_
     history = pd.DataFrame({"ds": pd.date_range("2021-02-01", periods=40, freq="h"), "a": np.ones(40)})
     with pytest.raises(DataValidationError, match="file not found"):
         predictor.predict_frame(history, 6, time_col="ds", coords=tmp_path / "nope.csv")
+
+
+def test_a_new_station_with_coordinates_is_told_they_were_not_used_before_its_refusal():
+    """A model trained without coordinates forecasts only the series it was trained on: a new
+    station given with its coordinates is refused as an unknown id, and its user is told first
+    that the coordinates were not used (the note came after the forecast, which never came)."""
+    predictor = _window_predictor("stpe_mlp")
+    assert predictor.forecaster.needs_known_channels
+    t = pd.date_range("2021-02-01", periods=40, freq="h").values
+    new = SeriesInput("new", np.sin(np.arange(40) / 3.0), t, coords=np.array([1.0, 2.0]))
+    with warnings.catch_warnings(record=True) as log:
+        warnings.simplefilter("always")
+        with pytest.raises(DataValidationError, match="unknown series id 'new'"):
+            predictor.predict_series([new], 6)
+    said = [str(w.message) for w in log if issubclass(w.category, UnusedCoordinatesWarning)]
+    assert len(said) == 1 and "trained without station coordinates" in said[0], said

@@ -410,7 +410,7 @@ def _wide(df: pl.DataFrame, id_col: str, time_col: str | None, file: str | None)
     value_cols = [c for c in df.columns if c != tcol]
     if not value_cols:
         raise DataValidationError(
-            f"the history frame has no value columns (columns found: {df.columns}); send either a long frame "
+            f"the history frame has no value columns (columns found: {df.columns}); give either a long frame "
             f"with {id_col!r} or one column per series"
         )
     # values before times: a long table with other column names (store, day, units) read as

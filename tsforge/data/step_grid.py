@@ -161,8 +161,8 @@ def _epoch_hint(step: int) -> str:
         return ""
     return (
         f". Integer times are read as a step index: if these are epoch times (step {step} is a whole "
-        "number of days in seconds or milliseconds; pandas' to_json() writes dates so), send them as "
-        "ISO-8601 dates (to_json(date_format='iso'))"
+        "number of days in seconds or milliseconds; pandas' to_json() writes dates so), give them as "
+        "dates (ISO-8601 in JSON: to_json(date_format='iso'))"
     )
 
 

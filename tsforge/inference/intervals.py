@@ -97,7 +97,7 @@ class IntervalRequest:
             _check_spelling(q, "quantiles")
         if len(set(levels)) > MAX_LEVELS or len(set(qs)) > MAX_LEVELS:
             raise ConfigError(
-                f"at most {MAX_LEVELS} levels and {MAX_LEVELS} quantiles per request",
+                f"at most {MAX_LEVELS} levels and {MAX_LEVELS} quantiles per forecast",
                 field="level" if len(set(levels)) > MAX_LEVELS else "quantiles",
             )
         return cls(tuple(sorted(set(levels))), tuple(sorted(set(qs))))

@@ -144,6 +144,9 @@ class FramePredictor:
                 field="horizon",
             )
         series, unread = self._coords_it_takes(series)
+        if unread and not self.takes_coords:  # dropped: said before a refusal of a new station
+            warnings.warn(UnusedCoordinatesWarning(unread), stacklevel=3)
+            unread = None
         sent = self._fill_skipped_steps(series, source)
         series = self._trailing_gaps_trimmed(sent)
         if note := trailing_gap_note(sent, series, source):
@@ -155,7 +158,7 @@ class FramePredictor:
         if note := self.input_note(series, source):
             warnings.warn(note, MissingCalendarWarning, stacklevel=3)
         forecasts = self._forecast(series, h, request)
-        if unread:  # said once the forecast is made: coordinates of the wrong size are refused
+        if unread:  # kept, and said once the forecast is made: coordinates of the wrong size are refused
             warnings.warn(UnusedCoordinatesWarning(unread), stacklevel=3)
         _mark_trimmed(forecasts, sent, series)
         # the non-negative floor of the calibration clips the point as it clips the bounds, with
@@ -846,7 +849,7 @@ class Predictor(FramePredictor):
                     unknown + (" — give its coordinates to forecast a new station" if coords_dim else ""),
                     cli_message=unknown
                     + (
-                        " — give its coordinates with --coords FILE to forecast a new station"
+                        " — give its coordinates (its row of a --coords FILE) to forecast a new station"
                         if coords_dim
                         else ""
                     ),

@@ -405,7 +405,7 @@ class LocalForecaster(Forecaster):
             raise ConfigError(
                 f"model {self.name!r} reads a zero as no demand, so it forecasts a series in its own "
                 "units; a series it was not trained on is standardised by its own history, which it "
-                f"does not see: request only its training channels ({', '.join(self.context.channel_ids[:8])}), "
+                f"does not see: forecast only its training channels ({', '.join(self.context.channel_ids[:8])}), "
                 "or forecast new series with a panel model (long unique_id, ds, y)",
                 field="series",
             )

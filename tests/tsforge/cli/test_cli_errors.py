@@ -340,7 +340,7 @@ def test_train_reads_station_coordinates_from_coords(tmp_path, capsys, tracking_
     code, _, err = _cli(capsys, "forecast", "--model", "st", "--input", new)
     flat = " ".join(err.split())
     # the command line's words: how a CLI user gives coordinates (it said "send")
-    assert code == 2 and "ZURICH" in err and "give its coordinates with --coords FILE" in flat, err
+    assert code == 2 and "ZURICH" in err and "give its coordinates (its row of a --coords FILE)" in flat, err
     outs = []
     for lat, lon in ((47.4, 8.5), (-33.9, 151.2)):
         where = _csv(

@@ -39,7 +39,7 @@ def test_an_unknown_station_is_told_to_give_its_coordinates_and_the_cli_how():
         predictor.predict_series([SeriesInput("new", history, ts)], 6)
     assert "unknown series id 'new'" in e.value.message and "send" not in e.value.message, e.value
     assert e.value.message.endswith("— give its coordinates to forecast a new station"), e.value
-    assert "give its coordinates with --coords FILE" in e.value.for_cli(), e.value.for_cli()
+    assert "give its coordinates (its row of a --coords FILE)" in e.value.for_cli(), e.value.for_cli()
     assert e.value.where["field"] == "series[0].id"
 
 
@@ -51,7 +51,7 @@ def test_the_cli_words_survive_the_error_said_of_the_history_file():
     with pytest.raises(DataValidationError) as e:
         predictor.predict_frame(frame, 6, time_col="ds", file="stations.csv")
     said = e.value.for_cli()
-    assert "give its coordinates with --coords FILE" in said and "file='stations.csv'" in said, said
+    assert "give its coordinates (its row of a --coords FILE)" in said and "file='stations.csv'" in said, said
     assert e.value.where.get("series") == "new", e.value.where
 
 
