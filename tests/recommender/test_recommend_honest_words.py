@@ -41,6 +41,24 @@ def test_a_near_tie_in_the_ranking_is_not_worded_as_a_win(monkeypatch, make_halv
     assert "auto_ets" not in text, text  # 7.9 % behind: not a tie
 
 
+def test_a_tie_is_measured_on_the_base_its_words_print(monkeypatch, make_halves):
+    """0.584 against 0.614 printed "about the same as nlinear (0.614, 5.1% higher): under 5%
+    apart": the tie was measured relative to the larger score (4.9 %), the words relative to the
+    pick. Both now use the pick's, as printed: 5.1 % is a gap, 4.9 % a tie."""
+    import re
+
+    rec = _ranked(monkeypatch, make_halves, {"dlinear": 0.584, "nlinear": 0.614})
+    for higher in re.findall(r"([0-9.]+)% higher", rec.explanation):
+        assert float(higher) < 5, rec.explanation
+    assert "about the same" not in rec.explanation, rec.explanation
+    assert rec.explanation.endswith("% below nlinear (0.614)"), rec.explanation
+    rec = _ranked(monkeypatch, make_halves, {"dlinear": 0.600, "nlinear": 0.629})
+    assert "about the same as nlinear (0.629, 4.8% higher)" in rec.explanation, rec.explanation
+    # 4.97 % is printed 5.0 %: compared as printed, it is not "under 5%"
+    rec = _ranked(monkeypatch, make_halves, {"dlinear": 0.583, "nlinear": 0.612})
+    assert "about the same" not in rec.explanation, rec.explanation
+
+
 def test_a_clear_gap_is_still_worded_as_a_gap(monkeypatch, make_halves):
     """A runner-up 10 % behind keeps the gap words: the tie wording is only for near ties."""
     rec = _ranked(monkeypatch, make_halves, {"dlinear": 0.900, "nlinear": 1.000})

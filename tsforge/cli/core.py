@@ -260,9 +260,15 @@ def print_registration(result: Any) -> None:
     ``registered_name``, ``version``, ``champion_version`` and ``promotion``)."""
     if not result.registered_name:
         return
+    from rich.markup import escape
+
+    # the URI quoted for the shell as the "next:" line's name is: `models:/good name.v1@champion`
+    # pasted into a command passed `models:/good` and a stray `name.v1@champion`
+    uri = shell_word(f"models:/{result.registered_name}@champion")
     console.print(
-        f"Registered [bold]{result.registered_name}[/] version {result.version}; "
-        f"champion = version {result.champion_version}  →  models:/{result.registered_name}@champion"
+        f"Registered [bold]{escape(result.registered_name)}[/] version {result.version}; "
+        f"champion = version {result.champion_version}  →  {escape(uri)}",
+        soft_wrap=True,  # the URI is pasted: rich broke it at the console width (80 in a pipe)
     )
     if result.promotion:
         console.print(f"  {result.promotion}")
@@ -361,8 +367,12 @@ def print_forecast_next(
         source = placeholder
     else:
         return
+    from rich.markup import escape
+
+    # the name quoted as the file is: `--model good name.v1` pasted passed `good` and a stray
+    # `name.v1`; escaped so that a `[x]` in a name is printed, not read as rich markup
     console.print(
-        f"[dim]next: tsforge forecast --model {name} --input {source}"
+        f"[dim]next: tsforge forecast --model {escape(shell_word(name))} --input {escape(source)}"
         + (" --level 80 --level 95" if levels else "")
         + "[/]",
         soft_wrap=True,  # a command to paste: not broken at the console width

@@ -160,8 +160,7 @@ def cv_cmd(
         # times as the input wrote its periods (2016Q1, 2016-01), as `forecast` writes them
         labelled = in_label_form(zoned, ("ds", "cutoff"), loaded.time_form, what="the cross-validation frame")
         write_frame(labelled.rename(columns=columns), output)
-        cutoffs = frame["cutoff"].nunique()
-        console.print(f"wrote {len(frame)} rows ({cutoffs} cutoff{'' if cutoffs == 1 else 's'}) to {output}")
+        console.print(f"wrote {len(frame)} rows ({_cutoff_words(frame)}) to {output}")
     scores = cv_scores(frame, panel, season_length=panel.season_length)
     bounds = None
     if levels:
@@ -233,6 +232,23 @@ def _output_columns(load_kwargs: dict[str, Any], roles: LongRoles | None) -> dic
 def _windows(n_windows: int) -> str:
     """``1 rolling-origin window`` / ``3 rolling-origin windows`` (the title said "1 ... windows")."""
     return f"{n_windows} rolling-origin window{'' if n_windows == 1 else 's'}"
+
+
+def _cutoff_words(frame: Any) -> str:
+    """``3 cutoffs`` where every series was cut at the same dates; ``3 windows per series, 46
+    distinct cutoff dates`` where they were not (a ragged panel: each series' windows end at its
+    own last value); ``up to 3 windows per series`` where short series fit fewer.
+
+    Why: a ragged panel's ``--n-windows 3`` printed "wrote 432 rows (46 cutoffs)", the distinct
+    dates over all series, read as 46 windows.
+    """
+    cutoffs = int(frame["cutoff"].nunique())
+    per_series = frame.groupby("unique_id")["cutoff"].nunique()
+    most = int(per_series.max()) if len(per_series) else 0
+    if cutoffs == most:
+        return f"{cutoffs} cutoff{'' if cutoffs == 1 else 's'}"
+    up_to = "" if int(per_series.min()) == most else "up to "
+    return f"{up_to}{most} window{'' if most == 1 else 's'} per series, {cutoffs} distinct cutoff dates"
 
 
 def _note_short_series(panel: Any, frame: Any, h: int, n_windows: int, step_size: int | None) -> None:

@@ -38,6 +38,7 @@ def datasets_table(entries: list[DatasetEntry], *, verbose: bool = False) -> Tab
         header_style="bold",
         show_lines=verbose,
         box=box.SIMPLE_HEAD,
+        show_edge=False,  # the two edge columns are room for "avail" beside unbroken horizons
         pad_edge=False,
         padding=(0, 0),
     )
@@ -50,7 +51,10 @@ def datasets_table(entries: list[DatasetEntry], *, verbose: bool = False) -> Tab
         table.add_column("channels", overflow="fold", min_width=18, max_width=48, ratio=1)
     table.add_column("split", no_wrap=True)
     table.add_column("L", justify="right", no_wrap=True)
-    table.add_column("H", overflow="fold", max_width=14)
+    # the horizons unbroken: folded at 80 columns (a pipe), "96/192/336/720" read as horizons
+    # 96/192/336/72 and a line holding 0; the reason column (avail) folds instead
+    widest = max((len("/".join(map(str, e.horizons))) for e in entries), default=1)
+    table.add_column("H", no_wrap=True, min_width=widest)
     table.add_column("avail", overflow="fold", max_width=40)
     for e in entries:
         avail = "[green]yes[/green]" if e.available else f"[red]no[/red]: {e.reason}"

@@ -227,10 +227,16 @@ def next_steps(registered_name: str, horizon: int) -> list[str]:
     Why two versions: an installed wheel has no Makefile and no ``.venv`` of the repository, so
     the clone's advice (``make ui``, ``.venv/bin/tsforge``) failed for every pip user.
     """
+    from tsforge.data.validation import shell_word
     from tsforge.paths import source_root
     from tsforge.tracking.store import tracking_uri
 
+    # each name quoted for the shell, as the commands are meant to be pasted: `--register-as
+    # "good name.v1"` gave `forecast --model models:/good name.v1@champion`, two words
     model = f"{registered_name}@champion"
+    name, champion, panel = (
+        shell_word(x) for x in (registered_name, f"models:/{model}", f"{registered_name}-panel")
+    )
     what = "(runs, per-epoch curves, forecast plots, profile, registry)"
     if source_root() is not None:
         tsforge = ".venv/bin/tsforge"
@@ -244,12 +250,12 @@ def next_steps(registered_name: str, horizon: int) -> list[str]:
             if uri.startswith(("http://", "https://"))
             else f"mlflow ui --backend-store-uri {uri}   → MLflow UI at http://127.0.0.1:5000 {what}"
         )
-        serve = f"tsforge serve --model {registered_name}   → REST API at http://127.0.0.1:8000/docs"
+        serve = f"tsforge serve --model {name}   → REST API at http://127.0.0.1:8000/docs"
     return [
         f"  {ui}",
         f"  {serve}",
         f"  {tsforge} recommend my_data.csv",
         f"  {tsforge} train my_panel.csv --model auto_ets",
-        f"  {tsforge} forecast --model models:/{model} --input history.csv --horizon {horizon}",
-        f"  {tsforge} forecast --model {registered_name}-panel --input my_panel.csv   (any series, any length)",
+        f"  {tsforge} forecast --model {champion} --input history.csv --horizon {horizon}",
+        f"  {tsforge} forecast --model {panel} --input my_panel.csv   (any series, any length)",
     ]

@@ -335,12 +335,35 @@ def _listed_metrics(client: Any, run_id: str | None) -> dict[str, float]:
     return {k: float(v) for k, v in sorted(metrics.items()) if k.startswith(LISTED_METRIC_PREFIXES)}
 
 
+#: how many registered names a did-you-mean looks through (one page of the registry's search)
+_SUGGEST_FROM = 1000
+
+
+def _closest_name(client: Any, name: str) -> str:
+    """`` (did you mean 'demand-auto_ets'?)`` for the registered name closest to ``name``, or ``""``.
+
+    Why: a mistyped model kind (``dlinaer``) was answered with the closest kind, a mistyped
+    registered name (``demand-auto_et``) with only "no registered model named …"; the user had to
+    list the registry to find the one letter. The suggestion is best effort: a registry that
+    cannot list its names still gives the plain error.
+    """
+    import difflib
+
+    try:
+        names = [rm.name for rm in client.search_registered_models(max_results=_SUGGEST_FROM)]
+    except Exception:  # the error being built is the answer; listing is only a hint to it
+        return ""
+    by_lower = {n.lower(): n for n in names}
+    hit = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f" (did you mean {by_lower[hit[0]]!r}?)" if hit else ""
+
+
 def _not_found(client: Any, ref: ModelRef) -> ModelNotFoundError:
     """The error for ``ref``, naming what does exist (so a typo is fixable from the message)."""
     name = ref.name
     model = _lookup(lambda: client.get_registered_model(name))
     if model is None:
-        message = f"no registered model named {name!r}"
+        message = f"no registered model named {name!r}{_closest_name(client, name)}"
     elif ref.alias is not None:
         aliases = ", ".join(sorted(dict(getattr(model, "aliases", {}) or {}))) or "none"
         message = f"alias {ref.alias!r} not set on {name!r}; aliases: {aliases}"

@@ -53,3 +53,19 @@ def test_panels_are_listed_with_kind_and_horizon_in_80_columns():
     assert row.split()[7] == "18"
     etth1 = next(line for line in lines if line.split()[:1] == ["etth1"])
     assert etth1.split()[:4] == ["etth1", "multi", "h", "17,420"]
+
+
+def test_horizons_are_not_broken_in_80_columns(monkeypatch, tmp_path):
+    """Piped (80 columns), etth1's horizons printed as "96/192/336/72" and a line holding "0";
+    they stay one cell, and the availability column keeps its header whole, files found or not."""
+    for data_dir in (None, tmp_path):  # as configured, then a folder without the files (long reasons)
+        if data_dir is not None:
+            monkeypatch.setenv("TSFORGE_DATA_DIR", str(data_dir))
+        console = Console(file=StringIO(), width=80, color_system=None)
+        console.print(datasets_table(list_datasets()))
+        lines = console.file.getvalue().splitlines()
+        assert max(len(line) for line in lines) <= 80
+        etth1 = next(line for line in lines if line.split()[:1] == ["etth1"])
+        assert "96/192/336/720" in etth1.split(), etth1
+        header = next(line for line in lines if line.split()[:1] == ["name"])
+        assert header.split()[-2:] == ["H", "avail"], header

@@ -70,3 +70,17 @@ def test_next_steps_name_commands_that_exist_where_tsforge_runs(tracking_uri, mo
     assert f"mlflow ui --backend-store-uri {tracking_uri}" in installed
     assert "tsforge serve --model tsforge-demo" in installed
     assert "  tsforge forecast --model models:/tsforge-demo@champion" in installed
+
+
+def test_next_steps_quote_a_name_with_a_blank(tracking_uri, monkeypatch):
+    """``tsforge demo --register-as "good name.v1"`` advised ``--model models:/good
+    name.v1@champion``: two words to the shell. Each command splits back to the name."""
+    import shlex
+
+    import tsforge.paths
+    from tsforge.cli.demo import next_steps
+
+    monkeypatch.setattr(tsforge.paths, "source_root", lambda *a, **k: None)
+    lines = [shlex.split(line.split("→")[0].split("(")[0]) for line in next_steps("good name.v1", 24)]
+    models = [words[words.index("--model") + 1] for words in lines if words[1:2] in (["forecast"], ["serve"])]
+    assert models == ["good name.v1", "models:/good name.v1@champion", "good name.v1-panel"]

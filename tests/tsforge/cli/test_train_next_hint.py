@@ -67,3 +67,23 @@ def test_no_hint_without_a_registered_model(tmp_path, capsys):
     columns = ("--id-col", "store", "--time-col", "date", "--target-col", "sales")
     code, out, _ = _run(capsys, "train", data, "--model", "naive", "--horizon", "6", *columns, "--no-track")
     assert code == 0 and "next:" not in out
+
+
+def test_a_registered_name_with_a_blank_is_quoted_as_the_file_is(tracking_uri, tmp_path, capsys):
+    """``--register-as "good name.v1"`` printed ``--model good name.v1`` and
+    ``models:/good name.v1@champion`` bare: pasted, the shell split the name in two."""
+    data = _stores(tmp_path / "my sales.csv")
+    columns = ["--id-col", "store", "--time-col", "date", "--target-col", "sales"]
+    code, out, err = _run(
+        capsys, "train", data, "--model", "naive", "--horizon", "6", *columns, "--register-as", "good name.v1"
+    )
+    assert code == 0, err[-2000:]
+    command = shlex.split(_next_line(out))
+    assert command[:4] == ["tsforge", "forecast", "--model", "good name.v1"]
+    assert command[command.index("--input") + 1] == data
+    registered = next(line for line in out.splitlines() if line.startswith("Registered "))
+    assert shlex.split(registered.split("→")[-1]) == ["models:/good name.v1@champion"]
+    written = tmp_path / "fc.csv"
+    code, _, err = _run(capsys, *command[1:], "-o", str(written))
+    assert code == 0, err[-2000:]
+    assert len(pd.read_csv(written)) == 12

@@ -66,6 +66,8 @@ def test_explicit_alias_and_version(registry):
     ("ref", "message"),
     [
         ("nope", "no registered model named 'nope'"),
+        ("fresk", "no registered model named 'fresk' (did you mean 'fresh'?)"),
+        ("Fresh@champion", "no registered model named 'Fresh' (did you mean 'fresh'?)"),
         ("nope@champion", "no registered model named 'nope'"),
         ("m@foo", "alias 'foo' not set on 'm'; aliases: beta, champion"),
         ("fresh@champion", "alias 'champion' not set on 'fresh'; aliases: none"),
@@ -78,6 +80,23 @@ def test_errors_name_the_reference_and_what_exists(registry, ref, message):
     with pytest.raises(ModelNotFoundError) as err:
         resolve_version(ref)
     assert message in str(err.value) and err.value.where == {"field": "model"}
+
+
+def test_no_name_is_suggested_when_none_is_close(registry):
+    with pytest.raises(ModelNotFoundError) as err:
+        resolve_version("nope")
+    assert "did you mean" not in str(err.value)
+
+
+def test_forecast_suggests_the_closest_registered_name(registry, tmp_path, capsys):
+    """``tsforge forecast history.csv --model demand-auto_et`` said only "no registered model
+    named 'demand-auto_et'", where a mistyped model kind (``dlinaer``) gets the closest one."""
+    from tests.conftest import run_cli
+
+    history = tmp_path / "history.csv"
+    history.write_text("unique_id,ds,y\n" + "".join(f"a,2024-01-{d:02d},{d}\n" for d in range(1, 29)))
+    code, _, err = run_cli(capsys, "forecast", str(history), "--model", "fresk")
+    assert code != 0 and "no registered model named 'fresk' (did you mean 'fresh'?)" in " ".join(err.split())
 
 
 @pytest.mark.parametrize("ref", ["m", "models:/m", "m@champion", "m@beta", "m/3", "fresh"])
