@@ -32,7 +32,8 @@ from tsforge.data import validation as V
 from tsforge.data.coordinates import resolve_coords
 from tsforge.data.file_lines import refuse_empty_line, row_where, row_words
 from tsforge.data.frame import TimeSeriesData
-from tsforge.data.long_roles import check_unique_wide_times
+from tsforge.data.long_roles import check_unique_wide_times, time_fit
+from tsforge.data.panel_checks import note_filled_gaps
 from tsforge.data.tables import CSV_SUFFIXES, PARQUET_SUFFIXES, to_polars
 from tsforge.data.timeaxis import (
     detect_time_column,
@@ -150,6 +151,7 @@ def from_long(
         {"id_col": id_col, "time_col": time_col, "target_col": target_col},
         file=file,
         hint="For one column per series pass layout='wide'",
+        fitting=time_fit(frame, time_col, time_format=time_format),
     )
     V.check_not_empty(frame.height, file=file)
     ids_series = frame[id_col].cast(pl.String, strict=False)
@@ -237,7 +239,12 @@ def wide_matrix(
     """
     frame = to_polars(df)
     if time_col is not None:
-        V.require_columns(frame.columns, {"time_col": time_col}, file=file)
+        V.require_columns(
+            frame.columns,
+            {"time_col": time_col},
+            file=file,
+            fitting=time_fit(frame, time_col, value_cols, time_format=time_format),
+        )
     else:
         time_col = detect_time_column(frame, value_cols, time_format=time_format)
         if time_col is None and time_format is not None:
@@ -274,6 +281,7 @@ def wide_matrix(
         if order is not None:
             log.info("rows were not in time order; sorted by %r", time_col)
             keys, values = keys[order], values[order]
+        n_rows = values.shape[0]
         if is_dt:
             times, values, freq = regularise(
                 keys, values, time_col=time_col, file=file, fill_gaps=fill_gaps, freq=freq, rows=order
@@ -283,8 +291,18 @@ def wide_matrix(
                 keys, values, time_col=time_col, file=file, fill_gaps=fill_gaps, rows=order
             )
             first_step, int_step = int(keys[0]), integer_step(keys)
+        _note_filled_rows(value_cols, values.shape[0] - n_rows, file)
     V.check_channels_observed(values, value_cols, file=file)
     return WideMatrix(values, times, first_step, value_cols, freq, int_step)
+
+
+def _note_filled_rows(
+    columns: Sequence[Any], inserted: int, file: str | None, name: str | None = None
+) -> None:
+    """The note on ``--fill-gaps`` (:func:`~tsforge.data.panel_checks.note_filled_gaps`) for a
+    matrix: ``inserted`` time steps, each a row of missing values in every series."""
+    if inserted > 0:
+        note_filled_gaps(list(columns), np.full(len(columns), inserted), file or name or "the frame")
 
 
 def _is_flag(column: np.ndarray) -> bool:
@@ -517,6 +535,7 @@ def _assemble(
     """The checks every layout ends with: regular spacing, observed channels, aligned coordinates.
 
     ``rows``: the data row of each time (``None``: time ``i`` is row ``i``), for the errors."""
+    n_rows = values.shape[0]
     if times is not None:
         times, values, freq = regularise(
             times, values, time_col=time_col, file=file, fill_gaps=fill_gaps, freq=freq, rows=rows
@@ -525,6 +544,7 @@ def _assemble(
         values = regularise_steps(
             int_keys, values, time_col=time_col, file=file, fill_gaps=fill_gaps, rows=rows
         )
+    _note_filled_rows(channel_ids, values.shape[0] - n_rows, file, name)
     V.check_channels_observed(values, channel_ids, file=file)
     coord_arr = None if coords is None else resolve_coords(coords, channel_ids, file=file)
     return TimeSeriesData(

@@ -43,7 +43,12 @@ from tsforge.data.layouts import (
     from_tsf,
     from_wide,
 )
-from tsforge.data.long_roles import LongRoles, guess_long_roles, note_guessed_roles
+from tsforge.data.long_roles import (
+    LongRoles,
+    guess_long_roles,
+    note_guessed_roles,
+    refuse_absent_named_columns,
+)
 from tsforge.data.panel import Panel
 from tsforge.data.panel_sources import naming_file, note_unused_columns, panel_from_table, to_panel
 from tsforge.data.tables import looks_like_path, read_table, to_polars
@@ -466,6 +471,15 @@ def _with_guessed_roles(
     """
     if opts["layout"] != "auto" or opts["value_cols"] is not None:
         return opts, None
+    # a name the user typed and the file lacks is said first, before any reading by layout
+    refuse_absent_named_columns(
+        frame,
+        opts["id_col"],
+        opts["time_col"],
+        opts["target_col"],
+        file=file,
+        time_format=opts["time_format"],
+    )
     roles = guess_long_roles(
         frame, opts["id_col"], opts["time_col"], opts["target_col"], time_format=opts["time_format"]
     )

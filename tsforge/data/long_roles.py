@@ -8,9 +8,10 @@ is now read as long with those roles, and the user is told once (a :class:`Guess
 a ``note:`` line on the command line) which column plays which part.
 
 "No other reading" is strict, so nothing that reads today reads differently and no ambiguous
-table is guessed at: exactly three columns, at most one of them named as a role (two named is
-long with the third misnamed: that error names the closest column); one time column (the one given, or the one the wide
-reader detects); exactly one text column and one numeric column beside it; no column given by
+table is guessed at: exactly three columns, not all three named as their roles (that is long
+by name; two named, ``store, ds, y``, are guessed at by the same rules, and where those fail the
+error names the closest column for the third); one time column (the one given, or the one the
+wide reader detects); exactly one text column and one numeric column beside it; no column given by
 name that is absent or plays another part; the text column has no blank cell; and the time
 column repeats (several series share dates) or the text column holds a single value. Each of
 these tables failed as wide before (a text column is not a series), so the guess only ever
@@ -21,11 +22,13 @@ error and its advice; a time column and one numeric column (one series) is wide 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
+from tsforge.data import validation as V
 from tsforge.data.timeaxis import detect_time_column
 from tsforge.data.validation import check_unique_times, shell_word
 from tsforge.errors import DataValidationError, TsforgeWarning
@@ -37,6 +40,8 @@ __all__ = [
     "note_guessed_roles",
     "numeric_id_column",
     "check_unique_wide_times",
+    "refuse_absent_named_columns",
+    "time_fit",
 ]
 
 #: the reader's default names of the three roles (the time column's default ``None`` is also "not given")
@@ -72,16 +77,19 @@ def guess_long_roles(
 
     Args:
         id_col, time_col, target_col: the names the caller was given (defaults: not given). A
-            table holding two or three of them is ``None``: long by name, or long with the third
-            column misnamed, which the layout check reports with the closest name
-            (:func:`~tsforge.data.layouts.detect_layout`). A name given and absent, or present in
-            another role, is also ``None``: the table is left to the caller's own error.
+            table holding all three is ``None``: long by name. One holding two (``store, ds, y``)
+            is guessed at like any other; where no guess is certain the layout check reports the
+            third column with the closest name (:func:`~tsforge.data.layouts.detect_layout`).
+            Why two are guessed at: ``store`` beside ``ds`` and ``y`` is the id as surely as
+            ``Store`` beside ``Week`` and ``Sales``, and was refused while ``store, date, sales``
+            was read. A name given and absent, or present in another role, is also ``None``:
+            the table is left to the caller's own error.
         time_format: the time column's strftime format, when given: a column it reads is a time
             column (:func:`~tsforge.data.timeaxis.detect_time_column`).
     """
     columns = [str(c) for c in frame.columns]
     named = sum(name in columns for name in (id_col, time_col or DEFAULT_ROLES[1], target_col))
-    if named >= 2 or len(columns) != 3:  # two named: long by name, or the third one misnamed
+    if named == 3 or len(columns) != 3:  # three named: long by name
         return None
     found_time = time_col if time_col in columns else detect_time_column(frame, time_format=time_format)
     if found_time is None:
@@ -114,6 +122,59 @@ def _agrees(roles: LongRoles, given: tuple[str, str | None, str], columns: list[
         if name in columns or name != default:
             return False
     return True
+
+
+def time_fit(
+    frame: pl.DataFrame,
+    time_col: str | None,
+    value_cols: Sequence[str] | None = None,
+    *,
+    time_format: str | None = None,
+) -> dict[str, str | None]:
+    """``fitting`` for :func:`~tsforge.data.validation.require_columns`: when ``time_col`` is
+    absent, the column that reads as dates is the one to suggest for it, not the closest spelling
+    (``--time-col day`` on ``store, ds, y`` was told "Did you mean 'y'?")."""
+    if time_col is None or time_col in frame.columns:
+        return {}
+    return {"time_col": detect_time_column(frame, value_cols, time_format=time_format)}
+
+
+def refuse_absent_named_columns(
+    frame: pl.DataFrame,
+    id_col: str,
+    time_col: str | None,
+    target_col: str,
+    *,
+    file: str | None,
+    time_format: str | None = None,
+) -> None:
+    """Fail, naming the column, when a role was given a name (not its default) that is no column
+    of ``frame``: "column 'units' (target_col) not found; columns found: …. Did you mean 'y'?".
+
+    Why first: with the default id column also absent, the table was read as wide and the user
+    was told "non-numeric value 'store 00' in column 'store' … the table was read as wide", which
+    hid the typo the user made in the name they typed. A default name that is absent says nothing
+    (the table may be wide, or long under other names: :func:`guess_long_roles`).
+    """
+    given = {"id_col": id_col, "time_col": time_col, "target_col": target_col}
+    defaults = dict(zip(given, DEFAULT_ROLES, strict=True))
+    columns = [str(c) for c in frame.columns]
+    absent = {r: n for r, n in given.items() if n is not None and n != defaults[r] and n not in columns}
+    if not absent:
+        return
+    # the absent names first (the error names the first); then the roles whose columns are
+    # there, so that the suggestion is not a column already playing another part
+    present = {r: n for r, n in given.items() if r not in absent and (n or defaults[r]) in columns}
+    required = {**absent, **{r: n or defaults[r] for r, n in present.items()}}
+    fitting = time_fit(frame, time_col, time_format=time_format)
+    if "id_col" in absent:  # the one text column no other role holds is the series id
+        taken = {
+            *required.values(),
+            fitting.get("time_col") or detect_time_column(frame, time_format=time_format),
+        }
+        text = [c for c in columns if c not in taken and frame.schema[c] in _TEXT_TYPES]
+        fitting["id_col"] = text[0] if len(text) == 1 else None
+    V.require_columns(columns, required, file=file, fitting=fitting)
 
 
 def note_guessed_roles(roles: LongRoles, where: str, *, stacklevel: int = 2) -> None:

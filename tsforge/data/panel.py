@@ -305,7 +305,7 @@ class Panel:
         if keep.size and keep.min() < 1:
             bad = np.flatnonzero(keep < 1)
             raise DataValidationError(
-                f"{bad.size} series have no value left after cutting {self.lengths[bad[0]] - keep[bad[0]]} values, "
+                f"{bad.size} series {'has' if bad.size == 1 else 'have'} no value left after cutting {self.lengths[bad[0]] - keep[bad[0]]} values, "
                 f"first {self.ids[bad[0]]!r} (length {self.lengths[bad[0]]})",
                 field="h",
             )

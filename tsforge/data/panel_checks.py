@@ -15,9 +15,51 @@ import numpy as np
 import pandas as pd
 
 from tsforge.data.file_lines import file_line, row_words
-from tsforge.errors import DataValidationError, UnknownSeasonWarning
+from tsforge.errors import DataValidationError, UnknownSeasonWarning, WordedWarning
 
-__all__ = ["check_series_sizes", "check_unique_ids", "no_observed_value_message", "warn_no_calendar"]
+__all__ = [
+    "FilledGapsWarning",
+    "check_series_sizes",
+    "check_unique_ids",
+    "no_observed_value_message",
+    "note_filled_gaps",
+    "warn_no_calendar",
+]
+
+#: series named in the note on filled gaps (the rest are counted)
+_NAMED_FILLED = 5
+
+
+class FilledGapsWarning(WordedWarning):
+    """``fill_gaps`` / ``--fill-gaps`` inserted missing steps into the user's series as missing
+    values: how many, and in which series, so the user can tell a few skipped months from a
+    file that is mostly holes before trusting the forecasts."""
+
+
+def note_filled_gaps(ids: Any, inserted: np.ndarray, where: str) -> None:
+    """One note (:class:`FilledGapsWarning`) saying how many steps ``fill_gaps`` inserted and in
+    which series (up to five named, most filled first); nothing when none was inserted.
+
+    ``inserted``: the steps inserted into each series, in the order of ``ids``. Why: the fill was
+    silent, so a typo'd date that opened a gap of ten years read as ten years of missing values
+    without a word.
+    """
+    inserted = np.asarray(inserted, dtype=np.int64)
+    total = int(inserted.sum())
+    if total <= 0:
+        return
+    filled = np.flatnonzero(inserted > 0)
+    order = filled[np.argsort(-inserted[filled], kind="stable")]
+    shown = ", ".join(f"{str(ids[i])!r} ({int(inserted[i])})" for i in order[:_NAMED_FILLED])
+    more = f", and {filled.size - _NAMED_FILLED} more" if filled.size > _NAMED_FILLED else ""
+    steps = "1 missing step" if total == 1 else f"{total} missing steps"
+    what = f"{steps} as missing values in {filled.size} of {len(inserted)} series: {shown}{more}"
+    warnings.warn(
+        FilledGapsWarning(
+            f"{where}: fill_gaps=True inserted {what}", f"{where}: --fill-gaps inserted {what}"
+        ),
+        stacklevel=3,
+    )
 
 
 def check_unique_ids(ids: np.ndarray, file: str | None = None) -> None:

@@ -33,7 +33,7 @@ from tsforge.data.frequency import (
 )
 from tsforge.data.frequency import season_length as _season_length
 from tsforge.data.panel import Panel
-from tsforge.data.panel_checks import check_series_sizes, warn_no_calendar
+from tsforge.data.panel_checks import check_series_sizes, note_filled_gaps, warn_no_calendar
 from tsforge.data.ragged import series_index
 from tsforge.data.timeaxis import step_gcd
 from tsforge.data.validation import MISSING_TOKENS, text_to_float, value_cell_advice
@@ -411,7 +411,9 @@ def read_long_frame(
         fail(f"non-finite value {y[pos]} in series {{sid}} {{where}}", pos, target_col)
     check_series_sizes(ids, indptr, y, column=id_col, rows=rows, file=file)
     if k is not None:
+        lengths_read = np.diff(indptr)
         y, indptr = _scatter_gaps(y, k, indptr)
+        note_filled_gaps(ids, np.diff(indptr) - lengths_read, file or name)
     if not is_dt and freq is None and season_length is None:
         warn_no_calendar(f"the time column {time_col!r} of {name} holds integers (a step index)")
     panel = Panel(

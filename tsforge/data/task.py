@@ -140,7 +140,7 @@ def refuse_channels_unobserved(
     kept = ",".join(str(c) for c, ok in zip(data.channel_ids, seen, strict=True) if ok)
     them, reach = ("them", "they reach") if len(unseen) > 1 else ("it", "it reaches")
     raise DataValidationError(
-        f"{len(unseen)} channel(s) have no observed value in the training split (rows {a}–{b - 1} of "
+        f"{len(unseen)} {'channel has' if len(unseen) == 1 else 'channels have'} no observed value in the training split (rows {a}–{b - 1} of "
         f"{data.n_steps} with split {split}): {unseen[:10]}{' ...' if len(unseen) > 10 else ''}; leave "
         f"{them} out (a wide file: --value-cols {shell_word(kept)}, value_cols= in Python) or choose a "
         f"split whose training rows {reach}",

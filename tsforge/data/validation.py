@@ -133,6 +133,7 @@ def require_columns(
     file: str | None = None,
     hint: str = "",
     cli_hint: str | None = None,
+    fitting: dict[str, str | None] | None = None,
 ) -> None:
     """Fail when a required column is absent, listing what exists and the closest match.
 
@@ -144,6 +145,10 @@ def require_columns(
         cli_hint: the same advice for the command line (None: ``hint``); the error's
             :meth:`~tsforge.errors.TsforgeError.for_cli` also names the flag (``--id-col``)
             instead of the argument.
+        fitting: role → the column whose values fit that role (for ``time_col``: the column that
+            reads as dates, :func:`~tsforge.data.timeaxis.detect_time_column`), or ``None``; when
+            given it is the suggestion. Why: ``--time-col day`` on ``store, ds, y`` was told "Did
+            you mean 'y'?" (the closest spelling), a column of numbers, while ``ds`` holds the dates.
 
     The closest match is a spelling or usual synonym of the role's name; failing that, when
     every other required column is there and exactly one column is left over, that column
@@ -154,7 +159,8 @@ def require_columns(
         if name in found:
             continue
         unclaimed = [c for c in found if c not in required.values()]
-        guess = closest_name(name, unclaimed or found, ROLE_SYNONYMS.get(role, ()))
+        fit = (fitting or {}).get(role)
+        guess = fit if fit in found else closest_name(name, unclaimed or found, ROLE_SYNONYMS.get(role, ()))
         others_present = all(n in found for r, n in required.items() if r != role)
         if guess is None and others_present and len(required) > 1 and len(unclaimed) == 1:
             guess = unclaimed[0]

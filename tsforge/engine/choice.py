@@ -83,4 +83,8 @@ def get_engine(engine: str | Engine | None = None, *, n_jobs: int = 1, address: 
         if address:
             raise ConfigError("a Ray address needs the ray engine (--engine ray)", field="ray_address")
         return LocalEngine(jobs)
-    return RayEngine(address or os.environ.get(RAY_ADDRESS_ENV) or None, jobs)
+    if address:
+        return RayEngine(address, jobs)
+    from_env = os.environ.get(RAY_ADDRESS_ENV, "").strip() or None
+    # an address the user did not type is blamed on the variable that holds it
+    return RayEngine(from_env, jobs, address_field=RAY_ADDRESS_ENV if from_env else "ray_address")

@@ -59,7 +59,7 @@ def _keep_loopback() -> None:
 PROBE_TIMEOUT_S = 5.0
 
 
-def _probe(address: str, timeout: float = PROBE_TIMEOUT_S) -> None:
+def _probe(address: str, timeout: float = PROBE_TIMEOUT_S, *, field: str = "ray_address") -> None:
     """Refuse a cluster address nobody answers on, before ``ray.init`` is called.
 
     Why: ``ray.init(address=...)`` on a port nobody listens on does not fail; it retries for
@@ -67,6 +67,9 @@ def _probe(address: str, timeout: float = PROBE_TIMEOUT_S) -> None:
     (it waits in C++), so ``--ray-address 10.0.0.5:6397`` (a typo) hung the command until
     SIGKILL. A plain TCP connect answers in milliseconds (or ``timeout``). Only ``host:port``
     addresses are probed; ``auto`` and anything without a port are left to Ray.
+
+    ``field``: where the address came from, named in the error (``ray_address``: the argument or
+    ``--ray-address``; ``RAY_ADDRESS``: the environment, which the user may not know is set).
 
     Raises:
         ConfigError: the address is malformed or nothing accepts connections there.
@@ -79,6 +82,7 @@ def _probe(address: str, timeout: float = PROBE_TIMEOUT_S) -> None:
         scheme, text = text.split("://", 1)
     if scheme not in ("", "ray") or text.lower() == "auto" or ":" not in text:
         return
+    said = f"{address!r}" if field == "ray_address" else f"{address!r} (from ${field})"
     host, _, port_text = text.rpartition(":")
     host = host.strip("[]")
     try:
@@ -87,7 +91,7 @@ def _probe(address: str, timeout: float = PROBE_TIMEOUT_S) -> None:
             raise ValueError(port_text)
     except ValueError:
         raise ConfigError(
-            f"bad Ray address {address!r}: expected host:port (e.g. 10.0.0.5:6379)", field="ray_address"
+            f"bad Ray address {said}: expected host:port (e.g. 10.0.0.5:6379)", field=field
         ) from None
     try:
         with socket.create_connection((host, port), timeout=timeout):
@@ -95,9 +99,9 @@ def _probe(address: str, timeout: float = PROBE_TIMEOUT_S) -> None:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise ConfigError(
-            f"cannot reach the Ray cluster at {address!r}: {reason} (is `ray start --head` running "
+            f"cannot reach the Ray cluster at {said}: {reason} (is `ray start --head` running "
             "there, and is this its GCS port?)",
-            field="ray_address",
+            field=field,
         ) from None
 
 
@@ -124,6 +128,10 @@ class RayEngine:
         max_retries: re-runs of a task whose worker died.
         max_in_flight: chunks submitted but not yet collected (default: twice the cluster's CPUs);
             bounds the driver's and the object store's memory on huge panels.
+        address_field: where ``address`` came from, the field its errors name: ``ray_address``
+            (the argument, ``--ray-address``) or ``RAY_ADDRESS`` (the environment). Why: an
+            unreachable address from the environment was blamed on ``ray_address``, which the
+            user never gave.
     """
 
     name = "ray"
@@ -135,8 +143,10 @@ class RayEngine:
         *,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_in_flight: int | None = None,
+        address_field: str = "ray_address",
     ) -> None:
         self.address = address or None
+        self.address_field = address_field
         self.n_jobs = max(1, int(n_jobs))
         self.max_retries = int(max_retries)
         self.max_in_flight = max_in_flight
@@ -156,7 +166,7 @@ class RayEngine:
         if ray.is_initialized():
             return ray
         if self.address:
-            _probe(self.address)
+            _probe(self.address, field=self.address_field)
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         common: dict[str, Any] = {
             "include_dashboard": False,
@@ -171,7 +181,7 @@ class RayEngine:
                 ray.init(address="local", num_cpus=self.n_jobs, **common)
         except ConnectionError as exc:
             raise ConfigError(
-                f"cannot reach the Ray cluster at {self.address!r}: {exc}", field="ray_address"
+                f"cannot reach the Ray cluster at {self.address!r}: {exc}", field=self.address_field
             ) from exc
         self.startup_seconds = time.perf_counter() - t0
         note = f"{self.describe()} {'joined' if self.address else 'started'} in {self.startup_seconds:.1f} s"

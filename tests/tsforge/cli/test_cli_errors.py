@@ -44,7 +44,9 @@ def _long(n=200):
 def test_train_bad_input_is_one_line_and_exit_2(case, expect, tmp_path, capsys):
     df = _long()
     if case == "missing_column":
-        df = df.rename(columns={"y": "value"})  # long-shaped (text id column) but the target is misnamed
+        # long-shaped (text id column) but the target is misnamed; a second number (a covariate)
+        # leaves no certain guess of the target (a three-column table would be read as long)
+        df = df.rename(columns={"y": "value"}).assign(promo=0.0)
     elif case == "duplicate_timestamps":
         df.loc[4, "ds"] = df.loc[3, "ds"]
     elif case == "non_numeric":

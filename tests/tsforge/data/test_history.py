@@ -85,7 +85,10 @@ def test_errors_name_column_row_series_and_source():
     with pytest.raises(DataValidationError, match="non-numeric value 'x' in column 'y' at row 1"):
         histories_from_frame(pd.DataFrame({"unique_id": ["a", "a"], "y": ["1", "x"]}))
     with pytest.raises(DataValidationError, match=r"read as wide") as exc:
-        histories_from_frame(pd.DataFrame({"store": ["s1"], "ds": ["2024-01-01"], "y": [1.0]}))
+        # a new store on each date: no certain long reading (one store repeated would be read as long)
+        histories_from_frame(
+            pd.DataFrame({"store": ["s1", "s2"], "ds": ["2024-01-01", "2024-01-02"], "y": [1.0, 2.0]})
+        )
     assert exc.value.where["column"] == "store"
     with pytest.raises(DataValidationError, match="missing series id in column 'unique_id' at row 1"):
         histories_from_frame(pd.DataFrame({"unique_id": ["a", ""], "y": [1.0, 2.0]}))

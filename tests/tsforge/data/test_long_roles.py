@@ -169,11 +169,32 @@ def test_a_one_series_wide_file_stays_wide(tmp_path):
     assert list(panel.ids) == ["load"] and not _guess_notes(record)
 
 
-def test_two_of_the_names_present_keep_the_misnamed_column_error():
-    """``store, ds, y``: long with its id column misnamed; the error names it (not a guess)."""
+def test_two_default_names_and_a_text_id_read_as_long_with_a_note():
+    """``Store, ds, y``: the two default names are where they belong and the third column is text
+    repeated over dates shared by several series, so it can only be the id. It was refused with
+    "column 'unique_id' (id_col) not found … Did you mean 'Store'?" although the README says a
+    text id, dates and one number are read as long under any names."""
     frame = pl.from_pandas(_sales().rename(columns={"Week": "ds", "Sales": "y"}))
+    assert guess_long_roles(frame) == LongRoles("Store", "ds", "y")
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        panel = load_panel(frame).panel
+    assert list(panel.ids) == ["store 11", "store 12", "store 13", "store 14"]
+    assert _guess_notes(record) == [
+        "read the frame as long: id 'Store', time 'ds', target 'y' "
+        "(give --id-col/--time-col/--target-col, or id_col/time_col/target_col in Python, to choose others)"
+    ]
+
+
+def test_two_default_names_and_a_misnamed_target_of_text_keep_the_error():
+    """``unique_id, ds, Sales`` with text in ``Sales``: no numeric column to be the target, so
+    nothing is guessed and the error names the misnamed column."""
+    frame = pl.from_pandas(_sales().rename(columns={"Store": "unique_id", "Week": "ds"}))
+    frame = frame.with_columns(pl.col("Sales").cast(pl.String))
     assert guess_long_roles(frame) is None
-    with pytest.raises(DataValidationError, match=r"Did you mean 'Store'"):
+    with pytest.raises(
+        DataValidationError, match=r"column 'y' \(target_col\) not found.*Did you mean 'Sales'"
+    ):
         load_panel(frame)
 
 

@@ -46,7 +46,7 @@ def test_prepare_task_rejects_a_channel_without_training_values():
     values[:150, 1] = np.nan
     data = TimeSeriesData(values=values, timestamps=None, channel_ids=("ok", "late"))
     with pytest.raises(
-        DataValidationError, match=r"have no observed value in the training split .*\['late'\]"
+        DataValidationError, match=r"^1 channel has no observed value in the training split .*\['late'\]"
     ):
         prepare_task(data, input_len=10, horizon=5)
 
@@ -60,6 +60,7 @@ def test_prepare_task_names_every_unobserved_channel_and_the_columns_to_keep():
     with pytest.raises(DataValidationError) as err:
         prepare_task(data, input_len=10, horizon=5, file="stations.csv")
     message = str(err.value)
+    assert message.startswith("2 channels have no observed value")
     assert "['late1', 'late2']" in message and "rows 0–139 of 200 with split 7:1:2" in message
     assert "--value-cols a,b" in message
     assert err.value.where == {"file": "stations.csv", "column": "late1"}

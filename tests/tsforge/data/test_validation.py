@@ -41,8 +41,10 @@ def test_missing_column_lists_columns_and_suggests_closest(tmp_path):
 
 
 def test_auto_layout_reports_misnamed_id_column():
+    """A text column that cannot be told for the id (a new value on each date: one-row series or
+    notes) is not read as long by a guess; the error names the column the id may be."""
     frame = pl.DataFrame(
-        {"uid": ["a", "a", "a"], "ds": pd.date_range("2021", periods=3, freq="D"), "y": [1.0] * 3}
+        {"uid": ["a", "b", "c"], "ds": pd.date_range("2021", periods=3, freq="D"), "y": [1.0] * 3}
     )
     with pytest.raises(
         DataValidationError, match=r"column 'unique_id' \(id_col\) not found.*Did you mean 'uid'"
@@ -52,9 +54,10 @@ def test_auto_layout_reports_misnamed_id_column():
 
 def test_the_one_left_over_column_is_suggested_when_nothing_is_spelled_alike():
     """``store, ds, y``: "store" is no spelling or usual synonym of ``unique_id``, but it is the
-    only column the other roles do not claim."""
+    only column the other roles do not claim (a table not read as long by a guess: a new
+    ``store`` on each date)."""
     frame = pl.DataFrame(
-        {"store": ["a", "a", "a"], "ds": pd.date_range("2021", periods=3, freq="D"), "y": [1.0] * 3}
+        {"store": ["a", "b", "c"], "ds": pd.date_range("2021", periods=3, freq="D"), "y": [1.0] * 3}
     )
     with pytest.raises(DataValidationError) as exc:
         load_data(frame)

@@ -113,3 +113,31 @@ def test_the_cli_engine_reports_ray_startup_on_stderr(capsys):
     assert isinstance(eng, RayEngine) and eng.on_connect is not None
     eng.on_connect("ray local x2 started in 3.0 s")
     assert "ray local x2 started in 3.0 s" in capsys.readouterr().err
+
+
+def test_an_unreachable_address_from_the_environment_names_ray_address_env(monkeypatch, no_ray_init):
+    """``RAY_ADDRESS=127.0.0.1:6398 TSFORGE_ENGINE=ray tsforge profile …`` named
+    ``field='ray_address'``, an option the user never gave; the variable is named now."""
+    from tsforge.engine import get_engine
+
+    port = _closed_port()
+    monkeypatch.setenv("RAY_ADDRESS", f"127.0.0.1:{port}")
+    monkeypatch.setenv("TSFORGE_ENGINE", "ray")
+    with pytest.raises(ConfigError, match=rf"'127.0.0.1:{port}' \(from \$RAY_ADDRESS\)") as info:
+        get_engine().connect()
+    assert info.value.where["field"] == "RAY_ADDRESS"
+    # an address given as an argument still names the argument, the variable set or not
+    with pytest.raises(ConfigError) as info:
+        get_engine("ray", address=f"127.0.0.1:{port}").connect()
+    assert info.value.where["field"] == "ray_address" and "$RAY_ADDRESS" not in str(info.value)
+    assert no_ray_init == []
+
+
+def test_cli_unreachable_ray_address_from_the_environment_is_named(capsys, monkeypatch, no_ray_init):
+    from tsforge.cli.engine_options import engine_from_options
+
+    port = _closed_port()
+    monkeypatch.setenv("RAY_ADDRESS", f"127.0.0.1:{port}")
+    with pytest.raises(ConfigError) as info:
+        engine_from_options("ray", None, 1).connect()
+    assert "RAY_ADDRESS" in info.value.for_cli() and "ray_address" not in info.value.for_cli()
