@@ -175,7 +175,7 @@ def test_trained_routed_model_round_trips_as_a_registered_pyfunc(
     # the member's note, said as the registered ensemble's member (the pyfunc warned it bare)
     notes = json.loads(notes_line)
     frame = "routed model 'halves-routed', member seasonal_naive (weighted into the forecast of 1 series: fresh-seas0): "
-    assert notes and all(n.startswith(frame + "1 of 1 series were too short") for n in notes), notes
+    assert notes and all(n.startswith(frame + "1 of 1 series was too short") for n in notes), notes
     got = np.asarray(json.loads(forecast_line))
     np.testing.assert_allclose(got, expected[columns].to_numpy(), rtol=1e-6, atol=1e-8)
     assert isinstance(expected, pd.DataFrame) and len(expected) == 5 * 6

@@ -54,7 +54,7 @@ def test_predict_frame_says_a_member_note_as_the_registered_ensembles_member():
     assert fell, notes
     frame = "routed model 'my-routed', member seasonal_naive (weighted into the forecast of "
     assert all(n.startswith(frame) and n.count("routed model") == 1 for n in fell), fell
-    assert "series: s0, s1, s2): 1 of 3 series were too short" in fell[0], fell
+    assert "series: s0, s1, s2): 1 of 3 series was too short" in fell[0], fell
 
 
 def test_an_unregistered_ensemble_is_named_by_its_model_name_and_a_pick_said_as_one():

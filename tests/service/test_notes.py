@@ -13,7 +13,7 @@ from service.notes import caught_notes, merge_notes
 from tests.service.conftest import LONG
 from tsforge.errors import FallbackWarning, TsforgeWarning
 
-FALLBACK = "were forecast by its fallback"
+FALLBACK = "forecast by its fallback"
 
 
 SHORT = [3.0, 4.0, 5.0]

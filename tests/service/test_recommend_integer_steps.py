@@ -33,7 +33,7 @@ def test_skipped_steps_are_missing_values_with_a_note():
     a, b = values
     assert a.size == 65 and np.isnan(a[30:35]).all() and not np.isnan(np.r_[a[:30], a[35:]]).any()
     assert b.size == 60 and not np.isnan(b).any()  # a contiguous index is read as sent
-    assert note is not None and "1 of 2 series skip steps of their integer step index" in note
+    assert note is not None and "1 of 2 series skips steps of their integer step index" in note
     assert "'a' (5)" in note
 
 

@@ -35,7 +35,7 @@ def test_a_skipped_month_is_a_missing_value_and_the_forecast_follows_the_last_mo
     keep = np.r_[0:10, 11:30]  # month 10 is not in the history
     with pytest.warns(
         RegularisedTimesWarning,
-        match=r"1 of 1 series skip steps of the model.s frequency, monthly \(MS\), .* 's0' \(1\).*null in JSON",
+        match=r"1 of 1 series skips steps of the model.s frequency, monthly \(MS\), .* 's0' \(1\).*null in JSON",
     ):
         (gappy,) = predictor.predict_series([SeriesInput("s0", y[keep], ts[keep])], 3)
     with_nan = y.copy()

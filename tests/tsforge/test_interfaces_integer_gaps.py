@@ -21,7 +21,7 @@ from tsforge.errors import DataValidationError, RegularisedTimesWarning
 from tsforge.inference import SeriesInput
 from tsforge.panels.predictor import PanelPredictor
 
-NOTE = r"1 of 1 series skip steps of their integer step index, read as missing values .*'s0' \(5\)"
+NOTE = r"1 of 1 series skips steps of their integer step index, read as missing values .*'s0' \(5\)"
 
 
 def _seasonal(freq: str | None = None) -> PanelPredictor:

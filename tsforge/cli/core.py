@@ -406,7 +406,11 @@ def _note_unscaled_series(metrics: dict[str, float], n_series: int) -> None:
     unforecast = unscored - unobserved
     flat = left_out - unscored
     if flat:
-        which = "every series has" if flat == n_series else f"{flat} of {n_series} series have"
+        which = (
+            "every series has"
+            if flat == n_series
+            else f"{flat} of {n_series} series {'has' if flat == 1 else 'have'}"
+        )
         scored = "so MASE and OWA are undefined" if flat == n_series else "left out of the MASE and OWA means"
         print_note(
             f"{which} a flat history (the same value at every step, or one season repeated): "
@@ -414,12 +418,12 @@ def _note_unscaled_series(metrics: dict[str, float], n_series: int) -> None:
         )
     if unobserved:
         print_note(
-            f"{unobserved} of {n_series} series have no observed value in the test window (all its "
+            f"{unobserved} of {n_series} series {'has' if unobserved == 1 else 'have'} no observed value in the test window (all its "
             "values are missing): nothing to score them on, left out of every mean (MASE, sMAPE, OWA)"
         )
     if unforecast:
         print_note(
-            f"{unforecast} of {n_series} series have no forecast (NaN) for an observed test step: "
+            f"{unforecast} of {n_series} series {'has' if unforecast == 1 else 'have'} no forecast (NaN) for an observed test step: "
             "left out of every mean (MASE, sMAPE, OWA)"
         )
 

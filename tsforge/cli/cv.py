@@ -270,14 +270,14 @@ def _note_short_series(panel: Any, frame: Any, h: int, n_windows: int, step_size
             else f"any of the {n_windows} windows of {h} steps (each needs"
         )
         print_note(
-            f"{len(unscored)} of {len(panel)} series are too short for {window} more than {h} values) and "
+            f"{len(unscored)} of {len(panel)} series {'is' if len(unscored) == 1 else 'are'} too short for {window} more than {h} values) and "
             f"are not scored{named_series(unscored, len(unscored))}"
         )
     counts = frame.groupby(frame["unique_id"].astype(str))["cutoff"].nunique()
     fewer = [x for x in ids if x in scored and counts[x] < n_windows]
     if fewer:  # the title says n_windows: say that some series were scored on fewer
         print_note(
-            f"{len(fewer)} of {len(panel)} series fit fewer than the {n_windows} windows (the last window "
+            f"{len(fewer)} of {len(panel)} series {'fits' if len(fewer) == 1 else 'fit'} fewer than the {n_windows} windows (the last window "
             f"needs more than {h} values, one before its cutoff, and each earlier one {step_size or h} more) "
             f"and are scored on the windows they fit{named_series(fewer, len(fewer))}"
         )

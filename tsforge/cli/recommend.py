@@ -779,7 +779,7 @@ def _print_series_footer(rec: Any, data_ref: str, trained: bool) -> None:
     next_cmd = f"; next: tsforge recommend {data_ref} --per-series --train"
     if short:
         console.print(
-            f"{short} of {n} series have fewer than the {need} values --train needs (training values, "
+            f"{short} of {n} series {'has' if short == 1 else 'have'} fewer than the {need} values --train needs (training values, "
             f"then validation and test windows of {rec.horizon}); --drop-short leaves them out of the training"
         )
         next_cmd = f"; next: tsforge recommend {data_ref} --per-series --drop-short --train"

@@ -132,6 +132,6 @@ def smape_on_zeros_note(panel: Any, pick: str, smape: dict[str, float]) -> str |
         return None
     return (
         f"{pick} has the lower MASE but a higher sMAPE: sMAPE counts 200 % for any non-zero forecast "
-        f"of a zero, and {mostly_zero} of {len(panel)} series are intermittent (mostly zeros); the "
+        f"of a zero, and {mostly_zero} of {len(panel)} series {'is' if mostly_zero == 1 else 'are'} intermittent (mostly zeros); the "
         "ranking is by MASE, which scales each series by its own history"
     )

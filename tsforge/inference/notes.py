@@ -82,12 +82,12 @@ def trailing_gap_note(
     shown = _named(found)
     if source is None:
         return (
-            f"{len(found)} of {len(sent)} series end with missing values (null), which are not part of a history: each is forecast from its last "
+            f"{len(found)} of {len(sent)} series {'ends' if len(found) == 1 else 'end'} with missing values (null), which are not part of a history: each is forecast from its last "
             "observed value, so its forecast's first steps are times given as missing (series and "
             f"trailing nulls: {shown}); leave the trailing nulls out, or give their values"
         )
     return (
-        f"{len(found)} of {len(sent)} series end with {source.missing} in {source.name}, which are not "
+        f"{len(found)} of {len(sent)} series {'ends' if len(found) == 1 else 'end'} with {source.missing} in {source.name}, which are not "
         "part of a history: each is forecast from its last observed value, so its forecast's first "
         f"steps are times the file gives no value for (series and {source.missing} at their end: "
         f"{shown}); {_trailing_advice(source)}"
@@ -112,7 +112,7 @@ def skipped_steps_note(
     names = ", ".join(f"{sid!r} ({n})" for sid, n in list(skipped.items())[:_NAMED])
     shown = names + (", ..." if len(skipped) > _NAMED else "")
     said = (
-        f"{len(skipped)} of {n_series} series skip {what} read as missing values (series and steps "
+        f"{len(skipped)} of {n_series} series {'skips' if len(skipped) == 1 else 'skip'} {what} read as missing values (series and steps "
         f"missing: {shown})"
     )
     return f"{said}: {every_step_advice(source)}, to say so yourself"

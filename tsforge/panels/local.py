@@ -426,7 +426,7 @@ def warn_fallbacks(
         which = named_series(frame.attrs.get("fallback_ids", {}).get(model, []), fell)
         why = _too_short_why(spec, season, stage)
         warnings.warn(
-            f"{fell} of {n_series} series were too short for {model} (or it failed on them) and were "
+            f"{fell} of {n_series} series {'was' if fell == 1 else 'were'} too short for {model} (or it failed on {'it' if fell == 1 else 'them'}) and {'was' if fell == 1 else 'were'} "
             f"forecast by its fallback{chain}{which}{why}",
             FallbackWarning,
             stacklevel=2,

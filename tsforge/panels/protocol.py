@@ -91,7 +91,7 @@ def _too_short(panel: Panel, need: int, what: str) -> None:
     if short.size:
         first = ", ".join(repr(str(x)) for x in panel.ids[short[:5]])
         raise too_short_refusal(
-            f"series too short: {short.size} of {len(panel)} series have fewer than {need} values ({what}); "
+            f"series too short: {short.size} of {len(panel)} series {'has' if short.size == 1 else 'have'} fewer than {need} values ({what}); "
             f"first: {first}. Leave them out (--drop-short, drop_short=True) or use a shorter horizon",
             field="horizon",
             series=str(panel.ids[short[0]]),

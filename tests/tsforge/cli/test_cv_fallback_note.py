@@ -31,7 +31,9 @@ def test_the_series_a_fallback_forecast_are_named_once_per_model(tmp_path, capsy
     code, out, err = run_cli(capsys, "cv", _panel(tmp_path), *args)
     assert code == 0, out + err
     err = " ".join(err.split())
-    said = "1 of 3 series were too short for seasonal_naive (or it failed on them) and were forecast by its fallback"
+    said = (
+        "1 of 3 series was too short for seasonal_naive (or it failed on it) and was forecast by its fallback"
+    )
     assert err.count(said) == 1, err  # one note for the series' two windows
     assert "(naive, or simpler): short; at season 12 seasonal_naive needs at least 12 values" in err, err
     assert "too short for naive" not in err, err  # naive has no fallback: nothing to say of it

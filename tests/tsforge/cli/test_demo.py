@@ -49,7 +49,7 @@ def test_demo_says_why_the_pick_loses_on_smape_when_series_are_mostly_zeros():
     rows = [{"model": "nlinear", "test sMAPE": 120.0}, {"model": "seasonal_naive", "test sMAPE": 60.0}]
     out = io.StringIO()
     _explain_smape_on_zeros(Console(file=out, width=200), panel, rows, "nlinear")
-    assert "1 of 2 series are intermittent" in out.getvalue()
+    assert "1 of 2 series is intermittent" in out.getvalue()
     out = io.StringIO()  # the pick also wins on sMAPE: nothing to explain
     _explain_smape_on_zeros(Console(file=out, width=200), panel, rows[::-1], "seasonal_naive")
     assert out.getvalue() == ""

@@ -118,7 +118,7 @@ def test_a_long_file_s_trailing_empty_cells_are_said_so(tmp_path, capsys, naive_
     _ending_empty(monthly_frame(3, 24), "s1", 2).to_csv(path, index=False)
     code, _, err = _forecast(capsys, path, naive_model)
     assert code == 0, err
-    assert "1 of 3 series end with empty cells in history.csv" in err and "'s1' (2)" in err, err
+    assert "1 of 3 series ends with empty cells in history.csv" in err and "'s1' (2)" in err, err
     assert "delete those rows, or fill in their values" in err, err
     assert "null" not in err, err
 
@@ -132,7 +132,7 @@ def test_a_wide_file_s_trailing_empty_cells_are_said_for_its_layout(tmp_path, ca
     frame.to_csv(path, index=False)
     code, _, err = _forecast(capsys, path, naive_model)
     assert code == 0, err
-    assert "end with empty cells in wide.csv" in err and "'s0' (3)" in err, err
+    assert "1 of 2 series ends with empty cells in wide.csv" in err and "'s0' (3)" in err, err
     assert "fill in those cells" in err and "delete those rows" not in err, err
 
 

@@ -154,7 +154,7 @@ def test_cv_names_the_series_no_window_scores_and_survives_an_empty_window(ragge
     code, out, err = _cli(capsys, "cv", ragged_csv, "--model", "naive", "--horizon", "25", "--n-windows", "2")
     assert code == 0, err[-3000:]
     said = " ".join(err.split())
-    assert "note: 1 of 3 series are too short for any of the 2 windows of 25 steps" in said, said
+    assert "note: 1 of 3 series is too short for any of the 2 windows of 25 steps" in said, said
     assert re.search(r"naive(\s+[\d.]+){5}\s+2\s", out), out  # 2 cases scored
 
 
@@ -339,7 +339,7 @@ def test_drop_short_trains_on_the_long_enough_series_and_is_refused_off_the_pane
 ):
     """Series a (20 values) is too short for H 8 (17 needed is fine) but not for H 10 (21)."""
     code, _, err = _cli(capsys, "train", ragged_csv, "--model", "naive", "--horizon", "10", "--no-track")
-    assert code == 2 and "1 of 3 series have fewer than 21 values" in err and "--drop-short" in err, err
+    assert code == 2 and "1 of 3 series has fewer than 21 values" in err and "--drop-short" in err, err
     args = ("train", ragged_csv, "--model", "naive", "--horizon", "10", "--no-track", "--drop-short")
     code, out, err = _cli(capsys, *args)
     assert code == 0, err[-2000:]
@@ -467,7 +467,7 @@ def test_forecast_says_how_many_series_a_local_model_left_to_its_fallback(tracki
         capsys, "forecast", str(hist_path), "--model", "fb-sn", "--output", str(tmp_path / "f.csv")
     )
     assert code == 0, err[-3000:]
-    assert "note: 1 of 2 series were too short for seasonal_naive" in " ".join(err.split())
+    assert "note: 1 of 2 series was too short for seasonal_naive" in " ".join(err.split())
     assert "fallback (naive" in err
 
 
@@ -489,7 +489,7 @@ def test_train_says_which_series_mase_leaves_out(tmp_path, capsys):
         "--no-track",
     )
     assert code == 0, err[-3000:]
-    assert "note: 1 of 3 series have a flat history" in " ".join(err.split())
+    assert "note: 1 of 3 series has a flat history" in " ".join(err.split())
 
 
 def test_recommend_ranks_a_panel_as_the_python_call_does(ragged_csv, capsys):

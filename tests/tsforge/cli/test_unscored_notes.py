@@ -23,10 +23,10 @@ def test_the_cli_notes_flat_and_unforecast_series_apart(capsys):
     _note_unscaled_series({"test_n_mase_excluded": 3.0, "test_n_smape_excluded": 1.0}, 5)
     err = " ".join(capsys.readouterr().err.split())
     assert "2 of 5 series have a flat history" in err
-    assert "1 of 5 series have no forecast (NaN) for an observed test step" in err
+    assert "1 of 5 series has no forecast (NaN) for an observed test step" in err
     _note_unscaled_series({"test_n_mase_excluded": 1.0, "test_n_smape_excluded": 1.0}, 5)
     err = " ".join(capsys.readouterr().err.split())
-    assert "flat history" not in err and "1 of 5 series have no forecast" in err
+    assert "flat history" not in err and "1 of 5 series has no forecast" in err
 
 
 def test_a_test_window_of_missing_values_is_counted_apart_from_missing_forecasts():

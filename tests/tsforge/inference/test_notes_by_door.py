@@ -66,7 +66,7 @@ def test_the_trailing_gap_note_by_door():
     trimmed = [SeriesInput("a", np.array([1.0, 2.0])), sent[1]]
     service = trailing_gap_note(sent, trimmed)
     assert service == (
-        "1 of 2 series end with missing values (null), which are not part of a history: each is "
+        "1 of 2 series ends with missing values (null), which are not part of a history: each is "
         "forecast from its last observed value, so its forecast's first steps are times given as "
         "missing (series and trailing nulls: 'a' (1)); leave the trailing nulls out, or give their values"
     )

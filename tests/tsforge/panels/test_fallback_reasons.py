@@ -50,7 +50,7 @@ def test_the_season_given_is_the_one_named():
         panel, ["seasonal_naive"], 3, progress=False, options={"seasonal_naive": LocalOptions(12)}
     )
     note = _note(frame, "seasonal_naive", len(panel), season=12)
-    assert note.startswith("1 of 2 series were too short for seasonal_naive"), note
+    assert note.startswith("1 of 2 series was too short for seasonal_naive"), note
     # one season: no "(1 seasons)"
     assert "at season 12 seasonal_naive needs at least 12 values, a shorter season" in note, note
 
@@ -61,7 +61,7 @@ def test_a_length_that_does_not_depend_on_the_season_gets_no_season_advice():
     frame = forecast_local(panel, ["rw_drift"], 3, progress=False)
     frame.attrs["fallbacks"] = {"rw_drift": 1}  # a series it failed on (a panel holds none shorter)
     note = _note(frame, "rw_drift", len(panel), season=panel.season_length)
-    assert note.startswith("1 of 2 series were too short for rw_drift"), note
+    assert note.startswith("1 of 2 series was too short for rw_drift"), note
     assert "season" not in note, note
 
 

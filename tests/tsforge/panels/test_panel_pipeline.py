@@ -101,7 +101,7 @@ def test_drop_short_leaves_out_the_series_too_short_for_the_holdout_and_says_how
     from tsforge.pipeline.panel import evaluate_panel_model
 
     saved = PanelPredictor("naive", 10, freq="MS", season_length=12)
-    with pytest.raises(DataValidationError, match=r"1 of 8 series have fewer than 12 values"):
+    with pytest.raises(DataValidationError, match=r"1 of 8 series has fewer than 12 values"):
         evaluate_panel_model(saved, mixed)
     with pytest.warns(ShortSeriesWarning, match=r"left out 1 of 8 series shorter than 12 values.*'short1'"):
         flat, table = evaluate_panel_model(saved, mixed, drop_short=True)
