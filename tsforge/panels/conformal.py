@@ -103,17 +103,13 @@ not measured there.
 **A history of nothing but zeros** (a part not yet sold, a region before its first case) has no
 change and no level to take a scale from. Its scale is the panel's *resolution*
 (:func:`~tsforge.panels.local_scale.zero_history_scale`: the median over series of their
-smallest step, the smallest nonzero |y| or |change between consecutive values|, stored with the
-calibration). Why not a fixed 1: 1 is a unit, so a panel in thousands got intervals a thousand
-times too wide for its new series, one in millionths a million times too narrow. Why the
-resolution and not the panel's level: the first nonzero value of a series of counts is a count
-of one, not a typical series' mean (on COVID deaths the median series mean is 24, and its
-zero-history cases would have scored 24 times smaller than they do); on both development
-collections with such histories (car parts, COVID deaths) the resolution is exactly 1, so their
-intervals are those of the fixed 1. Why steps and not the smallest |y| alone: on continuous data
-the smallest |y| is the lowest level, not a resolution (demand around 100 to two decimals: 77,
-and a series of zeros got a 95 % band to 247); its smallest step is its grain (0.46: to 1.5),
-and on counts a step is never smaller than 1, so a resolution of 1 stays 1. The thresholds below which a scale
+smallest nonzero |y|, stored with the calibration). Why not a fixed 1: 1 is a unit, so a panel
+in thousands got intervals a thousand times too wide for its new series, one in millionths a
+million times too narrow. Why the resolution and not the panel's level: the first nonzero value
+of a series of counts is a count of one, not a typical series' mean (on COVID deaths the median
+series mean is 24, and its zero-history cases would have scored 24 times smaller than they do);
+on both development collections with such histories (car parts, COVID deaths) the resolution is
+exactly 1, so their intervals are those of the fixed 1. The thresholds below which a scale
 counts as "none" are relative to the history's mean |y| for the same reason.
 
 **A flat history that is not zero** (a constant 42: a price never changed, a fixed order) has no

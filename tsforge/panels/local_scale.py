@@ -62,39 +62,15 @@ def _lag_changes(values: np.ndarray, lag: int) -> tuple[np.ndarray, np.ndarray]:
 
 def zero_history_scale(values: np.ndarray, indptr: np.ndarray) -> float:
     """The local scale of a history with nothing but zeros: the panel's resolution, the median
-    over series of their smallest step — the smallest nonzero finite |y_t| or |y_t − y_{t−1}|
-    (1.0 when no series has one: a panel of zeros, where any constant calibrates and serves
-    alike). See the module doc of :mod:`tsforge.panels.conformal` for why a resolution.
-
-    Why the smallest step and not the smallest value alone: the smallest nonzero |y| is the
-    resolution only of data that start from zero — counts, where it is a count of one. On
-    continuous data it is the panel's lowest level: on 24 series of monthly demand around 100
-    (two decimals) beside one series of zeros it was 77, and the zero series, forecast 0, got
-    AutoETS bands to 120 at 80 % and 247 at 95 % one month ahead. The smallest change between
-    consecutive values is the data's grain there (0.46 on that panel: bands to 0.7 and 1.5),
-    while |y_t| is the step a zero history takes when it moves (away from 0). On counts every
-    step is an integer ≥ 1 and none is larger than the series' smallest |y|, so the scale is
-    never above the old one and is exactly 1 wherever that was 1: car parts and COVID deaths,
-    the only development collections with histories of zeros, keep their intervals. Why the
-    smallest and not a typical change: a typical change is a series' own scale, which would give
-    a history that never moved the band of one that moves every step.
-
-    Missing values make no step (7, NaN, 7.25 has none); steps are taken within a series only.
-    The scale is stored with the calibration (``zero_scale`` in ``calibration.npz``), so a
-    served model keeps the one it was calibrated with.
+    over series of their smallest nonzero finite |y| (1.0 when no series has one: a panel of
+    zeros, where any constant calibrates and serves alike). See the module doc of
+    :mod:`tsforge.panels.conformal` for why.
     """
-    v = np.asarray(values, dtype=np.float64)
-    ptr = np.asarray(indptr, dtype=np.int64)
-    starts = ptr[:-1][np.diff(ptr) > 0]  # series with values, in order: contiguous segments
-    if starts.size == 0:
-        return 1.0
-    step = np.full(v.size, np.inf)
-    step[1:] = np.abs(np.diff(v))  # step[t] = |v_t − v_{t−1}|; a series' first value has none
-    step[starts] = np.inf
-    a = np.abs(v)  # |v_t|: the step from 0
-    for x in (step, a):  # none: a missing value's (NaN) and a zero's
-        x[~(np.isfinite(x) & (x > 0))] = np.inf
-    smallest = np.minimum.reduceat(np.minimum(step, a), starts)
+    a = np.abs(np.asarray(values, dtype=np.float64))
+    a = np.where(np.isfinite(a) & (a > 0), a, np.inf)
+    n = np.asarray(indptr).size - 1
+    smallest = np.full(n, np.inf)
+    np.minimum.at(smallest, series_index(np.asarray(indptr, dtype=np.int64)), a)
     smallest = smallest[np.isfinite(smallest)]
     return float(np.median(smallest)) if smallest.size else 1.0
 
