@@ -68,7 +68,7 @@ def test_two_workers_on_postgres_run_every_trial_once_and_mlflow_sees_all(
     trials = open_study(study, fresh_database).trials
     numbers = sorted(t.number for t in trials)
     assert numbers == list(range(len(numbers)))  # no duplicated (or skipped) trial number
-    # N finished; at most one more — two trials started by the two workers at the same instant
+    # N finished; at most one more — the other worker's trial in flight when the N-th finished
     assert TOTAL <= len(numbers) <= TOTAL + 1
     finished = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
     assert all(t.state in finished for t in trials)

@@ -336,13 +336,6 @@ def _print_result(result: Any) -> None:
         + (f", {c['interrupted']} interrupted (not counted)" if c.get("interrupted") else "")
         + f"; {result.wall_seconds:.1f} s"
     )
-    if result.best_trial is None and c.get("running"):
-        # a worker started beside others whose trials are all still running: nothing failed
-        console.print(
-            f"no trial has completed yet: {c['running']} still running in other workers of the study, "
-            "which retrain and register the best"
-        )
-        return
     if result.best_trial is None:
         # nothing to register or retrain: a failed command for scripts and CI, not a success
         err_console.print("[red]no trial completed[/]: every trial of this study failed (reasons above)")
@@ -374,8 +367,6 @@ def _print_result(result: Any) -> None:
     if skill:
         console.print(skill)
     print_registration(result)
-    if result.retrain_left_to:
-        console.print(f"not retrained by this run: {result.retrain_left_to}")
     if result.already_registered:
         console.print(
             f"best trial #{result.best_trial} is unchanged: not retrained; "

@@ -30,7 +30,7 @@ from tsforge.tracking.trained_model import HEADLINE_METRICS
 from tsforge.training.fitting import progress_label
 from tsforge.tuning.pruning import OptunaPruningCallback
 from tsforge.tuning.space import TrialConfig, suggest_config, trained_config
-from tsforge.tuning.study import INTERRUPTED_ATTR, WORKER_ATTR, worker_id
+from tsforge.tuning.study import INTERRUPTED_ATTR
 
 __all__ = ["TuneSetup", "TrialObjective", "OBJECTIVE_METRIC", "pinned_options", "trial_label"]
 
@@ -151,9 +151,6 @@ class TrialObjective:
             log.warning("could not mark MLflow run of trial %d as %s: %s", trial.number, status, exc)
 
     def __call__(self, trial: optuna.Trial) -> float:
-        # which process runs it: a later session on this host releases the trial if that process
-        # was killed without recording its end (tsforge.tuning.study.release_dead_trials)
-        trial.set_user_attr(WORKER_ATTR, worker_id())
         cfg = suggest_config(
             trial, self.setup.model, self.setup.strategy, self.setup.pinned(), self.setup.context
         )

@@ -22,17 +22,13 @@ use an RDB server across hosts.
 
 Same study name = resume: :func:`open_study` always passes ``load_if_exists=True``. ``--trials``
 is the study's **total**: a resumed study runs only the trials it still lacks
-(:func:`finished_trials` counts complete, pruned and failed trials, not interrupted ones), and
-workers sharing the study stop at the total together (:func:`counted_trials` adds the trials still
-running in any worker; a trial whose worker on this host is gone, killed before it could record
-the end, is released as interrupted by :func:`release_dead_trials`).
+(:func:`finished_trials` counts complete, pruned and failed trials, not interrupted ones).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -51,12 +47,7 @@ __all__ = [
     "open_study",
     "default_study_name",
     "finished_trials",
-    "counted_trials",
-    "running_trials",
-    "release_dead_trials",
-    "worker_id",
     "FINISHED_STATES",
-    "WORKER_ATTR",
     "INTERRUPTED_ATTR",
     "PRUNERS",
 ]
@@ -282,8 +273,6 @@ FINISHED_STATES = (
     optuna.trial.TrialState.FAIL,
 )
 INTERRUPTED_ATTR = "interrupted"
-#: Trial attribute: ``host:pid`` of the process running the trial (:func:`worker_id`).
-WORKER_ATTR = "worker"
 
 
 def finished_trials(study: optuna.Study) -> int:
@@ -295,82 +284,6 @@ def finished_trials(study: optuna.Study) -> int:
         for t in study.get_trials(deepcopy=False, states=FINISHED_STATES)
         if not t.user_attrs.get(INTERRUPTED_ATTR)
     )
-
-
-def worker_id() -> str:
-    """``host:pid`` of this process, recorded on each trial it runs (:data:`WORKER_ATTR`)."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _worker_gone(trial: optuna.trial.FrozenTrial) -> bool:
-    """Whether a RUNNING trial's worker ran on this host under a process id that no longer exists
-    (killed by SIGKILL or the OOM killer, which leave no chance to record the trial's end).
-
-    Why only this host: a process on another host cannot be checked from here, so its trial counts
-    as running (an RDB study shared across hosts); one without the attribute (just created, or
-    from an older tsforge) counts as running too.
-    """
-    worker = trial.user_attrs.get(WORKER_ATTR)
-    if not isinstance(worker, str):
-        return False
-    host, _, pid = worker.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # PermissionError: another user's live process
-        return False
-    return False
-
-
-def running_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
-    """Trials running now in some worker of the study (this one included), less those whose worker
-    on this host is gone (:func:`_worker_gone`)."""
-    running = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))
-    return [t for t in running if not _worker_gone(t)]
-
-
-def counted_trials(study: optuna.Study) -> int:
-    """Trials that count towards ``--trials`` now: finished ones (:func:`finished_trials`) and the
-    ones running in any worker, which will finish.
-
-    Why the running ones: two workers on one study each started a trial while the other's was
-    running, since finished trials alone were below the total; ``--trials 4`` ran 5 (Optuna's
-    ``MaxTrialsCallback`` counts running trials for the same reason).
-    """
-    return finished_trials(study) + len(running_trials(study))
-
-
-def release_dead_trials(study: optuna.Study) -> list[int]:
-    """Record the RUNNING trials whose worker on this host is gone as interrupted (FAIL, tagged
-    :data:`INTERRUPTED_ATTR`, as a Ctrl-C records them); their numbers.
-
-    Why: such a trial stays RUNNING in the storage forever, and now that running trials count
-    towards the total (:func:`counted_trials`) it would hold one of them: a study whose worker
-    was killed by the OOM killer would never run its last trial again.
-    """
-    storage = study._storage
-    released = []
-    for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
-        if not _worker_gone(trial):
-            continue
-        try:
-            storage.set_trial_user_attr(trial._trial_id, INTERRUPTED_ATTR, True)
-            storage.set_trial_state_values(trial._trial_id, optuna.trial.TrialState.FAIL)
-        except Exception as exc:  # noqa: BLE001 - another worker released it first
-            log.debug("could not release trial %d: %s", trial.number, exc)
-            continue
-        released.append(trial.number)
-    if released:
-        log.warning(
-            "trial(s) %s of study %r were left running by a process that is gone; recorded as "
-            "interrupted (they do not count towards --trials)",
-            ", ".join(map(str, released)),
-            study.study_name,
-        )
-    return released
 
 
 def _count_trials(storage: optuna.storages.BaseStorage, name: str) -> int:

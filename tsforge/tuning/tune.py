@@ -70,17 +70,13 @@ from tsforge.tuning.space import (
     trained_config,
 )
 from tsforge.tuning.study import (
-    FINISHED_STATES,
     INTERRUPTED_ATTR,
-    counted_trials,
     default_study_name,
     describe_storage,
     finished_trials,
     make_pruner,
     open_study,
-    release_dead_trials,
     resolve_storage,
-    running_trials,
 )
 
 __all__ = ["TuneResult", "tune", "study_summary", "option_error"]
@@ -122,9 +118,6 @@ class TuneResult:
     already_registered: str | None = None
     #: the study's newest parent run from an earlier session, when this one opened none
     last_parent_run_id: str | None = None
-    #: why this session left the best trial's retraining to another worker of the study (a trial
-    #: still running there, or the study's last trial finished there); ``None`` otherwise
-    retrain_left_to: str | None = None
 
 
 #: Where MLflow keeps a run's description (tuning imports no mlflow, see tsforge.tracking).
@@ -394,14 +387,8 @@ def tune(
     for params in enqueue:
         study.enqueue_trial(dict(params), skip_if_exists=True)
     exp_name = experiment or series.name or "default"
-    release_dead_trials(study)
     done_before = finished_trials(study)
-    # the trials running in other workers will count too: without them, a worker started beside
-    # a running one ran the whole remainder as well, and --trials 4 gave 5 trials
-    running_before = len(running_trials(study))
-    to_run = None if n_trials is None else max(0, n_trials - done_before - running_before)
-    if running_before:
-        log.info("study %r has %d trial(s) running in other workers", name, running_before)
+    to_run = None if n_trials is None else max(0, n_trials - done_before)
     _warn_if_detached(study, exp_name, name, store)
     if on_start is not None:
         on_start(done_before, to_run)
@@ -430,7 +417,7 @@ def tune(
         # rerun (no trials, plots or model of its own), so the session reports the study as it
         # stands and opens nothing.
         log.info("study %r already has %d of %d trials; none to run", name, done_before, n_trials)
-        return _finished_result(study, setup, storage_name, registered_name, retrain)
+        return _finished_result(study, setup, storage_name, registered_name)
     tags = {
         studies.ROLE_TAG: "tuning",
         studies.STUDY_TAG: name,
@@ -479,10 +466,6 @@ def tune(
             _log_study_data(parent, series, holdout)
             trial_objective = TrialObjective(setup, parent.run_id, train_fn)
             ran: list[int] = []  # trials this process ran (other workers add to the study too)
-            if to_run is not None and n_trials is not None:
-                # again just before the first trial: other workers started trials while the
-                # parent run opened
-                to_run = min(to_run, max(0, n_trials - counted_trials(study)))
             if to_run != 0:
                 stop = [] if n_trials is None else [partial(_stop_at_total, n_trials)]
                 _optimize(
@@ -505,7 +488,7 @@ def tune(
                 setup,
                 parent,
                 storage_name,
-                ran,
+                len(ran),
                 t0,
                 retrain,
                 register,
@@ -771,55 +754,9 @@ def _describe(setup: TuneSetup, n_trials: int | None, best: optuna.trial.FrozenT
 
 
 def _stop_at_total(total: int, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
-    """Stop this worker once the study (all workers together) has ``total`` trials finished or
-    running (:func:`~tsforge.tuning.study.counted_trials`), before it starts another.
-
-    Why running ones count: counting finished trials only, each of two workers started a trial
-    while the other's was still running, and ``--trials 4`` ended with 5. Between this check and
-    Optuna creating the next trial another worker can still start one (milliseconds, not a
-    trial's length as before), so two workers that finish trials at the same instant can still
-    add one trial over the total.
-    """
-    if counted_trials(study) >= total:
+    """Stop this worker once the study (all workers together) has ``total`` finished trials."""
+    if finished_trials(study) >= total:
         study.stop()
-
-
-def _retrain_left_to(study: optuna.Study, ran: Sequence[int]) -> str | None:
-    """Why another worker of the study, not this session, retrains and registers the best trial;
-    ``None`` when this session does.
-
-    The rule: the worker that finishes the study's last trial retrains, once no trial is running.
-    A session that sees a trial still running leaves it to that trial's worker (it may find a
-    better one); a session that ran trials leaves it to the worker whose trial finished last. So
-    of several workers ending together exactly one retrains: they all read the same finished
-    trials, and the one whose trial ended last is the same for each. Why not a claim in the
-    study's attributes: Optuna has no compare-and-set on them, so two workers could both read
-    "unclaimed" and both register; the finish order needs no write at all. A worker killed
-    before it retrains leaves the best unregistered: rerunning the command retrains it (a
-    session that ran no trial and sees none running retrains as before).
-    """
-    running = running_trials(study)
-    if running:
-        numbers = ", ".join(f"#{t.number}" for t in running)
-        said = f"trial {numbers} is" if len(running) == 1 else f"trials {numbers} are"
-        return (
-            f"{said} still running in another worker of the study, which retrains and registers "
-            "the best when it ends"
-        )
-    if not ran:
-        return None
-    done = [
-        t
-        for t in study.get_trials(deepcopy=False, states=FINISHED_STATES)
-        if not t.user_attrs.get(INTERRUPTED_ATTR) and t.datetime_complete is not None
-    ]
-    last = max(done, key=lambda t: (t.datetime_complete, t.number), default=None)
-    if last is None or last.number in ran:
-        return None
-    return (
-        f"the study's last trial #{last.number} finished in another worker, which retrains and "
-        "registers the best"
-    )
 
 
 def _warn_if_detached(study: optuna.Study, experiment: str, name: str, storage: Any) -> None:
@@ -870,11 +807,10 @@ def _nothing_left(
     study: optuna.Study, setup: TuneSetup, retrain: bool, register: bool, registered_name: str | None
 ) -> bool:
     """Whether a session that runs no trial would do nothing but repeat the study's summary: no
-    retrain asked for, no complete trial to retrain, a trial still running in another worker
-    (which retrains the best when it ends, :func:`_retrain_left_to`), or the best trial already
-    retrained and registered under this name (:func:`_skip_retrain`)."""
+    retrain asked for, no complete trial to retrain, or the best trial already retrained and
+    registered under this name (:func:`_skip_retrain`)."""
     best = _best(study)
-    if not retrain or best is None or running_trials(study):
+    if not retrain or best is None:
         return True
     name = registered_name or default_registry_name(setup.data.name, setup.model)
     return _skip_retrain(study, best.number, name, register, 0)
@@ -914,11 +850,7 @@ def _as_trained(cfg: TrialConfig, setup: TuneSetup) -> TrialConfig:
 
 
 def _finished_result(
-    study: optuna.Study,
-    setup: TuneSetup,
-    storage_name: str,
-    registered_name: str | None,
-    retrain: bool = True,
+    study: optuna.Study, setup: TuneSetup, storage_name: str, registered_name: str | None
 ) -> TuneResult:
     """What a rerun of a finished study reports without opening a run: the study's counts and
     best trial, the registered version that already holds the best model, and the newest parent
@@ -929,8 +861,6 @@ def _finished_result(
     version = study.user_attrs.get(REGISTERED_VERSION_ATTR)
     if best is not None and version is not None and _skip_retrain(study, best.number, name, True, 0):
         result.already_registered = f"{name} version {version}"
-    elif best is not None and retrain:
-        result.retrain_left_to = _retrain_left_to(study, ())
     result.last_parent_run_id = _last_parent_run(setup.experiment, study.study_name)
     result.wall_seconds = time.perf_counter() - t0
     return result
@@ -955,7 +885,7 @@ def _finish(
     setup: TuneSetup,
     parent: TrackedRun,
     storage_name: str,
-    ran: Sequence[int],
+    n_ran: int,
     t0: float,
     retrain: bool,
     register: bool,
@@ -964,7 +894,6 @@ def _finish(
     on_retrain: Callable[[int], None] | None = None,
 ) -> TuneResult:
     result, best, best_cfg = _summary(study, setup, storage_name, parent.run_id)
-    n_ran = len(ran)
     result.n_trials_session = n_ran
     counts = result.counts
     with tempfile.TemporaryDirectory() as tmp:
@@ -992,13 +921,7 @@ def _finish(
     )
     result.plots = plot_names
     name = registered_name or default_registry_name(setup.data.name, setup.model)
-    left_to = None if best is None or not retrain else _retrain_left_to(study, ran)
-    if left_to is not None:
-        # another worker of the study retrains the best: both did, and registered the same
-        # parameters twice (versions 1 and 2 of one model)
-        result.retrain_left_to = left_to
-        parent.set_tags({"tsforge.retrain_left_to": left_to})
-    elif best is not None and best_cfg is not None and retrain:
+    if best is not None and best_cfg is not None and retrain:
         if _skip_retrain(study, best.number, name, register, n_ran):
             version = study.user_attrs.get(REGISTERED_VERSION_ATTR)
             if version is not None:
