@@ -335,8 +335,12 @@ def _listed_metrics(client: Any, run_id: str | None) -> dict[str, float]:
     return {k: float(v) for k, v in sorted(metrics.items()) if k.startswith(LISTED_METRIC_PREFIXES)}
 
 
-#: how many registered names a did-you-mean looks through (one page of the registry's search)
-_SUGGEST_FROM = 1000
+#: registered names a did-you-mean reads at most (pages of the registry's search)
+_SUGGEST_PAGE, _SUGGEST_PAGES = 1000, 10
+#: how close (difflib ratio) a registered name must be to be suggested (fresk for fresh: 0.8);
+#: off a name of a dozen; default names share their model suffix (``sales-auto_ets`` and
+#: ``demand-auto_ets``: 0.69), and another dataset's model is no correction of a typo
+_SUGGEST_CUTOFF = 0.8
 
 
 def _closest_name(client: Any, name: str) -> str:
@@ -349,12 +353,19 @@ def _closest_name(client: Any, name: str) -> str:
     """
     import difflib
 
+    names: list[str] = []
+    token = None
     try:
-        names = [rm.name for rm in client.search_registered_models(max_results=_SUGGEST_FROM)]
+        for _ in range(_SUGGEST_PAGES):
+            page = client.search_registered_models(max_results=_SUGGEST_PAGE, page_token=token)
+            names += [rm.name for rm in page]
+            token = getattr(page, "token", None)
+            if not token:
+                break
     except Exception:  # the error being built is the answer; listing is only a hint to it
         return ""
     by_lower = {n.lower(): n for n in names}
-    hit = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    hit = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=_SUGGEST_CUTOFF)
     return f" (did you mean {by_lower[hit[0]]!r}?)" if hit else ""
 
 

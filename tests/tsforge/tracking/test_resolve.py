@@ -29,7 +29,7 @@ def registry(tmp_path_factory):
             pass
         source = root / "artifact"
         source.mkdir()
-        for name, n in (("m", 3), ("fresh", 2), ("empty", 0)):
+        for name, n in (("m", 3), ("fresh", 2), ("empty", 0), ("demand-auto_ets", 0)):
             client.create_registered_model(name)
             for _ in range(n):
                 client.create_model_version(name, str(source), run_id=run.info.run_id)
@@ -86,6 +86,16 @@ def test_no_name_is_suggested_when_none_is_close(registry):
     with pytest.raises(ModelNotFoundError) as err:
         resolve_version("nope")
     assert "did you mean" not in str(err.value)
+
+
+def test_another_dataset_s_model_of_the_same_kind_is_no_suggestion(registry):
+    """Default names share their model suffix: ``sales-auto_ets`` was answered "did you mean
+    'demand-auto_ets'?", another dataset's model, not a typo's correction."""
+    with pytest.raises(ModelNotFoundError) as err:
+        resolve_version("sales-auto_ets")
+    assert "did you mean" not in str(err.value), str(err.value)
+    with pytest.raises(ModelNotFoundError, match=r"\(did you mean 'demand-auto_ets'\?\)"):
+        resolve_version("demand-auto_et")
 
 
 def test_forecast_suggests_the_closest_registered_name(registry, tmp_path, capsys):
