@@ -22,12 +22,17 @@ from tsforge.errors import DataValidationError, UnusedCoordinatesWarning
 from tsforge.inference import Predictor, SeriesInput
 from tsforge.models import ModelContext, build_model
 
+#: two stations' coordinates, for a model trained on stations
+STATIONS = np.array([[45.0, 7.0], [46.0, 8.0]])
 
-def _window_predictor(model: str) -> Predictor:
-    rng = np.random.default_rng(0)
+
+def _window_predictor(model: str, coords: np.ndarray | None = None, seed: int = 0) -> Predictor:
+    """An untrained window ``model`` on two hourly channels ``a``, ``b`` (on stations at
+    ``coords`` when given)."""
+    rng = np.random.default_rng(seed)
     values = rng.normal(size=(300, 2)).astype(np.float32)
     ts = pd.date_range("2021-01-01", periods=300, freq="h").values
-    task = prepare_task(TimeSeriesData(values, ts, ("a", "b"), "h"), 24, 6)
+    task = prepare_task(TimeSeriesData(values, ts, ("a", "b"), "h", coords=coords), 24, 6)
     return Predictor(build_model(model, ModelContext.from_task(task), {}), task.scaler)
 
 
@@ -59,12 +64,7 @@ def test_coordinates_given_to_a_model_on_stations_without_an_embedding_are_noted
     """Trained on stations, DLinear takes coordinates and does not read them: ``predict_frame``
     said so and ``predict_series`` forecast without a word; now both say it, once. Their number
     is still checked against the training stations'."""
-    rng = np.random.default_rng(3)
-    values = rng.normal(size=(300, 2)).astype(np.float32)
-    ts = pd.date_range("2021-01-01", periods=300, freq="h").values
-    data = TimeSeriesData(values, ts, ("a", "b"), "h", coords=np.array([[45.0, 7.0], [46.0, 8.0]]))
-    task = prepare_task(data, 24, 6)
-    dlinear = Predictor(build_model("dlinear", ModelContext.from_task(task), {}), task.scaler)
+    dlinear = _window_predictor("dlinear", STATIONS, seed=3)
     history = np.sin(np.arange(40) / 3.0)
     with warnings.catch_warnings(record=True) as log:
         warnings.simplefilter("always")
@@ -105,13 +105,8 @@ def test_coordinates_given_to_a_panel_model_are_dropped_with_one_note():
 def test_a_model_on_stations_reads_coordinates_only_through_an_embedding():
     """Trained on stations (the context keeps their coordinates), STPE-MLP embeds them and
     DLinear does not: both accept them, only one reads them."""
-    rng = np.random.default_rng(1)
-    values = rng.normal(size=(300, 2)).astype(np.float32)
-    ts = pd.date_range("2021-01-01", periods=300, freq="h").values
-    data = TimeSeriesData(values, ts, ("a", "b"), "h", coords=np.array([[45.0, 7.0], [46.0, 8.0]]))
-    task = prepare_task(data, 24, 6)
-    stpe = Predictor(build_model("stpe_mlp", ModelContext.from_task(task), {}), task.scaler)
-    dlinear = Predictor(build_model("dlinear", ModelContext.from_task(task), {}), task.scaler)
+    stpe = _window_predictor("stpe_mlp", STATIONS, seed=1)
+    dlinear = _window_predictor("dlinear", STATIONS, seed=1)
     assert stpe.takes_coords and stpe.reads_coords
     assert dlinear.takes_coords and not dlinear.reads_coords
 
