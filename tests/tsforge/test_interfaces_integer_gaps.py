@@ -90,7 +90,7 @@ def test_the_cli_forecast_notes_the_skipped_steps_and_continues_the_index(tmp_pa
     model = str(_seasonal("MS").save(tmp_path / "seasonal"))
     code, stdout, err = run_cli(capsys, "forecast", str(history), "--model", model, "-o", str(out))
     assert code == 0, stdout + err
-    assert "skip steps of their integer step index" in err and "'s0' (5)" in err, err
+    assert "1 of 1 series skips steps of their integer step index" in err and "'s0' (5)" in err, err
     written = pd.read_csv(out)
     assert written["ds"].tolist() == [65, 66, 67]
     np.testing.assert_allclose(written["y_hat"], y[53:56])

@@ -71,7 +71,11 @@ def test_the_trailing_gap_note_by_door():
         "missing (series and trailing nulls: 'a' (1)); leave the trailing nulls out, or give their values"
     )
     long = trailing_gap_note(sent, trimmed, HistoryFile("h.csv"))
-    assert long is not None and "end with empty cells in h.csv" in long and "delete those rows" in long
+    assert (
+        long is not None
+        and "1 of 2 series ends with empty cells in h.csv" in long
+        and "delete those rows" in long
+    )
     wide = trailing_gap_note(sent, trimmed, HistoryFile("w.parquet", wide=True))
     assert wide is not None and "fill in those cells" in wide and "null" not in wide
     tsf = trailing_gap_note(sent, trimmed, HistoryFile("m.tsf"))
