@@ -562,7 +562,7 @@ def _in_file_terms(
         return exc
     if match is None or int(match.group(1)) >= len(inputs):  # still say which file it was
         said, where = _lone_value_line(exc, inputs, frame, file, id_col, target_col)
-        return DataValidationError(said, cli_message=exc.cli_message, file=file, **exc.where, **where)
+        return DataValidationError(said, cli_message=_cli_words(exc, said), file=file, **exc.where, **where)
     sid = inputs[int(match.group(1))].id
     part = match.group(2) or ""
     column = None
@@ -572,9 +572,15 @@ def _in_file_terms(
     elif part == "timestamps" and time_col in columns:
         column = time_col
     said, where = _lone_value_line(exc, inputs, frame, file, id_col, target_col, sid)
-    # the command line's words, where the error has them, with the same line said after them
-    cli = None if exc.cli_message is None else exc.cli_message + said[len(exc.message) :]
-    return DataValidationError(said, cli_message=cli, file=file, column=column, series=sid, **where)
+    return DataValidationError(
+        said, cli_message=_cli_words(exc, said), file=file, column=column, series=sid, **where
+    )
+
+
+def _cli_words(exc: DataValidationError, said: str) -> str | None:
+    """The command line's words of ``exc``, where it has them, with what ``said`` (its message
+    restated for the file, :func:`_lone_value_line`) adds after the message: the same line."""
+    return None if exc.cli_message is None else exc.cli_message + said[len(exc.message) :]
 
 
 def _columns(frame: Any) -> list[str]:
