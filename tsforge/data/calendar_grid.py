@@ -12,16 +12,27 @@ dated history on this grid, nor with ``calendar``, the calendar features of a mo
 from __future__ import annotations
 
 import functools
+import warnings
 
 import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-from tsforge.data.frequency import NS_PER_DAY, fixed_step
+from tsforge.data.frequency import NS_PER_DAY, fixed_step, grid_words
 from tsforge.data.ragged import series_index
-from tsforge.errors import DataValidationError
+from tsforge.errors import DataValidationError, WordedWarning
 
-__all__ = ["fixed_step_ns", "grid_points", "grid_positions", "grid_steps", "on_grid", "ragged_grid_steps"]
+__all__ = [
+    "PeriodLabelsWarning",
+    "fixed_step_ns",
+    "grid_points",
+    "grid_positions",
+    "grid_steps",
+    "on_grid",
+    "period_twin",
+    "ragged_grid_steps",
+    "read_period_labels",
+]
 
 
 def fixed_step_ns(freq: str | None) -> int | None:
@@ -166,3 +177,88 @@ def ragged_grid_steps(
         raise DataValidationError("a dated panel needs a frequency to place its timestamps")
     pos, on = grid_positions(t, freq)
     return pos - pos[indptr[:-1]][sid], on
+
+
+class PeriodLabelsWarning(WordedWarning):
+    """The frequency given marks each month (quarter, year) by one end and the dates mark it by
+    the other (``--freq M`` on dates 2020-01-01, 2020-02-01, …): the data were read on the
+    dates' own grid, and the note says so, since forecasts are then dated like the input."""
+
+
+#: a calendar period's offset classes: (the other end's class, the period's name, which end)
+_PERIOD_ENDS: dict[type, tuple[type, str, str]] = {
+    pd.offsets.MonthEnd: (pd.offsets.MonthBegin, "month", "ends"),
+    pd.offsets.MonthBegin: (pd.offsets.MonthEnd, "month", "starts"),
+    pd.offsets.QuarterEnd: (pd.offsets.QuarterBegin, "quarter", "ends"),
+    pd.offsets.QuarterBegin: (pd.offsets.QuarterEnd, "quarter", "starts"),
+    pd.offsets.YearEnd: (pd.offsets.YearBegin, "year", "ends"),
+    pd.offsets.YearBegin: (pd.offsets.YearEnd, "year", "starts"),
+}
+
+
+def _period_offset(freq: str) -> pd.DateOffset | None:
+    """``freq``'s offset when it is a month, quarter or year frequency (either end), else None."""
+    try:
+        offset = to_offset(freq)
+    except ValueError:
+        return None
+    return offset if type(offset) in _PERIOD_ENDS else None
+
+
+def period_twin(freq: str) -> str | None:
+    """The alias marking the same calendar periods as ``freq`` by their other end: ``MS`` for
+    ``ME``, ``QS-JAN`` for ``QE-DEC`` (the quarter ending in March starts in January),
+    ``YS-JAN`` for ``YE-DEC``, multiples kept (``2ME`` → ``2MS``); None for other frequencies.
+
+    Why: ``M``, ``Q`` and ``Y`` are what most people type for "monthly", "quarterly" and
+    "yearly", but pandas reads them as period *ends*; a file dated at period starts must not be
+    refused for that, and the way back (``MS`` on month-end dates) is the same rule.
+    """
+    offset = _period_offset(freq)
+    if offset is None:
+        return None
+    other, period, end = _PERIOD_ENDS[type(offset)]
+    n = int(offset.n)
+    if period == "month":
+        return str(other(n).freqstr)
+    key = "startingMonth" if period == "quarter" else "month"  # pandas' name for the anchor month
+    month = int(getattr(offset, key))
+    # periods ending in month m start in month m + 1 (December's end: January's start)
+    shift = 1 if end == "ends" else -1
+    return str(other(n, **{key: (month - 1 + shift) % 12 + 1}).freqstr)
+
+
+def _ends_words(freq: str) -> str:
+    """``month starts``, ``quarter ends``: the days the grid of ``freq`` (a period frequency) marks."""
+    offset = _period_offset(freq)
+    assert offset is not None  # only called with period frequencies
+    _, period, end = _PERIOD_ENDS[type(offset)]
+    return f"{period} {end}"
+
+
+def read_period_labels(times_ns: np.ndarray, freq: str | None, where: str) -> str | None:
+    """The frequency to read ``times_ns`` (int64 ns) by when ``freq`` was given: ``freq`` itself,
+    or its :func:`period_twin` when every time lies on the twin's grid and some not on
+    ``freq``'s — said in one :class:`PeriodLabelsWarning` (``where``: the file or data named).
+
+    Why the dates' own grid and not ``freq``'s: the dates are kept as written (moving
+    2020-01-01 to 2020-01-31 would date every forecast at a day the user never wrote), and the
+    user asked for the period, which both grids step by.
+    """
+    if freq is None:
+        return None
+    twin = period_twin(freq)
+    if twin is None or times_ns.size == 0 or grid_positions(times_ns, freq)[1].all():
+        return freq
+    if not grid_positions(times_ns, twin)[1].all():
+        return freq  # dates on neither grid: the usual spacing checks say what is wrong
+    said = f"its dates are {_ends_words(twin)}, not the {_ends_words(freq)} that"
+    how = f"read on their own grid ({grid_words(twin)}), dated as written, and forecasts are dated so too"
+    warnings.warn(
+        PeriodLabelsWarning(
+            f"{where}: {said} freq={freq!r} names: {how} (freq={twin!r} says so without this note)",
+            f"{where}: {said} --freq {freq} names: {how} (--freq {twin} says so without this note)",
+        ),
+        stacklevel=3,
+    )
+    return twin

@@ -29,6 +29,7 @@ import pandas as pd
 import polars as pl
 
 from tsforge.data import validation as V
+from tsforge.data.calendar_grid import read_period_labels
 from tsforge.data.coordinates import resolve_coords
 from tsforge.data.file_lines import refuse_empty_line, row_where, row_words
 from tsforge.data.frame import TimeSeriesData
@@ -283,6 +284,7 @@ def wide_matrix(
             keys, values = keys[order], values[order]
         n_rows = values.shape[0]
         if is_dt:
+            freq = read_period_labels(_ns(keys), freq, file or "the table")
             times, values, freq = regularise(
                 keys, values, time_col=time_col, file=file, fill_gaps=fill_gaps, freq=freq, rows=order
             )
@@ -537,6 +539,7 @@ def _assemble(
     ``rows``: the data row of each time (``None``: time ``i`` is row ``i``), for the errors."""
     n_rows = values.shape[0]
     if times is not None:
+        freq = read_period_labels(_ns(times), freq, file or name or "the data")
         times, values, freq = regularise(
             times, values, time_col=time_col, file=file, fill_gaps=fill_gaps, freq=freq, rows=rows
         )
@@ -555,3 +558,8 @@ def _assemble(
         coords=coord_arr,
         name=name or (file_stem(file) if file else "data"),
     )
+
+
+def _ns(times: np.ndarray) -> np.ndarray:
+    """Sorted times as int64 nanoseconds, what the calendar grid places."""
+    return np.asarray(times).astype("datetime64[ns]").view(np.int64)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from tsforge.data.calendar_grid import fixed_step_ns, grid_positions, ragged_grid_steps
+from tsforge.data.calendar_grid import fixed_step_ns, grid_positions, ragged_grid_steps, read_period_labels
 from tsforge.data.file_lines import refuse_empty_line, row_where, row_words, rows_words
 from tsforge.data.frequency import (
     NS_PER_DAY,
@@ -292,8 +292,8 @@ def read_long_frame(
         )
     check_series_sizes(ids, indptr, None, column=id_col, rows=rows, file=file)
     cal: str | None = None  # the calendar of a dated panel, given or inferred: what places its dates
-    if is_dt:
-        cal = freq = freq if freq is not None else _infer_panel_freq(t, indptr)
+    if is_dt:  # --freq M on month-start dates: read on their own grid, with a note
+        cal = freq = read_period_labels(t, freq, file or name) if freq_given else _infer_panel_freq(t, indptr)
     # regular spacing (a weekly panel whose series fall on different weekdays is still 7-daily)
     bad = _scan_pairs(t, indptr, _spacing_test(is_dt, freq, t))
     int_step = 1

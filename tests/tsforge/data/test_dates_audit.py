@@ -168,19 +168,22 @@ def _months_csv(tmp_path, freq: str, name: str = "months.csv") -> str:
 
 def test_a_renamed_pandas_alias_is_read_under_its_current_name(tmp_path):
     """``--freq M`` (pandas' old name for month ends) printed pandas' FutureWarning with its
-    source line at every date range, and the error named an ``M`` grid."""
-    with warnings.catch_warnings():
+    source line at every date range, and the error named an ``M`` grid. (Month starts given
+    ``M`` are read as month starts, with a note naming ``ME``: test_period_end_aliases.)"""
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
         warnings.simplefilter("error", FutureWarning)
         panel = load_panel(_months_csv(tmp_path, "ME"), freq="M").panel
-        with pytest.raises(DataValidationError, match=r"not on the monthly \(ME\) grid"):
-            load_panel(_months_csv(tmp_path, "MS", "starts.csv"), freq="M")
-    assert panel.freq == "ME"
+        starts = load_panel(_months_csv(tmp_path, "MS", "starts.csv"), freq="M").panel
+    assert panel.freq == "ME" and starts.freq == "MS"
+    assert any("the month ends that freq='ME' names" in str(w.message) for w in record)
 
 
 def test_dates_off_the_given_grid_are_told_the_grid_they_lie_on(tmp_path):
-    """It was "date 2020-01-01 of series 'a' is not on the ME grid" and no more."""
-    with pytest.raises(DataValidationError, match=r"its dates lie on the MS grid \(freq='MS' / --freq MS\)"):
-        load_panel(_months_csv(tmp_path, "MS"), freq="ME")
+    """It was "date 2020-01-01 of series 'a' is not on the ME grid" and no more. (Month ends
+    given a quarterly frequency: month starts given ``ME`` are now read as month starts.)"""
+    with pytest.raises(DataValidationError, match=r"its dates lie on the ME grid \(freq='ME' / --freq ME\)"):
+        load_panel(_months_csv(tmp_path, "ME"), freq="QE")
 
 
 def test_a_series_at_another_rate_than_the_given_one_is_told_its_own(tmp_path):
