@@ -19,10 +19,12 @@ from tsforge.errors import DataValidationError, UnknownSeasonWarning, WordedWarn
 
 __all__ = [
     "FilledGapsWarning",
+    "FilledValuesWarning",
     "check_series_sizes",
     "check_unique_ids",
     "no_observed_value_message",
     "note_filled_gaps",
+    "note_filled_values",
     "warn_no_calendar",
 ]
 
@@ -48,18 +50,47 @@ def note_filled_gaps(ids: Any, inserted: np.ndarray, where: str) -> None:
     total = int(inserted.sum())
     if total <= 0:
         return
-    filled = np.flatnonzero(inserted > 0)
-    order = filled[np.argsort(-inserted[filled], kind="stable")]
-    shown = ", ".join(f"{str(ids[i])!r} ({int(inserted[i])})" for i in order[:_NAMED_FILLED])
-    more = f", and {filled.size - _NAMED_FILLED} more" if filled.size > _NAMED_FILLED else ""
     steps = "1 missing step" if total == 1 else f"{total} missing steps"
-    what = f"{steps} as missing values in {filled.size} of {len(inserted)} series: {shown}{more}"
+    what = f"{steps} as missing values in {_counted_series(ids, inserted)}"
     warnings.warn(
         FilledGapsWarning(
             f"{where}: fill_gaps=True inserted {what}", f"{where}: --fill-gaps inserted {what}"
         ),
         stacklevel=3,
     )
+
+
+def _counted_series(ids: Any, counts: np.ndarray) -> str:
+    """``2 of 4 series: 'a' (2), 'b' (1)``: the series with a positive count (up to five named,
+    largest first, the rest counted), out of all of ``ids``."""
+    counted = np.flatnonzero(counts > 0)
+    order = counted[np.argsort(-counts[counted], kind="stable")]
+    shown = ", ".join(f"{str(ids[i])!r} ({int(counts[i])})" for i in order[:_NAMED_FILLED])
+    more = f", and {counted.size - _NAMED_FILLED} more" if counted.size > _NAMED_FILLED else ""
+    return f"{counted.size} of {len(counts)} series: {shown}{more}"
+
+
+class FilledValuesWarning(WordedWarning):
+    """Missing values inside a history (empty ``y`` cells, or steps ``--fill-gaps`` inserted)
+    were filled before a model saw them: how many, in which series, and how."""
+
+
+def note_filled_values(ids: Any, missing: np.ndarray, where: str, how: tuple[str, str]) -> None:
+    """One note (:class:`FilledValuesWarning`) that ``missing`` values (per series, in the order
+    of ``ids``) were filled, and ``how``: the words for one value and for several
+    (``("naive is fitted with it filled by …", "… with them filled by …")``); nothing when
+    none is missing.
+
+    Why: a local model interpolates an empty cell and a window model carries the last value over
+    it, silently; a file with a column of typos read as blanks trained as if complete.
+    """
+    missing = np.asarray(missing, dtype=np.int64)
+    total = int(missing.sum())
+    if total <= 0:
+        return
+    values = "1 missing value" if total == 1 else f"{total} missing values"
+    said = f"{where}: {values} in {_counted_series(ids, missing)}; {how[0] if total == 1 else how[1]}"
+    warnings.warn(FilledValuesWarning(said), stacklevel=3)
 
 
 def check_unique_ids(ids: np.ndarray, file: str | None = None) -> None:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from tsforge.arguments import model_name, whole_number
 from tsforge.data.panel import Panel
+from tsforge.data.panel_checks import note_filled_values
 from tsforge.data.protocol import HOLDOUT, panel_horizon
 from tsforge.errors import ConfigError, FallbackWarning
 from tsforge.evaluation.baseline import NAIVE2, naive2_skill_scores
@@ -194,6 +195,7 @@ def train_panel(
         if drop_short:
             panel, dropped = drop_short_series(panel, H)
         split = holdout_split(panel, H)
+    _note_filled_history(split.history, name, local, _data_label(data, panel))
     spec = TrainingSpec(
         name,
         data=_data_label(data, panel),
@@ -484,6 +486,28 @@ def _last_window(cv: pd.DataFrame, model: str, n_series: int, h: int) -> np.ndar
     if last.size != n_series:
         raise RuntimeError(f"calibration windows cover {last.size} of {n_series} series")
     return cv[model].to_numpy(dtype=np.float64)[rows]
+
+
+def _note_filled_history(history: Panel, model: str, local: bool, where: str) -> None:
+    """Say how many missing values the fitted history holds, in which series, and what ``model``
+    makes of them (:func:`~tsforge.data.panel_checks.note_filled_values`).
+
+    Why: a local model fits on its series with each gap interpolated
+    (:func:`~tsforge.data.ragged.fill_missing_ragged`) and a global model's input windows carry
+    the last value over it (:mod:`tsforge.panels.windows`); either way an empty ``y`` cell was
+    trained on as a value the user never wrote, without a word. The test window's missing values
+    are not filled (they are left unscored, which the scores' notes say).
+    """
+    missing = np.isnan(history.values)
+    if not missing.any():
+        return
+    per_series = np.diff(np.searchsorted(np.flatnonzero(missing), history.indptr))
+    if local:
+        how = f"{model} is fitted with {{0}} filled by linear interpolation between the observed values around {{0}}"
+    else:
+        how = f"{model}'s input windows carry the last observed value over {{0}}, and its loss leaves {{0}} out as targets"
+    words = (how.format("it"), how.format("them"))
+    note_filled_values(history.ids, per_series, where, words)
 
 
 def _global(fitted: Any, history: Panel, h: int) -> np.ndarray:
