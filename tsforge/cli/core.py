@@ -231,9 +231,24 @@ def train_cmd(
                 f"{m['model']} L {m['input_len']}: {m['weight']:.2f} ({m['val_mse']:.4f})" for m in members
             )
         )
+    print_interval_scores(
+        m,
+        "the test windows",
+        _validation_windows(outcome.params.get("intervals.windows")),
+        "each channel's training seasonal-naive MAE",
+    )
     if outcome.run_id:
         console.print(f"MLflow run [bold]{outcome.run_id}[/]")
     print_registration(outcome)
+    levels = any(k.startswith("test_coverage_") for k in m)
+    print_forecast_next(outcome.registered_name, dataset, load_kwargs, levels=levels)
+
+
+def _validation_windows(windows: Any) -> str:
+    """What a window model's intervals were calibrated on, in words (its validation windows)."""
+    if windows == 1:
+        return "the one validation window"
+    return f"{windows} validation windows" if windows else "the validation windows"
 
 
 def baseline_comparison(
@@ -322,13 +337,12 @@ def _train_panel(
     if skill_line:
         console.print(skill_line)
     _note_unscaled_series(m, len(out.panel))
-    interval_rows = _holdout_interval_rows(m)
-    if interval_rows:
-        console.print(metrics_table(interval_rows, "Intervals on the test window"))
-        console.print(
-            f"[dim]conformal, calibrated on {_calibration_windows(out.params.get('intervals.windows'))}; "
-            "width and MSIS in each series' seasonal-naive MAE[/]"
-        )
+    print_interval_scores(
+        m,
+        "the test window",
+        _calibration_windows(out.params.get("intervals.windows")),
+        "each series' seasonal-naive MAE",
+    )
     if out.run_id:
         console.print(f"MLflow run [bold]{out.run_id}[/]")
     print_registration(out)
@@ -426,6 +440,22 @@ def _note_unscaled_series(metrics: dict[str, float], n_series: int) -> None:
             f"{unforecast} of {n_series} series {'has' if unforecast == 1 else 'have'} no forecast (NaN) for an observed test step: "
             "left out of every mean (MASE, sMAPE, OWA)"
         )
+
+
+def print_interval_scores(metrics: dict[str, float], scored_on: str, calibrated_on: str, unit: str) -> None:
+    """The intervals table of a training (coverage, width and MSIS per level) and the line that
+    says how they were calibrated; nothing when the run scored no intervals.
+
+    Why one function for panel and window models: ``train`` on a panel printed the table and a
+    window model's ``train`` did not, though both calibrate and score the same conformal
+    intervals; the user of a wide file could not see whether its 80 % band covered 80 %.
+    ``scored_on``: the test window(s) in words; ``unit``: what width and MSIS are scaled by.
+    """
+    rows = _holdout_interval_rows(metrics)
+    if not rows:
+        return
+    console.print(metrics_table(rows, f"Intervals on {scored_on}"))
+    console.print(f"[dim]conformal, calibrated on {calibrated_on}; width and MSIS in {unit}[/]")
 
 
 def _holdout_interval_rows(metrics: dict[str, float]) -> list[dict[str, Any]]:
