@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,7 +34,9 @@ from service.schemas.common import (
 )
 from service.schemas.forecast import MAX_ID_LENGTH, ForecastRequest, SeriesForecastOut
 from service.schemas.invocations import LEVELS_ADAPTER, QUANTILES_ADAPTER, InvocationsRequest
+from tsforge.data.coordinates import COORD_COLUMNS, coordinates_of_rows
 from tsforge.data.history import SeriesInput, check_time_format, histories_from_frame, history_layout
+from tsforge.data.timeaxis import rows_by_series
 from tsforge.data.validation import ROLE_SYNONYMS, closest_name
 from tsforge.errors import ConfigError, DataValidationError, ResourceLimitError
 from tsforge.inference import SeriesForecast, continued_steps
@@ -365,19 +368,91 @@ def _parse_ds(ds_raw: list[Any], *, field: str, ids: np.ndarray | None = None) -
     if odd is not None:
         raise DataValidationError(odd[1], field=field, column="ds", row=odd[0])
     if starts_with_period_label(ds_raw):  # 2020-Q1, 2020M01, 2020-W05: read as /v1/* reads them
-        return _ds_by_format(ds_raw, None, field=field)
+        try:
+            return _ds_by_format(ds_raw, None, field=field)
+        except DataValidationError as exc:
+            return _ds_by_series(ds_raw, ids, exc, field=field)
     try:
         parsed, by_pandas = iso_text_times(ds_raw)
     except pd.errors.OutOfBoundsDatetime:
         raise DataValidationError(_TS_RANGE_MESSAGE, field=field, column="ds") from None
     except _TIME_ERRORS as exc:
-        raise _unparsable_ds(ds_raw, exc, field=field) from None
+        return _ds_by_series(ds_raw, ids, _unparsable_ds(ds_raw, exc, field=field), field=field)
     if by_pandas:
         _check_one_kind_of_time(ds_raw, ids, field=field)
     try:
         return _to_ns(parsed)
     except ValueError as exc:
         raise DataValidationError(str(exc), field=field, column="ds") from None
+
+
+def _ds_by_series(
+    ds_raw: list[Any], ids: np.ndarray | None, whole: DataValidationError, *, field: str
+) -> np.ndarray:
+    """A long frame's ``ds`` that does not read as one column (``whole``: that refusal), read one
+    series at a time as a frame of that series alone is read (:func:`_parse_ds`) →
+    ``datetime64[ns]`` in the rows' order.
+
+    Why: a frame whose series ``a`` writes ``2021Q1`` and series ``b`` ``2021-01-01`` was
+    refused, although each series alone is forecast; ``/v1/forecast`` reads each series'
+    timestamps on their own too. A series whose own ``ds`` mixes ways is refused naming the
+    series and the frame's row; a wide frame (no ``ids``), or one series, keeps ``whole``.
+    """
+    if ids is None or any(type(v) is not str for v in ds_raw):
+        raise whole
+    groups = rows_by_series(ids)
+    if len(groups) < 2:
+        raise whole
+    out = np.empty(len(ds_raw), dtype="datetime64[ns]")
+    for sid, rows in groups:
+        own = [ds_raw[r] for r in rows]
+        try:
+            keys = _parse_ds(own, field=field)
+        except DataValidationError as exc:
+            raise _series_ds_error(exc, ds_raw, rows, sid, field=field) from None
+        if keys.dtype.kind != "M":
+            raise whole
+        out[rows] = keys.astype("datetime64[ns]")
+    return out
+
+
+def _series_ds_error(
+    exc: DataValidationError, ds_raw: list[Any], rows: np.ndarray, sid: str, *, field: str
+) -> DataValidationError:
+    """The refusal of one series' ``ds`` read alone (``exc``, its row counted within the series)
+    at the frame's row, naming the series: "written in more than one way" when the time refused
+    reads on its own, else the series' own words."""
+    at = exc.where.get("row")
+    if not isinstance(at, int):
+        return DataValidationError(f"{exc.message} (series {sid!r})", field=field, column="ds")
+    row = int(rows[at])
+    other = int(rows[0] if at != 0 else rows[min(1, rows.size - 1)])
+    if other != row and _ds_reads_alone(ds_raw[row]):
+        return DataValidationError(
+            f"ds of series {sid!r} is written in more than one way: {ds_raw[other]!r} (row "
+            f"{other}) and {ds_raw[row]!r} (row {row}); write every ds of a series the same way "
+            "(each series of a frame may have its own)",
+            field=field,
+            column="ds",
+            row=row,
+            unique_id=sid,
+        )
+    return DataValidationError(
+        exc.message.replace(f"row {at}", f"row {row}", 1) + f" (series {sid!r})",
+        field=field,
+        column="ds",
+        row=row,
+        unique_id=sid,
+    )
+
+
+def _ds_reads_alone(value: str) -> bool:
+    """Whether one ``ds`` reads as a time by itself, as a one-row frame's would."""
+    try:
+        _parse_ds([value], field="ds")
+    except DataValidationError:
+        return False
+    return True
 
 
 def _check_one_kind_of_time(ds_raw: list[str], ids: np.ndarray | None, *, field: str) -> None:
@@ -541,6 +616,7 @@ def _batch_from_columns(
         _require_values_column(list(cols), field=key)
         _require_time_column_named_ds(list(cols), field=key)
     typed: dict[str, np.ndarray] = {}
+    stations: dict[str, np.ndarray] = {}  # a long frame's lat, lon[, alt]
     ids = _ids(cols["unique_id"], field=key) if "unique_id" in cols else None
     for c, values in cols.items():
         if c == "unique_id" and ids is not None:
@@ -555,6 +631,8 @@ def _batch_from_columns(
             typed[c] = _wide_column(values, field=key, column=c)
         elif c == "y":
             typed[c] = _numeric(values, field=key, column=c)
+        elif c in COORD_COLUMNS and ids is not None:
+            stations[c] = _numeric(values, field=key, column=c)
 
     def check_sizes(sizes: Sequence[tuple[str, int]]) -> None:
         lengths = [(f"{key} (unique_id={uid!r})", n) for uid, n in sizes]
@@ -563,10 +641,13 @@ def _batch_from_columns(
         _check_frame_observed(typed, layout, field=key)
 
     series = histories_from_frame(typed, layout=layout, field=key, check_sizes=check_sizes)
+    if ids is not None and stations:
+        coords = coordinates_of_rows(ids, stations, field=key)
+        series = [replace(s, coords=coords.get(str(s.id), s.coords)) for s in series]
     batch = ForecastBatch(series, level, quantiles)
     batch.padded = layout == "wide"
     if layout == "long":
-        batch.unread_columns = [c for c in cols if c not in _LONG_COLUMNS]
+        batch.unread_columns = [c for c in cols if c not in _LONG_COLUMNS and c not in COORD_COLUMNS]
     return batch
 
 
@@ -616,15 +697,17 @@ def unread_inputs_notes(params: dict[str, Any] | None, batch: ForecastBatch) -> 
 
     Why notes, not refusals: MLflow's protocol lets a client send a frame with more columns and
     params a model does not take (MLflow's own server logs unknown params and goes on), so they
-    stay accepted; but a ``lat`` column or a ``season_length`` param was answered as if it had
-    counted, and the client had no way to know it had not.
+    stay accepted; but a ``latitude`` column or a ``season_length`` param was answered as if it
+    had counted, and the client had no way to know it had not. A long frame's ``lat``, ``lon``
+    and ``alt`` are read (a station's coordinates, :func:`~tsforge.data.coordinates.coordinates_of_rows`);
+    a model that does not read them says so in its own note (:func:`service.forecasting.coords_note`).
     """
     notes = []
     if batch.unread_columns:
         names = ", ".join(repr(c) for c in batch.unread_columns)
         notes.append(
             f"the history frame's columns {names} were not read: a long frame (one with "
-            "unique_id) is read from unique_id, ds and y"
+            "unique_id) is read from unique_id, ds, y and a station's lat, lon, alt"
         )
     unread = [str(k) for k in (params or {}) if k not in READ_PARAMS]
     if unread:

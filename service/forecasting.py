@@ -12,6 +12,7 @@ from service.convert import Limits, check_finite_forecasts
 from service.inline import Predict, predict_here
 from service.model_store import LoadedModel, ModelStore
 from service.notes import Caught, merge_notes
+from tsforge.data.coordinates import with_frame_coordinates_advice
 from tsforge.data.frequency import check_sampling
 from tsforge.errors import (
     ConfigError,
@@ -141,6 +142,8 @@ def _name_frame_field(exc: TsforgeError, series: Sequence[SeriesInput], series_f
     if series_field == "series" or not isinstance(field, str) or not field.startswith("series"):
         return
     exc.where["field"] = series_field
+    if isinstance(exc, DataValidationError):  # a new station: the frame's columns give its coordinates
+        exc.message = with_frame_coordinates_advice(exc).message
     found = _SERIES_FIELD.match(field)
     if found and int(found.group(1)) < len(series):
         exc.where.setdefault("unique_id", str(series[int(found.group(1))].id))

@@ -82,7 +82,9 @@ async def invocations(
     answers it for a tsforge model.
 
     Long frame (``unique_id, ds, y``; ``ds`` optional: ISO-8601 dates, or integers as a step
-    index; other dates with ``params.time_format``, their strftime format) or wide (``ds`` and one
+    index; other dates with ``params.time_format``, their strftime format; each series may write
+    its ``ds`` its own way; ``lat, lon[, alt]`` optional: a station's coordinates, for a model with
+    a coordinate embedding to forecast a station it was not trained on) or wide (``ds`` and one
     column per series). Exactly one of ``dataframe_split``, ``dataframe_records``, ``instances``,
     ``inputs``; ``params`` may give ``horizon``, ``level``, ``quantiles``, ``time_format`` and
     ``model`` (default: the service's default model). Only JSON bodies (no CSV).

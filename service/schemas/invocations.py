@@ -1,8 +1,9 @@
 """MLflow scoring-protocol bodies for ``POST /invocations`` (same shapes as ``mlflow models serve``).
 
 The payload is a long history frame (``unique_id, ds, y``; ``ds`` optional: ISO-8601 dates,
-period labels such as ``2020-Q1`` read as ``/v1/forecast`` reads them, or integers as a step
-index, which the answer's ``ds`` then continues) in any of MLflow's
+period labels such as ``2020-Q1`` read as ``/v1/forecast`` reads them, each series its own way,
+or integers as a step index, which the answer's ``ds`` then continues; ``lat, lon[, alt]``
+optional: a station's coordinates, one set per series) in any of MLflow's
 JSON encodings; ``params`` may carry ``horizon``, ``level`` (e.g. ``[80, 95]``), ``quantiles``
 (e.g. ``[0.1, 0.9]``) and ``time_format`` (the strftime format of text dates in ``ds``). The answer is ``{"predictions": [records]}`` with the forecast frame's
 columns ``unique_id, ds, step, y_hat`` (+ ``y_hat-lo-80``, ``y_hat-q-0.1`` ...: what the tsforge
@@ -78,8 +79,9 @@ class DataFrameSplit(NullMeansAbsent):
 
     columns: list[str] = Field(
         min_length=1,
-        description="Column names, unique: unique_id, ds (optional), y for a long frame; or ds and one "
-        "column per series for a wide frame.",
+        description="Column names, unique: unique_id, ds (optional), y for a long frame, with lat, lon "
+        "and alt (optional: a station's coordinates, one set per series); or ds and one column per "
+        "series for a wide frame.",
     )
     data: list[list[Any]] = Field(
         description="Rows, each with one value per column in the order of columns: unique_id a string "

@@ -200,11 +200,11 @@ def test_an_id_too_long_for_v1_is_refused_by_invocations_too(panel_client):
 
 def test_invocations_names_the_frame_columns_it_did_not_read(panel_client):
     client, _ = panel_client
-    rows = [{"unique_id": "a", "y": v, "lat": 45.0} for v in LONG]
+    rows = [{"unique_id": "a", "y": v, "latitude": 45.0} for v in LONG]
     r = client.post("/invocations", json={"dataframe_records": rows, "params": {"horizon": 2}})
     assert r.status_code == 200, r.text
     (note,) = r.json()["notes"]
-    assert "columns 'lat' were not read" in note, note
+    assert "columns 'latitude' were not read" in note, note
 
 
 def test_invocations_names_the_params_it_did_not_read(panel_client):

@@ -19,7 +19,25 @@ from tsforge.data.file_lines import row_where, row_words
 from tsforge.data.tables import read_table, to_polars
 from tsforge.errors import DataValidationError
 
-__all__ = ["read_coordinates", "resolve_coords", "coordinates_by_id"]
+__all__ = [
+    "read_coordinates",
+    "resolve_coords",
+    "coordinates_by_id",
+    "COORD_COLUMNS",
+    "UNKNOWN_STATION",
+    "coordinates_of_rows",
+    "with_frame_coordinates_advice",
+]
+
+#: a long history frame's columns that give its stations' coordinates (``/invocations``, the
+#: pyfunc), as a coordinate table (``predict_frame(coords=)``, ``tsforge forecast --coords``)
+#: names them and in ``/v1/forecast``'s ``coords`` order
+COORD_COLUMNS = ("lat", "lon", "alt")
+#: :attr:`~tsforge.errors.TsforgeError.kind` of the refusal of a station a model with a coordinate
+#: embedding was not trained on, sent without coordinates: each door adds how it takes them
+UNKNOWN_STATION = "unknown_station"
+#: how a history frame gives a station's coordinates
+_FRAME_COORDS_ADVICE = " (the history frame's columns lat, lon and optional alt, on its rows)"
 
 
 def read_coordinates(
@@ -304,3 +322,85 @@ def _ids_as_text(path: str | os.PathLike[str]) -> pl.DataFrame:
     coordinate_names = {n for role in ("lat_col", "lon_col", "alt_col") for n in _COLUMN_NAMES[role]}
     ids = tuple(c for c in table.columns if str(c).strip().lower() not in coordinate_names)
     return read_table(path, id_columns=ids) if ids else table
+
+
+def coordinates_of_rows(
+    ids: np.ndarray, columns: dict[str, np.ndarray], *, field: str | None = None
+) -> dict[str, np.ndarray]:
+    """``{series id: (lat, lon[, alt])}`` of a long history frame's coordinate columns
+    (:data:`COORD_COLUMNS` present, as float arrays with NaN where a row gives none), for the
+    series that give any. ``field`` names the request's field in a refusal (``/invocations``).
+
+    Why: a model with a coordinate embedding forecasts a station it was not trained on from its
+    coordinates, and its refusal says to give them; the pyfunc and ``/invocations`` take a history
+    frame and nothing else, so the frame carries them, one set per series (repeated on its rows
+    or on one of them). A row giving some but not all, or a series giving two sets, is refused
+    naming the series and the row.
+    """
+    given = [c for c in COORD_COLUMNS if c in columns]
+    if not given:
+        return {}
+    where = {} if field is None else {"field": field}
+    if given[:2] != ["lat", "lon"]:
+        lacking = next(c for c in ("lat", "lon") if c not in given)
+        raise DataValidationError(
+            f"the history frame gives column {given[0]!r} but not {lacking!r}: a station's "
+            "coordinates are the columns lat, lon and (optional) alt",
+            column=lacking,
+            **where,
+        )
+    table = np.column_stack([np.asarray(columns[c], dtype=np.float64) for c in given])
+    present = ~np.isnan(table)
+    partial = np.flatnonzero(present.any(axis=1) & ~present.all(axis=1))
+    if partial.size:
+        r = int(partial[0])
+        gap = given[int(np.flatnonzero(~present[r])[0])]
+        raise DataValidationError(
+            f"row {r} of series {str(ids[r])!r} gives some coordinates but no {gap!r}: give a "
+            f"station's {', '.join(given)} together (on each of its rows, or on one)",
+            column=gap,
+            row=r,
+            **where,
+        )
+    return _one_set_per_series(ids, table, np.asarray(present.all(axis=1)), given, where)
+
+
+def _one_set_per_series(
+    ids: np.ndarray, table: np.ndarray, full: np.ndarray, given: list[str], where: dict[str, str]
+) -> dict[str, np.ndarray]:
+    """Each series' coordinates, from the first of its rows that gives them; a later row giving
+    others is refused, naming both rows."""
+    out: dict[str, np.ndarray] = {}
+    first: dict[str, int] = {}
+    for r in np.flatnonzero(full):
+        sid = str(ids[r])
+        r0 = first.setdefault(sid, int(r))
+        if r0 == r:
+            out[sid] = table[r]
+        elif not np.array_equal(table[r], table[r0]):
+            raise DataValidationError(
+                f"series {sid!r} gives two sets of coordinates ({', '.join(given)}): "
+                f"{table[r0].tolist()} at row {r0} and {table[r].tolist()} at row {int(r)}; a "
+                "station has one",
+                column=given[int(np.flatnonzero(table[r] != table[r0])[0])],
+                row=int(r),
+                **where,
+            )
+    return out
+
+
+def with_frame_coordinates_advice(exc: DataValidationError) -> DataValidationError:
+    """``exc`` saying how a history frame gives a new station's coordinates, where ``exc`` is the
+    refusal of a station sent without them (:data:`UNKNOWN_STATION`); ``exc`` itself otherwise.
+
+    Why: the predictor's refusal says "give its coordinates", and ``/invocations`` and the pyfunc
+    take nothing but a history frame, so their users must hear which columns give them. Told
+    apart by :attr:`~tsforge.errors.TsforgeError.kind`, not by the message's words, so a reworded
+    refusal keeps its advice.
+    """
+    if exc.kind != UNKNOWN_STATION:
+        return exc
+    where: dict[str, Any] = dict(exc.where)  # as raised: the series' field and id
+    out = DataValidationError(exc.message + _FRAME_COORDS_ADVICE, **where)
+    out.kind = exc.kind
+    return out

@@ -43,7 +43,7 @@ from tsforge.data.long_roles import (
     note_guessed_roles,
 )
 from tsforge.data.tables import to_polars
-from tsforge.data.timeaxis import detect_time_column, parse_time_column
+from tsforge.data.timeaxis import detect_time_column, parse_time_column, parse_times_by_series
 from tsforge.errors import ConfigError, DataValidationError
 
 __all__ = [
@@ -340,8 +340,9 @@ def _long(
         )
     values = V.to_numeric(df[target_col], column=target_col, file=file)
     _refuse_infinite(values, target_col, file)
-    keys, is_dt = _time_keys(df, time_col, file)
-    return id_series.to_numpy().astype(str), values, keys, is_dt
+    ids = id_series.to_numpy().astype(str)
+    keys, is_dt = _long_time_keys(df, time_col, ids, file)
+    return ids, values, keys, is_dt
 
 
 def _time_keys(df: pl.DataFrame, time_col: str | None, file: str | None) -> tuple[np.ndarray | None, bool]:
@@ -349,6 +350,24 @@ def _time_keys(df: pl.DataFrame, time_col: str | None, file: str | None) -> tupl
     if time_col is None or time_col not in df.columns or df[time_col].null_count() == df.height:
         return None, False
     return parse_time_column(df[time_col], column=time_col, file=file)
+
+
+def _long_time_keys(
+    df: pl.DataFrame, time_col: str | None, ids: np.ndarray, file: str | None
+) -> tuple[np.ndarray | None, bool]:
+    """A long frame's time column parsed as one (:func:`_time_keys`), or, where its text does not
+    read one way, each series' in its own way (:func:`~tsforge.data.timeaxis.parse_times_by_series`).
+
+    Why here: every door reads histories through this reader, so a frame whose series ``a``
+    writes ``2021Q1`` and series ``b`` ``2021-01-01`` is forecast alike by ``predict_frame``,
+    ``tsforge forecast`` and the pyfunc, as each series alone is.
+    """
+    try:
+        return _time_keys(df, time_col, file)
+    except DataValidationError as whole:
+        if time_col is None or df[time_col].dtype != pl.String or np.unique(ids).size < 2:
+            raise
+        return parse_times_by_series(df[time_col], ids, column=time_col, file=file, whole=whole), True
 
 
 def _refuse_infinite(values: np.ndarray, column: str, file: str | None) -> None:

@@ -18,12 +18,14 @@ import polars as pl
 from tsforge.data import validation as V
 from tsforge.data.file_lines import refuse_empty_line, row_where, row_words
 from tsforge.data.frequency import date_words, grid_words, off_grid_hint
-from tsforge.data.period_labels import looks_like_period_labels
+from tsforge.data.period_labels import GuessedLabelsWarning, looks_like_period_labels
 from tsforge.errors import DataValidationError
 
 __all__ = [
     "TIME_NAMES",
     "parse_time_column",
+    "parse_times_by_series",
+    "rows_by_series",
     "detect_time_column",
     "regularise",
     "regularise_steps",
@@ -70,6 +72,103 @@ def parse_time_column(
     if is_int:
         series = series.cast(pl.String)
     return V.parse_timestamps(series, column=column, file=file, fmt=fmt), True
+
+
+def parse_times_by_series(
+    series: pl.Series, ids: np.ndarray, *, column: str, file: str | None, whole: DataValidationError
+) -> np.ndarray:
+    """A long frame's text time column read one series at a time, each in its own format →
+    ``datetime64[ns]`` in the rows' order; call it once the whole column was refused (``whole``:
+    that refusal, kept where a series' own reading is a guess).
+
+    Why: the column's format is inferred once, from its first row, so a frame whose series ``a``
+    writes ``2021Q1`` and series ``b`` writes ``2021-01-01`` was refused as "written in more
+    than one way", although each series alone is read. A series that mixes formats within itself
+    is still refused, naming the series and the row; one whose own dates read day first or month
+    first alike (or as a month or a day, ``Jan-10``) keeps the whole column's refusal: its format
+    is no longer unambiguous once the other series no longer pin it.
+    """
+    if series.dtype != pl.String:
+        raise whole
+    ids = np.asarray(ids).astype(str)
+    out = np.empty(series.len(), dtype="datetime64[ns]")
+    kept: dict[str, warnings.WarningMessage] = {}
+    for sid, rows in rows_by_series(ids):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                keys, dated = parse_time_column(series.gather(rows), column=column, file=None)
+            except DataValidationError as exc:
+                raise _series_time_error(exc, series, rows, sid, column, file) from None
+        if not dated or any(issubclass(w.category, _GUESSES) for w in caught):
+            raise whole
+        out[rows] = keys
+        kept.update((str(w.message), w) for w in caught)
+    for w in kept.values():  # a note every series gives is said once
+        warnings.warn(w.message, stacklevel=2)
+    return out
+
+
+def rows_by_series(ids: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """``(series id, its rows)`` in the order the series first appear (rows in frame order)."""
+    uniq, first, codes = np.unique(ids, return_index=True, return_inverse=True)
+    order = np.argsort(codes.reshape(-1), kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(codes.reshape(-1), minlength=uniq.size))]
+    groups = [(str(uniq[k]), order[bounds[k] : bounds[k + 1]]) for k in range(uniq.size)]
+    return [groups[k] for k in np.argsort(first, kind="stable")]
+
+
+def _series_time_error(
+    exc: DataValidationError,
+    series: pl.Series,
+    rows: np.ndarray,
+    sid: str,
+    column: str,
+    file: str | None,
+) -> DataValidationError:
+    """The refusal of one series' times read alone (``exc``, whose row counts within the series),
+    said of the frame's row and naming the series: "written in more than one way" when the time
+    refused reads as a date on its own, else the series' own error at the frame's row."""
+    at = exc.where.get("row")
+    if not isinstance(at, int):
+        return exc
+    row = int(rows[at])
+    value = series[row]
+    other = int(rows[0] if at != 0 else rows[min(1, rows.size - 1)])
+    if other != row and _reads_alone(value, column):
+        message = (
+            f"the times of series {sid!r} in column {column!r} are written in more than one way: "
+            f"{series[other]!r} {row_words(other, file)} and {value!r} {row_words(row, file)}; write "
+            "every time of a series the same way (each series may have its own)"
+        )
+        return DataValidationError(message, file=file, column=column, series=sid, **row_where(row, file))
+    said = f"at row {at}"
+    here = f"{row_words(row, file)} (series {sid!r})"
+    out = DataValidationError(
+        exc.message.replace(said, here, 1),
+        cli_message=None if exc.cli_message is None else exc.cli_message.replace(said, here, 1),
+        file=file,
+        column=column,
+        series=sid,
+        **row_where(row, file),
+    )
+    out.kind = exc.kind
+    return out
+
+
+def _reads_alone(value: object, column: str) -> bool:
+    """Whether one time reads as a date by itself (its own format inferred)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parse_time_column(pl.Series(column, [value]), column=column, file=None)
+    except DataValidationError:
+        return False
+    return True
+
+
+#: notes that a series' times were read by a guess: a series alone no longer pins its format
+_GUESSES = (V.AmbiguousDatesWarning, GuessedLabelsWarning)
 
 
 def _whole_floats_as_integers(series: pl.Series) -> pl.Series:

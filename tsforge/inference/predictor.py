@@ -23,6 +23,7 @@ import torch
 
 from tsforge.arguments import whole_number
 from tsforge.data.calendar import calendar_indices
+from tsforge.data.coordinates import UNKNOWN_STATION
 from tsforge.data.file_lines import RowWhere, row_where, row_words
 from tsforge.data.frequency import check_sampling, fixed_step, rate_words
 from tsforge.data.history import (
@@ -851,7 +852,7 @@ class Predictor(FramePredictor):
                 )
                 # every door gives coordinates its own way: a series' coords (Python, REST),
                 # a coordinate table (predict_frame's coords=, the CLI's --coords FILE)
-                raise DataValidationError(
+                refusal = DataValidationError(
                     unknown + (" — give its coordinates to forecast a new station" if coords_dim else ""),
                     cli_message=unknown
                     + (
@@ -861,6 +862,9 @@ class Predictor(FramePredictor):
                     ),
                     field=f"{field}.id",
                 )
+                if coords_dim:  # each door adds how it takes a station's coordinates
+                    refusal.kind = UNKNOWN_STATION
+                raise refusal
             if s.coords is not None and coords_dim is not None:  # without: dropped, and said, before
                 c = np.asarray(s.coords, dtype=np.float64).ravel()
                 if c.size != coords_dim or not np.isfinite(c).all():

@@ -3,7 +3,11 @@
 Input: ``unique_id, ds, y`` rows (``ds`` optional); params: ``{"horizon": h}`` (default: the
 trained horizon), ``{"level": [80, 95]}`` (adds ``y_hat-lo-80, y_hat-hi-80, ...``) and
 ``{"quantiles": [0.1, 0.5, 0.9]}`` (adds ``y_hat-q-0.1, ...``) and ``{"time_format": "%d/%m/%Y"}``
-(the strftime format of text dates in ``ds``, as ``predict_frame(time_format=)``). Output: ``unique_id, ds, step,
+(the strftime format of text dates in ``ds``, as ``predict_frame(time_format=)``). Optional columns
+``lat, lon[, alt]`` give a station's coordinates (:data:`COORD_COLUMNS`, one set per series: on
+each of its rows or on one), for a model with a coordinate embedding to forecast a station it was
+not trained on. Each series' ``ds`` is read in its own format when the column's one format does
+not read them all, as by every door (:func:`~tsforge.data.timeaxis.parse_times_by_series`). Output: ``unique_id, ds, step,
 y_hat[, bounds]``; the interval calibration travels in the bundle. The artifact is a saved model
 bundle (a window model, a panel bundle or a routed ensemble: whatever
 :func:`tsforge.panels.predictor.load_predictor_dir` reads), so the pyfunc forecasts from a
@@ -20,7 +24,15 @@ import numpy as np
 import pandas as pd
 from mlflow.pyfunc import PythonModel  # mlflow.pyfunc is a lazy attribute of mlflow to mypy
 
-__all__ = ["TsforgePyfunc", "log_predictor_model", "example_history", "history_schema"]
+from tsforge.data.coordinates import COORD_COLUMNS, coordinates_of_rows, with_frame_coordinates_advice
+from tsforge.errors import DataValidationError
+
+__all__ = [
+    "TsforgePyfunc",
+    "log_predictor_model",
+    "example_history",
+    "history_schema",
+]
 
 
 class TsforgePyfunc(PythonModel):
@@ -40,19 +52,58 @@ class TsforgePyfunc(PythonModel):
         self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
     ) -> pd.DataFrame:
         params = params or {}
+        history, coords = _split_coordinates(model_input)
+        try:
+            out = self._predict_frame(history, coords, params)
+        except DataValidationError as exc:
+            advised = with_frame_coordinates_advice(exc)
+            if advised is exc:
+                raise
+            raise advised from None
+        if out["ds"].isna().all():
+            out = out.drop(columns=["ds"])
+        return out
+
+    def _predict_frame(
+        self, history: pd.DataFrame, coords: pd.DataFrame | None, params: dict[str, Any]
+    ) -> pd.DataFrame:
+        """The predictor's ``predict_frame`` with the params and the stations' coordinates."""
         # the horizon as given: predict_frame refuses 0, -1 and 2.5 as the CLI, the Python API
         # and the service do (0 used to mean "the trained horizon" here, and 2.5 two steps)
-        out = self.predictor.predict_frame(
-            model_input,
+        stations = {} if coords is None else {"coords": coords}
+        return self.predictor.predict_frame(
+            history,
             params.get("horizon"),
             level=params.get("level") or None,
             quantiles=params.get("quantiles") or None,
             # as given (None: infer the dates' format); predict_frame refuses a non-text format
             time_format=params.get("time_format"),
+            **stations,
         )
-        if out["ds"].isna().all():
-            out = out.drop(columns=["ds"])
-        return out
+
+
+def _split_coordinates(frame: Any) -> tuple[Any, pd.DataFrame | None]:
+    """``(the history without its coordinate columns, its stations' coordinate table or None)``:
+    the table (``unique_id, lat, lon[, alt]``) is what ``predict_frame(coords=)`` takes."""
+    if not isinstance(frame, pd.DataFrame) or "unique_id" not in frame.columns:
+        return frame, None
+    given = [c for c in COORD_COLUMNS if c in frame.columns]
+    if not given:
+        return frame, None
+    ids = frame["unique_id"].astype(str).to_numpy()
+    columns = {c: pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=np.float64) for c in given}
+    for c in given:  # a cell that is not a number is refused, not read as no coordinates
+        bad = np.flatnonzero(np.isnan(columns[c]) & frame[c].notna().to_numpy())
+        if bad.size:
+            r = int(bad[0])
+            raise DataValidationError(
+                f"column {c!r} must hold numbers, got {frame[c].iloc[r]!r} at row {r}", column=c, row=r
+            )
+    coords = coordinates_of_rows(ids, columns)
+    history = frame.drop(columns=given)
+    if not coords:
+        return history, None
+    return history, pd.DataFrame([[sid, *xyz] for sid, xyz in coords.items()], columns=["unique_id", *given])
 
 
 def example_history(predictor: Any, data: Any, n_series: int = 1) -> pd.DataFrame:
@@ -83,17 +134,22 @@ def history_schema(inferred: Any) -> Any:
     integer values (counts read from a CSV) — with a dump of the frame instead of a message
     naming the column. Each column is typed ``Any`` and ``ds`` is optional, so the one history
     reader (:func:`tsforge.data.history.histories_from_frame`) checks them, as behind every other door.
+    A long history also declares the optional coordinate columns (:data:`COORD_COLUMNS`): MLflow
+    drops undeclared columns before :meth:`TsforgePyfunc.predict` runs, and a new station's
+    coordinates could then not reach a model that asks for them.
     """
     from mlflow.types.schema import AnyType, ColSpec, Schema
 
     if inferred is None:
         return None
-    return Schema(
-        [
-            ColSpec(AnyType(), col.name, required=col.name != "ds") if col.name else col
-            for col in inferred.inputs
-        ]
-    )
+    columns = [
+        ColSpec(AnyType(), col.name, required=col.name != "ds") if col.name else col
+        for col in inferred.inputs
+    ]
+    named = {col.name for col in columns}
+    # a station's coordinates (optional): MLflow drops the columns its signature does not declare
+    stations = [ColSpec(AnyType(), c, required=False) for c in COORD_COLUMNS if c not in named]
+    return Schema(columns + stations if "unique_id" in named else columns)
 
 
 def log_predictor_model(
