@@ -24,11 +24,12 @@ demo: $(STAMP)
 	$(BIN)/tsforge demo
 
 # The whole suite, integration tests included: PostgreSQL, a Ray cluster (head + 1 worker node) and
-# an MLflow server on 127.0.0.1 are started for it and stopped afterwards, even when a test fails.
+# an MLflow server on 127.0.0.1 are started for it and stopped afterwards, even when a test fails;
+# the 30 slowest tests are listed at the end, so a CI log shows where the suite's time goes.
 test: $(STAMP)
 	@trap 'TSFORGE_SERVICES_DIR=.services/test bash scripts/services.sh down' EXIT; \
 	TSFORGE_SERVICES_DIR=.services/test bash scripts/services.sh up pg ray mlflow && \
-	. ./.services/test/env && $(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	. ./.services/test/env && $(BIN)/python -m pytest -n 2 --dist loadgroup -q --durations=30
 
 # Unit tests only, no services (the integration tests skip, naming the missing variables).
 unit-test: $(STAMP)
