@@ -95,6 +95,7 @@ def cv_cmd(
     from tsforge.panels.cv import cross_validation
     from tsforge.panels.global_models import RefitGlobalModel
     from tsforge.panels.local import LOCAL_MODELS
+    from tsforge.panels.protocol import default_horizon_named
 
     dataset = data_source(data, dataset, "cv")
     levels = number_items(level, "--level")
@@ -131,16 +132,17 @@ def cv_cmd(
     h = panel_horizon(horizon, loaded.entry, panel.season_length, panel.horizon)
     models = [m if m in LOCAL_MODELS else RefitGlobalModel(m, seed=seed) for m in wanted]
     native = levels if levels and intervals == "native" else None
-    frame = cross_validation(
-        panel,
-        models,
-        h,
-        n_windows=n_windows,
-        step_size=step_size,
-        engine=eng,
-        level=native,
-        options=per_model,
-    )
+    with default_horizon_named(horizon, h):  # a refused default horizon says it was the default
+        frame = cross_validation(
+            panel,
+            models,
+            h,
+            n_windows=n_windows,
+            step_size=step_size,
+            engine=eng,
+            level=native,
+            options=per_model,
+        )
     names = [m if isinstance(m, str) else m.name for m in models]
     _note_short_series(panel, frame, h, n_windows, step_size)
     _note_fallbacks(frame, panel, local_names, per_model)
@@ -187,7 +189,7 @@ def cv_cmd(
         )
         console.print(f"MLflow run [bold]{run_id}[/]")
     best = str(scores.sort_values("mase")["model"].iloc[0]) if len(scores) > 1 else None
-    title = f"{_windows(n_windows)} of {h} steps (per-series scores averaged over series)"
+    title = _score_title(frame, h, n_windows)
     console.print(metrics_table(_score_rows(scores), title, highlight=best))
     _note_left_out(scores)
     if bounds is not None:
@@ -234,6 +236,24 @@ def _windows(n_windows: int) -> str:
     return f"{n_windows} rolling-origin window{'' if n_windows == 1 else 's'}"
 
 
+def _score_title(frame: Any, h: int, n_windows: int) -> str:
+    """The score table's title, its windows as the series got them: ``3 rolling-origin windows``
+    where every series fit all, ``up to 3 ...`` where some fit fewer, ``1 rolling-origin window
+    ... (3 asked; no series fits more; ...)`` where none fit as many as asked.
+
+    Why: ``cv -H 40 --n-windows 3`` on series of 41–78 values scored one window per series
+    (``cases 20`` for 20 series) under the title "3 rolling-origin windows of 40 steps": the
+    table a user copies into a report said three.
+    """
+    per_series = frame.groupby(frame["unique_id"].astype(str))["cutoff"].nunique()
+    most = int(per_series.max()) if len(per_series) else n_windows
+    least = int(per_series.min()) if len(per_series) else n_windows
+    shown = min(most, n_windows)
+    up_to = "up to " if least < shown else ""
+    asked = f"{n_windows} asked; no series fits more; " if most < n_windows else ""
+    return f"{up_to}{_windows(shown)} of {h} steps ({asked}per-series scores averaged over series)"
+
+
 def _cutoff_words(frame: Any) -> str:
     """``3 cutoffs`` where every series was cut at the same dates; ``3 windows per series, 46
     distinct cutoff dates`` where they were not (a ragged panel: each series' windows end at its
@@ -270,8 +290,8 @@ def _note_short_series(panel: Any, frame: Any, h: int, n_windows: int, step_size
             else f"any of the {n_windows} windows of {h} steps (each needs"
         )
         print_note(
-            f"{len(unscored)} of {len(panel)} series {'is' if len(unscored) == 1 else 'are'} too short for {window} more than {h} values) and "
-            f"are not scored{named_series(unscored, len(unscored))}"
+            f"{len(unscored)} of {len(panel)} series {_is_are(len(unscored))} too short for {window} more than {h} values) and "
+            f"{_is_are(len(unscored))} not scored{named_series(unscored, len(unscored))}"
         )
     counts = frame.groupby(frame["unique_id"].astype(str))["cutoff"].nunique()
     fewer = [x for x in ids if x in scored and counts[x] < n_windows]
@@ -279,8 +299,14 @@ def _note_short_series(panel: Any, frame: Any, h: int, n_windows: int, step_size
         print_note(
             f"{len(fewer)} of {len(panel)} series {'fits' if len(fewer) == 1 else 'fit'} fewer than the {n_windows} windows (the last window "
             f"needs more than {h} values, one before its cutoff, and each earlier one {step_size or h} more) "
-            f"and are scored on the windows they fit{named_series(fewer, len(fewer))}"
+            f"and {_is_are(len(fewer))} scored on the windows {'it fits' if len(fewer) == 1 else 'they fit'}"
+            f"{named_series(fewer, len(fewer))}"
         )
+
+
+def _is_are(n: int) -> str:
+    """``is`` for one series, ``are`` for more: "1 of 21 series ... and are not scored" read as a typo."""
+    return "is" if n == 1 else "are"
 
 
 def _note_fallbacks(

@@ -616,9 +616,11 @@ def expected_mase_caveat(scale: float, *, trained: bool = False) -> str:
         # with --train the relative part is this panel's own validation errors (the prior the
         # routed ensemble pooled towards), not the properties; the holdout MASE is measured below
         return (
-            "expected MASE: this panel's validation-window errors (the prior --train pooled towards)"
-            + (f", scaled (×{scale:.2f}) like the router's estimates" if scale != 1.0 else "")
-            + "; the routed test MASE below is the measured one"
+            "expected MASE: an estimate, not a measured score: each series' error level as the "
+            "router predicts it (learnt on other collections"
+            + (f", scaled ×{scale:.2f} to what held-out collections showed" if scale != 1.0 else "")
+            + "), the candidates set apart by this panel's validation-window errors (the prior "
+            "--train pooled towards); the routed test MASE below is measured"
         )
     if scale == 1.0:
         return (
@@ -632,6 +634,36 @@ def expected_mase_caveat(scale: float, *, trained: bool = False) -> str:
         "the errors of collections it did not learn from; a rough level that ranks candidates, off "
         "by more than 1.5× on some held-out collections (README, Per-series recommendation) — plan "
         "with the holdout MASE of --train"
+    )
+
+
+def best_single_words(collection: dict[str, Any], temperature: float) -> str:
+    """The line on one candidate for every series: ``X is best`` only where its expected MASE
+    leads the next candidate's by the margin a clear pick needs; else that none stands out.
+
+    Why: on a fully pooled router the line under "a clear pick for none of them: their weights
+    are near-even (nlinear 0.20, lightgbm 0.20, …)" read "nlinear is best", a coin toss
+    presented as a decision. The margin is the clear-pick rule's (a weight at least
+    :data:`~recommender.per_series.CLEAR_PICK_RATIO` times the next one's) in expected MASE: the
+    weights are a softmax of the log scores at ``temperature``, so a weight ratio of 2 is an
+    expected-MASE ratio of ``2 ** temperature``. Only the words change, not what is picked.
+    """
+    from recommender.per_series import CLEAR_PICK_RATIO
+
+    best, mase = collection["best_single"], float(collection["expected_mase_best_single"])
+    by_candidate = collection.get("expected_mase", {})
+    others = sorted((float(v), str(k)) for k, v in by_candidate.items() if k != best and float(v) == float(v))
+    said = f"one candidate for every series: {best} is best (expected MASE {mase:.3f})"
+    if not others:
+        return said
+    next_mase, runner = others[0]
+    margin = CLEAR_PICK_RATIO**temperature
+    if next_mase >= margin * float(by_candidate.get(best, mase)):
+        return f"{said}, next {runner} {next_mase:.3f}"
+    return (
+        f"one candidate for every series: none stands out ({best} {mase:.3f}, {runner} "
+        f"{next_mase:.3f} expected MASE, closer than the {margin:.2f}× a clear lead needs); the "
+        "weights blend them"
     )
 
 
@@ -673,10 +705,7 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
     # "best single candidate auto_ets+auto_theta+dlinear" called a combination of three "single":
     # what it is, is one candidate for every series, against a pick per series
     pools = float(rec.router.get("shrink", 0.0)) >= 1.0  # every series has the collection's weights
-    best_single = (
-        f"one candidate for every series: {c['best_single']} is best (expected MASE "
-        f"{c['expected_mase_best_single']:.3f})"
-    )
+    best_single = best_single_words(c, float(rec.router.get("temperature", 1.0)))
     # pooled fully, the picks are the collection's: "(0.0% better)" held by construction
     console.print(
         best_single

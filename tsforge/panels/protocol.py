@@ -235,8 +235,42 @@ def rolling_origin(
     cut = panel.lengths[None, :] - back[:, None]
     cut = np.where(cut >= min_train, cut, -1).astype(np.int64)
     if not (cut >= 0).any():
-        raise DataValidationError(
-            f"no series is long enough for any window (h={h}, n_windows={n_windows}, step_size={step})",
-            field="h",
-        )
+        raise _no_window_fits(panel, h, n_windows, step_size, min_train)
     return RollingOrigin(cutoffs=cut, h=h, step_size=step)
+
+
+def _no_window_fits(
+    panel: Panel, h: int, n_windows: int, step_size: int | None, min_train: int
+) -> DataValidationError:
+    """The refusal of a horizon no series fits even one window of: the longest series, its
+    length, what a window needs and the largest horizon that fits (one window, and all
+    ``n_windows`` where that is another number), in Python's words and the CLI's.
+
+    Why: ``tsforge cv -H 100`` on series of at most 78 values said only "no series is long
+    enough for any window (h=100, n_windows=3, step_size=100) (field='h')": neither the length
+    it had, nor the horizon to ask for, nor the flag (``--horizon``) that sets it.
+    """
+    longest = int(np.argmax(panel.lengths))
+    length = int(panel.lengths[longest])
+    fits_one = length - min_train  # the last window needs h values after min_train ones
+    # every window: the earlier ones step back step_size each (h itself when step_size is not given)
+    fits_all = (
+        (length - min_train) // n_windows
+        if step_size is None
+        else length - min_train - (n_windows - 1) * int(step_size)
+    )
+    said = (
+        f"no series is long enough for a window of {h} steps: the longest, {str(panel.ids[longest])!r}, "
+        f"has {length} values, and a window of {h} needs {h + min_train} ({min_train} before its cutoff)"
+    )
+    if fits_one < 1:
+        fix = cli_fix = "every series is too short to cross-validate at any horizon"
+    else:
+        also = n_windows > 1 and 1 <= fits_all < fits_one
+        fix = f"ask for a horizon of at most {fits_one}" + (
+            f" ({fits_all} or less for all {n_windows} windows)" if also else ""
+        )
+        cli_fix = f"pass --horizon {fits_one} or less" + (
+            f" ({fits_all} or less for all {n_windows} windows)" if also else ""
+        )
+    return too_short_refusal(f"{said}; {fix}", f"{said}; {cli_fix}", field="horizon")

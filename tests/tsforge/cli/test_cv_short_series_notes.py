@@ -41,7 +41,7 @@ def test_the_series_no_window_scores_and_those_with_fewer_windows_are_named(tmp_
         "2 of 6 series are too short for any of the 2 windows of 3 steps (each needs more than 3 values) "
         "and are not scored: tiny1, tiny2" in err
     ), err
-    assert "and are scored on the windows they fit: tiny3" in err, err  # mid (7 values) fits both
+    assert "and is scored on the windows it fits: tiny3" in err, err  # mid (7 values) fits both
 
 
 def test_one_window_reads_as_one(tmp_path, capsys, monkeypatch):
