@@ -150,14 +150,15 @@ def design_calibration(
     """The conformal calibration of ``model`` from the ``last_k`` most recent windows of ``cv``
     under one design (scale ``window``; ``rank`` and ``scale_floor`` default to the product's, as
     ``train_panel`` calibrates). Shared with ``benchmarks/coverage_spread.py``."""
-    from tsforge.panels.calibrate import WEIGHT_SERIES_EQUALLY, case_scores
+    from tsforge.panels.calibrate import WEIGHT_SERIES_EQUALLY, case_scores, case_zero_histories
     from tsforge.panels.conformal import ConformalCalibration, nonnegative_floor
-    from tsforge.panels.local_scale import SCALE_FLOOR, flat_history_ratio, zero_history_scale
+    from tsforge.panels.local_scale import SCALE_FLOOR, flat_history_ratio, typical_scale
 
     scale_floor = SCALE_FLOOR if scale_floor is None else scale_floor
-    zero_scale = zero_history_scale(history.values, history.indptr)
     flat_ratio = flat_history_ratio(history.values, history.indptr)
+    zero_scale = typical_scale(history.values, history.indptr, history.season_length, window, flat_ratio)
     scores, _, sid = case_scores(cv, history, model, h, window, scale_floor, zero_scale, flat_ratio)
+    zero = case_zero_histories(cv, history, h)
     keep = _last_windows(sid, last_k)
     return ConformalCalibration.from_scores(
         scores[keep],
@@ -170,6 +171,7 @@ def design_calibration(
         scale_floor=scale_floor,
         zero_scale=zero_scale,
         flat_ratio=flat_ratio,
+        zero_history=zero[keep],
     )
 
 

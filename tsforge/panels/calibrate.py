@@ -42,7 +42,8 @@ from tsforge.panels.local_scale import (
     default_scale_window,
     flat_history_ratio,
     trailing_scale,
-    zero_history_scale,
+    typical_scale,
+    zero_histories,
 )
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "global_calibration_windows",
     "global_model_trains",
     "cv_cases",
+    "case_zero_histories",
     "calibration_cv",
     "calibration_forms",
     "served_validation_forecasts",
@@ -164,18 +166,19 @@ def case_scores(
     series' earliest window — a single value of 5 before values of 8,536 … 269,540 — scored
     53,907, and the pooled 95 % bound of every series became 8,000 times its MAE.
 
-    ``zero_scale`` (default: :func:`~tsforge.panels.local_scale.zero_history_scale` of ``panel``)
+    ``zero_scale`` (default: :func:`~tsforge.panels.local_scale.typical_scale` of ``panel``)
     scales a history of zeros, ``flat_ratio`` (default:
     :func:`~tsforge.panels.local_scale.flat_history_ratio` of ``panel``) a flat nonzero one; pass
-    ones taken from values before the cutoffs when ``panel`` holds the windows' outcomes.
+    ones taken from values before the cutoffs when ``panel`` holds the windows' outcomes. Which
+    cases had a history of zeros (to keep apart from the pooled scores): :func:`case_zero_histories`.
     """
     sid, cut = cv_cases(frame, panel, h)
     window = scale_window or PANEL_SCALE_WINDOW
     starts = panel.indptr[:-1][sid]
-    if zero_scale is None:
-        zero_scale = zero_history_scale(panel.values, panel.indptr)
     if flat_ratio is None:
         flat_ratio = flat_history_ratio(panel.values, panel.indptr)
+    if zero_scale is None:
+        zero_scale = typical_scale(panel.values, panel.indptr, panel.season_length, window, flat_ratio)
     scale = trailing_scale(
         panel.values, starts, starts + cut, panel.season_length, window, scale_floor, zero_scale, flat_ratio
     )
@@ -184,6 +187,16 @@ def case_scores(
     scores = (y - pred) / scale[:, None]
     scores[cut < MIN_SCALE_VALUES] = np.nan
     return scores, scale, sid
+
+
+def case_zero_histories(frame: pd.DataFrame, panel: Panel, h: int) -> np.ndarray:
+    """``[cases]`` whether each (series, cutoff) case of a CV frame was forecast from a history of
+    nothing but zeros (its scale the zero-history one): the cases a calibration keeps out of its
+    pooled scores (``zero_history`` of :meth:`ConformalCalibration.from_scores`; why: the module
+    doc of :mod:`tsforge.panels.conformal`)."""
+    sid, cut = cv_cases(frame, panel, h)
+    starts = panel.indptr[:-1][sid]
+    return zero_histories(panel.values, starts, starts + cut)
 
 
 def calibrate_forecasts(
@@ -201,8 +214,10 @@ def calibrate_forecasts(
     """
     y = np.asarray(y, dtype=np.float64)
     window = PANEL_SCALE_WINDOW
-    zero_scale = zero_history_scale(histories.values, histories.indptr)
     flat_ratio = flat_history_ratio(histories.values, histories.indptr)
+    zero_scale = typical_scale(
+        histories.values, histories.indptr, histories.season_length, window, flat_ratio
+    )
     scale = trailing_scale(
         histories.values,
         histories.indptr[:-1],
@@ -225,6 +240,7 @@ def calibrate_forecasts(
         scale_floor=SCALE_FLOOR,
         zero_scale=zero_scale,
         flat_ratio=flat_ratio,
+        zero_history=zero_histories(histories.values, histories.indptr[:-1], histories.indptr[1:]),
     )
 
 
@@ -504,8 +520,9 @@ def calibrate_panel(
     warn_short_calibration(frame, history, models, h)
     window = PANEL_SCALE_WINDOW
     floor = nonnegative_floor(history.values)
-    zero_scale = zero_history_scale(history.values, history.indptr)
     flat_ratio = flat_history_ratio(history.values, history.indptr)
+    zero_scale = typical_scale(history.values, history.indptr, history.season_length, window, flat_ratio)
+    zero = case_zero_histories(frame, history, h)
     out = {}
     for m in models:
         name = _model_name(m)
@@ -523,6 +540,7 @@ def calibrate_panel(
             scale_floor=SCALE_FLOOR,
             zero_scale=zero_scale,
             flat_ratio=flat_ratio,
+            zero_history=zero,
         )
     return out
 
@@ -574,8 +592,11 @@ def conformal_cv(
         early_values = np.concatenate(early)
         early_ptr = np.r_[0, np.cumsum([e.size for e in early])]
         floor = nonnegative_floor(early_values)
-        zero_scale = zero_history_scale(early_values, early_ptr)
         flat_ratio = flat_history_ratio(early_values, early_ptr)
+        zero_scale = typical_scale(
+            early_values, early_ptr, panel.season_length, PANEL_SCALE_WINDOW, flat_ratio
+        )
+    zero = zero_histories(panel.values, origin, origin + cut)
     probs = request.probs
     cols = request.columns("")
     for m in models:
@@ -597,10 +618,11 @@ def conformal_cv(
                 scale_floor=SCALE_FLOOR,
                 zero_scale=zero_scale,
                 flat_ratio=flat_ratio,
+                zero_history=zero[past],
             )
             now = window_of == w
             short += [note] if (note := cal.shortfall(probs, h)) else []
-            q = cal._quantiles_from_scale(point[now], scale[now], panel.ids[sid[now]], probs)
+            q = cal._quantiles_from_scale(point[now], scale[now], panel.ids[sid[now]], probs, zero[now])
             values[now] = floor_quantiles(q, floor, [before[i] for i in np.flatnonzero(now)])
         if short:  # the first short window has the fewest scores: its note is the worst case
             warnings.warn(

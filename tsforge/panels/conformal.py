@@ -100,17 +100,45 @@ from 3.0 to 3.2 points. (Those numbers were measured with 100 scores per step; s
 few hundred values, thousands of calibration windows) keep the plain local scale: the floor was
 not measured there.
 
-**A history of nothing but zeros** (a part not yet sold, a region before its first case) has no
-change and no level to take a scale from. Its scale is the panel's *resolution*
-(:func:`~tsforge.panels.local_scale.zero_history_scale`: the median over series of their
-smallest nonzero |y|, stored with the calibration). Why not a fixed 1: 1 is a unit, so a panel
-in thousands got intervals a thousand times too wide for its new series, one in millionths a
-million times too narrow. Why the resolution and not the panel's level: the first nonzero value
-of a series of counts is a count of one, not a typical series' mean (on COVID deaths the median
-series mean is 24, and its zero-history cases would have scored 24 times smaller than they do);
-on both development collections with such histories (car parts, COVID deaths) the resolution is
-exactly 1, so their intervals are those of the fixed 1. The thresholds below which a scale
-counts as "none" are relative to the history's mean |y| for the same reason.
+**A history of nothing but zeros** (a part not yet sold, a product discontinued, a region before
+its first case) has no change and no level to take a scale from, and its errors are of another
+kind: a forecast of 0, exact until the series starts, then off by whatever it starts at. So the
+calibration cases forecast from such a history
+(:func:`~tsforge.panels.local_scale.zero_histories`) are kept out of the pooled and own scores
+and stored apart (``zero``): no series with a nonzero history reads them. A series' ``k`` cases
+weigh ``1/k`` wherever they fall, so the pooled scores are the panel's one-case-per-series scores
+given a nonzero history. A history of zeros reads the zero-history scores where they resolve
+every requested level (the finite-rank rule above, against their effective count), the pooled
+scores otherwise; either is scaled by the panel's *typical change*
+(:func:`~tsforge.panels.local_scale.typical_scale`: the median over the series that are not all
+zeros of their own local scale, stored as ``zero_scale``). Over its own scores the unit cancels
+(the band is their errors' quantiles); over the pooled ones the band is the panel's median
+series' band: what a typical series would move by from 0.
+
+Why apart, and why this scale: a zero-history case's score is its error over whatever scale it
+is given, and pooled it sets every series' bounds. The panel's *resolution* (the median series'
+smallest nonzero |y|, the scale until then; a fixed 1 before it, a thousand times too wide on a panel in thousands) is 1 on counts but
+a *level* on continuous data: on 20 demand series around 100 and one discontinued product of
+zeros, that product's 95 % bound reached 261 around a forecast of 0 (AutoETS, the resolution
+77 times the pooled scores, errors over a change), where the series move by about 11 a step; it
+is now 36, the median series' own band. The panel's smallest step instead scored a launch inside
+the calibration windows (zeros, then about 100) in the thousands and made the other series' 95 %
+bands 13,000 wide instead of 70 (the review of that design); apart, their bands are those of
+the panel without it. Why ``1/k`` over all of a series' cases: reweighting its nonzero cases to a
+whole series over-weighed the series that were mostly zeros (recent starters, a count or two over
+a small scale): the 95 % bands of car parts' other series came out 1.5 times as wide as with
+``1/k``. What it moves on the collections with histories of zeros (``benchmarks/intervals.py``,
+AutoETS, conformal, test window; hospital has none and is unchanged): car parts 77.7/95.9 % →
+78.9/96.8 %, MSIS 6.47/14.47 → 6.40/14.98; COVID deaths 82.5/94.6 % → 84.1/94.6 %, MSIS
+41.69/107.53 → 42.19/107.33 (its WQL rose from 0.0374 to 0.0419: the other series' bands widen
+where the zeros' scores of 0 had narrowed them). Over the earlier rolling-origin windows too
+(``benchmarks/coverage_spread.py``'s draws) the mean coverage error fell on COVID deaths from 12.3
+to 6.6 points (its early windows, many series still at zero: 16 → 73 % at 80 for the series
+already counting deaths) and rose on car parts from 3.9 to 4.8. Calibrations given no zero-history
+cases (window models, whose windows are standardised) and bundles saved before keep those cases
+pooled, with the scale they stored, and serve as they did. The thresholds below which a scale
+counts as "none" are relative to the history's mean |y|, not absolute, for the reason a fixed 1
+failed.
 
 **A flat history that is not zero** (a constant 42: a price never changed, a fixed order) has no
 change to take a scale from either, and its level was its scale, so its band was as wide as if
@@ -157,7 +185,7 @@ import numpy as np
 
 from tsforge.errors import ConfigError, IntervalResolutionWarning
 from tsforge.inference import sorted_quantiles
-from tsforge.panels.local_scale import history_scales
+from tsforge.panels.local_scale import all_zero, history_scales
 
 __all__ = [
     "CALIBRATION_FILE",
@@ -304,6 +332,24 @@ def _sorted_stack(
     return out, n
 
 
+def _zero_cases(scores: np.ndarray, zero_history: Sequence[bool] | np.ndarray | None) -> np.ndarray:
+    """``[cases]`` the cases a calibration keeps apart: those ``zero_history`` marks, unless no
+    other case has a score (then none: a panel of zeros pools them, there is nothing else)."""
+    if zero_history is None:
+        return np.zeros(scores.shape[0], dtype=bool)
+    apart = np.asarray(zero_history, dtype=bool).ravel()
+    if apart.size != scores.shape[0]:
+        raise ConfigError(
+            f"zero_history marks {apart.size} cases, the scores have {scores.shape[0]}", field="zero_history"
+        )
+    return apart if np.isfinite(scores[~apart]).any() else np.zeros_like(apart)
+
+
+def _some(weights: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
+    """The ``rows`` of ``weights`` (None: unweighted)."""
+    return None if weights is None else weights[rows]
+
+
 # -- the calibration ----------------------------------------------------------------------------
 @dataclass
 class ConformalCalibration:
@@ -324,12 +370,17 @@ class ConformalCalibration:
         floor: lower bound of the quantiles of a series with a history ``>= floor`` (``0.0``
             when all calibration data were non-negative, see :func:`nonnegative_floor`), or None.
         zero_scale: the local scale of a history of zeros
-            (:func:`~tsforge.panels.local_scale.zero_history_scale` of the calibration panel);
+            (:func:`~tsforge.panels.local_scale.typical_scale` of the calibration panel; the
+            panel's resolution in bundles saved before it, which pool their zero-history cases);
             1.0 for window models (their windows are standardised) and for bundles saved before
             it existed.
         flat_ratio: the local scale of a flat nonzero history as a fraction of its level
             (:func:`~tsforge.panels.local_scale.flat_history_ratio` of the calibration panel);
             1.0 (the level itself) for window models and for bundles saved before it existed.
+        zero: ``[H, K]`` sorted scores of the cases whose history was all zeros, kept out of
+            :attr:`pooled` (series weighing equally); ``zero_n``: ``[H]`` their effective count.
+            Empty for window models, for calibrations given no zero-history mask and for bundles
+            saved before the split (whose pooled scores hold those cases, as they did).
     """
 
     horizon: int
@@ -346,6 +397,8 @@ class ConformalCalibration:
     scale_floor: float = 0.0
     zero_scale: float = 1.0
     flat_ratio: float = 1.0
+    zero: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
+    zero_n: np.ndarray = field(default_factory=lambda: np.empty(0))
     _memo: dict[tuple[int, bytes], np.ndarray] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -370,6 +423,7 @@ class ConformalCalibration:
         scale_floor: float = 0.0,
         zero_scale: float = 1.0,
         flat_ratio: float = 1.0,
+        zero_history: Sequence[bool] | np.ndarray | None = None,
     ) -> ConformalCalibration:
         """Build from ``[cases, H]`` scaled signed residuals (NaN = no target) and each case's series id.
 
@@ -377,6 +431,12 @@ class ConformalCalibration:
         cases counts ``1/k``), so the pooled distribution is that of *one case per series* —
         what a test window is — instead of over-representing long series, which take part in
         more windows than short ones.
+
+        ``zero_history`` (``[cases]``, optional): the cases whose history was all zeros (scored
+        over ``zero_scale``). They are kept out of the pooled and own scores and stored apart
+        (:attr:`zero`), so no series with a nonzero history reads them (see the module doc);
+        where no other case has a score (a panel of zeros) they stay pooled, as there is nothing
+        else to pool.
         """
         scores = np.asarray(scores, dtype=np.float64)
         if scores.ndim != 2 or scores.shape[0] == 0 or not np.isfinite(scores).any():
@@ -385,21 +445,32 @@ class ConformalCalibration:
                 "the test window", field="horizon",
             )  # fmt: skip
         ids = np.asarray([str(x) for x in case_ids])
-        uniq, inv, counts = np.unique(ids, return_inverse=True, return_counts=True)
-        weights = 1.0 / counts[inv] if weight_series_equally else None
-        pooled, pooled_n = _sorted_stack(scores, MAX_STORED, weights)
-        keep = np.flatnonzero(counts >= MIN_OWN)
+        uniq, inv = np.unique(ids, return_inverse=True)
+        apart = _zero_cases(scores, zero_history)
         H = scores.shape[1]
+        # a series' k cases weigh 1/k each, wherever they go: each group holds the cases of that
+        # kind of one case per series (reweighting a series' nonzero cases to a whole series
+        # over-weighed the series that were mostly zeros: car parts' 95 % bands 1.5 times as wide)
+        weights = 1.0 / np.bincount(inv)[inv] if weight_series_equally else None
+        pooled, pooled_n = _sorted_stack(scores[~apart], MAX_STORED, _some(weights, ~apart))
+        zero, zero_n = (
+            _sorted_stack(scores[apart], MAX_STORED, _some(weights, apart))
+            if apart.any()
+            else (np.empty((H, 0)), np.zeros(H))
+        )
+        counts = np.bincount(inv[~apart], minlength=uniq.size)
+        keep = np.flatnonzero(counts >= MIN_OWN)
         k2 = int(min(MAX_STORED, counts[keep].max())) if keep.size else 0
         own = np.full((keep.size, H, k2), np.nan)
         own_n = np.zeros((keep.size, H), dtype=np.float64)
         for r, u in enumerate(keep):
-            own[r], own_n[r] = _sorted_stack(scores[inv == u], k2)
+            own[r], own_n[r] = _sorted_stack(scores[~apart][inv[~apart] == u], k2)
         meta = {
             "method": "conformal: signed residuals / local scale, per horizon step",
             "cases": int(np.isfinite(scores).any(axis=1).sum()),  # rows with a score (see case_scores)
             "series": int(uniq.size),
             "series_with_own_scores": int(keep.size),
+            "zero_history_cases": int(apart.sum()),
             "weighting": "series equally" if weight_series_equally else "cases equally",
             **dict(info or {}),
         }
@@ -421,11 +492,21 @@ class ConformalCalibration:
             float(scale_floor),
             float(zero_scale),
             float(flat_ratio),
+            zero,
+            zero_n,
         )
 
     # application ------------------------------------------------------------------------
-    def scores_quantiles(self, ids: Sequence[Any] | np.ndarray, h: int, probs: np.ndarray) -> np.ndarray:
-        """``[n, h, P]`` score quantiles for series ``ids`` (own scores where they suffice)."""
+    def scores_quantiles(
+        self,
+        ids: Sequence[Any] | np.ndarray,
+        h: int,
+        probs: np.ndarray,
+        zero_rows: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """``[n, h, P]`` score quantiles for series ``ids``: own scores where they suffice, the
+        zero-history cases' scores for the rows ``zero_rows`` marks (histories of nothing but
+        zeros) where those suffice (:meth:`zero_resolves`), the pooled scores otherwise."""
         if h > self.horizon:
             raise ConfigError(
                 f"horizon {h} exceeds the {self.horizon} steps the intervals were calibrated for",
@@ -442,7 +523,31 @@ class ConformalCalibration:
             rows = rows[self.own_n[pos[rows], :h].min(axis=1) >= need]
             if rows.size:
                 out[rows] = self._own_quantiles(h, probs)[pos[rows]]
+        if zero_rows is not None and self.zero_resolves(h, probs):
+            rows = np.flatnonzero(np.asarray(zero_rows, dtype=bool))
+            if rows.size:
+                out[rows] = self._zero_quantiles(h, probs)
         return out
+
+    def zero_resolves(self, h: int, probs: np.ndarray) -> bool:
+        """Whether the zero-history cases' scores resolve every probability in ``probs`` at each
+        of the first ``h`` steps: the finite-rank rule of a series' own scores (module doc),
+        read against their effective count rounded down, as the pooled scores' is."""
+        if self.zero_n.size < h or not h:
+            return False
+        n = np.floor(np.asarray(self.zero_n[:h], dtype=np.float64) + 1e-9)
+        return bool(n.min() >= _needed(np.asarray(probs, dtype=np.float64)))
+
+    def _zero_quantiles(self, h: int, probs: np.ndarray) -> np.ndarray:
+        """``[h, P]`` score quantiles of the zero-history cases (memoised beside the pooled ones)."""
+        key = (-(10**6) - h, probs.tobytes())  # apart from the pooled (h) and own (-h) keys
+        hit = self._memo.get(key)
+        if hit is None:
+            n = np.floor(np.asarray(self.zero_n[:h], dtype=np.float64) + 1e-9)
+            hit = _order_stat(self.zero[:h], n, _ranks(n, probs, self.rank_rule))
+            if len(self._memo) < 64:
+                self._memo[key] = hit
+        return hit
 
     def _own_quantiles(self, h: int, probs: np.ndarray) -> np.ndarray:
         """``[S, h, P]`` score quantiles of every series with its own scores (memoised)."""
@@ -485,9 +590,15 @@ class ConformalCalibration:
         return np.floor(np.asarray(self.pooled_n[:h], dtype=np.float64) + 1e-9)
 
     def quantiles_from_scale(
-        self, point: np.ndarray, scale: np.ndarray, ids: Sequence[Any] | np.ndarray, probs: np.ndarray
+        self,
+        point: np.ndarray,
+        scale: np.ndarray,
+        ids: Sequence[Any] | np.ndarray,
+        probs: np.ndarray,
+        zero_rows: np.ndarray | None = None,
     ) -> np.ndarray:
-        """``[n, h, P]`` sorted quantiles ``point + scale · score quantile``.
+        """``[n, h, P]`` sorted quantiles ``point + scale · score quantile`` (``zero_rows``: the
+        rows whose history is all zeros, see :meth:`scores_quantiles`).
 
         Warns (:class:`IntervalResolutionWarning`) when the pooled scores are too few for a
         requested probability: the bound is then the most extreme score, not a conformal one.
@@ -496,13 +607,18 @@ class ConformalCalibration:
         note = self.shortfall(probs, point.shape[1])
         if note:
             warnings.warn(note, IntervalResolutionWarning, stacklevel=2)
-        return self._quantiles_from_scale(point, scale, ids, probs)
+        return self._quantiles_from_scale(point, scale, ids, probs, zero_rows)
 
     def _quantiles_from_scale(
-        self, point: np.ndarray, scale: np.ndarray, ids: Sequence[Any] | np.ndarray, probs: np.ndarray
+        self,
+        point: np.ndarray,
+        scale: np.ndarray,
+        ids: Sequence[Any] | np.ndarray,
+        probs: np.ndarray,
+        zero_rows: np.ndarray | None = None,
     ) -> np.ndarray:
         """:meth:`quantiles_from_scale` without the warning (for callers that summarise it)."""
-        q = self.scores_quantiles(ids, point.shape[1], probs)
+        q = self.scores_quantiles(ids, point.shape[1], probs, zero_rows)
         return sorted_quantiles(point[:, :, None] + np.asarray(scale, dtype=np.float64)[:, None, None] * q)
 
     def scales(self, histories: Sequence[np.ndarray]) -> np.ndarray:
@@ -531,7 +647,12 @@ class ConformalCalibration:
         :func:`~tsforge.panels.calibrate.calibrate_task` did); clipped at :attr:`floor` where that
         history is non-negative."""
         scale = self.scales(histories) if scale is None else np.asarray(scale, dtype=np.float64)
-        return floor_quantiles(self.quantiles_from_scale(point, scale, ids, probs), self.floor, histories)
+        point = np.asarray(point, dtype=np.float64)
+        probs = np.asarray(probs, dtype=np.float64)
+        # the test reads every history, so only where the zero-history scores could be read
+        zero_rows = all_zero(histories) if self.zero_resolves(point.shape[1], probs) else None
+        q = self.quantiles_from_scale(point, scale, ids, probs, zero_rows)
+        return floor_quantiles(q, self.floor, histories)
 
     def resolved_level(self, h: int | None = None) -> float:
         """Highest central level (%) the pooled scores resolve at every step (of the first ``h``)
@@ -607,6 +728,8 @@ class ConformalCalibration:
             own_ids=self.own_ids.astype(str),
             own=self.own.astype(np.float64),
             own_n=self.own_n,
+            zero=self.zero.astype(np.float64),
+            zero_n=self.zero_n,
         )
         return path
 
@@ -633,6 +756,9 @@ class ConformalCalibration:
                 float(header.get("scale_floor", 0.0)),  # bundles saved before the floor: none
                 float(header.get("zero_scale", 1.0)),  # ... before the zero-history scale: 1
                 float(header.get("flat_ratio", 1.0)),  # ... before the flat-history ratio: the level
+                # ... before zero-history cases were kept apart: none (they are in the pooled scores)
+                z["zero"].astype(np.float64) if "zero" in z.files else np.empty((0, 0)),
+                z["zero_n"].astype(np.float64) if "zero_n" in z.files else np.empty(0),
             )
 
 
