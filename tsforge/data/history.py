@@ -146,7 +146,8 @@ def histories_from_frame(
                 layout, id_col, time_col, target_col = "long", roles.id_col, roles.time_col, roles.target_col
         if layout == "long":
             ids, values, keys, is_dt = _long(df, id_col, time_col, target_col, file)
-            series = _group(ids, values, keys, is_dt, time_col=time_col, file=file)
+            written = df[time_col] if time_col in df.columns else None
+            series = _group(ids, values, keys, is_dt, time_col=time_col, file=file, written=written)
             where = target_col
         elif layout == "wide":
             series = _wide(df, id_col, time_col, file)
@@ -390,15 +391,20 @@ def _group(
     *,
     time_col: str,
     file: str | None,
+    written: pl.Series | None = None,
 ) -> list[SeriesInput]:
     """Rows → series, in the order their ids first appear (rows by time within a series when
     there is a time column). Why first appearance and not sorted ids: the forecast file and the
-    plot then list the series as the user's file does (``s0, s1, s2, …``, not ``s0, s1, s10, …``)."""
+    plot then list the series as the user's file does (``s0, s1, s2, …``, not ``s0, s1, s10, …``).
+    ``written``: the time column as read, whose cells a repeated time is named by
+    (:func:`~tsforge.data.validation.check_unique_pairs`)."""
     uniq, first, codes = np.unique(ids, return_index=True, return_inverse=True)
     codes = codes.reshape(-1)
     rank = np.argsort(np.argsort(first))  # group number in order of first appearance
     if keys is not None:
-        V.check_unique_pairs(codes, keys, [str(u) for u in uniq], time_col=time_col, file=file)
+        V.check_unique_pairs(
+            codes, keys, [str(u) for u in uniq], time_col=time_col, file=file, written=written
+        )
         order = np.lexsort((keys, rank[codes]))
     else:
         order = np.argsort(rank[codes], kind="stable")

@@ -33,7 +33,7 @@ from tsforge.data.calendar_grid import read_period_labels
 from tsforge.data.coordinates import resolve_coords
 from tsforge.data.file_lines import refuse_empty_line, row_where, row_words
 from tsforge.data.frame import TimeSeriesData
-from tsforge.data.long_roles import check_unique_wide_times, time_fit
+from tsforge.data.long_roles import check_unique_wide_times, target_choices, time_fit
 from tsforge.data.panel_checks import note_filled_gaps
 from tsforge.data.tables import CSV_SUFFIXES, PARQUET_SUFFIXES, to_polars
 from tsforge.data.timeaxis import (
@@ -92,10 +92,14 @@ def detect_layout(
             id_col in cols and frame.schema[id_col] in text_types
         )
         if has_text:
+            # an absent target: the likeliest numeric column, not the closest spelling ("Did you
+            # mean 'sales'?" where 'promo' and 'price' sit beside it)
+            choices = target_choices(frame, id_col, time_col) if "target_col" not in present else []
             V.require_columns(
                 frame.columns,
                 roles,
                 file=file,
+                fitting={"target_col": choices[0]} if choices else None,
                 hint="For one column per series pass layout='wide' with value_cols",
                 cli_hint="A file with one column per series (a time column, then numeric columns) is read "
                 "as such without any flag",
@@ -175,7 +179,7 @@ def from_long(
         .join(code_of, on="__id", how="left", maintain_order="left")["__code"]
         .to_numpy()
     )
-    V.check_unique_pairs(id_codes, keys, channel_ids, time_col=time_col, file=file)
+    V.check_unique_pairs(id_codes, keys, channel_ids, time_col=time_col, file=file, written=frame[time_col])
     times, first_rows, t_codes = np.unique(keys, return_index=True, return_inverse=True)
     values = np.full((times.size, len(channel_ids)), np.nan, dtype=np.float32)
     values[t_codes.reshape(-1), id_codes] = y
@@ -424,30 +428,45 @@ def _wide_values(
             or V.mostly_numbers(series)
         ):
             raise  # a number out of range, or a stray word among numbers: no layout advice
-        target = "..." if frame is None else V.long_table_columns(frame, column, time_col)[2]
-        numeric = (
-            []
-            if frame is None
-            else [c for c in frame.columns if c != time_col and frame.schema[c].is_numeric()]
-        )
-        # several numeric columns beside it: a wide file with a text column (a comment, a flag)
-        # more likely than a long file, so naming the series columns comes first
-        shown = ",".join(numeric[:6]) + (",..." if len(numeric) > 6 else "")
-        drop = (
-            f" If {column!r} is not a series, name the series columns: --value-cols {shell_word(shown)} "
-            "(value_cols= in Python)."
-            if len(numeric) > 1
-            else ""
-        )
         raise DataValidationError(
-            f"{err.message}; the table was read as wide (one column per series).{drop} If it is long "
-            "(one row per series and time step), give its column names: "
-            f"--id-col {shell_word(column)} --time-col {shell_word(time_col or '...')} "
-            f"--target-col {shell_word(target)} "
-            "(id_col/time_col/target_col in Python)",
+            f"{err.message}; the table was read as wide (one column per series)."
+            f"{_layout_advice(frame, column, time_col)} (id_col/time_col/target_col in Python)",
             cli_message=None,  # the message gives the flags and the Python arguments alike
             **err.where,
         ) from None
+
+
+def _layout_advice(frame: pl.DataFrame | None, column: str, time_col: str | None) -> str:
+    """What to give to read a table that failed as wide on its text column ``column``: the series
+    columns (``--value-cols``) when each time is once and several numeric columns are there (a wide
+    file with a comment or flag column), then the long table's column names, its target the
+    likeliest numeric column (:func:`~tsforge.data.long_roles.target_choices`), the others named.
+
+    Why: ``store, date, sales, promo`` was told first to give ``--value-cols sales,promo``, which
+    failed again on the dates the stores share, then ``--target-col ...``. Times that repeat cannot
+    be a wide file's, so then only the long reading is offered.
+    """
+    choices = [] if frame is None else target_choices(frame, column, time_col)
+    repeats = frame is not None and time_col is not None and frame[time_col].n_unique() < frame.height
+    numeric = [] if frame is None or repeats else [c for c in frame.columns if c in choices]
+    shown = ",".join(numeric[:6]) + (",..." if len(numeric) > 6 else "")
+    drop = (
+        f" If {column!r} is not a series, name the series columns: --value-cols {shell_word(shown)} "
+        "(value_cols= in Python)."
+        if len(numeric) > 1
+        else ""
+    )
+    long = (
+        f" It looks long ({time_col!r} repeats its times: one row per series and time step); give its "
+        "column names: "
+        if repeats
+        else " If it is long (one row per series and time step), give its column names: "
+    )
+    others = f" (or {', '.join(choices[1:4])}: the column to forecast)" if len(choices) > 1 else ""
+    return (
+        f"{drop}{long}--id-col {shell_word(column)} --time-col {shell_word(time_col or '...')} "
+        f"--target-col {shell_word(choices[0] if choices else '...')}{others}"
+    )
 
 
 def from_wide(

@@ -8,15 +8,18 @@ is now read as long with those roles, and the user is told once (a :class:`Guess
 a ``note:`` line on the command line) which column plays which part.
 
 "No other reading" is strict, so nothing that reads today reads differently and no ambiguous
-table is guessed at: exactly three columns, not all three named as their roles (that is long
-by name; two named, ``store, ds, y``, are guessed at by the same rules, and where those fail the
-error names the closest column for the third); one time column (the one given, or the one the
-wide reader detects); exactly one text column and one numeric column beside it; no column given by
-name that is absent or plays another part; the text column has no blank cell; and the time
-column repeats (several series share dates) or the text column holds a single value. Each of
-these tables failed as wide before (a text column is not a series), so the guess only ever
-replaces an error. A wide file with a comment/flag column and several numeric columns keeps its
-error and its advice; a time column and one numeric column (one series) is wide as before.
+table is guessed at: not all three roles named (that is long by name; two named, ``store, ds,
+y``, are guessed at by the same rules, and where those fail the error names the closest column
+for the third); one time column (the one given, or the one the wide reader detects); exactly one
+text column, and numeric columns beside it of which the target is certain: the one named as the
+target, the only one, or the only one that is not a 0/1 flag (``store, date, sales, promo``: a
+flag is never the column forecast, and is noted as not used; ``sales`` beside a ``price`` is not
+guessed at); no column given by name that is absent or plays another part; the text column has
+no blank cell; and the time column repeats (several series share dates) or, in a table of three
+columns, the text column holds a single value. Each of these tables failed as wide before (a
+text column is not a series), so the guess only ever replaces an error. A wide file with a
+comment/flag column and several numeric columns keeps its error and its advice (its times do
+not repeat); a time column and one numeric column (one series) is wide as before.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ __all__ = [
     "check_unique_wide_times",
     "refuse_absent_named_columns",
     "time_fit",
+    "flag_columns",
+    "target_choices",
 ]
 
 #: the reader's default names of the three roles (the time column's default ``None`` is also "not given")
@@ -89,7 +94,7 @@ def guess_long_roles(
     """
     columns = [str(c) for c in frame.columns]
     named = sum(name in columns for name in (id_col, time_col or DEFAULT_ROLES[1], target_col))
-    if named == 3 or len(columns) != 3:  # three named: long by name
+    if named == 3 or len(columns) < 3:  # three named: long by name
         return None
     found_time = time_col if time_col in columns else detect_time_column(frame, time_format=time_format)
     if found_time is None:
@@ -97,16 +102,64 @@ def guess_long_roles(
     rest = [c for c in columns if c != found_time]
     text = [c for c in rest if frame.schema[c] in _TEXT_TYPES]
     numeric = [c for c in rest if frame.schema[c].is_numeric()]
-    if len(text) != 1 or len(numeric) != 1:
+    if len(text) != 1 or len(text) + len(numeric) != len(rest):
         return None
-    roles = LongRoles(text[0], found_time, numeric[0])
+    target = _sole_target(frame, numeric, target_col)
+    if target is None:
+        return None
+    roles = LongRoles(text[0], found_time, target)
     if not _agrees(roles, (id_col, time_col, target_col), columns):
         return None
     ids = frame.get_column(roles.id_col)
     several_series_share_dates = frame.get_column(found_time).n_unique() < frame.height
-    if ids.null_count() or not (several_series_share_dates or ids.n_unique() == 1):
+    one_series = ids.n_unique() == 1 and len(columns) == 3  # beside other columns: a wide file's note
+    if ids.null_count() or not (several_series_share_dates or one_series):
         return None
     return roles
+
+
+def _sole_target(frame: pl.DataFrame, numeric: list[str], target_col: str) -> str | None:
+    """The one numeric column that can be the target, or ``None`` when there is none or the
+    choice is not certain.
+
+    The column named ``target_col`` when it is one of ``numeric``; else the only one, or the only
+    one that is not a 0/1 flag (:func:`flag_columns`): ``store, date, sales, promo`` was read as
+    wide and refused although the README says a ``promo`` beside the target is noted and left
+    out. Two real-valued columns (``sales, price``) are not guessed at: forecasting the wrong
+    one would look like a result; the error then names the flags to give.
+    """
+    if target_col in numeric:
+        return target_col
+    if len(numeric) == 1:
+        return numeric[0]
+    flags = set(flag_columns(frame, numeric))
+    real = [c for c in numeric if c not in flags]
+    return real[0] if len(real) == 1 else None
+
+
+def flag_columns(frame: pl.DataFrame, columns: Sequence[str]) -> list[str]:
+    """Those of ``columns`` (numeric) whose observed values are 0 and 1, both present: a promo
+    or holiday flag, which a table carries beside its target and is never the one forecast."""
+    flags = []
+    for c in columns:
+        seen = frame.get_column(c).drop_nulls()
+        seen = seen.drop_nans() if seen.dtype.is_float() else seen
+        if set(seen.unique().to_list()) == {0, 1}:
+            flags.append(c)
+    return flags
+
+
+def target_choices(frame: pl.DataFrame, id_column: str, time_col: str | None) -> list[str]:
+    """The numeric columns of a long table read as wide that could be its target, the likeliest
+    first: real-valued ones in table order, then 0/1 flags (:func:`flag_columns`).
+
+    Why: the advice for ``store, date, sales, promo`` ended in ``--target-col ...``, and the flags
+    it named without a target were refused again ("column 'y' (target_col) not found"); the first
+    choice makes the advice work as written, the others are named beside it.
+    """
+    numeric = [c for c in frame.columns if c not in (id_column, time_col) and frame.schema[c].is_numeric()]
+    flags = set(flag_columns(frame, numeric))
+    return [c for c in numeric if c not in flags] + [c for c in numeric if c in flags]
 
 
 def _agrees(roles: LongRoles, given: tuple[str, str | None, str], columns: list[str]) -> bool:
@@ -253,7 +306,7 @@ def check_unique_wide_times(
             Python)" (a file).
     """
     try:
-        check_unique_times(keys, column=time_col, file=file)
+        check_unique_times(keys, column=time_col, file=file, written=frame[time_col])
     except DataValidationError as err:
         roles = numeric_id_column(frame, time_col, keys)
         if roles is None:

@@ -35,6 +35,7 @@ from tsforge.data.frequency import season_length as _season_length
 from tsforge.data.panel import Panel
 from tsforge.data.panel_checks import check_series_sizes, note_filled_gaps, warn_no_calendar
 from tsforge.data.ragged import series_index
+from tsforge.data.time_offsets import repeated_time_words
 from tsforge.data.timeaxis import step_gcd
 from tsforge.data.validation import MISSING_TOKENS, text_to_float, value_cell_advice
 from tsforge.errors import DataValidationError
@@ -283,9 +284,14 @@ def read_long_frame(
     dup = _scan_pairs(t, indptr, lambda prev, cur: cur == prev)
     if dup.size:
         pos = int(dup[0])
-        hint = clock_change_hint(_series_times(t, indptr, pos), None, int(t[pos])) if is_dt else ""
+        written = repeated_time_words(df[time_col], pos - 1, pos) if is_dt else None
+        hint = (
+            clock_change_hint(_series_times(t, indptr, pos), None, int(t[pos]))
+            if is_dt and written is None  # times with offsets repeat no wall-clock hour
+            else ""
+        )
         fail(
-            f"duplicate timestamp {show(t[pos])} in series {{sid}} {{where}}{hint}",
+            f"duplicate timestamp {written or show(t[pos])} in series {{sid}} {{where}}{hint}",
             pos,
             time_col,
             also=pos - 1,

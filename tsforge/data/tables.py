@@ -94,6 +94,8 @@ def read_table(
                     alt = frame
                 if _numeric_columns(alt) > _numeric_columns(frame):
                     frame, opts = alt, {**opts, "decimal_comma": True}
+            if opts["separator"] == ";":
+                frame = _grouped_decimal_commas(frame, p, id_columns)
             frame = _without_padding(_redecoded(p, frame, opts))
             _refuse_repeated_names(frame.columns, p)
             frame = _ids_as_written(p, frame, opts, id_columns)
@@ -137,7 +139,7 @@ _PARQUET_INDEX = re.compile(r"__index_level_\d+__")
 
 def drop_pandas_index(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` without a leading row-number column that pandas wrote (an unnamed first column
-    holding consecutive integers).
+    holding consecutive integers, or runs of them each restarting at 0: :func:`_counts_rows`).
 
     Why: ``df.to_csv(path)`` writes the row index by default; a wide file saved that way was read
     as one more series (``0, 1, 2, …``), trained on and forecast without a word. A column with a
@@ -152,10 +154,27 @@ def drop_pandas_index(frame: pl.DataFrame) -> pl.DataFrame:
         first = frame.get_column(frame.columns[0])
         if not first.dtype.is_integer() or first.null_count() or first.len() < 2:
             break
-        if not bool((first.diff().drop_nulls() == 1).all()):
+        if not _counts_rows(first):
             break
         frame = frame.drop(frame.columns[0])
     return frame
+
+
+def _counts_rows(column: pl.Series) -> bool:
+    """Whether ``column`` (integers, none missing) counts rows as a pandas index does: each value
+    one more than the one before, or 0 where a new run starts (every run then from 0).
+
+    Why the runs: a long table is most often built by ``pd.concat`` of one frame per series, whose
+    index restarts at 0 for each; written with ``df.to_csv(path)`` its unnamed index column
+    (0…39, 0…39) was kept and reported as an unused column ``''`` inviting ``--target-col``,
+    while the README says it is dropped. The same frame written to Parquet already lost it.
+    """
+    steps = (column.diff().drop_nulls() == 1).to_numpy()
+    if steps.all():  # one run, from any start (a slice of a frame keeps its row numbers)
+        return True
+    values = column.to_numpy()
+    restarts = (values[1:] == 0) & (values[:-1] > 0)  # a run of at least two rows ends
+    return bool(values[0] == 0 and (steps | restarts).all())
 
 
 def sniff_separator(path: Path) -> str:
@@ -340,6 +359,53 @@ def _read_csv(path: Path | io.BytesIO, opts: dict[str, Any]) -> pl.DataFrame:
         if isinstance(path, io.BytesIO):
             path.seek(0)
         return pl.read_csv(path, **{**opts, "infer_schema": False})
+
+
+#: a number as a German or French spreadsheet writes it: ``.`` between groups of three digits, a
+#: decimal comma (``1.234,5``, ``-12.345``, ``7,25``, ``1234,5``, ``12``)
+_DECIMAL_COMMA = r"^-?(\d{1,3}(\.\d{3})*|\d+)(,\d+)?$"
+#: such a number whose ``.`` can only be a thousands separator: one beside a decimal comma
+_GROUPED_FOR_SURE = r"^-?\d{1,3}(\.\d{3})+,\d+$"
+
+
+def _grouped_decimal_commas(frame: pl.DataFrame, path: Path, id_columns: Sequence[str]) -> pl.DataFrame:
+    """``frame`` (a ``;`` file) with the text columns written with ``.`` thousands separators and
+    decimal commas read as numbers, with one note naming them.
+
+    Why: Excel's "CSV (semicolon)" export in German or French writes 1234.5 as ``1.234,5``;
+    such a file was refused as soon as a value passed 999, with advice to export it again. A
+    column is read so where most of its cells have that form and one at least cannot mean
+    anything else (``1.234,5``: a column of only ``1.234`` may be 1.234 written with a decimal
+    point, and one of only ``1.234.567`` may hold codes). A cell of another form is left as
+    written, so the value check names it by its line; series-id columns stay text.
+    """
+    read = []
+    for c in frame.columns:
+        col = frame.get_column(c)
+        if c in id_columns or col.dtype != pl.String:
+            continue
+        cells = col.str.strip_chars()
+        fits = cells.str.contains(_DECIMAL_COMMA).fill_null(False)
+        if not bool(cells.str.contains(_GROUPED_FOR_SURE).fill_null(False).any()):
+            continue
+        if 2 * int(fits.sum()) <= int(cells.is_not_null().sum()):
+            continue
+        plain = cells.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
+        col = pl.select(pl.when(fits).then(plain).otherwise(col)).to_series().alias(c)
+        as_numbers = col.cast(pl.Float64, strict=False)
+        # the cells of that form as plain numbers; any other (``NA``, a typo) as written, for the
+        # value check to read as missing or to name
+        frame = frame.with_columns(as_numbers if as_numbers.null_count() == col.null_count() else col)
+        read.append(c)
+    if read:
+        shown = ", ".join(repr(c) for c in read)
+        warnings.warn(
+            f"{path}: column(s) {shown} read as numbers written with '.' between thousands and a decimal "
+            "comma (1.234,5 = 1234.5)",
+            TsforgeWarning,
+            stacklevel=4,
+        )
+    return frame
 
 
 def _numeric_columns(frame: pl.DataFrame) -> int:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-__all__ = ["TimeOffsets", "time_offsets"]
+__all__ = ["TimeOffsets", "time_offsets", "written_with_offset", "repeated_time_words"]
 
 #: a time of day followed by its UTC offset (``…T10:00:00+02:00``, ``… 10:00Z``)
 _OFFSET = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s?(Z|UTC|[+-]\d{2}:?\d{2})$")
@@ -81,3 +81,36 @@ def _offset_zone(offset: str) -> dt.tzinfo:
     sign = -1 if offset[0] == "-" else 1
     digits = offset[1:].replace(":", "")
     return dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
+
+
+def written_with_offset(column: pl.Series, row: int) -> str | None:
+    """Cell ``row`` of a time column as written, when it carries a UTC offset or zone (text such as
+    ``2024-03-31T03:00:00+02:00``, or a zoned Parquet datetime), else ``None``.
+
+    Why: times with offsets are read in UTC, so an error about one named ``2024-03-31 01:00:00``,
+    a time the file does not hold and the user cannot search for.
+    """
+    cell = column[row]
+    if cell is None:
+        return None
+    if isinstance(column.dtype, pl.Datetime):
+        return str(cell) if column.dtype.time_zone else None
+    text = str(cell).strip()
+    return text if column.dtype == pl.String and _OFFSET.search(text) else None
+
+
+def repeated_time_words(column: pl.Series, first_row: int, row: int) -> str | None:
+    """A repeated time (rows ``first_row`` and ``row`` of ``column``) in the file's own words, or
+    ``None`` when the second carries no offset (the caller then names it as read, with its
+    summer-time advice).
+
+    Why: ``A,2024-03-31T03:00:00+02:00`` written twice was refused as "duplicate timestamp
+    2024-03-31 01:00:00 … this looks like a summer-time clock change: write the times with their
+    UTC offset", advice the file already follows. Two cells that write one instant differently
+    (``+02:00`` and ``Z``) are both quoted, as neither alone shows the repeat.
+    """
+    at = written_with_offset(column, row)
+    if at is None:
+        return None
+    before = written_with_offset(column, first_row)
+    return at if before in (None, at) else f"{at} (the same time as {before})"

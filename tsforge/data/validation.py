@@ -38,6 +38,7 @@ from tsforge.data.frequency import (
     rate_words,
 )
 from tsforge.data.period_labels import label_hint, read_period_labels
+from tsforge.data.time_offsets import repeated_time_words
 from tsforge.errors import DataValidationError, WordedWarning
 
 __all__ = [
@@ -796,8 +797,22 @@ def _ns(moment: object) -> int:
     return int(np.asarray(moment, dtype="datetime64[ns]").astype(np.int64))
 
 
-def check_unique_times(times: np.ndarray, *, column: str, file: str | None = None) -> None:
-    """Wide data: each timestamp at most once (reports the timestamp and its rows)."""
+def _offset_words(times: np.ndarray, rows: list[int], written: pl.Series | None) -> str | None:
+    """A repeated time (rows ``rows[0]`` and ``rows[1]``) in the table's own words where it was
+    written with its UTC offset (:func:`~tsforge.data.time_offsets.repeated_time_words`), else
+    ``None``: it is then named as read, with the summer-time advice."""
+    if written is None or np.asarray(times).dtype.kind != "M":
+        return None
+    return repeated_time_words(written, rows[0], rows[1])
+
+
+def check_unique_times(
+    times: np.ndarray, *, column: str, file: str | None = None, written: pl.Series | None = None
+) -> None:
+    """Wide data: each timestamp at most once (reports the timestamp and its rows).
+
+    ``written``: the time column as read, so that a time written with its UTC offset is named as
+    written, without the summer-time advice (:func:`_offset_words`)."""
     order = np.argsort(times, kind="stable")
     st = times[order]
     dup = np.flatnonzero(st[1:] == st[:-1])
@@ -805,10 +820,11 @@ def check_unique_times(times: np.ndarray, *, column: str, file: str | None = Non
         t = st[dup[0]]
         rows = sorted(int(r) for r in np.flatnonzero(times == t))
         n_dup = int(np.unique(st[dup]).size)
+        words = _offset_words(times, rows, written)
         raise DataValidationError(
-            f"duplicate timestamp {_fmt_ts(t)} in column {column!r} {rows_words(rows, file)}"
+            f"duplicate timestamp {words or _fmt_ts(t)} in column {column!r} {rows_words(rows, file)}"
             + (f" ({n_dup} duplicated timestamps in total)" if n_dup > 1 else "")
-            + _clock_change(times, None, t),
+            + ("" if words else _clock_change(times, None, t)),
             file=file,
             column=column,
             **row_where(rows[1], file),
@@ -816,9 +832,16 @@ def check_unique_times(times: np.ndarray, *, column: str, file: str | None = Non
 
 
 def check_unique_pairs(
-    id_codes: np.ndarray, times: np.ndarray, ids: Sequence[str], *, time_col: str, file: str | None = None
+    id_codes: np.ndarray,
+    times: np.ndarray,
+    ids: Sequence[str],
+    *,
+    time_col: str,
+    file: str | None = None,
+    written: pl.Series | None = None,
 ) -> None:
-    """Long data: each ``(series, timestamp)`` at most once; names the id, the timestamp and the rows."""
+    """Long data: each ``(series, timestamp)`` at most once; names the id, the timestamp and the
+    rows (``written``: as for :func:`check_unique_times`)."""
     order = np.lexsort((times, id_codes))
     sid, st = id_codes[order], times[order]
     same = (sid[1:] == sid[:-1]) & (st[1:] == st[:-1])
@@ -827,10 +850,11 @@ def check_unique_pairs(
         k = dup[0]
         code, t = sid[k], st[k]
         rows = sorted(int(r) for r in np.flatnonzero((id_codes == code) & (times == t)))
+        words = _offset_words(times, rows, written)
         raise DataValidationError(
-            f"duplicate timestamp {_fmt_ts(t)} for series {ids[int(code)]!r} {rows_words(rows, file)}"
+            f"duplicate timestamp {words or _fmt_ts(t)} for series {ids[int(code)]!r} {rows_words(rows, file)}"
             + (f" ({dup.size} duplicated (series, timestamp) pairs in total)" if dup.size > 1 else "")
-            + _clock_change(st[sid == code], None, t),
+            + ("" if words else _clock_change(st[sid == code], None, t)),
             file=file,
             column=time_col,
             **row_where(rows[1], file),
