@@ -9,27 +9,110 @@ without a calendar; keeping the checks in one place keeps their messages alike.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from tsforge.data.file_lines import file_line, row_words
-from tsforge.errors import DataValidationError, UnknownSeasonWarning, WordedWarning
+from tsforge.errors import DataValidationError, ShortSeriesWarning, UnknownSeasonWarning, WordedWarning
 
 __all__ = [
+    "TOO_FEW_VALUES",
     "FilledGapsWarning",
     "FilledValuesWarning",
     "check_series_sizes",
     "check_unique_ids",
+    "leave_out_advice",
+    "left_out_too_few",
     "no_observed_value_message",
+    "too_few_observed",
+    "too_few_values_error",
     "note_filled_gaps",
     "note_filled_values",
+    "filled_value_words",
     "warn_no_calendar",
 ]
 
 #: series named in the note on filled gaps (the rest are counted)
 _NAMED_FILLED = 5
+
+#: :attr:`~tsforge.errors.TsforgeError.kind` of the refusal of a series with fewer than two
+#: (observed) values, so that a caller can tell it from the file's other faults
+TOO_FEW_VALUES = "too_few_values"
+
+#: series named in the note on series left out for too few values (the rest are counted)
+_NAMED_LEFT_OUT = 5
+
+#: the command line's words for leaving such a series out, where the running command has a way
+#: (``pass --drop-short to leave it out``); None: editing the file is the only way
+_CLI_LEAVE_OUT: ContextVar[str | None] = ContextVar("tsforge_cli_leave_out", default=None)
+
+
+@contextmanager
+def leave_out_advice(words: str) -> Iterator[None]:
+    """Inside, the refusal of a series with fewer than two values ends, in the command line's
+    words, with ``words`` (the command's flag) before "or remove its rows".
+
+    Why a context and not a parameter: the refusal is raised deep inside the readers, which do
+    not know which command runs them; the command knows its own flag, and words are for people
+    (code tells the refusal apart by :data:`TOO_FEW_VALUES`)."""
+    token = _CLI_LEAVE_OUT.set(words)
+    try:
+        yield
+    finally:
+        _CLI_LEAVE_OUT.reset(token)
+
+
+def too_few_values_error(sentence: str, n: int, **where: Any) -> DataValidationError:
+    """The refusal of ``n`` series with fewer than two (observed) values, of kind
+    :data:`TOO_FEW_VALUES`, ending with the way round: in the library's words the loader's
+    ``drop_too_few=True``, in the command line's the running command's flag
+    (:func:`leave_out_advice`) or, where it has none, removing the rows.
+
+    Why say the way round: a new product with its first sale is routine, and a refusal that only
+    names it left the user editing the file to forecast every other series."""
+    it = "it" if n == 1 else "them"
+    rows = f"remove {'its' if n == 1 else 'their'} rows"
+    flag = _CLI_LEAVE_OUT.get()
+    cli = f"{flag.replace('{it}', it)}, or {rows}" if flag else rows
+    exc = DataValidationError(
+        f"{sentence}: leave {it} out with drop_too_few=True, or {rows}",
+        cli_message=f"{sentence}: {cli}",
+        **where,
+    )
+    exc.kind = TOO_FEW_VALUES
+    return exc
+
+
+def too_few_observed(indptr: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Positions of the series with fewer than two observed (not missing) values: nothing to
+    forecast from, whether the file gave them one row, or rows that are all but one empty."""
+    observed = np.add.reduceat(~np.isnan(values), indptr[:-1]) if values.size else np.zeros(0)
+    observed = np.where(np.diff(indptr) > 0, observed, 0)  # reduceat repeats a neighbour for an empty one
+    return np.flatnonzero(observed < 2)
+
+
+def left_out_too_few(ids: Any, bad: np.ndarray, where: str) -> None:
+    """One :class:`~tsforge.errors.ShortSeriesWarning` saying that the series at ``bad`` (fewer
+    than two observed values) were left out of ``where``: how many and which (up to five named).
+
+    Why one note and not silence: the user asked for every series, so the output must say which
+    ones it does not hold."""
+    named = ", ".join(repr(str(ids[i])) for i in bad[:_NAMED_LEFT_OUT])
+    more = f", and {bad.size - _NAMED_LEFT_OUT} more" if bad.size > _NAMED_LEFT_OUT else ""
+    count = "1 series" if bad.size == 1 else f"{bad.size} series"
+    has = "has" if bad.size == 1 else "have"
+    warnings.warn(
+        ShortSeriesWarning(
+            f"{where}: left out {count} of {len(ids)} that {has} fewer than two observed values "
+            f"(nothing to forecast from): {named}{more}"
+        ),
+        stacklevel=3,
+    )
 
 
 class FilledGapsWarning(WordedWarning):
@@ -75,7 +158,27 @@ class FilledValuesWarning(WordedWarning):
     were filled before a model saw them: how many, in which series, and how."""
 
 
-def note_filled_values(ids: Any, missing: np.ndarray, where: str, how: tuple[str, str]) -> None:
+def filled_value_words(model: str, local: bool, *, training: bool) -> tuple[str, str]:
+    """How ``model`` reads a missing value inside a history, for one value and for several: the
+    ``how`` of :func:`note_filled_values`.
+
+    A local model is fitted on its series with each gap interpolated
+    (:func:`~tsforge.data.ragged.fill_missing_ragged`), when it is trained and when a forecast
+    refits it on the history given; a global or window model's input window carries the last
+    observed value over the gap (:mod:`tsforge.panels.windows`,
+    :func:`~tsforge.data.task.causal_fill`), and in training its loss leaves such values out as
+    targets. One function, so that ``train`` and a forecast say it alike.
+    """
+    if local:
+        how = f"{model} is fitted with {{0}} filled by linear interpolation between the observed values around {{0}}"
+    elif training:
+        how = f"{model}'s input windows carry the last observed value over {{0}}, and its loss leaves {{0}} out as targets"
+    else:
+        how = f"{model}'s input window carries the last observed value over {{0}}"
+    return how.format("it"), how.format("them")
+
+
+def note_filled_values(ids: Any, missing: np.ndarray, where: str | None, how: tuple[str, str]) -> None:
     """One note (:class:`FilledValuesWarning`) that ``missing`` values (per series, in the order
     of ``ids``) were filled, and ``how``: the words for one value and for several
     (``("naive is fitted with it filled by …", "… with them filled by …")``); nothing when
@@ -89,7 +192,8 @@ def note_filled_values(ids: Any, missing: np.ndarray, where: str, how: tuple[str
     if total <= 0:
         return
     values = "1 missing value" if total == 1 else f"{total} missing values"
-    said = f"{where}: {values} in {_counted_series(ids, missing)}; {how[0] if total == 1 else how[1]}"
+    said = f"{values} in {_counted_series(ids, missing)}; {how[0] if total == 1 else how[1]}"
+    said = f"{where}: {said}" if where else said
     warnings.warn(FilledValuesWarning(said), stacklevel=3)
 
 
@@ -124,9 +228,10 @@ def check_series_sizes(
         sid = str(ids[i])  # a numpy string's repr would read np.str_('z')
         count = "1 series has" if short.size == 1 else f"{short.size} series have"
         where = "" if row is None else f", {row_words(row, file)}"
-        raise DataValidationError(
+        raise too_few_values_error(
             f"{count} fewer than 2 values (a series needs two to be forecast or scored), first "
             f"{sid!r} ({lens[i]} value{'s' if lens[i] != 1 else ''}{where})",
+            short.size,
             file=file,
             column=column,
             row=row,
@@ -139,8 +244,9 @@ def check_series_sizes(
     empty = np.flatnonzero(lens == n_missing)
     if empty.size:
         i = int(empty[0])
-        raise DataValidationError(
-            no_observed_value_message(empty.size, ids[i]),
+        raise too_few_values_error(
+            _no_observed_sentence(empty.size, ids[i]),
+            empty.size,
             file=file,
             column=column,
             series=str(ids[i]),
@@ -150,11 +256,14 @@ def check_series_sizes(
 def no_observed_value_message(n: int, first: Any) -> str:
     """The refusal of ``n`` all-missing series in a table the user wrote (long or wide), with
     what to do about it; one wording for both readers."""
+    return f"{_no_observed_sentence(n, first)}: leave {'it' if n == 1 else 'them'} out of the data"
+
+
+def _no_observed_sentence(n: int, first: Any) -> str:
+    """What is wrong with ``n`` all-missing series, first ``first`` (the way round is added by
+    the raiser)."""
     count = "1 series has" if n == 1 else f"{n} series have"
-    return (
-        f"{count} no observed value (every value missing), first {str(first)!r}: leave "
-        f"{'it' if n == 1 else 'them'} out of the data"
-    )
+    return f"{count} no observed value (every value missing), first {str(first)!r}"
 
 
 def warn_no_calendar(what: str) -> None:

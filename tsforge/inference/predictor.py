@@ -34,6 +34,7 @@ from tsforge.data.history import (
     observed_rows,
     with_parsed_times,
 )
+from tsforge.data.panel_checks import filled_value_words, note_filled_values
 from tsforge.data.scaling import StandardScaler, spread_or_level
 from tsforge.data.step_grid import on_integer_grid, on_step_grid
 from tsforge.data.task import causal_fill
@@ -148,10 +149,12 @@ class FramePredictor:
         if unread and not self.takes_coords:  # dropped: said before a refusal of a new station
             warnings.warn(UnusedCoordinatesWarning(unread), stacklevel=3)
             unread = None
+        given = series
         sent = self._fill_skipped_steps(series, source)
         series = self._trailing_gaps_trimmed(sent)
         if note := trailing_gap_note(sent, series, source):
             warnings.warn(note, TrimmedHistoryWarning, stacklevel=3)
+        self._note_filled_values(given, source)
         if note := level_note(request.levels):
             warnings.warn(
                 WordedWarning(note, cli_message=level_note(request.levels, flags=True)), stacklevel=3
@@ -169,6 +172,32 @@ class FramePredictor:
         if request and (note := zero_width_note(forecasts, self.interval_method)):
             warnings.warn(note, TsforgeWarning, stacklevel=3)
         return forecasts
+
+    def filled_words(self) -> tuple[str, str] | None:
+        """How this model reads a missing value inside a history it forecasts, for one value and
+        for several (:func:`~tsforge.data.panel_checks.filled_value_words`); ``None``: no note
+        (a routed ensemble, whose members each say it for the series they forecast)."""
+        return None
+
+    @property
+    def filled_span(self) -> int | None:
+        """The last values of a history whose missing values this model reads (its input
+        window); ``None``: the whole history (a local model refits on it)."""
+        return None
+
+    def _note_filled_values(self, given: Sequence[SeriesInput], source: HistoryFile | None) -> None:
+        """One note of how many missing values inside the histories ``given`` (as the caller gave
+        them: before skipped steps were inserted, which their own note counts) the model reads,
+        in which series, and how it fills them (:meth:`filled_words`).
+
+        Why: ``train`` says so of the history it fits; a forecast filled an empty cell of its
+        history the same way, silently, behind every door.
+        """
+        words = self.filled_words()
+        if words is None:
+            return
+        counts = np.array([_missing_inside(s.values, self.filled_span) for s in given], dtype=np.int64)
+        note_filled_values([s.id for s in given], counts, None if source is None else source.name, words)
 
     def _fill_skipped_steps(
         self, series: Sequence[SeriesInput], source: HistoryFile | None = None
@@ -700,6 +729,21 @@ def _steps_not_followed(s: SeriesInput, trimmed: int | None) -> int:
     return trailing_gap(s.values) if trimmed is None else trimmed
 
 
+def _missing_inside(values: Any, span: int | None) -> int:
+    """Missing values of a history between its first and last observed value, within its last
+    ``span`` values before its last observed one (``None``: all of them): the values a model
+    fills. Trailing ones are trimmed (their own note) and leading ones are no part of it."""
+    v = np.asarray(values, dtype=np.float64).ravel()
+    seen = np.flatnonzero(np.isfinite(v))
+    if seen.size == 0:
+        return 0
+    v = v[: seen[-1] + 1]
+    if span is not None:
+        v = v[-int(span) :]
+    seen = np.flatnonzero(np.isfinite(v))
+    return int(np.isnan(v[seen[0] :]).sum())
+
+
 class Predictor(FramePredictor):
     """A fitted model ready to forecast any batch of histories."""
 
@@ -751,6 +795,13 @@ class Predictor(FramePredictor):
     @property
     def freq(self) -> str | None:
         return self.forecaster.context.freq
+
+    @property
+    def filled_span(self) -> int | None:
+        return self.input_len
+
+    def filled_words(self) -> tuple[str, str] | None:
+        return filled_value_words(self.model_name, local=False, training=False)
 
     # -- prediction --------------------------------------------------------------------------
     def _trailing_gaps_trimmed(self, series: Sequence[SeriesInput]) -> list[SeriesInput]:

@@ -26,6 +26,7 @@ from tsforge.data.calendar_grid import on_grid
 from tsforge.data.frequency import check_sampling, infer_freq, nominal_step_days
 from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
+from tsforge.data.panel_checks import filled_value_words
 from tsforge.data.scaling import StandardScaler
 from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError
 from tsforge.inference import (
@@ -106,6 +107,14 @@ class PanelPredictor(FramePredictor):
     @property
     def max_horizon(self) -> int:
         return self.horizon
+
+    @property
+    def filled_span(self) -> int | None:
+        """A local model refits on the whole history; a global one reads its input window."""
+        return None if self.global_model is None else self.global_model.input_len
+
+    def filled_words(self) -> tuple[str, str] | None:
+        return filled_value_words(self.model, local=self.global_model is None, training=False)
 
     @property
     def known_ids(self) -> tuple[str, ...]:

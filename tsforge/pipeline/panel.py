@@ -25,7 +25,7 @@ import pandas as pd
 
 from tsforge.arguments import model_name, whole_number
 from tsforge.data.panel import Panel
-from tsforge.data.panel_checks import note_filled_values
+from tsforge.data.panel_checks import filled_value_words, note_filled_values
 from tsforge.data.protocol import HOLDOUT, panel_horizon
 from tsforge.errors import ConfigError, FallbackWarning
 from tsforge.evaluation.baseline import NAIVE2, naive2_skill_scores
@@ -502,12 +502,7 @@ def _note_filled_history(history: Panel, model: str, local: bool, where: str) ->
     if not missing.any():
         return
     per_series = np.diff(np.searchsorted(np.flatnonzero(missing), history.indptr))
-    if local:
-        how = f"{model} is fitted with {{0}} filled by linear interpolation between the observed values around {{0}}"
-    else:
-        how = f"{model}'s input windows carry the last observed value over {{0}}, and its loss leaves {{0}} out as targets"
-    words = (how.format("it"), how.format("them"))
-    note_filled_values(history.ids, per_series, where, words)
+    note_filled_values(history.ids, per_series, where, filled_value_words(model, local, training=True))
 
 
 def _global(fitted: Any, history: Panel, h: int) -> np.ndarray:
