@@ -29,7 +29,7 @@ from recommender.properties.memorability import HURST_MIN_LENGTH
 from recommender.properties.reference import reference_batch
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.panel import Panel
-from tsforge.engine import Engine, get_engine
+from tsforge.engine import Engine, LocalEngine, current_engine, get_engine
 from tsforge.errors import ConfigError, DataValidationError
 
 __all__ = [
@@ -222,7 +222,8 @@ def profile_windows(
 
     Args:
         method: ``"fast"`` (batched) or ``"reference"`` (statsmodels per window).
-        n_jobs: local worker processes, capped at :data:`MAX_WORKERS`; 1 runs in this process.
+        n_jobs: worker processes; a local pool built from it has at most :data:`MAX_WORKERS`
+            (a Ray engine gets ``n_jobs`` CPUs); 1 runs in this process.
         chunk_size: windows per task.
         progress: called as ``progress(done_windows, total_windows)`` after each chunk (in this
             process, whichever engine runs the chunks).
@@ -234,7 +235,7 @@ def profile_windows(
     fn = _METHODS[method]
     n = windows.shape[0]
     bounds = [(s, min(s + chunk_size, n)) for s in range(0, n, chunk_size)]
-    eng = get_engine(engine, n_jobs=max(1, min(int(n_jobs), MAX_WORKERS)))
+    eng = _local_pool_capped(get_engine(engine, n_jobs=max(1, int(n_jobs))), engine)
     done = 0
 
     def advance(i: int, _: Any) -> None:
@@ -290,6 +291,20 @@ def summarise(table: pd.DataFrame) -> dict[str, Any]:
     return {"properties": props, "buckets": buckets}
 
 
+def _local_pool_capped(eng: Engine, asked: str | Engine | None) -> Engine:
+    """``eng``, or a local pool of :data:`MAX_WORKERS` where ``eng`` is a bigger local pool
+    built here from ``n_jobs`` (an engine object the caller passed or made current is kept).
+
+    Why only the local pool: the cap is this machine's CPU budget for profiling processes; a
+    Ray engine's ``n_jobs`` sizes the instance the user asked for, and ``cv`` / ``train`` honour
+    it, so ``profile --engine ray --n-jobs 4`` silently starting ``ray local x2`` was a surprise.
+    """
+    mine = not isinstance(asked, LocalEngine) and eng is not current_engine()
+    if mine and isinstance(eng, LocalEngine) and eng.n_jobs > MAX_WORKERS:
+        return LocalEngine(MAX_WORKERS)
+    return eng
+
+
 def profile(
     data: TimeSeriesData | np.ndarray,
     window: int = 336,
@@ -311,7 +326,7 @@ def profile(
         window: window length (ARIES: 336).
         stride: step between window starts (default ``window // 14``, i.e. 24 for 336).
         method: ``"fast"`` or ``"reference"``.
-        n_jobs: worker processes (at most 2).
+        n_jobs: worker processes (at most :data:`MAX_WORKERS` on the local engine).
         chunk_size: windows per task.
         max_windows: profile a seeded random subset of at most this many windows.
         seed: seed of that subset.

@@ -11,6 +11,7 @@ from tsforge.cli.app import app, console, print_note
 from tsforge.cli.data_options import reads_data
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
 from tsforge.cli.output_paths import looks_like_file
+from tsforge.engine import Engine, LocalEngine
 from tsforge.errors import ConfigError
 
 __all__ = ["profile_cmd", "render_summary", "plot_distributions"]
@@ -219,8 +220,8 @@ def profile_cmd(
         typer.Option(
             "--n-jobs",
             "--jobs",
-            help="Worker processes (at most 2 on the local engine), as --n-jobs everywhere else; "
-            "--jobs is the older spelling.",
+            help="Worker processes (at most 2 on the local engine, said in a note; --engine ray "
+            "gets --n-jobs CPUs), as --n-jobs everywhere else; --jobs is the older spelling.",
         ),
     ] = 1,
     engine: EngineOption = None,
@@ -254,7 +255,7 @@ def profile_cmd(
 
     check_output_folder(out, "--out")  # before the profile, not after it (an existing file there)
     _check_out_is_a_folder(out)
-    eng = engine_from_options(engine, ray_address, max(1, min(jobs, MAX_WORKERS)))
+    eng = _local_pool_at_most(engine_from_options(engine, ray_address, jobs), jobs, MAX_WORKERS)
     data, note = None, None
     if not (per_series or _is_panel_collection(source)):
         data, note = _windowed_or_note(load_data(source, **load_kwargs), source, window, stride)
@@ -398,3 +399,20 @@ def _is_panel_collection(source: str) -> bool:
     from tsforge.data.load import classify_source
 
     return classify_source(source) == "catalogue" and get_entry(source).is_panel
+
+
+def _local_pool_at_most(eng: Engine, jobs: int, cap: int) -> Engine:
+    """``eng``, or a local pool of ``cap`` workers with a note where ``--n-jobs`` asked for more.
+
+    Why a note, and only on the local engine: the cap is this machine's CPU budget for
+    profiling (``MAX_WORKERS``), which the help states; ``--engine ray --n-jobs 4`` sizes a Ray
+    instance as in ``cv`` and ``train``. Lowered without a word, the user who asked for 4 (or
+    16) got 2 and could only guess why the run took twice as long.
+    """
+    if not isinstance(eng, LocalEngine) or eng.n_jobs <= cap:
+        return eng
+    print_note(
+        f"--n-jobs {jobs} lowered to {cap}: profile's local pool runs at most {cap} worker processes "
+        f"(the project's CPU budget); --engine ray runs --n-jobs CPUs"
+    )
+    return LocalEngine(cap)
