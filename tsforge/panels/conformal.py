@@ -471,6 +471,8 @@ class ConformalCalibration:
             "series": int(uniq.size),
             "series_with_own_scores": int(keep.size),
             "zero_history_cases": int(apart.sum()),
+            # the series those cases come from: what decides whether they resolve a level
+            "zero_history_series": int(np.unique(inv[apart]).size),
             "weighting": "series equally" if weight_series_equally else "cases equally",
             **dict(info or {}),
         }
@@ -532,11 +534,19 @@ class ConformalCalibration:
     def zero_resolves(self, h: int, probs: np.ndarray) -> bool:
         """Whether the zero-history cases' scores resolve every probability in ``probs`` at each
         of the first ``h`` steps: the finite-rank rule of a series' own scores (module doc),
-        read against their effective count rounded down, as the pooled scores' is."""
+        read against their effective count rounded down, as the pooled scores' is, and at most
+        the number of series they come from.
+
+        Why the series: one series of zeros gives a case per calibration window, the same 0 each
+        while it stays at zero; counted as cases, five discontinued series over eight windows
+        were 40 scores of 0, enough for 95 %, and every series of zeros got the band [0, 0] —
+        a product about to launch included. As many series as a level needs tell what series of
+        zeros do next."""
         if self.zero_n.size < h or not h:
             return False
         n = np.floor(np.asarray(self.zero_n[:h], dtype=np.float64) + 1e-9)
-        return bool(n.min() >= _needed(np.asarray(probs, dtype=np.float64)))
+        series = float(self.info.get("zero_history_series", np.inf))
+        return bool(min(float(n.min()), series) >= _needed(np.asarray(probs, dtype=np.float64)))
 
     def _zero_quantiles(self, h: int, probs: np.ndarray) -> np.ndarray:
         """``[h, P]`` score quantiles of the zero-history cases (memoised beside the pooled ones)."""

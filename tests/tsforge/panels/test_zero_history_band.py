@@ -139,6 +139,27 @@ def test_too_few_zero_history_cases_fall_back_to_the_pooled_scores_at_the_typica
     assert own[0, :, -1].max() <= 0.5 * 29.0
 
 
+def test_few_series_of_zeros_over_many_windows_do_not_make_a_band_of_zero():
+    """Five discontinued series over eight windows are 40 zero-history cases, all scored 0 while
+    they stay at zero: counted as cases they resolved 95 %, and every series of zeros got the
+    band [0, 0]. What resolves a level is the series they come from: five do not (39 needed),
+    so a series of zeros reads the pooled scores at the zero-history scale."""
+    windows = 8
+    pooled_scores, pooled_ids, _ = _case_scores(60, 0)
+    scores = np.r_[np.repeat(pooled_scores, windows, axis=0), np.zeros((5 * windows, 2))]
+    ids = np.r_[np.repeat(pooled_ids, windows), np.repeat([f"z{i}" for i in range(5)], windows)]
+    zero = np.r_[np.zeros(60 * windows, bool), np.ones(5 * windows, bool)]
+    cal = ConformalCalibration.from_scores(
+        scores, ids, season_length=1, scale_window=8, zero_scale=0.5, zero_history=zero,
+        weight_series_equally=True,
+    )  # fmt: skip
+    assert cal.info["zero_history_cases"] == 40 and cal.info["zero_history_series"] == 5
+    assert not cal.zero_resolves(2, PROBS)
+    q = cal.quantiles(np.zeros((1, 2)), [np.zeros(5)], ["new"], PROBS)
+    np.testing.assert_allclose(q[0], 0.5 * cal._pooled_quantiles(2, PROBS))
+    assert q[0, :, -1].min() > 0.0
+
+
 def test_the_zero_history_scores_round_trip_and_an_older_file_serves_as_it_did(tmp_path):
     """The zero-history scores are saved with the calibration; a file saved before they existed
     (no ``zero`` arrays, its pooled scores holding those cases) loads with none and serves a
