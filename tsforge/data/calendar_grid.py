@@ -228,6 +228,19 @@ def period_twin(freq: str) -> str | None:
     return str(other(n, **{key: (month - 1 + shift) % 12 + 1}).freqstr)
 
 
+def _anchored(times_ns: np.ndarray, freq: str) -> bool:
+    """Whether every time is on ``freq``'s anchor, its month included (``QS-JAN``: January,
+    April, July, October 1st).
+
+    Why beside :func:`grid_positions`: that places quarter and year starts by their day, not by
+    their anchor month, so quarter starts in February read as on the QS-JAN grid and a fiscal
+    series given ``--freq Q`` heard that it was read there, then was refused for a frequency
+    the user never gave. The times checked are the distinct ones (a panel's series share them).
+    """
+    offset = to_offset(freq)
+    return all(offset.is_on_offset(pd.Timestamp(int(t))) for t in np.unique(times_ns))
+
+
 def _ends_words(freq: str) -> str:
     """``month starts``, ``quarter ends``: the days the grid of ``freq`` (a period frequency) marks."""
     offset = _period_offset(freq)
@@ -250,7 +263,7 @@ def read_period_labels(times_ns: np.ndarray, freq: str | None, where: str) -> st
     twin = period_twin(freq)
     if twin is None or times_ns.size == 0 or grid_positions(times_ns, freq)[1].all():
         return freq
-    if not grid_positions(times_ns, twin)[1].all():
+    if not (grid_positions(times_ns, twin)[1].all() and _anchored(times_ns, twin)):
         return freq  # dates on neither grid: the usual spacing checks say what is wrong
     said = f"its dates are {_ends_words(twin)}, not the {_ends_words(freq)} that"
     how = f"read on their own grid ({grid_words(twin)}), dated as written, and forecasts are dated so too"

@@ -102,3 +102,22 @@ def test_the_cli_trains_with_freq_m_and_says_so_once(tmp_path, capsys, monkeypat
     said = " ".join(err.split())
     assert said.count("its dates are month starts, not the month ends that --freq ME names") == 1, err
     assert "--freq MS says so without this note" in said
+
+
+@pytest.mark.parametrize(
+    ("start", "freq", "given"), [("2010-02-01", "QS-FEB", "Q"), ("2010-04-01", "YS-APR", "Y")]
+)
+def test_a_fiscal_anchor_off_the_twin_grid_is_refused_without_the_note(start, freq, given):
+    """Quarter starts in February are not on the QS-JAN grid that ``Q``'s other end names (nor
+    April year starts on YS-JAN): the frequency given stands, for the spacing check to refuse
+    naming the dates' own grid as before, and no note says they were read."""
+    from pandas.tseries.frequencies import to_offset
+
+    from tsforge.data.calendar_grid import PeriodLabelsWarning, read_period_labels
+
+    times = pd.date_range(start, periods=6, freq=freq).values.astype("datetime64[ns]").view(np.int64)
+    named = to_offset(given).freqstr
+    with warnings.catch_warnings(record=True) as log:
+        warnings.simplefilter("always")
+        assert read_period_labels(times, named, "f.csv") == named
+    assert not [w for w in log if issubclass(w.category, PeriodLabelsWarning)]
