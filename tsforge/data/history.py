@@ -368,6 +368,9 @@ def _long_time_keys(
     except DataValidationError as whole:
         if time_col is None or df[time_col].dtype != pl.String or np.unique(ids).size < 2:
             raise
+        cells = df[time_col].str.strip_chars()
+        if cells.null_count() or bool((cells.str.len_chars() == 0).any()):
+            raise  # a blank line or an empty time: the column's own refusal names its line
         return parse_times_by_series(df[time_col], ids, column=time_col, file=file, whole=whole), True
 
 
