@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -10,6 +11,7 @@ import typer
 
 from tsforge.cli.app import app, console, print_note
 from tsforge.cli.data_options import (
+    DROP_SHORT_WAY,
     DataArgument,
     DatasetOption,
     DropShortOption,
@@ -19,12 +21,14 @@ from tsforge.cli.data_options import (
     number_items,
     reader_flags,
     reads_data,
+    too_few_left_out,
     training_options,
 )
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
 from tsforge.cli.interval_options import OldTrainIntervalsOption, TrainIntervalMethodOption, interval_method
 from tsforge.cli.model_options import HorizonOption, InputLengthOption, TrainedModelOption, check_at_least_one
 from tsforge.cli.tables import metric_list_table, metrics_table
+from tsforge.data.panel_checks import leave_out_advice
 from tsforge.data.validation import shell_word
 from tsforge.errors import ConfigError
 
@@ -171,7 +175,7 @@ def train_cmd(
         from tsforge.pipeline.panel import refuse_loss_strategy
 
         refuse_loss_strategy(strategy_name)
-        with using(eng):
+        with using(eng), leave_out_advice(DROP_SHORT_WAY):
             _train_panel(
                 dataset,
                 model,
@@ -183,7 +187,7 @@ def train_cmd(
                 n_jobs,
                 no_track,
                 register_as,
-                load_kwargs,
+                too_few_left_out(load_kwargs, drop_short),
                 intervals,
                 drop_short,
             )
@@ -504,7 +508,13 @@ def evaluate_cmd(
             raise ConfigError(
                 "a panel model is scored on the holdout test window only (--on test)", field="on"
             )
-        flat, _ = evaluate_panel_model(predictor, dataset, load_kwargs=load_kwargs, drop_short=drop_short)
+        with leave_out_advice(DROP_SHORT_WAY):
+            flat, _ = evaluate_panel_model(
+                predictor,
+                dataset,
+                load_kwargs=too_few_left_out(load_kwargs, drop_short),
+                drop_short=drop_short,
+            )
         baseline = (NAIVE2, "mase", "naive2_mase")
     elif drop_short:
         raise ConfigError("--drop-short applies to a panel model's holdout", field="drop_short")
@@ -643,6 +653,14 @@ def forecast_cmd(
             show_default=False,
         ),
     ] = None,
+    drop_short: Annotated[
+        bool,
+        typer.Option(
+            "--drop-short",
+            help="Leave out the series with fewer than two values (nothing to forecast from), with a "
+            "note naming them, instead of refusing the history.",
+        ),
+    ] = False,
 ) -> None:
     """Forecast from a history file with a registered model (no training data needed).
 
@@ -697,7 +715,7 @@ def forecast_cmd(
             check_plot_series(
                 frame, drawn, id_col=id_col, time_col=time_col, target_col=target_col, file=str(input_path)
             )
-        with using(eng):
+        with using(eng), leave_out_advice(DROP_SHORT_WAY), _leaving_out_too_few(drop_short):
             result = predictor.predict_frame(
                 frame,
                 horizon,
@@ -810,6 +828,16 @@ def _series_columns(frame: Any, value_cols: list[str], id_col: str, time_col: st
         )
     times = history_time_column(frame.drop(value_cols), id_col, time_col)
     return frame.select([c for c in (times, *value_cols) if c is not None])
+
+
+def _leaving_out_too_few(leave_out: bool) -> AbstractContextManager[None]:
+    """``forecast --drop-short``: the history's series with fewer than two values left out with
+    a note (:func:`tsforge.data.history.leaving_out_too_few`); else they are refused, naming the
+    flag. Why refused by default: the user asked for every series, and a forecast file silently
+    missing one is worse than an error."""
+    from tsforge.data.history import leaving_out_too_few
+
+    return leaving_out_too_few() if leave_out else nullcontext()
 
 
 def _read_history(path: Path, id_col: str, target_col: str, time_format: str | None) -> Any:

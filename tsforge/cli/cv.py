@@ -16,6 +16,7 @@ from tsforge.cli.data_options import (
     key_value_options,
     number_items,
     reads_data,
+    too_few_left_out,
 )
 from tsforge.cli.engine_options import EngineOption, RayAddressOption, engine_from_options
 from tsforge.cli.interval_options import CvIntervalMethodOption, OldCvIntervalsOption, interval_method
@@ -123,7 +124,9 @@ def cv_cmd(
         keep = "keeps its" if len(others) == 1 else "keep their"
         print_note(f"--option sets local models only: {', '.join(others)} {keep} defaults")
     with notes_held(output is not None) as held:  # the reader's notes, until the output's zone is known
-        loaded = load_panel(dataset, **load_kwargs)
+        # a series with fewer than two values is left out with a note, as one too short for
+        # every window is: one new product must not stop the other series being scored
+        loaded = load_panel(dataset, **too_few_left_out(load_kwargs))
     columns = _output_columns(load_kwargs, loaded.roles)
     # the offsets the file's times were written in, kept by the loader: --output is dated in them
     zone = zone_of(loaded.time_offsets, read_in_utc=held.said_in_utc()) if output is not None else None

@@ -108,7 +108,7 @@ DropShortOption = Annotated[
     typer.Option(
         "--drop-short",
         help="Panels: leave out the series too short for the holdout (1 + 2 × horizon values), "
-        "with a note saying how many, instead of refusing the panel.",
+        "or with fewer than two values, with a note saying how many, instead of refusing the panel.",
     ),
 ]
 
@@ -287,6 +287,25 @@ def _checked_time_format(time_format: str | None) -> str | None:
 _READER_DEFAULTS: dict[str, Any] = reader_options("unique_id", None, "y")
 
 
+#: the reader option that leaves out series with fewer than two observed values: set by the
+#: command (cv always, others with --drop-short), never a flag of its own
+_DROP_TOO_FEW = "drop_too_few"
+
+#: the way round the refusal of such a series names on a command that takes --drop-short
+DROP_SHORT_WAY = "pass --drop-short to leave {it} out"
+
+
+def too_few_left_out(load_kwargs: dict[str, Any], leave_out: bool = True) -> dict[str, Any]:
+    """``load_kwargs`` that leave out a table's series with fewer than two observed values
+    (with a note naming them) when ``leave_out``, else ``load_kwargs`` as given.
+
+    Why: a new product with its first sale refused the whole file on every command; the reader
+    can leave it out (:func:`tsforge.data.load.load_panel`'s ``drop_too_few``), and the command
+    says when: ``cv`` always (its protocol skips a series too short for a window anyway),
+    ``train`` / ``recommend`` / ``evaluate`` with ``--drop-short``."""
+    return {**load_kwargs, _DROP_TOO_FEW: True} if leave_out else load_kwargs
+
+
 def reader_flags(options: dict[str, Any]) -> str:
     """The reader options that differ from the defaults, as command-line flags.
 
@@ -296,8 +315,8 @@ def reader_flags(options: dict[str, Any]) -> str:
     """
     flags = []
     for key, value in options.items():
-        if value is None or value == _READER_DEFAULTS.get(key):
-            continue
+        if value is None or value == _READER_DEFAULTS.get(key) or key == _DROP_TOO_FEW:
+            continue  # drop_too_few: the command's own choice (--drop-short), not a reader flag
         flag = f"--{key.replace('_', '-')}"
         if isinstance(value, (list, tuple)):
             value = ",".join(map(str, value))

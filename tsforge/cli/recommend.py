@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Annotated, Any, TypedDict
 
 import typer
@@ -17,10 +17,13 @@ import typer
 from tsforge.cli.app import CommandGroup, app, console, print_note
 from tsforge.cli.core import baseline_comparison, print_forecast_next, print_registration
 from tsforge.cli.data_options import (
+    DROP_SHORT_WAY,
     DropShortOption,
     reader_flags,
     reads_data,
+    too_few_left_out,
 )
+from tsforge.data.panel_checks import leave_out_advice
 
 __all__ = ["recommend_cmd", "build_cmd", "recommender_app"]
 
@@ -157,26 +160,29 @@ def recommend_cmd(
             "--per-series --train (a per-series recommendation alone scores nothing)",
             field="drop_short",
         )
-    if per_series:
-        _recommend_per_series(
-            data, horizon, as_json, train, register_as, mode, seed, n_jobs, adapt, load_kwargs, drop_short
-        )
+    load_kwargs = too_few_left_out(load_kwargs, drop_short)
+    if per_series:  # the refusal of a series with fewer than two values names --drop-short where accepted
+        with leave_out_advice(DROP_SHORT_WAY) if train else nullcontext():
+            _recommend_per_series(
+                data, horizon, as_json, train, register_as, mode, seed, n_jobs, adapt, load_kwargs, drop_short
+            )
         return
     if holdout:
-        _recommend_panel(
-            data,
-            horizon,
-            top,
-            as_json,
-            train,
-            seed,
-            register_as,
-            load_kwargs,
-            drop_short,
-            split=split,
-            n_jobs=n_jobs,
-            max_series=max_series,
-        )
+        with leave_out_advice(DROP_SHORT_WAY):
+            _recommend_panel(
+                data,
+                horizon,
+                top,
+                as_json,
+                train,
+                seed,
+                register_as,
+                load_kwargs,
+                drop_short,
+                split=split,
+                n_jobs=n_jobs,
+                max_series=max_series,
+            )
         return
 
     protocol = _long_split(data, split)

@@ -17,15 +17,18 @@ import typer
 from tsforge.cli.app import app, console, err_console, quiet_third_party
 from tsforge.cli.core import baseline_comparison, print_registration, warn_unused_training_options
 from tsforge.cli.data_options import (
+    DROP_SHORT_WAY,
     DataArgument,
     DatasetOption,
     DropShortOption,
     data_source,
     key_value_options,
     reads_data,
+    too_few_left_out,
     training_options,
 )
 from tsforge.cli.model_options import HorizonOption, InputLengthOption, check_at_least_one
+from tsforge.data.panel_checks import leave_out_advice
 from tsforge.errors import ConfigError
 from tsforge.progress import CallbackBar
 
@@ -236,7 +239,7 @@ def tune_cmd(
             )
 
         try:
-            with _progress_on_stderr(not no_progress):
+            with _progress_on_stderr(not no_progress), leave_out_advice(DROP_SHORT_WAY):
                 result = tune(
                     dataset,
                     model,
@@ -260,7 +263,7 @@ def tune_cmd(
                     register=register,
                     eval_stride=eval_stride,
                     callbacks=[trial_bar],
-                    load_kwargs=load_kwargs,
+                    load_kwargs=too_few_left_out(load_kwargs, drop_short),
                     on_start=on_start,
                     on_retrain=on_retrain,
                     drop_short=drop_short,

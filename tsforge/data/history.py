@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -42,6 +43,7 @@ from tsforge.data.long_roles import (
     guess_long_roles,
     note_guessed_roles,
 )
+from tsforge.data.panel_checks import left_out_too_few, too_few_values_error
 from tsforge.data.tables import to_polars
 from tsforge.data.timeaxis import detect_time_column, parse_time_column, parse_times_by_series
 from tsforge.errors import ConfigError, DataValidationError
@@ -52,6 +54,7 @@ __all__ = [
     "history_layout",
     "guessed_history_roles",
     "histories_from_frame",
+    "leaving_out_too_few",
     "history_time_column",
     "note_flag_series",
     "observed_rows",
@@ -156,10 +159,49 @@ def histories_from_frame(
             raise DataValidationError(f"layout must be 'auto', 'long' or 'wide', got {layout!r}")
         if check_sizes is not None:
             check_sizes([(s.id, int(s.values.size)) for s in series])
+        if _LEAVE_OUT_TOO_FEW.get():
+            series = _without_too_few(series, file or field or "the history")
         for s in series:
             if np.isnan(s.values).all():
-                raise DataValidationError(f"series {s.id!r} has no observed value", column=where or s.id)
+                raise too_few_values_error(
+                    f"series {s.id!r} has no observed value", 1, library_way=False, column=where or s.id
+                )
         return series
+
+
+#: whether :func:`histories_from_frame` leaves out the series with fewer than two observed
+#: values (:func:`leaving_out_too_few`)
+_LEAVE_OUT_TOO_FEW: ContextVar[bool] = ContextVar("tsforge_leave_out_too_few", default=False)
+
+
+@contextmanager
+def leaving_out_too_few() -> Iterator[None]:
+    """Inside, :func:`histories_from_frame` leaves out the series with fewer than two observed
+    values (a new product with its first sale) with one
+    :class:`~tsforge.errors.ShortSeriesWarning` naming them, instead of the forecast refusing
+    them; a history whose every series is so is refused still.
+
+    Why a context: ``tsforge forecast --drop-short`` asks it of the history that
+    :meth:`~tsforge.inference.predictor.Predictor.predict_frame` reads, and every other caller
+    (the service, the pyfunc) keeps refusing: the user asked for every series. The series are
+    left out after the rows are grouped, so an error about another series still names its own
+    line of the file."""
+    token = _LEAVE_OUT_TOO_FEW.set(True)
+    try:
+        yield
+    finally:
+        _LEAVE_OUT_TOO_FEW.reset(token)
+
+
+def _without_too_few(series: list[SeriesInput], where: str) -> list[SeriesInput]:
+    """``series`` less those with fewer than two observed values, said in one note; all of them
+    when none or every one is so (the refusal then names the first)."""
+    bad = np.flatnonzero([int((~np.isnan(s.values)).sum()) < 2 for s in series])
+    if not bad.size or bad.size == len(series):
+        return series
+    left_out_too_few([s.id for s in series], bad, where)
+    out = set(bad.tolist())
+    return [s for i, s in enumerate(series) if i not in out]
 
 
 def history_time_column(

@@ -227,6 +227,7 @@ def load_panel(
     freq: str | None = None,
     fill_gaps: bool = False,
     time_format: str | None = None,
+    drop_too_few: bool = False,
     **dataset_options: Any,
 ) -> LoadedPanel:
     """Load anything the platform accepts as a ragged panel (many univariate series, each with
@@ -246,6 +247,11 @@ def load_panel(
         layout, id_col, time_col, target_col, value_cols, freq, fill_gaps, time_format: as for
             :func:`load` (``fill_gaps`` inserts missing steps inside a series as NaN).
         name: the panel's name (default: the file stem, or ``"panel"`` for a frame).
+        drop_too_few: leave out a table's series with fewer than two observed values (a new
+            product with its first sale) with one :class:`~tsforge.errors.ShortSeriesWarning`
+            naming them, instead of refusing the table (the refusal, of kind
+            :data:`~tsforge.data.panel_checks.TOO_FEW_VALUES`, says so); a table whose every
+            series is so is refused still, and a ``.tsf`` collection leaves them out always.
         **dataset_options: catalogue options (``data_dir_override``, ``use_cache``, loader
             overrides); only for a catalogue name.
 
@@ -306,6 +312,7 @@ def load_panel(
         freq=freq,
         fill_gaps=fill_gaps,
         time_format=time_format,
+        drop_too_few=drop_too_few,
     )
     time_col = _time_column(frame, layout, reader)
     return LoadedPanel(

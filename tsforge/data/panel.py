@@ -502,6 +502,7 @@ class Panel:
         fill_gaps: bool = False,
         *,
         file: str | None = None,
+        drop_too_few: bool = False,
     ) -> Panel:
         """Panel from a long frame (pandas or polars), one row per (series, time).
 
@@ -513,13 +514,25 @@ class Panel:
         All work is column-wise NumPy/polars; there is no Python loop over rows or series.
         ``file``: the table ``frame``'s rows were read from, as they are in it; the errors then
         name a row of a CSV file by its line (``on line 7 of sales.csv``) and name the file.
+        ``drop_too_few``: leave out the series with fewer than two observed values, with a note
+        naming them, instead of refusing the frame (a new product with its first sale).
         """
         # panel_long builds a Panel: imported here, not at the top (a cycle)
         from tsforge.data.panel_long import read_long_frame, select_long_columns
 
         df = select_long_columns(frame, id_col, time_col, target_col, file)
         return read_long_frame(
-            df, id_col, time_col, target_col, freq, season_length, name, dtype, fill_gaps, file=file
+            df,
+            id_col,
+            time_col,
+            target_col,
+            freq,
+            season_length,
+            name,
+            dtype,
+            fill_gaps,
+            file=file,
+            drop_too_few=drop_too_few,
         )
 
 

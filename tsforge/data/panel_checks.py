@@ -28,7 +28,7 @@ __all__ = [
     "check_unique_ids",
     "leave_out_advice",
     "left_out_too_few",
-    "no_observed_value_message",
+    "no_observed_sentence",
     "too_few_observed",
     "too_few_values_error",
     "note_filled_gaps",
@@ -67,20 +67,25 @@ def leave_out_advice(words: str) -> Iterator[None]:
         _CLI_LEAVE_OUT.reset(token)
 
 
-def too_few_values_error(sentence: str, n: int, **where: Any) -> DataValidationError:
+def too_few_values_error(
+    sentence: str, n: int, *, library_way: bool = True, **where: Any
+) -> DataValidationError:
     """The refusal of ``n`` series with fewer than two (observed) values, of kind
     :data:`TOO_FEW_VALUES`, ending with the way round: in the library's words the loader's
     ``drop_too_few=True``, in the command line's the running command's flag
     (:func:`leave_out_advice`) or, where it has none, removing the rows.
 
     Why say the way round: a new product with its first sale is routine, and a refusal that only
-    names it left the user editing the file to forecast every other series."""
+    names it left the user editing the file to forecast every other series. ``library_way``:
+    whether the library's words name ``drop_too_few=True`` (a reader that has it)."""
     it = "it" if n == 1 else "them"
     rows = f"remove {'its' if n == 1 else 'their'} rows"
     flag = _CLI_LEAVE_OUT.get()
     cli = f"{flag.replace('{it}', it)}, or {rows}" if flag else rows
     exc = DataValidationError(
-        f"{sentence}: leave {it} out with drop_too_few=True, or {rows}",
+        f"{sentence}: leave {it} out with drop_too_few=True, or {rows}"
+        if library_way
+        else f"{sentence}: {rows}",
         cli_message=f"{sentence}: {cli}",
         **where,
     )
@@ -245,7 +250,7 @@ def check_series_sizes(
     if empty.size:
         i = int(empty[0])
         raise too_few_values_error(
-            _no_observed_sentence(empty.size, ids[i]),
+            no_observed_sentence(empty.size, ids[i]),
             empty.size,
             file=file,
             column=column,
@@ -253,15 +258,10 @@ def check_series_sizes(
         )
 
 
-def no_observed_value_message(n: int, first: Any) -> str:
-    """The refusal of ``n`` all-missing series in a table the user wrote (long or wide), with
-    what to do about it; one wording for both readers."""
-    return f"{_no_observed_sentence(n, first)}: leave {'it' if n == 1 else 'them'} out of the data"
-
-
-def _no_observed_sentence(n: int, first: Any) -> str:
-    """What is wrong with ``n`` all-missing series, first ``first`` (the way round is added by
-    the raiser)."""
+def no_observed_sentence(n: int, first: Any) -> str:
+    """What is wrong with ``n`` all-missing series in a table the user wrote (long or wide),
+    first ``first``; one wording for both readers, the way round added by
+    :func:`too_few_values_error`."""
     count = "1 series has" if n == 1 else f"{n} series have"
     return f"{count} no observed value (every value missing), first {str(first)!r}"
 

@@ -33,7 +33,14 @@ from tsforge.data.frequency import (
 )
 from tsforge.data.frequency import season_length as _season_length
 from tsforge.data.panel import Panel
-from tsforge.data.panel_checks import check_series_sizes, note_filled_gaps, warn_no_calendar
+from tsforge.data.panel_checks import (
+    check_series_sizes,
+    left_out_too_few,
+    note_filled_gaps,
+    too_few_observed,
+    too_few_values_error,
+    warn_no_calendar,
+)
 from tsforge.data.ragged import series_index
 from tsforge.data.time_offsets import repeated_time_words
 from tsforge.data.timeaxis import step_gcd
@@ -228,9 +235,15 @@ def read_long_frame(
     dtype: Any,
     fill_gaps: bool,
     file: str | None = None,
+    drop_too_few: bool = False,
 ) -> Panel:
     """The :class:`Panel` of the three columns :func:`select_long_columns` picked, with every
     check of the module docstring (the body of :meth:`Panel.from_long`).
+
+    ``drop_too_few``: leave out the series with fewer than two observed values (one row, or rows
+    all but one empty) with one :class:`~tsforge.errors.ShortSeriesWarning` naming them, instead
+    of refusing the table; they are left out before any other check, so that a lone row's date
+    cannot refuse the file either. A table whose every series is so is still refused.
 
     ``file``: the text table ``df``'s rows were read from, so that every message names a row by
     its line (``on line 7 of sales.csv``), as the other readers' messages do; ``None``: a frame,
@@ -296,6 +309,12 @@ def read_long_frame(
             time_col,
             also=pos - 1,
         )
+    left_out: list[Any] = []
+    if drop_too_few and (keep := _kept(np.diff(indptr) >= 2)) is not None:
+        mask, indptr = _rows_of(keep, indptr)
+        left_out += list(ids[~keep])
+        t, ids, df = t[mask], ids[keep], df.filter(pl.Series(mask))
+        rows = np.flatnonzero(mask) if rows is None else rows[mask]
     check_series_sizes(ids, indptr, None, column=id_col, rows=rows, file=file)
     cal: str | None = None  # the calendar of a dated panel, given or inferred: what places its dates
     if is_dt:  # --freq M on month-start dates: read on their own grid, with a note
@@ -415,6 +434,17 @@ def read_long_frame(
     if np.isinf(y).any():
         pos = int(np.flatnonzero(np.isinf(y))[0])
         fail(f"non-finite value {y[pos]} in series {{sid}} {{where}}", pos, target_col)
+    if drop_too_few:
+        keep = np.ones(len(ids), dtype=bool)
+        keep[too_few_observed(indptr, y)] = False
+        if (kept := _kept(keep)) is not None:
+            mask, indptr = _rows_of(kept, indptr)
+            left_out += list(ids[~kept])
+            y, ids, starts = y[mask], ids[kept], starts[kept]
+            rows = np.flatnonzero(mask) if rows is None else rows[mask]
+            k = None if k is None else k[mask]
+    if left_out:
+        left_out_too_few(np.concatenate([left_out, ids]), np.arange(len(left_out)), file or name)
     check_series_sizes(ids, indptr, y, column=id_col, rows=rows, file=file)
     if k is not None:
         lengths_read = np.diff(indptr)
@@ -439,13 +469,26 @@ def read_long_frame(
     if single.size:
         sid = str(trimmed.ids[single[0]])
         count = "1 series has" if single.size == 1 else f"{single.size} series have"
-        raise DataValidationError(
+        raise too_few_values_error(
             f"{count} one observed value (a series needs two to be forecast or scored), first {sid!r}",
+            single.size,
             file=file,
             column=target_col,
             series=sid,
         )
     return trimmed
+
+
+def _kept(keep: np.ndarray) -> np.ndarray | None:
+    """``keep`` when it leaves some series out but not all, else None: nothing to leave out, or
+    a table with nothing to forecast, which is refused as it always was (naming its first)."""
+    return keep if keep.any() and not keep.all() else None
+
+
+def _rows_of(keep: np.ndarray, indptr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of the series ``keep`` marks (a mask over rows) and the offsets of those series."""
+    lens = np.diff(indptr)
+    return np.repeat(keep, lens), np.concatenate([[0], np.cumsum(lens[keep])]).astype(np.int64)
 
 
 def _own_rate(times: np.ndarray, panel_freq: str) -> str | None:

@@ -28,7 +28,12 @@ from tsforge.data.frame import TimeSeriesData
 from tsforge.data.frequency import date_words, fixed_step, grid_words, infer_freq, rate_words
 from tsforge.data.layouts import wide_matrix
 from tsforge.data.panel import Panel
-from tsforge.data.panel_checks import no_observed_value_message, warn_no_calendar
+from tsforge.data.panel_checks import (
+    left_out_too_few,
+    no_observed_sentence,
+    too_few_values_error,
+    warn_no_calendar,
+)
 from tsforge.errors import DataValidationError, RegularisedTimesWarning, UnusedColumnsWarning
 
 __all__ = ["to_panel", "regular_grid", "panel_from_table", "naming_file", "note_unused_columns"]
@@ -82,9 +87,12 @@ def panel_from_table(
     freq: str | None = None,
     fill_gaps: bool = False,
     time_format: str | None = None,
+    drop_too_few: bool = False,
 ) -> Panel:
     """A polars frame in ``layout`` → panel (long: :meth:`Panel.from_long`; wide: one series per
-    value column, trimmed). ``time_col`` ``None`` = ``"ds"`` for long data, detection for wide."""
+    value column, trimmed). ``time_col`` ``None`` = ``"ds"`` for long data, detection for wide.
+    ``drop_too_few``: the series with fewer than two observed values are left out with a note
+    (:meth:`Panel.from_long`; a wide table's columns, :func:`_panel_from_matrix`)."""
     with naming_file(file):
         if layout == "long":
             time_col = time_col or "ds"
@@ -102,6 +110,7 @@ def panel_from_table(
                 name=name,
                 fill_gaps=fill_gaps,
                 file=file,
+                drop_too_few=drop_too_few,
             )
             # the value column's name labels the y axis of the run's plots ("units", not "value")
             return replace(panel, meta={**panel.meta, "value_col": target_col})
@@ -116,7 +125,15 @@ def panel_from_table(
             dtype=np.float64,
         )
         return _panel_from_matrix(
-            wide.values, wide.times, wide.first_step, wide.columns, wide.freq, name, int_step=wide.int_step
+            wide.values,
+            wide.times,
+            wide.first_step,
+            wide.columns,
+            wide.freq,
+            name,
+            int_step=wide.int_step,
+            drop_too_few=drop_too_few,
+            where=file or name,
         )
 
 
@@ -234,14 +251,24 @@ def _panel_from_matrix(
     dtype: Any = np.float64,
     *,
     int_step: int = 1,
+    drop_too_few: bool = False,
+    where: str = "",
 ) -> Panel:
     """``[T, N]`` on a common axis → panel, each column trimmed to its first..last observation
-    (integer time: row ``r`` is time ``first_step + r · int_step``)."""
+    (integer time: row ``r`` is time ``first_step + r · int_step``). ``drop_too_few``: the
+    columns with fewer than two observed values are left out with a note naming them (in
+    ``where``), as a long table's series are, unless every column is so."""
     observed = ~np.isnan(values)
+    few = np.flatnonzero(observed.sum(axis=0) < 2)
+    if drop_too_few and 0 < few.size < len(ids):
+        left_out_too_few(ids, few, where)
+        keep = np.setdiff1d(np.arange(len(ids)), few)
+        values, observed, ids = values[:, keep], observed[:, keep], [ids[j] for j in keep]
     empty = np.flatnonzero(~observed.any(axis=0))
     if empty.size:
-        raise DataValidationError(
-            no_observed_value_message(empty.size, ids[empty[0]]),
+        raise too_few_values_error(
+            no_observed_sentence(empty.size, ids[empty[0]]),
+            empty.size,
             column=str(ids[empty[0]]),
             series=str(ids[empty[0]]),
         )

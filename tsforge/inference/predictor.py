@@ -592,7 +592,9 @@ def _in_file_terms(
         return exc
     if match is None or int(match.group(1)) >= len(inputs):  # still say which file it was
         said, where = _lone_value_line(exc, inputs, frame, file, id_col, target_col)
-        return DataValidationError(said, cli_message=_cli_words(exc, said), file=file, **exc.where, **where)
+        out = DataValidationError(said, cli_message=_cli_words(exc, said), file=file, **exc.where, **where)
+        out.kind = exc.kind  # restated, still the same refusal to code that tells them apart
+        return out
     sid = inputs[int(match.group(1))].id
     part = match.group(2) or ""
     column = None
@@ -602,9 +604,11 @@ def _in_file_terms(
     elif part == "timestamps" and time_col in columns:
         column = time_col
     said, where = _lone_value_line(exc, inputs, frame, file, id_col, target_col, sid)
-    return DataValidationError(
+    out = DataValidationError(
         said, cli_message=_cli_words(exc, said), file=file, column=column, series=sid, **where
     )
+    out.kind = exc.kind
+    return out
 
 
 def _cli_words(exc: DataValidationError, said: str) -> str | None:
