@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -715,7 +714,7 @@ def forecast_cmd(
             check_plot_series(
                 frame, drawn, id_col=id_col, time_col=time_col, target_col=target_col, file=str(input_path)
             )
-        with using(eng), leave_out_advice(DROP_SHORT_WAY), _leaving_out_too_few(drop_short):
+        with using(eng), leave_out_advice(DROP_SHORT_WAY):
             result = predictor.predict_frame(
                 frame,
                 horizon,
@@ -726,6 +725,7 @@ def forecast_cmd(
                 level=levels,
                 quantiles=number_items(quantiles, "--quantiles"),
                 coords=load_kwargs.get("coords"),
+                drop_too_few=drop_short,
             )
     # the forecast names its columns as the history does, also where the reader guessed them
     id_col, time_col, target_col = _history_roles(frame, id_col, time_col, target_col)
@@ -828,16 +828,6 @@ def _series_columns(frame: Any, value_cols: list[str], id_col: str, time_col: st
         )
     times = history_time_column(frame.drop(value_cols), id_col, time_col)
     return frame.select([c for c in (times, *value_cols) if c is not None])
-
-
-def _leaving_out_too_few(leave_out: bool) -> AbstractContextManager[None]:
-    """``forecast --drop-short``: the history's series with fewer than two values left out with
-    a note (:func:`tsforge.data.history.leaving_out_too_few`); else they are refused, naming the
-    flag. Why refused by default: the user asked for every series, and a forecast file silently
-    missing one is worse than an error."""
-    from tsforge.data.history import leaving_out_too_few
-
-    return leaving_out_too_few() if leave_out else nullcontext()
 
 
 def _read_history(path: Path, id_col: str, target_col: str, time_format: str | None) -> Any:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -54,7 +53,6 @@ __all__ = [
     "history_layout",
     "guessed_history_roles",
     "histories_from_frame",
-    "leaving_out_too_few",
     "history_time_column",
     "note_flag_series",
     "observed_rows",
@@ -122,6 +120,7 @@ def histories_from_frame(
     file: str | None = None,
     field: str | None = None,
     check_sizes: SizeCheck | None = None,
+    drop_too_few: bool = False,
 ) -> list[SeriesInput]:
     """A history frame (pandas, polars, or ``{column: values}``) → one ``SeriesInput`` per series.
 
@@ -130,6 +129,12 @@ def histories_from_frame(
         file, field: where the frame came from (a file, a request field); every error names it.
         check_sizes: called with ``(series id, number of rows)`` pairs once rows are grouped and
             before any per-series work, so a caller with size limits refuses early.
+        drop_too_few: leave out the series with fewer than two observed values (a new product
+            with its first sale) with one :class:`~tsforge.errors.ShortSeriesWarning` naming
+            them, instead of refusing them (``tsforge forecast --drop-short``); a history whose
+            every series is so is refused still. Off by default: the caller asked for every
+            series. They are left out after the rows are grouped, so an error about another
+            series still names its own line of the file.
 
     Raises:
         DataValidationError: missing column, unparsable date, non-numeric value, duplicate
@@ -159,7 +164,7 @@ def histories_from_frame(
             raise DataValidationError(f"layout must be 'auto', 'long' or 'wide', got {layout!r}")
         if check_sizes is not None:
             check_sizes([(s.id, int(s.values.size)) for s in series])
-        if _LEAVE_OUT_TOO_FEW.get():
+        if drop_too_few:
             series = _without_too_few(series, file or field or "the history")
         for s in series:
             if np.isnan(s.values).all():
@@ -167,30 +172,6 @@ def histories_from_frame(
                     f"series {s.id!r} has no observed value", 1, library_way=False, column=where or s.id
                 )
         return series
-
-
-#: whether :func:`histories_from_frame` leaves out the series with fewer than two observed
-#: values (:func:`leaving_out_too_few`)
-_LEAVE_OUT_TOO_FEW: ContextVar[bool] = ContextVar("tsforge_leave_out_too_few", default=False)
-
-
-@contextmanager
-def leaving_out_too_few() -> Iterator[None]:
-    """Inside, :func:`histories_from_frame` leaves out the series with fewer than two observed
-    values (a new product with its first sale) with one
-    :class:`~tsforge.errors.ShortSeriesWarning` naming them, instead of the forecast refusing
-    them; a history whose every series is so is refused still.
-
-    Why a context: ``tsforge forecast --drop-short`` asks it of the history that
-    :meth:`~tsforge.inference.predictor.Predictor.predict_frame` reads, and every other caller
-    (the service, the pyfunc) keeps refusing: the user asked for every series. The series are
-    left out after the rows are grouped, so an error about another series still names its own
-    line of the file."""
-    token = _LEAVE_OUT_TOO_FEW.set(True)
-    try:
-        yield
-    finally:
-        _LEAVE_OUT_TOO_FEW.reset(token)
 
 
 def _without_too_few(series: list[SeriesInput], where: str) -> list[SeriesInput]:

@@ -436,6 +436,7 @@ class FramePredictor:
         quantiles: Any = None,
         coords: Any = None,
         time_format: str | None = None,
+        drop_too_few: bool = False,
     ) -> pd.DataFrame:
         """History frame (pandas or polars) → long forecast frame ``unique_id, ds, step, y_hat``.
 
@@ -454,11 +455,14 @@ class FramePredictor:
         as ``tsforge forecast --time-format`` does). Why: without it the dates' format is
         inferred, and ``10/01/2017 … 12/01/2017`` (days of January) read month first — a forecast
         dated months ahead — with no way to say otherwise but to parse the column beforehand.
+
+        ``drop_too_few``: leave out the series with fewer than two observed values, with a note,
+        instead of refusing them (:func:`~tsforge.data.history.histories_from_frame`).
         """
         request = IntervalRequest.parse(level, quantiles)
         if time_format is not None:
             df = with_parsed_times(df, id_col, time_col, target_col, time_format=time_format, file=file)
-        inputs = histories_from_frame(df, id_col, time_col, target_col, file=file)
+        inputs = histories_from_frame(df, id_col, time_col, target_col, file=file, drop_too_few=drop_too_few)
         roles = guessed_history_roles(df, id_col, time_col, target_col)
         if roles is not None:  # Store, Week, Sales read as long: the forecast is named as the file is
             id_col, time_col, target_col = roles.id_col, roles.time_col, roles.target_col

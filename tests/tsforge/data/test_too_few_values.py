@@ -1,6 +1,6 @@
 """A long table's series with fewer than two observed values: refused with a kind and the way
 round, or left out with one note when the caller asks (``load_panel(drop_too_few=True)``,
-``leaving_out_too_few`` for a forecast's history).
+``drop_too_few`` for a forecast's history).
 
 Found by a README walk: a file of 20 series plus a new product ``ONE`` with its first sale was
 refused as a whole by every command, even ``train --drop-short``.
@@ -143,20 +143,19 @@ def test_a_table_of_single_rows_only_is_refused_still():
 
 
 def test_a_forecast_history_leaves_them_out_only_when_asked():
-    from tsforge.data.history import histories_from_frame, leaving_out_too_few
+    from tsforge.data.history import histories_from_frame
 
     frame = pd.concat([monthly_frame(2, 12), _one_row()], ignore_index=True)
     assert [s.id for s in histories_from_frame(frame)] == ["s0", "s1", "ONE"]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        with leaving_out_too_few():
-            kept = histories_from_frame(frame, file="h.csv")
+        kept = histories_from_frame(frame, file="h.csv", drop_too_few=True)
     assert [s.id for s in kept] == ["s0", "s1"]
     said = [str(w.message) for w in caught if issubclass(w.category, ShortSeriesWarning)]
     assert said == [
         "h.csv: left out 1 series of 3 that has fewer than two observed values (nothing to forecast from): 'ONE'"
     ]
-    assert [s.id for s in histories_from_frame(frame)] == ["s0", "s1", "ONE"]  # the context ended
+    assert [s.id for s in histories_from_frame(frame)] == ["s0", "s1", "ONE"]  # only when asked
 
 
 def _wide_with_one_value() -> pd.DataFrame:
