@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from recommender.per_series import SeriesRouter
+from recommender.properties.profile import profiling_bar
 from recommender.series_recommendation import MODES, route_panel
 from tsforge.data.frequency import check_sampling
 from tsforge.data.history import SeriesInput
@@ -160,9 +161,16 @@ class RoutedPredictor(FramePredictor):
                     ts, self.freq, sid=s.id, model=self.model_name, field=f"series[{i}].timestamps"
                 )
         panel = next(iter(self.members.values())).histories(series)
-        weights, _, _ = route_panel(
-            self.router, panel, self.horizon, mode=self.mode, available=self.available, prior=self.prior
-        )
+        with profiling_bar(self.progress) as bar:  # the CLI's bar; the service's is off
+            weights, _, _ = route_panel(
+                self.router,
+                panel,
+                self.horizon,
+                mode=self.mode,
+                available=self.available,
+                prior=self.prior,
+                profile_progress=bar,
+            )
         return weights, panel
 
     def _refuse_intervals(self, request: IntervalRequest) -> None:
@@ -178,7 +186,11 @@ class RoutedPredictor(FramePredictor):
     ) -> list[SeriesForecast]:
         """Forecast every series with its routed member(s): Σ_b w_b · member_b(history); with a
         ``request`` also the ensemble's own conformal bounds (residuals of the routed forecast
-        on the validation window, see :func:`recommender.routed_training.train_routed`)."""
+        on the validation window, see :func:`recommender.routed_training.train_routed`).
+
+        Progress: where :attr:`progress` is on (``tsforge forecast`` turns it on), the members'
+        bars are on too (a local member fits every series routed to it: minutes on a big
+        panel, with nothing shown while only the ensemble's own switch was on)."""
         weights, panel = self.route(series)
         base_w, base = self.router.base_weights(weights)
         values = np.zeros((len(series), h))
@@ -187,8 +199,10 @@ class RoutedPredictor(FramePredictor):
             if idx.size == 0:
                 continue
             routed = [series[i] for i in idx.tolist()]
+            member = self.members[name]
+            member.progress = self.progress
             with notes_framed(self.member_frame(name, [str(s.id) for s in routed])):
-                fc = self.members[name].predict_series(routed, h)
+                fc = member.predict_series(routed, h)
             values[idx] += base_w[idx, j, None] * np.vstack(
                 [np.asarray(f.values, dtype=np.float64) for f in fc]
             )

@@ -121,11 +121,17 @@ def _properties(
     n_jobs: int,
     progress: Callable[[int, int], None] | None,
 ) -> dict[str, np.ndarray]:
-    """ARIES properties of the last ``plen[i]`` values of every series (NaN where ``plen`` is 0)."""
+    """ARIES properties of the last ``plen[i]`` values of every series (NaN where ``plen`` is 0).
+
+    ``progress(done, total)``: at the start (0) and after each chunk of each rung, not only
+    after a rung: a panel of one rung (most monthly files) moved its bar once, at the end.
+    """
     n = plen.size
     out = {k: np.full(n, np.nan) for k in PROPERTY_FEATURES}
     rungs = [int(r) for r in np.unique(plen) if r > 0]
     total, done = int((plen > 0).sum()), 0
+    if progress:
+        progress(0, total)
     for r in rungs:
         idx = np.flatnonzero(plen == r)
         rows = indptr[idx + 1][:, None] - r + np.arange(r)[None, :]
@@ -134,13 +140,25 @@ def _properties(
         # the last bits with a window's batch-mates, so chunks cut by n_jobs gave other features
         # (and knowledge-base rows) with --n-jobs 1 than with 2; two chunks, as n_jobs=2 always had
         chunk = max(256, -(-idx.size // PROFILE_CHUNKS))
-        props = profile_windows(windows, n_jobs=n_jobs, chunk_size=chunk)
+        props = profile_windows(
+            windows, n_jobs=n_jobs, chunk_size=chunk, progress=_offset(progress, done, total)
+        )
         for k in PROPERTY_FEATURES:
             out[k][idx] = np.asarray(props[k], dtype=np.float64)
         done += idx.size
         if progress:
             progress(done, total)
     return out
+
+
+def _offset(
+    progress: Callable[[int, int], None] | None, base: int, total: int
+) -> Callable[[int, int], None] | None:
+    """``progress`` for one rung's windows: its ``done`` counted after the ``base`` series of the
+    rungs before, out of every profiled series (``None`` stays ``None``)."""
+    if progress is None:
+        return None
+    return lambda done, _n: progress(base + done, total)
 
 
 def _last_k_means(

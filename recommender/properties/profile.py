@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ __all__ = [
     "profile_windows",
     "summarise",
     "log_profile_to_mlflow",
+    "profiling_bar",
     "MAX_WORKERS",
 ]
 
@@ -305,6 +307,32 @@ def _local_pool_capped(eng: Engine, asked: str | Engine | None) -> Engine:
     return eng
 
 
+@contextmanager
+def profiling_bar(
+    enabled: bool = True, *, unit: str = "series"
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A ``profiling`` bar on stderr fed by ``progress(done, total)`` (``None`` when not
+    ``enabled``): what ``tsforge profile`` draws, for every command that profiles series.
+
+    Why it opens at the first call, not at once: a bar opened before the work knows no total
+    (``profiling: 0series [00:00, ?series/s]``), and with ``--engine ray`` it was drawn before
+    the Ray instance started; :func:`profile`, :func:`profile_panel` and
+    :func:`recommender.series_features.series_features` call ``progress(0, total)`` as they start.
+    Why tqdm's (:class:`tsforge.progress.CallbackBar`): it also writes lines to a log, where
+    ``recommend --per-series`` said nothing during a profile of half a minute.
+    """
+    if not enabled:
+        yield None
+        return
+    from tsforge.progress import CallbackBar
+
+    bar = CallbackBar("profiling", unit=unit)
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
 def profile(
     data: TimeSeriesData | np.ndarray,
     window: int = 336,
@@ -330,7 +358,9 @@ def profile(
         chunk_size: windows per task.
         max_windows: profile a seeded random subset of at most this many windows.
         seed: seed of that subset.
-        progress: ``progress(done, total)`` callback (the CLI draws a progress bar with it).
+        progress: ``progress(done, total)`` callback (the CLI draws a progress bar with it):
+            ``(0, total)`` as the profile starts, so that a bar starts with its total, then
+            after each chunk.
         engine: where the chunks run (see :func:`tsforge.engine.get_engine`).
         mask_short_hurst: windows shorter than
             :data:`~recommender.properties.memorability.HURST_MIN_LENGTH` get no memorability
@@ -344,6 +374,8 @@ def profile(
     if max_windows is not None and n_total > max_windows:
         pick = np.sort(np.random.default_rng(seed).choice(n_total, size=max_windows, replace=False))
         windows, meta = windows[pick], meta.iloc[pick].reset_index(drop=True)
+    if progress:
+        progress(0, windows.shape[0])
     props = profile_windows(
         windows, method=method, n_jobs=n_jobs, chunk_size=chunk_size, progress=progress, engine=engine
     )
@@ -454,6 +486,8 @@ def profile_panel(
         chosen = np.sort(np.random.default_rng(seed).choice(chosen, size=max_series, replace=False))
     values = np.asarray(panel.values, dtype=np.float64)
     total, done = int(chosen.size), 0
+    if progress:  # the start, with the total (see profile)
+        progress(0, total)
     parts: list[tuple[np.ndarray, dict[str, Any]]] = []
     n_dropped = 0
     for r in np.unique(plen[chosen]):

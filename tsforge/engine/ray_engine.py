@@ -14,7 +14,8 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from tsforge.engine.base import OnResult
@@ -105,6 +106,44 @@ def _probe(address: str, timeout: float = PROBE_TIMEOUT_S, *, field: str = "ray_
         ) from None
 
 
+#: the logger of Ray's token-authentication set-up (``ray._private.authentication``), and the
+#: start of the notice it logs when ``ray.init()`` turns token authentication on by default
+_TOKEN_SETUP_LOGGER = "ray._private.authentication.authentication_token_setup"
+_DEFAULT_TOKEN_NOTICE = "Token authentication is enabled for this Ray cluster"
+
+
+class _DropDefaultTokenNotice(logging.Filter):
+    """Drops the one record of Ray's default token-authentication notice, keeps the rest."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(_DEFAULT_TOKEN_NOTICE)
+
+
+@contextmanager
+def _default_token_notice_dropped() -> Iterator[None]:
+    """While the local instance tsforge starts itself comes up: no notice that Ray turned
+    token authentication on for it.
+
+    Why: Ray ≥ 2.59 turns it on for every ``ray.init()`` that starts a local instance and logs
+    ``WARNING authentication_token_setup.py:85 -- Token authentication is enabled for this Ray
+    cluster. Set RAY_AUTH_MODE=disabled to opt out …`` each time: on every ``--engine ray`` run
+    of a command whose output is a table, about a cluster the user never started and that ends
+    with the command. Authentication stays on (Ray makes and uses its token as before): only the
+    notice is dropped. Why not ``RAY_AUTH_MODE=token``, with which Ray says nothing either: set
+    after ``import ray`` (a test, a notebook, the service may import it first), the driver keeps
+    the mode it read at import ("disabled") while the instance it starts gets "token", and
+    ``ray.init`` failed with ``InvalidAuthToken``. A cluster the user names (``--ray-address``)
+    keeps every notice Ray gives about it.
+    """
+    logger = logging.getLogger(_TOKEN_SETUP_LOGGER)
+    dropped = _DropDefaultTokenNotice()
+    logger.addFilter(dropped)
+    try:
+        yield
+    finally:
+        logger.removeFilter(dropped)
+
+
 def _ray() -> Any:
     try:
         import ray
@@ -178,7 +217,8 @@ class RayEngine:
             if self.address:
                 ray.init(address=self.address, **common)
             else:
-                ray.init(address="local", num_cpus=self.n_jobs, **common)
+                with _default_token_notice_dropped():
+                    ray.init(address="local", num_cpus=self.n_jobs, **common)
         except ConnectionError as exc:
             raise ConfigError(
                 f"cannot reach the Ray cluster at {self.address!r}: {exc}", field=self.address_field
