@@ -36,7 +36,7 @@ from service.schemas.forecast import MAX_ID_LENGTH, ForecastRequest, SeriesForec
 from service.schemas.invocations import LEVELS_ADAPTER, QUANTILES_ADAPTER, InvocationsRequest
 from tsforge.data.coordinates import COORD_COLUMNS, coordinates_of_rows
 from tsforge.data.history import SeriesInput, check_time_format, histories_from_frame, history_layout
-from tsforge.data.timeaxis import rows_by_series
+from tsforge.data.timeaxis import moved_row_words, read_times_by_series, series_fault, written_form
 from tsforge.data.validation import ROLE_SYNONYMS, closest_name
 from tsforge.errors import ConfigError, DataValidationError, ResourceLimitError
 from tsforge.inference import SeriesForecast, continued_steps
@@ -391,7 +391,9 @@ def _ds_by_series(
 ) -> np.ndarray:
     """A long frame's ``ds`` that does not read as one column (``whole``: that refusal), read one
     series at a time as a frame of that series alone is read (:func:`_parse_ds`) →
-    ``datetime64[ns]`` in the rows' order.
+    ``datetime64[ns]`` in the rows' order, by the library's loop
+    (:func:`~tsforge.data.timeaxis.read_times_by_series`: the refused row's series first, series
+    whose first ``ds`` is written alike in one call).
 
     Why: a frame whose series ``a`` writes ``2021Q1`` and series ``b`` ``2021-01-01`` was
     refused, although each series alone is forecast; ``/v1/forecast`` reads each series'
@@ -400,20 +402,18 @@ def _ds_by_series(
     """
     if ids is None or any(type(v) is not str for v in ds_raw):
         raise whole
-    groups = rows_by_series(ids)
-    if len(groups) < 2:
-        raise whole
-    out = np.empty(len(ds_raw), dtype="datetime64[ns]")
-    for sid, rows in groups:
-        own = [ds_raw[r] for r in rows]
-        try:
-            keys = _parse_ds(own, field=field)
-        except DataValidationError as exc:
-            raise _series_ds_error(exc, ds_raw, rows, sid, field=field) from None
-        if keys.dtype.kind != "M":
-            raise whole
-        out[rows] = keys.astype("datetime64[ns]")
-    return out
+
+    def read(rows: np.ndarray) -> np.ndarray | None:
+        keys = _parse_ds([ds_raw[r] for r in rows], field=field)
+        return keys.astype("datetime64[ns]") if keys.dtype.kind == "M" else None
+
+    def restate(exc: DataValidationError, rows: np.ndarray, sid: str) -> DataValidationError:
+        return _series_ds_error(exc, ds_raw, rows, sid, field=field)
+
+    def form(rows: np.ndarray) -> str:
+        return written_form(ds_raw[int(rows[0])])
+
+    return read_times_by_series(ids, read=read, restate=restate, whole=whole, form=form)
 
 
 def _series_ds_error(
@@ -421,12 +421,12 @@ def _series_ds_error(
 ) -> DataValidationError:
     """The refusal of one series' ``ds`` read alone (``exc``, its row counted within the series)
     at the frame's row, naming the series: "written in more than one way" when the time refused
-    reads on its own, else the series' own words."""
-    at = exc.where.get("row")
-    if not isinstance(at, int):
+    reads on its own, else the series' own words (their row the frame's:
+    :func:`~tsforge.data.timeaxis.moved_row_words`)."""
+    fault = series_fault(exc, rows)
+    if fault is None:
         return DataValidationError(f"{exc.message} (series {sid!r})", field=field, column="ds")
-    row = int(rows[at])
-    other = int(rows[0] if at != 0 else rows[min(1, rows.size - 1)])
+    at, row, other = fault
     if other != row and _ds_reads_alone(ds_raw[row]):
         return DataValidationError(
             f"ds of series {sid!r} is written in more than one way: {ds_raw[other]!r} (row "
@@ -438,7 +438,7 @@ def _series_ds_error(
             unique_id=sid,
         )
     return DataValidationError(
-        exc.message.replace(f"row {at}", f"row {row}", 1) + f" (series {sid!r})",
+        moved_row_words(exc.message, f"row {at}", f"row {row}", ds_raw[row]) + f" (series {sid!r})",
         field=field,
         column="ds",
         row=row,

@@ -66,3 +66,17 @@ def test_a_time_no_way_reads_is_refused_at_its_row_in_the_frame(panel_client):
     assert r.status_code == 422, r.text
     body = r.json()
     assert body["field"] == f"dataframe_records[{n + 3}].ds" and "'someday'" in body["message"], body
+
+
+def test_a_refused_ds_is_named_at_its_row_in_the_frame_not_one_its_words_begin(panel_client):
+    """Series ``a``'s own refusal names its row 1; the frame's row replaces that, not the
+    ``row 1`` of a ``ds`` written ``row 1`` (a plain text replace rewrote the quoted ``ds``)."""
+    client, _ = panel_client
+    bad = _labels("a")
+    bad[1] = {**bad[1], "ds": "row 1"}
+    n = len(LONG)
+    r = _post(client, _dates("b") + bad)
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["field"] == f"dataframe_records[{n + 1}].ds", body
+    assert "'row 1'" in body["message"] and f"at row {n + 1} (series 'a')" in body["message"], body
