@@ -15,14 +15,13 @@ from service.notes import Caught, merge_notes
 from tsforge.data.coordinates import with_frame_coordinates_advice
 from tsforge.data.frequency import check_sampling
 from tsforge.errors import (
-    ConfigError,
     DataValidationError,
     ModelNotFoundError,
     TsforgeError,
     UnusedCoordinatesWarning,
 )
 from tsforge.inference import SeriesForecast, SeriesInput, level_note, zero_width_note
-from tsforge.inference.predictor import TrimmedHistoryWarning
+from tsforge.inference.predictor import TrimmedHistoryWarning, horizon_refusal
 
 __all__ = ["forecast", "forecast_notes", "coords_note"]
 
@@ -66,10 +65,12 @@ def forecast(
         raise
     predictor = loaded.predictor
     h = predictor.max_horizon if horizon is None else int(horizon)
-    if h > predictor.max_horizon:
-        raise ConfigError(
-            f"horizon {h} exceeds {predictor.max_horizon}, the horizon model {loaded.name}/{loaded.version} "
-            "was trained for",
+    if h > predictor.max_horizon:  # the words of every door, naming the version served
+        raise horizon_refusal(
+            h,
+            predictor.max_horizon,
+            calibrated=getattr(predictor, "calibration", None) is not None,
+            who=f"model {loaded.name}/{loaded.version}",
             field=horizon_field,
         )
     limits.check(0, [], h, horizon_field=horizon_field)  # the model's default horizon too

@@ -249,6 +249,15 @@ def _ends_words(freq: str) -> str:
     return f"{period} {end}"
 
 
+def _typed(freq: str) -> str:
+    """The alias the user gave for ``freq``: ``M`` where :func:`~tsforge.data.frequency.checked_freq`
+    renamed it ``ME`` (:class:`~tsforge.data.frequency.RenamedFreq`), else ``freq`` itself.
+
+    Why: the note on period labels names the option given, and "the month ends that --freq ME
+    names" after ``--freq M`` named an alias the user never typed."""
+    return str(getattr(freq, "typed", freq))
+
+
 def read_period_labels(times_ns: np.ndarray, freq: str | None, where: str) -> str | None:
     """The frequency to read ``times_ns`` (int64 ns) by when ``freq`` was given: ``freq`` itself,
     or its :func:`period_twin` when every time lies on the twin's grid and some not on
@@ -267,10 +276,11 @@ def read_period_labels(times_ns: np.ndarray, freq: str | None, where: str) -> st
         return freq  # dates on neither grid: the usual spacing checks say what is wrong
     said = f"its dates are {_ends_words(twin)}, not the {_ends_words(freq)} that"
     how = f"read on their own grid ({grid_words(twin)}), dated as written, and forecasts are dated so too"
+    typed = _typed(freq)
     warnings.warn(
         PeriodLabelsWarning(
-            f"{where}: {said} freq={freq!r} names: {how} (freq={twin!r} says so without this note)",
-            f"{where}: {said} --freq {freq} names: {how} (--freq {twin} says so without this note)",
+            f"{where}: {said} freq={typed!r} names: {how} (freq={twin!r} says so without this note)",
+            f"{where}: {said} --freq {typed} names: {how} (--freq {twin} says so without this note)",
         ),
         stacklevel=3,
     )

@@ -17,6 +17,7 @@ import pandas as pd
 __all__ = [
     "NS_PER_DAY",
     "checked_freq",
+    "RenamedFreq",
     "infer_freq",
     "named_freq",
     "modal_step_alias",
@@ -64,8 +65,28 @@ def checked_freq(freq: str | None) -> str | None:
             field="freq",
         ) from None
     if any(issubclass(w.category, FutureWarning) for w in renamed):
-        return offset.freqstr
+        return RenamedFreq(offset.freqstr, typed=freq)
     return freq
+
+
+class RenamedFreq(str):
+    """A frequency under pandas' current name (``ME``) that remembers the alias the user typed
+    (``M``, in :attr:`typed`), for the notes that name the option given.
+
+    Why: :func:`checked_freq` renames at the loader's door, so a note made deep in a reader
+    (``--freq M`` on month-start dates) named ``--freq ME``, an alias the user never typed. It
+    is a ``str`` everywhere else, and pickles as a plain one (a cached panel keeps no trace).
+    """
+
+    typed: str
+
+    def __new__(cls, current: str, *, typed: str) -> RenamedFreq:
+        out = super().__new__(cls, current)
+        out.typed = typed
+        return out
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        return (str, (str.__str__(self),))
 
 
 def infer_freq(timestamps: np.ndarray) -> str | None:

@@ -123,7 +123,14 @@ def left_out_too_few(ids: Any, bad: np.ndarray, where: str) -> None:
 class FilledGapsWarning(WordedWarning):
     """``fill_gaps`` / ``--fill-gaps`` inserted missing steps into the user's series as missing
     values: how many, and in which series, so the user can tell a few skipped months from a
-    file that is mostly holes before trusting the forecasts."""
+    file that is mostly holes before trusting the forecasts.
+
+    :attr:`inserted` keeps the count per series id, so that a command which says how it fills
+    missing values (``train``: :func:`note_filled_values`) can say the inserted steps there, in
+    one note, instead of counting the same steps twice."""
+
+    #: steps inserted per series id (only the series with some), set by :func:`note_filled_gaps`
+    inserted: dict[str, int]
 
 
 def note_filled_gaps(ids: Any, inserted: np.ndarray, where: str) -> None:
@@ -140,12 +147,11 @@ def note_filled_gaps(ids: Any, inserted: np.ndarray, where: str) -> None:
         return
     steps = "1 missing step" if total == 1 else f"{total} missing steps"
     what = f"{steps} as missing values in {_counted_series(ids, inserted)}"
-    warnings.warn(
-        FilledGapsWarning(
-            f"{where}: fill_gaps=True inserted {what}", f"{where}: --fill-gaps inserted {what}"
-        ),
-        stacklevel=3,
+    note = FilledGapsWarning(
+        f"{where}: fill_gaps=True inserted {what}", f"{where}: --fill-gaps inserted {what}"
     )
+    note.inserted = {str(ids[i]): int(inserted[i]) for i in np.flatnonzero(inserted > 0)}
+    warnings.warn(note, stacklevel=3)
 
 
 def _counted_series(ids: Any, counts: np.ndarray) -> str:
@@ -163,7 +169,7 @@ class FilledValuesWarning(WordedWarning):
     were filled before a model saw them: how many, in which series, and how."""
 
 
-def filled_value_words(model: str, local: bool, *, training: bool) -> tuple[str, str]:
+def filled_value_words(model: str, local: bool, *, training: bool, trailing: bool = False) -> tuple[str, str]:
     """How ``model`` reads a missing value inside a history, for one value and for several: the
     ``how`` of :func:`note_filled_values`.
 
@@ -172,10 +178,15 @@ def filled_value_words(model: str, local: bool, *, training: bool) -> tuple[str,
     refits it on the history given; a global or window model's input window carries the last
     observed value over the gap (:mod:`tsforge.panels.windows`,
     :func:`~tsforge.data.task.causal_fill`), and in training its loss leaves such values out as
-    targets. One function, so that ``train`` and a forecast say it alike.
+    targets. One function, so that ``train`` and a forecast say it alike. ``trailing``: some
+    history ends with missing values (``train``'s history before a test window that starts after
+    a gap); a local model's fill gives them the last observed value, not an interpolation
+    between neighbours they do not have, and the words say so there.
     """
     if local:
         how = f"{model} is fitted with {{0}} filled by linear interpolation between the observed values around {{0}}"
+        if trailing:
+            how += " (those after a history's last observed value take that value)"
     elif training:
         how = f"{model}'s input windows carry the last observed value over {{0}}, and its loss leaves {{0}} out as targets"
     else:
@@ -183,11 +194,23 @@ def filled_value_words(model: str, local: bool, *, training: bool) -> tuple[str,
     return how.format("it"), how.format("them")
 
 
-def note_filled_values(ids: Any, missing: np.ndarray, where: str | None, how: tuple[str, str]) -> None:
+def note_filled_values(
+    ids: Any,
+    missing: np.ndarray,
+    where: str | None,
+    how: tuple[str, str],
+    *,
+    inserted: int = 0,
+    unscored: int = 0,
+) -> None:
     """One note (:class:`FilledValuesWarning`) that ``missing`` values (per series, in the order
     of ``ids``) were filled, and ``how``: the words for one value and for several
     (``("naive is fitted with it filled by …", "… with them filled by …")``); nothing when
     none is missing.
+
+    ``inserted``: how many of them are steps ``fill_gaps`` inserted, said here instead of in a
+    :class:`FilledGapsWarning` of their own (``train`` counted them in both); ``unscored``: how
+    many of them lie in a test window, which is scored without them rather than filled.
 
     Why: a local model interpolates an empty cell and a window model carries the last value over
     it, silently; a file with a column of typos read as blanks trained as if complete.
@@ -197,9 +220,25 @@ def note_filled_values(ids: Any, missing: np.ndarray, where: str | None, how: tu
     if total <= 0:
         return
     values = "1 missing value" if total == 1 else f"{total} missing values"
-    said = f"{values} in {_counted_series(ids, missing)}; {how[0] if total == 1 else how[1]}"
-    said = f"{where}: {said}" if where else said
-    warnings.warn(FilledValuesWarning(said), stacklevel=3)
+    counted = f"{values} in {_counted_series(ids, missing)}"
+    filled = how[0] if total == 1 else how[1]
+    if unscored:
+        filled += (
+            f"; {unscored} of them {'lies' if unscored == 1 else 'lie'} in the test window, which is "
+            f"scored without {'it' if unscored == 1 else 'them'}"
+        )
+    steps = f"{inserted} of them {'is a step' if inserted == 1 else 'are steps'}"
+    said, cli = (
+        (
+            f"{counted}, {steps} fill_gaps=True inserted; {filled}",
+            f"{counted}, {steps} --fill-gaps inserted; {filled}",
+        )
+        if inserted
+        else (f"{counted}; {filled}", None)
+    )
+    if where:
+        said, cli = f"{where}: {said}", None if cli is None else f"{where}: {cli}"
+    warnings.warn(FilledValuesWarning(said, cli), stacklevel=3)
 
 
 def check_unique_ids(ids: np.ndarray, file: str | None = None) -> None:

@@ -72,6 +72,33 @@ class TrimmedHistoryWarning(TsforgeWarning):
     """Histories that end with missing values were forecast from their last observed value."""
 
 
+def horizon_refusal(
+    h: int, top: int, *, calibrated: bool, who: str = "this model", field: str = "horizon"
+) -> ConfigError:
+    """The refusal of a horizon ``h`` outside ``1..top`` (the horizon the model was trained for):
+    why the model stops there and, for a longer one, how to get it (train again with it).
+
+    Why not only the range: ``forecast --horizon 24`` of a local model trained with ``-H 12``
+    said "outside 1..12, the horizon this model was trained for", and a local model refits on
+    any history, so the user could not tell what stood in the way (its intervals, calibrated
+    for steps 1..12) nor what to do. One wording for every door: ``who`` is how the door names
+    the model (the service names the version it serves), ``calibrated`` whether it has conformal
+    intervals.
+    """
+    said = f"horizon {h} is outside 1..{top}, the horizon {who} was trained for"
+    if h < 1:
+        return ConfigError(said, field=field)
+    why = (
+        f"its intervals are calibrated for steps 1..{top}"
+        if calibrated
+        else f"it was trained and scored for steps 1..{top} only"
+    )
+    return ConfigError(
+        f"{said}: {why}; for {h} steps, train it again with horizon {h} (tsforge train … -H {h})",
+        field=field,
+    )
+
+
 class FramePredictor:
     """What every predictor offers on top of ``predict_series``: forecasts from a history frame.
 
@@ -141,10 +168,7 @@ class FramePredictor:
                 )
         h = self.max_horizon if horizon is None else whole_number(horizon, "horizon")
         if not 1 <= h <= self.max_horizon:
-            raise ConfigError(
-                f"horizon {h} is outside 1..{self.max_horizon}, the horizon this model was trained for",
-                field="horizon",
-            )
+            raise horizon_refusal(h, self.max_horizon, calibrated=self.calibration is not None)
         series, unread = self._coords_it_takes(series)
         if unread and not self.takes_coords:  # dropped: said before a refusal of a new station
             warnings.warn(UnusedCoordinatesWarning(unread), stacklevel=3)

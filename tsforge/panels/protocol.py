@@ -27,6 +27,7 @@ __all__ = [
     "holdout_split",
     "rolling_origin",
     "MIN_TRAIN",
+    "MIN_SCORED_TRAIN",
     "holdout_length",
     "drop_short_series",
     "default_horizon_named",
@@ -38,6 +39,12 @@ __all__ = [
 #: models that need more fall back per series (see ``tsforge.panels.local``), so a stricter
 #: minimum here would only drop series the local models can still forecast.
 MIN_TRAIN = 1
+
+#: Fewest values before a cutoff for a window's MASE, RMSSE and OWA to be finite: their scale
+#: is the mean change between in-sample values (:func:`~tsforge.evaluation.panel_metrics.insample_scale`,
+#: lag 1 where the history is shorter than a season and one value), so one value has no change
+#: to scale by. The horizon a refusal suggests leaves this many (:func:`_no_window_fits`).
+MIN_SCORED_TRAIN = 2
 
 
 @dataclass(frozen=True)
@@ -243,34 +250,38 @@ def _no_window_fits(
     panel: Panel, h: int, n_windows: int, step_size: int | None, min_train: int
 ) -> DataValidationError:
     """The refusal of a horizon no series fits even one window of: the longest series, its
-    length, what a window needs and the largest horizon that fits (one window, and all
+    length, what a window needs and the largest horizon that is scored (one window, and all
     ``n_windows`` where that is another number), in Python's words and the CLI's.
 
     Why: ``tsforge cv -H 100`` on series of at most 78 values said only "no series is long
     enough for any window (h=100, n_windows=3, step_size=100) (field='h')": neither the length
-    it had, nor the horizon to ask for, nor the flag (``--horizon``) that sets it.
+    it had, nor the horizon to ask for, nor the flag (``--horizon``) that sets it. The horizon
+    said leaves :data:`MIN_SCORED_TRAIN` values before the cutoff, not ``min_train``: "pass
+    --horizon 77 or less" on 78 values ran, with one value before the cutoff, and scored no
+    MASE, RMSSE or OWA at all.
     """
     longest = int(np.argmax(panel.lengths))
     length = int(panel.lengths[longest])
-    fits_one = length - min_train  # the last window needs h values after min_train ones
+    before = max(int(min_train), MIN_SCORED_TRAIN)  # values a scored window needs before its cutoff
+    fits_one = length - before  # the last window: h values after those
     # every window: the earlier ones step back step_size each (h itself when step_size is not given)
     fits_all = (
-        (length - min_train) // n_windows
+        (length - before) // n_windows
         if step_size is None
-        else length - min_train - (n_windows - 1) * int(step_size)
+        else length - before - (n_windows - 1) * int(step_size)
     )
     said = (
         f"no series is long enough for a window of {h} steps: the longest, {str(panel.ids[longest])!r}, "
         f"has {length} values, and a window of {h} needs {h + min_train} ({min_train} before its cutoff)"
     )
+    scaled = (
+        f"MASE, RMSSE and OWA need {before} values before a cutoff (they scale by the change between them)"
+    )
     if fits_one < 1:
-        fix = cli_fix = "every series is too short to cross-validate at any horizon"
+        fix = cli_fix = f"no horizon can be scored: {scaled} and a window needs 1 after it"
     else:
         also = n_windows > 1 and 1 <= fits_all < fits_one
-        fix = f"ask for a horizon of at most {fits_one}" + (
-            f" ({fits_all} or less for all {n_windows} windows)" if also else ""
-        )
-        cli_fix = f"pass --horizon {fits_one} or less" + (
-            f" ({fits_all} or less for all {n_windows} windows)" if also else ""
-        )
+        every = f" ({fits_all} or less for all {n_windows} windows)" if also else ""
+        fix = f"ask for a horizon of at most {fits_one}{every}: {scaled}"
+        cli_fix = f"pass --horizon {fits_one} or less{every}: {scaled}"
     return too_short_refusal(f"{said}; {fix}", f"{said}; {cli_fix}", field="horizon")

@@ -25,13 +25,14 @@ import pandas as pd
 
 from tsforge.arguments import model_name, whole_number
 from tsforge.data.panel import Panel
-from tsforge.data.panel_checks import filled_value_words, note_filled_values
+from tsforge.data.panel_checks import FilledGapsWarning, filled_value_words, note_filled_values
 from tsforge.data.protocol import HOLDOUT, panel_horizon
 from tsforge.errors import ConfigError, FallbackWarning
 from tsforge.evaluation.baseline import NAIVE2, naive2_skill_scores
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
 from tsforge.models.statistical import LocalOptions, local_options
 from tsforge.panels.calibrate import (
+    LOG_LEVELS,
     calibrate_forecasts,
     calibrate_panel,
     calibration_cv,
@@ -45,7 +46,7 @@ from tsforge.panels.conformal import nonnegative_floor
 from tsforge.panels.global_models import RefitGlobalModel, check_global_config, check_global_model, fit_global
 from tsforge.panels.local import LOCAL_MODELS, ConfiguredLocalModel, forecast_local, warn_fallbacks
 from tsforge.panels.predictor import PanelPredictor
-from tsforge.panels.protocol import default_horizon_named, drop_short_series, holdout_split
+from tsforge.panels.protocol import HoldoutSplit, default_horizon_named, drop_short_series, holdout_split
 from tsforge.pipeline.multichannel import TrackingOptions, check_tracking, lags_read, record_logged
 from tsforge.tracking.callback import MlflowCallback
 from tsforge.tracking.references import default_registry_name
@@ -187,15 +188,15 @@ def train_panel(
         options = local_options(name, model_config) if model_config else None
     else:  # unknown names and models with no panel version fail before any data is read or run opened
         check_global_model(name)
-    panel, entry = _load(data, load_kwargs)
+    panel, entry, held = _load_holding_gaps(data, load_kwargs)
     H = panel_horizon(horizon, entry, panel.season_length, panel.horizon)
     dropped = 0
     # a refusal of series too short for H says so when H was this data's default, not the user's
-    with default_horizon_named(horizon, H):
+    with held.released_if_raised(), default_horizon_named(horizon, H):
         if drop_short:
             panel, dropped = drop_short_series(panel, H)
         split = holdout_split(panel, H)
-    _note_filled_history(split.history, name, local, _data_label(data, panel))
+    _note_filled_history(split, name, local, _data_label(data, panel), held)
     spec = TrainingSpec(
         name,
         data=_data_label(data, panel),
@@ -216,17 +217,20 @@ def train_panel(
             model_config=model_config,
             train_config=train_config,
         )
+    W = int(n_calibration_windows or calibration_windows(split.history, H))
     with _run(spec, panel, tracking, local) as (run, data_digest):
         params = _run_params(spec, panel, local, n_jobs, options)
         if drop_short:
             params["n_series_dropped"] = dropped
+        if local:  # a global model's train.* come from its training loop (_TrainConfigLog)
+            how = _LocalTraining(intervals, W if intervals else None, drop_short, dict(load_kwargs or {}))
+            params.update(_local_train_params(spec, panel.season_length, options, how))
         if run is not None:  # before any fit: a run that fails still shows what it was
             run.log_params(params)
         fit_metrics: dict[str, float] = {}
         t0 = time.perf_counter()
         calibration = None
         forms: dict[str, str] = {}
-        W = int(n_calibration_windows or calibration_windows(split.history, H))
         if local:
             # the final fits first: what calibrates or ranks the model as served keeps the seasonal
             # forms they chose, read off them instead of fitted again (a third of the run on 200
@@ -406,6 +410,56 @@ def evaluate_panel_model(
     return metrics, scores[scores["model"] == name].drop(columns="model").reset_index(drop=True)
 
 
+@dataclass
+class _HeldGaps:
+    """The reader's notes on the steps ``fill_gaps`` inserted (:class:`FilledGapsWarning`), held
+    back by :func:`_load_holding_gaps` for the one note on the history's missing values."""
+
+    notes: list[warnings.WarningMessage] = field(default_factory=list)
+
+    def inserted_in(self, ids: Any) -> int:
+        """Steps inserted into the series ``ids`` (those left in the panel)."""
+        per_id: dict[str, int] = {}
+        for w in self.notes:
+            for sid, n in getattr(w.message, "inserted", {}).items():
+                per_id[sid] = per_id.get(sid, 0) + int(n)
+        return sum(per_id.get(str(i), 0) for i in ids)
+
+    def release(self) -> None:
+        """Issue the held notes as they came (nothing else says their steps)."""
+        for w in self.notes:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+    @contextlib.contextmanager
+    def released_if_raised(self) -> Iterator[None]:
+        """Inside, a refusal (series too short for the horizon) issues the held notes first: the
+        note on filled values that would have said their steps never comes."""
+        try:
+            yield
+        except BaseException:
+            self.release()
+            raise
+
+
+def _load_holding_gaps(data: Any, load_kwargs: Mapping[str, Any] | None) -> tuple[Panel, Any, _HeldGaps]:
+    """:func:`_load`, holding back the reader's note on the steps ``fill_gaps`` inserted for the
+    one note on the history's missing values (:func:`_note_filled_history`); every other warning
+    of the read is issued as it came.
+
+    Why: ``train --fill-gaps`` said the same inserted steps twice, once as inserted and once as
+    filled; the second note is the one that says what the model makes of them."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FilledGapsWarning)
+        panel, entry = _load(data, load_kwargs)
+    held = _HeldGaps()
+    for w in caught:
+        if issubclass(w.category, FilledGapsWarning):
+            held.notes.append(w)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return panel, entry, held
+
+
 def _load(data: Any, load_kwargs: Mapping[str, Any] | None) -> tuple[Panel, Any]:
     if isinstance(data, Panel):
         return data, None
@@ -488,21 +542,42 @@ def _last_window(cv: pd.DataFrame, model: str, n_series: int, h: int) -> np.ndar
     return cv[model].to_numpy(dtype=np.float64)[rows]
 
 
-def _note_filled_history(history: Panel, model: str, local: bool, where: str) -> None:
+def _note_filled_history(
+    split: HoldoutSplit, model: str, local: bool, where: str, held: _HeldGaps | None = None
+) -> None:
     """Say how many missing values the fitted history holds, in which series, and what ``model``
-    makes of them (:func:`~tsforge.data.panel_checks.note_filled_values`).
+    makes of them (:func:`~tsforge.data.panel_checks.note_filled_values`); with the steps
+    ``fill_gaps`` inserted (``held`` back from the reader's own note by
+    :func:`_load_holding_gaps`), say those in the same note: every missing value of the series,
+    how many of them were inserted, and how many lie in the test window.
 
     Why: a local model fits on its series with each gap interpolated
     (:func:`~tsforge.data.ragged.fill_missing_ragged`) and a global model's input windows carry
     the last value over it (:mod:`tsforge.panels.windows`); either way an empty ``y`` cell was
-    trained on as a value the user never wrote, without a word. The test window's missing values
-    are not filled (they are left unscored, which the scores' notes say).
+    trained on as a value the user never wrote, without a word. With ``--fill-gaps`` the reader's
+    note and this one counted the same inserted steps twice. The test window's missing values
+    are not filled (they are left unscored).
     """
-    missing = np.isnan(history.values)
-    if not missing.any():
+    history = split.history
+    in_history = _missing_per_series(history)
+    held = held or _HeldGaps()
+    kept = held.inserted_in(history.ids)
+    trailing = bool(np.isnan(history.values[history.indptr[1:] - 1]).any()) if len(history) else False
+    how = filled_value_words(model, local, training=True, trailing=trailing)
+    if not kept:  # none inserted, or only into series left out (--drop-short): the reader's note stands
+        held.release()
+        note_filled_values(history.ids, in_history, where, how)
         return
-    per_series = np.diff(np.searchsorted(np.flatnonzero(missing), history.indptr))
-    note_filled_values(history.ids, per_series, where, filled_value_words(model, local, training=True))
+    in_test = np.isnan(split.test).sum(axis=1).astype(np.int64)
+    note_filled_values(
+        history.ids, in_history + in_test, where, how, inserted=kept, unscored=int(in_test.sum())
+    )
+
+
+def _missing_per_series(panel: Panel) -> np.ndarray:
+    """``[n]`` missing values of each series of ``panel``."""
+    missing = np.isnan(panel.values)
+    return np.diff(np.searchsorted(np.flatnonzero(missing), panel.indptr)).astype(np.int64)
 
 
 def _global(fitted: Any, history: Panel, h: int) -> np.ndarray:
@@ -566,17 +641,65 @@ def _fitted_params(predictor: PanelPredictor) -> dict[str, Any]:
 def _local_history_cap(predictor: PanelPredictor) -> int | None:
     """The most recent values a local model is fitted on per series (``None``: all of them):
     the user's ``max_history`` (``0``: all), else the model's own cap at its season length."""
-    options = predictor.local_options or LocalOptions()
+    return _history_cap(predictor.model, predictor.local_options, predictor.season_length)
+
+
+def _history_cap(model: str, options: LocalOptions | None, data_season: int) -> int | None:
+    """:func:`_local_history_cap` from the model's name, options and the data's season length
+    (the run logs it as ``train.max_history`` before the predictor exists)."""
+    options = options or LocalOptions()
     if options.max_history is not None:
         return int(options.max_history) or None
-    spec = LOCAL_MODELS.get(predictor.model)
-    return None if spec is None else spec.max_history(options.season(predictor.season_length))
+    spec = LOCAL_MODELS.get(model)
+    return None if spec is None else spec.max_history(options.season(data_season))
 
 
 def _local_history_words(predictor: PanelPredictor) -> str:
     """What a local model reads of each series, as a run's ``input_len`` shows it."""
     cap = _local_history_cap(predictor)
     return "whole history" if cap is None else f"last {cap} values at most"
+
+
+@dataclass(frozen=True)
+class _LocalTraining:
+    """How a local model's run was trained beyond its spec: what :func:`_local_train_params` logs.
+
+    ``windows``: the calibration windows (None without intervals); ``load_kwargs``: the reader's
+    options (``fill_gaps``, ``freq``, ...) as the caller gave them."""
+
+    intervals: bool
+    windows: int | None
+    drop_short: bool
+    load_kwargs: dict[str, Any]
+
+
+def _local_train_params(
+    spec: TrainingSpec, data_season: int, options: LocalOptions | None, how: _LocalTraining
+) -> dict[str, Any]:
+    """A local model's ``train.*`` params: what it was trained with — model, horizon, the season
+    and history cap its fits used, its interval calibration (windows, the levels scored) and the
+    reading options that changed the data (``drop_short``, ``fill_gaps``, a given ``freq``).
+
+    Why: the README says every training run logs its full training config as ``train.*``; a
+    global model's comes from its training loop, and a local model's run (``tsforge train my.csv
+    -m auto_ets -H 12``) had none, so two runs could not be compared on how they were trained.
+    """
+    cap = _history_cap(spec.model, options, data_season)
+    out: dict[str, Any] = {
+        "train.model": spec.model,
+        "train.horizon": spec.horizon,
+        "train.season_length": (options or LocalOptions()).season(data_season),
+        "train.max_history": "whole history" if cap is None else cap,
+        "train.interval_method": "conformal" if how.intervals else "native",  # as --interval-method
+        "train.drop_short": how.drop_short,
+        "train.fill_gaps": bool(how.load_kwargs.get("fill_gaps", False)),
+    }
+    if how.intervals:
+        out["train.n_calibration_windows"] = how.windows
+        out["train.scored_levels"] = ",".join(f"{level:g}" for level in LOG_LEVELS)
+    if how.load_kwargs.get("freq"):
+        out["train.freq"] = str(how.load_kwargs["freq"])
+    return out
 
 
 def _train_params(resolved: _TrainConfigLog, spec: TrainingSpec) -> dict[str, Any]:

@@ -181,7 +181,10 @@ def test_horizon_above_model_maximum_is_422(client, series):
     assert r.json() == {
         "error_code": "INVALID_PARAMETER_VALUE",
         "error": "ConfigError",
-        "message": "horizon 25 exceeds 24, the horizon model svc_model/1 was trained for",
+        # the words of every door (tsforge.inference.predictor.horizon_refusal): why, and how to get 25
+        "message": "horizon 25 is outside 1..24, the horizon model svc_model/1 was trained for: its "
+        "intervals are calibrated for steps 1..24; for 25 steps, train it again with horizon 25 "
+        "(tsforge train … -H 25)",
         "field": "horizon",
     }
 

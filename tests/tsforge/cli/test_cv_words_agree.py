@@ -36,7 +36,7 @@ def test_a_horizon_too_long_for_every_series_names_the_longest_and_the_flag(tmp_
     code, _, err = _cv(capsys, data, "-H", "100")
     assert code == 2, err
     assert "the longest, 'b', has 41 values" in err, err
-    assert "pass --horizon 40 or less (13 or less for all 3 windows)" in err, err
+    assert "pass --horizon 39 or less (13 or less for all 3 windows)" in err, err
     assert "field='h'" not in err and "h=100" not in err, err
 
 

@@ -169,14 +169,15 @@ def _months_csv(tmp_path, freq: str, name: str = "months.csv") -> str:
 def test_a_renamed_pandas_alias_is_read_under_its_current_name(tmp_path):
     """``--freq M`` (pandas' old name for month ends) printed pandas' FutureWarning with its
     source line at every date range, and the error named an ``M`` grid. (Month starts given
-    ``M`` are read as month starts, with a note naming ``ME``: test_period_end_aliases.)"""
+    ``M`` are read as month starts, with a note naming ``M`` as typed: test_period_end_aliases,
+    test_freq_note_typed.)"""
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
         warnings.simplefilter("error", FutureWarning)
         panel = load_panel(_months_csv(tmp_path, "ME"), freq="M").panel
         starts = load_panel(_months_csv(tmp_path, "MS", "starts.csv"), freq="M").panel
     assert panel.freq == "ME" and starts.freq == "MS"
-    assert any("the month ends that freq='ME' names" in str(w.message) for w in record)
+    assert any("the month ends that freq='M' names" in str(w.message) for w in record)
 
 
 def test_dates_off_the_given_grid_are_told_the_grid_they_lie_on(tmp_path):

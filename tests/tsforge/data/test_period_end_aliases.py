@@ -100,7 +100,8 @@ def test_the_cli_trains_with_freq_m_and_says_so_once(tmp_path, capsys, monkeypat
     )
     assert code == 0, out + err
     said = " ".join(err.split())
-    assert said.count("its dates are month starts, not the month ends that --freq ME names") == 1, err
+    # named as typed (tests/tsforge/data/test_freq_note_typed.py), not as pandas renames it (ME)
+    assert said.count("its dates are month starts, not the month ends that --freq M names") == 1, err
     assert "--freq MS says so without this note" in said
 
 

@@ -32,32 +32,34 @@ def test_the_refusal_names_the_longest_series_and_the_horizon_that_fits():
     err = _refusal(25)
     assert "the longest, 'longest', has 20 values" in err.message, err.message
     assert "a window of 25 needs 26" in err.message, err.message
-    # 19 fits one window (19 + 1 training value); 6 fits all three (3 × 6 + 1 <= 20)
-    assert "at most 19 (6 or less for all 3 windows)" in err.message, err.message
-    assert "pass --horizon 19 or less (6 or less for all 3 windows)" in err.for_cli(), err.for_cli()
+    # 18 is scored in one window (18 + 2 values before the cutoff, what MASE scales by);
+    # 6 in all three (3 × 6 + 2 <= 20)
+    assert "at most 18 (6 or less for all 3 windows)" in err.message, err.message
+    assert "pass --horizon 18 or less (6 or less for all 3 windows)" in err.for_cli(), err.for_cli()
     assert "h=" not in err.for_cli() and "field='h'" not in err.for_cli(), err.for_cli()
     assert err.where["field"] == "horizon" and err.kind == TOO_SHORT_FOR_HORIZON
 
 
 def test_the_horizons_it_suggests_fit():
-    """The numbers said are the largest that work: one more is refused, the said one is not."""
+    """The numbers said are the largest that keep two values before the cutoff (what the scores
+    scale by; tests/tsforge/panels/test_cv_scored_horizon.py scores them): one more keeps fewer."""
     panel = _panel()
-    assert (rolling_origin(panel, 19, 3).cutoffs >= 0).any()
-    with pytest.raises(DataValidationError):
-        rolling_origin(panel, 20, 3)
+    assert (rolling_origin(panel, 18, 3).cutoffs >= 2).any()
+    assert not (rolling_origin(panel, 19, 3).cutoffs >= 2).any()
     every = rolling_origin(panel, 6, 3).cutoffs[:, 1]  # the longest series, all three windows
-    assert (every >= 1).all(), every
-    assert (rolling_origin(panel, 7, 3).cutoffs[:, 1] < 0).any()
+    assert (every >= 2).all(), every
+    assert (rolling_origin(panel, 7, 3).cutoffs[:, 1] < 2).any()
 
 
 def test_a_given_step_size_sets_what_all_windows_need():
     err = _refusal(30, n_windows=3, step_size=2)
-    # every window with steps of 2: h + 2 × 2 + 1 <= 20, so h <= 15
-    assert "at most 19 (15 or less for all 3 windows)" in err.message, err.message
-    assert (rolling_origin(_panel(), 15, 3, 2).cutoffs[:, 1] >= 1).all()
-    assert (rolling_origin(_panel(), 16, 3, 2).cutoffs[:, 1] < 0).any()
+    # every window with steps of 2: h + 2 × 2 + 2 <= 20, so h <= 14
+    assert "at most 18 (14 or less for all 3 windows)" in err.message, err.message
+    assert (rolling_origin(_panel(), 14, 3, 2).cutoffs[:, 1] >= 2).all()
+    assert (rolling_origin(_panel(), 15, 3, 2).cutoffs[:, 1] < 2).any()
 
 
 def test_one_window_asked_says_one_horizon():
     err = _refusal(25, n_windows=1)
-    assert err.message.endswith("ask for a horizon of at most 19"), err.message
+    assert "ask for a horizon of at most 18: " in err.message, err.message
+    assert "or less for all" not in err.message, err.message
