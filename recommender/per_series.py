@@ -65,6 +65,7 @@ __all__ = [
     "softmax_weights",
     "CLEAR_PICK_RATIO",
     "clear_picks",
+    "clear_lead",
     "order_free_mean",
     "combine_forecasts",
     "router_dir",
@@ -216,6 +217,24 @@ def clear_picks(weights: np.ndarray, pick: np.ndarray, ratio: float = CLEAR_PICK
     others[rows, pick] = -np.inf
     runner = others.max(axis=1) if w.shape[1] > 1 else np.zeros(len(rows))
     return np.asarray(top >= ratio * np.maximum(runner, 0.0))
+
+
+def clear_lead(expected: Mapping[str, float], best: str, temperature: float) -> tuple[bool, str | None]:
+    """``(stands out, runner-up)``: whether ``best``'s expected MASE (``expected``: per allowed
+    candidate, lower is better) leads every other candidate's by the margin a clear pick needs,
+    and the closest other candidate (None: there is none; then ``best`` stands out).
+
+    Why in expected MASE: the weights are a softmax of the log scores at ``temperature``, so a
+    weight ratio of :data:`CLEAR_PICK_RATIO` is an expected-MASE ratio of ``ratio ** temperature``:
+    the same rule :func:`clear_picks` applies to one series, applied to the collection's best
+    single candidate. The CLI says "none stands out" below it, and ``best_single_clear`` tells a
+    program reading the JSON the same.
+    """
+    others = sorted((float(v), str(k)) for k, v in expected.items() if k != best and float(v) == float(v))
+    if not others:
+        return True, None
+    next_mase, runner = others[0]
+    return bool(next_mase >= CLEAR_PICK_RATIO**temperature * float(expected[best])), runner
 
 
 def combine_forecasts(

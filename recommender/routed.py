@@ -33,6 +33,7 @@ Bundle layout: ``model.json`` (kind, horizon, frequency, mode, members), ``route
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,21 +42,54 @@ import numpy as np
 
 from recommender.per_series import SeriesRouter
 from recommender.properties.profile import profiling_bar
+from recommender.series_features import PROFILE_LADDER, profile_length
 from recommender.series_recommendation import MODES, route_panel
 from tsforge.data.frequency import check_sampling
 from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
-from tsforge.errors import ConfigError, ModelNotFoundError, notes_framed
+from tsforge.errors import ConfigError, ModelNotFoundError, TsforgeWarning, notes_framed
 from tsforge.inference import FramePredictor, IntervalRequest, SeriesForecast
 from tsforge.panels.conformal import ConformalCalibration
 from tsforge.panels.predictor import PanelPredictor, panel_forecasts
 
-__all__ = ["ROUTED_BUNDLE_KIND", "RoutedPredictor"]
+__all__ = ["ROUTED_BUNDLE_KIND", "RoutedPredictor", "UnprofiledSeriesWarning", "unprofiled_note"]
 
 ROUTED_BUNDLE_KIND = "routed"
 _META = "model.json"
 #: series ids a member note's frame names; more are counted
 _NAMED_IDS = 5
+
+
+class UnprofiledSeriesWarning(TsforgeWarning):
+    """Series of a routed forecast too short to profile: routed from their length and the
+    collection alone (:func:`unprofiled_note`)."""
+
+
+def unprofiled_note(panel: Panel, base_w: np.ndarray, base: Sequence[str]) -> str:
+    """Which series of ``panel`` were too short to profile and the member(s) each was routed to,
+    with their weights (``base_w``: ``[n, M]``, columns ``base``), or ``""`` when none was.
+
+    Why: a series shorter than the first profile window has no properties, so its routing rests
+    on its length and the collection as a whole — ``recommend`` says so as a caveat, but the
+    forecast of such a series (an 8-value history) said nothing, and its members' answer read
+    as one chosen for it.
+    """
+    plen = profile_length(np.asarray(panel.lengths))
+    short = np.flatnonzero(plen == 0)
+    if short.size == 0:
+        return ""
+    parts = []
+    for i in short[:_NAMED_IDS].tolist():
+        w = base_w[i]
+        order = [j for j in np.argsort(-w, kind="stable").tolist() if w[j] >= 0.005]
+        went = ", ".join(f"{base[j]} {w[j]:.2f}" for j in order)
+        parts.append(f"{panel.ids[i]} ({int(panel.lengths[i])} values) to {went}")
+    more = f" and {short.size - _NAMED_IDS} more" if short.size > _NAMED_IDS else ""
+    which = "1 series was" if short.size == 1 else f"{short.size} series were"
+    return (
+        f"{which} too short to profile (the properties need {min(PROFILE_LADDER)} values), so "
+        f"routed from the length and the collection as a whole: {'; '.join(parts)}{more}"
+    )
 
 
 class RoutedPredictor(FramePredictor):
@@ -77,6 +111,10 @@ class RoutedPredictor(FramePredictor):
         calibration: the ensemble's own conformal calibration; without one, interval requests
             are refused (bundles trained before it was stored).
     """
+
+    #: a routed ensemble is trained again by ``recommend``, not ``train`` (the refusal of a longer
+    #: horizon said "tsforge train … -H 24", which has no routed model)
+    retrain_words = "tsforge recommend … --per-series --train --horizon {h}"
 
     def __init__(
         self,
@@ -193,6 +231,9 @@ class RoutedPredictor(FramePredictor):
         panel, with nothing shown while only the ensemble's own switch was on)."""
         weights, panel = self.route(series)
         base_w, base = self.router.base_weights(weights)
+        said = unprofiled_note(panel, base_w, base)
+        if said:
+            warnings.warn(UnprofiledSeriesWarning(f"routed model {self.known_as!r}: {said}"), stacklevel=2)
         values = np.zeros((len(series), h))
         for j, name in enumerate(base):
             idx = np.flatnonzero(base_w[:, j] > 0)

@@ -32,6 +32,7 @@ from recommender.routed import RoutedPredictor
 from recommender.series_kb import combine
 from recommender.series_recommendation import (
     SeriesRecommendation,
+    explanation_json,
     load_panel_entry,
     recommend_series,
     resolve_router,
@@ -256,6 +257,8 @@ def train_routed(
         )
         selected = rec_model.meta.get("validation_selection", {}).get("selected")
         rec_model = replace(rec_model, config=rec_model.config.with_selection(selected))
+    if rec_model.config.shrink == 0:
+        prior_source = unpooled_prior_words(adapt)
     t = time.perf_counter()
     recommendation = recommend_series(
         split.history,
@@ -265,6 +268,7 @@ def train_routed(
         prior=collection_prior,
         prior_label=prior_label,
         refuse_untrainable=False,  # the series less their test windows: the holdout has taken them
+        history_note="before the test window",  # the lengths the explanations say are of split.history
     )
     seconds["recommend"] = time.perf_counter() - t
     w_test = recommendation.weights.to_numpy()
@@ -354,6 +358,16 @@ def train_routed(
         source = data if isinstance(data, str) else source  # a file's path names the dataset's source
         _track(outcome, split, tracking, mode, names, best_single, H, seed=seed, source=source)
     return outcome
+
+
+def unpooled_prior_words(adapted: bool) -> str:
+    """What the routed run's ``prior`` is when its router pools nothing towards it (``shrink``
+    0, as ``--adapt``'s selection may choose): none, and what routed the series instead.
+
+    Why: the summary and the run's ``prior`` parameter said ``validation window`` beside
+    ``shrink 0``, where the prior was computed but took no part in any series' weights."""
+    how = "the series' properties and this panel's history" if adapted else "the series' properties"
+    return f"none (shrink 0: routed from {how})"
 
 
 def _same_phase_errors(
@@ -522,18 +536,47 @@ def adapted_router(
     return adapted
 
 
-def _pick_plot(distribution: dict[str, float], path: Path, title: str) -> Path:
+def pick_bars(
+    distribution: Mapping[str, float], clear: Mapping[str, float] | None = None
+) -> list[tuple[str, float, float, str]]:
+    """``(candidate, share, clear share, label)`` per pick, largest share first: the label as
+    the CLI's table says it, ``100% (0% clear)`` where some of its series are near-even blends
+    (:func:`recommender.per_series.clear_picks`), ``35%`` where every one is a clear pick.
+
+    Why: the run's chart said "lightgbm 100%" where the CLI's table said "100% (0% clear)",
+    the same coin toss presented as a decision in the artifact alone."""
+    shown = clear or {}
+    out = []
+    for cand, share in sorted(distribution.items(), key=lambda kv: -kv[1]):
+        firm = float(shown.get(cand, share))
+        label = f"{share:.0%}" + (f" ({firm:.0%} clear)" if firm < share else "")
+        out.append((cand, float(share), firm, label))
+    return out
+
+
+def _pick_plot(
+    distribution: Mapping[str, float], path: Path, title: str, clear: Mapping[str, float] | None = None
+) -> Path:
+    """Per pick, the share of series it has the top weight for (light) and the share where it
+    is a clear pick (dark, ``clear``: the collection's ``clear_pick_share``), labelled as the
+    CLI's table labels them (:func:`pick_bars`)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    items = sorted(distribution.items(), key=lambda kv: -kv[1])
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(items) + 1.2))
-    bars = ax.barh([k for k, _ in items][::-1], [100 * v for _, v in items][::-1], color="tab:blue")
-    ax.bar_label(bars, fmt="%.0f%%", padding=3, fontsize=8)  # the share, not read off a scale
-    ax.set_xlim(0, 112)  # room for the label of a 100 % bar
+    items = pick_bars(distribution, clear)[::-1]
+    names = [k for k, *_ in items]
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(items) + 1.6))
+    top = ax.barh(names, [100 * v for _, v, _, _ in items], color="lightsteelblue", label="top weight")
+    ax.barh(
+        names, [100 * c for _, _, c, _ in items], color="tab:blue", label="clear pick (≥ 2× the next weight)"
+    )
+    ax.bar_label(top, labels=[lab for *_, lab in items], padding=3, fontsize=8)  # not read off a scale
+    ax.set_xlim(0, 135)  # room for the label of a 100 % bar
     ax.set_xlabel("share of series (%)")
+    if any(c < v for _, v, c, _ in items):
+        ax.legend(loc="lower right", fontsize=7, frameon=False)
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
@@ -625,13 +668,20 @@ def _track(
         run.log_dict(rec.collection, "recommendation/collection.json")
         run.log_dict(
             [
-                {"unique_id": r["unique_id"], **e}
+                {"unique_id": r["unique_id"], **explanation_json(e)}
                 for r, e in zip(rec.per_series.to_dict("records"), rec.explanations, strict=True)
             ],
             "recommendation/explanations.json",
         )
         members_table = pd.DataFrame([{"model": m, **v} for m, v in outcome.member_metrics.items()])
-        pick_table = pd.DataFrame({"candidate": list(dist), "share": list(dist.values())})
+        clear = rec.collection.get("clear_pick_share", {})
+        pick_table = pd.DataFrame(
+            {
+                "candidate": list(dist),
+                "share": list(dist.values()),
+                "clear_share": [clear.get(c, s) for c, s in dist.items()],  # as the CLI's table
+            }
+        )
 
         def make_plots(folder: Path) -> list[Path]:
             idx = np.linspace(0, len(split.history) - 1, num=min(4, len(split.history))).astype(int)
@@ -671,6 +721,7 @@ def _track(
                     dist,
                     folder / "pick_distribution.png",
                     f"Per-series picks on {panel.name} ({len(panel)} series, routed {mode})",
+                    clear=rec.collection.get("clear_pick_share"),
                 ),
                 plot_series_forecasts(items, folder / "forecast_vs_actual.png", title=title),
             ]

@@ -84,8 +84,12 @@ class SeriesExplanation:
         return asdict(self)
 
 
-def describe(group: str, f: Mapping[str, float]) -> str:
+def describe(group: str, f: Mapping[str, float], *, history_note: str | None = None) -> str:
     """The series' value of a property group in words.
+
+    ``history_note``: what the history's count of values is of, where it is not the whole
+    series the user gave (``"before the test window"`` after ``--train``, which profiles the
+    series less their test windows: "(65 values)" for a 77-value series read as a miscount).
 
     The level word is chosen from the number as shown (see :func:`as_shown`); a missing or NaN
     value is said to be "not measured" rather than given the lowest level, and so is a Hurst
@@ -112,7 +116,7 @@ def describe(group: str, f: Mapping[str, float]) -> str:
     if group == "history length":
         n = int(round(math.exp(g("log_length")))) if math.isfinite(g("log_length")) else 0
         word = "short" if n < 40 else "medium-length" if n < 150 else "long"
-        return f"{word} history ({n} values)"
+        return f"{word} history ({n} values{f' {history_note}' if history_note else ''})"
     if group == "intermittency":
         z = g("zero_share")
         if not math.isfinite(z):
@@ -196,6 +200,7 @@ def explain_series(
     prior: float | None = None,
     prior_label: str | None = None,
     limit: int = 2,
+    history_note: str | None = None,
 ) -> SeriesExplanation:
     """Group one series' contributions (``[F]``, order :data:`SERIES_FEATURES`) and phrase them.
 
@@ -203,7 +208,8 @@ def explain_series(
     the collection); it is the group ``collection``, so groups + bias still sum to the score.
     ``prior_label``: what that prior is, in words, when it is not the router's mean over the
     collection (``"this panel's validation-window errors"`` for a routed model's validation
-    prior): a reason must name what actually favoured the candidate."""
+    prior): a reason must name what actually favoured the candidate.
+    ``history_note``: what the history's length counts (:func:`describe`)."""
     groups: dict[str, float] = {}
     for name, value in zip(SERIES_FEATURES, contrib, strict=True):
         key = FEATURE_GROUPS.get(name, name)
@@ -212,7 +218,9 @@ def explain_series(
         groups["collection"] = float(prior)
 
     def words(group: str) -> str:
-        return prior_label if group == "collection" and prior_label else describe(group, features)
+        if group == "collection" and prior_label:
+            return prior_label
+        return describe(group, features, history_note=history_note)
 
     reasons = [
         SeriesReason(g, v, "favours" if v < 0 else "works against", words(g))

@@ -33,6 +33,7 @@ from recommender.explain import field_key
 from recommender.per_series import (
     RouterConfig,
     SeriesRouter,
+    clear_lead,
     clear_picks,
     order_free_mean,
     router_dir,
@@ -62,6 +63,7 @@ __all__ = [
     "refuse_untrainable_horizon",
     "require_collections",
     "MODES",
+    "explanation_json",
 ]
 
 log = logging.getLogger(__name__)
@@ -80,11 +82,14 @@ class SeriesRecommendation:
         dataset, horizon, n_series: what the recommendation is for.
         candidates: the router's candidates (columns of ``weights`` and ``expected_mase``).
         per_series: one row per series: ``unique_id, pick, expected_mase, best_single,
-            expected_mase_best_single, gain, top_weights, explanation, caveat`` (the caveat:
-            :func:`series_caveats`).
+            best_single_clear, expected_mase_best_single, gain, top_weights, explanation,
+            caveat`` (the caveat: :func:`series_caveats`; ``best_single_clear``: the collection's).
         weights: ``[n, K]`` candidate weights (the weighted combination).
         expected_mase: ``[n, K]`` expected MASE of every candidate.
-        collection: ``best_single``, ``pick_distribution``, ``clear_pick_share`` (per pick, the
+        collection: ``best_single``, ``best_single_clear`` (whether it leads the next
+            candidate's expected MASE by the clear-pick margin,
+            :func:`~recommender.per_series.clear_lead`; else none stands out),
+            ``pick_distribution``, ``clear_pick_share`` (per pick, the
             share of series where it clearly dominates the weights:
             :func:`~recommender.per_series.clear_picks`), ``weight_shares``, mean expected
             errors (``expected_mase``: every candidate over every series;
@@ -173,6 +178,16 @@ def _explanation_fields(ex: Mapping[str, Any] | None) -> dict[str, Any]:
         "bias": json_ready(ex["bias"] + 0.0),
         "score": json_ready(ex["score"]),
     }
+
+
+def explanation_json(ex: Mapping[str, Any]) -> dict[str, Any]:
+    """One series' explanation (:meth:`SeriesExplanation.to_dict`) with its group names as
+    field keys (``history_length``), as ``--json``, the service and the README spell them: the
+    routed run's ``recommendation/explanations.json`` wrote ``"history length"``, so a reader
+    checking the sums there with the README's keys got KeyErrors. Its other fields (the
+    candidate, the sentence) are kept as they are."""
+    fields = _explanation_fields(ex)
+    return {**{k: json_ready(v) for k, v in ex.items() if k not in fields}, **fields}
 
 
 def json_ready(obj: Any) -> Any:
@@ -401,6 +416,7 @@ def recommend_series(
     prior_label: str | None = None,
     refuse_untrainable: bool = True,
     profile_progress: Callable[[int, int], None] | None = None,
+    history_note: str | None = None,
 ) -> SeriesRecommendation:
     """Recommend a candidate (and weights) for every series of ``data``.
 
@@ -428,6 +444,9 @@ def recommend_series(
             profiled (:func:`recommender.properties.profile.profiling_bar` draws it): most of
             a recommendation's time where the seasonal decompositions' operators are not
             cached yet (``m1_monthly``'s 617 series: 7.7 s of 10.6 s; 33 s on a busy machine).
+        history_note: what the histories' lengths are of, in the explanations, where ``data``
+            is not the whole of the user's series (the routed training passes ``"before the
+            test window"``: "(65 values)" was said of a 77-value series).
 
     Raises:
         DataValidationError: unreadable data, a series with no observed value, a horizon no
@@ -476,6 +495,7 @@ def recommend_series(
                 dict(zip(columns, values[i], strict=True)),
                 prior=float(shrink * pooled[c]),
                 prior_label=prior_label,
+                history_note=history_note,
             )
     # the router's own prior (not a trained model's validation errors) is the mean of its
     # estimates over every series: its words name the properties behind it
@@ -514,8 +534,14 @@ def recommend_series(
     # only those as picks; the picks and weights themselves are unchanged
     clear = clear_picks(weights, pick)
     contributions = pd.DataFrame(group_rows, index=per_series.index).fillna(0.0)
+    by_candidate = {c: float(mean_expected[j]) for j, c in enumerate(cands) if j in allowed}
+    # whether best_single leads the next candidate by the clear-pick margin: else the CLI says
+    # "none stands out", and a program reading best_single must be able to tell the same
+    stands_out = clear_lead(by_candidate, cands[best_single], rec.config.temperature)[0]
+    per_series.insert(per_series.columns.get_loc("best_single") + 1, "best_single_clear", stands_out)
     collection = {
         "best_single": cands[best_single],
+        "best_single_clear": stands_out,
         "pick_distribution": {str(k): float(v / len(panel)) for k, v in picks.items()},
         # per pick, the share of all series where it is a clear pick (clear_picks): below its
         # pick_distribution share, the rest of its series are near-even blends
@@ -524,7 +550,7 @@ def recommend_series(
             for k in picks.index
         },
         "weight_shares": {c: float(weights[:, j].mean()) for j, c in enumerate(cands) if weights[:, j].any()},
-        "expected_mase": {c: float(mean_expected[j]) for j, c in enumerate(cands) if j in allowed},
+        "expected_mase": by_candidate,
         # per pick, its expected MASE over the series it is picked for: what the collection
         # table's row of a pick shows (the mean over every series, above, is another number as
         # soon as the picks differ: 1.18 for a pick whose two series expected 0.61)

@@ -21,7 +21,7 @@ from tsforge.errors import (
     UnusedCoordinatesWarning,
 )
 from tsforge.inference import SeriesForecast, SeriesInput, level_note, zero_width_note
-from tsforge.inference.predictor import TrimmedHistoryWarning, horizon_refusal
+from tsforge.inference.predictor import RETRAIN_WORDS, TrimmedHistoryWarning, horizon_refusal
 
 __all__ = ["forecast", "forecast_notes", "coords_note"]
 
@@ -72,6 +72,7 @@ def forecast(
             calibrated=getattr(predictor, "calibration", None) is not None,
             who=f"model {loaded.name}/{loaded.version}",
             field=horizon_field,
+            retrain=getattr(predictor, "retrain_words", RETRAIN_WORDS),
         )
     limits.check(0, [], h, horizon_field=horizon_field)  # the model's default horizon too
     level, quantiles = _bounds(series, level, quantiles)

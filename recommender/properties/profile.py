@@ -320,6 +320,9 @@ def profiling_bar(
     :func:`recommender.series_features.series_features` call ``progress(0, total)`` as they start.
     Why tqdm's (:class:`tsforge.progress.CallbackBar`): it also writes lines to a log, where
     ``recommend --per-series`` said nothing during a profile of half a minute.
+    Why a total of 0 draws nothing: with no series long enough to profile (a routed forecast of
+    one 8-value series) the bar opened anyway and printed ``profiling: 0series`` twice, a step
+    of work that was never done.
     """
     if not enabled:
         yield None
@@ -327,8 +330,14 @@ def profiling_bar(
     from tsforge.progress import CallbackBar
 
     bar = CallbackBar("profiling", unit=unit)
+
+    def report(done: int, total: int) -> None:
+        if total == 0 and bar.total is None:  # nothing to profile: no bar opens
+            return
+        bar(done, total)
+
     try:
-        yield bar
+        yield report
     finally:
         bar.close()
 

@@ -258,6 +258,12 @@ class SeriesPickOut(BaseModel):
     best_single: str = Field(
         description="The collection's best single candidate (lowest mean expected MASE)."
     )
+    best_single_clear: bool = Field(
+        default=True,
+        description="Whether best_single stands out: its mean expected MASE leads the next "
+        "candidate's by the margin a clear pick needs (false: the candidates are about level and "
+        "the weights blend them; the CLI says 'none stands out').",
+    )
     expected_mase_best_single: float | None = Field(
         description="best_single's expected MASE on this series; null when not finite."
     )
@@ -312,7 +318,8 @@ class PerSeriesRecommendResponse(BaseModel):
         description="The router's candidates (the keys of weights and expected MASEs)."
     )
     collection: dict[str, Any] = Field(
-        description="best_single, pick_distribution, clear_pick_share (per pick, the share of series "
+        description="best_single, best_single_clear (whether it stands out: see the series' "
+        "field), pick_distribution, clear_pick_share (per pick, the share of series "
         "whose weights it clearly dominates: at least twice the next weight), weight_shares, expected "
         "errors, expected_gain, "
         "explanations, and caveats (per kind of caveat, the ids of the series with it: "

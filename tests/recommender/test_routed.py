@@ -167,7 +167,7 @@ def test_trained_routed_model_round_trips_as_a_registered_pyfunc(
         "with warnings.catch_warnings(record=True) as w:\n"
         "    warnings.simplefilter('always')\n"
         "    m.predict(h[h['unique_id'] == 'fresh-seas0'].tail(8), params={'horizon': 6})\n"
-        "print(json.dumps([str(n.message) for n in w if 'too short' in str(n.message)]))"
+        "print(json.dumps([str(n.message) for n in w if 'too short for' in str(n.message)]))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import re
 import sys
 import warnings
 from collections.abc import Callable
@@ -171,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
         _exit_if_interrupted(exc)
         args = sys.argv[1:] if argv is None else argv
         hint = no_track_hint(args) if "--no-track" in str(exc) else None
-        _exit_for_error(exc, hint or spaced_values_hint(args) or input_length_hint(args))
+        _exit_for_error(exc, hint or spaced_values_hint(args) or input_length_hint(args), args=args)
         raise
 
 
@@ -261,11 +262,12 @@ def no_track_hint(args: list[str]) -> str | None:
     return f"{command} logs nothing to MLflow: leave --no-track out"
 
 
-def _exit_for_error(exc: Exception, hint: str | None = None) -> None:
+def _exit_for_error(exc: Exception, hint: str | None = None, *, args: list[str] | None = None) -> None:
     """One ``error: ...`` line and exit code 2 for what the user can fix (returns for the rest);
-    ``hint`` (:func:`spaced_values_hint`) ends that line."""
+    ``hint`` (:func:`spaced_values_hint`) ends that line; ``args``: the command line, whose
+    command's options name the error's ``field`` (:func:`flag_worded`)."""
     if isinstance(exc, TsforgeError):
-        message = exc.for_cli()
+        message = flag_worded(exc, args or [])
     elif isinstance(exc, FileNotFoundError):
         message = f"file not found: {exc.filename or exc}"
     elif isinstance(exc, OSError):  # a path the checks up front could not foresee (a full disk, a race)
@@ -279,3 +281,68 @@ def _exit_for_error(exc: Exception, hint: str | None = None) -> None:
         return
     print(f"error: {message}" + (f" ({hint})" if hint else ""), file=sys.stderr)
     raise SystemExit(2) from None
+
+
+def invoked_command(args: list[str]) -> Any:
+    """The (sub)command ``args`` run (``recommender build`` → ``build``), or None where ``args``
+    name none; found by name, level by level, as the command line would be dispatched."""
+    import typer.main
+
+    if not isinstance(app, typer.Typer):  # a test's stand-in for the application
+        return None
+    command: Any = typer.main.get_command(app)
+    for arg in args:
+        commands = getattr(command, "commands", None)
+        if not commands:
+            break
+        if arg in commands:
+            command = commands[arg]
+    return None if getattr(command, "commands", None) else command
+
+
+def option_for_field(field: object, args: list[str]) -> str | None:
+    """The long option of the command ``args`` ran whose parameter is ``field`` (``level`` →
+    ``--level``; the service's ``level[0]`` form too), or None where it has no such option."""
+    if not isinstance(field, str) or not field:
+        return None
+    name = field.split("[", 1)[0]
+    command = invoked_command(args)
+    for param in getattr(command, "params", ()):
+        if param.name == name and param.param_type_name == "option":
+            longs = [o for o in param.opts if o.startswith("--")]
+            return longs[0] if longs else None
+    return None
+
+
+def _ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``, …, ``11th``, ``12th``, ``13th``, ``21st``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def flag_worded(exc: TsforgeError, args: list[str]) -> str:
+    """``exc``'s one-line message naming the option the user typed, where its ``field`` is an
+    option of the command ``args`` ran: ``--level must be between 0 and 100 (exclusive), got 150``
+    where it read ``level must be … got 150 (field='level')``, and ``got nan (the 2nd --level
+    value)`` for ``got nan at position 1``.
+
+    Why: the field is the Python argument's name (and the position a Python list's index), what
+    the service and the Python API answer; the README promises the CLI names the flag, and a
+    user of ``tsforge forecast --level 80 --level nan`` counts flags, not list positions. Other
+    location keys (``h=100``) stay; a field with no option of this command (``series[0]``) stays
+    as it was.
+    """
+    field = exc.where.get("field")
+    flag = option_for_field(field, args)
+    if flag is None:
+        return exc.for_cli()
+    text = exc.cli_message or exc.message
+    name = str(field).split("[", 1)[0]
+    if text.startswith(f"{name} "):
+        text = flag + text[len(name) :]
+    text = re.sub(r" at position (\d+)\b", lambda m: f" (the {_ordinal(int(m[1]) + 1)} {flag} value)", text)
+    where = {k: v for k, v in exc.where.items() if k != "field"}
+    loc = [f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}" for k, v in where.items()]
+    if flag not in text:
+        loc.insert(0, flag)
+    return f"{text} ({', '.join(loc)})" if loc else text

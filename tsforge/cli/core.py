@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -59,12 +60,19 @@ def warn_unused_training_options(model: str, train_cfg: dict[str, Any]) -> None:
         )
 
 
-def _load_predictor(model: str):
+def _load_predictor(model: str, *, announce: bool = True):
     """A saved model folder, or a registry reference resolved by the one rule of
-    :func:`tsforge.tracking.registry.resolve_version` (the service uses the same)."""
+    :func:`tsforge.tracking.registry.resolve_version` (the service uses the same).
+
+    ``announce``: first say ``loading model NAME …`` on stderr (not with ``--json``). Why:
+    importing MLflow and loading a model takes seconds (12 s for a routed ensemble), and
+    ``tsforge forecast`` printed nothing at all until then. stderr, so stdout keeps only the
+    forecast (or the JSON) a user pipes on."""
     from tsforge.panels.predictor import load_predictor_dir
     from tsforge.tracking import configure_tracking, load_predictor
 
+    if announce:
+        print(f"loading model {model} …", file=sys.stderr, flush=True)
     if Path(model).is_dir():
         predictor = load_predictor_dir(model)
     else:
@@ -496,7 +504,7 @@ def evaluate_cmd(
     from tsforge.inference import Predictor
 
     dataset = data_source(data, dataset, "evaluate")
-    predictor = _load_predictor(model)
+    predictor = _load_predictor(model, announce=not as_json)
     # window models (one input length, multichannel splits) are scored on windows; every other
     # predictor — a panel model, the routed ensemble of `recommend --per-series --train` — on
     # each series' holdout
@@ -676,6 +684,11 @@ def forecast_cmd(
                                   hint="a CSV/Parquet/.tsf file of the series' recent values"))  # fmt: skip
 
     levels = number_items(level, "--level")
+    wanted_quantiles = number_items(quantiles, "--quantiles")
+    from tsforge.inference.intervals import IntervalRequest
+
+    # a level or quantile out of range is refused before the model loads (seconds), not after
+    IntervalRequest.parse(levels, wanted_quantiles)
     drawn = comma_items(plot_series)
     if drawn and plot is None:
         raise ConfigError("--plot-series chooses what --plot draws: add --plot FILE.png", field="plot_series")
@@ -723,7 +736,7 @@ def forecast_cmd(
                 target_col=target_col,
                 file=str(input_path),
                 level=levels,
-                quantiles=number_items(quantiles, "--quantiles"),
+                quantiles=wanted_quantiles,
                 coords=load_kwargs.get("coords"),
                 drop_too_few=drop_short,
             )

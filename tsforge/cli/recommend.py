@@ -635,7 +635,7 @@ def _recommend_per_series(
         print_forecast_next(outcome.registered_name, data, load_kwargs, placeholder=HISTORY_PLACEHOLDER)
 
 
-def expected_mase_caveat(scale: float, *, trained: bool = False) -> str:
+def expected_mase_caveat(scale: float, *, trained: bool = False, measured: bool = False) -> str:
     """What the printed expected MASE is worth, for the router that printed it.
 
     Why a sentence at all: measured in ``benchmarks.recommender_eval``, the models' own estimate
@@ -654,18 +654,21 @@ def expected_mase_caveat(scale: float, *, trained: bool = False) -> str:
             + "), the candidates set apart by this panel's validation-window errors (the prior "
             "--train pooled towards); the routed test MASE below is measured"
         )
+    # ``measured``: --train ran without pooling fully (--adapt), so the holdout MASE the advice
+    # points to is printed below; "plan with the holdout MASE of --train" asked for what just ran
+    plan = (
+        "; the routed test MASE below is measured" if measured else " — plan with the holdout MASE of --train"
+    )
     if scale == 1.0:
         return (
             "expected MASE: the router's estimate from the series' properties; this router was built "
             "without the held-out scale and its estimate has run below the test MASE on most held-out "
-            "collections (rebuild it: `tsforge recommender build --per-series`) — plan with the "
-            "holdout MASE of --train"
+            "collections (rebuild it: `tsforge recommender build --per-series`)" + plan
         )
     return (
         f"expected MASE: the router's estimate from the series' properties, scaled (×{scale:.2f}) to "
         "the errors of collections it did not learn from; a rough level that ranks candidates, off "
-        "by more than 1.5× on some held-out collections (README, Per-series recommendation) — plan "
-        "with the holdout MASE of --train"
+        "by more than 1.5× on some held-out collections (README, Per-series recommendation)" + plan
     )
 
 
@@ -680,17 +683,18 @@ def best_single_words(collection: dict[str, Any], temperature: float) -> str:
     weights are a softmax of the log scores at ``temperature``, so a weight ratio of 2 is an
     expected-MASE ratio of ``2 ** temperature``. Only the words change, not what is picked.
     """
-    from recommender.per_series import CLEAR_PICK_RATIO
+    from recommender.per_series import CLEAR_PICK_RATIO, clear_lead
 
     best, mase = collection["best_single"], float(collection["expected_mase_best_single"])
-    by_candidate = collection.get("expected_mase", {})
-    others = sorted((float(v), str(k)) for k, v in by_candidate.items() if k != best and float(v) == float(v))
+    by_candidate = {**collection.get("expected_mase", {})}
+    by_candidate.setdefault(best, mase)
     said = f"one candidate for every series: {best} is best (expected MASE {mase:.3f})"
-    if not others:
+    stands_out, runner = clear_lead(by_candidate, best, temperature)
+    if runner is None:
         return said
-    next_mase, runner = others[0]
+    next_mase = float(by_candidate[runner])
     margin = CLEAR_PICK_RATIO**temperature
-    if next_mase >= margin * float(by_candidate.get(best, mase)):
+    if stands_out:
         return f"{said}, next {runner} {next_mase:.3f}"
     return (
         f"one candidate for every series: none stands out ({best} {mase:.3f}, {runner} "
@@ -747,7 +751,7 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
     )
     scale = float(rec.router.get("expected_scale", 1.0))
     # fully pooled after --train: the scores are the prior's, i.e. this panel's validation errors
-    console.print(f"[dim]{expected_mase_caveat(scale, trained=trained and pools)}[/]")
+    console.print(f"[dim]{expected_mase_caveat(scale, trained=trained and pools, measured=trained)}[/]")
     if pools:
         # full pooling: every series has the collection's weights, so a per-series table would
         # repeat one row n times; say why instead

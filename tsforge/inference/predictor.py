@@ -72,8 +72,18 @@ class TrimmedHistoryWarning(TsforgeWarning):
     """Histories that end with missing values were forecast from their last observed value."""
 
 
+#: how to train a model again for another horizon (``{h}``): a model trained by ``tsforge train``
+RETRAIN_WORDS = "tsforge train … -H {h}"
+
+
 def horizon_refusal(
-    h: int, top: int, *, calibrated: bool, who: str = "this model", field: str = "horizon"
+    h: int,
+    top: int,
+    *,
+    calibrated: bool,
+    who: str = "this model",
+    field: str = "horizon",
+    retrain: str = RETRAIN_WORDS,
 ) -> ConfigError:
     """The refusal of a horizon ``h`` outside ``1..top`` (the horizon the model was trained for):
     why the model stops there and, for a longer one, how to get it (train again with it).
@@ -83,7 +93,8 @@ def horizon_refusal(
     any history, so the user could not tell what stood in the way (its intervals, calibrated
     for steps 1..12) nor what to do. One wording for every door: ``who`` is how the door names
     the model (the service names the version it serves), ``calibrated`` whether it has conformal
-    intervals.
+    intervals, ``retrain`` the command that trains it (:attr:`FramePredictor.retrain_words`: a
+    routed ensemble is trained by ``tsforge recommend``, not ``tsforge train``).
     """
     said = f"horizon {h} is outside 1..{top}, the horizon {who} was trained for"
     if h < 1:
@@ -94,7 +105,7 @@ def horizon_refusal(
         else f"it was trained and scored for steps 1..{top} only"
     )
     return ConfigError(
-        f"{said}: {why}; for {h} steps, train it again with horizon {h} (tsforge train … -H {h})",
+        f"{said}: {why}; for {h} steps, train it again with horizon {h} ({retrain.format(h=h)})",
         field=field,
     )
 
@@ -113,6 +124,9 @@ class FramePredictor:
     #: turns it on (20,000 AutoETS fits ran for minutes with nothing shown), the service and the
     #: pyfunc leave it off
     progress: bool = False
+    #: the command that trains this kind of model again for another horizon (``{h}``), for the
+    #: refusal of a longer one (:func:`horizon_refusal`)
+    retrain_words: str = RETRAIN_WORDS
 
     def predict_series(
         self,
@@ -168,7 +182,9 @@ class FramePredictor:
                 )
         h = self.max_horizon if horizon is None else whole_number(horizon, "horizon")
         if not 1 <= h <= self.max_horizon:
-            raise horizon_refusal(h, self.max_horizon, calibrated=self.calibration is not None)
+            raise horizon_refusal(
+                h, self.max_horizon, calibrated=self.calibration is not None, retrain=self.retrain_words
+            )
         series, unread = self._coords_it_takes(series)
         if unread and not self.takes_coords:  # dropped: said before a refusal of a new station
             warnings.warn(UnusedCoordinatesWarning(unread), stacklevel=3)

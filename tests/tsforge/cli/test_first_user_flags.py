@@ -65,7 +65,7 @@ def test_train_dash_o_with_a_file_name_says_it_is_option(tmp_path, capsys):
     assert code == 2, out + err
     text = _one_line(err)
     assert text.startswith("error: --option 'out.csv' must look like key=value"), text
-    assert "-o is short for --option" in text and "field='option'" in text, text
+    assert "-o is short for --option" in text and "field=" not in text, text
 
 
 def test_a_malformed_train_option_names_its_flag(tmp_path, capsys):

@@ -49,3 +49,14 @@ def test_a_horizon_below_one_is_refused_without_retraining_advice(calibrated):
         calibrated.predict_frame(monthly_frame(n=2, length=30), 0)
     assert str(err.value).startswith("horizon 0 is outside 1..6"), str(err.value)
     assert "train it again" not in str(err.value)
+
+
+def test_a_routed_ensemble_is_told_to_train_again_with_recommend():
+    """``tsforge train`` has no routed model: the ensemble's refusal names ``recommend``, at every
+    door (the predictor's own check and the service's read ``retrain_words``)."""
+    from recommender.routed import RoutedPredictor
+    from tsforge.inference.predictor import FramePredictor, horizon_refusal
+
+    said = str(horizon_refusal(24, 12, calibrated=True, retrain=RoutedPredictor.retrain_words))
+    assert "(tsforge recommend … --per-series --train --horizon 24)" in said and "tsforge train" not in said
+    assert FramePredictor.retrain_words.format(h=9) == "tsforge train … -H 9"
