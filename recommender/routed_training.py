@@ -444,7 +444,10 @@ def _served_calibration(
     (AutoETS / AutoARIMA held to their served fits' seasonal forms on short refits, global
     members falling back to the last value where a window is too short to train on), each
     series' forecast the combination with its *served* weights (``served``, rows in ``history``'s
-    order). A series too short for an earlier window counts in the later ones only.
+    order). A series too short for an earlier window counts in the later ones only; a case
+    refit on less than one season of a series whose history sees one is left out, as a local
+    model's is (:func:`~tsforge.panels.calibrate.short_refit_cases`, ``served_lengths`` of
+    :func:`~tsforge.panels.calibrate.calibrate_forecasts`).
 
     Why two windows at least and the served weights: ``benchmarks/routed_calibration.py`` scored
     the designs on the window before each development collection's test window (never the test
@@ -497,6 +500,7 @@ def _served_calibration(
         np.vstack([np.asarray(val, dtype=np.float64), y_earlier]),
         np.vstack([routed_val, pred_earlier]),
         info=info,
+        served_lengths=history.lengths[np.r_[np.arange(n), sid]],
     )
 
 

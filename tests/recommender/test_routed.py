@@ -235,7 +235,8 @@ def test_a_routed_model_on_few_series_calibrates_on_rolling_origin_windows(halve
         panel = make_halves(n, seed=300 + r)
         out = train_routed(panel, h, router=halves_router, tracking=opts)
         cal = out.predictor.calibration
-        assert cal.info["windows"] == 7 and cal.pooled_n.min() == pytest.approx(42.0)
+        # 42 cases, less the refits on fewer than two seasons beyond the 39 a 95 % interval needs
+        assert cal.info["windows"] == 7 and 39.0 - 1e-9 <= cal.pooled_n.min() <= 42.0 + 1e-9
         covered[80].append(out.metrics["test_coverage_80"])
         covered[95].append(out.metrics["test_coverage_95"])
         if r == 0:  # a panel that differs only in its test windows calibrates the same
