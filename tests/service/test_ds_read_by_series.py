@@ -76,3 +76,15 @@ def test_series_written_alike_are_read_in_one_call_each_way(monkeypatch):
     assert len(sizes) <= 3 and sum(sizes) == len(ds), sizes
     for k, w in enumerate(ways):
         np.testing.assert_array_equal(got[6 * k : 6 * k + 6], _parse_ds(w, field="dataframe_records"))
+
+
+def test_a_series_mixing_forms_names_the_frames_rows_of_both():
+    """The reader's "read like '2021-W05' at row 0" counted within series 'b': said of the frame,
+    that is row 2 (row 0 is series 'a''s), and the advice is per series, not per column."""
+    ids = np.array(["a", "a", "b", "b", "b"], dtype=object)
+    ds = ["2021-01-01", "2021-01-02", "2021-W05", "2021-W06", "05/01/2021"]
+    with pytest.raises(DataValidationError) as err:
+        _parse_ds(ds, field="dataframe_split", ids=ids)
+    said = err.value.message
+    assert "'2021-W05' (row 2)" in said and "'05/01/2021' (row 4)" in said, said
+    assert "of the column" not in said and err.value.where["unique_id"] == "b", said

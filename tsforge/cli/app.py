@@ -300,9 +300,20 @@ def invoked_command(args: list[str]) -> Any:
     return None if getattr(command, "commands", None) else command
 
 
+#: options that give what an argument gives (``--dataset`` for DATA): named only where typed
+_ARGUMENT_TWINS = frozenset({"dataset"})
+
+
 def option_for_field(field: object, args: list[str]) -> str | None:
     """The long option of the command ``args`` ran whose parameter is ``field`` (``level`` →
-    ``--level``; the service's ``level[0]`` form too), or None where it has no such option."""
+    ``--level``; the service's ``level[0]`` form too), or None where it has no such option, or
+    where it is the twin of an argument (:data:`_ARGUMENT_TWINS`) the user did not type.
+
+    Why the twins: ``train``, ``cv`` and ``evaluate`` take DATA as an argument and also as
+    ``--dataset``, and a dataset typed as the argument that was not found ended "(--dataset)".
+    Other options are named typed or not: a default the user never typed (``serve``'s
+    ``--port``) is still the flag that changes it.
+    """
     if not isinstance(field, str) or not field:
         return None
     name = field.split("[", 1)[0]
@@ -310,7 +321,8 @@ def option_for_field(field: object, args: list[str]) -> str | None:
     for param in getattr(command, "params", ()):
         if param.name == name and param.param_type_name == "option":
             longs = [o for o in param.opts if o.startswith("--")]
-            return longs[0] if longs else None
+            typed = any(a in param.opts or a.split("=", 1)[0] in longs for a in args)
+            return longs[0] if longs and (typed or name not in _ARGUMENT_TWINS) else None
     return None
 
 

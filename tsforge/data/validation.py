@@ -211,6 +211,19 @@ def _as_str_array(series: pl.Series) -> np.ndarray:
     return series.cast(pl.String, strict=False).to_numpy().astype(object)
 
 
+def _naive_only(parsed: pd.Series) -> pd.Series:
+    """A parse pandas left as objects (times with an offset it read, ``2021-03-01 10:00+01``,
+    among times without one) as times, the ones with an offset unparsable (NaT).
+
+    Why: an offset written with hours only is not one the zoned reading knows (``_ZONED``), and
+    mixed with other forms pandas returns objects, whose ``.dt`` raised ``AttributeError`` — a
+    traceback where the user needed the row; now that row is refused by name like any other
+    time that does not read.
+    """
+    kept = [v if isinstance(v, pd.Timestamp) and v.tzinfo is None else pd.NaT for v in parsed]
+    return pd.Series(pd.to_datetime(pd.Series(kept, dtype=object), errors="coerce"), index=parsed.index)
+
+
 def parse_timestamps(
     series: pl.Series, *, column: str, file: str | None = None, fmt: str | None = None
 ) -> np.ndarray:
@@ -259,6 +272,9 @@ def parse_timestamps(
                 # programmer, printed to the user as a multi-line warning; unparsable rows are
                 # reported below by row
                 warnings.simplefilter("ignore", UserWarning)
+                # and pandas' "mixed time zones will raise" advice: such a column is refused by
+                # row below (_naive_only)
+                warnings.simplefilter("ignore", FutureWarning)
                 if zoned:
                     parsed, utc_note = _zoned_text(text, fmt, column)
                 elif fmt is not None:
@@ -271,6 +287,8 @@ def parse_timestamps(
                         parsed, order_note = _day_month_order(text, parsed, column)
         except (ValueError, TypeError, OverflowError):
             parsed = pd.Series(pd.NaT, index=text.index)
+        if not pd.api.types.is_datetime64_any_dtype(parsed):
+            parsed = _naive_only(parsed)
         if not zoned and getattr(parsed.dt, "tz", None) is not None:
             parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
         out = parsed.to_numpy().astype("datetime64[ns]")

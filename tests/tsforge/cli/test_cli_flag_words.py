@@ -99,3 +99,12 @@ def test_evaluate_json_says_nothing_of_loading(history, naive_model, capsys):
     json.loads(out)
     code, _, err = run_cli(capsys, "evaluate", history, "--model", naive_model)
     assert code == 0 and f"loading model {naive_model} …" in err, err
+
+
+def test_a_dataset_given_as_the_argument_is_not_said_as_dataset_flag():
+    """``train nosuchset`` gave DATA as the argument: its refusal (``field='dataset'``) must not
+    end "(--dataset)", an option with no default the user did not type."""
+    from tsforge.cli.app import option_for_field
+
+    assert option_for_field("dataset", ["train", "nosuchset", "-m", "naive"]) is None
+    assert option_for_field("dataset", ["train", "--dataset", "m1_monthly", "-m", "naive"]) == "--dataset"
