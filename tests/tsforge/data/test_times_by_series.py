@@ -84,7 +84,7 @@ def _count_frame_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     sizes: list[int] = []
     real = timeaxis.parse_time_column
 
-    def counted(series: pl.Series, **kwargs: object):  # type: ignore[no-untyped-def]
+    def counted(series: pl.Series, **kwargs: object):
         if series.len() > 1:
             sizes.append(series.len())
         return real(series, **kwargs)  # type: ignore[arg-type]
