@@ -24,9 +24,9 @@ The method (split conformal on out-of-sample residuals, per horizon step):
    others number fewer than the 39 a 95 % interval needs): no model sees a season in it, and
    on 20 short monthly series such cases scored about five times the others and widened every
    series' band (AutoETS's 80 % band: 4.69 → 2.95 seasonal-naive MAEs wide, covering 97.5 →
-   87.9 % of the test window). One season rather than two was chosen on the windows before the
-   development collections' test windows (mean coverage error over those 46 windows 4.37 points against 4.53 keeping
-   every case and 4.58 leaving out refits on under two seasons).
+   87.9 % of the test window). One season rather than two was chosen on the 46 windows before
+   the development collections' test windows (mean coverage error 4.37 points, against 4.53
+   keeping every case and 4.58 leaving out refits on under two seasons).
 2. **Scale-free scores.** Each error is divided by the series' *local scale* at the forecast
    origin: the mean absolute seasonal difference over the last ``scale_window`` values before
    it — for panel models every value before it (``PANEL_SCALE_WINDOW``), for window models two
