@@ -13,7 +13,6 @@ values (a ``y`` must be a JSON number, a ``ds`` an ISO-8601 string). What a hist
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -38,7 +37,7 @@ from service.schemas.invocations import LEVELS_ADAPTER, QUANTILES_ADAPTER, Invoc
 from tsforge.data.coordinates import COORD_COLUMNS, coordinates_of_rows
 from tsforge.data.history import SeriesInput, check_time_format, histories_from_frame, history_layout
 from tsforge.data.timeaxis import moved_row_words, read_times_by_series, series_fault, written_form
-from tsforge.data.validation import ROLE_SYNONYMS, closest_name
+from tsforge.data.validation import ROLE_SYNONYMS, closest_name, reads_alone
 from tsforge.errors import ConfigError, DataValidationError, ResourceLimitError
 from tsforge.inference import SeriesForecast, continued_steps
 
@@ -428,12 +427,10 @@ def _series_ds_error(
     if fault is None:
         return DataValidationError(f"{exc.message} (series {sid!r})", field=field, column="ds")
     at, row, other = fault
-    # the reader's own "written in more than one way (read like X at row k)" counts k within the
-    # series: that row, said of the frame, is the other form (it said row 0 of the frame)
-    hinted = _OTHER_FORM_AT.search(exc.message)
-    if hinted is not None and int(hinted.group(1)) < rows.size:
-        other = int(rows[int(hinted.group(1))])
-    if other != row and (hinted is not None or _ds_reads_alone(ds_raw[row])):
+    # a time the service's parser refuses alone may still be a date in another form (05/01/2021):
+    # the reader's test for its "written in more than one way" advice, whose "read like X at
+    # row k" counted k within the series (it named row 0 of the frame, another series')
+    if other != row and (_ds_reads_alone(ds_raw[row]) or reads_alone(ds_raw[row])):
         return DataValidationError(
             f"ds of series {sid!r} is written in more than one way: {ds_raw[other]!r} (row "
             f"{other}) and {ds_raw[row]!r} (row {row}); write every ds of a series the same way "
@@ -450,11 +447,6 @@ def _series_ds_error(
         row=row,
         unique_id=sid,
     )
-
-
-#: the hint of :func:`tsforge.data.validation.parse_timestamps` on a column that mixes ways of
-#: writing dates, and the row (within what it read) of the form it read
-_OTHER_FORM_AT = re.compile(r"written in more than one way \(read like .* at row (\d+)\)")
 
 
 def _ds_reads_alone(value: str) -> bool:

@@ -45,6 +45,7 @@ __all__ = [
     "require_columns",
     "check_not_empty",
     "parse_timestamps",
+    "reads_alone",
     "to_numeric",
     "check_unique_times",
     "check_unique_pairs",
@@ -356,7 +357,7 @@ def _other_form_hint(raw: np.ndarray, parsed: np.ndarray, value: object, file: s
     user must write it one way. ``""`` when no row was read (a format the reader does not know at
     all) or the value is no date in any form (``2020-13-45``, a typo: the bare error says that)."""
     read = np.flatnonzero(~np.isnat(parsed))
-    if read.size == 0 or not _reads_alone(value):
+    if read.size == 0 or not reads_alone(value):
         return ""
     row = int(read[0])
     return (
@@ -365,8 +366,10 @@ def _other_form_hint(raw: np.ndarray, parsed: np.ndarray, value: object, file: s
     )
 
 
-def _reads_alone(value: object) -> bool:
-    """Whether ``value`` reads as a date by itself (its own format inferred)."""
+def reads_alone(value: object) -> bool:
+    """Whether ``value`` reads as a date by itself (its own format inferred): the test behind the
+    "written in more than one way" advice, here and where a frame's series are read one by one
+    (the service's ``/invocations``)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "could not infer format": expected here
         try:
