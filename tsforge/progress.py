@@ -85,11 +85,20 @@ class CallbackBar:
     one bar, and a count that starts again opens a new bar for the next phase.
     """
 
-    def __init__(self, desc: str, *, unit: str = "it", leave: bool = True, quiet_start: bool = False) -> None:
+    def __init__(
+        self,
+        desc: str,
+        *,
+        unit: str = "it",
+        leave: bool = True,
+        quiet_start: bool = False,
+        lazy: bool = False,
+    ) -> None:
         self.desc = desc
         self.unit = unit
         self.leave = leave
         self.quiet_start = quiet_start
+        self.lazy = lazy
         self._bar: Any = None
 
     def open(self, description: str | None = None, total: int | None = None) -> None:
@@ -106,7 +115,10 @@ class CallbackBar:
 
     def __call__(self, done: int, total: int | None, description: str | None = None) -> None:
         """Move the bar to ``done`` of ``total`` under ``description`` (a redraw at most as
-        often as tqdm allows). A count that goes back starts a new bar: a new phase."""
+        often as tqdm allows). A count that goes back starts a new bar: a new phase. A ``lazy``
+        bar opens at its first call with work to count: a total of 0 before then draws nothing."""
+        if self.lazy and self._bar is None and total == 0:
+            return
         if self._bar is None or done < self._bar.n:
             self.open(description, total)
         bar = self._bar
@@ -130,15 +142,27 @@ class CallbackBar:
 
 @contextmanager
 def callback_bar(
-    desc: str, *, unit: str = "it", leave: bool = True, quiet_start: bool = False, enabled: bool = True
+    desc: str,
+    *,
+    unit: str = "it",
+    leave: bool = True,
+    quiet_start: bool = False,
+    enabled: bool = True,
+    lazy: bool = False,
 ) -> Iterator[CallbackBar | None]:
     """A :class:`CallbackBar` opened at once and closed on the way out (``None`` when not
-    ``enabled``, for library functions whose ``progress`` may be ``None``)."""
+    ``enabled``, for library functions whose ``progress`` may be ``None``).
+
+    ``lazy``: opened by the first call with work to count instead. Why: a bar opened before the
+    work knows no total (``profiling: 0series [00:00, ?series/s]``), may be drawn before an engine
+    has started (``--engine ray``), and with nothing to do (a routed forecast of one 8-value
+    series) it drew a step of work that was never done."""
     if not enabled:
         yield None
         return
-    bar = CallbackBar(desc, unit=unit, leave=leave, quiet_start=quiet_start)
-    bar.open()
+    bar = CallbackBar(desc, unit=unit, leave=leave, quiet_start=quiet_start, lazy=lazy)
+    if not lazy:
+        bar.open()
     try:
         yield bar
     finally:

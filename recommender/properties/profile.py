@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,9 @@ from tsforge.data.frame import TimeSeriesData
 from tsforge.data.panel import Panel
 from tsforge.engine import Engine, LocalEngine, current_engine, get_engine
 from tsforge.errors import ConfigError, DataValidationError
+
+if TYPE_CHECKING:
+    from tsforge.progress import CallbackBar
 
 __all__ = [
     "ProfileResult",
@@ -307,39 +310,21 @@ def _local_pool_capped(eng: Engine, asked: str | Engine | None) -> Engine:
     return eng
 
 
-@contextmanager
 def profiling_bar(
     enabled: bool = True, *, unit: str = "series"
-) -> Iterator[Callable[[int, int], None] | None]:
-    """A ``profiling`` bar on stderr fed by ``progress(done, total)`` (``None`` when not
+) -> AbstractContextManager[CallbackBar | None]:
+    """The ``profiling`` bar on stderr fed by ``progress(done, total)`` (``None`` when not
     ``enabled``): what ``tsforge profile`` draws, for every command that profiles series.
 
-    Why it opens at the first call, not at once: a bar opened before the work knows no total
-    (``profiling: 0series [00:00, ?series/s]``), and with ``--engine ray`` it was drawn before
-    the Ray instance started; :func:`profile`, :func:`profile_panel` and
-    :func:`recommender.series_features.series_features` call ``progress(0, total)`` as they start.
-    Why tqdm's (:class:`tsforge.progress.CallbackBar`): it also writes lines to a log, where
-    ``recommend --per-series`` said nothing during a profile of half a minute.
-    Why a total of 0 draws nothing: with no series long enough to profile (a routed forecast of
-    one 8-value series) the bar opened anyway and printed ``profiling: 0series`` twice, a step
-    of work that was never done.
+    Lazy (:func:`tsforge.progress.callback_bar`): it opens at the first call with series to
+    count — :func:`profile`, :func:`profile_panel` and
+    :func:`recommender.series_features.series_features` call ``progress(0, total)`` as they
+    start — and draws nothing where there are none. Why tqdm's: it also writes lines to a log,
+    where ``recommend --per-series`` said nothing during a profile of half a minute.
     """
-    if not enabled:
-        yield None
-        return
-    from tsforge.progress import CallbackBar
+    from tsforge.progress import callback_bar
 
-    bar = CallbackBar("profiling", unit=unit)
-
-    def report(done: int, total: int) -> None:
-        if total == 0 and bar.total is None:  # nothing to profile: no bar opens
-            return
-        bar(done, total)
-
-    try:
-        yield report
-    finally:
-        bar.close()
+    return callback_bar("profiling", unit=unit, enabled=enabled, lazy=True)
 
 
 def profile(
