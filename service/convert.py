@@ -13,6 +13,7 @@ values (a ``y`` must be a JSON number, a ``ds`` an ISO-8601 string). What a hist
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -36,7 +37,7 @@ from service.schemas.forecast import MAX_ID_LENGTH, ForecastRequest, SeriesForec
 from service.schemas.invocations import LEVELS_ADAPTER, QUANTILES_ADAPTER, InvocationsRequest
 from tsforge.data.coordinates import COORD_COLUMNS, coordinates_of_rows
 from tsforge.data.history import SeriesInput, check_time_format, histories_from_frame, history_layout
-from tsforge.data.timeaxis import moved_row_words, read_times_by_series, series_fault, written_form
+from tsforge.data.timeaxis import read_times_by_series, said_of_series, series_fault, written_form
 from tsforge.data.validation import ROLE_SYNONYMS, closest_name, reads_alone
 from tsforge.errors import ConfigError, DataValidationError, ResourceLimitError
 from tsforge.inference import SeriesForecast, continued_steps
@@ -345,7 +346,8 @@ def _numeric(values: list[Any], *, field: str, column: str = "y") -> np.ndarray:
 
 def _parse_ds(ds_raw: list[Any], *, field: str, ids: np.ndarray | None = None) -> np.ndarray:
     """ISO-8601 strings → naive UTC ``datetime64[ns]``; NumPy's parser first, pandas for offsets;
-    period labels (``2020-Q1``, ``2020M01``, ``2020-W05``) as ``/v1/*`` and the CLI read them.
+    period labels (``2020-Q1``, ``2020M01``, ``2020-W05``) as ``/v1/*`` and the CLI read them,
+    and text of digits alone (``"20210105"``) by the library's reader, as the CLI reads it.
 
     JSON integers in every row are an integer step index (``int64``), as in a CSV: the shared
     history parser then orders rows by them (or reads ``YYYYMMDD`` numbers as dates). ``ids``
@@ -367,7 +369,8 @@ def _parse_ds(ds_raw: list[Any], *, field: str, ids: np.ndarray | None = None) -
     odd = None if types == {str} else odd_kind(ds_raw, what="ds", kinds=DATES_OR_STEPS, unit="row")
     if odd is not None:
         raise DataValidationError(odd[1], field=field, column="ds", row=odd[0])
-    if starts_with_period_label(ds_raw):  # 2020-Q1, 2020M01, 2020-W05: read as /v1/* reads them
+    # 2020-Q1, 2020M01, 2020-W05 (read as /v1/* reads them); 20210105 (read as the CLI reads it)
+    if starts_with_period_label(ds_raw) or _digits_past_a_year(ds_raw):
         try:
             return _ds_by_format(ds_raw, None, field=field)
         except DataValidationError as exc:
@@ -380,10 +383,45 @@ def _parse_ds(ds_raw: list[Any], *, field: str, ids: np.ndarray | None = None) -
         return _ds_by_series(ds_raw, ids, _unparsable_ds(ds_raw, exc, field=field), field=field)
     if by_pandas:
         _check_one_kind_of_time(ds_raw, ids, field=field)
-    try:
-        return _to_ns(parsed)
-    except ValueError as exc:
-        raise DataValidationError(str(exc), field=field, column="ds") from None
+    _refuse_out_of_range(parsed, ds_raw, field=field)
+    return _to_ns(parsed)
+
+
+#: text NumPy's ISO-8601 reader takes for a year of any length: digits alone, signed or not
+_DIGITS = re.compile(r"\s*[+-]?\d+\s*")
+#: a year as ISO-8601 writes one (``2018``), which NumPy and the library read alike
+_YEAR = re.compile(r"\s*\d{4}\s*")
+
+
+def _digits_past_a_year(ds_raw: list[str]) -> bool:
+    """Whether some text ``ds`` is digits alone that are no four-digit year (``20210105``, ``1``).
+
+    Why: NumPy reads any run of digits as a year, ``20210105`` as the year 20,210,105, and the
+    frame was refused as "timestamps must lie between 1700-01-01 and 2200-01-01", naming no row,
+    while the CLI and the pyfunc (:func:`~tsforge.data.history.histories_from_frame`) read it as
+    2021-01-05. Such a column goes to that reader (:func:`_ds_by_format`), which also names the
+    row of a value it does not read.
+    """
+    return any(_DIGITS.fullmatch(v) is not None and _YEAR.fullmatch(v) is None for v in ds_raw)
+
+
+def _refuse_out_of_range(parsed: np.ndarray, ds_raw: list[str], *, field: str) -> None:
+    """Refuse text times read outside what a nanosecond clock holds with room for a forecast
+    (:data:`_TS_MIN` to :data:`_TS_MAX`), naming the first such row and its text.
+
+    Why the row: "timestamps must lie between 1700-01-01 and 2200-01-01" alone left the client
+    to search a frame of thousands of rows for the one time at fault.
+    """
+    outside = (parsed < _TS_MIN) | (parsed >= _TS_MAX)
+    if not outside.any():
+        return
+    r = int(np.argmax(outside))
+    raise DataValidationError(
+        f"ds at row {r}: {ds_raw[r]!r} is out of range; {_TS_RANGE_MESSAGE}",
+        field=field,
+        column="ds",
+        row=r,
+    )
 
 
 def _ds_by_series(
@@ -421,11 +459,11 @@ def _series_ds_error(
 ) -> DataValidationError:
     """The refusal of one series' ``ds`` read alone (``exc``, its row counted within the series)
     at the frame's row, naming the series: "written in more than one way" when the time refused
-    reads on its own, else the series' own words (their row the frame's:
-    :func:`~tsforge.data.timeaxis.moved_row_words`)."""
+    reads on its own, else the series' own words, said of the frame's row as the library says
+    them (``for series 'a' at row 9``: :func:`~tsforge.data.timeaxis.said_of_series`)."""
     fault = series_fault(exc, rows)
     if fault is None:
-        return DataValidationError(f"{exc.message} (series {sid!r})", field=field, column="ds")
+        return DataValidationError(f"series {sid!r}: {exc.message}", field=field, column="ds")
     at, row, other = fault
     # a time the service's parser refuses alone may still be a date in another form (05/01/2021):
     # the reader's test for its "written in more than one way" advice, whose "read like X at
@@ -441,7 +479,7 @@ def _series_ds_error(
             unique_id=sid,
         )
     return DataValidationError(
-        moved_row_words(exc.message, f"row {at}", f"row {row}", ds_raw[row]) + f" (series {sid!r})",
+        said_of_series(exc.message, sid, f"at row {at}", f"at row {row}", ds_raw[row]),
         field=field,
         column="ds",
         row=row,

@@ -86,7 +86,8 @@ class DataFrameSplit(NullMeansAbsent):
     data: list[list[Any]] = Field(
         description="Rows, each with one value per column in the order of columns: unique_id a string "
         "or integer, ds an ISO-8601 string, a period label (2020-Q1, Q1 2020, 2020H1, 2020M01, "
-        "2020-W05) or an integer step, y a JSON number or null (missing)."
+        '2020-W05), a date as eight digits ("20200131", read as tsforge forecast reads it) or an '
+        "integer step, y a JSON number or null (missing)."
     )
     index: list[Any] | None = Field(None, description="Row labels, as pandas writes them; ignored.")
 

@@ -79,4 +79,4 @@ def test_a_refused_ds_is_named_at_its_row_in_the_frame_not_one_its_words_begin(p
     assert r.status_code == 422, r.text
     body = r.json()
     assert body["field"] == f"dataframe_records[{n + 1}].ds", body
-    assert "'row 1'" in body["message"] and f"at row {n + 1} (series 'a')" in body["message"], body
+    assert "'row 1'" in body["message"] and f"for series 'a' at row {n + 1}" in body["message"], body

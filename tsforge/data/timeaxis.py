@@ -33,6 +33,7 @@ __all__ = [
     "written_form",
     "series_fault",
     "moved_row_words",
+    "said_of_series",
     "detect_time_column",
     "regularise",
     "regularise_steps",
@@ -314,6 +315,20 @@ def moved_row_words(message: str, said: str, here: str, value: object) -> str:
     return message
 
 
+def said_of_series(message: str, sid: str, said: str, here: str, value: object) -> str:
+    """A series' refusal read alone (``message``, its row ``said``: ``at row 1``) said of the
+    frame: ``for series 'a' at row 9`` (``here``: the frame's words for the row, ``at row 9``) in
+    place of ``said``; a refusal without ``said`` begins ``series 'a': ``.
+
+    Why here and not after the row: the series was spliced in as a bracket, ``at row 6 (series
+    's1') (5 unparsable rows in total)``, two asides in a row; placed before the row it reads as
+    one sentence, as a duplicate refusal does (``for series 'a' at rows [4, 5]``). One function,
+    so the library's readers and the service's ``/invocations`` say it alike.
+    """
+    moved = moved_row_words(message, said, f"for series {sid!r} {here}", value)
+    return moved if moved != message else f"series {sid!r}: {message}"
+
+
 def _series_time_error(
     exc: DataValidationError,
     series: pl.Series,
@@ -337,11 +352,12 @@ def _series_time_error(
             "every time of a series the same way (each series may have its own)"
         )
         return DataValidationError(message, file=file, column=column, series=sid, **row_where(row, file))
-    said = f"at row {at}"
-    here = f"{row_words(row, file)} (series {sid!r})"
+    said, here = f"at row {at}", row_words(row, file)
     out = DataValidationError(
-        moved_row_words(exc.message, said, here, value),
-        cli_message=None if exc.cli_message is None else moved_row_words(exc.cli_message, said, here, value),
+        said_of_series(exc.message, sid, said, here, value),
+        cli_message=None
+        if exc.cli_message is None
+        else said_of_series(exc.cli_message, sid, said, here, value),
         file=file,
         column=column,
         series=sid,

@@ -180,7 +180,7 @@ def test_a_refusal_names_the_frame_row_not_one_its_own_row_begins():
     with pytest.raises(DataValidationError) as err:
         parse_times_by_series(pl.Series("ds", values), ids, column="ds", file=None, whole=_whole(values))
     assert err.value.where["row"] == 12 and err.value.where["series"] == "a"
-    assert "'at row 12'" in err.value.message and "at row 12 (series 'a')" in err.value.message, (
+    assert "'at row 12'" in err.value.message and "for series 'a' at row 12" in err.value.message, (
         err.value.message
     )
 
