@@ -355,6 +355,40 @@ def flag_worded(exc: TsforgeError, args: list[str]) -> str:
     text = re.sub(r" at position (\d+)\b", lambda m: f" (the {_ordinal(int(m[1]) + 1)} {flag} value)", text)
     where = {k: v for k, v in exc.where.items() if k != "field"}
     loc = [f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}" for k, v in where.items()]
-    if flag not in text:
+    if flag not in text and concerns_option(exc, flag, args):
         loc.insert(0, flag)
     return f"{text} ({', '.join(loc)})" if loc else text
+
+
+def concerns_option(exc: TsforgeError, flag: str, args: list[str]) -> bool:
+    """Whether ``exc``, whose ``field`` is the parameter of ``flag``, is a refusal of that option,
+    so that its line may end ``(flag)``: the user typed the option, or the command's own checks
+    (code of :mod:`tsforge.cli`) made the refusal; one made and not raised counts as theirs.
+
+    Why: a field is the name of the parameter of the code that refused, and deeper code's
+    parameters share names with options that do not concern it: ``train``'s refusal "no val
+    windows to calibrate intervals on" (the calibration's ``split="val"``) ended ``(--split)``,
+    an option the user never typed and whose value was not the one refused. Deeper refusals of
+    an option's value the user left at its default say the option in their own words (a
+    horizon's refusal names ``--horizon N``), and a message that begins with the parameter
+    still has it said as the flag (:func:`flag_worded`).
+    """
+    longs = {flag}
+    command = invoked_command(args)
+    for param in getattr(command, "params", ()):
+        if flag in getattr(param, "opts", ()):
+            longs.update(param.opts)
+    if any(a in longs or a.split("=", 1)[0] in longs for a in args):
+        return True
+    return _raised_in_cli(exc)
+
+
+def _raised_in_cli(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised by code of :mod:`tsforge.cli` (its innermost frame), or never
+    raised at all."""
+    tb = exc.__traceback__
+    if tb is None:
+        return True
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return str(tb.tb_frame.f_globals.get("__name__", "")).startswith("tsforge.cli")

@@ -34,7 +34,7 @@ from tsforge.data.coordinates import resolve_coords
 from tsforge.data.file_lines import refuse_empty_line, row_where, row_words
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.long_roles import check_unique_wide_times, target_choices, time_fit
-from tsforge.data.panel_checks import note_filled_gaps
+from tsforge.data.panel_checks import inserted_positions, note_filled_gaps
 from tsforge.data.tables import CSV_SUFFIXES, PARQUET_SUFFIXES, to_polars
 from tsforge.data.timeaxis import (
     detect_time_column,
@@ -292,23 +292,45 @@ def wide_matrix(
             times, values, freq = regularise(
                 keys, values, time_col=time_col, file=file, fill_gaps=fill_gaps, freq=freq, rows=order
             )
+            read_at = _rows_read(_ns(times), _ns(keys), values.shape[0] > n_rows)
         else:
             values = regularise_steps(
                 keys, values, time_col=time_col, file=file, fill_gaps=fill_gaps, rows=order
             )
             first_step, int_step = int(keys[0]), integer_step(keys)
-        _note_filled_rows(value_cols, values.shape[0] - n_rows, file)
+            read_at = _steps_read(keys, values.shape[0] > n_rows)
+        if read_at is not None:
+            _note_filled_rows(value_cols, values, read_at, file)
     V.check_channels_observed(values, value_cols, file=file)
     return WideMatrix(values, times, first_step, value_cols, freq, int_step)
 
 
 def _note_filled_rows(
-    columns: Sequence[Any], inserted: int, file: str | None, name: str | None = None
+    columns: Sequence[Any], values: np.ndarray, read_at: np.ndarray, file: str | None, name: str | None = None
 ) -> None:
     """The note on ``--fill-gaps`` (:func:`~tsforge.data.panel_checks.note_filled_gaps`) for a
-    matrix: ``inserted`` time steps, each a row of missing values in every series."""
-    if inserted > 0:
-        note_filled_gaps(list(columns), np.full(len(columns), inserted), file or name or "the frame")
+    matrix ``values`` (``[T, N]``) whose rows ``read_at`` were read and the others inserted, each
+    a row of missing values in every series: counted in a series where it lies inside its
+    observed span (the span its panel series keeps)."""
+    inserted = np.ones(values.shape[0], dtype=bool)
+    inserted[read_at] = False
+    n_cols = values.shape[1]
+    indptr = np.arange(n_cols + 1, dtype=np.int64) * values.shape[0]
+    flat = np.ascontiguousarray(values.T, dtype=np.float64).ravel()
+    at = inserted_positions(flat, indptr, np.tile(inserted, n_cols))
+    note_filled_gaps(list(columns), at, file or name or "the frame")
+
+
+def _rows_read(grid: np.ndarray, read: np.ndarray, filled: bool) -> np.ndarray | None:
+    """The rows of the time ``grid`` (int64 ns) that hold the times ``read`` from the file, where
+    rows were inserted (``filled``); ``None`` where none were."""
+    return np.searchsorted(grid, read) if filled else None
+
+
+def _steps_read(keys: np.ndarray, filled: bool) -> np.ndarray | None:
+    """The rows of an integer step grid that hold the ``keys`` read, where rows were inserted
+    (``filled``); ``None`` where none were."""
+    return (keys - keys[0]) // integer_step(keys) if filled else None
 
 
 def _is_flag(column: np.ndarray) -> bool:
@@ -557,16 +579,21 @@ def _assemble(
 
     ``rows``: the data row of each time (``None``: time ``i`` is row ``i``), for the errors."""
     n_rows = values.shape[0]
+    read_at = None
     if times is not None:
         freq = read_period_labels(_ns(times), freq, file or name or "the data")
+        read = _ns(times)
         times, values, freq = regularise(
             times, values, time_col=time_col, file=file, fill_gaps=fill_gaps, freq=freq, rows=rows
         )
+        read_at = _rows_read(_ns(times), read, values.shape[0] > n_rows)
     elif int_keys is not None:
         values = regularise_steps(
             int_keys, values, time_col=time_col, file=file, fill_gaps=fill_gaps, rows=rows
         )
-    _note_filled_rows(channel_ids, values.shape[0] - n_rows, file, name)
+        read_at = _steps_read(int_keys, values.shape[0] > n_rows)
+    if read_at is not None:
+        _note_filled_rows(channel_ids, values, read_at, file, name)
     V.check_channels_observed(values, channel_ids, file=file)
     coord_arr = None if coords is None else resolve_coords(coords, channel_ids, file=file)
     return TimeSeriesData(

@@ -9,9 +9,10 @@ without a calendar; keeping the checks in one place keeps their messages alike.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ __all__ = [
     "TOO_FEW_VALUES",
     "FilledGapsWarning",
     "FilledValuesWarning",
+    "InsertedSteps",
     "check_series_sizes",
     "check_unique_ids",
     "leave_out_advice",
@@ -31,7 +33,11 @@ __all__ = [
     "no_observed_sentence",
     "too_few_observed",
     "too_few_values_error",
+    "inserted_positions",
+    "inserted_steps",
+    "inserted_steps_said",
     "note_filled_gaps",
+    "note_unread_gaps",
     "note_filled_values",
     "filled_value_words",
     "warn_no_calendar",
@@ -125,23 +131,28 @@ class FilledGapsWarning(WordedWarning):
     values: how many, and in which series, so the user can tell a few skipped months from a
     file that is mostly holes before trusting the forecasts.
 
-    :attr:`inserted` keeps the count per series id, so that a command which says how it fills
-    missing values (``train``: :func:`note_filled_values`) can say the inserted steps there, in
-    one note, instead of counting the same steps twice."""
+    :attr:`inserted` keeps the count per series id and :attr:`inserted_at` where they lie, so
+    that a command which says how it fills missing values (``train``:
+    :func:`note_filled_values`; ``evaluate``: the forecast's note, :class:`InsertedSteps`) can
+    say the inserted steps there, in one note, instead of counting the same steps twice."""
 
     #: steps inserted per series id (only the series with some), set by :func:`note_filled_gaps`
     inserted: dict[str, int]
+    #: per series id (only the series with some): the positions of its inserted steps, counted
+    #: from its first observed value (position 0 of the series a panel holds, which starts there)
+    inserted_at: dict[str, np.ndarray]
 
 
-def note_filled_gaps(ids: Any, inserted: np.ndarray, where: str) -> None:
+def note_filled_gaps(ids: Any, at: Sequence[np.ndarray], where: str) -> None:
     """One note (:class:`FilledGapsWarning`) saying how many steps ``fill_gaps`` inserted and in
     which series (up to five named, most filled first); nothing when none was inserted.
 
-    ``inserted``: the steps inserted into each series, in the order of ``ids``. Why: the fill was
-    silent, so a typo'd date that opened a gap of ten years read as ten years of missing values
-    without a word.
+    ``at``: for each series, in the order of ``ids``, the positions of the steps inserted into
+    it within its observed span (:func:`inserted_positions`). Why: the fill was silent, so a
+    typo'd date that opened a gap of ten years read as ten years of missing values without a
+    word.
     """
-    inserted = np.asarray(inserted, dtype=np.int64)
+    inserted = np.array([len(a) for a in at], dtype=np.int64)
     total = int(inserted.sum())
     if total <= 0:
         return
@@ -150,8 +161,103 @@ def note_filled_gaps(ids: Any, inserted: np.ndarray, where: str) -> None:
     note = FilledGapsWarning(
         f"{where}: fill_gaps=True inserted {what}", f"{where}: --fill-gaps inserted {what}"
     )
-    note.inserted = {str(ids[i]): int(inserted[i]) for i in np.flatnonzero(inserted > 0)}
+    filled = np.flatnonzero(inserted > 0)
+    note.inserted = {str(ids[i]): int(inserted[i]) for i in filled}
+    note.inserted_at = {str(ids[i]): np.asarray(at[int(i)], dtype=np.int64) for i in filled}
     warnings.warn(note, stacklevel=3)
+
+
+def inserted_positions(values: np.ndarray, indptr: np.ndarray, inserted: np.ndarray) -> list[np.ndarray]:
+    """For each series of the flat ``values`` (``indptr``), the positions of its ``inserted``
+    values (a mask over ``values``) between its first and last observed value, counted from the
+    first: where they lie in the series a panel keeps (:meth:`~tsforge.data.panel.Panel.trim_missing`).
+
+    Why not the positions as read: a panel cuts each series to its observed span, so a step
+    inserted between two empty cells at a series' start is no value of it, and the note must
+    not count it nor place the others off by the cells cut."""
+    n = len(indptr) - 1
+    if n <= 0 or not inserted.any():
+        return [np.empty(0, dtype=np.int64) for _ in range(n)]
+    sid = np.repeat(np.arange(n), np.diff(indptr))
+    pos = np.arange(values.size, dtype=np.int64) - indptr[:-1][sid]
+    observed = ~np.isnan(values)
+    first = np.full(n, np.iinfo(np.int64).max)
+    last = np.full(n, -1)
+    np.minimum.at(first, sid[observed], pos[observed])
+    np.maximum.at(last, sid[observed], pos[observed])
+    kept = inserted & (pos >= first[sid]) & (pos <= last[sid])
+    rel = pos[kept] - first[sid[kept]]
+    return np.split(rel, np.cumsum(np.bincount(sid[kept], minlength=n))[:-1])
+
+
+@dataclass(frozen=True)
+class InsertedSteps:
+    """Where ``fill_gaps`` inserted steps into the histories about to be forecast, and what lies
+    in the windows the forecasts are scored on: what the forecast's note on the missing values
+    it fills (:meth:`~tsforge.inference.predictor.FramePredictor.predict_series`) needs to say the
+    inserted steps in that one note, where an evaluation held back the reader's own note.
+
+    ``where``: the data, as the note names it; ``at``: per series id, the positions of its
+    inserted steps in its history (:attr:`FilledGapsWarning.inserted_at`); ``scored``: per
+    series id, the missing values of its scored window and how many of them were inserted;
+    ``said``: filled in by the forecast, per series id, how many of ``at`` its note counted (those
+    the model reads; the most any member of a routed ensemble read), so that the caller can say
+    the others (:func:`note_unread_gaps`).
+    """
+
+    where: str
+    at: Mapping[str, np.ndarray]
+    scored: Mapping[str, tuple[int, int]]
+    said: dict[str, int] = field(default_factory=dict)
+
+
+_INSERTED_STEPS: ContextVar[InsertedSteps | None] = ContextVar("tsforge_inserted_steps", default=None)
+
+
+@contextmanager
+def inserted_steps_said(steps: InsertedSteps) -> Iterator[None]:
+    """Inside, a forecast's note on filled values counts ``steps``' inserted steps as such, and
+    the missing values of the scored windows (:func:`inserted_steps`).
+
+    Why a context and not a parameter: a routed ensemble forecasts through its members'
+    ``predict_series``, and each member says the note for the series it forecasts; a context
+    reaches them all, in this thread only (:func:`~tsforge.errors.notes_framed`'s reason)."""
+    token = _INSERTED_STEPS.set(steps)
+    try:
+        yield
+    finally:
+        _INSERTED_STEPS.reset(token)
+
+
+def note_unread_gaps(ids: Any, unread: np.ndarray, where: str) -> None:
+    """One note (:class:`FilledGapsWarning`) on the steps ``fill_gaps`` inserted that a forecast
+    did not read (``unread`` per series, in the order of ``ids``): those before the input window
+    of a model that reads the last values of a history only; nothing when there are none.
+
+    Why: the forecast's note counts the inserted steps the model fills (:class:`InsertedSteps`),
+    and the reader's note on all of them is held back so as not to count those twice; the
+    others would otherwise be said nowhere."""
+    unread = np.asarray(unread, dtype=np.int64)
+    total = int(unread.sum())
+    if total <= 0:
+        return
+    steps = "1 missing step" if total == 1 else f"{total} missing steps"
+    them = "it" if total == 1 else "them"
+    what = (
+        f"{steps} as missing values in {_counted_series(ids, unread)}; the model does not read "
+        f"{them} (before its input window, the last values of a history it reads)"
+    )
+    warnings.warn(
+        FilledGapsWarning(
+            f"{where}: fill_gaps=True inserted {what}", f"{where}: --fill-gaps inserted {what}"
+        ),
+        stacklevel=3,
+    )
+
+
+def inserted_steps() -> InsertedSteps | None:
+    """The :class:`InsertedSteps` of the forecast being made (:func:`inserted_steps_said`), if any."""
+    return _INSERTED_STEPS.get()
 
 
 def _counted_series(ids: Any, counts: np.ndarray) -> str:

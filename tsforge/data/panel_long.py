@@ -35,6 +35,7 @@ from tsforge.data.frequency import season_length as _season_length
 from tsforge.data.panel import Panel
 from tsforge.data.panel_checks import (
     check_series_sizes,
+    inserted_positions,
     left_out_too_few,
     note_filled_gaps,
     too_few_observed,
@@ -447,9 +448,11 @@ def read_long_frame(
         left_out_too_few(np.concatenate([left_out, ids]), np.arange(len(left_out)), file or name)
     check_series_sizes(ids, indptr, y, column=id_col, rows=rows, file=file)
     if k is not None:
-        lengths_read = np.diff(indptr)
+        read_at = series_index(indptr)
         y, indptr = _scatter_gaps(y, k, indptr)
-        note_filled_gaps(ids, np.diff(indptr) - lengths_read, file or name)
+        inserted = np.ones(y.size, dtype=bool)
+        inserted[indptr[:-1][read_at] + k] = False
+        note_filled_gaps(ids, inserted_positions(y, indptr, inserted), file or name)
     if not is_dt and freq is None and season_length is None:
         warn_no_calendar(f"the time column {time_col!r} of {name} holds integers (a step index)")
     panel = Panel(

@@ -34,7 +34,7 @@ from tsforge.data.history import (
     observed_rows,
     with_parsed_times,
 )
-from tsforge.data.panel_checks import filled_value_words, note_filled_values
+from tsforge.data.panel_checks import filled_value_words, inserted_steps, note_filled_values
 from tsforge.data.scaling import StandardScaler, spread_or_level
 from tsforge.data.step_grid import on_integer_grid, on_step_grid
 from tsforge.data.task import causal_fill
@@ -231,13 +231,35 @@ class FramePredictor:
         in which series, and how it fills them (:meth:`filled_words`).
 
         Why: ``train`` says so of the history it fits; a forecast filled an empty cell of its
-        history the same way, silently, behind every door.
+        history the same way, silently, behind every door. Inside
+        :func:`~tsforge.data.panel_checks.inserted_steps_said` (``evaluate --fill-gaps``) the
+        note also says how many of them are steps ``--fill-gaps`` inserted, and the missing
+        values of the windows scored: the reader's own note on those steps is then not said, so
+        each inserted step is counted once.
         """
         words = self.filled_words()
         if words is None:
             return
         counts = np.array([_missing_inside(s.values, self.filled_span) for s in given], dtype=np.int64)
-        note_filled_values([s.id for s in given], counts, None if source is None else source.name, words)
+        where = None if source is None else source.name
+        steps = inserted_steps()
+        if steps is None:
+            note_filled_values([s.id for s in given], counts, where, words)
+            return
+        # an evaluation's histories with the steps --fill-gaps inserted: said here, once
+        inside = [_inserted_inside(s.values, steps.at.get(str(s.id)), self.filled_span) for s in given]
+        for s, n in zip(given, inside, strict=True):  # a routed series' members read nested spans
+            steps.said[str(s.id)] = max(steps.said.get(str(s.id), 0), n)
+        inserted = sum(inside)
+        unscored = np.array([steps.scored.get(str(s.id), (0, 0)) for s in given], dtype=np.int64)
+        note_filled_values(
+            [s.id for s in given],
+            counts + unscored[:, 0],
+            where or steps.where,
+            words,
+            inserted=inserted + int(unscored[:, 1].sum()),
+            unscored=int(unscored[:, 0].sum()),
+        )
 
     def _fill_skipped_steps(
         self, series: Sequence[SeriesInput], source: HistoryFile | None = None
@@ -790,6 +812,18 @@ def _missing_inside(values: Any, span: int | None) -> int:
         v = v[-int(span) :]
     seen = np.flatnonzero(np.isfinite(v))
     return int(np.isnan(v[seen[0] :]).sum())
+
+
+def _inserted_inside(values: Any, at: np.ndarray | None, span: int | None) -> int:
+    """How many of the missing values :func:`_missing_inside` counts are steps ``fill_gaps``
+    inserted, at the positions ``at`` (from the history's first value; ``None``: none)."""
+    v = np.asarray(values, dtype=np.float64).ravel()
+    seen = np.flatnonzero(np.isfinite(v))
+    if at is None or at.size == 0 or seen.size == 0:
+        return 0
+    lo = 0 if span is None else max(0, int(seen[-1]) + 1 - int(span))
+    lo = int(seen[seen >= lo][0])
+    return int(((at >= lo) & (at <= seen[-1])).sum())
 
 
 class Predictor(FramePredictor):

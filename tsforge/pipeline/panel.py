@@ -25,7 +25,14 @@ import pandas as pd
 
 from tsforge.arguments import model_name, whole_number
 from tsforge.data.panel import Panel
-from tsforge.data.panel_checks import FilledGapsWarning, filled_value_words, note_filled_values
+from tsforge.data.panel_checks import (
+    FilledGapsWarning,
+    InsertedSteps,
+    filled_value_words,
+    inserted_steps_said,
+    note_filled_values,
+    note_unread_gaps,
+)
 from tsforge.data.protocol import HOLDOUT, panel_horizon
 from tsforge.errors import ConfigError, FallbackWarning
 from tsforge.evaluation.baseline import NAIVE2, naive2_skill_scores
@@ -46,7 +53,13 @@ from tsforge.panels.conformal import nonnegative_floor
 from tsforge.panels.global_models import RefitGlobalModel, check_global_config, check_global_model, fit_global
 from tsforge.panels.local import LOCAL_MODELS, ConfiguredLocalModel, forecast_local, warn_fallbacks
 from tsforge.panels.predictor import PanelPredictor
-from tsforge.panels.protocol import HoldoutSplit, default_horizon_named, drop_short_series, holdout_split
+from tsforge.panels.protocol import (
+    HoldoutSplit,
+    default_horizon_named,
+    drop_short_series,
+    holdout_length,
+    holdout_split,
+)
 from tsforge.pipeline.multichannel import TrackingOptions, check_tracking, lags_read, record_logged
 from tsforge.tracking.callback import MlflowCallback
 from tsforge.tracking.references import default_registry_name
@@ -194,6 +207,7 @@ def train_panel(
     # a refusal of series too short for H says so when H was this data's default, not the user's
     with held.released_if_raised(), default_horizon_named(horizon, H):
         if drop_short:
+            held.released_before_drop(panel, holdout_length(H))
             panel, dropped = drop_short_series(panel, H)
         split = holdout_split(panel, H)
     _note_filled_history(split, name, local, _data_label(data, panel), held)
@@ -388,26 +402,71 @@ def evaluate_panel_model(
     scores (``test_mase``, ``test_smape``, ``test_owa``, ...) and the per-series table."""
     from tsforge.data.history import SeriesInput
 
-    panel, _ = _load(data, load_kwargs)
+    panel, _, held = _load_holding_gaps(data, load_kwargs)
     h = predictor.max_horizon
     # a forecast needs two values of history (a one-value series is no panel series), and no
     # validation window is scored here: 2 + H values
-    if drop_short:
-        panel, _ = drop_short_series(panel, h, val_h=0, min_train=2)
-    split = holdout_split(panel, h, val_h=0, min_train=2)
-    history = split.history
-    inputs = []
-    for i in range(len(history)):
-        ts = None
-        if history.is_datetime:
-            ts = history.times_at(np.full(int(history.lengths[i]), i), np.arange(history.lengths[i]))
-        inputs.append(SeriesInput(str(history.ids[i]), history.series(i), ts))
-    pred = np.vstack([f.values for f in predictor.predict_series(inputs, h)])
+    with held.released_if_raised():
+        if drop_short:
+            held.released_before_drop(panel, holdout_length(h, 0, 2))
+            panel, _ = drop_short_series(panel, h, val_h=0, min_train=2)
+        split = holdout_split(panel, h, val_h=0, min_train=2)
+        history = split.history
+        inputs = []
+        for i in range(len(history)):
+            ts = None
+            if history.is_datetime:
+                ts = history.times_at(np.full(int(history.lengths[i]), i), np.arange(history.lengths[i]))
+            inputs.append(SeriesInput(str(history.ids[i]), history.series(i), ts))
+        with _inserted_steps_said(split, held, _data_label(data, panel)):
+            forecasts = predictor.predict_series(inputs, h)
+    pred = np.vstack([f.values for f in forecasts])
     name = predictor.model_name
     scores = panel_scores(split.test, {name: pred}, history, panel.season_length)
     metrics = {f"test_{k}": float(v) for k, v in summarise(scores)[name].items()}
     metrics.update(naive2_skill_scores(scores, name, "test"))  # as training logged it
     return metrics, scores[scores["model"] == name].drop(columns="model").reset_index(drop=True)
+
+
+@contextlib.contextmanager
+def _inserted_steps_said(split: HoldoutSplit, held: _HeldGaps, where: str) -> Iterator[None]:
+    """Inside, the forecast of ``split``'s histories says the steps ``fill_gaps`` inserted (the
+    reader's notes ``held``) in its one note on the missing values it fills
+    (:class:`~tsforge.data.panel_checks.InsertedSteps`), with the test window's missing values,
+    which are scored without them; the reader's notes are then not said. Without inserted steps
+    in the series scored, the reader's notes (if any) are said and the forecast's note is as
+    ever.
+
+    Why: ``evaluate --fill-gaps`` said the inserted steps twice, in the reader's note and again
+    as missing values the model fills; ``train`` says them once, in its note (:func:`_note_filled_history`).
+    """
+    history = split.history
+    if not held.inserted_in(history.ids):
+        held.release()
+        yield
+        return
+    at: dict[str, np.ndarray] = {}
+    scored: dict[str, tuple[int, int]] = {}
+    trailing = np.zeros(len(history), dtype=np.int64)
+    for i, sid in enumerate(history.ids):
+        steps, n = held.inserted_at(sid), int(history.lengths[i])
+        at[str(sid)] = steps[steps < n]
+        scored[str(sid)] = (int(np.isnan(split.test[i]).sum()), int((steps >= n).sum()))
+        # after the history's last observed value: trimmed, and said so (TrimmedHistoryWarning)
+        trailing[i] = int((at[str(sid)] > _last_observed(history.series(i))).sum())
+    said = InsertedSteps(where, at, scored)
+    with inserted_steps_said(said):
+        yield
+    held.notes.clear()  # said by the forecast's note, but for those the model does not read:
+    in_history = np.array([at[str(sid)].size for sid in history.ids], dtype=np.int64)
+    counted = np.array([said.said.get(str(sid), 0) for sid in history.ids], dtype=np.int64)
+    note_unread_gaps(history.ids, np.maximum(in_history - trailing - counted, 0), where)
+
+
+def _last_observed(values: np.ndarray) -> int:
+    """Position of the last observed value of ``values`` (-1 where none is)."""
+    seen = np.flatnonzero(~np.isnan(values))
+    return int(seen[-1]) if seen.size else -1
 
 
 @dataclass
@@ -425,10 +484,25 @@ class _HeldGaps:
                 per_id[sid] = per_id.get(sid, 0) + int(n)
         return sum(per_id.get(str(i), 0) for i in ids)
 
+    def inserted_at(self, sid: Any) -> np.ndarray:
+        """Where steps were inserted into series ``sid``: positions from its first value."""
+        found = [getattr(w.message, "inserted_at", {}).get(str(sid)) for w in self.notes]
+        return np.unique(np.concatenate([np.empty(0, dtype=np.int64), *(a for a in found if a is not None)]))
+
     def release(self) -> None:
-        """Issue the held notes as they came (nothing else says their steps)."""
-        for w in self.notes:
+        """Issue the held notes as they came (nothing else says their steps), once."""
+        notes, self.notes = self.notes, []
+        for w in notes:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+    def released_before_drop(self, panel: Panel, need: int) -> None:
+        """Issue the held notes now when every series they count is one ``--drop-short`` is
+        about to leave out (fewer than ``need`` values): no note on the history will say them.
+
+        Why before the drop: released after it, the note on inserted steps came after the note
+        that left those series out, and named series the user had just been told were gone."""
+        if self.notes and not self.inserted_in(panel.ids[panel.lengths >= need]):
+            self.release()
 
     @contextlib.contextmanager
     def released_if_raised(self) -> Iterator[None]:
