@@ -65,9 +65,16 @@ class UnprofiledSeriesWarning(TsforgeWarning):
     collection alone (:func:`unprofiled_note`)."""
 
 
-def unprofiled_note(panel: Panel, base_w: np.ndarray, base: Sequence[str]) -> str:
+def unprofiled_note(
+    panel: Panel,
+    base_w: np.ndarray,
+    base: Sequence[str],
+    input_lens: Mapping[str, int] | None = None,
+) -> str:
     """Which series of ``panel`` were too short to profile and the member(s) each was routed to,
-    with their weights (``base_w``: ``[n, M]``, columns ``base``), or ``""`` when none was.
+    with their weights (``base_w``: ``[n, M]``, columns ``base``), or ``""`` when none was;
+    ``input_lens`` (member → values it reads) adds which of those members read more values
+    than the series has (:func:`_padded_words`).
 
     Why: a series shorter than the first profile window has no properties, so its routing rests
     on its length and the collection as a whole — ``recommend`` says so as a caveat, but the
@@ -83,13 +90,39 @@ def unprofiled_note(panel: Panel, base_w: np.ndarray, base: Sequence[str]) -> st
         w = base_w[i]
         order = [j for j in np.argsort(-w, kind="stable").tolist() if w[j] >= 0.005]
         went = ", ".join(f"{base[j]} {w[j]:.2f}" for j in order)
-        parts.append(f"{panel.ids[i]} ({int(panel.lengths[i])} values) to {went}")
+        length = int(panel.lengths[i])
+        padded = _padded_words([base[j] for j in order], length, input_lens or {})
+        parts.append(f"{panel.ids[i]} ({length} values) to {went}" + (f" ({padded})" if padded else ""))
     more = f" and {short.size - _NAMED_IDS} more" if short.size > _NAMED_IDS else ""
     which = "1 series was" if short.size == 1 else f"{short.size} series were"
     return (
         f"{which} too short to profile (the properties need {min(PROFILE_LADDER)} values), so "
         f"routed from the length and the collection as a whole: {'; '.join(parts)}{more}"
     )
+
+
+def _padded_words(members: Sequence[str], length: int, input_lens: Mapping[str, int]) -> str:
+    """``"lightgbm, dlinear read 24 values: 16 of them were its first value repeated"`` for the
+    ``members`` a history of ``length`` values was routed to that read more than it has (a global
+    member's window, left-padded with the first value: :mod:`tsforge.panels.windows`), ``""``
+    when none does.
+
+    Why: an 8-value rising series got a falling routed forecast, 0.84 of it from three global
+    members whose 24-value window held 16 copies of its first value — a flat past, then a late
+    rise, read through the pattern they learnt on the training panel. The note named the
+    members and weights, not that most of what they read was not the series.
+    """
+    by_len: dict[int, list[str]] = {}
+    for name in members:
+        k = int(input_lens.get(name, 0))
+        if k > length:
+            by_len.setdefault(k, []).append(name)
+    said = []
+    for k, names in sorted(by_len.items()):
+        verb = "reads" if len(names) == 1 else "read"
+        pad = f"{k - length} of them were" if k - length > 1 else "1 of them was"
+        said.append(f"{', '.join(names)} {verb} {k} values: {pad} its first value repeated")
+    return "; ".join(said)
 
 
 class RoutedPredictor(FramePredictor):
@@ -231,7 +264,7 @@ class RoutedPredictor(FramePredictor):
         panel, with nothing shown while only the ensemble's own switch was on)."""
         weights, panel = self.route(series)
         base_w, base = self.router.base_weights(weights)
-        said = unprofiled_note(panel, base_w, base)
+        said = unprofiled_note(panel, base_w, base, {name: m.input_len for name, m in self.members.items()})
         if said:
             warnings.warn(UnprofiledSeriesWarning(f"routed model {self.known_as!r}: {said}"), stacklevel=2)
         values = np.zeros((len(series), h))
