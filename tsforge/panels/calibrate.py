@@ -41,6 +41,7 @@ from tsforge.panels.local_scale import (
     SCALE_FLOOR,
     default_scale_window,
     flat_history_ratio,
+    season_change_ratio,
     trailing_scale,
     typical_scale,
     zero_histories,
@@ -163,6 +164,7 @@ def case_scores(
     scale_floor: float = SCALE_FLOOR,
     zero_scale: float | None = None,
     flat_ratio: float | None = None,
+    season_ratio: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(scores [cases, h], scales [cases], series position [cases])`` of one model in a CV frame.
 
@@ -174,8 +176,10 @@ def case_scores(
 
     ``zero_scale`` (default: :func:`~tsforge.panels.local_scale.typical_scale` of ``panel``)
     scales a history of zeros, ``flat_ratio`` (default:
-    :func:`~tsforge.panels.local_scale.flat_history_ratio` of ``panel``) a flat nonzero one; pass
-    ones taken from values before the cutoffs when ``panel`` holds the windows' outcomes. Which
+    :func:`~tsforge.panels.local_scale.flat_history_ratio` of ``panel``) a flat nonzero one,
+    ``season_ratio`` (default: :func:`~tsforge.panels.local_scale.season_change_ratio` of
+    ``panel``) one shorter than a season; pass ones taken from values before the cutoffs when
+    ``panel`` holds the windows' outcomes. Which
     cases had a history of zeros (to keep apart from the pooled scores): :func:`case_zero_histories`.
     """
     sid, cut = cv_cases(frame, panel, h)
@@ -183,10 +187,22 @@ def case_scores(
     starts = panel.indptr[:-1][sid]
     if flat_ratio is None:
         flat_ratio = flat_history_ratio(panel.values, panel.indptr)
+    if season_ratio is None:
+        season_ratio = season_change_ratio(panel.values, panel.indptr, panel.season_length)
     if zero_scale is None:
-        zero_scale = typical_scale(panel.values, panel.indptr, panel.season_length, window, flat_ratio)
+        zero_scale = typical_scale(
+            panel.values, panel.indptr, panel.season_length, window, flat_ratio, season_ratio
+        )
     scale = trailing_scale(
-        panel.values, starts, starts + cut, panel.season_length, window, scale_floor, zero_scale, flat_ratio
+        panel.values,
+        starts,
+        starts + cut,
+        panel.season_length,
+        window,
+        scale_floor,
+        zero_scale,
+        flat_ratio,
+        season_ratio,
     )
     y = frame["y"].to_numpy(dtype=np.float64).reshape(-1, h)
     pred = frame[model].to_numpy(dtype=np.float64).reshape(-1, h)
@@ -276,8 +292,9 @@ def calibrate_forecasts(
     y = np.asarray(y, dtype=np.float64)
     window = PANEL_SCALE_WINDOW
     flat_ratio = flat_history_ratio(histories.values, histories.indptr)
+    season_ratio = season_change_ratio(histories.values, histories.indptr, histories.season_length)
     zero_scale = typical_scale(
-        histories.values, histories.indptr, histories.season_length, window, flat_ratio
+        histories.values, histories.indptr, histories.season_length, window, flat_ratio, season_ratio
     )
     scale = trailing_scale(
         histories.values,
@@ -288,6 +305,7 @@ def calibrate_forecasts(
         SCALE_FLOOR,
         zero_scale,
         flat_ratio,
+        season_ratio,
     )
     scores = (y - np.asarray(pred, dtype=np.float64)) / scale[:, None]
     if served_lengths is not None:
@@ -304,6 +322,7 @@ def calibrate_forecasts(
         scale_floor=SCALE_FLOOR,
         zero_scale=zero_scale,
         flat_ratio=flat_ratio,
+        season_ratio=season_ratio,
         zero_history=zero_histories(histories.values, histories.indptr[:-1], histories.indptr[1:]),
     )
 
@@ -585,13 +604,23 @@ def calibrate_panel(
     window = PANEL_SCALE_WINDOW
     floor = nonnegative_floor(history.values)
     flat_ratio = flat_history_ratio(history.values, history.indptr)
-    zero_scale = typical_scale(history.values, history.indptr, history.season_length, window, flat_ratio)
+    season_ratio = season_change_ratio(history.values, history.indptr, history.season_length)
+    zero_scale = typical_scale(
+        history.values, history.indptr, history.season_length, window, flat_ratio, season_ratio
+    )
     zero = case_zero_histories(frame, history, h)
     out = {}
     for m in models:
         name = _model_name(m)
         scores, _, sid = case_scores(
-            frame, history, name, h, window, zero_scale=zero_scale, flat_ratio=flat_ratio
+            frame,
+            history,
+            name,
+            h,
+            window,
+            zero_scale=zero_scale,
+            flat_ratio=flat_ratio,
+            season_ratio=season_ratio,
         )
         out[name] = ConformalCalibration.from_scores(
             scores,
@@ -604,6 +633,7 @@ def calibrate_panel(
             scale_floor=SCALE_FLOOR,
             zero_scale=zero_scale,
             flat_ratio=flat_ratio,
+            season_ratio=season_ratio,
             zero_history=zero,
         )
     return out
@@ -651,20 +681,23 @@ def conformal_cv(
     # the floor and the per-row rule look only at values before each case's cutoff (no leakage)
     before = [panel.values[a : a + c] for a, c in zip(origin, cut, strict=True)]
     early = _before_first_cutoffs(panel, sid, cut)
-    floor, zero_scale, flat_ratio = None, 1.0, 1.0
+    floor, zero_scale, flat_ratio, season_ratio = None, 1.0, 1.0, 1.0
     if early:
         early_values = np.concatenate(early)
         early_ptr = np.r_[0, np.cumsum([e.size for e in early])]
         floor = nonnegative_floor(early_values)
         flat_ratio = flat_history_ratio(early_values, early_ptr)
+        season_ratio = season_change_ratio(early_values, early_ptr, panel.season_length)
         zero_scale = typical_scale(
-            early_values, early_ptr, panel.season_length, PANEL_SCALE_WINDOW, flat_ratio
+            early_values, early_ptr, panel.season_length, PANEL_SCALE_WINDOW, flat_ratio, season_ratio
         )
     zero = zero_histories(panel.values, origin, origin + cut)
     probs = request.probs
     cols = request.columns("")
     for m in models:
-        scores, scale, _ = case_scores(frame, panel, m, h, zero_scale=zero_scale, flat_ratio=flat_ratio)
+        scores, scale, _ = case_scores(
+            frame, panel, m, h, zero_scale=zero_scale, flat_ratio=flat_ratio, season_ratio=season_ratio
+        )
         point = frame[m].to_numpy(dtype=np.float64).reshape(-1, h)
         values = np.full((sid.size, h, probs.size), np.nan)
         short: list[str] = []  # one note per model, not one per window
@@ -682,6 +715,7 @@ def conformal_cv(
                 scale_floor=SCALE_FLOOR,
                 zero_scale=zero_scale,
                 flat_ratio=flat_ratio,
+                season_ratio=season_ratio,
                 zero_history=zero[past],
             )
             now = window_of == w

@@ -8,10 +8,11 @@ import numpy as np
 
 from tsforge.data.panel import Panel
 from tsforge.inference import IntervalRequest
+from tsforge.panels import calibrate
 from tsforge.panels.calibrate import calibrate_panel, conformal_cv
 from tsforge.panels.conformal import CALIBRATION_FILE, ConformalCalibration
 from tsforge.panels.cv import cross_validation
-from tsforge.panels.local_scale import all_zero, typical_scale, zero_histories
+from tsforge.panels.local_scale import all_zero, season_change_ratio, typical_scale, zero_histories
 
 PROBS = IntervalRequest((80.0, 95.0)).probs  # 2.5, 10, 50, 90, 97.5 %
 H = 12
@@ -65,13 +66,19 @@ def _other_bands(extra: dict[str, np.ndarray] | None) -> np.ndarray:
     return _bands(cal, panel, point)[others]
 
 
-def test_a_launch_inside_the_calibration_windows_leaves_the_other_series_bands_as_they_were():
+def test_a_launch_inside_the_calibration_windows_leaves_the_other_series_bands_as_they_were(monkeypatch):
     """A series of zeros that jumps to about 100 in the last calibration window: all its cases
     were forecast from zeros, so none of them is in the scores the other series read, and their
     bands are those of the panel without it, to the last bit (a zero-history scale of the panel's
-    smallest step scored that jump in the thousands and made every 95 % band 13,000 wide)."""
+    smallest step scored that jump in the thousands and made every 95 % band 13,000 wide). The
+    launch is a series of the panel all the same, with a vote in the panel's season-change ratio
+    (the median over 21 series instead of 20, :func:`season_change_ratio`), so that ratio is held
+    at the panel's without it: what is compared is the scores, not the median."""
     launch = np.r_[np.zeros(43), np.full(5, 100.0)]  # inside the last window (its 12 outcomes)
     without = _other_bands(None)
+    plain = _demand()
+    ratio = season_change_ratio(plain.values, plain.indptr, plain.season_length)
+    monkeypatch.setattr(calibrate, "season_change_ratio", lambda *_: ratio)
     with_launch = _other_bands({"launch": launch})
     np.testing.assert_array_equal(with_launch, without)
 
