@@ -14,7 +14,7 @@ its window): 85 % for both then (:func:`kept_form_spec`).
 
 Only seasonal forms are kept: a non-seasonal choice is as well posed on 15 values as on 39, and
 keeping every refit at the final form, short or not, was measured and not adopted (AutoETS on
-hospital: 77.9 → 75.8 % at 80 %; ``benchmarks/intervals.py``, README "Short panels"). AutoTheta
+hospital: 77.9 → 75.8 % at 80 %; ``benchmarks/intervals.py``, ``docs/intervals.md`` "Short panels"). AutoTheta
 and AutoCES covered 77 / 93 % and 82 / 96 % on the same panel without it, so they choose on every
 refit as before.
 """
@@ -148,7 +148,7 @@ def kept_form_spec(model: str, form: str) -> LocalModelSpec:
     80 % 11.1 → 6.6) and from 32 / 47 % to 86 / 98 % for AutoARIMA (MSIS 10.9 → 3.9). On the
     twelve development collections it moved AutoETS's coverage by at most 1.9 points (M1 monthly
     88.0 / 99.0 → 86.1 / 98.6 %; ``benchmarks/intervals.py``), AutoARIMA's on the six it touches by
-    at most 1.0 (M1 monthly 88.4 → 87.4 % at 80 %; README, "Short panels").
+    at most 1.0 (M1 monthly 88.4 → 87.4 % at 80 %; ``docs/intervals.md``, "Short panels").
     """
     factory, words = _held(model, form)
     return LocalModelSpec(
