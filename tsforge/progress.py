@@ -67,7 +67,10 @@ def bar_options(*, quiet_start: bool = False) -> dict[str, Any]:
     """
     if interactive():
         return {}
-    return {"mininterval": LOG_INTERVAL, **({"delay": LOG_INTERVAL} if quiet_start else {})}
+    # maxinterval too: tqdm's monitor thread redraws a bar whose last line is older than it (10 s
+    # by default), so a log got a line every 12-17 s where this module promises LOG_INTERVAL
+    interval = {"mininterval": LOG_INTERVAL, "maxinterval": max(LOG_INTERVAL, 10.0)}
+    return {**interval, **({"delay": LOG_INTERVAL} if quiet_start else {})}
 
 
 class CallbackBar:
