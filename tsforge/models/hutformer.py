@@ -472,12 +472,24 @@ def _tiling_fits(input_len: int, segment_len: int, stages: int, window: int) -> 
     return input_len % unit == 0 and input_len // unit >= window
 
 
-def fit_tiling(input_len: int, stages: int, window: int = 4) -> dict[str, int]:
-    """The largest segment length ≤ 12 (then fewer stages, then a smaller window) whose tiling
-    fits ``input_len`` (see :meth:`HUTFormer.prepare_config`)."""
+def fit_tiling(
+    input_len: int, stages: int, window: int = 4, segment_len: int | None = None
+) -> dict[str, int]:
+    """A tiling that fits ``input_len`` (see :meth:`HUTFormer.prepare_config`): the same stages
+    and window where some segment length allows (then fewer stages, then a smaller window), with
+    the segment length nearest the one asked for (``segment_len``; the larger of two as near), or,
+    where none was asked, the largest of 12, 8, 6, 4, 3, 2, 1.
+
+    Why nearest: ``-o segment_len=10`` on a 168-step input was replaced by 6 although 7 tiles it,
+    while the warning and the README speak of the nearest tiling."""
+    if segment_len is None:
+        segments: tuple[int, ...] = (12, 8, 6, 4, 3, 2, 1)
+    else:
+        asked = max(1, int(segment_len))
+        segments = tuple(sorted(range(1, max(12, asked) + 1), key=lambda p: (abs(p - asked), -p)))
     for w in range(max(1, window), 0, -1):
         for k in range(max(1, stages), 0, -1):
-            for seg in (12, 8, 6, 4, 3, 2, 1):
+            for seg in segments:
                 if _tiling_fits(input_len, seg, k, w):
                     return {"segment_len": seg, "stages": k, "window": w}
     return {"segment_len": 1, "stages": 1, "window": 1}
@@ -585,7 +597,8 @@ class HUTFormer(NeuralForecaster):
 
         The input must split into ``segment_len * 2**(stages-1)``-step units with at least
         ``window`` tokens in the shortest stage. When it does not, the nearest tiling that fits
-        (largest segment ≤ 12, then fewer stages, then a smaller window) replaces the three
+        (the segment length nearest the one asked for, else the largest of the usual ones ≤ 12;
+        then fewer stages, then a smaller window; :func:`fit_tiling`) replaces the three
         options, with a log line saying so: a run with a new input length (the recommender's,
         a user's ``--input``) trains instead of stopping on a shape rule. When it changes one the
         caller named (``-o segment_len=7``), the replacement is a warning, which the command
@@ -597,7 +610,9 @@ class HUTFormer(NeuralForecaster):
         stages = int(out.get("stages", defaults.stages))
         window = int(out.get("window", defaults.window))
         if not _tiling_fits(context.input_len, seg, stages, window):
-            fitted = fit_tiling(context.input_len, stages, window)
+            # the segment length asked for is kept as near as the input allows; the default one
+            # is replaced as before (the largest of the usual lengths that tiles)
+            fitted = fit_tiling(context.input_len, stages, window, seg if "segment_len" in options else None)
             asked = {"segment_len": seg, "stages": stages, "window": window}
             changed = [k for k in asked if fitted[k] != asked[k]]
             log.log(

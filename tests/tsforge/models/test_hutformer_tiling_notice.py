@@ -50,3 +50,12 @@ def test_named_options_that_tile_are_kept_without_a_word(caplog):
     out, records = _records(caplog, {"segment_len": 8, "stages": 2, "window": 4})
     assert (out["segment_len"], out["stages"], out["window"]) == (8, 2, 4)
     assert records == []
+
+
+def test_a_named_segment_length_is_replaced_by_the_nearest_that_tiles(caplog):
+    """``-o segment_len=10`` on a 168-step input trained with 6, the largest of a fixed list,
+    although 7 tiles 168 (7 · 4 = 28 steps a unit, 6 tokens in the last stage) and is nearer: the
+    warning and the README call the replacement the nearest one."""
+    out, records = _records(caplog, {"segment_len": 10}, input_len=168)
+    assert (out["segment_len"], out["stages"], out["window"]) == (7, 3, 4)
+    assert "using segment_len=7 (asked 10)" in records[0].getMessage()
