@@ -19,6 +19,7 @@ under ``registered_name`` (default ``<dataset>-routed``).
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ from tsforge.data.panel import Panel
 from tsforge.errors import ConfigError
 from tsforge.evaluation.baseline import NAIVE2, naive2_skill_scores
 from tsforge.evaluation.panel_metrics import naive2_forecast, panel_scores, summarise
+from tsforge.inference.predictor import TrimmedHistoryWarning
 from tsforge.panels.calibrate import (
     LOG_LEVELS,
     calibrate_forecasts,
@@ -54,6 +56,7 @@ from tsforge.panels.calibrate import (
 from tsforge.panels.conformal import ConformalCalibration
 from tsforge.panels.protocol import drop_short_series, holdout_split
 from tsforge.pipeline import TrackingOptions, train_panel
+from tsforge.pipeline.panel import at_steps_sent
 from tsforge.tracking.references import default_registry_name
 
 __all__ = [
@@ -208,8 +211,11 @@ def train_routed(
         fitted[name] = out.predictor
         final_forms[name] = out.forms
         test_fc[name] = out.forecasts[name].to_numpy(dtype=np.float64).reshape(len(panel), H)
-        val = out.predictor.predict_series(_inputs(split.train), H)
-        val_fc[name] = np.vstack([f.values for f in val])
+        # the validation window as its training forecast it, step by step at the times it scores:
+        # a forecast of the history before it cut short where that history ends in missing values
+        # started that many steps early, and was weighed against the wrong validation steps
+        assert out.val_forecasts is not None  # train_panel keeps them
+        val_fc[name] = out.val_forecasts
         member_metrics[name] = {k: v for k, v in out.metrics.items() if k.startswith(("test_", "val_"))}
         seconds[f"train_{name}"] = time.perf_counter() - t
     if progress:
@@ -692,7 +698,11 @@ def _track(
             shaded = {"level": list(LOG_LEVELS)} if outcome.predictor.calibration is not None else {}
             # the plotted series only (their inputs were built for the whole panel to draw four)
             shown = split.history.take(idx)
-            served = outcome.predictor.predict_series(_inputs(shown), H, **shaded)
+            # a picture, not a forecast asked for: a history that ends in missing values is drawn
+            # from the step of its test window the forecast reaches (at_steps_sent), unsaid
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", TrimmedHistoryWarning)
+                served = outcome.predictor.predict_series(_inputs(shown), H, **shaded)
             # a weighted forecast is a blend: the label names the member with the largest weight
             how = "pick" if mode == "pick" else "largest weight"
             # Naive2 beside the forecast, as every panel model's plot draws it
@@ -711,11 +721,15 @@ def _track(
                         "history": split.history.series(i)[-show:],
                         "future_t": split.history.times_at(np.full(H, i), length + np.arange(H)),
                         "actual": split.test[i],
-                        "forecast": served[k].values,
+                        "forecast": at_steps_sent(served[k].values, served[k].trimmed, H),
                         "baseline": naive2[k],
                         "baseline_label": "Naive2",
                         "bands": {
-                            lv: (bounds[f"lo-{lv:g}"], bounds[f"hi-{lv:g}"]) for lv in shaded.get("level", [])
+                            lv: (
+                                at_steps_sent(bounds[f"lo-{lv:g}"], served[k].trimmed, H),
+                                at_steps_sent(bounds[f"hi-{lv:g}"], served[k].trimmed, H),
+                            )
+                            for lv in shaded.get("level", [])
                         },
                     }
                 )

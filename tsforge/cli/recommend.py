@@ -372,30 +372,34 @@ def _recommend_panel(
     process whatever was asked)."""
     from rich.table import Table
 
-    from recommender.panel import recommend_panel
-    from tsforge.data.load import load_panel
+    from recommender.panel import PANEL_CANDIDATES, recommend_panel
     from tsforge.data.protocol import panel_horizon
     from tsforge.errors import ConfigError
-    from tsforge.panels.protocol import default_horizon_named, drop_short_series
+    from tsforge.panels.protocol import default_horizon_named, drop_short_series, holdout_length
+    from tsforge.pipeline.panel import filled_values_said, load_holding_gaps, note_filled_for_candidates
 
     if top < 1:  # as recommend() refuses it for long data; a slice took 0 as empty, -1 as "all but one"
         raise ConfigError(f"top must be at least 1, got {top}", field="top")
-    loaded = load_panel(data, **load_kwargs)
-    panel = loaded.panel
-    h = panel_horizon(horizon, loaded.entry, panel.season_length, panel.horizon)
+    # the reader's note on the steps --fill-gaps inserted is held for the one note on the data's
+    # missing values, said once for every candidate (each candidate's own is silenced)
+    panel, entry, held = load_holding_gaps(data, load_kwargs)
+    h = panel_horizon(horizon, entry, panel.season_length, panel.horizon)
     # a refusal of series too short for h says so when h was this data's default, not the user's
-    with default_horizon_named(horizon, h):
+    with held.released_if_raised(), default_horizon_named(horizon, h):
         if drop_short:
+            held.released_before_drop(panel, holdout_length(h))
             panel, _ = drop_short_series(panel, h)
         if max_series is None and len(panel) > LARGE_PANEL_SERIES:
             print_note(
                 f"ranking fits every candidate on each of the {len(panel):,} series (many minutes on a "
                 f"laptop); --max-series {LARGE_PANEL_SERIES // 2} ranks on a seeded random sample"
             )
-        with _progress_bar(not as_json) as progress:
+        with _progress_bar(not as_json) as progress, filled_values_said():
             rec = recommend_panel(
                 panel, h, n_jobs=n_jobs, progress=progress, max_series=max_series, **_seed(seed)
             )
+        # after the ranking, which refuses a panel its holdout cannot split, and before its table
+        note_filled_for_candidates(panel, h, PANEL_CANDIDATES, data, held)
     notes = _panel_notes(panel, h, rec, top)
     if not as_json:
         ranked = f"{rec.n_series:,} of {rec.sampled_from:,}" if rec.sampled_from else f"{rec.n_series}"
@@ -431,14 +435,15 @@ def _recommend_panel(
     if train:
         from tsforge.pipeline import TrackingOptions, train_panel
 
-        out = train_panel(
-            panel,
-            rec.best,
-            horizon=h,
-            n_jobs=n_jobs,
-            **_seed(seed),
-            tracking=TrackingOptions(registered_name=register_as, progress=not as_json),
-        )
+        with filled_values_said():  # the pick's note is the one said above of every candidate
+            out = train_panel(
+                panel,
+                rec.best,
+                horizon=h,
+                n_jobs=n_jobs,
+                **_seed(seed),
+                tracking=TrackingOptions(registered_name=register_as, progress=not as_json),
+            )
     if as_json:
         _print_json(rec, out, notes=notes)
     elif out is not None:
@@ -550,11 +555,16 @@ def _recommend_per_series(
         recommend_series,
     )
     from tsforge.errors import ConfigError
+    from tsforge.panels.protocol import holdout_length
+    from tsforge.pipeline.panel import filled_values_said, gaps_held, note_filled_for_candidates
 
     if mode not in MODES:
         raise ConfigError(f"--mode must be one of {', '.join(MODES)}, got {mode!r}", field="mode")
     t0 = time.perf_counter()
-    panel, h = _checked_before_router(data, horizon, load_kwargs, train=train, drop_short=drop_short)
+    with gaps_held() as held:  # --train says the inserted steps in its one note on the members
+        panel, h = _checked_before_router(data, horizon, load_kwargs, train=train, drop_short=drop_short)
+    if not train:
+        held.release()
     read_seconds = time.perf_counter() - t0
     if pending := default_router_pending():
         print_note(pending)
@@ -578,7 +588,15 @@ def _recommend_per_series(
             # its notes (the ensemble's interval calibration, a member's fallbacks) came before the
             # picks table with no word of which model they were about
             named = f" {register_as!r}" if register_as else ""
-            with notes_framed(f"training the routed model{named}"):
+            if drop_short:  # before the note that leaves series out, if those are all it counts
+                held.released_before_drop(panel, holdout_length(h))
+            # its members' notes on the missing values they fill, two each (their fit, their
+            # validation forecast), are said once for all of them after the training
+            with (
+                held.released_if_raised(),
+                filled_values_said(),
+                notes_framed(f"training the routed model{named}"),
+            ):
                 # the panel read above (the file once), its source said for the MLflow dataset
                 outcome = train_routed(
                     panel,
@@ -594,6 +612,8 @@ def _recommend_per_series(
                     drop_short=drop_short,
                 )
             rec = outcome.recommendation
+            members = list(outcome.member_metrics)
+            note_filled_for_candidates(outcome.panel, h, members, data, held, noun="members")
     rec.timings["total_seconds"] = time.perf_counter() - started
     if as_json:
         training = None

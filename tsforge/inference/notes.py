@@ -20,7 +20,14 @@ import numpy as np
 
 from tsforge.data.history import SeriesInput
 
-__all__ = ["HistoryFile", "trailing_gap_note", "skipped_steps_note", "every_step_advice", "calendar_advice"]
+__all__ = [
+    "HistoryFile",
+    "trailing_gap_note",
+    "scored_trailing_gap_note",
+    "skipped_steps_note",
+    "every_step_advice",
+    "calendar_advice",
+]
 
 #: at most this many series named in a note (the count says how many there are)
 _NAMED = 5
@@ -92,6 +99,48 @@ def trailing_gap_note(
         f"steps are times the file gives no value for (series and {source.missing} at their end: "
         f"{shown}); {_trailing_advice(source)}"
     )
+
+
+def scored_trailing_gap_note(
+    ends: Mapping[str, int], inserted: int, n_series: int, horizon: int, *, reached: bool, where: str
+) -> tuple[str, str]:
+    """The note of a holdout score (``evaluate``) on the histories that end, before their test
+    window, with missing values (``ends``: series id → how many, only those with some), in the
+    Python words and the command line's; ``inserted``: how many of those values are steps
+    ``fill_gaps`` inserted; ``reached``: whether the forecast was made long enough (``horizon``
+    steps and those missing values) to reach every test step, else the test steps it does not
+    reach are left unscored.
+
+    Why not :func:`trailing_gap_note`: that one speaks to whoever sent the history, who can leave
+    its trailing nulls out; here the holdout cut the history, so those values are the user's
+    empty cells or steps ``--fill-gaps`` inserted in the middle of a series, and what the user
+    needs to know is which forecast step is scored against which test step: the forecast starts
+    after the last observed value, and was compared position by position with a test window
+    that starts that many steps later."""
+    found = [f"{sid!r} ({n})" for sid, n in sorted(ends.items(), key=lambda kv: -kv[1]) if n > 0]
+    one = len(found) == 1
+    said = (
+        f"{where}: {len(found)} of {n_series} series {'ends its' if one else 'end their'} history before "
+        f"the test window with missing values (series and missing values: {_named(found)})"
+    )
+    steps = (
+        f", {inserted} of them {'is a step' if inserted == 1 else 'are steps'} {{}} inserted"
+        if inserted
+        else ""
+    )
+    if reached:
+        how = (
+            "; the model forecasts each from its last observed value, over those steps and on through "
+            "its test window, and each forecast step is scored against the test step of its own time"
+        )
+    else:
+        how = (
+            f"; the model forecasts each from its last observed value, {horizon} steps (its horizon), so "
+            "its forecast ends before its test window does: each forecast step is scored against the "
+            "test step of its own time, and the last test steps, as many as those missing values, "
+            "are left unscored"
+        )
+    return said + steps.format("fill_gaps=True") + how, said + steps.format("--fill-gaps") + how
 
 
 def _trailing_advice(source: HistoryFile) -> str:

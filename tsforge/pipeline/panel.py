@@ -11,11 +11,12 @@ each series' own seasonal scale, RMSSE, sMAPE, MAPE, OWA), averaged over series.
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
 import os
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,11 @@ import numpy as np
 import pandas as pd
 
 from tsforge.arguments import model_name, whole_number
+from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
 from tsforge.data.panel_checks import (
     FilledGapsWarning,
+    FilledValuesWarning,
     InsertedSteps,
     filled_value_words,
     inserted_steps_said,
@@ -34,9 +37,12 @@ from tsforge.data.panel_checks import (
     note_unread_gaps,
 )
 from tsforge.data.protocol import HOLDOUT, panel_horizon
-from tsforge.errors import ConfigError, FallbackWarning
+from tsforge.errors import ConfigError, FallbackWarning, WordedWarning
 from tsforge.evaluation.baseline import NAIVE2, naive2_skill_scores
 from tsforge.evaluation.panel_metrics import panel_scores, summarise
+from tsforge.inference.intervals import SeriesForecast
+from tsforge.inference.notes import scored_trailing_gap_note
+from tsforge.inference.predictor import TrimmedHistoryWarning, trailing_gap
 from tsforge.models.statistical import LocalOptions, local_options
 from tsforge.panels.calibrate import (
     LOG_LEVELS,
@@ -75,6 +81,11 @@ __all__ = [
     "is_local_model",
     "evaluate_panel_model",
     "refuse_loss_strategy",
+    "load_holding_gaps",
+    "note_filled_for_candidates",
+    "filled_values_said",
+    "gaps_held",
+    "at_steps_sent",
 ]
 
 
@@ -119,6 +130,10 @@ class PanelOutcome:
     #: → form; seasonal ones only), so that what calibrates or ranks it as served need not fit it
     #: again (:func:`~tsforge.panels.calibrate.calibration_forms`' ``final``); empty otherwise
     forms: dict[str, str] = field(default_factory=dict)
+    #: ``[n, H]`` the validation window's forecasts as fitted (before any floor), each step that of
+    #: the validation step of its own time (a history ending in missing values is filled, not cut
+    #: short): what a routed ensemble weighs its members by (``None``: not kept)
+    val_forecasts: np.ndarray | None = None
 
 
 def is_local_model(name: str) -> bool:
@@ -326,7 +341,7 @@ def train_panel(
         # the scores are of the forecasts the registered model serves: it stops the point of a
         # non-negative series at its calibration's floor (the bounds are floored around the raw
         # point, as served: holdout_interval_metrics below takes ``raw_test``)
-        raw_test = test_pred
+        raw_test, raw_val = test_pred, val_pred
         if calibration is not None:
             floor = calibration.floor
         else:
@@ -364,7 +379,9 @@ def train_panel(
             # the coverage of clamped bounds (the CLI says so in a note when it trains)
             # rounded down, as the CLI's note says it: 90.48 resolved is not "90.5"
             params["intervals.resolved_level"] = math.floor(calibration.resolved_level(H) * 10) / 10
-        outcome = PanelOutcome(predictor, spec, metrics, per_series, frame, panel, params, forms=forms)
+        outcome = PanelOutcome(
+            predictor, spec, metrics, per_series, frame, panel, params, forms=forms, val_forecasts=raw_val
+        )
         if tracking.log_model:  # a kept model, not a tuning trial
             _warn_without_skill(name, metrics)
         if run is not None:
@@ -399,11 +416,18 @@ def evaluate_panel_model(
 ) -> tuple[dict[str, float], pd.DataFrame]:
     """Score a saved panel model on ``data``'s holdout: every series' last ``H`` values are
     forecast from the values before them (``H`` = the model's horizon). Returns the mean
-    scores (``test_mase``, ``test_smape``, ``test_owa``, ...) and the per-series table."""
-    from tsforge.data.history import SeriesInput
+    scores (``test_mase``, ``test_smape``, ``test_owa``, ...) and the per-series table.
 
+    A history that ends in missing values (empty cells, steps ``fill_gaps`` inserted) is
+    forecast from its last observed value, so its forecast starts that many steps before the
+    test window: each forecast step is scored against the test step of its own time
+    (:func:`_aligned_to_test`). A local model is forecast far enough to reach the whole test
+    window (it refits on each history, so any horizon is its own forecast); a model of fixed
+    horizon leaves the test steps its forecast does not reach unscored, and a note says so.
+    """
     panel, _, held = _load_holding_gaps(data, load_kwargs)
     h = predictor.max_horizon
+    where = _data_label(data, panel)
     # a forecast needs two values of history (a one-value series is no panel series), and no
     # validation window is scored here: 2 + H values
     with held.released_if_raised():
@@ -412,20 +436,120 @@ def evaluate_panel_model(
             panel, _ = drop_short_series(panel, h, val_h=0, min_train=2)
         split = holdout_split(panel, h, val_h=0, min_train=2)
         history = split.history
-        inputs = []
-        for i in range(len(history)):
-            ts = None
-            if history.is_datetime:
-                ts = history.times_at(np.full(int(history.lengths[i]), i), np.arange(history.lengths[i]))
-            inputs.append(SeriesInput(str(history.ids[i]), history.series(i), ts))
-        with _inserted_steps_said(split, held, _data_label(data, panel)):
-            forecasts = predictor.predict_series(inputs, h)
-    pred = np.vstack([f.values for f in forecasts])
+        inputs = _series_inputs(history)
+        ends = np.array([trailing_gap(s.values) for s in inputs], dtype=np.int64)
+        forecaster, steps = _reaching(predictor, h, int(ends.max(initial=0)))
+        inserted = [held.inserted_at(sid) for sid in history.ids]  # the forecast's note takes the held notes
+        with _inserted_steps_said(split, held, where), _trailing_gaps_said_by_caller():
+            forecasts = forecaster.predict_series(inputs, steps)
+    pred, unreached = _aligned_to_test(forecasts, h)
+    _note_scored_trailing_gaps(forecasts, history, inserted, h, reached=not unreached.any(), where=where)
     name = predictor.model_name
-    scores = panel_scores(split.test, {name: pred}, history, panel.season_length)
+    test = np.where(unreached, np.nan, split.test)  # Naive2 is scored on the same steps
+    scores = panel_scores(test, {name: pred}, history, panel.season_length)
     metrics = {f"test_{k}": float(v) for k, v in summarise(scores)[name].items()}
     metrics.update(naive2_skill_scores(scores, name, "test"))  # as training logged it
     return metrics, scores[scores["model"] == name].drop(columns="model").reset_index(drop=True)
+
+
+def _series_inputs(history: Panel) -> list[SeriesInput]:
+    """Every series of ``history`` as a predictor's input, dated where the panel is."""
+    inputs = []
+    for i in range(len(history)):
+        ts = None
+        if history.is_datetime:
+            ts = history.times_at(np.full(int(history.lengths[i]), i), np.arange(history.lengths[i]))
+        inputs.append(SeriesInput(str(history.ids[i]), history.series(i), ts))
+    return inputs
+
+
+def _reaching(predictor: Any, h: int, ends: int) -> tuple[Any, int]:
+    """``(predictor, steps)`` that forecast a history ending in ``ends`` missing values through the
+    ``h`` steps after it: ``h + ends`` steps where the model can forecast them, else ``h``.
+
+    A local panel model refits on every history it is given, so its forecast of ``h + ends``
+    steps is the same fit forecast further: a copy of it with that horizon reaches the whole test
+    window (its calibration only floors the points here; no bounds are asked for). A model of
+    fixed horizon (a global model's output, a routed ensemble of such members) forecasts ``h``
+    steps at most."""
+    steps = h + ends
+    if steps <= predictor.max_horizon:
+        return predictor, steps
+    if isinstance(predictor, PanelPredictor) and predictor.global_model is None:
+        further = copy.copy(predictor)
+        further.horizon = steps
+        return further, steps
+    return predictor, h
+
+
+def _aligned_to_test(forecasts: Sequence[SeriesForecast], h: int) -> tuple[np.ndarray, np.ndarray]:
+    """``([n, h] forecasts, [n, h] unreached)``: each forecast's values at the ``h`` test steps
+    after its history as sent (:func:`at_steps_sent`), and where it does not reach one (NaN there)."""
+    pred = (
+        np.vstack([at_steps_sent(f.values, f.trimmed, h) for f in forecasts])
+        if forecasts
+        else np.empty((0, h))
+    )
+    reach = np.array([max(0, min(h, np.asarray(f.values).size - int(f.trimmed or 0))) for f in forecasts])
+    return pred, np.arange(h)[None, :] >= reach.reshape(-1, 1)
+
+
+def at_steps_sent(values: Any, trimmed: int | None, h: int) -> np.ndarray:
+    """``[h]``: a forecast's ``values`` at the ``h`` steps after the end of the history sent,
+    NaN at those it does not reach; ``trimmed``: the history's last steps the forecast does not
+    follow (:attr:`SeriesForecast.trimmed`), which its first values are of.
+
+    Why: a forecast starts after the history's last observed value, ``trimmed`` steps before the
+    end of the history sent; compared (or drawn) position by position with the window after
+    that end, a history ending in two missing months was scored two months off."""
+    start = int(trimmed or 0)
+    out = np.full(h, np.nan)
+    reached = np.asarray(values, dtype=np.float64)[start : start + h]
+    out[: reached.size] = reached
+    return out
+
+
+@contextlib.contextmanager
+def _trailing_gaps_said_by_caller() -> Iterator[None]:
+    """Inside, a forecast does not say that histories ending in missing values were forecast from
+    their last observed value (:class:`TrimmedHistoryWarning`): the evaluation says it, with what
+    it scored (:func:`_note_scored_trailing_gaps`).
+
+    Why: the forecast's words ("leave the trailing nulls out, or give their values") speak to a
+    caller who sent the history; here the holdout cut it, and its last values are empty cells or
+    steps ``--fill-gaps`` inserted in the middle of the user's series."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=TrimmedHistoryWarning)
+        yield
+
+
+class TrimmedScoringWarning(TrimmedHistoryWarning, WordedWarning):
+    """A holdout score's histories end in missing values before their test window: forecast from
+    their last observed value, each forecast step scored against the test step of its time."""
+
+
+def _note_scored_trailing_gaps(
+    forecasts: Sequence[SeriesForecast],
+    history: Panel,
+    inserted_at: Sequence[np.ndarray],
+    h: int,
+    *,
+    reached: bool,
+    where: str,
+) -> None:
+    """Say which histories ended in missing values before their test window, how many of those
+    were steps ``fill_gaps`` inserted (``inserted_at``: per series of ``history``, where; the
+    reader's note on them is held back, so they are said here once), and how their forecasts
+    were scored (:func:`~tsforge.inference.notes.scored_trailing_gap_note`)."""
+    ends = {f.id: int(f.trimmed or 0) for f in forecasts if f.trimmed}
+    if not ends:
+        return
+    inserted = 0
+    for i, sid in enumerate(history.ids):
+        n, k = int(history.lengths[i]), ends.get(str(sid), 0)
+        inserted += int(((inserted_at[i] >= n - k) & (inserted_at[i] < n)).sum()) if k else 0
+    said, cli = scored_trailing_gap_note(ends, inserted, len(history), h, reached=reached, where=where)
+    warnings.warn(TrimmedScoringWarning(said, cli), stacklevel=3)
 
 
 @contextlib.contextmanager
@@ -522,16 +646,35 @@ def _load_holding_gaps(data: Any, load_kwargs: Mapping[str, Any] | None) -> tupl
 
     Why: ``train --fill-gaps`` said the same inserted steps twice, once as inserted and once as
     filled; the second note is the one that says what the model makes of them."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", FilledGapsWarning)
+    with gaps_held() as held:
         panel, entry = _load(data, load_kwargs)
-    held = _HeldGaps()
-    for w in caught:
-        if issubclass(w.category, FilledGapsWarning):
-            held.notes.append(w)
-        else:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return panel, entry, held
+
+
+@contextlib.contextmanager
+def gaps_held() -> Iterator[_HeldGaps]:
+    """Inside, the reader's notes on the steps ``fill_gaps`` inserted (:class:`FilledGapsWarning`)
+    are held in the :class:`_HeldGaps` yielded, for the one note on the history's missing values;
+    every other warning is issued when the block ends, in order. A refusal inside issues them all.
+
+    Why a context: ``recommend --per-series`` reads its data through its own checks
+    (:func:`~recommender.series_recommendation.checked_panel`), not :func:`_load`."""
+    held = _HeldGaps()
+    caught: list[warnings.WarningMessage] = []
+    done = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", FilledGapsWarning)
+            yield held
+        done = True
+    finally:
+        for w in caught:
+            if issubclass(w.category, FilledGapsWarning):
+                held.notes.append(w)
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        if not done:  # refused: no note on the history will say the inserted steps
+            held.release()
 
 
 def _load(data: Any, load_kwargs: Mapping[str, Any] | None) -> tuple[Panel, Any]:
@@ -632,12 +775,62 @@ def _note_filled_history(
     note and this one counted the same inserted steps twice. The test window's missing values
     are not filled (they are left unscored).
     """
+    how = filled_value_words(model, local, training=True, trailing=_ends_missing(split.history))
+    _note_filled(split, how, where, held)
+
+
+def note_filled_for_candidates(
+    panel: Panel,
+    horizon: int,
+    models: Sequence[str],
+    where: str,
+    held: _HeldGaps | None = None,
+    *,
+    noun: str = "candidates",
+) -> None:
+    """:func:`_note_filled_history` of ``panel``'s holdout, once for all the candidate ``models``
+    a ranking trains on it (each in :func:`train_panel`, whose own notes the caller silences
+    with :func:`filled_values_said`); ``noun``: what the note calls them (a routed ensemble's
+    ``members``).
+
+    Why: ``recommend --fill-gaps`` said the reader's inserted steps, then "4 missing values …
+    <model> is fitted …" once per candidate: six notes on one file's four missing values."""
+    split = holdout_split(panel, horizon)
+    how = _candidates_filled_words(models, _ends_missing(split.history), noun)
+    _note_filled(split, how, where, held)
+
+
+def _candidates_filled_words(models: Sequence[str], trailing: bool, noun: str) -> tuple[str, str]:
+    """How the candidates ``models`` read a missing value of their training history, for one
+    value and for several: the local ones by interpolation, the global ones' windows by
+    carrying the last value (:func:`~tsforge.data.panel_checks.filled_value_words`, said of a
+    group)."""
+    local = [m for m in models if is_local_model(m)]
+    global_ = [m for m in models if not is_local_model(m)]
+    parts = []
+    if local:
+        who = f"the {noun} are" if not global_ else f"the local {noun} ({', '.join(local)}) are"
+        part = (
+            f"{who} fitted with {{0}} filled by linear interpolation between the observed values around {{0}}"
+        )
+        parts.append(
+            part + (" (those after a history's last observed value take that value)" if trailing else "")
+        )
+    if global_:
+        who = f"the {noun}'" if not local else f"the global ones' ({', '.join(global_)})"
+        parts.append(
+            f"{who} input windows carry the last observed value over {{0}}, and their loss leaves {{0}} out as targets"
+        )
+    how = "; ".join(parts)
+    return how.format("it"), how.format("them")
+
+
+def _note_filled(split: HoldoutSplit, how: tuple[str, str], where: str, held: _HeldGaps | None) -> None:
+    """The note of :func:`_note_filled_history`, in the words ``how`` (for one value, for several)."""
     history = split.history
     in_history = _missing_per_series(history)
     held = held or _HeldGaps()
     kept = held.inserted_in(history.ids)
-    trailing = bool(np.isnan(history.values[history.indptr[1:] - 1]).any()) if len(history) else False
-    how = filled_value_words(model, local, training=True, trailing=trailing)
     if not kept:  # none inserted, or only into series left out (--drop-short): the reader's note stands
         held.release()
         note_filled_values(history.ids, in_history, where, how)
@@ -646,6 +839,28 @@ def _note_filled_history(
     note_filled_values(
         history.ids, in_history + in_test, where, how, inserted=kept, unscored=int(in_test.sum())
     )
+    held.notes.clear()  # said here
+
+
+def _ends_missing(history: Panel) -> bool:
+    """Whether some series of ``history`` ends with a missing value (a test window after a gap)."""
+    return bool(np.isnan(history.values[history.indptr[1:] - 1]).any()) if len(history) else False
+
+
+@contextlib.contextmanager
+def filled_values_said() -> Iterator[None]:
+    """Inside, the notes on the missing values a model fills (:class:`FilledValuesWarning`) are
+    not said: the caller said them once for the data (:func:`note_filled_for_candidates`)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=FilledValuesWarning)
+        yield
+
+
+def load_holding_gaps(data: Any, load_kwargs: Mapping[str, Any] | None) -> tuple[Panel, Any, _HeldGaps]:
+    """:func:`_load_holding_gaps` for a caller that trains several models on one read
+    (``recommend``): the reader's note on inserted steps is held for
+    :func:`note_filled_for_candidates`, which says them in its one note."""
+    return _load_holding_gaps(data, load_kwargs)
 
 
 def _missing_per_series(panel: Panel) -> np.ndarray:
