@@ -5,8 +5,9 @@ forecasting all do the same thing — apply a *pure* chunk function (chunk in �
 list of chunks and keep the results in input order. Only the scheduler differs between one
 laptop and a cluster, so the scheduler is chosen in one place:
 
-* ``local`` (default): in this process when one worker is asked for, else a process pool
-  (``fork``) of ``n_jobs`` workers — exactly what tsforge did before there was a switch;
+* ``local`` (default): in this process when one worker is asked for, else a process pool of
+  ``n_jobs`` workers, forked, or fresh interpreters for torch work (ensemble members, see
+  :func:`tsforge.engine.local.fresh_workers`);
 * ``ray``: one Ray task per chunk on an existing cluster (``--ray-address`` / ``RAY_ADDRESS``)
   or on a local Ray instance started on first use with ``n_jobs`` CPUs. A worker that dies is
   replaced and its task re-run (``max_retries``); each chunk's result is stored once, by index,

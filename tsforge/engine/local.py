@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import multiprocessing as mp
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, TypeVar
 
 from tsforge.engine.base import OnResult
 from tsforge.errors import add_note
 
-__all__ = ["LocalEngine"]
+__all__ = ["LocalEngine", "fresh_workers", "start_method"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The attribute :func:`fresh_workers` sets on a chunk function.
+_FRESH_ATTR = "__tsforge_fresh_workers__"
 
 #: How long the driver waits for a chunk before it looks at signals again (seconds).
 POLL_S = 0.5
@@ -20,13 +27,43 @@ POLL_S = 0.5
 GRACE_S = 2.0
 
 
-class LocalEngine:
-    """Runs chunks in this process (``n_jobs == 1``) or in a ``fork`` process pool.
+def fresh_workers(fn: F) -> F:
+    """Mark ``fn`` as a chunk function whose local pool starts fresh interpreters (``spawn``),
+    not forks of this process; returns ``fn``.
 
-    Why ``fork`` where available: workers inherit the already imported (and compiled)
-    statsforecast / NumPy state instead of re-importing it, which costs seconds per worker;
-    chunks hold only NumPy arrays, so no thread state is shared. The pool lives for one ``map``
-    call, so an idle tsforge keeps no processes around.
+    Why: a forked worker inherits the driver's OpenMP state but none of its threads. Once the
+    driver has run one parallel torch op, torch's OpenMP (libgomp) pool belongs to its main
+    thread, and the first parallel op in a forked worker waits forever for the pool's threads,
+    which the worker does not have: an ensemble member of 720 x 96 weights hung in its weight
+    initialisation (``--n-jobs 4``), before its training set one thread. Setting one thread
+    in the worker does not help either: a member that asks for more threads hangs the same way,
+    and torch refuses CUDA in a forked child of a process that had used it. A fresh
+    interpreter has no such state; it costs the imports (torch: seconds per worker, once per
+    ``map``), which a member's training (minutes) dwarfs. Mark every function that runs torch
+    (or other OpenMP) code.
+    """
+    setattr(fn, _FRESH_ATTR, True)
+    return fn
+
+
+def start_method(fn: Callable[..., Any]) -> str | None:
+    """How the local pool starts the workers that run ``fn`` (``None``: the platform's default).
+
+    ``spawn`` for functions marked by :func:`fresh_workers`; ``fork`` for the rest where the
+    platform has it: their workers inherit the already imported (and compiled) statsforecast /
+    NumPy state instead of re-importing it, which costs seconds per worker.
+    """
+    if getattr(fn, _FRESH_ATTR, False):
+        return "spawn"
+    return "fork" if "fork" in mp.get_all_start_methods() else None
+
+
+class LocalEngine:
+    """Runs chunks in this process (``n_jobs == 1``) or in a process pool.
+
+    The pool forks this process, except for chunk functions marked by :func:`fresh_workers`
+    (torch work), whose workers are fresh interpreters (:func:`start_method` says why). The pool
+    lives for one ``map`` call, so an idle tsforge keeps no processes around.
     """
 
     name = "local"
@@ -53,14 +90,19 @@ class LocalEngine:
                 if on_result is not None:
                     on_result(i, results[i])
             return results
-        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+        method = start_method(fn)
+        ctx = mp.get_context(method) if method is not None else None
         pool = ProcessPoolExecutor(
-            max_workers=min(self.n_jobs, len(items)), mp_context=ctx, initializer=_leave_ctrl_c_to_the_driver
+            max_workers=min(self.n_jobs, len(items)),
+            mp_context=ctx,
+            initializer=_start_worker,
+            initargs=(_logging_of_this_process(),),
         )
         futures: dict[Future[Any], int] = {}
         try:
-            for i, item in enumerate(items):
-                futures[pool.submit(fn, item)] = i
+            with _sigint_blocked():  # the pool starts its workers in submit
+                for i, item in enumerate(items):
+                    futures[pool.submit(fn, item)] = i
             for i, result in _as_they_finish(futures):
                 results[i] = result
                 if on_result is not None:
@@ -68,15 +110,71 @@ class LocalEngine:
         except BaseException as exc:
             _stop(pool)
             if isinstance(exc, BrokenProcessPool):  # Python's words name neither cause nor remedy
-                add_note(
-                    exc,
-                    "a tsforge worker process died while running a chunk of series (killed by the "
-                    "system, e.g. out of memory, or a crash in native code); no result of this run "
-                    "is kept: rerun with fewer --n-jobs, or --n-jobs 1 to see the error in this process",
-                )
+                add_note(exc, _died_note(method))
             raise
         pool.shutdown(wait=True)
         return results
+
+
+def _died_note(method: str | None) -> str:
+    """What a :class:`BrokenProcessPool` means, for a pool started by ``method``."""
+    note = (
+        "a tsforge worker process died while running a chunk of series (killed by the "
+        "system, e.g. out of memory, or a crash in native code); no result of this run "
+        "is kept: rerun with fewer --n-jobs, or --n-jobs 1 to see the error in this process"
+    )
+    if method == "spawn":  # a fresh worker imports the driver's script: unguarded, it runs again
+        note += (
+            "; from a Python script, a worker that fails to start may also mean that the script "
+            'runs its work at import: put it under `if __name__ == "__main__":`'
+        )
+    return note
+
+
+def _logging_of_this_process() -> tuple[int, str | None]:
+    """The root logger's level and its first handler's format, for :func:`_start_worker`.
+
+    Why: a forked worker inherits the driver's logging (the CLI's ``WARNING name: message``
+    lines); a fresh one has none, and a member's warning came out bare (Python's last-resort
+    handler) or not at all.
+    """
+    root = logging.getLogger()
+    fmt = next((h.formatter._fmt for h in root.handlers if h.formatter is not None), None)
+    return root.level, fmt
+
+
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """SIGINT blocked in this thread inside the block; one that came meanwhile arrives at its end.
+
+    Why: a worker inherits the mask, through ``exec`` too, and keeps a Ctrl-C pending until its
+    initializer (:func:`_leave_ctrl_c_to_the_driver`) ignores it. A fresh worker spends seconds
+    importing before that, and a Ctrl-C then killed it with a ``KeyboardInterrupt`` traceback
+    of its own. The driver's own Ctrl-C is delayed, not lost. (Python's resource tracker starts
+    its process the same way, and unblocks SIGINT when done: it is started first, not inside.)
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no masks (and no fork)
+        yield
+        return
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _start_worker(logging_setup: tuple[int, str | None]) -> None:
+    """Pool worker start-up: Ctrl-C left to the driver; a fresh worker logs as the driver does."""
+    _leave_ctrl_c_to_the_driver()
+    if hasattr(signal, "pthread_sigmask"):  # ignored now: one pending since start-up is dropped
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    level, fmt = logging_setup
+    root = logging.getLogger()
+    if not root.handlers and fmt is not None:  # a forked worker already has the driver's handlers
+        logging.basicConfig(level=level, format=fmt)
 
 
 def _leave_ctrl_c_to_the_driver() -> None:

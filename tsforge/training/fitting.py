@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from tsforge.data.task import ForecastTask
+from tsforge.engine.local import fresh_workers
 from tsforge.errors import ConfigError
 from tsforge.models.base import FitReport, Forecaster, ModelContext, NeuralForecaster, WindowTask
 from tsforge.models.ensemble import EnsembleForecaster
@@ -202,10 +203,18 @@ class MemberJob:
     progress: bool = False
 
 
+@fresh_workers  # torch work: a forked worker hung in the member's weight initialisation
 def fit_member(job: MemberJob) -> tuple[Forecaster, dict[str, Any]]:
     """Seed, build and train one member, exactly as :func:`fit_model` would train the model
     alone; return it with a summary. A pure function of the job, so the engine's workers (a
-    local process pool, Ray) and this process give the same member for the same thread count."""
+    local process pool, Ray) and this process give the same member for the same thread count.
+
+    The job's thread count applies from the build on, not from the training on: a fresh worker
+    starts with one torch thread per core, and each of ``n_jobs`` workers initialising its
+    weights on every core at once would oversubscribe the CPUs the engine fills."""
+    threads = job.options.get("num_threads")
+    if isinstance(threads, int) and threads > 0:  # anything else is TrainConfig's to refuse
+        torch.set_num_threads(threads)
     seed_all(int(job.options["seed"]))
     ensemble, i = job.ensemble, job.index
     member = ensemble.build_member(i)
