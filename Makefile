@@ -55,8 +55,11 @@ lint: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/tsforge serve --host $(HOST) --port $(PORT) --model $(MODEL)
 
+# `make ui PORT=5871` where 5000 is taken: the UI's own default, as `make serve` has 8000 (a PORT
+# given on the command line wins over this target-specific one)
+ui: PORT = 5000
 ui: $(STAMP)
-	$(BIN)/mlflow ui --backend-store-uri $(MLFLOW_TRACKING_URI) --default-artifact-root ./mlruns/artifacts --host $(HOST) --port 5000 --workers 1
+	$(BIN)/mlflow ui --backend-store-uri $(MLFLOW_TRACKING_URI) --default-artifact-root ./mlruns/artifacts --host $(HOST) --port $(PORT) --workers 1
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run_all

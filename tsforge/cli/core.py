@@ -365,6 +365,30 @@ def _train_panel(
 _FORECAST_READER_KEYS = ("id_col", "time_col", "target_col", "time_format", "value_cols")
 
 
+def tsforge_command(default: str = "tsforge") -> str:
+    """How a printed command names tsforge so that it runs when pasted: ``tsforge`` where that
+    name on PATH is the program running now, else the path this program was started by
+    (``.venv/bin/tsforge`` under ``make demo``), and ``default`` where no ``tsforge`` program
+    runs (the Python API, a test, ``python -m tsforge``).
+
+    Why: ``make demo`` runs ``.venv/bin/tsforge`` without activating the virtual environment,
+    and its ``next: tsforge recommend …`` was "command not found" when pasted in the clone.
+    """
+    import os
+    import shutil
+
+    started = sys.argv[0] if sys.argv else ""
+    if Path(started).name not in ("tsforge", "tsforge.exe"):
+        return default
+    on_path = shutil.which("tsforge")
+    try:
+        if on_path and os.path.samefile(on_path, started):
+            return "tsforge"
+    except OSError:  # the path started by is gone (or was never a file): the user's spelling
+        pass
+    return shell_word(started)
+
+
 def print_forecast_next(
     name: str | None,
     data: str,
@@ -397,7 +421,7 @@ def print_forecast_next(
     # the name quoted as the file is: `--model good name.v1` pasted passed `good` and a stray
     # `name.v1`; escaped so that a `[x]` in a name is printed, not read as rich markup
     console.print(
-        f"[dim]next: tsforge forecast --model {escape(shell_word(name))} --input {escape(source)}"
+        f"[dim]next: {escape(tsforge_command())} forecast --model {escape(shell_word(name))} --input {escape(source)}"
         + (" --level 80 --level 95" if levels else "")
         + "[/]",
         soft_wrap=True,  # a command to paste: not broken at the console width

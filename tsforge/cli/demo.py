@@ -28,20 +28,41 @@ def run_demo(
     console: Any = None,
     seed: int = 2024,
 ) -> dict[str, Any]:
-    """Run the demo; returns the comparison rows, the recommendation and the registered version."""
-    from rich.console import Console
+    """Run the demo; returns the comparison rows, the recommendation and the registered version
+    of the multichannel part, the panel part's result (``panel``) and the seconds of each.
 
-    from recommender.api import recommend
-    from recommender.properties.profile import log_profile_to_mlflow, profile
-    from tsforge.cli.profile import render_summary
-    from tsforge.cli.recommend import _progress_bar, render_recommendation
-    from tsforge.data.load import load
-    from tsforge.data.protocol import default_lengths
-    from tsforge.pipeline import register_outcome, train
-    from tsforge.tracking import configure_tracking
+    The one total is printed at the very end: it was printed after the multichannel part as
+    "Total 207 s", with the panel part (about 100 s more) still to come.
+    """
+    from rich.console import Console
 
     console = console or Console()
     t_all = time.perf_counter()
+    part = _multichannel_demo(console, dataset, registered_name, seed)
+    panel_result = run_panel_demo(console, seed=seed, registered_name=f"{registered_name}-panel")
+    seconds = time.perf_counter() - t_all
+    console.print(
+        f"\nDemo done in {seconds:.0f} s (multichannel part {part['seconds']:.0f} s, "
+        f"panel part {panel_result['seconds']:.0f} s)."
+    )
+    console.print(
+        "\n[bold]Next[/]\n" + "\n".join(next_steps(registered_name, part["horizon"])),
+        soft_wrap=True,  # a command wrapped by rich breaks when pasted; the terminal wraps it instead
+    )
+    return {**part, "panel": panel_result, "multichannel_seconds": part["seconds"], "seconds": seconds}
+
+
+def _multichannel_demo(console: Any, dataset: str, registered_name: str, seed: int) -> dict[str, Any]:
+    """The multichannel part of the demo: profile → recommend → train the pick and the baseline →
+    register the better one by validation MSE."""
+    from recommender.properties.profile import profile
+    from tsforge.cli.profile import render_summary
+    from tsforge.data.load import load
+    from tsforge.data.protocol import default_lengths
+    from tsforge.pipeline import register_outcome
+    from tsforge.tracking import configure_tracking
+
+    t_part = time.perf_counter()
     uri = configure_tracking()
     loaded = load(dataset)
     series, entry = loaded.series, loaded.entry
@@ -52,16 +73,64 @@ def run_demo(
         f"{100 * series.missing_share:.1f}% missing; input {input_len}, horizon {horizon}; tracking to {uri}"
     )
 
-    console.print("\n[bold]1. Profile[/] — the ARIES properties of every window")
+    console.print("\n[bold]1. Profile[/] — the ARIES properties of a seeded sample of its windows")
     window = min(336, series.n_steps // 2)
     prof = profile(series, window=window, max_windows=512, seed=seed)
     for table in render_summary(prof.summary):
         console.print(table)
 
+    rec = _recommend_step(console, dataset, horizon, input_len, seed)
+    rows, outcomes = _train_pick_and_baseline(console, dataset, rec, prof, seed)
+
+    console.print("\n[bold]4. Compare and register[/]")
+    best = min(rows, key=lambda r: r["val MSE"])["model"]
+    winner = outcomes[best]
+    register_outcome(winner, registered_name)  # described and tagged as `tsforge train` registers
+    version, champion = winner.version, winner.champion_version
+    title = f"{series.name}: L={rec.input_len}, H={rec.horizon} (normalised scale; MASE vs seasonal naive in-sample)"
+    console.print(metrics_table(sorted(rows, key=lambda r: r["val MSE"]), title, highlight=best))
+    seconds = time.perf_counter() - t_part
+    console.print(
+        f"Best by validation MSE: [bold green]{best}[/] → registered as [bold]{registered_name}[/] version "
+        f"{version} (champion = version {champion}). Multichannel part: {seconds:.0f} s; the panel part follows."
+    )
+    return {
+        "rows": rows,
+        "best": best,
+        "recommended": rec.best.name,
+        "registered_name": registered_name,
+        "version": version,
+        "champion": champion,
+        "horizon": rec.horizon,
+        "seconds": seconds,
+    }
+
+
+def _recommend_step(console: Any, dataset: str, horizon: int, input_len: int, seed: int) -> Any:
+    """Step 2: the recommendation with its reasons, as ``tsforge recommend`` prints it, less its
+    ``next:`` hint.
+
+    Why without the hint: it advised ``tsforge recommend synthetic --train``, which step 3 does
+    at once, and ``tsforge`` is not on PATH in a clone (``make demo`` runs ``.venv/bin/tsforge``):
+    pasted, it was "command not found". The demo's own *Next* block names the commands as they run.
+    """
+    from recommender.api import recommend
+    from tsforge.cli.recommend import _progress_bar, render_recommendation
+
     console.print("\n[bold]2. Recommend[/] — which model fits these properties, and why")
     with _progress_bar() as update:
         rec = recommend(dataset, horizon=horizon, input_len=input_len, seed=seed, progress=update)
-    render_recommendation(rec, dataset)
+    render_recommendation(rec, dataset, trained=True)  # trained: step 3 trains the pick next
+    return rec
+
+
+def _train_pick_and_baseline(
+    console: Any, dataset: str, rec: Any, prof: Any, seed: int
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Step 3: train the recommended model and the seasonal-naive baseline (or, when the baseline
+    is the pick, the runner-up), each an MLflow run; the pick's run also carries the profile."""
+    from recommender.properties.profile import log_profile_to_mlflow
+    from tsforge.pipeline import train
 
     console.print("\n[bold]3. Train[/] the recommended model and the seasonal-naive baseline")
     plans = [dict(rec.best.train_kwargs)]
@@ -101,33 +170,7 @@ def run_demo(
                 "seconds": m["train_seconds"],
             }
         )
-
-    console.print("\n[bold]4. Compare and register[/]")
-    best = min(rows, key=lambda r: r["val MSE"])["model"]
-    winner = outcomes[best]
-    register_outcome(winner, registered_name)  # described and tagged as `tsforge train` registers
-    version, champion = winner.version, winner.champion_version
-    title = f"{series.name}: L={rec.input_len}, H={rec.horizon} (normalised scale; MASE vs seasonal naive in-sample)"
-    console.print(metrics_table(sorted(rows, key=lambda r: r["val MSE"]), title, highlight=best))
-    console.print(
-        f"Best by validation MSE: [bold green]{best}[/] → registered as [bold]{registered_name}[/] version "
-        f"{version} (champion = version {champion}). Total {time.perf_counter() - t_all:.0f} s."
-    )
-    panel_result = run_panel_demo(console, seed=seed, registered_name=f"{registered_name}-panel")
-    console.print(
-        "\n[bold]Next[/]\n" + "\n".join(next_steps(registered_name, rec.horizon)),
-        soft_wrap=True,  # a command wrapped by rich breaks when pasted; the terminal wraps it instead
-    )
-    return {
-        "rows": rows,
-        "best": best,
-        "recommended": rec.best.name,
-        "registered_name": registered_name,
-        "version": version,
-        "champion": champion,
-        "panel": panel_result,
-        "seconds": time.perf_counter() - t_all,
-    }
+    return rows, outcomes
 
 
 def run_panel_demo(
@@ -149,6 +192,7 @@ def run_panel_demo(
     from tsforge.data.protocol import default_panel_horizon
     from tsforge.pipeline import TrackingOptions, train_panel
 
+    t_part = time.perf_counter()
     # the generator's own series count unless --n-series is given
     loaded = (
         load_panel("synthetic_panel")
@@ -197,8 +241,10 @@ def run_panel_demo(
     console.print(metrics_table(sorted(rows, key=lambda r: r["val MASE"]), title, highlight=best))
     _explain_smape_on_zeros(console, panel, rows, rec.best)
     champion = outcomes[plans[-1]].champion_version
+    seconds = time.perf_counter() - t_part
     console.print(
-        f"Both registered as [bold]{registered_name}[/]; champion (lowest validation MASE) = version {champion} ({best})."
+        f"Both registered as [bold]{registered_name}[/]; champion (lowest validation MASE) = version {champion} "
+        f"({best}). Panel part: {seconds:.0f} s."
     )
     return {
         "rows": rows,
@@ -206,6 +252,7 @@ def run_panel_demo(
         "recommended": rec.best,
         "registered_name": registered_name,
         "champion": champion,
+        "seconds": seconds,
     }
 
 
@@ -221,12 +268,15 @@ def _explain_smape_on_zeros(console: Any, panel: Any, rows: list[dict[str, Any]]
 
 
 def next_steps(registered_name: str, horizon: int) -> list[str]:
-    """The commands to run after the demo: the clone's ``make`` targets and ``.venv/bin/tsforge``
-    inside a clone, plain ``tsforge`` / ``mlflow ui`` on this store for an installed package.
+    """The commands to run after the demo: the clone's ``make`` targets inside a clone,
+    ``mlflow ui`` on this store for an installed package, and tsforge spelt as it runs when
+    pasted (:func:`~tsforge.cli.core.tsforge_command`: ``.venv/bin/tsforge`` under ``make demo``,
+    ``tsforge`` where that is on PATH).
 
     Why two versions: an installed wheel has no Makefile and no ``.venv`` of the repository, so
     the clone's advice (``make ui``, ``.venv/bin/tsforge``) failed for every pip user.
     """
+    from tsforge.cli.core import tsforge_command
     from tsforge.data.validation import shell_word
     from tsforge.paths import source_root
     from tsforge.tracking.store import tracking_uri
@@ -239,18 +289,18 @@ def next_steps(registered_name: str, horizon: int) -> list[str]:
     )
     what = "(runs, per-epoch curves, forecast plots, profile, registry)"
     if source_root() is not None:
-        tsforge = ".venv/bin/tsforge"
+        tsforge = tsforge_command(default=".venv/bin/tsforge")
         ui = f"make ui      → MLflow UI at http://127.0.0.1:5000 {what}"
         serve = f"make serve   → REST API at http://127.0.0.1:8000/docs (default model {model})"
     else:
         uri = tracking_uri()
-        tsforge = "tsforge"
+        tsforge = tsforge_command()
         ui = (
             f"MLflow UI at {uri} {what}"
             if uri.startswith(("http://", "https://"))
-            else f"mlflow ui --backend-store-uri {uri}   → MLflow UI at http://127.0.0.1:5000 {what}"
+            else f"{_beside(tsforge, 'mlflow')} ui --backend-store-uri {uri}   → MLflow UI at http://127.0.0.1:5000 {what}"
         )
-        serve = f"tsforge serve --model {name}   → REST API at http://127.0.0.1:8000/docs"
+        serve = f"{tsforge} serve --model {name}   → REST API at http://127.0.0.1:8000/docs"
     return [
         f"  {ui}",
         f"  {serve}",
@@ -259,3 +309,21 @@ def next_steps(registered_name: str, horizon: int) -> list[str]:
         f"  {tsforge} forecast --model {champion} --input history.csv --horizon {horizon}",
         f"  {tsforge} forecast --model {panel} --input my_panel.csv   (any series, any length)",
     ]
+
+
+def _beside(tsforge: str, program: str) -> str:
+    """``program`` (``mlflow``) spelt as tsforge is: bare beside a bare ``tsforge``, else the
+    script of that name in the same folder, where there is one.
+
+    Why: a virtual environment run by its path (``/opt/venv/bin/tsforge demo``) is not on PATH,
+    so neither is its ``mlflow``; ``mlflow ui`` pasted was "command not found".
+    """
+    import shlex
+    from pathlib import Path
+
+    from tsforge.data.validation import shell_word
+
+    if tsforge == "tsforge":
+        return program
+    script = Path(shlex.split(tsforge)[0]).with_name(program)
+    return shell_word(str(script)) if script.is_file() else program
