@@ -109,7 +109,7 @@ DEV_COLLECTIONS: tuple[str, ...] = (
 #: the default knowledge base: added to the leave-one-collection-out pool
 #: (``benchmarks.recommender_eval --with-long``) they left routing with a validation prior
 #: unchanged on the panel collections and moved recommendations without a fit both ways by
-#: collection (README, per-series recommendation), which does not pay for rebuilding every
+#: collection (docs/per-series.md, "Knowledge base"), which does not pay for rebuilding every
 #: installed router; the benchmarks score them as held-out collections.
 LONG_BENCHMARK_COLLECTIONS: tuple[str, ...] = ("etth1", "ettm1", "weather", "exchange_rate", "illness")
 #: Error floor before logs are taken (a perfect forecast would give log 0 = -inf).

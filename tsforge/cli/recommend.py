@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypedDict
 import typer
 
 from tsforge.cli.app import CommandGroup, app, console, print_note
-from tsforge.cli.core import baseline_comparison, print_forecast_next, print_registration
+from tsforge.cli.core import baseline_comparison, print_forecast_next, print_registration, tsforge_command
 from tsforge.cli.data_options import (
     DROP_SHORT_WAY,
     DropShortOption,
@@ -35,6 +35,14 @@ app.add_typer(recommender_app, name="recommender")
 SOFT_WRAP = True
 #: the history file a forecast command names for data that is no file (a catalogue dataset)
 HISTORY_PLACEHOLDER = "history.csv"
+
+
+def _tsforge() -> str:
+    """tsforge as a pasted ``next:`` command names it (:func:`~tsforge.cli.core.tsforge_command`:
+    ``.venv/bin/tsforge`` where ``tsforge`` is not on PATH), escaped for rich markup."""
+    from rich.markup import escape
+
+    return escape(tsforge_command())
 
 
 @contextmanager
@@ -426,7 +434,7 @@ def _recommend_panel(
             console.print(line)
         if not train:
             console.print(
-                f"[dim]next: tsforge recommend {_data_ref(data, load_kwargs, horizon, split)}"
+                f"[dim]next: {_tsforge()} recommend {_data_ref(data, load_kwargs, horizon, split)}"
                 f"{' --drop-short' if drop_short else ''}"
                 f"{f' --max-series {max_series}' if max_series is not None else ''} --train[/]",
                 soft_wrap=SOFT_WRAP,
@@ -861,13 +869,13 @@ def _print_series_footer(rec: Any, data_ref: str, trained: bool) -> None:
                 "(each series' 'caveat' in --json says why)"
             )
     need = getattr(rec, "holdout_length", 0)
-    next_cmd = f"; next: tsforge recommend {data_ref} --per-series --train"
+    next_cmd = f"; next: {_tsforge()} recommend {data_ref} --per-series --train"
     if short:
         console.print(
             f"{short} of {n} series {'has' if short == 1 else 'have'} fewer than the {need} values --train needs (training values, "
             f"then validation and test windows of {rec.horizon}); --drop-short leaves them out of the training"
         )
-        next_cmd = f"; next: tsforge recommend {data_ref} --per-series --drop-short --train"
+        next_cmd = f"; next: {_tsforge()} recommend {data_ref} --per-series --drop-short --train"
     console.print(
         f"[dim]{rec.timings['total_seconds']:.1f} s (profile {rec.timings['profile_seconds']:.1f} s); "
         "all series: --json" + ("" if trained else next_cmd) + "[/]",
@@ -1003,7 +1011,7 @@ def render_recommendation(rec: Any, data_ref: str, *, trained: bool = False) -> 
         + (
             ""
             if trained
-            else f"; next: tsforge recommend {data_ref} --train, or tsforge train {data_ref} --model {rec.best.model}"
+            else f"; next: {_tsforge()} recommend {data_ref} --train, or {_tsforge()} train {data_ref} --model {rec.best.model}"
             + (f" --strategy {rec.best.strategy}" if rec.best.strategy else "")
         )
         + "[/]",

@@ -70,6 +70,7 @@ import logging
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
 import torch
@@ -609,6 +610,10 @@ class HUTFormer(NeuralForecaster):
         seg = int(out.get("segment_len", defaults.segment_len))
         stages = int(out.get("stages", defaults.stages))
         window = int(out.get("window", defaults.window))
+        # refused before the tiling reads them: segment_len=0 divided by zero there, and -5 was
+        # "replaced" by 1 as if it were a length that does not tile
+        tiling = SimpleNamespace(segment_len=seg, stages=stages, window=window)
+        check_at_least_one(tiling, ("segment_len", "stages", "window"))
         if not _tiling_fits(context.input_len, seg, stages, window):
             # the segment length asked for is kept as near as the input allows; the default one
             # is replaced as before (the largest of the usual lengths that tiles)

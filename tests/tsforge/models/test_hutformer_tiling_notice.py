@@ -59,3 +59,17 @@ def test_a_named_segment_length_is_replaced_by_the_nearest_that_tiles(caplog):
     out, records = _records(caplog, {"segment_len": 10}, input_len=168)
     assert (out["segment_len"], out["stages"], out["window"]) == (7, 3, 4)
     assert "using segment_len=7 (asked 10)" in records[0].getMessage()
+
+
+def test_a_tiling_option_below_one_is_refused_naming_it(caplog):
+    """Found by review: ``segment_len=0`` raised ZeroDivisionError in the tiling check, and
+    ``segment_len=-5`` or ``stages=0`` were "replaced" (``using segment_len=1 (asked -5)``) as if
+    they were lengths that do not tile."""
+    import pytest
+
+    from tsforge.errors import ConfigError
+
+    for option, value in (("segment_len", 0), ("segment_len", -5), ("stages", 0), ("window", -1)):
+        with pytest.raises(ConfigError, match=f"{option} must be at least 1, got {value}") as err:
+            _records(caplog, {option: value})
+        assert err.value.where.get("field") == option
