@@ -13,7 +13,6 @@ values (a ``y`` must be a JSON number, a ``ds`` an ISO-8601 string). What a hist
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -26,6 +25,7 @@ from pydantic import ValidationError
 from service.schemas.common import (
     DATES_OR_STEPS,
     UTC_OFFSET_AT_END,
+    digits_past_a_year,
     first_unread_time,
     iso_text_times,
     not_iso_words,
@@ -370,7 +370,7 @@ def _parse_ds(ds_raw: list[Any], *, field: str, ids: np.ndarray | None = None) -
     if odd is not None:
         raise DataValidationError(odd[1], field=field, column="ds", row=odd[0])
     # 2020-Q1, 2020M01, 2020-W05 (read as /v1/* reads them); 20210105 (read as the CLI reads it)
-    if starts_with_period_label(ds_raw) or _digits_past_a_year(ds_raw):
+    if starts_with_period_label(ds_raw) or digits_past_a_year(ds_raw):
         try:
             return _ds_by_format(ds_raw, None, field=field)
         except DataValidationError as exc:
@@ -378,31 +378,13 @@ def _parse_ds(ds_raw: list[Any], *, field: str, ids: np.ndarray | None = None) -
     try:
         parsed, by_pandas = iso_text_times(ds_raw)
     except pd.errors.OutOfBoundsDatetime:
-        raise DataValidationError(_TS_RANGE_MESSAGE, field=field, column="ds") from None
+        raise _out_of_bounds(ds_raw, field=field) from None
     except _TIME_ERRORS as exc:
         return _ds_by_series(ds_raw, ids, _unparsable_ds(ds_raw, exc, field=field), field=field)
     if by_pandas:
         _check_one_kind_of_time(ds_raw, ids, field=field)
     _refuse_out_of_range(parsed, ds_raw, field=field)
     return _to_ns(parsed)
-
-
-#: text NumPy's ISO-8601 reader takes for a year of any length: digits alone, signed or not
-_DIGITS = re.compile(r"\s*[+-]?\d+\s*")
-#: a year as ISO-8601 writes one (``2018``), which NumPy and the library read alike
-_YEAR = re.compile(r"\s*\d{4}\s*")
-
-
-def _digits_past_a_year(ds_raw: list[str]) -> bool:
-    """Whether some text ``ds`` is digits alone that are no four-digit year (``20210105``, ``1``).
-
-    Why: NumPy reads any run of digits as a year, ``20210105`` as the year 20,210,105, and the
-    frame was refused as "timestamps must lie between 1700-01-01 and 2200-01-01", naming no row,
-    while the CLI and the pyfunc (:func:`~tsforge.data.history.histories_from_frame`) read it as
-    2021-01-05. Such a column goes to that reader (:func:`_ds_by_format`), which also names the
-    row of a value it does not read.
-    """
-    return any(_DIGITS.fullmatch(v) is not None and _YEAR.fullmatch(v) is None for v in ds_raw)
 
 
 def _refuse_out_of_range(parsed: np.ndarray, ds_raw: list[str], *, field: str) -> None:
@@ -415,8 +397,32 @@ def _refuse_out_of_range(parsed: np.ndarray, ds_raw: list[str], *, field: str) -
     outside = (parsed < _TS_MIN) | (parsed >= _TS_MAX)
     if not outside.any():
         return
-    r = int(np.argmax(outside))
-    raise DataValidationError(
+    raise _out_of_range_at(int(np.argmax(outside)), ds_raw, field=field)
+
+
+def _out_of_bounds(ds_raw: list[str], *, field: str) -> DataValidationError:
+    """The refusal of text times pandas reads past its nanosecond clock (``OutOfBoundsDatetime``:
+    ``2300-01-05T00:00:00+02:00``), naming the first such row and its text, as
+    :func:`_refuse_out_of_range` names a time NumPy read out of range.
+
+    Why: times with a UTC offset are read by pandas, which raises for the whole column, and the
+    refusal said "timestamps must lie between 1700-01-01 and 2200-01-01" alone, naming no row.
+    Only the rows pandas does not read are read again, one by one, until one is out of bounds.
+    """
+    read = pd.to_datetime(pd.Series(ds_raw), format="ISO8601", utc=True, errors="coerce")
+    for r in np.flatnonzero(read.isna().to_numpy()).tolist():
+        try:
+            pd.to_datetime(pd.Series([ds_raw[r]]), format="ISO8601", utc=True)
+        except pd.errors.OutOfBoundsDatetime:
+            return _out_of_range_at(r, ds_raw, field=field)
+        except _TIME_ERRORS:
+            continue
+    return DataValidationError(_TS_RANGE_MESSAGE, field=field, column="ds")
+
+
+def _out_of_range_at(r: int, ds_raw: list[str], *, field: str) -> DataValidationError:
+    """The refusal of the time at row ``r``, out of range: the row, its text and the range."""
+    return DataValidationError(
         f"ds at row {r}: {ds_raw[r]!r} is out of range; {_TS_RANGE_MESSAGE}",
         field=field,
         column="ds",

@@ -57,6 +57,7 @@ __all__ = [
     "iso_text_times",
     "read_like_invocations",
     "first_unread_time",
+    "digits_past_a_year",
     "starts_with_period_label",
     "times_by_format",
     "not_iso_words",
@@ -491,14 +492,20 @@ def read_time_format(data: Any) -> Any:
 
 def _with_dates(series: Any, fmt: str | None, i: int) -> Any:
     """One posted series with its timestamps read by ``fmt`` (or, with none, its period labels
-    read as their periods' first days, and integers such as 20200131 as dates where the library
-    reads them so); as posted when there is nothing of the kind to read."""
+    read as their periods' first days, and integers such as 20200131, or text of digits such as
+    ``"20210105"`` (:func:`digits_past_a_year`), as dates where the library reads them so); as
+    posted when there is nothing of the kind to read."""
     if not isinstance(series, dict) or not isinstance(series.get("timestamps"), list):
         return series
     timestamps = series["timestamps"]
     if not timestamps:
         return series
-    if fmt is None and not starts_with_period_label(timestamps) and not _integer_dates(timestamps):
+    if (
+        fmt is None
+        and not starts_with_period_label(timestamps)
+        and not _integer_dates(timestamps)
+        and not digits_past_a_year(timestamps)
+    ):
         return series
     return {**series, "timestamps": _dates_by_format(timestamps, fmt, i)}
 
@@ -534,6 +541,28 @@ def _integer_dates(timestamps: list[Any]) -> bool:
     except DataValidationError:  # read as dates, one of which is none (20180231)
         return True  # _dates_by_format refuses it, naming the position
     return is_dates
+
+
+#: text NumPy's ISO-8601 reader takes for a year of any length: digits alone, signed or not
+_DIGITS = re.compile(r"\s*[+-]?\d+\s*")
+#: a year as ISO-8601 writes one (``2018``), which NumPy and the library read alike
+_YEAR = re.compile(r"\s*\d{4}\s*")
+
+
+def digits_past_a_year(values: Sequence[Any]) -> bool:
+    """Whether some text time is digits alone that are no four-digit year (``"20210105"``,
+    ``"1"``): times for the library's reader (:func:`times_by_format`), not NumPy's.
+
+    Why: NumPy reads any run of digits as a year, ``20210105`` as the year 20,210,105, and
+    ``/invocations`` refused such a ``ds`` as "timestamps must lie between 1700-01-01 and
+    2200-01-01", naming no row; ``/v1/*`` refused the same text in a series' ``timestamps``.
+    The CLI and the pyfunc (:func:`~tsforge.data.history.histories_from_frame`) read it as
+    2021-01-05; the library's reader, behind both doors, reads it so too, and names the place of
+    a value it does not read.
+    """
+    return any(
+        isinstance(v, str) and _DIGITS.fullmatch(v) is not None and _YEAR.fullmatch(v) is None for v in values
+    )
 
 
 def starts_with_period_label(values: Sequence[Any]) -> bool:
@@ -602,7 +631,7 @@ def _dates_by_format(timestamps: list[Any], fmt: str | None, i: int) -> list[dat
             timestamps,
             fmt,
             column="timestamps",
-            what="timestamps read by time_format (or as period labels)",
+            what="timestamps read by time_format (or as period labels, or dates written as digits)",
             unit="position",
             format_field="time_format",
         )

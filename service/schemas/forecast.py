@@ -122,7 +122,9 @@ def _odd_time_key(value: list[Any]) -> int | None:
     "2020-01-01"]``) was refused as "position 0 holds 0", naming the one position that was
     right; the client needs the one that is not. Timestamps that start with anything but an
     integer are dates: there a number or a string of digits is the odd one (``2.0`` as a step
-    index included, which is not an integer).
+    index included, which is not an integer). Text of digits that is no four-digit year
+    (``"20210105"``) never gets here: the request's validator reads it as dates first
+    (:func:`~service.schemas.common.read_time_format`), as ``/invocations`` reads such a ``ds``.
     """
     if value and _is_step(value[0]):
         return next((i for i, v in enumerate(value) if not _is_step(v)), None)
@@ -140,8 +142,9 @@ def _or_as_invocations_reads(value: Any, handler: ValidatorFunctionWrapHandler) 
 
     Why around the type check, not before it: RFC 3339 timestamps, nearly every request's, are
     read once, by pydantic; only those it refuses pay for the second reader. Text of digits
-    alone stays refused (:func:`_dates_or_steps`): numbers are JSON integers here (a step
-    index, or dates such as 20200131), never text that pydantic took for seconds since 1970.
+    alone that reads as no date stays refused (:func:`_dates_or_steps`): never text that
+    pydantic took for seconds since 1970. Dates written as digits (``"20200131"``) are read
+    before, by the library's reader (:func:`~service.schemas.common.read_time_format`).
     """
     try:
         return handler(value)
@@ -268,7 +271,8 @@ class HistoryIn(NullMeansAbsent):
     timestamps: TimeKeys | None = Field(
         None,
         description="Optional, one per value: ISO-8601 dates (or as the request's time_format says), "
-        "or an integer step index (integers that read as dates, 20200131, are those dates).",
+        "or an integer step index (integers that read as dates, 20200131, are those dates, and so "
+        "is text of digits, '20200131').",
     )
 
     _timestamps_fit = field_validator("timestamps")(timestamps_fit_values)
@@ -289,8 +293,8 @@ class SeriesIn(HistoryIn):
         "time_format says, or period labels such as 2020-Q1); forecasts then carry ISO-8601 "
         "timestamps. Integers in every position are an integer step index (no calendar): the "
         "forecast's timestamps are then the steps that follow, in the history's spacing; integers "
-        "that read as dates (20200131, or 202001 over more than one year) are those dates, as the "
-        "CLI and /invocations read them.",
+        "that read as dates (20200131, or 202001 over more than one year) are those dates, as is "
+        "text of digits such as '20200131', as the CLI and /invocations read them.",
     )
     coords: list[FiniteFloat] | None = Field(
         None, min_length=2, max_length=3, description="lat, lon[, alt] for models with coordinate embeddings."

@@ -25,6 +25,7 @@ __all__ = [
     "TOO_FEW_VALUES",
     "FilledGapsWarning",
     "FilledValuesWarning",
+    "HeldFilledNote",
     "InsertedSteps",
     "check_series_sizes",
     "check_unique_ids",
@@ -202,13 +203,111 @@ class InsertedSteps:
     series id, the missing values of its scored window and how many of them were inserted;
     ``said``: filled in by the forecast, per series id, how many of ``at`` its note counted (those
     the model reads; the most any member of a routed ensemble read), so that the caller can say
-    the others (:func:`note_unread_gaps`).
+    the others (:func:`note_unread_gaps`); ``held``: the forecast's notes on filled values
+    (:meth:`hold`), said as one when the forecast is done (:meth:`say`).
     """
 
     where: str
     at: Mapping[str, np.ndarray]
     scored: Mapping[str, tuple[int, int]]
     said: dict[str, int] = field(default_factory=dict)
+    held: list[HeldFilledNote] = field(default_factory=list)
+
+    def hold(self, note: HeldFilledNote) -> None:
+        """Keep a forecast's note on the missing values it fills, to be said by :meth:`say`.
+
+        Why held and not said: a routed ensemble in ``weights`` mode forecasts a series with
+        every member weighted into it, and each member's note repeated the same inserted steps
+        and test-window values (three members, three identical counts)."""
+        self.held.append(note)
+
+    def say(self) -> None:
+        """One note (:class:`FilledValuesWarning`) for the notes held (:meth:`hold`): each
+        series' missing values, inserted steps and test-window values counted once (the most any
+        model read of it; the test window's are the same for all), and how each model fills
+        them; nothing when none was held."""
+        if not self.held:
+            return
+        ids: dict[str, Any] = {}
+        missing: dict[str, int] = {}
+        inserted: dict[str, int] = {}
+        for note in self.held:
+            for sid, n, k in zip(note.ids, note.missing, note.inserted, strict=True):
+                key = str(sid)
+                ids.setdefault(key, sid)
+                missing[key] = max(missing.get(key, 0), int(n))
+                inserted[key] = max(inserted.get(key, 0), int(k))
+        # the models that filled a value (those that read none fill nothing; all when none did:
+        # the test window's values only, said as before)
+        filling = [note for note in self.held if sum(note.missing)] or self.held
+        order = [key for key in self.at if key in ids] + [key for key in ids if key not in self.at]
+        test = np.array([self.scored.get(key, (0, 0)) for key in order], dtype=np.int64).reshape(-1, 2)
+        note_filled_values(
+            [ids[key] for key in order],
+            np.array([missing[key] for key in order], dtype=np.int64) + test[:, 0],
+            self.held[0].where or self.where,
+            _models_words([(note.model, note.how) for note in filling]),
+            inserted=sum(inserted.values()) + int(test[:, 1].sum()),
+            unscored=int(test[:, 0].sum()),
+        )
+        self.held.clear()
+
+
+@dataclass(frozen=True)
+class HeldFilledNote:
+    """One model's note on the missing values it fills in the histories it forecast, held by
+    :meth:`InsertedSteps.hold`: per series (``ids``), the missing values inside the span it reads
+    (``missing``) and how many of them are inserted steps (``inserted``), both without the test
+    window's; ``model`` and ``how`` (:func:`filled_value_words`); ``where``: the data named."""
+
+    ids: Sequence[Any]
+    missing: Sequence[int]
+    inserted: Sequence[int]
+    model: str
+    how: tuple[str, str]
+    where: str | None
+
+
+def _models_words(models: Sequence[tuple[str, tuple[str, str]]]) -> tuple[str, str]:
+    """How the ``models`` (name, :func:`filled_value_words`) fill missing values, in one
+    phrase for one value and one for several: models that fill alike are named together
+    (``naive and auto_ets are fitted with them filled by …``), the others follow after ``;``.
+
+    Why: a routed ensemble's members each fill a series weighted into their forecasts; one note
+    names them all, readable, instead of repeating the same words per member."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for model, (one, several) in models:
+        if not (one.startswith(model) and several.startswith(model)):  # words not of that form
+            model, one, several = "", one, several
+        names = groups.setdefault((one[len(model) :], several[len(model) :]), [])
+        if model not in names:
+            names.append(model)
+    return (
+        "; ".join(_named_together(names, tails[0]) for tails, names in groups.items()),
+        "; ".join(_named_together(names, tails[1]) for tails, names in groups.items()),
+    )
+
+
+def _named_together(names: list[str], tail: str) -> str:
+    """The words ``name + tail`` (``"naive" + " is fitted with …"``, from
+    :func:`filled_value_words`) said of every model in ``names`` at once; a wording it does not
+    know is said per model."""
+    if len(names) == 1:
+        return names[0] + tail
+    joined = ", ".join(names[:-1]) + f" and {names[-1]}"
+    for single, plural in _PLURAL_WORDS:
+        if tail.startswith(single):
+            return plural.format(joined) + tail[len(single) :]
+    return "; ".join(name + tail for name in names)
+
+
+#: the openings of :func:`filled_value_words` after the model's name, said of one model and of
+#: several (``{}``: the names)
+_PLURAL_WORDS = (
+    (" is ", "{} are "),
+    ("'s input window carries ", "the input windows of {} carry "),
+    ("'s input windows carry ", "the input windows of {} carry "),
+)
 
 
 _INSERTED_STEPS: ContextVar[InsertedSteps | None] = ContextVar("tsforge_inserted_steps", default=None)
@@ -220,13 +319,16 @@ def inserted_steps_said(steps: InsertedSteps) -> Iterator[None]:
     the missing values of the scored windows (:func:`inserted_steps`).
 
     Why a context and not a parameter: a routed ensemble forecasts through its members'
-    ``predict_series``, and each member says the note for the series it forecasts; a context
-    reaches them all, in this thread only (:func:`~tsforge.errors.notes_framed`'s reason)."""
+    ``predict_series``, and each member makes the note for the series it forecasts; a context
+    reaches them all, in this thread only (:func:`~tsforge.errors.notes_framed`'s reason). The
+    notes are held (:meth:`InsertedSteps.hold`) and said as one when the forecast is done, so a
+    series weighted into several members' forecasts has its counts said once."""
     token = _INSERTED_STEPS.set(steps)
     try:
         yield
     finally:
         _INSERTED_STEPS.reset(token)
+    steps.say()  # the forecast's notes on filled values, as one (not said when it was refused)
 
 
 def note_unread_gaps(ids: Any, unread: np.ndarray, where: str) -> None:

@@ -34,7 +34,12 @@ from tsforge.data.history import (
     observed_rows,
     with_parsed_times,
 )
-from tsforge.data.panel_checks import filled_value_words, inserted_steps, note_filled_values
+from tsforge.data.panel_checks import (
+    HeldFilledNote,
+    filled_value_words,
+    inserted_steps,
+    note_filled_values,
+)
 from tsforge.data.scaling import StandardScaler, spread_or_level
 from tsforge.data.step_grid import on_integer_grid, on_step_grid
 from tsforge.data.task import causal_fill
@@ -235,7 +240,9 @@ class FramePredictor:
         :func:`~tsforge.data.panel_checks.inserted_steps_said` (``evaluate --fill-gaps``) the
         note also says how many of them are steps ``--fill-gaps`` inserted, and the missing
         values of the windows scored: the reader's own note on those steps is then not said, so
-        each inserted step is counted once.
+        each inserted step is counted once. There the note is held and said with the other
+        models' (:meth:`~tsforge.data.panel_checks.InsertedSteps.say`): a routed ensemble's
+        members weighted into one series' forecast each repeated its counts.
         """
         words = self.filled_words()
         if words is None:
@@ -246,19 +253,13 @@ class FramePredictor:
         if steps is None:
             note_filled_values([s.id for s in given], counts, where, words)
             return
-        # an evaluation's histories with the steps --fill-gaps inserted: said here, once
+        # an evaluation's histories with the steps --fill-gaps inserted: held, and said once for
+        # every model that forecast them (a routed ensemble's members in weights mode share series)
         inside = [_inserted_inside(s.values, steps.at.get(str(s.id)), self.filled_span) for s in given]
         for s, n in zip(given, inside, strict=True):  # a routed series' members read nested spans
             steps.said[str(s.id)] = max(steps.said.get(str(s.id), 0), n)
-        inserted = sum(inside)
-        unscored = np.array([steps.scored.get(str(s.id), (0, 0)) for s in given], dtype=np.int64)
-        note_filled_values(
-            [s.id for s in given],
-            counts + unscored[:, 0],
-            where or steps.where,
-            words,
-            inserted=inserted + int(unscored[:, 1].sum()),
-            unscored=int(unscored[:, 0].sum()),
+        steps.hold(
+            HeldFilledNote([s.id for s in given], counts.tolist(), inside, self.model_name, words, where)
         )
 
     def _fill_skipped_steps(
