@@ -140,6 +140,13 @@ def scored_trailing_gap_note(
             "test step of its own time, and the last test steps, as many as those missing values, "
             "are left unscored"
         )
+        beyond = [f"{sid!r}" for sid, n in sorted(ends.items(), key=lambda kv: -kv[1]) if n >= horizon]
+        if beyond:  # a forecast that ends before its test window starts scores none of it
+            how += (
+                f"; {_named(beyond)} {'ends' if len(beyond) == 1 else 'end'} {horizon} or more steps before "
+                "the test window, so none of "
+                f"{'its' if len(beyond) == 1 else 'their'} test steps is scored (counted as unobserved)"
+            )
     return said + steps.format("fill_gaps=True") + how, said + steps.format("--fill-gaps") + how
 
 

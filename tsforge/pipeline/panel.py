@@ -443,6 +443,14 @@ def evaluate_panel_model(
         with _inserted_steps_said(split, held, where), _trailing_gaps_said_by_caller():
             forecasts = forecaster.predict_series(inputs, steps)
     pred, unreached = _aligned_to_test(forecasts, h)
+    if unreached.all():  # every forecast ends before its test window: nothing would be scored
+        raise ConfigError(
+            f"{where}: every series' history ends in {h} or more missing values before its test window, "
+            f"and the model forecasts {h} steps (its horizon) from the last observed value, so no "
+            "forecast step reaches the test window: nothing can be scored (give the missing values, "
+            "or evaluate a model trained with a longer horizon)",
+            field="horizon",
+        )
     _note_scored_trailing_gaps(forecasts, history, inserted, h, reached=not unreached.any(), where=where)
     name = predictor.model_name
     test = np.where(unreached, np.nan, split.test)  # Naive2 is scored on the same steps

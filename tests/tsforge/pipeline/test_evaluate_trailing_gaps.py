@@ -134,3 +134,29 @@ def test_the_command_line_scores_the_months_forecast(tmp_path, capsys, monkeypat
     assert flat["test_mase"] == pytest.approx(0.0, abs=1e-9), out
     err = " ".join(err.split())
     assert err.count("inserted") == 1, err
+
+
+def test_a_gap_as_long_as_the_horizon_is_said_to_leave_none_of_the_test_window_scored(
+    tmp_path, monkeypatch, dlinear
+):
+    """Found by review: s2's last 7 values before its 6-step test window are empty, so the
+    forecast of a 6-step model ends before the test window starts; the note said the last test
+    steps, "as many as those missing values", were unscored, where none of them is."""
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    path = _trend(tmp_path, skipped={}, empty={"s2": list(range(27, 34))})
+    table, caught = _evaluate(dlinear, path)
+    (note,) = [str(w.message) for w in caught if issubclass(w.category, TrimmedHistoryWarning)]
+    assert "'s2' ends 6 or more steps before the test window, so none of its test steps is scored" in note
+    assert np.isnan(table.loc["s2", "mase"]) and np.isfinite(table.loc["s0", "mase"])
+
+
+def test_no_step_reached_in_any_series_is_refused(tmp_path, monkeypatch, dlinear):
+    """Every series' history ends in 7 missing values before its 6-step test window: every score
+    was NaN, with nothing said; nothing can be scored, and the refusal says why."""
+    from tsforge.errors import ConfigError
+
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    gap = list(range(27, 34))
+    path = _trend(tmp_path, skipped={}, empty={"s0": gap, "s1": gap, "s2": gap})
+    with pytest.raises(ConfigError, match="no forecast step reaches the test window"):
+        _evaluate(dlinear, path)
