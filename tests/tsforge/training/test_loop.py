@@ -162,7 +162,8 @@ def test_progress_draws_a_batch_bar_on_a_terminal_and_only_epoch_lines_in_a_log(
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: terminal, raising=False)
     assert progress.interactive() is terminal
-    assert progress.bar_options() == ({} if terminal else {"mininterval": progress.LOG_INTERVAL})
+    in_a_log = {"mininterval": progress.LOG_INTERVAL, "maxinterval": progress.LOG_INTERVAL}
+    assert progress.bar_options() == ({} if terminal else in_a_log)
     task = _task(toy_series)
     model = build_model("dlinear", ModelContext.from_task(task))
     train_forecaster(model, task, train_config=TrainConfig(max_epochs=2, seed=3, progress=True))
