@@ -152,17 +152,11 @@ def design_calibration(
     ``train_panel`` calibrates). Shared with ``benchmarks/coverage_spread.py``."""
     from tsforge.panels.calibrate import WEIGHT_SERIES_EQUALLY, case_scores, case_zero_histories
     from tsforge.panels.conformal import ConformalCalibration, nonnegative_floor
-    from tsforge.panels.local_scale import SCALE_FLOOR, flat_history_ratio, season_change_ratio, typical_scale
+    from tsforge.panels.local_scale import SCALE_FLOOR, scale_fallbacks
 
     scale_floor = SCALE_FLOOR if scale_floor is None else scale_floor
-    flat_ratio = flat_history_ratio(history.values, history.indptr)
-    season_ratio = season_change_ratio(history.values, history.indptr, history.season_length)
-    zero_scale = typical_scale(
-        history.values, history.indptr, history.season_length, window, flat_ratio, season_ratio
-    )
-    scores, _, sid = case_scores(
-        cv, history, model, h, window, scale_floor, zero_scale, flat_ratio, season_ratio
-    )
+    fallbacks = scale_fallbacks(history.values, history.indptr, history.season_length, window)
+    scores, _, sid = case_scores(cv, history, model, h, window, scale_floor, **fallbacks._asdict())
     zero = case_zero_histories(cv, history, h)
     keep = _last_windows(sid, last_k)
     return ConformalCalibration.from_scores(
@@ -174,9 +168,7 @@ def design_calibration(
         rank_rule=rank,
         floor=nonnegative_floor(history.values),
         scale_floor=scale_floor,
-        zero_scale=zero_scale,
-        flat_ratio=flat_ratio,
-        season_ratio=season_ratio,
+        **fallbacks._asdict(),
         zero_history=zero[keep],
     )
 

@@ -39,8 +39,10 @@ from tsforge.panels.local import LOCAL_MODELS, Forms, selected_forms
 from tsforge.panels.local_scale import (
     PANEL_SCALE_WINDOW,
     SCALE_FLOOR,
+    ScaleFallbacks,
     default_scale_window,
     flat_history_ratio,
+    scale_fallbacks,
     season_change_ratio,
     trailing_scale,
     typical_scale,
@@ -291,11 +293,7 @@ def calibrate_forecasts(
     """
     y = np.asarray(y, dtype=np.float64)
     window = PANEL_SCALE_WINDOW
-    flat_ratio = flat_history_ratio(histories.values, histories.indptr)
-    season_ratio = season_change_ratio(histories.values, histories.indptr, histories.season_length)
-    zero_scale = typical_scale(
-        histories.values, histories.indptr, histories.season_length, window, flat_ratio, season_ratio
-    )
+    fallbacks = scale_fallbacks(histories.values, histories.indptr, histories.season_length, window)
     scale = trailing_scale(
         histories.values,
         histories.indptr[:-1],
@@ -303,9 +301,7 @@ def calibrate_forecasts(
         histories.season_length,
         window,
         SCALE_FLOOR,
-        zero_scale,
-        flat_ratio,
-        season_ratio,
+        **fallbacks._asdict(),
     )
     scores = (y - np.asarray(pred, dtype=np.float64)) / scale[:, None]
     if served_lengths is not None:
@@ -320,9 +316,7 @@ def calibrate_forecasts(
         weight_series_equally=WEIGHT_SERIES_EQUALLY,
         floor=nonnegative_floor(np.r_[histories.values, y.ravel()]),
         scale_floor=SCALE_FLOOR,
-        zero_scale=zero_scale,
-        flat_ratio=flat_ratio,
-        season_ratio=season_ratio,
+        **fallbacks._asdict(),
         zero_history=zero_histories(histories.values, histories.indptr[:-1], histories.indptr[1:]),
     )
 
@@ -603,25 +597,12 @@ def calibrate_panel(
     warn_short_calibration(frame, history, models, h)
     window = PANEL_SCALE_WINDOW
     floor = nonnegative_floor(history.values)
-    flat_ratio = flat_history_ratio(history.values, history.indptr)
-    season_ratio = season_change_ratio(history.values, history.indptr, history.season_length)
-    zero_scale = typical_scale(
-        history.values, history.indptr, history.season_length, window, flat_ratio, season_ratio
-    )
+    fallbacks = scale_fallbacks(history.values, history.indptr, history.season_length, window)
     zero = case_zero_histories(frame, history, h)
     out = {}
     for m in models:
         name = _model_name(m)
-        scores, _, sid = case_scores(
-            frame,
-            history,
-            name,
-            h,
-            window,
-            zero_scale=zero_scale,
-            flat_ratio=flat_ratio,
-            season_ratio=season_ratio,
-        )
+        scores, _, sid = case_scores(frame, history, name, h, window, **fallbacks._asdict())
         out[name] = ConformalCalibration.from_scores(
             scores,
             history.ids[sid],
@@ -631,9 +612,7 @@ def calibrate_panel(
             weight_series_equally=WEIGHT_SERIES_EQUALLY,
             floor=floor,
             scale_floor=SCALE_FLOOR,
-            zero_scale=zero_scale,
-            flat_ratio=flat_ratio,
-            season_ratio=season_ratio,
+            **fallbacks._asdict(),
             zero_history=zero,
         )
     return out
@@ -681,23 +660,17 @@ def conformal_cv(
     # the floor and the per-row rule look only at values before each case's cutoff (no leakage)
     before = [panel.values[a : a + c] for a, c in zip(origin, cut, strict=True)]
     early = _before_first_cutoffs(panel, sid, cut)
-    floor, zero_scale, flat_ratio, season_ratio = None, 1.0, 1.0, 1.0
+    floor, fallbacks = None, ScaleFallbacks(1.0, 1.0, 1.0)
     if early:
         early_values = np.concatenate(early)
         early_ptr = np.r_[0, np.cumsum([e.size for e in early])]
         floor = nonnegative_floor(early_values)
-        flat_ratio = flat_history_ratio(early_values, early_ptr)
-        season_ratio = season_change_ratio(early_values, early_ptr, panel.season_length)
-        zero_scale = typical_scale(
-            early_values, early_ptr, panel.season_length, PANEL_SCALE_WINDOW, flat_ratio, season_ratio
-        )
+        fallbacks = scale_fallbacks(early_values, early_ptr, panel.season_length, PANEL_SCALE_WINDOW)
     zero = zero_histories(panel.values, origin, origin + cut)
     probs = request.probs
     cols = request.columns("")
     for m in models:
-        scores, scale, _ = case_scores(
-            frame, panel, m, h, zero_scale=zero_scale, flat_ratio=flat_ratio, season_ratio=season_ratio
-        )
+        scores, scale, _ = case_scores(frame, panel, m, h, **fallbacks._asdict())
         point = frame[m].to_numpy(dtype=np.float64).reshape(-1, h)
         values = np.full((sid.size, h, probs.size), np.nan)
         short: list[str] = []  # one note per model, not one per window
@@ -713,9 +686,7 @@ def conformal_cv(
                 weight_series_equally=WEIGHT_SERIES_EQUALLY,
                 floor=floor,
                 scale_floor=SCALE_FLOOR,
-                zero_scale=zero_scale,
-                flat_ratio=flat_ratio,
-                season_ratio=season_ratio,
+                **fallbacks._asdict(),
                 zero_history=zero[past],
             )
             now = window_of == w

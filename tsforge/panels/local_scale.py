@@ -17,6 +17,7 @@ floor and the zero-history fallback: the module doc of :mod:`tsforge.panels.conf
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -34,6 +35,8 @@ __all__ = [
     "all_zero",
     "flat_history_ratio",
     "season_change_ratio",
+    "ScaleFallbacks",
+    "scale_fallbacks",
 ]
 
 #: the values before the origin a panel calibration's local scale is measured over: all of them
@@ -96,6 +99,32 @@ def typical_scale(
     )
     ok = np.isfinite(scales) & (scales > 0)
     return float(np.median(scales[ok])) if ok.any() else 1.0
+
+
+class ScaleFallbacks(NamedTuple):
+    """A panel's scales for the histories that have no seasonal change of their own, each read
+    off the panel once and stored with its calibration: a history of zeros (``zero_scale``,
+    :func:`typical_scale`), a flat nonzero one (``flat_ratio``, :func:`flat_history_ratio`) and
+    one shorter than a season (``season_ratio``, :func:`season_change_ratio`). The field names
+    are the keywords :func:`trailing_scale`, ``case_scores`` and ``ConformalCalibration`` take.
+
+    Why one object: every calibration reads all three off the same values and hands them on
+    together; computed one by one at each calibration, a new one had to be added at every site."""
+
+    zero_scale: float
+    flat_ratio: float
+    season_ratio: float
+
+
+def scale_fallbacks(
+    values: np.ndarray, indptr: np.ndarray, season_length: int, window: int = WHOLE_HISTORY
+) -> ScaleFallbacks:
+    """The :class:`ScaleFallbacks` of the panel ``values`` (``indptr``), the zero-history scale
+    measured over the last ``window`` values of each history."""
+    flat = flat_history_ratio(values, indptr)
+    season = season_change_ratio(values, indptr, season_length)
+    zero = typical_scale(values, indptr, season_length, window, flat, season)
+    return ScaleFallbacks(zero, flat, season)
 
 
 def zero_histories(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

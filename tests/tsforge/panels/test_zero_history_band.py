@@ -8,7 +8,7 @@ import numpy as np
 
 from tsforge.data.panel import Panel
 from tsforge.inference import IntervalRequest
-from tsforge.panels import calibrate
+from tsforge.panels import local_scale
 from tsforge.panels.calibrate import calibrate_panel, conformal_cv
 from tsforge.panels.conformal import CALIBRATION_FILE, ConformalCalibration
 from tsforge.panels.cv import cross_validation
@@ -78,7 +78,7 @@ def test_a_launch_inside_the_calibration_windows_leaves_the_other_series_bands_a
     without = _other_bands(None)
     plain = _demand()
     ratio = season_change_ratio(plain.values, plain.indptr, plain.season_length)
-    monkeypatch.setattr(calibrate, "season_change_ratio", lambda *_: ratio)
+    monkeypatch.setattr(local_scale, "season_change_ratio", lambda *_: ratio)  # read by scale_fallbacks
     with_launch = _other_bands({"launch": launch})
     np.testing.assert_array_equal(with_launch, without)
 
