@@ -216,7 +216,7 @@ def train_panel(
         options = local_options(name, model_config) if model_config else None
     else:  # unknown names and models with no panel version fail before any data is read or run opened
         check_global_model(name)
-    panel, entry, held = _load_holding_gaps(data, load_kwargs)
+    panel, entry, held = load_holding_gaps(data, load_kwargs)
     H = panel_horizon(horizon, entry, panel.season_length, panel.horizon)
     dropped = 0
     # a refusal of series too short for H says so when H was this data's default, not the user's
@@ -425,7 +425,7 @@ def evaluate_panel_model(
     window (it refits on each history, so any horizon is its own forecast); a model of fixed
     horizon leaves the test steps its forecast does not reach unscored, and a note says so.
     """
-    panel, _, held = _load_holding_gaps(data, load_kwargs)
+    panel, _, held = load_holding_gaps(data, load_kwargs)
     h = predictor.max_horizon
     where = _data_label(data, panel)
     # a forecast needs two values of history (a one-value series is no panel series), and no
@@ -604,7 +604,7 @@ def _last_observed(values: np.ndarray) -> int:
 @dataclass
 class _HeldGaps:
     """The reader's notes on the steps ``fill_gaps`` inserted (:class:`FilledGapsWarning`), held
-    back by :func:`_load_holding_gaps` for the one note on the history's missing values."""
+    back by :func:`load_holding_gaps` for the one note on the history's missing values."""
 
     notes: list[warnings.WarningMessage] = field(default_factory=list)
 
@@ -647,10 +647,11 @@ class _HeldGaps:
             raise
 
 
-def _load_holding_gaps(data: Any, load_kwargs: Mapping[str, Any] | None) -> tuple[Panel, Any, _HeldGaps]:
+def load_holding_gaps(data: Any, load_kwargs: Mapping[str, Any] | None) -> tuple[Panel, Any, _HeldGaps]:
     """:func:`_load`, holding back the reader's note on the steps ``fill_gaps`` inserted for the
-    one note on the history's missing values (:func:`_note_filled_history`); every other warning
-    of the read is issued as it came.
+    one note on the history's missing values (:func:`_note_filled_history`, or for a caller that
+    trains several models on one read, ``recommend``: :func:`note_filled_for_candidates`); every
+    other warning of the read is issued as it came.
 
     Why: ``train --fill-gaps`` said the same inserted steps twice, once as inserted and once as
     filled; the second note is the one that says what the model makes of them."""
@@ -773,7 +774,7 @@ def _note_filled_history(
     """Say how many missing values the fitted history holds, in which series, and what ``model``
     makes of them (:func:`~tsforge.data.panel_checks.note_filled_values`); with the steps
     ``fill_gaps`` inserted (``held`` back from the reader's own note by
-    :func:`_load_holding_gaps`), say those in the same note: every missing value of the series,
+    :func:`load_holding_gaps`), say those in the same note: every missing value of the series,
     how many of them were inserted, and how many lie in the test window.
 
     Why: a local model fits on its series with each gap interpolated
@@ -862,13 +863,6 @@ def filled_values_said() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=FilledValuesWarning)
         yield
-
-
-def load_holding_gaps(data: Any, load_kwargs: Mapping[str, Any] | None) -> tuple[Panel, Any, _HeldGaps]:
-    """:func:`_load_holding_gaps` for a caller that trains several models on one read
-    (``recommend``): the reader's note on inserted steps is held for
-    :func:`note_filled_for_candidates`, which says them in its one note."""
-    return _load_holding_gaps(data, load_kwargs)
 
 
 def _missing_per_series(panel: Panel) -> np.ndarray:
