@@ -55,11 +55,13 @@ lint: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/tsforge serve --host $(HOST) --port $(PORT) --model $(MODEL)
 
-# `make ui PORT=5871` where 5000 is taken: the UI's own default, as `make serve` has 8000 (a PORT
-# given on the command line wins over this target-specific one)
-ui: PORT = 5000
+# `make ui` serves on UI_PORT when it is given (`make ui UI_PORT=5871`, `UI_PORT=5871 make ui`),
+# else on a PORT given on the command line or in the environment (`make ui PORT=5871`,
+# `PORT=5871 make ui`) where 5000 is taken, else on 5000, the MLflow UI's own default: PORT's
+# default above (8000) is `make serve`'s, so a PORT this Makefile set is not the UI's
+UI_PORT ?= $(if $(filter file,$(origin PORT)),5000,$(PORT))
 ui: $(STAMP)
-	$(BIN)/mlflow ui --backend-store-uri $(MLFLOW_TRACKING_URI) --default-artifact-root ./mlruns/artifacts --host $(HOST) --port $(PORT) --workers 1
+	$(BIN)/mlflow ui --backend-store-uri $(MLFLOW_TRACKING_URI) --default-artifact-root ./mlruns/artifacts --host $(HOST) --port $(UI_PORT) --workers 1
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run_all

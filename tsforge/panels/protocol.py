@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from tsforge.data.panel import Panel
+from tsforge.data.ragged import series_index
 from tsforge.errors import DataValidationError, ShortSeriesWarning
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "MIN_SCORED_TRAIN",
     "holdout_length",
     "drop_short_series",
+    "short_for_holdout",
     "default_horizon_named",
     "TOO_SHORT_FOR_HORIZON",
     "too_short_refusal",
@@ -140,6 +142,8 @@ def drop_short_series(
     """``panel`` without the series too short for :func:`holdout_split` with horizon ``h``, and
     how many were left out (``--drop-short``).
 
+    Which series: :func:`short_for_holdout`.
+
     Why opt-in, with a :class:`~tsforge.errors.ShortSeriesWarning` naming how many and the first
     ids: the holdout refuses short series by default because scores over a silently smaller set
     of series are not the scores asked for; a user who says so gets them, told what they cover.
@@ -149,25 +153,71 @@ def drop_short_series(
     """
     val_h = h if val_h is None else int(val_h)
     need = holdout_length(h, val_h, min_train)
-    keep = np.flatnonzero(panel.lengths >= need)
+    short = short_for_holdout(panel, h, val_h, min_train)
+    keep = np.flatnonzero(~short)
     dropped = len(panel) - keep.size
     if not dropped:
         return panel, 0
+    # series of enough values whose training window ends in missing ones: said, or the note
+    # would call a series of many values shorter than the holdout needs without saying why
+    gaps = (
+        "; training values count up to a series' last observed one"
+        if (panel.lengths[short] >= need).any()
+        else ""
+    )
     if not keep.size:
         raise too_short_refusal(
             f"no series has the {need} values the holdout needs (train >= {min_train} + validation {val_h} + "
-            f"test {h}; the longest has {int(panel.lengths.max())}): use a shorter horizon",
+            f"test {h}{gaps}; the longest has {int(panel.lengths.max())}): use a shorter horizon",
             field="horizon",
         )
-    short = np.flatnonzero(panel.lengths < need)
-    first = ", ".join(repr(str(x)) for x in panel.ids[short[:3]]) + (", …" if short.size > 3 else "")
+    left_out = np.flatnonzero(short)
+    first = ", ".join(repr(str(x)) for x in panel.ids[left_out[:3]]) + (", …" if left_out.size > 3 else "")
     warnings.warn(
         f"left out {dropped} of {len(panel)} series shorter than {need} values (train >= {min_train} + "
-        f"validation {val_h} + test {h}; {first}): the scores cover the other {keep.size}",
+        f"validation {val_h} + test {h}{gaps}; {first}): the scores cover the other {keep.size}",
         ShortSeriesWarning,
         stacklevel=2,
     )
     return panel.take(keep), dropped
+
+
+def short_for_holdout(
+    panel: Panel, h: int, val_h: int | None = None, min_train: int = MIN_TRAIN
+) -> np.ndarray:
+    """``[n]`` True for the series :func:`drop_short_series` leaves out: those whose training
+    window (all but the last ``val_h + h`` values, ``val_h`` default ``h``) holds fewer than
+    ``min_train`` values from its first observed value through its last.
+
+    Why not the length alone: missing values that end the window are no history; a model
+    fitted or forecast from it trims them, then refuses a history shorter than it needs. One
+    rule, public, so that a caller that must know beforehand which series will be left out
+    (the held notes on inserted steps) asks the same question the drop answers.
+    """
+    val_h = h if val_h is None else int(val_h)
+    return _observed_spans(panel, val_h + int(h)) < int(min_train)
+
+
+def _observed_spans(panel: Panel, cut: int) -> np.ndarray:
+    """``[n]`` how many values each series keeps before its last ``cut`` ones, from its first
+    observed value through its last (0 where it keeps none, or none observed).
+
+    Why this count and not the length: it is the history a model is given, the span
+    :meth:`~tsforge.data.panel.Panel.trim_missing` keeps and a predictor's histories keep
+    (:meth:`~tsforge.panels.predictor.PanelPredictor.histories`), whose check then refuses one
+    of fewer than two values. A series of one value and then empty cells up to its test window
+    is long by its length yet has one value of history: counted by length, ``--drop-short``
+    kept it and the forecast refused it, advising ``--drop-short``.
+    """
+    kept = np.maximum(panel.lengths - int(cut), 0)
+    sid = series_index(panel.indptr)
+    pos = np.arange(panel.n_values, dtype=np.int64) - panel.indptr[:-1][sid]
+    seen = np.flatnonzero(~np.isnan(panel.values) & (pos < kept[sid]))
+    first = np.full(len(panel), np.iinfo(np.int64).max, dtype=np.int64)
+    last = np.full(len(panel), -1, dtype=np.int64)
+    np.minimum.at(first, sid[seen], pos[seen])
+    np.maximum.at(last, sid[seen], pos[seen])
+    return np.where(last >= 0, last - first + 1, 0)
 
 
 def holdout_split(panel: Panel, h: int, val_h: int | None = None, min_train: int = MIN_TRAIN) -> HoldoutSplit:

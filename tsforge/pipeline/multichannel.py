@@ -36,7 +36,14 @@ from tsforge.tracking.references import check_registry_name, default_registry_na
 from tsforge.training.callbacks import Callback
 from tsforge.training.config import TrainConfig, train_option_meant
 from tsforge.training.estimator_cache import get_or_train_estimator
-from tsforge.training.fitting import FittedModel, build_loss, check_model_config, fit_model, iterations_run
+from tsforge.training.fitting import (
+    FittedModel,
+    build_loss,
+    check_model_config,
+    epoch_seconds,
+    fit_model,
+    iterations_run,
+)
 from tsforge.training.selective import SelectiveLearning
 from tsforge.training.spec import TrainingSpec
 from tsforge.training.strategy import LossStrategy
@@ -432,12 +439,11 @@ def _score(
     forecaster, report = fitted.forecaster, fitted.report
     val = evaluate(forecaster, task, "val", stride=spec.eval_stride)
     test = evaluate(forecaster, task, "test", stride=spec.eval_stride)
-    epochs = len(report.history)
     metrics = {
         **val.flat("val"),
         **test.flat("test"),
         "train_seconds": fitted.seconds,
-        "seconds_per_epoch": fitted.seconds / max(1, epochs),
+        **epoch_seconds(spec.model, report, fitted.seconds),  # a network's only
         "n_parameters": float(forecaster.n_parameters),
         # epochs (a booster's rounds) run and the one kept by early stopping: beside the count, how
         # far past the best one training went; the kept one absent for models without epochs

@@ -50,6 +50,7 @@ __all__ = [
     "MemberJob",
     "progress_label",
     "iterations_run",
+    "epoch_seconds",
 ]
 
 #: What the training's progress lines are named inside :func:`progress_label` (``None``: the
@@ -251,6 +252,19 @@ def iterations_run(model: str, report: FitReport, *, best: bool = False) -> dict
     if _boosted(model):
         return {"boosting_rounds": n, **({"best_round": float(kept + 1)} if kept is not None else {})}
     return {"epochs_run": n, **({"best_epoch": float(kept)} if kept is not None else {})}
+
+
+def epoch_seconds(model: str, report: FitReport, seconds: float) -> dict[str, float]:
+    """``seconds_per_epoch`` (``seconds`` over the epochs ``report.history`` counts) for a model
+    trained in epochs (a network); nothing for the others.
+
+    Why: every multichannel run logged it, so a LightGBM run (and each LightGBM tuning trial)
+    carried a "seconds per epoch" of a booster that has none, its seconds over its boosting
+    rounds, and a baseline or an ensemble its whole training time as one "epoch".
+    """
+    if not get_model_spec(model).is_neural:
+        return {}
+    return {"seconds_per_epoch": seconds / max(1, len(report.history))}
 
 
 def _multichannel(task: WindowTask, why: str) -> ForecastTask:

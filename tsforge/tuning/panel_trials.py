@@ -17,7 +17,7 @@ from typing import Any
 
 from tsforge.data.panel import Panel
 from tsforge.pipeline import TrackingOptions, train_panel
-from tsforge.pipeline.panel import PanelOutcome, refuse_loss_strategy
+from tsforge.pipeline.panel import PanelOutcome, filled_values_said, refuse_loss_strategy
 
 __all__ = ["PANEL_OBJECTIVE", "train_panel_trial"]
 
@@ -51,27 +51,32 @@ def train_panel_trial(
 
     ``split``, ``strategy_config`` and ``eval_stride`` (options of windowed training) arrive
     in ``_unused``: the holdout protocol fixes the first, and the others do not apply.
+
+    The note on the missing values the history holds is not said here: the study said it once
+    for all its trials (:func:`~tsforge.tuning.tune.tune`), with the steps ``fill_gaps``
+    inserted, which a trial, handed the panel already read, cannot tell apart.
     """
     refuse_loss_strategy(strategy)
-    return train_panel(
-        panel,
-        model,
-        horizon=horizon,
-        input_len=input_len,
-        seed=seed,
-        model_config=model_config,
-        train_config=train_config,
-        tracking=TrackingOptions(
-            track=track,
-            register=register,
-            log_model=log_model,
-            registered_name=registered_name,
-            experiment=experiment,
-            run_name=run_name,
-            nested=nested,
-            tags=dict(tags or {}),
-            progress=progress,
-        ),
-        intervals=register,  # the retrained best model is served: it keeps its calibration
-        floor_scores=True,  # trials scored as that model serves: a trial's val MASE is the retrained one's
-    )
+    with filled_values_said():
+        return train_panel(
+            panel,
+            model,
+            horizon=horizon,
+            input_len=input_len,
+            seed=seed,
+            model_config=model_config,
+            train_config=train_config,
+            tracking=TrackingOptions(
+                track=track,
+                register=register,
+                log_model=log_model,
+                registered_name=registered_name,
+                experiment=experiment,
+                run_name=run_name,
+                nested=nested,
+                tags=dict(tags or {}),
+                progress=progress,
+            ),
+            intervals=register,  # the retrained best model is served: it keeps its calibration
+            floor_scores=True,  # trials scored as that model serves: a trial's val MASE is the retrained one's
+        )

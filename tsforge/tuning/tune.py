@@ -328,7 +328,7 @@ def tune(
         from tsforge.tuning.panel_trials import PANEL_OBJECTIVE, train_panel_trial
 
         series, horizon, history, context = _panel_for_study(
-            data, input_len, horizon, drop_short, load_kwargs
+            data, spec.name, input_len, horizon, drop_short, load_kwargs
         )
         options = _drawn_options(spec.name, strategy, fixed, context)
         if options is not None:  # as train_panel checks them before its run opens
@@ -612,6 +612,7 @@ def _log_study_data(parent: Any, series: Any, holdout: bool) -> None:
 
 def _panel_for_study(
     data: Any,
+    model: str,
     input_len: int | None,
     horizon: int | None,
     drop_short: bool,
@@ -624,19 +625,32 @@ def _panel_for_study(
     refused once, before the study opens, as ``tsforge train`` refuses them before its run
     opens (:func:`~tsforge.pipeline.train_panel`): a horizon the user did not give is named as
     this data's default, with how to pass a shorter one.
+
+    The missing values the trials' history holds are said here, once for the study, with the
+    steps ``fill_gaps`` inserted (the reader's own note on them held back for it), as ``tsforge
+    train`` says them in one note; each trial's own note is silenced
+    (:func:`~tsforge.tuning.panel_trials.train_panel_trial`). Why: ``tune --fill-gaps`` said the
+    inserted steps twice, once as inserted by the reader and once as filled by the trials.
     """
-    from tsforge.data.load import load_panel
     from tsforge.data.protocol import panel_horizon
     from tsforge.panels.global_models import PanelTask
-    from tsforge.panels.protocol import default_horizon_named, drop_short_series, holdout_split
+    from tsforge.panels.protocol import (
+        default_horizon_named,
+        drop_short_series,
+        holdout_length,
+        holdout_split,
+    )
+    from tsforge.pipeline.panel import load_holding_gaps, note_filled_for_candidates
 
-    loaded = load_panel(data, **(load_kwargs or {}))
-    series = loaded.panel
-    h = panel_horizon(horizon, loaded.entry, series.season_length, series.horizon)
-    with default_horizon_named(horizon, h):
+    series, entry, held = load_holding_gaps(data, load_kwargs)
+    h = panel_horizon(horizon, entry, series.season_length, series.horizon)
+    with held.released_if_raised(), default_horizon_named(horizon, h):
         if drop_short:
+            held.released_before_drop(series, holdout_length(h))
             series, _ = drop_short_series(series, h)
         history = holdout_split(series, h).history
+    where = os.fspath(data) if isinstance(data, (str, os.PathLike)) else str(series.name)
+    note_filled_for_candidates(series, h, [model], where, held, noun=f"{model} trials")
     window = _resolved_input_len(input_len, h, history)
     assert window is not None  # a panel's window always resolves
     return series, h, history, PanelTask(history, window, h).context()
