@@ -58,6 +58,8 @@ __all__ = [
     "AvoidModel",
     "Recommendation",
     "recommend",
+    "recommendation_profile",
+    "PROFILED_WINDOWS",
     "default_recommender",
     "default_recommender_pending",
     "build_default_recommender",
@@ -75,6 +77,8 @@ Progress = Callable[[str, int, int], None]
 AVOID_RATIO = 1.25
 #: At most this many (the worst) candidates are listed to avoid.
 MAX_AVOID = 3
+#: How many windows :func:`recommend` profiles by default (a seeded sample, for speed).
+PROFILED_WINDOWS = 256
 
 
 @dataclass
@@ -443,14 +447,31 @@ def _fitted_lengths(
     return L, H
 
 
-def _profile(series: TimeSeriesData, input_len: int, max_windows: int, seed: int, *, chosen: bool = True):
+def recommendation_profile(
+    series: TimeSeriesData,
+    input_len: int,
+    max_windows: int = PROFILED_WINDOWS,
+    seed: int = 0,
+    *,
+    chosen: bool = True,
+    shown: bool = False,
+):
     """The data's properties on windows of the input's last steps (at most
-    :data:`PROFILE_WINDOW`, as the knowledge base profiles).
+    :data:`PROFILE_WINDOW`, as the knowledge base profiles): the profile :func:`recommend` reads
+    its features and the words of its reasons from.
+
+    Public so that a caller showing the data's profile beside a recommendation shows this one:
+    ``tsforge demo`` printed a profile of 336-step windows while the reasons under it quoted the
+    96-step windows' values (trend |tau| 0.11 in the table, 0.20 in the reasons).
 
     ``chosen``: the user gave ``input_len``. A default input shorter than the profile's shortest
     window (:data:`MIN_WINDOW`) is profiled on that shortest window where the data are that long:
     the short input was tsforge's choice to fit short data, and refusing it asked the user for
     an "input length" they never gave (48 monthly steps at horizon 6 were refused so).
+
+    ``shown``: the profile is shown to a user, so windows too short for the Hurst exponent get
+    no memorability (``mask_short_hurst``) where the features keep the knowledge base's 0, which
+    the reasons call "not measured"; every other property is the same.
     """
     from recommender.properties import profile
 
@@ -465,7 +486,9 @@ def _profile(series: TimeSeriesData, input_len: int, max_windows: int, seed: int
         )
     n_windows = series.n_channels * max(1, series.n_steps - window + 1)
     stride = max(1, min(window // 4, int(np.ceil(n_windows / (4 * max_windows)))))
-    result = profile(series, window=window, stride=stride, max_windows=max_windows, seed=seed)
+    result = profile(
+        series, window=window, stride=stride, max_windows=max_windows, seed=seed, mask_short_hurst=shown
+    )
     if result.table.empty:
         raise DataValidationError(
             f"{series.name or 'the data'}: no window of {window} steps has at least 90% observed values "
@@ -481,7 +504,7 @@ def recommend(
     *,
     input_len: int | None = None,
     recommender: Recommender | str | Path | None = None,
-    max_windows: int = 256,
+    max_windows: int = PROFILED_WINDOWS,
     seed: int = 0,
     build_if_missing: bool = True,
     progress: Progress | None = None,
@@ -537,7 +560,7 @@ def recommend(
         rec = default_recommender(build_if_missing=build_if_missing, progress=progress)
     t_rec = time.perf_counter()
 
-    prof = _profile(series, L, max_windows, seed, chosen=input_len is not None)
+    prof = recommendation_profile(series, L, max_windows, seed, chosen=input_len is not None)
     shape = {
         "n_steps": series.n_steps,
         "n_channels": series.n_channels,

@@ -55,8 +55,6 @@ def run_demo(
 def _multichannel_demo(console: Any, dataset: str, registered_name: str, seed: int) -> dict[str, Any]:
     """The multichannel part of the demo: profile → recommend → train the pick and the baseline →
     register the better one by validation MSE."""
-    from recommender.properties.profile import profile
-    from tsforge.cli.profile import render_summary
     from tsforge.data.load import load
     from tsforge.data.protocol import default_lengths
     from tsforge.pipeline import register_outcome
@@ -73,12 +71,7 @@ def _multichannel_demo(console: Any, dataset: str, registered_name: str, seed: i
         f"{100 * series.missing_share:.1f}% missing; input {input_len}, horizon {horizon}; tracking to {uri}"
     )
 
-    console.print("\n[bold]1. Profile[/] — the ARIES properties of a seeded sample of its windows")
-    window = min(336, series.n_steps // 2)
-    prof = profile(series, window=window, max_windows=512, seed=seed)
-    for table in render_summary(prof.summary):
-        console.print(table)
-
+    prof = _profile_step(console, series, input_len, seed)
     rec = _recommend_step(console, dataset, horizon, input_len, seed)
     rows, outcomes = _train_pick_and_baseline(console, dataset, rec, prof, seed)
 
@@ -106,6 +99,29 @@ def _multichannel_demo(console: Any, dataset: str, registered_name: str, seed: i
     }
 
 
+def _profile_step(console: Any, series: Any, input_len: int, seed: int) -> Any:
+    """Step 1: the data's property profile, the one the recommendation of step 2 reads
+    (:func:`~recommender.api.recommendation_profile`: the same windows, sample and seed).
+
+    Why that one: the demo profiled 336-step windows (512 of them) while the recommender reads
+    the input's last 96 steps, so the table and the reasons quoted under it disagreed about the
+    same series (trend |tau| 0.11 in the table, 0.20 in the reasons; seasonality 0.96 and 0.98).
+    Shown as a profile is (``shown``): the 96-step windows' memorability is "not measured", as
+    the reasons say, not the lineage's 0 read as "no memory".
+    """
+    from recommender.api import PROFILED_WINDOWS, recommendation_profile
+    from tsforge.cli.profile import render_summary
+
+    console.print(
+        "\n[bold]1. Profile[/] — the ARIES properties of a seeded sample of its windows, as the "
+        "recommendation reads them"
+    )
+    prof = recommendation_profile(series, input_len, PROFILED_WINDOWS, seed, shown=True)
+    for table in render_summary(prof.summary):
+        console.print(table)
+    return prof
+
+
 def _recommend_step(console: Any, dataset: str, horizon: int, input_len: int, seed: int) -> Any:
     """Step 2: the recommendation with its reasons, as ``tsforge recommend`` prints it, less its
     ``next:`` hint.
@@ -114,12 +130,19 @@ def _recommend_step(console: Any, dataset: str, horizon: int, input_len: int, se
     at once, and ``tsforge`` is not on PATH in a clone (``make demo`` runs ``.venv/bin/tsforge``):
     pasted, it was "command not found". The demo's own *Next* block names the commands as they run.
     """
-    from recommender.api import recommend
+    from recommender.api import PROFILED_WINDOWS, recommend
     from tsforge.cli.recommend import _progress_bar, render_recommendation
 
     console.print("\n[bold]2. Recommend[/] — which model fits these properties, and why")
     with _progress_bar() as update:
-        rec = recommend(dataset, horizon=horizon, input_len=input_len, seed=seed, progress=update)
+        rec = recommend(
+            dataset,
+            horizon=horizon,
+            input_len=input_len,
+            max_windows=PROFILED_WINDOWS,
+            seed=seed,
+            progress=update,
+        )
     render_recommendation(rec, dataset, trained=True)  # trained: step 3 trains the pick next
     return rec
 

@@ -17,7 +17,7 @@ import numbers
 import types
 import typing
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
@@ -46,6 +46,7 @@ __all__ = [
     "WindowTask",
     "FitReport",
     "check_option_types",
+    "check_model_options",
     "config_from_dict",
     "check_at_least_one",
     "check_fractions",
@@ -104,6 +105,19 @@ class ModelContext:
 def config_from_dict(config_cls: type, values: dict[str, Any] | None, model: str) -> Any:
     """Build a model's config dataclass, refusing unknown keys with the list of valid ones."""
     values = dict(values or {})
+    check_model_options(config_cls, values, model)
+    return config_cls(**values)
+
+
+def check_model_options(config_cls: type, values: Mapping[str, Any], model: str) -> None:
+    """Refuse an unknown key of ``model``'s config dataclass (with the list of valid ones) and a
+    value whose type does not fit its field, as building the config does.
+
+    Why apart from :func:`config_from_dict`: a model's ``prepare_config`` may read options
+    before the config is built (HUTFormer's tiling); it calls this first, so that what the build
+    would refuse is refused there too, naming the option and the value: ``segment_len=2.7`` was
+    read by ``int()`` as 2, and trained as if 2 had been asked for.
+    """
     names = {f.name for f in dataclasses.fields(config_cls)}
     unknown = sorted(set(values) - names)
     if unknown:
@@ -111,8 +125,7 @@ def config_from_dict(config_cls: type, values: dict[str, Any] | None, model: str
             f"unknown option(s) {unknown} for model {model!r}; valid options: {sorted(names)}",
             field=unknown[0],
         )
-    check_option_types(config_cls, values, lambda name: f"option {name!r} of model {model!r}")
-    return config_cls(**values)
+    check_option_types(config_cls, dict(values), lambda name: f"option {name!r} of model {model!r}")
 
 
 def check_option_types(config_cls: type, values: dict[str, Any], subject: Callable[[str], str]) -> None:

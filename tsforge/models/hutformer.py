@@ -68,7 +68,8 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterator
+import warnings
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
@@ -78,8 +79,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from tsforge.data.calendar import CALENDAR_TERMS
-from tsforge.errors import ConfigError
-from tsforge.models.base import ModelContext, NeuralForecaster, check_at_least_one
+from tsforge.errors import ConfigError, TsforgeWarning
+from tsforge.models.base import ModelContext, NeuralForecaster, check_at_least_one, check_model_options
 from tsforge.models.layers import CalendarEmbedding, RevIN, SpatialEmbedding, resolve_spatial_mode
 from tsforge.models.registry import register_model
 from tsforge.models.schedule import TrainStage
@@ -93,6 +94,7 @@ __all__ = [
     "HUTFormer",
     "HUTFormerConfig",
     "HUTFormerNet",
+    "TilingReplacedWarning",
     "WindowSelfAttention",
     "SegmentMerging",
     "stage_lengths",
@@ -496,6 +498,37 @@ def fit_tiling(
     return {"segment_len": 1, "stages": 1, "window": 1}
 
 
+class TilingReplacedWarning(TsforgeWarning):
+    """Tiling options the user named do not tile the input length: the nearest tiling that fits
+    trains instead (:meth:`HUTFormer.prepare_config`)."""
+
+
+def _say_tiling_replaced(
+    asked: dict[str, int], fitted: dict[str, int], input_len: int, *, named: Collection[str]
+) -> None:
+    """Say that the tiling ``asked`` was replaced by ``fitted``: a :class:`TilingReplacedWarning`
+    where it changes options the user ``named``, else an info line (the defaults adapted to a new
+    input length, which the user did not choose).
+
+    Why a warning and not a log line: one ``tsforge train`` builds the model twice (the check
+    before its MLflow run opens, then the fit), and the log line was printed by each build; the
+    command line prints a tsforge warning's text once however often it is made, and a Python
+    caller gets one per place and text as from any warning. Where only one build happens (a
+    forecaster built alone, a tuning trial) that one still says it.
+    """
+    changed = [k for k in asked if fitted[k] != asked[k]]
+    text = (
+        "segment_len={segment_len}, stages={stages}, window={window} do not tile input_len {L} (a multiple of "
+        "segment_len·2^(stages−1) leaving at least window tokens in the last stage is needed); using "
+    ).format(**asked, L=input_len) + ", ".join(
+        f"{k}={fitted[k]}" + (f" (asked {asked[k]})" if k in named else "") for k in changed
+    )
+    if any(k in named for k in changed):
+        warnings.warn(TilingReplacedWarning(text), stacklevel=3)
+    else:
+        log.info(text)
+
+
 #: Segment lengths, attention windows and stage counts a tuning run tries (those the input window
 #: can tile: see :func:`tiling_choices`).
 SEGMENT_CHOICES = (6, 12)
@@ -602,9 +635,13 @@ class HUTFormer(NeuralForecaster):
         then fewer stages, then a smaller window; :func:`fit_tiling`) replaces the three
         options, with a log line saying so: a run with a new input length (the recommender's,
         a user's ``--input``) trains instead of stopping on a shape rule. When it changes one the
-        caller named (``-o segment_len=7``), the replacement is a warning, which the command
-        line prints: it was an info line, so the options asked for were dropped without a word.
+        caller named (``-o segment_len=7``), the replacement is a :class:`TilingReplacedWarning`,
+        which the command line prints (once, though a run builds the model twice): it was an info
+        line, so the options asked for were dropped without a word.
         """
+        # the build's own refusal of an unknown key or a value of the wrong type comes first:
+        # int() below read segment_len=2.7 as 2 (and 3.5 stages as 3) where they did not tile
+        check_model_options(cls.Config, options, cls.name)
         out = dict(options)
         defaults = HUTFormerConfig()
         seg = int(out.get("segment_len", defaults.segment_len))
@@ -619,14 +656,7 @@ class HUTFormer(NeuralForecaster):
             # is replaced as before (the largest of the usual lengths that tiles)
             fitted = fit_tiling(context.input_len, stages, window, seg if "segment_len" in options else None)
             asked = {"segment_len": seg, "stages": stages, "window": window}
-            changed = [k for k in asked if fitted[k] != asked[k]]
-            log.log(
-                logging.WARNING if any(k in options for k in changed) else logging.INFO,
-                "segment_len=%d, stages=%d, window=%d do not tile input_len %d (a multiple of "
-                "segment_len·2^(stages−1) leaving at least window tokens in the last stage is needed); using %s",
-                seg, stages, window, context.input_len,
-                ", ".join(f"{k}={fitted[k]}" + (f" (asked {asked[k]})" if k in options else "") for k in changed),
-            )  # fmt: skip
+            _say_tiling_replaced(asked, fitted, context.input_len, named=options.keys())
             out.update(fitted)
         return out
 

@@ -133,7 +133,7 @@ def test_the_demo_prints_pasteable_hints_and_its_total_at_the_end(tmp_path, monk
         ("tsforge.tracking", "configure_tracking"): lambda *a, **k: "sqlite:///fake.db",
         ("tsforge.data.load", "load"): lambda *a, **k: SimpleNamespace(series=series, entry=None),
         ("tsforge.data.protocol", "default_lengths"): lambda *a, **k: (168, 24),
-        ("recommender.properties.profile", "profile"): lambda *a, **k: SimpleNamespace(summary={}),
+        ("recommender.api", "recommendation_profile"): lambda *a, **k: SimpleNamespace(summary={}),
         ("recommender.properties.profile", "log_profile_to_mlflow"): lambda *a, **k: None,
         ("tsforge.cli.profile", "render_summary"): lambda *a, **k: [],
         ("recommender.api", "recommend"): lambda *a, **k: _fake_recommendation(),
