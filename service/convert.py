@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
@@ -25,19 +25,25 @@ from pydantic import ValidationError
 from service.schemas.common import (
     DATES_OR_STEPS,
     UTC_OFFSET_AT_END,
-    digits_past_a_year,
     first_unread_time,
     iso_text_times,
     not_iso_words,
     odd_kind,
-    starts_with_period_label,
+    read_by_library,
     times_by_format,
 )
 from service.schemas.forecast import MAX_ID_LENGTH, ForecastRequest, SeriesForecastOut
 from service.schemas.invocations import LEVELS_ADAPTER, QUANTILES_ADAPTER, InvocationsRequest
 from tsforge.data.coordinates import COORD_COLUMNS, coordinates_of_rows
 from tsforge.data.history import SeriesInput, check_time_format, histories_from_frame, history_layout
-from tsforge.data.timeaxis import read_times_by_series, said_of_series, series_fault, written_form
+from tsforge.data.timeaxis import (
+    TIME_RANGE,
+    TIME_RANGE_TEXT,
+    read_times_by_series,
+    said_of_series,
+    series_fault,
+    written_form,
+)
 from tsforge.data.validation import ROLE_SYNONYMS, closest_name, reads_alone
 from tsforge.errors import ConfigError, DataValidationError, ResourceLimitError
 from tsforge.inference import SeriesForecast, continued_steps
@@ -52,6 +58,8 @@ __all__ = [
     "forecasts_out",
     "forecast_records",
     "check_finite_forecasts",
+    "check_forecast_times",
+    "FORECAST_PAST_RANGE",
     "unread_inputs_notes",
     "READ_PARAMS",
     "series_timestamps",
@@ -191,42 +199,78 @@ class Limits:
             )
 
 
-# Timestamps are handled at nanosecond resolution (pandas' default), which spans 1677..2262;
-# leave room for the forecast steps after the history.
-_TS_MIN = np.datetime64("1700-01-01T00:00:00", "us")
-_TS_MAX = np.datetime64("2200-01-01T00:00:00", "us")
+# Timestamps are handled at nanosecond resolution (pandas' default): the library's range
+# (TIME_RANGE, 1677-09-21 to 2262-04-11), to the microsecond. Why not a narrower one: the service
+# refused histories after 2200 that ``tsforge forecast`` and the library's reader read; forecast
+# steps that would run past the range are refused after the forecast (check_forecast_times).
+# The lower end is exclusive: pandas' first instant, to the microsecond, is a few nanoseconds
+# before what a nanosecond clock holds.
+_TS_MIN = np.datetime64(TIME_RANGE[0], "us")
+_TS_MAX = np.datetime64(TIME_RANGE[1], "us")
 
 
-_TS_RANGE_MESSAGE = "timestamps must lie between 1700-01-01 and 2200-01-01"
+_TS_RANGE_MESSAGE = f"timestamps must lie within the dates tsforge can hold ({TIME_RANGE_TEXT})"
+
+
+def _outside_range(ts_us: np.ndarray) -> np.ndarray:
+    """Which of ``datetime64[us]`` times a nanosecond clock cannot hold (:data:`_TS_MIN` to
+    :data:`_TS_MAX`): one rule for every reader of the service."""
+    return (ts_us <= _TS_MIN) | (ts_us > _TS_MAX)
 
 
 def _to_ns(ts_us: np.ndarray) -> np.ndarray:
     """``datetime64[us]`` → ``datetime64[ns]``, refusing values a nanosecond clock cannot hold."""
-    if ts_us.size and (ts_us.min() < _TS_MIN or ts_us.max() >= _TS_MAX):
+    if ts_us.size and _outside_range(ts_us).any():
         raise ValueError(_TS_RANGE_MESSAGE)
     return ts_us.astype("datetime64[ns]")
 
 
-def _timestamps_array(ts: Sequence[Any]) -> np.ndarray:
-    """Datetimes → naive ``datetime64[ns]`` (aware ones are converted to UTC first)."""
-    if ts and ts[0].tzinfo is not None:
-        idx = pd.DatetimeIndex(pd.to_datetime(list(ts), utc=True)).tz_convert(None)
-    else:
-        idx = pd.DatetimeIndex(ts)  # ~4x faster than np.array(ts, dtype=...)
-    return _to_ns(idx.values.astype("datetime64[us]"))
+def _timestamps_array(ts: Sequence[Any], i: int) -> np.ndarray:
+    """``series[i].timestamps`` (datetimes) → naive ``datetime64[ns]`` (aware ones are converted
+    to UTC first); a time a nanosecond clock cannot hold is refused naming its position
+    (:func:`_out_of_range_position`)."""
+    try:
+        if ts and ts[0].tzinfo is not None:
+            idx = pd.DatetimeIndex(pd.to_datetime(list(ts), utc=True)).tz_convert(None)
+        else:
+            idx = pd.DatetimeIndex(ts)  # ~4x faster than np.array(ts, dtype=...)
+    except _TIME_ERRORS:  # pandas counts in nanoseconds: what it reads, the range holds
+        raise _out_of_range_position(ts, i) from None
+    return np.asarray(idx.values, dtype="datetime64[ns]")
+
+
+def _out_of_range_position(ts: Sequence[Any], i: int) -> DataValidationError:
+    """The refusal of ``series[i].timestamps`` that pandas cannot count: the first time outside
+    the range (:data:`_TS_RANGE_MESSAGE`) named by its position, ``series[i].timestamps[j]``.
+
+    Why the position: "unusable timestamps" naming the list alone, with pandas' "Out of bounds
+    nanosecond timestamp ... at position 0" in the message, left the client to find the time
+    at fault; ``/invocations`` names the row of such a ``ds``, and ``/v1`` names a value by its
+    path (``series[0].values[3]``).
+    """
+    field = f"series[{i}].timestamps"
+    j = next((j for j, t in enumerate(ts) if not _held(t)), None)
+    if j is None:  # pandas refused them for another reason: the list is all that can be named
+        return DataValidationError(f"unusable timestamps; {_TS_RANGE_MESSAGE}", field=field)
+    return DataValidationError(
+        f"timestamp {ts[j].isoformat()!r} is out of range; {_TS_RANGE_MESSAGE}", field=f"{field}[{j}]"
+    )
+
+
+def _held(t: datetime) -> bool:
+    """Whether a datetime (aware ones as their UTC instant) lies within the range."""
+    try:
+        utc = t.astimezone(timezone.utc).replace(tzinfo=None) if t.tzinfo is not None else t
+    except OverflowError:  # an offset that moves it past datetime's own years 1..9999
+        return False
+    return not _outside_range(np.array([utc], dtype="datetime64[us]")).any()
 
 
 def series_timestamps(timestamps: Sequence[Any], i: int) -> np.ndarray:
-    """``series[i].timestamps`` (datetimes) → naive ``datetime64[ns]``, refused naming that field
-    where pandas cannot count them. Why one function: ``/v1/profile`` and ``/v1/recommend`` read a
-    series' dates before its work starts, each with the same refusal."""
-    try:
-        return _timestamps_array(timestamps)
-    except _TIME_ERRORS as exc:
-        raise DataValidationError(
-            f"unusable timestamps (they must lie between 1700-01-01 and 2200-01-01): {exc}",
-            field=f"series[{i}].timestamps",
-        ) from None
+    """``series[i].timestamps`` (datetimes) → naive ``datetime64[ns]``, refused naming the time
+    pandas cannot count. Why one function: ``/v1/profile`` and ``/v1/recommend`` read a series'
+    dates before its work starts, each with the same refusal as ``/v1/forecast``'s."""
+    return _timestamps_array(timestamps, i)
 
 
 def check_observed(sid: str, n_observed: int, **where: Any) -> None:
@@ -265,8 +309,8 @@ def series_from_request(req: ForecastRequest, limits: Limits) -> ForecastBatch:
             if s.timestamps is not None and isinstance(s.timestamps[0], int):
                 ts, steps = None, np.array(s.timestamps, dtype=np.int64)  # an integer step index
             else:
-                ts = None if s.timestamps is None else _timestamps_array(s.timestamps)
-        except (*_TIME_ERRORS, OverflowError) as exc:
+                ts = None if s.timestamps is None else _timestamps_array(s.timestamps, i)
+        except _TIME_ERRORS as exc:
             raise DataValidationError(
                 f"unusable timestamps: {exc}", field=f"series[{i}].timestamps"
             ) from None
@@ -370,7 +414,7 @@ def _parse_ds(ds_raw: list[Any], *, field: str, ids: np.ndarray | None = None) -
     if odd is not None:
         raise DataValidationError(odd[1], field=field, column="ds", row=odd[0])
     # 2020-Q1, 2020M01, 2020-W05 (read as /v1/* reads them); 20210105 (read as the CLI reads it)
-    if starts_with_period_label(ds_raw) or digits_past_a_year(ds_raw):
+    if read_by_library(ds_raw):
         try:
             return _ds_by_format(ds_raw, None, field=field)
         except DataValidationError as exc:
@@ -388,13 +432,13 @@ def _parse_ds(ds_raw: list[Any], *, field: str, ids: np.ndarray | None = None) -
 
 
 def _refuse_out_of_range(parsed: np.ndarray, ds_raw: list[str], *, field: str) -> None:
-    """Refuse text times read outside what a nanosecond clock holds with room for a forecast
-    (:data:`_TS_MIN` to :data:`_TS_MAX`), naming the first such row and its text.
+    """Refuse text times read outside what a nanosecond clock holds (:func:`_outside_range`),
+    naming the first such row and its text.
 
-    Why the row: "timestamps must lie between 1700-01-01 and 2200-01-01" alone left the client
+    Why the row: the range alone ("timestamps must lie within ...") left the client
     to search a frame of thousands of rows for the one time at fault.
     """
-    outside = (parsed < _TS_MIN) | (parsed >= _TS_MAX)
+    outside = _outside_range(parsed)
     if not outside.any():
         return
     raise _out_of_range_at(int(np.argmax(outside)), ds_raw, field=field)
@@ -406,7 +450,7 @@ def _out_of_bounds(ds_raw: list[str], *, field: str) -> DataValidationError:
     :func:`_refuse_out_of_range` names a time NumPy read out of range.
 
     Why: times with a UTC offset are read by pandas, which raises for the whole column, and the
-    refusal said "timestamps must lie between 1700-01-01 and 2200-01-01" alone, naming no row.
+    refusal quoted the range alone, naming no row.
     Only the rows pandas does not read are read again, one by one, until one is out of bounds.
     """
     read = pd.to_datetime(pd.Series(ds_raw), format="ISO8601", utc=True, errors="coerce")
@@ -875,6 +919,40 @@ def check_finite_forecasts(forecasts: Sequence[SeriesForecast], *, field: str = 
                 f"the model produced non-finite forecasts for series {f.id!r}; its values are out of a usable range",
                 field=f"{field}[{i}].values" if field == "series" else field,
             )
+
+
+#: what a refusal of forecast steps past the range says (the forecast steps of one series, or
+#: pandas' words for the step that it could not count)
+FORECAST_PAST_RANGE = f"forecast timestamps run past the dates tsforge can hold ({TIME_RANGE_TEXT})"
+
+
+def check_forecast_times(
+    forecasts: Sequence[SeriesForecast], series: Sequence[SeriesInput], *, field: str = "series"
+) -> None:
+    """Refuse forecasts whose timestamps run past the range (:data:`FORECAST_PAST_RANGE`),
+    naming the series' timestamps (``series[i].timestamps``; ``field`` on ``/invocations``).
+
+    Why: a history may end anywhere in the range the library reads (up to 2262-04-11), and the
+    steps after it are computed in nanoseconds, which wrap round without a word: a daily history
+    ending 2262-04-01 was forecast for days from 1677-09-21 on. A wrapped (or missing) step is
+    one that does not come after the one before it. Steps pandas counts (months, years) raise
+    ``OutOfBoundsDatetime`` instead, which the caller refuses in the same words.
+    """
+    where = {s.id: k for k, s in enumerate(series)}
+    for f in forecasts:
+        k = where.get(f.id)
+        history = None if k is None else series[k].timestamps
+        if f.timestamps is None or np.asarray(f.timestamps).dtype.kind != "M" or history is None:
+            continue
+        steps = np.concatenate([np.asarray(history)[-1:], np.asarray(f.timestamps)]).astype("datetime64[ns]")
+        if not np.isnat(steps).any() and (steps[1:] > steps[:-1]).all():  # not np.diff: it wraps too
+            continue
+        last = np.datetime_as_string(steps[0], unit="s")
+        raise DataValidationError(
+            f"{FORECAST_PAST_RANGE}: series {f.id!r} ends at {last}, too late for {len(f.timestamps)} "
+            "steps after it; forecast fewer steps, or number the steps (integers) instead",
+            field=f"{field}[{k}].timestamps" if field == "series" else field,
+        )
 
 
 def _iso(ts: np.ndarray | None, offset: timedelta | None = None) -> list[str] | None:

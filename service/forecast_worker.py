@@ -55,7 +55,9 @@ def predict(
         try:
             forecasts = predictor.predict_series(list(series), horizon, **bounds)
         except (OverflowError, pd.errors.OutOfBoundsDatetime) as exc:  # as the server answers it: 422
-            raise DataValidationError(f"forecast timestamps out of range: {exc}", field="series") from None
+            from service.convert import FORECAST_PAST_RANGE  # rare: only then
+
+            raise DataValidationError(f"{FORECAST_PAST_RANGE}: {exc}", field="series") from None
     return list(forecasts), [_sendable(c) for c in caught]
 
 

@@ -98,7 +98,8 @@ def check_recommend(req: RecommendRequest, limits: Limits) -> tuple[np.ndarray |
 
     Cheap: the server runs it before handing the request to a worker, so what the recommender
     would refuse without naming the field is a 4xx naming it. Timestamps a nanosecond clock
-    cannot hold (outside 1700–2200) are a 422 naming the field, as in ``/v1/forecast``.
+    cannot hold (outside :data:`~tsforge.data.timeaxis.TIME_RANGE`) are a 422 naming the
+    timestamp, as in ``/v1/forecast``.
     """
     _check_limits(req, limits)
     if req.per_series:

@@ -58,9 +58,12 @@ __all__ = [
     "read_like_invocations",
     "first_unread_time",
     "digits_past_a_year",
+    "read_by_library",
+    "numbers_as_text",
     "starts_with_period_label",
     "times_by_format",
     "not_iso_words",
+    "said_of_timestamps",
     "UTC_OFFSET_AT_END",
 ]
 
@@ -500,12 +503,7 @@ def _with_dates(series: Any, fmt: str | None, i: int) -> Any:
     timestamps = series["timestamps"]
     if not timestamps:
         return series
-    if (
-        fmt is None
-        and not starts_with_period_label(timestamps)
-        and not _integer_dates(timestamps)
-        and not digits_past_a_year(timestamps)
-    ):
+    if fmt is None and not read_by_library(timestamps) and not _integer_dates(timestamps):
         return series
     return {**series, "timestamps": _dates_by_format(timestamps, fmt, i)}
 
@@ -554,8 +552,8 @@ def digits_past_a_year(values: Sequence[Any]) -> bool:
     ``"1"``): times for the library's reader (:func:`times_by_format`), not NumPy's.
 
     Why: NumPy reads any run of digits as a year, ``20210105`` as the year 20,210,105, and
-    ``/invocations`` refused such a ``ds`` as "timestamps must lie between 1700-01-01 and
-    2200-01-01", naming no row; ``/v1/*`` refused the same text in a series' ``timestamps``.
+    ``/invocations`` refused such a ``ds`` as out of the range of dates it holds, naming no row;
+    ``/v1/*`` refused the same text in a series' ``timestamps``.
     The CLI and the pyfunc (:func:`~tsforge.data.history.histories_from_frame`) read it as
     2021-01-05; the library's reader, behind both doors, reads it so too, and names the place of
     a value it does not read.
@@ -563,6 +561,34 @@ def digits_past_a_year(values: Sequence[Any]) -> bool:
     return any(
         isinstance(v, str) and _DIGITS.fullmatch(v) is not None and _YEAR.fullmatch(v) is None for v in values
     )
+
+
+def read_by_library(values: Sequence[Any]) -> bool:
+    """Whether text times are for the library's reader (:func:`times_by_format`): they start
+    with a period label (:func:`starts_with_period_label`) or hold digits that are no four-digit
+    year (:func:`digits_past_a_year`); other text times are ISO-8601, for :func:`iso_text_times`.
+
+    Why one function: ``/invocations`` (a frame's ``ds``) and ``/v1/*`` (a series'
+    ``timestamps``) each asked this in a rule of their own, and a history must be read by the
+    same reader behind both doors.
+    """
+    return starts_with_period_label(values) or digits_past_a_year(values)
+
+
+#: text that is a number: digits with a sign, a point or an exponent (``2018``, ``1.5e9``)
+_NUMBER = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*")
+
+
+def numbers_as_text(values: Sequence[Any]) -> bool:
+    """Whether some text time is a number written as text (``"2018"``, ``"1600000000.5"``).
+
+    Why: pydantic's datetime reads such text as seconds since 1970 (``"2018"`` as
+    1970-01-01T00:33:38), so ``/v1/*`` refused it before pydantic saw it, while ``/invocations``
+    read the same ``ds`` with :func:`iso_text_times` (a year ``"2018"`` as 2018-01-01, other
+    numbers refused at their row). Such timestamps are read by that reader alone
+    (:func:`read_like_invocations`), never by pydantic.
+    """
+    return any(isinstance(v, str) and _NUMBER.fullmatch(v) is not None for v in values)
 
 
 def starts_with_period_label(values: Sequence[Any]) -> bool:
@@ -625,12 +651,14 @@ def times_by_format(
 
 def _dates_by_format(timestamps: list[Any], fmt: str | None, i: int) -> list[datetime]:
     """One series' timestamps read by :func:`times_by_format`; a refusal names the series'
-    timestamp at fault (``series[i].timestamps[j]``)."""
+    timestamp at fault (``series[i].timestamps[j]``), in its words as well as its field
+    (:func:`said_of_timestamps`)."""
+    column = "timestamps"
     try:
         keys = times_by_format(
             timestamps,
             fmt,
-            column="timestamps",
+            column=column,
             what="timestamps read by time_format (or as period labels, or dates written as digits)",
             unit="position",
             format_field="time_format",
@@ -638,8 +666,43 @@ def _dates_by_format(timestamps: list[Any], fmt: str | None, i: int) -> list[dat
     except DataValidationError as exc:
         row = exc.where.get("row")
         at = (row,) if isinstance(row, int) else ()
-        raise field_error(exc.message, "series", i, "timestamps", *at) from None
+        message = said_of_timestamps(exc.message, timestamps, column=column, path=f"series[{i}].timestamps")
+        raise field_error(message, "series", i, column, *at) from None
     return cast(list[datetime], keys.astype("datetime64[us]").tolist())
+
+
+#: the library reader's words for a place in a table: ``in time column 'c' at row 3`` (the
+#: column's part may be absent: ``(read like '2020-01-01' at row 0)``)
+_ROW_WORDS = r"(?:in time column {column} )?at row (\d+)(?!\d)"
+
+
+def said_of_timestamps(message: str, values: Sequence[Any], *, column: str, path: str) -> str:
+    """A refusal by the library's reader of a series' timestamps (read as a table's time column
+    named ``column``), said of the list the client sent (``path``: ``series[0].timestamps``):
+    ``in time column 'timestamps' at row 3`` → ``at series[0].timestamps[3]``, ``unparsable rows``
+    → ``unparsable timestamps``. Text inside a quoted time (a date written ``at row 3``) is kept.
+
+    Why: ``/v1/*`` refused ``2018-Q9`` as "unparsable date '2018-Q9' in time column 'timestamps'
+    at row 3": there is no table, no column and no row in a ``/v1`` request, and "row 3" could
+    be read as a series or a line; every other ``/v1`` refusal names the value by its path (the
+    ``field``), as this one now does in its words too.
+    """
+    pattern = re.compile(_ROW_WORDS.format(column=re.escape(repr(column))))
+    quoted = [
+        (m.start(), m.end())
+        for k in {int(m.group(1)) for m in pattern.finditer(message)}
+        if 0 <= k < len(values)
+        for m in re.finditer(re.escape(repr(str(values[k]))), message)
+    ]
+
+    def moved(m: re.Match[str]) -> str:
+        if any(lo <= m.start() < hi for lo, hi in quoted):
+            return m.group()
+        return f"at {path}[{m.group(1)}]"
+
+    said = pattern.sub(moved, message)
+    said = said.replace(" unparsable rows in total", " unparsable timestamps in total")
+    return said.replace(f"time column {column!r}", path)
 
 
 #: an ISO-8601 time of day followed by a UTC offset (``T05:00:00+05:00``, ``T05:00Z``): the

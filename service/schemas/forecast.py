@@ -36,6 +36,7 @@ from service.schemas.common import (
     field_error,
     first_unread_time,
     not_iso_words,
+    numbers_as_text,
     odd_kind_words,
     read_like_invocations,
 )
@@ -96,7 +97,7 @@ ValueOrMissing = FiniteFloat | None
 def _dates_or_steps(value: Any) -> Any:
     """Timestamps are ISO-8601 dates, or integers in every position (an integer step index).
 
-    Why before the type check: pydantic reads ``121`` (or ``"121"``) as seconds after 1970, and
+    Why before the type check: pydantic reads ``121`` as seconds after 1970, and
     a forecast for 1970-01-01T00:02:01 helps nobody; a mix of the two kinds is refused too,
     naming the position that breaks the kind the first one set (:func:`_odd_time_key`).
     """
@@ -121,17 +122,14 @@ def _odd_time_key(value: list[Any]) -> int | None:
     Why the first position sets the kind: a step index with one date in it (``[0, 1, ...,
     "2020-01-01"]``) was refused as "position 0 holds 0", naming the one position that was
     right; the client needs the one that is not. Timestamps that start with anything but an
-    integer are dates: there a number or a string of digits is the odd one (``2.0`` as a step
-    index included, which is not an integer). Text of digits that is no four-digit year
-    (``"20210105"``) never gets here: the request's validator reads it as dates first
-    (:func:`~service.schemas.common.read_time_format`), as ``/invocations`` reads such a ``ds``.
+    integer are dates: there a number is the odd one (``2.0`` as a step index included, which
+    is not an integer). Text is never odd here: timestamps that are all text are read as
+    ``/invocations`` reads a ``ds`` (:func:`_or_as_invocations_reads`), a number written as
+    text (``"2018"``) included.
     """
     if value and _is_step(value[0]):
         return next((i for i, v in enumerate(value) if not _is_step(v)), None)
-    for i, v in enumerate(value):
-        if isinstance(v, (int, float)) or (isinstance(v, str) and v.strip().lstrip("+-").isdigit()):
-            return i
-    return None
+    return next((i for i, v in enumerate(value) if isinstance(v, (int, float))), None)
 
 
 def _or_as_invocations_reads(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
@@ -139,25 +137,36 @@ def _or_as_invocations_reads(value: Any, handler: ValidatorFunctionWrapHandler) 
     reads them (:func:`~service.schemas.common.read_like_invocations`: ``2018/01/01``,
     ``2018-01``, ``2018-01-01T00``); else refused at the first position neither reads, in the
     words ``/invocations`` uses (pydantic's named every position, the readable ones too).
+    Text that holds numbers (``"2018"``, :func:`~service.schemas.common.numbers_as_text`) goes
+    to that reader alone: pydantic takes it for seconds since 1970, ``/invocations`` for years.
 
     Why around the type check, not before it: RFC 3339 timestamps, nearly every request's, are
-    read once, by pydantic; only those it refuses pay for the second reader. Text of digits
-    alone that reads as no date stays refused (:func:`_dates_or_steps`): never text that
-    pydantic took for seconds since 1970. Dates written as digits (``"20200131"``) are read
-    before, by the library's reader (:func:`~service.schemas.common.read_time_format`).
+    read once, by pydantic; only those it refuses pay for the second reader. Dates written as
+    digits that are no year (``"20200131"``) are read before, by the library's reader
+    (:func:`~service.schemas.common.read_time_format`), as ``/invocations`` reads them.
     """
+    if _all_text(value) and numbers_as_text(value):
+        return handler(_as_invocations_reads(value, None))
     try:
         return handler(value)
-    except ValidationError:
+    except ValidationError as exc:
         if not _all_text(value) or _odd_time_key(value) is not None:
             raise
-        read = read_like_invocations(value)
-        if read is not None:
-            return handler(read)
-        j = first_unread_time(value)
-        if j is None:
-            raise
-        raise field_error(not_iso_words(value[j], "the request's time_format"), j) from None
+        return handler(_as_invocations_reads(value, exc))
+
+
+def _as_invocations_reads(value: list[str], refused: ValidationError | None) -> list[datetime]:
+    """Text timestamps read by ``/invocations``' reader, or refused at the first position it does
+    not read (``refused``: pydantic's refusal, raised where no position can be named)."""
+    read = read_like_invocations(value)
+    if read is not None:
+        return read
+    j = first_unread_time(value)
+    if j is None and refused is not None:
+        raise refused
+    if j is None:  # each reads alone, not all together (a year far out of range): the first number
+        j = next(k for k, v in enumerate(value) if numbers_as_text([v]))
+    raise field_error(not_iso_words(value[j], "the request's time_format"), j) from None
 
 
 def _all_text(value: Any) -> bool:

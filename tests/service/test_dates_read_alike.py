@@ -109,12 +109,16 @@ def test_day_first_dates_still_need_a_time_format_at_both_doors(panel_client):
     assert fmt.status_code == 200, fmt.text
 
 
-def test_digits_as_text_stay_refused():
-    """``"2018"`` is no /v1 timestamp (numbers are JSON integers there): unchanged."""
-    with pytest.raises(ValueError, match="position 0"):
-        ForecastRequest.model_validate(
-            {"series": [{"id": "a", "values": [1.0, 2.0], "timestamps": ["2018", "2019"]}]}
-        )
+def test_years_as_text_are_read_as_invocations_reads_them():
+    """``"2018"`` is the year 2018 at both doors (it was refused by /v1, which took text numbers
+    for pydantic's seconds since 1970; /invocations read it as 2018-01-01): see
+    ``test_text_years.py``."""
+    req = ForecastRequest.model_validate(
+        {"series": [{"id": "a", "values": [1.0, 2.0], "timestamps": ["2018", "2019"]}]}
+    )
+    assert req.series[0].timestamps == list(
+        _parse_ds(["2018", "2019"], field="ds").astype("datetime64[us]").tolist()
+    )
 
 
 #: period labels as the CLI reads them (the day each period starts) → what ``/v1/forecast``
@@ -171,7 +175,11 @@ def test_an_unreadable_period_label_is_named_at_its_row_in_the_words_of_v1(panel
     inv = client.post("/invocations", json={shape: _frame(shape, text)}).json()
     assert (inv["field"], inv["column"], inv["row"]) == (field, "ds", 3), inv
     said = v1["message"].removeprefix(f"{v1['field']}: ")
-    assert inv["message"] == said.replace("'timestamps'", "'ds'"), (inv, v1)
+    # the same words, the place said as each door names it: a frame's row, a series' position
+    assert said == inv["message"].replace("in time column 'ds' at row 3", "at series[0].timestamps[3]"), (
+        inv,
+        v1,
+    )
 
 
 def test_a_period_label_after_iso_dates_is_refused_saying_where_labels_are_read(panel_client):

@@ -26,6 +26,8 @@ from tsforge.errors import DataValidationError
 
 __all__ = [
     "TIME_NAMES",
+    "TIME_RANGE",
+    "TIME_RANGE_TEXT",
     "parse_time_column",
     "parse_times_by_series",
     "read_times_by_series",
@@ -47,6 +49,14 @@ log = logging.getLogger(__name__)
 _INT64_MAX = int(np.iinfo(np.int64).max)
 
 TIME_NAMES = ("ds", "date", "datetime", "timestamp", "time", "period", "dt")
+
+#: the dates a time axis holds (``datetime64[ns]``: pandas' ``Timestamp.min`` to ``max``, to
+#: the microsecond), and the words refusals quote them in. Why public here: the readers of the
+#: library refuse dates outside it (:func:`parse_time_column`), and the service's own readers
+#: of JSON times must refuse exactly those, in the same words; one range, defined once (its
+#: source is the reader's check in :mod:`tsforge.data.validation`).
+TIME_RANGE = V._NS_RANGE
+TIME_RANGE_TEXT = V._RANGE_TEXT
 
 
 def parse_time_column(

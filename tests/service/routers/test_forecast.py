@@ -244,14 +244,20 @@ def test_no_model_and_no_default_is_404(make_settings, series):
         assert c.post("/v1/forecast", json={"series": [series], "model": "svc_model/1"}).status_code == 200
 
 
-@pytest.mark.parametrize("start", ["2262-04-09T00:00:00", "9999-01-01T00:00:00", "1600-01-01T00:00:00"])
-def test_timestamps_outside_the_clock_range_are_422(client, start):
+@pytest.mark.parametrize(
+    ("start", "first_out"),
+    [("2262-04-11T00:00:00", 24), ("9999-01-01T00:00:00", 0), ("1600-01-01T00:00:00", 0)],
+)
+def test_timestamps_outside_the_clock_range_are_422(client, start, first_out):
+    """Named at the first time the clock cannot hold (past 2262-04-11T23:47:16, the library's
+    range), quoting the range."""
     ts = [str(np.datetime64(start) + np.timedelta64(i, "h")) for i in range(48)]
     r = client.post(
         "/v1/forecast", json={"series": [{"id": "a", "values": list(range(48)), "timestamps": ts}]}
     )
     assert r.status_code == 422, r.text
-    assert r.json()["field"] == "series[0].timestamps"
+    assert r.json()["field"] == f"series[0].timestamps[{first_out}]", r.text
+    assert "(1677-09-21 to 2262-04-11)" in r.json()["message"], r.text
     rows = [["a", t, float(i)] for i, t in enumerate(ts)]
     r = client.post(
         "/invocations", json={"dataframe_split": {"columns": ["unique_id", "ds", "y"], "data": rows}}

@@ -1,0 +1,95 @@
+"""A ``/v1`` refusal by the library's time reader names the timestamp the client sent by its
+path (``series[0].timestamps[3]``), as every other ``/v1`` refusal names its value, not a
+"row" of a "time column 'timestamps'" that the request does not have.
+
+Before: "unparsable date '2018-Q9' in time column 'timestamps' at row 3", and a hint pointing
+at another timestamp said "(read like '2020-01-01' at row 0)".
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from service.schemas.forecast import ForecastRequest
+from tests.service.conftest import LONG
+
+QUARTERS = [f"{t.year}-Q{t.quarter}" for t in pd.date_range("2015-01-01", periods=len(LONG), freq="QS")]
+
+
+def _refusal(client, timestamps: list, **extra) -> dict:
+    series = {"id": "a", "values": LONG, "timestamps": timestamps}
+    r = client.post("/v1/forecast", json={"series": [series], "horizon": 3, **extra})
+    assert r.status_code == 422, r.text
+    return r.json()
+
+
+def _no_rows(message: str) -> None:
+    assert re.search(r"\brows?\b", message) is None, message
+    assert "time column" not in message, message
+
+
+def test_an_unreadable_label_is_named_by_its_path(panel_client):
+    client, _ = panel_client
+    text = list(QUARTERS)
+    text[3] = "2015-Q9"
+    body = _refusal(client, text)
+    assert body["field"] == "series[0].timestamps[3]", body
+    assert body["message"] == "series[0].timestamps[3]: unparsable date '2015-Q9' at series[0].timestamps[3]"
+    item = body["errors"][0]
+    assert item["field"] == "series[0].timestamps[3]", item
+    assert "at series[0].timestamps[3]" in item["message"], item
+    _no_rows(body["message"])
+
+
+def test_a_count_of_unreadable_timestamps_says_timestamps(panel_client):
+    """The library's "(2 unparsable rows in total)" counts the client's timestamps."""
+    client, _ = panel_client
+    text = list(QUARTERS)
+    text[3] = "2015-Q9"
+    text[7] = "2016-Q7"
+    message = _refusal(client, text)["message"]
+    assert "(2 unparsable timestamps in total)" in message, message
+    _no_rows(message)
+
+
+def test_a_time_format_refusal_names_the_position_in_the_second_series(panel_client):
+    client, _ = panel_client
+    days = [t.strftime("%d/%m/%Y") for t in pd.date_range("2020-01-01", periods=len(LONG), freq="MS")]
+    bad = list(days)
+    bad[5] = "2020-06-01"
+    series = [
+        {"id": "a", "values": LONG, "timestamps": days},
+        {"id": "b", "values": LONG, "timestamps": bad},
+    ]
+    r = client.post("/v1/forecast", json={"series": series, "horizon": 3, "time_format": "%d/%m/%Y"})
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["field"] == "series[1].timestamps[5]", body
+    assert "'2020-06-01' at series[1].timestamps[5]" in body["message"], body
+    _no_rows(body["message"])
+
+
+def test_request_model_refusal_names_the_path():
+    """/v1/recommend and /v1/profile share the schema's reader: the words are the schema's."""
+    text = list(QUARTERS)
+    text[2] = "2015-Q0"
+    with pytest.raises(ValueError) as caught:
+        ForecastRequest.model_validate({"series": [{"id": "a", "values": LONG, "timestamps": text}]})
+    assert "unparsable date '2015-Q0' at series[0].timestamps[2]" in str(caught.value), caught.value
+
+
+def test_a_row_written_inside_a_quoted_time_is_kept():
+    """Only the reader's own words move: a time written ``at row 1`` stays as sent."""
+    from service.schemas.common import said_of_timestamps
+
+    values = ["2020-01-01", "at row 1"]
+    message = (
+        "unparsable date 'at row 1' in time column 'timestamps' at row 1 (read like '2020-01-01' at row 0)"
+    )
+    said = said_of_timestamps(message, values, column="timestamps", path="series[2].timestamps")
+    assert said == (
+        "unparsable date 'at row 1' at series[2].timestamps[1] (read like '2020-01-01' at series[2].timestamps[0])"
+    )
