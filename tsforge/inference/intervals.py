@@ -66,6 +66,17 @@ def _check_spelling(x: float, name: str) -> None:
         )
 
 
+def _check_range(x: float, top: float, position: int, name: str) -> None:
+    """Refuse ``x`` outside ``(0, top)``, naming its ``position`` in the caller's list as
+    :func:`~tsforge.arguments.number_list` names a non-finite one: ``level=[80, 150]`` said
+    "got 150" with no index where ``level=[80, nan]`` said "got nan at position 1" (the CLI
+    turns either into "the 2nd --level value")."""
+    if not 0 < x < top:
+        raise ConfigError(
+            f"{name} must be between 0 and {top:g} (exclusive), got {x:g} at position {position}", field=name
+        )
+
+
 @dataclass(frozen=True)
 class IntervalRequest:
     """Which central intervals (``levels``, in %) and quantiles (in (0, 1)) a caller wants.
@@ -85,15 +96,11 @@ class IntervalRequest:
         """Validate user input (a number or a list of numbers each); errors name the field."""
         levels = number_list(level, "level") or []
         qs = number_list(quantiles, "quantiles") or []
-        for lv in levels:
-            if not 0 < lv < 100:
-                raise ConfigError(f"level must be between 0 and 100 (exclusive), got {lv:g}", field="level")
+        for i, lv in enumerate(levels):
+            _check_range(lv, 100, i, "level")
             _check_spelling(lv, "level")
-        for q in qs:
-            if not 0 < q < 1:
-                raise ConfigError(
-                    f"quantiles must be between 0 and 1 (exclusive), got {q:g}", field="quantiles"
-                )
+        for i, q in enumerate(qs):
+            _check_range(q, 1, i, "quantiles")
             _check_spelling(q, "quantiles")
         if len(set(levels)) > MAX_LEVELS or len(set(qs)) > MAX_LEVELS:
             raise ConfigError(
@@ -201,6 +208,20 @@ def level_note(level: Any, *, flags: bool = False) -> str | None:
     )
 
 
+#: Widths up to this fraction of the values' magnitude count as zero: a flat history's native
+#: interval came back 8.9e-16 wide at one step of a level of 5 (one ulp, the residue of widening
+#: a band to contain its point), and an exact ``<= 0`` test never said it.
+ZERO_WIDTH_RTOL = 1e-12
+
+
+def _zero_width(lo: Any, hi: Any, point: Any) -> bool:
+    """Whether the interval ``[lo, hi]`` has no width at any step beyond floating-point residue
+    (:data:`ZERO_WIDTH_RTOL` of the largest of ``|lo|``, ``|hi|``, ``|point|`` at that step)."""
+    lo, hi = np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)
+    scale = np.maximum(np.maximum(np.abs(lo), np.abs(hi)), np.abs(np.asarray(point, dtype=np.float64)))
+    return bool(np.all(hi - lo <= ZERO_WIDTH_RTOL * scale))
+
+
 def zero_width_note(forecasts: Sequence[SeriesForecast], method: str | None = None) -> str | None:
     """One sentence when a central interval of some forecasts has zero width at every step (the
     levels and series, a few by name), else None. ``method``: how the bounds were made
@@ -208,14 +229,18 @@ def zero_width_note(forecasts: Sequence[SeriesForecast], method: str | None = No
 
     Why: statsforecast's own intervals come from a model's errors on the history, so a history
     it fits without error (a flat series) gets a 95 % "interval" that is the point itself, and
-    it was returned without a word.
+    it was returned without a word. Native intervals stopped at 0 (non-negative data, the whole
+    band below 0) are said as that, not as an error-free fit. A width of floating-point residue
+    counts as zero (:func:`_zero_width`).
     """
     flat: dict[str, list[str]] = {}
+    at_zero = True  # every such interval is 0 at every step (a band stopped at the floor)
     for f in forecasts:
         for key, lo in f.bounds.items():
             hi = f.bounds.get(f"hi-{key[3:]}") if key.startswith("lo-") else None
-            if hi is not None and np.size(lo) and bool(np.all(np.asarray(hi) - np.asarray(lo) <= 0)):
+            if hi is not None and np.size(lo) and _zero_width(lo, hi, f.values):
                 flat.setdefault(key[3:], []).append(str(f.id))
+                at_zero = at_zero and not np.any(np.asarray(hi, dtype=np.float64))
     if not flat:
         return None
     ids = list(dict.fromkeys(i for v in flat.values() for i in v))
@@ -228,7 +253,12 @@ def zero_width_note(forecasts: Sequence[SeriesForecast], method: str | None = No
         f"{len(forecasts)} series ({names}) {'have' if plural else 'has'} zero width at every step, "
         f"so {'they cover' if plural else 'it covers'} only an outcome equal to the forecast"
     )
-    if method == "native":
+    if method == "native" and at_zero:  # not an error-free fit: a band below 0 stopped at 0
+        note += (
+            f": the model's own {'bands lie' if plural else 'band lies'} at or below 0 at every "
+            "step, and the forecasts of non-negative data stop at 0"
+        )
+    elif method == "native":
         note += (
             f": the model's own intervals come from its errors on the history, and it fits "
             f"{'these histories' if many else 'this history'} without error (e.g. a flat series); "

@@ -35,6 +35,7 @@ from tsforge.inference import (
     Predictor,
     SeriesForecast,
     attach_bounds,
+    floor_points,
     sorted_quantiles,
 )
 from tsforge.models.base import QuantileForecaster
@@ -67,6 +68,7 @@ class PanelPredictor(FramePredictor):
         calibration: ConformalCalibration | None = None,
         interval_method: str = "auto",
         local_options: LocalOptions | None = None,
+        floor: float | None = None,
     ) -> None:
         if global_model is None and model not in LOCAL_MODELS:
             raise ConfigError(f"{model!r} is not a local model and no trained global model was given")
@@ -89,6 +91,10 @@ class PanelPredictor(FramePredictor):
         self.method = interval_method
         #: the user's season length / history cap for a local model (None: its defaults)
         self.local_options = local_options
+        #: the non-negative floor of a model served without a calibration (native intervals):
+        #: the calibration's own floor where there is one (None: no floor, as in bundles saved
+        #: before it was stored)
+        self.floor = None if floor is None else float(floor)
 
     # -- the predictor interface --------------------------------------------------------------
     @property
@@ -139,6 +145,17 @@ class PanelPredictor(FramePredictor):
         return tuple(getattr(forecaster.config, "quantiles", ()) or ())
 
     @property
+    def point_floor(self) -> float | None:
+        """The floor this model stops a non-negative series' point forecast and bounds at: its
+        calibration's, else the one stored with it (see :meth:`_floored`).
+
+        Why both: the floor of non-negative data used to live in the calibration alone, so the
+        same model trained with ``--interval-method native`` forecast a falling sales series
+        below 0 where its conformal version stopped at 0, and the two versions' scores were of
+        different points."""
+        return self.calibration.floor if self.calibration is not None else self.floor
+
+    @property
     def interval_method(self) -> str | None:
         """``conformal``, ``native`` or None (no intervals), after resolving ``auto``."""
         if self.method == "conformal" or (self.method == "auto" and self.calibration is not None):
@@ -178,9 +195,24 @@ class PanelPredictor(FramePredictor):
         out = panel_forecasts(panel, values, h)
         histories = [panel.series(i) for i in range(len(panel))]
         if native is not None:  # the same floor as conformal bounds: a stored non-negative training panel
-            floor = self.calibration.floor if self.calibration is not None else None
-            return attach_bounds(out, floor_quantiles(native, floor, histories), request)
-        return self._calibrated_bounds(out, histories, request)
+            out = attach_bounds(out, floor_quantiles(native, self.point_floor, histories), request)
+        else:
+            out = self._calibrated_bounds(out, histories, request)
+        return self._floored(out, histories)
+
+    def _floored(
+        self, forecasts: list[SeriesForecast], histories: Sequence[np.ndarray]
+    ) -> list[SeriesForecast]:
+        """``forecasts`` with the point (and bounds) of each non-negative history stopped at the
+        floor stored with a model that has no calibration (in place; returned).
+
+        Why here: a calibrated model's floor is applied by :meth:`predict_series` from its
+        calibration, for every predictor alike; the stored floor is this predictor's own.
+        Clipping the point and every bound at one floor keeps the point inside its interval and
+        the quantiles in order (``max(·, 0)`` is monotone)."""
+        if self.calibration is not None or self.floor is None:
+            return forecasts
+        return list(floor_points(forecasts, histories, self.floor))
 
     def _global_native_quantiles(self, panel: Panel, h: int, request: IntervalRequest) -> np.ndarray:
         """``[n, h, P]`` from the global model's quantile heads, linearly interpolated between
@@ -286,6 +318,7 @@ class PanelPredictor(FramePredictor):
                 else {}
             ),
             **({"local_options": self.local_options.as_dict()} if self.local_options is not None else {}),
+            **({"floor": self.floor} if self.floor is not None else {}),
             **self.meta,
         }
         if self.global_model is None:
@@ -317,6 +350,7 @@ class PanelPredictor(FramePredictor):
             )
         model = info.pop("panel_model")
         options = info.pop("local_options", None)
+        floor = info.pop("floor", None)  # bundles saved before it was kept: no floor, as they served
         return cls(
             model,
             int(info.pop("horizon")),
@@ -326,6 +360,7 @@ class PanelPredictor(FramePredictor):
             meta={k: v for k, v in info.items() if k not in ("kind", "model_kind")},
             calibration=ConformalCalibration.load(path),
             local_options=None if options is None else local_options(model, options),
+            floor=None if floor is None else float(floor),
         )
 
 

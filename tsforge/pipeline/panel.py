@@ -194,13 +194,14 @@ def train_panel(
             refusing the panel; the run logs ``n_series_dropped``. The trained model still
             forecasts any series later (a local model's short-series fallbacks, a global
             model's padding).
-        floor_scores: without ``intervals``, still score the points (not the returned
-            forecasts, which stay what this predictor serves) as a model trained with them
-            serves them: those of a non-negative series stopped at 0 where every training
-            value is ``>= 0`` (:func:`~tsforge.panels.calibrate.served_points`). For callers
-            that rank or tune candidates without calibrating them (``recommend``'s ranking,
-            ``tune``'s trials, a routed ensemble's members), so that their numbers are those of
-            the model they pick once it is trained with intervals and served. With
+        floor_scores: without ``intervals``, keep the returned predictor (and its forecasts)
+            raw and floor the scores alone, as a model trained with intervals serves its points:
+            those of a non-negative series stopped at 0 where every training value is ``>= 0``
+            (:func:`~tsforge.panels.calibrate.served_points`). For callers that rank or tune
+            candidates without calibrating them (``recommend``'s ranking, ``tune``'s trials, a
+            routed ensemble's members, whose raw forecasts the ensemble combines). Without it
+            (and without ``intervals``: native intervals) the predictor stores that floor and
+            serves, and is scored on, floored points, as a calibrated model is. With
             ``intervals`` the calibration's own floor is used either way.
     """
     tracking = check_tracking(tracking)
@@ -340,12 +341,11 @@ def train_panel(
         seconds = time.perf_counter() - t0
         # the scores are of the forecasts the registered model serves: it stops the point of a
         # non-negative series at its calibration's floor (the bounds are floored around the raw
-        # point, as served: holdout_interval_metrics below takes ``raw_test``)
+        # point, as served: holdout_interval_metrics below takes ``raw_test``), or, without a
+        # calibration, at the floor stored with it by the same rule (_store_floor)
         raw_test, raw_val = test_pred, val_pred
-        if calibration is not None:
-            floor = calibration.floor
-        else:
-            floor = nonnegative_floor(split.history.values) if floor_scores else None
+        floor = calibration.floor if calibration is not None else nonnegative_floor(split.history.values)
+        floored = calibration is not None or _store_floor(predictor, floor, floor_scores)
         test_pred, val_pred = (
             served_points(test_pred, split.history, floor),
             served_points(val_pred, split.train, floor),
@@ -363,9 +363,9 @@ def train_panel(
         per_series = scores[scores["model"] == name].drop(columns="model").reset_index(drop=True)
         params.update(_fitted_params(predictor))
         params["baseline"] = NAIVE2  # what val_skill / test_skill are read against
-        # the forecasts of this predictor as it serves them: floored only with a calibration
-        # (floor_scores floors the scores alone; a routed ensemble combines the raw forecasts)
-        served = test_pred if calibration is not None else raw_test
+        # the forecasts of this predictor as it serves them: floored unless floor_scores kept it
+        # raw (it floors the scores alone; a routed ensemble combines the raw forecasts)
+        served = test_pred if floored else raw_test
         frame = split.test_frame().assign(**{name: served.ravel()})
         if calibration is not None:
             interval_metrics, bounds = holdout_interval_metrics(
@@ -388,6 +388,21 @@ def train_panel(
             run.log_params(params)
             _log(run, outcome, split, tracking, data_digest)
         return outcome
+
+
+def _store_floor(predictor: PanelPredictor, floor: float | None, floor_scores: bool) -> bool:
+    """Give a predictor trained without a calibration the non-negative ``floor`` to serve its
+    points at, unless ``floor_scores`` asks for a raw one; whether it serves them floored.
+
+    Why: the floor of non-negative data lived in the calibration alone, so a model trained with
+    native intervals forecast a falling sales series below 0 where its conformal version stopped
+    at 0, and the champion rule compared the two versions' scores of different points. The
+    members of a routed ensemble (``floor_scores``) stay raw: the ensemble combines their raw
+    forecasts and floors the combination."""
+    if floor_scores:
+        return False
+    predictor.floor = floor
+    return True
 
 
 def _warn_without_skill(name: str, metrics: dict[str, float]) -> None:

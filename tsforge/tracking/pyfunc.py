@@ -124,6 +124,34 @@ def example_history(predictor: Any, data: Any, n_series: int = 1) -> pd.DataFram
     return df[cols].fillna({"y": float(pd.Series(df["y"]).mean())})
 
 
+def frame_schema(frame: pd.DataFrame) -> Any:
+    """An MLflow column schema of ``frame``, each column typed by its dtype (integers as
+    ``long``, floats as ``double``, dates as ``datetime``, text as ``string``; anything else
+    ``Any``).
+
+    Why not MLflow's ``infer_signature``: on the forecast's integer ``step`` column it printed
+    "Hint: Inferred schema contains integer column(s) ... missing values ... will cause a schema
+    enforcement error" on every registration, of an output column that is never missing and
+    never enforced (and of inputs that :func:`history_schema` types ``Any`` anyway)."""
+    from mlflow.types.schema import AnyType, ColSpec, DataType, Schema
+
+    def dtype_of(values: pd.Series) -> Any:
+        kind = values.dtype
+        if pd.api.types.is_bool_dtype(kind):
+            return DataType.boolean
+        if pd.api.types.is_integer_dtype(kind):
+            return DataType.long
+        if pd.api.types.is_float_dtype(kind):
+            return DataType.double
+        if pd.api.types.is_datetime64_any_dtype(kind):
+            return DataType.datetime
+        if pd.api.types.is_string_dtype(kind) and values.map(lambda v: isinstance(v, str)).all():
+            return DataType.string
+        return AnyType()
+
+    return Schema([ColSpec(dtype_of(frame[c]), str(c)) for c in frame.columns])
+
+
 def history_schema(inferred: Any) -> Any:
     """The pyfunc's input schema: the history columns by name, their values checked by tsforge.
 
@@ -156,14 +184,15 @@ def log_predictor_model(
     bundle_dir: str | Path, predictor: Any, input_example: pd.DataFrame, name: str = "model"
 ):
     """Log the bundle as a pyfunc with signature + input example; returns MLflow's ModelInfo."""
-    from mlflow.models import infer_signature
+    from mlflow.models import ModelSignature
     from mlflow.types.schema import ParamSchema, ParamSpec
 
     output = TsforgePyfunc.__new__(TsforgePyfunc)
     output.predictor = predictor
     out_example = output.predict(None, input_example, {"horizon": predictor.max_horizon})
-    signature = infer_signature(input_example, out_example)
-    signature.inputs = history_schema(signature.inputs)
+    signature = ModelSignature(
+        inputs=history_schema(frame_schema(input_example)), outputs=frame_schema(out_example)
+    )
     # level / quantiles default to empty lists (= point forecasts only), time_format to None
     # (= infer the dates' format): MLflow drops params its signature does not declare, and fills
     # declared ones with their defaults

@@ -74,7 +74,10 @@ def test_recommend_adapt_without_train_names_no_python_field(history, capsys):
             ["--level", "80", "--level", "nan"],
             "error: --level must be finite numbers, got nan (the 2nd --level value)",
         ),
-        (["--level", "150"], "error: --level must be between 0 and 100 (exclusive), got 150"),
+        (
+            ["--level", "80", "--level", "150"],
+            "error: --level must be between 0 and 100 (exclusive), got 150 (the 2nd --level value)",
+        ),
     ],
 )
 def test_forecast_refuses_a_bad_level_naming_the_flag_before_loading(

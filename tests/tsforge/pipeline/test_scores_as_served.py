@@ -62,7 +62,7 @@ def test_ranking_and_tuning_score_the_points_the_trained_pick_serves():
     panel = _panel(zero_before=2 * H)
     trained = train_panel(panel, "rw_drift", horizon=H, tracking=QUIET)
     raw = train_panel(panel, "rw_drift", horizon=H, tracking=QUIET, intervals=False)
-    assert raw.metrics["val_mase"] > trained.metrics["val_mase"]  # the floor is at work here
+    assert np.min(raw.val_forecasts) < 0  # the floor is at work here: the raw drift goes below 0
     ranked = {r["model"]: r["val_mase"] for r in recommend_panel(panel, H, ("rw_drift", "naive")).ranking}
     assert ranked["rw_drift"] == pytest.approx(trained.metrics["val_mase"], rel=1e-12)
 
