@@ -383,7 +383,7 @@ def _recommend_panel(
     from recommender.panel import PANEL_CANDIDATES, recommend_panel
     from tsforge.data.protocol import panel_horizon
     from tsforge.errors import ConfigError
-    from tsforge.panels.protocol import default_horizon_named, drop_short_series, holdout_length
+    from tsforge.panels.protocol import default_horizon_named, drop_short_series
     from tsforge.pipeline.panel import filled_values_said, load_holding_gaps, note_filled_for_candidates
 
     if top < 1:  # as recommend() refuses it for long data; a slice took 0 as empty, -1 as "all but one"
@@ -395,7 +395,7 @@ def _recommend_panel(
     # a refusal of series too short for h says so when h was this data's default, not the user's
     with held.released_if_raised(), default_horizon_named(horizon, h):
         if drop_short:
-            held.released_before_drop(panel, holdout_length(h))
+            held.released_before_drop(panel, h)
             panel, _ = drop_short_series(panel, h)
         if max_series is None and len(panel) > LARGE_PANEL_SERIES:
             print_note(
@@ -563,7 +563,6 @@ def _recommend_per_series(
         recommend_series,
     )
     from tsforge.errors import ConfigError
-    from tsforge.panels.protocol import holdout_length
     from tsforge.pipeline.panel import filled_values_said, gaps_held, note_filled_for_candidates
 
     if mode not in MODES:
@@ -597,7 +596,7 @@ def _recommend_per_series(
             # picks table with no word of which model they were about
             named = f" {register_as!r}" if register_as else ""
             if drop_short:  # before the note that leaves series out, if those are all it counts
-                held.released_before_drop(panel, holdout_length(h))
+                held.released_before_drop(panel, h)
             # its members' notes on the missing values they fill, two each (their fit, their
             # validation forecast), are said once for all of them after the training
             with (

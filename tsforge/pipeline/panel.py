@@ -60,11 +60,12 @@ from tsforge.panels.global_models import RefitGlobalModel, check_global_config, 
 from tsforge.panels.local import LOCAL_MODELS, ConfiguredLocalModel, forecast_local, warn_fallbacks
 from tsforge.panels.predictor import PanelPredictor
 from tsforge.panels.protocol import (
+    MIN_TRAIN,
     HoldoutSplit,
     default_horizon_named,
     drop_short_series,
-    holdout_length,
     holdout_split,
+    short_for_holdout,
 )
 from tsforge.pipeline.multichannel import TrackingOptions, check_tracking, lags_read, record_logged
 from tsforge.tracking.callback import MlflowCallback
@@ -223,7 +224,7 @@ def train_panel(
     # a refusal of series too short for H says so when H was this data's default, not the user's
     with held.released_if_raised(), default_horizon_named(horizon, H):
         if drop_short:
-            held.released_before_drop(panel, holdout_length(H))
+            held.released_before_drop(panel, H)
             panel, dropped = drop_short_series(panel, H)
         split = holdout_split(panel, H)
     _note_filled_history(split, name, local, _data_label(data, panel), held)
@@ -447,7 +448,7 @@ def evaluate_panel_model(
     # validation window is scored here: 2 + H values
     with held.released_if_raised():
         if drop_short:
-            held.released_before_drop(panel, holdout_length(h, 0, 2))
+            held.released_before_drop(panel, h, 0, 2)
             panel, _ = drop_short_series(panel, h, val_h=0, min_train=2)
         split = holdout_split(panel, h, val_h=0, min_train=2)
         history = split.history
@@ -642,13 +643,20 @@ class _HeldGaps:
         for w in notes:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
-    def released_before_drop(self, panel: Panel, need: int) -> None:
+    def released_before_drop(
+        self, panel: Panel, h: int, val_h: int | None = None, min_train: int = MIN_TRAIN
+    ) -> None:
         """Issue the held notes now when every series they count is one ``--drop-short`` is
-        about to leave out (fewer than ``need`` values): no note on the history will say them.
+        about to leave out (:func:`~tsforge.panels.protocol.drop_short_series` with the same
+        arguments): no note on the history will say them.
 
         Why before the drop: released after it, the note on inserted steps came after the note
-        that left those series out, and named series the user had just been told were gone."""
-        if self.notes and not self.inserted_in(panel.ids[panel.lengths >= need]):
+        that left those series out, and named series the user had just been told were gone.
+        Why the drop's own rule (:func:`~tsforge.panels.protocol.short_for_holdout`): counted by
+        length, a series of enough cells whose training window ends in missing ones was taken to
+        stay, and its note came after the one that left it out."""
+        kept = ~short_for_holdout(panel, h, val_h, min_train)
+        if self.notes and not self.inserted_in(panel.ids[kept]):
             self.release()
 
     @contextlib.contextmanager

@@ -637,7 +637,6 @@ def _panel_for_study(
     from tsforge.panels.protocol import (
         default_horizon_named,
         drop_short_series,
-        holdout_length,
         holdout_split,
     )
     from tsforge.pipeline.panel import load_holding_gaps, note_filled_for_candidates
@@ -646,7 +645,7 @@ def _panel_for_study(
     h = panel_horizon(horizon, entry, series.season_length, series.horizon)
     with held.released_if_raised(), default_horizon_named(horizon, h):
         if drop_short:
-            held.released_before_drop(series, holdout_length(h))
+            held.released_before_drop(series, h)
             series, _ = drop_short_series(series, h)
         history = holdout_split(series, h).history
     where = os.fspath(data) if isinstance(data, (str, os.PathLike)) else str(series.name)

@@ -142,6 +142,23 @@ def test_evaluate_says_steps_inserted_only_into_dropped_series_before_leaving_th
     assert "'tiny' (1)" in str(notes[0].message), str(notes[0].message)
 
 
+def test_a_series_long_by_its_cells_but_left_out_for_its_history_is_said_before_it_goes(tmp_path, monkeypatch):
+    """``lone`` has 40 months of cells but one observed value before its test window, and the
+    one inserted step: ``--drop-short`` leaves it out for that one value of history
+    (:func:`~tsforge.panels.protocol.short_for_holdout`); the note on its inserted step came
+    after the note that left it out, its length having counted it as kept."""
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    path = _gappy(tmp_path, skipped={}, empty={})
+    dates = pd.date_range("2015-01-01", periods=40, freq="MS")
+    y = np.full(40, np.nan)
+    y[0], y[-_H:] = 5.0, 6.0
+    lone = pd.DataFrame({"unique_id": "lone", "ds": dates.strftime("%Y-%m-%d"), "y": y}).drop(index=[1])
+    pd.concat([pd.read_csv(path), lone]).to_csv(path, index=False)
+    notes = _evaluated_notes(path, drop_short=True)
+    assert _order(notes) == ["gaps", "left out"], [str(w.message) for w in notes]
+    assert "'lone'" in str(notes[1].message), str(notes[1].message)
+
+
 def test_a_wide_column_counts_only_the_rows_inserted_inside_its_span(tmp_path):
     """Rows inserted before a column's first value are no part of its series (the panel cuts
     them): counting them there said steps the model never sees, and a count the note on filled
