@@ -58,8 +58,6 @@ __all__ = [
     "forecasts_out",
     "forecast_records",
     "check_finite_forecasts",
-    "check_forecast_times",
-    "FORECAST_PAST_RANGE",
     "unread_inputs_notes",
     "READ_PARAMS",
     "series_timestamps",
@@ -202,7 +200,8 @@ class Limits:
 # Timestamps are handled at nanosecond resolution (pandas' default): the library's range
 # (TIME_RANGE, 1677-09-21 to 2262-04-11), to the microsecond. Why not a narrower one: the service
 # refused histories after 2200 that ``tsforge forecast`` and the library's reader read; forecast
-# steps that would run past the range are refused after the forecast (check_forecast_times).
+# steps that would run past the range are refused by the library, behind every door
+# (:mod:`tsforge.inference.forecast_range`).
 # The lower end is exclusive: pandas' first instant, to the microsecond, is a few nanoseconds
 # before what a nanosecond clock holds.
 _TS_MIN = np.datetime64(TIME_RANGE[0], "us")
@@ -919,40 +918,6 @@ def check_finite_forecasts(forecasts: Sequence[SeriesForecast], *, field: str = 
                 f"the model produced non-finite forecasts for series {f.id!r}; its values are out of a usable range",
                 field=f"{field}[{i}].values" if field == "series" else field,
             )
-
-
-#: what a refusal of forecast steps past the range says (the forecast steps of one series, or
-#: pandas' words for the step that it could not count)
-FORECAST_PAST_RANGE = f"forecast timestamps run past the dates tsforge can hold ({TIME_RANGE_TEXT})"
-
-
-def check_forecast_times(
-    forecasts: Sequence[SeriesForecast], series: Sequence[SeriesInput], *, field: str = "series"
-) -> None:
-    """Refuse forecasts whose timestamps run past the range (:data:`FORECAST_PAST_RANGE`),
-    naming the series' timestamps (``series[i].timestamps``; ``field`` on ``/invocations``).
-
-    Why: a history may end anywhere in the range the library reads (up to 2262-04-11), and the
-    steps after it are computed in nanoseconds, which wrap round without a word: a daily history
-    ending 2262-04-01 was forecast for days from 1677-09-21 on. A wrapped (or missing) step is
-    one that does not come after the one before it. Steps pandas counts (months, years) raise
-    ``OutOfBoundsDatetime`` instead, which the caller refuses in the same words.
-    """
-    where = {s.id: k for k, s in enumerate(series)}
-    for f in forecasts:
-        k = where.get(f.id)
-        history = None if k is None else series[k].timestamps
-        if f.timestamps is None or np.asarray(f.timestamps).dtype.kind != "M" or history is None:
-            continue
-        steps = np.concatenate([np.asarray(history)[-1:], np.asarray(f.timestamps)]).astype("datetime64[ns]")
-        if not np.isnat(steps).any() and (steps[1:] > steps[:-1]).all():  # not np.diff: it wraps too
-            continue
-        last = np.datetime_as_string(steps[0], unit="s")
-        raise DataValidationError(
-            f"{FORECAST_PAST_RANGE}: series {f.id!r} ends at {last}, too late for {len(f.timestamps)} "
-            "steps after it; forecast fewer steps, or number the steps (integers) instead",
-            field=f"{field}[{k}].timestamps" if field == "series" else field,
-        )
 
 
 def _iso(ts: np.ndarray | None, offset: timedelta | None = None) -> list[str] | None:

@@ -6,9 +6,8 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 
-from service.convert import FORECAST_PAST_RANGE, Limits, check_finite_forecasts, check_forecast_times
+from service.convert import Limits, check_finite_forecasts
 from service.inline import Predict, predict_here
 from service.model_store import LoadedModel, ModelStore
 from service.notes import Caught, merge_notes
@@ -81,14 +80,11 @@ def forecast(
     try:
         _check_sampling(loaded, series)
         forecasts = predict(loaded, list(series), h, bounds)
-    except (OverflowError, pd.errors.OutOfBoundsDatetime) as exc:  # timestamps past what pandas can count
-        raise DataValidationError(f"{FORECAST_PAST_RANGE}: {exc}", field=series_field) from None
-    except TsforgeError as exc:
+    except TsforgeError as exc:  # forecast steps past the dates tsforge holds too (the library's refusal)
         _name_grid_field(exc, series)
         _name_frame_field(exc, series, series_field)
         raise
     check_finite_forecasts(forecasts, field=series_field)
-    check_forecast_times(forecasts, series, field=series_field)
     return loaded, h, forecasts
 
 

@@ -9,15 +9,21 @@ could have been forecast for 1677-09-21 (nanoseconds wrap round without a word).
 
 from __future__ import annotations
 
+import pickle
+
+import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
 
+from service import forecast_worker
 from service.convert import Limits, _parse_ds, series_from_request
 from service.schemas.forecast import ForecastRequest
 from tests.service.conftest import LONG
 from tsforge.data.timeaxis import parse_time_column
 from tsforge.errors import DataValidationError
+from tsforge.inference import SeriesInput
+from tsforge.panels.predictor import PanelPredictor
 
 RANGE = "(1677-09-21 to 2262-04-11)"
 LIMITS = Limits(max_series=10, max_series_length=10_000, max_horizon=100)
@@ -127,7 +133,35 @@ def test_forecast_steps_past_the_range_are_refused(panel_client, start, freq):
     assert r.status_code == 422, r.text
     message = r.json()["message"]
     assert message.startswith(f"forecast timestamps run past the dates tsforge can hold {RANGE}"), message
+    assert f"series 'a' ends at {ts[-1]}, too late for 3 steps" in message, message
     assert "1677-09-2" not in message.split(RANGE)[1], message  # no wrapped date shown
+    assert r.json()["field"] == "series[0].timestamps", r.text
+
+
+@pytest.mark.parametrize(("start", "freq"), [("2262-03-05", "D"), ("2259-04-01", "MS")])
+def test_invocations_refuses_them_naming_its_payload_and_the_series(panel_client, start, freq):
+    client, _ = panel_client
+    ts = _dated(start, freq)
+    rows = [["a", d, v] for d, v in zip(ts, LONG, strict=True)]
+    body = {"dataframe_split": {"columns": ["unique_id", "ds", "y"], "data": rows}, "params": {"horizon": 3}}
+    r = client.post("/invocations", json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "dataframe_split", r.text
+    assert r.json()["unique_id"] == "a", r.text
+    assert f"series 'a' ends at {ts[-1]}, too late for 3 steps" in r.json()["message"], r.text
+
+
+@pytest.mark.parametrize(("start", "freq"), [("2262-03-05", "D"), ("2259-04-01", "MS")])
+def test_a_large_forecast_s_worker_refuses_them_as_the_server_does(start, freq):
+    """A large request is forecast in a worker process (:mod:`service.forecast_worker`): it
+    raises the library's refusal, naming the series' timestamps, as a forecast made inline does
+    (the worker answered monthly steps past the range with pandas' words, naming ``series``)."""
+    predictor = PanelPredictor("naive", 3, freq=freq, season_length=1)
+    history = SeriesInput("a", np.asarray(LONG), pd.to_datetime(_dated(start, freq)).to_numpy())
+    with pytest.raises(DataValidationError) as caught:
+        forecast_worker.predict(f"past-range-{freq}", pickle.dumps(predictor), [history], 3, {})
+    assert caught.value.where["field"] == "series[0].timestamps", caught.value
+    assert caught.value.message.startswith("forecast timestamps run past the dates tsforge can hold")
 
 
 def test_forecast_steps_up_to_the_last_day_are_answered(panel_client):

@@ -22,6 +22,7 @@ from tsforge.data import validation as V
 from tsforge.data.file_lines import refuse_empty_line, row_where, row_words
 from tsforge.data.frequency import date_words, grid_words, off_grid_hint
 from tsforge.data.period_labels import GuessedLabelsWarning, looks_like_period_labels
+from tsforge.data.validation import TIME_RANGE, TIME_RANGE_TEXT  # re-exported: the range a time axis holds
 from tsforge.errors import DataValidationError
 
 __all__ = [
@@ -49,14 +50,6 @@ log = logging.getLogger(__name__)
 _INT64_MAX = int(np.iinfo(np.int64).max)
 
 TIME_NAMES = ("ds", "date", "datetime", "timestamp", "time", "period", "dt")
-
-#: the dates a time axis holds (``datetime64[ns]``: pandas' ``Timestamp.min`` to ``max``, to
-#: the microsecond), and the words refusals quote them in. Why public here: the readers of the
-#: library refuse dates outside it (:func:`parse_time_column`), and the service's own readers
-#: of JSON times must refuse exactly those, in the same words; one range, defined once (its
-#: source is the reader's check in :mod:`tsforge.data.validation`).
-TIME_RANGE = V._NS_RANGE
-TIME_RANGE_TEXT = V._RANGE_TEXT
 
 
 def parse_time_column(

@@ -63,6 +63,8 @@ __all__ = [
     "long_table_columns",
     "ROLE_SYNONYMS",
     "AmbiguousDatesWarning",
+    "TIME_RANGE",
+    "TIME_RANGE_TEXT",
 ]
 
 _MAX_SHOWN = 5
@@ -648,9 +650,13 @@ def _polars_parse(series: pl.Series, fmt: str | None, *, column: str, file: str 
     return None if np.isnat(out).any() else out.astype("datetime64[ns]")
 
 
-#: the dates a ``datetime64[ns]`` holds (pandas' ``Timestamp.min`` / ``max``)
-_NS_RANGE = (pd.Timestamp.min.to_pydatetime(warn=False), pd.Timestamp.max.to_pydatetime(warn=False))
-_RANGE_TEXT = f"{_NS_RANGE[0]:%Y-%m-%d} to {_NS_RANGE[1]:%Y-%m-%d}"
+#: the dates a time axis holds (``datetime64[ns]``: pandas' ``Timestamp.min`` to ``max``, to the
+#: microsecond), and the words refusals quote them in. Why public, and defined here only: this
+#: reader refuses dates outside it (:func:`_check_ns_range`), and every other check of the range
+#: (the service's readers of JSON times, a forecast's steps past it) must hold exactly these
+#: dates and quote them in the same words; :mod:`tsforge.data.timeaxis` re-exports them.
+TIME_RANGE = (pd.Timestamp.min.to_pydatetime(warn=False), pd.Timestamp.max.to_pydatetime(warn=False))
+TIME_RANGE_TEXT = f"{TIME_RANGE[0]:%Y-%m-%d} to {TIME_RANGE[1]:%Y-%m-%d}"
 
 
 def _check_ns_range(
@@ -668,15 +674,15 @@ def _check_ns_range(
     lo, hi = _as_datetime(series.min()), _as_datetime(series.max())
     if lo is None or hi is None:
         return
-    if _NS_RANGE[0] <= lo and hi <= _NS_RANGE[1]:
+    if TIME_RANGE[0] <= lo and hi <= TIME_RANGE[1]:
         return
     as_us = series.cast(pl.Datetime("us"))
-    out = ((as_us < _NS_RANGE[0]) | (as_us > _NS_RANGE[1])).fill_null(False)
+    out = ((as_us < TIME_RANGE[0]) | (as_us > TIME_RANGE[1])).fill_null(False)
     row = int(out.arg_true()[0])
     shown = text[row] if text is not None else as_us[row]
     raise DataValidationError(
         f"date {str(shown)!r} in time column {column!r} {row_words(row, file)} is outside the dates tsforge "
-        f"can hold ({_RANGE_TEXT}); number the steps instead (integers) and give the frequency",
+        f"can hold ({TIME_RANGE_TEXT}); number the steps instead (integers) and give the frequency",
         file=file,
         column=column,
         **row_where(row, file),

@@ -53,6 +53,14 @@ from tsforge.errors import (
     UnusedCoordinatesWarning,
     WordedWarning,
 )
+from tsforge.inference.forecast_range import (
+    PAST_RANGE,
+    RANGE_ERRORS,
+    check_forecast_range,
+    in_request_order,
+    past_range_refusal,
+    refusal_of_range_error,
+)
 from tsforge.inference.intervals import (
     IntervalRequest,
     QuantileCalibrator,
@@ -206,7 +214,7 @@ class FramePredictor:
             )
         if note := self.input_note(series, source):
             warnings.warn(note, MissingCalendarWarning, stacklevel=3)
-        forecasts = self._forecast(series, h, request)
+        forecasts = self._forecast_in_range(series, h, request)
         if unread:  # kept, and said once the forecast is made: coordinates of the wrong size are refused
             warnings.warn(UnusedCoordinatesWarning(unread), stacklevel=3)
         _mark_trimmed(forecasts, sent, series)
@@ -216,6 +224,30 @@ class FramePredictor:
         forecasts = list(floor_points(forecasts, [s.values for s in series], floor))
         if request and (note := zero_width_note(forecasts, self.interval_method)):
             warnings.warn(note, TsforgeWarning, stacklevel=3)
+        return forecasts
+
+    def _forecast_in_range(
+        self, series: Sequence[SeriesInput], h: int, request: IntervalRequest
+    ) -> list[SeriesForecast]:
+        """:meth:`_forecast`, refusing forecast steps past the dates tsforge can hold
+        (:mod:`tsforge.inference.forecast_range`), of whichever series they follow.
+
+        Why here: every door (the CLI, the pyfunc, the Python API, the service) forecasts through
+        :meth:`predict_series`, and each kind of predictor computes its steps its own way; fixed
+        steps wrapped round to 1677 without a word, calendar steps raised pandas' error.
+        """
+        try:
+            forecasts = self._forecast(series, h, request)
+        except RANGE_ERRORS:
+            refusal = refusal_of_range_error(series, h)
+            if refusal is None:
+                raise
+            raise refusal from None
+        except DataValidationError as exc:
+            if exc.kind != PAST_RANGE:
+                raise
+            raise in_request_order(exc, series, h) from None
+        check_forecast_range(series, forecasts)
         return forecasts
 
     def filled_words(self) -> tuple[str, str] | None:
@@ -1014,7 +1046,7 @@ class Predictor(FramePredictor):
             z = (window - mean[i]) / std[i]
             x[i, :, 0] = causal_fill(z[:, None].astype(np.float32))[:, 0]
             x_mask[i, :, 0] = observed
-            future = self._future_timestamps(s, self.max_horizon if use_cal else h, field)
+            future = self._future_timestamps(s, self.max_horizon if use_cal else h, i)
             future_ts.append(None if future is None else future[:h])
             if use_cal:
                 # use_cal: both arrays were made above and every series is dated (so has a future)
@@ -1093,10 +1125,12 @@ class Predictor(FramePredictor):
                     field="series",
                 )
 
-    def _future_timestamps(self, s: SeriesInput, h: int, field: str) -> np.ndarray | None:
-        """The ``h`` timestamps after the history's last one (numpy arithmetic for fixed steps)."""
+    def _future_timestamps(self, s: SeriesInput, h: int, i: int) -> np.ndarray | None:
+        """The ``h`` timestamps after the last one of history ``s`` (the request's ``i``-th):
+        numpy arithmetic for fixed steps, pandas' calendar for the others."""
         if s.timestamps is None:
             return None
+        field = f"series[{i}]"
         ts = np.asarray(s.timestamps).astype("datetime64[ns]")
         n_values = np.asarray(s.values).size
         if ts.shape != (n_values,):
@@ -1114,9 +1148,12 @@ class Predictor(FramePredictor):
                 field=f"{field}.timestamps",
             )
         step = fixed_step(freq)
-        if step is not None:
+        if step is not None:  # a wrap past the range is refused once the forecast is made
             return ts[-1] + step * np.arange(1, h + 1)
-        return pd.date_range(ts[-1], periods=h + 1, freq=freq)[1:].values
+        try:
+            return pd.date_range(ts[-1], periods=h + 1, freq=freq)[1:].values
+        except RANGE_ERRORS:  # this series' own steps: named here (each may have its own frequency)
+            raise past_range_refusal(s, i, h) from None
 
 
 def _dated(s: SeriesInput) -> bool:
