@@ -142,7 +142,9 @@ def test_evaluate_says_steps_inserted_only_into_dropped_series_before_leaving_th
     assert "'tiny' (1)" in str(notes[0].message), str(notes[0].message)
 
 
-def test_a_series_long_by_its_cells_but_left_out_for_its_history_is_said_before_it_goes(tmp_path, monkeypatch):
+def test_a_series_long_by_its_cells_but_left_out_for_its_history_is_said_before_it_goes(
+    tmp_path, monkeypatch
+):
     """``lone`` has 40 months of cells but one observed value before its test window, and the
     one inserted step: ``--drop-short`` leaves it out for that one value of history
     (:func:`~tsforge.panels.protocol.short_for_holdout`); the note on its inserted step came
