@@ -22,7 +22,8 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,13 @@ from recommender.ranker import (
 from recommender.routed_training import train_routed
 from recommender.series_recommendation import SeriesRecommendation, recommend_series
 from tsforge.data.frame import TimeSeriesData
-from tsforge.errors import ConfigError, DataValidationError, TsforgeError, WordedWarning
+from tsforge.errors import (
+    ConfigError,
+    DataValidationError,
+    FirstUseBuildWarning,
+    TsforgeError,
+    WordedWarning,
+)
 
 __all__ = [
     "RankedModel",
@@ -62,6 +69,7 @@ __all__ = [
     "PROFILED_WINDOWS",
     "default_recommender",
     "default_recommender_pending",
+    "warn_pending",
     "build_default_recommender",
     "horizon_note",
     "SeriesRecommendation",
@@ -305,14 +313,60 @@ def default_recommender_pending() -> str | None:
     recommendation's own. The per-series path announces its router build the same way
     (:func:`~recommender.series_recommendation.default_router_pending`).
     """
+    return _pending_words("`tsforge recommender build`")
+
+
+def _pending_words(full_build: str) -> str | None:
+    """:func:`default_recommender_pending`'s sentence, naming the full build as ``full_build``
+    (the command on the command line, the function in Python)."""
     path = recommender_dir()
     if (path / "meta.json").exists():
         return None
     return (
         f"no recommender is saved at {path} yet: building the quick one once (the pool without "
         f"{', '.join(sorted(SLOW_CANDIDATES))}, on {QUICK_CORPUS_SIZE} synthetic series: about a "
-        "minute, reused afterwards); `tsforge recommender build` builds the full one"
+        f"minute, reused afterwards); {full_build} builds the full one"
     )
+
+
+def warn_pending(sentence: str) -> None:
+    """:func:`recommend`'s default ``announce``: the first-use build's sentence as a
+    :class:`~tsforge.errors.FirstUseBuildWarning`, naming :func:`build_default_recommender` in
+    Python and ``sentence`` (the command line's words) where the CLI prints it as a note.
+
+    Why a default: the Python API's first call on a fresh cache ran three minutes in silence
+    (the build was said only to a logger), while ``tsforge recommend`` announced it; a warning is
+    how the library tells a Python caller what the CLI says as a ``note:`` line.
+    """
+    python = _pending_words("recommender.api.build_default_recommender()") or sentence
+    # stacklevel 3: the line that called recommend(), not recommend() itself
+    warnings.warn(FirstUseBuildWarning(python, sentence), stacklevel=3)
+
+
+@contextmanager
+def _build_bar(progress: Progress | bool | None) -> Iterator[Progress | None]:
+    """The ``progress`` callback for the first-use build: ``progress`` itself when it is one,
+    none for ``None``/``False``, and for ``True`` (the default) tsforge's own bar on stderr
+    (:func:`tsforge.progress.callback_bar`, the tqdm bar training and cross-validation show).
+
+    Why a default bar: ``train_panel`` and the cross-validation show a bar unless told not to,
+    and the recommender's build, the longest wait of a first ``recommend()``, showed nothing.
+    """
+    if progress is None or progress is False:
+        yield None
+        return
+    if progress is not True:
+        yield progress
+        return
+    from tsforge.progress import callback_bar
+
+    with callback_bar("building the quick recommender", leave=False, quiet_start=True) as bar:
+        assert bar is not None  # enabled
+
+        def update(description: str, done: int, total: int) -> None:
+            bar(done, total, description)
+
+        yield update
 
 
 def _load(data: Any, load_kwargs: Mapping[str, Any] | None = None) -> tuple[TimeSeriesData, Any]:
@@ -507,10 +561,10 @@ def recommend(
     max_windows: int = PROFILED_WINDOWS,
     seed: int = 0,
     build_if_missing: bool = True,
-    progress: Progress | None = None,
+    progress: Progress | bool | None = True,
     load_kwargs: Mapping[str, Any] | None = None,
     split: str | None = None,
-    announce: Callable[[str], None] | None = None,
+    announce: Callable[[str], None] | None = warn_pending,
 ) -> Recommendation:
     """Rank the candidate models for ``data`` at ``horizon`` and explain the top choice.
 
@@ -525,9 +579,12 @@ def recommend(
         seed: sampling seed (equal seeds give equal recommendations).
         build_if_missing: with no ``recommender`` and none saved, build the quick one (about a
             minute, :func:`build_quick_recommender`); ``False`` refuses instead.
-        progress: ``progress(description, done, total)`` while that build runs.
+        progress: ``progress(description, done, total)`` while that build runs; ``True`` (the
+            default) shows tsforge's progress bar on stderr, ``None``/``False`` nothing.
         announce: called with :func:`default_recommender_pending`'s sentence just before that
-            build, once the data are read and checked (a refusal of the data comes without it).
+            build, once the data are read and checked (a refusal of the data comes without it);
+            the default, :func:`warn_pending`, issues it as a
+            :class:`~tsforge.errors.FirstUseBuildWarning`; ``None`` says nothing.
         load_kwargs: options of :func:`tsforge.data.load.load` for a file (column names, ...).
         split: the protocol the recommended model will be trained under (``7:1:2``, ``6:2:2``,
             ``ett``; default the catalogue's, else 7:1:2). The ranking reads the data's properties,
@@ -555,9 +612,12 @@ def recommend(
     elif recommender is not None:
         rec = Recommender.load(recommender)
     else:
-        if announce is not None and build_if_missing and (pending := default_recommender_pending()):
+        pending = default_recommender_pending() if build_if_missing else None
+        if announce is not None and pending:
             announce(pending)
-        rec = default_recommender(build_if_missing=build_if_missing, progress=progress)
+        # a bar only over a build: with a recommender saved, one named "building" would flash by
+        with _build_bar(progress if pending else None) as build_progress:
+            rec = default_recommender(build_if_missing=build_if_missing, progress=build_progress)
     t_rec = time.perf_counter()
 
     prof = recommendation_profile(series, L, max_windows, seed, chosen=input_len is not None)

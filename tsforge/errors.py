@@ -31,6 +31,7 @@ __all__ = [
     "UnusedCoordinatesWarning",
     "ShortSeriesWarning",
     "NoSkillWarning",
+    "FirstUseBuildWarning",
     "add_note",
     "notes_framed",
 ]
@@ -298,6 +299,16 @@ class FallbackWarning(TsforgeWarning):
     """Series too short for a local model (or on which it failed) were forecast by its simpler
     fallback (seasonal naive → naive, AutoETS → ETS without season, …): the forecast is still
     given, but it is not the model the user chose, and the user should know for how many."""
+
+
+class FirstUseBuildWarning(WordedWarning):
+    """Before a long one-off build the answer waits on (the quick recommender, built on first
+    use): what is built, that it happens once, and how to build the full one instead.
+
+    Why a warning: it is how the library tells a Python caller what the CLI says as a ``note:``
+    line; ``recommend("my_wide.csv", horizon=24)`` on a fresh cache ran three minutes in silence,
+    the build's announcement reaching only a logger nobody had configured.
+    """
 
 
 class ShortSeriesWarning(TsforgeWarning):

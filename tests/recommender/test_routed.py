@@ -301,7 +301,7 @@ def test_drop_short_trains_the_routed_model_on_the_series_long_enough_for_the_ho
     ids = [str(i) for i in panel.ids] + ["tiny"]
     starts = np.concatenate([panel.starts, [panel.starts[0]]])
     mixed = Panel.from_arrays(arrays, ids=ids, starts=starts, freq=panel.freq)
-    with pytest.raises(DataValidationError, match="--drop-short"):
+    with pytest.raises(DataValidationError, match="drop_short=True"):
         train_routed(mixed, 6, router=halves_router, tracking=opts)
     with pytest.warns(ShortSeriesWarning, match=r"left out 1 of 41 series .*'tiny'"):
         out = train_routed(mixed, 6, router=halves_router, tracking=opts, drop_short=True)

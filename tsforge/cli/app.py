@@ -356,7 +356,9 @@ def flag_worded(exc: TsforgeError, args: list[str]) -> str:
     where = {k: v for k, v in exc.where.items() if k != "field"}
     loc = [f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}" for k, v in where.items()]
     if flag not in text and concerns_option(exc, flag, args):
-        loc.insert(0, flag)
+        # a group of its own: inside the location list, "(--horizon, series='TINY')" read as
+        # though the flag were a place, or a parenthesis of the advice before it
+        text = f"{text} ({flag})"
     return f"{text} ({', '.join(loc)})" if loc else text
 
 

@@ -117,7 +117,7 @@ def _profile_step(console: Any, series: Any, input_len: int, seed: int) -> Any:
         "recommendation reads them"
     )
     prof = recommendation_profile(series, input_len, PROFILED_WINDOWS, seed, shown=True)
-    for table in render_summary(prof.summary):
+    for table in render_summary(prof.summary, window_option=False):
         console.print(table)
     return prof
 
@@ -233,7 +233,7 @@ def run_panel_demo(
     )
     console.print("\n[bold]1. Profile[/] — the ARIES properties of every series, on its most recent values")
     prof = profile_panel(panel, seed=seed)
-    for table in render_summary(prof.summary):
+    for table in render_summary(prof.summary, window_option=False):
         console.print(table)
     console.print("\n[bold]2. Recommend[/] — every candidate forecasts each series' validation window")
     with _progress_bar() as update:

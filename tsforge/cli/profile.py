@@ -18,8 +18,13 @@ from tsforge.errors import ConfigError
 __all__ = ["profile_cmd", "render_summary", "plot_distributions"]
 
 
-def render_summary(summary: dict):
-    """A rich table: one row per property, the share of windows in each bucket."""
+def render_summary(summary: dict, *, window_option: bool = True):
+    """A rich table: one row per property, the share of windows in each bucket.
+
+    ``window_option``: whether the reader can pass ``--window`` (``tsforge profile``), which the
+    memorability caption then advises where the windows are too short for the Hurst exponent;
+    ``make demo`` shows a profile with no such option, so its caption must not name one.
+    """
     from rich.table import Table
 
     from recommender.properties.buckets import BUCKETS, bucket_words
@@ -56,7 +61,7 @@ def render_summary(summary: dict):
                 "█" * round(20 * share),
                 end_section=i == len(spec.labels) - 1,
             )
-    table.caption = _memorability_caption(summary)
+    table.caption = _memorability_caption(summary, window_option)
     stats = Table(title="continuous properties", caption_justify="left")
     for col in ("property", "mean", "std", "q10", "q50", "q90"):
         stats.add_column(col, justify="left" if col == "property" else "right", no_wrap=col == "property")
@@ -86,7 +91,7 @@ def _property_words(name: str, absolute: bool) -> str:
     return name.replace("_", " ") + (" (|τ|)" if absolute else "")
 
 
-def _memorability_caption(summary: dict) -> str | None:
+def _memorability_caption(summary: dict, window_option: bool = True) -> str | None:
     """What the memorability rows are over, where some profiled values were too short for the
     Hurst exponent (``None`` where every window or series has it).
 
@@ -96,10 +101,10 @@ def _memorability_caption(summary: dict) -> str | None:
     from recommender.properties.memorability import HURST_MIN_LENGTH
 
     if summary.get("n_windows_without_hurst"):
+        advice = f"; give --window {HURST_MIN_LENGTH} or more" if window_option else ""
         return (
             f"memorability: not measured — the Hurst exponent needs {HURST_MIN_LENGTH} values and the "
-            f"windows have {summary['window']} (its rows are empty, and so is hurst below; give "
-            f"--window {HURST_MIN_LENGTH} or more)"
+            f"windows have {summary['window']} (its rows are empty, and so is hurst below{advice})"
         )
     no_hurst = summary.get("n_series_without_hurst", 0)
     with_hurst = summary["n_windows"] - no_hurst

@@ -277,15 +277,19 @@ def read_long_frame(
     def file_row(pos: int) -> int:
         return pos if rows is None else int(rows[pos])
 
-    def fail(message: str, pos: int, column: str, also: int | None = None) -> None:
+    def fail(
+        message: str, pos: int, column: str, also: int | None = None, cli_message: str | None = None
+    ) -> None:
         """Raise ``message`` with ``{sid}`` the series of row ``pos`` and ``{where}`` its line in
         the file (or row of the frame); ``also``: a second row the message is about (a duplicate's
-        first occurrence), named with it."""
+        first occurrence), named with it; ``cli_message``: the same in the command line's words
+        (its flags where ``message`` names Python's arguments), filled in alike."""
         sid = str(ids[np.searchsorted(indptr, pos, side="right") - 1])  # not np.int64(1)
         row = file_row(pos)
         where = row_words(row, file) if also is None else rows_words(sorted((file_row(also), row)), file)
         raise DataValidationError(
             message.format(sid=repr(sid), where=where),
+            cli_message=None if cli_message is None else cli_message.format(sid=repr(sid), where=where),
             file=file,
             column=column,
             **row_where(row, file),
@@ -389,6 +393,7 @@ def read_long_frame(
                 if before and series_t is not None
                 else ""
             )
+            cli_how: str | None = None  # the command line's words, where they differ from Python's
             if clock:  # a summer-time change in local times: neither filling nor a frequency helps
                 how = f"is not {one}{clock}"
             elif on is not None:  # filling was asked for: the time cannot be placed on the grid at all
@@ -419,16 +424,11 @@ def read_long_frame(
             elif off_grid:  # a date off the grid (a month start series with one 15th): filling cannot help
                 how = f"is not {one}{off_grid}"
             elif is_dt:
-                set_freq = "" if freq_given else "set the frequency: freq= / --freq; or "
-                how = (
-                    f"is not {one} ({set_freq}insert the missing steps as missing values: "
-                    "fill_gaps=True / --fill-gaps)"
-                )
+                how, cli_how = (f"is not {one} ({advice})" for advice in _gap_advice(freq_given))
             else:
-                how = _INTEGER_SPACING_ADVICE
-            fail(
-                f"irregular spacing in series {{sid}} {{where}}: {before}{show(t[pos])} {how}", pos, time_col
-            )
+                how, cli_how = _INTEGER_SPACING_ADVICE
+            said = f"irregular spacing in series {{sid}} {{where}}: {before}{show(t[pos])} "
+            fail(said + how, pos, time_col, cli_message=said + (cli_how or how))
     starts = t[indptr[:-1]]
     del t  # the time keys are a full column: free them before the values are materialised
     y = _target_values(df, id_col, target_col, rows, file)
@@ -550,11 +550,26 @@ def _integer_grid_step(t: np.ndarray, indptr: np.ndarray) -> int:
     return step_gcd(d[sid[1:] == sid[:-1]])
 
 
-#: integer time whose steps share no common size above one (1, 2, 4, 5, …)
+#: integer time whose steps share no common size above one (1, 2, 4, 5, …): the advice in
+#: Python's words and the command line's
 _INTEGER_SPACING_ADVICE = (
     "is not the next step (integer time advances by one constant step): insert the missing "
-    "steps as missing values (fill_gaps=True / --fill-gaps)"
+    "steps as missing values (fill_gaps=True)",
+    "is not the next step (integer time advances by one constant step): insert the missing "
+    "steps as missing values (--fill-gaps)",
 )
+
+
+def _gap_advice(freq_given: bool) -> tuple[str, str]:
+    """What to do about a missing step in dated series, in Python's words and the command
+    line's: set the frequency (unless it was given), or insert the missing steps.
+
+    Why two wordings: the CLI said "freq= / --freq; ... fill_gaps=True / --fill-gaps", Python's
+    arguments first, to a user who can type only the flags (and Python's user read the flags).
+    """
+    python = ("" if freq_given else "set the frequency: freq=...; or ") + "insert the missing steps "
+    cli = ("" if freq_given else "set the frequency: --freq; or ") + "insert the missing steps "
+    return python + "as missing values: fill_gaps=True", cli + "as missing values: --fill-gaps"
 
 
 def _scatter_gaps(y: np.ndarray, k: np.ndarray, indptr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

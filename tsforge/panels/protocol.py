@@ -96,15 +96,30 @@ def too_short_refusal(message: str, cli_message: str | None = None, **where: obj
 
 
 def _too_short(panel: Panel, need: int, what: str) -> None:
+    """Refuse ``panel`` when a series has fewer than ``need`` values, advising what can work.
+
+    Why two advices: leaving the short series out (``--drop-short``) is advice only while some
+    series are long enough; with every series short it would leave nothing (``tsforge train`` on a
+    one-series file advised it), so then only a shorter horizon is advised, with the longest
+    series' length. The CLI's wording names its flags, Python's (and the service's) the arguments.
+    """
     short = np.flatnonzero(panel.lengths < need)
-    if short.size:
-        first = ", ".join(repr(str(x)) for x in panel.ids[short[:5]])
-        raise too_short_refusal(
-            f"series too short: {short.size} of {len(panel)} series {'has' if short.size == 1 else 'have'} fewer than {need} values ({what}); "
-            f"first: {first}. Leave them out (--drop-short, drop_short=True) or use a shorter horizon",
-            field="horizon",
-            series=str(panel.ids[short[0]]),
-        )
+    if not short.size:
+        return
+    first = ", ".join(repr(str(x)) for x in panel.ids[short[:5]])
+    said = (
+        f"series too short: {short.size} of {len(panel)} series {'has' if short.size == 1 else 'have'} "
+        f"fewer than {need} values ({what}); first: {first}"
+    )
+    if short.size == len(panel):
+        said += f"; the longest has {int(panel.lengths.max())}"
+        fix, cli_fix = "Use a shorter horizon (horizon=N)", "Use a shorter horizon (--horizon N)"
+    else:
+        fix = "Leave them out (drop_short=True) or use a shorter horizon (horizon=N)"
+        cli_fix = "Leave them out (--drop-short) or use a shorter horizon (--horizon N)"
+    raise too_short_refusal(
+        f"{said}. {fix}", f"{said}. {cli_fix}", field="horizon", series=str(panel.ids[short[0]])
+    )
 
 
 @contextmanager
@@ -123,12 +138,17 @@ def default_horizon_named(given: int | None, h: int) -> Iterator[None]:
     except DataValidationError as exc:
         if given is not None or exc.kind != TOO_SHORT_FOR_HORIZON:
             raise
-        said = (
-            f"; {h} is the default horizon for this data (none was given): pass a shorter one "
-            "(--horizon N, horizon=N)"
-        )
-        cli = exc.cli_message + said if exc.cli_message else None
-        raise too_short_refusal(exc.message + said, cli, **exc.where) from None
+        said = f"; {h} is the default horizon for this data (none was given)"
+        cli_text = exc.cli_message or exc.message
+
+        def advice(text: str, how: str) -> str:  # not twice where the refusal already advises it
+            return said if how in text else f"{said}: pass a shorter one ({how})"
+
+        raise too_short_refusal(
+            exc.message + advice(exc.message, "horizon=N"),
+            cli_text + advice(cli_text, "--horizon N"),
+            **exc.where,
+        ) from None
 
 
 def holdout_length(h: int, val_h: int | None = None, min_train: int = MIN_TRAIN) -> int:

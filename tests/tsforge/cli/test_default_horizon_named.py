@@ -57,3 +57,13 @@ def test_train_names_its_default_horizon_and_the_flag(tmp_path, capsys, monkeypa
     flat = " ".join(err.split())
     assert code == 2, out + err
     assert "validation 18 + test 18" in flat and DEFAULT in flat and "--horizon" in flat, err
+
+
+def test_the_shorter_horizon_is_advised_once(tmp_path, capsys, monkeypatch):
+    """The holdout's refusal of every series already advises ``--horizon N``; the clause that
+    names the default horizon does not advise it again (it said "(--horizon N)" twice)."""
+    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    code, out, err = run_cli(capsys, "train", _short_panel(tmp_path), "--model", "naive", "--no-track")
+    flat = " ".join(err.split())
+    assert code == 2 and DEFAULT in flat, out + err
+    assert flat.count("--horizon N") == 1, flat

@@ -46,9 +46,9 @@ def test_the_profile_shown_is_the_one_the_recommendation_reads(monkeypatch, tmp_
     shown: list[dict] = []
     render = import_module("tsforge.cli.profile").render_summary
 
-    def render_and_keep(summary: dict) -> Any:
+    def render_and_keep(summary: dict, **kwargs: Any) -> Any:
         shown.append(summary)
-        return render(summary)
+        return render(summary, **kwargs)
 
     # the function by both names it is imported under (the package re-exports it)
     monkeypatch.setattr(_PROFILE_MODULE, "profile", spy)

@@ -92,7 +92,9 @@ def test_a_gap_with_the_frequency_set_is_not_told_to_set_the_frequency(tmp_path)
     path = _long_csv(tmp_path, list(days.strftime("%Y-%m-%d")))
     with pytest.raises(DataValidationError, match=r"is not one daily \(D\) step") as err:
         load_panel(path, freq="D")
-    assert "--freq" not in str(err.value) and "--fill-gaps" in str(err.value)
+    cli = err.value.for_cli()  # the command line's words name the flags, Python's the arguments
+    assert "--freq" not in cli and "--fill-gaps" in cli, cli
+    assert "freq=" not in str(err.value) and "fill_gaps=True" in str(err.value)
     with pytest.raises(DataValidationError, match="set the frequency"):
         load_panel(path)  # not set: still offered
 

@@ -101,9 +101,9 @@ def test_integer_time_counting_in_fives_keeps_its_units_and_its_gaps_are_filled(
     write_panel(fives, tmp_path / "p.parquet")
     assert read_panel(tmp_path / "p.parquet").int_step == 5
     holey = pd.DataFrame({"unique_id": "a", "ds": [1980, 1985, 1995, 2000], "y": np.arange(4.0)})
-    with pytest.raises(DataValidationError, match="--fill-gaps") as exc:
+    with pytest.raises(DataValidationError, match="fill_gaps=True") as exc:
         Panel.from_long(holey)
-    assert "1985 → 1995" in exc.value.message
+    assert "1985 → 1995" in exc.value.message and "--fill-gaps" in exc.value.for_cli()
     with pytest.warns(UnknownSeasonWarning):
         filled = Panel.from_long(holey, fill_gaps=True)
     assert filled.int_step == 5 and filled.lengths.tolist() == [5] and np.isnan(filled.series(0)[2])
@@ -116,9 +116,10 @@ def test_integer_time_spacing_errors_say_what_to_do():
     with pytest.raises(DataValidationError, match="one constant step"):
         Panel.from_long(mixed)
     gap = pd.DataFrame({"unique_id": "a", "ds": [1, 2, 3, 5, 6], "y": np.arange(5.0)})
-    with pytest.raises(DataValidationError, match="--fill-gaps") as exc:
+    with pytest.raises(DataValidationError, match="fill_gaps=True") as exc:
         Panel.from_long(gap)
     assert exc.value.where["row"] == 3 and "3 → 5" in exc.value.message
+    assert "--fill-gaps" in exc.value.for_cli()
     with pytest.warns(UnknownSeasonWarning):
         filled = Panel.from_long(gap, fill_gaps=True)
     assert filled.lengths.tolist() == [6] and np.isnan(filled.series(0)[3])

@@ -84,7 +84,9 @@ def test_drop_short_leaves_out_the_series_too_short_for_the_holdout_and_says_how
         arrays, ids=ids, starts=np.full(8, np.datetime64("2001-01-01", "ns")), freq="MS"
     )
     untracked = TrackingOptions(track=False)
-    with pytest.raises(DataValidationError, match=r"2 of 8 series have fewer than 13 values.*--drop-short"):
+    with pytest.raises(
+        DataValidationError, match=r"2 of 8 series have fewer than 13 values.*drop_short=True"
+    ):
         train_panel(mixed, "naive", horizon=6, tracking=untracked)
     with pytest.warns(
         ShortSeriesWarning, match=r"left out 2 of 8 series shorter than 13 values.*'short1', 'short2'"

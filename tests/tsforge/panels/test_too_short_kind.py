@@ -71,7 +71,9 @@ def test_a_too_short_refusal_is_recognised_by_its_kind_not_its_words():
     refusal.kind = TOO_SHORT_FOR_HORIZON
     with pytest.raises(DataValidationError) as caught, default_horizon_named(None, 18):
         raise refusal
-    assert DEFAULT in caught.value.message and "--horizon" in caught.value.message
+    # Python's words name the argument, the command line's the flag
+    assert DEFAULT in caught.value.message and "horizon=N" in caught.value.message
+    assert "--horizon N" in caught.value.for_cli()
     assert caught.value.kind == TOO_SHORT_FOR_HORIZON and caught.value.where == {"field": "horizon"}
 
 

@@ -58,7 +58,9 @@ def test_drop_short_tunes_on_the_long_enough_series_and_is_refused_on_a_split(pa
     path = tmp_path / "with_tiny.csv"
     pd.concat([frame, short]).to_csv(path, index=False)
     kw = {"n_trials": 1, "horizon": 6, "train_config": FAST, "storage": str(store / "optuna.journal")}
-    with pytest.raises(DataValidationError, match=r"1 of 13 series has fewer than 13 values.*--drop-short"):
+    with pytest.raises(
+        DataValidationError, match=r"1 of 13 series has fewer than 13 values.*drop_short=True"
+    ):
         tune(str(path), "dlinear", study_name="tiny-refused", **kw)
     with pytest.warns(ShortSeriesWarning, match=r"left out 1 of 13 series shorter than 13 values.*'tiny'"):
         res = tune(
