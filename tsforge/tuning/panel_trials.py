@@ -77,6 +77,8 @@ def train_panel_trial(
                 tags=dict(tags or {}),
                 progress=progress,
             ),
-            intervals=register,  # the retrained best model is served: it keeps its calibration
-            floor_scores=True,  # trials scored as that model serves: a trial's val MASE is the retrained one's
+            # the retrained best model is served: it keeps its calibration; without one (no
+            # registration) it keeps the non-negative floor its scores were taken with, so a
+            # trial, the best retrained and a logged-only best serve and score the same points
+            intervals=register,
         )
