@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -10,17 +12,26 @@ from service.main import create_app
 from service.settings import ServiceSettings
 
 
-@pytest.fixture()
-def client(tmp_path, monkeypatch, halves_router):
+@pytest.fixture(scope="module")
+def client(tmp_path_factory, halves_router) -> Iterator[TestClient]:
+    """One app (and one worker) for this module's tests that read the saved router.
+
+    Why module-wide: a fresh app per test spawned a fresh worker that imported the recommender's
+    libraries and loaded the router again (~15–20 s a test on CI), while the requests only read.
+    The worker reads the router folder named by ``TSFORGE_CACHE_DIR`` in its environment, taken
+    when it spawns, so the variable is set for as long as the app lives, and restored after.
+    """
     from recommender.per_series import router_dir
 
-    monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
-    halves_router.save(router_dir())
-    settings = ServiceSettings(
-        tracking_uri=f"sqlite:///{tmp_path}/empty.db", alias_poll_seconds=0, cpu_timeout_seconds=600
-    )
-    with TestClient(create_app(settings)) as c:
-        yield c
+    tmp = tmp_path_factory.mktemp("per_series_service")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TSFORGE_CACHE_DIR", str(tmp / "cache"))
+        halves_router.save(router_dir())
+        settings = ServiceSettings(
+            tracking_uri=f"sqlite:///{tmp}/empty.db", alias_poll_seconds=0, cpu_timeout_seconds=600
+        )
+        with TestClient(create_app(settings)) as c:
+            yield c
 
 
 def test_per_series_picks_each_halfs_winner_for_ragged_series(client, make_halves):

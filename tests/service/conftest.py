@@ -1,4 +1,5 @@
-"""Service fixtures: one tiny MLflow registry per test session, fresh apps per test.
+"""Service fixtures: one tiny MLflow registry per test session, fresh apps per test (a module whose
+tests only read may share one: ``shared_client``).
 
 The registry lives under pytest's tmp dir (``sqlite:///.../mlflow.db``), never the shared
 ``mlruns/``. It holds one registered model ``svc_model`` with two versions trained by
@@ -75,8 +76,11 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
     )
 
 
-@pytest.fixture()
+@pytest.fixture(scope="session")
 def make_settings(registry: Registry):
+    """``make(**overrides)``: fresh settings over the test registry. Session-scoped (each call
+    still builds new settings) so that a test module may share one app (a module-scoped client)."""
+
     def make(**kw) -> ServiceSettings:
         base: dict[str, Any] = dict(
             tracking_uri=registry.uri, default_model=registry.name, alias_poll_seconds=0
@@ -89,6 +93,21 @@ def make_settings(registry: Registry):
 
 @pytest.fixture()
 def client(make_settings) -> Iterator[TestClient]:
+    with TestClient(create_app(make_settings())) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def shared_client(make_settings) -> Iterator[TestClient]:
+    """One app with ``client``'s settings for a whole test module, for modules whose tests only
+    post requests and read the answers (a module opts in by defining ``client`` from it).
+
+    Why: every app start collects and freezes the whole heap and builds the OpenAPI document
+    (~0.5 s on CI), and the app's first ``/v1/profile`` or ``/v1/recommend`` spawns a worker
+    process that imports the endpoints' libraries (15–25 s on CI) — per test, for tests that
+    check neither. Not for tests that move aliases, reload, change settings or test the
+    worker pool itself: those keep a fresh app (``client`` or their own).
+    """
     with TestClient(create_app(make_settings())) as c:
         yield c
 
@@ -118,11 +137,17 @@ def trending_series(n: int, seed: int, length: int = RECOMMEND_T) -> np.ndarray:
     )
 
 
-@pytest.fixture()
-def rec_client(tmp_path, tiny_recommender) -> Iterator[TestClient]:
-    """The service with a saved recommender (so that what reaches it is answered by it)."""
+@pytest.fixture(scope="module")
+def rec_client(tmp_path_factory, tiny_recommender) -> Iterator[TestClient]:
+    """The service with a saved recommender (so that what reaches it is answered by it).
+
+    One app per test module: ``/v1/recommend`` only reads what it is sent, and a fresh app per
+    test spawned a fresh worker process that imported the recommender's libraries again
+    (seconds a test on CI). Tests that need other settings build their own app.
+    """
+    tmp = tmp_path_factory.mktemp("rec_client")
     settings = ServiceSettings(
-        tracking_uri=f"sqlite:///{tmp_path}/empty.db", alias_poll_seconds=0, recommender_path=tiny_recommender
+        tracking_uri=f"sqlite:///{tmp}/empty.db", alias_poll_seconds=0, recommender_path=tiny_recommender
     )
     with TestClient(create_app(settings)) as c:
         yield c

@@ -18,11 +18,25 @@ from tsforge.errors import ConfigError
 from tsforge.pipeline import train_panel
 
 
-@pytest.fixture
-def registered(tracking_uri):
-    """A seasonal-naive panel model registered in a fresh store, its predictor and its pyfunc."""
-    out = train_panel(monthly_frame(n=3, length=40), "seasonal_naive", horizon=6)
-    pyfunc = mlflow.pyfunc.load_model(f"models:/{out.registered_name}@champion")
+@pytest.fixture(scope="module")
+def registered(tmp_path_factory):
+    """A seasonal-naive panel model registered in a fresh store, its predictor and its pyfunc.
+
+    One for the module: the tests only predict with both (predicting changes neither), and
+    training, registering and loading the model again for each of them cost seconds a test.
+    """
+    from tsforge.tracking import configure_tracking
+
+    root = tmp_path_factory.mktemp("pyfunc_store")
+    uri = f"sqlite:///{root}/mlruns/mlflow.db"
+    with pytest.MonkeyPatch.context() as mp:  # what the ``tracking_uri`` fixture does for one test
+        mp.setenv("MLFLOW_TRACKING_URI", uri)
+        mp.chdir(root)
+        configure_tracking(uri)
+        out = train_panel(monthly_frame(n=3, length=40), "seasonal_naive", horizon=6)
+        pyfunc = mlflow.pyfunc.load_model(f"models:/{out.registered_name}@champion")
+        while mlflow.active_run() is not None:
+            mlflow.end_run()
     return out.predictor, pyfunc
 
 

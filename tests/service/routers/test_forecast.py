@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 
 from service.schemas.forecast import FORECAST_EXAMPLE
 from tsforge.inference import SeriesInput
 from tsforge.tracking import load_predictor
+
+
+@pytest.fixture(scope="module")
+def client(shared_client: TestClient) -> TestClient:
+    """One app for this module's tests (``shared_client``): they only post forecasts (no alias
+    moves, no reloads; the tests that need other settings build their own app), so what one
+    leaves behind (the store's loaded versions) changes no answer another checks."""
+    return shared_client
 
 
 def test_single_series_with_timestamps_uses_champion(client, registry, series):
@@ -217,8 +226,6 @@ def test_a_malformed_model_reference_is_a_422_naming_the_field(client, series, r
 
 
 def test_limits_are_configurable(make_settings, series):
-    from fastapi.testclient import TestClient
-
     from service.main import create_app
 
     with TestClient(create_app(make_settings(max_series=2, max_series_length=100, max_horizon=12))) as c:
@@ -234,8 +241,6 @@ def test_limits_are_configurable(make_settings, series):
 
 
 def test_no_model_and_no_default_is_404(make_settings, series):
-    from fastapi.testclient import TestClient
-
     from service.main import create_app
 
     with TestClient(create_app(make_settings(default_model=None))) as c:

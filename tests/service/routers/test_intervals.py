@@ -6,9 +6,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from fastapi.testclient import TestClient
 
 from tsforge.inference import SeriesInput
 from tsforge.tracking import load_predictor
+
+
+@pytest.fixture(scope="module")
+def client(shared_client: TestClient) -> TestClient:
+    """One app for this module's tests (``shared_client``): they only post forecasts and read
+    the answers (no alias moves, no reloads, no other settings), so what one leaves behind (the
+    store's loaded versions) changes no answer another checks."""
+    return shared_client
+
 
 BAD_LEVELS = [0, 100, 150, "80", "abc", True, None]
 

@@ -7,8 +7,17 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from fastapi.testclient import TestClient
 
 from service.schemas.invocations import INVOCATIONS_EXAMPLES
+
+
+@pytest.fixture(scope="module")
+def client(shared_client: TestClient) -> TestClient:
+    """One app for this module's tests (``shared_client``): they only post forecasts and read
+    the answers (no alias moves, no reloads, no other settings), so what one leaves behind (the
+    store's loaded versions) changes no answer another checks."""
+    return shared_client
 
 
 @pytest.fixture()
@@ -23,7 +32,6 @@ def frame(registry) -> pd.DataFrame:
 def mlflow_server(registry):
     """MLflow's own scoring app (what ``mlflow models serve`` runs) over the same model version."""
     import mlflow.pyfunc
-    from fastapi.testclient import TestClient
     from mlflow.pyfunc import scoring_server
 
     model = mlflow.pyfunc.load_model(f"models:/{registry.name}/{registry.dlinear_version}")

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 
 from recommender.properties import profile
 from service.schemas.profile import PROFILE_EXAMPLE
+
+
+@pytest.fixture(scope="module")
+def client(shared_client: TestClient) -> TestClient:
+    """One app (and so one profiling worker) for this module's tests (``shared_client``).
+
+    Why: a fresh app's first ``/v1/profile`` spawned a worker process importing the profiling
+    libraries, 15–25 s a test on CI, where the profiling itself takes under a second. These
+    tests only post series and read the answers; the one that needs other settings
+    (``max_profile_windows``) still builds its own app.
+    """
+    return shared_client
 
 
 def test_example_works_and_matches_library(client):
@@ -62,8 +75,6 @@ def test_bad_profile_requests(client, body, field):
 
 
 def test_total_windows_are_bounded(make_settings):
-    from fastapi.testclient import TestClient
-
     from service.main import create_app
 
     with TestClient(create_app(make_settings(max_profile_windows=10))) as c:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -39,9 +41,16 @@ def _settings(tmp_path, recommender_path: str) -> ServiceSettings:
     )
 
 
-@pytest.fixture()
-def rec_client(tmp_path, recommender_path):
-    with TestClient(create_app(_settings(tmp_path, recommender_path))) as c:
+@pytest.fixture(scope="module")
+def rec_client(tmp_path_factory, recommender_path) -> Iterator[TestClient]:
+    """One app (and one recommending worker) for this module's tests, not a fresh one per test.
+
+    Why: a fresh app's first ``/v1/recommend`` spawns a worker process that imports the
+    recommender's libraries (several seconds a test on CI) and every app start collects the
+    whole heap (``gc.freeze`` at start-up); these tests only post series and read the answers,
+    which change nothing the next test sees. The test of a missing recommender builds its own.
+    """
+    with TestClient(create_app(_settings(tmp_path_factory.mktemp("rec_client"), recommender_path))) as c:
         yield c
 
 
