@@ -8,9 +8,11 @@ column, row, field) so the message can name the problem precisely.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import PurePath
 
 __all__ = [
     "TsforgeError",
@@ -33,6 +35,8 @@ __all__ = [
     "NoSkillWarning",
     "FirstUseBuildWarning",
     "add_note",
+    "cli_where",
+    "located",
     "notes_framed",
 ]
 
@@ -61,15 +65,16 @@ class TsforgeError(Exception):
         super().__init__(self._render(message))
 
     def _render(self, message: str) -> str:
-        if not self.where:
-            return message
-        loc = ", ".join(f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}" for k, v in self.where.items())
-        return f"{message} ({loc})"
+        """``message`` with every location key: the Python form (``str(err)``), which keeps
+        ``row`` and ``column`` for code that reads them."""
+        return located(message, self.where)
 
     def for_cli(self) -> str:
         """The message in the command line's words where the raiser gave them (``--id-col store``,
-        not ``id_col='store'``): advice must name what the reader can type."""
-        return self._render(self.cli_message) if self.cli_message else str(self)
+        not ``id_col='store'``): advice must name what the reader can type. Its location says only
+        the places the sentence does not (:func:`cli_where`)."""
+        text = self.cli_message or self.message
+        return located(text, cli_where(text, self.where))
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form used by the service's error handler."""
@@ -78,6 +83,66 @@ class TsforgeError(Exception):
             "message": self.message,
             **{k: _jsonable(v) for k, v in self.where.items()},
         }
+
+
+def located(text: str, where: Mapping[str, object]) -> str:
+    """``text (file='a.csv', row=3)``: ``text`` followed by its location keys, if any."""
+    if not where:
+        return text
+    loc = ", ".join(f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}" for k, v in where.items())
+    return f"{text} ({loc})"
+
+
+def cli_where(text: str, where: Mapping[str, object]) -> dict[str, object]:
+    """The location keys a command-line line shows after ``text``: ``where`` less each place the
+    sentence already says, and less ``row`` beside a ``line``.
+
+    Why: "irregular spacing in series 'S3' on line 199 of demand_missing.csv … (file=
+    'demand_missing.csv', column='ds', row=197, line=199, series='S3')" said the file, the line
+    and the series twice, and gave two numbers for one place — the 0-based data row the code
+    counts next to the line a user opens. ``str(err)`` and the service's fields keep every key
+    (programs read ``row``); only the line a person reads is trimmed.
+
+    Why recognised in the text and not flagged by each raiser: the readers build these sentences
+    in more than twenty places, each with :func:`tsforge.data.file_lines.row_words` (``on line 3
+    of bad.csv``, ``at row 1``), :func:`~tsforge.data.file_lines.rows_words` (``on lines 3 and 7
+    of bad.csv``) and ``series {sid!r}`` / ``column {name!r}`` from the same values as their keys,
+    so the forms are few and fixed; a flag would be one more thing each new raiser must keep in
+    step with its own words. A form not recognised keeps its key: a place may be said twice, never
+    lost. The forms are pinned to those helpers' output by the tests.
+    """
+    said = {k for k, v in where.items() if _says(text, k, v)}
+    if "line" in where:
+        said.add("row")  # the line is the place a user can open; the row is the code's count
+    return {k: v for k, v in where.items() if k not in said}
+
+
+#: a line or lines said as :func:`~tsforge.data.file_lines.row_words` / ``rows_words`` write them
+_LINES = re.compile(r"\blines? (\d+(?:(?:, | and )\d+)*)\b")
+#: a row or rows said as ``at row 1`` / ``at rows [1, 5]``
+_ROWS = re.compile(r"\brows? \[?(\d+(?:(?:, | and )\d+)*)\]?")
+
+
+def _says(text: str, key: str, value: object) -> bool:
+    """Whether ``text`` already says the place ``key=value``."""
+    if key == "file" and isinstance(value, str) and value:
+        return any(_names(text, name) for name in {value, PurePath(value).name} if name)
+    if key in ("line", "row") and isinstance(value, int) and not isinstance(value, bool):
+        return any(value in _numbers(m[1]) for m in (_LINES if key == "line" else _ROWS).finditer(text))
+    if key in ("series", "column"):
+        shown = repr(value) if isinstance(value, str) else str(value)
+        return _names(text, f"{key} {shown}")
+    return False
+
+
+def _names(text: str, name: str) -> bool:
+    """Whether ``name`` stands in ``text`` as a whole (``a.csv`` is not said by ``data.csv`` nor by
+    ``a.csv.gz``; a sentence's full stop after it still says it)."""
+    return re.search(rf"(?<![\w./\\-]){re.escape(name)}(?![\w/\\-]|\.\w)", text) is not None
+
+
+def _numbers(listed: str) -> set[int]:
+    return {int(n) for n in re.findall(r"\d+", listed)}
 
 
 def add_note(exc: BaseException, note: str) -> None:

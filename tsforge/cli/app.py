@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import typer
 
 from tsforge.arguments import reads_as_float
-from tsforge.errors import TsforgeError, TsforgeWarning
+from tsforge.errors import TsforgeError, TsforgeWarning, cli_where, located
 
 __all__ = [
     "app",
@@ -341,8 +341,9 @@ def flag_worded(exc: TsforgeError, args: list[str]) -> str:
     Why: the field is the Python argument's name (and the position a Python list's index), what
     the service and the Python API answer; the README promises the CLI names the flag, and a
     user of ``tsforge forecast --level 80 --level nan`` counts flags, not list positions. Other
-    location keys (``h=100``) stay; a field with no option of this command (``series[0]``) stays
-    as it was.
+    location keys (``h=100``) stay, less the places the sentence says
+    (:func:`~tsforge.errors.cli_where`); a field with no option of this command (``series[0]``)
+    stays as it was.
     """
     field = exc.where.get("field")
     flag = option_for_field(field, args)
@@ -353,13 +354,12 @@ def flag_worded(exc: TsforgeError, args: list[str]) -> str:
     if text.startswith(f"{name} "):
         text = flag + text[len(name) :]
     text = re.sub(r" at position (\d+)\b", lambda m: f" (the {_ordinal(int(m[1]) + 1)} {flag} value)", text)
-    where = {k: v for k, v in exc.where.items() if k != "field"}
-    loc = [f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}" for k, v in where.items()]
+    where = cli_where(text, {k: v for k, v in exc.where.items() if k != "field"})
     if flag not in text and concerns_option(exc, flag, args):
         # a group of its own: inside the location list, "(--horizon, series='TINY')" read as
         # though the flag were a place, or a parenthesis of the advice before it
         text = f"{text} ({flag})"
-    return f"{text} ({', '.join(loc)})" if loc else text
+    return located(text, where)
 
 
 def concerns_option(exc: TsforgeError, flag: str, args: list[str]) -> bool:

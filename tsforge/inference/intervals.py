@@ -39,6 +39,13 @@ class SeriesForecast:
     a series' trailing nulls that other series observed), and the labels of an integer-indexed
     forecast (:func:`~tsforge.inference.predictor.continued_steps`, the service's answers) are
     made after the forecast, from the history as sent.
+
+    ``floor``: the floor the point and bounds are held at (:func:`floor_points`: a model whose
+    training data were non-negative, forecasting a history that is too), ``None`` where none
+    holds them (or unknown). Why it travels with the forecast: a band at 0 is either a band the
+    floor stopped there or one the model fitted without error (an all-zero history), and the
+    note that says why it has no width (:func:`zero_width_note`, made by the library and again
+    by the service from the answer) must tell the two apart.
     """
 
     id: str
@@ -46,6 +53,7 @@ class SeriesForecast:
     timestamps: np.ndarray | None = None
     bounds: dict[str, np.ndarray] = field(default_factory=dict)
     trimmed: int | None = None
+    floor: float | None = None
 
 
 def _label(x: float) -> str:
@@ -230,17 +238,19 @@ def zero_width_note(forecasts: Sequence[SeriesForecast], method: str | None = No
     Why: statsforecast's own intervals come from a model's errors on the history, so a history
     it fits without error (a flat series) gets a 95 % "interval" that is the point itself, and
     it was returned without a word. Native intervals stopped at 0 (non-negative data, the whole
-    band below 0) are said as that, not as an error-free fit. A width of floating-point residue
-    counts as zero (:func:`_zero_width`).
+    band below 0) are said as that, not as an error-free fit — only where a floor of 0 holds the
+    forecast (:attr:`SeriesForecast.floor`): an all-zero history forecast by a model with no
+    floor has a band at 0 because the model fits it without error, and was told its forecasts
+    "stop at 0". A width of floating-point residue counts as zero (:func:`_zero_width`).
     """
     flat: dict[str, list[str]] = {}
-    at_zero = True  # every such interval is 0 at every step (a band stopped at the floor)
+    at_zero = True  # every such interval is held at a floor of 0 at every step
     for f in forecasts:
         for key, lo in f.bounds.items():
             hi = f.bounds.get(f"hi-{key[3:]}") if key.startswith("lo-") else None
             if hi is not None and np.size(lo) and _zero_width(lo, hi, f.values):
                 flat.setdefault(key[3:], []).append(str(f.id))
-                at_zero = at_zero and not np.any(np.asarray(hi, dtype=np.float64))
+                at_zero = at_zero and _at_floor_of_zero(f, hi)
     if not flat:
         return None
     ids = list(dict.fromkeys(i for v in flat.values() for i in v))
@@ -253,7 +263,7 @@ def zero_width_note(forecasts: Sequence[SeriesForecast], method: str | None = No
         f"{len(forecasts)} series ({names}) {'have' if plural else 'has'} zero width at every step, "
         f"so {'they cover' if plural else 'it covers'} only an outcome equal to the forecast"
     )
-    if method == "native" and at_zero:  # not an error-free fit: a band below 0 stopped at 0
+    if method == "native" and at_zero:  # not (only) an error-free fit: a band stopped at the floor
         note += (
             f": the model's own {'bands lie' if plural else 'band lies'} at or below 0 at every "
             "step, and the forecasts of non-negative data stop at 0"
@@ -268,11 +278,18 @@ def zero_width_note(forecasts: Sequence[SeriesForecast], method: str | None = No
     return note
 
 
+def _at_floor_of_zero(forecast: SeriesForecast, hi: np.ndarray) -> bool:
+    """Whether ``forecast`` is held at a floor of 0 and its upper bound ``hi`` is that floor at
+    every step (the whole band stopped there)."""
+    return forecast.floor == 0.0 and not np.any(np.asarray(hi, dtype=np.float64))
+
+
 def floor_points(
     forecasts: Sequence[SeriesForecast], histories: Sequence[Any], floor: float | None
 ) -> Sequence[SeriesForecast]:
     """Clip the point forecast and every bound of each forecast whose history (one per forecast,
-    the values it was made from) is all ``>= floor`` at ``floor`` (in place; returned).
+    the values it was made from) is all ``>= floor`` at ``floor``, and record it as the
+    forecast's :attr:`~SeriesForecast.floor` (in place; returned).
 
     Why the point too: a calibration clips its bounds at the floor the data's support gives
     (:func:`tsforge.panels.conformal.nonnegative_floor`), so a point forecast of −0.014 units
@@ -289,6 +306,7 @@ def floor_points(
             continue
         f.values = np.maximum(np.asarray(f.values, dtype=np.float64), floor)
         f.bounds = {k: np.maximum(b, floor) for k, b in f.bounds.items()}
+        f.floor = float(floor)
     return forecasts
 
 

@@ -95,13 +95,30 @@ def too_short_refusal(message: str, cli_message: str | None = None, **where: obj
     return exc
 
 
-def _too_short(panel: Panel, need: int, what: str) -> None:
+#: the advice of a refusal whose horizon is a trained model's (:func:`shorter_horizon_advice`)
+_MODEL_HORIZON_ADVICE = "evaluate a model trained with a shorter horizon"
+
+
+def shorter_horizon_advice(model_horizon: bool, how: str) -> str:
+    """``use a shorter horizon`` followed by ``how`` (``(--horizon N)``, ``(horizon=N)``) where
+    the caller chose the horizon, and ``evaluate a model trained with a shorter horizon`` where it
+    is a trained model's (``model_horizon``).
+
+    Why: ``tsforge evaluate`` scores a model on the horizon it was trained for, and has no
+    ``--horizon``; its refusal of series too short for that horizon advised "use a shorter
+    horizon (--horizon N)", an option the command does not take."""
+    return _MODEL_HORIZON_ADVICE if model_horizon else f"use a shorter horizon {how}".rstrip()
+
+
+def _too_short(panel: Panel, need: int, what: str, model_horizon: bool = False) -> None:
     """Refuse ``panel`` when a series has fewer than ``need`` values, advising what can work.
 
     Why two advices: leaving the short series out (``--drop-short``) is advice only while some
     series are long enough; with every series short it would leave nothing (``tsforge train`` on a
     one-series file advised it), so then only a shorter horizon is advised, with the longest
     series' length. The CLI's wording names its flags, Python's (and the service's) the arguments.
+    A horizon that is a trained model's (``model_horizon``) is advised as another model
+    (:func:`shorter_horizon_advice`).
     """
     short = np.flatnonzero(panel.lengths < need)
     if not short.size:
@@ -111,12 +128,15 @@ def _too_short(panel: Panel, need: int, what: str) -> None:
         f"series too short: {short.size} of {len(panel)} series {'has' if short.size == 1 else 'have'} "
         f"fewer than {need} values ({what}); first: {first}"
     )
+    shorter, cli_shorter = (
+        shorter_horizon_advice(model_horizon, how) for how in ("(horizon=N)", "(--horizon N)")
+    )
     if short.size == len(panel):
         said += f"; the longest has {int(panel.lengths.max())}"
-        fix, cli_fix = "Use a shorter horizon (horizon=N)", "Use a shorter horizon (--horizon N)"
+        fix, cli_fix = shorter[:1].upper() + shorter[1:], cli_shorter[:1].upper() + cli_shorter[1:]
     else:
-        fix = "Leave them out (drop_short=True) or use a shorter horizon (horizon=N)"
-        cli_fix = "Leave them out (--drop-short) or use a shorter horizon (--horizon N)"
+        fix = f"Leave them out (drop_short=True) or {shorter}"
+        cli_fix = f"Leave them out (--drop-short) or {cli_shorter}"
     raise too_short_refusal(
         f"{said}. {fix}", f"{said}. {cli_fix}", field="horizon", series=str(panel.ids[short[0]])
     )
@@ -157,10 +177,10 @@ def holdout_length(h: int, val_h: int | None = None, min_train: int = MIN_TRAIN)
 
 
 def drop_short_series(
-    panel: Panel, h: int, val_h: int | None = None, min_train: int = MIN_TRAIN
+    panel: Panel, h: int, val_h: int | None = None, min_train: int = MIN_TRAIN, *, model_horizon: bool = False
 ) -> tuple[Panel, int]:
     """``panel`` without the series too short for :func:`holdout_split` with horizon ``h``, and
-    how many were left out (``--drop-short``).
+    how many were left out (``--drop-short``). ``model_horizon``: as :func:`holdout_split`'s.
 
     Which series: :func:`short_for_holdout`.
 
@@ -188,7 +208,8 @@ def drop_short_series(
     if not keep.size:
         raise too_short_refusal(
             f"no series has the {need} values the holdout needs (train >= {min_train} + validation {val_h} + "
-            f"test {h}{gaps}; the longest has {int(panel.lengths.max())}): use a shorter horizon",
+            f"test {h}{gaps}; the longest has {int(panel.lengths.max())}): "
+            + shorter_horizon_advice(model_horizon, ""),
             field="horizon",
         )
     left_out = np.flatnonzero(short)
@@ -240,12 +261,16 @@ def _observed_spans(panel: Panel, cut: int) -> np.ndarray:
     return np.where(last >= 0, last - first + 1, 0)
 
 
-def holdout_split(panel: Panel, h: int, val_h: int | None = None, min_train: int = MIN_TRAIN) -> HoldoutSplit:
+def holdout_split(
+    panel: Panel, h: int, val_h: int | None = None, min_train: int = MIN_TRAIN, *, model_horizon: bool = False
+) -> HoldoutSplit:
     """Split every series into train | val (``val_h``, default ``h``) | test (``h``).
 
     Raises a :class:`DataValidationError` naming how many series and the first few ids when a
     series is shorter than ``min_train + val_h + h``: a protocol that silently drops series
-    would report scores on a different set of series than the one asked for.
+    would report scores on a different set of series than the one asked for. ``model_horizon``:
+    ``h`` is a trained model's horizon, not the caller's to shorten (the refusal advises another
+    model, :func:`shorter_horizon_advice`).
     """
     if h < 1:
         raise DataValidationError(f"horizon must be at least 1, got {h}", field="horizon")
@@ -253,7 +278,10 @@ def holdout_split(panel: Panel, h: int, val_h: int | None = None, min_train: int
     if val_h < 0:
         raise DataValidationError(f"val_h must be >= 0, got {val_h}", field="val_h")
     _too_short(
-        panel, holdout_length(h, val_h, min_train), f"train >= {min_train} + validation {val_h} + test {h}"
+        panel,
+        holdout_length(h, val_h, min_train),
+        f"train >= {min_train} + validation {val_h} + test {h}",
+        model_horizon,
     )
     history = panel.head_cut(h)
     return HoldoutSplit(

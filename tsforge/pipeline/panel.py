@@ -449,8 +449,8 @@ def evaluate_panel_model(
     with held.released_if_raised():
         if drop_short:
             held.released_before_drop(panel, h, 0, 2)
-            panel, _ = drop_short_series(panel, h, val_h=0, min_train=2)
-        split = holdout_split(panel, h, val_h=0, min_train=2)
+            panel, _ = drop_short_series(panel, h, val_h=0, min_train=2, model_horizon=True)
+        split = holdout_split(panel, h, val_h=0, min_train=2, model_horizon=True)  # H is the model's
         history = split.history
         inputs = _series_inputs(history)
         ends = np.array([trailing_gap(s.values) for s in inputs], dtype=np.int64)

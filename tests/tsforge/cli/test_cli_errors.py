@@ -37,7 +37,7 @@ def _long(n=200):
     [
         ("missing_column", ["'y'", "Did you mean 'value'", "(pass --target-col value)"]),
         ("duplicate_timestamps", ["duplicate timestamp", "2021-01-01 03:00:00"]),
-        ("non_numeric", ["non-numeric", "row", "oops"]),
+        ("non_numeric", ["non-numeric", "on line", "oops"]),
         ("too_short", ["too short", "horizon"]),
     ],
 )

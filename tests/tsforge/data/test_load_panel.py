@@ -550,5 +550,5 @@ def test_naming_file_keeps_the_command_line_wording_of_the_error():
     assert info.value.where == {"file": "sales.csv", "column": "stor"}
     assert (
         info.value.for_cli()
-        == "column 'stor' not found (pass --id-col store) (file='sales.csv', column='stor')"
+        == "column 'stor' not found (pass --id-col store) (file='sales.csv')"  # the column is said
     )

@@ -49,7 +49,7 @@ def test_the_refusal_has_its_kind_and_names_the_way_round(tmp_path):
     said = str(exc.value)
     assert "first 'ONE'" in said and "on line 32 of" in said, said
     assert "leave it out with drop_too_few=True, or remove its rows" in said, said
-    assert exc.value.for_cli().split(" (file=")[0].endswith(": remove its rows"), exc.value.for_cli()
+    assert exc.value.for_cli().rsplit(" (", 1)[0].endswith(": remove its rows"), exc.value.for_cli()
 
 
 def test_a_series_observed_once_among_empty_rows_has_the_kind_too():

@@ -144,6 +144,6 @@ def test_the_cli_says_it_in_one_line_and_exits_2(tmp_path, capsys, monkeypatch):
     assert errors == [
         f"error: {PAST}: series 'a' ends at 2262-04-09T00:00:00, too late for 5 steps after it; "
         "forecast fewer steps, or number the steps (integers) instead "
-        "(file='history.csv', column='ds', series='a')"
+        "(file='history.csv', column='ds')"
     ], err
     assert not (tmp_path / "f.csv").exists()

@@ -9,12 +9,15 @@ best-trial table, ``best.json`` and parameter importances report options that ne
 from __future__ import annotations
 
 import logging
+import warnings
 from types import SimpleNamespace
+from typing import Any
 
 import optuna
 import pytest
 
 from tsforge.data.synthetic import synthetic_panel
+from tsforge.errors import TsforgeWarning
 from tsforge.models.base import ModelContext
 from tsforge.models.registry import get_model_spec, model_names
 from tsforge.training.config import TrainConfig
@@ -56,22 +59,48 @@ def _drawn(model: str, context: ModelContext, per_sampler: int = 6) -> list[dict
     return out
 
 
+def _prepared(cls: Any, options: dict, context: ModelContext, caplog) -> tuple[dict, list[str]]:
+    """The options ``cls`` trains for ``options``, and every note preparing them made: log lines
+    of :mod:`tsforge.models` and tsforge warnings.
+
+    Why both: a model says an adaptation of options the user named as a warning (HUTFormer's
+    :class:`~tsforge.models.hutformer.TilingReplacedWarning`), and one the user did not choose as
+    a log line; a check that read log records alone no longer heard the warning."""
+    caplog.clear()
+    with (
+        caplog.at_level(logging.INFO, logger="tsforge.models"),
+        warnings.catch_warnings(record=True) as caught,
+    ):
+        warnings.simplefilter("always")
+        prepared = cls.prepare_config(dict(options), context, seed=0)
+    notes = [r.getMessage() for r in caplog.records if r.name.startswith("tsforge.models")]
+    notes += [str(w.message) for w in caught if issubclass(w.category, TsforgeWarning)]
+    return prepared, notes
+
+
 @pytest.mark.parametrize("context_name", list(CONTEXTS))
 @pytest.mark.parametrize("model", SEARCHED)
 def test_a_sampled_configuration_trains_as_drawn(model: str, context_name: str, caplog) -> None:
     context = CONTEXTS[context_name]
     cls = get_model_spec(model).cls
     for options in _drawn(model, context):
-        caplog.clear()
-        with caplog.at_level(logging.INFO, logger="tsforge.models"):
-            prepared = cls.prepare_config(dict(options), context, seed=0)
+        prepared, notes = _prepared(cls, options, context, caplog)
         rewritten = {k: (v, prepared.get(k)) for k, v in options.items() if prepared.get(k) != v}
         assert not rewritten, (
             f"{model} on {context_name}: drawn {options}, trained (drawn, trained) {rewritten}"
         )
-        notes = [r.getMessage() for r in caplog.records if r.name.startswith("tsforge.models")]
         assert not notes, f"{model} on {context_name}: building {options} said {notes}"
         cls(context, prepared)  # and the model builds with them (no ConfigError)
+
+
+def test_the_notes_check_hears_a_warning_as_well_as_a_log_line(caplog) -> None:
+    """The check above would pass a build that warns: HUTFormer's replaced tiling of a named
+    segment length is a warning, and the defaults adapted to an input length a log line."""
+    cls, context = get_model_spec("hutformer").cls, CONTEXTS["hourly 96→24"]
+    _, warned = _prepared(cls, {"segment_len": 7}, context, caplog)
+    assert len(warned) == 1 and "do not tile input_len 96" in warned[0] and "(asked 7)" in warned[0], warned
+    _, logged = _prepared(cls, {}, CONTEXTS["monthly 24→6"], caplog)
+    assert len(logged) == 1 and "do not tile input_len 24" in logged[0], logged
 
 
 class _Trials:

@@ -1,0 +1,54 @@
+"""The zero-width note names the cause that applies: a floor, or an error-free fit.
+
+Why: a native band at 0 was always said to be one "the forecasts of non-negative data stop at
+0", also for an all-zero history forecast by a model with no non-negative floor, whose band
+is 0 wide because the model fits that history without error.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from tsforge.errors import TsforgeWarning
+from tsforge.inference import SeriesForecast, SeriesInput, floor_points, zero_width_note
+from tsforge.panels.predictor import PanelPredictor
+
+DATES = pd.date_range("2020-01-01", periods=24, freq="MS").to_numpy()
+
+
+def _notes(predictor: PanelPredictor, history: np.ndarray) -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        predictor.predict_series([SeriesInput("zeros", history, DATES)], 3, level=[80])
+    return [str(w.message) for w in caught if issubclass(w.category, TsforgeWarning)]
+
+
+def test_an_all_zero_history_without_a_floor_is_said_to_be_fitted_without_error():
+    predictor = PanelPredictor("naive", 3, freq="MS", season_length=12, interval_method="native")
+    assert predictor.floor is None
+    notes = [n for n in _notes(predictor, np.zeros(24)) if "zero width" in n]
+    assert len(notes) == 1, notes
+    assert "without error" in notes[0] and "stop at 0" not in notes[0], notes[0]
+
+
+def test_a_model_with_a_floor_says_the_floor():
+    predictor = PanelPredictor("naive", 3, freq="MS", season_length=12, interval_method="native", floor=0.0)
+    notes = [n for n in _notes(predictor, np.zeros(24)) if "zero width" in n]
+    assert len(notes) == 1 and "stop at 0" in notes[0], notes
+
+
+def test_floor_points_records_the_floor_of_the_forecasts_it_holds():
+    held = SeriesForecast("held", np.array([-0.5, 1.0]), bounds={"lo-80": np.array([-2.0, 0.0])})
+    free = SeriesForecast("free", np.array([-0.5, 1.0]))
+    floor_points([held, free], [np.array([0.0, 3.0]), np.array([-1.0, 3.0])], 0.0)
+    assert held.floor == 0.0 and free.floor is None
+    np.testing.assert_array_equal(held.values, [0.0, 1.0])
+
+
+def test_a_band_at_0_of_a_forecast_no_floor_holds_is_an_error_free_fit():
+    zero = np.zeros(4)
+    note = zero_width_note([SeriesForecast("z", zero, bounds={"lo-80": zero, "hi-80": zero})], "native")
+    assert note is not None and "without error" in note and "stop at 0" not in note, note
