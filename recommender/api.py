@@ -22,8 +22,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from recommender.explain import (
     sentence,
     verb_for,
 )
+from recommender.first_use import first_use_bar, warn_first_use
 from recommender.knowledge_base import PROFILE_WINDOW, Candidate, KBSettings, build_knowledge_base
 from recommender.properties.profile import MIN_WINDOW
 from recommender.ranker import (
@@ -55,7 +55,6 @@ from tsforge.data.frame import TimeSeriesData
 from tsforge.errors import (
     ConfigError,
     DataValidationError,
-    FirstUseBuildWarning,
     TsforgeError,
     WordedWarning,
 )
@@ -339,34 +338,8 @@ def warn_pending(sentence: str) -> None:
     how the library tells a Python caller what the CLI says as a ``note:`` line.
     """
     python = _pending_words("recommender.api.build_default_recommender()") or sentence
-    # stacklevel 3: the line that called recommend(), not recommend() itself
-    warnings.warn(FirstUseBuildWarning(python, sentence), stacklevel=3)
-
-
-@contextmanager
-def _build_bar(progress: Progress | bool | None) -> Iterator[Progress | None]:
-    """The ``progress`` callback for the first-use build: ``progress`` itself when it is one,
-    none for ``None``/``False``, and for ``True`` (the default) tsforge's own bar on stderr
-    (:func:`tsforge.progress.callback_bar`, the tqdm bar training and cross-validation show).
-
-    Why a default bar: ``train_panel`` and the cross-validation show a bar unless told not to,
-    and the recommender's build, the longest wait of a first ``recommend()``, showed nothing.
-    """
-    if progress is None or progress is False:
-        yield None
-        return
-    if progress is not True:
-        yield progress
-        return
-    from tsforge.progress import callback_bar
-
-    with callback_bar("building the quick recommender", leave=False, quiet_start=True) as bar:
-        assert bar is not None  # enabled
-
-        def update(description: str, done: int, total: int) -> None:
-            bar(done, total, description)
-
-        yield update
+    # stacklevel 3 from here: the line that called recommend(), not recommend() itself
+    warn_first_use(python, sentence, stacklevel=3)
 
 
 def _load(data: Any, load_kwargs: Mapping[str, Any] | None = None) -> tuple[TimeSeriesData, Any]:
@@ -616,7 +589,7 @@ def recommend(
         if announce is not None and pending:
             announce(pending)
         # a bar only over a build: with a recommender saved, one named "building" would flash by
-        with _build_bar(progress if pending else None) as build_progress:
+        with first_use_bar(progress if pending else None, "building the quick recommender") as build_progress:
             rec = default_recommender(build_if_missing=build_if_missing, progress=build_progress)
     t_rec = time.perf_counter()
 

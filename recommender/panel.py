@@ -41,10 +41,26 @@ __all__ = [
     "same_phase_forecasts",
     "same_phase_window",
     "per_series_disagreement",
+    "not_ranked",
+    "not_ranked_line",
+    "MEASURED_NUMBERS",
 ]
 
 #: Fast, strong-on-panels candidates: two benchmarks, two statistical models, two global models.
 PANEL_CANDIDATES = ("seasonal_naive", "naive", "auto_theta", "auto_ets", "nlinear", "dlinear")
+
+#: What the ranking's numbers are, for ``--json`` readers (:meth:`PanelRecommendation.to_dict`):
+#: measured, where the per-series recommendation's are the router's expectation
+#: (:func:`recommender.series_recommendation.expected_numbers`). Why a field: the walk of session
+#: 69 read dlinear's 0.422 here and "dlinear 0.793" under ``--per-series --train`` as one number
+#: that had changed.
+MEASURED_NUMBERS = {
+    "kind": "measured",
+    "metric": "val_mase",
+    "what": "each candidate fitted on every series' values before its validation window (the last "
+    "horizon values before the test window) and scored there: its mean MASE over the series (where "
+    "a same-phase window is scored too, rows are ordered by score, the geometric mean of the two)",
+}
 
 
 @dataclass
@@ -63,18 +79,29 @@ class PanelRecommendation:
     #: the panel's series count when the ranking ran on a seeded sample of ``n_series`` of them
     #: (``max_series``), else None
     sampled_from: int | None = None
+    #: the candidates it was asked to rank, in that order (ranked or ``skipped``); empty where it
+    #: was made without them (then :attr:`pool` is the ranked and skipped ones)
+    candidates: list[str] = field(default_factory=list)
 
     @property
     def best(self) -> str:
         return str(self.ranking[0]["model"])
 
+    @property
+    def pool(self) -> list[str]:
+        """The candidates this ranking considered: ranked, or tried and ``skipped``."""
+        return list(self.candidates) or [*(str(r["model"]) for r in self.ranking), *self.skipped]
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready fields, with ``best`` (the pick the table and ``explanation`` name).
+        """JSON-ready fields, with ``best`` (the pick the table and ``explanation`` name), the
+        candidates considered and what the numbers are (:data:`MEASURED_NUMBERS`).
 
         Why ``best`` is written out: a reader of ``--json`` had to know that the pick is
         ``ranking[0]``, where the per-series and long-data answers name theirs
-        (``collection.best_single``, ``ranking[].recommended``)."""
-        return {"best": self.best, **asdict(self)}
+        (``collection.best_single``, ``ranking[].recommended``). Why the candidates and the
+        numbers' kind: ``--per-series`` answers from another pool (lightgbm, combinations) with
+        expected, not measured, MASE, and nothing told the two apart."""
+        return {"best": self.best, **asdict(self), "candidates": self.pool, "numbers": dict(MEASURED_NUMBERS)}
 
 
 def same_phase_panel(panel: Panel, horizon: int) -> Panel | None:
@@ -308,7 +335,7 @@ def recommend_panel(
     if sampled_from is not None:
         text += f"; ranked on a seeded random sample of {len(panel):,} of the {sampled_from:,} series"
     return PanelRecommendation(
-        panel.name, int(horizon), rows, text, len(panel), seconds, skipped, sampled_from
+        panel.name, int(horizon), rows, text, len(panel), seconds, skipped, sampled_from, list(candidates)
     )
 
 
@@ -387,8 +414,58 @@ def _gap_words(best: float, runner: float, runner_name: str) -> str:
     return f", {gap:.{0 if gap >= 1 else 1}f}% below {runner_name} ({runner_text})"
 
 
+def not_ranked(
+    rec: PanelRecommendation, router_candidates: Sequence[str], combinations: Mapping[str, Sequence[str]]
+) -> dict[str, str]:
+    """The per-series router's candidates (``router_candidates``, its ``combinations`` among
+    them) that this ranking did not consider → why, in words; empty where it considered them all.
+
+    Why: ``--per-series --train`` routed a whole panel to lightgbm, a model the ranking printed
+    just before had never fitted, and nothing said that the two answers chose from different
+    pools. The reasons are the code's: the ranking fits a fixed pool (:data:`PANEL_CANDIDATES`,
+    six fast ones) unless told otherwise, and a combination is the router's, made of its members'
+    forecasts by the routed ensemble only (no model of that name can be trained alone).
+    """
+    pool = rec.pool
+    fixed = set(pool) == set(PANEL_CANDIDATES)
+    why_not = (
+        f"not in this ranking's fixed pool of {len(pool)} fast candidates (two benchmarks, two "
+        "statistical, two global models)"
+        if fixed
+        else "not among the candidates this ranking was given"
+    )
+    out: dict[str, str] = {}
+    for name in router_candidates:
+        if name in pool:
+            continue
+        out[name] = (
+            "a combination of its members' forecasts that only the routed ensemble makes (--per-series --train)"
+            if name in combinations
+            else f"{why_not}; in Python, recommend_panel(panel, horizon, candidates=[..., {name!r}]) ranks it"
+        )
+    return out
+
+
+def not_ranked_line(unranked: Mapping[str, str]) -> str | None:
+    """The line under a ranking that names :func:`not_ranked`'s candidates and why (``None``
+    where there are none), each reason said once for the names that share it."""
+    if not unranked:
+        return None
+    by_reason: dict[str, list[str]] = {}
+    for name, why in unranked.items():
+        by_reason.setdefault(why, []).append(name)
+    said = "; ".join(
+        f"{', '.join(names)}: {'each ' if len(names) > 1 and why.startswith('a ') else ''}{why}"
+        for why, names in by_reason.items()
+    )
+    return f"not ranked here, but weighed by --per-series — {said}"
+
+
 def per_series_disagreement(
-    rec: PanelRecommendation, collection: Mapping[str, Any], weights: Any | None = None
+    rec: PanelRecommendation,
+    collection: Mapping[str, Any],
+    weights: Any | None = None,
+    unranked: Sequence[str] = (),
 ) -> str | None:
     """One line where the per-series view of the same panel (``collection``: a
     :class:`~recommender.series_recommendation.SeriesRecommendation`'s; ``weights``: its
@@ -408,6 +485,12 @@ def per_series_disagreement(
     auto_ets+auto_theta+dlinear instead … trust the measurement" was printed for CIF 2016,
     whose per-series weights were 0.22 for that combination and 0.21 for the ranking's auto_ets
     on every series — no other pick, a blend that includes it.
+
+    The line is of ``--per-series`` alone (the router before any fit: ``collection`` is its
+    view); ``--per-series --train`` weighs the candidates again by their errors on this
+    validation window (``unranked``: the candidates among them this ranking did not fit), and
+    the line says so. Why: it read as advice ("weighs auto_ets highest") that the trained
+    ensemble then contradicted, routing every series to a lightgbm the ranking never fitted.
     """
     other = str(collection.get("best_single", ""))
     if not other or other == rec.best:
@@ -415,18 +498,23 @@ def per_series_disagreement(
     top = rec.ranking[0]
     phase = top.get("phase_mase") is not None
     measured = f"{rec.best}'s {'score' if phase else 'MASE'} {float(top['score']):.3f}"
+    included = f" (among them {', '.join(unranked)}, not ranked here)" if unranked else ""
+    trained = (
+        f"; that is the untrained router's view: --per-series --train weighs the candidates again by "
+        f"their errors on this validation window{included} and may pick another"
+    )
     if near := _near_even(weights, other, rec.best):
         return (
             f"--per-series weighs {other} highest, near-even with {rec.best} ({near}): a blend more "
             f"than another pick, not a contradiction of this ranking ({measured}, measured on this "
-            "panel's validation window)"
+            f"panel's validation window){trained}"
         )
     expected = float(collection.get("expected_mase_best_single", float("nan")))
     shown = f" (expected MASE {expected:.3f})" if np.isfinite(expected) else ""
     return (
         f"--per-series would choose {other}{shown} instead: the router's estimate from the series' "
         f"properties, learnt on other collections, while {measured} was measured on this panel's "
-        "validation window; trust the measurement (the two numbers are not comparable)"
+        f"validation window; trust the measurement (the two numbers are not comparable){trained}"
     )
 
 

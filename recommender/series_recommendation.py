@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from recommender.explain import field_key
+from recommender.first_use import first_use_bar, warn_first_use
 from recommender.per_series import (
     RouterConfig,
     SeriesRouter,
@@ -59,11 +60,14 @@ __all__ = [
     "load_panel_entry",
     "checked_panel",
     "build_default_router",
+    "default_router_pending",
+    "warn_router_pending",
     "check_available",
     "refuse_untrainable_horizon",
     "require_collections",
     "MODES",
     "explanation_json",
+    "expected_numbers",
 ]
 
 log = logging.getLogger(__name__)
@@ -101,6 +105,10 @@ class SeriesRecommendation:
         prior: ``[K]`` the collection prior the scores were pooled towards.
         timings: seconds for loading, profiling, predicting, explaining, total.
         router: where the router came from and how it weights.
+        considered: the candidates it chose among (the router's, less those ``available``
+            ruled out), where ``candidates`` are every column of ``weights``.
+        prior_label: what the scores were pooled towards where a caller passed the prior (the
+            routed training: this panel's validation-window errors), else None (the router's own).
         short_for_holdout: ids of the series shorter than the holdout protocol needs at this
             horizon (:func:`~tsforge.panels.protocol.holdout_length`): recommended for like the
             others (no fit needs them), but ``--train`` refuses them unless ``--drop-short``
@@ -122,6 +130,13 @@ class SeriesRecommendation:
     prior: list[float] = field(default_factory=list)
     short_for_holdout: list[str] = field(default_factory=list)
     holdout_length: int = 0
+    considered: list[str] = field(default_factory=list)
+    prior_label: str | None = None
+
+    @property
+    def numbers(self) -> dict[str, str]:
+        """What its expected MASE is (:func:`expected_numbers`), for ``--json`` readers."""
+        return expected_numbers(self.prior_label)
 
     def to_dict(self, max_series: int | None = None) -> dict[str, Any]:
         """JSON-ready (NaN → None); ``max_series`` caps the per-series list (None: all).
@@ -154,6 +169,8 @@ class SeriesRecommendation:
             "horizon": self.horizon,
             "n_series": self.n_series,
             "candidates": self.candidates,
+            "considered": list(self.considered or self.candidates),
+            "numbers": self.numbers,
             "collection": json_ready(collection),
             "series": series,
             "timings": self.timings,
@@ -161,6 +178,28 @@ class SeriesRecommendation:
             "short_for_holdout": list(self.short_for_holdout),
             "holdout_length": self.holdout_length,
         }
+
+
+def expected_numbers(prior_label: str | None = None) -> dict[str, str]:
+    """What a per-series recommendation's numbers are, for ``--json`` (``numbers``): the
+    router's expected MASE, not a measurement on these data; ``prior_label``: what the scores were
+    pooled towards where that was measured (the routed training's validation-window errors).
+
+    Why: the panel ranking's numbers are measured (:data:`recommender.panel.MEASURED_NUMBERS`),
+    and a reader of both took dlinear's "expected MASE 0.793" under ``--per-series --train`` for
+    the same quantity as its validation MASE 0.422 in the ranking.
+    """
+    what = (
+        "the router's estimate of each candidate's MASE on a series from its properties, learnt on "
+        "other collections; no candidate is fitted or scored on these data for it"
+    )
+    if prior_label:
+        what = (
+            "the router's estimate of each series' error level (learnt on other collections), the "
+            f"candidates set apart by {prior_label}; its level is the router's, so it is not the "
+            "validation MASE a ranking measures"
+        )
+    return {"kind": "expected", "metric": "expected_mase", "what": what}
 
 
 def _explanation_fields(ex: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -402,6 +441,52 @@ def check_available(router: SeriesRouter, available: Sequence[str] | None) -> No
         )
 
 
+def default_router_pending() -> str | None:
+    """A sentence when :func:`default_router` would have to build the router first, else None.
+
+    Why: that build cross-validates the candidates on every development collection (the knowledge
+    base; cached, so once) and takes 15–25 minutes on two cores (15 min measured on an idle
+    machine, 2026-12-04; over an hour on a busy one); a user who asked for a recommendation
+    should hear that before the first progress bar, not wonder after it.
+    """
+    return _router_pending_words("`tsforge recommender build --per-series`")
+
+
+def _router_pending_words(ahead: str) -> str | None:
+    """:func:`default_router_pending`'s sentence, naming the build ahead of time as ``ahead``
+    (the command on the command line, the function in Python)."""
+    if chosen_router_folder() is not None:  # served as it is: never built here
+        return None
+    path = default_router_folder()
+    _, state = _saved_default_router(path)
+    if state is None:
+        return None
+    require_collections(DEV_COLLECTIONS)  # refused now, not after the announcement
+    why = (
+        f"no per-series recommender is saved at {path} yet"
+        if state == "missing"
+        else f"the per-series recommender at {path} was trained on an earlier release's collections"
+    )
+    return (
+        f"{why}: building it once from the knowledge base of the {len(DEV_COLLECTIONS)} development "
+        "collections (rolling-origin cross-validation of every candidate, cached as it goes: "
+        "15–25 min on 2 cores the first time, longer on a busy machine, reused afterwards; "
+        f"{ahead} does it ahead of time)"
+    )
+
+
+def warn_router_pending(sentence: str) -> None:
+    """:func:`recommend_series`' default ``announce``: the router build's sentence as a
+    :class:`~tsforge.errors.FirstUseBuildWarning` naming :func:`build_default_router` (Python's
+    way to build it ahead of time), ``sentence`` (the command's words) where the CLI prints it.
+
+    Why: as :func:`recommender.api.warn_pending` for ``recommend()``: without it the first
+    ``recommend_series`` on a machine whose router must be built ran for minutes in silence."""
+    python = _router_pending_words("recommender.series_recommendation.build_default_router()") or sentence
+    # stacklevel 4 from here (through _router_announced): the line that called recommend_series()
+    warn_first_use(python, sentence, stacklevel=4)
+
+
 def recommend_series(
     data: Any,
     horizon: int | None = None,
@@ -411,12 +496,13 @@ def recommend_series(
     prior: Sequence[float] | np.ndarray | None = None,
     n_jobs: int = 1,
     build_if_missing: bool = True,
-    progress: Progress | None = None,
+    progress: Progress | bool | None = True,
     load_kwargs: Mapping[str, Any] | None = None,
     prior_label: str | None = None,
     refuse_untrainable: bool = True,
     profile_progress: Callable[[int, int], None] | None = None,
     history_note: str | None = None,
+    announce: Callable[[str], None] | None = warn_router_pending,
 ) -> SeriesRecommendation:
     """Recommend a candidate (and weights) for every series of ``data``.
 
@@ -431,7 +517,8 @@ def recommend_series(
         build_if_missing: with no ``router``, build the default one when it is missing or stale
             (:func:`default_router`: 15–25 min the first time); ``False`` serves a stale one
             as it is and refuses when there is none.
-        progress: ``progress(description, done, total)`` while that build runs.
+        progress: ``progress(description, done, total)`` while that build runs; ``True`` (the
+            default) shows tsforge's progress bar on stderr, ``None``/``False`` nothing.
         load_kwargs: options of :func:`tsforge.data.load.load_panel` (a file's column names, ...).
         prior_label: what ``prior`` is, in words, for the explanations (default: the rest of
             the collection, the words of the router's own prior).
@@ -447,6 +534,10 @@ def recommend_series(
         history_note: what the histories' lengths are of, in the explanations, where ``data``
             is not the whole of the user's series (the routed training passes ``"before the
             test window"``: "(65 values)" was said of a 77-value series).
+        announce: called with :func:`default_router_pending`'s sentence just before that build,
+            once the data are read and checked (a refusal of the data comes without it); the
+            default, :func:`warn_router_pending`, issues it as a
+            :class:`~tsforge.errors.FirstUseBuildWarning`; ``None`` says nothing.
 
     Raises:
         DataValidationError: unreadable data, a series with no observed value, a horizon no
@@ -459,7 +550,7 @@ def recommend_series(
     t0 = time.perf_counter()
     # before the router is resolved: a refusal must not wait for its build
     panel, H = checked_panel(data, horizon, load_kwargs=load_kwargs, refuse_untrainable=refuse_untrainable)
-    rec = resolve_router(router, build_if_missing=build_if_missing, progress=progress)
+    rec = _router_announced(router, build_if_missing, progress, announce)
     check_available(rec, available)
     t_load = time.perf_counter()
     feats = series_features(panel, H, n_jobs=n_jobs, progress=profile_progress)
@@ -584,6 +675,8 @@ def recommend_series(
             "total_seconds": t_expl - t0,
         },
         prior=[float(v) for v in pooled],
+        considered=[cands[j] for j in allowed],
+        prior_label=prior_label if prior is not None else None,
         short_for_holdout=[str(u) for u in panel.ids[panel.lengths < holdout_length(H)]],
         holdout_length=holdout_length(H),
         router={
@@ -596,6 +689,22 @@ def recommend_series(
             "created": rec.meta.get("created"),
         },
     )
+
+
+def _router_announced(
+    router: SeriesRouter | str | os.PathLike[str] | None,
+    build_if_missing: bool,
+    progress: Progress | bool | None,
+    announce: Callable[[str], None] | None,
+) -> SeriesRouter:
+    """:func:`resolve_router`, with the default router's first-use build said (``announce``)
+    and shown (``progress``: :func:`recommender.first_use.first_use_bar`) where it happens; a
+    bar only over a build: with a router saved, one named "building" would flash by."""
+    pending = default_router_pending() if router is None and build_if_missing else None
+    if announce is not None and pending:
+        announce(pending)
+    with first_use_bar(progress if pending else None, "building the per-series recommender") as bar:
+        return resolve_router(router, build_if_missing=build_if_missing, progress=bar)
 
 
 def build_default_router(
@@ -740,34 +849,6 @@ def require_collections(collections: Sequence[Any]) -> None:
             "recommendation without --per-series",
             field="dataset",
         )
-
-
-def default_router_pending() -> str | None:
-    """A sentence when :func:`default_router` would have to build the router first, else None.
-
-    Why: that build cross-validates the candidates on every development collection (the knowledge
-    base; cached, so once) and takes 15–25 minutes on two cores (15 min measured on an idle
-    machine, 2026-12-04; over an hour on a busy one); a user who asked for a recommendation
-    should hear that before the first progress bar, not wonder after it.
-    """
-    if chosen_router_folder() is not None:  # served as it is: never built here
-        return None
-    path = default_router_folder()
-    _, state = _saved_default_router(path)
-    if state is None:
-        return None
-    require_collections(DEV_COLLECTIONS)  # refused now, not after the announcement
-    why = (
-        f"no per-series recommender is saved at {path} yet"
-        if state == "missing"
-        else f"the per-series recommender at {path} was trained on an earlier release's collections"
-    )
-    return (
-        f"{why}: building it once from the knowledge base of the {len(DEV_COLLECTIONS)} development "
-        "collections (rolling-origin cross-validation of every candidate, cached as it goes: "
-        "15–25 min on 2 cores the first time, longer on a busy machine, reused afterwards; "
-        "`tsforge recommender build --per-series` does it ahead of time)"
-    )
 
 
 def default_router(*, build_if_missing: bool = True, progress: Progress | None = None) -> SeriesRouter:

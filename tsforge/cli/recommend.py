@@ -57,7 +57,10 @@ def _progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], No
     """
     from tsforge.progress import callback_bar
 
-    with callback_bar("recommender", leave=False, quiet_start=True, enabled=enabled) as bar:
+    with (
+        _notes_after_bar(enabled),
+        callback_bar("recommender", leave=False, quiet_start=True, enabled=enabled) as bar,
+    ):
         if bar is None:
             yield None
             return
@@ -66,6 +69,31 @@ def _progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], No
             bar(done, total, description)
 
         yield update
+
+
+@contextmanager
+def _notes_after_bar(enabled: bool = True) -> Iterator[None]:
+    """Hold the warnings made inside (tsforge's notes among them) and show them once the bar
+    inside has closed, in the order they were made, also when the work inside raised.
+
+    Why: a note printed while a bar is drawn lands on the bar's line, and the bar is drawn again
+    below it: ``--per-series --train`` showed "scoring and logging to MLflow: 100%" twice, the
+    calibration note between the two. The CLI is one thread, so holding the process-wide warning
+    state here takes no other caller's notes (:func:`tsforge.errors.notes_framed` says why the
+    library itself must not).
+    """
+    import warnings
+
+    if not enabled:
+        yield
+        return
+    held: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as held:
+            yield
+    finally:
+        for w in held:  # the handler restored on leaving: the CLI's note printer
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)
 
 
 @app.command("recommend")
@@ -333,15 +361,17 @@ def _print_json(
     training: dict[str, Any] | None = None,
     *,
     notes: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> None:
     """``--json``: one document, the recommendation, plus with ``--train`` what the training did
     under ``training`` (the run, the registration, the scores; ``training`` replaces the default
     section where a path has more to say) and, where given, the lines the table prints under it
-    as ``notes`` (by name). An undefined number is ``null``: ``json.dumps`` writes ``NaN``,
-    which is not JSON (``jq`` and strict parsers refuse it)."""
+    as ``notes`` (by name) and ``extra``'s fields beside the recommendation's. An undefined number
+    is ``null``: ``json.dumps`` writes ``NaN``, which is not JSON (``jq`` and strict parsers
+    refuse it)."""
     from recommender.series_recommendation import json_ready
 
-    payload = rec.to_dict()
+    payload = {**rec.to_dict(), **(extra or {})}
     if notes is not None:
         payload["notes"] = notes
     if outcome is not None:
@@ -408,7 +438,7 @@ def _recommend_panel(
             )
         # after the ranking, which refuses a panel its holdout cannot split, and before its table
         note_filled_for_candidates(panel, h, PANEL_CANDIDATES, data, held)
-    notes = _panel_notes(panel, h, rec, top)
+    notes, unranked = _panel_notes(panel, h, rec, top)
     if not as_json:
         ranked = f"{rec.n_series:,} of {rec.sampled_from:,}" if rec.sampled_from else f"{rec.n_series}"
         t = Table(title=f"Models for the panel {rec.dataset} ({ranked} series, horizon {rec.horizon})")
@@ -424,9 +454,16 @@ def _recommend_panel(
         for i, row in enumerate(shown, start=1):
             nums = [row["score"], row["val_mase"], row["phase_mase"]] if phase else [row["val_mase"]]
             t.add_row(str(i), row["model"], *(f"{v:.3f}" for v in nums), f"{row['val_smape']:.2f}")
+        # what the numbers are: measured here, where --per-series prints the router's expectation
+        t.caption = (
+            f"measured on this panel's validation window (the {rec.horizon} values before each series' "
+            "test window" + (", and one season earlier" if phase else "") + ")"
+        )
         if len(rec.ranking) > len(shown):  # say where the rest are, or they look never tried
-            t.caption = f"top {len(shown)} of {len(rec.ranking)} candidates (--top N or --json for all)"
+            t.caption += f"; top {len(shown)} of {len(rec.ranking)} candidates (--top N or --json for all)"
         console.print(t)
+        if line := notes.get("not_ranked"):
+            console.print(f"[dim]{line}[/]")
         console.print(f"[bold]why {rec.best}:[/] {rec.explanation}")
         if note := notes.get("smape_on_zeros"):
             print_note(note)
@@ -453,7 +490,7 @@ def _recommend_panel(
                 tracking=TrackingOptions(registered_name=register_as, progress=not as_json),
             )
     if as_json:
-        _print_json(rec, out, notes=notes)
+        _print_json(rec, out, notes=notes, extra={"not_ranked": unranked})
     elif out is not None:
         console.print(
             f"{rec.best}: test MASE {out.metrics['test_mase']:.3f}"
@@ -465,34 +502,45 @@ def _recommend_panel(
         print_forecast_next(out.registered_name, data, load_kwargs, placeholder=HISTORY_PLACEHOLDER)
 
 
-def _panel_notes(panel: Any, horizon: int, rec: Any, top: int) -> dict[str, str]:
-    """The lines printed under a panel's ranking, by name (``smape_on_zeros``,
+def _panel_notes(panel: Any, horizon: int, rec: Any, top: int) -> tuple[dict[str, str], dict[str, str]]:
+    """The lines printed under a panel's ranking, by name (``not_ranked``, ``smape_on_zeros``,
     ``per_series_disagreement``; a name is absent where its line is): the table prints them and
     ``--json`` carries them as ``notes``.
 
     Why one place: computed only for the table, ``--json`` lost them, so a script reading the
     pick never learnt that ``--per-series`` would choose another model, nor why the pick shows a
-    higher sMAPE than a model it beat on MASE.
+    higher sMAPE than a model it beat on MASE. Returned with them: the router's candidates the
+    ranking did not consider → why (``--json``'s ``not_ranked``).
     """
+    from recommender.panel import not_ranked_line, per_series_disagreement
     from tsforge.cli.tables import smape_on_zeros_note
 
     shown = {r["model"]: r["val_smape"] for r in rec.ranking[:top]}
+    view = _router_view(panel, horizon, rec)
+    unranked = view[1] if view else {}
     notes = {
+        "not_ranked": not_ranked_line(unranked),
         "smape_on_zeros": smape_on_zeros_note(panel, rec.best, shown),
-        "per_series_disagreement": _per_series_disagreement(panel, horizon, rec),
+        "per_series_disagreement": (
+            per_series_disagreement(rec, view[0].collection, view[0].weights, list(unranked))
+            if view
+            else None
+        ),
     }
-    return {k: v for k, v in notes.items() if v}
+    return {k: v for k, v in notes.items() if v}, unranked
 
 
-def _per_series_disagreement(panel: Any, horizon: int, rec: Any) -> str | None:
-    """The line that says ``--per-series`` would choose another model than the ranking ``rec``
-    of ``panel`` (:func:`recommender.panel.per_series_disagreement`), or ``None``.
+def _router_view(panel: Any, horizon: int, rec: Any) -> tuple[Any, dict[str, str]] | None:
+    """``(per-series recommendation, not ranked)`` of ``panel`` by the default router: its view
+    before any fit, and its candidates the ranking ``rec`` did not consider → why
+    (:func:`recommender.panel.not_ranked`); ``None`` with no router ready (none saved, or a stale
+    one that would be rebuilt) or data it refuses.
 
-    Why compute it here: a user who ran both saw two answers without a word on which to trust.
-    The router's view needs no fit (under a second on 40 series); with no router ready (none
-    saved, or a stale one that would be rebuilt) or data it refuses, nothing is said.
+    Why compute it here: a user who ran both saw two answers without a word on which to trust,
+    nor that they chose from different candidates. The router's view needs no fit (under a
+    second on 40 series).
     """
-    from recommender.panel import per_series_disagreement
+    from recommender.panel import not_ranked
     from recommender.series_recommendation import default_router, default_router_pending, recommend_series
     from tsforge.errors import TsforgeError
 
@@ -503,7 +551,7 @@ def _per_series_disagreement(panel: Any, horizon: int, rec: Any) -> str | None:
         series = recommend_series(panel, horizon, router=router, build_if_missing=False)
     except TsforgeError:
         return None
-    return per_series_disagreement(rec, series.collection, series.weights)
+    return series, not_ranked(rec, list(router.candidates), dict(router.combinations))
 
 
 def _checked_before_router(
@@ -679,23 +727,57 @@ def expected_mase_caveat(scale: float, *, trained: bool = False, measured: bool 
             "router predicts it (learnt on other collections"
             + (f", scaled ×{scale:.2f} to what held-out collections showed" if scale != 1.0 else "")
             + "), the candidates set apart by this panel's validation-window errors (the prior "
-            "--train pooled towards); the routed test MASE below is measured"
+            "--train pooled towards); its level is the router's, so a candidate's number here is not "
+            "its validation MASE in a ranking (`tsforge recommend` without --per-series); the routed "
+            "test MASE below is measured"
         )
     # ``measured``: --train ran without pooling fully (--adapt), so the holdout MASE the advice
     # points to is printed below; "plan with the holdout MASE of --train" asked for what just ran
     plan = (
         "; the routed test MASE below is measured" if measured else " — plan with the holdout MASE of --train"
     )
+    # without --train no candidate is fitted: unlike a ranking's validation MASE, it measures nothing
+    unmeasured = (
+        ""
+        if measured
+        else " (no candidate fitted on these data: not a measurement on their validation window)"
+    )
     if scale == 1.0:
         return (
-            "expected MASE: the router's estimate from the series' properties; this router was built "
+            f"expected MASE: the router's estimate from the series' properties{unmeasured}; this router was built "
             "without the held-out scale and its estimate has run below the test MASE on most held-out "
             "collections (rebuild it: `tsforge recommender build --per-series`)" + plan
         )
     return (
-        f"expected MASE: the router's estimate from the series' properties, scaled (×{scale:.2f}) to "
+        f"expected MASE: the router's estimate from the series' properties{unmeasured}, scaled (×{scale:.2f}) to "
         "the errors of collections it did not learn from; a rough level that ranks candidates, off "
         "by more than 1.5× on some held-out collections (README, Per-series recommendation)" + plan
+    )
+
+
+def candidates_words(rec: Any, *, trained: bool = False) -> str:
+    """Which candidates a per-series answer chose among, and whether any was fitted here;
+    ``""`` where none is known.
+
+    Why: ``--per-series`` (the router's 9 candidates, none fitted), ``--per-series --train`` (the
+    members it fitted, lightgbm and the combinations among them) and the panel ranking (6 fitted
+    on the validation window) answered one panel with three picks, and none said that their
+    candidates differed. After ``--train`` the words name what the scores were pooled towards
+    (the recommendation's ``prior_label``) where it says.
+    """
+    # the collection's expected MASE is keyed by the candidates chosen among, as ``considered``
+    considered = list(getattr(rec, "considered", None) or rec.collection.get("expected_mase", {}))
+    if not considered:
+        return ""
+    names = ", ".join(considered)
+    if trained:
+        towards = getattr(rec, "prior_label", None)
+        return f"candidates: the {len(considered)} the routed ensemble fitted ({names})" + (
+            f", set apart by {towards}" if towards and float(rec.router.get("shrink", 0.0)) > 0 else ""
+        )
+    return (
+        f"candidates: the router's {len(considered)} ({names}), none fitted on these data; "
+        "--train fits them and weighs them again with their errors on this panel's validation window"
     )
 
 
@@ -779,6 +861,8 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
     scale = float(rec.router.get("expected_scale", 1.0))
     # fully pooled after --train: the scores are the prior's, i.e. this panel's validation errors
     console.print(f"[dim]{expected_mase_caveat(scale, trained=trained and pools, measured=trained)}[/]")
+    if candidates := candidates_words(rec, trained=trained):
+        console.print(f"[dim]{candidates}[/]")
     if pools:
         # full pooling: every series has the collection's weights, so a per-series table would
         # repeat one row n times; say why instead
