@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
+from tsforge.data.file_lines import ListPlace
 from tsforge.data.frequency import date_words
 from tsforge.data.history import check_time_format
 from tsforge.data.period_labels import GuessedLabelsWarning, looks_like_period_labels
@@ -63,7 +64,6 @@ __all__ = [
     "starts_with_period_label",
     "times_by_format",
     "not_iso_words",
-    "said_of_timestamps",
     "UTC_OFFSET_AT_END",
 ]
 
@@ -611,7 +611,14 @@ def _how_read(values: Sequence[Any], fmt: str | None, format_field: str) -> str:
 
 
 def times_by_format(
-    values: Sequence[Any], fmt: str | None, *, column: str, what: str, unit: str, format_field: str
+    values: Sequence[Any],
+    fmt: str | None,
+    *,
+    column: str,
+    what: str,
+    unit: str,
+    format_field: str,
+    place: ListPlace | None = None,
 ) -> np.ndarray:
     """Times (text, or integers such as 20200131) read by ``fmt`` (``None``: period labels, or
     integers the library reads as dates) with the parser ``tsforge forecast`` runs
@@ -620,7 +627,9 @@ def times_by_format(
     Raises :class:`DataValidationError` with ``column`` and, where one is at fault, ``row`` (the
     0-based place): ``what`` names the values (``timestamps``, ``ds``) and ``unit`` how a place
     is counted in a refusal of mixed kinds; ``format_field`` is the request's field that says
-    how times are written (``time_format``, ``params.time_format``).
+    how times are written (``time_format``, ``params.time_format``); ``place`` names the values
+    by their path in the request (``series[0].timestamps``) where they are no table's column
+    (``None``: ``/invocations``' ``ds``, a column whose rows the reader names).
 
     Why one reader for both doors: ``/v1/*`` read period labels and ``/invocations`` refused
     them, and each door's format path had its own copy of the checks. Labels a two-digit year
@@ -634,7 +643,9 @@ def times_by_format(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", GuessedLabelsWarning)
-            keys, _ = parse_time_column(pl.Series(column, list(values)), column=column, file=None, fmt=fmt)
+            keys, _ = parse_time_column(
+                pl.Series(column, list(values)), column=column, file=None, fmt=fmt, place=place
+            )
     except GuessedLabelsWarning:
         raise DataValidationError(
             f"{values[0]!r} could be a month and a two-digit year or a day of a month; send "
@@ -651,8 +662,13 @@ def times_by_format(
 
 def _dates_by_format(timestamps: list[Any], fmt: str | None, i: int) -> list[datetime]:
     """One series' timestamps read by :func:`times_by_format`; a refusal names the series'
-    timestamp at fault (``series[i].timestamps[j]``), in its words as well as its field
-    (:func:`said_of_timestamps`)."""
+    timestamp at fault (``series[i].timestamps[j]``), in its words as well as its field.
+
+    Why the reader is told the path: ``/v1/*`` refused ``2018-Q9`` as "unparsable date '2018-Q9'
+    in time column 'timestamps' at row 3": there is no table, no column and no row in a ``/v1``
+    request, and "row 3" could be read as a series or a line; every other ``/v1`` refusal names
+    the value by its path (the ``field``), as the reader's words now do too.
+    """
     column = "timestamps"
     try:
         keys = times_by_format(
@@ -662,47 +678,13 @@ def _dates_by_format(timestamps: list[Any], fmt: str | None, i: int) -> list[dat
             what="timestamps read by time_format (or as period labels, or dates written as digits)",
             unit="position",
             format_field="time_format",
+            place=ListPlace(path=f"series[{i}].{column}", noun="timestamps"),
         )
     except DataValidationError as exc:
         row = exc.where.get("row")
         at = (row,) if isinstance(row, int) else ()
-        message = said_of_timestamps(exc.message, timestamps, column=column, path=f"series[{i}].timestamps")
-        raise field_error(message, "series", i, column, *at) from None
+        raise field_error(exc.message, "series", i, column, *at) from None
     return cast(list[datetime], keys.astype("datetime64[us]").tolist())
-
-
-#: the library reader's words for a place in a table: ``in time column 'c' at row 3`` (the
-#: column's part may be absent: ``(read like '2020-01-01' at row 0)``)
-_ROW_WORDS = r"(?:in time column {column} )?at row (\d+)(?!\d)"
-
-
-def said_of_timestamps(message: str, values: Sequence[Any], *, column: str, path: str) -> str:
-    """A refusal by the library's reader of a series' timestamps (read as a table's time column
-    named ``column``), said of the list the client sent (``path``: ``series[0].timestamps``):
-    ``in time column 'timestamps' at row 3`` → ``at series[0].timestamps[3]``, ``unparsable rows``
-    → ``unparsable timestamps``. Text inside a quoted time (a date written ``at row 3``) is kept.
-
-    Why: ``/v1/*`` refused ``2018-Q9`` as "unparsable date '2018-Q9' in time column 'timestamps'
-    at row 3": there is no table, no column and no row in a ``/v1`` request, and "row 3" could
-    be read as a series or a line; every other ``/v1`` refusal names the value by its path (the
-    ``field``), as this one now does in its words too.
-    """
-    pattern = re.compile(_ROW_WORDS.format(column=re.escape(repr(column))))
-    quoted = [
-        (m.start(), m.end())
-        for k in {int(m.group(1)) for m in pattern.finditer(message)}
-        if 0 <= k < len(values)
-        for m in re.finditer(re.escape(repr(str(values[k]))), message)
-    ]
-
-    def moved(m: re.Match[str]) -> str:
-        if any(lo <= m.start() < hi for lo, hi in quoted):
-            return m.group()
-        return f"at {path}[{m.group(1)}]"
-
-    said = pattern.sub(moved, message)
-    said = said.replace(" unparsable rows in total", " unparsable timestamps in total")
-    return said.replace(f"time column {column!r}", path)
 
 
 #: an ISO-8601 time of day followed by a UTC offset (``T05:00:00+05:00``, ``T05:00Z``): the

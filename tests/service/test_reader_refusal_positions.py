@@ -82,14 +82,23 @@ def test_request_model_refusal_names_the_path():
 
 
 def test_a_row_written_inside_a_quoted_time_is_kept():
-    """Only the reader's own words move: a time written ``at row 1`` stays as sent."""
-    from service.schemas.common import said_of_timestamps
+    """Only the reader's own words name the place: a time written ``at row 1`` stays as sent."""
+    text = list(QUARTERS)
+    text[1] = "at row 1"
+    with pytest.raises(ValueError) as caught:
+        ForecastRequest.model_validate({"series": [{"id": "a", "values": LONG, "timestamps": text}]})
+    assert "unparsable date 'at row 1' at series[0].timestamps[1]" in str(caught.value), caught.value
 
-    values = ["2020-01-01", "at row 1"]
-    message = (
-        "unparsable date 'at row 1' in time column 'timestamps' at row 1 (read like '2020-01-01' at row 0)"
-    )
-    said = said_of_timestamps(message, values, column="timestamps", path="series[2].timestamps")
-    assert said == (
-        "unparsable date 'at row 1' at series[2].timestamps[1] (read like '2020-01-01' at series[2].timestamps[0])"
+
+def test_a_time_written_like_the_readers_words_is_quoted_as_sent():
+    """A time whose text is the reader's words for a column (``time column 'timestamps'``) is
+    quoted as the client sent it. Before, the service rewrote the reader's sentence after the
+    fact and turned that text, too, into ``series[0].timestamps``."""
+    years = [str(2000 + k) for k in range(len(LONG))]
+    years[3] = "time column 'timestamps'"
+    series = {"id": "a", "values": LONG, "timestamps": years}
+    with pytest.raises(ValueError) as caught:
+        ForecastRequest.model_validate({"series": [series], "time_format": "%Y"})
+    assert "unparsable date \"time column 'timestamps'\" at series[0].timestamps[3]" in str(caught.value), (
+        caught.value
     )

@@ -8,7 +8,9 @@ convention for every reader of a table:
 * its ``line`` field: the 1-based line of a text table (CSV/TSV, gzipped or not) where that
   row starts, the header being line 1 — only when the rows are a text file's rows;
 * the message's words: ``on line 3 of bad.csv`` for a text file, ``at row 1`` otherwise (a
-  frame or a Parquet file, whose rows a user indexes from 0 as ``iloc`` does).
+  frame or a Parquet file, whose rows a user indexes from 0 as ``iloc`` does);
+* a caller whose values are no table's rows (a list in a request) gives a :class:`ListPlace`,
+  and the words name the value by its path there: ``at series[0].timestamps[3]``.
 
 The line is found on the error path only, by counting the file's newlines up to the row (a
 scan at the speed of ``bytes.count``); a file that quotes fields before that row is read with
@@ -22,6 +24,7 @@ import functools
 import gzip
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TypedDict
 
@@ -29,12 +32,15 @@ from tsforge.data.tables import CSV_SUFFIXES, sniff_separator
 from tsforge.errors import DataValidationError
 
 __all__ = [
+    "ListPlace",
     "file_line",
     "is_text_table",
     "refuse_empty_line",
     "row_where",
     "row_words",
     "rows_words",
+    "time_column_words",
+    "in_time_column_words",
     "with_lines",
     "adding_lines",
 ]
@@ -125,8 +131,28 @@ def _csv_line(path: Path, row: int) -> int | None:
     return None
 
 
-def row_words(row: int, file: str | None) -> str:
-    """``on line 3 of bad.csv`` for a row of a text table, ``at row 1`` otherwise."""
+@dataclass(frozen=True)
+class ListPlace:
+    """Values a reader reads as a table's column that are a list in its caller's input: the
+    reader's refusals name the list by its ``path`` there (``series[0].timestamps``), a value by
+    its index in it (``at series[0].timestamps[3]``), and count the values as ``noun``
+    (``2 unparsable timestamps in total``).
+
+    Why: the service reads a series' timestamps with the reader ``tsforge forecast`` runs on a
+    file, whose words name a row of a time column; a request has neither, and the service
+    rewrote the reader's sentences with a regular expression after the fact, which also
+    rewrote a time whose text looked like those words. Told the place, the reader says it once.
+    """
+
+    path: str
+    noun: str
+
+
+def row_words(row: int, file: str | None, place: ListPlace | None = None) -> str:
+    """``on line 3 of bad.csv`` for a row of a text table, ``at series[0].timestamps[3]`` for a
+    value of a list a caller names (``place``), ``at row 1`` otherwise."""
+    if place is not None:
+        return f"at {place.path}[{row}]"
     line = file_line(file, row)
     if line is None:
         return f"at row {row}"
@@ -141,6 +167,20 @@ def rows_words(rows: Sequence[int], file: str | None) -> str:
     shown = [str(line) for line in lines]
     joined = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" and {shown[-1]}"
     return f"on line{'s' if len(shown) > 1 else ''} {joined} of {Path(str(file)).name}"
+
+
+def time_column_words(column: str, place: ListPlace | None = None) -> str:
+    """``time column 'ds'``, or the path of the list a caller names (``series[0].timestamps``)."""
+    return f"time column {column!r}" if place is None else place.path
+
+
+def in_time_column_words(column: str, row: int, file: str | None, place: ListPlace | None = None) -> str:
+    """``in time column 'ds' on line 3 of bad.csv`` (``at row 1`` outside a text table), or
+    ``at series[0].timestamps[3]`` for a value of a list a caller names (``place``): the path
+    says the list and the index at once."""
+    if place is not None:
+        return row_words(row, file, place)
+    return f"in {time_column_words(column)} {row_words(row, file)}"
 
 
 #: what a line holds when it holds no value: blanks and the separators :func:`sniff_separator` knows

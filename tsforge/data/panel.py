@@ -45,9 +45,28 @@ from tsforge.data.panel_tsf import (
     without_unobserved,
 )
 from tsforge.data.ragged import fill_missing_ragged, gather_index, series_index
+from tsforge.data.validation import steps_past_range
 from tsforge.errors import ConfigError, DataValidationError
 
 __all__ = ["Panel", "require_panel"]
+
+
+#: the last nanosecond a ``datetime64[ns]`` time axis holds (2262-04-11 23:47:16.854775807)
+_MAX_NS = int(np.iinfo(np.int64).max)
+
+
+def _past_range_on_grid(lo: int, idx: np.ndarray, freq: str) -> np.ndarray:
+    """Whether each position ``idx`` of the ``freq`` calendar grid from ``lo`` (int64 ns) lies
+    past the last nanosecond a time axis holds: the grid counted in microseconds, which hold
+    dates far past it (pandas' nanosecond range stops at the first date it cannot hold)."""
+    grid = pd.date_range(pd.Timestamp(lo).floor("us"), periods=int(idx.max()) + 1, freq=freq, unit="us")
+    return np.asarray(grid.asi8[idx] > _MAX_NS // 1_000)
+
+
+def _steps_left(starts: np.ndarray, fixed: int) -> np.ndarray:
+    """How many ``fixed``-ns steps after each start (int64 ns) a time axis holds. Python integers:
+    in int64, the room after a start before 1970 (a negative one) wraps round."""
+    return np.array([min((_MAX_NS - int(s)) // fixed, _MAX_NS) for s in starts], dtype=np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,7 +184,13 @@ class Panel:
 
     def times_at(self, series: np.ndarray, step: np.ndarray) -> np.ndarray:
         """Time of position ``step`` (0 = first value; may lie past the end, for forecasts) of
-        each ``series``: datetime64[ns] for dated panels, int64 otherwise. Vectorised."""
+        each ``series``: datetime64[ns] for dated panels, int64 otherwise. Vectorised.
+
+        Raises :func:`~tsforge.data.validation.steps_past_range` of the first of ``series`` whose
+        steps run past the dates a time axis holds (2262-04-11), naming it: fixed steps wrapped
+        round to 1677 without a word, calendar ones raised pandas' ``OutOfBoundsDatetime``, and
+        the forecaster then had to guess which series it was.
+        """
         series = np.asarray(series, dtype=np.int64)
         step = np.asarray(step, dtype=np.int64)
         if series.size == 0:  # an empty chunk (a CV window no series is long enough for)
@@ -176,6 +201,8 @@ class Panel:
             return base[series] + step * self.int_step
         fixed = fixed_step_ns(self.freq)
         if fixed is not None:
+            if int(step.max()) > (_MAX_NS - int(starts.max())) // fixed:  # some may pass: which
+                self._refuse_past_range(series, step, step > _steps_left(starts, fixed)[series])
             return (starts[series] + step * fixed).view("datetime64[ns]")
         freq = self._calendar_freq()
         p0, on = self._start_positions
@@ -189,8 +216,24 @@ class Panel:
                 series=str(self.ids[bad]),
             )
         idx = p0[series] + step
-        grid = grid_points(int(starts.min()), int(idx.max()) + 1, freq)
+        lo = int(starts.min())
+        try:
+            grid = grid_points(lo, int(idx.max()) + 1, freq)
+        except pd.errors.OutOfBoundsDatetime:
+            self._refuse_past_range(series, step, _past_range_on_grid(lo, idx, freq))
+            raise  # no step of a series lies past the range: another error, raised as it is
         return grid[idx].view("datetime64[ns]")
+
+    def _refuse_past_range(self, series: np.ndarray, step: np.ndarray, past: np.ndarray) -> None:
+        """Refuse the first of ``series`` with a position (``step``) that ``past`` marks, naming it,
+        its last time and how many steps after it were asked for; return where none is marked."""
+        if not past.any():
+            return
+        i = int(series[int(np.flatnonzero(past)[0])])
+        end = int(self.lengths[i]) - 1
+        last = self.times_at(np.array([i]), np.array([end]))[0]
+        sid = str(self.ids[i])
+        raise steps_past_range(sid, last, int(step[series == i].max()) - end)
 
     def _start_ns(self) -> np.ndarray | None:
         """The starts of a dated panel as int64 nanoseconds; None for integer time."""

@@ -19,7 +19,14 @@ import pandas as pd
 import polars as pl
 
 from tsforge.data import validation as V
-from tsforge.data.file_lines import refuse_empty_line, row_where, row_words
+from tsforge.data.file_lines import (
+    ListPlace,
+    in_time_column_words,
+    refuse_empty_line,
+    row_where,
+    row_words,
+    time_column_words,
+)
 from tsforge.data.frequency import date_words, grid_words, off_grid_hint
 from tsforge.data.period_labels import GuessedLabelsWarning, looks_like_period_labels
 from tsforge.data.validation import TIME_RANGE, TIME_RANGE_TEXT  # re-exported: the range a time axis holds
@@ -53,18 +60,27 @@ TIME_NAMES = ("ds", "date", "datetime", "timestamp", "time", "period", "dt")
 
 
 def parse_time_column(
-    series: pl.Series, *, column: str, file: str | None, fmt: str | None = None
+    series: pl.Series,
+    *,
+    column: str,
+    file: str | None,
+    fmt: str | None = None,
+    place: ListPlace | None = None,
 ) -> tuple[np.ndarray, bool]:
     """Parse a time column. Returns (keys, is_datetime): datetime64[ns], or int64 step indices.
 
     Integers are an ordering index (Nixtla allows integer ``ds``) unless ``fmt`` gives a date
     format such as ``%Y%m%d``; they never go through date guessing, where ``1`` would become a
     day of the current month.
+
+    ``place``: the values are a list in the caller's input (the service's
+    ``series[0].timestamps``), and a refusal names a value by its path there
+    (``at series[0].timestamps[3]``) instead of a row or line of the time column ``column``.
     """
     if series.null_count():  # a blank line of a wide file: said as such, not as a missing time
         refuse_empty_line(int(np.flatnonzero(series.is_null().to_numpy())[0]), file)
     series = _whole_floats_as_integers(series)
-    _refuse_dotted_months(series, column=column, file=file)
+    _refuse_dotted_months(series, column=column, file=file, place=place)
     is_int = series.dtype.is_integer()
     if is_int and fmt is None and _looks_like_yyyymmdd(series):
         fmt = "%Y%m%d"
@@ -74,7 +90,7 @@ def parse_time_column(
         if series.null_count():
             row = int(np.flatnonzero(series.is_null().to_numpy())[0])
             raise DataValidationError(
-                f"missing value in time column {column!r} {row_words(row, file)}",
+                f"missing value {in_time_column_words(column, row, file, place)}",
                 file=file,
                 column=column,
                 **row_where(row, file),
@@ -82,7 +98,7 @@ def parse_time_column(
         return series.cast(pl.Int64).to_numpy(), False
     if is_int:
         series = series.cast(pl.String)
-    return V.parse_timestamps(series, column=column, file=file, fmt=fmt), True
+    return V.parse_timestamps(series, column=column, file=file, fmt=fmt, place=place), True
 
 
 def parse_times_by_series(
@@ -402,7 +418,9 @@ def _whole_floats_as_integers(series: pl.Series) -> pl.Series:
     return series.cast(pl.Int64)
 
 
-def _refuse_dotted_months(series: pl.Series, *, column: str, file: str | None) -> None:
+def _refuse_dotted_months(
+    series: pl.Series, *, column: str, file: str | None, place: ListPlace | None
+) -> None:
     """Refuse years and months written ``2010.01``, … ``2010.10`` and read as numbers, naming
     the first October.
 
@@ -425,7 +443,8 @@ def _refuse_dotted_months(series: pl.Series, *, column: str, file: str | None) -
     row = int(october[0])
     year = int(values[row])
     raise DataValidationError(
-        f"time column {column!r} holds the number {values[row]:g} {row_words(row, file)}: if it holds years and months, "
+        f"{time_column_words(column, place)} holds the number {values[row]:g} {row_words(row, file, place)}: "
+        "if it holds years and months, "
         f"that is October ({year}.10) read as a number, which cannot be told from January ({year}.01); "
         f"write the months as text with a dash ({year}-10)",
         file=file,
@@ -597,10 +616,13 @@ def regularise(
         i = int(np.flatnonzero(~pos_ok)[0])
         row = i if rows is None else int(rows[i])
         hint = off_grid_hint(times[i], step.freqstr, times[0], named=False)
-        raise DataValidationError(
+        said = (
             f"timestamp {date_words(times[i])} {row_words(row, file)} is off {grid_words(step.freqstr)} "
             f"that starts at {date_words(times[0])}, so no missing steps can be inserted around it"
-            + (hint or ": correct that time, or set the frequency (freq= / --freq)"),
+        )
+        raise DataValidationError(
+            said + (hint or ": correct that time, or set the frequency (freq=...)"),
+            cli_message=said + (hint or ": correct that time, or set the frequency (--freq)"),
             file=file,
             column=time_col,
             **row_where(row, file),
@@ -633,10 +655,7 @@ def regularise_steps(
     step = integer_step(keys)
     bad = np.flatnonzero(steps != step)
     if bad.size and not fill_gaps:
-        message, i = _integer_spacing_error(keys, steps, step, bad, time_col)
-        row = i if rows is None else int(rows[i])
-        message = message.replace("{where}", row_words(row, file))  # not format: braces in a name
-        raise DataValidationError(message, file=file, column=time_col, **row_where(row, file))
+        raise _integer_spacing_error(keys, steps, step, bad, time_col=time_col, file=file, rows=rows)
     if not bad.size:
         return values
     grid = np.arange(keys[0], keys[-1] + 1, step)
@@ -646,28 +665,48 @@ def regularise_steps(
 
 
 def _integer_spacing_error(
-    keys: np.ndarray, steps: np.ndarray, step: int, bad: np.ndarray, time_col: str
-) -> tuple[str, int]:
-    """The message and position (of the later key) of a spacing error; the message holds
-    ``{where}`` for the words that name that key's row. Where the usual step is not the grid
-    step (steps of 2 and one of 3: a grid of 1), the place to look at is the first step off the
-    usual one, not the first step of 2."""
+    keys: np.ndarray,
+    steps: np.ndarray,
+    step: int,
+    bad: np.ndarray,
+    *,
+    time_col: str,
+    file: str | None,
+    rows: np.ndarray | None,
+) -> DataValidationError:
+    """The refusal of integer keys off their grid ``step``, naming the row of the later key of the
+    first break, with its advice in Python's words (``fill_gaps=True``) and the command line's
+    (``--fill-gaps``). Where the usual step is not the grid step (steps of 2 and one of 3: a grid
+    of 1), the place to look at is the first step off the usual one, not the first step of 2.
+
+    Why two wordings: the one message said "pass fill_gaps=True (CLI: --fill-gaps)", both
+    spellings to every reader, of whom each can type only one.
+    """
     usual = modal_step(steps)
-    if usual != step:
-        i = int(np.flatnonzero(steps % usual)[0])
+    i = int(np.flatnonzero(steps % usual)[0]) if usual != step else int(bad[0])
+    row = i + 1 if rows is None else int(rows[i + 1])
+    where = f"from {keys[i]} to {keys[i + 1]} ({row_words(row, file)})"
+
+    def said(fill: str) -> str:
+        if usual != step:
+            return (
+                f"irregular spacing in integer time column {time_col!r}: it advances by {usual} but not "
+                f"{where}, so the only grid every row lies on has step {step}. Correct that time, or "
+                f"pass {fill} to put the rows on the step-{step} grid with the missing rows as NaN"
+            )
+        places = "1 place breaks" if bad.size == 1 else f"{bad.size} places break"
         return (
-            f"irregular spacing in integer time column {time_col!r}: it advances by {usual} but not from "
-            f"{keys[i]} to {keys[i + 1]} ({{where}}), so the only grid every row lies on has step "
-            f"{step}. Correct that time, or pass fill_gaps=True (CLI: --fill-gaps) to put the rows on the "
-            f"step-{step} grid with the missing rows as NaN"
-        ), i + 1
-    i = int(bad[0])
-    places = "1 place breaks" if bad.size == 1 else f"{bad.size} places break"
-    return (
-        f"irregular spacing in integer time column {time_col!r}: step {step} expected but {places} "
-        f"it, first from {keys[i]} to {keys[i + 1]} ({{where}}). "
-        "Pass fill_gaps=True (CLI: --fill-gaps) to insert missing rows as NaN"
-    ), i + 1
+            f"irregular spacing in integer time column {time_col!r}: step {step} expected but {places} "
+            f"it, first {where}. Pass {fill} to insert missing rows as NaN"
+        )
+
+    return DataValidationError(
+        said("fill_gaps=True"),
+        cli_message=said("--fill-gaps"),
+        file=file,
+        column=time_col,
+        **row_where(row, file),
+    )
 
 
 def integer_step(keys: np.ndarray) -> int:

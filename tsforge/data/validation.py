@@ -25,7 +25,15 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from tsforge.data.file_lines import is_text_table, row_where, row_words, rows_words
+from tsforge.data.file_lines import (
+    ListPlace,
+    in_time_column_words,
+    is_text_table,
+    row_where,
+    row_words,
+    rows_words,
+    time_column_words,
+)
 from tsforge.data.frequency import (
     NS_PER_DAY,
     clock_change_hint,
@@ -42,6 +50,9 @@ from tsforge.data.time_offsets import repeated_time_words
 from tsforge.errors import DataValidationError, WordedWarning
 
 __all__ = [
+    "FORECAST_PAST_RANGE",
+    "PAST_RANGE",
+    "steps_past_range",
     "require_columns",
     "check_not_empty",
     "parse_timestamps",
@@ -144,7 +155,8 @@ def require_columns(
     Args:
         columns: column names found in the input.
         required: role → expected name, e.g. ``{"id_col": "unique_id", "time_col": "ds"}``; the
-            role is named in the message so the user knows which argument to change.
+            role is named in the message so the user knows which argument to change (in
+            :meth:`~tsforge.errors.TsforgeError.for_cli`, its flag: ``--target-col``).
         hint: extra advice appended to the message (e.g. "or pass layout='wide'").
         cli_hint: the same advice for the command line (None: ``hint``); the error's
             :meth:`~tsforge.errors.TsforgeError.for_cli` also names the flag (``--id-col``)
@@ -168,11 +180,11 @@ def require_columns(
         others_present = all(n in found for r, n in required.items() if r != role)
         if guess is None and others_present and len(required) > 1 and len(unclaimed) == 1:
             guess = unclaimed[0]
+        flag = CLI_FLAGS.get(role)
         msg = f"column {name!r} ({role}) not found; columns found: {_fmt_cols(found)}"
-        cli = msg
+        cli = f"column {name!r} ({flag or role}) not found; columns found: {_fmt_cols(found)}"
         if guess is not None:
             msg += f". Did you mean {guess!r}? (pass {role}={guess!r})"
-            flag = CLI_FLAGS.get(role)
             cli += f". Did you mean {guess!r}? " + (
                 f"(pass {flag} {shell_word(guess)})" if flag else f"(pass {role}={guess!r})"
             )
@@ -228,7 +240,12 @@ def _naive_only(parsed: pd.Series) -> pd.Series:
 
 
 def parse_timestamps(
-    series: pl.Series, *, column: str, file: str | None = None, fmt: str | None = None
+    series: pl.Series,
+    *,
+    column: str,
+    file: str | None = None,
+    fmt: str | None = None,
+    place: ListPlace | None = None,
 ) -> np.ndarray:
     """A time column → ``[T]`` ``datetime64[ns]``; names the first unparsable row and its text.
 
@@ -238,31 +255,34 @@ def parse_timestamps(
     periods start (:mod:`tsforge.data.period_labels`), and 8-digit integers as ``yyyymmdd`` when
     ``fmt`` says so. Mixed formats fail at the first row that does not match the inferred one,
     which is exactly the row the user needs to look at.
+
+    ``place``: the values are a list in the caller's input, and a refusal names them by its path
+    there (:class:`~tsforge.data.file_lines.ListPlace`), not as rows of a time column.
     """
     if series.dtype == pl.Null or series.null_count() == len(series):
         raise DataValidationError(
-            f"time column {column!r} is empty (all values missing)", file=file, column=column
+            f"{time_column_words(column, place)} is empty (all values missing)", file=file, column=column
         )
     if series.dtype.is_temporal():
         if series.dtype == pl.Time or series.dtype == pl.Duration:
             raise DataValidationError(
-                f"time column {column!r} has dtype {series.dtype}, expected dates or datetimes",
+                f"{time_column_words(column, place)} has dtype {series.dtype}, expected dates or datetimes",
                 file=file,
                 column=column,
             )
         if isinstance(series.dtype, pl.Datetime) and series.dtype.time_zone is not None:
             series = _zoned_column(series, column)
-        _check_ns_range(series, column=column, file=file)
+        _check_ns_range(series, column=column, file=file, place=place)
         if not series.null_count():
             return _temporal_ns(series)
         out = series.cast(pl.Datetime("ns")).to_numpy()
         raw = None
     elif fmt is None and (labels := read_period_labels(series, column=column)) is not None:
-        _check_ns_range(labels, column=column, file=file, text=series)
+        _check_ns_range(labels, column=column, file=file, text=series, place=place)
         out, raw = labels.cast(pl.Datetime("ns")).to_numpy(), _as_str_array(series)
     else:
         zoned = series.dtype == pl.String and bool(series.str.contains(_ZONED).any())
-        fast = None if zoned else _polars_parse(series, fmt, column=column, file=file)
+        fast = None if zoned else _polars_parse(series, fmt, column=column, file=file, place=place)
         if fast is not None:
             return fast
         raw = _as_str_array(series)
@@ -304,15 +324,16 @@ def parse_timestamps(
         row = int(bad[0])
         value = None if raw is None else raw[row]
         shown = "<missing>" if value is None else repr(str(value))
-        said = f"unparsable date {shown} in time column {column!r} {row_words(row, file)}" + (
-            f" ({bad.size} unparsable rows in total)" if bad.size > 1 else ""
+        noun = "rows" if place is None else place.noun
+        said = f"unparsable date {shown} {in_time_column_words(column, row, file, place)}" + (
+            f" ({bad.size} unparsable {noun} in total)" if bad.size > 1 else ""
         )
         hint, cli_hint = (
             label_hint(value, column=column, fmt=fmt),
             label_hint(value, column=column, fmt=fmt, cli=True),
         )
         if not hint and not cli_hint and fmt is None and value is not None and raw is not None:
-            hint = cli_hint = _other_form_hint(raw, out, value, file)
+            hint = cli_hint = _other_form_hint(raw, out, value, file, place)
         if fmt is not None and value is not None:
             hint, cli_hint = _format_mismatch_hint(str(value), fmt, every=bad.size == len(out))
         raise DataValidationError(
@@ -352,7 +373,9 @@ def _format_mismatch_hint(value: str, fmt: str, *, every: bool) -> tuple[str, st
     )
 
 
-def _other_form_hint(raw: np.ndarray, parsed: np.ndarray, value: object, file: str | None) -> str:
+def _other_form_hint(
+    raw: np.ndarray, parsed: np.ndarray, value: object, file: str | None, place: ListPlace | None
+) -> str:
     """Advice for a date ``value`` the column's inferred format did not read while other rows
     were read, and that reads as a date on its own: the column mixes two ways of writing dates
     (``2020-01-01`` above, ``30/05/2020`` below), and no single ``--time-format`` reads it, so the
@@ -364,7 +387,7 @@ def _other_form_hint(raw: np.ndarray, parsed: np.ndarray, value: object, file: s
     row = int(read[0])
     return (
         f"; the column's dates are written in more than one way (read like {str(raw[row])!r} "
-        f"{row_words(row, file)}): write every date of the column the same way"
+        f"{row_words(row, file, place)}): write every date of the column the same way"
     )
 
 
@@ -629,7 +652,9 @@ def _temporal_ns(series: pl.Series) -> np.ndarray:
     return out.view("datetime64[ns]")
 
 
-def _polars_parse(series: pl.Series, fmt: str | None, *, column: str, file: str | None) -> np.ndarray | None:
+def _polars_parse(
+    series: pl.Series, fmt: str | None, *, column: str, file: str | None, place: ListPlace | None
+) -> np.ndarray | None:
     """Fast path: polars parses the whole column (ISO-like formats) or gives up (``None``).
 
     Strict, so any failure falls back to the pandas path, which locates the bad row.
@@ -645,7 +670,7 @@ def _polars_parse(series: pl.Series, fmt: str | None, *, column: str, file: str 
         return None
     if isinstance(parsed.dtype, pl.Datetime) and parsed.dtype.time_zone is not None:
         parsed = parsed.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-    _check_ns_range(parsed, column=column, file=file, text=series)
+    _check_ns_range(parsed, column=column, file=file, text=series, place=place)
     out = parsed.cast(pl.Datetime("ns")).to_numpy()
     return None if np.isnat(out).any() else out.astype("datetime64[ns]")
 
@@ -658,9 +683,45 @@ def _polars_parse(series: pl.Series, fmt: str | None, *, column: str, file: str 
 TIME_RANGE = (pd.Timestamp.min.to_pydatetime(warn=False), pd.Timestamp.max.to_pydatetime(warn=False))
 TIME_RANGE_TEXT = f"{TIME_RANGE[0]:%Y-%m-%d} to {TIME_RANGE[1]:%Y-%m-%d}"
 
+#: the start of the refusal of forecast steps past :data:`TIME_RANGE`, which quotes it
+FORECAST_PAST_RANGE = f"forecast timestamps run past the dates tsforge can hold ({TIME_RANGE_TEXT})"
+
+#: :attr:`~tsforge.errors.TsforgeError.kind` of that refusal: code that re-points it to another
+#: request's series (a forecast of a panel names the panel's series) tells it apart by this
+PAST_RANGE = "forecast_past_range"
+
+
+def steps_past_range(
+    sid: str, last: np.datetime64, h: int, *, field: str | None = None
+) -> DataValidationError:
+    """The refusal of ``h`` steps after the last time ``last`` of series ``sid``, some of which lie
+    past :data:`TIME_RANGE` (:data:`PAST_RANGE` its kind), located by the series' id and, where
+    the caller has one, its ``field`` (``series[1].timestamps``).
+
+    Why here, beside the range: the series' steps are counted in the data layer (a panel's
+    :meth:`~tsforge.data.panel.Panel.times_at`) and in the forecasters
+    (:mod:`tsforge.inference.forecast_range`); each refuses the series it is counting, in one
+    sentence.
+    """
+    shown = np.datetime_as_string(np.asarray(last).astype("datetime64[s]"), unit="s")
+    refusal = DataValidationError(
+        f"{FORECAST_PAST_RANGE}: series {sid!r} ends at {shown}, too late for {h} "
+        f"step{'' if h == 1 else 's'} after it; forecast fewer steps, or number the steps "
+        "(integers) instead",
+        field=field,
+        series=sid,
+    )
+    refusal.kind = PAST_RANGE
+    return refusal
+
 
 def _check_ns_range(
-    series: pl.Series, *, column: str, file: str | None, text: pl.Series | None = None
+    series: pl.Series,
+    *,
+    column: str,
+    file: str | None,
+    text: pl.Series | None = None,
+    place: ListPlace | None = None,
 ) -> None:
     """Refuse dates that nanoseconds cannot hold, naming the first one and its row.
 
@@ -681,7 +742,7 @@ def _check_ns_range(
     row = int(out.arg_true()[0])
     shown = text[row] if text is not None else as_us[row]
     raise DataValidationError(
-        f"date {str(shown)!r} in time column {column!r} {row_words(row, file)} is outside the dates tsforge "
+        f"date {str(shown)!r} {in_time_column_words(column, row, file, place)} is outside the dates tsforge "
         f"can hold ({TIME_RANGE_TEXT}); number the steps instead (integers) and give the frequency",
         file=file,
         column=column,
@@ -935,6 +996,11 @@ def find_gaps(times: np.ndarray, step: pd.DateOffset) -> np.ndarray:
     return np.flatnonzero(expected != times[1:].astype("datetime64[ns]"))
 
 
+#: what to do about dates that skip steps, with the option as Python (``fill_gaps=True``) or the
+#: command line (``--fill-gaps``) names it: one message said both, to readers who can type one
+_FILL_GAPS_ADVICE = ". Pass {fill} to insert missing rows as NaN, or resample the data first"
+
+
 def check_regular(
     times: np.ndarray,
     *,
@@ -967,16 +1033,15 @@ def check_regular(
             or _clock_change(times, times[first], times[first + 1])
             or off_grid_hint(times[first + 1], step.freqstr, times[0])
         )
-        advice = (
-            hint
-            if hint
-            else ". Pass fill_gaps=True (CLI: --fill-gaps) to insert missing rows as NaN, or resample the data first"
-        )
         places = "1 place breaks" if gaps.size == 1 else f"{gaps.size} places break"
         row = first + 1 if rows is None else int(rows[first + 1])
-        raise DataValidationError(
+        said = (
             f"irregular spacing in time column {column!r}: the times are sampled {rate_words(step.freqstr)}, but "
-            f"{places} that: {shown}{more}{advice}",
+            f"{places} that: {shown}{more}"
+        )
+        raise DataValidationError(
+            said + (hint or _FILL_GAPS_ADVICE.format(fill="fill_gaps=True")),
+            cli_message=said + (hint or _FILL_GAPS_ADVICE.format(fill="--fill-gaps")),
             file=file,
             column=column,
             **row_where(row, file),

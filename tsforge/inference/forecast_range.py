@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from tsforge.data.history import SeriesInput
-from tsforge.data.validation import TIME_RANGE_TEXT
+from tsforge.data.validation import FORECAST_PAST_RANGE, PAST_RANGE, steps_past_range
 from tsforge.errors import DataValidationError
 from tsforge.inference.intervals import SeriesForecast
 
@@ -33,13 +33,6 @@ __all__ = [
     "in_request_order",
 ]
 
-#: the start of the refusal's sentence, which quotes the range
-FORECAST_PAST_RANGE = f"forecast timestamps run past the dates tsforge can hold ({TIME_RANGE_TEXT})"
-
-#: :attr:`~tsforge.errors.TsforgeError.kind` of the refusal: code that re-points it to another
-#: request's series (a routed ensemble's member forecasts a subset) tells it apart by this
-PAST_RANGE = "forecast_past_range"
-
 #: what pandas raises counting calendar steps past its clock (its ``OverflowError`` is only the
 #: cause it chains; a bare one is no date's, and is raised as it is)
 RANGE_ERRORS = (pd.errors.OutOfBoundsDatetime,)
@@ -52,16 +45,8 @@ def past_range_refusal(s: SeriesInput, i: int, h: int) -> DataValidationError:
     request's series names it; ``series`` carries its id for a door that names series by id
     (a file's rows, ``/invocations``' ``unique_id``).
     """
-    last = np.datetime_as_string(np.asarray(s.timestamps)[-1].astype("datetime64[s]"), unit="s")
-    refusal = DataValidationError(
-        f"{FORECAST_PAST_RANGE}: series {str(s.id)!r} ends at {last}, too late for {h} "
-        f"step{'' if h == 1 else 's'} after it; forecast fewer steps, or number the steps "
-        "(integers) instead",
-        field=f"series[{i}].timestamps",
-        series=str(s.id),
-    )
-    refusal.kind = PAST_RANGE
-    return refusal
+    last = np.asarray(s.timestamps)[-1]
+    return steps_past_range(str(s.id), last, h, field=f"series[{i}].timestamps")
 
 
 def _dated(s: SeriesInput) -> bool:
@@ -94,7 +79,12 @@ def refusal_of_range_error(series: Sequence[SeriesInput], h: int) -> DataValidat
     """The refusal to raise for pandas' ``OutOfBoundsDatetime`` while ``h`` steps after the
     ``series`` were counted: that of the dated series that ends last (its steps run furthest:
     the series of one model share its frequency), or None when none is dated (then the error
-    is no forecast step's, and is raised as it is)."""
+    is no forecast step's, and is raised as it is).
+
+    A fallback, and a guess: the steps are now refused where they are counted, per series
+    (a panel's :meth:`~tsforge.data.panel.Panel.times_at`, a window model's own dates), so no
+    known forecaster reaches it; what still does is an error from elsewhere.
+    """
     dated = [(np.asarray(s.timestamps)[-1], i) for i, s in enumerate(series) if _dated(s)]
     if not dated:
         return None
@@ -106,7 +96,9 @@ def in_request_order(
     refusal: DataValidationError, series: Sequence[SeriesInput], h: int
 ) -> DataValidationError:
     """``refusal`` (:data:`PAST_RANGE`, raised of a subset of ``series``: a routed ensemble's
-    member forecasts the series routed to it) naming the series' position in ``series``."""
+    member forecasts the series routed to it; or of the panel made of them, which names the
+    series by id only: :meth:`~tsforge.data.panel.Panel.times_at`) naming the series' position
+    in ``series``."""
     sid = str(refusal.where.get("series"))
     i = next((k for k, s in enumerate(series) if str(s.id) == sid and _dated(s)), None)
     return refusal if i is None else past_range_refusal(series[i], i, h)

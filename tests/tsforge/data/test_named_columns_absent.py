@@ -83,6 +83,6 @@ def test_train_says_the_absent_named_column_in_one_line(tmp_path, capsys, monkey
     assert code == 2, out + err
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert len(lines) == 1 and "".join(lines[0].split()).startswith(
-        "".join("error: column 'units' (target_col) not found".split())
+        "".join("error: column 'units' (--target-col) not found".split())
     ), err
     assert "".join("(pass --target-col y)".split()) in "".join(err.split())

@@ -103,8 +103,9 @@ def test_a_wide_file_whose_first_column_counts_up_evenly_has_it_as_its_time_axis
     assert len(load_panel(str(tmp_path / "uneven.csv")).panel) == 3
     # named as a step index, uneven integers are still the time axis: the gap is reported
     uneven.rename(columns={"n": "year"}).to_csv(tmp_path / "gap.csv", index=False)
-    with pytest.raises(DataValidationError, match="from 2019 to 2030.*--fill-gaps"):
+    with pytest.raises(DataValidationError, match="from 2019 to 2030.*fill_gaps=True") as exc:
         load_panel(str(tmp_path / "gap.csv"))
+    assert "--fill-gaps" in exc.value.for_cli()
     floats = wide.assign(year=years.astype(float) + 0.5)
     floats.to_csv(tmp_path / "floats.csv", index=False)
     assert len(load_panel(str(tmp_path / "floats.csv")).panel) == 3

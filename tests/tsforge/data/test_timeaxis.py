@@ -43,7 +43,8 @@ def test_wide_integer_time_off_its_usual_step_is_named_and_filled_on_the_common_
     frame = pl.DataFrame({"t": [0, 2, 4, 6, 9], "a": [1.0, 2.0, 3.0, 4.0, 5.0]})
     with pytest.raises(DataValidationError, match=r"advances by 2 but not from 6 to 9 \(at row 4\)") as exc:
         wide_matrix(frame, time_col="t")
-    assert exc.value.where["row"] == 4 and "--fill-gaps" in exc.value.message
+    assert exc.value.where["row"] == 4 and "pass fill_gaps=True to put" in exc.value.message
+    assert "pass --fill-gaps to put" in exc.value.for_cli() and "fill_gaps=" not in exc.value.for_cli()
     filled = wide_matrix(frame, time_col="t", fill_gaps=True)
     assert filled.int_step == 1 and filled.first_step == 0
     np.testing.assert_array_equal(filled.values[[0, 2, 4, 6, 9], 0], [1.0, 2.0, 3.0, 4.0, 5.0])
@@ -65,5 +66,6 @@ def test_a_first_column_named_year_with_a_year_missing_is_the_time_axis():
     assert detect_time_column(pl.DataFrame({"year": years, "a": [1.0] * 5})) == "year"
     assert detect_time_column(pl.DataFrame({"count": years, "a": [1.0] * 5})) is None
     assert detect_time_column(pl.DataFrame({"year": [1980, 1979, 1981], "a": [1.0] * 3})) is None
-    with pytest.raises(DataValidationError, match="--fill-gaps"):
+    with pytest.raises(DataValidationError, match="fill_gaps=True") as exc:
         wide_matrix(pl.DataFrame({"year": years, "a": [1.0] * 5}), time_col="year")
+    assert "--fill-gaps" in exc.value.for_cli()
