@@ -19,8 +19,12 @@ CALENDAR_SIZES: dict[str, int] = {"hour": 24, "dow": 7, "dom": 31, "month": 12}
 
 
 def calendar_indices(timestamps: np.ndarray) -> np.ndarray:
-    """``[T]`` datetime64 → ``[T, 4]`` int64 with columns (hour, dow, dom, month)."""
-    idx = pd.DatetimeIndex(np.asarray(timestamps).astype("datetime64[ns]"))
+    """``[T]`` datetime64 → ``[T, 4]`` int64 with columns (hour, dow, dom, month).
+
+    Read in microseconds, not nanoseconds: a model that reads the calendar reads it for its whole
+    trained horizon, and near the end of what ``datetime64[ns]`` holds (2262-04-11) those dates
+    wrapped round to 1677; a microsecond loses nothing an hour, a day or a month needs."""
+    idx = pd.DatetimeIndex(np.asarray(timestamps).astype("datetime64[us]"))
     return np.stack(
         [idx.hour.to_numpy(), idx.dayofweek.to_numpy(), idx.day.to_numpy() - 1, idx.month.to_numpy() - 1],
         axis=1,

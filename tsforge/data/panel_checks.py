@@ -27,6 +27,7 @@ __all__ = [
     "FilledValuesWarning",
     "HeldFilledNote",
     "InsertedSteps",
+    "NoCalendarWarning",
     "check_series_sizes",
     "check_unique_ids",
     "leave_out_advice",
@@ -54,6 +55,9 @@ TOO_FEW_VALUES = "too_few_values"
 #: series named in the note on series left out for too few values (the rest are counted)
 _NAMED_LEFT_OUT = 5
 
+#: why the refusal of such series advises no way round when no series has two observed values
+_NONE_LEFT = "no series has two observed values, so leaving out those with fewer would leave none"
+
 #: the command line's words for leaving such a series out, where the running command has a way
 #: (``pass --drop-short to leave it out``); None: editing the file is the only way
 _CLI_LEAVE_OUT: ContextVar[str | None] = ContextVar("tsforge_cli_leave_out", default=None)
@@ -75,7 +79,7 @@ def leave_out_advice(words: str) -> Iterator[None]:
 
 
 def too_few_values_error(
-    sentence: str, n: int, *, library_way: bool = True, **where: Any
+    sentence: str, n: int, *, library_way: bool = True, some_left: bool = True, **where: Any
 ) -> DataValidationError:
     """The refusal of ``n`` series with fewer than two (observed) values, of kind
     :data:`TOO_FEW_VALUES`, ending with the way round: in the library's words the loader's
@@ -84,7 +88,16 @@ def too_few_values_error(
 
     Why say the way round: a new product with its first sale is routine, and a refusal that only
     names it left the user editing the file to forecast every other series. ``library_way``:
-    whether the library's words name ``drop_too_few=True`` (a reader that has it)."""
+    whether the library's words name ``drop_too_few=True`` (a reader that has it).
+
+    ``some_left``: whether any series has two observed values. Without one, leaving out (or
+    removing) the others would leave nothing, so no way round is advised, only why: ``evaluate``
+    on histories each observed once advised ``--drop-short``, which then refused the empty
+    holdout, and a table of single rows read with ``drop_too_few=True`` advised that option."""
+    if not some_left:
+        exc = DataValidationError(f"{sentence}; {_NONE_LEFT}", **where)
+        exc.kind = TOO_FEW_VALUES
+        return exc
     it = "it" if n == 1 else "them"
     rows = f"remove {'its' if n == 1 else 'their'} rows"
     flag = _CLI_LEAVE_OUT.get()
@@ -472,6 +485,10 @@ def check_series_sizes(
     ``file`` is the text table the frame was read from, :mod:`tsforge.data.file_lines`)."""
     lens = np.diff(indptr)
     short = np.flatnonzero(lens < 2)
+    # whether leaving out the series with fewer than two observed values leaves any
+    some_left = (
+        bool((lens >= 2).any()) if values is None else too_few_observed(indptr, values).size < lens.size
+    )
     if short.size:
         i = int(short[0])
         row = None
@@ -484,6 +501,7 @@ def check_series_sizes(
             f"{count} fewer than 2 values (a series needs two to be forecast or scored), first "
             f"{sid!r} ({lens[i]} value{'s' if lens[i] != 1 else ''}{where})",
             short.size,
+            some_left=some_left,
             file=file,
             column=column,
             row=row,
@@ -499,6 +517,7 @@ def check_series_sizes(
         raise too_few_values_error(
             no_observed_sentence(empty.size, ids[i]),
             empty.size,
+            some_left=some_left,
             file=file,
             column=column,
             series=str(ids[i]),
@@ -513,15 +532,23 @@ def no_observed_sentence(n: int, first: Any) -> str:
     return f"{count} no observed value (every value missing), first {str(first)!r}"
 
 
+class NoCalendarWarning(UnknownSeasonWarning, WordedWarning):
+    """:class:`UnknownSeasonWarning` with the frequency's option in Python's words
+    (``freq="MS"``) and, for the command line, in its own (``--freq MS``)."""
+
+
 def warn_no_calendar(what: str) -> None:
-    """Warn (:class:`UnknownSeasonWarning`) that data read without dates get season length 1.
+    """Warn (:class:`NoCalendarWarning`) that data read without dates get season length 1.
 
     Why: a monthly panel indexed 1, 2, 3, … trains and scores without error, but seasonal naive,
-    the seasonal models and MASE then see no season; one sentence tells the user how to say it.
+    the seasonal models and MASE then see no season; one sentence tells the user how to say it,
+    in the words of the door they came by (it said "freq= / --freq" to both).
     """
-    warnings.warn(
-        f"{what}: no calendar, so the season length is 1 and seasonal models see no season; "
-        "give the steps' frequency (freq= / --freq, e.g. MS for months) if they have one",
-        UnknownSeasonWarning,
-        stacklevel=3,
-    )
+
+    def said(option: str) -> str:
+        return (
+            f"{what}: no calendar, so the season length is 1 and seasonal models see no season; "
+            f"give the steps' frequency ({option} for months) if they have one"
+        )
+
+    warnings.warn(NoCalendarWarning(said('freq="MS"'), cli_message=said("--freq MS")), stacklevel=3)

@@ -399,15 +399,17 @@ def read_long_frame(
             elif on is not None:  # filling was asked for: the time cannot be placed on the grid at all
                 first = show(t[indptr[np.searchsorted(indptr, pos, side="right") - 1]])
                 grid = grid_words(str(freq)) if is_dt else f"the step-{int_step} grid"
-                how = (
+                placed = (
                     f"is off {grid} the series starts on ({first}), so no missing steps can be "
                     "inserted around it"
-                    + (
-                        off_grid_hint(int(t[pos]), str(freq), int(series_t[0]), named=False)
-                        if off_grid and series_t is not None
-                        else ": correct that time, or set the frequency (freq= / --freq)"
-                    )
                 )
+                if off_grid and series_t is not None:
+                    how = placed + off_grid_hint(int(t[pos]), str(freq), int(series_t[0]), named=False)
+                else:  # the frequency's option as Python (freq=) or the command line (--freq) takes it
+                    how, cli_how = (
+                        f"{placed}: correct that time, or set the frequency ({option})"
+                        for option in _FREQ_OPTION
+                    )
             elif is_dt and (hint := mid_month_hint(_series_times(t, indptr, pos))):
                 how = f"is not {one}{hint}"
             elif cal is not None and (own := _own_rate(_series_times(t, indptr, pos), cal)) and freq_given:
@@ -475,6 +477,7 @@ def read_long_frame(
         raise too_few_values_error(
             f"{count} one observed value (a series needs two to be forecast or scored), first {sid!r}",
             single.size,
+            some_left=single.size < len(trimmed),
             file=file,
             column=target_col,
             series=sid,
@@ -549,6 +552,9 @@ def _integer_grid_step(t: np.ndarray, indptr: np.ndarray) -> int:
     d = np.diff(t)
     return step_gcd(d[sid[1:] == sid[:-1]])
 
+
+#: the frequency's option, in Python's words and the command line's
+_FREQ_OPTION = ("freq=...", "--freq")
 
 #: integer time whose steps share no common size above one (1, 2, 4, 5, …): the advice in
 #: Python's words and the command line's

@@ -9,6 +9,10 @@ calendar (months, years) raise ``OutOfBoundsDatetime`` instead, which reached th
 pandas traceback. Every door goes through :meth:`FramePredictor.predict_series
 <tsforge.inference.predictor.FramePredictor.predict_series>`, so both are refused there, in one
 sentence naming the series, its last timestamp and the range.
+
+A model that reads the calendar reads it for its whole trained horizon, past the steps asked
+for; those dates only feed its calendar input, so they are not refused but counted in
+microseconds, which hold them (:func:`calendar_dates_after`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from tsforge.data.frequency import fixed_step
 from tsforge.data.history import SeriesInput
 from tsforge.data.validation import FORECAST_PAST_RANGE, PAST_RANGE, steps_past_range
 from tsforge.errors import DataValidationError
@@ -26,16 +31,12 @@ from tsforge.inference.intervals import SeriesForecast
 __all__ = [
     "FORECAST_PAST_RANGE",
     "PAST_RANGE",
-    "RANGE_ERRORS",
     "past_range_refusal",
     "check_forecast_range",
-    "refusal_of_range_error",
+    "dates_after",
+    "calendar_dates_after",
     "in_request_order",
 ]
-
-#: what pandas raises counting calendar steps past its clock (its ``OverflowError`` is only the
-#: cause it chains; a bare one is no date's, and is raised as it is)
-RANGE_ERRORS = (pd.errors.OutOfBoundsDatetime,)
 
 
 def past_range_refusal(s: SeriesInput, i: int, h: int) -> DataValidationError:
@@ -65,6 +66,46 @@ def _wrapped(last: np.datetime64, stamps: np.ndarray) -> bool:
     return bool(np.isnat(steps).any() or not (steps[1:] > steps[:-1]).all())
 
 
+def dates_after(last: np.datetime64, freq: str, n: int) -> np.ndarray | None:
+    """The ``n`` dates (``datetime64[ns]``) after ``last`` on ``freq``'s grid: numpy arithmetic
+    for fixed steps, pandas' calendar for the others; ``None`` when they pass the range.
+
+    Why the room is counted in Python integers: in ``int64`` nanoseconds the steps wrap round
+    to 1677 without a word, and were refused only once the forecast was made.
+    """
+    start = last.astype("datetime64[ns]")
+    step = fixed_step(freq)
+    if step is not None:
+        if int(start.astype(np.int64)) + n * int(step.astype(np.int64)) > np.iinfo(np.int64).max:
+            return None
+        return start + step * np.arange(1, n + 1)
+    try:
+        return pd.date_range(start, periods=n + 1, freq=freq)[1:].values
+    except pd.errors.OutOfBoundsDatetime:  # pandas' clock ends where datetime64[ns] does
+        return None
+
+
+def calendar_dates_after(last: np.datetime64, freq: str, n: int) -> np.ndarray:
+    """The ``n`` dates after ``last`` on ``freq``'s grid as ``datetime64[us]``, for a model's
+    calendar input (:func:`tsforge.data.calendar.calendar_indices` reads microseconds).
+
+    Why: a model that reads the calendar reads it for its whole trained horizon; the steps past
+    those asked for only feed that input, so a request whose own steps fit must not be refused
+    for them (it was), nor read them wrapped round to 1677 (fixed steps did). Microseconds hold
+    dates far past 2262; a date is floored to its microsecond, which keeps its hour and day.
+    """
+    start_us, rest_ns = divmod(int(last.astype("datetime64[ns]").astype(np.int64)), 1000)
+    step = fixed_step(freq)
+    if step is None:
+        start = pd.Timestamp(np.datetime64(start_us, "us"))
+        return pd.date_range(start, periods=n + 1, freq=freq, unit="us")[1:].values.astype("datetime64[us]")
+    # the floor of last + k * step, exactly: its whole microseconds, then its rests
+    whole_us, part_ns = divmod(int(step.astype(np.int64)), 1000)
+    k = np.arange(1, n + 1, dtype=np.int64)
+    offsets = k * whole_us + (k * part_ns + rest_ns) // 1000
+    return np.datetime64(start_us, "us") + offsets.astype("timedelta64[us]")
+
+
 def check_forecast_range(series: Sequence[SeriesInput], forecasts: Sequence[SeriesForecast]) -> None:
     """Refuse the first forecast (of ``forecasts``, one per history of ``series``, in order)
     whose timestamps wrapped round past the range (:func:`past_range_refusal`)."""
@@ -73,23 +114,6 @@ def check_forecast_range(series: Sequence[SeriesInput], forecasts: Sequence[Seri
             continue
         if _wrapped(np.asarray(s.timestamps)[-1], np.asarray(f.timestamps)):
             raise past_range_refusal(s, i, len(f.values))
-
-
-def refusal_of_range_error(series: Sequence[SeriesInput], h: int) -> DataValidationError | None:
-    """The refusal to raise for pandas' ``OutOfBoundsDatetime`` while ``h`` steps after the
-    ``series`` were counted: that of the dated series that ends last (its steps run furthest:
-    the series of one model share its frequency), or None when none is dated (then the error
-    is no forecast step's, and is raised as it is).
-
-    A fallback, and a guess: the steps are now refused where they are counted, per series
-    (a panel's :meth:`~tsforge.data.panel.Panel.times_at`, a window model's own dates), so no
-    known forecaster reaches it; what still does is an error from elsewhere.
-    """
-    dated = [(np.asarray(s.timestamps)[-1], i) for i, s in enumerate(series) if _dated(s)]
-    if not dated:
-        return None
-    _, i = max(dated)
-    return past_range_refusal(series[i], i, h)
 
 
 def in_request_order(

@@ -25,7 +25,7 @@ from tsforge.arguments import whole_number
 from tsforge.data.calendar import calendar_indices
 from tsforge.data.coordinates import UNKNOWN_STATION
 from tsforge.data.file_lines import RowWhere, row_where, row_words
-from tsforge.data.frequency import check_sampling, fixed_step, rate_words
+from tsforge.data.frequency import check_sampling, rate_words
 from tsforge.data.history import (
     SeriesInput,
     guessed_history_roles,
@@ -55,11 +55,11 @@ from tsforge.errors import (
 )
 from tsforge.inference.forecast_range import (
     PAST_RANGE,
-    RANGE_ERRORS,
+    calendar_dates_after,
     check_forecast_range,
+    dates_after,
     in_request_order,
     past_range_refusal,
-    refusal_of_range_error,
 )
 from tsforge.inference.intervals import (
     IntervalRequest,
@@ -238,11 +238,6 @@ class FramePredictor:
         """
         try:
             forecasts = self._forecast(series, h, request)
-        except RANGE_ERRORS:
-            refusal = refusal_of_range_error(series, h)
-            if refusal is None:
-                raise
-            raise refusal from None
         except DataValidationError as exc:
             if exc.kind != PAST_RANGE:
                 raise
@@ -1046,14 +1041,14 @@ class Predictor(FramePredictor):
             z = (window - mean[i]) / std[i]
             x[i, :, 0] = causal_fill(z[:, None].astype(np.float32))[:, 0]
             x_mask[i, :, 0] = observed
-            future = self._future_timestamps(s, self.max_horizon if use_cal else h, i)
-            future_ts.append(None if future is None else future[:h])
+            future, future_cal = self._future_timestamps(s, h, i, self.max_horizon if use_cal else 0)
+            future_ts.append(future)
             if use_cal:
                 # use_cal: both arrays were made above and every series is dated (so has a future)
-                assert x_cal is not None and y_cal is not None and future is not None
+                assert x_cal is not None and y_cal is not None and future_cal is not None
                 ts = np.asarray(s.timestamps).astype("datetime64[ns]")[-L:]
                 x_cal[i] = calendar_indices(ts)
-                y_cal[i] = calendar_indices(future)
+                y_cal[i] = future_cal
         batch: dict[str, torch.Tensor] = {
             "idx": torch.arange(B),
             "x": torch.from_numpy(x),
@@ -1125,11 +1120,20 @@ class Predictor(FramePredictor):
                     field="series",
                 )
 
-    def _future_timestamps(self, s: SeriesInput, h: int, i: int) -> np.ndarray | None:
-        """The ``h`` timestamps after the last one of history ``s`` (the request's ``i``-th):
-        numpy arithmetic for fixed steps, pandas' calendar for the others."""
+    def _future_timestamps(
+        self, s: SeriesInput, h: int, i: int, calendar_steps: int = 0
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The ``h`` timestamps after the last one of history ``s`` (the request's ``i``-th),
+        refused when they pass the dates tsforge can hold, and the calendar indices of the
+        ``calendar_steps`` after it (None for 0) that a model reading the calendar reads.
+
+        Why two counts: such a model reads its whole trained horizon's calendar, and a request
+        for fewer steps, whose own dates fit, was refused for the dates after them (calendar
+        steps) or read them wrapped round to 1677 (fixed steps):
+        :func:`~tsforge.inference.forecast_range.calendar_dates_after` counts those.
+        """
         if s.timestamps is None:
-            return None
+            return None, None
         field = f"series[{i}]"
         ts = np.asarray(s.timestamps).astype("datetime64[ns]")
         n_values = np.asarray(s.values).size
@@ -1147,13 +1151,12 @@ class Predictor(FramePredictor):
                 f"cannot tell the frequency of series {s.id!r} from its timestamps",
                 field=f"{field}.timestamps",
             )
-        step = fixed_step(freq)
-        if step is not None:  # a wrap past the range is refused once the forecast is made
-            return ts[-1] + step * np.arange(1, h + 1)
-        try:
-            return pd.date_range(ts[-1], periods=h + 1, freq=freq)[1:].values
-        except RANGE_ERRORS:  # this series' own steps: named here (each may have its own frequency)
-            raise past_range_refusal(s, i, h) from None
+        future = dates_after(ts[-1], freq, h)
+        if future is None:  # this series' own steps: named here (each may have its own frequency)
+            raise past_range_refusal(s, i, h)
+        if not calendar_steps:
+            return future, None
+        return future, calendar_indices(calendar_dates_after(ts[-1], freq, calendar_steps))
 
 
 def _dated(s: SeriesInput) -> bool:

@@ -66,7 +66,7 @@ def test_from_long_keeps_each_series_dates_and_round_trips():
 def test_from_long_polars_and_integer_time():
     df = pl.DataFrame({"id": [1, 1, 1, 2, 2], "t": [10, 11, 12, 0, 1], "v": [1.0, 2, 3, 4, 5]})
     # no calendar: the user is told that the season length is 1 and how to give a frequency
-    with pytest.warns(UnknownSeasonWarning, match="season length is 1.*--freq"):
+    with pytest.warns(UnknownSeasonWarning, match='season length is 1.*freq="MS"'):
         panel = Panel.from_long(df, id_col="id", time_col="t", target_col="v")
     assert not panel.is_datetime and panel.freq is None and panel.season_length == 1
     with warnings.catch_warnings():
