@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,9 +35,51 @@ def _own_mlflow_store(tmp_path, monkeypatch) -> None:
         monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/own-mlruns/mlflow.db")
 
 
+STORE_FILE = Path("mlruns") / "mlflow.db"  # a store's file under the folder it was created in
+
+
+@pytest.fixture(scope="session")
+def _empty_store(tmp_path_factory) -> tuple[Path, str]:
+    """A new SQLite store, created once per session (per xdist worker) as ``tracking_uri`` did
+    for every test, and the folder it was created from (``os.getcwd()`` there).
+
+    Why: creating a store runs MLflow's ~50 schema migrations, 3–5 s of CPU, once per test that
+    asks for ``tracking_uri`` (over 100 of them). A copy of the file is the same new store.
+    """
+    from tsforge.tracking import configure_tracking
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path_factory.mktemp("empty-store"))
+        made_in = os.getcwd()
+        uri = f"sqlite:///{Path(made_in) / STORE_FILE}"
+        mp.setenv("MLFLOW_TRACKING_URI", uri)  # MLflow sets it too: restored (or unset) on exit
+        configure_tracking(uri)
+    return Path(made_in) / STORE_FILE, made_in
+
+
+def _new_store_in(folder: str, empty: tuple[Path, str]) -> None:
+    """``folder``'s ``mlruns/mlflow.db``: a copy of the session's new store whose Default
+    experiment keeps its artifacts under ``folder`` (MLflow writes the folder the store was
+    created in there, ``<cwd>/mlruns/0``); nothing else in a new store names a place."""
+    source, made_in = empty
+    target = Path(folder) / STORE_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    with closing(sqlite3.connect(target)) as db, db:
+        # a run logged into the session's store by mistake would be in every copy: say so here
+        assert db.execute("SELECT count(*) FROM runs").fetchone() == (0,), "the empty store has runs"
+        ((where,),) = db.execute("SELECT artifact_location FROM experiments")
+        assert where.startswith(made_in), where  # MLflow changed where it puts them: update this
+        db.execute(
+            "UPDATE experiments SET artifact_location = ? WHERE experiment_id = 0",
+            (folder + where[len(made_in) :],),
+        )
+
+
 @pytest.fixture
-def tracking_uri(tmp_path, monkeypatch) -> Iterator[str]:
-    """Point MLflow at a fresh SQLite store under ``tmp_path`` (never the repo's mlruns/)."""
+def tracking_uri(tmp_path, monkeypatch, _empty_store) -> Iterator[str]:
+    """Point MLflow at a fresh SQLite store under ``tmp_path`` (never the repo's mlruns/): a
+    copy of the session's new store (:func:`_empty_store`), as if created here."""
     import mlflow
 
     from tsforge.tracking import configure_tracking
@@ -41,6 +87,7 @@ def tracking_uri(tmp_path, monkeypatch) -> Iterator[str]:
     uri = f"sqlite:///{tmp_path}/mlruns/mlflow.db"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     monkeypatch.chdir(tmp_path)
+    _new_store_in(os.getcwd(), _empty_store)
     configure_tracking(uri)
     yield uri
     while mlflow.active_run() is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -21,6 +22,9 @@ from tsforge.models.local_forms import form_words, kept_form_spec, selected_form
 from tsforge.models.statistical import LOCAL_MODELS, forecast_series
 from tsforge.panels.calibrate import calibrate_panel, calibration_forms
 from tsforge.panels.local import forecast_local, selected_forms
+
+if TYPE_CHECKING:
+    from tsforge.pipeline import PanelOutcome
 
 H = 12
 AUTO_ETS = LOCAL_MODELS["auto_ets"]
@@ -129,18 +133,30 @@ def test_a_short_seasonal_panel_is_calibrated_on_the_model_it_serves(model):
     assert cov95 >= 0.85
 
 
-def test_train_panel_validates_the_model_as_served_and_calibrates_the_kept_form():
+@pytest.fixture(scope="module")
+def short_training() -> tuple[Panel, PanelOutcome, list[warnings.WarningMessage]]:
+    """``train_panel`` of AutoETS on the short panel (20 series of 48 values), with every warning
+    it gave: the two tests below read the same training (it tracks nothing, and is seeded), so
+    it runs once."""
+    from tsforge.pipeline import TrackingOptions, train_panel
+
+    panel = seasonal_monthly_panel([48] * 20, seed=5)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = train_panel(panel, "auto_ets", horizon=H, tracking=TrackingOptions(track=False, progress=False))
+    return panel, out, caught
+
+
+def test_train_panel_validates_the_model_as_served_and_calibrates_the_kept_form(short_training):
     """train_panel on the short panel: the validation scores are those of AutoETS refit choosing
     its own form on the training part (the kept form was chosen with the validation window in
     view), and the test window's 80 % band covers near nominal."""
     from tsforge.evaluation.panel_metrics import panel_scores, summarise
     from tsforge.panels.protocol import holdout_split
-    from tsforge.pipeline import TrackingOptions, train_panel
 
-    panel = seasonal_monthly_panel([48] * 20, seed=5)
+    panel, out, _ = short_training
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        out = train_panel(panel, "auto_ets", horizon=H, tracking=TrackingOptions(track=False, progress=False))
         split = holdout_split(panel, H)
         n = len(panel)
         plain = (
@@ -151,7 +167,7 @@ def test_train_panel_validates_the_model_as_served_and_calibrates_the_kept_form(
     assert 0.65 <= out.metrics["test_coverage_80"] <= 0.95
 
 
-def test_train_panel_says_when_its_validation_fit_is_simpler_than_the_model_registered():
+def test_train_panel_says_when_its_validation_fit_is_simpler_than_the_model_registered(short_training):
     """On the short panel AutoETS's fit on the 24 values before the validation window chooses no
     season where the final fit on 36 chooses one; the validation MASE is that simpler model's,
     and the user hears so, naming the series and the registered form. A panel long enough for
@@ -161,10 +177,7 @@ def test_train_panel_says_when_its_validation_fit_is_simpler_than_the_model_regi
     from tsforge.pipeline import TrackingOptions, train_panel
 
     quiet = TrackingOptions(track=False, progress=False)
-    panel = seasonal_monthly_panel([48] * 20, seed=5)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        train_panel(panel, "auto_ets", horizon=H, tracking=quiet)
+    panel, _, caught = short_training
     said = [str(w.message) for w in caught if issubclass(w.category, SimplerValidationFitWarning)]
     assert len(said) == 1, said
     split = holdout_split(panel, H)
