@@ -23,7 +23,7 @@ on NN5 weekly the pick moves from NLinear to DLinear (0.833 → 0.818).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -424,48 +424,69 @@ def not_ranked(
     just before had never fitted, and nothing said that the two answers chose from different
     pools. The reasons are the code's: the ranking fits a fixed pool (:data:`PANEL_CANDIDATES`,
     six fast ones) unless told otherwise, and a combination is the router's, made of its members'
-    forecasts by the routed ensemble only (no model of that name can be trained alone).
+    forecasts by the routed ensemble only (no model of that name can be trained alone). These
+    are ``--json``'s words, so a model's reason says how Python ranks it (valid code, as typed);
+    the CLI's line (:func:`not_ranked_line`) has no such route and says none.
     """
     pool = rec.pool
-    fixed = set(pool) == set(PANEL_CANDIDATES)
-    why_not = (
-        f"not in this ranking's fixed pool of {len(pool)} fast candidates (two benchmarks, two "
-        "statistical, two global models)"
-        if fixed
-        else "not among the candidates this ranking was given"
-    )
     out: dict[str, str] = {}
     for name in router_candidates:
         if name in pool:
             continue
-        out[name] = (
-            "a combination of its members' forecasts that only the routed ensemble makes (--per-series --train)"
-            if name in combinations
-            else f"{why_not}; in Python, recommend_panel(panel, horizon, candidates=[..., {name!r}]) ranks it"
-        )
+        if name in combinations:
+            members = ", ".join(combinations[name])
+            out[name] = (
+                f"a combination of its members' forecasts ({members}) that only the routed ensemble "
+                "makes (--per-series --train)"
+            )
+        elif _fixed_pool(pool):
+            out[name] = (
+                f"outside this ranking's {len(pool)} fast candidates (PANEL_CANDIDATES: two benchmarks, "
+                "two statistical, two global models); in Python, recommend_panel(panel, horizon, "
+                f"candidates=[*PANEL_CANDIDATES, {name!r}]) ranks it"
+            )
+        else:
+            out[name] = "not among the candidates this ranking was given"
     return out
 
 
-def not_ranked_line(unranked: Mapping[str, str]) -> str | None:
-    """The line under a ranking that names :func:`not_ranked`'s candidates and why (``None``
-    where there are none), each reason said once for the names that share it."""
+def _fixed_pool(pool: Sequence[str]) -> bool:
+    """Whether ``pool`` is the ranking's default one (:data:`PANEL_CANDIDATES`)."""
+    return set(pool) == set(PANEL_CANDIDATES)
+
+
+def not_ranked_line(
+    rec: PanelRecommendation, unranked: Mapping[str, str], combinations: Collection[str]
+) -> str | None:
+    """The one line under a ranking ``rec`` that names :func:`not_ranked`'s candidates
+    (``unranked``; those in ``combinations`` are the router's combinations), why in a few words,
+    and that ``--per-series --train`` weighs them; ``None`` where there are none.
+
+    Why one line of CLI words: the first one named each reason in full, with a Python call a
+    command-line user could not act on (``candidates=[..., 'lightgbm']``, not valid if copied),
+    sent the reader to two flags at once and took six lines under a 7-line table; the hint
+    under it then listed the same names again.
+    """
     if not unranked:
         return None
-    by_reason: dict[str, list[str]] = {}
-    for name, why in unranked.items():
-        by_reason.setdefault(why, []).append(name)
-    said = "; ".join(
-        f"{', '.join(names)}: {'each ' if len(names) > 1 and why.startswith('a ') else ''}{why}"
-        for why, names in by_reason.items()
+    models = [n for n in unranked if n not in combinations]
+    combos = [n for n in unranked if n in combinations]
+    outside = (
+        f"outside this ranking's {len(rec.pool)} fast candidates"
+        if _fixed_pool(rec.pool)
+        else "not among its candidates"
     )
-    return f"not ranked here, but weighed by --per-series — {said}"
+    parts = [f"{', '.join(models)} ({outside})"] if models else []
+    if combos:
+        parts.append(f"{len(combos)} combination{'s' if len(combos) > 1 else ''} ({', '.join(combos)})")
+    weighed = "all of them and may pick one" if len(unranked) > 1 else "it and may pick it"
+    return f"not ranked here: {' and '.join(parts)}; --per-series --train weighs {weighed}"
 
 
 def per_series_disagreement(
     rec: PanelRecommendation,
     collection: Mapping[str, Any],
     weights: Any | None = None,
-    unranked: Sequence[str] = (),
 ) -> str | None:
     """One line where the per-series view of the same panel (``collection``: a
     :class:`~recommender.series_recommendation.SeriesRecommendation`'s; ``weights``: its
@@ -488,9 +509,12 @@ def per_series_disagreement(
 
     The line is of ``--per-series`` alone (the router before any fit: ``collection`` is its
     view); ``--per-series --train`` weighs the candidates again by their errors on this
-    validation window (``unranked``: the candidates among them this ranking did not fit), and
-    the line says so. Why: it read as advice ("weighs auto_ets highest") that the trained
-    ensemble then contradicted, routing every series to a lightgbm the ranking never fitted.
+    validation window and may pick another, and the line says so in a few words. Why: it read
+    as advice ("weighs auto_ets highest") that the trained ensemble then contradicted, routing
+    every series to a lightgbm the ranking never fitted. Which candidates the ranking left out
+    is said once, by :func:`not_ranked_line` (this line listed them a second time); where the
+    two views agree but for a blend, the pick's number and its window are the table's and its
+    caption's to say (this line said "measured on this panel's validation window" a third time).
     """
     other = str(collection.get("best_single", ""))
     if not other or other == rec.best:
@@ -498,16 +522,11 @@ def per_series_disagreement(
     top = rec.ranking[0]
     phase = top.get("phase_mase") is not None
     measured = f"{rec.best}'s {'score' if phase else 'MASE'} {float(top['score']):.3f}"
-    included = f" (among them {', '.join(unranked)}, not ranked here)" if unranked else ""
-    trained = (
-        f"; that is the untrained router's view: --per-series --train weighs the candidates again by "
-        f"their errors on this validation window{included} and may pick another"
-    )
+    trained = "; that is the untrained router's view (--per-series --train may pick another)"
     if near := _near_even(weights, other, rec.best):
         return (
             f"--per-series weighs {other} highest, near-even with {rec.best} ({near}): a blend more "
-            f"than another pick, not a contradiction of this ranking ({measured}, measured on this "
-            f"panel's validation window){trained}"
+            f"than another pick, not a contradiction of this ranking{trained}"
         )
     expected = float(collection.get("expected_mase_best_single", float("nan")))
     shown = f" (expected MASE {expected:.3f})" if np.isfinite(expected) else ""

@@ -109,6 +109,9 @@ class SeriesRecommendation:
             ruled out), where ``candidates`` are every column of ``weights``.
         prior_label: what the scores were pooled towards where a caller passed the prior (the
             routed training: this panel's validation-window errors), else None (the router's own).
+        combinations: the ``considered`` candidates that are combinations → their members: made
+            of the members' forecasts by the routed ensemble, never fitted themselves (the CLI
+            counts "7 models and 2 combinations", not "9 fitted").
         short_for_holdout: ids of the series shorter than the holdout protocol needs at this
             horizon (:func:`~tsforge.panels.protocol.holdout_length`): recommended for like the
             others (no fit needs them), but ``--train`` refuses them unless ``--drop-short``
@@ -132,6 +135,7 @@ class SeriesRecommendation:
     holdout_length: int = 0
     considered: list[str] = field(default_factory=list)
     prior_label: str | None = None
+    combinations: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def numbers(self) -> dict[str, str]:
@@ -170,6 +174,7 @@ class SeriesRecommendation:
             "n_series": self.n_series,
             "candidates": self.candidates,
             "considered": list(self.considered or self.candidates),
+            "combinations": {k: list(v) for k, v in self.combinations.items()},
             "numbers": self.numbers,
             "collection": json_ready(collection),
             "series": series,
@@ -676,6 +681,7 @@ def recommend_series(
         },
         prior=[float(v) for v in pooled],
         considered=[cands[j] for j in allowed],
+        combinations={cands[j]: list(rec.members(cands[j])) for j in allowed if cands[j] in rec.combinations},
         prior_label=prior_label if prior is not None else None,
         short_for_holdout=[str(u) for u in panel.ids[panel.lengths < holdout_length(H)]],
         holdout_length=holdout_length(H),

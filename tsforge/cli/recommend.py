@@ -455,10 +455,7 @@ def _recommend_panel(
             nums = [row["score"], row["val_mase"], row["phase_mase"]] if phase else [row["val_mase"]]
             t.add_row(str(i), row["model"], *(f"{v:.3f}" for v in nums), f"{row['val_smape']:.2f}")
         # what the numbers are: measured here, where --per-series prints the router's expectation
-        t.caption = (
-            f"measured on this panel's validation window (the {rec.horizon} values before each series' "
-            "test window" + (", and one season earlier" if phase else "") + ")"
-        )
+        t.caption = ranking_caption(rec.horizon, phase=phase)
         if len(rec.ranking) > len(shown):  # say where the rest are, or they look never tried
             t.caption += f"; top {len(shown)} of {len(rec.ranking)} candidates (--top N or --json for all)"
         console.print(t)
@@ -489,7 +486,7 @@ def _recommend_panel(
                 **_seed(seed),
                 tracking=TrackingOptions(registered_name=register_as, progress=not as_json),
             )
-    if as_json:
+    if as_json:  # not_ranked: None (null) where no router view could be had, not "none left out"
         _print_json(rec, out, notes=notes, extra={"not_ranked": unranked})
     elif out is not None:
         console.print(
@@ -502,7 +499,29 @@ def _recommend_panel(
         print_forecast_next(out.registered_name, data, load_kwargs, placeholder=HISTORY_PLACEHOLDER)
 
 
-def _panel_notes(panel: Any, horizon: int, rec: Any, top: int) -> tuple[dict[str, str], dict[str, str]]:
+def ranking_caption(horizon: int, *, phase: bool = False) -> str:
+    """The caption that says what a panel ranking's numbers are: measured, and on which values.
+
+    Why: ``--per-series`` prints the router's *expected* MASE, and a reader took dlinear's
+    validation MASE 0.422 here and its "0.793" there for one number that had changed. Short, as
+    it wraps at the table's width; the "why" under it names the window again with the numbers.
+    With a same-phase window (``phase``) the rows are ordered by a score of two MASEs, so it
+    says what the second one and the score are.
+    """
+    said = f"validation MASE: measured on each series' last {horizon} values before its test window"
+    if phase:
+        # the test window's phase a season earlier (recommender.panel.same_phase_panel), not the
+        # validation window's: "and one season earlier" read as the latter
+        said += (
+            f"; same phase MASE: on the {horizon} values a season before its test window; score: their "
+            "geometric mean"
+        )
+    return said
+
+
+def _panel_notes(
+    panel: Any, horizon: int, rec: Any, top: int
+) -> tuple[dict[str, str], dict[str, str] | None]:
     """The lines printed under a panel's ranking, by name (``not_ranked``, ``smape_on_zeros``,
     ``per_series_disagreement``; a name is absent where its line is): the table prints them and
     ``--json`` carries them as ``notes``.
@@ -510,31 +529,30 @@ def _panel_notes(panel: Any, horizon: int, rec: Any, top: int) -> tuple[dict[str
     Why one place: computed only for the table, ``--json`` lost them, so a script reading the
     pick never learnt that ``--per-series`` would choose another model, nor why the pick shows a
     higher sMAPE than a model it beat on MASE. Returned with them: the router's candidates the
-    ranking did not consider → why (``--json``'s ``not_ranked``).
+    ranking did not consider → why (``--json``'s ``not_ranked``): ``{}`` where it considered
+    them all, ``None`` (JSON ``null``) where no router view could be had (none ready, or data it
+    refuses), so that nothing compared does not read as nothing left out.
     """
     from recommender.panel import not_ranked_line, per_series_disagreement
     from tsforge.cli.tables import smape_on_zeros_note
 
     shown = {r["model"]: r["val_smape"] for r in rec.ranking[:top]}
     view = _router_view(panel, horizon, rec)
-    unranked = view[1] if view else {}
     notes = {
-        "not_ranked": not_ranked_line(unranked),
+        "not_ranked": not_ranked_line(rec, view[1], view[2]) if view else None,
         "smape_on_zeros": smape_on_zeros_note(panel, rec.best, shown),
         "per_series_disagreement": (
-            per_series_disagreement(rec, view[0].collection, view[0].weights, list(unranked))
-            if view
-            else None
+            per_series_disagreement(rec, view[0].collection, view[0].weights) if view else None
         ),
     }
-    return {k: v for k, v in notes.items() if v}, unranked
+    return {k: v for k, v in notes.items() if v}, (view[1] if view else None)
 
 
-def _router_view(panel: Any, horizon: int, rec: Any) -> tuple[Any, dict[str, str]] | None:
-    """``(per-series recommendation, not ranked)`` of ``panel`` by the default router: its view
-    before any fit, and its candidates the ranking ``rec`` did not consider → why
-    (:func:`recommender.panel.not_ranked`); ``None`` with no router ready (none saved, or a stale
-    one that would be rebuilt) or data it refuses.
+def _router_view(panel: Any, horizon: int, rec: Any) -> tuple[Any, dict[str, str], list[str]] | None:
+    """``(per-series recommendation, not ranked, combinations)`` of ``panel`` by the default
+    router: its view before any fit, its candidates the ranking ``rec`` did not consider → why
+    (:func:`recommender.panel.not_ranked`) and the names of its combinations; ``None`` with no
+    router ready (none saved, or a stale one that would be rebuilt) or data it refuses.
 
     Why compute it here: a user who ran both saw two answers without a word on which to trust,
     nor that they chose from different candidates. The router's view needs no fit (under a
@@ -551,7 +569,8 @@ def _router_view(panel: Any, horizon: int, rec: Any) -> tuple[Any, dict[str, str
         series = recommend_series(panel, horizon, router=router, build_if_missing=False)
     except TsforgeError:
         return None
-    return series, not_ranked(rec, list(router.candidates), dict(router.combinations))
+    combinations = dict(router.combinations)
+    return series, not_ranked(rec, list(router.candidates), combinations), list(combinations)
 
 
 def _checked_before_router(
@@ -726,32 +745,28 @@ def expected_mase_caveat(scale: float, *, trained: bool = False, measured: bool 
             "expected MASE: an estimate, not a measured score: each series' error level as the "
             "router predicts it (learnt on other collections"
             + (f", scaled ×{scale:.2f} to what held-out collections showed" if scale != 1.0 else "")
-            + "), the candidates set apart by this panel's validation-window errors (the prior "
-            "--train pooled towards); its level is the router's, so a candidate's number here is not "
-            "its validation MASE in a ranking (`tsforge recommend` without --per-series); the routed "
-            "test MASE below is measured"
+            # "(the prior --train pooled towards)" went: the "prior: validation window" line says it
+            + "), the candidates set apart by this panel's validation-window errors; its level is the "
+            "router's, not a ranking's validation MASE; the routed test MASE below is measured"
         )
     # ``measured``: --train ran without pooling fully (--adapt), so the holdout MASE the advice
     # points to is printed below; "plan with the holdout MASE of --train" asked for what just ran
     plan = (
         "; the routed test MASE below is measured" if measured else " — plan with the holdout MASE of --train"
     )
-    # without --train no candidate is fitted: unlike a ranking's validation MASE, it measures nothing
-    unmeasured = (
-        ""
-        if measured
-        else " (no candidate fitted on these data: not a measurement on their validation window)"
-    )
+    # unlike a ranking's validation MASE, no measurement: said first, so that "scaled" reads as
+    # the estimate's (a parenthesis before it read as if the scaling were of the parenthesis);
+    # that no candidate was fitted is said once, by the candidates line (candidates_words)
     if scale == 1.0:
         return (
-            f"expected MASE: the router's estimate from the series' properties{unmeasured}; this router was built "
-            "without the held-out scale and its estimate has run below the test MASE on most held-out "
-            "collections (rebuild it: `tsforge recommender build --per-series`)" + plan
+            "expected MASE: not a measurement but the router's estimate from the series' properties; "
+            "this router was built without the held-out scale and its estimate has run below the test "
+            "MASE on most held-out collections (rebuild it: `tsforge recommender build --per-series`)" + plan
         )
     return (
-        f"expected MASE: the router's estimate from the series' properties{unmeasured}, scaled (×{scale:.2f}) to "
-        "the errors of collections it did not learn from; a rough level that ranks candidates, off "
-        "by more than 1.5× on some held-out collections (README, Per-series recommendation)" + plan
+        "expected MASE: not a measurement but the router's estimate from the series' properties, "
+        f"scaled (×{scale:.2f}) to what held-out collections showed; a rough level that ranks "
+        "candidates, off by more than 1.5× on some of them (README, Per-series recommendation)" + plan
     )
 
 
@@ -760,25 +775,39 @@ def candidates_words(rec: Any, *, trained: bool = False) -> str:
     ``""`` where none is known.
 
     Why: ``--per-series`` (the router's 9 candidates, none fitted), ``--per-series --train`` (the
-    members it fitted, lightgbm and the combinations among them) and the panel ranking (6 fitted
-    on the validation window) answered one panel with three picks, and none said that their
-    candidates differed. After ``--train`` the words name what the scores were pooled towards
-    (the recommendation's ``prior_label``) where it says.
+    members it fitted, lightgbm among them, and the combinations of their forecasts) and the
+    panel ranking (6 fitted on the validation window) answered one panel with three picks, and
+    none said that their candidates differed. Models and combinations are counted apart: a
+    combination is made of its members' forecasts, never fitted ("the 9 the routed ensemble
+    fitted" counted two that were not). After a fully pooled ``--train`` the caveat above says
+    what the candidates were set apart by; where it does not (``--adapt``: pooled part-way) this
+    line does (the recommendation's ``prior_label``).
     """
     # the collection's expected MASE is keyed by the candidates chosen among, as ``considered``
     considered = list(getattr(rec, "considered", None) or rec.collection.get("expected_mase", {}))
     if not considered:
         return ""
-    names = ", ".join(considered)
+    combos = [c for c in considered if c in (getattr(rec, "combinations", None) or {})]
+    models = [c for c in considered if c not in combos]
+    combined = _count(len(combos), "combination") if combos else ""
+    names = ", ".join(models) + (f"; {', '.join(combos)}" if combos else "")
     if trained:
+        fitted = f"{_count(len(models), 'model')} the routed ensemble fitted"
+        said = f"candidates: the {fitted}{f' and its {combined}' if combos else ''} ({names})"
+        shrink = float(rec.router.get("shrink", 0.0))
         towards = getattr(rec, "prior_label", None)
-        return f"candidates: the {len(considered)} the routed ensemble fitted ({names})" + (
-            f", set apart by {towards}" if towards and float(rec.router.get("shrink", 0.0)) > 0 else ""
-        )
+        return said + (f", set apart in part by {towards}" if towards and 0.0 < shrink < 1.0 else "")
+    # what --train would do is the caveat's and the footer's to say ("plan with the holdout MASE
+    # of --train", "next: … --train"): a third mention here cost a line
     return (
-        f"candidates: the router's {len(considered)} ({names}), none fitted on these data; "
-        "--train fits them and weighs them again with their errors on this panel's validation window"
+        f"candidates: the router's {_count(len(models), 'model')}{f' and {combined}' if combos else ''} "
+        f"({names}), none fitted on these data"
     )
+
+
+def _count(n: int, noun: str) -> str:
+    """ "7 models", "1 combination"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def best_single_words(collection: dict[str, Any], temperature: float) -> str:
