@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from pathlib import PurePath
 
 __all__ = [
     "TsforgeError",
@@ -110,8 +109,15 @@ def cli_where(text: str, where: Mapping[str, object]) -> dict[str, object]:
     so the forms are few and fixed; a flag would be one more thing each new raiser must keep in
     step with its own words. A form not recognised keeps its key: a place may be said twice, never
     lost. The forms are pinned to those helpers' output by the tests.
+
+    Two near misses that would lose a place are not read as saying it: a file said by its name
+    only (``row_words`` writes ``of dup.csv`` for ``d/sub/dup.csv``) keeps ``file`` — two files
+    of one name (``data/stations.csv``, ``--coords meta/stations.csv``) or a catalogue dataset
+    the user never typed the path of would go unnamed —; and a line, row, series or column said
+    inside a quoted value (a time ``'line 7'``, a series ``'row 3'``) is the user's text, not
+    the place (:func:`_unquoted`).
     """
-    said = {k for k, v in where.items() if _says(text, k, v)}
+    said = {k for k, v in where.items() if _says(text, _unquoted(text), k, v)}
     if "line" in where:
         said.add("row")  # the line is the place a user can open; the row is the code's count
     return {k: v for k, v in where.items() if k not in said}
@@ -123,22 +129,45 @@ _LINES = re.compile(r"\blines? (\d+(?:(?:, | and )\d+)*)\b")
 _ROWS = re.compile(r"\brows? \[?(\d+(?:(?:, | and )\d+)*)\]?")
 
 
-def _says(text: str, key: str, value: object) -> bool:
-    """Whether ``text`` already says the place ``key=value``."""
+#: a quoted value as ``repr`` writes it (``'line 7'``, ``"it's"``): a quote after no word
+#: character, to the first same quote before none (an apostrophe, ``model's``, opens nothing)
+_QUOTED = re.compile(r"""(?<!\w)(['"])(.*?)\1(?!\w)""")
+
+
+def _unquoted(text: str) -> str:
+    """``text`` with the inside of each quoted value blanked (``'line 7'`` → ``'______'``), each
+    character in its place, so the places a sentence says are read outside its users' values."""
+    return _QUOTED.sub(lambda m: m[1] + "_" * len(m[2]) + m[1], text)
+
+
+def _says(text: str, unquoted: str, key: str, value: object) -> bool:
+    """Whether ``text`` (``unquoted``: the same with its quoted values blanked, :func:`_unquoted`)
+    already says the place ``key=value``: a file by the path as given, a line or row by its
+    number outside a quoted value, a series or column by its word outside one."""
     if key == "file" and isinstance(value, str) and value:
-        return any(_names(text, name) for name in {value, PurePath(value).name} if name)
+        return _names(text, value)
     if key in ("line", "row") and isinstance(value, int) and not isinstance(value, bool):
-        return any(value in _numbers(m[1]) for m in (_LINES if key == "line" else _ROWS).finditer(text))
+        return any(value in _numbers(m[1]) for m in (_LINES if key == "line" else _ROWS).finditer(unquoted))
     if key in ("series", "column"):
         shown = repr(value) if isinstance(value, str) else str(value)
-        return _names(text, f"{key} {shown}")
+        return any(unquoted.startswith(key, at) for at in _positions(text, f"{key} {shown}"))
     return False
+
+
+def _positions(text: str, name: str) -> list[int]:
+    """Where ``name`` stands in ``text`` as a whole (:func:`_names`)."""
+    return [m.start() for m in re.finditer(_whole(name), text)]
 
 
 def _names(text: str, name: str) -> bool:
     """Whether ``name`` stands in ``text`` as a whole (``a.csv`` is not said by ``data.csv`` nor by
     ``a.csv.gz``; a sentence's full stop after it still says it)."""
-    return re.search(rf"(?<![\w./\\-]){re.escape(name)}(?![\w/\\-]|\.\w)", text) is not None
+    return re.search(_whole(name), text) is not None
+
+
+def _whole(name: str) -> str:
+    """The pattern of ``name`` standing as a whole: no path or word character on either side."""
+    return rf"(?<![\w./\\-]){re.escape(name)}(?![\w/\\-]|\.\w)"
 
 
 def _numbers(listed: str) -> set[int]:

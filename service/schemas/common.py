@@ -602,11 +602,15 @@ def starts_with_period_label(values: Sequence[Any]) -> bool:
     return bool(values) and isinstance(values[0], str) and looks_like_period_labels([values[0]])
 
 
-def _how_read(values: Sequence[Any], fmt: str | None, format_field: str) -> str:
-    """What a refusal of these times adds on how they were read: by the request's format, as
-    dates written as integers, or (period labels) nothing."""
+def _how_read(values: Sequence[Any], fmt: str | None, format_field: str, message: str = "") -> str:
+    """What a refusal of these times (the reader's ``message``) adds on how they were read: by
+    the request's format, as dates written as integers, or (period labels) nothing.
+
+    Why the message: the reader's own refusal of a time the format does not read already says
+    the format ("it does not match time_format='%d/%m/%Y'"), and the service added it again
+    ("(time_format '%d/%m/%Y')")."""
     if fmt is not None:
-        return f" ({format_field} {fmt!r})"
+        return "" if f"time_format={fmt!r}" in message else f" ({format_field} {fmt!r})"
     return _integer_dates_said(format_field) if type(values[0]) is int else ""
 
 
@@ -655,7 +659,9 @@ def times_by_format(
         ) from None
     except DataValidationError as exc:
         raise DataValidationError(
-            f"{exc.message}{_how_read(values, fmt, format_field)}", column=column, row=exc.where.get("row")
+            f"{exc.message}{_how_read(values, fmt, format_field, exc.message)}",
+            column=column,
+            row=exc.where.get("row"),
         ) from None
     return keys
 

@@ -102,3 +102,14 @@ def test_a_time_written_like_the_readers_words_is_quoted_as_sent():
     assert "unparsable date \"time column 'timestamps'\" at series[0].timestamps[3]" in str(caught.value), (
         caught.value
     )
+
+
+def test_the_format_a_timestamp_does_not_match_is_said_once():
+    """Before: "it does not match time_format='%d/%m/%Y' (time_format '%d/%m/%Y')"."""
+    days = [t.strftime("%d/%m/%Y") for t in pd.date_range("2020-01-01", periods=len(LONG), freq="MS")]
+    days[5] = "2020-06-01"
+    series = {"id": "a", "values": LONG, "timestamps": days}
+    with pytest.raises(ValueError) as caught:
+        ForecastRequest.model_validate({"series": [series], "time_format": "%d/%m/%Y"})
+    said = str(caught.value).split(" [type=")[0]  # the message, not pydantic's echo of the input
+    assert "it does not match time_format='%d/%m/%Y'" in said and said.count("%d/%m/%Y") == 1, said

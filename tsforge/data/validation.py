@@ -140,6 +140,41 @@ def _fmt_cols(columns: Sequence[str], limit: int = 30) -> str:
 #: the command line's flag for each reader argument that has one
 CLI_FLAGS: dict[str, str] = {"id_col": "--id-col", "time_col": "--time-col", "target_col": "--target-col"}
 
+#: the command line's flag for each list argument whose items are roles of their own
+#: (``value_cols[1]``), given there as one comma-separated word (``--value-cols a,b``)
+CLI_LIST_FLAGS: dict[str, str] = {"value_cols": "--value-cols"}
+
+#: a role that is an item of a list argument: ``value_cols[1]``
+_LIST_ITEM = re.compile(r"(?P<name>\w+)\[(?P<index>\d+)\]")
+
+
+def _cli_role(role: str, required: dict[str, str], guess: str | None) -> tuple[str, str]:
+    """The command line's words for ``role`` of :func:`require_columns`: what names it
+    (``--target-col``) and the advice that passes ``guess`` (``(pass --target-col sale)``; empty
+    without a guess). An item of a list argument is its flag, and the advice is the whole list
+    as the user gave it with ``guess`` in the item's place (``(pass --value-cols a,b)``): the
+    flag takes the list in one word. A role with no flag keeps its Python words.
+
+    Why: ``--value-cols a,bb`` was told "(value_cols[1]) … (pass value_cols[1]='b')", words a
+    command-line user cannot type.
+    """
+    flag = CLI_FLAGS.get(role)
+    if flag is not None:
+        return flag, f"(pass {flag} {shell_word(guess)})" if guess is not None else ""
+    item = _LIST_ITEM.fullmatch(role)
+    list_flag = CLI_LIST_FLAGS.get(item["name"]) if item else None
+    if item is None or list_flag is None:
+        return role, f"(pass {role}={guess!r})" if guess is not None else ""
+    if guess is None:
+        return list_flag, ""
+    given = {
+        int(m["index"]): name
+        for r, name in required.items()
+        if (m := _LIST_ITEM.fullmatch(r)) and m["name"] == item["name"]
+    }
+    given[int(item["index"])] = guess
+    return list_flag, f"(pass {list_flag} {shell_word(','.join(given[i] for i in sorted(given)))})"
+
 
 def require_columns(
     columns: Sequence[str],
@@ -156,7 +191,8 @@ def require_columns(
         columns: column names found in the input.
         required: role → expected name, e.g. ``{"id_col": "unique_id", "time_col": "ds"}``; the
             role is named in the message so the user knows which argument to change (in
-            :meth:`~tsforge.errors.TsforgeError.for_cli`, its flag: ``--target-col``).
+            :meth:`~tsforge.errors.TsforgeError.for_cli`, its flag: ``--target-col``, and
+            ``--value-cols`` for ``value_cols[1]``: :func:`_cli_role`).
         hint: extra advice appended to the message (e.g. "or pass layout='wide'").
         cli_hint: the same advice for the command line (None: ``hint``); the error's
             :meth:`~tsforge.errors.TsforgeError.for_cli` also names the flag (``--id-col``)
@@ -180,14 +216,12 @@ def require_columns(
         others_present = all(n in found for r, n in required.items() if r != role)
         if guess is None and others_present and len(required) > 1 and len(unclaimed) == 1:
             guess = unclaimed[0]
-        flag = CLI_FLAGS.get(role)
+        cli_role, cli_pass = _cli_role(role, required, guess)
         msg = f"column {name!r} ({role}) not found; columns found: {_fmt_cols(found)}"
-        cli = f"column {name!r} ({flag or role}) not found; columns found: {_fmt_cols(found)}"
+        cli = f"column {name!r} ({cli_role}) not found; columns found: {_fmt_cols(found)}"
         if guess is not None:
             msg += f". Did you mean {guess!r}? (pass {role}={guess!r})"
-            cli += f". Did you mean {guess!r}? " + (
-                f"(pass {flag} {shell_word(guess)})" if flag else f"(pass {role}={guess!r})"
-            )
+            cli += f". Did you mean {guess!r}? {cli_pass}"
         if hint:
             msg += f". {hint}"
         if cli_hint if cli_hint is not None else hint:

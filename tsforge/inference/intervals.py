@@ -46,6 +46,14 @@ class SeriesForecast:
     floor stopped there or one the model fitted without error (an all-zero history), and the
     note that says why it has no width (:func:`zero_width_note`, made by the library and again
     by the service from the answer) must tell the two apart.
+
+    ``raised``: what the floor raised at some step (:func:`floor_points`): keys of ``bounds``,
+    and ``"point"`` for the point forecast. Why beside ``floor``: every model trained on
+    non-negative data has a floor of 0, so an all-zero history's native band is [0, 0] before
+    any clipping — an error-free fit the floor held but did not move — and only a band the floor
+    raised "stops at 0". Why the point: a panel model's native bounds reach :func:`floor_points`
+    already clipped (its quantiles are floored as they are made), but the point they lie around
+    is not, so a point raised is a band that reached below 0.
     """
 
     id: str
@@ -54,6 +62,7 @@ class SeriesForecast:
     bounds: dict[str, np.ndarray] = field(default_factory=dict)
     trimmed: int | None = None
     floor: float | None = None
+    raised: frozenset[str] = frozenset()
 
 
 def _label(x: float) -> str:
@@ -238,19 +247,19 @@ def zero_width_note(forecasts: Sequence[SeriesForecast], method: str | None = No
     Why: statsforecast's own intervals come from a model's errors on the history, so a history
     it fits without error (a flat series) gets a 95 % "interval" that is the point itself, and
     it was returned without a word. Native intervals stopped at 0 (non-negative data, the whole
-    band below 0) are said as that, not as an error-free fit — only where a floor of 0 holds the
-    forecast (:attr:`SeriesForecast.floor`): an all-zero history forecast by a model with no
-    floor has a band at 0 because the model fits it without error, and was told its forecasts
-    "stop at 0". A width of floating-point residue counts as zero (:func:`_zero_width`).
+    band below 0) are said as that, not as an error-free fit — only where a floor of 0 raised
+    the band (:attr:`SeriesForecast.raised`): an all-zero history has a native band at 0 because
+    the model fits it without error, with or without a floor, and was told its forecasts "stop
+    at 0". A width of floating-point residue counts as zero (:func:`_zero_width`).
     """
     flat: dict[str, list[str]] = {}
-    at_zero = True  # every such interval is held at a floor of 0 at every step
+    at_zero = True  # every such interval is a band a floor of 0 raised to 0
     for f in forecasts:
         for key, lo in f.bounds.items():
             hi = f.bounds.get(f"hi-{key[3:]}") if key.startswith("lo-") else None
             if hi is not None and np.size(lo) and _zero_width(lo, hi, f.values):
                 flat.setdefault(key[3:], []).append(str(f.id))
-                at_zero = at_zero and _at_floor_of_zero(f, hi)
+                at_zero = at_zero and _stopped_at_zero(f, key, f"hi-{key[3:]}")
     if not flat:
         return None
     ids = list(dict.fromkeys(i for v in flat.values() for i in v))
@@ -278,10 +287,14 @@ def zero_width_note(forecasts: Sequence[SeriesForecast], method: str | None = No
     return note
 
 
-def _at_floor_of_zero(forecast: SeriesForecast, hi: np.ndarray) -> bool:
-    """Whether ``forecast`` is held at a floor of 0 and its upper bound ``hi`` is that floor at
-    every step (the whole band stopped there)."""
-    return forecast.floor == 0.0 and not np.any(np.asarray(hi, dtype=np.float64))
+def _stopped_at_zero(forecast: SeriesForecast, lo_key: str, hi_key: str) -> bool:
+    """Whether the band ``lo_key``..``hi_key`` of ``forecast`` is at a floor of 0 at every step
+    and that floor raised it (one of its bounds, or the point inside it: the model's own band
+    reached below 0): a band that was [0, 0] before the floor is an error-free fit, not one the
+    floor stopped."""
+    hi = np.asarray(forecast.bounds[hi_key], dtype=np.float64)
+    moved = bool({lo_key, hi_key, "point"} & forecast.raised)
+    return forecast.floor == 0.0 and moved and not np.any(hi)
 
 
 def floor_points(
@@ -289,7 +302,8 @@ def floor_points(
 ) -> Sequence[SeriesForecast]:
     """Clip the point forecast and every bound of each forecast whose history (one per forecast,
     the values it was made from) is all ``>= floor`` at ``floor``, and record it as the
-    forecast's :attr:`~SeriesForecast.floor` (in place; returned).
+    forecast's :attr:`~SeriesForecast.floor` and the bounds it raised as
+    :attr:`~SeriesForecast.raised` (in place; returned).
 
     Why the point too: a calibration clips its bounds at the floor the data's support gives
     (:func:`tsforge.panels.conformal.nonnegative_floor`), so a point forecast of −0.014 units
@@ -304,7 +318,10 @@ def floor_points(
         v = v[np.isfinite(v)]
         if not v.size or v.min() < floor:
             continue
-        f.values = np.maximum(np.asarray(f.values, dtype=np.float64), floor)
+        point = np.asarray(f.values, dtype=np.float64)
+        below = {k for k, b in f.bounds.items() if np.any(np.asarray(b, dtype=np.float64) < floor)}
+        f.raised = f.raised | below | ({"point"} if np.any(point < floor) else set())
+        f.values = np.maximum(point, floor)
         f.bounds = {k: np.maximum(b, floor) for k, b in f.bounds.items()}
         f.floor = float(floor)
     return forecasts

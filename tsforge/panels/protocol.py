@@ -138,8 +138,21 @@ def _too_short(panel: Panel, need: int, what: str, model_horizon: bool = False) 
         fix = f"Leave them out (drop_short=True) or {shorter}"
         cli_fix = f"Leave them out (--drop-short) or {cli_shorter}"
     raise too_short_refusal(
-        f"{said}. {fix}", f"{said}. {cli_fix}", field="horizon", series=str(panel.ids[short[0]])
+        f"{said}. {fix}",
+        f"{said}. {cli_fix}",
+        **_horizon_field(model_horizon),
+        series=str(panel.ids[short[0]]),
     )
+
+
+def _horizon_field(model_horizon: bool) -> dict[str, str]:
+    """The ``field`` of a refusal of series too short for a horizon: ``horizon`` where the caller
+    gave it, none where it is a trained model's (``model_horizon``).
+
+    Why none: ``evaluate`` and :func:`~tsforge.pipeline.panel.evaluate_panel_model` take no
+    horizon, so ``(field='horizon')`` named an argument the caller cannot pass; the sentence
+    already says what can work (another model) and the series keeps its key."""
+    return {} if model_horizon else {"field": "horizon"}
 
 
 @contextmanager
@@ -210,7 +223,7 @@ def drop_short_series(
             f"no series has the {need} values the holdout needs (train >= {min_train} + validation {val_h} + "
             f"test {h}{gaps}; the longest has {int(panel.lengths.max())}): "
             + shorter_horizon_advice(model_horizon, ""),
-            field="horizon",
+            **_horizon_field(model_horizon),
         )
     left_out = np.flatnonzero(short)
     first = ", ".join(repr(str(x)) for x in panel.ids[left_out[:3]]) + (", …" if left_out.size > 3 else "")

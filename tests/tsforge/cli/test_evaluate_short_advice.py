@@ -51,13 +51,14 @@ def test_every_series_short_is_advised_another_model_not_a_horizon_flag(drop, tm
     said = _refusal(capsys, csv, "--model", _model(tmp_path), *drop)
     assert _MODEL_ADVICE in said.lower(), said
     assert "--horizon" not in said and "use a shorter horizon" not in said.lower(), said
+    assert "horizon'" not in said and "field=" not in said, said  # no key of an argument it lacks
 
 
 def test_some_series_short_are_advised_to_be_left_out_or_another_model(tmp_path, capsys):
     csv = _csv(tmp_path / "some.csv", {"A": 5, "B": 20})
     said = _refusal(capsys, csv, "--model", _model(tmp_path))
     assert f"Leave them out (--drop-short) or {_MODEL_ADVICE}" in said, said
-    assert "--horizon" not in said, said
+    assert "--horizon" not in said and "horizon'" not in said, said
 
 
 def test_python_evaluation_names_no_horizon_argument(tmp_path):
@@ -67,6 +68,17 @@ def test_python_evaluation_names_no_horizon_argument(tmp_path):
     with pytest.raises(DataValidationError) as err:
         evaluate_panel_model(predictor, _csv(tmp_path / "short.csv", {"A": 5}))
     assert _MODEL_ADVICE in str(err.value).lower() and "horizon=N" not in str(err.value), err.value
+    assert "field" not in err.value.where and "field='horizon'" not in str(err.value), err.value.where
+    assert err.value.where.get("series") == "A"
+
+
+def test_python_evaluation_with_nothing_left_names_no_horizon_argument(tmp_path):
+    from tsforge.pipeline.panel import evaluate_panel_model
+
+    predictor = PanelPredictor("naive", 6, freq="MS", season_length=12)
+    with pytest.raises(DataValidationError) as err:
+        evaluate_panel_model(predictor, _csv(tmp_path / "short.csv", {"A": 5}), drop_short=True)
+    assert _MODEL_ADVICE in str(err.value).lower() and "field" not in err.value.where, err.value
 
 
 def test_train_still_advises_its_own_horizon(tmp_path):
@@ -79,3 +91,4 @@ def test_train_still_advises_its_own_horizon(tmp_path):
     with pytest.raises(DataValidationError) as err:
         holdout_split(panel, 7)
     assert "Use a shorter horizon (horizon=N)" in str(err.value) and "(--horizon N)" in err.value.for_cli()
+    assert err.value.where.get("field") == "horizon"  # train's own horizon keeps its key

@@ -44,11 +44,12 @@ def _with_lone_series(at: int) -> pd.DataFrame:
     return pd.concat([frame.iloc[:at], lone, frame.iloc[at:]], ignore_index=True)
 
 
-def test_a_one_value_series_is_refused_naming_its_line(tmp_path, capsys, naive_model):
+def test_a_one_value_series_is_refused_naming_its_line(tmp_path, capsys, naive_model, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the file as typed in its folder: the sentence's name is its path
     path = tmp_path / "history.csv"
     _with_lone_series(at=30).to_csv(path, index=False)  # data row 30: line 32 (the header is line 1)
     assert path.read_text().splitlines()[31].startswith("lone,")
-    code, out, err = run_cli(capsys, "forecast", str(path), "--model", naive_model)
+    code, out, err = run_cli(capsys, "forecast", "history.csv", "--model", naive_model)
     assert code != 0 and not out, out
     # the one-line error, after the line that says the model is loading
     lines = [line for line in err.strip().splitlines() if not line.startswith("loading model ")]

@@ -97,17 +97,67 @@ def test_a_place_the_sentence_does_not_say_is_kept(text, where):
     assert cli_where(text, where) == where
 
 
+@pytest.mark.parametrize(
+    ("text", "where", "kept"),
+    [
+        (
+            "value 'line 7' in column 'y' cannot be read",
+            {"file": "d.csv", "column": "y", "row": 5, "line": 7},
+            {"file": "d.csv", "line": 7},
+        ),
+        ("unparsable date 'rows [5]' in column 'ds'", {"column": "ds", "row": 5}, {"row": 5}),
+        ("bad id \"line 3, row 3\" in column 'id'", {"column": "id", "line": 3, "row": 1}, {"line": 3}),
+        ("missing value in series 'row 3'", {"series": "row 3", "row": 3}, {"row": 3}),
+        ("value \"series 'S3'\" is not a number", {"series": "S3"}, {"series": "S3"}),
+    ],
+)
+def test_a_place_said_only_inside_a_users_value_is_kept(text, where, kept):
+    """A line, row or series inside a quoted value is the user's text, not the place."""
+    assert cli_where(text, where) == kept
+
+
+def test_a_place_said_outside_quotes_beside_a_quoted_one_is_dropped():
+    """The real line after a value that quotes a line number is still said once."""
+    where = {"file": "d.csv", "column": "ds", "row": 1, "line": 3, "series": "a"}
+    text = "unparsable date 'line 9' for series 'a' in column 'ds' on line 3 of d.csv"
+    assert cli_where(text, where) == {}
+
+
+def test_a_file_said_by_its_name_only_keeps_its_folder():
+    """``d/sub/dup.csv`` is said ``of dup.csv`` in the sentence: the parenthesis says which one."""
+    where = {"file": "d/sub/dup.csv", "column": "ds", "row": 1, "line": 3, "series": "a"}
+    text = "duplicate timestamp 2020-01-01 in series 'a' on lines 2 and 3 of dup.csv"
+    assert cli_where(text, where) == {"file": "d/sub/dup.csv", "column": "ds"}
+    assert cli_where(text, {**where, "file": "dup.csv"}) == {"column": "ds"}  # the README's example
+    assert cli_where("bad row in d/sub/dup.csv", {"file": "d/sub/dup.csv"}) == {}
+
+
+def test_the_command_line_names_a_files_folder(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    months = pd.date_range("2015-01-01", periods=36, freq="MS")
+    _monthly_csv(tmp_path / "sub" / "dup.csv", months.insert(30, months[4]))
+    said = _error_line(
+        capsys, "cv", "sub/dup.csv", "--model", "naive", "--horizon", "4", "--n-windows", "1", "--no-track"
+    )
+    assert "on lines 42 and 68 of dup.csv" in said and "file='sub/dup.csv'" in said, said
+    assert "line=" not in said and "row=" not in said, said
+
+
 @pytest.mark.parametrize("rows", [[3], [3, 9], [3, 9, 14]])
-def test_the_readers_words_for_rows_are_recognised(tmp_path, rows):
+def test_the_readers_words_for_rows_are_recognised(tmp_path, rows, monkeypatch):
     """Pinned to :mod:`tsforge.data.file_lines`'s own words, so a change of them shows here."""
+    monkeypatch.chdir(tmp_path)  # a file in the working folder: its name is the path as given
     path = tmp_path / "t.csv"
     path.write_text("a,b\n" + "".join(f"{i},{i}\n" for i in range(20)))
-    words = row_words(rows[-1], str(path)) if len(rows) == 1 else rows_words(rows, str(path))
-    where = {"file": str(path), "series": "x", **row_where(rows[len(rows) // 2], str(path))}
+    words = row_words(rows[-1], "t.csv") if len(rows) == 1 else rows_words(rows, "t.csv")
+    where = {"file": "t.csv", "series": "x", **row_where(rows[len(rows) // 2], "t.csv")}
     assert cli_where(f"bad value for series 'x' {words}", where) == {}, words
-    parquet = {"file": str(tmp_path / "t.parquet"), **row_where(rows[0], str(tmp_path / "t.parquet"))}
+    parquet = {"file": "t.parquet", **row_where(rows[0], "t.parquet")}
     said = row_words(rows[0], parquet["file"]) if len(rows) == 1 else rows_words(rows, parquet["file"])
     assert cli_where(f"bad value {said} of t.parquet", parquet) == {}, said
+    absolute = {**where, "file": str(path)}  # said by its name only: the folder stays
+    assert cli_where(f"bad value for series 'x' {words}", absolute) == {"file": str(path)}, words
 
 
 def test_a_flag_worded_refusal_says_its_places_once_too():

@@ -101,13 +101,16 @@ def test_cv_reads_day_first_dates_by_the_format_given(layout, tmp_path, capsys):
     ("layout", "row", "value", "column"),
     [("long", 5, "2017-01-06", "ds"), ("wide", 7, "8 Jan 2017", "date")],
 )
-def test_a_row_the_format_does_not_read_is_named_on_one_line(layout, row, value, column, tmp_path, capsys):
+def test_a_row_the_format_does_not_read_is_named_on_one_line(
+    layout, row, value, column, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)  # the file as typed in its folder: the sentence's name is its path
     path = tmp_path / f"{layout}.csv"
     frame = pd.read_csv(_long(path, DAYS, "%d/%m/%Y") if layout == "long" else _wide(path, DAYS, "%d/%m/%Y"))
     frame.loc[row, column] = value
     frame.to_csv(path, index=False)
     code, _, err = _cli(
-        capsys, "cv", str(path), "--model", "naive", "--horizon", "2", "--time-format", "%d/%m/%Y"
+        capsys, "cv", path.name, "--model", "naive", "--horizon", "2", "--time-format", "%d/%m/%Y"
     )
     assert code == 2
     assert err == (

@@ -86,9 +86,10 @@ def test_lines_after_the_data_are_no_rows(tmp_path):
 
 def test_the_command_line_names_the_blank_line_in_one_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)  # the file as typed in its folder: the sentence's name is its path
     lines = _lines(_long())
-    path = _write(tmp_path / "data.csv", [*lines[:5], ",,", *lines[5:]])
-    code, _, err = run_cli(capsys, "cv", path, "-m", "naive", "-H", "2", "--no-track")
+    _write(tmp_path / "data.csv", [*lines[:5], ",,", *lines[5:]])
+    code, _, err = run_cli(capsys, "cv", "data.csv", "-m", "naive", "-H", "2", "--no-track")
     assert code == 2
     assert err == (
         "error: line 6 of data.csv holds only separators (',,'), no value: delete it (each line below "

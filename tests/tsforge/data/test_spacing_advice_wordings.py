@@ -74,8 +74,39 @@ def test_an_absent_column_is_said_with_the_flag_on_the_command_line():
     assert "target_col" not in cli, cli
 
 
+def test_a_value_column_is_said_with_its_flag_and_the_list_to_pass():
+    """``--value-cols a,bb`` was told "(value_cols[1]) … (pass value_cols[1]='b')" on the command line."""
+    python, cli = _refusal(require_columns, ["ds", "a", "b"], {"value_cols[0]": "a", "value_cols[1]": "bb"})
+    assert python.startswith("column 'bb' (value_cols[1]) not found") and python.endswith(
+        "Did you mean 'b'? (pass value_cols[1]='b')"
+    ), python
+    assert cli.startswith("column 'bb' (--value-cols) not found; columns found: 'ds', 'a', 'b'"), cli
+    assert "Did you mean 'b'? (pass --value-cols a,b)" in cli and "value_cols" not in cli, cli
+
+
+def test_a_value_column_list_to_pass_is_one_shell_word():
+    _, cli = _refusal(
+        require_columns, ["ds", "Store A", "b"], {"value_cols[0]": "store a", "value_cols[1]": "b"}
+    )
+    assert "(pass --value-cols 'Store A,b')" in cli, cli
+
+
 def test_a_role_without_a_flag_keeps_its_name_in_both():
-    python, cli = _refusal(require_columns, ["ds", "a"], {"value_cols[0]": "b"})
-    assert python.startswith("column 'b' (value_cols[0]) not found") and cli.startswith(
-        "column 'b' (value_cols[0]) not found"
+    python, cli = _refusal(require_columns, ["ds", "a"], {"weights": "wt"})
+    assert python.startswith("column 'wt' (weights) not found") and cli.startswith(
+        "column 'wt' (weights) not found"
     ), (python, cli)
+
+
+def test_train_says_a_value_column_with_its_flag(tmp_path, capsys):
+    from tests.conftest import run_cli
+
+    wide = tmp_path / "wide.csv"
+    wide.write_text("ds,a,b\n2020-01-01,1,2\n2020-01-02,2,3\n2020-01-03,3,4\n2020-01-04,4,5\n")
+    code, out, err = run_cli(
+        capsys, "train", str(wide), "--model", "naive", "--horizon", "1", "--value-cols", "a,bb"
+    )
+    assert code == 2, out + err
+    said = " ".join(line for line in err.splitlines() if line.startswith("error:"))
+    assert "column 'bb' (--value-cols) not found" in said and "(pass --value-cols a,b)" in said, said
+    assert "value_cols" not in said, said
