@@ -37,11 +37,45 @@ def test_an_unreadable_label_is_named_by_its_path(panel_client):
     text[3] = "2015-Q9"
     body = _refusal(client, text)
     assert body["field"] == "series[0].timestamps[3]", body
-    assert body["message"] == "series[0].timestamps[3]: unparsable date '2015-Q9' at series[0].timestamps[3]"
+    assert body["message"] == "unparsable date '2015-Q9' at series[0].timestamps[3]", body
     item = body["errors"][0]
     assert item["field"] == "series[0].timestamps[3]", item
     assert "at series[0].timestamps[3]" in item["message"], item
     _no_rows(body["message"])
+
+
+def test_a_refusal_that_names_its_place_says_it_once(panel_client):
+    """The message says ``series[0].timestamps[2]`` once, not as a prefix and again inside;
+    the ``field`` key still carries the path."""
+    client, _ = panel_client
+    text = list(QUARTERS)
+    text[2] = "2015-Q9"
+    text[6] = "2016-Q7"
+    body = _refusal(client, text)
+    assert body["field"] == "series[0].timestamps[2]", body
+    assert body["message"].count("series[0].timestamps[2]") == 1, body
+    assert not body["message"].startswith("series[0].timestamps[2]:"), body
+
+
+def test_a_refusal_naming_a_longer_path_keeps_the_prefix():
+    """``series[0].timestamps[2]`` is not said by ``series[0].timestamps[21]``: that message
+    still gets its field in front."""
+    from service.errors import _placed
+
+    said = "unparsable date 'x' at series[0].timestamps[21]"
+    assert _placed("series[0].timestamps[2]", said) == f"series[0].timestamps[2]: {said}"
+    assert _placed("series[0].timestamps[21]", said) == said
+    # a bare field name in prose is no place said: "the body is empty" keeps "body: " in front
+    assert _placed("body", "the body is empty") == "body: the body is empty"
+
+
+def test_a_refusal_that_does_not_name_its_field_keeps_the_prefix(panel_client):
+    client, _ = panel_client
+    r = client.post("/v1/forecast", json={"series": [{"id": "a", "values": LONG}], "horizon": "x"})
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["field"] == "horizon", body
+    assert body["message"].startswith("horizon: "), body
 
 
 def test_a_count_of_unreadable_timestamps_says_timestamps(panel_client):

@@ -169,9 +169,19 @@ def histories_from_frame(
         for s in series:
             if np.isnan(s.values).all():
                 raise too_few_values_error(
-                    f"series {s.id!r} has no observed value", 1, library_way=False, column=where or s.id
+                    f"series {s.id!r} has no observed value",
+                    1,
+                    library_way=False,
+                    some_left=_some_left(series),
+                    column=where or s.id,
                 )
         return series
+
+
+def _some_left(series: list[SeriesInput]) -> bool:
+    """Whether any series has two observed values: without one, removing the rows of those with
+    fewer (the refusal's way round) would leave no history to forecast."""
+    return any(int((~np.isnan(s.values)).sum()) >= 2 for s in series)
 
 
 def _without_too_few(series: list[SeriesInput], where: str) -> list[SeriesInput]:

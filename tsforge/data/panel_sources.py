@@ -269,6 +269,7 @@ def _panel_from_matrix(
         raise too_few_values_error(
             no_observed_sentence(empty.size, ids[empty[0]]),
             empty.size,
+            some_left=bool((observed.sum(axis=0) >= 2).any()),
             column=str(ids[empty[0]]),
             series=str(ids[empty[0]]),
         )

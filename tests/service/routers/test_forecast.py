@@ -160,7 +160,8 @@ def test_bad_input_is_422_naming_the_field(client, raw, field):
     assert body["error"] == "RequestValidationError"
     assert body["error_code"] == "INVALID_PARAMETER_VALUE"
     assert body["field"] == field, body
-    assert body["message"].startswith(field)
+    # in front, or once inside where the refusal already says where (the time reader's words)
+    assert body["message"].startswith(f"{field}: ") or body["message"].count(field) == 1, body
 
 
 def test_all_missing_series_is_422(client):

@@ -183,3 +183,74 @@ def test_wide_columns_with_one_value_are_left_out_when_asked():
     assert list(panel.ids) == ["a", "b"]
     assert len(notes) == 1 and "left out 2 series of 4 that have fewer than two" in notes[0], notes
     assert "'new', 'once'" in notes[0], notes
+
+
+#: the refusal's words when leaving the short series out would leave none
+_NONE_LEFT = "; no series has two observed values, so leaving out those with fewer would leave none"
+
+
+def test_a_forecast_history_observed_once_at_most_advises_no_way_round():
+    """Series 'a' observed once, 'b' never: removing the rows of the short ones leaves nothing,
+    so the refusal says why instead of advising it (it said "remove its rows")."""
+    from tsforge.data.history import histories_from_frame
+    from tsforge.data.panel_checks import TOO_FEW_VALUES
+
+    frame = pd.DataFrame(
+        {
+            "unique_id": ["a", "a", "b", "b"],
+            "ds": pd.to_datetime(["2000-01-01", "2000-02-01"] * 2),
+            "y": [1.0, np.nan, np.nan, np.nan],
+        }
+    )
+    with pytest.raises(DataValidationError, match="series 'b' has no observed value") as exc:
+        histories_from_frame(frame)
+    assert exc.value.kind == TOO_FEW_VALUES
+    assert str(exc.value.message).endswith(_NONE_LEFT), exc.value
+    assert "remove" not in str(exc.value.message), exc.value
+
+
+def test_a_forecast_history_with_one_full_series_keeps_the_way_round():
+    from tsforge.data.history import histories_from_frame
+
+    frame = pd.DataFrame(
+        {
+            "unique_id": ["a", "a", "b", "b"],
+            "ds": pd.to_datetime(["2000-01-01", "2000-02-01"] * 2),
+            "y": [1.0, 2.0, np.nan, np.nan],
+        }
+    )
+    with pytest.raises(DataValidationError, match="remove its rows") as exc:
+        histories_from_frame(frame)
+    assert _NONE_LEFT not in str(exc.value.message), exc.value
+
+
+def _channels(**columns: list[float]):
+    """A ``TimeSeriesData`` of monthly channels, one per keyword."""
+    from tsforge.data.frame import TimeSeriesData
+
+    values = np.column_stack(list(columns.values()))
+    times = pd.date_range("2000-01-01", periods=len(values), freq="MS").values
+    return TimeSeriesData(values=values, timestamps=times, channel_ids=tuple(columns), freq="MS", name="m")
+
+
+def test_channels_observed_once_at_most_advise_no_way_round():
+    """Channel 'once' observed once, 'never' never (:func:`to_panel`): leaving them out leaves
+    nothing, so drop_too_few=True is not advised (it was)."""
+    from tsforge.data.panel_checks import TOO_FEW_VALUES
+    from tsforge.data.panel_sources import to_panel
+
+    data = _channels(once=[1.0, np.nan, np.nan], never=[np.nan] * 3)
+    with pytest.raises(DataValidationError, match="first 'never'") as exc:
+        to_panel(data)
+    assert exc.value.kind == TOO_FEW_VALUES
+    assert str(exc.value.message).endswith(_NONE_LEFT), exc.value
+    assert "drop_too_few" not in str(exc.value.message), exc.value
+
+
+def test_channels_beside_a_full_one_keep_the_way_round():
+    from tsforge.data.panel_sources import to_panel
+
+    data = _channels(full=[1.0, 2.0, 3.0], never=[np.nan] * 3)
+    with pytest.raises(DataValidationError, match="drop_too_few=True") as exc:
+        to_panel(data)
+    assert _NONE_LEFT not in str(exc.value.message), exc.value
