@@ -6,9 +6,13 @@ Why a guard where forecasts are made: a history may end anywhere in the range th
 ending 2262-04-09 was forecast for 2262-04-10, 2262-04-11, then 1677-09-21... by
 ``tsforge forecast``, the MLflow pyfunc and the Python API alike. Steps pandas counts on the
 calendar (months, years) raise ``OutOfBoundsDatetime`` instead, which reached the user as a
-pandas traceback. Every door goes through :meth:`FramePredictor.predict_series
-<tsforge.inference.predictor.FramePredictor.predict_series>`, so both are refused there, in one
-sentence naming the series, its last timestamp and the range.
+pandas traceback. Both are now refused where the steps are counted, per series and naming it
+(:meth:`~tsforge.data.panel.Panel.times_at` for panel models, :func:`dates_after` for window
+models), in one sentence naming the series, its last timestamp and the range; every door goes
+through :meth:`FramePredictor.predict_series
+<tsforge.inference.predictor.FramePredictor.predict_series>`, which says it of the series'
+position in the request (:func:`in_request_order`). An after-the-fact scan of every forecast's
+timestamps for a wrap is not needed on that path.
 
 A model that reads the calendar reads it for its whole trained horizon, past the steps asked
 for; those dates only feed its calendar input, so they are not refused but counted in
@@ -26,13 +30,11 @@ from tsforge.data.frequency import fixed_step
 from tsforge.data.history import SeriesInput
 from tsforge.data.validation import FORECAST_PAST_RANGE, PAST_RANGE, steps_past_range
 from tsforge.errors import DataValidationError
-from tsforge.inference.intervals import SeriesForecast
 
 __all__ = [
     "FORECAST_PAST_RANGE",
     "PAST_RANGE",
     "past_range_refusal",
-    "check_forecast_range",
     "dates_after",
     "calendar_dates_after",
     "in_request_order",
@@ -56,14 +58,6 @@ def _dated(s: SeriesInput) -> bool:
         return False
     stamps = np.asarray(s.timestamps)
     return stamps.dtype.kind == "M" and stamps.size > 0
-
-
-def _wrapped(last: np.datetime64, stamps: np.ndarray) -> bool:
-    """Whether the forecast's ``stamps`` leave the range after the history's ``last`` time: a
-    step that is missing (NaT) or does not come after the one before it. Why compared and not
-    ``np.diff``: the difference wraps round too."""
-    steps = np.concatenate([[last], stamps]).astype("datetime64[ns]")
-    return bool(np.isnat(steps).any() or not (steps[1:] > steps[:-1]).all())
 
 
 def dates_after(last: np.datetime64, freq: str, n: int) -> np.ndarray | None:
@@ -104,16 +98,6 @@ def calendar_dates_after(last: np.datetime64, freq: str, n: int) -> np.ndarray:
     k = np.arange(1, n + 1, dtype=np.int64)
     offsets = k * whole_us + (k * part_ns + rest_ns) // 1000
     return np.datetime64(start_us, "us") + offsets.astype("timedelta64[us]")
-
-
-def check_forecast_range(series: Sequence[SeriesInput], forecasts: Sequence[SeriesForecast]) -> None:
-    """Refuse the first forecast (of ``forecasts``, one per history of ``series``, in order)
-    whose timestamps wrapped round past the range (:func:`past_range_refusal`)."""
-    for i, (s, f) in enumerate(zip(series, forecasts, strict=True)):
-        if f.timestamps is None or not _dated(s) or np.asarray(f.timestamps).dtype.kind != "M":
-            continue
-        if _wrapped(np.asarray(s.timestamps)[-1], np.asarray(f.timestamps)):
-            raise past_range_refusal(s, i, len(f.values))
 
 
 def in_request_order(

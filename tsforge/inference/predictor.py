@@ -56,7 +56,6 @@ from tsforge.errors import (
 from tsforge.inference.forecast_range import (
     PAST_RANGE,
     calendar_dates_after,
-    check_forecast_range,
     dates_after,
     in_request_order,
     past_range_refusal,
@@ -233,8 +232,10 @@ class FramePredictor:
         (:mod:`tsforge.inference.forecast_range`), of whichever series they follow.
 
         Why here: every door (the CLI, the pyfunc, the Python API, the service) forecasts through
-        :meth:`predict_series`, and each kind of predictor computes its steps its own way; fixed
-        steps wrapped round to 1677 without a word, calendar steps raised pandas' error.
+        :meth:`predict_series`. Each kind of predictor refuses its own steps where it counts them
+        (a panel, or :func:`~tsforge.inference.forecast_range.dates_after`), naming the series by
+        id, or by its place in a subset (a routed member's series); here the refusal names the
+        series' position in this request.
         """
         try:
             forecasts = self._forecast(series, h, request)
@@ -242,7 +243,6 @@ class FramePredictor:
             if exc.kind != PAST_RANGE:
                 raise
             raise in_request_order(exc, series, h) from None
-        check_forecast_range(series, forecasts)
         return forecasts
 
     def filled_words(self) -> tuple[str, str] | None:
