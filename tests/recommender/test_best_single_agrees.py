@@ -61,9 +61,21 @@ def test_the_summary_does_not_call_a_near_even_candidate_best(capsys):
 
 def test_after_train_the_summary_calls_the_expected_mase_an_estimate(capsys):
     said = _rendered(capsys, _pooled_recommendation({"lightgbm": 0.746, "dlinear": 0.80}), trained=True)
-    assert "expected MASE: an estimate, not a measured score" in said, said
+    assert "expected MASE: the router's estimate from other collections (×1.46)" in said, said
     assert "errors (the prior --train pooled towards), scaled" not in said, said
-    assert "validation-window errors" in said and "×1.46" in said, said
+    assert "ordered by this panel's validation-window errors; not a ranking's validation MASE" in said, said
+
+
+def test_after_train_the_caveat_takes_two_lines_at_80_columns():
+    """It took five lines, saying "not measured" three ways."""
+    from rich.console import Console
+
+    from tsforge.cli.recommend import expected_mase_caveat
+
+    console = Console(width=80)
+    with console.capture() as captured:
+        console.print(expected_mase_caveat(1.46, trained=True, measured=True))
+    assert len(captured.get().splitlines()) <= 2, captured.get()
 
 
 def test_a_clear_lead_is_called_best_and_names_the_next():
@@ -89,4 +101,4 @@ def test_without_the_held_out_scale_the_trained_caveat_does_not_say_scaled():
     from tsforge.cli.recommend import expected_mase_caveat
 
     said = expected_mase_caveat(1.0, trained=True)
-    assert "scaled" not in said and "an estimate" in said, said
+    assert "scaled" not in said and "×" not in said and "the router's estimate" in said, said

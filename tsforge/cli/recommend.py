@@ -54,12 +54,15 @@ def _progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], No
 
     Why tqdm through :func:`tsforge.progress.callback_bar`: the rich bar drawn here before was
     off in a log, where a ranking of thousands of series then said nothing for many minutes.
+    Why ``lazy`` (opened by the first step reported): a phase that reports none, such as loading
+    a saved router, left a log an empty "recommender: 0it" line once it outlasted the bar's
+    quiet start.
     """
     from tsforge.progress import callback_bar
 
     with (
         _notes_after_bar(enabled),
-        callback_bar("recommender", leave=False, quiet_start=True, enabled=enabled) as bar,
+        callback_bar("recommender", leave=False, quiet_start=True, enabled=enabled, lazy=True) as bar,
     ):
         if bar is None:
             yield None
@@ -453,9 +456,13 @@ def _recommend_panel(
             t.add_column(col, justify="right")  # a narrow terminal wraps the header, not the number
         for i, row in enumerate(shown, start=1):
             nums = [row["score"], row["val_mase"], row["phase_mase"]] if phase else [row["val_mase"]]
-            t.add_row(str(i), row["model"], *(f"{v:.3f}" for v in nums), f"{row['val_smape']:.2f}")
+            cells = [f"{v:.3f}" for v in nums]
+            if row.get("val_forms_held"):  # scored as served: train's validation MASE is another
+                cells[1 if phase else 0] += SERVED_MARK
+            t.add_row(str(i), row["model"], *cells, f"{row['val_smape']:.2f}")
         # what the numbers are: measured here, where --per-series prints the router's expectation
-        t.caption = ranking_caption(rec.horizon, phase=phase)
+        served = any(row.get("val_forms_held") for row in shown)
+        t.caption = ranking_caption(rec.horizon, phase=phase, served=served)
         if len(rec.ranking) > len(shown):  # say where the rest are, or they look never tried
             t.caption += f"; top {len(shown)} of {len(rec.ranking)} candidates (--top N or --json for all)"
         console.print(t)
@@ -499,14 +506,22 @@ def _recommend_panel(
         print_forecast_next(out.registered_name, data, load_kwargs, placeholder=HISTORY_PLACEHOLDER)
 
 
-def ranking_caption(horizon: int, *, phase: bool = False) -> str:
+#: the mark of a validation MASE scored as served (a refit held to the served seasonal form)
+SERVED_MARK = "*"
+
+
+def ranking_caption(horizon: int, *, phase: bool = False, served: bool = False) -> str:
     """The caption that says what a panel ranking's numbers are: measured, and on which values.
 
     Why: ``--per-series`` prints the router's *expected* MASE, and a reader took dlinear's
     validation MASE 0.422 here and its "0.793" there for one number that had changed. Short, as
     it wraps at the table's width; the "why" under it names the window again with the numbers.
     With a same-phase window (``phase``) the rows are ordered by a score of two MASEs, so it
-    says what the second one and the score are.
+    says what the second one and the score are. ``served``: a row's validation MASE carries
+    :data:`SERVED_MARK`, and the caption says what it means. Why: AutoETS / AutoARIMA are ranked
+    as served (a refit on fewer than three seasons keeps the served fit's seasonal form,
+    docs/intervals.md), while ``tsforge train`` reports the plain refit's validation MASE: one
+    panel showed 0.891 here and 1.984 there, with nothing to say why.
     """
     said = f"validation MASE: measured on each series' last {horizon} values before its test window"
     if phase:
@@ -515,6 +530,11 @@ def ranking_caption(horizon: int, *, phase: bool = False) -> str:
         said += (
             f"; same phase MASE: on the {horizon} values a season before its test window; score: their "
             "geometric mean"
+        )
+    if served:
+        said += (
+            f"; {SERVED_MARK} as served: its refit keeps the served seasonal form "
+            "(train's validation MASE does not)"
         )
     return said
 
@@ -741,13 +761,15 @@ def expected_mase_caveat(scale: float, *, trained: bool = False, measured: bool 
     if trained:
         # with --train the relative part is this panel's own validation errors (the prior the
         # routed ensemble pooled towards), not the properties; the holdout MASE is measured below
+        # two lines at 80 columns: it was five, saying "not measured" three ways ("an estimate",
+        # "not a ranking's validation MASE", "the routed test MASE below is measured"); kept: the
+        # one a reader mistook it for. The scale (×1.46: to what held-out collections showed) is
+        # docs/per-series.md's to explain
         return (
-            "expected MASE: an estimate, not a measured score: each series' error level as the "
-            "router predicts it (learnt on other collections"
-            + (f", scaled ×{scale:.2f} to what held-out collections showed" if scale != 1.0 else "")
+            "expected MASE: the router's estimate from other collections"
+            + (f" (×{scale:.2f})" if scale != 1.0 else "")
             # "(the prior --train pooled towards)" went: the "prior: validation window" line says it
-            + "), the candidates set apart by this panel's validation-window errors; its level is the "
-            "router's, not a ranking's validation MASE; the routed test MASE below is measured"
+            + ", ordered by this panel's validation-window errors; not a ranking's validation MASE"
         )
     # ``measured``: --train ran without pooling fully (--adapt), so the holdout MASE the advice
     # points to is printed below; "plan with the holdout MASE of --train" asked for what just ran

@@ -66,6 +66,8 @@ from tsforge.panels.protocol import (
     drop_short_series,
     holdout_split,
     short_for_holdout,
+    shorter_horizon_advice,
+    too_short_refusal,
 )
 from tsforge.pipeline.multichannel import TrackingOptions, check_tracking, lags_read, record_logged
 from tsforge.tracking.callback import MlflowCallback
@@ -451,6 +453,7 @@ def evaluate_panel_model(
             held.released_before_drop(panel, h, 0, 2)
             panel, _ = drop_short_series(panel, h, val_h=0, min_train=2, model_horizon=True)
         split = holdout_split(panel, h, val_h=0, min_train=2, model_horizon=True)  # H is the model's
+        _check_histories_before_test(panel, h)
         history = split.history
         inputs = _series_inputs(history)
         ends = np.array([trailing_gap(s.values) for s in inputs], dtype=np.int64)
@@ -474,6 +477,42 @@ def evaluate_panel_model(
     metrics = {f"test_{k}": float(v) for k, v in summarise(scores)[name].items()}
     metrics.update(naive2_skill_scores(scores, name, "test"))  # as training logged it
     return metrics, scores[scores["model"] == name].drop(columns="model").reset_index(drop=True)
+
+
+def _check_histories_before_test(panel: Panel, h: int) -> None:
+    """Refuse ``panel`` where a series holds fewer than two values (first through last observed)
+    before the model's ``h``-step test window, saying that this is the history it counted.
+
+    Why: the holdout counts cells, so a series of 8 cells whose second is empty passed a 6-step
+    window, and the forecast then refused its history as "first 'A' (1 value)" on a file of 7
+    values per series, a count the user could not find in the file. The rule is the one
+    ``--drop-short`` leaves series out by (:func:`~tsforge.panels.protocol.short_for_holdout`),
+    so the advice to pass it is advice that works.
+    """
+    short = np.flatnonzero(short_for_holdout(panel, h, 0, 2))
+    if not short.size:
+        return
+    sid = str(panel.ids[short[0]])
+    said = (
+        f"series too short: {short.size} of {len(panel)} series {'has' if short.size == 1 else 'have'} "
+        f"fewer than 2 values before the model's {h}-step test window (a forecast needs two); "
+        f"first: {sid!r} ({_history_words(panel, int(short[0]), h)} before it)"
+    )
+    advice = shorter_horizon_advice(True, "")
+    if short.size == len(panel):
+        fix = cli_fix = advice[:1].upper() + advice[1:]
+    else:
+        fix, cli_fix = (f"Leave them out ({way}) or {advice}" for way in ("drop_short=True", "--drop-short"))
+    raise too_short_refusal(f"{said}. {fix}", f"{said}. {cli_fix}", series=sid)
+
+
+def _history_words(panel: Panel, i: int, h: int) -> str:
+    """``1 value``: series ``i``'s span of observed values before its last ``h`` (the history a
+    forecast of its test window is given; 0 where none is observed)."""
+    values = panel.series(i)[: max(int(panel.lengths[i]) - h, 0)]
+    observed = np.flatnonzero(~np.isnan(values))
+    span = int(observed[-1] - observed[0] + 1) if observed.size else 0
+    return f"{span} value{'' if span == 1 else 's'}"
 
 
 def _series_inputs(history: Panel) -> list[SeriesInput]:

@@ -4,7 +4,8 @@
 Before, ``tsforge evaluate`` on a file whose every series is observed once before the model's
 6-step test window said "pass --drop-short to leave them out", and ``--drop-short`` then
 refused the holdout with nothing in it; a table of single rows read with ``drop_too_few=True``
-was advised that very option.
+was advised that very option. ``evaluate``'s refusal is now its own, of the history before the
+test window (``tests/tsforge/cli/test_evaluate_counts_history.py``).
 """
 
 from __future__ import annotations
@@ -46,14 +47,16 @@ def _evaluate_refusal(capsys, tmp_path: Path, frame: pd.DataFrame) -> str:
 def test_evaluate_advises_no_drop_short_that_would_leave_nothing(tmp_path, capsys):
     frame = pd.concat([_observed_once_before_the_test("A"), _observed_once_before_the_test("B")])
     said = _evaluate_refusal(capsys, tmp_path, frame)
-    assert "2 series have fewer than 2 values" in said and _NONE_LEFT in said, said
+    # every series has 7 observed values: the count is of the history before the test window
+    assert "2 of 2 series have fewer than 2 values before the model's 6-step test window" in said, said
     assert "--drop-short" not in said and "remove their rows" not in said, said
+    assert "evaluate a model trained with a shorter horizon" in said.lower(), said
 
 
 def test_evaluate_still_advises_drop_short_while_a_series_remains(tmp_path, capsys):
     frame = pd.concat([_observed_once_before_the_test("A"), _full("B")])
     said = _evaluate_refusal(capsys, tmp_path, frame)
-    assert "first 'A'" in said and ": pass --drop-short to leave it out, or remove its rows" in said, said
+    assert "first: 'A' (1 value before it)" in said and "Leave them out (--drop-short)" in said, said
     assert _NONE_LEFT not in said, said
 
 

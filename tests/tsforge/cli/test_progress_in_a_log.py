@@ -114,3 +114,17 @@ def test_short_recommend_phases_leave_a_log_untouched(monkeypatch, capsys):
         if update is not None:
             _phases(update)
     assert capsys.readouterr().err == ""
+
+
+def test_a_phase_that_reports_no_step_leaves_no_empty_bar_in_a_log(in_a_log, capsys):
+    """Loading a saved router reports no step: once it outlasted the bar's quiet start (every
+    update prints here), a log showed "recommender: 0it" before the next phase's bar."""
+    from tsforge.cli.recommend import _progress_bar
+
+    with _progress_bar() as update:
+        assert update is not None  # the bar is enabled; it has just nothing to count
+    with _progress_bar() as update:
+        _phases(update)
+    err = capsys.readouterr().err
+    assert "recommender" not in err and "0it" not in err, err
+    assert "validating theta" in err, err  # the phase with steps still draws its bar
