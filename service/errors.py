@@ -12,7 +12,6 @@ NaN, which JSON cannot carry (FastAPI's default handler would fail on it).
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
@@ -21,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tsforge.errors import TsforgeError
+from tsforge.errors import TsforgeError, names_whole
 
 __all__ = [
     "AuthenticationError",
@@ -217,15 +216,16 @@ def _closest_branches(errors: Sequence[Mapping[str, Any]]) -> list[Mapping[str, 
     ]
 
 
-def _names(message: str, field: str) -> bool:
+def _says_field(message: str, field: str) -> bool:
     """Whether ``message`` says the path ``field`` itself, not a longer path that starts with it
     (``series[0].timestamps[2]`` is not said by ``series[0].timestamps[21]`` nor by
-    ``series[0].timestamps[2].x``). Only a path with a ``.`` or ``[`` counts: a bare name
-    (``body``, ``models``) is also a word of prose ("the body is empty"), not a place said."""
+    ``series[0].timestamps[2].x``): :func:`~tsforge.errors.names_whole`, an index's ``]`` before
+    it or ``[`` after it joining it to a longer path. Only a path with a ``.`` or ``[`` counts: a
+    bare name (``body``, ``models``) is also a word of prose ("the body is empty"), not a place
+    said."""
     if "." not in field and "[" not in field:
         return False
-    pattern = rf"(?<![\w.\]]){re.escape(field)}(?![\w\[]|\.\w)"
-    return re.search(pattern, message) is not None
+    return names_whole(message, field, joined_before="]", joined_after="[")
 
 
 def _placed(field: str, message: str) -> str:
@@ -236,7 +236,7 @@ def _placed(field: str, message: str) -> str:
     position) read "series[0].timestamps[2]: unparsable date '2020-Q9' at
     series[0].timestamps[2]", one place said twice.
     """
-    return message if _names(message, field) else f"{field}: {message}"
+    return message if _says_field(message, field) else f"{field}: {message}"
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

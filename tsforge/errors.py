@@ -36,6 +36,7 @@ __all__ = [
     "add_note",
     "cli_where",
     "located",
+    "names_whole",
     "notes_framed",
 ]
 
@@ -145,7 +146,7 @@ def _says(text: str, unquoted: str, key: str, value: object) -> bool:
     already says the place ``key=value``: a file by the path as given, a line or row by its
     number outside a quoted value, a series or column by its word outside one."""
     if key == "file" and isinstance(value, str) and value:
-        return _names(text, value)
+        return names_whole(text, value, joined_before=_PATH_JOINERS, joined_after=_PATH_JOINERS)
     if key in ("line", "row") and isinstance(value, int) and not isinstance(value, bool):
         return any(value in _numbers(m[1]) for m in (_LINES if key == "line" else _ROWS).finditer(unquoted))
     if key in ("series", "column"):
@@ -155,19 +156,35 @@ def _says(text: str, unquoted: str, key: str, value: object) -> bool:
 
 
 def _positions(text: str, name: str) -> list[int]:
-    """Where ``name`` stands in ``text`` as a whole (:func:`_names`)."""
-    return [m.start() for m in re.finditer(_whole(name), text)]
+    """Where ``name`` stands in ``text`` as a whole, a path character beside it joining it to a
+    longer name (:data:`_PATH_JOINERS`)."""
+    pattern = _whole(name, joined_before=_PATH_JOINERS, joined_after=_PATH_JOINERS)
+    return [m.start() for m in re.finditer(pattern, text)]
 
 
-def _names(text: str, name: str) -> bool:
-    """Whether ``name`` stands in ``text`` as a whole (``a.csv`` is not said by ``data.csv`` nor by
-    ``a.csv.gz``; a sentence's full stop after it still says it)."""
-    return re.search(_whole(name), text) is not None
+#: characters that join a file name to a longer path on either side (``d/a.csv``, ``a.csv-old``)
+_PATH_JOINERS = "/\\-"
 
 
-def _whole(name: str) -> str:
-    """The pattern of ``name`` standing as a whole: no path or word character on either side."""
-    return rf"(?<![\w./\\-]){re.escape(name)}(?![\w/\\-]|\.\w)"
+def names_whole(text: str, name: str, *, joined_before: str = "", joined_after: str = "") -> bool:
+    """Whether ``name`` stands in ``text`` as a whole: ``a.csv`` is not said by ``data.csv`` nor
+    by ``a.csv.gz``; a sentence's full stop after it still says it (:func:`_whole`).
+
+    Why one function for every kind of name: a command line's file (:func:`cli_where`) and the
+    service's field path (``series[0].timestamps[2]``, not said by ``...timestamps[21]``) are
+    the same test, differing only in which characters beside a name continue it.
+    """
+    return re.search(_whole(name, joined_before=joined_before, joined_after=joined_after), text) is not None
+
+
+def _whole(name: str, *, joined_before: str = "", joined_after: str = "") -> str:
+    """The pattern of ``name`` standing as a whole: no word character or ``.`` just before it, no
+    word character nor ``.word`` just after it, and none of ``joined_before`` / ``joined_after``
+    (characters that continue a name of its kind: a path's ``/``, a field path's ``]`` before
+    and ``[`` after) on that side."""
+    before = re.escape(joined_before)
+    after = re.escape(joined_after)
+    return rf"(?<![\w.{before}]){re.escape(name)}(?![\w{after}]|\.\w)"
 
 
 def _numbers(listed: str) -> set[int]:

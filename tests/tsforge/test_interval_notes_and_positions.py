@@ -37,8 +37,7 @@ def test_the_tolerance_is_relative_to_the_values():
 def test_a_native_band_stopped_at_0_is_not_said_to_be_an_error_free_fit():
     zero = np.zeros(6)
     down = _forecast(zero, zero, "down")
-    down.floor = 0.0  # raised to the floor of non-negative data (floor_points): it was below 0
-    down.raised = frozenset({"lo-80", "hi-80"})
+    down.raised = frozenset({"lo-80", "hi-80"})  # raised to the floor of 0 (floor_points): it was below 0
     note = zero_width_note([down], "native")
     assert note is not None and "at or below 0" in note and "without error" not in note
     flat = zero_width_note([_forecast(np.full(6, 5.0), np.zeros(6))], "native")

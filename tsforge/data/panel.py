@@ -45,28 +45,26 @@ from tsforge.data.panel_tsf import (
     without_unobserved,
 )
 from tsforge.data.ragged import fill_missing_ragged, gather_index, series_index
-from tsforge.data.validation import steps_past_range
+from tsforge.data.validation import calendar_steps_us, fixed_steps_left, past_last_ns, steps_past_range
 from tsforge.errors import ConfigError, DataValidationError
 
 __all__ = ["Panel", "require_panel"]
 
 
-#: the last nanosecond a ``datetime64[ns]`` time axis holds (2262-04-11 23:47:16.854775807)
-_MAX_NS = int(np.iinfo(np.int64).max)
-
-
 def _past_range_on_grid(lo: int, idx: np.ndarray, freq: str) -> np.ndarray:
     """Whether each position ``idx`` of the ``freq`` calendar grid from ``lo`` (int64 ns) lies
-    past the last nanosecond a time axis holds: the grid counted in microseconds, which hold
-    dates far past it (pandas' nanosecond range stops at the first date it cannot hold)."""
-    grid = pd.date_range(pd.Timestamp(lo).floor("us"), periods=int(idx.max()) + 1, freq=freq, unit="us")
-    return np.asarray(grid.asi8[idx] > _MAX_NS // 1_000)
+    past the last instant a time axis holds: the grid counted in microseconds, on the grid a
+    model's calendar input is dated on (:func:`~tsforge.data.validation.calendar_steps_us`),
+    which holds dates far past it (pandas' nanosecond range stops at the first date it cannot
+    hold, naming no step)."""
+    return past_last_ns(calendar_steps_us(lo, int(idx.max()) + 1, freq)[idx])
 
 
 def _steps_left(starts: np.ndarray, fixed: int) -> np.ndarray:
-    """How many ``fixed``-ns steps after each start (int64 ns) a time axis holds. Python integers:
-    in int64, the room after a start before 1970 (a negative one) wraps round."""
-    return np.array([min((_MAX_NS - int(s)) // fixed, _MAX_NS) for s in starts], dtype=np.int64)
+    """How many ``fixed``-ns steps after each start (int64 ns) a time axis holds, counted as a
+    window model's forecast dates count them (:func:`~tsforge.data.validation.fixed_steps_left`),
+    so a series refused by one kind of model is refused by the other."""
+    return np.array([fixed_steps_left(int(s), fixed) for s in starts], dtype=np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -201,7 +199,7 @@ class Panel:
             return base[series] + step * self.int_step
         fixed = fixed_step_ns(self.freq)
         if fixed is not None:
-            if int(step.max()) > (_MAX_NS - int(starts.max())) // fixed:  # some may pass: which
+            if int(step.max()) > fixed_steps_left(int(starts.max()), fixed):  # some may pass: which
                 self._refuse_past_range(series, step, step > _steps_left(starts, fixed)[series])
             return (starts[series] + step * fixed).view("datetime64[ns]")
         freq = self._calendar_freq()

@@ -53,6 +53,10 @@ __all__ = [
     "FORECAST_PAST_RANGE",
     "PAST_RANGE",
     "steps_past_range",
+    "LAST_NS",
+    "fixed_steps_left",
+    "calendar_steps_us",
+    "past_last_ns",
     "require_columns",
     "check_not_empty",
     "parse_timestamps",
@@ -747,6 +751,44 @@ def steps_past_range(
     )
     refusal.kind = PAST_RANGE
     return refusal
+
+
+#: the last instant a time axis holds, in int64 nanoseconds (2262-04-11 23:47:16.854775807)
+LAST_NS = int(np.iinfo(np.int64).max)
+
+
+def fixed_steps_left(start_ns: int, step_ns: int) -> int:
+    """How many steps of ``step_ns`` (> 0) nanoseconds after ``start_ns`` a time axis holds.
+
+    Why one count for every caller: a panel's time axis (:meth:`~tsforge.data.panel.Panel.times_at`,
+    every series at once) and a window model's forecast dates
+    (:func:`tsforge.inference.forecast_range.dates_after`, one series) must refuse exactly the
+    same steps. Why Python integers: in ``int64`` the steps wrap round to 1677 without a word,
+    and the room after a start before 1970 (a negative one) wraps too. Capped at the int64
+    maximum so a panel can keep every series' room in one ``int64`` array.
+    """
+    return min((LAST_NS - int(start_ns)) // int(step_ns), LAST_NS)
+
+
+def calendar_steps_us(lo_ns: int, periods: int, freq: str) -> np.ndarray:
+    """``periods`` points (int64 microseconds) of ``freq``'s calendar grid from ``lo_ns``
+    (int64 nanoseconds, floored to its microsecond, which keeps its hour and day).
+
+    Why microseconds: they hold dates far past 2262, where pandas' nanosecond range stops at
+    the first date it cannot hold (``OutOfBoundsDatetime``, naming no step); counted here, a
+    caller can say which steps pass :data:`LAST_NS` (:func:`past_last_ns`) or date a model's
+    calendar input past it (:func:`tsforge.inference.forecast_range.calendar_dates_after`).
+    """
+    start = pd.Timestamp(int(lo_ns)).floor("us")
+    return np.asarray(pd.date_range(start, periods=periods, freq=freq, unit="us").asi8)
+
+
+def past_last_ns(points_us: np.ndarray) -> np.ndarray:
+    """Whether each of ``points_us`` (int64 microseconds, :func:`calendar_steps_us`) lies past
+    the last instant a time axis holds (:data:`LAST_NS`). Why a function: the line falls inside
+    a microsecond (…16.854775807); a point at …16.854775 still fits, and the test of it is
+    written once, beside the count."""
+    return np.asarray(points_us) > LAST_NS // 1_000
 
 
 def _check_ns_range(

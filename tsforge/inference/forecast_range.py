@@ -28,7 +28,13 @@ import pandas as pd
 
 from tsforge.data.frequency import fixed_step
 from tsforge.data.history import SeriesInput
-from tsforge.data.validation import FORECAST_PAST_RANGE, PAST_RANGE, steps_past_range
+from tsforge.data.validation import (
+    FORECAST_PAST_RANGE,
+    PAST_RANGE,
+    calendar_steps_us,
+    fixed_steps_left,
+    steps_past_range,
+)
 from tsforge.errors import DataValidationError
 
 __all__ = [
@@ -64,13 +70,15 @@ def dates_after(last: np.datetime64, freq: str, n: int) -> np.ndarray | None:
     """The ``n`` dates (``datetime64[ns]``) after ``last`` on ``freq``'s grid: numpy arithmetic
     for fixed steps, pandas' calendar for the others; ``None`` when they pass the range.
 
-    Why the room is counted in Python integers: in ``int64`` nanoseconds the steps wrap round
-    to 1677 without a word, and were refused only once the forecast was made.
+    Why the room is counted by :func:`~tsforge.data.validation.fixed_steps_left`: in ``int64``
+    nanoseconds the steps wrap round to 1677 without a word, and were refused only once the
+    forecast was made; a panel's time axis counts the same room, so a series is refused alike
+    by window and panel models.
     """
     start = last.astype("datetime64[ns]")
     step = fixed_step(freq)
     if step is not None:
-        if int(start.astype(np.int64)) + n * int(step.astype(np.int64)) > np.iinfo(np.int64).max:
+        if n > fixed_steps_left(int(start.astype(np.int64)), int(step.astype(np.int64))):
             return None
         return start + step * np.arange(1, n + 1)
     try:
@@ -88,11 +96,11 @@ def calendar_dates_after(last: np.datetime64, freq: str, n: int) -> np.ndarray:
     for them (it was), nor read them wrapped round to 1677 (fixed steps did). Microseconds hold
     dates far past 2262; a date is floored to its microsecond, which keeps its hour and day.
     """
-    start_us, rest_ns = divmod(int(last.astype("datetime64[ns]").astype(np.int64)), 1000)
+    last_ns = int(last.astype("datetime64[ns]").astype(np.int64))
     step = fixed_step(freq)
-    if step is None:
-        start = pd.Timestamp(np.datetime64(start_us, "us"))
-        return pd.date_range(start, periods=n + 1, freq=freq, unit="us")[1:].values.astype("datetime64[us]")
+    if step is None:  # the grid a panel's time axis counts its room past 2262 on
+        return calendar_steps_us(last_ns, n + 1, freq)[1:].view("datetime64[us]")
+    start_us, rest_ns = divmod(last_ns, 1000)
     # the floor of last + k * step, exactly: its whole microseconds, then its rests
     whole_us, part_ns = divmod(int(step.astype(np.int64)), 1000)
     k = np.arange(1, n + 1, dtype=np.int64)

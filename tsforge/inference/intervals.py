@@ -40,20 +40,19 @@ class SeriesForecast:
     forecast (:func:`~tsforge.inference.predictor.continued_steps`, the service's answers) are
     made after the forecast, from the history as sent.
 
-    ``floor``: the floor the point and bounds are held at (:func:`floor_points`: a model whose
-    training data were non-negative, forecasting a history that is too), ``None`` where none
-    holds them (or unknown). Why it travels with the forecast: a band at 0 is either a band the
-    floor stopped there or one the model fitted without error (an all-zero history), and the
-    note that says why it has no width (:func:`zero_width_note`, made by the library and again
-    by the service from the answer) must tell the two apart.
-
-    ``raised``: what the floor raised at some step (:func:`floor_points`): keys of ``bounds``,
-    and ``"point"`` for the point forecast. Why beside ``floor``: every model trained on
-    non-negative data has a floor of 0, so an all-zero history's native band is [0, 0] before
-    any clipping — an error-free fit the floor held but did not move — and only a band the floor
-    raised "stops at 0". Why the point: a panel model's native bounds reach :func:`floor_points`
-    already clipped (its quantiles are floored as they are made), but the point they lie around
-    is not, so a point raised is a band that reached below 0.
+    ``raised``: what the floor raised at some step (:func:`floor_points`: a model whose
+    training data were non-negative, forecasting a history that is too): keys of ``bounds``,
+    and ``"point"`` for the point forecast. Why it travels with the forecast: a band at 0 is
+    either a band the floor stopped there or one the model fitted without error (an all-zero
+    history), and the note that says why it has no width (:func:`zero_width_note`, made by the
+    library and again by the service from the answer) must tell the two apart. Every model
+    trained on non-negative data has a floor of 0, so an all-zero history's native band is
+    [0, 0] before any clipping — an error-free fit the floor held but did not move — and only
+    a band the floor raised "stops at 0". Why not the floor itself: what it raised sits at the
+    floor where it was raised (its least value), so the band says which floor that was
+    (:func:`_raised_to_zero`). Why the point: a panel model's native bounds reach
+    :func:`floor_points` already clipped (its quantiles are floored as they are made), but the
+    point they lie around is not, so a point raised is a band that reached below 0.
     """
 
     id: str
@@ -61,7 +60,6 @@ class SeriesForecast:
     timestamps: np.ndarray | None = None
     bounds: dict[str, np.ndarray] = field(default_factory=dict)
     trimmed: int | None = None
-    floor: float | None = None
     raised: frozenset[str] = frozenset()
 
 
@@ -293,17 +291,26 @@ def _stopped_at_zero(forecast: SeriesForecast, lo_key: str, hi_key: str) -> bool
     reached below 0): a band that was [0, 0] before the floor is an error-free fit, not one the
     floor stopped."""
     hi = np.asarray(forecast.bounds[hi_key], dtype=np.float64)
-    moved = bool({lo_key, hi_key, "point"} & forecast.raised)
-    return forecast.floor == 0.0 and moved and not np.any(hi)
+    return _raised_to_zero(forecast, (lo_key, hi_key, "point")) and not np.any(hi)
+
+
+def _raised_to_zero(forecast: SeriesForecast, keys: Sequence[str]) -> bool:
+    """Whether a floor of 0 raised one of ``keys`` of ``forecast`` (bounds, or ``"point"``).
+
+    Why the least value says the floor: :func:`floor_points` holds what it raised at the floor,
+    where it was below it, so that array's least value is the floor; only a floor of 0 makes
+    forecasts of non-negative data "stop at 0".
+    """
+    arrays = {"point": forecast.values, **forecast.bounds}
+    return any(k in forecast.raised and np.size(arrays[k]) and float(np.min(arrays[k])) == 0.0 for k in keys)
 
 
 def floor_points(
     forecasts: Sequence[SeriesForecast], histories: Sequence[Any], floor: float | None
 ) -> Sequence[SeriesForecast]:
     """Clip the point forecast and every bound of each forecast whose history (one per forecast,
-    the values it was made from) is all ``>= floor`` at ``floor``, and record it as the
-    forecast's :attr:`~SeriesForecast.floor` and the bounds it raised as
-    :attr:`~SeriesForecast.raised` (in place; returned).
+    the values it was made from) is all ``>= floor`` at ``floor``, and record what it raised
+    as the forecast's :attr:`~SeriesForecast.raised` (in place; returned).
 
     Why the point too: a calibration clips its bounds at the floor the data's support gives
     (:func:`tsforge.panels.conformal.nonnegative_floor`), so a point forecast of −0.014 units
@@ -323,7 +330,6 @@ def floor_points(
         f.raised = f.raised | below | ({"point"} if np.any(point < floor) else set())
         f.values = np.maximum(point, floor)
         f.bounds = {k: np.maximum(b, floor) for k, b in f.bounds.items()}
-        f.floor = float(floor)
     return forecasts
 
 

@@ -69,15 +69,33 @@ def test_floor_points_records_what_it_raised():
     assert f.raised == {"lo-80"}
     zero = SeriesForecast("zero", np.zeros(2), bounds={"lo-80": np.zeros(2), "hi-80": np.zeros(2)})
     floor_points([zero], [np.zeros(3)], 0.0)
-    assert zero.floor == 0.0 and zero.raised == frozenset()
+    assert zero.raised == frozenset()
+    note = zero_width_note([zero], "native")  # held by the floor, moved by none: an error-free fit
+    assert note is not None and "without error" in note and "stop at 0" not in note, note
 
 
-def test_floor_points_records_the_floor_of_the_forecasts_it_holds():
-    held = SeriesForecast("held", np.array([-0.5, 1.0]), bounds={"lo-80": np.array([-2.0, 0.0])})
-    free = SeriesForecast("free", np.array([-0.5, 1.0]))
+def test_floor_points_holds_only_the_forecasts_of_histories_at_or_above_the_floor():
+    """A band below 0 of a history that went below 0 is no band the floor stopped."""
+    band = {"lo-80": np.array([-0.6, -0.6]), "hi-80": np.array([-0.6, -0.6])}
+    held = SeriesForecast("held", np.array([-0.6, -0.6]), bounds=dict(band))
+    free = SeriesForecast("free", np.array([-0.6, -0.6]), bounds=dict(band))
     floor_points([held, free], [np.array([0.0, 3.0]), np.array([-1.0, 3.0])], 0.0)
-    assert held.floor == 0.0 and free.floor is None
-    np.testing.assert_array_equal(held.values, [0.0, 1.0])
+    np.testing.assert_array_equal(held.values, [0.0, 0.0])
+    np.testing.assert_array_equal(free.values, [-0.6, -0.6])
+    assert held.raised == {"lo-80", "hi-80", "point"} and free.raised == frozenset()
+    stopped, fitted = zero_width_note([held], "native"), zero_width_note([free], "native")
+    assert stopped is not None and "stop at 0" in stopped and "without error" not in stopped, stopped
+    assert fitted is not None and "without error" in fitted and "stop at 0" not in fitted, fitted
+
+
+def test_a_band_another_floor_raised_does_not_stop_at_0():
+    """Only a floor of 0 makes forecasts "stop at 0": a band at 0 around a point a floor of -1
+    raised (the least value of what it raised) is an error-free fit."""
+    f = SeriesForecast("f", np.full(2, -3.0), bounds={"lo-80": np.zeros(2), "hi-80": np.zeros(2)})
+    floor_points([f], [np.array([0.0, 3.0])], -1.0)
+    assert f.raised == {"point"}
+    note = zero_width_note([f], "native")
+    assert note is not None and "without error" in note and "stop at 0" not in note, note
 
 
 def test_a_band_at_0_of_a_forecast_no_floor_holds_is_an_error_free_fit():
