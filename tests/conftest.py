@@ -76,6 +76,23 @@ def _new_store_in(folder: str, empty: tuple[Path, str]) -> None:
         )
 
 
+def copied_store(folder: Path, empty: tuple[Path, str]) -> str:
+    """The URI of a new store at ``folder/mlruns/mlflow.db``: a copy of the session's empty one
+    (:func:`_empty_store`), for apps and fixtures that open a store of their own.
+
+    Why: the service opens (so creates) the store it is given when it starts; a store the tests
+    named but had not created cost MLflow's ~50 schema migrations (3–5 s of CPU) per app.
+    """
+    _new_store_in(str(folder), empty)
+    return f"sqlite:///{Path(folder) / STORE_FILE}"
+
+
+@pytest.fixture
+def empty_store_uri(tmp_path, _empty_store) -> str:
+    """A new, empty store under ``tmp_path`` (:func:`copied_store`), MLflow's globals untouched."""
+    return copied_store(tmp_path / "empty-store", _empty_store)
+
+
 @pytest.fixture
 def tracking_uri(tmp_path, monkeypatch, _empty_store) -> Iterator[str]:
     """Point MLflow at a fresh SQLite store under ``tmp_path`` (never the repo's mlruns/): a

@@ -213,13 +213,13 @@ def test_the_quick_line_names_the_horizon_learnt_where_no_note_is_printed(rec, t
     assert json.loads(out)["recommender"]["horizons"] == {"shortest": 24, "longest": 24, "each": [24]}
 
 
-def test_the_service_answer_carries_the_note(rec, tmp_path):
+def test_the_service_answer_carries_the_note(rec, tmp_path, empty_store_uri):
     from service.main import create_app
     from service.settings import ServiceSettings
 
     folder = rec.save(tmp_path / "rec")
     settings = ServiceSettings(
-        tracking_uri=f"sqlite:///{tmp_path}/empty.db", alias_poll_seconds=0, recommender_path=str(folder)
+        tracking_uri=empty_store_uri, alias_poll_seconds=0, recommender_path=str(folder)
     )
     values = _corpus(1, 12)
     series = [{"id": f"s{i}", "values": values[i].tolist()} for i in range(len(values))]

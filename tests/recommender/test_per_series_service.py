@@ -10,10 +10,11 @@ from fastapi.testclient import TestClient
 
 from service.main import create_app
 from service.settings import ServiceSettings
+from tests.conftest import copied_store
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory, halves_router) -> Iterator[TestClient]:
+def client(tmp_path_factory, halves_router, _empty_store) -> Iterator[TestClient]:
     """One app (and one worker) for this module's tests that read the saved router.
 
     Why module-wide: a fresh app per test spawned a fresh worker that imported the recommender's
@@ -24,12 +25,11 @@ def client(tmp_path_factory, halves_router) -> Iterator[TestClient]:
     from recommender.per_series import router_dir
 
     tmp = tmp_path_factory.mktemp("per_series_service")
+    store = copied_store(tmp, _empty_store)  # a copy of the session's new store: not migrated again
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("TSFORGE_CACHE_DIR", str(tmp / "cache"))
         halves_router.save(router_dir())
-        settings = ServiceSettings(
-            tracking_uri=f"sqlite:///{tmp}/empty.db", alias_poll_seconds=0, cpu_timeout_seconds=600
-        )
+        settings = ServiceSettings(tracking_uri=store, alias_poll_seconds=0, cpu_timeout_seconds=600)
         with TestClient(create_app(settings)) as c:
             yield c
 
@@ -71,15 +71,13 @@ def test_per_series_answers_carry_the_caveat_of_a_flat_series(client):
     assert out["collection"]["caveats"]["flat_history"] == ["flat"]
 
 
-def test_per_series_without_a_saved_router_is_503(tmp_path, monkeypatch):
+def test_per_series_without_a_saved_router_is_503(tmp_path, monkeypatch, empty_store_uri):
     # the service's workers are other processes: the folder the router is read from is named in
     # their environment (a router folder with nothing in it; a copy of tsforge without a shipped
     # router and no build reads the cache's empty folder the same way)
     monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "empty-cache"))
     monkeypatch.setenv("TSFORGE_SERIES_ROUTER", str(tmp_path / "empty-router"))
-    settings = ServiceSettings(
-        tracking_uri=f"sqlite:///{tmp_path}/empty.db", alias_poll_seconds=0, cpu_timeout_seconds=600
-    )
+    settings = ServiceSettings(tracking_uri=empty_store_uri, alias_poll_seconds=0, cpu_timeout_seconds=600)
     with TestClient(create_app(settings)) as c:
         r = c.post("/v1/recommend", json={"series": [{"id": "a", "values": [1.0] * 50}], "per_series": True})
         assert r.status_code == 503, r.text

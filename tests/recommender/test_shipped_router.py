@@ -98,13 +98,15 @@ def test_a_fresh_install_recommends_per_series_from_the_command_line(fresh_insta
     assert "building it once" not in out + err
 
 
-def test_the_service_recommends_per_series_with_the_shipped_router(fresh_install, tmp_path, make_halves):
+def test_the_service_recommends_per_series_with_the_shipped_router(
+    fresh_install, make_halves, empty_store_uri
+):
     from service.main import create_app
     from service.settings import ServiceSettings
 
     panel = make_halves(4, seed=3)
     series = [{"id": str(panel.ids[i]), "values": panel.series(i).tolist()} for i in range(len(panel))]
-    settings = ServiceSettings(tracking_uri=f"sqlite:///{tmp_path}/empty.db", alias_poll_seconds=0)
+    settings = ServiceSettings(tracking_uri=empty_store_uri, alias_poll_seconds=0)
     with TestClient(create_app(settings)) as client:
         r = client.post("/v1/recommend", json={"series": series, "horizon": 6, "per_series": True})
     assert r.status_code == 200, r.text

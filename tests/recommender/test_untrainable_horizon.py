@@ -92,16 +92,14 @@ def test_the_cli_exits_with_one_line_naming_the_horizon_and_lengths(capsys, tmp_
 
 
 @pytest.fixture()
-def client(tmp_path, monkeypatch, halves_router):
+def client(tmp_path, monkeypatch, halves_router, empty_store_uri):
     from recommender.per_series import router_dir
     from service.main import create_app
     from service.settings import ServiceSettings
 
     monkeypatch.setenv("TSFORGE_CACHE_DIR", str(tmp_path / "cache"))  # the workers read it too
     halves_router.save(router_dir())
-    settings = ServiceSettings(
-        tracking_uri=f"sqlite:///{tmp_path}/empty.db", alias_poll_seconds=0, cpu_timeout_seconds=600
-    )
+    settings = ServiceSettings(tracking_uri=empty_store_uri, alias_poll_seconds=0, cpu_timeout_seconds=600)
     with TestClient(create_app(settings)) as c:
         yield c
 

@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 from service.main import create_app
 from service.model_store import ModelStore
 from service.settings import ServiceSettings
+from tests.conftest import copied_store
 
 INPUT_LEN = 48
 HORIZON = 24
@@ -41,15 +42,15 @@ class Registry:
 
 
 @pytest.fixture(scope="session")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
+def registry(tmp_path_factory: pytest.TempPathFactory, _empty_store) -> Registry:
     torch.set_num_threads(1)
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     from tsforge.data.synthetic import synthetic_stations
     from tsforge.pipeline import train
     from tsforge.tracking import configure_tracking
 
-    root = tmp_path_factory.mktemp("svc_registry")
-    uri = f"sqlite:///{root}/mlflow.db"
+    # a copy of the session's new store: creating one runs MLflow's schema migrations
+    uri = copied_store(tmp_path_factory.mktemp("svc_registry"), _empty_store)
     configure_tracking(uri)
     data = synthetic_stations(n_channels=3, n_steps=480, seed=0)
     common: dict[str, Any] = dict(
@@ -138,17 +139,15 @@ def trending_series(n: int, seed: int, length: int = RECOMMEND_T) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def rec_client(tmp_path_factory, tiny_recommender) -> Iterator[TestClient]:
+def rec_client(tmp_path_factory, tiny_recommender, _empty_store) -> Iterator[TestClient]:
     """The service with a saved recommender (so that what reaches it is answered by it).
 
     One app per test module: ``/v1/recommend`` only reads what it is sent, and a fresh app per
     test spawned a fresh worker process that imported the recommender's libraries again
     (seconds a test on CI). Tests that need other settings build their own app.
     """
-    tmp = tmp_path_factory.mktemp("rec_client")
-    settings = ServiceSettings(
-        tracking_uri=f"sqlite:///{tmp}/empty.db", alias_poll_seconds=0, recommender_path=tiny_recommender
-    )
+    store = copied_store(tmp_path_factory.mktemp("rec_client"), _empty_store)  # not migrated per app
+    settings = ServiceSettings(tracking_uri=store, alias_poll_seconds=0, recommender_path=tiny_recommender)
     with TestClient(create_app(settings)) as c:
         yield c
 

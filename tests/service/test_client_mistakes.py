@@ -154,11 +154,11 @@ def test_a_service_limit_below_the_model_s_horizon_names_params_horizon():
     assert r.json()["field"] == "params.horizon"
 
 
-def test_a_default_model_missing_from_the_registry_is_the_service_s_503_not_the_client_s_404(tmp_path):
+def test_a_default_model_missing_from_the_registry_is_the_service_s_503_not_the_client_s_404(
+    empty_store_uri,
+):
     # was a 404 "no registered model named 'ghost'" at field "model", which the request had not sent
-    settings = ServiceSettings(
-        tracking_uri=f"sqlite:///{tmp_path}/empty.db", default_model="ghost", alias_poll_seconds=0
-    )
+    settings = ServiceSettings(tracking_uri=empty_store_uri, default_model="ghost", alias_poll_seconds=0)
     series = {"id": "a", "values": LONG}
     with TestClient(create_app(settings)) as client:
         forecast = client.post("/v1/forecast", json={"series": [series]})

@@ -69,13 +69,13 @@ def test_the_worker_refuses_bad_data_without_loading_the_router(monkeypatch, cas
 
 
 @pytest.fixture()
-def no_router_client(tmp_path, monkeypatch) -> Iterator[TestClient]:
+def no_router_client(tmp_path, monkeypatch, empty_store_uri) -> Iterator[TestClient]:
     """The service where no per-series router is saved (``TSFORGE_SERIES_ROUTER`` names an
     empty folder, set before the app and its workers start)."""
     empty = tmp_path / "no_router"
     empty.mkdir()
     monkeypatch.setenv("TSFORGE_SERIES_ROUTER", str(empty))
-    settings = ServiceSettings(tracking_uri=f"sqlite:///{tmp_path}/empty.db", alias_poll_seconds=0)
+    settings = ServiceSettings(tracking_uri=empty_store_uri, alias_poll_seconds=0)
     with TestClient(create_app(settings)) as c:
         yield c
 

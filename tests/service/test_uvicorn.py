@@ -18,8 +18,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def server(registry):
+    """One ``tsforge serve`` for the module's tests that only send requests to it.
+
+    Why: a server's start-up (a Python process importing the service and loading the model) was
+    ~12 s of each test on CI; neither test changes what the server holds (no alias moves, no
+    reload), so the second test asks the same server the same questions as before.
+    """
     port = _free_port()
     env = {**os.environ, "TSFORGE_API_KEY": "k-e2e", "TSFORGE_ALIAS_POLL_SECONDS": "0"}
     cmd = [
@@ -63,6 +69,11 @@ def server(registry):
             proc.wait()
 
 
+# the tests that share ``server`` run on one xdist worker (``--dist loadgroup``), so it starts once
+SHARES_THE_SERVER = pytest.mark.xdist_group("uvicorn_server")
+
+
+@SHARES_THE_SERVER
 def test_real_server_round_trip(server, registry, series):
     with httpx.Client(base_url=server, timeout=30) as c:
         assert c.get("/ping").status_code == 200
@@ -105,6 +116,7 @@ def _raw_request(base: str, head: str, timeout: float = 10.0) -> tuple[int, floa
     return int(status.split()[1]), time.perf_counter() - t0
 
 
+@SHARES_THE_SERVER
 def test_limits_answer_from_the_headers_alone(server):
     """Issue #18, finding 3: 210 MB without a key used to be read and parsed before the 401."""
     head = (

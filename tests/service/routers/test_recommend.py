@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from service.main import create_app
 from service.settings import ServiceSettings
+from tests.conftest import copied_store
 
 T = 512
 
@@ -34,15 +35,13 @@ def recommender_path(tiny_recommender) -> str:
     return tiny_recommender
 
 
-def _settings(tmp_path, recommender_path: str) -> ServiceSettings:
+def _settings(store_uri: str, recommender_path: str) -> ServiceSettings:
     # No registry needed here: an empty tracking store keeps these tests off the trained-model fixture.
-    return ServiceSettings(
-        tracking_uri=f"sqlite:///{tmp_path}/empty.db", alias_poll_seconds=0, recommender_path=recommender_path
-    )
+    return ServiceSettings(tracking_uri=store_uri, alias_poll_seconds=0, recommender_path=recommender_path)
 
 
 @pytest.fixture(scope="module")
-def rec_client(tmp_path_factory, recommender_path) -> Iterator[TestClient]:
+def rec_client(tmp_path_factory, recommender_path, _empty_store) -> Iterator[TestClient]:
     """One app (and one recommending worker) for this module's tests, not a fresh one per test.
 
     Why: a fresh app's first ``/v1/recommend`` spawns a worker process that imports the
@@ -50,7 +49,8 @@ def rec_client(tmp_path_factory, recommender_path) -> Iterator[TestClient]:
     whole heap (``gc.freeze`` at start-up); these tests only post series and read the answers,
     which change nothing the next test sees. The test of a missing recommender builds its own.
     """
-    with TestClient(create_app(_settings(tmp_path_factory.mktemp("rec_client"), recommender_path))) as c:
+    store = copied_store(tmp_path_factory.mktemp("rec_client"), _empty_store)
+    with TestClient(create_app(_settings(store, recommender_path))) as c:
         yield c
 
 
@@ -101,8 +101,8 @@ def test_bad_recommend_requests(rec_client, body, status, field):
         assert '"per_series": true' in r.json()["message"]
 
 
-def test_missing_recommender_is_503(tmp_path):
-    with TestClient(create_app(_settings(tmp_path, str(tmp_path / "none")))) as c:
+def test_missing_recommender_is_503(tmp_path, empty_store_uri):
+    with TestClient(create_app(_settings(empty_store_uri, str(tmp_path / "none")))) as c:
         r = c.post("/v1/recommend", json={"series": [{"id": "a", "values": [1.0] * 600}]})
         assert r.status_code == 503
         assert r.json()["field"] == "recommender" and "tsforge recommender build" in r.json()["message"]

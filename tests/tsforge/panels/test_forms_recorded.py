@@ -11,6 +11,7 @@ second fit found, and that the forecasts and calibration do not move by a bit.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -50,14 +51,35 @@ def _no_second_fit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(calibrate_mod, "selected_forms", refuse)
 
 
+@pytest.fixture(scope="module")
+def second_fit_forms() -> Callable[[str], dict[str, str]]:
+    """``forms(model)``: :func:`selected_forms` of :func:`_mixed_panel` for ``model``, fitted once
+    per model and module.
+
+    Why: the second fit is the reference both engines' forecasts (``n_jobs`` 1 and 2) are
+    compared with; it does not depend on ``n_jobs`` and fitted the same series with the same
+    model once per case (AutoARIMA: ~3 s each on CI). Read only: each case gets a copy.
+    """
+    panel = _mixed_panel()
+    found: dict[str, dict[str, str]] = {}
+
+    def forms(model: str) -> dict[str, str]:
+        if model not in found:
+            found[model] = selected_forms(panel, model)
+        return dict(found[model])
+
+    return forms
+
+
+@pytest.mark.xdist_group("forms_second_fit")  # one worker, so ``second_fit_forms`` is fitted once
 @pytest.mark.parametrize("model", ["auto_ets", "auto_arima"])
 @pytest.mark.parametrize("n_jobs", [1, 2])
-def test_the_forecasts_record_the_forms_a_second_fit_finds(model, n_jobs):
+def test_the_forecasts_record_the_forms_a_second_fit_finds(model, n_jobs, second_fit_forms):
     """``attrs["forms"]`` of the forecasts is :func:`selected_forms` of the same panel, on every
     engine: seasonal series only, keyed by id as text."""
     panel = _mixed_panel()
     frame = forecast_local(panel, [model], H, n_jobs=n_jobs, progress=False)
-    expected = selected_forms(panel, model)
+    expected = second_fit_forms(model)
     assert expected  # the panel has seasonal forms to find
     assert len(expected) < len(panel)  # and series without one
     assert frame.attrs["forms"] == {model: expected}

@@ -18,17 +18,24 @@ _SCRIPT = """
 import json, mlflow, pandas as pd
 mlflow.set_tracking_uri({uri!r})
 model = mlflow.pyfunc.load_model({ref!r})
-res = model.predict(pd.read_parquet({path!r}), params={params!r})
-print("RESULT" + json.dumps({{c: res[c].tolist() for c in res.columns if c.startswith("y_hat")}}))
+for params in {params_list!r}:
+    res = model.predict(pd.read_parquet({path!r}), params=params)
+    print("RESULT" + json.dumps({{c: res[c].tolist() for c in res.columns if c.startswith("y_hat")}}))
 """
 
 
-def _fresh_process(uri: str, ref: str, path: str, params: dict) -> dict[str, list[float]]:
-    script = _SCRIPT.format(uri=uri, ref=ref, path=path, params=params)
+def _fresh_process(uri: str, ref: str, path: str, *params_list: dict) -> list[dict[str, list[float]]]:
+    """The forecasts of the model loaded in one new process, one per ``params`` (in order).
+
+    Why one process for several: a process start imports MLflow, tsforge and the model's
+    libraries (~10 s on CI); each prediction still only sees what was loaded in that process.
+    """
+    script = _SCRIPT.format(uri=uri, ref=ref, path=path, params_list=list(params_list))
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT"))
-    return json.loads(line[len("RESULT") :])
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT")]
+    assert len(lines) == len(params_list), proc.stdout[-2000:]
+    return [json.loads(line[len("RESULT") :]) for line in lines]
 
 
 def _check(expected: pd.DataFrame, got: dict[str, list[float]], columns: list[str]) -> None:
@@ -67,14 +74,15 @@ def test_panel_model_intervals_in_a_fresh_process(tracking_uri, tmp_path):
     hist.to_parquet(path)
     params = {"horizon": 6, "level": [80.0, 95.0], "quantiles": [0.1, 0.9]}
     expected = out.predictor.predict_frame(hist, 6, level=[80, 95], quantiles=[0.1, 0.9])
-    got = _fresh_process(tracking_uri, f"models:/{out.registered_name}@champion", path, params)
+    # with params, then without (point forecasts only, as before), in one fresh process
+    got, plain = _fresh_process(
+        tracking_uri, f"models:/{out.registered_name}@champion", path, params, {"horizon": 6}
+    )
     _check(
         expected,
         got,
         ["y_hat-lo-80", "y_hat-hi-80", "y_hat-lo-95", "y_hat-hi-95", "y_hat-q-0.1", "y_hat-q-0.9"],
     )
-    # without params: point forecasts only, as before
-    plain = _fresh_process(tracking_uri, f"models:/{out.registered_name}@champion", path, {"horizon": 6})
     assert sorted(plain) == ["y_hat"]
 
 
@@ -94,7 +102,9 @@ def test_window_model_intervals_in_a_fresh_process(tracking_uri, toy_series, tmp
     path = str(tmp_path / "hist.parquet")
     hist.to_parquet(path)
     expected = out.predictor.predict_frame(hist, 12, level=[90])
-    got = _fresh_process(tracking_uri, "models:/toy-dlinear@champion", path, {"horizon": 12, "level": [90.0]})
+    (got,) = _fresh_process(
+        tracking_uri, "models:/toy-dlinear@champion", path, {"horizon": 12, "level": [90.0]}
+    )
     _check(expected, got, ["y_hat-lo-90", "y_hat-hi-90"])
 
 
