@@ -78,6 +78,24 @@ scores). Why: with five windows a panel of six series had 30 scores and no 95 % 
 (its bounds were the most extreme scores seen, and said so); a few more refits of a few series
 are cheap, and the alternative users were left with was no interval.
 
+**One series sets a clamped bound.** Where a level stays unresolved (a panel of a dozen series:
+25 effective scores against the 39 a 95 % interval needs), its bound at a step is the most
+extreme pooled score, and one series' error can be that bound for every series reading the
+pooled scores: a stock-out (four zeros in a series around 115) in one of twelve series' last
+windows set every series' 95 % lower bound to about 0 at three of twelve steps, while the note
+said only that the scores were too few. So the calibration keeps, per step and end, the series
+whose most extreme score lies farthest from the step's median score and how many times as far
+as any other series' (``lone_ids``, ``lone_ratio``; from :meth:`ConformalCalibration.from_scores`),
+and the resolution note (:meth:`ConformalCalibration.shortfall`) names it at the steps where
+that end is clamped and the ratio exceeds ``LONE_RATIO`` = 3. The ratio is how many times that
+series widens that side of the band there: without its cases the clamped bound is the next
+series' extreme. Why 3 and not 2: exchangeable errors (12 series × 2 windows × 12 steps, shocks
+accumulating over the steps, as a model's errors do; ``_lone_extremes`` on simulated scores)
+named some series at 2 on 58 % of normal and 80 % of t(4) panels, at 3 on 8.5 % and 27 %;
+that walk's panel with the zeros replaced reaches 2.2 and its stock-out 4.0–11.5. Only the
+note changes, not the bounds (they are the benchmarked design above). Calibrations saved
+before keep no such series and say the note as before.
+
 **Why the whole history sets a panel's scale** (``benchmarks/coverage_spread.py``): the design
 was first chosen by leave-one-collection-out on the official test windows themselves, one window
 per collection, and took the two-horizon window with the floor below. One window's pooled
@@ -226,6 +244,11 @@ MIN_OWN = 9
 CALIBRATION_FILE = "calibration.npz"
 #: quantile ranks: expected coverage = nominal (``unbiased``), or >= nominal (``conservative``)
 RANK_RULE = "conservative"
+#: how many times as far from the median score as any other series' a series' most extreme score
+#: must lie for the resolution note to say that series alone sets a clamped bound (module doc)
+LONE_RATIO = 3.0
+#: series that note names at most ("and N more" beyond)
+LONE_NAMED = 3
 
 
 def nonnegative_floor(values: Any) -> float | None:
@@ -373,6 +396,56 @@ def _some(weights: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
     return None if weights is None else weights[rows]
 
 
+def _series_extremes(scores: np.ndarray, inv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``([S, H]`` each series' smallest score, ``[S, H]`` its largest) per step (NaN where it
+    has none), for ``[cases, H]`` ``scores`` of series positions ``inv`` (``0 .. S − 1``)."""
+    order = np.argsort(inv, kind="stable")
+    rows, starts = np.unique(inv[order], return_index=True)
+    S = int(inv.max()) + 1 if inv.size else 0
+    low = np.full((S, scores.shape[1]), np.nan)
+    high = np.full((S, scores.shape[1]), np.nan)
+    if rows.size:
+        ordered = scores[order]
+        with warnings.catch_warnings():  # fmin/fmax of an all-NaN group is NaN, as wanted
+            warnings.simplefilter("ignore", RuntimeWarning)
+            low[rows] = np.fmin.reduceat(ordered, starts, axis=0)
+            high[rows] = np.fmax.reduceat(ordered, starts, axis=0)
+    return low, high
+
+
+def _lone_extremes(scores: np.ndarray, inv: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``([2, H]`` series ids, ``[2, H]`` ratios): per step, for the lower (row 0) and the upper
+    (row 1) end of the pooled scores, the series whose most extreme score lies farthest out, and
+    how many times as far from the step's median score as any other series' most extreme one.
+
+    Why: where a level is unresolved its bound *is* the most extreme pooled score (the module
+    doc, "One series sets a clamped bound"), and the note can then say whose. The ratio is the
+    factor by which that series widens that side of the band: without its cases the clamped
+    bound would be the next series' extreme. Kept for every step and side (``""`` / NaN where
+    fewer than two series have a score there, or no other series' extreme lies beyond the
+    median); the threshold is applied when the note is written, so it can change without
+    recalibrating.
+    """
+    H = scores.shape[1]
+    names = np.full((2, H), "", dtype=object)
+    ratio = np.full((2, H), np.nan)
+    low, high = _series_extremes(scores, inv)
+    with warnings.catch_warnings():  # a step without scores has no median: skipped below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        centre = np.nanmedian(scores, axis=0) if scores.size else np.full(H, np.nan)
+    for side, reach in enumerate((centre[None, :] - low, high - centre[None, :])):
+        for j in range(H):
+            d = reach[:, j]
+            ok = np.flatnonzero(np.isfinite(d))
+            if ok.size < 2 or not np.isfinite(centre[j]):
+                continue
+            top2 = ok[np.argsort(-d[ok], kind="stable")[:2]]
+            far, next_far = d[top2[0]], d[top2[1]]
+            if next_far > 0:
+                names[side, j], ratio[side, j] = str(ids[top2[0]]), float(far / next_far)
+    return names.astype(str), ratio
+
+
 # -- the calibration ----------------------------------------------------------------------------
 @dataclass
 class ConformalCalibration:
@@ -407,6 +480,11 @@ class ConformalCalibration:
             :attr:`pooled` (series weighing equally); ``zero_n``: ``[H]`` their effective count.
             Empty for window models, for calibrations given no zero-history mask and for bundles
             saved before the split (whose pooled scores hold those cases, as they did).
+        lone_ids: ``[2, H]`` per step, the series whose most extreme pooled score lies farthest
+            below (row 0) and above (row 1) the step's median score (``""``: none to name);
+            ``lone_ratio``: ``[2, H]`` how many times as far out as any other series' (NaN: none).
+            What the resolution note names where one series sets a clamped bound
+            (:meth:`shortfall`). Empty for bundles saved before it: their note names none.
     """
 
     horizon: int
@@ -426,6 +504,8 @@ class ConformalCalibration:
     zero: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
     zero_n: np.ndarray = field(default_factory=lambda: np.empty(0))
     season_ratio: float = 1.0
+    lone_ids: np.ndarray = field(default_factory=lambda: np.empty((2, 0), dtype=str))
+    lone_ratio: np.ndarray = field(default_factory=lambda: np.empty((2, 0)))
     _memo: dict[tuple[int, bytes], np.ndarray] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -525,6 +605,7 @@ class ConformalCalibration:
             zero,
             zero_n,
             float(season_ratio),
+            *_lone_extremes(scores[~apart], inv[~apart], uniq),
         )
 
     # application ------------------------------------------------------------------------
@@ -737,7 +818,53 @@ class ConformalCalibration:
             f"calibration scores per horizon step and this calibration has {n} ({weighted}it resolves up to "
             f"{_percent_down(self.resolved_level(h))} %), so {'their' if plural else 'its'} bounds are the most "
             "extreme scores seen and cover less than nominal: ask for a lower level, or calibrate "
-            "on more series or longer histories"
+            f"on more series or longer histories{self._lone_note(p, h)}"
+        )
+
+    def _lone_bounds(self, p: np.ndarray, h: int) -> dict[str, dict[int, list[tuple[int, float]]]]:
+        """``{series: {side: [(step, ratio), ...]}}``: the clamped bounds (side 0 lower, 1 upper;
+        steps 1-based) of the first ``h`` steps that one series' score sets alone, i.e. lies more
+        than :data:`LONE_RATIO` times as far out as any other series' (empty for calibrations
+        stored without :attr:`lone_ids`)."""
+        out: dict[str, dict[int, list[tuple[int, float]]]] = {}
+        if self.lone_ids.ndim != 2 or self.lone_ids.shape[1] < h:
+            return out
+        n = self._pooled_count(h)
+        for side, probs in enumerate((p[p < 0.5], p[p > 0.5])):
+            if not probs.size:
+                continue
+            for j in np.flatnonzero(n < _needed(probs)):  # steps where that end is clamped
+                if (r := float(self.lone_ratio[side, j])) > LONE_RATIO:
+                    out.setdefault(str(self.lone_ids[side, j]), {}).setdefault(side, []).append(
+                        (int(j) + 1, r)
+                    )
+        return out
+
+    def _lone_note(self, p: np.ndarray, h: int) -> str:
+        """The end of the resolution note naming the series whose error alone sets a clamped
+        bound, at which steps (``""`` when none does; at most :data:`LONE_NAMED` series, the
+        farthest out first).
+
+        Why: "too few scores" is true on average, but a stock-out in one series' calibration
+        windows made every series' 95 % lower bound about 0 at three steps, and the note let no
+        one see which series to look at.
+        """
+        found = self._lone_bounds(p, h)
+        if not found:
+            return ""
+        order = sorted(found, key=lambda sid: -max(r for cases in found[sid].values() for _, r in cases))
+        clauses = [
+            f"at {_steps_in_words([j for j, _ in cases])} the {('lower', 'upper')[side]} bound is an error of "
+            f"'{sid}', {_ratio_in_words([r for _, r in cases])} as far out as any other series'"
+            for sid in order[:LONE_NAMED]
+            for side, cases in sorted(found[sid].items())
+        ]
+        more = len(order) - LONE_NAMED
+        rest = f", and {more} more series set others alone" if more > 0 else ""
+        whose = "its" if len(order) == 1 else "their"
+        return (
+            f"; one series' error sets some of them alone: {'; '.join(clauses)}{rest} (an outlier or a "
+            f"stock-out in {whose} calibration windows widens every series' band there)"
         )
 
     # persistence ------------------------------------------------------------------------
@@ -771,6 +898,8 @@ class ConformalCalibration:
             own_n=self.own_n,
             zero=self.zero.astype(np.float64),
             zero_n=self.zero_n,
+            lone_ids=self.lone_ids.astype(str),
+            lone_ratio=self.lone_ratio.astype(np.float64),
         )
         return path
 
@@ -801,7 +930,28 @@ class ConformalCalibration:
                 z["zero"].astype(np.float64) if "zero" in z.files else np.empty((0, 0)),
                 z["zero_n"].astype(np.float64) if "zero_n" in z.files else np.empty(0),
                 float(header.get("season_ratio", 1.0)),  # ... before the season ratio: the step change
+                # ... before the series setting a clamped bound were kept: none named
+                z["lone_ids"].astype(str) if "lone_ids" in z.files else np.empty((2, 0), dtype=str),
+                z["lone_ratio"].astype(np.float64) if "lone_ratio" in z.files else np.empty((2, 0)),
             )
+
+
+def _steps_in_words(steps: Sequence[int]) -> str:
+    """``[3]`` → ``step 3``; ``[3, 8, 9, 10, 12]`` → ``steps 3, 8–10 and 12`` (runs joined)."""
+    runs: list[list[int]] = []
+    for j in sorted(steps):
+        if runs and j == runs[-1][-1] + 1:
+            runs[-1].append(j)
+        else:
+            runs.append([j])
+    words = [str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs]
+    return f"step{'' if len(steps) == 1 else 's'} {_in_words(words)}"
+
+
+def _ratio_in_words(ratios: Sequence[float]) -> str:
+    """``[7.26]`` → ``7.3 times``; ``[4.1, 7.26]`` → ``4.1–7.3 times``."""
+    lo, hi = f"{min(ratios):.1f}", f"{max(ratios):.1f}"
+    return f"{hi if lo == hi else f'{lo}–{hi}'} times"
 
 
 def _percent_down(x: float) -> str:
