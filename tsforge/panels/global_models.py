@@ -24,7 +24,7 @@ from tsforge.errors import ConfigError
 from tsforge.models.base import Forecaster, ModelContext
 from tsforge.models.registry import ModelSpec, get_model_spec
 from tsforge.models.statistical import LOCAL_MODELS
-from tsforge.panels.windows import SCALINGS, PanelWindows
+from tsforge.panels.windows import SCALINGS, PanelWindows, constant_windows
 from tsforge.training.callbacks import Callback
 from tsforge.training.fitting import check_model_config, fit_model
 from tsforge.training.spec import DEFAULT_SEED, TrainingSpec
@@ -174,9 +174,18 @@ class GlobalPanelModel:
         )
         return task.dataset("future")
 
+    def constant_inputs(self, history: Panel) -> np.ndarray:
+        """``[len(history)]`` True where a series' input window (its last ``input_len`` values)
+        is one nonzero constant, which :meth:`forecast_windows` forecasts at that constant (see
+        :func:`~tsforge.panels.windows.constant_windows`): what a forecast's note names."""
+        windows = self.future_windows(history)
+        a = windows.arrays(np.arange(len(windows)))
+        return constant_windows(a["x"], a["x_mask"])
+
     @torch.no_grad()
     def forecast_windows(self, windows: PanelWindows, batch_size: int = 1024) -> np.ndarray:
-        """``[W, H]`` forecasts in original units for every window of ``windows``."""
+        """``[W, H]`` forecasts in original units for every window of ``windows``; a nonzero
+        constant window is forecast at its constant (:meth:`PanelWindows.batch_with_units`)."""
         out = np.empty((len(windows), windows.horizon), dtype=np.float64)
         for lo in range(0, len(windows), batch_size):
             idx = np.arange(lo, min(lo + batch_size, len(windows)))

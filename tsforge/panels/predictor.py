@@ -16,6 +16,7 @@ padded rather than refused.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
 from tsforge.data.panel_checks import filled_value_words
 from tsforge.data.scaling import StandardScaler
-from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError
+from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError, TsforgeWarning
 from tsforge.inference import (
     FramePredictor,
     IntervalRequest,
@@ -43,7 +44,7 @@ from tsforge.models.persistence import load_model, save_model
 from tsforge.models.statistical import LocalOptions, local_options
 from tsforge.panels.conformal import ConformalCalibration, floor_quantiles
 from tsforge.panels.global_models import GlobalPanelModel
-from tsforge.panels.local import LOCAL_MODELS, forecast_local, warn_fallbacks
+from tsforge.panels.local import LOCAL_MODELS, forecast_local, named_series, warn_fallbacks
 
 __all__ = ["PanelPredictor", "load_predictor_dir", "panel_forecasts", "PANEL_BUNDLE_KIND", "INTERVAL_METHODS"]
 
@@ -190,6 +191,8 @@ class PanelPredictor(FramePredictor):
                 native = native_quantiles(frame, self.model, request, len(panel), h)
         else:
             values = self.global_model.predict_next(panel, h)
+            if note := constant_input_note(panel, self.global_model, self.model):
+                warnings.warn(note, TsforgeWarning, stacklevel=2)
             if method == "native":
                 native = self._global_native_quantiles(panel, h, request)
         out = panel_forecasts(panel, values, h)
@@ -362,6 +365,25 @@ class PanelPredictor(FramePredictor):
             local_options=None if options is None else local_options(model, options),
             floor=None if floor is None else float(floor),
         )
+
+
+def constant_input_note(panel: Panel, model: GlobalPanelModel, name: str) -> str | None:
+    """One sentence naming the series of ``panel`` whose input window ``model`` forecasts at its
+    constant (:meth:`GlobalPanelModel.constant_inputs`), a few by name; None when none.
+
+    Why: a flat line from a network reads like a model that learnt nothing; the note says it is
+    the rule (a window without change has nothing for the model to scale), not a failed fit."""
+    held = model.constant_inputs(panel)
+    k = int(held.sum())
+    if not k:
+        return None
+    one = k == 1
+    return (
+        f"the input window{'' if one else 's'} of {k} of {len(panel)} series ({'its' if one else 'their'} "
+        f"last {model.input_len} values) {'is' if one else 'are each'} one constant value"
+        f"{named_series(list(panel.ids[held]), k)}; {name} forecasts {'it' if one else 'them'} at that "
+        "value (a window without change gives the model nothing to scale)"
+    )
 
 
 def panel_forecasts(panel: Panel, values: np.ndarray, h: int) -> list[SeriesForecast]:

@@ -30,12 +30,13 @@ import torch
 from tsforge.data.ragged import abs_values_and_counts, range_sums
 from tsforge.data.windows import Batch, BatchedWindows
 
-__all__ = ["PanelWindows", "window_stats", "SCALING_REVISION"]
+__all__ = ["PanelWindows", "window_stats", "constant_windows", "SCALING_REVISION"]
 
 #: Raised whenever a change to window scaling changes a global model's forecasts (1: an all-zero
-#: window is scaled by its series' earlier mean |y| or the panel's unit, not by 1), so caches of
-#: those forecasts (the recommender's knowledge base) are recomputed instead of served stale.
-SCALING_REVISION = 1
+#: window is scaled by its series' earlier mean |y| or the panel's unit, not by 1; 2: a nonzero
+#: constant window is forecast at its constant, :func:`constant_windows`), so caches of those
+#: forecasts (the recommender's knowledge base) are recomputed instead of served stale.
+SCALING_REVISION = 2
 
 #: A window whose inputs are (nearly) constant is scaled by its level instead of its spread.
 _MIN_REL_STD = 1e-6
@@ -52,7 +53,8 @@ def window_stats(
     ``std``: mean and standard deviation. ``diff``: mean and the mean absolute one-step change
     of the observed inputs — the in-sample naive error that MASE divides by, so an MAE loss on
     the scaled targets is (a window-local) MASE. A constant window (spread at most a millionth of
-    its level) is scaled by its level, so a flat series is neither blown up nor divided by zero. Flatness is relative to
+    its level) is scaled by its level, so a flat series is neither blown up nor divided by zero
+    (and, where it is not 0, forecast at its constant: :func:`constant_windows`). Flatness is relative to
     the window's own level, never to a unit: a series measured in millionths (values ~1e-6,
     changes ~1e-7) is a varying series like any other, and an absolute threshold had scaled it
     by 1, so every global model forecast it as the learnt output for a flat window (0.1–0.9
@@ -81,6 +83,31 @@ def window_stats(
     fallback = np.ones_like(level) if zero_scale is None else np.where(zero_scale > 0, zero_scale, 0.0)
     scale = np.where(flat, np.where(level > 0, level, fallback), spread)
     return loc, scale
+
+
+def constant_windows(x: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """``[B]`` True where the observed inputs of a row of ``x`` (``[B, L]``) are one nonzero
+    value, seen at least twice: a standard deviation at most a millionth of their level (as
+    :func:`window_stats` calls a window flat), the level not 0.
+
+    Why: :func:`window_stats` scales such a window by its level, so its normalised input is all
+    zeros, and a global model's forecast of it was whatever the network learnt for an all-zero
+    input, times the level: a series constant at 50 was forecast at 53–65 by DLinear. The window
+    carries no change for the model to scale, so :meth:`PanelWindows.batch_with_units` forecasts
+    it at its constant. The standard deviation whatever the scaling: a ``diff`` window with no
+    two adjacent observed values has no mean step, yet its values differ. An all-zero window is
+    not one of these: it keeps its unit (``zero_scale``), learnt on intermittent demand. Nor is a
+    window of one observed value: it shows no constancy, only a start, and every series' first
+    value is a training window of that shape (targets start after one input value), so the
+    model learnt what follows a start (M1 yearly's growth); holding it would change 51 of M1
+    yearly's rolling-origin windows two horizons back, where no value repeated.
+    """
+    n = observed.sum(axis=1)
+    safe_n = np.maximum(n, 1)
+    loc = np.where(observed, x, 0.0).sum(axis=1) / safe_n
+    std = np.sqrt((np.where(observed, x - loc[:, None], 0.0) ** 2).sum(axis=1) / safe_n)
+    level = np.abs(loc)
+    return np.asarray((n >= 2) & (level > 0) & (std <= _MIN_REL_STD * level))
 
 
 def _panel_unit(indptr: np.ndarray, abs_values: np.ndarray, obs_count: np.ndarray) -> float:
@@ -223,10 +250,19 @@ class PanelWindows(BatchedWindows):
 
         Why besides the batch's float32 ``loc`` / ``scale``: a float32 ``loc`` is off by up to
         half a float32 step of the level (0.016 near 3e5), which a series with a small spread
-        around a large level got added to every forecast."""
+        around a large level got added to every forecast.
+
+        A nonzero constant window (:func:`constant_windows`) comes back with scale 0 and its last
+        observed value as ``loc``: every forecast of it (point, native quantiles) is its constant,
+        whatever the model learnt for an all-zero input. Why here: every global forecast — served,
+        calibration (conformal scores), cross-validation, the routed ensemble's members — is
+        brought back to units by these two arrays, and training reads only the batch, so training
+        is unchanged. The last value, not the mean: the mean of equal floats can be an ulp off
+        them."""
         idx_t = torch.as_tensor(np.asarray(idx), dtype=torch.long)
         a = self.arrays(idx_t.numpy())
         loc, scale = a["loc"][:, None], np.where(a["scale"] > 0, a["scale"], 1.0)[:, None]
+        filled = _fill_inputs(a["x"], a["x_mask"])
         x = _fill_inputs(np.where(a["x_mask"], (a["x"] - loc) / scale, np.nan), a["x_mask"])
         y = np.where(a["y_mask"], (a["y"] - loc) / scale, 0.0)
         n = idx_t.numel()
@@ -240,4 +276,6 @@ class PanelWindows(BatchedWindows):
             "loc": torch.from_numpy(a["loc"].astype(np.float32)).view(n, 1, 1),
             "scale": torch.from_numpy(a["scale"].astype(np.float32)).view(n, 1, 1),
         }
-        return batch, a["loc"], a["scale"]
+        held = constant_windows(a["x"], a["x_mask"])
+        unit_loc = np.where(held, filled[:, -1], a["loc"])
+        return batch, unit_loc, np.where(held, 0.0, a["scale"])
