@@ -9,6 +9,7 @@ Before a profile of many windows, one note gives the count and the options that 
 
 from __future__ import annotations
 
+import re
 import sys
 
 import numpy as np
@@ -126,5 +127,6 @@ def test_a_phase_that_reports_no_step_leaves_no_empty_bar_in_a_log(in_a_log, cap
     with _progress_bar() as update:
         _phases(update)
     err = capsys.readouterr().err
-    assert "recommender" not in err and "0it" not in err, err
+    # "0it" as a count of its own, not the tail of a rate ("24105.20it/s")
+    assert "recommender" not in err and not re.search(r"(?<![\d.])0it\b", err), err
     assert "validating theta" in err, err  # the phase with steps still draws its bar
