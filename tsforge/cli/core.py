@@ -445,9 +445,12 @@ def _note_unscaled_series(metrics: dict[str, float], n_series: int) -> None:
 
     Why: a series whose history never changes has no in-sample error to scale by, so its MASE
     is undefined; the mean is over the others, and a panel of flat series printed "nan" beside
-    a model it then registered, with no word on either. A test window of missing values (a
-    series that stopped reporting: 165 of car parts' 2,674) has nothing to score; it was called
-    a missing forecast.
+    a model it then registered, with no word on either. The interval width and MSIS divide by the
+    same error, so where intervals were scored the note names them too, and says that coverage
+    counts those series: a flat series' misses were in the coverage (all 7 misses of a 12-series
+    panel at 95 %) while its MSIS left it out, and nothing said which series each number was
+    over. A test window of missing values (a series that stopped reporting: 165 of car parts'
+    2,674) has nothing to score; it was called a missing forecast.
     """
     left_out = int(metrics.get("test_n_mase_excluded", 0) or 0)
     unscored = min(left_out, int(metrics.get("test_n_smape_excluded", 0) or 0))
@@ -460,10 +463,15 @@ def _note_unscaled_series(metrics: dict[str, float], n_series: int) -> None:
             if flat == n_series
             else f"{flat} of {n_series} series {'has' if flat == 1 else 'have'}"
         )
-        scored = "so MASE and OWA are undefined" if flat == n_series else "left out of the MASE and OWA means"
+        # the interval width and MSIS are scaled by the same in-sample error: where intervals were
+        # scored, a coverage over every series beside an MSIS over the others must say so
+        intervals = any(k.startswith("test_coverage_") for k in metrics)
+        means = "MASE, OWA, interval width and MSIS" if intervals else "MASE and OWA"
+        scored = f"so {means} are undefined" if flat == n_series else f"left out of the {means} means"
+        also = "sMAPE and coverage score" if intervals else "sMAPE scores"
         print_note(
             f"{which} a flat history (the same value at every step, or one season repeated): "
-            f"no in-sample error to scale by, {scored}; sMAPE scores them"
+            f"no in-sample error to scale by, {scored}; {also} them"
         )
     if unobserved:
         print_note(

@@ -91,6 +91,7 @@ def cv_cmd(
     from tsforge.data.load import load_panel
     from tsforge.data.protocol import panel_horizon
     from tsforge.evaluation.panel_metrics import cv_scores
+    from tsforge.inference.intervals import IntervalRequest
     from tsforge.models.registry import get_model_spec
     from tsforge.models.statistical import local_options
     from tsforge.panels.cv import cross_validation
@@ -100,6 +101,9 @@ def cv_cmd(
 
     dataset = data_source(data, dataset, "cv")
     levels = number_items(level, "--level")
+    # a level out of range is refused before any window is fitted, as forecast refuses it
+    # before its model loads: cv said it after fitting every window (13 s on a small panel)
+    IntervalRequest.parse(levels)
     intervals = interval_method(method, old_intervals)
     if not levels and (method is not None or old_intervals is not None):
         print_note("--interval-method chooses how --level intervals are made: without --level there are none")
@@ -194,7 +198,7 @@ def cv_cmd(
     best = str(scores.sort_values("mase")["model"].iloc[0]) if len(scores) > 1 else None
     title = _score_title(frame, h, n_windows)
     console.print(metrics_table(_score_rows(scores), title, highlight=best))
-    _note_left_out(scores)
+    _note_left_out(scores, intervals=bounds is not None)
     if bounds is not None:
         rows = _interval_rows(bounds)
         console.print(
@@ -345,12 +349,15 @@ def _score_rows(scores: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def _note_left_out(scores: Any) -> None:
+def _note_left_out(scores: Any, intervals: bool = False) -> None:
     """Say what the score table's "MASE left out" / "MAPE left out" columns count.
 
     Why: the columns appear only when a case was left out, and then with no word on what was left
     out or why; a first window of a short series (one value before its cutoff: no in-sample error
-    to scale by) showed as "MASE left out 1" beside a mean the user could not trace.
+    to scale by) showed as "MASE left out 1" beside a mean the user could not trace. With an
+    interval table (``intervals``) it says that its width and MSIS leave the unscaled cases out
+    too while its coverage counts them: a flat series' misses were in a coverage whose MSIS did
+    not hold them, and nothing said so.
     """
     if (scores["n_mase_excluded"] > 0).any():
         print_note(
@@ -358,6 +365,11 @@ def _note_left_out(scores: Any) -> None:
             "value before the cutoff, or a history that never changes (or repeats one season) — or "
             "with nothing observed or forecast in the window; they are not in the MASE, RMSSE and OWA "
             "means"
+            + (
+                "; the intervals' width and MSIS leave out those without a scale too, coverage counts them"
+                if intervals
+                else ""
+            )
         )
     if (scores["n_mape_excluded"] > 0).any():
         print_note(
