@@ -25,7 +25,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -52,12 +52,16 @@ from recommender.ranker import (
 from recommender.routed_training import train_routed
 from recommender.series_recommendation import SeriesRecommendation, recommend_series
 from tsforge.data.frame import TimeSeriesData
+from tsforge.data.load_options import LOAD_OPTIONS, LoadOptions, merged_load_kwargs
 from tsforge.errors import (
     ConfigError,
     DataValidationError,
     TsforgeError,
     WordedWarning,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = [
     "RankedModel",
@@ -538,6 +542,7 @@ def recommend(
     load_kwargs: Mapping[str, Any] | None = None,
     split: str | None = None,
     announce: Callable[[str], None] | None = warn_pending,
+    **load_options: Unpack[LoadOptions],
 ) -> Recommendation:
     """Rank the candidate models for ``data`` at ``horizon`` and explain the top choice.
 
@@ -562,6 +567,8 @@ def recommend(
         split: the protocol the recommended model will be trained under (``7:1:2``, ``6:2:2``,
             ``ett``; default the catalogue's, else 7:1:2). The ranking reads the data's properties,
             not the split; the split decides whether the data are long enough for ``horizon``.
+        **load_options: the reader's options as keywords (``fill_gaps=True``, ``freq="h"``,
+            ``time_col="date"``, ...: those its messages advise), merged into ``load_kwargs``.
 
     Raises:
         DataValidationError: unreadable/non-numeric data, all values missing, too short for the horizon.
@@ -570,6 +577,7 @@ def recommend(
     if top < 1:
         raise ConfigError(f"top must be at least 1, got {top}", field="top")
     t0 = time.perf_counter()
+    load_kwargs = merged_load_kwargs(load_kwargs, load_options, accepted=LOAD_OPTIONS, caller="recommend")
     series, entry = _load(data, load_kwargs)
     if horizon is not None and int(horizon) < 1:
         raise ConfigError(f"horizon must be at least 1, got {horizon}", field="horizon")

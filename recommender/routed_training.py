@@ -23,7 +23,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,7 @@ from recommender.series_recommendation import (
     route_panel,
 )
 from tsforge.data.history import SeriesInput
+from tsforge.data.load_options import PANEL_LOAD_OPTIONS, PanelLoadOptions, merged_load_kwargs
 from tsforge.data.panel import Panel
 from tsforge.errors import ConfigError
 from tsforge.evaluation.baseline import NAIVE2, naive2_skill_scores
@@ -58,6 +59,9 @@ from tsforge.panels.protocol import drop_short_series, holdout_split
 from tsforge.pipeline import TrackingOptions, train_panel
 from tsforge.pipeline.panel import at_steps_sent
 from tsforge.tracking.references import default_registry_name
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = [
     "ROUTED_CALIBRATION_WINDOWS",
@@ -123,6 +127,7 @@ def train_routed(
     load_kwargs: Mapping[str, Any] | None = None,
     drop_short: bool = False,
     source: str | None = None,
+    **load_options: Unpack[PanelLoadOptions],
 ) -> RoutedOutcome:
     """Train the routed ensemble for ``data`` and (by default) track and register it.
 
@@ -154,8 +159,14 @@ def train_routed(
             the MLflow dataset's source, which a ``data`` given by path or name says itself. Why:
             ``tsforge recommend --per-series --train`` reads the file once, to refuse bad data
             before the router is resolved, and hands this function the panel it read.
+        **load_options: the reader's options as keywords (``fill_gaps=True``, ``freq="MS"``,
+            ``time_col="month"``, ...: those its messages advise), merged into ``load_kwargs``.
     """
     from tsforge.data.protocol import panel_horizon
+
+    load_kwargs = merged_load_kwargs(
+        load_kwargs, load_options, accepted=PANEL_LOAD_OPTIONS, caller="train_routed"
+    )
 
     tracking = tracking or TrackingOptions()
     t0 = time.perf_counter()

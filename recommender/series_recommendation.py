@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -45,9 +45,13 @@ from recommender.series_explain import collection_properties, explain_collection
 from recommender.series_features import PROFILE_LADDER, series_features
 from recommender.series_kb import DEV_COLLECTIONS, SeriesKBSettings, build_series_kb
 from recommender.shipped_router import ROUTER_ENV, chosen_router_folder, default_router_folder
+from tsforge.data.load_options import PANEL_LOAD_OPTIONS, PanelLoadOptions, merged_load_kwargs
 from tsforge.data.panel import Panel
 from tsforge.data.ragged import series_index
 from tsforge.errors import ConfigError, DatasetNotAvailableError, DataValidationError
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = [
     "SeriesRecommendation",
@@ -508,6 +512,7 @@ def recommend_series(
     profile_progress: Callable[[int, int], None] | None = None,
     history_note: str | None = None,
     announce: Callable[[str], None] | None = warn_router_pending,
+    **load_options: Unpack[PanelLoadOptions],
 ) -> SeriesRecommendation:
     """Recommend a candidate (and weights) for every series of ``data``.
 
@@ -543,6 +548,8 @@ def recommend_series(
             once the data are read and checked (a refusal of the data comes without it); the
             default, :func:`warn_router_pending`, issues it as a
             :class:`~tsforge.errors.FirstUseBuildWarning`; ``None`` says nothing.
+        **load_options: the reader's options as keywords (``fill_gaps=True``, ``freq="MS"``,
+            ``time_col="month"``, ...: those its messages advise), merged into ``load_kwargs``.
 
     Raises:
         DataValidationError: unreadable data, a series with no observed value, a horizon no
@@ -553,6 +560,9 @@ def recommend_series(
     from tsforge.panels.protocol import holdout_length
 
     t0 = time.perf_counter()
+    load_kwargs = merged_load_kwargs(
+        load_kwargs, load_options, accepted=PANEL_LOAD_OPTIONS, caller="recommend_series"
+    )
     # before the router is resolved: a refusal must not wait for its build
     panel, H = checked_panel(data, horizon, load_kwargs=load_kwargs, refuse_untrainable=refuse_untrainable)
     rec = _router_announced(router, build_if_missing, progress, announce)

@@ -20,6 +20,7 @@ from pandas.tseries.frequencies import to_offset
 
 from tsforge.data.frequency import NS_PER_DAY, fixed_step, grid_words
 from tsforge.data.ragged import series_index
+from tsforge.data.validation import LAST_NS, fixed_steps_left
 from tsforge.errors import DataValidationError, WordedWarning
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "fixed_step_ns",
     "grid_points",
     "grid_positions",
+    "grid_room",
     "grid_steps",
     "on_grid",
     "period_twin",
@@ -65,8 +67,6 @@ def _grid_rule(freq: str) -> tuple[str, int, int] | None:
 
 _LAST_NS_MONTH = np.datetime64("2262-04", "M")
 
-_MAX_NS = int(np.iinfo(np.int64).max)
-
 
 def _fast_grid(lo: int, periods: int, freq: str) -> np.ndarray | None:
     """``periods`` grid points from ``lo`` (int64 ns, itself on the grid) with numpy calendar
@@ -86,7 +86,7 @@ def _fast_grid(lo: int, periods: int, freq: str) -> np.ndarray | None:
         if int(((days - np.datetime64("1970-01-05")).astype(np.int64)) % 7) != weekday:
             return None  # 1970-01-05 was a Monday (weekday 0)
         k = np.arange(periods, dtype=np.int64)
-        if periods and lo + (periods - 1) * step * NS_PER_DAY > _MAX_NS:  # pandas says so
+        if periods and periods - 1 > fixed_steps_left(lo, step * NS_PER_DAY):  # pandas says so
             return None
         return lo + k * (step * NS_PER_DAY)
     first = start.astype("datetime64[M]")
@@ -112,11 +112,57 @@ def _steps_between(lo: int, hi: int, freq: str) -> int | None:
 
 def grid_points(lo: int, periods: int, freq: str) -> np.ndarray:
     """``periods`` points (int64 ns) of the ``freq`` grid from ``lo``: numpy calendar arithmetic
-    where it can (:func:`_fast_grid`), pandas' date range otherwise."""
+    where it can (:func:`_fast_grid`), pandas' date range otherwise. Raises pandas'
+    ``OutOfBoundsDatetime`` where a point lies past what nanoseconds hold.
+
+    Why the points up to the range's end: pandas counts a range of more than 292 years of some
+    calendars (business days) as one nanosecond timedelta, and raised ``OutOfBoundsTimedelta``
+    for dates that all fit (a panel whose series start in 1700 and 2000, one step on), which no
+    caller took for a range error; the grid's points up to the end of the range
+    (:func:`_points_in_range_us`) hold them, and a range longer than they are is refused as
+    ``OutOfBoundsDatetime``.
+    """
     fast = _fast_grid(lo, periods, freq)
     if fast is not None:
         return fast
-    return pd.date_range(pd.Timestamp(lo), periods=periods, freq=freq).asi8
+    try:
+        return pd.date_range(pd.Timestamp(lo), periods=periods, freq=freq).asi8
+    except pd.errors.OutOfBoundsTimedelta:
+        points, start = _points_in_range_us(lo, freq)
+    if periods > points.size:
+        raise pd.errors.OutOfBoundsDatetime(
+            f"{periods} {freq} steps from {start} run past {pd.Timestamp.max}"
+        )
+    return points[:periods] * 1_000 + (lo - start.value)
+
+
+def _points_in_range_us(lo: int, freq: str) -> tuple[np.ndarray, pd.Timestamp]:
+    """The ``freq`` grid from ``lo`` (floored to its microsecond, returned too) up to the last
+    instant a time axis holds (:data:`~tsforge.data.validation.LAST_NS`), in int64 microseconds:
+    a bounded count (business days from 1677: 150,000 points, seconds), where a grid of as many
+    steps as asked for may not end (the year 9999 stops pandas' offsets)."""
+    start = pd.Timestamp(lo).floor("us")
+    end = pd.Timestamp(LAST_NS // 1_000, unit="us")
+    return np.asarray(pd.date_range(start, end, freq=freq, unit="us").asi8), start
+
+
+def grid_room(lo: int, freq: str) -> int:
+    """How many steps of the ``freq`` calendar grid after ``lo`` (int64 ns, on that grid) a time
+    axis holds: the position of the last grid point at or before
+    :data:`~tsforge.data.validation.LAST_NS`.
+
+    Why: a step far past that point cannot be dated at all (200,000 months from 1700 reach the
+    year 18366, where pandas' offsets stop with "did not increment date"), so whether it lies
+    past the range is told by counting the room instead, on the microsecond grid the forecast
+    dates of a window model are counted on
+    (:func:`~tsforge.data.validation.calendar_steps_us`). Month-start and anchored-week grids
+    are counted by arithmetic, any other calendar by its points (:func:`_points_in_range_us`).
+    """
+    if _fast_grid(lo, 1, freq) is not None:
+        steps = _steps_between(lo, LAST_NS, freq)
+        if steps is not None:
+            return steps
+    return int(_points_in_range_us(lo, freq)[0].size) - 1
 
 
 def on_grid(timestamps: np.ndarray, freq: str) -> np.ndarray:

@@ -72,13 +72,23 @@ class FlagColumnWarning(WordedWarning):
 
 
 def detect_layout(
-    frame: pl.DataFrame, id_col: str, time_col: str, target_col: str, *, file: str | None
+    frame: pl.DataFrame,
+    id_col: str,
+    time_col: str,
+    target_col: str,
+    *,
+    file: str | None,
+    time_format: str | None = None,
 ) -> Literal["long", "wide"]:
     """Long when the id, time and target columns exist; wide otherwise.
 
     When two of the three long-format columns exist and the third is missing while the frame
     has a text column, the user almost certainly meant long format with a misnamed column, so
-    that is reported (with the closest name) instead of a confusing wide-format error.
+    that is reported (with the closest name) instead of a confusing wide-format error. An absent
+    time column is suggested as the column that reads as dates (``month`` beside ``unique_id, y,
+    unit``: :func:`~tsforge.data.long_roles.time_fit`); the advice on wide files is left out
+    where the id column is there, as a wide file has none (``unique_id, month, y, unit`` was told
+    "A file with one column per series … is read as such" and no word of ``month``).
     """
     cols = set(frame.columns)
     roles = {"id_col": id_col, "time_col": time_col, "target_col": target_col}
@@ -95,14 +105,19 @@ def detect_layout(
             # an absent target: the likeliest numeric column, not the closest spelling ("Did you
             # mean 'sales'?" where 'promo' and 'price' sit beside it)
             choices = target_choices(frame, id_col, time_col) if "target_col" not in present else []
+            fitting: dict[str, str | None] = {"target_col": choices[0]} if choices else {}
+            fitting.update(time_fit(frame, time_col, time_format=time_format))
+            wide = "id_col" not in present  # a file with an id column is no wide file
             V.require_columns(
                 frame.columns,
                 roles,
                 file=file,
-                fitting={"target_col": choices[0]} if choices else None,
-                hint="For one column per series pass layout='wide' with value_cols",
+                fitting=fitting or None,
+                hint="For one column per series pass layout='wide' with value_cols" if wide else "",
                 cli_hint="A file with one column per series (a time column, then numeric columns) is read "
-                "as such without any flag",
+                "as such without any flag"
+                if wide
+                else "",
             )
     return "wide"
 

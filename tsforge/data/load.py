@@ -459,7 +459,14 @@ def _resolve_layout(frame: Any, opts: dict[str, Any], *, file: str | None) -> Li
     if layout == "auto":
         if opts["value_cols"] is not None:
             return "wide"
-        return detect_layout(frame, opts["id_col"], opts["time_col"] or "ds", opts["target_col"], file=file)
+        return detect_layout(
+            frame,
+            opts["id_col"],
+            opts["time_col"] or "ds",
+            opts["target_col"],
+            file=file,
+            time_format=opts["time_format"],
+        )
     if layout not in ("long", "wide"):
         raise DataValidationError(f"layout must be 'auto', 'long' or 'wide', got {layout!r}", field="layout")
     return layout

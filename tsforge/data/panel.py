@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from tsforge.data.calendar_grid import fixed_step_ns, grid_points, grid_positions
-from tsforge.data.frequency import date_words, grid_words
+from tsforge.data.calendar_grid import fixed_step_ns, grid_points, grid_positions, grid_room
+from tsforge.data.frequency import date_words, grid_words, rate_words
 from tsforge.data.frequency import season_length as _season_length
 from tsforge.data.panel_checks import check_series_sizes, check_unique_ids
 from tsforge.data.panel_tsf import (
@@ -45,7 +45,7 @@ from tsforge.data.panel_tsf import (
     without_unobserved,
 )
 from tsforge.data.ragged import fill_missing_ragged, gather_index, series_index
-from tsforge.data.validation import calendar_steps_us, fixed_steps_left, past_last_ns, steps_past_range
+from tsforge.data.validation import TIME_RANGE_TEXT, fixed_steps_left, steps_past_range
 from tsforge.errors import ConfigError, DataValidationError
 
 __all__ = ["Panel", "require_panel"]
@@ -56,8 +56,11 @@ def _past_range_on_grid(lo: int, idx: np.ndarray, freq: str) -> np.ndarray:
     past the last instant a time axis holds: the grid counted in microseconds, on the grid a
     model's calendar input is dated on (:func:`~tsforge.data.validation.calendar_steps_us`),
     which holds dates far past it (pandas' nanosecond range stops at the first date it cannot
-    hold, naming no step)."""
-    return past_last_ns(calendar_steps_us(lo, int(idx.max()) + 1, freq)[idx])
+    hold, naming no step). Counted as the grid's room (:func:`~tsforge.data.calendar_grid.grid_room`,
+    on that microsecond grid): the grid up to the step asked for may not end at all (200,000
+    months from 1700 reach the year 18366, where pandas' offsets raised "did not increment
+    date"), and may be far longer than the room (3 million business days)."""
+    return idx > grid_room(lo, freq)
 
 
 def _steps_left(starts: np.ndarray, fixed: int) -> np.ndarray:
@@ -224,14 +227,39 @@ class Panel:
 
     def _refuse_past_range(self, series: np.ndarray, step: np.ndarray, past: np.ndarray) -> None:
         """Refuse the first of ``series`` with a position (``step``) that ``past`` marks, naming it,
-        its last time and how many steps after it were asked for; return where none is marked."""
+        its last time and how many steps after it were asked for; return where none is marked.
+
+        A series whose own values run past the range (a panel built from arrays, whose starts
+        and lengths nothing dated) is refused as such (:meth:`_refuse_own_values_past_range`):
+        its last time cannot be shown. Why: the last time was asked of :meth:`times_at`, which
+        for such a series came back here for it, and so on until ``RecursionError``. Asked for
+        the last time alone, that step is marked and at most its own series, so the recursion
+        stops one call down.
+        """
         if not past.any():
             return
-        i = int(series[int(np.flatnonzero(past)[0])])
+        first = int(np.flatnonzero(past)[0])
+        i = int(series[first])
         end = int(self.lengths[i]) - 1
+        if int(step[past & (series == i)].min()) <= end:  # a value of its own lies past the range
+            self._refuse_own_values_past_range(i)
         last = self.times_at(np.array([i]), np.array([end]))[0]
         sid = str(self.ids[i])
         raise steps_past_range(sid, last, int(step[series == i].max()) - end)
+
+    def _refuse_own_values_past_range(self, i: int) -> None:
+        """Refuse series ``i``, whose own values reach past the dates a time axis holds, as a file
+        with such a date is refused (number the steps instead), naming its start and length."""
+        sid = str(self.ids[i])
+        start = date_words(int(self.starts.view(np.int64)[i])) if self.starts is not None else "?"
+        n = int(self.lengths[i])
+        raise DataValidationError(
+            f"series {sid!r} starts at {start} and its {n} {rate_words(str(self.freq))} values run past the "
+            f"dates tsforge can hold ({TIME_RANGE_TEXT}); number the steps instead (integers) and "
+            "give the frequency",
+            field="starts",
+            series=sid,
+        )
 
     def _start_ns(self) -> np.ndarray | None:
         """The starts of a dated panel as int64 nanoseconds; None for integer time."""

@@ -138,9 +138,16 @@ def _time_keys(df: pl.DataFrame, time_col: str, file: str | None) -> tuple[np.nd
     return (keys.view(np.int64), True) if is_dt else (keys, False)
 
 
-def _infer_panel_freq(t: np.ndarray, indptr: np.ndarray) -> str:
+def _infer_panel_freq(t: np.ndarray, indptr: np.ndarray) -> tuple[str, bool]:
     """Frequency of a dated panel: pandas' name for one of the longest series (gaps or odd
-    points in one series do not decide for the panel), else their modal step."""
+    points in one series do not decide for the panel), else their modal step; and whether a
+    series named it (is regular at it).
+
+    Why the flag: a frequency a series is regular at is the panel's; a missing step of another
+    series on its grid is filled, and advice to set the frequency cannot help (``--freq MS`` on
+    a monthly panel with one month missing gave the same refusal). A modal step may be the
+    wrong frequency (business days read as daily), so there that advice stays.
+    """
     lengths = np.diff(indptr)
     longest = np.argsort(-lengths, kind="stable")[:5]
     for i in longest:
@@ -148,7 +155,7 @@ def _infer_panel_freq(t: np.ndarray, indptr: np.ndarray) -> str:
             break
         f = named_freq(pd.DatetimeIndex(t[indptr[i] : indptr[i + 1]].view("datetime64[ns]")))
         if f is not None:
-            return f
+            return f, True
     d = np.concatenate([np.diff(t[indptr[i] : indptr[i + 1]]) for i in longest])
     d = d[d > 0]
     if d.size == 0:
@@ -160,9 +167,9 @@ def _infer_panel_freq(t: np.ndarray, indptr: np.ndarray) -> str:
     if 28 <= step / NS_PER_DAY <= 31:  # monthly with an odd date: MS, not the 30D it would be named
         anchor = month_anchor(t[indptr[longest[0]] : indptr[longest[0] + 1]])
         if anchor is not None:
-            return anchor
+            return anchor, False
     stamps = np.concatenate([t[indptr[i] : indptr[i + 1]] for i in longest])
-    return modal_step_alias(step, stamps)
+    return modal_step_alias(step, stamps), False
 
 
 _BLOCK = 1 << 22  # rows per block in the spacing scans: bounds the temporaries to ~100 MB
@@ -267,6 +274,7 @@ def read_long_frame(
     if rows is not None:
         t = t[rows]
     freq_given = freq is not None
+    freq_known = freq_given  # given, or inferred from a series regular at it: no advice to set it
     if _scan_pairs(t, indptr, lambda prev, cur: cur < prev).size:  # sort inside series only if needed
         order = np.lexsort((t, series_index(indptr)))
         t = t[order]
@@ -323,7 +331,11 @@ def read_long_frame(
     check_series_sizes(ids, indptr, None, column=id_col, rows=rows, file=file)
     cal: str | None = None  # the calendar of a dated panel, given or inferred: what places its dates
     if is_dt:  # --freq M on month-start dates: read on their own grid, with a note
-        cal = freq = read_period_labels(t, freq, file or name) if freq_given else _infer_panel_freq(t, indptr)
+        if freq_given:
+            cal = freq = read_period_labels(t, freq, file or name)
+        else:
+            freq, freq_known = _infer_panel_freq(t, indptr)
+            cal = freq
     # regular spacing (a weekly panel whose series fall on different weekdays is still 7-daily)
     bad = _scan_pairs(t, indptr, _spacing_test(is_dt, freq, t))
     int_step = 1
@@ -426,7 +438,7 @@ def read_long_frame(
             elif off_grid:  # a date off the grid (a month start series with one 15th): filling cannot help
                 how = f"is not {one}{off_grid}"
             elif is_dt:
-                how, cli_how = (f"is not {one} ({advice})" for advice in _gap_advice(freq_given))
+                how, cli_how = (f"is not {one} ({advice})" for advice in _gap_advice(freq_known))
             else:
                 how, cli_how = _INTEGER_SPACING_ADVICE
             said = f"irregular spacing in series {{sid}} {{where}}: {before}{show(t[pos])} "
@@ -566,15 +578,16 @@ _INTEGER_SPACING_ADVICE = (
 )
 
 
-def _gap_advice(freq_given: bool) -> tuple[str, str]:
+def _gap_advice(freq_known: bool) -> tuple[str, str]:
     """What to do about a missing step in dated series, in Python's words and the command
-    line's: set the frequency (unless it was given), or insert the missing steps.
+    line's: set the frequency (unless it was given, or a series is regular at the one inferred:
+    :func:`_infer_panel_freq`), or insert the missing steps.
 
     Why two wordings: the CLI said "freq= / --freq; ... fill_gaps=True / --fill-gaps", Python's
     arguments first, to a user who can type only the flags (and Python's user read the flags).
     """
-    python = ("" if freq_given else "set the frequency: freq=...; or ") + "insert the missing steps "
-    cli = ("" if freq_given else "set the frequency: --freq; or ") + "insert the missing steps "
+    python = ("" if freq_known else "set the frequency: freq=...; or ") + "insert the missing steps "
+    cli = ("" if freq_known else "set the frequency: --freq; or ") + "insert the missing steps "
     return python + "as missing values: fill_gaps=True", cli + "as missing values: --fill-gaps"
 
 

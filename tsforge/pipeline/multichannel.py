@@ -25,6 +25,7 @@ import numpy as np
 
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.load import load
+from tsforge.data.load_options import LOAD_OPTIONS, merged_load_kwargs
 from tsforge.data.protocol import default_lengths, default_split, drop_channels_unobserved_in_train
 from tsforge.data.task import ForecastTask, prepare_task
 from tsforge.errors import ConfigError
@@ -127,8 +128,12 @@ def train(
         load_kwargs: options of :func:`tsforge.data.load.load` (column names, ...).
         **options: :class:`TrainingSpec` fields (``input_len``, ``horizon``, ``split``,
             ``model_config``, ``strategy``, ``strategy_config``, ``seed``, ``train_config``,
-            ``eval_stride``) and :class:`TrackingOptions` fields (``track``, ``register``, ...).
+            ``eval_stride``), :class:`TrackingOptions` fields (``track``, ``register``, ...) and
+            the reader's options (``fill_gaps=True``, ``freq="h"``, ...: those its messages
+            advise), merged into ``load_kwargs``.
     """
+    read = {key: options.pop(key) for key in LOAD_OPTIONS & set(options)}
+    load_kwargs = merged_load_kwargs(load_kwargs, read, accepted=LOAD_OPTIONS, caller="train")
     spec, tracking = _resolve_options(data, model, tracking, options)
     get_model_spec(spec.model)  # an unknown model name fails before any data is read
     loaded = load(data, **dict(load_kwargs or {}))

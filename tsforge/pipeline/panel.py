@@ -19,13 +19,14 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from tsforge.arguments import model_name, whole_number
 from tsforge.data.history import SeriesInput
+from tsforge.data.load_options import PANEL_LOAD_OPTIONS, PanelLoadOptions, merged_load_kwargs
 from tsforge.data.panel import Panel
 from tsforge.data.panel_checks import (
     FilledGapsWarning,
@@ -75,6 +76,9 @@ from tsforge.tracking.references import default_registry_name
 from tsforge.training.callbacks import Callback, TrainState
 from tsforge.training.fitting import iterations_run
 from tsforge.training.spec import DEFAULT_SEED, TrainingSpec
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = [
     "PanelOutcome",
@@ -164,6 +168,7 @@ def train_panel(
     n_calibration_windows: int | None = None,
     drop_short: bool = False,
     floor_scores: bool = False,
+    **load_options: Unpack[PanelLoadOptions],
 ) -> PanelOutcome:
     """Train and score ``model`` on ``data`` under the per-series holdout protocol.
 
@@ -206,7 +211,12 @@ def train_panel(
             (and without ``intervals``: native intervals) the predictor stores that floor and
             serves, and is scored on, floored points, as a calibrated model is. With
             ``intervals`` the calibration's own floor is used either way.
+        **load_options: the reader's options as keywords (``fill_gaps=True``, ``freq="MS"``,
+            ``time_col="month"``, ...: those its messages advise), merged into ``load_kwargs``.
     """
+    load_kwargs = merged_load_kwargs(
+        load_kwargs, load_options, accepted=PANEL_LOAD_OPTIONS, caller="train_panel"
+    )
     tracking = check_tracking(tracking)
     name = model_name(model)
     if n_calibration_windows is not None and whole_number(n_calibration_windows, "n_calibration_windows") < 1:
@@ -431,6 +441,7 @@ def evaluate_panel_model(
     *,
     load_kwargs: Mapping[str, Any] | None = None,
     drop_short: bool = False,
+    **load_options: Unpack[PanelLoadOptions],
 ) -> tuple[dict[str, float], pd.DataFrame]:
     """Score a saved panel model on ``data``'s holdout: every series' last ``H`` values are
     forecast from the values before them (``H`` = the model's horizon). Returns the mean
@@ -442,7 +453,12 @@ def evaluate_panel_model(
     (:func:`_aligned_to_test`). A local model is forecast far enough to reach the whole test
     window (it refits on each history, so any horizon is its own forecast); a model of fixed
     horizon leaves the test steps its forecast does not reach unscored, and a note says so.
+    ``load_options``: the reader's options as keywords (``fill_gaps=True``, ...), merged into
+    ``load_kwargs``.
     """
+    load_kwargs = merged_load_kwargs(
+        load_kwargs, load_options, accepted=PANEL_LOAD_OPTIONS, caller="evaluate_panel_model"
+    )
     panel, _, held = load_holding_gaps(data, load_kwargs)
     h = predictor.max_horizon
     where = _data_label(data, panel)

@@ -38,10 +38,11 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import optuna
 
+from tsforge.data.load_options import LOAD_OPTIONS, LoadOptions, merged_load_kwargs
 from tsforge.errors import ConfigError, TsforgeError
 from tsforge.models.base import ModelContext
 from tsforge.models.registry import get_model_spec
@@ -78,6 +79,9 @@ from tsforge.tuning.study import (
     open_study,
     resolve_storage,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["TuneResult", "tune", "study_summary", "option_error"]
 
@@ -215,6 +219,7 @@ def tune(
     on_retrain: Callable[[int], None] | None = None,
     drop_short: bool = False,
     progress: bool = False,
+    **load_options: Unpack[LoadOptions],
 ) -> TuneResult:
     """Search ``model``'s hyper-parameters on ``data`` with Optuna, tracked in MLflow.
 
@@ -251,6 +256,8 @@ def tune(
         catch: exceptions that fail one trial without stopping the study.
         train_fn: replacement of ``pipeline.train`` (tests).
         load_kwargs: options of ``load_data`` for file input (id/time/target columns).
+        **load_options: the reader's options as keywords (``fill_gaps=True``, ``freq="h"``, ...:
+            those its messages advise), merged into ``load_kwargs``.
         on_start: ``on_start(finished_before, to_run)`` once the study is open (the CLI sizes
             its progress bar with it; ``to_run`` is ``None`` with a timeout only).
         on_retrain: ``on_retrain(best_trial)`` just before the best trial is retrained (the
@@ -271,6 +278,7 @@ def tune(
     from tsforge.data.load import load
     from tsforge.data.protocol import HOLDOUT, default_lengths
 
+    load_kwargs = merged_load_kwargs(load_kwargs, load_options, accepted=LOAD_OPTIONS, caller="tune")
     if n_trials is None and timeout is None:
         raise ConfigError("give a number of trials or a timeout", field="trials")
     if n_trials is not None:
