@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypedDict
 
+import numpy as np
+
 from tsforge.errors import ConfigError
 
 __all__ = ["LoadOptions", "PanelLoadOptions", "LOAD_OPTIONS", "PANEL_LOAD_OPTIONS", "merged_load_kwargs"]
@@ -63,7 +65,7 @@ def merged_load_kwargs(
         raise TypeError(f"{caller}() got an unexpected keyword argument {unknown[0]!r}")
     merged = dict(load_kwargs or {})
     for key, value in options.items():
-        if key in merged and merged[key] != value:
+        if key in merged and not _same(merged[key], value):
             raise ConfigError(
                 f"{key} is given twice with different values: {key}={value!r} and "
                 f"load_kwargs={{{key!r}: {merged[key]!r}}}; give it once",
@@ -71,3 +73,14 @@ def merged_load_kwargs(
             )
         merged[key] = value
     return merged
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two values of one reader option mean the same: a list and a tuple of the same
+    names do (``value_cols``), and two equal arrays compare element-wise rather than raising
+    numpy's "truth value of an array is ambiguous"."""
+    if isinstance(a, str) or isinstance(b, str) or a is None or b is None:
+        return bool(a == b)
+    if isinstance(a, Sequence | np.ndarray) and isinstance(b, Sequence | np.ndarray):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)

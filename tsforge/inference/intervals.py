@@ -277,8 +277,9 @@ def zero_width_note(forecasts: Sequence[SeriesForecast], method: str | None = No
         )
     elif method == "native":
         note += (
-            f": the model's own intervals come from its errors on the history, and it fits "
-            f"{'these histories' if many else 'this history'} without error (e.g. a flat series); "
+            f": the model's own intervals have no spread here: it fits {'these histories' if many else 'this history'} "
+            "without error (e.g. a flat series) or, a global model, holds an input window of one "
+            "constant value at that value; "
             "conformal intervals (a model trained with its interval calibration) give "
             f"{'them' if many else 'it'} a width"
         )

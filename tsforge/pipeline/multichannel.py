@@ -185,7 +185,7 @@ def _resolve_options(
     if unknown:
         # ``train(..., epochs=1)``: a training-loop option belongs in train_config; a typo of an
         # argument (``horizn``) gets its likely name
-        valid = sorted(spec_fields | track_fields)
+        valid = sorted(spec_fields | track_fields | LOAD_OPTIONS)  # train() takes those too
         hints = []
         for name in unknown:
             close = difflib.get_close_matches(name, valid, n=1)

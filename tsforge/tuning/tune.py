@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 import optuna
 
-from tsforge.data.load_options import LOAD_OPTIONS, LoadOptions, merged_load_kwargs
+from tsforge.data.load_options import PANEL_LOAD_OPTIONS, PanelLoadOptions, merged_load_kwargs
 from tsforge.errors import ConfigError, TsforgeError
 from tsforge.models.base import ModelContext
 from tsforge.models.registry import get_model_spec
@@ -219,7 +219,7 @@ def tune(
     on_retrain: Callable[[int], None] | None = None,
     drop_short: bool = False,
     progress: bool = False,
-    **load_options: Unpack[LoadOptions],
+    **load_options: Unpack[PanelLoadOptions],
 ) -> TuneResult:
     """Search ``model``'s hyper-parameters on ``data`` with Optuna, tracked in MLflow.
 
@@ -278,7 +278,9 @@ def tune(
     from tsforge.data.load import load
     from tsforge.data.protocol import HOLDOUT, default_lengths
 
-    load_kwargs = merged_load_kwargs(load_kwargs, load_options, accepted=LOAD_OPTIONS, caller="tune")
+    # the panel reader's options too: tune's own refusal of a one-value series advises
+    # drop_too_few=True, which a split (one aligned table) has no use for and is refused below
+    load_kwargs = merged_load_kwargs(load_kwargs, load_options, accepted=PANEL_LOAD_OPTIONS, caller="tune")
     if n_trials is None and timeout is None:
         raise ConfigError("give a number of trials or a timeout", field="trials")
     if n_trials is not None:
@@ -313,6 +315,11 @@ def tune(
             "drop_short=True applies to the panel protocol: a split cuts one aligned series by time",
             cli_message="--drop-short applies to the panel protocol: a --split cuts one aligned series by time",
             field="drop_short",
+        )
+    if "drop_too_few" in load_kwargs and not holdout:
+        raise ConfigError(
+            "drop_too_few applies to a panel (series of their own lengths): a split reads one aligned table",
+            field="drop_too_few",
         )
     if holdout:
         from tsforge.pipeline.panel import refuse_loss_strategy

@@ -159,3 +159,19 @@ def test_the_note_names_a_few_and_counts_the_rest():
     assert note is not None
     assert "the input windows of 8 of 8 series (their last" in note
     assert ": 0, 1, 2, 3, 4 and 3 more; dlinear forecasts them at that value" in note
+
+
+def test_the_zero_width_note_of_a_held_series_names_the_held_window():
+    """A held series' native band has no width; the note's cause was "fits this history without
+    error (e.g. a flat series)" even where the series had swung for years before a flat input
+    window (review, s71): it names the held window as a cause now."""
+    panel = _panel()
+    fitted = _fit(panel, "lightgbm", quantiles=(0.1, 0.5, 0.9))
+    predictor = PanelPredictor("lightgbm", 6, freq="MS", season_length=12, global_model=fitted)
+    series = [SeriesInput(str(sid), panel.series(i)) for i, sid in enumerate(panel.ids)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        predictor.predict_series(series, level=[80])
+    notes = [str(w.message) for w in caught if "zero width" in str(w.message)]
+    assert len(notes) == 1 and "'s04'" in notes[0], notes
+    assert "holds an input window of one constant value" in notes[0], notes[0]

@@ -160,3 +160,58 @@ def test_tune_and_the_routed_training_take_the_keywords(tmp_path):
         tune(path, "dlinear", n_trials=1, fill_gaps=True, load_kwargs={"fill_gaps": False})
     with pytest.raises(ConfigError, match=r"freq is given twice"):
         train_routed(path, _H, freq="MS", load_kwargs={"freq": "D"})
+
+
+def test_tune_takes_the_panel_readers_drop_too_few_its_own_refusal_advises(tmp_path, monkeypatch):
+    """tune's refusal of a one-value series advises ``drop_too_few=True``; tune(...,
+    drop_too_few=True) raised TypeError (review, s71). It reaches the panel's reader now."""
+    import importlib
+
+    tune_module = importlib.import_module("tsforge.tuning.tune")  # the package's name is the function
+
+    seen: dict[str, object] = {}
+
+    def _stop(data, model, input_len, horizon, drop_short, load_kwargs):
+        seen.update(load_kwargs)
+        raise RuntimeError("stop before any trial")
+
+    monkeypatch.setattr(tune_module, "_panel_for_study", _stop)
+    with pytest.raises(RuntimeError, match="stop before any trial"):
+        tune_module.tune(
+            _gappy_panel(tmp_path), "dlinear", horizon=_H, n_trials=1, storage=None, drop_too_few=True
+        )
+    assert seen.get("drop_too_few") is True, seen
+
+
+def test_tune_on_a_split_refuses_drop_too_few_by_name(tmp_path):
+    from tsforge.tuning import tune
+
+    with pytest.raises(ConfigError, match="drop_too_few applies to a panel"):
+        tune("synthetic", "dlinear", horizon=_H, split="7:1:2", n_trials=1, storage=None, drop_too_few=True)
+
+
+def test_train_suggests_the_readers_option_for_a_misspelling():
+    """train() refuses an unknown keyword listing the valid names; the reader's options it takes
+    (fill_gaps, ...) were missing from that list, so fill_gap got no "did you mean"."""
+    with pytest.raises(ConfigError, match="did you mean 'fill_gaps' for 'fill_gap'"):
+        train("synthetic", "dlinear", fill_gap=True, tracking=_UNTRACKED)
+
+
+def test_one_option_given_both_ways_as_a_list_and_a_tuple_or_equal_arrays_is_no_conflict():
+    from tsforge.data.load_options import LOAD_OPTIONS, merged_load_kwargs
+
+    merged = merged_load_kwargs(
+        {"value_cols": ["a", "b"]}, {"value_cols": ("a", "b")}, accepted=LOAD_OPTIONS, caller="f"
+    )
+    assert list(merged["value_cols"]) == ["a", "b"]
+    arrays = merged_load_kwargs(
+        {"value_cols": np.array(["a", "b"])},
+        {"value_cols": np.array(["a", "b"])},
+        accepted=LOAD_OPTIONS,
+        caller="f",
+    )
+    assert list(arrays["value_cols"]) == ["a", "b"]
+    with pytest.raises(ConfigError, match="given twice with different values"):
+        merged_load_kwargs(
+            {"value_cols": ["a", "b"]}, {"value_cols": ("a", "c")}, accepted=LOAD_OPTIONS, caller="f"
+        )
