@@ -18,7 +18,8 @@ Notes: a member's own note ("1 of 3 series were too short for seasonal_naive …
 the member's of this ensemble, naming the series it forecast (:meth:`RoutedPredictor.member_frame`),
 here and so alike behind every door: the CLI, the Python API, the MLflow pyfunc and the service.
 Passed on as it was, it named a model the user never asked for, and its count read as one of
-the request's.
+the request's. A fact several members say alike of the same series (a constant input window, a
+missing value) is said once, naming them (:meth:`RoutedPredictor._say_member_notes`).
 
 Intervals: the ensemble is calibrated as a model of its own (split conformal on the residuals
 of its routed forecast — members as served, combined with the served weights — of the
@@ -47,7 +48,14 @@ from recommender.series_recommendation import MODES, route_panel
 from tsforge.data.frequency import check_sampling
 from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
-from tsforge.errors import ConfigError, ModelNotFoundError, TsforgeWarning, notes_framed
+from tsforge.errors import (
+    ConfigError,
+    HeldModelNote,
+    ModelNotFoundError,
+    TsforgeWarning,
+    model_notes_held,
+    notes_framed,
+)
 from tsforge.inference import FramePredictor, IntervalRequest, SeriesForecast
 from tsforge.panels.conformal import ConformalCalibration
 from tsforge.panels.predictor import PanelPredictor, panel_forecasts
@@ -267,31 +275,67 @@ class RoutedPredictor(FramePredictor):
         said = unprofiled_note(panel, base_w, base, {name: m.input_len for name, m in self.members.items()})
         if said:
             warnings.warn(UnprofiledSeriesWarning(f"routed model {self.known_as!r}: {said}"), stacklevel=2)
-        values = np.zeros((len(series), h))
-        for j, name in enumerate(base):
-            idx = np.flatnonzero(base_w[:, j] > 0)
-            if idx.size == 0:
-                continue
-            routed = [series[i] for i in idx.tolist()]
-            member = self.members[name]
-            member.progress = self.progress
-            with notes_framed(self.member_frame(name, [str(s.id) for s in routed])):
-                fc = member.predict_series(routed, h)
-            values[idx] += base_w[idx, j, None] * np.vstack(
-                [np.asarray(f.values, dtype=np.float64) for f in fc]
-            )
+        values = self._members_forecast(series, base_w, base, h)
         out = panel_forecasts(panel, values, h)
         return self._calibrated_bounds(out, [panel.series(i) for i in range(len(panel))], request)
 
-    def member_frame(self, member: str, ids: Sequence[str]) -> str:
+    def _members_forecast(
+        self, series: Sequence[SeriesInput], base_w: np.ndarray, base: Sequence[str], h: int
+    ) -> np.ndarray:
+        """``[n, h]`` = Σ_b base_w[:, b] · member_b(history), each member called on the series
+        weighted into it only; the members' notes said behind their frame, a shared fact once
+        (:meth:`_say_member_notes`)."""
+        values = np.zeros((len(series), h))
+        member_notes: list[tuple[tuple[str, ...], HeldModelNote]] = []  # (the member's series, its note)
+        try:
+            for j, name in enumerate(base):
+                idx = np.flatnonzero(base_w[:, j] > 0)
+                if idx.size == 0:
+                    continue
+                routed = [series[i] for i in idx.tolist()]
+                member = self.members[name]
+                member.progress = self.progress
+                ids = tuple(str(s.id) for s in routed)
+                with notes_framed(self.member_frame(name, ids)), model_notes_held() as held:
+                    try:
+                        fc = member.predict_series(routed, h)
+                    finally:
+                        member_notes.extend((ids, note) for note in held)
+                values[idx] += base_w[idx, j, None] * np.vstack(
+                    [np.asarray(f.values, dtype=np.float64) for f in fc]
+                )
+        finally:  # also those of a member that failed: they may say why
+            self._say_member_notes(member_notes)
+        return values
+
+    def _say_member_notes(self, said: Sequence[tuple[tuple[str, ...], HeldModelNote]]) -> None:
+        """Say the members' held notes (:func:`~tsforge.errors.model_note`), each fact once:
+        notes that differ only in the member that made them, of the same series, are one note
+        naming those members ("dlinear, nlinear and lightgbm forecast it at that value"), behind
+        the frame that names them; the others as each member's.
+
+        Why: a fact about a series (its input window is constant, it has missing values) was
+        said once per member weighted into its forecast, three lines for one fact."""
+        facts: dict[tuple[tuple[str, ...], object], list[HeldModelNote]] = {}
+        for ids, note in said:
+            facts.setdefault((ids, note.fact), []).append(note)
+        for (ids, _), notes in facts.items():
+            names = list(dict.fromkeys(note.model for note in notes))
+            with notes_framed(self.member_frame(names, ids)):
+                notes[0].say(names)
+
+    def member_frame(self, member: str | Sequence[str], ids: Sequence[str]) -> str:
         """What a member's note is said behind: ``routed model 'my-routed', member seasonal_naive
-        (weighted into the forecast of 3 series: a, b, c)`` (``picked for`` in ``pick`` mode)."""
+        (weighted into the forecast of 3 series: a, b, c)`` (``picked for`` in ``pick`` mode);
+        of several members, ``members dlinear and nlinear (...)``."""
         shown = ", ".join(ids[:_NAMED_IDS]) + (
             f" and {len(ids) - _NAMED_IDS} more" if len(ids) > _NAMED_IDS else ""
         )
         which = "1 series" if len(ids) == 1 else f"{len(ids)} series"
         role = f"picked for {which}" if self.mode == "pick" else f"weighted into the forecast of {which}"
-        return f"routed model {self.known_as!r}, member {member} ({role}: {shown})"
+        names = [member] if isinstance(member, str) else list(member)
+        who = f"member {names[0]}" if len(names) == 1 else f"members {', '.join(names[:-1])} and {names[-1]}"
+        return f"routed model {self.known_as!r}, {who} ({role}: {shown})"
 
     # -- persistence ----------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:

@@ -9,9 +9,10 @@ column, row, field) so the message can name the problem precisely.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 __all__ = [
     "TsforgeError",
@@ -38,6 +39,9 @@ __all__ = [
     "located",
     "names_whole",
     "notes_framed",
+    "HeldModelNote",
+    "model_note",
+    "model_notes_held",
 ]
 
 
@@ -275,6 +279,50 @@ def notes_framed(frame: str) -> Iterator[None]:
         yield
     finally:
         _NOTE_FRAMES.reset(token)
+
+
+@dataclass(frozen=True)
+class HeldModelNote:
+    """A note a model made of its forecast, held by :func:`model_notes_held`: ``model`` made it,
+    ``fact`` is what it says but for the model's name (notes of equal facts differ only in the
+    model they name), and ``say(names)`` says it of those models at once."""
+
+    model: str
+    fact: Hashable
+    say: Callable[[Sequence[str]], None]
+
+
+#: where the model notes made in this context are held instead of said (:func:`model_notes_held`)
+_HELD_MODEL_NOTES: ContextVar[list[HeldModelNote] | None] = ContextVar(
+    "tsforge_held_model_notes", default=None
+)
+
+
+def model_note(model: str, fact: Hashable, say: Callable[[Sequence[str]], None]) -> None:
+    """Say a note that names the model which made it (``say([model])``), or hold it inside
+    :func:`model_notes_held`; ``fact``: what it says but for the model's name.
+
+    Why held: a routed ensemble's members each say a fact of the series they forecast, and
+    three members that share it said it three times, once per member; held, the ensemble says
+    it once, naming them all. A context variable, as :func:`notes_framed`'s, reaches the member
+    in this thread only."""
+    held = _HELD_MODEL_NOTES.get()
+    if held is None:
+        say([model])
+    else:
+        held.append(HeldModelNote(model, fact, say))
+
+
+@contextmanager
+def model_notes_held() -> Iterator[list[HeldModelNote]]:
+    """Inside, the notes :func:`model_note` is given are held in the list yielded, not said: the
+    caller says them (:meth:`HeldModelNote.say`), those of one fact once."""
+    held: list[HeldModelNote] = []
+    token = _HELD_MODEL_NOTES.set(held)
+    try:
+        yield held
+    finally:
+        _HELD_MODEL_NOTES.reset(token)
 
 
 def _in_frame(text: object) -> object:

@@ -41,6 +41,7 @@ __all__ = [
     "note_filled_gaps",
     "note_unread_gaps",
     "note_filled_values",
+    "models_fill_words",
     "filled_value_words",
     "warn_no_calendar",
 ]
@@ -259,7 +260,7 @@ class InsertedSteps:
             [ids[key] for key in order],
             np.array([missing[key] for key in order], dtype=np.int64) + test[:, 0],
             self.held[0].where or self.where,
-            _models_words([(note.model, note.how) for note in filling]),
+            models_fill_words([(note.model, note.how) for note in filling]),
             inserted=sum(inserted.values()) + int(test[:, 1].sum()),
             unscored=int(test[:, 0].sum()),
         )
@@ -281,7 +282,7 @@ class HeldFilledNote:
     where: str | None
 
 
-def _models_words(models: Sequence[tuple[str, tuple[str, str]]]) -> tuple[str, str]:
+def models_fill_words(models: Sequence[tuple[str, tuple[str, str]]]) -> tuple[str, str]:
     """How the ``models`` (name, :func:`filled_value_words`) fill missing values, in one
     phrase for one value and one for several: models that fill alike are named together
     (``naive and auto_ets are fitted with them filled by …``), the others follow after ``;``.

@@ -38,6 +38,7 @@ from tsforge.data.panel_checks import (
     HeldFilledNote,
     filled_value_words,
     inserted_steps,
+    models_fill_words,
     note_filled_values,
 )
 from tsforge.data.scaling import StandardScaler, spread_or_level
@@ -52,6 +53,7 @@ from tsforge.errors import (
     TsforgeWarning,
     UnusedCoordinatesWarning,
     WordedWarning,
+    model_note,
 )
 from tsforge.inference.forecast_range import (
     PAST_RANGE,
@@ -278,7 +280,7 @@ class FramePredictor:
         where = None if source is None else source.name
         steps = inserted_steps()
         if steps is None:
-            note_filled_values([s.id for s in given], counts, where, words)
+            _note_filled_by_model([s.id for s in given], counts, where, self.model_name, words)
             return
         # an evaluation's histories with the steps --fill-gaps inserted: held, and said once for
         # every model that forecast them (a routed ensemble's members in weights mode share series)
@@ -568,6 +570,27 @@ class FramePredictor:
             raise _in_file_terms(exc, inputs, file, df, (id_col, time_col, target_col)) from None
         integer_steps = continued_steps(inputs, forecasts)
         return forecast_frame(forecasts, integer_steps, id_col=id_col, time_col=time_col)
+
+
+def _note_filled_by_model(
+    ids: list[Any], counts: np.ndarray, where: str | None, model: str, words: tuple[str, str]
+) -> None:
+    """The note of :func:`note_filled_values`, said as a model note
+    (:func:`~tsforge.errors.model_note`): a routed ensemble whose members fill the same values
+    alike says it once, naming them ("naive and auto_ets are fitted with them filled by …")."""
+    if not int(counts.sum()):
+        return
+    if not all(w.startswith(model) for w in words):  # words that do not open with the name: as they are
+        note_filled_values(ids, counts, where, words)
+        return
+    tails = (words[0][len(model) :], words[1][len(model) :])
+
+    def say(names: Sequence[str]) -> None:
+        note_filled_values(
+            ids, counts, where, models_fill_words([(n, (n + tails[0], n + tails[1])) for n in names])
+        )
+
+    model_note(model, (tuple(str(i) for i in ids), tuple(counts.tolist()), where, tails), say)
 
 
 def forecast_frame(

@@ -29,7 +29,7 @@ from tsforge.data.history import SeriesInput
 from tsforge.data.panel import Panel
 from tsforge.data.panel_checks import filled_value_words
 from tsforge.data.scaling import StandardScaler
-from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError, TsforgeWarning
+from tsforge.errors import ConfigError, DataValidationError, ModelNotFoundError, TsforgeWarning, model_note
 from tsforge.inference import (
     FramePredictor,
     IntervalRequest,
@@ -191,8 +191,7 @@ class PanelPredictor(FramePredictor):
                 native = native_quantiles(frame, self.model, request, len(panel), h)
         else:
             values = self.global_model.predict_next(panel, h)
-            if note := constant_input_note(panel, self.global_model, self.model):
-                warnings.warn(note, TsforgeWarning, stacklevel=2)
+            self._note_constant_inputs(panel, self.global_model)
             if method == "native":
                 native = self._global_native_quantiles(panel, h, request)
         out = panel_forecasts(panel, values, h)
@@ -202,6 +201,21 @@ class PanelPredictor(FramePredictor):
         else:
             out = self._calibrated_bounds(out, histories, request)
         return self._floored(out, histories)
+
+    def _note_constant_inputs(self, panel: Panel, model: GlobalPanelModel) -> None:
+        """The note of :func:`constant_input_note`, said as a model note
+        (:func:`~tsforge.errors.model_note`): a routed ensemble whose members forecast the same
+        window at its constant says it once, naming them."""
+        held = model.constant_inputs(panel)
+        if not held.any():
+            return
+
+        def say(names: Sequence[str]) -> None:
+            warnings.warn(
+                constant_input_words(panel, held, model.input_len, names), TsforgeWarning, stacklevel=4
+            )
+
+        model_note(self.model, constant_input_words(panel, held, model.input_len, ["\0"]), say)
 
     def _floored(
         self, forecasts: list[SeriesForecast], histories: Sequence[np.ndarray]
@@ -374,14 +388,20 @@ def constant_input_note(panel: Panel, model: GlobalPanelModel, name: str) -> str
     Why: a flat line from a network reads like a model that learnt nothing; the note says it is
     the rule (a window without change has nothing for the model to scale), not a failed fit."""
     held = model.constant_inputs(panel)
+    return constant_input_words(panel, held, model.input_len, [name]) if held.any() else None
+
+
+def constant_input_words(panel: Panel, held: np.ndarray, input_len: int, names: Sequence[str]) -> str:
+    """The sentence of :func:`constant_input_note` for the series ``held`` (a mask over
+    ``panel``), said of the models ``names`` (several: "dlinear and nlinear forecast it")."""
     k = int(held.sum())
-    if not k:
-        return None
     one = k == 1
+    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+    verb = "forecasts" if len(names) == 1 else "forecast"
     return (
         f"the input window{'' if one else 's'} of {k} of {len(panel)} series ({'its' if one else 'their'} "
-        f"last {model.input_len} values) {'is' if one else 'are each'} one constant value"
-        f"{named_series(list(panel.ids[held]), k)}; {name} forecasts {'it' if one else 'them'} at that "
+        f"last {input_len} values) {'is' if one else 'are each'} one constant value"
+        f"{named_series(list(panel.ids[held]), k)}; {who} {verb} {'it' if one else 'them'} at that "
         "value (a window without change gives the model nothing to scale)"
     )
 
