@@ -34,6 +34,7 @@ from tsforge.errors import DataValidationError
 __all__ = [
     "recommend_request",
     "check_recommend",
+    "check_saved",
     "load_recommender",
     "load_series_router",
     "per_series_histories",
@@ -61,9 +62,7 @@ def _load_cached(
     Why one function: both saved recommenders are reloaded only when rebuilt on disk, and a
     missing one is a 503 that says how to build it (``what`` names it, ``build`` is the command).
     """
-    meta = folder / marker
-    if not meta.exists():
-        raise ServiceUnavailableError(f"no {what} saved at {folder}; build one with `{build}`", field=field)
+    meta = _saved_marker(folder, marker, what=what, build=build, field=field)
     key = (str(folder.resolve()), meta.stat().st_mtime)
     with _lock:
         found = cache.get(key)
@@ -73,6 +72,40 @@ def _load_cached(
         return found
 
 
+def _saved_marker(folder: Path, marker: str, *, what: str, build: str, field: str) -> Path:
+    """``folder / marker``, the file a saved recommender is known by; a 503 saying how to build
+    one when it is not there (the check :func:`_load_cached` and :func:`check_saved` share)."""
+    meta = folder / marker
+    if not meta.exists():
+        raise ServiceUnavailableError(f"no {what} saved at {folder}; build one with `{build}`", field=field)
+    return meta
+
+
+def check_saved(req: RecommendRequest, recommender_path: str | None) -> None:
+    """A 503 now when the recommender this request needs is not saved (the per-series router
+    with ``per_series``, else the dataset recommender at ``recommender_path``).
+
+    Why: the server runs it before handing the request to a worker; a worker that starts and
+    imports its libraries first (30 s and more on a loaded machine) could run past the
+    request's budget and answer 504 for what is known at once. The worker checks again when it
+    loads the recommender (it may have been removed in between).
+    """
+    if req.per_series:
+        _saved_marker(default_router_folder(), "router.json", **_ROUTER_NAMES)
+    else:
+        folder = Path(recommender_path) if recommender_path else recommender_dir()
+        _saved_marker(folder, "meta.json", **_RECOMMENDER_NAMES)
+
+
+#: how a missing recommender / per-series router is named in its 503
+_RECOMMENDER_NAMES = {"what": "recommender", "build": "tsforge recommender build", "field": "recommender"}
+_ROUTER_NAMES = {
+    "what": "per-series recommender",
+    "build": "tsforge recommender build --per-series",
+    "field": "per_series",
+}
+
+
 def load_recommender(path: str | Path | None) -> Recommender:
     """The saved recommender at ``path`` (default location when ``None``), cached until it changes."""
     return _load_cached(
@@ -80,9 +113,7 @@ def load_recommender(path: str | Path | None) -> Recommender:
         "meta.json",
         _cache,
         Recommender.load,
-        what="recommender",
-        build="tsforge recommender build",
-        field="recommender",
+        **_RECOMMENDER_NAMES,
     )
 
 
@@ -244,9 +275,7 @@ def load_series_router(path: str | Path | None = None) -> SeriesRouter:
         "router.json",
         _router_cache,
         SeriesRouter.load,
-        what="per-series recommender",
-        build="tsforge recommender build --per-series",
-        field="per_series",
+        **_ROUTER_NAMES,
     )
 
 

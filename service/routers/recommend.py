@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 
 from service.dependencies import ApiKeyDep, CpuPoolDep, LimitsDep, SettingsDep
 from service.disconnect import run_until_disconnected
-from service.recommending import check_recommend
+from service.recommending import check_recommend, check_saved
 from service.schemas.common import JSON_BODY_CODES, error_responses
 from service.schemas.recommend import PerSeriesRecommendResponse, RecommendRequest, RecommendResponse
 
@@ -57,6 +57,7 @@ async def recommend(
 
     def work(cancel: threading.Event) -> RecommendResponse | PerSeriesRecommendResponse:
         check_recommend(req, limits)  # limits and timestamps: 413/422 before waiting for a worker
+        check_saved(req, settings.recommender_path)  # none saved: 503 now, not after a worker starts
         out = pool.run(
             "service.recommending:recommend_request",
             req,

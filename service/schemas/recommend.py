@@ -117,12 +117,11 @@ class RecommendRequest(ReadsTimeFormat):
         n = len(self.series[0].values)
         odd = next((i for i, s in enumerate(self.series) if len(s.values) != n), None)
         if odd is not None:  # named at the series that breaks it, as the timestamps below are
-            lengths = sorted({len(s.values) for s in self.series})
             raise field_error(
                 f"series {self.series[odd].id!r} has {len(self.series[odd].values)} values and "
                 f"series {self.series[0].id!r} {n}: all series must have the same length (one "
-                f"dataset; got lengths {lengths}) — series of their own lengths are a panel: send "
-                '"per_series": true',
+                f"dataset; got {_lengths_as_sent(self.series)}) — series of their own lengths are a "
+                'panel: send "per_series": true',
                 "series",
                 odd,
                 "values",
@@ -138,6 +137,20 @@ class RecommendRequest(ReadsTimeFormat):
                 "timestamps",
             )
         return self
+
+
+_NAMED_LENGTHS = 8
+
+
+def _lengths_as_sent(series: list[RecommendSeriesIn]) -> str:
+    """The series' lengths in the order they were sent, each beside its id when few.
+
+    Why: a sorted set of lengths ("[30, 36, 40]") could not be matched back to the series
+    that have them; in request order (and named, for a short request) the reader finds them.
+    """
+    if len(series) <= _NAMED_LENGTHS:
+        return "lengths " + ", ".join(f"{s.id!r} {len(s.values)}" for s in series)
+    return f"lengths in the order sent {[len(s.values) for s in series]}"
 
 
 def _timestamp_kind(series: RecommendSeriesIn) -> str | None:

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from service.cpu_pool import CpuPool
+from service.errors import DeadlineExceededError
 from service.main import create_app
 from service.settings import ServiceSettings
 from tests.conftest import copied_store
@@ -101,11 +103,21 @@ def test_bad_recommend_requests(rec_client, body, status, field):
         assert '"per_series": true' in r.json()["message"]
 
 
-def test_missing_recommender_is_503(tmp_path, empty_store_uri):
+def test_missing_recommender_is_503(tmp_path, empty_store_uri, monkeypatch):
+    """Known before any worker starts: the 503 does not wait for a worker's start-up, which on a
+    loaded machine (30 s and more) ran past the request's budget and answered 504."""
+    handed: list[str] = []
+
+    def slow_worker(self: CpuPool, target: str, *args: object, **kwargs: object) -> object:
+        handed.append(target)
+        raise DeadlineExceededError("the worker was still starting", field="service")
+
+    monkeypatch.setattr(CpuPool, "run", slow_worker)
     with TestClient(create_app(_settings(empty_store_uri, str(tmp_path / "none")))) as c:
         r = c.post("/v1/recommend", json={"series": [{"id": "a", "values": [1.0] * 600}]})
-        assert r.status_code == 503
+        assert r.status_code == 503, r.text
         assert r.json()["field"] == "recommender" and "tsforge recommender build" in r.json()["message"]
+    assert handed == []
 
 
 @pytest.mark.parametrize("start", ["2300-01-01T00:00:00", "1650-01-01T00:00:00"])
