@@ -188,7 +188,9 @@ def test_the_statistics_a_reason_quotes_are_said_once_in_words(capsys):
     assert out.count("tau: Kendall's trend statistic, from -1 (always falling) through 0 (no trend)") == 1, (
         out
     )
-    assert "heteroscedastic: its size changes over time" in out
+    # the gloss says what the ARCH test on detrended values shows, which a strong season also makes
+    assert "heteroscedastic: the squared detrended values are autocorrelated (ARCH test)" in out, out
+    assert "a strong season" in out and "its size changes over time" not in out
     assert "Hurst exponent" not in out and "anomaly ratio:" not in out  # only what was said
 
 

@@ -775,8 +775,10 @@ def forecast_cmd(
     # the forecast names its columns as the history does, also where the reader guessed them
     id_col, time_col, target_col = _history_roles(frame, id_col, time_col, target_col)
     zone = None
-    try:  # the offsets as written: also those of times --time-format parsed
-        zone = history_zone(written, time_col, id_col, read_in_utc=held.said_in_utc())
+    try:  # the offsets as written: also those of times --time-format parsed, and of a wide file's
+        # time column (``time``, the forecast's ``ds``)
+        written_time = _written_time_column(written, load_kwargs)
+        zone = history_zone(written, written_time, id_col, read_in_utc=held.said_in_utc())
     finally:
         held.release(zone)
     shown = result if zone is None else in_history_zone(result, time_col, id_col, zone)
@@ -842,17 +844,36 @@ def _history_form(written: Any, load_kwargs: dict[str, Any]) -> TimeForm | None:
     """
     import polars as pl
 
-    from tsforge.data.history import history_time_column
     from tsforge.data.label_forms import label_form
 
-    fmt = load_kwargs["time_format"]
     if not isinstance(written, pl.DataFrame):
         return None  # a .tsf history: dated by its header
-    time_col = load_kwargs["time_col"] or "ds"
-    column = history_time_column(
-        written, load_kwargs["id_col"], time_col, load_kwargs["target_col"], time_format=fmt
+    column = _written_time_column(written, load_kwargs)
+    return label_form(written[column] if column is not None else None, time_format=load_kwargs["time_format"])
+
+
+def _written_time_column(written: Any, load_kwargs: dict[str, Any]) -> str | None:
+    """The column of the history as written (``written``) that its times are read from: the long
+    file's ``--time-col``, the column the reader guessed, or a wide file's time column
+    (``time``); ``None`` for a ``.tsf`` history or one without times.
+
+    Why: a wide file's forecast is named ``ds`` while its times are written in another column,
+    and looking for its offsets in ``ds`` found none: the forecast of a wide file written at
+    ``+02:00`` was dated in UTC without an offset, the same data in long layout at ``+02:00``.
+    """
+    import polars as pl
+
+    from tsforge.data.history import history_time_column
+
+    if not isinstance(written, pl.DataFrame):
+        return None  # a .tsf history: dated by its header
+    return history_time_column(
+        written,
+        load_kwargs["id_col"],
+        load_kwargs["time_col"] or "ds",
+        load_kwargs["target_col"],
+        time_format=load_kwargs["time_format"],
     )
-    return label_form(written[column] if column is not None else None, time_format=fmt)
 
 
 def _series_columns(frame: Any, value_cols: list[str], id_col: str, time_col: str, *, file: str) -> Any:
@@ -944,9 +965,17 @@ def models_cmd(
 
 def _headline(metrics: dict[str, float]) -> str:
     """A version's test scores in a few words: MASE (panel runs) or MSE/MAE (window runs), its
-    skill over its baseline, and the interval coverage where it was scored."""
+    skill over its baseline, and the interval coverage where it was scored.
+
+    A window model's MSE and MAE are marked "(normalised)": it logs them on the z-scale (its
+    ``test_orig_*`` beside them are in the data's units), so "MSE 0.03704" unmarked read as a
+    near-perfect fit in the data's units; a panel's are in the data's units and logs no ``_orig_``.
+    """
+    normalised = any(k.startswith("test_orig_") for k in metrics)
     parts = [
-        f"{k[5:].upper()} {metrics[k]:.4g}" for k in ("test_mase", "test_mse", "test_mae") if k in metrics
+        f"{k[5:].upper()} {metrics[k]:.4g}" + (" (normalised)" if normalised and k != "test_mase" else "")
+        for k in ("test_mase", "test_mse", "test_mae")
+        if k in metrics
     ]
     if "test_skill" in metrics:  # versions registered before the skill was logged have none
         parts.append(f"skill {metrics['test_skill']:+.1%}")

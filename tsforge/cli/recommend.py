@@ -1038,7 +1038,10 @@ TERMS: tuple[tuple[str, str], ...] = (
     ),
     (
         r"(hetero|homo)scedastic",
-        "homoscedastic: noise of a steady size; heteroscedastic: its size changes over time (ARCH test)",
+        # what the ARCH test on the detrended window shows, not what causes it: a strong daily
+        # cycle in i.i.d. noise fires it, so "its size changes over time" claimed too much
+        "heteroscedastic: the squared detrended values are autocorrelated (ARCH test), as changing noise "
+        "or a strong season makes them; homoscedastic: they are not",
     ),
     (
         r"\bstationar",

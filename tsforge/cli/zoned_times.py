@@ -105,10 +105,11 @@ def notes_held(hold: bool = True) -> Iterator[HeldNotes]:
 
 
 def history_zone(
-    frame: Any, time_col: str, id_col: str | None = None, *, read_in_utc: bool
+    frame: Any, time_col: str | None, id_col: str | None = None, *, read_in_utc: bool
 ) -> HistoryZone | None:
-    """The zone of ``frame``'s (a polars table as read) time column; ``None`` when its times
-    carry no zone or offset (the output is then written as it comes). ``id_col``: the series
+    """The zone of ``frame``'s (a polars table as read) time column ``time_col`` (as written: a
+    wide file's ``time``, not the forecast's ``ds``); ``None`` when its times carry no zone or
+    offset, or there is no such column (the output is then written as it comes). ``id_col``: the series
     column of a long table, for each series' own last offset. ``read_in_utc``: whether the
     history reader took the times in UTC — it says so (:data:`READ_IN_UTC_NOTE`, caught by
     :func:`notes_held`), so the column is never parsed again here: a regex finds the offsets

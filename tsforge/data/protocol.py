@@ -21,6 +21,7 @@ __all__ = [
     "panel_horizon",
     "DEFAULT_SPLIT",
     "HOLDOUT",
+    "default_input_note",
     "default_lengths",
     "default_split",
     "default_panel_horizon",
@@ -52,6 +53,17 @@ def default_lengths(
         input_len = getattr(entry, "input_len", None) or int(max(4 * horizon, 2 * m))
         input_len = int(min(input_len, max(8, int(0.7 * data.n_steps) - horizon - 1)))
     return int(input_len), int(horizon)
+
+
+def default_input_note(entry: Any, input_len: int | None, horizon: int) -> str | None:
+    """Where an input length the caller left out came from, for a refusal that names it (None
+    where the caller gave it): the default grows with the horizon, so "input 1600" alone named a
+    number the user never typed."""
+    if input_len is not None:
+        return None
+    if getattr(entry, "input_len", None):
+        return "the dataset's default"
+    return f"the default for horizon {horizon}"
 
 
 def default_split(entry: Any, split: str | None) -> str:

@@ -92,11 +92,19 @@ class ForecastTask:
 
 
 def prepare_task(
-    data: TimeSeriesData, input_len: int, horizon: int, split: str = "7:1:2", *, file: str | None = None
+    data: TimeSeriesData,
+    input_len: int,
+    horizon: int,
+    split: str = "7:1:2",
+    *,
+    file: str | None = None,
+    input_note: str | None = None,
 ) -> ForecastTask:
     """Apply the protocol: borders, scaler fitted on training rows, window-count checks.
 
-    ``file`` only names the data's source in errors (a channel with no training value).
+    ``file`` only names the data's source in errors (a channel with no training value);
+    ``input_note`` says, in those errors, where an input length the caller did not give came
+    from (``"the default for horizon 400"``: :func:`tsforge.data.protocol.default_input_note`).
     """
     if input_len < 1 or horizon < 1:
         raise ConfigError(
@@ -106,18 +114,59 @@ def prepare_task(
     borders = split_borders(data.n_steps, split, steps_per_hour=steps_per_hour(data.freq))
     for name in ("train", "val", "test"):
         if len(borders.window_starts(name, input_len, horizon)) < 1:
-            a, b = borders.rows(name)
-            need = input_len + horizon if name == "train" else horizon
-            raise DataValidationError(
-                f"series too short for input {input_len} + horizon {horizon}: the {name} split has "
-                f"{b - a} rows but needs at least {need} ({data.n_steps} rows in total with split {split})",
-                field="horizon",
-            )
+            raise _too_short(data, borders, name, input_len, horizon, split, input_note)
     a, b = borders.train
     train_vals = data.values[a:b]
     refuse_channels_unobserved(data, (a, b), split, file=file)
     scaler = StandardScaler.fit(train_vals)
     return ForecastTask(data, int(input_len), int(horizon), split, borders, scaler)
+
+
+def _too_short(
+    data: TimeSeriesData,
+    borders: SplitBorders,
+    name: str,
+    input_len: int,
+    horizon: int,
+    split: str,
+    input_note: str | None,
+) -> DataValidationError:
+    """The refusal of a split with no window, naming the option that fixes it and by how much.
+
+    Why: it blamed ``--horizon`` always, even where the training split was short of a 4000-step
+    ``--input``, and named an input length the user never gave (a default that grows with the
+    horizon) where the validation split was short of the horizon alone. The training split (the
+    first rows) limits the input: the longest that fits beside this horizon is said, unless even
+    input 1 does not fit. A later split limits the horizon: the input is beside the point there
+    (the training split, checked first, holds it), so only the largest horizon that fits is said.
+    """
+    a, b = borders.rows(name)
+    total = f"({data.n_steps} rows in total with split {split})"
+    longest_input = borders.train[1] - horizon
+    if name == "train" and longest_input >= 1:
+        given = f"input {input_len}" + (f", {input_note}," if input_note else "")
+        return DataValidationError(
+            f"series too short for {given} + horizon {horizon}: the train split has {b - a} rows but "
+            f"needs at least {input_len + horizon} {total}; the longest input that fits is {longest_input}",
+            field="input_len",
+        )
+    if name == "train":  # the horizon alone fills the training split: no input fits beside it
+        widest = min(borders.train[1] - 1, *(hi - lo for lo, hi in (borders.val, borders.test)))
+        said = f"input {input_len} + horizon {horizon}"
+        need, room = input_len + horizon, ", with a shorter input"
+    else:  # the training split, checked first, holds the input: the horizon alone is short here
+        widest = min(hi - max(lo, input_len) for lo, hi in map(borders.rows, ("train", "val", "test")))
+        said, need, room = f"horizon {horizon}", horizon, ""
+    fits = (
+        f"the largest horizon that fits is {widest}{room}"
+        if widest >= 1
+        else "no horizon fits: choose a split that gives it more rows"
+    )
+    return DataValidationError(
+        f"series too short for {said}: the {name} split has {b - a} rows but needs at least {need} "
+        f"{total}; {fits}",
+        field="horizon" if widest >= 1 else "split",
+    )
 
 
 def refuse_channels_unobserved(

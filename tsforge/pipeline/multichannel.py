@@ -26,7 +26,12 @@ import numpy as np
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.load import load
 from tsforge.data.load_options import LOAD_OPTIONS, merged_load_kwargs
-from tsforge.data.protocol import default_lengths, default_split, drop_channels_unobserved_in_train
+from tsforge.data.protocol import (
+    default_input_note,
+    default_lengths,
+    default_split,
+    drop_channels_unobserved_in_train,
+)
 from tsforge.data.task import ForecastTask, prepare_task
 from tsforge.errors import ConfigError
 from tsforge.evaluation.evaluate import EvaluationResult, evaluate, predict_windows
@@ -138,6 +143,7 @@ def train(
     get_model_spec(spec.model)  # an unknown model name fails before any data is read
     loaded = load(data, **dict(load_kwargs or {}))
     series, entry = loaded.series, loaded.entry
+    spec_input_len = spec.input_len  # None: the default, which a refusal must call so
     input_len, horizon = default_lengths(series, entry, spec.input_len, spec.horizon)
     split = default_split(entry, spec.split)
     spec = spec.replace(input_len=input_len, horizon=horizon, split=split)
@@ -146,7 +152,9 @@ def train(
         series, dropped = drop_channels_unobserved_in_train(series, split)
     else:
         _refuse_channels_unobserved_in_train(series, split, data)
-    task = prepare_task(series, input_len, horizon, split)
+    task = prepare_task(
+        series, input_len, horizon, split, input_note=default_input_note(entry, spec_input_len, horizon)
+    )
     check_model_config(spec, ModelContext.from_task(task))  # bad --option values: no run opened
     loss = build_loss(spec)
     if isinstance(loss, SelectiveLearning):  # refused before its estimator trains, not after

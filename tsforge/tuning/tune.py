@@ -276,7 +276,7 @@ def tune(
     """
     from tsforge.arguments import whole_number
     from tsforge.data.load import load
-    from tsforge.data.protocol import HOLDOUT, default_lengths
+    from tsforge.data.protocol import HOLDOUT, default_input_note, default_lengths
 
     # the panel reader's options too: tune's own refusal of a one-value series advises
     # drop_too_few=True, which a split (one aligned table) has no use for and is refused below
@@ -353,9 +353,11 @@ def tune(
     else:
         loaded = load(data, **(load_kwargs or {}))
         series, entry = loaded.series, loaded.entry
+        given_input = input_len  # None: the default, which a refusal of it must call so
         input_len, horizon = default_lengths(series, entry, input_len, horizon)
+        note = default_input_note(entry, given_input, horizon)
         split = split or getattr(entry, "split", None) or "7:1:2"
-        task = _check_windows(data, series, entry, input_len, horizon, split)
+        task = _check_windows(data, series, entry, input_len, horizon, split, note)
         context = ModelContext.from_task(task)
         options = _drawn_options(spec.name, strategy, fixed, context)
         if options is not None:  # as pipeline.train checks them before its run opens
@@ -724,7 +726,15 @@ def _check_choices(
                     )
 
 
-def _check_windows(data: Any, series: Any, entry: Any, input_len: int, horizon: int, split: str) -> Any:
+def _check_windows(
+    data: Any,
+    series: Any,
+    entry: Any,
+    input_len: int,
+    horizon: int,
+    split: str,
+    input_note: str | None = None,
+) -> Any:
     """Refuse, before the study opens, a split / input / horizon that leaves a split without a
     window, or a user's channel without a training value, as every trial's training would; the
     task the trials train on otherwise.
@@ -740,7 +750,7 @@ def _check_windows(data: Any, series: Any, entry: Any, input_len: int, horizon: 
     if entry is not None:
         series, _ = drop_channels_unobserved_in_train(series, split)
     file = str(data) if isinstance(data, (str, os.PathLike)) else None
-    return prepare_task(series, input_len, horizon, split, file=file)
+    return prepare_task(series, input_len, horizon, split, file=file, input_note=input_note)
 
 
 def _is_holdout(data: Any, split: str | None) -> bool:

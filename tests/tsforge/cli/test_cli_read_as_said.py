@@ -210,3 +210,33 @@ def test_each_series_is_dated_at_its_own_last_offset_as_the_service_does(tmp_pat
     assert code == 0, out + err
     written = dict(pd.read_csv(out_file)[["unique_id", "ds"]].itertuples(index=False))
     assert written == {"winter": "2024-01-31 00:00:00+01:00", "summer": "2024-05-01 00:00:00+02:00"}, written
+
+
+def test_a_wide_files_forecast_is_dated_at_its_offset_as_the_same_data_in_long_layout(tmp_path, capsys):
+    """A wide hourly file written across a summer-time change (+01:00, then +02:00) was forecast
+    in UTC without an offset, with a note saying so, while the same data melted to long layout was
+    answered at +02:00: README promises the offset of the last time for wide files too."""
+    times = pd.date_range("2024-03-30", periods=72, freq="h", tz="Europe/Berlin")
+    offset = times.strftime("%z")
+    text = times.strftime("%Y-%m-%dT%H:%M:%S") + offset.str[:3] + ":" + offset.str[3:]
+    t = np.arange(72.0)
+    wide = pd.DataFrame({"time": text, "a": 10 + np.sin(t / 4), "b": 20 + np.cos(t / 5)})
+    long = wide.melt(id_vars="time", var_name="unique_id", value_name="y").rename(columns={"time": "ds"})
+    bundle = _naive_bundle(tmp_path, h=2, freq="h", season=24)
+    written = {}
+    for layout, frame in (("wide", wide), ("long", long)):
+        history, out_file = tmp_path / f"{layout}.csv", tmp_path / f"fc-{layout}.csv"
+        frame.to_csv(history, index=False)
+        code, out, err = run_cli(capsys, "forecast", str(history), "--model", bundle, "-o", str(out_file))
+        assert code == 0, out + err
+        assert "dated in UTC" not in _one_line(err), (layout, err)  # not said of an output at +02:00
+        fc = pd.read_csv(out_file, dtype=str).sort_values(["unique_id", "ds"])
+        written[layout] = fc[["unique_id", "ds"]].to_numpy().tolist()
+    # the last time is 2024-04-02T00:00:00+02:00 (71 h after 00:00+01:00): the forecast follows it
+    assert written["wide"] == [
+        ["a", "2024-04-02 01:00:00+02:00"],
+        ["a", "2024-04-02 02:00:00+02:00"],
+        ["b", "2024-04-02 01:00:00+02:00"],
+        ["b", "2024-04-02 02:00:00+02:00"],
+    ], written
+    assert written["wide"] == written["long"], written
