@@ -153,7 +153,8 @@ def describe(group: str, f: Mapping[str, float], *, history_note: str | None = N
         sc = g("scedasticity")
         if not math.isfinite(sc):
             return "scedasticity not measured"
-        return "heteroscedastic noise" if sc < 0.5 else "homoscedastic noise"
+        # what the ARCH test on the detrended window shows, not "noise": a strong season fires it too
+        return "heteroscedastic (ARCH test)" if sc < 0.5 else "homoscedastic (ARCH test)"
     if group == "anomaly":
         a = g("anomaly_ratio")
         if not math.isfinite(a):

@@ -163,3 +163,12 @@ def test_the_verb_agrees_with_a_plural_reason():
     assert verb_for(["weak trend (|tau| 0.10)"], "works against") == "works against"
     assert verb_for(["strong seasonality (0.91)", "short history (36 values)"], "favours") == "favour"
     assert verb_for(["heteroscedastic noise"], "favours") == "favours"
+
+
+@pytest.mark.parametrize("sc", [0.1, 0.9])
+def test_scedasticity_is_said_as_the_arch_test_not_as_noise(sc):
+    """The ARCH test runs on the detrended window, so a strong daily cycle in i.i.d. noise fires
+    it: "heteroscedastic noise" stated what the test does not show (a user walk, s71)."""
+    words = describe("scedasticity", {"scedasticity": sc})
+    assert "noise" not in words and "(ARCH test)" in words, words
+    assert words.startswith("heteroscedastic" if sc < 0.5 else "homoscedastic"), words
