@@ -77,10 +77,10 @@ def merged_load_kwargs(
 
 def _same(a: Any, b: Any) -> bool:
     """Whether two values of one reader option mean the same: a list and a tuple of the same
-    names do (``value_cols``), and two equal arrays compare element-wise rather than raising
-    numpy's "truth value of an array is ambiguous"."""
-    if isinstance(a, str) or isinstance(b, str) or a is None or b is None:
-        return bool(a == b)
-    if isinstance(a, Sequence | np.ndarray) and isinstance(b, Sequence | np.ndarray):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    return bool(a == b)
+    names do (``value_cols``), and arrays compare element-wise, never raising numpy's "truth
+    value of an array is ambiguous" (nor ``len()`` of a 0-d array): whatever cannot be compared
+    is not the same."""
+    try:
+        return bool(np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object)))
+    except (TypeError, ValueError):
+        return False

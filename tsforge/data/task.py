@@ -142,31 +142,43 @@ def _too_short(
     """
     a, b = borders.rows(name)
     total = f"({data.n_steps} rows in total with split {split})"
+    given = f"input {input_len}" + (f", {input_note}," if input_note else "")
+    later = min(hi - lo for lo, hi in (borders.val, borders.test))  # the horizons they allow
     longest_input = borders.train[1] - horizon
-    if name == "train" and longest_input >= 1:
-        given = f"input {input_len}" + (f", {input_note}," if input_note else "")
+    if name == "train" and longest_input >= 1 and horizon <= later:
         return DataValidationError(
             f"series too short for {given} + horizon {horizon}: the train split has {b - a} rows but "
             f"needs at least {input_len + horizon} {total}; the longest input that fits is {longest_input}",
             field="input_len",
         )
-    if name == "train":  # the horizon alone fills the training split: no input fits beside it
-        widest = min(borders.train[1] - 1, *(hi - lo for lo, hi in (borders.val, borders.test)))
-        said = f"input {input_len} + horizon {horizon}"
-        need, room = input_len + horizon, ", with a shorter input"
-    else:  # the training split, checked first, holds the input: the horizon alone is short here
-        widest = min(hi - max(lo, input_len) for lo, hi in map(borders.rows, ("train", "val", "test")))
-        said, need, room = f"horizon {horizon}", horizon, ""
-    fits = (
-        f"the largest horizon that fits is {widest}{room}"
-        if widest >= 1
-        else "no horizon fits: choose a split that gives it more rows"
+    # the horizon is what does not fit: the largest that does with this input, and with any
+    with_this = _largest_horizon(borders, input_len)
+    with_any = min(borders.train[1] - 1, later)
+    said, need = (
+        (f"{given} + horizon {horizon}", input_len + horizon)
+        if name == "train"
+        else (f"horizon {horizon}", horizon)
     )
+    if with_this >= 1:
+        fits = f"the largest horizon that fits is {with_this}" + (
+            f" ({with_any} with a shorter input)" if with_any > with_this else ""
+        )
+    elif with_any >= 1:
+        fits = f"the largest horizon that fits is {with_any}, with a shorter input"
+    else:
+        fits = "no horizon fits: choose a split that gives it more rows"
     return DataValidationError(
         f"series too short for {said}: the {name} split has {b - a} rows but needs at least {need} "
         f"{total}; {fits}",
-        field="horizon" if widest >= 1 else "split",
+        field="horizon" if with_any >= 1 else "split",
     )
+
+
+def _largest_horizon(borders: SplitBorders, input_len: int) -> int:
+    """The largest horizon every split has a window for with ``input_len``
+    (:meth:`SplitBorders.window_starts`: a split's targets lie inside it, its inputs may reach
+    back into the rows before it, never before the first row)."""
+    return min(hi - max(lo, input_len) for lo, hi in map(borders.rows, ("train", "val", "test")))
 
 
 def refuse_channels_unobserved(

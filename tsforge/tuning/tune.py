@@ -316,7 +316,7 @@ def tune(
             cli_message="--drop-short applies to the panel protocol: a --split cuts one aligned series by time",
             field="drop_short",
         )
-    if "drop_too_few" in load_kwargs and not holdout:
+    if not holdout and load_kwargs.pop("drop_too_few", False):  # False asks for nothing: dropped
         raise ConfigError(
             "drop_too_few applies to a panel (series of their own lengths): a split reads one aligned table",
             field="drop_too_few",

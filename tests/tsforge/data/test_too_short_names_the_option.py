@@ -72,3 +72,44 @@ def test_the_command_line_names_the_flag_that_fixes_it(tmp_path, capsys, sensors
     code, _, err = run_cli(capsys, *base, "--horizon", "400")
     assert code == 2 and "series too short for horizon 400" in err and "input 1600" not in err, err
     assert "the largest horizon that fits is 300 (--horizon)" in err, err
+
+
+def _fits(n_steps: int, input_len: int, horizon: int, split: str) -> bool:
+    from tsforge.data.splits import split_borders
+
+    borders = split_borders(n_steps, split)  # a ratio split: the same borders prepare_task uses
+    return all(len(borders.window_starts(s, input_len, horizon)) >= 1 for s in ("train", "val", "test"))
+
+
+@pytest.mark.parametrize("n_steps", [40, 100, 3000])
+@pytest.mark.parametrize("split", ["7:1:2", "6:2:2"])
+def test_the_number_said_to_fit_fits_and_one_more_does_not(n_steps, split):
+    """Every refusal's advice, over a grid of inputs and horizons: the longest input or largest
+    horizon it says fits (with this input, else with a shorter one), and one more does not. It
+    once said "the longest input that fits is 1700" beside a horizon the validation split could
+    not hold, so that input failed next (review, s71)."""
+    import re
+
+    data = synthetic_stations(n_channels=1, n_steps=n_steps, freq="h", seed=0)
+    for input_len in (1, 8, n_steps // 3, n_steps, 2 * n_steps):
+        for horizon in (1, 5, n_steps // 8, n_steps // 4, n_steps // 2, n_steps):
+            if _fits(n_steps, input_len, horizon, split):
+                continue
+            with pytest.raises(DataValidationError) as exc:
+                prepare_task(data, input_len, horizon, split)
+            message = str(exc.value)
+            if m := re.search(r"the longest input that fits is (\d+)", message):
+                n = int(m[1])
+                assert _fits(n_steps, n, horizon, split) and not _fits(n_steps, n + 1, horizon, split), (
+                    message
+                )
+            elif m := re.search(r"the largest horizon that fits is (\d+)(, with a shorter input)?", message):
+                n, shorter = int(m[1]), bool(m[2])
+                if shorter:  # some input fits beside it, not this one
+                    assert any(_fits(n_steps, k, n, split) for k in range(1, n_steps)), message
+                    assert not _fits(n_steps, input_len, n, split), message
+                else:
+                    assert _fits(n_steps, input_len, n, split), message
+                    assert not _fits(n_steps, input_len, n + 1, split), message
+            else:
+                assert "no horizon fits" in message, message

@@ -215,3 +215,28 @@ def test_one_option_given_both_ways_as_a_list_and_a_tuple_or_equal_arrays_is_no_
         merged_load_kwargs(
             {"value_cols": ["a", "b"]}, {"value_cols": ("a", "c")}, accepted=LOAD_OPTIONS, caller="f"
         )
+
+
+def test_values_that_cannot_be_compared_are_a_conflict_not_a_crash():
+    """A string against an array raised numpy's "truth value ... ambiguous", a 0-d array
+    ``len() of unsized object`` (review, s71): both are options given twice, differently."""
+    from tsforge.data.load_options import LOAD_OPTIONS, merged_load_kwargs
+
+    for given, kept in (("a", np.array(["a", "b"])), (np.array("a"), ["a", "b"])):
+        with pytest.raises(ConfigError, match="given twice with different values"):
+            merged_load_kwargs({"value_cols": kept}, {"value_cols": given}, accepted=LOAD_OPTIONS, caller="f")
+
+
+def test_tune_on_a_split_takes_drop_too_few_false_as_asking_for_nothing(tmp_path, monkeypatch):
+    import importlib
+
+    tune_module = importlib.import_module("tsforge.tuning.tune")  # the package's name is the function
+
+    def _stop(*args, **kwargs):
+        raise RuntimeError("reached the split's windows")
+
+    monkeypatch.setattr(tune_module, "_check_windows", _stop)
+    with pytest.raises(RuntimeError, match="reached the split's windows"):
+        tune_module.tune(
+            "synthetic", "dlinear", horizon=_H, split="7:1:2", n_trials=1, storage=None, drop_too_few=False
+        )
