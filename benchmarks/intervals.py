@@ -210,7 +210,7 @@ def _global_part(history: Any, h: int) -> dict[str, Any]:
     probs = tuple(float(p) for p in request.probs if p != 0.5)
     fitted, _ = fit_global(history, GLOBAL, h, model_config={**LGBM_CONFIG, "quantiles": (*probs, 0.5)})
     windows = fitted.future_windows(history)  # scaled as the served model scales them
-    batch, loc, scale = windows.batch_with_units(np.arange(len(windows)))
+    batch, loc, scale, _ = windows.batch_with_units(np.arange(len(windows)))
     if not isinstance(fitted.forecaster, QuantileForecaster):  # LightGBM with "quantiles" is one
         raise TypeError(f"{GLOBAL} trained with quantiles has no quantile heads")
     q = fitted.forecaster.predict_quantiles(batch)[:, :h, 0, :].double().numpy()

@@ -24,7 +24,7 @@ from tsforge.errors import ConfigError
 from tsforge.models.base import Forecaster, ModelContext
 from tsforge.models.registry import ModelSpec, get_model_spec
 from tsforge.models.statistical import LOCAL_MODELS
-from tsforge.panels.windows import SCALINGS, PanelWindows, constant_windows
+from tsforge.panels.windows import SCALINGS, PanelWindows
 from tsforge.training.callbacks import Callback
 from tsforge.training.fitting import check_model_config, fit_model
 from tsforge.training.spec import DEFAULT_SEED, TrainingSpec
@@ -164,8 +164,16 @@ class GlobalPanelModel:
 
     def predict_next(self, history: Panel, h: int | None = None) -> np.ndarray:
         """``[len(history), h]`` forecasts continuing every series of ``history`` (original units)."""
+        return self.predict_next_held(history, h)[0]
+
+    def predict_next_held(self, history: Panel, h: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`predict_next` and ``[len(history)]`` True where a series' input window is one
+        nonzero constant, forecast at that constant (:func:`~tsforge.panels.windows.constant_windows`):
+        what a forecast's note names. Why together: telling them apart after the forecast built
+        every series' window a second time, all at once, on the path of every global forecast."""
         h = self.horizon if h is None else int(h)
-        return self.forecast_windows(self.future_windows(history))[:, :h]
+        values, held = self._forecast_held(self.future_windows(history))
+        return values[:, :h], held
 
     def future_windows(self, history: Panel) -> PanelWindows:
         """One window per series of ``history``, after its end, scaled as in training."""
@@ -174,25 +182,22 @@ class GlobalPanelModel:
         )
         return task.dataset("future")
 
-    def constant_inputs(self, history: Panel) -> np.ndarray:
-        """``[len(history)]`` True where a series' input window (its last ``input_len`` values)
-        is one nonzero constant, which :meth:`forecast_windows` forecasts at that constant (see
-        :func:`~tsforge.panels.windows.constant_windows`): what a forecast's note names."""
-        windows = self.future_windows(history)
-        a = windows.arrays(np.arange(len(windows)))
-        return constant_windows(a["x"], a["x_mask"])
-
-    @torch.no_grad()
     def forecast_windows(self, windows: PanelWindows, batch_size: int = 1024) -> np.ndarray:
         """``[W, H]`` forecasts in original units for every window of ``windows``; a nonzero
         constant window is forecast at its constant (:meth:`PanelWindows.batch_with_units`)."""
+        return self._forecast_held(windows, batch_size)[0]
+
+    @torch.no_grad()
+    def _forecast_held(self, windows: PanelWindows, batch_size: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`forecast_windows` and ``[W]`` which windows were held at their constant."""
         out = np.empty((len(windows), windows.horizon), dtype=np.float64)
+        held = np.zeros(len(windows), dtype=bool)
         for lo in range(0, len(windows), batch_size):
             idx = np.arange(lo, min(lo + batch_size, len(windows)))
-            batch, loc, scale = windows.batch_with_units(idx)  # float64 loc: float32 rounds the level
+            batch, loc, scale, held[idx] = windows.batch_with_units(idx)  # float64 loc: float32 rounds
             pred = self.forecaster.predict(batch)[:, : windows.horizon, 0].double().numpy()
             out[idx] = pred * scale[:, None] + loc[:, None]
-        return out
+        return out, held
 
     def forecast(self, history: Panel, h: int | None = None) -> pd.DataFrame:
         """Forecast ``h`` (≤ the trained horizon) steps after the end of every series of

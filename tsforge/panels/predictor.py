@@ -190,8 +190,8 @@ class PanelPredictor(FramePredictor):
                 # contain it where the local model met the series (forecast_local)
                 native = native_quantiles(frame, self.model, request, len(panel), h)
         else:
-            values = self.global_model.predict_next(panel, h)
-            self._note_constant_inputs(panel, self.global_model)
+            values, held = self.global_model.predict_next_held(panel, h)
+            self._note_constant_inputs(panel, held, self.global_model.input_len)
             if method == "native":
                 native = self._global_native_quantiles(panel, h, request)
         out = panel_forecasts(panel, values, h)
@@ -202,20 +202,18 @@ class PanelPredictor(FramePredictor):
             out = self._calibrated_bounds(out, histories, request)
         return self._floored(out, histories)
 
-    def _note_constant_inputs(self, panel: Panel, model: GlobalPanelModel) -> None:
-        """The note of :func:`constant_input_note`, said as a model note
+    def _note_constant_inputs(self, panel: Panel, held: np.ndarray, input_len: int) -> None:
+        """The note of :func:`constant_input_words` for the series ``held`` (their last
+        ``input_len`` values forecast at their constant), said as a model note
         (:func:`~tsforge.errors.model_note`): a routed ensemble whose members forecast the same
         window at its constant says it once, naming them."""
-        held = model.constant_inputs(panel)
         if not held.any():
             return
 
         def say(names: Sequence[str]) -> None:
-            warnings.warn(
-                constant_input_words(panel, held, model.input_len, names), TsforgeWarning, stacklevel=4
-            )
+            warnings.warn(constant_input_words(panel, held, input_len, names), TsforgeWarning, stacklevel=4)
 
-        model_note(self.model, constant_input_words(panel, held, model.input_len, ["\0"]), say)
+        model_note(self.model, constant_input_words(panel, held, input_len, ["\0"]), say)
 
     def _floored(
         self, forecasts: list[SeriesForecast], histories: Sequence[np.ndarray]
@@ -247,7 +245,7 @@ class PanelPredictor(FramePredictor):
                 field="level" if request.levels else "quantiles",
             )
         windows = gm.future_windows(panel)
-        batch, loc, scale = windows.batch_with_units(np.arange(len(windows)))  # float64 loc, as the point
+        batch, loc, scale, _ = windows.batch_with_units(np.arange(len(windows)))  # float64 loc, as the point
         q = gm.forecaster.predict_quantiles(batch)[:, :h, 0, :].double().numpy()  # [n, h, T], window units
         q = q * scale.reshape(-1, 1, 1) + loc.reshape(-1, 1, 1)
         if trained.size == 1:
@@ -381,19 +379,14 @@ class PanelPredictor(FramePredictor):
         )
 
 
-def constant_input_note(panel: Panel, model: GlobalPanelModel, name: str) -> str | None:
-    """One sentence naming the series of ``panel`` whose input window ``model`` forecasts at its
-    constant (:meth:`GlobalPanelModel.constant_inputs`), a few by name; None when none.
+def constant_input_words(panel: Panel, held: np.ndarray, input_len: int, names: Sequence[str]) -> str:
+    """One sentence naming the series ``held`` (a mask over ``panel``, from
+    :meth:`GlobalPanelModel.predict_next_held`) whose last ``input_len`` values the models
+    ``names`` forecast at their constant, a few by name (several models: "dlinear and nlinear
+    forecast it").
 
     Why: a flat line from a network reads like a model that learnt nothing; the note says it is
     the rule (a window without change has nothing for the model to scale), not a failed fit."""
-    held = model.constant_inputs(panel)
-    return constant_input_words(panel, held, model.input_len, [name]) if held.any() else None
-
-
-def constant_input_words(panel: Panel, held: np.ndarray, input_len: int, names: Sequence[str]) -> str:
-    """The sentence of :func:`constant_input_note` for the series ``held`` (a mask over
-    ``panel``), said of the models ``names`` (several: "dlinear and nlinear forecast it")."""
     k = int(held.sum())
     one = k == 1
     who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"

@@ -243,10 +243,11 @@ class PanelWindows(BatchedWindows):
 
     def batch_with_units(
         self, idx: torch.Tensor | np.ndarray | list[int]
-    ) -> tuple[Batch, np.ndarray, np.ndarray]:
-        """:meth:`get_batch` and the ``[B]`` float64 ``loc`` and ``scale`` that bring a forecast
+    ) -> tuple[Batch, np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`get_batch`, the ``[B]`` float64 ``loc`` and ``scale`` that bring a forecast
         back to its series' units (``pred · scale + loc``; a window without a unit, scale 0,
-        forecasts its level, as in :func:`window_stats`).
+        forecasts its level, as in :func:`window_stats`), and ``[B]`` which windows are held at
+        their constant (below): what a forecast's note names, found where it is decided.
 
         Why besides the batch's float32 ``loc`` / ``scale``: a float32 ``loc`` is off by up to
         half a float32 step of the level (0.016 near 3e5), which a series with a small spread
@@ -278,4 +279,4 @@ class PanelWindows(BatchedWindows):
         }
         held = constant_windows(a["x"], a["x_mask"])
         unit_loc = np.where(held, filled[:, -1], a["loc"])
-        return batch, unit_loc, np.where(held, 0.0, a["scale"])
+        return batch, unit_loc, np.where(held, 0.0, a["scale"]), held

@@ -121,7 +121,7 @@ def test_an_all_zero_window_keeps_its_unit():
     panel = Panel.from_arrays(arrays, freq="MS", name="parts")
     fitted = _fit(panel, "lightgbm")
     windows = fitted.future_windows(panel)
-    _, _, scale = windows.batch_with_units(np.array([0]))
+    _, _, scale, _ = windows.batch_with_units(np.array([0]))
     assert scale[0] > 0
 
 
@@ -150,13 +150,14 @@ def test_the_forecast_says_which_series_it_held_at_their_constant():
 
 
 def test_the_note_names_a_few_and_counts_the_rest():
-    from tsforge.panels.predictor import constant_input_note
+    from tsforge.panels.predictor import constant_input_words
 
     panel = _panel()
     fitted = _fit(panel, "dlinear")
     flat = Panel.from_arrays([np.full(30, 1.0 + i) for i in range(8)], freq="MS")
-    note = constant_input_note(flat, fitted, "dlinear")
-    assert note is not None
+    _, held = fitted.predict_next_held(flat)
+    assert held.all()
+    note = constant_input_words(flat, held, fitted.input_len, ["dlinear"])
     assert "the input windows of 8 of 8 series (their last" in note
     assert ": 0, 1, 2, 3, 4 and 3 more; dlinear forecasts them at that value" in note
 
