@@ -6,6 +6,7 @@ import contextlib
 import logging
 import multiprocessing as mp
 import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -100,7 +101,7 @@ class LocalEngine:
         )
         futures: dict[Future[Any], int] = {}
         try:
-            with _sigint_blocked():  # the pool starts its workers in submit
+            with _ctrl_c_deferred():  # the pool starts its workers in submit
                 for i, item in enumerate(items):
                     futures[pool.submit(fn, item)] = i
             for i, result in _as_they_finish(futures):
@@ -144,26 +145,52 @@ def _logging_of_this_process() -> tuple[int, str | None]:
 
 
 @contextlib.contextmanager
-def _sigint_blocked() -> Iterator[None]:
-    """SIGINT blocked in this thread inside the block; one that came meanwhile arrives at its end.
+def _ctrl_c_deferred() -> Iterator[None]:
+    """A Ctrl-C that comes inside the block is raised at its end, and workers started inside
+    keep SIGINT blocked until their start-up ignores it.
 
-    Why: a worker inherits the mask, through ``exec`` too, and keeps a Ctrl-C pending until its
-    initializer (:func:`_leave_ctrl_c_to_the_driver`) ignores it. A fresh worker spends seconds
-    importing before that, and a Ctrl-C then killed it with a ``KeyboardInterrupt`` traceback
-    of its own. The driver's own Ctrl-C is delayed, not lost. (Python's resource tracker starts
-    its process the same way, and unblocks SIGINT when done: it is started first, not inside.)
+    Why the mask: a worker inherits it, through ``exec`` too, and keeps a Ctrl-C pending until
+    its initializer (:func:`_leave_ctrl_c_to_the_driver`) ignores it. A fresh worker spends
+    seconds importing before that, and a Ctrl-C then killed it with a ``KeyboardInterrupt``
+    traceback of its own. (Python's resource tracker starts its process the same way, and
+    unblocks SIGINT when done: it is started first, outside the mask.)
+
+    Why a handler as well: the mask is this thread's, and the kernel hands a Ctrl-C to another
+    thread that does not block it (tqdm's, Polars', MLflow's), whose C handler makes the main
+    thread raise ``KeyboardInterrupt`` at its next bytecode anyway. Raised between a worker's
+    ``fork`` and the pool recording it, that worker was unknown to :func:`_stop`: it outlived
+    the driver, holding its stderr open, idle for ever. The handler notes the signal instead,
+    and it is raised again once every worker started is on the pool's books.
     """
     if not hasattr(signal, "pthread_sigmask"):  # Windows: no masks (and no fork)
         yield
         return
     from multiprocessing import resource_tracker
 
-    resource_tracker.ensure_running()
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    came: list[int] = []
+    previous = _note_ctrl_c_in(came)
     try:
-        yield
+        resource_tracker.ensure_running()
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)  # one pending arrives now: noted
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    if came:
+        signal.raise_signal(signal.SIGINT)  # to the handler the caller had: as if it came now
+
+
+def _note_ctrl_c_in(came: list[int]) -> Any:
+    """Make SIGINT append to ``came``; return the handler it replaced, or ``None`` where it
+    cannot be replaced (not the main thread; a handler installed outside Python)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    if signal.getsignal(signal.SIGINT) is None:
+        return None
+    return signal.signal(signal.SIGINT, lambda signum, _frame: came.append(signum))
 
 
 def _start_worker(logging_setup: tuple[int, str | None]) -> None:

@@ -135,9 +135,9 @@ def test_a_ctrl_c_while_a_fresh_worker_imports_waits_for_its_start_up_to_ignore_
     import logging
     import multiprocessing as mp
 
-    from tsforge.engine.local import _sigint_blocked, _start_worker
+    from tsforge.engine.local import _ctrl_c_deferred, _start_worker
 
-    with _sigint_blocked():
+    with _ctrl_c_deferred():
         proc = mp.get_context("spawn").Process(target=_start_worker, args=((logging.WARNING, None),))
         proc.start()
     os.kill(proc.pid, signal.SIGINT)  # long before the new interpreter has imported anything

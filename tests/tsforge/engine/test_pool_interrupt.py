@@ -188,6 +188,59 @@ def test_a_failing_chunk_beside_big_unread_chunks_ends_the_process(tmp_path) -> 
     assert _wait_until(lambda: not any(_alive(pid) for pid in workers), 30), workers
 
 
+#: Ctrl-C while the pool forks its workers, as a terminal's can come at any moment: the parent's
+#: before-fork hook of the first fork sends SIGINT, which the kernel hands to the other thread (the
+#: forking one blocks it), so the main thread would raise right after that fork. Every forked
+#: process writes its pid, busy or idle.
+FORKING_DRIVER = textwrap.dedent(
+    """
+    import os, signal, sys, threading, time
+    from pathlib import Path
+    from tsforge.engine import LocalEngine
+
+    folder = Path(sys.argv[1])
+    sent = []
+
+    def ctrl_c_now():
+        if not sent:
+            sent.append(True)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    os.register_at_fork(
+        before=ctrl_c_now, after_in_child=lambda: Path(folder, f"{os.getpid()}.pid").touch()
+    )
+    threading.Thread(target=time.sleep, args=(600,), daemon=True).start()
+    try:
+        LocalEngine(2).map(time.sleep, [600] * 4)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+    """
+)
+
+
+def test_ctrl_c_as_the_pool_forks_its_workers_leaves_no_worker_behind(tmp_path) -> None:
+    """The worker forked just before the interrupt surfaced was not yet on the pool's books, so
+    nothing stopped it: the driver exited 130 while that idle worker lived on, holding stderr
+    open (a caller reading it to the end, as this test does, waited for ever)."""
+    script = tmp_path / "forking.py"
+    script.write_text(FORKING_DRIVER)
+    folder = tmp_path / "pids"
+    folder.mkdir()
+    proc = _start([str(script), str(folder)], tmp_path, _env())
+    try:
+        _, err = proc.communicate(timeout=EXIT_BOUND_S)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"stderr was still open {EXIT_BOUND_S:.0f} s after the interrupt")
+    finally:
+        _end(proc, [int(p.stem) for p in folder.glob("*.pid")])
+    forked = [int(p.stem) for p in folder.glob("*.pid")]
+    assert proc.returncode == 130, err
+    assert err.strip() == "interrupted"
+    assert forked  # the interrupt came as the pool forked, not before it
+    assert _wait_until(lambda: not any(_alive(pid) for pid in forked), 30), forked
+
+
 def _big_panel_csv(path: Path) -> None:
     """600 daily random walks of 300 values: auto_ets on them outlasts the start of the pool,
     and a chunk of them is bigger than a pipe buffer."""
