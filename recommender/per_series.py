@@ -40,7 +40,6 @@ import json
 import logging
 import os
 import time
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -169,9 +168,12 @@ def order_free_mean(values: np.ndarray) -> np.ndarray:
     the set of values alone. All-NaN columns give NaN; 1-D ``values`` give a 0-d array.
     """
     arr = np.sort(np.asarray(values, dtype=np.float64), axis=0)  # NaN sort last
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: NaN, as nanmean
-        return np.asarray(np.nanmean(arr, axis=0))
+    # nanmean's own sum and count, without its warning on an all-NaN column (0 / 0: NaN, as
+    # nanmean); not catch_warnings, which swaps the process-wide filters under other threads
+    total = np.nansum(arr, axis=0)
+    count = np.sum(~np.isnan(arr), axis=0)
+    with np.errstate(invalid="ignore"):  # this thread only
+        return np.asarray(np.true_divide(total, count))
 
 
 def softmax_weights(rel: np.ndarray, temperature: float, top_k: int) -> np.ndarray:

@@ -46,6 +46,8 @@ class Caught:
 
 _local = threading.local()
 _install_lock = threading.Lock()
+#: the filter ``warnings.filterwarnings("always", category=TsforgeWarning)`` adds
+_SHOWN_ALWAYS = ("always", None, TsforgeWarning, None, 0)
 
 
 @contextmanager
@@ -78,23 +80,27 @@ def merge_notes(computed: Iterable[str] | None, caught: Iterable[str | Caught]) 
 
 
 def _install() -> None:
-    """Put the routing hook and the show-every-time filter in place (again, when some
-    ``catch_warnings`` block elsewhere restored the state from before them)."""
-    if _hooked(warnings.showwarning) and _filtered():
-        return
+    """Put the routing hook in place, and the show-every-time filter *first* among the filters.
+
+    Why on every request, and first: ``warnings.catch_warnings`` saves and restores the
+    process-wide filter list, so two such blocks overlapping in two threads (third-party code, or
+    ours outside :mod:`tsforge.quiet`) can leave an ``("ignore", Warning)`` filter in front of this
+    one for good; a filter that is merely somewhere in the list then never sees a tsforge warning
+    again, and every later answer lost its notes until the process restarted."""
     with _install_lock:
         if not _hooked(warnings.showwarning):
             warnings.showwarning = _routing(warnings.showwarning)
-        if not _filtered():
-            warnings.filterwarnings("always", category=TsforgeWarning)
+        if not _first():
+            warnings.filterwarnings("always", category=TsforgeWarning)  # moved to the front
 
 
 def _hooked(show: Any) -> bool:
     return bool(getattr(show, "_routes_tsforge_notes", False))
 
 
-def _filtered() -> bool:
-    return any(f[0] == "always" and f[2] is TsforgeWarning for f in warnings.filters)
+def _first() -> bool:
+    """Whether the first filter, the one that decides a tsforge warning's fate, is ours."""
+    return warnings.filters[:1] == [_SHOWN_ALWAYS]
 
 
 def _routing(previous: Any) -> Any:

@@ -25,13 +25,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import warnings
 from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
 from tsforge.paths import cache_root
+from tsforge.quiet import quiet_libraries
 
 __all__ = [
     "stl_operator",
@@ -148,8 +148,7 @@ def _build(n: int, period: int, seasonal: int, jump: int) -> tuple[np.ndarray, n
     seas = np.empty((n, n))
     trend = np.empty((n, n))
     eye = np.eye(n)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with quiet_libraries():
         for j in range(n):
             res = STL(eye[j], period=period, seasonal=seasonal, trend_jump=jump, seasonal_jump=jump).fit()
             seas[:, j] = res.seasonal

@@ -9,7 +9,6 @@ and benchmarked against it. Do not optimise this module.
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -17,6 +16,7 @@ import numpy as np
 from recommender.properties.anomaly import ANOMALY_THRESHOLD
 from recommender.properties.scedasticity import PERFECT_FIT_TOL
 from recommender.properties.seasonality import REL_THRESHOLD, TOP_K
+from tsforge.quiet import quiet_libraries
 
 __all__ = [
     "PropertyColumns",
@@ -73,14 +73,15 @@ CONSTANT_DEFAULTS: dict[str, float] = {
 def ref_stationarity(x: np.ndarray) -> int:
     """1 if ADF(d,'n',AIC), ADF(d,'c',BIC), ADF(x,'ct',AIC), ADF(x,'ctt',BIC) all reject (p<0.05)
     and KPSS(x,'ct'), KPSS(x,'c') both do not (p>0.05); any exception gives 0."""
+    from statsmodels.tools.sm_exceptions import InterpolationWarning
     from statsmodels.tsa.stattools import adfuller, kpss
 
     if np.max(x) == np.min(x):
         return 1
     d = np.diff(x)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        # both name this function's lines as where they warn (stacklevel 2)
+        with quiet_libraries(FutureWarning, InterpolationWarning):
             ok = (
                 adfuller(d, regression="n", autolag="AIC")[1] < 0.05
                 and adfuller(d, regression="c", autolag="BIC")[1] < 0.05
@@ -232,8 +233,7 @@ def reference_properties(window: np.ndarray) -> dict[str, Any]:
         return {**CONSTANT_DEFAULTS, "constant": True, "periods": ()}
     w = w / np.ldexp(1.0, np.frexp(np.max(np.abs(w)))[1])
     x = (w - np.mean(w)) / np.std(w)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with quiet_libraries():
         label, tau = ref_trend(x)
         count, strength, periods = ref_seasonality(x, tau)
         lm_label, lm_p = ref_scedasticity(x)

@@ -15,6 +15,7 @@ from scipy.stats import norm
 from statsmodels.tsa.adfvalues import _tau_largeps, _tau_maxs, _tau_mins, _tau_smallps, _tau_stars
 
 from recommender.properties._batch import linear_detrend, nested_rss
+from tsforge.quiet import quiet_libraries
 
 __all__ = [
     "ADF_TESTS",
@@ -101,13 +102,10 @@ DEGENERATE_FIT = 1e-8
 
 def _adf_statsmodels(y: np.ndarray, regression: str, autolag: str) -> tuple[float, int, bool]:
     """statsmodels' adfuller on one row: (stat, usedlag, ok); ok=False where it raises."""
-    import warnings
-
     from statsmodels.tsa.stattools import adfuller
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet_libraries(FutureWarning):  # adfuller's FutureWarning names this line
             res = adfuller(y, regression=regression, autolag="AIC" if autolag == "aic" else "BIC")
         return float(res[0]), int(res[2]), True
     except Exception:  # noqa: BLE001 - the reference maps any failure to "not stationary"

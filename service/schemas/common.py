@@ -4,7 +4,6 @@ rules every posted series' timestamps follow."""
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Annotated, Any, cast
@@ -27,7 +26,7 @@ from pydantic_core import CoreSchema, PydanticCustomError
 from tsforge.data.file_lines import ListPlace
 from tsforge.data.frequency import date_words
 from tsforge.data.history import check_time_format
-from tsforge.data.period_labels import GuessedLabelsWarning, looks_like_period_labels
+from tsforge.data.period_labels import GuessedLabelsWarning, guessed_labels_refused, looks_like_period_labels
 from tsforge.data.timeaxis import parse_time_column
 from tsforge.errors import ConfigError, DataValidationError
 
@@ -645,8 +644,7 @@ def times_by_format(
     if odd is not None:
         raise DataValidationError(odd[1], column=column, row=odd[0])
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", GuessedLabelsWarning)
+        with guessed_labels_refused():  # this thread's reading only: others keep their notes
             keys, _ = parse_time_column(
                 pl.Series(column, list(values)), column=column, file=None, fmt=fmt, place=place
             )
@@ -711,10 +709,13 @@ def iso_text_times(raw: Sequence[str]) -> tuple[np.ndarray, bool]:
     history written ``2018/01/01`` was forecast by one door and refused by the other.
     """
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # NumPy only warns on UTC offsets: let pandas handle those
-            out, by_pandas = np.array(raw, dtype="datetime64[us]"), False
-    except (ValueError, TypeError, OverflowError, Warning):
+        # NumPy only warns on a UTC offset (and reads it): pandas reads those. Found by the text,
+        # not by turning warnings into errors, which swapped the filter list every thread of the
+        # service shares (another request's warning was raised in its thread meanwhile)
+        if any(isinstance(t, str) and UTC_OFFSET_AT_END.search(t.strip()) for t in raw):
+            raise ValueError("a UTC offset")
+        out, by_pandas = np.array(raw, dtype="datetime64[us]"), False
+    except (ValueError, TypeError, OverflowError):
         read = pd.to_datetime(pd.Series(raw), format="ISO8601", utc=True).dt.tz_convert(None)
         out, by_pandas = read.to_numpy().astype("datetime64[us]"), True
     if np.isnat(out).any():  # both read "", "NaT" as no time at all: not a time that was sent

@@ -22,6 +22,9 @@ import datetime
 import re
 import shlex
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import polars as pl
@@ -33,6 +36,7 @@ __all__ = [
     "PeriodLabels",
     "period_label_starts",
     "read_period_labels",
+    "guessed_labels_refused",
     "label_hint",
     "looks_like_period_labels",
 ]
@@ -163,15 +167,40 @@ def _iso_week_starts(text: pl.Series) -> pl.Series:
     ).to_series()
 
 
+#: Set where a guessed reading must be refused rather than noted (:func:`guessed_labels_refused`).
+_GUESSES_REFUSED: ContextVar[bool] = ContextVar("tsforge_guessed_labels_refused", default=False)
+
+
+@contextmanager
+def guessed_labels_refused() -> Iterator[None]:
+    """Inside the block, :func:`read_period_labels` raises its :class:`GuessedLabelsWarning` as
+    an exception instead of warning it, in this thread (or task) only.
+
+    Why not ``warnings.simplefilter("error", GuessedLabelsWarning)``: that swaps the process's
+    filter list, which the service shares between the threads answering requests; another
+    request's labels then raised in a thread that was only to be told, and two overlapping
+    blocks could leave the "error" filter in place for good. A request has no place for a note
+    before its times are validated, so it refuses the guess and says how to send the format.
+    """
+    token = _GUESSES_REFUSED.set(True)
+    try:
+        yield
+    finally:
+        _GUESSES_REFUSED.reset(token)
+
+
 def read_period_labels(series: pl.Series, *, column: str) -> pl.Series | None:
     """:func:`period_label_starts`'s dates, its note issued (a :class:`GuessedLabelsWarning`, one
-    ``note:`` line on the command line) when every row was read: an unread row is the error to
-    report, not this."""
+    ``note:`` line on the command line; raised instead inside :func:`guessed_labels_refused`)
+    when every row was read: an unread row is the error to report, not this."""
     labels = period_label_starts(series, column=column)
     if labels is None:
         return None
     if labels.note is not None and not labels.starts.null_count():
-        warnings.warn(GuessedLabelsWarning(labels.note, labels.cli_note), stacklevel=3)
+        guess = GuessedLabelsWarning(labels.note, labels.cli_note)
+        if _GUESSES_REFUSED.get():
+            raise guess
+        warnings.warn(guess, stacklevel=3)
     return labels.starts
 
 

@@ -21,7 +21,6 @@ refit as before.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -35,6 +34,7 @@ from tsforge.models.statistical import (
     statsforecast_models,
     working_exponent,
 )
+from tsforge.quiet import quiet_libraries
 
 __all__ = [
     "FORM_SEASONS",
@@ -101,8 +101,7 @@ def selected_form(model: str, y: np.ndarray, m: int, options: LocalOptions | Non
     k = working_exponent(fitted)
     sfm = statsforecast_models()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet_libraries():  # not catch_warnings: fits run in several threads
             factory = sfm.AutoETS if model == "auto_ets" else sfm.AutoARIMA
             return fitted_form(model, factory(season_length=m).fit(np.ldexp(fitted, -k)))
     except Exception:  # noqa: BLE001 — a form that cannot be found is simply not kept

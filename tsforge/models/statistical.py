@@ -9,7 +9,6 @@ does the statistics; nothing here re-implements ETS, ARIMA, Theta or CES.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ import torch
 from tsforge.errors import ConfigError
 from tsforge.models.base import FitReport, Forecaster, config_from_dict
 from tsforge.models.registry import register_model
+from tsforge.quiet import quiet_libraries
 
 __all__ = [
     "LocalModelSpec",
@@ -569,8 +569,7 @@ def _forecast_chain(
             k = working_exponent(fitted) if cur.unit_sensitive else 0
             try:
                 level = levels if (levels and cur.supports_level) else None
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
+                with quiet_libraries():  # not catch_warnings: fits run in several threads
                     if found is not None and cur is asked:
                         res = _fit_predict(cur.name, model, np.ldexp(fitted, -k), h, level, found)
                     else:
