@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import signal
+import threading
 from typing import Any
 
 __all__ = ["worker_main", "resolve"]
@@ -18,6 +19,23 @@ def resolve(target: str) -> Any:
     """``"package.module:function"`` → that function."""
     module, _, name = target.partition(":")
     return getattr(importlib.import_module(module), name)
+
+
+def _bars_lock_this_process_only() -> None:
+    """Give tqdm's progress bars a thread lock in this process, not the ``multiprocessing`` lock
+    the first bar creates by default.
+
+    Why: that lock is a named semaphore, registered with the server's resource tracker, and a
+    worker ends killed (past its budget, its client gone, at shutdown), so it never unregisters
+    it: after a large local forecast (whose chunks open a bar, disabled or not) the server
+    printed "resource_tracker: There appear to be N leaked semaphore objects to clean up at
+    shutdown". A worker's bars are shared with no other process.
+    """
+    try:
+        from tqdm import tqdm
+    except ImportError:  # no bars without tqdm
+        return
+    tqdm.set_lock(threading.RLock())
 
 
 def worker_main(conn: Any, nice: int, preload: tuple[str, ...] = ()) -> None:
@@ -38,6 +56,7 @@ def worker_main(conn: Any, nice: int, preload: tuple[str, ...] = ()) -> None:
         pass
     from tsforge.errors import TsforgeError
 
+    _bars_lock_this_process_only()
     for module in preload:
         try:
             importlib.import_module(module)

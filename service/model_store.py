@@ -11,8 +11,11 @@ resolved by :func:`tsforge.tracking.registry.resolve_version`, the same function
 so ``tsforge forecast --model NAME`` and the service always pick the same version (only the
 ``default_alias`` setting, ``champion`` by default, can change what a bare name goes through).
 A version is immutable, so a ``name/version`` reference never needs the registry again once
-loaded. ``name`` and ``name@alias`` are *moving* references: the store remembers what each one
-resolved to.
+loaded. ``name`` and ``name@alias`` are *moving* references: the store remembers which alias
+each one resolved through (``name`` goes through ``champion`` when it is set) and what that alias
+serves, once per alias, so every reference through one alias gets one answer: ``m`` and
+``m@champion`` cannot serve two versions, nor a reference first asked for after a refused move
+the version that was refused.
 
 **Alias moves are picked up by a background poll** (every ``poll_seconds``, default 5 s; see
 :meth:`ModelStore.start_polling`) **and on demand** by :meth:`ModelStore.refresh` (the service's
@@ -24,8 +27,9 @@ nothing is torn down under them. Old versions leave the cache oldest-loaded firs
 **A move is checked before the swap**: the new version must serve what the current one serves
 (:func:`tsforge.tracking.contract.serving_problems`: horizon ≥, input length ≤, same frequency,
 the same known series). Otherwise the store keeps serving the current version, logs a warning
-and reports the refusal in :meth:`ModelStore.notes` (``/readyz``); the registry's own safe
-promotion makes this rare, but an alias moved by hand in the UI gets the same protection.
+and reports the refusal in :meth:`ModelStore.notes` (``/readyz``) until the alias moves to a
+version that can, or back; the registry's own safe promotion makes this rare, but an alias moved
+by hand in the UI gets the same protection.
 
 No FastAPI imports here: the store is plain Python, testable without HTTP and reusable from
 the CLI. MLflow is touched only through ``tsforge.tracking`` (and the client it returns).
@@ -44,12 +48,16 @@ from typing import Any, Protocol
 from service.errors import ServiceUnavailableError
 from tsforge.errors import ConfigError, ModelNotFoundError
 from tsforge.tracking.contract import ServingContract, serving_problems
-from tsforge.tracking.references import CHAMPION, ModelRef, parse_model_ref
+from tsforge.tracking.references import CHAMPION, ModelRef, ResolvedModel, parse_model_ref
 from tsforge.tracking.registry import list_registered, registry_client, resolve_version
 
 __all__ = ["ModelRef", "LoadedModel", "ModelStore", "parse_model_ref", "PredictorLike"]
 
 log = logging.getLogger(__name__)
+
+#: What a moving reference resolves through: ``(name, alias)``; the alias is ``None`` for a bare
+#: name whose ``default_alias`` is not set (it follows the newest version).
+AliasKey = tuple[str, str | None]
 
 
 class PredictorLike(Protocol):
@@ -83,6 +91,12 @@ class LoadedModel:
     @property
     def key(self) -> tuple[str, str]:
         return (self.name, self.version)
+
+
+def _alias_text(key: AliasKey) -> str:
+    """``name@alias``, or ``name`` for a bare name that follows the newest version."""
+    name, alias = key
+    return name if alias is None else f"{name}@{alias}"
 
 
 def _default_loader(model_uri: str) -> PredictorLike:
@@ -123,35 +137,51 @@ class ModelStore:
         self.tracking_uri = tracking_uri
         self._client = client
         self._lock = threading.RLock()  # guards the dicts below (reads of single keys need no lock)
-        self._moving: dict[ModelRef, tuple[str, str]] = {}  # moving ref -> (name, version)
-        self._bare_alias: dict[str, str | None] = {}  # bare name -> alias it resolved through
+        self._via: dict[ModelRef, AliasKey] = {}  # moving ref -> the alias it resolved through
+        self._moving: dict[AliasKey, tuple[str, str]] = {}  # alias -> (name, version) it serves here
         self._loaded: OrderedDict[tuple[str, str], LoadedModel] = OrderedDict()
         self._load_locks: dict[tuple[str, str], threading.Lock] = {}
-        self._refused: dict[ModelRef, dict[str, str]] = {}  # moving ref -> refused version, why
+        self._refused: dict[AliasKey, dict[str, str]] = {}  # alias -> refused version, kept one, why
+        self._refresh_lock = threading.Lock()  # the poller and /v1/admin/reload: one refresh at a time
         self._stop = threading.Event()
         self._poller: threading.Thread | None = None
         self.last_refresh: float | None = None
 
     # -- resolution ------------------------------------------------------------------------
-    def _resolve_remote(self, ref: ModelRef) -> tuple[str, str, str | None]:
-        """Ask the registry which version ``ref`` names → ``(name, version, run_id)``."""
-        resolved = resolve_version(ref, self._client, default_alias=self.default_alias)
-        if ref.alias is None and ref.version is None:
-            self._bare_alias[ref.name] = resolved.alias
-        return resolved.name, resolved.version, resolved.run_id
+    def _resolve_remote(self, ref: ModelRef) -> ResolvedModel:
+        """Ask the registry which version ``ref`` names now (and through which alias)."""
+        return resolve_version(ref, self._client, default_alias=self.default_alias)
 
     def resolve(self, ref: str | ModelRef | None) -> tuple[ModelRef, tuple[str, str]]:
-        """Reference → ``(parsed ref, (name, version))``; moving refs use the remembered answer."""
+        """Reference → ``(parsed ref, (name, version))``; moving refs get what their alias serves.
+
+        A moving reference new to the store asks the registry which alias it goes through, then
+        joins what this store already serves under that alias, when it serves it: after a
+        refused move, ``m@champion`` asked for the first time gets the version ``m`` is kept on,
+        not the one refused (it got the refused one, labelled ``champion`` as well).
+        """
         parsed = self._parse(ref)
         if parsed.version is not None:
             return parsed, (parsed.name, parsed.version)
-        hit = self._moving.get(parsed)
+        hit = self._served(parsed)
         if hit is not None:
             return parsed, hit
-        name, version, _ = self._resolve_remote(parsed)
+        resolved = self._resolve_remote(parsed)
+        key = (resolved.name, resolved.alias)
         with self._lock:
-            self._moving.setdefault(parsed, (name, version))
-            return parsed, self._moving[parsed]
+            served = self._moving.setdefault(key, (resolved.name, resolved.version))
+            self._via[parsed] = key
+            return parsed, served
+
+    def _served(self, parsed: ModelRef) -> tuple[str, str] | None:
+        """What a moving reference this store has resolved serves now (``None``: not resolved)."""
+        key = self._via.get(parsed)
+        return None if key is None else self._moving.get(key)
+
+    def _refs_of(self, key: AliasKey) -> list[ModelRef]:
+        """The moving references that go through ``key``."""
+        with self._lock:
+            return [ref for ref, via in self._via.items() if via == key]
 
     def alias_of(self, ref: str | ModelRef | None) -> str | None:
         """The alias a reference resolves through (``name`` → ``default_alias`` when it exists)."""
@@ -159,7 +189,8 @@ class ModelStore:
         if parsed.alias is not None:
             return parsed.alias
         if parsed.version is None:
-            return self._bare_alias.get(parsed.name)
+            key = self._via.get(parsed)
+            return None if key is None else key[1]
         return None
 
     def _parse(self, ref: str | ModelRef | None) -> ModelRef:
@@ -187,7 +218,7 @@ class ModelStore:
             parsed = self._parse(ref)
         except (ModelNotFoundError, ConfigError, ServiceUnavailableError):  # none, or a malformed one
             return None
-        key = (parsed.name, parsed.version) if parsed.version is not None else self._moving.get(parsed)
+        key = (parsed.name, parsed.version) if parsed.version is not None else self._served(parsed)
         return None if key is None else self._loaded.get(key)
 
     def get(self, ref: str | ModelRef | None = None) -> LoadedModel:
@@ -221,7 +252,7 @@ class ModelStore:
             return loaded
         if parsed.version is not None:
             # An explicit version: confirm it exists before loading (clean 404 for typos).
-            _, _, run_id = self._resolve_remote(parsed)
+            run_id = self._resolve_remote(parsed).run_id
         else:
             run_id = None
         return self._load(key, run_id)
@@ -281,11 +312,13 @@ class ModelStore:
             parsed = parse_model_ref(self.default_model)
         except ConfigError:  # malformed: never ready (warm() says why)
             return False
-        key = (parsed.name, parsed.version) if parsed.version else self._moving.get(parsed)
+        key = (parsed.name, parsed.version) if parsed.version else self._served(parsed)
         return key is not None and key in self._loaded
 
     def refresh(self) -> dict[str, dict[str, str | None]]:
-        """Re-resolve every moving reference; load new targets, then swap the pointers.
+        """Re-resolve every alias this store serves; load new targets, then swap the pointers.
+
+        Every reference through one alias moves, or stays, with it: one answer per alias.
 
         Returns:
             ``{ref: {"old": version, "new": version}}`` for the references that moved (``new``
@@ -293,49 +326,138 @@ class ModelStore:
             next request for it resolves afresh and gets a 404 if it is still gone).
         """
         changes: dict[str, dict[str, str | None]] = {}
-        for ref, old in list(self._moving.items()):
-            try:
-                name, version, run_id = self._resolve_remote(ref)
-            except ModelNotFoundError:
-                with self._lock:
-                    self._moving.pop(ref, None)
-                changes[str(ref)] = {"old": old[1], "new": None}
-                continue
-            except Exception as exc:  # registry unreachable: keep serving what we have
-                log.warning("alias refresh of %s failed: %s", ref, exc)
-                continue
-            new = (name, version)
-            if new == old:
-                continue
-            if self._refused.get(ref, {}).get("version") == version:
-                continue  # already checked and refused: no reload every poll
-            try:
-                candidate = self._load(new, run_id)  # load first, swap second: no request waits on it
+        with self._refresh_lock:
+            for key in list(self._moving):
+                self._refresh_alias(key, changes)
+            self.last_refresh = time.time()
+        return changes
+
+    def _refresh_alias(self, key: AliasKey, changes: dict[str, dict[str, str | None]]) -> None:
+        """Follow the alias ``key`` to the version the registry names now, for every reference
+        through it; a bare name whose default alias was removed resolves as a bare name does."""
+        old = self._moving.get(key)
+        if old is None:  # its references joined another alias earlier in this refresh
+            return
+        name, alias = key
+        refs = self._refs_of(key)
+        try:
+            resolved = self._ask(ModelRef(name, alias=alias))
+            if resolved is None and alias is not None:
+                self._forget(key, old, [ref for ref in refs if ref.alias is not None], changes)
+                refs = [ref for ref in refs if ref.alias is None]
+                resolved = self._ask(ModelRef(name)) if refs else None
+        except Exception as exc:  # registry unreachable: keep serving what we have
+            log.warning("alias refresh of %s failed: %s", _alias_text(key), exc)
+            return
+        if resolved is None:
+            self._forget(key, old, refs, changes)
+        else:
+            self._follow(key, old, refs, resolved, changes)
+
+    def _ask(self, ref: ModelRef) -> ResolvedModel | None:
+        """What ``ref`` resolves to now; ``None`` when its model or alias is gone."""
+        try:
+            return self._resolve_remote(ref)
+        except ModelNotFoundError:
+            return None
+
+    def _follow(
+        self,
+        key: AliasKey,
+        old: tuple[str, str],
+        refs: list[ModelRef],
+        resolved: ResolvedModel,
+        changes: dict[str, dict[str, str | None]],
+    ) -> None:
+        """Move ``refs`` (through ``key``, serving ``old``) to the version ``resolved`` names when
+        it can serve what ``old`` serves; else keep ``old`` and say why (:meth:`_refuse`).
+
+        ``resolved`` goes through another alias than ``key`` when a bare name's default alias
+        was set or removed; the references then join what the store serves under that alias,
+        when it serves it, rather than serve a version of their own beside it.
+        """
+        new_key = (resolved.name, resolved.alias)
+        joins = new_key != key and new_key in self._moving
+        target = self._moving[new_key] if joins else (resolved.name, resolved.version)
+        if target != old:
+            known = self._refused.get(key)
+            if known is not None and known["version"] == target[1]:
+                return  # already checked and refused: no reload every poll
+            try:  # load first, swap second: no request waits on it
+                candidate = self._load(target, None if joins else resolved.run_id)
             except Exception as exc:
                 log.warning(
-                    "could not load %s/%s for %s; keeping version %s: %s", name, version, ref, old[1], exc
+                    "could not load %s/%s for %s; keeping version %s: %s",
+                    *target,
+                    _alias_text(new_key),
+                    old[1],
+                    exc,
                 )
-                continue
+                return
             problems = self._contract_problems(candidate, old)
             if problems:
-                reason = (
-                    f"{ref} moved to version {version}, which cannot serve what version {old[1]} serves "
-                    f"({'; '.join(problems)}); still serving version {old[1]}"
-                )
-                with self._lock:
-                    self._refused[ref] = {"version": version, "kept": old[1], "reason": reason}
-                    if new not in set(self._moving.values()):
-                        self._loaded.pop(new, None)
-                log.warning("%s", reason)
-                continue
-            with self._lock:
-                self._moving[ref] = new
-                self._refused.pop(ref, None)
-                self._evict()
-            changes[str(ref)] = {"old": old[1], "new": version}
-            log.info("%s moved from version %s to %s", ref, old[1], version)
-        self.last_refresh = time.time()
-        return changes
+                self._refuse(key, key if joins else new_key, refs, old, target, problems)
+                return
+        with self._lock:
+            self._moving[new_key] = target
+            self._rekey(refs, key, new_key)
+            if new_key == key:  # followed, or the alias is back on the kept version: no refusal
+                self._refused.pop(key, None)
+            self._evict()
+        if target != old:
+            changes.update({str(ref): {"old": old[1], "new": target[1]} for ref in refs})
+            log.info("%s moved from version %s to %s", _alias_text(new_key), old[1], target[1])
+
+    def _refuse(
+        self,
+        key: AliasKey,
+        stay: AliasKey,
+        refs: list[ModelRef],
+        old: tuple[str, str],
+        target: tuple[str, str],
+        problems: list[str],
+    ) -> None:
+        """Keep ``refs`` on ``old`` under ``stay`` (the alias they now go through, unless another
+        reference serves that alias already), note why, and unload the refused version."""
+        reason = (
+            f"{_alias_text(stay)} moved to version {target[1]}, which cannot serve what version "
+            f"{old[1]} serves ({'; '.join(problems)}); still serving version {old[1]}"
+        )
+        with self._lock:
+            self._moving[stay] = old
+            self._rekey(refs, key, stay)
+            self._refused[stay] = {"version": target[1], "kept": old[1], "reason": reason}
+            if target not in set(self._moving.values()):
+                self._loaded.pop(target, None)
+        log.warning("%s", reason)
+
+    def _forget(
+        self,
+        key: AliasKey,
+        old: tuple[str, str],
+        refs: list[ModelRef],
+        changes: dict[str, dict[str, str | None]],
+    ) -> None:
+        """Forget ``refs`` (their alias or model is gone): the next request resolves afresh."""
+        with self._lock:
+            for ref in refs:
+                self._via.pop(ref, None)
+                changes[str(ref)] = {"old": old[1], "new": None}
+            self._drop_if_unused(key)
+
+    def _rekey(self, refs: list[ModelRef], key: AliasKey, new_key: AliasKey) -> None:
+        """Point ``refs`` at ``new_key`` (under the lock); ``key`` goes when nothing uses it."""
+        for ref in refs:
+            self._via[ref] = new_key
+        if new_key != key:
+            self._drop_if_unused(key)
+
+    def _drop_if_unused(self, key: AliasKey) -> None:
+        """Forget what ``key`` serves and its refusal when no reference goes through it (under
+        the lock)."""
+        if key not in self._via.values():
+            self._moving.pop(key, None)
+            self._refused.pop(key, None)
 
     def _contract_problems(self, candidate: LoadedModel, old: tuple[str, str]) -> list[str]:
         """Why ``candidate`` cannot replace the version a reference serves now (empty: it can)."""
@@ -352,12 +474,16 @@ class ModelStore:
             return []
 
     def notes(self) -> list[str]:
-        """Alias moves this store refused (for ``/readyz``): one sentence each."""
+        """Alias moves this store refused (for ``/readyz``): one sentence each, one per alias."""
         return [info["reason"] for info in list(self._refused.values())]
 
     def refused(self) -> dict[str, dict[str, str]]:
-        """``{ref: {version, kept, reason}}`` for the alias moves this store refused."""
-        return {str(ref): dict(info) for ref, info in list(self._refused.items())}
+        """``{ref: {version, kept, reason}}`` for the alias moves this store refused, under every
+        reference through the alias (a client may know it by ``m`` or ``m@champion``)."""
+        with self._lock:
+            return {
+                str(ref): dict(self._refused[key]) for ref, key in self._via.items() if key in self._refused
+            }
 
     def start_polling(self, interval_s: float) -> None:
         """Refresh moving references every ``interval_s`` seconds in a daemon thread (0 = off)."""

@@ -54,15 +54,15 @@ def _load_cached(
     load: Callable[[Path], _T],
     *,
     what: str,
-    build: str,
+    how: Callable[[Path], str],
     field: str,
 ) -> _T:
     """The artefact saved in ``folder``, loaded once per (path, modification time of ``marker``).
 
     Why one function: both saved recommenders are reloaded only when rebuilt on disk, and a
-    missing one is a 503 that says how to build it (``what`` names it, ``build`` is the command).
+    missing one is a 503 that says how to build it (``what`` names it, ``how(folder)`` says how).
     """
-    meta = _saved_marker(folder, marker, what=what, build=build, field=field)
+    meta = _saved_marker(folder, marker, what=what, how=how, field=field)
     key = (str(folder.resolve()), meta.stat().st_mtime)
     with _lock:
         found = cache.get(key)
@@ -72,12 +72,12 @@ def _load_cached(
         return found
 
 
-def _saved_marker(folder: Path, marker: str, *, what: str, build: str, field: str) -> Path:
+def _saved_marker(folder: Path, marker: str, *, what: str, how: Callable[[Path], str], field: str) -> Path:
     """``folder / marker``, the file a saved recommender is known by; a 503 saying how to build
     one when it is not there (the check :func:`_load_cached` and :func:`check_saved` share)."""
     meta = folder / marker
     if not meta.exists():
-        raise ServiceUnavailableError(f"no {what} saved at {folder}; build one with `{build}`", field=field)
+        raise ServiceUnavailableError(f"no {what} saved at {folder}; {how(folder)}", field=field)
     return meta
 
 
@@ -97,11 +97,51 @@ def check_saved(req: RecommendRequest, recommender_path: str | None) -> None:
         _saved_marker(folder, "meta.json", **_RECOMMENDER_NAMES)
 
 
+#: The CLI command that builds the quick recommender where the service looks by default: the
+#: first ``tsforge recommend`` of long data does, and ``synthetic`` is long data every install has.
+_QUICK_BUILD = "tsforge recommend synthetic"
+
+
+def _recommender_advice(folder: Path) -> str:
+    """How to get a dataset recommender into ``folder``: the quick build first.
+
+    Why: the 503 named only ``tsforge recommender build``, the full build (about an hour on two
+    cores, README), where the quick one the first ``tsforge recommend`` of long data builds takes
+    about a minute and answers the endpoint as well. The quick build saves to the default
+    folder only, so a TSFORGE_RECOMMENDER_PATH elsewhere is named as what to change.
+    """
+    default = recommender_dir()
+    if folder.resolve() == default.resolve():
+        return _quick_then_full("there ")
+    return (
+        f"TSFORGE_RECOMMENDER_PATH names it: point it at a saved recommender's folder, or unset it "
+        f"to use {default}, where {_quick_then_full('')}"
+    )
+
+
+def _quick_then_full(there: str) -> str:
+    """The two builds of the default recommender, the quick one first, with their times (README)."""
+    return (
+        f"`{_QUICK_BUILD}` saves the quick one {there}in about a minute on two cores (once; run it "
+        "with the service's TSFORGE_CACHE_DIR, if set), `tsforge recommender build` the full one in "
+        "about an hour"
+    )
+
+
+def _router_advice(folder: Path) -> str:
+    """How to build the per-series recommender (its 503 names the command)."""
+    return "build one with `tsforge recommender build --per-series`"
+
+
 #: how a missing recommender / per-series router is named in its 503
-_RECOMMENDER_NAMES = {"what": "recommender", "build": "tsforge recommender build", "field": "recommender"}
-_ROUTER_NAMES = {
+_RECOMMENDER_NAMES: dict[str, Any] = {
+    "what": "recommender",
+    "how": _recommender_advice,
+    "field": "recommender",
+}
+_ROUTER_NAMES: dict[str, Any] = {
     "what": "per-series recommender",
-    "build": "tsforge recommender build --per-series",
+    "how": _router_advice,
     "field": "per_series",
 }
 
