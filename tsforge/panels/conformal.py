@@ -96,6 +96,21 @@ that walk's panel with the zeros replaced reaches 2.2 and its stock-out 4.0–11
 note changes, not the bounds (they are the benchmarked design above). Calibrations saved
 before keep no such series and say the note as before.
 
+**One series sets a resolved bound.** A level can be resolved and still read its bound off one
+series: on 20 monthly series with 70 effective scores (enough for 95 %) the 97.5 % rank was the
+top score, and one series' errors, scored over a scale read off a single seasonal difference,
+lay 7–39 times as far out as any other series'; every series' 95 % upper bound was 2–4 times
+its level, and nothing was said. So the note also names a series where a bound the scores
+resolve lies more than ``LONE_RATIO_RESOLVED`` = 10 times as far from the step's median as any
+other series' most extreme score (the bound's distance is read off the stored scores: a fraction
+of the way out to the most extreme one, which is ``lone_ratio``'s; a clamped bound is all the
+way). Why 10, not 3: where the level is resolved this note is the only one said, and
+exchangeable scores (normal and t(4), 4–40 series × 1–10 windows × 12 steps, 400 panels each,
+``_lone_bounds`` on simulated scores) passed 3 on up to 23 % of t(4) panels of few series and 5
+on up to 2.5 %, but never 7.6: the note fires where one series breaks exchangeability, not on a
+heavy tail. The walk's panel says it at steps 1–5 (11.5–39.4 times), and none of the twelve
+development collections' calibrations says it. The bounds do not change.
+
 **Why the whole history sets a panel's scale** (``benchmarks/coverage_spread.py``): the design
 was first chosen by leave-one-collection-out on the official test windows themselves, one window
 per collection, and took the two-horizon window with the floor below. One window's pooled
@@ -186,7 +201,14 @@ stored with the calibration; 1.38 there): 47.9 % against 45.5 %. The ratio is at
 seasonal data without much trend it falls below 1 (NN5 daily 0.66), but a model given less than a
 season cannot forecast the season, so a short history's errors carry the swing its step change
 measures (scaled by 0.33 on a panel of pure seasons, its 80 % band covered 19.9 % against 55.1 %). The calibration's own cases
-from such histories are scored the same way. Chosen on ``benchmarks/coverage_spread.py``'s 46
+from such histories are scored the same way. So is a history with **too few seasonal
+differences** (fewer than six, or than a season's worth where the season is shorter:
+:func:`~tsforge.panels.local_scale.min_seasonal_changes`): the mean of one or two is often far
+below their usual size, and a series calibrated right after its first season (13 monthly
+values, one seasonal difference of 0.31 where its later origins gave 6–7) scored ordinary errors
+40–70 and set every series' 95 % bound. Six keeps the chance of a scale under a third of its due
+below 1 % for normal and t(4) changes; ``docs/intervals.md`` has the measurement on the earlier
+windows. Chosen on ``benchmarks/coverage_spread.py``'s 46
 earlier windows (mean coverage error 4.37 → 4.27 points, 17 → 18 within ±2.5 at both levels; the
 other eleven collections chose it in 11 of 12 folds); bundles saved before it keep the step change.
 
@@ -247,6 +269,9 @@ RANK_RULE = "conservative"
 #: how many times as far from the median score as any other series' a series' most extreme score
 #: must lie for the resolution note to say that series alone sets a clamped bound (module doc)
 LONE_RATIO = 3.0
+#: the same for a bound the scores resolve, where the note is the only one said: above the
+#: largest ratio exchangeable scores gave (7.6; module doc)
+LONE_RATIO_RESOLVED = 10.0
 #: series that note names at most ("and N more" beyond)
 LONE_NAMED = 3
 
@@ -799,7 +824,7 @@ class ConformalCalibration:
     def _shortfall(self, p: np.ndarray, h: int) -> str | None:
         n = int(self._pooled_count(h).min())
         if n >= _needed(p):
-            return None
+            return self._resolved_lone_note(p, h, n)
         need = {}  # level (%) -> scores it needs, for the levels this calibration cannot resolve
         for x in p:
             if (k := _needed(np.array([x]))) > n:
@@ -822,10 +847,18 @@ class ConformalCalibration:
         )
 
     def _lone_bounds(self, p: np.ndarray, h: int) -> dict[str, dict[int, list[tuple[int, float]]]]:
-        """``{series: {side: [(step, ratio), ...]}}``: the clamped bounds (side 0 lower, 1 upper;
-        steps 1-based) of the first ``h`` steps that one series' score sets alone, i.e. lies more
-        than :data:`LONE_RATIO` times as far out as any other series' (empty for calibrations
-        stored without :attr:`lone_ids`)."""
+        """``{series: {side: [(step, ratio), ...]}}``: the bounds (side 0 lower, 1 upper, of the
+        widest level asked for; steps 1-based) of the first ``h`` steps that one series' scores
+        set alone, i.e. that lie more than :data:`LONE_RATIO` times as far from the step's median
+        score as any other series' most extreme one (empty for calibrations stored without
+        :attr:`lone_ids`).
+
+        A clamped bound is the most extreme score, and its ratio is :attr:`lone_ratio`; a
+        resolved one lies a fraction of the way out to it (:meth:`_bound_reach`), and its ratio
+        is that fraction of :attr:`lone_ratio`, and it must pass :data:`LONE_RATIO_RESOLVED`.
+        Why resolved ones too: on 20 monthly series (71 effective scores, enough for 95 %) the
+        97.5 % rank was the top score, one series' error 20–39 times as far out as any other's,
+        and every series' 95 % bound was 2–4 times its level with no note."""
         out: dict[str, dict[int, list[tuple[int, float]]]] = {}
         if self.lone_ids.ndim != 2 or self.lone_ids.shape[1] < h:
             return out
@@ -833,22 +866,68 @@ class ConformalCalibration:
         for side, probs in enumerate((p[p < 0.5], p[p > 0.5])):
             if not probs.size:
                 continue
-            for j in np.flatnonzero(n < _needed(probs)):  # steps where that end is clamped
-                if (r := float(self.lone_ratio[side, j])) > LONE_RATIO:
+            outer = float(probs.min() if side == 0 else probs.max())
+            reach = self._bound_reach(h, outer, side)
+            bar = np.where(n < _needed(np.array([outer])), LONE_RATIO, LONE_RATIO_RESOLVED)
+            for j in range(h):
+                if (r := float(self.lone_ratio[side, j]) * float(reach[j])) > bar[j]:
                     out.setdefault(str(self.lone_ids[side, j]), {}).setdefault(side, []).append(
                         (int(j) + 1, r)
                     )
         return out
 
+    def _bound_reach(self, h: int, prob: float, side: int) -> np.ndarray:
+        """``[h]`` how far the pooled bound at ``prob`` lies from the step's median score, as a
+        fraction of the most extreme pooled score on that ``side`` (1 where it is that score, as
+        a clamped bound is; 0 where the step has no spread)."""
+        q = self._pooled_quantiles(h, np.array([0.5, prob]))
+        stored = self.pooled[:h]
+        # a step without scores: NaN, read as no reach (not nanmin's all-NaN warning, nor
+        # catch_warnings, which swaps the filters every thread of the service shares)
+        seen = np.isfinite(stored)
+        fill = np.inf if side == 0 else -np.inf
+        filled = np.where(seen, stored, fill)
+        extreme = filled.min(axis=1) if side == 0 else filled.max(axis=1)
+        extreme = np.where(seen.any(axis=1), extreme, np.nan)
+        sign = -1.0 if side == 0 else 1.0
+        far = sign * (extreme - q[:, 0])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frac = np.where(far > 0, sign * (q[:, 1] - q[:, 0]) / far, 0.0)
+        return np.clip(np.nan_to_num(frac, nan=0.0), 0.0, 1.0)
+
+    def _resolved_lone_note(self, p: np.ndarray, h: int, n: int) -> str | None:
+        """``None``, or where one series' scores alone set a bound the pooled scores resolve, one
+        sentence naming it (:meth:`_lone_clauses`): the bounds are conformal ones, and unchanged,
+        but every series' band there is that one series' error."""
+        clauses = self._lone_clauses(p, h)
+        if not clauses:
+            return None
+        level = max(round(100.0 * (1.0 - 2.0 * min(x, 1.0 - x)), 9) for x in p)
+        weighted = (
+            ", effective count, series weighing equally"
+            if self.info.get("weighting") == "series equally"
+            else ""
+        )
+        return (
+            f"the {level:g} % interval's bounds are resolved ({n} calibration scores per horizon step{weighted}), "
+            f"but {clauses}"
+        )
+
     def _lone_note(self, p: np.ndarray, h: int) -> str:
         """The end of the resolution note naming the series whose error alone sets a clamped
-        bound, at which steps (``""`` when none does; at most :data:`LONE_NAMED` series, the
-        farthest out first).
+        bound, at which steps (``""`` when none does).
 
         Why: "too few scores" is true on average, but a stock-out in one series' calibration
         windows made every series' 95 % lower bound about 0 at three steps, and the note let no
         one see which series to look at.
         """
+        clauses = self._lone_clauses(p, h)
+        return f"; {clauses}" if clauses else ""
+
+    def _lone_clauses(self, p: np.ndarray, h: int) -> str:
+        """The words both notes end with, ``one series' error sets some of them alone: …``, naming
+        the series whose scores alone set a bound (:meth:`_lone_bounds`) and at which steps
+        (``""`` when none does; at most :data:`LONE_NAMED` series, the farthest out first)."""
         found = self._lone_bounds(p, h)
         if not found:
             return ""
@@ -863,7 +942,7 @@ class ConformalCalibration:
         rest = f", and {more} more series set others alone" if more > 0 else ""
         whose = "its" if len(order) == 1 else "their"
         return (
-            f"; one series' error sets some of them alone: {'; '.join(clauses)}{rest} (an outlier or a "
+            f"one series' error sets some of them alone: {'; '.join(clauses)}{rest} (an outlier or a "
             f"stock-out in {whose} calibration windows widens every series' band there)"
         )
 
