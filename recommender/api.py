@@ -431,12 +431,11 @@ def _fitted_lengths(
     profilable = series.n_steps >= MIN_WINDOW
     longest = None
     if problem is not None and profilable:
-        fits = (
-            h
-            for h in range(H - 1, 0, -1)
-            if not _shortfall(series, *_lengths(series, entry, input_len, h), split)
+        from tsforge.data.protocol import longest_fitting_horizon
+
+        longest = longest_fitting_horizon(
+            H, lambda h: not _shortfall(series, *_lengths(series, entry, input_len, h), split)
         )
-        longest = next(fits, None)
     if problem is not None and horizon is None and longest is not None:
         said = (
             f"{name} has {series.n_steps} steps, too few for the default horizon {H} under split {split}; "

@@ -165,7 +165,7 @@ def train_routed(
     from tsforge.data.protocol import panel_horizon
 
     load_kwargs = merged_load_kwargs(
-        load_kwargs, load_options, accepted=PANEL_LOAD_OPTIONS, caller="train_routed"
+        load_kwargs, load_options, accepted=PANEL_LOAD_OPTIONS, caller="train_routed", drop_short=drop_short
     )
 
     tracking = tracking or TrackingOptions()

@@ -416,7 +416,7 @@ def _recommend_panel(
     from recommender.panel import PANEL_CANDIDATES, recommend_panel
     from tsforge.data.protocol import panel_horizon
     from tsforge.errors import ConfigError
-    from tsforge.panels.protocol import default_horizon_named, drop_short_series
+    from tsforge.panels.protocol import default_horizon_named, default_horizon_that_fits, drop_short_series
     from tsforge.pipeline.panel import filled_values_said, load_holding_gaps, note_filled_for_candidates
 
     if top < 1:  # as recommend() refuses it for long data; a slice took 0 as empty, -1 as "all but one"
@@ -427,6 +427,7 @@ def _recommend_panel(
     h = panel_horizon(horizon, entry, panel.season_length, panel.horizon)
     # a refusal of series too short for h says so when h was this data's default, not the user's
     with held.released_if_raised(), default_horizon_named(horizon, h):
+        h = default_horizon_that_fits(panel, horizon, h, drop_short=drop_short, entry=entry)
         if drop_short:
             held.released_before_drop(panel, h)
             panel, _ = drop_short_series(panel, h)

@@ -82,7 +82,8 @@ def metric_list_table(metrics: dict[str, float], title: str):
     """One model's scores as rows (``MASE``, ``sMAPE``, …, named as :data:`SCORE_LABELS` says),
     with the original-units twin of a normalised score beside it: ``test_mae`` and
     ``test_orig_mae`` share the row ``MAE``. A count of series left out of a mean is a row only
-    when it is not zero.
+    when it is not zero. MAPE, sMAPE and WAPE with a twin show it alone (:data:`RELATIVE_TO_VALUES`),
+    "—" in the normalised column, and the caption says why.
 
     Why rows: one model's fourteen scores as columns overflowed an 80-column terminal, and rich
     cut the last ones off (the original-units scores, the ones a user reads)."""
@@ -104,12 +105,33 @@ def metric_list_table(metrics: dict[str, float], title: str):
     table.add_column("normalised" if has_orig else "value", justify="right")
     if has_orig:
         table.add_column("original units", justify="right")
+    blanked = []
     for name, v in names.items():
         cells = [_cell(name, v["value"]) if "value" in v else ""]
         if has_orig:
+            if name in RELATIVE_TO_VALUES and "orig" in v:  # the normalised twin is no percentage
+                cells[0] = "—"
+                blanked.append(SCORE_LABELS.get(name, name))
             cells.append(_cell(name, v["orig"]) if "orig" in v else "")
         table.add_row(SCORE_LABELS.get(name, name), *cells)
+    if blanked:
+        table.caption = (
+            f"{_and(blanked)} in original units only: {'it divides' if len(blanked) == 1 else 'they divide'} "
+            "by the values themselves, which normalising moves near 0"
+        )
     return table
+
+
+#: the scores that divide by the actual values (MAPE, sMAPE) or their sum (WAPE): on z-scored
+#: values, which lie around 0, they are no error rate (a window model's normalised MAPE read
+#: 204.5 beside its 4.36 % in original units, and a user read both as MAPE), so
+#: :func:`metric_list_table` shows them in original units only (the JSON keeps both)
+RELATIVE_TO_VALUES = ("mape", "smape", "wape")
+
+
+def _and(names: list[str]) -> str:
+    """``MAPE, sMAPE and WAPE``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def smape_on_zeros_note(panel: Any, pick: str, smape: dict[str, float]) -> str | None:

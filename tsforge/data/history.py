@@ -41,6 +41,8 @@ from tsforge.data.long_roles import (
     check_unique_wide_times,
     guess_long_roles,
     note_guessed_roles,
+    refuse_absent_named_columns,
+    refuse_shared_columns,
 )
 from tsforge.data.panel_checks import left_out_too_few, too_few_values_error
 from tsforge.data.tables import to_polars
@@ -147,6 +149,11 @@ def histories_from_frame(
         if df.height == 0:
             raise DataValidationError("the history frame has no rows")
         if layout == "auto":
+            # an id or target name given and absent is said as such (as the training reader says
+            # it), before the layout: without its id column the history was read as wide and
+            # refused for a "non-numeric value" in the id column the user had named under another
+            # name. Not the time column: a history without one is forecast undated (step 1..h)
+            refuse_absent_named_columns(df, id_col, None, target_col, file=file)
             layout = history_layout(df.columns, id_col)
             roles = guessed_history_roles(df, id_col, time_col, target_col)
             if roles is not None:  # Store, Week, Sales: long, as training reads the same file
@@ -354,6 +361,7 @@ def _long(
     """Typed columns of a long frame: ids (str), values (float64), time keys and whether they are
     dates. ``file``: the table the rows were read from, whose line an error names (``None``: a frame)."""
     V.require_columns(df.columns, {"id_col": id_col, "target_col": target_col}, file=file)
+    refuse_shared_columns(id_col, time_col, target_col, df.columns, file=file)
     id_series = df[id_col]
     if not (
         id_series.dtype == pl.String or id_series.dtype.is_integer() or id_series.dtype == pl.Categorical

@@ -48,6 +48,7 @@ from tsforge.data.long_roles import (
     guess_long_roles,
     note_guessed_roles,
     refuse_absent_named_columns,
+    refuse_shared_columns,
 )
 from tsforge.data.panel import Panel
 from tsforge.data.panel_sources import naming_file, note_unused_columns, panel_from_table, to_panel
@@ -524,6 +525,7 @@ def _from_table(frame: Any, opts: dict[str, Any], *, file: str | None) -> TimeSe
     }
     if layout == "long":
         used = (opts["id_col"], opts["time_col"] or "ds", opts["target_col"])
+        refuse_shared_columns(*used, frame.columns, file=file)
         note_unused_columns(frame.columns, used, file or opts["name"] or "the frame")
         return from_long(
             frame,

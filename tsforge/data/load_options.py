@@ -52,6 +52,7 @@ def merged_load_kwargs(
     *,
     accepted: frozenset[str],
     caller: str,
+    drop_short: bool = False,
 ) -> dict[str, Any]:
     """``load_kwargs`` with the reader's ``options`` that ``caller`` was given as keywords.
 
@@ -59,6 +60,15 @@ def merged_load_kwargs(
     keyword (``**options`` would otherwise carry a typo into the reader). An option given both
     ways with different values is a :class:`~tsforge.errors.ConfigError` naming both: which one
     was meant cannot be guessed; the same value twice is no conflict.
+
+    ``drop_short``: the caller's own ``drop_short=True`` (leave out the series too short for
+    the holdout), which also leaves out, with the reader's note, a series with fewer than two
+    values (``drop_too_few=True``): such a series is too short for any holdout, but the reader
+    refuses it before the holdout is drawn. Why here: the command line's ``--drop-short`` added
+    ``drop_too_few`` itself while ``drop_short=True`` in Python did not, so the README's "it also
+    leaves out a series with fewer than two values" held for one door only; every entry point
+    with ``drop_short`` merges its reader options here, so both doors take one path.
+    ``drop_too_few=False`` given beside it is a :class:`~tsforge.errors.ConfigError`.
     """
     unknown = sorted(set(options) - accepted)
     if unknown:
@@ -72,7 +82,19 @@ def merged_load_kwargs(
                 field=key,
             )
         merged[key] = value
-    return merged
+    return _too_few_left_out(merged) if drop_short else merged
+
+
+def _too_few_left_out(load_kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``load_kwargs`` with ``drop_too_few=True`` (see :func:`merged_load_kwargs`'s
+    ``drop_short``); a ``drop_too_few`` given false contradicts ``drop_short=True``."""
+    if "drop_too_few" in load_kwargs and not load_kwargs["drop_too_few"]:
+        raise ConfigError(
+            "drop_short=True leaves out the series with fewer than two values as well; "
+            "drop_too_few=False contradicts it: give one of them",
+            field="drop_too_few",
+        )
+    return {**load_kwargs, "drop_too_few": True}
 
 
 def _same(a: Any, b: Any) -> bool:

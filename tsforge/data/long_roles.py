@@ -34,7 +34,7 @@ import polars as pl
 from tsforge.data import validation as V
 from tsforge.data.timeaxis import detect_time_column
 from tsforge.data.validation import check_unique_times, shell_word
-from tsforge.errors import DataValidationError, TsforgeWarning
+from tsforge.errors import ConfigError, DataValidationError, TsforgeWarning
 
 __all__ = [
     "LongRoles",
@@ -44,6 +44,7 @@ __all__ = [
     "numeric_id_column",
     "check_unique_wide_times",
     "refuse_absent_named_columns",
+    "refuse_shared_columns",
     "time_fit",
     "flag_columns",
     "target_choices",
@@ -228,6 +229,48 @@ def refuse_absent_named_columns(
         text = [c for c in columns if c not in taken and frame.schema[c] in _TEXT_TYPES]
         fitting["id_col"] = text[0] if len(text) == 1 else None
     V.require_columns(columns, required, file=file, fitting=fitting)
+
+
+def refuse_shared_columns(
+    id_col: str, time_col: str, target_col: str, columns: Sequence[str], *, file: str | None = None
+) -> None:
+    """Fail, naming both options, when two roles of a long table name one of its columns
+    (``id_col="y"`` beside the default ``target_col="y"``).
+
+    Why: the reader selected the column twice and polars raised its ``DuplicateError``
+    ("projections contained duplicate output name 'y'"), after a note that the real id column
+    was not used; the multichannel reader read the values as series ids without a word. A name
+    no column has is left to the missing-column check, which names it.
+    """
+    roles = {"id_col": id_col, "time_col": time_col, "target_col": target_col}
+    names = list(roles)
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            if roles[first] == roles[second] and roles[first] in columns:
+                raise _shared_column_error(first, second, roles[first], file)
+
+
+def _shared_column_error(first: str, second: str, column: str, file: str | None) -> ConfigError:
+    """The refusal of two roles naming ``column``, in Python's words and the command line's; a
+    role left at its default is said to be so (the user typed only the other)."""
+    defaults = dict(zip(("id_col", "time_col", "target_col"), DEFAULT_ROLES, strict=True))
+    typed = [r for r in (first, second) if column != defaults[r]]
+    by_default = [r for r in (first, second) if r not in typed]
+
+    def said(word: dict[str, str]) -> str:
+        default = f" ({column!r} is {word[by_default[0]]}'s default)" if len(by_default) == 1 else ""
+        return (
+            f"{word[first]} and {word[second]} both name column {column!r}{default}; "
+            "the series id, the time and the target each need a column of their own"
+        )
+
+    flags = {r: f"--{r.replace('_col', '')}-col" for r in (first, second)}
+    return ConfigError(
+        said({r: r for r in (first, second)}),
+        cli_message=said(flags),
+        field=(typed or [first])[0],
+        file=file,
+    )
 
 
 def note_guessed_roles(roles: LongRoles, where: str, *, stacklevel: int = 2) -> None:

@@ -32,6 +32,7 @@ from tsforge.data.frequency import (
     step_words,
 )
 from tsforge.data.frequency import season_length as _season_length
+from tsforge.data.long_roles import refuse_shared_columns
 from tsforge.data.panel import Panel
 from tsforge.data.panel_checks import (
     check_series_sizes,
@@ -62,6 +63,7 @@ def select_long_columns(
     for c in cols:
         if c not in have:
             raise DataValidationError(f"column {c!r} not found; the frame has {have}", file=file, column=c)
+    refuse_shared_columns(id_col, time_col, target_col, have, file=file)
     if isinstance(frame, pl.DataFrame):
         return frame.select(cols)
     if isinstance(frame, pd.DataFrame):

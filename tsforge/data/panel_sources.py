@@ -27,6 +27,7 @@ from tsforge.data.file_lines import adding_lines
 from tsforge.data.frame import TimeSeriesData
 from tsforge.data.frequency import date_words, fixed_step, grid_words, infer_freq, rate_words
 from tsforge.data.layouts import wide_matrix
+from tsforge.data.long_roles import refuse_shared_columns
 from tsforge.data.panel import Panel
 from tsforge.data.panel_checks import (
     left_out_too_few,
@@ -97,6 +98,7 @@ def panel_from_table(
         if layout == "long":
             time_col = time_col or "ds"
             V.check_not_empty(frame.height, file=file)  # a header and nothing else
+            refuse_shared_columns(id_col, time_col, target_col, frame.columns, file=file)
             note_unused_columns(frame.columns, (id_col, time_col, target_col), file or name)
             if time_format is not None and time_col in frame.columns:
                 parsed = V.parse_timestamps(frame[time_col], column=time_col, file=file, fmt=time_format)
@@ -142,7 +144,9 @@ def note_unused_columns(columns: Sequence[str], used: Sequence[str], where: str)
 
     Why: a ``price`` or ``promo`` column next to ``y`` looks like a covariate, but every model here
     forecasts a series from its own past values; training silently without it let a user believe
-    it was used, or that ``y`` was the column they meant to forecast.
+    it was used, or that ``y`` was the column they meant to forecast. The option is named both
+    ways (the flag and the keyword), as :class:`~tsforge.data.long_roles.GuessedRolesWarning`
+    does: a Python user was told only ``--target-col``, which no function takes.
     """
     unused = [c for c in columns if c not in set(used)]
     if unused:
@@ -151,7 +155,7 @@ def note_unused_columns(columns: Sequence[str], used: Sequence[str], where: str)
         )
         warnings.warn(
             f"{where}: column(s) {shown} not used: each series is forecast from its own past values of "
-            f"{used[2]!r} (no covariates); --target-col names another column to forecast",
+            f"{used[2]!r} (no covariates); --target-col (target_col in Python) names another column to forecast",
             UnusedColumnsWarning,
             stacklevel=4,
         )

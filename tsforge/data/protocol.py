@@ -8,6 +8,7 @@ one caller.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from tsforge.data.splits import split_borders
 
 __all__ = [
     "panel_horizon",
+    "longest_fitting_horizon",
     "DEFAULT_SPLIT",
     "HOLDOUT",
     "default_input_note",
@@ -112,6 +114,17 @@ def panel_horizon(horizon: int | None, entry: Any, season_length: int, declared:
 
         raise ConfigError(f"horizon must be at least 1, got {horizon}", field="horizon")
     return h
+
+
+def longest_fitting_horizon(h: int, fits: Callable[[int], bool]) -> int | None:
+    """The longest horizon shorter than ``h`` that ``fits`` (``None``: not even 1).
+
+    Why one search: a default horizon too long for the data falls back to the longest one that
+    fits, with a note, for long data (:func:`recommender.api.recommend`) and for a panel's
+    holdout (:func:`~tsforge.panels.protocol.default_horizon_that_fits`) alike; each caller
+    says only what "fits" means for its protocol.
+    """
+    return next((k for k in range(int(h) - 1, 0, -1) if fits(k)), None)
 
 
 def protocol_for(dataset: str, split: str | None) -> str:

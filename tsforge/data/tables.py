@@ -426,9 +426,45 @@ def to_polars(df: Any) -> pl.DataFrame:
             frame.index.name is not None and frame.index.name not in frame.columns
         ):
             frame = frame.reset_index(names=frame.index.name or "ds")
-        frame = _periods_as_timestamps(frame.rename(columns=str))
+        frame = _mixed_cells_as_text(_periods_as_timestamps(frame.rename(columns=str)))
         return pl.from_pandas(frame)
     raise DataValidationError(f"expected a pandas or polars DataFrame, got {type(df).__name__}")
+
+
+#: what :func:`pandas.api.types.infer_dtype` calls an object column whose cells are of more than
+#: one kind that Arrow cannot hold in one column (numbers and text, dates and text)
+_MIXED_KINDS = ("mixed", "mixed-integer")
+
+
+def _mixed_cells_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each object column that Arrow would refuse or alter written as text (its
+    missing cells left missing), so the readers check it as they check a text column.
+
+    Why: a float column with one text cell (``"n/a"``) failed inside ``pl.from_pandas`` with
+    pyarrow's "Could not convert 'n/a' with type str", naming no column, row or series; as text
+    the value check names the cell (``non-numeric value 'abc' in series 'T1' at row 5``) and
+    reads the missing-value markers a CSV file may hold, as it does for that file. And a column
+    of naive and tz-aware timestamps was converted silently, the aware ones to UTC without their
+    zone (a monthly series then "irregular" at a time the user never wrote, an hourly one
+    shifted without a word); as text it is refused as the same times written as text are: "the
+    column's dates are written in more than one way".
+    """
+    text = [c for c in frame.columns if frame[c].dtype == object and _arrow_misreads(frame[c])]
+    if not text:
+        return frame
+    return frame.assign(**{c: frame[c].astype(str).where(frame[c].notna(), None) for c in text})
+
+
+def _arrow_misreads(column: pd.Series) -> bool:
+    """Whether an object column holds cells Arrow cannot convert to one type (numbers and text),
+    or timestamps with and without a time zone (which it converts, dropping the zone)."""
+    kind = pd.api.types.infer_dtype(column, skipna=True)
+    if kind in _MIXED_KINDS:
+        return True
+    if kind != "datetime":
+        return False
+    zoned = {cell.tzinfo is not None for cell in column[column.notna()]}
+    return len(zoned) > 1
 
 
 def _periods_as_timestamps(frame: pd.DataFrame) -> pd.DataFrame:

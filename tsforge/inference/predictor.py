@@ -463,15 +463,15 @@ class FramePredictor:
         given = [str(s.id) for s in series if s.coords is not None]
         if not given or self.reads_coords:
             return list(series), None
-        unread = self._unread_coords_words(given, len(series))
+        unread = self.unread_coords_words(given, len(series))
         if self.takes_coords:
             return list(series), unread
         return [s if s.coords is None else replace(s, coords=None) for s in series], unread
 
-    def _unread_coords_words(self, given: Sequence[str] | None = None, n_series: int = 0) -> str:
+    def unread_coords_words(self, given: Sequence[str] | None = None, n_series: int = 0) -> str:
         """Why the coordinates given (with the series ``given`` of ``n_series``; ``None``: in a
         coordinate table) were not used: the model was trained without any, or has no coordinate
-        embedding to read them with."""
+        embedding to read them with. Public: ``train`` says it of the stations it trained on."""
         if given is None:
             which = "the coordinates given"
         else:
@@ -504,7 +504,7 @@ class FramePredictor:
 
         table = coordinates_by_id(coords, [str(s.id) for s in inputs])  # a bad file is refused either way
         if not self.takes_coords:
-            warnings.warn(UnusedCoordinatesWarning(self._unread_coords_words()), stacklevel=3)
+            warnings.warn(UnusedCoordinatesWarning(self.unread_coords_words()), stacklevel=3)
             return inputs
         if not any(str(s.id) in table for s in inputs):
             raise DataValidationError(

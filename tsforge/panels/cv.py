@@ -63,8 +63,15 @@ def _split_models(models: Sequence[str | PanelForecaster]) -> tuple[list[str], l
     if len(set(names)) != len(names):
         raise ConfigError(f"duplicate model names in {names}", field="models")
     if local:
-        resolve_models(local)
+        resolve_models(local, global_way=_GLOBAL_WAY)
     return local, glob
+
+
+#: how ``cross_validation`` takes a global model (what ``tsforge cv --model dlinear`` does)
+_GLOBAL_WAY = (
+    "cross_validation takes it as a PanelForecaster, refit on each window's training panel: "
+    "RefitGlobalModel({name!r}) from tsforge.panels.global_models"
+)
 
 
 def _local_options(

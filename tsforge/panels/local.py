@@ -77,8 +77,13 @@ __all__ = [
 Forms = Mapping[str, Mapping[str, str]]
 
 
-def resolve_models(models: Sequence[str]) -> list[LocalModelSpec]:
-    """Specs of the named local models; unknown or repeated names raise, naming the culprit."""
+def resolve_models(models: Sequence[str], *, global_way: str = "") -> list[LocalModelSpec]:
+    """Specs of the named local models; unknown or repeated names raise, naming the culprit.
+
+    ``global_way``: how the caller takes a global model instead (``cross_validation``: wrapped
+    as a :class:`~tsforge.panels.cv.PanelForecaster`), said when a name is one; ``{name}`` in it
+    is replaced by the model's name.
+    """
     if isinstance(models, str):
         models = [models]
     if len(set(models)) != len(models):
@@ -86,9 +91,29 @@ def resolve_models(models: Sequence[str]) -> list[LocalModelSpec]:
     unknown = [m for m in models if m not in LOCAL_MODELS]
     if unknown:
         raise ModelNotFoundError(
-            f"unknown local model {unknown[0]!r}; choose from {sorted(LOCAL_MODELS)}", field="models"
+            f"{_unknown_local_words(unknown[0], global_way)}; choose from {sorted(LOCAL_MODELS)}",
+            field="models",
         )
     return [LOCAL_MODELS[m] for m in models]
+
+
+def _unknown_local_words(name: str, global_way: str) -> str:
+    """Why ``name`` is no local model: a registered global model (and ``global_way``, how this
+    caller takes one), else unknown, with the closest local name.
+
+    Why: ``cross_validation(panel, ["dlinear"])`` said "unknown local model 'dlinear'" of a
+    model ``tsforge cv --model dlinear`` runs (the command wraps it in ``RefitGlobalModel``),
+    and ``"naiv"`` got no suggestion, while ``train_panel`` suggests the closest name.
+    """
+    from tsforge.data.validation import closest_name
+    from tsforge.models.registry import model_names
+
+    key = str(name).strip().lower()
+    if key in model_names() and key not in LOCAL_MODELS:
+        way = f": {global_way.format(name=key)}" if global_way else ""
+        return f"{name!r} is a global model, not a local one{way}"
+    guess = closest_name(str(name), sorted(LOCAL_MODELS))
+    return f"unknown local model {name!r}" + (f" (did you mean {guess!r}?)" if guess else "")
 
 
 def _check_h_level(h: int, level: Sequence[float] | None) -> list[int | float]:

@@ -14,13 +14,14 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from tsforge.data.panel import Panel
 from tsforge.data.ragged import series_index
-from tsforge.errors import DataValidationError, ShortSeriesWarning
+from tsforge.errors import DataValidationError, ShortSeriesWarning, WordedWarning
 
 __all__ = [
     "HoldoutSplit",
@@ -33,6 +34,7 @@ __all__ = [
     "drop_short_series",
     "short_for_holdout",
     "default_horizon_named",
+    "default_horizon_that_fits",
     "TOO_SHORT_FOR_HORIZON",
     "too_short_refusal",
 ]
@@ -182,6 +184,55 @@ def default_horizon_named(given: int | None, h: int) -> Iterator[None]:
             cli_text + advice(cli_text, "--horizon N"),
             **exc.where,
         ) from None
+
+
+def default_horizon_that_fits(
+    panel: Panel, given: int | None, h: int, *, drop_short: bool = False, entry: Any = None
+) -> int:
+    """``h``; where it is this data's default (``given`` is None, and the short series are not
+    to be left out: no ``drop_short``) and some series are too short for the holdout at it, the
+    longest horizon that leaves every series :data:`MIN_SCORED_TRAIN` training values, said in
+    a note that names the default, why it was shortened and how to keep it; ``h`` where no
+    horizon does (the holdout's refusal, named a default by :func:`default_horizon_named`, then
+    says so).
+
+    Why: ``tsforge recommend`` / ``train`` on a monthly panel took M4's 18 and refused the panel
+    because 2 of 8 series had 30 values, while long data too short for its default horizon is
+    answered at the longest that fits (:func:`recommender.api.recommend`): the default is
+    tsforge's choice, not the user's. The same search
+    (:func:`~tsforge.data.protocol.longest_fitting_horizon`); the series too short are those
+    the holdout refuses (:func:`holdout_split`: fewer than ``1 + 2·H`` values).
+
+    Only the frequency's default is shortened: a catalogue collection's horizon (``entry``) or
+    one the file declares (a ``.tsf`` header) is the published protocol its scores compare with,
+    so a panel too short for it is refused, as before, rather than scored at another horizon.
+    """
+    from tsforge.data.protocol import longest_fitting_horizon
+
+    need = holdout_length(h)
+    short = np.flatnonzero(panel.lengths < need)
+    official = bool(getattr(entry, "horizons", None)) or bool(panel.horizon)
+    if given is not None or drop_short or official or not short.size:
+        return h
+    shortest = int(panel.lengths[short].min())
+    # two training values, not the holdout's one: a horizon that leaves a series one value has no
+    # MASE to score and no window to calibrate its intervals on (train failed on it after fitting)
+    longest = longest_fitting_horizon(h, lambda k: holdout_length(k, min_train=MIN_SCORED_TRAIN) <= shortest)
+    if longest is None:
+        return h
+    first = ", ".join(repr(str(x)) for x in panel.ids[short[:3]]) + (", …" if short.size > 3 else "")
+    said = (
+        f"{short.size} of {len(panel)} series {'has' if short.size == 1 else 'have'} fewer than the {need} "
+        f"values the holdout needs at the default horizon {h} (train >= {MIN_TRAIN} + validation {h} + "
+        f"test {h}; {first}): using horizon {longest}, the longest that leaves every series "
+        f"{MIN_SCORED_TRAIN} training values; "
+    )
+    lib, cli = said + "ask for a horizon to choose another", said + "pass --horizon to choose another"
+    if others := len(panel) - short.size:  # leaving the short series out keeps h for these
+        lib += f", or drop_short=True to keep {h} for the other {others}"
+        cli += f", or --drop-short to keep {h} for the other {others}"
+    warnings.warn(WordedWarning(lib, cli), stacklevel=2)
+    return longest
 
 
 def holdout_length(h: int, val_h: int | None = None, min_train: int = MIN_TRAIN) -> int:

@@ -156,6 +156,8 @@ def train(
         series, input_len, horizon, split, input_note=default_input_note(entry, spec_input_len, horizon)
     )
     check_model_config(spec, ModelContext.from_task(task))  # bad --option values: no run opened
+    if tracking.log_model:  # a kept model's run says it once, not each tuning trial
+        _note_missing_values(task, spec.model, _data_label(data))
     loss = build_loss(spec)
     if isinstance(loss, SelectiveLearning):  # refused before its estimator trains, not after
         cfg = TrainConfig.for_model(get_model_spec(spec.model).cls, dict(spec.train_config))
@@ -177,6 +179,8 @@ def train(
         outcome = _score(spec, task, fitted, params, intervals=tracking.log_model)
         if tracking.log_model:  # a kept model, not a tuning trial: one warning, not one per trial
             _warn_without_skill(outcome)
+            if entry is None:  # a catalogue dataset's own coordinates were not the user's to give
+                _note_unread_coords(outcome)
         if run is not None:
             _log(run, outcome, series, tracking)
         return outcome
@@ -483,6 +487,46 @@ def _skill(
     params["baseline"] = baseline_for(ModelContext.from_task(task)).label
     mse = {"val": val.normalized["mse"], "test": test.normalized["mse"]}
     return skill_scores(task, mse, stride=spec.eval_stride)
+
+
+def _note_missing_values(task: ForecastTask, model: str, where: str) -> None:
+    """One note of the missing values in the rows the run trains, validates and tests on: how
+    many, in which channels, and what ``model`` makes of them, in the words a forecast says of
+    its history's (:func:`~tsforge.data.panel_checks.filled_value_words`,
+    :func:`~tsforge.data.panel_checks.note_filled_values`), those in the test rows counted as
+    scored without them.
+
+    Why: a window model's input windows carry the last observed value over a gap and its loss
+    leaves the missing targets out (:mod:`tsforge.data.task`), so 151 missing values of one
+    channel were trained around without a word, where a panel's ``train`` and every
+    ``forecast`` say so.
+    """
+    from tsforge.data.panel_checks import filled_value_words, note_filled_values
+
+    a, b = task.borders.train[0], task.borders.test[1]
+    c = task.borders.test[0]
+    missing = ~np.asarray(task.data.mask[a:b], dtype=bool)  # [T, N], True where missing
+    in_test = int(missing[c - a :].sum())
+    how = filled_value_words(model, local=False, training=True)
+    note_filled_values(list(task.data.channel_ids), missing.sum(axis=0), where, how, unscored=in_test)
+
+
+def _note_unread_coords(outcome: TrainOutcome) -> None:
+    """The note a forecast gives (:class:`~tsforge.errors.UnusedCoordinatesWarning`) when the
+    trained model has no coordinate embedding, so the station coordinates given with the data
+    were not used (DLinear, NLinear, a GRU trained with ``--coords``).
+
+    Why: ``train --coords`` with such a model trained and registered it without a word, and only
+    its first forecast said the coordinates were never read."""
+    import warnings
+
+    from tsforge.errors import UnusedCoordinatesWarning
+
+    data, predictor = outcome.task.data, outcome.predictor
+    if data.coords is None or predictor.reads_coords:
+        return
+    ids = [str(c) for c in data.channel_ids]
+    warnings.warn(UnusedCoordinatesWarning(predictor.unread_coords_words(ids, len(ids))), stacklevel=3)
 
 
 def _warn_without_skill(outcome: TrainOutcome) -> None:

@@ -64,6 +64,7 @@ from tsforge.panels.protocol import (
     MIN_TRAIN,
     HoldoutSplit,
     default_horizon_named,
+    default_horizon_that_fits,
     drop_short_series,
     holdout_split,
     short_for_holdout,
@@ -215,7 +216,7 @@ def train_panel(
             ``time_col="month"``, ...: those its messages advise), merged into ``load_kwargs``.
     """
     load_kwargs = merged_load_kwargs(
-        load_kwargs, load_options, accepted=PANEL_LOAD_OPTIONS, caller="train_panel"
+        load_kwargs, load_options, accepted=PANEL_LOAD_OPTIONS, caller="train_panel", drop_short=drop_short
     )
     tracking = check_tracking(tracking)
     name = model_name(model)
@@ -235,6 +236,7 @@ def train_panel(
     dropped = 0
     # a refusal of series too short for H says so when H was this data's default, not the user's
     with held.released_if_raised(), default_horizon_named(horizon, H):
+        H = default_horizon_that_fits(panel, horizon, H, drop_short=drop_short, entry=entry)
         if drop_short:
             held.released_before_drop(panel, H)
             panel, dropped = drop_short_series(panel, H)
@@ -457,7 +459,11 @@ def evaluate_panel_model(
     ``load_kwargs``.
     """
     load_kwargs = merged_load_kwargs(
-        load_kwargs, load_options, accepted=PANEL_LOAD_OPTIONS, caller="evaluate_panel_model"
+        load_kwargs,
+        load_options,
+        accepted=PANEL_LOAD_OPTIONS,
+        caller="evaluate_panel_model",
+        drop_short=drop_short,
     )
     panel, _, held = load_holding_gaps(data, load_kwargs)
     h = predictor.max_horizon

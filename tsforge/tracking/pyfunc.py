@@ -32,6 +32,8 @@ __all__ = [
     "log_predictor_model",
     "example_history",
     "history_schema",
+    "refuse_other_columns",
+    "HISTORY_COLUMNS",
 ]
 
 
@@ -52,6 +54,7 @@ class TsforgePyfunc(PythonModel):
         self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
     ) -> pd.DataFrame:
         params = params or {}
+        refuse_other_columns(model_input)
         history, coords = _split_coordinates(model_input)
         try:
             out = self._predict_frame(history, coords, params)
@@ -80,6 +83,35 @@ class TsforgePyfunc(PythonModel):
             time_format=params.get("time_format"),
             **stations,
         )
+
+
+#: the history columns the pyfunc reads (``ds`` may be left out); MLflow leaves out any other
+#: column its signature does not declare before :meth:`TsforgePyfunc.predict` runs
+HISTORY_COLUMNS = ("unique_id", "y")
+
+
+def refuse_other_columns(frame: Any) -> None:
+    """Refuse a history without the columns ``unique_id`` and ``y``, naming those missing.
+
+    Why: the pyfunc's signature names the history's columns, and MLflow leaves out every column
+    it does not declare, so a history with other names (``store, day, units``) or in the wide
+    layout (one column per series), which ``predict_frame`` reads, cannot reach the reader. With
+    those columns required, MLflow refused it with "Failed to enforce schema of data" followed
+    by the whole frame; now the signature requires none and this says, in one line, what is
+    missing and which doors read other layouts.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        return
+    missing = [c for c in HISTORY_COLUMNS if c not in frame.columns]
+    if not missing:
+        return
+    raise DataValidationError(
+        f"the MLflow pyfunc takes a long history with columns 'unique_id', 'ds' (optional) and 'y'; "
+        f"missing: {', '.join(repr(c) for c in missing)} (MLflow leaves out every other column before "
+        "tsforge reads the frame): rename the columns, or use predict_frame(id_col=..., time_col=..., "
+        "target_col=...) or tsforge forecast for other names or a wide history",
+        column=missing[0],
+    )
 
 
 def _split_coordinates(frame: Any) -> tuple[Any, pd.DataFrame | None]:
@@ -160,8 +192,10 @@ def history_schema(inferred: Any) -> Any:
     the pyfunc refused what the CLI, the Python API and the service forecast — a history
     without ``ds`` (documented as optional), an integer step index as ``ds``, integer ids and
     integer values (counts read from a CSV) — with a dump of the frame instead of a message
-    naming the column. Each column is typed ``Any`` and ``ds`` is optional, so the one history
-    reader (:func:`tsforge.data.history.histories_from_frame`) checks them, as behind every other door.
+    naming the column. Each column is typed ``Any`` and optional (MLflow refused a history
+    without ``unique_id`` or ``y`` with the frame's dump too: :func:`refuse_other_columns` names
+    them instead), so the one history reader
+    (:func:`tsforge.data.history.histories_from_frame`) checks them, as behind every other door.
     A long history also declares the optional coordinate columns (:data:`COORD_COLUMNS`): MLflow
     drops undeclared columns before :meth:`TsforgePyfunc.predict` runs, and a new station's
     coordinates could then not reach a model that asks for them.
@@ -170,10 +204,7 @@ def history_schema(inferred: Any) -> Any:
 
     if inferred is None:
         return None
-    columns = [
-        ColSpec(AnyType(), col.name, required=col.name != "ds") if col.name else col
-        for col in inferred.inputs
-    ]
+    columns = [ColSpec(AnyType(), col.name, required=False) if col.name else col for col in inferred.inputs]
     named = {col.name for col in columns}
     # a station's coordinates (optional): MLflow drops the columns its signature does not declare
     stations = [ColSpec(AnyType(), c, required=False) for c in COORD_COLUMNS if c not in named]

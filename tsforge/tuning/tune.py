@@ -280,7 +280,9 @@ def tune(
 
     # the panel reader's options too: tune's own refusal of a one-value series advises
     # drop_too_few=True, which a split (one aligned table) has no use for and is refused below
-    load_kwargs = merged_load_kwargs(load_kwargs, load_options, accepted=PANEL_LOAD_OPTIONS, caller="tune")
+    load_kwargs = merged_load_kwargs(
+        load_kwargs, load_options, accepted=PANEL_LOAD_OPTIONS, caller="tune", drop_short=drop_short
+    )
     if n_trials is None and timeout is None:
         raise ConfigError("give a number of trials or a timeout", field="trials")
     if n_trials is not None:
@@ -653,6 +655,7 @@ def _panel_for_study(
     from tsforge.panels.global_models import PanelTask
     from tsforge.panels.protocol import (
         default_horizon_named,
+        default_horizon_that_fits,
         drop_short_series,
         holdout_split,
     )
@@ -661,6 +664,7 @@ def _panel_for_study(
     series, entry, held = load_holding_gaps(data, load_kwargs)
     h = panel_horizon(horizon, entry, series.season_length, series.horizon)
     with held.released_if_raised(), default_horizon_named(horizon, h):
+        h = default_horizon_that_fits(series, horizon, h, drop_short=drop_short, entry=entry)
         if drop_short:
             held.released_before_drop(series, h)
             series, _ = drop_short_series(series, h)

@@ -60,5 +60,33 @@ def test_one_models_scores_are_rows_with_original_units_beside_them_and_fit_80()
         line.rsplit(maxsplit=2)[0].strip(): line.split()[-2:] for line in text.splitlines() if line.strip()
     }
     assert rows["MAE"] == ["0.5000", "100.0000"] and rows["MASE"] == ["6.5000", "106.0000"]
-    assert text.splitlines()[-2].split()[-4:] == ["MASE", "left", "out", "3"]  # a count, no twin
+    left_out = next(line for line in text.splitlines() if "left out" in line)  # above the caption
+    assert left_out.split()[-4:] == ["MASE", "left", "out", "3"]  # a count, no twin
     assert "original units" in text
+
+
+def test_percentage_scores_of_normalised_values_are_not_shown_beside_the_real_ones():
+    """`tsforge evaluate` on a window model printed MAPE 204.5 (of z-scored values, which lie
+    around 0) beside 4.36 in original units, and a user read both as MAPE: the scores that divide
+    by the values show their original-units value alone, and the caption says why."""
+    from tsforge.cli.tables import metric_list_table
+
+    metrics = {"test_mae": 0.2275, "test_mape": 204.5385, "test_smape": 42.3894, "test_wape": 0.2599}
+    metrics |= {
+        "test_orig_mae": 0.8404,
+        "test_orig_mape": 4.361,
+        "test_orig_smape": 4.3367,
+        "test_orig_wape": 0.042,
+    }
+    console = Console(width=80, record=True)
+    console.print(metric_list_table(metrics, "dlinear: test scores"))
+    text = console.export_text()
+    rows = {line.split()[0]: line.split()[1:] for line in text.splitlines() if line.strip()}
+    assert rows["MAPE"] == ["—", "4.3610"] and rows["sMAPE"] == ["—", "4.3367"], text
+    assert rows["WAPE"] == ["—", "0.0420"] and rows["MAE"] == ["0.2275", "0.8404"], text
+    assert "204.5385" not in text and "42.3894" not in text
+    assert "original units only" in " ".join(text.split())
+    # a panel model's scores are in the data's units (no twin): its MAPE is shown as it is
+    alone = Console(width=80, record=True)
+    alone.print(metric_list_table({"test_mape": 12.5, "test_mase": 0.9}, "auto_ets: test scores"))
+    assert "12.5000" in alone.export_text() and "—" not in alone.export_text()
