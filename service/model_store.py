@@ -374,15 +374,18 @@ class ModelStore:
 
         ``resolved`` goes through another alias than ``key`` when a bare name's default alias
         was set or removed; the references then join what the store serves under that alias,
-        when it serves it, rather than serve a version of their own beside it.
+        when it serves it, rather than serve a version of their own beside it. When they keep
+        ``old`` (a refused move, a failed load), they still go through that alias from now on
+        (``stay``): left under ``key``, a bare name kept naming a deleted ``champion`` for good.
         """
         new_key = (resolved.name, resolved.alias)
         joins = new_key != key and new_key in self._moving
+        stay = key if joins else new_key  # the alias ``refs`` go through if they keep ``old``
         target = self._moving[new_key] if joins else (resolved.name, resolved.version)
         if target != old:
             known = self._refused.get(key)
-            if known is not None and known["version"] == target[1]:
-                return  # already checked and refused: no reload every poll
+            if stay == key and known is not None and known["version"] == target[1]:
+                return  # already checked and refused under this alias: no reload every poll
             try:  # load first, swap second: no request waits on it
                 candidate = self._load(target, None if joins else resolved.run_id)
             except Exception as exc:
@@ -393,10 +396,11 @@ class ModelStore:
                     old[1],
                     exc,
                 )
+                self._keep(key, stay, refs, old)
                 return
             problems = self._contract_problems(candidate, old)
             if problems:
-                self._refuse(key, key if joins else new_key, refs, old, target, problems)
+                self._refuse(key, stay, refs, old, target, problems)
                 return
         with self._lock:
             self._moving[new_key] = target
@@ -424,12 +428,22 @@ class ModelStore:
             f"{old[1]} serves ({'; '.join(problems)}); still serving version {old[1]}"
         )
         with self._lock:
-            self._moving[stay] = old
-            self._rekey(refs, key, stay)
+            self._keep(key, stay, refs, old)
             self._refused[stay] = {"version": target[1], "kept": old[1], "reason": reason}
             if target not in set(self._moving.values()):
                 self._loaded.pop(target, None)
         log.warning("%s", reason)
+
+    def _keep(self, key: AliasKey, stay: AliasKey, refs: list[ModelRef], old: tuple[str, str]) -> None:
+        """Keep ``refs`` (through ``key``) on ``old``, now through ``stay``.
+
+        Why re-key even though nothing moved: ``key`` may name an alias that is gone (a deleted
+        ``champion``); the references must say the alias they go through now, and the next
+        refresh must ask about that one.
+        """
+        with self._lock:
+            self._moving[stay] = old
+            self._rekey(refs, key, stay)
 
     def _forget(
         self,

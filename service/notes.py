@@ -99,8 +99,16 @@ def _hooked(show: Any) -> bool:
 
 
 def _first() -> bool:
-    """Whether the first filter, the one that decides a tsforge warning's fate, is ours."""
-    return warnings.filters[:1] == [_SHOWN_ALWAYS]
+    """Whether the first filter that can match a tsforge warning, the one that decides its fate,
+    is ours (those :func:`tsforge.quiet.quiet_libraries` puts in front never match one).
+
+    Why skip those: a fit puts its filter first, and moving ours back in front of it on the next
+    request cleared every module's warning registry (``filterwarnings`` does), once a request on a
+    busy service, so a library's once-per-location warnings repeated in the server's log."""
+    from tsforge.quiet import is_quiet_filter
+
+    first = next((f for f in list(warnings.filters) if not is_quiet_filter(f)), None)
+    return first == _SHOWN_ALWAYS
 
 
 def _routing(previous: Any) -> Any:

@@ -36,13 +36,18 @@ import numpy as np
 
 from tsforge.errors import TsforgeWarning
 
-__all__ = ["QUIET_LIBRARIES", "quiet_libraries"]
+__all__ = ["QUIET_LIBRARIES", "quiet_libraries", "is_quiet_filter"]
 
 #: the libraries a fit calls whose warnings are silenced (top-level package names)
 QUIET_LIBRARIES = ("numpy", "scipy", "statsmodels", "statsforecast")
 
 #: the filter every :func:`quiet_libraries` block adds: any warning issued from those packages
 _FROM_LIBRARIES = ("ignore", None, Warning, re.compile(rf"({'|'.join(QUIET_LIBRARIES)})(\.|$)"), 0)
+
+#: the module pattern of a category filter a block adds: it matches every module, and no filter
+#: of the user's (``simplefilter("ignore", FutureWarning)`` has none) equals one of ours, so
+#: taking ours out never takes out theirs
+_ANY_MODULE = re.compile(r"(?#added by tsforge.quiet)")
 
 _lock = threading.Lock()
 _inside: dict[tuple[Any, ...], int] = {}  # filter -> blocks open that added it; guarded by _lock
@@ -61,7 +66,7 @@ def quiet_libraries(*categories: type[Warning]) -> Iterator[None]:
     for category in categories:
         if issubclass(TsforgeWarning, category):
             raise ValueError(f"{category.__name__} would silence tsforge's own warnings")
-    added = [_FROM_LIBRARIES, *(("ignore", None, c, None, 0) for c in categories)]
+    added = [_FROM_LIBRARIES, *(("ignore", None, c, _ANY_MODULE, 0) for c in categories)]
     _enter(added)
     try:
         with np.errstate(all="ignore"):
@@ -90,11 +95,27 @@ def _leave(added: list[tuple[Any, ...]]) -> None:
 
 
 def _take_out(added: tuple[Any, ...]) -> None:
-    """Remove ``added`` wherever it is, in place (the list is shared, never replaced here).
+    """Remove ``added`` wherever it is, in place, one ``list.remove`` at a time: the list is
+    shared, and rewriting it whole (``filters[:] = ...``) could drop a filter another thread
+    inserted meanwhile (the service's own, which takes no lock of ours).
 
     No ``warnings._filters_mutated()`` (private): an "ignore" filter never writes the registries
     that call invalidates, so adding or removing one leaves none stale."""
-    _filters()[:] = [f for f in warnings.filters if f != added]
+    filters = _filters()
+    while True:
+        try:
+            filters.remove(added)
+        except ValueError:
+            return
+
+
+def is_quiet_filter(entry: Any) -> bool:
+    """Whether a ``warnings.filters`` entry is one :func:`quiet_libraries` added: it never
+    matches a tsforge warning, so a filter that must come first for those may sit after it."""
+    try:
+        return entry == _FROM_LIBRARIES or entry in _inside  # a block's categories exclude ours
+    except TypeError:  # an unhashable entry someone else added: not ours
+        return False
 
 
 def _filters() -> list[Any]:

@@ -92,3 +92,59 @@ def test_a_deleted_champion_sends_a_bare_name_to_the_newest_version_and_forgets_
     assert store.get("m").version == "3" and store.alias_of("m") is None
     with pytest.raises(ModelNotFoundError):
         store.get("m@champion")
+
+
+def test_a_deleted_champion_after_a_refused_move_moves_the_bare_name_off_the_alias() -> None:
+    """Review finding 3 (session 72): the "already refused" shortcut returned before the bare
+    name left the deleted alias, so ``m`` kept naming ``champion`` and ``/readyz`` kept naming
+    ``m@champion`` (a 404 by then) on every later refresh."""
+    client = FakeClient("m", 2)
+    loads: list[str] = []
+
+    def loader(uri):
+        loads.append(uri)
+        return ShortPredictor(uri) if uri.endswith("/2") else FakePredictor(uri)
+
+    store = ModelStore(client=client, loader=loader)
+    client.aliases["champion"] = "1"
+    store.get("m")
+    store.get("m@champion")
+    client.aliases["champion"] = "2"
+    assert store.refresh() == {}  # refused: version 2 cannot serve horizon 2
+    del client.aliases["champion"]  # the bare name now follows the newest version, 2: refused too
+    assert store.refresh() == {"m@champion": {"old": "1", "new": None}}
+    checks = loads.count("models:/m/2")
+    for _ in range(2):  # it holds, and the refusal is not re-checked every poll
+        assert store.alias_of("m") is None
+        assert store.get("m").version == "1"
+        (note,) = store.notes()
+        assert note.startswith("m moved to version 2") and "m@champion" not in note
+        assert set(store.refused()) == {"m"}
+        assert store.refresh() == {}
+    assert loads.count("models:/m/2") == checks
+    with pytest.raises(ModelNotFoundError):
+        store.get("m@champion")
+
+
+def test_a_deleted_champion_whose_successor_fails_to_load_moves_the_bare_name_off_the_alias() -> None:
+    """The failed-load path returned before the re-key too: ``m`` kept naming the deleted
+    ``champion`` for as long as the newest version could not be loaded."""
+    client = FakeClient("m", 2)
+    broken = {"models:/m/2"}
+
+    def loader(uri):
+        if uri in broken:
+            raise RuntimeError("broken artifact")
+        return FakePredictor(uri)
+
+    store = ModelStore(client=client, loader=loader)
+    client.aliases["champion"] = "1"
+    store.get("m")
+    store.get("m@champion")
+    del client.aliases["champion"]
+    assert store.refresh() == {"m@champion": {"old": "1", "new": None}}
+    assert store.alias_of("m") is None and store.get("m").version == "1"
+    assert store.refresh() == {} and store.alias_of("m") is None
+    broken.clear()  # the artifact is fixed: the next refresh follows the newest version
+    assert store.refresh() == {"m": {"old": "1", "new": "2"}}
+    assert store.get("m").version == "2" and store.alias_of("m") is None

@@ -77,3 +77,20 @@ def test_the_services_filter_is_first_whenever_a_request_begins() -> None:
         assert warnings.filters[0][:3] == ("always", None, TsforgeWarning)
         warnings.warn("noted", TsforgeWarning, stacklevel=1)
     assert [c.message for c in caught] == ["noted"]
+
+
+def test_a_fits_quiet_filter_in_front_leaves_the_services_in_place() -> None:
+    """A fit's :func:`tsforge.quiet.quiet_libraries` filter never matches a tsforge warning, so
+    a request beginning while a fit is open keeps the filter list as it is: moving the service's
+    filter back in front of it cleared every module's warning registry, once a request, and a
+    library's once-per-location warnings repeated in the server's log."""
+    from tsforge.quiet import quiet_libraries
+
+    with caught_notes():
+        pass
+    with quiet_libraries():
+        before = list(warnings.filters)
+        with caught_notes() as caught:
+            assert list(warnings.filters) == before  # nothing moved, nothing re-added
+            warnings.warn("noted", TsforgeWarning, stacklevel=1)
+    assert [c.message for c in caught] == ["noted"]

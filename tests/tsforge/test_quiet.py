@@ -50,3 +50,14 @@ def test_a_category_of_tsforge_notes_cannot_be_silenced() -> None:
         with pytest.raises(ValueError, match=category.__name__), quiet_libraries(category):
             pass
     assert warnings.filters == before
+
+
+def test_a_users_own_filter_of_the_same_category_is_left_in_place() -> None:
+    """A block's category filter is taken out when the last block leaves; a user's identical-
+    looking ``simplefilter("ignore", FutureWarning)`` went with it, for good."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        users = warnings.filters[0]
+        with quiet_libraries(FutureWarning):
+            pass
+        assert users in warnings.filters

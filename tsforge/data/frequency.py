@@ -7,9 +7,10 @@ them consistent (a month has no fixed step anywhere, not only in some places).
 
 from __future__ import annotations
 
+import re
 import warnings
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -116,10 +117,14 @@ def named_freq(index: pd.DatetimeIndex) -> str | None:
     Why: pandas names a six-month step ``2QS-OCT`` (or ``2QE-DEC``), a quarterly offset taken
     twice, and every rule keyed on the offset's name read it as quarterly (a season of 4 steps, a
     step of 91 days), so half-yearly data got a two-year season; months say what the step is.
+
+    Pandas' notice is silenced by one narrow filter (:func:`_infer_notice_ignored`), not a
+    ``catch_warnings`` block: the service names each posted series' rate here from several
+    threads, and that block swaps the process-wide filters (and, recording, ``showwarning``), so
+    another request's notes were lost or printed to the server's console while one was open.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pandas 3 warns that infer_freq will return an offset
-        name = pd.infer_freq(index)
+    _infer_notice_ignored()
+    name = pd.infer_freq(index)
     if name is None:
         return None
     offset = pd.tseries.frequencies.to_offset(name)
@@ -127,6 +132,30 @@ def named_freq(index: pd.DatetimeIndex) -> str | None:
     if edge is None or offset.n == 1:
         return name
     return f"{3 * offset.n}M{edge}"
+
+
+#: the filter that ignores pandas' notice that ``infer_freq`` will return an offset (pandas 3.1
+#: on): a ``FutureWarning`` pandas attributes to its caller here, whose words name the offset
+_INFER_NOTICE = (
+    "ignore",
+    re.compile(r".*(infer|offset)", re.IGNORECASE),
+    FutureWarning,
+    re.compile(rf"{re.escape(__name__)}\Z"),
+    0,
+)
+
+
+def _infer_notice_ignored() -> None:
+    """Put :data:`_INFER_NOTICE` last among the filters, where a ``resetwarnings`` or a
+    ``catch_warnings`` block took it out.
+
+    Why last and never removed: it only decides for a warning no other filter matches (a user's
+    ``-W error::FutureWarning`` still wins), adding it is one in-place append (no list saved and
+    restored over other threads'), and it can match no tsforge warning (a ``UserWarning``).
+    No ``warnings._filters_mutated()`` (private): an "ignore" filter writes no registry stale.
+    """
+    if _INFER_NOTICE not in warnings.filters:
+        cast(list[Any], warnings.filters).append(_INFER_NOTICE)
 
 
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")

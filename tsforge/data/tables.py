@@ -9,6 +9,7 @@ bad cell so validation can name it — must be the same everywhere.
 from __future__ import annotations
 
 import csv
+import datetime
 import gzip
 import io
 import os
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import polars as pl
 
@@ -438,7 +440,9 @@ _MIXED_KINDS = ("mixed", "mixed-integer")
 
 def _mixed_cells_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with each object column that Arrow would refuse or alter written as text (its
-    missing cells left missing), so the readers check it as they check a text column.
+    missing cells left missing), so the readers check it as they check a text column; a column
+    of naive times of several Python types (pandas Timestamps, datetimes, NumPy datetime64s),
+    which Arrow refuses too, as the times they are.
 
     Why: a float column with one text cell (``"n/a"``) failed inside ``pl.from_pandas`` with
     pyarrow's "Could not convert 'n/a' with type str", naming no column, row or series; as text
@@ -449,22 +453,32 @@ def _mixed_cells_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     shifted without a word); as text it is refused as the same times written as text are: "the
     column's dates are written in more than one way".
     """
-    text = [c for c in frame.columns if frame[c].dtype == object and _arrow_misreads(frame[c])]
-    if not text:
-        return frame
-    return frame.assign(**{c: frame[c].astype(str).where(frame[c].notna(), None) for c in text})
+    changed: dict[str, pd.Series] = {}
+    for c in frame.columns:
+        if frame[c].dtype != object:
+            continue
+        how = _arrow_reading(frame[c])
+        if how == "text":
+            changed[c] = frame[c].astype(str).where(frame[c].notna(), None)
+        elif how == "times":
+            changed[c] = pd.to_datetime(frame[c])
+    return frame.assign(**changed) if changed else frame
 
 
-def _arrow_misreads(column: pd.Series) -> bool:
-    """Whether an object column holds cells Arrow cannot convert to one type (numbers and text),
-    or timestamps with and without a time zone (which it converts, dropping the zone)."""
+def _arrow_reading(column: pd.Series) -> str | None:
+    """How an object column must reach Arrow: ``"text"`` where Arrow cannot convert its cells to
+    one type (numbers and text) or would alter them (times with and without a zone: it drops the
+    zone), ``"times"`` for naive times of several types (it refuses a Timestamp beside a NumPy
+    datetime64), ``None`` as it is."""
     kind = pd.api.types.infer_dtype(column, skipna=True)
-    if kind in _MIXED_KINDS:
-        return True
-    if kind != "datetime":
-        return False
-    zoned = {cell.tzinfo is not None for cell in column[column.notna()]}
-    return len(zoned) > 1
+    if kind not in (*_MIXED_KINDS, "datetime", "datetime64"):
+        return None
+    cells = column[column.notna()]
+    if not all(isinstance(c, (datetime.datetime, np.datetime64)) for c in cells):
+        return "text" if kind in _MIXED_KINDS else None
+    if len({getattr(c, "tzinfo", None) is not None for c in cells}) > 1:
+        return "text"
+    return "times" if kind in _MIXED_KINDS else None
 
 
 def _periods_as_timestamps(frame: pd.DataFrame) -> pd.DataFrame:

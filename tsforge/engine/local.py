@@ -160,7 +160,10 @@ def _ctrl_c_deferred() -> Iterator[None]:
     thread raise ``KeyboardInterrupt`` at its next bytecode anyway. Raised between a worker's
     ``fork`` and the pool recording it, that worker was unknown to :func:`_stop`: it outlived
     the driver, holding its stderr open, idle for ever. The handler notes the signal instead,
-    and it is raised again once every worker started is on the pool's books.
+    and it is raised again once every worker started is on the pool's books (one Ctrl-C for
+    any number pressed meanwhile). Only the main thread can set a handler: called from another
+    thread, or where the handler was installed outside Python, only the mask applies (Python
+    then runs no handler of its own in that thread anyway).
     """
     if not hasattr(signal, "pthread_sigmask"):  # Windows: no masks (and no fork)
         yield
@@ -179,8 +182,8 @@ def _ctrl_c_deferred() -> Iterator[None]:
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
-    if came:
-        signal.raise_signal(signal.SIGINT)  # to the handler the caller had: as if it came now
+        if came:  # to the handler the caller had, as if it came now; also over an error
+            signal.raise_signal(signal.SIGINT)  # raised meanwhile (the Ctrl-C is not lost)
 
 
 def _note_ctrl_c_in(came: list[int]) -> Any:

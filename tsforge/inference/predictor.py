@@ -390,7 +390,8 @@ class FramePredictor:
         self, level: Any = None, quantiles: Any = None, horizon: int | None = None
     ) -> str | None:
         """One sentence when this request's conformal bounds would be clamped (too few calibration
-        scores for a level; see :meth:`ConformalCalibration.shortfall`), else None.
+        scores for a level) or one series' error alone sets one (see
+        :meth:`ConformalCalibration.shortfall`), else None.
 
         Why besides the warning that forecasting emits: a service answers many requests from
         threads and returns the note in its response, where a process-wide warning cannot go.

@@ -674,6 +674,7 @@ def conformal_cv(
         point = frame[m].to_numpy(dtype=np.float64).reshape(-1, h)
         values = np.full((sid.size, h, probs.size), np.nan)
         short: list[str] = []  # one note per model, not one per window
+        lone: list[str] = []  # resolved windows whose bound one series sets
         for w in np.unique(window_of):
             past = window_of < w
             if not past.any():
@@ -690,7 +691,8 @@ def conformal_cv(
                 zero_history=zero[past],
             )
             now = window_of == w
-            short += [note] if (note := cal.shortfall(probs, h)) else []
+            if note := cal.shortfall(probs, h):  # too few scores, or one series sets a bound
+                (short if not cal.resolves(probs, h) else lone).append(note)
             q = cal._quantiles_from_scale(point[now], scale[now], panel.ids[sid[now]], probs, zero[now])
             values[now] = floor_quantiles(q, floor, [before[i] for i in np.flatnonzero(now)])
         if short:  # the first short window has the fewest scores: its note is the worst case
@@ -698,6 +700,13 @@ def conformal_cv(
                 f"{m}, {len(short)} of {len(np.unique(window_of)) - 1} calibrated cross-validation "
                 f"windows (each calibrated on the windows before it): {short[0]} (in cross-validation: "
                 "more windows, --n-windows, give the later ones more scores)",
+                IntervalResolutionWarning,
+                stacklevel=2,
+            )
+        elif lone:  # resolved bounds one series sets: more windows are no remedy for that
+            warnings.warn(
+                f"{m}, {len(lone)} of {len(np.unique(window_of)) - 1} calibrated cross-validation "
+                f"windows (each calibrated on the windows before it): {lone[0]}",
                 IntervalResolutionWarning,
                 stacklevel=2,
             )

@@ -248,7 +248,7 @@ import numpy as np
 
 from tsforge.errors import ConfigError, IntervalResolutionWarning
 from tsforge.inference import sorted_quantiles
-from tsforge.panels.local_scale import all_zero, history_scales
+from tsforge.panels.local_scale import all_zero, history_scales, min_seasonal_changes
 
 __all__ = [
     "CALIBRATION_FILE",
@@ -531,6 +531,9 @@ class ConformalCalibration:
     season_ratio: float = 1.0
     lone_ids: np.ndarray = field(default_factory=lambda: np.empty((2, 0), dtype=str))
     lone_ratio: np.ndarray = field(default_factory=lambda: np.empty((2, 0)))
+    #: seasonal differences a history needs for the seasonal scale (``None``: today's rule,
+    #: :func:`~tsforge.panels.local_scale.min_seasonal_changes`; 1 in a bundle saved before it)
+    seasonal_changes: int | None = None
     _memo: dict[tuple[int, bytes], np.ndarray] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -631,6 +634,7 @@ class ConformalCalibration:
             zero_n,
             float(season_ratio),
             *_lone_extremes(scores[~apart], inv[~apart], uniq),
+            min_seasonal_changes(int(season_length)),  # the rule its cases were scaled by
         )
 
     # application ------------------------------------------------------------------------
@@ -776,6 +780,7 @@ class ConformalCalibration:
             self.zero_scale,
             self.flat_ratio,
             self.season_ratio,
+            self.seasonal_changes,
         )
 
     def quantiles(
@@ -806,9 +811,16 @@ class ConformalCalibration:
         n = int(self._pooled_count(h or self.horizon).min())
         return float(max(0.0, 100.0 * (1.0 - 2.0 / (n + 1)))) if n else 0.0
 
+    def resolves(self, probs: Any, h: int | None = None) -> bool:
+        """Whether the pooled scores resolve every probability in ``probs`` at every step (of the
+        first ``h``): where they do, :meth:`shortfall` says only that one series sets a bound."""
+        p = np.asarray(probs, dtype=np.float64).ravel()
+        return int(self._pooled_count(int(h or self.horizon)).min()) >= _needed(p)
+
     def shortfall(self, probs: Any, h: int | None = None) -> str | None:
         """``None`` when the pooled scores resolve every probability in ``probs`` at every step
-        (of the first ``h``); else one sentence naming the levels that are clamped and why.
+        (of the first ``h``) and no series alone sets a bound; else one sentence naming the
+        levels that are clamped and why, or (resolved) the series that sets a bound alone.
 
         Why only the pooled scores: a series' own scores are used only where they suffice.
         """
@@ -962,6 +974,11 @@ class ConformalCalibration:
             "zero_scale": self.zero_scale,
             "flat_ratio": self.flat_ratio,
             "season_ratio": self.season_ratio,
+            "seasonal_changes": (
+                min_seasonal_changes(self.season_length)
+                if self.seasonal_changes is None
+                else int(self.seasonal_changes)
+            ),
             "info": self.info,
         }
         # float64, as held in memory: float32 scores moved every bound of a loaded model by ~1e-7
@@ -1012,6 +1029,8 @@ class ConformalCalibration:
                 # ... before the series setting a clamped bound were kept: none named
                 z["lone_ids"].astype(str) if "lone_ids" in z.files else np.empty((2, 0), dtype=str),
                 z["lone_ratio"].astype(np.float64) if "lone_ratio" in z.files else np.empty((2, 0)),
+                # ... before a seasonal scale needed several seasonal differences: one did
+                int(header.get("seasonal_changes", 1)),
             )
 
 

@@ -262,6 +262,7 @@ def trailing_scale(
     zero_scale: float = 1.0,
     flat_ratio: float = 1.0,
     season_ratio: float = 1.0,
+    seasonal_changes: int | None = None,
 ) -> np.ndarray:
     """``[k]`` local scale of every history ``values[starts[k]:ends[k]]`` (vectorised).
 
@@ -279,6 +280,10 @@ def trailing_scale(
     whole history: a series flat just before the origin (local scale 0.006–0.13 of its usual
     change on vehicle trips, COVID deaths and M4 hourly) otherwise gets a near-zero-width
     interval from it, and its calibration cases score in the thousands.
+
+    ``seasonal_changes``: the seasonal differences a history needs for the seasonal scale
+    (``None``: :func:`min_seasonal_changes`; 1: the rule before it, which a calibration saved
+    before it stores, so it serves the scales its scores were divided by).
     """
     values = np.asarray(values, dtype=np.float64)
     starts = np.asarray(starts, dtype=np.int64)
@@ -296,6 +301,7 @@ def trailing_scale(
             zero_scale,
             flat_ratio,
             season_ratio,
+            seasonal_changes,
         )
     return out
 
@@ -338,10 +344,11 @@ def _trailing_scale(
     zero_scale: float,
     flat_ratio: float = 1.0,
     season_ratio: float = 1.0,
+    seasonal_changes: int | None = None,
 ) -> np.ndarray:
     """:func:`trailing_scale` of ranges of one slice of values."""
     sums = _ScaleSums(values)
-    ratios = (zero_scale, flat_ratio, season_ratio)
+    ratios = (zero_scale, flat_ratio, season_ratio, seasonal_changes)
     local = _windowed_scale(sums, starts, ends, season_length, int(window), *ratios)
     if floor_fraction <= 0:
         return local
@@ -375,11 +382,13 @@ def _windowed_scale(
     zero_scale: float,
     flat_ratio: float = 1.0,
     season_ratio: float = 1.0,
+    seasonal_changes: int | None = None,
 ) -> np.ndarray:
     """:func:`trailing_scale` over the last ``window`` values, without the floor."""
     m = max(1, int(season_length))
     a = np.maximum(starts, ends - window)
-    lag = np.where(ends - a >= m + min_seasonal_changes(m), m, 1)
+    k = min_seasonal_changes(m) if seasonal_changes is None else max(1, int(seasonal_changes))
+    lag = np.where(ends - a >= m + k, m, 1)
     out = np.full(starts.size, np.nan)
     for L in np.unique(lag):
         sel = lag == L
@@ -415,6 +424,7 @@ def history_scales(
     zero_scale: float = 1.0,
     flat_ratio: float = 1.0,
     season_ratio: float = 1.0,
+    seasonal_changes: int | None = None,
 ) -> np.ndarray:
     """:func:`trailing_scale` of a list of histories (one array each)."""
     lens = np.fromiter((np.asarray(h).size for h in histories), dtype=np.int64, count=len(histories))
@@ -425,5 +435,14 @@ def history_scales(
     )
     ends = np.cumsum(lens)
     return trailing_scale(
-        values, ends - lens, ends, season_length, window, floor_fraction, zero_scale, flat_ratio, season_ratio
+        values,
+        ends - lens,
+        ends,
+        season_length,
+        window,
+        floor_fraction,
+        zero_scale,
+        flat_ratio,
+        season_ratio,
+        seasonal_changes,
     )

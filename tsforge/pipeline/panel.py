@@ -1159,7 +1159,8 @@ def _run_description(spec: TrainingSpec, panel: Panel, local: bool, log_model: b
 
 def _interval_note(predictor: PanelPredictor, h: int) -> str | None:
     """A sentence for the run's description when the calibration cannot resolve the 80 or 95 %
-    interval the run scores (``None`` when it can, or the model has no intervals).
+    interval the run scores, or one series' error alone sets a bound of it (``None`` when
+    neither, or the model has no intervals).
 
     Why: ``test_coverage_95`` 0.925 headlined a run whose 20 calibration scores resolve only
     90.4 %: its "95 %" bounds are the most extreme scores seen. The CLI said so in a note; the

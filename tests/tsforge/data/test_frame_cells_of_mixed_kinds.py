@@ -107,3 +107,19 @@ def test_an_hourly_mix_of_naive_and_aware_times_is_not_shifted_silently():
     )
     err = _refusal(load_panel, _zones_mixed(hourly, 10, "2024-01-01 12:00"))
     assert "more than one way" in err.message and err.where["row"] == 10
+
+
+def test_naive_times_of_several_python_types_are_read_as_the_times_they_are():
+    """A pandas Timestamp beside a NumPy datetime64 (a column assembled from two sources): Arrow
+    refuses the mix, and written as text the two types read as "dates written in more than one
+    way" (``2020-01-01 00:00:00`` against ``2020-02-01``). They are one naive time each."""
+    import datetime
+
+    frame = _monthly()
+    ds = frame["ds"].astype(object)
+    ds[1] = np.datetime64(ds[1])
+    ds[2] = datetime.datetime(1976, 3, 1)
+    panel = load_panel(frame.assign(ds=ds)).panel
+    expected = load_panel(frame).panel
+    assert np.array_equal(panel.starts, expected.starts)
+    assert np.array_equal(panel.values, expected.values)

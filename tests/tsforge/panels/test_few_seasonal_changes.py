@@ -120,3 +120,35 @@ def test_a_resolved_bound_read_among_the_others_names_none():
     assert _resolved_with_one_series_apart(far=1.5).shortfall(NINETY_FIVE, H) is None
     assert _resolved_with_one_series_apart(far=5.0).shortfall(NINETY_FIVE, H) is None
     assert _resolved_with_one_series_apart(far=20.0).shortfall(IntervalRequest((80.0,)).probs, H) is None
+
+
+def test_a_calibration_saved_before_the_rule_serves_the_scales_its_scores_were_divided_by(tmp_path):
+    """A bundle saved before the rule divided its scores by one seasonal difference where a
+    history had one: loaded, it keeps scaling served histories that way (its header has no
+    ``seasonal_changes``), while one saved now stores the rule it was built with."""
+    import json
+
+    cal = calibrate_panel(_panel(with_quirk=False), "seasonal_naive", H)["seasonal_naive"]
+    rng = np.random.default_rng(1)
+    short = _series(rng, 15, 100.0)  # 3 seasonal differences: fewer than 6
+    today = history_scales([short], M, default_scale_window(H, M), season_ratio=cal.season_ratio)[0]
+    before = history_scales(
+        [short], M, default_scale_window(H, M), season_ratio=cal.season_ratio, seasonal_changes=1
+    )[0]
+    assert today != before
+
+    cal.save(tmp_path / "now")
+    assert ConformalCalibration.load(tmp_path / "now").scales([short])[0] == cal.scales([short])[0]
+
+    path = cal.save(tmp_path / "old")
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    header = json.loads(str(arrays["header"]))
+    header.pop("seasonal_changes")
+    arrays["header"] = np.array(json.dumps(header))
+    np.savez_compressed(path, **arrays)
+    old = ConformalCalibration.load(tmp_path / "old")
+    expected = history_scales(
+        [short], M, old.scale_window, old.scale_floor, old.zero_scale, old.flat_ratio, old.season_ratio, 1
+    )[0]
+    assert old.scales([short])[0] == expected

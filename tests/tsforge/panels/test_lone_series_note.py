@@ -131,3 +131,27 @@ def test_training_and_forecasting_say_the_series(tracking_uri):
     served = _said(out.predictor.interval_shortfall(level=[80, 95], horizon=H))
     assert "at steps 2 and 4 the lower bound is an error of 's03'" in served, served
     assert out.predictor.interval_shortfall(level=[80], horizon=H) is None
+
+
+def test_cross_validation_names_a_lone_series_without_advising_more_windows():
+    """With 60 series every cross-validation window's calibration resolves the 95 % interval;
+    a stock-out in one series' first window still sets the second window's bound alone. The cv
+    note named it, then advised more windows (--n-windows), which resolve more scores and do
+    nothing for one series' outlier."""
+    import warnings
+
+    from tsforge.errors import IntervalResolutionWarning
+    from tsforge.panels.calibrate import conformal_cv
+    from tsforge.panels.cv import cross_validation
+
+    rng = np.random.default_rng(7)
+    arrays = [100 + np.cumsum(rng.normal(size=LENGTH)) for _ in range(60)]
+    arrays[3][LENGTH - 3 * H + np.array([1, 3])] = 0.0  # in the first of three windows
+    panel = Panel.from_arrays(arrays, ids=[f"s{i:02d}" for i in range(60)], season_length=1, name="shop")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frame = cross_validation(panel, ["naive"], H, n_windows=3, progress=False)
+        conformal_cv(frame, panel, ["naive"], H, level=[80, 95])  # as `tsforge cv --level` does
+    notes = [" ".join(str(w.message).split()) for w in caught if w.category is IntervalResolutionWarning]
+    assert any("'s03'" in n for n in notes), notes
+    assert not any("--n-windows" in n for n in notes), notes
