@@ -44,6 +44,16 @@ def test_an_unrelated_error_is_still_raised(monkeypatch, capsys):
         app_module.main(["tune", "anything"])
 
 
+def _as_a_terminal_starts_it() -> None:
+    """SIGINT at its default and unblocked in the command, whatever the test runner's own state
+    (a child inherits an ignored or blocked signal through ``exec``), as test_pool_interrupt does.
+
+    Why: twice in CI the command ignored the signal for 120 s in one xdist worker while it ended
+    at once when run alone; the command must be tested as a terminal starts it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _start(args: list[str], cwd: Path, uri: str) -> tuple[subprocess.Popen, queue.Queue]:
     env = dict(os.environ, MLFLOW_TRACKING_URI=uri, PYTHONUNBUFFERED="1", COLUMNS="120")
     proc = subprocess.Popen(
@@ -53,6 +63,7 @@ def _start(args: list[str], cwd: Path, uri: str) -> tuple[subprocess.Popen, queu
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=_as_a_terminal_starts_it,
     )
     lines: queue.Queue = queue.Queue()
     stdout = proc.stdout
