@@ -835,7 +835,7 @@ class ConformalCalibration:
 
     def _shortfall(self, p: np.ndarray, h: int) -> str | None:
         n = int(self._pooled_count(h).min())
-        if n >= _needed(p):
+        if self.resolves(p, h):
             return self._resolved_lone_note(p, h, n)
         need = {}  # level (%) -> scores it needs, for the levels this calibration cannot resolve
         for x in p:
