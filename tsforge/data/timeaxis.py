@@ -31,6 +31,7 @@ from tsforge.data.frequency import date_words, grid_words, off_grid_hint
 from tsforge.data.period_labels import GuessedLabelsWarning, looks_like_period_labels
 from tsforge.data.validation import TIME_RANGE, TIME_RANGE_TEXT  # re-exported: the range a time axis holds
 from tsforge.errors import DataValidationError
+from tsforge.quiet import held_warnings, silenced
 
 __all__ = [
     "TIME_NAMES",
@@ -230,9 +231,10 @@ class _BySeries:
 
 
 def _quietly(read: TimesReader, rows: np.ndarray) -> tuple[np.ndarray | None, list[warnings.WarningMessage]]:
-    """``read(rows)`` and the notes it gave, held back (the caller decides which to issue)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    """``read(rows)`` and the notes it gave, held back (the caller decides which to issue); held
+    in this thread alone (:func:`~tsforge.quiet.held_warnings`): the service reads requests'
+    times in several threads, and another request's notes must reach it meanwhile."""
+    with held_warnings() as caught:
         keys = read(rows)
     return keys, list(caught)
 
@@ -389,8 +391,7 @@ def _series_time_error(
 def _reads_alone(value: object, column: str) -> bool:
     """Whether one time reads as a date by itself (its own format inferred)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with silenced():  # a probe: its notes are not the reading's
             parse_time_column(pl.Series(column, [value]), column=column, file=None)
     except DataValidationError:
         return False
@@ -548,8 +549,7 @@ def _reads_by(column: pl.Series, time_format: str) -> bool:
     if sample.is_empty():
         return False
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # a probe: the whole column's reading gives any note
+        with silenced():  # a probe: the whole column's reading gives any note
             parse_time_column(sample, column=column.name, file=None, fmt=time_format)
     except (DataValidationError, ValueError):
         return False
@@ -563,10 +563,9 @@ def _all_dates(sample: list[object]) -> bool:
     probe pandas infers from the first value, so the column the reader parses day-first was not
     found as the time column and was read as a series (an error naming it non-numeric).
     """
-    with warnings.catch_warnings():
-        # a probe of text that may not be dates at all ("s0"): pandas' "could not infer format"
-        # and "parsing dates in day-first format" hints are for a column that may not be the answer
-        warnings.simplefilter("ignore", UserWarning)
+    # a probe of text that may not be dates at all ("s0"): pandas' "could not infer format"
+    # and "parsing dates in day-first format" hints are for a column that may not be the answer
+    with silenced(UserWarning):
         for day_first in (False, True):
             if not pd.isna(pd.to_datetime(pd.Series(sample), errors="coerce", dayfirst=day_first)).any():
                 return True

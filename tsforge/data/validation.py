@@ -48,6 +48,7 @@ from tsforge.data.frequency import (
 from tsforge.data.period_labels import label_hint, read_period_labels
 from tsforge.data.time_offsets import repeated_time_words
 from tsforge.errors import DataValidationError, WordedWarning
+from tsforge.quiet import silenced
 
 __all__ = [
     "FORECAST_PAST_RANGE",
@@ -328,14 +329,12 @@ def parse_timestamps(
         utc_note: str | None = None
         order_note: AmbiguousDatesWarning | None = None
         try:
-            with warnings.catch_warnings():
-                # pandas' "could not infer format, falling back to dateutil" is advice to a
-                # programmer, printed to the user as a multi-line warning; unparsable rows are
-                # reported below by row
-                warnings.simplefilter("ignore", UserWarning)
-                # and pandas' "mixed time zones will raise" advice: such a column is refused by
-                # row below (_naive_only)
-                warnings.simplefilter("ignore", FutureWarning)
+            # pandas' "could not infer format, falling back to dateutil" is advice to a
+            # programmer, printed to the user as a multi-line warning; unparsable rows are
+            # reported below by row; and pandas' "mixed time zones will raise" advice: such a
+            # column is refused by row below (_naive_only). Silenced in this thread alone: the
+            # service reads requests' times in several threads (tsforge.quiet says why)
+            with silenced(UserWarning, FutureWarning):
                 if zoned:
                     parsed, utc_note = _zoned_text(text, fmt, column)
                 elif fmt is not None:
@@ -398,8 +397,7 @@ def _format_mismatch_hint(value: str, fmt: str, *, every: bool) -> tuple[str, st
             f": it does not match --time-format {shell_word(fmt)}",
         )
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
+        with silenced(UserWarning):
             reads = not pd.isna(pd.to_datetime(value, errors="coerce"))
     except (ValueError, TypeError, OverflowError):
         reads = False
@@ -433,8 +431,7 @@ def reads_alone(value: object) -> bool:
     """Whether ``value`` reads as a date by itself (its own format inferred): the test behind the
     "written in more than one way" advice, here and where a frame's series are read one by one
     (the service's ``/invocations``)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "could not infer format": expected here
+    with silenced(UserWarning):  # "could not infer format": expected here
         try:
             return not pd.isna(pd.to_datetime(str(value), errors="coerce"))
         except (ValueError, TypeError, OverflowError):
@@ -468,8 +465,8 @@ def _zoned_column(series: pl.Series, column: str) -> pl.Series:
 
 
 def _warn_read_in_utc(note: str | None) -> None:
-    """Issue :func:`_read_in_utc`'s note (the CLI prints it as one ``note:`` line); outside any
-    ``catch_warnings`` block that silences pandas' parsing chatter, which would swallow it."""
+    """Issue :func:`_read_in_utc`'s note (the CLI prints it as one ``note:`` line); outside the
+    block that silences pandas' parsing chatter (``UserWarning``), which would swallow it."""
     if note is not None:
         from tsforge.errors import TsforgeWarning
 
@@ -504,8 +501,7 @@ def _zoned_text(text: pd.Series, fmt: str | None, column: str) -> tuple[pd.Serie
     with an ``AttributeError``). The wall-clock reading is the text without its offsets; which
     of the two is kept is :func:`_wall_clock_or_utc`'s rule.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "could not infer format" / mixed-offset notices
+    with silenced():  # "could not infer format" / mixed-offset notices
         utc = pd.to_datetime(text, format=fmt, errors="coerce", utc=True).dt.tz_localize(None)
         wall_text = text.where(
             text.isna(), text.astype(str).str.strip().str.replace(_OFFSET_SUFFIX, "", regex=True)
@@ -551,8 +547,7 @@ def _day_first(text: pd.Series, month_first: pd.Series) -> pd.Series:
     first = text.dropna()
     if first.empty or not _NUMERIC_DMY.match(str(first.iloc[0])):
         return month_first
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "Parsing dates in %d/%m/%Y format when dayfirst=..." hints
+    with silenced():  # "Parsing dates in %d/%m/%Y format when dayfirst=..." hints
         day_first = pd.to_datetime(text, errors="coerce", dayfirst=True)
     return day_first if day_first.isna().sum() < month_first.isna().sum() else month_first
 
@@ -576,8 +571,7 @@ def _day_month_order(
     if match is None:
         return month_first, None
     unique = pd.Series(text.dropna().unique())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "Parsing dates in %d/%m/%Y format when dayfirst=..." hints
+    with silenced():  # "Parsing dates in %d/%m/%Y format when dayfirst=..." hints
         day_first_unique = pd.to_datetime(unique, errors="coerce", dayfirst=True)
     if day_first_unique.isna().any():
         return month_first, None  # some day-first reading is impossible (a 13th month): month first it is
