@@ -1,5 +1,6 @@
 """Shared tuning and tracking on PostgreSQL: two ``tsforge tune`` worker processes on one study
-(``--storage postgresql://...``), tracked by the team MLflow server (PostgreSQL backend store)."""
+(``--storage postgresql://...``) in an empty database, tracked by the team MLflow server
+(PostgreSQL backend store); and openers of an empty database at one instant."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import optuna
 import pandas as pd
 import pytest
 
+from tests.tsforge.tuning.test_storage_schema_race import OPENERS, open_at_once
 from tsforge.data.synthetic import synthetic_stations
 from tsforge.tuning import open_study
 
@@ -47,10 +49,9 @@ def test_two_workers_on_postgres_run_every_trial_once_and_mlflow_sees_all(
         "MLFLOW_TRACKING_URI": mlflow_server,
         "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
     }
-    # create the study schema once, as an operator would: two processes creating Optuna's tables
-    # in one empty database at the same instant race on CREATE TABLE
-    open_study(study, fresh_database)
-
+    # no schema made beforehand: README's recipe on a new database, where both workers create
+    # Optuna's tables at once (one of them failed with "duplicate key value violates unique
+    # constraint pg_type_typname_nsp_index")
     procs = [
         subprocess.Popen(
             _worker(csv, fresh_database, study, experiment, seed),
@@ -88,3 +89,22 @@ def test_two_workers_on_postgres_run_every_trial_once_and_mlflow_sees_all(
     parents = {v[0].data.tags["mlflow.parentRunId"] for v in by_trial.values()}
     assert len(parents) == 2  # one parent run per worker process
     assert all("postgresql+psycopg://" in out for out in outputs)  # the storage the workers used
+    # MLflow's "View run ... / View experiment ..." lines, two per trial, are not printed
+    assert not any("View run" in out or "View experiment" in out for out in outputs), outputs
+
+
+#: rounds of openers on a new database: 4 threads collided in each of 5 rounds before the retry
+ROUNDS = 3
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_openers_of_a_new_postgres_storage_at_once_all_get_it(fresh_database, round_: int) -> None:
+    """Each thread opens the storage with its own engine (its own connections), so their
+    ``CREATE TABLE``s meet in PostgreSQL's catalogue as two workers' do."""
+    results = open_at_once(fresh_database)
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert not errors, errors
+    stores = [r for r in results if isinstance(r, optuna.storages.RDBStorage)]
+    assert len(stores) == OPENERS
+    optuna.create_study(storage=stores[0], study_name="shared")
+    assert [s.study_name for s in optuna.get_all_study_summaries(stores[-1])] == ["shared"]

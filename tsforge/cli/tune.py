@@ -88,12 +88,21 @@ def _progress_on_stderr(enabled: bool) -> Iterator[None]:
 
 
 def _quiet_libraries() -> None:
-    """The CLI's usual quieting, plus Optuna: failed trials are reported by the progress callback,
-    so Optuna's per-trial tracebacks would only repeat them."""
+    """The CLI's usual quieting, plus Optuna's and MLflow's per-trial lines.
+
+    Why: failed trials are reported by the progress callback, so Optuna's per-trial tracebacks
+    would only repeat them; and with a tracking server (``MLFLOW_TRACKING_URI=http://...``) MLflow
+    prints "View run ... / View experiment ..." to stdout as each run ends, two lines per trial
+    (80 for ``--trials 40``) above the study's summary, which names the runs itself. A user's
+    own ``MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT`` is kept.
+    """
+    import os
+
     import optuna
 
     quiet_third_party()
     optuna.logging.set_verbosity(optuna.logging.ERROR)
+    os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")  # read as each run ends
 
 
 @app.command("tune")
@@ -120,7 +129,9 @@ def tune_cmd(
             "--trials",
             "-n",
             help="The study's total number of trials (default 20, or unlimited with --timeout); "
-            "resuming a study runs only the trials it still lacks.",
+            "resuming a study runs only the trials it still lacks. Workers sharing a study stop "
+            "starting trials once it has the total, and the trials then running finish: N workers "
+            "can end up to N-1 over it.",
         ),
     ] = None,
     timeout: Annotated[

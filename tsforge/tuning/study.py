@@ -23,12 +23,18 @@ use an RDB server across hosts.
 Same study name = resume: :func:`open_study` always passes ``load_if_exists=True``. ``--trials``
 is the study's **total**: a resumed study runs only the trials it still lacks
 (:func:`finished_trials` counts complete, pruned and failed trials, not interrupted ones).
+Workers sharing a study stop starting trials once it has the total, and those running finish, so N
+workers can end up to N - 1 trials over it.
+
+Several workers may open a new RDB storage at the same instant (README's recipe on an empty
+database): the opens that collide while Optuna creates its tables are tried again (:func:`_rdb`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -123,29 +129,76 @@ def resolve_storage(storage: str | os.PathLike[str] | None = None) -> optuna.sto
     )
 
 
+#: Tries at opening an RDB storage whose tables other processes are creating at that moment.
+_SCHEMA_RACE_TRIES = 10
+#: Optuna's table that every RDB storage holds once any process has created the schema.
+_OPTUNA_TABLE = "studies"
+
+
 def _rdb(url: str, engine_kwargs: dict[str, Any]) -> optuna.storages.BaseStorage:
     """An ``RDBStorage`` for ``url``, or a one-line :class:`ConfigError` naming ``--storage``.
 
-    Why: ``RDBStorage`` connects (and creates its tables) at once, so a server that is down, a
-    database that does not exist or a missing driver surfaced as a 150-line SQLAlchemy traceback
-    with exit code 1 instead of an error about the option the user typed. The URL in the message
-    goes through :func:`describe_storage`, so a password never reaches the terminal.
+    Why a one-line error: ``RDBStorage`` connects (and creates its tables) at once, so a server
+    that is down, a database that does not exist or a missing driver surfaced as a 150-line
+    SQLAlchemy traceback with exit code 1 instead of an error about the option the user typed.
+    The URL in the message goes through :func:`describe_storage`, so a password never reaches the
+    terminal.
+
+    Why the retries: Optuna creates its tables (and stamps their version) when a storage is first
+    opened, each step a check-then-create. Two ``tsforge tune`` workers started together on an
+    empty database (README's recipe) both found no table and both created them: one failed with
+    PostgreSQL's ``duplicate key value violates unique constraint "pg_type_typname_nsp_index"``
+    (SQLite: ``table studies already exists``; MySQL: ``Table 'studies' already exists``), blamed
+    on ``--storage``. When an open fails and the database then holds Optuna's tables, another
+    process made them meanwhile, so the open is tried again and now finds them (a few steps can
+    collide, hence several tries). An error that leaves no table behind (server down, no such
+    database, no right to create tables) is raised at once, as an error that persists on an
+    existing schema is after the last try.
     """
+    for attempt in range(1, _SCHEMA_RACE_TRIES + 1):
+        try:
+            return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs)
+        except ImportError as exc:
+            raise ConfigError(
+                f"cannot open storage {describe_storage(url)}: its database driver is not installed ({exc})",
+                field="storage",
+            ) from None
+        except Exception as exc:  # noqa: BLE001 - SQLAlchemy's errors share no base tsforge imports
+            if not _database_error(exc):
+                raise
+            if attempt < _SCHEMA_RACE_TRIES and _holds_optuna_tables(url, engine_kwargs):
+                log.debug("%s: its tables were made meanwhile (%s); trying again", describe_storage(url), exc)
+                # a database without DDL transactions (SQLite, MySQL) shows the other process's
+                # tables one by one: give it the time of its next step
+                time.sleep(0.05 * attempt)
+                continue
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            raise ConfigError(
+                f"cannot open storage {describe_storage(url)}: {reason[0] if reason else type(exc).__name__}",
+                field="storage",
+            ) from None
+    raise AssertionError("unreachable: the last try returns or raises")
+
+
+def _database_error(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from the database layer (SQLAlchemy or a driver), not from tsforge."""
+    return type(exc).__module__.split(".")[0] in ("sqlalchemy", "psycopg", "psycopg2", "sqlite3", "pymysql")
+
+
+def _holds_optuna_tables(url: str, engine_kwargs: dict[str, Any]) -> bool:
+    """Whether the database at ``url`` holds Optuna's tables now (``False`` if it cannot be read)."""
+    import sqlalchemy
+
     try:
-        return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs)
-    except ImportError as exc:
-        raise ConfigError(
-            f"cannot open storage {describe_storage(url)}: its database driver is not installed ({exc})",
-            field="storage",
-        ) from None
-    except Exception as exc:  # noqa: BLE001 - SQLAlchemy's errors share no base tsforge imports
-        if type(exc).__module__.split(".")[0] not in ("sqlalchemy", "psycopg", "psycopg2", "sqlite3"):
-            raise
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        raise ConfigError(
-            f"cannot open storage {describe_storage(url)}: {reason[0] if reason else type(exc).__name__}",
-            field="storage",
-        ) from None
+        engine = sqlalchemy.create_engine(url, **engine_kwargs)
+    except Exception:  # noqa: BLE001 - the caller raises the open's own error
+        return False
+    try:
+        return bool(sqlalchemy.inspect(engine).has_table(_OPTUNA_TABLE))
+    except Exception:  # noqa: BLE001 - as above
+        return False
+    finally:
+        engine.dispose()
 
 
 def describe_storage(storage: optuna.storages.BaseStorage | str) -> str:

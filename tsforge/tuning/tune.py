@@ -228,8 +228,10 @@ def tune(
         model: registered model with a ``search_space`` (``tsforge.models.model_names()``).
         n_trials: the study's **total** number of trials (``None`` = until ``timeout``): a
             resumed study runs only the ones it still lacks (complete, pruned and failed trials
-            count, interrupted ones do not), and parallel workers on one study stop together
-            when the total is reached.
+            count, interrupted ones do not), and parallel workers on one study stop starting
+            trials once the study has the total. The trials running then finish, so N workers
+            can end up to N - 1 over it: a trial is counted when it ends, and a count taken
+            as it starts would have to trust trials left running by a killed worker.
         timeout: stop starting new trials after this many seconds.
         study_name: default ``<model>-<dataset>-h<H>``; the same name resumes the study.
         storage: see :func:`tsforge.tuning.study.resolve_storage` (default: a journal file
@@ -796,7 +798,14 @@ def _describe(setup: TuneSetup, n_trials: int | None, best: optuna.trial.FrozenT
 
 
 def _stop_at_total(total: int, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
-    """Stop this worker once the study (all workers together) has ``total`` finished trials."""
+    """Stop this worker once the study (all workers together) has ``total`` finished trials.
+
+    Why after a trial and not before one: before it, the trials other workers have running
+    would have to count, and a worker killed outright (out of memory, SIGKILL) leaves its trial
+    running in the storage for ever: a resumed study would then never reach its total. So
+    another worker's trial in flight when the total is reached still finishes (N workers end
+    at most N - 1 over ``total``; ``--trials``' help says so).
+    """
     if finished_trials(study) >= total:
         study.stop()
 
