@@ -160,6 +160,44 @@ def main(argv: list[str] | None = None) -> None:
     quiet_third_party()
     warnings.showwarning = _notes_first(warnings.showwarning)
     try:
+        _run(argv)
+    except KeyboardInterrupt:  # a Ctrl-C pressed again while the first (or an error) was answered
+        print("interrupted", file=sys.stderr)
+        _shut_down_ray(said_interrupted=True)
+        raise SystemExit(130) from None
+    except SystemExit as stop:
+        _shut_down_ray(said_interrupted=stop.code == 130)
+        raise
+    except BaseException:  # a bug: its traceback follows
+        _shut_down_ray(said_interrupted=False)
+        raise
+    _shut_down_ray(said_interrupted=False)
+
+
+def _shut_down_ray(*, said_interrupted: bool) -> None:
+    """Stop the local Ray instance the command started (or leave the cluster it joined) as the
+    command ends, however it ends (:func:`tsforge.engine.shut_down_ray`); ``said_interrupted``:
+    the command already printed ``interrupted`` and exits 130.
+
+    Why here: otherwise Ray's own ``atexit`` hook stopped it, with Ctrl-C live, and a second
+    Ctrl-C broke that half-way (``Exception ignored in atexit callback … KeyboardInterrupt``, and
+    Ray's agents left running for minutes). A Ctrl-C during this shutdown is raised once the
+    shutdown is done, and the command then ends as a Ctrl-C ends it.
+    """
+    from tsforge.engine import shut_down_ray
+
+    try:
+        shut_down_ray()
+    except KeyboardInterrupt:
+        if not said_interrupted:
+            print("interrupted", file=sys.stderr)
+        raise SystemExit(130) from None
+
+
+def _run(argv: list[str] | None) -> None:
+    """Run the command ``argv`` asks for; a user's error, a Ctrl-C and a ``kill`` end it with
+    their one line and exit code (:class:`SystemExit`)."""
+    try:
         rc = app(args=argv, standalone_mode=False)
         if isinstance(rc, int) and rc:  # Typer turns Ctrl-C into Exit(130) and *returns* the code here
             if rc == 130:
@@ -342,13 +380,14 @@ def flag_worded(exc: TsforgeError, args: list[str]) -> str:
     the service and the Python API answer; the README promises the CLI names the flag, and a
     user of ``tsforge forecast --level 80 --level nan`` counts flags, not list positions. Other
     location keys (``h=100``) stay, less the places the sentence says
-    (:func:`~tsforge.errors.cli_where`); a field with no option of this command (``series[0]``)
-    stays as it was.
+    (:func:`~tsforge.errors.cli_where`); a field that is an environment variable is said as
+    ``$TSFORGE_ENGINE`` (:func:`variable_worded`); another field with no option of this command
+    (``series[0]``) stays as it was.
     """
     field = exc.where.get("field")
     flag = option_for_field(field, args)
     if flag is None:
-        return exc.for_cli()
+        return variable_worded(exc) if _names_a_variable(field) else exc.for_cli()
     text = exc.cli_message or exc.message
     name = str(field).split("[", 1)[0]
     if text.startswith(f"{name} "):
@@ -359,6 +398,33 @@ def flag_worded(exc: TsforgeError, args: list[str]) -> str:
         # a group of its own: inside the location list, "(--horizon, series='TINY')" read as
         # though the flag were a place, or a parenthesis of the advice before it
         text = f"{text} ({flag})"
+    return located(text, where)
+
+
+#: an environment variable's name (``TSFORGE_ENGINE``, ``RAY_ADDRESS``); a parameter's is lower case
+_VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+
+
+def _names_a_variable(field: object) -> bool:
+    """Whether the error's ``field`` is an environment variable: the value refused came from it."""
+    return isinstance(field, str) and _VARIABLE_NAME.fullmatch(field) is not None
+
+
+def variable_worded(exc: TsforgeError) -> str:
+    """``exc``'s one-line message ending ``($TSFORGE_ENGINE)``, as a refusal of an option ends
+    ``(--engine)``, where its ``field`` is the environment variable the refused value came from;
+    a sentence that already says ``$TSFORGE_ENGINE`` ("… (from $RAY_ADDRESS): …") gets no second.
+
+    Why: ``TSFORGE_ENGINE=bogus tsforge profile …`` ended ``(field='TSFORGE_ENGINE')``, the
+    Python form, where every other refusal on the command line names what the user can change
+    in the words they type it.
+    """
+    field = str(exc.where["field"])
+    text = exc.cli_message or exc.message
+    where = cli_where(text, {k: v for k, v in exc.where.items() if k != "field"})
+    said = f"${field}"
+    if not re.search(rf"{re.escape(said)}(?!\w)", text):
+        text = f"{text} ({said})"
     return located(text, where)
 
 

@@ -9,7 +9,8 @@ laptop and a cluster, so the scheduler is chosen in one place:
   ``n_jobs`` workers, forked, or fresh interpreters for torch work (ensemble members, see
   :func:`tsforge.engine.local.fresh_workers`);
 * ``ray``: one Ray task per chunk on an existing cluster (``--ray-address`` / ``RAY_ADDRESS``)
-  or on a local Ray instance started on first use with ``n_jobs`` CPUs. A worker that dies is
+  or on a local Ray instance started on first use with ``n_jobs`` CPUs (and stopped by
+  :func:`shut_down_ray`, which the CLI calls as each command ends). A worker that dies is
   replaced and its task re-run (``max_retries``); each chunk's result is stored once, by index,
   so no series is lost or duplicated, and progress is reported from the driver.
 
@@ -31,7 +32,7 @@ from tsforge.engine.choice import (
     using,
 )
 from tsforge.engine.local import LocalEngine
-from tsforge.engine.ray_engine import RayEngine
+from tsforge.engine.ray_engine import RayEngine, shut_down_ray
 
 __all__ = [
     "ENGINES",
@@ -44,5 +45,6 @@ __all__ = [
     "current_engine",
     "get_engine",
     "name_series",
+    "shut_down_ray",
     "using",
 ]

@@ -6,13 +6,13 @@ import contextlib
 import logging
 import multiprocessing as mp
 import signal
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from tsforge.engine.base import OnResult
+from tsforge.engine.ctrl_c import ctrl_c_blocked, ctrl_c_noted
 from tsforge.errors import add_note
 
 __all__ = ["LocalEngine", "fresh_workers", "start_method"]
@@ -146,8 +146,9 @@ def _logging_of_this_process() -> tuple[int, str | None]:
 
 @contextlib.contextmanager
 def _ctrl_c_deferred() -> Iterator[None]:
-    """A Ctrl-C that comes inside the block is raised at its end, and workers started inside
-    keep SIGINT blocked until their start-up ignores it.
+    """A Ctrl-C that comes inside the block is raised at its end (:func:`ctrl_c_noted`), and
+    workers started inside keep SIGINT blocked until their start-up ignores it
+    (:func:`ctrl_c_blocked`).
 
     Why the mask: a worker inherits it, through ``exec`` too, and keeps a Ctrl-C pending until
     its initializer (:func:`_leave_ctrl_c_to_the_driver`) ignores it. A fresh worker spends
@@ -155,45 +156,19 @@ def _ctrl_c_deferred() -> Iterator[None]:
     traceback of its own. (Python's resource tracker starts its process the same way, and
     unblocks SIGINT when done: it is started first, outside the mask.)
 
-    Why a handler as well: the mask is this thread's, and the kernel hands a Ctrl-C to another
-    thread that does not block it (tqdm's, Polars', MLflow's), whose C handler makes the main
-    thread raise ``KeyboardInterrupt`` at its next bytecode anyway. Raised between a worker's
-    ``fork`` and the pool recording it, that worker was unknown to :func:`_stop`: it outlived
-    the driver, holding its stderr open, idle for ever. The handler notes the signal instead,
-    and it is raised again once every worker started is on the pool's books (one Ctrl-C for
-    any number pressed meanwhile). Only the main thread can set a handler: called from another
-    thread, or where the handler was installed outside Python, only the mask applies (Python
-    then runs no handler of its own in that thread anyway).
+    Why the handler as well: the kernel may hand the Ctrl-C to another thread, and the main
+    thread then raises ``KeyboardInterrupt`` anyway. Raised between a worker's ``fork`` and the
+    pool recording it, that worker was unknown to :func:`_stop`: it outlived the driver, holding
+    its stderr open, idle for ever. Noted instead, it is raised once every worker started is on
+    the pool's books.
     """
-    if not hasattr(signal, "pthread_sigmask"):  # Windows: no masks (and no fork)
-        yield
-        return
-    from multiprocessing import resource_tracker
+    with ctrl_c_noted():
+        if hasattr(signal, "pthread_sigmask"):  # POSIX: Windows has no masks and no tracker process
+            from multiprocessing import resource_tracker
 
-    came: list[int] = []
-    previous = _note_ctrl_c_in(came)
-    try:
-        resource_tracker.ensure_running()
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
+            resource_tracker.ensure_running()
+        with ctrl_c_blocked():
             yield
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)  # one pending arrives now: noted
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-        if came:  # to the handler the caller had, as if it came now; also over an error
-            signal.raise_signal(signal.SIGINT)  # raised meanwhile (the Ctrl-C is not lost)
-
-
-def _note_ctrl_c_in(came: list[int]) -> Any:
-    """Make SIGINT append to ``came``; return the handler it replaced, or ``None`` where it
-    cannot be replaced (not the main thread; a handler installed outside Python)."""
-    if threading.current_thread() is not threading.main_thread():
-        return None
-    if signal.getsignal(signal.SIGINT) is None:
-        return None
-    return signal.signal(signal.SIGINT, lambda signum, _frame: came.append(signum))
 
 
 def _start_worker(logging_setup: tuple[int, str | None]) -> None:

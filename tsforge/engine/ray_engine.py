@@ -19,9 +19,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from tsforge.engine.base import OnResult
+from tsforge.engine.ctrl_c import ctrl_c_blocked, ctrl_c_noted
 from tsforge.errors import ConfigError, add_note
 
-__all__ = ["RayEngine", "DEFAULT_MAX_RETRIES"]
+__all__ = ["RayEngine", "DEFAULT_MAX_RETRIES", "shut_down_ray"]
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +161,8 @@ class RayEngine:
     Args:
         address: an existing cluster's GCS address (``host:6379``, what ``ray start --head``
             prints); ``None`` starts a local Ray instance on first use (``n_jobs`` CPUs, no
-            dashboard) that lives as long as this process. A process holds one Ray connection:
+            dashboard) that lives until :func:`shut_down_ray` (the CLI calls it as each command
+            ends) or the end of this process. A process holds one Ray connection:
             once it has joined a cluster, every Ray engine in it uses that one. The cluster's
             nodes need tsforge installed (the tasks import its chunk functions).
         n_jobs: CPUs of that local instance; ignored when joining a cluster (its CPUs decide).
@@ -213,6 +215,8 @@ class RayEngine:
             "log_to_driver": False,  # worker chatter would break the driver's progress bars
         }
         t0 = time.perf_counter()
+        global _connected_here
+        _connected_here = True  # before: a Ctrl-C may stop ray.init after it started processes
         try:
             if self.address:
                 ray.init(address=self.address, **common)
@@ -280,6 +284,35 @@ class RayEngine:
                 ray.cancel(ref)
             raise
         return results
+
+
+#: whether a :class:`RayEngine` made this process's Ray connection (started the local instance,
+#: or joined the cluster), or began to; False: none, or one the caller made
+_connected_here = False
+
+
+def shut_down_ray() -> None:
+    """End the Ray connection a :class:`RayEngine` made in this process, if any: stop the local
+    instance it started (its GCS, raylet, agents and workers), or leave the cluster it joined
+    (which keeps running, as ``ray.shutdown`` leaves a cluster it did not start). A connection
+    the caller made with ``ray.init`` is theirs, and left alone.
+
+    Why, when Ray's own ``atexit`` hook stops the instance too: that hook runs with Ctrl-C live,
+    and a second Ctrl-C — pressed while ``tsforge cv --engine ray`` winds up after the first —
+    broke it half-way: ``Exception ignored in atexit callback … KeyboardInterrupt`` on stderr,
+    and the instance's agents outlived the command, orphaned, for one to two minutes. Here a
+    Ctrl-C waits for the end of the shutdown and is raised then (:func:`ctrl_c_noted`). The wait
+    is short: Ray gives each process it stops a second to end on SIGTERM, then sends SIGKILL.
+    """
+    global _connected_here
+    if not _connected_here:
+        return
+    ray = sys.modules.get("ray")
+    with ctrl_c_noted(), ctrl_c_blocked():
+        _connected_here = False
+        if ray is not None:  # also after a ray.init cut short: it stops what that had started
+            ray.shutdown()
+        log.info("ray engine: shut down")
 
 
 def _get(ray: Any, ref: Any) -> Any:
