@@ -387,11 +387,14 @@ def _long(
     return ids, values, keys, is_dt
 
 
-def _time_keys(df: pl.DataFrame, time_col: str | None, file: str | None) -> tuple[np.ndarray | None, bool]:
-    """The time column parsed (``None`` when absent or entirely empty: a history without dates)."""
+def _time_keys(
+    df: pl.DataFrame, time_col: str | None, file: str | None, ids: np.ndarray | None = None
+) -> tuple[np.ndarray | None, bool]:
+    """The time column parsed (``None`` when absent or entirely empty: a history without dates);
+    ``ids``: each row's series, for a long frame (times with offsets are read series by series)."""
     if time_col is None or time_col not in df.columns or df[time_col].null_count() == df.height:
         return None, False
-    return parse_time_column(df[time_col], column=time_col, file=file)
+    return parse_time_column(df[time_col], column=time_col, file=file, ids=ids)
 
 
 def _long_time_keys(
@@ -405,7 +408,7 @@ def _long_time_keys(
     ``tsforge forecast`` and the pyfunc, as each series alone is.
     """
     try:
-        return _time_keys(df, time_col, file)
+        return _time_keys(df, time_col, file, ids)
     except DataValidationError as whole:
         if time_col is None or df[time_col].dtype != pl.String or np.unique(ids).size < 2:
             raise

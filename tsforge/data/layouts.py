@@ -184,7 +184,9 @@ def from_long(
             column=id_col,
             **row_where(row, file),
         )
-    keys, is_dt = parse_time_column(frame[time_col], column=time_col, file=file, fmt=time_format)
+    keys, is_dt = parse_time_column(
+        frame[time_col], column=time_col, file=file, fmt=time_format, ids=ids_series
+    )
     y = _fits(V.to_numeric(frame[target_col], column=target_col, file=file), np.float32, target_col, file)
     uniq = ids_series.unique(maintain_order=True)
     channel_ids = [str(u) for u in uniq.to_list()]

@@ -46,7 +46,7 @@ from tsforge.data.panel_checks import (
 from tsforge.data.ragged import series_index
 from tsforge.data.time_offsets import repeated_time_words
 from tsforge.data.timeaxis import step_gcd
-from tsforge.data.validation import MISSING_TOKENS, text_to_float, value_cell_advice
+from tsforge.data.validation import MISSING_TOKENS, note_true_false, text_to_float, value_cell_advice
 from tsforge.errors import DataValidationError
 
 __all__ = ["read_long_frame", "select_long_columns"]
@@ -104,6 +104,8 @@ def _target_values(
     string names its series and row (the cell rules are :func:`~tsforge.data.validation.text_to_float`'s,
     shared with the wide and multichannel readers)."""
     y = df[target_col]
+    if y.dtype == pl.Boolean:
+        note_true_false(target_col, file or "the frame")
     if not (y.dtype.is_numeric() or y.dtype in (pl.Boolean, pl.Null)):
         num, bad = text_to_float(y)
         if bad.any():
@@ -116,9 +118,10 @@ def _target_values(
     return y.cast(pl.Float64).fill_null(float("nan")).to_numpy()
 
 
-def _time_keys(df: pl.DataFrame, time_col: str, file: str | None) -> tuple[np.ndarray, bool]:
+def _time_keys(df: pl.DataFrame, time_col: str, id_col: str, file: str | None) -> tuple[np.ndarray, bool]:
     """Time column as int64 (ns since epoch for dates, the integer itself otherwise); ``df``'s
     rows are the file's as read (not yet grouped by series), so an error's row is the file's.
+    Times with UTC offsets are read wall-clock or in UTC by each series of ``id_col``.
 
     The rules are :func:`tsforge.data.timeaxis.parse_time_column`'s, shared with the wide reader
     and the forecast-history parser: integers are a step index unless they read as ``YYYYMMDD``
@@ -136,7 +139,7 @@ def _time_keys(df: pl.DataFrame, time_col: str, file: str | None) -> tuple[np.nd
             column=time_col,
             **row_where(row, file),
         )
-    keys, is_dt = parse_time_column(t, column=time_col, file=file)
+    keys, is_dt = parse_time_column(t, column=time_col, file=file, ids=df[id_col])
     return (keys.view(np.int64), True) if is_dt else (keys, False)
 
 
@@ -271,7 +274,7 @@ def read_long_frame(
         )
     # times parsed before the rows are grouped by series: an unreadable date is then named by
     # its row in the file (after grouping it was the row's position in the grouped frame)
-    t, is_dt = _time_keys(df, time_col, file)
+    t, is_dt = _time_keys(df, time_col, id_col, file)
     df, rows, indptr = _group_rows(df, id_col)
     if rows is not None:
         t = t[rows]

@@ -101,7 +101,10 @@ def panel_from_table(
             refuse_shared_columns(id_col, time_col, target_col, frame.columns, file=file)
             note_unused_columns(frame.columns, (id_col, time_col, target_col), file or name)
             if time_format is not None and time_col in frame.columns:
-                parsed = V.parse_timestamps(frame[time_col], column=time_col, file=file, fmt=time_format)
+                ids = frame[id_col] if id_col in frame.columns else None
+                parsed = V.parse_timestamps(
+                    frame[time_col], column=time_col, file=file, fmt=time_format, ids=ids
+                )
                 frame = frame.with_columns(pl.Series(time_col, parsed))
             panel = Panel.from_long(
                 frame,

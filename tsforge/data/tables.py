@@ -468,8 +468,10 @@ def _mixed_cells_as_text(frame: pd.DataFrame) -> pd.DataFrame:
 def _arrow_reading(column: pd.Series) -> str | None:
     """How an object column must reach Arrow: ``"text"`` where Arrow cannot convert its cells to
     one type (numbers and text) or would alter them (times with and without a zone: it drops the
-    zone), ``"times"`` for naive times of several types (it refuses a Timestamp beside a NumPy
-    datetime64), ``None`` as it is."""
+    zone; times in several zones: it restates every cell in the first one's zone, so a series of
+    local midnights in Kolkata became 19:30 or 20:30 in Berlin and was refused for training while
+    the same times written as text, each with its offset, trained), ``"times"`` for naive times
+    of several types (it refuses a Timestamp beside a NumPy datetime64), ``None`` as it is."""
     kind = pd.api.types.infer_dtype(column, skipna=True)
     if kind not in (*_MIXED_KINDS, "datetime", "datetime64"):
         return None
@@ -478,6 +480,8 @@ def _arrow_reading(column: pd.Series) -> str | None:
         return "text" if kind in _MIXED_KINDS else None
     if len({getattr(c, "tzinfo", None) is not None for c in cells}) > 1:
         return "text"
+    if len({str(c.tzinfo) for c in cells if getattr(c, "tzinfo", None) is not None}) > 1:
+        return "text"  # several zones: Arrow puts every cell in the first one's
     return "times" if kind in _MIXED_KINDS else None
 
 

@@ -67,6 +67,7 @@ def parse_time_column(
     file: str | None,
     fmt: str | None = None,
     place: ListPlace | None = None,
+    ids: V.SeriesOfRows | None = None,
 ) -> tuple[np.ndarray, bool]:
     """Parse a time column. Returns (keys, is_datetime): datetime64[ns], or int64 step indices.
 
@@ -77,6 +78,10 @@ def parse_time_column(
     ``place``: the values are a list in the caller's input (the service's
     ``series[0].timestamps``), and a refusal names a value by its path there
     (``at series[0].timestamps[3]``) instead of a row or line of the time column ``column``.
+
+    ``ids``: each row's series, where the column is a long table's: times with UTC offsets are
+    read at their wall-clock time or in UTC by each series' own times, not by the whole column's
+    (:func:`~tsforge.data.validation.parse_timestamps`).
     """
     if series.null_count():  # a blank line of a wide file: said as such, not as a missing time
         refuse_empty_line(int(np.flatnonzero(series.is_null().to_numpy())[0]), file)
@@ -99,7 +104,7 @@ def parse_time_column(
         return series.cast(pl.Int64).to_numpy(), False
     if is_int:
         series = series.cast(pl.String)
-    return V.parse_timestamps(series, column=column, file=file, fmt=fmt, place=place), True
+    return V.parse_timestamps(series, column=column, file=file, fmt=fmt, place=place, ids=ids), True
 
 
 def parse_times_by_series(

@@ -47,7 +47,7 @@ from tsforge.data.frequency import (
 )
 from tsforge.data.period_labels import label_hint, read_period_labels
 from tsforge.data.time_offsets import repeated_time_words
-from tsforge.errors import DataValidationError, WordedWarning
+from tsforge.errors import DataValidationError, TsforgeWarning, WordedWarning
 from tsforge.quiet import silenced
 
 __all__ = [
@@ -63,6 +63,9 @@ __all__ = [
     "parse_timestamps",
     "reads_alone",
     "to_numeric",
+    "SeriesOfRows",
+    "true_false_words",
+    "note_true_false",
     "check_unique_times",
     "check_unique_pairs",
     "check_sorted_or_sort",
@@ -84,6 +87,9 @@ __all__ = [
 ]
 
 _MAX_SHOWN = 5
+#: each row's series in a long table (its id column, or those ids as an array), for the readings
+#: decided by each series' own times (:func:`parse_timestamps`' ``ids``)
+SeriesOfRows = pl.Series | np.ndarray
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
 #: a time of day followed by a UTC offset or ``Z`` (``2020-03-29 00:00:00+02:00``, ``…T10:00Z``)
 _ZONED = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s?(Z|UTC|[+-]\d{2}:?\d{2})$"
@@ -285,6 +291,7 @@ def parse_timestamps(
     file: str | None = None,
     fmt: str | None = None,
     place: ListPlace | None = None,
+    ids: SeriesOfRows | None = None,
 ) -> np.ndarray:
     """A time column → ``[T]`` ``datetime64[ns]``; names the first unparsable row and its text.
 
@@ -297,6 +304,9 @@ def parse_timestamps(
 
     ``place``: the values are a list in the caller's input, and a refusal names them by its path
     there (:class:`~tsforge.data.file_lines.ListPlace`), not as rows of a time column.
+
+    ``ids``: each row's series, for a long table: times with UTC offsets are then read at their
+    wall-clock time or in UTC series by series (:func:`_wall_clock_rows`), not by the whole column.
     """
     if series.dtype == pl.Null or series.null_count() == len(series):
         raise DataValidationError(
@@ -310,7 +320,7 @@ def parse_timestamps(
                 column=column,
             )
         if isinstance(series.dtype, pl.Datetime) and series.dtype.time_zone is not None:
-            series = _zoned_column(series, column)
+            series = _zoned_column(series, column, ids)
         _check_ns_range(series, column=column, file=file, place=place)
         if not series.null_count():
             return _temporal_ns(series)
@@ -336,7 +346,7 @@ def parse_timestamps(
             # service reads requests' times in several threads (tsforge.quiet says why)
             with silenced(UserWarning, FutureWarning):
                 if zoned:
-                    parsed, utc_note = _zoned_text(text, fmt, column)
+                    parsed, utc_note = _zoned_text(text, fmt, column, ids)
                 elif fmt is not None:
                     parsed = pd.to_datetime(text, format=fmt, errors="coerce")
                 else:
@@ -454,14 +464,55 @@ def _wall_clock_or_utc(local_ns: np.ndarray) -> bool:
     return bool((time_of_day == time_of_day[0]).all())
 
 
-def _zoned_column(series: pl.Series, column: str) -> pl.Series:
-    """A time-zone-aware datetime column as naive times: wall-clock or UTC (:func:`_wall_clock_or_utc`)."""
+def _wall_clock_rows(local_ns: np.ndarray, ids: SeriesOfRows | None) -> np.ndarray:
+    """Which rows of a zoned time column (``local_ns``: their wall-clock times, NaT where
+    unread) are read at their wall-clock time, the others in UTC: :func:`_wall_clock_or_utc`'s
+    rule for the whole column, or, given ``ids`` (each row's series), for each series by its own
+    times; a series of fewer than two times, which tells no sampling rate, is read as the whole
+    column is.
+
+    Why per series: a long table's series each have their own dates (panels are ragged), and a
+    panel of Berlin midnights (+01:00, then +02:00 in summer) beside New York 06:00 has two
+    times of day as a column though each series has one: it was called sub-daily, read in UTC,
+    and its Berlin series refused as irregular at the clock change, by training and forecast alike.
+    """
+    whole = _wall_clock_or_utc(local_ns)
+    if ids is None:
+        return np.full(local_ns.size, whole)
+    codes = _series_codes(ids)
+    read = ~np.isnat(local_ns)
+    time_of_day = local_ns.view(np.int64) % NS_PER_DAY
+    n_series = int(codes.max()) + 1 if codes.size else 0
+    counts = np.bincount(codes[read], minlength=n_series)
+    lowest = np.full(n_series, NS_PER_DAY, dtype=np.int64)
+    highest = np.full(n_series, -1, dtype=np.int64)
+    np.minimum.at(lowest, codes[read], time_of_day[read])
+    np.maximum.at(highest, codes[read], time_of_day[read])
+    by_series = np.where(counts >= 2, lowest == highest, whole)
+    return by_series[codes]
+
+
+def _series_codes(ids: SeriesOfRows) -> np.ndarray:
+    """Each row's series as a code ``0 … n_series - 1`` (ids compared as text, as the readers
+    group them). A polars column is taken as it is: a reader passes its id column, and made into
+    a NumPy array of strings it would cost gigabytes on a panel of 10⁸ rows whose times have no
+    offsets and never need it."""
+    column = ids if isinstance(ids, pl.Series) else pl.Series(np.asarray(ids).astype(str))
+    return column.cast(pl.String).rank("dense").to_numpy().astype(np.int64) - 1
+
+
+def _zoned_column(series: pl.Series, column: str, ids: SeriesOfRows | None = None) -> pl.Series:
+    """A time-zone-aware datetime column as naive times: wall-clock or UTC, by the whole column
+    or by each series of ``ids`` (:func:`_wall_clock_rows`)."""
     local = series.dt.replace_time_zone(None)
-    if _wall_clock_or_utc(local.drop_nulls().dt.cast_time_unit("ns").to_physical().to_numpy()):
+    wall = _wall_clock_rows(local.dt.cast_time_unit("ns").to_numpy(), ids)
+    if wall.all():
         return local
     utc = series.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-    _warn_read_in_utc(_read_in_utc(local.to_numpy(), utc.to_numpy(), column, str(series.drop_nulls()[0])))
-    return utc
+    in_utc = ~wall & series.is_not_null().to_numpy()
+    example = str(series.filter(pl.Series(in_utc))[0]) if in_utc.any() else ""
+    _warn_read_in_utc(_read_in_utc(local.to_numpy()[in_utc], utc.to_numpy()[in_utc], column, example))
+    return utc if not wall.any() else local.zip_with(pl.Series(wall), utc)
 
 
 def _warn_read_in_utc(note: str | None) -> None:
@@ -493,13 +544,15 @@ def _read_in_utc(local: np.ndarray, utc: np.ndarray, column: str, example: str) 
     )
 
 
-def _zoned_text(text: pd.Series, fmt: str | None, column: str) -> tuple[pd.Series, str | None]:
+def _zoned_text(
+    text: pd.Series, fmt: str | None, column: str, ids: SeriesOfRows | None = None
+) -> tuple[pd.Series, str | None]:
     """Text with UTC offsets (``2020-03-29 00:00:00+02:00``) as naive times (unparsable → NaT).
 
     Why a path of its own: a zone with summer time writes two offsets into one column, which
     pandas parses only as UTC (without ``utc=True`` it returns objects, and the reader crashed
     with an ``AttributeError``). The wall-clock reading is the text without its offsets; which
-    of the two is kept is :func:`_wall_clock_or_utc`'s rule.
+    of the two is kept is :func:`_wall_clock_rows`' rule (for each series of ``ids``, if given).
     """
     with silenced():  # "could not infer format" / mixed-offset notices
         utc = pd.to_datetime(text, format=fmt, errors="coerce", utc=True).dt.tz_localize(None)
@@ -508,13 +561,16 @@ def _zoned_text(text: pd.Series, fmt: str | None, column: str) -> tuple[pd.Serie
         )
         local = pd.to_datetime(wall_text, format=_without_offset(fmt), errors="coerce")
     local_ns = local.to_numpy().astype("datetime64[ns]")
-    if not (np.isnat(local_ns) != utc.isna().to_numpy()).any() and _wall_clock_or_utc(local_ns):
+    read_alike = not (np.isnat(local_ns) != utc.isna().to_numpy()).any()
+    wall = _wall_clock_rows(local_ns, ids) if read_alike else np.zeros(local_ns.size, dtype=bool)
+    if wall.all():
         return local, None
-    parsed = utc.notna().to_numpy() & ~np.isnat(local_ns)
-    if not parsed.any():
-        return utc, None
-    example = str(text[parsed].iloc[0]).strip()
-    return utc, _read_in_utc(local_ns[parsed], utc[parsed].to_numpy(), column, example)
+    kept = utc if not wall.any() else utc.where(~wall, local)
+    in_utc = utc.notna().to_numpy() & ~np.isnat(local_ns) & ~wall
+    if not in_utc.any():
+        return kept, None
+    example = str(text[in_utc].iloc[0]).strip()
+    return kept, _read_in_utc(local_ns[in_utc], utc[in_utc].to_numpy(), column, example)
 
 
 def _without_offset(fmt: str | None) -> str | None:
@@ -825,9 +881,12 @@ def to_numeric(series: pl.Series, *, column: str, file: str | None = None) -> np
 
     Numeric dtypes pass straight through (nulls → NaN). Strings are cast; a cell that does not
     cast and is not a usual missing-value token (``""``, ``NA``, ``nan``, ``?``, ...) is an error
-    with its column, row and text.
+    with its column, row and text. True/false values are read as 1 and 0, with a note
+    (:func:`note_true_false`).
     """
     dtype = series.dtype
+    if dtype == pl.Boolean:
+        note_true_false(column, file or "the frame")
     if dtype.is_numeric() or dtype == pl.Boolean or dtype == pl.Null:
         return _finite(series.cast(pl.Float64).fill_null(float("nan")).to_numpy(), column=column, file=file)
     if dtype.is_temporal():
@@ -850,6 +909,24 @@ def to_numeric(series: pl.Series, *, column: str, file: str | None = None) -> np
             **row_where(row, file),
         )
     return _finite(cast.fill_null(float("nan")).to_numpy(), column=column, file=file)
+
+
+def true_false_words(column: str, where: str) -> str:
+    """The note that ``column`` of ``where`` (a file, or words for a frame) holds true/false
+    values, read as 1 and 0: the one wording of every reader that reads them so."""
+    return f"{where}: column {column!r} holds true/false values: read as 1 (true) and 0 (false)"
+
+
+def note_true_false(column: str, where: str) -> None:
+    """Warn (:class:`~tsforge.errors.TsforgeWarning`, a ``note:`` line on the command line) that
+    ``column`` of ``where`` holds true/false values, read as 1 and 0 (:func:`true_false_words`).
+
+    Why read, with a note, not refused: ``true``/``false`` text is a boolean column to the CSV
+    reader, and every reader forecast and trained on such a column as 0/1, so refusing it now
+    would refuse what worked; but a target of flags is as likely a column meant as something
+    else (a ``promo`` flag picked as ``y``), and it was read so without a word.
+    """
+    warnings.warn(true_false_words(column, where), TsforgeWarning, stacklevel=3)
 
 
 def _finite(values: np.ndarray, *, column: str, file: str | None) -> np.ndarray:

@@ -62,6 +62,7 @@ from tsforge.inference.forecast_range import (
     in_request_order,
     past_range_refusal,
 )
+from tsforge.inference.history_columns import ids_as_given, note_history_columns
 from tsforge.inference.intervals import (
     IntervalRequest,
     QuantileCalibrator,
@@ -559,18 +560,22 @@ class FramePredictor:
         roles = guessed_history_roles(df, id_col, time_col, target_col)
         if roles is not None:  # Store, Week, Sales read as long: the forecast is named as the file is
             id_col, time_col, target_col = roles.id_col, roles.time_col, roles.target_col
+        wide = history_layout(_columns(df), id_col) == "wide"
+        if not wide:  # a price column beside y, a y of true/false: said once, as training says them
+            note_history_columns(df, id_col, time_col, target_col, file or "the history")
         if coords is not None:
             inputs = self._with_coords(inputs, coords)
         kwargs = {"level": list(request.levels), "quantiles": list(request.quantiles)} if request else {}
         source = None
         if file is not None:
-            source = HistoryFile(str(file), wide=history_layout(_columns(df), id_col) == "wide")
+            source = HistoryFile(str(file), wide=wide)
         try:
             forecasts = self._predict_series(inputs, horizon, source=source, **kwargs)
         except DataValidationError as exc:
             raise _in_file_terms(exc, inputs, file, df, (id_col, time_col, target_col)) from None
         integer_steps = continued_steps(inputs, forecasts)
-        return forecast_frame(forecasts, integer_steps, id_col=id_col, time_col=time_col)
+        out = forecast_frame(forecasts, integer_steps, id_col=id_col, time_col=time_col)
+        return out if wide else ids_as_given(out, df, id_col)
 
 
 def _note_filled_by_model(
