@@ -30,9 +30,9 @@ PUBLISHED_DLINEAR = {
 def _previous_rows() -> list[dict]:
     import json
 
-    from benchmarks.common import RESULTS
+    from benchmarks.common import results_dir
 
-    path = RESULTS / "baselines.json"
+    path = results_dir() / "baselines.json"
     if not path.exists():
         return []
     try:

@@ -11,7 +11,12 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
-RESULTS = Path(__file__).resolve().parent / "results"
+#: where results go unless :data:`RESULTS_DIR_ENV` names another folder: the checked-in files
+#: that README's tables are read from
+CHECKED_IN_RESULTS = Path(__file__).resolve().parent / "results"
+#: the environment variable that sends every benchmark's results (and the files a script merges
+#: its new rows into) to another folder, as ``TSFORGE_DATA_DIR`` and ``TSFORGE_CACHE_DIR`` do
+RESULTS_DIR_ENV = "TSFORGE_BENCH_RESULTS_DIR"
 #: a row key (a data set name, a ``(dataset, horizon)`` pair): what :func:`previous_rows` indexes by
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
@@ -29,25 +34,40 @@ def machine() -> dict[str, Any]:
     }
 
 
+def results_dir() -> Path:
+    """The folder benchmark results are read from and written to: ``$TSFORGE_BENCH_RESULTS_DIR``
+    when set, else :data:`CHECKED_IN_RESULTS`.
+
+    Why: every script merges its new rows into the last run's file and writes it back, so
+    without another folder a cheap trial run (``--quick``) overwrote the checked-in results in
+    the source tree. One place decides it for every script; the scripts whose result file is an
+    option (``--out``) take their default from here when they start.
+    """
+    chosen = os.environ.get(RESULTS_DIR_ENV, "").strip()
+    return Path(chosen).expanduser() if chosen else CHECKED_IN_RESULTS
+
+
 def write_results(name: str, payload: dict[str, Any]) -> Path:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{name}.json"
+    """Write ``<results_dir()>/<name>.json``: ``payload`` with the machine it ran on."""
+    folder = results_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.json"
     path.write_text(json.dumps({"machine": machine(), **payload}, indent=2, default=float))
     return path
 
 
 def previous_results(name: str) -> dict[str, Any]:
-    """``results/<name>.json`` as written by the last run (empty when there is none yet).
+    """``<results_dir()>/<name>.json`` as written by the last run (empty when there is none yet).
 
     Why: a benchmark that re-runs part of its work (one collection, one held-out file) keeps the
     rest of the last run's results and writes the file back with its own part replaced.
     """
-    path = RESULTS / f"{name}.json"
+    path = results_dir() / f"{name}.json"
     return json.loads(path.read_text()) if path.exists() else {}
 
 
 def previous_rows(name: str, key: Callable[[dict[str, Any]], K]) -> dict[K, dict[str, Any]]:
-    """The ``rows`` of ``results/<name>.json`` by ``key`` (empty when there is none yet).
+    """The ``rows`` of ``<results_dir()>/<name>.json`` by ``key`` (empty when there is none yet).
 
     Why: a benchmark that re-runs one row (one data set, one model) keeps everyone else's rows;
     each script merges its new rows into these and writes the file back.

@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.common import RESULTS, previous_results, write_results
+from benchmarks.common import previous_results, results_dir, write_results
 from benchmarks.intervals import (
     COLLECTIONS,
     DEFAULT_MODEL,
@@ -85,7 +85,9 @@ def spread_forecasts(
     W = calibration_windows(history, h) + int(extra_windows)
     fc = forecast_local(history, [model], h, n_jobs=n_jobs, progress=False)
     forms = calibration_forms(history, [model], h, W, n_jobs=n_jobs, final=fc.attrs["forms"])
-    cv = cross_validation(history, [model], h, n_windows=W, n_jobs=n_jobs, progress=False, forms=forms)
+    cv = cross_validation(
+        history, [model], h, n_windows=W, n_jobs=n_jobs, progress=False, forms=forms, note_short=False
+    )
     return {
         "history": history,
         "y": split.test,
@@ -385,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
         "summary": summary,
     }
     out = write_results("coverage_spread", payload)
-    figure = plot(windows, RESULTS / "coverage_spread.png")
+    figure = plot(windows, results_dir() / "coverage_spread.png")
     print(json.dumps({k: v for k, v in summary.items() if k != "per_collection"}, indent=1, default=str))
     if not args.no_track:
         from tsforge.tracking.runs import tracked_run

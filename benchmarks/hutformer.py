@@ -51,9 +51,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import int_list  # noqa: E402  (after the path set-up, as scale.py)
+from benchmarks.common import int_list, results_dir  # noqa: E402  (after the path set-up, as scale.py)
 
-RESULTS = ROOT / "benchmarks" / "results" / "hutformer.json"
+RESULTS = results_dir() / "hutformer.json"  # $TSFORGE_BENCH_RESULTS_DIR when set
 EXPERIMENT = "bench-hutformer"
 
 log = logging.getLogger("bench.hutformer")
@@ -338,7 +338,7 @@ def _log_cost_plot(rows: list[dict[str, Any]], args: argparse.Namespace) -> None
         ax.legend()
     fig.suptitle(f"HUTFormer cost, {args.cost_dataset}, H={args.cost_horizon} (shared CPU, 1 thread)")
     fig.tight_layout()
-    path = ROOT / "benchmarks" / "results" / "hutformer_cost.png"
+    path = RESULTS.with_name("hutformer_cost.png")
     fig.savefig(path, dpi=110)
     plt.close(fig)
     configure_tracking()

@@ -257,7 +257,9 @@ def forecasts(source: str, n_jobs: int, cache: Path | None = None) -> dict[str, 
     # auto_ets's short refits keep the final fit's seasonal form, as train_panel calibrates it (the
     # forms read off those final fits, not fitted again)
     forms = calibration_forms(history, LOCAL, h, W_cv, n_jobs=n_jobs, final=fc.attrs["forms"])
-    cv = cross_validation(history, LOCAL, h, n_windows=W_cv, n_jobs=n_jobs, progress=False, forms=forms)
+    cv = cross_validation(
+        history, LOCAL, h, n_windows=W_cv, n_jobs=n_jobs, progress=False, forms=forms, note_short=False
+    )
     out = {
         "info": {
             **info,

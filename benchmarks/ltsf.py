@@ -54,13 +54,13 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import float_list, int_list
+from benchmarks.common import float_list, int_list, results_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-RESULTS = ROOT / "benchmarks" / "results" / "ltsf.json"
+RESULTS = results_dir() / "ltsf.json"  # $TSFORGE_BENCH_RESULTS_DIR when set
 EXPERIMENT = "benchmark-ltsf"
 DATASETS = ("etth1", "ettm1", "weather")
 HORIZONS = (96, 192, 336, 720)

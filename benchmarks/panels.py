@@ -26,7 +26,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from benchmarks.common import RESULTS, write_results
+from benchmarks.common import results_dir, write_results
 from tsforge.data.catalog import list_datasets
 
 STATISTICAL = ["naive", "seasonal_naive", "auto_ets", "auto_theta", "auto_arima", "auto_ces"]
@@ -272,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         collections = ["m1_yearly", "m1_quarterly", "cif_2016"]
         models = ["naive", "seasonal_naive", "auto_theta", "dlinear", "nlinear", "lightgbm"]
-    path = RESULTS / "panels.json"
+    path = results_dir() / "panels.json"
     previous = json.loads(path.read_text()).get("rows", []) if path.exists() else []
     rows: list[dict[str, Any]] = []
     for name in collections:

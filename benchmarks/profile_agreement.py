@@ -22,11 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.common import results_dir
 from recommender.properties.buckets import BUCKETS, bucket_all
 from recommender.properties.profile import extract_windows, profile_windows
 from recommender.synth import load_corpus
 
-RESULTS = Path(__file__).resolve().parent / "results" / "profile_agreement.json"
+RESULTS = results_dir() / "profile_agreement.json"  # $TSFORGE_BENCH_RESULTS_DIR when set
 CONTINUOUS = ("tau", "season_strength", "volatility", "hurst", "anomaly_ratio", "arch_pvalue")
 WINDOW, STRIDE = 336, 24
 

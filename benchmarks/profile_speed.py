@@ -25,9 +25,10 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
+from benchmarks.common import results_dir  # noqa: E402
 from recommender.properties.profile import extract_windows, profile_windows  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results" / "profile_speed.json"
+RESULTS = results_dir() / "profile_speed.json"  # $TSFORGE_BENCH_RESULTS_DIR when set
 
 
 @dataclass(frozen=True)

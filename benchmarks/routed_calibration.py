@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.common import RESULTS, machine, write_results
+from benchmarks.common import machine, results_dir, write_results
 
 log = logging.getLogger("benchmarks.routed_calibration")
 LEVELS = (80, 95)
@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--summary-only", action="store_true", help="re-summarise the stored rows, run nothing")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    path = RESULTS / "routed_calibration.json"
+    path = results_dir() / "routed_calibration.json"
     # the other collections' rows are kept: one collection can be re-run on its own
     rows: dict[str, dict[str, Any]] = (
         dict(json.loads(path.read_text()).get("per_collection", {})) if path.exists() else {}

@@ -44,10 +44,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from benchmarks.common import float_list, int_list
+from benchmarks.common import float_list, int_list, results_dir
 from tsforge.training.strategy import LossStrategy
 
-RESULTS = Path(__file__).resolve().parent / "results" / "selective.json"
+RESULTS = results_dir() / "selective.json"  # $TSFORGE_BENCH_RESULTS_DIR when set
 # Standard protocol (spec §3.3/§3.4): input 336, 96 for Exchange; ILI 36 with its short horizons.
 PROTOCOL: dict[str, dict[str, Any]] = {
     "etth1": {"input_len": 336, "horizons": [96, 192, 336, 720]},

@@ -40,7 +40,9 @@ from typing import Any
 import numpy as np
 import torch
 
-RESULTS = Path(__file__).resolve().parent / "results" / "stpe.json"
+from benchmarks.common import results_dir
+
+RESULTS = results_dir() / "stpe.json"  # $TSFORGE_BENCH_RESULTS_DIR when set
 DATASETS: dict[str, dict[str, Any]] = {
     "weather_stations": {"input_len": 60, "horizon": 30, "split": "7:1:2"},
     "pm10_germany": {"input_len": 60, "horizon": 30, "split": "7:1:2"},

@@ -132,7 +132,7 @@ def same_phase_forecasts(
     participants = [
         RefitGlobalModel(m, seed=seed) if get_model_spec(m).kind in ("neural", "ml") else m for m in models
     ]
-    cv = cross_validation(cut, participants, h, n_windows=1, n_jobs=n_jobs, progress=False)
+    cv = cross_validation(cut, participants, h, n_windows=1, n_jobs=n_jobs, progress=False, note_short=False)
     n = len(cv) // h
     forecasts = {m: cv[m].to_numpy(dtype=np.float64).reshape(n, h) for m in models}
     return cut.head_cut(h), cv["y"].to_numpy(dtype=np.float64).reshape(n, h), forecasts
@@ -578,7 +578,14 @@ def _served_scores(
     if not forms:
         return {}
     frame = cross_validation(
-        split.history, [model], horizon, n_windows=1, n_jobs=n_jobs, progress=False, forms={model: forms}
+        split.history,
+        [model],
+        horizon,
+        n_windows=1,
+        n_jobs=n_jobs,
+        progress=False,
+        forms={model: forms},
+        note_short=False,
     )
     forecast = frame[model].to_numpy(dtype=np.float64).reshape(len(panel), horizon)
     scores = summarise(panel_scores(split.val, {model: forecast}, split.train, panel.season_length))[model]

@@ -10,7 +10,10 @@ combination (or the pick) of the members' forecasts. The served model is the
 test window, exactly as ``train_panel`` serves a single model.
 
 The MLflow run (experiment = the dataset) carries: the routed model's validation and test
-scores, every member's and the best single member's test MASE (in hindsight, for reference),
+scores, every candidate's test MASE (``candidate_<name>_test_mase``: a member's, or a
+combination's) and the best single candidate's in hindsight (``test_mase_best_single``, named by
+the ``hindsight_best_single`` parameter; not the recommendation's ``best_single``, which is the
+candidate the router expected to be best before the test window was seen),
 the per-series recommendation table, the pick distribution (table and bar chart), the
 per-series test scores, the collection-level explanation, and the model as a pyfunc registered
 under ``registered_name`` (default ``<dataset>-routed``).
@@ -66,6 +69,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ROUTED_CALIBRATION_WINDOWS",
     "RoutedOutcome",
+    "hindsight_best_words",
     "train_routed",
     "adapted_router",
     "routed_calibration_windows",
@@ -87,7 +91,10 @@ class RoutedOutcome:
     per_series: pd.DataFrame
     member_metrics: dict[str, dict[str, float]]
     panel: Panel
-    best_single: str = ""
+    #: the candidate (a member or a combination) with the lowest mean test MASE, chosen on the
+    #: test window itself: a reference, not the router's expected best
+    #: (``recommendation.collection["best_single"]``)
+    hindsight_best_single: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
     #: what every series was pooled towards, in words (logged as the run's ``prior`` param)
     prior: str = ""
@@ -127,6 +134,7 @@ def train_routed(
     load_kwargs: Mapping[str, Any] | None = None,
     drop_short: bool = False,
     source: str | None = None,
+    on_recommendation: Callable[[SeriesRecommendation], None] | None = None,
     **load_options: Unpack[PanelLoadOptions],
 ) -> RoutedOutcome:
     """Train the routed ensemble for ``data`` and (by default) track and register it.
@@ -159,6 +167,10 @@ def train_routed(
             the MLflow dataset's source, which a ``data`` given by path or name says itself. Why:
             ``tsforge recommend --per-series --train`` reads the file once, to refuse bad data
             before the router is resolved, and hands this function the panel it read.
+        on_recommendation: called with the per-series recommendation as soon as it is made (after
+            the members' fits and the routing, before the calibration, scoring and logging). Why:
+            the picks are known minutes before the end on a panel of many series, and
+            ``tsforge recommend --per-series --train`` printed nothing about them until then.
         **load_options: the reader's options as keywords (``fill_gaps=True``, ``freq="MS"``,
             ``time_col="month"``, ...: those its messages advise), merged into ``load_kwargs``.
     """
@@ -290,6 +302,8 @@ def train_routed(
         history_note="before the test window",  # the lengths the explanations say are of split.history
     )
     seconds["recommend"] = time.perf_counter() - t
+    if on_recommendation is not None:
+        on_recommendation(recommendation)
     w_test = recommendation.weights.to_numpy()
     pick = np.zeros_like(w_test)
     pick[np.arange(len(w_test)), [cands.index(p) for p in recommendation.per_series["pick"]]] = 1.0
@@ -339,7 +353,7 @@ def train_routed(
         progress(last_step, len(names) + 2, total)
     interval_metrics, _ = holdout_interval_metrics(calibration, raw_routed, split.history, split.test)
     single = {c: summary[c]["mase"] for c in cands if c in summary}
-    best_single = min(single, key=lambda c: single[c])
+    hindsight_best = min(single, key=lambda c: single[c])
     per = scores.pivot(index="unique_id", columns="model", values="mase")
     oracle = float(per[[c for c in single]].min(axis=1).mean())
     metrics: dict[str, float] = {
@@ -350,9 +364,12 @@ def train_routed(
         **naive2_skill_scores(val_frame, "routed", "val"),
         "test_mase_pick": summary["routed_pick"]["mase"],
         "test_mase_weights": summary["routed_weights"]["mase"],
-        "test_mase_best_single": single[best_single],
+        # the name the runs table shows (tsforge.tracking's headline scores); its candidate is the
+        # run's hindsight_best_single parameter and is named in its description
+        "test_mase_best_single": single[hindsight_best],
         "test_mase_oracle": oracle,
-        **{f"member_{c}_test_mase": v for c, v in single.items()},
+        # every candidate: the members and the combinations of them (not members themselves)
+        **{f"candidate_{c}_test_mase": v for c, v in single.items()},
         "expected_gain": float(recommendation.collection["expected_gain"]),
         **{f"test_{k}": float(v) for k, v in interval_metrics.items()},
     }
@@ -366,20 +383,50 @@ def train_routed(
         season_length=panel.season_length,
         mode=mode,
         prior=recommendation.prior,
-        meta={"name": f"routed-{mode}", "dataset": panel.name, "best_single": best_single, "adapted": adapt},
+        meta={
+            "name": f"routed-{mode}",
+            "dataset": panel.name,
+            "hindsight_best_single": hindsight_best,
+            "adapted": adapt,
+        },
         calibration=calibration,
     )
     per_series = scores[scores["model"] == "routed"].drop(columns="model").reset_index(drop=True)
     outcome = RoutedOutcome(
-        predictor, metrics, recommendation, per_series, member_metrics, panel, best_single, seconds
+        predictor, metrics, recommendation, per_series, member_metrics, panel, hindsight_best, seconds
     )
     outcome.prior = prior_source
     if tracking.track:
         source = data if isinstance(data, str) else source  # a file's path names the dataset's source
-        _track(outcome, split, tracking, mode, names, best_single, H, seed=seed, source=source)
+        _track(outcome, split, tracking, mode, names, H, seed=seed, source=source)
     if progress:  # the last step's work is done: the bar is full now, not at its start
         progress(last_step, total, total)
     return outcome
+
+
+def hindsight_best_words(outcome: RoutedOutcome) -> str:
+    """The run's sentence on its two "best single" candidates, each named beside its number: the
+    test window's winner (``test_mase_best_single``) and the router's expectation before it
+    (``recommendation/collection.json``'s ``best_single``).
+
+    Why: the run said "Best single member in hindsight: auto_ets+auto_theta+dlinear" while its
+    ``collection.json`` said ``best_single`` auto_ets, and the registered version listed
+    ``test_mase_best_single 0.8734`` without naming any model.
+    """
+    best = outcome.hindsight_best_single
+    said = (
+        f"Best single candidate in hindsight (lowest test MASE, chosen on the test window itself): "
+        f"{best}, test MASE {outcome.metrics['test_mase_best_single']:.4g} (test_mase_best_single)"
+    )
+    c = outcome.recommendation.collection
+    expected = c.get("best_single")
+    if not expected:
+        return said + "."
+    return (
+        f"{said}; the router expected {expected} to be best before it "
+        f"(expected MASE {float(c['expected_mase_best_single']):.3g}; best_single in "
+        "recommendation/collection.json)."
+    )
 
 
 def unpooled_prior_words(adapted: bool) -> str:
@@ -500,7 +547,14 @@ def _served_calibration(
         forms = calibration_forms(history, local, H, int(windows), n_jobs=n_jobs, final=dict(final_forms))
         participants: list[Any] = [_GuardedGlobal(m, seed) if m in GLOBAL_CANDIDATES else m for m in members]
         frame = cross_validation(
-            train, participants, H, n_windows=earlier, n_jobs=n_jobs, progress=False, forms=forms
+            train,
+            participants,
+            H,
+            n_windows=earlier,
+            n_jobs=n_jobs,
+            progress=False,
+            forms=forms,
+            note_short=False,
         )
         sid, cut = cv_cases(frame, train, H)
         y_earlier = frame["y"].to_numpy(dtype=np.float64).reshape(-1, H)
@@ -585,7 +639,11 @@ def _pick_plot(
 ) -> Path:
     """Per pick, the share of series it has the top weight for (light) and the share where it
     is a clear pick (dark, ``clear``: the collection's ``clear_pick_share``), labelled as the
-    CLI's table labels them (:func:`pick_bars`)."""
+    CLI's table labels them (:func:`pick_bars`).
+
+    The legend stands under the axes and the share axis is ticked to 100 % only: inside the
+    axes the legend covered the 100 % bar (its light swatch lost in it), and the room the bar
+    labels need right of 100 % was ticked as shares up to 120 %."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -593,18 +651,21 @@ def _pick_plot(
 
     items = pick_bars(distribution, clear)[::-1]
     names = [k for k, *_ in items]
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(items) + 1.6))
+    blended = any(c < v for _, v, c, _ in items)  # else the two bars are one: no legend needed
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(items) + 1.6 + 0.3 * blended), layout="constrained")
     top = ax.barh(names, [100 * v for _, v, _, _ in items], color="lightsteelblue", label="top weight")
     ax.barh(
         names, [100 * c for _, _, c, _ in items], color="tab:blue", label="clear pick (≥ 2× the next weight)"
     )
     ax.bar_label(top, labels=[lab for *_, lab in items], padding=3, fontsize=8)  # not read off a scale
-    ax.set_xlim(0, 135)  # room for the label of a 100 % bar
+    ax.set_xlim(0, 135)  # room for the label of a 100 % bar ...
+    ax.set_xticks(range(0, 101, 25))  # ... which is not a share: no tick there
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.spines["bottom"].set_bounds(0, 100)
     ax.set_xlabel("share of series (%)")
-    if any(c < v for _, v, c, _ in items):
-        ax.legend(loc="lower right", fontsize=7, frameon=False)
+    if blended:
+        fig.legend(loc="outside lower center", ncols=2, fontsize=7, frameon=False)
     ax.set_title(title, fontsize=10)
-    fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
@@ -632,7 +693,6 @@ def _track(
     tracking: TrackingOptions,
     mode: str,
     members: list[str],
-    best_single: str,
     H: int,
     *,
     seed: int,
@@ -664,7 +724,7 @@ def _track(
             f"Per-series routed ensemble ({mode}) of {', '.join(members)} on the panel {panel.name} "
             f"({len(panel)} series), holdout of the last {H} values. Picks: "
             + ", ".join(f"{k} {v:.0%}" for k, v in dist.items())
-            + f". Best single member in hindsight: {best_single}."
+            + f". {hindsight_best_words(outcome)}"
         ),
     ) as run:
         run.log_params(
@@ -686,6 +746,10 @@ def _track(
                 "freq": panel.freq,
                 "season_length": panel.season_length,
                 "prior": outcome.prior,
+                # the two "best single" a reader meets: the router's expectation before the test
+                # window (recommendation/collection.json) and the test window's winner
+                "expected_best_single": rec.collection.get("best_single", ""),
+                "hindsight_best_single": outcome.hindsight_best_single,
                 "seed": seed,
                 "baseline": NAIVE2,  # what val_skill / test_skill are read against
             }
@@ -783,6 +847,7 @@ def _track(
             protocol=HOLDOUT,
             data_digest=digest,
             summary=f"routed ensemble ({mode}) of {', '.join(members)} on the panel {panel.name}",
+            note=hindsight_best_words(outcome),  # test_mase_best_single alone named no model
         )
         outcome.run_id = run.run_id
         outcome.model_uri = logged.model_uri

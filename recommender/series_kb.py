@@ -264,7 +264,13 @@ def _cv_forecasts(
     t0 = time.perf_counter()
     participant: Any = _GuardedGlobal(model, settings.seed) if model in GLOBAL_CANDIDATES else model
     frame = cross_validation(
-        panel, [participant], h, n_windows=settings.n_windows + 1, n_jobs=n_jobs, progress=False
+        panel,
+        [participant],
+        h,
+        n_windows=settings.n_windows + 1,
+        n_jobs=n_jobs,
+        progress=False,
+        note_short=False,
     )
     info = {
         "seconds": time.perf_counter() - t0,

@@ -72,6 +72,7 @@ __all__ = [
     "MODES",
     "explanation_json",
     "expected_numbers",
+    "pooling_words",
 ]
 
 log = logging.getLogger(__name__)
@@ -142,6 +143,12 @@ class SeriesRecommendation:
     combinations: dict[str, list[str]] = field(default_factory=dict)
 
     @property
+    def pooling(self) -> str | None:
+        """Why every series has the collection's weights, where the router pools fully
+        (:func:`pooling_words`), else None."""
+        return pooling_words(self.router)
+
+    @property
     def numbers(self) -> dict[str, str]:
         """What its expected MASE is (:func:`expected_numbers`), for ``--json`` readers."""
         return expected_numbers(self.prior_label)
@@ -180,6 +187,7 @@ class SeriesRecommendation:
             "considered": list(self.considered or self.candidates),
             "combinations": {k: list(v) for k, v in self.combinations.items()},
             "numbers": self.numbers,
+            "pooling": self.pooling,
             "collection": json_ready(collection),
             "series": series,
             "timings": self.timings,
@@ -187,6 +195,32 @@ class SeriesRecommendation:
             "short_for_holdout": list(self.short_for_holdout),
             "holdout_length": self.holdout_length,
         }
+
+
+def pooling_words(router: Mapping[str, Any], *, command: str | None = None) -> str | None:
+    """The sentence that says every series gets the collection's weights, where ``router`` (a
+    recommendation's ``router``: its ``shrink``) pools fully towards the collection; else None.
+
+    ``command``: the command that learns per-series routing, as the caller prints it (the CLI
+    gives it in its own markup); without it, the sentence names it as plain text after what it
+    does, for a service client, which has no such option.
+
+    Why one function: ``tsforge recommend --per-series`` said it, built inline, and
+    ``/v1/recommend`` with ``per_series`` did not, so a client saw the same weights for every
+    series with nothing to say that this is by design, and how to route series apart.
+    """
+    if float(router.get("shrink", 0.0)) < 1.0:
+        return None
+    how = (
+        f"{command} learns per-series routing from a panel's own history"
+        if command
+        else "a router trained on a panel's own history routes its series apart "
+        "(CLI: tsforge recommend --per-series --train --adapt)"
+    )
+    return (
+        "every series gets the collection's weights: this router pools fully towards the collection "
+        f"(the weighting chosen on held-out collections); {how}"
+    )
 
 
 def expected_numbers(prior_label: str | None = None) -> dict[str, str]:

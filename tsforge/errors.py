@@ -472,4 +472,6 @@ class FirstUseBuildWarning(WordedWarning):
 
 class ShortSeriesWarning(TsforgeWarning):
     """Series too short for the holdout protocol were left out at the user's request
-    (``--drop-short``): the scores cover the others only."""
+    (``--drop-short``), or too short for some of the cross-validation windows asked for
+    (:func:`~tsforge.panels.cv.cross_validation`): the scores cover the others only, or fewer
+    windows of them."""

@@ -330,6 +330,12 @@ class PerSeriesRecommendResponse(BaseModel):
     candidates: list[str] = Field(
         description="The router's candidates (the keys of weights and expected MASEs)."
     )
+    pooling: str | None = Field(
+        default=None,
+        description="Where the router pools every series fully towards the collection (every "
+        "series then gets the collection's weights), the sentence that says so and how to route "
+        "series apart; null otherwise.",
+    )
     collection: dict[str, Any] = Field(
         description="best_single, best_single_clear (whether it stands out: see the series' "
         "field), pick_distribution, clear_pick_share (per pick, the share of series "

@@ -134,6 +134,12 @@ def test_a_fully_pooling_router_says_so_instead_of_a_per_series_table(
     assert code == 0, err
     text = " ".join(out.split())
     assert "every series gets the collection's weights" in text and "--train --adapt" in text
+    # the sentence the service's per-series answer gives as its ``pooling`` (one function says
+    # it), with the command as the CLI prints it: no Markdown backticks left in a terminal
+    from recommender.series_recommendation import pooling_words
+
+    said = pooling_words({"shrink": 1.0}, command="tsforge recommend --per-series --train --adapt")
+    assert said is not None and said in text and "`tsforge recommend --per-series" not in text, text
     assert "largest expected gain" not in text
     # the per-series picks are the collection's: their "0.0% better" said nothing
     assert "one candidate for every series:" in text and "per-series picks:" not in text, text

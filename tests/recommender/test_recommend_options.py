@@ -127,7 +127,7 @@ def test_the_prior_a_trained_recommendation_pooled_towards_is_named_in_its_reaso
 def test_the_trained_summary_says_which_scores_are_in_hindsight(
     capsys, tmp_path, make_halves, saved_router, tracking_uri
 ):
-    """The best single member and the per-series oracle are chosen on the test window itself:
+    """The best single candidate and the per-series oracle are chosen on the test window itself:
     beside the routed model's test MASE they are references, not alternatives one could have
     picked (the README's table says "(hindsight)"; the summary line did not)."""
     path = tmp_path / "halves40.csv"
@@ -135,7 +135,7 @@ def test_the_trained_summary_says_which_scores_are_in_hindsight(
     code, out, err = _cli(capsys, "recommend", str(path), "--horizon", "6", "--per-series", "--train")
     assert code == 0, err
     text = " ".join(out.split())
-    assert "best single member in hindsight" in text and "per-series oracle (hindsight)" in text
+    assert "best single candidate in hindsight" in text and "per-series oracle (hindsight)" in text
     assert "Against Naive2 (M4's benchmark: naive on the seasonally adjusted series): test MASE" in text
 
 

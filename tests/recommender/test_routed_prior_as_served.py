@@ -34,7 +34,7 @@ def test_the_prior_weighs_the_served_auto_ets(monkeypatch):
             tracking=TrackingOptions(track=False, progress=False),
         )
     weights = out.recommendation.weights.mean()
-    members = {c: out.metrics[f"member_{c}_test_mase"] for c in ("naive", "seasonal_naive", "auto_ets")}
+    members = {c: out.metrics[f"candidate_{c}_test_mase"] for c in ("naive", "seasonal_naive", "auto_ets")}
     assert min(members, key=members.get) == "auto_ets"  # the served AutoETS is the best member
     assert weights.idxmax() == "auto_ets"
     # the ensemble forecasts close to its best member, and its 80 % band covers as calibrated

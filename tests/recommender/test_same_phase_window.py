@@ -73,7 +73,7 @@ def test_the_routed_prior_weighs_the_test_windows_phase(halves_router):
     out = train_routed(panel, H, router=halves_router, tracking=TrackingOptions(track=False, progress=False))
     prior = dict(zip(halves_router.candidates, out.predictor.prior, strict=True))
     assert prior["seasonal_naive"] < prior["naive"]  # lower = favoured; validation alone favours naive
-    assert out.metrics["test_mase"] < out.metrics["member_naive_test_mase"]
+    assert out.metrics["test_mase"] < out.metrics["candidate_naive_test_mase"]
     assert "same_phase_window" in out.seconds
     assert out.prior == "validation window + same-phase window (12 steps earlier)"
 

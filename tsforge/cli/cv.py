@@ -151,7 +151,7 @@ def cv_cmd(
             options=per_model,
         )
     names = [m if isinstance(m, str) else m.name for m in models]
-    _note_short_series(panel, frame, h, n_windows, step_size)
+    # the series too short for some windows: cross_validation's ShortSeriesWarning, a note: line
     _note_fallbacks(frame, panel, local_names, per_model)
     if levels and intervals == "conformal":
         from tsforge.panels.calibrate import conformal_cv
@@ -276,44 +276,6 @@ def _cutoff_words(frame: Any) -> str:
         return f"{cutoffs} cutoff{'' if cutoffs == 1 else 's'}"
     up_to = "" if int(per_series.min()) == most else "up to "
     return f"{up_to}{most} window{'' if most == 1 else 's'} per series, {cutoffs} distinct cutoff dates"
-
-
-def _note_short_series(panel: Any, frame: Any, h: int, n_windows: int, step_size: int | None) -> None:
-    """Say which series no window scores, and which fit fewer windows than asked, naming a few.
-
-    Why: the table's scores are over the others only, and the title says ``n_windows``; "2 of 6
-    series are too short for any of the 1 windows" named neither the series nor the window in
-    words a user reads.
-    """
-    from tsforge.panels.local import named_series
-
-    ids = [str(x) for x in panel.ids]
-    scored = set(frame["unique_id"].astype(str))
-    unscored = [x for x in ids if x not in scored]
-    if unscored:  # left out of every window: the table's scores are over the others only
-        window = (
-            f"the window of {h} steps (it needs"
-            if n_windows == 1
-            else f"any of the {n_windows} windows of {h} steps (each needs"
-        )
-        print_note(
-            f"{len(unscored)} of {len(panel)} series {_is_are(len(unscored))} too short for {window} more than {h} values) and "
-            f"{_is_are(len(unscored))} not scored{named_series(unscored, len(unscored))}"
-        )
-    counts = frame.groupby(frame["unique_id"].astype(str))["cutoff"].nunique()
-    fewer = [x for x in ids if x in scored and counts[x] < n_windows]
-    if fewer:  # the title says n_windows: say that some series were scored on fewer
-        print_note(
-            f"{len(fewer)} of {len(panel)} series {'fits' if len(fewer) == 1 else 'fit'} fewer than the {n_windows} windows (the last window "
-            f"needs more than {h} values, one before its cutoff, and each earlier one {step_size or h} more) "
-            f"and {_is_are(len(fewer))} scored on the windows {'it fits' if len(fewer) == 1 else 'they fit'}"
-            f"{named_series(fewer, len(fewer))}"
-        )
-
-
-def _is_are(n: int) -> str:
-    """``is`` for one series, ``are`` for more: "1 of 21 series ... and are not scored" read as a typo."""
-    return "is" if n == 1 else "are"
 
 
 def _note_fallbacks(

@@ -10,6 +10,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
+from functools import partial
 from typing import Annotated, Any, TypedDict
 
 import typer
@@ -661,6 +662,7 @@ def _recommend_per_series(
     if not train:
         held.release()
     read_seconds = time.perf_counter() - t0
+    data_ref = _data_ref(data, load_kwargs, horizon)
     if pending := default_router_pending():
         print_note(pending)
     with _progress_bar(not as_json) as progress:
@@ -705,6 +707,7 @@ def _recommend_per_series(
                     tracking=TrackingOptions(registered_name=register_as, progress=False),
                     progress=progress,
                     drop_short=drop_short,
+                    on_recommendation=None if as_json else partial(_picks_known, data_ref=data_ref),
                 )
             rec = outcome.recommendation
             members = list(outcome.member_metrics)
@@ -716,7 +719,8 @@ def _recommend_per_series(
             training = {
                 "mode": mode,
                 "metrics": outcome.metrics,
-                "best_single": outcome.best_single,
+                # the test window's best candidate: not the recommendation's expected best_single
+                "hindsight_best_single": outcome.hindsight_best_single,
                 "members": outcome.member_metrics,
                 "run_id": outcome.run_id,
                 "registered_name": outcome.registered_name,
@@ -727,13 +731,16 @@ def _recommend_per_series(
             }
         _print_json(rec, outcome, training)
         return
-    render_series_recommendation(rec, _data_ref(data, load_kwargs, horizon), trained=outcome is not None)
-    if outcome is not None:
+    if outcome is None:
+        render_series_recommendation(rec, data_ref)
+    else:  # the picks were printed when the routing made them (_picks_known); the time it all took
+        _print_series_timings(rec, data_ref, trained=True)
         m = outcome.metrics
         console.print(
             f"\n[bold]routed ({mode})[/]: test MASE {m['test_mase']:.3f} (pick {m['test_mase_pick']:.3f}, "
             # both references are chosen on the test window itself: say so beside the test MASE
-            f"weights {m['test_mase_weights']:.3f}); best single member in hindsight {outcome.best_single} "
+            f"weights {m['test_mase_weights']:.3f}); best single candidate in hindsight "
+            f"{outcome.hindsight_best_single} "
             f"{m['test_mase_best_single']:.3f}, per-series oracle (hindsight) {m['test_mase_oracle']:.3f}; "
             f"{outcome.seconds.get('total', 0):.0f} s"
             + (f"\nprior: {outcome.prior}" if outcome.prior else "")
@@ -748,6 +755,22 @@ def _recommend_per_series(
         if outcome.promotion:
             console.print(f"[dim]{outcome.promotion}[/]")
         print_forecast_next(outcome.registered_name, data, load_kwargs, placeholder=HISTORY_PLACEHOLDER)
+
+
+def _picks_known(rec: Any, *, data_ref: str) -> None:
+    """Print the per-series picks of ``--per-series --train`` as soon as the routing has made
+    them (:func:`recommender.routed_training.train_routed`'s ``on_recommendation``), above the
+    progress bar, which goes on below them.
+
+    Why: the picks are known after the members' fits and the routing, but were printed after the
+    calibration, the scoring and the MLflow logging too: minutes later on a panel of many series
+    (13 min in all on cif_2016's 72 on a busy machine), with nothing said about them meanwhile.
+    """
+    from tsforge.progress import ProgressBar
+
+    with ProgressBar.external_write_mode():  # the bar is cleared, then drawn again under the picks
+        render_series_recommendation(rec, data_ref, trained=True, timings=False)
+        console.file.flush()
 
 
 def expected_mase_caveat(scale: float, *, trained: bool = False, measured: bool = False) -> str:
@@ -864,10 +887,14 @@ def best_single_words(collection: dict[str, Any], temperature: float) -> str:
     )
 
 
-def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, trained: bool = False) -> None:
+def render_series_recommendation(
+    rec: Any, data_ref: str, n_rows: int = 10, *, trained: bool = False, timings: bool = True
+) -> None:
     """The collection view (picks, expected errors, why) and the series with the largest gain;
     ``data_ref`` is how the printed next command names the data (with its column flags); after
-    ``--train`` (``trained``) the next step is a forecast, printed by the caller instead."""
+    ``--train`` (``trained``) the next step is a forecast, printed by the caller instead.
+    ``timings``: end with the time it took and the next command (:func:`_print_series_timings`);
+    ``--train`` prints the picks before its training ends, and that line after it."""
     from rich.table import Table
 
     c = rec.collection
@@ -901,7 +928,11 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
         _print_whys((cand, c["explanations"].get(cand, "")) for cand in c["pick_distribution"])
     # "best single candidate auto_ets+auto_theta+dlinear" called a combination of three "single":
     # what it is, is one candidate for every series, against a pick per series
-    pools = float(rec.router.get("shrink", 0.0)) >= 1.0  # every series has the collection's weights
+    from recommender.series_recommendation import pooling_words
+
+    # said where every series has the collection's weights; the command in bold, as flags are
+    pooling = pooling_words(rec.router, command="[bold]tsforge recommend --per-series --train --adapt[/]")
+    pools = pooling is not None
     best_single = best_single_words(c, float(rec.router.get("temperature", 1.0)))
     # pooled fully, the picks are the collection's: "(0.0% better)" held by construction
     console.print(
@@ -918,13 +949,9 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
     if pools:
         # full pooling: every series has the collection's weights, so a per-series table would
         # repeat one row n times; say why instead
-        console.print(
-            "every series gets the collection's weights: this router pools fully towards the "
-            "collection (the weighting chosen on held-out collections); "
-            "[bold]--train --adapt[/] learns per-series routing from this panel's own history"
-        )
+        console.print(pooling)
         _print_terms(c["explanations"].values())
-        _print_series_footer(rec, data_ref, trained)
+        _print_series_footer(rec, data_ref, trained, timings=timings)
         return
     top = rec.per_series.sort_values("gain", ascending=False).head(n_rows)
     s = Table(title=f"Series with the largest expected gain (of {rec.n_series})")
@@ -952,7 +979,7 @@ def render_series_recommendation(rec: Any, data_ref: str, n_rows: int = 10, *, t
     if not why_inline:
         _print_whys((str(row.unique_id), row.explanation) for row in top.itertuples())
     _print_terms([*c["explanations"].values(), *top["explanation"]])
-    _print_series_footer(rec, data_ref, trained)
+    _print_series_footer(rec, data_ref, trained, timings=timings)
 
 
 def _print_bullets(items: Iterable[str]) -> None:
@@ -988,13 +1015,8 @@ def _print_whys(whys: Iterable[tuple[str, str]]) -> None:
             console.print(why if why.startswith(name) else f"[bold]{name}[/]: {why}")
 
 
-def _print_series_footer(rec: Any, data_ref: str, trained: bool) -> None:
-    """Timings and the next command: ``--per-series --train``, with ``--drop-short`` where some
-    series are too short for the holdout it scores on (without it the pasted command refused
-    the panel). Where none is long enough there is no recommendation to print:
-    :func:`~recommender.series_recommendation.recommend_series` refuses the horizon."""
-    # after --train the recommendation is of the histories before the test window: nothing to say
-    short = 0 if trained else len(getattr(rec, "short_for_holdout", []))
+def _print_series_footer(rec: Any, data_ref: str, trained: bool, *, timings: bool = True) -> None:
+    """The caveats of some series' picks, then (``timings``) :func:`_print_series_timings`."""
     n = rec.n_series
     for kind, ids in rec.collection.get("caveats", {}).items():
         if ids:
@@ -1003,6 +1025,18 @@ def _print_series_footer(rec: Any, data_ref: str, trained: bool) -> None:
                 f"{len(ids)} of {n} series: {kind} ({shown}); their picks mean less than the others' "
                 "(each series' 'caveat' in --json says why)"
             )
+    if timings:
+        _print_series_timings(rec, data_ref, trained)
+
+
+def _print_series_timings(rec: Any, data_ref: str, trained: bool) -> None:
+    """Timings and the next command: ``--per-series --train``, with ``--drop-short`` where some
+    series are too short for the holdout it scores on (without it the pasted command refused
+    the panel). Where none is long enough there is no recommendation to print:
+    :func:`~recommender.series_recommendation.recommend_series` refuses the horizon."""
+    # after --train the recommendation is of the histories before the test window: nothing to say
+    short = 0 if trained else len(getattr(rec, "short_for_holdout", []))
+    n = rec.n_series
     need = getattr(rec, "holdout_length", 0)
     next_cmd = f"; next: {_tsforge()} recommend {data_ref} --per-series --train"
     if short:

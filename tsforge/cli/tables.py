@@ -82,13 +82,16 @@ def metric_list_table(metrics: dict[str, float], title: str):
     """One model's scores as rows (``MASE``, ``sMAPE``, …, named as :data:`SCORE_LABELS` says),
     with the original-units twin of a normalised score beside it: ``test_mae`` and
     ``test_orig_mae`` share the row ``MAE``. A count of series left out of a mean is a row only
-    when it is not zero. MAPE, sMAPE and WAPE with a twin show it alone (:data:`RELATIVE_TO_VALUES`),
+    when it is not zero. MAPE, sMAPE and WAPE with a twin show it alone
+    (:data:`~tsforge.evaluation.metrics.RELATIVE_TO_VALUES`),
     "—" in the normalised column, and the caption says why.
 
     Why rows: one model's fourteen scores as columns overflowed an 80-column terminal, and rich
     cut the last ones off (the original-units scores, the ones a user reads)."""
     from rich import box
     from rich.table import Table
+
+    from tsforge.evaluation.metrics import RELATIVE_TO_VALUES
 
     names: dict[str, dict[str, float]] = {}
     for key, value in metrics.items():
@@ -120,13 +123,6 @@ def metric_list_table(metrics: dict[str, float], title: str):
             "by the values themselves, which normalising moves near 0"
         )
     return table
-
-
-#: the scores that divide by the actual values (MAPE, sMAPE) or their sum (WAPE): on z-scored
-#: values, which lie around 0, they are no error rate (a window model's normalised MAPE read
-#: 204.5 beside its 4.36 % in original units, and a user read both as MAPE), so
-#: :func:`metric_list_table` shows them in original units only (the JSON keeps both)
-RELATIVE_TO_VALUES = ("mape", "smape", "wape")
 
 
 def _and(names: list[str]) -> str:

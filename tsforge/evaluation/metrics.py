@@ -25,6 +25,7 @@ import numpy as np
 __all__ = [
     "METRIC_NAMES",
     "RELATIVE_SCALE_FLOOR",
+    "RELATIVE_TO_VALUES",
     "MetricAccumulator",
     "compute_metrics",
     "mase_scale",
@@ -33,6 +34,12 @@ __all__ = [
 ]
 
 METRIC_NAMES = ("mae", "mse", "rmse", "mape", "smape", "wape", "mase")
+#: the scores that divide by the actual values (MAPE, sMAPE) or their sum (WAPE): on z-scored
+#: values, which lie around 0, they are no error rate (a window model's normalised MAPE read
+#: 204.5 beside its 4.36 % in original units, and a user read both as MAPE), so a window model's
+#: are shown (``tsforge evaluate``, ``train``) and logged (``metrics/scores.json``) in original
+#: units only
+RELATIVE_TO_VALUES = ("mape", "smape", "wape")
 _EPS = 1e-8
 #: A seasonal-difference scale at most this share of the series' magnitude (mean |y|) is
 #: rounding, not signal: the MASE is undefined there (NaN). Relative, so a series measured in

@@ -48,6 +48,7 @@ from tsforge.panels.local_scale import (
     typical_scale,
     zero_histories,
 )
+from tsforge.panels.protocol import MIN_SCORED_TRAIN, too_short_refusal
 
 __all__ = [
     "MIN_SCORES",
@@ -58,6 +59,7 @@ __all__ = [
     "short_refit_cases",
     "leave_out_short_refits",
     "calibration_windows",
+    "refuse_uncalibrated",
     "global_calibration_windows",
     "global_model_trains",
     "cv_cases",
@@ -113,6 +115,42 @@ def calibration_windows(panel: Panel, h: int, min_scores: int = MIN_SCORES) -> i
         if total >= min_scores or (w >= MAX_WINDOWS and total >= MIN_RESOLVED):
             return w
     return max(MAX_WINDOWS, MIN_RESOLVED)
+
+
+def refuse_uncalibrated(history: Panel, h: int) -> None:
+    """Refuse, before any fit, a ``history`` (the values before the test window) on which no
+    calibration window of ``h`` steps can be scored: none of its series keeps
+    :data:`~tsforge.panels.protocol.MIN_SCORED_TRAIN` values before its last window (the
+    validation window, which every model's calibration ends with). The refusal names the
+    longest series, its length and the length calibration needs, with what can work.
+
+    Why: a conformal score is a window's error over the series' in-sample scale, the change
+    between the values before the window, so one value before it scores nothing. The holdout
+    protocol itself takes one training value, so ``tsforge train -H 1`` of a series of 3 values
+    fitted every model and then stopped with "no calibration residuals". Where another series
+    is long enough, the short one reads the pooled scores and is not refused.
+    """
+    h = int(h)
+    need = MIN_SCORED_TRAIN + h  # history values a scored calibration window needs
+    if not len(history) or bool((history.lengths >= need).any()):
+        return
+    longest = int(np.argmax(history.lengths))
+    sid, n = str(history.ids[longest]), int(history.lengths[longest]) + h  # the whole series
+    said = (
+        f"no series is long enough to calibrate intervals at horizon {h}: the longest, {sid!r}, has "
+        f"{n} values, and calibration needs {need + h} ({MIN_SCORED_TRAIN} values to scale a window's "
+        f"errors by, a calibration window of {h} and the test window of {h})"
+    )
+    fits = (n - MIN_SCORED_TRAIN) // 2  # the longest horizon that leaves a scored calibration window
+    shorter, cli_shorter = (
+        (f"ask for a horizon of at most {fits}", f"pass --horizon {fits} or less") if fits >= 1 else ("", "")
+    )
+    native, cli_native = "train without conformal intervals (intervals=False)", "--interval-method native"
+    fix = f"{shorter} or {native}" if shorter else f"give longer series or {native}"
+    cli_fix = (
+        f"{cli_shorter}, or {cli_native}" if cli_shorter else f"give longer series, or pass {cli_native}"
+    )
+    raise too_short_refusal(f"{said}; {fix}", f"{said}; {cli_fix}", field="horizon", series=sid)
 
 
 def global_calibration_windows(panel: Panel, h: int, windows: int | None = None) -> int:
@@ -413,7 +451,14 @@ def served_validation_forecasts(
         if not forms:
             continue
         frame = cross_validation(
-            history, [name], h, n_windows=1, n_jobs=n_jobs, progress=False, forms={name: forms}
+            history,
+            [name],
+            h,
+            n_windows=1,
+            n_jobs=n_jobs,
+            progress=False,
+            forms={name: forms},
+            note_short=False,
         )
         rows = {str(sid): i for i, sid in enumerate(history.ids)}
         for sid, group in frame.groupby("unique_id", sort=False):
@@ -443,7 +488,15 @@ def calibration_cv(
     W = int(n_windows or calibration_windows(history, h))
     forms = calibration_forms(history, models, h, W, n_jobs=n_jobs, final=final)
     frame = cross_validation(
-        history, models, h, n_windows=W, n_jobs=n_jobs, progress=progress, forms=forms, desc=CALIBRATION_DESC
+        history,
+        models,
+        h,
+        n_windows=W,
+        n_jobs=n_jobs,
+        progress=progress,
+        forms=forms,
+        desc=CALIBRATION_DESC,
+        note_short=False,
     )
     # how many series had a form to keep: their refits are not the plain model's (a caller that
     # reads the frame's last window as validation forecasts refits it instead)

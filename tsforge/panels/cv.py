@@ -14,6 +14,7 @@ refit at every cutoff exactly like the local ones.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -23,19 +24,20 @@ import pandas as pd
 from tsforge.arguments import number_list, whole_number
 from tsforge.data.panel import Panel, require_panel
 from tsforge.engine import Engine, get_engine
-from tsforge.errors import ConfigError
+from tsforge.errors import ConfigError, ShortSeriesWarning
 from tsforge.models.statistical import LocalOptions, local_options
 from tsforge.panels.local import (
     NAMED_FALLBACKS,
     Forms,
     merge_forecasts,
+    named_series,
     resolve_models,
     run_chunks,
     work_chunks,
 )
 from tsforge.panels.protocol import rolling_origin
 
-__all__ = ["PanelForecaster", "cross_validation"]
+__all__ = ["PanelForecaster", "cross_validation", "short_series_notes"]
 
 
 @runtime_checkable
@@ -105,6 +107,7 @@ def cross_validation(
     options: Mapping[str, LocalOptions | Mapping[str, Any]] | None = None,
     forms: Forms | None = None,
     desc: str = "cross-validation",
+    note_short: bool = True,
 ) -> pd.DataFrame:
     """Forecast ``n_windows`` rolling-origin windows of ``h`` steps per series and return them
     with the true values.
@@ -123,6 +126,10 @@ def cross_validation(
     form of each series' final fit (the conformal calibration's refits, :mod:`tsforge.panels.calibrate`).
     ``desc`` labels the progress bar: a caller that runs cross-validation for another purpose
     (calibrating intervals while training) says what the user is waiting for.
+    ``note_short``: warn (:class:`~tsforge.errors.ShortSeriesWarning`, :func:`short_series_notes`)
+    of the series no window scores and those that fit fewer than ``n_windows``, as ``tsforge cv``
+    says them; off for callers that place windows for another purpose (calibration, ranking),
+    where a series in fewer windows is expected and said in their own words, if at all.
     """
     require_panel(panel)
     h, n_windows = whole_number(h, "horizon"), whole_number(n_windows, "n_windows")
@@ -200,7 +207,52 @@ def cross_validation(
     order = np.lexsort((out["_window"].to_numpy(), out["_series"].to_numpy()))
     out = out.iloc[order].drop(columns=["_series", "_window"]).reset_index(drop=True)
     out.attrs.update(_fallbacks(results, local))
+    if note_short:
+        for note in short_series_notes(panel, out, h, n_windows, step_size):
+            warnings.warn(note, ShortSeriesWarning, stacklevel=2)
     return out
+
+
+def short_series_notes(
+    panel: Panel, frame: pd.DataFrame, h: int, n_windows: int, step_size: int | None
+) -> list[str]:
+    """Which series of ``panel`` no window of ``frame`` scores, and which fit fewer windows than
+    ``n_windows``, naming a few: at most two sentences.
+
+    Why: the scores are over the others only, and a caller reads ``n_windows`` windows per
+    series; "2 of 6 series are too short for any of the 1 windows" named neither the series nor
+    the window in words a user reads. Why here: ``tsforge cv`` said them and the Python call
+    did not, on the same panel.
+    """
+    ids = [str(x) for x in panel.ids]
+    scored = set(frame["unique_id"].astype(str))
+    notes = []
+    unscored = [x for x in ids if x not in scored]
+    if unscored:  # left out of every window: the table's scores are over the others only
+        window = (
+            f"the window of {h} steps (it needs"
+            if n_windows == 1
+            else f"any of the {n_windows} windows of {h} steps (each needs"
+        )
+        notes.append(
+            f"{len(unscored)} of {len(panel)} series {_is_are(len(unscored))} too short for {window} more "
+            f"than {h} values) and {_is_are(len(unscored))} not scored{named_series(unscored, len(unscored))}"
+        )
+    counts = frame.groupby(frame["unique_id"].astype(str))["cutoff"].nunique()
+    fewer = [x for x in ids if x in scored and counts[x] < n_windows]
+    if fewer:  # a caller reads n_windows: say that some series were scored on fewer
+        notes.append(
+            f"{len(fewer)} of {len(panel)} series {'fits' if len(fewer) == 1 else 'fit'} fewer than the "
+            f"{n_windows} windows (the last window needs more than {h} values, one before its cutoff, "
+            f"and each earlier one {step_size or h} more) and {_is_are(len(fewer))} scored on the "
+            f"windows {'it fits' if len(fewer) == 1 else 'they fit'}{named_series(fewer, len(fewer))}"
+        )
+    return notes
+
+
+def _is_are(n: int) -> str:
+    """``is`` for one series, ``are`` for more: "1 of 21 series ... and are not scored" read as a typo."""
+    return "is" if n == 1 else "are"
 
 
 def _fallbacks(results: Sequence[pd.DataFrame], local: Sequence[str]) -> dict[str, Any]:

@@ -60,6 +60,7 @@ __all__ = [
     "forecast_chunk",
     "forecast_local",
     "warn_fallbacks",
+    "fallback_words",
     "NAMED_FALLBACKS",
     "named_series",
     "run_chunks",
@@ -446,17 +447,30 @@ def warn_fallbacks(
         raise ConfigError(f"stage must be 'train' or 'forecast', got {stage!r}", field="stage")
     fell = int(frame.attrs.get("fallbacks", {}).get(model, 0))
     if fell:
-        spec = LOCAL_MODELS.get(model)
-        chain = f" ({spec.fallback}, or simpler)" if spec is not None and spec.fallback else ""
-        which = named_series(frame.attrs.get("fallback_ids", {}).get(model, []), fell)
-        why = _too_short_why(spec, season, stage)
-        warnings.warn(
-            f"{fell} of {n_series} series {'was' if fell == 1 else 'were'} too short for {model} (or it failed on {'it' if fell == 1 else 'them'}) and {'was' if fell == 1 else 'were'} "
-            f"forecast by its fallback{chain}{which}{why}",
-            FallbackWarning,
-            stacklevel=2,
-        )
+        why = _too_short_why(LOCAL_MODELS.get(model), season, stage)
+        warnings.warn(f"{fallback_words(frame, model, n_series)}{why}", FallbackWarning, stacklevel=2)
     return fell
+
+
+def fallback_words(frame: pd.DataFrame, model: str, n_series: int) -> str:
+    """``5 of 203 series were too short for auto_theta (or it failed on them) and were forecast
+    by its fallback (naive, or simpler): T73, …`` from ``frame.attrs`` (:func:`forecast_local`);
+    ``""`` when no series fell back.
+
+    Why one place: :func:`warn_fallbacks` says it on the terminal and a cross-validation run
+    (:mod:`tsforge.pipeline.cv_run`) records it for a reviewer, in the same words.
+    """
+    fell = int(frame.attrs.get("fallbacks", {}).get(model, 0))
+    if not fell:
+        return ""
+    spec = LOCAL_MODELS.get(model)
+    chain = f" ({spec.fallback}, or simpler)" if spec is not None and spec.fallback else ""
+    which = named_series(frame.attrs.get("fallback_ids", {}).get(model, []), fell)
+    was = "was" if fell == 1 else "were"
+    return (
+        f"{fell} of {n_series} series {was} too short for {model} (or it failed on "
+        f"{'it' if fell == 1 else 'them'}) and {was} forecast by its fallback{chain}{which}"
+    )
 
 
 def named_series(ids: Sequence[Any], count: int) -> str:

@@ -93,11 +93,17 @@ def _params(
     return out
 
 
-def _model_metrics(model: str, scores: pd.DataFrame, intervals: pd.DataFrame) -> dict[str, float]:
-    """``cv_<score>`` of one model: its mean point scores and, per level, coverage/width/MSIS."""
+def _model_metrics(
+    model: str, scores: pd.DataFrame, intervals: pd.DataFrame, fallbacks: Mapping[str, int] | None = None
+) -> dict[str, float]:
+    """``cv_<score>`` of one model: its mean point scores, for a local model the series its
+    fallback forecast (``cv_n_fallback``, from ``fallbacks``: the frame's ``attrs``) and, per
+    level, coverage/width/MSIS."""
     row = scores.loc[scores["model"] == model].iloc[0]
     out = {f"cv_{k}": float(row[k]) for k in _POINT_SCORES if k in row}
     out["cv_n_cases"] = float(row["n_cases"])
+    if model in (fallbacks or {}):
+        out["cv_n_fallback"] = float((fallbacks or {})[model])
     if not intervals.empty:
         for r in intervals.loc[intervals["model"] == model].to_dict("records"):
             tag = f"{float(r['level']):g}"
@@ -105,6 +111,20 @@ def _model_metrics(model: str, scores: pd.DataFrame, intervals: pd.DataFrame) ->
             if r.get("n_windows_scored", 0) >= 2:  # how far one window's coverage moved
                 out.update({f"cv_{k}_{tag}": float(r[k]) for k in ("coverage_min", "coverage_max")})
     return out
+
+
+def _fallback_sentence(model: str, frame: pd.DataFrame, n_series: int) -> str:
+    """``In some window, 5 of 203 series were too short for auto_theta … T73, ….``
+    from the frame's ``attrs`` (:func:`~tsforge.panels.cv.cross_validation`); ``""`` when no
+    series of ``model`` fell back.
+
+    Why: ``tsforge cv`` says it on the terminal (:func:`~tsforge.panels.local.warn_fallbacks`)
+    and the run, read later, scored every case under the model's name without a word.
+    """
+    from tsforge.panels.local import fallback_words
+
+    words = fallback_words(frame, model, n_series)
+    return f"In some window, {words}." if words else ""
 
 
 def _last_window_items(
@@ -181,7 +201,9 @@ def log_cv_run(
     best model by mean MASE as ``tsforge.best_model``, tables ``metrics/cv_scores.csv`` and
     ``metrics/per_window.csv``, and the best model's last window in ``plots/``. Each model's
     nested run (``tsforge.role`` ``cv_model``) holds its ``cv_*`` means and ``window_*`` scores
-    with the window number as the step.
+    with the window number as the step. A local model's fallback (the frame's ``attrs``, as
+    :func:`~tsforge.panels.cv.cross_validation` keeps them) is counted as ``cv_n_fallback`` (the
+    parent's ``cv_n_fallback_<model>``), and the series it forecast are named in the descriptions.
     """
     tracking = tracking or TrackingOptions()
     if not tracking.track:
@@ -195,6 +217,8 @@ def log_cv_run(
     per_window = _per_window(frame, panel, windows)
     bounds = _interval_scores(frame, panel, names, level) if interval_scores is None else interval_scores
     best = str(scores.sort_values("mase")["model"].iloc[0])
+    fallbacks = {str(k): int(v) for k, v in frame.attrs.get("fallbacks", {}).items() if k in names}
+    fell = {m: _fallback_sentence(m, frame, len(panel)) for m in names}
     common = {"tsforge.dataset": panel.name, "tsforge.data_kind": "panel", "tsforge.protocol": CV_PROTOCOL}
     common["tsforge.horizon"] = str(horizon)
     with tracked_run(
@@ -206,6 +230,7 @@ def log_cv_run(
             f"Rolling-origin cross-validation of {', '.join(names)} on the panel {panel.name} "
             f"({len(panel)} series): {n_windows} windows of {horizon} steps per series, scores averaged over "
             f"(series, window) cases; best by mean MASE: {best}. One nested run per model."
+            + "".join(f" {text}" for text in fell.values() if text)
         ),
         **panel_experiment(panel, tracking.experiment),
     ) as parent:
@@ -214,10 +239,13 @@ def log_cv_run(
             _params(panel, frame, names, horizon, n_windows, step_size, level, intervals, seed, options)
         )
         parent.log_metrics({f"cv_mase_{m}": _model_metrics(m, scores, bounds)["cv_mase"] for m in names})
+        parent.log_metrics({f"cv_n_fallback_{m}": float(n) for m, n in fallbacks.items()})
         _log_tables(parent, scores, per_window, bounds)
         _log_plot(parent, frame, panel, best, windows, horizon)
         for model in names:
-            _log_model_run(model, panel, scores, per_window, bounds, common, digest, data_label)
+            _log_model_run(
+                model, panel, scores, per_window, bounds, common, digest, data_label, fallbacks, fell[model]
+            )
     return parent.run_id
 
 
@@ -259,8 +287,11 @@ def _log_model_run(
     common: Mapping[str, str],
     digest: str,
     data_label: str | None,
+    fallbacks: Mapping[str, int] | None = None,
+    fell: str = "",
 ) -> None:
-    """One model's nested run: its mean ``cv_*`` scores and each window's ``window_*`` scores."""
+    """One model's nested run: its mean ``cv_*`` scores and each window's ``window_*`` scores;
+    ``fell``: the sentence naming the series its fallback forecast (:func:`_fallback_sentence`)."""
     from tsforge.tracking.datasets import source_label
     from tsforge.tracking.runs import tracked_run
 
@@ -268,7 +299,10 @@ def _log_model_run(
         run_name=f"cv-{model}-H{common['tsforge.horizon']}",
         nested=True,
         tags={**common, "tsforge.role": "cv_model", "tsforge.model": model},
-        description=f"{model} in the cross-validation above: mean scores (cv_*) and each window's (window_*, step = window).",
+        description=(
+            f"{model} in the cross-validation above: mean scores (cv_*) and each window's "
+            f"(window_*, step = window).{f' {fell}' if fell else ''}"
+        ),
     ) as run:
         # digest only: the parent logged the data's schema and size under the same name and digest
         run.log_dataset(
@@ -279,6 +313,6 @@ def _log_model_run(
             context="evaluation",
         )
         run.log_params({"model": model, "horizon": common["tsforge.horizon"], "protocol": CV_PROTOCOL})
-        run.log_metrics(_model_metrics(model, scores, bounds))
+        run.log_metrics(_model_metrics(model, scores, bounds, fallbacks))
         for r in per_window.loc[per_window["model"] == model].to_dict("records"):
             run.log_metrics({f"window_{k}": r[k] for k in _POINT_SCORES if k in r}, step=int(r["window"]))

@@ -294,8 +294,8 @@ def _run(spec: TrainingSpec, series: TimeSeriesData, tracking: TrackingOptions) 
         description=(
             f"{spec.model} on {series.name}: the last {spec.input_len} steps → the next {spec.horizon}, "
             f"split {spec.split}. Scores: `val_*`/`test_*` on the normalised scale, `*_orig_*` in the "
-            "data's units (every score in the metrics/scores.json table); plots/ shows test windows "
-            "in original units."
+            "data's units (every score in the metrics/scores.json table, with what it is measured in); "
+            f"plots/ shows test windows in original units.{_epochs_note(spec.model)}"
         ),
         experiment_description=(
             f"Trainings on {series.name}: {series.n_channels} series × {series.n_steps} steps"
@@ -314,6 +314,19 @@ def _run(spec: TrainingSpec, series: TimeSeriesData, tracking: TrackingOptions) 
     ) as run:
         _log_dataset(run, spec, series)
         yield run
+
+
+def _epochs_note(model: str) -> str:
+    """`` <what the per-epoch curves and cost metrics are>`` for a model trained in epochs (a
+    network), else ``""``."""
+    from tsforge.tracking.callback import EPOCH_CURVES_NOTE
+
+    if not get_model_spec(model).is_neural:
+        return ""
+    return (
+        f" {EPOCH_CURVES_NOTE} best_epoch is the epoch whose weights were kept (from 1 too); "
+        "seconds_per_epoch is train_seconds ÷ epochs_run, its set-up included."
+    )
 
 
 def _data_digest(series: TimeSeriesData) -> str:

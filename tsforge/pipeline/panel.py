@@ -53,6 +53,7 @@ from tsforge.panels.calibrate import (
     calibration_windows,
     global_calibration_windows,
     holdout_interval_metrics,
+    refuse_uncalibrated,
     served_points,
     warn_simpler_validation_fit,
 )
@@ -262,6 +263,8 @@ def train_panel(
             model_config=model_config,
             train_config=train_config,
         )
+    if intervals:  # before any fit: no window to calibrate on stopped the run after fitting
+        refuse_uncalibrated(split.history, H)
     W = int(n_calibration_windows or calibration_windows(split.history, H))
     with _run(spec, panel, tracking, local) as (run, data_digest):
         params = _run_params(spec, panel, local, n_jobs, options)
@@ -276,6 +279,7 @@ def train_panel(
         t0 = time.perf_counter()
         calibration = None
         forms: dict[str, str] = {}
+        notes: list[str] = []  # the terminal's notes on what was scored, for the run's description
         if local:
             # the final fits first: what calibrates or ranks the model as served keeps the seasonal
             # forms they chose, read off them instead of fitted again (a third of the run on 200
@@ -299,8 +303,10 @@ def train_panel(
             if kept:
                 chosen = _refit_kept(split.train, name, H, n_jobs, tracking.progress, kept, val_pred)
                 # that refit may choose no season where the final fit did: say which model is scored
-                warn_simpler_validation_fit(split.train, name, kept, n_jobs=n_jobs, chosen=chosen)
+                simpler = warn_simpler_validation_fit(split.train, name, kept, n_jobs=n_jobs, chosen=chosen)
+                notes.append(_simpler_fit_note(name, simpler, len(split.train)))
             test_pred = _local_values(test_frame, split.history, name, H, options, warn=True)
+            notes.append(_fallback_note(test_frame, name, len(split.history)))
             predictor = PanelPredictor(
                 name,
                 H,
@@ -312,6 +318,7 @@ def train_panel(
         elif local:
             val_pred = _local(split.train, name, H, n_jobs, tracking.progress, options)
             test_pred = _local_values(test_frame, split.history, name, H, options, warn=True)
+            notes.append(_fallback_note(test_frame, name, len(split.history)))
             predictor = PanelPredictor(
                 name, H, freq=panel.freq, season_length=panel.season_length, local_options=options
             )
@@ -401,7 +408,7 @@ def train_panel(
             _warn_without_skill(name, metrics)
         if run is not None:
             run.log_params(params)
-            _log(run, outcome, split, tracking, data_digest)
+            _log(run, outcome, split, tracking, data_digest, [n for n in notes if n])
         return outcome
 
 
@@ -1154,7 +1161,16 @@ def _run_description(spec: TrainingSpec, panel: Panel, local: bool, log_model: b
         "MASE, sMAPE and OWA are averages over the series, *_skill is 1 − MASE ÷ Naive2's. "
         "metrics/per_series.csv has each series' test scores"
     )
-    return text + ("; plots/ a few series' test windows in original units." if log_model else ".")
+    text += "; plots/ a few series' test windows in original units." if log_model else "."
+    return text + _epochs_note(spec.model, local)
+
+
+def _epochs_note(model: str, local: bool) -> str:
+    """`` <what the per-epoch curves are>`` for a global model trained in epochs (a network)."""
+    from tsforge.models.registry import get_model_spec
+    from tsforge.tracking.callback import EPOCH_CURVES_NOTE
+
+    return "" if local or not get_model_spec(model).is_neural else f" {EPOCH_CURVES_NOTE}"
 
 
 def _interval_note(predictor: PanelPredictor, h: int) -> str | None:
@@ -1199,9 +1215,44 @@ def _lengths_words(panel: Panel) -> str:
     return f"{shortest} values each" if shortest == longest else f"{shortest}–{longest} values"
 
 
+def _fallback_note(frame: pd.DataFrame, model: str, n_series: int) -> str:
+    """The sentence of the run's description on the series ``model``'s fallback forecast in the
+    test window (``frame``: :func:`_local_frame`'s), in the terminal's words; ``""`` when none.
+
+    Why: ``train`` said it on the terminal only, and the run, read later, scored them as ``model``.
+    """
+    from tsforge.panels.local import fallback_words
+
+    words = fallback_words(frame, model, n_series)
+    return f"In the test window, {words}." if words else ""
+
+
+def _simpler_fit_note(model: str, simpler: int, n_series: int) -> str:
+    """The sentence of the run's description on the series whose fit before the validation
+    window chose no seasonal form (``simpler``: the count the terminal's note gives,
+    :func:`~tsforge.panels.calibrate.warn_simpler_validation_fit`); ``""`` when none.
+
+    Why: a reviewer read ``val_mase`` beside ``test_mase`` as the same model's, as the terminal
+    said they were not."""
+    if not simpler:
+        return ""
+    return (
+        f"On {simpler} of {n_series} series {model}'s fit before the validation window chose no seasonal "
+        "form where its final fit chose one: their val_* scores are of that simpler model."
+    )
+
+
 def _log(
-    run: Any, outcome: PanelOutcome, split: Any, tracking: TrackingOptions, data_digest: str | None
+    run: Any,
+    outcome: PanelOutcome,
+    split: Any,
+    tracking: TrackingOptions,
+    data_digest: str | None,
+    notes: Sequence[str] = (),
 ) -> None:
+    """Log the trained model into ``run``; ``notes``: sentences on what was scored (a fallback's
+    series, a simpler validation fit) that the run's description and the version's add, as the
+    interval note."""
     from tsforge.tracking.plots import plot_series_forecasts
     from tsforge.tracking.trained_model import log_trained_model
 
@@ -1217,7 +1268,7 @@ def _log(
             )
         ]
 
-    note = _interval_note(predictor, predictor.horizon)
+    note = " ".join(n for n in (_interval_note(predictor, predictor.horizon), *notes) if n) or None
     if note:
         local = outcome.params.get("model_kind") == "local"
         run.set_description(f"{_run_description(outcome.spec, panel, local, tracking.log_model)} {note}")

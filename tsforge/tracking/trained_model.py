@@ -133,28 +133,66 @@ def _split_scores(metrics: Mapping[str, float]) -> tuple[dict[str, float], dict[
 def _scores_table(scores: Mapping[str, float], *, windowed: bool = True) -> Any:
     """Every score as rows ``split, metric, scale, value`` (the UI shows it as a table).
 
-    ``scale`` says what a value is measured in: a window model's scores are on the normalised
-    scale unless ``orig_``; a panel model's are per series and scale-free (MASE, sMAPE, coverage,
-    widths in seasonal-naive MAE); ``n_*`` rows are counts; a skill is a ratio of two errors.
-    Every panel row was once labelled "normalised", which none of them is.
+    ``scale`` says what a value is measured in, as the CLI's tables say it: ``n_*`` rows are
+    counts, a skill is a ratio of two errors, a coverage a share, a width or MSIS is in each
+    channel's training (a panel: each series') seasonal-naive MAE; a window model's errors are on
+    the normalised scale unless ``orig_``, its MASE and scaled CRPS scale-free; a panel model's
+    are per series and scale-free. A window model's MAPE, sMAPE and WAPE of normalised values
+    (:data:`~tsforge.evaluation.metrics.RELATIVE_TO_VALUES`) are left out beside their
+    original-units twins, as ``tsforge evaluate`` leaves them out.
+
+    Why: every window row but ``orig_`` was labelled "normalised": a coverage, a width in
+    seasonal-naive MAEs and a MAPE of 978 % on z-scores (values near 0) read as a broken model.
     """
     import pandas as pd
+
+    from tsforge.evaluation.metrics import RELATIVE_TO_VALUES
 
     rows = []
     for key, value in sorted(scores.items()):
         split, _, name = key.partition("_")
-        if name.startswith("n_"):
-            scale = "count"
-        elif name.startswith("orig_"):
-            scale = "original"
-        elif name == "skill":  # a ratio, whichever scale its two errors share
-            scale = "1 − error ÷ the baseline's"
-        else:
-            scale = "normalised" if windowed else "scale-free, per series"
+        if windowed and name in RELATIVE_TO_VALUES and f"{split}_orig_{name}" in scores:
+            continue  # divides by values normalising moved near 0: no error rate
         rows.append(
-            {"split": split, "metric": name.removeprefix("orig_"), "scale": scale, "value": value, "key": key}
+            {
+                "split": split,
+                "metric": name.removeprefix("orig_"),
+                "scale": _scale(name, windowed),
+                "value": value,
+                "key": key,
+            }
         )
     return pd.DataFrame(rows)
+
+
+#: scores with no unit: a ratio to a seasonal-naive error (MASE, RMSSE) or to Naive2's (OWA)
+_SCALE_FREE = ("mase", "rmsse", "owa")
+
+
+def _scale(name: str, windowed: bool) -> str:
+    """What the score ``name`` (its key less the split) is measured in: :func:`_scores_table`."""
+    if name.startswith("n_"):
+        return "count"
+    if name == "skill":  # a ratio, whichever scale its two errors share
+        return "1 − error ÷ the baseline's"
+    if name.startswith("coverage"):
+        return "share of values inside the interval"
+    if name.startswith(("width_", "msis_")):
+        # as the CLI's interval table says it (``tsforge train``)
+        return "each channel's training seasonal-naive MAE" if windowed else "each series' seasonal-naive MAE"
+    if name.startswith("orig_"):
+        return "original"
+    # pooled, not a mean over series: a reviewer read a panel's scaled CRPS 1.64 beside its MASE
+    # 0.86 as a contradiction; one series 10^4 times larger than the others set it alone
+    if name == "scaled_crps":
+        return "÷ seasonal naive's point forecast (the same loss), pooled: larger series weigh more"
+    if name == "wql":  # the quantile losses over the sum of |values|, both in the data's units
+        return "quantile loss ÷ sum of |values|, pooled: larger series weigh more"
+    if not windowed:
+        return "scale-free, per series"
+    if name in _SCALE_FREE:
+        return "scale-free"
+    return "normalised"
 
 
 def log_trained_model(

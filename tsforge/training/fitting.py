@@ -240,22 +240,27 @@ def _boosted(model: str) -> bool:
 
 def iterations_run(model: str, report: FitReport, *, best: bool = False) -> dict[str, float]:
     """How long ``model`` trained, as metrics named for what its ``report.history`` counts: a
-    network's ``epochs_run`` (``best_epoch``: the 0-based epoch whose weights were kept), a
-    booster's ``boosting_rounds`` (``best_round``: the rounds the booster keeps, LightGBM's
-    ``best_iteration``). ``best``: add the kept one, when the report has it.
+    network's ``epochs_run`` (``best_epoch``: the epoch whose weights were kept, counted from 1
+    as the training's progress lines and the run's per-epoch curves count them), a booster's
+    ``boosting_rounds`` (``best_round``: the rounds the booster keeps, LightGBM's
+    ``best_iteration``). ``best``: add the kept one, when the report has it (its
+    ``best_epoch`` counts from 0, as the training loop does).
 
     Why: LightGBM's history holds one validation score per boosting round, and its runs logged
     the count as ``epochs_run`` (40 "epochs" of a booster that has none) beside the networks'.
+    Why from 1: the terminal said "epoch 1 … epoch 2" and the run ``best_epoch 0`` beside
+    ``epochs_run 2``, read as a model that never trained.
     """
     n = float(len(report.history))
     kept = report.best_epoch if best else None
     if _boosted(model):
         return {"boosting_rounds": n, **({"best_round": float(kept + 1)} if kept is not None else {})}
-    return {"epochs_run": n, **({"best_epoch": float(kept)} if kept is not None else {})}
+    return {"epochs_run": n, **({"best_epoch": float(kept + 1)} if kept is not None else {})}
 
 
 def epoch_seconds(model: str, report: FitReport, seconds: float) -> dict[str, float]:
-    """``seconds_per_epoch`` (``seconds`` over the epochs ``report.history`` counts) for a model
+    """``seconds_per_epoch`` (``seconds`` over the epochs ``report.history`` counts, the fit's
+    set-up included: each epoch's own time is the run's ``epoch_seconds`` curve) for a model
     trained in epochs (a network); nothing for the others.
 
     Why: every multichannel run logged it, so a LightGBM run (and each LightGBM tuning trial)

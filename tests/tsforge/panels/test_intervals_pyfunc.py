@@ -63,7 +63,9 @@ def test_panel_model_intervals_in_a_fresh_process(tracking_uri, tmp_path):
         run_ids=[out.run_id],
     )
     scale = dict(zip(table["key"], table["scale"], strict=True))
-    assert scale["test_mase"] == scale["test_coverage_80"] == "scale-free, per series"
+    assert scale["test_mase"] == "scale-free, per series"
+    assert scale["test_coverage_80"] == "share of values inside the interval"  # a share, as the CLI's
+    assert scale["test_msis_80"] == "each series' seasonal-naive MAE"
     assert scale["test_n_series"] == "count" and "normalised" not in scale.values()
     version = mlflow.MlflowClient().get_model_version(out.registered_name, out.version)
     assert "input: each series' whole history, horizon 6" in version.description  # not "input length 1"

@@ -41,8 +41,9 @@ def test_a_global_model_logs_its_epoch_curves_and_its_full_training_config(track
     )
     run = mlflow.get_run(out.run_id)
     for key in ("train_loss", "val_loss", "lr", "epoch_seconds"):
-        assert _steps(out.run_id, key) == [0, 1], key
+        assert _steps(out.run_id, key) == [1, 2], key  # epochs as the progress lines number them
     assert run.data.metrics["epochs_run"] == 2.0
+    assert "step = epoch, counted from 1" in run.data.tags["mlflow.note.content"]
     params = run.data.params
     # the caller's option, the panel defaults and the loop's own defaults, as the loop ran them
     assert params["train.max_epochs"] == "2"

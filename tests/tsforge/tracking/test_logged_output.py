@@ -52,5 +52,12 @@ def test_a_trained_window_model_logs_the_epoch_it_kept(tracking_uri):
         progress=False,
         registered_name=None,
     )
-    metrics = mlflow.get_run(out.run_id).data.metrics
-    assert 0 <= metrics["best_epoch"] < metrics["epochs_run"] == 3
+    run = mlflow.get_run(out.run_id)
+    metrics = run.data.metrics
+    assert 1 <= metrics["best_epoch"] <= metrics["epochs_run"] == 3
+    # counted as the curves' steps and the progress lines count epochs (from 1): the kept epoch is
+    # the step of the lowest validation loss (best_epoch 0 beside epochs_run 2 read as untrained)
+    val = mlflow.MlflowClient().get_metric_history(out.run_id, "val_loss")
+    assert metrics["best_epoch"] == min(val, key=lambda m: m.value).step
+    assert sorted(m.step for m in val) == [1, 2, 3]
+    assert "seconds_per_epoch is train_seconds ÷ epochs_run" in run.data.tags["mlflow.note.content"]
