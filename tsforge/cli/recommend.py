@@ -766,8 +766,13 @@ def _picks_known(rec: Any, *, data_ref: str) -> None:
     calibration, the scoring and the MLflow logging too: minutes later on a panel of many series
     (13 min in all on cif_2016's 72 on a busy machine), with nothing said about them meanwhile.
     """
-    from tsforge.progress import ProgressBar
+    from tsforge.progress import ProgressBar, interactive
 
+    if not interactive():
+        # in a log the bar writes its own lines now and then; a redraw here left one unended, and
+        # the next note was printed on it, after the bar's text
+        render_series_recommendation(rec, data_ref, trained=True, timings=False)
+        return
     with ProgressBar.external_write_mode():  # the bar is cleared, then drawn again under the picks
         render_series_recommendation(rec, data_ref, trained=True, timings=False)
         console.file.flush()
