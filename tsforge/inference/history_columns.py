@@ -4,8 +4,9 @@ other than as written, and the forecast's series ids in the caller's own type.
 
 Why a module: the reader (:func:`tsforge.data.history.histories_from_frame`) reads every door's
 histories as text ids and float values, which is right for the forecast itself; what a Python
-caller handed in (an integer id column, a ``price`` column beside ``y``, a ``y`` of true/false)
-is known only at the frame's door, so it is said and restored there.
+caller handed in (an integer id column, a ``price`` column beside ``y``) is known only at the
+frame's door, so it is said and restored there. (A ``y`` of true/false is said by the reader
+itself, at every door.)
 """
 
 from __future__ import annotations
